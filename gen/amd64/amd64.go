@@ -1,0 +1,194 @@
+// Package amd64 translates ir kernels into AVX2 and AVX-512 assembly with
+// avo. Each expression node becomes one instruction, in the order of the
+// ir statements, so the assembly computes exactly what the pure-Go kernel
+// computes. No FMA is ever emitted: the pure-Go kernel has none either.
+package amd64
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/mmcloughlin/avo/attr"
+	"github.com/mmcloughlin/avo/build"
+	"github.com/mmcloughlin/avo/gotypes"
+	"github.com/mmcloughlin/avo/operand"
+	"github.com/mmcloughlin/avo/pass"
+	"github.com/mmcloughlin/avo/reg"
+
+	"github.com/fusedopt/fusedopt/gen/ir"
+)
+
+// Level is an amd64 instruction-set level.
+type Level struct {
+	Name     string // in function names: "AVX2", "AVX512"
+	VecBytes int    // 32 (YMM) or 64 (ZMM)
+	Unroll   int    // vectors per iteration of the main loop
+	Masked   bool   // AVX-512: the tail is one K-masked vector iteration
+}
+
+var (
+	// AVX2 works on YMM registers; its tail runs the scalar forms of the
+	// same instructions one element at a time.
+	AVX2 = Level{Name: "AVX2", VecBytes: 32, Unroll: 2}
+	// AVX512 works on ZMM registers; its tail is one iteration with
+	// zero-masked loads and merge-masked stores (zero-masked stores fault).
+	AVX512 = Level{Name: "AVX512", VecBytes: 64, Unroll: 4, Masked: true}
+)
+
+// Kernel emits the kernel k for one level and precision into ctx.
+func Kernel(ctx *build.Context, lvl Level, k *ir.Kernel, bits int, signature string) {
+	inRegs := scalarsInRegisters(lvl, k, bits, signature)
+	emit(ctx, lvl, k, bits, signature, inRegs)
+}
+
+// scalarsInRegisters finds how many of the kernel's scalars can stay in
+// vector registers (the busiest first) with registers left for the body;
+// the rest are read from broadcast copies on the stack. It asks avo's
+// register allocator itself, on a throwaway context.
+func scalarsInRegisters(lvl Level, k *ir.Kernel, bits int, signature string) int {
+	n := len(usedScalars(k))
+	for ; n > 0; n-- {
+		ctx := build.NewContext()
+		emit(ctx, lvl, k, bits, signature, n)
+		f, err := ctx.Result()
+		if err == nil && pass.Compile.Execute(f) == nil {
+			return n
+		}
+	}
+	return 0
+}
+
+// usedScalars lists the scalars the body reads, busiest first (ties in
+// array order), with their index in the scalar array.
+func usedScalars(k *ir.Kernel) []int {
+	uses := k.ScalarUses()
+	var idx []int
+	for i, s := range k.Scalars {
+		if uses[s.Name] > 0 {
+			idx = append(idx, i)
+		}
+	}
+	sort.SliceStable(idx, func(a, b int) bool {
+		return uses[k.Scalars[idx[a]].Name] > uses[k.Scalars[idx[b]].Name]
+	})
+	return idx
+}
+
+// fn is the state of one function being emitted.
+type fn struct {
+	ctx   *build.Context
+	lvl   Level
+	k     *ir.Kernel
+	isa   isa
+	size  int // element size in bytes
+	lanes int // elements per vector
+
+	base    map[string]reg.GPVirtual // stream base pointers
+	idx     reg.GPVirtual            // element index
+	scalars map[string]operand.Op    // register or stack copy
+
+	// per body instance
+	scalarForm bool                  // scalar (one element) instructions
+	disp       int                   // byte offset of this vector from idx
+	loaded     map[string]operand.Op // masked tail: streams preloaded in registers
+	mask       reg.OpmaskVirtual     // masked tail: the lanes in range
+	vars       map[string]reg.VecVirtual
+}
+
+func emit(ctx *build.Context, lvl Level, k *ir.Kernel, bits int, signature string, inRegs int) {
+	name := k.FuncName(lvl.Name, bits)
+	f := &fn{ctx: ctx, lvl: lvl, k: k, isa: isaFor(ctx, bits), size: bits / 8, lanes: lvl.VecBytes * 8 / bits}
+	ctx.Function(name)
+	ctx.Attributes(attr.NOSPLIT)
+	ctx.SignatureExpr(signature)
+	ctx.Doc(fmt.Sprintf("%s is the %s form of %s; see there.", name, lvl.Name, k.FuncName("", bits)))
+	ctx.Pragma("noescape")
+
+	// Arguments.
+	n := ctx.Load(ctx.Param(k.Streams[0].Name).Len(), ctx.GP64())
+	f.base = map[string]reg.GPVirtual{}
+	for _, s := range k.Streams {
+		if streamUsed(k, s.Name) {
+			f.base[s.Name] = ctx.Load(ctx.Param(s.Name).Base(), ctx.GP64()).(reg.GPVirtual)
+		}
+	}
+	ctx.Comment("Broadcast the per-step scalars: the busiest into registers, the rest to the stack.")
+	f.scalars = map[string]operand.Op{}
+	for j, i := range usedScalars(k) {
+		src := ctx.Param("s").Index(i)
+		v := f.vec()
+		f.isa.bcast(srcMem(src), v)
+		if j < inRegs {
+			f.scalars[k.Scalars[i].Name] = v
+		} else {
+			local := ctx.AllocLocal(lvl.VecBytes)
+			f.isa.movu(v, local)
+			f.scalars[k.Scalars[i].Name] = local
+		}
+	}
+	f.idx = ctx.GP64()
+	ctx.XORQ(f.idx, f.idx)
+	left := ctx.GP64()
+
+	ctx.Comment(fmt.Sprintf("Main loop: %d vectors of %d elements per iteration.", lvl.Unroll, f.lanes))
+	ctx.Label("unrolled")
+	ctx.MOVQ(n, left)
+	ctx.SUBQ(f.idx, left)
+	ctx.CMPQ(left, operand.U32(lvl.Unroll*f.lanes))
+	ctx.JL(operand.LabelRef("single"))
+	for u := 0; u < lvl.Unroll; u++ {
+		f.body(false, u*lvl.VecBytes)
+	}
+	ctx.ADDQ(operand.U32(lvl.Unroll*f.lanes), f.idx)
+	ctx.JMP(operand.LabelRef("unrolled"))
+
+	ctx.Comment("One vector at a time.")
+	ctx.Label("single")
+	ctx.MOVQ(n, left)
+	ctx.SUBQ(f.idx, left)
+	ctx.CMPQ(left, operand.U32(f.lanes))
+	ctx.JL(operand.LabelRef("tail"))
+	f.body(false, 0)
+	ctx.ADDQ(operand.U32(f.lanes), f.idx)
+	ctx.JMP(operand.LabelRef("single"))
+
+	ctx.Label("tail")
+	if lvl.Masked {
+		ctx.Comment("The last 0 to lanes-1 elements: one masked vector.")
+		ctx.TESTQ(left, left)
+		ctx.JZ(operand.LabelRef("done"))
+		bitsReg := ctx.GP64()
+		ctx.MOVQ(operand.I32(-1), bitsReg)
+		ctx.BZHIQ(left, bitsReg, bitsReg)
+		f.mask = ctx.K()
+		ctx.KMOVW(bitsReg.As32(), f.mask)
+		f.loaded = map[string]operand.Op{}
+		for _, s := range k.Streams {
+			if streamRead(k, s.Name) {
+				v := f.vec()
+				f.isa.movuZ(f.mem(s.Name), f.mask, v)
+				f.loaded[s.Name] = v
+			}
+		}
+		f.body(false, 0)
+	} else {
+		ctx.Comment("The last 0 to lanes-1 elements, one at a time.")
+		ctx.CMPQ(f.idx, n)
+		ctx.JGE(operand.LabelRef("done"))
+		f.body(true, 0)
+		ctx.INCQ(f.idx)
+		ctx.JMP(operand.LabelRef("tail"))
+	}
+	ctx.Label("done")
+	ctx.VZEROUPPER()
+	ctx.RET()
+}
+
+// srcMem is the memory operand of an argument component.
+func srcMem(c gotypes.Component) operand.Mem {
+	b, err := c.Resolve()
+	if err != nil {
+		panic(err)
+	}
+	return b.Addr
+}

@@ -1,0 +1,103 @@
+// Command gen writes every generated file of package kernels from the
+// optimizer descriptions in package optimizers:
+//
+//	kernels/generic.go         the pure-Go kernels (every target)
+//	kernels/<opt>_amd64.s/.go  AVX2 and AVX-512 kernels and their stubs (avo)
+//	kernels/tables_amd64.go    the kernel table of each amd64 level
+//
+// Run it with go generate in this directory.
+package main
+
+//go:generate go run .
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"go/format"
+	"log"
+	"os"
+	"path/filepath"
+
+	"github.com/mmcloughlin/avo/build"
+	"github.com/mmcloughlin/avo/pass"
+	"github.com/mmcloughlin/avo/printer"
+
+	"github.com/fusedopt/fusedopt/gen/amd64"
+	"github.com/fusedopt/fusedopt/gen/golang"
+	"github.com/fusedopt/fusedopt/gen/optimizers"
+)
+
+// families lists every optimizer the kernels package ships.
+func families() []golang.Family {
+	return []golang.Family{
+		{Name: "adam", Title: "Adam", Variants: optimizers.AdamVariants()},
+	}
+}
+
+var amd64Levels = []amd64.Level{amd64.AVX2, amd64.AVX512}
+
+func main() {
+	out := flag.String("dir", "../kernels", "directory of package kernels")
+	flag.Parse()
+	log.SetFlags(0)
+	log.SetPrefix("gen: ")
+	fams := families()
+
+	src, err := golang.Generic("kernels", fams)
+	check(err)
+	write(*out, "generic.go", src)
+
+	for _, f := range fams {
+		asm, stubs := amd64File(f)
+		write(*out, f.Name+"_amd64.s", asm)
+		write(*out, f.Name+"_amd64.go", stubs)
+	}
+	write(*out, "tables_amd64.go", amd64Tables(fams))
+}
+
+// amd64File assembles every level, precision and variant of one optimizer.
+func amd64File(f golang.Family) (asm, stubs []byte) {
+	ctx := build.NewContext()
+	ctx.ConstraintExpr("amd64,!purego")
+	for _, lvl := range amd64Levels {
+		for _, bits := range []int{32, 64} {
+			for _, k := range f.Variants {
+				amd64.Kernel(ctx, lvl, k, bits, "func"+golang.Signature(k, bits))
+			}
+		}
+	}
+	file, err := ctx.Result()
+	check(err)
+	check(pass.Compile.Execute(file))
+	cfg := printer.Config{Name: "go generate in gen/", Pkg: "kernels"}
+	asm, err = printer.NewGoAsm(cfg).Print(file)
+	check(err)
+	stubs, err = printer.NewStubs(cfg).Print(file)
+	check(err)
+	return asm, stubs
+}
+
+func amd64Tables(fams []golang.Family) []byte {
+	var w bytes.Buffer
+	fmt.Fprintf(&w, "%s\n//go:build amd64 && !purego\n\npackage kernels\n\n", golang.Header)
+	for _, lvl := range amd64Levels {
+		fmt.Fprintf(&w, "// %sKernels are the %s kernels.\n", lower(lvl.Name), lvl.Name)
+		w.WriteString(golang.SetLiteral(lower(lvl.Name)+"Kernels", lvl.Name, fams))
+	}
+	src, err := format.Source(w.Bytes())
+	check(err)
+	return src
+}
+
+func lower(s string) string { return string(bytes.ToLower([]byte(s))) }
+
+func write(dir, name string, b []byte) {
+	check(os.WriteFile(filepath.Join(dir, name), b, 0o644))
+}
+
+func check(err error) {
+	if err != nil {
+		log.Fatal(err)
+	}
+}

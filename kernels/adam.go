@@ -1,0 +1,200 @@
+package kernels
+
+import "math"
+
+// Adam holds the hyperparameters of Adam and AdamW (torch.optim.Adam and
+// torch.optim.AdamW). The zero value is not useful; start from
+// DefaultAdam or DefaultAdamW and change what you need. An Adam is a plain
+// value: change LR between steps for a schedule.
+//
+// For each element, at step t (counted from 1):
+//
+//	g     = GradScale * grad               (negated if Maximize)
+//	g     = g + WeightDecay*param          (coupled decay: Adam, not Decoupled)
+//	param = param * (1 - LR*WeightDecay)   (decoupled decay: AdamW, Decoupled)
+//	m     = Beta1*m + (1-Beta1)*g
+//	v     = Beta2*v + (1-Beta2)*g*g
+//	vmax  = max(vmax, v)                   (AMSGrad; then v below means vmax)
+//	param = param - LR/(1-Beta1^t) * m / (sqrt(v)/sqrt(1-Beta2^t) + Eps)
+//
+// (the bias corrections 1-Beta^t become 1 with NoBiasCorrection). The
+// kernels multiply by the reciprocal of sqrt(1-Beta2^t) rather than divide
+// by it; see the package documentation for the exact order of operations
+// and its error bound.
+type Adam struct {
+	LR    float64 // learning rate, >= 0
+	Beta1 float64 // first-moment decay, in [0, 1)
+	Beta2 float64 // second-moment decay, in [0, 1)
+	Eps   float64 // added to the denominator outside the square root, > 0
+
+	// WeightDecay is the decay coefficient, >= 0: an L2 term added to the
+	// gradient (Adam), or with Decoupled a shrinking of the parameter by
+	// LR*WeightDecay before the update (AdamW).
+	WeightDecay float64
+	Decoupled   bool
+
+	AMSGrad  bool // keep the running maximum of v in the vmax slice
+	Maximize bool // ascend the objective instead of descending it
+
+	// GradScale multiplies the gradient before anything else reads it:
+	// 1/batchSize for a summed gradient, or 1/lossScale to undo loss
+	// scaling. 0 means 1.
+	GradScale float64
+
+	// NoBiasCorrection drops the 1/(1-Beta^t) corrections.
+	NoBiasCorrection bool
+}
+
+// DefaultAdam is torch.optim.Adam's defaults: LR 1e-3, betas (0.9, 0.999),
+// eps 1e-8, no weight decay.
+func DefaultAdam() Adam { return Adam{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8} }
+
+// DefaultAdamW is torch.optim.AdamW's defaults: DefaultAdam with
+// decoupled weight decay 1e-2.
+func DefaultAdamW() Adam {
+	a := DefaultAdam()
+	a.WeightDecay, a.Decoupled = 1e-2, true
+	return a
+}
+
+// Validate reports the first hyperparameter outside its domain as a
+// *ParamError, or nil.
+func (a Adam) Validate() error {
+	switch {
+	case !(a.LR >= 0) || math.IsInf(a.LR, 1):
+		return a.bad("LR", a.LR, "finite and >= 0")
+	case !(a.Beta1 >= 0 && a.Beta1 < 1):
+		return a.bad("Beta1", a.Beta1, "in [0, 1)")
+	case !(a.Beta2 >= 0 && a.Beta2 < 1):
+		return a.bad("Beta2", a.Beta2, "in [0, 1)")
+	case !(a.Eps > 0) || math.IsInf(a.Eps, 1):
+		return a.bad("Eps", a.Eps, "finite and > 0")
+	case !(a.WeightDecay >= 0) || math.IsInf(a.WeightDecay, 1):
+		return a.bad("WeightDecay", a.WeightDecay, "finite and >= 0")
+	case !(a.GradScale >= 0) || math.IsInf(a.GradScale, 1):
+		return a.bad("GradScale", a.GradScale, "finite and >= 0 (0 means 1)")
+	}
+	return nil
+}
+
+func (a Adam) bad(field string, v float64, want string) error {
+	return &ParamError{Optimizer: "Adam", Field: field, Value: v, Want: want}
+}
+
+// Step32 applies update number t (1 for the first step) to param, reading
+// grad and updating the state m, v and, with AMSGrad, vmax. The state
+// slices start as zeros. All slices must have len(param) elements (vmax is
+// ignored without AMSGrad), or Step32 panics; grad may be the same slice as
+// param, and no other two may overlap. A bad hyperparameter or t < 1
+// returns a *ParamError and changes nothing. Step32 does not allocate.
+func (a Adam) Step32(t int, param, grad, m, v, vmax []float32) error {
+	s, err := a.scalars(t)
+	if err != nil {
+		return err
+	}
+	a.checkLens("Adam.Step32", len(param), len(grad), len(m), len(v), len(vmax))
+	var s32 [adamScalarCount]float32
+	for i, x := range s {
+		s32[i] = float32(x)
+	}
+	if err := a.checkRounded32(s32); err != nil {
+		return err
+	}
+	if len(param) > 0 {
+		current().adamF32[a.variant()](param, grad, m, v, vmax, s32)
+	}
+	return nil
+}
+
+// Step64 is Step32 for float64 slices.
+func (a Adam) Step64(t int, param, grad, m, v, vmax []float64) error {
+	s, err := a.scalars(t)
+	if err != nil {
+		return err
+	}
+	a.checkLens("Adam.Step64", len(param), len(grad), len(m), len(v), len(vmax))
+	if len(param) > 0 {
+		current().adamF64[a.variant()](param, grad, m, v, vmax, s)
+	}
+	return nil
+}
+
+// variant indexes the kernel tables: coupled decay + 2*AMSGrad.
+func (a Adam) variant() int {
+	v := 0
+	if a.WeightDecay != 0 && !a.Decoupled {
+		v++
+	}
+	if a.AMSGrad {
+		v += 2
+	}
+	return v
+}
+
+func (a Adam) checkLens(op string, n, grad, m, v, vmax int) {
+	switch {
+	case grad != n:
+		lengthPanic(op, "grad", grad, n)
+	case m != n:
+		lengthPanic(op, "m", m, n)
+	case v != n:
+		lengthPanic(op, "v", v, n)
+	case a.AMSGrad && vmax != n:
+		lengthPanic(op, "vmax", vmax, n)
+	}
+}
+
+// scalars validates a and t and computes the per-step scalars once, in
+// float64, for every element and every level alike.
+func (a Adam) scalars(t int) (s [adamScalarCount]float64, err error) {
+	if err := a.Validate(); err != nil {
+		return s, err
+	}
+	if t < 1 {
+		return s, a.bad("t", float64(t), ">= 1 (steps count from 1)")
+	}
+	scale := a.GradScale
+	if scale == 0 {
+		scale = 1
+	}
+	if a.Maximize {
+		scale = -scale
+	}
+	bc1, bc2 := 1.0, 1.0
+	if !a.NoBiasCorrection {
+		bc1 = 1 - math.Pow(a.Beta1, float64(t))
+		bc2 = 1 - math.Pow(a.Beta2, float64(t))
+	}
+	pdecay := 1.0
+	if a.Decoupled {
+		pdecay = 1 - a.LR*a.WeightDecay
+	}
+	s[adamGscale] = scale
+	s[adamWd] = a.WeightDecay
+	s[adamB1] = a.Beta1
+	s[adamOmb1] = 1 - a.Beta1
+	s[adamB2] = a.Beta2
+	s[adamOmb2] = 1 - a.Beta2
+	s[adamIbc2] = 1 / math.Sqrt(bc2)
+	s[adamEps] = a.Eps
+	s[adamStep] = a.LR / bc1
+	s[adamPdecay] = pdecay
+	return s, nil
+}
+
+// checkRounded32 rejects hyperparameters that float32 cannot carry: an Eps
+// that rounds to zero (the denominator could vanish) or a step size or
+// gradient scale that overflows.
+func (a Adam) checkRounded32(s [adamScalarCount]float32) error {
+	switch {
+	case s[adamEps] == 0:
+		return a.bad("Eps", a.Eps, "representable in float32 (>= 1.4e-45) for Step32")
+	case math.IsInf(float64(s[adamStep]), 0):
+		return a.bad("LR", a.LR, "small enough that LR/(1-Beta1^t) fits float32 for Step32")
+	case math.IsInf(float64(s[adamGscale]), 0):
+		return a.bad("GradScale", a.GradScale, "representable in float32 for Step32")
+	case math.IsInf(float64(s[adamWd]), 0) || math.IsInf(float64(s[adamPdecay]), 0):
+		return a.bad("WeightDecay", a.WeightDecay, "representable in float32 for Step32")
+	}
+	return nil
+}
