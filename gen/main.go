@@ -4,6 +4,8 @@
 //	kernels/generic.go         the pure-Go kernels (every target)
 //	kernels/<opt>_amd64.s/.go  AVX2 and AVX-512 kernels and their stubs (avo)
 //	kernels/tables_amd64.go    the kernel table of each amd64 level
+//	kernels/limits.go          the memory-roofline and arithmetic-bound kernels
+//	                           of each optimizer, registered for the benchmarks
 //
 // Run it with go generate in this directory.
 package main
@@ -42,11 +44,15 @@ func main() {
 	flag.Parse()
 	log.SetFlags(0)
 	log.SetPrefix("gen: ")
-	fams := families()
+	base := families()
+	fams := golang.WithLimits(base)
 
 	src, err := golang.Generic("kernels", fams)
 	check(err)
 	write(*out, "generic.go", src)
+	src, err = golang.Limits("kernels", base)
+	check(err)
+	write(*out, "limits.go", src)
 
 	for _, f := range fams {
 		asm, stubs := amd64File(f)

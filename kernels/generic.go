@@ -28,8 +28,12 @@ func sqrt32(x float32) float32 { return float32(math.Sqrt(float64(x))) }
 // kernelSet is one level's kernels; each array is indexed by variant
 // (see the optimizer's Step methods for the variant numbering).
 type kernelSet struct {
-	adamF32 adamF32Table
-	adamF64 adamF64Table
+	adamF32        adamF32Table
+	adamF64        adamF64Table
+	adamTrafficF32 adamTrafficF32Table
+	adamTrafficF64 adamTrafficF64Table
+	adamArithF32   adamArithF32Table
+	adamArithF64   adamArithF64Table
 }
 
 // adamF32Table holds a level's Adam float32 kernels, by variant.
@@ -38,10 +42,26 @@ type adamF32Table [4]func(param, grad, m, v, vmax []float32, s [10]float32)
 // adamF64Table holds a level's Adam float64 kernels, by variant.
 type adamF64Table [4]func(param, grad, m, v, vmax []float64, s [10]float64)
 
+// adamTrafficF32Table holds a level's Adam memory roofline float32 kernels, by variant.
+type adamTrafficF32Table [4]func(param, grad, m, v, vmax []float32, s [10]float32)
+
+// adamTrafficF64Table holds a level's Adam memory roofline float64 kernels, by variant.
+type adamTrafficF64Table [4]func(param, grad, m, v, vmax []float64, s [10]float64)
+
+// adamArithF32Table holds a level's Adam arithmetic bound float32 kernels, by variant.
+type adamArithF32Table [4]func(param, grad, m, v, vmax []float32, s [10]float32)
+
+// adamArithF64Table holds a level's Adam arithmetic bound float64 kernels, by variant.
+type adamArithF64Table [4]func(param, grad, m, v, vmax []float64, s [10]float64)
+
 // genericKernels are the pure-Go kernels, for every target.
 var genericKernels = kernelSet{
-	adamF32: adamF32Table{adamF32, adamF32Coupled, adamF32AMSGrad, adamF32CoupledAMSGrad},
-	adamF64: adamF64Table{adamF64, adamF64Coupled, adamF64AMSGrad, adamF64CoupledAMSGrad},
+	adamF32:        adamF32Table{adamF32, adamF32Coupled, adamF32AMSGrad, adamF32CoupledAMSGrad},
+	adamF64:        adamF64Table{adamF64, adamF64Coupled, adamF64AMSGrad, adamF64CoupledAMSGrad},
+	adamTrafficF32: adamTrafficF32Table{adamTrafficF32, adamTrafficF32Coupled, adamTrafficF32AMSGrad, adamTrafficF32CoupledAMSGrad},
+	adamTrafficF64: adamTrafficF64Table{adamTrafficF64, adamTrafficF64Coupled, adamTrafficF64AMSGrad, adamTrafficF64CoupledAMSGrad},
+	adamArithF32:   adamArithF32Table{adamArithF32, adamArithF32Coupled, adamArithF32AMSGrad, adamArithF32CoupledAMSGrad},
+	adamArithF64:   adamArithF64Table{adamArithF64, adamArithF64Coupled, adamArithF64AMSGrad, adamArithF64CoupledAMSGrad},
 }
 
 // Indexes of Adam's per-step scalars in the array its kernels take.
@@ -324,5 +344,259 @@ func adamF64CoupledAMSGrad(param, grad, m, v, vmax []float64, s [10]float64) {
 		// sqrt(v / (1 - beta2^t)) + eps
 		denom := float64(math.Sqrt(vt)*ibc2) + eps
 		param[i] = float64(param[i]*pdecay) - float64(step*(mt/denom))
+	}
+}
+
+// Indexes of Adam memory roofline's per-step scalars in the array its kernels take.
+const (
+	adamTrafficGscale = iota // gradient scale, negated when maximizing
+	adamTrafficWd            // coupled (L2) weight decay
+	adamTrafficB1            // beta1
+	adamTrafficOmb1          // 1 - beta1
+	adamTrafficB2            // beta2
+	adamTrafficOmb2          // 1 - beta2
+	adamTrafficIbc2          // 1 / sqrt(1 - beta2^t), or 1 without bias correction
+	adamTrafficEps           // epsilon, added outside the square root
+	adamTrafficStep          // lr / (1 - beta1^t), or lr without bias correction
+	adamTrafficPdecay        // 1 - lr*weight_decay for decoupled decay (AdamW), else 1
+	adamTrafficScalarCount
+)
+
+// adamTrafficF32 is the pure-Go Adam memory roofline kernel (float32; variant: plain).
+// Every assembly level performs exactly these operations in this order.
+func adamTrafficF32(param, grad, m, v, vmax []float32, s [10]float32) {
+	grad = grad[:len(param)]
+	m = m[:len(param)]
+	v = v[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		m[i] = m[i] + x
+		v[i] = v[i] + x
+	}
+}
+
+// adamTrafficF32Coupled is the pure-Go Adam memory roofline kernel (float32; variant: Coupled).
+// Every assembly level performs exactly these operations in this order.
+func adamTrafficF32Coupled(param, grad, m, v, vmax []float32, s [10]float32) {
+	grad = grad[:len(param)]
+	m = m[:len(param)]
+	v = v[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		m[i] = m[i] + x
+		v[i] = v[i] + x
+	}
+}
+
+// adamTrafficF32AMSGrad is the pure-Go Adam memory roofline kernel (float32; variant: AMSGrad).
+// Every assembly level performs exactly these operations in this order.
+func adamTrafficF32AMSGrad(param, grad, m, v, vmax []float32, s [10]float32) {
+	grad = grad[:len(param)]
+	m = m[:len(param)]
+	v = v[:len(param)]
+	vmax = vmax[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		m[i] = m[i] + x
+		v[i] = v[i] + x
+		vmax[i] = vmax[i] + x
+	}
+}
+
+// adamTrafficF32CoupledAMSGrad is the pure-Go Adam memory roofline kernel (float32; variant: Coupled, AMSGrad).
+// Every assembly level performs exactly these operations in this order.
+func adamTrafficF32CoupledAMSGrad(param, grad, m, v, vmax []float32, s [10]float32) {
+	grad = grad[:len(param)]
+	m = m[:len(param)]
+	v = v[:len(param)]
+	vmax = vmax[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		m[i] = m[i] + x
+		v[i] = v[i] + x
+		vmax[i] = vmax[i] + x
+	}
+}
+
+// adamTrafficF64 is the pure-Go Adam memory roofline kernel (float64; variant: plain).
+// Every assembly level performs exactly these operations in this order.
+func adamTrafficF64(param, grad, m, v, vmax []float64, s [10]float64) {
+	grad = grad[:len(param)]
+	m = m[:len(param)]
+	v = v[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		m[i] = m[i] + x
+		v[i] = v[i] + x
+	}
+}
+
+// adamTrafficF64Coupled is the pure-Go Adam memory roofline kernel (float64; variant: Coupled).
+// Every assembly level performs exactly these operations in this order.
+func adamTrafficF64Coupled(param, grad, m, v, vmax []float64, s [10]float64) {
+	grad = grad[:len(param)]
+	m = m[:len(param)]
+	v = v[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		m[i] = m[i] + x
+		v[i] = v[i] + x
+	}
+}
+
+// adamTrafficF64AMSGrad is the pure-Go Adam memory roofline kernel (float64; variant: AMSGrad).
+// Every assembly level performs exactly these operations in this order.
+func adamTrafficF64AMSGrad(param, grad, m, v, vmax []float64, s [10]float64) {
+	grad = grad[:len(param)]
+	m = m[:len(param)]
+	v = v[:len(param)]
+	vmax = vmax[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		m[i] = m[i] + x
+		v[i] = v[i] + x
+		vmax[i] = vmax[i] + x
+	}
+}
+
+// adamTrafficF64CoupledAMSGrad is the pure-Go Adam memory roofline kernel (float64; variant: Coupled, AMSGrad).
+// Every assembly level performs exactly these operations in this order.
+func adamTrafficF64CoupledAMSGrad(param, grad, m, v, vmax []float64, s [10]float64) {
+	grad = grad[:len(param)]
+	m = m[:len(param)]
+	v = v[:len(param)]
+	vmax = vmax[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		m[i] = m[i] + x
+		v[i] = v[i] + x
+		vmax[i] = vmax[i] + x
+	}
+}
+
+// Indexes of Adam arithmetic bound's per-step scalars in the array its kernels take.
+const (
+	adamArithGscale = iota // gradient scale, negated when maximizing
+	adamArithWd            // coupled (L2) weight decay
+	adamArithB1            // beta1
+	adamArithOmb1          // 1 - beta1
+	adamArithB2            // beta2
+	adamArithOmb2          // 1 - beta2
+	adamArithIbc2          // 1 / sqrt(1 - beta2^t), or 1 without bias correction
+	adamArithEps           // epsilon, added outside the square root
+	adamArithStep          // lr / (1 - beta1^t), or lr without bias correction
+	adamArithPdecay        // 1 - lr*weight_decay for decoupled decay (AdamW), else 1
+	adamArithScalarCount
+)
+
+// adamArithF32 is the pure-Go Adam arithmetic bound kernel (float32; variant: plain).
+// Every assembly level performs exactly these operations in this order.
+func adamArithF32(param, grad, m, v, vmax []float32, s [10]float32) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		x = sqrt32(x)
+		x = float32(x / grad[i])
+		param[i] = x
+	}
+}
+
+// adamArithF32Coupled is the pure-Go Adam arithmetic bound kernel (float32; variant: Coupled).
+// Every assembly level performs exactly these operations in this order.
+func adamArithF32Coupled(param, grad, m, v, vmax []float32, s [10]float32) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		x = sqrt32(x)
+		x = float32(x / grad[i])
+		param[i] = x
+	}
+}
+
+// adamArithF32AMSGrad is the pure-Go Adam arithmetic bound kernel (float32; variant: AMSGrad).
+// Every assembly level performs exactly these operations in this order.
+func adamArithF32AMSGrad(param, grad, m, v, vmax []float32, s [10]float32) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		x = sqrt32(x)
+		x = float32(x / grad[i])
+		param[i] = x
+	}
+}
+
+// adamArithF32CoupledAMSGrad is the pure-Go Adam arithmetic bound kernel (float32; variant: Coupled, AMSGrad).
+// Every assembly level performs exactly these operations in this order.
+func adamArithF32CoupledAMSGrad(param, grad, m, v, vmax []float32, s [10]float32) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		x = sqrt32(x)
+		x = float32(x / grad[i])
+		param[i] = x
+	}
+}
+
+// adamArithF64 is the pure-Go Adam arithmetic bound kernel (float64; variant: plain).
+// Every assembly level performs exactly these operations in this order.
+func adamArithF64(param, grad, m, v, vmax []float64, s [10]float64) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		x = math.Sqrt(x)
+		x = float64(x / grad[i])
+		param[i] = x
+	}
+}
+
+// adamArithF64Coupled is the pure-Go Adam arithmetic bound kernel (float64; variant: Coupled).
+// Every assembly level performs exactly these operations in this order.
+func adamArithF64Coupled(param, grad, m, v, vmax []float64, s [10]float64) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		x = math.Sqrt(x)
+		x = float64(x / grad[i])
+		param[i] = x
+	}
+}
+
+// adamArithF64AMSGrad is the pure-Go Adam arithmetic bound kernel (float64; variant: AMSGrad).
+// Every assembly level performs exactly these operations in this order.
+func adamArithF64AMSGrad(param, grad, m, v, vmax []float64, s [10]float64) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		x = math.Sqrt(x)
+		x = float64(x / grad[i])
+		param[i] = x
+	}
+}
+
+// adamArithF64CoupledAMSGrad is the pure-Go Adam arithmetic bound kernel (float64; variant: Coupled, AMSGrad).
+// Every assembly level performs exactly these operations in this order.
+func adamArithF64CoupledAMSGrad(param, grad, m, v, vmax []float64, s [10]float64) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		x = math.Sqrt(x)
+		x = float64(x / grad[i])
+		param[i] = x
 	}
 }

@@ -6,12 +6,20 @@ package kernels
 
 // avx2Kernels are the AVX2 kernels.
 var avx2Kernels = kernelSet{
-	adamF32: adamF32Table{adamAVX2F32, adamAVX2F32Coupled, adamAVX2F32AMSGrad, adamAVX2F32CoupledAMSGrad},
-	adamF64: adamF64Table{adamAVX2F64, adamAVX2F64Coupled, adamAVX2F64AMSGrad, adamAVX2F64CoupledAMSGrad},
+	adamF32:        adamF32Table{adamAVX2F32, adamAVX2F32Coupled, adamAVX2F32AMSGrad, adamAVX2F32CoupledAMSGrad},
+	adamF64:        adamF64Table{adamAVX2F64, adamAVX2F64Coupled, adamAVX2F64AMSGrad, adamAVX2F64CoupledAMSGrad},
+	adamTrafficF32: adamTrafficF32Table{adamTrafficAVX2F32, adamTrafficAVX2F32Coupled, adamTrafficAVX2F32AMSGrad, adamTrafficAVX2F32CoupledAMSGrad},
+	adamTrafficF64: adamTrafficF64Table{adamTrafficAVX2F64, adamTrafficAVX2F64Coupled, adamTrafficAVX2F64AMSGrad, adamTrafficAVX2F64CoupledAMSGrad},
+	adamArithF32:   adamArithF32Table{adamArithAVX2F32, adamArithAVX2F32Coupled, adamArithAVX2F32AMSGrad, adamArithAVX2F32CoupledAMSGrad},
+	adamArithF64:   adamArithF64Table{adamArithAVX2F64, adamArithAVX2F64Coupled, adamArithAVX2F64AMSGrad, adamArithAVX2F64CoupledAMSGrad},
 }
 
 // avx512Kernels are the AVX512 kernels.
 var avx512Kernels = kernelSet{
-	adamF32: adamF32Table{adamAVX512F32, adamAVX512F32Coupled, adamAVX512F32AMSGrad, adamAVX512F32CoupledAMSGrad},
-	adamF64: adamF64Table{adamAVX512F64, adamAVX512F64Coupled, adamAVX512F64AMSGrad, adamAVX512F64CoupledAMSGrad},
+	adamF32:        adamF32Table{adamAVX512F32, adamAVX512F32Coupled, adamAVX512F32AMSGrad, adamAVX512F32CoupledAMSGrad},
+	adamF64:        adamF64Table{adamAVX512F64, adamAVX512F64Coupled, adamAVX512F64AMSGrad, adamAVX512F64CoupledAMSGrad},
+	adamTrafficF32: adamTrafficF32Table{adamTrafficAVX512F32, adamTrafficAVX512F32Coupled, adamTrafficAVX512F32AMSGrad, adamTrafficAVX512F32CoupledAMSGrad},
+	adamTrafficF64: adamTrafficF64Table{adamTrafficAVX512F64, adamTrafficAVX512F64Coupled, adamTrafficAVX512F64AMSGrad, adamTrafficAVX512F64CoupledAMSGrad},
+	adamArithF32:   adamArithF32Table{adamArithAVX512F32, adamArithAVX512F32Coupled, adamArithAVX512F32AMSGrad, adamArithAVX512F32CoupledAMSGrad},
+	adamArithF64:   adamArithF64Table{adamArithAVX512F64, adamArithAVX512F64Coupled, adamArithAVX512F64AMSGrad, adamArithAVX512F64CoupledAMSGrad},
 }

@@ -108,7 +108,7 @@ func emit(ctx *build.Context, lvl Level, k *ir.Kernel, bits int, signature strin
 	n := ctx.Load(ctx.Param(k.Streams[0].Name).Len(), ctx.GP64())
 	f.base = map[string]reg.GPVirtual{}
 	for _, s := range k.Streams {
-		if streamUsed(k, s.Name) {
+		if k.Reads(s.Name) || k.Writes(s.Name) {
 			f.base[s.Name] = ctx.Load(ctx.Param(s.Name).Base(), ctx.GP64()).(reg.GPVirtual)
 		}
 	}
@@ -164,7 +164,7 @@ func emit(ctx *build.Context, lvl Level, k *ir.Kernel, bits int, signature strin
 		ctx.KMOVW(bitsReg.As32(), f.mask)
 		f.loaded = map[string]operand.Op{}
 		for _, s := range k.Streams {
-			if streamRead(k, s.Name) {
+			if k.Reads(s.Name) {
 				v := f.vec()
 				f.isa.movuZ(f.mem(s.Name), f.mask, v)
 				f.loaded[s.Name] = v

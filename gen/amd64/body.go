@@ -184,33 +184,3 @@ func (f *fn) reg(o operand.Op) reg.VecVirtual {
 	}
 	return v
 }
-
-func streamUsed(k *ir.Kernel, s string) bool {
-	return streamRead(k, s) || streamWritten(k, s)
-}
-
-func streamWritten(k *ir.Kernel, s string) bool {
-	for _, st := range k.Body {
-		if st.Stream == s {
-			return true
-		}
-	}
-	return false
-}
-
-func streamRead(k *ir.Kernel, s string) bool {
-	read := false
-	var walk func(e *ir.Expr)
-	walk = func(e *ir.Expr) {
-		if e.Op == ir.OpLoad && e.Name == s {
-			read = true
-		}
-		for _, a := range e.Args {
-			walk(a)
-		}
-	}
-	for _, st := range k.Body {
-		walk(st.Value)
-	}
-	return read
-}

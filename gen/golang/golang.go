@@ -149,7 +149,7 @@ func writeKernel(w *bytes.Buffer, f Family, k *ir.Kernel, bits int) {
 	// drop the bounds checks in the loop.
 	first := k.Streams[0].Name
 	for _, s := range k.Streams[1:] {
-		if streamUsed(k, s.Name) {
+		if k.Reads(s.Name) || k.Writes(s.Name) {
 			fmt.Fprintf(w, "\t%s = %s[:len(%s)]\n", s.Name, s.Name, first)
 		}
 	}
@@ -173,26 +173,6 @@ func writeKernel(w *bytes.Buffer, f Family, k *ir.Kernel, bits int) {
 		}
 	}
 	w.WriteString("\t}\n}\n\n")
-}
-
-func streamUsed(k *ir.Kernel, s string) bool {
-	used := false
-	var walk func(e *ir.Expr)
-	walk = func(e *ir.Expr) {
-		if e.Op == ir.OpLoad && e.Name == s {
-			used = true
-		}
-		for _, a := range e.Args {
-			walk(a)
-		}
-	}
-	for _, st := range k.Body {
-		if st.Stream == s {
-			used = true
-		}
-		walk(st.Value)
-	}
-	return used
 }
 
 // expr prints e. A product or quotient that feeds a sum or difference is
@@ -237,4 +217,46 @@ func operand(e *ir.Expr, bits int, parentIsSum bool) string {
 		return "(" + s + ")"
 	}
 	return s
+}
+
+// WithLimits returns fams followed by each family's derived limit kernels
+// (ir.Traffic and ir.Arith), which every backend compiles like the others.
+func WithLimits(fams []Family) []Family {
+	all := append([]Family(nil), fams...)
+	for _, f := range fams {
+		traffic := Family{Name: f.Name + "Traffic", Title: f.Title + " memory roofline"}
+		arith := Family{Name: f.Name + "Arith", Title: f.Title + " arithmetic bound"}
+		for _, k := range f.Variants {
+			traffic.Variants = append(traffic.Variants, ir.Traffic(k))
+			arith.Variants = append(arith.Variants, ir.Arith(k))
+		}
+		all = append(all, traffic, arith)
+	}
+	return all
+}
+
+// Limits returns the source of a file registering each family's limit
+// kernels with package internal/limits, for the benchmarks.
+func Limits(pkg string, fams []Family) ([]byte, error) {
+	var w bytes.Buffer
+	fmt.Fprintf(&w, "%s\npackage %s\n\nimport \"github.com/fusedopt/fusedopt/internal/limits\"\n\n", Header, pkg)
+	w.WriteString("func init() {\n")
+	for _, f := range fams {
+		k := f.Variants[0]
+		fmt.Fprintf(&w, "\tlimits.Register(%q, limits.Entry{\n", f.Name)
+		for _, kind := range []string{"Traffic", "Arith"} {
+			for _, bits := range []int{32, 64} {
+				var args []string
+				for i := range k.Streams {
+					args = append(args, fmt.Sprintf("s[%d]", i))
+				}
+				fmt.Fprintf(&w, "\t\t%s%d: func(l uint8, variant int, s [][]float%d) {\n", kind, bits, bits)
+				fmt.Fprintf(&w, "\t\t\tkernelsFor(Level(l)).%s%sF%d[variant](%s, [%d]float%d{})\n\t\t},\n",
+					f.Name, kind, bits, strings.Join(args, ", "), len(k.Scalars), bits)
+			}
+		}
+		w.WriteString("\t})\n")
+	}
+	w.WriteString("}\n")
+	return format.Source(w.Bytes())
 }

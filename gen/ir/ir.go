@@ -201,3 +201,102 @@ func (k *Kernel) ScalarUses() map[string]int {
 
 // UsesScalar reports whether the body reads scalar s.
 func (k *Kernel) UsesScalar(s string) bool { return k.ScalarUses()[s] > 0 }
+
+// Traffic derives from k the memory-roofline kernel: the same streams read
+// and written as k, with one addition per written element instead of k's
+// arithmetic. Benchmarks time it at the same size to show how close k
+// comes to the memory bandwidth.
+func Traffic(k *Kernel) *Kernel {
+	b := NewBuilder(k.Name+"Traffic", k.Variant, k.Streams, k.Scalars)
+	var in *Expr
+	for _, s := range k.Streams {
+		if k.reads(s.Name) && !k.writes(s.Name) {
+			if in == nil {
+				in = b.Load(s.Name)
+			} else {
+				in = Add(in, b.Load(s.Name))
+			}
+		}
+	}
+	x := b.Let("x", in, "the read-only streams, summed")
+	for _, s := range k.Streams {
+		if k.writes(s.Name) {
+			b.Store(s.Name, Add(b.Load(s.Name), x))
+		}
+	}
+	return b.Kernel()
+}
+
+// Arith derives from k the arithmetic-bound kernel: k's square roots and
+// divisions (the instructions that bound an exact kernel in cache), as a
+// chain per element over the first read-only stream, stored to the first
+// written stream. Benchmarks time it on L1-resident slices.
+func Arith(k *Kernel) *Kernel {
+	var sqrts, divs int
+	var walk func(e *Expr)
+	walk = func(e *Expr) {
+		switch e.Op {
+		case OpSqrt:
+			sqrts++
+		case OpDiv:
+			divs++
+		}
+		for _, a := range e.Args {
+			walk(a)
+		}
+	}
+	for _, s := range k.Body {
+		walk(s.Value)
+	}
+	var in, out string
+	for _, s := range k.Streams {
+		switch {
+		case out == "" && k.writes(s.Name):
+			out = s.Name
+		case in == "" && k.reads(s.Name) && !k.writes(s.Name):
+			in = s.Name
+		}
+	}
+	b := NewBuilder(k.Name+"Arith", k.Variant, k.Streams, k.Scalars)
+	x := b.Let("x", b.Load(in), "")
+	for i := 0; i < sqrts; i++ {
+		x = b.Let("x", Sqrt(x), "")
+	}
+	for i := 0; i < divs; i++ {
+		x = b.Let("x", Div(x, b.Load(in)), "")
+	}
+	b.Store(out, x)
+	return b.Kernel()
+}
+
+func (k *Kernel) writes(s string) bool {
+	for _, st := range k.Body {
+		if st.Stream == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (k *Kernel) reads(s string) bool {
+	found := false
+	var walk func(e *Expr)
+	walk = func(e *Expr) {
+		if e.Op == OpLoad && e.Name == s {
+			found = true
+		}
+		for _, a := range e.Args {
+			walk(a)
+		}
+	}
+	for _, st := range k.Body {
+		walk(st.Value)
+	}
+	return found
+}
+
+// Reads reports whether the body loads stream s.
+func (k *Kernel) Reads(s string) bool { return k.reads(s) }
+
+// Writes reports whether the body stores to stream s.
+func (k *Kernel) Writes(s string) bool { return k.writes(s) }
