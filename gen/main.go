@@ -56,8 +56,8 @@ func main() {
 
 	for _, f := range fams {
 		asm, stubs := amd64File(f)
-		write(*out, f.Name+"_amd64.s", asm)
-		write(*out, f.Name+"_amd64.go", stubs)
+		write(*out, fileName(f)+"_amd64.s", asm)
+		write(*out, fileName(f)+"_amd64.go", stubs)
 	}
 	write(*out, "tables_amd64.go", amd64Tables(fams))
 }
@@ -94,6 +94,19 @@ func amd64Tables(fams []golang.Family) []byte {
 	src, err := format.Source(w.Bytes())
 	check(err)
 	return src
+}
+
+// fileName is the family's file name stem: adamTraffic becomes adam_traffic.
+func fileName(f golang.Family) string {
+	var b []byte
+	for _, r := range []byte(f.Name) {
+		if r >= 'A' && r <= 'Z' {
+			b = append(b, '_', r+'a'-'A')
+		} else {
+			b = append(b, r)
+		}
+	}
+	return string(b)
 }
 
 func lower(s string) string { return string(bytes.ToLower([]byte(s))) }

@@ -6,7 +6,7 @@
 
 // func adamAVX2F32(param []float32, grad []float32, m []float32, v []float32, vmax []float32, s [10]float32)
 // Requires: AVX
-TEXT ·adamAVX2F32(SB), NOSPLIT, $0-160
+TEXT ·adamAVX2F32(SB), NOSPLIT, $64-160
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -22,68 +22,102 @@ TEXT ·adamAVX2F32(SB), NOSPLIT, $0-160
 	VBROADCASTSS s_6+144(FP), Y5
 	VBROADCASTSS s_7+148(FP), Y6
 	VBROADCASTSS s_8+152(FP), Y7
-	VBROADCASTSS s_9+156(FP), Y8
+	VMOVUPS      Y7, (SP)
+	VBROADCASTSS s_9+156(FP), Y7
+	VMOVUPS      Y7, 32(SP)
 	XORQ         DI, DI
 
-	// Main loop: 2 vectors of 8 elements per iteration.
+	// Main loop: 4 vectors of 8 elements per iteration.
 unrolled:
 	MOVQ AX, R8
 	SUBQ DI, R8
-	CMPQ R8, $0x00000010
+	CMPQ R8, $0x00000020
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(DI*4), Y0, Y9
+	VMULPS (DX)(DI*4), Y0, Y7
+	VMULPS 32(DX)(DI*4), Y0, Y8
+	VMULPS 64(DX)(DI*4), Y0, Y9
+	VMULPS 96(DX)(DI*4), Y0, Y10
 
 	// first moment
-	VMULPS  (BX)(DI*4), Y1, Y10
-	VMULPS  Y9, Y2, Y11
-	VADDPS  Y11, Y10, Y10
-	VMOVUPS Y10, (BX)(DI*4)
+	VMULPS  (BX)(DI*4), Y1, Y11
+	VMULPS  Y7, Y2, Y12
+	VADDPS  Y12, Y11, Y11
+	VMULPS  32(BX)(DI*4), Y1, Y12
+	VMULPS  Y8, Y2, Y13
+	VADDPS  Y13, Y12, Y12
+	VMULPS  64(BX)(DI*4), Y1, Y13
+	VMULPS  Y9, Y2, Y14
+	VADDPS  Y14, Y13, Y13
+	VMULPS  96(BX)(DI*4), Y1, Y14
+	VMULPS  Y10, Y2, Y15
+	VADDPS  Y15, Y14, Y14
+	VMOVUPS Y11, (BX)(DI*4)
+	VMOVUPS Y12, 32(BX)(DI*4)
+	VMOVUPS Y13, 64(BX)(DI*4)
+	VMOVUPS Y14, 96(BX)(DI*4)
 
 	// second moment
-	VMULPS  (SI)(DI*4), Y3, Y11
+	VMULPS  (SI)(DI*4), Y3, Y15
+	VMULPS  Y7, Y7, Y7
+	VMULPS  Y7, Y4, Y7
+	VADDPS  Y7, Y15, Y7
+	VMULPS  32(SI)(DI*4), Y3, Y15
+	VMULPS  Y8, Y8, Y8
+	VMULPS  Y8, Y4, Y8
+	VADDPS  Y8, Y15, Y8
+	VMULPS  64(SI)(DI*4), Y3, Y15
 	VMULPS  Y9, Y9, Y9
 	VMULPS  Y9, Y4, Y9
-	VADDPS  Y9, Y11, Y9
-	VMOVUPS Y9, (SI)(DI*4)
+	VADDPS  Y9, Y15, Y9
+	VMULPS  96(SI)(DI*4), Y3, Y15
+	VMULPS  Y10, Y10, Y10
+	VMULPS  Y10, Y4, Y10
+	VADDPS  Y10, Y15, Y10
+	VMOVUPS Y7, (SI)(DI*4)
+	VMOVUPS Y8, 32(SI)(DI*4)
+	VMOVUPS Y9, 64(SI)(DI*4)
+	VMOVUPS Y10, 96(SI)(DI*4)
 
 	// sqrt(v / (1 - beta2^t)) + eps
+	VSQRTPS Y7, Y7
+	VMULPS  Y5, Y7, Y7
+	VADDPS  Y6, Y7, Y7
+	VSQRTPS Y8, Y8
+	VMULPS  Y5, Y8, Y8
+	VADDPS  Y6, Y8, Y8
 	VSQRTPS Y9, Y9
 	VMULPS  Y5, Y9, Y9
 	VADDPS  Y6, Y9, Y9
-	VMULPS  (CX)(DI*4), Y8, Y11
-	VDIVPS  Y9, Y10, Y9
-	VMULPS  Y9, Y7, Y9
-	VSUBPS  Y9, Y11, Y9
-	VMOVUPS Y9, (CX)(DI*4)
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPS 32(DX)(DI*4), Y0, Y9
-
-	// first moment
-	VMULPS  32(BX)(DI*4), Y1, Y10
-	VMULPS  Y9, Y2, Y11
-	VADDPS  Y11, Y10, Y10
-	VMOVUPS Y10, 32(BX)(DI*4)
-
-	// second moment
-	VMULPS  32(SI)(DI*4), Y3, Y11
-	VMULPS  Y9, Y9, Y9
-	VMULPS  Y9, Y4, Y9
-	VADDPS  Y9, Y11, Y9
-	VMOVUPS Y9, 32(SI)(DI*4)
-
-	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPS Y9, Y9
-	VMULPS  Y5, Y9, Y9
-	VADDPS  Y6, Y9, Y9
-	VMULPS  32(CX)(DI*4), Y8, Y11
-	VDIVPS  Y9, Y10, Y9
-	VMULPS  Y9, Y7, Y9
-	VSUBPS  Y9, Y11, Y9
-	VMOVUPS Y9, 32(CX)(DI*4)
-	ADDQ    $0x00000010, DI
+	VSQRTPS Y10, Y10
+	VMULPS  Y5, Y10, Y10
+	VADDPS  Y6, Y10, Y10
+	VMOVUPS 32(SP), Y15
+	VMULPS  (CX)(DI*4), Y15, Y15
+	VDIVPS  Y7, Y11, Y7
+	VMULPS  (SP), Y7, Y7
+	VSUBPS  Y7, Y15, Y7
+	VMOVUPS Y7, (CX)(DI*4)
+	VMOVUPS 32(SP), Y7
+	VMULPS  32(CX)(DI*4), Y7, Y7
+	VDIVPS  Y8, Y12, Y8
+	VMULPS  (SP), Y8, Y8
+	VSUBPS  Y8, Y7, Y7
+	VMOVUPS Y7, 32(CX)(DI*4)
+	VMOVUPS 32(SP), Y7
+	VMULPS  64(CX)(DI*4), Y7, Y7
+	VDIVPS  Y9, Y13, Y8
+	VMULPS  (SP), Y8, Y8
+	VSUBPS  Y8, Y7, Y7
+	VMOVUPS Y7, 64(CX)(DI*4)
+	VMOVUPS 32(SP), Y7
+	VMULPS  96(CX)(DI*4), Y7, Y7
+	VDIVPS  Y10, Y14, Y8
+	VMULPS  (SP), Y8, Y8
+	VSUBPS  Y8, Y7, Y7
+	VMOVUPS Y7, 96(CX)(DI*4)
+	ADDQ    $0x00000020, DI
 	JMP     unrolled
 
 	// One vector at a time.
@@ -94,30 +128,31 @@ single:
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(DI*4), Y0, Y9
+	VMULPS (DX)(DI*4), Y0, Y7
 
 	// first moment
-	VMULPS  (BX)(DI*4), Y1, Y10
-	VMULPS  Y9, Y2, Y11
-	VADDPS  Y11, Y10, Y10
-	VMOVUPS Y10, (BX)(DI*4)
+	VMULPS  (BX)(DI*4), Y1, Y8
+	VMULPS  Y7, Y2, Y9
+	VADDPS  Y9, Y8, Y8
+	VMOVUPS Y8, (BX)(DI*4)
 
 	// second moment
-	VMULPS  (SI)(DI*4), Y3, Y11
-	VMULPS  Y9, Y9, Y9
-	VMULPS  Y9, Y4, Y9
-	VADDPS  Y9, Y11, Y9
-	VMOVUPS Y9, (SI)(DI*4)
+	VMULPS  (SI)(DI*4), Y3, Y9
+	VMULPS  Y7, Y7, Y7
+	VMULPS  Y7, Y4, Y7
+	VADDPS  Y7, Y9, Y7
+	VMOVUPS Y7, (SI)(DI*4)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPS Y9, Y9
-	VMULPS  Y5, Y9, Y9
-	VADDPS  Y6, Y9, Y9
-	VMULPS  (CX)(DI*4), Y8, Y11
-	VDIVPS  Y9, Y10, Y9
-	VMULPS  Y9, Y7, Y9
-	VSUBPS  Y9, Y11, Y9
-	VMOVUPS Y9, (CX)(DI*4)
+	VSQRTPS Y7, Y7
+	VMULPS  Y5, Y7, Y7
+	VADDPS  Y6, Y7, Y7
+	VMOVUPS 32(SP), Y9
+	VMULPS  (CX)(DI*4), Y9, Y9
+	VDIVPS  Y7, Y8, Y7
+	VMULPS  (SP), Y7, Y7
+	VSUBPS  Y7, Y9, Y7
+	VMOVUPS Y7, (CX)(DI*4)
 	ADDQ    $0x00000008, DI
 	JMP     single
 
@@ -127,30 +162,31 @@ tail:
 	JGE  done
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULSS (DX)(DI*4), X0, X9
+	VMULSS (DX)(DI*4), X0, X7
 
 	// first moment
-	VMULSS (BX)(DI*4), X1, X10
-	VMULSS X9, X2, X11
-	VADDSS X11, X10, X10
-	VMOVSS X10, (BX)(DI*4)
+	VMULSS (BX)(DI*4), X1, X8
+	VMULSS X7, X2, X9
+	VADDSS X9, X8, X8
+	VMOVSS X8, (BX)(DI*4)
 
 	// second moment
-	VMULSS (SI)(DI*4), X3, X11
-	VMULSS X9, X9, X9
-	VMULSS X9, X4, X9
-	VADDSS X9, X11, X9
-	VMOVSS X9, (SI)(DI*4)
+	VMULSS (SI)(DI*4), X3, X9
+	VMULSS X7, X7, X7
+	VMULSS X7, X4, X7
+	VADDSS X7, X9, X7
+	VMOVSS X7, (SI)(DI*4)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTSS X9, X9, X9
-	VMULSS  X5, X9, X9
-	VADDSS  X6, X9, X9
-	VMULSS  (CX)(DI*4), X8, X11
-	VDIVSS  X9, X10, X9
-	VMULSS  X9, X7, X9
-	VSUBSS  X9, X11, X9
-	VMOVSS  X9, (CX)(DI*4)
+	VSQRTSS X7, X7, X7
+	VMULSS  X5, X7, X7
+	VADDSS  X6, X7, X7
+	VMOVSS  32(SP), X9
+	VMULSS  (CX)(DI*4), X9, X9
+	VDIVSS  X7, X8, X7
+	VMULSS  (SP), X7, X7
+	VSUBSS  X7, X9, X7
+	VMOVSS  X7, (CX)(DI*4)
 	INCQ    DI
 	JMP     tail
 
@@ -160,7 +196,7 @@ done:
 
 // func adamAVX2F32Coupled(param []float32, grad []float32, m []float32, v []float32, vmax []float32, s [10]float32)
 // Requires: AVX
-TEXT ·adamAVX2F32Coupled(SB), NOSPLIT, $0-160
+TEXT ·adamAVX2F32Coupled(SB), NOSPLIT, $96-160
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -176,77 +212,114 @@ TEXT ·adamAVX2F32Coupled(SB), NOSPLIT, $0-160
 	VBROADCASTSS s_5+140(FP), Y5
 	VBROADCASTSS s_6+144(FP), Y6
 	VBROADCASTSS s_7+148(FP), Y7
-	VBROADCASTSS s_8+152(FP), Y8
-	VBROADCASTSS s_9+156(FP), Y9
+	VMOVUPS      Y7, (SP)
+	VBROADCASTSS s_8+152(FP), Y7
+	VMOVUPS      Y7, 32(SP)
+	VBROADCASTSS s_9+156(FP), Y7
+	VMOVUPS      Y7, 64(SP)
 	XORQ         DI, DI
 
-	// Main loop: 2 vectors of 8 elements per iteration.
+	// Main loop: 4 vectors of 8 elements per iteration.
 unrolled:
 	MOVQ AX, R8
 	SUBQ DI, R8
-	CMPQ R8, $0x00000010
+	CMPQ R8, $0x00000020
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(DI*4), Y0, Y10
+	VMULPS (DX)(DI*4), Y0, Y7
+	VMULPS 32(DX)(DI*4), Y0, Y8
+	VMULPS 64(DX)(DI*4), Y0, Y9
+	VMULPS 96(DX)(DI*4), Y0, Y10
 
 	// L2 weight decay folded into the gradient (Adam's weight_decay)
 	VMULPS (CX)(DI*4), Y1, Y11
+	VADDPS Y11, Y7, Y7
+	VMULPS 32(CX)(DI*4), Y1, Y11
+	VADDPS Y11, Y8, Y8
+	VMULPS 64(CX)(DI*4), Y1, Y11
+	VADDPS Y11, Y9, Y9
+	VMULPS 96(CX)(DI*4), Y1, Y11
 	VADDPS Y11, Y10, Y10
 
 	// first moment
 	VMULPS  (BX)(DI*4), Y2, Y11
-	VMULPS  Y10, Y3, Y12
+	VMULPS  Y7, Y3, Y12
 	VADDPS  Y12, Y11, Y11
+	VMULPS  32(BX)(DI*4), Y2, Y12
+	VMULPS  Y8, Y3, Y13
+	VADDPS  Y13, Y12, Y12
+	VMULPS  64(BX)(DI*4), Y2, Y13
+	VMULPS  Y9, Y3, Y14
+	VADDPS  Y14, Y13, Y13
+	VMULPS  96(BX)(DI*4), Y2, Y14
+	VMULPS  Y10, Y3, Y15
+	VADDPS  Y15, Y14, Y14
 	VMOVUPS Y11, (BX)(DI*4)
+	VMOVUPS Y12, 32(BX)(DI*4)
+	VMOVUPS Y13, 64(BX)(DI*4)
+	VMOVUPS Y14, 96(BX)(DI*4)
 
 	// second moment
-	VMULPS  (SI)(DI*4), Y4, Y12
+	VMULPS  (SI)(DI*4), Y4, Y15
+	VMULPS  Y7, Y7, Y7
+	VMULPS  Y7, Y5, Y7
+	VADDPS  Y7, Y15, Y7
+	VMULPS  32(SI)(DI*4), Y4, Y15
+	VMULPS  Y8, Y8, Y8
+	VMULPS  Y8, Y5, Y8
+	VADDPS  Y8, Y15, Y8
+	VMULPS  64(SI)(DI*4), Y4, Y15
+	VMULPS  Y9, Y9, Y9
+	VMULPS  Y9, Y5, Y9
+	VADDPS  Y9, Y15, Y9
+	VMULPS  96(SI)(DI*4), Y4, Y15
 	VMULPS  Y10, Y10, Y10
 	VMULPS  Y10, Y5, Y10
-	VADDPS  Y10, Y12, Y10
-	VMOVUPS Y10, (SI)(DI*4)
+	VADDPS  Y10, Y15, Y10
+	VMOVUPS Y7, (SI)(DI*4)
+	VMOVUPS Y8, 32(SI)(DI*4)
+	VMOVUPS Y9, 64(SI)(DI*4)
+	VMOVUPS Y10, 96(SI)(DI*4)
 
 	// sqrt(v / (1 - beta2^t)) + eps
+	VSQRTPS Y7, Y7
+	VMULPS  Y6, Y7, Y7
+	VADDPS  (SP), Y7, Y7
+	VSQRTPS Y8, Y8
+	VMULPS  Y6, Y8, Y8
+	VADDPS  (SP), Y8, Y8
+	VSQRTPS Y9, Y9
+	VMULPS  Y6, Y9, Y9
+	VADDPS  (SP), Y9, Y9
 	VSQRTPS Y10, Y10
 	VMULPS  Y6, Y10, Y10
-	VADDPS  Y7, Y10, Y10
-	VMULPS  (CX)(DI*4), Y9, Y12
-	VDIVPS  Y10, Y11, Y10
-	VMULPS  Y10, Y8, Y10
-	VSUBPS  Y10, Y12, Y10
-	VMOVUPS Y10, (CX)(DI*4)
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPS 32(DX)(DI*4), Y0, Y10
-
-	// L2 weight decay folded into the gradient (Adam's weight_decay)
-	VMULPS 32(CX)(DI*4), Y1, Y11
-	VADDPS Y11, Y10, Y10
-
-	// first moment
-	VMULPS  32(BX)(DI*4), Y2, Y11
-	VMULPS  Y10, Y3, Y12
-	VADDPS  Y12, Y11, Y11
-	VMOVUPS Y11, 32(BX)(DI*4)
-
-	// second moment
-	VMULPS  32(SI)(DI*4), Y4, Y12
-	VMULPS  Y10, Y10, Y10
-	VMULPS  Y10, Y5, Y10
-	VADDPS  Y10, Y12, Y10
-	VMOVUPS Y10, 32(SI)(DI*4)
-
-	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPS Y10, Y10
-	VMULPS  Y6, Y10, Y10
-	VADDPS  Y7, Y10, Y10
-	VMULPS  32(CX)(DI*4), Y9, Y12
-	VDIVPS  Y10, Y11, Y10
-	VMULPS  Y10, Y8, Y10
-	VSUBPS  Y10, Y12, Y10
-	VMOVUPS Y10, 32(CX)(DI*4)
-	ADDQ    $0x00000010, DI
+	VADDPS  (SP), Y10, Y10
+	VMOVUPS 64(SP), Y15
+	VMULPS  (CX)(DI*4), Y15, Y15
+	VDIVPS  Y7, Y11, Y7
+	VMULPS  32(SP), Y7, Y7
+	VSUBPS  Y7, Y15, Y7
+	VMOVUPS Y7, (CX)(DI*4)
+	VMOVUPS 64(SP), Y7
+	VMULPS  32(CX)(DI*4), Y7, Y7
+	VDIVPS  Y8, Y12, Y8
+	VMULPS  32(SP), Y8, Y8
+	VSUBPS  Y8, Y7, Y7
+	VMOVUPS Y7, 32(CX)(DI*4)
+	VMOVUPS 64(SP), Y7
+	VMULPS  64(CX)(DI*4), Y7, Y7
+	VDIVPS  Y9, Y13, Y8
+	VMULPS  32(SP), Y8, Y8
+	VSUBPS  Y8, Y7, Y7
+	VMOVUPS Y7, 64(CX)(DI*4)
+	VMOVUPS 64(SP), Y7
+	VMULPS  96(CX)(DI*4), Y7, Y7
+	VDIVPS  Y10, Y14, Y8
+	VMULPS  32(SP), Y8, Y8
+	VSUBPS  Y8, Y7, Y7
+	VMOVUPS Y7, 96(CX)(DI*4)
+	ADDQ    $0x00000020, DI
 	JMP     unrolled
 
 	// One vector at a time.
@@ -257,34 +330,35 @@ single:
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(DI*4), Y0, Y10
+	VMULPS (DX)(DI*4), Y0, Y7
 
 	// L2 weight decay folded into the gradient (Adam's weight_decay)
-	VMULPS (CX)(DI*4), Y1, Y11
-	VADDPS Y11, Y10, Y10
+	VMULPS (CX)(DI*4), Y1, Y8
+	VADDPS Y8, Y7, Y7
 
 	// first moment
-	VMULPS  (BX)(DI*4), Y2, Y11
-	VMULPS  Y10, Y3, Y12
-	VADDPS  Y12, Y11, Y11
-	VMOVUPS Y11, (BX)(DI*4)
+	VMULPS  (BX)(DI*4), Y2, Y8
+	VMULPS  Y7, Y3, Y9
+	VADDPS  Y9, Y8, Y8
+	VMOVUPS Y8, (BX)(DI*4)
 
 	// second moment
-	VMULPS  (SI)(DI*4), Y4, Y12
-	VMULPS  Y10, Y10, Y10
-	VMULPS  Y10, Y5, Y10
-	VADDPS  Y10, Y12, Y10
-	VMOVUPS Y10, (SI)(DI*4)
+	VMULPS  (SI)(DI*4), Y4, Y9
+	VMULPS  Y7, Y7, Y7
+	VMULPS  Y7, Y5, Y7
+	VADDPS  Y7, Y9, Y7
+	VMOVUPS Y7, (SI)(DI*4)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPS Y10, Y10
-	VMULPS  Y6, Y10, Y10
-	VADDPS  Y7, Y10, Y10
-	VMULPS  (CX)(DI*4), Y9, Y12
-	VDIVPS  Y10, Y11, Y10
-	VMULPS  Y10, Y8, Y10
-	VSUBPS  Y10, Y12, Y10
-	VMOVUPS Y10, (CX)(DI*4)
+	VSQRTPS Y7, Y7
+	VMULPS  Y6, Y7, Y7
+	VADDPS  (SP), Y7, Y7
+	VMOVUPS 64(SP), Y9
+	VMULPS  (CX)(DI*4), Y9, Y9
+	VDIVPS  Y7, Y8, Y7
+	VMULPS  32(SP), Y7, Y7
+	VSUBPS  Y7, Y9, Y7
+	VMOVUPS Y7, (CX)(DI*4)
 	ADDQ    $0x00000008, DI
 	JMP     single
 
@@ -294,34 +368,35 @@ tail:
 	JGE  done
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULSS (DX)(DI*4), X0, X10
+	VMULSS (DX)(DI*4), X0, X7
 
 	// L2 weight decay folded into the gradient (Adam's weight_decay)
-	VMULSS (CX)(DI*4), X1, X11
-	VADDSS X11, X10, X10
+	VMULSS (CX)(DI*4), X1, X8
+	VADDSS X8, X7, X7
 
 	// first moment
-	VMULSS (BX)(DI*4), X2, X11
-	VMULSS X10, X3, X12
-	VADDSS X12, X11, X11
-	VMOVSS X11, (BX)(DI*4)
+	VMULSS (BX)(DI*4), X2, X8
+	VMULSS X7, X3, X9
+	VADDSS X9, X8, X8
+	VMOVSS X8, (BX)(DI*4)
 
 	// second moment
-	VMULSS (SI)(DI*4), X4, X12
-	VMULSS X10, X10, X10
-	VMULSS X10, X5, X10
-	VADDSS X10, X12, X10
-	VMOVSS X10, (SI)(DI*4)
+	VMULSS (SI)(DI*4), X4, X9
+	VMULSS X7, X7, X7
+	VMULSS X7, X5, X7
+	VADDSS X7, X9, X7
+	VMOVSS X7, (SI)(DI*4)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTSS X10, X10, X10
-	VMULSS  X6, X10, X10
-	VADDSS  X7, X10, X10
-	VMULSS  (CX)(DI*4), X9, X12
-	VDIVSS  X10, X11, X10
-	VMULSS  X10, X8, X10
-	VSUBSS  X10, X12, X10
-	VMOVSS  X10, (CX)(DI*4)
+	VSQRTSS X7, X7, X7
+	VMULSS  X6, X7, X7
+	VADDSS  (SP), X7, X7
+	VMOVSS  64(SP), X9
+	VMULSS  (CX)(DI*4), X9, X9
+	VDIVSS  X7, X8, X7
+	VMULSS  32(SP), X7, X7
+	VSUBSS  X7, X9, X7
+	VMOVSS  X7, (CX)(DI*4)
 	INCQ    DI
 	JMP     tail
 
@@ -331,7 +406,7 @@ done:
 
 // func adamAVX2F32AMSGrad(param []float32, grad []float32, m []float32, v []float32, vmax []float32, s [10]float32)
 // Requires: AVX
-TEXT ·adamAVX2F32AMSGrad(SB), NOSPLIT, $0-160
+TEXT ·adamAVX2F32AMSGrad(SB), NOSPLIT, $96-160
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -347,83 +422,126 @@ TEXT ·adamAVX2F32AMSGrad(SB), NOSPLIT, $0-160
 	VBROADCASTSS s_5+140(FP), Y4
 	VBROADCASTSS s_6+144(FP), Y5
 	VBROADCASTSS s_7+148(FP), Y6
-	VBROADCASTSS s_8+152(FP), Y7
-	VBROADCASTSS s_9+156(FP), Y8
+	VMOVUPS      Y6, (SP)
+	VBROADCASTSS s_8+152(FP), Y6
+	VMOVUPS      Y6, 32(SP)
+	VBROADCASTSS s_9+156(FP), Y6
+	VMOVUPS      Y6, 64(SP)
 	XORQ         R8, R8
 
-	// Main loop: 2 vectors of 8 elements per iteration.
+	// Main loop: 4 vectors of 8 elements per iteration.
 unrolled:
 	MOVQ AX, R9
 	SUBQ R8, R9
-	CMPQ R9, $0x00000010
+	CMPQ R9, $0x00000020
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(R8*4), Y0, Y9
+	VMULPS (DX)(R8*4), Y0, Y6
+	VMULPS 32(DX)(R8*4), Y0, Y7
+	VMULPS 64(DX)(R8*4), Y0, Y8
+	VMULPS 96(DX)(R8*4), Y0, Y9
 
 	// first moment
 	VMULPS  (BX)(R8*4), Y1, Y10
-	VMULPS  Y9, Y2, Y11
+	VMULPS  Y6, Y2, Y11
 	VADDPS  Y11, Y10, Y10
+	VMULPS  32(BX)(R8*4), Y1, Y11
+	VMULPS  Y7, Y2, Y12
+	VADDPS  Y12, Y11, Y11
+	VMULPS  64(BX)(R8*4), Y1, Y12
+	VMULPS  Y8, Y2, Y13
+	VADDPS  Y13, Y12, Y12
+	VMULPS  96(BX)(R8*4), Y1, Y13
+	VMULPS  Y9, Y2, Y14
+	VADDPS  Y14, Y13, Y13
 	VMOVUPS Y10, (BX)(R8*4)
+	VMOVUPS Y11, 32(BX)(R8*4)
+	VMOVUPS Y12, 64(BX)(R8*4)
+	VMOVUPS Y13, 96(BX)(R8*4)
 
 	// second moment
-	VMULPS  (SI)(R8*4), Y3, Y11
+	VMULPS  (SI)(R8*4), Y3, Y14
+	VMULPS  Y6, Y6, Y6
+	VMULPS  Y6, Y4, Y6
+	VADDPS  Y6, Y14, Y6
+	VMULPS  32(SI)(R8*4), Y3, Y14
+	VMULPS  Y7, Y7, Y7
+	VMULPS  Y7, Y4, Y7
+	VADDPS  Y7, Y14, Y7
+	VMULPS  64(SI)(R8*4), Y3, Y14
+	VMULPS  Y8, Y8, Y8
+	VMULPS  Y8, Y4, Y8
+	VADDPS  Y8, Y14, Y8
+	VMULPS  96(SI)(R8*4), Y3, Y14
 	VMULPS  Y9, Y9, Y9
 	VMULPS  Y9, Y4, Y9
-	VADDPS  Y9, Y11, Y9
-	VMOVUPS Y9, (SI)(R8*4)
+	VADDPS  Y9, Y14, Y9
+	VMOVUPS Y6, (SI)(R8*4)
+	VMOVUPS Y7, 32(SI)(R8*4)
+	VMOVUPS Y8, 64(SI)(R8*4)
+	VMOVUPS Y9, 96(SI)(R8*4)
 
 	// AMSGrad: the running maximum of the second moment
-	VMOVUPS   (DI)(R8*4), Y11
-	VMAXPS    Y9, Y11, Y9
-	VCMPPS    $0x03, Y11, Y11, Y12
-	VBLENDVPS Y12, Y11, Y9, Y9
-	VMOVUPS   Y9, (DI)(R8*4)
+	VMOVUPS   (DI)(R8*4), Y14
+	VMAXPS    Y6, Y14, Y6
+	VCMPPS    $0x03, Y14, Y14, Y15
+	VBLENDVPS Y15, Y14, Y6, Y6
+	VMOVUPS   32(DI)(R8*4), Y14
+	VMAXPS    Y7, Y14, Y7
+	VCMPPS    $0x03, Y14, Y14, Y15
+	VBLENDVPS Y15, Y14, Y7, Y7
+	VMOVUPS   64(DI)(R8*4), Y14
+	VMAXPS    Y8, Y14, Y8
+	VCMPPS    $0x03, Y14, Y14, Y15
+	VBLENDVPS Y15, Y14, Y8, Y8
+	VMOVUPS   96(DI)(R8*4), Y14
+	VMAXPS    Y9, Y14, Y9
+	VCMPPS    $0x03, Y14, Y14, Y15
+	VBLENDVPS Y15, Y14, Y9, Y9
+	VMOVUPS   Y6, (DI)(R8*4)
+	VMOVUPS   Y7, 32(DI)(R8*4)
+	VMOVUPS   Y8, 64(DI)(R8*4)
+	VMOVUPS   Y9, 96(DI)(R8*4)
 
 	// sqrt(v / (1 - beta2^t)) + eps
+	VSQRTPS Y6, Y6
+	VMULPS  Y5, Y6, Y6
+	VADDPS  (SP), Y6, Y6
+	VSQRTPS Y7, Y7
+	VMULPS  Y5, Y7, Y7
+	VADDPS  (SP), Y7, Y7
+	VSQRTPS Y8, Y8
+	VMULPS  Y5, Y8, Y8
+	VADDPS  (SP), Y8, Y8
 	VSQRTPS Y9, Y9
 	VMULPS  Y5, Y9, Y9
-	VADDPS  Y6, Y9, Y9
-	VMULPS  (CX)(R8*4), Y8, Y11
-	VDIVPS  Y9, Y10, Y9
-	VMULPS  Y9, Y7, Y9
-	VSUBPS  Y9, Y11, Y9
-	VMOVUPS Y9, (CX)(R8*4)
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPS 32(DX)(R8*4), Y0, Y9
-
-	// first moment
-	VMULPS  32(BX)(R8*4), Y1, Y10
-	VMULPS  Y9, Y2, Y11
-	VADDPS  Y11, Y10, Y10
-	VMOVUPS Y10, 32(BX)(R8*4)
-
-	// second moment
-	VMULPS  32(SI)(R8*4), Y3, Y11
-	VMULPS  Y9, Y9, Y9
-	VMULPS  Y9, Y4, Y9
-	VADDPS  Y9, Y11, Y9
-	VMOVUPS Y9, 32(SI)(R8*4)
-
-	// AMSGrad: the running maximum of the second moment
-	VMOVUPS   32(DI)(R8*4), Y11
-	VMAXPS    Y9, Y11, Y9
-	VCMPPS    $0x03, Y11, Y11, Y12
-	VBLENDVPS Y12, Y11, Y9, Y9
-	VMOVUPS   Y9, 32(DI)(R8*4)
-
-	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPS Y9, Y9
-	VMULPS  Y5, Y9, Y9
-	VADDPS  Y6, Y9, Y9
-	VMULPS  32(CX)(R8*4), Y8, Y11
-	VDIVPS  Y9, Y10, Y9
-	VMULPS  Y9, Y7, Y9
-	VSUBPS  Y9, Y11, Y9
-	VMOVUPS Y9, 32(CX)(R8*4)
-	ADDQ    $0x00000010, R8
+	VADDPS  (SP), Y9, Y9
+	VMOVUPS 64(SP), Y14
+	VMULPS  (CX)(R8*4), Y14, Y14
+	VDIVPS  Y6, Y10, Y6
+	VMULPS  32(SP), Y6, Y6
+	VSUBPS  Y6, Y14, Y6
+	VMOVUPS Y6, (CX)(R8*4)
+	VMOVUPS 64(SP), Y6
+	VMULPS  32(CX)(R8*4), Y6, Y6
+	VDIVPS  Y7, Y11, Y7
+	VMULPS  32(SP), Y7, Y7
+	VSUBPS  Y7, Y6, Y6
+	VMOVUPS Y6, 32(CX)(R8*4)
+	VMOVUPS 64(SP), Y6
+	VMULPS  64(CX)(R8*4), Y6, Y6
+	VDIVPS  Y8, Y12, Y7
+	VMULPS  32(SP), Y7, Y7
+	VSUBPS  Y7, Y6, Y6
+	VMOVUPS Y6, 64(CX)(R8*4)
+	VMOVUPS 64(SP), Y6
+	VMULPS  96(CX)(R8*4), Y6, Y6
+	VDIVPS  Y9, Y13, Y7
+	VMULPS  32(SP), Y7, Y7
+	VSUBPS  Y7, Y6, Y6
+	VMOVUPS Y6, 96(CX)(R8*4)
+	ADDQ    $0x00000020, R8
 	JMP     unrolled
 
 	// One vector at a time.
@@ -434,37 +552,38 @@ single:
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(R8*4), Y0, Y9
+	VMULPS (DX)(R8*4), Y0, Y6
 
 	// first moment
-	VMULPS  (BX)(R8*4), Y1, Y10
-	VMULPS  Y9, Y2, Y11
-	VADDPS  Y11, Y10, Y10
-	VMOVUPS Y10, (BX)(R8*4)
+	VMULPS  (BX)(R8*4), Y1, Y7
+	VMULPS  Y6, Y2, Y8
+	VADDPS  Y8, Y7, Y7
+	VMOVUPS Y7, (BX)(R8*4)
 
 	// second moment
-	VMULPS  (SI)(R8*4), Y3, Y11
-	VMULPS  Y9, Y9, Y9
-	VMULPS  Y9, Y4, Y9
-	VADDPS  Y9, Y11, Y9
-	VMOVUPS Y9, (SI)(R8*4)
+	VMULPS  (SI)(R8*4), Y3, Y8
+	VMULPS  Y6, Y6, Y6
+	VMULPS  Y6, Y4, Y6
+	VADDPS  Y6, Y8, Y6
+	VMOVUPS Y6, (SI)(R8*4)
 
 	// AMSGrad: the running maximum of the second moment
-	VMOVUPS   (DI)(R8*4), Y11
-	VMAXPS    Y9, Y11, Y9
-	VCMPPS    $0x03, Y11, Y11, Y12
-	VBLENDVPS Y12, Y11, Y9, Y9
-	VMOVUPS   Y9, (DI)(R8*4)
+	VMOVUPS   (DI)(R8*4), Y8
+	VMAXPS    Y6, Y8, Y6
+	VCMPPS    $0x03, Y8, Y8, Y9
+	VBLENDVPS Y9, Y8, Y6, Y6
+	VMOVUPS   Y6, (DI)(R8*4)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPS Y9, Y9
-	VMULPS  Y5, Y9, Y9
-	VADDPS  Y6, Y9, Y9
-	VMULPS  (CX)(R8*4), Y8, Y11
-	VDIVPS  Y9, Y10, Y9
-	VMULPS  Y9, Y7, Y9
-	VSUBPS  Y9, Y11, Y9
-	VMOVUPS Y9, (CX)(R8*4)
+	VSQRTPS Y6, Y6
+	VMULPS  Y5, Y6, Y6
+	VADDPS  (SP), Y6, Y6
+	VMOVUPS 64(SP), Y8
+	VMULPS  (CX)(R8*4), Y8, Y8
+	VDIVPS  Y6, Y7, Y6
+	VMULPS  32(SP), Y6, Y6
+	VSUBPS  Y6, Y8, Y6
+	VMOVUPS Y6, (CX)(R8*4)
 	ADDQ    $0x00000008, R8
 	JMP     single
 
@@ -474,37 +593,38 @@ tail:
 	JGE  done
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULSS (DX)(R8*4), X0, X9
+	VMULSS (DX)(R8*4), X0, X6
 
 	// first moment
-	VMULSS (BX)(R8*4), X1, X10
-	VMULSS X9, X2, X11
-	VADDSS X11, X10, X10
-	VMOVSS X10, (BX)(R8*4)
+	VMULSS (BX)(R8*4), X1, X7
+	VMULSS X6, X2, X8
+	VADDSS X8, X7, X7
+	VMOVSS X7, (BX)(R8*4)
 
 	// second moment
-	VMULSS (SI)(R8*4), X3, X11
-	VMULSS X9, X9, X9
-	VMULSS X9, X4, X9
-	VADDSS X9, X11, X9
-	VMOVSS X9, (SI)(R8*4)
+	VMULSS (SI)(R8*4), X3, X8
+	VMULSS X6, X6, X6
+	VMULSS X6, X4, X6
+	VADDSS X6, X8, X6
+	VMOVSS X6, (SI)(R8*4)
 
 	// AMSGrad: the running maximum of the second moment
-	VMOVSS    (DI)(R8*4), X11
-	VMAXSS    X9, X11, X9
-	VCMPSS    $0x03, X11, X11, X12
-	VBLENDVPS X12, X11, X9, X9
-	VMOVSS    X9, (DI)(R8*4)
+	VMOVSS    (DI)(R8*4), X8
+	VMAXSS    X6, X8, X6
+	VCMPSS    $0x03, X8, X8, X9
+	VBLENDVPS X9, X8, X6, X6
+	VMOVSS    X6, (DI)(R8*4)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTSS X9, X9, X9
-	VMULSS  X5, X9, X9
-	VADDSS  X6, X9, X9
-	VMULSS  (CX)(R8*4), X8, X11
-	VDIVSS  X9, X10, X9
-	VMULSS  X9, X7, X9
-	VSUBSS  X9, X11, X9
-	VMOVSS  X9, (CX)(R8*4)
+	VSQRTSS X6, X6, X6
+	VMULSS  X5, X6, X6
+	VADDSS  (SP), X6, X6
+	VMOVSS  64(SP), X8
+	VMULSS  (CX)(R8*4), X8, X8
+	VDIVSS  X6, X7, X6
+	VMULSS  32(SP), X6, X6
+	VSUBSS  X6, X8, X6
+	VMOVSS  X6, (CX)(R8*4)
 	INCQ    R8
 	JMP     tail
 
@@ -514,7 +634,7 @@ done:
 
 // func adamAVX2F32CoupledAMSGrad(param []float32, grad []float32, m []float32, v []float32, vmax []float32, s [10]float32)
 // Requires: AVX
-TEXT ·adamAVX2F32CoupledAMSGrad(SB), NOSPLIT, $0-160
+TEXT ·adamAVX2F32CoupledAMSGrad(SB), NOSPLIT, $128-160
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -530,92 +650,138 @@ TEXT ·adamAVX2F32CoupledAMSGrad(SB), NOSPLIT, $0-160
 	VBROADCASTSS s_4+136(FP), Y4
 	VBROADCASTSS s_5+140(FP), Y5
 	VBROADCASTSS s_6+144(FP), Y6
-	VBROADCASTSS s_7+148(FP), Y7
-	VBROADCASTSS s_8+152(FP), Y8
-	VBROADCASTSS s_9+156(FP), Y9
+	VMOVUPS      Y6, (SP)
+	VBROADCASTSS s_7+148(FP), Y6
+	VMOVUPS      Y6, 32(SP)
+	VBROADCASTSS s_8+152(FP), Y6
+	VMOVUPS      Y6, 64(SP)
+	VBROADCASTSS s_9+156(FP), Y6
+	VMOVUPS      Y6, 96(SP)
 	XORQ         R8, R8
 
-	// Main loop: 2 vectors of 8 elements per iteration.
+	// Main loop: 4 vectors of 8 elements per iteration.
 unrolled:
 	MOVQ AX, R9
 	SUBQ R8, R9
-	CMPQ R9, $0x00000010
+	CMPQ R9, $0x00000020
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(R8*4), Y0, Y10
+	VMULPS (DX)(R8*4), Y0, Y6
+	VMULPS 32(DX)(R8*4), Y0, Y7
+	VMULPS 64(DX)(R8*4), Y0, Y8
+	VMULPS 96(DX)(R8*4), Y0, Y9
 
 	// L2 weight decay folded into the gradient (Adam's weight_decay)
-	VMULPS (CX)(R8*4), Y1, Y11
-	VADDPS Y11, Y10, Y10
+	VMULPS (CX)(R8*4), Y1, Y10
+	VADDPS Y10, Y6, Y6
+	VMULPS 32(CX)(R8*4), Y1, Y10
+	VADDPS Y10, Y7, Y7
+	VMULPS 64(CX)(R8*4), Y1, Y10
+	VADDPS Y10, Y8, Y8
+	VMULPS 96(CX)(R8*4), Y1, Y10
+	VADDPS Y10, Y9, Y9
 
 	// first moment
-	VMULPS  (BX)(R8*4), Y2, Y11
-	VMULPS  Y10, Y3, Y12
-	VADDPS  Y12, Y11, Y11
-	VMOVUPS Y11, (BX)(R8*4)
-
-	// second moment
-	VMULPS  (SI)(R8*4), Y4, Y12
-	VMULPS  Y10, Y10, Y10
-	VMULPS  Y10, Y5, Y10
-	VADDPS  Y10, Y12, Y10
-	VMOVUPS Y10, (SI)(R8*4)
-
-	// AMSGrad: the running maximum of the second moment
-	VMOVUPS   (DI)(R8*4), Y12
-	VMAXPS    Y10, Y12, Y10
-	VCMPPS    $0x03, Y12, Y12, Y13
-	VBLENDVPS Y13, Y12, Y10, Y10
-	VMOVUPS   Y10, (DI)(R8*4)
-
-	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPS Y10, Y10
-	VMULPS  Y6, Y10, Y10
-	VADDPS  Y7, Y10, Y10
-	VMULPS  (CX)(R8*4), Y9, Y12
-	VDIVPS  Y10, Y11, Y10
-	VMULPS  Y10, Y8, Y10
-	VSUBPS  Y10, Y12, Y10
-	VMOVUPS Y10, (CX)(R8*4)
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPS 32(DX)(R8*4), Y0, Y10
-
-	// L2 weight decay folded into the gradient (Adam's weight_decay)
-	VMULPS 32(CX)(R8*4), Y1, Y11
-	VADDPS Y11, Y10, Y10
-
-	// first moment
+	VMULPS  (BX)(R8*4), Y2, Y10
+	VMULPS  Y6, Y3, Y11
+	VADDPS  Y11, Y10, Y10
 	VMULPS  32(BX)(R8*4), Y2, Y11
-	VMULPS  Y10, Y3, Y12
+	VMULPS  Y7, Y3, Y12
 	VADDPS  Y12, Y11, Y11
+	VMULPS  64(BX)(R8*4), Y2, Y12
+	VMULPS  Y8, Y3, Y13
+	VADDPS  Y13, Y12, Y12
+	VMULPS  96(BX)(R8*4), Y2, Y13
+	VMULPS  Y9, Y3, Y14
+	VADDPS  Y14, Y13, Y13
+	VMOVUPS Y10, (BX)(R8*4)
 	VMOVUPS Y11, 32(BX)(R8*4)
+	VMOVUPS Y12, 64(BX)(R8*4)
+	VMOVUPS Y13, 96(BX)(R8*4)
 
 	// second moment
-	VMULPS  32(SI)(R8*4), Y4, Y12
-	VMULPS  Y10, Y10, Y10
-	VMULPS  Y10, Y5, Y10
-	VADDPS  Y10, Y12, Y10
-	VMOVUPS Y10, 32(SI)(R8*4)
+	VMULPS  (SI)(R8*4), Y4, Y14
+	VMULPS  Y6, Y6, Y6
+	VMULPS  Y6, Y5, Y6
+	VADDPS  Y6, Y14, Y6
+	VMULPS  32(SI)(R8*4), Y4, Y14
+	VMULPS  Y7, Y7, Y7
+	VMULPS  Y7, Y5, Y7
+	VADDPS  Y7, Y14, Y7
+	VMULPS  64(SI)(R8*4), Y4, Y14
+	VMULPS  Y8, Y8, Y8
+	VMULPS  Y8, Y5, Y8
+	VADDPS  Y8, Y14, Y8
+	VMULPS  96(SI)(R8*4), Y4, Y14
+	VMULPS  Y9, Y9, Y9
+	VMULPS  Y9, Y5, Y9
+	VADDPS  Y9, Y14, Y9
+	VMOVUPS Y6, (SI)(R8*4)
+	VMOVUPS Y7, 32(SI)(R8*4)
+	VMOVUPS Y8, 64(SI)(R8*4)
+	VMOVUPS Y9, 96(SI)(R8*4)
 
 	// AMSGrad: the running maximum of the second moment
-	VMOVUPS   32(DI)(R8*4), Y12
-	VMAXPS    Y10, Y12, Y10
-	VCMPPS    $0x03, Y12, Y12, Y13
-	VBLENDVPS Y13, Y12, Y10, Y10
-	VMOVUPS   Y10, 32(DI)(R8*4)
+	VMOVUPS   (DI)(R8*4), Y14
+	VMAXPS    Y6, Y14, Y6
+	VCMPPS    $0x03, Y14, Y14, Y15
+	VBLENDVPS Y15, Y14, Y6, Y6
+	VMOVUPS   32(DI)(R8*4), Y14
+	VMAXPS    Y7, Y14, Y7
+	VCMPPS    $0x03, Y14, Y14, Y15
+	VBLENDVPS Y15, Y14, Y7, Y7
+	VMOVUPS   64(DI)(R8*4), Y14
+	VMAXPS    Y8, Y14, Y8
+	VCMPPS    $0x03, Y14, Y14, Y15
+	VBLENDVPS Y15, Y14, Y8, Y8
+	VMOVUPS   96(DI)(R8*4), Y14
+	VMAXPS    Y9, Y14, Y9
+	VCMPPS    $0x03, Y14, Y14, Y15
+	VBLENDVPS Y15, Y14, Y9, Y9
+	VMOVUPS   Y6, (DI)(R8*4)
+	VMOVUPS   Y7, 32(DI)(R8*4)
+	VMOVUPS   Y8, 64(DI)(R8*4)
+	VMOVUPS   Y9, 96(DI)(R8*4)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPS Y10, Y10
-	VMULPS  Y6, Y10, Y10
-	VADDPS  Y7, Y10, Y10
-	VMULPS  32(CX)(R8*4), Y9, Y12
-	VDIVPS  Y10, Y11, Y10
-	VMULPS  Y10, Y8, Y10
-	VSUBPS  Y10, Y12, Y10
-	VMOVUPS Y10, 32(CX)(R8*4)
-	ADDQ    $0x00000010, R8
+	VSQRTPS Y6, Y6
+	VMULPS  (SP), Y6, Y6
+	VADDPS  32(SP), Y6, Y6
+	VSQRTPS Y7, Y7
+	VMULPS  (SP), Y7, Y7
+	VADDPS  32(SP), Y7, Y7
+	VSQRTPS Y8, Y8
+	VMULPS  (SP), Y8, Y8
+	VADDPS  32(SP), Y8, Y8
+	VSQRTPS Y9, Y9
+	VMULPS  (SP), Y9, Y9
+	VADDPS  32(SP), Y9, Y9
+	VMOVUPS 96(SP), Y14
+	VMULPS  (CX)(R8*4), Y14, Y14
+	VDIVPS  Y6, Y10, Y6
+	VMULPS  64(SP), Y6, Y6
+	VSUBPS  Y6, Y14, Y6
+	VMOVUPS Y6, (CX)(R8*4)
+	VMOVUPS 96(SP), Y6
+	VMULPS  32(CX)(R8*4), Y6, Y6
+	VDIVPS  Y7, Y11, Y7
+	VMULPS  64(SP), Y7, Y7
+	VSUBPS  Y7, Y6, Y6
+	VMOVUPS Y6, 32(CX)(R8*4)
+	VMOVUPS 96(SP), Y6
+	VMULPS  64(CX)(R8*4), Y6, Y6
+	VDIVPS  Y8, Y12, Y7
+	VMULPS  64(SP), Y7, Y7
+	VSUBPS  Y7, Y6, Y6
+	VMOVUPS Y6, 64(CX)(R8*4)
+	VMOVUPS 96(SP), Y6
+	VMULPS  96(CX)(R8*4), Y6, Y6
+	VDIVPS  Y9, Y13, Y7
+	VMULPS  64(SP), Y7, Y7
+	VSUBPS  Y7, Y6, Y6
+	VMOVUPS Y6, 96(CX)(R8*4)
+	ADDQ    $0x00000020, R8
 	JMP     unrolled
 
 	// One vector at a time.
@@ -626,41 +792,42 @@ single:
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(R8*4), Y0, Y10
+	VMULPS (DX)(R8*4), Y0, Y6
 
 	// L2 weight decay folded into the gradient (Adam's weight_decay)
-	VMULPS (CX)(R8*4), Y1, Y11
-	VADDPS Y11, Y10, Y10
+	VMULPS (CX)(R8*4), Y1, Y7
+	VADDPS Y7, Y6, Y6
 
 	// first moment
-	VMULPS  (BX)(R8*4), Y2, Y11
-	VMULPS  Y10, Y3, Y12
-	VADDPS  Y12, Y11, Y11
-	VMOVUPS Y11, (BX)(R8*4)
+	VMULPS  (BX)(R8*4), Y2, Y7
+	VMULPS  Y6, Y3, Y8
+	VADDPS  Y8, Y7, Y7
+	VMOVUPS Y7, (BX)(R8*4)
 
 	// second moment
-	VMULPS  (SI)(R8*4), Y4, Y12
-	VMULPS  Y10, Y10, Y10
-	VMULPS  Y10, Y5, Y10
-	VADDPS  Y10, Y12, Y10
-	VMOVUPS Y10, (SI)(R8*4)
+	VMULPS  (SI)(R8*4), Y4, Y8
+	VMULPS  Y6, Y6, Y6
+	VMULPS  Y6, Y5, Y6
+	VADDPS  Y6, Y8, Y6
+	VMOVUPS Y6, (SI)(R8*4)
 
 	// AMSGrad: the running maximum of the second moment
-	VMOVUPS   (DI)(R8*4), Y12
-	VMAXPS    Y10, Y12, Y10
-	VCMPPS    $0x03, Y12, Y12, Y13
-	VBLENDVPS Y13, Y12, Y10, Y10
-	VMOVUPS   Y10, (DI)(R8*4)
+	VMOVUPS   (DI)(R8*4), Y8
+	VMAXPS    Y6, Y8, Y6
+	VCMPPS    $0x03, Y8, Y8, Y9
+	VBLENDVPS Y9, Y8, Y6, Y6
+	VMOVUPS   Y6, (DI)(R8*4)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPS Y10, Y10
-	VMULPS  Y6, Y10, Y10
-	VADDPS  Y7, Y10, Y10
-	VMULPS  (CX)(R8*4), Y9, Y12
-	VDIVPS  Y10, Y11, Y10
-	VMULPS  Y10, Y8, Y10
-	VSUBPS  Y10, Y12, Y10
-	VMOVUPS Y10, (CX)(R8*4)
+	VSQRTPS Y6, Y6
+	VMULPS  (SP), Y6, Y6
+	VADDPS  32(SP), Y6, Y6
+	VMOVUPS 96(SP), Y8
+	VMULPS  (CX)(R8*4), Y8, Y8
+	VDIVPS  Y6, Y7, Y6
+	VMULPS  64(SP), Y6, Y6
+	VSUBPS  Y6, Y8, Y6
+	VMOVUPS Y6, (CX)(R8*4)
 	ADDQ    $0x00000008, R8
 	JMP     single
 
@@ -670,41 +837,42 @@ tail:
 	JGE  done
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULSS (DX)(R8*4), X0, X10
+	VMULSS (DX)(R8*4), X0, X6
 
 	// L2 weight decay folded into the gradient (Adam's weight_decay)
-	VMULSS (CX)(R8*4), X1, X11
-	VADDSS X11, X10, X10
+	VMULSS (CX)(R8*4), X1, X7
+	VADDSS X7, X6, X6
 
 	// first moment
-	VMULSS (BX)(R8*4), X2, X11
-	VMULSS X10, X3, X12
-	VADDSS X12, X11, X11
-	VMOVSS X11, (BX)(R8*4)
+	VMULSS (BX)(R8*4), X2, X7
+	VMULSS X6, X3, X8
+	VADDSS X8, X7, X7
+	VMOVSS X7, (BX)(R8*4)
 
 	// second moment
-	VMULSS (SI)(R8*4), X4, X12
-	VMULSS X10, X10, X10
-	VMULSS X10, X5, X10
-	VADDSS X10, X12, X10
-	VMOVSS X10, (SI)(R8*4)
+	VMULSS (SI)(R8*4), X4, X8
+	VMULSS X6, X6, X6
+	VMULSS X6, X5, X6
+	VADDSS X6, X8, X6
+	VMOVSS X6, (SI)(R8*4)
 
 	// AMSGrad: the running maximum of the second moment
-	VMOVSS    (DI)(R8*4), X12
-	VMAXSS    X10, X12, X10
-	VCMPSS    $0x03, X12, X12, X13
-	VBLENDVPS X13, X12, X10, X10
-	VMOVSS    X10, (DI)(R8*4)
+	VMOVSS    (DI)(R8*4), X8
+	VMAXSS    X6, X8, X6
+	VCMPSS    $0x03, X8, X8, X9
+	VBLENDVPS X9, X8, X6, X6
+	VMOVSS    X6, (DI)(R8*4)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTSS X10, X10, X10
-	VMULSS  X6, X10, X10
-	VADDSS  X7, X10, X10
-	VMULSS  (CX)(R8*4), X9, X12
-	VDIVSS  X10, X11, X10
-	VMULSS  X10, X8, X10
-	VSUBSS  X10, X12, X10
-	VMOVSS  X10, (CX)(R8*4)
+	VSQRTSS X6, X6, X6
+	VMULSS  (SP), X6, X6
+	VADDSS  32(SP), X6, X6
+	VMOVSS  96(SP), X8
+	VMULSS  (CX)(R8*4), X8, X8
+	VDIVSS  X6, X7, X6
+	VMULSS  64(SP), X6, X6
+	VSUBSS  X6, X8, X6
+	VMOVSS  X6, (CX)(R8*4)
 	INCQ    R8
 	JMP     tail
 
@@ -714,7 +882,7 @@ done:
 
 // func adamAVX2F64(param []float64, grad []float64, m []float64, v []float64, vmax []float64, s [10]float64)
 // Requires: AVX
-TEXT ·adamAVX2F64(SB), NOSPLIT, $0-200
+TEXT ·adamAVX2F64(SB), NOSPLIT, $64-200
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -730,68 +898,102 @@ TEXT ·adamAVX2F64(SB), NOSPLIT, $0-200
 	VBROADCASTSD s_6+168(FP), Y5
 	VBROADCASTSD s_7+176(FP), Y6
 	VBROADCASTSD s_8+184(FP), Y7
-	VBROADCASTSD s_9+192(FP), Y8
+	VMOVUPD      Y7, (SP)
+	VBROADCASTSD s_9+192(FP), Y7
+	VMOVUPD      Y7, 32(SP)
 	XORQ         DI, DI
 
-	// Main loop: 2 vectors of 4 elements per iteration.
+	// Main loop: 4 vectors of 4 elements per iteration.
 unrolled:
 	MOVQ AX, R8
 	SUBQ DI, R8
-	CMPQ R8, $0x00000008
+	CMPQ R8, $0x00000010
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPD (DX)(DI*8), Y0, Y9
+	VMULPD (DX)(DI*8), Y0, Y7
+	VMULPD 32(DX)(DI*8), Y0, Y8
+	VMULPD 64(DX)(DI*8), Y0, Y9
+	VMULPD 96(DX)(DI*8), Y0, Y10
 
 	// first moment
-	VMULPD  (BX)(DI*8), Y1, Y10
-	VMULPD  Y9, Y2, Y11
-	VADDPD  Y11, Y10, Y10
-	VMOVUPD Y10, (BX)(DI*8)
+	VMULPD  (BX)(DI*8), Y1, Y11
+	VMULPD  Y7, Y2, Y12
+	VADDPD  Y12, Y11, Y11
+	VMULPD  32(BX)(DI*8), Y1, Y12
+	VMULPD  Y8, Y2, Y13
+	VADDPD  Y13, Y12, Y12
+	VMULPD  64(BX)(DI*8), Y1, Y13
+	VMULPD  Y9, Y2, Y14
+	VADDPD  Y14, Y13, Y13
+	VMULPD  96(BX)(DI*8), Y1, Y14
+	VMULPD  Y10, Y2, Y15
+	VADDPD  Y15, Y14, Y14
+	VMOVUPD Y11, (BX)(DI*8)
+	VMOVUPD Y12, 32(BX)(DI*8)
+	VMOVUPD Y13, 64(BX)(DI*8)
+	VMOVUPD Y14, 96(BX)(DI*8)
 
 	// second moment
-	VMULPD  (SI)(DI*8), Y3, Y11
+	VMULPD  (SI)(DI*8), Y3, Y15
+	VMULPD  Y7, Y7, Y7
+	VMULPD  Y7, Y4, Y7
+	VADDPD  Y7, Y15, Y7
+	VMULPD  32(SI)(DI*8), Y3, Y15
+	VMULPD  Y8, Y8, Y8
+	VMULPD  Y8, Y4, Y8
+	VADDPD  Y8, Y15, Y8
+	VMULPD  64(SI)(DI*8), Y3, Y15
 	VMULPD  Y9, Y9, Y9
 	VMULPD  Y9, Y4, Y9
-	VADDPD  Y9, Y11, Y9
-	VMOVUPD Y9, (SI)(DI*8)
+	VADDPD  Y9, Y15, Y9
+	VMULPD  96(SI)(DI*8), Y3, Y15
+	VMULPD  Y10, Y10, Y10
+	VMULPD  Y10, Y4, Y10
+	VADDPD  Y10, Y15, Y10
+	VMOVUPD Y7, (SI)(DI*8)
+	VMOVUPD Y8, 32(SI)(DI*8)
+	VMOVUPD Y9, 64(SI)(DI*8)
+	VMOVUPD Y10, 96(SI)(DI*8)
 
 	// sqrt(v / (1 - beta2^t)) + eps
+	VSQRTPD Y7, Y7
+	VMULPD  Y5, Y7, Y7
+	VADDPD  Y6, Y7, Y7
+	VSQRTPD Y8, Y8
+	VMULPD  Y5, Y8, Y8
+	VADDPD  Y6, Y8, Y8
 	VSQRTPD Y9, Y9
 	VMULPD  Y5, Y9, Y9
 	VADDPD  Y6, Y9, Y9
-	VMULPD  (CX)(DI*8), Y8, Y11
-	VDIVPD  Y9, Y10, Y9
-	VMULPD  Y9, Y7, Y9
-	VSUBPD  Y9, Y11, Y9
-	VMOVUPD Y9, (CX)(DI*8)
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPD 32(DX)(DI*8), Y0, Y9
-
-	// first moment
-	VMULPD  32(BX)(DI*8), Y1, Y10
-	VMULPD  Y9, Y2, Y11
-	VADDPD  Y11, Y10, Y10
-	VMOVUPD Y10, 32(BX)(DI*8)
-
-	// second moment
-	VMULPD  32(SI)(DI*8), Y3, Y11
-	VMULPD  Y9, Y9, Y9
-	VMULPD  Y9, Y4, Y9
-	VADDPD  Y9, Y11, Y9
-	VMOVUPD Y9, 32(SI)(DI*8)
-
-	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPD Y9, Y9
-	VMULPD  Y5, Y9, Y9
-	VADDPD  Y6, Y9, Y9
-	VMULPD  32(CX)(DI*8), Y8, Y11
-	VDIVPD  Y9, Y10, Y9
-	VMULPD  Y9, Y7, Y9
-	VSUBPD  Y9, Y11, Y9
-	VMOVUPD Y9, 32(CX)(DI*8)
-	ADDQ    $0x00000008, DI
+	VSQRTPD Y10, Y10
+	VMULPD  Y5, Y10, Y10
+	VADDPD  Y6, Y10, Y10
+	VMOVUPD 32(SP), Y15
+	VMULPD  (CX)(DI*8), Y15, Y15
+	VDIVPD  Y7, Y11, Y7
+	VMULPD  (SP), Y7, Y7
+	VSUBPD  Y7, Y15, Y7
+	VMOVUPD Y7, (CX)(DI*8)
+	VMOVUPD 32(SP), Y7
+	VMULPD  32(CX)(DI*8), Y7, Y7
+	VDIVPD  Y8, Y12, Y8
+	VMULPD  (SP), Y8, Y8
+	VSUBPD  Y8, Y7, Y7
+	VMOVUPD Y7, 32(CX)(DI*8)
+	VMOVUPD 32(SP), Y7
+	VMULPD  64(CX)(DI*8), Y7, Y7
+	VDIVPD  Y9, Y13, Y8
+	VMULPD  (SP), Y8, Y8
+	VSUBPD  Y8, Y7, Y7
+	VMOVUPD Y7, 64(CX)(DI*8)
+	VMOVUPD 32(SP), Y7
+	VMULPD  96(CX)(DI*8), Y7, Y7
+	VDIVPD  Y10, Y14, Y8
+	VMULPD  (SP), Y8, Y8
+	VSUBPD  Y8, Y7, Y7
+	VMOVUPD Y7, 96(CX)(DI*8)
+	ADDQ    $0x00000010, DI
 	JMP     unrolled
 
 	// One vector at a time.
@@ -802,30 +1004,31 @@ single:
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPD (DX)(DI*8), Y0, Y9
+	VMULPD (DX)(DI*8), Y0, Y7
 
 	// first moment
-	VMULPD  (BX)(DI*8), Y1, Y10
-	VMULPD  Y9, Y2, Y11
-	VADDPD  Y11, Y10, Y10
-	VMOVUPD Y10, (BX)(DI*8)
+	VMULPD  (BX)(DI*8), Y1, Y8
+	VMULPD  Y7, Y2, Y9
+	VADDPD  Y9, Y8, Y8
+	VMOVUPD Y8, (BX)(DI*8)
 
 	// second moment
-	VMULPD  (SI)(DI*8), Y3, Y11
-	VMULPD  Y9, Y9, Y9
-	VMULPD  Y9, Y4, Y9
-	VADDPD  Y9, Y11, Y9
-	VMOVUPD Y9, (SI)(DI*8)
+	VMULPD  (SI)(DI*8), Y3, Y9
+	VMULPD  Y7, Y7, Y7
+	VMULPD  Y7, Y4, Y7
+	VADDPD  Y7, Y9, Y7
+	VMOVUPD Y7, (SI)(DI*8)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPD Y9, Y9
-	VMULPD  Y5, Y9, Y9
-	VADDPD  Y6, Y9, Y9
-	VMULPD  (CX)(DI*8), Y8, Y11
-	VDIVPD  Y9, Y10, Y9
-	VMULPD  Y9, Y7, Y9
-	VSUBPD  Y9, Y11, Y9
-	VMOVUPD Y9, (CX)(DI*8)
+	VSQRTPD Y7, Y7
+	VMULPD  Y5, Y7, Y7
+	VADDPD  Y6, Y7, Y7
+	VMOVUPD 32(SP), Y9
+	VMULPD  (CX)(DI*8), Y9, Y9
+	VDIVPD  Y7, Y8, Y7
+	VMULPD  (SP), Y7, Y7
+	VSUBPD  Y7, Y9, Y7
+	VMOVUPD Y7, (CX)(DI*8)
 	ADDQ    $0x00000004, DI
 	JMP     single
 
@@ -835,30 +1038,31 @@ tail:
 	JGE  done
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULSD (DX)(DI*8), X0, X9
+	VMULSD (DX)(DI*8), X0, X7
 
 	// first moment
-	VMULSD (BX)(DI*8), X1, X10
-	VMULSD X9, X2, X11
-	VADDSD X11, X10, X10
-	VMOVSD X10, (BX)(DI*8)
+	VMULSD (BX)(DI*8), X1, X8
+	VMULSD X7, X2, X9
+	VADDSD X9, X8, X8
+	VMOVSD X8, (BX)(DI*8)
 
 	// second moment
-	VMULSD (SI)(DI*8), X3, X11
-	VMULSD X9, X9, X9
-	VMULSD X9, X4, X9
-	VADDSD X9, X11, X9
-	VMOVSD X9, (SI)(DI*8)
+	VMULSD (SI)(DI*8), X3, X9
+	VMULSD X7, X7, X7
+	VMULSD X7, X4, X7
+	VADDSD X7, X9, X7
+	VMOVSD X7, (SI)(DI*8)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTSD X9, X9, X9
-	VMULSD  X5, X9, X9
-	VADDSD  X6, X9, X9
-	VMULSD  (CX)(DI*8), X8, X11
-	VDIVSD  X9, X10, X9
-	VMULSD  X9, X7, X9
-	VSUBSD  X9, X11, X9
-	VMOVSD  X9, (CX)(DI*8)
+	VSQRTSD X7, X7, X7
+	VMULSD  X5, X7, X7
+	VADDSD  X6, X7, X7
+	VMOVSD  32(SP), X9
+	VMULSD  (CX)(DI*8), X9, X9
+	VDIVSD  X7, X8, X7
+	VMULSD  (SP), X7, X7
+	VSUBSD  X7, X9, X7
+	VMOVSD  X7, (CX)(DI*8)
 	INCQ    DI
 	JMP     tail
 
@@ -868,7 +1072,7 @@ done:
 
 // func adamAVX2F64Coupled(param []float64, grad []float64, m []float64, v []float64, vmax []float64, s [10]float64)
 // Requires: AVX
-TEXT ·adamAVX2F64Coupled(SB), NOSPLIT, $0-200
+TEXT ·adamAVX2F64Coupled(SB), NOSPLIT, $96-200
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -884,77 +1088,114 @@ TEXT ·adamAVX2F64Coupled(SB), NOSPLIT, $0-200
 	VBROADCASTSD s_5+160(FP), Y5
 	VBROADCASTSD s_6+168(FP), Y6
 	VBROADCASTSD s_7+176(FP), Y7
-	VBROADCASTSD s_8+184(FP), Y8
-	VBROADCASTSD s_9+192(FP), Y9
+	VMOVUPD      Y7, (SP)
+	VBROADCASTSD s_8+184(FP), Y7
+	VMOVUPD      Y7, 32(SP)
+	VBROADCASTSD s_9+192(FP), Y7
+	VMOVUPD      Y7, 64(SP)
 	XORQ         DI, DI
 
-	// Main loop: 2 vectors of 4 elements per iteration.
+	// Main loop: 4 vectors of 4 elements per iteration.
 unrolled:
 	MOVQ AX, R8
 	SUBQ DI, R8
-	CMPQ R8, $0x00000008
+	CMPQ R8, $0x00000010
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPD (DX)(DI*8), Y0, Y10
+	VMULPD (DX)(DI*8), Y0, Y7
+	VMULPD 32(DX)(DI*8), Y0, Y8
+	VMULPD 64(DX)(DI*8), Y0, Y9
+	VMULPD 96(DX)(DI*8), Y0, Y10
 
 	// L2 weight decay folded into the gradient (Adam's weight_decay)
 	VMULPD (CX)(DI*8), Y1, Y11
+	VADDPD Y11, Y7, Y7
+	VMULPD 32(CX)(DI*8), Y1, Y11
+	VADDPD Y11, Y8, Y8
+	VMULPD 64(CX)(DI*8), Y1, Y11
+	VADDPD Y11, Y9, Y9
+	VMULPD 96(CX)(DI*8), Y1, Y11
 	VADDPD Y11, Y10, Y10
 
 	// first moment
 	VMULPD  (BX)(DI*8), Y2, Y11
-	VMULPD  Y10, Y3, Y12
+	VMULPD  Y7, Y3, Y12
 	VADDPD  Y12, Y11, Y11
+	VMULPD  32(BX)(DI*8), Y2, Y12
+	VMULPD  Y8, Y3, Y13
+	VADDPD  Y13, Y12, Y12
+	VMULPD  64(BX)(DI*8), Y2, Y13
+	VMULPD  Y9, Y3, Y14
+	VADDPD  Y14, Y13, Y13
+	VMULPD  96(BX)(DI*8), Y2, Y14
+	VMULPD  Y10, Y3, Y15
+	VADDPD  Y15, Y14, Y14
 	VMOVUPD Y11, (BX)(DI*8)
+	VMOVUPD Y12, 32(BX)(DI*8)
+	VMOVUPD Y13, 64(BX)(DI*8)
+	VMOVUPD Y14, 96(BX)(DI*8)
 
 	// second moment
-	VMULPD  (SI)(DI*8), Y4, Y12
+	VMULPD  (SI)(DI*8), Y4, Y15
+	VMULPD  Y7, Y7, Y7
+	VMULPD  Y7, Y5, Y7
+	VADDPD  Y7, Y15, Y7
+	VMULPD  32(SI)(DI*8), Y4, Y15
+	VMULPD  Y8, Y8, Y8
+	VMULPD  Y8, Y5, Y8
+	VADDPD  Y8, Y15, Y8
+	VMULPD  64(SI)(DI*8), Y4, Y15
+	VMULPD  Y9, Y9, Y9
+	VMULPD  Y9, Y5, Y9
+	VADDPD  Y9, Y15, Y9
+	VMULPD  96(SI)(DI*8), Y4, Y15
 	VMULPD  Y10, Y10, Y10
 	VMULPD  Y10, Y5, Y10
-	VADDPD  Y10, Y12, Y10
-	VMOVUPD Y10, (SI)(DI*8)
+	VADDPD  Y10, Y15, Y10
+	VMOVUPD Y7, (SI)(DI*8)
+	VMOVUPD Y8, 32(SI)(DI*8)
+	VMOVUPD Y9, 64(SI)(DI*8)
+	VMOVUPD Y10, 96(SI)(DI*8)
 
 	// sqrt(v / (1 - beta2^t)) + eps
+	VSQRTPD Y7, Y7
+	VMULPD  Y6, Y7, Y7
+	VADDPD  (SP), Y7, Y7
+	VSQRTPD Y8, Y8
+	VMULPD  Y6, Y8, Y8
+	VADDPD  (SP), Y8, Y8
+	VSQRTPD Y9, Y9
+	VMULPD  Y6, Y9, Y9
+	VADDPD  (SP), Y9, Y9
 	VSQRTPD Y10, Y10
 	VMULPD  Y6, Y10, Y10
-	VADDPD  Y7, Y10, Y10
-	VMULPD  (CX)(DI*8), Y9, Y12
-	VDIVPD  Y10, Y11, Y10
-	VMULPD  Y10, Y8, Y10
-	VSUBPD  Y10, Y12, Y10
-	VMOVUPD Y10, (CX)(DI*8)
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPD 32(DX)(DI*8), Y0, Y10
-
-	// L2 weight decay folded into the gradient (Adam's weight_decay)
-	VMULPD 32(CX)(DI*8), Y1, Y11
-	VADDPD Y11, Y10, Y10
-
-	// first moment
-	VMULPD  32(BX)(DI*8), Y2, Y11
-	VMULPD  Y10, Y3, Y12
-	VADDPD  Y12, Y11, Y11
-	VMOVUPD Y11, 32(BX)(DI*8)
-
-	// second moment
-	VMULPD  32(SI)(DI*8), Y4, Y12
-	VMULPD  Y10, Y10, Y10
-	VMULPD  Y10, Y5, Y10
-	VADDPD  Y10, Y12, Y10
-	VMOVUPD Y10, 32(SI)(DI*8)
-
-	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPD Y10, Y10
-	VMULPD  Y6, Y10, Y10
-	VADDPD  Y7, Y10, Y10
-	VMULPD  32(CX)(DI*8), Y9, Y12
-	VDIVPD  Y10, Y11, Y10
-	VMULPD  Y10, Y8, Y10
-	VSUBPD  Y10, Y12, Y10
-	VMOVUPD Y10, 32(CX)(DI*8)
-	ADDQ    $0x00000008, DI
+	VADDPD  (SP), Y10, Y10
+	VMOVUPD 64(SP), Y15
+	VMULPD  (CX)(DI*8), Y15, Y15
+	VDIVPD  Y7, Y11, Y7
+	VMULPD  32(SP), Y7, Y7
+	VSUBPD  Y7, Y15, Y7
+	VMOVUPD Y7, (CX)(DI*8)
+	VMOVUPD 64(SP), Y7
+	VMULPD  32(CX)(DI*8), Y7, Y7
+	VDIVPD  Y8, Y12, Y8
+	VMULPD  32(SP), Y8, Y8
+	VSUBPD  Y8, Y7, Y7
+	VMOVUPD Y7, 32(CX)(DI*8)
+	VMOVUPD 64(SP), Y7
+	VMULPD  64(CX)(DI*8), Y7, Y7
+	VDIVPD  Y9, Y13, Y8
+	VMULPD  32(SP), Y8, Y8
+	VSUBPD  Y8, Y7, Y7
+	VMOVUPD Y7, 64(CX)(DI*8)
+	VMOVUPD 64(SP), Y7
+	VMULPD  96(CX)(DI*8), Y7, Y7
+	VDIVPD  Y10, Y14, Y8
+	VMULPD  32(SP), Y8, Y8
+	VSUBPD  Y8, Y7, Y7
+	VMOVUPD Y7, 96(CX)(DI*8)
+	ADDQ    $0x00000010, DI
 	JMP     unrolled
 
 	// One vector at a time.
@@ -965,34 +1206,35 @@ single:
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPD (DX)(DI*8), Y0, Y10
+	VMULPD (DX)(DI*8), Y0, Y7
 
 	// L2 weight decay folded into the gradient (Adam's weight_decay)
-	VMULPD (CX)(DI*8), Y1, Y11
-	VADDPD Y11, Y10, Y10
+	VMULPD (CX)(DI*8), Y1, Y8
+	VADDPD Y8, Y7, Y7
 
 	// first moment
-	VMULPD  (BX)(DI*8), Y2, Y11
-	VMULPD  Y10, Y3, Y12
-	VADDPD  Y12, Y11, Y11
-	VMOVUPD Y11, (BX)(DI*8)
+	VMULPD  (BX)(DI*8), Y2, Y8
+	VMULPD  Y7, Y3, Y9
+	VADDPD  Y9, Y8, Y8
+	VMOVUPD Y8, (BX)(DI*8)
 
 	// second moment
-	VMULPD  (SI)(DI*8), Y4, Y12
-	VMULPD  Y10, Y10, Y10
-	VMULPD  Y10, Y5, Y10
-	VADDPD  Y10, Y12, Y10
-	VMOVUPD Y10, (SI)(DI*8)
+	VMULPD  (SI)(DI*8), Y4, Y9
+	VMULPD  Y7, Y7, Y7
+	VMULPD  Y7, Y5, Y7
+	VADDPD  Y7, Y9, Y7
+	VMOVUPD Y7, (SI)(DI*8)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPD Y10, Y10
-	VMULPD  Y6, Y10, Y10
-	VADDPD  Y7, Y10, Y10
-	VMULPD  (CX)(DI*8), Y9, Y12
-	VDIVPD  Y10, Y11, Y10
-	VMULPD  Y10, Y8, Y10
-	VSUBPD  Y10, Y12, Y10
-	VMOVUPD Y10, (CX)(DI*8)
+	VSQRTPD Y7, Y7
+	VMULPD  Y6, Y7, Y7
+	VADDPD  (SP), Y7, Y7
+	VMOVUPD 64(SP), Y9
+	VMULPD  (CX)(DI*8), Y9, Y9
+	VDIVPD  Y7, Y8, Y7
+	VMULPD  32(SP), Y7, Y7
+	VSUBPD  Y7, Y9, Y7
+	VMOVUPD Y7, (CX)(DI*8)
 	ADDQ    $0x00000004, DI
 	JMP     single
 
@@ -1002,34 +1244,35 @@ tail:
 	JGE  done
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULSD (DX)(DI*8), X0, X10
+	VMULSD (DX)(DI*8), X0, X7
 
 	// L2 weight decay folded into the gradient (Adam's weight_decay)
-	VMULSD (CX)(DI*8), X1, X11
-	VADDSD X11, X10, X10
+	VMULSD (CX)(DI*8), X1, X8
+	VADDSD X8, X7, X7
 
 	// first moment
-	VMULSD (BX)(DI*8), X2, X11
-	VMULSD X10, X3, X12
-	VADDSD X12, X11, X11
-	VMOVSD X11, (BX)(DI*8)
+	VMULSD (BX)(DI*8), X2, X8
+	VMULSD X7, X3, X9
+	VADDSD X9, X8, X8
+	VMOVSD X8, (BX)(DI*8)
 
 	// second moment
-	VMULSD (SI)(DI*8), X4, X12
-	VMULSD X10, X10, X10
-	VMULSD X10, X5, X10
-	VADDSD X10, X12, X10
-	VMOVSD X10, (SI)(DI*8)
+	VMULSD (SI)(DI*8), X4, X9
+	VMULSD X7, X7, X7
+	VMULSD X7, X5, X7
+	VADDSD X7, X9, X7
+	VMOVSD X7, (SI)(DI*8)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTSD X10, X10, X10
-	VMULSD  X6, X10, X10
-	VADDSD  X7, X10, X10
-	VMULSD  (CX)(DI*8), X9, X12
-	VDIVSD  X10, X11, X10
-	VMULSD  X10, X8, X10
-	VSUBSD  X10, X12, X10
-	VMOVSD  X10, (CX)(DI*8)
+	VSQRTSD X7, X7, X7
+	VMULSD  X6, X7, X7
+	VADDSD  (SP), X7, X7
+	VMOVSD  64(SP), X9
+	VMULSD  (CX)(DI*8), X9, X9
+	VDIVSD  X7, X8, X7
+	VMULSD  32(SP), X7, X7
+	VSUBSD  X7, X9, X7
+	VMOVSD  X7, (CX)(DI*8)
 	INCQ    DI
 	JMP     tail
 
@@ -1039,7 +1282,7 @@ done:
 
 // func adamAVX2F64AMSGrad(param []float64, grad []float64, m []float64, v []float64, vmax []float64, s [10]float64)
 // Requires: AVX
-TEXT ·adamAVX2F64AMSGrad(SB), NOSPLIT, $0-200
+TEXT ·adamAVX2F64AMSGrad(SB), NOSPLIT, $96-200
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -1055,83 +1298,126 @@ TEXT ·adamAVX2F64AMSGrad(SB), NOSPLIT, $0-200
 	VBROADCASTSD s_5+160(FP), Y4
 	VBROADCASTSD s_6+168(FP), Y5
 	VBROADCASTSD s_7+176(FP), Y6
-	VBROADCASTSD s_8+184(FP), Y7
-	VBROADCASTSD s_9+192(FP), Y8
+	VMOVUPD      Y6, (SP)
+	VBROADCASTSD s_8+184(FP), Y6
+	VMOVUPD      Y6, 32(SP)
+	VBROADCASTSD s_9+192(FP), Y6
+	VMOVUPD      Y6, 64(SP)
 	XORQ         R8, R8
 
-	// Main loop: 2 vectors of 4 elements per iteration.
+	// Main loop: 4 vectors of 4 elements per iteration.
 unrolled:
 	MOVQ AX, R9
 	SUBQ R8, R9
-	CMPQ R9, $0x00000008
+	CMPQ R9, $0x00000010
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPD (DX)(R8*8), Y0, Y9
+	VMULPD (DX)(R8*8), Y0, Y6
+	VMULPD 32(DX)(R8*8), Y0, Y7
+	VMULPD 64(DX)(R8*8), Y0, Y8
+	VMULPD 96(DX)(R8*8), Y0, Y9
 
 	// first moment
 	VMULPD  (BX)(R8*8), Y1, Y10
-	VMULPD  Y9, Y2, Y11
+	VMULPD  Y6, Y2, Y11
 	VADDPD  Y11, Y10, Y10
+	VMULPD  32(BX)(R8*8), Y1, Y11
+	VMULPD  Y7, Y2, Y12
+	VADDPD  Y12, Y11, Y11
+	VMULPD  64(BX)(R8*8), Y1, Y12
+	VMULPD  Y8, Y2, Y13
+	VADDPD  Y13, Y12, Y12
+	VMULPD  96(BX)(R8*8), Y1, Y13
+	VMULPD  Y9, Y2, Y14
+	VADDPD  Y14, Y13, Y13
 	VMOVUPD Y10, (BX)(R8*8)
+	VMOVUPD Y11, 32(BX)(R8*8)
+	VMOVUPD Y12, 64(BX)(R8*8)
+	VMOVUPD Y13, 96(BX)(R8*8)
 
 	// second moment
-	VMULPD  (SI)(R8*8), Y3, Y11
+	VMULPD  (SI)(R8*8), Y3, Y14
+	VMULPD  Y6, Y6, Y6
+	VMULPD  Y6, Y4, Y6
+	VADDPD  Y6, Y14, Y6
+	VMULPD  32(SI)(R8*8), Y3, Y14
+	VMULPD  Y7, Y7, Y7
+	VMULPD  Y7, Y4, Y7
+	VADDPD  Y7, Y14, Y7
+	VMULPD  64(SI)(R8*8), Y3, Y14
+	VMULPD  Y8, Y8, Y8
+	VMULPD  Y8, Y4, Y8
+	VADDPD  Y8, Y14, Y8
+	VMULPD  96(SI)(R8*8), Y3, Y14
 	VMULPD  Y9, Y9, Y9
 	VMULPD  Y9, Y4, Y9
-	VADDPD  Y9, Y11, Y9
-	VMOVUPD Y9, (SI)(R8*8)
+	VADDPD  Y9, Y14, Y9
+	VMOVUPD Y6, (SI)(R8*8)
+	VMOVUPD Y7, 32(SI)(R8*8)
+	VMOVUPD Y8, 64(SI)(R8*8)
+	VMOVUPD Y9, 96(SI)(R8*8)
 
 	// AMSGrad: the running maximum of the second moment
-	VMOVUPD   (DI)(R8*8), Y11
-	VMAXPD    Y9, Y11, Y9
-	VCMPPD    $0x03, Y11, Y11, Y12
-	VBLENDVPD Y12, Y11, Y9, Y9
-	VMOVUPD   Y9, (DI)(R8*8)
+	VMOVUPD   (DI)(R8*8), Y14
+	VMAXPD    Y6, Y14, Y6
+	VCMPPD    $0x03, Y14, Y14, Y15
+	VBLENDVPD Y15, Y14, Y6, Y6
+	VMOVUPD   32(DI)(R8*8), Y14
+	VMAXPD    Y7, Y14, Y7
+	VCMPPD    $0x03, Y14, Y14, Y15
+	VBLENDVPD Y15, Y14, Y7, Y7
+	VMOVUPD   64(DI)(R8*8), Y14
+	VMAXPD    Y8, Y14, Y8
+	VCMPPD    $0x03, Y14, Y14, Y15
+	VBLENDVPD Y15, Y14, Y8, Y8
+	VMOVUPD   96(DI)(R8*8), Y14
+	VMAXPD    Y9, Y14, Y9
+	VCMPPD    $0x03, Y14, Y14, Y15
+	VBLENDVPD Y15, Y14, Y9, Y9
+	VMOVUPD   Y6, (DI)(R8*8)
+	VMOVUPD   Y7, 32(DI)(R8*8)
+	VMOVUPD   Y8, 64(DI)(R8*8)
+	VMOVUPD   Y9, 96(DI)(R8*8)
 
 	// sqrt(v / (1 - beta2^t)) + eps
+	VSQRTPD Y6, Y6
+	VMULPD  Y5, Y6, Y6
+	VADDPD  (SP), Y6, Y6
+	VSQRTPD Y7, Y7
+	VMULPD  Y5, Y7, Y7
+	VADDPD  (SP), Y7, Y7
+	VSQRTPD Y8, Y8
+	VMULPD  Y5, Y8, Y8
+	VADDPD  (SP), Y8, Y8
 	VSQRTPD Y9, Y9
 	VMULPD  Y5, Y9, Y9
-	VADDPD  Y6, Y9, Y9
-	VMULPD  (CX)(R8*8), Y8, Y11
-	VDIVPD  Y9, Y10, Y9
-	VMULPD  Y9, Y7, Y9
-	VSUBPD  Y9, Y11, Y9
-	VMOVUPD Y9, (CX)(R8*8)
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPD 32(DX)(R8*8), Y0, Y9
-
-	// first moment
-	VMULPD  32(BX)(R8*8), Y1, Y10
-	VMULPD  Y9, Y2, Y11
-	VADDPD  Y11, Y10, Y10
-	VMOVUPD Y10, 32(BX)(R8*8)
-
-	// second moment
-	VMULPD  32(SI)(R8*8), Y3, Y11
-	VMULPD  Y9, Y9, Y9
-	VMULPD  Y9, Y4, Y9
-	VADDPD  Y9, Y11, Y9
-	VMOVUPD Y9, 32(SI)(R8*8)
-
-	// AMSGrad: the running maximum of the second moment
-	VMOVUPD   32(DI)(R8*8), Y11
-	VMAXPD    Y9, Y11, Y9
-	VCMPPD    $0x03, Y11, Y11, Y12
-	VBLENDVPD Y12, Y11, Y9, Y9
-	VMOVUPD   Y9, 32(DI)(R8*8)
-
-	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPD Y9, Y9
-	VMULPD  Y5, Y9, Y9
-	VADDPD  Y6, Y9, Y9
-	VMULPD  32(CX)(R8*8), Y8, Y11
-	VDIVPD  Y9, Y10, Y9
-	VMULPD  Y9, Y7, Y9
-	VSUBPD  Y9, Y11, Y9
-	VMOVUPD Y9, 32(CX)(R8*8)
-	ADDQ    $0x00000008, R8
+	VADDPD  (SP), Y9, Y9
+	VMOVUPD 64(SP), Y14
+	VMULPD  (CX)(R8*8), Y14, Y14
+	VDIVPD  Y6, Y10, Y6
+	VMULPD  32(SP), Y6, Y6
+	VSUBPD  Y6, Y14, Y6
+	VMOVUPD Y6, (CX)(R8*8)
+	VMOVUPD 64(SP), Y6
+	VMULPD  32(CX)(R8*8), Y6, Y6
+	VDIVPD  Y7, Y11, Y7
+	VMULPD  32(SP), Y7, Y7
+	VSUBPD  Y7, Y6, Y6
+	VMOVUPD Y6, 32(CX)(R8*8)
+	VMOVUPD 64(SP), Y6
+	VMULPD  64(CX)(R8*8), Y6, Y6
+	VDIVPD  Y8, Y12, Y7
+	VMULPD  32(SP), Y7, Y7
+	VSUBPD  Y7, Y6, Y6
+	VMOVUPD Y6, 64(CX)(R8*8)
+	VMOVUPD 64(SP), Y6
+	VMULPD  96(CX)(R8*8), Y6, Y6
+	VDIVPD  Y9, Y13, Y7
+	VMULPD  32(SP), Y7, Y7
+	VSUBPD  Y7, Y6, Y6
+	VMOVUPD Y6, 96(CX)(R8*8)
+	ADDQ    $0x00000010, R8
 	JMP     unrolled
 
 	// One vector at a time.
@@ -1142,37 +1428,38 @@ single:
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPD (DX)(R8*8), Y0, Y9
+	VMULPD (DX)(R8*8), Y0, Y6
 
 	// first moment
-	VMULPD  (BX)(R8*8), Y1, Y10
-	VMULPD  Y9, Y2, Y11
-	VADDPD  Y11, Y10, Y10
-	VMOVUPD Y10, (BX)(R8*8)
+	VMULPD  (BX)(R8*8), Y1, Y7
+	VMULPD  Y6, Y2, Y8
+	VADDPD  Y8, Y7, Y7
+	VMOVUPD Y7, (BX)(R8*8)
 
 	// second moment
-	VMULPD  (SI)(R8*8), Y3, Y11
-	VMULPD  Y9, Y9, Y9
-	VMULPD  Y9, Y4, Y9
-	VADDPD  Y9, Y11, Y9
-	VMOVUPD Y9, (SI)(R8*8)
+	VMULPD  (SI)(R8*8), Y3, Y8
+	VMULPD  Y6, Y6, Y6
+	VMULPD  Y6, Y4, Y6
+	VADDPD  Y6, Y8, Y6
+	VMOVUPD Y6, (SI)(R8*8)
 
 	// AMSGrad: the running maximum of the second moment
-	VMOVUPD   (DI)(R8*8), Y11
-	VMAXPD    Y9, Y11, Y9
-	VCMPPD    $0x03, Y11, Y11, Y12
-	VBLENDVPD Y12, Y11, Y9, Y9
-	VMOVUPD   Y9, (DI)(R8*8)
+	VMOVUPD   (DI)(R8*8), Y8
+	VMAXPD    Y6, Y8, Y6
+	VCMPPD    $0x03, Y8, Y8, Y9
+	VBLENDVPD Y9, Y8, Y6, Y6
+	VMOVUPD   Y6, (DI)(R8*8)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPD Y9, Y9
-	VMULPD  Y5, Y9, Y9
-	VADDPD  Y6, Y9, Y9
-	VMULPD  (CX)(R8*8), Y8, Y11
-	VDIVPD  Y9, Y10, Y9
-	VMULPD  Y9, Y7, Y9
-	VSUBPD  Y9, Y11, Y9
-	VMOVUPD Y9, (CX)(R8*8)
+	VSQRTPD Y6, Y6
+	VMULPD  Y5, Y6, Y6
+	VADDPD  (SP), Y6, Y6
+	VMOVUPD 64(SP), Y8
+	VMULPD  (CX)(R8*8), Y8, Y8
+	VDIVPD  Y6, Y7, Y6
+	VMULPD  32(SP), Y6, Y6
+	VSUBPD  Y6, Y8, Y6
+	VMOVUPD Y6, (CX)(R8*8)
 	ADDQ    $0x00000004, R8
 	JMP     single
 
@@ -1182,37 +1469,38 @@ tail:
 	JGE  done
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULSD (DX)(R8*8), X0, X9
+	VMULSD (DX)(R8*8), X0, X6
 
 	// first moment
-	VMULSD (BX)(R8*8), X1, X10
-	VMULSD X9, X2, X11
-	VADDSD X11, X10, X10
-	VMOVSD X10, (BX)(R8*8)
+	VMULSD (BX)(R8*8), X1, X7
+	VMULSD X6, X2, X8
+	VADDSD X8, X7, X7
+	VMOVSD X7, (BX)(R8*8)
 
 	// second moment
-	VMULSD (SI)(R8*8), X3, X11
-	VMULSD X9, X9, X9
-	VMULSD X9, X4, X9
-	VADDSD X9, X11, X9
-	VMOVSD X9, (SI)(R8*8)
+	VMULSD (SI)(R8*8), X3, X8
+	VMULSD X6, X6, X6
+	VMULSD X6, X4, X6
+	VADDSD X6, X8, X6
+	VMOVSD X6, (SI)(R8*8)
 
 	// AMSGrad: the running maximum of the second moment
-	VMOVSD    (DI)(R8*8), X11
-	VMAXSD    X9, X11, X9
-	VCMPSD    $0x03, X11, X11, X12
-	VBLENDVPD X12, X11, X9, X9
-	VMOVSD    X9, (DI)(R8*8)
+	VMOVSD    (DI)(R8*8), X8
+	VMAXSD    X6, X8, X6
+	VCMPSD    $0x03, X8, X8, X9
+	VBLENDVPD X9, X8, X6, X6
+	VMOVSD    X6, (DI)(R8*8)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTSD X9, X9, X9
-	VMULSD  X5, X9, X9
-	VADDSD  X6, X9, X9
-	VMULSD  (CX)(R8*8), X8, X11
-	VDIVSD  X9, X10, X9
-	VMULSD  X9, X7, X9
-	VSUBSD  X9, X11, X9
-	VMOVSD  X9, (CX)(R8*8)
+	VSQRTSD X6, X6, X6
+	VMULSD  X5, X6, X6
+	VADDSD  (SP), X6, X6
+	VMOVSD  64(SP), X8
+	VMULSD  (CX)(R8*8), X8, X8
+	VDIVSD  X6, X7, X6
+	VMULSD  32(SP), X6, X6
+	VSUBSD  X6, X8, X6
+	VMOVSD  X6, (CX)(R8*8)
 	INCQ    R8
 	JMP     tail
 
@@ -1222,7 +1510,7 @@ done:
 
 // func adamAVX2F64CoupledAMSGrad(param []float64, grad []float64, m []float64, v []float64, vmax []float64, s [10]float64)
 // Requires: AVX
-TEXT ·adamAVX2F64CoupledAMSGrad(SB), NOSPLIT, $0-200
+TEXT ·adamAVX2F64CoupledAMSGrad(SB), NOSPLIT, $128-200
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -1238,92 +1526,138 @@ TEXT ·adamAVX2F64CoupledAMSGrad(SB), NOSPLIT, $0-200
 	VBROADCASTSD s_4+152(FP), Y4
 	VBROADCASTSD s_5+160(FP), Y5
 	VBROADCASTSD s_6+168(FP), Y6
-	VBROADCASTSD s_7+176(FP), Y7
-	VBROADCASTSD s_8+184(FP), Y8
-	VBROADCASTSD s_9+192(FP), Y9
+	VMOVUPD      Y6, (SP)
+	VBROADCASTSD s_7+176(FP), Y6
+	VMOVUPD      Y6, 32(SP)
+	VBROADCASTSD s_8+184(FP), Y6
+	VMOVUPD      Y6, 64(SP)
+	VBROADCASTSD s_9+192(FP), Y6
+	VMOVUPD      Y6, 96(SP)
 	XORQ         R8, R8
 
-	// Main loop: 2 vectors of 4 elements per iteration.
+	// Main loop: 4 vectors of 4 elements per iteration.
 unrolled:
 	MOVQ AX, R9
 	SUBQ R8, R9
-	CMPQ R9, $0x00000008
+	CMPQ R9, $0x00000010
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPD (DX)(R8*8), Y0, Y10
+	VMULPD (DX)(R8*8), Y0, Y6
+	VMULPD 32(DX)(R8*8), Y0, Y7
+	VMULPD 64(DX)(R8*8), Y0, Y8
+	VMULPD 96(DX)(R8*8), Y0, Y9
 
 	// L2 weight decay folded into the gradient (Adam's weight_decay)
-	VMULPD (CX)(R8*8), Y1, Y11
-	VADDPD Y11, Y10, Y10
+	VMULPD (CX)(R8*8), Y1, Y10
+	VADDPD Y10, Y6, Y6
+	VMULPD 32(CX)(R8*8), Y1, Y10
+	VADDPD Y10, Y7, Y7
+	VMULPD 64(CX)(R8*8), Y1, Y10
+	VADDPD Y10, Y8, Y8
+	VMULPD 96(CX)(R8*8), Y1, Y10
+	VADDPD Y10, Y9, Y9
 
 	// first moment
-	VMULPD  (BX)(R8*8), Y2, Y11
-	VMULPD  Y10, Y3, Y12
-	VADDPD  Y12, Y11, Y11
-	VMOVUPD Y11, (BX)(R8*8)
-
-	// second moment
-	VMULPD  (SI)(R8*8), Y4, Y12
-	VMULPD  Y10, Y10, Y10
-	VMULPD  Y10, Y5, Y10
-	VADDPD  Y10, Y12, Y10
-	VMOVUPD Y10, (SI)(R8*8)
-
-	// AMSGrad: the running maximum of the second moment
-	VMOVUPD   (DI)(R8*8), Y12
-	VMAXPD    Y10, Y12, Y10
-	VCMPPD    $0x03, Y12, Y12, Y13
-	VBLENDVPD Y13, Y12, Y10, Y10
-	VMOVUPD   Y10, (DI)(R8*8)
-
-	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPD Y10, Y10
-	VMULPD  Y6, Y10, Y10
-	VADDPD  Y7, Y10, Y10
-	VMULPD  (CX)(R8*8), Y9, Y12
-	VDIVPD  Y10, Y11, Y10
-	VMULPD  Y10, Y8, Y10
-	VSUBPD  Y10, Y12, Y10
-	VMOVUPD Y10, (CX)(R8*8)
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPD 32(DX)(R8*8), Y0, Y10
-
-	// L2 weight decay folded into the gradient (Adam's weight_decay)
-	VMULPD 32(CX)(R8*8), Y1, Y11
-	VADDPD Y11, Y10, Y10
-
-	// first moment
+	VMULPD  (BX)(R8*8), Y2, Y10
+	VMULPD  Y6, Y3, Y11
+	VADDPD  Y11, Y10, Y10
 	VMULPD  32(BX)(R8*8), Y2, Y11
-	VMULPD  Y10, Y3, Y12
+	VMULPD  Y7, Y3, Y12
 	VADDPD  Y12, Y11, Y11
+	VMULPD  64(BX)(R8*8), Y2, Y12
+	VMULPD  Y8, Y3, Y13
+	VADDPD  Y13, Y12, Y12
+	VMULPD  96(BX)(R8*8), Y2, Y13
+	VMULPD  Y9, Y3, Y14
+	VADDPD  Y14, Y13, Y13
+	VMOVUPD Y10, (BX)(R8*8)
 	VMOVUPD Y11, 32(BX)(R8*8)
+	VMOVUPD Y12, 64(BX)(R8*8)
+	VMOVUPD Y13, 96(BX)(R8*8)
 
 	// second moment
-	VMULPD  32(SI)(R8*8), Y4, Y12
-	VMULPD  Y10, Y10, Y10
-	VMULPD  Y10, Y5, Y10
-	VADDPD  Y10, Y12, Y10
-	VMOVUPD Y10, 32(SI)(R8*8)
+	VMULPD  (SI)(R8*8), Y4, Y14
+	VMULPD  Y6, Y6, Y6
+	VMULPD  Y6, Y5, Y6
+	VADDPD  Y6, Y14, Y6
+	VMULPD  32(SI)(R8*8), Y4, Y14
+	VMULPD  Y7, Y7, Y7
+	VMULPD  Y7, Y5, Y7
+	VADDPD  Y7, Y14, Y7
+	VMULPD  64(SI)(R8*8), Y4, Y14
+	VMULPD  Y8, Y8, Y8
+	VMULPD  Y8, Y5, Y8
+	VADDPD  Y8, Y14, Y8
+	VMULPD  96(SI)(R8*8), Y4, Y14
+	VMULPD  Y9, Y9, Y9
+	VMULPD  Y9, Y5, Y9
+	VADDPD  Y9, Y14, Y9
+	VMOVUPD Y6, (SI)(R8*8)
+	VMOVUPD Y7, 32(SI)(R8*8)
+	VMOVUPD Y8, 64(SI)(R8*8)
+	VMOVUPD Y9, 96(SI)(R8*8)
 
 	// AMSGrad: the running maximum of the second moment
-	VMOVUPD   32(DI)(R8*8), Y12
-	VMAXPD    Y10, Y12, Y10
-	VCMPPD    $0x03, Y12, Y12, Y13
-	VBLENDVPD Y13, Y12, Y10, Y10
-	VMOVUPD   Y10, 32(DI)(R8*8)
+	VMOVUPD   (DI)(R8*8), Y14
+	VMAXPD    Y6, Y14, Y6
+	VCMPPD    $0x03, Y14, Y14, Y15
+	VBLENDVPD Y15, Y14, Y6, Y6
+	VMOVUPD   32(DI)(R8*8), Y14
+	VMAXPD    Y7, Y14, Y7
+	VCMPPD    $0x03, Y14, Y14, Y15
+	VBLENDVPD Y15, Y14, Y7, Y7
+	VMOVUPD   64(DI)(R8*8), Y14
+	VMAXPD    Y8, Y14, Y8
+	VCMPPD    $0x03, Y14, Y14, Y15
+	VBLENDVPD Y15, Y14, Y8, Y8
+	VMOVUPD   96(DI)(R8*8), Y14
+	VMAXPD    Y9, Y14, Y9
+	VCMPPD    $0x03, Y14, Y14, Y15
+	VBLENDVPD Y15, Y14, Y9, Y9
+	VMOVUPD   Y6, (DI)(R8*8)
+	VMOVUPD   Y7, 32(DI)(R8*8)
+	VMOVUPD   Y8, 64(DI)(R8*8)
+	VMOVUPD   Y9, 96(DI)(R8*8)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPD Y10, Y10
-	VMULPD  Y6, Y10, Y10
-	VADDPD  Y7, Y10, Y10
-	VMULPD  32(CX)(R8*8), Y9, Y12
-	VDIVPD  Y10, Y11, Y10
-	VMULPD  Y10, Y8, Y10
-	VSUBPD  Y10, Y12, Y10
-	VMOVUPD Y10, 32(CX)(R8*8)
-	ADDQ    $0x00000008, R8
+	VSQRTPD Y6, Y6
+	VMULPD  (SP), Y6, Y6
+	VADDPD  32(SP), Y6, Y6
+	VSQRTPD Y7, Y7
+	VMULPD  (SP), Y7, Y7
+	VADDPD  32(SP), Y7, Y7
+	VSQRTPD Y8, Y8
+	VMULPD  (SP), Y8, Y8
+	VADDPD  32(SP), Y8, Y8
+	VSQRTPD Y9, Y9
+	VMULPD  (SP), Y9, Y9
+	VADDPD  32(SP), Y9, Y9
+	VMOVUPD 96(SP), Y14
+	VMULPD  (CX)(R8*8), Y14, Y14
+	VDIVPD  Y6, Y10, Y6
+	VMULPD  64(SP), Y6, Y6
+	VSUBPD  Y6, Y14, Y6
+	VMOVUPD Y6, (CX)(R8*8)
+	VMOVUPD 96(SP), Y6
+	VMULPD  32(CX)(R8*8), Y6, Y6
+	VDIVPD  Y7, Y11, Y7
+	VMULPD  64(SP), Y7, Y7
+	VSUBPD  Y7, Y6, Y6
+	VMOVUPD Y6, 32(CX)(R8*8)
+	VMOVUPD 96(SP), Y6
+	VMULPD  64(CX)(R8*8), Y6, Y6
+	VDIVPD  Y8, Y12, Y7
+	VMULPD  64(SP), Y7, Y7
+	VSUBPD  Y7, Y6, Y6
+	VMOVUPD Y6, 64(CX)(R8*8)
+	VMOVUPD 96(SP), Y6
+	VMULPD  96(CX)(R8*8), Y6, Y6
+	VDIVPD  Y9, Y13, Y7
+	VMULPD  64(SP), Y7, Y7
+	VSUBPD  Y7, Y6, Y6
+	VMOVUPD Y6, 96(CX)(R8*8)
+	ADDQ    $0x00000010, R8
 	JMP     unrolled
 
 	// One vector at a time.
@@ -1334,41 +1668,42 @@ single:
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPD (DX)(R8*8), Y0, Y10
+	VMULPD (DX)(R8*8), Y0, Y6
 
 	// L2 weight decay folded into the gradient (Adam's weight_decay)
-	VMULPD (CX)(R8*8), Y1, Y11
-	VADDPD Y11, Y10, Y10
+	VMULPD (CX)(R8*8), Y1, Y7
+	VADDPD Y7, Y6, Y6
 
 	// first moment
-	VMULPD  (BX)(R8*8), Y2, Y11
-	VMULPD  Y10, Y3, Y12
-	VADDPD  Y12, Y11, Y11
-	VMOVUPD Y11, (BX)(R8*8)
+	VMULPD  (BX)(R8*8), Y2, Y7
+	VMULPD  Y6, Y3, Y8
+	VADDPD  Y8, Y7, Y7
+	VMOVUPD Y7, (BX)(R8*8)
 
 	// second moment
-	VMULPD  (SI)(R8*8), Y4, Y12
-	VMULPD  Y10, Y10, Y10
-	VMULPD  Y10, Y5, Y10
-	VADDPD  Y10, Y12, Y10
-	VMOVUPD Y10, (SI)(R8*8)
+	VMULPD  (SI)(R8*8), Y4, Y8
+	VMULPD  Y6, Y6, Y6
+	VMULPD  Y6, Y5, Y6
+	VADDPD  Y6, Y8, Y6
+	VMOVUPD Y6, (SI)(R8*8)
 
 	// AMSGrad: the running maximum of the second moment
-	VMOVUPD   (DI)(R8*8), Y12
-	VMAXPD    Y10, Y12, Y10
-	VCMPPD    $0x03, Y12, Y12, Y13
-	VBLENDVPD Y13, Y12, Y10, Y10
-	VMOVUPD   Y10, (DI)(R8*8)
+	VMOVUPD   (DI)(R8*8), Y8
+	VMAXPD    Y6, Y8, Y6
+	VCMPPD    $0x03, Y8, Y8, Y9
+	VBLENDVPD Y9, Y8, Y6, Y6
+	VMOVUPD   Y6, (DI)(R8*8)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPD Y10, Y10
-	VMULPD  Y6, Y10, Y10
-	VADDPD  Y7, Y10, Y10
-	VMULPD  (CX)(R8*8), Y9, Y12
-	VDIVPD  Y10, Y11, Y10
-	VMULPD  Y10, Y8, Y10
-	VSUBPD  Y10, Y12, Y10
-	VMOVUPD Y10, (CX)(R8*8)
+	VSQRTPD Y6, Y6
+	VMULPD  (SP), Y6, Y6
+	VADDPD  32(SP), Y6, Y6
+	VMOVUPD 96(SP), Y8
+	VMULPD  (CX)(R8*8), Y8, Y8
+	VDIVPD  Y6, Y7, Y6
+	VMULPD  64(SP), Y6, Y6
+	VSUBPD  Y6, Y8, Y6
+	VMOVUPD Y6, (CX)(R8*8)
 	ADDQ    $0x00000004, R8
 	JMP     single
 
@@ -1378,41 +1713,42 @@ tail:
 	JGE  done
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULSD (DX)(R8*8), X0, X10
+	VMULSD (DX)(R8*8), X0, X6
 
 	// L2 weight decay folded into the gradient (Adam's weight_decay)
-	VMULSD (CX)(R8*8), X1, X11
-	VADDSD X11, X10, X10
+	VMULSD (CX)(R8*8), X1, X7
+	VADDSD X7, X6, X6
 
 	// first moment
-	VMULSD (BX)(R8*8), X2, X11
-	VMULSD X10, X3, X12
-	VADDSD X12, X11, X11
-	VMOVSD X11, (BX)(R8*8)
+	VMULSD (BX)(R8*8), X2, X7
+	VMULSD X6, X3, X8
+	VADDSD X8, X7, X7
+	VMOVSD X7, (BX)(R8*8)
 
 	// second moment
-	VMULSD (SI)(R8*8), X4, X12
-	VMULSD X10, X10, X10
-	VMULSD X10, X5, X10
-	VADDSD X10, X12, X10
-	VMOVSD X10, (SI)(R8*8)
+	VMULSD (SI)(R8*8), X4, X8
+	VMULSD X6, X6, X6
+	VMULSD X6, X5, X6
+	VADDSD X6, X8, X6
+	VMOVSD X6, (SI)(R8*8)
 
 	// AMSGrad: the running maximum of the second moment
-	VMOVSD    (DI)(R8*8), X12
-	VMAXSD    X10, X12, X10
-	VCMPSD    $0x03, X12, X12, X13
-	VBLENDVPD X13, X12, X10, X10
-	VMOVSD    X10, (DI)(R8*8)
+	VMOVSD    (DI)(R8*8), X8
+	VMAXSD    X6, X8, X6
+	VCMPSD    $0x03, X8, X8, X9
+	VBLENDVPD X9, X8, X6, X6
+	VMOVSD    X6, (DI)(R8*8)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTSD X10, X10, X10
-	VMULSD  X6, X10, X10
-	VADDSD  X7, X10, X10
-	VMULSD  (CX)(R8*8), X9, X12
-	VDIVSD  X10, X11, X10
-	VMULSD  X10, X8, X10
-	VSUBSD  X10, X12, X10
-	VMOVSD  X10, (CX)(R8*8)
+	VSQRTSD X6, X6, X6
+	VMULSD  (SP), X6, X6
+	VADDSD  32(SP), X6, X6
+	VMOVSD  96(SP), X8
+	VMULSD  (CX)(R8*8), X8, X8
+	VDIVSD  X6, X7, X6
+	VMULSD  64(SP), X6, X6
+	VSUBSD  X6, X8, X6
+	VMOVSD  X6, (CX)(R8*8)
 	INCQ    R8
 	JMP     tail
 
@@ -1450,106 +1786,82 @@ unrolled:
 
 	// scaled gradient (the scale is negative when maximizing)
 	VMULPS (DX)(DI*4), Z0, Z9
+	VMULPS 64(DX)(DI*4), Z0, Z10
+	VMULPS 128(DX)(DI*4), Z0, Z11
+	VMULPS 192(DX)(DI*4), Z0, Z12
 
 	// first moment
-	VMULPS  (BX)(DI*4), Z1, Z10
-	VMULPS  Z9, Z2, Z11
-	VADDPS  Z11, Z10, Z10
-	VMOVUPS Z10, (BX)(DI*4)
+	VMULPS  (BX)(DI*4), Z1, Z13
+	VMULPS  Z9, Z2, Z14
+	VADDPS  Z14, Z13, Z13
+	VMULPS  64(BX)(DI*4), Z1, Z14
+	VMULPS  Z10, Z2, Z15
+	VADDPS  Z15, Z14, Z14
+	VMULPS  128(BX)(DI*4), Z1, Z15
+	VMULPS  Z11, Z2, Z16
+	VADDPS  Z16, Z15, Z15
+	VMULPS  192(BX)(DI*4), Z1, Z16
+	VMULPS  Z12, Z2, Z17
+	VADDPS  Z17, Z16, Z16
+	VMOVUPS Z13, (BX)(DI*4)
+	VMOVUPS Z14, 64(BX)(DI*4)
+	VMOVUPS Z15, 128(BX)(DI*4)
+	VMOVUPS Z16, 192(BX)(DI*4)
 
 	// second moment
-	VMULPS  (SI)(DI*4), Z3, Z11
+	VMULPS  (SI)(DI*4), Z3, Z17
 	VMULPS  Z9, Z9, Z9
 	VMULPS  Z9, Z4, Z9
-	VADDPS  Z9, Z11, Z9
+	VADDPS  Z9, Z17, Z9
+	VMULPS  64(SI)(DI*4), Z3, Z17
+	VMULPS  Z10, Z10, Z10
+	VMULPS  Z10, Z4, Z10
+	VADDPS  Z10, Z17, Z10
+	VMULPS  128(SI)(DI*4), Z3, Z17
+	VMULPS  Z11, Z11, Z11
+	VMULPS  Z11, Z4, Z11
+	VADDPS  Z11, Z17, Z11
+	VMULPS  192(SI)(DI*4), Z3, Z17
+	VMULPS  Z12, Z12, Z12
+	VMULPS  Z12, Z4, Z12
+	VADDPS  Z12, Z17, Z12
 	VMOVUPS Z9, (SI)(DI*4)
+	VMOVUPS Z10, 64(SI)(DI*4)
+	VMOVUPS Z11, 128(SI)(DI*4)
+	VMOVUPS Z12, 192(SI)(DI*4)
 
 	// sqrt(v / (1 - beta2^t)) + eps
 	VSQRTPS Z9, Z9
 	VMULPS  Z5, Z9, Z9
 	VADDPS  Z6, Z9, Z9
-	VMULPS  (CX)(DI*4), Z8, Z11
-	VDIVPS  Z9, Z10, Z9
+	VSQRTPS Z10, Z10
+	VMULPS  Z5, Z10, Z10
+	VADDPS  Z6, Z10, Z10
+	VSQRTPS Z11, Z11
+	VMULPS  Z5, Z11, Z11
+	VADDPS  Z6, Z11, Z11
+	VSQRTPS Z12, Z12
+	VMULPS  Z5, Z12, Z12
+	VADDPS  Z6, Z12, Z12
+	VMULPS  (CX)(DI*4), Z8, Z17
+	VDIVPS  Z9, Z13, Z9
 	VMULPS  Z9, Z7, Z9
-	VSUBPS  Z9, Z11, Z9
+	VSUBPS  Z9, Z17, Z9
 	VMOVUPS Z9, (CX)(DI*4)
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPS 64(DX)(DI*4), Z0, Z9
-
-	// first moment
-	VMULPS  64(BX)(DI*4), Z1, Z10
-	VMULPS  Z9, Z2, Z11
-	VADDPS  Z11, Z10, Z10
-	VMOVUPS Z10, 64(BX)(DI*4)
-
-	// second moment
-	VMULPS  64(SI)(DI*4), Z3, Z11
-	VMULPS  Z9, Z9, Z9
-	VMULPS  Z9, Z4, Z9
-	VADDPS  Z9, Z11, Z9
-	VMOVUPS Z9, 64(SI)(DI*4)
-
-	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPS Z9, Z9
-	VMULPS  Z5, Z9, Z9
-	VADDPS  Z6, Z9, Z9
-	VMULPS  64(CX)(DI*4), Z8, Z11
-	VDIVPS  Z9, Z10, Z9
-	VMULPS  Z9, Z7, Z9
-	VSUBPS  Z9, Z11, Z9
+	VMULPS  64(CX)(DI*4), Z8, Z9
+	VDIVPS  Z10, Z14, Z10
+	VMULPS  Z10, Z7, Z10
+	VSUBPS  Z10, Z9, Z9
 	VMOVUPS Z9, 64(CX)(DI*4)
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPS 128(DX)(DI*4), Z0, Z9
-
-	// first moment
-	VMULPS  128(BX)(DI*4), Z1, Z10
-	VMULPS  Z9, Z2, Z11
-	VADDPS  Z11, Z10, Z10
-	VMOVUPS Z10, 128(BX)(DI*4)
-
-	// second moment
-	VMULPS  128(SI)(DI*4), Z3, Z11
-	VMULPS  Z9, Z9, Z9
-	VMULPS  Z9, Z4, Z9
-	VADDPS  Z9, Z11, Z9
-	VMOVUPS Z9, 128(SI)(DI*4)
-
-	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPS Z9, Z9
-	VMULPS  Z5, Z9, Z9
-	VADDPS  Z6, Z9, Z9
-	VMULPS  128(CX)(DI*4), Z8, Z11
-	VDIVPS  Z9, Z10, Z9
-	VMULPS  Z9, Z7, Z9
-	VSUBPS  Z9, Z11, Z9
+	VMULPS  128(CX)(DI*4), Z8, Z9
+	VDIVPS  Z11, Z15, Z10
+	VMULPS  Z10, Z7, Z10
+	VSUBPS  Z10, Z9, Z9
 	VMOVUPS Z9, 128(CX)(DI*4)
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPS 192(DX)(DI*4), Z0, Z9
-
-	// first moment
-	VMULPS  192(BX)(DI*4), Z1, Z10
-	VMULPS  Z9, Z2, Z11
-	VADDPS  Z11, Z10, Z10
-	VMOVUPS Z10, 192(BX)(DI*4)
-
-	// second moment
-	VMULPS  192(SI)(DI*4), Z3, Z11
-	VMULPS  Z9, Z9, Z9
-	VMULPS  Z9, Z4, Z9
-	VADDPS  Z9, Z11, Z9
-	VMOVUPS Z9, 192(SI)(DI*4)
-
-	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPS Z9, Z9
-	VMULPS  Z5, Z9, Z9
-	VADDPS  Z6, Z9, Z9
-	VMULPS  192(CX)(DI*4), Z8, Z11
-	VDIVPS  Z9, Z10, Z9
-	VMULPS  Z9, Z7, Z9
-	VSUBPS  Z9, Z11, Z9
+	VMULPS  192(CX)(DI*4), Z8, Z9
+	VDIVPS  Z12, Z16, Z10
+	VMULPS  Z10, Z7, Z10
+	VSUBPS  Z10, Z9, Z9
 	VMOVUPS Z9, 192(CX)(DI*4)
 	ADDQ    $0x00000040, DI
 	JMP     unrolled
@@ -1662,122 +1974,92 @@ unrolled:
 
 	// scaled gradient (the scale is negative when maximizing)
 	VMULPS (DX)(DI*4), Z0, Z10
+	VMULPS 64(DX)(DI*4), Z0, Z11
+	VMULPS 128(DX)(DI*4), Z0, Z12
+	VMULPS 192(DX)(DI*4), Z0, Z13
 
 	// L2 weight decay folded into the gradient (Adam's weight_decay)
-	VMULPS (CX)(DI*4), Z1, Z11
-	VADDPS Z11, Z10, Z10
+	VMULPS (CX)(DI*4), Z1, Z14
+	VADDPS Z14, Z10, Z10
+	VMULPS 64(CX)(DI*4), Z1, Z14
+	VADDPS Z14, Z11, Z11
+	VMULPS 128(CX)(DI*4), Z1, Z14
+	VADDPS Z14, Z12, Z12
+	VMULPS 192(CX)(DI*4), Z1, Z14
+	VADDPS Z14, Z13, Z13
 
 	// first moment
-	VMULPS  (BX)(DI*4), Z2, Z11
-	VMULPS  Z10, Z3, Z12
-	VADDPS  Z12, Z11, Z11
-	VMOVUPS Z11, (BX)(DI*4)
+	VMULPS  (BX)(DI*4), Z2, Z14
+	VMULPS  Z10, Z3, Z15
+	VADDPS  Z15, Z14, Z14
+	VMULPS  64(BX)(DI*4), Z2, Z15
+	VMULPS  Z11, Z3, Z16
+	VADDPS  Z16, Z15, Z15
+	VMULPS  128(BX)(DI*4), Z2, Z16
+	VMULPS  Z12, Z3, Z17
+	VADDPS  Z17, Z16, Z16
+	VMULPS  192(BX)(DI*4), Z2, Z17
+	VMULPS  Z13, Z3, Z18
+	VADDPS  Z18, Z17, Z17
+	VMOVUPS Z14, (BX)(DI*4)
+	VMOVUPS Z15, 64(BX)(DI*4)
+	VMOVUPS Z16, 128(BX)(DI*4)
+	VMOVUPS Z17, 192(BX)(DI*4)
 
 	// second moment
-	VMULPS  (SI)(DI*4), Z4, Z12
+	VMULPS  (SI)(DI*4), Z4, Z18
 	VMULPS  Z10, Z10, Z10
 	VMULPS  Z10, Z5, Z10
-	VADDPS  Z10, Z12, Z10
+	VADDPS  Z10, Z18, Z10
+	VMULPS  64(SI)(DI*4), Z4, Z18
+	VMULPS  Z11, Z11, Z11
+	VMULPS  Z11, Z5, Z11
+	VADDPS  Z11, Z18, Z11
+	VMULPS  128(SI)(DI*4), Z4, Z18
+	VMULPS  Z12, Z12, Z12
+	VMULPS  Z12, Z5, Z12
+	VADDPS  Z12, Z18, Z12
+	VMULPS  192(SI)(DI*4), Z4, Z18
+	VMULPS  Z13, Z13, Z13
+	VMULPS  Z13, Z5, Z13
+	VADDPS  Z13, Z18, Z13
 	VMOVUPS Z10, (SI)(DI*4)
+	VMOVUPS Z11, 64(SI)(DI*4)
+	VMOVUPS Z12, 128(SI)(DI*4)
+	VMOVUPS Z13, 192(SI)(DI*4)
 
 	// sqrt(v / (1 - beta2^t)) + eps
 	VSQRTPS Z10, Z10
 	VMULPS  Z6, Z10, Z10
 	VADDPS  Z7, Z10, Z10
-	VMULPS  (CX)(DI*4), Z9, Z12
-	VDIVPS  Z10, Z11, Z10
+	VSQRTPS Z11, Z11
+	VMULPS  Z6, Z11, Z11
+	VADDPS  Z7, Z11, Z11
+	VSQRTPS Z12, Z12
+	VMULPS  Z6, Z12, Z12
+	VADDPS  Z7, Z12, Z12
+	VSQRTPS Z13, Z13
+	VMULPS  Z6, Z13, Z13
+	VADDPS  Z7, Z13, Z13
+	VMULPS  (CX)(DI*4), Z9, Z18
+	VDIVPS  Z10, Z14, Z10
 	VMULPS  Z10, Z8, Z10
-	VSUBPS  Z10, Z12, Z10
+	VSUBPS  Z10, Z18, Z10
 	VMOVUPS Z10, (CX)(DI*4)
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPS 64(DX)(DI*4), Z0, Z10
-
-	// L2 weight decay folded into the gradient (Adam's weight_decay)
-	VMULPS 64(CX)(DI*4), Z1, Z11
-	VADDPS Z11, Z10, Z10
-
-	// first moment
-	VMULPS  64(BX)(DI*4), Z2, Z11
-	VMULPS  Z10, Z3, Z12
-	VADDPS  Z12, Z11, Z11
-	VMOVUPS Z11, 64(BX)(DI*4)
-
-	// second moment
-	VMULPS  64(SI)(DI*4), Z4, Z12
-	VMULPS  Z10, Z10, Z10
-	VMULPS  Z10, Z5, Z10
-	VADDPS  Z10, Z12, Z10
-	VMOVUPS Z10, 64(SI)(DI*4)
-
-	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPS Z10, Z10
-	VMULPS  Z6, Z10, Z10
-	VADDPS  Z7, Z10, Z10
-	VMULPS  64(CX)(DI*4), Z9, Z12
-	VDIVPS  Z10, Z11, Z10
-	VMULPS  Z10, Z8, Z10
-	VSUBPS  Z10, Z12, Z10
+	VMULPS  64(CX)(DI*4), Z9, Z10
+	VDIVPS  Z11, Z15, Z11
+	VMULPS  Z11, Z8, Z11
+	VSUBPS  Z11, Z10, Z10
 	VMOVUPS Z10, 64(CX)(DI*4)
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPS 128(DX)(DI*4), Z0, Z10
-
-	// L2 weight decay folded into the gradient (Adam's weight_decay)
-	VMULPS 128(CX)(DI*4), Z1, Z11
-	VADDPS Z11, Z10, Z10
-
-	// first moment
-	VMULPS  128(BX)(DI*4), Z2, Z11
-	VMULPS  Z10, Z3, Z12
-	VADDPS  Z12, Z11, Z11
-	VMOVUPS Z11, 128(BX)(DI*4)
-
-	// second moment
-	VMULPS  128(SI)(DI*4), Z4, Z12
-	VMULPS  Z10, Z10, Z10
-	VMULPS  Z10, Z5, Z10
-	VADDPS  Z10, Z12, Z10
-	VMOVUPS Z10, 128(SI)(DI*4)
-
-	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPS Z10, Z10
-	VMULPS  Z6, Z10, Z10
-	VADDPS  Z7, Z10, Z10
-	VMULPS  128(CX)(DI*4), Z9, Z12
-	VDIVPS  Z10, Z11, Z10
-	VMULPS  Z10, Z8, Z10
-	VSUBPS  Z10, Z12, Z10
+	VMULPS  128(CX)(DI*4), Z9, Z10
+	VDIVPS  Z12, Z16, Z11
+	VMULPS  Z11, Z8, Z11
+	VSUBPS  Z11, Z10, Z10
 	VMOVUPS Z10, 128(CX)(DI*4)
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPS 192(DX)(DI*4), Z0, Z10
-
-	// L2 weight decay folded into the gradient (Adam's weight_decay)
-	VMULPS 192(CX)(DI*4), Z1, Z11
-	VADDPS Z11, Z10, Z10
-
-	// first moment
-	VMULPS  192(BX)(DI*4), Z2, Z11
-	VMULPS  Z10, Z3, Z12
-	VADDPS  Z12, Z11, Z11
-	VMOVUPS Z11, 192(BX)(DI*4)
-
-	// second moment
-	VMULPS  192(SI)(DI*4), Z4, Z12
-	VMULPS  Z10, Z10, Z10
-	VMULPS  Z10, Z5, Z10
-	VADDPS  Z10, Z12, Z10
-	VMOVUPS Z10, 192(SI)(DI*4)
-
-	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPS Z10, Z10
-	VMULPS  Z6, Z10, Z10
-	VADDPS  Z7, Z10, Z10
-	VMULPS  192(CX)(DI*4), Z9, Z12
-	VDIVPS  Z10, Z11, Z10
-	VMULPS  Z10, Z8, Z10
-	VSUBPS  Z10, Z12, Z10
+	VMULPS  192(CX)(DI*4), Z9, Z10
+	VDIVPS  Z13, Z17, Z11
+	VMULPS  Z11, Z8, Z11
+	VSUBPS  Z11, Z10, Z10
 	VMOVUPS Z10, 192(CX)(DI*4)
 	ADDQ    $0x00000040, DI
 	JMP     unrolled
@@ -1898,134 +2180,104 @@ unrolled:
 
 	// scaled gradient (the scale is negative when maximizing)
 	VMULPS (DX)(R8*4), Z0, Z9
+	VMULPS 64(DX)(R8*4), Z0, Z10
+	VMULPS 128(DX)(R8*4), Z0, Z11
+	VMULPS 192(DX)(R8*4), Z0, Z12
 
 	// first moment
-	VMULPS  (BX)(R8*4), Z1, Z10
-	VMULPS  Z9, Z2, Z11
-	VADDPS  Z11, Z10, Z10
-	VMOVUPS Z10, (BX)(R8*4)
+	VMULPS  (BX)(R8*4), Z1, Z13
+	VMULPS  Z9, Z2, Z14
+	VADDPS  Z14, Z13, Z13
+	VMULPS  64(BX)(R8*4), Z1, Z14
+	VMULPS  Z10, Z2, Z21
+	VADDPS  Z21, Z14, Z14
+	VMULPS  128(BX)(R8*4), Z1, Z21
+	VMULPS  Z11, Z2, Z22
+	VADDPS  Z22, Z21, Z21
+	VMULPS  192(BX)(R8*4), Z1, Z22
+	VMULPS  Z12, Z2, Z23
+	VADDPS  Z23, Z22, Z22
+	VMOVUPS Z13, (BX)(R8*4)
+	VMOVUPS Z14, 64(BX)(R8*4)
+	VMOVUPS Z21, 128(BX)(R8*4)
+	VMOVUPS Z22, 192(BX)(R8*4)
 
 	// second moment
-	VMULPS  (SI)(R8*4), Z3, Z11
+	VMULPS  (SI)(R8*4), Z3, Z23
 	VMULPS  Z9, Z9, Z9
 	VMULPS  Z9, Z4, Z9
-	VADDPS  Z9, Z11, Z9
+	VADDPS  Z9, Z23, Z9
+	VMULPS  64(SI)(R8*4), Z3, Z23
+	VMULPS  Z10, Z10, Z10
+	VMULPS  Z10, Z4, Z10
+	VADDPS  Z10, Z23, Z10
+	VMULPS  128(SI)(R8*4), Z3, Z23
+	VMULPS  Z11, Z11, Z11
+	VMULPS  Z11, Z4, Z11
+	VADDPS  Z11, Z23, Z11
+	VMULPS  192(SI)(R8*4), Z3, Z23
+	VMULPS  Z12, Z12, Z12
+	VMULPS  Z12, Z4, Z12
+	VADDPS  Z12, Z23, Z12
 	VMOVUPS Z9, (SI)(R8*4)
+	VMOVUPS Z10, 64(SI)(R8*4)
+	VMOVUPS Z11, 128(SI)(R8*4)
+	VMOVUPS Z12, 192(SI)(R8*4)
 
 	// AMSGrad: the running maximum of the second moment
-	VMOVUPS   (DI)(R8*4), Z11
-	VMAXPS    Z9, Z11, Z9
-	VCMPPS    $0x03, Z11, Z11, K1
-	VBLENDMPS Z11, Z9, K1, Z12
-	VMOVUPS   Z12, (DI)(R8*4)
-
-	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPS Z12, Z9
-	VMULPS  Z5, Z9, Z9
-	VADDPS  Z6, Z9, Z9
-	VMULPS  (CX)(R8*4), Z8, Z11
-	VDIVPS  Z9, Z10, Z9
-	VMULPS  Z9, Z7, Z9
-	VSUBPS  Z9, Z11, Z9
-	VMOVUPS Z9, (CX)(R8*4)
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPS 64(DX)(R8*4), Z0, Z9
-
-	// first moment
-	VMULPS  64(BX)(R8*4), Z1, Z10
-	VMULPS  Z9, Z2, Z11
-	VADDPS  Z11, Z10, Z10
-	VMOVUPS Z10, 64(BX)(R8*4)
-
-	// second moment
-	VMULPS  64(SI)(R8*4), Z3, Z11
-	VMULPS  Z9, Z9, Z9
-	VMULPS  Z9, Z4, Z9
-	VADDPS  Z9, Z11, Z9
-	VMOVUPS Z9, 64(SI)(R8*4)
-
-	// AMSGrad: the running maximum of the second moment
-	VMOVUPS   64(DI)(R8*4), Z11
-	VMAXPS    Z9, Z11, Z9
-	VCMPPS    $0x03, Z11, Z11, K1
-	VBLENDMPS Z11, Z9, K1, Z13
-	VMOVUPS   Z13, 64(DI)(R8*4)
-
-	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPS Z13, Z9
-	VMULPS  Z5, Z9, Z9
-	VADDPS  Z6, Z9, Z9
-	VMULPS  64(CX)(R8*4), Z8, Z11
-	VDIVPS  Z9, Z10, Z9
-	VMULPS  Z9, Z7, Z9
-	VSUBPS  Z9, Z11, Z9
-	VMOVUPS Z9, 64(CX)(R8*4)
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPS 128(DX)(R8*4), Z0, Z9
-
-	// first moment
-	VMULPS  128(BX)(R8*4), Z1, Z10
-	VMULPS  Z9, Z2, Z11
-	VADDPS  Z11, Z10, Z10
-	VMOVUPS Z10, 128(BX)(R8*4)
-
-	// second moment
-	VMULPS  128(SI)(R8*4), Z3, Z11
-	VMULPS  Z9, Z9, Z9
-	VMULPS  Z9, Z4, Z9
-	VADDPS  Z9, Z11, Z9
-	VMOVUPS Z9, 128(SI)(R8*4)
-
-	// AMSGrad: the running maximum of the second moment
-	VMOVUPS   128(DI)(R8*4), Z11
-	VMAXPS    Z9, Z11, Z9
-	VCMPPS    $0x03, Z11, Z11, K1
-	VBLENDMPS Z11, Z9, K1, Z14
-	VMOVUPS   Z14, 128(DI)(R8*4)
-
-	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPS Z14, Z9
-	VMULPS  Z5, Z9, Z9
-	VADDPS  Z6, Z9, Z9
-	VMULPS  128(CX)(R8*4), Z8, Z11
-	VDIVPS  Z9, Z10, Z9
-	VMULPS  Z9, Z7, Z9
-	VSUBPS  Z9, Z11, Z9
-	VMOVUPS Z9, 128(CX)(R8*4)
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPS 192(DX)(R8*4), Z0, Z9
-
-	// first moment
-	VMULPS  192(BX)(R8*4), Z1, Z10
-	VMULPS  Z9, Z2, Z11
-	VADDPS  Z11, Z10, Z10
-	VMOVUPS Z10, 192(BX)(R8*4)
-
-	// second moment
-	VMULPS  192(SI)(R8*4), Z3, Z11
-	VMULPS  Z9, Z9, Z9
-	VMULPS  Z9, Z4, Z9
-	VADDPS  Z9, Z11, Z9
-	VMOVUPS Z9, 192(SI)(R8*4)
-
-	// AMSGrad: the running maximum of the second moment
-	VMOVUPS   192(DI)(R8*4), Z11
-	VMAXPS    Z9, Z11, Z9
-	VCMPPS    $0x03, Z11, Z11, K1
-	VBLENDMPS Z11, Z9, K1, Z15
-	VMOVUPS   Z15, 192(DI)(R8*4)
+	VMOVUPS   (DI)(R8*4), Z23
+	VMAXPS    Z9, Z23, Z9
+	VCMPPS    $0x03, Z23, Z23, K1
+	VBLENDMPS Z23, Z9, K1, Z15
+	VMOVUPS   64(DI)(R8*4), Z9
+	VMAXPS    Z10, Z9, Z10
+	VCMPPS    $0x03, Z9, Z9, K1
+	VBLENDMPS Z9, Z10, K1, Z16
+	VMOVUPS   128(DI)(R8*4), Z9
+	VMAXPS    Z11, Z9, Z10
+	VCMPPS    $0x03, Z9, Z9, K1
+	VBLENDMPS Z9, Z10, K1, Z17
+	VMOVUPS   192(DI)(R8*4), Z9
+	VMAXPS    Z12, Z9, Z10
+	VCMPPS    $0x03, Z9, Z9, K1
+	VBLENDMPS Z9, Z10, K1, Z18
+	VMOVUPS   Z15, (DI)(R8*4)
+	VMOVUPS   Z16, 64(DI)(R8*4)
+	VMOVUPS   Z17, 128(DI)(R8*4)
+	VMOVUPS   Z18, 192(DI)(R8*4)
 
 	// sqrt(v / (1 - beta2^t)) + eps
 	VSQRTPS Z15, Z9
 	VMULPS  Z5, Z9, Z9
 	VADDPS  Z6, Z9, Z9
-	VMULPS  192(CX)(R8*4), Z8, Z11
-	VDIVPS  Z9, Z10, Z9
+	VSQRTPS Z16, Z10
+	VMULPS  Z5, Z10, Z10
+	VADDPS  Z6, Z10, Z10
+	VSQRTPS Z17, Z11
+	VMULPS  Z5, Z11, Z11
+	VADDPS  Z6, Z11, Z11
+	VSQRTPS Z18, Z12
+	VMULPS  Z5, Z12, Z12
+	VADDPS  Z6, Z12, Z12
+	VMULPS  (CX)(R8*4), Z8, Z23
+	VDIVPS  Z9, Z13, Z9
 	VMULPS  Z9, Z7, Z9
-	VSUBPS  Z9, Z11, Z9
+	VSUBPS  Z9, Z23, Z9
+	VMOVUPS Z9, (CX)(R8*4)
+	VMULPS  64(CX)(R8*4), Z8, Z9
+	VDIVPS  Z10, Z14, Z10
+	VMULPS  Z10, Z7, Z10
+	VSUBPS  Z10, Z9, Z9
+	VMOVUPS Z9, 64(CX)(R8*4)
+	VMULPS  128(CX)(R8*4), Z8, Z9
+	VDIVPS  Z11, Z21, Z10
+	VMULPS  Z10, Z7, Z10
+	VSUBPS  Z10, Z9, Z9
+	VMOVUPS Z9, 128(CX)(R8*4)
+	VMULPS  192(CX)(R8*4), Z8, Z9
+	VDIVPS  Z12, Z22, Z10
+	VMULPS  Z10, Z7, Z10
+	VSUBPS  Z10, Z9, Z9
 	VMOVUPS Z9, 192(CX)(R8*4)
 	ADDQ    $0x00000040, R8
 	JMP     unrolled
@@ -2057,11 +2309,11 @@ single:
 	VMOVUPS   (DI)(R8*4), Z11
 	VMAXPS    Z9, Z11, Z9
 	VCMPPS    $0x03, Z11, Z11, K1
-	VBLENDMPS Z11, Z9, K1, Z16
-	VMOVUPS   Z16, (DI)(R8*4)
+	VBLENDMPS Z11, Z9, K1, Z19
+	VMOVUPS   Z19, (DI)(R8*4)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPS Z16, Z9
+	VSQRTPS Z19, Z9
 	VMULPS  Z5, Z9, Z9
 	VADDPS  Z6, Z9, Z9
 	VMULPS  (CX)(R8*4), Z8, Z11
@@ -2104,11 +2356,11 @@ tail:
 	// AMSGrad: the running maximum of the second moment
 	VMAXPS    Z0, Z13, Z0
 	VCMPPS    $0x03, Z13, Z13, K2
-	VBLENDMPS Z13, Z0, K2, Z17
-	VMOVUPS   Z17, K1, (DI)(R8*4)
+	VBLENDMPS Z13, Z0, K2, Z20
+	VMOVUPS   Z20, K1, (DI)(R8*4)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPS Z17, Z0
+	VSQRTPS Z20, Z0
 	VMULPS  Z5, Z0, Z0
 	VADDPS  Z6, Z0, Z0
 	VMULPS  Z8, Z9, Z2
@@ -2153,150 +2405,114 @@ unrolled:
 
 	// scaled gradient (the scale is negative when maximizing)
 	VMULPS (DX)(R8*4), Z0, Z10
+	VMULPS 64(DX)(R8*4), Z0, Z11
+	VMULPS 128(DX)(R8*4), Z0, Z12
+	VMULPS 192(DX)(R8*4), Z0, Z13
 
 	// L2 weight decay folded into the gradient (Adam's weight_decay)
-	VMULPS (CX)(R8*4), Z1, Z11
-	VADDPS Z11, Z10, Z10
+	VMULPS (CX)(R8*4), Z1, Z14
+	VADDPS Z14, Z10, Z10
+	VMULPS 64(CX)(R8*4), Z1, Z14
+	VADDPS Z14, Z11, Z11
+	VMULPS 128(CX)(R8*4), Z1, Z14
+	VADDPS Z14, Z12, Z12
+	VMULPS 192(CX)(R8*4), Z1, Z14
+	VADDPS Z14, Z13, Z13
 
 	// first moment
-	VMULPS  (BX)(R8*4), Z2, Z11
-	VMULPS  Z10, Z3, Z18
-	VADDPS  Z18, Z11, Z11
-	VMOVUPS Z11, (BX)(R8*4)
+	VMULPS  (BX)(R8*4), Z2, Z14
+	VMULPS  Z10, Z3, Z21
+	VADDPS  Z21, Z14, Z14
+	VMULPS  64(BX)(R8*4), Z2, Z21
+	VMULPS  Z11, Z3, Z22
+	VADDPS  Z22, Z21, Z21
+	VMULPS  128(BX)(R8*4), Z2, Z22
+	VMULPS  Z12, Z3, Z23
+	VADDPS  Z23, Z22, Z22
+	VMULPS  192(BX)(R8*4), Z2, Z23
+	VMULPS  Z13, Z3, Z24
+	VADDPS  Z24, Z23, Z23
+	VMOVUPS Z14, (BX)(R8*4)
+	VMOVUPS Z21, 64(BX)(R8*4)
+	VMOVUPS Z22, 128(BX)(R8*4)
+	VMOVUPS Z23, 192(BX)(R8*4)
 
 	// second moment
-	VMULPS  (SI)(R8*4), Z4, Z18
+	VMULPS  (SI)(R8*4), Z4, Z24
 	VMULPS  Z10, Z10, Z10
 	VMULPS  Z10, Z5, Z10
-	VADDPS  Z10, Z18, Z10
+	VADDPS  Z10, Z24, Z10
+	VMULPS  64(SI)(R8*4), Z4, Z24
+	VMULPS  Z11, Z11, Z11
+	VMULPS  Z11, Z5, Z11
+	VADDPS  Z11, Z24, Z11
+	VMULPS  128(SI)(R8*4), Z4, Z24
+	VMULPS  Z12, Z12, Z12
+	VMULPS  Z12, Z5, Z12
+	VADDPS  Z12, Z24, Z12
+	VMULPS  192(SI)(R8*4), Z4, Z24
+	VMULPS  Z13, Z13, Z13
+	VMULPS  Z13, Z5, Z13
+	VADDPS  Z13, Z24, Z13
 	VMOVUPS Z10, (SI)(R8*4)
+	VMOVUPS Z11, 64(SI)(R8*4)
+	VMOVUPS Z12, 128(SI)(R8*4)
+	VMOVUPS Z13, 192(SI)(R8*4)
 
 	// AMSGrad: the running maximum of the second moment
-	VMOVUPS   (DI)(R8*4), Z18
-	VMAXPS    Z10, Z18, Z10
-	VCMPPS    $0x03, Z18, Z18, K1
-	VBLENDMPS Z18, Z10, K1, Z12
-	VMOVUPS   Z12, (DI)(R8*4)
-
-	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPS Z12, Z10
-	VMULPS  Z6, Z10, Z10
-	VADDPS  Z7, Z10, Z10
-	VMULPS  (CX)(R8*4), Z9, Z18
-	VDIVPS  Z10, Z11, Z10
-	VMULPS  Z10, Z8, Z10
-	VSUBPS  Z10, Z18, Z10
-	VMOVUPS Z10, (CX)(R8*4)
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPS 64(DX)(R8*4), Z0, Z10
-
-	// L2 weight decay folded into the gradient (Adam's weight_decay)
-	VMULPS 64(CX)(R8*4), Z1, Z11
-	VADDPS Z11, Z10, Z10
-
-	// first moment
-	VMULPS  64(BX)(R8*4), Z2, Z11
-	VMULPS  Z10, Z3, Z18
-	VADDPS  Z18, Z11, Z11
-	VMOVUPS Z11, 64(BX)(R8*4)
-
-	// second moment
-	VMULPS  64(SI)(R8*4), Z4, Z18
-	VMULPS  Z10, Z10, Z10
-	VMULPS  Z10, Z5, Z10
-	VADDPS  Z10, Z18, Z10
-	VMOVUPS Z10, 64(SI)(R8*4)
-
-	// AMSGrad: the running maximum of the second moment
-	VMOVUPS   64(DI)(R8*4), Z18
-	VMAXPS    Z10, Z18, Z10
-	VCMPPS    $0x03, Z18, Z18, K1
-	VBLENDMPS Z18, Z10, K1, Z13
-	VMOVUPS   Z13, 64(DI)(R8*4)
-
-	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPS Z13, Z10
-	VMULPS  Z6, Z10, Z10
-	VADDPS  Z7, Z10, Z10
-	VMULPS  64(CX)(R8*4), Z9, Z18
-	VDIVPS  Z10, Z11, Z10
-	VMULPS  Z10, Z8, Z10
-	VSUBPS  Z10, Z18, Z10
-	VMOVUPS Z10, 64(CX)(R8*4)
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPS 128(DX)(R8*4), Z0, Z10
-
-	// L2 weight decay folded into the gradient (Adam's weight_decay)
-	VMULPS 128(CX)(R8*4), Z1, Z11
-	VADDPS Z11, Z10, Z10
-
-	// first moment
-	VMULPS  128(BX)(R8*4), Z2, Z11
-	VMULPS  Z10, Z3, Z18
-	VADDPS  Z18, Z11, Z11
-	VMOVUPS Z11, 128(BX)(R8*4)
-
-	// second moment
-	VMULPS  128(SI)(R8*4), Z4, Z18
-	VMULPS  Z10, Z10, Z10
-	VMULPS  Z10, Z5, Z10
-	VADDPS  Z10, Z18, Z10
-	VMOVUPS Z10, 128(SI)(R8*4)
-
-	// AMSGrad: the running maximum of the second moment
-	VMOVUPS   128(DI)(R8*4), Z18
-	VMAXPS    Z10, Z18, Z10
-	VCMPPS    $0x03, Z18, Z18, K1
-	VBLENDMPS Z18, Z10, K1, Z14
-	VMOVUPS   Z14, 128(DI)(R8*4)
-
-	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPS Z14, Z10
-	VMULPS  Z6, Z10, Z10
-	VADDPS  Z7, Z10, Z10
-	VMULPS  128(CX)(R8*4), Z9, Z18
-	VDIVPS  Z10, Z11, Z10
-	VMULPS  Z10, Z8, Z10
-	VSUBPS  Z10, Z18, Z10
-	VMOVUPS Z10, 128(CX)(R8*4)
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPS 192(DX)(R8*4), Z0, Z10
-
-	// L2 weight decay folded into the gradient (Adam's weight_decay)
-	VMULPS 192(CX)(R8*4), Z1, Z11
-	VADDPS Z11, Z10, Z10
-
-	// first moment
-	VMULPS  192(BX)(R8*4), Z2, Z11
-	VMULPS  Z10, Z3, Z18
-	VADDPS  Z18, Z11, Z11
-	VMOVUPS Z11, 192(BX)(R8*4)
-
-	// second moment
-	VMULPS  192(SI)(R8*4), Z4, Z18
-	VMULPS  Z10, Z10, Z10
-	VMULPS  Z10, Z5, Z10
-	VADDPS  Z10, Z18, Z10
-	VMOVUPS Z10, 192(SI)(R8*4)
-
-	// AMSGrad: the running maximum of the second moment
-	VMOVUPS   192(DI)(R8*4), Z18
-	VMAXPS    Z10, Z18, Z10
-	VCMPPS    $0x03, Z18, Z18, K1
-	VBLENDMPS Z18, Z10, K1, Z15
-	VMOVUPS   Z15, 192(DI)(R8*4)
+	VMOVUPS   (DI)(R8*4), Z24
+	VMAXPS    Z10, Z24, Z10
+	VCMPPS    $0x03, Z24, Z24, K1
+	VBLENDMPS Z24, Z10, K1, Z15
+	VMOVUPS   64(DI)(R8*4), Z10
+	VMAXPS    Z11, Z10, Z11
+	VCMPPS    $0x03, Z10, Z10, K1
+	VBLENDMPS Z10, Z11, K1, Z16
+	VMOVUPS   128(DI)(R8*4), Z10
+	VMAXPS    Z12, Z10, Z11
+	VCMPPS    $0x03, Z10, Z10, K1
+	VBLENDMPS Z10, Z11, K1, Z17
+	VMOVUPS   192(DI)(R8*4), Z10
+	VMAXPS    Z13, Z10, Z11
+	VCMPPS    $0x03, Z10, Z10, K1
+	VBLENDMPS Z10, Z11, K1, Z18
+	VMOVUPS   Z15, (DI)(R8*4)
+	VMOVUPS   Z16, 64(DI)(R8*4)
+	VMOVUPS   Z17, 128(DI)(R8*4)
+	VMOVUPS   Z18, 192(DI)(R8*4)
 
 	// sqrt(v / (1 - beta2^t)) + eps
 	VSQRTPS Z15, Z10
 	VMULPS  Z6, Z10, Z10
 	VADDPS  Z7, Z10, Z10
-	VMULPS  192(CX)(R8*4), Z9, Z18
-	VDIVPS  Z10, Z11, Z10
+	VSQRTPS Z16, Z11
+	VMULPS  Z6, Z11, Z11
+	VADDPS  Z7, Z11, Z11
+	VSQRTPS Z17, Z12
+	VMULPS  Z6, Z12, Z12
+	VADDPS  Z7, Z12, Z12
+	VSQRTPS Z18, Z13
+	VMULPS  Z6, Z13, Z13
+	VADDPS  Z7, Z13, Z13
+	VMULPS  (CX)(R8*4), Z9, Z24
+	VDIVPS  Z10, Z14, Z10
 	VMULPS  Z10, Z8, Z10
-	VSUBPS  Z10, Z18, Z10
+	VSUBPS  Z10, Z24, Z10
+	VMOVUPS Z10, (CX)(R8*4)
+	VMULPS  64(CX)(R8*4), Z9, Z10
+	VDIVPS  Z11, Z21, Z11
+	VMULPS  Z11, Z8, Z11
+	VSUBPS  Z11, Z10, Z10
+	VMOVUPS Z10, 64(CX)(R8*4)
+	VMULPS  128(CX)(R8*4), Z9, Z10
+	VDIVPS  Z12, Z22, Z11
+	VMULPS  Z11, Z8, Z11
+	VSUBPS  Z11, Z10, Z10
+	VMOVUPS Z10, 128(CX)(R8*4)
+	VMULPS  192(CX)(R8*4), Z9, Z10
+	VDIVPS  Z13, Z23, Z11
+	VMULPS  Z11, Z8, Z11
+	VSUBPS  Z11, Z10, Z10
 	VMOVUPS Z10, 192(CX)(R8*4)
 	ADDQ    $0x00000040, R8
 	JMP     unrolled
@@ -2332,11 +2548,11 @@ single:
 	VMOVUPS   (DI)(R8*4), Z12
 	VMAXPS    Z10, Z12, Z10
 	VCMPPS    $0x03, Z12, Z12, K1
-	VBLENDMPS Z12, Z10, K1, Z16
-	VMOVUPS   Z16, (DI)(R8*4)
+	VBLENDMPS Z12, Z10, K1, Z19
+	VMOVUPS   Z19, (DI)(R8*4)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPS Z16, Z10
+	VSQRTPS Z19, Z10
 	VMULPS  Z6, Z10, Z10
 	VADDPS  Z7, Z10, Z10
 	VMULPS  (CX)(R8*4), Z9, Z12
@@ -2383,11 +2599,11 @@ tail:
 	// AMSGrad: the running maximum of the second moment
 	VMAXPS    Z0, Z14, Z0
 	VCMPPS    $0x03, Z14, Z14, K2
-	VBLENDMPS Z14, Z0, K2, Z17
-	VMOVUPS   Z17, K1, (DI)(R8*4)
+	VBLENDMPS Z14, Z0, K2, Z20
+	VMOVUPS   Z20, K1, (DI)(R8*4)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPS Z17, Z0
+	VSQRTPS Z20, Z0
 	VMULPS  Z6, Z0, Z0
 	VADDPS  Z7, Z0, Z0
 	VMULPS  Z9, Z10, Z2
@@ -2430,106 +2646,82 @@ unrolled:
 
 	// scaled gradient (the scale is negative when maximizing)
 	VMULPD (DX)(DI*8), Z0, Z9
+	VMULPD 64(DX)(DI*8), Z0, Z10
+	VMULPD 128(DX)(DI*8), Z0, Z11
+	VMULPD 192(DX)(DI*8), Z0, Z12
 
 	// first moment
-	VMULPD  (BX)(DI*8), Z1, Z10
-	VMULPD  Z9, Z2, Z11
-	VADDPD  Z11, Z10, Z10
-	VMOVUPD Z10, (BX)(DI*8)
+	VMULPD  (BX)(DI*8), Z1, Z13
+	VMULPD  Z9, Z2, Z14
+	VADDPD  Z14, Z13, Z13
+	VMULPD  64(BX)(DI*8), Z1, Z14
+	VMULPD  Z10, Z2, Z15
+	VADDPD  Z15, Z14, Z14
+	VMULPD  128(BX)(DI*8), Z1, Z15
+	VMULPD  Z11, Z2, Z16
+	VADDPD  Z16, Z15, Z15
+	VMULPD  192(BX)(DI*8), Z1, Z16
+	VMULPD  Z12, Z2, Z17
+	VADDPD  Z17, Z16, Z16
+	VMOVUPD Z13, (BX)(DI*8)
+	VMOVUPD Z14, 64(BX)(DI*8)
+	VMOVUPD Z15, 128(BX)(DI*8)
+	VMOVUPD Z16, 192(BX)(DI*8)
 
 	// second moment
-	VMULPD  (SI)(DI*8), Z3, Z11
+	VMULPD  (SI)(DI*8), Z3, Z17
 	VMULPD  Z9, Z9, Z9
 	VMULPD  Z9, Z4, Z9
-	VADDPD  Z9, Z11, Z9
+	VADDPD  Z9, Z17, Z9
+	VMULPD  64(SI)(DI*8), Z3, Z17
+	VMULPD  Z10, Z10, Z10
+	VMULPD  Z10, Z4, Z10
+	VADDPD  Z10, Z17, Z10
+	VMULPD  128(SI)(DI*8), Z3, Z17
+	VMULPD  Z11, Z11, Z11
+	VMULPD  Z11, Z4, Z11
+	VADDPD  Z11, Z17, Z11
+	VMULPD  192(SI)(DI*8), Z3, Z17
+	VMULPD  Z12, Z12, Z12
+	VMULPD  Z12, Z4, Z12
+	VADDPD  Z12, Z17, Z12
 	VMOVUPD Z9, (SI)(DI*8)
+	VMOVUPD Z10, 64(SI)(DI*8)
+	VMOVUPD Z11, 128(SI)(DI*8)
+	VMOVUPD Z12, 192(SI)(DI*8)
 
 	// sqrt(v / (1 - beta2^t)) + eps
 	VSQRTPD Z9, Z9
 	VMULPD  Z5, Z9, Z9
 	VADDPD  Z6, Z9, Z9
-	VMULPD  (CX)(DI*8), Z8, Z11
-	VDIVPD  Z9, Z10, Z9
+	VSQRTPD Z10, Z10
+	VMULPD  Z5, Z10, Z10
+	VADDPD  Z6, Z10, Z10
+	VSQRTPD Z11, Z11
+	VMULPD  Z5, Z11, Z11
+	VADDPD  Z6, Z11, Z11
+	VSQRTPD Z12, Z12
+	VMULPD  Z5, Z12, Z12
+	VADDPD  Z6, Z12, Z12
+	VMULPD  (CX)(DI*8), Z8, Z17
+	VDIVPD  Z9, Z13, Z9
 	VMULPD  Z9, Z7, Z9
-	VSUBPD  Z9, Z11, Z9
+	VSUBPD  Z9, Z17, Z9
 	VMOVUPD Z9, (CX)(DI*8)
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPD 64(DX)(DI*8), Z0, Z9
-
-	// first moment
-	VMULPD  64(BX)(DI*8), Z1, Z10
-	VMULPD  Z9, Z2, Z11
-	VADDPD  Z11, Z10, Z10
-	VMOVUPD Z10, 64(BX)(DI*8)
-
-	// second moment
-	VMULPD  64(SI)(DI*8), Z3, Z11
-	VMULPD  Z9, Z9, Z9
-	VMULPD  Z9, Z4, Z9
-	VADDPD  Z9, Z11, Z9
-	VMOVUPD Z9, 64(SI)(DI*8)
-
-	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPD Z9, Z9
-	VMULPD  Z5, Z9, Z9
-	VADDPD  Z6, Z9, Z9
-	VMULPD  64(CX)(DI*8), Z8, Z11
-	VDIVPD  Z9, Z10, Z9
-	VMULPD  Z9, Z7, Z9
-	VSUBPD  Z9, Z11, Z9
+	VMULPD  64(CX)(DI*8), Z8, Z9
+	VDIVPD  Z10, Z14, Z10
+	VMULPD  Z10, Z7, Z10
+	VSUBPD  Z10, Z9, Z9
 	VMOVUPD Z9, 64(CX)(DI*8)
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPD 128(DX)(DI*8), Z0, Z9
-
-	// first moment
-	VMULPD  128(BX)(DI*8), Z1, Z10
-	VMULPD  Z9, Z2, Z11
-	VADDPD  Z11, Z10, Z10
-	VMOVUPD Z10, 128(BX)(DI*8)
-
-	// second moment
-	VMULPD  128(SI)(DI*8), Z3, Z11
-	VMULPD  Z9, Z9, Z9
-	VMULPD  Z9, Z4, Z9
-	VADDPD  Z9, Z11, Z9
-	VMOVUPD Z9, 128(SI)(DI*8)
-
-	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPD Z9, Z9
-	VMULPD  Z5, Z9, Z9
-	VADDPD  Z6, Z9, Z9
-	VMULPD  128(CX)(DI*8), Z8, Z11
-	VDIVPD  Z9, Z10, Z9
-	VMULPD  Z9, Z7, Z9
-	VSUBPD  Z9, Z11, Z9
+	VMULPD  128(CX)(DI*8), Z8, Z9
+	VDIVPD  Z11, Z15, Z10
+	VMULPD  Z10, Z7, Z10
+	VSUBPD  Z10, Z9, Z9
 	VMOVUPD Z9, 128(CX)(DI*8)
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPD 192(DX)(DI*8), Z0, Z9
-
-	// first moment
-	VMULPD  192(BX)(DI*8), Z1, Z10
-	VMULPD  Z9, Z2, Z11
-	VADDPD  Z11, Z10, Z10
-	VMOVUPD Z10, 192(BX)(DI*8)
-
-	// second moment
-	VMULPD  192(SI)(DI*8), Z3, Z11
-	VMULPD  Z9, Z9, Z9
-	VMULPD  Z9, Z4, Z9
-	VADDPD  Z9, Z11, Z9
-	VMOVUPD Z9, 192(SI)(DI*8)
-
-	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPD Z9, Z9
-	VMULPD  Z5, Z9, Z9
-	VADDPD  Z6, Z9, Z9
-	VMULPD  192(CX)(DI*8), Z8, Z11
-	VDIVPD  Z9, Z10, Z9
-	VMULPD  Z9, Z7, Z9
-	VSUBPD  Z9, Z11, Z9
+	VMULPD  192(CX)(DI*8), Z8, Z9
+	VDIVPD  Z12, Z16, Z10
+	VMULPD  Z10, Z7, Z10
+	VSUBPD  Z10, Z9, Z9
 	VMOVUPD Z9, 192(CX)(DI*8)
 	ADDQ    $0x00000020, DI
 	JMP     unrolled
@@ -2642,122 +2834,92 @@ unrolled:
 
 	// scaled gradient (the scale is negative when maximizing)
 	VMULPD (DX)(DI*8), Z0, Z10
+	VMULPD 64(DX)(DI*8), Z0, Z11
+	VMULPD 128(DX)(DI*8), Z0, Z12
+	VMULPD 192(DX)(DI*8), Z0, Z13
 
 	// L2 weight decay folded into the gradient (Adam's weight_decay)
-	VMULPD (CX)(DI*8), Z1, Z11
-	VADDPD Z11, Z10, Z10
+	VMULPD (CX)(DI*8), Z1, Z14
+	VADDPD Z14, Z10, Z10
+	VMULPD 64(CX)(DI*8), Z1, Z14
+	VADDPD Z14, Z11, Z11
+	VMULPD 128(CX)(DI*8), Z1, Z14
+	VADDPD Z14, Z12, Z12
+	VMULPD 192(CX)(DI*8), Z1, Z14
+	VADDPD Z14, Z13, Z13
 
 	// first moment
-	VMULPD  (BX)(DI*8), Z2, Z11
-	VMULPD  Z10, Z3, Z12
-	VADDPD  Z12, Z11, Z11
-	VMOVUPD Z11, (BX)(DI*8)
+	VMULPD  (BX)(DI*8), Z2, Z14
+	VMULPD  Z10, Z3, Z15
+	VADDPD  Z15, Z14, Z14
+	VMULPD  64(BX)(DI*8), Z2, Z15
+	VMULPD  Z11, Z3, Z16
+	VADDPD  Z16, Z15, Z15
+	VMULPD  128(BX)(DI*8), Z2, Z16
+	VMULPD  Z12, Z3, Z17
+	VADDPD  Z17, Z16, Z16
+	VMULPD  192(BX)(DI*8), Z2, Z17
+	VMULPD  Z13, Z3, Z18
+	VADDPD  Z18, Z17, Z17
+	VMOVUPD Z14, (BX)(DI*8)
+	VMOVUPD Z15, 64(BX)(DI*8)
+	VMOVUPD Z16, 128(BX)(DI*8)
+	VMOVUPD Z17, 192(BX)(DI*8)
 
 	// second moment
-	VMULPD  (SI)(DI*8), Z4, Z12
+	VMULPD  (SI)(DI*8), Z4, Z18
 	VMULPD  Z10, Z10, Z10
 	VMULPD  Z10, Z5, Z10
-	VADDPD  Z10, Z12, Z10
+	VADDPD  Z10, Z18, Z10
+	VMULPD  64(SI)(DI*8), Z4, Z18
+	VMULPD  Z11, Z11, Z11
+	VMULPD  Z11, Z5, Z11
+	VADDPD  Z11, Z18, Z11
+	VMULPD  128(SI)(DI*8), Z4, Z18
+	VMULPD  Z12, Z12, Z12
+	VMULPD  Z12, Z5, Z12
+	VADDPD  Z12, Z18, Z12
+	VMULPD  192(SI)(DI*8), Z4, Z18
+	VMULPD  Z13, Z13, Z13
+	VMULPD  Z13, Z5, Z13
+	VADDPD  Z13, Z18, Z13
 	VMOVUPD Z10, (SI)(DI*8)
+	VMOVUPD Z11, 64(SI)(DI*8)
+	VMOVUPD Z12, 128(SI)(DI*8)
+	VMOVUPD Z13, 192(SI)(DI*8)
 
 	// sqrt(v / (1 - beta2^t)) + eps
 	VSQRTPD Z10, Z10
 	VMULPD  Z6, Z10, Z10
 	VADDPD  Z7, Z10, Z10
-	VMULPD  (CX)(DI*8), Z9, Z12
-	VDIVPD  Z10, Z11, Z10
+	VSQRTPD Z11, Z11
+	VMULPD  Z6, Z11, Z11
+	VADDPD  Z7, Z11, Z11
+	VSQRTPD Z12, Z12
+	VMULPD  Z6, Z12, Z12
+	VADDPD  Z7, Z12, Z12
+	VSQRTPD Z13, Z13
+	VMULPD  Z6, Z13, Z13
+	VADDPD  Z7, Z13, Z13
+	VMULPD  (CX)(DI*8), Z9, Z18
+	VDIVPD  Z10, Z14, Z10
 	VMULPD  Z10, Z8, Z10
-	VSUBPD  Z10, Z12, Z10
+	VSUBPD  Z10, Z18, Z10
 	VMOVUPD Z10, (CX)(DI*8)
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPD 64(DX)(DI*8), Z0, Z10
-
-	// L2 weight decay folded into the gradient (Adam's weight_decay)
-	VMULPD 64(CX)(DI*8), Z1, Z11
-	VADDPD Z11, Z10, Z10
-
-	// first moment
-	VMULPD  64(BX)(DI*8), Z2, Z11
-	VMULPD  Z10, Z3, Z12
-	VADDPD  Z12, Z11, Z11
-	VMOVUPD Z11, 64(BX)(DI*8)
-
-	// second moment
-	VMULPD  64(SI)(DI*8), Z4, Z12
-	VMULPD  Z10, Z10, Z10
-	VMULPD  Z10, Z5, Z10
-	VADDPD  Z10, Z12, Z10
-	VMOVUPD Z10, 64(SI)(DI*8)
-
-	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPD Z10, Z10
-	VMULPD  Z6, Z10, Z10
-	VADDPD  Z7, Z10, Z10
-	VMULPD  64(CX)(DI*8), Z9, Z12
-	VDIVPD  Z10, Z11, Z10
-	VMULPD  Z10, Z8, Z10
-	VSUBPD  Z10, Z12, Z10
+	VMULPD  64(CX)(DI*8), Z9, Z10
+	VDIVPD  Z11, Z15, Z11
+	VMULPD  Z11, Z8, Z11
+	VSUBPD  Z11, Z10, Z10
 	VMOVUPD Z10, 64(CX)(DI*8)
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPD 128(DX)(DI*8), Z0, Z10
-
-	// L2 weight decay folded into the gradient (Adam's weight_decay)
-	VMULPD 128(CX)(DI*8), Z1, Z11
-	VADDPD Z11, Z10, Z10
-
-	// first moment
-	VMULPD  128(BX)(DI*8), Z2, Z11
-	VMULPD  Z10, Z3, Z12
-	VADDPD  Z12, Z11, Z11
-	VMOVUPD Z11, 128(BX)(DI*8)
-
-	// second moment
-	VMULPD  128(SI)(DI*8), Z4, Z12
-	VMULPD  Z10, Z10, Z10
-	VMULPD  Z10, Z5, Z10
-	VADDPD  Z10, Z12, Z10
-	VMOVUPD Z10, 128(SI)(DI*8)
-
-	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPD Z10, Z10
-	VMULPD  Z6, Z10, Z10
-	VADDPD  Z7, Z10, Z10
-	VMULPD  128(CX)(DI*8), Z9, Z12
-	VDIVPD  Z10, Z11, Z10
-	VMULPD  Z10, Z8, Z10
-	VSUBPD  Z10, Z12, Z10
+	VMULPD  128(CX)(DI*8), Z9, Z10
+	VDIVPD  Z12, Z16, Z11
+	VMULPD  Z11, Z8, Z11
+	VSUBPD  Z11, Z10, Z10
 	VMOVUPD Z10, 128(CX)(DI*8)
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPD 192(DX)(DI*8), Z0, Z10
-
-	// L2 weight decay folded into the gradient (Adam's weight_decay)
-	VMULPD 192(CX)(DI*8), Z1, Z11
-	VADDPD Z11, Z10, Z10
-
-	// first moment
-	VMULPD  192(BX)(DI*8), Z2, Z11
-	VMULPD  Z10, Z3, Z12
-	VADDPD  Z12, Z11, Z11
-	VMOVUPD Z11, 192(BX)(DI*8)
-
-	// second moment
-	VMULPD  192(SI)(DI*8), Z4, Z12
-	VMULPD  Z10, Z10, Z10
-	VMULPD  Z10, Z5, Z10
-	VADDPD  Z10, Z12, Z10
-	VMOVUPD Z10, 192(SI)(DI*8)
-
-	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPD Z10, Z10
-	VMULPD  Z6, Z10, Z10
-	VADDPD  Z7, Z10, Z10
-	VMULPD  192(CX)(DI*8), Z9, Z12
-	VDIVPD  Z10, Z11, Z10
-	VMULPD  Z10, Z8, Z10
-	VSUBPD  Z10, Z12, Z10
+	VMULPD  192(CX)(DI*8), Z9, Z10
+	VDIVPD  Z13, Z17, Z11
+	VMULPD  Z11, Z8, Z11
+	VSUBPD  Z11, Z10, Z10
 	VMOVUPD Z10, 192(CX)(DI*8)
 	ADDQ    $0x00000020, DI
 	JMP     unrolled
@@ -2878,134 +3040,104 @@ unrolled:
 
 	// scaled gradient (the scale is negative when maximizing)
 	VMULPD (DX)(R8*8), Z0, Z9
+	VMULPD 64(DX)(R8*8), Z0, Z10
+	VMULPD 128(DX)(R8*8), Z0, Z11
+	VMULPD 192(DX)(R8*8), Z0, Z12
 
 	// first moment
-	VMULPD  (BX)(R8*8), Z1, Z10
-	VMULPD  Z9, Z2, Z11
-	VADDPD  Z11, Z10, Z10
-	VMOVUPD Z10, (BX)(R8*8)
+	VMULPD  (BX)(R8*8), Z1, Z13
+	VMULPD  Z9, Z2, Z14
+	VADDPD  Z14, Z13, Z13
+	VMULPD  64(BX)(R8*8), Z1, Z14
+	VMULPD  Z10, Z2, Z21
+	VADDPD  Z21, Z14, Z14
+	VMULPD  128(BX)(R8*8), Z1, Z21
+	VMULPD  Z11, Z2, Z22
+	VADDPD  Z22, Z21, Z21
+	VMULPD  192(BX)(R8*8), Z1, Z22
+	VMULPD  Z12, Z2, Z23
+	VADDPD  Z23, Z22, Z22
+	VMOVUPD Z13, (BX)(R8*8)
+	VMOVUPD Z14, 64(BX)(R8*8)
+	VMOVUPD Z21, 128(BX)(R8*8)
+	VMOVUPD Z22, 192(BX)(R8*8)
 
 	// second moment
-	VMULPD  (SI)(R8*8), Z3, Z11
+	VMULPD  (SI)(R8*8), Z3, Z23
 	VMULPD  Z9, Z9, Z9
 	VMULPD  Z9, Z4, Z9
-	VADDPD  Z9, Z11, Z9
+	VADDPD  Z9, Z23, Z9
+	VMULPD  64(SI)(R8*8), Z3, Z23
+	VMULPD  Z10, Z10, Z10
+	VMULPD  Z10, Z4, Z10
+	VADDPD  Z10, Z23, Z10
+	VMULPD  128(SI)(R8*8), Z3, Z23
+	VMULPD  Z11, Z11, Z11
+	VMULPD  Z11, Z4, Z11
+	VADDPD  Z11, Z23, Z11
+	VMULPD  192(SI)(R8*8), Z3, Z23
+	VMULPD  Z12, Z12, Z12
+	VMULPD  Z12, Z4, Z12
+	VADDPD  Z12, Z23, Z12
 	VMOVUPD Z9, (SI)(R8*8)
+	VMOVUPD Z10, 64(SI)(R8*8)
+	VMOVUPD Z11, 128(SI)(R8*8)
+	VMOVUPD Z12, 192(SI)(R8*8)
 
 	// AMSGrad: the running maximum of the second moment
-	VMOVUPD   (DI)(R8*8), Z11
-	VMAXPD    Z9, Z11, Z9
-	VCMPPD    $0x03, Z11, Z11, K1
-	VBLENDMPD Z11, Z9, K1, Z12
-	VMOVUPD   Z12, (DI)(R8*8)
-
-	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPD Z12, Z9
-	VMULPD  Z5, Z9, Z9
-	VADDPD  Z6, Z9, Z9
-	VMULPD  (CX)(R8*8), Z8, Z11
-	VDIVPD  Z9, Z10, Z9
-	VMULPD  Z9, Z7, Z9
-	VSUBPD  Z9, Z11, Z9
-	VMOVUPD Z9, (CX)(R8*8)
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPD 64(DX)(R8*8), Z0, Z9
-
-	// first moment
-	VMULPD  64(BX)(R8*8), Z1, Z10
-	VMULPD  Z9, Z2, Z11
-	VADDPD  Z11, Z10, Z10
-	VMOVUPD Z10, 64(BX)(R8*8)
-
-	// second moment
-	VMULPD  64(SI)(R8*8), Z3, Z11
-	VMULPD  Z9, Z9, Z9
-	VMULPD  Z9, Z4, Z9
-	VADDPD  Z9, Z11, Z9
-	VMOVUPD Z9, 64(SI)(R8*8)
-
-	// AMSGrad: the running maximum of the second moment
-	VMOVUPD   64(DI)(R8*8), Z11
-	VMAXPD    Z9, Z11, Z9
-	VCMPPD    $0x03, Z11, Z11, K1
-	VBLENDMPD Z11, Z9, K1, Z13
-	VMOVUPD   Z13, 64(DI)(R8*8)
-
-	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPD Z13, Z9
-	VMULPD  Z5, Z9, Z9
-	VADDPD  Z6, Z9, Z9
-	VMULPD  64(CX)(R8*8), Z8, Z11
-	VDIVPD  Z9, Z10, Z9
-	VMULPD  Z9, Z7, Z9
-	VSUBPD  Z9, Z11, Z9
-	VMOVUPD Z9, 64(CX)(R8*8)
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPD 128(DX)(R8*8), Z0, Z9
-
-	// first moment
-	VMULPD  128(BX)(R8*8), Z1, Z10
-	VMULPD  Z9, Z2, Z11
-	VADDPD  Z11, Z10, Z10
-	VMOVUPD Z10, 128(BX)(R8*8)
-
-	// second moment
-	VMULPD  128(SI)(R8*8), Z3, Z11
-	VMULPD  Z9, Z9, Z9
-	VMULPD  Z9, Z4, Z9
-	VADDPD  Z9, Z11, Z9
-	VMOVUPD Z9, 128(SI)(R8*8)
-
-	// AMSGrad: the running maximum of the second moment
-	VMOVUPD   128(DI)(R8*8), Z11
-	VMAXPD    Z9, Z11, Z9
-	VCMPPD    $0x03, Z11, Z11, K1
-	VBLENDMPD Z11, Z9, K1, Z14
-	VMOVUPD   Z14, 128(DI)(R8*8)
-
-	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPD Z14, Z9
-	VMULPD  Z5, Z9, Z9
-	VADDPD  Z6, Z9, Z9
-	VMULPD  128(CX)(R8*8), Z8, Z11
-	VDIVPD  Z9, Z10, Z9
-	VMULPD  Z9, Z7, Z9
-	VSUBPD  Z9, Z11, Z9
-	VMOVUPD Z9, 128(CX)(R8*8)
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPD 192(DX)(R8*8), Z0, Z9
-
-	// first moment
-	VMULPD  192(BX)(R8*8), Z1, Z10
-	VMULPD  Z9, Z2, Z11
-	VADDPD  Z11, Z10, Z10
-	VMOVUPD Z10, 192(BX)(R8*8)
-
-	// second moment
-	VMULPD  192(SI)(R8*8), Z3, Z11
-	VMULPD  Z9, Z9, Z9
-	VMULPD  Z9, Z4, Z9
-	VADDPD  Z9, Z11, Z9
-	VMOVUPD Z9, 192(SI)(R8*8)
-
-	// AMSGrad: the running maximum of the second moment
-	VMOVUPD   192(DI)(R8*8), Z11
-	VMAXPD    Z9, Z11, Z9
-	VCMPPD    $0x03, Z11, Z11, K1
-	VBLENDMPD Z11, Z9, K1, Z15
-	VMOVUPD   Z15, 192(DI)(R8*8)
+	VMOVUPD   (DI)(R8*8), Z23
+	VMAXPD    Z9, Z23, Z9
+	VCMPPD    $0x03, Z23, Z23, K1
+	VBLENDMPD Z23, Z9, K1, Z15
+	VMOVUPD   64(DI)(R8*8), Z9
+	VMAXPD    Z10, Z9, Z10
+	VCMPPD    $0x03, Z9, Z9, K1
+	VBLENDMPD Z9, Z10, K1, Z16
+	VMOVUPD   128(DI)(R8*8), Z9
+	VMAXPD    Z11, Z9, Z10
+	VCMPPD    $0x03, Z9, Z9, K1
+	VBLENDMPD Z9, Z10, K1, Z17
+	VMOVUPD   192(DI)(R8*8), Z9
+	VMAXPD    Z12, Z9, Z10
+	VCMPPD    $0x03, Z9, Z9, K1
+	VBLENDMPD Z9, Z10, K1, Z18
+	VMOVUPD   Z15, (DI)(R8*8)
+	VMOVUPD   Z16, 64(DI)(R8*8)
+	VMOVUPD   Z17, 128(DI)(R8*8)
+	VMOVUPD   Z18, 192(DI)(R8*8)
 
 	// sqrt(v / (1 - beta2^t)) + eps
 	VSQRTPD Z15, Z9
 	VMULPD  Z5, Z9, Z9
 	VADDPD  Z6, Z9, Z9
-	VMULPD  192(CX)(R8*8), Z8, Z11
-	VDIVPD  Z9, Z10, Z9
+	VSQRTPD Z16, Z10
+	VMULPD  Z5, Z10, Z10
+	VADDPD  Z6, Z10, Z10
+	VSQRTPD Z17, Z11
+	VMULPD  Z5, Z11, Z11
+	VADDPD  Z6, Z11, Z11
+	VSQRTPD Z18, Z12
+	VMULPD  Z5, Z12, Z12
+	VADDPD  Z6, Z12, Z12
+	VMULPD  (CX)(R8*8), Z8, Z23
+	VDIVPD  Z9, Z13, Z9
 	VMULPD  Z9, Z7, Z9
-	VSUBPD  Z9, Z11, Z9
+	VSUBPD  Z9, Z23, Z9
+	VMOVUPD Z9, (CX)(R8*8)
+	VMULPD  64(CX)(R8*8), Z8, Z9
+	VDIVPD  Z10, Z14, Z10
+	VMULPD  Z10, Z7, Z10
+	VSUBPD  Z10, Z9, Z9
+	VMOVUPD Z9, 64(CX)(R8*8)
+	VMULPD  128(CX)(R8*8), Z8, Z9
+	VDIVPD  Z11, Z21, Z10
+	VMULPD  Z10, Z7, Z10
+	VSUBPD  Z10, Z9, Z9
+	VMOVUPD Z9, 128(CX)(R8*8)
+	VMULPD  192(CX)(R8*8), Z8, Z9
+	VDIVPD  Z12, Z22, Z10
+	VMULPD  Z10, Z7, Z10
+	VSUBPD  Z10, Z9, Z9
 	VMOVUPD Z9, 192(CX)(R8*8)
 	ADDQ    $0x00000020, R8
 	JMP     unrolled
@@ -3037,11 +3169,11 @@ single:
 	VMOVUPD   (DI)(R8*8), Z11
 	VMAXPD    Z9, Z11, Z9
 	VCMPPD    $0x03, Z11, Z11, K1
-	VBLENDMPD Z11, Z9, K1, Z16
-	VMOVUPD   Z16, (DI)(R8*8)
+	VBLENDMPD Z11, Z9, K1, Z19
+	VMOVUPD   Z19, (DI)(R8*8)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPD Z16, Z9
+	VSQRTPD Z19, Z9
 	VMULPD  Z5, Z9, Z9
 	VADDPD  Z6, Z9, Z9
 	VMULPD  (CX)(R8*8), Z8, Z11
@@ -3084,11 +3216,11 @@ tail:
 	// AMSGrad: the running maximum of the second moment
 	VMAXPD    Z0, Z13, Z0
 	VCMPPD    $0x03, Z13, Z13, K2
-	VBLENDMPD Z13, Z0, K2, Z17
-	VMOVUPD   Z17, K1, (DI)(R8*8)
+	VBLENDMPD Z13, Z0, K2, Z20
+	VMOVUPD   Z20, K1, (DI)(R8*8)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPD Z17, Z0
+	VSQRTPD Z20, Z0
 	VMULPD  Z5, Z0, Z0
 	VADDPD  Z6, Z0, Z0
 	VMULPD  Z8, Z9, Z2
@@ -3133,150 +3265,114 @@ unrolled:
 
 	// scaled gradient (the scale is negative when maximizing)
 	VMULPD (DX)(R8*8), Z0, Z10
+	VMULPD 64(DX)(R8*8), Z0, Z11
+	VMULPD 128(DX)(R8*8), Z0, Z12
+	VMULPD 192(DX)(R8*8), Z0, Z13
 
 	// L2 weight decay folded into the gradient (Adam's weight_decay)
-	VMULPD (CX)(R8*8), Z1, Z11
-	VADDPD Z11, Z10, Z10
+	VMULPD (CX)(R8*8), Z1, Z14
+	VADDPD Z14, Z10, Z10
+	VMULPD 64(CX)(R8*8), Z1, Z14
+	VADDPD Z14, Z11, Z11
+	VMULPD 128(CX)(R8*8), Z1, Z14
+	VADDPD Z14, Z12, Z12
+	VMULPD 192(CX)(R8*8), Z1, Z14
+	VADDPD Z14, Z13, Z13
 
 	// first moment
-	VMULPD  (BX)(R8*8), Z2, Z11
-	VMULPD  Z10, Z3, Z18
-	VADDPD  Z18, Z11, Z11
-	VMOVUPD Z11, (BX)(R8*8)
+	VMULPD  (BX)(R8*8), Z2, Z14
+	VMULPD  Z10, Z3, Z21
+	VADDPD  Z21, Z14, Z14
+	VMULPD  64(BX)(R8*8), Z2, Z21
+	VMULPD  Z11, Z3, Z22
+	VADDPD  Z22, Z21, Z21
+	VMULPD  128(BX)(R8*8), Z2, Z22
+	VMULPD  Z12, Z3, Z23
+	VADDPD  Z23, Z22, Z22
+	VMULPD  192(BX)(R8*8), Z2, Z23
+	VMULPD  Z13, Z3, Z24
+	VADDPD  Z24, Z23, Z23
+	VMOVUPD Z14, (BX)(R8*8)
+	VMOVUPD Z21, 64(BX)(R8*8)
+	VMOVUPD Z22, 128(BX)(R8*8)
+	VMOVUPD Z23, 192(BX)(R8*8)
 
 	// second moment
-	VMULPD  (SI)(R8*8), Z4, Z18
+	VMULPD  (SI)(R8*8), Z4, Z24
 	VMULPD  Z10, Z10, Z10
 	VMULPD  Z10, Z5, Z10
-	VADDPD  Z10, Z18, Z10
+	VADDPD  Z10, Z24, Z10
+	VMULPD  64(SI)(R8*8), Z4, Z24
+	VMULPD  Z11, Z11, Z11
+	VMULPD  Z11, Z5, Z11
+	VADDPD  Z11, Z24, Z11
+	VMULPD  128(SI)(R8*8), Z4, Z24
+	VMULPD  Z12, Z12, Z12
+	VMULPD  Z12, Z5, Z12
+	VADDPD  Z12, Z24, Z12
+	VMULPD  192(SI)(R8*8), Z4, Z24
+	VMULPD  Z13, Z13, Z13
+	VMULPD  Z13, Z5, Z13
+	VADDPD  Z13, Z24, Z13
 	VMOVUPD Z10, (SI)(R8*8)
+	VMOVUPD Z11, 64(SI)(R8*8)
+	VMOVUPD Z12, 128(SI)(R8*8)
+	VMOVUPD Z13, 192(SI)(R8*8)
 
 	// AMSGrad: the running maximum of the second moment
-	VMOVUPD   (DI)(R8*8), Z18
-	VMAXPD    Z10, Z18, Z10
-	VCMPPD    $0x03, Z18, Z18, K1
-	VBLENDMPD Z18, Z10, K1, Z12
-	VMOVUPD   Z12, (DI)(R8*8)
-
-	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPD Z12, Z10
-	VMULPD  Z6, Z10, Z10
-	VADDPD  Z7, Z10, Z10
-	VMULPD  (CX)(R8*8), Z9, Z18
-	VDIVPD  Z10, Z11, Z10
-	VMULPD  Z10, Z8, Z10
-	VSUBPD  Z10, Z18, Z10
-	VMOVUPD Z10, (CX)(R8*8)
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPD 64(DX)(R8*8), Z0, Z10
-
-	// L2 weight decay folded into the gradient (Adam's weight_decay)
-	VMULPD 64(CX)(R8*8), Z1, Z11
-	VADDPD Z11, Z10, Z10
-
-	// first moment
-	VMULPD  64(BX)(R8*8), Z2, Z11
-	VMULPD  Z10, Z3, Z18
-	VADDPD  Z18, Z11, Z11
-	VMOVUPD Z11, 64(BX)(R8*8)
-
-	// second moment
-	VMULPD  64(SI)(R8*8), Z4, Z18
-	VMULPD  Z10, Z10, Z10
-	VMULPD  Z10, Z5, Z10
-	VADDPD  Z10, Z18, Z10
-	VMOVUPD Z10, 64(SI)(R8*8)
-
-	// AMSGrad: the running maximum of the second moment
-	VMOVUPD   64(DI)(R8*8), Z18
-	VMAXPD    Z10, Z18, Z10
-	VCMPPD    $0x03, Z18, Z18, K1
-	VBLENDMPD Z18, Z10, K1, Z13
-	VMOVUPD   Z13, 64(DI)(R8*8)
-
-	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPD Z13, Z10
-	VMULPD  Z6, Z10, Z10
-	VADDPD  Z7, Z10, Z10
-	VMULPD  64(CX)(R8*8), Z9, Z18
-	VDIVPD  Z10, Z11, Z10
-	VMULPD  Z10, Z8, Z10
-	VSUBPD  Z10, Z18, Z10
-	VMOVUPD Z10, 64(CX)(R8*8)
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPD 128(DX)(R8*8), Z0, Z10
-
-	// L2 weight decay folded into the gradient (Adam's weight_decay)
-	VMULPD 128(CX)(R8*8), Z1, Z11
-	VADDPD Z11, Z10, Z10
-
-	// first moment
-	VMULPD  128(BX)(R8*8), Z2, Z11
-	VMULPD  Z10, Z3, Z18
-	VADDPD  Z18, Z11, Z11
-	VMOVUPD Z11, 128(BX)(R8*8)
-
-	// second moment
-	VMULPD  128(SI)(R8*8), Z4, Z18
-	VMULPD  Z10, Z10, Z10
-	VMULPD  Z10, Z5, Z10
-	VADDPD  Z10, Z18, Z10
-	VMOVUPD Z10, 128(SI)(R8*8)
-
-	// AMSGrad: the running maximum of the second moment
-	VMOVUPD   128(DI)(R8*8), Z18
-	VMAXPD    Z10, Z18, Z10
-	VCMPPD    $0x03, Z18, Z18, K1
-	VBLENDMPD Z18, Z10, K1, Z14
-	VMOVUPD   Z14, 128(DI)(R8*8)
-
-	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPD Z14, Z10
-	VMULPD  Z6, Z10, Z10
-	VADDPD  Z7, Z10, Z10
-	VMULPD  128(CX)(R8*8), Z9, Z18
-	VDIVPD  Z10, Z11, Z10
-	VMULPD  Z10, Z8, Z10
-	VSUBPD  Z10, Z18, Z10
-	VMOVUPD Z10, 128(CX)(R8*8)
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPD 192(DX)(R8*8), Z0, Z10
-
-	// L2 weight decay folded into the gradient (Adam's weight_decay)
-	VMULPD 192(CX)(R8*8), Z1, Z11
-	VADDPD Z11, Z10, Z10
-
-	// first moment
-	VMULPD  192(BX)(R8*8), Z2, Z11
-	VMULPD  Z10, Z3, Z18
-	VADDPD  Z18, Z11, Z11
-	VMOVUPD Z11, 192(BX)(R8*8)
-
-	// second moment
-	VMULPD  192(SI)(R8*8), Z4, Z18
-	VMULPD  Z10, Z10, Z10
-	VMULPD  Z10, Z5, Z10
-	VADDPD  Z10, Z18, Z10
-	VMOVUPD Z10, 192(SI)(R8*8)
-
-	// AMSGrad: the running maximum of the second moment
-	VMOVUPD   192(DI)(R8*8), Z18
-	VMAXPD    Z10, Z18, Z10
-	VCMPPD    $0x03, Z18, Z18, K1
-	VBLENDMPD Z18, Z10, K1, Z15
-	VMOVUPD   Z15, 192(DI)(R8*8)
+	VMOVUPD   (DI)(R8*8), Z24
+	VMAXPD    Z10, Z24, Z10
+	VCMPPD    $0x03, Z24, Z24, K1
+	VBLENDMPD Z24, Z10, K1, Z15
+	VMOVUPD   64(DI)(R8*8), Z10
+	VMAXPD    Z11, Z10, Z11
+	VCMPPD    $0x03, Z10, Z10, K1
+	VBLENDMPD Z10, Z11, K1, Z16
+	VMOVUPD   128(DI)(R8*8), Z10
+	VMAXPD    Z12, Z10, Z11
+	VCMPPD    $0x03, Z10, Z10, K1
+	VBLENDMPD Z10, Z11, K1, Z17
+	VMOVUPD   192(DI)(R8*8), Z10
+	VMAXPD    Z13, Z10, Z11
+	VCMPPD    $0x03, Z10, Z10, K1
+	VBLENDMPD Z10, Z11, K1, Z18
+	VMOVUPD   Z15, (DI)(R8*8)
+	VMOVUPD   Z16, 64(DI)(R8*8)
+	VMOVUPD   Z17, 128(DI)(R8*8)
+	VMOVUPD   Z18, 192(DI)(R8*8)
 
 	// sqrt(v / (1 - beta2^t)) + eps
 	VSQRTPD Z15, Z10
 	VMULPD  Z6, Z10, Z10
 	VADDPD  Z7, Z10, Z10
-	VMULPD  192(CX)(R8*8), Z9, Z18
-	VDIVPD  Z10, Z11, Z10
+	VSQRTPD Z16, Z11
+	VMULPD  Z6, Z11, Z11
+	VADDPD  Z7, Z11, Z11
+	VSQRTPD Z17, Z12
+	VMULPD  Z6, Z12, Z12
+	VADDPD  Z7, Z12, Z12
+	VSQRTPD Z18, Z13
+	VMULPD  Z6, Z13, Z13
+	VADDPD  Z7, Z13, Z13
+	VMULPD  (CX)(R8*8), Z9, Z24
+	VDIVPD  Z10, Z14, Z10
 	VMULPD  Z10, Z8, Z10
-	VSUBPD  Z10, Z18, Z10
+	VSUBPD  Z10, Z24, Z10
+	VMOVUPD Z10, (CX)(R8*8)
+	VMULPD  64(CX)(R8*8), Z9, Z10
+	VDIVPD  Z11, Z21, Z11
+	VMULPD  Z11, Z8, Z11
+	VSUBPD  Z11, Z10, Z10
+	VMOVUPD Z10, 64(CX)(R8*8)
+	VMULPD  128(CX)(R8*8), Z9, Z10
+	VDIVPD  Z12, Z22, Z11
+	VMULPD  Z11, Z8, Z11
+	VSUBPD  Z11, Z10, Z10
+	VMOVUPD Z10, 128(CX)(R8*8)
+	VMULPD  192(CX)(R8*8), Z9, Z10
+	VDIVPD  Z13, Z23, Z11
+	VMULPD  Z11, Z8, Z11
+	VSUBPD  Z11, Z10, Z10
 	VMOVUPD Z10, 192(CX)(R8*8)
 	ADDQ    $0x00000020, R8
 	JMP     unrolled
@@ -3312,11 +3408,11 @@ single:
 	VMOVUPD   (DI)(R8*8), Z12
 	VMAXPD    Z10, Z12, Z10
 	VCMPPD    $0x03, Z12, Z12, K1
-	VBLENDMPD Z12, Z10, K1, Z16
-	VMOVUPD   Z16, (DI)(R8*8)
+	VBLENDMPD Z12, Z10, K1, Z19
+	VMOVUPD   Z19, (DI)(R8*8)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPD Z16, Z10
+	VSQRTPD Z19, Z10
 	VMULPD  Z6, Z10, Z10
 	VADDPD  Z7, Z10, Z10
 	VMULPD  (CX)(R8*8), Z9, Z12
@@ -3363,11 +3459,11 @@ tail:
 	// AMSGrad: the running maximum of the second moment
 	VMAXPD    Z0, Z14, Z0
 	VCMPPD    $0x03, Z14, Z14, K2
-	VBLENDMPD Z14, Z0, K2, Z17
-	VMOVUPD   Z17, K1, (DI)(R8*8)
+	VBLENDMPD Z14, Z0, K2, Z20
+	VMOVUPD   Z20, K1, (DI)(R8*8)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPD Z17, Z0
+	VSQRTPD Z20, Z0
 	VMULPD  Z6, Z0, Z0
 	VADDPD  Z7, Z0, Z0
 	VMULPD  Z9, Z10, Z2

@@ -6,13 +6,16 @@ package amd64
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 
 	"github.com/mmcloughlin/avo/attr"
 	"github.com/mmcloughlin/avo/build"
 	"github.com/mmcloughlin/avo/gotypes"
+	avoir "github.com/mmcloughlin/avo/ir"
 	"github.com/mmcloughlin/avo/operand"
 	"github.com/mmcloughlin/avo/pass"
+	"github.com/mmcloughlin/avo/printer"
 	"github.com/mmcloughlin/avo/reg"
 
 	"github.com/fusedopt/fusedopt/gen/ir"
@@ -29,7 +32,7 @@ type Level struct {
 var (
 	// AVX2 works on YMM registers; its tail runs the scalar forms of the
 	// same instructions one element at a time.
-	AVX2 = Level{Name: "AVX2", VecBytes: 32, Unroll: 2}
+	AVX2 = Level{Name: "AVX2", VecBytes: 32, Unroll: 4}
 	// AVX512 works on ZMM registers; its tail is one iteration with
 	// zero-masked loads and merge-masked stores (zero-masked stores fault).
 	AVX512 = Level{Name: "AVX512", VecBytes: 64, Unroll: 4, Masked: true}
@@ -46,17 +49,26 @@ func Kernel(ctx *build.Context, lvl Level, k *ir.Kernel, bits int, signature str
 // the rest are read from broadcast copies on the stack. It asks avo's
 // register allocator itself, on a throwaway context.
 func scalarsInRegisters(lvl Level, k *ir.Kernel, bits int, signature string) int {
-	n := len(usedScalars(k))
-	for ; n > 0; n-- {
+	for n := len(usedScalars(k)); n >= 0; n-- {
 		ctx := build.NewContext()
 		emit(ctx, lvl, k, bits, signature, n)
 		f, err := ctx.Result()
-		if err == nil && pass.Compile.Execute(f) == nil {
+		if err == nil && pass.Compile.Execute(f) == nil && (lvl.Masked || !usesEVEXRegisters(f)) {
 			return n
 		}
 	}
-	return 0
+	panic(fmt.Sprintf("amd64: %s does not fit the %s registers even with every scalar on the stack; lower the unroll factor",
+		k.FuncName(lvl.Name, bits), lvl.Name))
 }
+
+// usesEVEXRegisters reports whether avo allocated any of X/Y16-31, which
+// only AVX-512 can encode: an AVX2 kernel must stay within 16 registers.
+func usesEVEXRegisters(f *avoir.File) bool {
+	b, err := printer.NewGoAsm(printer.Config{Name: "trial"}).Print(f)
+	return err != nil || highVec.Match(b)
+}
+
+var highVec = regexp.MustCompile(`\b[XYZ](1[6-9]|2[0-9]|3[01])\b`)
 
 // usedScalars lists the scalars the body reads, busiest first (ties in
 // array order), with their index in the scalar array.
@@ -136,9 +148,11 @@ func emit(ctx *build.Context, lvl Level, k *ir.Kernel, bits int, signature strin
 	ctx.SUBQ(f.idx, left)
 	ctx.CMPQ(left, operand.U32(lvl.Unroll*f.lanes))
 	ctx.JL(operand.LabelRef("single"))
+	var disps []int
 	for u := 0; u < lvl.Unroll; u++ {
-		f.body(false, u*lvl.VecBytes)
+		disps = append(disps, u*lvl.VecBytes)
 	}
+	f.body(false, disps...)
 	ctx.ADDQ(operand.U32(lvl.Unroll*f.lanes), f.idx)
 	ctx.JMP(operand.LabelRef("unrolled"))
 

@@ -57,27 +57,36 @@ func (f *fn) mem(s string) operand.Mem {
 	return operand.Mem{Base: f.base[s], Index: f.idx, Scale: uint8(f.size), Disp: f.disp}
 }
 
-// body emits the ir statements once: for one vector at byte offset disp,
-// or (scalarForm) for the single element at idx.
-func (f *fn) body(scalarForm bool, disp int) {
-	f.scalarForm, f.disp = scalarForm, disp
-	f.vars = map[string]reg.VecVirtual{}
+// body emits the ir statements for the vectors at the given byte offsets
+// from idx (or, scalarForm, for the single element at idx). Statements are
+// interleaved across the vectors, so that the long square-root and
+// division chains of several vectors sit close together in the
+// instruction stream and overlap.
+func (f *fn) body(scalarForm bool, disps ...int) {
+	f.scalarForm = scalarForm
+	vars := make([]map[string]reg.VecVirtual, len(disps))
+	for i := range vars {
+		vars[i] = map[string]reg.VecVirtual{}
+	}
 	for _, st := range f.k.Body {
 		if st.Doc != "" {
 			f.ctx.Comment(st.Doc)
 		}
-		v := f.reg(f.eval(st.Value))
-		if st.Stream == "" {
-			f.vars[st.Var] = v
-			continue
-		}
-		switch {
-		case f.mask != nil:
-			f.isa.movu(f.narrow(v), f.mask, f.mem(st.Stream)) // merge-masked store
-		case scalarForm:
-			f.isa.movs(f.narrow(v), f.mem(st.Stream))
-		default:
-			f.isa.movu(v, f.mem(st.Stream))
+		for lane, disp := range disps {
+			f.disp, f.vars = disp, vars[lane]
+			v := f.reg(f.eval(st.Value))
+			if st.Stream == "" {
+				f.vars[st.Var] = v
+				continue
+			}
+			switch {
+			case f.mask != nil:
+				f.isa.movu(f.narrow(v), f.mask, f.mem(st.Stream)) // merge-masked store
+			case scalarForm:
+				f.isa.movs(f.narrow(v), f.mem(st.Stream))
+			default:
+				f.isa.movu(v, f.mem(st.Stream))
+			}
 		}
 	}
 }
