@@ -3,6 +3,7 @@ package kernels
 import (
 	"bufio"
 	"crypto/sha256"
+	_ "embed"
 	"encoding/binary"
 	"encoding/hex"
 	"flag"
@@ -26,6 +27,12 @@ import (
 var updateGolden = flag.Bool("update-golden", false, "rewrite testdata/golden_digests.txt from the generic level")
 
 const goldenFile = "testdata/golden_digests.txt"
+
+// goldenText is the golden file as built into the test binary, so that the
+// binary checks it from any directory (go test -c, qemu -exec).
+//
+//go:embed testdata/golden_digests.txt
+var goldenText string
 
 const (
 	goldenLen   = 2053 // a prime: every vector width leaves a tail
@@ -73,10 +80,11 @@ func goldenCases() []goldenCase {
 // testdata; with -update-golden it first rewrites them from the generic
 // level.
 func TestGoldenDigests(t *testing.T) {
+	text := goldenText
 	if *updateGolden {
-		writeGolden(t)
+		text = writeGolden(t)
 	}
-	want := readGolden(t)
+	want := parseGolden(t, text)
 	for _, l := range allLevels(t) {
 		t.Run(l.String(), func(t *testing.T) {
 			withLevel(t, l)
@@ -84,7 +92,7 @@ func TestGoldenDigests(t *testing.T) {
 				got := goldenDigest(t, c)
 				switch w, ok := want[c.name]; {
 				case !ok:
-					t.Errorf("%s: no digest in %s; run go test -run TestGoldenDigests -update-golden", c.name, goldenFile)
+					t.Errorf("%s: no digest in %s; run go test ./kernels -run TestGoldenDigests -update-golden", c.name, goldenFile)
 				case got != w:
 					t.Errorf("%s at level %v on this platform: digest %s, want %s", c.name, l, got, w)
 				}
@@ -153,14 +161,9 @@ func appendLE[F testbuf.Float](b []byte, s []F) []byte {
 	return b
 }
 
-func readGolden(t *testing.T) map[string]string {
-	f, err := os.Open(goldenFile)
-	if err != nil {
-		t.Fatalf("%v; run go test -run TestGoldenDigests -update-golden", err)
-	}
-	defer f.Close()
+func parseGolden(t *testing.T, text string) map[string]string {
 	want := map[string]string{}
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(strings.NewReader(text))
 	for sc.Scan() {
 		line := strings.TrimSpace(sc.Text())
 		if line == "" || strings.HasPrefix(line, "#") {
@@ -179,8 +182,9 @@ func readGolden(t *testing.T) map[string]string {
 }
 
 // writeGolden computes every digest at the generic level, the definition
-// of the results, and rewrites the golden file.
-func writeGolden(t *testing.T) {
+// of the results, rewrites the golden file (run it through go test, which
+// starts in the package directory) and returns the new text.
+func writeGolden(t *testing.T) string {
 	withLevel(t, Generic)
 	var b strings.Builder
 	b.WriteString("# SHA-256 of every slice written by 10 Adam steps on fixed inputs (see golden_test.go).\n")
@@ -197,4 +201,5 @@ func writeGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("wrote %s", goldenFile)
+	return b.String()
 }
