@@ -1,0 +1,312 @@
+// Command bench compares fusedopt's optimizer kernels across levels, with
+// a C baseline, against this machine's memory roofline and arithmetic
+// bound. Run it from the repository root:
+//
+//	go run ./bench                      # the default comparison, about a minute
+//	go run ./bench -precision f32 -sizes 1K,64K,16M -reps 20
+//	go run ./bench -json -o results.json
+//	go run ./bench -benchstat > new.txt # then: benchstat old.txt new.txt
+//	go run ./bench -plot docs/adam_f32.svg
+//
+// See bench/README.md for what the columns mean.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/fusedopt/fusedopt/kernels"
+)
+
+// config is everything the flags decide.
+type config struct {
+	optimizers []*optimizer
+	precisions []string // "f32", "f64"
+	variants   []string // variant names, or nil for each optimizer's first
+	levels     []kernels.Level
+	cBaseline  bool
+	sizes      []int // elements; nil chooses them from the caches
+	threads    int
+	timing     timing
+	format     string // "table", "json", "csv" or "benchstat"
+	output     string // file, or "" for stdout
+	plot       string // .svg or .png file, or ""
+	quiet      bool
+}
+
+func main() {
+	cfg, err := parseFlags(os.Args[1:], os.Stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(2)
+	}
+	if err := run(cfg, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+// parseFlags turns the command line into a config; errors name the flag.
+func parseFlags(args []string, stderr io.Writer) (config, error) {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var (
+		optimizer = fs.String("optimizer", "adam", "optimizers to run, comma-separated (have: "+optimizerNames()+")")
+		precision = fs.String("precision", "f32,f64", "precisions, comma-separated: f32, f64")
+		variants  = fs.String("variant", "plain", "variants, comma-separated (adam: plain, adamw, l2, amsgrad, l2-amsgrad)")
+		levels    = fs.String("levels", "all", "levels, comma-separated: generic, avx2, avx512, neon, c (both C baselines), or all")
+		sizes     = fs.String("sizes", "auto", "sizes in elements, comma-separated (1K = 1024, 1M = 1048576), or auto: from L1 to 4x the last-level cache")
+		threads   = fs.Int("threads", 1, "goroutines, each stepping its own chunk of the slices")
+		reps      = fs.Int("reps", 10, "timed repetitions per measurement (the median is reported)")
+		minTime   = fs.Duration("mintime", 20*time.Millisecond, "minimum duration of one repetition")
+		jsonOut   = fs.Bool("json", false, "write JSON instead of the table")
+		csvOut    = fs.Bool("csv", false, "write CSV instead of the table")
+		bstat     = fs.Bool("benchstat", false, "write benchstat-compatible lines (one per repetition) instead of the table")
+		output    = fs.String("o", "", "write the results to this file instead of stdout")
+		plot      = fs.String("plot", "", "also draw GB/s against size to this .svg or .png file")
+		quiet     = fs.Bool("q", false, "no progress on stderr")
+	)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: go run ./bench [flags]\n\n"+
+			"Times fusedopt's kernels at each level and size, with C baselines, against\n"+
+			"the memory roofline and the arithmetic bound measured in the same run.\n\nflags:\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return config{}, err
+	}
+	if fs.NArg() > 0 {
+		return config{}, fmt.Errorf("unexpected argument %q (flags only)", fs.Arg(0))
+	}
+	cfg := config{threads: *threads, output: *output, plot: *plot, quiet: *quiet,
+		timing: timing{reps: *reps, minTime: *minTime}, format: "table"}
+
+	for _, name := range list(*optimizer) {
+		o := findOptimizer(name)
+		if o == nil {
+			return config{}, fmt.Errorf("-optimizer: unknown optimizer %q (have: %s)", name, optimizerNames())
+		}
+		cfg.optimizers = append(cfg.optimizers, o)
+	}
+	for _, p := range list(*precision) {
+		if p != "f32" && p != "f64" {
+			return config{}, fmt.Errorf("-precision: unknown precision %q (want f32 or f64)", p)
+		}
+		cfg.precisions = append(cfg.precisions, p)
+	}
+	cfg.variants = list(*variants)
+	for _, o := range cfg.optimizers {
+		for _, v := range cfg.variants {
+			if _, ok := o.findVariant(v); !ok {
+				return config{}, fmt.Errorf("-variant: %s has no variant %q", o.name, v)
+			}
+		}
+	}
+	var err error
+	if cfg.levels, cfg.cBaseline, err = parseLevels(*levels); err != nil {
+		return config{}, fmt.Errorf("-levels: %w", err)
+	}
+	if *sizes != "auto" {
+		if cfg.sizes, err = parseSizes(*sizes); err != nil {
+			return config{}, fmt.Errorf("-sizes: %w", err)
+		}
+	}
+	switch {
+	case cfg.threads < 1:
+		return config{}, fmt.Errorf("-threads: want at least 1, have %d", cfg.threads)
+	case cfg.timing.reps < 1:
+		return config{}, fmt.Errorf("-reps: want at least 1, have %d", cfg.timing.reps)
+	case cfg.timing.minTime <= 0:
+		return config{}, fmt.Errorf("-mintime: want a positive duration, have %v", cfg.timing.minTime)
+	}
+	formats := 0
+	for f, on := range map[string]bool{"json": *jsonOut, "csv": *csvOut, "benchstat": *bstat} {
+		if on {
+			cfg.format = f
+			formats++
+		}
+	}
+	if formats > 1 {
+		return config{}, errors.New("-json, -csv and -benchstat exclude each other")
+	}
+	if p := strings.ToLower(cfg.plot); p != "" && !strings.HasSuffix(p, ".svg") && !strings.HasSuffix(p, ".png") {
+		return config{}, fmt.Errorf("-plot: want a .svg or .png file name, have %q", cfg.plot)
+	}
+	return cfg, nil
+}
+
+// parseLevels reads -levels: fusedopt levels this machine supports and
+// "c" for the C baselines. "all" is every supported level and, when cgo
+// is available, the C baselines.
+func parseLevels(s string) (levels []kernels.Level, c bool, err error) {
+	for _, name := range list(s) {
+		switch name {
+		case "all":
+			levels = append(levels, kernels.Levels()...)
+			c = c || cBaselineAvailable
+		case "c", "c-fastmath":
+			if !cBaselineAvailable {
+				return nil, false, errors.New("no C baseline: this binary was built without cgo")
+			}
+			c = true
+		default:
+			l, err := kernels.ParseLevel(name)
+			if err != nil {
+				return nil, false, fmt.Errorf("unknown level %q (want generic, avx2, avx512, neon, c or all)", name)
+			}
+			if !kernels.Supported(l) {
+				return nil, false, fmt.Errorf("level %v is not supported on this machine (supported: %v)", l, kernels.Levels())
+			}
+			levels = append(levels, l)
+		}
+	}
+	// Generic first, then the others from worst to best, each once.
+	var out []kernels.Level
+	for _, l := range reverse(kernels.Levels()) {
+		if slices.Contains(levels, l) {
+			out = append(out, l)
+		}
+	}
+	if len(out) == 0 && !c {
+		return nil, false, errors.New("no level to run")
+	}
+	return out, c, nil
+}
+
+func reverse(ls []kernels.Level) []kernels.Level {
+	out := make([]kernels.Level, len(ls))
+	for i, l := range ls {
+		out[len(ls)-1-i] = l
+	}
+	return out
+}
+
+// parseSizes reads sizes such as 1000, 1K (1024) and 16M (16·2^20).
+func parseSizes(s string) ([]int, error) {
+	var sizes []int
+	for _, f := range list(s) {
+		mult := 1
+		switch {
+		case strings.HasSuffix(f, "K"), strings.HasSuffix(f, "k"):
+			mult, f = 1<<10, f[:len(f)-1]
+		case strings.HasSuffix(f, "M"), strings.HasSuffix(f, "m"):
+			mult, f = 1<<20, f[:len(f)-1]
+		case strings.HasSuffix(f, "G"), strings.HasSuffix(f, "g"):
+			mult, f = 1<<30, f[:len(f)-1]
+		}
+		n, err := strconv.Atoi(f)
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("bad size %q (want e.g. 4096, 64K or 16M)", f)
+		}
+		sizes = append(sizes, n*mult)
+	}
+	if len(sizes) == 0 {
+		return nil, errors.New("no sizes")
+	}
+	return sizes, nil
+}
+
+// list splits a comma-separated flag value, dropping empty items.
+func list(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func optimizerNames() string {
+	var names []string
+	for _, o := range optimizers {
+		names = append(names, o.name)
+	}
+	return strings.Join(names, ", ")
+}
+
+// fusedoptLevels are the levels whose kernels are timed, generic first.
+func (c config) fusedoptLevels() []kernels.Level { return c.levels }
+
+// limitLevels are the levels whose roofline and arithmetic bound are
+// measured, generic first and the best last: the timed levels, or the
+// best level when only the C baselines run (they are held to the best
+// level's limits).
+func (c config) limitLevels() []kernels.Level {
+	if len(c.levels) == 0 {
+		return kernels.Levels()[:1]
+	}
+	return c.levels
+}
+
+// variantsOf are the variants of o to run.
+func (c config) variantsOf(o *optimizer) []variant {
+	if len(c.variants) == 0 {
+		return o.variants[:1]
+	}
+	var vs []variant
+	for _, name := range c.variants {
+		v, _ := o.findVariant(name)
+		vs = append(vs, v)
+	}
+	return vs
+}
+
+// run measures, then writes the results and the chart.
+func run(cfg config, stdout, stderr io.Writer) error {
+	m := detectMachine()
+	s := &suite{cfg: cfg, machine: m}
+	if !cfg.quiet {
+		s.progress = stderr
+		if !m.CGO {
+			fmt.Fprintln(stderr, "bench: built without cgo: no C baseline (set CGO_ENABLED=1 and install a C compiler to get one)")
+		}
+	}
+	results := s.run()
+
+	out := stdout
+	if cfg.output != "" {
+		f, err := os.Create(cfg.output)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		out = f
+	}
+	var err error
+	switch cfg.format {
+	case "json":
+		err = writeJSON(out, m, cfg, results)
+	case "csv":
+		err = writeCSV(out, results)
+	case "benchstat":
+		err = writeBenchstat(out, m, results)
+	default:
+		err = writeTable(out, m, cfg, results)
+	}
+	if err != nil {
+		return err
+	}
+	if cfg.plot != "" {
+		if err := writePlot(cfg.plot, m, results); err != nil {
+			return fmt.Errorf("-plot: %w", err)
+		}
+		if !cfg.quiet {
+			fmt.Fprintf(stderr, "bench: wrote %s\n", cfg.plot)
+		}
+	}
+	if cfg.output != "" {
+		return out.(*os.File).Close()
+	}
+	return nil
+}

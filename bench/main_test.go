@@ -1,0 +1,224 @@
+package main
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fusedopt/fusedopt/kernels"
+)
+
+func TestParseFlagsDefaults(t *testing.T) {
+	cfg, err := parseFlags(nil, new(bytes.Buffer))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.optimizers) != 1 || cfg.optimizers[0].name != "adam" {
+		t.Errorf("optimizers = %v, want adam", cfg.optimizers)
+	}
+	if strings.Join(cfg.precisions, ",") != "f32,f64" {
+		t.Errorf("precisions = %v", cfg.precisions)
+	}
+	if len(cfg.levels) != len(kernels.Levels()) || cfg.levels[0] != kernels.Generic {
+		t.Errorf("levels = %v, want all of %v with generic first", cfg.levels, kernels.Levels())
+	}
+	if cfg.cBaseline != cBaselineAvailable {
+		t.Errorf("cBaseline = %v, want %v", cfg.cBaseline, cBaselineAvailable)
+	}
+	if cfg.sizes != nil || cfg.threads != 1 || cfg.format != "table" || cfg.timing.reps < 5 {
+		t.Errorf("cfg = %+v", cfg)
+	}
+}
+
+func TestParseFlags(t *testing.T) {
+	cfg, err := parseFlags([]string{"-precision", "f64", "-sizes", "1000,4K,2M", "-levels", "generic",
+		"-variant", "amsgrad,l2", "-threads", "2", "-reps", "3", "-mintime", "5ms", "-csv", "-o", "x.csv"}, new(bytes.Buffer))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.sizes; len(got) != 3 || got[0] != 1000 || got[1] != 4096 || got[2] != 2<<20 {
+		t.Errorf("sizes = %v", got)
+	}
+	if len(cfg.levels) != 1 || cfg.levels[0] != kernels.Generic || cfg.cBaseline {
+		t.Errorf("levels = %v, c = %v; want generic only", cfg.levels, cfg.cBaseline)
+	}
+	vs := cfg.variantsOf(cfg.optimizers[0])
+	if len(vs) != 2 || vs[0].name != "amsgrad" || vs[0].bytesPerElement(8) != 72 || vs[1].index != 1 {
+		t.Errorf("variants = %+v", vs)
+	}
+	if cfg.threads != 2 || cfg.timing.reps != 3 || cfg.timing.minTime != 5*time.Millisecond ||
+		cfg.format != "csv" || cfg.output != "x.csv" {
+		t.Errorf("cfg = %+v", cfg)
+	}
+
+	for _, bad := range [][]string{
+		{"-optimizer", "sgd"}, {"-precision", "f16"}, {"-variant", "nadam"}, {"-levels", "sse9"},
+		{"-sizes", "0"}, {"-sizes", "12Q"}, {"-threads", "0"}, {"-reps", "0"}, {"-mintime", "0s"},
+		{"-json", "-csv"}, {"-plot", "out.pdf"}, {"stray"}, {"-nosuchflag"},
+	} {
+		if _, err := parseFlags(bad, new(bytes.Buffer)); err == nil {
+			t.Errorf("parseFlags(%q) succeeded, want an error", bad)
+		}
+	}
+}
+
+func TestAutoSizes(t *testing.T) {
+	m := Machine{L1D: 32 << 10, L2: 512 << 10, L3: 32 << 20}
+	got := autoSizes(m)
+	want := []int{1 << 10, 4 << 10, 16 << 10, 64 << 10, 256 << 10, 1 << 20, 4 << 20, 16 << 20}
+	if len(got) != len(want) {
+		t.Fatalf("autoSizes = %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("autoSizes = %v, want %v", got, want)
+		}
+	}
+	for _, c := range []struct {
+		bytes, threads int
+		want           string
+	}{{16 << 10, 1, "L1"}, {64 << 10, 1, "L2"}, {64 << 10, 2, "L1"}, {1 << 20, 1, "L3"}, {64 << 20, 1, "DRAM"}} {
+		if got := where(m, c.bytes, c.threads); got != c.want {
+			t.Errorf("where(%d B, %d threads) = %s, want %s", c.bytes, c.threads, got, c.want)
+		}
+	}
+}
+
+func TestStats(t *testing.T) {
+	s := summarize([]float64{5, 1, 3, 100, 2})
+	if s.Min != 1 || s.Median != 3 || s.Max != 100 || s.MAD != 2 {
+		t.Errorf("summarize = %+v, want min 1 median 3 max 100 mad 2", s)
+	}
+	for _, c := range []struct{ n, threads, parts int }{{1000, 1, 1}, {1000, 4, 4}, {100, 4, 1}, {4096, 3, 3}} {
+		b := split(c.n, c.threads)
+		if len(b) != c.parts || b[0][0] != 0 || b[len(b)-1][1] != c.n {
+			t.Errorf("split(%d, %d) = %v", c.n, c.threads, b)
+		}
+		for i := 1; i < len(b); i++ {
+			if b[i][0] != b[i-1][1] || b[i][0]%64 != 0 {
+				t.Errorf("split(%d, %d) = %v: not contiguous 64-element chunks", c.n, c.threads, b)
+			}
+		}
+	}
+}
+
+// TestTinyRun runs the whole tool on tiny sizes with one short repetition
+// and checks every output format and the chart.
+func TestTinyRun(t *testing.T) {
+	dir := t.TempDir()
+	args := []string{"-sizes", "256,4K", "-reps", "1", "-mintime", "1ms", "-q",
+		"-variant", "plain,amsgrad", "-threads", "1"}
+	cfg, err := parseFlags(args, new(bytes.Buffer))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := detectMachine()
+	rs := (&suite{cfg: cfg, machine: m}).run()
+	levels := len(cfg.levels)
+	cs := 0
+	if cfg.cBaseline {
+		cs = 2
+	}
+	// Per precision and variant, per size (both in cache): the kernels,
+	// the C baselines, the rooflines and the arithmetic bounds; and one
+	// call-overhead row.
+	if want := 2 * 2 * (2*(3*levels+cs) + 1); len(rs) != want {
+		t.Fatalf("%d results, want %d", len(rs), want)
+	}
+	for _, r := range rs {
+		if !(r.NsPerElement.Median > 0) || !(r.GBps > 0 || r.Kind == kindCall) || len(r.Samples) != 1 {
+			t.Errorf("bad result %+v", r)
+		}
+		if (r.Kind == kindAdam || r.Kind == kindC) && !(r.RooflinePct > 0 && r.Speedup > 0) {
+			t.Errorf("%s %s n=%d: no roofline percentage or speedup", r.Kind, r.Level, r.N)
+		}
+		if r.Kind == kindAdam && r.N == 256 && !(r.ArithPct > 0) {
+			t.Errorf("%s n=%d: no arithmetic-bound percentage in L1", r.Level, r.N)
+		}
+	}
+
+	var buf bytes.Buffer
+	if err := writeTable(&buf, m, cfg, rs); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"cpu:", "caches:", "levels:", "adam f32 plain: 28 B moved per element",
+		"adam f64 amsgrad: 72 B moved per element", "%roofline", "generic", "limits:", "a call on empty slices"} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, buf.String())
+		}
+	}
+
+	buf.Reset()
+	if err := writeCSV(&buf, rs); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != len(rs)+1 || strings.Join(rows[0], ",") != strings.Join(csvHeader, ",") {
+		t.Errorf("CSV: %d rows, header %v", len(rows), rows[0])
+	}
+
+	buf.Reset()
+	if err := writeBenchstat(&buf, m, rs); err != nil {
+		t.Fatal(err)
+	}
+	line := regexp.MustCompile(`^BenchmarkAdam(Roofline|Arith|Call)?/f(32|64)(/variant=amsgrad)?/n=\d+/level=[a-z0-9-]+(-\d+)?\t\d+\t[0-9.]+ ns/op(\t[0-9.]+ MB/s)?$`)
+	n := 0
+	for _, l := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
+		if strings.HasPrefix(l, "Benchmark") {
+			n++
+			if !line.MatchString(l) {
+				t.Errorf("benchstat line %q does not look like go test's", l)
+			}
+		}
+	}
+	if n != len(rs) {
+		t.Errorf("%d benchstat lines, want %d", n, len(rs))
+	}
+
+	for _, f := range []string{"chart.svg", "chart.png"} {
+		if err := writePlot(filepath.Join(dir, f), m, rs); err != nil {
+			t.Fatal(err)
+		}
+		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() < 1000 {
+			t.Errorf("%s: %v, %v", f, st, err)
+		}
+	}
+}
+
+// TestRunJSON runs the tool end to end through run, writing JSON to a file.
+func TestRunJSON(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "r.json")
+	cfg, err := parseFlags([]string{"-sizes", "512", "-precision", "f32", "-reps", "2", "-mintime", "1ms",
+		"-json", "-o", out}, new(bytes.Buffer))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	if err := run(cfg, &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	if stdout.Len() != 0 || !strings.Contains(stderr.String(), "done in") {
+		t.Errorf("stdout %q, stderr %q: want the results in the file and progress on stderr", stdout.String(), stderr.String())
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r report
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Machine.L1D <= 0 || len(r.Machine.Levels) == 0 || r.Reps != 2 || len(r.Results) == 0 ||
+		len(r.Results[0].Samples) != 2 {
+		t.Errorf("JSON report %+v", r)
+	}
+}
