@@ -167,7 +167,10 @@ func (a Adam) scalars(t int) (s [adamScalarCount]float64, err error) {
 	}
 	pdecay := 1.0
 	if a.Decoupled {
-		pdecay = 1 - a.LR*a.WeightDecay
+		// The conversion rounds the product: without it the compiler may
+		// fuse 1 - x*y into one FMA on some architectures (arm64 does) and
+		// not on others, and float64 results would differ by machine.
+		pdecay = 1 - float64(a.LR*a.WeightDecay)
 	}
 	s[adamGscale] = scale
 	s[adamWd] = a.WeightDecay
