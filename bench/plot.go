@@ -74,8 +74,9 @@ func plotBlock(b *block, m Machine) (*plot.Plot, error) {
 	p.X.Label.Text = fmt.Sprintf("elements (%d B moved each)", b.rows[0].BytesPerElement)
 	p.Y.Label.Text = "GB/s (bytes moved / time)"
 	p.X.Scale, p.Y.Scale = plot.LogScale{}, plot.LogScale{}
-	p.Legend.Top, p.Legend.Left = false, false
-	p.Legend.YOffs = -vg.Centimeter // below the top, clear of the in-cache lines
+	// Top right: out of cache every line is low, so the corner is free.
+	p.Legend.Top, p.Legend.Left = true, false
+	p.Legend.TextStyle.Font.Size = vg.Points(9)
 	p.Add(plotter.NewGrid())
 
 	// One series per level and kind, in the order the rows come.
@@ -87,6 +88,7 @@ func plotBlock(b *block, m Machine) (*plot.Plot, error) {
 	byName := map[string]*series{}
 	var arith []Result
 	var sizes []float64
+	lastInCache := 0.0
 	best := ""
 	for _, r := range b.rows {
 		if r.Kind == kindArith {
@@ -108,6 +110,9 @@ func plotBlock(b *block, m Machine) (*plot.Plot, error) {
 		s.xys = append(s.xys, plotter.XY{X: float64(r.N), Y: r.GBps})
 		if len(sizes) == 0 || sizes[len(sizes)-1] < float64(r.N) {
 			sizes = append(sizes, float64(r.N))
+		}
+		if r.Where != "DRAM" {
+			lastInCache = max(lastInCache, float64(r.N))
 		}
 	}
 
@@ -141,16 +146,16 @@ func plotBlock(b *block, m Machine) (*plot.Plot, error) {
 		p.Legend.Add(s.name, l, pts)
 	}
 	// The arithmetic bound was timed alongside each in-cache size; draw
-	// the median of those as one level.
+	// the median of those as one level across the in-cache sizes.
 	var bound []float64
 	for _, r := range arith {
 		if r.Level == best {
 			bound = append(bound, float64(r.BytesPerElement)/r.NsPerElement.Median)
 		}
 	}
-	if len(bound) > 0 && len(sizes) > 0 {
+	if len(bound) > 0 && lastInCache > 0 {
 		gbps := median(slices.Sorted(slices.Values(bound)))
-		l, err := plotter.NewLine(plotter.XYs{{X: sizes[0], Y: gbps}, {X: sizes[len(sizes)-1], Y: gbps}})
+		l, err := plotter.NewLine(plotter.XYs{{X: sizes[0], Y: gbps}, {X: lastInCache, Y: gbps}})
 		if err != nil {
 			return nil, err
 		}
@@ -161,6 +166,9 @@ func plotBlock(b *block, m Machine) (*plot.Plot, error) {
 		p.Legend.Add("arithmetic bound ("+best+" Arith, in L1)", l)
 	}
 
+	// Head room for the legend above the highest line (the y axis is
+	// logarithmic, so a factor).
+	p.Y.Max *= 3.5
 	p.X.Tick.Marker = sizeTicks(sizes)
 	p.Y.Tick.Marker = plot.TickerFunc(gbTicks)
 	return p, nil
