@@ -222,3 +222,36 @@ func TestRunJSON(t *testing.T) {
 		t.Errorf("JSON report %+v", r)
 	}
 }
+
+// TestCBaselineComputesAdam checks that the C baseline does the same update
+// as fusedopt (up to the last bits: gcc contracts multiply-adds into FMA,
+// and -ffast-math uses estimates), so that the comparison is fair.
+func TestCBaselineComputesAdam(t *testing.T) {
+	if !cBaselineAvailable {
+		t.Skip("built without cgo")
+	}
+	o := adamOptimizer()
+	for _, v := range o.variants {
+		for _, fast := range []bool{false, true} {
+			checkC(t, o, v, fast, func(a kernels.Adam, s [][]float32) error { return a.Step32(stepT, s[0], s[1], s[2], s[3], s[4]) }, 1e-5)
+			checkC(t, o, v, fast, func(a kernels.Adam, s [][]float64) error { return a.Step64(stepT, s[0], s[1], s[2], s[3], s[4]) }, 1e-12)
+		}
+	}
+}
+
+func checkC[T float](t *testing.T, o *optimizer, v variant, fast bool, step func(kernels.Adam, [][]T) error, tol float64) {
+	t.Helper()
+	want, got := newSlices[T](o, 1000, 7), newSlices[T](o, 1000, 7)
+	if err := step(v.adam, want); err != nil {
+		t.Fatal(err)
+	}
+	cFunc[T](o)(fast, v, got, 1)
+	for k := range want {
+		for i := range want[k] {
+			w, g := float64(want[k][i]), float64(got[k][i])
+			if d := abs(w - g); d > tol*abs(w)+1e-30 {
+				t.Fatalf("%s %T fast=%v: %s[%d] = %g, fusedopt has %g", v.name, want[k][i], fast, o.slices[k], i, g, w)
+			}
+		}
+	}
+}
