@@ -1,0 +1,101 @@
+package neon
+
+import "fmt"
+
+// Arrangement is a vector register's lane layout: four float32 lanes (4S)
+// or two float64 lanes (2D).
+type Arrangement struct {
+	Go    string // Go assembler suffix: "S4", "D2"
+	GNU   string // GNU assembler suffix: "4s", "2d"
+	Lanes int
+	Bits  int // lane width
+}
+
+var (
+	// S4 is four float32 lanes.
+	S4 = Arrangement{Go: "S4", GNU: "4s", Lanes: 4, Bits: 32}
+	// D2 is two float64 lanes.
+	D2 = Arrangement{Go: "D2", GNU: "2d", Lanes: 2, Bits: 64}
+)
+
+// arrangementFor is the arrangement of a kernel of the given precision.
+func arrangementFor(bits int) Arrangement {
+	if bits == 32 {
+		return S4
+	}
+	return D2
+}
+
+// Encoding is one vector instruction that Go's arm64 assembler cannot
+// spell (it has no vector floating-point arithmetic or comparisons), so
+// the emitter writes it as a WORD directive. Base holds the opcode bits of
+// one arrangement with every register field zero; the register numbers
+// are ORed in as Rm<<16 | Rn<<5 | Rd.
+type Encoding struct {
+	Mnemonic string // GNU mnemonic, e.g. "fadd"
+	Arr      Arrangement
+	Base     uint32
+	Unary    bool // no Rm (fsqrt)
+}
+
+// Encodings is the single table of every WORD-encoded instruction the
+// emitter can produce. The encodings come from the Arm ARM (Advanced SIMD
+// three-same and two-register-misc groups); the test in this package
+// assembles each with GNU as and compares.
+var Encodings = []Encoding{
+	{Mnemonic: "fadd", Arr: S4, Base: 0x4e20d400},
+	{Mnemonic: "fadd", Arr: D2, Base: 0x4e60d400},
+	{Mnemonic: "fsub", Arr: S4, Base: 0x4ea0d400},
+	{Mnemonic: "fsub", Arr: D2, Base: 0x4ee0d400},
+	{Mnemonic: "fmul", Arr: S4, Base: 0x6e20dc00},
+	{Mnemonic: "fmul", Arr: D2, Base: 0x6e60dc00},
+	{Mnemonic: "fdiv", Arr: S4, Base: 0x6e20fc00},
+	{Mnemonic: "fdiv", Arr: D2, Base: 0x6e60fc00},
+	{Mnemonic: "fsqrt", Arr: S4, Base: 0x6ea1f800, Unary: true},
+	{Mnemonic: "fsqrt", Arr: D2, Base: 0x6ee1f800, Unary: true},
+	{Mnemonic: "fcmgt", Arr: S4, Base: 0x6ea0e400}, // Vn > Vm: all ones, else zero (false for NaN)
+	{Mnemonic: "fcmgt", Arr: D2, Base: 0x6ee0e400},
+	{Mnemonic: "fcmeq", Arr: S4, Base: 0x4e20e400}, // Vn == Vm: all ones, else zero (false for NaN)
+	{Mnemonic: "fcmeq", Arr: D2, Base: 0x4e60e400},
+}
+
+// lookup is the table entry of a mnemonic and arrangement.
+func lookup(mnemonic string, arr Arrangement) Encoding {
+	for _, e := range Encodings {
+		if e.Mnemonic == mnemonic && e.Arr == arr {
+			return e
+		}
+	}
+	panic("neon: no encoding for " + mnemonic + "." + arr.GNU)
+}
+
+// Word is the instruction with destination d and sources n and m (m is
+// ignored by unary instructions).
+func (e Encoding) Word(d, n, m int) uint32 {
+	for _, r := range []int{d, n, m} {
+		if r < 0 || r > 31 {
+			panic(fmt.Sprintf("neon: register V%d out of range", r))
+		}
+	}
+	w := e.Base | uint32(n)<<5 | uint32(d)
+	if !e.Unary {
+		w |= uint32(m) << 16
+	}
+	return w
+}
+
+// GNU is the instruction in GNU assembler syntax, e.g.
+// "fadd v0.4s, v1.4s, v2.4s": the comment after its WORD, and what the
+// encoding test assembles.
+func (e Encoding) GNU(d, n, m int) string {
+	if e.Unary {
+		return fmt.Sprintf("%s v%d.%s, v%d.%s", e.Mnemonic, d, e.Arr.GNU, n, e.Arr.GNU)
+	}
+	return fmt.Sprintf("%s v%d.%s, v%d.%s, v%d.%s", e.Mnemonic, d, e.Arr.GNU, n, e.Arr.GNU, m, e.Arr.GNU)
+}
+
+// Directive is the Go assembler line for the instruction: the WORD and, in
+// a comment, the instruction it encodes.
+func (e Encoding) Directive(d, n, m int) string {
+	return fmt.Sprintf("WORD\t$0x%08x // %s", e.Word(d, n, m), e.GNU(d, n, m))
+}
