@@ -1,0 +1,351 @@
+package kernels
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"sync"
+	"testing"
+)
+
+// parMaxLen is the largest tensor the parallel tests use: several chunks
+// and well above the threshold, but small under the race detector.
+func parMaxLen() int {
+	if parSmall() {
+		return 100_000
+	}
+	return 300_000
+}
+
+// parSmall reports whether to keep the parallel tests small.
+func parSmall() bool { return raceEnabled || testing.Short() }
+
+// parBig is a tensor size of several chunks, smaller under -race.
+func parBig() int {
+	if parSmall() {
+		return 100_000
+	}
+	return 1 << 20
+}
+
+// parSizes draws n tensor sizes: many tiny, some around the chunk and
+// threshold sizes, a few large, and empty ones.
+func parSizes(r *rand.Rand, n int) []int {
+	sizes := make([]int, n)
+	max := parMaxLen()
+	for i := range sizes {
+		switch r.IntN(6) {
+		case 0:
+			sizes[i] = 0
+		case 1, 2:
+			sizes[i] = r.IntN(200)
+		case 3:
+			sizes[i] = r.IntN(5000)
+		default:
+			sizes[i] = int(math.Exp(r.Float64() * math.Log(float64(max))))
+		}
+	}
+	return sizes
+}
+
+// parTensors makes tensors of the given sizes with random values,
+// including state from earlier steps, with or without vmax.
+func parTensors[F float32 | float64](r *rand.Rand, sizes []int, amsgrad bool) [][5][]F {
+	ts := make([][5][]F, len(sizes))
+	for i, n := range sizes {
+		for s := range 5 {
+			if s == 4 && !amsgrad {
+				continue
+			}
+			x := make([]F, n)
+			for k := range x {
+				switch s {
+				case 0, 1: // param, grad
+					x[k] = F(r.NormFloat64())
+				case 2: // m
+					x[k] = F(r.NormFloat64() * 0.1)
+				default: // v, vmax
+					x[k] = F(r.ExpFloat64() * 0.01)
+				}
+			}
+			ts[i][s] = x
+		}
+	}
+	return ts
+}
+
+func parClone[F float32 | float64](ts [][5][]F) [][5][]F {
+	out := make([][5][]F, len(ts))
+	for i, x := range ts {
+		for s := range 5 {
+			if x[s] != nil {
+				out[i][s] = append([]F(nil), x[s]...)
+			}
+		}
+	}
+	return out
+}
+
+func parAs32(ts [][5][]float32) []AdamTensor32 {
+	out := make([]AdamTensor32, len(ts))
+	for i, x := range ts {
+		out[i] = AdamTensor32{x[0], x[1], x[2], x[3], x[4]}
+	}
+	return out
+}
+
+func parAs64(ts [][5][]float64) []AdamTensor64 {
+	out := make([]AdamTensor64, len(ts))
+	for i, x := range ts {
+		out[i] = AdamTensor64{x[0], x[1], x[2], x[3], x[4]}
+	}
+	return out
+}
+
+// parSame reports the first element whose bits differ.
+func parSame[F float32 | float64](got, want [][5][]F) string {
+	for i := range want {
+		for s := range 5 {
+			for k := range want[i][s] {
+				g, w := float64(got[i][s][k]), float64(want[i][s][k])
+				if math.Float64bits(g) != math.Float64bits(w) && !(g != g && w != w) {
+					return fmt.Sprintf("tensor %d (len %d) %s[%d] = %v, want %v",
+						i, len(want[i][s]), [5]string{"param", "grad", "m", "v", "vmax"}[s], k, g, w)
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// parAdams covers the four kernel variants and the scalar options.
+func parAdams() []Adam {
+	coupled := DefaultAdam()
+	coupled.WeightDecay = 0.01
+	ams := DefaultAdamW()
+	ams.AMSGrad = true
+	both := coupled
+	both.AMSGrad, both.Maximize, both.GradScale = true, true, 0.5
+	return []Adam{DefaultAdam(), DefaultAdamW(), coupled, ams, both}
+}
+
+// TestStepTensorsMatchesStep checks StepTensors and StepParallel against
+// Step on each tensor, bit for bit, for random tensor lists on 1 to 8
+// workers, over three consecutive steps.
+func TestStepTensorsMatchesStep(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 11))
+	workers, adams, lists := []int{1, 2, 3, 4, 5, 6, 7, 8}, parAdams(), 40
+	if parSmall() {
+		workers, adams, lists = []int{1, 2, 8}, []Adam{adams[0], adams[len(adams)-1]}, 10
+	}
+	for _, w := range workers {
+		p := NewPool(w)
+		for ai, a := range adams {
+			sizes := parSizes(r, 1+r.IntN(lists))
+			t.Run(fmt.Sprintf("workers=%d/adam=%d/f32", w, ai), func(t *testing.T) {
+				ref := parTensors[float32](r, sizes, a.AMSGrad)
+				list, one := parClone(ref), parClone(ref)
+				for step := 1; step <= 3; step++ {
+					for _, x := range ref {
+						if err := a.Step32(step, x[0], x[1], x[2], x[3], x[4]); err != nil {
+							t.Fatal(err)
+						}
+					}
+					if err := a.StepTensors32(p, step, parAs32(list)); err != nil {
+						t.Fatal(err)
+					}
+					for _, x := range one {
+						if err := a.StepParallel32(p, step, x[0], x[1], x[2], x[3], x[4]); err != nil {
+							t.Fatal(err)
+						}
+					}
+					if d := parSame(list, ref); d != "" {
+						t.Fatalf("StepTensors32, step %d, sizes %v: %s", step, sizes, d)
+					}
+					if d := parSame(one, ref); d != "" {
+						t.Fatalf("StepParallel32, step %d: %s", step, d)
+					}
+				}
+			})
+			t.Run(fmt.Sprintf("workers=%d/adam=%d/f64", w, ai), func(t *testing.T) {
+				ref := parTensors[float64](r, sizes, a.AMSGrad)
+				list, one := parClone(ref), parClone(ref)
+				for step := 1; step <= 3; step++ {
+					for _, x := range ref {
+						if err := a.Step64(step, x[0], x[1], x[2], x[3], x[4]); err != nil {
+							t.Fatal(err)
+						}
+					}
+					if err := a.StepTensors64(p, step, parAs64(list)); err != nil {
+						t.Fatal(err)
+					}
+					for _, x := range one {
+						if err := a.StepParallel64(p, step, x[0], x[1], x[2], x[3], x[4]); err != nil {
+							t.Fatal(err)
+						}
+					}
+					if d := parSame(list, ref); d != "" {
+						t.Fatalf("StepTensors64, step %d, sizes %v: %s", step, sizes, d)
+					}
+					if d := parSame(one, ref); d != "" {
+						t.Fatalf("StepParallel64, step %d: %s", step, d)
+					}
+				}
+			})
+		}
+		p.Close()
+	}
+}
+
+// TestStepTensorsGradAliasesParam: a tensor's Grad may be its Param, as
+// in Step32.
+func TestStepTensorsGradAliasesParam(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	a := DefaultAdam()
+	p := NewPool(4)
+	defer p.Close()
+	ref := parTensors[float32](r, []int{parMaxLen(), 100}, false)
+	got := parClone(ref)
+	for i := range ref {
+		ref[i][1], got[i][1] = ref[i][0], got[i][0]
+		a.Step32(1, ref[i][0], ref[i][1], ref[i][2], ref[i][3], nil)
+	}
+	a.StepTensors32(p, 1, parAs32(got))
+	if d := parSame(got, ref); d != "" {
+		t.Fatal(d)
+	}
+}
+
+// TestStepTensorsLengthPanic: a mismatch anywhere in the list panics in
+// the caller, naming the tensor and both lengths, before any tensor
+// changes.
+func TestStepTensorsLengthPanic(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	a := DefaultAdamW()
+	a.AMSGrad = true
+	p := NewPool(2)
+	defer p.Close()
+	for _, slot := range []int{1, 2, 3, 4} {
+		ts := parTensors[float32](r, []int{parMaxLen(), 50, 70, 20}, true)
+		before := parClone(ts)
+		ts[2][slot] = ts[2][slot][:69]
+		name := [5]string{"param", "grad", "m", "v", "vmax"}[slot]
+		want := fmt.Sprintf("fusedopt: Adam.StepTensors32: tensor 2: len(%s) = 69, want len(param) = 70", name)
+		if got := parPanicMsg(func() { a.StepTensors32(p, 1, parAs32(ts)) }); got != want {
+			t.Errorf("panic %q, want %q", got, want)
+		}
+		ts[2][slot] = ts[2][slot][:70]
+		if d := parSame(ts, before); d != "" {
+			t.Errorf("%s mismatch: a tensor changed before the panic: %s", name, d)
+		}
+	}
+	want := "fusedopt: Adam.StepParallel64: len(m) = 3, want len(param) = 4"
+	x := make([]float64, 4)
+	if got := parPanicMsg(func() { a.StepParallel64(p, 1, x, x, x[:3], x, x) }); got != want {
+		t.Errorf("panic %q, want %q", got, want)
+	}
+}
+
+// TestStepTensorsErrors: bad hyperparameters return Step's error and
+// change nothing; a short vmax is fine without AMSGrad.
+func TestStepTensorsErrors(t *testing.T) {
+	p := NewPool(2)
+	defer p.Close()
+	x := make([]float32, 4)
+	bad := DefaultAdam()
+	bad.Beta1 = 1
+	ts := []AdamTensor32{{x, x, x, x[:1], nil}} // lengths are checked after the hyperparameters
+	want := bad.Step32(1, x, x, x, x, nil)
+	var pe *ParamError
+	if err := bad.StepTensors32(p, 1, ts); !errors.As(err, &pe) || err.Error() != want.Error() {
+		t.Errorf("StepTensors32 error %v, want %v", err, want)
+	}
+	if err := DefaultAdam().StepTensors32(p, 0, nil); !errors.As(err, &pe) || pe.Field != "t" {
+		t.Errorf("t = 0: error %v, want a ParamError on t", err)
+	}
+	if err := DefaultAdam().StepParallel32(p, 0, x, x, x, x, nil); !errors.As(err, &pe) || pe.Field != "t" {
+		t.Errorf("StepParallel32 t = 0: error %v, want a ParamError on t", err)
+	}
+	if err := DefaultAdam().StepTensors64(nil, 1, []AdamTensor64{{}, {nil, nil, nil, nil, nil}}); err != nil {
+		t.Errorf("empty tensors: %v", err)
+	}
+}
+
+// TestStepTensorsConcurrentCallers steps several models on one pool at
+// once, each matching its single-threaded result.
+func TestStepTensorsConcurrentCallers(t *testing.T) {
+	p := NewPool(3)
+	defer p.Close()
+	a := DefaultAdamW()
+	const callers = 4
+	var wg sync.WaitGroup
+	errs := make([]string, callers)
+	for c := range callers {
+		r := rand.New(rand.NewPCG(uint64(c), 99))
+		ref := parTensors[float32](r, parSizes(r, 12), false)
+		got := parClone(ref)
+		wg.Go(func() {
+			for step := 1; step <= 5; step++ {
+				for _, x := range ref {
+					a.Step32(step, x[0], x[1], x[2], x[3], nil)
+				}
+				a.StepTensors32(p, step, parAs32(got))
+				if x := got[0]; len(x[0]) > 0 {
+					a.StepParallel32(nil, step, x[0], x[1], x[2], x[3], nil)
+					a.Step32(step, ref[0][0], ref[0][1], ref[0][2], ref[0][3], nil)
+				}
+			}
+			errs[c] = parSame(got, ref)
+		})
+	}
+	wg.Wait()
+	for c, d := range errs {
+		if d != "" {
+			t.Errorf("caller %d: %s", c, d)
+		}
+	}
+}
+
+// TestStepTensorsDoesNotAllocate: after warm-up, parallel steps allocate
+// nothing, on the split path and on the caller-only path.
+func TestStepTensorsDoesNotAllocate(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates")
+	}
+	r := rand.New(rand.NewPCG(8, 9))
+	p := NewPool(2)
+	defer p.Close()
+	a := DefaultAdam()
+	a.AMSGrad = true
+	big := parAs32(parTensors[float32](r, []int{100_000, 3, 70_000, 0, 5000}, true))
+	small := parAs32(parTensors[float32](r, []int{10, 300}, true))
+	big64 := parAs64(parTensors[float64](r, []int{50_000, 17}, true))
+	x := big[0]
+	for name, f := range map[string]func(){
+		"StepTensors32/split":  func() { a.StepTensors32(p, 3, big) },
+		"StepTensors32/inline": func() { a.StepTensors32(p, 3, small) },
+		"StepTensors64/split":  func() { a.StepTensors64(p, 3, big64) },
+		"StepParallel32":       func() { a.StepParallel32(p, 3, x.Param, x.Grad, x.M, x.V, x.VMax) },
+		"StepParallel32/nil":   func() { a.StepParallel32(nil, 3, x.Param, x.Grad, x.M, x.V, x.VMax) },
+	} {
+		f() // warm up the free lists
+		if n := testing.AllocsPerRun(50, f); n != 0 {
+			t.Errorf("%s: %v allocations per step, want 0", name, n)
+		}
+	}
+}
+
+// parPanicMsg runs f and returns its panic value as a string ("" if none).
+func parPanicMsg(f func()) (msg string) {
+	defer func() {
+		if r := recover(); r != nil {
+			msg = fmt.Sprint(r)
+			if msg == "" {
+				msg = "(empty panic)"
+			}
+		}
+	}()
+	f()
+	return ""
+}
