@@ -4,6 +4,8 @@
 //	kernels/generic.go         the pure-Go kernels (every target)
 //	kernels/<opt>_amd64.s/.go  AVX2 and AVX-512 kernels and their stubs (avo)
 //	kernels/tables_amd64.go    the kernel table of each amd64 level
+//	kernels/<opt>_arm64.s/.go  NEON kernels and their stubs (gen/neon)
+//	kernels/tables_arm64.go    the NEON kernel table
 //	kernels/limits.go          the memory-roofline and arithmetic-bound kernels
 //	                           of each optimizer, registered for the benchmarks
 //
@@ -27,6 +29,7 @@ import (
 
 	"github.com/fusedopt/fusedopt/gen/amd64"
 	"github.com/fusedopt/fusedopt/gen/golang"
+	"github.com/fusedopt/fusedopt/gen/neon"
 	"github.com/fusedopt/fusedopt/gen/optimizers"
 )
 
@@ -60,6 +63,16 @@ func main() {
 		write(*out, fileName(f)+"_amd64.go", stubs)
 	}
 	write(*out, "tables_amd64.go", amd64Tables(fams))
+
+	for _, f := range fams {
+		asm, stubs, err := neon.Family(f)
+		check(err)
+		write(*out, fileName(f)+"_arm64.s", asm)
+		write(*out, fileName(f)+"_arm64.go", stubs)
+	}
+	tables, err := neon.Tables(fams)
+	check(err)
+	write(*out, "tables_arm64.go", tables)
 }
 
 // amd64File assembles every level, precision and variant of one optimizer.
