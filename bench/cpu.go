@@ -126,7 +126,7 @@ func (m Machine) print(w io.Writer) {
 	fmt.Fprintf(w, "levels:   %s; C baselines: %s\n", strings.Join(m.Levels, " "), c)
 	if m.Load != "" {
 		note := ""
-		if f, err := strconv.ParseFloat(strings.Fields(m.Load)[0], 64); err == nil && f > 0.5*float64(m.Cores) {
+		if f, err := strconv.ParseFloat(strings.Fields(m.Load)[0], 64); err == nil && f > 0.75*float64(m.Cores) {
 			note = " (busy: other processes compete for the CPUs, expect noise)"
 		}
 		fmt.Fprintf(w, "load:     %s%s\n", m.Load, note)
