@@ -6,6 +6,7 @@
 //	kernels/tables_amd64.go    the kernel table of each amd64 level
 //	kernels/<opt>_arm64.s/.go  NEON kernels and their stubs (gen/neon)
 //	kernels/tables_arm64.go    the NEON kernel table
+//	kernels/families_test.go   every family described alike, for the level tests
 //	kernels/limits.go          the memory-roofline and arithmetic-bound kernels
 //	                           of each optimizer, registered for the benchmarks
 //
@@ -36,7 +37,13 @@ import (
 // families lists every optimizer the kernels package ships.
 func families() []golang.Family {
 	return []golang.Family{
-		{Name: "adam", Title: "Adam", Variants: optimizers.AdamVariants()},
+		{Name: "adam", Title: "Adam", Variants: optimizers.Adam()},
+		{Name: "sgd", Title: "SGD", Variants: optimizers.SGD()},
+		{Name: "adagrad", Title: "Adagrad", Variants: optimizers.Adagrad()},
+		{Name: "rmsprop", Title: "RMSprop", Variants: optimizers.RMSprop()},
+		{Name: "adadelta", Title: "Adadelta", Variants: optimizers.Adadelta()},
+		{Name: "nadam", Title: "NAdam", Variants: optimizers.NAdam()},
+		{Name: "radam", Title: "RAdam", Variants: optimizers.RAdam()},
 	}
 }
 
@@ -56,6 +63,9 @@ func main() {
 	src, err = golang.Limits("kernels", base)
 	check(err)
 	write(*out, "limits.go", src)
+	src, err = golang.Registry("kernels", fams)
+	check(err)
+	write(*out, "families_test.go", src)
 
 	for _, f := range fams {
 		asm, stubs := amd64File(f)

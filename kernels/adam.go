@@ -61,17 +61,17 @@ func DefaultAdamW() Adam {
 // *ParamError, or nil.
 func (a Adam) Validate() error {
 	switch {
-	case !(a.LR >= 0) || math.IsInf(a.LR, 1):
+	case !finiteNonNegative(a.LR):
 		return a.bad("LR", a.LR, "finite and >= 0")
-	case !(a.Beta1 >= 0 && a.Beta1 < 1):
+	case !inUnitInterval(a.Beta1):
 		return a.bad("Beta1", a.Beta1, "in [0, 1)")
-	case !(a.Beta2 >= 0 && a.Beta2 < 1):
+	case !inUnitInterval(a.Beta2):
 		return a.bad("Beta2", a.Beta2, "in [0, 1)")
-	case !(a.Eps > 0) || math.IsInf(a.Eps, 1):
+	case !finitePositive(a.Eps):
 		return a.bad("Eps", a.Eps, "finite and > 0")
-	case !(a.WeightDecay >= 0) || math.IsInf(a.WeightDecay, 1):
+	case !finiteNonNegative(a.WeightDecay):
 		return a.bad("WeightDecay", a.WeightDecay, "finite and >= 0")
-	case !(a.GradScale >= 0) || math.IsInf(a.GradScale, 1):
+	case !finiteNonNegative(a.GradScale):
 		return a.bad("GradScale", a.GradScale, "finite and >= 0 (0 means 1)")
 	}
 	return nil
@@ -94,9 +94,7 @@ func (a Adam) Step32(t int, param, grad, m, v, vmax []float32) error {
 	}
 	a.checkLens("Adam.Step32", len(param), len(grad), len(m), len(v), len(vmax))
 	var s32 [adamScalarCount]float32
-	for i, x := range s {
-		s32[i] = float32(x)
-	}
+	round32(s32[:], s[:])
 	if err := a.checkRounded32(s32); err != nil {
 		return err
 	}
@@ -153,13 +151,7 @@ func (a Adam) scalars(t int) (s [adamScalarCount]float64, err error) {
 	if t < 1 {
 		return s, a.bad("t", float64(t), ">= 1 (steps count from 1)")
 	}
-	scale := a.GradScale
-	if scale == 0 {
-		scale = 1
-	}
-	if a.Maximize {
-		scale = -scale
-	}
+	scale := signedGradScale(a.GradScale, a.Maximize)
 	bc1, bc2 := 1.0, 1.0
 	if !a.NoBiasCorrection {
 		bc1 = 1 - math.Pow(a.Beta1, float64(t))
@@ -192,11 +184,11 @@ func (a Adam) checkRounded32(s [adamScalarCount]float32) error {
 	switch {
 	case s[adamEps] == 0:
 		return a.bad("Eps", a.Eps, "representable in float32 (>= 1.4e-45) for Step32")
-	case math.IsInf(float64(s[adamStep]), 0):
+	case !finite32(s[adamStep]):
 		return a.bad("LR", a.LR, "small enough that LR/(1-Beta1^t) fits float32 for Step32")
-	case math.IsInf(float64(s[adamGscale]), 0):
+	case !finite32(s[adamGscale]):
 		return a.bad("GradScale", a.GradScale, "representable in float32 for Step32")
-	case math.IsInf(float64(s[adamWd]), 0) || math.IsInf(float64(s[adamPdecay]), 0):
+	case !finite32(s[adamWd]) || !finite32(s[adamPdecay]):
 		return a.bad("WeightDecay", a.WeightDecay, "representable in float32 for Step32")
 	}
 	return nil

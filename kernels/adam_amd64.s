@@ -232,7 +232,7 @@ unrolled:
 	VMULPS 64(DX)(DI*4), Y0, Y9
 	VMULPS 96(DX)(DI*4), Y0, Y10
 
-	// L2 weight decay folded into the gradient (Adam's weight_decay)
+	// L2 weight decay folded into the gradient
 	VMULPS (CX)(DI*4), Y1, Y11
 	VADDPS Y11, Y7, Y7
 	VMULPS 32(CX)(DI*4), Y1, Y11
@@ -332,7 +332,7 @@ single:
 	// scaled gradient (the scale is negative when maximizing)
 	VMULPS (DX)(DI*4), Y0, Y7
 
-	// L2 weight decay folded into the gradient (Adam's weight_decay)
+	// L2 weight decay folded into the gradient
 	VMULPS (CX)(DI*4), Y1, Y8
 	VADDPS Y8, Y7, Y7
 
@@ -370,7 +370,7 @@ tail:
 	// scaled gradient (the scale is negative when maximizing)
 	VMULSS (DX)(DI*4), X0, X7
 
-	// L2 weight decay folded into the gradient (Adam's weight_decay)
+	// L2 weight decay folded into the gradient
 	VMULSS (CX)(DI*4), X1, X8
 	VADDSS X8, X7, X7
 
@@ -672,7 +672,7 @@ unrolled:
 	VMULPS 64(DX)(R8*4), Y0, Y8
 	VMULPS 96(DX)(R8*4), Y0, Y9
 
-	// L2 weight decay folded into the gradient (Adam's weight_decay)
+	// L2 weight decay folded into the gradient
 	VMULPS (CX)(R8*4), Y1, Y10
 	VADDPS Y10, Y6, Y6
 	VMULPS 32(CX)(R8*4), Y1, Y10
@@ -794,7 +794,7 @@ single:
 	// scaled gradient (the scale is negative when maximizing)
 	VMULPS (DX)(R8*4), Y0, Y6
 
-	// L2 weight decay folded into the gradient (Adam's weight_decay)
+	// L2 weight decay folded into the gradient
 	VMULPS (CX)(R8*4), Y1, Y7
 	VADDPS Y7, Y6, Y6
 
@@ -839,7 +839,7 @@ tail:
 	// scaled gradient (the scale is negative when maximizing)
 	VMULSS (DX)(R8*4), X0, X6
 
-	// L2 weight decay folded into the gradient (Adam's weight_decay)
+	// L2 weight decay folded into the gradient
 	VMULSS (CX)(R8*4), X1, X7
 	VADDSS X7, X6, X6
 
@@ -1108,7 +1108,7 @@ unrolled:
 	VMULPD 64(DX)(DI*8), Y0, Y9
 	VMULPD 96(DX)(DI*8), Y0, Y10
 
-	// L2 weight decay folded into the gradient (Adam's weight_decay)
+	// L2 weight decay folded into the gradient
 	VMULPD (CX)(DI*8), Y1, Y11
 	VADDPD Y11, Y7, Y7
 	VMULPD 32(CX)(DI*8), Y1, Y11
@@ -1208,7 +1208,7 @@ single:
 	// scaled gradient (the scale is negative when maximizing)
 	VMULPD (DX)(DI*8), Y0, Y7
 
-	// L2 weight decay folded into the gradient (Adam's weight_decay)
+	// L2 weight decay folded into the gradient
 	VMULPD (CX)(DI*8), Y1, Y8
 	VADDPD Y8, Y7, Y7
 
@@ -1246,7 +1246,7 @@ tail:
 	// scaled gradient (the scale is negative when maximizing)
 	VMULSD (DX)(DI*8), X0, X7
 
-	// L2 weight decay folded into the gradient (Adam's weight_decay)
+	// L2 weight decay folded into the gradient
 	VMULSD (CX)(DI*8), X1, X8
 	VADDSD X8, X7, X7
 
@@ -1548,7 +1548,7 @@ unrolled:
 	VMULPD 64(DX)(R8*8), Y0, Y8
 	VMULPD 96(DX)(R8*8), Y0, Y9
 
-	// L2 weight decay folded into the gradient (Adam's weight_decay)
+	// L2 weight decay folded into the gradient
 	VMULPD (CX)(R8*8), Y1, Y10
 	VADDPD Y10, Y6, Y6
 	VMULPD 32(CX)(R8*8), Y1, Y10
@@ -1670,7 +1670,7 @@ single:
 	// scaled gradient (the scale is negative when maximizing)
 	VMULPD (DX)(R8*8), Y0, Y6
 
-	// L2 weight decay folded into the gradient (Adam's weight_decay)
+	// L2 weight decay folded into the gradient
 	VMULPD (CX)(R8*8), Y1, Y7
 	VADDPD Y7, Y6, Y6
 
@@ -1715,7 +1715,7 @@ tail:
 	// scaled gradient (the scale is negative when maximizing)
 	VMULSD (DX)(R8*8), X0, X6
 
-	// L2 weight decay folded into the gradient (Adam's weight_decay)
+	// L2 weight decay folded into the gradient
 	VMULSD (CX)(R8*8), X1, X7
 	VADDSD X7, X6, X6
 
@@ -1978,7 +1978,7 @@ unrolled:
 	VMULPS 128(DX)(DI*4), Z0, Z12
 	VMULPS 192(DX)(DI*4), Z0, Z13
 
-	// L2 weight decay folded into the gradient (Adam's weight_decay)
+	// L2 weight decay folded into the gradient
 	VMULPS (CX)(DI*4), Z1, Z14
 	VADDPS Z14, Z10, Z10
 	VMULPS 64(CX)(DI*4), Z1, Z14
@@ -2074,7 +2074,7 @@ single:
 	// scaled gradient (the scale is negative when maximizing)
 	VMULPS (DX)(DI*4), Z0, Z10
 
-	// L2 weight decay folded into the gradient (Adam's weight_decay)
+	// L2 weight decay folded into the gradient
 	VMULPS (CX)(DI*4), Z1, Z11
 	VADDPS Z11, Z10, Z10
 
@@ -2118,7 +2118,7 @@ tail:
 	// scaled gradient (the scale is negative when maximizing)
 	VMULPS Z0, Z11, Z0
 
-	// L2 weight decay folded into the gradient (Adam's weight_decay)
+	// L2 weight decay folded into the gradient
 	VMULPS Z10, Z1, Z1
 	VADDPS Z1, Z0, Z0
 
@@ -2409,7 +2409,7 @@ unrolled:
 	VMULPS 128(DX)(R8*4), Z0, Z12
 	VMULPS 192(DX)(R8*4), Z0, Z13
 
-	// L2 weight decay folded into the gradient (Adam's weight_decay)
+	// L2 weight decay folded into the gradient
 	VMULPS (CX)(R8*4), Z1, Z14
 	VADDPS Z14, Z10, Z10
 	VMULPS 64(CX)(R8*4), Z1, Z14
@@ -2527,7 +2527,7 @@ single:
 	// scaled gradient (the scale is negative when maximizing)
 	VMULPS (DX)(R8*4), Z0, Z10
 
-	// L2 weight decay folded into the gradient (Adam's weight_decay)
+	// L2 weight decay folded into the gradient
 	VMULPS (CX)(R8*4), Z1, Z11
 	VADDPS Z11, Z10, Z10
 
@@ -2579,7 +2579,7 @@ tail:
 	// scaled gradient (the scale is negative when maximizing)
 	VMULPS Z0, Z11, Z0
 
-	// L2 weight decay folded into the gradient (Adam's weight_decay)
+	// L2 weight decay folded into the gradient
 	VMULPS Z10, Z1, Z1
 	VADDPS Z1, Z0, Z0
 
@@ -2838,7 +2838,7 @@ unrolled:
 	VMULPD 128(DX)(DI*8), Z0, Z12
 	VMULPD 192(DX)(DI*8), Z0, Z13
 
-	// L2 weight decay folded into the gradient (Adam's weight_decay)
+	// L2 weight decay folded into the gradient
 	VMULPD (CX)(DI*8), Z1, Z14
 	VADDPD Z14, Z10, Z10
 	VMULPD 64(CX)(DI*8), Z1, Z14
@@ -2934,7 +2934,7 @@ single:
 	// scaled gradient (the scale is negative when maximizing)
 	VMULPD (DX)(DI*8), Z0, Z10
 
-	// L2 weight decay folded into the gradient (Adam's weight_decay)
+	// L2 weight decay folded into the gradient
 	VMULPD (CX)(DI*8), Z1, Z11
 	VADDPD Z11, Z10, Z10
 
@@ -2978,7 +2978,7 @@ tail:
 	// scaled gradient (the scale is negative when maximizing)
 	VMULPD Z0, Z11, Z0
 
-	// L2 weight decay folded into the gradient (Adam's weight_decay)
+	// L2 weight decay folded into the gradient
 	VMULPD Z10, Z1, Z1
 	VADDPD Z1, Z0, Z0
 
@@ -3269,7 +3269,7 @@ unrolled:
 	VMULPD 128(DX)(R8*8), Z0, Z12
 	VMULPD 192(DX)(R8*8), Z0, Z13
 
-	// L2 weight decay folded into the gradient (Adam's weight_decay)
+	// L2 weight decay folded into the gradient
 	VMULPD (CX)(R8*8), Z1, Z14
 	VADDPD Z14, Z10, Z10
 	VMULPD 64(CX)(R8*8), Z1, Z14
@@ -3387,7 +3387,7 @@ single:
 	// scaled gradient (the scale is negative when maximizing)
 	VMULPD (DX)(R8*8), Z0, Z10
 
-	// L2 weight decay folded into the gradient (Adam's weight_decay)
+	// L2 weight decay folded into the gradient
 	VMULPD (CX)(R8*8), Z1, Z11
 	VADDPD Z11, Z10, Z10
 
@@ -3439,7 +3439,7 @@ tail:
 	// scaled gradient (the scale is negative when maximizing)
 	VMULPD Z0, Z11, Z0
 
-	// L2 weight decay folded into the gradient (Adam's weight_decay)
+	// L2 weight decay folded into the gradient
 	VMULPD Z10, Z1, Z1
 	VADDPD Z1, Z0, Z0
 

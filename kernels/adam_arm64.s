@@ -274,7 +274,7 @@ unrolled:
 	VLD1.P 16(R1), [V10.S4]
 	WORD   $0x6e20dd4a // fmul v10.4s, v10.4s, v0.4s
 
-	// L2 weight decay folded into the gradient (Adam's weight_decay)
+	// L2 weight decay folded into the gradient
 	VLD1 (R0), [V11.S4]
 	WORD $0x6e2bdc2b // fmul v11.4s, v1.4s, v11.4s
 	WORD $0x4e2bd54a // fadd v10.4s, v10.4s, v11.4s
@@ -309,7 +309,7 @@ unrolled:
 	VLD1.P 16(R1), [V10.S4]
 	WORD   $0x6e20dd4a // fmul v10.4s, v10.4s, v0.4s
 
-	// L2 weight decay folded into the gradient (Adam's weight_decay)
+	// L2 weight decay folded into the gradient
 	VLD1 (R0), [V11.S4]
 	WORD $0x6e2bdc2b // fmul v11.4s, v1.4s, v11.4s
 	WORD $0x4e2bd54a // fadd v10.4s, v10.4s, v11.4s
@@ -344,7 +344,7 @@ unrolled:
 	VLD1.P 16(R1), [V10.S4]
 	WORD   $0x6e20dd4a // fmul v10.4s, v10.4s, v0.4s
 
-	// L2 weight decay folded into the gradient (Adam's weight_decay)
+	// L2 weight decay folded into the gradient
 	VLD1 (R0), [V11.S4]
 	WORD $0x6e2bdc2b // fmul v11.4s, v1.4s, v11.4s
 	WORD $0x4e2bd54a // fadd v10.4s, v10.4s, v11.4s
@@ -379,7 +379,7 @@ unrolled:
 	VLD1.P 16(R1), [V10.S4]
 	WORD   $0x6e20dd4a // fmul v10.4s, v10.4s, v0.4s
 
-	// L2 weight decay folded into the gradient (Adam's weight_decay)
+	// L2 weight decay folded into the gradient
 	VLD1 (R0), [V11.S4]
 	WORD $0x6e2bdc2b // fmul v11.4s, v1.4s, v11.4s
 	WORD $0x4e2bd54a // fadd v10.4s, v10.4s, v11.4s
@@ -421,7 +421,7 @@ single:
 	VLD1.P 16(R1), [V10.S4]
 	WORD   $0x6e20dd4a // fmul v10.4s, v10.4s, v0.4s
 
-	// L2 weight decay folded into the gradient (Adam's weight_decay)
+	// L2 weight decay folded into the gradient
 	VLD1 (R0), [V11.S4]
 	WORD $0x6e2bdc2b // fmul v11.4s, v1.4s, v11.4s
 	WORD $0x4e2bd54a // fadd v10.4s, v10.4s, v11.4s
@@ -462,7 +462,7 @@ tail:
 	FMOVS.P 4(R1), F10
 	FMULS   F0, F10, F10
 
-	// L2 weight decay folded into the gradient (Adam's weight_decay)
+	// L2 weight decay folded into the gradient
 	FMOVS (R0), F11
 	FMULS F11, F1, F11
 	FADDS F11, F10, F10
@@ -818,7 +818,7 @@ unrolled:
 	VLD1.P 16(R1), [V10.S4]
 	WORD   $0x6e20dd4a // fmul v10.4s, v10.4s, v0.4s
 
-	// L2 weight decay folded into the gradient (Adam's weight_decay)
+	// L2 weight decay folded into the gradient
 	VLD1 (R0), [V11.S4]
 	WORD $0x6e2bdc2b // fmul v11.4s, v1.4s, v11.4s
 	WORD $0x4e2bd54a // fadd v10.4s, v10.4s, v11.4s
@@ -861,7 +861,7 @@ unrolled:
 	VLD1.P 16(R1), [V10.S4]
 	WORD   $0x6e20dd4a // fmul v10.4s, v10.4s, v0.4s
 
-	// L2 weight decay folded into the gradient (Adam's weight_decay)
+	// L2 weight decay folded into the gradient
 	VLD1 (R0), [V11.S4]
 	WORD $0x6e2bdc2b // fmul v11.4s, v1.4s, v11.4s
 	WORD $0x4e2bd54a // fadd v10.4s, v10.4s, v11.4s
@@ -904,7 +904,7 @@ unrolled:
 	VLD1.P 16(R1), [V10.S4]
 	WORD   $0x6e20dd4a // fmul v10.4s, v10.4s, v0.4s
 
-	// L2 weight decay folded into the gradient (Adam's weight_decay)
+	// L2 weight decay folded into the gradient
 	VLD1 (R0), [V11.S4]
 	WORD $0x6e2bdc2b // fmul v11.4s, v1.4s, v11.4s
 	WORD $0x4e2bd54a // fadd v10.4s, v10.4s, v11.4s
@@ -947,7 +947,7 @@ unrolled:
 	VLD1.P 16(R1), [V10.S4]
 	WORD   $0x6e20dd4a // fmul v10.4s, v10.4s, v0.4s
 
-	// L2 weight decay folded into the gradient (Adam's weight_decay)
+	// L2 weight decay folded into the gradient
 	VLD1 (R0), [V11.S4]
 	WORD $0x6e2bdc2b // fmul v11.4s, v1.4s, v11.4s
 	WORD $0x4e2bd54a // fadd v10.4s, v10.4s, v11.4s
@@ -997,7 +997,7 @@ single:
 	VLD1.P 16(R1), [V10.S4]
 	WORD   $0x6e20dd4a // fmul v10.4s, v10.4s, v0.4s
 
-	// L2 weight decay folded into the gradient (Adam's weight_decay)
+	// L2 weight decay folded into the gradient
 	VLD1 (R0), [V11.S4]
 	WORD $0x6e2bdc2b // fmul v11.4s, v1.4s, v11.4s
 	WORD $0x4e2bd54a // fadd v10.4s, v10.4s, v11.4s
@@ -1046,7 +1046,7 @@ tail:
 	FMOVS.P 4(R1), F10
 	FMULS   F0, F10, F10
 
-	// L2 weight decay folded into the gradient (Adam's weight_decay)
+	// L2 weight decay folded into the gradient
 	FMOVS (R0), F11
 	FMULS F11, F1, F11
 	FADDS F11, F10, F10
@@ -1360,7 +1360,7 @@ unrolled:
 	VLD1.P 16(R1), [V10.D2]
 	WORD   $0x6e60dd4a // fmul v10.2d, v10.2d, v0.2d
 
-	// L2 weight decay folded into the gradient (Adam's weight_decay)
+	// L2 weight decay folded into the gradient
 	VLD1 (R0), [V11.D2]
 	WORD $0x6e6bdc2b // fmul v11.2d, v1.2d, v11.2d
 	WORD $0x4e6bd54a // fadd v10.2d, v10.2d, v11.2d
@@ -1395,7 +1395,7 @@ unrolled:
 	VLD1.P 16(R1), [V10.D2]
 	WORD   $0x6e60dd4a // fmul v10.2d, v10.2d, v0.2d
 
-	// L2 weight decay folded into the gradient (Adam's weight_decay)
+	// L2 weight decay folded into the gradient
 	VLD1 (R0), [V11.D2]
 	WORD $0x6e6bdc2b // fmul v11.2d, v1.2d, v11.2d
 	WORD $0x4e6bd54a // fadd v10.2d, v10.2d, v11.2d
@@ -1430,7 +1430,7 @@ unrolled:
 	VLD1.P 16(R1), [V10.D2]
 	WORD   $0x6e60dd4a // fmul v10.2d, v10.2d, v0.2d
 
-	// L2 weight decay folded into the gradient (Adam's weight_decay)
+	// L2 weight decay folded into the gradient
 	VLD1 (R0), [V11.D2]
 	WORD $0x6e6bdc2b // fmul v11.2d, v1.2d, v11.2d
 	WORD $0x4e6bd54a // fadd v10.2d, v10.2d, v11.2d
@@ -1465,7 +1465,7 @@ unrolled:
 	VLD1.P 16(R1), [V10.D2]
 	WORD   $0x6e60dd4a // fmul v10.2d, v10.2d, v0.2d
 
-	// L2 weight decay folded into the gradient (Adam's weight_decay)
+	// L2 weight decay folded into the gradient
 	VLD1 (R0), [V11.D2]
 	WORD $0x6e6bdc2b // fmul v11.2d, v1.2d, v11.2d
 	WORD $0x4e6bd54a // fadd v10.2d, v10.2d, v11.2d
@@ -1507,7 +1507,7 @@ single:
 	VLD1.P 16(R1), [V10.D2]
 	WORD   $0x6e60dd4a // fmul v10.2d, v10.2d, v0.2d
 
-	// L2 weight decay folded into the gradient (Adam's weight_decay)
+	// L2 weight decay folded into the gradient
 	VLD1 (R0), [V11.D2]
 	WORD $0x6e6bdc2b // fmul v11.2d, v1.2d, v11.2d
 	WORD $0x4e6bd54a // fadd v10.2d, v10.2d, v11.2d
@@ -1548,7 +1548,7 @@ tail:
 	FMOVD.P 8(R1), F10
 	FMULD   F0, F10, F10
 
-	// L2 weight decay folded into the gradient (Adam's weight_decay)
+	// L2 weight decay folded into the gradient
 	FMOVD (R0), F11
 	FMULD F11, F1, F11
 	FADDD F11, F10, F10
@@ -1904,7 +1904,7 @@ unrolled:
 	VLD1.P 16(R1), [V10.D2]
 	WORD   $0x6e60dd4a // fmul v10.2d, v10.2d, v0.2d
 
-	// L2 weight decay folded into the gradient (Adam's weight_decay)
+	// L2 weight decay folded into the gradient
 	VLD1 (R0), [V11.D2]
 	WORD $0x6e6bdc2b // fmul v11.2d, v1.2d, v11.2d
 	WORD $0x4e6bd54a // fadd v10.2d, v10.2d, v11.2d
@@ -1947,7 +1947,7 @@ unrolled:
 	VLD1.P 16(R1), [V10.D2]
 	WORD   $0x6e60dd4a // fmul v10.2d, v10.2d, v0.2d
 
-	// L2 weight decay folded into the gradient (Adam's weight_decay)
+	// L2 weight decay folded into the gradient
 	VLD1 (R0), [V11.D2]
 	WORD $0x6e6bdc2b // fmul v11.2d, v1.2d, v11.2d
 	WORD $0x4e6bd54a // fadd v10.2d, v10.2d, v11.2d
@@ -1990,7 +1990,7 @@ unrolled:
 	VLD1.P 16(R1), [V10.D2]
 	WORD   $0x6e60dd4a // fmul v10.2d, v10.2d, v0.2d
 
-	// L2 weight decay folded into the gradient (Adam's weight_decay)
+	// L2 weight decay folded into the gradient
 	VLD1 (R0), [V11.D2]
 	WORD $0x6e6bdc2b // fmul v11.2d, v1.2d, v11.2d
 	WORD $0x4e6bd54a // fadd v10.2d, v10.2d, v11.2d
@@ -2033,7 +2033,7 @@ unrolled:
 	VLD1.P 16(R1), [V10.D2]
 	WORD   $0x6e60dd4a // fmul v10.2d, v10.2d, v0.2d
 
-	// L2 weight decay folded into the gradient (Adam's weight_decay)
+	// L2 weight decay folded into the gradient
 	VLD1 (R0), [V11.D2]
 	WORD $0x6e6bdc2b // fmul v11.2d, v1.2d, v11.2d
 	WORD $0x4e6bd54a // fadd v10.2d, v10.2d, v11.2d
@@ -2083,7 +2083,7 @@ single:
 	VLD1.P 16(R1), [V10.D2]
 	WORD   $0x6e60dd4a // fmul v10.2d, v10.2d, v0.2d
 
-	// L2 weight decay folded into the gradient (Adam's weight_decay)
+	// L2 weight decay folded into the gradient
 	VLD1 (R0), [V11.D2]
 	WORD $0x6e6bdc2b // fmul v11.2d, v1.2d, v11.2d
 	WORD $0x4e6bd54a // fadd v10.2d, v10.2d, v11.2d
@@ -2132,7 +2132,7 @@ tail:
 	FMOVD.P 8(R1), F10
 	FMULD   F0, F10, F10
 
-	// L2 weight decay folded into the gradient (Adam's weight_decay)
+	// L2 weight decay folded into the gradient
 	FMOVD (R0), F11
 	FMULD F11, F1, F11
 	FADDD F11, F10, F10

@@ -28,12 +28,48 @@ func sqrt32(x float32) float32 { return float32(math.Sqrt(float64(x))) }
 // kernelSet is one level's kernels; each array is indexed by variant
 // (see the optimizer's Step methods for the variant numbering).
 type kernelSet struct {
-	adamF32        adamF32Table
-	adamF64        adamF64Table
-	adamTrafficF32 adamTrafficF32Table
-	adamTrafficF64 adamTrafficF64Table
-	adamArithF32   adamArithF32Table
-	adamArithF64   adamArithF64Table
+	adamF32            adamF32Table
+	adamF64            adamF64Table
+	sgdF32             sgdF32Table
+	sgdF64             sgdF64Table
+	adagradF32         adagradF32Table
+	adagradF64         adagradF64Table
+	rmspropF32         rmspropF32Table
+	rmspropF64         rmspropF64Table
+	adadeltaF32        adadeltaF32Table
+	adadeltaF64        adadeltaF64Table
+	nadamF32           nadamF32Table
+	nadamF64           nadamF64Table
+	radamF32           radamF32Table
+	radamF64           radamF64Table
+	adamTrafficF32     adamTrafficF32Table
+	adamTrafficF64     adamTrafficF64Table
+	adamArithF32       adamArithF32Table
+	adamArithF64       adamArithF64Table
+	sgdTrafficF32      sgdTrafficF32Table
+	sgdTrafficF64      sgdTrafficF64Table
+	sgdArithF32        sgdArithF32Table
+	sgdArithF64        sgdArithF64Table
+	adagradTrafficF32  adagradTrafficF32Table
+	adagradTrafficF64  adagradTrafficF64Table
+	adagradArithF32    adagradArithF32Table
+	adagradArithF64    adagradArithF64Table
+	rmspropTrafficF32  rmspropTrafficF32Table
+	rmspropTrafficF64  rmspropTrafficF64Table
+	rmspropArithF32    rmspropArithF32Table
+	rmspropArithF64    rmspropArithF64Table
+	adadeltaTrafficF32 adadeltaTrafficF32Table
+	adadeltaTrafficF64 adadeltaTrafficF64Table
+	adadeltaArithF32   adadeltaArithF32Table
+	adadeltaArithF64   adadeltaArithF64Table
+	nadamTrafficF32    nadamTrafficF32Table
+	nadamTrafficF64    nadamTrafficF64Table
+	nadamArithF32      nadamArithF32Table
+	nadamArithF64      nadamArithF64Table
+	radamTrafficF32    radamTrafficF32Table
+	radamTrafficF64    radamTrafficF64Table
+	radamArithF32      radamArithF32Table
+	radamArithF64      radamArithF64Table
 }
 
 // adamF32Table holds a level's Adam float32 kernels, by variant.
@@ -41,6 +77,42 @@ type adamF32Table [4]func(param, grad, m, v, vmax []float32, s [10]float32)
 
 // adamF64Table holds a level's Adam float64 kernels, by variant.
 type adamF64Table [4]func(param, grad, m, v, vmax []float64, s [10]float64)
+
+// sgdF32Table holds a level's SGD float32 kernels, by variant.
+type sgdF32Table [6]func(param, grad, buf []float32, s [6]float32)
+
+// sgdF64Table holds a level's SGD float64 kernels, by variant.
+type sgdF64Table [6]func(param, grad, buf []float64, s [6]float64)
+
+// adagradF32Table holds a level's Adagrad float32 kernels, by variant.
+type adagradF32Table [4]func(param, grad, sum []float32, s [4]float32)
+
+// adagradF64Table holds a level's Adagrad float64 kernels, by variant.
+type adagradF64Table [4]func(param, grad, sum []float64, s [4]float64)
+
+// rmspropF32Table holds a level's RMSprop float32 kernels, by variant.
+type rmspropF32Table [16]func(param, grad, sq, gavg, buf []float32, s [7]float32)
+
+// rmspropF64Table holds a level's RMSprop float64 kernels, by variant.
+type rmspropF64Table [16]func(param, grad, sq, gavg, buf []float64, s [7]float64)
+
+// adadeltaF32Table holds a level's Adadelta float32 kernels, by variant.
+type adadeltaF32Table [2]func(param, grad, sq, acc []float32, s [6]float32)
+
+// adadeltaF64Table holds a level's Adadelta float64 kernels, by variant.
+type adadeltaF64Table [2]func(param, grad, sq, acc []float64, s [6]float64)
+
+// nadamF32Table holds a level's NAdam float32 kernels, by variant.
+type nadamF32Table [2]func(param, grad, m, v []float32, s [11]float32)
+
+// nadamF64Table holds a level's NAdam float64 kernels, by variant.
+type nadamF64Table [2]func(param, grad, m, v []float64, s [11]float64)
+
+// radamF32Table holds a level's RAdam float32 kernels, by variant.
+type radamF32Table [4]func(param, grad, m, v []float32, s [9]float32)
+
+// radamF64Table holds a level's RAdam float64 kernels, by variant.
+type radamF64Table [4]func(param, grad, m, v []float64, s [9]float64)
 
 // adamTrafficF32Table holds a level's Adam memory roofline float32 kernels, by variant.
 type adamTrafficF32Table [4]func(param, grad, m, v, vmax []float32, s [10]float32)
@@ -54,14 +126,122 @@ type adamArithF32Table [4]func(param, grad, m, v, vmax []float32, s [10]float32)
 // adamArithF64Table holds a level's Adam arithmetic bound float64 kernels, by variant.
 type adamArithF64Table [4]func(param, grad, m, v, vmax []float64, s [10]float64)
 
+// sgdTrafficF32Table holds a level's SGD memory roofline float32 kernels, by variant.
+type sgdTrafficF32Table [6]func(param, grad, buf []float32, s [6]float32)
+
+// sgdTrafficF64Table holds a level's SGD memory roofline float64 kernels, by variant.
+type sgdTrafficF64Table [6]func(param, grad, buf []float64, s [6]float64)
+
+// sgdArithF32Table holds a level's SGD arithmetic bound float32 kernels, by variant.
+type sgdArithF32Table [6]func(param, grad, buf []float32, s [6]float32)
+
+// sgdArithF64Table holds a level's SGD arithmetic bound float64 kernels, by variant.
+type sgdArithF64Table [6]func(param, grad, buf []float64, s [6]float64)
+
+// adagradTrafficF32Table holds a level's Adagrad memory roofline float32 kernels, by variant.
+type adagradTrafficF32Table [4]func(param, grad, sum []float32, s [4]float32)
+
+// adagradTrafficF64Table holds a level's Adagrad memory roofline float64 kernels, by variant.
+type adagradTrafficF64Table [4]func(param, grad, sum []float64, s [4]float64)
+
+// adagradArithF32Table holds a level's Adagrad arithmetic bound float32 kernels, by variant.
+type adagradArithF32Table [4]func(param, grad, sum []float32, s [4]float32)
+
+// adagradArithF64Table holds a level's Adagrad arithmetic bound float64 kernels, by variant.
+type adagradArithF64Table [4]func(param, grad, sum []float64, s [4]float64)
+
+// rmspropTrafficF32Table holds a level's RMSprop memory roofline float32 kernels, by variant.
+type rmspropTrafficF32Table [16]func(param, grad, sq, gavg, buf []float32, s [7]float32)
+
+// rmspropTrafficF64Table holds a level's RMSprop memory roofline float64 kernels, by variant.
+type rmspropTrafficF64Table [16]func(param, grad, sq, gavg, buf []float64, s [7]float64)
+
+// rmspropArithF32Table holds a level's RMSprop arithmetic bound float32 kernels, by variant.
+type rmspropArithF32Table [16]func(param, grad, sq, gavg, buf []float32, s [7]float32)
+
+// rmspropArithF64Table holds a level's RMSprop arithmetic bound float64 kernels, by variant.
+type rmspropArithF64Table [16]func(param, grad, sq, gavg, buf []float64, s [7]float64)
+
+// adadeltaTrafficF32Table holds a level's Adadelta memory roofline float32 kernels, by variant.
+type adadeltaTrafficF32Table [2]func(param, grad, sq, acc []float32, s [6]float32)
+
+// adadeltaTrafficF64Table holds a level's Adadelta memory roofline float64 kernels, by variant.
+type adadeltaTrafficF64Table [2]func(param, grad, sq, acc []float64, s [6]float64)
+
+// adadeltaArithF32Table holds a level's Adadelta arithmetic bound float32 kernels, by variant.
+type adadeltaArithF32Table [2]func(param, grad, sq, acc []float32, s [6]float32)
+
+// adadeltaArithF64Table holds a level's Adadelta arithmetic bound float64 kernels, by variant.
+type adadeltaArithF64Table [2]func(param, grad, sq, acc []float64, s [6]float64)
+
+// nadamTrafficF32Table holds a level's NAdam memory roofline float32 kernels, by variant.
+type nadamTrafficF32Table [2]func(param, grad, m, v []float32, s [11]float32)
+
+// nadamTrafficF64Table holds a level's NAdam memory roofline float64 kernels, by variant.
+type nadamTrafficF64Table [2]func(param, grad, m, v []float64, s [11]float64)
+
+// nadamArithF32Table holds a level's NAdam arithmetic bound float32 kernels, by variant.
+type nadamArithF32Table [2]func(param, grad, m, v []float32, s [11]float32)
+
+// nadamArithF64Table holds a level's NAdam arithmetic bound float64 kernels, by variant.
+type nadamArithF64Table [2]func(param, grad, m, v []float64, s [11]float64)
+
+// radamTrafficF32Table holds a level's RAdam memory roofline float32 kernels, by variant.
+type radamTrafficF32Table [4]func(param, grad, m, v []float32, s [9]float32)
+
+// radamTrafficF64Table holds a level's RAdam memory roofline float64 kernels, by variant.
+type radamTrafficF64Table [4]func(param, grad, m, v []float64, s [9]float64)
+
+// radamArithF32Table holds a level's RAdam arithmetic bound float32 kernels, by variant.
+type radamArithF32Table [4]func(param, grad, m, v []float32, s [9]float32)
+
+// radamArithF64Table holds a level's RAdam arithmetic bound float64 kernels, by variant.
+type radamArithF64Table [4]func(param, grad, m, v []float64, s [9]float64)
+
 // genericKernels are the pure-Go kernels, for every target.
 var genericKernels = kernelSet{
-	adamF32:        adamF32Table{adamF32, adamF32Coupled, adamF32AMSGrad, adamF32CoupledAMSGrad},
-	adamF64:        adamF64Table{adamF64, adamF64Coupled, adamF64AMSGrad, adamF64CoupledAMSGrad},
-	adamTrafficF32: adamTrafficF32Table{adamTrafficF32, adamTrafficF32Coupled, adamTrafficF32AMSGrad, adamTrafficF32CoupledAMSGrad},
-	adamTrafficF64: adamTrafficF64Table{adamTrafficF64, adamTrafficF64Coupled, adamTrafficF64AMSGrad, adamTrafficF64CoupledAMSGrad},
-	adamArithF32:   adamArithF32Table{adamArithF32, adamArithF32Coupled, adamArithF32AMSGrad, adamArithF32CoupledAMSGrad},
-	adamArithF64:   adamArithF64Table{adamArithF64, adamArithF64Coupled, adamArithF64AMSGrad, adamArithF64CoupledAMSGrad},
+	adamF32:            adamF32Table{adamF32, adamF32Coupled, adamF32AMSGrad, adamF32CoupledAMSGrad},
+	adamF64:            adamF64Table{adamF64, adamF64Coupled, adamF64AMSGrad, adamF64CoupledAMSGrad},
+	sgdF32:             sgdF32Table{sgdF32, sgdF32Coupled, sgdF32Momentum, sgdF32CoupledMomentum, sgdF32Nesterov, sgdF32CoupledNesterov},
+	sgdF64:             sgdF64Table{sgdF64, sgdF64Coupled, sgdF64Momentum, sgdF64CoupledMomentum, sgdF64Nesterov, sgdF64CoupledNesterov},
+	adagradF32:         adagradF32Table{adagradF32, adagradF32Coupled, adagradF32EpsInSqrt, adagradF32CoupledEpsInSqrt},
+	adagradF64:         adagradF64Table{adagradF64, adagradF64Coupled, adagradF64EpsInSqrt, adagradF64CoupledEpsInSqrt},
+	rmspropF32:         rmspropF32Table{rmspropF32, rmspropF32Coupled, rmspropF32Centered, rmspropF32CoupledCentered, rmspropF32Momentum, rmspropF32CoupledMomentum, rmspropF32CenteredMomentum, rmspropF32CoupledCenteredMomentum, rmspropF32EpsInSqrt, rmspropF32CoupledEpsInSqrt, rmspropF32CenteredEpsInSqrt, rmspropF32CoupledCenteredEpsInSqrt, rmspropF32MomentumEpsInSqrt, rmspropF32CoupledMomentumEpsInSqrt, rmspropF32CenteredMomentumEpsInSqrt, rmspropF32CoupledCenteredMomentumEpsInSqrt},
+	rmspropF64:         rmspropF64Table{rmspropF64, rmspropF64Coupled, rmspropF64Centered, rmspropF64CoupledCentered, rmspropF64Momentum, rmspropF64CoupledMomentum, rmspropF64CenteredMomentum, rmspropF64CoupledCenteredMomentum, rmspropF64EpsInSqrt, rmspropF64CoupledEpsInSqrt, rmspropF64CenteredEpsInSqrt, rmspropF64CoupledCenteredEpsInSqrt, rmspropF64MomentumEpsInSqrt, rmspropF64CoupledMomentumEpsInSqrt, rmspropF64CenteredMomentumEpsInSqrt, rmspropF64CoupledCenteredMomentumEpsInSqrt},
+	adadeltaF32:        adadeltaF32Table{adadeltaF32, adadeltaF32Coupled},
+	adadeltaF64:        adadeltaF64Table{adadeltaF64, adadeltaF64Coupled},
+	nadamF32:           nadamF32Table{nadamF32, nadamF32Coupled},
+	nadamF64:           nadamF64Table{nadamF64, nadamF64Coupled},
+	radamF32:           radamF32Table{radamF32, radamF32Coupled, radamF32Rectified, radamF32CoupledRectified},
+	radamF64:           radamF64Table{radamF64, radamF64Coupled, radamF64Rectified, radamF64CoupledRectified},
+	adamTrafficF32:     adamTrafficF32Table{adamTrafficF32, adamTrafficF32Coupled, adamTrafficF32AMSGrad, adamTrafficF32CoupledAMSGrad},
+	adamTrafficF64:     adamTrafficF64Table{adamTrafficF64, adamTrafficF64Coupled, adamTrafficF64AMSGrad, adamTrafficF64CoupledAMSGrad},
+	adamArithF32:       adamArithF32Table{adamArithF32, adamArithF32Coupled, adamArithF32AMSGrad, adamArithF32CoupledAMSGrad},
+	adamArithF64:       adamArithF64Table{adamArithF64, adamArithF64Coupled, adamArithF64AMSGrad, adamArithF64CoupledAMSGrad},
+	sgdTrafficF32:      sgdTrafficF32Table{sgdTrafficF32, sgdTrafficF32Coupled, sgdTrafficF32Momentum, sgdTrafficF32CoupledMomentum, sgdTrafficF32Nesterov, sgdTrafficF32CoupledNesterov},
+	sgdTrafficF64:      sgdTrafficF64Table{sgdTrafficF64, sgdTrafficF64Coupled, sgdTrafficF64Momentum, sgdTrafficF64CoupledMomentum, sgdTrafficF64Nesterov, sgdTrafficF64CoupledNesterov},
+	sgdArithF32:        sgdArithF32Table{sgdArithF32, sgdArithF32Coupled, sgdArithF32Momentum, sgdArithF32CoupledMomentum, sgdArithF32Nesterov, sgdArithF32CoupledNesterov},
+	sgdArithF64:        sgdArithF64Table{sgdArithF64, sgdArithF64Coupled, sgdArithF64Momentum, sgdArithF64CoupledMomentum, sgdArithF64Nesterov, sgdArithF64CoupledNesterov},
+	adagradTrafficF32:  adagradTrafficF32Table{adagradTrafficF32, adagradTrafficF32Coupled, adagradTrafficF32EpsInSqrt, adagradTrafficF32CoupledEpsInSqrt},
+	adagradTrafficF64:  adagradTrafficF64Table{adagradTrafficF64, adagradTrafficF64Coupled, adagradTrafficF64EpsInSqrt, adagradTrafficF64CoupledEpsInSqrt},
+	adagradArithF32:    adagradArithF32Table{adagradArithF32, adagradArithF32Coupled, adagradArithF32EpsInSqrt, adagradArithF32CoupledEpsInSqrt},
+	adagradArithF64:    adagradArithF64Table{adagradArithF64, adagradArithF64Coupled, adagradArithF64EpsInSqrt, adagradArithF64CoupledEpsInSqrt},
+	rmspropTrafficF32:  rmspropTrafficF32Table{rmspropTrafficF32, rmspropTrafficF32Coupled, rmspropTrafficF32Centered, rmspropTrafficF32CoupledCentered, rmspropTrafficF32Momentum, rmspropTrafficF32CoupledMomentum, rmspropTrafficF32CenteredMomentum, rmspropTrafficF32CoupledCenteredMomentum, rmspropTrafficF32EpsInSqrt, rmspropTrafficF32CoupledEpsInSqrt, rmspropTrafficF32CenteredEpsInSqrt, rmspropTrafficF32CoupledCenteredEpsInSqrt, rmspropTrafficF32MomentumEpsInSqrt, rmspropTrafficF32CoupledMomentumEpsInSqrt, rmspropTrafficF32CenteredMomentumEpsInSqrt, rmspropTrafficF32CoupledCenteredMomentumEpsInSqrt},
+	rmspropTrafficF64:  rmspropTrafficF64Table{rmspropTrafficF64, rmspropTrafficF64Coupled, rmspropTrafficF64Centered, rmspropTrafficF64CoupledCentered, rmspropTrafficF64Momentum, rmspropTrafficF64CoupledMomentum, rmspropTrafficF64CenteredMomentum, rmspropTrafficF64CoupledCenteredMomentum, rmspropTrafficF64EpsInSqrt, rmspropTrafficF64CoupledEpsInSqrt, rmspropTrafficF64CenteredEpsInSqrt, rmspropTrafficF64CoupledCenteredEpsInSqrt, rmspropTrafficF64MomentumEpsInSqrt, rmspropTrafficF64CoupledMomentumEpsInSqrt, rmspropTrafficF64CenteredMomentumEpsInSqrt, rmspropTrafficF64CoupledCenteredMomentumEpsInSqrt},
+	rmspropArithF32:    rmspropArithF32Table{rmspropArithF32, rmspropArithF32Coupled, rmspropArithF32Centered, rmspropArithF32CoupledCentered, rmspropArithF32Momentum, rmspropArithF32CoupledMomentum, rmspropArithF32CenteredMomentum, rmspropArithF32CoupledCenteredMomentum, rmspropArithF32EpsInSqrt, rmspropArithF32CoupledEpsInSqrt, rmspropArithF32CenteredEpsInSqrt, rmspropArithF32CoupledCenteredEpsInSqrt, rmspropArithF32MomentumEpsInSqrt, rmspropArithF32CoupledMomentumEpsInSqrt, rmspropArithF32CenteredMomentumEpsInSqrt, rmspropArithF32CoupledCenteredMomentumEpsInSqrt},
+	rmspropArithF64:    rmspropArithF64Table{rmspropArithF64, rmspropArithF64Coupled, rmspropArithF64Centered, rmspropArithF64CoupledCentered, rmspropArithF64Momentum, rmspropArithF64CoupledMomentum, rmspropArithF64CenteredMomentum, rmspropArithF64CoupledCenteredMomentum, rmspropArithF64EpsInSqrt, rmspropArithF64CoupledEpsInSqrt, rmspropArithF64CenteredEpsInSqrt, rmspropArithF64CoupledCenteredEpsInSqrt, rmspropArithF64MomentumEpsInSqrt, rmspropArithF64CoupledMomentumEpsInSqrt, rmspropArithF64CenteredMomentumEpsInSqrt, rmspropArithF64CoupledCenteredMomentumEpsInSqrt},
+	adadeltaTrafficF32: adadeltaTrafficF32Table{adadeltaTrafficF32, adadeltaTrafficF32Coupled},
+	adadeltaTrafficF64: adadeltaTrafficF64Table{adadeltaTrafficF64, adadeltaTrafficF64Coupled},
+	adadeltaArithF32:   adadeltaArithF32Table{adadeltaArithF32, adadeltaArithF32Coupled},
+	adadeltaArithF64:   adadeltaArithF64Table{adadeltaArithF64, adadeltaArithF64Coupled},
+	nadamTrafficF32:    nadamTrafficF32Table{nadamTrafficF32, nadamTrafficF32Coupled},
+	nadamTrafficF64:    nadamTrafficF64Table{nadamTrafficF64, nadamTrafficF64Coupled},
+	nadamArithF32:      nadamArithF32Table{nadamArithF32, nadamArithF32Coupled},
+	nadamArithF64:      nadamArithF64Table{nadamArithF64, nadamArithF64Coupled},
+	radamTrafficF32:    radamTrafficF32Table{radamTrafficF32, radamTrafficF32Coupled, radamTrafficF32Rectified, radamTrafficF32CoupledRectified},
+	radamTrafficF64:    radamTrafficF64Table{radamTrafficF64, radamTrafficF64Coupled, radamTrafficF64Rectified, radamTrafficF64CoupledRectified},
+	radamArithF32:      radamArithF32Table{radamArithF32, radamArithF32Coupled, radamArithF32Rectified, radamArithF32CoupledRectified},
+	radamArithF64:      radamArithF64Table{radamArithF64, radamArithF64Coupled, radamArithF64Rectified, radamArithF64CoupledRectified},
 }
 
 // Indexes of Adam's per-step scalars in the array its kernels take.
@@ -72,9 +252,9 @@ const (
 	adamOmb1          // 1 - beta1
 	adamB2            // beta2
 	adamOmb2          // 1 - beta2
-	adamIbc2          // 1 / sqrt(1 - beta2^t), or 1 without bias correction
+	adamIbc2          // 1 / sqrt(1 - beta2^t), or 1 without bias correction or with eps-hat
 	adamEps           // epsilon, added outside the square root
-	adamStep          // lr / (1 - beta1^t), or lr without bias correction
+	adamStep          // lr / (1 - beta1^t) (see Adam.scalars)
 	adamPdecay        // 1 - lr*weight_decay for decoupled decay (AdamW), else 1
 	adamScalarCount
 )
@@ -128,7 +308,7 @@ func adamF32Coupled(param, grad, m, v, vmax []float32, s [10]float32) {
 	for i := range param {
 		// scaled gradient (the scale is negative when maximizing)
 		g := float32(grad[i] * gscale)
-		// L2 weight decay folded into the gradient (Adam's weight_decay)
+		// L2 weight decay folded into the gradient
 		g = g + float32(wd*param[i])
 		// first moment
 		mt := float32(b1*m[i]) + float32(omb1*g)
@@ -196,7 +376,7 @@ func adamF32CoupledAMSGrad(param, grad, m, v, vmax []float32, s [10]float32) {
 	for i := range param {
 		// scaled gradient (the scale is negative when maximizing)
 		g := float32(grad[i] * gscale)
-		// L2 weight decay folded into the gradient (Adam's weight_decay)
+		// L2 weight decay folded into the gradient
 		g = g + float32(wd*param[i])
 		// first moment
 		mt := float32(b1*m[i]) + float32(omb1*g)
@@ -262,7 +442,7 @@ func adamF64Coupled(param, grad, m, v, vmax []float64, s [10]float64) {
 	for i := range param {
 		// scaled gradient (the scale is negative when maximizing)
 		g := float64(grad[i] * gscale)
-		// L2 weight decay folded into the gradient (Adam's weight_decay)
+		// L2 weight decay folded into the gradient
 		g = g + float64(wd*param[i])
 		// first moment
 		mt := float64(b1*m[i]) + float64(omb1*g)
@@ -330,7 +510,7 @@ func adamF64CoupledAMSGrad(param, grad, m, v, vmax []float64, s [10]float64) {
 	for i := range param {
 		// scaled gradient (the scale is negative when maximizing)
 		g := float64(grad[i] * gscale)
-		// L2 weight decay folded into the gradient (Adam's weight_decay)
+		// L2 weight decay folded into the gradient
 		g = g + float64(wd*param[i])
 		// first moment
 		mt := float64(b1*m[i]) + float64(omb1*g)
@@ -347,6 +527,1957 @@ func adamF64CoupledAMSGrad(param, grad, m, v, vmax []float64, s [10]float64) {
 	}
 }
 
+// Indexes of SGD's per-step scalars in the array its kernels take.
+const (
+	sgdGscale = iota // gradient scale, negated when maximizing
+	sgdWd            // coupled (L2) weight decay
+	sgdMom           // momentum, or 0 on the first step
+	sgdDamp          // 1 - dampening, or 1 on the first step
+	sgdNest          // momentum, for the Nesterov look-ahead
+	sgdLr            // learning rate
+	sgdScalarCount
+)
+
+// sgdF32 is the pure-Go SGD kernel (float32; variant: plain).
+// Every assembly level performs exactly these operations in this order.
+func sgdF32(param, grad, buf []float32, s [6]float32) {
+	gscale := s[sgdGscale]
+	lr := s[sgdLr]
+	grad = grad[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(grad[i] * gscale)
+		param[i] = param[i] - float32(lr*g)
+	}
+}
+
+// sgdF32Coupled is the pure-Go SGD kernel (float32; variant: Coupled).
+// Every assembly level performs exactly these operations in this order.
+func sgdF32Coupled(param, grad, buf []float32, s [6]float32) {
+	gscale := s[sgdGscale]
+	wd := s[sgdWd]
+	lr := s[sgdLr]
+	grad = grad[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(grad[i] * gscale)
+		// L2 weight decay folded into the gradient
+		g = g + float32(wd*param[i])
+		param[i] = param[i] - float32(lr*g)
+	}
+}
+
+// sgdF32Momentum is the pure-Go SGD kernel (float32; variant: Momentum).
+// Every assembly level performs exactly these operations in this order.
+func sgdF32Momentum(param, grad, buf []float32, s [6]float32) {
+	gscale := s[sgdGscale]
+	mom := s[sgdMom]
+	damp := s[sgdDamp]
+	lr := s[sgdLr]
+	grad = grad[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(grad[i] * gscale)
+		// momentum buffer
+		bt := float32(mom*buf[i]) + float32(damp*g)
+		buf[i] = bt
+		param[i] = param[i] - float32(lr*bt)
+	}
+}
+
+// sgdF32CoupledMomentum is the pure-Go SGD kernel (float32; variant: Coupled, Momentum).
+// Every assembly level performs exactly these operations in this order.
+func sgdF32CoupledMomentum(param, grad, buf []float32, s [6]float32) {
+	gscale := s[sgdGscale]
+	wd := s[sgdWd]
+	mom := s[sgdMom]
+	damp := s[sgdDamp]
+	lr := s[sgdLr]
+	grad = grad[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(grad[i] * gscale)
+		// L2 weight decay folded into the gradient
+		g = g + float32(wd*param[i])
+		// momentum buffer
+		bt := float32(mom*buf[i]) + float32(damp*g)
+		buf[i] = bt
+		param[i] = param[i] - float32(lr*bt)
+	}
+}
+
+// sgdF32Nesterov is the pure-Go SGD kernel (float32; variant: Nesterov).
+// Every assembly level performs exactly these operations in this order.
+func sgdF32Nesterov(param, grad, buf []float32, s [6]float32) {
+	gscale := s[sgdGscale]
+	mom := s[sgdMom]
+	damp := s[sgdDamp]
+	nest := s[sgdNest]
+	lr := s[sgdLr]
+	grad = grad[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(grad[i] * gscale)
+		// momentum buffer
+		bt := float32(mom*buf[i]) + float32(damp*g)
+		buf[i] = bt
+		// Nesterov look-ahead
+		g = g + float32(nest*bt)
+		param[i] = param[i] - float32(lr*g)
+	}
+}
+
+// sgdF32CoupledNesterov is the pure-Go SGD kernel (float32; variant: Coupled, Nesterov).
+// Every assembly level performs exactly these operations in this order.
+func sgdF32CoupledNesterov(param, grad, buf []float32, s [6]float32) {
+	gscale := s[sgdGscale]
+	wd := s[sgdWd]
+	mom := s[sgdMom]
+	damp := s[sgdDamp]
+	nest := s[sgdNest]
+	lr := s[sgdLr]
+	grad = grad[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(grad[i] * gscale)
+		// L2 weight decay folded into the gradient
+		g = g + float32(wd*param[i])
+		// momentum buffer
+		bt := float32(mom*buf[i]) + float32(damp*g)
+		buf[i] = bt
+		// Nesterov look-ahead
+		g = g + float32(nest*bt)
+		param[i] = param[i] - float32(lr*g)
+	}
+}
+
+// sgdF64 is the pure-Go SGD kernel (float64; variant: plain).
+// Every assembly level performs exactly these operations in this order.
+func sgdF64(param, grad, buf []float64, s [6]float64) {
+	gscale := s[sgdGscale]
+	lr := s[sgdLr]
+	grad = grad[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float64(grad[i] * gscale)
+		param[i] = param[i] - float64(lr*g)
+	}
+}
+
+// sgdF64Coupled is the pure-Go SGD kernel (float64; variant: Coupled).
+// Every assembly level performs exactly these operations in this order.
+func sgdF64Coupled(param, grad, buf []float64, s [6]float64) {
+	gscale := s[sgdGscale]
+	wd := s[sgdWd]
+	lr := s[sgdLr]
+	grad = grad[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float64(grad[i] * gscale)
+		// L2 weight decay folded into the gradient
+		g = g + float64(wd*param[i])
+		param[i] = param[i] - float64(lr*g)
+	}
+}
+
+// sgdF64Momentum is the pure-Go SGD kernel (float64; variant: Momentum).
+// Every assembly level performs exactly these operations in this order.
+func sgdF64Momentum(param, grad, buf []float64, s [6]float64) {
+	gscale := s[sgdGscale]
+	mom := s[sgdMom]
+	damp := s[sgdDamp]
+	lr := s[sgdLr]
+	grad = grad[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float64(grad[i] * gscale)
+		// momentum buffer
+		bt := float64(mom*buf[i]) + float64(damp*g)
+		buf[i] = bt
+		param[i] = param[i] - float64(lr*bt)
+	}
+}
+
+// sgdF64CoupledMomentum is the pure-Go SGD kernel (float64; variant: Coupled, Momentum).
+// Every assembly level performs exactly these operations in this order.
+func sgdF64CoupledMomentum(param, grad, buf []float64, s [6]float64) {
+	gscale := s[sgdGscale]
+	wd := s[sgdWd]
+	mom := s[sgdMom]
+	damp := s[sgdDamp]
+	lr := s[sgdLr]
+	grad = grad[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float64(grad[i] * gscale)
+		// L2 weight decay folded into the gradient
+		g = g + float64(wd*param[i])
+		// momentum buffer
+		bt := float64(mom*buf[i]) + float64(damp*g)
+		buf[i] = bt
+		param[i] = param[i] - float64(lr*bt)
+	}
+}
+
+// sgdF64Nesterov is the pure-Go SGD kernel (float64; variant: Nesterov).
+// Every assembly level performs exactly these operations in this order.
+func sgdF64Nesterov(param, grad, buf []float64, s [6]float64) {
+	gscale := s[sgdGscale]
+	mom := s[sgdMom]
+	damp := s[sgdDamp]
+	nest := s[sgdNest]
+	lr := s[sgdLr]
+	grad = grad[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float64(grad[i] * gscale)
+		// momentum buffer
+		bt := float64(mom*buf[i]) + float64(damp*g)
+		buf[i] = bt
+		// Nesterov look-ahead
+		g = g + float64(nest*bt)
+		param[i] = param[i] - float64(lr*g)
+	}
+}
+
+// sgdF64CoupledNesterov is the pure-Go SGD kernel (float64; variant: Coupled, Nesterov).
+// Every assembly level performs exactly these operations in this order.
+func sgdF64CoupledNesterov(param, grad, buf []float64, s [6]float64) {
+	gscale := s[sgdGscale]
+	wd := s[sgdWd]
+	mom := s[sgdMom]
+	damp := s[sgdDamp]
+	nest := s[sgdNest]
+	lr := s[sgdLr]
+	grad = grad[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float64(grad[i] * gscale)
+		// L2 weight decay folded into the gradient
+		g = g + float64(wd*param[i])
+		// momentum buffer
+		bt := float64(mom*buf[i]) + float64(damp*g)
+		buf[i] = bt
+		// Nesterov look-ahead
+		g = g + float64(nest*bt)
+		param[i] = param[i] - float64(lr*g)
+	}
+}
+
+// Indexes of Adagrad's per-step scalars in the array its kernels take.
+const (
+	adagradGscale = iota // gradient scale, negated when maximizing
+	adagradWd            // coupled (L2) weight decay
+	adagradEps           // epsilon
+	adagradClr           // lr / (1 + (t-1)*lr_decay)
+	adagradScalarCount
+)
+
+// adagradF32 is the pure-Go Adagrad kernel (float32; variant: plain).
+// Every assembly level performs exactly these operations in this order.
+func adagradF32(param, grad, sum []float32, s [4]float32) {
+	gscale := s[adagradGscale]
+	eps := s[adagradEps]
+	clr := s[adagradClr]
+	grad = grad[:len(param)]
+	sum = sum[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(grad[i] * gscale)
+		// sum of squared gradients
+		st := sum[i] + float32(g*g)
+		sum[i] = st
+		// sqrt(x) + eps
+		std := sqrt32(st) + eps
+		param[i] = param[i] - float32(clr*(g/std))
+	}
+}
+
+// adagradF32Coupled is the pure-Go Adagrad kernel (float32; variant: Coupled).
+// Every assembly level performs exactly these operations in this order.
+func adagradF32Coupled(param, grad, sum []float32, s [4]float32) {
+	gscale := s[adagradGscale]
+	wd := s[adagradWd]
+	eps := s[adagradEps]
+	clr := s[adagradClr]
+	grad = grad[:len(param)]
+	sum = sum[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(grad[i] * gscale)
+		// L2 weight decay folded into the gradient
+		g = g + float32(wd*param[i])
+		// sum of squared gradients
+		st := sum[i] + float32(g*g)
+		sum[i] = st
+		// sqrt(x) + eps
+		std := sqrt32(st) + eps
+		param[i] = param[i] - float32(clr*(g/std))
+	}
+}
+
+// adagradF32EpsInSqrt is the pure-Go Adagrad kernel (float32; variant: EpsInSqrt).
+// Every assembly level performs exactly these operations in this order.
+func adagradF32EpsInSqrt(param, grad, sum []float32, s [4]float32) {
+	gscale := s[adagradGscale]
+	eps := s[adagradEps]
+	clr := s[adagradClr]
+	grad = grad[:len(param)]
+	sum = sum[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(grad[i] * gscale)
+		// sum of squared gradients
+		st := sum[i] + float32(g*g)
+		sum[i] = st
+		// sqrt(x + eps)
+		std := sqrt32(st + eps)
+		param[i] = param[i] - float32(clr*(g/std))
+	}
+}
+
+// adagradF32CoupledEpsInSqrt is the pure-Go Adagrad kernel (float32; variant: Coupled, EpsInSqrt).
+// Every assembly level performs exactly these operations in this order.
+func adagradF32CoupledEpsInSqrt(param, grad, sum []float32, s [4]float32) {
+	gscale := s[adagradGscale]
+	wd := s[adagradWd]
+	eps := s[adagradEps]
+	clr := s[adagradClr]
+	grad = grad[:len(param)]
+	sum = sum[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(grad[i] * gscale)
+		// L2 weight decay folded into the gradient
+		g = g + float32(wd*param[i])
+		// sum of squared gradients
+		st := sum[i] + float32(g*g)
+		sum[i] = st
+		// sqrt(x + eps)
+		std := sqrt32(st + eps)
+		param[i] = param[i] - float32(clr*(g/std))
+	}
+}
+
+// adagradF64 is the pure-Go Adagrad kernel (float64; variant: plain).
+// Every assembly level performs exactly these operations in this order.
+func adagradF64(param, grad, sum []float64, s [4]float64) {
+	gscale := s[adagradGscale]
+	eps := s[adagradEps]
+	clr := s[adagradClr]
+	grad = grad[:len(param)]
+	sum = sum[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float64(grad[i] * gscale)
+		// sum of squared gradients
+		st := sum[i] + float64(g*g)
+		sum[i] = st
+		// sqrt(x) + eps
+		std := math.Sqrt(st) + eps
+		param[i] = param[i] - float64(clr*(g/std))
+	}
+}
+
+// adagradF64Coupled is the pure-Go Adagrad kernel (float64; variant: Coupled).
+// Every assembly level performs exactly these operations in this order.
+func adagradF64Coupled(param, grad, sum []float64, s [4]float64) {
+	gscale := s[adagradGscale]
+	wd := s[adagradWd]
+	eps := s[adagradEps]
+	clr := s[adagradClr]
+	grad = grad[:len(param)]
+	sum = sum[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float64(grad[i] * gscale)
+		// L2 weight decay folded into the gradient
+		g = g + float64(wd*param[i])
+		// sum of squared gradients
+		st := sum[i] + float64(g*g)
+		sum[i] = st
+		// sqrt(x) + eps
+		std := math.Sqrt(st) + eps
+		param[i] = param[i] - float64(clr*(g/std))
+	}
+}
+
+// adagradF64EpsInSqrt is the pure-Go Adagrad kernel (float64; variant: EpsInSqrt).
+// Every assembly level performs exactly these operations in this order.
+func adagradF64EpsInSqrt(param, grad, sum []float64, s [4]float64) {
+	gscale := s[adagradGscale]
+	eps := s[adagradEps]
+	clr := s[adagradClr]
+	grad = grad[:len(param)]
+	sum = sum[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float64(grad[i] * gscale)
+		// sum of squared gradients
+		st := sum[i] + float64(g*g)
+		sum[i] = st
+		// sqrt(x + eps)
+		std := math.Sqrt(st + eps)
+		param[i] = param[i] - float64(clr*(g/std))
+	}
+}
+
+// adagradF64CoupledEpsInSqrt is the pure-Go Adagrad kernel (float64; variant: Coupled, EpsInSqrt).
+// Every assembly level performs exactly these operations in this order.
+func adagradF64CoupledEpsInSqrt(param, grad, sum []float64, s [4]float64) {
+	gscale := s[adagradGscale]
+	wd := s[adagradWd]
+	eps := s[adagradEps]
+	clr := s[adagradClr]
+	grad = grad[:len(param)]
+	sum = sum[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float64(grad[i] * gscale)
+		// L2 weight decay folded into the gradient
+		g = g + float64(wd*param[i])
+		// sum of squared gradients
+		st := sum[i] + float64(g*g)
+		sum[i] = st
+		// sqrt(x + eps)
+		std := math.Sqrt(st + eps)
+		param[i] = param[i] - float64(clr*(g/std))
+	}
+}
+
+// Indexes of RMSprop's per-step scalars in the array its kernels take.
+const (
+	rmspropGscale = iota // gradient scale, negated when maximizing
+	rmspropWd            // coupled (L2) weight decay
+	rmspropAlpha         // smoothing constant alpha
+	rmspropOma           // 1 - alpha
+	rmspropEps           // epsilon
+	rmspropMom           // momentum
+	rmspropLr            // learning rate
+	rmspropScalarCount
+)
+
+// rmspropF32 is the pure-Go RMSprop kernel (float32; variant: plain).
+// Every assembly level performs exactly these operations in this order.
+func rmspropF32(param, grad, sq, gavg, buf []float32, s [7]float32) {
+	gscale := s[rmspropGscale]
+	alpha := s[rmspropAlpha]
+	oma := s[rmspropOma]
+	eps := s[rmspropEps]
+	lr := s[rmspropLr]
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(grad[i] * gscale)
+		// mean square
+		sqt := float32(alpha*sq[i]) + float32(oma*(g*g))
+		sq[i] = sqt
+		// sqrt(x) + eps
+		std := sqrt32(sqt) + eps
+		// normalized gradient
+		u := float32(g / std)
+		param[i] = param[i] - float32(lr*u)
+	}
+}
+
+// rmspropF32Coupled is the pure-Go RMSprop kernel (float32; variant: Coupled).
+// Every assembly level performs exactly these operations in this order.
+func rmspropF32Coupled(param, grad, sq, gavg, buf []float32, s [7]float32) {
+	gscale := s[rmspropGscale]
+	wd := s[rmspropWd]
+	alpha := s[rmspropAlpha]
+	oma := s[rmspropOma]
+	eps := s[rmspropEps]
+	lr := s[rmspropLr]
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(grad[i] * gscale)
+		// L2 weight decay folded into the gradient
+		g = g + float32(wd*param[i])
+		// mean square
+		sqt := float32(alpha*sq[i]) + float32(oma*(g*g))
+		sq[i] = sqt
+		// sqrt(x) + eps
+		std := sqrt32(sqt) + eps
+		// normalized gradient
+		u := float32(g / std)
+		param[i] = param[i] - float32(lr*u)
+	}
+}
+
+// rmspropF32Centered is the pure-Go RMSprop kernel (float32; variant: Centered).
+// Every assembly level performs exactly these operations in this order.
+func rmspropF32Centered(param, grad, sq, gavg, buf []float32, s [7]float32) {
+	gscale := s[rmspropGscale]
+	alpha := s[rmspropAlpha]
+	oma := s[rmspropOma]
+	eps := s[rmspropEps]
+	lr := s[rmspropLr]
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	gavg = gavg[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(grad[i] * gscale)
+		// mean square
+		sqt := float32(alpha*sq[i]) + float32(oma*(g*g))
+		sq[i] = sqt
+		// mean gradient
+		gat := float32(alpha*gavg[i]) + float32(oma*g)
+		gavg[i] = gat
+		// centered: the variance estimate
+		sqt = sqt - float32(gat*gat)
+		// sqrt(x) + eps
+		std := sqrt32(sqt) + eps
+		// normalized gradient
+		u := float32(g / std)
+		param[i] = param[i] - float32(lr*u)
+	}
+}
+
+// rmspropF32CoupledCentered is the pure-Go RMSprop kernel (float32; variant: Coupled, Centered).
+// Every assembly level performs exactly these operations in this order.
+func rmspropF32CoupledCentered(param, grad, sq, gavg, buf []float32, s [7]float32) {
+	gscale := s[rmspropGscale]
+	wd := s[rmspropWd]
+	alpha := s[rmspropAlpha]
+	oma := s[rmspropOma]
+	eps := s[rmspropEps]
+	lr := s[rmspropLr]
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	gavg = gavg[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(grad[i] * gscale)
+		// L2 weight decay folded into the gradient
+		g = g + float32(wd*param[i])
+		// mean square
+		sqt := float32(alpha*sq[i]) + float32(oma*(g*g))
+		sq[i] = sqt
+		// mean gradient
+		gat := float32(alpha*gavg[i]) + float32(oma*g)
+		gavg[i] = gat
+		// centered: the variance estimate
+		sqt = sqt - float32(gat*gat)
+		// sqrt(x) + eps
+		std := sqrt32(sqt) + eps
+		// normalized gradient
+		u := float32(g / std)
+		param[i] = param[i] - float32(lr*u)
+	}
+}
+
+// rmspropF32Momentum is the pure-Go RMSprop kernel (float32; variant: Momentum).
+// Every assembly level performs exactly these operations in this order.
+func rmspropF32Momentum(param, grad, sq, gavg, buf []float32, s [7]float32) {
+	gscale := s[rmspropGscale]
+	alpha := s[rmspropAlpha]
+	oma := s[rmspropOma]
+	eps := s[rmspropEps]
+	mom := s[rmspropMom]
+	lr := s[rmspropLr]
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(grad[i] * gscale)
+		// mean square
+		sqt := float32(alpha*sq[i]) + float32(oma*(g*g))
+		sq[i] = sqt
+		// sqrt(x) + eps
+		std := sqrt32(sqt) + eps
+		// normalized gradient
+		u := float32(g / std)
+		// momentum buffer
+		bt := float32(mom*buf[i]) + u
+		buf[i] = bt
+		param[i] = param[i] - float32(lr*bt)
+	}
+}
+
+// rmspropF32CoupledMomentum is the pure-Go RMSprop kernel (float32; variant: Coupled, Momentum).
+// Every assembly level performs exactly these operations in this order.
+func rmspropF32CoupledMomentum(param, grad, sq, gavg, buf []float32, s [7]float32) {
+	gscale := s[rmspropGscale]
+	wd := s[rmspropWd]
+	alpha := s[rmspropAlpha]
+	oma := s[rmspropOma]
+	eps := s[rmspropEps]
+	mom := s[rmspropMom]
+	lr := s[rmspropLr]
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(grad[i] * gscale)
+		// L2 weight decay folded into the gradient
+		g = g + float32(wd*param[i])
+		// mean square
+		sqt := float32(alpha*sq[i]) + float32(oma*(g*g))
+		sq[i] = sqt
+		// sqrt(x) + eps
+		std := sqrt32(sqt) + eps
+		// normalized gradient
+		u := float32(g / std)
+		// momentum buffer
+		bt := float32(mom*buf[i]) + u
+		buf[i] = bt
+		param[i] = param[i] - float32(lr*bt)
+	}
+}
+
+// rmspropF32CenteredMomentum is the pure-Go RMSprop kernel (float32; variant: Centered, Momentum).
+// Every assembly level performs exactly these operations in this order.
+func rmspropF32CenteredMomentum(param, grad, sq, gavg, buf []float32, s [7]float32) {
+	gscale := s[rmspropGscale]
+	alpha := s[rmspropAlpha]
+	oma := s[rmspropOma]
+	eps := s[rmspropEps]
+	mom := s[rmspropMom]
+	lr := s[rmspropLr]
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	gavg = gavg[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(grad[i] * gscale)
+		// mean square
+		sqt := float32(alpha*sq[i]) + float32(oma*(g*g))
+		sq[i] = sqt
+		// mean gradient
+		gat := float32(alpha*gavg[i]) + float32(oma*g)
+		gavg[i] = gat
+		// centered: the variance estimate
+		sqt = sqt - float32(gat*gat)
+		// sqrt(x) + eps
+		std := sqrt32(sqt) + eps
+		// normalized gradient
+		u := float32(g / std)
+		// momentum buffer
+		bt := float32(mom*buf[i]) + u
+		buf[i] = bt
+		param[i] = param[i] - float32(lr*bt)
+	}
+}
+
+// rmspropF32CoupledCenteredMomentum is the pure-Go RMSprop kernel (float32; variant: Coupled, Centered, Momentum).
+// Every assembly level performs exactly these operations in this order.
+func rmspropF32CoupledCenteredMomentum(param, grad, sq, gavg, buf []float32, s [7]float32) {
+	gscale := s[rmspropGscale]
+	wd := s[rmspropWd]
+	alpha := s[rmspropAlpha]
+	oma := s[rmspropOma]
+	eps := s[rmspropEps]
+	mom := s[rmspropMom]
+	lr := s[rmspropLr]
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	gavg = gavg[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(grad[i] * gscale)
+		// L2 weight decay folded into the gradient
+		g = g + float32(wd*param[i])
+		// mean square
+		sqt := float32(alpha*sq[i]) + float32(oma*(g*g))
+		sq[i] = sqt
+		// mean gradient
+		gat := float32(alpha*gavg[i]) + float32(oma*g)
+		gavg[i] = gat
+		// centered: the variance estimate
+		sqt = sqt - float32(gat*gat)
+		// sqrt(x) + eps
+		std := sqrt32(sqt) + eps
+		// normalized gradient
+		u := float32(g / std)
+		// momentum buffer
+		bt := float32(mom*buf[i]) + u
+		buf[i] = bt
+		param[i] = param[i] - float32(lr*bt)
+	}
+}
+
+// rmspropF32EpsInSqrt is the pure-Go RMSprop kernel (float32; variant: EpsInSqrt).
+// Every assembly level performs exactly these operations in this order.
+func rmspropF32EpsInSqrt(param, grad, sq, gavg, buf []float32, s [7]float32) {
+	gscale := s[rmspropGscale]
+	alpha := s[rmspropAlpha]
+	oma := s[rmspropOma]
+	eps := s[rmspropEps]
+	lr := s[rmspropLr]
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(grad[i] * gscale)
+		// mean square
+		sqt := float32(alpha*sq[i]) + float32(oma*(g*g))
+		sq[i] = sqt
+		// sqrt(x + eps)
+		std := sqrt32(sqt + eps)
+		// normalized gradient
+		u := float32(g / std)
+		param[i] = param[i] - float32(lr*u)
+	}
+}
+
+// rmspropF32CoupledEpsInSqrt is the pure-Go RMSprop kernel (float32; variant: Coupled, EpsInSqrt).
+// Every assembly level performs exactly these operations in this order.
+func rmspropF32CoupledEpsInSqrt(param, grad, sq, gavg, buf []float32, s [7]float32) {
+	gscale := s[rmspropGscale]
+	wd := s[rmspropWd]
+	alpha := s[rmspropAlpha]
+	oma := s[rmspropOma]
+	eps := s[rmspropEps]
+	lr := s[rmspropLr]
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(grad[i] * gscale)
+		// L2 weight decay folded into the gradient
+		g = g + float32(wd*param[i])
+		// mean square
+		sqt := float32(alpha*sq[i]) + float32(oma*(g*g))
+		sq[i] = sqt
+		// sqrt(x + eps)
+		std := sqrt32(sqt + eps)
+		// normalized gradient
+		u := float32(g / std)
+		param[i] = param[i] - float32(lr*u)
+	}
+}
+
+// rmspropF32CenteredEpsInSqrt is the pure-Go RMSprop kernel (float32; variant: Centered, EpsInSqrt).
+// Every assembly level performs exactly these operations in this order.
+func rmspropF32CenteredEpsInSqrt(param, grad, sq, gavg, buf []float32, s [7]float32) {
+	gscale := s[rmspropGscale]
+	alpha := s[rmspropAlpha]
+	oma := s[rmspropOma]
+	eps := s[rmspropEps]
+	lr := s[rmspropLr]
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	gavg = gavg[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(grad[i] * gscale)
+		// mean square
+		sqt := float32(alpha*sq[i]) + float32(oma*(g*g))
+		sq[i] = sqt
+		// mean gradient
+		gat := float32(alpha*gavg[i]) + float32(oma*g)
+		gavg[i] = gat
+		// centered: the variance estimate
+		sqt = sqt - float32(gat*gat)
+		// sqrt(x + eps)
+		std := sqrt32(sqt + eps)
+		// normalized gradient
+		u := float32(g / std)
+		param[i] = param[i] - float32(lr*u)
+	}
+}
+
+// rmspropF32CoupledCenteredEpsInSqrt is the pure-Go RMSprop kernel (float32; variant: Coupled, Centered, EpsInSqrt).
+// Every assembly level performs exactly these operations in this order.
+func rmspropF32CoupledCenteredEpsInSqrt(param, grad, sq, gavg, buf []float32, s [7]float32) {
+	gscale := s[rmspropGscale]
+	wd := s[rmspropWd]
+	alpha := s[rmspropAlpha]
+	oma := s[rmspropOma]
+	eps := s[rmspropEps]
+	lr := s[rmspropLr]
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	gavg = gavg[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(grad[i] * gscale)
+		// L2 weight decay folded into the gradient
+		g = g + float32(wd*param[i])
+		// mean square
+		sqt := float32(alpha*sq[i]) + float32(oma*(g*g))
+		sq[i] = sqt
+		// mean gradient
+		gat := float32(alpha*gavg[i]) + float32(oma*g)
+		gavg[i] = gat
+		// centered: the variance estimate
+		sqt = sqt - float32(gat*gat)
+		// sqrt(x + eps)
+		std := sqrt32(sqt + eps)
+		// normalized gradient
+		u := float32(g / std)
+		param[i] = param[i] - float32(lr*u)
+	}
+}
+
+// rmspropF32MomentumEpsInSqrt is the pure-Go RMSprop kernel (float32; variant: Momentum, EpsInSqrt).
+// Every assembly level performs exactly these operations in this order.
+func rmspropF32MomentumEpsInSqrt(param, grad, sq, gavg, buf []float32, s [7]float32) {
+	gscale := s[rmspropGscale]
+	alpha := s[rmspropAlpha]
+	oma := s[rmspropOma]
+	eps := s[rmspropEps]
+	mom := s[rmspropMom]
+	lr := s[rmspropLr]
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(grad[i] * gscale)
+		// mean square
+		sqt := float32(alpha*sq[i]) + float32(oma*(g*g))
+		sq[i] = sqt
+		// sqrt(x + eps)
+		std := sqrt32(sqt + eps)
+		// normalized gradient
+		u := float32(g / std)
+		// momentum buffer
+		bt := float32(mom*buf[i]) + u
+		buf[i] = bt
+		param[i] = param[i] - float32(lr*bt)
+	}
+}
+
+// rmspropF32CoupledMomentumEpsInSqrt is the pure-Go RMSprop kernel (float32; variant: Coupled, Momentum, EpsInSqrt).
+// Every assembly level performs exactly these operations in this order.
+func rmspropF32CoupledMomentumEpsInSqrt(param, grad, sq, gavg, buf []float32, s [7]float32) {
+	gscale := s[rmspropGscale]
+	wd := s[rmspropWd]
+	alpha := s[rmspropAlpha]
+	oma := s[rmspropOma]
+	eps := s[rmspropEps]
+	mom := s[rmspropMom]
+	lr := s[rmspropLr]
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(grad[i] * gscale)
+		// L2 weight decay folded into the gradient
+		g = g + float32(wd*param[i])
+		// mean square
+		sqt := float32(alpha*sq[i]) + float32(oma*(g*g))
+		sq[i] = sqt
+		// sqrt(x + eps)
+		std := sqrt32(sqt + eps)
+		// normalized gradient
+		u := float32(g / std)
+		// momentum buffer
+		bt := float32(mom*buf[i]) + u
+		buf[i] = bt
+		param[i] = param[i] - float32(lr*bt)
+	}
+}
+
+// rmspropF32CenteredMomentumEpsInSqrt is the pure-Go RMSprop kernel (float32; variant: Centered, Momentum, EpsInSqrt).
+// Every assembly level performs exactly these operations in this order.
+func rmspropF32CenteredMomentumEpsInSqrt(param, grad, sq, gavg, buf []float32, s [7]float32) {
+	gscale := s[rmspropGscale]
+	alpha := s[rmspropAlpha]
+	oma := s[rmspropOma]
+	eps := s[rmspropEps]
+	mom := s[rmspropMom]
+	lr := s[rmspropLr]
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	gavg = gavg[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(grad[i] * gscale)
+		// mean square
+		sqt := float32(alpha*sq[i]) + float32(oma*(g*g))
+		sq[i] = sqt
+		// mean gradient
+		gat := float32(alpha*gavg[i]) + float32(oma*g)
+		gavg[i] = gat
+		// centered: the variance estimate
+		sqt = sqt - float32(gat*gat)
+		// sqrt(x + eps)
+		std := sqrt32(sqt + eps)
+		// normalized gradient
+		u := float32(g / std)
+		// momentum buffer
+		bt := float32(mom*buf[i]) + u
+		buf[i] = bt
+		param[i] = param[i] - float32(lr*bt)
+	}
+}
+
+// rmspropF32CoupledCenteredMomentumEpsInSqrt is the pure-Go RMSprop kernel (float32; variant: Coupled, Centered, Momentum, EpsInSqrt).
+// Every assembly level performs exactly these operations in this order.
+func rmspropF32CoupledCenteredMomentumEpsInSqrt(param, grad, sq, gavg, buf []float32, s [7]float32) {
+	gscale := s[rmspropGscale]
+	wd := s[rmspropWd]
+	alpha := s[rmspropAlpha]
+	oma := s[rmspropOma]
+	eps := s[rmspropEps]
+	mom := s[rmspropMom]
+	lr := s[rmspropLr]
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	gavg = gavg[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(grad[i] * gscale)
+		// L2 weight decay folded into the gradient
+		g = g + float32(wd*param[i])
+		// mean square
+		sqt := float32(alpha*sq[i]) + float32(oma*(g*g))
+		sq[i] = sqt
+		// mean gradient
+		gat := float32(alpha*gavg[i]) + float32(oma*g)
+		gavg[i] = gat
+		// centered: the variance estimate
+		sqt = sqt - float32(gat*gat)
+		// sqrt(x + eps)
+		std := sqrt32(sqt + eps)
+		// normalized gradient
+		u := float32(g / std)
+		// momentum buffer
+		bt := float32(mom*buf[i]) + u
+		buf[i] = bt
+		param[i] = param[i] - float32(lr*bt)
+	}
+}
+
+// rmspropF64 is the pure-Go RMSprop kernel (float64; variant: plain).
+// Every assembly level performs exactly these operations in this order.
+func rmspropF64(param, grad, sq, gavg, buf []float64, s [7]float64) {
+	gscale := s[rmspropGscale]
+	alpha := s[rmspropAlpha]
+	oma := s[rmspropOma]
+	eps := s[rmspropEps]
+	lr := s[rmspropLr]
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float64(grad[i] * gscale)
+		// mean square
+		sqt := float64(alpha*sq[i]) + float64(oma*(g*g))
+		sq[i] = sqt
+		// sqrt(x) + eps
+		std := math.Sqrt(sqt) + eps
+		// normalized gradient
+		u := float64(g / std)
+		param[i] = param[i] - float64(lr*u)
+	}
+}
+
+// rmspropF64Coupled is the pure-Go RMSprop kernel (float64; variant: Coupled).
+// Every assembly level performs exactly these operations in this order.
+func rmspropF64Coupled(param, grad, sq, gavg, buf []float64, s [7]float64) {
+	gscale := s[rmspropGscale]
+	wd := s[rmspropWd]
+	alpha := s[rmspropAlpha]
+	oma := s[rmspropOma]
+	eps := s[rmspropEps]
+	lr := s[rmspropLr]
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float64(grad[i] * gscale)
+		// L2 weight decay folded into the gradient
+		g = g + float64(wd*param[i])
+		// mean square
+		sqt := float64(alpha*sq[i]) + float64(oma*(g*g))
+		sq[i] = sqt
+		// sqrt(x) + eps
+		std := math.Sqrt(sqt) + eps
+		// normalized gradient
+		u := float64(g / std)
+		param[i] = param[i] - float64(lr*u)
+	}
+}
+
+// rmspropF64Centered is the pure-Go RMSprop kernel (float64; variant: Centered).
+// Every assembly level performs exactly these operations in this order.
+func rmspropF64Centered(param, grad, sq, gavg, buf []float64, s [7]float64) {
+	gscale := s[rmspropGscale]
+	alpha := s[rmspropAlpha]
+	oma := s[rmspropOma]
+	eps := s[rmspropEps]
+	lr := s[rmspropLr]
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	gavg = gavg[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float64(grad[i] * gscale)
+		// mean square
+		sqt := float64(alpha*sq[i]) + float64(oma*(g*g))
+		sq[i] = sqt
+		// mean gradient
+		gat := float64(alpha*gavg[i]) + float64(oma*g)
+		gavg[i] = gat
+		// centered: the variance estimate
+		sqt = sqt - float64(gat*gat)
+		// sqrt(x) + eps
+		std := math.Sqrt(sqt) + eps
+		// normalized gradient
+		u := float64(g / std)
+		param[i] = param[i] - float64(lr*u)
+	}
+}
+
+// rmspropF64CoupledCentered is the pure-Go RMSprop kernel (float64; variant: Coupled, Centered).
+// Every assembly level performs exactly these operations in this order.
+func rmspropF64CoupledCentered(param, grad, sq, gavg, buf []float64, s [7]float64) {
+	gscale := s[rmspropGscale]
+	wd := s[rmspropWd]
+	alpha := s[rmspropAlpha]
+	oma := s[rmspropOma]
+	eps := s[rmspropEps]
+	lr := s[rmspropLr]
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	gavg = gavg[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float64(grad[i] * gscale)
+		// L2 weight decay folded into the gradient
+		g = g + float64(wd*param[i])
+		// mean square
+		sqt := float64(alpha*sq[i]) + float64(oma*(g*g))
+		sq[i] = sqt
+		// mean gradient
+		gat := float64(alpha*gavg[i]) + float64(oma*g)
+		gavg[i] = gat
+		// centered: the variance estimate
+		sqt = sqt - float64(gat*gat)
+		// sqrt(x) + eps
+		std := math.Sqrt(sqt) + eps
+		// normalized gradient
+		u := float64(g / std)
+		param[i] = param[i] - float64(lr*u)
+	}
+}
+
+// rmspropF64Momentum is the pure-Go RMSprop kernel (float64; variant: Momentum).
+// Every assembly level performs exactly these operations in this order.
+func rmspropF64Momentum(param, grad, sq, gavg, buf []float64, s [7]float64) {
+	gscale := s[rmspropGscale]
+	alpha := s[rmspropAlpha]
+	oma := s[rmspropOma]
+	eps := s[rmspropEps]
+	mom := s[rmspropMom]
+	lr := s[rmspropLr]
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float64(grad[i] * gscale)
+		// mean square
+		sqt := float64(alpha*sq[i]) + float64(oma*(g*g))
+		sq[i] = sqt
+		// sqrt(x) + eps
+		std := math.Sqrt(sqt) + eps
+		// normalized gradient
+		u := float64(g / std)
+		// momentum buffer
+		bt := float64(mom*buf[i]) + u
+		buf[i] = bt
+		param[i] = param[i] - float64(lr*bt)
+	}
+}
+
+// rmspropF64CoupledMomentum is the pure-Go RMSprop kernel (float64; variant: Coupled, Momentum).
+// Every assembly level performs exactly these operations in this order.
+func rmspropF64CoupledMomentum(param, grad, sq, gavg, buf []float64, s [7]float64) {
+	gscale := s[rmspropGscale]
+	wd := s[rmspropWd]
+	alpha := s[rmspropAlpha]
+	oma := s[rmspropOma]
+	eps := s[rmspropEps]
+	mom := s[rmspropMom]
+	lr := s[rmspropLr]
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float64(grad[i] * gscale)
+		// L2 weight decay folded into the gradient
+		g = g + float64(wd*param[i])
+		// mean square
+		sqt := float64(alpha*sq[i]) + float64(oma*(g*g))
+		sq[i] = sqt
+		// sqrt(x) + eps
+		std := math.Sqrt(sqt) + eps
+		// normalized gradient
+		u := float64(g / std)
+		// momentum buffer
+		bt := float64(mom*buf[i]) + u
+		buf[i] = bt
+		param[i] = param[i] - float64(lr*bt)
+	}
+}
+
+// rmspropF64CenteredMomentum is the pure-Go RMSprop kernel (float64; variant: Centered, Momentum).
+// Every assembly level performs exactly these operations in this order.
+func rmspropF64CenteredMomentum(param, grad, sq, gavg, buf []float64, s [7]float64) {
+	gscale := s[rmspropGscale]
+	alpha := s[rmspropAlpha]
+	oma := s[rmspropOma]
+	eps := s[rmspropEps]
+	mom := s[rmspropMom]
+	lr := s[rmspropLr]
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	gavg = gavg[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float64(grad[i] * gscale)
+		// mean square
+		sqt := float64(alpha*sq[i]) + float64(oma*(g*g))
+		sq[i] = sqt
+		// mean gradient
+		gat := float64(alpha*gavg[i]) + float64(oma*g)
+		gavg[i] = gat
+		// centered: the variance estimate
+		sqt = sqt - float64(gat*gat)
+		// sqrt(x) + eps
+		std := math.Sqrt(sqt) + eps
+		// normalized gradient
+		u := float64(g / std)
+		// momentum buffer
+		bt := float64(mom*buf[i]) + u
+		buf[i] = bt
+		param[i] = param[i] - float64(lr*bt)
+	}
+}
+
+// rmspropF64CoupledCenteredMomentum is the pure-Go RMSprop kernel (float64; variant: Coupled, Centered, Momentum).
+// Every assembly level performs exactly these operations in this order.
+func rmspropF64CoupledCenteredMomentum(param, grad, sq, gavg, buf []float64, s [7]float64) {
+	gscale := s[rmspropGscale]
+	wd := s[rmspropWd]
+	alpha := s[rmspropAlpha]
+	oma := s[rmspropOma]
+	eps := s[rmspropEps]
+	mom := s[rmspropMom]
+	lr := s[rmspropLr]
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	gavg = gavg[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float64(grad[i] * gscale)
+		// L2 weight decay folded into the gradient
+		g = g + float64(wd*param[i])
+		// mean square
+		sqt := float64(alpha*sq[i]) + float64(oma*(g*g))
+		sq[i] = sqt
+		// mean gradient
+		gat := float64(alpha*gavg[i]) + float64(oma*g)
+		gavg[i] = gat
+		// centered: the variance estimate
+		sqt = sqt - float64(gat*gat)
+		// sqrt(x) + eps
+		std := math.Sqrt(sqt) + eps
+		// normalized gradient
+		u := float64(g / std)
+		// momentum buffer
+		bt := float64(mom*buf[i]) + u
+		buf[i] = bt
+		param[i] = param[i] - float64(lr*bt)
+	}
+}
+
+// rmspropF64EpsInSqrt is the pure-Go RMSprop kernel (float64; variant: EpsInSqrt).
+// Every assembly level performs exactly these operations in this order.
+func rmspropF64EpsInSqrt(param, grad, sq, gavg, buf []float64, s [7]float64) {
+	gscale := s[rmspropGscale]
+	alpha := s[rmspropAlpha]
+	oma := s[rmspropOma]
+	eps := s[rmspropEps]
+	lr := s[rmspropLr]
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float64(grad[i] * gscale)
+		// mean square
+		sqt := float64(alpha*sq[i]) + float64(oma*(g*g))
+		sq[i] = sqt
+		// sqrt(x + eps)
+		std := math.Sqrt(sqt + eps)
+		// normalized gradient
+		u := float64(g / std)
+		param[i] = param[i] - float64(lr*u)
+	}
+}
+
+// rmspropF64CoupledEpsInSqrt is the pure-Go RMSprop kernel (float64; variant: Coupled, EpsInSqrt).
+// Every assembly level performs exactly these operations in this order.
+func rmspropF64CoupledEpsInSqrt(param, grad, sq, gavg, buf []float64, s [7]float64) {
+	gscale := s[rmspropGscale]
+	wd := s[rmspropWd]
+	alpha := s[rmspropAlpha]
+	oma := s[rmspropOma]
+	eps := s[rmspropEps]
+	lr := s[rmspropLr]
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float64(grad[i] * gscale)
+		// L2 weight decay folded into the gradient
+		g = g + float64(wd*param[i])
+		// mean square
+		sqt := float64(alpha*sq[i]) + float64(oma*(g*g))
+		sq[i] = sqt
+		// sqrt(x + eps)
+		std := math.Sqrt(sqt + eps)
+		// normalized gradient
+		u := float64(g / std)
+		param[i] = param[i] - float64(lr*u)
+	}
+}
+
+// rmspropF64CenteredEpsInSqrt is the pure-Go RMSprop kernel (float64; variant: Centered, EpsInSqrt).
+// Every assembly level performs exactly these operations in this order.
+func rmspropF64CenteredEpsInSqrt(param, grad, sq, gavg, buf []float64, s [7]float64) {
+	gscale := s[rmspropGscale]
+	alpha := s[rmspropAlpha]
+	oma := s[rmspropOma]
+	eps := s[rmspropEps]
+	lr := s[rmspropLr]
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	gavg = gavg[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float64(grad[i] * gscale)
+		// mean square
+		sqt := float64(alpha*sq[i]) + float64(oma*(g*g))
+		sq[i] = sqt
+		// mean gradient
+		gat := float64(alpha*gavg[i]) + float64(oma*g)
+		gavg[i] = gat
+		// centered: the variance estimate
+		sqt = sqt - float64(gat*gat)
+		// sqrt(x + eps)
+		std := math.Sqrt(sqt + eps)
+		// normalized gradient
+		u := float64(g / std)
+		param[i] = param[i] - float64(lr*u)
+	}
+}
+
+// rmspropF64CoupledCenteredEpsInSqrt is the pure-Go RMSprop kernel (float64; variant: Coupled, Centered, EpsInSqrt).
+// Every assembly level performs exactly these operations in this order.
+func rmspropF64CoupledCenteredEpsInSqrt(param, grad, sq, gavg, buf []float64, s [7]float64) {
+	gscale := s[rmspropGscale]
+	wd := s[rmspropWd]
+	alpha := s[rmspropAlpha]
+	oma := s[rmspropOma]
+	eps := s[rmspropEps]
+	lr := s[rmspropLr]
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	gavg = gavg[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float64(grad[i] * gscale)
+		// L2 weight decay folded into the gradient
+		g = g + float64(wd*param[i])
+		// mean square
+		sqt := float64(alpha*sq[i]) + float64(oma*(g*g))
+		sq[i] = sqt
+		// mean gradient
+		gat := float64(alpha*gavg[i]) + float64(oma*g)
+		gavg[i] = gat
+		// centered: the variance estimate
+		sqt = sqt - float64(gat*gat)
+		// sqrt(x + eps)
+		std := math.Sqrt(sqt + eps)
+		// normalized gradient
+		u := float64(g / std)
+		param[i] = param[i] - float64(lr*u)
+	}
+}
+
+// rmspropF64MomentumEpsInSqrt is the pure-Go RMSprop kernel (float64; variant: Momentum, EpsInSqrt).
+// Every assembly level performs exactly these operations in this order.
+func rmspropF64MomentumEpsInSqrt(param, grad, sq, gavg, buf []float64, s [7]float64) {
+	gscale := s[rmspropGscale]
+	alpha := s[rmspropAlpha]
+	oma := s[rmspropOma]
+	eps := s[rmspropEps]
+	mom := s[rmspropMom]
+	lr := s[rmspropLr]
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float64(grad[i] * gscale)
+		// mean square
+		sqt := float64(alpha*sq[i]) + float64(oma*(g*g))
+		sq[i] = sqt
+		// sqrt(x + eps)
+		std := math.Sqrt(sqt + eps)
+		// normalized gradient
+		u := float64(g / std)
+		// momentum buffer
+		bt := float64(mom*buf[i]) + u
+		buf[i] = bt
+		param[i] = param[i] - float64(lr*bt)
+	}
+}
+
+// rmspropF64CoupledMomentumEpsInSqrt is the pure-Go RMSprop kernel (float64; variant: Coupled, Momentum, EpsInSqrt).
+// Every assembly level performs exactly these operations in this order.
+func rmspropF64CoupledMomentumEpsInSqrt(param, grad, sq, gavg, buf []float64, s [7]float64) {
+	gscale := s[rmspropGscale]
+	wd := s[rmspropWd]
+	alpha := s[rmspropAlpha]
+	oma := s[rmspropOma]
+	eps := s[rmspropEps]
+	mom := s[rmspropMom]
+	lr := s[rmspropLr]
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float64(grad[i] * gscale)
+		// L2 weight decay folded into the gradient
+		g = g + float64(wd*param[i])
+		// mean square
+		sqt := float64(alpha*sq[i]) + float64(oma*(g*g))
+		sq[i] = sqt
+		// sqrt(x + eps)
+		std := math.Sqrt(sqt + eps)
+		// normalized gradient
+		u := float64(g / std)
+		// momentum buffer
+		bt := float64(mom*buf[i]) + u
+		buf[i] = bt
+		param[i] = param[i] - float64(lr*bt)
+	}
+}
+
+// rmspropF64CenteredMomentumEpsInSqrt is the pure-Go RMSprop kernel (float64; variant: Centered, Momentum, EpsInSqrt).
+// Every assembly level performs exactly these operations in this order.
+func rmspropF64CenteredMomentumEpsInSqrt(param, grad, sq, gavg, buf []float64, s [7]float64) {
+	gscale := s[rmspropGscale]
+	alpha := s[rmspropAlpha]
+	oma := s[rmspropOma]
+	eps := s[rmspropEps]
+	mom := s[rmspropMom]
+	lr := s[rmspropLr]
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	gavg = gavg[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float64(grad[i] * gscale)
+		// mean square
+		sqt := float64(alpha*sq[i]) + float64(oma*(g*g))
+		sq[i] = sqt
+		// mean gradient
+		gat := float64(alpha*gavg[i]) + float64(oma*g)
+		gavg[i] = gat
+		// centered: the variance estimate
+		sqt = sqt - float64(gat*gat)
+		// sqrt(x + eps)
+		std := math.Sqrt(sqt + eps)
+		// normalized gradient
+		u := float64(g / std)
+		// momentum buffer
+		bt := float64(mom*buf[i]) + u
+		buf[i] = bt
+		param[i] = param[i] - float64(lr*bt)
+	}
+}
+
+// rmspropF64CoupledCenteredMomentumEpsInSqrt is the pure-Go RMSprop kernel (float64; variant: Coupled, Centered, Momentum, EpsInSqrt).
+// Every assembly level performs exactly these operations in this order.
+func rmspropF64CoupledCenteredMomentumEpsInSqrt(param, grad, sq, gavg, buf []float64, s [7]float64) {
+	gscale := s[rmspropGscale]
+	wd := s[rmspropWd]
+	alpha := s[rmspropAlpha]
+	oma := s[rmspropOma]
+	eps := s[rmspropEps]
+	mom := s[rmspropMom]
+	lr := s[rmspropLr]
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	gavg = gavg[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float64(grad[i] * gscale)
+		// L2 weight decay folded into the gradient
+		g = g + float64(wd*param[i])
+		// mean square
+		sqt := float64(alpha*sq[i]) + float64(oma*(g*g))
+		sq[i] = sqt
+		// mean gradient
+		gat := float64(alpha*gavg[i]) + float64(oma*g)
+		gavg[i] = gat
+		// centered: the variance estimate
+		sqt = sqt - float64(gat*gat)
+		// sqrt(x + eps)
+		std := math.Sqrt(sqt + eps)
+		// normalized gradient
+		u := float64(g / std)
+		// momentum buffer
+		bt := float64(mom*buf[i]) + u
+		buf[i] = bt
+		param[i] = param[i] - float64(lr*bt)
+	}
+}
+
+// Indexes of Adadelta's per-step scalars in the array its kernels take.
+const (
+	adadeltaGscale = iota // gradient scale, negated when maximizing
+	adadeltaWd            // coupled (L2) weight decay
+	adadeltaRho           // decay rho
+	adadeltaOmr           // 1 - rho
+	adadeltaEps           // epsilon, inside both square roots
+	adadeltaLr            // learning rate
+	adadeltaScalarCount
+)
+
+// adadeltaF32 is the pure-Go Adadelta kernel (float32; variant: plain).
+// Every assembly level performs exactly these operations in this order.
+func adadeltaF32(param, grad, sq, acc []float32, s [6]float32) {
+	gscale := s[adadeltaGscale]
+	rho := s[adadeltaRho]
+	omr := s[adadeltaOmr]
+	eps := s[adadeltaEps]
+	lr := s[adadeltaLr]
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	acc = acc[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(grad[i] * gscale)
+		// mean square of gradients
+		sqt := float32(rho*sq[i]) + float32(omr*(g*g))
+		sq[i] = sqt
+		// RMS of gradients
+		std := sqrt32(sqt + eps)
+		// the update
+		delta := float32((sqrt32(acc[i]+eps) / std) * g)
+		acc[i] = float32(rho*acc[i]) + float32(omr*(delta*delta))
+		param[i] = param[i] - float32(lr*delta)
+	}
+}
+
+// adadeltaF32Coupled is the pure-Go Adadelta kernel (float32; variant: Coupled).
+// Every assembly level performs exactly these operations in this order.
+func adadeltaF32Coupled(param, grad, sq, acc []float32, s [6]float32) {
+	gscale := s[adadeltaGscale]
+	wd := s[adadeltaWd]
+	rho := s[adadeltaRho]
+	omr := s[adadeltaOmr]
+	eps := s[adadeltaEps]
+	lr := s[adadeltaLr]
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	acc = acc[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(grad[i] * gscale)
+		// L2 weight decay folded into the gradient
+		g = g + float32(wd*param[i])
+		// mean square of gradients
+		sqt := float32(rho*sq[i]) + float32(omr*(g*g))
+		sq[i] = sqt
+		// RMS of gradients
+		std := sqrt32(sqt + eps)
+		// the update
+		delta := float32((sqrt32(acc[i]+eps) / std) * g)
+		acc[i] = float32(rho*acc[i]) + float32(omr*(delta*delta))
+		param[i] = param[i] - float32(lr*delta)
+	}
+}
+
+// adadeltaF64 is the pure-Go Adadelta kernel (float64; variant: plain).
+// Every assembly level performs exactly these operations in this order.
+func adadeltaF64(param, grad, sq, acc []float64, s [6]float64) {
+	gscale := s[adadeltaGscale]
+	rho := s[adadeltaRho]
+	omr := s[adadeltaOmr]
+	eps := s[adadeltaEps]
+	lr := s[adadeltaLr]
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	acc = acc[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float64(grad[i] * gscale)
+		// mean square of gradients
+		sqt := float64(rho*sq[i]) + float64(omr*(g*g))
+		sq[i] = sqt
+		// RMS of gradients
+		std := math.Sqrt(sqt + eps)
+		// the update
+		delta := float64((math.Sqrt(acc[i]+eps) / std) * g)
+		acc[i] = float64(rho*acc[i]) + float64(omr*(delta*delta))
+		param[i] = param[i] - float64(lr*delta)
+	}
+}
+
+// adadeltaF64Coupled is the pure-Go Adadelta kernel (float64; variant: Coupled).
+// Every assembly level performs exactly these operations in this order.
+func adadeltaF64Coupled(param, grad, sq, acc []float64, s [6]float64) {
+	gscale := s[adadeltaGscale]
+	wd := s[adadeltaWd]
+	rho := s[adadeltaRho]
+	omr := s[adadeltaOmr]
+	eps := s[adadeltaEps]
+	lr := s[adadeltaLr]
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	acc = acc[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float64(grad[i] * gscale)
+		// L2 weight decay folded into the gradient
+		g = g + float64(wd*param[i])
+		// mean square of gradients
+		sqt := float64(rho*sq[i]) + float64(omr*(g*g))
+		sq[i] = sqt
+		// RMS of gradients
+		std := math.Sqrt(sqt + eps)
+		// the update
+		delta := float64((math.Sqrt(acc[i]+eps) / std) * g)
+		acc[i] = float64(rho*acc[i]) + float64(omr*(delta*delta))
+		param[i] = param[i] - float64(lr*delta)
+	}
+}
+
+// Indexes of NAdam's per-step scalars in the array its kernels take.
+const (
+	nadamGscale = iota // gradient scale, negated when maximizing
+	nadamWd            // coupled (L2) weight decay
+	nadamB1            // beta1
+	nadamOmb1          // 1 - beta1
+	nadamB2            // beta2
+	nadamOmb2          // 1 - beta2
+	nadamIbc2          // 1 / sqrt(1 - beta2^t)
+	nadamEps           // epsilon
+	nadamCg            // lr*(1-mu_t)/(1-mu_product)
+	nadamCm            // lr*mu_next/(1-mu_product*mu_next)
+	nadamPdecay        // 1 - lr*weight_decay for decoupled decay, else 1
+	nadamScalarCount
+)
+
+// nadamF32 is the pure-Go NAdam kernel (float32; variant: plain).
+// Every assembly level performs exactly these operations in this order.
+func nadamF32(param, grad, m, v []float32, s [11]float32) {
+	gscale := s[nadamGscale]
+	b1 := s[nadamB1]
+	omb1 := s[nadamOmb1]
+	b2 := s[nadamB2]
+	omb2 := s[nadamOmb2]
+	ibc2 := s[nadamIbc2]
+	eps := s[nadamEps]
+	cg := s[nadamCg]
+	cm := s[nadamCm]
+	pdecay := s[nadamPdecay]
+	grad = grad[:len(param)]
+	m = m[:len(param)]
+	v = v[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(grad[i] * gscale)
+		// first moment
+		mt := float32(b1*m[i]) + float32(omb1*g)
+		m[i] = mt
+		// second moment
+		vt := float32(b2*v[i]) + float32(omb2*(g*g))
+		v[i] = vt
+		// sqrt(v/(1-beta2^t)) + eps
+		denom := float32(sqrt32(vt)*ibc2) + eps
+		// Nesterov-weighted gradient and momentum
+		num := float32(cg*g) + float32(cm*mt)
+		param[i] = float32(param[i]*pdecay) - float32(num/denom)
+	}
+}
+
+// nadamF32Coupled is the pure-Go NAdam kernel (float32; variant: Coupled).
+// Every assembly level performs exactly these operations in this order.
+func nadamF32Coupled(param, grad, m, v []float32, s [11]float32) {
+	gscale := s[nadamGscale]
+	wd := s[nadamWd]
+	b1 := s[nadamB1]
+	omb1 := s[nadamOmb1]
+	b2 := s[nadamB2]
+	omb2 := s[nadamOmb2]
+	ibc2 := s[nadamIbc2]
+	eps := s[nadamEps]
+	cg := s[nadamCg]
+	cm := s[nadamCm]
+	pdecay := s[nadamPdecay]
+	grad = grad[:len(param)]
+	m = m[:len(param)]
+	v = v[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(grad[i] * gscale)
+		// L2 weight decay folded into the gradient
+		g = g + float32(wd*param[i])
+		// first moment
+		mt := float32(b1*m[i]) + float32(omb1*g)
+		m[i] = mt
+		// second moment
+		vt := float32(b2*v[i]) + float32(omb2*(g*g))
+		v[i] = vt
+		// sqrt(v/(1-beta2^t)) + eps
+		denom := float32(sqrt32(vt)*ibc2) + eps
+		// Nesterov-weighted gradient and momentum
+		num := float32(cg*g) + float32(cm*mt)
+		param[i] = float32(param[i]*pdecay) - float32(num/denom)
+	}
+}
+
+// nadamF64 is the pure-Go NAdam kernel (float64; variant: plain).
+// Every assembly level performs exactly these operations in this order.
+func nadamF64(param, grad, m, v []float64, s [11]float64) {
+	gscale := s[nadamGscale]
+	b1 := s[nadamB1]
+	omb1 := s[nadamOmb1]
+	b2 := s[nadamB2]
+	omb2 := s[nadamOmb2]
+	ibc2 := s[nadamIbc2]
+	eps := s[nadamEps]
+	cg := s[nadamCg]
+	cm := s[nadamCm]
+	pdecay := s[nadamPdecay]
+	grad = grad[:len(param)]
+	m = m[:len(param)]
+	v = v[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float64(grad[i] * gscale)
+		// first moment
+		mt := float64(b1*m[i]) + float64(omb1*g)
+		m[i] = mt
+		// second moment
+		vt := float64(b2*v[i]) + float64(omb2*(g*g))
+		v[i] = vt
+		// sqrt(v/(1-beta2^t)) + eps
+		denom := float64(math.Sqrt(vt)*ibc2) + eps
+		// Nesterov-weighted gradient and momentum
+		num := float64(cg*g) + float64(cm*mt)
+		param[i] = float64(param[i]*pdecay) - float64(num/denom)
+	}
+}
+
+// nadamF64Coupled is the pure-Go NAdam kernel (float64; variant: Coupled).
+// Every assembly level performs exactly these operations in this order.
+func nadamF64Coupled(param, grad, m, v []float64, s [11]float64) {
+	gscale := s[nadamGscale]
+	wd := s[nadamWd]
+	b1 := s[nadamB1]
+	omb1 := s[nadamOmb1]
+	b2 := s[nadamB2]
+	omb2 := s[nadamOmb2]
+	ibc2 := s[nadamIbc2]
+	eps := s[nadamEps]
+	cg := s[nadamCg]
+	cm := s[nadamCm]
+	pdecay := s[nadamPdecay]
+	grad = grad[:len(param)]
+	m = m[:len(param)]
+	v = v[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float64(grad[i] * gscale)
+		// L2 weight decay folded into the gradient
+		g = g + float64(wd*param[i])
+		// first moment
+		mt := float64(b1*m[i]) + float64(omb1*g)
+		m[i] = mt
+		// second moment
+		vt := float64(b2*v[i]) + float64(omb2*(g*g))
+		v[i] = vt
+		// sqrt(v/(1-beta2^t)) + eps
+		denom := float64(math.Sqrt(vt)*ibc2) + eps
+		// Nesterov-weighted gradient and momentum
+		num := float64(cg*g) + float64(cm*mt)
+		param[i] = float64(param[i]*pdecay) - float64(num/denom)
+	}
+}
+
+// Indexes of RAdam's per-step scalars in the array its kernels take.
+const (
+	radamGscale = iota // gradient scale, negated when maximizing
+	radamWd            // coupled (L2) weight decay
+	radamB1            // beta1
+	radamOmb1          // 1 - beta1
+	radamB2            // beta2
+	radamOmb2          // 1 - beta2
+	radamEps           // epsilon
+	radamStep          // the step size (see RAdam.scalars)
+	radamPdecay        // 1 - lr*weight_decay for decoupled decay, else 1
+	radamScalarCount
+)
+
+// radamF32 is the pure-Go RAdam kernel (float32; variant: plain).
+// Every assembly level performs exactly these operations in this order.
+func radamF32(param, grad, m, v []float32, s [9]float32) {
+	gscale := s[radamGscale]
+	b1 := s[radamB1]
+	omb1 := s[radamOmb1]
+	b2 := s[radamB2]
+	omb2 := s[radamOmb2]
+	step := s[radamStep]
+	pdecay := s[radamPdecay]
+	grad = grad[:len(param)]
+	m = m[:len(param)]
+	v = v[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(grad[i] * gscale)
+		// first moment
+		mt := float32(b1*m[i]) + float32(omb1*g)
+		m[i] = mt
+		// second moment
+		vt := float32(b2*v[i]) + float32(omb2*(g*g))
+		v[i] = vt
+		param[i] = float32(param[i]*pdecay) - float32(step*mt)
+	}
+}
+
+// radamF32Coupled is the pure-Go RAdam kernel (float32; variant: Coupled).
+// Every assembly level performs exactly these operations in this order.
+func radamF32Coupled(param, grad, m, v []float32, s [9]float32) {
+	gscale := s[radamGscale]
+	wd := s[radamWd]
+	b1 := s[radamB1]
+	omb1 := s[radamOmb1]
+	b2 := s[radamB2]
+	omb2 := s[radamOmb2]
+	step := s[radamStep]
+	pdecay := s[radamPdecay]
+	grad = grad[:len(param)]
+	m = m[:len(param)]
+	v = v[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(grad[i] * gscale)
+		// L2 weight decay folded into the gradient
+		g = g + float32(wd*param[i])
+		// first moment
+		mt := float32(b1*m[i]) + float32(omb1*g)
+		m[i] = mt
+		// second moment
+		vt := float32(b2*v[i]) + float32(omb2*(g*g))
+		v[i] = vt
+		param[i] = float32(param[i]*pdecay) - float32(step*mt)
+	}
+}
+
+// radamF32Rectified is the pure-Go RAdam kernel (float32; variant: Rectified).
+// Every assembly level performs exactly these operations in this order.
+func radamF32Rectified(param, grad, m, v []float32, s [9]float32) {
+	gscale := s[radamGscale]
+	b1 := s[radamB1]
+	omb1 := s[radamOmb1]
+	b2 := s[radamB2]
+	omb2 := s[radamOmb2]
+	eps := s[radamEps]
+	step := s[radamStep]
+	pdecay := s[radamPdecay]
+	grad = grad[:len(param)]
+	m = m[:len(param)]
+	v = v[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(grad[i] * gscale)
+		// first moment
+		mt := float32(b1*m[i]) + float32(omb1*g)
+		m[i] = mt
+		// second moment
+		vt := float32(b2*v[i]) + float32(omb2*(g*g))
+		v[i] = vt
+		// adaptive step
+		u := float32(mt / (sqrt32(vt) + eps))
+		param[i] = float32(param[i]*pdecay) - float32(step*u)
+	}
+}
+
+// radamF32CoupledRectified is the pure-Go RAdam kernel (float32; variant: Coupled, Rectified).
+// Every assembly level performs exactly these operations in this order.
+func radamF32CoupledRectified(param, grad, m, v []float32, s [9]float32) {
+	gscale := s[radamGscale]
+	wd := s[radamWd]
+	b1 := s[radamB1]
+	omb1 := s[radamOmb1]
+	b2 := s[radamB2]
+	omb2 := s[radamOmb2]
+	eps := s[radamEps]
+	step := s[radamStep]
+	pdecay := s[radamPdecay]
+	grad = grad[:len(param)]
+	m = m[:len(param)]
+	v = v[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(grad[i] * gscale)
+		// L2 weight decay folded into the gradient
+		g = g + float32(wd*param[i])
+		// first moment
+		mt := float32(b1*m[i]) + float32(omb1*g)
+		m[i] = mt
+		// second moment
+		vt := float32(b2*v[i]) + float32(omb2*(g*g))
+		v[i] = vt
+		// adaptive step
+		u := float32(mt / (sqrt32(vt) + eps))
+		param[i] = float32(param[i]*pdecay) - float32(step*u)
+	}
+}
+
+// radamF64 is the pure-Go RAdam kernel (float64; variant: plain).
+// Every assembly level performs exactly these operations in this order.
+func radamF64(param, grad, m, v []float64, s [9]float64) {
+	gscale := s[radamGscale]
+	b1 := s[radamB1]
+	omb1 := s[radamOmb1]
+	b2 := s[radamB2]
+	omb2 := s[radamOmb2]
+	step := s[radamStep]
+	pdecay := s[radamPdecay]
+	grad = grad[:len(param)]
+	m = m[:len(param)]
+	v = v[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float64(grad[i] * gscale)
+		// first moment
+		mt := float64(b1*m[i]) + float64(omb1*g)
+		m[i] = mt
+		// second moment
+		vt := float64(b2*v[i]) + float64(omb2*(g*g))
+		v[i] = vt
+		param[i] = float64(param[i]*pdecay) - float64(step*mt)
+	}
+}
+
+// radamF64Coupled is the pure-Go RAdam kernel (float64; variant: Coupled).
+// Every assembly level performs exactly these operations in this order.
+func radamF64Coupled(param, grad, m, v []float64, s [9]float64) {
+	gscale := s[radamGscale]
+	wd := s[radamWd]
+	b1 := s[radamB1]
+	omb1 := s[radamOmb1]
+	b2 := s[radamB2]
+	omb2 := s[radamOmb2]
+	step := s[radamStep]
+	pdecay := s[radamPdecay]
+	grad = grad[:len(param)]
+	m = m[:len(param)]
+	v = v[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float64(grad[i] * gscale)
+		// L2 weight decay folded into the gradient
+		g = g + float64(wd*param[i])
+		// first moment
+		mt := float64(b1*m[i]) + float64(omb1*g)
+		m[i] = mt
+		// second moment
+		vt := float64(b2*v[i]) + float64(omb2*(g*g))
+		v[i] = vt
+		param[i] = float64(param[i]*pdecay) - float64(step*mt)
+	}
+}
+
+// radamF64Rectified is the pure-Go RAdam kernel (float64; variant: Rectified).
+// Every assembly level performs exactly these operations in this order.
+func radamF64Rectified(param, grad, m, v []float64, s [9]float64) {
+	gscale := s[radamGscale]
+	b1 := s[radamB1]
+	omb1 := s[radamOmb1]
+	b2 := s[radamB2]
+	omb2 := s[radamOmb2]
+	eps := s[radamEps]
+	step := s[radamStep]
+	pdecay := s[radamPdecay]
+	grad = grad[:len(param)]
+	m = m[:len(param)]
+	v = v[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float64(grad[i] * gscale)
+		// first moment
+		mt := float64(b1*m[i]) + float64(omb1*g)
+		m[i] = mt
+		// second moment
+		vt := float64(b2*v[i]) + float64(omb2*(g*g))
+		v[i] = vt
+		// adaptive step
+		u := float64(mt / (math.Sqrt(vt) + eps))
+		param[i] = float64(param[i]*pdecay) - float64(step*u)
+	}
+}
+
+// radamF64CoupledRectified is the pure-Go RAdam kernel (float64; variant: Coupled, Rectified).
+// Every assembly level performs exactly these operations in this order.
+func radamF64CoupledRectified(param, grad, m, v []float64, s [9]float64) {
+	gscale := s[radamGscale]
+	wd := s[radamWd]
+	b1 := s[radamB1]
+	omb1 := s[radamOmb1]
+	b2 := s[radamB2]
+	omb2 := s[radamOmb2]
+	eps := s[radamEps]
+	step := s[radamStep]
+	pdecay := s[radamPdecay]
+	grad = grad[:len(param)]
+	m = m[:len(param)]
+	v = v[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float64(grad[i] * gscale)
+		// L2 weight decay folded into the gradient
+		g = g + float64(wd*param[i])
+		// first moment
+		mt := float64(b1*m[i]) + float64(omb1*g)
+		m[i] = mt
+		// second moment
+		vt := float64(b2*v[i]) + float64(omb2*(g*g))
+		v[i] = vt
+		// adaptive step
+		u := float64(mt / (math.Sqrt(vt) + eps))
+		param[i] = float64(param[i]*pdecay) - float64(step*u)
+	}
+}
+
 // Indexes of Adam memory roofline's per-step scalars in the array its kernels take.
 const (
 	adamTrafficGscale = iota // gradient scale, negated when maximizing
@@ -355,9 +2486,9 @@ const (
 	adamTrafficOmb1          // 1 - beta1
 	adamTrafficB2            // beta2
 	adamTrafficOmb2          // 1 - beta2
-	adamTrafficIbc2          // 1 / sqrt(1 - beta2^t), or 1 without bias correction
+	adamTrafficIbc2          // 1 / sqrt(1 - beta2^t), or 1 without bias correction or with eps-hat
 	adamTrafficEps           // epsilon, added outside the square root
-	adamTrafficStep          // lr / (1 - beta1^t), or lr without bias correction
+	adamTrafficStep          // lr / (1 - beta1^t) (see Adam.scalars)
 	adamTrafficPdecay        // 1 - lr*weight_decay for decoupled decay (AdamW), else 1
 	adamTrafficScalarCount
 )
@@ -498,9 +2629,9 @@ const (
 	adamArithOmb1          // 1 - beta1
 	adamArithB2            // beta2
 	adamArithOmb2          // 1 - beta2
-	adamArithIbc2          // 1 / sqrt(1 - beta2^t), or 1 without bias correction
+	adamArithIbc2          // 1 / sqrt(1 - beta2^t), or 1 without bias correction or with eps-hat
 	adamArithEps           // epsilon, added outside the square root
-	adamArithStep          // lr / (1 - beta1^t), or lr without bias correction
+	adamArithStep          // lr / (1 - beta1^t) (see Adam.scalars)
 	adamArithPdecay        // 1 - lr*weight_decay for decoupled decay (AdamW), else 1
 	adamArithScalarCount
 )
@@ -592,6 +2723,1912 @@ func adamArithF64AMSGrad(param, grad, m, v, vmax []float64, s [10]float64) {
 // adamArithF64CoupledAMSGrad is the pure-Go Adam arithmetic bound kernel (float64; variant: Coupled, AMSGrad).
 // Every assembly level performs exactly these operations in this order.
 func adamArithF64CoupledAMSGrad(param, grad, m, v, vmax []float64, s [10]float64) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		x = math.Sqrt(x)
+		x = float64(x / grad[i])
+		param[i] = x
+	}
+}
+
+// Indexes of SGD memory roofline's per-step scalars in the array its kernels take.
+const (
+	sgdTrafficGscale = iota // gradient scale, negated when maximizing
+	sgdTrafficWd            // coupled (L2) weight decay
+	sgdTrafficMom           // momentum, or 0 on the first step
+	sgdTrafficDamp          // 1 - dampening, or 1 on the first step
+	sgdTrafficNest          // momentum, for the Nesterov look-ahead
+	sgdTrafficLr            // learning rate
+	sgdTrafficScalarCount
+)
+
+// sgdTrafficF32 is the pure-Go SGD memory roofline kernel (float32; variant: plain).
+// Every assembly level performs exactly these operations in this order.
+func sgdTrafficF32(param, grad, buf []float32, s [6]float32) {
+	grad = grad[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+	}
+}
+
+// sgdTrafficF32Coupled is the pure-Go SGD memory roofline kernel (float32; variant: Coupled).
+// Every assembly level performs exactly these operations in this order.
+func sgdTrafficF32Coupled(param, grad, buf []float32, s [6]float32) {
+	grad = grad[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+	}
+}
+
+// sgdTrafficF32Momentum is the pure-Go SGD memory roofline kernel (float32; variant: Momentum).
+// Every assembly level performs exactly these operations in this order.
+func sgdTrafficF32Momentum(param, grad, buf []float32, s [6]float32) {
+	grad = grad[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		buf[i] = buf[i] + x
+	}
+}
+
+// sgdTrafficF32CoupledMomentum is the pure-Go SGD memory roofline kernel (float32; variant: Coupled, Momentum).
+// Every assembly level performs exactly these operations in this order.
+func sgdTrafficF32CoupledMomentum(param, grad, buf []float32, s [6]float32) {
+	grad = grad[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		buf[i] = buf[i] + x
+	}
+}
+
+// sgdTrafficF32Nesterov is the pure-Go SGD memory roofline kernel (float32; variant: Nesterov).
+// Every assembly level performs exactly these operations in this order.
+func sgdTrafficF32Nesterov(param, grad, buf []float32, s [6]float32) {
+	grad = grad[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		buf[i] = buf[i] + x
+	}
+}
+
+// sgdTrafficF32CoupledNesterov is the pure-Go SGD memory roofline kernel (float32; variant: Coupled, Nesterov).
+// Every assembly level performs exactly these operations in this order.
+func sgdTrafficF32CoupledNesterov(param, grad, buf []float32, s [6]float32) {
+	grad = grad[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		buf[i] = buf[i] + x
+	}
+}
+
+// sgdTrafficF64 is the pure-Go SGD memory roofline kernel (float64; variant: plain).
+// Every assembly level performs exactly these operations in this order.
+func sgdTrafficF64(param, grad, buf []float64, s [6]float64) {
+	grad = grad[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+	}
+}
+
+// sgdTrafficF64Coupled is the pure-Go SGD memory roofline kernel (float64; variant: Coupled).
+// Every assembly level performs exactly these operations in this order.
+func sgdTrafficF64Coupled(param, grad, buf []float64, s [6]float64) {
+	grad = grad[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+	}
+}
+
+// sgdTrafficF64Momentum is the pure-Go SGD memory roofline kernel (float64; variant: Momentum).
+// Every assembly level performs exactly these operations in this order.
+func sgdTrafficF64Momentum(param, grad, buf []float64, s [6]float64) {
+	grad = grad[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		buf[i] = buf[i] + x
+	}
+}
+
+// sgdTrafficF64CoupledMomentum is the pure-Go SGD memory roofline kernel (float64; variant: Coupled, Momentum).
+// Every assembly level performs exactly these operations in this order.
+func sgdTrafficF64CoupledMomentum(param, grad, buf []float64, s [6]float64) {
+	grad = grad[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		buf[i] = buf[i] + x
+	}
+}
+
+// sgdTrafficF64Nesterov is the pure-Go SGD memory roofline kernel (float64; variant: Nesterov).
+// Every assembly level performs exactly these operations in this order.
+func sgdTrafficF64Nesterov(param, grad, buf []float64, s [6]float64) {
+	grad = grad[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		buf[i] = buf[i] + x
+	}
+}
+
+// sgdTrafficF64CoupledNesterov is the pure-Go SGD memory roofline kernel (float64; variant: Coupled, Nesterov).
+// Every assembly level performs exactly these operations in this order.
+func sgdTrafficF64CoupledNesterov(param, grad, buf []float64, s [6]float64) {
+	grad = grad[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		buf[i] = buf[i] + x
+	}
+}
+
+// Indexes of SGD arithmetic bound's per-step scalars in the array its kernels take.
+const (
+	sgdArithGscale = iota // gradient scale, negated when maximizing
+	sgdArithWd            // coupled (L2) weight decay
+	sgdArithMom           // momentum, or 0 on the first step
+	sgdArithDamp          // 1 - dampening, or 1 on the first step
+	sgdArithNest          // momentum, for the Nesterov look-ahead
+	sgdArithLr            // learning rate
+	sgdArithScalarCount
+)
+
+// sgdArithF32 is the pure-Go SGD arithmetic bound kernel (float32; variant: plain).
+// Every assembly level performs exactly these operations in this order.
+func sgdArithF32(param, grad, buf []float32, s [6]float32) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		param[i] = x
+	}
+}
+
+// sgdArithF32Coupled is the pure-Go SGD arithmetic bound kernel (float32; variant: Coupled).
+// Every assembly level performs exactly these operations in this order.
+func sgdArithF32Coupled(param, grad, buf []float32, s [6]float32) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		param[i] = x
+	}
+}
+
+// sgdArithF32Momentum is the pure-Go SGD arithmetic bound kernel (float32; variant: Momentum).
+// Every assembly level performs exactly these operations in this order.
+func sgdArithF32Momentum(param, grad, buf []float32, s [6]float32) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		param[i] = x
+	}
+}
+
+// sgdArithF32CoupledMomentum is the pure-Go SGD arithmetic bound kernel (float32; variant: Coupled, Momentum).
+// Every assembly level performs exactly these operations in this order.
+func sgdArithF32CoupledMomentum(param, grad, buf []float32, s [6]float32) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		param[i] = x
+	}
+}
+
+// sgdArithF32Nesterov is the pure-Go SGD arithmetic bound kernel (float32; variant: Nesterov).
+// Every assembly level performs exactly these operations in this order.
+func sgdArithF32Nesterov(param, grad, buf []float32, s [6]float32) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		param[i] = x
+	}
+}
+
+// sgdArithF32CoupledNesterov is the pure-Go SGD arithmetic bound kernel (float32; variant: Coupled, Nesterov).
+// Every assembly level performs exactly these operations in this order.
+func sgdArithF32CoupledNesterov(param, grad, buf []float32, s [6]float32) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		param[i] = x
+	}
+}
+
+// sgdArithF64 is the pure-Go SGD arithmetic bound kernel (float64; variant: plain).
+// Every assembly level performs exactly these operations in this order.
+func sgdArithF64(param, grad, buf []float64, s [6]float64) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		param[i] = x
+	}
+}
+
+// sgdArithF64Coupled is the pure-Go SGD arithmetic bound kernel (float64; variant: Coupled).
+// Every assembly level performs exactly these operations in this order.
+func sgdArithF64Coupled(param, grad, buf []float64, s [6]float64) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		param[i] = x
+	}
+}
+
+// sgdArithF64Momentum is the pure-Go SGD arithmetic bound kernel (float64; variant: Momentum).
+// Every assembly level performs exactly these operations in this order.
+func sgdArithF64Momentum(param, grad, buf []float64, s [6]float64) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		param[i] = x
+	}
+}
+
+// sgdArithF64CoupledMomentum is the pure-Go SGD arithmetic bound kernel (float64; variant: Coupled, Momentum).
+// Every assembly level performs exactly these operations in this order.
+func sgdArithF64CoupledMomentum(param, grad, buf []float64, s [6]float64) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		param[i] = x
+	}
+}
+
+// sgdArithF64Nesterov is the pure-Go SGD arithmetic bound kernel (float64; variant: Nesterov).
+// Every assembly level performs exactly these operations in this order.
+func sgdArithF64Nesterov(param, grad, buf []float64, s [6]float64) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		param[i] = x
+	}
+}
+
+// sgdArithF64CoupledNesterov is the pure-Go SGD arithmetic bound kernel (float64; variant: Coupled, Nesterov).
+// Every assembly level performs exactly these operations in this order.
+func sgdArithF64CoupledNesterov(param, grad, buf []float64, s [6]float64) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		param[i] = x
+	}
+}
+
+// Indexes of Adagrad memory roofline's per-step scalars in the array its kernels take.
+const (
+	adagradTrafficGscale = iota // gradient scale, negated when maximizing
+	adagradTrafficWd            // coupled (L2) weight decay
+	adagradTrafficEps           // epsilon
+	adagradTrafficClr           // lr / (1 + (t-1)*lr_decay)
+	adagradTrafficScalarCount
+)
+
+// adagradTrafficF32 is the pure-Go Adagrad memory roofline kernel (float32; variant: plain).
+// Every assembly level performs exactly these operations in this order.
+func adagradTrafficF32(param, grad, sum []float32, s [4]float32) {
+	grad = grad[:len(param)]
+	sum = sum[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		sum[i] = sum[i] + x
+	}
+}
+
+// adagradTrafficF32Coupled is the pure-Go Adagrad memory roofline kernel (float32; variant: Coupled).
+// Every assembly level performs exactly these operations in this order.
+func adagradTrafficF32Coupled(param, grad, sum []float32, s [4]float32) {
+	grad = grad[:len(param)]
+	sum = sum[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		sum[i] = sum[i] + x
+	}
+}
+
+// adagradTrafficF32EpsInSqrt is the pure-Go Adagrad memory roofline kernel (float32; variant: EpsInSqrt).
+// Every assembly level performs exactly these operations in this order.
+func adagradTrafficF32EpsInSqrt(param, grad, sum []float32, s [4]float32) {
+	grad = grad[:len(param)]
+	sum = sum[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		sum[i] = sum[i] + x
+	}
+}
+
+// adagradTrafficF32CoupledEpsInSqrt is the pure-Go Adagrad memory roofline kernel (float32; variant: Coupled, EpsInSqrt).
+// Every assembly level performs exactly these operations in this order.
+func adagradTrafficF32CoupledEpsInSqrt(param, grad, sum []float32, s [4]float32) {
+	grad = grad[:len(param)]
+	sum = sum[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		sum[i] = sum[i] + x
+	}
+}
+
+// adagradTrafficF64 is the pure-Go Adagrad memory roofline kernel (float64; variant: plain).
+// Every assembly level performs exactly these operations in this order.
+func adagradTrafficF64(param, grad, sum []float64, s [4]float64) {
+	grad = grad[:len(param)]
+	sum = sum[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		sum[i] = sum[i] + x
+	}
+}
+
+// adagradTrafficF64Coupled is the pure-Go Adagrad memory roofline kernel (float64; variant: Coupled).
+// Every assembly level performs exactly these operations in this order.
+func adagradTrafficF64Coupled(param, grad, sum []float64, s [4]float64) {
+	grad = grad[:len(param)]
+	sum = sum[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		sum[i] = sum[i] + x
+	}
+}
+
+// adagradTrafficF64EpsInSqrt is the pure-Go Adagrad memory roofline kernel (float64; variant: EpsInSqrt).
+// Every assembly level performs exactly these operations in this order.
+func adagradTrafficF64EpsInSqrt(param, grad, sum []float64, s [4]float64) {
+	grad = grad[:len(param)]
+	sum = sum[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		sum[i] = sum[i] + x
+	}
+}
+
+// adagradTrafficF64CoupledEpsInSqrt is the pure-Go Adagrad memory roofline kernel (float64; variant: Coupled, EpsInSqrt).
+// Every assembly level performs exactly these operations in this order.
+func adagradTrafficF64CoupledEpsInSqrt(param, grad, sum []float64, s [4]float64) {
+	grad = grad[:len(param)]
+	sum = sum[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		sum[i] = sum[i] + x
+	}
+}
+
+// Indexes of Adagrad arithmetic bound's per-step scalars in the array its kernels take.
+const (
+	adagradArithGscale = iota // gradient scale, negated when maximizing
+	adagradArithWd            // coupled (L2) weight decay
+	adagradArithEps           // epsilon
+	adagradArithClr           // lr / (1 + (t-1)*lr_decay)
+	adagradArithScalarCount
+)
+
+// adagradArithF32 is the pure-Go Adagrad arithmetic bound kernel (float32; variant: plain).
+// Every assembly level performs exactly these operations in this order.
+func adagradArithF32(param, grad, sum []float32, s [4]float32) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		x = sqrt32(x)
+		x = float32(x / grad[i])
+		param[i] = x
+	}
+}
+
+// adagradArithF32Coupled is the pure-Go Adagrad arithmetic bound kernel (float32; variant: Coupled).
+// Every assembly level performs exactly these operations in this order.
+func adagradArithF32Coupled(param, grad, sum []float32, s [4]float32) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		x = sqrt32(x)
+		x = float32(x / grad[i])
+		param[i] = x
+	}
+}
+
+// adagradArithF32EpsInSqrt is the pure-Go Adagrad arithmetic bound kernel (float32; variant: EpsInSqrt).
+// Every assembly level performs exactly these operations in this order.
+func adagradArithF32EpsInSqrt(param, grad, sum []float32, s [4]float32) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		x = sqrt32(x)
+		x = float32(x / grad[i])
+		param[i] = x
+	}
+}
+
+// adagradArithF32CoupledEpsInSqrt is the pure-Go Adagrad arithmetic bound kernel (float32; variant: Coupled, EpsInSqrt).
+// Every assembly level performs exactly these operations in this order.
+func adagradArithF32CoupledEpsInSqrt(param, grad, sum []float32, s [4]float32) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		x = sqrt32(x)
+		x = float32(x / grad[i])
+		param[i] = x
+	}
+}
+
+// adagradArithF64 is the pure-Go Adagrad arithmetic bound kernel (float64; variant: plain).
+// Every assembly level performs exactly these operations in this order.
+func adagradArithF64(param, grad, sum []float64, s [4]float64) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		x = math.Sqrt(x)
+		x = float64(x / grad[i])
+		param[i] = x
+	}
+}
+
+// adagradArithF64Coupled is the pure-Go Adagrad arithmetic bound kernel (float64; variant: Coupled).
+// Every assembly level performs exactly these operations in this order.
+func adagradArithF64Coupled(param, grad, sum []float64, s [4]float64) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		x = math.Sqrt(x)
+		x = float64(x / grad[i])
+		param[i] = x
+	}
+}
+
+// adagradArithF64EpsInSqrt is the pure-Go Adagrad arithmetic bound kernel (float64; variant: EpsInSqrt).
+// Every assembly level performs exactly these operations in this order.
+func adagradArithF64EpsInSqrt(param, grad, sum []float64, s [4]float64) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		x = math.Sqrt(x)
+		x = float64(x / grad[i])
+		param[i] = x
+	}
+}
+
+// adagradArithF64CoupledEpsInSqrt is the pure-Go Adagrad arithmetic bound kernel (float64; variant: Coupled, EpsInSqrt).
+// Every assembly level performs exactly these operations in this order.
+func adagradArithF64CoupledEpsInSqrt(param, grad, sum []float64, s [4]float64) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		x = math.Sqrt(x)
+		x = float64(x / grad[i])
+		param[i] = x
+	}
+}
+
+// Indexes of RMSprop memory roofline's per-step scalars in the array its kernels take.
+const (
+	rmspropTrafficGscale = iota // gradient scale, negated when maximizing
+	rmspropTrafficWd            // coupled (L2) weight decay
+	rmspropTrafficAlpha         // smoothing constant alpha
+	rmspropTrafficOma           // 1 - alpha
+	rmspropTrafficEps           // epsilon
+	rmspropTrafficMom           // momentum
+	rmspropTrafficLr            // learning rate
+	rmspropTrafficScalarCount
+)
+
+// rmspropTrafficF32 is the pure-Go RMSprop memory roofline kernel (float32; variant: plain).
+// Every assembly level performs exactly these operations in this order.
+func rmspropTrafficF32(param, grad, sq, gavg, buf []float32, s [7]float32) {
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		sq[i] = sq[i] + x
+	}
+}
+
+// rmspropTrafficF32Coupled is the pure-Go RMSprop memory roofline kernel (float32; variant: Coupled).
+// Every assembly level performs exactly these operations in this order.
+func rmspropTrafficF32Coupled(param, grad, sq, gavg, buf []float32, s [7]float32) {
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		sq[i] = sq[i] + x
+	}
+}
+
+// rmspropTrafficF32Centered is the pure-Go RMSprop memory roofline kernel (float32; variant: Centered).
+// Every assembly level performs exactly these operations in this order.
+func rmspropTrafficF32Centered(param, grad, sq, gavg, buf []float32, s [7]float32) {
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	gavg = gavg[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		sq[i] = sq[i] + x
+		gavg[i] = gavg[i] + x
+	}
+}
+
+// rmspropTrafficF32CoupledCentered is the pure-Go RMSprop memory roofline kernel (float32; variant: Coupled, Centered).
+// Every assembly level performs exactly these operations in this order.
+func rmspropTrafficF32CoupledCentered(param, grad, sq, gavg, buf []float32, s [7]float32) {
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	gavg = gavg[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		sq[i] = sq[i] + x
+		gavg[i] = gavg[i] + x
+	}
+}
+
+// rmspropTrafficF32Momentum is the pure-Go RMSprop memory roofline kernel (float32; variant: Momentum).
+// Every assembly level performs exactly these operations in this order.
+func rmspropTrafficF32Momentum(param, grad, sq, gavg, buf []float32, s [7]float32) {
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		sq[i] = sq[i] + x
+		buf[i] = buf[i] + x
+	}
+}
+
+// rmspropTrafficF32CoupledMomentum is the pure-Go RMSprop memory roofline kernel (float32; variant: Coupled, Momentum).
+// Every assembly level performs exactly these operations in this order.
+func rmspropTrafficF32CoupledMomentum(param, grad, sq, gavg, buf []float32, s [7]float32) {
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		sq[i] = sq[i] + x
+		buf[i] = buf[i] + x
+	}
+}
+
+// rmspropTrafficF32CenteredMomentum is the pure-Go RMSprop memory roofline kernel (float32; variant: Centered, Momentum).
+// Every assembly level performs exactly these operations in this order.
+func rmspropTrafficF32CenteredMomentum(param, grad, sq, gavg, buf []float32, s [7]float32) {
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	gavg = gavg[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		sq[i] = sq[i] + x
+		gavg[i] = gavg[i] + x
+		buf[i] = buf[i] + x
+	}
+}
+
+// rmspropTrafficF32CoupledCenteredMomentum is the pure-Go RMSprop memory roofline kernel (float32; variant: Coupled, Centered, Momentum).
+// Every assembly level performs exactly these operations in this order.
+func rmspropTrafficF32CoupledCenteredMomentum(param, grad, sq, gavg, buf []float32, s [7]float32) {
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	gavg = gavg[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		sq[i] = sq[i] + x
+		gavg[i] = gavg[i] + x
+		buf[i] = buf[i] + x
+	}
+}
+
+// rmspropTrafficF32EpsInSqrt is the pure-Go RMSprop memory roofline kernel (float32; variant: EpsInSqrt).
+// Every assembly level performs exactly these operations in this order.
+func rmspropTrafficF32EpsInSqrt(param, grad, sq, gavg, buf []float32, s [7]float32) {
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		sq[i] = sq[i] + x
+	}
+}
+
+// rmspropTrafficF32CoupledEpsInSqrt is the pure-Go RMSprop memory roofline kernel (float32; variant: Coupled, EpsInSqrt).
+// Every assembly level performs exactly these operations in this order.
+func rmspropTrafficF32CoupledEpsInSqrt(param, grad, sq, gavg, buf []float32, s [7]float32) {
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		sq[i] = sq[i] + x
+	}
+}
+
+// rmspropTrafficF32CenteredEpsInSqrt is the pure-Go RMSprop memory roofline kernel (float32; variant: Centered, EpsInSqrt).
+// Every assembly level performs exactly these operations in this order.
+func rmspropTrafficF32CenteredEpsInSqrt(param, grad, sq, gavg, buf []float32, s [7]float32) {
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	gavg = gavg[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		sq[i] = sq[i] + x
+		gavg[i] = gavg[i] + x
+	}
+}
+
+// rmspropTrafficF32CoupledCenteredEpsInSqrt is the pure-Go RMSprop memory roofline kernel (float32; variant: Coupled, Centered, EpsInSqrt).
+// Every assembly level performs exactly these operations in this order.
+func rmspropTrafficF32CoupledCenteredEpsInSqrt(param, grad, sq, gavg, buf []float32, s [7]float32) {
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	gavg = gavg[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		sq[i] = sq[i] + x
+		gavg[i] = gavg[i] + x
+	}
+}
+
+// rmspropTrafficF32MomentumEpsInSqrt is the pure-Go RMSprop memory roofline kernel (float32; variant: Momentum, EpsInSqrt).
+// Every assembly level performs exactly these operations in this order.
+func rmspropTrafficF32MomentumEpsInSqrt(param, grad, sq, gavg, buf []float32, s [7]float32) {
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		sq[i] = sq[i] + x
+		buf[i] = buf[i] + x
+	}
+}
+
+// rmspropTrafficF32CoupledMomentumEpsInSqrt is the pure-Go RMSprop memory roofline kernel (float32; variant: Coupled, Momentum, EpsInSqrt).
+// Every assembly level performs exactly these operations in this order.
+func rmspropTrafficF32CoupledMomentumEpsInSqrt(param, grad, sq, gavg, buf []float32, s [7]float32) {
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		sq[i] = sq[i] + x
+		buf[i] = buf[i] + x
+	}
+}
+
+// rmspropTrafficF32CenteredMomentumEpsInSqrt is the pure-Go RMSprop memory roofline kernel (float32; variant: Centered, Momentum, EpsInSqrt).
+// Every assembly level performs exactly these operations in this order.
+func rmspropTrafficF32CenteredMomentumEpsInSqrt(param, grad, sq, gavg, buf []float32, s [7]float32) {
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	gavg = gavg[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		sq[i] = sq[i] + x
+		gavg[i] = gavg[i] + x
+		buf[i] = buf[i] + x
+	}
+}
+
+// rmspropTrafficF32CoupledCenteredMomentumEpsInSqrt is the pure-Go RMSprop memory roofline kernel (float32; variant: Coupled, Centered, Momentum, EpsInSqrt).
+// Every assembly level performs exactly these operations in this order.
+func rmspropTrafficF32CoupledCenteredMomentumEpsInSqrt(param, grad, sq, gavg, buf []float32, s [7]float32) {
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	gavg = gavg[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		sq[i] = sq[i] + x
+		gavg[i] = gavg[i] + x
+		buf[i] = buf[i] + x
+	}
+}
+
+// rmspropTrafficF64 is the pure-Go RMSprop memory roofline kernel (float64; variant: plain).
+// Every assembly level performs exactly these operations in this order.
+func rmspropTrafficF64(param, grad, sq, gavg, buf []float64, s [7]float64) {
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		sq[i] = sq[i] + x
+	}
+}
+
+// rmspropTrafficF64Coupled is the pure-Go RMSprop memory roofline kernel (float64; variant: Coupled).
+// Every assembly level performs exactly these operations in this order.
+func rmspropTrafficF64Coupled(param, grad, sq, gavg, buf []float64, s [7]float64) {
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		sq[i] = sq[i] + x
+	}
+}
+
+// rmspropTrafficF64Centered is the pure-Go RMSprop memory roofline kernel (float64; variant: Centered).
+// Every assembly level performs exactly these operations in this order.
+func rmspropTrafficF64Centered(param, grad, sq, gavg, buf []float64, s [7]float64) {
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	gavg = gavg[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		sq[i] = sq[i] + x
+		gavg[i] = gavg[i] + x
+	}
+}
+
+// rmspropTrafficF64CoupledCentered is the pure-Go RMSprop memory roofline kernel (float64; variant: Coupled, Centered).
+// Every assembly level performs exactly these operations in this order.
+func rmspropTrafficF64CoupledCentered(param, grad, sq, gavg, buf []float64, s [7]float64) {
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	gavg = gavg[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		sq[i] = sq[i] + x
+		gavg[i] = gavg[i] + x
+	}
+}
+
+// rmspropTrafficF64Momentum is the pure-Go RMSprop memory roofline kernel (float64; variant: Momentum).
+// Every assembly level performs exactly these operations in this order.
+func rmspropTrafficF64Momentum(param, grad, sq, gavg, buf []float64, s [7]float64) {
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		sq[i] = sq[i] + x
+		buf[i] = buf[i] + x
+	}
+}
+
+// rmspropTrafficF64CoupledMomentum is the pure-Go RMSprop memory roofline kernel (float64; variant: Coupled, Momentum).
+// Every assembly level performs exactly these operations in this order.
+func rmspropTrafficF64CoupledMomentum(param, grad, sq, gavg, buf []float64, s [7]float64) {
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		sq[i] = sq[i] + x
+		buf[i] = buf[i] + x
+	}
+}
+
+// rmspropTrafficF64CenteredMomentum is the pure-Go RMSprop memory roofline kernel (float64; variant: Centered, Momentum).
+// Every assembly level performs exactly these operations in this order.
+func rmspropTrafficF64CenteredMomentum(param, grad, sq, gavg, buf []float64, s [7]float64) {
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	gavg = gavg[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		sq[i] = sq[i] + x
+		gavg[i] = gavg[i] + x
+		buf[i] = buf[i] + x
+	}
+}
+
+// rmspropTrafficF64CoupledCenteredMomentum is the pure-Go RMSprop memory roofline kernel (float64; variant: Coupled, Centered, Momentum).
+// Every assembly level performs exactly these operations in this order.
+func rmspropTrafficF64CoupledCenteredMomentum(param, grad, sq, gavg, buf []float64, s [7]float64) {
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	gavg = gavg[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		sq[i] = sq[i] + x
+		gavg[i] = gavg[i] + x
+		buf[i] = buf[i] + x
+	}
+}
+
+// rmspropTrafficF64EpsInSqrt is the pure-Go RMSprop memory roofline kernel (float64; variant: EpsInSqrt).
+// Every assembly level performs exactly these operations in this order.
+func rmspropTrafficF64EpsInSqrt(param, grad, sq, gavg, buf []float64, s [7]float64) {
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		sq[i] = sq[i] + x
+	}
+}
+
+// rmspropTrafficF64CoupledEpsInSqrt is the pure-Go RMSprop memory roofline kernel (float64; variant: Coupled, EpsInSqrt).
+// Every assembly level performs exactly these operations in this order.
+func rmspropTrafficF64CoupledEpsInSqrt(param, grad, sq, gavg, buf []float64, s [7]float64) {
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		sq[i] = sq[i] + x
+	}
+}
+
+// rmspropTrafficF64CenteredEpsInSqrt is the pure-Go RMSprop memory roofline kernel (float64; variant: Centered, EpsInSqrt).
+// Every assembly level performs exactly these operations in this order.
+func rmspropTrafficF64CenteredEpsInSqrt(param, grad, sq, gavg, buf []float64, s [7]float64) {
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	gavg = gavg[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		sq[i] = sq[i] + x
+		gavg[i] = gavg[i] + x
+	}
+}
+
+// rmspropTrafficF64CoupledCenteredEpsInSqrt is the pure-Go RMSprop memory roofline kernel (float64; variant: Coupled, Centered, EpsInSqrt).
+// Every assembly level performs exactly these operations in this order.
+func rmspropTrafficF64CoupledCenteredEpsInSqrt(param, grad, sq, gavg, buf []float64, s [7]float64) {
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	gavg = gavg[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		sq[i] = sq[i] + x
+		gavg[i] = gavg[i] + x
+	}
+}
+
+// rmspropTrafficF64MomentumEpsInSqrt is the pure-Go RMSprop memory roofline kernel (float64; variant: Momentum, EpsInSqrt).
+// Every assembly level performs exactly these operations in this order.
+func rmspropTrafficF64MomentumEpsInSqrt(param, grad, sq, gavg, buf []float64, s [7]float64) {
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		sq[i] = sq[i] + x
+		buf[i] = buf[i] + x
+	}
+}
+
+// rmspropTrafficF64CoupledMomentumEpsInSqrt is the pure-Go RMSprop memory roofline kernel (float64; variant: Coupled, Momentum, EpsInSqrt).
+// Every assembly level performs exactly these operations in this order.
+func rmspropTrafficF64CoupledMomentumEpsInSqrt(param, grad, sq, gavg, buf []float64, s [7]float64) {
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		sq[i] = sq[i] + x
+		buf[i] = buf[i] + x
+	}
+}
+
+// rmspropTrafficF64CenteredMomentumEpsInSqrt is the pure-Go RMSprop memory roofline kernel (float64; variant: Centered, Momentum, EpsInSqrt).
+// Every assembly level performs exactly these operations in this order.
+func rmspropTrafficF64CenteredMomentumEpsInSqrt(param, grad, sq, gavg, buf []float64, s [7]float64) {
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	gavg = gavg[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		sq[i] = sq[i] + x
+		gavg[i] = gavg[i] + x
+		buf[i] = buf[i] + x
+	}
+}
+
+// rmspropTrafficF64CoupledCenteredMomentumEpsInSqrt is the pure-Go RMSprop memory roofline kernel (float64; variant: Coupled, Centered, Momentum, EpsInSqrt).
+// Every assembly level performs exactly these operations in this order.
+func rmspropTrafficF64CoupledCenteredMomentumEpsInSqrt(param, grad, sq, gavg, buf []float64, s [7]float64) {
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	gavg = gavg[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		sq[i] = sq[i] + x
+		gavg[i] = gavg[i] + x
+		buf[i] = buf[i] + x
+	}
+}
+
+// Indexes of RMSprop arithmetic bound's per-step scalars in the array its kernels take.
+const (
+	rmspropArithGscale = iota // gradient scale, negated when maximizing
+	rmspropArithWd            // coupled (L2) weight decay
+	rmspropArithAlpha         // smoothing constant alpha
+	rmspropArithOma           // 1 - alpha
+	rmspropArithEps           // epsilon
+	rmspropArithMom           // momentum
+	rmspropArithLr            // learning rate
+	rmspropArithScalarCount
+)
+
+// rmspropArithF32 is the pure-Go RMSprop arithmetic bound kernel (float32; variant: plain).
+// Every assembly level performs exactly these operations in this order.
+func rmspropArithF32(param, grad, sq, gavg, buf []float32, s [7]float32) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		x = sqrt32(x)
+		x = float32(x / grad[i])
+		param[i] = x
+	}
+}
+
+// rmspropArithF32Coupled is the pure-Go RMSprop arithmetic bound kernel (float32; variant: Coupled).
+// Every assembly level performs exactly these operations in this order.
+func rmspropArithF32Coupled(param, grad, sq, gavg, buf []float32, s [7]float32) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		x = sqrt32(x)
+		x = float32(x / grad[i])
+		param[i] = x
+	}
+}
+
+// rmspropArithF32Centered is the pure-Go RMSprop arithmetic bound kernel (float32; variant: Centered).
+// Every assembly level performs exactly these operations in this order.
+func rmspropArithF32Centered(param, grad, sq, gavg, buf []float32, s [7]float32) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		x = sqrt32(x)
+		x = float32(x / grad[i])
+		param[i] = x
+	}
+}
+
+// rmspropArithF32CoupledCentered is the pure-Go RMSprop arithmetic bound kernel (float32; variant: Coupled, Centered).
+// Every assembly level performs exactly these operations in this order.
+func rmspropArithF32CoupledCentered(param, grad, sq, gavg, buf []float32, s [7]float32) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		x = sqrt32(x)
+		x = float32(x / grad[i])
+		param[i] = x
+	}
+}
+
+// rmspropArithF32Momentum is the pure-Go RMSprop arithmetic bound kernel (float32; variant: Momentum).
+// Every assembly level performs exactly these operations in this order.
+func rmspropArithF32Momentum(param, grad, sq, gavg, buf []float32, s [7]float32) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		x = sqrt32(x)
+		x = float32(x / grad[i])
+		param[i] = x
+	}
+}
+
+// rmspropArithF32CoupledMomentum is the pure-Go RMSprop arithmetic bound kernel (float32; variant: Coupled, Momentum).
+// Every assembly level performs exactly these operations in this order.
+func rmspropArithF32CoupledMomentum(param, grad, sq, gavg, buf []float32, s [7]float32) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		x = sqrt32(x)
+		x = float32(x / grad[i])
+		param[i] = x
+	}
+}
+
+// rmspropArithF32CenteredMomentum is the pure-Go RMSprop arithmetic bound kernel (float32; variant: Centered, Momentum).
+// Every assembly level performs exactly these operations in this order.
+func rmspropArithF32CenteredMomentum(param, grad, sq, gavg, buf []float32, s [7]float32) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		x = sqrt32(x)
+		x = float32(x / grad[i])
+		param[i] = x
+	}
+}
+
+// rmspropArithF32CoupledCenteredMomentum is the pure-Go RMSprop arithmetic bound kernel (float32; variant: Coupled, Centered, Momentum).
+// Every assembly level performs exactly these operations in this order.
+func rmspropArithF32CoupledCenteredMomentum(param, grad, sq, gavg, buf []float32, s [7]float32) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		x = sqrt32(x)
+		x = float32(x / grad[i])
+		param[i] = x
+	}
+}
+
+// rmspropArithF32EpsInSqrt is the pure-Go RMSprop arithmetic bound kernel (float32; variant: EpsInSqrt).
+// Every assembly level performs exactly these operations in this order.
+func rmspropArithF32EpsInSqrt(param, grad, sq, gavg, buf []float32, s [7]float32) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		x = sqrt32(x)
+		x = float32(x / grad[i])
+		param[i] = x
+	}
+}
+
+// rmspropArithF32CoupledEpsInSqrt is the pure-Go RMSprop arithmetic bound kernel (float32; variant: Coupled, EpsInSqrt).
+// Every assembly level performs exactly these operations in this order.
+func rmspropArithF32CoupledEpsInSqrt(param, grad, sq, gavg, buf []float32, s [7]float32) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		x = sqrt32(x)
+		x = float32(x / grad[i])
+		param[i] = x
+	}
+}
+
+// rmspropArithF32CenteredEpsInSqrt is the pure-Go RMSprop arithmetic bound kernel (float32; variant: Centered, EpsInSqrt).
+// Every assembly level performs exactly these operations in this order.
+func rmspropArithF32CenteredEpsInSqrt(param, grad, sq, gavg, buf []float32, s [7]float32) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		x = sqrt32(x)
+		x = float32(x / grad[i])
+		param[i] = x
+	}
+}
+
+// rmspropArithF32CoupledCenteredEpsInSqrt is the pure-Go RMSprop arithmetic bound kernel (float32; variant: Coupled, Centered, EpsInSqrt).
+// Every assembly level performs exactly these operations in this order.
+func rmspropArithF32CoupledCenteredEpsInSqrt(param, grad, sq, gavg, buf []float32, s [7]float32) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		x = sqrt32(x)
+		x = float32(x / grad[i])
+		param[i] = x
+	}
+}
+
+// rmspropArithF32MomentumEpsInSqrt is the pure-Go RMSprop arithmetic bound kernel (float32; variant: Momentum, EpsInSqrt).
+// Every assembly level performs exactly these operations in this order.
+func rmspropArithF32MomentumEpsInSqrt(param, grad, sq, gavg, buf []float32, s [7]float32) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		x = sqrt32(x)
+		x = float32(x / grad[i])
+		param[i] = x
+	}
+}
+
+// rmspropArithF32CoupledMomentumEpsInSqrt is the pure-Go RMSprop arithmetic bound kernel (float32; variant: Coupled, Momentum, EpsInSqrt).
+// Every assembly level performs exactly these operations in this order.
+func rmspropArithF32CoupledMomentumEpsInSqrt(param, grad, sq, gavg, buf []float32, s [7]float32) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		x = sqrt32(x)
+		x = float32(x / grad[i])
+		param[i] = x
+	}
+}
+
+// rmspropArithF32CenteredMomentumEpsInSqrt is the pure-Go RMSprop arithmetic bound kernel (float32; variant: Centered, Momentum, EpsInSqrt).
+// Every assembly level performs exactly these operations in this order.
+func rmspropArithF32CenteredMomentumEpsInSqrt(param, grad, sq, gavg, buf []float32, s [7]float32) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		x = sqrt32(x)
+		x = float32(x / grad[i])
+		param[i] = x
+	}
+}
+
+// rmspropArithF32CoupledCenteredMomentumEpsInSqrt is the pure-Go RMSprop arithmetic bound kernel (float32; variant: Coupled, Centered, Momentum, EpsInSqrt).
+// Every assembly level performs exactly these operations in this order.
+func rmspropArithF32CoupledCenteredMomentumEpsInSqrt(param, grad, sq, gavg, buf []float32, s [7]float32) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		x = sqrt32(x)
+		x = float32(x / grad[i])
+		param[i] = x
+	}
+}
+
+// rmspropArithF64 is the pure-Go RMSprop arithmetic bound kernel (float64; variant: plain).
+// Every assembly level performs exactly these operations in this order.
+func rmspropArithF64(param, grad, sq, gavg, buf []float64, s [7]float64) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		x = math.Sqrt(x)
+		x = float64(x / grad[i])
+		param[i] = x
+	}
+}
+
+// rmspropArithF64Coupled is the pure-Go RMSprop arithmetic bound kernel (float64; variant: Coupled).
+// Every assembly level performs exactly these operations in this order.
+func rmspropArithF64Coupled(param, grad, sq, gavg, buf []float64, s [7]float64) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		x = math.Sqrt(x)
+		x = float64(x / grad[i])
+		param[i] = x
+	}
+}
+
+// rmspropArithF64Centered is the pure-Go RMSprop arithmetic bound kernel (float64; variant: Centered).
+// Every assembly level performs exactly these operations in this order.
+func rmspropArithF64Centered(param, grad, sq, gavg, buf []float64, s [7]float64) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		x = math.Sqrt(x)
+		x = float64(x / grad[i])
+		param[i] = x
+	}
+}
+
+// rmspropArithF64CoupledCentered is the pure-Go RMSprop arithmetic bound kernel (float64; variant: Coupled, Centered).
+// Every assembly level performs exactly these operations in this order.
+func rmspropArithF64CoupledCentered(param, grad, sq, gavg, buf []float64, s [7]float64) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		x = math.Sqrt(x)
+		x = float64(x / grad[i])
+		param[i] = x
+	}
+}
+
+// rmspropArithF64Momentum is the pure-Go RMSprop arithmetic bound kernel (float64; variant: Momentum).
+// Every assembly level performs exactly these operations in this order.
+func rmspropArithF64Momentum(param, grad, sq, gavg, buf []float64, s [7]float64) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		x = math.Sqrt(x)
+		x = float64(x / grad[i])
+		param[i] = x
+	}
+}
+
+// rmspropArithF64CoupledMomentum is the pure-Go RMSprop arithmetic bound kernel (float64; variant: Coupled, Momentum).
+// Every assembly level performs exactly these operations in this order.
+func rmspropArithF64CoupledMomentum(param, grad, sq, gavg, buf []float64, s [7]float64) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		x = math.Sqrt(x)
+		x = float64(x / grad[i])
+		param[i] = x
+	}
+}
+
+// rmspropArithF64CenteredMomentum is the pure-Go RMSprop arithmetic bound kernel (float64; variant: Centered, Momentum).
+// Every assembly level performs exactly these operations in this order.
+func rmspropArithF64CenteredMomentum(param, grad, sq, gavg, buf []float64, s [7]float64) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		x = math.Sqrt(x)
+		x = float64(x / grad[i])
+		param[i] = x
+	}
+}
+
+// rmspropArithF64CoupledCenteredMomentum is the pure-Go RMSprop arithmetic bound kernel (float64; variant: Coupled, Centered, Momentum).
+// Every assembly level performs exactly these operations in this order.
+func rmspropArithF64CoupledCenteredMomentum(param, grad, sq, gavg, buf []float64, s [7]float64) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		x = math.Sqrt(x)
+		x = float64(x / grad[i])
+		param[i] = x
+	}
+}
+
+// rmspropArithF64EpsInSqrt is the pure-Go RMSprop arithmetic bound kernel (float64; variant: EpsInSqrt).
+// Every assembly level performs exactly these operations in this order.
+func rmspropArithF64EpsInSqrt(param, grad, sq, gavg, buf []float64, s [7]float64) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		x = math.Sqrt(x)
+		x = float64(x / grad[i])
+		param[i] = x
+	}
+}
+
+// rmspropArithF64CoupledEpsInSqrt is the pure-Go RMSprop arithmetic bound kernel (float64; variant: Coupled, EpsInSqrt).
+// Every assembly level performs exactly these operations in this order.
+func rmspropArithF64CoupledEpsInSqrt(param, grad, sq, gavg, buf []float64, s [7]float64) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		x = math.Sqrt(x)
+		x = float64(x / grad[i])
+		param[i] = x
+	}
+}
+
+// rmspropArithF64CenteredEpsInSqrt is the pure-Go RMSprop arithmetic bound kernel (float64; variant: Centered, EpsInSqrt).
+// Every assembly level performs exactly these operations in this order.
+func rmspropArithF64CenteredEpsInSqrt(param, grad, sq, gavg, buf []float64, s [7]float64) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		x = math.Sqrt(x)
+		x = float64(x / grad[i])
+		param[i] = x
+	}
+}
+
+// rmspropArithF64CoupledCenteredEpsInSqrt is the pure-Go RMSprop arithmetic bound kernel (float64; variant: Coupled, Centered, EpsInSqrt).
+// Every assembly level performs exactly these operations in this order.
+func rmspropArithF64CoupledCenteredEpsInSqrt(param, grad, sq, gavg, buf []float64, s [7]float64) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		x = math.Sqrt(x)
+		x = float64(x / grad[i])
+		param[i] = x
+	}
+}
+
+// rmspropArithF64MomentumEpsInSqrt is the pure-Go RMSprop arithmetic bound kernel (float64; variant: Momentum, EpsInSqrt).
+// Every assembly level performs exactly these operations in this order.
+func rmspropArithF64MomentumEpsInSqrt(param, grad, sq, gavg, buf []float64, s [7]float64) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		x = math.Sqrt(x)
+		x = float64(x / grad[i])
+		param[i] = x
+	}
+}
+
+// rmspropArithF64CoupledMomentumEpsInSqrt is the pure-Go RMSprop arithmetic bound kernel (float64; variant: Coupled, Momentum, EpsInSqrt).
+// Every assembly level performs exactly these operations in this order.
+func rmspropArithF64CoupledMomentumEpsInSqrt(param, grad, sq, gavg, buf []float64, s [7]float64) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		x = math.Sqrt(x)
+		x = float64(x / grad[i])
+		param[i] = x
+	}
+}
+
+// rmspropArithF64CenteredMomentumEpsInSqrt is the pure-Go RMSprop arithmetic bound kernel (float64; variant: Centered, Momentum, EpsInSqrt).
+// Every assembly level performs exactly these operations in this order.
+func rmspropArithF64CenteredMomentumEpsInSqrt(param, grad, sq, gavg, buf []float64, s [7]float64) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		x = math.Sqrt(x)
+		x = float64(x / grad[i])
+		param[i] = x
+	}
+}
+
+// rmspropArithF64CoupledCenteredMomentumEpsInSqrt is the pure-Go RMSprop arithmetic bound kernel (float64; variant: Coupled, Centered, Momentum, EpsInSqrt).
+// Every assembly level performs exactly these operations in this order.
+func rmspropArithF64CoupledCenteredMomentumEpsInSqrt(param, grad, sq, gavg, buf []float64, s [7]float64) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		x = math.Sqrt(x)
+		x = float64(x / grad[i])
+		param[i] = x
+	}
+}
+
+// Indexes of Adadelta memory roofline's per-step scalars in the array its kernels take.
+const (
+	adadeltaTrafficGscale = iota // gradient scale, negated when maximizing
+	adadeltaTrafficWd            // coupled (L2) weight decay
+	adadeltaTrafficRho           // decay rho
+	adadeltaTrafficOmr           // 1 - rho
+	adadeltaTrafficEps           // epsilon, inside both square roots
+	adadeltaTrafficLr            // learning rate
+	adadeltaTrafficScalarCount
+)
+
+// adadeltaTrafficF32 is the pure-Go Adadelta memory roofline kernel (float32; variant: plain).
+// Every assembly level performs exactly these operations in this order.
+func adadeltaTrafficF32(param, grad, sq, acc []float32, s [6]float32) {
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	acc = acc[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		sq[i] = sq[i] + x
+		acc[i] = acc[i] + x
+	}
+}
+
+// adadeltaTrafficF32Coupled is the pure-Go Adadelta memory roofline kernel (float32; variant: Coupled).
+// Every assembly level performs exactly these operations in this order.
+func adadeltaTrafficF32Coupled(param, grad, sq, acc []float32, s [6]float32) {
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	acc = acc[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		sq[i] = sq[i] + x
+		acc[i] = acc[i] + x
+	}
+}
+
+// adadeltaTrafficF64 is the pure-Go Adadelta memory roofline kernel (float64; variant: plain).
+// Every assembly level performs exactly these operations in this order.
+func adadeltaTrafficF64(param, grad, sq, acc []float64, s [6]float64) {
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	acc = acc[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		sq[i] = sq[i] + x
+		acc[i] = acc[i] + x
+	}
+}
+
+// adadeltaTrafficF64Coupled is the pure-Go Adadelta memory roofline kernel (float64; variant: Coupled).
+// Every assembly level performs exactly these operations in this order.
+func adadeltaTrafficF64Coupled(param, grad, sq, acc []float64, s [6]float64) {
+	grad = grad[:len(param)]
+	sq = sq[:len(param)]
+	acc = acc[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		sq[i] = sq[i] + x
+		acc[i] = acc[i] + x
+	}
+}
+
+// Indexes of Adadelta arithmetic bound's per-step scalars in the array its kernels take.
+const (
+	adadeltaArithGscale = iota // gradient scale, negated when maximizing
+	adadeltaArithWd            // coupled (L2) weight decay
+	adadeltaArithRho           // decay rho
+	adadeltaArithOmr           // 1 - rho
+	adadeltaArithEps           // epsilon, inside both square roots
+	adadeltaArithLr            // learning rate
+	adadeltaArithScalarCount
+)
+
+// adadeltaArithF32 is the pure-Go Adadelta arithmetic bound kernel (float32; variant: plain).
+// Every assembly level performs exactly these operations in this order.
+func adadeltaArithF32(param, grad, sq, acc []float32, s [6]float32) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		x = sqrt32(x)
+		x = sqrt32(x)
+		x = float32(x / grad[i])
+		param[i] = x
+	}
+}
+
+// adadeltaArithF32Coupled is the pure-Go Adadelta arithmetic bound kernel (float32; variant: Coupled).
+// Every assembly level performs exactly these operations in this order.
+func adadeltaArithF32Coupled(param, grad, sq, acc []float32, s [6]float32) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		x = sqrt32(x)
+		x = sqrt32(x)
+		x = float32(x / grad[i])
+		param[i] = x
+	}
+}
+
+// adadeltaArithF64 is the pure-Go Adadelta arithmetic bound kernel (float64; variant: plain).
+// Every assembly level performs exactly these operations in this order.
+func adadeltaArithF64(param, grad, sq, acc []float64, s [6]float64) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		x = math.Sqrt(x)
+		x = math.Sqrt(x)
+		x = float64(x / grad[i])
+		param[i] = x
+	}
+}
+
+// adadeltaArithF64Coupled is the pure-Go Adadelta arithmetic bound kernel (float64; variant: Coupled).
+// Every assembly level performs exactly these operations in this order.
+func adadeltaArithF64Coupled(param, grad, sq, acc []float64, s [6]float64) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		x = math.Sqrt(x)
+		x = math.Sqrt(x)
+		x = float64(x / grad[i])
+		param[i] = x
+	}
+}
+
+// Indexes of NAdam memory roofline's per-step scalars in the array its kernels take.
+const (
+	nadamTrafficGscale = iota // gradient scale, negated when maximizing
+	nadamTrafficWd            // coupled (L2) weight decay
+	nadamTrafficB1            // beta1
+	nadamTrafficOmb1          // 1 - beta1
+	nadamTrafficB2            // beta2
+	nadamTrafficOmb2          // 1 - beta2
+	nadamTrafficIbc2          // 1 / sqrt(1 - beta2^t)
+	nadamTrafficEps           // epsilon
+	nadamTrafficCg            // lr*(1-mu_t)/(1-mu_product)
+	nadamTrafficCm            // lr*mu_next/(1-mu_product*mu_next)
+	nadamTrafficPdecay        // 1 - lr*weight_decay for decoupled decay, else 1
+	nadamTrafficScalarCount
+)
+
+// nadamTrafficF32 is the pure-Go NAdam memory roofline kernel (float32; variant: plain).
+// Every assembly level performs exactly these operations in this order.
+func nadamTrafficF32(param, grad, m, v []float32, s [11]float32) {
+	grad = grad[:len(param)]
+	m = m[:len(param)]
+	v = v[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		m[i] = m[i] + x
+		v[i] = v[i] + x
+	}
+}
+
+// nadamTrafficF32Coupled is the pure-Go NAdam memory roofline kernel (float32; variant: Coupled).
+// Every assembly level performs exactly these operations in this order.
+func nadamTrafficF32Coupled(param, grad, m, v []float32, s [11]float32) {
+	grad = grad[:len(param)]
+	m = m[:len(param)]
+	v = v[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		m[i] = m[i] + x
+		v[i] = v[i] + x
+	}
+}
+
+// nadamTrafficF64 is the pure-Go NAdam memory roofline kernel (float64; variant: plain).
+// Every assembly level performs exactly these operations in this order.
+func nadamTrafficF64(param, grad, m, v []float64, s [11]float64) {
+	grad = grad[:len(param)]
+	m = m[:len(param)]
+	v = v[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		m[i] = m[i] + x
+		v[i] = v[i] + x
+	}
+}
+
+// nadamTrafficF64Coupled is the pure-Go NAdam memory roofline kernel (float64; variant: Coupled).
+// Every assembly level performs exactly these operations in this order.
+func nadamTrafficF64Coupled(param, grad, m, v []float64, s [11]float64) {
+	grad = grad[:len(param)]
+	m = m[:len(param)]
+	v = v[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		m[i] = m[i] + x
+		v[i] = v[i] + x
+	}
+}
+
+// Indexes of NAdam arithmetic bound's per-step scalars in the array its kernels take.
+const (
+	nadamArithGscale = iota // gradient scale, negated when maximizing
+	nadamArithWd            // coupled (L2) weight decay
+	nadamArithB1            // beta1
+	nadamArithOmb1          // 1 - beta1
+	nadamArithB2            // beta2
+	nadamArithOmb2          // 1 - beta2
+	nadamArithIbc2          // 1 / sqrt(1 - beta2^t)
+	nadamArithEps           // epsilon
+	nadamArithCg            // lr*(1-mu_t)/(1-mu_product)
+	nadamArithCm            // lr*mu_next/(1-mu_product*mu_next)
+	nadamArithPdecay        // 1 - lr*weight_decay for decoupled decay, else 1
+	nadamArithScalarCount
+)
+
+// nadamArithF32 is the pure-Go NAdam arithmetic bound kernel (float32; variant: plain).
+// Every assembly level performs exactly these operations in this order.
+func nadamArithF32(param, grad, m, v []float32, s [11]float32) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		x = sqrt32(x)
+		x = float32(x / grad[i])
+		param[i] = x
+	}
+}
+
+// nadamArithF32Coupled is the pure-Go NAdam arithmetic bound kernel (float32; variant: Coupled).
+// Every assembly level performs exactly these operations in this order.
+func nadamArithF32Coupled(param, grad, m, v []float32, s [11]float32) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		x = sqrt32(x)
+		x = float32(x / grad[i])
+		param[i] = x
+	}
+}
+
+// nadamArithF64 is the pure-Go NAdam arithmetic bound kernel (float64; variant: plain).
+// Every assembly level performs exactly these operations in this order.
+func nadamArithF64(param, grad, m, v []float64, s [11]float64) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		x = math.Sqrt(x)
+		x = float64(x / grad[i])
+		param[i] = x
+	}
+}
+
+// nadamArithF64Coupled is the pure-Go NAdam arithmetic bound kernel (float64; variant: Coupled).
+// Every assembly level performs exactly these operations in this order.
+func nadamArithF64Coupled(param, grad, m, v []float64, s [11]float64) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		x = math.Sqrt(x)
+		x = float64(x / grad[i])
+		param[i] = x
+	}
+}
+
+// Indexes of RAdam memory roofline's per-step scalars in the array its kernels take.
+const (
+	radamTrafficGscale = iota // gradient scale, negated when maximizing
+	radamTrafficWd            // coupled (L2) weight decay
+	radamTrafficB1            // beta1
+	radamTrafficOmb1          // 1 - beta1
+	radamTrafficB2            // beta2
+	radamTrafficOmb2          // 1 - beta2
+	radamTrafficEps           // epsilon
+	radamTrafficStep          // the step size (see RAdam.scalars)
+	radamTrafficPdecay        // 1 - lr*weight_decay for decoupled decay, else 1
+	radamTrafficScalarCount
+)
+
+// radamTrafficF32 is the pure-Go RAdam memory roofline kernel (float32; variant: plain).
+// Every assembly level performs exactly these operations in this order.
+func radamTrafficF32(param, grad, m, v []float32, s [9]float32) {
+	grad = grad[:len(param)]
+	m = m[:len(param)]
+	v = v[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		m[i] = m[i] + x
+		v[i] = v[i] + x
+	}
+}
+
+// radamTrafficF32Coupled is the pure-Go RAdam memory roofline kernel (float32; variant: Coupled).
+// Every assembly level performs exactly these operations in this order.
+func radamTrafficF32Coupled(param, grad, m, v []float32, s [9]float32) {
+	grad = grad[:len(param)]
+	m = m[:len(param)]
+	v = v[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		m[i] = m[i] + x
+		v[i] = v[i] + x
+	}
+}
+
+// radamTrafficF32Rectified is the pure-Go RAdam memory roofline kernel (float32; variant: Rectified).
+// Every assembly level performs exactly these operations in this order.
+func radamTrafficF32Rectified(param, grad, m, v []float32, s [9]float32) {
+	grad = grad[:len(param)]
+	m = m[:len(param)]
+	v = v[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		m[i] = m[i] + x
+		v[i] = v[i] + x
+	}
+}
+
+// radamTrafficF32CoupledRectified is the pure-Go RAdam memory roofline kernel (float32; variant: Coupled, Rectified).
+// Every assembly level performs exactly these operations in this order.
+func radamTrafficF32CoupledRectified(param, grad, m, v []float32, s [9]float32) {
+	grad = grad[:len(param)]
+	m = m[:len(param)]
+	v = v[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		m[i] = m[i] + x
+		v[i] = v[i] + x
+	}
+}
+
+// radamTrafficF64 is the pure-Go RAdam memory roofline kernel (float64; variant: plain).
+// Every assembly level performs exactly these operations in this order.
+func radamTrafficF64(param, grad, m, v []float64, s [9]float64) {
+	grad = grad[:len(param)]
+	m = m[:len(param)]
+	v = v[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		m[i] = m[i] + x
+		v[i] = v[i] + x
+	}
+}
+
+// radamTrafficF64Coupled is the pure-Go RAdam memory roofline kernel (float64; variant: Coupled).
+// Every assembly level performs exactly these operations in this order.
+func radamTrafficF64Coupled(param, grad, m, v []float64, s [9]float64) {
+	grad = grad[:len(param)]
+	m = m[:len(param)]
+	v = v[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		m[i] = m[i] + x
+		v[i] = v[i] + x
+	}
+}
+
+// radamTrafficF64Rectified is the pure-Go RAdam memory roofline kernel (float64; variant: Rectified).
+// Every assembly level performs exactly these operations in this order.
+func radamTrafficF64Rectified(param, grad, m, v []float64, s [9]float64) {
+	grad = grad[:len(param)]
+	m = m[:len(param)]
+	v = v[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		m[i] = m[i] + x
+		v[i] = v[i] + x
+	}
+}
+
+// radamTrafficF64CoupledRectified is the pure-Go RAdam memory roofline kernel (float64; variant: Coupled, Rectified).
+// Every assembly level performs exactly these operations in this order.
+func radamTrafficF64CoupledRectified(param, grad, m, v []float64, s [9]float64) {
+	grad = grad[:len(param)]
+	m = m[:len(param)]
+	v = v[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		m[i] = m[i] + x
+		v[i] = v[i] + x
+	}
+}
+
+// Indexes of RAdam arithmetic bound's per-step scalars in the array its kernels take.
+const (
+	radamArithGscale = iota // gradient scale, negated when maximizing
+	radamArithWd            // coupled (L2) weight decay
+	radamArithB1            // beta1
+	radamArithOmb1          // 1 - beta1
+	radamArithB2            // beta2
+	radamArithOmb2          // 1 - beta2
+	radamArithEps           // epsilon
+	radamArithStep          // the step size (see RAdam.scalars)
+	radamArithPdecay        // 1 - lr*weight_decay for decoupled decay, else 1
+	radamArithScalarCount
+)
+
+// radamArithF32 is the pure-Go RAdam arithmetic bound kernel (float32; variant: plain).
+// Every assembly level performs exactly these operations in this order.
+func radamArithF32(param, grad, m, v []float32, s [9]float32) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		param[i] = x
+	}
+}
+
+// radamArithF32Coupled is the pure-Go RAdam arithmetic bound kernel (float32; variant: Coupled).
+// Every assembly level performs exactly these operations in this order.
+func radamArithF32Coupled(param, grad, m, v []float32, s [9]float32) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		param[i] = x
+	}
+}
+
+// radamArithF32Rectified is the pure-Go RAdam arithmetic bound kernel (float32; variant: Rectified).
+// Every assembly level performs exactly these operations in this order.
+func radamArithF32Rectified(param, grad, m, v []float32, s [9]float32) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		x = sqrt32(x)
+		x = float32(x / grad[i])
+		param[i] = x
+	}
+}
+
+// radamArithF32CoupledRectified is the pure-Go RAdam arithmetic bound kernel (float32; variant: Coupled, Rectified).
+// Every assembly level performs exactly these operations in this order.
+func radamArithF32CoupledRectified(param, grad, m, v []float32, s [9]float32) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		x = sqrt32(x)
+		x = float32(x / grad[i])
+		param[i] = x
+	}
+}
+
+// radamArithF64 is the pure-Go RAdam arithmetic bound kernel (float64; variant: plain).
+// Every assembly level performs exactly these operations in this order.
+func radamArithF64(param, grad, m, v []float64, s [9]float64) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		param[i] = x
+	}
+}
+
+// radamArithF64Coupled is the pure-Go RAdam arithmetic bound kernel (float64; variant: Coupled).
+// Every assembly level performs exactly these operations in this order.
+func radamArithF64Coupled(param, grad, m, v []float64, s [9]float64) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		param[i] = x
+	}
+}
+
+// radamArithF64Rectified is the pure-Go RAdam arithmetic bound kernel (float64; variant: Rectified).
+// Every assembly level performs exactly these operations in this order.
+func radamArithF64Rectified(param, grad, m, v []float64, s [9]float64) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		x = math.Sqrt(x)
+		x = float64(x / grad[i])
+		param[i] = x
+	}
+}
+
+// radamArithF64CoupledRectified is the pure-Go RAdam arithmetic bound kernel (float64; variant: Coupled, Rectified).
+// Every assembly level performs exactly these operations in this order.
+func radamArithF64CoupledRectified(param, grad, m, v []float64, s [9]float64) {
 	grad = grad[:len(param)]
 	for i := range param {
 		x := grad[i]

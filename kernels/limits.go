@@ -19,4 +19,88 @@ func init() {
 			kernelsFor(Level(l)).adamArithF64[variant](s[0], s[1], s[2], s[3], s[4], [10]float64{})
 		},
 	})
+	limits.Register("sgd", limits.Entry{
+		Traffic32: func(l uint8, variant int, s [][]float32) {
+			kernelsFor(Level(l)).sgdTrafficF32[variant](s[0], s[1], s[2], [6]float32{})
+		},
+		Traffic64: func(l uint8, variant int, s [][]float64) {
+			kernelsFor(Level(l)).sgdTrafficF64[variant](s[0], s[1], s[2], [6]float64{})
+		},
+		Arith32: func(l uint8, variant int, s [][]float32) {
+			kernelsFor(Level(l)).sgdArithF32[variant](s[0], s[1], s[2], [6]float32{})
+		},
+		Arith64: func(l uint8, variant int, s [][]float64) {
+			kernelsFor(Level(l)).sgdArithF64[variant](s[0], s[1], s[2], [6]float64{})
+		},
+	})
+	limits.Register("adagrad", limits.Entry{
+		Traffic32: func(l uint8, variant int, s [][]float32) {
+			kernelsFor(Level(l)).adagradTrafficF32[variant](s[0], s[1], s[2], [4]float32{})
+		},
+		Traffic64: func(l uint8, variant int, s [][]float64) {
+			kernelsFor(Level(l)).adagradTrafficF64[variant](s[0], s[1], s[2], [4]float64{})
+		},
+		Arith32: func(l uint8, variant int, s [][]float32) {
+			kernelsFor(Level(l)).adagradArithF32[variant](s[0], s[1], s[2], [4]float32{})
+		},
+		Arith64: func(l uint8, variant int, s [][]float64) {
+			kernelsFor(Level(l)).adagradArithF64[variant](s[0], s[1], s[2], [4]float64{})
+		},
+	})
+	limits.Register("rmsprop", limits.Entry{
+		Traffic32: func(l uint8, variant int, s [][]float32) {
+			kernelsFor(Level(l)).rmspropTrafficF32[variant](s[0], s[1], s[2], s[3], s[4], [7]float32{})
+		},
+		Traffic64: func(l uint8, variant int, s [][]float64) {
+			kernelsFor(Level(l)).rmspropTrafficF64[variant](s[0], s[1], s[2], s[3], s[4], [7]float64{})
+		},
+		Arith32: func(l uint8, variant int, s [][]float32) {
+			kernelsFor(Level(l)).rmspropArithF32[variant](s[0], s[1], s[2], s[3], s[4], [7]float32{})
+		},
+		Arith64: func(l uint8, variant int, s [][]float64) {
+			kernelsFor(Level(l)).rmspropArithF64[variant](s[0], s[1], s[2], s[3], s[4], [7]float64{})
+		},
+	})
+	limits.Register("adadelta", limits.Entry{
+		Traffic32: func(l uint8, variant int, s [][]float32) {
+			kernelsFor(Level(l)).adadeltaTrafficF32[variant](s[0], s[1], s[2], s[3], [6]float32{})
+		},
+		Traffic64: func(l uint8, variant int, s [][]float64) {
+			kernelsFor(Level(l)).adadeltaTrafficF64[variant](s[0], s[1], s[2], s[3], [6]float64{})
+		},
+		Arith32: func(l uint8, variant int, s [][]float32) {
+			kernelsFor(Level(l)).adadeltaArithF32[variant](s[0], s[1], s[2], s[3], [6]float32{})
+		},
+		Arith64: func(l uint8, variant int, s [][]float64) {
+			kernelsFor(Level(l)).adadeltaArithF64[variant](s[0], s[1], s[2], s[3], [6]float64{})
+		},
+	})
+	limits.Register("nadam", limits.Entry{
+		Traffic32: func(l uint8, variant int, s [][]float32) {
+			kernelsFor(Level(l)).nadamTrafficF32[variant](s[0], s[1], s[2], s[3], [11]float32{})
+		},
+		Traffic64: func(l uint8, variant int, s [][]float64) {
+			kernelsFor(Level(l)).nadamTrafficF64[variant](s[0], s[1], s[2], s[3], [11]float64{})
+		},
+		Arith32: func(l uint8, variant int, s [][]float32) {
+			kernelsFor(Level(l)).nadamArithF32[variant](s[0], s[1], s[2], s[3], [11]float32{})
+		},
+		Arith64: func(l uint8, variant int, s [][]float64) {
+			kernelsFor(Level(l)).nadamArithF64[variant](s[0], s[1], s[2], s[3], [11]float64{})
+		},
+	})
+	limits.Register("radam", limits.Entry{
+		Traffic32: func(l uint8, variant int, s [][]float32) {
+			kernelsFor(Level(l)).radamTrafficF32[variant](s[0], s[1], s[2], s[3], [9]float32{})
+		},
+		Traffic64: func(l uint8, variant int, s [][]float64) {
+			kernelsFor(Level(l)).radamTrafficF64[variant](s[0], s[1], s[2], s[3], [9]float64{})
+		},
+		Arith32: func(l uint8, variant int, s [][]float32) {
+			kernelsFor(Level(l)).radamArithF32[variant](s[0], s[1], s[2], s[3], [9]float32{})
+		},
+		Arith64: func(l uint8, variant int, s [][]float64) {
+			kernelsFor(Level(l)).radamArithF64[variant](s[0], s[1], s[2], s[3], [9]float64{})
+		},
+	})
 }

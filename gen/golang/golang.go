@@ -260,3 +260,64 @@ func Limits(pkg string, fams []Family) ([]byte, error) {
 	w.WriteString("}\n")
 	return format.Source(w.Bytes())
 }
+
+// Registry returns the source of a test file describing every family in a
+// form that treats all optimizers alike, so that one set of level tests
+// covers every kernel: streams, variants and an adapter that calls a
+// variant's kernel from a kernelSet with slices and scalars as slices.
+func Registry(pkg string, fams []Family) ([]byte, error) {
+	var w bytes.Buffer
+	fmt.Fprintf(&w, "%s\npackage %s\n\n", Header, pkg)
+	w.WriteString(`// family is one optimizer's (or limit kernel's) kernels, described for
+// tests that treat every family alike.
+type family struct {
+	name     string
+	streams  []string // slice arguments, in order
+	written  []bool   // which streams the kernels store to
+	scalars  []string // per-step scalars, in array order
+	variants []string // variant names by table index ("" is the plain one)
+	run32    func(ks *kernelSet, variant int, sl [][]float32, s []float32)
+	run64    func(ks *kernelSet, variant int, sl [][]float64, s []float64)
+}
+
+// families lists every family of kernelSet.
+var families = []family{
+`)
+	for _, f := range fams {
+		k := f.Variants[0]
+		var streams, written, scalars, variants, args []string
+		for i, s := range k.Streams {
+			streams = append(streams, fmt.Sprintf("%q", s.Name))
+			written = append(written, fmt.Sprint(k.Writes(s.Name) || anyWrites(f, s.Name)))
+			args = append(args, fmt.Sprintf("sl[%d]", i))
+		}
+		for _, s := range k.Scalars {
+			scalars = append(scalars, fmt.Sprintf("%q", s.Name))
+		}
+		for _, v := range f.Variants {
+			variants = append(variants, fmt.Sprintf("%q", strings.Join(v.Variant, "+")))
+		}
+		fmt.Fprintf(&w, "\t{\n\t\tname: %q,\n\t\tstreams: []string{%s},\n\t\twritten: []bool{%s},\n",
+			f.Name, strings.Join(streams, ", "), strings.Join(written, ", "))
+		fmt.Fprintf(&w, "\t\tscalars: []string{%s},\n\t\tvariants: []string{%s},\n",
+			strings.Join(scalars, ", "), strings.Join(variants, ", "))
+		for _, bits := range []int{32, 64} {
+			fmt.Fprintf(&w, "\t\trun%d: func(ks *kernelSet, v int, sl [][]float%d, s []float%d) {\n", bits, bits, bits)
+			fmt.Fprintf(&w, "\t\t\tks.%sF%d[v](%s, [%d]float%d(s))\n\t\t},\n",
+				f.Name, bits, strings.Join(args, ", "), len(k.Scalars), bits)
+		}
+		w.WriteString("\t},\n")
+	}
+	w.WriteString("}\n")
+	return format.Source(w.Bytes())
+}
+
+// anyWrites reports whether some variant of f stores to stream s.
+func anyWrites(f Family, s string) bool {
+	for _, k := range f.Variants {
+		if k.Writes(s) {
+			return true
+		}
+	}
+	return false
+}

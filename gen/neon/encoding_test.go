@@ -46,7 +46,7 @@ var wordLine = regexp.MustCompile(`WORD\s+\$0x([0-9a-f]{8}) // (.+)`)
 // emitter writes for every optimizer (and limit kernel) and compares the
 // words with the directives.
 func TestEmittedWordsMatchBinutils(t *testing.T) {
-	fams := golang.WithLimits([]golang.Family{{Name: "adam", Title: "Adam", Variants: optimizers.AdamVariants()}})
+	fams := golang.WithLimits([]golang.Family{{Name: "adam", Title: "Adam", Variants: optimizers.Adam()}})
 	seen := map[string]bool{}
 	var texts []string
 	var want []uint32
