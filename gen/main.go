@@ -44,6 +44,8 @@ func families() []golang.Family {
 		{Name: "adadelta", Title: "Adadelta", Variants: optimizers.Adadelta()},
 		{Name: "nadam", Title: "NAdam", Variants: optimizers.NAdam()},
 		{Name: "radam", Title: "RAdam", Variants: optimizers.RAdam()},
+		{Name: "adamax", Title: "Adamax", Variants: optimizers.Adamax()},
+		{Name: "lion", Title: "Lion", Variants: optimizers.Lion()},
 	}
 }
 

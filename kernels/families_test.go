@@ -108,6 +108,32 @@ var families = []family{
 		},
 	},
 	{
+		name:     "adamax",
+		streams:  []string{"param", "grad", "m", "u"},
+		written:  []bool{true, false, true, true},
+		scalars:  []string{"gscale", "wd", "b1", "omb1", "b2", "eps", "clr"},
+		variants: []string{"", "Coupled"},
+		run32: func(ks *kernelSet, v int, sl [][]float32, s []float32) {
+			ks.adamaxF32[v](sl[0], sl[1], sl[2], sl[3], [7]float32(s))
+		},
+		run64: func(ks *kernelSet, v int, sl [][]float64, s []float64) {
+			ks.adamaxF64[v](sl[0], sl[1], sl[2], sl[3], [7]float64(s))
+		},
+	},
+	{
+		name:     "lion",
+		streams:  []string{"param", "grad", "m"},
+		written:  []bool{true, false, true},
+		scalars:  []string{"gscale", "b1", "omb1", "b2", "omb2", "lr", "pdecay"},
+		variants: []string{""},
+		run32: func(ks *kernelSet, v int, sl [][]float32, s []float32) {
+			ks.lionF32[v](sl[0], sl[1], sl[2], [7]float32(s))
+		},
+		run64: func(ks *kernelSet, v int, sl [][]float64, s []float64) {
+			ks.lionF64[v](sl[0], sl[1], sl[2], [7]float64(s))
+		},
+	},
+	{
 		name:     "adamTraffic",
 		streams:  []string{"param", "grad", "m", "v", "vmax"},
 		written:  []bool{true, false, true, true, true},
@@ -287,6 +313,58 @@ var families = []family{
 		},
 		run64: func(ks *kernelSet, v int, sl [][]float64, s []float64) {
 			ks.radamArithF64[v](sl[0], sl[1], sl[2], sl[3], [9]float64(s))
+		},
+	},
+	{
+		name:     "adamaxTraffic",
+		streams:  []string{"param", "grad", "m", "u"},
+		written:  []bool{true, false, true, true},
+		scalars:  []string{"gscale", "wd", "b1", "omb1", "b2", "eps", "clr"},
+		variants: []string{"", "Coupled"},
+		run32: func(ks *kernelSet, v int, sl [][]float32, s []float32) {
+			ks.adamaxTrafficF32[v](sl[0], sl[1], sl[2], sl[3], [7]float32(s))
+		},
+		run64: func(ks *kernelSet, v int, sl [][]float64, s []float64) {
+			ks.adamaxTrafficF64[v](sl[0], sl[1], sl[2], sl[3], [7]float64(s))
+		},
+	},
+	{
+		name:     "adamaxArith",
+		streams:  []string{"param", "grad", "m", "u"},
+		written:  []bool{true, false, false, false},
+		scalars:  []string{"gscale", "wd", "b1", "omb1", "b2", "eps", "clr"},
+		variants: []string{"", "Coupled"},
+		run32: func(ks *kernelSet, v int, sl [][]float32, s []float32) {
+			ks.adamaxArithF32[v](sl[0], sl[1], sl[2], sl[3], [7]float32(s))
+		},
+		run64: func(ks *kernelSet, v int, sl [][]float64, s []float64) {
+			ks.adamaxArithF64[v](sl[0], sl[1], sl[2], sl[3], [7]float64(s))
+		},
+	},
+	{
+		name:     "lionTraffic",
+		streams:  []string{"param", "grad", "m"},
+		written:  []bool{true, false, true},
+		scalars:  []string{"gscale", "b1", "omb1", "b2", "omb2", "lr", "pdecay"},
+		variants: []string{""},
+		run32: func(ks *kernelSet, v int, sl [][]float32, s []float32) {
+			ks.lionTrafficF32[v](sl[0], sl[1], sl[2], [7]float32(s))
+		},
+		run64: func(ks *kernelSet, v int, sl [][]float64, s []float64) {
+			ks.lionTrafficF64[v](sl[0], sl[1], sl[2], [7]float64(s))
+		},
+	},
+	{
+		name:     "lionArith",
+		streams:  []string{"param", "grad", "m"},
+		written:  []bool{true, false, false},
+		scalars:  []string{"gscale", "b1", "omb1", "b2", "omb2", "lr", "pdecay"},
+		variants: []string{""},
+		run32: func(ks *kernelSet, v int, sl [][]float32, s []float32) {
+			ks.lionArithF32[v](sl[0], sl[1], sl[2], [7]float32(s))
+		},
+		run64: func(ks *kernelSet, v int, sl [][]float64, s []float64) {
+			ks.lionArithF64[v](sl[0], sl[1], sl[2], [7]float64(s))
 		},
 	},
 }

@@ -21,6 +21,34 @@ func max64(a, b float64) float64 {
 	return b
 }
 
+// abs32 is |x|: x with its sign bit cleared (NaN stays NaN).
+func abs32(x float32) float32 { return math.Float32frombits(math.Float32bits(x) &^ (1 << 31)) }
+
+// abs64 is abs32 for float64.
+func abs64(x float64) float64 { return math.Float64frombits(math.Float64bits(x) &^ (1 << 63)) }
+
+// sign32 is 1 for x > 0, -1 for x < 0, and x itself otherwise (±0, NaN).
+func sign32(x float32) float32 {
+	switch {
+	case x > 0:
+		return 1
+	case x < 0:
+		return -1
+	}
+	return x
+}
+
+// sign64 is sign32 for float64.
+func sign64(x float64) float64 {
+	switch {
+	case x > 0:
+		return 1
+	case x < 0:
+		return -1
+	}
+	return x
+}
+
 // sqrt32 is the correctly rounded float32 square root (rounding the float64
 // root of a float32 to float32 is correctly rounded).
 func sqrt32(x float32) float32 { return float32(math.Sqrt(float64(x))) }
@@ -42,6 +70,10 @@ type kernelSet struct {
 	nadamF64           nadamF64Table
 	radamF32           radamF32Table
 	radamF64           radamF64Table
+	adamaxF32          adamaxF32Table
+	adamaxF64          adamaxF64Table
+	lionF32            lionF32Table
+	lionF64            lionF64Table
 	adamTrafficF32     adamTrafficF32Table
 	adamTrafficF64     adamTrafficF64Table
 	adamArithF32       adamArithF32Table
@@ -70,6 +102,14 @@ type kernelSet struct {
 	radamTrafficF64    radamTrafficF64Table
 	radamArithF32      radamArithF32Table
 	radamArithF64      radamArithF64Table
+	adamaxTrafficF32   adamaxTrafficF32Table
+	adamaxTrafficF64   adamaxTrafficF64Table
+	adamaxArithF32     adamaxArithF32Table
+	adamaxArithF64     adamaxArithF64Table
+	lionTrafficF32     lionTrafficF32Table
+	lionTrafficF64     lionTrafficF64Table
+	lionArithF32       lionArithF32Table
+	lionArithF64       lionArithF64Table
 }
 
 // adamF32Table holds a level's Adam float32 kernels, by variant.
@@ -113,6 +153,18 @@ type radamF32Table [4]func(param, grad, m, v []float32, s [9]float32)
 
 // radamF64Table holds a level's RAdam float64 kernels, by variant.
 type radamF64Table [4]func(param, grad, m, v []float64, s [9]float64)
+
+// adamaxF32Table holds a level's Adamax float32 kernels, by variant.
+type adamaxF32Table [2]func(param, grad, m, u []float32, s [7]float32)
+
+// adamaxF64Table holds a level's Adamax float64 kernels, by variant.
+type adamaxF64Table [2]func(param, grad, m, u []float64, s [7]float64)
+
+// lionF32Table holds a level's Lion float32 kernels, by variant.
+type lionF32Table [1]func(param, grad, m []float32, s [7]float32)
+
+// lionF64Table holds a level's Lion float64 kernels, by variant.
+type lionF64Table [1]func(param, grad, m []float64, s [7]float64)
 
 // adamTrafficF32Table holds a level's Adam memory roofline float32 kernels, by variant.
 type adamTrafficF32Table [4]func(param, grad, m, v, vmax []float32, s [10]float32)
@@ -198,6 +250,30 @@ type radamArithF32Table [4]func(param, grad, m, v []float32, s [9]float32)
 // radamArithF64Table holds a level's RAdam arithmetic bound float64 kernels, by variant.
 type radamArithF64Table [4]func(param, grad, m, v []float64, s [9]float64)
 
+// adamaxTrafficF32Table holds a level's Adamax memory roofline float32 kernels, by variant.
+type adamaxTrafficF32Table [2]func(param, grad, m, u []float32, s [7]float32)
+
+// adamaxTrafficF64Table holds a level's Adamax memory roofline float64 kernels, by variant.
+type adamaxTrafficF64Table [2]func(param, grad, m, u []float64, s [7]float64)
+
+// adamaxArithF32Table holds a level's Adamax arithmetic bound float32 kernels, by variant.
+type adamaxArithF32Table [2]func(param, grad, m, u []float32, s [7]float32)
+
+// adamaxArithF64Table holds a level's Adamax arithmetic bound float64 kernels, by variant.
+type adamaxArithF64Table [2]func(param, grad, m, u []float64, s [7]float64)
+
+// lionTrafficF32Table holds a level's Lion memory roofline float32 kernels, by variant.
+type lionTrafficF32Table [1]func(param, grad, m []float32, s [7]float32)
+
+// lionTrafficF64Table holds a level's Lion memory roofline float64 kernels, by variant.
+type lionTrafficF64Table [1]func(param, grad, m []float64, s [7]float64)
+
+// lionArithF32Table holds a level's Lion arithmetic bound float32 kernels, by variant.
+type lionArithF32Table [1]func(param, grad, m []float32, s [7]float32)
+
+// lionArithF64Table holds a level's Lion arithmetic bound float64 kernels, by variant.
+type lionArithF64Table [1]func(param, grad, m []float64, s [7]float64)
+
 // genericKernels are the pure-Go kernels, for every target.
 var genericKernels = kernelSet{
 	adamF32:            adamF32Table{adamF32, adamF32Coupled, adamF32AMSGrad, adamF32CoupledAMSGrad},
@@ -214,6 +290,10 @@ var genericKernels = kernelSet{
 	nadamF64:           nadamF64Table{nadamF64, nadamF64Coupled},
 	radamF32:           radamF32Table{radamF32, radamF32Coupled, radamF32Rectified, radamF32CoupledRectified},
 	radamF64:           radamF64Table{radamF64, radamF64Coupled, radamF64Rectified, radamF64CoupledRectified},
+	adamaxF32:          adamaxF32Table{adamaxF32, adamaxF32Coupled},
+	adamaxF64:          adamaxF64Table{adamaxF64, adamaxF64Coupled},
+	lionF32:            lionF32Table{lionF32},
+	lionF64:            lionF64Table{lionF64},
 	adamTrafficF32:     adamTrafficF32Table{adamTrafficF32, adamTrafficF32Coupled, adamTrafficF32AMSGrad, adamTrafficF32CoupledAMSGrad},
 	adamTrafficF64:     adamTrafficF64Table{adamTrafficF64, adamTrafficF64Coupled, adamTrafficF64AMSGrad, adamTrafficF64CoupledAMSGrad},
 	adamArithF32:       adamArithF32Table{adamArithF32, adamArithF32Coupled, adamArithF32AMSGrad, adamArithF32CoupledAMSGrad},
@@ -242,6 +322,14 @@ var genericKernels = kernelSet{
 	radamTrafficF64:    radamTrafficF64Table{radamTrafficF64, radamTrafficF64Coupled, radamTrafficF64Rectified, radamTrafficF64CoupledRectified},
 	radamArithF32:      radamArithF32Table{radamArithF32, radamArithF32Coupled, radamArithF32Rectified, radamArithF32CoupledRectified},
 	radamArithF64:      radamArithF64Table{radamArithF64, radamArithF64Coupled, radamArithF64Rectified, radamArithF64CoupledRectified},
+	adamaxTrafficF32:   adamaxTrafficF32Table{adamaxTrafficF32, adamaxTrafficF32Coupled},
+	adamaxTrafficF64:   adamaxTrafficF64Table{adamaxTrafficF64, adamaxTrafficF64Coupled},
+	adamaxArithF32:     adamaxArithF32Table{adamaxArithF32, adamaxArithF32Coupled},
+	adamaxArithF64:     adamaxArithF64Table{adamaxArithF64, adamaxArithF64Coupled},
+	lionTrafficF32:     lionTrafficF32Table{lionTrafficF32},
+	lionTrafficF64:     lionTrafficF64Table{lionTrafficF64},
+	lionArithF32:       lionArithF32Table{lionArithF32},
+	lionArithF64:       lionArithF64Table{lionArithF64},
 }
 
 // Indexes of Adam's per-step scalars in the array its kernels take.
@@ -2478,6 +2566,180 @@ func radamF64CoupledRectified(param, grad, m, v []float64, s [9]float64) {
 	}
 }
 
+// Indexes of Adamax's per-step scalars in the array its kernels take.
+const (
+	adamaxGscale = iota // gradient scale, negated when maximizing
+	adamaxWd            // coupled (L2) weight decay
+	adamaxB1            // beta1
+	adamaxOmb1          // 1 - beta1
+	adamaxB2            // beta2
+	adamaxEps           // epsilon, added to |g|
+	adamaxClr           // lr / (1 - beta1^t)
+	adamaxScalarCount
+)
+
+// adamaxF32 is the pure-Go Adamax kernel (float32; variant: plain).
+// Every assembly level performs exactly these operations in this order.
+func adamaxF32(param, grad, m, u []float32, s [7]float32) {
+	gscale := s[adamaxGscale]
+	b1 := s[adamaxB1]
+	omb1 := s[adamaxOmb1]
+	b2 := s[adamaxB2]
+	eps := s[adamaxEps]
+	clr := s[adamaxClr]
+	grad = grad[:len(param)]
+	m = m[:len(param)]
+	u = u[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(grad[i] * gscale)
+		// first moment
+		mt := float32(b1*m[i]) + float32(omb1*g)
+		m[i] = mt
+		// exponentially weighted infinity norm
+		ut := max32(b2*u[i], abs32(g)+eps)
+		u[i] = ut
+		param[i] = param[i] - float32(clr*(mt/ut))
+	}
+}
+
+// adamaxF32Coupled is the pure-Go Adamax kernel (float32; variant: Coupled).
+// Every assembly level performs exactly these operations in this order.
+func adamaxF32Coupled(param, grad, m, u []float32, s [7]float32) {
+	gscale := s[adamaxGscale]
+	wd := s[adamaxWd]
+	b1 := s[adamaxB1]
+	omb1 := s[adamaxOmb1]
+	b2 := s[adamaxB2]
+	eps := s[adamaxEps]
+	clr := s[adamaxClr]
+	grad = grad[:len(param)]
+	m = m[:len(param)]
+	u = u[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(grad[i] * gscale)
+		// L2 weight decay folded into the gradient
+		g = g + float32(wd*param[i])
+		// first moment
+		mt := float32(b1*m[i]) + float32(omb1*g)
+		m[i] = mt
+		// exponentially weighted infinity norm
+		ut := max32(b2*u[i], abs32(g)+eps)
+		u[i] = ut
+		param[i] = param[i] - float32(clr*(mt/ut))
+	}
+}
+
+// adamaxF64 is the pure-Go Adamax kernel (float64; variant: plain).
+// Every assembly level performs exactly these operations in this order.
+func adamaxF64(param, grad, m, u []float64, s [7]float64) {
+	gscale := s[adamaxGscale]
+	b1 := s[adamaxB1]
+	omb1 := s[adamaxOmb1]
+	b2 := s[adamaxB2]
+	eps := s[adamaxEps]
+	clr := s[adamaxClr]
+	grad = grad[:len(param)]
+	m = m[:len(param)]
+	u = u[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float64(grad[i] * gscale)
+		// first moment
+		mt := float64(b1*m[i]) + float64(omb1*g)
+		m[i] = mt
+		// exponentially weighted infinity norm
+		ut := max64(b2*u[i], abs64(g)+eps)
+		u[i] = ut
+		param[i] = param[i] - float64(clr*(mt/ut))
+	}
+}
+
+// adamaxF64Coupled is the pure-Go Adamax kernel (float64; variant: Coupled).
+// Every assembly level performs exactly these operations in this order.
+func adamaxF64Coupled(param, grad, m, u []float64, s [7]float64) {
+	gscale := s[adamaxGscale]
+	wd := s[adamaxWd]
+	b1 := s[adamaxB1]
+	omb1 := s[adamaxOmb1]
+	b2 := s[adamaxB2]
+	eps := s[adamaxEps]
+	clr := s[adamaxClr]
+	grad = grad[:len(param)]
+	m = m[:len(param)]
+	u = u[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float64(grad[i] * gscale)
+		// L2 weight decay folded into the gradient
+		g = g + float64(wd*param[i])
+		// first moment
+		mt := float64(b1*m[i]) + float64(omb1*g)
+		m[i] = mt
+		// exponentially weighted infinity norm
+		ut := max64(b2*u[i], abs64(g)+eps)
+		u[i] = ut
+		param[i] = param[i] - float64(clr*(mt/ut))
+	}
+}
+
+// Indexes of Lion's per-step scalars in the array its kernels take.
+const (
+	lionGscale = iota // gradient scale, negated when maximizing
+	lionB1            // beta1, the interpolation of the update
+	lionOmb1          // 1 - beta1
+	lionB2            // beta2, the decay of the momentum
+	lionOmb2          // 1 - beta2
+	lionLr            // learning rate
+	lionPdecay        // 1 - lr*weight_decay
+	lionScalarCount
+)
+
+// lionF32 is the pure-Go Lion kernel (float32; variant: plain).
+// Every assembly level performs exactly these operations in this order.
+func lionF32(param, grad, m []float32, s [7]float32) {
+	gscale := s[lionGscale]
+	b1 := s[lionB1]
+	omb1 := s[lionOmb1]
+	b2 := s[lionB2]
+	omb2 := s[lionOmb2]
+	lr := s[lionLr]
+	pdecay := s[lionPdecay]
+	grad = grad[:len(param)]
+	m = m[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(grad[i] * gscale)
+		// interpolated update direction
+		c := float32(b1*m[i]) + float32(omb1*g)
+		param[i] = float32(param[i]*pdecay) - float32(lr*sign32(c))
+		m[i] = float32(b2*m[i]) + float32(omb2*g)
+	}
+}
+
+// lionF64 is the pure-Go Lion kernel (float64; variant: plain).
+// Every assembly level performs exactly these operations in this order.
+func lionF64(param, grad, m []float64, s [7]float64) {
+	gscale := s[lionGscale]
+	b1 := s[lionB1]
+	omb1 := s[lionOmb1]
+	b2 := s[lionB2]
+	omb2 := s[lionOmb2]
+	lr := s[lionLr]
+	pdecay := s[lionPdecay]
+	grad = grad[:len(param)]
+	m = m[:len(param)]
+	for i := range param {
+		// scaled gradient (the scale is negative when maximizing)
+		g := float64(grad[i] * gscale)
+		// interpolated update direction
+		c := float64(b1*m[i]) + float64(omb1*g)
+		param[i] = float64(param[i]*pdecay) - float64(lr*sign64(c))
+		m[i] = float64(b2*m[i]) + float64(omb2*g)
+	}
+}
+
 // Indexes of Adam memory roofline's per-step scalars in the array its kernels take.
 const (
 	adamTrafficGscale = iota // gradient scale, negated when maximizing
@@ -4634,6 +4896,204 @@ func radamArithF64CoupledRectified(param, grad, m, v []float64, s [9]float64) {
 		x := grad[i]
 		x = math.Sqrt(x)
 		x = float64(x / grad[i])
+		param[i] = x
+	}
+}
+
+// Indexes of Adamax memory roofline's per-step scalars in the array its kernels take.
+const (
+	adamaxTrafficGscale = iota // gradient scale, negated when maximizing
+	adamaxTrafficWd            // coupled (L2) weight decay
+	adamaxTrafficB1            // beta1
+	adamaxTrafficOmb1          // 1 - beta1
+	adamaxTrafficB2            // beta2
+	adamaxTrafficEps           // epsilon, added to |g|
+	adamaxTrafficClr           // lr / (1 - beta1^t)
+	adamaxTrafficScalarCount
+)
+
+// adamaxTrafficF32 is the pure-Go Adamax memory roofline kernel (float32; variant: plain).
+// Every assembly level performs exactly these operations in this order.
+func adamaxTrafficF32(param, grad, m, u []float32, s [7]float32) {
+	grad = grad[:len(param)]
+	m = m[:len(param)]
+	u = u[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		m[i] = m[i] + x
+		u[i] = u[i] + x
+	}
+}
+
+// adamaxTrafficF32Coupled is the pure-Go Adamax memory roofline kernel (float32; variant: Coupled).
+// Every assembly level performs exactly these operations in this order.
+func adamaxTrafficF32Coupled(param, grad, m, u []float32, s [7]float32) {
+	grad = grad[:len(param)]
+	m = m[:len(param)]
+	u = u[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		m[i] = m[i] + x
+		u[i] = u[i] + x
+	}
+}
+
+// adamaxTrafficF64 is the pure-Go Adamax memory roofline kernel (float64; variant: plain).
+// Every assembly level performs exactly these operations in this order.
+func adamaxTrafficF64(param, grad, m, u []float64, s [7]float64) {
+	grad = grad[:len(param)]
+	m = m[:len(param)]
+	u = u[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		m[i] = m[i] + x
+		u[i] = u[i] + x
+	}
+}
+
+// adamaxTrafficF64Coupled is the pure-Go Adamax memory roofline kernel (float64; variant: Coupled).
+// Every assembly level performs exactly these operations in this order.
+func adamaxTrafficF64Coupled(param, grad, m, u []float64, s [7]float64) {
+	grad = grad[:len(param)]
+	m = m[:len(param)]
+	u = u[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		m[i] = m[i] + x
+		u[i] = u[i] + x
+	}
+}
+
+// Indexes of Adamax arithmetic bound's per-step scalars in the array its kernels take.
+const (
+	adamaxArithGscale = iota // gradient scale, negated when maximizing
+	adamaxArithWd            // coupled (L2) weight decay
+	adamaxArithB1            // beta1
+	adamaxArithOmb1          // 1 - beta1
+	adamaxArithB2            // beta2
+	adamaxArithEps           // epsilon, added to |g|
+	adamaxArithClr           // lr / (1 - beta1^t)
+	adamaxArithScalarCount
+)
+
+// adamaxArithF32 is the pure-Go Adamax arithmetic bound kernel (float32; variant: plain).
+// Every assembly level performs exactly these operations in this order.
+func adamaxArithF32(param, grad, m, u []float32, s [7]float32) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		x = float32(x / grad[i])
+		param[i] = x
+	}
+}
+
+// adamaxArithF32Coupled is the pure-Go Adamax arithmetic bound kernel (float32; variant: Coupled).
+// Every assembly level performs exactly these operations in this order.
+func adamaxArithF32Coupled(param, grad, m, u []float32, s [7]float32) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		x = float32(x / grad[i])
+		param[i] = x
+	}
+}
+
+// adamaxArithF64 is the pure-Go Adamax arithmetic bound kernel (float64; variant: plain).
+// Every assembly level performs exactly these operations in this order.
+func adamaxArithF64(param, grad, m, u []float64, s [7]float64) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		x = float64(x / grad[i])
+		param[i] = x
+	}
+}
+
+// adamaxArithF64Coupled is the pure-Go Adamax arithmetic bound kernel (float64; variant: Coupled).
+// Every assembly level performs exactly these operations in this order.
+func adamaxArithF64Coupled(param, grad, m, u []float64, s [7]float64) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		x = float64(x / grad[i])
+		param[i] = x
+	}
+}
+
+// Indexes of Lion memory roofline's per-step scalars in the array its kernels take.
+const (
+	lionTrafficGscale = iota // gradient scale, negated when maximizing
+	lionTrafficB1            // beta1, the interpolation of the update
+	lionTrafficOmb1          // 1 - beta1
+	lionTrafficB2            // beta2, the decay of the momentum
+	lionTrafficOmb2          // 1 - beta2
+	lionTrafficLr            // learning rate
+	lionTrafficPdecay        // 1 - lr*weight_decay
+	lionTrafficScalarCount
+)
+
+// lionTrafficF32 is the pure-Go Lion memory roofline kernel (float32; variant: plain).
+// Every assembly level performs exactly these operations in this order.
+func lionTrafficF32(param, grad, m []float32, s [7]float32) {
+	grad = grad[:len(param)]
+	m = m[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		m[i] = m[i] + x
+	}
+}
+
+// lionTrafficF64 is the pure-Go Lion memory roofline kernel (float64; variant: plain).
+// Every assembly level performs exactly these operations in this order.
+func lionTrafficF64(param, grad, m []float64, s [7]float64) {
+	grad = grad[:len(param)]
+	m = m[:len(param)]
+	for i := range param {
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = param[i] + x
+		m[i] = m[i] + x
+	}
+}
+
+// Indexes of Lion arithmetic bound's per-step scalars in the array its kernels take.
+const (
+	lionArithGscale = iota // gradient scale, negated when maximizing
+	lionArithB1            // beta1, the interpolation of the update
+	lionArithOmb1          // 1 - beta1
+	lionArithB2            // beta2, the decay of the momentum
+	lionArithOmb2          // 1 - beta2
+	lionArithLr            // learning rate
+	lionArithPdecay        // 1 - lr*weight_decay
+	lionArithScalarCount
+)
+
+// lionArithF32 is the pure-Go Lion arithmetic bound kernel (float32; variant: plain).
+// Every assembly level performs exactly these operations in this order.
+func lionArithF32(param, grad, m []float32, s [7]float32) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
+		param[i] = x
+	}
+}
+
+// lionArithF64 is the pure-Go Lion arithmetic bound kernel (float64; variant: plain).
+// Every assembly level performs exactly these operations in this order.
+func lionArithF64(param, grad, m []float64, s [7]float64) {
+	grad = grad[:len(param)]
+	for i := range param {
+		x := grad[i]
 		param[i] = x
 	}
 }

@@ -103,4 +103,32 @@ func init() {
 			kernelsFor(Level(l)).radamArithF64[variant](s[0], s[1], s[2], s[3], [9]float64{})
 		},
 	})
+	limits.Register("adamax", limits.Entry{
+		Traffic32: func(l uint8, variant int, s [][]float32) {
+			kernelsFor(Level(l)).adamaxTrafficF32[variant](s[0], s[1], s[2], s[3], [7]float32{})
+		},
+		Traffic64: func(l uint8, variant int, s [][]float64) {
+			kernelsFor(Level(l)).adamaxTrafficF64[variant](s[0], s[1], s[2], s[3], [7]float64{})
+		},
+		Arith32: func(l uint8, variant int, s [][]float32) {
+			kernelsFor(Level(l)).adamaxArithF32[variant](s[0], s[1], s[2], s[3], [7]float32{})
+		},
+		Arith64: func(l uint8, variant int, s [][]float64) {
+			kernelsFor(Level(l)).adamaxArithF64[variant](s[0], s[1], s[2], s[3], [7]float64{})
+		},
+	})
+	limits.Register("lion", limits.Entry{
+		Traffic32: func(l uint8, variant int, s [][]float32) {
+			kernelsFor(Level(l)).lionTrafficF32[variant](s[0], s[1], s[2], [7]float32{})
+		},
+		Traffic64: func(l uint8, variant int, s [][]float64) {
+			kernelsFor(Level(l)).lionTrafficF64[variant](s[0], s[1], s[2], [7]float64{})
+		},
+		Arith32: func(l uint8, variant int, s [][]float32) {
+			kernelsFor(Level(l)).lionArithF32[variant](s[0], s[1], s[2], [7]float32{})
+		},
+		Arith64: func(l uint8, variant int, s [][]float64) {
+			kernelsFor(Level(l)).lionArithF64[variant](s[0], s[1], s[2], [7]float64{})
+		},
+	})
 }

@@ -6,6 +6,7 @@ package amd64
 
 import (
 	"fmt"
+	"math"
 	"regexp"
 	"sort"
 
@@ -95,9 +96,10 @@ type fn struct {
 	size  int // element size in bytes
 	lanes int // elements per vector
 
-	base    map[string]reg.GPVirtual // stream base pointers
-	idx     reg.GPVirtual            // element index
-	scalars map[string]operand.Op    // register or stack copy
+	base    map[string]reg.GPVirtual  // stream base pointers
+	consts  map[string]reg.VecVirtual // bit-pattern constants the body needs
+	idx     reg.GPVirtual             // element index
+	scalars map[string]operand.Op     // register or stack copy
 
 	// per body instance
 	scalarForm bool                  // scalar (one element) instructions
@@ -137,6 +139,11 @@ func emit(ctx *build.Context, lvl Level, k *ir.Kernel, bits int, signature strin
 			f.isa.movu(v, local)
 			f.scalars[k.Scalars[i].Name] = local
 		}
+	}
+	f.consts = map[string]reg.VecVirtual{}
+	for _, c := range constantsOf(k) {
+		ctx.Comment("Constant: " + c)
+		f.consts[c] = f.broadcastBits(constBits(c, bits))
 	}
 	f.idx = ctx.GP64()
 	ctx.XORQ(f.idx, f.idx)
@@ -205,4 +212,71 @@ func srcMem(c gotypes.Component) operand.Mem {
 		panic(err)
 	}
 	return b.Addr
+}
+
+// Bit-pattern constants, broadcast once in the prologue when the body
+// needs them.
+const (
+	constAbsMask = "abs mask"
+	constSignBit = "sign bit"
+	constOne     = "one"
+	constZero    = "zero"
+)
+
+// constantsOf lists the constants k's body needs, in a fixed order.
+func constantsOf(k *ir.Kernel) []string {
+	need := map[string]bool{}
+	var walk func(e *ir.Expr)
+	walk = func(e *ir.Expr) {
+		switch e.Op {
+		case ir.OpAbs:
+			need[constAbsMask] = true
+		case ir.OpSign:
+			need[constSignBit], need[constOne], need[constZero] = true, true, true
+		}
+		for _, a := range e.Args {
+			walk(a)
+		}
+	}
+	for _, st := range k.Body {
+		walk(st.Value)
+	}
+	var cs []string
+	for _, c := range []string{constAbsMask, constSignBit, constOne, constZero} {
+		if need[c] {
+			cs = append(cs, c)
+		}
+	}
+	return cs
+}
+
+// constBits is constant c as an element of the given precision.
+func constBits(c string, bits int) uint64 {
+	sign := uint64(1) << (bits - 1)
+	switch c {
+	case constAbsMask:
+		return sign - 1
+	case constSignBit:
+		return sign
+	case constOne:
+		if bits == 32 {
+			return uint64(math.Float32bits(1))
+		}
+		return math.Float64bits(1)
+	}
+	return 0
+}
+
+// broadcastBits puts the element bit pattern x in every lane of a new
+// vector register, through a general-purpose register.
+func (f *fn) broadcastBits(x uint64) reg.VecVirtual {
+	gp, v := f.ctx.GP64(), f.vec()
+	f.ctx.MOVQ(operand.U64(x), gp)
+	if f.size == 4 {
+		f.ctx.VMOVD(gp.As32(), v.AsX())
+	} else {
+		f.ctx.VMOVQ(gp, v.AsX())
+	}
+	f.isa.bcast(v.AsX(), v)
+	return v
 }

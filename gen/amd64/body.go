@@ -15,6 +15,7 @@ type op = func(...operand.Op)
 // dst = a op b, and only b may be a memory operand.
 type isa struct {
 	add, sub, mul, div, max, sqrt, cmp, movu, bcast op // packed
+	and, or                                         op // bitwise, VEX only (EVEX needs AVX512DQ)
 	adds, subs, muls, divs, maxs, sqrts, cmps, movs op // one element
 	blendv                                          func(mask, a, t, dst operand.Op)
 	blendm                                          op
@@ -26,6 +27,7 @@ func isaFor(ctx *build.Context, bits int) isa {
 		return isa{
 			add: ctx.VADDPS, sub: ctx.VSUBPS, mul: ctx.VMULPS, div: ctx.VDIVPS, max: ctx.VMAXPS,
 			sqrt: ctx.VSQRTPS, cmp: ctx.VCMPPS, movu: ctx.VMOVUPS, bcast: ctx.VBROADCASTSS,
+			and: ctx.VANDPS, or: ctx.VORPS,
 			adds: ctx.VADDSS, subs: ctx.VSUBSS, muls: ctx.VMULSS, divs: ctx.VDIVSS, maxs: ctx.VMAXSS,
 			sqrts: ctx.VSQRTSS, cmps: ctx.VCMPSS, movs: ctx.VMOVSS,
 			blendv: ctx.VBLENDVPS, blendm: ctx.VBLENDMPS, movuZ: ctx.VMOVUPS_Z,
@@ -34,15 +36,19 @@ func isaFor(ctx *build.Context, bits int) isa {
 	return isa{
 		add: ctx.VADDPD, sub: ctx.VSUBPD, mul: ctx.VMULPD, div: ctx.VDIVPD, max: ctx.VMAXPD,
 		sqrt: ctx.VSQRTPD, cmp: ctx.VCMPPD, movu: ctx.VMOVUPD, bcast: ctx.VBROADCASTSD,
+		and: ctx.VANDPD, or: ctx.VORPD,
 		adds: ctx.VADDSD, subs: ctx.VSUBSD, muls: ctx.VMULSD, divs: ctx.VDIVSD, maxs: ctx.VMAXSD,
 		sqrts: ctx.VSQRTSD, cmps: ctx.VCMPSD, movs: ctx.VMOVSD,
 		blendv: ctx.VBLENDVPD, blendm: ctx.VBLENDMPD, movuZ: ctx.VMOVUPD_Z,
 	}
 }
 
-// cmpUnord is the VCMPPS/VCMPSS predicate "unordered": true where either
-// operand is NaN.
-const cmpUnord = 3
+// VCMPPS/VCMPSS predicates: cmpUnord is true where either operand is NaN;
+// cmpNeqOrdered where neither is NaN and they differ.
+const (
+	cmpUnord      = 0x03
+	cmpNeqOrdered = 0x0c
+)
 
 // vec is a new virtual vector register of the level's width.
 func (f *fn) vec() reg.VecVirtual {
@@ -127,6 +133,12 @@ func (f *fn) eval(e *ir.Expr) operand.Op {
 		return dst
 	case ir.OpMax:
 		return f.max(f.reg(f.eval(e.Args[0])), f.eval(e.Args[1]))
+	case ir.OpAbs:
+		dst := f.vec()
+		f.and(f.eval(e.Args[0]), f.consts[constAbsMask], dst)
+		return dst
+	case ir.OpSign:
+		return f.sign(f.reg(f.eval(e.Args[0])))
 	}
 	a, b := f.eval(e.Args[0]), f.eval(e.Args[1])
 	if operand.IsMem(a) {
@@ -162,6 +174,48 @@ func (f *fn) max(a reg.VecVirtual, b operand.Op) reg.VecVirtual {
 		f.isa.blendv(nan, a, t, dst)
 	}
 	return dst
+}
+
+// sign emits ir.Sign(a): the sign bit of a on 1.0, where a is a nonzero
+// number; a itself (±0, NaN) elsewhere.
+func (f *fn) sign(a reg.VecVirtual) reg.VecVirtual {
+	s, dst := f.vec(), f.vec()
+	f.and(a, f.consts[constSignBit], s)
+	f.or(f.consts[constOne], s, s)
+	zero := f.narrow(f.consts[constZero])
+	switch {
+	case f.lvl.Masked && !f.scalarForm:
+		nonzero := f.ctx.K()
+		f.isa.cmp(operand.U8(cmpNeqOrdered), zero, a, nonzero)
+		f.isa.blendm(s, a, nonzero, dst)
+	case f.scalarForm:
+		nonzero := f.vec()
+		f.isa.cmps(operand.U8(cmpNeqOrdered), zero, a.AsX(), nonzero.AsX())
+		f.isa.blendv(nonzero.AsX(), s.AsX(), a.AsX(), dst.AsX())
+	default:
+		nonzero := f.vec()
+		f.isa.cmp(operand.U8(cmpNeqOrdered), zero, a, nonzero)
+		f.isa.blendv(nonzero, s, a, dst)
+	}
+	return dst
+}
+
+// and and or are bitwise: VANDPS/VORPS (their EVEX forms need AVX512DQ,
+// so ZMM uses AVX512F's VPANDD/VPORD, the same bits).
+func (f *fn) and(b operand.Op, a, dst reg.VecVirtual) {
+	if f.lvl.Masked && !f.scalarForm {
+		f.ctx.VPANDD(b, a, dst)
+		return
+	}
+	f.isa.and(f.operand(b), f.narrow(a), f.narrow(dst))
+}
+
+func (f *fn) or(b operand.Op, a, dst reg.VecVirtual) {
+	if f.lvl.Masked && !f.scalarForm {
+		f.ctx.VPORD(b, a, dst)
+		return
+	}
+	f.isa.or(f.operand(b), f.narrow(a), f.narrow(dst))
 }
 
 func (f *fn) binary(o ir.Op) op {

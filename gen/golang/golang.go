@@ -123,6 +123,34 @@ func max64(a, b float64) float64 {
 	return b
 }
 
+// abs32 is |x|: x with its sign bit cleared (NaN stays NaN).
+func abs32(x float32) float32 { return math.Float32frombits(math.Float32bits(x) &^ (1 << 31)) }
+
+// abs64 is abs32 for float64.
+func abs64(x float64) float64 { return math.Float64frombits(math.Float64bits(x) &^ (1 << 63)) }
+
+// sign32 is 1 for x > 0, -1 for x < 0, and x itself otherwise (±0, NaN).
+func sign32(x float32) float32 {
+	switch {
+	case x > 0:
+		return 1
+	case x < 0:
+		return -1
+	}
+	return x
+}
+
+// sign64 is sign32 for float64.
+func sign64(x float64) float64 {
+	switch {
+	case x > 0:
+		return 1
+	case x < 0:
+		return -1
+	}
+	return x
+}
+
 // sqrt32 is the correctly rounded float32 square root (rounding the float64
 // root of a float32 to float32 is correctly rounded).
 func sqrt32(x float32) float32 { return float32(math.Sqrt(float64(x))) }
@@ -193,6 +221,10 @@ func expr(e *ir.Expr, bits int, inSum bool) string {
 		return "math.Sqrt(" + expr(e.Args[0], bits, false) + ")"
 	case ir.OpMax:
 		return fmt.Sprintf("max%d(%s, %s)", bits, expr(e.Args[0], bits, false), expr(e.Args[1], bits, false))
+	case ir.OpAbs:
+		return fmt.Sprintf("abs%d(%s)", bits, expr(e.Args[0], bits, false))
+	case ir.OpSign:
+		return fmt.Sprintf("sign%d(%s)", bits, expr(e.Args[0], bits, false))
 	}
 	sym := map[ir.Op]string{ir.OpAdd: "+", ir.OpSub: "-", ir.OpMul: "*", ir.OpDiv: "/"}[e.Op]
 	sum := e.Op == ir.OpAdd || e.Op == ir.OpSub

@@ -24,9 +24,11 @@ const (
 	OpDiv              // a / b
 	OpSqrt             // sqrt(a)
 	OpMax              // a if a > b or a is NaN, else b (NaN-propagating max)
+	OpAbs              // |a|: a with its sign bit cleared (NaN stays NaN)
+	OpSign             // 1 if a > 0, -1 if a < 0, else a itself (±0 and NaN)
 )
 
-var opNames = [...]string{"load", "scalar", "var", "add", "sub", "mul", "div", "sqrt", "max"}
+var opNames = [...]string{"load", "scalar", "var", "add", "sub", "mul", "div", "sqrt", "max", "abs", "sign"}
 
 func (o Op) String() string { return opNames[o] }
 
@@ -179,6 +181,13 @@ func Max(a, b *Expr) *Expr { return bin(OpMax, a, b) }
 
 // Sqrt is the correctly rounded square root of a.
 func Sqrt(a *Expr) *Expr { return &Expr{Op: OpSqrt, Args: []*Expr{a}} }
+
+// Abs is |a|, exact: a with its sign bit cleared.
+func Abs(a *Expr) *Expr { return &Expr{Op: OpAbs, Args: []*Expr{a}} }
+
+// Sign is 1 for a > 0, -1 for a < 0, and a itself otherwise, so that
+// sign(0) = 0 (of either sign) and sign(NaN) is NaN, as jnp.sign.
+func Sign(a *Expr) *Expr { return &Expr{Op: OpSign, Args: []*Expr{a}} }
 
 // ScalarUses counts how often each scalar is read by the body, so backends
 // short of registers can keep the busiest ones in registers.

@@ -35,7 +35,9 @@ type Encoding struct {
 	Mnemonic string // GNU mnemonic, e.g. "fadd"
 	Arr      Arrangement
 	Base     uint32
-	Unary    bool // no Rm (fsqrt)
+	Unary    bool   // no Rm (fsqrt, fabs, compares with zero)
+	Operand  string // a last operand written out, e.g. "#0.0"; with NoRn the only source
+	NoRn     bool   // no Rn either: Rd and the immediate Operand (fmov #1.0)
 }
 
 // Encodings is the single table of every WORD-encoded instruction the
@@ -57,16 +59,32 @@ var Encodings = []Encoding{
 	{Mnemonic: "fcmgt", Arr: D2, Base: 0x6ee0e400},
 	{Mnemonic: "fcmeq", Arr: S4, Base: 0x4e20e400}, // Vn == Vm: all ones, else zero (false for NaN)
 	{Mnemonic: "fcmeq", Arr: D2, Base: 0x4e60e400},
+	{Mnemonic: "fabs", Arr: S4, Base: 0x4ea0f800, Unary: true},
+	{Mnemonic: "fabs", Arr: D2, Base: 0x4ee0f800, Unary: true},
+	{Mnemonic: "fcmgt", Arr: S4, Base: 0x4ea0c800, Unary: true, Operand: "#0.0"}, // Vn > 0
+	{Mnemonic: "fcmgt", Arr: D2, Base: 0x4ee0c800, Unary: true, Operand: "#0.0"},
+	{Mnemonic: "fcmlt", Arr: S4, Base: 0x4ea0e800, Unary: true, Operand: "#0.0"}, // Vn < 0
+	{Mnemonic: "fcmlt", Arr: D2, Base: 0x4ee0e800, Unary: true, Operand: "#0.0"},
+	{Mnemonic: "fmov", Arr: S4, Base: 0x4f03f600, NoRn: true, Operand: "#1.0"},
+	{Mnemonic: "fmov", Arr: D2, Base: 0x6f03f600, NoRn: true, Operand: "#1.0"},
+	{Mnemonic: "fmov", Arr: S4, Base: 0x4f07f600, NoRn: true, Operand: "#-1.0"},
+	{Mnemonic: "fmov", Arr: D2, Base: 0x6f07f600, NoRn: true, Operand: "#-1.0"},
 }
 
-// lookup is the table entry of a mnemonic and arrangement.
-func lookup(mnemonic string, arr Arrangement) Encoding {
+// lookup is the table entry of a mnemonic and arrangement; operand picks
+// among entries that differ only in their written-out operand ("" for
+// the register forms).
+func lookup(mnemonic string, arr Arrangement, operand ...string) Encoding {
+	want := ""
+	if len(operand) > 0 {
+		want = operand[0]
+	}
 	for _, e := range Encodings {
-		if e.Mnemonic == mnemonic && e.Arr == arr {
+		if e.Mnemonic == mnemonic && e.Arr == arr && e.Operand == want {
 			return e
 		}
 	}
-	panic("neon: no encoding for " + mnemonic + "." + arr.GNU)
+	panic("neon: no encoding for " + mnemonic + "." + arr.GNU + " " + want)
 }
 
 // Word is the instruction with destination d and sources n and m (m is
@@ -77,8 +95,11 @@ func (e Encoding) Word(d, n, m int) uint32 {
 			panic(fmt.Sprintf("neon: register V%d out of range", r))
 		}
 	}
-	w := e.Base | uint32(n)<<5 | uint32(d)
-	if !e.Unary {
+	w := e.Base | uint32(d)
+	if !e.NoRn {
+		w |= uint32(n) << 5
+	}
+	if !e.Unary && !e.NoRn {
 		w |= uint32(m) << 16
 	}
 	return w
@@ -88,7 +109,12 @@ func (e Encoding) Word(d, n, m int) uint32 {
 // "fadd v0.4s, v1.4s, v2.4s": the comment after its WORD, and what the
 // encoding test assembles.
 func (e Encoding) GNU(d, n, m int) string {
-	if e.Unary {
+	switch {
+	case e.NoRn:
+		return fmt.Sprintf("%s v%d.%s, %s", e.Mnemonic, d, e.Arr.GNU, e.Operand)
+	case e.Unary && e.Operand != "":
+		return fmt.Sprintf("%s v%d.%s, v%d.%s, %s", e.Mnemonic, d, e.Arr.GNU, n, e.Arr.GNU, e.Operand)
+	case e.Unary:
 		return fmt.Sprintf("%s v%d.%s, v%d.%s", e.Mnemonic, d, e.Arr.GNU, n, e.Arr.GNU)
 	}
 	return fmt.Sprintf("%s v%d.%s, v%d.%s, v%d.%s", e.Mnemonic, d, e.Arr.GNU, n, e.Arr.GNU, m, e.Arr.GNU)

@@ -67,10 +67,16 @@ func (l *lowering) eval(e *ir.Expr) value {
 	for _, a := range e.Args {
 		in.args = append(in.args, l.eval(a))
 	}
-	if e.Op == ir.OpMax {
+	switch e.Op {
+	case ir.OpMax:
 		// The max sequence writes its result and a mask before it is
 		// done reading a and b, so they must not share registers.
 		in.temps = []value{l.newValue()}
+		in.early = true
+	case ir.OpSign:
+		// The sign sequence writes a mask and a constant before its
+		// last read of a.
+		in.temps = []value{l.newValue(), l.newValue()}
 		in.early = true
 	}
 	return l.emit(in)

@@ -43,9 +43,31 @@ func (f *fn) vectorInstr(in instr, regs map[value]int) {
 		f.word("fcmeq", regs[sel], regs[a], regs[a])
 		f.op("VEOR", "%s, %s, %s", b16(gt), b16(sel), b16(sel))
 		f.op("VBSL", "%s, %s, %s", b16(a), b16(b), b16(sel)) // sel = sel ? b : a
+	case in.op == ir.OpAbs || in.op == ir.OpSign:
+		f.bitwise(in, regs)
 	default:
 		f.word(wordMnemonic[in.op], regs[in.dst], regs[in.args[0]], regs[in.args[1]])
 	}
+}
+
+// bitwise writes abs and sign, the same instructions for vectors and for
+// the scalar tail (whose element is lane 0 of the same registers).
+func (f *fn) bitwise(in instr, regs map[value]int) {
+	b16 := func(x value) string { return fmt.Sprintf("V%d.B16", regs[x]) }
+	a := in.args[0]
+	if in.op == ir.OpAbs {
+		f.word("fabs", regs[in.dst], regs[a], 0)
+		return
+	}
+	// sign(a): 1 where a > 0, -1 where a < 0, a itself elsewhere (±0,
+	// NaN: both compares are false there).
+	pos, c, d := in.temps[0], in.temps[1], in.dst
+	f.line(lookup("fcmgt", f.arr, "#0.0").Directive(regs[pos], regs[a], 0))
+	f.line(lookup("fmov", f.arr, "#1.0").Directive(regs[c], 0, 0))
+	f.op("VBSL", "%s, %s, %s", b16(a), b16(c), b16(pos)) // pos = pos ? 1 : a
+	f.line(lookup("fcmlt", f.arr, "#0.0").Directive(regs[d], regs[a], 0))
+	f.line(lookup("fmov", f.arr, "#-1.0").Directive(regs[c], 0, 0))
+	f.op("VBSL", "%s, %s, %s", b16(pos), b16(c), b16(d)) // d = d ? -1 : pos
 }
 
 // scalarInstr writes in as scalar instructions on lane 0 of the same
@@ -77,6 +99,8 @@ func (f *fn) scalarInstr(in instr, regs map[value]int) {
 		f.op("FCSEL"+sfx, "GT, %s, %s, %s", r(a), r(b), r(d))
 		f.op("FCMP"+sfx, "%s, %s", r(a), r(a))
 		f.op("FCSEL"+sfx, "VS, %s, %s, %s", r(a), r(d), r(d))
+	case in.op == ir.OpAbs || in.op == ir.OpSign:
+		f.bitwise(in, regs)
 	default:
 		// Go's operand order: FSUBS Fm, Fn, Fd computes Fd = Fn - Fm.
 		f.op(scalarMnemonic[in.op]+sfx, "%s, %s, %s", r(in.args[1]), r(in.args[0]), r(in.dst))

@@ -1,0 +1,28 @@
+package optimizers
+
+import . "github.com/fusedopt/fusedopt/gen/ir"
+
+// Lion is Optax's lion (Chen et al., "Symbolic Discovery of Optimization
+// Algorithms") for one element, with decoupled weight decay:
+//
+//	g     = grad*gscale
+//	c     = b1*m + (1-b1)*g
+//	param = param*pdecay - lr*sign(c)   pdecay = 1 - lr*weight_decay
+//	m     = b2*m + (1-b2)*g
+func Lion() []*Kernel {
+	scalars := []Scalar{
+		{Name: "gscale", Doc: "gradient scale, negated when maximizing"},
+		{Name: "b1", Doc: "beta1, the interpolation of the update"},
+		{Name: "omb1", Doc: "1 - beta1"},
+		{Name: "b2", Doc: "beta2, the decay of the momentum"},
+		{Name: "omb2", Doc: "1 - beta2"},
+		{Name: "lr", Doc: "learning rate"},
+		{Name: "pdecay", Doc: "1 - lr*weight_decay"},
+	}
+	b := NewBuilder("lion", nil, streams("param", "grad", "m"), scalars)
+	g := scaledGrad(b, false)
+	c := b.Let("c", ema(b, "b1", "omb1", b.Load("m"), g), "interpolated update direction")
+	b.Store("param", Sub(Mul(b.Load("param"), b.Scalar("pdecay")), Mul(b.Scalar("lr"), Sign(c))))
+	b.Store("m", ema(b, "b2", "omb2", b.Load("m"), g))
+	return []*Kernel{b.Kernel()}
+}
