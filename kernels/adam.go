@@ -17,7 +17,8 @@ import "math"
 //	vmax  = max(vmax, v)                   (AMSGrad; then v below means vmax)
 //	param = param - LR/(1-Beta1^t) * m / (sqrt(v)/sqrt(1-Beta2^t) + Eps)
 //
-// (the bias corrections 1-Beta^t become 1 with NoBiasCorrection). The
+// (the bias corrections 1-Beta^t become 1 with NoBiasCorrection; EpsHat
+// selects Keras's form, with Eps added to the uncorrected sqrt(v)). The
 // kernels multiply by the reciprocal of sqrt(1-Beta2^t) rather than divide
 // by it; see the package documentation for the exact order of operations
 // and its error bound.
@@ -43,6 +44,19 @@ type Adam struct {
 
 	// NoBiasCorrection drops the 1/(1-Beta^t) corrections.
 	NoBiasCorrection bool
+
+	// EpsHat selects the "epsilon hat" form of Kingma and Ba's paper
+	// (Algorithm 1's last lines), which Keras (keras.optimizers.Adam),
+	// TensorFlow and spago use: Eps is added to the uncorrected sqrt(v),
+	//
+	//	alpha_t = LR*sqrt(1-Beta2^t)/(1-Beta1^t)
+	//	param   = param - alpha_t * m/(sqrt(v) + Eps)
+	//
+	// which is PyTorch's form with Eps replaced by Eps/sqrt(1-Beta2^t): a
+	// larger effective epsilon in the first steps. The other options apply
+	// unchanged (NoBiasCorrection makes alpha_t = LR, and EpsHat moot).
+	// Keras's default epsilon is 1e-7, not PyTorch's 1e-8.
+	EpsHat bool
 }
 
 // DefaultAdam is torch.optim.Adam's defaults: LR 1e-3, betas (0.9, 0.999),
@@ -173,6 +187,12 @@ func (a Adam) scalars(t int) (s [adamScalarCount]float64, err error) {
 	s[adamIbc2] = 1 / math.Sqrt(bc2)
 	s[adamEps] = a.Eps
 	s[adamStep] = a.LR / bc1
+	if a.EpsHat {
+		// The same kernel computes the eps-hat form exactly: a factor
+		// 1 in the denominator, sqrt(v)*1 + Eps, and alpha_t as the step.
+		s[adamIbc2] = 1
+		s[adamStep] = float64(a.LR*math.Sqrt(bc2)) / bc1
+	}
 	s[adamPdecay] = pdecay
 	return s, nil
 }

@@ -1,0 +1,251 @@
+package kernels
+
+import "math"
+
+// RAdam holds the hyperparameters of RAdam (torch.optim.RAdam), Adam with
+// the variance of its adaptive step rectified. The zero value is not
+// useful; start from DefaultRAdam and change what you need. An RAdam is a
+// plain value: change LR between steps for a schedule.
+//
+// PyTorch's algorithm, as this package reads it (torch.optim.RAdam's
+// documentation and its single-tensor path), for each element at step t
+// (counted from 1):
+//
+//	g     = GradScale * grad               (negated if Maximize)
+//	param = param * (1 - LR*WeightDecay)   (Decoupled: decoupled_weight_decay=True)
+//	g     = g + WeightDecay*param          (coupled decay: not Decoupled)
+//	m     = Beta1*m + (1-Beta1)*g
+//	v     = Beta2*v + (1-Beta2)*g*g
+//	rho_inf = 2/(1-Beta2) - 1
+//	rho_t   = rho_inf - 2*t*Beta2^t/(1-Beta2^t)
+//	if rho_t > 5:
+//	    r_t   = sqrt((rho_t-4)(rho_t-2)rho_inf / ((rho_inf-4)(rho_inf-2)rho_t))
+//	    param = param - LR*r_t*sqrt(1-Beta2^t)/(1-Beta1^t) * m/(sqrt(v) + Eps)
+//	else:
+//	    param = param - LR/(1-Beta1^t) * m
+//
+// The per-step scalars (rho_t, r_t and the step size) are computed once
+// per call in float64 in PyTorch's order, so that the switch on rho_t > 5
+// falls on the same step as PyTorch's (with the default Beta2 0.999,
+// steps 1 to 5 are unrectified, and no step is when rho_inf <= 5, that is
+// Beta2 <= 2/3); it picks the kernel variant. Eps sits outside the square
+// root of the uncorrected v, as in PyTorch.
+type RAdam struct {
+	LR    float64 // learning rate, >= 0
+	Beta1 float64 // first-moment decay, in [0, 1)
+	Beta2 float64 // second-moment decay, in [0, 1)
+	Eps   float64 // added to sqrt(v) in rectified steps, > 0
+
+	// WeightDecay is the decay coefficient, >= 0: an L2 term added to the
+	// gradient, or with Decoupled a shrinking of the parameter by
+	// LR*WeightDecay before the update (PyTorch's decoupled_weight_decay).
+	WeightDecay float64
+	Decoupled   bool
+
+	Maximize bool // ascend the objective instead of descending it
+
+	// GradScale multiplies the gradient before anything else reads it:
+	// 1/batchSize for a summed gradient, or 1/lossScale to undo loss
+	// scaling. 0 means 1.
+	GradScale float64
+}
+
+// DefaultRAdam is torch.optim.RAdam's defaults: LR 1e-3, betas (0.9,
+// 0.999), eps 1e-8, no weight decay.
+func DefaultRAdam() RAdam { return RAdam{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8} }
+
+// Validate reports the first hyperparameter outside its domain as a
+// *ParamError, or nil.
+func (a RAdam) Validate() error {
+	switch {
+	case !finiteNonNegative(a.LR):
+		return a.bad("LR", a.LR, "finite and >= 0")
+	case !inUnitInterval(a.Beta1):
+		return a.bad("Beta1", a.Beta1, "in [0, 1)")
+	case !inUnitInterval(a.Beta2):
+		return a.bad("Beta2", a.Beta2, "in [0, 1)")
+	case !finitePositive(a.Eps):
+		return a.bad("Eps", a.Eps, "finite and > 0")
+	case !finiteNonNegative(a.WeightDecay):
+		return a.bad("WeightDecay", a.WeightDecay, "finite and >= 0")
+	case !finiteNonNegative(a.GradScale):
+		return a.bad("GradScale", a.GradScale, "finite and >= 0 (0 means 1)")
+	}
+	return nil
+}
+
+func (a RAdam) bad(field string, v float64, want string) error {
+	return &ParamError{Optimizer: "RAdam", Field: field, Value: v, Want: want}
+}
+
+// Rectified reports whether step t is rectified (rho_t > 5), for a valid
+// a and t >= 1.
+func (a RAdam) Rectified(t int) bool {
+	rect, _, _ := a.rectification(t)
+	return rect
+}
+
+// Step32 applies update number t (1 for the first step) to param, reading
+// grad and updating the state m and v, which start as zeros. All slices
+// must have len(param) elements, or Step32 panics; grad may be the same
+// slice as param, and no other two may overlap. A bad hyperparameter or
+// t < 1 returns a *ParamError and changes nothing. Step32 does not
+// allocate.
+func (a RAdam) Step32(t int, param, grad, m, v []float32) error {
+	s, rect, err := a.scalars(t)
+	if err != nil {
+		return err
+	}
+	radamCheckLens("RAdam.Step32", len(param), len(grad), len(m), len(v))
+	var s32 [radamScalarCount]float32
+	round32(s32[:], s[:])
+	if err := a.checkRounded32(s32); err != nil {
+		return err
+	}
+	if len(param) > 0 {
+		current().radamF32[a.variant(rect)](param, grad, m, v, s32)
+	}
+	return nil
+}
+
+// Step64 is Step32 for float64 slices.
+func (a RAdam) Step64(t int, param, grad, m, v []float64) error {
+	s, rect, err := a.scalars(t)
+	if err != nil {
+		return err
+	}
+	radamCheckLens("RAdam.Step64", len(param), len(grad), len(m), len(v))
+	if len(param) > 0 {
+		current().radamF64[a.variant(rect)](param, grad, m, v, s)
+	}
+	return nil
+}
+
+// variant indexes the kernel tables: coupled decay + 2*rectified.
+func (a RAdam) variant(rectified bool) int {
+	v := 0
+	if a.WeightDecay != 0 && !a.Decoupled {
+		v++
+	}
+	if rectified {
+		v += 2
+	}
+	return v
+}
+
+func radamCheckLens(op string, n, grad, m, v int) {
+	switch {
+	case grad != n:
+		lengthPanic(op, "grad", grad, n)
+	case m != n:
+		lengthPanic(op, "m", m, n)
+	case v != n:
+		lengthPanic(op, "v", v, n)
+	}
+}
+
+// rectification computes, as PyTorch does in float64, whether step t is
+// rectified and if so r_t, and 1-Beta2^t.
+func (a RAdam) rectification(t int) (rect bool, r, bc2 float64) {
+	tf := float64(t)
+	b2t := powInt(a.Beta2, t)
+	bc2 = 1 - b2t
+	rhoInf := 2/(1-a.Beta2) - 1
+	rhoT := rhoInf - 2*tf*b2t/bc2
+	if !(rhoT > 5) {
+		return false, 0, bc2
+	}
+	r = math.Sqrt((rhoT - 4) * (rhoT - 2) * rhoInf / ((rhoInf - 4) * (rhoInf - 2) * rhoT))
+	return true, r, bc2
+}
+
+// scalars validates a and t and computes the per-step scalars once, in
+// float64, for every element and every level alike, and whether the step
+// is rectified: step = LR*r_t*sqrt(1-Beta2^t)/(1-Beta1^t) if so, else
+// LR/(1-Beta1^t).
+func (a RAdam) scalars(t int) (s [radamScalarCount]float64, rect bool, err error) {
+	if err := a.Validate(); err != nil {
+		return s, false, err
+	}
+	if t < 1 {
+		return s, false, a.bad("t", float64(t), ">= 1 (steps count from 1)")
+	}
+	bc1 := 1 - powInt(a.Beta1, t)
+	rect, r, bc2 := a.rectification(t)
+	step := a.LR / bc1
+	if rect {
+		step = float64(a.LR*r) * math.Sqrt(bc2) / bc1
+	}
+	if math.IsInf(step, 0) {
+		return s, false, a.bad("LR", a.LR, "small enough that LR/(1-Beta1^t) is finite")
+	}
+	pdecay := 1.0
+	if a.Decoupled {
+		// Rounded before the subtraction, so that no architecture fuses
+		// it into an FMA (see Adam.scalars).
+		pdecay = 1 - float64(a.LR*a.WeightDecay)
+	}
+	s[radamGscale] = signedGradScale(a.GradScale, a.Maximize)
+	s[radamWd] = a.WeightDecay
+	s[radamB1] = a.Beta1
+	s[radamOmb1] = 1 - a.Beta1
+	s[radamB2] = a.Beta2
+	s[radamOmb2] = 1 - a.Beta2
+	s[radamEps] = a.Eps
+	s[radamStep] = step
+	s[radamPdecay] = pdecay
+	return s, rect, nil
+}
+
+// checkRounded32 rejects hyperparameters that float32 cannot carry: an Eps
+// that rounds to zero (whether or not this step reads it, so that a run
+// does not fail at its sixth step), or a step size or gradient scale that
+// overflows.
+func (a RAdam) checkRounded32(s [radamScalarCount]float32) error {
+	switch {
+	case s[radamEps] == 0:
+		return a.bad("Eps", a.Eps, "representable in float32 (>= 1.4e-45) for Step32")
+	case !finite32(s[radamStep]):
+		return a.bad("LR", a.LR, "small enough that the step size fits float32 for Step32")
+	case !finite32(s[radamGscale]):
+		return a.bad("GradScale", a.GradScale, "representable in float32 for Step32")
+	case !finite32(s[radamWd]) || !finite32(s[radamPdecay]):
+		return a.bad("WeightDecay", a.WeightDecay, "representable in float32 for Step32")
+	}
+	return nil
+}
+
+// powInt is b^t for t >= 0, correctly rounded save for the rarest
+// near-halfway cases: binary powering in double-double arithmetic (the
+// exact product by math.FMA, which every architecture computes alike),
+// whose relative error before the final rounding stays near
+// 2*log2(t)*2^-104. PyTorch's `beta**step` is C's pow, which glibc rounds
+// correctly to within 0.52 ulp; math.Pow, by repeated squaring in float64,
+// is off by several ulps for many integer powers (0.999^6 among them),
+// which RAdam's rho_t = rho_inf - 2t*beta2^t/(1-beta2^t) amplifies by
+// rho_inf/rho_t, hundreds of times in the first rectified steps.
+func powInt(b float64, t int) float64 {
+	rh, rl := 1.0, 0.0
+	xh, xl := b, 0.0
+	for ; t > 0; t >>= 1 {
+		if t&1 != 0 {
+			rh, rl = ddMul(rh, rl, xh, xl)
+		}
+		if t > 1 {
+			xh, xl = ddMul(xh, xl, xh, xl)
+		}
+	}
+	return rh + rl
+}
+
+// ddMul is the double-double product (ah+al)*(bh+bl), normalized. The
+// conversions keep the compiler from fusing a product into a later sum
+// (arm64 would fuse p into h = p + e, which breaks the exact two-sum), so
+// that the result is the same on every architecture.
+func ddMul(ah, al, bh, bl float64) (h, l float64) {
+	p := float64(ah * bh)
+	e := math.FMA(ah, bh, -p)
+	e += float64(ah*bl) + float64(al*bh)
+	h = p + e
+	return h, e - (h - p)
+}
