@@ -168,8 +168,8 @@ func (a Adam) scalars(t int) (s [adamScalarCount]float64, err error) {
 	scale := signedGradScale(a.GradScale, a.Maximize)
 	bc1, bc2 := 1.0, 1.0
 	if !a.NoBiasCorrection {
-		bc1 = 1 - math.Pow(a.Beta1, float64(t))
-		bc2 = 1 - math.Pow(a.Beta2, float64(t))
+		bc1 = 1 - powInt(a.Beta1, t)
+		bc2 = 1 - powInt(a.Beta2, t)
 	}
 	pdecay := 1.0
 	if a.Decoupled {
@@ -177,6 +177,12 @@ func (a Adam) scalars(t int) (s [adamScalarCount]float64, err error) {
 		// fuse 1 - x*y into one FMA on some architectures (arm64 does) and
 		// not on others, and float64 results would differ by machine.
 		pdecay = 1 - float64(a.LR*a.WeightDecay)
+	}
+	switch {
+	case math.IsInf(a.LR/bc1, 0):
+		return s, a.bad("LR", a.LR, "small enough that the step size LR/(1-Beta1^t) is finite")
+	case math.IsInf(pdecay, 0):
+		return s, a.bad("WeightDecay", a.WeightDecay, "small enough that LR*WeightDecay is finite")
 	}
 	s[adamGscale] = scale
 	s[adamWd] = a.WeightDecay

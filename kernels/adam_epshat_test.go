@@ -24,8 +24,8 @@ func epsHatAlpha(a Adam, t int) float64 {
 	if a.NoBiasCorrection {
 		return a.LR
 	}
-	bc1 := 1 - math.Pow(a.Beta1, float64(t))
-	bc2 := 1 - math.Pow(a.Beta2, float64(t))
+	bc1 := 1 - powInt(a.Beta1, t)
+	bc2 := 1 - powInt(a.Beta2, t)
 	return float64(a.LR*math.Sqrt(bc2)) / bc1
 }
 
@@ -308,7 +308,7 @@ func TestAdamEpsHatIsScaledEps(t *testing.T) {
 	for _, step := range []int{1, 2, 5, 100} {
 		h := Adam{LR: 1e-2, Beta1: 0.9, Beta2: 0.999, Eps: 1e-4, EpsHat: true}
 		p := h
-		p.EpsHat, p.Eps = false, h.Eps/math.Sqrt(1-math.Pow(h.Beta2, float64(step)))
+		p.EpsHat, p.Eps = false, h.Eps/math.Sqrt(1-powInt(h.Beta2, step))
 		in := randomInputs[float64](r, 50, 0)
 		a, b := in.clone(), in.clone()
 		if err := h.Step64(step, a[0], a[1], a[2], a[3], nil); err != nil {

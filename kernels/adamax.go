@@ -144,7 +144,7 @@ func (o Adamax) scalars(t int) (s [adamaxScalarCount]float64, err error) {
 	if t < 1 {
 		return s, o.bad("t", float64(t), ">= 1 (steps count from 1)")
 	}
-	clr := o.LR / (1 - math.Pow(o.Beta1, float64(t)))
+	clr := o.LR / (1 - powInt(o.Beta1, t))
 	if math.IsInf(clr, 0) {
 		// Only for an LR near the largest float64 and Beta1 near 1.
 		return s, o.bad("LR", o.LR, "small enough that LR/(1-Beta1^t) is finite")

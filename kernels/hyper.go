@@ -37,3 +37,38 @@ func round32(dst []float32, src []float64) {
 // finite32 reports whether v survives rounding to float32 without
 // overflowing.
 func finite32(v float32) bool { return !math.IsInf(float64(v), 0) }
+
+// powInt is b^t for t >= 0, correctly rounded save for the rarest
+// near-halfway cases: binary powering in double-double arithmetic (the
+// exact product by math.FMA, which every architecture computes alike),
+// whose relative error before the final rounding stays near
+// 2*log2(t)*2^-104. PyTorch's `beta**step` is C's pow, which glibc rounds
+// correctly to within 0.52 ulp; math.Pow, by repeated squaring in float64,
+// is off by several ulps for many integer powers (0.999^6 among them),
+// which RAdam's rho_t = rho_inf - 2t*beta2^t/(1-beta2^t) amplifies by
+// rho_inf/rho_t, hundreds of times in the first rectified steps.
+func powInt(b float64, t int) float64 {
+	rh, rl := 1.0, 0.0
+	xh, xl := b, 0.0
+	for ; t > 0; t >>= 1 {
+		if t&1 != 0 {
+			rh, rl = ddMul(rh, rl, xh, xl)
+		}
+		if t > 1 {
+			xh, xl = ddMul(xh, xl, xh, xl)
+		}
+	}
+	return rh + rl
+}
+
+// ddMul is the double-double product (ah+al)*(bh+bl), normalized. The
+// conversions keep the compiler from fusing a product into a later sum
+// (arm64 would fuse p into h = p + e, which breaks the exact two-sum), so
+// that the result is the same on every architecture.
+func ddMul(ah, al, bh, bl float64) (h, l float64) {
+	p := float64(ah * bh)
+	e := math.FMA(ah, bh, -p)
+	e += float64(ah*bl) + float64(al*bh)
+	h = p + e
+	return h, e - (h - p)
+}
