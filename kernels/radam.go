@@ -214,4 +214,3 @@ func (a RAdam) checkRounded32(s [radamScalarCount]float32) error {
 	}
 	return nil
 }
-
