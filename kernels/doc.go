@@ -19,6 +19,35 @@
 // decay (AdamW). This is PyTorch's algorithm; the Adam type documents each
 // option.
 //
+// # The other optimizers
+//
+// Each optimizer is a hyperparameter struct, documented with its update
+// equations, with PyTorch's defaults from its DefaultX function:
+//
+//	SGD       torch.optim.SGD: momentum, dampening, Nesterov
+//	Adagrad   torch.optim.Adagrad: lr decay; eps inside the sqrt as an option
+//	RMSprop   torch.optim.RMSprop: centered, momentum; eps inside the sqrt as an option
+//	Adadelta  torch.optim.Adadelta
+//	Adamax    torch.optim.Adamax
+//	NAdam     torch.optim.NAdam: momentum decay, decoupled decay; NAdamSchedule carries mu's product
+//	RAdam     torch.optim.RAdam: the rectification switch at rho_t > 5, decoupled decay
+//	Lion      optax.lion: sign update, decoupled decay (no step number)
+//
+// All take GradScale (0 means 1) and Maximize, and (but Lion) coupled L2
+// WeightDecay; Step32 and Step64 take the step number t, counted from 1.
+//
+// # Large models
+//
+// Every optimizer also has StepParallel32, which splits one large step
+// across the goroutines of a Pool (NewPool, or nil for DefaultPool), and
+// StepTensors32, which updates a whole list of tensors (AdamTensor32,
+// SGDTensor32, ...) in one call: validation and the per-step scalars once,
+// large tensors split into chunks and small ones packed together. Steps
+// below 256 KiB per slice stay on the calling goroutine. Results are
+// bit-identical to Step32 on each tensor whatever the number of workers;
+// several goroutines may step on one Pool at once, and a panic in a
+// worker is re-raised in the caller.
+//
 // # One result on every machine
 //
 // Every level (pure Go, AVX2, AVX-512, NEON) computes each element with
