@@ -26,10 +26,61 @@ func benchSizes() []int {
 // benchLevels are this machine's levels, generic first.
 func benchLevels() []kernels.Level { return reverse(kernels.Levels()) }
 
-func BenchmarkAdam(b *testing.B) {
-	o, v := adamOptimizer(), adamOptimizer().variants[0]
-	b.Run("f32", func(b *testing.B) { benchKernels[float32](b, o, v) })
-	b.Run("f64", func(b *testing.B) { benchKernels[float64](b, o, v) })
+// One benchmark per optimizer (its default variant, float32 and float64),
+// and one per limit: Roofline times the Traffic kernel (the optimizer's
+// reads and writes without its arithmetic: the memory roofline at each
+// size), Arith the Arith kernel on L1-resident slices (its square roots
+// and divisions alone: the arithmetic bound). SGD and Lion have no square
+// root or division, hence no Arith benchmark.
+
+func BenchmarkAdam(b *testing.B)             { benchOptimizer(b, "adam", kindKernel) }
+func BenchmarkAdamRoofline(b *testing.B)     { benchOptimizer(b, "adam", kindRoofline) }
+func BenchmarkAdamArith(b *testing.B)        { benchOptimizer(b, "adam", kindArith) }
+func BenchmarkSGD(b *testing.B)              { benchOptimizer(b, "sgd", kindKernel) }
+func BenchmarkSGDRoofline(b *testing.B)      { benchOptimizer(b, "sgd", kindRoofline) }
+func BenchmarkAdagrad(b *testing.B)          { benchOptimizer(b, "adagrad", kindKernel) }
+func BenchmarkAdagradRoofline(b *testing.B)  { benchOptimizer(b, "adagrad", kindRoofline) }
+func BenchmarkAdagradArith(b *testing.B)     { benchOptimizer(b, "adagrad", kindArith) }
+func BenchmarkRMSprop(b *testing.B)          { benchOptimizer(b, "rmsprop", kindKernel) }
+func BenchmarkRMSpropRoofline(b *testing.B)  { benchOptimizer(b, "rmsprop", kindRoofline) }
+func BenchmarkRMSpropArith(b *testing.B)     { benchOptimizer(b, "rmsprop", kindArith) }
+func BenchmarkAdadelta(b *testing.B)         { benchOptimizer(b, "adadelta", kindKernel) }
+func BenchmarkAdadeltaRoofline(b *testing.B) { benchOptimizer(b, "adadelta", kindRoofline) }
+func BenchmarkAdadeltaArith(b *testing.B)    { benchOptimizer(b, "adadelta", kindArith) }
+func BenchmarkNAdam(b *testing.B)            { benchOptimizer(b, "nadam", kindKernel) }
+func BenchmarkNAdamRoofline(b *testing.B)    { benchOptimizer(b, "nadam", kindRoofline) }
+func BenchmarkNAdamArith(b *testing.B)       { benchOptimizer(b, "nadam", kindArith) }
+func BenchmarkRAdam(b *testing.B)            { benchOptimizer(b, "radam", kindKernel) }
+func BenchmarkRAdamRoofline(b *testing.B)    { benchOptimizer(b, "radam", kindRoofline) }
+func BenchmarkRAdamArith(b *testing.B)       { benchOptimizer(b, "radam", kindArith) }
+func BenchmarkAdamax(b *testing.B)           { benchOptimizer(b, "adamax", kindKernel) }
+func BenchmarkAdamaxRoofline(b *testing.B)   { benchOptimizer(b, "adamax", kindRoofline) }
+func BenchmarkAdamaxArith(b *testing.B)      { benchOptimizer(b, "adamax", kindArith) }
+func BenchmarkLion(b *testing.B)             { benchOptimizer(b, "lion", kindKernel) }
+func BenchmarkLionRoofline(b *testing.B)     { benchOptimizer(b, "lion", kindRoofline) }
+
+// benchOptimizer runs one kind of benchmark of an optimizer's default
+// variant at both precisions.
+func benchOptimizer(b *testing.B, name, kind string) {
+	o := findOptimizer(name)
+	v := o.variants[0]
+	if kind == kindArith && !v.arith {
+		b.Skipf("%s %s has no square root or division: no arithmetic bound", name, v.name)
+	}
+	for _, p := range []string{"f32", "f64"} {
+		b.Run(p, func(b *testing.B) {
+			switch {
+			case kind == kindKernel && p == "f32":
+				benchKernels[float32](b, o, v)
+			case kind == kindKernel:
+				benchKernels[float64](b, o, v)
+			case p == "f32":
+				benchLimit[float32](b, o, v, kind)
+			default:
+				benchLimit[float64](b, o, v, kind)
+			}
+		})
+	}
 }
 
 func benchKernels[T float](b *testing.B, o *optimizer, v variant) {
@@ -42,7 +93,7 @@ func benchKernels[T float](b *testing.B, o *optimizer, v variant) {
 					runJob(b, kernelJob(o, v, l, d, 1), bpe)
 				})
 			}
-			if cBaselineAvailable {
+			if cBaselineAvailable && o.c32 != nil {
 				for _, fast := range []bool{false, true} {
 					j := cJob(o, v, fast, d, 1)
 					b.Run("level="+j.level, func(b *testing.B) { runJob(b, j, bpe) })
@@ -50,22 +101,6 @@ func benchKernels[T float](b *testing.B, o *optimizer, v variant) {
 			}
 		})
 	}
-}
-
-// BenchmarkAdamRoofline times the Traffic kernel: Adam's reads and writes
-// without its arithmetic, the memory roofline at each size.
-func BenchmarkAdamRoofline(b *testing.B) {
-	o, v := adamOptimizer(), adamOptimizer().variants[0]
-	b.Run("f32", func(b *testing.B) { benchLimit[float32](b, o, v, kindRoofline) })
-	b.Run("f64", func(b *testing.B) { benchLimit[float64](b, o, v, kindRoofline) })
-}
-
-// BenchmarkAdamArith times the Arith kernel on L1-resident slices: Adam's
-// square root and division alone, the arithmetic bound.
-func BenchmarkAdamArith(b *testing.B) {
-	o, v := adamOptimizer(), adamOptimizer().variants[0]
-	b.Run("f32", func(b *testing.B) { benchLimit[float32](b, o, v, kindArith) })
-	b.Run("f64", func(b *testing.B) { benchLimit[float64](b, o, v, kindArith) })
 }
 
 func benchLimit[T float](b *testing.B, o *optimizer, v variant, kind string) {

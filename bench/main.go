@@ -2,11 +2,13 @@
 // a C baseline, against this machine's memory roofline and arithmetic
 // bound. Run it from the repository root:
 //
-//	go run ./bench                      # the default comparison, about a minute
-//	go run ./bench -precision f32 -sizes 1K,64K,16M -reps 20
+//	go run ./bench                      # every optimizer, about 1.5 minutes
+//	go run ./bench -optimizer adam      # Adam alone, float32 and float64, 1K to 16M
+//	go run ./bench -precision f32 -sizes 64K,16M
+//	go run ./bench -optimizer sgd,rmsprop -variant all
 //	go run ./bench -json -o results.json
 //	go run ./bench -benchstat > new.txt # then: benchstat old.txt new.txt
-//	go run ./bench -plot docs/adam_f32.svg
+//	go run ./bench -optimizer adam -plot docs/adam.svg
 //
 // See bench/README.md for what the columns mean.
 package main
@@ -28,11 +30,11 @@ import (
 // config is everything the flags decide.
 type config struct {
 	optimizers []*optimizer
-	precisions []string // "f32", "f64"
-	variants   []string // variant names, or nil for each optimizer's first
+	precisions []string            // "f32", "f64"; nil: f32 and f64 for Adam, f32 for the others
+	variants   map[string][]string // per optimizer, the variant names; none: its first
 	levels     []kernels.Level
 	cBaseline  bool
-	sizes      []int // elements; nil chooses them from the caches
+	sizes      []int // elements; nil chooses them from the caches (autoSizes, shortSizes)
 	threads    int
 	timing     timing
 	format     string // "table", "json", "csv" or "benchstat"
@@ -61,20 +63,22 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
-		optimizer = fs.String("optimizer", "adam", "optimizers to run, comma-separated (have: "+optimizerNames()+")")
-		precision = fs.String("precision", "f32,f64", "precisions, comma-separated: f32, f64")
-		variants  = fs.String("variant", "plain", "variants, comma-separated (adam: plain, adamw, l2, amsgrad, l2-amsgrad)")
-		levels    = fs.String("levels", "all", "levels, comma-separated: generic, avx2, avx512, neon, c (both C baselines), or all")
-		sizes     = fs.String("sizes", "auto", "sizes in elements, comma-separated (1K = 1024, 1M = 1048576), or auto: from L1 to 4x the last-level cache")
-		threads   = fs.Int("threads", 1, "goroutines, each stepping its own chunk of the slices")
-		reps      = fs.Int("reps", 10, "timed repetitions per measurement (the median is reported)")
-		minTime   = fs.Duration("mintime", 20*time.Millisecond, "minimum duration of one repetition")
-		jsonOut   = fs.Bool("json", false, "write JSON instead of the table")
-		csvOut    = fs.Bool("csv", false, "write CSV instead of the table")
-		bstat     = fs.Bool("benchstat", false, "write benchstat-compatible lines (one per repetition) instead of the table")
-		output    = fs.String("o", "", "write the results to this file instead of stdout")
-		plot      = fs.String("plot", "", "also draw GB/s against size to this .svg or .png file")
-		quiet     = fs.Bool("q", false, "no progress on stderr")
+		optimizer = fs.String("optimizer", "all", "optimizers to run, comma-separated, or all (have: "+optimizerNames()+")")
+		precision = fs.String("precision", "auto", "precisions, comma-separated: f32, f64; or auto: f32,f64 for adam, f32 for the others")
+		variants  = fs.String("variant", "", "variants, comma-separated: a name (every selected optimizer that has it), optimizer:name, or all; "+
+			"an optimizer none of whose variants is named runs its first ("+variantNames()+")")
+		levels = fs.String("levels", "all", "levels, comma-separated: generic, avx2, avx512, neon, c (both C baselines, Adam only), or all")
+		sizes  = fs.String("sizes", "auto", "sizes in elements, comma-separated (1K = 1024, 1M = 1048576), or auto: "+
+			"for adam powers of 4 from L1 to 4x the last-level cache, for the others three of those (L2, L3, DRAM)")
+		threads = fs.Int("threads", 1, "goroutines, each stepping its own chunk of the slices")
+		reps    = fs.Int("reps", 10, "timed repetitions per measurement (the median is reported)")
+		minTime = fs.Duration("mintime", 20*time.Millisecond, "minimum duration of one repetition")
+		jsonOut = fs.Bool("json", false, "write JSON instead of the table")
+		csvOut  = fs.Bool("csv", false, "write CSV instead of the table")
+		bstat   = fs.Bool("benchstat", false, "write benchstat-compatible lines (one per repetition) instead of the table")
+		output  = fs.String("o", "", "write the results to this file instead of stdout")
+		plot    = fs.String("plot", "", "also draw GB/s against size to this .svg or .png file")
+		quiet   = fs.Bool("q", false, "no progress on stderr")
 	)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: go run ./bench [flags]\n\n"+
@@ -92,27 +96,40 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		timing: timing{reps: *reps, minTime: *minTime}, format: "table"}
 
 	for _, name := range list(*optimizer) {
+		if name == "all" {
+			for _, o := range optimizers {
+				if !slices.Contains(cfg.optimizers, o) {
+					cfg.optimizers = append(cfg.optimizers, o)
+				}
+			}
+			continue
+		}
 		o := findOptimizer(name)
 		if o == nil {
-			return config{}, fmt.Errorf("-optimizer: unknown optimizer %q (have: %s)", name, optimizerNames())
+			return config{}, fmt.Errorf("-optimizer: unknown optimizer %q (have: %s, or all)", name, optimizerNames())
 		}
-		cfg.optimizers = append(cfg.optimizers, o)
-	}
-	for _, p := range list(*precision) {
-		if p != "f32" && p != "f64" {
-			return config{}, fmt.Errorf("-precision: unknown precision %q (want f32 or f64)", p)
+		if !slices.Contains(cfg.optimizers, o) {
+			cfg.optimizers = append(cfg.optimizers, o)
 		}
-		cfg.precisions = append(cfg.precisions, p)
 	}
-	cfg.variants = list(*variants)
-	for _, o := range cfg.optimizers {
-		for _, v := range cfg.variants {
-			if _, ok := o.findVariant(v); !ok {
-				return config{}, fmt.Errorf("-variant: %s has no variant %q", o.name, v)
+	if len(cfg.optimizers) == 0 {
+		return config{}, errors.New("-optimizer: no optimizer to run")
+	}
+	if *precision != "auto" {
+		for _, p := range list(*precision) {
+			if p != "f32" && p != "f64" {
+				return config{}, fmt.Errorf("-precision: unknown precision %q (want f32, f64 or auto)", p)
 			}
+			cfg.precisions = append(cfg.precisions, p)
+		}
+		if len(cfg.precisions) == 0 {
+			return config{}, errors.New("-precision: no precision")
 		}
 	}
 	var err error
+	if cfg.variants, err = parseVariants(cfg.optimizers, list(*variants)); err != nil {
+		return config{}, fmt.Errorf("-variant: %w", err)
+	}
 	if cfg.levels, cfg.cBaseline, err = parseLevels(*levels); err != nil {
 		return config{}, fmt.Errorf("-levels: %w", err)
 	}
@@ -143,6 +160,49 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return config{}, fmt.Errorf("-plot: want a .svg or .png file name, have %q", cfg.plot)
 	}
 	return cfg, nil
+}
+
+// parseVariants reads -variant for the selected optimizers: "all" is
+// every variant of each, "opt:name" one variant of one, and a bare name
+// that variant of every selected optimizer that has it. Each name must
+// select at least one variant.
+func parseVariants(opts []*optimizer, names []string) (map[string][]string, error) {
+	vs := map[string][]string{}
+	add := func(o *optimizer, name string) {
+		if !slices.Contains(vs[o.name], name) {
+			vs[o.name] = append(vs[o.name], name)
+		}
+	}
+	for _, name := range names {
+		on, vn, qualified := strings.Cut(name, ":")
+		if !qualified {
+			vn = name
+		}
+		found := false
+		for _, o := range opts {
+			if qualified && o.name != on {
+				continue
+			}
+			for _, v := range o.variants {
+				if vn == "all" || v.name == vn {
+					add(o, v.name)
+					found = true
+				}
+			}
+		}
+		if !found {
+			switch {
+			case qualified && findOptimizer(on) == nil:
+				return nil, fmt.Errorf("%q: unknown optimizer %q", name, on)
+			case qualified && !slices.ContainsFunc(opts, func(o *optimizer) bool { return o.name == on }):
+				return nil, fmt.Errorf("%q: optimizer %s is not selected (-optimizer)", name, on)
+			case qualified:
+				return nil, fmt.Errorf("%s has no variant %q (have: %s)", on, vn, findOptimizer(on).variantNames())
+			}
+			return nil, fmt.Errorf("no selected optimizer has a variant %q (have: %s)", name, variantNames())
+		}
+	}
+	return vs, nil
 }
 
 // parseLevels reads -levels: fusedopt levels this machine supports and
@@ -227,6 +287,15 @@ func list(s string) []string {
 	return out
 }
 
+// variantNames lists every optimizer's variants, the first its default.
+func variantNames() string {
+	var s []string
+	for _, o := range optimizers {
+		s = append(s, o.name+": "+o.variantNames())
+	}
+	return strings.Join(s, "; ")
+}
+
 func optimizerNames() string {
 	var names []string
 	for _, o := range optimizers {
@@ -249,17 +318,43 @@ func (c config) limitLevels() []kernels.Level {
 	return c.levels
 }
 
-// variantsOf are the variants of o to run.
+// variantsOf are the variants of o to run: those -variant names, or its
+// first.
 func (c config) variantsOf(o *optimizer) []variant {
-	if len(c.variants) == 0 {
+	if len(c.variants[o.name]) == 0 {
 		return o.variants[:1]
 	}
 	var vs []variant
-	for _, name := range c.variants {
+	for _, name := range c.variants[o.name] {
 		v, _ := o.findVariant(name)
 		vs = append(vs, v)
 	}
 	return vs
+}
+
+// precisionsOf are the precisions to run o at: -precision, or by
+// default float32 and float64 for Adam and float32 for the others (to
+// keep the default run short).
+func (c config) precisionsOf(o *optimizer) []string {
+	switch {
+	case c.precisions != nil:
+		return c.precisions
+	case o.name == "adam":
+		return []string{"f32", "f64"}
+	}
+	return []string{"f32"}
+}
+
+// sizesOf are the sizes to run o at: -sizes, or by default autoSizes for
+// Adam and shortSizes for the others.
+func (c config) sizesOf(o *optimizer, m Machine) []int {
+	switch {
+	case c.sizes != nil:
+		return c.sizes
+	case o.name == "adam":
+		return autoSizes(m)
+	}
+	return shortSizes(m)
 }
 
 // run measures, then writes the results and the chart.

@@ -19,11 +19,26 @@ func TestParseFlagsDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(cfg.optimizers) != 1 || cfg.optimizers[0].name != "adam" {
-		t.Errorf("optimizers = %v, want adam", cfg.optimizers)
+	if len(cfg.optimizers) != len(optimizers) || cfg.optimizers[0].name != "adam" {
+		t.Errorf("optimizers = %v, want all, adam first", cfg.optimizers)
 	}
-	if strings.Join(cfg.precisions, ",") != "f32,f64" {
-		t.Errorf("precisions = %v", cfg.precisions)
+	if p := cfg.precisionsOf(findOptimizer("adam")); strings.Join(p, ",") != "f32,f64" {
+		t.Errorf("adam precisions = %v, want f32,f64", p)
+	}
+	if p := cfg.precisionsOf(findOptimizer("sgd")); strings.Join(p, ",") != "f32" {
+		t.Errorf("sgd precisions = %v, want f32", p)
+	}
+	m := Machine{L1D: 32 << 10, L2: 512 << 10, L3: 32 << 20}
+	if got := cfg.sizesOf(findOptimizer("adam"), m); len(got) != 8 {
+		t.Errorf("adam sizes = %v, want autoSizes", got)
+	}
+	if got := cfg.sizesOf(findOptimizer("lion"), m); len(got) != 3 || got[0] != 4<<10 || got[1] != 64<<10 || got[2] != 16<<20 {
+		t.Errorf("lion sizes = %v, want 4K, 64K, 16M", got)
+	}
+	for _, o := range cfg.optimizers {
+		if vs := cfg.variantsOf(o); len(vs) != 1 || vs[0].name != o.variants[0].name {
+			t.Errorf("%s variants = %v, want its first", o.name, vs)
+		}
 	}
 	if len(cfg.levels) != len(kernels.Levels()) || cfg.levels[0] != kernels.Generic {
 		t.Errorf("levels = %v, want all of %v with generic first", cfg.levels, kernels.Levels())
@@ -57,8 +72,29 @@ func TestParseFlags(t *testing.T) {
 		t.Errorf("cfg = %+v", cfg)
 	}
 
+	if vs := cfg.variantsOf(findOptimizer("sgd")); len(vs) != 1 || vs[0].name != "l2" || vs[0].bytesPerElement(4) != 12 {
+		t.Errorf("sgd variants = %+v, want l2 (12 B)", vs)
+	}
+	if vs := cfg.variantsOf(findOptimizer("lion")); len(vs) != 1 || vs[0].name != "plain" {
+		t.Errorf("lion variants = %+v, want its default", vs)
+	}
+
+	cfg, err = parseFlags([]string{"-optimizer", "sgd,rmsprop", "-variant", "sgd:nesterov,rmsprop:all", "-precision", "f64"}, new(bytes.Buffer))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.optimizers) != 2 || len(cfg.variantsOf(cfg.optimizers[0])) != 1 ||
+		len(cfg.variantsOf(cfg.optimizers[1])) != len(findOptimizer("rmsprop").variants) {
+		t.Errorf("optimizers %v, variants %v", cfg.optimizers, cfg.variants)
+	}
+	if p := cfg.precisionsOf(cfg.optimizers[0]); len(p) != 1 || p[0] != "f64" {
+		t.Errorf("precisions %v, want f64", p)
+	}
+
 	for _, bad := range [][]string{
-		{"-optimizer", "sgd"}, {"-precision", "f16"}, {"-variant", "nadam"}, {"-levels", "sse9"},
+		{"-optimizer", "sgdx"}, {"-optimizer", ","}, {"-precision", "f16"}, {"-variant", "nadam"},
+		{"-optimizer", "adam", "-variant", "momentum"}, {"-variant", "sgd:amsgrad"}, {"-variant", "sgdx:plain"},
+		{"-optimizer", "adam", "-variant", "sgd:momentum"}, {"-levels", "sse9"},
 		{"-sizes", "0"}, {"-sizes", "12Q"}, {"-threads", "0"}, {"-reps", "0"}, {"-mintime", "0s"},
 		{"-json", "-csv"}, {"-plot", "out.pdf"}, {"stray"}, {"-nosuchflag"},
 	} {
@@ -112,7 +148,7 @@ func TestStats(t *testing.T) {
 // and checks every output format and the chart.
 func TestTinyRun(t *testing.T) {
 	dir := t.TempDir()
-	args := []string{"-sizes", "256,4K", "-reps", "1", "-mintime", "1ms", "-q",
+	args := []string{"-optimizer", "adam", "-sizes", "256,4K", "-reps", "1", "-mintime", "1ms", "-q",
 		"-variant", "plain,amsgrad", "-threads", "1"}
 	cfg, err := parseFlags(args, new(bytes.Buffer))
 	if err != nil {
@@ -135,10 +171,10 @@ func TestTinyRun(t *testing.T) {
 		if !(r.NsPerElement.Median > 0) || !(r.GBps > 0 || r.Kind == kindCall) || len(r.Samples) != 1 {
 			t.Errorf("bad result %+v", r)
 		}
-		if (r.Kind == kindAdam || r.Kind == kindC) && !(r.RooflinePct > 0 && r.Speedup > 0) {
+		if (r.Kind == kindKernel || r.Kind == kindC) && !(r.RooflinePct > 0 && r.Speedup > 0) {
 			t.Errorf("%s %s n=%d: no roofline percentage or speedup", r.Kind, r.Level, r.N)
 		}
-		if r.Kind == kindAdam && r.N == 256 && !(r.ArithPct > 0) {
+		if r.Kind == kindKernel && r.N == 256 && !(r.ArithPct > 0) {
 			t.Errorf("%s n=%d: no arithmetic-bound percentage in L1", r.Level, r.N)
 		}
 	}
@@ -197,7 +233,7 @@ func TestTinyRun(t *testing.T) {
 // TestRunJSON runs the tool end to end through run, writing JSON to a file.
 func TestRunJSON(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "r.json")
-	cfg, err := parseFlags([]string{"-sizes", "512", "-precision", "f32", "-reps", "2", "-mintime", "1ms",
+	cfg, err := parseFlags([]string{"-optimizer", "adam", "-sizes", "512", "-precision", "f32", "-reps", "2", "-mintime", "1ms",
 		"-json", "-o", out}, new(bytes.Buffer))
 	if err != nil {
 		t.Fatal(err)
@@ -233,16 +269,16 @@ func TestCBaselineComputesAdam(t *testing.T) {
 	o := adamOptimizer()
 	for _, v := range o.variants {
 		for _, fast := range []bool{false, true} {
-			checkC(t, o, v, fast, func(a kernels.Adam, s [][]float32) error { return a.Step32(stepT, s[0], s[1], s[2], s[3], s[4]) }, 1e-5)
-			checkC(t, o, v, fast, func(a kernels.Adam, s [][]float64) error { return a.Step64(stepT, s[0], s[1], s[2], s[3], s[4]) }, 1e-12)
+			checkC(t, o, v, fast, func(s [][]float32) error { return v.hp.(kernels.Adam).Step32(stepT, s[0], s[1], s[2], s[3], s[4]) }, 1e-5)
+			checkC(t, o, v, fast, func(s [][]float64) error { return v.hp.(kernels.Adam).Step64(stepT, s[0], s[1], s[2], s[3], s[4]) }, 1e-12)
 		}
 	}
 }
 
-func checkC[T float](t *testing.T, o *optimizer, v variant, fast bool, step func(kernels.Adam, [][]T) error, tol float64) {
+func checkC[T float](t *testing.T, o *optimizer, v variant, fast bool, step func([][]T) error, tol float64) {
 	t.Helper()
 	want, got := newSlices[T](o, 1000, 7), newSlices[T](o, 1000, 7)
-	if err := step(v.adam, want); err != nil {
+	if err := step(want); err != nil {
 		t.Fatal(err)
 	}
 	cFunc[T](o)(fast, v, got, 1)

@@ -9,7 +9,7 @@ import (
 // A job is one thing to time: a kernel at a level on slices of n
 // elements. run(iters) performs iters steps on all threads.
 type job struct {
-	kind   string // kindAdam, kindC, kindRoofline or kindArith
+	kind   string // kindKernel, kindC, kindRoofline or kindArith
 	level  string
 	n      int
 	atSize int    // arith jobs: the size whose round robin they joined
@@ -22,7 +22,7 @@ type job struct {
 
 // The kinds of job.
 const (
-	kindAdam     = "kernel"   // the optimizer's own kernel at a fusedopt level
+	kindKernel   = "kernel"   // the optimizer's own kernel at a fusedopt level
 	kindC        = "c"        // the C baseline
 	kindRoofline = "roofline" // the Traffic kernel: the memory roofline
 	kindArith    = "arith"    // the Arith kernel: the arithmetic bound

@@ -3,6 +3,7 @@ package main
 import (
 	"math"
 	"math/rand/v2"
+	"strings"
 
 	"github.com/fusedopt/fusedopt/internal/limits"
 	"github.com/fusedopt/fusedopt/kernels"
@@ -11,19 +12,20 @@ import (
 // optimizer describes one optimizer to the benchmarks: its slices, its
 // kernel variants, how to fill its inputs, and how to run one step of it
 // at the active level and in C. Adding an optimizer means adding one of
-// these to optimizers.
+// these to optimizers (one file per optimizer: sgd.go, adagrad.go, ...).
 type optimizer struct {
-	name     string
+	name     string   // the -optimizer name and limits.For key: "adam", "sgd", ...
+	title    string   // the Go benchmark name: "Adam", "SGD", "RMSprop", ...
 	slices   []string // the Step slice arguments, in order
 	variants []variant
 
 	// fill sets the initial value of slice k for a pattern of elements.
 	fill func(k int, rng *rand.Rand, x []float64)
 
-	// step32 returns a function that runs one step (number t) of variant v
-	// on s at the active level.
-	step32 func(v variant) func(t int, s [][]float32)
-	step64 func(v variant) func(t int, s [][]float64)
+	// step32 returns a function that runs one step of variant v (number
+	// v.t) on s at the active level.
+	step32 func(v variant) func(s [][]float32)
+	step64 func(v variant) func(s [][]float64)
 
 	// c32 runs iters steps of the C baseline (nil: none for this optimizer).
 	c32 func(fast bool, v variant, s [][]float32, iters int)
@@ -31,26 +33,43 @@ type optimizer struct {
 }
 
 // variant is one kernel of an optimizer: the options that select it and
-// the number of slices it reads and writes per element.
+// the number of slices it reads and writes per element. The first variant
+// of an optimizer is its default.
 type variant struct {
-	name          string
-	index         int // the variant number of the kernel tables and limits
+	name  string
+	index int // the variant number of the kernel tables and limits (the kernels' variant())
+
+	// reads and writes count the slices the variant's kernel loads and
+	// stores per element: the bytes a step really moves.
 	reads, writes int
-	adam          kernels.Adam
+
+	// arith says whether the variant's kernel has square roots or
+	// divisions, and so an arithmetic bound. Without them (SGD, Lion,
+	// RAdam's unrectified steps) the Arith kernel only copies a stream:
+	// the kernel is memory-bound at every size and only the roofline
+	// applies.
+	arith bool
+
+	t  int // the step number: stepT unless the variant depends on it
+	hp any // the hyperparameters: a kernels.Adam, kernels.SGD, ...
 }
 
 // bytesPerElement is the memory traffic of one element of a step: every
 // read and every write of one value of the given size.
 func (v variant) bytesPerElement(elemSize int) int { return (v.reads + v.writes) * elemSize }
 
-// streams is how many slices the variant touches, for its cache footprint.
+// streams is how many slices the variant touches, for its cache footprint
+// (every kernel reads each slice it writes).
 func (v variant) streams() int { return v.reads }
 
 // stepT is the step number the benchmarks use: bias corrections well away
 // from 1, as after a few steps.
 const stepT = 10
 
-var optimizers = []*optimizer{adamOptimizer()}
+var optimizers = []*optimizer{
+	adamOptimizer(), sgdOptimizer(), adagradOptimizer(), rmspropOptimizer(), adadeltaOptimizer(),
+	nadamOptimizer(), radamOptimizer(), adamaxOptimizer(), lionOptimizer(),
+}
 
 func findOptimizer(name string) *optimizer {
 	for _, o := range optimizers {
@@ -70,6 +89,14 @@ func (o *optimizer) findVariant(name string) (variant, bool) {
 	return variant{}, false
 }
 
+func (o *optimizer) variantNames() string {
+	var names []string
+	for _, v := range o.variants {
+		names = append(names, v.name)
+	}
+	return strings.Join(names, ", ")
+}
+
 func (o *optimizer) limits() limits.Entry {
 	e, _ := limits.For(o.name)
 	return e
@@ -82,38 +109,40 @@ func adamOptimizer() *optimizer {
 	plain := kernels.DefaultAdam()
 	l2 := plain
 	l2.WeightDecay = 1e-2
+	l2.LR = 0 // coupled decay: see l2Note
 	ams := plain
 	ams.AMSGrad = true
 	l2ams := l2
 	l2ams.AMSGrad = true
 	return &optimizer{
 		name:   "adam",
+		title:  "Adam",
 		slices: []string{"param", "grad", "m", "v", "vmax"},
 		variants: []variant{
-			{name: "plain", index: 0, reads: 4, writes: 3, adam: plain},
-			{name: "adamw", index: 0, reads: 4, writes: 3, adam: kernels.DefaultAdamW()},
-			{name: "l2", index: 1, reads: 4, writes: 3, adam: l2},
-			{name: "amsgrad", index: 2, reads: 5, writes: 4, adam: ams},
-			{name: "l2-amsgrad", index: 3, reads: 5, writes: 4, adam: l2ams},
+			{name: "plain", index: 0, reads: 4, writes: 3, arith: true, t: stepT, hp: plain},
+			{name: "adamw", index: 0, reads: 4, writes: 3, arith: true, t: stepT, hp: kernels.DefaultAdamW()},
+			{name: "l2", index: 1, reads: 4, writes: 3, arith: true, t: stepT, hp: l2},
+			{name: "amsgrad", index: 2, reads: 5, writes: 4, arith: true, t: stepT, hp: ams},
+			{name: "l2-amsgrad", index: 3, reads: 5, writes: 4, arith: true, t: stepT, hp: l2ams},
 		},
 		fill: fillAdam,
-		step32: func(v variant) func(int, [][]float32) {
-			a := v.adam
-			return func(t int, s [][]float32) { _ = a.Step32(t, s[0], s[1], s[2], s[3], s[4]) }
+		step32: func(v variant) func([][]float32) {
+			a, t := v.hp.(kernels.Adam), v.t
+			return func(s [][]float32) { _ = a.Step32(t, s[0], s[1], s[2], s[3], s[4]) }
 		},
-		step64: func(v variant) func(int, [][]float64) {
-			a := v.adam
-			return func(t int, s [][]float64) { _ = a.Step64(t, s[0], s[1], s[2], s[3], s[4]) }
+		step64: func(v variant) func([][]float64) {
+			a, t := v.hp.(kernels.Adam), v.t
+			return func(s [][]float64) { _ = a.Step64(t, s[0], s[1], s[2], s[3], s[4]) }
 		},
 		c32: func(fast bool, v variant, s [][]float32, iters int) {
 			var sc [10]float32
-			for i, x := range adamScalars(v.adam, stepT) {
+			for i, x := range adamScalars(v.hp.(kernels.Adam), v.t) {
 				sc[i] = float32(x)
 			}
 			cAdam32(fast, v.index, &sc, s[0], s[1], s[2], s[3], s[4], iters)
 		},
 		c64: func(fast bool, v variant, s [][]float64, iters int) {
-			sc := adamScalars(v.adam, stepT)
+			sc := adamScalars(v.hp.(kernels.Adam), v.t)
 			cAdam64(fast, v.index, &sc, s[0], s[1], s[2], s[3], s[4], iters)
 		},
 	}
@@ -161,4 +190,35 @@ func adamScalars(a kernels.Adam, t int) [10]float64 {
 	}
 	return [10]float64{scale, a.WeightDecay, a.Beta1, 1 - a.Beta1, a.Beta2, 1 - a.Beta2,
 		1 / math.Sqrt(bc2), a.Eps, a.LR / bc1, pdecay}
+}
+
+// l2Note: the variants with coupled (L2) weight decay step with LR 0.
+// The benchmarks take millions of steps on one fixed gradient, and with
+// a learning rate the parameters would converge to the minimum of that
+// linear loss plus the decay term, where the decayed gradient, and with
+// it the state, underflows to denormals (Adam's m after 2000 steps at
+// LR 1e-3, weight decay 1e-2): the benchmark would time those. With LR 0
+// the kernels execute the same instructions, and the decayed gradient
+// stays where the inputs put it.
+const l2Note = "coupled decay steps with LR 0"
+
+// fillState returns a fill function from one formula per slice name, each
+// given a gradient g of the element (about 1e-3) and a standard normal
+// draw z: the magnitudes of a network a few steps into training, with no
+// zeros and nothing near the denormal range. param and grad are the same
+// for every optimizer.
+func fillState(slices []string, state map[string]func(g, z float64) float64) func(int, *rand.Rand, []float64) {
+	return func(k int, rng *rand.Rand, x []float64) {
+		f := state[slices[k]]
+		switch slices[k] {
+		case "param":
+			f = func(_, z float64) float64 { return 0.05 * z }
+		case "grad":
+			f = func(g, _ float64) float64 { return g }
+		}
+		for i := range x {
+			g := 1e-3 * rng.NormFloat64()
+			x[i] = f(g, rng.NormFloat64())
+		}
+	}
 }

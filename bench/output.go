@@ -67,12 +67,17 @@ func writeBenchstat(w io.Writer, m Machine, rs []Result) error {
 }
 
 // benchName is the benchmark name of a row, e.g.
-// BenchmarkAdam/f32/n=65536/level=avx2; variants other than plain, and
-// more than one thread, add an element.
+// BenchmarkAdam/f32/n=65536/level=avx2 or BenchmarkSGD/f32/...; variants
+// other than the optimizer's default, and more than one thread, add an
+// element.
 func benchName(r Result) string {
-	fn := map[string]string{kindAdam: "", kindC: "", kindRoofline: "Roofline", kindArith: "Arith", kindCall: "Call"}[r.Kind]
-	name := "Benchmark" + titleCase(r.Optimizer) + fn + "/" + r.Precision
-	if r.Variant != "plain" {
+	fn := map[string]string{kindKernel: "", kindC: "", kindRoofline: "Roofline", kindArith: "Arith", kindCall: "Call"}[r.Kind]
+	title, def := titleCase(r.Optimizer), "plain"
+	if o := findOptimizer(r.Optimizer); o != nil {
+		title, def = o.title, o.variants[0].name
+	}
+	name := "Benchmark" + title + fn + "/" + r.Precision
+	if r.Variant != def {
 		name += "/variant=" + r.Variant
 	}
 	if r.Threads > 1 {

@@ -19,7 +19,7 @@ import (
 )
 
 // writePlot draws GB/s against size, one panel per optimizer, precision
-// and variant side by side: a line per level and C baseline, the best
+// and variant, up to three side by side: a line per level and C baseline, the best
 // level's memory roofline (dashed) and its arithmetic bound converted to
 // GB/s (dotted). The format follows the file name: .svg or .png.
 func writePlot(file string, m Machine, rs []Result) error {
@@ -35,8 +35,15 @@ func writePlot(file string, m Machine, rs []Result) error {
 		}
 		plots = append(plots, p)
 	}
-	const panelW, h = 16 * vg.Centimeter, 11 * vg.Centimeter
-	w := vg.Length(len(plots)) * panelW
+	const panelW, panelH = 16 * vg.Centimeter, 11 * vg.Centimeter
+	cols := min(len(plots), 3)
+	rows := (len(plots) + cols - 1) / cols
+	grid := make([][]*plot.Plot, rows)
+	for i := range grid {
+		grid[i] = make([]*plot.Plot, cols) // nil: an empty tile
+		copy(grid[i], plots[i*cols:])
+	}
+	w, h := vg.Length(cols)*panelW, vg.Length(rows)*panelH
 
 	var c vg.CanvasSizer
 	var write func(f *os.File) error
@@ -51,11 +58,11 @@ func writePlot(file string, m Machine, rs []Result) error {
 		return fmt.Errorf("want a .svg or .png file name, have %q", file)
 	}
 	dc := draw.New(c)
-	tiles := draw.Tiles{Rows: 1, Cols: len(plots), PadX: vg.Centimeter, PadTop: vg.Millimeter * 2,
+	tiles := draw.Tiles{Rows: rows, Cols: cols, PadX: vg.Centimeter, PadY: vg.Centimeter, PadTop: vg.Millimeter * 2,
 		PadBottom: vg.Millimeter * 2, PadLeft: vg.Millimeter * 2, PadRight: vg.Millimeter * 4}
-	canvases := plot.Align([][]*plot.Plot{plots}, tiles, dc)
+	canvases := plot.Align(grid, tiles, dc)
 	for i, p := range plots {
-		p.Draw(canvases[0][i])
+		p.Draw(canvases[i/cols][i%cols])
 	}
 	f, err := os.Create(file)
 	if err != nil {

@@ -57,6 +57,18 @@ func autoSizes(m Machine) []int {
 	}
 }
 
+// shortSizes are the default sizes of every optimizer but Adam, which
+// keep the default run of all of them short: three of autoSizes, in L2,
+// L3 and DRAM on a typical core (4K, 64K and 16M elements with 32 KiB of
+// L1 and 32 MiB of L3).
+func shortSizes(m Machine) []int {
+	a := autoSizes(m)
+	if len(a) <= 3 {
+		return a
+	}
+	return []int{a[1], a[min(3, len(a)-2)], a[len(a)-1]}
+}
+
 // arithSize is the number of elements per thread the arithmetic bound is
 // measured on: the Arith kernel's two streams fill half of L1.
 func arithSize(m Machine, elem int) int { return max(64, pow2Floor(m.L1D/2/(2*elem))) }
@@ -94,7 +106,7 @@ func (s *suite) run() []Result {
 	var all []Result
 	start := time.Now()
 	for _, o := range s.cfg.optimizers {
-		for _, p := range s.cfg.precisions {
+		for _, p := range s.cfg.precisionsOf(o) {
 			switch p {
 			case "f32":
 				all = append(all, runPrecision[float32](s, o, p)...)
@@ -116,13 +128,10 @@ func (s *suite) logf(format string, args ...any) {
 // runPrecision measures one optimizer at one precision: the slices are
 // allocated once at the largest size and every smaller size uses their
 // first elements. The roofline kernel gets slices of its own, because it
-// writes values Adam's state should not hold.
+// writes values the optimizer's state should not hold.
 func runPrecision[T float](s *suite, o *optimizer, prec string) []Result {
 	cfg := s.cfg
-	sizes := cfg.sizes
-	if len(sizes) == 0 {
-		sizes = autoSizes(s.machine)
-	}
+	sizes := cfg.sizesOf(o, s.machine)
 	maxN := 0
 	for _, n := range sizes {
 		maxN = max(maxN, n)
@@ -154,7 +163,7 @@ func runPrecision[T float](s *suite, o *optimizer, prec string) []Result {
 			for _, l := range levels {
 				jobs = append(jobs, kernelJob[T](o, v, l, d, cfg.threads))
 			}
-			if cfg.cBaseline {
+			if cfg.cBaseline && o.c32 != nil {
 				jobs = append(jobs, cJob[T](o, v, false, d, cfg.threads), cJob[T](o, v, true, d, cfg.threads))
 			}
 			for _, l := range limitLevels {
@@ -168,7 +177,7 @@ func runPrecision[T float](s *suite, o *optimizer, prec string) []Result {
 			// The arithmetic bound (on its own L1-resident slices) joins the
 			// round robin of every in-cache size, so that a kernel and its
 			// bound are timed in the same moments of a noisy machine.
-			if w != "DRAM" {
+			if w != "DRAM" && v.arith {
 				for _, l := range limitLevels {
 					j := limitJob[T](o, v, kindArith, l, arith, cfg.threads)
 					j.atSize = n
@@ -191,7 +200,7 @@ func runPrecision[T float](s *suite, o *optimizer, prec string) []Result {
 				switch {
 				case j.kind == kindRoofline:
 					roofNs[j.level] = med
-				case j.kind == kindAdam && j.level == kernels.Generic.String():
+				case j.kind == kindKernel && j.level == kernels.Generic.String():
 					genericNs = med
 				}
 			}
@@ -204,9 +213,9 @@ func runPrecision[T float](s *suite, o *optimizer, prec string) []Result {
 				case kindCall:
 					r.N, r.Where, r.GBps = 0, "", 0
 				}
-				if j.kind == kindAdam || j.kind == kindC {
+				if j.kind == kindKernel || j.kind == kindC {
 					ll := best
-					if j.kind == kindAdam {
+					if j.kind == kindKernel {
 						ll, _ = kernels.ParseLevel(j.level)
 					}
 					med := r.NsPerElement.Median
@@ -214,7 +223,7 @@ func runPrecision[T float](s *suite, o *optimizer, prec string) []Result {
 						r.Speedup = genericNs / med
 					}
 					r.RooflinePct = 100 * roofNs[ll.String()] / med
-					if w != "DRAM" {
+					if w != "DRAM" && v.arith {
 						r.ArithPct = 100 * arithNs[ll] / med
 					}
 				}
@@ -235,12 +244,12 @@ func kernelJob[T float](o *optimizer, v variant, l kernels.Level, d [][]T, threa
 		c := chunk(d, b[0], b[1])
 		chunks = append(chunks, func(iters int) {
 			for range iters {
-				step(stepT, c)
+				step(c)
 			}
 		})
 	}
 	return &job{
-		kind: kindAdam, level: l.String(), n: len(d[0]),
+		kind: kindKernel, level: l.String(), n: len(d[0]),
 		setup: func() { kernels.SetLevel(l) },
 		run:   parallel(chunks),
 	}
@@ -257,7 +266,7 @@ func callJob[T float](o *optimizer, v variant, l kernels.Level) *job {
 		setup: func() { kernels.SetLevel(l) },
 		run: func(iters int) {
 			for range iters {
-				step(stepT, empty)
+				step(empty)
 			}
 		},
 	}
@@ -295,12 +304,12 @@ func limitJob[T float](o *optimizer, v variant, kind string, l kernels.Level, d 
 
 // stepFunc, cFunc and limitFunc pick an optimizer's function of element
 // type T.
-func stepFunc[T float](o *optimizer, v variant) func(int, [][]T) {
+func stepFunc[T float](o *optimizer, v variant) func([][]T) {
 	var z T
 	if _, ok := any(z).(float32); ok {
-		return any(o.step32(v)).(func(int, [][]T))
+		return any(o.step32(v)).(func([][]T))
 	}
-	return any(o.step64(v)).(func(int, [][]T))
+	return any(o.step64(v)).(func([][]T))
 }
 
 func cFunc[T float](o *optimizer) func(bool, variant, [][]T, int) {

@@ -16,7 +16,7 @@ func writeTable(w io.Writer, m Machine, cfg config, rs []Result) error {
 		cfg.threads, cfg.timing.reps, cfg.timing.minTime)
 	for _, b := range blocks(rs) {
 		fmt.Fprintln(w)
-		writeBlock(w, b)
+		writeBlock(w, cfg, b)
 	}
 	return nil
 }
@@ -40,9 +40,13 @@ func blocks(rs []Result) []*block {
 	return bs
 }
 
-func writeBlock(w io.Writer, b *block) {
+func writeBlock(w io.Writer, cfg config, b *block) {
 	bpe := b.rows[0].BytesPerElement
-	fmt.Fprintf(w, "%s %s %s: %d B moved per element\n", b.optimizer, b.precision, b.variant, bpe)
+	note := ""
+	if o := findOptimizer(b.optimizer); cfg.cBaseline && o != nil && o.c32 == nil {
+		note = "; no C baseline (Adam only)"
+	}
+	fmt.Fprintf(w, "%s %s %s: %d B moved per element%s\n", b.optimizer, b.precision, b.variant, bpe, note)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "size\twhere\tlevel\tns/elem\t±\tGB/s\tspeedup\t%roofline\t%arith\t")
 	var arith, roof []Result
@@ -83,14 +87,22 @@ func writeBlock(w io.Writer, b *block) {
 		}
 		levels = append(levels, r.Level)
 	}
-	fmt.Fprintf(w, "limits: memory roofline (Traffic kernel at the size) in GB/s; arithmetic bound (Arith kernel on %d L1-resident elements) in ns/elem\n",
-		firstN(arith))
+	arithLevels := levels
+	if len(arith) > 0 {
+		fmt.Fprintf(w, "limits: memory roofline (Traffic kernel at the size) in GB/s; arithmetic bound (Arith kernel on %d L1-resident elements) in ns/elem\n",
+			firstN(arith))
+	} else {
+		// No square root or division (SGD, Lion, early RAdam steps), or
+		// only DRAM sizes: the roofline is the only limit.
+		fmt.Fprintf(w, "limits: memory roofline (Traffic kernel at the size) in GB/s; %s\n", noArithReason(b))
+		arithLevels = nil
+	}
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	head := []string{"size", "where"}
 	for _, l := range levels {
 		head = append(head, "roofline "+l)
 	}
-	for _, l := range levels {
+	for _, l := range arithLevels {
 		head = append(head, "arith "+l)
 	}
 	fmt.Fprintf(tw, "%s\t\n", strings.Join(head, "\t"))
@@ -114,7 +126,7 @@ func writeBlock(w io.Writer, b *block) {
 		for _, l := range levels {
 			cells = append(cells, fmt.Sprintf("%.1f", roofAt[key{n, l}].GBps))
 		}
-		for _, l := range levels {
+		for _, l := range arithLevels {
 			cell := "-"
 			if r, ok := arithAt[key{n, l}]; ok {
 				cell = fmt.Sprintf("%.3f", r.NsPerElement.Median)
@@ -124,6 +136,16 @@ func writeBlock(w io.Writer, b *block) {
 		fmt.Fprintf(tw, "%s\t\n", strings.Join(cells, "\t"))
 	}
 	tw.Flush()
+}
+
+// noArithReason says why a block has no arithmetic bound.
+func noArithReason(b *block) string {
+	if o := findOptimizer(b.optimizer); o != nil {
+		if v, ok := o.findVariant(b.variant); ok && !v.arith {
+			return "no arithmetic bound: no square root or division, memory-bound at every size"
+		}
+	}
+	return "no arithmetic bound out of cache"
 }
 
 func firstN(rs []Result) int {
