@@ -140,11 +140,13 @@ func (p *Pool) run(b *batch, j job) {
 	// Offer the batch to at most one helper per chunk beyond the caller's
 	// first; a full queue means every helper is busy, and the caller then
 	// simply does more chunks itself.
+	offers := 0
 	if !p.closed.Load() {
 		for range min(p.workers-1, n-1) {
 			b.refs.Add(1)
 			select {
 			case p.queue <- b:
+				offers++
 				continue
 			default:
 				b.refs.Add(-1)
@@ -154,12 +156,35 @@ func (p *Pool) run(b *batch, j job) {
 	}
 
 	b.work()
+	p.withdraw(b, offers)
 	<-b.done // sent once, by whoever finished the last chunk (maybe us)
 	failed, value := b.failed.Load(), b.panicValue
 	b.job, b.panicValue = nil, nil
 	b.release()
 	if failed {
 		panic(value)
+	}
+}
+
+// withdraw takes back the offers of b that no helper has picked up yet,
+// once every chunk of b is claimed. A parked helper can take tens of
+// microseconds to wake, often longer than a step; an offer left in the
+// queue would keep b referenced after the step returns, and the next step
+// would have to allocate a new batch. Offers of other steps met on the
+// way are served as a helper would serve them.
+func (p *Pool) withdraw(b *batch, offers int) {
+	for offers > 0 {
+		select {
+		case q := <-p.queue:
+			if q == b {
+				offers--
+			} else {
+				q.work()
+			}
+			q.release()
+		default:
+			return // helpers took the rest
+		}
 	}
 }
 
