@@ -1,7 +1,5 @@
 package kernels
 
-import "fmt"
-
 // AdadeltaTensor32 is one float32 tensor of a model and its Adadelta
 // state, for Adadelta.StepTensors32: the slices of one Adadelta.Step32
 // call. Sq and Acc start as zeros.
@@ -30,10 +28,7 @@ func (a Adadelta) StepParallel32(p *Pool, t int, param, grad, sq, acc []float32)
 	if err != nil {
 		return err
 	}
-	j.one[0] = AdadeltaTensor32{param, grad, sq, acc}
-	j.ts = j.one[:]
-	defer j.free()
-	p.orDefault().do(j, 4)
+	j.stepOne(p, AdadeltaTensor32{param, grad, sq, acc})
 	return nil
 }
 
@@ -44,11 +39,7 @@ func (a Adadelta) StepParallel64(p *Pool, t int, param, grad, sq, acc []float64)
 		return err
 	}
 	a.checkLens("Adadelta.StepParallel64", len(param), len(grad), len(sq), len(acc))
-	j := a.job64(s)
-	j.one[0] = AdadeltaTensor64{param, grad, sq, acc}
-	j.ts = j.one[:]
-	defer j.free()
-	p.orDefault().do(j, 8)
+	a.job64(s).stepOne(p, AdadeltaTensor64{param, grad, sq, acc})
 	return nil
 }
 
@@ -67,20 +58,12 @@ func (a Adadelta) StepTensors32(p *Pool, t int, ts []AdadeltaTensor32) error {
 	if err != nil {
 		return err
 	}
-	for i := range ts {
-		x := &ts[i]
-		n := len(x.Param)
-		if len(x.Grad) != n || len(x.Sq) != n || len(x.Acc) != n {
-			a.checkLens(fmt.Sprintf("Adadelta.StepTensors32: tensor %d", i), n, len(x.Grad), len(x.Sq), len(x.Acc))
-		}
-	}
+	checkTensors(a, "Adadelta.StepTensors32", ts, adadeltaCheck32)
 	j, err := a.job32(s)
 	if err != nil {
 		return err
 	}
-	j.ts = ts
-	defer j.free()
-	p.orDefault().do(j, 4)
+	j.step(p, ts)
 	return nil
 }
 
@@ -90,17 +73,8 @@ func (a Adadelta) StepTensors64(p *Pool, t int, ts []AdadeltaTensor64) error {
 	if err != nil {
 		return err
 	}
-	for i := range ts {
-		x := &ts[i]
-		n := len(x.Param)
-		if len(x.Grad) != n || len(x.Sq) != n || len(x.Acc) != n {
-			a.checkLens(fmt.Sprintf("Adadelta.StepTensors64: tensor %d", i), n, len(x.Grad), len(x.Sq), len(x.Acc))
-		}
-	}
-	j := a.job64(s)
-	j.ts = ts
-	defer j.free()
-	p.orDefault().do(j, 8)
+	checkTensors(a, "Adadelta.StepTensors64", ts, adadeltaCheck64)
+	a.job64(s).step(p, ts)
 	return nil
 }
 
@@ -113,62 +87,37 @@ func (a Adadelta) job32(s [adadeltaScalarCount]float64) (*adadeltaJob32, error) 
 	if err := a.checkRounded32(s32); err != nil {
 		return nil, err
 	}
-	j := adadeltaJobs32.get()
-	j.kernel, j.s = current().adadeltaF32[a.variant()], s32
-	return j, nil
+	return adadeltaJobs32.job(current().adadeltaF32[a.variant()], s32), nil
 }
 
 // job64 is job32 for float64.
 func (a Adadelta) job64(s [adadeltaScalarCount]float64) *adadeltaJob64 {
-	j := adadeltaJobs64.get()
-	j.kernel, j.s = current().adadeltaF64[a.variant()], s
-	return j
+	return adadeltaJobs64.job(current().adadeltaF64[a.variant()], s)
 }
 
-// adadeltaJob32 adapts a float32 Adadelta step to the pool's job: its
-// tensors, scalars and kernel. Jobs are recycled through adadeltaJobs32.
-type adadeltaJob32 struct {
-	ts     []AdadeltaTensor32
-	one    [1]AdadeltaTensor32 // ts for a single-tensor step, without allocating
-	kernel func(param, grad, sq, acc []float32, s [adadeltaScalarCount]float32)
-	s      [adadeltaScalarCount]float32
+// adadeltaJob32 and adadeltaJob64 are the pool's jobs for Adadelta steps,
+// recycled through adadeltaJobs32 and adadeltaJobs64.
+type (
+	adadeltaJob32 = tensorJob[AdadeltaTensor32, func(param, grad, sq, acc []float32, s [adadeltaScalarCount]float32), [adadeltaScalarCount]float32]
+	adadeltaJob64 = tensorJob[AdadeltaTensor64, func(param, grad, sq, acc []float64, s [adadeltaScalarCount]float64), [adadeltaScalarCount]float64]
+)
+
+var (
+	adadeltaJobs32 = newTensorKind(4, func(x *AdadeltaTensor32) int { return len(x.Param) },
+		func(j *adadeltaJob32, x *AdadeltaTensor32, lo, hi int) {
+			j.kernel(x.Param[lo:hi], x.Grad[lo:hi], x.Sq[lo:hi], x.Acc[lo:hi], j.s)
+		})
+	adadeltaJobs64 = newTensorKind(8, func(x *AdadeltaTensor64) int { return len(x.Param) },
+		func(j *adadeltaJob64, x *AdadeltaTensor64, lo, hi int) {
+			j.kernel(x.Param[lo:hi], x.Grad[lo:hi], x.Sq[lo:hi], x.Acc[lo:hi], j.s)
+		})
+)
+
+// adadeltaCheck32 and adadeltaCheck64 check a tensor's slice lengths for
+// checkTensors.
+func adadeltaCheck32(a Adadelta, op string, x *AdadeltaTensor32) {
+	a.checkLens(op, len(x.Param), len(x.Grad), len(x.Sq), len(x.Acc))
 }
-
-var adadeltaJobs32 = newFreeList[adadeltaJob32]()
-
-func (j *adadeltaJob32) tensors() int   { return len(j.ts) }
-func (j *adadeltaJob32) size(i int) int { return len(j.ts[i].Param) }
-
-func (j *adadeltaJob32) run(i, lo, hi int) {
-	x := &j.ts[i]
-	j.kernel(x.Param[lo:hi], x.Grad[lo:hi], x.Sq[lo:hi], x.Acc[lo:hi], j.s)
-}
-
-// free recycles j, dropping its references to the caller's slices.
-func (j *adadeltaJob32) free() {
-	j.ts, j.one = nil, [1]AdadeltaTensor32{}
-	adadeltaJobs32.put(j)
-}
-
-// adadeltaJob64 is adadeltaJob32 for float64.
-type adadeltaJob64 struct {
-	ts     []AdadeltaTensor64
-	one    [1]AdadeltaTensor64
-	kernel func(param, grad, sq, acc []float64, s [adadeltaScalarCount]float64)
-	s      [adadeltaScalarCount]float64
-}
-
-var adadeltaJobs64 = newFreeList[adadeltaJob64]()
-
-func (j *adadeltaJob64) tensors() int   { return len(j.ts) }
-func (j *adadeltaJob64) size(i int) int { return len(j.ts[i].Param) }
-
-func (j *adadeltaJob64) run(i, lo, hi int) {
-	x := &j.ts[i]
-	j.kernel(x.Param[lo:hi], x.Grad[lo:hi], x.Sq[lo:hi], x.Acc[lo:hi], j.s)
-}
-
-func (j *adadeltaJob64) free() {
-	j.ts, j.one = nil, [1]AdadeltaTensor64{}
-	adadeltaJobs64.put(j)
+func adadeltaCheck64(a Adadelta, op string, x *AdadeltaTensor64) {
+	a.checkLens(op, len(x.Param), len(x.Grad), len(x.Sq), len(x.Acc))
 }

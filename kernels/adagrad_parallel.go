@@ -1,7 +1,5 @@
 package kernels
 
-import "fmt"
-
 // AdagradTensor32 is one float32 tensor of a model and its Adagrad state,
 // for Adagrad.StepTensors32: the slices of one Adagrad.Step32 call. Sum
 // starts as InitialAccumulatorValue (see Adagrad.InitSum32).
@@ -30,10 +28,7 @@ func (a Adagrad) StepParallel32(p *Pool, t int, param, grad, sum []float32) erro
 	if err != nil {
 		return err
 	}
-	j.one[0] = AdagradTensor32{param, grad, sum}
-	j.ts = j.one[:]
-	defer j.free()
-	p.orDefault().do(j, 4)
+	j.stepOne(p, AdagradTensor32{param, grad, sum})
 	return nil
 }
 
@@ -44,11 +39,7 @@ func (a Adagrad) StepParallel64(p *Pool, t int, param, grad, sum []float64) erro
 		return err
 	}
 	a.checkLens("Adagrad.StepParallel64", len(param), len(grad), len(sum))
-	j := a.job64(s)
-	j.one[0] = AdagradTensor64{param, grad, sum}
-	j.ts = j.one[:]
-	defer j.free()
-	p.orDefault().do(j, 8)
+	a.job64(s).stepOne(p, AdagradTensor64{param, grad, sum})
 	return nil
 }
 
@@ -67,19 +58,12 @@ func (a Adagrad) StepTensors32(p *Pool, t int, ts []AdagradTensor32) error {
 	if err != nil {
 		return err
 	}
-	for i := range ts {
-		x := &ts[i]
-		if n := len(x.Param); len(x.Grad) != n || len(x.Sum) != n {
-			a.checkLens(fmt.Sprintf("Adagrad.StepTensors32: tensor %d", i), n, len(x.Grad), len(x.Sum))
-		}
-	}
+	checkTensors(a, "Adagrad.StepTensors32", ts, adagradCheck32)
 	j, err := a.job32(s)
 	if err != nil {
 		return err
 	}
-	j.ts = ts
-	defer j.free()
-	p.orDefault().do(j, 4)
+	j.step(p, ts)
 	return nil
 }
 
@@ -89,16 +73,8 @@ func (a Adagrad) StepTensors64(p *Pool, t int, ts []AdagradTensor64) error {
 	if err != nil {
 		return err
 	}
-	for i := range ts {
-		x := &ts[i]
-		if n := len(x.Param); len(x.Grad) != n || len(x.Sum) != n {
-			a.checkLens(fmt.Sprintf("Adagrad.StepTensors64: tensor %d", i), n, len(x.Grad), len(x.Sum))
-		}
-	}
-	j := a.job64(s)
-	j.ts = ts
-	defer j.free()
-	p.orDefault().do(j, 8)
+	checkTensors(a, "Adagrad.StepTensors64", ts, adagradCheck64)
+	a.job64(s).step(p, ts)
 	return nil
 }
 
@@ -111,62 +87,37 @@ func (a Adagrad) job32(s [adagradScalarCount]float64) (*adagradJob32, error) {
 	if err := a.checkRounded32(s32); err != nil {
 		return nil, err
 	}
-	j := adagradJobs32.get()
-	j.kernel, j.s = current().adagradF32[a.variant()], s32
-	return j, nil
+	return adagradJobs32.job(current().adagradF32[a.variant()], s32), nil
 }
 
 // job64 is job32 for float64.
 func (a Adagrad) job64(s [adagradScalarCount]float64) *adagradJob64 {
-	j := adagradJobs64.get()
-	j.kernel, j.s = current().adagradF64[a.variant()], s
-	return j
+	return adagradJobs64.job(current().adagradF64[a.variant()], s)
 }
 
-// adagradJob32 adapts a float32 Adagrad step to the pool's job: its
-// tensors, scalars and kernel. Jobs are recycled through adagradJobs32.
-type adagradJob32 struct {
-	ts     []AdagradTensor32
-	one    [1]AdagradTensor32 // ts for a single-tensor step, without allocating
-	kernel func(param, grad, sum []float32, s [adagradScalarCount]float32)
-	s      [adagradScalarCount]float32
+// adagradJob32 and adagradJob64 are the pool's jobs for Adagrad steps,
+// recycled through adagradJobs32 and adagradJobs64.
+type (
+	adagradJob32 = tensorJob[AdagradTensor32, func(param, grad, sum []float32, s [adagradScalarCount]float32), [adagradScalarCount]float32]
+	adagradJob64 = tensorJob[AdagradTensor64, func(param, grad, sum []float64, s [adagradScalarCount]float64), [adagradScalarCount]float64]
+)
+
+var (
+	adagradJobs32 = newTensorKind(4, func(x *AdagradTensor32) int { return len(x.Param) },
+		func(j *adagradJob32, x *AdagradTensor32, lo, hi int) {
+			j.kernel(x.Param[lo:hi], x.Grad[lo:hi], x.Sum[lo:hi], j.s)
+		})
+	adagradJobs64 = newTensorKind(8, func(x *AdagradTensor64) int { return len(x.Param) },
+		func(j *adagradJob64, x *AdagradTensor64, lo, hi int) {
+			j.kernel(x.Param[lo:hi], x.Grad[lo:hi], x.Sum[lo:hi], j.s)
+		})
+)
+
+// adagradCheck32 and adagradCheck64 check a tensor's slice lengths for
+// checkTensors.
+func adagradCheck32(a Adagrad, op string, x *AdagradTensor32) {
+	a.checkLens(op, len(x.Param), len(x.Grad), len(x.Sum))
 }
-
-var adagradJobs32 = newFreeList[adagradJob32]()
-
-func (j *adagradJob32) tensors() int   { return len(j.ts) }
-func (j *adagradJob32) size(i int) int { return len(j.ts[i].Param) }
-
-func (j *adagradJob32) run(i, lo, hi int) {
-	x := &j.ts[i]
-	j.kernel(x.Param[lo:hi], x.Grad[lo:hi], x.Sum[lo:hi], j.s)
-}
-
-// free recycles j, dropping its references to the caller's slices.
-func (j *adagradJob32) free() {
-	j.ts, j.one = nil, [1]AdagradTensor32{}
-	adagradJobs32.put(j)
-}
-
-// adagradJob64 is adagradJob32 for float64.
-type adagradJob64 struct {
-	ts     []AdagradTensor64
-	one    [1]AdagradTensor64
-	kernel func(param, grad, sum []float64, s [adagradScalarCount]float64)
-	s      [adagradScalarCount]float64
-}
-
-var adagradJobs64 = newFreeList[adagradJob64]()
-
-func (j *adagradJob64) tensors() int   { return len(j.ts) }
-func (j *adagradJob64) size(i int) int { return len(j.ts[i].Param) }
-
-func (j *adagradJob64) run(i, lo, hi int) {
-	x := &j.ts[i]
-	j.kernel(x.Param[lo:hi], x.Grad[lo:hi], x.Sum[lo:hi], j.s)
-}
-
-func (j *adagradJob64) free() {
-	j.ts, j.one = nil, [1]AdagradTensor64{}
-	adagradJobs64.put(j)
+func adagradCheck64(a Adagrad, op string, x *AdagradTensor64) {
+	a.checkLens(op, len(x.Param), len(x.Grad), len(x.Sum))
 }

@@ -1,7 +1,5 @@
 package kernels
 
-import "fmt"
-
 // AdamTensor32 is one float32 tensor of a model and its Adam state, for
 // Adam.StepTensors32: the slices of one Adam.Step32 call. M and V start
 // as zeros; VMax is used only with AMSGrad.
@@ -30,10 +28,7 @@ func (a Adam) StepParallel32(p *Pool, t int, param, grad, m, v, vmax []float32) 
 	if err != nil {
 		return err
 	}
-	j.one[0] = AdamTensor32{param, grad, m, v, vmax}
-	j.ts = j.one[:]
-	defer j.free()
-	p.orDefault().do(j, 4)
+	j.stepOne(p, AdamTensor32{param, grad, m, v, vmax})
 	return nil
 }
 
@@ -44,14 +39,7 @@ func (a Adam) StepParallel64(p *Pool, t int, param, grad, m, v, vmax []float64) 
 		return err
 	}
 	a.checkLens("Adam.StepParallel64", len(param), len(grad), len(m), len(v), len(vmax))
-	j, err := a.job64(s)
-	if err != nil {
-		return err
-	}
-	j.one[0] = AdamTensor64{param, grad, m, v, vmax}
-	j.ts = j.one[:]
-	defer j.free()
-	p.orDefault().do(j, 8)
+	a.job64(s).stepOne(p, AdamTensor64{param, grad, m, v, vmax})
 	return nil
 }
 
@@ -70,20 +58,12 @@ func (a Adam) StepTensors32(p *Pool, t int, ts []AdamTensor32) error {
 	if err != nil {
 		return err
 	}
-	for i := range ts {
-		x := &ts[i]
-		n := len(x.Param)
-		if len(x.Grad) != n || len(x.M) != n || len(x.V) != n || a.AMSGrad && len(x.VMax) != n {
-			a.checkLens(fmt.Sprintf("Adam.StepTensors32: tensor %d", i), n, len(x.Grad), len(x.M), len(x.V), len(x.VMax))
-		}
-	}
+	checkTensors(a, "Adam.StepTensors32", ts, adamCheck32)
 	j, err := a.job32(s)
 	if err != nil {
 		return err
 	}
-	j.ts = ts
-	defer j.free()
-	p.orDefault().do(j, 4)
+	j.step(p, ts)
 	return nil
 }
 
@@ -93,20 +73,8 @@ func (a Adam) StepTensors64(p *Pool, t int, ts []AdamTensor64) error {
 	if err != nil {
 		return err
 	}
-	for i := range ts {
-		x := &ts[i]
-		n := len(x.Param)
-		if len(x.Grad) != n || len(x.M) != n || len(x.V) != n || a.AMSGrad && len(x.VMax) != n {
-			a.checkLens(fmt.Sprintf("Adam.StepTensors64: tensor %d", i), n, len(x.Grad), len(x.M), len(x.V), len(x.VMax))
-		}
-	}
-	j, err := a.job64(s)
-	if err != nil {
-		return err
-	}
-	j.ts = ts
-	defer j.free()
-	p.orDefault().do(j, 8)
+	checkTensors(a, "Adam.StepTensors64", ts, adamCheck64)
+	a.job64(s).step(p, ts)
 	return nil
 }
 
@@ -121,72 +89,37 @@ func (a Adam) job32(s [adamScalarCount]float64) (*adamJob32, error) {
 	if err := a.checkRounded32(s32); err != nil {
 		return nil, err
 	}
-	j := adamJobs32.get()
-	j.kernel, j.s, j.amsgrad = current().adamF32[a.variant()], s32, a.AMSGrad
-	return j, nil
+	return adamJobs32.job(current().adamF32[a.variant()], s32, a.AMSGrad), nil
 }
 
 // job64 is job32 for float64.
-func (a Adam) job64(s [adamScalarCount]float64) (*adamJob64, error) {
-	j := adamJobs64.get()
-	j.kernel, j.s, j.amsgrad = current().adamF64[a.variant()], s, a.AMSGrad
-	return j, nil
+func (a Adam) job64(s [adamScalarCount]float64) *adamJob64 {
+	return adamJobs64.job(current().adamF64[a.variant()], s, a.AMSGrad)
 }
 
-// adamJob32 adapts a float32 Adam step to the pool's job: its tensors,
-// scalars and kernel. Jobs are recycled through adamJobs32.
-type adamJob32 struct {
-	ts      []AdamTensor32
-	one     [1]AdamTensor32 // ts for a single-tensor step, without allocating
-	kernel  func(param, grad, m, v, vmax []float32, s [adamScalarCount]float32)
-	s       [adamScalarCount]float32
-	amsgrad bool
+// adamJob32 and adamJob64 are the pool's jobs for Adam steps, recycled
+// through adamJobs32 and adamJobs64. Only AMSGrad uses VMax.
+type (
+	adamJob32 = tensorJob[AdamTensor32, func(param, grad, m, v, vmax []float32, s [adamScalarCount]float32), [adamScalarCount]float32]
+	adamJob64 = tensorJob[AdamTensor64, func(param, grad, m, v, vmax []float64, s [adamScalarCount]float64), [adamScalarCount]float64]
+)
+
+var (
+	adamJobs32 = newTensorKind(4, func(x *AdamTensor32) int { return len(x.Param) },
+		func(j *adamJob32, x *AdamTensor32, lo, hi int) {
+			j.kernel(x.Param[lo:hi], x.Grad[lo:hi], x.M[lo:hi], x.V[lo:hi], optional(j.use[0], x.VMax, lo, hi), j.s)
+		})
+	adamJobs64 = newTensorKind(8, func(x *AdamTensor64) int { return len(x.Param) },
+		func(j *adamJob64, x *AdamTensor64, lo, hi int) {
+			j.kernel(x.Param[lo:hi], x.Grad[lo:hi], x.M[lo:hi], x.V[lo:hi], optional(j.use[0], x.VMax, lo, hi), j.s)
+		})
+)
+
+// adamCheck32 and adamCheck64 check a tensor's slice lengths for
+// checkTensors.
+func adamCheck32(a Adam, op string, x *AdamTensor32) {
+	a.checkLens(op, len(x.Param), len(x.Grad), len(x.M), len(x.V), len(x.VMax))
 }
-
-var adamJobs32 = newFreeList[adamJob32]()
-
-func (j *adamJob32) tensors() int   { return len(j.ts) }
-func (j *adamJob32) size(i int) int { return len(j.ts[i].Param) }
-
-func (j *adamJob32) run(i, lo, hi int) {
-	x := &j.ts[i]
-	var vmax []float32 // only AMSGrad reads vmax, which may be short otherwise
-	if j.amsgrad {
-		vmax = x.VMax[lo:hi]
-	}
-	j.kernel(x.Param[lo:hi], x.Grad[lo:hi], x.M[lo:hi], x.V[lo:hi], vmax, j.s)
-}
-
-// free recycles j, dropping its references to the caller's slices.
-func (j *adamJob32) free() {
-	j.ts, j.one = nil, [1]AdamTensor32{}
-	adamJobs32.put(j)
-}
-
-// adamJob64 is adamJob32 for float64.
-type adamJob64 struct {
-	ts      []AdamTensor64
-	one     [1]AdamTensor64
-	kernel  func(param, grad, m, v, vmax []float64, s [adamScalarCount]float64)
-	s       [adamScalarCount]float64
-	amsgrad bool
-}
-
-var adamJobs64 = newFreeList[adamJob64]()
-
-func (j *adamJob64) tensors() int   { return len(j.ts) }
-func (j *adamJob64) size(i int) int { return len(j.ts[i].Param) }
-
-func (j *adamJob64) run(i, lo, hi int) {
-	x := &j.ts[i]
-	var vmax []float64
-	if j.amsgrad {
-		vmax = x.VMax[lo:hi]
-	}
-	j.kernel(x.Param[lo:hi], x.Grad[lo:hi], x.M[lo:hi], x.V[lo:hi], vmax, j.s)
-}
-
-func (j *adamJob64) free() {
-	j.ts, j.one = nil, [1]AdamTensor64{}
-	adamJobs64.put(j)
+func adamCheck64(a Adam, op string, x *AdamTensor64) {
+	a.checkLens(op, len(x.Param), len(x.Grad), len(x.M), len(x.V), len(x.VMax))
 }

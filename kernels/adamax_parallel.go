@@ -1,7 +1,5 @@
 package kernels
 
-import "fmt"
-
 // AdamaxTensor32 is one float32 tensor of a model and its Adamax state,
 // for Adamax.StepTensors32: the slices of one Adamax.Step32 call. M and U
 // start as zeros.
@@ -30,10 +28,7 @@ func (o Adamax) StepParallel32(p *Pool, t int, param, grad, m, u []float32) erro
 	if err != nil {
 		return err
 	}
-	j.one[0] = AdamaxTensor32{param, grad, m, u}
-	j.ts = j.one[:]
-	defer j.free()
-	p.orDefault().do(j, 4)
+	j.stepOne(p, AdamaxTensor32{param, grad, m, u})
 	return nil
 }
 
@@ -44,11 +39,7 @@ func (o Adamax) StepParallel64(p *Pool, t int, param, grad, m, u []float64) erro
 		return err
 	}
 	o.checkLens("Adamax.StepParallel64", len(param), len(grad), len(m), len(u))
-	j := o.job64(s)
-	j.one[0] = AdamaxTensor64{param, grad, m, u}
-	j.ts = j.one[:]
-	defer j.free()
-	p.orDefault().do(j, 8)
+	o.job64(s).stepOne(p, AdamaxTensor64{param, grad, m, u})
 	return nil
 }
 
@@ -67,20 +58,12 @@ func (o Adamax) StepTensors32(p *Pool, t int, ts []AdamaxTensor32) error {
 	if err != nil {
 		return err
 	}
-	for i := range ts {
-		x := &ts[i]
-		n := len(x.Param)
-		if len(x.Grad) != n || len(x.M) != n || len(x.U) != n {
-			o.checkLens(fmt.Sprintf("Adamax.StepTensors32: tensor %d", i), n, len(x.Grad), len(x.M), len(x.U))
-		}
-	}
+	checkTensors(o, "Adamax.StepTensors32", ts, adamaxCheck32)
 	j, err := o.job32(s)
 	if err != nil {
 		return err
 	}
-	j.ts = ts
-	defer j.free()
-	p.orDefault().do(j, 4)
+	j.step(p, ts)
 	return nil
 }
 
@@ -90,17 +73,8 @@ func (o Adamax) StepTensors64(p *Pool, t int, ts []AdamaxTensor64) error {
 	if err != nil {
 		return err
 	}
-	for i := range ts {
-		x := &ts[i]
-		n := len(x.Param)
-		if len(x.Grad) != n || len(x.M) != n || len(x.U) != n {
-			o.checkLens(fmt.Sprintf("Adamax.StepTensors64: tensor %d", i), n, len(x.Grad), len(x.M), len(x.U))
-		}
-	}
-	j := o.job64(s)
-	j.ts = ts
-	defer j.free()
-	p.orDefault().do(j, 8)
+	checkTensors(o, "Adamax.StepTensors64", ts, adamaxCheck64)
+	o.job64(s).step(p, ts)
 	return nil
 }
 
@@ -113,62 +87,37 @@ func (o Adamax) job32(s [adamaxScalarCount]float64) (*adamaxJob32, error) {
 	if err := o.checkRounded32(s32); err != nil {
 		return nil, err
 	}
-	j := adamaxJobs32.get()
-	j.kernel, j.s = current().adamaxF32[o.variant()], s32
-	return j, nil
+	return adamaxJobs32.job(current().adamaxF32[o.variant()], s32), nil
 }
 
 // job64 is job32 for float64.
 func (o Adamax) job64(s [adamaxScalarCount]float64) *adamaxJob64 {
-	j := adamaxJobs64.get()
-	j.kernel, j.s = current().adamaxF64[o.variant()], s
-	return j
+	return adamaxJobs64.job(current().adamaxF64[o.variant()], s)
 }
 
-// adamaxJob32 adapts a float32 Adamax step to the pool's job: its
-// tensors, scalars and kernel. Jobs are recycled through adamaxJobs32.
-type adamaxJob32 struct {
-	ts     []AdamaxTensor32
-	one    [1]AdamaxTensor32 // ts for a single-tensor step, without allocating
-	kernel func(param, grad, m, u []float32, s [adamaxScalarCount]float32)
-	s      [adamaxScalarCount]float32
+// adamaxJob32 and adamaxJob64 are the pool's jobs for Adamax steps,
+// recycled through adamaxJobs32 and adamaxJobs64.
+type (
+	adamaxJob32 = tensorJob[AdamaxTensor32, func(param, grad, m, u []float32, s [adamaxScalarCount]float32), [adamaxScalarCount]float32]
+	adamaxJob64 = tensorJob[AdamaxTensor64, func(param, grad, m, u []float64, s [adamaxScalarCount]float64), [adamaxScalarCount]float64]
+)
+
+var (
+	adamaxJobs32 = newTensorKind(4, func(x *AdamaxTensor32) int { return len(x.Param) },
+		func(j *adamaxJob32, x *AdamaxTensor32, lo, hi int) {
+			j.kernel(x.Param[lo:hi], x.Grad[lo:hi], x.M[lo:hi], x.U[lo:hi], j.s)
+		})
+	adamaxJobs64 = newTensorKind(8, func(x *AdamaxTensor64) int { return len(x.Param) },
+		func(j *adamaxJob64, x *AdamaxTensor64, lo, hi int) {
+			j.kernel(x.Param[lo:hi], x.Grad[lo:hi], x.M[lo:hi], x.U[lo:hi], j.s)
+		})
+)
+
+// adamaxCheck32 and adamaxCheck64 check a tensor's slice lengths for
+// checkTensors.
+func adamaxCheck32(o Adamax, op string, x *AdamaxTensor32) {
+	o.checkLens(op, len(x.Param), len(x.Grad), len(x.M), len(x.U))
 }
-
-var adamaxJobs32 = newFreeList[adamaxJob32]()
-
-func (j *adamaxJob32) tensors() int   { return len(j.ts) }
-func (j *adamaxJob32) size(i int) int { return len(j.ts[i].Param) }
-
-func (j *adamaxJob32) run(i, lo, hi int) {
-	x := &j.ts[i]
-	j.kernel(x.Param[lo:hi], x.Grad[lo:hi], x.M[lo:hi], x.U[lo:hi], j.s)
-}
-
-// free recycles j, dropping its references to the caller's slices.
-func (j *adamaxJob32) free() {
-	j.ts, j.one = nil, [1]AdamaxTensor32{}
-	adamaxJobs32.put(j)
-}
-
-// adamaxJob64 is adamaxJob32 for float64.
-type adamaxJob64 struct {
-	ts     []AdamaxTensor64
-	one    [1]AdamaxTensor64
-	kernel func(param, grad, m, u []float64, s [adamaxScalarCount]float64)
-	s      [adamaxScalarCount]float64
-}
-
-var adamaxJobs64 = newFreeList[adamaxJob64]()
-
-func (j *adamaxJob64) tensors() int   { return len(j.ts) }
-func (j *adamaxJob64) size(i int) int { return len(j.ts[i].Param) }
-
-func (j *adamaxJob64) run(i, lo, hi int) {
-	x := &j.ts[i]
-	j.kernel(x.Param[lo:hi], x.Grad[lo:hi], x.M[lo:hi], x.U[lo:hi], j.s)
-}
-
-func (j *adamaxJob64) free() {
-	j.ts, j.one = nil, [1]AdamaxTensor64{}
-	adamaxJobs64.put(j)
+func adamaxCheck64(o Adamax, op string, x *AdamaxTensor64) {
+	o.checkLens(op, len(x.Param), len(x.Grad), len(x.M), len(x.U))
 }

@@ -1,9 +1,10 @@
 package kernels
 
 // job is one parallel step as the pool sees it: a list of tensors and an
-// element-wise update of any index range of any of them. Each optimizer
-// adds one small adapter that implements it (see adam_parallel.go);
-// splitting, packing, workers and panics are shared.
+// element-wise update of any index range of any of them. tensorJob
+// implements it for every optimizer, each of which adds a small adapter
+// (see tensorjob.go and adam_parallel.go); splitting, packing, workers
+// and panics are shared.
 type job interface {
 	tensors() int      // how many tensors the step updates
 	size(i int) int    // the number of elements of tensor i

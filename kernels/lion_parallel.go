@@ -1,7 +1,5 @@
 package kernels
 
-import "fmt"
-
 // LionTensor32 is one float32 tensor of a model and its Lion state, for
 // Lion.StepTensors32: the slices of one Lion.Step32 call. M starts as
 // zeros.
@@ -30,10 +28,7 @@ func (o Lion) StepParallel32(p *Pool, param, grad, m []float32) error {
 	if err != nil {
 		return err
 	}
-	j.one[0] = LionTensor32{param, grad, m}
-	j.ts = j.one[:]
-	defer j.free()
-	p.orDefault().do(j, 4)
+	j.stepOne(p, LionTensor32{param, grad, m})
 	return nil
 }
 
@@ -44,11 +39,7 @@ func (o Lion) StepParallel64(p *Pool, param, grad, m []float64) error {
 		return err
 	}
 	o.checkLens("Lion.StepParallel64", len(param), len(grad), len(m))
-	j := o.job64(s)
-	j.one[0] = LionTensor64{param, grad, m}
-	j.ts = j.one[:]
-	defer j.free()
-	p.orDefault().do(j, 8)
+	o.job64(s).stepOne(p, LionTensor64{param, grad, m})
 	return nil
 }
 
@@ -67,20 +58,12 @@ func (o Lion) StepTensors32(p *Pool, ts []LionTensor32) error {
 	if err != nil {
 		return err
 	}
-	for i := range ts {
-		x := &ts[i]
-		n := len(x.Param)
-		if len(x.Grad) != n || len(x.M) != n {
-			o.checkLens(fmt.Sprintf("Lion.StepTensors32: tensor %d", i), n, len(x.Grad), len(x.M))
-		}
-	}
+	checkTensors(o, "Lion.StepTensors32", ts, lionCheck32)
 	j, err := o.job32(s)
 	if err != nil {
 		return err
 	}
-	j.ts = ts
-	defer j.free()
-	p.orDefault().do(j, 4)
+	j.step(p, ts)
 	return nil
 }
 
@@ -90,17 +73,8 @@ func (o Lion) StepTensors64(p *Pool, ts []LionTensor64) error {
 	if err != nil {
 		return err
 	}
-	for i := range ts {
-		x := &ts[i]
-		n := len(x.Param)
-		if len(x.Grad) != n || len(x.M) != n {
-			o.checkLens(fmt.Sprintf("Lion.StepTensors64: tensor %d", i), n, len(x.Grad), len(x.M))
-		}
-	}
-	j := o.job64(s)
-	j.ts = ts
-	defer j.free()
-	p.orDefault().do(j, 8)
+	checkTensors(o, "Lion.StepTensors64", ts, lionCheck64)
+	o.job64(s).step(p, ts)
 	return nil
 }
 
@@ -113,62 +87,37 @@ func (o Lion) job32(s [lionScalarCount]float64) (*lionJob32, error) {
 	if err := o.checkRounded32(s32); err != nil {
 		return nil, err
 	}
-	j := lionJobs32.get()
-	j.kernel, j.s = current().lionF32[0], s32
-	return j, nil
+	return lionJobs32.job(current().lionF32[0], s32), nil
 }
 
 // job64 is job32 for float64.
 func (o Lion) job64(s [lionScalarCount]float64) *lionJob64 {
-	j := lionJobs64.get()
-	j.kernel, j.s = current().lionF64[0], s
-	return j
+	return lionJobs64.job(current().lionF64[0], s)
 }
 
-// lionJob32 adapts a float32 Lion step to the pool's job: its tensors,
-// scalars and kernel. Jobs are recycled through lionJobs32.
-type lionJob32 struct {
-	ts     []LionTensor32
-	one    [1]LionTensor32 // ts for a single-tensor step, without allocating
-	kernel func(param, grad, m []float32, s [lionScalarCount]float32)
-	s      [lionScalarCount]float32
+// lionJob32 and lionJob64 are the pool's jobs for Lion steps, recycled
+// through lionJobs32 and lionJobs64.
+type (
+	lionJob32 = tensorJob[LionTensor32, func(param, grad, m []float32, s [lionScalarCount]float32), [lionScalarCount]float32]
+	lionJob64 = tensorJob[LionTensor64, func(param, grad, m []float64, s [lionScalarCount]float64), [lionScalarCount]float64]
+)
+
+var (
+	lionJobs32 = newTensorKind(4, func(x *LionTensor32) int { return len(x.Param) },
+		func(j *lionJob32, x *LionTensor32, lo, hi int) {
+			j.kernel(x.Param[lo:hi], x.Grad[lo:hi], x.M[lo:hi], j.s)
+		})
+	lionJobs64 = newTensorKind(8, func(x *LionTensor64) int { return len(x.Param) },
+		func(j *lionJob64, x *LionTensor64, lo, hi int) {
+			j.kernel(x.Param[lo:hi], x.Grad[lo:hi], x.M[lo:hi], j.s)
+		})
+)
+
+// lionCheck32 and lionCheck64 check a tensor's slice lengths for
+// checkTensors.
+func lionCheck32(o Lion, op string, x *LionTensor32) {
+	o.checkLens(op, len(x.Param), len(x.Grad), len(x.M))
 }
-
-var lionJobs32 = newFreeList[lionJob32]()
-
-func (j *lionJob32) tensors() int   { return len(j.ts) }
-func (j *lionJob32) size(i int) int { return len(j.ts[i].Param) }
-
-func (j *lionJob32) run(i, lo, hi int) {
-	x := &j.ts[i]
-	j.kernel(x.Param[lo:hi], x.Grad[lo:hi], x.M[lo:hi], j.s)
-}
-
-// free recycles j, dropping its references to the caller's slices.
-func (j *lionJob32) free() {
-	j.ts, j.one = nil, [1]LionTensor32{}
-	lionJobs32.put(j)
-}
-
-// lionJob64 is lionJob32 for float64.
-type lionJob64 struct {
-	ts     []LionTensor64
-	one    [1]LionTensor64
-	kernel func(param, grad, m []float64, s [lionScalarCount]float64)
-	s      [lionScalarCount]float64
-}
-
-var lionJobs64 = newFreeList[lionJob64]()
-
-func (j *lionJob64) tensors() int   { return len(j.ts) }
-func (j *lionJob64) size(i int) int { return len(j.ts[i].Param) }
-
-func (j *lionJob64) run(i, lo, hi int) {
-	x := &j.ts[i]
-	j.kernel(x.Param[lo:hi], x.Grad[lo:hi], x.M[lo:hi], j.s)
-}
-
-func (j *lionJob64) free() {
-	j.ts, j.one = nil, [1]LionTensor64{}
-	lionJobs64.put(j)
+func lionCheck64(o Lion, op string, x *LionTensor64) {
+	o.checkLens(op, len(x.Param), len(x.Grad), len(x.M))
 }

@@ -1,7 +1,5 @@
 package kernels
 
-import "fmt"
-
 // NAdamTensor32 is one float32 tensor of a model and its NAdam state, for
 // NAdam.StepTensors32: the slices of one NAdam.Step32 call. M and V start
 // as zeros.
@@ -30,10 +28,7 @@ func (a NAdam) StepParallel32(p *Pool, s NAdamSchedule, param, grad, m, v []floa
 	if err != nil {
 		return err
 	}
-	j.one[0] = NAdamTensor32{param, grad, m, v}
-	j.ts = j.one[:]
-	defer j.free()
-	p.orDefault().do(j, 4)
+	j.stepOne(p, NAdamTensor32{param, grad, m, v})
 	return nil
 }
 
@@ -44,11 +39,7 @@ func (a NAdam) StepParallel64(p *Pool, s NAdamSchedule, param, grad, m, v []floa
 		return err
 	}
 	nadamCheckLens("NAdam.StepParallel64", len(param), len(grad), len(m), len(v))
-	j := a.job64(sc)
-	j.one[0] = NAdamTensor64{param, grad, m, v}
-	j.ts = j.one[:]
-	defer j.free()
-	p.orDefault().do(j, 8)
+	a.job64(sc).stepOne(p, NAdamTensor64{param, grad, m, v})
 	return nil
 }
 
@@ -67,20 +58,12 @@ func (a NAdam) StepTensors32(p *Pool, s NAdamSchedule, ts []NAdamTensor32) error
 	if err != nil {
 		return err
 	}
-	for i := range ts {
-		x := &ts[i]
-		n := len(x.Param)
-		if len(x.Grad) != n || len(x.M) != n || len(x.V) != n {
-			nadamCheckLens(fmt.Sprintf("NAdam.StepTensors32: tensor %d", i), n, len(x.Grad), len(x.M), len(x.V))
-		}
-	}
+	checkTensors(a, "NAdam.StepTensors32", ts, nadamCheck32)
 	j, err := a.job32(sc)
 	if err != nil {
 		return err
 	}
-	j.ts = ts
-	defer j.free()
-	p.orDefault().do(j, 4)
+	j.step(p, ts)
 	return nil
 }
 
@@ -90,17 +73,8 @@ func (a NAdam) StepTensors64(p *Pool, s NAdamSchedule, ts []NAdamTensor64) error
 	if err != nil {
 		return err
 	}
-	for i := range ts {
-		x := &ts[i]
-		n := len(x.Param)
-		if len(x.Grad) != n || len(x.M) != n || len(x.V) != n {
-			nadamCheckLens(fmt.Sprintf("NAdam.StepTensors64: tensor %d", i), n, len(x.Grad), len(x.M), len(x.V))
-		}
-	}
-	j := a.job64(sc)
-	j.ts = ts
-	defer j.free()
-	p.orDefault().do(j, 8)
+	checkTensors(a, "NAdam.StepTensors64", ts, nadamCheck64)
+	a.job64(sc).step(p, ts)
 	return nil
 }
 
@@ -113,62 +87,37 @@ func (a NAdam) job32(s [nadamScalarCount]float64) (*nadamJob32, error) {
 	if err := a.checkRounded32(s32); err != nil {
 		return nil, err
 	}
-	j := nadamJobs32.get()
-	j.kernel, j.s = current().nadamF32[a.variant()], s32
-	return j, nil
+	return nadamJobs32.job(current().nadamF32[a.variant()], s32), nil
 }
 
 // job64 is job32 for float64.
 func (a NAdam) job64(s [nadamScalarCount]float64) *nadamJob64 {
-	j := nadamJobs64.get()
-	j.kernel, j.s = current().nadamF64[a.variant()], s
-	return j
+	return nadamJobs64.job(current().nadamF64[a.variant()], s)
 }
 
-// nadamJob32 adapts a float32 NAdam step to the pool's job: its tensors,
-// scalars and kernel. Jobs are recycled through nadamJobs32.
-type nadamJob32 struct {
-	ts     []NAdamTensor32
-	one    [1]NAdamTensor32 // ts for a single-tensor step, without allocating
-	kernel func(param, grad, m, v []float32, s [nadamScalarCount]float32)
-	s      [nadamScalarCount]float32
+// nadamJob32 and nadamJob64 are the pool's jobs for NAdam steps, recycled
+// through nadamJobs32 and nadamJobs64.
+type (
+	nadamJob32 = tensorJob[NAdamTensor32, func(param, grad, m, v []float32, s [nadamScalarCount]float32), [nadamScalarCount]float32]
+	nadamJob64 = tensorJob[NAdamTensor64, func(param, grad, m, v []float64, s [nadamScalarCount]float64), [nadamScalarCount]float64]
+)
+
+var (
+	nadamJobs32 = newTensorKind(4, func(x *NAdamTensor32) int { return len(x.Param) },
+		func(j *nadamJob32, x *NAdamTensor32, lo, hi int) {
+			j.kernel(x.Param[lo:hi], x.Grad[lo:hi], x.M[lo:hi], x.V[lo:hi], j.s)
+		})
+	nadamJobs64 = newTensorKind(8, func(x *NAdamTensor64) int { return len(x.Param) },
+		func(j *nadamJob64, x *NAdamTensor64, lo, hi int) {
+			j.kernel(x.Param[lo:hi], x.Grad[lo:hi], x.M[lo:hi], x.V[lo:hi], j.s)
+		})
+)
+
+// nadamCheck32 and nadamCheck64 check a tensor's slice lengths for
+// checkTensors.
+func nadamCheck32(_ NAdam, op string, x *NAdamTensor32) {
+	nadamCheckLens(op, len(x.Param), len(x.Grad), len(x.M), len(x.V))
 }
-
-var nadamJobs32 = newFreeList[nadamJob32]()
-
-func (j *nadamJob32) tensors() int   { return len(j.ts) }
-func (j *nadamJob32) size(i int) int { return len(j.ts[i].Param) }
-
-func (j *nadamJob32) run(i, lo, hi int) {
-	x := &j.ts[i]
-	j.kernel(x.Param[lo:hi], x.Grad[lo:hi], x.M[lo:hi], x.V[lo:hi], j.s)
-}
-
-// free recycles j, dropping its references to the caller's slices.
-func (j *nadamJob32) free() {
-	j.ts, j.one = nil, [1]NAdamTensor32{}
-	nadamJobs32.put(j)
-}
-
-// nadamJob64 is nadamJob32 for float64.
-type nadamJob64 struct {
-	ts     []NAdamTensor64
-	one    [1]NAdamTensor64
-	kernel func(param, grad, m, v []float64, s [nadamScalarCount]float64)
-	s      [nadamScalarCount]float64
-}
-
-var nadamJobs64 = newFreeList[nadamJob64]()
-
-func (j *nadamJob64) tensors() int   { return len(j.ts) }
-func (j *nadamJob64) size(i int) int { return len(j.ts[i].Param) }
-
-func (j *nadamJob64) run(i, lo, hi int) {
-	x := &j.ts[i]
-	j.kernel(x.Param[lo:hi], x.Grad[lo:hi], x.M[lo:hi], x.V[lo:hi], j.s)
-}
-
-func (j *nadamJob64) free() {
-	j.ts, j.one = nil, [1]NAdamTensor64{}
-	nadamJobs64.put(j)
+func nadamCheck64(_ NAdam, op string, x *NAdamTensor64) {
+	nadamCheckLens(op, len(x.Param), len(x.Grad), len(x.M), len(x.V))
 }

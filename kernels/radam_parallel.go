@@ -1,7 +1,5 @@
 package kernels
 
-import "fmt"
-
 // RAdamTensor32 is one float32 tensor of a model and its RAdam state, for
 // RAdam.StepTensors32: the slices of one RAdam.Step32 call. M and V start
 // as zeros.
@@ -30,10 +28,7 @@ func (a RAdam) StepParallel32(p *Pool, t int, param, grad, m, v []float32) error
 	if err != nil {
 		return err
 	}
-	j.one[0] = RAdamTensor32{param, grad, m, v}
-	j.ts = j.one[:]
-	defer j.free()
-	p.orDefault().do(j, 4)
+	j.stepOne(p, RAdamTensor32{param, grad, m, v})
 	return nil
 }
 
@@ -44,11 +39,7 @@ func (a RAdam) StepParallel64(p *Pool, t int, param, grad, m, v []float64) error
 		return err
 	}
 	radamCheckLens("RAdam.StepParallel64", len(param), len(grad), len(m), len(v))
-	j := a.job64(sc, rect)
-	j.one[0] = RAdamTensor64{param, grad, m, v}
-	j.ts = j.one[:]
-	defer j.free()
-	p.orDefault().do(j, 8)
+	a.job64(sc, rect).stepOne(p, RAdamTensor64{param, grad, m, v})
 	return nil
 }
 
@@ -67,20 +58,12 @@ func (a RAdam) StepTensors32(p *Pool, t int, ts []RAdamTensor32) error {
 	if err != nil {
 		return err
 	}
-	for i := range ts {
-		x := &ts[i]
-		n := len(x.Param)
-		if len(x.Grad) != n || len(x.M) != n || len(x.V) != n {
-			radamCheckLens(fmt.Sprintf("RAdam.StepTensors32: tensor %d", i), n, len(x.Grad), len(x.M), len(x.V))
-		}
-	}
+	checkTensors(a, "RAdam.StepTensors32", ts, radamCheck32)
 	j, err := a.job32(sc, rect)
 	if err != nil {
 		return err
 	}
-	j.ts = ts
-	defer j.free()
-	p.orDefault().do(j, 4)
+	j.step(p, ts)
 	return nil
 }
 
@@ -90,17 +73,8 @@ func (a RAdam) StepTensors64(p *Pool, t int, ts []RAdamTensor64) error {
 	if err != nil {
 		return err
 	}
-	for i := range ts {
-		x := &ts[i]
-		n := len(x.Param)
-		if len(x.Grad) != n || len(x.M) != n || len(x.V) != n {
-			radamCheckLens(fmt.Sprintf("RAdam.StepTensors64: tensor %d", i), n, len(x.Grad), len(x.M), len(x.V))
-		}
-	}
-	j := a.job64(sc, rect)
-	j.ts = ts
-	defer j.free()
-	p.orDefault().do(j, 8)
+	checkTensors(a, "RAdam.StepTensors64", ts, radamCheck64)
+	a.job64(sc, rect).step(p, ts)
 	return nil
 }
 
@@ -113,62 +87,37 @@ func (a RAdam) job32(s [radamScalarCount]float64, rect bool) (*radamJob32, error
 	if err := a.checkRounded32(s32); err != nil {
 		return nil, err
 	}
-	j := radamJobs32.get()
-	j.kernel, j.s = current().radamF32[a.variant(rect)], s32
-	return j, nil
+	return radamJobs32.job(current().radamF32[a.variant(rect)], s32), nil
 }
 
 // job64 is job32 for float64.
 func (a RAdam) job64(s [radamScalarCount]float64, rect bool) *radamJob64 {
-	j := radamJobs64.get()
-	j.kernel, j.s = current().radamF64[a.variant(rect)], s
-	return j
+	return radamJobs64.job(current().radamF64[a.variant(rect)], s)
 }
 
-// radamJob32 adapts a float32 RAdam step to the pool's job: its tensors,
-// scalars and kernel. Jobs are recycled through radamJobs32.
-type radamJob32 struct {
-	ts     []RAdamTensor32
-	one    [1]RAdamTensor32 // ts for a single-tensor step, without allocating
-	kernel func(param, grad, m, v []float32, s [radamScalarCount]float32)
-	s      [radamScalarCount]float32
+// radamJob32 and radamJob64 are the pool's jobs for RAdam steps, recycled
+// through radamJobs32 and radamJobs64.
+type (
+	radamJob32 = tensorJob[RAdamTensor32, func(param, grad, m, v []float32, s [radamScalarCount]float32), [radamScalarCount]float32]
+	radamJob64 = tensorJob[RAdamTensor64, func(param, grad, m, v []float64, s [radamScalarCount]float64), [radamScalarCount]float64]
+)
+
+var (
+	radamJobs32 = newTensorKind(4, func(x *RAdamTensor32) int { return len(x.Param) },
+		func(j *radamJob32, x *RAdamTensor32, lo, hi int) {
+			j.kernel(x.Param[lo:hi], x.Grad[lo:hi], x.M[lo:hi], x.V[lo:hi], j.s)
+		})
+	radamJobs64 = newTensorKind(8, func(x *RAdamTensor64) int { return len(x.Param) },
+		func(j *radamJob64, x *RAdamTensor64, lo, hi int) {
+			j.kernel(x.Param[lo:hi], x.Grad[lo:hi], x.M[lo:hi], x.V[lo:hi], j.s)
+		})
+)
+
+// radamCheck32 and radamCheck64 check a tensor's slice lengths for
+// checkTensors.
+func radamCheck32(_ RAdam, op string, x *RAdamTensor32) {
+	radamCheckLens(op, len(x.Param), len(x.Grad), len(x.M), len(x.V))
 }
-
-var radamJobs32 = newFreeList[radamJob32]()
-
-func (j *radamJob32) tensors() int   { return len(j.ts) }
-func (j *radamJob32) size(i int) int { return len(j.ts[i].Param) }
-
-func (j *radamJob32) run(i, lo, hi int) {
-	x := &j.ts[i]
-	j.kernel(x.Param[lo:hi], x.Grad[lo:hi], x.M[lo:hi], x.V[lo:hi], j.s)
-}
-
-// free recycles j, dropping its references to the caller's slices.
-func (j *radamJob32) free() {
-	j.ts, j.one = nil, [1]RAdamTensor32{}
-	radamJobs32.put(j)
-}
-
-// radamJob64 is radamJob32 for float64.
-type radamJob64 struct {
-	ts     []RAdamTensor64
-	one    [1]RAdamTensor64
-	kernel func(param, grad, m, v []float64, s [radamScalarCount]float64)
-	s      [radamScalarCount]float64
-}
-
-var radamJobs64 = newFreeList[radamJob64]()
-
-func (j *radamJob64) tensors() int   { return len(j.ts) }
-func (j *radamJob64) size(i int) int { return len(j.ts[i].Param) }
-
-func (j *radamJob64) run(i, lo, hi int) {
-	x := &j.ts[i]
-	j.kernel(x.Param[lo:hi], x.Grad[lo:hi], x.M[lo:hi], x.V[lo:hi], j.s)
-}
-
-func (j *radamJob64) free() {
-	j.ts, j.one = nil, [1]RAdamTensor64{}
-	radamJobs64.put(j)
+func radamCheck64(_ RAdam, op string, x *RAdamTensor64) {
+	radamCheckLens(op, len(x.Param), len(x.Grad), len(x.M), len(x.V))
 }

@@ -1,7 +1,5 @@
 package kernels
 
-import "fmt"
-
 // RMSpropTensor32 is one float32 tensor of a model and its RMSprop state,
 // for RMSprop.StepTensors32: the slices of one RMSprop.Step32 call. Sq,
 // GAvg and Buf start as zeros; GAvg is used only when Centered and Buf
@@ -31,10 +29,7 @@ func (r RMSprop) StepParallel32(p *Pool, t int, param, grad, sq, gavg, buf []flo
 	if err != nil {
 		return err
 	}
-	j.one[0] = RMSpropTensor32{param, grad, sq, gavg, buf}
-	j.ts = j.one[:]
-	defer j.free()
-	p.orDefault().do(j, 4)
+	j.stepOne(p, RMSpropTensor32{param, grad, sq, gavg, buf})
 	return nil
 }
 
@@ -45,11 +40,7 @@ func (r RMSprop) StepParallel64(p *Pool, t int, param, grad, sq, gavg, buf []flo
 		return err
 	}
 	r.checkLens("RMSprop.StepParallel64", len(param), len(grad), len(sq), len(gavg), len(buf))
-	j := r.job64(s)
-	j.one[0] = RMSpropTensor64{param, grad, sq, gavg, buf}
-	j.ts = j.one[:]
-	defer j.free()
-	p.orDefault().do(j, 8)
+	r.job64(s).stepOne(p, RMSpropTensor64{param, grad, sq, gavg, buf})
 	return nil
 }
 
@@ -68,19 +59,12 @@ func (r RMSprop) StepTensors32(p *Pool, t int, ts []RMSpropTensor32) error {
 	if err != nil {
 		return err
 	}
-	for i := range ts {
-		x := &ts[i]
-		if r.lensDiffer(len(x.Param), len(x.Grad), len(x.Sq), len(x.GAvg), len(x.Buf)) {
-			r.checkLens(fmt.Sprintf("RMSprop.StepTensors32: tensor %d", i), len(x.Param), len(x.Grad), len(x.Sq), len(x.GAvg), len(x.Buf))
-		}
-	}
+	checkTensors(r, "RMSprop.StepTensors32", ts, rmspropCheck32)
 	j, err := r.job32(s)
 	if err != nil {
 		return err
 	}
-	j.ts = ts
-	defer j.free()
-	p.orDefault().do(j, 4)
+	j.step(p, ts)
 	return nil
 }
 
@@ -90,23 +74,9 @@ func (r RMSprop) StepTensors64(p *Pool, t int, ts []RMSpropTensor64) error {
 	if err != nil {
 		return err
 	}
-	for i := range ts {
-		x := &ts[i]
-		if r.lensDiffer(len(x.Param), len(x.Grad), len(x.Sq), len(x.GAvg), len(x.Buf)) {
-			r.checkLens(fmt.Sprintf("RMSprop.StepTensors64: tensor %d", i), len(x.Param), len(x.Grad), len(x.Sq), len(x.GAvg), len(x.Buf))
-		}
-	}
-	j := r.job64(s)
-	j.ts = ts
-	defer j.free()
-	p.orDefault().do(j, 8)
+	checkTensors(r, "RMSprop.StepTensors64", ts, rmspropCheck64)
+	r.job64(s).step(p, ts)
 	return nil
-}
-
-// lensDiffer reports whether checkLens would panic, without formatting
-// the operation's name (which allocates).
-func (r RMSprop) lensDiffer(n, grad, sq, gavg, buf int) bool {
-	return grad != n || sq != n || r.Centered && gavg != n || r.Momentum > 0 && buf != n
 }
 
 // job32 rounds the step's scalars s to float32 and checks them, exactly
@@ -118,80 +88,38 @@ func (r RMSprop) job32(s [rmspropScalarCount]float64) (*rmspropJob32, error) {
 	if err := r.checkRounded32(s32); err != nil {
 		return nil, err
 	}
-	j := rmspropJobs32.get()
-	j.kernel, j.s = current().rmspropF32[r.variant()], s32
-	j.centered, j.momentum = r.Centered, r.Momentum > 0
-	return j, nil
+	return rmspropJobs32.job(current().rmspropF32[r.variant()], s32, r.Centered, r.Momentum > 0), nil
 }
 
 // job64 is job32 for float64.
 func (r RMSprop) job64(s [rmspropScalarCount]float64) *rmspropJob64 {
-	j := rmspropJobs64.get()
-	j.kernel, j.s = current().rmspropF64[r.variant()], s
-	j.centered, j.momentum = r.Centered, r.Momentum > 0
-	return j
+	return rmspropJobs64.job(current().rmspropF64[r.variant()], s, r.Centered, r.Momentum > 0)
 }
 
-// rmspropJob32 adapts a float32 RMSprop step to the pool's job: its
-// tensors, scalars and kernel. Jobs are recycled through rmspropJobs32.
-type rmspropJob32 struct {
-	ts                 []RMSpropTensor32
-	one                [1]RMSpropTensor32 // ts for a single-tensor step, without allocating
-	kernel             func(param, grad, sq, gavg, buf []float32, s [rmspropScalarCount]float32)
-	s                  [rmspropScalarCount]float32
-	centered, momentum bool
+// rmspropJob32 and rmspropJob64 are the pool's jobs for RMSprop steps,
+// recycled through rmspropJobs32 and rmspropJobs64. GAvg is used only when
+// Centered, Buf only with momentum.
+type (
+	rmspropJob32 = tensorJob[RMSpropTensor32, func(param, grad, sq, gavg, buf []float32, s [rmspropScalarCount]float32), [rmspropScalarCount]float32]
+	rmspropJob64 = tensorJob[RMSpropTensor64, func(param, grad, sq, gavg, buf []float64, s [rmspropScalarCount]float64), [rmspropScalarCount]float64]
+)
+
+var (
+	rmspropJobs32 = newTensorKind(4, func(x *RMSpropTensor32) int { return len(x.Param) },
+		func(j *rmspropJob32, x *RMSpropTensor32, lo, hi int) {
+			j.kernel(x.Param[lo:hi], x.Grad[lo:hi], x.Sq[lo:hi], optional(j.use[0], x.GAvg, lo, hi), optional(j.use[1], x.Buf, lo, hi), j.s)
+		})
+	rmspropJobs64 = newTensorKind(8, func(x *RMSpropTensor64) int { return len(x.Param) },
+		func(j *rmspropJob64, x *RMSpropTensor64, lo, hi int) {
+			j.kernel(x.Param[lo:hi], x.Grad[lo:hi], x.Sq[lo:hi], optional(j.use[0], x.GAvg, lo, hi), optional(j.use[1], x.Buf, lo, hi), j.s)
+		})
+)
+
+// rmspropCheck32 and rmspropCheck64 check a tensor's slice lengths for
+// checkTensors.
+func rmspropCheck32(r RMSprop, op string, x *RMSpropTensor32) {
+	r.checkLens(op, len(x.Param), len(x.Grad), len(x.Sq), len(x.GAvg), len(x.Buf))
 }
-
-var rmspropJobs32 = newFreeList[rmspropJob32]()
-
-func (j *rmspropJob32) tensors() int   { return len(j.ts) }
-func (j *rmspropJob32) size(i int) int { return len(j.ts[i].Param) }
-
-func (j *rmspropJob32) run(i, lo, hi int) {
-	x := &j.ts[i]
-	var gavg, buf []float32 // read only by the variants that use them, which may be short otherwise
-	if j.centered {
-		gavg = x.GAvg[lo:hi]
-	}
-	if j.momentum {
-		buf = x.Buf[lo:hi]
-	}
-	j.kernel(x.Param[lo:hi], x.Grad[lo:hi], x.Sq[lo:hi], gavg, buf, j.s)
-}
-
-// free recycles j, dropping its references to the caller's slices.
-func (j *rmspropJob32) free() {
-	j.ts, j.one = nil, [1]RMSpropTensor32{}
-	rmspropJobs32.put(j)
-}
-
-// rmspropJob64 is rmspropJob32 for float64.
-type rmspropJob64 struct {
-	ts                 []RMSpropTensor64
-	one                [1]RMSpropTensor64
-	kernel             func(param, grad, sq, gavg, buf []float64, s [rmspropScalarCount]float64)
-	s                  [rmspropScalarCount]float64
-	centered, momentum bool
-}
-
-var rmspropJobs64 = newFreeList[rmspropJob64]()
-
-func (j *rmspropJob64) tensors() int   { return len(j.ts) }
-func (j *rmspropJob64) size(i int) int { return len(j.ts[i].Param) }
-
-func (j *rmspropJob64) run(i, lo, hi int) {
-	x := &j.ts[i]
-	var gavg, buf []float64
-	if j.centered {
-		gavg = x.GAvg[lo:hi]
-	}
-	if j.momentum {
-		buf = x.Buf[lo:hi]
-	}
-	j.kernel(x.Param[lo:hi], x.Grad[lo:hi], x.Sq[lo:hi], gavg, buf, j.s)
-}
-
-func (j *rmspropJob64) free() {
-	j.ts, j.one = nil, [1]RMSpropTensor64{}
-	rmspropJobs64.put(j)
+func rmspropCheck64(r RMSprop, op string, x *RMSpropTensor64) {
+	r.checkLens(op, len(x.Param), len(x.Grad), len(x.Sq), len(x.GAvg), len(x.Buf))
 }

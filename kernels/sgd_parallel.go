@@ -1,7 +1,5 @@
 package kernels
 
-import "fmt"
-
 // SGDTensor32 is one float32 tensor of a model and its SGD state, for
 // SGD.StepTensors32: the slices of one SGD.Step32 call. Buf starts as
 // zeros and is used only with momentum (it may be nil without).
@@ -30,10 +28,7 @@ func (o SGD) StepParallel32(p *Pool, t int, param, grad, buf []float32) error {
 	if err != nil {
 		return err
 	}
-	j.one[0] = SGDTensor32{param, grad, buf}
-	j.ts = j.one[:]
-	defer j.free()
-	p.orDefault().do(j, 4)
+	j.stepOne(p, SGDTensor32{param, grad, buf})
 	return nil
 }
 
@@ -44,11 +39,7 @@ func (o SGD) StepParallel64(p *Pool, t int, param, grad, buf []float64) error {
 		return err
 	}
 	o.checkLens("SGD.StepParallel64", len(param), len(grad), len(buf))
-	j := o.job64(s)
-	j.one[0] = SGDTensor64{param, grad, buf}
-	j.ts = j.one[:]
-	defer j.free()
-	p.orDefault().do(j, 8)
+	o.job64(s).stepOne(p, SGDTensor64{param, grad, buf})
 	return nil
 }
 
@@ -67,20 +58,12 @@ func (o SGD) StepTensors32(p *Pool, t int, ts []SGDTensor32) error {
 	if err != nil {
 		return err
 	}
-	for i := range ts {
-		x := &ts[i]
-		n := len(x.Param)
-		if len(x.Grad) != n || o.mode() != 0 && len(x.Buf) != n {
-			o.checkLens(fmt.Sprintf("SGD.StepTensors32: tensor %d", i), n, len(x.Grad), len(x.Buf))
-		}
-	}
+	checkTensors(o, "SGD.StepTensors32", ts, sgdCheck32)
 	j, err := o.job32(s)
 	if err != nil {
 		return err
 	}
-	j.ts = ts
-	defer j.free()
-	p.orDefault().do(j, 4)
+	j.step(p, ts)
 	return nil
 }
 
@@ -90,17 +73,8 @@ func (o SGD) StepTensors64(p *Pool, t int, ts []SGDTensor64) error {
 	if err != nil {
 		return err
 	}
-	for i := range ts {
-		x := &ts[i]
-		n := len(x.Param)
-		if len(x.Grad) != n || o.mode() != 0 && len(x.Buf) != n {
-			o.checkLens(fmt.Sprintf("SGD.StepTensors64: tensor %d", i), n, len(x.Grad), len(x.Buf))
-		}
-	}
-	j := o.job64(s)
-	j.ts = ts
-	defer j.free()
-	p.orDefault().do(j, 8)
+	checkTensors(o, "SGD.StepTensors64", ts, sgdCheck64)
+	o.job64(s).step(p, ts)
 	return nil
 }
 
@@ -113,72 +87,37 @@ func (o SGD) job32(s [sgdScalarCount]float64) (*sgdJob32, error) {
 	if err := o.checkRounded32(s32); err != nil {
 		return nil, err
 	}
-	j := sgdJobs32.get()
-	j.kernel, j.s, j.buf = current().sgdF32[o.variant()], s32, o.mode() != 0
-	return j, nil
+	return sgdJobs32.job(current().sgdF32[o.variant()], s32, o.mode() != 0), nil
 }
 
 // job64 is job32 for float64.
 func (o SGD) job64(s [sgdScalarCount]float64) *sgdJob64 {
-	j := sgdJobs64.get()
-	j.kernel, j.s, j.buf = current().sgdF64[o.variant()], s, o.mode() != 0
-	return j
+	return sgdJobs64.job(current().sgdF64[o.variant()], s, o.mode() != 0)
 }
 
-// sgdJob32 adapts a float32 SGD step to the pool's job: its tensors,
-// scalars and kernel. Jobs are recycled through sgdJobs32.
-type sgdJob32 struct {
-	ts     []SGDTensor32
-	one    [1]SGDTensor32 // ts for a single-tensor step, without allocating
-	kernel func(param, grad, buf []float32, s [sgdScalarCount]float32)
-	s      [sgdScalarCount]float32
-	buf    bool // the kernel reads and writes Buf
+// sgdJob32 and sgdJob64 are the pool's jobs for SGD steps, recycled
+// through sgdJobs32 and sgdJobs64. Only momentum uses Buf.
+type (
+	sgdJob32 = tensorJob[SGDTensor32, func(param, grad, buf []float32, s [sgdScalarCount]float32), [sgdScalarCount]float32]
+	sgdJob64 = tensorJob[SGDTensor64, func(param, grad, buf []float64, s [sgdScalarCount]float64), [sgdScalarCount]float64]
+)
+
+var (
+	sgdJobs32 = newTensorKind(4, func(x *SGDTensor32) int { return len(x.Param) },
+		func(j *sgdJob32, x *SGDTensor32, lo, hi int) {
+			j.kernel(x.Param[lo:hi], x.Grad[lo:hi], optional(j.use[0], x.Buf, lo, hi), j.s)
+		})
+	sgdJobs64 = newTensorKind(8, func(x *SGDTensor64) int { return len(x.Param) },
+		func(j *sgdJob64, x *SGDTensor64, lo, hi int) {
+			j.kernel(x.Param[lo:hi], x.Grad[lo:hi], optional(j.use[0], x.Buf, lo, hi), j.s)
+		})
+)
+
+// sgdCheck32 and sgdCheck64 check a tensor's slice lengths for
+// checkTensors.
+func sgdCheck32(o SGD, op string, x *SGDTensor32) {
+	o.checkLens(op, len(x.Param), len(x.Grad), len(x.Buf))
 }
-
-var sgdJobs32 = newFreeList[sgdJob32]()
-
-func (j *sgdJob32) tensors() int   { return len(j.ts) }
-func (j *sgdJob32) size(i int) int { return len(j.ts[i].Param) }
-
-func (j *sgdJob32) run(i, lo, hi int) {
-	x := &j.ts[i]
-	var buf []float32 // only momentum reads buf, which may be short otherwise
-	if j.buf {
-		buf = x.Buf[lo:hi]
-	}
-	j.kernel(x.Param[lo:hi], x.Grad[lo:hi], buf, j.s)
-}
-
-// free recycles j, dropping its references to the caller's slices.
-func (j *sgdJob32) free() {
-	j.ts, j.one = nil, [1]SGDTensor32{}
-	sgdJobs32.put(j)
-}
-
-// sgdJob64 is sgdJob32 for float64.
-type sgdJob64 struct {
-	ts     []SGDTensor64
-	one    [1]SGDTensor64
-	kernel func(param, grad, buf []float64, s [sgdScalarCount]float64)
-	s      [sgdScalarCount]float64
-	buf    bool
-}
-
-var sgdJobs64 = newFreeList[sgdJob64]()
-
-func (j *sgdJob64) tensors() int   { return len(j.ts) }
-func (j *sgdJob64) size(i int) int { return len(j.ts[i].Param) }
-
-func (j *sgdJob64) run(i, lo, hi int) {
-	x := &j.ts[i]
-	var buf []float64
-	if j.buf {
-		buf = x.Buf[lo:hi]
-	}
-	j.kernel(x.Param[lo:hi], x.Grad[lo:hi], buf, j.s)
-}
-
-func (j *sgdJob64) free() {
-	j.ts, j.one = nil, [1]SGDTensor64{}
-	sgdJobs64.put(j)
+func sgdCheck64(o SGD, op string, x *SGDTensor64) {
+	o.checkLens(op, len(x.Param), len(x.Grad), len(x.Buf))
 }
