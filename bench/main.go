@@ -71,7 +71,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		sizes  = fs.String("sizes", "auto", "sizes in elements, comma-separated (1K = 1024, 1M = 1048576), or auto: "+
 			"for adam powers of 4 from L1 to 4x the last-level cache, for the others three of those (L2, L3, DRAM)")
 		threads = fs.Int("threads", 1, "goroutines, each stepping its own chunk of the slices")
-		reps    = fs.Int("reps", 10, "timed repetitions per measurement (the median is reported)")
+		reps    = fs.Int("reps", 6, "timed repetitions per measurement (the median is reported)")
 		minTime = fs.Duration("mintime", 20*time.Millisecond, "minimum duration of one repetition")
 		jsonOut = fs.Bool("json", false, "write JSON instead of the table")
 		csvOut  = fs.Bool("csv", false, "write CSV instead of the table")
