@@ -29,25 +29,10 @@ import (
 	"github.com/mmcloughlin/avo/printer"
 
 	"github.com/fusedopt/fusedopt/gen/amd64"
+	"github.com/fusedopt/fusedopt/gen/families"
 	"github.com/fusedopt/fusedopt/gen/golang"
 	"github.com/fusedopt/fusedopt/gen/neon"
-	"github.com/fusedopt/fusedopt/gen/optimizers"
 )
-
-// families lists every optimizer the kernels package ships.
-func families() []golang.Family {
-	return []golang.Family{
-		{Name: "adam", Title: "Adam", Variants: optimizers.Adam()},
-		{Name: "sgd", Title: "SGD", Variants: optimizers.SGD()},
-		{Name: "adagrad", Title: "Adagrad", Variants: optimizers.Adagrad()},
-		{Name: "rmsprop", Title: "RMSprop", Variants: optimizers.RMSprop()},
-		{Name: "adadelta", Title: "Adadelta", Variants: optimizers.Adadelta()},
-		{Name: "nadam", Title: "NAdam", Variants: optimizers.NAdam()},
-		{Name: "radam", Title: "RAdam", Variants: optimizers.RAdam()},
-		{Name: "adamax", Title: "Adamax", Variants: optimizers.Adamax()},
-		{Name: "lion", Title: "Lion", Variants: optimizers.Lion()},
-	}
-}
 
 var amd64Levels = []amd64.Level{amd64.AVX2, amd64.AVX512}
 
@@ -56,7 +41,7 @@ func main() {
 	flag.Parse()
 	log.SetFlags(0)
 	log.SetPrefix("gen: ")
-	base := families()
+	base := families.All()
 	fams := golang.WithLimits(base)
 
 	src, err := golang.Generic("kernels", fams)

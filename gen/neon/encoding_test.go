@@ -11,8 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/fusedopt/fusedopt/gen/families"
 	"github.com/fusedopt/fusedopt/gen/golang"
-	"github.com/fusedopt/fusedopt/gen/optimizers"
 )
 
 // The GNU binutils for arm64 (Debian: apt-get install
@@ -46,7 +46,7 @@ var wordLine = regexp.MustCompile(`WORD\s+\$0x([0-9a-f]{8}) // (.+)`)
 // emitter writes for every optimizer (and limit kernel) and compares the
 // words with the directives.
 func TestEmittedWordsMatchBinutils(t *testing.T) {
-	fams := golang.WithLimits([]golang.Family{{Name: "adam", Title: "Adam", Variants: optimizers.Adam()}})
+	fams := golang.WithLimits(families.All())
 	seen := map[string]bool{}
 	var texts []string
 	var want []uint32
