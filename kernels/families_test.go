@@ -124,7 +124,7 @@ var families = []family{
 		name:     "lion",
 		streams:  []string{"param", "grad", "m"},
 		written:  []bool{true, false, true},
-		scalars:  []string{"gscale", "b1", "omb1", "b2", "omb2", "lr", "pdecay"},
+		scalars:  []string{"gscale", "b1", "omb1", "b2", "omb2", "lr", "lrwd"},
 		variants: []string{""},
 		run32: func(ks *kernelSet, v int, sl [][]float32, s []float32) {
 			ks.lionF32[v](sl[0], sl[1], sl[2], [7]float32(s))
@@ -345,7 +345,7 @@ var families = []family{
 		name:     "lionTraffic",
 		streams:  []string{"param", "grad", "m"},
 		written:  []bool{true, false, true},
-		scalars:  []string{"gscale", "b1", "omb1", "b2", "omb2", "lr", "pdecay"},
+		scalars:  []string{"gscale", "b1", "omb1", "b2", "omb2", "lr", "lrwd"},
 		variants: []string{""},
 		run32: func(ks *kernelSet, v int, sl [][]float32, s []float32) {
 			ks.lionTrafficF32[v](sl[0], sl[1], sl[2], [7]float32(s))
@@ -358,7 +358,7 @@ var families = []family{
 		name:     "lionArith",
 		streams:  []string{"param", "grad", "m"},
 		written:  []bool{true, false, false},
-		scalars:  []string{"gscale", "b1", "omb1", "b2", "omb2", "lr", "pdecay"},
+		scalars:  []string{"gscale", "b1", "omb1", "b2", "omb2", "lr", "lrwd"},
 		variants: []string{""},
 		run32: func(ks *kernelSet, v int, sl [][]float32, s []float32) {
 			ks.lionArithF32[v](sl[0], sl[1], sl[2], [7]float32(s))

@@ -2692,7 +2692,7 @@ const (
 	lionB2            // beta2, the decay of the momentum
 	lionOmb2          // 1 - beta2
 	lionLr            // learning rate
-	lionPdecay        // 1 - lr*weight_decay
+	lionLrwd          // lr * weight_decay
 	lionScalarCount
 )
 
@@ -2705,7 +2705,7 @@ func lionF32(param, grad, m []float32, s [7]float32) {
 	b2 := s[lionB2]
 	omb2 := s[lionOmb2]
 	lr := s[lionLr]
-	pdecay := s[lionPdecay]
+	lrwd := s[lionLrwd]
 	grad = grad[:len(param)]
 	m = m[:len(param)]
 	for i := range param {
@@ -2713,7 +2713,9 @@ func lionF32(param, grad, m []float32, s [7]float32) {
 		g := float32(grad[i] * gscale)
 		// interpolated update direction
 		c := float32(b1*m[i]) + float32(omb1*g)
-		param[i] = float32(param[i]*pdecay) - float32(lr*sign32(c))
+		// the step: lr*sign(c) plus the decoupled decay
+		u := float32(lr*sign32(c)) + float32(lrwd*param[i])
+		param[i] = param[i] - u
 		m[i] = float32(b2*m[i]) + float32(omb2*g)
 	}
 }
@@ -2727,7 +2729,7 @@ func lionF64(param, grad, m []float64, s [7]float64) {
 	b2 := s[lionB2]
 	omb2 := s[lionOmb2]
 	lr := s[lionLr]
-	pdecay := s[lionPdecay]
+	lrwd := s[lionLrwd]
 	grad = grad[:len(param)]
 	m = m[:len(param)]
 	for i := range param {
@@ -2735,7 +2737,9 @@ func lionF64(param, grad, m []float64, s [7]float64) {
 		g := float64(grad[i] * gscale)
 		// interpolated update direction
 		c := float64(b1*m[i]) + float64(omb1*g)
-		param[i] = float64(param[i]*pdecay) - float64(lr*sign64(c))
+		// the step: lr*sign(c) plus the decoupled decay
+		u := float64(lr*sign64(c)) + float64(lrwd*param[i])
+		param[i] = param[i] - u
 		m[i] = float64(b2*m[i]) + float64(omb2*g)
 	}
 }
@@ -5036,7 +5040,7 @@ const (
 	lionTrafficB2            // beta2, the decay of the momentum
 	lionTrafficOmb2          // 1 - beta2
 	lionTrafficLr            // learning rate
-	lionTrafficPdecay        // 1 - lr*weight_decay
+	lionTrafficLrwd          // lr * weight_decay
 	lionTrafficScalarCount
 )
 
@@ -5074,7 +5078,7 @@ const (
 	lionArithB2            // beta2, the decay of the momentum
 	lionArithOmb2          // 1 - beta2
 	lionArithLr            // learning rate
-	lionArithPdecay        // 1 - lr*weight_decay
+	lionArithLrwd          // lr * weight_decay
 	lionArithScalarCount
 )
 

@@ -33,15 +33,11 @@ import "math"
 // GradScale changes only the scale of m; it matters when the scale
 // changes between steps (dynamic loss scaling).
 //
-// The kernels compute param*(1 - LR*WeightDecay) - LR*sign(c), with
-// 1 - LR*WeightDecay rounded once per step (as lion-pytorch and AdamW
-// do): the same value up to a few roundings, except that Step32 rounds
-// 1 - LR*WeightDecay to float32, whose spacing below 1 is 2^-24 (6e-8).
-// The decay Step32 applies is therefore LR*WeightDecay rounded to a
-// multiple of 2^-24: 1e-7 (LR 1e-4, WeightDecay 1e-3, the defaults)
-// becomes 1.19e-7, and below 3e-8 it becomes 0, no decay at all. Optax,
-// which adds WeightDecay*param to the update in float32, keeps it. Use
-// Step64 or a larger product where the exact decay rate matters.
+// The kernels compute param - (LR*sign(c) + (LR*WeightDecay)*param),
+// with LR*WeightDecay rounded once per step: like Optax, they subtract the
+// whole update once, so the decay keeps its rate in float32 too (a factor
+// 1 - LR*WeightDecay rounded to float32 would quantize it to multiples of
+// 2^-24).
 type Lion struct {
 	LR    float64 // learning rate, >= 0
 	Beta1 float64 // interpolation between momentum and gradient for the update, in [0, 1)
@@ -139,11 +135,8 @@ func (o Lion) scalars() (s [lionScalarCount]float64, err error) {
 	if err := o.Validate(); err != nil {
 		return s, err
 	}
-	// The conversion rounds the product: without it the compiler may fuse
-	// 1 - x*y into one FMA on some architectures (arm64 does) and not on
-	// others, and float64 results would differ by machine.
-	pdecay := 1 - float64(o.LR*o.WeightDecay)
-	if math.IsInf(pdecay, 0) {
+	lrwd := o.LR * o.WeightDecay
+	if math.IsInf(lrwd, 0) {
 		return s, o.bad("WeightDecay", o.WeightDecay, "small enough that LR*WeightDecay is finite")
 	}
 	s[lionGscale] = signedGradScale(o.GradScale, o.Maximize)
@@ -152,7 +145,7 @@ func (o Lion) scalars() (s [lionScalarCount]float64, err error) {
 	s[lionB2] = o.Beta2
 	s[lionOmb2] = 1 - o.Beta2
 	s[lionLr] = o.LR
-	s[lionPdecay] = pdecay
+	s[lionLrwd] = lrwd
 	return s, nil
 }
 
@@ -163,7 +156,7 @@ func (o Lion) checkRounded32(s [lionScalarCount]float32) error {
 		return o.bad("LR", o.LR, "representable in float32 for Step32")
 	case !finite32(s[lionGscale]):
 		return o.bad("GradScale", o.GradScale, "representable in float32 for Step32")
-	case !finite32(s[lionPdecay]):
+	case !finite32(s[lionLrwd]):
 		return o.bad("WeightDecay", o.WeightDecay, "small enough that LR*WeightDecay fits float32 for Step32")
 	}
 	return nil

@@ -37,19 +37,23 @@ unrolled:
 	WORD   $0x6e20dce7 // fmul v7.4s, v7.4s, v0.4s
 
 	// interpolated update direction
-	VLD1   (R2), [V8.S4]
-	WORD   $0x6e28dc28 // fmul v8.4s, v1.4s, v8.4s
-	WORD   $0x6e27dc49 // fmul v9.4s, v2.4s, v7.4s
+	VLD1 (R2), [V8.S4]
+	WORD $0x6e28dc28 // fmul v8.4s, v1.4s, v8.4s
+	WORD $0x6e27dc49 // fmul v9.4s, v2.4s, v7.4s
+	WORD $0x4e29d508 // fadd v8.4s, v8.4s, v9.4s
+
+	// the step: lr*sign(c) plus the decoupled decay
+	WORD   $0x4ea0c90a // fcmgt v10.4s, v8.4s, #0.0
+	WORD   $0x4f03f60b // fmov v11.4s, #1.0
+	VBSL   V8.B16, V11.B16, V10.B16
+	WORD   $0x4ea0e909 // fcmlt v9.4s, v8.4s, #0.0
+	WORD   $0x4f07f60b // fmov v11.4s, #-1.0
+	VBSL   V10.B16, V11.B16, V9.B16
+	WORD   $0x6e29dca8 // fmul v8.4s, v5.4s, v9.4s
+	VLD1   (R0), [V9.S4]
+	WORD   $0x6e29dcc9 // fmul v9.4s, v6.4s, v9.4s
 	WORD   $0x4e29d508 // fadd v8.4s, v8.4s, v9.4s
 	VLD1   (R0), [V9.S4]
-	WORD   $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
-	WORD   $0x4ea0c90b // fcmgt v11.4s, v8.4s, #0.0
-	WORD   $0x4f03f60c // fmov v12.4s, #1.0
-	VBSL   V8.B16, V12.B16, V11.B16
-	WORD   $0x4ea0e90a // fcmlt v10.4s, v8.4s, #0.0
-	WORD   $0x4f07f60c // fmov v12.4s, #-1.0
-	VBSL   V11.B16, V12.B16, V10.B16
-	WORD   $0x6e2adca8 // fmul v8.4s, v5.4s, v10.4s
 	WORD   $0x4ea8d528 // fsub v8.4s, v9.4s, v8.4s
 	VST1.P [V8.S4], 16(R0)
 	VLD1   (R2), [V8.S4]
@@ -63,19 +67,23 @@ unrolled:
 	WORD   $0x6e20dce7 // fmul v7.4s, v7.4s, v0.4s
 
 	// interpolated update direction
-	VLD1   (R2), [V8.S4]
-	WORD   $0x6e28dc28 // fmul v8.4s, v1.4s, v8.4s
-	WORD   $0x6e27dc49 // fmul v9.4s, v2.4s, v7.4s
+	VLD1 (R2), [V8.S4]
+	WORD $0x6e28dc28 // fmul v8.4s, v1.4s, v8.4s
+	WORD $0x6e27dc49 // fmul v9.4s, v2.4s, v7.4s
+	WORD $0x4e29d508 // fadd v8.4s, v8.4s, v9.4s
+
+	// the step: lr*sign(c) plus the decoupled decay
+	WORD   $0x4ea0c90a // fcmgt v10.4s, v8.4s, #0.0
+	WORD   $0x4f03f60b // fmov v11.4s, #1.0
+	VBSL   V8.B16, V11.B16, V10.B16
+	WORD   $0x4ea0e909 // fcmlt v9.4s, v8.4s, #0.0
+	WORD   $0x4f07f60b // fmov v11.4s, #-1.0
+	VBSL   V10.B16, V11.B16, V9.B16
+	WORD   $0x6e29dca8 // fmul v8.4s, v5.4s, v9.4s
+	VLD1   (R0), [V9.S4]
+	WORD   $0x6e29dcc9 // fmul v9.4s, v6.4s, v9.4s
 	WORD   $0x4e29d508 // fadd v8.4s, v8.4s, v9.4s
 	VLD1   (R0), [V9.S4]
-	WORD   $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
-	WORD   $0x4ea0c90b // fcmgt v11.4s, v8.4s, #0.0
-	WORD   $0x4f03f60c // fmov v12.4s, #1.0
-	VBSL   V8.B16, V12.B16, V11.B16
-	WORD   $0x4ea0e90a // fcmlt v10.4s, v8.4s, #0.0
-	WORD   $0x4f07f60c // fmov v12.4s, #-1.0
-	VBSL   V11.B16, V12.B16, V10.B16
-	WORD   $0x6e2adca8 // fmul v8.4s, v5.4s, v10.4s
 	WORD   $0x4ea8d528 // fsub v8.4s, v9.4s, v8.4s
 	VST1.P [V8.S4], 16(R0)
 	VLD1   (R2), [V8.S4]
@@ -89,19 +97,23 @@ unrolled:
 	WORD   $0x6e20dce7 // fmul v7.4s, v7.4s, v0.4s
 
 	// interpolated update direction
-	VLD1   (R2), [V8.S4]
-	WORD   $0x6e28dc28 // fmul v8.4s, v1.4s, v8.4s
-	WORD   $0x6e27dc49 // fmul v9.4s, v2.4s, v7.4s
+	VLD1 (R2), [V8.S4]
+	WORD $0x6e28dc28 // fmul v8.4s, v1.4s, v8.4s
+	WORD $0x6e27dc49 // fmul v9.4s, v2.4s, v7.4s
+	WORD $0x4e29d508 // fadd v8.4s, v8.4s, v9.4s
+
+	// the step: lr*sign(c) plus the decoupled decay
+	WORD   $0x4ea0c90a // fcmgt v10.4s, v8.4s, #0.0
+	WORD   $0x4f03f60b // fmov v11.4s, #1.0
+	VBSL   V8.B16, V11.B16, V10.B16
+	WORD   $0x4ea0e909 // fcmlt v9.4s, v8.4s, #0.0
+	WORD   $0x4f07f60b // fmov v11.4s, #-1.0
+	VBSL   V10.B16, V11.B16, V9.B16
+	WORD   $0x6e29dca8 // fmul v8.4s, v5.4s, v9.4s
+	VLD1   (R0), [V9.S4]
+	WORD   $0x6e29dcc9 // fmul v9.4s, v6.4s, v9.4s
 	WORD   $0x4e29d508 // fadd v8.4s, v8.4s, v9.4s
 	VLD1   (R0), [V9.S4]
-	WORD   $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
-	WORD   $0x4ea0c90b // fcmgt v11.4s, v8.4s, #0.0
-	WORD   $0x4f03f60c // fmov v12.4s, #1.0
-	VBSL   V8.B16, V12.B16, V11.B16
-	WORD   $0x4ea0e90a // fcmlt v10.4s, v8.4s, #0.0
-	WORD   $0x4f07f60c // fmov v12.4s, #-1.0
-	VBSL   V11.B16, V12.B16, V10.B16
-	WORD   $0x6e2adca8 // fmul v8.4s, v5.4s, v10.4s
 	WORD   $0x4ea8d528 // fsub v8.4s, v9.4s, v8.4s
 	VST1.P [V8.S4], 16(R0)
 	VLD1   (R2), [V8.S4]
@@ -115,19 +127,23 @@ unrolled:
 	WORD   $0x6e20dce7 // fmul v7.4s, v7.4s, v0.4s
 
 	// interpolated update direction
-	VLD1   (R2), [V8.S4]
-	WORD   $0x6e28dc28 // fmul v8.4s, v1.4s, v8.4s
-	WORD   $0x6e27dc49 // fmul v9.4s, v2.4s, v7.4s
+	VLD1 (R2), [V8.S4]
+	WORD $0x6e28dc28 // fmul v8.4s, v1.4s, v8.4s
+	WORD $0x6e27dc49 // fmul v9.4s, v2.4s, v7.4s
+	WORD $0x4e29d508 // fadd v8.4s, v8.4s, v9.4s
+
+	// the step: lr*sign(c) plus the decoupled decay
+	WORD   $0x4ea0c90a // fcmgt v10.4s, v8.4s, #0.0
+	WORD   $0x4f03f60b // fmov v11.4s, #1.0
+	VBSL   V8.B16, V11.B16, V10.B16
+	WORD   $0x4ea0e909 // fcmlt v9.4s, v8.4s, #0.0
+	WORD   $0x4f07f60b // fmov v11.4s, #-1.0
+	VBSL   V10.B16, V11.B16, V9.B16
+	WORD   $0x6e29dca8 // fmul v8.4s, v5.4s, v9.4s
+	VLD1   (R0), [V9.S4]
+	WORD   $0x6e29dcc9 // fmul v9.4s, v6.4s, v9.4s
 	WORD   $0x4e29d508 // fadd v8.4s, v8.4s, v9.4s
 	VLD1   (R0), [V9.S4]
-	WORD   $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
-	WORD   $0x4ea0c90b // fcmgt v11.4s, v8.4s, #0.0
-	WORD   $0x4f03f60c // fmov v12.4s, #1.0
-	VBSL   V8.B16, V12.B16, V11.B16
-	WORD   $0x4ea0e90a // fcmlt v10.4s, v8.4s, #0.0
-	WORD   $0x4f07f60c // fmov v12.4s, #-1.0
-	VBSL   V11.B16, V12.B16, V10.B16
-	WORD   $0x6e2adca8 // fmul v8.4s, v5.4s, v10.4s
 	WORD   $0x4ea8d528 // fsub v8.4s, v9.4s, v8.4s
 	VST1.P [V8.S4], 16(R0)
 	VLD1   (R2), [V8.S4]
@@ -148,19 +164,23 @@ single:
 	WORD   $0x6e20dce7 // fmul v7.4s, v7.4s, v0.4s
 
 	// interpolated update direction
-	VLD1   (R2), [V8.S4]
-	WORD   $0x6e28dc28 // fmul v8.4s, v1.4s, v8.4s
-	WORD   $0x6e27dc49 // fmul v9.4s, v2.4s, v7.4s
+	VLD1 (R2), [V8.S4]
+	WORD $0x6e28dc28 // fmul v8.4s, v1.4s, v8.4s
+	WORD $0x6e27dc49 // fmul v9.4s, v2.4s, v7.4s
+	WORD $0x4e29d508 // fadd v8.4s, v8.4s, v9.4s
+
+	// the step: lr*sign(c) plus the decoupled decay
+	WORD   $0x4ea0c90a // fcmgt v10.4s, v8.4s, #0.0
+	WORD   $0x4f03f60b // fmov v11.4s, #1.0
+	VBSL   V8.B16, V11.B16, V10.B16
+	WORD   $0x4ea0e909 // fcmlt v9.4s, v8.4s, #0.0
+	WORD   $0x4f07f60b // fmov v11.4s, #-1.0
+	VBSL   V10.B16, V11.B16, V9.B16
+	WORD   $0x6e29dca8 // fmul v8.4s, v5.4s, v9.4s
+	VLD1   (R0), [V9.S4]
+	WORD   $0x6e29dcc9 // fmul v9.4s, v6.4s, v9.4s
 	WORD   $0x4e29d508 // fadd v8.4s, v8.4s, v9.4s
 	VLD1   (R0), [V9.S4]
-	WORD   $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
-	WORD   $0x4ea0c90b // fcmgt v11.4s, v8.4s, #0.0
-	WORD   $0x4f03f60c // fmov v12.4s, #1.0
-	VBSL   V8.B16, V12.B16, V11.B16
-	WORD   $0x4ea0e90a // fcmlt v10.4s, v8.4s, #0.0
-	WORD   $0x4f07f60c // fmov v12.4s, #-1.0
-	VBSL   V11.B16, V12.B16, V10.B16
-	WORD   $0x6e2adca8 // fmul v8.4s, v5.4s, v10.4s
 	WORD   $0x4ea8d528 // fsub v8.4s, v9.4s, v8.4s
 	VST1.P [V8.S4], 16(R0)
 	VLD1   (R2), [V8.S4]
@@ -180,19 +200,23 @@ tail:
 	FMULS   F0, F7, F7
 
 	// interpolated update direction
-	FMOVS   (R2), F8
-	FMULS   F8, F1, F8
-	FMULS   F7, F2, F9
+	FMOVS (R2), F8
+	FMULS F8, F1, F8
+	FMULS F7, F2, F9
+	FADDS F9, F8, F8
+
+	// the step: lr*sign(c) plus the decoupled decay
+	WORD    $0x4ea0c90a // fcmgt v10.4s, v8.4s, #0.0
+	WORD    $0x4f03f60b // fmov v11.4s, #1.0
+	VBSL    V8.B16, V11.B16, V10.B16
+	WORD    $0x4ea0e909 // fcmlt v9.4s, v8.4s, #0.0
+	WORD    $0x4f07f60b // fmov v11.4s, #-1.0
+	VBSL    V10.B16, V11.B16, V9.B16
+	FMULS   F9, F5, F8
+	FMOVS   (R0), F9
+	FMULS   F9, F6, F9
 	FADDS   F9, F8, F8
 	FMOVS   (R0), F9
-	FMULS   F6, F9, F9
-	WORD    $0x4ea0c90b // fcmgt v11.4s, v8.4s, #0.0
-	WORD    $0x4f03f60c // fmov v12.4s, #1.0
-	VBSL    V8.B16, V12.B16, V11.B16
-	WORD    $0x4ea0e90a // fcmlt v10.4s, v8.4s, #0.0
-	WORD    $0x4f07f60c // fmov v12.4s, #-1.0
-	VBSL    V11.B16, V12.B16, V10.B16
-	FMULS   F10, F5, F8
 	FSUBS   F8, F9, F8
 	FMOVS.P F8, 4(R0)
 	FMOVS   (R2), F8
@@ -239,19 +263,23 @@ unrolled:
 	WORD   $0x6e60dce7 // fmul v7.2d, v7.2d, v0.2d
 
 	// interpolated update direction
-	VLD1   (R2), [V8.D2]
-	WORD   $0x6e68dc28 // fmul v8.2d, v1.2d, v8.2d
-	WORD   $0x6e67dc49 // fmul v9.2d, v2.2d, v7.2d
+	VLD1 (R2), [V8.D2]
+	WORD $0x6e68dc28 // fmul v8.2d, v1.2d, v8.2d
+	WORD $0x6e67dc49 // fmul v9.2d, v2.2d, v7.2d
+	WORD $0x4e69d508 // fadd v8.2d, v8.2d, v9.2d
+
+	// the step: lr*sign(c) plus the decoupled decay
+	WORD   $0x4ee0c90a // fcmgt v10.2d, v8.2d, #0.0
+	WORD   $0x6f03f60b // fmov v11.2d, #1.0
+	VBSL   V8.B16, V11.B16, V10.B16
+	WORD   $0x4ee0e909 // fcmlt v9.2d, v8.2d, #0.0
+	WORD   $0x6f07f60b // fmov v11.2d, #-1.0
+	VBSL   V10.B16, V11.B16, V9.B16
+	WORD   $0x6e69dca8 // fmul v8.2d, v5.2d, v9.2d
+	VLD1   (R0), [V9.D2]
+	WORD   $0x6e69dcc9 // fmul v9.2d, v6.2d, v9.2d
 	WORD   $0x4e69d508 // fadd v8.2d, v8.2d, v9.2d
 	VLD1   (R0), [V9.D2]
-	WORD   $0x6e66dd29 // fmul v9.2d, v9.2d, v6.2d
-	WORD   $0x4ee0c90b // fcmgt v11.2d, v8.2d, #0.0
-	WORD   $0x6f03f60c // fmov v12.2d, #1.0
-	VBSL   V8.B16, V12.B16, V11.B16
-	WORD   $0x4ee0e90a // fcmlt v10.2d, v8.2d, #0.0
-	WORD   $0x6f07f60c // fmov v12.2d, #-1.0
-	VBSL   V11.B16, V12.B16, V10.B16
-	WORD   $0x6e6adca8 // fmul v8.2d, v5.2d, v10.2d
 	WORD   $0x4ee8d528 // fsub v8.2d, v9.2d, v8.2d
 	VST1.P [V8.D2], 16(R0)
 	VLD1   (R2), [V8.D2]
@@ -265,19 +293,23 @@ unrolled:
 	WORD   $0x6e60dce7 // fmul v7.2d, v7.2d, v0.2d
 
 	// interpolated update direction
-	VLD1   (R2), [V8.D2]
-	WORD   $0x6e68dc28 // fmul v8.2d, v1.2d, v8.2d
-	WORD   $0x6e67dc49 // fmul v9.2d, v2.2d, v7.2d
+	VLD1 (R2), [V8.D2]
+	WORD $0x6e68dc28 // fmul v8.2d, v1.2d, v8.2d
+	WORD $0x6e67dc49 // fmul v9.2d, v2.2d, v7.2d
+	WORD $0x4e69d508 // fadd v8.2d, v8.2d, v9.2d
+
+	// the step: lr*sign(c) plus the decoupled decay
+	WORD   $0x4ee0c90a // fcmgt v10.2d, v8.2d, #0.0
+	WORD   $0x6f03f60b // fmov v11.2d, #1.0
+	VBSL   V8.B16, V11.B16, V10.B16
+	WORD   $0x4ee0e909 // fcmlt v9.2d, v8.2d, #0.0
+	WORD   $0x6f07f60b // fmov v11.2d, #-1.0
+	VBSL   V10.B16, V11.B16, V9.B16
+	WORD   $0x6e69dca8 // fmul v8.2d, v5.2d, v9.2d
+	VLD1   (R0), [V9.D2]
+	WORD   $0x6e69dcc9 // fmul v9.2d, v6.2d, v9.2d
 	WORD   $0x4e69d508 // fadd v8.2d, v8.2d, v9.2d
 	VLD1   (R0), [V9.D2]
-	WORD   $0x6e66dd29 // fmul v9.2d, v9.2d, v6.2d
-	WORD   $0x4ee0c90b // fcmgt v11.2d, v8.2d, #0.0
-	WORD   $0x6f03f60c // fmov v12.2d, #1.0
-	VBSL   V8.B16, V12.B16, V11.B16
-	WORD   $0x4ee0e90a // fcmlt v10.2d, v8.2d, #0.0
-	WORD   $0x6f07f60c // fmov v12.2d, #-1.0
-	VBSL   V11.B16, V12.B16, V10.B16
-	WORD   $0x6e6adca8 // fmul v8.2d, v5.2d, v10.2d
 	WORD   $0x4ee8d528 // fsub v8.2d, v9.2d, v8.2d
 	VST1.P [V8.D2], 16(R0)
 	VLD1   (R2), [V8.D2]
@@ -291,19 +323,23 @@ unrolled:
 	WORD   $0x6e60dce7 // fmul v7.2d, v7.2d, v0.2d
 
 	// interpolated update direction
-	VLD1   (R2), [V8.D2]
-	WORD   $0x6e68dc28 // fmul v8.2d, v1.2d, v8.2d
-	WORD   $0x6e67dc49 // fmul v9.2d, v2.2d, v7.2d
+	VLD1 (R2), [V8.D2]
+	WORD $0x6e68dc28 // fmul v8.2d, v1.2d, v8.2d
+	WORD $0x6e67dc49 // fmul v9.2d, v2.2d, v7.2d
+	WORD $0x4e69d508 // fadd v8.2d, v8.2d, v9.2d
+
+	// the step: lr*sign(c) plus the decoupled decay
+	WORD   $0x4ee0c90a // fcmgt v10.2d, v8.2d, #0.0
+	WORD   $0x6f03f60b // fmov v11.2d, #1.0
+	VBSL   V8.B16, V11.B16, V10.B16
+	WORD   $0x4ee0e909 // fcmlt v9.2d, v8.2d, #0.0
+	WORD   $0x6f07f60b // fmov v11.2d, #-1.0
+	VBSL   V10.B16, V11.B16, V9.B16
+	WORD   $0x6e69dca8 // fmul v8.2d, v5.2d, v9.2d
+	VLD1   (R0), [V9.D2]
+	WORD   $0x6e69dcc9 // fmul v9.2d, v6.2d, v9.2d
 	WORD   $0x4e69d508 // fadd v8.2d, v8.2d, v9.2d
 	VLD1   (R0), [V9.D2]
-	WORD   $0x6e66dd29 // fmul v9.2d, v9.2d, v6.2d
-	WORD   $0x4ee0c90b // fcmgt v11.2d, v8.2d, #0.0
-	WORD   $0x6f03f60c // fmov v12.2d, #1.0
-	VBSL   V8.B16, V12.B16, V11.B16
-	WORD   $0x4ee0e90a // fcmlt v10.2d, v8.2d, #0.0
-	WORD   $0x6f07f60c // fmov v12.2d, #-1.0
-	VBSL   V11.B16, V12.B16, V10.B16
-	WORD   $0x6e6adca8 // fmul v8.2d, v5.2d, v10.2d
 	WORD   $0x4ee8d528 // fsub v8.2d, v9.2d, v8.2d
 	VST1.P [V8.D2], 16(R0)
 	VLD1   (R2), [V8.D2]
@@ -317,19 +353,23 @@ unrolled:
 	WORD   $0x6e60dce7 // fmul v7.2d, v7.2d, v0.2d
 
 	// interpolated update direction
-	VLD1   (R2), [V8.D2]
-	WORD   $0x6e68dc28 // fmul v8.2d, v1.2d, v8.2d
-	WORD   $0x6e67dc49 // fmul v9.2d, v2.2d, v7.2d
+	VLD1 (R2), [V8.D2]
+	WORD $0x6e68dc28 // fmul v8.2d, v1.2d, v8.2d
+	WORD $0x6e67dc49 // fmul v9.2d, v2.2d, v7.2d
+	WORD $0x4e69d508 // fadd v8.2d, v8.2d, v9.2d
+
+	// the step: lr*sign(c) plus the decoupled decay
+	WORD   $0x4ee0c90a // fcmgt v10.2d, v8.2d, #0.0
+	WORD   $0x6f03f60b // fmov v11.2d, #1.0
+	VBSL   V8.B16, V11.B16, V10.B16
+	WORD   $0x4ee0e909 // fcmlt v9.2d, v8.2d, #0.0
+	WORD   $0x6f07f60b // fmov v11.2d, #-1.0
+	VBSL   V10.B16, V11.B16, V9.B16
+	WORD   $0x6e69dca8 // fmul v8.2d, v5.2d, v9.2d
+	VLD1   (R0), [V9.D2]
+	WORD   $0x6e69dcc9 // fmul v9.2d, v6.2d, v9.2d
 	WORD   $0x4e69d508 // fadd v8.2d, v8.2d, v9.2d
 	VLD1   (R0), [V9.D2]
-	WORD   $0x6e66dd29 // fmul v9.2d, v9.2d, v6.2d
-	WORD   $0x4ee0c90b // fcmgt v11.2d, v8.2d, #0.0
-	WORD   $0x6f03f60c // fmov v12.2d, #1.0
-	VBSL   V8.B16, V12.B16, V11.B16
-	WORD   $0x4ee0e90a // fcmlt v10.2d, v8.2d, #0.0
-	WORD   $0x6f07f60c // fmov v12.2d, #-1.0
-	VBSL   V11.B16, V12.B16, V10.B16
-	WORD   $0x6e6adca8 // fmul v8.2d, v5.2d, v10.2d
 	WORD   $0x4ee8d528 // fsub v8.2d, v9.2d, v8.2d
 	VST1.P [V8.D2], 16(R0)
 	VLD1   (R2), [V8.D2]
@@ -350,19 +390,23 @@ single:
 	WORD   $0x6e60dce7 // fmul v7.2d, v7.2d, v0.2d
 
 	// interpolated update direction
-	VLD1   (R2), [V8.D2]
-	WORD   $0x6e68dc28 // fmul v8.2d, v1.2d, v8.2d
-	WORD   $0x6e67dc49 // fmul v9.2d, v2.2d, v7.2d
+	VLD1 (R2), [V8.D2]
+	WORD $0x6e68dc28 // fmul v8.2d, v1.2d, v8.2d
+	WORD $0x6e67dc49 // fmul v9.2d, v2.2d, v7.2d
+	WORD $0x4e69d508 // fadd v8.2d, v8.2d, v9.2d
+
+	// the step: lr*sign(c) plus the decoupled decay
+	WORD   $0x4ee0c90a // fcmgt v10.2d, v8.2d, #0.0
+	WORD   $0x6f03f60b // fmov v11.2d, #1.0
+	VBSL   V8.B16, V11.B16, V10.B16
+	WORD   $0x4ee0e909 // fcmlt v9.2d, v8.2d, #0.0
+	WORD   $0x6f07f60b // fmov v11.2d, #-1.0
+	VBSL   V10.B16, V11.B16, V9.B16
+	WORD   $0x6e69dca8 // fmul v8.2d, v5.2d, v9.2d
+	VLD1   (R0), [V9.D2]
+	WORD   $0x6e69dcc9 // fmul v9.2d, v6.2d, v9.2d
 	WORD   $0x4e69d508 // fadd v8.2d, v8.2d, v9.2d
 	VLD1   (R0), [V9.D2]
-	WORD   $0x6e66dd29 // fmul v9.2d, v9.2d, v6.2d
-	WORD   $0x4ee0c90b // fcmgt v11.2d, v8.2d, #0.0
-	WORD   $0x6f03f60c // fmov v12.2d, #1.0
-	VBSL   V8.B16, V12.B16, V11.B16
-	WORD   $0x4ee0e90a // fcmlt v10.2d, v8.2d, #0.0
-	WORD   $0x6f07f60c // fmov v12.2d, #-1.0
-	VBSL   V11.B16, V12.B16, V10.B16
-	WORD   $0x6e6adca8 // fmul v8.2d, v5.2d, v10.2d
 	WORD   $0x4ee8d528 // fsub v8.2d, v9.2d, v8.2d
 	VST1.P [V8.D2], 16(R0)
 	VLD1   (R2), [V8.D2]
@@ -382,19 +426,23 @@ tail:
 	FMULD   F0, F7, F7
 
 	// interpolated update direction
-	FMOVD   (R2), F8
-	FMULD   F8, F1, F8
-	FMULD   F7, F2, F9
+	FMOVD (R2), F8
+	FMULD F8, F1, F8
+	FMULD F7, F2, F9
+	FADDD F9, F8, F8
+
+	// the step: lr*sign(c) plus the decoupled decay
+	WORD    $0x4ee0c90a // fcmgt v10.2d, v8.2d, #0.0
+	WORD    $0x6f03f60b // fmov v11.2d, #1.0
+	VBSL    V8.B16, V11.B16, V10.B16
+	WORD    $0x4ee0e909 // fcmlt v9.2d, v8.2d, #0.0
+	WORD    $0x6f07f60b // fmov v11.2d, #-1.0
+	VBSL    V10.B16, V11.B16, V9.B16
+	FMULD   F9, F5, F8
+	FMOVD   (R0), F9
+	FMULD   F9, F6, F9
 	FADDD   F9, F8, F8
 	FMOVD   (R0), F9
-	FMULD   F6, F9, F9
-	WORD    $0x4ee0c90b // fcmgt v11.2d, v8.2d, #0.0
-	WORD    $0x6f03f60c // fmov v12.2d, #1.0
-	VBSL    V8.B16, V12.B16, V11.B16
-	WORD    $0x4ee0e90a // fcmlt v10.2d, v8.2d, #0.0
-	WORD    $0x6f07f60c // fmov v12.2d, #-1.0
-	VBSL    V11.B16, V12.B16, V10.B16
-	FMULD   F10, F5, F8
 	FSUBD   F8, F9, F8
 	FMOVD.P F8, 8(R0)
 	FMOVD   (R2), F8

@@ -41,10 +41,9 @@ package kernels_test
 // elements were ambiguous.
 //
 // Note that the bound on param is relative to |param|: in float32 the
-// decay LR*WeightDecay*param is often smaller than the rounding of
-// 1 - LR*WeightDecay (see Lion), and the test does not, cannot, hold
-// Step32's decay to a relative accuracy. TestLionDecayRounding pins that
-// behavior down instead.
+// decay LR*WeightDecay*param is often below the rounding of the result,
+// so the test does not, cannot, hold Step32's decay to a relative
+// accuracy; TestLionDecayRounding checks a case where it must show.
 
 import (
 	"fmt"
@@ -371,33 +370,31 @@ func TestLionSignOfZero(t *testing.T) {
 	}
 }
 
-// TestLionDecayRounding pins down how Step32 rounds the decay factor
-// 1 - LR*WeightDecay to float32 (see Lion): with the defaults, 1 - 1e-7
-// becomes 1 - 2^-23, and an LR*WeightDecay below 2^-25 no decay at all,
-// while Step64 keeps it.
+// TestLionDecayRounding checks that Step32 applies the decay rate itself,
+// not a float32 factor: with the defaults LR*WeightDecay = 1e-7, which
+// as a factor 1 - 1e-7 rounds to 1 - 2^-23 = 1 - 1.19e-7 in float32. On
+// param 1.75 (spacing 2^-23 there) the exact decay is 1.47 spacings, so
+// the correctly rounded result moves by one; the rounded factor would
+// move it by two. A factor below 2^-25 would round to 1 and drop the
+// decay altogether.
 func TestLionDecayRounding(t *testing.T) {
-	p32, p64 := []float32{1}, []float64{1}
 	o := kernels.DefaultLion() // LR 1e-4, WeightDecay 1e-3
 	// A zero gradient and momentum: sign 0, only the decay moves param.
+	p32 := []float32{1.75}
 	if err := o.Step32(p32, []float32{0}, []float32{0}); err != nil {
 		t.Fatal(err)
 	}
-	if want := float32(1 - 0x1p-23); p32[0] != want {
-		t.Errorf("Step32 with LR*WeightDecay = 1e-7: param = %.10g, want %.10g", p32[0], want)
+	want := float32(1.75 - 1.75*o.LR*o.WeightDecay)
+	factor := float32(1.75 * float64(float32(1-o.LR*o.WeightDecay)))
+	if p32[0] != want || want == factor {
+		t.Errorf("Step32: param = %.10g, want %.10g (the rounded factor would give %.10g)", p32[0], want, factor)
 	}
+	p64 := []float64{1.75}
 	if err := o.Step64(p64, []float64{0}, []float64{0}); err != nil {
 		t.Fatal(err)
 	}
-	if want := 1 - 1e-4*1e-3; p64[0] != want {
+	if want := 1.75 - 1.75*(1e-4*1e-3); math.Abs(p64[0]-want) > 2*0x1p-53*1.75 {
 		t.Errorf("Step64: param = %.17g, want %.17g", p64[0], want)
-	}
-	o.LR = 1e-5 // LR*WeightDecay = 1e-8 < 2^-25
-	p32[0] = 1
-	if err := o.Step32(p32, []float32{0}, []float32{0}); err != nil {
-		t.Fatal(err)
-	}
-	if p32[0] != 1 {
-		t.Errorf("Step32 with LR*WeightDecay = 1e-8: param = %.10g, want 1 (the decay rounds away)", p32[0])
 	}
 }
 
@@ -476,8 +473,8 @@ func lionSigma(o kernels.Lion, f32 bool) refSigma {
 		return 1
 	}
 	s.omb1, s.omb2 = omb(o.Beta1), omb(o.Beta2)
-	if lw := o.LR * o.WeightDecay; lw != 0 {
-		s.pdecay = math.Abs(lw)/math.Abs(1-lw) + 1
+	if o.LR*o.WeightDecay != 0 {
+		s.pdecay = 1 // lrwd = LR*WeightDecay, rounded once
 	}
 	if f32 {
 		r := refU64 / refU32
@@ -489,8 +486,9 @@ func lionSigma(o kernels.Lion, f32 bool) refSigma {
 }
 
 // lionErrBound bounds the kernels' error (generic.go: g = grad*s;
-// c = b1*m + omb1*g; param = param*pdecay - lr*sign(c); m = b2*m +
-// omb2*g) in c and m, and in param given the sign s the kernel took.
+// c = b1*m + omb1*g; param = param - (lr*sign(c) + lrwd*param);
+// m = b2*m + omb2*g) in c and m, and in param given the sign s the kernel
+// took. sig.pdecay is lrwd's.
 func lionErrBound(o kernels.Lion, in refLionIn, u0, tiny float64, sig refSigma) (ec, em float64, ep func(s float64) float64) {
 	// An exact zero result of exact operands is exactly zero.
 	rnd := func(x, e float64) float64 {
@@ -510,12 +508,13 @@ func lionErrBound(o kernels.Lion, in refLionIn, u0, tiny float64, sig refSigma) 
 	}
 	ec = mix(o.Beta1, sig.b1, 1-o.Beta1, sig.omb1)
 	em = mix(o.Beta2, sig.b2, 1-o.Beta2, sig.omb2)
-	pdecay := 1 - o.LR*o.WeightDecay
-	pd := in.p * pdecay
-	epd := rnd(pd, scal(pdecay, sig.pdecay, in.p, 0))
+	lw := o.LR * o.WeightDecay
+	dec := lw * in.p
+	edec := rnd(dec, scal(lw, sig.pdecay, in.p, 0))
 	ep = func(s float64) float64 {
 		els := rnd(o.LR*s, scal(o.LR, sig.step, s, 0))
-		return rnd(pd-o.LR*s, epd+els)
+		u := o.LR*s + dec
+		return rnd(in.p-u, rnd(u, els+edec))
 	}
 	return ec, em, ep
 }

@@ -7,8 +7,12 @@ import . "github.com/fusedopt/fusedopt/gen/ir"
 //
 //	g     = grad*gscale
 //	c     = b1*m + (1-b1)*g
-//	param = param*pdecay - lr*sign(c)   pdecay = 1 - lr*weight_decay
+//	param = param - (lr*sign(c) + lrwd*param)   lrwd = lr*weight_decay
 //	m     = b2*m + (1-b2)*g
+//
+// The decay joins the update before the one subtraction, as in Optax's
+// param - lr*(sign(c) + weight_decay*param): a factor 1 - lr*wd rounded
+// to float32 would quantize the decay rate to multiples of 2^-24.
 func Lion() []*Kernel {
 	scalars := []Scalar{
 		{Name: "gscale", Doc: "gradient scale, negated when maximizing"},
@@ -17,12 +21,14 @@ func Lion() []*Kernel {
 		{Name: "b2", Doc: "beta2, the decay of the momentum"},
 		{Name: "omb2", Doc: "1 - beta2"},
 		{Name: "lr", Doc: "learning rate"},
-		{Name: "pdecay", Doc: "1 - lr*weight_decay"},
+		{Name: "lrwd", Doc: "lr * weight_decay"},
 	}
 	b := NewBuilder("lion", nil, streams("param", "grad", "m"), scalars)
 	g := scaledGrad(b, false)
 	c := b.Let("c", ema(b, "b1", "omb1", b.Load("m"), g), "interpolated update direction")
-	b.Store("param", Sub(Mul(b.Load("param"), b.Scalar("pdecay")), Mul(b.Scalar("lr"), Sign(c))))
+	u := b.Let("u", Add(Mul(b.Scalar("lr"), Sign(c)), Mul(b.Scalar("lrwd"), b.Load("param"))),
+		"the step: lr*sign(c) plus the decoupled decay")
+	b.Store("param", Sub(b.Load("param"), u))
 	b.Store("m", ema(b, "b2", "omb2", b.Load("m"), g))
 	return []*Kernel{b.Kernel()}
 }
