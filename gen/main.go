@@ -78,7 +78,7 @@ func amd64File(f golang.Family) (asm, stubs []byte) {
 	ctx.ConstraintExpr("amd64,!purego")
 	for _, lvl := range amd64Levels {
 		for _, bits := range []int{32, 64} {
-			for _, k := range f.Variants {
+			for _, k := range f.Kernels() {
 				amd64.Kernel(ctx, lvl, k, bits, "func"+golang.Signature(k, bits))
 			}
 		}

@@ -9,37 +9,17 @@ package kernels
 //go:noescape
 func adadeltaArithAVX2F32(param []float32, grad []float32, sq []float32, acc []float32, s [6]float32)
 
-// adadeltaArithAVX2F32Coupled is the AVX2 form of adadeltaArithF32Coupled; see there.
-//
-//go:noescape
-func adadeltaArithAVX2F32Coupled(param []float32, grad []float32, sq []float32, acc []float32, s [6]float32)
-
 // adadeltaArithAVX2F64 is the AVX2 form of adadeltaArithF64; see there.
 //
 //go:noescape
 func adadeltaArithAVX2F64(param []float64, grad []float64, sq []float64, acc []float64, s [6]float64)
-
-// adadeltaArithAVX2F64Coupled is the AVX2 form of adadeltaArithF64Coupled; see there.
-//
-//go:noescape
-func adadeltaArithAVX2F64Coupled(param []float64, grad []float64, sq []float64, acc []float64, s [6]float64)
 
 // adadeltaArithAVX512F32 is the AVX512 form of adadeltaArithF32; see there.
 //
 //go:noescape
 func adadeltaArithAVX512F32(param []float32, grad []float32, sq []float32, acc []float32, s [6]float32)
 
-// adadeltaArithAVX512F32Coupled is the AVX512 form of adadeltaArithF32Coupled; see there.
-//
-//go:noescape
-func adadeltaArithAVX512F32Coupled(param []float32, grad []float32, sq []float32, acc []float32, s [6]float32)
-
 // adadeltaArithAVX512F64 is the AVX512 form of adadeltaArithF64; see there.
 //
 //go:noescape
 func adadeltaArithAVX512F64(param []float64, grad []float64, sq []float64, acc []float64, s [6]float64)
-
-// adadeltaArithAVX512F64Coupled is the AVX512 form of adadeltaArithF64Coupled; see there.
-//
-//go:noescape
-func adadeltaArithAVX512F64Coupled(param []float64, grad []float64, sq []float64, acc []float64, s [6]float64)

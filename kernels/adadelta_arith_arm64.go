@@ -9,17 +9,7 @@ package kernels
 //go:noescape
 func adadeltaArithNEONF32(param, grad, sq, acc []float32, s [6]float32)
 
-// adadeltaArithNEONF32Coupled is the NEON form of adadeltaArithF32Coupled; see there.
-//
-//go:noescape
-func adadeltaArithNEONF32Coupled(param, grad, sq, acc []float32, s [6]float32)
-
 // adadeltaArithNEONF64 is the NEON form of adadeltaArithF64; see there.
 //
 //go:noescape
 func adadeltaArithNEONF64(param, grad, sq, acc []float64, s [6]float64)
-
-// adadeltaArithNEONF64Coupled is the NEON form of adadeltaArithF64Coupled; see there.
-//
-//go:noescape
-func adadeltaArithNEONF64Coupled(param, grad, sq, acc []float64, s [6]float64)

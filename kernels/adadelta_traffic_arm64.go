@@ -9,17 +9,7 @@ package kernels
 //go:noescape
 func adadeltaTrafficNEONF32(param, grad, sq, acc []float32, s [6]float32)
 
-// adadeltaTrafficNEONF32Coupled is the NEON form of adadeltaTrafficF32Coupled; see there.
-//
-//go:noescape
-func adadeltaTrafficNEONF32Coupled(param, grad, sq, acc []float32, s [6]float32)
-
 // adadeltaTrafficNEONF64 is the NEON form of adadeltaTrafficF64; see there.
 //
 //go:noescape
 func adadeltaTrafficNEONF64(param, grad, sq, acc []float64, s [6]float64)
-
-// adadeltaTrafficNEONF64Coupled is the NEON form of adadeltaTrafficF64Coupled; see there.
-//
-//go:noescape
-func adadeltaTrafficNEONF64Coupled(param, grad, sq, acc []float64, s [6]float64)

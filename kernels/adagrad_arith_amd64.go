@@ -9,77 +9,17 @@ package kernels
 //go:noescape
 func adagradArithAVX2F32(param []float32, grad []float32, sum []float32, s [4]float32)
 
-// adagradArithAVX2F32Coupled is the AVX2 form of adagradArithF32Coupled; see there.
-//
-//go:noescape
-func adagradArithAVX2F32Coupled(param []float32, grad []float32, sum []float32, s [4]float32)
-
-// adagradArithAVX2F32EpsInSqrt is the AVX2 form of adagradArithF32EpsInSqrt; see there.
-//
-//go:noescape
-func adagradArithAVX2F32EpsInSqrt(param []float32, grad []float32, sum []float32, s [4]float32)
-
-// adagradArithAVX2F32CoupledEpsInSqrt is the AVX2 form of adagradArithF32CoupledEpsInSqrt; see there.
-//
-//go:noescape
-func adagradArithAVX2F32CoupledEpsInSqrt(param []float32, grad []float32, sum []float32, s [4]float32)
-
 // adagradArithAVX2F64 is the AVX2 form of adagradArithF64; see there.
 //
 //go:noescape
 func adagradArithAVX2F64(param []float64, grad []float64, sum []float64, s [4]float64)
-
-// adagradArithAVX2F64Coupled is the AVX2 form of adagradArithF64Coupled; see there.
-//
-//go:noescape
-func adagradArithAVX2F64Coupled(param []float64, grad []float64, sum []float64, s [4]float64)
-
-// adagradArithAVX2F64EpsInSqrt is the AVX2 form of adagradArithF64EpsInSqrt; see there.
-//
-//go:noescape
-func adagradArithAVX2F64EpsInSqrt(param []float64, grad []float64, sum []float64, s [4]float64)
-
-// adagradArithAVX2F64CoupledEpsInSqrt is the AVX2 form of adagradArithF64CoupledEpsInSqrt; see there.
-//
-//go:noescape
-func adagradArithAVX2F64CoupledEpsInSqrt(param []float64, grad []float64, sum []float64, s [4]float64)
 
 // adagradArithAVX512F32 is the AVX512 form of adagradArithF32; see there.
 //
 //go:noescape
 func adagradArithAVX512F32(param []float32, grad []float32, sum []float32, s [4]float32)
 
-// adagradArithAVX512F32Coupled is the AVX512 form of adagradArithF32Coupled; see there.
-//
-//go:noescape
-func adagradArithAVX512F32Coupled(param []float32, grad []float32, sum []float32, s [4]float32)
-
-// adagradArithAVX512F32EpsInSqrt is the AVX512 form of adagradArithF32EpsInSqrt; see there.
-//
-//go:noescape
-func adagradArithAVX512F32EpsInSqrt(param []float32, grad []float32, sum []float32, s [4]float32)
-
-// adagradArithAVX512F32CoupledEpsInSqrt is the AVX512 form of adagradArithF32CoupledEpsInSqrt; see there.
-//
-//go:noescape
-func adagradArithAVX512F32CoupledEpsInSqrt(param []float32, grad []float32, sum []float32, s [4]float32)
-
 // adagradArithAVX512F64 is the AVX512 form of adagradArithF64; see there.
 //
 //go:noescape
 func adagradArithAVX512F64(param []float64, grad []float64, sum []float64, s [4]float64)
-
-// adagradArithAVX512F64Coupled is the AVX512 form of adagradArithF64Coupled; see there.
-//
-//go:noescape
-func adagradArithAVX512F64Coupled(param []float64, grad []float64, sum []float64, s [4]float64)
-
-// adagradArithAVX512F64EpsInSqrt is the AVX512 form of adagradArithF64EpsInSqrt; see there.
-//
-//go:noescape
-func adagradArithAVX512F64EpsInSqrt(param []float64, grad []float64, sum []float64, s [4]float64)
-
-// adagradArithAVX512F64CoupledEpsInSqrt is the AVX512 form of adagradArithF64CoupledEpsInSqrt; see there.
-//
-//go:noescape
-func adagradArithAVX512F64CoupledEpsInSqrt(param []float64, grad []float64, sum []float64, s [4]float64)

@@ -9,37 +9,7 @@ package kernels
 //go:noescape
 func adagradArithNEONF32(param, grad, sum []float32, s [4]float32)
 
-// adagradArithNEONF32Coupled is the NEON form of adagradArithF32Coupled; see there.
-//
-//go:noescape
-func adagradArithNEONF32Coupled(param, grad, sum []float32, s [4]float32)
-
-// adagradArithNEONF32EpsInSqrt is the NEON form of adagradArithF32EpsInSqrt; see there.
-//
-//go:noescape
-func adagradArithNEONF32EpsInSqrt(param, grad, sum []float32, s [4]float32)
-
-// adagradArithNEONF32CoupledEpsInSqrt is the NEON form of adagradArithF32CoupledEpsInSqrt; see there.
-//
-//go:noescape
-func adagradArithNEONF32CoupledEpsInSqrt(param, grad, sum []float32, s [4]float32)
-
 // adagradArithNEONF64 is the NEON form of adagradArithF64; see there.
 //
 //go:noescape
 func adagradArithNEONF64(param, grad, sum []float64, s [4]float64)
-
-// adagradArithNEONF64Coupled is the NEON form of adagradArithF64Coupled; see there.
-//
-//go:noescape
-func adagradArithNEONF64Coupled(param, grad, sum []float64, s [4]float64)
-
-// adagradArithNEONF64EpsInSqrt is the NEON form of adagradArithF64EpsInSqrt; see there.
-//
-//go:noescape
-func adagradArithNEONF64EpsInSqrt(param, grad, sum []float64, s [4]float64)
-
-// adagradArithNEONF64CoupledEpsInSqrt is the NEON form of adagradArithF64CoupledEpsInSqrt; see there.
-//
-//go:noescape
-func adagradArithNEONF64CoupledEpsInSqrt(param, grad, sum []float64, s [4]float64)

@@ -9,77 +9,17 @@ package kernels
 //go:noescape
 func adagradTrafficAVX2F32(param []float32, grad []float32, sum []float32, s [4]float32)
 
-// adagradTrafficAVX2F32Coupled is the AVX2 form of adagradTrafficF32Coupled; see there.
-//
-//go:noescape
-func adagradTrafficAVX2F32Coupled(param []float32, grad []float32, sum []float32, s [4]float32)
-
-// adagradTrafficAVX2F32EpsInSqrt is the AVX2 form of adagradTrafficF32EpsInSqrt; see there.
-//
-//go:noescape
-func adagradTrafficAVX2F32EpsInSqrt(param []float32, grad []float32, sum []float32, s [4]float32)
-
-// adagradTrafficAVX2F32CoupledEpsInSqrt is the AVX2 form of adagradTrafficF32CoupledEpsInSqrt; see there.
-//
-//go:noescape
-func adagradTrafficAVX2F32CoupledEpsInSqrt(param []float32, grad []float32, sum []float32, s [4]float32)
-
 // adagradTrafficAVX2F64 is the AVX2 form of adagradTrafficF64; see there.
 //
 //go:noescape
 func adagradTrafficAVX2F64(param []float64, grad []float64, sum []float64, s [4]float64)
-
-// adagradTrafficAVX2F64Coupled is the AVX2 form of adagradTrafficF64Coupled; see there.
-//
-//go:noescape
-func adagradTrafficAVX2F64Coupled(param []float64, grad []float64, sum []float64, s [4]float64)
-
-// adagradTrafficAVX2F64EpsInSqrt is the AVX2 form of adagradTrafficF64EpsInSqrt; see there.
-//
-//go:noescape
-func adagradTrafficAVX2F64EpsInSqrt(param []float64, grad []float64, sum []float64, s [4]float64)
-
-// adagradTrafficAVX2F64CoupledEpsInSqrt is the AVX2 form of adagradTrafficF64CoupledEpsInSqrt; see there.
-//
-//go:noescape
-func adagradTrafficAVX2F64CoupledEpsInSqrt(param []float64, grad []float64, sum []float64, s [4]float64)
 
 // adagradTrafficAVX512F32 is the AVX512 form of adagradTrafficF32; see there.
 //
 //go:noescape
 func adagradTrafficAVX512F32(param []float32, grad []float32, sum []float32, s [4]float32)
 
-// adagradTrafficAVX512F32Coupled is the AVX512 form of adagradTrafficF32Coupled; see there.
-//
-//go:noescape
-func adagradTrafficAVX512F32Coupled(param []float32, grad []float32, sum []float32, s [4]float32)
-
-// adagradTrafficAVX512F32EpsInSqrt is the AVX512 form of adagradTrafficF32EpsInSqrt; see there.
-//
-//go:noescape
-func adagradTrafficAVX512F32EpsInSqrt(param []float32, grad []float32, sum []float32, s [4]float32)
-
-// adagradTrafficAVX512F32CoupledEpsInSqrt is the AVX512 form of adagradTrafficF32CoupledEpsInSqrt; see there.
-//
-//go:noescape
-func adagradTrafficAVX512F32CoupledEpsInSqrt(param []float32, grad []float32, sum []float32, s [4]float32)
-
 // adagradTrafficAVX512F64 is the AVX512 form of adagradTrafficF64; see there.
 //
 //go:noescape
 func adagradTrafficAVX512F64(param []float64, grad []float64, sum []float64, s [4]float64)
-
-// adagradTrafficAVX512F64Coupled is the AVX512 form of adagradTrafficF64Coupled; see there.
-//
-//go:noescape
-func adagradTrafficAVX512F64Coupled(param []float64, grad []float64, sum []float64, s [4]float64)
-
-// adagradTrafficAVX512F64EpsInSqrt is the AVX512 form of adagradTrafficF64EpsInSqrt; see there.
-//
-//go:noescape
-func adagradTrafficAVX512F64EpsInSqrt(param []float64, grad []float64, sum []float64, s [4]float64)
-
-// adagradTrafficAVX512F64CoupledEpsInSqrt is the AVX512 form of adagradTrafficF64CoupledEpsInSqrt; see there.
-//
-//go:noescape
-func adagradTrafficAVX512F64CoupledEpsInSqrt(param []float64, grad []float64, sum []float64, s [4]float64)

@@ -9,37 +9,7 @@ package kernels
 //go:noescape
 func adagradTrafficNEONF32(param, grad, sum []float32, s [4]float32)
 
-// adagradTrafficNEONF32Coupled is the NEON form of adagradTrafficF32Coupled; see there.
-//
-//go:noescape
-func adagradTrafficNEONF32Coupled(param, grad, sum []float32, s [4]float32)
-
-// adagradTrafficNEONF32EpsInSqrt is the NEON form of adagradTrafficF32EpsInSqrt; see there.
-//
-//go:noescape
-func adagradTrafficNEONF32EpsInSqrt(param, grad, sum []float32, s [4]float32)
-
-// adagradTrafficNEONF32CoupledEpsInSqrt is the NEON form of adagradTrafficF32CoupledEpsInSqrt; see there.
-//
-//go:noescape
-func adagradTrafficNEONF32CoupledEpsInSqrt(param, grad, sum []float32, s [4]float32)
-
 // adagradTrafficNEONF64 is the NEON form of adagradTrafficF64; see there.
 //
 //go:noescape
 func adagradTrafficNEONF64(param, grad, sum []float64, s [4]float64)
-
-// adagradTrafficNEONF64Coupled is the NEON form of adagradTrafficF64Coupled; see there.
-//
-//go:noescape
-func adagradTrafficNEONF64Coupled(param, grad, sum []float64, s [4]float64)
-
-// adagradTrafficNEONF64EpsInSqrt is the NEON form of adagradTrafficF64EpsInSqrt; see there.
-//
-//go:noescape
-func adagradTrafficNEONF64EpsInSqrt(param, grad, sum []float64, s [4]float64)
-
-// adagradTrafficNEONF64CoupledEpsInSqrt is the NEON form of adagradTrafficF64CoupledEpsInSqrt; see there.
-//
-//go:noescape
-func adagradTrafficNEONF64CoupledEpsInSqrt(param, grad, sum []float64, s [4]float64)

@@ -9,77 +9,17 @@ package kernels
 //go:noescape
 func adamArithAVX2F32(param []float32, grad []float32, m []float32, v []float32, vmax []float32, s [10]float32)
 
-// adamArithAVX2F32Coupled is the AVX2 form of adamArithF32Coupled; see there.
-//
-//go:noescape
-func adamArithAVX2F32Coupled(param []float32, grad []float32, m []float32, v []float32, vmax []float32, s [10]float32)
-
-// adamArithAVX2F32AMSGrad is the AVX2 form of adamArithF32AMSGrad; see there.
-//
-//go:noescape
-func adamArithAVX2F32AMSGrad(param []float32, grad []float32, m []float32, v []float32, vmax []float32, s [10]float32)
-
-// adamArithAVX2F32CoupledAMSGrad is the AVX2 form of adamArithF32CoupledAMSGrad; see there.
-//
-//go:noescape
-func adamArithAVX2F32CoupledAMSGrad(param []float32, grad []float32, m []float32, v []float32, vmax []float32, s [10]float32)
-
 // adamArithAVX2F64 is the AVX2 form of adamArithF64; see there.
 //
 //go:noescape
 func adamArithAVX2F64(param []float64, grad []float64, m []float64, v []float64, vmax []float64, s [10]float64)
-
-// adamArithAVX2F64Coupled is the AVX2 form of adamArithF64Coupled; see there.
-//
-//go:noescape
-func adamArithAVX2F64Coupled(param []float64, grad []float64, m []float64, v []float64, vmax []float64, s [10]float64)
-
-// adamArithAVX2F64AMSGrad is the AVX2 form of adamArithF64AMSGrad; see there.
-//
-//go:noescape
-func adamArithAVX2F64AMSGrad(param []float64, grad []float64, m []float64, v []float64, vmax []float64, s [10]float64)
-
-// adamArithAVX2F64CoupledAMSGrad is the AVX2 form of adamArithF64CoupledAMSGrad; see there.
-//
-//go:noescape
-func adamArithAVX2F64CoupledAMSGrad(param []float64, grad []float64, m []float64, v []float64, vmax []float64, s [10]float64)
 
 // adamArithAVX512F32 is the AVX512 form of adamArithF32; see there.
 //
 //go:noescape
 func adamArithAVX512F32(param []float32, grad []float32, m []float32, v []float32, vmax []float32, s [10]float32)
 
-// adamArithAVX512F32Coupled is the AVX512 form of adamArithF32Coupled; see there.
-//
-//go:noescape
-func adamArithAVX512F32Coupled(param []float32, grad []float32, m []float32, v []float32, vmax []float32, s [10]float32)
-
-// adamArithAVX512F32AMSGrad is the AVX512 form of adamArithF32AMSGrad; see there.
-//
-//go:noescape
-func adamArithAVX512F32AMSGrad(param []float32, grad []float32, m []float32, v []float32, vmax []float32, s [10]float32)
-
-// adamArithAVX512F32CoupledAMSGrad is the AVX512 form of adamArithF32CoupledAMSGrad; see there.
-//
-//go:noescape
-func adamArithAVX512F32CoupledAMSGrad(param []float32, grad []float32, m []float32, v []float32, vmax []float32, s [10]float32)
-
 // adamArithAVX512F64 is the AVX512 form of adamArithF64; see there.
 //
 //go:noescape
 func adamArithAVX512F64(param []float64, grad []float64, m []float64, v []float64, vmax []float64, s [10]float64)
-
-// adamArithAVX512F64Coupled is the AVX512 form of adamArithF64Coupled; see there.
-//
-//go:noescape
-func adamArithAVX512F64Coupled(param []float64, grad []float64, m []float64, v []float64, vmax []float64, s [10]float64)
-
-// adamArithAVX512F64AMSGrad is the AVX512 form of adamArithF64AMSGrad; see there.
-//
-//go:noescape
-func adamArithAVX512F64AMSGrad(param []float64, grad []float64, m []float64, v []float64, vmax []float64, s [10]float64)
-
-// adamArithAVX512F64CoupledAMSGrad is the AVX512 form of adamArithF64CoupledAMSGrad; see there.
-//
-//go:noescape
-func adamArithAVX512F64CoupledAMSGrad(param []float64, grad []float64, m []float64, v []float64, vmax []float64, s [10]float64)

@@ -9,37 +9,7 @@ package kernels
 //go:noescape
 func adamArithNEONF32(param, grad, m, v, vmax []float32, s [10]float32)
 
-// adamArithNEONF32Coupled is the NEON form of adamArithF32Coupled; see there.
-//
-//go:noescape
-func adamArithNEONF32Coupled(param, grad, m, v, vmax []float32, s [10]float32)
-
-// adamArithNEONF32AMSGrad is the NEON form of adamArithF32AMSGrad; see there.
-//
-//go:noescape
-func adamArithNEONF32AMSGrad(param, grad, m, v, vmax []float32, s [10]float32)
-
-// adamArithNEONF32CoupledAMSGrad is the NEON form of adamArithF32CoupledAMSGrad; see there.
-//
-//go:noescape
-func adamArithNEONF32CoupledAMSGrad(param, grad, m, v, vmax []float32, s [10]float32)
-
 // adamArithNEONF64 is the NEON form of adamArithF64; see there.
 //
 //go:noescape
 func adamArithNEONF64(param, grad, m, v, vmax []float64, s [10]float64)
-
-// adamArithNEONF64Coupled is the NEON form of adamArithF64Coupled; see there.
-//
-//go:noescape
-func adamArithNEONF64Coupled(param, grad, m, v, vmax []float64, s [10]float64)
-
-// adamArithNEONF64AMSGrad is the NEON form of adamArithF64AMSGrad; see there.
-//
-//go:noescape
-func adamArithNEONF64AMSGrad(param, grad, m, v, vmax []float64, s [10]float64)
-
-// adamArithNEONF64CoupledAMSGrad is the NEON form of adamArithF64CoupledAMSGrad; see there.
-//
-//go:noescape
-func adamArithNEONF64CoupledAMSGrad(param, grad, m, v, vmax []float64, s [10]float64)

@@ -9,77 +9,37 @@ package kernels
 //go:noescape
 func adamTrafficAVX2F32(param []float32, grad []float32, m []float32, v []float32, vmax []float32, s [10]float32)
 
-// adamTrafficAVX2F32Coupled is the AVX2 form of adamTrafficF32Coupled; see there.
-//
-//go:noescape
-func adamTrafficAVX2F32Coupled(param []float32, grad []float32, m []float32, v []float32, vmax []float32, s [10]float32)
-
 // adamTrafficAVX2F32AMSGrad is the AVX2 form of adamTrafficF32AMSGrad; see there.
 //
 //go:noescape
 func adamTrafficAVX2F32AMSGrad(param []float32, grad []float32, m []float32, v []float32, vmax []float32, s [10]float32)
-
-// adamTrafficAVX2F32CoupledAMSGrad is the AVX2 form of adamTrafficF32CoupledAMSGrad; see there.
-//
-//go:noescape
-func adamTrafficAVX2F32CoupledAMSGrad(param []float32, grad []float32, m []float32, v []float32, vmax []float32, s [10]float32)
 
 // adamTrafficAVX2F64 is the AVX2 form of adamTrafficF64; see there.
 //
 //go:noescape
 func adamTrafficAVX2F64(param []float64, grad []float64, m []float64, v []float64, vmax []float64, s [10]float64)
 
-// adamTrafficAVX2F64Coupled is the AVX2 form of adamTrafficF64Coupled; see there.
-//
-//go:noescape
-func adamTrafficAVX2F64Coupled(param []float64, grad []float64, m []float64, v []float64, vmax []float64, s [10]float64)
-
 // adamTrafficAVX2F64AMSGrad is the AVX2 form of adamTrafficF64AMSGrad; see there.
 //
 //go:noescape
 func adamTrafficAVX2F64AMSGrad(param []float64, grad []float64, m []float64, v []float64, vmax []float64, s [10]float64)
-
-// adamTrafficAVX2F64CoupledAMSGrad is the AVX2 form of adamTrafficF64CoupledAMSGrad; see there.
-//
-//go:noescape
-func adamTrafficAVX2F64CoupledAMSGrad(param []float64, grad []float64, m []float64, v []float64, vmax []float64, s [10]float64)
 
 // adamTrafficAVX512F32 is the AVX512 form of adamTrafficF32; see there.
 //
 //go:noescape
 func adamTrafficAVX512F32(param []float32, grad []float32, m []float32, v []float32, vmax []float32, s [10]float32)
 
-// adamTrafficAVX512F32Coupled is the AVX512 form of adamTrafficF32Coupled; see there.
-//
-//go:noescape
-func adamTrafficAVX512F32Coupled(param []float32, grad []float32, m []float32, v []float32, vmax []float32, s [10]float32)
-
 // adamTrafficAVX512F32AMSGrad is the AVX512 form of adamTrafficF32AMSGrad; see there.
 //
 //go:noescape
 func adamTrafficAVX512F32AMSGrad(param []float32, grad []float32, m []float32, v []float32, vmax []float32, s [10]float32)
-
-// adamTrafficAVX512F32CoupledAMSGrad is the AVX512 form of adamTrafficF32CoupledAMSGrad; see there.
-//
-//go:noescape
-func adamTrafficAVX512F32CoupledAMSGrad(param []float32, grad []float32, m []float32, v []float32, vmax []float32, s [10]float32)
 
 // adamTrafficAVX512F64 is the AVX512 form of adamTrafficF64; see there.
 //
 //go:noescape
 func adamTrafficAVX512F64(param []float64, grad []float64, m []float64, v []float64, vmax []float64, s [10]float64)
 
-// adamTrafficAVX512F64Coupled is the AVX512 form of adamTrafficF64Coupled; see there.
-//
-//go:noescape
-func adamTrafficAVX512F64Coupled(param []float64, grad []float64, m []float64, v []float64, vmax []float64, s [10]float64)
-
 // adamTrafficAVX512F64AMSGrad is the AVX512 form of adamTrafficF64AMSGrad; see there.
 //
 //go:noescape
 func adamTrafficAVX512F64AMSGrad(param []float64, grad []float64, m []float64, v []float64, vmax []float64, s [10]float64)
-
-// adamTrafficAVX512F64CoupledAMSGrad is the AVX512 form of adamTrafficF64CoupledAMSGrad; see there.
-//
-//go:noescape
-func adamTrafficAVX512F64CoupledAMSGrad(param []float64, grad []float64, m []float64, v []float64, vmax []float64, s [10]float64)

@@ -9,37 +9,17 @@ package kernels
 //go:noescape
 func adamTrafficNEONF32(param, grad, m, v, vmax []float32, s [10]float32)
 
-// adamTrafficNEONF32Coupled is the NEON form of adamTrafficF32Coupled; see there.
-//
-//go:noescape
-func adamTrafficNEONF32Coupled(param, grad, m, v, vmax []float32, s [10]float32)
-
 // adamTrafficNEONF32AMSGrad is the NEON form of adamTrafficF32AMSGrad; see there.
 //
 //go:noescape
 func adamTrafficNEONF32AMSGrad(param, grad, m, v, vmax []float32, s [10]float32)
-
-// adamTrafficNEONF32CoupledAMSGrad is the NEON form of adamTrafficF32CoupledAMSGrad; see there.
-//
-//go:noescape
-func adamTrafficNEONF32CoupledAMSGrad(param, grad, m, v, vmax []float32, s [10]float32)
 
 // adamTrafficNEONF64 is the NEON form of adamTrafficF64; see there.
 //
 //go:noescape
 func adamTrafficNEONF64(param, grad, m, v, vmax []float64, s [10]float64)
 
-// adamTrafficNEONF64Coupled is the NEON form of adamTrafficF64Coupled; see there.
-//
-//go:noescape
-func adamTrafficNEONF64Coupled(param, grad, m, v, vmax []float64, s [10]float64)
-
 // adamTrafficNEONF64AMSGrad is the NEON form of adamTrafficF64AMSGrad; see there.
 //
 //go:noescape
 func adamTrafficNEONF64AMSGrad(param, grad, m, v, vmax []float64, s [10]float64)
-
-// adamTrafficNEONF64CoupledAMSGrad is the NEON form of adamTrafficF64CoupledAMSGrad; see there.
-//
-//go:noescape
-func adamTrafficNEONF64CoupledAMSGrad(param, grad, m, v, vmax []float64, s [10]float64)

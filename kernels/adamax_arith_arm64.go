@@ -9,17 +9,7 @@ package kernels
 //go:noescape
 func adamaxArithNEONF32(param, grad, m, u []float32, s [7]float32)
 
-// adamaxArithNEONF32Coupled is the NEON form of adamaxArithF32Coupled; see there.
-//
-//go:noescape
-func adamaxArithNEONF32Coupled(param, grad, m, u []float32, s [7]float32)
-
 // adamaxArithNEONF64 is the NEON form of adamaxArithF64; see there.
 //
 //go:noescape
 func adamaxArithNEONF64(param, grad, m, u []float64, s [7]float64)
-
-// adamaxArithNEONF64Coupled is the NEON form of adamaxArithF64Coupled; see there.
-//
-//go:noescape
-func adamaxArithNEONF64Coupled(param, grad, m, u []float64, s [7]float64)

@@ -9,37 +9,17 @@ package kernels
 //go:noescape
 func adamaxTrafficAVX2F32(param []float32, grad []float32, m []float32, u []float32, s [7]float32)
 
-// adamaxTrafficAVX2F32Coupled is the AVX2 form of adamaxTrafficF32Coupled; see there.
-//
-//go:noescape
-func adamaxTrafficAVX2F32Coupled(param []float32, grad []float32, m []float32, u []float32, s [7]float32)
-
 // adamaxTrafficAVX2F64 is the AVX2 form of adamaxTrafficF64; see there.
 //
 //go:noescape
 func adamaxTrafficAVX2F64(param []float64, grad []float64, m []float64, u []float64, s [7]float64)
-
-// adamaxTrafficAVX2F64Coupled is the AVX2 form of adamaxTrafficF64Coupled; see there.
-//
-//go:noescape
-func adamaxTrafficAVX2F64Coupled(param []float64, grad []float64, m []float64, u []float64, s [7]float64)
 
 // adamaxTrafficAVX512F32 is the AVX512 form of adamaxTrafficF32; see there.
 //
 //go:noescape
 func adamaxTrafficAVX512F32(param []float32, grad []float32, m []float32, u []float32, s [7]float32)
 
-// adamaxTrafficAVX512F32Coupled is the AVX512 form of adamaxTrafficF32Coupled; see there.
-//
-//go:noescape
-func adamaxTrafficAVX512F32Coupled(param []float32, grad []float32, m []float32, u []float32, s [7]float32)
-
 // adamaxTrafficAVX512F64 is the AVX512 form of adamaxTrafficF64; see there.
 //
 //go:noescape
 func adamaxTrafficAVX512F64(param []float64, grad []float64, m []float64, u []float64, s [7]float64)
-
-// adamaxTrafficAVX512F64Coupled is the AVX512 form of adamaxTrafficF64Coupled; see there.
-//
-//go:noescape
-func adamaxTrafficAVX512F64Coupled(param []float64, grad []float64, m []float64, u []float64, s [7]float64)

@@ -9,17 +9,7 @@ package kernels
 //go:noescape
 func adamaxTrafficNEONF32(param, grad, m, u []float32, s [7]float32)
 
-// adamaxTrafficNEONF32Coupled is the NEON form of adamaxTrafficF32Coupled; see there.
-//
-//go:noescape
-func adamaxTrafficNEONF32Coupled(param, grad, m, u []float32, s [7]float32)
-
 // adamaxTrafficNEONF64 is the NEON form of adamaxTrafficF64; see there.
 //
 //go:noescape
 func adamaxTrafficNEONF64(param, grad, m, u []float64, s [7]float64)
-
-// adamaxTrafficNEONF64Coupled is the NEON form of adamaxTrafficF64Coupled; see there.
-//
-//go:noescape
-func adamaxTrafficNEONF64Coupled(param, grad, m, u []float64, s [7]float64)

@@ -294,38 +294,38 @@ var genericKernels = kernelSet{
 	adamaxF64:          adamaxF64Table{adamaxF64, adamaxF64Coupled},
 	lionF32:            lionF32Table{lionF32},
 	lionF64:            lionF64Table{lionF64},
-	adamTrafficF32:     adamTrafficF32Table{adamTrafficF32, adamTrafficF32Coupled, adamTrafficF32AMSGrad, adamTrafficF32CoupledAMSGrad},
-	adamTrafficF64:     adamTrafficF64Table{adamTrafficF64, adamTrafficF64Coupled, adamTrafficF64AMSGrad, adamTrafficF64CoupledAMSGrad},
-	adamArithF32:       adamArithF32Table{adamArithF32, adamArithF32Coupled, adamArithF32AMSGrad, adamArithF32CoupledAMSGrad},
-	adamArithF64:       adamArithF64Table{adamArithF64, adamArithF64Coupled, adamArithF64AMSGrad, adamArithF64CoupledAMSGrad},
-	sgdTrafficF32:      sgdTrafficF32Table{sgdTrafficF32, sgdTrafficF32Coupled, sgdTrafficF32Momentum, sgdTrafficF32CoupledMomentum, sgdTrafficF32Nesterov, sgdTrafficF32CoupledNesterov},
-	sgdTrafficF64:      sgdTrafficF64Table{sgdTrafficF64, sgdTrafficF64Coupled, sgdTrafficF64Momentum, sgdTrafficF64CoupledMomentum, sgdTrafficF64Nesterov, sgdTrafficF64CoupledNesterov},
-	sgdArithF32:        sgdArithF32Table{sgdArithF32, sgdArithF32Coupled, sgdArithF32Momentum, sgdArithF32CoupledMomentum, sgdArithF32Nesterov, sgdArithF32CoupledNesterov},
-	sgdArithF64:        sgdArithF64Table{sgdArithF64, sgdArithF64Coupled, sgdArithF64Momentum, sgdArithF64CoupledMomentum, sgdArithF64Nesterov, sgdArithF64CoupledNesterov},
-	adagradTrafficF32:  adagradTrafficF32Table{adagradTrafficF32, adagradTrafficF32Coupled, adagradTrafficF32EpsInSqrt, adagradTrafficF32CoupledEpsInSqrt},
-	adagradTrafficF64:  adagradTrafficF64Table{adagradTrafficF64, adagradTrafficF64Coupled, adagradTrafficF64EpsInSqrt, adagradTrafficF64CoupledEpsInSqrt},
-	adagradArithF32:    adagradArithF32Table{adagradArithF32, adagradArithF32Coupled, adagradArithF32EpsInSqrt, adagradArithF32CoupledEpsInSqrt},
-	adagradArithF64:    adagradArithF64Table{adagradArithF64, adagradArithF64Coupled, adagradArithF64EpsInSqrt, adagradArithF64CoupledEpsInSqrt},
-	rmspropTrafficF32:  rmspropTrafficF32Table{rmspropTrafficF32, rmspropTrafficF32Coupled, rmspropTrafficF32Centered, rmspropTrafficF32CoupledCentered, rmspropTrafficF32Momentum, rmspropTrafficF32CoupledMomentum, rmspropTrafficF32CenteredMomentum, rmspropTrafficF32CoupledCenteredMomentum, rmspropTrafficF32EpsInSqrt, rmspropTrafficF32CoupledEpsInSqrt, rmspropTrafficF32CenteredEpsInSqrt, rmspropTrafficF32CoupledCenteredEpsInSqrt, rmspropTrafficF32MomentumEpsInSqrt, rmspropTrafficF32CoupledMomentumEpsInSqrt, rmspropTrafficF32CenteredMomentumEpsInSqrt, rmspropTrafficF32CoupledCenteredMomentumEpsInSqrt},
-	rmspropTrafficF64:  rmspropTrafficF64Table{rmspropTrafficF64, rmspropTrafficF64Coupled, rmspropTrafficF64Centered, rmspropTrafficF64CoupledCentered, rmspropTrafficF64Momentum, rmspropTrafficF64CoupledMomentum, rmspropTrafficF64CenteredMomentum, rmspropTrafficF64CoupledCenteredMomentum, rmspropTrafficF64EpsInSqrt, rmspropTrafficF64CoupledEpsInSqrt, rmspropTrafficF64CenteredEpsInSqrt, rmspropTrafficF64CoupledCenteredEpsInSqrt, rmspropTrafficF64MomentumEpsInSqrt, rmspropTrafficF64CoupledMomentumEpsInSqrt, rmspropTrafficF64CenteredMomentumEpsInSqrt, rmspropTrafficF64CoupledCenteredMomentumEpsInSqrt},
-	rmspropArithF32:    rmspropArithF32Table{rmspropArithF32, rmspropArithF32Coupled, rmspropArithF32Centered, rmspropArithF32CoupledCentered, rmspropArithF32Momentum, rmspropArithF32CoupledMomentum, rmspropArithF32CenteredMomentum, rmspropArithF32CoupledCenteredMomentum, rmspropArithF32EpsInSqrt, rmspropArithF32CoupledEpsInSqrt, rmspropArithF32CenteredEpsInSqrt, rmspropArithF32CoupledCenteredEpsInSqrt, rmspropArithF32MomentumEpsInSqrt, rmspropArithF32CoupledMomentumEpsInSqrt, rmspropArithF32CenteredMomentumEpsInSqrt, rmspropArithF32CoupledCenteredMomentumEpsInSqrt},
-	rmspropArithF64:    rmspropArithF64Table{rmspropArithF64, rmspropArithF64Coupled, rmspropArithF64Centered, rmspropArithF64CoupledCentered, rmspropArithF64Momentum, rmspropArithF64CoupledMomentum, rmspropArithF64CenteredMomentum, rmspropArithF64CoupledCenteredMomentum, rmspropArithF64EpsInSqrt, rmspropArithF64CoupledEpsInSqrt, rmspropArithF64CenteredEpsInSqrt, rmspropArithF64CoupledCenteredEpsInSqrt, rmspropArithF64MomentumEpsInSqrt, rmspropArithF64CoupledMomentumEpsInSqrt, rmspropArithF64CenteredMomentumEpsInSqrt, rmspropArithF64CoupledCenteredMomentumEpsInSqrt},
-	adadeltaTrafficF32: adadeltaTrafficF32Table{adadeltaTrafficF32, adadeltaTrafficF32Coupled},
-	adadeltaTrafficF64: adadeltaTrafficF64Table{adadeltaTrafficF64, adadeltaTrafficF64Coupled},
-	adadeltaArithF32:   adadeltaArithF32Table{adadeltaArithF32, adadeltaArithF32Coupled},
-	adadeltaArithF64:   adadeltaArithF64Table{adadeltaArithF64, adadeltaArithF64Coupled},
-	nadamTrafficF32:    nadamTrafficF32Table{nadamTrafficF32, nadamTrafficF32Coupled},
-	nadamTrafficF64:    nadamTrafficF64Table{nadamTrafficF64, nadamTrafficF64Coupled},
-	nadamArithF32:      nadamArithF32Table{nadamArithF32, nadamArithF32Coupled},
-	nadamArithF64:      nadamArithF64Table{nadamArithF64, nadamArithF64Coupled},
-	radamTrafficF32:    radamTrafficF32Table{radamTrafficF32, radamTrafficF32Coupled, radamTrafficF32Rectified, radamTrafficF32CoupledRectified},
-	radamTrafficF64:    radamTrafficF64Table{radamTrafficF64, radamTrafficF64Coupled, radamTrafficF64Rectified, radamTrafficF64CoupledRectified},
-	radamArithF32:      radamArithF32Table{radamArithF32, radamArithF32Coupled, radamArithF32Rectified, radamArithF32CoupledRectified},
-	radamArithF64:      radamArithF64Table{radamArithF64, radamArithF64Coupled, radamArithF64Rectified, radamArithF64CoupledRectified},
-	adamaxTrafficF32:   adamaxTrafficF32Table{adamaxTrafficF32, adamaxTrafficF32Coupled},
-	adamaxTrafficF64:   adamaxTrafficF64Table{adamaxTrafficF64, adamaxTrafficF64Coupled},
-	adamaxArithF32:     adamaxArithF32Table{adamaxArithF32, adamaxArithF32Coupled},
-	adamaxArithF64:     adamaxArithF64Table{adamaxArithF64, adamaxArithF64Coupled},
+	adamTrafficF32:     adamTrafficF32Table{adamTrafficF32, adamTrafficF32, adamTrafficF32AMSGrad, adamTrafficF32AMSGrad},
+	adamTrafficF64:     adamTrafficF64Table{adamTrafficF64, adamTrafficF64, adamTrafficF64AMSGrad, adamTrafficF64AMSGrad},
+	adamArithF32:       adamArithF32Table{adamArithF32, adamArithF32, adamArithF32, adamArithF32},
+	adamArithF64:       adamArithF64Table{adamArithF64, adamArithF64, adamArithF64, adamArithF64},
+	sgdTrafficF32:      sgdTrafficF32Table{sgdTrafficF32, sgdTrafficF32, sgdTrafficF32Momentum, sgdTrafficF32Momentum, sgdTrafficF32Momentum, sgdTrafficF32Momentum},
+	sgdTrafficF64:      sgdTrafficF64Table{sgdTrafficF64, sgdTrafficF64, sgdTrafficF64Momentum, sgdTrafficF64Momentum, sgdTrafficF64Momentum, sgdTrafficF64Momentum},
+	sgdArithF32:        sgdArithF32Table{sgdArithF32, sgdArithF32, sgdArithF32, sgdArithF32, sgdArithF32, sgdArithF32},
+	sgdArithF64:        sgdArithF64Table{sgdArithF64, sgdArithF64, sgdArithF64, sgdArithF64, sgdArithF64, sgdArithF64},
+	adagradTrafficF32:  adagradTrafficF32Table{adagradTrafficF32, adagradTrafficF32, adagradTrafficF32, adagradTrafficF32},
+	adagradTrafficF64:  adagradTrafficF64Table{adagradTrafficF64, adagradTrafficF64, adagradTrafficF64, adagradTrafficF64},
+	adagradArithF32:    adagradArithF32Table{adagradArithF32, adagradArithF32, adagradArithF32, adagradArithF32},
+	adagradArithF64:    adagradArithF64Table{adagradArithF64, adagradArithF64, adagradArithF64, adagradArithF64},
+	rmspropTrafficF32:  rmspropTrafficF32Table{rmspropTrafficF32, rmspropTrafficF32, rmspropTrafficF32Centered, rmspropTrafficF32Centered, rmspropTrafficF32Momentum, rmspropTrafficF32Momentum, rmspropTrafficF32CenteredMomentum, rmspropTrafficF32CenteredMomentum, rmspropTrafficF32, rmspropTrafficF32, rmspropTrafficF32Centered, rmspropTrafficF32Centered, rmspropTrafficF32Momentum, rmspropTrafficF32Momentum, rmspropTrafficF32CenteredMomentum, rmspropTrafficF32CenteredMomentum},
+	rmspropTrafficF64:  rmspropTrafficF64Table{rmspropTrafficF64, rmspropTrafficF64, rmspropTrafficF64Centered, rmspropTrafficF64Centered, rmspropTrafficF64Momentum, rmspropTrafficF64Momentum, rmspropTrafficF64CenteredMomentum, rmspropTrafficF64CenteredMomentum, rmspropTrafficF64, rmspropTrafficF64, rmspropTrafficF64Centered, rmspropTrafficF64Centered, rmspropTrafficF64Momentum, rmspropTrafficF64Momentum, rmspropTrafficF64CenteredMomentum, rmspropTrafficF64CenteredMomentum},
+	rmspropArithF32:    rmspropArithF32Table{rmspropArithF32, rmspropArithF32, rmspropArithF32, rmspropArithF32, rmspropArithF32, rmspropArithF32, rmspropArithF32, rmspropArithF32, rmspropArithF32, rmspropArithF32, rmspropArithF32, rmspropArithF32, rmspropArithF32, rmspropArithF32, rmspropArithF32, rmspropArithF32},
+	rmspropArithF64:    rmspropArithF64Table{rmspropArithF64, rmspropArithF64, rmspropArithF64, rmspropArithF64, rmspropArithF64, rmspropArithF64, rmspropArithF64, rmspropArithF64, rmspropArithF64, rmspropArithF64, rmspropArithF64, rmspropArithF64, rmspropArithF64, rmspropArithF64, rmspropArithF64, rmspropArithF64},
+	adadeltaTrafficF32: adadeltaTrafficF32Table{adadeltaTrafficF32, adadeltaTrafficF32},
+	adadeltaTrafficF64: adadeltaTrafficF64Table{adadeltaTrafficF64, adadeltaTrafficF64},
+	adadeltaArithF32:   adadeltaArithF32Table{adadeltaArithF32, adadeltaArithF32},
+	adadeltaArithF64:   adadeltaArithF64Table{adadeltaArithF64, adadeltaArithF64},
+	nadamTrafficF32:    nadamTrafficF32Table{nadamTrafficF32, nadamTrafficF32},
+	nadamTrafficF64:    nadamTrafficF64Table{nadamTrafficF64, nadamTrafficF64},
+	nadamArithF32:      nadamArithF32Table{nadamArithF32, nadamArithF32},
+	nadamArithF64:      nadamArithF64Table{nadamArithF64, nadamArithF64},
+	radamTrafficF32:    radamTrafficF32Table{radamTrafficF32, radamTrafficF32, radamTrafficF32, radamTrafficF32},
+	radamTrafficF64:    radamTrafficF64Table{radamTrafficF64, radamTrafficF64, radamTrafficF64, radamTrafficF64},
+	radamArithF32:      radamArithF32Table{radamArithF32, radamArithF32, radamArithF32Rectified, radamArithF32Rectified},
+	radamArithF64:      radamArithF64Table{radamArithF64, radamArithF64, radamArithF64Rectified, radamArithF64Rectified},
+	adamaxTrafficF32:   adamaxTrafficF32Table{adamaxTrafficF32, adamaxTrafficF32},
+	adamaxTrafficF64:   adamaxTrafficF64Table{adamaxTrafficF64, adamaxTrafficF64},
+	adamaxArithF32:     adamaxArithF32Table{adamaxArithF32, adamaxArithF32},
+	adamaxArithF64:     adamaxArithF64Table{adamaxArithF64, adamaxArithF64},
 	lionTrafficF32:     lionTrafficF32Table{lionTrafficF32},
 	lionTrafficF64:     lionTrafficF64Table{lionTrafficF64},
 	lionArithF32:       lionArithF32Table{lionArithF32},
@@ -2774,41 +2774,9 @@ func adamTrafficF32(param, grad, m, v, vmax []float32, s [10]float32) {
 	}
 }
 
-// adamTrafficF32Coupled is the pure-Go Adam memory roofline kernel (float32; variant: Coupled).
-// Every assembly level performs exactly these operations in this order.
-func adamTrafficF32Coupled(param, grad, m, v, vmax []float32, s [10]float32) {
-	grad = grad[:len(param)]
-	m = m[:len(param)]
-	v = v[:len(param)]
-	for i := range param {
-		// the read-only streams, summed
-		x := grad[i]
-		param[i] = param[i] + x
-		m[i] = m[i] + x
-		v[i] = v[i] + x
-	}
-}
-
 // adamTrafficF32AMSGrad is the pure-Go Adam memory roofline kernel (float32; variant: AMSGrad).
 // Every assembly level performs exactly these operations in this order.
 func adamTrafficF32AMSGrad(param, grad, m, v, vmax []float32, s [10]float32) {
-	grad = grad[:len(param)]
-	m = m[:len(param)]
-	v = v[:len(param)]
-	vmax = vmax[:len(param)]
-	for i := range param {
-		// the read-only streams, summed
-		x := grad[i]
-		param[i] = param[i] + x
-		m[i] = m[i] + x
-		v[i] = v[i] + x
-		vmax[i] = vmax[i] + x
-	}
-}
-
-// adamTrafficF32CoupledAMSGrad is the pure-Go Adam memory roofline kernel (float32; variant: Coupled, AMSGrad).
-// Every assembly level performs exactly these operations in this order.
-func adamTrafficF32CoupledAMSGrad(param, grad, m, v, vmax []float32, s [10]float32) {
 	grad = grad[:len(param)]
 	m = m[:len(param)]
 	v = v[:len(param)]
@@ -2838,41 +2806,9 @@ func adamTrafficF64(param, grad, m, v, vmax []float64, s [10]float64) {
 	}
 }
 
-// adamTrafficF64Coupled is the pure-Go Adam memory roofline kernel (float64; variant: Coupled).
-// Every assembly level performs exactly these operations in this order.
-func adamTrafficF64Coupled(param, grad, m, v, vmax []float64, s [10]float64) {
-	grad = grad[:len(param)]
-	m = m[:len(param)]
-	v = v[:len(param)]
-	for i := range param {
-		// the read-only streams, summed
-		x := grad[i]
-		param[i] = param[i] + x
-		m[i] = m[i] + x
-		v[i] = v[i] + x
-	}
-}
-
 // adamTrafficF64AMSGrad is the pure-Go Adam memory roofline kernel (float64; variant: AMSGrad).
 // Every assembly level performs exactly these operations in this order.
 func adamTrafficF64AMSGrad(param, grad, m, v, vmax []float64, s [10]float64) {
-	grad = grad[:len(param)]
-	m = m[:len(param)]
-	v = v[:len(param)]
-	vmax = vmax[:len(param)]
-	for i := range param {
-		// the read-only streams, summed
-		x := grad[i]
-		param[i] = param[i] + x
-		m[i] = m[i] + x
-		v[i] = v[i] + x
-		vmax[i] = vmax[i] + x
-	}
-}
-
-// adamTrafficF64CoupledAMSGrad is the pure-Go Adam memory roofline kernel (float64; variant: Coupled, AMSGrad).
-// Every assembly level performs exactly these operations in this order.
-func adamTrafficF64CoupledAMSGrad(param, grad, m, v, vmax []float64, s [10]float64) {
 	grad = grad[:len(param)]
 	m = m[:len(param)]
 	v = v[:len(param)]
@@ -2914,81 +2850,9 @@ func adamArithF32(param, grad, m, v, vmax []float32, s [10]float32) {
 	}
 }
 
-// adamArithF32Coupled is the pure-Go Adam arithmetic bound kernel (float32; variant: Coupled).
-// Every assembly level performs exactly these operations in this order.
-func adamArithF32Coupled(param, grad, m, v, vmax []float32, s [10]float32) {
-	grad = grad[:len(param)]
-	for i := range param {
-		x := grad[i]
-		x = sqrt32(x)
-		x = float32(x / grad[i])
-		param[i] = x
-	}
-}
-
-// adamArithF32AMSGrad is the pure-Go Adam arithmetic bound kernel (float32; variant: AMSGrad).
-// Every assembly level performs exactly these operations in this order.
-func adamArithF32AMSGrad(param, grad, m, v, vmax []float32, s [10]float32) {
-	grad = grad[:len(param)]
-	for i := range param {
-		x := grad[i]
-		x = sqrt32(x)
-		x = float32(x / grad[i])
-		param[i] = x
-	}
-}
-
-// adamArithF32CoupledAMSGrad is the pure-Go Adam arithmetic bound kernel (float32; variant: Coupled, AMSGrad).
-// Every assembly level performs exactly these operations in this order.
-func adamArithF32CoupledAMSGrad(param, grad, m, v, vmax []float32, s [10]float32) {
-	grad = grad[:len(param)]
-	for i := range param {
-		x := grad[i]
-		x = sqrt32(x)
-		x = float32(x / grad[i])
-		param[i] = x
-	}
-}
-
 // adamArithF64 is the pure-Go Adam arithmetic bound kernel (float64; variant: plain).
 // Every assembly level performs exactly these operations in this order.
 func adamArithF64(param, grad, m, v, vmax []float64, s [10]float64) {
-	grad = grad[:len(param)]
-	for i := range param {
-		x := grad[i]
-		x = math.Sqrt(x)
-		x = float64(x / grad[i])
-		param[i] = x
-	}
-}
-
-// adamArithF64Coupled is the pure-Go Adam arithmetic bound kernel (float64; variant: Coupled).
-// Every assembly level performs exactly these operations in this order.
-func adamArithF64Coupled(param, grad, m, v, vmax []float64, s [10]float64) {
-	grad = grad[:len(param)]
-	for i := range param {
-		x := grad[i]
-		x = math.Sqrt(x)
-		x = float64(x / grad[i])
-		param[i] = x
-	}
-}
-
-// adamArithF64AMSGrad is the pure-Go Adam arithmetic bound kernel (float64; variant: AMSGrad).
-// Every assembly level performs exactly these operations in this order.
-func adamArithF64AMSGrad(param, grad, m, v, vmax []float64, s [10]float64) {
-	grad = grad[:len(param)]
-	for i := range param {
-		x := grad[i]
-		x = math.Sqrt(x)
-		x = float64(x / grad[i])
-		param[i] = x
-	}
-}
-
-// adamArithF64CoupledAMSGrad is the pure-Go Adam arithmetic bound kernel (float64; variant: Coupled, AMSGrad).
-// Every assembly level performs exactly these operations in this order.
-func adamArithF64CoupledAMSGrad(param, grad, m, v, vmax []float64, s [10]float64) {
 	grad = grad[:len(param)]
 	for i := range param {
 		x := grad[i]
@@ -3020,59 +2884,9 @@ func sgdTrafficF32(param, grad, buf []float32, s [6]float32) {
 	}
 }
 
-// sgdTrafficF32Coupled is the pure-Go SGD memory roofline kernel (float32; variant: Coupled).
-// Every assembly level performs exactly these operations in this order.
-func sgdTrafficF32Coupled(param, grad, buf []float32, s [6]float32) {
-	grad = grad[:len(param)]
-	for i := range param {
-		// the read-only streams, summed
-		x := grad[i]
-		param[i] = param[i] + x
-	}
-}
-
 // sgdTrafficF32Momentum is the pure-Go SGD memory roofline kernel (float32; variant: Momentum).
 // Every assembly level performs exactly these operations in this order.
 func sgdTrafficF32Momentum(param, grad, buf []float32, s [6]float32) {
-	grad = grad[:len(param)]
-	buf = buf[:len(param)]
-	for i := range param {
-		// the read-only streams, summed
-		x := grad[i]
-		param[i] = param[i] + x
-		buf[i] = buf[i] + x
-	}
-}
-
-// sgdTrafficF32CoupledMomentum is the pure-Go SGD memory roofline kernel (float32; variant: Coupled, Momentum).
-// Every assembly level performs exactly these operations in this order.
-func sgdTrafficF32CoupledMomentum(param, grad, buf []float32, s [6]float32) {
-	grad = grad[:len(param)]
-	buf = buf[:len(param)]
-	for i := range param {
-		// the read-only streams, summed
-		x := grad[i]
-		param[i] = param[i] + x
-		buf[i] = buf[i] + x
-	}
-}
-
-// sgdTrafficF32Nesterov is the pure-Go SGD memory roofline kernel (float32; variant: Nesterov).
-// Every assembly level performs exactly these operations in this order.
-func sgdTrafficF32Nesterov(param, grad, buf []float32, s [6]float32) {
-	grad = grad[:len(param)]
-	buf = buf[:len(param)]
-	for i := range param {
-		// the read-only streams, summed
-		x := grad[i]
-		param[i] = param[i] + x
-		buf[i] = buf[i] + x
-	}
-}
-
-// sgdTrafficF32CoupledNesterov is the pure-Go SGD memory roofline kernel (float32; variant: Coupled, Nesterov).
-// Every assembly level performs exactly these operations in this order.
-func sgdTrafficF32CoupledNesterov(param, grad, buf []float32, s [6]float32) {
 	grad = grad[:len(param)]
 	buf = buf[:len(param)]
 	for i := range param {
@@ -3094,59 +2908,9 @@ func sgdTrafficF64(param, grad, buf []float64, s [6]float64) {
 	}
 }
 
-// sgdTrafficF64Coupled is the pure-Go SGD memory roofline kernel (float64; variant: Coupled).
-// Every assembly level performs exactly these operations in this order.
-func sgdTrafficF64Coupled(param, grad, buf []float64, s [6]float64) {
-	grad = grad[:len(param)]
-	for i := range param {
-		// the read-only streams, summed
-		x := grad[i]
-		param[i] = param[i] + x
-	}
-}
-
 // sgdTrafficF64Momentum is the pure-Go SGD memory roofline kernel (float64; variant: Momentum).
 // Every assembly level performs exactly these operations in this order.
 func sgdTrafficF64Momentum(param, grad, buf []float64, s [6]float64) {
-	grad = grad[:len(param)]
-	buf = buf[:len(param)]
-	for i := range param {
-		// the read-only streams, summed
-		x := grad[i]
-		param[i] = param[i] + x
-		buf[i] = buf[i] + x
-	}
-}
-
-// sgdTrafficF64CoupledMomentum is the pure-Go SGD memory roofline kernel (float64; variant: Coupled, Momentum).
-// Every assembly level performs exactly these operations in this order.
-func sgdTrafficF64CoupledMomentum(param, grad, buf []float64, s [6]float64) {
-	grad = grad[:len(param)]
-	buf = buf[:len(param)]
-	for i := range param {
-		// the read-only streams, summed
-		x := grad[i]
-		param[i] = param[i] + x
-		buf[i] = buf[i] + x
-	}
-}
-
-// sgdTrafficF64Nesterov is the pure-Go SGD memory roofline kernel (float64; variant: Nesterov).
-// Every assembly level performs exactly these operations in this order.
-func sgdTrafficF64Nesterov(param, grad, buf []float64, s [6]float64) {
-	grad = grad[:len(param)]
-	buf = buf[:len(param)]
-	for i := range param {
-		// the read-only streams, summed
-		x := grad[i]
-		param[i] = param[i] + x
-		buf[i] = buf[i] + x
-	}
-}
-
-// sgdTrafficF64CoupledNesterov is the pure-Go SGD memory roofline kernel (float64; variant: Coupled, Nesterov).
-// Every assembly level performs exactly these operations in this order.
-func sgdTrafficF64CoupledNesterov(param, grad, buf []float64, s [6]float64) {
 	grad = grad[:len(param)]
 	buf = buf[:len(param)]
 	for i := range param {
@@ -3178,109 +2942,9 @@ func sgdArithF32(param, grad, buf []float32, s [6]float32) {
 	}
 }
 
-// sgdArithF32Coupled is the pure-Go SGD arithmetic bound kernel (float32; variant: Coupled).
-// Every assembly level performs exactly these operations in this order.
-func sgdArithF32Coupled(param, grad, buf []float32, s [6]float32) {
-	grad = grad[:len(param)]
-	for i := range param {
-		x := grad[i]
-		param[i] = x
-	}
-}
-
-// sgdArithF32Momentum is the pure-Go SGD arithmetic bound kernel (float32; variant: Momentum).
-// Every assembly level performs exactly these operations in this order.
-func sgdArithF32Momentum(param, grad, buf []float32, s [6]float32) {
-	grad = grad[:len(param)]
-	for i := range param {
-		x := grad[i]
-		param[i] = x
-	}
-}
-
-// sgdArithF32CoupledMomentum is the pure-Go SGD arithmetic bound kernel (float32; variant: Coupled, Momentum).
-// Every assembly level performs exactly these operations in this order.
-func sgdArithF32CoupledMomentum(param, grad, buf []float32, s [6]float32) {
-	grad = grad[:len(param)]
-	for i := range param {
-		x := grad[i]
-		param[i] = x
-	}
-}
-
-// sgdArithF32Nesterov is the pure-Go SGD arithmetic bound kernel (float32; variant: Nesterov).
-// Every assembly level performs exactly these operations in this order.
-func sgdArithF32Nesterov(param, grad, buf []float32, s [6]float32) {
-	grad = grad[:len(param)]
-	for i := range param {
-		x := grad[i]
-		param[i] = x
-	}
-}
-
-// sgdArithF32CoupledNesterov is the pure-Go SGD arithmetic bound kernel (float32; variant: Coupled, Nesterov).
-// Every assembly level performs exactly these operations in this order.
-func sgdArithF32CoupledNesterov(param, grad, buf []float32, s [6]float32) {
-	grad = grad[:len(param)]
-	for i := range param {
-		x := grad[i]
-		param[i] = x
-	}
-}
-
 // sgdArithF64 is the pure-Go SGD arithmetic bound kernel (float64; variant: plain).
 // Every assembly level performs exactly these operations in this order.
 func sgdArithF64(param, grad, buf []float64, s [6]float64) {
-	grad = grad[:len(param)]
-	for i := range param {
-		x := grad[i]
-		param[i] = x
-	}
-}
-
-// sgdArithF64Coupled is the pure-Go SGD arithmetic bound kernel (float64; variant: Coupled).
-// Every assembly level performs exactly these operations in this order.
-func sgdArithF64Coupled(param, grad, buf []float64, s [6]float64) {
-	grad = grad[:len(param)]
-	for i := range param {
-		x := grad[i]
-		param[i] = x
-	}
-}
-
-// sgdArithF64Momentum is the pure-Go SGD arithmetic bound kernel (float64; variant: Momentum).
-// Every assembly level performs exactly these operations in this order.
-func sgdArithF64Momentum(param, grad, buf []float64, s [6]float64) {
-	grad = grad[:len(param)]
-	for i := range param {
-		x := grad[i]
-		param[i] = x
-	}
-}
-
-// sgdArithF64CoupledMomentum is the pure-Go SGD arithmetic bound kernel (float64; variant: Coupled, Momentum).
-// Every assembly level performs exactly these operations in this order.
-func sgdArithF64CoupledMomentum(param, grad, buf []float64, s [6]float64) {
-	grad = grad[:len(param)]
-	for i := range param {
-		x := grad[i]
-		param[i] = x
-	}
-}
-
-// sgdArithF64Nesterov is the pure-Go SGD arithmetic bound kernel (float64; variant: Nesterov).
-// Every assembly level performs exactly these operations in this order.
-func sgdArithF64Nesterov(param, grad, buf []float64, s [6]float64) {
-	grad = grad[:len(param)]
-	for i := range param {
-		x := grad[i]
-		param[i] = x
-	}
-}
-
-// sgdArithF64CoupledNesterov is the pure-Go SGD arithmetic bound kernel (float64; variant: Coupled, Nesterov).
-// Every assembly level performs exactly these operations in this order.
-func sgdArithF64CoupledNesterov(param, grad, buf []float64, s [6]float64) {
 	grad = grad[:len(param)]
 	for i := range param {
 		x := grad[i]
@@ -3310,87 +2974,9 @@ func adagradTrafficF32(param, grad, sum []float32, s [4]float32) {
 	}
 }
 
-// adagradTrafficF32Coupled is the pure-Go Adagrad memory roofline kernel (float32; variant: Coupled).
-// Every assembly level performs exactly these operations in this order.
-func adagradTrafficF32Coupled(param, grad, sum []float32, s [4]float32) {
-	grad = grad[:len(param)]
-	sum = sum[:len(param)]
-	for i := range param {
-		// the read-only streams, summed
-		x := grad[i]
-		param[i] = param[i] + x
-		sum[i] = sum[i] + x
-	}
-}
-
-// adagradTrafficF32EpsInSqrt is the pure-Go Adagrad memory roofline kernel (float32; variant: EpsInSqrt).
-// Every assembly level performs exactly these operations in this order.
-func adagradTrafficF32EpsInSqrt(param, grad, sum []float32, s [4]float32) {
-	grad = grad[:len(param)]
-	sum = sum[:len(param)]
-	for i := range param {
-		// the read-only streams, summed
-		x := grad[i]
-		param[i] = param[i] + x
-		sum[i] = sum[i] + x
-	}
-}
-
-// adagradTrafficF32CoupledEpsInSqrt is the pure-Go Adagrad memory roofline kernel (float32; variant: Coupled, EpsInSqrt).
-// Every assembly level performs exactly these operations in this order.
-func adagradTrafficF32CoupledEpsInSqrt(param, grad, sum []float32, s [4]float32) {
-	grad = grad[:len(param)]
-	sum = sum[:len(param)]
-	for i := range param {
-		// the read-only streams, summed
-		x := grad[i]
-		param[i] = param[i] + x
-		sum[i] = sum[i] + x
-	}
-}
-
 // adagradTrafficF64 is the pure-Go Adagrad memory roofline kernel (float64; variant: plain).
 // Every assembly level performs exactly these operations in this order.
 func adagradTrafficF64(param, grad, sum []float64, s [4]float64) {
-	grad = grad[:len(param)]
-	sum = sum[:len(param)]
-	for i := range param {
-		// the read-only streams, summed
-		x := grad[i]
-		param[i] = param[i] + x
-		sum[i] = sum[i] + x
-	}
-}
-
-// adagradTrafficF64Coupled is the pure-Go Adagrad memory roofline kernel (float64; variant: Coupled).
-// Every assembly level performs exactly these operations in this order.
-func adagradTrafficF64Coupled(param, grad, sum []float64, s [4]float64) {
-	grad = grad[:len(param)]
-	sum = sum[:len(param)]
-	for i := range param {
-		// the read-only streams, summed
-		x := grad[i]
-		param[i] = param[i] + x
-		sum[i] = sum[i] + x
-	}
-}
-
-// adagradTrafficF64EpsInSqrt is the pure-Go Adagrad memory roofline kernel (float64; variant: EpsInSqrt).
-// Every assembly level performs exactly these operations in this order.
-func adagradTrafficF64EpsInSqrt(param, grad, sum []float64, s [4]float64) {
-	grad = grad[:len(param)]
-	sum = sum[:len(param)]
-	for i := range param {
-		// the read-only streams, summed
-		x := grad[i]
-		param[i] = param[i] + x
-		sum[i] = sum[i] + x
-	}
-}
-
-// adagradTrafficF64CoupledEpsInSqrt is the pure-Go Adagrad memory roofline kernel (float64; variant: Coupled, EpsInSqrt).
-// Every assembly level performs exactly these operations in this order.
-func adagradTrafficF64CoupledEpsInSqrt(param, grad, sum []float64, s [4]float64) {
 	grad = grad[:len(param)]
 	sum = sum[:len(param)]
 	for i := range param {
@@ -3422,81 +3008,9 @@ func adagradArithF32(param, grad, sum []float32, s [4]float32) {
 	}
 }
 
-// adagradArithF32Coupled is the pure-Go Adagrad arithmetic bound kernel (float32; variant: Coupled).
-// Every assembly level performs exactly these operations in this order.
-func adagradArithF32Coupled(param, grad, sum []float32, s [4]float32) {
-	grad = grad[:len(param)]
-	for i := range param {
-		x := grad[i]
-		x = sqrt32(x)
-		x = float32(x / grad[i])
-		param[i] = x
-	}
-}
-
-// adagradArithF32EpsInSqrt is the pure-Go Adagrad arithmetic bound kernel (float32; variant: EpsInSqrt).
-// Every assembly level performs exactly these operations in this order.
-func adagradArithF32EpsInSqrt(param, grad, sum []float32, s [4]float32) {
-	grad = grad[:len(param)]
-	for i := range param {
-		x := grad[i]
-		x = sqrt32(x)
-		x = float32(x / grad[i])
-		param[i] = x
-	}
-}
-
-// adagradArithF32CoupledEpsInSqrt is the pure-Go Adagrad arithmetic bound kernel (float32; variant: Coupled, EpsInSqrt).
-// Every assembly level performs exactly these operations in this order.
-func adagradArithF32CoupledEpsInSqrt(param, grad, sum []float32, s [4]float32) {
-	grad = grad[:len(param)]
-	for i := range param {
-		x := grad[i]
-		x = sqrt32(x)
-		x = float32(x / grad[i])
-		param[i] = x
-	}
-}
-
 // adagradArithF64 is the pure-Go Adagrad arithmetic bound kernel (float64; variant: plain).
 // Every assembly level performs exactly these operations in this order.
 func adagradArithF64(param, grad, sum []float64, s [4]float64) {
-	grad = grad[:len(param)]
-	for i := range param {
-		x := grad[i]
-		x = math.Sqrt(x)
-		x = float64(x / grad[i])
-		param[i] = x
-	}
-}
-
-// adagradArithF64Coupled is the pure-Go Adagrad arithmetic bound kernel (float64; variant: Coupled).
-// Every assembly level performs exactly these operations in this order.
-func adagradArithF64Coupled(param, grad, sum []float64, s [4]float64) {
-	grad = grad[:len(param)]
-	for i := range param {
-		x := grad[i]
-		x = math.Sqrt(x)
-		x = float64(x / grad[i])
-		param[i] = x
-	}
-}
-
-// adagradArithF64EpsInSqrt is the pure-Go Adagrad arithmetic bound kernel (float64; variant: EpsInSqrt).
-// Every assembly level performs exactly these operations in this order.
-func adagradArithF64EpsInSqrt(param, grad, sum []float64, s [4]float64) {
-	grad = grad[:len(param)]
-	for i := range param {
-		x := grad[i]
-		x = math.Sqrt(x)
-		x = float64(x / grad[i])
-		param[i] = x
-	}
-}
-
-// adagradArithF64CoupledEpsInSqrt is the pure-Go Adagrad arithmetic bound kernel (float64; variant: Coupled, EpsInSqrt).
-// Every assembly level performs exactly these operations in this order.
-func adagradArithF64CoupledEpsInSqrt(param, grad, sum []float64, s [4]float64) {
 	grad = grad[:len(param)]
 	for i := range param {
 		x := grad[i]
@@ -3531,19 +3045,6 @@ func rmspropTrafficF32(param, grad, sq, gavg, buf []float32, s [7]float32) {
 	}
 }
 
-// rmspropTrafficF32Coupled is the pure-Go RMSprop memory roofline kernel (float32; variant: Coupled).
-// Every assembly level performs exactly these operations in this order.
-func rmspropTrafficF32Coupled(param, grad, sq, gavg, buf []float32, s [7]float32) {
-	grad = grad[:len(param)]
-	sq = sq[:len(param)]
-	for i := range param {
-		// the read-only streams, summed
-		x := grad[i]
-		param[i] = param[i] + x
-		sq[i] = sq[i] + x
-	}
-}
-
 // rmspropTrafficF32Centered is the pure-Go RMSprop memory roofline kernel (float32; variant: Centered).
 // Every assembly level performs exactly these operations in this order.
 func rmspropTrafficF32Centered(param, grad, sq, gavg, buf []float32, s [7]float32) {
@@ -3559,39 +3060,9 @@ func rmspropTrafficF32Centered(param, grad, sq, gavg, buf []float32, s [7]float3
 	}
 }
 
-// rmspropTrafficF32CoupledCentered is the pure-Go RMSprop memory roofline kernel (float32; variant: Coupled, Centered).
-// Every assembly level performs exactly these operations in this order.
-func rmspropTrafficF32CoupledCentered(param, grad, sq, gavg, buf []float32, s [7]float32) {
-	grad = grad[:len(param)]
-	sq = sq[:len(param)]
-	gavg = gavg[:len(param)]
-	for i := range param {
-		// the read-only streams, summed
-		x := grad[i]
-		param[i] = param[i] + x
-		sq[i] = sq[i] + x
-		gavg[i] = gavg[i] + x
-	}
-}
-
 // rmspropTrafficF32Momentum is the pure-Go RMSprop memory roofline kernel (float32; variant: Momentum).
 // Every assembly level performs exactly these operations in this order.
 func rmspropTrafficF32Momentum(param, grad, sq, gavg, buf []float32, s [7]float32) {
-	grad = grad[:len(param)]
-	sq = sq[:len(param)]
-	buf = buf[:len(param)]
-	for i := range param {
-		// the read-only streams, summed
-		x := grad[i]
-		param[i] = param[i] + x
-		sq[i] = sq[i] + x
-		buf[i] = buf[i] + x
-	}
-}
-
-// rmspropTrafficF32CoupledMomentum is the pure-Go RMSprop memory roofline kernel (float32; variant: Coupled, Momentum).
-// Every assembly level performs exactly these operations in this order.
-func rmspropTrafficF32CoupledMomentum(param, grad, sq, gavg, buf []float32, s [7]float32) {
 	grad = grad[:len(param)]
 	sq = sq[:len(param)]
 	buf = buf[:len(param)]
@@ -3621,143 +3092,6 @@ func rmspropTrafficF32CenteredMomentum(param, grad, sq, gavg, buf []float32, s [
 	}
 }
 
-// rmspropTrafficF32CoupledCenteredMomentum is the pure-Go RMSprop memory roofline kernel (float32; variant: Coupled, Centered, Momentum).
-// Every assembly level performs exactly these operations in this order.
-func rmspropTrafficF32CoupledCenteredMomentum(param, grad, sq, gavg, buf []float32, s [7]float32) {
-	grad = grad[:len(param)]
-	sq = sq[:len(param)]
-	gavg = gavg[:len(param)]
-	buf = buf[:len(param)]
-	for i := range param {
-		// the read-only streams, summed
-		x := grad[i]
-		param[i] = param[i] + x
-		sq[i] = sq[i] + x
-		gavg[i] = gavg[i] + x
-		buf[i] = buf[i] + x
-	}
-}
-
-// rmspropTrafficF32EpsInSqrt is the pure-Go RMSprop memory roofline kernel (float32; variant: EpsInSqrt).
-// Every assembly level performs exactly these operations in this order.
-func rmspropTrafficF32EpsInSqrt(param, grad, sq, gavg, buf []float32, s [7]float32) {
-	grad = grad[:len(param)]
-	sq = sq[:len(param)]
-	for i := range param {
-		// the read-only streams, summed
-		x := grad[i]
-		param[i] = param[i] + x
-		sq[i] = sq[i] + x
-	}
-}
-
-// rmspropTrafficF32CoupledEpsInSqrt is the pure-Go RMSprop memory roofline kernel (float32; variant: Coupled, EpsInSqrt).
-// Every assembly level performs exactly these operations in this order.
-func rmspropTrafficF32CoupledEpsInSqrt(param, grad, sq, gavg, buf []float32, s [7]float32) {
-	grad = grad[:len(param)]
-	sq = sq[:len(param)]
-	for i := range param {
-		// the read-only streams, summed
-		x := grad[i]
-		param[i] = param[i] + x
-		sq[i] = sq[i] + x
-	}
-}
-
-// rmspropTrafficF32CenteredEpsInSqrt is the pure-Go RMSprop memory roofline kernel (float32; variant: Centered, EpsInSqrt).
-// Every assembly level performs exactly these operations in this order.
-func rmspropTrafficF32CenteredEpsInSqrt(param, grad, sq, gavg, buf []float32, s [7]float32) {
-	grad = grad[:len(param)]
-	sq = sq[:len(param)]
-	gavg = gavg[:len(param)]
-	for i := range param {
-		// the read-only streams, summed
-		x := grad[i]
-		param[i] = param[i] + x
-		sq[i] = sq[i] + x
-		gavg[i] = gavg[i] + x
-	}
-}
-
-// rmspropTrafficF32CoupledCenteredEpsInSqrt is the pure-Go RMSprop memory roofline kernel (float32; variant: Coupled, Centered, EpsInSqrt).
-// Every assembly level performs exactly these operations in this order.
-func rmspropTrafficF32CoupledCenteredEpsInSqrt(param, grad, sq, gavg, buf []float32, s [7]float32) {
-	grad = grad[:len(param)]
-	sq = sq[:len(param)]
-	gavg = gavg[:len(param)]
-	for i := range param {
-		// the read-only streams, summed
-		x := grad[i]
-		param[i] = param[i] + x
-		sq[i] = sq[i] + x
-		gavg[i] = gavg[i] + x
-	}
-}
-
-// rmspropTrafficF32MomentumEpsInSqrt is the pure-Go RMSprop memory roofline kernel (float32; variant: Momentum, EpsInSqrt).
-// Every assembly level performs exactly these operations in this order.
-func rmspropTrafficF32MomentumEpsInSqrt(param, grad, sq, gavg, buf []float32, s [7]float32) {
-	grad = grad[:len(param)]
-	sq = sq[:len(param)]
-	buf = buf[:len(param)]
-	for i := range param {
-		// the read-only streams, summed
-		x := grad[i]
-		param[i] = param[i] + x
-		sq[i] = sq[i] + x
-		buf[i] = buf[i] + x
-	}
-}
-
-// rmspropTrafficF32CoupledMomentumEpsInSqrt is the pure-Go RMSprop memory roofline kernel (float32; variant: Coupled, Momentum, EpsInSqrt).
-// Every assembly level performs exactly these operations in this order.
-func rmspropTrafficF32CoupledMomentumEpsInSqrt(param, grad, sq, gavg, buf []float32, s [7]float32) {
-	grad = grad[:len(param)]
-	sq = sq[:len(param)]
-	buf = buf[:len(param)]
-	for i := range param {
-		// the read-only streams, summed
-		x := grad[i]
-		param[i] = param[i] + x
-		sq[i] = sq[i] + x
-		buf[i] = buf[i] + x
-	}
-}
-
-// rmspropTrafficF32CenteredMomentumEpsInSqrt is the pure-Go RMSprop memory roofline kernel (float32; variant: Centered, Momentum, EpsInSqrt).
-// Every assembly level performs exactly these operations in this order.
-func rmspropTrafficF32CenteredMomentumEpsInSqrt(param, grad, sq, gavg, buf []float32, s [7]float32) {
-	grad = grad[:len(param)]
-	sq = sq[:len(param)]
-	gavg = gavg[:len(param)]
-	buf = buf[:len(param)]
-	for i := range param {
-		// the read-only streams, summed
-		x := grad[i]
-		param[i] = param[i] + x
-		sq[i] = sq[i] + x
-		gavg[i] = gavg[i] + x
-		buf[i] = buf[i] + x
-	}
-}
-
-// rmspropTrafficF32CoupledCenteredMomentumEpsInSqrt is the pure-Go RMSprop memory roofline kernel (float32; variant: Coupled, Centered, Momentum, EpsInSqrt).
-// Every assembly level performs exactly these operations in this order.
-func rmspropTrafficF32CoupledCenteredMomentumEpsInSqrt(param, grad, sq, gavg, buf []float32, s [7]float32) {
-	grad = grad[:len(param)]
-	sq = sq[:len(param)]
-	gavg = gavg[:len(param)]
-	buf = buf[:len(param)]
-	for i := range param {
-		// the read-only streams, summed
-		x := grad[i]
-		param[i] = param[i] + x
-		sq[i] = sq[i] + x
-		gavg[i] = gavg[i] + x
-		buf[i] = buf[i] + x
-	}
-}
-
 // rmspropTrafficF64 is the pure-Go RMSprop memory roofline kernel (float64; variant: plain).
 // Every assembly level performs exactly these operations in this order.
 func rmspropTrafficF64(param, grad, sq, gavg, buf []float64, s [7]float64) {
@@ -3771,37 +3105,9 @@ func rmspropTrafficF64(param, grad, sq, gavg, buf []float64, s [7]float64) {
 	}
 }
 
-// rmspropTrafficF64Coupled is the pure-Go RMSprop memory roofline kernel (float64; variant: Coupled).
-// Every assembly level performs exactly these operations in this order.
-func rmspropTrafficF64Coupled(param, grad, sq, gavg, buf []float64, s [7]float64) {
-	grad = grad[:len(param)]
-	sq = sq[:len(param)]
-	for i := range param {
-		// the read-only streams, summed
-		x := grad[i]
-		param[i] = param[i] + x
-		sq[i] = sq[i] + x
-	}
-}
-
 // rmspropTrafficF64Centered is the pure-Go RMSprop memory roofline kernel (float64; variant: Centered).
 // Every assembly level performs exactly these operations in this order.
 func rmspropTrafficF64Centered(param, grad, sq, gavg, buf []float64, s [7]float64) {
-	grad = grad[:len(param)]
-	sq = sq[:len(param)]
-	gavg = gavg[:len(param)]
-	for i := range param {
-		// the read-only streams, summed
-		x := grad[i]
-		param[i] = param[i] + x
-		sq[i] = sq[i] + x
-		gavg[i] = gavg[i] + x
-	}
-}
-
-// rmspropTrafficF64CoupledCentered is the pure-Go RMSprop memory roofline kernel (float64; variant: Coupled, Centered).
-// Every assembly level performs exactly these operations in this order.
-func rmspropTrafficF64CoupledCentered(param, grad, sq, gavg, buf []float64, s [7]float64) {
 	grad = grad[:len(param)]
 	sq = sq[:len(param)]
 	gavg = gavg[:len(param)]
@@ -3829,161 +3135,9 @@ func rmspropTrafficF64Momentum(param, grad, sq, gavg, buf []float64, s [7]float6
 	}
 }
 
-// rmspropTrafficF64CoupledMomentum is the pure-Go RMSprop memory roofline kernel (float64; variant: Coupled, Momentum).
-// Every assembly level performs exactly these operations in this order.
-func rmspropTrafficF64CoupledMomentum(param, grad, sq, gavg, buf []float64, s [7]float64) {
-	grad = grad[:len(param)]
-	sq = sq[:len(param)]
-	buf = buf[:len(param)]
-	for i := range param {
-		// the read-only streams, summed
-		x := grad[i]
-		param[i] = param[i] + x
-		sq[i] = sq[i] + x
-		buf[i] = buf[i] + x
-	}
-}
-
 // rmspropTrafficF64CenteredMomentum is the pure-Go RMSprop memory roofline kernel (float64; variant: Centered, Momentum).
 // Every assembly level performs exactly these operations in this order.
 func rmspropTrafficF64CenteredMomentum(param, grad, sq, gavg, buf []float64, s [7]float64) {
-	grad = grad[:len(param)]
-	sq = sq[:len(param)]
-	gavg = gavg[:len(param)]
-	buf = buf[:len(param)]
-	for i := range param {
-		// the read-only streams, summed
-		x := grad[i]
-		param[i] = param[i] + x
-		sq[i] = sq[i] + x
-		gavg[i] = gavg[i] + x
-		buf[i] = buf[i] + x
-	}
-}
-
-// rmspropTrafficF64CoupledCenteredMomentum is the pure-Go RMSprop memory roofline kernel (float64; variant: Coupled, Centered, Momentum).
-// Every assembly level performs exactly these operations in this order.
-func rmspropTrafficF64CoupledCenteredMomentum(param, grad, sq, gavg, buf []float64, s [7]float64) {
-	grad = grad[:len(param)]
-	sq = sq[:len(param)]
-	gavg = gavg[:len(param)]
-	buf = buf[:len(param)]
-	for i := range param {
-		// the read-only streams, summed
-		x := grad[i]
-		param[i] = param[i] + x
-		sq[i] = sq[i] + x
-		gavg[i] = gavg[i] + x
-		buf[i] = buf[i] + x
-	}
-}
-
-// rmspropTrafficF64EpsInSqrt is the pure-Go RMSprop memory roofline kernel (float64; variant: EpsInSqrt).
-// Every assembly level performs exactly these operations in this order.
-func rmspropTrafficF64EpsInSqrt(param, grad, sq, gavg, buf []float64, s [7]float64) {
-	grad = grad[:len(param)]
-	sq = sq[:len(param)]
-	for i := range param {
-		// the read-only streams, summed
-		x := grad[i]
-		param[i] = param[i] + x
-		sq[i] = sq[i] + x
-	}
-}
-
-// rmspropTrafficF64CoupledEpsInSqrt is the pure-Go RMSprop memory roofline kernel (float64; variant: Coupled, EpsInSqrt).
-// Every assembly level performs exactly these operations in this order.
-func rmspropTrafficF64CoupledEpsInSqrt(param, grad, sq, gavg, buf []float64, s [7]float64) {
-	grad = grad[:len(param)]
-	sq = sq[:len(param)]
-	for i := range param {
-		// the read-only streams, summed
-		x := grad[i]
-		param[i] = param[i] + x
-		sq[i] = sq[i] + x
-	}
-}
-
-// rmspropTrafficF64CenteredEpsInSqrt is the pure-Go RMSprop memory roofline kernel (float64; variant: Centered, EpsInSqrt).
-// Every assembly level performs exactly these operations in this order.
-func rmspropTrafficF64CenteredEpsInSqrt(param, grad, sq, gavg, buf []float64, s [7]float64) {
-	grad = grad[:len(param)]
-	sq = sq[:len(param)]
-	gavg = gavg[:len(param)]
-	for i := range param {
-		// the read-only streams, summed
-		x := grad[i]
-		param[i] = param[i] + x
-		sq[i] = sq[i] + x
-		gavg[i] = gavg[i] + x
-	}
-}
-
-// rmspropTrafficF64CoupledCenteredEpsInSqrt is the pure-Go RMSprop memory roofline kernel (float64; variant: Coupled, Centered, EpsInSqrt).
-// Every assembly level performs exactly these operations in this order.
-func rmspropTrafficF64CoupledCenteredEpsInSqrt(param, grad, sq, gavg, buf []float64, s [7]float64) {
-	grad = grad[:len(param)]
-	sq = sq[:len(param)]
-	gavg = gavg[:len(param)]
-	for i := range param {
-		// the read-only streams, summed
-		x := grad[i]
-		param[i] = param[i] + x
-		sq[i] = sq[i] + x
-		gavg[i] = gavg[i] + x
-	}
-}
-
-// rmspropTrafficF64MomentumEpsInSqrt is the pure-Go RMSprop memory roofline kernel (float64; variant: Momentum, EpsInSqrt).
-// Every assembly level performs exactly these operations in this order.
-func rmspropTrafficF64MomentumEpsInSqrt(param, grad, sq, gavg, buf []float64, s [7]float64) {
-	grad = grad[:len(param)]
-	sq = sq[:len(param)]
-	buf = buf[:len(param)]
-	for i := range param {
-		// the read-only streams, summed
-		x := grad[i]
-		param[i] = param[i] + x
-		sq[i] = sq[i] + x
-		buf[i] = buf[i] + x
-	}
-}
-
-// rmspropTrafficF64CoupledMomentumEpsInSqrt is the pure-Go RMSprop memory roofline kernel (float64; variant: Coupled, Momentum, EpsInSqrt).
-// Every assembly level performs exactly these operations in this order.
-func rmspropTrafficF64CoupledMomentumEpsInSqrt(param, grad, sq, gavg, buf []float64, s [7]float64) {
-	grad = grad[:len(param)]
-	sq = sq[:len(param)]
-	buf = buf[:len(param)]
-	for i := range param {
-		// the read-only streams, summed
-		x := grad[i]
-		param[i] = param[i] + x
-		sq[i] = sq[i] + x
-		buf[i] = buf[i] + x
-	}
-}
-
-// rmspropTrafficF64CenteredMomentumEpsInSqrt is the pure-Go RMSprop memory roofline kernel (float64; variant: Centered, Momentum, EpsInSqrt).
-// Every assembly level performs exactly these operations in this order.
-func rmspropTrafficF64CenteredMomentumEpsInSqrt(param, grad, sq, gavg, buf []float64, s [7]float64) {
-	grad = grad[:len(param)]
-	sq = sq[:len(param)]
-	gavg = gavg[:len(param)]
-	buf = buf[:len(param)]
-	for i := range param {
-		// the read-only streams, summed
-		x := grad[i]
-		param[i] = param[i] + x
-		sq[i] = sq[i] + x
-		gavg[i] = gavg[i] + x
-		buf[i] = buf[i] + x
-	}
-}
-
-// rmspropTrafficF64CoupledCenteredMomentumEpsInSqrt is the pure-Go RMSprop memory roofline kernel (float64; variant: Coupled, Centered, Momentum, EpsInSqrt).
-// Every assembly level performs exactly these operations in this order.
-func rmspropTrafficF64CoupledCenteredMomentumEpsInSqrt(param, grad, sq, gavg, buf []float64, s [7]float64) {
 	grad = grad[:len(param)]
 	sq = sq[:len(param)]
 	gavg = gavg[:len(param)]
@@ -4022,369 +3176,9 @@ func rmspropArithF32(param, grad, sq, gavg, buf []float32, s [7]float32) {
 	}
 }
 
-// rmspropArithF32Coupled is the pure-Go RMSprop arithmetic bound kernel (float32; variant: Coupled).
-// Every assembly level performs exactly these operations in this order.
-func rmspropArithF32Coupled(param, grad, sq, gavg, buf []float32, s [7]float32) {
-	grad = grad[:len(param)]
-	for i := range param {
-		x := grad[i]
-		x = sqrt32(x)
-		x = float32(x / grad[i])
-		param[i] = x
-	}
-}
-
-// rmspropArithF32Centered is the pure-Go RMSprop arithmetic bound kernel (float32; variant: Centered).
-// Every assembly level performs exactly these operations in this order.
-func rmspropArithF32Centered(param, grad, sq, gavg, buf []float32, s [7]float32) {
-	grad = grad[:len(param)]
-	for i := range param {
-		x := grad[i]
-		x = sqrt32(x)
-		x = float32(x / grad[i])
-		param[i] = x
-	}
-}
-
-// rmspropArithF32CoupledCentered is the pure-Go RMSprop arithmetic bound kernel (float32; variant: Coupled, Centered).
-// Every assembly level performs exactly these operations in this order.
-func rmspropArithF32CoupledCentered(param, grad, sq, gavg, buf []float32, s [7]float32) {
-	grad = grad[:len(param)]
-	for i := range param {
-		x := grad[i]
-		x = sqrt32(x)
-		x = float32(x / grad[i])
-		param[i] = x
-	}
-}
-
-// rmspropArithF32Momentum is the pure-Go RMSprop arithmetic bound kernel (float32; variant: Momentum).
-// Every assembly level performs exactly these operations in this order.
-func rmspropArithF32Momentum(param, grad, sq, gavg, buf []float32, s [7]float32) {
-	grad = grad[:len(param)]
-	for i := range param {
-		x := grad[i]
-		x = sqrt32(x)
-		x = float32(x / grad[i])
-		param[i] = x
-	}
-}
-
-// rmspropArithF32CoupledMomentum is the pure-Go RMSprop arithmetic bound kernel (float32; variant: Coupled, Momentum).
-// Every assembly level performs exactly these operations in this order.
-func rmspropArithF32CoupledMomentum(param, grad, sq, gavg, buf []float32, s [7]float32) {
-	grad = grad[:len(param)]
-	for i := range param {
-		x := grad[i]
-		x = sqrt32(x)
-		x = float32(x / grad[i])
-		param[i] = x
-	}
-}
-
-// rmspropArithF32CenteredMomentum is the pure-Go RMSprop arithmetic bound kernel (float32; variant: Centered, Momentum).
-// Every assembly level performs exactly these operations in this order.
-func rmspropArithF32CenteredMomentum(param, grad, sq, gavg, buf []float32, s [7]float32) {
-	grad = grad[:len(param)]
-	for i := range param {
-		x := grad[i]
-		x = sqrt32(x)
-		x = float32(x / grad[i])
-		param[i] = x
-	}
-}
-
-// rmspropArithF32CoupledCenteredMomentum is the pure-Go RMSprop arithmetic bound kernel (float32; variant: Coupled, Centered, Momentum).
-// Every assembly level performs exactly these operations in this order.
-func rmspropArithF32CoupledCenteredMomentum(param, grad, sq, gavg, buf []float32, s [7]float32) {
-	grad = grad[:len(param)]
-	for i := range param {
-		x := grad[i]
-		x = sqrt32(x)
-		x = float32(x / grad[i])
-		param[i] = x
-	}
-}
-
-// rmspropArithF32EpsInSqrt is the pure-Go RMSprop arithmetic bound kernel (float32; variant: EpsInSqrt).
-// Every assembly level performs exactly these operations in this order.
-func rmspropArithF32EpsInSqrt(param, grad, sq, gavg, buf []float32, s [7]float32) {
-	grad = grad[:len(param)]
-	for i := range param {
-		x := grad[i]
-		x = sqrt32(x)
-		x = float32(x / grad[i])
-		param[i] = x
-	}
-}
-
-// rmspropArithF32CoupledEpsInSqrt is the pure-Go RMSprop arithmetic bound kernel (float32; variant: Coupled, EpsInSqrt).
-// Every assembly level performs exactly these operations in this order.
-func rmspropArithF32CoupledEpsInSqrt(param, grad, sq, gavg, buf []float32, s [7]float32) {
-	grad = grad[:len(param)]
-	for i := range param {
-		x := grad[i]
-		x = sqrt32(x)
-		x = float32(x / grad[i])
-		param[i] = x
-	}
-}
-
-// rmspropArithF32CenteredEpsInSqrt is the pure-Go RMSprop arithmetic bound kernel (float32; variant: Centered, EpsInSqrt).
-// Every assembly level performs exactly these operations in this order.
-func rmspropArithF32CenteredEpsInSqrt(param, grad, sq, gavg, buf []float32, s [7]float32) {
-	grad = grad[:len(param)]
-	for i := range param {
-		x := grad[i]
-		x = sqrt32(x)
-		x = float32(x / grad[i])
-		param[i] = x
-	}
-}
-
-// rmspropArithF32CoupledCenteredEpsInSqrt is the pure-Go RMSprop arithmetic bound kernel (float32; variant: Coupled, Centered, EpsInSqrt).
-// Every assembly level performs exactly these operations in this order.
-func rmspropArithF32CoupledCenteredEpsInSqrt(param, grad, sq, gavg, buf []float32, s [7]float32) {
-	grad = grad[:len(param)]
-	for i := range param {
-		x := grad[i]
-		x = sqrt32(x)
-		x = float32(x / grad[i])
-		param[i] = x
-	}
-}
-
-// rmspropArithF32MomentumEpsInSqrt is the pure-Go RMSprop arithmetic bound kernel (float32; variant: Momentum, EpsInSqrt).
-// Every assembly level performs exactly these operations in this order.
-func rmspropArithF32MomentumEpsInSqrt(param, grad, sq, gavg, buf []float32, s [7]float32) {
-	grad = grad[:len(param)]
-	for i := range param {
-		x := grad[i]
-		x = sqrt32(x)
-		x = float32(x / grad[i])
-		param[i] = x
-	}
-}
-
-// rmspropArithF32CoupledMomentumEpsInSqrt is the pure-Go RMSprop arithmetic bound kernel (float32; variant: Coupled, Momentum, EpsInSqrt).
-// Every assembly level performs exactly these operations in this order.
-func rmspropArithF32CoupledMomentumEpsInSqrt(param, grad, sq, gavg, buf []float32, s [7]float32) {
-	grad = grad[:len(param)]
-	for i := range param {
-		x := grad[i]
-		x = sqrt32(x)
-		x = float32(x / grad[i])
-		param[i] = x
-	}
-}
-
-// rmspropArithF32CenteredMomentumEpsInSqrt is the pure-Go RMSprop arithmetic bound kernel (float32; variant: Centered, Momentum, EpsInSqrt).
-// Every assembly level performs exactly these operations in this order.
-func rmspropArithF32CenteredMomentumEpsInSqrt(param, grad, sq, gavg, buf []float32, s [7]float32) {
-	grad = grad[:len(param)]
-	for i := range param {
-		x := grad[i]
-		x = sqrt32(x)
-		x = float32(x / grad[i])
-		param[i] = x
-	}
-}
-
-// rmspropArithF32CoupledCenteredMomentumEpsInSqrt is the pure-Go RMSprop arithmetic bound kernel (float32; variant: Coupled, Centered, Momentum, EpsInSqrt).
-// Every assembly level performs exactly these operations in this order.
-func rmspropArithF32CoupledCenteredMomentumEpsInSqrt(param, grad, sq, gavg, buf []float32, s [7]float32) {
-	grad = grad[:len(param)]
-	for i := range param {
-		x := grad[i]
-		x = sqrt32(x)
-		x = float32(x / grad[i])
-		param[i] = x
-	}
-}
-
 // rmspropArithF64 is the pure-Go RMSprop arithmetic bound kernel (float64; variant: plain).
 // Every assembly level performs exactly these operations in this order.
 func rmspropArithF64(param, grad, sq, gavg, buf []float64, s [7]float64) {
-	grad = grad[:len(param)]
-	for i := range param {
-		x := grad[i]
-		x = math.Sqrt(x)
-		x = float64(x / grad[i])
-		param[i] = x
-	}
-}
-
-// rmspropArithF64Coupled is the pure-Go RMSprop arithmetic bound kernel (float64; variant: Coupled).
-// Every assembly level performs exactly these operations in this order.
-func rmspropArithF64Coupled(param, grad, sq, gavg, buf []float64, s [7]float64) {
-	grad = grad[:len(param)]
-	for i := range param {
-		x := grad[i]
-		x = math.Sqrt(x)
-		x = float64(x / grad[i])
-		param[i] = x
-	}
-}
-
-// rmspropArithF64Centered is the pure-Go RMSprop arithmetic bound kernel (float64; variant: Centered).
-// Every assembly level performs exactly these operations in this order.
-func rmspropArithF64Centered(param, grad, sq, gavg, buf []float64, s [7]float64) {
-	grad = grad[:len(param)]
-	for i := range param {
-		x := grad[i]
-		x = math.Sqrt(x)
-		x = float64(x / grad[i])
-		param[i] = x
-	}
-}
-
-// rmspropArithF64CoupledCentered is the pure-Go RMSprop arithmetic bound kernel (float64; variant: Coupled, Centered).
-// Every assembly level performs exactly these operations in this order.
-func rmspropArithF64CoupledCentered(param, grad, sq, gavg, buf []float64, s [7]float64) {
-	grad = grad[:len(param)]
-	for i := range param {
-		x := grad[i]
-		x = math.Sqrt(x)
-		x = float64(x / grad[i])
-		param[i] = x
-	}
-}
-
-// rmspropArithF64Momentum is the pure-Go RMSprop arithmetic bound kernel (float64; variant: Momentum).
-// Every assembly level performs exactly these operations in this order.
-func rmspropArithF64Momentum(param, grad, sq, gavg, buf []float64, s [7]float64) {
-	grad = grad[:len(param)]
-	for i := range param {
-		x := grad[i]
-		x = math.Sqrt(x)
-		x = float64(x / grad[i])
-		param[i] = x
-	}
-}
-
-// rmspropArithF64CoupledMomentum is the pure-Go RMSprop arithmetic bound kernel (float64; variant: Coupled, Momentum).
-// Every assembly level performs exactly these operations in this order.
-func rmspropArithF64CoupledMomentum(param, grad, sq, gavg, buf []float64, s [7]float64) {
-	grad = grad[:len(param)]
-	for i := range param {
-		x := grad[i]
-		x = math.Sqrt(x)
-		x = float64(x / grad[i])
-		param[i] = x
-	}
-}
-
-// rmspropArithF64CenteredMomentum is the pure-Go RMSprop arithmetic bound kernel (float64; variant: Centered, Momentum).
-// Every assembly level performs exactly these operations in this order.
-func rmspropArithF64CenteredMomentum(param, grad, sq, gavg, buf []float64, s [7]float64) {
-	grad = grad[:len(param)]
-	for i := range param {
-		x := grad[i]
-		x = math.Sqrt(x)
-		x = float64(x / grad[i])
-		param[i] = x
-	}
-}
-
-// rmspropArithF64CoupledCenteredMomentum is the pure-Go RMSprop arithmetic bound kernel (float64; variant: Coupled, Centered, Momentum).
-// Every assembly level performs exactly these operations in this order.
-func rmspropArithF64CoupledCenteredMomentum(param, grad, sq, gavg, buf []float64, s [7]float64) {
-	grad = grad[:len(param)]
-	for i := range param {
-		x := grad[i]
-		x = math.Sqrt(x)
-		x = float64(x / grad[i])
-		param[i] = x
-	}
-}
-
-// rmspropArithF64EpsInSqrt is the pure-Go RMSprop arithmetic bound kernel (float64; variant: EpsInSqrt).
-// Every assembly level performs exactly these operations in this order.
-func rmspropArithF64EpsInSqrt(param, grad, sq, gavg, buf []float64, s [7]float64) {
-	grad = grad[:len(param)]
-	for i := range param {
-		x := grad[i]
-		x = math.Sqrt(x)
-		x = float64(x / grad[i])
-		param[i] = x
-	}
-}
-
-// rmspropArithF64CoupledEpsInSqrt is the pure-Go RMSprop arithmetic bound kernel (float64; variant: Coupled, EpsInSqrt).
-// Every assembly level performs exactly these operations in this order.
-func rmspropArithF64CoupledEpsInSqrt(param, grad, sq, gavg, buf []float64, s [7]float64) {
-	grad = grad[:len(param)]
-	for i := range param {
-		x := grad[i]
-		x = math.Sqrt(x)
-		x = float64(x / grad[i])
-		param[i] = x
-	}
-}
-
-// rmspropArithF64CenteredEpsInSqrt is the pure-Go RMSprop arithmetic bound kernel (float64; variant: Centered, EpsInSqrt).
-// Every assembly level performs exactly these operations in this order.
-func rmspropArithF64CenteredEpsInSqrt(param, grad, sq, gavg, buf []float64, s [7]float64) {
-	grad = grad[:len(param)]
-	for i := range param {
-		x := grad[i]
-		x = math.Sqrt(x)
-		x = float64(x / grad[i])
-		param[i] = x
-	}
-}
-
-// rmspropArithF64CoupledCenteredEpsInSqrt is the pure-Go RMSprop arithmetic bound kernel (float64; variant: Coupled, Centered, EpsInSqrt).
-// Every assembly level performs exactly these operations in this order.
-func rmspropArithF64CoupledCenteredEpsInSqrt(param, grad, sq, gavg, buf []float64, s [7]float64) {
-	grad = grad[:len(param)]
-	for i := range param {
-		x := grad[i]
-		x = math.Sqrt(x)
-		x = float64(x / grad[i])
-		param[i] = x
-	}
-}
-
-// rmspropArithF64MomentumEpsInSqrt is the pure-Go RMSprop arithmetic bound kernel (float64; variant: Momentum, EpsInSqrt).
-// Every assembly level performs exactly these operations in this order.
-func rmspropArithF64MomentumEpsInSqrt(param, grad, sq, gavg, buf []float64, s [7]float64) {
-	grad = grad[:len(param)]
-	for i := range param {
-		x := grad[i]
-		x = math.Sqrt(x)
-		x = float64(x / grad[i])
-		param[i] = x
-	}
-}
-
-// rmspropArithF64CoupledMomentumEpsInSqrt is the pure-Go RMSprop arithmetic bound kernel (float64; variant: Coupled, Momentum, EpsInSqrt).
-// Every assembly level performs exactly these operations in this order.
-func rmspropArithF64CoupledMomentumEpsInSqrt(param, grad, sq, gavg, buf []float64, s [7]float64) {
-	grad = grad[:len(param)]
-	for i := range param {
-		x := grad[i]
-		x = math.Sqrt(x)
-		x = float64(x / grad[i])
-		param[i] = x
-	}
-}
-
-// rmspropArithF64CenteredMomentumEpsInSqrt is the pure-Go RMSprop arithmetic bound kernel (float64; variant: Centered, Momentum, EpsInSqrt).
-// Every assembly level performs exactly these operations in this order.
-func rmspropArithF64CenteredMomentumEpsInSqrt(param, grad, sq, gavg, buf []float64, s [7]float64) {
-	grad = grad[:len(param)]
-	for i := range param {
-		x := grad[i]
-		x = math.Sqrt(x)
-		x = float64(x / grad[i])
-		param[i] = x
-	}
-}
-
-// rmspropArithF64CoupledCenteredMomentumEpsInSqrt is the pure-Go RMSprop arithmetic bound kernel (float64; variant: Coupled, Centered, Momentum, EpsInSqrt).
-// Every assembly level performs exactly these operations in this order.
-func rmspropArithF64CoupledCenteredMomentumEpsInSqrt(param, grad, sq, gavg, buf []float64, s [7]float64) {
 	grad = grad[:len(param)]
 	for i := range param {
 		x := grad[i]
@@ -4420,39 +3214,9 @@ func adadeltaTrafficF32(param, grad, sq, acc []float32, s [6]float32) {
 	}
 }
 
-// adadeltaTrafficF32Coupled is the pure-Go Adadelta memory roofline kernel (float32; variant: Coupled).
-// Every assembly level performs exactly these operations in this order.
-func adadeltaTrafficF32Coupled(param, grad, sq, acc []float32, s [6]float32) {
-	grad = grad[:len(param)]
-	sq = sq[:len(param)]
-	acc = acc[:len(param)]
-	for i := range param {
-		// the read-only streams, summed
-		x := grad[i]
-		param[i] = param[i] + x
-		sq[i] = sq[i] + x
-		acc[i] = acc[i] + x
-	}
-}
-
 // adadeltaTrafficF64 is the pure-Go Adadelta memory roofline kernel (float64; variant: plain).
 // Every assembly level performs exactly these operations in this order.
 func adadeltaTrafficF64(param, grad, sq, acc []float64, s [6]float64) {
-	grad = grad[:len(param)]
-	sq = sq[:len(param)]
-	acc = acc[:len(param)]
-	for i := range param {
-		// the read-only streams, summed
-		x := grad[i]
-		param[i] = param[i] + x
-		sq[i] = sq[i] + x
-		acc[i] = acc[i] + x
-	}
-}
-
-// adadeltaTrafficF64Coupled is the pure-Go Adadelta memory roofline kernel (float64; variant: Coupled).
-// Every assembly level performs exactly these operations in this order.
-func adadeltaTrafficF64Coupled(param, grad, sq, acc []float64, s [6]float64) {
 	grad = grad[:len(param)]
 	sq = sq[:len(param)]
 	acc = acc[:len(param)]
@@ -4489,35 +3253,9 @@ func adadeltaArithF32(param, grad, sq, acc []float32, s [6]float32) {
 	}
 }
 
-// adadeltaArithF32Coupled is the pure-Go Adadelta arithmetic bound kernel (float32; variant: Coupled).
-// Every assembly level performs exactly these operations in this order.
-func adadeltaArithF32Coupled(param, grad, sq, acc []float32, s [6]float32) {
-	grad = grad[:len(param)]
-	for i := range param {
-		x := grad[i]
-		x = sqrt32(x)
-		x = sqrt32(x)
-		x = float32(x / grad[i])
-		param[i] = x
-	}
-}
-
 // adadeltaArithF64 is the pure-Go Adadelta arithmetic bound kernel (float64; variant: plain).
 // Every assembly level performs exactly these operations in this order.
 func adadeltaArithF64(param, grad, sq, acc []float64, s [6]float64) {
-	grad = grad[:len(param)]
-	for i := range param {
-		x := grad[i]
-		x = math.Sqrt(x)
-		x = math.Sqrt(x)
-		x = float64(x / grad[i])
-		param[i] = x
-	}
-}
-
-// adadeltaArithF64Coupled is the pure-Go Adadelta arithmetic bound kernel (float64; variant: Coupled).
-// Every assembly level performs exactly these operations in this order.
-func adadeltaArithF64Coupled(param, grad, sq, acc []float64, s [6]float64) {
 	grad = grad[:len(param)]
 	for i := range param {
 		x := grad[i]
@@ -4559,39 +3297,9 @@ func nadamTrafficF32(param, grad, m, v []float32, s [11]float32) {
 	}
 }
 
-// nadamTrafficF32Coupled is the pure-Go NAdam memory roofline kernel (float32; variant: Coupled).
-// Every assembly level performs exactly these operations in this order.
-func nadamTrafficF32Coupled(param, grad, m, v []float32, s [11]float32) {
-	grad = grad[:len(param)]
-	m = m[:len(param)]
-	v = v[:len(param)]
-	for i := range param {
-		// the read-only streams, summed
-		x := grad[i]
-		param[i] = param[i] + x
-		m[i] = m[i] + x
-		v[i] = v[i] + x
-	}
-}
-
 // nadamTrafficF64 is the pure-Go NAdam memory roofline kernel (float64; variant: plain).
 // Every assembly level performs exactly these operations in this order.
 func nadamTrafficF64(param, grad, m, v []float64, s [11]float64) {
-	grad = grad[:len(param)]
-	m = m[:len(param)]
-	v = v[:len(param)]
-	for i := range param {
-		// the read-only streams, summed
-		x := grad[i]
-		param[i] = param[i] + x
-		m[i] = m[i] + x
-		v[i] = v[i] + x
-	}
-}
-
-// nadamTrafficF64Coupled is the pure-Go NAdam memory roofline kernel (float64; variant: Coupled).
-// Every assembly level performs exactly these operations in this order.
-func nadamTrafficF64Coupled(param, grad, m, v []float64, s [11]float64) {
 	grad = grad[:len(param)]
 	m = m[:len(param)]
 	v = v[:len(param)]
@@ -4632,33 +3340,9 @@ func nadamArithF32(param, grad, m, v []float32, s [11]float32) {
 	}
 }
 
-// nadamArithF32Coupled is the pure-Go NAdam arithmetic bound kernel (float32; variant: Coupled).
-// Every assembly level performs exactly these operations in this order.
-func nadamArithF32Coupled(param, grad, m, v []float32, s [11]float32) {
-	grad = grad[:len(param)]
-	for i := range param {
-		x := grad[i]
-		x = sqrt32(x)
-		x = float32(x / grad[i])
-		param[i] = x
-	}
-}
-
 // nadamArithF64 is the pure-Go NAdam arithmetic bound kernel (float64; variant: plain).
 // Every assembly level performs exactly these operations in this order.
 func nadamArithF64(param, grad, m, v []float64, s [11]float64) {
-	grad = grad[:len(param)]
-	for i := range param {
-		x := grad[i]
-		x = math.Sqrt(x)
-		x = float64(x / grad[i])
-		param[i] = x
-	}
-}
-
-// nadamArithF64Coupled is the pure-Go NAdam arithmetic bound kernel (float64; variant: Coupled).
-// Every assembly level performs exactly these operations in this order.
-func nadamArithF64Coupled(param, grad, m, v []float64, s [11]float64) {
 	grad = grad[:len(param)]
 	for i := range param {
 		x := grad[i]
@@ -4697,99 +3381,9 @@ func radamTrafficF32(param, grad, m, v []float32, s [9]float32) {
 	}
 }
 
-// radamTrafficF32Coupled is the pure-Go RAdam memory roofline kernel (float32; variant: Coupled).
-// Every assembly level performs exactly these operations in this order.
-func radamTrafficF32Coupled(param, grad, m, v []float32, s [9]float32) {
-	grad = grad[:len(param)]
-	m = m[:len(param)]
-	v = v[:len(param)]
-	for i := range param {
-		// the read-only streams, summed
-		x := grad[i]
-		param[i] = param[i] + x
-		m[i] = m[i] + x
-		v[i] = v[i] + x
-	}
-}
-
-// radamTrafficF32Rectified is the pure-Go RAdam memory roofline kernel (float32; variant: Rectified).
-// Every assembly level performs exactly these operations in this order.
-func radamTrafficF32Rectified(param, grad, m, v []float32, s [9]float32) {
-	grad = grad[:len(param)]
-	m = m[:len(param)]
-	v = v[:len(param)]
-	for i := range param {
-		// the read-only streams, summed
-		x := grad[i]
-		param[i] = param[i] + x
-		m[i] = m[i] + x
-		v[i] = v[i] + x
-	}
-}
-
-// radamTrafficF32CoupledRectified is the pure-Go RAdam memory roofline kernel (float32; variant: Coupled, Rectified).
-// Every assembly level performs exactly these operations in this order.
-func radamTrafficF32CoupledRectified(param, grad, m, v []float32, s [9]float32) {
-	grad = grad[:len(param)]
-	m = m[:len(param)]
-	v = v[:len(param)]
-	for i := range param {
-		// the read-only streams, summed
-		x := grad[i]
-		param[i] = param[i] + x
-		m[i] = m[i] + x
-		v[i] = v[i] + x
-	}
-}
-
 // radamTrafficF64 is the pure-Go RAdam memory roofline kernel (float64; variant: plain).
 // Every assembly level performs exactly these operations in this order.
 func radamTrafficF64(param, grad, m, v []float64, s [9]float64) {
-	grad = grad[:len(param)]
-	m = m[:len(param)]
-	v = v[:len(param)]
-	for i := range param {
-		// the read-only streams, summed
-		x := grad[i]
-		param[i] = param[i] + x
-		m[i] = m[i] + x
-		v[i] = v[i] + x
-	}
-}
-
-// radamTrafficF64Coupled is the pure-Go RAdam memory roofline kernel (float64; variant: Coupled).
-// Every assembly level performs exactly these operations in this order.
-func radamTrafficF64Coupled(param, grad, m, v []float64, s [9]float64) {
-	grad = grad[:len(param)]
-	m = m[:len(param)]
-	v = v[:len(param)]
-	for i := range param {
-		// the read-only streams, summed
-		x := grad[i]
-		param[i] = param[i] + x
-		m[i] = m[i] + x
-		v[i] = v[i] + x
-	}
-}
-
-// radamTrafficF64Rectified is the pure-Go RAdam memory roofline kernel (float64; variant: Rectified).
-// Every assembly level performs exactly these operations in this order.
-func radamTrafficF64Rectified(param, grad, m, v []float64, s [9]float64) {
-	grad = grad[:len(param)]
-	m = m[:len(param)]
-	v = v[:len(param)]
-	for i := range param {
-		// the read-only streams, summed
-		x := grad[i]
-		param[i] = param[i] + x
-		m[i] = m[i] + x
-		v[i] = v[i] + x
-	}
-}
-
-// radamTrafficF64CoupledRectified is the pure-Go RAdam memory roofline kernel (float64; variant: Coupled, Rectified).
-// Every assembly level performs exactly these operations in this order.
-func radamTrafficF64CoupledRectified(param, grad, m, v []float64, s [9]float64) {
 	grad = grad[:len(param)]
 	m = m[:len(param)]
 	v = v[:len(param)]
@@ -4826,31 +3420,9 @@ func radamArithF32(param, grad, m, v []float32, s [9]float32) {
 	}
 }
 
-// radamArithF32Coupled is the pure-Go RAdam arithmetic bound kernel (float32; variant: Coupled).
-// Every assembly level performs exactly these operations in this order.
-func radamArithF32Coupled(param, grad, m, v []float32, s [9]float32) {
-	grad = grad[:len(param)]
-	for i := range param {
-		x := grad[i]
-		param[i] = x
-	}
-}
-
 // radamArithF32Rectified is the pure-Go RAdam arithmetic bound kernel (float32; variant: Rectified).
 // Every assembly level performs exactly these operations in this order.
 func radamArithF32Rectified(param, grad, m, v []float32, s [9]float32) {
-	grad = grad[:len(param)]
-	for i := range param {
-		x := grad[i]
-		x = sqrt32(x)
-		x = float32(x / grad[i])
-		param[i] = x
-	}
-}
-
-// radamArithF32CoupledRectified is the pure-Go RAdam arithmetic bound kernel (float32; variant: Coupled, Rectified).
-// Every assembly level performs exactly these operations in this order.
-func radamArithF32CoupledRectified(param, grad, m, v []float32, s [9]float32) {
 	grad = grad[:len(param)]
 	for i := range param {
 		x := grad[i]
@@ -4870,31 +3442,9 @@ func radamArithF64(param, grad, m, v []float64, s [9]float64) {
 	}
 }
 
-// radamArithF64Coupled is the pure-Go RAdam arithmetic bound kernel (float64; variant: Coupled).
-// Every assembly level performs exactly these operations in this order.
-func radamArithF64Coupled(param, grad, m, v []float64, s [9]float64) {
-	grad = grad[:len(param)]
-	for i := range param {
-		x := grad[i]
-		param[i] = x
-	}
-}
-
 // radamArithF64Rectified is the pure-Go RAdam arithmetic bound kernel (float64; variant: Rectified).
 // Every assembly level performs exactly these operations in this order.
 func radamArithF64Rectified(param, grad, m, v []float64, s [9]float64) {
-	grad = grad[:len(param)]
-	for i := range param {
-		x := grad[i]
-		x = math.Sqrt(x)
-		x = float64(x / grad[i])
-		param[i] = x
-	}
-}
-
-// radamArithF64CoupledRectified is the pure-Go RAdam arithmetic bound kernel (float64; variant: Coupled, Rectified).
-// Every assembly level performs exactly these operations in this order.
-func radamArithF64CoupledRectified(param, grad, m, v []float64, s [9]float64) {
 	grad = grad[:len(param)]
 	for i := range param {
 		x := grad[i]
@@ -4931,39 +3481,9 @@ func adamaxTrafficF32(param, grad, m, u []float32, s [7]float32) {
 	}
 }
 
-// adamaxTrafficF32Coupled is the pure-Go Adamax memory roofline kernel (float32; variant: Coupled).
-// Every assembly level performs exactly these operations in this order.
-func adamaxTrafficF32Coupled(param, grad, m, u []float32, s [7]float32) {
-	grad = grad[:len(param)]
-	m = m[:len(param)]
-	u = u[:len(param)]
-	for i := range param {
-		// the read-only streams, summed
-		x := grad[i]
-		param[i] = param[i] + x
-		m[i] = m[i] + x
-		u[i] = u[i] + x
-	}
-}
-
 // adamaxTrafficF64 is the pure-Go Adamax memory roofline kernel (float64; variant: plain).
 // Every assembly level performs exactly these operations in this order.
 func adamaxTrafficF64(param, grad, m, u []float64, s [7]float64) {
-	grad = grad[:len(param)]
-	m = m[:len(param)]
-	u = u[:len(param)]
-	for i := range param {
-		// the read-only streams, summed
-		x := grad[i]
-		param[i] = param[i] + x
-		m[i] = m[i] + x
-		u[i] = u[i] + x
-	}
-}
-
-// adamaxTrafficF64Coupled is the pure-Go Adamax memory roofline kernel (float64; variant: Coupled).
-// Every assembly level performs exactly these operations in this order.
-func adamaxTrafficF64Coupled(param, grad, m, u []float64, s [7]float64) {
 	grad = grad[:len(param)]
 	m = m[:len(param)]
 	u = u[:len(param)]
@@ -4999,31 +3519,9 @@ func adamaxArithF32(param, grad, m, u []float32, s [7]float32) {
 	}
 }
 
-// adamaxArithF32Coupled is the pure-Go Adamax arithmetic bound kernel (float32; variant: Coupled).
-// Every assembly level performs exactly these operations in this order.
-func adamaxArithF32Coupled(param, grad, m, u []float32, s [7]float32) {
-	grad = grad[:len(param)]
-	for i := range param {
-		x := grad[i]
-		x = float32(x / grad[i])
-		param[i] = x
-	}
-}
-
 // adamaxArithF64 is the pure-Go Adamax arithmetic bound kernel (float64; variant: plain).
 // Every assembly level performs exactly these operations in this order.
 func adamaxArithF64(param, grad, m, u []float64, s [7]float64) {
-	grad = grad[:len(param)]
-	for i := range param {
-		x := grad[i]
-		x = float64(x / grad[i])
-		param[i] = x
-	}
-}
-
-// adamaxArithF64Coupled is the pure-Go Adamax arithmetic bound kernel (float64; variant: Coupled).
-// Every assembly level performs exactly these operations in this order.
-func adamaxArithF64Coupled(param, grad, m, u []float64, s [7]float64) {
 	grad = grad[:len(param)]
 	for i := range param {
 		x := grad[i]

@@ -9,37 +9,17 @@ package kernels
 //go:noescape
 func nadamArithAVX2F32(param []float32, grad []float32, m []float32, v []float32, s [11]float32)
 
-// nadamArithAVX2F32Coupled is the AVX2 form of nadamArithF32Coupled; see there.
-//
-//go:noescape
-func nadamArithAVX2F32Coupled(param []float32, grad []float32, m []float32, v []float32, s [11]float32)
-
 // nadamArithAVX2F64 is the AVX2 form of nadamArithF64; see there.
 //
 //go:noescape
 func nadamArithAVX2F64(param []float64, grad []float64, m []float64, v []float64, s [11]float64)
-
-// nadamArithAVX2F64Coupled is the AVX2 form of nadamArithF64Coupled; see there.
-//
-//go:noescape
-func nadamArithAVX2F64Coupled(param []float64, grad []float64, m []float64, v []float64, s [11]float64)
 
 // nadamArithAVX512F32 is the AVX512 form of nadamArithF32; see there.
 //
 //go:noescape
 func nadamArithAVX512F32(param []float32, grad []float32, m []float32, v []float32, s [11]float32)
 
-// nadamArithAVX512F32Coupled is the AVX512 form of nadamArithF32Coupled; see there.
-//
-//go:noescape
-func nadamArithAVX512F32Coupled(param []float32, grad []float32, m []float32, v []float32, s [11]float32)
-
 // nadamArithAVX512F64 is the AVX512 form of nadamArithF64; see there.
 //
 //go:noescape
 func nadamArithAVX512F64(param []float64, grad []float64, m []float64, v []float64, s [11]float64)
-
-// nadamArithAVX512F64Coupled is the AVX512 form of nadamArithF64Coupled; see there.
-//
-//go:noescape
-func nadamArithAVX512F64Coupled(param []float64, grad []float64, m []float64, v []float64, s [11]float64)

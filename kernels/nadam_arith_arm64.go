@@ -9,17 +9,7 @@ package kernels
 //go:noescape
 func nadamArithNEONF32(param, grad, m, v []float32, s [11]float32)
 
-// nadamArithNEONF32Coupled is the NEON form of nadamArithF32Coupled; see there.
-//
-//go:noescape
-func nadamArithNEONF32Coupled(param, grad, m, v []float32, s [11]float32)
-
 // nadamArithNEONF64 is the NEON form of nadamArithF64; see there.
 //
 //go:noescape
 func nadamArithNEONF64(param, grad, m, v []float64, s [11]float64)
-
-// nadamArithNEONF64Coupled is the NEON form of nadamArithF64Coupled; see there.
-//
-//go:noescape
-func nadamArithNEONF64Coupled(param, grad, m, v []float64, s [11]float64)

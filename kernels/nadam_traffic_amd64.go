@@ -9,37 +9,17 @@ package kernels
 //go:noescape
 func nadamTrafficAVX2F32(param []float32, grad []float32, m []float32, v []float32, s [11]float32)
 
-// nadamTrafficAVX2F32Coupled is the AVX2 form of nadamTrafficF32Coupled; see there.
-//
-//go:noescape
-func nadamTrafficAVX2F32Coupled(param []float32, grad []float32, m []float32, v []float32, s [11]float32)
-
 // nadamTrafficAVX2F64 is the AVX2 form of nadamTrafficF64; see there.
 //
 //go:noescape
 func nadamTrafficAVX2F64(param []float64, grad []float64, m []float64, v []float64, s [11]float64)
-
-// nadamTrafficAVX2F64Coupled is the AVX2 form of nadamTrafficF64Coupled; see there.
-//
-//go:noescape
-func nadamTrafficAVX2F64Coupled(param []float64, grad []float64, m []float64, v []float64, s [11]float64)
 
 // nadamTrafficAVX512F32 is the AVX512 form of nadamTrafficF32; see there.
 //
 //go:noescape
 func nadamTrafficAVX512F32(param []float32, grad []float32, m []float32, v []float32, s [11]float32)
 
-// nadamTrafficAVX512F32Coupled is the AVX512 form of nadamTrafficF32Coupled; see there.
-//
-//go:noescape
-func nadamTrafficAVX512F32Coupled(param []float32, grad []float32, m []float32, v []float32, s [11]float32)
-
 // nadamTrafficAVX512F64 is the AVX512 form of nadamTrafficF64; see there.
 //
 //go:noescape
 func nadamTrafficAVX512F64(param []float64, grad []float64, m []float64, v []float64, s [11]float64)
-
-// nadamTrafficAVX512F64Coupled is the AVX512 form of nadamTrafficF64Coupled; see there.
-//
-//go:noescape
-func nadamTrafficAVX512F64Coupled(param []float64, grad []float64, m []float64, v []float64, s [11]float64)

@@ -9,17 +9,7 @@ package kernels
 //go:noescape
 func nadamTrafficNEONF32(param, grad, m, v []float32, s [11]float32)
 
-// nadamTrafficNEONF32Coupled is the NEON form of nadamTrafficF32Coupled; see there.
-//
-//go:noescape
-func nadamTrafficNEONF32Coupled(param, grad, m, v []float32, s [11]float32)
-
 // nadamTrafficNEONF64 is the NEON form of nadamTrafficF64; see there.
 //
 //go:noescape
 func nadamTrafficNEONF64(param, grad, m, v []float64, s [11]float64)
-
-// nadamTrafficNEONF64Coupled is the NEON form of nadamTrafficF64Coupled; see there.
-//
-//go:noescape
-func nadamTrafficNEONF64Coupled(param, grad, m, v []float64, s [11]float64)

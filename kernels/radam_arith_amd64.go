@@ -9,77 +9,37 @@ package kernels
 //go:noescape
 func radamArithAVX2F32(param []float32, grad []float32, m []float32, v []float32, s [9]float32)
 
-// radamArithAVX2F32Coupled is the AVX2 form of radamArithF32Coupled; see there.
-//
-//go:noescape
-func radamArithAVX2F32Coupled(param []float32, grad []float32, m []float32, v []float32, s [9]float32)
-
 // radamArithAVX2F32Rectified is the AVX2 form of radamArithF32Rectified; see there.
 //
 //go:noescape
 func radamArithAVX2F32Rectified(param []float32, grad []float32, m []float32, v []float32, s [9]float32)
-
-// radamArithAVX2F32CoupledRectified is the AVX2 form of radamArithF32CoupledRectified; see there.
-//
-//go:noescape
-func radamArithAVX2F32CoupledRectified(param []float32, grad []float32, m []float32, v []float32, s [9]float32)
 
 // radamArithAVX2F64 is the AVX2 form of radamArithF64; see there.
 //
 //go:noescape
 func radamArithAVX2F64(param []float64, grad []float64, m []float64, v []float64, s [9]float64)
 
-// radamArithAVX2F64Coupled is the AVX2 form of radamArithF64Coupled; see there.
-//
-//go:noescape
-func radamArithAVX2F64Coupled(param []float64, grad []float64, m []float64, v []float64, s [9]float64)
-
 // radamArithAVX2F64Rectified is the AVX2 form of radamArithF64Rectified; see there.
 //
 //go:noescape
 func radamArithAVX2F64Rectified(param []float64, grad []float64, m []float64, v []float64, s [9]float64)
-
-// radamArithAVX2F64CoupledRectified is the AVX2 form of radamArithF64CoupledRectified; see there.
-//
-//go:noescape
-func radamArithAVX2F64CoupledRectified(param []float64, grad []float64, m []float64, v []float64, s [9]float64)
 
 // radamArithAVX512F32 is the AVX512 form of radamArithF32; see there.
 //
 //go:noescape
 func radamArithAVX512F32(param []float32, grad []float32, m []float32, v []float32, s [9]float32)
 
-// radamArithAVX512F32Coupled is the AVX512 form of radamArithF32Coupled; see there.
-//
-//go:noescape
-func radamArithAVX512F32Coupled(param []float32, grad []float32, m []float32, v []float32, s [9]float32)
-
 // radamArithAVX512F32Rectified is the AVX512 form of radamArithF32Rectified; see there.
 //
 //go:noescape
 func radamArithAVX512F32Rectified(param []float32, grad []float32, m []float32, v []float32, s [9]float32)
-
-// radamArithAVX512F32CoupledRectified is the AVX512 form of radamArithF32CoupledRectified; see there.
-//
-//go:noescape
-func radamArithAVX512F32CoupledRectified(param []float32, grad []float32, m []float32, v []float32, s [9]float32)
 
 // radamArithAVX512F64 is the AVX512 form of radamArithF64; see there.
 //
 //go:noescape
 func radamArithAVX512F64(param []float64, grad []float64, m []float64, v []float64, s [9]float64)
 
-// radamArithAVX512F64Coupled is the AVX512 form of radamArithF64Coupled; see there.
-//
-//go:noescape
-func radamArithAVX512F64Coupled(param []float64, grad []float64, m []float64, v []float64, s [9]float64)
-
 // radamArithAVX512F64Rectified is the AVX512 form of radamArithF64Rectified; see there.
 //
 //go:noescape
 func radamArithAVX512F64Rectified(param []float64, grad []float64, m []float64, v []float64, s [9]float64)
-
-// radamArithAVX512F64CoupledRectified is the AVX512 form of radamArithF64CoupledRectified; see there.
-//
-//go:noescape
-func radamArithAVX512F64CoupledRectified(param []float64, grad []float64, m []float64, v []float64, s [9]float64)

@@ -9,37 +9,17 @@ package kernels
 //go:noescape
 func radamArithNEONF32(param, grad, m, v []float32, s [9]float32)
 
-// radamArithNEONF32Coupled is the NEON form of radamArithF32Coupled; see there.
-//
-//go:noescape
-func radamArithNEONF32Coupled(param, grad, m, v []float32, s [9]float32)
-
 // radamArithNEONF32Rectified is the NEON form of radamArithF32Rectified; see there.
 //
 //go:noescape
 func radamArithNEONF32Rectified(param, grad, m, v []float32, s [9]float32)
-
-// radamArithNEONF32CoupledRectified is the NEON form of radamArithF32CoupledRectified; see there.
-//
-//go:noescape
-func radamArithNEONF32CoupledRectified(param, grad, m, v []float32, s [9]float32)
 
 // radamArithNEONF64 is the NEON form of radamArithF64; see there.
 //
 //go:noescape
 func radamArithNEONF64(param, grad, m, v []float64, s [9]float64)
 
-// radamArithNEONF64Coupled is the NEON form of radamArithF64Coupled; see there.
-//
-//go:noescape
-func radamArithNEONF64Coupled(param, grad, m, v []float64, s [9]float64)
-
 // radamArithNEONF64Rectified is the NEON form of radamArithF64Rectified; see there.
 //
 //go:noescape
 func radamArithNEONF64Rectified(param, grad, m, v []float64, s [9]float64)
-
-// radamArithNEONF64CoupledRectified is the NEON form of radamArithF64CoupledRectified; see there.
-//
-//go:noescape
-func radamArithNEONF64CoupledRectified(param, grad, m, v []float64, s [9]float64)

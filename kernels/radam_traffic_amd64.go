@@ -9,77 +9,17 @@ package kernels
 //go:noescape
 func radamTrafficAVX2F32(param []float32, grad []float32, m []float32, v []float32, s [9]float32)
 
-// radamTrafficAVX2F32Coupled is the AVX2 form of radamTrafficF32Coupled; see there.
-//
-//go:noescape
-func radamTrafficAVX2F32Coupled(param []float32, grad []float32, m []float32, v []float32, s [9]float32)
-
-// radamTrafficAVX2F32Rectified is the AVX2 form of radamTrafficF32Rectified; see there.
-//
-//go:noescape
-func radamTrafficAVX2F32Rectified(param []float32, grad []float32, m []float32, v []float32, s [9]float32)
-
-// radamTrafficAVX2F32CoupledRectified is the AVX2 form of radamTrafficF32CoupledRectified; see there.
-//
-//go:noescape
-func radamTrafficAVX2F32CoupledRectified(param []float32, grad []float32, m []float32, v []float32, s [9]float32)
-
 // radamTrafficAVX2F64 is the AVX2 form of radamTrafficF64; see there.
 //
 //go:noescape
 func radamTrafficAVX2F64(param []float64, grad []float64, m []float64, v []float64, s [9]float64)
-
-// radamTrafficAVX2F64Coupled is the AVX2 form of radamTrafficF64Coupled; see there.
-//
-//go:noescape
-func radamTrafficAVX2F64Coupled(param []float64, grad []float64, m []float64, v []float64, s [9]float64)
-
-// radamTrafficAVX2F64Rectified is the AVX2 form of radamTrafficF64Rectified; see there.
-//
-//go:noescape
-func radamTrafficAVX2F64Rectified(param []float64, grad []float64, m []float64, v []float64, s [9]float64)
-
-// radamTrafficAVX2F64CoupledRectified is the AVX2 form of radamTrafficF64CoupledRectified; see there.
-//
-//go:noescape
-func radamTrafficAVX2F64CoupledRectified(param []float64, grad []float64, m []float64, v []float64, s [9]float64)
 
 // radamTrafficAVX512F32 is the AVX512 form of radamTrafficF32; see there.
 //
 //go:noescape
 func radamTrafficAVX512F32(param []float32, grad []float32, m []float32, v []float32, s [9]float32)
 
-// radamTrafficAVX512F32Coupled is the AVX512 form of radamTrafficF32Coupled; see there.
-//
-//go:noescape
-func radamTrafficAVX512F32Coupled(param []float32, grad []float32, m []float32, v []float32, s [9]float32)
-
-// radamTrafficAVX512F32Rectified is the AVX512 form of radamTrafficF32Rectified; see there.
-//
-//go:noescape
-func radamTrafficAVX512F32Rectified(param []float32, grad []float32, m []float32, v []float32, s [9]float32)
-
-// radamTrafficAVX512F32CoupledRectified is the AVX512 form of radamTrafficF32CoupledRectified; see there.
-//
-//go:noescape
-func radamTrafficAVX512F32CoupledRectified(param []float32, grad []float32, m []float32, v []float32, s [9]float32)
-
 // radamTrafficAVX512F64 is the AVX512 form of radamTrafficF64; see there.
 //
 //go:noescape
 func radamTrafficAVX512F64(param []float64, grad []float64, m []float64, v []float64, s [9]float64)
-
-// radamTrafficAVX512F64Coupled is the AVX512 form of radamTrafficF64Coupled; see there.
-//
-//go:noescape
-func radamTrafficAVX512F64Coupled(param []float64, grad []float64, m []float64, v []float64, s [9]float64)
-
-// radamTrafficAVX512F64Rectified is the AVX512 form of radamTrafficF64Rectified; see there.
-//
-//go:noescape
-func radamTrafficAVX512F64Rectified(param []float64, grad []float64, m []float64, v []float64, s [9]float64)
-
-// radamTrafficAVX512F64CoupledRectified is the AVX512 form of radamTrafficF64CoupledRectified; see there.
-//
-//go:noescape
-func radamTrafficAVX512F64CoupledRectified(param []float64, grad []float64, m []float64, v []float64, s [9]float64)

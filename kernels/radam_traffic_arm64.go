@@ -9,37 +9,7 @@ package kernels
 //go:noescape
 func radamTrafficNEONF32(param, grad, m, v []float32, s [9]float32)
 
-// radamTrafficNEONF32Coupled is the NEON form of radamTrafficF32Coupled; see there.
-//
-//go:noescape
-func radamTrafficNEONF32Coupled(param, grad, m, v []float32, s [9]float32)
-
-// radamTrafficNEONF32Rectified is the NEON form of radamTrafficF32Rectified; see there.
-//
-//go:noescape
-func radamTrafficNEONF32Rectified(param, grad, m, v []float32, s [9]float32)
-
-// radamTrafficNEONF32CoupledRectified is the NEON form of radamTrafficF32CoupledRectified; see there.
-//
-//go:noescape
-func radamTrafficNEONF32CoupledRectified(param, grad, m, v []float32, s [9]float32)
-
 // radamTrafficNEONF64 is the NEON form of radamTrafficF64; see there.
 //
 //go:noescape
 func radamTrafficNEONF64(param, grad, m, v []float64, s [9]float64)
-
-// radamTrafficNEONF64Coupled is the NEON form of radamTrafficF64Coupled; see there.
-//
-//go:noescape
-func radamTrafficNEONF64Coupled(param, grad, m, v []float64, s [9]float64)
-
-// radamTrafficNEONF64Rectified is the NEON form of radamTrafficF64Rectified; see there.
-//
-//go:noescape
-func radamTrafficNEONF64Rectified(param, grad, m, v []float64, s [9]float64)
-
-// radamTrafficNEONF64CoupledRectified is the NEON form of radamTrafficF64CoupledRectified; see there.
-//
-//go:noescape
-func radamTrafficNEONF64CoupledRectified(param, grad, m, v []float64, s [9]float64)

@@ -9,317 +9,77 @@ package kernels
 //go:noescape
 func rmspropTrafficAVX2F32(param []float32, grad []float32, sq []float32, gavg []float32, buf []float32, s [7]float32)
 
-// rmspropTrafficAVX2F32Coupled is the AVX2 form of rmspropTrafficF32Coupled; see there.
-//
-//go:noescape
-func rmspropTrafficAVX2F32Coupled(param []float32, grad []float32, sq []float32, gavg []float32, buf []float32, s [7]float32)
-
 // rmspropTrafficAVX2F32Centered is the AVX2 form of rmspropTrafficF32Centered; see there.
 //
 //go:noescape
 func rmspropTrafficAVX2F32Centered(param []float32, grad []float32, sq []float32, gavg []float32, buf []float32, s [7]float32)
-
-// rmspropTrafficAVX2F32CoupledCentered is the AVX2 form of rmspropTrafficF32CoupledCentered; see there.
-//
-//go:noescape
-func rmspropTrafficAVX2F32CoupledCentered(param []float32, grad []float32, sq []float32, gavg []float32, buf []float32, s [7]float32)
 
 // rmspropTrafficAVX2F32Momentum is the AVX2 form of rmspropTrafficF32Momentum; see there.
 //
 //go:noescape
 func rmspropTrafficAVX2F32Momentum(param []float32, grad []float32, sq []float32, gavg []float32, buf []float32, s [7]float32)
 
-// rmspropTrafficAVX2F32CoupledMomentum is the AVX2 form of rmspropTrafficF32CoupledMomentum; see there.
-//
-//go:noescape
-func rmspropTrafficAVX2F32CoupledMomentum(param []float32, grad []float32, sq []float32, gavg []float32, buf []float32, s [7]float32)
-
 // rmspropTrafficAVX2F32CenteredMomentum is the AVX2 form of rmspropTrafficF32CenteredMomentum; see there.
 //
 //go:noescape
 func rmspropTrafficAVX2F32CenteredMomentum(param []float32, grad []float32, sq []float32, gavg []float32, buf []float32, s [7]float32)
-
-// rmspropTrafficAVX2F32CoupledCenteredMomentum is the AVX2 form of rmspropTrafficF32CoupledCenteredMomentum; see there.
-//
-//go:noescape
-func rmspropTrafficAVX2F32CoupledCenteredMomentum(param []float32, grad []float32, sq []float32, gavg []float32, buf []float32, s [7]float32)
-
-// rmspropTrafficAVX2F32EpsInSqrt is the AVX2 form of rmspropTrafficF32EpsInSqrt; see there.
-//
-//go:noescape
-func rmspropTrafficAVX2F32EpsInSqrt(param []float32, grad []float32, sq []float32, gavg []float32, buf []float32, s [7]float32)
-
-// rmspropTrafficAVX2F32CoupledEpsInSqrt is the AVX2 form of rmspropTrafficF32CoupledEpsInSqrt; see there.
-//
-//go:noescape
-func rmspropTrafficAVX2F32CoupledEpsInSqrt(param []float32, grad []float32, sq []float32, gavg []float32, buf []float32, s [7]float32)
-
-// rmspropTrafficAVX2F32CenteredEpsInSqrt is the AVX2 form of rmspropTrafficF32CenteredEpsInSqrt; see there.
-//
-//go:noescape
-func rmspropTrafficAVX2F32CenteredEpsInSqrt(param []float32, grad []float32, sq []float32, gavg []float32, buf []float32, s [7]float32)
-
-// rmspropTrafficAVX2F32CoupledCenteredEpsInSqrt is the AVX2 form of rmspropTrafficF32CoupledCenteredEpsInSqrt; see there.
-//
-//go:noescape
-func rmspropTrafficAVX2F32CoupledCenteredEpsInSqrt(param []float32, grad []float32, sq []float32, gavg []float32, buf []float32, s [7]float32)
-
-// rmspropTrafficAVX2F32MomentumEpsInSqrt is the AVX2 form of rmspropTrafficF32MomentumEpsInSqrt; see there.
-//
-//go:noescape
-func rmspropTrafficAVX2F32MomentumEpsInSqrt(param []float32, grad []float32, sq []float32, gavg []float32, buf []float32, s [7]float32)
-
-// rmspropTrafficAVX2F32CoupledMomentumEpsInSqrt is the AVX2 form of rmspropTrafficF32CoupledMomentumEpsInSqrt; see there.
-//
-//go:noescape
-func rmspropTrafficAVX2F32CoupledMomentumEpsInSqrt(param []float32, grad []float32, sq []float32, gavg []float32, buf []float32, s [7]float32)
-
-// rmspropTrafficAVX2F32CenteredMomentumEpsInSqrt is the AVX2 form of rmspropTrafficF32CenteredMomentumEpsInSqrt; see there.
-//
-//go:noescape
-func rmspropTrafficAVX2F32CenteredMomentumEpsInSqrt(param []float32, grad []float32, sq []float32, gavg []float32, buf []float32, s [7]float32)
-
-// rmspropTrafficAVX2F32CoupledCenteredMomentumEpsInSqrt is the AVX2 form of rmspropTrafficF32CoupledCenteredMomentumEpsInSqrt; see there.
-//
-//go:noescape
-func rmspropTrafficAVX2F32CoupledCenteredMomentumEpsInSqrt(param []float32, grad []float32, sq []float32, gavg []float32, buf []float32, s [7]float32)
 
 // rmspropTrafficAVX2F64 is the AVX2 form of rmspropTrafficF64; see there.
 //
 //go:noescape
 func rmspropTrafficAVX2F64(param []float64, grad []float64, sq []float64, gavg []float64, buf []float64, s [7]float64)
 
-// rmspropTrafficAVX2F64Coupled is the AVX2 form of rmspropTrafficF64Coupled; see there.
-//
-//go:noescape
-func rmspropTrafficAVX2F64Coupled(param []float64, grad []float64, sq []float64, gavg []float64, buf []float64, s [7]float64)
-
 // rmspropTrafficAVX2F64Centered is the AVX2 form of rmspropTrafficF64Centered; see there.
 //
 //go:noescape
 func rmspropTrafficAVX2F64Centered(param []float64, grad []float64, sq []float64, gavg []float64, buf []float64, s [7]float64)
-
-// rmspropTrafficAVX2F64CoupledCentered is the AVX2 form of rmspropTrafficF64CoupledCentered; see there.
-//
-//go:noescape
-func rmspropTrafficAVX2F64CoupledCentered(param []float64, grad []float64, sq []float64, gavg []float64, buf []float64, s [7]float64)
 
 // rmspropTrafficAVX2F64Momentum is the AVX2 form of rmspropTrafficF64Momentum; see there.
 //
 //go:noescape
 func rmspropTrafficAVX2F64Momentum(param []float64, grad []float64, sq []float64, gavg []float64, buf []float64, s [7]float64)
 
-// rmspropTrafficAVX2F64CoupledMomentum is the AVX2 form of rmspropTrafficF64CoupledMomentum; see there.
-//
-//go:noescape
-func rmspropTrafficAVX2F64CoupledMomentum(param []float64, grad []float64, sq []float64, gavg []float64, buf []float64, s [7]float64)
-
 // rmspropTrafficAVX2F64CenteredMomentum is the AVX2 form of rmspropTrafficF64CenteredMomentum; see there.
 //
 //go:noescape
 func rmspropTrafficAVX2F64CenteredMomentum(param []float64, grad []float64, sq []float64, gavg []float64, buf []float64, s [7]float64)
-
-// rmspropTrafficAVX2F64CoupledCenteredMomentum is the AVX2 form of rmspropTrafficF64CoupledCenteredMomentum; see there.
-//
-//go:noescape
-func rmspropTrafficAVX2F64CoupledCenteredMomentum(param []float64, grad []float64, sq []float64, gavg []float64, buf []float64, s [7]float64)
-
-// rmspropTrafficAVX2F64EpsInSqrt is the AVX2 form of rmspropTrafficF64EpsInSqrt; see there.
-//
-//go:noescape
-func rmspropTrafficAVX2F64EpsInSqrt(param []float64, grad []float64, sq []float64, gavg []float64, buf []float64, s [7]float64)
-
-// rmspropTrafficAVX2F64CoupledEpsInSqrt is the AVX2 form of rmspropTrafficF64CoupledEpsInSqrt; see there.
-//
-//go:noescape
-func rmspropTrafficAVX2F64CoupledEpsInSqrt(param []float64, grad []float64, sq []float64, gavg []float64, buf []float64, s [7]float64)
-
-// rmspropTrafficAVX2F64CenteredEpsInSqrt is the AVX2 form of rmspropTrafficF64CenteredEpsInSqrt; see there.
-//
-//go:noescape
-func rmspropTrafficAVX2F64CenteredEpsInSqrt(param []float64, grad []float64, sq []float64, gavg []float64, buf []float64, s [7]float64)
-
-// rmspropTrafficAVX2F64CoupledCenteredEpsInSqrt is the AVX2 form of rmspropTrafficF64CoupledCenteredEpsInSqrt; see there.
-//
-//go:noescape
-func rmspropTrafficAVX2F64CoupledCenteredEpsInSqrt(param []float64, grad []float64, sq []float64, gavg []float64, buf []float64, s [7]float64)
-
-// rmspropTrafficAVX2F64MomentumEpsInSqrt is the AVX2 form of rmspropTrafficF64MomentumEpsInSqrt; see there.
-//
-//go:noescape
-func rmspropTrafficAVX2F64MomentumEpsInSqrt(param []float64, grad []float64, sq []float64, gavg []float64, buf []float64, s [7]float64)
-
-// rmspropTrafficAVX2F64CoupledMomentumEpsInSqrt is the AVX2 form of rmspropTrafficF64CoupledMomentumEpsInSqrt; see there.
-//
-//go:noescape
-func rmspropTrafficAVX2F64CoupledMomentumEpsInSqrt(param []float64, grad []float64, sq []float64, gavg []float64, buf []float64, s [7]float64)
-
-// rmspropTrafficAVX2F64CenteredMomentumEpsInSqrt is the AVX2 form of rmspropTrafficF64CenteredMomentumEpsInSqrt; see there.
-//
-//go:noescape
-func rmspropTrafficAVX2F64CenteredMomentumEpsInSqrt(param []float64, grad []float64, sq []float64, gavg []float64, buf []float64, s [7]float64)
-
-// rmspropTrafficAVX2F64CoupledCenteredMomentumEpsInSqrt is the AVX2 form of rmspropTrafficF64CoupledCenteredMomentumEpsInSqrt; see there.
-//
-//go:noescape
-func rmspropTrafficAVX2F64CoupledCenteredMomentumEpsInSqrt(param []float64, grad []float64, sq []float64, gavg []float64, buf []float64, s [7]float64)
 
 // rmspropTrafficAVX512F32 is the AVX512 form of rmspropTrafficF32; see there.
 //
 //go:noescape
 func rmspropTrafficAVX512F32(param []float32, grad []float32, sq []float32, gavg []float32, buf []float32, s [7]float32)
 
-// rmspropTrafficAVX512F32Coupled is the AVX512 form of rmspropTrafficF32Coupled; see there.
-//
-//go:noescape
-func rmspropTrafficAVX512F32Coupled(param []float32, grad []float32, sq []float32, gavg []float32, buf []float32, s [7]float32)
-
 // rmspropTrafficAVX512F32Centered is the AVX512 form of rmspropTrafficF32Centered; see there.
 //
 //go:noescape
 func rmspropTrafficAVX512F32Centered(param []float32, grad []float32, sq []float32, gavg []float32, buf []float32, s [7]float32)
-
-// rmspropTrafficAVX512F32CoupledCentered is the AVX512 form of rmspropTrafficF32CoupledCentered; see there.
-//
-//go:noescape
-func rmspropTrafficAVX512F32CoupledCentered(param []float32, grad []float32, sq []float32, gavg []float32, buf []float32, s [7]float32)
 
 // rmspropTrafficAVX512F32Momentum is the AVX512 form of rmspropTrafficF32Momentum; see there.
 //
 //go:noescape
 func rmspropTrafficAVX512F32Momentum(param []float32, grad []float32, sq []float32, gavg []float32, buf []float32, s [7]float32)
 
-// rmspropTrafficAVX512F32CoupledMomentum is the AVX512 form of rmspropTrafficF32CoupledMomentum; see there.
-//
-//go:noescape
-func rmspropTrafficAVX512F32CoupledMomentum(param []float32, grad []float32, sq []float32, gavg []float32, buf []float32, s [7]float32)
-
 // rmspropTrafficAVX512F32CenteredMomentum is the AVX512 form of rmspropTrafficF32CenteredMomentum; see there.
 //
 //go:noescape
 func rmspropTrafficAVX512F32CenteredMomentum(param []float32, grad []float32, sq []float32, gavg []float32, buf []float32, s [7]float32)
-
-// rmspropTrafficAVX512F32CoupledCenteredMomentum is the AVX512 form of rmspropTrafficF32CoupledCenteredMomentum; see there.
-//
-//go:noescape
-func rmspropTrafficAVX512F32CoupledCenteredMomentum(param []float32, grad []float32, sq []float32, gavg []float32, buf []float32, s [7]float32)
-
-// rmspropTrafficAVX512F32EpsInSqrt is the AVX512 form of rmspropTrafficF32EpsInSqrt; see there.
-//
-//go:noescape
-func rmspropTrafficAVX512F32EpsInSqrt(param []float32, grad []float32, sq []float32, gavg []float32, buf []float32, s [7]float32)
-
-// rmspropTrafficAVX512F32CoupledEpsInSqrt is the AVX512 form of rmspropTrafficF32CoupledEpsInSqrt; see there.
-//
-//go:noescape
-func rmspropTrafficAVX512F32CoupledEpsInSqrt(param []float32, grad []float32, sq []float32, gavg []float32, buf []float32, s [7]float32)
-
-// rmspropTrafficAVX512F32CenteredEpsInSqrt is the AVX512 form of rmspropTrafficF32CenteredEpsInSqrt; see there.
-//
-//go:noescape
-func rmspropTrafficAVX512F32CenteredEpsInSqrt(param []float32, grad []float32, sq []float32, gavg []float32, buf []float32, s [7]float32)
-
-// rmspropTrafficAVX512F32CoupledCenteredEpsInSqrt is the AVX512 form of rmspropTrafficF32CoupledCenteredEpsInSqrt; see there.
-//
-//go:noescape
-func rmspropTrafficAVX512F32CoupledCenteredEpsInSqrt(param []float32, grad []float32, sq []float32, gavg []float32, buf []float32, s [7]float32)
-
-// rmspropTrafficAVX512F32MomentumEpsInSqrt is the AVX512 form of rmspropTrafficF32MomentumEpsInSqrt; see there.
-//
-//go:noescape
-func rmspropTrafficAVX512F32MomentumEpsInSqrt(param []float32, grad []float32, sq []float32, gavg []float32, buf []float32, s [7]float32)
-
-// rmspropTrafficAVX512F32CoupledMomentumEpsInSqrt is the AVX512 form of rmspropTrafficF32CoupledMomentumEpsInSqrt; see there.
-//
-//go:noescape
-func rmspropTrafficAVX512F32CoupledMomentumEpsInSqrt(param []float32, grad []float32, sq []float32, gavg []float32, buf []float32, s [7]float32)
-
-// rmspropTrafficAVX512F32CenteredMomentumEpsInSqrt is the AVX512 form of rmspropTrafficF32CenteredMomentumEpsInSqrt; see there.
-//
-//go:noescape
-func rmspropTrafficAVX512F32CenteredMomentumEpsInSqrt(param []float32, grad []float32, sq []float32, gavg []float32, buf []float32, s [7]float32)
-
-// rmspropTrafficAVX512F32CoupledCenteredMomentumEpsInSqrt is the AVX512 form of rmspropTrafficF32CoupledCenteredMomentumEpsInSqrt; see there.
-//
-//go:noescape
-func rmspropTrafficAVX512F32CoupledCenteredMomentumEpsInSqrt(param []float32, grad []float32, sq []float32, gavg []float32, buf []float32, s [7]float32)
 
 // rmspropTrafficAVX512F64 is the AVX512 form of rmspropTrafficF64; see there.
 //
 //go:noescape
 func rmspropTrafficAVX512F64(param []float64, grad []float64, sq []float64, gavg []float64, buf []float64, s [7]float64)
 
-// rmspropTrafficAVX512F64Coupled is the AVX512 form of rmspropTrafficF64Coupled; see there.
-//
-//go:noescape
-func rmspropTrafficAVX512F64Coupled(param []float64, grad []float64, sq []float64, gavg []float64, buf []float64, s [7]float64)
-
 // rmspropTrafficAVX512F64Centered is the AVX512 form of rmspropTrafficF64Centered; see there.
 //
 //go:noescape
 func rmspropTrafficAVX512F64Centered(param []float64, grad []float64, sq []float64, gavg []float64, buf []float64, s [7]float64)
-
-// rmspropTrafficAVX512F64CoupledCentered is the AVX512 form of rmspropTrafficF64CoupledCentered; see there.
-//
-//go:noescape
-func rmspropTrafficAVX512F64CoupledCentered(param []float64, grad []float64, sq []float64, gavg []float64, buf []float64, s [7]float64)
 
 // rmspropTrafficAVX512F64Momentum is the AVX512 form of rmspropTrafficF64Momentum; see there.
 //
 //go:noescape
 func rmspropTrafficAVX512F64Momentum(param []float64, grad []float64, sq []float64, gavg []float64, buf []float64, s [7]float64)
 
-// rmspropTrafficAVX512F64CoupledMomentum is the AVX512 form of rmspropTrafficF64CoupledMomentum; see there.
-//
-//go:noescape
-func rmspropTrafficAVX512F64CoupledMomentum(param []float64, grad []float64, sq []float64, gavg []float64, buf []float64, s [7]float64)
-
 // rmspropTrafficAVX512F64CenteredMomentum is the AVX512 form of rmspropTrafficF64CenteredMomentum; see there.
 //
 //go:noescape
 func rmspropTrafficAVX512F64CenteredMomentum(param []float64, grad []float64, sq []float64, gavg []float64, buf []float64, s [7]float64)
-
-// rmspropTrafficAVX512F64CoupledCenteredMomentum is the AVX512 form of rmspropTrafficF64CoupledCenteredMomentum; see there.
-//
-//go:noescape
-func rmspropTrafficAVX512F64CoupledCenteredMomentum(param []float64, grad []float64, sq []float64, gavg []float64, buf []float64, s [7]float64)
-
-// rmspropTrafficAVX512F64EpsInSqrt is the AVX512 form of rmspropTrafficF64EpsInSqrt; see there.
-//
-//go:noescape
-func rmspropTrafficAVX512F64EpsInSqrt(param []float64, grad []float64, sq []float64, gavg []float64, buf []float64, s [7]float64)
-
-// rmspropTrafficAVX512F64CoupledEpsInSqrt is the AVX512 form of rmspropTrafficF64CoupledEpsInSqrt; see there.
-//
-//go:noescape
-func rmspropTrafficAVX512F64CoupledEpsInSqrt(param []float64, grad []float64, sq []float64, gavg []float64, buf []float64, s [7]float64)
-
-// rmspropTrafficAVX512F64CenteredEpsInSqrt is the AVX512 form of rmspropTrafficF64CenteredEpsInSqrt; see there.
-//
-//go:noescape
-func rmspropTrafficAVX512F64CenteredEpsInSqrt(param []float64, grad []float64, sq []float64, gavg []float64, buf []float64, s [7]float64)
-
-// rmspropTrafficAVX512F64CoupledCenteredEpsInSqrt is the AVX512 form of rmspropTrafficF64CoupledCenteredEpsInSqrt; see there.
-//
-//go:noescape
-func rmspropTrafficAVX512F64CoupledCenteredEpsInSqrt(param []float64, grad []float64, sq []float64, gavg []float64, buf []float64, s [7]float64)
-
-// rmspropTrafficAVX512F64MomentumEpsInSqrt is the AVX512 form of rmspropTrafficF64MomentumEpsInSqrt; see there.
-//
-//go:noescape
-func rmspropTrafficAVX512F64MomentumEpsInSqrt(param []float64, grad []float64, sq []float64, gavg []float64, buf []float64, s [7]float64)
-
-// rmspropTrafficAVX512F64CoupledMomentumEpsInSqrt is the AVX512 form of rmspropTrafficF64CoupledMomentumEpsInSqrt; see there.
-//
-//go:noescape
-func rmspropTrafficAVX512F64CoupledMomentumEpsInSqrt(param []float64, grad []float64, sq []float64, gavg []float64, buf []float64, s [7]float64)
-
-// rmspropTrafficAVX512F64CenteredMomentumEpsInSqrt is the AVX512 form of rmspropTrafficF64CenteredMomentumEpsInSqrt; see there.
-//
-//go:noescape
-func rmspropTrafficAVX512F64CenteredMomentumEpsInSqrt(param []float64, grad []float64, sq []float64, gavg []float64, buf []float64, s [7]float64)
-
-// rmspropTrafficAVX512F64CoupledCenteredMomentumEpsInSqrt is the AVX512 form of rmspropTrafficF64CoupledCenteredMomentumEpsInSqrt; see there.
-//
-//go:noescape
-func rmspropTrafficAVX512F64CoupledCenteredMomentumEpsInSqrt(param []float64, grad []float64, sq []float64, gavg []float64, buf []float64, s [7]float64)

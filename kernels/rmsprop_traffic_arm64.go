@@ -9,157 +9,37 @@ package kernels
 //go:noescape
 func rmspropTrafficNEONF32(param, grad, sq, gavg, buf []float32, s [7]float32)
 
-// rmspropTrafficNEONF32Coupled is the NEON form of rmspropTrafficF32Coupled; see there.
-//
-//go:noescape
-func rmspropTrafficNEONF32Coupled(param, grad, sq, gavg, buf []float32, s [7]float32)
-
 // rmspropTrafficNEONF32Centered is the NEON form of rmspropTrafficF32Centered; see there.
 //
 //go:noescape
 func rmspropTrafficNEONF32Centered(param, grad, sq, gavg, buf []float32, s [7]float32)
-
-// rmspropTrafficNEONF32CoupledCentered is the NEON form of rmspropTrafficF32CoupledCentered; see there.
-//
-//go:noescape
-func rmspropTrafficNEONF32CoupledCentered(param, grad, sq, gavg, buf []float32, s [7]float32)
 
 // rmspropTrafficNEONF32Momentum is the NEON form of rmspropTrafficF32Momentum; see there.
 //
 //go:noescape
 func rmspropTrafficNEONF32Momentum(param, grad, sq, gavg, buf []float32, s [7]float32)
 
-// rmspropTrafficNEONF32CoupledMomentum is the NEON form of rmspropTrafficF32CoupledMomentum; see there.
-//
-//go:noescape
-func rmspropTrafficNEONF32CoupledMomentum(param, grad, sq, gavg, buf []float32, s [7]float32)
-
 // rmspropTrafficNEONF32CenteredMomentum is the NEON form of rmspropTrafficF32CenteredMomentum; see there.
 //
 //go:noescape
 func rmspropTrafficNEONF32CenteredMomentum(param, grad, sq, gavg, buf []float32, s [7]float32)
-
-// rmspropTrafficNEONF32CoupledCenteredMomentum is the NEON form of rmspropTrafficF32CoupledCenteredMomentum; see there.
-//
-//go:noescape
-func rmspropTrafficNEONF32CoupledCenteredMomentum(param, grad, sq, gavg, buf []float32, s [7]float32)
-
-// rmspropTrafficNEONF32EpsInSqrt is the NEON form of rmspropTrafficF32EpsInSqrt; see there.
-//
-//go:noescape
-func rmspropTrafficNEONF32EpsInSqrt(param, grad, sq, gavg, buf []float32, s [7]float32)
-
-// rmspropTrafficNEONF32CoupledEpsInSqrt is the NEON form of rmspropTrafficF32CoupledEpsInSqrt; see there.
-//
-//go:noescape
-func rmspropTrafficNEONF32CoupledEpsInSqrt(param, grad, sq, gavg, buf []float32, s [7]float32)
-
-// rmspropTrafficNEONF32CenteredEpsInSqrt is the NEON form of rmspropTrafficF32CenteredEpsInSqrt; see there.
-//
-//go:noescape
-func rmspropTrafficNEONF32CenteredEpsInSqrt(param, grad, sq, gavg, buf []float32, s [7]float32)
-
-// rmspropTrafficNEONF32CoupledCenteredEpsInSqrt is the NEON form of rmspropTrafficF32CoupledCenteredEpsInSqrt; see there.
-//
-//go:noescape
-func rmspropTrafficNEONF32CoupledCenteredEpsInSqrt(param, grad, sq, gavg, buf []float32, s [7]float32)
-
-// rmspropTrafficNEONF32MomentumEpsInSqrt is the NEON form of rmspropTrafficF32MomentumEpsInSqrt; see there.
-//
-//go:noescape
-func rmspropTrafficNEONF32MomentumEpsInSqrt(param, grad, sq, gavg, buf []float32, s [7]float32)
-
-// rmspropTrafficNEONF32CoupledMomentumEpsInSqrt is the NEON form of rmspropTrafficF32CoupledMomentumEpsInSqrt; see there.
-//
-//go:noescape
-func rmspropTrafficNEONF32CoupledMomentumEpsInSqrt(param, grad, sq, gavg, buf []float32, s [7]float32)
-
-// rmspropTrafficNEONF32CenteredMomentumEpsInSqrt is the NEON form of rmspropTrafficF32CenteredMomentumEpsInSqrt; see there.
-//
-//go:noescape
-func rmspropTrafficNEONF32CenteredMomentumEpsInSqrt(param, grad, sq, gavg, buf []float32, s [7]float32)
-
-// rmspropTrafficNEONF32CoupledCenteredMomentumEpsInSqrt is the NEON form of rmspropTrafficF32CoupledCenteredMomentumEpsInSqrt; see there.
-//
-//go:noescape
-func rmspropTrafficNEONF32CoupledCenteredMomentumEpsInSqrt(param, grad, sq, gavg, buf []float32, s [7]float32)
 
 // rmspropTrafficNEONF64 is the NEON form of rmspropTrafficF64; see there.
 //
 //go:noescape
 func rmspropTrafficNEONF64(param, grad, sq, gavg, buf []float64, s [7]float64)
 
-// rmspropTrafficNEONF64Coupled is the NEON form of rmspropTrafficF64Coupled; see there.
-//
-//go:noescape
-func rmspropTrafficNEONF64Coupled(param, grad, sq, gavg, buf []float64, s [7]float64)
-
 // rmspropTrafficNEONF64Centered is the NEON form of rmspropTrafficF64Centered; see there.
 //
 //go:noescape
 func rmspropTrafficNEONF64Centered(param, grad, sq, gavg, buf []float64, s [7]float64)
-
-// rmspropTrafficNEONF64CoupledCentered is the NEON form of rmspropTrafficF64CoupledCentered; see there.
-//
-//go:noescape
-func rmspropTrafficNEONF64CoupledCentered(param, grad, sq, gavg, buf []float64, s [7]float64)
 
 // rmspropTrafficNEONF64Momentum is the NEON form of rmspropTrafficF64Momentum; see there.
 //
 //go:noescape
 func rmspropTrafficNEONF64Momentum(param, grad, sq, gavg, buf []float64, s [7]float64)
 
-// rmspropTrafficNEONF64CoupledMomentum is the NEON form of rmspropTrafficF64CoupledMomentum; see there.
-//
-//go:noescape
-func rmspropTrafficNEONF64CoupledMomentum(param, grad, sq, gavg, buf []float64, s [7]float64)
-
 // rmspropTrafficNEONF64CenteredMomentum is the NEON form of rmspropTrafficF64CenteredMomentum; see there.
 //
 //go:noescape
 func rmspropTrafficNEONF64CenteredMomentum(param, grad, sq, gavg, buf []float64, s [7]float64)
-
-// rmspropTrafficNEONF64CoupledCenteredMomentum is the NEON form of rmspropTrafficF64CoupledCenteredMomentum; see there.
-//
-//go:noescape
-func rmspropTrafficNEONF64CoupledCenteredMomentum(param, grad, sq, gavg, buf []float64, s [7]float64)
-
-// rmspropTrafficNEONF64EpsInSqrt is the NEON form of rmspropTrafficF64EpsInSqrt; see there.
-//
-//go:noescape
-func rmspropTrafficNEONF64EpsInSqrt(param, grad, sq, gavg, buf []float64, s [7]float64)
-
-// rmspropTrafficNEONF64CoupledEpsInSqrt is the NEON form of rmspropTrafficF64CoupledEpsInSqrt; see there.
-//
-//go:noescape
-func rmspropTrafficNEONF64CoupledEpsInSqrt(param, grad, sq, gavg, buf []float64, s [7]float64)
-
-// rmspropTrafficNEONF64CenteredEpsInSqrt is the NEON form of rmspropTrafficF64CenteredEpsInSqrt; see there.
-//
-//go:noescape
-func rmspropTrafficNEONF64CenteredEpsInSqrt(param, grad, sq, gavg, buf []float64, s [7]float64)
-
-// rmspropTrafficNEONF64CoupledCenteredEpsInSqrt is the NEON form of rmspropTrafficF64CoupledCenteredEpsInSqrt; see there.
-//
-//go:noescape
-func rmspropTrafficNEONF64CoupledCenteredEpsInSqrt(param, grad, sq, gavg, buf []float64, s [7]float64)
-
-// rmspropTrafficNEONF64MomentumEpsInSqrt is the NEON form of rmspropTrafficF64MomentumEpsInSqrt; see there.
-//
-//go:noescape
-func rmspropTrafficNEONF64MomentumEpsInSqrt(param, grad, sq, gavg, buf []float64, s [7]float64)
-
-// rmspropTrafficNEONF64CoupledMomentumEpsInSqrt is the NEON form of rmspropTrafficF64CoupledMomentumEpsInSqrt; see there.
-//
-//go:noescape
-func rmspropTrafficNEONF64CoupledMomentumEpsInSqrt(param, grad, sq, gavg, buf []float64, s [7]float64)
-
-// rmspropTrafficNEONF64CenteredMomentumEpsInSqrt is the NEON form of rmspropTrafficF64CenteredMomentumEpsInSqrt; see there.
-//
-//go:noescape
-func rmspropTrafficNEONF64CenteredMomentumEpsInSqrt(param, grad, sq, gavg, buf []float64, s [7]float64)
-
-// rmspropTrafficNEONF64CoupledCenteredMomentumEpsInSqrt is the NEON form of rmspropTrafficF64CoupledCenteredMomentumEpsInSqrt; see there.
-//
-//go:noescape
-func rmspropTrafficNEONF64CoupledCenteredMomentumEpsInSqrt(param, grad, sq, gavg, buf []float64, s [7]float64)

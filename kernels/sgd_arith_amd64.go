@@ -9,117 +9,17 @@ package kernels
 //go:noescape
 func sgdArithAVX2F32(param []float32, grad []float32, buf []float32, s [6]float32)
 
-// sgdArithAVX2F32Coupled is the AVX2 form of sgdArithF32Coupled; see there.
-//
-//go:noescape
-func sgdArithAVX2F32Coupled(param []float32, grad []float32, buf []float32, s [6]float32)
-
-// sgdArithAVX2F32Momentum is the AVX2 form of sgdArithF32Momentum; see there.
-//
-//go:noescape
-func sgdArithAVX2F32Momentum(param []float32, grad []float32, buf []float32, s [6]float32)
-
-// sgdArithAVX2F32CoupledMomentum is the AVX2 form of sgdArithF32CoupledMomentum; see there.
-//
-//go:noescape
-func sgdArithAVX2F32CoupledMomentum(param []float32, grad []float32, buf []float32, s [6]float32)
-
-// sgdArithAVX2F32Nesterov is the AVX2 form of sgdArithF32Nesterov; see there.
-//
-//go:noescape
-func sgdArithAVX2F32Nesterov(param []float32, grad []float32, buf []float32, s [6]float32)
-
-// sgdArithAVX2F32CoupledNesterov is the AVX2 form of sgdArithF32CoupledNesterov; see there.
-//
-//go:noescape
-func sgdArithAVX2F32CoupledNesterov(param []float32, grad []float32, buf []float32, s [6]float32)
-
 // sgdArithAVX2F64 is the AVX2 form of sgdArithF64; see there.
 //
 //go:noescape
 func sgdArithAVX2F64(param []float64, grad []float64, buf []float64, s [6]float64)
-
-// sgdArithAVX2F64Coupled is the AVX2 form of sgdArithF64Coupled; see there.
-//
-//go:noescape
-func sgdArithAVX2F64Coupled(param []float64, grad []float64, buf []float64, s [6]float64)
-
-// sgdArithAVX2F64Momentum is the AVX2 form of sgdArithF64Momentum; see there.
-//
-//go:noescape
-func sgdArithAVX2F64Momentum(param []float64, grad []float64, buf []float64, s [6]float64)
-
-// sgdArithAVX2F64CoupledMomentum is the AVX2 form of sgdArithF64CoupledMomentum; see there.
-//
-//go:noescape
-func sgdArithAVX2F64CoupledMomentum(param []float64, grad []float64, buf []float64, s [6]float64)
-
-// sgdArithAVX2F64Nesterov is the AVX2 form of sgdArithF64Nesterov; see there.
-//
-//go:noescape
-func sgdArithAVX2F64Nesterov(param []float64, grad []float64, buf []float64, s [6]float64)
-
-// sgdArithAVX2F64CoupledNesterov is the AVX2 form of sgdArithF64CoupledNesterov; see there.
-//
-//go:noescape
-func sgdArithAVX2F64CoupledNesterov(param []float64, grad []float64, buf []float64, s [6]float64)
 
 // sgdArithAVX512F32 is the AVX512 form of sgdArithF32; see there.
 //
 //go:noescape
 func sgdArithAVX512F32(param []float32, grad []float32, buf []float32, s [6]float32)
 
-// sgdArithAVX512F32Coupled is the AVX512 form of sgdArithF32Coupled; see there.
-//
-//go:noescape
-func sgdArithAVX512F32Coupled(param []float32, grad []float32, buf []float32, s [6]float32)
-
-// sgdArithAVX512F32Momentum is the AVX512 form of sgdArithF32Momentum; see there.
-//
-//go:noescape
-func sgdArithAVX512F32Momentum(param []float32, grad []float32, buf []float32, s [6]float32)
-
-// sgdArithAVX512F32CoupledMomentum is the AVX512 form of sgdArithF32CoupledMomentum; see there.
-//
-//go:noescape
-func sgdArithAVX512F32CoupledMomentum(param []float32, grad []float32, buf []float32, s [6]float32)
-
-// sgdArithAVX512F32Nesterov is the AVX512 form of sgdArithF32Nesterov; see there.
-//
-//go:noescape
-func sgdArithAVX512F32Nesterov(param []float32, grad []float32, buf []float32, s [6]float32)
-
-// sgdArithAVX512F32CoupledNesterov is the AVX512 form of sgdArithF32CoupledNesterov; see there.
-//
-//go:noescape
-func sgdArithAVX512F32CoupledNesterov(param []float32, grad []float32, buf []float32, s [6]float32)
-
 // sgdArithAVX512F64 is the AVX512 form of sgdArithF64; see there.
 //
 //go:noescape
 func sgdArithAVX512F64(param []float64, grad []float64, buf []float64, s [6]float64)
-
-// sgdArithAVX512F64Coupled is the AVX512 form of sgdArithF64Coupled; see there.
-//
-//go:noescape
-func sgdArithAVX512F64Coupled(param []float64, grad []float64, buf []float64, s [6]float64)
-
-// sgdArithAVX512F64Momentum is the AVX512 form of sgdArithF64Momentum; see there.
-//
-//go:noescape
-func sgdArithAVX512F64Momentum(param []float64, grad []float64, buf []float64, s [6]float64)
-
-// sgdArithAVX512F64CoupledMomentum is the AVX512 form of sgdArithF64CoupledMomentum; see there.
-//
-//go:noescape
-func sgdArithAVX512F64CoupledMomentum(param []float64, grad []float64, buf []float64, s [6]float64)
-
-// sgdArithAVX512F64Nesterov is the AVX512 form of sgdArithF64Nesterov; see there.
-//
-//go:noescape
-func sgdArithAVX512F64Nesterov(param []float64, grad []float64, buf []float64, s [6]float64)
-
-// sgdArithAVX512F64CoupledNesterov is the AVX512 form of sgdArithF64CoupledNesterov; see there.
-//
-//go:noescape
-func sgdArithAVX512F64CoupledNesterov(param []float64, grad []float64, buf []float64, s [6]float64)

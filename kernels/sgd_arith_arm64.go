@@ -9,57 +9,7 @@ package kernels
 //go:noescape
 func sgdArithNEONF32(param, grad, buf []float32, s [6]float32)
 
-// sgdArithNEONF32Coupled is the NEON form of sgdArithF32Coupled; see there.
-//
-//go:noescape
-func sgdArithNEONF32Coupled(param, grad, buf []float32, s [6]float32)
-
-// sgdArithNEONF32Momentum is the NEON form of sgdArithF32Momentum; see there.
-//
-//go:noescape
-func sgdArithNEONF32Momentum(param, grad, buf []float32, s [6]float32)
-
-// sgdArithNEONF32CoupledMomentum is the NEON form of sgdArithF32CoupledMomentum; see there.
-//
-//go:noescape
-func sgdArithNEONF32CoupledMomentum(param, grad, buf []float32, s [6]float32)
-
-// sgdArithNEONF32Nesterov is the NEON form of sgdArithF32Nesterov; see there.
-//
-//go:noescape
-func sgdArithNEONF32Nesterov(param, grad, buf []float32, s [6]float32)
-
-// sgdArithNEONF32CoupledNesterov is the NEON form of sgdArithF32CoupledNesterov; see there.
-//
-//go:noescape
-func sgdArithNEONF32CoupledNesterov(param, grad, buf []float32, s [6]float32)
-
 // sgdArithNEONF64 is the NEON form of sgdArithF64; see there.
 //
 //go:noescape
 func sgdArithNEONF64(param, grad, buf []float64, s [6]float64)
-
-// sgdArithNEONF64Coupled is the NEON form of sgdArithF64Coupled; see there.
-//
-//go:noescape
-func sgdArithNEONF64Coupled(param, grad, buf []float64, s [6]float64)
-
-// sgdArithNEONF64Momentum is the NEON form of sgdArithF64Momentum; see there.
-//
-//go:noescape
-func sgdArithNEONF64Momentum(param, grad, buf []float64, s [6]float64)
-
-// sgdArithNEONF64CoupledMomentum is the NEON form of sgdArithF64CoupledMomentum; see there.
-//
-//go:noescape
-func sgdArithNEONF64CoupledMomentum(param, grad, buf []float64, s [6]float64)
-
-// sgdArithNEONF64Nesterov is the NEON form of sgdArithF64Nesterov; see there.
-//
-//go:noescape
-func sgdArithNEONF64Nesterov(param, grad, buf []float64, s [6]float64)
-
-// sgdArithNEONF64CoupledNesterov is the NEON form of sgdArithF64CoupledNesterov; see there.
-//
-//go:noescape
-func sgdArithNEONF64CoupledNesterov(param, grad, buf []float64, s [6]float64)

@@ -9,117 +9,37 @@ package kernels
 //go:noescape
 func sgdTrafficAVX2F32(param []float32, grad []float32, buf []float32, s [6]float32)
 
-// sgdTrafficAVX2F32Coupled is the AVX2 form of sgdTrafficF32Coupled; see there.
-//
-//go:noescape
-func sgdTrafficAVX2F32Coupled(param []float32, grad []float32, buf []float32, s [6]float32)
-
 // sgdTrafficAVX2F32Momentum is the AVX2 form of sgdTrafficF32Momentum; see there.
 //
 //go:noescape
 func sgdTrafficAVX2F32Momentum(param []float32, grad []float32, buf []float32, s [6]float32)
-
-// sgdTrafficAVX2F32CoupledMomentum is the AVX2 form of sgdTrafficF32CoupledMomentum; see there.
-//
-//go:noescape
-func sgdTrafficAVX2F32CoupledMomentum(param []float32, grad []float32, buf []float32, s [6]float32)
-
-// sgdTrafficAVX2F32Nesterov is the AVX2 form of sgdTrafficF32Nesterov; see there.
-//
-//go:noescape
-func sgdTrafficAVX2F32Nesterov(param []float32, grad []float32, buf []float32, s [6]float32)
-
-// sgdTrafficAVX2F32CoupledNesterov is the AVX2 form of sgdTrafficF32CoupledNesterov; see there.
-//
-//go:noescape
-func sgdTrafficAVX2F32CoupledNesterov(param []float32, grad []float32, buf []float32, s [6]float32)
 
 // sgdTrafficAVX2F64 is the AVX2 form of sgdTrafficF64; see there.
 //
 //go:noescape
 func sgdTrafficAVX2F64(param []float64, grad []float64, buf []float64, s [6]float64)
 
-// sgdTrafficAVX2F64Coupled is the AVX2 form of sgdTrafficF64Coupled; see there.
-//
-//go:noescape
-func sgdTrafficAVX2F64Coupled(param []float64, grad []float64, buf []float64, s [6]float64)
-
 // sgdTrafficAVX2F64Momentum is the AVX2 form of sgdTrafficF64Momentum; see there.
 //
 //go:noescape
 func sgdTrafficAVX2F64Momentum(param []float64, grad []float64, buf []float64, s [6]float64)
-
-// sgdTrafficAVX2F64CoupledMomentum is the AVX2 form of sgdTrafficF64CoupledMomentum; see there.
-//
-//go:noescape
-func sgdTrafficAVX2F64CoupledMomentum(param []float64, grad []float64, buf []float64, s [6]float64)
-
-// sgdTrafficAVX2F64Nesterov is the AVX2 form of sgdTrafficF64Nesterov; see there.
-//
-//go:noescape
-func sgdTrafficAVX2F64Nesterov(param []float64, grad []float64, buf []float64, s [6]float64)
-
-// sgdTrafficAVX2F64CoupledNesterov is the AVX2 form of sgdTrafficF64CoupledNesterov; see there.
-//
-//go:noescape
-func sgdTrafficAVX2F64CoupledNesterov(param []float64, grad []float64, buf []float64, s [6]float64)
 
 // sgdTrafficAVX512F32 is the AVX512 form of sgdTrafficF32; see there.
 //
 //go:noescape
 func sgdTrafficAVX512F32(param []float32, grad []float32, buf []float32, s [6]float32)
 
-// sgdTrafficAVX512F32Coupled is the AVX512 form of sgdTrafficF32Coupled; see there.
-//
-//go:noescape
-func sgdTrafficAVX512F32Coupled(param []float32, grad []float32, buf []float32, s [6]float32)
-
 // sgdTrafficAVX512F32Momentum is the AVX512 form of sgdTrafficF32Momentum; see there.
 //
 //go:noescape
 func sgdTrafficAVX512F32Momentum(param []float32, grad []float32, buf []float32, s [6]float32)
-
-// sgdTrafficAVX512F32CoupledMomentum is the AVX512 form of sgdTrafficF32CoupledMomentum; see there.
-//
-//go:noescape
-func sgdTrafficAVX512F32CoupledMomentum(param []float32, grad []float32, buf []float32, s [6]float32)
-
-// sgdTrafficAVX512F32Nesterov is the AVX512 form of sgdTrafficF32Nesterov; see there.
-//
-//go:noescape
-func sgdTrafficAVX512F32Nesterov(param []float32, grad []float32, buf []float32, s [6]float32)
-
-// sgdTrafficAVX512F32CoupledNesterov is the AVX512 form of sgdTrafficF32CoupledNesterov; see there.
-//
-//go:noescape
-func sgdTrafficAVX512F32CoupledNesterov(param []float32, grad []float32, buf []float32, s [6]float32)
 
 // sgdTrafficAVX512F64 is the AVX512 form of sgdTrafficF64; see there.
 //
 //go:noescape
 func sgdTrafficAVX512F64(param []float64, grad []float64, buf []float64, s [6]float64)
 
-// sgdTrafficAVX512F64Coupled is the AVX512 form of sgdTrafficF64Coupled; see there.
-//
-//go:noescape
-func sgdTrafficAVX512F64Coupled(param []float64, grad []float64, buf []float64, s [6]float64)
-
 // sgdTrafficAVX512F64Momentum is the AVX512 form of sgdTrafficF64Momentum; see there.
 //
 //go:noescape
 func sgdTrafficAVX512F64Momentum(param []float64, grad []float64, buf []float64, s [6]float64)
-
-// sgdTrafficAVX512F64CoupledMomentum is the AVX512 form of sgdTrafficF64CoupledMomentum; see there.
-//
-//go:noescape
-func sgdTrafficAVX512F64CoupledMomentum(param []float64, grad []float64, buf []float64, s [6]float64)
-
-// sgdTrafficAVX512F64Nesterov is the AVX512 form of sgdTrafficF64Nesterov; see there.
-//
-//go:noescape
-func sgdTrafficAVX512F64Nesterov(param []float64, grad []float64, buf []float64, s [6]float64)
-
-// sgdTrafficAVX512F64CoupledNesterov is the AVX512 form of sgdTrafficF64CoupledNesterov; see there.
-//
-//go:noescape
-func sgdTrafficAVX512F64CoupledNesterov(param []float64, grad []float64, buf []float64, s [6]float64)

@@ -9,57 +9,17 @@ package kernels
 //go:noescape
 func sgdTrafficNEONF32(param, grad, buf []float32, s [6]float32)
 
-// sgdTrafficNEONF32Coupled is the NEON form of sgdTrafficF32Coupled; see there.
-//
-//go:noescape
-func sgdTrafficNEONF32Coupled(param, grad, buf []float32, s [6]float32)
-
 // sgdTrafficNEONF32Momentum is the NEON form of sgdTrafficF32Momentum; see there.
 //
 //go:noescape
 func sgdTrafficNEONF32Momentum(param, grad, buf []float32, s [6]float32)
-
-// sgdTrafficNEONF32CoupledMomentum is the NEON form of sgdTrafficF32CoupledMomentum; see there.
-//
-//go:noescape
-func sgdTrafficNEONF32CoupledMomentum(param, grad, buf []float32, s [6]float32)
-
-// sgdTrafficNEONF32Nesterov is the NEON form of sgdTrafficF32Nesterov; see there.
-//
-//go:noescape
-func sgdTrafficNEONF32Nesterov(param, grad, buf []float32, s [6]float32)
-
-// sgdTrafficNEONF32CoupledNesterov is the NEON form of sgdTrafficF32CoupledNesterov; see there.
-//
-//go:noescape
-func sgdTrafficNEONF32CoupledNesterov(param, grad, buf []float32, s [6]float32)
 
 // sgdTrafficNEONF64 is the NEON form of sgdTrafficF64; see there.
 //
 //go:noescape
 func sgdTrafficNEONF64(param, grad, buf []float64, s [6]float64)
 
-// sgdTrafficNEONF64Coupled is the NEON form of sgdTrafficF64Coupled; see there.
-//
-//go:noescape
-func sgdTrafficNEONF64Coupled(param, grad, buf []float64, s [6]float64)
-
 // sgdTrafficNEONF64Momentum is the NEON form of sgdTrafficF64Momentum; see there.
 //
 //go:noescape
 func sgdTrafficNEONF64Momentum(param, grad, buf []float64, s [6]float64)
-
-// sgdTrafficNEONF64CoupledMomentum is the NEON form of sgdTrafficF64CoupledMomentum; see there.
-//
-//go:noescape
-func sgdTrafficNEONF64CoupledMomentum(param, grad, buf []float64, s [6]float64)
-
-// sgdTrafficNEONF64Nesterov is the NEON form of sgdTrafficF64Nesterov; see there.
-//
-//go:noescape
-func sgdTrafficNEONF64Nesterov(param, grad, buf []float64, s [6]float64)
-
-// sgdTrafficNEONF64CoupledNesterov is the NEON form of sgdTrafficF64CoupledNesterov; see there.
-//
-//go:noescape
-func sgdTrafficNEONF64CoupledNesterov(param, grad, buf []float64, s [6]float64)

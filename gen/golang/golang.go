@@ -12,11 +12,37 @@ import (
 	"github.com/fusedopt/fusedopt/gen/ir"
 )
 
-// Family is one optimizer's compiled variants, in table order.
+// Family is one optimizer's compiled variants, in table order. Two
+// slots may hold the same kernel (the derived limit kernels of variants
+// that differ only in arithmetic the limit kernel drops); it is compiled
+// once and both table entries name it.
 type Family struct {
 	Name     string // e.g. "adam"
 	Title    string // e.g. "Adam", for comments
 	Variants []*ir.Kernel
+	Names    []string // the slots' variant names, when they differ from Variants[i].Variant
+}
+
+// Kernels is the family's distinct kernels, in table order: each one to
+// compile.
+func (f Family) Kernels() []*ir.Kernel {
+	var ks []*ir.Kernel
+	seen := map[*ir.Kernel]bool{}
+	for _, k := range f.Variants {
+		if !seen[k] {
+			seen[k] = true
+			ks = append(ks, k)
+		}
+	}
+	return ks
+}
+
+// VariantName is the name of table slot i, e.g. "Coupled+AMSGrad".
+func (f Family) VariantName(i int) string {
+	if f.Names != nil {
+		return f.Names[i]
+	}
+	return strings.Join(f.Variants[i].Variant, "+")
 }
 
 // Header is the first line of every generated file.
@@ -43,7 +69,7 @@ func Generic(pkg string, fams []Family) ([]byte, error) {
 		}
 		fmt.Fprintf(&w, "\t%sScalarCount\n)\n\n", f.Name)
 		for _, bits := range []int{32, 64} {
-			for _, k := range f.Variants {
+			for _, k := range f.Kernels() {
 				writeKernel(&w, f, k, bits)
 			}
 		}
@@ -258,13 +284,25 @@ func WithLimits(fams []Family) []Family {
 	for _, f := range fams {
 		traffic := Family{Name: f.Name + "Traffic", Title: f.Title + " memory roofline"}
 		arith := Family{Name: f.Name + "Arith", Title: f.Title + " arithmetic bound"}
-		for _, k := range f.Variants {
-			traffic.Variants = append(traffic.Variants, ir.Traffic(k))
-			arith.Variants = append(arith.Variants, ir.Arith(k))
+		for i, k := range f.Variants {
+			traffic.Variants = append(traffic.Variants, shared(traffic.Variants, ir.Traffic(k)))
+			arith.Variants = append(arith.Variants, shared(arith.Variants, ir.Arith(k)))
+			traffic.Names = append(traffic.Names, f.VariantName(i))
+			arith.Names = append(arith.Names, f.VariantName(i))
 		}
 		all = append(all, traffic, arith)
 	}
 	return all
+}
+
+// shared is an earlier kernel of ks with k's body, or k itself.
+func shared(ks []*ir.Kernel, k *ir.Kernel) *ir.Kernel {
+	for _, e := range ks {
+		if ir.SameBody(e, k) {
+			return e
+		}
+	}
+	return k
 }
 
 // Limits returns the source of a file registering each family's limit
@@ -326,8 +364,8 @@ var families = []family{
 		for _, s := range k.Scalars {
 			scalars = append(scalars, fmt.Sprintf("%q", s.Name))
 		}
-		for _, v := range f.Variants {
-			variants = append(variants, fmt.Sprintf("%q", strings.Join(v.Variant, "+")))
+		for i := range f.Variants {
+			variants = append(variants, fmt.Sprintf("%q", f.VariantName(i)))
 		}
 		fmt.Fprintf(&w, "\t{\n\t\tname: %q,\n\t\tstreams: []string{%s},\n\t\twritten: []bool{%s},\n",
 			f.Name, strings.Join(streams, ", "), strings.Join(written, ", "))

@@ -309,3 +309,29 @@ func (k *Kernel) Reads(s string) bool { return k.reads(s) }
 
 // Writes reports whether the body stores to stream s.
 func (k *Kernel) Writes(s string) bool { return k.writes(s) }
+
+// SameBody reports whether a and b compute the same thing: the same
+// statements over the same streams and scalars (comments aside), so that
+// one compiled function can serve both.
+func SameBody(a, b *Kernel) bool { return a.bodyKey() == b.bodyKey() }
+
+func (k *Kernel) bodyKey() string {
+	var w []byte
+	var walk func(e *Expr)
+	walk = func(e *Expr) {
+		w = append(w, '(')
+		w = append(w, e.Op.String()...)
+		w = append(w, ' ')
+		w = append(w, e.Name...)
+		for _, a := range e.Args {
+			walk(a)
+		}
+		w = append(w, ')')
+	}
+	for _, st := range k.Body {
+		w = append(w, st.Var+"|"+st.Stream+"="...)
+		walk(st.Value)
+		w = append(w, ';')
+	}
+	return string(w)
+}

@@ -38,7 +38,7 @@ func Family(f golang.Family) (asm, stubs []byte, err error) {
 	fmt.Fprintf(&a, "%s\n%s\n\n#include \"textflag.h\"\n", golang.Header, buildConstraint)
 	fmt.Fprintf(&s, "%s\n%s\n\npackage kernels\n\n", golang.Header, buildConstraint)
 	for _, bits := range []int{32, 64} {
-		for _, k := range f.Variants {
+		for _, k := range f.Kernels() {
 			text, err := Kernel(k, bits)
 			if err != nil {
 				return nil, nil, err
