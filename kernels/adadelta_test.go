@@ -109,7 +109,7 @@ func TestAdadeltaValidation(t *testing.T) {
 				in32 := adadeltaInputs[float32](3, 19, 0)
 				got := adadeltaClone(in32)
 				err := a.Step32(b.t, got[0], got[1], got[2], got[3])
-				rdParamError(t, "Step32", "Adadelta", b.field, b.value, err)
+				wantParamError(t, "Step32", "Adadelta", b.field, b.value, err)
 				rdUntouched(t, "Step32", adadeltaSlots[:], got[:], in32[:])
 				perr := a.StepParallel32(p, b.t, got[0], got[1], got[2], got[3])
 				terr := a.StepTensors32(p, b.t, []AdadeltaTensor32{{got[0], got[1], got[2], got[3]}})
@@ -127,7 +127,7 @@ func TestAdadeltaValidation(t *testing.T) {
 					}
 					return
 				}
-				rdParamError(t, "Step64", "Adadelta", b.field, b.value, err)
+				wantParamError(t, "Step64", "Adadelta", b.field, b.value, err)
 				rdUntouched(t, "Step64", adadeltaSlots[:], got64[:], in64[:])
 				perr = a.StepParallel64(p, b.t, got64[0], got64[1], got64[2], got64[3])
 				terr = a.StepTensors64(p, b.t, []AdadeltaTensor64{{got64[0], got64[1], got64[2], got64[3]}})

@@ -43,13 +43,10 @@ package kernels_test
 // reference plus half an ulp for rounding it to float64.
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"math/big"
 	"math/rand/v2"
-	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/fusedopt/fusedopt/internal/testbuf"
@@ -100,23 +97,6 @@ func adamaxBads() []adamaxBad {
 		adamaxBad{"WeightDecay", 1e39, with(func(o *kernels.Adamax) { o.WeightDecay = 1e39 }), 1, true},
 	)
 	return out
-}
-
-// axCheckParamError checks that err is a *ParamError of optimizer opt
-// naming field and value.
-func axCheckParamError(t *testing.T, op, opt, field string, value float64, err error) {
-	t.Helper()
-	var pe *kernels.ParamError
-	if !errors.As(err, &pe) {
-		t.Fatalf("%s: err = %v (%T), want a *kernels.ParamError", op, err, err)
-	}
-	if pe.Optimizer != opt || pe.Field != field || !testbuf.Same(pe.Value, value) || pe.Want == "" {
-		t.Errorf("%s: %#v, want %s.%s = %v", op, *pe, opt, field, value)
-	}
-	msg := err.Error()
-	if !strings.Contains(msg, opt+"."+field) || !strings.Contains(msg, strconv.FormatFloat(value, 'g', -1, 64)) {
-		t.Errorf("%s: message %q does not name %s.%s and the value %v", op, msg, opt, field, value)
-	}
 }
 
 // axExactDiff reports the first element of got whose bits differ from want's
@@ -171,9 +151,9 @@ func TestAdamaxValidation(t *testing.T) {
 				name := fmt.Sprintf("%v/%s=%v/wd=%v", l, c.field, c.value, wd)
 				in32 := adamaxSlices[float32](3, 19)
 				s := adamaxClone(in32)
-				axCheckParamError(t, name+"/Step32", "Adamax", c.field, c.value, o.Step32(c.t, s[0], s[1], s[2], s[3]))
-				axCheckParamError(t, name+"/StepParallel32", "Adamax", c.field, c.value, o.StepParallel32(nil, c.t, s[0], s[1], s[2], s[3]))
-				axCheckParamError(t, name+"/StepTensors32", "Adamax", c.field, c.value,
+				kernels.WantParamError(t, name+"/Step32", "Adamax", c.field, c.value, o.Step32(c.t, s[0], s[1], s[2], s[3]))
+				kernels.WantParamError(t, name+"/StepParallel32", "Adamax", c.field, c.value, o.StepParallel32(nil, c.t, s[0], s[1], s[2], s[3]))
+				kernels.WantParamError(t, name+"/StepTensors32", "Adamax", c.field, c.value,
 					o.StepTensors32(nil, c.t, []kernels.AdamaxTensor32{{Param: s[0], Grad: s[1], M: s[2], U: s[3]}}))
 				for i := range s {
 					if j := axExactDiff(s[i], in32[i]); j >= 0 {
@@ -190,9 +170,9 @@ func TestAdamaxValidation(t *testing.T) {
 					}
 					continue
 				}
-				axCheckParamError(t, name+"/Step64", "Adamax", c.field, c.value, err)
-				axCheckParamError(t, name+"/StepTensors64", "Adamax", c.field, c.value, err2)
-				axCheckParamError(t, name+"/StepParallel64", "Adamax", c.field, c.value, o.StepParallel64(nil, c.t, s64[0], s64[1], s64[2], s64[3]))
+				kernels.WantParamError(t, name+"/Step64", "Adamax", c.field, c.value, err)
+				kernels.WantParamError(t, name+"/StepTensors64", "Adamax", c.field, c.value, err2)
+				kernels.WantParamError(t, name+"/StepParallel64", "Adamax", c.field, c.value, o.StepParallel64(nil, c.t, s64[0], s64[1], s64[2], s64[3]))
 				for i := range s64 {
 					if j := axExactDiff(s64[i], in64[i]); j >= 0 {
 						t.Fatalf("%s: rejected, but %s[%d] changed", name, adamaxSlotNames[i], j)

@@ -127,9 +127,9 @@ func TestLionValidation(t *testing.T) {
 			name := fmt.Sprintf("%v/%s=%v", l, c.field, c.value)
 			in32 := lionSlices[float32](3, 19)
 			s := lionClone(in32)
-			axCheckParamError(t, name+"/Step32", "Lion", c.field, c.value, o.Step32(s[0], s[1], s[2]))
-			axCheckParamError(t, name+"/StepParallel32", "Lion", c.field, c.value, o.StepParallel32(nil, s[0], s[1], s[2]))
-			axCheckParamError(t, name+"/StepTensors32", "Lion", c.field, c.value,
+			kernels.WantParamError(t, name+"/Step32", "Lion", c.field, c.value, o.Step32(s[0], s[1], s[2]))
+			kernels.WantParamError(t, name+"/StepParallel32", "Lion", c.field, c.value, o.StepParallel32(nil, s[0], s[1], s[2]))
+			kernels.WantParamError(t, name+"/StepTensors32", "Lion", c.field, c.value,
 				o.StepTensors32(nil, []kernels.LionTensor32{{Param: s[0], Grad: s[1], M: s[2]}}))
 			for i := range s {
 				if j := axExactDiff(s[i], in32[i]); j >= 0 {
@@ -146,9 +146,9 @@ func TestLionValidation(t *testing.T) {
 				}
 				continue
 			}
-			axCheckParamError(t, name+"/Step64", "Lion", c.field, c.value, err)
-			axCheckParamError(t, name+"/StepTensors64", "Lion", c.field, c.value, err2)
-			axCheckParamError(t, name+"/StepParallel64", "Lion", c.field, c.value, o.StepParallel64(nil, s64[0], s64[1], s64[2]))
+			kernels.WantParamError(t, name+"/Step64", "Lion", c.field, c.value, err)
+			kernels.WantParamError(t, name+"/StepTensors64", "Lion", c.field, c.value, err2)
+			kernels.WantParamError(t, name+"/StepParallel64", "Lion", c.field, c.value, o.StepParallel64(nil, s64[0], s64[1], s64[2]))
 			for i := range s64 {
 				if j := axExactDiff(s64[i], in64[i]); j >= 0 {
 					t.Fatalf("%s: rejected, but %s[%d] changed", name, lionSlotNames[i], j)

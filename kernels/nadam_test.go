@@ -42,7 +42,6 @@ package kernels
 // param, become one, which can only help.
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -94,22 +93,6 @@ func nrDiff[F testbuf.Float](got, want nrInputs[F]) string {
 		}
 	}
 	return ""
-}
-
-// nrCheckParamError checks err is a *ParamError blaming opt.field = value.
-func nrCheckParamError(t *testing.T, op, opt, field string, value float64, err error) {
-	t.Helper()
-	var pe *ParamError
-	if !errors.As(err, &pe) {
-		t.Fatalf("%s: err = %v (%T), want a *ParamError", op, err, err)
-	}
-	if pe.Field != field || !testbuf.Same(pe.Value, value) || pe.Optimizer != opt || pe.Want == "" {
-		t.Errorf("%s: %#v, want %s.%s = %v", op, *pe, opt, field, value)
-	}
-	msg := err.Error()
-	if !strings.Contains(msg, opt+"."+field) || !strings.Contains(msg, strconv.FormatFloat(value, 'g', -1, 64)) {
-		t.Errorf("%s: message %q does not name the field %s and the value %v", op, msg, field, value)
-	}
 }
 
 // nrLevelLens are lengths around the vector widths (4 and 8 float32 or
@@ -461,12 +444,12 @@ func TestNAdamValidation(t *testing.T) {
 				t.Run(l.String()+"/"+c.name+"/coupled="+strconv.FormatBool(coupled), func(t *testing.T) {
 					in32 := nrRandom[float32](testbuf.NewRand(3), 19, 0)
 					got32 := in32.clone()
-					nrCheckParamError(t, "Step32", "NAdam", c.field, c.value, a.Step32(c.s, got32[0], got32[1], got32[2], got32[3]))
+					wantParamError(t, "Step32", "NAdam", c.field, c.value, a.Step32(c.s, got32[0], got32[1], got32[2], got32[3]))
 					if d := nrDiff(got32, in32); d != "" {
 						t.Errorf("Step32 failed but changed %s", d)
 					}
-					nrCheckParamError(t, "StepParallel32", "NAdam", c.field, c.value, a.StepParallel32(nil, c.s, got32[0], got32[1], got32[2], got32[3]))
-					nrCheckParamError(t, "StepTensors32", "NAdam", c.field, c.value, a.StepTensors32(nil, c.s, []NAdamTensor32{{got32[0], got32[1], got32[2], got32[3]}}))
+					wantParamError(t, "StepParallel32", "NAdam", c.field, c.value, a.StepParallel32(nil, c.s, got32[0], got32[1], got32[2], got32[3]))
+					wantParamError(t, "StepTensors32", "NAdam", c.field, c.value, a.StepTensors32(nil, c.s, []NAdamTensor32{{got32[0], got32[1], got32[2], got32[3]}}))
 					if d := nrDiff(got32, in32); d != "" {
 						t.Errorf("parallel steps failed but changed %s", d)
 					}
@@ -480,7 +463,7 @@ func TestNAdamValidation(t *testing.T) {
 						}
 						return
 					}
-					nrCheckParamError(t, "Step64", "NAdam", c.field, c.value, err)
+					wantParamError(t, "Step64", "NAdam", c.field, c.value, err)
 					if d := nrDiff(got64, in64); d != "" {
 						t.Errorf("Step64 failed but changed %s", d)
 					}

@@ -273,9 +273,9 @@ func TestRAdamValidation(t *testing.T) {
 				t.Run(l.String()+"/"+c.name+"/coupled="+strconv.FormatBool(coupled), func(t *testing.T) {
 					in32 := nrRandom[float32](testbuf.NewRand(3), 19, 0)
 					got32 := in32.clone()
-					nrCheckParamError(t, "Step32", "RAdam", c.field, c.value, a.Step32(c.t, got32[0], got32[1], got32[2], got32[3]))
-					nrCheckParamError(t, "StepParallel32", "RAdam", c.field, c.value, a.StepParallel32(nil, c.t, got32[0], got32[1], got32[2], got32[3]))
-					nrCheckParamError(t, "StepTensors32", "RAdam", c.field, c.value, a.StepTensors32(nil, c.t, []RAdamTensor32{{got32[0], got32[1], got32[2], got32[3]}}))
+					wantParamError(t, "Step32", "RAdam", c.field, c.value, a.Step32(c.t, got32[0], got32[1], got32[2], got32[3]))
+					wantParamError(t, "StepParallel32", "RAdam", c.field, c.value, a.StepParallel32(nil, c.t, got32[0], got32[1], got32[2], got32[3]))
+					wantParamError(t, "StepTensors32", "RAdam", c.field, c.value, a.StepTensors32(nil, c.t, []RAdamTensor32{{got32[0], got32[1], got32[2], got32[3]}}))
 					if d := nrDiff(got32, in32); d != "" {
 						t.Errorf("rejected float32 steps changed %s", d)
 					}
@@ -288,7 +288,7 @@ func TestRAdamValidation(t *testing.T) {
 						}
 						return
 					}
-					nrCheckParamError(t, "Step64", "RAdam", c.field, c.value, err)
+					wantParamError(t, "Step64", "RAdam", c.field, c.value, err)
 					if d := nrDiff(got64, in64); d != "" {
 						t.Errorf("Step64 failed but changed %s", d)
 					}

@@ -1,12 +1,9 @@
 package kernels
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/fusedopt/fusedopt/internal/testbuf"
@@ -78,23 +75,6 @@ func rdCopySlots[F testbuf.Float](dst, src [][]F) {
 		if s != nil {
 			dst[i] = append([]F(nil), s...)
 		}
-	}
-}
-
-// rdParamError checks that err is a *ParamError of optimizer opt blaming
-// field and value, with a message naming both.
-func rdParamError(t *testing.T, op, opt, field string, value float64, err error) {
-	t.Helper()
-	var pe *ParamError
-	if !errors.As(err, &pe) {
-		t.Fatalf("%s: err = %v (%T), want a *ParamError", op, err, err)
-	}
-	if pe.Optimizer != opt || pe.Field != field || !testbuf.Same(pe.Value, value) || pe.Want == "" {
-		t.Errorf("%s: %#v, want %s.%s = %v", op, *pe, opt, field, value)
-	}
-	msg := err.Error()
-	if !strings.Contains(msg, opt+"."+field) || !strings.Contains(msg, strconv.FormatFloat(value, 'g', -1, 64)) {
-		t.Errorf("%s: message %q does not name the field %s and the value %v", op, msg, field, value)
 	}
 }
 
@@ -171,7 +151,7 @@ func TestRMSpropValidation(t *testing.T) {
 				in32 := rmsInputs[float32](3, 19, 0)
 				got := rmsClone(in32)
 				err := r.Step32(b.t, got[0], got[1], got[2], got[3], got[4])
-				rdParamError(t, "Step32", "RMSprop", b.field, b.value, err)
+				wantParamError(t, "Step32", "RMSprop", b.field, b.value, err)
 				rdUntouched(t, "Step32", rmsSlots[:], got[:], in32[:])
 				perr := r.StepParallel32(p, b.t, got[0], got[1], got[2], got[3], got[4])
 				terr := r.StepTensors32(p, b.t, []RMSpropTensor32{{got[0], got[1], got[2], got[3], got[4]}})
@@ -189,7 +169,7 @@ func TestRMSpropValidation(t *testing.T) {
 					}
 					return
 				}
-				rdParamError(t, "Step64", "RMSprop", b.field, b.value, err)
+				wantParamError(t, "Step64", "RMSprop", b.field, b.value, err)
 				rdUntouched(t, "Step64", rmsSlots[:], got64[:], in64[:])
 				perr = r.StepParallel64(p, b.t, got64[0], got64[1], got64[2], got64[3], got64[4])
 				terr = r.StepTensors64(p, b.t, []RMSpropTensor64{{got64[0], got64[1], got64[2], got64[3], got64[4]}})

@@ -53,8 +53,6 @@ import (
 	"math"
 	"math/big"
 	"math/rand/v2"
-	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/fusedopt/fusedopt/internal/testbuf"
@@ -139,23 +137,6 @@ func levelsAgree3[F testbuf.Float](names [3]string, in streams3[F], offset int, 
 // levelLens are lengths around every vector width and unrolled iteration
 // (4, 8 and 16 lanes, four vectors per iteration) and their tails.
 var levelLens = []int{1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 129, 200}
-
-// wantParamError checks that err is a *ParamError of optimizer opt
-// blaming field and value, with a message that names both.
-func wantParamError(t *testing.T, op, opt, field string, value float64, err error) {
-	t.Helper()
-	var pe *ParamError
-	if !errors.As(err, &pe) {
-		t.Fatalf("%s: err = %v (%T), want a *ParamError", op, err, err)
-	}
-	if pe.Optimizer != opt || pe.Field != field || !testbuf.Same(pe.Value, value) || pe.Want == "" {
-		t.Errorf("%s: %#v, want %s.%s = %v", op, *pe, opt, field, value)
-	}
-	msg := err.Error()
-	if !strings.Contains(msg, opt+"."+field) || !strings.Contains(msg, strconv.FormatFloat(value, 'g', -1, 64)) {
-		t.Errorf("%s: message %q does not name the field %s and the value %v", op, msg, field, value)
-	}
-}
 
 // sameBits3 reports the first element of got whose bits differ from in
 // (NaN payloads included), or "".
