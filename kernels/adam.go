@@ -168,8 +168,8 @@ func (a Adam) scalars(t int) (s [adamScalarCount]float64, err error) {
 	scale := signedGradScale(a.GradScale, a.Maximize)
 	bc1, bc2 := 1.0, 1.0
 	if !a.NoBiasCorrection {
-		bc1 = 1 - powInt(a.Beta1, t)
-		bc2 = 1 - powInt(a.Beta2, t)
+		b1t, b2t := powInt2(a.Beta1, a.Beta2, t)
+		bc1, bc2 = 1-b1t, 1-b2t
 	}
 	pdecay := 1.0
 	if a.Decoupled {
