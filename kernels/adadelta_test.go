@@ -12,7 +12,8 @@ import (
 // The Adadelta tests: validation, lengths, allocations, levels through
 // the public API, a bounded float64 reference of PyTorch's algorithm,
 // hand-checked PyTorch steps and the parallel steps. The error bound
-// arithmetic (rdArith) and the shared helpers are in rmsprop_test.go.
+// arithmetic (errArith) is in errmodel_test.go, the shared helpers in
+// rmsprop_test.go.
 
 // adadeltaSlots names Adadelta's four slices, in argument order.
 var adadeltaSlots = [4]string{"param", "grad", "sq", "acc"}
@@ -293,7 +294,7 @@ func TestAdadeltaVariantScalars(t *testing.T) {
 type adadeltaIn struct{ p, g, sq, acc float64 }
 
 // adadeltaOut is one element after a step, each with its bound.
-type adadeltaOut struct{ p, sq, acc rdVal }
+type adadeltaOut struct{ p, sq, acc errVal }
 
 // adadeltaTorch is one step of torch.optim.Adadelta on one element, in
 // PyTorch's arrangement (_single_tensor_adadelta, float64 tensors):
@@ -308,22 +309,15 @@ type adadeltaOut struct{ p, sq, acc rdVal }
 //	param.add_(delta, alpha=-lr)
 //
 // with addcmul as self + value*t1*t2 and GradScale the user's own
-// grad*scale. Evaluated in rd64, x is the float64 reference and e bounds
-// its distance from the exact formula (see rdArith).
-func adadeltaTorch(a rdArith, o Adadelta, in adadeltaIn) adadeltaOut {
-	g := a.exact(in.g)
-	if o.GradScale != 0 {
-		g = a.mul(g, a.exact(o.GradScale))
-	}
-	if o.Maximize {
-		g = a.neg(g)
-	}
+// grad*scale. Evaluated in ea64, x is the float64 reference and e bounds
+// its distance from the exact formula (see errArith).
+func adadeltaTorch(a errArith, o Adadelta, in adadeltaIn) adadeltaOut {
+	g := a.grad(in.g, o.GradScale, o.Maximize)
 	p := a.exact(in.p)
 	if o.WeightDecay != 0 {
 		g = a.add(g, a.mul(a.exact(o.WeightDecay), p))
 	}
-	omrX, omrS := rdOneMinus(o.Rho)
-	rho, omr, eps := a.exact(o.Rho), a.scalar(omrX, omrS), a.exact(o.Eps)
+	rho, omr, eps := a.exact(o.Rho), a.scalar(oneMinus64(o.Rho)), a.exact(o.Eps)
 	sq := a.add(a.mul(a.exact(in.sq), rho), a.mul(a.mul(omr, g), g))
 	floor := math.Sqrt(o.Eps) * (1 - a.u) // sq >= 0, so sqrt(sq+eps) >= sqrt(eps)*(1-u)
 	std := a.sqrt(a.add(sq, eps))
@@ -339,20 +333,19 @@ func adadeltaTorch(a rdArith, o Adadelta, in adadeltaIn) adadeltaOut {
 //	std = sqrt(sq + eps); delta = (sqrt(acc + eps) / std) * g
 //	acc = rho*acc + omr*(delta*delta); param = param - lr*delta
 //
-// To first order, in units of 2^-24 for Step32 (see rdArith): g 3 (2
+// To first order, in units of 2^-24 for Step32 (see errArith): g 3 (2
 // without decay) on |s*grad| + |wd*param|; sq 10 on |rho*sq| +
 // (1-rho)*g^2; delta 13.5 relative (the root of sq+eps 6.5, of acc+eps 2,
 // the division and the product with g); acc 31 on |rho*acc| +
 // (1-rho)*delta^2; param 16.5 on |param| + lr*|delta|.
-func adadeltaKernel(a rdArith, o Adadelta, in adadeltaIn) adadeltaOut {
-	sc := func(x, sigma64 float64) rdVal { return a.scalar(x, rdSigma(a, sigma64)) }
+func adadeltaKernel(a errArith, o Adadelta, in adadeltaIn) adadeltaOut {
+	sc := a.scalar
 	g := a.mul(a.exact(in.g), sc(signedGradScale(o.GradScale, o.Maximize), 0))
 	p := a.exact(in.p)
 	if o.WeightDecay != 0 {
 		g = a.add(g, a.mul(sc(o.WeightDecay, 0), p))
 	}
-	omrX, omrS := rdOneMinus(o.Rho)
-	rho, omr, eps := sc(o.Rho, 0), sc(omrX, omrS), sc(o.Eps, 0)
+	rho, omr, eps := sc(o.Rho, 0), sc(oneMinus64(o.Rho)), sc(o.Eps, 0)
 	sq := a.add(a.mul(rho, a.exact(in.sq)), a.mul(omr, a.mul(g, g)))
 	// The computed sq is a sum of non-negative terms and rounding is
 	// monotonic: std >= sqrt(eps~)*(1-u).
@@ -384,15 +377,15 @@ func adadeltaRefCase(rng *rand.Rand, combo int) Adadelta {
 
 // TestAdadeltaMatchesReference checks Step32 and Step64 at every level
 // against adadeltaTorch, element by element and step by step, within the
-// sum of the two rounding bounds (see rdArith). Each step starts from the
+// sum of the two rounding bounds (see errArith). Each step starts from the
 // state the Generic level left, which the reference also starts from.
 func TestAdadeltaMatchesReference(t *testing.T) {
-	adadeltaMatchesReference[float32](t, rd32)
-	adadeltaMatchesReference[float64](t, rd64)
+	adadeltaMatchesReference[float32](t, ea32)
+	adadeltaMatchesReference[float64](t, ea64)
 }
 
-func adadeltaMatchesReference[F testbuf.Float](t *testing.T, kern rdArith) {
-	c := &rdCheck{t: t}
+func adadeltaMatchesReference[F testbuf.Float](t *testing.T, kern errArith) {
+	c := &errCheck{t: t}
 	rng := rand.New(rand.NewPCG(7, uint64(testbuf.Size[F]())))
 	levels := append(fastLevels(t), Generic) // Generic last: its state is carried
 	for round := range 3 {
@@ -403,12 +396,12 @@ func adadeltaMatchesReference[F testbuf.Float](t *testing.T, kern rdArith) {
 				st[i] = make([]F, rdRefN)
 			}
 			for i := range st[0] {
-				st[0][i] = F(rdMagnitude(rng, -2, 1))
+				st[0][i] = F(refMag(rng, -2, 1))
 			}
 			for step := 1; step <= rdRefSteps+2*round; step++ {
 				scale := math.Pow(10, -1.5+2*rng.Float64())
 				for i := range st[1] {
-					st[1][i] = F(rdMagnitude(rng, -4, 0.5) * scale)
+					st[1][i] = F(refMag(rng, -4, 0.5) * scale)
 				}
 				var got [4][]F
 				for _, l := range levels {
@@ -419,11 +412,11 @@ func adadeltaMatchesReference[F testbuf.Float](t *testing.T, kern rdArith) {
 					}
 					for i := range rdRefN {
 						in := adadeltaIn{float64(st[0][i]), float64(st[1][i]), float64(st[2][i]), float64(st[3][i])}
-						ref, bound := adadeltaTorch(rd64, o, in), adadeltaKernel(kern, o, in)
+						ref, bound := adadeltaTorch(ea64, o, in), adadeltaKernel(kern, o, in)
 						where := func() string { return fmt.Sprintf("%v %T %+v t=%d [%d] %+v", l, F(0), o, step, i, in) }
-						c.check(where, "param", float64(got[0][i]), ref.p, bound.p)
-						c.check(where, "sq", float64(got[2][i]), ref.sq, bound.sq)
-						c.check(where, "acc", float64(got[3][i]), ref.acc, bound.acc)
+						c.checkSum(where, "param", float64(got[0][i]), ref.p, bound.p)
+						c.checkSum(where, "sq", float64(got[2][i]), ref.sq, bound.sq)
+						c.checkSum(where, "acc", float64(got[3][i]), ref.acc, bound.acc)
 					}
 				}
 				st = got

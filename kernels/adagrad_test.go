@@ -4,8 +4,8 @@ package kernels
 // lengths, allocations, the state helper, levels through the public API,
 // an independent reference of torch.optim.Adagrad with a derived error
 // bound, hand-checked steps and the parallel steps. The helpers shared
-// with SGD (streams3, levelsAgree3, fwdModel, tolCheck, runHand, par3)
-// are in sgd_test.go.
+// with SGD (streams3, levelsAgree3, runHand, par3) are in sgd_test.go,
+// the error model (errArith, errCheck) in errmodel_test.go.
 //
 // # The reference and its tolerance
 //
@@ -23,7 +23,7 @@ package kernels
 // each step is checked on its own against a bound that adagradErrBound
 // derives by running the kernel's operations (generic.go: g = grad*gscale
 // (+ wd*param); st = sum + g*g; std = sqrt(st) + eps or sqrt(st + eps);
-// param = param - clr*(g/std)) through fwdModel. The float64 clr carries
+// param = param - clr*(g/std)) through errArith. The float64 clr carries
 // up to 3 roundings (product, sum, quotient) when LRDecay is on, and one
 // more rounding to float32. Counted out for float32 with decay, per output,
 // in units of 2^-24 relative to the output (no cancellation: every term of
@@ -337,29 +337,25 @@ func adagradClrSigma64(a Adagrad, t int) float64 {
 
 // adagradErrBound runs the kernel's operations for one element through m:
 // the bound on sum and param after the step.
-func adagradErrBound(m fwdModel, a Adagrad, t int, p, g, sum float64, f32 bool) (es, ep fwd) {
-	sc, s1 := adagradClrSigma64(a, t), 0.0
-	if f32 {
-		sc, s1 = sigma32(sc), 1
-	}
-	x := m.mul(m.scalar(signedGradScale(a.GradScale, a.Maximize), s1), m.exact(g))
+func adagradErrBound(m errArith, a Adagrad, t int, p, g, sum float64) (es, ep errVal) {
+	x := m.mul(m.scalar(signedGradScale(a.GradScale, a.Maximize), 0), m.exact(g))
 	if a.WeightDecay != 0 {
-		x = m.add(x, m.mul(m.scalar(a.WeightDecay, s1), m.exact(p)))
+		x = m.add(x, m.mul(m.scalar(a.WeightDecay, 0), m.exact(p)))
 	}
 	es = m.add(m.exact(sum), m.mul(x, x))
-	eps := m.scalar(a.Eps, s1)
-	var std fwd
-	var floor float64 // the least the kernel's std can be: its eps, or sqrt of it
+	eps := m.scalar(a.Eps, 0)
+	var std errVal
+	var floor float64 // the least the kernel's std can be: its eps~, or sqrt of it
 	if a.EpsInSqrt {
 		std = m.sqrt(m.add(es, eps))
-		floor = math.Sqrt(a.Eps*(1-s1*m.u)) * (1 - m.u)
+		floor = math.Sqrt(eps.x-eps.e) * (1 - m.u)
 	} else {
 		std = m.add(m.sqrt(es), eps)
-		floor = a.Eps * (1 - s1*m.u)
+		floor = eps.x - eps.e
 	}
 	q := m.div(x, std, floor)
 	clr := a.LR / (1 + float64(t-1)*a.LRDecay)
-	ep = m.sub(m.exact(p), m.mul(m.scalar(clr, sc), q))
+	ep = m.sub(m.exact(p), m.mul(m.scalar(clr, adagradClrSigma64(a, t)), q))
 	return es, ep
 }
 
@@ -443,7 +439,7 @@ var adagradRefSteps = []int{1, 2, 3, 4, 10, 100, 1000}
 func TestAdagradStep32MatchesReference(t *testing.T) {
 	old := ActiveLevel()
 	defer SetLevel(old)
-	c := &tolCheck{t: t}
+	c := &errCheck{t: t}
 	rng := rand.New(rand.NewPCG(3, 32))
 	const n = 67
 	for combo := range 64 {
@@ -471,7 +467,7 @@ func TestAdagradStep32MatchesReference(t *testing.T) {
 				for i := range p {
 					in := [3]float64{float64(p[i]), float64(grad[i]), float64(sum[i])}
 					wp, ws := adagradRef64(a, step, in[0], in[1], in[2])
-					es, ep := adagradErrBound(fwd32, a, step, in[0], in[1], in[2], true)
+					es, ep := adagradErrBound(ea32, a, step, in[0], in[1], in[2])
 					where := func() string { return fmt.Sprintf("%v %s t=%d [%d]", lvl, name, step, i) }
 					c.check(where, "sum", float64(gs[i]), ws, tol32(es))
 					c.check(where, "param", float64(gp[i]), wp, tol32(ep))
@@ -487,7 +483,7 @@ func TestAdagradStep32MatchesReference(t *testing.T) {
 func TestAdagradStep64MatchesReference(t *testing.T) {
 	old := ActiveLevel()
 	defer SetLevel(old)
-	c, cross := &tolCheck{t: t}, &tolCheck{t: t}
+	c, cross := &errCheck{t: t}, &errCheck{t: t}
 	rng := rand.New(rand.NewPCG(3, 64))
 	const n = 35
 	for combo := range 64 {
@@ -508,7 +504,7 @@ func TestAdagradStep64MatchesReference(t *testing.T) {
 				grad[i] = refMag(rng, -4, 0.5) * scale
 				wantP[i], wantS[i] = adagradRefBig(a, step, p[i], grad[i], sum[i])
 				rp, rs := adagradRef64(a, step, p[i], grad[i], sum[i])
-				es, ep := adagradErrBound(fwd64, a, step, p[i], grad[i], sum[i], false)
+				es, ep := adagradErrBound(ea64, a, step, p[i], grad[i], sum[i])
 				where := func() string { return fmt.Sprintf("float64 reference %s t=%d [%d]", name, step, i) }
 				cross.check(where, "sum", rs, wantS[i], 64*0x1p-53*es.mag)
 				cross.check(where, "param", rp, wantP[i], 64*0x1p-53*ep.mag)
@@ -520,7 +516,7 @@ func TestAdagradStep64MatchesReference(t *testing.T) {
 					t.Fatalf("%s: %v", name, err)
 				}
 				for i := range p {
-					es, ep := adagradErrBound(fwd64, a, step, p[i], grad[i], sum[i], false)
+					es, ep := adagradErrBound(ea64, a, step, p[i], grad[i], sum[i])
 					where := func() string { return fmt.Sprintf("%v %s t=%d [%d]", lvl, name, step, i) }
 					c.check(where, "sum", gs[i], wantS[i], tol64(es, wantS[i]))
 					c.check(where, "param", gp[i], wantP[i], tol64(ep, wantP[i]))

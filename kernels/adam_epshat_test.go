@@ -6,8 +6,8 @@ package kernels
 // 3's update_step in float64 (m += (g-m)*(1-beta1), v += (g*g-v)*(1-beta2),
 // v_hat = max(v_hat, v) with amsgrad, param -= (m*alpha)/(sqrt(v)+eps)),
 // with PyTorch's gradient scaling, maximize and weight decay around it as
-// Adam documents them; the tolerance is nadam_test.go's running error
-// bound of both computations. The kernel's step is Keras's alpha, the same
+// Adam documents them; the tolerance is the running error bound of both
+// computations (errmodel_test.go), as for NAdam. The kernel's step is Keras's alpha, the same
 // float64 scalar on both sides; its factor 1/sqrt(1-beta2^t) is exactly 1.
 
 import (
@@ -31,56 +31,56 @@ func epsHatAlpha(a Adam, t int) float64 {
 
 // epsHatRef is one eps-hat step on one element in Keras's arrangement, in
 // float64, with its own error bound.
-func epsHatRef(a Adam, t int, p0, grad, m0, v0, x0 float64) (p, m, v, x nrV) {
-	c := nrTRef
+func epsHatRef(a Adam, t int, p0, grad, m0, v0, x0 float64) (p, m, v, x errVal) {
+	c := ea64
 	g := c.grad(grad, a.GradScale, a.Maximize)
-	p = nrExact(p0)
+	p = c.exact(p0)
 	if a.WeightDecay != 0 {
 		if a.Decoupled {
-			p = c.mul(p, nrExact(1-float64(a.LR*a.WeightDecay)))
+			p = c.mul(p, c.exact(1-float64(a.LR*a.WeightDecay)))
 		} else {
-			g = c.add(g, c.mul(nrExact(a.WeightDecay), p))
+			g = c.add(g, c.mul(c.exact(a.WeightDecay), p))
 		}
 	}
-	m = c.add(nrExact(m0), c.mul(c.sub(g, nrExact(m0)), c.scal(1-a.Beta1, 1)))           // m += (g - m)*(1 - beta1)
-	v = c.add(nrExact(v0), c.mul(c.sub(c.mul(g, g), nrExact(v0)), c.scal(1-a.Beta2, 1))) // v += (g*g - v)*(1 - beta2)
-	x, vd := nrExact(x0), v
+	m = c.add(c.exact(m0), c.mul(c.sub(g, c.exact(m0)), c.scalar(1-a.Beta1, 1)))           // m += (g - m)*(1 - beta1)
+	v = c.add(c.exact(v0), c.mul(c.sub(c.mul(g, g), c.exact(v0)), c.scalar(1-a.Beta2, 1))) // v += (g*g - v)*(1 - beta2)
+	x, vd := c.exact(x0), v
 	if a.AMSGrad {
-		x = nrMax(x, v) // v_hat = maximum(v_hat, v)
+		x = errMax(x, v) // v_hat = maximum(v_hat, v)
 		vd = x
 	}
-	d := c.add(c.sqrt(vd), nrExact(a.Eps))
-	p = c.sub(p, c.div(c.mul(m, nrExact(epsHatAlpha(a, t))), d, a.Eps)) // param -= (m*alpha)/(sqrt(v)+eps)
+	d := c.add(c.sqrt(vd), c.exact(a.Eps))
+	p = c.sub(p, c.div(c.mul(m, c.exact(epsHatAlpha(a, t))), d, a.Eps)) // param -= (m*alpha)/(sqrt(v)+eps)
 	return p, m, v, x
 }
 
 // epsHatKernelBound follows generic.go's Adam kernel with ibc2 = 1 (a
 // product by 1, exact) and step = alpha.
-func epsHatKernelBound(c nrT, a Adam, t int, p0, grad, m0, v0, x0 float64) (p, m, v, x nrV) {
-	g := c.mul(c.scal(signedGradScale(a.GradScale, a.Maximize), 0), nrExact(grad))
+func epsHatKernelBound(c errArith, a Adam, t int, p0, grad, m0, v0, x0 float64) (p, m, v, x errVal) {
+	g := c.mul(c.scalar(signedGradScale(a.GradScale, a.Maximize), 0), c.exact(grad))
 	if a.WeightDecay != 0 && !a.Decoupled {
-		g = c.add(g, c.mul(c.scal(a.WeightDecay, 0), nrExact(p0)))
+		g = c.add(g, c.mul(c.scalar(a.WeightDecay, 0), c.exact(p0)))
 	}
-	m = c.add(c.mul(c.scal(a.Beta1, 0), nrExact(m0)), c.mul(c.scal(1-a.Beta1, 1), g))
-	v = c.add(c.mul(c.scal(a.Beta2, 0), nrExact(v0)), c.mul(c.scal(1-a.Beta2, 1), c.mul(g, g)))
-	x, vd := nrExact(x0), v
+	m = c.add(c.mul(c.scalar(a.Beta1, 0), c.exact(m0)), c.mul(c.scalar(1-a.Beta1, 1), g))
+	v = c.add(c.mul(c.scalar(a.Beta2, 0), c.exact(v0)), c.mul(c.scalar(1-a.Beta2, 1), c.mul(g, g)))
+	x, vd := c.exact(x0), v
 	if a.AMSGrad {
-		x = nrMax(x, v)
+		x = errMax(x, v)
 		vd = x
 	}
-	d := c.add(c.sqrt(vd), c.scal(a.Eps, 0))
+	d := c.add(c.sqrt(vd), c.scalar(a.Eps, 0))
 	pdecay := 1.0
 	if a.Decoupled {
 		pdecay = 1 - float64(a.LR*a.WeightDecay)
 	}
-	upd := c.mul(c.scal(epsHatAlpha(a, t), 0), c.div(m, d, a.Eps*(1-2*c.u)))
-	p = c.sub(c.mul(nrExact(p0), c.scal(pdecay, 0)), upd)
+	upd := c.mul(c.scalar(epsHatAlpha(a, t), 0), c.div(m, d, a.Eps*(1-2*c.u)))
+	p = c.sub(c.mul(c.exact(p0), c.scalar(pdecay, 0)), upd)
 	return p, m, v, x
 }
 
-func epsHatRefRun[F float32 | float64](t *testing.T, c nrT, n int, seed uint64) {
+func epsHatRefRun[F float32 | float64](t *testing.T, c errArith, n int, seed uint64) {
 	levels := nrLevels(t)
-	ck := &nrCheck{t: t}
+	ck := &errCheck{t: t}
 	rng := rand.New(rand.NewPCG(seed, 79))
 	pick := func(xs ...float64) float64 { return xs[rng.IntN(len(xs))] }
 	for combo := range 32 { // bit 0 weight decay, 1 decoupled, 2 AMSGrad, 3 maximize and scale, 4 no bias correction
@@ -100,12 +100,12 @@ func epsHatRefRun[F float32 | float64](t *testing.T, c nrT, n int, seed uint64) 
 			st[i] = make([]F, n)
 		}
 		for i := range n {
-			st[0][i] = F(nrMagnitude(rng, -2, 1))
+			st[0][i] = F(refMag(rng, -2, 1))
 		}
 		for _, step := range nrRefSteps {
 			scale := math.Pow(10, -1.5+2*rng.Float64())
 			for i := range n {
-				st[1][i] = F(nrMagnitude(rng, -4, 0.5) * scale)
+				st[1][i] = F(refMag(rng, -4, 0.5) * scale)
 			}
 			var out [5][]F
 			for _, lvl := range levels {
@@ -128,12 +128,12 @@ func epsHatRefRun[F float32 | float64](t *testing.T, c nrT, n int, seed uint64) 
 					rp, rm, rv, rx := epsHatRef(a, step, in[0], in[1], in[2], in[3], in[4])
 					bp, bm, bv, bx := epsHatKernelBound(c, a, step, in[0], in[1], in[2], in[3], in[4])
 					where := func() string { return fmt.Sprintf("%v %s t=%d [%d]", lvl, name, step, i) }
-					ck.check(where, "m", float64(out[2][i]), rm, bm)
-					ck.check(where, "v", float64(out[3][i]), rv, bv)
+					ck.checkSum(where, "m", float64(out[2][i]), rm, bm)
+					ck.checkSum(where, "v", float64(out[3][i]), rv, bv)
 					if a.AMSGrad {
-						ck.check(where, "vmax", float64(out[4][i]), rx, bx)
+						ck.checkSum(where, "vmax", float64(out[4][i]), rx, bx)
 					}
-					ck.check(where, "param", float64(out[0][i]), rp, bp)
+					ck.checkSum(where, "param", float64(out[0][i]), rp, bp)
 				}
 			}
 			st = out
@@ -142,8 +142,8 @@ func epsHatRefRun[F float32 | float64](t *testing.T, c nrT, n int, seed uint64) 
 	t.Logf("largest |got-ref|/bound: %.3f", ck.worst)
 }
 
-func TestAdamEpsHatStep32MatchesReference(t *testing.T) { epsHatRefRun[float32](t, nrT32, 67, 32) }
-func TestAdamEpsHatStep64MatchesReference(t *testing.T) { epsHatRefRun[float64](t, nrT64, 35, 64) }
+func TestAdamEpsHatStep32MatchesReference(t *testing.T) { epsHatRefRun[float32](t, ea32, 67, 32) }
+func TestAdamEpsHatStep64MatchesReference(t *testing.T) { epsHatRefRun[float64](t, ea64, 35, 64) }
 
 // TestAdamEpsHatScalars: EpsHat hands the kernel a factor of exactly 1
 // for the denominator and alpha_t as the step, and changes nothing else.

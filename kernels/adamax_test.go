@@ -564,7 +564,7 @@ var adamaxRefSteps = []int{1, 2, 3, 4, 5, 10, 100, 1000}
 
 func TestAdamaxStep32MatchesReference(t *testing.T) {
 	levels := refLevels(t)
-	c := &refCheck{t: t}
+	c := kernels.NewErrCheck(t)
 	rng := rand.New(rand.NewPCG(2, 32))
 	for combo := range 8 {
 		for rep := range 4 {
@@ -572,14 +572,14 @@ func TestAdamaxStep32MatchesReference(t *testing.T) {
 			name := fmt.Sprintf("%+v#%d", o, rep)
 			p, m, u := make([]float32, refN32), make([]float32, refN32), make([]float32, refN32)
 			for i := range p {
-				p[i] = float32(refMagnitude(rng, -2, 1))
+				p[i] = float32(kernels.RefMag(rng, -2, 1))
 			}
 			grad := make([]float32, refN32)
 			var gp, gg, gm, gu []float32
 			for _, step := range adamaxRefSteps {
 				scale := math.Pow(10, -1.5+2*rng.Float64())
 				for i := range grad {
-					grad[i] = float32(refMagnitude(rng, -4, 0.5) * scale)
+					grad[i] = float32(kernels.RefMag(rng, -4, 0.5) * scale)
 				}
 				sig := adamaxSigma(o, step, true)
 				for li, lvl := range levels {
@@ -596,9 +596,9 @@ func TestAdamaxStep32MatchesReference(t *testing.T) {
 						mm, mu, mp := adamaxRefMag(o, step, in, want)
 						tol := func(e, mag float64) float64 { return e*(1+0x1p-20) + 0x1p-44*mag }
 						where := func() string { return fmt.Sprintf("%v %s t=%d [%d]", lvl, name, step, i) }
-						c.check(where, "m", float64(gm[i]), want.m, tol(em, mm))
-						c.check(where, "u", float64(gu[i]), want.u, tol(eu, mu))
-						c.check(where, "param", float64(gp[i]), want.p, tol(ep, mp))
+						c.Check(where, "m", float64(gm[i]), want.m, tol(em, mm))
+						c.Check(where, "u", float64(gu[i]), want.u, tol(eu, mu))
+						c.Check(where, "param", float64(gp[i]), want.p, tol(ep, mp))
 					}
 					if li == len(levels)-1 { // Generic is last: carry its state
 						copy(p, gp)
@@ -609,12 +609,12 @@ func TestAdamaxStep32MatchesReference(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("largest |got-ref|/bound: %.3f", c.worst)
+	t.Logf("largest |got-ref|/bound: %.3f", c.Worst())
 }
 
 func TestAdamaxStep64MatchesReference(t *testing.T) {
 	levels := refLevels(t)
-	c := &refCheck{t: t}
+	c := kernels.NewErrCheck(t)
 	rng := rand.New(rand.NewPCG(2, 64))
 	for combo := range 8 {
 		for rep := range 2 {
@@ -622,7 +622,7 @@ func TestAdamaxStep64MatchesReference(t *testing.T) {
 			name := fmt.Sprintf("%+v#%d", o, rep)
 			p, m, u := make([]float64, refN64), make([]float64, refN64), make([]float64, refN64)
 			for i := range p {
-				p[i] = refMagnitude(rng, -2, 1)
+				p[i] = kernels.RefMag(rng, -2, 1)
 			}
 			grad := make([]float64, refN64)
 			want := make([]refAdamaxOut, refN64)
@@ -630,7 +630,7 @@ func TestAdamaxStep64MatchesReference(t *testing.T) {
 			for _, step := range adamaxRefSteps {
 				scale := math.Pow(10, -1.5+2*rng.Float64())
 				for i := range grad {
-					grad[i] = refMagnitude(rng, -4, 0.5) * scale
+					grad[i] = kernels.RefMag(rng, -4, 0.5) * scale
 				}
 				sig := adamaxSigma(o, step, false)
 				for i := range p {
@@ -648,9 +648,9 @@ func TestAdamaxStep64MatchesReference(t *testing.T) {
 						em, eu, ep := adamaxErrBound(o, step, in, refU64, 0x1p-1074, sig)
 						tol := func(e, ref float64) float64 { return e*(1+0x1p-30) + refU64*math.Abs(ref) }
 						where := func() string { return fmt.Sprintf("%v %s t=%d [%d]", lvl, name, step, i) }
-						c.check(where, "m", gm[i], want[i].m, tol(em, want[i].m))
-						c.check(where, "u", gu[i], want[i].u, tol(eu, want[i].u))
-						c.check(where, "param", gp[i], want[i].p, tol(ep, want[i].p))
+						c.Check(where, "m", gm[i], want[i].m, tol(em, want[i].m))
+						c.Check(where, "u", gu[i], want[i].u, tol(eu, want[i].u))
+						c.Check(where, "param", gp[i], want[i].p, tol(ep, want[i].p))
 					}
 					if li == len(levels)-1 {
 						copy(p, gp)
@@ -661,7 +661,7 @@ func TestAdamaxStep64MatchesReference(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("largest |got-ref|/bound: %.3f", c.worst)
+	t.Logf("largest |got-ref|/bound: %.3f", c.Worst())
 }
 
 // Hand-checked steps. The expected values were computed with python3 in

@@ -563,7 +563,7 @@ func lionRefCase(rng *rand.Rand, combo int) kernels.Lion {
 func lionGrads(rng *rand.Rand, o kernels.Lion, m []float64, grad []float64) {
 	scale := math.Pow(10, -1.5+2*rng.Float64())
 	for i := range grad {
-		grad[i] = refMagnitude(rng, -4, 0.5) * scale
+		grad[i] = kernels.RefMag(rng, -4, 0.5) * scale
 		if i%8 == 5 && o.Beta1 != 0 && m[i] != 0 {
 			grad[i] = -o.Beta1 * m[i] / ((1 - o.Beta1) * lionScale(o))
 		}
@@ -572,7 +572,7 @@ func lionGrads(rng *rand.Rand, o kernels.Lion, m []float64, grad []float64) {
 
 // lionCheckParam checks got against the reference param of every allowed
 // sign and fails if it is within the bound of none.
-func lionCheckParam(c *refCheck, where func() string, got float64, signs []float64, want func(float64) float64, tol func(s, ref float64) float64) {
+func lionCheckParam(c *kernels.ErrCheck, where func() string, got float64, signs []float64, want func(float64) float64, tol func(s, ref float64) float64) {
 	best, bestWant, bestTol := math.Inf(1), 0.0, 0.0
 	for _, s := range signs {
 		w := want(s)
@@ -585,14 +585,14 @@ func lionCheckParam(c *refCheck, where func() string, got float64, signs []float
 			best, bestWant, bestTol = r, w, tl
 		}
 	}
-	c.check(where, fmt.Sprintf("param (signs %v)", signs), got, bestWant, bestTol)
+	c.Check(where, fmt.Sprintf("param (signs %v)", signs), got, bestWant, bestTol)
 }
 
 const lionRefN32, lionRefN64 = 67, 35
 
 func TestLionStep32MatchesReference(t *testing.T) {
 	levels := refLevels(t)
-	c := &refCheck{t: t}
+	c := kernels.NewErrCheck(t)
 	rng := rand.New(rand.NewPCG(3, 32))
 	ambiguous := 0
 	for combo := range 8 {
@@ -602,7 +602,7 @@ func TestLionStep32MatchesReference(t *testing.T) {
 			sig := lionSigma(o, true)
 			p, m := make([]float32, lionRefN32), make([]float32, lionRefN32)
 			for i := range p {
-				p[i] = float32(refMagnitude(rng, -2, 1))
+				p[i] = float32(kernels.RefMag(rng, -2, 1))
 			}
 			grad, m64, grad64 := make([]float32, lionRefN32), make([]float64, lionRefN32), make([]float64, lionRefN32)
 			var gp, gg, gm []float32
@@ -633,7 +633,7 @@ func TestLionStep32MatchesReference(t *testing.T) {
 							ambiguous++
 						}
 						where := func() string { return fmt.Sprintf("%v %s step %d [%d] c=%g", lvl, name, step, i, cx) }
-						c.check(where, "m", float64(gm[i]), wantM, em*(1+0x1p-20)+0x1p-44*(math.Abs(in.m)+gmag))
+						c.Check(where, "m", float64(gm[i]), wantM, em*(1+0x1p-20)+0x1p-44*(math.Abs(in.m)+gmag))
 						lionCheckParam(c, where, float64(gp[i]), signs, wantP, func(s, _ float64) float64 {
 							return ep(s)*(1+0x1p-20) + 0x1p-44*(math.Abs(in.p)+o.LR)
 						})
@@ -649,12 +649,12 @@ func TestLionStep32MatchesReference(t *testing.T) {
 	if ambiguous == 0 {
 		t.Errorf("no element had c within rounding of zero: the sign's discontinuity went untested")
 	}
-	t.Logf("largest |got-ref|/bound: %.3f; %d elements with c within rounding of zero", c.worst, ambiguous)
+	t.Logf("largest |got-ref|/bound: %.3f; %d elements with c within rounding of zero", c.Worst(), ambiguous)
 }
 
 func TestLionStep64MatchesReference(t *testing.T) {
 	levels := refLevels(t)
-	c := &refCheck{t: t}
+	c := kernels.NewErrCheck(t)
 	rng := rand.New(rand.NewPCG(3, 64))
 	ambiguous := 0
 	for combo := range 8 {
@@ -664,7 +664,7 @@ func TestLionStep64MatchesReference(t *testing.T) {
 			sig := lionSigma(o, false)
 			p, m, grad := make([]float64, lionRefN64), make([]float64, lionRefN64), make([]float64, lionRefN64)
 			for i := range p {
-				p[i] = refMagnitude(rng, -2, 1)
+				p[i] = kernels.RefMag(rng, -2, 1)
 			}
 			var gp, gg, gm []float64
 			for step := range 8 {
@@ -687,7 +687,7 @@ func TestLionStep64MatchesReference(t *testing.T) {
 							ambiguous++
 						}
 						where := func() string { return fmt.Sprintf("%v %s step %d [%d] c=%g", lvl, name, step, i, cf) }
-						c.check(where, "m", gm[i], wantM, em*(1+0x1p-30)+refU64*math.Abs(wantM))
+						c.Check(where, "m", gm[i], wantM, em*(1+0x1p-30)+refU64*math.Abs(wantM))
 						lionCheckParam(c, where, gp[i], signs, wantP, func(s, ref float64) float64 {
 							return ep(s)*(1+0x1p-30) + refU64*math.Abs(ref)
 						})
@@ -703,7 +703,7 @@ func TestLionStep64MatchesReference(t *testing.T) {
 	if ambiguous == 0 {
 		t.Errorf("no element had c within rounding of zero: the sign's discontinuity went untested")
 	}
-	t.Logf("largest |got-ref|/bound: %.3f; %d elements with c within rounding of zero", c.worst, ambiguous)
+	t.Logf("largest |got-ref|/bound: %.3f; %d elements with c within rounding of zero", c.Worst(), ambiguous)
 }
 
 // Hand-checked steps. The expected values were computed with python3 in

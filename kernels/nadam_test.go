@@ -1,8 +1,8 @@
 package kernels
 
 // Tests of NAdam's API, and the helpers that radam_test.go and
-// adam_epshat_test.go share with it (prefixed nr): inputs, comparisons and
-// a running error bound.
+// adam_epshat_test.go share with it (prefixed nr): inputs and comparisons.
+// The running error bound is errmodel_test.go's errArith.
 //
 // # The reference and its tolerance
 //
@@ -16,23 +16,20 @@ package kernels
 // the coefficients equal them, and hand-computed Python values), so the
 // analysis takes them as given and bounds the per-element arithmetic.
 //
-// The tolerance is a running (forward) error analysis, nrT, evaluated
-// along both computations: every rounded operation with exact result x,
-// whose operands carry absolute errors, adds u*(|x| + E) (+ the smallest
-// subnormal), products follow the product rule, the square root
-// |sqrt(a)-sqrt(b)| <= min(|a-b|/(sqrt a + sqrt b), sqrt|a-b|), a division
-// m/d uses a lower bound of the computed d (it never drops below eps),
-// and each scalar the kernel receives carries its relative error: one
-// float32 rounding for Step32, plus its float64 roundings when it is the
-// kernels' own (1/sqrt(1-beta2^t): 2 units of 2^-53; 1-beta: 1 unit).
-// The kernel-side bound nadamKernelBound follows generic.go's order of
-// operations; nadamRef tracks its own float64 error the same way. A step
-// passes when |kernel - reference| <= (E_kernel + E_ref)*(1 + 2^-20),
-// element by element and output by output: Step32 with u = 2^-24 for the
-// kernel (E_ref is then negligible), Step64 with u = 2^-53 on both sides,
-// which is as tight as a float64 reference allows. Each step starts from
-// the state the kernels had before it, so errors do not compound and the
-// bound is a one-step bound.
+// The tolerance is a running (forward) error analysis, errArith
+// (errmodel_test.go, which states its rules), evaluated along both
+// computations: a division m/d uses a lower bound of the computed d (it
+// never drops below eps), and each scalar the kernel receives carries its
+// relative error: one float32 rounding for Step32, plus its float64
+// roundings when it is the kernels' own (1/sqrt(1-beta2^t): 2 units of
+// 2^-53; 1-beta: 1 unit). The kernel-side bound nadamKernelBound follows
+// generic.go's order of operations; nadamRef tracks its own float64 error
+// the same way. A step passes when |kernel - reference| <= (E_kernel +
+// E_ref)*(1 + 2^-20) (errCheck.checkSum), element by element and output by
+// output: Step32 with ea32 for the kernel (E_ref is then negligible),
+// Step64 with ea64 on both sides, which is as tight as a float64
+// reference allows. Each step starts from the state the kernels had
+// before it, so errors do not compound and the bound is a one-step bound.
 //
 // Counted for float32 with coupled decay, the bound comes to about 3
 // roundings on g (|s*grad| + |wd*param|), 6 on m, 10 on v, 9 relative on
@@ -107,134 +104,6 @@ func nrLevels(t *testing.T) []Level {
 	return allLevels(t)
 }
 
-// ---- the running error bound ----
-
-// nrV is a computed value: x its exact value (evaluated in float64, so
-// to about 2^-52 relative, which the 2^-20 slack of the tolerance covers)
-// and e a bound on the distance of the computed value from it.
-type nrV struct{ x, e float64 }
-
-// nrT evaluates the rules of the error analysis for unit roundoff u;
-// tiny is the smallest subnormal (underflow), f32 says the kernel's
-// scalars were rounded to float32.
-type nrT struct {
-	u, tiny float64
-	f32     bool
-}
-
-var (
-	nrT32  = nrT{u: 0x1p-24, tiny: 0x1p-149, f32: true}
-	nrT64  = nrT{u: 0x1p-53, tiny: 0x1p-1074}
-	nrTRef = nrT64 // the float64 reference's own arithmetic
-)
-
-func nrExact(x float64) nrV { return nrV{x, 0} }
-
-func (c nrT) rnd(x, e float64) nrV { return nrV{x, e + c.u*(math.Abs(x)+e) + c.tiny} }
-
-// scal is a per-step scalar of exact value s as the kernel receives it:
-// sig64 units of 2^-53 of float64 roundings of its own, then the rounding
-// to float32 for Step32.
-func (c nrT) scal(s, sig64 float64) nrV {
-	rel := sig64 * 0x1p-53
-	e := rel * math.Abs(s)
-	if c.f32 {
-		e = e + c.u*(math.Abs(s)+e) + c.tiny
-	}
-	return nrV{s, e}
-}
-
-func (c nrT) mul(a, b nrV) nrV {
-	return c.rnd(a.x*b.x, math.Abs(a.x)*b.e+math.Abs(b.x)*a.e+a.e*b.e)
-}
-func (c nrT) add(a, b nrV) nrV { return c.rnd(a.x+b.x, a.e+b.e) }
-func (c nrT) sub(a, b nrV) nrV { return c.rnd(a.x-b.x, a.e+b.e) }
-func (c nrT) neg(a nrV) nrV    { return nrV{-a.x, a.e} }
-
-func (c nrT) sqrt(a nrV) nrV {
-	r := math.Sqrt(a.x)
-	er := math.Sqrt(a.e)
-	if den := r + math.Sqrt(math.Max(a.x-a.e, 0)); den > 0 {
-		er = math.Min(er, a.e/den)
-	}
-	return c.rnd(r, er)
-}
-
-// div is a/b for a b whose computed value is known to be >= floor > 0.
-func (c nrT) div(a, b nrV, floor float64) nrV {
-	lo := math.Max(b.x-b.e, floor)
-	return c.rnd(a.x/b.x, a.e/lo+math.Abs(a.x)*b.e/(b.x*lo))
-}
-
-// nrMax is max, which is 1-Lipschitz in each argument.
-func nrMax(a, b nrV) nrV { return nrV{math.Max(a.x, b.x), math.Max(a.e, b.e)} }
-
-// nrLerp is ATen's lerp(self, end, w) with w = 1-beta (a float64 scalar
-// with one rounding): self + w*(end-self) for w < 0.5, else
-// end - (end-self)*(1-w).
-func (c nrT) lerp(self, end nrV, beta float64) nrV {
-	w := c.scal(1-beta, 1)
-	d := c.sub(end, self)
-	if w.x < 0.5 {
-		return c.add(self, c.mul(w, d))
-	}
-	return c.sub(end, c.mul(d, c.sub(nrExact(1), w)))
-}
-
-// nrGrad is the gradient as PyTorch's step sees it: the user's grad*scale
-// (one rounding), negated to maximize.
-func (c nrT) grad(g, scale float64, maximize bool) nrV {
-	v := nrExact(g)
-	if scale != 0 {
-		v = c.mul(v, nrExact(scale))
-	}
-	if maximize {
-		v = c.neg(v)
-	}
-	return v
-}
-
-// nrCheck compares an output with the reference within the sum of the two
-// bounds, failing the test beyond it (reporting the first few) and keeping
-// the largest ratio, for the log.
-type nrCheck struct {
-	t     *testing.T
-	worst float64
-	fails int
-}
-
-func (ck *nrCheck) check(where func() string, what string, got float64, ref, bound nrV) {
-	tol := (ref.e + bound.e) * (1 + 0x1p-20)
-	diff := math.Abs(got - ref.x)
-	if got == ref.x {
-		diff = 0
-	}
-	if diff > 0 {
-		if r := diff / tol; !(r <= ck.worst) {
-			ck.worst = r
-		}
-	}
-	if !(diff <= tol) {
-		ck.fails++
-		if ck.fails <= 10 {
-			ck.t.Errorf("%s %s: got %.17g, reference %.17g: |diff| = %.3g > bound %.3g (%.1f x)",
-				where(), what, got, ref.x, diff, tol, diff/tol)
-		}
-	}
-}
-
-// nrMagnitude is ±10^U(lo, hi), or 0 one time in 25.
-func nrMagnitude(rng *rand.Rand, lo, hi float64) float64 {
-	if rng.IntN(25) == 0 {
-		return 0
-	}
-	x := math.Pow(10, lo+(hi-lo)*rng.Float64())
-	if rng.IntN(2) == 0 {
-		x = -x
-	}
-	return x
-}
-
 // nrRefSteps are the step numbers run in sequence: the first steps (RAdam
 // switches to rectified steps at the sixth with its default Beta2) and a
 // few late ones.
@@ -272,25 +141,25 @@ func nadamTorchScalars(a NAdam, t int) nadamTorch {
 
 // nadamRef is one step of torch.optim.NAdam on one element, in PyTorch's
 // arrangement, in float64, with its own error bound.
-func nadamRef(a NAdam, s nadamTorch, p0, grad, m0, v0 float64) (p, m, v nrV) {
-	c := nrTRef
+func nadamRef(a NAdam, s nadamTorch, p0, grad, m0, v0 float64) (p, m, v errVal) {
+	c := ea64
 	g := c.grad(grad, a.GradScale, a.Maximize)
-	p = nrExact(p0)
+	p = c.exact(p0)
 	if a.WeightDecay != 0 {
 		if a.Decoupled {
-			p = c.mul(p, nrExact(s.pdecay)) // param.mul_(1 - lr*weight_decay)
+			p = c.mul(p, c.exact(s.pdecay)) // param.mul_(1 - lr*weight_decay)
 		} else {
-			g = c.add(g, c.mul(nrExact(a.WeightDecay), p)) // grad.add(param, alpha=weight_decay)
+			g = c.add(g, c.mul(c.exact(a.WeightDecay), p)) // grad.add(param, alpha=weight_decay)
 		}
 	}
-	m = c.lerp(nrExact(m0), g, a.Beta1) // exp_avg.lerp_(grad, 1-beta1)
+	m = c.lerp(c.exact(m0), g, c.scalar(1-a.Beta1, 1)) // exp_avg.lerp_(grad, 1-beta1)
 	// exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1-beta2)
-	v = c.add(c.mul(nrExact(v0), nrExact(a.Beta2)), c.mul(c.mul(c.scal(1-a.Beta2, 1), g), g))
+	v = c.add(c.mul(c.exact(v0), c.exact(a.Beta2)), c.mul(c.mul(c.scalar(1-a.Beta2, 1), g), g))
 	// denom = exp_avg_sq.div(bias_correction2).sqrt(); denom.add_(eps)
-	d := c.add(c.sqrt(c.div(v, nrExact(s.bc2), s.bc2)), nrExact(a.Eps))
+	d := c.add(c.sqrt(c.div(v, c.exact(s.bc2), s.bc2)), c.exact(a.Eps))
 	// param.addcdiv_(grad, denom, value=-cg); param.addcdiv_(exp_avg, denom, value=-cm)
-	p = c.sub(p, c.div(c.mul(nrExact(s.cg), g), d, a.Eps))
-	p = c.sub(p, c.div(c.mul(nrExact(s.cm), m), d, a.Eps))
+	p = c.sub(p, c.div(c.mul(c.exact(s.cg), g), d, a.Eps))
+	p = c.sub(p, c.div(c.mul(c.exact(s.cm), m), d, a.Eps))
 	return p, m, v
 }
 
@@ -298,16 +167,16 @@ func nadamRef(a NAdam, s nadamTorch, p0, grad, m0, v0 float64) (p, m, v nrV) {
 // c.u: g = grad*gscale (+ wd*param); m = b1*m + omb1*g;
 // v = b2*v + omb2*(g*g); d = sqrt(v)*ibc2 + eps;
 // param = param*pdecay - (cg*g + cm*m)/d.
-func nadamKernelBound(c nrT, a NAdam, s nadamTorch, p0, grad, m0, v0 float64) (p, m, v nrV) {
-	g := c.mul(c.scal(signedGradScale(a.GradScale, a.Maximize), 0), nrExact(grad))
+func nadamKernelBound(c errArith, a NAdam, s nadamTorch, p0, grad, m0, v0 float64) (p, m, v errVal) {
+	g := c.mul(c.scalar(signedGradScale(a.GradScale, a.Maximize), 0), c.exact(grad))
 	if a.WeightDecay != 0 && !a.Decoupled {
-		g = c.add(g, c.mul(c.scal(a.WeightDecay, 0), nrExact(p0)))
+		g = c.add(g, c.mul(c.scalar(a.WeightDecay, 0), c.exact(p0)))
 	}
-	m = c.add(c.mul(c.scal(a.Beta1, 0), nrExact(m0)), c.mul(c.scal(1-a.Beta1, 1), g))
-	v = c.add(c.mul(c.scal(a.Beta2, 0), nrExact(v0)), c.mul(c.scal(1-a.Beta2, 1), c.mul(g, g)))
-	d := c.add(c.mul(c.sqrt(v), c.scal(1/math.Sqrt(s.bc2), 2)), c.scal(a.Eps, 0))
-	num := c.add(c.mul(c.scal(s.cg, 0), g), c.mul(c.scal(s.cm, 0), m))
-	p = c.sub(c.mul(nrExact(p0), c.scal(s.pdecay, 0)), c.div(num, d, a.Eps*(1-2*c.u)))
+	m = c.add(c.mul(c.scalar(a.Beta1, 0), c.exact(m0)), c.mul(c.scalar(1-a.Beta1, 1), g))
+	v = c.add(c.mul(c.scalar(a.Beta2, 0), c.exact(v0)), c.mul(c.scalar(1-a.Beta2, 1), c.mul(g, g)))
+	d := c.add(c.mul(c.sqrt(v), c.scalar(1/math.Sqrt(s.bc2), 2)), c.scalar(a.Eps, 0))
+	num := c.add(c.mul(c.scalar(s.cg, 0), g), c.mul(c.scalar(s.cm, 0), m))
+	p = c.sub(c.mul(c.exact(p0), c.scalar(s.pdecay, 0)), c.div(num, d, a.Eps*(1-2*c.u)))
 	return p, m, v
 }
 
@@ -336,9 +205,9 @@ func nadamCase(rng *rand.Rand, combo int) NAdam {
 // nadamRefRun runs every option combination through the steps of
 // nrRefSteps at every level, n elements, and checks each output against
 // the reference with the bound of c.
-func nadamRefRun[F float32 | float64](t *testing.T, c nrT, n int, seed uint64) {
+func nadamRefRun[F float32 | float64](t *testing.T, c errArith, n int, seed uint64) {
 	levels := nrLevels(t)
-	ck := &nrCheck{t: t}
+	ck := &errCheck{t: t}
 	rng := rand.New(rand.NewPCG(seed, 77))
 	for combo := range 16 {
 		a := nadamCase(rng, combo)
@@ -348,7 +217,7 @@ func nadamRefRun[F float32 | float64](t *testing.T, c nrT, n int, seed uint64) {
 			st[i] = make([]F, n)
 		}
 		for i := range n {
-			st[0][i] = F(nrMagnitude(rng, -2, 1))
+			st[0][i] = F(refMag(rng, -2, 1))
 		}
 		for _, step := range nrRefSteps {
 			sched := a.ScheduleAt(step)
@@ -358,7 +227,7 @@ func nadamRefRun[F float32 | float64](t *testing.T, c nrT, n int, seed uint64) {
 			}
 			scale := math.Pow(10, -1.5+2*rng.Float64())
 			for i := range n {
-				st[1][i] = F(nrMagnitude(rng, -4, 0.5) * scale)
+				st[1][i] = F(refMag(rng, -4, 0.5) * scale)
 			}
 			var out nrInputs[F]
 			for _, lvl := range levels {
@@ -381,9 +250,9 @@ func nadamRefRun[F float32 | float64](t *testing.T, c nrT, n int, seed uint64) {
 					rp, rm, rv := nadamRef(a, ts, p0, g, m0, v0)
 					bp, bm, bv := nadamKernelBound(c, a, ts, p0, g, m0, v0)
 					where := func() string { return fmt.Sprintf("%v %s t=%d [%d]", lvl, name, step, i) }
-					ck.check(where, "m", float64(out[2][i]), rm, bm)
-					ck.check(where, "v", float64(out[3][i]), rv, bv)
-					ck.check(where, "param", float64(out[0][i]), rp, bp)
+					ck.checkSum(where, "m", float64(out[2][i]), rm, bm)
+					ck.checkSum(where, "v", float64(out[3][i]), rv, bv)
+					ck.checkSum(where, "param", float64(out[0][i]), rp, bp)
 				}
 			}
 			st = out // Generic's, the last level's, state goes on
@@ -392,8 +261,8 @@ func nadamRefRun[F float32 | float64](t *testing.T, c nrT, n int, seed uint64) {
 	t.Logf("largest |got-ref|/bound: %.3f", ck.worst)
 }
 
-func TestNAdamStep32MatchesReference(t *testing.T) { nadamRefRun[float32](t, nrT32, 67, 32) }
-func TestNAdamStep64MatchesReference(t *testing.T) { nadamRefRun[float64](t, nrT64, 35, 64) }
+func TestNAdamStep32MatchesReference(t *testing.T) { nadamRefRun[float32](t, ea32, 67, 32) }
+func TestNAdamStep64MatchesReference(t *testing.T) { nadamRefRun[float64](t, ea64, 35, 64) }
 
 // ---- validation, lengths, allocations, levels ----
 

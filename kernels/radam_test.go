@@ -51,25 +51,25 @@ func radamTorchScalars(a RAdam, t int) radamTorch {
 
 // radamRef is one step of torch.optim.RAdam on one element, in PyTorch's
 // arrangement, in float64, with its own error bound.
-func radamRef(a RAdam, s radamTorch, p0, grad, m0, v0 float64) (p, m, v nrV) {
-	c := nrTRef
+func radamRef(a RAdam, s radamTorch, p0, grad, m0, v0 float64) (p, m, v errVal) {
+	c := ea64
 	g := c.grad(grad, a.GradScale, a.Maximize)
-	p = nrExact(p0)
+	p = c.exact(p0)
 	if a.WeightDecay != 0 {
 		if a.Decoupled {
-			p = c.mul(p, nrExact(s.pdecay)) // param.mul_(1 - lr*weight_decay)
+			p = c.mul(p, c.exact(s.pdecay)) // param.mul_(1 - lr*weight_decay)
 		} else {
-			g = c.add(g, c.mul(nrExact(a.WeightDecay), p)) // grad.add(param, alpha=weight_decay)
+			g = c.add(g, c.mul(c.exact(a.WeightDecay), p)) // grad.add(param, alpha=weight_decay)
 		}
 	}
-	m = c.lerp(nrExact(m0), g, a.Beta1)
-	v = c.add(c.mul(nrExact(v0), nrExact(a.Beta2)), c.mul(c.mul(c.scal(1-a.Beta2, 1), g), g))
-	x := c.mul(c.div(m, nrExact(s.bc1), s.bc1), nrExact(a.LR)) // bias_corrected_exp_avg * lr
+	m = c.lerp(c.exact(m0), g, c.scalar(1-a.Beta1, 1))
+	v = c.add(c.mul(c.exact(v0), c.exact(a.Beta2)), c.mul(c.mul(c.scalar(1-a.Beta2, 1), g), g))
+	x := c.mul(c.div(m, c.exact(s.bc1), s.bc1), c.exact(a.LR)) // bias_corrected_exp_avg * lr
 	if s.rectified {
 		// adaptive = bias_correction2**0.5 / exp_avg_sq.sqrt().add_(eps)
-		d := c.add(c.sqrt(v), nrExact(a.Eps))
-		adaptive := c.div(c.scal(math.Sqrt(s.bc2), 1), d, a.Eps)
-		x = c.mul(c.mul(x, adaptive), nrExact(s.rect))
+		d := c.add(c.sqrt(v), c.exact(a.Eps))
+		adaptive := c.div(c.scalar(math.Sqrt(s.bc2), 1), d, a.Eps)
+		x = c.mul(c.mul(x, adaptive), c.exact(s.rect))
 	}
 	p = c.sub(p, x) // param.add_(..., alpha=-1.0)
 	return p, m, v
@@ -78,21 +78,21 @@ func radamRef(a RAdam, s radamTorch, p0, grad, m0, v0 float64) (p, m, v nrV) {
 // radamKernelBound follows generic.go's RAdam kernels with unit roundoff
 // c.u: g, m and v as NAdam's; param = param*pdecay - step*(m/(sqrt(v) +
 // eps)) rectified, param*pdecay - step*m otherwise.
-func radamKernelBound(c nrT, a RAdam, s radamTorch, p0, grad, m0, v0 float64) (p, m, v nrV) {
-	g := c.mul(c.scal(signedGradScale(a.GradScale, a.Maximize), 0), nrExact(grad))
+func radamKernelBound(c errArith, a RAdam, s radamTorch, p0, grad, m0, v0 float64) (p, m, v errVal) {
+	g := c.mul(c.scalar(signedGradScale(a.GradScale, a.Maximize), 0), c.exact(grad))
 	if a.WeightDecay != 0 && !a.Decoupled {
-		g = c.add(g, c.mul(c.scal(a.WeightDecay, 0), nrExact(p0)))
+		g = c.add(g, c.mul(c.scalar(a.WeightDecay, 0), c.exact(p0)))
 	}
-	m = c.add(c.mul(c.scal(a.Beta1, 0), nrExact(m0)), c.mul(c.scal(1-a.Beta1, 1), g))
-	v = c.add(c.mul(c.scal(a.Beta2, 0), nrExact(v0)), c.mul(c.scal(1-a.Beta2, 1), c.mul(g, g)))
+	m = c.add(c.mul(c.scalar(a.Beta1, 0), c.exact(m0)), c.mul(c.scalar(1-a.Beta1, 1), g))
+	v = c.add(c.mul(c.scalar(a.Beta2, 0), c.exact(v0)), c.mul(c.scalar(1-a.Beta2, 1), c.mul(g, g)))
 	upd := m
-	step := c.scal(a.LR/s.bc1, 1)
+	step := c.scalar(a.LR/s.bc1, 1)
 	if s.rectified {
-		d := c.add(c.sqrt(v), c.scal(a.Eps, 0))
+		d := c.add(c.sqrt(v), c.scalar(a.Eps, 0))
 		upd = c.div(m, d, a.Eps*(1-2*c.u))
-		step = c.scal(a.LR*s.rect*math.Sqrt(s.bc2)/s.bc1, 4)
+		step = c.scalar(a.LR*s.rect*math.Sqrt(s.bc2)/s.bc1, 4)
 	}
-	p = c.sub(c.mul(nrExact(p0), c.scal(s.pdecay, 0)), c.mul(step, upd))
+	p = c.sub(c.mul(c.exact(p0), c.scalar(s.pdecay, 0)), c.mul(step, upd))
 	return p, m, v
 }
 
@@ -117,9 +117,9 @@ func radamCase(rng *rand.Rand, combo int) RAdam {
 	return a
 }
 
-func radamRefRun[F float32 | float64](t *testing.T, c nrT, n int, seed uint64) {
+func radamRefRun[F float32 | float64](t *testing.T, c errArith, n int, seed uint64) {
 	levels := nrLevels(t)
-	ck := &nrCheck{t: t}
+	ck := &errCheck{t: t}
 	rng := rand.New(rand.NewPCG(seed, 78))
 	rectified := 0
 	for combo := range 32 {
@@ -130,7 +130,7 @@ func radamRefRun[F float32 | float64](t *testing.T, c nrT, n int, seed uint64) {
 			st[i] = make([]F, n)
 		}
 		for i := range n {
-			st[0][i] = F(nrMagnitude(rng, -2, 1))
+			st[0][i] = F(refMag(rng, -2, 1))
 		}
 		for _, step := range nrRefSteps {
 			ts := radamTorchScalars(a, step)
@@ -142,7 +142,7 @@ func radamRefRun[F float32 | float64](t *testing.T, c nrT, n int, seed uint64) {
 			}
 			scale := math.Pow(10, -1.5+2*rng.Float64())
 			for i := range n {
-				st[1][i] = F(nrMagnitude(rng, -4, 0.5) * scale)
+				st[1][i] = F(refMag(rng, -4, 0.5) * scale)
 			}
 			var out nrInputs[F]
 			for _, lvl := range levels {
@@ -165,9 +165,9 @@ func radamRefRun[F float32 | float64](t *testing.T, c nrT, n int, seed uint64) {
 					rp, rm, rv := radamRef(a, ts, p0, g, m0, v0)
 					bp, bm, bv := radamKernelBound(c, a, ts, p0, g, m0, v0)
 					where := func() string { return fmt.Sprintf("%v %s t=%d [%d]", lvl, name, step, i) }
-					ck.check(where, "m", float64(out[2][i]), rm, bm)
-					ck.check(where, "v", float64(out[3][i]), rv, bv)
-					ck.check(where, "param", float64(out[0][i]), rp, bp)
+					ck.checkSum(where, "m", float64(out[2][i]), rm, bm)
+					ck.checkSum(where, "v", float64(out[3][i]), rv, bv)
+					ck.checkSum(where, "param", float64(out[0][i]), rp, bp)
 				}
 			}
 			st = out
@@ -179,8 +179,8 @@ func radamRefRun[F float32 | float64](t *testing.T, c nrT, n int, seed uint64) {
 	t.Logf("largest |got-ref|/bound: %.3f", ck.worst)
 }
 
-func TestRAdamStep32MatchesReference(t *testing.T) { radamRefRun[float32](t, nrT32, 67, 32) }
-func TestRAdamStep64MatchesReference(t *testing.T) { radamRefRun[float64](t, nrT64, 35, 64) }
+func TestRAdamStep32MatchesReference(t *testing.T) { radamRefRun[float32](t, ea32, 67, 32) }
+func TestRAdamStep64MatchesReference(t *testing.T) { radamRefRun[float64](t, ea64, 35, 64) }
 
 // TestRAdamRectification: the switch falls where PyTorch's does (python3:
 // the first t with rho_inf - 2*t*b2**t/(1-b2**t) > 5.0): step 6 for Beta2

@@ -55,6 +55,9 @@ package kernels_test
 //     |m~/d~ - m/d| <= E_m/d_lo + |m|*E_d/(d*d_lo), d_lo = max(d - E_d, eps~)
 //     (the kernel's denominator is never below its eps).
 //
+// These are errArith's rules (errmodel_test.go), written out by hand
+// here and in adamaxErrBound and lionErrBound (this external test package
+// has no errArith); the checker is errCheck, kernels.ErrCheck here.
 // None of these rules is a first-order approximation, so the bound is
 // rigorous given the exact values; the exact values come from the float64 reference (Step32), whose
 // own error (about 2^-29 of a float32 unit) is covered by a slack of 2^-20
@@ -431,46 +434,6 @@ const (
 	refN64 = 35
 )
 
-// refMagnitude is ±10^U(lo, hi), or 0 one time in 25.
-func refMagnitude(rng *rand.Rand, lo, hi float64) float64 {
-	if rng.IntN(25) == 0 {
-		return 0
-	}
-	x := math.Pow(10, lo+(hi-lo)*rng.Float64())
-	if rng.IntN(2) == 0 {
-		x = -x
-	}
-	return x
-}
-
-// refCheck compares outputs with their bound, fails the test beyond it
-// (reporting the first few) and keeps the largest ratio seen, for the log.
-type refCheck struct {
-	t     *testing.T
-	worst float64
-	fails int
-}
-
-// check compares got with want; where names the element, lazily.
-func (c *refCheck) check(where func() string, what string, got, want, tol float64) {
-	diff := math.Abs(got - want)
-	if got == want {
-		diff = 0
-	}
-	if diff > 0 {
-		if r := diff / tol; !(r <= c.worst) {
-			c.worst = r
-		}
-	}
-	if !(diff <= tol) {
-		c.fails++
-		if c.fails <= 10 {
-			c.t.Errorf("%s %s: got %.9g, want %.9g: |diff| = %.3g > bound %.3g (%.1f x)",
-				where(), what, got, want, diff, tol, diff/tol)
-		}
-	}
-}
-
 // refLevels lists every supported level (the pure-Go one, last, and the
 // active one among them) and restores the active level when t ends.
 func refLevels(t *testing.T) []kernels.Level {
@@ -481,7 +444,7 @@ func refLevels(t *testing.T) []kernels.Level {
 
 func TestAdamStep32MatchesReference(t *testing.T) {
 	levels := refLevels(t)
-	c := &refCheck{t: t}
+	c := kernels.NewErrCheck(t)
 	rng := rand.New(rand.NewPCG(1, 32))
 	for combo := range 64 {
 		a := refCase(rng, combo)
@@ -490,14 +453,14 @@ func TestAdamStep32MatchesReference(t *testing.T) {
 		p := make([]float32, refN32)
 		m, v, vmax := make([]float32, refN32), make([]float32, refN32), make([]float32, refN32)
 		for i := range p {
-			p[i] = float32(refMagnitude(rng, -2, 1))
+			p[i] = float32(kernels.RefMag(rng, -2, 1))
 		}
 		grad := make([]float32, refN32)
 		var gp, gg, gm, gv, gvmax []float32
 		for _, step := range refSteps {
 			scale := math.Pow(10, -1.5+2*rng.Float64())
 			for i := range grad {
-				grad[i] = float32(refMagnitude(rng, -4, 0.5) * scale)
+				grad[i] = float32(kernels.RefMag(rng, -4, 0.5) * scale)
 			}
 			sig := adamScalarSigma32(a, step)
 			for li, lvl := range levels {
@@ -520,12 +483,12 @@ func TestAdamStep32MatchesReference(t *testing.T) {
 					mm, mv, mp := adamRefMag(a, step, in)
 					tol := func(e, mag float64) float64 { return e*(1+0x1p-20) + 0x1p-44*mag }
 					where := func() string { return fmt.Sprintf("%v %s t=%d [%d]", lvl, name, step, i) }
-					c.check(where, "m", float64(gm[i]), want.m, tol(em, mm))
-					c.check(where, "v", float64(gv[i]), want.v, tol(ev, mv))
+					c.Check(where, "m", float64(gm[i]), want.m, tol(em, mm))
+					c.Check(where, "v", float64(gv[i]), want.v, tol(ev, mv))
 					if a.AMSGrad {
-						c.check(where, "vmax", float64(gvmax[i]), want.vmax, tol(evmax, mv))
+						c.Check(where, "vmax", float64(gvmax[i]), want.vmax, tol(evmax, mv))
 					}
-					c.check(where, "param", float64(gp[i]), want.p, tol(ep, mp))
+					c.Check(where, "param", float64(gp[i]), want.p, tol(ep, mp))
 				}
 				if li == len(levels)-1 { // Generic is last: carry its state
 					copy(p, gp)
@@ -536,13 +499,13 @@ func TestAdamStep32MatchesReference(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("largest |got-ref|/bound: %.3f", c.worst)
+	t.Logf("largest |got-ref|/bound: %.3f", c.Worst())
 }
 
 func TestAdamStep64MatchesReference(t *testing.T) {
 	levels := refLevels(t)
-	c := &refCheck{t: t}
-	cross := &refCheck{t: t}
+	c := kernels.NewErrCheck(t)
+	cross := kernels.NewErrCheck(t)
 	rng := rand.New(rand.NewPCG(1, 64))
 	for combo := range 64 {
 		a := refCase(rng, combo)
@@ -550,7 +513,7 @@ func TestAdamStep64MatchesReference(t *testing.T) {
 		p := make([]float64, refN64)
 		m, v, vmax := make([]float64, refN64), make([]float64, refN64), make([]float64, refN64)
 		for i := range p {
-			p[i] = refMagnitude(rng, -2, 1)
+			p[i] = kernels.RefMag(rng, -2, 1)
 		}
 		grad := make([]float64, refN64)
 		var gp, gg, gm, gv, gvmax []float64
@@ -558,7 +521,7 @@ func TestAdamStep64MatchesReference(t *testing.T) {
 		for _, step := range refSteps {
 			scale := math.Pow(10, -1.5+2*rng.Float64())
 			for i := range grad {
-				grad[i] = refMagnitude(rng, -4, 0.5) * scale
+				grad[i] = kernels.RefMag(rng, -4, 0.5) * scale
 			}
 			sig := adamScalarSigma64(a, step)
 			s := refBigStep(a, step)
@@ -571,9 +534,9 @@ func TestAdamStep64MatchesReference(t *testing.T) {
 				mm, mv, mp := adamRefMag(a, step, in)
 				where := func() string { return fmt.Sprintf("float64 reference %s t=%d [%d]", name, step, i) }
 				k := 64 * refU64 * (1 + adamScalarSigma64(a, step).ibc2 + adamScalarSigma64(a, step).step)
-				cross.check(where, "m", w64.m, want[i].m, k*mm)
-				cross.check(where, "v", w64.v, want[i].v, k*mv)
-				cross.check(where, "param", w64.p, want[i].p, k*mp)
+				cross.Check(where, "m", w64.m, want[i].m, k*mm)
+				cross.Check(where, "v", w64.v, want[i].v, k*mv)
+				cross.Check(where, "param", w64.p, want[i].p, k*mp)
 			}
 			for li, lvl := range levels {
 				if _, err := kernels.SetLevel(lvl); err != nil {
@@ -595,12 +558,12 @@ func TestAdamStep64MatchesReference(t *testing.T) {
 					// that value rounded to float64 (half an ulp).
 					tol := func(e, ref float64) float64 { return e*(1+0x1p-30) + refU64*math.Abs(ref) }
 					where := func() string { return fmt.Sprintf("%v %s t=%d [%d]", lvl, name, step, i) }
-					c.check(where, "m", gm[i], want[i].m, tol(em, want[i].m))
-					c.check(where, "v", gv[i], want[i].v, tol(ev, want[i].v))
+					c.Check(where, "m", gm[i], want[i].m, tol(em, want[i].m))
+					c.Check(where, "v", gv[i], want[i].v, tol(ev, want[i].v))
 					if a.AMSGrad {
-						c.check(where, "vmax", gvmax[i], want[i].vmax, tol(evmax, want[i].vmax))
+						c.Check(where, "vmax", gvmax[i], want[i].vmax, tol(evmax, want[i].vmax))
 					}
-					c.check(where, "param", gp[i], want[i].p, tol(ep, want[i].p))
+					c.Check(where, "param", gp[i], want[i].p, tol(ep, want[i].p))
 				}
 				if li == len(levels)-1 {
 					copy(p, gp)
@@ -611,5 +574,5 @@ func TestAdamStep64MatchesReference(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("largest |got-ref|/bound: %.3f (float64 reference vs big: %.3f)", c.worst, cross.worst)
+	t.Logf("largest |got-ref|/bound: %.3f (float64 reference vs big: %.3f)", c.Worst(), cross.Worst())
 }

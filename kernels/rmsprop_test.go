@@ -10,9 +10,9 @@ import (
 )
 
 // The RMSprop tests: validation, lengths, allocations, levels through the
-// public API, a bounded float64 reference of PyTorch's algorithm,
-// hand-checked PyTorch steps and the parallel steps. The running error
-// bound (rdArith) is shared with adadelta_test.go.
+// public API, a bounded float64 reference of PyTorch's algorithm (its
+// running error bound is errmodel_test.go's errArith), hand-checked
+// PyTorch steps and the parallel steps.
 
 // rmsSlots names RMSprop's five slices, in argument order.
 var rmsSlots = [5]string{"param", "grad", "sq", "gavg", "buf"}
@@ -382,30 +382,12 @@ func TestRMSpropVariantScalars(t *testing.T) {
 
 // # The bounded reference
 //
-// rdArith evaluates a formula twice at once: the exact value (approximated
-// in float64; only magnitudes enter the bound) and a bound on how far the
-// same formula evaluated with every operation rounded (unit roundoff u,
-// and an absolute tiny for underflow) can be from it. Its rules, none of
-// them first-order approximations:
-//
-//   - an operation whose operands carry absolute errors and whose exact
-//     result on the computed operands is within E of the exact value x is
-//     rounded to within E + u*(|x| + E) + tiny;
-//   - products: |a~b~ - ab| <= |a|E_b + |b|E_a + E_a*E_b; sums add errors;
-//   - square roots: |sqrt(a~) - sqrt(a)| <= min(sqrt(E), E/(sqrt(a) +
-//     sqrt(max(a-E, 0))));
-//   - quotients: |n~/d~ - n/d| <= E_n/d_lo + |n|*E_d/(d*d_lo), where d_lo
-//     is the larger of d - E_d and a proven floor of the computed
-//     denominator (eps~ for sqrt(.) + eps);
-//   - a per-step scalar carries its own error (the float32 rounding of the
-//     float64 scalar: 2^-24 relative, plus 2^-53 where 1-alpha rounds).
-//
-// The kernels' order (generic.go) evaluated in rdArith with u = 2^-24
-// bounds |Step32 - exact|; PyTorch's order (the reference) with u = 2^-53
-// bounds |reference - exact|; their sum, times 1 + 2^-20 for the float64
-// magnitudes, bounds |Step32 - reference|. Step64 is checked the same way
-// with u = 2^-53 for both, which is the tighter bound: two float64
-// evaluations, each within its own rounding analysis of the exact value.
+// rmsTorch evaluates PyTorch's order in ea64: x is the float64 reference
+// and e bounds its distance from the exact formula; rmsKernel evaluates
+// the kernels' order in ea32 or ea64, each per-step scalar carrying its
+// own rounding (2^-24 relative for float32, plus 2^-53 where 1-alpha
+// rounds). The sum of the two bounds, with errCheck.checkSum, bounds
+// |Step - reference| (see errmodel_test.go for the rules and why).
 //
 // To first order, the bound for RMSprop's float32 kernels is k units of
 // 2^-24 times the sum of the magnitudes of the terms that produce each
@@ -426,95 +408,11 @@ func TestRMSpropVariantScalars(t *testing.T) {
 // largest ratio of the actual difference to the bound (about 0.98 for
 // Step32, where a final rounding of param alone reaches half an ulp).
 
-// rdVal is an exact value x (in float64) and an error bound e.
-type rdVal struct{ x, e float64 }
-
-// rdArith is the rounding of one precision: unit roundoff u, underflow
-// tiny (the smallest subnormal).
-type rdArith struct{ u, tiny float64 }
-
-var (
-	rd32 = rdArith{0x1p-24, 0x1p-149}
-	rd64 = rdArith{0x1p-53, 0x1p-1074}
-)
-
-// exact is an input, exactly representable.
-func (rdArith) exact(x float64) rdVal { return rdVal{x, 0} }
-
-// scalar is a per-step scalar whose exact value is x, computed with a
-// relative error of sigma units.
-func (a rdArith) scalar(x, sigma float64) rdVal { return rdVal{x, sigma * a.u * math.Abs(x)} }
-
-func (a rdArith) round(x, e float64) rdVal {
-	return rdVal{x, e + a.u*(math.Abs(x)+e) + a.tiny}
-}
-
-// The explicit float64 conversions keep the float64 reference values from
-// being fused into multiply-adds on some architectures.
-func (a rdArith) mul(p, q rdVal) rdVal {
-	return a.round(float64(p.x*q.x), math.Abs(p.x)*q.e+math.Abs(q.x)*p.e+p.e*q.e)
-}
-func (a rdArith) add(p, q rdVal) rdVal { return a.round(float64(p.x+q.x), p.e+q.e) }
-func (a rdArith) sub(p, q rdVal) rdVal { return a.round(float64(p.x-q.x), p.e+q.e) }
-func (rdArith) neg(p rdVal) rdVal      { return rdVal{-p.x, p.e} }
-
-func (a rdArith) sqrt(p rdVal) rdVal {
-	x := math.Sqrt(math.Max(p.x, 0))
-	e := 0.0
-	if p.e > 0 {
-		e = math.Sqrt(p.e)
-		if den := x + math.Sqrt(math.Max(p.x-p.e, 0)); den > 0 {
-			e = math.Min(e, p.e/den)
-		}
-	}
-	return a.round(x, e)
-}
-
-// div is n/d for a positive d whose computed value is at least floor.
-func (a rdArith) div(n, d rdVal, floor float64) rdVal {
-	lo := math.Max(d.x-d.e, floor)
-	e := math.Inf(1)
-	if lo > 0 {
-		e = n.e/lo + math.Abs(n.x)*d.e/(d.x*lo)
-	}
-	return a.round(float64(n.x/d.x), e)
-}
-
-// rdLerp is ATen's lerp (aten/src/ATen/native/Lerp.h) of self toward end
-// by w: for |w| < 0.5 self + w*(end-self), else end - (end-self)*(1-w),
-// with omw the computed 1-w.
-func (a rdArith) lerp(self, end, w, omw rdVal) rdVal {
-	d := a.sub(end, self)
-	if math.Abs(w.x) < 0.5 {
-		return a.add(self, a.mul(w, d))
-	}
-	return a.sub(end, a.mul(d, omw))
-}
-
-// rdOneMinus is the float64 1-x and its error in units of 2^-53: exact
-// for x in [0.5, 2] by Sterbenz's lemma and for x = 0, else one rounding.
-func rdOneMinus(x float64) (float64, float64) {
-	if x == 0 || x >= 0.5 && x <= 2 {
-		return 1 - x, 0
-	}
-	return 1 - x, 1
-}
-
-// rdSigma is the relative error, in units of the kernel's u, of a
-// per-step scalar computed in float64 with sigma64 units of 2^-53: for
-// float32 one more rounding.
-func rdSigma(a rdArith, sigma64 float64) float64 {
-	if a.u == rd64.u {
-		return sigma64
-	}
-	return 1 + sigma64*0x1p-29*(1+a.u)
-}
-
 // rmsIn is one element's state before a step.
 type rmsIn struct{ p, g, sq, ga, buf float64 }
 
 // rmsOut is one element after a step, each with its bound.
-type rmsOut struct{ p, sq, ga, buf rdVal }
+type rmsOut struct{ p, sq, ga, buf errVal }
 
 // rmsTorch is one step of torch.optim.RMSprop on one element, in
 // PyTorch's arrangement (_single_tensor_rmsprop, float64 tensors):
@@ -532,33 +430,23 @@ type rmsOut struct{ p, sq, ga, buf rdVal }
 // with addcmul as self + value*t1*t2 and addcdiv as self + value*t1/t2
 // (ATen's CPU kernels), lerp as ATen's, and GradScale the user's own
 // grad*scale before the optimizer. EpsInSqrt, not a PyTorch option, is
-// Optax's rsqrt(nu + eps): avg = sqrt(v + eps). Evaluated in rd64, x is
+// Optax's rsqrt(nu + eps): avg = sqrt(v + eps). Evaluated in ea64, x is
 // the float64 reference and e bounds its distance from the exact formula.
-func rmsTorch(a rdArith, r RMSprop, in rmsIn) rmsOut {
-	g := a.exact(in.g)
-	if r.GradScale != 0 {
-		g = a.mul(g, a.exact(r.GradScale))
-	}
-	if r.Maximize {
-		g = a.neg(g)
-	}
+func rmsTorch(a errArith, r RMSprop, in rmsIn) rmsOut {
+	g := a.grad(in.g, r.GradScale, r.Maximize)
 	p := a.exact(in.p)
 	if r.WeightDecay != 0 {
 		g = a.add(g, a.mul(a.exact(r.WeightDecay), p))
 	}
-	omaX, omaS := rdOneMinus(r.Alpha)
-	oma := a.scalar(omaX, omaS)
+	oma := a.scalar(oneMinus64(r.Alpha))
 	sq := a.add(a.mul(a.exact(in.sq), a.exact(r.Alpha)), a.mul(a.mul(oma, g), g))
 	v, ga := sq, a.exact(in.ga)
 	if r.Centered {
-		// 1 - (1-alpha), computed: exact (Sterbenz) when 1-alpha >= 0.5,
-		// and off alpha by the error of 1-alpha.
-		omw := rdVal{1 - omaX, omaS * a.u * omaX}
-		ga = a.lerp(ga, g, oma, omw)
+		ga = a.lerp(ga, g, oma)
 		v = a.sub(sq, a.mul(ga, ga))
 	}
 	eps := a.exact(r.Eps)
-	var avg rdVal
+	var avg errVal
 	if r.EpsInSqrt {
 		avg = a.sqrt(a.add(v, eps))
 	} else {
@@ -580,7 +468,7 @@ func rmsTorch(a rdArith, r RMSprop, in rmsIn) rmsOut {
 // Eps): sqrt(v)+eps~ >= eps~ since the square root is never negative and
 // rounding is monotonic, and sqrt(v+eps~) >= sqrt(eps~)*(1-u) when v >= 0,
 // which holds without centering (v is then a sum of non-negative terms).
-func rmsFloor(a rdArith, r RMSprop, epsLo float64) float64 {
+func rmsFloor(a errArith, r RMSprop, epsLo float64) float64 {
 	switch {
 	case !r.EpsInSqrt:
 		return epsLo
@@ -597,15 +485,14 @@ func rmsFloor(a rdArith, r RMSprop, epsLo float64) float64 {
 //	gavg = alpha*gavg + oma*g; v = sq - gavg*gavg (centered)
 //	avg = sqrt(v) + eps (or sqrt(v + eps)); u = g/avg
 //	buf = mom*buf + u; param = param - lr*buf (or param - lr*u)
-func rmsKernel(a rdArith, r RMSprop, in rmsIn) rmsOut {
-	sc := func(x, sigma64 float64) rdVal { return a.scalar(x, rdSigma(a, sigma64)) }
+func rmsKernel(a errArith, r RMSprop, in rmsIn) rmsOut {
+	sc := a.scalar
 	g := a.mul(a.exact(in.g), sc(signedGradScale(r.GradScale, r.Maximize), 0))
 	p := a.exact(in.p)
 	if r.WeightDecay != 0 {
 		g = a.add(g, a.mul(sc(r.WeightDecay, 0), p))
 	}
-	omaX, omaS := rdOneMinus(r.Alpha)
-	alpha, oma := sc(r.Alpha, 0), sc(omaX, omaS)
+	alpha, oma := sc(r.Alpha, 0), sc(oneMinus64(r.Alpha))
 	sq := a.add(a.mul(alpha, a.exact(in.sq)), a.mul(oma, a.mul(g, g)))
 	v, ga := sq, a.exact(in.ga)
 	if r.Centered {
@@ -613,7 +500,7 @@ func rmsKernel(a rdArith, r RMSprop, in rmsIn) rmsOut {
 		v = a.sub(sq, a.mul(ga, ga))
 	}
 	eps := sc(r.Eps, 0)
-	var avg rdVal
+	var avg errVal
 	if r.EpsInSqrt {
 		avg = a.sqrt(a.add(v, eps))
 	} else {
@@ -629,46 +516,6 @@ func rmsKernel(a rdArith, r RMSprop, in rmsIn) rmsOut {
 		out.p = a.sub(p, a.mul(lr, u))
 	}
 	return out
-}
-
-// rdCheck compares outputs with their bound, reports the first few
-// failures and keeps the largest ratio seen, for the log.
-type rdCheck struct {
-	t       *testing.T
-	worst   float64
-	worstAt string
-	fails   int
-}
-
-func (c *rdCheck) check(where func() string, what string, got float64, ref, kern rdVal) {
-	tol := (ref.e + kern.e) * (1 + 0x1p-20)
-	diff := math.Abs(got - ref.x)
-	if got == ref.x {
-		diff = 0
-	}
-	if diff > 0 && !(diff/tol <= c.worst) {
-		c.worst = diff / tol
-		c.worstAt = where() + " " + what
-	}
-	if !(diff <= tol) {
-		c.fails++
-		if c.fails <= 10 {
-			c.t.Errorf("%s %s: got %.17g, reference %.17g: |diff| = %.3g > bound %.3g (%.1f x)",
-				where(), what, got, ref.x, diff, tol, diff/tol)
-		}
-	}
-}
-
-// rdMagnitude is ±10^U(lo, hi), or 0 one time in 25.
-func rdMagnitude(rng *rand.Rand, lo, hi float64) float64 {
-	if rng.IntN(25) == 0 {
-		return 0
-	}
-	x := math.Pow(10, lo+(hi-lo)*rng.Float64())
-	if rng.IntN(2) == 0 {
-		x = -x
-	}
-	return x
 }
 
 // rmsRefCase draws the hyperparameters of option combination combo (bit
@@ -705,16 +552,16 @@ const (
 
 // TestRMSpropMatchesReference checks Step32 and Step64 at every level
 // against rmsTorch, element by element and step by step, within the sum
-// of the two rounding bounds (see rdArith). Each step starts from the
+// of the two rounding bounds (see errmodel_test.go). Each step starts from the
 // state the Generic level left, which the reference also starts from, so
 // the bound is a one-step bound.
 func TestRMSpropMatchesReference(t *testing.T) {
-	rmsMatchesReference[float32](t, rd32)
-	rmsMatchesReference[float64](t, rd64)
+	rmsMatchesReference[float32](t, ea32)
+	rmsMatchesReference[float64](t, ea64)
 }
 
-func rmsMatchesReference[F testbuf.Float](t *testing.T, kern rdArith) {
-	c := &rdCheck{t: t}
+func rmsMatchesReference[F testbuf.Float](t *testing.T, kern errArith) {
+	c := &errCheck{t: t}
 	rng := rand.New(rand.NewPCG(5, uint64(testbuf.Size[F]())))
 	levels := append(fastLevels(t), Generic) // Generic last: its state is carried
 	for combo := range 64 {
@@ -724,12 +571,12 @@ func rmsMatchesReference[F testbuf.Float](t *testing.T, kern rdArith) {
 			st[i] = make([]F, rdRefN)
 		}
 		for i := range st[0] {
-			st[0][i] = F(rdMagnitude(rng, -2, 1))
+			st[0][i] = F(refMag(rng, -2, 1))
 		}
 		for step := 1; step <= rdRefSteps; step++ {
 			scale := math.Pow(10, -1.5+2*rng.Float64())
 			for i := range st[1] {
-				st[1][i] = F(rdMagnitude(rng, -4, 0.5) * scale)
+				st[1][i] = F(refMag(rng, -4, 0.5) * scale)
 			}
 			var got [5][]F
 			for _, l := range levels {
@@ -740,15 +587,15 @@ func rmsMatchesReference[F testbuf.Float](t *testing.T, kern rdArith) {
 				}
 				for i := range rdRefN {
 					in := rmsIn{float64(st[0][i]), float64(st[1][i]), float64(st[2][i]), float64(st[3][i]), float64(st[4][i])}
-					ref, bound := rmsTorch(rd64, r, in), rmsKernel(kern, r, in)
+					ref, bound := rmsTorch(ea64, r, in), rmsKernel(kern, r, in)
 					where := func() string { return fmt.Sprintf("%v %T %+v t=%d [%d] %+v", l, F(0), r, step, i, in) }
-					c.check(where, "param", float64(got[0][i]), ref.p, bound.p)
-					c.check(where, "sq", float64(got[2][i]), ref.sq, bound.sq)
+					c.checkSum(where, "param", float64(got[0][i]), ref.p, bound.p)
+					c.checkSum(where, "sq", float64(got[2][i]), ref.sq, bound.sq)
 					if r.Centered {
-						c.check(where, "gavg", float64(got[3][i]), ref.ga, bound.ga)
+						c.checkSum(where, "gavg", float64(got[3][i]), ref.ga, bound.ga)
 					}
 					if r.Momentum > 0 {
-						c.check(where, "buf", float64(got[4][i]), ref.buf, bound.buf)
+						c.checkSum(where, "buf", float64(got[4][i]), ref.buf, bound.buf)
 					}
 				}
 			}

@@ -6,9 +6,10 @@ package kernels
 // parallel steps.
 //
 // The first part of this file holds what adagrad_test.go shares: the
-// three-slice inputs, a level comparison through a step function, and a
-// forward error model (fwdModel) that bounds how far a kernel's order of
-// operations can land from the exact result.
+// three-slice inputs, a level comparison through a step function and the
+// big.Float helpers. The forward error model (errArith) that bounds how
+// far a kernel's order of operations can land from the exact result is in
+// errmodel_test.go.
 //
 // # The reference and its tolerance
 //
@@ -26,7 +27,7 @@ package kernels
 // own, from exactly the state the kernel had before it (the float32 values
 // widened), so the bound is a one-step bound: sgdErrBound runs the kernel's
 // operations (generic.go: g = grad*gscale (+ wd*param); bt = mom*buf +
-// damp*g; g = g + nest*bt; param = param - lr*g) through fwdModel, where
+// damp*g; g = g + nest*bt; param = param - lr*g) through errArith, where
 // every rounding adds u times the magnitude of its result, every per-step
 // scalar carries its own relative error (sigma units: one for the rounding
 // of the float64 scalar to float32; 1 - Dampening is one more rounding in
@@ -151,77 +152,7 @@ func sameBits3[F testbuf.Float](names [3]string, got, in streams3[F]) string {
 	return ""
 }
 
-// fwd is a value in a forward error analysis: x its exact value (computed
-// in float64; only its magnitude enters the bound), e a bound on how far
-// the computed value is from x, and mag the sum of the magnitudes of the
-// terms that produce it, the scale of a float64 reference's own rounding.
-type fwd struct{ x, e, mag float64 }
-
-// fwdModel evaluates a kernel's operations with unit roundoff u and
-// underflow error tiny (the smallest subnormal). Every rule is rigorous,
-// not first order:
-//
-//   - an operation whose exact result is x, computed from operands that
-//     carry error E before the rounding, ends within E + u*(|x| + E) + tiny;
-//   - a product a*b carries |a|*Eb + |b|*Ea + Ea*Eb before rounding, a sum
-//     Ea + Eb;
-//   - a square root |sqrt(a~) - sqrt(a)| <= min(Ea/(sqrt(a) +
-//     sqrt(max(a-Ea, 0))), sqrt(Ea));
-//   - a quotient a/b, whose computed b is never below lo = max(b - Eb,
-//     floor): Ea/lo + |a|*Eb/(|b|*lo).
-type fwdModel struct{ u, tiny float64 }
-
 const fwdPrec = 200 // bits of the big.Float references
-
-var (
-	fwd32 = fwdModel{0x1p-24, 0x1p-149}
-	fwd64 = fwdModel{0x1p-53, 0x1p-1074}
-)
-
-// exact is an input the kernel receives exactly.
-func (m fwdModel) exact(x float64) fwd { return fwd{x, 0, math.Abs(x)} }
-
-// scalar is a per-step scalar whose value carries a relative error of
-// sigma units of u.
-func (m fwdModel) scalar(x, sigma float64) fwd {
-	return fwd{x, sigma * m.u * math.Abs(x), math.Abs(x)}
-}
-
-func (m fwdModel) round(x, e, mag float64) fwd {
-	return fwd{x, e + m.u*(math.Abs(x)+e) + m.tiny, mag}
-}
-
-func (m fwdModel) mul(a, b fwd) fwd {
-	return m.round(a.x*b.x, math.Abs(a.x)*b.e+math.Abs(b.x)*a.e+a.e*b.e, a.mag*b.mag)
-}
-
-func (m fwdModel) add(a, b fwd) fwd { return m.round(a.x+b.x, a.e+b.e, a.mag+b.mag) }
-func (m fwdModel) sub(a, b fwd) fwd { return m.round(a.x-b.x, a.e+b.e, a.mag+b.mag) }
-
-func (m fwdModel) sqrt(a fwd) fwd {
-	r, er := math.Sqrt(a.x), 0.0
-	if a.e > 0 {
-		er = math.Sqrt(a.e)
-		if den := r + math.Sqrt(math.Max(a.x-a.e, 0)); den > 0 {
-			er = math.Min(er, a.e/den)
-		}
-	}
-	return m.round(r, er, math.Sqrt(a.mag))
-}
-
-func (m fwdModel) div(a, b fwd, floor float64) fwd {
-	lo := math.Max(math.Abs(b.x)-b.e, floor)
-	return m.round(a.x/b.x, a.e/lo+math.Abs(a.x)*b.e/(math.Abs(b.x)*lo), a.mag/lo)
-}
-
-// sigma32 is the relative error, in units of 2^-24, of a float32 scalar
-// rounded from a float64 one that carries sigma64 units of 2^-53.
-func sigma32(sigma64 float64) float64 { return 1 + sigma64*0x1p-29 }
-
-// tol32 and tol64 turn a bound into a tolerance against a float64 or a
-// big.Float reference (see the file comment).
-func tol32(b fwd) float64              { return b.e*(1+0x1p-20) + 0x1p-44*b.mag }
-func tol64(b fwd, ref float64) float64 { return b.e*(1+0x1p-30) + 0x1p-53*math.Abs(ref) }
 
 // bigOf is x as a fwdPrec-bit number.
 func bigOf(x float64) *big.Float { return new(big.Float).SetPrec(fwdPrec).SetFloat64(x) }
@@ -229,45 +160,6 @@ func bigNew() *big.Float         { return new(big.Float).SetPrec(fwdPrec) }
 func bigF64(x *big.Float) float64 {
 	f, _ := x.Float64()
 	return f
-}
-
-// tolCheck compares outputs with their tolerance, fails the test beyond
-// it (reporting the first few) and keeps the largest ratio seen.
-type tolCheck struct {
-	t     *testing.T
-	worst float64
-	fails int
-}
-
-func (c *tolCheck) check(where func() string, what string, got, want, tol float64) {
-	diff := math.Abs(got - want)
-	if got == want {
-		diff = 0
-	}
-	if diff > 0 {
-		if r := diff / tol; !(r <= c.worst) {
-			c.worst = r
-		}
-	}
-	if !(diff <= tol) {
-		c.fails++
-		if c.fails <= 10 {
-			c.t.Errorf("%s %s: got %.17g, want %.17g: |diff| = %.3g > bound %.3g (%.1f x)",
-				where(), what, got, want, diff, tol, diff/tol)
-		}
-	}
-}
-
-// refMag is ±10^U(lo, hi), or 0 one time in 25.
-func refMag(rng *rand.Rand, lo, hi float64) float64 {
-	if rng.IntN(25) == 0 {
-		return 0
-	}
-	x := math.Pow(10, lo+(hi-lo)*rng.Float64())
-	if rng.IntN(2) == 0 {
-		x = -x
-	}
-	return x
 }
 
 // ---- SGD ----
@@ -553,43 +445,30 @@ func TestSGDFirstStepTakesGradient(t *testing.T) {
 	}
 }
 
-// sgdSigma64 is the relative error of each float64 scalar, in units of
-// 2^-53: only 1 - Dampening is computed (exact for Dampening 0 or in
-// [0.5, 1], Sterbenz).
-func sgdSigma64(o SGD) (damp float64) {
-	if o.Dampening == 0 || o.Dampening >= 0.5 {
-		return 0
-	}
-	return 1
-}
-
 // sgdErrBound runs the kernel's operations for one element through m:
-// the bound on buf and param after the step.
-func sgdErrBound(m fwdModel, o SGD, t int, p, g, buf float64, f32 bool) (eb, ep fwd) {
-	sd := sgdSigma64(o)
-	s1 := 0.0 // a user scalar: exact in float64, rounded once in float32
-	if f32 {
-		sd, s1 = sigma32(sd), 1
-	}
+// the bound on buf and param after the step. The user's scalars are exact
+// in float64 (rounded once for float32); only 1 - Dampening is computed
+// (exact for Dampening 0 or in [0.5, 1], Sterbenz).
+func sgdErrBound(m errArith, o SGD, t int, p, g, buf float64) (eb, ep errVal) {
 	gs := signedGradScale(o.GradScale, o.Maximize)
-	x := m.mul(m.scalar(gs, s1), m.exact(g))
+	x := m.mul(m.scalar(gs, 0), m.exact(g))
 	if o.WeightDecay != 0 {
-		x = m.add(x, m.mul(m.scalar(o.WeightDecay, s1), m.exact(p)))
+		x = m.add(x, m.mul(m.scalar(o.WeightDecay, 0), m.exact(p)))
 	}
 	eb = m.exact(buf)
 	if o.Momentum != 0 {
-		mom, damp := m.scalar(o.Momentum, s1), m.scalar(1-o.Dampening, sd)
+		mom, damp := m.scalar(o.Momentum, 0), m.scalar(oneMinus64(o.Dampening))
 		if t == 1 {
 			mom, damp = m.exact(0), m.exact(1)
 		}
 		eb = m.add(m.mul(mom, m.exact(buf)), m.mul(damp, x))
 		if o.Nesterov {
-			x = m.add(x, m.mul(m.scalar(o.Momentum, s1), eb))
+			x = m.add(x, m.mul(m.scalar(o.Momentum, 0), eb))
 		} else {
 			x = eb
 		}
 	}
-	ep = m.sub(m.exact(p), m.mul(m.scalar(o.LR, s1), x))
+	ep = m.sub(m.exact(p), m.mul(m.scalar(o.LR, 0), x))
 	return eb, ep
 }
 
@@ -682,7 +561,7 @@ var sgdRefSteps = []int{1, 2, 3, 4, 10, 100}
 func TestSGDStep32MatchesReference(t *testing.T) {
 	old := ActiveLevel()
 	defer SetLevel(old)
-	c := &tolCheck{t: t}
+	c := &errCheck{t: t}
 	rng := rand.New(rand.NewPCG(2, 32))
 	const n = 67 // past the widest unrolled loop, with an odd tail
 	for combo := range 48 {
@@ -707,7 +586,7 @@ func TestSGDStep32MatchesReference(t *testing.T) {
 				for i := range p {
 					in := [3]float64{float64(p[i]), float64(grad[i]), float64(buf[i])}
 					wp, wb := sgdRef64(o, step, in[0], in[1], in[2])
-					eb, ep := sgdErrBound(fwd32, o, step, in[0], in[1], in[2], true)
+					eb, ep := sgdErrBound(ea32, o, step, in[0], in[1], in[2])
 					where := func() string { return fmt.Sprintf("%v %s t=%d [%d]", lvl, name, step, i) }
 					if o.Momentum != 0 {
 						c.check(where, "buf", float64(gb[i]), wb, tol32(eb))
@@ -725,7 +604,7 @@ func TestSGDStep32MatchesReference(t *testing.T) {
 func TestSGDStep64MatchesReference(t *testing.T) {
 	old := ActiveLevel()
 	defer SetLevel(old)
-	c, cross := &tolCheck{t: t}, &tolCheck{t: t}
+	c, cross := &errCheck{t: t}, &errCheck{t: t}
 	rng := rand.New(rand.NewPCG(2, 64))
 	const n = 35
 	for combo := range 48 {
@@ -745,7 +624,7 @@ func TestSGDStep64MatchesReference(t *testing.T) {
 				// The float64 reference is within its own rounding of the
 				// exact one: a check of both.
 				rp, rb := sgdRef64(o, step, p[i], grad[i], buf[i])
-				eb, ep := sgdErrBound(fwd64, o, step, p[i], grad[i], buf[i], false)
+				eb, ep := sgdErrBound(ea64, o, step, p[i], grad[i], buf[i])
 				where := func() string { return fmt.Sprintf("float64 reference %s t=%d [%d]", name, step, i) }
 				cross.check(where, "buf", rb, wantB[i], 64*0x1p-53*eb.mag)
 				cross.check(where, "param", rp, wantP[i], 64*0x1p-53*ep.mag)
@@ -757,7 +636,7 @@ func TestSGDStep64MatchesReference(t *testing.T) {
 					t.Fatalf("%s: %v", name, err)
 				}
 				for i := range p {
-					eb, ep := sgdErrBound(fwd64, o, step, p[i], grad[i], buf[i], false)
+					eb, ep := sgdErrBound(ea64, o, step, p[i], grad[i], buf[i])
 					where := func() string { return fmt.Sprintf("%v %s t=%d [%d]", lvl, name, step, i) }
 					if o.Momentum != 0 {
 						c.check(where, "buf", gb[i], wantB[i], tol64(eb, wantB[i]))
