@@ -95,9 +95,11 @@ type NAdamSchedule struct {
 func (a NAdam) Mu(t int) float64 { return a.mu(float64(t)) }
 
 func (a NAdam) mu(t float64) float64 {
+	// pow096, not math.Pow: math.Pow's fractional powers differ between
+	// architectures (and are often several ulps off), so mu_t would too.
 	// The conversion keeps arm64 from fusing the subtraction (harmless
 	// here, since 0.5*x is exact, but it costs nothing to be sure).
-	return a.Beta1 * (1 - float64(0.5*math.Pow(0.96, t*a.MomentumDecay)))
+	return a.Beta1 * (1 - float64(0.5*pow096(float64(t*a.MomentumDecay))))
 }
 
 // Next is the schedule of the step after s: T+1, and the product times

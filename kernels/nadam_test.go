@@ -118,8 +118,12 @@ type nadamTorch struct{ bc2, mu, muNext, prod, cg, cm, pdecay float64 }
 // the running product over steps 1..t, then
 // -lr*(1-mu)/(1-mu_product) and (-lr*mu_next)/(1-mu_product*mu_next).
 func nadamTorchScalars(a NAdam, t int) nadamTorch {
+	// Python's 0.96 ** x is C's pow, correctly rounded by glibc; pow096
+	// is within an ulp of it (TestPow096) and, unlike math.Pow, gives the
+	// same bits on every architecture, so the reference uses the kernels'
+	// own power and the analysis can take the scalars as equal.
 	mu := func(s float64) float64 {
-		return a.Beta1 * (1 - float64(0.5*math.Pow(0.96, s*a.MomentumDecay)))
+		return a.Beta1 * (1 - float64(0.5*pow096(float64(s*a.MomentumDecay))))
 	}
 	var r nadamTorch
 	r.prod = 1
