@@ -14,6 +14,8 @@ type ParamError struct {
 	Want      string  // the domain, e.g. "in [0, 1)"
 }
 
+// Error names the optimizer, the field, the value and its domain:
+// "fusedopt: Adam.Beta1 = 1.5: must be in [0, 1)".
 func (e *ParamError) Error() string {
 	return "fusedopt: " + e.Optimizer + "." + e.Field + " = " +
 		strconv.FormatFloat(e.Value, 'g', -1, 64) + ": must be " + e.Want

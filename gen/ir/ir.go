@@ -30,6 +30,7 @@ const (
 
 var opNames = [...]string{"load", "scalar", "var", "add", "sub", "mul", "div", "sqrt", "max", "abs", "sign"}
 
+// String is the operation's name, for error messages and tests.
 func (o Op) String() string { return opNames[o] }
 
 // Commutative reports whether a op b == b op a bit for bit (NaN payloads aside).

@@ -12,6 +12,7 @@ type FaultError struct {
 	Cause any     // the runtime's panic value
 }
 
+// Error gives the faulting address and the runtime's message.
 func (e *FaultError) Error() string {
 	return fmt.Sprintf("memory fault at address %#x: %v", e.Addr, e.Cause)
 }
