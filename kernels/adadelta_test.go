@@ -555,168 +555,38 @@ func TestAdadeltaMatchesPyTorch(t *testing.T) {
 	}
 }
 
-func adadeltaParTensors[F testbuf.Float](seed uint64, sizes []int) [][4][]F {
-	ts := make([][4][]F, len(sizes))
-	for i, n := range sizes {
-		ts[i] = adadeltaInputs[F](seed+uint64(i), n, 0)
-	}
-	return ts
-}
+// adadeltaParSlots are Adadelta's slices as adadeltaInputs fills them,
+// and adadeltaParCase is the Adadelta a over two steps.
+var adadeltaParSlots = []parSlot{{"param", -4, 3, false}, {"grad", -12, 2, false}, {"sq", -24, 0, true}, {"acc", -30, -4, true}}
 
-func adadeltaCloneList[F testbuf.Float](ts [][4][]F) [][4][]F {
-	out := make([][4][]F, len(ts))
-	for i, x := range ts {
-		out[i] = adadeltaClone(x)
-	}
-	return out
-}
-
-func adadeltaAs32(ts [][4][]float32) []AdadeltaTensor32 {
-	out := make([]AdadeltaTensor32, len(ts))
-	for i, x := range ts {
-		out[i] = AdadeltaTensor32{x[0], x[1], x[2], x[3]}
-	}
-	return out
-}
-
-func adadeltaAs64(ts [][4][]float64) []AdadeltaTensor64 {
-	out := make([]AdadeltaTensor64, len(ts))
-	for i, x := range ts {
-		out[i] = AdadeltaTensor64{x[0], x[1], x[2], x[3]}
-	}
-	return out
-}
-
-func adadeltaParSame[F testbuf.Float](got, want [][4][]F) string {
-	for i := range want {
-		if d := rdSameSlots(adadeltaSlots[:], got[i][:], want[i][:]); d != "" {
-			return fmt.Sprintf("tensor %d: %s", i, d)
-		}
-	}
-	return ""
+func adadeltaParCase(name string, a Adadelta) parCase[int] {
+	return parCase[int]{Name: name, Steps: []int{1, 2},
+		Ops32: parOps4(a.Step32, a.StepParallel32, a.StepTensors32),
+		Ops64: parOps4(a.Step64, a.StepParallel64, a.StepTensors64)}
 }
 
 // TestAdadeltaStepTensorsMatchesStep: StepTensors and StepParallel give
 // Step's bits on random tensor lists, over two steps, on several worker
 // counts, in both variants.
 func TestAdadeltaStepTensorsMatchesStep(t *testing.T) {
-	r := rand.New(rand.NewPCG(23, 29))
-	workers, lists := []int{1, 2, 3}, 8
-	if parSmall() {
-		workers, lists = []int{1, 3}, 4
+	pt := parTest[int]{Seed: [2]uint64{23, 29}, Workers: [2][]int{{1, 2, 3}, {1, 3}}, Lists: [2]int{8, 4}, Slots: adadeltaParSlots}
+	for v := range 2 {
+		pt.Cases = append(pt.Cases, adadeltaParCase(fmt.Sprintf("variant=%d", v), adadeltaWith(DefaultAdadelta(), v)))
 	}
-	for _, w := range workers {
-		p := NewPool(w)
-		for v := range 2 {
-			opt := adadeltaWith(DefaultAdadelta(), v)
-			sizes := parSizes(r, 1+r.IntN(lists))
-			seed := r.Uint64()
-			t.Run(fmt.Sprintf("workers=%d/variant=%d", w, v), func(t *testing.T) {
-				ref := adadeltaParTensors[float32](seed, sizes)
-				list, one := adadeltaCloneList(ref), adadeltaCloneList(ref)
-				ref64 := adadeltaParTensors[float64](seed, sizes)
-				list64, one64 := adadeltaCloneList(ref64), adadeltaCloneList(ref64)
-				for step := 1; step <= 2; step++ {
-					for i, x := range ref {
-						if err := opt.Step32(step, x[0], x[1], x[2], x[3]); err != nil {
-							t.Fatal(err)
-						}
-						y := ref64[i]
-						if err := opt.Step64(step, y[0], y[1], y[2], y[3]); err != nil {
-							t.Fatal(err)
-						}
-					}
-					if err := opt.StepTensors32(p, step, adadeltaAs32(list)); err != nil {
-						t.Fatal(err)
-					}
-					if err := opt.StepTensors64(p, step, adadeltaAs64(list64)); err != nil {
-						t.Fatal(err)
-					}
-					for i, x := range one {
-						if err := opt.StepParallel32(p, step, x[0], x[1], x[2], x[3]); err != nil {
-							t.Fatal(err)
-						}
-						y := one64[i]
-						if err := opt.StepParallel64(p, step, y[0], y[1], y[2], y[3]); err != nil {
-							t.Fatal(err)
-						}
-					}
-					if d := adadeltaParSame(list, ref); d != "" {
-						t.Fatalf("StepTensors32, step %d, sizes %v: %s", step, sizes, d)
-					}
-					if d := adadeltaParSame(one, ref); d != "" {
-						t.Fatalf("StepParallel32, step %d: %s", step, d)
-					}
-					if d := adadeltaParSame(list64, ref64); d != "" {
-						t.Fatalf("StepTensors64, step %d, sizes %v: %s", step, sizes, d)
-					}
-					if d := adadeltaParSame(one64, ref64); d != "" {
-						t.Fatalf("StepParallel64, step %d: %s", step, d)
-					}
-				}
-			})
-		}
-		p.Close()
-	}
+	pt.Run(t)
 }
 
 // TestAdadeltaStepTensorsLengthPanic: a mismatch anywhere in the list
 // panics in the caller, naming the tensor and both lengths, before any
-// tensor changes.
+// tensor changes; so does StepParallel.
 func TestAdadeltaStepTensorsLengthPanic(t *testing.T) {
-	opt := DefaultAdadelta()
-	p := NewPool(2)
-	defer p.Close()
-	ts := adadeltaParTensors[float32](5, []int{100_000, 50, 70, 20})
-	before := adadeltaCloneList(ts)
-	for slot := 1; slot < 4; slot++ {
-		ts[2][slot] = ts[2][slot][:69]
-		want := fmt.Sprintf("fusedopt: Adadelta.StepTensors32: tensor 2: len(%s) = 69, want len(param) = 70", adadeltaSlots[slot])
-		if got := parPanicMsg(func() { opt.StepTensors32(p, 1, adadeltaAs32(ts)) }); got != want {
-			t.Errorf("panic %q, want %q", got, want)
-		}
-		ts[2][slot] = ts[2][slot][:70]
-		if d := adadeltaParSame(ts, before); d != "" {
-			t.Errorf("%s: a tensor changed before the panic: %s", adadeltaSlots[slot], d)
-		}
-	}
-	x := make([]float64, 4)
-	want := "fusedopt: Adadelta.StepParallel64: len(acc) = 3, want len(param) = 4"
-	if got := parPanicMsg(func() { opt.StepParallel64(p, 1, x, x, x, x[:3]) }); got != want {
-		t.Errorf("panic %q, want %q", got, want)
-	}
-	want = "fusedopt: Adadelta.StepTensors64: tensor 1: len(sq) = 3, want len(param) = 4"
-	if got := parPanicMsg(func() { opt.StepTensors64(p, 1, []AdadeltaTensor64{{}, {x, x, x[:3], x}}) }); got != want {
-		t.Errorf("panic %q, want %q", got, want)
-	}
+	parLengthPanic(t, "Adadelta", adadeltaParSlots, adadeltaParCase("", DefaultAdadelta()))
 }
 
 // TestAdadeltaParallelDoesNotAllocate: after warm-up, the parallel steps
 // allocate nothing, split or not.
 func TestAdadeltaParallelDoesNotAllocate(t *testing.T) {
-	if raceEnabled {
-		t.Skip("the race detector allocates")
-	}
 	opt := DefaultAdadelta()
 	opt.WeightDecay = 0.01
-	p := NewPool(2)
-	defer p.Close()
-	big := adadeltaAs32(adadeltaParTensors[float32](1, []int{100_000, 3, 0, 5000}))
-	small := adadeltaAs32(adadeltaParTensors[float32](2, []int{10, 300}))
-	big64 := adadeltaAs64(adadeltaParTensors[float64](3, []int{50_000, 17}))
-	x, y := big[0], big64[0]
-	for name, f := range map[string]func(){
-		"StepTensors32/split":  func() { opt.StepTensors32(p, 3, big) },
-		"StepTensors32/inline": func() { opt.StepTensors32(p, 3, small) },
-		"StepTensors64/split":  func() { opt.StepTensors64(p, 3, big64) },
-		"StepParallel32":       func() { opt.StepParallel32(p, 3, x.Param, x.Grad, x.Sq, x.Acc) },
-		"StepParallel64/nil":   func() { opt.StepParallel64(nil, 3, y.Param, y.Grad, y.Sq, y.Acc) },
-	} {
-		for range 20 { // warm up the free lists: jobs, and batches a helper may still hold
-			f()
-		}
-		if n := testing.AllocsPerRun(50, f); n != 0 {
-			t.Errorf("%s: %v allocations per step, want 0", name, n)
-		}
-	}
+	parNoAlloc(t, adadeltaParSlots, adadeltaParCase("", opt))
 }

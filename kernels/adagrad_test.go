@@ -4,8 +4,9 @@ package kernels
 // lengths, allocations, the state helper, levels through the public API,
 // an independent reference of torch.optim.Adagrad with a derived error
 // bound, hand-checked steps and the parallel steps. The helpers shared
-// with SGD (streams3, levelsAgree3, runHand, par3) are in sgd_test.go,
-// the error model (errArith, errCheck) in errmodel_test.go.
+// with SGD (streams3, levelsAgree3, runHand) are in sgd_test.go, the
+// parallel tests' harness in parallel_harness_test.go, the error model
+// (errArith, errCheck) in errmodel_test.go.
 //
 // # The reference and its tolerance
 //
@@ -607,119 +608,38 @@ func TestAdagradMatchesPyTorch(t *testing.T) {
 	}
 }
 
-func adagradTensors32(ts []streams3[float32]) []AdagradTensor32 {
-	out := make([]AdagradTensor32, len(ts))
-	for i, x := range ts {
-		out[i] = AdagradTensor32{x[0], x[1], x[2]}
-	}
-	return out
-}
+// adagradSlots are Adagrad's slices, and adagradParCase is the Adagrad a
+// over three steps.
+var adagradSlots = []parSlot{{"param", -4, 3, false}, {"grad", -12, 2, false}, {"sum", -24, 2, true}}
 
-func adagradTensors64(ts []streams3[float64]) []AdagradTensor64 {
-	out := make([]AdagradTensor64, len(ts))
-	for i, x := range ts {
-		out[i] = AdagradTensor64{x[0], x[1], x[2]}
-	}
-	return out
+func adagradParCase(name string, a Adagrad) parCase[int] {
+	return parCase[int]{Name: name, Steps: []int{1, 2, 3},
+		Ops32: parOps3(a.Step32, a.StepParallel32, a.StepTensors32),
+		Ops64: parOps3(a.Step64, a.StepParallel64, a.StepTensors64)}
 }
 
 // TestAdagradStepTensorsMatchesStep checks StepTensors and StepParallel
 // against Step on each tensor, bit for bit, for random tensor lists on a
 // few worker counts, over three steps.
 func TestAdagradStepTensorsMatchesStep(t *testing.T) {
-	r := rand.New(rand.NewPCG(31, 32))
-	opts := []Adagrad{
+	pt := parTest[int]{Seed: [2]uint64{31, 32}, Workers: [2][]int{{1, 2, 5}, {1, 3}}, Lists: [2]int{20, 8}, Slots: adagradSlots}
+	for ai, a := range []Adagrad{
 		DefaultAdagrad(),
 		{LR: 0.1, LRDecay: 0.01, WeightDecay: 1e-4, Eps: 1e-8, EpsInSqrt: true, Maximize: true, GradScale: 0.5},
+	} {
+		pt.Cases = append(pt.Cases, adagradParCase(fmt.Sprintf("adagrad=%d", ai), a))
 	}
-	workers, lists := []int{1, 2, 5}, 20
-	if parSmall() {
-		workers, lists = []int{1, 3}, 8
-	}
-	for _, w := range workers {
-		p := NewPool(w)
-		for ai, a := range opts {
-			sizes := parSizes(r, 1+r.IntN(lists))
-			t.Run(fmt.Sprintf("workers=%d/adagrad=%d/f32", w, ai), func(t *testing.T) {
-				ref := par3[float32](r, sizes, true, false)
-				list, one := par3Clone(ref), par3Clone(ref)
-				for step := 1; step <= 3; step++ {
-					for _, x := range ref {
-						if err := a.Step32(step, x[0], x[1], x[2]); err != nil {
-							t.Fatal(err)
-						}
-					}
-					if err := a.StepTensors32(p, step, adagradTensors32(list)); err != nil {
-						t.Fatal(err)
-					}
-					for _, x := range one {
-						if err := a.StepParallel32(p, step, x[0], x[1], x[2]); err != nil {
-							t.Fatal(err)
-						}
-					}
-					if d := par3Same(adagradNames, list, ref); d != "" {
-						t.Fatalf("StepTensors32, step %d, sizes %v: %s", step, sizes, d)
-					}
-					if d := par3Same(adagradNames, one, ref); d != "" {
-						t.Fatalf("StepParallel32, step %d: %s", step, d)
-					}
-				}
-			})
-			t.Run(fmt.Sprintf("workers=%d/adagrad=%d/f64", w, ai), func(t *testing.T) {
-				ref := par3[float64](r, sizes, true, false)
-				list, one := par3Clone(ref), par3Clone(ref)
-				for step := 1; step <= 3; step++ {
-					for _, x := range ref {
-						if err := a.Step64(step, x[0], x[1], x[2]); err != nil {
-							t.Fatal(err)
-						}
-					}
-					if err := a.StepTensors64(p, step, adagradTensors64(list)); err != nil {
-						t.Fatal(err)
-					}
-					for _, x := range one {
-						if err := a.StepParallel64(p, step, x[0], x[1], x[2]); err != nil {
-							t.Fatal(err)
-						}
-					}
-					if d := par3Same(adagradNames, list, ref); d != "" {
-						t.Fatalf("StepTensors64, step %d, sizes %v: %s", step, sizes, d)
-					}
-					if d := par3Same(adagradNames, one, ref); d != "" {
-						t.Fatalf("StepParallel64, step %d: %s", step, d)
-					}
-				}
-			})
-		}
-		p.Close()
-	}
+	pt.Run(t)
 }
 
 // TestAdagradStepTensorsErrors: the parallel steps fail as Step does,
 // before any tensor changes.
 func TestAdagradStepTensorsErrors(t *testing.T) {
-	r := rand.New(rand.NewPCG(33, 34))
 	p := NewPool(2)
 	defer p.Close()
 	a := DefaultAdagrad()
-	for _, slot := range []int{1, 2} {
-		ts := par3[float32](r, []int{parMaxLen(), 50, 70, 20}, true, false)
-		before := par3Clone(ts)
-		ts[2][slot] = ts[2][slot][:69]
-		want := fmt.Sprintf("fusedopt: Adagrad.StepTensors32: tensor 2: len(%s) = 69, want len(param) = 70", adagradNames[slot])
-		if got := parPanicMsg(func() { a.StepTensors32(p, 2, adagradTensors32(ts)) }); got != want {
-			t.Errorf("panic %q, want %q", got, want)
-		}
-		ts[2][slot] = ts[2][slot][:70]
-		if d := par3Same(adagradNames, ts, before); d != "" {
-			t.Errorf("a tensor changed before the panic: %s", d)
-		}
-	}
+	parLengthPanic(t, "Adagrad", adagradSlots, adagradParCase("", a))
 	x := make([]float64, 4)
-	want := "fusedopt: Adagrad.StepParallel64: len(grad) = 3, want len(param) = 4"
-	if got := parPanicMsg(func() { a.StepParallel64(p, 1, x, x[:3], x) }); got != want {
-		t.Errorf("panic %q, want %q", got, want)
-	}
 	bad := DefaultAdagrad()
 	bad.Eps = 0
 	wantErr := bad.Step32(1, nil, nil, nil)
@@ -744,26 +664,5 @@ func TestAdagradStepTensorsErrors(t *testing.T) {
 // TestAdagradStepTensorsDoesNotAllocate: after warm-up, parallel steps
 // allocate nothing.
 func TestAdagradStepTensorsDoesNotAllocate(t *testing.T) {
-	if raceEnabled {
-		t.Skip("the race detector allocates")
-	}
-	r := rand.New(rand.NewPCG(35, 36))
-	p := NewPool(2)
-	defer p.Close()
-	a := DefaultAdagrad()
-	big := adagradTensors32(par3[float32](r, []int{100_000, 3, 70_000}, true, false))
-	big64 := adagradTensors64(par3[float64](r, []int{50_000, 17}, true, false))
-	x := big64[0]
-	for name, f := range map[string]func(){
-		"StepTensors32":  func() { a.StepTensors32(p, 3, big) },
-		"StepTensors64":  func() { a.StepTensors64(p, 3, big64) },
-		"StepParallel64": func() { a.StepParallel64(p, 3, x.Param, x.Grad, x.Sum) },
-	} {
-		for range 20 { // warm up the free lists (see the SGD test)
-			f()
-		}
-		if n := testing.AllocsPerRun(50, f); n != 0 {
-			t.Errorf("%s: %v allocations per step, want 0", name, n)
-		}
-	}
+	parNoAlloc(t, adagradSlots, adagradParCase("", DefaultAdagrad()))
 }

@@ -95,14 +95,6 @@ func parAs32(ts [][5][]float32) []AdamTensor32 {
 	return out
 }
 
-func parAs64(ts [][5][]float64) []AdamTensor64 {
-	out := make([]AdamTensor64, len(ts))
-	for i, x := range ts {
-		out[i] = AdamTensor64{x[0], x[1], x[2], x[3], x[4]}
-	}
-	return out
-}
-
 // parSame reports the first element whose bits differ.
 func parSame[F float32 | float64](got, want [][5][]F) string {
 	for i := range want {
@@ -130,72 +122,37 @@ func parAdams() []Adam {
 	return []Adam{DefaultAdam(), DefaultAdamW(), coupled, ams, both}
 }
 
+// adamSlots are Adam's slices: m as a mean of gradients, v and vmax as
+// means of squares.
+var adamSlots = []parSlot{{"param", -4, 3, false}, {"grad", -12, 2, false}, {"m", -12, 0, false},
+	{"v", -24, 0, true}, {"vmax", -24, 0, true}}
+
+// adamParCase is the Adam a over three steps, vmax left nil without
+// AMSGrad.
+func adamParCase(name string, a Adam) parCase[int] {
+	c := parCase[int]{Name: name, Steps: []int{1, 2, 3},
+		Ops32: parOps5(a.Step32, a.StepParallel32, a.StepTensors32),
+		Ops64: parOps5(a.Step64, a.StepParallel64, a.StepTensors64)}
+	if !a.AMSGrad {
+		c.Nil = []int{4}
+	}
+	return c
+}
+
 // TestStepTensorsMatchesStep checks StepTensors and StepParallel against
 // Step on each tensor, bit for bit, for random tensor lists on 1 to 8
 // workers, over three consecutive steps.
 func TestStepTensorsMatchesStep(t *testing.T) {
-	r := rand.New(rand.NewPCG(7, 11))
-	workers, adams, lists := []int{1, 2, 3, 4, 5, 6, 7, 8}, parAdams(), 40
+	adams := parAdams()
 	if parSmall() {
-		workers, adams, lists = []int{1, 2, 8}, []Adam{adams[0], adams[len(adams)-1]}, 10
+		adams = []Adam{adams[0], adams[len(adams)-1]}
 	}
-	for _, w := range workers {
-		p := NewPool(w)
-		for ai, a := range adams {
-			sizes := parSizes(r, 1+r.IntN(lists))
-			t.Run(fmt.Sprintf("workers=%d/adam=%d/f32", w, ai), func(t *testing.T) {
-				ref := parTensors[float32](r, sizes, a.AMSGrad)
-				list, one := parClone(ref), parClone(ref)
-				for step := 1; step <= 3; step++ {
-					for _, x := range ref {
-						if err := a.Step32(step, x[0], x[1], x[2], x[3], x[4]); err != nil {
-							t.Fatal(err)
-						}
-					}
-					if err := a.StepTensors32(p, step, parAs32(list)); err != nil {
-						t.Fatal(err)
-					}
-					for _, x := range one {
-						if err := a.StepParallel32(p, step, x[0], x[1], x[2], x[3], x[4]); err != nil {
-							t.Fatal(err)
-						}
-					}
-					if d := parSame(list, ref); d != "" {
-						t.Fatalf("StepTensors32, step %d, sizes %v: %s", step, sizes, d)
-					}
-					if d := parSame(one, ref); d != "" {
-						t.Fatalf("StepParallel32, step %d: %s", step, d)
-					}
-				}
-			})
-			t.Run(fmt.Sprintf("workers=%d/adam=%d/f64", w, ai), func(t *testing.T) {
-				ref := parTensors[float64](r, sizes, a.AMSGrad)
-				list, one := parClone(ref), parClone(ref)
-				for step := 1; step <= 3; step++ {
-					for _, x := range ref {
-						if err := a.Step64(step, x[0], x[1], x[2], x[3], x[4]); err != nil {
-							t.Fatal(err)
-						}
-					}
-					if err := a.StepTensors64(p, step, parAs64(list)); err != nil {
-						t.Fatal(err)
-					}
-					for _, x := range one {
-						if err := a.StepParallel64(p, step, x[0], x[1], x[2], x[3], x[4]); err != nil {
-							t.Fatal(err)
-						}
-					}
-					if d := parSame(list, ref); d != "" {
-						t.Fatalf("StepTensors64, step %d, sizes %v: %s", step, sizes, d)
-					}
-					if d := parSame(one, ref); d != "" {
-						t.Fatalf("StepParallel64, step %d: %s", step, d)
-					}
-				}
-			})
-		}
-		p.Close()
+	pt := parTest[int]{Seed: [2]uint64{7, 11}, Workers: [2][]int{{1, 2, 3, 4, 5, 6, 7, 8}, {1, 2, 8}},
+		Lists: [2]int{40, 10}, Slots: adamSlots}
+	for ai, a := range adams {
+		pt.Cases = append(pt.Cases, adamParCase(fmt.Sprintf("adam=%d", ai), a))
 	}
+	pt.Run(t)
 }
 
 // TestStepTensorsGradAliasesParam: a tensor's Grad may be its Param, as
@@ -219,32 +176,11 @@ func TestStepTensorsGradAliasesParam(t *testing.T) {
 
 // TestStepTensorsLengthPanic: a mismatch anywhere in the list panics in
 // the caller, naming the tensor and both lengths, before any tensor
-// changes.
+// changes; so does StepParallel.
 func TestStepTensorsLengthPanic(t *testing.T) {
-	r := rand.New(rand.NewPCG(5, 6))
 	a := DefaultAdamW()
 	a.AMSGrad = true
-	p := NewPool(2)
-	defer p.Close()
-	for _, slot := range []int{1, 2, 3, 4} {
-		ts := parTensors[float32](r, []int{parMaxLen(), 50, 70, 20}, true)
-		before := parClone(ts)
-		ts[2][slot] = ts[2][slot][:69]
-		name := [5]string{"param", "grad", "m", "v", "vmax"}[slot]
-		want := fmt.Sprintf("fusedopt: Adam.StepTensors32: tensor 2: len(%s) = 69, want len(param) = 70", name)
-		if got := parPanicMsg(func() { a.StepTensors32(p, 1, parAs32(ts)) }); got != want {
-			t.Errorf("panic %q, want %q", got, want)
-		}
-		ts[2][slot] = ts[2][slot][:70]
-		if d := parSame(ts, before); d != "" {
-			t.Errorf("%s mismatch: a tensor changed before the panic: %s", name, d)
-		}
-	}
-	want := "fusedopt: Adam.StepParallel64: len(m) = 3, want len(param) = 4"
-	x := make([]float64, 4)
-	if got := parPanicMsg(func() { a.StepParallel64(p, 1, x, x, x[:3], x, x) }); got != want {
-		t.Errorf("panic %q, want %q", got, want)
-	}
+	parLengthPanic(t, "Adam", adamSlots, adamParCase("", a))
 }
 
 // TestStepTensorsErrors: bad hyperparameters return Step's error and
@@ -310,35 +246,9 @@ func TestStepTensorsConcurrentCallers(t *testing.T) {
 // TestStepTensorsDoesNotAllocate: after warm-up, parallel steps allocate
 // nothing, on the split path and on the caller-only path.
 func TestStepTensorsDoesNotAllocate(t *testing.T) {
-	if raceEnabled {
-		t.Skip("the race detector allocates")
-	}
-	r := rand.New(rand.NewPCG(8, 9))
-	p := NewPool(2)
-	defer p.Close()
 	a := DefaultAdam()
 	a.AMSGrad = true
-	big := parAs32(parTensors[float32](r, []int{100_000, 3, 70_000, 0, 5000}, true))
-	small := parAs32(parTensors[float32](r, []int{10, 300}, true))
-	big64 := parAs64(parTensors[float64](r, []int{50_000, 17}, true))
-	x := big[0]
-	for name, f := range map[string]func(){
-		"StepTensors32/split":  func() { a.StepTensors32(p, 3, big) },
-		"StepTensors32/inline": func() { a.StepTensors32(p, 3, small) },
-		"StepTensors64/split":  func() { a.StepTensors64(p, 3, big64) },
-		"StepParallel32":       func() { a.StepParallel32(p, 3, x.Param, x.Grad, x.M, x.V, x.VMax) },
-		"StepParallel32/nil":   func() { a.StepParallel32(nil, 3, x.Param, x.Grad, x.M, x.V, x.VMax) },
-	} {
-		// Warm up the free lists: a helper may still hold the previous
-		// step's batch when the next step starts, so one call is not
-		// enough to reach the steady state.
-		for range 20 {
-			f()
-		}
-		if n := testing.AllocsPerRun(50, f); n != 0 {
-			t.Errorf("%s: %v allocations per step, want 0", name, n)
-		}
-	}
+	parNoAlloc(t, adamSlots, adamParCase("", a))
 }
 
 // parPanicMsg runs f and returns its panic value as a string ("" if none).

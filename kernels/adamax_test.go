@@ -791,66 +791,16 @@ func TestAdamaxMatchesPyTorch(t *testing.T) {
 // lists with empty, tiny and split tensors.
 func TestAdamaxParallelMatchesStep(t *testing.T) {
 	big := 300_000
-	workers := []int{1, 2, 3}
-	if testing.Short() {
-		big, workers = 70_000, []int{1, 3}
+	if kernels.ParSmall() {
+		big = 70_000
 	}
-	sizes := []int{0, 5, big, 1000, 17, big / 3}
-	for _, w := range workers {
-		p := kernels.NewPool(w)
-		for ci, o := range []kernels.Adamax{kernels.DefaultAdamax(), {LR: 1e-2, Beta1: 0.8, Beta2: 0.99, Eps: 1e-6, WeightDecay: 0.1, Maximize: true, GradScale: 0.5}} {
-			var ref, list, one [][4][]float32
-			var ref64, list64 [][4][]float64
-			for i, n := range sizes {
-				s := adamaxSlices[float32](uint64(100*ci+i), n)
-				ref, list, one = append(ref, s), append(list, adamaxClone(s)), append(one, adamaxClone(s))
-				s64 := adamaxSlices[float64](uint64(100*ci+i), n/4)
-				ref64, list64 = append(ref64, s64), append(list64, adamaxClone(s64))
-			}
-			ts := make([]kernels.AdamaxTensor32, len(list))
-			for i, x := range list {
-				ts[i] = kernels.AdamaxTensor32{Param: x[0], Grad: x[1], M: x[2], U: x[3]}
-			}
-			ts64 := make([]kernels.AdamaxTensor64, len(list64))
-			for i, x := range list64 {
-				ts64[i] = kernels.AdamaxTensor64{Param: x[0], Grad: x[1], M: x[2], U: x[3]}
-			}
-			for step := 1; step <= 3; step++ {
-				for i := range ref {
-					x := ref[i]
-					if err := o.Step32(step, x[0], x[1], x[2], x[3]); err != nil {
-						t.Fatal(err)
-					}
-					y := one[i]
-					if err := o.StepParallel32(p, step, y[0], y[1], y[2], y[3]); err != nil {
-						t.Fatal(err)
-					}
-					z := ref64[i]
-					if err := o.Step64(step, z[0], z[1], z[2], z[3]); err != nil {
-						t.Fatal(err)
-					}
-				}
-				if err := o.StepTensors32(p, step, ts); err != nil {
-					t.Fatal(err)
-				}
-				if err := o.StepTensors64(p, step, ts64); err != nil {
-					t.Fatal(err)
-				}
-				for i := range ref {
-					for s := range 4 {
-						if j := testbuf.FirstDiff(list[i][s], ref[i][s]); j >= 0 {
-							t.Fatalf("workers %d case %d step %d: StepTensors32 tensor %d %s[%d] differs", w, ci, step, i, adamaxSlotNames[s], j)
-						}
-						if j := testbuf.FirstDiff(one[i][s], ref[i][s]); j >= 0 {
-							t.Fatalf("workers %d case %d step %d: StepParallel32 tensor %d %s[%d] differs", w, ci, step, i, adamaxSlotNames[s], j)
-						}
-						if j := testbuf.FirstDiff(list64[i][s], ref64[i][s]); j >= 0 {
-							t.Fatalf("workers %d case %d step %d: StepTensors64 tensor %d %s[%d] differs", w, ci, step, i, adamaxSlotNames[s], j)
-						}
-					}
-				}
-			}
-		}
-		p.Close()
+	pt := kernels.ParTest[int]{Seed: [2]uint64{41, 42}, Workers: [2][]int{{1, 2, 3}, {1, 3}},
+		Sizes: []int{0, 5, big, 1000, 17, big / 3},
+		Slots: []kernels.ParSlot{{"param", -4, 3, false}, {"grad", -12, 2, false}, {"m", -12, 0, false}, {"u", -12, 0, true}}}
+	for ci, o := range []kernels.Adamax{kernels.DefaultAdamax(), {LR: 1e-2, Beta1: 0.8, Beta2: 0.99, Eps: 1e-6, WeightDecay: 0.1, Maximize: true, GradScale: 0.5}} {
+		pt.Cases = append(pt.Cases, kernels.ParCase[int]{Name: fmt.Sprintf("case=%d", ci), Steps: []int{1, 2, 3},
+			Ops32: kernels.ParOps4(o.Step32, o.StepParallel32, o.StepTensors32),
+			Ops64: kernels.ParOps4(o.Step64, o.StepParallel64, o.StepTensors64)})
 	}
+	pt.Run(t)
 }

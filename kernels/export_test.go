@@ -1,6 +1,10 @@
 package kernels
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/fusedopt/fusedopt/internal/testbuf"
+)
 
 // Test helpers of package kernels that the external tests (package
 // kernels_test) share.
@@ -22,3 +26,26 @@ func (c *errCheck) Check(where func() string, what string, got, want, tol float6
 
 // Worst is the largest ratio |got-want|/tol seen.
 func (c *errCheck) Worst() float64 { return c.worst }
+
+// The harness of the parallel tests (parallel_harness_test.go).
+type (
+	ParSlot                        = parSlot
+	ParOps[F testbuf.Float, S any] = parOps[F, S]
+	ParCase[S any]                 = parCase[S]
+	ParTest[S any]                 = parTest[S]
+)
+
+// ParSmall is parSmall: keep the parallel tests small.
+var ParSmall = parSmall
+
+// ParOps3 is parOps3: an optimizer's parOps of three slices.
+func ParOps3[F testbuf.Float, S, T any](step func(S, []F, []F, []F) error,
+	par func(*Pool, S, []F, []F, []F) error, list func(*Pool, S, []T) error) ParOps[F, S] {
+	return parOps3(step, par, list)
+}
+
+// ParOps4 is parOps4: an optimizer's parOps of four slices.
+func ParOps4[F testbuf.Float, S, T any](step func(S, []F, []F, []F, []F) error,
+	par func(*Pool, S, []F, []F, []F, []F) error, list func(*Pool, S, []T) error) ParOps[F, S] {
+	return parOps4(step, par, list)
+}

@@ -821,64 +821,25 @@ func TestLionMatchesOptax(t *testing.T) {
 // with empty, tiny and split tensors.
 func TestLionParallelMatchesStep(t *testing.T) {
 	big := 300_000
-	workers := []int{1, 2, 3}
-	if testing.Short() {
-		big, workers = 70_000, []int{1, 3}
+	if kernels.ParSmall() {
+		big = 70_000
 	}
-	sizes := []int{0, 5, big, 1000, 17, big / 3}
-	for _, w := range workers {
-		p := kernels.NewPool(w)
-		for ci, o := range []kernels.Lion{kernels.DefaultLion(), {LR: 1e-2, Beta1: 0.5, Beta2: 0.9, WeightDecay: 0.1, Maximize: true, GradScale: 0.5}} {
-			var ref, list, one [][3][]float32
-			var ref64, list64 [][3][]float64
-			for i, n := range sizes {
-				s := lionSlices[float32](uint64(100*ci+i), n)
-				ref, list, one = append(ref, s), append(list, lionClone(s)), append(one, lionClone(s))
-				s64 := lionSlices[float64](uint64(100*ci+i), n/4)
-				ref64, list64 = append(ref64, s64), append(list64, lionClone(s64))
-			}
-			ts := make([]kernels.LionTensor32, len(list))
-			for i, x := range list {
-				ts[i] = kernels.LionTensor32{Param: x[0], Grad: x[1], M: x[2]}
-			}
-			ts64 := make([]kernels.LionTensor64, len(list64))
-			for i, x := range list64 {
-				ts64[i] = kernels.LionTensor64{Param: x[0], Grad: x[1], M: x[2]}
-			}
-			for step := 1; step <= 3; step++ {
-				for i := range ref {
-					x, y, z := ref[i], one[i], ref64[i]
-					if err := o.Step32(x[0], x[1], x[2]); err != nil {
-						t.Fatal(err)
-					}
-					if err := o.StepParallel32(p, y[0], y[1], y[2]); err != nil {
-						t.Fatal(err)
-					}
-					if err := o.Step64(z[0], z[1], z[2]); err != nil {
-						t.Fatal(err)
-					}
-				}
-				if err := o.StepTensors32(p, ts); err != nil {
-					t.Fatal(err)
-				}
-				if err := o.StepTensors64(p, ts64); err != nil {
-					t.Fatal(err)
-				}
-				for i := range ref {
-					for s := range 3 {
-						if j := testbuf.FirstDiff(list[i][s], ref[i][s]); j >= 0 {
-							t.Fatalf("workers %d case %d step %d: StepTensors32 tensor %d %s[%d] differs", w, ci, step, i, lionSlotNames[s], j)
-						}
-						if j := testbuf.FirstDiff(one[i][s], ref[i][s]); j >= 0 {
-							t.Fatalf("workers %d case %d step %d: StepParallel32 tensor %d %s[%d] differs", w, ci, step, i, lionSlotNames[s], j)
-						}
-						if j := testbuf.FirstDiff(list64[i][s], ref64[i][s]); j >= 0 {
-							t.Fatalf("workers %d case %d step %d: StepTensors64 tensor %d %s[%d] differs", w, ci, step, i, lionSlotNames[s], j)
-						}
-					}
-				}
-			}
-		}
-		p.Close()
+	pt := kernels.ParTest[int]{Seed: [2]uint64{43, 44}, Workers: [2][]int{{1, 2, 3}, {1, 3}},
+		Sizes: []int{0, 5, big, 1000, 17, big / 3},
+		Slots: []kernels.ParSlot{{"param", -4, 3, false}, {"grad", -12, 2, false}, {"m", -12, 0, false}}}
+	for ci, o := range []kernels.Lion{kernels.DefaultLion(), {LR: 1e-2, Beta1: 0.5, Beta2: 0.9, WeightDecay: 0.1, Maximize: true, GradScale: 0.5}} {
+		pt.Cases = append(pt.Cases, kernels.ParCase[int]{Name: fmt.Sprintf("case=%d", ci), Steps: []int{1, 2, 3},
+			Ops32: lionParOps(o.Step32, o.StepParallel32, o.StepTensors32),
+			Ops64: lionParOps(o.Step64, o.StepParallel64, o.StepTensors64)})
 	}
+	pt.Run(t)
+}
+
+// lionParOps are Lion's steps for the harness, which passes a step number
+// that Lion does not take.
+func lionParOps[F float32 | float64, T any](step func(p, g, m []F) error,
+	par func(*kernels.Pool, []F, []F, []F) error, list func(*kernels.Pool, []T) error) kernels.ParOps[F, int] {
+	return kernels.ParOps3(func(_ int, p, g, m []F) error { return step(p, g, m) },
+		func(pl *kernels.Pool, _ int, p, g, m []F) error { return par(pl, p, g, m) },
+		func(pl *kernels.Pool, _ int, ts []T) error { return list(pl, ts) })
 }

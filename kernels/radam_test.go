@@ -537,55 +537,17 @@ func TestRAdamMatchesPyTorch(t *testing.T) {
 
 // ---- parallel ----
 
+// TestRAdamStepTensorsMatchesStep: StepTensors and StepParallel give
+// Step's bits on each tensor, for a few workers, over the steps 4 to 6,
+// where the steps switch to rectified.
 func TestRAdamStepTensorsMatchesStep(t *testing.T) {
-	r := rand.New(rand.NewPCG(3, 15))
-	workers, lists := []int{1, 2, 3}, 12
-	if parSmall() {
-		workers, lists = []int{1, 2}, 5
+	pt := parTest[int]{Seed: [2]uint64{3, 15}, Workers: [2][]int{{1, 2, 3}, {1, 2}}, Lists: [2]int{12, 5}, Slots: nrParSlots}
+	for ci, a := range radamLevelCases()[:3] {
+		pt.Cases = append(pt.Cases, parCase[int]{Name: fmt.Sprintf("case=%d", ci), Steps: []int{4, 5, 6},
+			Ops32: parOps4(a.Step32, a.StepParallel32, a.StepTensors32),
+			Ops64: parOps4(a.Step64, a.StepParallel64, a.StepTensors64)})
 	}
-	for _, w := range workers {
-		pool := NewPool(w)
-		defer pool.Close()
-		for ci, a := range radamLevelCases()[:3] {
-			sizes := parSizes(r, 1+r.IntN(lists))
-			ref32, ref64 := parTensors[float32](r, sizes, false), parTensors[float64](r, sizes, false)
-			list32, one32, list64, one64 := parClone(ref32), parClone(ref32), parClone(ref64), parClone(ref64)
-			for _, step := range []int{4, 5, 6} { // the switch to rectified steps
-				var ts32 []RAdamTensor32
-				var ts64 []RAdamTensor64
-				for i := range ref32 {
-					x, y := ref32[i], ref64[i]
-					if err := a.Step32(step, x[0], x[1], x[2], x[3]); err != nil {
-						t.Fatal(err)
-					}
-					if err := a.Step64(step, y[0], y[1], y[2], y[3]); err != nil {
-						t.Fatal(err)
-					}
-					x, y = list32[i], list64[i]
-					ts32 = append(ts32, RAdamTensor32{x[0], x[1], x[2], x[3]})
-					ts64 = append(ts64, RAdamTensor64{y[0], y[1], y[2], y[3]})
-					x, y = one32[i], one64[i]
-					if err := a.StepParallel32(pool, step, x[0], x[1], x[2], x[3]); err != nil {
-						t.Fatal(err)
-					}
-					if err := a.StepParallel64(pool, step, y[0], y[1], y[2], y[3]); err != nil {
-						t.Fatal(err)
-					}
-				}
-				if err := a.StepTensors32(pool, step, ts32); err != nil {
-					t.Fatal(err)
-				}
-				if err := a.StepTensors64(pool, step, ts64); err != nil {
-					t.Fatal(err)
-				}
-				for _, d := range []string{parSame(list32, ref32), parSame(one32, ref32), parSame(list64, ref64), parSame(one64, ref64)} {
-					if d != "" {
-						t.Fatalf("workers=%d case %d t=%d: %s", w, ci, step, d)
-					}
-				}
-			}
-		}
-	}
+	pt.Run(t)
 }
 
 // TestPowInt: powInt is b^t correctly rounded (against math/big), and so

@@ -872,193 +872,49 @@ func TestRMSpropMatchesPyTorch(t *testing.T) {
 	}
 }
 
-// rmsParTensors are tensors of the given sizes with random values and
-// consistent state (sq > gavg^2).
-func rmsParTensors[F testbuf.Float](seed uint64, sizes []int) [][5][]F {
-	ts := make([][5][]F, len(sizes))
-	for i, n := range sizes {
-		ts[i] = rmsInputs[F](seed+uint64(i), n, 0)
-	}
-	return ts
-}
+// rmsParSlots are RMSprop's slices as rmsInputs fills them, and
+// rmsParCase is the RMSprop r over two steps, gavg and buf left nil where
+// r does not use them if dropUnused.
+var rmsParSlots = []parSlot{{"param", -4, 3, false}, {"grad", -12, 2, false}, {"sq", -10, 0, true},
+	{"gavg", -20, -6, false}, {"buf", -4, 2, false}}
 
-func rmsAs32(ts [][5][]float32) []RMSpropTensor32 {
-	out := make([]RMSpropTensor32, len(ts))
-	for i, x := range ts {
-		out[i] = RMSpropTensor32{x[0], x[1], x[2], x[3], x[4]}
+func rmsParCase(name string, r RMSprop, dropUnused bool) parCase[int] {
+	c := parCase[int]{Name: name, Steps: []int{1, 2},
+		Ops32: parOps5(r.Step32, r.StepParallel32, r.StepTensors32),
+		Ops64: parOps5(r.Step64, r.StepParallel64, r.StepTensors64)}
+	if dropUnused && !r.Centered {
+		c.Nil = append(c.Nil, 3)
 	}
-	return out
-}
-
-func rmsAs64(ts [][5][]float64) []RMSpropTensor64 {
-	out := make([]RMSpropTensor64, len(ts))
-	for i, x := range ts {
-		out[i] = RMSpropTensor64{x[0], x[1], x[2], x[3], x[4]}
+	if dropUnused && r.Momentum == 0 {
+		c.Nil = append(c.Nil, 4)
 	}
-	return out
-}
-
-// rmsParSame reports the first element whose bits differ.
-func rmsParSame[F testbuf.Float](got, want [][5][]F) string {
-	for i := range want {
-		if d := rdSameSlots(rmsSlots[:], got[i][:], want[i][:]); d != "" {
-			return fmt.Sprintf("tensor %d: %s", i, d)
-		}
-	}
-	return ""
-}
-
-// rdSameSlots reports the first element of the slots whose bits differ.
-func rdSameSlots[F testbuf.Float](names []string, got, want [][]F) string {
-	for s := range want {
-		if j := testbuf.FirstDiff(got[s], want[s]); j >= 0 {
-			return fmt.Sprintf("(len %d) %s[%d] = %s, want %s", len(want[s]), names[s], j,
-				testbuf.Hex(got[s][j]), testbuf.Hex(want[s][j]))
-		}
-	}
-	return ""
+	return c
 }
 
 // TestRMSpropStepTensorsMatchesStep: StepTensors and StepParallel give
 // Step's bits on random tensor lists, over two steps, on several worker
-// counts, in variants that use and leave out gavg and buf (left nil).
+// counts, in variants that use and leave out gavg and buf (left nil, or
+// given and unused).
 func TestRMSpropStepTensorsMatchesStep(t *testing.T) {
-	r := rand.New(rand.NewPCG(17, 19))
-	workers, lists := []int{1, 2, 3}, 8
-	if parSmall() {
-		workers, lists = []int{1, 3}, 4
+	pt := parTest[int]{Seed: [2]uint64{17, 19}, Workers: [2][]int{{1, 2, 3}, {1, 3}}, Lists: [2]int{8, 4}, Slots: rmsParSlots}
+	for _, v := range []int{0, 15, 5, 10} {
+		pt.Cases = append(pt.Cases, rmsParCase(fmt.Sprintf("variant=%d", v), rmsVariant(DefaultRMSprop(), v), true))
 	}
-	for _, w := range workers {
-		p := NewPool(w)
-		for _, v := range []int{0, 15, 5, 10} {
-			opt := rmsVariant(DefaultRMSprop(), v)
-			sizes := parSizes(r, 1+r.IntN(lists))
-			seed := r.Uint64()
-			drop := func(ts [][5][]float32) {
-				for i := range ts {
-					if !opt.Centered {
-						ts[i][3] = nil
-					}
-					if opt.Momentum == 0 {
-						ts[i][4] = nil
-					}
-				}
-			}
-			t.Run(fmt.Sprintf("workers=%d/variant=%d", w, v), func(t *testing.T) {
-				ref := rmsParTensors[float32](seed, sizes)
-				drop(ref)
-				list, one := rmsCloneList(ref), rmsCloneList(ref)
-				ref64 := rmsParTensors[float64](seed, sizes)
-				list64 := rmsCloneList(ref64)
-				for step := 1; step <= 2; step++ {
-					for i, x := range ref {
-						if err := opt.Step32(step, x[0], x[1], x[2], x[3], x[4]); err != nil {
-							t.Fatal(err)
-						}
-						y := ref64[i]
-						if err := opt.Step64(step, y[0], y[1], y[2], y[3], y[4]); err != nil {
-							t.Fatal(err)
-						}
-					}
-					if err := opt.StepTensors32(p, step, rmsAs32(list)); err != nil {
-						t.Fatal(err)
-					}
-					if err := opt.StepTensors64(p, step, rmsAs64(list64)); err != nil {
-						t.Fatal(err)
-					}
-					for _, x := range one {
-						if err := opt.StepParallel32(p, step, x[0], x[1], x[2], x[3], x[4]); err != nil {
-							t.Fatal(err)
-						}
-					}
-					if d := rmsParSame(list, ref); d != "" {
-						t.Fatalf("StepTensors32, step %d, sizes %v: %s", step, sizes, d)
-					}
-					if d := rmsParSame(one, ref); d != "" {
-						t.Fatalf("StepParallel32, step %d: %s", step, d)
-					}
-					if d := rmsParSame(list64, ref64); d != "" {
-						t.Fatalf("StepTensors64, step %d, sizes %v: %s", step, sizes, d)
-					}
-				}
-				if x, y := one[0], ref64[0]; len(x[0]) > 0 {
-					y2 := rmsClone(y)
-					opt.Step64(3, y[0], y[1], y[2], y[3], y[4])
-					opt.StepParallel64(p, 3, y2[0], y2[1], y2[2], y2[3], y2[4])
-					if d := rmsParSame([][5][]float64{y2}, [][5][]float64{y}); d != "" {
-						t.Fatalf("StepParallel64: %s", d)
-					}
-				}
-			})
-		}
-		p.Close()
+	for _, v := range []int{0, 5, 10} {
+		pt.Cases = append(pt.Cases, rmsParCase(fmt.Sprintf("variant=%d/unused", v), rmsVariant(DefaultRMSprop(), v), false))
 	}
-}
-
-func rmsCloneList[F testbuf.Float](ts [][5][]F) [][5][]F {
-	out := make([][5][]F, len(ts))
-	for i, x := range ts {
-		out[i] = rmsClone(x)
-	}
-	return out
+	pt.Run(t)
 }
 
 // TestRMSpropStepTensorsLengthPanic: a mismatch anywhere in the list
 // panics in the caller, naming the tensor and both lengths, before any
-// tensor changes.
+// tensor changes; so does StepParallel.
 func TestRMSpropStepTensorsLengthPanic(t *testing.T) {
-	opt := rmsAll()
-	p := NewPool(2)
-	defer p.Close()
-	ts := rmsParTensors[float32](5, []int{100_000, 50, 70, 20})
-	before := rmsCloneList(ts)
-	for slot := 1; slot < 5; slot++ {
-		ts[2][slot] = ts[2][slot][:69]
-		want := fmt.Sprintf("fusedopt: RMSprop.StepTensors32: tensor 2: len(%s) = 69, want len(param) = 70", rmsSlots[slot])
-		if got := parPanicMsg(func() { opt.StepTensors32(p, 1, rmsAs32(ts)) }); got != want {
-			t.Errorf("panic %q, want %q", got, want)
-		}
-		ts[2][slot] = ts[2][slot][:70]
-		if d := rmsParSame(ts, before); d != "" {
-			t.Errorf("%s: a tensor changed before the panic: %s", rmsSlots[slot], d)
-		}
-	}
-	x := make([]float64, 4)
-	want := "fusedopt: RMSprop.StepParallel64: len(buf) = 3, want len(param) = 4"
-	if got := parPanicMsg(func() { opt.StepParallel64(p, 1, x, x, x, x, x[:3]) }); got != want {
-		t.Errorf("panic %q, want %q", got, want)
-	}
-	want = "fusedopt: RMSprop.StepTensors64: tensor 0: len(gavg) = 3, want len(param) = 4"
-	if got := parPanicMsg(func() { opt.StepTensors64(p, 1, []RMSpropTensor64{{x, x, x, x[:3], x}}) }); got != want {
-		t.Errorf("panic %q, want %q", got, want)
-	}
+	parLengthPanic(t, "RMSprop", rmsParSlots, rmsParCase("", rmsAll(), false))
 }
 
 // TestRMSpropParallelDoesNotAllocate: after warm-up, the parallel steps
 // allocate nothing, split or not.
 func TestRMSpropParallelDoesNotAllocate(t *testing.T) {
-	if raceEnabled {
-		t.Skip("the race detector allocates")
-	}
-	opt := rmsAll()
-	p := NewPool(2)
-	defer p.Close()
-	big := rmsAs32(rmsParTensors[float32](1, []int{100_000, 3, 0, 5000}))
-	small := rmsAs32(rmsParTensors[float32](2, []int{10, 300}))
-	big64 := rmsAs64(rmsParTensors[float64](3, []int{50_000, 17}))
-	x, y := big[0], big64[0]
-	for name, f := range map[string]func(){
-		"StepTensors32/split":  func() { opt.StepTensors32(p, 3, big) },
-		"StepTensors32/inline": func() { opt.StepTensors32(p, 3, small) },
-		"StepTensors64/split":  func() { opt.StepTensors64(p, 3, big64) },
-		"StepParallel32":       func() { opt.StepParallel32(p, 3, x.Param, x.Grad, x.Sq, x.GAvg, x.Buf) },
-		"StepParallel64/nil":   func() { opt.StepParallel64(nil, 3, y.Param, y.Grad, y.Sq, y.GAvg, y.Buf) },
-	} {
-		for range 20 { // warm up the free lists: jobs, and batches a helper may still hold
-			f()
-		}
-		if n := testing.AllocsPerRun(50, f); n != 0 {
-			t.Errorf("%s: %v allocations per step, want 0", name, n)
-		}
-	}
+	parNoAlloc(t, rmsParSlots, rmsParCase("", rmsAll(), false))
 }

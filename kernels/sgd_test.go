@@ -802,171 +802,44 @@ func TestSGDMatchesPyTorch(t *testing.T) {
 	}
 }
 
-// par3 makes tensors of the given sizes with random values (the state
-// non-negative if nonNeg; nil if noState).
-func par3[F float32 | float64](r *rand.Rand, sizes []int, nonNeg, noState bool) []streams3[F] {
-	ts := make([]streams3[F], len(sizes))
-	for i, n := range sizes {
-		for s := range 3 {
-			if s == 2 && noState {
-				continue
-			}
-			x := make([]F, n)
-			for k := range x {
-				switch {
-				case s < 2:
-					x[k] = F(r.NormFloat64())
-				case nonNeg:
-					x[k] = F(r.ExpFloat64())
-				default:
-					x[k] = F(r.NormFloat64() * 0.1)
-				}
-			}
-			ts[i][s] = x
-		}
-	}
-	return ts
-}
+// sgdSlots are SGD's slices, and sgdParCase is the SGD o over three steps
+// (the first-step rule included), buf left nil without momentum.
+var sgdSlots = []parSlot{{"param", -4, 3, false}, {"grad", -12, 2, false}, {"buf", -12, 1, false}}
 
-func par3Clone[F float32 | float64](ts []streams3[F]) []streams3[F] {
-	out := make([]streams3[F], len(ts))
-	for i, x := range ts {
-		out[i] = streams3[F](x).clone()
+func sgdParCase(name string, o SGD) parCase[int] {
+	c := parCase[int]{Name: name, Steps: []int{1, 2, 3},
+		Ops32: parOps3(o.Step32, o.StepParallel32, o.StepTensors32),
+		Ops64: parOps3(o.Step64, o.StepParallel64, o.StepTensors64)}
+	if o.Momentum == 0 {
+		c.Nil = []int{2}
 	}
-	return out
-}
-
-// par3Same reports the first element whose bits differ, or "".
-func par3Same[F float32 | float64](names [3]string, got, want []streams3[F]) string {
-	for i := range want {
-		for s := range 3 {
-			for k := range want[i][s] {
-				g, w := float64(got[i][s][k]), float64(want[i][s][k])
-				if math.Float64bits(g) != math.Float64bits(w) && !(g != g && w != w) {
-					return fmt.Sprintf("tensor %d (len %d) %s[%d] = %v, want %v", i, len(want[i][s]), names[s], k, g, w)
-				}
-			}
-		}
-	}
-	return ""
-}
-
-func sgdTensors32(ts []streams3[float32]) []SGDTensor32 {
-	out := make([]SGDTensor32, len(ts))
-	for i, x := range ts {
-		out[i] = SGDTensor32{x[0], x[1], x[2]}
-	}
-	return out
-}
-
-func sgdTensors64(ts []streams3[float64]) []SGDTensor64 {
-	out := make([]SGDTensor64, len(ts))
-	for i, x := range ts {
-		out[i] = SGDTensor64{x[0], x[1], x[2]}
-	}
-	return out
+	return c
 }
 
 // TestSGDStepTensorsMatchesStep checks StepTensors and StepParallel against
 // Step on each tensor, bit for bit, for random tensor lists on a few
 // worker counts, over three steps (the first-step rule included).
 func TestSGDStepTensorsMatchesStep(t *testing.T) {
-	r := rand.New(rand.NewPCG(21, 22))
-	opts := []SGD{
+	pt := parTest[int]{Seed: [2]uint64{21, 22}, Workers: [2][]int{{1, 2, 5}, {1, 3}}, Lists: [2]int{20, 8}, Slots: sgdSlots}
+	for oi, o := range []SGD{
 		{LR: 0.1},
 		{LR: 0.1, Momentum: 0.9, WeightDecay: 1e-4, Dampening: 0.1},
 		{LR: 0.05, Momentum: 0.9, Nesterov: true, Maximize: true, GradScale: 0.5},
+	} {
+		pt.Cases = append(pt.Cases, sgdParCase(fmt.Sprintf("sgd=%d", oi), o))
 	}
-	workers, lists := []int{1, 2, 5}, 20
-	if parSmall() {
-		workers, lists = []int{1, 3}, 8
-	}
-	for _, w := range workers {
-		p := NewPool(w)
-		for oi, o := range opts {
-			sizes := parSizes(r, 1+r.IntN(lists))
-			noBuf := o.Momentum == 0
-			t.Run(fmt.Sprintf("workers=%d/sgd=%d/f32", w, oi), func(t *testing.T) {
-				ref := par3[float32](r, sizes, false, noBuf)
-				list, one := par3Clone(ref), par3Clone(ref)
-				for step := 1; step <= 3; step++ {
-					for _, x := range ref {
-						if err := o.Step32(step, x[0], x[1], x[2]); err != nil {
-							t.Fatal(err)
-						}
-					}
-					if err := o.StepTensors32(p, step, sgdTensors32(list)); err != nil {
-						t.Fatal(err)
-					}
-					for _, x := range one {
-						if err := o.StepParallel32(p, step, x[0], x[1], x[2]); err != nil {
-							t.Fatal(err)
-						}
-					}
-					if d := par3Same(sgdNames, list, ref); d != "" {
-						t.Fatalf("StepTensors32, step %d, sizes %v: %s", step, sizes, d)
-					}
-					if d := par3Same(sgdNames, one, ref); d != "" {
-						t.Fatalf("StepParallel32, step %d: %s", step, d)
-					}
-				}
-			})
-			t.Run(fmt.Sprintf("workers=%d/sgd=%d/f64", w, oi), func(t *testing.T) {
-				ref := par3[float64](r, sizes, false, noBuf)
-				list, one := par3Clone(ref), par3Clone(ref)
-				for step := 1; step <= 3; step++ {
-					for _, x := range ref {
-						if err := o.Step64(step, x[0], x[1], x[2]); err != nil {
-							t.Fatal(err)
-						}
-					}
-					if err := o.StepTensors64(p, step, sgdTensors64(list)); err != nil {
-						t.Fatal(err)
-					}
-					for _, x := range one {
-						if err := o.StepParallel64(p, step, x[0], x[1], x[2]); err != nil {
-							t.Fatal(err)
-						}
-					}
-					if d := par3Same(sgdNames, list, ref); d != "" {
-						t.Fatalf("StepTensors64, step %d, sizes %v: %s", step, sizes, d)
-					}
-					if d := par3Same(sgdNames, one, ref); d != "" {
-						t.Fatalf("StepParallel64, step %d: %s", step, d)
-					}
-				}
-			})
-		}
-		p.Close()
-	}
+	pt.Run(t)
 }
 
 // TestSGDStepTensorsErrors: the parallel steps fail as Step does, before
 // any tensor changes: a ParamError for bad hyperparameters, and a length
 // panic naming the tensor; a short or nil buf is fine without momentum.
 func TestSGDStepTensorsErrors(t *testing.T) {
-	r := rand.New(rand.NewPCG(23, 24))
 	p := NewPool(2)
 	defer p.Close()
 	o := SGD{LR: 0.1, Momentum: 0.9}
-	for _, slot := range []int{1, 2} {
-		ts := par3[float32](r, []int{parMaxLen(), 50, 70, 20}, false, false)
-		before := par3Clone(ts)
-		ts[2][slot] = ts[2][slot][:69]
-		want := fmt.Sprintf("fusedopt: SGD.StepTensors32: tensor 2: len(%s) = 69, want len(param) = 70", sgdNames[slot])
-		if got := parPanicMsg(func() { o.StepTensors32(p, 2, sgdTensors32(ts)) }); got != want {
-			t.Errorf("panic %q, want %q", got, want)
-		}
-		ts[2][slot] = ts[2][slot][:70]
-		if d := par3Same(sgdNames, ts, before); d != "" {
-			t.Errorf("a tensor changed before the panic: %s", d)
-		}
-	}
+	parLengthPanic(t, "SGD", sgdSlots, sgdParCase("", o))
 	x := make([]float64, 4)
-	want := "fusedopt: SGD.StepParallel64: len(buf) = 3, want len(param) = 4"
-	if got := parPanicMsg(func() { o.StepParallel64(p, 1, x, x, x[:3]) }); got != want {
-		t.Errorf("panic %q, want %q", got, want)
-	}
 	plain := SGD{LR: 0.1}
 	y := []float32{1, 2, 3}
 	if err := plain.StepTensors32(p, 1, []SGDTensor32{{y, []float32{1, 1, 1}, nil}, {}}); err != nil || y[0] == 1 {
@@ -993,29 +866,5 @@ func TestSGDStepTensorsErrors(t *testing.T) {
 // TestSGDStepTensorsDoesNotAllocate: after warm-up, parallel steps
 // allocate nothing.
 func TestSGDStepTensorsDoesNotAllocate(t *testing.T) {
-	if raceEnabled {
-		t.Skip("the race detector allocates")
-	}
-	r := rand.New(rand.NewPCG(25, 26))
-	p := NewPool(2)
-	defer p.Close()
-	o := SGD{LR: 0.1, Momentum: 0.9, Nesterov: true}
-	big := sgdTensors32(par3[float32](r, []int{100_000, 3, 70_000}, false, false))
-	big64 := sgdTensors64(par3[float64](r, []int{50_000, 17}, false, false))
-	x := big[0]
-	for name, f := range map[string]func(){
-		"StepTensors32":  func() { o.StepTensors32(p, 3, big) },
-		"StepTensors64":  func() { o.StepTensors64(p, 3, big64) },
-		"StepParallel32": func() { o.StepParallel32(p, 3, x.Param, x.Grad, x.Buf) },
-	} {
-		// Warm up the free lists: a helper may still hold the previous
-		// step's batch when the next step starts, so a few batches
-		// circulate before none needs allocating.
-		for range 20 {
-			f()
-		}
-		if n := testing.AllocsPerRun(50, f); n != 0 {
-			t.Errorf("%s: %v allocations per step, want 0", name, n)
-		}
-	}
+	parNoAlloc(t, sgdSlots, sgdParCase("", SGD{LR: 0.1, Momentum: 0.9, Nesterov: true}))
 }
