@@ -795,12 +795,24 @@ func TestAdamaxParallelMatchesStep(t *testing.T) {
 		big = 70_000
 	}
 	pt := kernels.ParTest[int]{Seed: [2]uint64{41, 42}, Workers: [2][]int{{1, 2, 3}, {1, 3}},
-		Sizes: []int{0, 5, big, 1000, 17, big / 3},
-		Slots: []kernels.ParSlot{{"param", -4, 3, false}, {"grad", -12, 2, false}, {"m", -12, 0, false}, {"u", -12, 0, true}}}
+		Sizes: []int{0, 5, big, 1000, 17, big / 3}, Slots: adamaxParSlots}
 	for ci, o := range []kernels.Adamax{kernels.DefaultAdamax(), {LR: 1e-2, Beta1: 0.8, Beta2: 0.99, Eps: 1e-6, WeightDecay: 0.1, Maximize: true, GradScale: 0.5}} {
-		pt.Cases = append(pt.Cases, kernels.ParCase[int]{Name: fmt.Sprintf("case=%d", ci), Steps: []int{1, 2, 3},
-			Ops32: kernels.ParOps4(o.Step32, o.StepParallel32, o.StepTensors32),
-			Ops64: kernels.ParOps4(o.Step64, o.StepParallel64, o.StepTensors64)})
+		pt.Cases = append(pt.Cases, adamaxParCase(fmt.Sprintf("case=%d", ci), o, 1, 2, 3))
 	}
 	pt.Run(t)
+}
+
+// adamaxParSlots are Adamax's slices for the parallel harness, u (the
+// infinity norm) never negative.
+var adamaxParSlots = []kernels.ParSlot{{"param", -4, 3, false}, {"grad", -12, 2, false}, {"m", -12, 0, false}, {"u", -12, 0, true}}
+
+// adamaxParCase is the parallel harness's case of o at the given steps.
+func adamaxParCase(name string, o kernels.Adamax, steps ...int) kernels.ParCase[int] {
+	return kernels.ParCase[int]{Name: name, Steps: steps,
+		Ops32: kernels.ParOps4(o.Step32, o.StepParallel32, o.StepTensors32),
+		Ops64: kernels.ParOps4(o.Step64, o.StepParallel64, o.StepTensors64)}
+}
+
+func TestAdamaxParallelDoesNotAllocate(t *testing.T) {
+	kernels.ParNoAlloc(t, adamaxParSlots, adamaxParCase("", kernels.DefaultAdamax(), 3))
 }

@@ -35,6 +35,9 @@ type (
 	ParTest[S any]                 = parTest[S]
 )
 
+// ParNoAlloc is parNoAlloc: StepTensors and StepParallel do not allocate.
+func ParNoAlloc[S any](t *testing.T, slots []ParSlot, c ParCase[S]) { parNoAlloc(t, slots, c) }
+
 // ParSmall is parSmall: keep the parallel tests small.
 var ParSmall = parSmall
 

@@ -825,14 +825,25 @@ func TestLionParallelMatchesStep(t *testing.T) {
 		big = 70_000
 	}
 	pt := kernels.ParTest[int]{Seed: [2]uint64{43, 44}, Workers: [2][]int{{1, 2, 3}, {1, 3}},
-		Sizes: []int{0, 5, big, 1000, 17, big / 3},
-		Slots: []kernels.ParSlot{{"param", -4, 3, false}, {"grad", -12, 2, false}, {"m", -12, 0, false}}}
+		Sizes: []int{0, 5, big, 1000, 17, big / 3}, Slots: lionParSlots}
 	for ci, o := range []kernels.Lion{kernels.DefaultLion(), {LR: 1e-2, Beta1: 0.5, Beta2: 0.9, WeightDecay: 0.1, Maximize: true, GradScale: 0.5}} {
-		pt.Cases = append(pt.Cases, kernels.ParCase[int]{Name: fmt.Sprintf("case=%d", ci), Steps: []int{1, 2, 3},
-			Ops32: lionParOps(o.Step32, o.StepParallel32, o.StepTensors32),
-			Ops64: lionParOps(o.Step64, o.StepParallel64, o.StepTensors64)})
+		pt.Cases = append(pt.Cases, lionParCase(fmt.Sprintf("case=%d", ci), o))
 	}
 	pt.Run(t)
+}
+
+// lionParSlots are Lion's slices for the parallel harness.
+var lionParSlots = []kernels.ParSlot{{"param", -4, 3, false}, {"grad", -12, 2, false}, {"m", -12, 0, false}}
+
+// lionParCase is the parallel harness's case of o over three steps.
+func lionParCase(name string, o kernels.Lion) kernels.ParCase[int] {
+	return kernels.ParCase[int]{Name: name, Steps: []int{1, 2, 3},
+		Ops32: lionParOps(o.Step32, o.StepParallel32, o.StepTensors32),
+		Ops64: lionParOps(o.Step64, o.StepParallel64, o.StepTensors64)}
+}
+
+func TestLionParallelDoesNotAllocate(t *testing.T) {
+	kernels.ParNoAlloc(t, lionParSlots, lionParCase("", kernels.DefaultLion()))
 }
 
 // lionParOps are Lion's steps for the harness, which passes a step number

@@ -765,10 +765,23 @@ var nrParSlots = []parSlot{{"param", -4, 3, false}, {"grad", -12, 2, false}, {"m
 func TestNAdamStepTensorsMatchesStep(t *testing.T) {
 	pt := parTest[NAdamSchedule]{Seed: [2]uint64{3, 14}, Workers: [2][]int{{1, 2, 3}, {1, 2}}, Lists: [2]int{12, 5}, Slots: nrParSlots}
 	for ci, a := range nadamLevelCases()[:3] {
-		pt.Cases = append(pt.Cases, parCase[NAdamSchedule]{Name: fmt.Sprintf("case=%d", ci),
-			Steps: []NAdamSchedule{a.ScheduleAt(1), a.ScheduleAt(2), a.ScheduleAt(3)},
-			Ops32: parOps4(a.Step32, a.StepParallel32, a.StepTensors32),
-			Ops64: parOps4(a.Step64, a.StepParallel64, a.StepTensors64)})
+		pt.Cases = append(pt.Cases, nadamParCase(fmt.Sprintf("case=%d", ci), a, 1, 2, 3))
 	}
 	pt.Run(t)
+}
+
+// nadamParCase is the parallel harness's case of a at the schedules of
+// the given steps.
+func nadamParCase(name string, a NAdam, steps ...int) parCase[NAdamSchedule] {
+	c := parCase[NAdamSchedule]{Name: name,
+		Ops32: parOps4(a.Step32, a.StepParallel32, a.StepTensors32),
+		Ops64: parOps4(a.Step64, a.StepParallel64, a.StepTensors64)}
+	for _, t := range steps {
+		c.Steps = append(c.Steps, a.ScheduleAt(t))
+	}
+	return c
+}
+
+func TestNAdamParallelDoesNotAllocate(t *testing.T) {
+	parNoAlloc(t, nrParSlots, nadamParCase("", DefaultNAdam(), 3))
 }

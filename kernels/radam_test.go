@@ -543,11 +543,21 @@ func TestRAdamMatchesPyTorch(t *testing.T) {
 func TestRAdamStepTensorsMatchesStep(t *testing.T) {
 	pt := parTest[int]{Seed: [2]uint64{3, 15}, Workers: [2][]int{{1, 2, 3}, {1, 2}}, Lists: [2]int{12, 5}, Slots: nrParSlots}
 	for ci, a := range radamLevelCases()[:3] {
-		pt.Cases = append(pt.Cases, parCase[int]{Name: fmt.Sprintf("case=%d", ci), Steps: []int{4, 5, 6},
-			Ops32: parOps4(a.Step32, a.StepParallel32, a.StepTensors32),
-			Ops64: parOps4(a.Step64, a.StepParallel64, a.StepTensors64)})
+		pt.Cases = append(pt.Cases, radamParCase(fmt.Sprintf("case=%d", ci), a, 4, 5, 6))
 	}
 	pt.Run(t)
+}
+
+// radamParCase is the parallel harness's case of a at the given steps.
+func radamParCase(name string, a RAdam, steps ...int) parCase[int] {
+	return parCase[int]{Name: name, Steps: steps,
+		Ops32: parOps4(a.Step32, a.StepParallel32, a.StepTensors32),
+		Ops64: parOps4(a.Step64, a.StepParallel64, a.StepTensors64)}
+}
+
+// TestRAdamParallelDoesNotAllocate, at a rectified step.
+func TestRAdamParallelDoesNotAllocate(t *testing.T) {
+	parNoAlloc(t, nrParSlots, radamParCase("", DefaultRAdam(), 10))
 }
 
 // TestPowInt: powInt is b^t correctly rounded (against math/big), and so
