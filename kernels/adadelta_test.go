@@ -93,52 +93,16 @@ func adadeltaBads() []rdBad[Adadelta] {
 
 // TestAdadeltaValidation: every way out of every domain makes Step32,
 // Step64 and the parallel steps return the same *ParamError, naming the
-// field and value, and change nothing; what only float32 cannot carry
-// passes Step64.
+// field and value, at every level, and change nothing; what only float32
+// cannot carry passes the float64 methods (rejectTest).
 func TestAdadeltaValidation(t *testing.T) {
-	p := NewPool(2)
-	defer p.Close()
+	rt := rejectTest[int]{Opt: "Adadelta", Slots: adadeltaParSlots}
 	for _, b := range adadeltaBads() {
 		for v := range 2 {
-			a := adadeltaWith(DefaultAdadelta(), v)
-			b.set(&a)
-			name := fmt.Sprintf("%s=%v/variant=%d", b.field, b.value, v)
-			if b.only32 {
-				name = "float32/" + name
-			}
-			t.Run(name, func(t *testing.T) {
-				in32 := adadeltaInputs[float32](3, 19, 0)
-				got := adadeltaClone(in32)
-				err := a.Step32(b.t, got[0], got[1], got[2], got[3])
-				wantParamError(t, "Step32", "Adadelta", b.field, b.value, err)
-				rdUntouched(t, "Step32", adadeltaSlots[:], got[:], in32[:])
-				perr := a.StepParallel32(p, b.t, got[0], got[1], got[2], got[3])
-				terr := a.StepTensors32(p, b.t, []AdadeltaTensor32{{got[0], got[1], got[2], got[3]}})
-				if fmt.Sprint(perr) != fmt.Sprint(err) || fmt.Sprint(terr) != fmt.Sprint(err) {
-					t.Errorf("StepParallel32: %v, StepTensors32: %v, want Step32's %v", perr, terr, err)
-				}
-				rdUntouched(t, "the parallel steps", adadeltaSlots[:], got[:], in32[:])
-
-				in64 := adadeltaInputs[float64](3, 19, 0)
-				got64 := adadeltaClone(in64)
-				err = a.Step64(b.t, got64[0], got64[1], got64[2], got64[3])
-				if b.only32 {
-					if err != nil {
-						t.Errorf("Step64 rejects what only float32 cannot carry: %v", err)
-					}
-					return
-				}
-				wantParamError(t, "Step64", "Adadelta", b.field, b.value, err)
-				rdUntouched(t, "Step64", adadeltaSlots[:], got64[:], in64[:])
-				perr = a.StepParallel64(p, b.t, got64[0], got64[1], got64[2], got64[3])
-				terr = a.StepTensors64(p, b.t, []AdadeltaTensor64{{got64[0], got64[1], got64[2], got64[3]}})
-				if fmt.Sprint(perr) != fmt.Sprint(err) || fmt.Sprint(terr) != fmt.Sprint(err) {
-					t.Errorf("StepParallel64: %v, StepTensors64: %v, want Step64's %v", perr, terr, err)
-				}
-				rdUntouched(t, "the parallel steps", adadeltaSlots[:], got64[:], in64[:])
-			})
+			b.add(&rt, adadeltaWith(DefaultAdadelta(), v), fmt.Sprintf("variant=%d", v), adadeltaParCase)
 		}
 	}
+	rt.Run(t)
 }
 
 // TestAdadeltaValidateAcceptsEdges: the closed ends of each domain are

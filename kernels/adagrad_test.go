@@ -43,7 +43,6 @@ package kernels
 // bound counts u*|sum|, sharp just above a power of two).
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"math/big"
@@ -86,9 +85,10 @@ func adagradBad() []struct {
 }
 
 // TestAdagradValidationErrors: every bad hyperparameter and step number
-// makes Step32 and Step64 return a *ParamError naming the field and the
+// makes every step method return a *ParamError naming the field and the
 // value, at every level, in both eps forms, and leaves every slice
-// untouched; what only float32 cannot carry fails Step32 alone.
+// untouched; what only float32 cannot carry fails the float32 methods
+// alone (rejectTest).
 func TestAdagradValidationErrors(t *testing.T) {
 	type bad struct {
 		field  string
@@ -112,35 +112,14 @@ func TestAdagradValidationErrors(t *testing.T) {
 		bad{"GradScale", 1e39, with(func(a *Adagrad) { a.GradScale = 1e39 }), 1, true},
 		bad{"WeightDecay", 1e39, with(func(a *Adagrad) { a.WeightDecay = 1e39 }), 1, true},
 	)
-	for _, l := range allLevels(t) {
-		withLevel(t, l)
-		for _, c := range cases {
-			for _, inSqrt := range []bool{false, true} {
-				a := c.a
-				a.EpsInSqrt = inSqrt
-				name := fmt.Sprintf("%v/%s=%v/t=%d/epsInSqrt=%v", l, c.field, c.value, c.t, inSqrt)
-				in32 := random3[float32](testbuf.NewRand(4), 19, 0, true)
-				got32 := in32.clone()
-				wantParamError(t, name+"/Step32", "Adagrad", c.field, c.value, a.Step32(c.t, got32[0], got32[1], got32[2]))
-				if d := sameBits3(adagradNames, got32, in32); d != "" {
-					t.Errorf("%s: Step32 failed but changed %s", name, d)
-				}
-				in64 := random3[float64](testbuf.NewRand(4), 19, 0, true)
-				got64 := in64.clone()
-				err := a.Step64(c.t, got64[0], got64[1], got64[2])
-				if c.only32 {
-					if err != nil {
-						t.Errorf("%s: Step64 rejects what only float32 cannot carry: %v", name, err)
-					}
-					continue
-				}
-				wantParamError(t, name+"/Step64", "Adagrad", c.field, c.value, err)
-				if d := sameBits3(adagradNames, got64, in64); d != "" {
-					t.Errorf("%s: Step64 failed but changed %s", name, d)
-				}
-			}
+	rt := rejectTest[int]{Opt: "Adagrad", Slots: adagradSlots}
+	for _, c := range cases {
+		for _, inSqrt := range []bool{false, true} {
+			c.a.EpsInSqrt = inSqrt
+			rt.Add(adagradParCase(fmt.Sprintf("%s=%v/t=%d/epsInSqrt=%v", c.field, c.value, c.t, inSqrt), c.a), c.t, c.field, c.value, c.only32)
 		}
 	}
+	rt.Run(t)
 }
 
 // TestAdagradValidateAcceptsEdges: the closed ends of each domain are
@@ -632,33 +611,12 @@ func TestAdagradStepTensorsMatchesStep(t *testing.T) {
 	pt.Run(t)
 }
 
-// TestAdagradStepTensorsErrors: the parallel steps fail as Step does,
-// before any tensor changes.
+// TestAdagradStepTensorsErrors: a slice of the wrong length makes the
+// parallel steps panic, naming the tensor, before any tensor changes.
+// (Bad hyperparameters fail every step method alike:
+// TestAdagradValidationErrors.)
 func TestAdagradStepTensorsErrors(t *testing.T) {
-	p := NewPool(2)
-	defer p.Close()
-	a := DefaultAdagrad()
-	parLengthPanic(t, "Adagrad", adagradSlots, adagradParCase("", a))
-	x := make([]float64, 4)
-	bad := DefaultAdagrad()
-	bad.Eps = 0
-	wantErr := bad.Step32(1, nil, nil, nil)
-	y := make([]float32, 3)
-	var pe *ParamError
-	if err := bad.StepTensors32(p, 1, []AdagradTensor32{{y, y[:1], nil}}); !errors.As(err, &pe) || err.Error() != wantErr.Error() {
-		t.Errorf("StepTensors32 error %v, want %v", err, wantErr)
-	}
-	if err := a.StepParallel32(nil, 0, nil, nil, nil); !errors.As(err, &pe) || pe.Field != "t" {
-		t.Errorf("StepParallel32 t = 0: error %v", err)
-	}
-	tiny := DefaultAdagrad()
-	tiny.Eps = 1e-50
-	if err := tiny.StepTensors32(p, 1, nil); !errors.As(err, &pe) || pe.Field != "Eps" {
-		t.Errorf("StepTensors32 Eps = 1e-50: error %v, want the float32 check", err)
-	}
-	if err := tiny.StepTensors64(p, 1, []AdagradTensor64{{x, x, x}, {}}); err != nil {
-		t.Errorf("StepTensors64 Eps = 1e-50: %v", err)
-	}
+	parLengthPanic(t, "Adagrad", adagradSlots, adagradParCase("", DefaultAdagrad()))
 }
 
 // TestAdagradStepTensorsDoesNotAllocate: after warm-up, parallel steps

@@ -136,51 +136,23 @@ var adamaxSlotNames = [4]string{"param", "grad", "m", "u"}
 
 // TestAdamaxValidation: a bad hyperparameter or step number makes every
 // step method return a *ParamError naming the field and the value, at
-// every level, and leaves every slice untouched.
+// every level, and leaves every slice untouched (kernels.RejectTest).
 func TestAdamaxValidation(t *testing.T) {
-	old := kernels.ActiveLevel()
-	defer kernels.SetLevel(old)
-	for _, l := range kernels.Levels() {
-		kernels.SetLevel(l)
-		for _, c := range adamaxBads() {
-			for _, wd := range []float64{0, 0.1} {
-				o := c.o
-				if c.field != "WeightDecay" {
-					o.WeightDecay = wd
-				}
-				name := fmt.Sprintf("%v/%s=%v/wd=%v", l, c.field, c.value, wd)
-				in32 := adamaxSlices[float32](3, 19)
-				s := adamaxClone(in32)
-				kernels.WantParamError(t, name+"/Step32", "Adamax", c.field, c.value, o.Step32(c.t, s[0], s[1], s[2], s[3]))
-				kernels.WantParamError(t, name+"/StepParallel32", "Adamax", c.field, c.value, o.StepParallel32(nil, c.t, s[0], s[1], s[2], s[3]))
-				kernels.WantParamError(t, name+"/StepTensors32", "Adamax", c.field, c.value,
-					o.StepTensors32(nil, c.t, []kernels.AdamaxTensor32{{Param: s[0], Grad: s[1], M: s[2], U: s[3]}}))
-				for i := range s {
-					if j := axExactDiff(s[i], in32[i]); j >= 0 {
-						t.Fatalf("%s: rejected, but %s[%d] changed", name, adamaxSlotNames[i], j)
-					}
-				}
-				in64 := adamaxSlices[float64](3, 19)
-				s64 := adamaxClone(in64)
-				err := o.Step64(c.t, s64[0], s64[1], s64[2], s64[3])
-				err2 := o.StepTensors64(nil, c.t, []kernels.AdamaxTensor64{{Param: s64[0], Grad: s64[1], M: s64[2], U: s64[3]}})
-				if c.only32 {
-					if err != nil || err2 != nil {
-						t.Errorf("%s: Step64 rejects what only float32 cannot carry: %v, %v", name, err, err2)
-					}
-					continue
-				}
-				kernels.WantParamError(t, name+"/Step64", "Adamax", c.field, c.value, err)
-				kernels.WantParamError(t, name+"/StepTensors64", "Adamax", c.field, c.value, err2)
-				kernels.WantParamError(t, name+"/StepParallel64", "Adamax", c.field, c.value, o.StepParallel64(nil, c.t, s64[0], s64[1], s64[2], s64[3]))
-				for i := range s64 {
-					if j := axExactDiff(s64[i], in64[i]); j >= 0 {
-						t.Fatalf("%s: rejected, but %s[%d] changed", name, adamaxSlotNames[i], j)
-					}
-				}
+	rt := kernels.RejectTest[int]{Opt: "Adamax", Slots: adamaxParSlots}
+	for _, c := range adamaxBads() {
+		for _, wd := range []float64{0, 0.1} {
+			o := c.o
+			if c.field != "WeightDecay" {
+				o.WeightDecay = wd
 			}
+			name := fmt.Sprintf("%s=%v/wd=%v", c.field, c.value, wd)
+			if c.only32 {
+				name = "float32/" + name
+			}
+			rt.Add(adamaxParCase(name, o), c.t, c.field, c.value, c.only32)
 		}
 	}
+	rt.Run(t)
 }
 
 // TestAdamaxValidateAcceptsEdges: the closed ends of each domain are valid.

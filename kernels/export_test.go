@@ -52,3 +52,9 @@ func ParOps4[F testbuf.Float, S, T any](step func(S, []F, []F, []F, []F) error,
 	par func(*Pool, S, []F, []F, []F, []F) error, list func(*Pool, S, []T) error) ParOps[F, S] {
 	return parOps4(step, par, list)
 }
+
+// The harness of the validation tests (reject_harness_test.go).
+type (
+	RejectCase[S any] = rejectCase[S]
+	RejectTest[S any] = rejectTest[S]
+)

@@ -116,46 +116,18 @@ var lionSlotNames = [3]string{"param", "grad", "m"}
 
 // TestLionValidation: a bad hyperparameter makes every step method return
 // a *ParamError naming the field and the value, at every level, and
-// leaves every slice untouched.
+// leaves every slice untouched (kernels.RejectTest, at a step number Lion
+// does not take).
 func TestLionValidation(t *testing.T) {
-	old := kernels.ActiveLevel()
-	defer kernels.SetLevel(old)
-	for _, l := range kernels.Levels() {
-		kernels.SetLevel(l)
-		for _, c := range lionBads() {
-			o := c.o
-			name := fmt.Sprintf("%v/%s=%v", l, c.field, c.value)
-			in32 := lionSlices[float32](3, 19)
-			s := lionClone(in32)
-			kernels.WantParamError(t, name+"/Step32", "Lion", c.field, c.value, o.Step32(s[0], s[1], s[2]))
-			kernels.WantParamError(t, name+"/StepParallel32", "Lion", c.field, c.value, o.StepParallel32(nil, s[0], s[1], s[2]))
-			kernels.WantParamError(t, name+"/StepTensors32", "Lion", c.field, c.value,
-				o.StepTensors32(nil, []kernels.LionTensor32{{Param: s[0], Grad: s[1], M: s[2]}}))
-			for i := range s {
-				if j := axExactDiff(s[i], in32[i]); j >= 0 {
-					t.Fatalf("%s: rejected, but %s[%d] changed", name, lionSlotNames[i], j)
-				}
-			}
-			in64 := lionSlices[float64](3, 19)
-			s64 := lionClone(in64)
-			err := o.Step64(s64[0], s64[1], s64[2])
-			err2 := o.StepTensors64(nil, []kernels.LionTensor64{{Param: s64[0], Grad: s64[1], M: s64[2]}})
-			if c.only32 {
-				if err != nil || err2 != nil {
-					t.Errorf("%s: Step64 rejects what only float32 cannot carry: %v, %v", name, err, err2)
-				}
-				continue
-			}
-			kernels.WantParamError(t, name+"/Step64", "Lion", c.field, c.value, err)
-			kernels.WantParamError(t, name+"/StepTensors64", "Lion", c.field, c.value, err2)
-			kernels.WantParamError(t, name+"/StepParallel64", "Lion", c.field, c.value, o.StepParallel64(nil, s64[0], s64[1], s64[2]))
-			for i := range s64 {
-				if j := axExactDiff(s64[i], in64[i]); j >= 0 {
-					t.Fatalf("%s: rejected, but %s[%d] changed", name, lionSlotNames[i], j)
-				}
-			}
+	rt := kernels.RejectTest[int]{Opt: "Lion", Slots: lionParSlots}
+	for _, c := range lionBads() {
+		name := fmt.Sprintf("%s=%v", c.field, c.value)
+		if c.only32 {
+			name = "float32/" + name
 		}
+		rt.Add(lionParCase(name, c.o), 1, c.field, c.value, c.only32)
 	}
+	rt.Run(t)
 }
 
 // TestLionValidateAcceptsEdges: the closed ends of each domain are valid,

@@ -271,13 +271,7 @@ func TestNAdamStep64MatchesReference(t *testing.T) { nadamRefRun[float64](t, ea6
 // ---- validation, lengths, allocations, levels ----
 
 func TestNAdamValidation(t *testing.T) {
-	type bad struct {
-		name, field string
-		value       float64
-		a           NAdam
-		s           NAdamSchedule
-		only32      bool // float32 cannot carry it; float64 accepts it
-	}
+	type bad = rejectBad[NAdam, NAdamSchedule]
 	nan, inf := math.NaN(), math.Inf(1)
 	one := NAdamSchedule{T: 1, MuProduct: DefaultNAdam().Mu(1)}
 	var cases []bad
@@ -308,42 +302,8 @@ func TestNAdamValidation(t *testing.T) {
 		bad{"float32/GradScale=1e39", "GradScale", 1e39, with(func(a *NAdam) { a.GradScale = 1e39 }), one, true},
 		bad{"float32/WeightDecay=1e39", "WeightDecay", 1e39, with(func(a *NAdam) { a.WeightDecay = 1e39 }), one, true},
 	)
-	for _, l := range nrLevels(t) {
-		SetLevel(l)
-		for _, c := range cases {
-			for _, coupled := range []bool{false, true} {
-				a := c.a
-				a.Decoupled = !coupled
-				t.Run(l.String()+"/"+c.name+"/coupled="+strconv.FormatBool(coupled), func(t *testing.T) {
-					in32 := nrRandom[float32](testbuf.NewRand(3), 19, 0)
-					got32 := in32.clone()
-					wantParamError(t, "Step32", "NAdam", c.field, c.value, a.Step32(c.s, got32[0], got32[1], got32[2], got32[3]))
-					if d := nrDiff(got32, in32); d != "" {
-						t.Errorf("Step32 failed but changed %s", d)
-					}
-					wantParamError(t, "StepParallel32", "NAdam", c.field, c.value, a.StepParallel32(nil, c.s, got32[0], got32[1], got32[2], got32[3]))
-					wantParamError(t, "StepTensors32", "NAdam", c.field, c.value, a.StepTensors32(nil, c.s, []NAdamTensor32{{got32[0], got32[1], got32[2], got32[3]}}))
-					if d := nrDiff(got32, in32); d != "" {
-						t.Errorf("parallel steps failed but changed %s", d)
-					}
-
-					in64 := nrRandom[float64](testbuf.NewRand(3), 19, 0)
-					got64 := in64.clone()
-					err := a.Step64(c.s, got64[0], got64[1], got64[2], got64[3])
-					if c.only32 {
-						if err != nil {
-							t.Errorf("Step64 rejects what only float32 cannot carry: %v", err)
-						}
-						return
-					}
-					wantParamError(t, "Step64", "NAdam", c.field, c.value, err)
-					if d := nrDiff(got64, in64); d != "" {
-						t.Errorf("Step64 failed but changed %s", d)
-					}
-				})
-			}
-		}
-	}
+	rejectBoth(t, "NAdam", nrParSlots, cases, "coupled", func(a *NAdam, coupled bool) { a.Decoupled = !coupled },
+		func(name string, a NAdam) parCase[NAdamSchedule] { return nadamParCase(name, a) })
 	for _, a := range []NAdam{DefaultNAdam(), {Eps: math.SmallestNonzeroFloat64}} {
 		if err := a.Validate(); err != nil {
 			t.Errorf("%+v: %v", a, err)

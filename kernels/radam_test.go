@@ -229,13 +229,7 @@ func b2i(b bool) int {
 // ---- validation, lengths, allocations, levels ----
 
 func TestRAdamValidation(t *testing.T) {
-	type bad struct {
-		name, field string
-		value       float64
-		a           RAdam
-		t           int
-		only32      bool
-	}
+	type bad = rejectBad[RAdam, int]
 	nan, inf := math.NaN(), math.Inf(1)
 	var cases []bad
 	add := func(field string, set func(*RAdam, float64), values ...float64) {
@@ -264,38 +258,8 @@ func TestRAdamValidation(t *testing.T) {
 		// LR/(1-Beta1) overflows float64 too.
 		bad{"LR=1e300/Beta1=0.9999999999999999", "LR", 1e300, with(func(a *RAdam) { a.Beta1 = 0.9999999999999999; a.LR = 1e300 }), 1, false},
 	)
-	for _, l := range nrLevels(t) {
-		SetLevel(l)
-		for _, c := range cases {
-			for _, coupled := range []bool{false, true} {
-				a := c.a
-				a.Decoupled = !coupled
-				t.Run(l.String()+"/"+c.name+"/coupled="+strconv.FormatBool(coupled), func(t *testing.T) {
-					in32 := nrRandom[float32](testbuf.NewRand(3), 19, 0)
-					got32 := in32.clone()
-					wantParamError(t, "Step32", "RAdam", c.field, c.value, a.Step32(c.t, got32[0], got32[1], got32[2], got32[3]))
-					wantParamError(t, "StepParallel32", "RAdam", c.field, c.value, a.StepParallel32(nil, c.t, got32[0], got32[1], got32[2], got32[3]))
-					wantParamError(t, "StepTensors32", "RAdam", c.field, c.value, a.StepTensors32(nil, c.t, []RAdamTensor32{{got32[0], got32[1], got32[2], got32[3]}}))
-					if d := nrDiff(got32, in32); d != "" {
-						t.Errorf("rejected float32 steps changed %s", d)
-					}
-					in64 := nrRandom[float64](testbuf.NewRand(3), 19, 0)
-					got64 := in64.clone()
-					err := a.Step64(c.t, got64[0], got64[1], got64[2], got64[3])
-					if c.only32 {
-						if err != nil {
-							t.Errorf("Step64 rejects what only float32 cannot carry: %v", err)
-						}
-						return
-					}
-					wantParamError(t, "Step64", "RAdam", c.field, c.value, err)
-					if d := nrDiff(got64, in64); d != "" {
-						t.Errorf("Step64 failed but changed %s", d)
-					}
-				})
-			}
-		}
-	}
+	rejectBoth(t, "RAdam", nrParSlots, cases, "coupled", func(a *RAdam, coupled bool) { a.Decoupled = !coupled },
+		func(name string, a RAdam) parCase[int] { return radamParCase(name, a) })
 	for _, a := range []RAdam{DefaultRAdam(), {Eps: math.SmallestNonzeroFloat64}} {
 		if err := a.Validate(); err != nil {
 			t.Errorf("%+v: %v", a, err)

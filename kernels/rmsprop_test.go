@@ -78,19 +78,6 @@ func rdCopySlots[F testbuf.Float](dst, src [][]F) {
 	}
 }
 
-// rdUntouched fails if any slice of got differs from in in any bit.
-func rdUntouched[F testbuf.Float](t *testing.T, op string, names []string, got, in [][]F) {
-	t.Helper()
-	for i := range got {
-		for j := range got[i] {
-			if testbuf.Bits(got[i][j]) != testbuf.Bits(in[i][j]) {
-				t.Fatalf("%s returned an error but changed %s[%d]: %s, was %s", op, names[i], j,
-					testbuf.Hex(got[i][j]), testbuf.Hex(in[i][j]))
-			}
-		}
-	}
-}
-
 // rdBad is an invalid setting: the field to blame, its value, whether only
 // float32 rejects it, and the step number.
 type rdBad[O any] struct {
@@ -99,6 +86,17 @@ type rdBad[O any] struct {
 	only32 bool
 	t      int
 	set    func(*O)
+}
+
+// add adds to rt the case of b on o, variant naming o's options, its
+// parCase made by caseOf.
+func (b rdBad[O]) add(rt *rejectTest[int], o O, variant string, caseOf func(string, O) parCase[int]) {
+	b.set(&o)
+	name := fmt.Sprintf("%s=%v/%s", b.field, b.value, variant)
+	if b.only32 {
+		name = "float32/" + name
+	}
+	rt.Add(caseOf(name, o), b.t, b.field, b.value, b.only32)
 }
 
 func rmsBads() []rdBad[RMSprop] {
@@ -133,53 +131,18 @@ func rmsBads() []rdBad[RMSprop] {
 
 // TestRMSpropValidation: every way out of every domain makes Step32,
 // Step64 and the parallel steps return the same *ParamError, naming the
-// field and value, and change nothing; what only float32 cannot carry
-// passes Step64.
+// field and value, at every level, and change nothing; what only float32
+// cannot carry passes the float64 methods (rejectTest).
 func TestRMSpropValidation(t *testing.T) {
-	p := NewPool(2)
-	defer p.Close()
+	rt := rejectTest[int]{Opt: "RMSprop", Slots: rmsParSlots}
 	for _, b := range rmsBads() {
 		for _, eis := range []bool{false, true} {
 			r := rmsAll()
 			r.EpsInSqrt = eis
-			b.set(&r)
-			name := fmt.Sprintf("%s=%v/epsInSqrt=%v", b.field, b.value, eis)
-			if b.only32 {
-				name = "float32/" + name
-			}
-			t.Run(name, func(t *testing.T) {
-				in32 := rmsInputs[float32](3, 19, 0)
-				got := rmsClone(in32)
-				err := r.Step32(b.t, got[0], got[1], got[2], got[3], got[4])
-				wantParamError(t, "Step32", "RMSprop", b.field, b.value, err)
-				rdUntouched(t, "Step32", rmsSlots[:], got[:], in32[:])
-				perr := r.StepParallel32(p, b.t, got[0], got[1], got[2], got[3], got[4])
-				terr := r.StepTensors32(p, b.t, []RMSpropTensor32{{got[0], got[1], got[2], got[3], got[4]}})
-				if fmt.Sprint(perr) != fmt.Sprint(err) || fmt.Sprint(terr) != fmt.Sprint(err) {
-					t.Errorf("StepParallel32: %v, StepTensors32: %v, want Step32's %v", perr, terr, err)
-				}
-				rdUntouched(t, "the parallel steps", rmsSlots[:], got[:], in32[:])
-
-				in64 := rmsInputs[float64](3, 19, 0)
-				got64 := rmsClone(in64)
-				err = r.Step64(b.t, got64[0], got64[1], got64[2], got64[3], got64[4])
-				if b.only32 {
-					if err != nil {
-						t.Errorf("Step64 rejects what only float32 cannot carry: %v", err)
-					}
-					return
-				}
-				wantParamError(t, "Step64", "RMSprop", b.field, b.value, err)
-				rdUntouched(t, "Step64", rmsSlots[:], got64[:], in64[:])
-				perr = r.StepParallel64(p, b.t, got64[0], got64[1], got64[2], got64[3], got64[4])
-				terr = r.StepTensors64(p, b.t, []RMSpropTensor64{{got64[0], got64[1], got64[2], got64[3], got64[4]}})
-				if fmt.Sprint(perr) != fmt.Sprint(err) || fmt.Sprint(terr) != fmt.Sprint(err) {
-					t.Errorf("StepParallel64: %v, StepTensors64: %v, want Step64's %v", perr, terr, err)
-				}
-				rdUntouched(t, "the parallel steps", rmsSlots[:], got64[:], in64[:])
-			})
+			b.add(&rt, r, fmt.Sprintf("epsInSqrt=%v", eis), func(name string, r RMSprop) parCase[int] { return rmsParCase(name, r, false) })
 		}
 	}
+	rt.Run(t)
 }
 
 // TestRMSpropValidateAcceptsEdges: the closed ends of each domain are

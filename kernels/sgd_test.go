@@ -49,7 +49,6 @@ package kernels
 // bound counts as u*|param|, sharp just above a power of two) dominates.
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"math/big"
@@ -139,19 +138,6 @@ func levelsAgree3[F testbuf.Float](names [3]string, in streams3[F], offset int, 
 // (4, 8 and 16 lanes, four vectors per iteration) and their tails.
 var levelLens = []int{1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 129, 200}
 
-// sameBits3 reports the first element of got whose bits differ from in
-// (NaN payloads included), or "".
-func sameBits3[F testbuf.Float](names [3]string, got, in streams3[F]) string {
-	for i := range got {
-		for j := range got[i] {
-			if testbuf.Bits(got[i][j]) != testbuf.Bits(in[i][j]) {
-				return fmt.Sprintf("%s[%d] = %s, was %s", names[i], j, testbuf.Hex(got[i][j]), testbuf.Hex(in[i][j]))
-			}
-		}
-	}
-	return ""
-}
-
 const fwdPrec = 200 // bits of the big.Float references
 
 // bigOf is x as a fwdPrec-bit number.
@@ -208,9 +194,10 @@ func sgdBad() []struct {
 }
 
 // TestSGDValidationErrors: every bad hyperparameter and step number makes
-// Step32 and Step64 return a *ParamError naming the field and the value,
-// at every level, and leaves every slice untouched; what only float32
-// cannot carry fails Step32 alone.
+// every step method return a *ParamError naming the field and the value,
+// at every level, and leaves every slice untouched, buf given or nil
+// without momentum; what only float32 cannot carry fails the float32
+// methods alone (rejectTest).
 func TestSGDValidationErrors(t *testing.T) {
 	type bad struct {
 		field  string
@@ -233,31 +220,11 @@ func TestSGDValidationErrors(t *testing.T) {
 		bad{"GradScale", 1e300, SGD{LR: 1, GradScale: 1e300}, 1, true},
 		bad{"WeightDecay", 1e39, SGD{LR: 1, WeightDecay: 1e39}, 1, true},
 	)
-	for _, l := range allLevels(t) {
-		withLevel(t, l)
-		for _, c := range cases {
-			name := fmt.Sprintf("%v/%s=%v/t=%d", l, c.field, c.value, c.t)
-			in32 := random3[float32](testbuf.NewRand(3), 19, 0, false)
-			got32 := in32.clone()
-			wantParamError(t, name+"/Step32", "SGD", c.field, c.value, c.o.Step32(c.t, got32[0], got32[1], got32[2]))
-			if d := sameBits3(sgdNames, got32, in32); d != "" {
-				t.Errorf("%s: Step32 failed but changed %s", name, d)
-			}
-			in64 := random3[float64](testbuf.NewRand(3), 19, 0, false)
-			got64 := in64.clone()
-			err := c.o.Step64(c.t, got64[0], got64[1], got64[2])
-			if c.only32 {
-				if err != nil {
-					t.Errorf("%s: Step64 rejects what only float32 cannot carry: %v", name, err)
-				}
-				continue
-			}
-			wantParamError(t, name+"/Step64", "SGD", c.field, c.value, err)
-			if d := sameBits3(sgdNames, got64, in64); d != "" {
-				t.Errorf("%s: Step64 failed but changed %s", name, d)
-			}
-		}
+	rt := rejectTest[int]{Opt: "SGD", Slots: sgdSlots}
+	for _, c := range cases {
+		rt.Add(sgdParCase(fmt.Sprintf("%s=%v/t=%d", c.field, c.value, c.t), c.o), c.t, c.field, c.value, c.only32)
 	}
+	rt.Run(t)
 }
 
 // TestSGDValidateAcceptsEdges: the closed ends of each domain are valid,
@@ -831,35 +798,19 @@ func TestSGDStepTensorsMatchesStep(t *testing.T) {
 	pt.Run(t)
 }
 
-// TestSGDStepTensorsErrors: the parallel steps fail as Step does, before
-// any tensor changes: a ParamError for bad hyperparameters, and a length
-// panic naming the tensor; a short or nil buf is fine without momentum.
+// TestSGDStepTensorsErrors: a slice of the wrong length makes the
+// parallel steps panic, naming the tensor, before any tensor changes, and
+// a nil buf is fine without momentum. (Bad hyperparameters fail every
+// step method alike: TestSGDValidationErrors.)
 func TestSGDStepTensorsErrors(t *testing.T) {
 	p := NewPool(2)
 	defer p.Close()
 	o := SGD{LR: 0.1, Momentum: 0.9}
 	parLengthPanic(t, "SGD", sgdSlots, sgdParCase("", o))
-	x := make([]float64, 4)
 	plain := SGD{LR: 0.1}
 	y := []float32{1, 2, 3}
 	if err := plain.StepTensors32(p, 1, []SGDTensor32{{y, []float32{1, 1, 1}, nil}, {}}); err != nil || y[0] == 1 {
 		t.Errorf("without momentum and a nil buf: %v, param %v", err, y)
-	}
-	bad := SGD{LR: 0.1, Nesterov: true}
-	wantErr := bad.Step32(1, nil, nil, nil)
-	var pe *ParamError
-	if err := bad.StepTensors32(p, 1, []SGDTensor32{{y, y[:1], nil}}); !errors.As(err, &pe) || err.Error() != wantErr.Error() {
-		t.Errorf("StepTensors32 error %v, want %v", err, wantErr)
-	}
-	if err := o.StepParallel32(nil, 0, nil, nil, nil); !errors.As(err, &pe) || pe.Field != "t" {
-		t.Errorf("StepParallel32 t = 0: error %v", err)
-	}
-	big := SGD{LR: 1e39}
-	if err := big.StepTensors32(p, 1, nil); !errors.As(err, &pe) || pe.Field != "LR" {
-		t.Errorf("StepTensors32 LR = 1e39: error %v, want the float32 check", err)
-	}
-	if err := big.StepTensors64(p, 1, []SGDTensor64{{x, x, nil}}); err != nil {
-		t.Errorf("StepTensors64 LR = 1e39: %v", err)
 	}
 }
 

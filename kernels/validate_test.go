@@ -36,17 +36,12 @@ func badParams() []badParam {
 	return out
 }
 
-// TestValidationErrors: a bad hyperparameter or step number makes Step32
-// and Step64 return a *ParamError naming the field and the value, at every
-// level, and leaves every slice untouched.
+// TestValidationErrors: a bad hyperparameter or step number makes every
+// step method return a *ParamError naming the field and the value, at
+// every level, and leaves every slice untouched (rejectTest), vmax given
+// or nil without AMSGrad.
 func TestValidationErrors(t *testing.T) {
-	type bad struct {
-		name, field string
-		value       float64
-		a           Adam
-		t           int
-		only32      bool // float32 cannot carry it; float64 accepts it
-	}
+	type bad = rejectBad[Adam, int]
 	var cases []bad
 	for _, b := range badParams() {
 		a := DefaultAdam()
@@ -63,45 +58,7 @@ func TestValidationErrors(t *testing.T) {
 		bad{"float32/GradScale=1e39", "GradScale", 1e39, with(func(a *Adam) { a.GradScale = 1e39 }), 1, true},
 		bad{"float32/WeightDecay=1e39", "WeightDecay", 1e39, with(func(a *Adam) { a.WeightDecay = 1e39 }), 1, true},
 	)
-	for _, l := range allLevels(t) {
-		withLevel(t, l)
-		for _, c := range cases {
-			for _, ams := range []bool{false, true} {
-				a := c.a
-				a.AMSGrad = ams
-				t.Run(l.String()+"/"+c.name+"/amsgrad="+strconv.FormatBool(ams), func(t *testing.T) {
-					in32 := randomInputs[float32](testbuf.NewRand(3), 19, 0)
-					got32 := in32.clone()
-					wantParamError(t, "Step32", "Adam", c.field, c.value, a.Step32(c.t, got32[0], got32[1], got32[2], got32[3], got32[4]))
-					checkUntouched(t, "Step32", got32, in32)
-
-					in64 := randomInputs[float64](testbuf.NewRand(3), 19, 0)
-					got64 := in64.clone()
-					err := a.Step64(c.t, got64[0], got64[1], got64[2], got64[3], got64[4])
-					if c.only32 {
-						if err != nil {
-							t.Errorf("Step64 rejects what only float32 cannot carry: %v", err)
-						}
-						return
-					}
-					wantParamError(t, "Step64", "Adam", c.field, c.value, err)
-					checkUntouched(t, "Step64", got64, in64)
-				})
-			}
-		}
-	}
-}
-
-func checkUntouched[F testbuf.Float](t *testing.T, op string, got, in adamInputs[F]) {
-	t.Helper()
-	for i := range got {
-		for j := range got[i] {
-			if testbuf.Bits(got[i][j]) != testbuf.Bits(in[i][j]) {
-				t.Fatalf("%s returned an error but changed %s[%d]: %s, was %s", op, slotNames[i], j,
-					testbuf.Hex(got[i][j]), testbuf.Hex(in[i][j]))
-			}
-		}
-	}
+	rejectBoth(t, "Adam", adamSlots, cases, "amsgrad", func(a *Adam, ams bool) { a.AMSGrad = ams }, adamParCase)
 }
 
 // TestValidateAcceptsEdges: the closed ends of each domain are valid.
