@@ -97,9 +97,10 @@ func (a NAdam) Mu(t int) float64 { return a.mu(float64(t)) }
 func (a NAdam) mu(t float64) float64 {
 	// pow096, not math.Pow: math.Pow's fractional powers differ between
 	// architectures (and are often several ulps off), so mu_t would too.
-	// The conversion keeps arm64 from fusing the subtraction (harmless
-	// here, since 0.5*x is exact, but it costs nothing to be sure).
-	return a.Beta1 * (1 - float64(0.5*pow096(float64(t*a.MomentumDecay))))
+	// The conversions round each product where it is made: Go may fuse a
+	// product into a later addition or subtraction even across an inlined
+	// call, and arm64 does, into the caller's 1 - mu (see scalars).
+	return float64(a.Beta1 * (1 - float64(0.5*pow096(float64(t*a.MomentumDecay)))))
 }
 
 // Next is the schedule of the step after s: T+1, and the product times
@@ -111,7 +112,7 @@ func (a NAdam) Next(s NAdamSchedule) NAdamSchedule {
 	if s.T > 0 {
 		p = s.MuProduct
 	}
-	return NAdamSchedule{T: s.T + 1, MuProduct: p * a.mu(float64(s.T+1))}
+	return NAdamSchedule{T: s.T + 1, MuProduct: float64(p * a.mu(float64(s.T+1)))}
 }
 
 // ScheduleAt is the schedule after t steps with a's hyperparameters
