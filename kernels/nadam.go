@@ -91,7 +91,9 @@ type NAdamSchedule struct {
 }
 
 // Mu is NAdam's momentum coefficient mu_t = Beta1*(1 - 0.5*0.96^(t*MomentumDecay))
-// at step t, in PyTorch's arithmetic.
+// at step t, in PyTorch's order of float64 operations. The power is
+// within an ulp of the correctly rounded one that PyTorch gets from C's
+// pow, and has the same bits on every architecture.
 func (a NAdam) Mu(t int) float64 { return a.mu(float64(t)) }
 
 func (a NAdam) mu(t float64) float64 {
