@@ -216,53 +216,78 @@ func nadamRefRun[F float32 | float64](t *testing.T, c errArith, n int, seed uint
 	for combo := range 16 {
 		a := nadamCase(rng, combo)
 		name := fmt.Sprintf("%+v", a)
-		var st nrInputs[F]
-		for i := range st {
-			st[i] = make([]F, n)
-		}
-		for i := range n {
-			st[0][i] = F(refMag(rng, -2, 1))
-		}
+		st := nrRefInit[F](rng, n)
 		for _, step := range nrRefSteps {
 			sched := a.ScheduleAt(step)
 			ts := nadamTorchScalars(a, step)
 			if sched.MuProduct != ts.prod {
 				t.Fatalf("%s t=%d: ScheduleAt's product %v, PyTorch's loop %v", name, step, sched.MuProduct, ts.prod)
 			}
-			scale := math.Pow(10, -1.5+2*rng.Float64())
-			for i := range n {
-				st[1][i] = F(refMag(rng, -4, 0.5) * scale)
-			}
-			var out nrInputs[F]
-			for _, lvl := range levels {
-				if _, err := SetLevel(lvl); err != nil {
-					t.Fatal(err)
-				}
-				out = st.clone()
-				var err error
-				switch o := any(out).(type) {
-				case nrInputs[float32]:
-					err = a.Step32(sched, o[0], o[1], o[2], o[3])
-				case nrInputs[float64]:
-					err = a.Step64(sched, o[0], o[1], o[2], o[3])
-				}
-				if err != nil {
-					t.Fatalf("%s: %v", name, err)
-				}
-				for i := range n {
-					p0, g, m0, v0 := float64(st[0][i]), float64(st[1][i]), float64(st[2][i]), float64(st[3][i])
-					rp, rm, rv := nadamRef(a, ts, p0, g, m0, v0)
-					bp, bm, bv := nadamKernelBound(c, a, ts, p0, g, m0, v0)
-					where := func() string { return fmt.Sprintf("%v %s t=%d [%d]", lvl, name, step, i) }
-					ck.checkSum(where, "m", float64(out[2][i]), rm, bm)
-					ck.checkSum(where, "v", float64(out[3][i]), rv, bv)
-					ck.checkSum(where, "param", float64(out[0][i]), rp, bp)
-				}
-			}
-			st = out // Generic's, the last level's, state goes on
+			st = nrRefStep(ck, rng, levels, st, fmt.Sprintf("%s t=%d", name, step),
+				func(p, g, m, v []float32) error { return a.Step32(sched, p, g, m, v) },
+				func(p, g, m, v []float64) error { return a.Step64(sched, p, g, m, v) },
+				func(p0, g, m0, v0 float64) (ref, bound [3]errVal) {
+					ref[0], ref[1], ref[2] = nadamRef(a, ts, p0, g, m0, v0)
+					bound[0], bound[1], bound[2] = nadamKernelBound(c, a, ts, p0, g, m0, v0)
+					return ref, bound
+				})
 		}
 	}
 	t.Logf("largest |got-ref|/bound: %.3f", ck.worst)
+}
+
+// nrRefInit is the starting state of a NAdam or RAdam reference run:
+// random parameters, zero moments.
+func nrRefInit[F float32 | float64](rng *rand.Rand, n int) nrInputs[F] {
+	var st nrInputs[F]
+	for i := range st {
+		st[i] = make([]F, n)
+	}
+	for i := range n {
+		st[0][i] = F(refMag(rng, -2, 1))
+	}
+	return st
+}
+
+// nrRefStep is one step of a NAdam or RAdam reference run from state st:
+// it draws a gradient into st, steps a copy of st at every level (step32
+// or step64, by F), and checks each element's param, m and v against the
+// reference within the sum of the two bounds, both of which refs gives
+// for the element's inputs ([0] param, [1] m, [2] v). It returns the
+// last level's state, Generic's, from which the next step goes on.
+func nrRefStep[F float32 | float64](ck *errCheck, rng *rand.Rand, levels []Level, st nrInputs[F], what string,
+	step32 func(p, g, m, v []float32) error, step64 func(p, g, m, v []float64) error,
+	refs func(p0, g, m0, v0 float64) (ref, bound [3]errVal)) nrInputs[F] {
+	n := len(st[0])
+	scale := math.Pow(10, -1.5+2*rng.Float64())
+	for i := range n {
+		st[1][i] = F(refMag(rng, -4, 0.5) * scale)
+	}
+	var out nrInputs[F]
+	for _, lvl := range levels {
+		if _, err := SetLevel(lvl); err != nil {
+			ck.t.Fatal(err)
+		}
+		out = st.clone()
+		var err error
+		switch o := any(out).(type) {
+		case nrInputs[float32]:
+			err = step32(o[0], o[1], o[2], o[3])
+		case nrInputs[float64]:
+			err = step64(o[0], o[1], o[2], o[3])
+		}
+		if err != nil {
+			ck.t.Fatalf("%s: %v", what, err)
+		}
+		for i := range n {
+			ref, bound := refs(float64(st[0][i]), float64(st[1][i]), float64(st[2][i]), float64(st[3][i]))
+			where := func() string { return fmt.Sprintf("%v %s [%d]", lvl, what, i) }
+			ck.checkSum(where, "m", float64(out[2][i]), ref[1], bound[1])
+			ck.checkSum(where, "v", float64(out[3][i]), ref[2], bound[2])
+			ck.checkSum(where, "param", float64(out[0][i]), ref[0], bound[0])
+		}
+	}
+	return out
 }
 
 func TestNAdamStep32MatchesReference(t *testing.T) { nadamRefRun[float32](t, ea32, 67, 32) }

@@ -125,13 +125,7 @@ func radamRefRun[F float32 | float64](t *testing.T, c errArith, n int, seed uint
 	for combo := range 32 {
 		a := radamCase(rng, combo%16)
 		name := fmt.Sprintf("%+v", a)
-		var st nrInputs[F]
-		for i := range st {
-			st[i] = make([]F, n)
-		}
-		for i := range n {
-			st[0][i] = F(refMag(rng, -2, 1))
-		}
+		st := nrRefInit[F](rng, n)
 		for _, step := range nrRefSteps {
 			ts := radamTorchScalars(a, step)
 			if a.Rectified(step) != ts.rectified {
@@ -140,37 +134,14 @@ func radamRefRun[F float32 | float64](t *testing.T, c errArith, n int, seed uint
 			if ts.rectified {
 				rectified++
 			}
-			scale := math.Pow(10, -1.5+2*rng.Float64())
-			for i := range n {
-				st[1][i] = F(refMag(rng, -4, 0.5) * scale)
-			}
-			var out nrInputs[F]
-			for _, lvl := range levels {
-				if _, err := SetLevel(lvl); err != nil {
-					t.Fatal(err)
-				}
-				out = st.clone()
-				var err error
-				switch o := any(out).(type) {
-				case nrInputs[float32]:
-					err = a.Step32(step, o[0], o[1], o[2], o[3])
-				case nrInputs[float64]:
-					err = a.Step64(step, o[0], o[1], o[2], o[3])
-				}
-				if err != nil {
-					t.Fatalf("%s: %v", name, err)
-				}
-				for i := range n {
-					p0, g, m0, v0 := float64(st[0][i]), float64(st[1][i]), float64(st[2][i]), float64(st[3][i])
-					rp, rm, rv := radamRef(a, ts, p0, g, m0, v0)
-					bp, bm, bv := radamKernelBound(c, a, ts, p0, g, m0, v0)
-					where := func() string { return fmt.Sprintf("%v %s t=%d [%d]", lvl, name, step, i) }
-					ck.checkSum(where, "m", float64(out[2][i]), rm, bm)
-					ck.checkSum(where, "v", float64(out[3][i]), rv, bv)
-					ck.checkSum(where, "param", float64(out[0][i]), rp, bp)
-				}
-			}
-			st = out
+			st = nrRefStep(ck, rng, levels, st, fmt.Sprintf("%s t=%d", name, step),
+				func(p, g, m, v []float32) error { return a.Step32(step, p, g, m, v) },
+				func(p, g, m, v []float64) error { return a.Step64(step, p, g, m, v) },
+				func(p0, g, m0, v0 float64) (ref, bound [3]errVal) {
+					ref[0], ref[1], ref[2] = radamRef(a, ts, p0, g, m0, v0)
+					bound[0], bound[1], bound[2] = radamKernelBound(c, a, ts, p0, g, m0, v0)
+					return ref, bound
+				})
 		}
 	}
 	if rectified == 0 || rectified == 32*len(nrRefSteps) {
