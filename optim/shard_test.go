@@ -1,0 +1,75 @@
+package optim
+
+import (
+	"bytes"
+	"testing"
+)
+
+// TestShards checks that three optimizers that each own a Shard of the
+// same parameters, boundaries falling inside tensors, step them to the
+// bits of the unsharded steps, and that each shard's checkpoint resumes.
+func TestShards(t *testing.T) {
+	for _, c := range allCases() {
+		t.Run(c.Name(), c.shards)
+	}
+}
+
+func (c algoCase[H]) shards(t *testing.T) {
+	m := newModel(2)
+	ref := newRefRun(c, m.clone(), wavy{})
+	bounds := []int64{0, 50, 700, 1 << 40} // the model has 1206 elements
+	var os []*Optimizer[H]
+	for i := range 3 {
+		o, err := New(c.h, wavy{}, &Config{Shard: &Shard{bounds[i], bounds[i+1]}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		register(t, o, m, c.h2)
+		if err := o.SetSchedule(1, wavy{}); err != nil {
+			t.Fatal(err)
+		}
+		os = append(os, o)
+	}
+	for k := int64(1); k <= 9; k++ {
+		m.fillGrads(k)
+		ref.m.fillGrads(k)
+		if k == 5 {
+			// Each shard saves, and a fresh optimizer of that shard resumes.
+			for i, o := range os {
+				var buf bytes.Buffer
+				if err := o.Save(&buf); err != nil {
+					t.Fatal(err)
+				}
+				fresh, err := New(c.h, wavy{}, &Config{Shard: &Shard{bounds[i], bounds[i+1]}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				register(t, fresh, m, c.h2)
+				if err := fresh.SetSchedule(1, wavy{}); err != nil {
+					t.Fatal(err)
+				}
+				if err := fresh.Load(&buf); err != nil {
+					t.Fatalf("shard %d: %v", i, err)
+				}
+				os[i] = fresh
+			}
+		}
+		for i, o := range os {
+			if err := o.Step(); err != nil {
+				t.Fatalf("shard %d, step %d: %v", i, k, err)
+			}
+		}
+		ref.step()
+		equalModels(t, "sharded", m, ref.m)
+	}
+	// Each shard holds state for its own elements only.
+	var owned int
+	for _, o := range os {
+		for _, p := range o.params {
+			owned += p.owned()
+		}
+	}
+	if owned != 1206 {
+		t.Errorf("the shards own %d elements in all, want 1206", owned)
+	}
+}

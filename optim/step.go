@@ -1,0 +1,88 @@
+package optim
+
+import (
+	"fmt"
+	"math"
+)
+
+// Step takes one optimizer step: every group's parameters are updated from
+// their gradients with the group's hyperparameters and the LR its schedule
+// gives at the group's step count, through one StepTensors call per group
+// and precision (so validation and the per-step scalars happen once each).
+// Then every group's count advances, as do NAdam's products of mu.
+//
+// Step changes everything or nothing: a bad hyperparameter (a
+// *kernels.ParamError), a schedule LR that is NaN, infinite or negative,
+// or no registered parameter (ErrNoParams) is returned before any
+// parameter or state changes. After the first Step it does not allocate.
+func (o *Optimizer[H]) Step() error {
+	if len(o.params) == 0 {
+		return ErrNoParams
+	}
+	for g, gr := range o.groups {
+		if err := o.prepare(g, gr); err != nil {
+			return err
+		}
+	}
+	for g, gr := range o.groups {
+		h, c := &gr.next.hyper, gr.next.clock
+		// prepare has run both calls on empty lists, which validate
+		// everything these check; an error now is a broken invariant.
+		if err := o.algo.step32(h, o.pool, c, gr.f32.ts, &gr.f32.scratch); err != nil {
+			panic(fmt.Sprintf("optim: group %d: float32 step failed after validation: %v", g, err))
+		}
+		if err := o.algo.step64(h, o.pool, c, gr.f64.ts, &gr.f64.scratch); err != nil {
+			panic(fmt.Sprintf("optim: group %d: float64 step failed after validation: %v", g, err))
+		}
+	}
+	for _, gr := range o.groups {
+		gr.clock = gr.next.clock
+	}
+	return nil
+}
+
+// prepare computes group g's next hyperparameters and clock into gr.next
+// and validates them with empty StepTensors calls, which check every
+// hyperparameter (and, for float32, every value float32 cannot carry)
+// without touching a slice.
+func (o *Optimizer[H]) prepare(g int, gr *group[H]) error {
+	lr := gr.sched.LR(*o.algo.lr(&gr.hyper), gr.clock.steps)
+	if !validLR(lr) {
+		return fmt.Errorf("optim: group %d: schedule %v gives LR %g at step %d: want a finite LR >= 0",
+			g, gr.sched, lr, gr.clock.steps+1)
+	}
+	gr.next.hyper = gr.hyper
+	*o.algo.lr(&gr.next.hyper) = lr
+	gr.next.clock = o.algo.advance(&gr.next.hyper, gr.clock)
+	if !fitsInt(gr.next.clock.steps) {
+		return fmt.Errorf("optim: group %d: step %d does not fit in an int on this target", g, gr.next.clock.steps)
+	}
+	var none32 []*tensor[float32]
+	var none64 []*tensor[float64]
+	if len(gr.f32.ts) > 0 || len(gr.f64.ts) == 0 {
+		if err := o.algo.step32(&gr.next.hyper, o.pool, gr.next.clock, none32, &gr.f32.scratch); err != nil {
+			return fmt.Errorf("optim: group %d: %w", g, err)
+		}
+	}
+	if len(gr.f64.ts) > 0 {
+		if err := o.algo.step64(&gr.next.hyper, o.pool, gr.next.clock, none64, &gr.f64.scratch); err != nil {
+			return fmt.Errorf("optim: group %d: %w", g, err)
+		}
+	}
+	return nil
+}
+
+// ZeroGrad sets every registered gradient to zero, the whole of each
+// (also outside a Shard): PyTorch's zero_grad(set_to_none=False).
+func (o *Optimizer[H]) ZeroGrad() {
+	for _, p := range o.params {
+		if p.f32 != nil {
+			clear(p.f32.grad)
+		} else {
+			clear(p.f64.grad)
+		}
+	}
+}
+
+// validLR reports whether a schedule's LR can be stepped with.
+func validLR(lr float64) bool { return lr >= 0 && !math.IsInf(lr, 1) }

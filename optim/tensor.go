@@ -1,0 +1,65 @@
+package optim
+
+// float is the element type of a parameter: PyTorch keeps a dtype per
+// tensor, and so does an Optimizer.
+type float interface{ float32 | float64 }
+
+// tensor is the part of one parameter that this optimizer steps: the
+// window [lo, hi) of its elements that the shard owns (all of them without
+// a shard), and the state of that window.
+type tensor[E float] struct {
+	p      *param
+	data   []E // the whole registered parameter
+	grad   []E // its whole gradient
+	lo, hi int
+	state  [maxSlots][]E // hi-lo elements each; nil where the group's hyperparameters use no such slot
+}
+
+// window is the owned part of s, a parameter-length slice.
+func (x *tensor[E]) window(s []E) []E { return s[x.lo:x.hi:x.hi] }
+
+// initState allocates the slots that uses names, each filled with its
+// starting value, and drops the others: the state before a first step.
+func (x *tensor[E]) initState(uses slotSet, start [maxSlots]E) {
+	n := x.hi - x.lo
+	for i := range x.state {
+		x.state[i] = nil
+		if uses[i] {
+			s := make([]E, n)
+			if v := start[i]; v != 0 {
+				for j := range s {
+					s[j] = v
+				}
+			}
+			x.state[i] = s
+		}
+	}
+}
+
+// param is one registered parameter: its name, shape and place in the
+// registration order, and its tensor in its precision.
+type param struct {
+	name   string
+	shape  []int64
+	group  int
+	offset int64 // of its first element in the registration order (see Shard)
+	size   int
+	f32    *tensor[float32] // exactly one of f32 and f64 is set
+	f64    *tensor[float64]
+}
+
+// owned is the number of the parameter's elements the shard owns.
+func (p *param) owned() int {
+	if p.f32 != nil {
+		return p.f32.hi - p.f32.lo
+	}
+	return p.f64.hi - p.f64.lo
+}
+
+// dtype is the parameter's safetensors dtype name.
+func (p *param) dtype() string {
+	if p.f32 != nil {
+		return "F32"
+	}
+	return "F64"
+}
