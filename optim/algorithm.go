@@ -51,38 +51,38 @@ type algorithm[H Algorithm] struct {
 }
 
 // stepFunc runs one StepTensors call of hyperparameters h at clock c (the
-// step being taken) over the tensors ts, building the kernel's tensor list
-// in *scratch so that steps after the first do not allocate. ts may be
-// empty: that call only validates.
-type stepFunc[H Algorithm, E float] func(h *H, p *kernels.Pool, c clock, ts []*tensor[E], scratch *any) error
+// step being taken) over bucket b's tensors, or over none when b is nil:
+// that call only validates.
+type stepFunc[H Algorithm, E float] func(h *H, p *kernels.Pool, c clock, b *bucket[E]) error
 
 // stepper makes a stepFunc from the two things that differ between
 // algorithms: how one tensor becomes the kernel's tensor type T, and the
-// StepTensors call on a list of T.
+// StepTensors call on a list of T. The list is kept in the bucket and
+// rebuilt only when the bucket's tensors or their state have changed, so
+// that a Step costs little more than the StepTensors call and does not
+// allocate.
 func stepper[H Algorithm, E float, T any](
 	convert func(x *tensor[E]) T,
 	call func(h *H, p *kernels.Pool, c clock, ts []T) error,
 ) stepFunc[H, E] {
-	return func(h *H, p *kernels.Pool, c clock, ts []*tensor[E], scratch *any) error {
-		list, _ := (*scratch).(*[]T)
-		if list == nil {
-			list = new([]T)
-			*scratch = list
+	return func(h *H, p *kernels.Pool, c clock, b *bucket[E]) error {
+		if b == nil {
+			return call(h, p, c, nil)
 		}
-		*list = (*list)[:0]
-		for _, x := range ts {
-			*list = append(*list, convert(x))
+		list, _ := b.list.(*[]T)
+		if list == nil || b.stale {
+			if list == nil {
+				list = new([]T)
+				b.list = list
+			}
+			*list = (*list)[:0]
+			for _, x := range b.ts {
+				*list = append(*list, convert(x))
+			}
+			b.stale = false
 		}
-		err := call(h, p, c, *list)
-		clear(*list) // drop references to the slices between steps
-		return err
+		return call(h, p, c, *list)
 	}
-}
-
-// countSteps is the advance of every algorithm but NAdam.
-func countSteps[H Algorithm](_ *H, c clock) clock {
-	c.steps++
-	return c
 }
 
 // fitsInt reports whether a step count converts to the kernels' int
@@ -120,4 +120,10 @@ func algorithmOf[H Algorithm]() *algorithm[H] {
 // validate is h.Validate for any Algorithm.
 func validate[H Algorithm](h *H) error {
 	return any(h).(interface{ Validate() error }).Validate()
+}
+
+// countSteps is the advance of every algorithm but NAdam.
+func countSteps[H Algorithm](_ *H, c clock) clock {
+	c.steps++
+	return c
 }

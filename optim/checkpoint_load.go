@@ -285,6 +285,7 @@ func (o *Optimizer[H]) commit(groups []groupMeta[H], es []entry) {
 			commitSlot(e.p.f64, e.slot, e.f64)
 		}
 	}
+	o.invalidate()
 	for g, gr := range o.groups {
 		m := &groups[g]
 		gr.hyper = m.Hyper

@@ -82,8 +82,17 @@ type group[H Algorithm] struct {
 // bucket is a group's tensors of one precision, stepped by one
 // StepTensors call.
 type bucket[E float] struct {
-	ts      []*tensor[E]
-	scratch any // the kernel's tensor list, reused across steps
+	ts    []*tensor[E]
+	list  any  // the kernel's tensor list of ts (a *[]kernels.AdamTensor32, ...)
+	stale bool // list must be rebuilt: ts or their state slices changed
+}
+
+// invalidate marks every bucket's kernel list stale, after a change of
+// the tensors or of their state slices.
+func (o *Optimizer[H]) invalidate() {
+	for _, gr := range o.groups {
+		gr.f32.stale, gr.f64.stale = true, true
+	}
 }
 
 // ErrNoParams is returned by Step when no parameter has been added.

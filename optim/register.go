@@ -98,6 +98,7 @@ func add[H Algorithm, E float](o *Optimizer[H], g int, name string, shape []int6
 	if lo < hi {
 		b := bucketOf[H, E](gr)
 		b.ts = append(b.ts, x)
+		b.stale = true
 	}
 	return nil
 }
@@ -172,5 +173,6 @@ func (o *Optimizer[H]) relayout(g int, h *H) error {
 	for _, x := range gr.f64.ts {
 		x.initState(uses, s64)
 	}
+	o.invalidate()
 	return nil
 }

@@ -36,20 +36,31 @@ func schedCosPi(q float64) float64 {
 	return c
 }
 
-// schedCosPiPoly is cos(πr) for 0 <= r <= 1/4: 1 + w·(c2 + w·(c4 + ...))
-// with w = r², in FMAs. The first omitted term, (π/4)^20/20!, is below
-// 2^-67.
+// schedCosPiPoly is cos(πr) for 0 <= r <= 1/4, as 1 - h + w²·(c4 + w·(c6
+// + ...)) with w = r² and h = (π²/2)·w, the way fdlibm's kernel cosine
+// keeps within an ulp: w and h are carried as double-doubles (π²/2 as
+// halfPi2Hi + halfPi2Lo), so that only the last addition rounds at the
+// result's scale; the rounding error of 1 - h is recovered exactly
+// (Fast2Sum) and added back. The first omitted term, (π/4)^20/20!, is
+// below 2^-67.
 func schedCosPiPoly(r float64) float64 {
-	w := float64(r * r)
-	p := math.FMA(cosPi18, w, cosPi16)
-	p = math.FMA(p, w, cosPi14)
-	p = math.FMA(p, w, cosPi12)
-	p = math.FMA(p, w, cosPi10)
-	p = math.FMA(p, w, cosPi8)
-	p = math.FMA(p, w, cosPi6)
-	p = math.FMA(p, w, cosPi4)
-	p = math.FMA(p, w, cosPi2)
-	return math.FMA(p, w, 1)
+	wh := float64(r * r)
+	wl := math.FMA(r, r, -wh) // r² = wh + wl exactly
+	hh := float64(halfPi2Hi * wh)
+	hl := math.FMA(halfPi2Hi, wh, -hh) + (float64(halfPi2Hi*wl) + float64(halfPi2Lo*wh))
+
+	p := math.FMA(cosPi18, wh, cosPi16)
+	p = math.FMA(p, wh, cosPi14)
+	p = math.FMA(p, wh, cosPi12)
+	p = math.FMA(p, wh, cosPi10)
+	p = math.FMA(p, wh, cosPi8)
+	p = math.FMA(p, wh, cosPi6)
+	p = math.FMA(p, wh, cosPi4)
+	tail := float64(float64(wh*wh) * p) // below 0.016
+
+	a := 1 - hh
+	e := (1 - a) - hh // 1 - hh = a + e exactly: h <= 0.31, so 1 - a is exact
+	return a + (e + (tail - hl))
 }
 
 // schedSinPiPoly is sin(πu) for 0 <= u <= 1/4: u·π + u·w·(s3 + w·(s5 + ...))
@@ -78,6 +89,9 @@ const (
 	schedPiHi = 0x1.921fb54442d18p+1 // float64(math.Pi)
 	schedPiLo = math.Pi - schedPiHi  // π - schedPiHi, about 1.2e-16
 	schedPi2  = math.Pi * math.Pi
+
+	halfPi2Hi = 0x1.3bd3cc9be45dep+02  // float64(π²/2)
+	halfPi2Lo = schedPi2/2 - halfPi2Hi // π²/2 - halfPi2Hi, about 3.1e-16
 
 	cosPi2  = -schedPi2 / 2
 	cosPi4  = -cosPi2 * schedPi2 / (3 * 4)

@@ -28,10 +28,10 @@ func (o *Optimizer[H]) Step() error {
 		h, c := &gr.next.hyper, gr.next.clock
 		// prepare has run both calls on empty lists, which validate
 		// everything these check; an error now is a broken invariant.
-		if err := o.algo.step32(h, o.pool, c, gr.f32.ts, &gr.f32.scratch); err != nil {
+		if err := o.algo.step32(h, o.pool, c, &gr.f32); err != nil {
 			panic(fmt.Sprintf("optim: group %d: float32 step failed after validation: %v", g, err))
 		}
-		if err := o.algo.step64(h, o.pool, c, gr.f64.ts, &gr.f64.scratch); err != nil {
+		if err := o.algo.step64(h, o.pool, c, &gr.f64); err != nil {
 			panic(fmt.Sprintf("optim: group %d: float64 step failed after validation: %v", g, err))
 		}
 	}
@@ -57,15 +57,13 @@ func (o *Optimizer[H]) prepare(g int, gr *group[H]) error {
 	if !fitsInt(gr.next.clock.steps) {
 		return fmt.Errorf("optim: group %d: step %d does not fit in an int on this target", g, gr.next.clock.steps)
 	}
-	var none32 []*tensor[float32]
-	var none64 []*tensor[float64]
 	if len(gr.f32.ts) > 0 || len(gr.f64.ts) == 0 {
-		if err := o.algo.step32(&gr.next.hyper, o.pool, gr.next.clock, none32, &gr.f32.scratch); err != nil {
+		if err := o.algo.step32(&gr.next.hyper, o.pool, gr.next.clock, nil); err != nil {
 			return fmt.Errorf("optim: group %d: %w", g, err)
 		}
 	}
 	if len(gr.f64.ts) > 0 {
-		if err := o.algo.step64(&gr.next.hyper, o.pool, gr.next.clock, none64, &gr.f64.scratch); err != nil {
+		if err := o.algo.step64(&gr.next.hyper, o.pool, gr.next.clock, nil); err != nil {
 			return fmt.Errorf("optim: group %d: %w", g, err)
 		}
 	}

@@ -1,0 +1,116 @@
+// Package optim is the optimizer a training loop holds, built on fusedopt's
+// kernels: parameters registered once by name, the state it allocates for
+// them, parameter groups with their own hyperparameters and learning-rate
+// schedules, and checkpoints that resume bit for bit on any machine.
+//
+//	opt, err := optim.New(kernels.DefaultAdamW(), optim.Warmup{Steps: 1000, StartFactor: 0.01,
+//		Then: optim.Cosine{Steps: 99000, Min: 1e-5}}, nil)
+//	opt.Add32(0, optim.Param32{Name: "fc.weight", Shape: []int64{out, in}, Data: w, Grad: gw})
+//	for ... {
+//		opt.ZeroGrad()
+//		backward()                     // writes gw
+//		if err := opt.Step(); err != nil { ... }
+//		if step%1000 == 0 { opt.SaveFile("ckpt.safetensors") }
+//	}
+//
+// # From torch.optim
+//
+//	torch.optim                              optim
+//	opt = torch.optim.AdamW(params, lr=...)  opt, err := optim.New(kernels.Adam{...}, sched, cfg); opt.Add32(0, ...)
+//	opt.add_param_group({...})               g, err := opt.AddGroup(h, sched); opt.Add32(g, ...)
+//	opt.param_groups[g]["lr"] = x            h := opt.Hyper(g); h.LR = x; opt.SetHyper(g, h)
+//	opt.step()                               opt.Step()
+//	opt.zero_grad(set_to_none=False)         opt.ZeroGrad()
+//	opt.state[p]["step"]                     opt.Steps(g)
+//	scheduler = lr_scheduler.X(opt, ...)     a Schedule value, given to New, AddGroup or SetSchedule
+//	scheduler.step(); scheduler.get_last_lr() nothing to call; opt.LR(g)
+//	opt.state_dict(), load_state_dict(sd)    opt.Save(w), opt.Load(r); SaveFile, LoadFile
+//	ZeroRedundancyOptimizer                  Config.Shard
+//
+// The algorithm is a type parameter: the hyperparameter struct of one of
+// fusedopt's kernels (kernels.Adam for Adam and AdamW, kernels.SGD,
+// kernels.Adagrad, kernels.RMSprop, kernels.Adadelta, kernels.Adamax,
+// kernels.NAdam, kernels.RAdam, kernels.Lion), whose documentation gives
+// each update's equations and its PyTorch equivalent. A value of it is one
+// group's hyperparameters, as a param_group's dict is; every group of an
+// Optimizer runs the same algorithm.
+//
+// # A step
+//
+// Each group g counts its steps, n_g (0 before the first). Step takes step
+// t = n_g+1 of every group: with the group's hyperparameters h_g and the
+// learning rate
+//
+//	lr_t = S_g.LR(h_g.LR, t-1)
+//
+// of its schedule S_g, which scales the base LR h_g.LR as PyTorch's
+// schedulers scale initial_lr, it calls the kernel's StepTensors32 once for
+// the group's float32 parameters and StepTensors64 once for its float64
+// ones: validation and the per-step scalars (bias corrections, NAdam's
+// product of mu, which the group carries) happen once per group and
+// precision, and the result is bit for bit that of the kernel's Step32 or
+// Step64 on each tensor. Step checks every group before it changes any
+// (all or nothing) and does not allocate after the first.
+//
+// A schedule is a pure function of the count, so nothing but the count
+// needs saving, and a schedule can be replaced mid-run (SetSchedule): the
+// new one takes over at the count where it stands. Schedule lists the
+// ones provided, each with its torch.optim.lr_scheduler equivalent.
+//
+// # State
+//
+// An Optimizer allocates each parameter's state when the parameter is
+// added, in the parameter's precision, with PyTorch's names:
+//
+//	Adam, AdamW   exp_avg, exp_avg_sq, max_exp_avg_sq (AMSGrad)
+//	SGD           momentum_buffer (Momentum != 0)
+//	Adagrad       sum (starting at InitialAccumulatorValue)
+//	RMSprop       square_avg, grad_avg (Centered), momentum_buffer (Momentum > 0)
+//	Adadelta      square_avg, acc_delta
+//	Adamax        exp_avg, exp_inf
+//	NAdam         exp_avg, exp_avg_sq; the group's mu_product
+//	RAdam         exp_avg, exp_avg_sq
+//	Lion          exp_avg (lion-pytorch's name)
+//
+// The state a group uses is fixed once it has stepped: SetHyper refuses a
+// change that would start or drop a slot mid-run, and a group that has
+// stepped takes no new parameters (add a group for them).
+//
+// # Sharded state
+//
+// A data-parallel trainer that shards optimizer state (ZeRO stage 1)
+// gives each rank the same registrations and its own Config.Shard, a
+// range of elements in registration order. A rank allocates state for its
+// range only and Step updates only it, with the bits of the unsharded
+// step; the ranks then exchange the updated parameters.
+//
+// # Checkpoints
+//
+// Save writes a safetensors file, which Python's safetensors and Hugging
+// Face tools read: each state slot as the tensor state.<name>.<slot> in
+// the parameter's dtype and shape (a shard's, one-dimensional), the
+// parameters themselves as param.<name> with Config.SaveParams, and in the
+// header's __metadata__ the format version, the algorithm, every group's
+// hyperparameters, count, schedule and NAdam product, the registered
+// parameters, the shard, and a CRC-32C checksum of every tensor. SaveFile
+// replaces its file atomically. Load checks everything (the algorithm, the
+// parameters by name, dtype, shape and order, the shard, the format
+// version, the header's layout, each checksum) before it changes
+// anything, and restores the hyperparameters, counts and state. Unlike
+// PyTorch's load_state_dict, which pairs parameters by position without
+// checking, a checkpoint keys them by name.
+//
+// Every kernel level computes the same bits, and the checkpoint stores
+// exact values, so a run saved on one machine resumes on any other (amd64
+// or arm64, any SIMD level, any number of workers) to the bits of an
+// uninterrupted run.
+//
+// # Errors and panics
+//
+// A bad hyperparameter is a *kernels.ParamError naming the field and the
+// value; a bad schedule field too. Registration mistakes (a duplicate
+// name, nil or mismatched slices, a wrong shape, slices that share memory)
+// and a schedule that gives an invalid LR are errors that say what is
+// wrong, and change nothing. A group index out of range panics, as an
+// index does.
+package optim
