@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -253,5 +254,33 @@ func TestLoadFileTrailing(t *testing.T) {
 	err := o.LoadFile(path)
 	if err == nil || !strings.Contains(err.Error(), path) {
 		t.Fatalf("LoadFile of an over-long file: %v", err)
+	}
+}
+
+// TestLoadStream checks Load from a reader whose size is unknown: it
+// resumes as from a file, and truncated or over-long streams are refused.
+func TestLoadStream(t *testing.T) {
+	_, _, good := savedAdam(t)
+	o, m, _ := savedAdam(t)
+	before, values := digest(t, o), m.clone()
+	for _, tc := range []struct {
+		name string
+		file []byte
+		want string
+	}{
+		{"truncated", good[:len(good)-3], "unexpected EOF"},
+		{"over-long", append(bytes.Clone(good), 0), "past the last tensor"},
+	} {
+		err := o.Load(io.MultiReader(bytes.NewReader(tc.file)))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: Load: %v, want an error mentioning %q", tc.name, err, tc.want)
+		}
+	}
+	if digest(t, o) != before {
+		t.Error("a failed Load changed the optimizer")
+	}
+	equalModels(t, "after failed Loads", m, values)
+	if err := o.Load(io.MultiReader(bytes.NewReader(good))); err != nil {
+		t.Fatal(err)
 	}
 }

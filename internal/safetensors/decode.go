@@ -1,10 +1,8 @@
 package safetensors
 
 import (
-	"bytes"
 	"cmp"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +14,9 @@ import (
 
 // Decode reads the prefix of a file of size bytes from r and validates it completely.
 // It returns the header (tensors sorted by Begin) and the data section's start (8+N).
+// A size < 0 means the size is not known (a stream): then Decode checks
+// everything but the file's length, and the caller must find the data
+// section's end where the header puts it, 8+N plus the last tensor's End.
 //
 // Decode reads exactly 8+N bytes, so r is left at the start of the data
 // section and the caller can go on to Read the tensors in order. Beyond the
@@ -25,7 +26,7 @@ import (
 // after the header are errors. A "__metadata__": null is read as no
 // metadata, as the reference reader does.
 func Decode(r io.Reader, size int64) (*Header, int64, error) {
-	if size < 8 {
+	if size >= 0 && size < 8 {
 		return nil, 0, fmt.Errorf("safetensors: file is %d bytes, shorter than the 8-byte header length", size)
 	}
 	var lenBuf [8]byte
@@ -38,7 +39,7 @@ func Decode(r io.Reader, size int64) (*Header, int64, error) {
 	}
 	// n is at most 1e8 here, so 8+n cannot overflow.
 	start := 8 + int64(n)
-	if start > size {
+	if size >= 0 && start > size {
 		return nil, 0, fmt.Errorf("safetensors: header length %d needs %d bytes but the file is %d bytes", n, start, size)
 	}
 	raw := make([]byte, n)
@@ -67,269 +68,9 @@ func noEOF(err error) error {
 	return err
 }
 
-// parser walks the header's JSON tokens. A token stream, unlike decoding
-// into a map or struct, sees every key, so duplicates and unknown fields
-// cannot slip through, and no value is materialized before it is checked.
-type parser struct {
-	dec *json.Decoder
-}
-
-// token returns the next JSON token, wrapping syntax errors.
-func (p *parser) token() (json.Token, error) {
-	t, err := p.dec.Token()
-	if err != nil {
-		if err == io.EOF {
-			err = io.ErrUnexpectedEOF
-		}
-		return nil, fmt.Errorf("safetensors: header is not valid JSON: %w", err)
-	}
-	return t, nil
-}
-
-// parseHeader parses and checks the header object; the layout of the data
-// section is checked afterwards by checkLayout.
-func parseHeader(raw []byte) (*Header, error) {
-	p := &parser{dec: json.NewDecoder(bytes.NewReader(raw))}
-	p.dec.UseNumber() // keep numbers as text: 1.5, 1e3 and 2^70 must be rejected, not rounded
-	t, err := p.token()
-	if err != nil {
-		return nil, err
-	}
-	if t != json.Delim('{') {
-		return nil, fmt.Errorf("safetensors: header is not a JSON object (it starts with %s)", describe(t))
-	}
-	h := &Header{}
-	seen := map[string]bool{}
-	for p.dec.More() {
-		t, err := p.token()
-		if err != nil {
-			return nil, err
-		}
-		key := t.(string) // the decoder only yields strings in key position
-		if seen[key] {
-			return nil, fmt.Errorf("safetensors: duplicate key %q in header", key)
-		}
-		seen[key] = true
-		if key == metadataKey {
-			if h.Metadata, err = p.metadata(); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		if key == "" {
-			return nil, errors.New("safetensors: tensor with an empty name")
-		}
-		tn, err := p.tensor(key)
-		if err != nil {
-			return nil, err
-		}
-		h.Tensors = append(h.Tensors, tn)
-	}
-	if _, err := p.token(); err != nil { // the closing '}'
-		return nil, err
-	}
-	// Only whitespace may follow: the writer's space padding (other JSON
-	// whitespace is tolerated, as by the reference reader).
-	off := p.dec.InputOffset()
-	if i := bytes.IndexFunc(raw[off:], func(r rune) bool { return !strings.ContainsRune(" \t\r\n", r) }); i >= 0 {
-		return nil, fmt.Errorf("safetensors: unexpected data after the header's JSON object at byte %d of %d", off+int64(i), len(raw))
-	}
-	return h, nil
-}
-
-// metadata parses the "__metadata__" value: an object of strings, or null.
-func (p *parser) metadata() (map[string]string, error) {
-	t, err := p.token()
-	if err != nil {
-		return nil, err
-	}
-	if t == nil {
-		return nil, nil
-	}
-	if t != json.Delim('{') {
-		return nil, fmt.Errorf("safetensors: %s must be an object, not %s", metadataKey, describe(t))
-	}
-	m := map[string]string{}
-	for p.dec.More() {
-		t, err := p.token()
-		if err != nil {
-			return nil, err
-		}
-		k := t.(string)
-		if _, dup := m[k]; dup {
-			return nil, fmt.Errorf("safetensors: duplicate key %q in %s", k, metadataKey)
-		}
-		if t, err = p.token(); err != nil {
-			return nil, err
-		}
-		v, ok := t.(string)
-		if !ok {
-			return nil, fmt.Errorf("safetensors: %s value of %q must be a string, not %s", metadataKey, k, describe(t))
-		}
-		m[k] = v
-	}
-	if _, err := p.token(); err != nil {
-		return nil, err
-	}
-	return m, nil
-}
-
-// tensor parses one tensor entry and checks it on its own: fields, dtype,
-// shape and that its offsets span exactly its bytes.
-func (p *parser) tensor(name string) (Tensor, error) {
-	fail := func(format string, args ...any) (Tensor, error) {
-		return Tensor{}, fmt.Errorf("safetensors: tensor %q: "+format, append([]any{name}, args...)...)
-	}
-	t, err := p.token()
-	if err != nil {
-		return Tensor{}, err
-	}
-	if t != json.Delim('{') {
-		return fail("entry must be an object, not %s", describe(t))
-	}
-	tn := Tensor{Name: name}
-	var offsets []int64
-	var haveDType, haveShape bool
-	for p.dec.More() {
-		t, err := p.token()
-		if err != nil {
-			return Tensor{}, err
-		}
-		field := t.(string)
-		dup := false
-		switch field {
-		case "dtype":
-			dup, haveDType = haveDType, true
-		case "shape":
-			dup, haveShape = haveShape, true
-		case "data_offsets":
-			dup = offsets != nil
-		default:
-			return fail("unexpected field %q (only dtype, shape and data_offsets are allowed)", field)
-		}
-		if dup {
-			return fail("duplicate field %q", field)
-		}
-		switch field {
-		case "dtype":
-			if t, err = p.token(); err != nil {
-				return Tensor{}, err
-			}
-			s, ok := t.(string)
-			if !ok {
-				return fail("dtype must be a string, not %s", describe(t))
-			}
-			tn.DType = DType(s)
-		case "shape":
-			if tn.Shape, err = p.ints(name, field); err != nil {
-				return Tensor{}, err
-			}
-		case "data_offsets":
-			if offsets, err = p.ints(name, field); err != nil {
-				return Tensor{}, err
-			}
-			if len(offsets) != 2 {
-				return fail("data_offsets must have 2 elements, not %d", len(offsets))
-			}
-		}
-	}
-	if _, err := p.token(); err != nil {
-		return Tensor{}, err
-	}
-	switch {
-	case !haveDType:
-		return fail("missing field \"dtype\"")
-	case !haveShape:
-		return fail("missing field \"shape\"")
-	case offsets == nil:
-		return fail("missing field \"data_offsets\"")
-	}
-	size := tn.DType.Size()
-	if size == 0 {
-		return fail("dtype %s is not supported (F32 and F64 are)", tn.DType)
-	}
-	tn.Begin, tn.End = offsets[0], offsets[1]
-	elems, ok := elements(tn.Shape)
-	if !ok {
-		return fail("shape %v: element count overflows int64", tn.Shape)
-	}
-	nb, ok := byteLen(elems, size)
-	if !ok {
-		return fail("shape %v of %s: byte size overflows int64", tn.Shape, tn.DType)
-	}
-	if tn.End < tn.Begin {
-		return fail("data_offsets [%d, %d] end before they begin", tn.Begin, tn.End)
-	}
-	if tn.End-tn.Begin != nb {
-		return fail("data_offsets [%d, %d] span %d bytes but shape %v of %s needs %d", tn.Begin, tn.End, tn.End-tn.Begin, tn.Shape, tn.DType, nb)
-	}
-	return tn, nil
-}
-
-// ints parses an array of non-negative integers that fit in int64. It
-// returns a non-nil slice, so a scalar's shape reads as [] rather than nil.
-func (p *parser) ints(name, field string) ([]int64, error) {
-	t, err := p.token()
-	if err != nil {
-		return nil, err
-	}
-	if t != json.Delim('[') {
-		return nil, fmt.Errorf("safetensors: tensor %q: %s must be an array, not %s", name, field, describe(t))
-	}
-	out := []int64{}
-	for p.dec.More() {
-		t, err := p.token()
-		if err != nil {
-			return nil, err
-		}
-		num, ok := t.(json.Number)
-		if !ok {
-			return nil, fmt.Errorf("safetensors: tensor %q: %s must hold integers, not %s", name, field, describe(t))
-		}
-		s := string(num)
-		v, err := strconv.ParseInt(s, 10, 64)
-		switch {
-		case strings.HasPrefix(s, "-"):
-			return nil, fmt.Errorf("safetensors: tensor %q: %s has the negative number %s", name, field, s)
-		case errors.Is(err, strconv.ErrRange):
-			return nil, fmt.Errorf("safetensors: tensor %q: %s has %s, which does not fit in int64", name, field, s)
-		case err != nil:
-			return nil, fmt.Errorf("safetensors: tensor %q: %s has %s, which is not an integer", name, field, s)
-		}
-		out = append(out, v)
-	}
-	if _, err := p.token(); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// describe names a JSON token for error messages.
-func describe(t json.Token) string {
-	switch v := t.(type) {
-	case nil:
-		return "null"
-	case json.Delim:
-		switch v {
-		case '{':
-			return "an object"
-		case '[':
-			return "an array"
-		}
-		return string(v)
-	case string:
-		return "the string " + strconv.Quote(v)
-	case json.Number:
-		return "the number " + string(v)
-	case bool:
-		return strconv.FormatBool(v)
-	}
-	return fmt.Sprint(t)
-}
-
 // checkLayout sorts ts by offset and checks that they tile the data
 // section, from start to the end of a file of size bytes, exactly: no gap,
-// no overlap, nothing left over. Each tensor's own span was checked by
+// no overlap, nothing left over (unless size < 0: not known). Each tensor's own span was checked by
 // parser.tensor.
 func checkLayout(ts []Tensor, start, size int64) error {
 	sortTensors(ts)
@@ -347,7 +88,7 @@ func checkLayout(ts []Tensor, start, size int64) error {
 		}
 		end = t.End
 	}
-	if end != size-start {
+	if size >= 0 && end != size-start {
 		what := "truncated"
 		if end < size-start {
 			what = "too long"
@@ -356,7 +97,7 @@ func checkLayout(ts []Tensor, start, size int64) error {
 		if end <= maxInt64-start {
 			need = strconv.FormatInt(start+end, 10)
 		}
-		return fmt.Errorf("safetensors: file is %s: the header (%d bytes) and tensor data (%d bytes) need %s bytes but the file is %d bytes", what, start, end, need, size)
+		return fmt.Errorf("safetensors: file is %s: the length and header (%d bytes) and the tensor data (%d bytes) need %s bytes but the file is %d bytes", what, start, end, need, size)
 	}
 	return nil
 }

@@ -205,3 +205,31 @@ func TestDecodeShortReader(t *testing.T) {
 		}
 	}
 }
+
+func TestDecodeLongStringInError(t *testing.T) {
+	long := strings.Repeat("x", 1000)
+	_, _, err := decodeBytes(file(`{"__metadata__":{"k":["`+long+`"]}}`, 0))
+	wantErr(t, err, "an array")
+	_, _, err = decodeBytes(file(`"`+long+`"`, 0))
+	wantErr(t, err, "1000-byte string")
+	if len(err.Error()) > 200 {
+		t.Errorf("error is %d bytes long", len(err.Error()))
+	}
+}
+
+// With an unknown size (a stream), Decode checks all but the file's
+// length: the layout rules still hold, and a short stream is truncation.
+func TestDecodeUnknownSize(t *testing.T) {
+	two := func(a, b string, dataLen int) []byte {
+		return file(`{"a":{"dtype":"F32","shape":[2],"data_offsets":`+a+`},"b":{"dtype":"F32","shape":[2],"data_offsets":`+b+`}}`, dataLen)
+	}
+	if _, _, err := Decode(bytes.NewReader(two(`[0,8]`, `[8,16]`, 0)), -1); err != nil {
+		t.Errorf("a valid header with no data yet: %v", err)
+	}
+	_, _, err := Decode(bytes.NewReader(two(`[0,8]`, `[4,12]`, 12)), -1)
+	wantErr(t, err, "overlap")
+	_, _, err = Decode(bytes.NewReader([]byte{1, 2, 3}), -1)
+	wantErr(t, err, "header length", "unexpected EOF")
+	_, _, err = Decode(bytes.NewReader(file(goodHeader, 0)[:20]), -1)
+	wantErr(t, err, "header", "unexpected EOF")
+}

@@ -3,7 +3,9 @@ package safetensors
 import (
 	"bytes"
 	"encoding/binary"
+	"io"
 	"math"
+	"os"
 	"strings"
 	"testing"
 )
@@ -110,4 +112,42 @@ func TestFixtureEncode(t *testing.T) {
 	if want := fixtureFile(); !bytes.Equal(b.Bytes(), want) {
 		t.Errorf("got  %q\nwant %q", b.Bytes(), want)
 	}
+}
+
+// TestWriteFixtureForOtherReaders writes the fixture through Encode and
+// Write to the path in FUSEDOPT_SAFETENSORS_OUT, so that another
+// implementation (Python's safetensors where it is installed) can be
+// pointed at a file this package produced. It is skipped otherwise.
+func TestWriteFixtureForOtherReaders(t *testing.T) {
+	path := os.Getenv("FUSEDOPT_SAFETENSORS_OUT")
+	if path == "" {
+		t.Skip("FUSEDOPT_SAFETENSORS_OUT is not set")
+	}
+	h := Header{
+		Tensors: []Tensor{
+			{Name: "bias", DType: F64, Shape: []int64{2}},
+			{Name: "step", DType: F64, Shape: []int64{}},
+			{Name: "weight", DType: F32, Shape: []int64{2, 3}},
+		},
+		Metadata: map[string]string{"format": "np", "optimizer": "adam"},
+	}
+	prefix, err := Encode(&h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, err := range []error{writeAll(f, prefix), Write(f, fixtureBias), Write(f, fixtureStep), Write(f, fixtureWeight), f.Close()} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func writeAll(w io.Writer, b []byte) error {
+	_, err := w.Write(b)
+	return err
 }
