@@ -19,22 +19,26 @@ import (
 // operations; and they give the same bits on every architecture: they use
 // no math.Cos, math.Pow, math.Exp or math.Log (whose results differ
 // between amd64, arm64 and s390x), and round every product before it is
-// added, so that no compiler fuses a multiply-add.
+// added, so that no compiler fuses a multiply-add (each LR that ends in a
+// product rounds it too, so that not even a caller into which LR is
+// inlined can fuse it).
+//
+// Their LR methods return NaN for done < 0, a count no optimizer reaches,
+// rather than extrapolate backwards. For a schedule that fails Validate
+// the result is unspecified, but LR does not panic.
 type Schedule interface {
 	// LR is the learning rate of the step taken after done completed steps
 	// (done >= 0; the first step uses LR(base, 0)), where base is the group's
 	// LR hyperparameter (PyTorch's initial_lr).
 	LR(base float64, done int64) float64
 	// Validate reports the first bad field as a *kernels.ParamError, or nil.
+	// (A nested schedule that is nil, or that fails with an error of
+	// another kind, is reported as a plain error naming the field.)
 	Validate() error
 	// String describes the schedule and all its fields, e.g.
 	// "Cosine{Steps: 1000, Min: 1e-05}"; it is recorded in checkpoints.
 	String() string
 }
-
-// The schedules' LR methods return NaN for done < 0, a count no optimizer
-// reaches, rather than extrapolate backwards. For a schedule that fails
-// Validate the result is unspecified, but LR does not panic.
 
 // schedError is the *kernels.ParamError of a schedule's bad field.
 func schedError(typ, field string, v float64, want string) error {
@@ -67,19 +71,23 @@ func schedCheckGamma(typ string, g float64) error {
 	return nil
 }
 
-// schedCheckMilestones requires strictly increasing milestones, each > min
-// for the first (min = -1 allows 0).
-func schedCheckMilestones(typ string, ms []int64, min int64) error {
-	prev := min
+// schedCheckMilestones requires strictly increasing milestones, the first
+// >= 0 (MultiStep) or > 0 (Sequential, whose milestone 0 would skip its
+// first schedule).
+func schedCheckMilestones(typ string, ms []int64, allowZero bool) error {
 	for i, m := range ms {
-		if m <= prev {
-			want := "> " + strconv.FormatInt(prev, 10)
-			if i > 0 {
-				want += " (strictly increasing)"
-			}
-			return schedError(typ, "Milestones["+strconv.Itoa(i)+"]", float64(m), want)
+		var want string
+		switch {
+		case i > 0 && m <= ms[i-1]:
+			want = "> " + strconv.FormatInt(ms[i-1], 10) + " (strictly increasing)"
+		case i == 0 && allowZero && m < 0:
+			want = ">= 0"
+		case i == 0 && !allowZero && m <= 0:
+			want = "> 0"
+		default:
+			continue
 		}
-		prev = m
+		return schedError(typ, "Milestones["+strconv.Itoa(i)+"]", float64(m), want)
 	}
 	return nil
 }

@@ -11,7 +11,8 @@ import (
 //	LR = base·(StartFactor + (1 - StartFactor)·done/Steps)   done < Steps
 //	LR = Then.LR(base, done - Steps)                         done >= Steps
 //
-// A nil Then is Constant. In PyTorch it is
+// A nil Then is Constant (a nil pointer in Then fails Validate). In
+// PyTorch it is
 //
 //	SequentialLR(optimizer, [LinearLR(optimizer, start_factor=StartFactor,
 //	    end_factor=1.0, total_iters=Steps), then], milestones=[Steps])
@@ -44,11 +45,11 @@ func (w Warmup) LR(base float64, done int64) float64 {
 		return w.Then.LR(base, done-w.Steps)
 	}
 	s := w.StartFactor
-	return base * (s + float64((1-s)*float64(done))/float64(w.Steps))
+	return float64(base * (s + float64((1-s)*float64(done))/float64(w.Steps)))
 }
 
-// Validate reports Steps <= 0, a StartFactor outside [0, 1], or Then's
-// bad field (as "Warmup.Then.Field").
+// Validate reports Steps <= 0, a StartFactor outside [0, 1], Then's bad
+// field (as "Warmup.Then.Field"), or a nil pointer in Then.
 func (w Warmup) Validate() error {
 	if err := schedCheckSteps("Warmup", "Steps", w.Steps); err != nil {
 		return err
@@ -56,8 +57,8 @@ func (w Warmup) Validate() error {
 	if err := schedCheckUnit("Warmup", "StartFactor", w.StartFactor); err != nil {
 		return err
 	}
-	if schedIsNil(w.Then) {
-		return nil
+	if w.Then == nil {
+		return nil // Constant
 	}
 	return schedValidateChild("Warmup", "Then", w.Then)
 }
@@ -120,7 +121,7 @@ func (s Sequential) Validate() error {
 		return schedError(typ, "len(Milestones)", float64(n),
 			"len(Schedules)-1 = "+strconv.Itoa(len(s.Schedules)-1))
 	}
-	return schedCheckMilestones(typ, s.Milestones, 0)
+	return schedCheckMilestones(typ, s.Milestones, false)
 }
 
 // String returns e.g. "Sequential{Schedules: [Linear{StartFactor: 0.1,

@@ -72,14 +72,16 @@ func (c Cosine) String() string { return schedFields("Cosine", "Steps", c.Steps,
 //	y + (x - y)/2·(1 + cos(π·(t-s)/(e-s)))   cosine
 //	(y - x)·(t-s)/(e-s) + x                 Linear
 //
-// where t belongs to the first phase whose end is >= t. Zero PctStart,
+// where t belongs to the first phase whose end is >= t (the last phase
+// takes the rest). Zero PctStart,
 // DivFactor and FinalDivFactor mean PyTorch's defaults 0.3, 25 and 1e4.
 //
-// PyTorch raises an error past step Steps; OneCycle holds the LR of step
-// Steps-1 (done = Steps-1), which is z. Validate rejects what would make a
-// phase empty and its fraction 0/0: it needs P > 1, and the last phase
-// to end after the one before it (PctStart < 1 with two phases,
-// 2·PctStart·Steps < Steps+1 with three).
+// The last phase ends at done = Steps-1, with the LR z (to rounding,
+// with Linear); OneCycle holds that LR from there on, where PyTorch
+// extrapolates the last phase for done = Steps and raises an error past
+// it. Validate rejects what would make a phase empty and its fraction
+// 0/0: it needs P > 1, and the last phase to end after the one before it
+// (PctStart < 1 with two phases, 2·PctStart·Steps < Steps+1 with three).
 type OneCycle struct {
 	Steps          int64   // the length of the cycle
 	PctStart       float64 // the fraction of Steps spent rising; 0 means 0.3
@@ -170,12 +172,11 @@ func (o OneCycle) Validate() error {
 	if d := o.FinalDivFactor; !(d >= 0 && d <= math.MaxFloat64) {
 		return schedError(typ, "FinalDivFactor", d, "finite and > 0 (0 means 1e4)")
 	}
+	// The second of three phases ends at exactly twice the first's end
+	// (doubling is exact), so it is empty only if the first one is.
 	ends := o.ends(pct)
 	if !(ends[0] > 0) {
 		return schedError(typ, "PctStart", pct, "such that PctStart·Steps > 1 (a step to rise over)")
-	}
-	if o.ThreePhase && !(ends[1] > ends[0]) {
-		return schedError(typ, "PctStart", pct, "such that PctStart·Steps > 1 (a step to fall back over)")
 	}
 	if o.ThreePhase && !(ends[2] > ends[1]) {
 		return schedError(typ, "PctStart", pct, "such that 2·PctStart·Steps < Steps+1 (a step for the final fall)")

@@ -23,7 +23,7 @@ func (s StepDecay) LR(base float64, done int64) float64 {
 	if done < 0 || s.Every <= 0 {
 		return math.NaN()
 	}
-	return base * schedPowInt(s.Gamma, uint64(done/s.Every))
+	return float64(base * schedPowInt(s.Gamma, uint64(done/s.Every)))
 }
 
 // Validate reports Every <= 0 or a Gamma that is not finite and > 0.
@@ -62,13 +62,13 @@ func (m MultiStep) LR(base float64, done int64) float64 {
 	for k < len(m.Milestones) && m.Milestones[k] <= done {
 		k++
 	}
-	return base * schedPowInt(m.Gamma, uint64(k))
+	return float64(base * schedPowInt(m.Gamma, uint64(k)))
 }
 
 // Validate reports a milestone that is negative or not above the one
 // before it, or a Gamma that is not finite and > 0.
 func (m MultiStep) Validate() error {
-	if err := schedCheckMilestones("MultiStep", m.Milestones, -1); err != nil {
+	if err := schedCheckMilestones("MultiStep", m.Milestones, true); err != nil {
 		return err
 	}
 	return schedCheckGamma("MultiStep", m.Gamma)
@@ -95,7 +95,7 @@ func (e Exponential) LR(base float64, done int64) float64 {
 	if done < 0 {
 		return math.NaN()
 	}
-	return base * schedPowInt(e.Gamma, uint64(done))
+	return float64(base * schedPowInt(e.Gamma, uint64(done)))
 }
 
 // Validate reports a Gamma that is not finite and > 0.
@@ -126,7 +126,7 @@ func (p Polynomial) LR(base float64, done int64) float64 {
 		return math.NaN()
 	}
 	x := 1.0 - float64(min(done, p.Steps))/float64(p.Steps)
-	return base * schedPowInt(x, uint64(p.Power))
+	return float64(base * schedPowInt(x, uint64(p.Power)))
 }
 
 // Validate reports Steps <= 0 or Power < 0.
@@ -169,12 +169,12 @@ func (s InverseSqrt) LR(base float64, done int64) float64 {
 		return math.NaN()
 	}
 	if done < s.Warmup {
-		return base * (float64(done) / float64(max(1, s.Warmup)))
+		return float64(base * (float64(done) / float64(max(1, s.Warmup))))
 	}
 	tau := s.timescale()
 	// done - Warmup + τ in uint64, which holds it even for done near 2^63.
 	n := uint64(done-s.Warmup) + uint64(tau)
-	return base * (1 / math.Sqrt(float64(n)/float64(tau)))
+	return float64(base * (1 / math.Sqrt(float64(n)/float64(tau))))
 }
 
 // timescale is τ, with Timescale's default applied.

@@ -45,7 +45,7 @@ func (c ConstantFactor) LR(base float64, done int64) float64 {
 	case done < 0:
 		return math.NaN()
 	case done < c.Steps:
-		return base * c.Factor
+		return float64(base * c.Factor)
 	}
 	return base
 }
@@ -89,7 +89,7 @@ func (l Linear) LR(base float64, done int64) float64 {
 		return math.NaN()
 	}
 	t := float64(min(done, l.Steps))
-	return base * (l.StartFactor + float64((l.EndFactor-l.StartFactor)*t)/float64(l.Steps))
+	return float64(base * (l.StartFactor + float64((l.EndFactor-l.StartFactor)*t)/float64(l.Steps)))
 }
 
 // Validate reports a factor outside [0, 1] or Steps <= 0.
