@@ -143,12 +143,12 @@ func (a Adadelta) scalars(t int) (s [adadeltaScalarCount]float64, err error) {
 // or a learning rate, gradient scale or weight decay that overflows.
 func (a Adadelta) checkRounded32(s [adadeltaScalarCount]float32) error {
 	switch {
-	case s[adadeltaEps] == 0 || !finite32(s[adadeltaEps]):
+	case !nonzero32(s[adadeltaEps]):
 		return a.bad("Eps", a.Eps, "representable in float32 (1.4e-45 to 3.4e38) for Step32")
 	case !finite32(s[adadeltaLr]):
 		return a.bad("LR", a.LR, "representable in float32 for Step32")
-	case !finite32(s[adadeltaGscale]):
-		return a.bad("GradScale", a.GradScale, "representable in float32 for Step32")
+	case !nonzero32(s[adadeltaGscale]):
+		return a.bad("GradScale", a.GradScale, "representable in float32 (1.4e-45 to 3.4e38; 0 means 1) for Step32")
 	case !finite32(s[adadeltaWd]):
 		return a.bad("WeightDecay", a.WeightDecay, "representable in float32 for Step32")
 	}

@@ -191,12 +191,12 @@ func (a Adagrad) scalars(t int) (s [adagradScalarCount]float64, err error) {
 // step size, gradient scale or decay that overflows.
 func (a Adagrad) checkRounded32(s [adagradScalarCount]float32) error {
 	switch {
-	case s[adagradEps] == 0 || !finite32(s[adagradEps]):
+	case !nonzero32(s[adagradEps]):
 		return a.bad("Eps", a.Eps, "representable in float32 (1.4e-45 to 3.4e38) for Step32")
 	case !finite32(s[adagradClr]):
 		return a.bad("LR", a.LR, "small enough that LR/(1+(t-1)*LRDecay) fits float32 for Step32")
-	case !finite32(s[adagradGscale]):
-		return a.bad("GradScale", a.GradScale, "representable in float32 for Step32")
+	case !nonzero32(s[adagradGscale]):
+		return a.bad("GradScale", a.GradScale, "representable in float32 (1.4e-45 to 3.4e38; 0 means 1) for Step32")
 	case !finite32(s[adagradWd]):
 		return a.bad("WeightDecay", a.WeightDecay, "representable in float32 for Step32")
 	}

@@ -208,12 +208,12 @@ func (a Adam) scalars(t int) (s [adamScalarCount]float64, err error) {
 // gradient scale that overflows.
 func (a Adam) checkRounded32(s [adamScalarCount]float32) error {
 	switch {
-	case s[adamEps] == 0:
-		return a.bad("Eps", a.Eps, "representable in float32 (>= 1.4e-45) for Step32")
+	case !nonzero32(s[adamEps]):
+		return a.bad("Eps", a.Eps, "representable in float32 (1.4e-45 to 3.4e38) for Step32")
 	case !finite32(s[adamStep]):
 		return a.bad("LR", a.LR, "small enough that LR/(1-Beta1^t) fits float32 for Step32")
-	case !finite32(s[adamGscale]):
-		return a.bad("GradScale", a.GradScale, "representable in float32 for Step32")
+	case !nonzero32(s[adamGscale]):
+		return a.bad("GradScale", a.GradScale, "representable in float32 (1.4e-45 to 3.4e38; 0 means 1) for Step32")
 	case !finite32(s[adamWd]) || !finite32(s[adamPdecay]):
 		return a.bad("WeightDecay", a.WeightDecay, "representable in float32 for Step32")
 	}

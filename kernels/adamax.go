@@ -164,12 +164,12 @@ func (o Adamax) scalars(t int) (s [adamaxScalarCount]float64, err error) {
 // vanish), or a step size, gradient scale or decay that overflows.
 func (o Adamax) checkRounded32(s [adamaxScalarCount]float32) error {
 	switch {
-	case s[adamaxEps] == 0 || !finite32(s[adamaxEps]):
+	case !nonzero32(s[adamaxEps]):
 		return o.bad("Eps", o.Eps, "representable in float32 (1.4e-45 to 3.4e38) for Step32")
 	case !finite32(s[adamaxClr]):
 		return o.bad("LR", o.LR, "small enough that LR/(1-Beta1^t) fits float32 for Step32")
-	case !finite32(s[adamaxGscale]):
-		return o.bad("GradScale", o.GradScale, "representable in float32 for Step32")
+	case !nonzero32(s[adamaxGscale]):
+		return o.bad("GradScale", o.GradScale, "representable in float32 (1.4e-45 to 3.4e38; 0 means 1) for Step32")
 	case !finite32(s[adamaxWd]):
 		return o.bad("WeightDecay", o.WeightDecay, "representable in float32 for Step32")
 	}

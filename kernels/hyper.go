@@ -38,6 +38,12 @@ func round32(dst []float32, src []float64) {
 // overflowing.
 func finite32(v float32) bool { return !math.IsInf(float64(v), 0) }
 
+// nonzero32 reports whether a positive value survives rounding to float32
+// without overflowing or underflowing to 0: the rule for every scalar
+// whose zero or infinity would change the update's meaning (an Eps, a
+// gradient scale), the same for every optimizer.
+func nonzero32(v float32) bool { return v != 0 && finite32(v) }
+
 // powInt is b^t for t >= 0, correctly rounded save for the rarest
 // near-halfway cases: binary powering in double-double arithmetic (the
 // exact product by math.FMA, which every architecture computes alike),

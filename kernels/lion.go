@@ -154,8 +154,8 @@ func (o Lion) checkRounded32(s [lionScalarCount]float32) error {
 	switch {
 	case !finite32(s[lionLr]):
 		return o.bad("LR", o.LR, "representable in float32 for Step32")
-	case !finite32(s[lionGscale]):
-		return o.bad("GradScale", o.GradScale, "representable in float32 for Step32")
+	case !nonzero32(s[lionGscale]):
+		return o.bad("GradScale", o.GradScale, "representable in float32 (1.4e-45 to 3.4e38; 0 means 1) for Step32")
 	case !finite32(s[lionLrwd]):
 		return o.bad("WeightDecay", o.WeightDecay, "small enough that LR*WeightDecay fits float32 for Step32")
 	}

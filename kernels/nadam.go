@@ -256,12 +256,12 @@ func (a NAdam) scalars(s NAdamSchedule) (sc [nadamScalarCount]float64, err error
 // overflows.
 func (a NAdam) checkRounded32(s [nadamScalarCount]float32) error {
 	switch {
-	case s[nadamEps] == 0:
-		return a.bad("Eps", a.Eps, "representable in float32 (>= 1.4e-45) for Step32")
+	case !nonzero32(s[nadamEps]):
+		return a.bad("Eps", a.Eps, "representable in float32 (1.4e-45 to 3.4e38) for Step32")
 	case !finite32(s[nadamCg]) || !finite32(s[nadamCm]):
 		return a.bad("LR", a.LR, "small enough that the step coefficients fit float32 for Step32")
-	case !finite32(s[nadamGscale]):
-		return a.bad("GradScale", a.GradScale, "representable in float32 for Step32")
+	case !nonzero32(s[nadamGscale]):
+		return a.bad("GradScale", a.GradScale, "representable in float32 (1.4e-45 to 3.4e38; 0 means 1) for Step32")
 	case !finite32(s[nadamWd]) || !finite32(s[nadamPdecay]):
 		return a.bad("WeightDecay", a.WeightDecay, "representable in float32 for Step32")
 	}

@@ -203,12 +203,12 @@ func (a RAdam) scalars(t int) (s [radamScalarCount]float64, rect bool, err error
 // overflows.
 func (a RAdam) checkRounded32(s [radamScalarCount]float32) error {
 	switch {
-	case s[radamEps] == 0:
-		return a.bad("Eps", a.Eps, "representable in float32 (>= 1.4e-45) for Step32")
+	case !nonzero32(s[radamEps]):
+		return a.bad("Eps", a.Eps, "representable in float32 (1.4e-45 to 3.4e38) for Step32")
 	case !finite32(s[radamStep]):
 		return a.bad("LR", a.LR, "small enough that the step size fits float32 for Step32")
-	case !finite32(s[radamGscale]):
-		return a.bad("GradScale", a.GradScale, "representable in float32 for Step32")
+	case !nonzero32(s[radamGscale]):
+		return a.bad("GradScale", a.GradScale, "representable in float32 (1.4e-45 to 3.4e38; 0 means 1) for Step32")
 	case !finite32(s[radamWd]) || !finite32(s[radamPdecay]):
 		return a.bad("WeightDecay", a.WeightDecay, "representable in float32 for Step32")
 	}

@@ -177,12 +177,12 @@ func (r RMSprop) scalars(t int) (s [rmspropScalarCount]float64, err error) {
 // learning rate, gradient scale, weight decay or momentum that overflows.
 func (r RMSprop) checkRounded32(s [rmspropScalarCount]float32) error {
 	switch {
-	case s[rmspropEps] == 0 || !finite32(s[rmspropEps]):
+	case !nonzero32(s[rmspropEps]):
 		return r.bad("Eps", r.Eps, "representable in float32 (1.4e-45 to 3.4e38) for Step32")
 	case !finite32(s[rmspropLr]):
 		return r.bad("LR", r.LR, "representable in float32 for Step32")
-	case !finite32(s[rmspropGscale]):
-		return r.bad("GradScale", r.GradScale, "representable in float32 for Step32")
+	case !nonzero32(s[rmspropGscale]):
+		return r.bad("GradScale", r.GradScale, "representable in float32 (1.4e-45 to 3.4e38; 0 means 1) for Step32")
 	case !finite32(s[rmspropWd]):
 		return r.bad("WeightDecay", r.WeightDecay, "representable in float32 for Step32")
 	case !finite32(s[rmspropMom]):

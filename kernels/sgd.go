@@ -206,8 +206,8 @@ func (o SGD) checkRounded32(s [sgdScalarCount]float32) error {
 		return o.bad("LR", o.LR, "representable in float32 for Step32")
 	case !finite32(s[sgdNest]):
 		return o.bad("Momentum", o.Momentum, "representable in float32 for Step32")
-	case !finite32(s[sgdGscale]):
-		return o.bad("GradScale", o.GradScale, "representable in float32 for Step32")
+	case !nonzero32(s[sgdGscale]):
+		return o.bad("GradScale", o.GradScale, "representable in float32 (1.4e-45 to 3.4e38; 0 means 1) for Step32")
 	case !finite32(s[sgdWd]):
 		return o.bad("WeightDecay", o.WeightDecay, "representable in float32 for Step32")
 	}
