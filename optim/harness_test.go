@@ -233,7 +233,7 @@ func newModel(seed uint64) *model {
 		if s.f64 {
 			d := make([]float64, n)
 			for i := range d {
-				d[i] = r.NormFloat64()
+				d[i] = float64(r.Float64()*2) - 1 // exact, unlike NormFloat64's rare math.Exp
 			}
 			m.d64 = append(m.d64, d)
 			m.g64 = append(m.g64, make([]float64, n))
@@ -241,7 +241,7 @@ func newModel(seed uint64) *model {
 		} else {
 			d := make([]float32, n)
 			for i := range d {
-				d[i] = float32(r.NormFloat64())
+				d[i] = float32(float64(r.Float64()*2) - 1)
 			}
 			m.d32 = append(m.d32, d)
 			m.g32 = append(m.g32, make([]float32, n))
@@ -268,17 +268,30 @@ func cloneAll[E float](xs [][]E) [][]E {
 	return out
 }
 
-// fillGrads writes step k's gradients: a function of the values and k, so
-// that two runs with equal values see equal gradients.
+// fillGrads writes step k's gradients: half the value (a quadratic bowl)
+// plus noise, a function of the values and k alone, so that two runs with
+// equal values see equal gradients. Every operation is exact or one
+// correctly rounded sum, so the gradients are the same bits on every
+// architecture (math.Sin's are not: arm64 fuses its multiply-adds).
 func (m *model) fillGrads(k int64) {
 	for i := range m.names {
 		for j := range m.d32[i] {
-			m.g32[i][j] = float32(math.Sin(float64(m.d32[i][j])*3+float64(k)*0.1+float64(j)) + 0.01*float64(i))
+			m.g32[i][j] = float32(float64(float64(m.d32[i][j])*0.5) + noise(uint64(k), i, j))
 		}
 		for j := range m.d64[i] {
-			m.g64[i][j] = math.Sin(m.d64[i][j]*3+float64(k)*0.1+float64(j)) + 0.01*float64(i)
+			m.g64[i][j] = float64(m.d64[i][j]*0.5) + noise(uint64(k), i, j)
 		}
 	}
+}
+
+// noise is a pseudo-random value in [-1, 1) from integers alone (a
+// SplitMix64 finalizer), exact in float64.
+func noise(k uint64, i, j int) float64 {
+	h := k*0x9E3779B97F4A7C15 ^ uint64(i)<<40 ^ uint64(j)
+	h ^= h >> 31
+	h *= 0xBF58476D1CE4E5B9
+	h ^= h >> 29
+	return float64(float64(h>>11)*0x1p-52) - 1
 }
 
 // register adds m's parameters to o (group 1 made with h2 if missing).
