@@ -123,7 +123,7 @@ func (p *Pool) split(j job, elemBytes, minBytes, chunkBytes int) {
 	for i := range j.tensors() {
 		total += j.size(i)
 	}
-	if p.workers == 1 || total*elemBytes < minBytes || p.closed.Load() {
+	if p.workers <= 1 || total*elemBytes < minBytes || p.closed.Load() { // <= 1: the zero Pool has 0
 		for i := range j.tensors() {
 			if n := j.size(i); n > 0 {
 				j.run(i, 0, n)

@@ -46,8 +46,13 @@ func ParseLevel(s string) (Level, error) {
 
 // EnvLevel is the environment variable that pins the level at start-up,
 // e.g. FUSEDOPT_LEVEL=generic. A level this CPU lacks is replaced by the
-// best supported level below it; an unknown name panics at start-up, so
-// that a typo cannot go unnoticed.
+// best supported level below it in the order avx512, avx2, neon, generic:
+// so FUSEDOPT_LEVEL=neon on amd64 gives generic, not avx2. An unknown name
+// panics at start-up, so that a typo cannot go unnoticed.
+//
+// The race detector cannot see the memory accesses inside the assembly
+// kernels: run race tests of code that steps concurrently with
+// FUSEDOPT_LEVEL=generic, or with the purego build tag.
 const EnvLevel = "FUSEDOPT_LEVEL"
 
 // active is the level in use and its kernels; one atomic load per step.
@@ -92,9 +97,12 @@ func Supported(l Level) bool {
 func ActiveLevel() Level { return active.Load().level }
 
 // SetLevel makes every later step run on level l, which must be
-// supported; it returns the level that was active before. Steps already
-// running finish on the old level. Tests and benchmarks use it to compare
-// levels; programs may use it to pin one.
+// supported; it returns the level that was active before. It is safe to
+// call while other goroutines step: the level is swapped atomically, and
+// steps already running finish on the old level (every level gives the
+// same bits, so a step's result does not depend on which one ran it).
+// Tests and benchmarks use it to compare levels; programs may use it to
+// pin one.
 func SetLevel(l Level) (Level, error) {
 	if !Supported(l) {
 		return ActiveLevel(), fmt.Errorf("fusedopt: level %v is not supported here (supported: %v)", l, supported)

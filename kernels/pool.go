@@ -20,7 +20,8 @@ import (
 // single-threaded step.
 //
 // The methods that take a *Pool accept nil for the default pool (see
-// DefaultPool).
+// DefaultPool). Make a Pool with NewPool; the zero Pool is usable too, as
+// a one-worker pool that starts no goroutine and needs no Close.
 type Pool struct {
 	workers int
 	queue   chan *batch   // batches waiting for a helper; never closed
@@ -32,14 +33,21 @@ type Pool struct {
 	shared  bool            // the default pool, which Close leaves running
 }
 
+// MaxPoolWorkers is the most workers a Pool has: NewPool caps larger
+// counts to it. Far more than any machine's cores, it keeps a mistaken
+// count (math.MaxInt) from exhausting memory with parked goroutines.
+const MaxPoolWorkers = 4096
+
 // NewPool starts a Pool of the given number of workers, counting the
-// calling goroutine of each step; workers <= 0 means runtime.GOMAXPROCS(0).
-// Call Close when done with it, or its workers-1 goroutines stay parked
-// for the life of the process.
+// calling goroutine of each step; workers <= 0 means runtime.GOMAXPROCS(0),
+// and more than MaxPoolWorkers means MaxPoolWorkers. Call Close when done
+// with it, or its workers-1 goroutines stay parked for the life of the
+// process.
 func NewPool(workers int) *Pool {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
+	workers = min(workers, MaxPoolWorkers)
 	p := &Pool{
 		workers: workers,
 		queue:   make(chan *batch, workers-1),
@@ -73,7 +81,7 @@ func DefaultPool() *Pool {
 
 // Workers is the number of goroutines, the caller included, that a step
 // on p may run on.
-func (p *Pool) Workers() int { return p.orDefault().workers }
+func (p *Pool) Workers() int { return max(p.orDefault().workers, 1) }
 
 // Close stops p's helper goroutines and waits until they have exited. A
 // step running at the same time still completes (its caller finishes
@@ -82,6 +90,10 @@ func (p *Pool) Workers() int { return p.orDefault().workers }
 // nothing.
 func (p *Pool) Close() {
 	if p == nil || p.shared {
+		return
+	}
+	if p.quit == nil { // the zero Pool: no helpers to stop
+		p.closed.Store(true)
 		return
 	}
 	p.once.Do(func() {
