@@ -69,7 +69,7 @@ func (a Adadelta) bad(field string, v float64, want string) error {
 // grad and updating the state sq (square_avg) and acc (acc_delta), which
 // start as zeros. All slices must have len(param) elements, or Step32
 // panics; grad may be the same slice as param, and no other two may
-// overlap. A bad hyperparameter or t < 1 returns a *ParamError and changes
+// overlap, or it panics. A bad hyperparameter or t < 1 returns a *ParamError and changes
 // nothing. Step32 does not allocate.
 func (a Adadelta) Step32(t int, param, grad, sq, acc []float32) error {
 	s, err := a.scalars(t)
@@ -77,6 +77,7 @@ func (a Adadelta) Step32(t int, param, grad, sq, acc []float32) error {
 		return err
 	}
 	a.checkLens("Adadelta.Step32", len(param), len(grad), len(sq), len(acc))
+	checkDisjoint("Adadelta.Step32", &adadeltaArgs, 0, param, grad, sq, acc)
 	var s32 [adadeltaScalarCount]float32
 	round32(s32[:], s[:])
 	if err := a.checkRounded32(s32); err != nil {
@@ -95,6 +96,7 @@ func (a Adadelta) Step64(t int, param, grad, sq, acc []float64) error {
 		return err
 	}
 	a.checkLens("Adadelta.Step64", len(param), len(grad), len(sq), len(acc))
+	checkDisjoint("Adadelta.Step64", &adadeltaArgs, 0, param, grad, sq, acc)
 	if len(param) > 0 {
 		current().adadeltaF64[a.variant()](param, grad, sq, acc, s)
 	}

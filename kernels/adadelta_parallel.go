@@ -24,6 +24,7 @@ func (a Adadelta) StepParallel32(p *Pool, t int, param, grad, sq, acc []float32)
 		return err
 	}
 	a.checkLens("Adadelta.StepParallel32", len(param), len(grad), len(sq), len(acc))
+	checkDisjoint("Adadelta.StepParallel32", &adadeltaArgs, 0, param, grad, sq, acc)
 	j, err := a.job32(s)
 	if err != nil {
 		return err
@@ -39,6 +40,7 @@ func (a Adadelta) StepParallel64(p *Pool, t int, param, grad, sq, acc []float64)
 		return err
 	}
 	a.checkLens("Adadelta.StepParallel64", len(param), len(grad), len(sq), len(acc))
+	checkDisjoint("Adadelta.StepParallel64", &adadeltaArgs, 0, param, grad, sq, acc)
 	a.job64(s).stepOne(p, AdadeltaTensor64{param, grad, sq, acc})
 	return nil
 }
@@ -51,7 +53,8 @@ func (a Adadelta) StepParallel64(p *Pool, t int, param, grad, sq, acc []float64)
 // bit-identical to Step32 on each tensor. A bad hyperparameter or t < 1
 // returns a *ParamError, and a tensor whose slices differ in length panics
 // with its index and both lengths; both happen before any tensor changes.
-// No two tensors may share memory (a tensor's Grad may be its Param).
+// No two tensors may share memory (a tensor's Grad may be its Param): a
+// tensor's overlapping slices, or two tensors' overlapping Params, panic.
 // After the first calls, it does not allocate.
 func (a Adadelta) StepTensors32(p *Pool, t int, ts []AdadeltaTensor32) error {
 	s, err := a.scalars(t)
@@ -115,9 +118,13 @@ var (
 
 // adadeltaCheck32 and adadeltaCheck64 check a tensor's slice lengths for
 // checkTensors.
-func adadeltaCheck32(a Adadelta, op string, x *AdadeltaTensor32) {
+func adadeltaCheck32(a Adadelta, op string, x *AdadeltaTensor32) memSpan {
 	a.checkLens(op, len(x.Param), len(x.Grad), len(x.Sq), len(x.Acc))
+	checkDisjoint(op, &adadeltaArgs, 0, x.Param, x.Grad, x.Sq, x.Acc)
+	return spanOf(x.Param)
 }
-func adadeltaCheck64(a Adadelta, op string, x *AdadeltaTensor64) {
+func adadeltaCheck64(a Adadelta, op string, x *AdadeltaTensor64) memSpan {
 	a.checkLens(op, len(x.Param), len(x.Grad), len(x.Sq), len(x.Acc))
+	checkDisjoint(op, &adadeltaArgs, 0, x.Param, x.Grad, x.Sq, x.Acc)
+	return spanOf(x.Param)
 }

@@ -113,7 +113,7 @@ func (a Adagrad) InitSum64(sum []float64) error {
 // Step32 applies update number t (1 for the first step) to param, reading
 // grad and updating the state sum. All slices must have len(param)
 // elements, or Step32 panics; grad may be the same slice as param, and no
-// other two may overlap. sum starts as InitialAccumulatorValue (see
+// other two may overlap, or it panics. sum starts as InitialAccumulatorValue (see
 // InitSum32) and must hold values >= 0. A bad hyperparameter or t < 1
 // returns a *ParamError and changes nothing. Step32 does not allocate.
 func (a Adagrad) Step32(t int, param, grad, sum []float32) error {
@@ -122,6 +122,7 @@ func (a Adagrad) Step32(t int, param, grad, sum []float32) error {
 		return err
 	}
 	a.checkLens("Adagrad.Step32", len(param), len(grad), len(sum))
+	checkDisjoint("Adagrad.Step32", &adagradArgs, 0, param, grad, sum)
 	var s32 [adagradScalarCount]float32
 	round32(s32[:], s[:])
 	if err := a.checkRounded32(s32); err != nil {
@@ -140,6 +141,7 @@ func (a Adagrad) Step64(t int, param, grad, sum []float64) error {
 		return err
 	}
 	a.checkLens("Adagrad.Step64", len(param), len(grad), len(sum))
+	checkDisjoint("Adagrad.Step64", &adagradArgs, 0, param, grad, sum)
 	if len(param) > 0 {
 		current().adagradF64[a.variant()](param, grad, sum, s)
 	}

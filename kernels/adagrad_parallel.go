@@ -24,6 +24,7 @@ func (a Adagrad) StepParallel32(p *Pool, t int, param, grad, sum []float32) erro
 		return err
 	}
 	a.checkLens("Adagrad.StepParallel32", len(param), len(grad), len(sum))
+	checkDisjoint("Adagrad.StepParallel32", &adagradArgs, 0, param, grad, sum)
 	j, err := a.job32(s)
 	if err != nil {
 		return err
@@ -39,6 +40,7 @@ func (a Adagrad) StepParallel64(p *Pool, t int, param, grad, sum []float64) erro
 		return err
 	}
 	a.checkLens("Adagrad.StepParallel64", len(param), len(grad), len(sum))
+	checkDisjoint("Adagrad.StepParallel64", &adagradArgs, 0, param, grad, sum)
 	a.job64(s).stepOne(p, AdagradTensor64{param, grad, sum})
 	return nil
 }
@@ -51,7 +53,8 @@ func (a Adagrad) StepParallel64(p *Pool, t int, param, grad, sum []float64) erro
 // bit-identical to Step32 on each tensor. A bad hyperparameter or t < 1
 // returns a *ParamError, and a tensor whose slices differ in length panics
 // with its index and both lengths; both happen before any tensor changes.
-// No two tensors may share memory (a tensor's Grad may be its Param).
+// No two tensors may share memory (a tensor's Grad may be its Param): a
+// tensor's overlapping slices, or two tensors' overlapping Params, panic.
 // After the first calls, it does not allocate.
 func (a Adagrad) StepTensors32(p *Pool, t int, ts []AdagradTensor32) error {
 	s, err := a.scalars(t)
@@ -115,9 +118,13 @@ var (
 
 // adagradCheck32 and adagradCheck64 check a tensor's slice lengths for
 // checkTensors.
-func adagradCheck32(a Adagrad, op string, x *AdagradTensor32) {
+func adagradCheck32(a Adagrad, op string, x *AdagradTensor32) memSpan {
 	a.checkLens(op, len(x.Param), len(x.Grad), len(x.Sum))
+	checkDisjoint(op, &adagradArgs, 0, x.Param, x.Grad, x.Sum)
+	return spanOf(x.Param)
 }
-func adagradCheck64(a Adagrad, op string, x *AdagradTensor64) {
+func adagradCheck64(a Adagrad, op string, x *AdagradTensor64) memSpan {
 	a.checkLens(op, len(x.Param), len(x.Grad), len(x.Sum))
+	checkDisjoint(op, &adagradArgs, 0, x.Param, x.Grad, x.Sum)
+	return spanOf(x.Param)
 }

@@ -99,7 +99,7 @@ func (a Adam) bad(field string, v float64, want string) error {
 // grad and updating the state m, v and, with AMSGrad, vmax. The state
 // slices start as zeros. All slices must have len(param) elements (vmax is
 // ignored without AMSGrad), or Step32 panics; grad may be the same slice as
-// param, and no other two may overlap. A bad hyperparameter or t < 1
+// param, and no other two may overlap, or it panics. A bad hyperparameter or t < 1
 // returns a *ParamError and changes nothing. Step32 does not allocate.
 func (a Adam) Step32(t int, param, grad, m, v, vmax []float32) error {
 	s, err := a.scalars(t)
@@ -107,6 +107,7 @@ func (a Adam) Step32(t int, param, grad, m, v, vmax []float32) error {
 		return err
 	}
 	a.checkLens("Adam.Step32", len(param), len(grad), len(m), len(v), len(vmax))
+	checkDisjoint("Adam.Step32", &adamArgs, a.skip(), param, grad, m, v, vmax)
 	var s32 [adamScalarCount]float32
 	round32(s32[:], s[:])
 	if err := a.checkRounded32(s32); err != nil {
@@ -125,6 +126,7 @@ func (a Adam) Step64(t int, param, grad, m, v, vmax []float64) error {
 		return err
 	}
 	a.checkLens("Adam.Step64", len(param), len(grad), len(m), len(v), len(vmax))
+	checkDisjoint("Adam.Step64", &adamArgs, a.skip(), param, grad, m, v, vmax)
 	if len(param) > 0 {
 		current().adamF64[a.variant()](param, grad, m, v, vmax, s)
 	}

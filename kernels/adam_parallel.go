@@ -24,6 +24,7 @@ func (a Adam) StepParallel32(p *Pool, t int, param, grad, m, v, vmax []float32) 
 		return err
 	}
 	a.checkLens("Adam.StepParallel32", len(param), len(grad), len(m), len(v), len(vmax))
+	checkDisjoint("Adam.StepParallel32", &adamArgs, a.skip(), param, grad, m, v, vmax)
 	j, err := a.job32(s)
 	if err != nil {
 		return err
@@ -39,6 +40,7 @@ func (a Adam) StepParallel64(p *Pool, t int, param, grad, m, v, vmax []float64) 
 		return err
 	}
 	a.checkLens("Adam.StepParallel64", len(param), len(grad), len(m), len(v), len(vmax))
+	checkDisjoint("Adam.StepParallel64", &adamArgs, a.skip(), param, grad, m, v, vmax)
 	a.job64(s).stepOne(p, AdamTensor64{param, grad, m, v, vmax})
 	return nil
 }
@@ -51,7 +53,8 @@ func (a Adam) StepParallel64(p *Pool, t int, param, grad, m, v, vmax []float64) 
 // bit-identical to Step32 on each tensor. A bad hyperparameter or t < 1
 // returns a *ParamError, and a tensor whose slices differ in length panics
 // with its index and both lengths; both happen before any tensor changes.
-// No two tensors may share memory (a tensor's Grad may be its Param).
+// No two tensors may share memory (a tensor's Grad may be its Param): a
+// tensor's overlapping slices, or two tensors' overlapping Params, panic.
 // After the first calls, it does not allocate.
 func (a Adam) StepTensors32(p *Pool, t int, ts []AdamTensor32) error {
 	s, err := a.scalars(t)
@@ -117,9 +120,13 @@ var (
 
 // adamCheck32 and adamCheck64 check a tensor's slice lengths for
 // checkTensors.
-func adamCheck32(a Adam, op string, x *AdamTensor32) {
+func adamCheck32(a Adam, op string, x *AdamTensor32) memSpan {
 	a.checkLens(op, len(x.Param), len(x.Grad), len(x.M), len(x.V), len(x.VMax))
+	checkDisjoint(op, &adamArgs, a.skip(), x.Param, x.Grad, x.M, x.V, x.VMax)
+	return spanOf(x.Param)
 }
-func adamCheck64(a Adam, op string, x *AdamTensor64) {
+func adamCheck64(a Adam, op string, x *AdamTensor64) memSpan {
 	a.checkLens(op, len(x.Param), len(x.Grad), len(x.M), len(x.V), len(x.VMax))
+	checkDisjoint(op, &adamArgs, a.skip(), x.Param, x.Grad, x.M, x.V, x.VMax)
+	return spanOf(x.Param)
 }

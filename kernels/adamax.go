@@ -83,7 +83,7 @@ func (o Adamax) bad(field string, v float64, want string) error {
 // grad and updating the state m (the first moment, PyTorch's exp_avg) and
 // u (the infinity norm, exp_inf). The state slices start as zeros. All
 // slices must have len(param) elements, or Step32 panics; grad may be the
-// same slice as param, and no other two may overlap. A bad hyperparameter
+// same slice as param, and no other two may overlap, or it panics. A bad hyperparameter
 // or t < 1 returns a *ParamError and changes nothing. Step32 does not
 // allocate.
 func (o Adamax) Step32(t int, param, grad, m, u []float32) error {
@@ -92,6 +92,7 @@ func (o Adamax) Step32(t int, param, grad, m, u []float32) error {
 		return err
 	}
 	o.checkLens("Adamax.Step32", len(param), len(grad), len(m), len(u))
+	checkDisjoint("Adamax.Step32", &adamaxArgs, 0, param, grad, m, u)
 	var s32 [adamaxScalarCount]float32
 	round32(s32[:], s[:])
 	if err := o.checkRounded32(s32); err != nil {
@@ -110,6 +111,7 @@ func (o Adamax) Step64(t int, param, grad, m, u []float64) error {
 		return err
 	}
 	o.checkLens("Adamax.Step64", len(param), len(grad), len(m), len(u))
+	checkDisjoint("Adamax.Step64", &adamaxArgs, 0, param, grad, m, u)
 	if len(param) > 0 {
 		current().adamaxF64[o.variant()](param, grad, m, u, s)
 	}

@@ -24,6 +24,7 @@ func (o Adamax) StepParallel32(p *Pool, t int, param, grad, m, u []float32) erro
 		return err
 	}
 	o.checkLens("Adamax.StepParallel32", len(param), len(grad), len(m), len(u))
+	checkDisjoint("Adamax.StepParallel32", &adamaxArgs, 0, param, grad, m, u)
 	j, err := o.job32(s)
 	if err != nil {
 		return err
@@ -39,6 +40,7 @@ func (o Adamax) StepParallel64(p *Pool, t int, param, grad, m, u []float64) erro
 		return err
 	}
 	o.checkLens("Adamax.StepParallel64", len(param), len(grad), len(m), len(u))
+	checkDisjoint("Adamax.StepParallel64", &adamaxArgs, 0, param, grad, m, u)
 	o.job64(s).stepOne(p, AdamaxTensor64{param, grad, m, u})
 	return nil
 }
@@ -51,7 +53,8 @@ func (o Adamax) StepParallel64(p *Pool, t int, param, grad, m, u []float64) erro
 // bit-identical to Step32 on each tensor. A bad hyperparameter or t < 1
 // returns a *ParamError, and a tensor whose slices differ in length panics
 // with its index and both lengths; both happen before any tensor changes.
-// No two tensors may share memory (a tensor's Grad may be its Param).
+// No two tensors may share memory (a tensor's Grad may be its Param): a
+// tensor's overlapping slices, or two tensors' overlapping Params, panic.
 // After the first calls, it does not allocate.
 func (o Adamax) StepTensors32(p *Pool, t int, ts []AdamaxTensor32) error {
 	s, err := o.scalars(t)
@@ -115,9 +118,13 @@ var (
 
 // adamaxCheck32 and adamaxCheck64 check a tensor's slice lengths for
 // checkTensors.
-func adamaxCheck32(o Adamax, op string, x *AdamaxTensor32) {
+func adamaxCheck32(o Adamax, op string, x *AdamaxTensor32) memSpan {
 	o.checkLens(op, len(x.Param), len(x.Grad), len(x.M), len(x.U))
+	checkDisjoint(op, &adamaxArgs, 0, x.Param, x.Grad, x.M, x.U)
+	return spanOf(x.Param)
 }
-func adamaxCheck64(o Adamax, op string, x *AdamaxTensor64) {
+func adamaxCheck64(o Adamax, op string, x *AdamaxTensor64) memSpan {
 	o.checkLens(op, len(x.Param), len(x.Grad), len(x.M), len(x.U))
+	checkDisjoint(op, &adamaxArgs, 0, x.Param, x.Grad, x.M, x.U)
+	return spanOf(x.Param)
 }

@@ -102,7 +102,9 @@
 // A hyperparameter outside its domain, or a step number below 1, makes a
 // step return a *ParamError naming the field and its value, before any
 // slice is touched. Slices of different lengths make it panic with a
-// message naming both lengths, as Go's slice kernels do. The checks run in
+// message naming both lengths, as Go's slice kernels do, and so do slices
+// that share memory (which would make the result depend on the level and
+// the worker count), except grad being param itself. The checks run in
 // that order, except one: a value that float32 alone cannot carry (an Eps
 // that rounds to 0, a step size that overflows) is a *ParamError of the
 // float32 steps only, and they check it after the lengths. Steps never

@@ -88,7 +88,7 @@ func (o Lion) bad(field string, v float64, want string) error {
 // Step32 applies one update to param, reading grad and updating the
 // momentum m, which starts as zeros. All slices must have len(param)
 // elements, or Step32 panics; grad may be the same slice as param, and
-// no other two may overlap. A bad hyperparameter returns a *ParamError
+// no other two may overlap, or it panics. A bad hyperparameter returns a *ParamError
 // and changes nothing. Step32 does not allocate.
 func (o Lion) Step32(param, grad, m []float32) error {
 	s, err := o.scalars()
@@ -96,6 +96,7 @@ func (o Lion) Step32(param, grad, m []float32) error {
 		return err
 	}
 	o.checkLens("Lion.Step32", len(param), len(grad), len(m))
+	checkDisjoint("Lion.Step32", &lionArgs, 0, param, grad, m)
 	var s32 [lionScalarCount]float32
 	round32(s32[:], s[:])
 	if err := o.checkRounded32(s32); err != nil {
@@ -114,6 +115,7 @@ func (o Lion) Step64(param, grad, m []float64) error {
 		return err
 	}
 	o.checkLens("Lion.Step64", len(param), len(grad), len(m))
+	checkDisjoint("Lion.Step64", &lionArgs, 0, param, grad, m)
 	if len(param) > 0 {
 		current().lionF64[0](param, grad, m, s)
 	}

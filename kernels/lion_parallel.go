@@ -24,6 +24,7 @@ func (o Lion) StepParallel32(p *Pool, param, grad, m []float32) error {
 		return err
 	}
 	o.checkLens("Lion.StepParallel32", len(param), len(grad), len(m))
+	checkDisjoint("Lion.StepParallel32", &lionArgs, 0, param, grad, m)
 	j, err := o.job32(s)
 	if err != nil {
 		return err
@@ -39,6 +40,7 @@ func (o Lion) StepParallel64(p *Pool, param, grad, m []float64) error {
 		return err
 	}
 	o.checkLens("Lion.StepParallel64", len(param), len(grad), len(m))
+	checkDisjoint("Lion.StepParallel64", &lionArgs, 0, param, grad, m)
 	o.job64(s).stepOne(p, LionTensor64{param, grad, m})
 	return nil
 }
@@ -51,7 +53,7 @@ func (o Lion) StepParallel64(p *Pool, param, grad, m []float64) error {
 // Step32 on each tensor. A bad hyperparameter returns a *ParamError, and
 // a tensor whose slices differ in length panics with its index and both
 // lengths; both happen before any tensor changes. No two tensors may
-// share memory (a tensor's Grad may be its Param). After the first calls,
+// share memory (a tensor's Grad may be its Param): overlapping slices panic. After the first calls,
 // it does not allocate.
 func (o Lion) StepTensors32(p *Pool, ts []LionTensor32) error {
 	s, err := o.scalars()
@@ -115,9 +117,13 @@ var (
 
 // lionCheck32 and lionCheck64 check a tensor's slice lengths for
 // checkTensors.
-func lionCheck32(o Lion, op string, x *LionTensor32) {
+func lionCheck32(o Lion, op string, x *LionTensor32) memSpan {
 	o.checkLens(op, len(x.Param), len(x.Grad), len(x.M))
+	checkDisjoint(op, &lionArgs, 0, x.Param, x.Grad, x.M)
+	return spanOf(x.Param)
 }
-func lionCheck64(o Lion, op string, x *LionTensor64) {
+func lionCheck64(o Lion, op string, x *LionTensor64) memSpan {
 	o.checkLens(op, len(x.Param), len(x.Grad), len(x.M))
+	checkDisjoint(op, &lionArgs, 0, x.Param, x.Grad, x.M)
+	return spanOf(x.Param)
 }

@@ -159,7 +159,7 @@ func (a NAdam) bad(field string, v float64, want string) error {
 // NAdamSchedule) to param, reading grad and updating the state m and v,
 // which start as zeros. All slices must have len(param) elements, or
 // Step32 panics; grad may be the same slice as param, and no other two may
-// overlap. A bad hyperparameter, s.T < 1 or a MuProduct outside [0, 1)
+// overlap, or it panics. A bad hyperparameter, s.T < 1 or a MuProduct outside [0, 1)
 // returns a *ParamError and changes nothing. Step32 does not allocate.
 func (a NAdam) Step32(s NAdamSchedule, param, grad, m, v []float32) error {
 	sc, err := a.scalars(s)
@@ -167,6 +167,7 @@ func (a NAdam) Step32(s NAdamSchedule, param, grad, m, v []float32) error {
 		return err
 	}
 	nadamCheckLens("NAdam.Step32", len(param), len(grad), len(m), len(v))
+	checkDisjoint("NAdam.Step32", &nadamArgs, 0, param, grad, m, v)
 	var s32 [nadamScalarCount]float32
 	round32(s32[:], sc[:])
 	if err := a.checkRounded32(s32); err != nil {
@@ -185,6 +186,7 @@ func (a NAdam) Step64(s NAdamSchedule, param, grad, m, v []float64) error {
 		return err
 	}
 	nadamCheckLens("NAdam.Step64", len(param), len(grad), len(m), len(v))
+	checkDisjoint("NAdam.Step64", &nadamArgs, 0, param, grad, m, v)
 	if len(param) > 0 {
 		current().nadamF64[a.variant()](param, grad, m, v, sc)
 	}

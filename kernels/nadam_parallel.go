@@ -24,6 +24,7 @@ func (a NAdam) StepParallel32(p *Pool, s NAdamSchedule, param, grad, m, v []floa
 		return err
 	}
 	nadamCheckLens("NAdam.StepParallel32", len(param), len(grad), len(m), len(v))
+	checkDisjoint("NAdam.StepParallel32", &nadamArgs, 0, param, grad, m, v)
 	j, err := a.job32(sc)
 	if err != nil {
 		return err
@@ -39,6 +40,7 @@ func (a NAdam) StepParallel64(p *Pool, s NAdamSchedule, param, grad, m, v []floa
 		return err
 	}
 	nadamCheckLens("NAdam.StepParallel64", len(param), len(grad), len(m), len(v))
+	checkDisjoint("NAdam.StepParallel64", &nadamArgs, 0, param, grad, m, v)
 	a.job64(sc).stepOne(p, NAdamTensor64{param, grad, m, v})
 	return nil
 }
@@ -52,7 +54,7 @@ func (a NAdam) StepParallel64(p *Pool, s NAdamSchedule, param, grad, m, v []floa
 // schedule returns a *ParamError, and a tensor whose slices differ in
 // length panics with its index and both lengths; both happen before any
 // tensor changes. No two tensors may share memory (a tensor's Grad may be
-// its Param). After the first calls, it does not allocate.
+// its Param): overlapping slices panic. After the first calls, it does not allocate.
 func (a NAdam) StepTensors32(p *Pool, s NAdamSchedule, ts []NAdamTensor32) error {
 	sc, err := a.scalars(s)
 	if err != nil {
@@ -115,9 +117,13 @@ var (
 
 // nadamCheck32 and nadamCheck64 check a tensor's slice lengths for
 // checkTensors.
-func nadamCheck32(_ NAdam, op string, x *NAdamTensor32) {
+func nadamCheck32(_ NAdam, op string, x *NAdamTensor32) memSpan {
 	nadamCheckLens(op, len(x.Param), len(x.Grad), len(x.M), len(x.V))
+	checkDisjoint(op, &nadamArgs, 0, x.Param, x.Grad, x.M, x.V)
+	return spanOf(x.Param)
 }
-func nadamCheck64(_ NAdam, op string, x *NAdamTensor64) {
+func nadamCheck64(_ NAdam, op string, x *NAdamTensor64) memSpan {
 	nadamCheckLens(op, len(x.Param), len(x.Grad), len(x.M), len(x.V))
+	checkDisjoint(op, &nadamArgs, 0, x.Param, x.Grad, x.M, x.V)
+	return spanOf(x.Param)
 }

@@ -88,7 +88,7 @@ func (a RAdam) Rectified(t int) bool {
 // Step32 applies update number t (1 for the first step) to param, reading
 // grad and updating the state m and v, which start as zeros. All slices
 // must have len(param) elements, or Step32 panics; grad may be the same
-// slice as param, and no other two may overlap. A bad hyperparameter or
+// slice as param, and no other two may overlap, or it panics. A bad hyperparameter or
 // t < 1 returns a *ParamError and changes nothing. Step32 does not
 // allocate.
 func (a RAdam) Step32(t int, param, grad, m, v []float32) error {
@@ -97,6 +97,7 @@ func (a RAdam) Step32(t int, param, grad, m, v []float32) error {
 		return err
 	}
 	radamCheckLens("RAdam.Step32", len(param), len(grad), len(m), len(v))
+	checkDisjoint("RAdam.Step32", &radamArgs, 0, param, grad, m, v)
 	var s32 [radamScalarCount]float32
 	round32(s32[:], s[:])
 	if err := a.checkRounded32(s32); err != nil {
@@ -115,6 +116,7 @@ func (a RAdam) Step64(t int, param, grad, m, v []float64) error {
 		return err
 	}
 	radamCheckLens("RAdam.Step64", len(param), len(grad), len(m), len(v))
+	checkDisjoint("RAdam.Step64", &radamArgs, 0, param, grad, m, v)
 	if len(param) > 0 {
 		current().radamF64[a.variant(rect)](param, grad, m, v, s)
 	}

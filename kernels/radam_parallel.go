@@ -24,6 +24,7 @@ func (a RAdam) StepParallel32(p *Pool, t int, param, grad, m, v []float32) error
 		return err
 	}
 	radamCheckLens("RAdam.StepParallel32", len(param), len(grad), len(m), len(v))
+	checkDisjoint("RAdam.StepParallel32", &radamArgs, 0, param, grad, m, v)
 	j, err := a.job32(sc, rect)
 	if err != nil {
 		return err
@@ -39,6 +40,7 @@ func (a RAdam) StepParallel64(p *Pool, t int, param, grad, m, v []float64) error
 		return err
 	}
 	radamCheckLens("RAdam.StepParallel64", len(param), len(grad), len(m), len(v))
+	checkDisjoint("RAdam.StepParallel64", &radamArgs, 0, param, grad, m, v)
 	a.job64(sc, rect).stepOne(p, RAdamTensor64{param, grad, m, v})
 	return nil
 }
@@ -52,7 +54,7 @@ func (a RAdam) StepParallel64(p *Pool, t int, param, grad, m, v []float64) error
 // returns a *ParamError, and a tensor whose slices differ in
 // length panics with its index and both lengths; both happen before any
 // tensor changes. No two tensors may share memory (a tensor's Grad may be
-// its Param). After the first calls, it does not allocate.
+// its Param): overlapping slices panic. After the first calls, it does not allocate.
 func (a RAdam) StepTensors32(p *Pool, t int, ts []RAdamTensor32) error {
 	sc, rect, err := a.scalars(t)
 	if err != nil {
@@ -115,9 +117,13 @@ var (
 
 // radamCheck32 and radamCheck64 check a tensor's slice lengths for
 // checkTensors.
-func radamCheck32(_ RAdam, op string, x *RAdamTensor32) {
+func radamCheck32(_ RAdam, op string, x *RAdamTensor32) memSpan {
 	radamCheckLens(op, len(x.Param), len(x.Grad), len(x.M), len(x.V))
+	checkDisjoint(op, &radamArgs, 0, x.Param, x.Grad, x.M, x.V)
+	return spanOf(x.Param)
 }
-func radamCheck64(_ RAdam, op string, x *RAdamTensor64) {
+func radamCheck64(_ RAdam, op string, x *RAdamTensor64) memSpan {
 	radamCheckLens(op, len(x.Param), len(x.Grad), len(x.M), len(x.V))
+	checkDisjoint(op, &radamArgs, 0, x.Param, x.Grad, x.M, x.V)
+	return spanOf(x.Param)
 }

@@ -89,7 +89,7 @@ func (r RMSprop) bad(field string, v float64, want string) error {
 // 0). The state slices start as zeros. All slices must have len(param)
 // elements (gavg and buf may be nil or of any length when not used), or
 // Step32 panics; grad may be the same slice as param, and no other two
-// may overlap. A bad hyperparameter or t < 1 returns a *ParamError and
+// may overlap, or it panics. A bad hyperparameter or t < 1 returns a *ParamError and
 // changes nothing. Step32 does not allocate.
 func (r RMSprop) Step32(t int, param, grad, sq, gavg, buf []float32) error {
 	s, err := r.scalars(t)
@@ -97,6 +97,7 @@ func (r RMSprop) Step32(t int, param, grad, sq, gavg, buf []float32) error {
 		return err
 	}
 	r.checkLens("RMSprop.Step32", len(param), len(grad), len(sq), len(gavg), len(buf))
+	checkDisjoint("RMSprop.Step32", &rmspropArgs, r.skip(), param, grad, sq, gavg, buf)
 	var s32 [rmspropScalarCount]float32
 	round32(s32[:], s[:])
 	if err := r.checkRounded32(s32); err != nil {
@@ -115,6 +116,7 @@ func (r RMSprop) Step64(t int, param, grad, sq, gavg, buf []float64) error {
 		return err
 	}
 	r.checkLens("RMSprop.Step64", len(param), len(grad), len(sq), len(gavg), len(buf))
+	checkDisjoint("RMSprop.Step64", &rmspropArgs, r.skip(), param, grad, sq, gavg, buf)
 	if len(param) > 0 {
 		current().rmspropF64[r.variant()](param, grad, sq, gavg, buf, s)
 	}

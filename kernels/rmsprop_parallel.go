@@ -25,6 +25,7 @@ func (r RMSprop) StepParallel32(p *Pool, t int, param, grad, sq, gavg, buf []flo
 		return err
 	}
 	r.checkLens("RMSprop.StepParallel32", len(param), len(grad), len(sq), len(gavg), len(buf))
+	checkDisjoint("RMSprop.StepParallel32", &rmspropArgs, r.skip(), param, grad, sq, gavg, buf)
 	j, err := r.job32(s)
 	if err != nil {
 		return err
@@ -40,6 +41,7 @@ func (r RMSprop) StepParallel64(p *Pool, t int, param, grad, sq, gavg, buf []flo
 		return err
 	}
 	r.checkLens("RMSprop.StepParallel64", len(param), len(grad), len(sq), len(gavg), len(buf))
+	checkDisjoint("RMSprop.StepParallel64", &rmspropArgs, r.skip(), param, grad, sq, gavg, buf)
 	r.job64(s).stepOne(p, RMSpropTensor64{param, grad, sq, gavg, buf})
 	return nil
 }
@@ -52,7 +54,8 @@ func (r RMSprop) StepParallel64(p *Pool, t int, param, grad, sq, gavg, buf []flo
 // bit-identical to Step32 on each tensor. A bad hyperparameter or t < 1
 // returns a *ParamError, and a tensor whose slices differ in length panics
 // with its index and both lengths; both happen before any tensor changes.
-// No two tensors may share memory (a tensor's Grad may be its Param).
+// No two tensors may share memory (a tensor's Grad may be its Param): a
+// tensor's overlapping slices, or two tensors' overlapping Params, panic.
 // After the first calls, it does not allocate.
 func (r RMSprop) StepTensors32(p *Pool, t int, ts []RMSpropTensor32) error {
 	s, err := r.scalars(t)
@@ -117,9 +120,13 @@ var (
 
 // rmspropCheck32 and rmspropCheck64 check a tensor's slice lengths for
 // checkTensors.
-func rmspropCheck32(r RMSprop, op string, x *RMSpropTensor32) {
+func rmspropCheck32(r RMSprop, op string, x *RMSpropTensor32) memSpan {
 	r.checkLens(op, len(x.Param), len(x.Grad), len(x.Sq), len(x.GAvg), len(x.Buf))
+	checkDisjoint(op, &rmspropArgs, r.skip(), x.Param, x.Grad, x.Sq, x.GAvg, x.Buf)
+	return spanOf(x.Param)
 }
-func rmspropCheck64(r RMSprop, op string, x *RMSpropTensor64) {
+func rmspropCheck64(r RMSprop, op string, x *RMSpropTensor64) memSpan {
 	r.checkLens(op, len(x.Param), len(x.Grad), len(x.Sq), len(x.GAvg), len(x.Buf))
+	checkDisjoint(op, &rmspropArgs, r.skip(), x.Param, x.Grad, x.Sq, x.GAvg, x.Buf)
+	return spanOf(x.Param)
 }

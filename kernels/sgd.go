@@ -96,7 +96,7 @@ func (o SGD) bad(field string, v float64, want string) error {
 // grad and, with momentum, updating the buffer buf. All slices must have
 // len(param) elements (buf is ignored, and may be nil, when Momentum is
 // 0), or Step32 panics; grad may be the same slice as param, and no other
-// two may overlap. buf starts as zeros (see SGD). A bad hyperparameter or
+// two may overlap, or it panics. buf starts as zeros (see SGD). A bad hyperparameter or
 // t < 1 returns a *ParamError and changes nothing. Step32 does not
 // allocate.
 func (o SGD) Step32(t int, param, grad, buf []float32) error {
@@ -105,6 +105,7 @@ func (o SGD) Step32(t int, param, grad, buf []float32) error {
 		return err
 	}
 	o.checkLens("SGD.Step32", len(param), len(grad), len(buf))
+	checkDisjoint("SGD.Step32", &sgdArgs, o.skip(), param, grad, buf)
 	var s32 [sgdScalarCount]float32
 	round32(s32[:], s[:])
 	if err := o.checkRounded32(s32); err != nil {
@@ -123,6 +124,7 @@ func (o SGD) Step64(t int, param, grad, buf []float64) error {
 		return err
 	}
 	o.checkLens("SGD.Step64", len(param), len(grad), len(buf))
+	checkDisjoint("SGD.Step64", &sgdArgs, o.skip(), param, grad, buf)
 	if len(param) > 0 {
 		current().sgdF64[o.variant()](param, grad, o.bufOrNil64(buf), s)
 	}

@@ -24,6 +24,7 @@ func (o SGD) StepParallel32(p *Pool, t int, param, grad, buf []float32) error {
 		return err
 	}
 	o.checkLens("SGD.StepParallel32", len(param), len(grad), len(buf))
+	checkDisjoint("SGD.StepParallel32", &sgdArgs, o.skip(), param, grad, buf)
 	j, err := o.job32(s)
 	if err != nil {
 		return err
@@ -39,6 +40,7 @@ func (o SGD) StepParallel64(p *Pool, t int, param, grad, buf []float64) error {
 		return err
 	}
 	o.checkLens("SGD.StepParallel64", len(param), len(grad), len(buf))
+	checkDisjoint("SGD.StepParallel64", &sgdArgs, o.skip(), param, grad, buf)
 	o.job64(s).stepOne(p, SGDTensor64{param, grad, buf})
 	return nil
 }
@@ -51,7 +53,8 @@ func (o SGD) StepParallel64(p *Pool, t int, param, grad, buf []float64) error {
 // bit-identical to Step32 on each tensor. A bad hyperparameter or t < 1
 // returns a *ParamError, and a tensor whose slices differ in length panics
 // with its index and both lengths; both happen before any tensor changes.
-// No two tensors may share memory (a tensor's Grad may be its Param).
+// No two tensors may share memory (a tensor's Grad may be its Param): a
+// tensor's overlapping slices, or two tensors' overlapping Params, panic.
 // After the first calls, it does not allocate.
 func (o SGD) StepTensors32(p *Pool, t int, ts []SGDTensor32) error {
 	s, err := o.scalars(t)
@@ -115,9 +118,13 @@ var (
 
 // sgdCheck32 and sgdCheck64 check a tensor's slice lengths for
 // checkTensors.
-func sgdCheck32(o SGD, op string, x *SGDTensor32) {
+func sgdCheck32(o SGD, op string, x *SGDTensor32) memSpan {
 	o.checkLens(op, len(x.Param), len(x.Grad), len(x.Buf))
+	checkDisjoint(op, &sgdArgs, o.skip(), x.Param, x.Grad, x.Buf)
+	return spanOf(x.Param)
 }
-func sgdCheck64(o SGD, op string, x *SGDTensor64) {
+func sgdCheck64(o SGD, op string, x *SGDTensor64) memSpan {
 	o.checkLens(op, len(x.Param), len(x.Grad), len(x.Buf))
+	checkDisjoint(op, &sgdArgs, o.skip(), x.Param, x.Grad, x.Buf)
+	return spanOf(x.Param)
 }

@@ -79,23 +79,28 @@ func optional[E any](use bool, x []E, lo, hi int) []E {
 	return x[lo:hi]
 }
 
-// checkTensors checks the slice lengths of every tensor of ts, in order:
-// check(o, op, x) must panic, naming op, if the lengths of x's slices do
-// not fit optimizer o. A tensor that fails is checked again with op
-// "<op>: tensor <i>", to panic with its index: formatting that name only
-// on failure keeps the steps free of allocations.
-func checkTensors[O, T any](o O, op string, ts []T, check func(o O, op string, x *T)) {
+// checkTensors checks every tensor of ts, in order: check(o, op, x) must
+// panic, naming op, if the lengths of x's slices do not fit optimizer o or
+// two of them overlap, and return the span of x's Param. A tensor that
+// fails is checked again with op "<op>: tensor <i>", to panic with its
+// index: formatting that name only on failure keeps the steps free of
+// allocations. Then no two tensors' Params may overlap.
+func checkTensors[O, T any](o O, op string, ts []T, check func(o O, op string, x *T) memSpan) {
+	params := spanLists.get()
+	defer spanLists.put(params)
+	params.s = params.s[:0]
 	for i := range ts {
-		checkTensor(o, op, i, &ts[i], check)
+		params.s = append(params.s, checkTensor(o, op, i, &ts[i], check))
 	}
+	checkParamsDisjoint(op, params.s)
 }
 
-func checkTensor[O, T any](o O, op string, i int, x *T, check func(o O, op string, x *T)) {
+func checkTensor[O, T any](o O, op string, i int, x *T, check func(o O, op string, x *T) memSpan) memSpan {
 	defer func() {
 		if r := recover(); r != nil {
 			check(o, fmt.Sprintf("%s: tensor %d", op, i), x)
-			panic(r) // not reached: check is a function of the lengths
+			panic(r) // not reached: check is a function of the slices
 		}
 	}()
-	check(o, op, x)
+	return check(o, op, x)
 }

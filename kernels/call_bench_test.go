@@ -1,0 +1,53 @@
+package kernels
+
+import "testing"
+
+// BenchmarkCall measures what a call costs beyond its elements: steps on
+// empty slices (validation, the per-step scalars, the overlap checks and
+// dispatch), a 1K-element step, and a tensor list of 100 tiny tensors.
+// The step number varies, as in training, so that nothing is cached by
+// accident.
+func BenchmarkCall(b *testing.B) {
+	var e32 []float32
+	adam, nadam, radam, sgd := DefaultAdam(), DefaultNAdam(), DefaultRAdam(), DefaultSGD()
+	b.Run("Adam/empty", func(b *testing.B) {
+		for i := 0; b.Loop(); i++ {
+			adam.Step32(i%1000+1, e32, e32, e32, e32, nil)
+		}
+	})
+	sched := nadam.ScheduleAt(500)
+	b.Run("NAdam/empty", func(b *testing.B) {
+		for b.Loop() {
+			nadam.Step32(sched, e32, e32, e32, e32)
+		}
+	})
+	b.Run("RAdam/empty", func(b *testing.B) {
+		for i := 0; b.Loop(); i++ {
+			radam.Step32(i%1000+1, e32, e32, e32, e32)
+		}
+	})
+	b.Run("SGD/empty", func(b *testing.B) {
+		for i := 0; b.Loop(); i++ {
+			sgd.Step32(i%1000+1, e32, e32, nil)
+		}
+	})
+	k := func() []float32 { return make([]float32, 1024) }
+	p, g, m, v := k(), k(), k(), k()
+	b.Run("Adam/1K", func(b *testing.B) {
+		b.SetBytes(1024 * 4)
+		for i := 0; b.Loop(); i++ {
+			adam.Step32(i%1000+1, p, g, m, v, nil)
+		}
+	})
+	var ts []AdamTensor32
+	for range 100 {
+		t := func() []float32 { return make([]float32, 16) }
+		ts = append(ts, AdamTensor32{t(), t(), t(), t(), nil})
+	}
+	serial := NewPool(1)
+	b.Run("Adam/100x16", func(b *testing.B) {
+		for i := 0; b.Loop(); i++ {
+			adam.StepTensors32(serial, i%1000+1, ts)
+		}
+	})
+}

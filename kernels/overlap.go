@@ -1,0 +1,113 @@
+package kernels
+
+import (
+	"fmt"
+	"slices"
+	"unsafe"
+)
+
+// Overlap checks. A step reads and writes its slices element by element in
+// vector-wide blocks, in chunks on several workers; slices that share
+// memory would make the result depend on the vector width, the chunking
+// and the order the workers ran in, breaking the promise that every level
+// and every worker count give the same bits. So every step checks, for a
+// few comparisons of pointers, that its slices are disjoint; the one
+// overlap allowed is grad being exactly param (an in-place gradient).
+
+// memSpan is the bytes [lo, hi) of a slice's backing array; empty for an
+// empty slice.
+type memSpan struct{ lo, hi uintptr }
+
+func spanOf[E float32 | float64](s []E) memSpan {
+	if len(s) == 0 {
+		return memSpan{}
+	}
+	lo := uintptr(unsafe.Pointer(unsafe.SliceData(s)))
+	return memSpan{lo, lo + uintptr(len(s))*unsafe.Sizeof(s[0])}
+}
+
+func (m memSpan) overlaps(n memSpan) bool {
+	return m.lo < m.hi && n.lo < n.hi && m.lo < n.hi && n.lo < m.hi
+}
+
+// argNames names a step's slices, in the order of its arguments, for the
+// messages of checkDisjoint.
+type argNames [6]string
+
+// checkDisjoint panics, naming op and two slices, if two of the slices s
+// share memory, except s[1] (grad) being exactly s[0] (param). Bit i of
+// skip marks s[i] as unused by this step (an optional state slice that
+// the hyperparameters leave out), which may then be anything.
+func checkDisjoint[E float32 | float64](op string, names *argNames, skip uint8, s ...[]E) {
+	var spans [len(argNames{})]memSpan
+	for i := range s {
+		if skip&(1<<i) == 0 {
+			spans[i] = spanOf(s[i])
+		}
+	}
+	if spans[1] == spans[0] {
+		spans[1] = memSpan{} // grad is param itself
+	}
+	for i := range s {
+		for j := i + 1; j < len(s); j++ {
+			if spans[i].overlaps(spans[j]) {
+				panic(fmt.Sprintf("fusedopt: %s: %s and %s share memory; no two slices of a step may overlap (grad may be param itself)", op, names[i], names[j]))
+			}
+		}
+	}
+}
+
+// spanList is checkTensors' scratch list of the tensors' Param spans,
+// recycled so that steps do not allocate.
+type spanList struct{ s []memSpan }
+
+var spanLists = newFreeList[spanList]()
+
+// checkParamsDisjoint panics, naming op and two tensor indexes, if the
+// Params of two tensors overlap: a tensor listed twice, or two views of
+// one array. params[i] is tensor i's Param span. The check is a linear
+// scan when the Params lie in ascending order of address, as tensors
+// allocated one after another mostly do, and a sort otherwise.
+func checkParamsDisjoint(op string, params []memSpan) {
+	ascending := true
+	var last memSpan
+	for _, p := range params {
+		if p.lo == p.hi {
+			continue
+		}
+		if p.lo < last.hi {
+			ascending = false
+			break
+		}
+		last = p
+	}
+	if ascending {
+		return
+	}
+	sorted := spanLists.get()
+	defer spanLists.put(sorted)
+	sorted.s = append(sorted.s[:0], params...)
+	slices.SortFunc(sorted.s, func(a, b memSpan) int {
+		switch {
+		case a.lo < b.lo:
+			return -1
+		case a.lo > b.lo:
+			return 1
+		}
+		return 0
+	})
+	last = memSpan{}
+	for _, p := range sorted.s {
+		if p.lo == p.hi {
+			continue
+		}
+		if p.lo < last.hi {
+			i, j := slices.Index(params, last), slices.Index(params, p)
+			if i == j { // the same span twice: find its second index
+				j = i + 1 + slices.Index(params[i+1:], p)
+			}
+			panic(fmt.Sprintf("fusedopt: %s: the Params of tensors %d and %d share memory (a tensor listed twice?); no two tensors may overlap", op, min(i, j), max(i, j)))
+		}
+		last = p
+	}
+}
