@@ -159,8 +159,21 @@ func (a Adam) checkLens(op string, n, grad, m, v, vmax int) {
 }
 
 // scalars validates a and t and computes the per-step scalars once, in
-// float64, for every element and every level alike.
+// float64, for every element and every level alike, or returns those of
+// the last call with the same a and t (see lastScalars).
 func (a Adam) scalars(t int) (s [adamScalarCount]float64, err error) {
+	k := a.key(t)
+	if s, ok := adamCache.get(k); ok {
+		return s, nil
+	}
+	if s, err = a.computeScalars(t); err == nil {
+		adamCache.put(k, s)
+	}
+	return s, err
+}
+
+// computeScalars is scalars without the cache.
+func (a Adam) computeScalars(t int) (s [adamScalarCount]float64, err error) {
 	if err := a.Validate(); err != nil {
 		return s, err
 	}

@@ -216,6 +216,18 @@ func nadamCheckLens(op string, n, grad, m, v int) {
 // once, in float64, for every element and every level alike, in PyTorch's
 // order: cg = (LR*(1-mu_t))/(1-P_t), cm = (LR*mu_{t+1})/(1-P_t*mu_{t+1}).
 func (a NAdam) scalars(s NAdamSchedule) (sc [nadamScalarCount]float64, err error) {
+	k := a.key(s)
+	if sc, ok := nadamCache.get(k); ok {
+		return sc, nil
+	}
+	if sc, err = a.computeScalars(s); err == nil {
+		nadamCache.put(k, sc)
+	}
+	return sc, err
+}
+
+// computeScalars is scalars without the cache (see lastScalars).
+func (a NAdam) computeScalars(s NAdamSchedule) (sc [nadamScalarCount]float64, err error) {
 	if err := a.Validate(); err != nil {
 		return sc, err
 	}

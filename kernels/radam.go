@@ -166,6 +166,18 @@ func (a RAdam) rectification(t int) (rect bool, r, bc2 float64) {
 // is rectified: step = LR*r_t*sqrt(1-Beta2^t)/(1-Beta1^t) if so, else
 // LR/(1-Beta1^t).
 func (a RAdam) scalars(t int) (s [radamScalarCount]float64, rect bool, err error) {
+	k := a.key(t)
+	if c, ok := radamCache.get(k); ok {
+		return c.s, c.rect, nil
+	}
+	if s, rect, err = a.computeScalars(t); err == nil {
+		radamCache.put(k, radamScalars{s, rect})
+	}
+	return s, rect, err
+}
+
+// computeScalars is scalars without the cache (see lastScalars).
+func (a RAdam) computeScalars(t int) (s [radamScalarCount]float64, rect bool, err error) {
 	if err := a.Validate(); err != nil {
 		return s, false, err
 	}
