@@ -45,23 +45,23 @@ func DefaultAdadelta() Adadelta { return Adadelta{LR: 1, Rho: 0.9, Eps: 1e-6} }
 // *ParamError, or nil. The domains are PyTorch's, except that Eps must be
 // positive (with Eps 0, delta starts as 0/0 for a zero gradient, and as
 // zero forever otherwise).
-func (a Adadelta) Validate() error {
+func (o Adadelta) Validate() error {
 	switch {
-	case !finiteNonNegative(a.LR):
-		return a.bad("LR", a.LR, "finite and >= 0")
-	case !(a.Rho >= 0 && a.Rho <= 1):
-		return a.bad("Rho", a.Rho, "in [0, 1]")
-	case !finitePositive(a.Eps):
-		return a.bad("Eps", a.Eps, "finite and > 0")
-	case !finiteNonNegative(a.WeightDecay):
-		return a.bad("WeightDecay", a.WeightDecay, "finite and >= 0")
-	case !finiteNonNegative(a.GradScale):
-		return a.bad("GradScale", a.GradScale, "finite and >= 0 (0 means 1)")
+	case !finiteNonNegative(o.LR):
+		return o.bad("LR", o.LR, "finite and >= 0")
+	case !(o.Rho >= 0 && o.Rho <= 1):
+		return o.bad("Rho", o.Rho, "in [0, 1]")
+	case !finitePositive(o.Eps):
+		return o.bad("Eps", o.Eps, "finite and > 0")
+	case !finiteNonNegative(o.WeightDecay):
+		return o.bad("WeightDecay", o.WeightDecay, "finite and >= 0")
+	case !finiteNonNegative(o.GradScale):
+		return o.bad("GradScale", o.GradScale, "finite and >= 0 (0 means 1)")
 	}
 	return nil
 }
 
-func (a Adadelta) bad(field string, v float64, want string) error {
+func (o Adadelta) bad(field string, v float64, want string) error {
 	return &ParamError{Optimizer: "Adadelta", Field: field, Value: v, Want: want}
 }
 
@@ -71,47 +71,47 @@ func (a Adadelta) bad(field string, v float64, want string) error {
 // panics; grad may be the same slice as param, and no other two may
 // overlap, or it panics. A bad hyperparameter or t < 1 returns a *ParamError and changes
 // nothing. Step32 does not allocate.
-func (a Adadelta) Step32(t int, param, grad, sq, acc []float32) error {
-	s, err := a.scalars(t)
+func (o Adadelta) Step32(t int, param, grad, sq, acc []float32) error {
+	s, err := o.scalars(t)
 	if err != nil {
 		return err
 	}
-	a.checkLens("Adadelta.Step32", len(param), len(grad), len(sq), len(acc))
+	o.checkLens("Adadelta.Step32", len(param), len(grad), len(sq), len(acc))
 	checkDisjoint("Adadelta.Step32", &adadeltaArgs, 0, param, grad, sq, acc)
 	var s32 [adadeltaScalarCount]float32
 	round32(s32[:], s[:])
-	if err := a.checkRounded32(s32); err != nil {
+	if err := o.checkRounded32(s32); err != nil {
 		return err
 	}
 	if len(param) > 0 {
-		current().adadeltaF32[a.variant()](param, grad, sq, acc, s32)
+		current().adadeltaF32[o.variant()](param, grad, sq, acc, s32)
 	}
 	return nil
 }
 
 // Step64 is Step32 for float64 slices.
-func (a Adadelta) Step64(t int, param, grad, sq, acc []float64) error {
-	s, err := a.scalars(t)
+func (o Adadelta) Step64(t int, param, grad, sq, acc []float64) error {
+	s, err := o.scalars(t)
 	if err != nil {
 		return err
 	}
-	a.checkLens("Adadelta.Step64", len(param), len(grad), len(sq), len(acc))
+	o.checkLens("Adadelta.Step64", len(param), len(grad), len(sq), len(acc))
 	checkDisjoint("Adadelta.Step64", &adadeltaArgs, 0, param, grad, sq, acc)
 	if len(param) > 0 {
-		current().adadeltaF64[a.variant()](param, grad, sq, acc, s)
+		current().adadeltaF64[o.variant()](param, grad, sq, acc, s)
 	}
 	return nil
 }
 
 // variant indexes the kernel tables: 1 with (coupled) weight decay.
-func (a Adadelta) variant() int {
-	if a.WeightDecay != 0 {
+func (o Adadelta) variant() int {
+	if o.WeightDecay != 0 {
 		return 1
 	}
 	return 0
 }
 
-func (a Adadelta) checkLens(op string, n, grad, sq, acc int) {
+func (o Adadelta) checkLens(op string, n, grad, sq, acc int) {
 	switch {
 	case grad != n:
 		lengthPanic(op, "grad", grad, n)
@@ -122,37 +122,37 @@ func (a Adadelta) checkLens(op string, n, grad, sq, acc int) {
 	}
 }
 
-// scalars validates a and t and computes the per-step scalars once, in
+// scalars validates o and t and computes the per-step scalars once, in
 // float64, for every element and every level alike.
-func (a Adadelta) scalars(t int) (s [adadeltaScalarCount]float64, err error) {
-	if err := a.Validate(); err != nil {
+func (o Adadelta) scalars(t int) (s [adadeltaScalarCount]float64, err error) {
+	if err := o.Validate(); err != nil {
 		return s, err
 	}
 	if t < 1 {
-		return s, a.bad("t", float64(t), ">= 1 (steps count from 1)")
+		return s, o.bad("t", float64(t), ">= 1 (steps count from 1)")
 	}
-	s[adadeltaGscale] = signedGradScale(a.GradScale, a.Maximize)
-	s[adadeltaWd] = a.WeightDecay
-	s[adadeltaRho] = a.Rho
-	s[adadeltaOmr] = 1 - a.Rho
-	s[adadeltaEps] = a.Eps
-	s[adadeltaLr] = a.LR
+	s[adadeltaGscale] = signedGradScale(o.GradScale, o.Maximize)
+	s[adadeltaWd] = o.WeightDecay
+	s[adadeltaRho] = o.Rho
+	s[adadeltaOmr] = 1 - o.Rho
+	s[adadeltaEps] = o.Eps
+	s[adadeltaLr] = o.LR
 	return s, nil
 }
 
 // checkRounded32 rejects hyperparameters that float32 cannot carry: an Eps
 // that rounds to zero (0/0 for a zero gradient) or overflows (Inf/Inf),
 // or a learning rate, gradient scale or weight decay that overflows.
-func (a Adadelta) checkRounded32(s [adadeltaScalarCount]float32) error {
+func (o Adadelta) checkRounded32(s [adadeltaScalarCount]float32) error {
 	switch {
 	case !nonzero32(s[adadeltaEps]):
-		return a.bad("Eps", a.Eps, "representable in float32 (1.4e-45 to 3.4e38) for Step32")
+		return o.bad("Eps", o.Eps, "representable in float32 (1.4e-45 to 3.4e38) for Step32")
 	case !finite32(s[adadeltaLr]):
-		return a.bad("LR", a.LR, "representable in float32 for Step32")
+		return o.bad("LR", o.LR, "representable in float32 for Step32")
 	case !nonzero32(s[adadeltaGscale]):
-		return a.bad("GradScale", a.GradScale, "representable in float32 (1.4e-45 to 3.4e38; 0 means 1) for Step32")
+		return o.bad("GradScale", o.GradScale, "representable in float32 (1.4e-45 to 3.4e38; 0 means 1) for Step32")
 	case !finite32(s[adadeltaWd]):
-		return a.bad("WeightDecay", a.WeightDecay, "representable in float32 for Step32")
+		return o.bad("WeightDecay", o.WeightDecay, "representable in float32 for Step32")
 	}
 	return nil
 }

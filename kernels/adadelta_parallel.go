@@ -18,14 +18,14 @@ type AdadeltaTensor64 struct {
 // Step32's whatever the number of workers. Errors and panics are Step32's,
 // raised before any element changes; a panic inside a worker is re-raised
 // in the caller. After the first calls, it does not allocate.
-func (a Adadelta) StepParallel32(p *Pool, t int, param, grad, sq, acc []float32) error {
-	s, err := a.scalars(t)
+func (o Adadelta) StepParallel32(p *Pool, t int, param, grad, sq, acc []float32) error {
+	s, err := o.scalars(t)
 	if err != nil {
 		return err
 	}
-	a.checkLens("Adadelta.StepParallel32", len(param), len(grad), len(sq), len(acc))
+	o.checkLens("Adadelta.StepParallel32", len(param), len(grad), len(sq), len(acc))
 	checkDisjoint("Adadelta.StepParallel32", &adadeltaArgs, 0, param, grad, sq, acc)
-	j, err := a.job32(s)
+	j, err := o.job32(s)
 	if err != nil {
 		return err
 	}
@@ -34,14 +34,14 @@ func (a Adadelta) StepParallel32(p *Pool, t int, param, grad, sq, acc []float32)
 }
 
 // StepParallel64 is StepParallel32 for float64 slices.
-func (a Adadelta) StepParallel64(p *Pool, t int, param, grad, sq, acc []float64) error {
-	s, err := a.scalars(t)
+func (o Adadelta) StepParallel64(p *Pool, t int, param, grad, sq, acc []float64) error {
+	s, err := o.scalars(t)
 	if err != nil {
 		return err
 	}
-	a.checkLens("Adadelta.StepParallel64", len(param), len(grad), len(sq), len(acc))
+	o.checkLens("Adadelta.StepParallel64", len(param), len(grad), len(sq), len(acc))
 	checkDisjoint("Adadelta.StepParallel64", &adadeltaArgs, 0, param, grad, sq, acc)
-	a.job64(s).stepOne(p, AdadeltaTensor64{param, grad, sq, acc})
+	o.job64(s).stepOne(p, AdadeltaTensor64{param, grad, sq, acc})
 	return nil
 }
 
@@ -56,13 +56,13 @@ func (a Adadelta) StepParallel64(p *Pool, t int, param, grad, sq, acc []float64)
 // No two tensors may share memory (a tensor's Grad may be its Param): a
 // tensor's overlapping slices, or two tensors' overlapping Params, panic.
 // After the first calls, it does not allocate.
-func (a Adadelta) StepTensors32(p *Pool, t int, ts []AdadeltaTensor32) error {
-	s, err := a.scalars(t)
+func (o Adadelta) StepTensors32(p *Pool, t int, ts []AdadeltaTensor32) error {
+	s, err := o.scalars(t)
 	if err != nil {
 		return err
 	}
-	checkTensors(a, "Adadelta.StepTensors32", ts, adadeltaCheck32)
-	j, err := a.job32(s)
+	checkTensors(o, "Adadelta.StepTensors32", ts, adadeltaCheck32)
+	j, err := o.job32(s)
 	if err != nil {
 		return err
 	}
@@ -71,31 +71,31 @@ func (a Adadelta) StepTensors32(p *Pool, t int, ts []AdadeltaTensor32) error {
 }
 
 // StepTensors64 is StepTensors32 for float64 tensors.
-func (a Adadelta) StepTensors64(p *Pool, t int, ts []AdadeltaTensor64) error {
-	s, err := a.scalars(t)
+func (o Adadelta) StepTensors64(p *Pool, t int, ts []AdadeltaTensor64) error {
+	s, err := o.scalars(t)
 	if err != nil {
 		return err
 	}
-	checkTensors(a, "Adadelta.StepTensors64", ts, adadeltaCheck64)
-	a.job64(s).step(p, ts)
+	checkTensors(o, "Adadelta.StepTensors64", ts, adadeltaCheck64)
+	o.job64(s).step(p, ts)
 	return nil
 }
 
 // job32 rounds the step's scalars s to float32 and checks them, exactly
 // as Step32 does, and returns a recycled float32 job holding them and the
 // kernel. Validation runs in Step32's order, so that both fail alike.
-func (a Adadelta) job32(s [adadeltaScalarCount]float64) (*adadeltaJob32, error) {
+func (o Adadelta) job32(s [adadeltaScalarCount]float64) (*adadeltaJob32, error) {
 	var s32 [adadeltaScalarCount]float32
 	round32(s32[:], s[:])
-	if err := a.checkRounded32(s32); err != nil {
+	if err := o.checkRounded32(s32); err != nil {
 		return nil, err
 	}
-	return adadeltaJobs32.job(current().adadeltaF32[a.variant()], s32), nil
+	return adadeltaJobs32.job(current().adadeltaF32[o.variant()], s32), nil
 }
 
 // job64 is job32 for float64.
-func (a Adadelta) job64(s [adadeltaScalarCount]float64) *adadeltaJob64 {
-	return adadeltaJobs64.job(current().adadeltaF64[a.variant()], s)
+func (o Adadelta) job64(s [adadeltaScalarCount]float64) *adadeltaJob64 {
+	return adadeltaJobs64.job(current().adadeltaF64[o.variant()], s)
 }
 
 // adadeltaJob32 and adadeltaJob64 are the pool's jobs for Adadelta steps,

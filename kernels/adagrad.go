@@ -60,38 +60,38 @@ func DefaultAdagrad() Adagrad { return Adagrad{LR: 1e-2, Eps: 1e-10} }
 
 // Validate reports the first hyperparameter outside its domain as a
 // *ParamError, or nil.
-func (a Adagrad) Validate() error {
+func (o Adagrad) Validate() error {
 	switch {
-	case !finiteNonNegative(a.LR):
-		return a.bad("LR", a.LR, "finite and >= 0")
-	case !finiteNonNegative(a.LRDecay):
-		return a.bad("LRDecay", a.LRDecay, "finite and >= 0")
-	case !finiteNonNegative(a.WeightDecay):
-		return a.bad("WeightDecay", a.WeightDecay, "finite and >= 0")
-	case !finiteNonNegative(a.InitialAccumulatorValue):
-		return a.bad("InitialAccumulatorValue", a.InitialAccumulatorValue, "finite and >= 0")
-	case !finitePositive(a.Eps):
-		return a.bad("Eps", a.Eps, "finite and > 0")
-	case !finiteNonNegative(a.GradScale):
-		return a.bad("GradScale", a.GradScale, "finite and >= 0 (0 means 1)")
+	case !finiteNonNegative(o.LR):
+		return o.bad("LR", o.LR, "finite and >= 0")
+	case !finiteNonNegative(o.LRDecay):
+		return o.bad("LRDecay", o.LRDecay, "finite and >= 0")
+	case !finiteNonNegative(o.WeightDecay):
+		return o.bad("WeightDecay", o.WeightDecay, "finite and >= 0")
+	case !finiteNonNegative(o.InitialAccumulatorValue):
+		return o.bad("InitialAccumulatorValue", o.InitialAccumulatorValue, "finite and >= 0")
+	case !finitePositive(o.Eps):
+		return o.bad("Eps", o.Eps, "finite and > 0")
+	case !finiteNonNegative(o.GradScale):
+		return o.bad("GradScale", o.GradScale, "finite and >= 0 (0 means 1)")
 	}
 	return nil
 }
 
-func (a Adagrad) bad(field string, v float64, want string) error {
+func (o Adagrad) bad(field string, v float64, want string) error {
 	return &ParamError{Optimizer: "Adagrad", Field: field, Value: v, Want: want}
 }
 
 // InitSum32 fills sum with InitialAccumulatorValue, the state before the
 // first step. A bad hyperparameter, or an InitialAccumulatorValue that
 // overflows float32, returns a *ParamError and changes nothing.
-func (a Adagrad) InitSum32(sum []float32) error {
-	if err := a.Validate(); err != nil {
+func (o Adagrad) InitSum32(sum []float32) error {
+	if err := o.Validate(); err != nil {
 		return err
 	}
-	v := float32(a.InitialAccumulatorValue)
+	v := float32(o.InitialAccumulatorValue)
 	if !finite32(v) {
-		return a.bad("InitialAccumulatorValue", a.InitialAccumulatorValue, "representable in float32 for InitSum32")
+		return o.bad("InitialAccumulatorValue", o.InitialAccumulatorValue, "representable in float32 for InitSum32")
 	}
 	for i := range sum {
 		sum[i] = v
@@ -100,12 +100,12 @@ func (a Adagrad) InitSum32(sum []float32) error {
 }
 
 // InitSum64 is InitSum32 for a float64 slice.
-func (a Adagrad) InitSum64(sum []float64) error {
-	if err := a.Validate(); err != nil {
+func (o Adagrad) InitSum64(sum []float64) error {
+	if err := o.Validate(); err != nil {
 		return err
 	}
 	for i := range sum {
-		sum[i] = a.InitialAccumulatorValue
+		sum[i] = o.InitialAccumulatorValue
 	}
 	return nil
 }
@@ -116,51 +116,51 @@ func (a Adagrad) InitSum64(sum []float64) error {
 // other two may overlap, or it panics. sum starts as InitialAccumulatorValue (see
 // InitSum32) and must hold values >= 0. A bad hyperparameter or t < 1
 // returns a *ParamError and changes nothing. Step32 does not allocate.
-func (a Adagrad) Step32(t int, param, grad, sum []float32) error {
-	s, err := a.scalars(t)
+func (o Adagrad) Step32(t int, param, grad, sum []float32) error {
+	s, err := o.scalars(t)
 	if err != nil {
 		return err
 	}
-	a.checkLens("Adagrad.Step32", len(param), len(grad), len(sum))
+	o.checkLens("Adagrad.Step32", len(param), len(grad), len(sum))
 	checkDisjoint("Adagrad.Step32", &adagradArgs, 0, param, grad, sum)
 	var s32 [adagradScalarCount]float32
 	round32(s32[:], s[:])
-	if err := a.checkRounded32(s32); err != nil {
+	if err := o.checkRounded32(s32); err != nil {
 		return err
 	}
 	if len(param) > 0 {
-		current().adagradF32[a.variant()](param, grad, sum, s32)
+		current().adagradF32[o.variant()](param, grad, sum, s32)
 	}
 	return nil
 }
 
 // Step64 is Step32 for float64 slices.
-func (a Adagrad) Step64(t int, param, grad, sum []float64) error {
-	s, err := a.scalars(t)
+func (o Adagrad) Step64(t int, param, grad, sum []float64) error {
+	s, err := o.scalars(t)
 	if err != nil {
 		return err
 	}
-	a.checkLens("Adagrad.Step64", len(param), len(grad), len(sum))
+	o.checkLens("Adagrad.Step64", len(param), len(grad), len(sum))
 	checkDisjoint("Adagrad.Step64", &adagradArgs, 0, param, grad, sum)
 	if len(param) > 0 {
-		current().adagradF64[a.variant()](param, grad, sum, s)
+		current().adagradF64[o.variant()](param, grad, sum, s)
 	}
 	return nil
 }
 
 // variant indexes the kernel tables: coupled decay + 2*EpsInSqrt.
-func (a Adagrad) variant() int {
+func (o Adagrad) variant() int {
 	v := 0
-	if a.WeightDecay != 0 {
+	if o.WeightDecay != 0 {
 		v++
 	}
-	if a.EpsInSqrt {
+	if o.EpsInSqrt {
 		v += 2
 	}
 	return v
 }
 
-func (a Adagrad) checkLens(op string, n, grad, sum int) {
+func (o Adagrad) checkLens(op string, n, grad, sum int) {
 	switch {
 	case grad != n:
 		lengthPanic(op, "grad", grad, n)
@@ -169,38 +169,38 @@ func (a Adagrad) checkLens(op string, n, grad, sum int) {
 	}
 }
 
-// scalars validates a and t and computes the per-step scalars once, in
+// scalars validates o and t and computes the per-step scalars once, in
 // float64, for every element and every level alike.
-func (a Adagrad) scalars(t int) (s [adagradScalarCount]float64, err error) {
-	if err := a.Validate(); err != nil {
+func (o Adagrad) scalars(t int) (s [adagradScalarCount]float64, err error) {
+	if err := o.Validate(); err != nil {
 		return s, err
 	}
 	if t < 1 {
-		return s, a.bad("t", float64(t), ">= 1 (steps count from 1)")
+		return s, o.bad("t", float64(t), ">= 1 (steps count from 1)")
 	}
-	s[adagradGscale] = signedGradScale(a.GradScale, a.Maximize)
-	s[adagradWd] = a.WeightDecay
-	s[adagradEps] = a.Eps
+	s[adagradGscale] = signedGradScale(o.GradScale, o.Maximize)
+	s[adagradWd] = o.WeightDecay
+	s[adagradEps] = o.Eps
 	// The conversion rounds the product, as Python does: without it the
 	// compiler may fuse 1 + x*y into one FMA on some architectures (arm64
 	// does) and not on others, and the scalar would differ by machine.
-	s[adagradClr] = a.LR / (1 + float64(float64(t-1)*a.LRDecay))
+	s[adagradClr] = o.LR / (1 + float64(float64(t-1)*o.LRDecay))
 	return s, nil
 }
 
 // checkRounded32 rejects hyperparameters that float32 cannot carry: an Eps
 // that rounds to zero (the denominator could vanish) or overflows, or a
 // step size, gradient scale or decay that overflows.
-func (a Adagrad) checkRounded32(s [adagradScalarCount]float32) error {
+func (o Adagrad) checkRounded32(s [adagradScalarCount]float32) error {
 	switch {
 	case !nonzero32(s[adagradEps]):
-		return a.bad("Eps", a.Eps, "representable in float32 (1.4e-45 to 3.4e38) for Step32")
+		return o.bad("Eps", o.Eps, "representable in float32 (1.4e-45 to 3.4e38) for Step32")
 	case !finite32(s[adagradClr]):
-		return a.bad("LR", a.LR, "small enough that LR/(1+(t-1)*LRDecay) fits float32 for Step32")
+		return o.bad("LR", o.LR, "small enough that LR/(1+(t-1)*LRDecay) fits float32 for Step32")
 	case !nonzero32(s[adagradGscale]):
-		return a.bad("GradScale", a.GradScale, "representable in float32 (1.4e-45 to 3.4e38; 0 means 1) for Step32")
+		return o.bad("GradScale", o.GradScale, "representable in float32 (1.4e-45 to 3.4e38; 0 means 1) for Step32")
 	case !finite32(s[adagradWd]):
-		return a.bad("WeightDecay", a.WeightDecay, "representable in float32 for Step32")
+		return o.bad("WeightDecay", o.WeightDecay, "representable in float32 for Step32")
 	}
 	return nil
 }

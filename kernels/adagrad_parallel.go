@@ -18,14 +18,14 @@ type AdagradTensor64 struct {
 // Step32's whatever the number of workers. Errors and panics are Step32's,
 // raised before any element changes; a panic inside a worker is re-raised
 // in the caller. After the first calls, it does not allocate.
-func (a Adagrad) StepParallel32(p *Pool, t int, param, grad, sum []float32) error {
-	s, err := a.scalars(t)
+func (o Adagrad) StepParallel32(p *Pool, t int, param, grad, sum []float32) error {
+	s, err := o.scalars(t)
 	if err != nil {
 		return err
 	}
-	a.checkLens("Adagrad.StepParallel32", len(param), len(grad), len(sum))
+	o.checkLens("Adagrad.StepParallel32", len(param), len(grad), len(sum))
 	checkDisjoint("Adagrad.StepParallel32", &adagradArgs, 0, param, grad, sum)
-	j, err := a.job32(s)
+	j, err := o.job32(s)
 	if err != nil {
 		return err
 	}
@@ -34,14 +34,14 @@ func (a Adagrad) StepParallel32(p *Pool, t int, param, grad, sum []float32) erro
 }
 
 // StepParallel64 is StepParallel32 for float64 slices.
-func (a Adagrad) StepParallel64(p *Pool, t int, param, grad, sum []float64) error {
-	s, err := a.scalars(t)
+func (o Adagrad) StepParallel64(p *Pool, t int, param, grad, sum []float64) error {
+	s, err := o.scalars(t)
 	if err != nil {
 		return err
 	}
-	a.checkLens("Adagrad.StepParallel64", len(param), len(grad), len(sum))
+	o.checkLens("Adagrad.StepParallel64", len(param), len(grad), len(sum))
 	checkDisjoint("Adagrad.StepParallel64", &adagradArgs, 0, param, grad, sum)
-	a.job64(s).stepOne(p, AdagradTensor64{param, grad, sum})
+	o.job64(s).stepOne(p, AdagradTensor64{param, grad, sum})
 	return nil
 }
 
@@ -56,13 +56,13 @@ func (a Adagrad) StepParallel64(p *Pool, t int, param, grad, sum []float64) erro
 // No two tensors may share memory (a tensor's Grad may be its Param): a
 // tensor's overlapping slices, or two tensors' overlapping Params, panic.
 // After the first calls, it does not allocate.
-func (a Adagrad) StepTensors32(p *Pool, t int, ts []AdagradTensor32) error {
-	s, err := a.scalars(t)
+func (o Adagrad) StepTensors32(p *Pool, t int, ts []AdagradTensor32) error {
+	s, err := o.scalars(t)
 	if err != nil {
 		return err
 	}
-	checkTensors(a, "Adagrad.StepTensors32", ts, adagradCheck32)
-	j, err := a.job32(s)
+	checkTensors(o, "Adagrad.StepTensors32", ts, adagradCheck32)
+	j, err := o.job32(s)
 	if err != nil {
 		return err
 	}
@@ -71,31 +71,31 @@ func (a Adagrad) StepTensors32(p *Pool, t int, ts []AdagradTensor32) error {
 }
 
 // StepTensors64 is StepTensors32 for float64 tensors.
-func (a Adagrad) StepTensors64(p *Pool, t int, ts []AdagradTensor64) error {
-	s, err := a.scalars(t)
+func (o Adagrad) StepTensors64(p *Pool, t int, ts []AdagradTensor64) error {
+	s, err := o.scalars(t)
 	if err != nil {
 		return err
 	}
-	checkTensors(a, "Adagrad.StepTensors64", ts, adagradCheck64)
-	a.job64(s).step(p, ts)
+	checkTensors(o, "Adagrad.StepTensors64", ts, adagradCheck64)
+	o.job64(s).step(p, ts)
 	return nil
 }
 
 // job32 rounds the step's scalars s to float32 and checks them, exactly
 // as Step32 does, and returns a recycled float32 job holding them and the
 // kernel.
-func (a Adagrad) job32(s [adagradScalarCount]float64) (*adagradJob32, error) {
+func (o Adagrad) job32(s [adagradScalarCount]float64) (*adagradJob32, error) {
 	var s32 [adagradScalarCount]float32
 	round32(s32[:], s[:])
-	if err := a.checkRounded32(s32); err != nil {
+	if err := o.checkRounded32(s32); err != nil {
 		return nil, err
 	}
-	return adagradJobs32.job(current().adagradF32[a.variant()], s32), nil
+	return adagradJobs32.job(current().adagradF32[o.variant()], s32), nil
 }
 
 // job64 is job32 for float64.
-func (a Adagrad) job64(s [adagradScalarCount]float64) *adagradJob64 {
-	return adagradJobs64.job(current().adagradF64[a.variant()], s)
+func (o Adagrad) job64(s [adagradScalarCount]float64) *adagradJob64 {
+	return adagradJobs64.job(current().adagradF64[o.variant()], s)
 }
 
 // adagradJob32 and adagradJob64 are the pool's jobs for Adagrad steps,

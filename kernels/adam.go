@@ -73,25 +73,25 @@ func DefaultAdamW() Adam {
 
 // Validate reports the first hyperparameter outside its domain as a
 // *ParamError, or nil.
-func (a Adam) Validate() error {
+func (o Adam) Validate() error {
 	switch {
-	case !finiteNonNegative(a.LR):
-		return a.bad("LR", a.LR, "finite and >= 0")
-	case !inUnitInterval(a.Beta1):
-		return a.bad("Beta1", a.Beta1, "in [0, 1)")
-	case !inUnitInterval(a.Beta2):
-		return a.bad("Beta2", a.Beta2, "in [0, 1)")
-	case !finitePositive(a.Eps):
-		return a.bad("Eps", a.Eps, "finite and > 0")
-	case !finiteNonNegative(a.WeightDecay):
-		return a.bad("WeightDecay", a.WeightDecay, "finite and >= 0")
-	case !finiteNonNegative(a.GradScale):
-		return a.bad("GradScale", a.GradScale, "finite and >= 0 (0 means 1)")
+	case !finiteNonNegative(o.LR):
+		return o.bad("LR", o.LR, "finite and >= 0")
+	case !inUnitInterval(o.Beta1):
+		return o.bad("Beta1", o.Beta1, "in [0, 1)")
+	case !inUnitInterval(o.Beta2):
+		return o.bad("Beta2", o.Beta2, "in [0, 1)")
+	case !finitePositive(o.Eps):
+		return o.bad("Eps", o.Eps, "finite and > 0")
+	case !finiteNonNegative(o.WeightDecay):
+		return o.bad("WeightDecay", o.WeightDecay, "finite and >= 0")
+	case !finiteNonNegative(o.GradScale):
+		return o.bad("GradScale", o.GradScale, "finite and >= 0 (0 means 1)")
 	}
 	return nil
 }
 
-func (a Adam) bad(field string, v float64, want string) error {
+func (o Adam) bad(field string, v float64, want string) error {
 	return &ParamError{Optimizer: "Adam", Field: field, Value: v, Want: want}
 }
 
@@ -101,51 +101,51 @@ func (a Adam) bad(field string, v float64, want string) error {
 // ignored without AMSGrad), or Step32 panics; grad may be the same slice as
 // param, and no other two may overlap, or it panics. A bad hyperparameter or t < 1
 // returns a *ParamError and changes nothing. Step32 does not allocate.
-func (a Adam) Step32(t int, param, grad, m, v, vmax []float32) error {
-	s, err := a.scalars(t)
+func (o Adam) Step32(t int, param, grad, m, v, vmax []float32) error {
+	s, err := o.scalars(t)
 	if err != nil {
 		return err
 	}
-	a.checkLens("Adam.Step32", len(param), len(grad), len(m), len(v), len(vmax))
-	checkDisjoint("Adam.Step32", &adamArgs, a.skip(), param, grad, m, v, vmax)
+	o.checkLens("Adam.Step32", len(param), len(grad), len(m), len(v), len(vmax))
+	checkDisjoint("Adam.Step32", &adamArgs, o.skip(), param, grad, m, v, vmax)
 	var s32 [adamScalarCount]float32
 	round32(s32[:], s[:])
-	if err := a.checkRounded32(s32); err != nil {
+	if err := o.checkRounded32(s32); err != nil {
 		return err
 	}
 	if len(param) > 0 {
-		current().adamF32[a.variant()](param, grad, m, v, vmax, s32)
+		current().adamF32[o.variant()](param, grad, m, v, vmax, s32)
 	}
 	return nil
 }
 
 // Step64 is Step32 for float64 slices.
-func (a Adam) Step64(t int, param, grad, m, v, vmax []float64) error {
-	s, err := a.scalars(t)
+func (o Adam) Step64(t int, param, grad, m, v, vmax []float64) error {
+	s, err := o.scalars(t)
 	if err != nil {
 		return err
 	}
-	a.checkLens("Adam.Step64", len(param), len(grad), len(m), len(v), len(vmax))
-	checkDisjoint("Adam.Step64", &adamArgs, a.skip(), param, grad, m, v, vmax)
+	o.checkLens("Adam.Step64", len(param), len(grad), len(m), len(v), len(vmax))
+	checkDisjoint("Adam.Step64", &adamArgs, o.skip(), param, grad, m, v, vmax)
 	if len(param) > 0 {
-		current().adamF64[a.variant()](param, grad, m, v, vmax, s)
+		current().adamF64[o.variant()](param, grad, m, v, vmax, s)
 	}
 	return nil
 }
 
 // variant indexes the kernel tables: coupled decay + 2*AMSGrad.
-func (a Adam) variant() int {
+func (o Adam) variant() int {
 	v := 0
-	if a.WeightDecay != 0 && !a.Decoupled {
+	if o.WeightDecay != 0 && !o.Decoupled {
 		v++
 	}
-	if a.AMSGrad {
+	if o.AMSGrad {
 		v += 2
 	}
 	return v
 }
 
-func (a Adam) checkLens(op string, n, grad, m, v, vmax int) {
+func (o Adam) checkLens(op string, n, grad, m, v, vmax int) {
 	switch {
 	case grad != n:
 		lengthPanic(op, "grad", grad, n)
@@ -153,66 +153,66 @@ func (a Adam) checkLens(op string, n, grad, m, v, vmax int) {
 		lengthPanic(op, "m", m, n)
 	case v != n:
 		lengthPanic(op, "v", v, n)
-	case a.AMSGrad && vmax != n:
+	case o.AMSGrad && vmax != n:
 		lengthPanic(op, "vmax", vmax, n)
 	}
 }
 
-// scalars validates a and t and computes the per-step scalars once, in
+// scalars validates o and t and computes the per-step scalars once, in
 // float64, for every element and every level alike, or returns those of
-// the last call with the same a and t (see lastScalars).
-func (a Adam) scalars(t int) (s [adamScalarCount]float64, err error) {
-	k := a.key(t)
+// the last call with the same o and t (see lastScalars).
+func (o Adam) scalars(t int) (s [adamScalarCount]float64, err error) {
+	k := o.key(t)
 	if s, ok := adamCache.get(k); ok {
 		return s, nil
 	}
-	if s, err = a.computeScalars(t); err == nil {
+	if s, err = o.computeScalars(t); err == nil {
 		adamCache.put(k, s)
 	}
 	return s, err
 }
 
 // computeScalars is scalars without the cache.
-func (a Adam) computeScalars(t int) (s [adamScalarCount]float64, err error) {
-	if err := a.Validate(); err != nil {
+func (o Adam) computeScalars(t int) (s [adamScalarCount]float64, err error) {
+	if err := o.Validate(); err != nil {
 		return s, err
 	}
 	if t < 1 {
-		return s, a.bad("t", float64(t), ">= 1 (steps count from 1)")
+		return s, o.bad("t", float64(t), ">= 1 (steps count from 1)")
 	}
-	scale := signedGradScale(a.GradScale, a.Maximize)
+	scale := signedGradScale(o.GradScale, o.Maximize)
 	bc1, bc2 := 1.0, 1.0
-	if !a.NoBiasCorrection {
-		b1t, b2t := powInt2(a.Beta1, a.Beta2, t)
+	if !o.NoBiasCorrection {
+		b1t, b2t := powInt2(o.Beta1, o.Beta2, t)
 		bc1, bc2 = 1-b1t, 1-b2t
 	}
 	pdecay := 1.0
-	if a.Decoupled {
+	if o.Decoupled {
 		// The conversion rounds the product: without it the compiler may
 		// fuse 1 - x*y into one FMA on some architectures (arm64 does) and
 		// not on others, and float64 results would differ by machine.
-		pdecay = 1 - float64(a.LR*a.WeightDecay)
+		pdecay = 1 - float64(o.LR*o.WeightDecay)
 	}
 	switch {
-	case math.IsInf(a.LR/bc1, 0):
-		return s, a.bad("LR", a.LR, "small enough that the step size LR/(1-Beta1^t) is finite")
+	case math.IsInf(o.LR/bc1, 0):
+		return s, o.bad("LR", o.LR, "small enough that the step size LR/(1-Beta1^t) is finite")
 	case math.IsInf(pdecay, 0):
-		return s, a.bad("WeightDecay", a.WeightDecay, "small enough that LR*WeightDecay is finite")
+		return s, o.bad("WeightDecay", o.WeightDecay, "small enough that LR*WeightDecay is finite")
 	}
 	s[adamGscale] = scale
-	s[adamWd] = a.WeightDecay
-	s[adamB1] = a.Beta1
-	s[adamOmb1] = 1 - a.Beta1
-	s[adamB2] = a.Beta2
-	s[adamOmb2] = 1 - a.Beta2
+	s[adamWd] = o.WeightDecay
+	s[adamB1] = o.Beta1
+	s[adamOmb1] = 1 - o.Beta1
+	s[adamB2] = o.Beta2
+	s[adamOmb2] = 1 - o.Beta2
 	s[adamIbc2] = 1 / math.Sqrt(bc2)
-	s[adamEps] = a.Eps
-	s[adamStep] = a.LR / bc1
-	if a.EpsHat {
+	s[adamEps] = o.Eps
+	s[adamStep] = o.LR / bc1
+	if o.EpsHat {
 		// The same kernel computes the eps-hat form exactly: a factor
 		// 1 in the denominator, sqrt(v)*1 + Eps, and alpha_t as the step.
 		s[adamIbc2] = 1
-		s[adamStep] = float64(a.LR*math.Sqrt(bc2)) / bc1
+		s[adamStep] = float64(o.LR*math.Sqrt(bc2)) / bc1
 	}
 	s[adamPdecay] = pdecay
 	return s, nil
@@ -221,16 +221,16 @@ func (a Adam) computeScalars(t int) (s [adamScalarCount]float64, err error) {
 // checkRounded32 rejects hyperparameters that float32 cannot carry: an Eps
 // that rounds to zero (the denominator could vanish) or a step size or
 // gradient scale that overflows.
-func (a Adam) checkRounded32(s [adamScalarCount]float32) error {
+func (o Adam) checkRounded32(s [adamScalarCount]float32) error {
 	switch {
 	case !nonzero32(s[adamEps]):
-		return a.bad("Eps", a.Eps, "representable in float32 (1.4e-45 to 3.4e38) for Step32")
+		return o.bad("Eps", o.Eps, "representable in float32 (1.4e-45 to 3.4e38) for Step32")
 	case !finite32(s[adamStep]):
-		return a.bad("LR", a.LR, "small enough that LR/(1-Beta1^t) fits float32 for Step32")
+		return o.bad("LR", o.LR, "small enough that LR/(1-Beta1^t) fits float32 for Step32")
 	case !nonzero32(s[adamGscale]):
-		return a.bad("GradScale", a.GradScale, "representable in float32 (1.4e-45 to 3.4e38; 0 means 1) for Step32")
+		return o.bad("GradScale", o.GradScale, "representable in float32 (1.4e-45 to 3.4e38; 0 means 1) for Step32")
 	case !finite32(s[adamWd]) || !finite32(s[adamPdecay]):
-		return a.bad("WeightDecay", a.WeightDecay, "representable in float32 for Step32")
+		return o.bad("WeightDecay", o.WeightDecay, "representable in float32 for Step32")
 	}
 	return nil
 }

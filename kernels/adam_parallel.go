@@ -18,14 +18,14 @@ type AdamTensor64 struct {
 // Step32's whatever the number of workers. Errors and panics are Step32's,
 // raised before any element changes; a panic inside a worker is re-raised
 // in the caller. After the first calls, it does not allocate.
-func (a Adam) StepParallel32(p *Pool, t int, param, grad, m, v, vmax []float32) error {
-	s, err := a.scalars(t)
+func (o Adam) StepParallel32(p *Pool, t int, param, grad, m, v, vmax []float32) error {
+	s, err := o.scalars(t)
 	if err != nil {
 		return err
 	}
-	a.checkLens("Adam.StepParallel32", len(param), len(grad), len(m), len(v), len(vmax))
-	checkDisjoint("Adam.StepParallel32", &adamArgs, a.skip(), param, grad, m, v, vmax)
-	j, err := a.job32(s)
+	o.checkLens("Adam.StepParallel32", len(param), len(grad), len(m), len(v), len(vmax))
+	checkDisjoint("Adam.StepParallel32", &adamArgs, o.skip(), param, grad, m, v, vmax)
+	j, err := o.job32(s)
 	if err != nil {
 		return err
 	}
@@ -34,14 +34,14 @@ func (a Adam) StepParallel32(p *Pool, t int, param, grad, m, v, vmax []float32) 
 }
 
 // StepParallel64 is StepParallel32 for float64 slices.
-func (a Adam) StepParallel64(p *Pool, t int, param, grad, m, v, vmax []float64) error {
-	s, err := a.scalars(t)
+func (o Adam) StepParallel64(p *Pool, t int, param, grad, m, v, vmax []float64) error {
+	s, err := o.scalars(t)
 	if err != nil {
 		return err
 	}
-	a.checkLens("Adam.StepParallel64", len(param), len(grad), len(m), len(v), len(vmax))
-	checkDisjoint("Adam.StepParallel64", &adamArgs, a.skip(), param, grad, m, v, vmax)
-	a.job64(s).stepOne(p, AdamTensor64{param, grad, m, v, vmax})
+	o.checkLens("Adam.StepParallel64", len(param), len(grad), len(m), len(v), len(vmax))
+	checkDisjoint("Adam.StepParallel64", &adamArgs, o.skip(), param, grad, m, v, vmax)
+	o.job64(s).stepOne(p, AdamTensor64{param, grad, m, v, vmax})
 	return nil
 }
 
@@ -56,13 +56,13 @@ func (a Adam) StepParallel64(p *Pool, t int, param, grad, m, v, vmax []float64) 
 // No two tensors may share memory (a tensor's Grad may be its Param): a
 // tensor's overlapping slices, or two tensors' overlapping Params, panic.
 // After the first calls, it does not allocate.
-func (a Adam) StepTensors32(p *Pool, t int, ts []AdamTensor32) error {
-	s, err := a.scalars(t)
+func (o Adam) StepTensors32(p *Pool, t int, ts []AdamTensor32) error {
+	s, err := o.scalars(t)
 	if err != nil {
 		return err
 	}
-	checkTensors(a, "Adam.StepTensors32", ts, adamCheck32)
-	j, err := a.job32(s)
+	checkTensors(o, "Adam.StepTensors32", ts, adamCheck32)
+	j, err := o.job32(s)
 	if err != nil {
 		return err
 	}
@@ -71,33 +71,33 @@ func (a Adam) StepTensors32(p *Pool, t int, ts []AdamTensor32) error {
 }
 
 // StepTensors64 is StepTensors32 for float64 tensors.
-func (a Adam) StepTensors64(p *Pool, t int, ts []AdamTensor64) error {
-	s, err := a.scalars(t)
+func (o Adam) StepTensors64(p *Pool, t int, ts []AdamTensor64) error {
+	s, err := o.scalars(t)
 	if err != nil {
 		return err
 	}
-	checkTensors(a, "Adam.StepTensors64", ts, adamCheck64)
-	a.job64(s).step(p, ts)
+	checkTensors(o, "Adam.StepTensors64", ts, adamCheck64)
+	o.job64(s).step(p, ts)
 	return nil
 }
 
 // job32 rounds the step's scalars s to float32 and checks them, exactly
 // as Step32 does, and returns a recycled float32 job holding them and the
 // kernel. Validation runs in Step32's order, so that both fail alike.
-func (a Adam) job32(s [adamScalarCount]float64) (*adamJob32, error) {
+func (o Adam) job32(s [adamScalarCount]float64) (*adamJob32, error) {
 	var s32 [adamScalarCount]float32
 	for i, x := range s {
 		s32[i] = float32(x)
 	}
-	if err := a.checkRounded32(s32); err != nil {
+	if err := o.checkRounded32(s32); err != nil {
 		return nil, err
 	}
-	return adamJobs32.job(current().adamF32[a.variant()], s32, a.AMSGrad), nil
+	return adamJobs32.job(current().adamF32[o.variant()], s32, o.AMSGrad), nil
 }
 
 // job64 is job32 for float64.
-func (a Adam) job64(s [adamScalarCount]float64) *adamJob64 {
-	return adamJobs64.job(current().adamF64[a.variant()], s, a.AMSGrad)
+func (o Adam) job64(s [adamScalarCount]float64) *adamJob64 {
+	return adamJobs64.job(current().adamF64[o.variant()], s, o.AMSGrad)
 }
 
 // adamJob32 and adamJob64 are the pool's jobs for Adam steps, recycled

@@ -94,64 +94,64 @@ type NAdamSchedule struct {
 // at step t, in PyTorch's order of float64 operations. The power is
 // within an ulp of the correctly rounded one that PyTorch gets from C's
 // pow, and has the same bits on every architecture.
-func (a NAdam) Mu(t int) float64 { return a.mu(float64(t)) }
+func (o NAdam) Mu(t int) float64 { return o.mu(float64(t)) }
 
-func (a NAdam) mu(t float64) float64 {
+func (o NAdam) mu(t float64) float64 {
 	// pow096, not math.Pow: math.Pow's fractional powers differ between
 	// architectures (and are often several ulps off), so mu_t would too.
 	// The conversions round each product where it is made: Go may fuse a
 	// product into a later addition or subtraction even across an inlined
 	// call, and arm64 does, into the caller's 1 - mu (see scalars).
-	return float64(a.Beta1 * (1 - float64(0.5*pow096(float64(t*a.MomentumDecay)))))
+	return float64(o.Beta1 * (1 - float64(0.5*pow096(float64(t*o.MomentumDecay)))))
 }
 
 // Next is the schedule of the step after s: T+1, and the product times
-// mu_{T+1} (mu_1 alone when s.T is 0), with a's Beta1 and MomentumDecay,
+// mu_{T+1} (mu_1 alone when s.T is 0), with o's Beta1 and MomentumDecay,
 // as PyTorch updates state["mu_product"] with the current hyperparameters.
 // Validation of the result is left to the step that uses it.
-func (a NAdam) Next(s NAdamSchedule) NAdamSchedule {
+func (o NAdam) Next(s NAdamSchedule) NAdamSchedule {
 	p := 1.0
 	if s.T > 0 {
 		p = s.MuProduct
 	}
-	return NAdamSchedule{T: s.T + 1, MuProduct: float64(p * a.mu(float64(s.T+1)))}
+	return NAdamSchedule{T: s.T + 1, MuProduct: float64(p * o.mu(float64(s.T+1)))}
 }
 
-// ScheduleAt is the schedule after t steps with a's hyperparameters
+// ScheduleAt is the schedule after t steps with o's hyperparameters
 // throughout: Next applied t times to the zero schedule. It costs t
 // powers; use it to resume a run whose checkpoint kept only the step
 // count, not per step.
-func (a NAdam) ScheduleAt(t int) NAdamSchedule {
+func (o NAdam) ScheduleAt(t int) NAdamSchedule {
 	var s NAdamSchedule
 	for s.T < t {
-		s = a.Next(s)
+		s = o.Next(s)
 	}
 	return s
 }
 
 // Validate reports the first hyperparameter outside its domain as a
 // *ParamError, or nil.
-func (a NAdam) Validate() error {
+func (o NAdam) Validate() error {
 	switch {
-	case !finiteNonNegative(a.LR):
-		return a.bad("LR", a.LR, "finite and >= 0")
-	case !inUnitInterval(a.Beta1):
-		return a.bad("Beta1", a.Beta1, "in [0, 1)")
-	case !inUnitInterval(a.Beta2):
-		return a.bad("Beta2", a.Beta2, "in [0, 1)")
-	case !finitePositive(a.Eps):
-		return a.bad("Eps", a.Eps, "finite and > 0")
-	case !finiteNonNegative(a.WeightDecay):
-		return a.bad("WeightDecay", a.WeightDecay, "finite and >= 0")
-	case !finiteNonNegative(a.MomentumDecay):
-		return a.bad("MomentumDecay", a.MomentumDecay, "finite and >= 0")
-	case !finiteNonNegative(a.GradScale):
-		return a.bad("GradScale", a.GradScale, "finite and >= 0 (0 means 1)")
+	case !finiteNonNegative(o.LR):
+		return o.bad("LR", o.LR, "finite and >= 0")
+	case !inUnitInterval(o.Beta1):
+		return o.bad("Beta1", o.Beta1, "in [0, 1)")
+	case !inUnitInterval(o.Beta2):
+		return o.bad("Beta2", o.Beta2, "in [0, 1)")
+	case !finitePositive(o.Eps):
+		return o.bad("Eps", o.Eps, "finite and > 0")
+	case !finiteNonNegative(o.WeightDecay):
+		return o.bad("WeightDecay", o.WeightDecay, "finite and >= 0")
+	case !finiteNonNegative(o.MomentumDecay):
+		return o.bad("MomentumDecay", o.MomentumDecay, "finite and >= 0")
+	case !finiteNonNegative(o.GradScale):
+		return o.bad("GradScale", o.GradScale, "finite and >= 0 (0 means 1)")
 	}
 	return nil
 }
 
-func (a NAdam) bad(field string, v float64, want string) error {
+func (o NAdam) bad(field string, v float64, want string) error {
 	return &ParamError{Optimizer: "NAdam", Field: field, Value: v, Want: want}
 }
 
@@ -161,8 +161,8 @@ func (a NAdam) bad(field string, v float64, want string) error {
 // Step32 panics; grad may be the same slice as param, and no other two may
 // overlap, or it panics. A bad hyperparameter, s.T < 1 or a MuProduct outside [0, 1)
 // returns a *ParamError and changes nothing. Step32 does not allocate.
-func (a NAdam) Step32(s NAdamSchedule, param, grad, m, v []float32) error {
-	sc, err := a.scalars(s)
+func (o NAdam) Step32(s NAdamSchedule, param, grad, m, v []float32) error {
+	sc, err := o.scalars(s)
 	if err != nil {
 		return err
 	}
@@ -170,32 +170,32 @@ func (a NAdam) Step32(s NAdamSchedule, param, grad, m, v []float32) error {
 	checkDisjoint("NAdam.Step32", &nadamArgs, 0, param, grad, m, v)
 	var s32 [nadamScalarCount]float32
 	round32(s32[:], sc[:])
-	if err := a.checkRounded32(s32); err != nil {
+	if err := o.checkRounded32(s32); err != nil {
 		return err
 	}
 	if len(param) > 0 {
-		current().nadamF32[a.variant()](param, grad, m, v, s32)
+		current().nadamF32[o.variant()](param, grad, m, v, s32)
 	}
 	return nil
 }
 
 // Step64 is Step32 for float64 slices.
-func (a NAdam) Step64(s NAdamSchedule, param, grad, m, v []float64) error {
-	sc, err := a.scalars(s)
+func (o NAdam) Step64(s NAdamSchedule, param, grad, m, v []float64) error {
+	sc, err := o.scalars(s)
 	if err != nil {
 		return err
 	}
 	nadamCheckLens("NAdam.Step64", len(param), len(grad), len(m), len(v))
 	checkDisjoint("NAdam.Step64", &nadamArgs, 0, param, grad, m, v)
 	if len(param) > 0 {
-		current().nadamF64[a.variant()](param, grad, m, v, sc)
+		current().nadamF64[o.variant()](param, grad, m, v, sc)
 	}
 	return nil
 }
 
 // variant indexes the kernel tables: coupled decay.
-func (a NAdam) variant() int {
-	if a.WeightDecay != 0 && !a.Decoupled {
+func (o NAdam) variant() int {
+	if o.WeightDecay != 0 && !o.Decoupled {
 		return 1
 	}
 	return 0
@@ -212,53 +212,53 @@ func nadamCheckLens(op string, n, grad, m, v int) {
 	}
 }
 
-// scalars validates a and the schedule and computes the per-step scalars
+// scalars validates o and the schedule and computes the per-step scalars
 // once, in float64, for every element and every level alike, in PyTorch's
 // order: cg = (LR*(1-mu_t))/(1-P_t), cm = (LR*mu_{t+1})/(1-P_t*mu_{t+1}).
-func (a NAdam) scalars(s NAdamSchedule) (sc [nadamScalarCount]float64, err error) {
-	k := a.key(s)
+func (o NAdam) scalars(s NAdamSchedule) (sc [nadamScalarCount]float64, err error) {
+	k := o.key(s)
 	if sc, ok := nadamCache.get(k); ok {
 		return sc, nil
 	}
-	if sc, err = a.computeScalars(s); err == nil {
+	if sc, err = o.computeScalars(s); err == nil {
 		nadamCache.put(k, sc)
 	}
 	return sc, err
 }
 
 // computeScalars is scalars without the cache (see lastScalars).
-func (a NAdam) computeScalars(s NAdamSchedule) (sc [nadamScalarCount]float64, err error) {
-	if err := a.Validate(); err != nil {
+func (o NAdam) computeScalars(s NAdamSchedule) (sc [nadamScalarCount]float64, err error) {
+	if err := o.Validate(); err != nil {
 		return sc, err
 	}
 	if s.T < 1 {
-		return sc, a.bad("t", float64(s.T), ">= 1 (advance the schedule with Next before each step)")
+		return sc, o.bad("t", float64(s.T), ">= 1 (advance the schedule with Next before each step)")
 	}
 	if !(s.MuProduct >= 0 && s.MuProduct < 1) {
-		return sc, a.bad("MuProduct", s.MuProduct, "in [0, 1) (a product of mu_t = Beta1*(1-0.5*0.96^(t*MomentumDecay)))")
+		return sc, o.bad("MuProduct", s.MuProduct, "in [0, 1) (a product of mu_t = Beta1*(1-0.5*0.96^(t*MomentumDecay)))")
 	}
 	t := float64(s.T)
-	bc2 := 1 - powInt(a.Beta2, s.T) // as C's pow, see powInt
-	mu, muNext := a.mu(t), a.mu(t+1)
+	bc2 := 1 - powInt(o.Beta2, s.T) // as C's pow, see powInt
+	mu, muNext := o.mu(t), o.mu(t+1)
 	// The conversions round each product before it is subtracted, so that
 	// no architecture fuses it into an FMA (see Adam.scalars).
-	cg := float64(a.LR*(1-mu)) / (1 - s.MuProduct)
-	cm := float64(a.LR*muNext) / (1 - float64(s.MuProduct*muNext))
+	cg := float64(o.LR*(1-mu)) / (1 - s.MuProduct)
+	cm := float64(o.LR*muNext) / (1 - float64(s.MuProduct*muNext))
 	if math.IsInf(cg, 0) || math.IsInf(cm, 0) {
-		return sc, a.bad("LR", a.LR, "small enough that LR*(1-mu_t)/(1-MuProduct) is finite")
+		return sc, o.bad("LR", o.LR, "small enough that LR*(1-mu_t)/(1-MuProduct) is finite")
 	}
 	pdecay := 1.0
-	if a.Decoupled {
-		pdecay = 1 - float64(a.LR*a.WeightDecay)
+	if o.Decoupled {
+		pdecay = 1 - float64(o.LR*o.WeightDecay)
 	}
-	sc[nadamGscale] = signedGradScale(a.GradScale, a.Maximize)
-	sc[nadamWd] = a.WeightDecay
-	sc[nadamB1] = a.Beta1
-	sc[nadamOmb1] = 1 - a.Beta1
-	sc[nadamB2] = a.Beta2
-	sc[nadamOmb2] = 1 - a.Beta2
+	sc[nadamGscale] = signedGradScale(o.GradScale, o.Maximize)
+	sc[nadamWd] = o.WeightDecay
+	sc[nadamB1] = o.Beta1
+	sc[nadamOmb1] = 1 - o.Beta1
+	sc[nadamB2] = o.Beta2
+	sc[nadamOmb2] = 1 - o.Beta2
 	sc[nadamIbc2] = 1 / math.Sqrt(bc2)
-	sc[nadamEps] = a.Eps
+	sc[nadamEps] = o.Eps
 	sc[nadamCg] = cg
 	sc[nadamCm] = cm
 	sc[nadamPdecay] = pdecay
@@ -268,16 +268,16 @@ func (a NAdam) computeScalars(s NAdamSchedule) (sc [nadamScalarCount]float64, er
 // checkRounded32 rejects hyperparameters that float32 cannot carry: an Eps
 // that rounds to zero, or a step coefficient or gradient scale that
 // overflows.
-func (a NAdam) checkRounded32(s [nadamScalarCount]float32) error {
+func (o NAdam) checkRounded32(s [nadamScalarCount]float32) error {
 	switch {
 	case !nonzero32(s[nadamEps]):
-		return a.bad("Eps", a.Eps, "representable in float32 (1.4e-45 to 3.4e38) for Step32")
+		return o.bad("Eps", o.Eps, "representable in float32 (1.4e-45 to 3.4e38) for Step32")
 	case !finite32(s[nadamCg]) || !finite32(s[nadamCm]):
-		return a.bad("LR", a.LR, "small enough that the step coefficients fit float32 for Step32")
+		return o.bad("LR", o.LR, "small enough that the step coefficients fit float32 for Step32")
 	case !nonzero32(s[nadamGscale]):
-		return a.bad("GradScale", a.GradScale, "representable in float32 (1.4e-45 to 3.4e38; 0 means 1) for Step32")
+		return o.bad("GradScale", o.GradScale, "representable in float32 (1.4e-45 to 3.4e38; 0 means 1) for Step32")
 	case !finite32(s[nadamWd]) || !finite32(s[nadamPdecay]):
-		return a.bad("WeightDecay", a.WeightDecay, "representable in float32 for Step32")
+		return o.bad("WeightDecay", o.WeightDecay, "representable in float32 for Step32")
 	}
 	return nil
 }

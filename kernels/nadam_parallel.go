@@ -18,14 +18,14 @@ type NAdamTensor64 struct {
 // Step32's whatever the number of workers. Errors and panics are Step32's,
 // raised before any element changes; a panic inside a worker is re-raised
 // in the caller. After the first calls, it does not allocate.
-func (a NAdam) StepParallel32(p *Pool, s NAdamSchedule, param, grad, m, v []float32) error {
-	sc, err := a.scalars(s)
+func (o NAdam) StepParallel32(p *Pool, s NAdamSchedule, param, grad, m, v []float32) error {
+	sc, err := o.scalars(s)
 	if err != nil {
 		return err
 	}
 	nadamCheckLens("NAdam.StepParallel32", len(param), len(grad), len(m), len(v))
 	checkDisjoint("NAdam.StepParallel32", &nadamArgs, 0, param, grad, m, v)
-	j, err := a.job32(sc)
+	j, err := o.job32(sc)
 	if err != nil {
 		return err
 	}
@@ -34,14 +34,14 @@ func (a NAdam) StepParallel32(p *Pool, s NAdamSchedule, param, grad, m, v []floa
 }
 
 // StepParallel64 is StepParallel32 for float64 slices.
-func (a NAdam) StepParallel64(p *Pool, s NAdamSchedule, param, grad, m, v []float64) error {
-	sc, err := a.scalars(s)
+func (o NAdam) StepParallel64(p *Pool, s NAdamSchedule, param, grad, m, v []float64) error {
+	sc, err := o.scalars(s)
 	if err != nil {
 		return err
 	}
 	nadamCheckLens("NAdam.StepParallel64", len(param), len(grad), len(m), len(v))
 	checkDisjoint("NAdam.StepParallel64", &nadamArgs, 0, param, grad, m, v)
-	a.job64(sc).stepOne(p, NAdamTensor64{param, grad, m, v})
+	o.job64(sc).stepOne(p, NAdamTensor64{param, grad, m, v})
 	return nil
 }
 
@@ -55,13 +55,13 @@ func (a NAdam) StepParallel64(p *Pool, s NAdamSchedule, param, grad, m, v []floa
 // length panics with its index and both lengths; both happen before any
 // tensor changes. No two tensors may share memory (a tensor's Grad may be
 // its Param): overlapping slices panic. After the first calls, it does not allocate.
-func (a NAdam) StepTensors32(p *Pool, s NAdamSchedule, ts []NAdamTensor32) error {
-	sc, err := a.scalars(s)
+func (o NAdam) StepTensors32(p *Pool, s NAdamSchedule, ts []NAdamTensor32) error {
+	sc, err := o.scalars(s)
 	if err != nil {
 		return err
 	}
-	checkTensors(a, "NAdam.StepTensors32", ts, nadamCheck32)
-	j, err := a.job32(sc)
+	checkTensors(o, "NAdam.StepTensors32", ts, nadamCheck32)
+	j, err := o.job32(sc)
 	if err != nil {
 		return err
 	}
@@ -70,31 +70,31 @@ func (a NAdam) StepTensors32(p *Pool, s NAdamSchedule, ts []NAdamTensor32) error
 }
 
 // StepTensors64 is StepTensors32 for float64 tensors.
-func (a NAdam) StepTensors64(p *Pool, s NAdamSchedule, ts []NAdamTensor64) error {
-	sc, err := a.scalars(s)
+func (o NAdam) StepTensors64(p *Pool, s NAdamSchedule, ts []NAdamTensor64) error {
+	sc, err := o.scalars(s)
 	if err != nil {
 		return err
 	}
-	checkTensors(a, "NAdam.StepTensors64", ts, nadamCheck64)
-	a.job64(sc).step(p, ts)
+	checkTensors(o, "NAdam.StepTensors64", ts, nadamCheck64)
+	o.job64(sc).step(p, ts)
 	return nil
 }
 
 // job32 rounds the step's scalars to float32 and checks them, exactly as
 // Step32 does, and returns a recycled float32 job holding them and the
 // kernel.
-func (a NAdam) job32(s [nadamScalarCount]float64) (*nadamJob32, error) {
+func (o NAdam) job32(s [nadamScalarCount]float64) (*nadamJob32, error) {
 	var s32 [nadamScalarCount]float32
 	round32(s32[:], s[:])
-	if err := a.checkRounded32(s32); err != nil {
+	if err := o.checkRounded32(s32); err != nil {
 		return nil, err
 	}
-	return nadamJobs32.job(current().nadamF32[a.variant()], s32), nil
+	return nadamJobs32.job(current().nadamF32[o.variant()], s32), nil
 }
 
 // job64 is job32 for float64.
-func (a NAdam) job64(s [nadamScalarCount]float64) *nadamJob64 {
-	return nadamJobs64.job(current().nadamF64[a.variant()], s)
+func (o NAdam) job64(s [nadamScalarCount]float64) *nadamJob64 {
+	return nadamJobs64.job(current().nadamF64[o.variant()], s)
 }
 
 // nadamJob32 and nadamJob64 are the pool's jobs for NAdam steps, recycled

@@ -56,32 +56,32 @@ func DefaultRAdam() RAdam { return RAdam{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps
 
 // Validate reports the first hyperparameter outside its domain as a
 // *ParamError, or nil.
-func (a RAdam) Validate() error {
+func (o RAdam) Validate() error {
 	switch {
-	case !finiteNonNegative(a.LR):
-		return a.bad("LR", a.LR, "finite and >= 0")
-	case !inUnitInterval(a.Beta1):
-		return a.bad("Beta1", a.Beta1, "in [0, 1)")
-	case !inUnitInterval(a.Beta2):
-		return a.bad("Beta2", a.Beta2, "in [0, 1)")
-	case !finitePositive(a.Eps):
-		return a.bad("Eps", a.Eps, "finite and > 0")
-	case !finiteNonNegative(a.WeightDecay):
-		return a.bad("WeightDecay", a.WeightDecay, "finite and >= 0")
-	case !finiteNonNegative(a.GradScale):
-		return a.bad("GradScale", a.GradScale, "finite and >= 0 (0 means 1)")
+	case !finiteNonNegative(o.LR):
+		return o.bad("LR", o.LR, "finite and >= 0")
+	case !inUnitInterval(o.Beta1):
+		return o.bad("Beta1", o.Beta1, "in [0, 1)")
+	case !inUnitInterval(o.Beta2):
+		return o.bad("Beta2", o.Beta2, "in [0, 1)")
+	case !finitePositive(o.Eps):
+		return o.bad("Eps", o.Eps, "finite and > 0")
+	case !finiteNonNegative(o.WeightDecay):
+		return o.bad("WeightDecay", o.WeightDecay, "finite and >= 0")
+	case !finiteNonNegative(o.GradScale):
+		return o.bad("GradScale", o.GradScale, "finite and >= 0 (0 means 1)")
 	}
 	return nil
 }
 
-func (a RAdam) bad(field string, v float64, want string) error {
+func (o RAdam) bad(field string, v float64, want string) error {
 	return &ParamError{Optimizer: "RAdam", Field: field, Value: v, Want: want}
 }
 
 // Rectified reports whether step t is rectified (rho_t > 5), for a valid
-// a and t >= 1.
-func (a RAdam) Rectified(t int) bool {
-	rect, _, _ := a.rectification(t)
+// o and t >= 1.
+func (o RAdam) Rectified(t int) bool {
+	rect, _, _ := o.rectification(t)
 	return rect
 }
 
@@ -91,8 +91,8 @@ func (a RAdam) Rectified(t int) bool {
 // slice as param, and no other two may overlap, or it panics. A bad hyperparameter or
 // t < 1 returns a *ParamError and changes nothing. Step32 does not
 // allocate.
-func (a RAdam) Step32(t int, param, grad, m, v []float32) error {
-	s, rect, err := a.scalars(t)
+func (o RAdam) Step32(t int, param, grad, m, v []float32) error {
+	s, rect, err := o.scalars(t)
 	if err != nil {
 		return err
 	}
@@ -100,33 +100,33 @@ func (a RAdam) Step32(t int, param, grad, m, v []float32) error {
 	checkDisjoint("RAdam.Step32", &radamArgs, 0, param, grad, m, v)
 	var s32 [radamScalarCount]float32
 	round32(s32[:], s[:])
-	if err := a.checkRounded32(s32); err != nil {
+	if err := o.checkRounded32(s32); err != nil {
 		return err
 	}
 	if len(param) > 0 {
-		current().radamF32[a.variant(rect)](param, grad, m, v, s32)
+		current().radamF32[o.variant(rect)](param, grad, m, v, s32)
 	}
 	return nil
 }
 
 // Step64 is Step32 for float64 slices.
-func (a RAdam) Step64(t int, param, grad, m, v []float64) error {
-	s, rect, err := a.scalars(t)
+func (o RAdam) Step64(t int, param, grad, m, v []float64) error {
+	s, rect, err := o.scalars(t)
 	if err != nil {
 		return err
 	}
 	radamCheckLens("RAdam.Step64", len(param), len(grad), len(m), len(v))
 	checkDisjoint("RAdam.Step64", &radamArgs, 0, param, grad, m, v)
 	if len(param) > 0 {
-		current().radamF64[a.variant(rect)](param, grad, m, v, s)
+		current().radamF64[o.variant(rect)](param, grad, m, v, s)
 	}
 	return nil
 }
 
 // variant indexes the kernel tables: coupled decay + 2*rectified.
-func (a RAdam) variant(rectified bool) int {
+func (o RAdam) variant(rectified bool) int {
 	v := 0
-	if a.WeightDecay != 0 && !a.Decoupled {
+	if o.WeightDecay != 0 && !o.Decoupled {
 		v++
 	}
 	if rectified {
@@ -148,11 +148,11 @@ func radamCheckLens(op string, n, grad, m, v int) {
 
 // rectification computes, as PyTorch does in float64, whether step t is
 // rectified and if so r_t, and 1-Beta2^t.
-func (a RAdam) rectification(t int) (rect bool, r, bc2 float64) {
+func (o RAdam) rectification(t int) (rect bool, r, bc2 float64) {
 	tf := float64(t)
-	b2t := powInt(a.Beta2, t)
+	b2t := powInt(o.Beta2, t)
 	bc2 = 1 - b2t
-	rhoInf := 2/(1-a.Beta2) - 1
+	rhoInf := 2/(1-o.Beta2) - 1
 	rhoT := rhoInf - 2*tf*b2t/bc2
 	if !(rhoT > 5) {
 		return false, 0, bc2
@@ -161,51 +161,51 @@ func (a RAdam) rectification(t int) (rect bool, r, bc2 float64) {
 	return true, r, bc2
 }
 
-// scalars validates a and t and computes the per-step scalars once, in
+// scalars validates o and t and computes the per-step scalars once, in
 // float64, for every element and every level alike, and whether the step
 // is rectified: step = LR*r_t*sqrt(1-Beta2^t)/(1-Beta1^t) if so, else
 // LR/(1-Beta1^t).
-func (a RAdam) scalars(t int) (s [radamScalarCount]float64, rect bool, err error) {
-	k := a.key(t)
+func (o RAdam) scalars(t int) (s [radamScalarCount]float64, rect bool, err error) {
+	k := o.key(t)
 	if c, ok := radamCache.get(k); ok {
 		return c.s, c.rect, nil
 	}
-	if s, rect, err = a.computeScalars(t); err == nil {
+	if s, rect, err = o.computeScalars(t); err == nil {
 		radamCache.put(k, radamScalars{s, rect})
 	}
 	return s, rect, err
 }
 
 // computeScalars is scalars without the cache (see lastScalars).
-func (a RAdam) computeScalars(t int) (s [radamScalarCount]float64, rect bool, err error) {
-	if err := a.Validate(); err != nil {
+func (o RAdam) computeScalars(t int) (s [radamScalarCount]float64, rect bool, err error) {
+	if err := o.Validate(); err != nil {
 		return s, false, err
 	}
 	if t < 1 {
-		return s, false, a.bad("t", float64(t), ">= 1 (steps count from 1)")
+		return s, false, o.bad("t", float64(t), ">= 1 (steps count from 1)")
 	}
-	bc1 := 1 - powInt(a.Beta1, t)
-	rect, r, bc2 := a.rectification(t)
-	step := a.LR / bc1
+	bc1 := 1 - powInt(o.Beta1, t)
+	rect, r, bc2 := o.rectification(t)
+	step := o.LR / bc1
 	if rect {
-		step = float64(a.LR*r) * math.Sqrt(bc2) / bc1
+		step = float64(o.LR*r) * math.Sqrt(bc2) / bc1
 	}
 	if math.IsInf(step, 0) {
-		return s, false, a.bad("LR", a.LR, "small enough that LR/(1-Beta1^t) is finite")
+		return s, false, o.bad("LR", o.LR, "small enough that LR/(1-Beta1^t) is finite")
 	}
 	pdecay := 1.0
-	if a.Decoupled {
+	if o.Decoupled {
 		// Rounded before the subtraction, so that no architecture fuses
 		// it into an FMA (see Adam.scalars).
-		pdecay = 1 - float64(a.LR*a.WeightDecay)
+		pdecay = 1 - float64(o.LR*o.WeightDecay)
 	}
-	s[radamGscale] = signedGradScale(a.GradScale, a.Maximize)
-	s[radamWd] = a.WeightDecay
-	s[radamB1] = a.Beta1
-	s[radamOmb1] = 1 - a.Beta1
-	s[radamB2] = a.Beta2
-	s[radamOmb2] = 1 - a.Beta2
-	s[radamEps] = a.Eps
+	s[radamGscale] = signedGradScale(o.GradScale, o.Maximize)
+	s[radamWd] = o.WeightDecay
+	s[radamB1] = o.Beta1
+	s[radamOmb1] = 1 - o.Beta1
+	s[radamB2] = o.Beta2
+	s[radamOmb2] = 1 - o.Beta2
+	s[radamEps] = o.Eps
 	s[radamStep] = step
 	s[radamPdecay] = pdecay
 	return s, rect, nil
@@ -215,16 +215,16 @@ func (a RAdam) computeScalars(t int) (s [radamScalarCount]float64, rect bool, er
 // that rounds to zero (whether or not this step reads it, so that a run
 // does not fail at its sixth step), or a step size or gradient scale that
 // overflows.
-func (a RAdam) checkRounded32(s [radamScalarCount]float32) error {
+func (o RAdam) checkRounded32(s [radamScalarCount]float32) error {
 	switch {
 	case !nonzero32(s[radamEps]):
-		return a.bad("Eps", a.Eps, "representable in float32 (1.4e-45 to 3.4e38) for Step32")
+		return o.bad("Eps", o.Eps, "representable in float32 (1.4e-45 to 3.4e38) for Step32")
 	case !finite32(s[radamStep]):
-		return a.bad("LR", a.LR, "small enough that the step size fits float32 for Step32")
+		return o.bad("LR", o.LR, "small enough that the step size fits float32 for Step32")
 	case !nonzero32(s[radamGscale]):
-		return a.bad("GradScale", a.GradScale, "representable in float32 (1.4e-45 to 3.4e38; 0 means 1) for Step32")
+		return o.bad("GradScale", o.GradScale, "representable in float32 (1.4e-45 to 3.4e38; 0 means 1) for Step32")
 	case !finite32(s[radamWd]) || !finite32(s[radamPdecay]):
-		return a.bad("WeightDecay", a.WeightDecay, "representable in float32 for Step32")
+		return o.bad("WeightDecay", o.WeightDecay, "representable in float32 for Step32")
 	}
 	return nil
 }

@@ -18,14 +18,14 @@ type RAdamTensor64 struct {
 // Step32's whatever the number of workers. Errors and panics are Step32's,
 // raised before any element changes; a panic inside a worker is re-raised
 // in the caller. After the first calls, it does not allocate.
-func (a RAdam) StepParallel32(p *Pool, t int, param, grad, m, v []float32) error {
-	sc, rect, err := a.scalars(t)
+func (o RAdam) StepParallel32(p *Pool, t int, param, grad, m, v []float32) error {
+	sc, rect, err := o.scalars(t)
 	if err != nil {
 		return err
 	}
 	radamCheckLens("RAdam.StepParallel32", len(param), len(grad), len(m), len(v))
 	checkDisjoint("RAdam.StepParallel32", &radamArgs, 0, param, grad, m, v)
-	j, err := a.job32(sc, rect)
+	j, err := o.job32(sc, rect)
 	if err != nil {
 		return err
 	}
@@ -34,14 +34,14 @@ func (a RAdam) StepParallel32(p *Pool, t int, param, grad, m, v []float32) error
 }
 
 // StepParallel64 is StepParallel32 for float64 slices.
-func (a RAdam) StepParallel64(p *Pool, t int, param, grad, m, v []float64) error {
-	sc, rect, err := a.scalars(t)
+func (o RAdam) StepParallel64(p *Pool, t int, param, grad, m, v []float64) error {
+	sc, rect, err := o.scalars(t)
 	if err != nil {
 		return err
 	}
 	radamCheckLens("RAdam.StepParallel64", len(param), len(grad), len(m), len(v))
 	checkDisjoint("RAdam.StepParallel64", &radamArgs, 0, param, grad, m, v)
-	a.job64(sc, rect).stepOne(p, RAdamTensor64{param, grad, m, v})
+	o.job64(sc, rect).stepOne(p, RAdamTensor64{param, grad, m, v})
 	return nil
 }
 
@@ -55,13 +55,13 @@ func (a RAdam) StepParallel64(p *Pool, t int, param, grad, m, v []float64) error
 // length panics with its index and both lengths; both happen before any
 // tensor changes. No two tensors may share memory (a tensor's Grad may be
 // its Param): overlapping slices panic. After the first calls, it does not allocate.
-func (a RAdam) StepTensors32(p *Pool, t int, ts []RAdamTensor32) error {
-	sc, rect, err := a.scalars(t)
+func (o RAdam) StepTensors32(p *Pool, t int, ts []RAdamTensor32) error {
+	sc, rect, err := o.scalars(t)
 	if err != nil {
 		return err
 	}
-	checkTensors(a, "RAdam.StepTensors32", ts, radamCheck32)
-	j, err := a.job32(sc, rect)
+	checkTensors(o, "RAdam.StepTensors32", ts, radamCheck32)
+	j, err := o.job32(sc, rect)
 	if err != nil {
 		return err
 	}
@@ -70,31 +70,31 @@ func (a RAdam) StepTensors32(p *Pool, t int, ts []RAdamTensor32) error {
 }
 
 // StepTensors64 is StepTensors32 for float64 tensors.
-func (a RAdam) StepTensors64(p *Pool, t int, ts []RAdamTensor64) error {
-	sc, rect, err := a.scalars(t)
+func (o RAdam) StepTensors64(p *Pool, t int, ts []RAdamTensor64) error {
+	sc, rect, err := o.scalars(t)
 	if err != nil {
 		return err
 	}
-	checkTensors(a, "RAdam.StepTensors64", ts, radamCheck64)
-	a.job64(sc, rect).step(p, ts)
+	checkTensors(o, "RAdam.StepTensors64", ts, radamCheck64)
+	o.job64(sc, rect).step(p, ts)
 	return nil
 }
 
 // job32 rounds the step's scalars to float32 and checks them, exactly as
 // Step32 does, and returns a recycled float32 job holding them and the
 // kernel of the step's variant (rect: rectified).
-func (a RAdam) job32(s [radamScalarCount]float64, rect bool) (*radamJob32, error) {
+func (o RAdam) job32(s [radamScalarCount]float64, rect bool) (*radamJob32, error) {
 	var s32 [radamScalarCount]float32
 	round32(s32[:], s[:])
-	if err := a.checkRounded32(s32); err != nil {
+	if err := o.checkRounded32(s32); err != nil {
 		return nil, err
 	}
-	return radamJobs32.job(current().radamF32[a.variant(rect)], s32), nil
+	return radamJobs32.job(current().radamF32[o.variant(rect)], s32), nil
 }
 
 // job64 is job32 for float64.
-func (a RAdam) job64(s [radamScalarCount]float64, rect bool) *radamJob64 {
-	return radamJobs64.job(current().radamF64[a.variant(rect)], s)
+func (o RAdam) job64(s [radamScalarCount]float64, rect bool) *radamJob64 {
+	return radamJobs64.job(current().radamF64[o.variant(rect)], s)
 }
 
 // radamJob32 and radamJob64 are the pool's jobs for RAdam steps, recycled

@@ -61,25 +61,25 @@ func DefaultRMSprop() RMSprop { return RMSprop{LR: 1e-2, Alpha: 0.99, Eps: 1e-8}
 // also be at most 1 (above it, 1-Alpha is negative and sq can turn
 // negative) and Eps must be positive (with Eps 0, a zero gradient with a
 // zero history divides 0 by 0).
-func (r RMSprop) Validate() error {
+func (o RMSprop) Validate() error {
 	switch {
-	case !finiteNonNegative(r.LR):
-		return r.bad("LR", r.LR, "finite and >= 0")
-	case !(r.Alpha >= 0 && r.Alpha <= 1):
-		return r.bad("Alpha", r.Alpha, "in [0, 1]")
-	case !finitePositive(r.Eps):
-		return r.bad("Eps", r.Eps, "finite and > 0")
-	case !finiteNonNegative(r.WeightDecay):
-		return r.bad("WeightDecay", r.WeightDecay, "finite and >= 0")
-	case !finiteNonNegative(r.Momentum):
-		return r.bad("Momentum", r.Momentum, "finite and >= 0")
-	case !finiteNonNegative(r.GradScale):
-		return r.bad("GradScale", r.GradScale, "finite and >= 0 (0 means 1)")
+	case !finiteNonNegative(o.LR):
+		return o.bad("LR", o.LR, "finite and >= 0")
+	case !(o.Alpha >= 0 && o.Alpha <= 1):
+		return o.bad("Alpha", o.Alpha, "in [0, 1]")
+	case !finitePositive(o.Eps):
+		return o.bad("Eps", o.Eps, "finite and > 0")
+	case !finiteNonNegative(o.WeightDecay):
+		return o.bad("WeightDecay", o.WeightDecay, "finite and >= 0")
+	case !finiteNonNegative(o.Momentum):
+		return o.bad("Momentum", o.Momentum, "finite and >= 0")
+	case !finiteNonNegative(o.GradScale):
+		return o.bad("GradScale", o.GradScale, "finite and >= 0 (0 means 1)")
 	}
 	return nil
 }
 
-func (r RMSprop) bad(field string, v float64, want string) error {
+func (o RMSprop) bad(field string, v float64, want string) error {
 	return &ParamError{Optimizer: "RMSprop", Field: field, Value: v, Want: want}
 }
 
@@ -91,104 +91,104 @@ func (r RMSprop) bad(field string, v float64, want string) error {
 // Step32 panics; grad may be the same slice as param, and no other two
 // may overlap, or it panics. A bad hyperparameter or t < 1 returns a *ParamError and
 // changes nothing. Step32 does not allocate.
-func (r RMSprop) Step32(t int, param, grad, sq, gavg, buf []float32) error {
-	s, err := r.scalars(t)
+func (o RMSprop) Step32(t int, param, grad, sq, gavg, buf []float32) error {
+	s, err := o.scalars(t)
 	if err != nil {
 		return err
 	}
-	r.checkLens("RMSprop.Step32", len(param), len(grad), len(sq), len(gavg), len(buf))
-	checkDisjoint("RMSprop.Step32", &rmspropArgs, r.skip(), param, grad, sq, gavg, buf)
+	o.checkLens("RMSprop.Step32", len(param), len(grad), len(sq), len(gavg), len(buf))
+	checkDisjoint("RMSprop.Step32", &rmspropArgs, o.skip(), param, grad, sq, gavg, buf)
 	var s32 [rmspropScalarCount]float32
 	round32(s32[:], s[:])
-	if err := r.checkRounded32(s32); err != nil {
+	if err := o.checkRounded32(s32); err != nil {
 		return err
 	}
 	if len(param) > 0 {
-		current().rmspropF32[r.variant()](param, grad, sq, gavg, buf, s32)
+		current().rmspropF32[o.variant()](param, grad, sq, gavg, buf, s32)
 	}
 	return nil
 }
 
 // Step64 is Step32 for float64 slices.
-func (r RMSprop) Step64(t int, param, grad, sq, gavg, buf []float64) error {
-	s, err := r.scalars(t)
+func (o RMSprop) Step64(t int, param, grad, sq, gavg, buf []float64) error {
+	s, err := o.scalars(t)
 	if err != nil {
 		return err
 	}
-	r.checkLens("RMSprop.Step64", len(param), len(grad), len(sq), len(gavg), len(buf))
-	checkDisjoint("RMSprop.Step64", &rmspropArgs, r.skip(), param, grad, sq, gavg, buf)
+	o.checkLens("RMSprop.Step64", len(param), len(grad), len(sq), len(gavg), len(buf))
+	checkDisjoint("RMSprop.Step64", &rmspropArgs, o.skip(), param, grad, sq, gavg, buf)
 	if len(param) > 0 {
-		current().rmspropF64[r.variant()](param, grad, sq, gavg, buf, s)
+		current().rmspropF64[o.variant()](param, grad, sq, gavg, buf, s)
 	}
 	return nil
 }
 
 // variant indexes the kernel tables: coupled decay + 2*Centered +
 // 4*momentum + 8*EpsInSqrt.
-func (r RMSprop) variant() int {
+func (o RMSprop) variant() int {
 	v := 0
-	if r.WeightDecay != 0 {
+	if o.WeightDecay != 0 {
 		v++
 	}
-	if r.Centered {
+	if o.Centered {
 		v += 2
 	}
-	if r.Momentum > 0 {
+	if o.Momentum > 0 {
 		v += 4
 	}
-	if r.EpsInSqrt {
+	if o.EpsInSqrt {
 		v += 8
 	}
 	return v
 }
 
-func (r RMSprop) checkLens(op string, n, grad, sq, gavg, buf int) {
+func (o RMSprop) checkLens(op string, n, grad, sq, gavg, buf int) {
 	switch {
 	case grad != n:
 		lengthPanic(op, "grad", grad, n)
 	case sq != n:
 		lengthPanic(op, "sq", sq, n)
-	case r.Centered && gavg != n:
+	case o.Centered && gavg != n:
 		lengthPanic(op, "gavg", gavg, n)
-	case r.Momentum > 0 && buf != n:
+	case o.Momentum > 0 && buf != n:
 		lengthPanic(op, "buf", buf, n)
 	}
 }
 
-// scalars validates r and t and computes the per-step scalars once, in
+// scalars validates o and t and computes the per-step scalars once, in
 // float64, for every element and every level alike.
-func (r RMSprop) scalars(t int) (s [rmspropScalarCount]float64, err error) {
-	if err := r.Validate(); err != nil {
+func (o RMSprop) scalars(t int) (s [rmspropScalarCount]float64, err error) {
+	if err := o.Validate(); err != nil {
 		return s, err
 	}
 	if t < 1 {
-		return s, r.bad("t", float64(t), ">= 1 (steps count from 1)")
+		return s, o.bad("t", float64(t), ">= 1 (steps count from 1)")
 	}
-	s[rmspropGscale] = signedGradScale(r.GradScale, r.Maximize)
-	s[rmspropWd] = r.WeightDecay
-	s[rmspropAlpha] = r.Alpha
-	s[rmspropOma] = 1 - r.Alpha
-	s[rmspropEps] = r.Eps
-	s[rmspropMom] = r.Momentum
-	s[rmspropLr] = r.LR
+	s[rmspropGscale] = signedGradScale(o.GradScale, o.Maximize)
+	s[rmspropWd] = o.WeightDecay
+	s[rmspropAlpha] = o.Alpha
+	s[rmspropOma] = 1 - o.Alpha
+	s[rmspropEps] = o.Eps
+	s[rmspropMom] = o.Momentum
+	s[rmspropLr] = o.LR
 	return s, nil
 }
 
 // checkRounded32 rejects hyperparameters that float32 cannot carry: an Eps
 // that rounds to zero (the denominator could vanish) or overflows, or a
 // learning rate, gradient scale, weight decay or momentum that overflows.
-func (r RMSprop) checkRounded32(s [rmspropScalarCount]float32) error {
+func (o RMSprop) checkRounded32(s [rmspropScalarCount]float32) error {
 	switch {
 	case !nonzero32(s[rmspropEps]):
-		return r.bad("Eps", r.Eps, "representable in float32 (1.4e-45 to 3.4e38) for Step32")
+		return o.bad("Eps", o.Eps, "representable in float32 (1.4e-45 to 3.4e38) for Step32")
 	case !finite32(s[rmspropLr]):
-		return r.bad("LR", r.LR, "representable in float32 for Step32")
+		return o.bad("LR", o.LR, "representable in float32 for Step32")
 	case !nonzero32(s[rmspropGscale]):
-		return r.bad("GradScale", r.GradScale, "representable in float32 (1.4e-45 to 3.4e38; 0 means 1) for Step32")
+		return o.bad("GradScale", o.GradScale, "representable in float32 (1.4e-45 to 3.4e38; 0 means 1) for Step32")
 	case !finite32(s[rmspropWd]):
-		return r.bad("WeightDecay", r.WeightDecay, "representable in float32 for Step32")
+		return o.bad("WeightDecay", o.WeightDecay, "representable in float32 for Step32")
 	case !finite32(s[rmspropMom]):
-		return r.bad("Momentum", r.Momentum, "representable in float32 for Step32")
+		return o.bad("Momentum", o.Momentum, "representable in float32 for Step32")
 	}
 	return nil
 }

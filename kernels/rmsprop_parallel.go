@@ -19,14 +19,14 @@ type RMSpropTensor64 struct {
 // Step32's whatever the number of workers. Errors and panics are Step32's,
 // raised before any element changes; a panic inside a worker is re-raised
 // in the caller. After the first calls, it does not allocate.
-func (r RMSprop) StepParallel32(p *Pool, t int, param, grad, sq, gavg, buf []float32) error {
-	s, err := r.scalars(t)
+func (o RMSprop) StepParallel32(p *Pool, t int, param, grad, sq, gavg, buf []float32) error {
+	s, err := o.scalars(t)
 	if err != nil {
 		return err
 	}
-	r.checkLens("RMSprop.StepParallel32", len(param), len(grad), len(sq), len(gavg), len(buf))
-	checkDisjoint("RMSprop.StepParallel32", &rmspropArgs, r.skip(), param, grad, sq, gavg, buf)
-	j, err := r.job32(s)
+	o.checkLens("RMSprop.StepParallel32", len(param), len(grad), len(sq), len(gavg), len(buf))
+	checkDisjoint("RMSprop.StepParallel32", &rmspropArgs, o.skip(), param, grad, sq, gavg, buf)
+	j, err := o.job32(s)
 	if err != nil {
 		return err
 	}
@@ -35,14 +35,14 @@ func (r RMSprop) StepParallel32(p *Pool, t int, param, grad, sq, gavg, buf []flo
 }
 
 // StepParallel64 is StepParallel32 for float64 slices.
-func (r RMSprop) StepParallel64(p *Pool, t int, param, grad, sq, gavg, buf []float64) error {
-	s, err := r.scalars(t)
+func (o RMSprop) StepParallel64(p *Pool, t int, param, grad, sq, gavg, buf []float64) error {
+	s, err := o.scalars(t)
 	if err != nil {
 		return err
 	}
-	r.checkLens("RMSprop.StepParallel64", len(param), len(grad), len(sq), len(gavg), len(buf))
-	checkDisjoint("RMSprop.StepParallel64", &rmspropArgs, r.skip(), param, grad, sq, gavg, buf)
-	r.job64(s).stepOne(p, RMSpropTensor64{param, grad, sq, gavg, buf})
+	o.checkLens("RMSprop.StepParallel64", len(param), len(grad), len(sq), len(gavg), len(buf))
+	checkDisjoint("RMSprop.StepParallel64", &rmspropArgs, o.skip(), param, grad, sq, gavg, buf)
+	o.job64(s).stepOne(p, RMSpropTensor64{param, grad, sq, gavg, buf})
 	return nil
 }
 
@@ -57,13 +57,13 @@ func (r RMSprop) StepParallel64(p *Pool, t int, param, grad, sq, gavg, buf []flo
 // No two tensors may share memory (a tensor's Grad may be its Param): a
 // tensor's overlapping slices, or two tensors' overlapping Params, panic.
 // After the first calls, it does not allocate.
-func (r RMSprop) StepTensors32(p *Pool, t int, ts []RMSpropTensor32) error {
-	s, err := r.scalars(t)
+func (o RMSprop) StepTensors32(p *Pool, t int, ts []RMSpropTensor32) error {
+	s, err := o.scalars(t)
 	if err != nil {
 		return err
 	}
-	checkTensors(r, "RMSprop.StepTensors32", ts, rmspropCheck32)
-	j, err := r.job32(s)
+	checkTensors(o, "RMSprop.StepTensors32", ts, rmspropCheck32)
+	j, err := o.job32(s)
 	if err != nil {
 		return err
 	}
@@ -72,31 +72,31 @@ func (r RMSprop) StepTensors32(p *Pool, t int, ts []RMSpropTensor32) error {
 }
 
 // StepTensors64 is StepTensors32 for float64 tensors.
-func (r RMSprop) StepTensors64(p *Pool, t int, ts []RMSpropTensor64) error {
-	s, err := r.scalars(t)
+func (o RMSprop) StepTensors64(p *Pool, t int, ts []RMSpropTensor64) error {
+	s, err := o.scalars(t)
 	if err != nil {
 		return err
 	}
-	checkTensors(r, "RMSprop.StepTensors64", ts, rmspropCheck64)
-	r.job64(s).step(p, ts)
+	checkTensors(o, "RMSprop.StepTensors64", ts, rmspropCheck64)
+	o.job64(s).step(p, ts)
 	return nil
 }
 
 // job32 rounds the step's scalars s to float32 and checks them, exactly
 // as Step32 does, and returns a recycled float32 job holding them and the
 // kernel. Validation runs in Step32's order, so that both fail alike.
-func (r RMSprop) job32(s [rmspropScalarCount]float64) (*rmspropJob32, error) {
+func (o RMSprop) job32(s [rmspropScalarCount]float64) (*rmspropJob32, error) {
 	var s32 [rmspropScalarCount]float32
 	round32(s32[:], s[:])
-	if err := r.checkRounded32(s32); err != nil {
+	if err := o.checkRounded32(s32); err != nil {
 		return nil, err
 	}
-	return rmspropJobs32.job(current().rmspropF32[r.variant()], s32, r.Centered, r.Momentum > 0), nil
+	return rmspropJobs32.job(current().rmspropF32[o.variant()], s32, o.Centered, o.Momentum > 0), nil
 }
 
 // job64 is job32 for float64.
-func (r RMSprop) job64(s [rmspropScalarCount]float64) *rmspropJob64 {
-	return rmspropJobs64.job(current().rmspropF64[r.variant()], s, r.Centered, r.Momentum > 0)
+func (o RMSprop) job64(s [rmspropScalarCount]float64) *rmspropJob64 {
+	return rmspropJobs64.job(current().rmspropF64[o.variant()], s, o.Centered, o.Momentum > 0)
 }
 
 // rmspropJob32 and rmspropJob64 are the pool's jobs for RMSprop steps,

@@ -63,25 +63,25 @@ func flags(bs ...bool) uint64 {
 // adamKey is an Adam and a step number as the cache sees them.
 type adamKey [8]uint64
 
-func (a Adam) key(t int) adamKey {
-	return adamKey{bits(a.LR), bits(a.Beta1), bits(a.Beta2), bits(a.Eps), bits(a.WeightDecay), bits(a.GradScale),
-		flags(a.Decoupled, a.AMSGrad, a.Maximize, a.NoBiasCorrection, a.EpsHat), uint64(t)}
+func (o Adam) key(t int) adamKey {
+	return adamKey{bits(o.LR), bits(o.Beta1), bits(o.Beta2), bits(o.Eps), bits(o.WeightDecay), bits(o.GradScale),
+		flags(o.Decoupled, o.AMSGrad, o.Maximize, o.NoBiasCorrection, o.EpsHat), uint64(t)}
 }
 
 // nadamKey is a NAdam and a schedule as the cache sees them.
 type nadamKey [10]uint64
 
-func (a NAdam) key(s NAdamSchedule) nadamKey {
-	return nadamKey{bits(a.LR), bits(a.Beta1), bits(a.Beta2), bits(a.Eps), bits(a.WeightDecay), bits(a.MomentumDecay),
-		bits(a.GradScale), flags(a.Decoupled, a.Maximize), uint64(s.T), bits(s.MuProduct)}
+func (o NAdam) key(s NAdamSchedule) nadamKey {
+	return nadamKey{bits(o.LR), bits(o.Beta1), bits(o.Beta2), bits(o.Eps), bits(o.WeightDecay), bits(o.MomentumDecay),
+		bits(o.GradScale), flags(o.Decoupled, o.Maximize), uint64(s.T), bits(s.MuProduct)}
 }
 
 // radamKey is a RAdam and a step number as the cache sees them.
 type radamKey [8]uint64
 
-func (a RAdam) key(t int) radamKey {
-	return radamKey{bits(a.LR), bits(a.Beta1), bits(a.Beta2), bits(a.Eps), bits(a.WeightDecay), bits(a.GradScale),
-		flags(a.Decoupled, a.Maximize), uint64(t)}
+func (o RAdam) key(t int) radamKey {
+	return radamKey{bits(o.LR), bits(o.Beta1), bits(o.Beta2), bits(o.Eps), bits(o.WeightDecay), bits(o.GradScale),
+		flags(o.Decoupled, o.Maximize), uint64(t)}
 }
 
 // radamScalars is what RAdam's scalars returns: the scalars and whether

@@ -15,8 +15,8 @@ var (
 )
 
 // skip marks the slices Adam's steps leave unread: vmax without AMSGrad.
-func (a Adam) skip() uint8 {
-	if a.AMSGrad {
+func (o Adam) skip() uint8 {
+	if o.AMSGrad {
 		return 0
 	}
 	return 1 << 4
@@ -32,12 +32,12 @@ func (o SGD) skip() uint8 {
 
 // skip marks the slices RMSprop's steps leave unread: gavg unless
 // Centered, buf without momentum.
-func (r RMSprop) skip() uint8 {
+func (o RMSprop) skip() uint8 {
 	var s uint8
-	if !r.Centered {
+	if !o.Centered {
 		s |= 1 << 3
 	}
-	if !(r.Momentum > 0) {
+	if !(o.Momentum > 0) {
 		s |= 1 << 4
 	}
 	return s
