@@ -63,3 +63,20 @@ func (m *memRanges) insert(r memRange, name string) {
 	m.rs = slices.Insert(m.rs, i, r)
 	m.names = slices.Insert(m.names, i, name)
 }
+
+// remove drops the registered range r, if it is one.
+func (m *memRanges) remove(r memRange) {
+	i, found := slices.BinarySearchFunc(m.rs, r.lo, func(q memRange, lo uintptr) int {
+		switch {
+		case q.lo < lo:
+			return -1
+		case q.lo > lo:
+			return 1
+		}
+		return 0
+	})
+	if found && m.rs[i] == r {
+		m.rs = slices.Delete(m.rs, i, i+1)
+		m.names = slices.Delete(m.names, i, i+1)
+	}
+}
