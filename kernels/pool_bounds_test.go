@@ -29,7 +29,7 @@ func TestPoolZeroValue(t *testing.T) {
 // TestNewPoolBound: a huge worker count is capped at MaxPoolWorkers
 // rather than exhausting memory or panicking in make.
 func TestNewPoolBound(t *testing.T) {
-	for _, w := range []int{MaxPoolWorkers + 1, 1 << 40, math.MaxInt} {
+	for _, w := range []int{MaxPoolWorkers + 1, math.MaxInt / 2, math.MaxInt} {
 		p := NewPool(w)
 		if p.Workers() != MaxPoolWorkers {
 			t.Errorf("NewPool(%d).Workers() = %d, want %d", w, p.Workers(), MaxPoolWorkers)
