@@ -2,24 +2,8 @@
 
 package kernels
 
-import "golang.org/x/sys/cpu"
-
-// detect lists the supported levels, best first. x/sys/cpu honours
-// GODEBUG (cpu.avx2=off, cpu.avx512f=off) and checks that the OS saves the
-// vector registers. Overrides do not cascade, so AVX512 checks every
-// feature it uses.
-func detect() []Level {
-	x := cpu.X86
-	var ls []Level
-	if x.HasAVX512F && x.HasAVX512VL && x.HasBMI2 && x.HasAVX2 {
-		ls = append(ls, AVX512)
-	}
-	if x.HasAVX2 && x.HasFMA {
-		ls = append(ls, AVX2)
-	}
-	return append(ls, Generic)
-}
-
+// kernelsFor is the kernel table of level l: the generic one for a level
+// this architecture has no assembly for.
 func kernelsFor(l Level) *kernelSet {
 	switch l {
 	case AVX512:

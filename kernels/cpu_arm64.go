@@ -2,18 +2,8 @@
 
 package kernels
 
-import "golang.org/x/sys/cpu"
-
-// detect lists the supported levels, best first. Every arm64 CPU has
-// Advanced SIMD, but x/sys/cpu honours GODEBUG=cpu.asimd=off, which
-// leaves only the pure-Go kernels (for tests and comparisons).
-func detect() []Level {
-	if cpu.ARM64.HasASIMD {
-		return []Level{NEON, Generic}
-	}
-	return []Level{Generic}
-}
-
+// kernelsFor is the kernel table of level l: the generic one for a level
+// this architecture has no assembly for.
 func kernelsFor(l Level) *kernelSet {
 	if l == NEON {
 		return &neonKernels

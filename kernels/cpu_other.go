@@ -2,7 +2,5 @@
 
 package kernels
 
-// detect: without assembly only the pure-Go kernels exist.
-func detect() []Level { return []Level{Generic} }
-
+// Without assembly only the pure-Go kernels exist.
 func kernelsFor(Level) *kernelSet { return &genericKernels }

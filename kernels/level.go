@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"sync/atomic"
+
+	"github.com/fusedopt/fusedopt/internal/cpulevel"
 )
 
 // Level is an implementation level: the instruction set a kernel runs on.
@@ -11,6 +13,7 @@ import (
 type Level uint8
 
 // The levels. Which of them this CPU supports is reported by Levels.
+// (internal/cpulevel, which detects them, numbers them the same way.)
 const (
 	// Generic is the pure-Go kernel: every target, and the purego build tag.
 	Generic Level = iota
@@ -116,6 +119,16 @@ func setLevel(l Level) Level {
 		return l
 	}
 	return old.level
+}
+
+// detect lists the supported levels, best first, as internal/cpulevel
+// finds them (x/sys/cpu, honouring GODEBUG).
+func detect() []Level {
+	var ls []Level
+	for _, l := range cpulevel.Detect() {
+		ls = append(ls, Level(l))
+	}
+	return ls
 }
 
 // bestUpTo is the best supported level not above want on its own

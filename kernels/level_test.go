@@ -1,8 +1,11 @@
 package kernels
 
 import (
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/fusedopt/fusedopt/internal/cpulevel"
 )
 
 // TestParseLevelRoundTrip: every level's name parses back to it, and
@@ -71,5 +74,26 @@ func TestSetLevel(t *testing.T) {
 		if err != nil || old != before || ActiveLevel() != l {
 			t.Errorf("SetLevel(%v) = %v, %v; active now %v, was %v", l, old, err, ActiveLevel(), before)
 		}
+	}
+}
+
+// TestLevelNumbering: internal/cpulevel, which detects the levels for
+// this package and for internal/limits, numbers and names them as Level
+// does, and finds the levels Levels lists.
+func TestLevelNumbering(t *testing.T) {
+	for _, l := range knownLevels() {
+		if got := cpulevel.Name(uint8(l)); got != l.String() {
+			t.Errorf("cpulevel.Name(%d) = %q, want %q", uint8(l), got, l.String())
+		}
+	}
+	if n := len(knownLevels()); cpulevel.Name(uint8(n)) != "" {
+		t.Errorf("cpulevel names level %d (%q), which Level does not", n, cpulevel.Name(uint8(n)))
+	}
+	var got []Level
+	for _, l := range cpulevel.Detect() {
+		got = append(got, Level(l))
+	}
+	if !slices.Equal(got, Levels()) {
+		t.Errorf("cpulevel.Detect() = %v, Levels() = %v", got, Levels())
 	}
 }
