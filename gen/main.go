@@ -50,7 +50,7 @@ func main() {
 	src, err = golang.Limits("kernels", base)
 	check(err)
 	write(*out, "limits.go", src)
-	src, err = golang.Registry("kernels", fams)
+	src, err = golang.Registry("kernels", "Level(l)", fams)
 	check(err)
 	write(*out, "families_test.go", src)
 

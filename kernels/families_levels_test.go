@@ -1,106 +1,41 @@
 package kernels
 
 import (
+	_ "embed"
+	"flag"
 	"testing"
 
-	"github.com/fusedopt/fusedopt/internal/testbuf"
+	"github.com/fusedopt/fusedopt/internal/famtest"
 )
 
-// famSweepLens are the lengths the first (plausible) scalar set runs at:
-// every length up to two unrolled iterations of the widest level (64
-// float32s per AVX-512 iteration) and past them, so that every remainder
-// modulo every vector width and unroll factor meets the unrolled loop, the
-// single-vector loop and the tail; then a few longer ones. With -short
-// (the emulated runs) every length up to 3 NEON iterations (16 float32s)
-// and past an AVX2 one (32), then some around 64 and 96.
-func famSweepLens() []int {
-	last, extra := 136, []int{191, 192, 193, 255, 256, 257}
-	if testing.Short() {
-		last, extra = 48, []int{63, 64, 65, 95, 96, 97, 129}
-	}
-	var ns []int
-	for n := 0; n <= last; n++ {
-		ns = append(ns, n)
-	}
-	return append(ns, extra...)
-}
+// The family-wide tests run internal/famtest on every family of
+// kernelSet (families, families_test.go, generated): every level gives
+// the generic level's bits, touches nothing outside its slices, and
+// reproduces the golden digests on every architecture. A family added to
+// the generator is covered without a change here.
 
-// famEdgeLens are the lengths the other scalar sets run at: around every
-// vector width, and one length (131 = 2*64+3) that goes through every loop
-// of every level.
-func famEdgeLens() []int {
-	if testing.Short() {
-		return []int{0, 1, 3, 7, 17, 33, 67}
-	}
-	return []int{0, 1, 2, 3, 5, 7, 8, 9, 15, 16, 17, 31, 33, 63, 65, 131}
-}
+// TestFamiliesMatchGeneric is the core promise for every family: see
+// famtest.MatchGeneric.
+func TestFamiliesMatchGeneric(t *testing.T) { famtest.MatchGeneric(t, families) }
 
-// famSpecialEvery is the rate (1 in famSpecialEvery elements of every
-// stream) at which special values replace random ones.
-const famSpecialEvery = 32
+// TestFamiliesGuardPages runs every family with each stream touching an
+// inaccessible page: see famtest.GuardPages.
+func TestFamiliesGuardPages(t *testing.T) { famtest.GuardPages(t, families) }
 
-// TestFamiliesMatchGeneric is the core promise for every family: each
-// variant of each kernel at every supported level gives the generic
-// kernel's bits (NaN payloads aside), in both precisions, for seeded
-// random inputs of mixed magnitudes and signs with special values
-// sprinkled into every stream, plausible and edge-case scalars, every
-// length of the sweep and start misalignments of 0 to 3 elements, without
-// writing outside its slices (guard bands).
-func TestFamiliesMatchGeneric(t *testing.T) {
-	for _, l := range fastLevels(t) {
-		t.Run(l.String(), func(t *testing.T) {
-			for fi := range families {
-				f := &families[fi]
-				t.Run(f.name, func(t *testing.T) {
-					t.Parallel()
-					famCheckMeta(t, f)
-					for v := range f.variants {
-						t.Run(famVariant(f, v), func(t *testing.T) {
-							t.Run("float32", func(t *testing.T) { famSweep[float32](t, f, v, l) })
-							t.Run("float64", func(t *testing.T) { famSweep[float64](t, f, v, l) })
-						})
-					}
-				})
-			}
-		})
-	}
-}
+var updateFamiliesGolden = flag.Bool("update-families-golden", false,
+	"rewrite testdata/families_golden.txt from the generic level")
 
-func famSweep[F testbuf.Float](t *testing.T, f *family, v int, l Level) {
-	gen, ks := kernelsFor(Generic), kernelsFor(l)
-	for si, sc := range famScalarSets[F](f) {
-		ns := famEdgeLens()
-		if si == 0 {
-			ns = famSweepLens()
-		}
-		r := testbuf.NewRand(famSeed("sweep", f.name, famVariant(f, v), famPrec[F](), sc.name))
-		for _, n := range ns {
-			// Every other pair of lengths has non-negative inputs, so
-			// that square roots and logarithms of state see valid values
-			// as well as negative ones.
-			in := famInputs[F](r, f, n, famSpecialEvery, n>>1&1 == 1)
-			want := famClone(in)
-			famRun(f, gen, v, want, sc.s)
-			if msg := famUnwritten(f, want, in); msg != "" {
-				t.Fatalf("%s: %s", famWhat[F](f, v, Generic, n, 0), msg)
-			}
-			for offset := range 4 {
-				g := make([]*testbuf.Guarded[F], len(in))
-				got := make([][]F, len(in))
-				for i := range in {
-					g[i] = testbuf.GuardedCopy(in[i], offset)
-					got[i] = g[i].S
-				}
-				famRun(f, ks, v, got, sc.s)
-				for i := range g {
-					if err := g[i].Check(f.streams[i]); err != nil {
-						t.Fatalf("%s: %v\n%s", famWhat[F](f, v, l, n, offset), err, famDescribeScalars(f, sc))
-					}
-				}
-				if msg := famFirstDiff(f, got, want, in); msg != "" {
-					t.Fatalf("%s differs from generic:\n%s\n%s", famWhat[F](f, v, l, n, offset), msg, famDescribeScalars(f, sc))
-				}
-			}
-		}
-	}
+//go:embed testdata/families_golden.txt
+var famGoldenText string
+
+// TestFamiliesGoldenDigests checks every supported level against the
+// digests in testdata (see famtest.GoldenDigests); with
+// -update-families-golden it first rewrites them from the generic level.
+func TestFamiliesGoldenDigests(t *testing.T) {
+	famtest.GoldenDigests(t, families, famtest.Golden{
+		File:   "testdata/families_golden.txt",
+		Text:   famGoldenText,
+		Cmd:    "go test ./kernels -run TestFamiliesGoldenDigests -update-families-golden",
+		Update: *updateFamiliesGolden,
+	})
 }

@@ -2,369 +2,359 @@
 
 package kernels
 
-// family is one optimizer's (or limit kernel's) kernels, described for
-// tests that treat every family alike.
-type family struct {
-	name     string
-	streams  []string // slice arguments, in order
-	written  []bool   // which streams the kernels store to
-	scalars  []string // per-step scalars, in array order
-	variants []string // variant names by table index ("" is the plain one)
-	run32    func(ks *kernelSet, variant int, sl [][]float32, s []float32)
-	run64    func(ks *kernelSet, variant int, sl [][]float64, s []float64)
-}
+import "github.com/fusedopt/fusedopt/internal/famtest"
 
-// families lists every family of kernelSet.
-var families = []family{
+// families describes every family of kernelSet to internal/famtest.
+var families = []famtest.Family{
 	{
-		name:     "adam",
-		streams:  []string{"param", "grad", "m", "v", "vmax"},
-		written:  []bool{true, false, true, true, true},
-		scalars:  []string{"gscale", "wd", "b1", "omb1", "b2", "omb2", "ibc2", "eps", "step", "pdecay"},
-		variants: []string{"", "Coupled", "AMSGrad", "Coupled+AMSGrad"},
-		run32: func(ks *kernelSet, v int, sl [][]float32, s []float32) {
-			ks.adamF32[v](sl[0], sl[1], sl[2], sl[3], sl[4], [10]float32(s))
+		Name:     "adam",
+		Streams:  []string{"param", "grad", "m", "v", "vmax"},
+		Written:  []bool{true, false, true, true, true},
+		Scalars:  []string{"gscale", "wd", "b1", "omb1", "b2", "omb2", "ibc2", "eps", "step", "pdecay"},
+		Variants: []string{"", "Coupled", "AMSGrad", "Coupled+AMSGrad"},
+		Run32: func(l uint8, v int, sl [][]float32, s []float32) {
+			kernelsFor(Level(l)).adamF32[v](sl[0], sl[1], sl[2], sl[3], sl[4], [10]float32(s))
 		},
-		run64: func(ks *kernelSet, v int, sl [][]float64, s []float64) {
-			ks.adamF64[v](sl[0], sl[1], sl[2], sl[3], sl[4], [10]float64(s))
+		Run64: func(l uint8, v int, sl [][]float64, s []float64) {
+			kernelsFor(Level(l)).adamF64[v](sl[0], sl[1], sl[2], sl[3], sl[4], [10]float64(s))
 		},
 	},
 	{
-		name:     "sgd",
-		streams:  []string{"param", "grad", "buf"},
-		written:  []bool{true, false, true},
-		scalars:  []string{"gscale", "wd", "mom", "damp", "nest", "lr"},
-		variants: []string{"", "Coupled", "Momentum", "Coupled+Momentum", "Nesterov", "Coupled+Nesterov"},
-		run32: func(ks *kernelSet, v int, sl [][]float32, s []float32) {
-			ks.sgdF32[v](sl[0], sl[1], sl[2], [6]float32(s))
+		Name:     "sgd",
+		Streams:  []string{"param", "grad", "buf"},
+		Written:  []bool{true, false, true},
+		Scalars:  []string{"gscale", "wd", "mom", "damp", "nest", "lr"},
+		Variants: []string{"", "Coupled", "Momentum", "Coupled+Momentum", "Nesterov", "Coupled+Nesterov"},
+		Run32: func(l uint8, v int, sl [][]float32, s []float32) {
+			kernelsFor(Level(l)).sgdF32[v](sl[0], sl[1], sl[2], [6]float32(s))
 		},
-		run64: func(ks *kernelSet, v int, sl [][]float64, s []float64) {
-			ks.sgdF64[v](sl[0], sl[1], sl[2], [6]float64(s))
-		},
-	},
-	{
-		name:     "adagrad",
-		streams:  []string{"param", "grad", "sum"},
-		written:  []bool{true, false, true},
-		scalars:  []string{"gscale", "wd", "eps", "clr"},
-		variants: []string{"", "Coupled", "EpsInSqrt", "Coupled+EpsInSqrt"},
-		run32: func(ks *kernelSet, v int, sl [][]float32, s []float32) {
-			ks.adagradF32[v](sl[0], sl[1], sl[2], [4]float32(s))
-		},
-		run64: func(ks *kernelSet, v int, sl [][]float64, s []float64) {
-			ks.adagradF64[v](sl[0], sl[1], sl[2], [4]float64(s))
+		Run64: func(l uint8, v int, sl [][]float64, s []float64) {
+			kernelsFor(Level(l)).sgdF64[v](sl[0], sl[1], sl[2], [6]float64(s))
 		},
 	},
 	{
-		name:     "rmsprop",
-		streams:  []string{"param", "grad", "sq", "gavg", "buf"},
-		written:  []bool{true, false, true, true, true},
-		scalars:  []string{"gscale", "wd", "alpha", "oma", "eps", "mom", "lr"},
-		variants: []string{"", "Coupled", "Centered", "Coupled+Centered", "Momentum", "Coupled+Momentum", "Centered+Momentum", "Coupled+Centered+Momentum", "EpsInSqrt", "Coupled+EpsInSqrt", "Centered+EpsInSqrt", "Coupled+Centered+EpsInSqrt", "Momentum+EpsInSqrt", "Coupled+Momentum+EpsInSqrt", "Centered+Momentum+EpsInSqrt", "Coupled+Centered+Momentum+EpsInSqrt"},
-		run32: func(ks *kernelSet, v int, sl [][]float32, s []float32) {
-			ks.rmspropF32[v](sl[0], sl[1], sl[2], sl[3], sl[4], [7]float32(s))
+		Name:     "adagrad",
+		Streams:  []string{"param", "grad", "sum"},
+		Written:  []bool{true, false, true},
+		Scalars:  []string{"gscale", "wd", "eps", "clr"},
+		Variants: []string{"", "Coupled", "EpsInSqrt", "Coupled+EpsInSqrt"},
+		Run32: func(l uint8, v int, sl [][]float32, s []float32) {
+			kernelsFor(Level(l)).adagradF32[v](sl[0], sl[1], sl[2], [4]float32(s))
 		},
-		run64: func(ks *kernelSet, v int, sl [][]float64, s []float64) {
-			ks.rmspropF64[v](sl[0], sl[1], sl[2], sl[3], sl[4], [7]float64(s))
-		},
-	},
-	{
-		name:     "adadelta",
-		streams:  []string{"param", "grad", "sq", "acc"},
-		written:  []bool{true, false, true, true},
-		scalars:  []string{"gscale", "wd", "rho", "omr", "eps", "lr"},
-		variants: []string{"", "Coupled"},
-		run32: func(ks *kernelSet, v int, sl [][]float32, s []float32) {
-			ks.adadeltaF32[v](sl[0], sl[1], sl[2], sl[3], [6]float32(s))
-		},
-		run64: func(ks *kernelSet, v int, sl [][]float64, s []float64) {
-			ks.adadeltaF64[v](sl[0], sl[1], sl[2], sl[3], [6]float64(s))
+		Run64: func(l uint8, v int, sl [][]float64, s []float64) {
+			kernelsFor(Level(l)).adagradF64[v](sl[0], sl[1], sl[2], [4]float64(s))
 		},
 	},
 	{
-		name:     "nadam",
-		streams:  []string{"param", "grad", "m", "v"},
-		written:  []bool{true, false, true, true},
-		scalars:  []string{"gscale", "wd", "b1", "omb1", "b2", "omb2", "ibc2", "eps", "cg", "cm", "pdecay"},
-		variants: []string{"", "Coupled"},
-		run32: func(ks *kernelSet, v int, sl [][]float32, s []float32) {
-			ks.nadamF32[v](sl[0], sl[1], sl[2], sl[3], [11]float32(s))
+		Name:     "rmsprop",
+		Streams:  []string{"param", "grad", "sq", "gavg", "buf"},
+		Written:  []bool{true, false, true, true, true},
+		Scalars:  []string{"gscale", "wd", "alpha", "oma", "eps", "mom", "lr"},
+		Variants: []string{"", "Coupled", "Centered", "Coupled+Centered", "Momentum", "Coupled+Momentum", "Centered+Momentum", "Coupled+Centered+Momentum", "EpsInSqrt", "Coupled+EpsInSqrt", "Centered+EpsInSqrt", "Coupled+Centered+EpsInSqrt", "Momentum+EpsInSqrt", "Coupled+Momentum+EpsInSqrt", "Centered+Momentum+EpsInSqrt", "Coupled+Centered+Momentum+EpsInSqrt"},
+		Run32: func(l uint8, v int, sl [][]float32, s []float32) {
+			kernelsFor(Level(l)).rmspropF32[v](sl[0], sl[1], sl[2], sl[3], sl[4], [7]float32(s))
 		},
-		run64: func(ks *kernelSet, v int, sl [][]float64, s []float64) {
-			ks.nadamF64[v](sl[0], sl[1], sl[2], sl[3], [11]float64(s))
-		},
-	},
-	{
-		name:     "radam",
-		streams:  []string{"param", "grad", "m", "v"},
-		written:  []bool{true, false, true, true},
-		scalars:  []string{"gscale", "wd", "b1", "omb1", "b2", "omb2", "eps", "step", "pdecay"},
-		variants: []string{"", "Coupled", "Rectified", "Coupled+Rectified"},
-		run32: func(ks *kernelSet, v int, sl [][]float32, s []float32) {
-			ks.radamF32[v](sl[0], sl[1], sl[2], sl[3], [9]float32(s))
-		},
-		run64: func(ks *kernelSet, v int, sl [][]float64, s []float64) {
-			ks.radamF64[v](sl[0], sl[1], sl[2], sl[3], [9]float64(s))
+		Run64: func(l uint8, v int, sl [][]float64, s []float64) {
+			kernelsFor(Level(l)).rmspropF64[v](sl[0], sl[1], sl[2], sl[3], sl[4], [7]float64(s))
 		},
 	},
 	{
-		name:     "adamax",
-		streams:  []string{"param", "grad", "m", "u"},
-		written:  []bool{true, false, true, true},
-		scalars:  []string{"gscale", "wd", "b1", "omb1", "b2", "eps", "clr"},
-		variants: []string{"", "Coupled"},
-		run32: func(ks *kernelSet, v int, sl [][]float32, s []float32) {
-			ks.adamaxF32[v](sl[0], sl[1], sl[2], sl[3], [7]float32(s))
+		Name:     "adadelta",
+		Streams:  []string{"param", "grad", "sq", "acc"},
+		Written:  []bool{true, false, true, true},
+		Scalars:  []string{"gscale", "wd", "rho", "omr", "eps", "lr"},
+		Variants: []string{"", "Coupled"},
+		Run32: func(l uint8, v int, sl [][]float32, s []float32) {
+			kernelsFor(Level(l)).adadeltaF32[v](sl[0], sl[1], sl[2], sl[3], [6]float32(s))
 		},
-		run64: func(ks *kernelSet, v int, sl [][]float64, s []float64) {
-			ks.adamaxF64[v](sl[0], sl[1], sl[2], sl[3], [7]float64(s))
-		},
-	},
-	{
-		name:     "lion",
-		streams:  []string{"param", "grad", "m"},
-		written:  []bool{true, false, true},
-		scalars:  []string{"gscale", "b1", "omb1", "b2", "omb2", "lr", "lrwd"},
-		variants: []string{""},
-		run32: func(ks *kernelSet, v int, sl [][]float32, s []float32) {
-			ks.lionF32[v](sl[0], sl[1], sl[2], [7]float32(s))
-		},
-		run64: func(ks *kernelSet, v int, sl [][]float64, s []float64) {
-			ks.lionF64[v](sl[0], sl[1], sl[2], [7]float64(s))
+		Run64: func(l uint8, v int, sl [][]float64, s []float64) {
+			kernelsFor(Level(l)).adadeltaF64[v](sl[0], sl[1], sl[2], sl[3], [6]float64(s))
 		},
 	},
 	{
-		name:     "adamTraffic",
-		streams:  []string{"param", "grad", "m", "v", "vmax"},
-		written:  []bool{true, false, true, true, true},
-		scalars:  []string{"gscale", "wd", "b1", "omb1", "b2", "omb2", "ibc2", "eps", "step", "pdecay"},
-		variants: []string{"", "Coupled", "AMSGrad", "Coupled+AMSGrad"},
-		run32: func(ks *kernelSet, v int, sl [][]float32, s []float32) {
-			ks.adamTrafficF32[v](sl[0], sl[1], sl[2], sl[3], sl[4], [10]float32(s))
+		Name:     "nadam",
+		Streams:  []string{"param", "grad", "m", "v"},
+		Written:  []bool{true, false, true, true},
+		Scalars:  []string{"gscale", "wd", "b1", "omb1", "b2", "omb2", "ibc2", "eps", "cg", "cm", "pdecay"},
+		Variants: []string{"", "Coupled"},
+		Run32: func(l uint8, v int, sl [][]float32, s []float32) {
+			kernelsFor(Level(l)).nadamF32[v](sl[0], sl[1], sl[2], sl[3], [11]float32(s))
 		},
-		run64: func(ks *kernelSet, v int, sl [][]float64, s []float64) {
-			ks.adamTrafficF64[v](sl[0], sl[1], sl[2], sl[3], sl[4], [10]float64(s))
-		},
-	},
-	{
-		name:     "adamArith",
-		streams:  []string{"param", "grad", "m", "v", "vmax"},
-		written:  []bool{true, false, false, false, false},
-		scalars:  []string{"gscale", "wd", "b1", "omb1", "b2", "omb2", "ibc2", "eps", "step", "pdecay"},
-		variants: []string{"", "Coupled", "AMSGrad", "Coupled+AMSGrad"},
-		run32: func(ks *kernelSet, v int, sl [][]float32, s []float32) {
-			ks.adamArithF32[v](sl[0], sl[1], sl[2], sl[3], sl[4], [10]float32(s))
-		},
-		run64: func(ks *kernelSet, v int, sl [][]float64, s []float64) {
-			ks.adamArithF64[v](sl[0], sl[1], sl[2], sl[3], sl[4], [10]float64(s))
+		Run64: func(l uint8, v int, sl [][]float64, s []float64) {
+			kernelsFor(Level(l)).nadamF64[v](sl[0], sl[1], sl[2], sl[3], [11]float64(s))
 		},
 	},
 	{
-		name:     "sgdTraffic",
-		streams:  []string{"param", "grad", "buf"},
-		written:  []bool{true, false, true},
-		scalars:  []string{"gscale", "wd", "mom", "damp", "nest", "lr"},
-		variants: []string{"", "Coupled", "Momentum", "Coupled+Momentum", "Nesterov", "Coupled+Nesterov"},
-		run32: func(ks *kernelSet, v int, sl [][]float32, s []float32) {
-			ks.sgdTrafficF32[v](sl[0], sl[1], sl[2], [6]float32(s))
+		Name:     "radam",
+		Streams:  []string{"param", "grad", "m", "v"},
+		Written:  []bool{true, false, true, true},
+		Scalars:  []string{"gscale", "wd", "b1", "omb1", "b2", "omb2", "eps", "step", "pdecay"},
+		Variants: []string{"", "Coupled", "Rectified", "Coupled+Rectified"},
+		Run32: func(l uint8, v int, sl [][]float32, s []float32) {
+			kernelsFor(Level(l)).radamF32[v](sl[0], sl[1], sl[2], sl[3], [9]float32(s))
 		},
-		run64: func(ks *kernelSet, v int, sl [][]float64, s []float64) {
-			ks.sgdTrafficF64[v](sl[0], sl[1], sl[2], [6]float64(s))
-		},
-	},
-	{
-		name:     "sgdArith",
-		streams:  []string{"param", "grad", "buf"},
-		written:  []bool{true, false, false},
-		scalars:  []string{"gscale", "wd", "mom", "damp", "nest", "lr"},
-		variants: []string{"", "Coupled", "Momentum", "Coupled+Momentum", "Nesterov", "Coupled+Nesterov"},
-		run32: func(ks *kernelSet, v int, sl [][]float32, s []float32) {
-			ks.sgdArithF32[v](sl[0], sl[1], sl[2], [6]float32(s))
-		},
-		run64: func(ks *kernelSet, v int, sl [][]float64, s []float64) {
-			ks.sgdArithF64[v](sl[0], sl[1], sl[2], [6]float64(s))
+		Run64: func(l uint8, v int, sl [][]float64, s []float64) {
+			kernelsFor(Level(l)).radamF64[v](sl[0], sl[1], sl[2], sl[3], [9]float64(s))
 		},
 	},
 	{
-		name:     "adagradTraffic",
-		streams:  []string{"param", "grad", "sum"},
-		written:  []bool{true, false, true},
-		scalars:  []string{"gscale", "wd", "eps", "clr"},
-		variants: []string{"", "Coupled", "EpsInSqrt", "Coupled+EpsInSqrt"},
-		run32: func(ks *kernelSet, v int, sl [][]float32, s []float32) {
-			ks.adagradTrafficF32[v](sl[0], sl[1], sl[2], [4]float32(s))
+		Name:     "adamax",
+		Streams:  []string{"param", "grad", "m", "u"},
+		Written:  []bool{true, false, true, true},
+		Scalars:  []string{"gscale", "wd", "b1", "omb1", "b2", "eps", "clr"},
+		Variants: []string{"", "Coupled"},
+		Run32: func(l uint8, v int, sl [][]float32, s []float32) {
+			kernelsFor(Level(l)).adamaxF32[v](sl[0], sl[1], sl[2], sl[3], [7]float32(s))
 		},
-		run64: func(ks *kernelSet, v int, sl [][]float64, s []float64) {
-			ks.adagradTrafficF64[v](sl[0], sl[1], sl[2], [4]float64(s))
-		},
-	},
-	{
-		name:     "adagradArith",
-		streams:  []string{"param", "grad", "sum"},
-		written:  []bool{true, false, false},
-		scalars:  []string{"gscale", "wd", "eps", "clr"},
-		variants: []string{"", "Coupled", "EpsInSqrt", "Coupled+EpsInSqrt"},
-		run32: func(ks *kernelSet, v int, sl [][]float32, s []float32) {
-			ks.adagradArithF32[v](sl[0], sl[1], sl[2], [4]float32(s))
-		},
-		run64: func(ks *kernelSet, v int, sl [][]float64, s []float64) {
-			ks.adagradArithF64[v](sl[0], sl[1], sl[2], [4]float64(s))
+		Run64: func(l uint8, v int, sl [][]float64, s []float64) {
+			kernelsFor(Level(l)).adamaxF64[v](sl[0], sl[1], sl[2], sl[3], [7]float64(s))
 		},
 	},
 	{
-		name:     "rmspropTraffic",
-		streams:  []string{"param", "grad", "sq", "gavg", "buf"},
-		written:  []bool{true, false, true, true, true},
-		scalars:  []string{"gscale", "wd", "alpha", "oma", "eps", "mom", "lr"},
-		variants: []string{"", "Coupled", "Centered", "Coupled+Centered", "Momentum", "Coupled+Momentum", "Centered+Momentum", "Coupled+Centered+Momentum", "EpsInSqrt", "Coupled+EpsInSqrt", "Centered+EpsInSqrt", "Coupled+Centered+EpsInSqrt", "Momentum+EpsInSqrt", "Coupled+Momentum+EpsInSqrt", "Centered+Momentum+EpsInSqrt", "Coupled+Centered+Momentum+EpsInSqrt"},
-		run32: func(ks *kernelSet, v int, sl [][]float32, s []float32) {
-			ks.rmspropTrafficF32[v](sl[0], sl[1], sl[2], sl[3], sl[4], [7]float32(s))
+		Name:     "lion",
+		Streams:  []string{"param", "grad", "m"},
+		Written:  []bool{true, false, true},
+		Scalars:  []string{"gscale", "b1", "omb1", "b2", "omb2", "lr", "lrwd"},
+		Variants: []string{""},
+		Run32: func(l uint8, v int, sl [][]float32, s []float32) {
+			kernelsFor(Level(l)).lionF32[v](sl[0], sl[1], sl[2], [7]float32(s))
 		},
-		run64: func(ks *kernelSet, v int, sl [][]float64, s []float64) {
-			ks.rmspropTrafficF64[v](sl[0], sl[1], sl[2], sl[3], sl[4], [7]float64(s))
-		},
-	},
-	{
-		name:     "rmspropArith",
-		streams:  []string{"param", "grad", "sq", "gavg", "buf"},
-		written:  []bool{true, false, false, false, false},
-		scalars:  []string{"gscale", "wd", "alpha", "oma", "eps", "mom", "lr"},
-		variants: []string{"", "Coupled", "Centered", "Coupled+Centered", "Momentum", "Coupled+Momentum", "Centered+Momentum", "Coupled+Centered+Momentum", "EpsInSqrt", "Coupled+EpsInSqrt", "Centered+EpsInSqrt", "Coupled+Centered+EpsInSqrt", "Momentum+EpsInSqrt", "Coupled+Momentum+EpsInSqrt", "Centered+Momentum+EpsInSqrt", "Coupled+Centered+Momentum+EpsInSqrt"},
-		run32: func(ks *kernelSet, v int, sl [][]float32, s []float32) {
-			ks.rmspropArithF32[v](sl[0], sl[1], sl[2], sl[3], sl[4], [7]float32(s))
-		},
-		run64: func(ks *kernelSet, v int, sl [][]float64, s []float64) {
-			ks.rmspropArithF64[v](sl[0], sl[1], sl[2], sl[3], sl[4], [7]float64(s))
+		Run64: func(l uint8, v int, sl [][]float64, s []float64) {
+			kernelsFor(Level(l)).lionF64[v](sl[0], sl[1], sl[2], [7]float64(s))
 		},
 	},
 	{
-		name:     "adadeltaTraffic",
-		streams:  []string{"param", "grad", "sq", "acc"},
-		written:  []bool{true, false, true, true},
-		scalars:  []string{"gscale", "wd", "rho", "omr", "eps", "lr"},
-		variants: []string{"", "Coupled"},
-		run32: func(ks *kernelSet, v int, sl [][]float32, s []float32) {
-			ks.adadeltaTrafficF32[v](sl[0], sl[1], sl[2], sl[3], [6]float32(s))
+		Name:     "adamTraffic",
+		Streams:  []string{"param", "grad", "m", "v", "vmax"},
+		Written:  []bool{true, false, true, true, true},
+		Scalars:  []string{"gscale", "wd", "b1", "omb1", "b2", "omb2", "ibc2", "eps", "step", "pdecay"},
+		Variants: []string{"", "Coupled", "AMSGrad", "Coupled+AMSGrad"},
+		Run32: func(l uint8, v int, sl [][]float32, s []float32) {
+			kernelsFor(Level(l)).adamTrafficF32[v](sl[0], sl[1], sl[2], sl[3], sl[4], [10]float32(s))
 		},
-		run64: func(ks *kernelSet, v int, sl [][]float64, s []float64) {
-			ks.adadeltaTrafficF64[v](sl[0], sl[1], sl[2], sl[3], [6]float64(s))
-		},
-	},
-	{
-		name:     "adadeltaArith",
-		streams:  []string{"param", "grad", "sq", "acc"},
-		written:  []bool{true, false, false, false},
-		scalars:  []string{"gscale", "wd", "rho", "omr", "eps", "lr"},
-		variants: []string{"", "Coupled"},
-		run32: func(ks *kernelSet, v int, sl [][]float32, s []float32) {
-			ks.adadeltaArithF32[v](sl[0], sl[1], sl[2], sl[3], [6]float32(s))
-		},
-		run64: func(ks *kernelSet, v int, sl [][]float64, s []float64) {
-			ks.adadeltaArithF64[v](sl[0], sl[1], sl[2], sl[3], [6]float64(s))
+		Run64: func(l uint8, v int, sl [][]float64, s []float64) {
+			kernelsFor(Level(l)).adamTrafficF64[v](sl[0], sl[1], sl[2], sl[3], sl[4], [10]float64(s))
 		},
 	},
 	{
-		name:     "nadamTraffic",
-		streams:  []string{"param", "grad", "m", "v"},
-		written:  []bool{true, false, true, true},
-		scalars:  []string{"gscale", "wd", "b1", "omb1", "b2", "omb2", "ibc2", "eps", "cg", "cm", "pdecay"},
-		variants: []string{"", "Coupled"},
-		run32: func(ks *kernelSet, v int, sl [][]float32, s []float32) {
-			ks.nadamTrafficF32[v](sl[0], sl[1], sl[2], sl[3], [11]float32(s))
+		Name:     "adamArith",
+		Streams:  []string{"param", "grad", "m", "v", "vmax"},
+		Written:  []bool{true, false, false, false, false},
+		Scalars:  []string{"gscale", "wd", "b1", "omb1", "b2", "omb2", "ibc2", "eps", "step", "pdecay"},
+		Variants: []string{"", "Coupled", "AMSGrad", "Coupled+AMSGrad"},
+		Run32: func(l uint8, v int, sl [][]float32, s []float32) {
+			kernelsFor(Level(l)).adamArithF32[v](sl[0], sl[1], sl[2], sl[3], sl[4], [10]float32(s))
 		},
-		run64: func(ks *kernelSet, v int, sl [][]float64, s []float64) {
-			ks.nadamTrafficF64[v](sl[0], sl[1], sl[2], sl[3], [11]float64(s))
-		},
-	},
-	{
-		name:     "nadamArith",
-		streams:  []string{"param", "grad", "m", "v"},
-		written:  []bool{true, false, false, false},
-		scalars:  []string{"gscale", "wd", "b1", "omb1", "b2", "omb2", "ibc2", "eps", "cg", "cm", "pdecay"},
-		variants: []string{"", "Coupled"},
-		run32: func(ks *kernelSet, v int, sl [][]float32, s []float32) {
-			ks.nadamArithF32[v](sl[0], sl[1], sl[2], sl[3], [11]float32(s))
-		},
-		run64: func(ks *kernelSet, v int, sl [][]float64, s []float64) {
-			ks.nadamArithF64[v](sl[0], sl[1], sl[2], sl[3], [11]float64(s))
+		Run64: func(l uint8, v int, sl [][]float64, s []float64) {
+			kernelsFor(Level(l)).adamArithF64[v](sl[0], sl[1], sl[2], sl[3], sl[4], [10]float64(s))
 		},
 	},
 	{
-		name:     "radamTraffic",
-		streams:  []string{"param", "grad", "m", "v"},
-		written:  []bool{true, false, true, true},
-		scalars:  []string{"gscale", "wd", "b1", "omb1", "b2", "omb2", "eps", "step", "pdecay"},
-		variants: []string{"", "Coupled", "Rectified", "Coupled+Rectified"},
-		run32: func(ks *kernelSet, v int, sl [][]float32, s []float32) {
-			ks.radamTrafficF32[v](sl[0], sl[1], sl[2], sl[3], [9]float32(s))
+		Name:     "sgdTraffic",
+		Streams:  []string{"param", "grad", "buf"},
+		Written:  []bool{true, false, true},
+		Scalars:  []string{"gscale", "wd", "mom", "damp", "nest", "lr"},
+		Variants: []string{"", "Coupled", "Momentum", "Coupled+Momentum", "Nesterov", "Coupled+Nesterov"},
+		Run32: func(l uint8, v int, sl [][]float32, s []float32) {
+			kernelsFor(Level(l)).sgdTrafficF32[v](sl[0], sl[1], sl[2], [6]float32(s))
 		},
-		run64: func(ks *kernelSet, v int, sl [][]float64, s []float64) {
-			ks.radamTrafficF64[v](sl[0], sl[1], sl[2], sl[3], [9]float64(s))
-		},
-	},
-	{
-		name:     "radamArith",
-		streams:  []string{"param", "grad", "m", "v"},
-		written:  []bool{true, false, false, false},
-		scalars:  []string{"gscale", "wd", "b1", "omb1", "b2", "omb2", "eps", "step", "pdecay"},
-		variants: []string{"", "Coupled", "Rectified", "Coupled+Rectified"},
-		run32: func(ks *kernelSet, v int, sl [][]float32, s []float32) {
-			ks.radamArithF32[v](sl[0], sl[1], sl[2], sl[3], [9]float32(s))
-		},
-		run64: func(ks *kernelSet, v int, sl [][]float64, s []float64) {
-			ks.radamArithF64[v](sl[0], sl[1], sl[2], sl[3], [9]float64(s))
+		Run64: func(l uint8, v int, sl [][]float64, s []float64) {
+			kernelsFor(Level(l)).sgdTrafficF64[v](sl[0], sl[1], sl[2], [6]float64(s))
 		},
 	},
 	{
-		name:     "adamaxTraffic",
-		streams:  []string{"param", "grad", "m", "u"},
-		written:  []bool{true, false, true, true},
-		scalars:  []string{"gscale", "wd", "b1", "omb1", "b2", "eps", "clr"},
-		variants: []string{"", "Coupled"},
-		run32: func(ks *kernelSet, v int, sl [][]float32, s []float32) {
-			ks.adamaxTrafficF32[v](sl[0], sl[1], sl[2], sl[3], [7]float32(s))
+		Name:     "sgdArith",
+		Streams:  []string{"param", "grad", "buf"},
+		Written:  []bool{true, false, false},
+		Scalars:  []string{"gscale", "wd", "mom", "damp", "nest", "lr"},
+		Variants: []string{"", "Coupled", "Momentum", "Coupled+Momentum", "Nesterov", "Coupled+Nesterov"},
+		Run32: func(l uint8, v int, sl [][]float32, s []float32) {
+			kernelsFor(Level(l)).sgdArithF32[v](sl[0], sl[1], sl[2], [6]float32(s))
 		},
-		run64: func(ks *kernelSet, v int, sl [][]float64, s []float64) {
-			ks.adamaxTrafficF64[v](sl[0], sl[1], sl[2], sl[3], [7]float64(s))
-		},
-	},
-	{
-		name:     "adamaxArith",
-		streams:  []string{"param", "grad", "m", "u"},
-		written:  []bool{true, false, false, false},
-		scalars:  []string{"gscale", "wd", "b1", "omb1", "b2", "eps", "clr"},
-		variants: []string{"", "Coupled"},
-		run32: func(ks *kernelSet, v int, sl [][]float32, s []float32) {
-			ks.adamaxArithF32[v](sl[0], sl[1], sl[2], sl[3], [7]float32(s))
-		},
-		run64: func(ks *kernelSet, v int, sl [][]float64, s []float64) {
-			ks.adamaxArithF64[v](sl[0], sl[1], sl[2], sl[3], [7]float64(s))
+		Run64: func(l uint8, v int, sl [][]float64, s []float64) {
+			kernelsFor(Level(l)).sgdArithF64[v](sl[0], sl[1], sl[2], [6]float64(s))
 		},
 	},
 	{
-		name:     "lionTraffic",
-		streams:  []string{"param", "grad", "m"},
-		written:  []bool{true, false, true},
-		scalars:  []string{"gscale", "b1", "omb1", "b2", "omb2", "lr", "lrwd"},
-		variants: []string{""},
-		run32: func(ks *kernelSet, v int, sl [][]float32, s []float32) {
-			ks.lionTrafficF32[v](sl[0], sl[1], sl[2], [7]float32(s))
+		Name:     "adagradTraffic",
+		Streams:  []string{"param", "grad", "sum"},
+		Written:  []bool{true, false, true},
+		Scalars:  []string{"gscale", "wd", "eps", "clr"},
+		Variants: []string{"", "Coupled", "EpsInSqrt", "Coupled+EpsInSqrt"},
+		Run32: func(l uint8, v int, sl [][]float32, s []float32) {
+			kernelsFor(Level(l)).adagradTrafficF32[v](sl[0], sl[1], sl[2], [4]float32(s))
 		},
-		run64: func(ks *kernelSet, v int, sl [][]float64, s []float64) {
-			ks.lionTrafficF64[v](sl[0], sl[1], sl[2], [7]float64(s))
+		Run64: func(l uint8, v int, sl [][]float64, s []float64) {
+			kernelsFor(Level(l)).adagradTrafficF64[v](sl[0], sl[1], sl[2], [4]float64(s))
 		},
 	},
 	{
-		name:     "lionArith",
-		streams:  []string{"param", "grad", "m"},
-		written:  []bool{true, false, false},
-		scalars:  []string{"gscale", "b1", "omb1", "b2", "omb2", "lr", "lrwd"},
-		variants: []string{""},
-		run32: func(ks *kernelSet, v int, sl [][]float32, s []float32) {
-			ks.lionArithF32[v](sl[0], sl[1], sl[2], [7]float32(s))
+		Name:     "adagradArith",
+		Streams:  []string{"param", "grad", "sum"},
+		Written:  []bool{true, false, false},
+		Scalars:  []string{"gscale", "wd", "eps", "clr"},
+		Variants: []string{"", "Coupled", "EpsInSqrt", "Coupled+EpsInSqrt"},
+		Run32: func(l uint8, v int, sl [][]float32, s []float32) {
+			kernelsFor(Level(l)).adagradArithF32[v](sl[0], sl[1], sl[2], [4]float32(s))
 		},
-		run64: func(ks *kernelSet, v int, sl [][]float64, s []float64) {
-			ks.lionArithF64[v](sl[0], sl[1], sl[2], [7]float64(s))
+		Run64: func(l uint8, v int, sl [][]float64, s []float64) {
+			kernelsFor(Level(l)).adagradArithF64[v](sl[0], sl[1], sl[2], [4]float64(s))
+		},
+	},
+	{
+		Name:     "rmspropTraffic",
+		Streams:  []string{"param", "grad", "sq", "gavg", "buf"},
+		Written:  []bool{true, false, true, true, true},
+		Scalars:  []string{"gscale", "wd", "alpha", "oma", "eps", "mom", "lr"},
+		Variants: []string{"", "Coupled", "Centered", "Coupled+Centered", "Momentum", "Coupled+Momentum", "Centered+Momentum", "Coupled+Centered+Momentum", "EpsInSqrt", "Coupled+EpsInSqrt", "Centered+EpsInSqrt", "Coupled+Centered+EpsInSqrt", "Momentum+EpsInSqrt", "Coupled+Momentum+EpsInSqrt", "Centered+Momentum+EpsInSqrt", "Coupled+Centered+Momentum+EpsInSqrt"},
+		Run32: func(l uint8, v int, sl [][]float32, s []float32) {
+			kernelsFor(Level(l)).rmspropTrafficF32[v](sl[0], sl[1], sl[2], sl[3], sl[4], [7]float32(s))
+		},
+		Run64: func(l uint8, v int, sl [][]float64, s []float64) {
+			kernelsFor(Level(l)).rmspropTrafficF64[v](sl[0], sl[1], sl[2], sl[3], sl[4], [7]float64(s))
+		},
+	},
+	{
+		Name:     "rmspropArith",
+		Streams:  []string{"param", "grad", "sq", "gavg", "buf"},
+		Written:  []bool{true, false, false, false, false},
+		Scalars:  []string{"gscale", "wd", "alpha", "oma", "eps", "mom", "lr"},
+		Variants: []string{"", "Coupled", "Centered", "Coupled+Centered", "Momentum", "Coupled+Momentum", "Centered+Momentum", "Coupled+Centered+Momentum", "EpsInSqrt", "Coupled+EpsInSqrt", "Centered+EpsInSqrt", "Coupled+Centered+EpsInSqrt", "Momentum+EpsInSqrt", "Coupled+Momentum+EpsInSqrt", "Centered+Momentum+EpsInSqrt", "Coupled+Centered+Momentum+EpsInSqrt"},
+		Run32: func(l uint8, v int, sl [][]float32, s []float32) {
+			kernelsFor(Level(l)).rmspropArithF32[v](sl[0], sl[1], sl[2], sl[3], sl[4], [7]float32(s))
+		},
+		Run64: func(l uint8, v int, sl [][]float64, s []float64) {
+			kernelsFor(Level(l)).rmspropArithF64[v](sl[0], sl[1], sl[2], sl[3], sl[4], [7]float64(s))
+		},
+	},
+	{
+		Name:     "adadeltaTraffic",
+		Streams:  []string{"param", "grad", "sq", "acc"},
+		Written:  []bool{true, false, true, true},
+		Scalars:  []string{"gscale", "wd", "rho", "omr", "eps", "lr"},
+		Variants: []string{"", "Coupled"},
+		Run32: func(l uint8, v int, sl [][]float32, s []float32) {
+			kernelsFor(Level(l)).adadeltaTrafficF32[v](sl[0], sl[1], sl[2], sl[3], [6]float32(s))
+		},
+		Run64: func(l uint8, v int, sl [][]float64, s []float64) {
+			kernelsFor(Level(l)).adadeltaTrafficF64[v](sl[0], sl[1], sl[2], sl[3], [6]float64(s))
+		},
+	},
+	{
+		Name:     "adadeltaArith",
+		Streams:  []string{"param", "grad", "sq", "acc"},
+		Written:  []bool{true, false, false, false},
+		Scalars:  []string{"gscale", "wd", "rho", "omr", "eps", "lr"},
+		Variants: []string{"", "Coupled"},
+		Run32: func(l uint8, v int, sl [][]float32, s []float32) {
+			kernelsFor(Level(l)).adadeltaArithF32[v](sl[0], sl[1], sl[2], sl[3], [6]float32(s))
+		},
+		Run64: func(l uint8, v int, sl [][]float64, s []float64) {
+			kernelsFor(Level(l)).adadeltaArithF64[v](sl[0], sl[1], sl[2], sl[3], [6]float64(s))
+		},
+	},
+	{
+		Name:     "nadamTraffic",
+		Streams:  []string{"param", "grad", "m", "v"},
+		Written:  []bool{true, false, true, true},
+		Scalars:  []string{"gscale", "wd", "b1", "omb1", "b2", "omb2", "ibc2", "eps", "cg", "cm", "pdecay"},
+		Variants: []string{"", "Coupled"},
+		Run32: func(l uint8, v int, sl [][]float32, s []float32) {
+			kernelsFor(Level(l)).nadamTrafficF32[v](sl[0], sl[1], sl[2], sl[3], [11]float32(s))
+		},
+		Run64: func(l uint8, v int, sl [][]float64, s []float64) {
+			kernelsFor(Level(l)).nadamTrafficF64[v](sl[0], sl[1], sl[2], sl[3], [11]float64(s))
+		},
+	},
+	{
+		Name:     "nadamArith",
+		Streams:  []string{"param", "grad", "m", "v"},
+		Written:  []bool{true, false, false, false},
+		Scalars:  []string{"gscale", "wd", "b1", "omb1", "b2", "omb2", "ibc2", "eps", "cg", "cm", "pdecay"},
+		Variants: []string{"", "Coupled"},
+		Run32: func(l uint8, v int, sl [][]float32, s []float32) {
+			kernelsFor(Level(l)).nadamArithF32[v](sl[0], sl[1], sl[2], sl[3], [11]float32(s))
+		},
+		Run64: func(l uint8, v int, sl [][]float64, s []float64) {
+			kernelsFor(Level(l)).nadamArithF64[v](sl[0], sl[1], sl[2], sl[3], [11]float64(s))
+		},
+	},
+	{
+		Name:     "radamTraffic",
+		Streams:  []string{"param", "grad", "m", "v"},
+		Written:  []bool{true, false, true, true},
+		Scalars:  []string{"gscale", "wd", "b1", "omb1", "b2", "omb2", "eps", "step", "pdecay"},
+		Variants: []string{"", "Coupled", "Rectified", "Coupled+Rectified"},
+		Run32: func(l uint8, v int, sl [][]float32, s []float32) {
+			kernelsFor(Level(l)).radamTrafficF32[v](sl[0], sl[1], sl[2], sl[3], [9]float32(s))
+		},
+		Run64: func(l uint8, v int, sl [][]float64, s []float64) {
+			kernelsFor(Level(l)).radamTrafficF64[v](sl[0], sl[1], sl[2], sl[3], [9]float64(s))
+		},
+	},
+	{
+		Name:     "radamArith",
+		Streams:  []string{"param", "grad", "m", "v"},
+		Written:  []bool{true, false, false, false},
+		Scalars:  []string{"gscale", "wd", "b1", "omb1", "b2", "omb2", "eps", "step", "pdecay"},
+		Variants: []string{"", "Coupled", "Rectified", "Coupled+Rectified"},
+		Run32: func(l uint8, v int, sl [][]float32, s []float32) {
+			kernelsFor(Level(l)).radamArithF32[v](sl[0], sl[1], sl[2], sl[3], [9]float32(s))
+		},
+		Run64: func(l uint8, v int, sl [][]float64, s []float64) {
+			kernelsFor(Level(l)).radamArithF64[v](sl[0], sl[1], sl[2], sl[3], [9]float64(s))
+		},
+	},
+	{
+		Name:     "adamaxTraffic",
+		Streams:  []string{"param", "grad", "m", "u"},
+		Written:  []bool{true, false, true, true},
+		Scalars:  []string{"gscale", "wd", "b1", "omb1", "b2", "eps", "clr"},
+		Variants: []string{"", "Coupled"},
+		Run32: func(l uint8, v int, sl [][]float32, s []float32) {
+			kernelsFor(Level(l)).adamaxTrafficF32[v](sl[0], sl[1], sl[2], sl[3], [7]float32(s))
+		},
+		Run64: func(l uint8, v int, sl [][]float64, s []float64) {
+			kernelsFor(Level(l)).adamaxTrafficF64[v](sl[0], sl[1], sl[2], sl[3], [7]float64(s))
+		},
+	},
+	{
+		Name:     "adamaxArith",
+		Streams:  []string{"param", "grad", "m", "u"},
+		Written:  []bool{true, false, false, false},
+		Scalars:  []string{"gscale", "wd", "b1", "omb1", "b2", "eps", "clr"},
+		Variants: []string{"", "Coupled"},
+		Run32: func(l uint8, v int, sl [][]float32, s []float32) {
+			kernelsFor(Level(l)).adamaxArithF32[v](sl[0], sl[1], sl[2], sl[3], [7]float32(s))
+		},
+		Run64: func(l uint8, v int, sl [][]float64, s []float64) {
+			kernelsFor(Level(l)).adamaxArithF64[v](sl[0], sl[1], sl[2], sl[3], [7]float64(s))
+		},
+	},
+	{
+		Name:     "lionTraffic",
+		Streams:  []string{"param", "grad", "m"},
+		Written:  []bool{true, false, true},
+		Scalars:  []string{"gscale", "b1", "omb1", "b2", "omb2", "lr", "lrwd"},
+		Variants: []string{""},
+		Run32: func(l uint8, v int, sl [][]float32, s []float32) {
+			kernelsFor(Level(l)).lionTrafficF32[v](sl[0], sl[1], sl[2], [7]float32(s))
+		},
+		Run64: func(l uint8, v int, sl [][]float64, s []float64) {
+			kernelsFor(Level(l)).lionTrafficF64[v](sl[0], sl[1], sl[2], [7]float64(s))
+		},
+	},
+	{
+		Name:     "lionArith",
+		Streams:  []string{"param", "grad", "m"},
+		Written:  []bool{true, false, false},
+		Scalars:  []string{"gscale", "b1", "omb1", "b2", "omb2", "lr", "lrwd"},
+		Variants: []string{""},
+		Run32: func(l uint8, v int, sl [][]float32, s []float32) {
+			kernelsFor(Level(l)).lionArithF32[v](sl[0], sl[1], sl[2], [7]float32(s))
+		},
+		Run64: func(l uint8, v int, sl [][]float64, s []float64) {
+			kernelsFor(Level(l)).lionArithF64[v](sl[0], sl[1], sl[2], [7]float64(s))
 		},
 	},
 }

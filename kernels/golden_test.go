@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"crypto/sha256"
 	_ "embed"
-	"encoding/binary"
 	"encoding/hex"
 	"flag"
 	"fmt"
@@ -123,7 +122,7 @@ func goldenRun[F testbuf.Float](t *testing.T, c goldenCase) string {
 			t.Fatalf("%s, step %d: %v", c.name, step, err)
 		}
 		for _, i := range []int{0, 2, 3, 4} { // every slice the step writes
-			buf = appendLE(buf[:0], in[i])
+			buf = testbuf.AppendLE(buf[:0], in[i])
 			h.Write(buf)
 		}
 	}
@@ -139,26 +138,6 @@ func stepPublic[F testbuf.Float](a Adam, t int, in adamInputs[F]) error {
 		return a.Step64(t, s[0], s[1], s[2], s[3], s[4])
 	}
 	panic("unreachable")
-}
-
-// appendLE appends s as little-endian IEEE bytes, whatever the host's byte
-// order, with every NaN written as the canonical quiet NaN.
-func appendLE[F testbuf.Float](b []byte, s []F) []byte {
-	for _, x := range s {
-		bits := testbuf.Bits(x)
-		if testbuf.Size[F]() == 4 {
-			if x != x {
-				bits = 0x7fc00000
-			}
-			b = binary.LittleEndian.AppendUint32(b, uint32(bits))
-		} else {
-			if x != x {
-				bits = 0x7ff8000000000000
-			}
-			b = binary.LittleEndian.AppendUint64(b, bits)
-		}
-	}
-	return b
 }
 
 func parseGolden(t *testing.T, text string) map[string]string {

@@ -331,28 +331,18 @@ func Limits(pkg string, fams []Family) ([]byte, error) {
 	return format.Source(w.Bytes())
 }
 
-// Registry returns the source of a test file describing every family in a
-// form that treats all optimizers alike, so that one set of level tests
-// covers every kernel: streams, variants and an adapter that calls a
-// variant's kernel from a kernelSet with slices and scalars as slices.
-func Registry(pkg string, fams []Family) ([]byte, error) {
+// Registry returns the source of a test file describing every family to
+// the family-wide tests of internal/famtest, which treat all kernels
+// alike: streams, variants and an adapter that calls a variant's kernel
+// at a level with slices and scalars as slices. level converts the
+// adapter's level l (a uint8) to the argument of the package's
+// kernelsFor, e.g. "Level(l)".
+func Registry(pkg, level string, fams []Family) ([]byte, error) {
 	var w bytes.Buffer
 	fmt.Fprintf(&w, "%s\npackage %s\n\n", Header, pkg)
-	w.WriteString(`// family is one optimizer's (or limit kernel's) kernels, described for
-// tests that treat every family alike.
-type family struct {
-	name     string
-	streams  []string // slice arguments, in order
-	written  []bool   // which streams the kernels store to
-	scalars  []string // per-step scalars, in array order
-	variants []string // variant names by table index ("" is the plain one)
-	run32    func(ks *kernelSet, variant int, sl [][]float32, s []float32)
-	run64    func(ks *kernelSet, variant int, sl [][]float64, s []float64)
-}
-
-// families lists every family of kernelSet.
-var families = []family{
-`)
+	w.WriteString("import \"github.com/fusedopt/fusedopt/internal/famtest\"\n\n")
+	w.WriteString("// families describes every family of kernelSet to internal/famtest.\n")
+	w.WriteString("var families = []famtest.Family{\n")
 	for _, f := range fams {
 		k := f.Variants[0]
 		var streams, written, scalars, variants, args []string
@@ -367,14 +357,14 @@ var families = []family{
 		for i := range f.Variants {
 			variants = append(variants, fmt.Sprintf("%q", f.VariantName(i)))
 		}
-		fmt.Fprintf(&w, "\t{\n\t\tname: %q,\n\t\tstreams: []string{%s},\n\t\twritten: []bool{%s},\n",
+		fmt.Fprintf(&w, "\t{\n\t\tName: %q,\n\t\tStreams: []string{%s},\n\t\tWritten: []bool{%s},\n",
 			f.Name, strings.Join(streams, ", "), strings.Join(written, ", "))
-		fmt.Fprintf(&w, "\t\tscalars: []string{%s},\n\t\tvariants: []string{%s},\n",
+		fmt.Fprintf(&w, "\t\tScalars: []string{%s},\n\t\tVariants: []string{%s},\n",
 			strings.Join(scalars, ", "), strings.Join(variants, ", "))
 		for _, bits := range []int{32, 64} {
-			fmt.Fprintf(&w, "\t\trun%d: func(ks *kernelSet, v int, sl [][]float%d, s []float%d) {\n", bits, bits, bits)
-			fmt.Fprintf(&w, "\t\t\tks.%sF%d[v](%s, [%d]float%d(s))\n\t\t},\n",
-				f.Name, bits, strings.Join(args, ", "), len(k.Scalars), bits)
+			fmt.Fprintf(&w, "\t\tRun%d: func(l uint8, v int, sl [][]float%d, s []float%d) {\n", bits, bits, bits)
+			fmt.Fprintf(&w, "\t\t\tkernelsFor(%s).%sF%d[v](%s, [%d]float%d(s))\n\t\t},\n",
+				level, f.Name, bits, strings.Join(args, ", "), len(k.Scalars), bits)
 		}
 		w.WriteString("\t},\n")
 	}

@@ -1,6 +1,7 @@
 package testbuf
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math"
 	"unsafe"
@@ -72,4 +73,25 @@ func Hex[F Float](x F) string {
 		return fmt.Sprintf("%#08x (%v)", Bits(x), float32(x))
 	}
 	return fmt.Sprintf("%#016x (%v)", Bits(x), float64(x))
+}
+
+// AppendLE appends s as little-endian IEEE bytes, whatever the host's byte
+// order, with every NaN written as the canonical quiet NaN: the bytes the
+// golden digests hash, the same on every architecture.
+func AppendLE[F Float](b []byte, s []F) []byte {
+	for _, x := range s {
+		bits := Bits(x)
+		if isFloat32[F]() {
+			if x != x {
+				bits = 0x7fc00000
+			}
+			b = binary.LittleEndian.AppendUint32(b, uint32(bits))
+		} else {
+			if x != x {
+				bits = 0x7ff8000000000000
+			}
+			b = binary.LittleEndian.AppendUint64(b, bits)
+		}
+	}
+	return b
 }
