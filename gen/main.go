@@ -1,14 +1,17 @@
-// Command gen writes every generated file of package kernels from the
-// optimizer descriptions in package optimizers:
+// Command gen writes every generated file of package kernels and of
+// internal/limits from the optimizer descriptions in package optimizers.
+// In each of the two packages:
 //
-//	kernels/generic.go         the pure-Go kernels (every target)
-//	kernels/<opt>_amd64.s/.go  AVX2 and AVX-512 kernels and their stubs (avo)
-//	kernels/tables_amd64.go    the kernel table of each amd64 level
-//	kernels/<opt>_arm64.s/.go  NEON kernels and their stubs (gen/neon)
-//	kernels/tables_arm64.go    the NEON kernel table
-//	kernels/families_test.go   every family described alike, for the level tests
-//	kernels/limits.go          the memory-roofline and arithmetic-bound kernels
-//	                           of each optimizer, registered for the benchmarks
+//	generic.go             the pure-Go kernels (every target) and their tables' types
+//	<family>_amd64.s/.go   AVX2 and AVX-512 kernels and their stubs (avo)
+//	tables_amd64.go        the kernel table of each amd64 level
+//	<family>_arm64.s/.go   NEON kernels and their stubs (gen/neon)
+//	tables_arm64.go        the NEON kernel table
+//	families_test.go       every family described alike, for internal/famtest
+//
+// kernels gets the optimizers; internal/limits gets the memory-roofline
+// (Traffic) and arithmetic-bound (Arith) kernels derived from each, which
+// only the benchmarks use, and entries.go, their table by optimizer name.
 //
 // Run it with go generate in this directory.
 package main
@@ -37,43 +40,57 @@ import (
 var amd64Levels = []amd64.Level{amd64.AVX2, amd64.AVX512}
 
 func main() {
-	out := flag.String("dir", "../kernels", "directory of package kernels")
+	root := flag.String("root", "..", "root directory of module github.com/fusedopt/fusedopt")
 	flag.Parse()
 	log.SetFlags(0)
 	log.SetPrefix("gen: ")
 	base := families.All()
-	fams := golang.WithLimits(base)
+	limits := golang.LimitFamilies(base)
 
-	src, err := golang.Generic("kernels", fams)
+	// kernels' kernelsFor takes a Level, internal/limits' a uint8.
+	kernelsDir := filepath.Join(*root, "kernels")
+	writePackage(kernelsDir, "kernels", "Level(l)", base)
+	limitsDir := filepath.Join(*root, "internal", "limits")
+	writePackage(limitsDir, "limits", "l", limits)
+	src, err := golang.Limits("limits", base)
 	check(err)
-	write(*out, "generic.go", src)
-	src, err = golang.Limits("kernels", base)
+	write(limitsDir, "entries.go", src)
+
+	removeStale(kernelsDir)
+	removeStale(limitsDir)
+}
+
+// writePackage writes the kernels of fams, at every level, into package
+// pkg in dir; level converts a uint8 level l to the argument of the
+// package's kernelsFor.
+func writePackage(dir, pkg, level string, fams []golang.Family) {
+	src, err := golang.Generic(pkg, fams)
 	check(err)
-	write(*out, "limits.go", src)
-	src, err = golang.Registry("kernels", "Level(l)", fams)
+	write(dir, "generic.go", src)
+	src, err = golang.Registry(pkg, level, fams)
 	check(err)
-	write(*out, "families_test.go", src)
+	write(dir, "families_test.go", src)
 
 	for _, f := range fams {
-		asm, stubs := amd64File(f)
-		write(*out, fileName(f)+"_amd64.s", asm)
-		write(*out, fileName(f)+"_amd64.go", stubs)
+		asm, stubs := amd64File(pkg, f)
+		write(dir, fileName(f)+"_amd64.s", asm)
+		write(dir, fileName(f)+"_amd64.go", stubs)
 	}
-	write(*out, "tables_amd64.go", amd64Tables(fams))
+	write(dir, "tables_amd64.go", amd64Tables(pkg, fams))
 
 	for _, f := range fams {
-		asm, stubs, err := neon.Family(f)
+		asm, stubs, err := neon.Family(pkg, f)
 		check(err)
-		write(*out, fileName(f)+"_arm64.s", asm)
-		write(*out, fileName(f)+"_arm64.go", stubs)
+		write(dir, fileName(f)+"_arm64.s", asm)
+		write(dir, fileName(f)+"_arm64.go", stubs)
 	}
-	tables, err := neon.Tables(fams)
+	tables, err := neon.Tables(pkg, fams)
 	check(err)
-	write(*out, "tables_arm64.go", tables)
+	write(dir, "tables_arm64.go", tables)
 }
 
 // amd64File assembles every level, precision and variant of one optimizer.
-func amd64File(f golang.Family) (asm, stubs []byte) {
+func amd64File(pkg string, f golang.Family) (asm, stubs []byte) {
 	ctx := build.NewContext()
 	ctx.ConstraintExpr("amd64,!purego")
 	for _, lvl := range amd64Levels {
@@ -86,7 +103,7 @@ func amd64File(f golang.Family) (asm, stubs []byte) {
 	file, err := ctx.Result()
 	check(err)
 	check(pass.Compile.Execute(file))
-	cfg := printer.Config{Name: "go generate in gen/", Pkg: "kernels"}
+	cfg := printer.Config{Name: "go generate in gen/", Pkg: pkg}
 	asm, err = printer.NewGoAsm(cfg).Print(file)
 	check(err)
 	stubs, err = printer.NewStubs(cfg).Print(file)
@@ -94,9 +111,9 @@ func amd64File(f golang.Family) (asm, stubs []byte) {
 	return asm, stubs
 }
 
-func amd64Tables(fams []golang.Family) []byte {
+func amd64Tables(pkg string, fams []golang.Family) []byte {
 	var w bytes.Buffer
-	fmt.Fprintf(&w, "%s\n//go:build amd64 && !purego\n\npackage kernels\n\n", golang.Header)
+	fmt.Fprintf(&w, "%s\n//go:build amd64 && !purego\n\npackage %s\n\n", golang.Header, pkg)
 	for _, lvl := range amd64Levels {
 		fmt.Fprintf(&w, "// %sKernels are the %s kernels.\n", lower(lvl.Name), lvl.Name)
 		w.WriteString(golang.SetLiteral(lower(lvl.Name)+"Kernels", lvl.Name, fams))
@@ -121,8 +138,33 @@ func fileName(f golang.Family) string {
 
 func lower(s string) string { return string(bytes.ToLower([]byte(s))) }
 
+// written is every file this run wrote.
+var written = map[string]bool{}
+
 func write(dir, name string, b []byte) {
-	check(os.WriteFile(filepath.Join(dir, name), b, 0o644))
+	path := filepath.Join(dir, name)
+	check(os.WriteFile(path, b, 0o644))
+	written[path] = true
+}
+
+// removeStale deletes the files of dir that an earlier run generated and
+// this one did not (a family removed, or moved to another package), so
+// that they cannot linger: they start with golang.Header.
+func removeStale(dir string) {
+	entries, err := os.ReadDir(dir)
+	check(err)
+	for _, e := range entries {
+		path := filepath.Join(dir, e.Name())
+		if e.IsDir() || written[path] {
+			continue
+		}
+		b, err := os.ReadFile(path)
+		check(err)
+		if bytes.HasPrefix(b, []byte(golang.Header)) {
+			check(os.Remove(path))
+			log.Printf("removed %s: no longer generated", path)
+		}
+	}
 }
 
 func check(err error) {

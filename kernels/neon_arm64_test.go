@@ -12,10 +12,10 @@ import (
 	"unsafe"
 )
 
-// TestNEONMatchesGeneric runs every NEON kernel of every table (the
-// optimizers and their limit kernels, every variant and precision) and the
-// pure-Go kernel on the same inputs, and requires the same bits in every
-// output (any NaN matches any NaN: payloads are not part of the contract).
+// TestNEONMatchesGeneric runs every NEON kernel of every table (every
+// optimizer, variant and precision) and the pure-Go kernel on the same
+// inputs, and requires the same bits in every output (any NaN matches any
+// NaN: payloads are not part of the contract).
 // Lengths 0..70 cover the unrolled loop, the one-vector loop and every
 // tail length; inputs mix ordinary values with zeros of both signs,
 // subnormals, huge values, infinities and NaNs in gradient and state.

@@ -1,6 +1,7 @@
 // Package families lists every optimizer the kernels package ships, in the
 // order of its generated tables: the one list the generator and the
-// backends' tests share.
+// backends' tests share. (The benchmarks' limit kernels, in
+// internal/limits, are derived from it: golang.LimitFamilies.)
 package families
 
 import (
@@ -9,7 +10,7 @@ import (
 )
 
 // All is every optimizer family, without the derived limit kernels (see
-// golang.WithLimits).
+// golang.LimitFamilies).
 func All() []golang.Family {
 	return []golang.Family{
 		{Name: "adam", Title: "Adam", Variants: optimizers.Adam()},

@@ -30,13 +30,13 @@ const Unroll = 4
 // buildConstraint selects the generated files.
 const buildConstraint = "//go:build arm64 && !purego"
 
-// Family returns the assembly and the Go declarations (stubs) of every
-// precision and variant of one optimizer: the contents of
-// kernels/<name>_arm64.s and kernels/<name>_arm64.go.
-func Family(f golang.Family) (asm, stubs []byte, err error) {
+// Family returns the assembly and the Go declarations (stubs), in package
+// pkg, of every precision and variant of one family: the contents of
+// <name>_arm64.s and <name>_arm64.go.
+func Family(pkg string, f golang.Family) (asm, stubs []byte, err error) {
 	var a, s bytes.Buffer
 	fmt.Fprintf(&a, "%s\n%s\n\n#include \"textflag.h\"\n", golang.Header, buildConstraint)
-	fmt.Fprintf(&s, "%s\n%s\n\npackage kernels\n\n", golang.Header, buildConstraint)
+	fmt.Fprintf(&s, "%s\n%s\n\npackage %s\n\n", golang.Header, buildConstraint, pkg)
 	for _, bits := range []int{32, 64} {
 		for _, k := range f.Kernels() {
 			text, err := Kernel(k, bits)
@@ -54,11 +54,11 @@ func Family(f golang.Family) (asm, stubs []byte, err error) {
 	return a.Bytes(), stubs, err
 }
 
-// Tables returns kernels/tables_arm64.go: the kernel table of the NEON
-// level.
-func Tables(fams []golang.Family) ([]byte, error) {
+// Tables returns tables_arm64.go of package pkg: the kernel table of the
+// NEON level.
+func Tables(pkg string, fams []golang.Family) ([]byte, error) {
 	var w bytes.Buffer
-	fmt.Fprintf(&w, "%s\n%s\n\npackage kernels\n\n", golang.Header, buildConstraint)
+	fmt.Fprintf(&w, "%s\n%s\n\npackage %s\n\n", golang.Header, buildConstraint, pkg)
 	fmt.Fprintf(&w, "// neonKernels are the %s kernels.\n", Level)
 	w.WriteString(golang.SetLiteral("neonKernels", Level, fams))
 	return format.Source(w.Bytes())

@@ -1,5 +1,5 @@
-// Package limits hands the benchmarks the kernels that measure this
-// machine's limits for each optimizer, at any level:
+// Package limits holds the kernels that measure this machine's limits for
+// each optimizer, at any level, for the benchmarks:
 //
 //   - Traffic: the optimizer's exact reads and writes with one addition per
 //     written element; its speed at a size is the memory roofline there.
@@ -7,13 +7,23 @@
 //     element over one stream; on L1-resident slices its speed is the
 //     arithmetic bound of an exact kernel.
 //
-// Package kernels generates both from each optimizer's description and
-// registers them here at init, so they stay out of its public API.
+// The generator in gen/ derives both from each optimizer's description
+// and compiles them like the optimizers' kernels, into this package (its
+// own assembly, stubs and level tables), so that they stay out of package
+// kernels and out of its users' binaries. It detects the levels as
+// package kernels does (internal/cpulevel), and numbers them alike.
 package limits
 
+import (
+	"fmt"
+
+	"github.com/fusedopt/fusedopt/internal/cpulevel"
+)
+
 // Kernel32 runs a limit kernel at a level (a kernels.Level, which must be
-// supported) for an optimizer variant, on slices given in the order of
-// the optimizer's Step arguments (all of the same length).
+// supported) for an optimizer variant (the index of the kernels' tables),
+// on slices given in the order of the optimizer's Step arguments (all of
+// the same length).
 type Kernel32 func(level uint8, variant int, slices [][]float32)
 
 // Kernel64 is Kernel32 for float64.
@@ -25,15 +35,26 @@ type Entry struct {
 	Traffic64, Arith64 Kernel64
 }
 
-var entries = map[string]Entry{}
-
-// Register records an optimizer's limit kernels; package kernels calls it
-// at init.
-func Register(optimizer string, e Entry) { entries[optimizer] = e }
-
-// For returns the limit kernels of an optimizer ("adam", ...). Import
-// package kernels (for its init) before calling it.
+// For returns the limit kernels of an optimizer ("adam", ...).
 func For(optimizer string) (Entry, bool) {
 	e, ok := entries[optimizer]
 	return e, ok
+}
+
+// sets are the kernel tables of the supported levels, indexed by level;
+// nil for a level this CPU or build does not support.
+var sets = func() (s [4]*kernelSet) {
+	for _, l := range cpulevel.Detect() {
+		s[l] = tableFor(l)
+	}
+	return s
+}()
+
+// kernelsFor is the kernel table of level l, which must be supported: a
+// kernel of an unsupported level would fault on an unknown instruction.
+func kernelsFor(l uint8) *kernelSet {
+	if int(l) < len(sets) && sets[l] != nil {
+		return sets[l]
+	}
+	panic(fmt.Sprintf("limits: level %d (%q) is not supported here (supported: %v)", l, cpulevel.Name(l), cpulevel.Detect()))
 }
