@@ -67,8 +67,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		precision = fs.String("precision", "auto", "precisions, comma-separated: f32, f64; or auto: f32,f64 for adam, f32 for the others")
 		variants  = fs.String("variant", "", "variants, comma-separated: a name (every selected optimizer that has it), optimizer:name, or all; "+
 			"an optimizer none of whose variants is named runs its first ("+variantNames()+")")
-		levels = fs.String("levels", "all", "levels, comma-separated: generic, avx2, avx512, neon, c (both C baselines, Adam only), or all")
-		sizes  = fs.String("sizes", "auto", "sizes in elements, comma-separated (1K = 1024, 1M = 1048576), or auto: "+
+		levels = fs.String("levels", "all", "levels to time, comma-separated: generic, avx2, avx512, neon, c (both C baselines, Adam only), or all; "+
+			"the limits are measured at every supported level whatever this selects")
+		sizes = fs.String("sizes", "auto", "sizes in elements, comma-separated (1K = 1024, 1M = 1048576), or auto: "+
 			"for adam powers of 4 from L1 to 4x the last-level cache, for the others three of those (L2, L3, DRAM)")
 		threads = fs.Int("threads", 1, "goroutines, each stepping its own chunk of the slices")
 		reps    = fs.Int("reps", 6, "timed repetitions per measurement (the median is reported)")
@@ -307,16 +308,10 @@ func optimizerNames() string {
 // fusedoptLevels are the levels whose kernels are timed, generic first.
 func (c config) fusedoptLevels() []kernels.Level { return c.levels }
 
-// limitLevels are the levels whose roofline and arithmetic bound are
-// measured, generic first and the best last: the timed levels, or the
-// best level when only the C baselines run (they are held to the best
-// level's limits).
-func (c config) limitLevels() []kernels.Level {
-	if len(c.levels) == 0 {
-		return kernels.Levels()[:1]
-	}
-	return c.levels
-}
+// limitLevels are the levels whose Traffic and Arith kernels are timed,
+// generic first: every supported level, whatever -levels selects, since
+// the limits of the machine are the fastest of them (sizeLimits).
+func (c config) limitLevels() []kernels.Level { return reverse(kernels.Levels()) }
 
 // variantsOf are the variants of o to run: those -variant names, or its
 // first.

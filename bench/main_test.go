@@ -63,6 +63,9 @@ func TestParseFlags(t *testing.T) {
 	if len(cfg.levels) != 1 || cfg.levels[0] != kernels.Generic || cfg.cBaseline {
 		t.Errorf("levels = %v, c = %v; want generic only", cfg.levels, cfg.cBaseline)
 	}
+	if ls := cfg.limitLevels(); len(ls) != len(kernels.Levels()) || ls[0] != kernels.Generic {
+		t.Errorf("limit levels = %v, want every supported level, generic first, whatever -levels selects", ls)
+	}
 	vs := cfg.variantsOf(cfg.optimizers[0])
 	if len(vs) != 2 || vs[0].name != "amsgrad" || vs[0].bytesPerElement(8) != 72 || vs[1].index != 1 {
 		t.Errorf("variants = %+v", vs)
@@ -156,7 +159,7 @@ func TestTinyRun(t *testing.T) {
 	}
 	m := detectMachine()
 	rs := (&suite{cfg: cfg, machine: m}).run()
-	levels := len(cfg.levels)
+	levels, limitLevels := len(cfg.levels), len(cfg.limitLevels())
 	cs := 0
 	if cfg.cBaseline {
 		cs = 2
@@ -164,7 +167,7 @@ func TestTinyRun(t *testing.T) {
 	// Per precision and variant, per size (both in cache): the kernels,
 	// the C baselines, the rooflines and the arithmetic bounds; and one
 	// call-overhead row.
-	if want := 2 * 2 * (2*(3*levels+cs) + 1); len(rs) != want {
+	if want := 2 * 2 * (2*(levels+2*limitLevels+cs) + 1); len(rs) != want {
 		t.Fatalf("%d results, want %d", len(rs), want)
 	}
 	for _, r := range rs {
@@ -184,7 +187,8 @@ func TestTinyRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"cpu:", "caches:", "levels:", "adam f32 plain: 28 B moved per element",
-		"adam f64 amsgrad: 72 B moved per element", "%roofline", "generic", "limits:", "a call on empty slices"} {
+		"adam f64 amsgrad: 72 B moved per element", "%roofline", "generic", "memory roofline (GB/s)",
+		"arithmetic bound (ns/elem)", "a call on empty slices"} {
 		if !strings.Contains(buf.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, buf.String())
 		}

@@ -22,7 +22,7 @@ func TestTinyRunAll(t *testing.T) {
 	}
 	m := detectMachine()
 	rs := (&suite{cfg: cfg, machine: m}).run()
-	levels := len(cfg.levels)
+	levels, limitLevels := len(cfg.levels), len(cfg.limitLevels())
 	count := map[string]int{}
 	for _, r := range rs {
 		count[r.Optimizer]++
@@ -37,9 +37,9 @@ func TestTinyRunAll(t *testing.T) {
 	}
 	for _, o := range optimizers {
 		v := o.variants[0]
-		want := 2*levels + 1 // kernels, rooflines, one call
+		want := levels + limitLevels + 1 // kernels, rooflines, one call
 		if v.arith {
-			want += levels
+			want += limitLevels
 		}
 		if cfg.cBaseline && o.c32 != nil {
 			want += 2

@@ -19,9 +19,10 @@ import (
 )
 
 // writePlot draws GB/s against size, one panel per optimizer, precision
-// and variant, up to three side by side: a line per level and C baseline, the best
-// level's memory roofline (dashed) and its arithmetic bound converted to
-// GB/s (dotted). The format follows the file name: .svg or .png.
+// and variant, up to three side by side: a line per level and C baseline,
+// the memory roofline (dashed) and the arithmetic bound converted to GB/s
+// (dotted), each the fastest of its loops at each size (sizeLimits). The
+// format follows the file name: .svg or .png.
 func writePlot(file string, m Machine, rs []Result) error {
 	bs := blocks(rs)
 	if len(bs) == 0 {
@@ -93,20 +94,11 @@ func plotBlock(b *block, m Machine) (*plot.Plot, error) {
 	}
 	var order []string
 	byName := map[string]*series{}
-	var arith []Result
 	var sizes []float64
 	lastInCache := 0.0
-	best := ""
 	for _, r := range b.rows {
-		if r.Kind == kindArith {
-			arith = append(arith, r)
+		if r.Kind != kindKernel && r.Kind != kindC {
 			continue
-		}
-		if r.Kind == kindCall {
-			continue
-		}
-		if r.Kind == kindRoofline {
-			best = r.Level // the last roofline level is the best
 		}
 		name := r.Kind + "\x00" + r.Level
 		if byName[name] == nil {
@@ -126,22 +118,6 @@ func plotBlock(b *block, m Machine) (*plot.Plot, error) {
 	color := 0
 	for _, name := range order {
 		s := byName[name]
-		kind, level, _ := strings.Cut(name, "\x00")
-		if kind == kindRoofline {
-			if level != best {
-				continue
-			}
-			l, err := plotter.NewLine(s.xys)
-			if err != nil {
-				return nil, err
-			}
-			l.Color = gray
-			l.Width = 2 * vg.Points(1)
-			l.Dashes = []vg.Length{vg.Points(6), vg.Points(3)}
-			p.Add(l)
-			p.Legend.Add("memory roofline ("+level+" Traffic)", l)
-			continue
-		}
 		l, pts, err := plotter.NewLinePoints(s.xys)
 		if err != nil {
 			return nil, err
@@ -152,15 +128,35 @@ func plotBlock(b *block, m Machine) (*plot.Plot, error) {
 		p.Add(l, pts)
 		p.Legend.Add(s.name, l, pts)
 	}
+
+	// The limits of each size, in GB/s of this block's bytes per element.
 	// The arithmetic bound was timed alongside each in-cache size; draw
 	// the median of those as one level across the in-cache sizes.
+	ns, at := bySize(b.rows)
+	var roof plotter.XYs
 	var bound []float64
-	for _, r := range arith {
-		if r.Level == best {
-			bound = append(bound, float64(r.BytesPerElement)/r.NsPerElement.Median)
+	for _, n := range ns {
+		r, a, rok, aok := sizeLimits(at[n])
+		bpe := float64(at[n][0].BytesPerElement)
+		if rok {
+			roof = append(roof, plotter.XY{X: float64(n), Y: bpe / r.Median})
+		}
+		if aok {
+			bound = append(bound, bpe/a.Median)
 		}
 	}
-	if len(bound) > 0 && lastInCache > 0 {
+	if len(roof) > 0 {
+		l, err := plotter.NewLine(roof)
+		if err != nil {
+			return nil, err
+		}
+		l.Color = gray
+		l.Width = 2 * vg.Points(1)
+		l.Dashes = []vg.Length{vg.Points(6), vg.Points(3)}
+		p.Add(l)
+		p.Legend.Add("memory roofline (fastest Traffic or C loop)", l)
+	}
+	if len(bound) > 0 && lastInCache > 0 && len(sizes) > 0 {
 		gbps := median(slices.Sorted(slices.Values(bound)))
 		l, err := plotter.NewLine(plotter.XYs{{X: sizes[0], Y: gbps}, {X: lastInCache, Y: gbps}})
 		if err != nil {
@@ -170,7 +166,7 @@ func plotBlock(b *block, m Machine) (*plot.Plot, error) {
 		l.Width = 2 * vg.Points(1)
 		l.Dashes = []vg.Length{vg.Points(1), vg.Points(3)}
 		p.Add(l)
-		p.Legend.Add("arithmetic bound ("+best+" Arith, in L1)", l)
+		p.Legend.Add("arithmetic bound (fastest Arith, in L1)", l)
 	}
 
 	// Head room for the legend above the highest line (the y axis is

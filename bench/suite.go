@@ -23,12 +23,16 @@ type Result struct {
 	Threads         int       `json:"threads"`
 	Iters           int       `json:"iters_per_rep"`
 	NsPerElement    Stats     `json:"ns_per_element"`
-	GBps            float64   `json:"gb_per_s"`               // bytes moved / median time
-	Speedup         float64   `json:"speedup,omitempty"`      // generic's median / this median
-	RooflinePct     float64   `json:"roofline_pct,omitempty"` // roofline time / this time
-	ArithPct        float64   `json:"arith_pct,omitempty"`    // arithmetic-bound time / this time, in cache
-	AtSize          int       `json:"at_size,omitempty"`      // arith rows: timed alongside this size
-	Samples         []float64 `json:"samples_ns_per_element"` // one per repetition
+	GBps            float64   `json:"gb_per_s"`                  // bytes moved / median time
+	Speedup         float64   `json:"speedup,omitempty"`         // generic's median / this median
+	RooflinePct     float64   `json:"roofline_pct,omitempty"`    // roofline time / this time
+	RooflineBy      string    `json:"roofline_by,omitempty"`     // the loop that set the roofline: a level's Traffic kernel, c or c-fastmath
+	BeyondRoofline  bool      `json:"beyond_roofline,omitempty"` // faster than the roofline by more than the noise (beyondNoise)
+	ArithPct        float64   `json:"arith_pct,omitempty"`       // arithmetic-bound time / this time, in cache
+	ArithBy         string    `json:"arith_by,omitempty"`        // the level whose Arith kernel set the bound
+	BeyondArith     bool      `json:"beyond_arith,omitempty"`    // faster than the arithmetic bound by more than the noise
+	AtSize          int       `json:"at_size,omitempty"`         // arith rows: timed alongside this size
+	Samples         []float64 `json:"samples_ns_per_element"`    // one per repetition
 }
 
 // elemSize is the size in bytes of an element of precision p.
@@ -186,25 +190,8 @@ func runPrecision[T float](s *suite, o *optimizer, prec string) []Result {
 			}
 			measure(jobs, cfg.timing)
 
-			arithNs := map[kernels.Level]float64{}
-			for _, j := range jobs {
-				if j.kind == kindArith {
-					l, _ := kernels.ParseLevel(j.level)
-					arithNs[l] = summarize(j.samples).Median
-				}
-			}
-			roofNs := map[string]float64{}
+			var rows []Result
 			var genericNs float64
-			for _, j := range jobs {
-				med := summarize(j.samples).Median
-				switch {
-				case j.kind == kindRoofline:
-					roofNs[j.level] = med
-				case j.kind == kindKernel && j.level == kernels.Generic.String():
-					genericNs = med
-				}
-			}
-			best := limitLevels[len(limitLevels)-1] // the C baselines are held to the best level's limits
 			for _, j := range jobs {
 				r := row(j, w)
 				switch j.kind {
@@ -212,23 +199,20 @@ func runPrecision[T float](s *suite, o *optimizer, prec string) []Result {
 					r.Where, r.AtSize = "L1", j.atSize
 				case kindCall:
 					r.N, r.Where, r.GBps = 0, "", 0
-				}
-				if j.kind == kindKernel || j.kind == kindC {
-					ll := best
-					if j.kind == kindKernel {
-						ll, _ = kernels.ParseLevel(j.level)
-					}
-					med := r.NsPerElement.Median
-					if genericNs > 0 {
-						r.Speedup = genericNs / med
-					}
-					r.RooflinePct = 100 * roofNs[ll.String()] / med
-					if w != "DRAM" && v.arith {
-						r.ArithPct = 100 * arithNs[ll] / med
+				case kindKernel:
+					if j.level == kernels.Generic.String() {
+						genericNs = r.NsPerElement.Median
 					}
 				}
-				results = append(results, r)
+				rows = append(rows, r)
 			}
+			for i := range rows {
+				if k := rows[i].Kind; genericNs > 0 && (k == kindKernel || k == kindC) {
+					rows[i].Speedup = genericNs / rows[i].NsPerElement.Median
+				}
+			}
+			applyLimits(rows)
+			results = append(results, rows...)
 			s.logf("%s %s %s n=%s (%s): %d jobs in %v\n", o.name, prec, v.name, sizeName(n), w,
 				len(jobs), time.Since(t0).Round(10*time.Millisecond))
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 )
@@ -49,19 +50,15 @@ func writeBlock(w io.Writer, cfg config, b *block) {
 	fmt.Fprintf(w, "%s %s %s: %d B moved per element%s\n", b.optimizer, b.precision, b.variant, bpe, note)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "size\twhere\tlevel\tns/elem\t±\tGB/s\tspeedup\t%roofline\t%arith\t")
-	var arith, roof []Result
 	call := ""
 	lastN := -1
+	var beyond []Result
 	for _, r := range b.rows {
 		switch r.Kind {
 		case kindCall:
 			call = fmt.Sprintf("%.0f ns", r.NsPerElement.Median)
 			continue
-		case kindArith:
-			arith = append(arith, r)
-			continue
-		case kindRoofline:
-			roof = append(roof, r)
+		case kindArith, kindRoofline:
 			continue
 		}
 		size, wh := sizeName(r.N), r.Where
@@ -69,73 +66,133 @@ func writeBlock(w io.Writer, cfg config, b *block) {
 			size, wh = "", ""
 		}
 		lastN = r.N
+		if r.BeyondRoofline || r.BeyondArith {
+			beyond = append(beyond, r)
+		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%.3f\t%s\t%.1f\t%s\t%s\t%s\t\n", size, wh, r.Level,
 			r.NsPerElement.Median, spread(r.NsPerElement), r.GBps,
-			orDash(r.Speedup, "%.2fx"), orDash(r.RooflinePct, "%.0f%%"), orDash(r.ArithPct, "%.0f%%"))
+			orDash(r.Speedup, "%.2fx"), pct(r.RooflinePct, r.BeyondRoofline), pct(r.ArithPct, r.BeyondArith))
 	}
 	tw.Flush()
+	if len(beyond) > 0 {
+		writeBeyondNote(w, beyond)
+	}
 	if call != "" {
 		fmt.Fprintf(w, "a call on empty slices (validation, per-step scalars) takes %s\n", call)
 	}
+	writeLimits(w, b)
+}
 
-	// The limits, per size: the roofline of each level, and for in-cache
-	// sizes the arithmetic bound timed in the same round robin.
-	var levels []string
-	for _, r := range roof {
-		if len(levels) > 0 && levels[0] == r.Level {
+// beyondMark follows a percentage of a limit that the row beats by more
+// than the noise (beyondNoise).
+const beyondMark = "!"
+
+// pct is a percentage of a limit, marked if the row is beyond it.
+func pct(x float64, beyond bool) string {
+	s := orDash(x, "%.0f%%")
+	if beyond {
+		s += beyondMark
+	}
+	return s
+}
+
+// writeBeyondNote explains the marks of a block's rows.
+func writeBeyondNote(w io.Writer, rs []Result) {
+	fmt.Fprintf(w, "%s faster than the limit by more than the noise (median ± MAD of the row and of the limit do not overlap):\n", beyondMark)
+	fmt.Fprintf(w, "  the limit kernels ran slower than this kernel at that size, so there the limit is not a bound (see bench/README.md)\n")
+	for _, r := range rs {
+		if r.Level == "c-fastmath" && r.BeyondArith {
+			fmt.Fprintf(w, "  c-fastmath's reciprocal estimates are not held to the exact square root and division of the Arith kernel\n")
+			return
+		}
+	}
+}
+
+// writeLimits writes a block's limits per size: the memory roofline in
+// GB/s and, for in-cache sizes, the arithmetic bound in ns per element,
+// each with the loop that set it and every candidate's figure.
+func writeLimits(w io.Writer, b *block) {
+	sizes, at := bySize(b.rows)
+	var levels, cs []string // the Traffic levels (generic first) and the C baselines, as they come
+	hasArith := false
+	for _, r := range b.rows {
+		switch {
+		case r.Kind == kindRoofline && !slices.Contains(levels, r.Level):
+			levels = append(levels, r.Level)
+		case r.Kind == kindC && !slices.Contains(cs, r.Level):
+			cs = append(cs, r.Level)
+		case r.Kind == kindArith:
+			hasArith = true
+		}
+	}
+	if len(levels) == 0 {
+		return
+	}
+	among := "the Traffic kernels of every level"
+	if len(cs) > 0 {
+		among += " and the C baselines"
+	}
+	fmt.Fprintf(w, "memory roofline (GB/s): the fastest loop moving these bytes at the size, among %s\n", among)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	head := append([]string{"size", "where", "roofline", "by"}, levels...)
+	fmt.Fprintf(tw, "%s\t\n", strings.Join(append(head, cs...), "\t"))
+	for _, n := range sizes {
+		rows := at[n]
+		roof, _, ok, _ := sizeLimits(rows)
+		if !ok {
+			continue
+		}
+		cells := []string{sizeName(n), rows[0].Where, fmt.Sprintf("%.1f", float64(rows[0].BytesPerElement)/roof.Median), roof.by}
+		for _, l := range append(append([]string(nil), levels...), cs...) {
+			cells = append(cells, gbpsOf(rows, l))
+		}
+		fmt.Fprintf(tw, "%s\t\n", strings.Join(cells, "\t"))
+	}
+	tw.Flush()
+
+	if !hasArith {
+		fmt.Fprintf(w, "%s\n", noArithReason(b))
+		return
+	}
+	arithN := 0
+	for _, r := range b.rows {
+		if r.Kind == kindArith {
+			arithN = r.N
 			break
 		}
-		levels = append(levels, r.Level)
 	}
-	arithLevels := levels
-	if len(arith) > 0 {
-		fmt.Fprintf(w, "limits: memory roofline (Traffic kernel at the size) in GB/s; arithmetic bound (Arith kernel on %d L1-resident elements) in ns/elem\n",
-			firstN(arith))
-	} else {
-		// No square root or division (SGD, Lion, early RAdam steps), or
-		// only DRAM sizes: the roofline is the only limit.
-		fmt.Fprintf(w, "limits: memory roofline (Traffic kernel at the size) in GB/s; %s\n", noArithReason(b))
-		arithLevels = nil
-	}
+	fmt.Fprintf(w, "arithmetic bound (ns/elem): the fastest Arith kernel of every level, on %d L1-resident elements timed with the size\n", arithN)
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	head := []string{"size", "where"}
-	for _, l := range levels {
-		head = append(head, "roofline "+l)
-	}
-	for _, l := range arithLevels {
-		head = append(head, "arith "+l)
-	}
-	fmt.Fprintf(tw, "%s\t\n", strings.Join(head, "\t"))
-	type key struct {
-		n     int
-		level string
-	}
-	roofAt, arithAt := map[key]Result{}, map[key]Result{}
-	var sizes []int
-	for _, r := range roof {
-		if _, seen := roofAt[key{r.N, levels[0]}]; !seen {
-			sizes = append(sizes, r.N)
-		}
-		roofAt[key{r.N, r.Level}] = r
-	}
-	for _, r := range arith {
-		arithAt[key{r.AtSize, r.Level}] = r
-	}
+	fmt.Fprintf(tw, "%s\t\n", strings.Join(append([]string{"size", "bound", "by"}, levels...), "\t"))
 	for _, n := range sizes {
-		cells := []string{sizeName(n), roofAt[key{n, levels[0]}].Where}
-		for _, l := range levels {
-			cells = append(cells, fmt.Sprintf("%.1f", roofAt[key{n, l}].GBps))
+		_, arith, _, ok := sizeLimits(at[n])
+		if !ok {
+			continue
 		}
-		for _, l := range arithLevels {
+		cells := []string{sizeName(n), fmt.Sprintf("%.3f", arith.Median), arith.by}
+		for _, l := range levels {
 			cell := "-"
-			if r, ok := arithAt[key{n, l}]; ok {
-				cell = fmt.Sprintf("%.3f", r.NsPerElement.Median)
+			for _, r := range at[n] {
+				if r.Kind == kindArith && r.Level == l {
+					cell = fmt.Sprintf("%.3f", r.NsPerElement.Median)
+				}
 			}
 			cells = append(cells, cell)
 		}
 		fmt.Fprintf(tw, "%s\t\n", strings.Join(cells, "\t"))
 	}
 	tw.Flush()
+}
+
+// gbpsOf is the GB/s of the Traffic kernel at level l, or of the C
+// baseline l, among rows.
+func gbpsOf(rows []Result, l string) string {
+	for _, r := range rows {
+		if (r.Kind == kindRoofline || r.Kind == kindC) && r.Level == l {
+			return fmt.Sprintf("%.1f", r.GBps)
+		}
+	}
+	return "-"
 }
 
 // noArithReason says why a block has no arithmetic bound.
@@ -146,13 +203,6 @@ func noArithReason(b *block) string {
 		}
 	}
 	return "no arithmetic bound out of cache"
-}
-
-func firstN(rs []Result) int {
-	if len(rs) == 0 {
-		return 0
-	}
-	return rs[0].N
 }
 
 // spread is the MAD as a percentage of the median.
