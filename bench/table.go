@@ -99,7 +99,7 @@ func pct(x float64, beyond bool) string {
 // writeBeyondNote explains the marks of a block's rows.
 func writeBeyondNote(w io.Writer, rs []Result) {
 	fmt.Fprintf(w, "%s faster than the limit by more than the noise (median ± MAD of the row and of the limit do not overlap):\n", beyondMark)
-	fmt.Fprintf(w, "  the limit kernels ran slower than this kernel at that size, so there the limit is not a bound (see bench/README.md)\n")
+	fmt.Fprintf(w, "  no loop measured for that limit ran as fast as this row at its size, so there the limit is no bound (see bench/README.md)\n")
 	for _, r := range rs {
 		if r.Level == "c-fastmath" && r.BeyondArith {
 			fmt.Fprintf(w, "  c-fastmath's reciprocal estimates are not held to the exact square root and division of the Arith kernel\n")
@@ -142,7 +142,14 @@ func writeLimits(w io.Writer, b *block) {
 		if !ok {
 			continue
 		}
-		cells := []string{sizeName(n), rows[0].Where, fmt.Sprintf("%.1f", float64(rows[0].BytesPerElement)/roof.Median), roof.by}
+		wh := ""
+		for _, r := range rows {
+			if r.Kind != kindArith { // arith rows are in L1 whatever the size
+				wh = r.Where
+				break
+			}
+		}
+		cells := []string{sizeName(n), wh, fmt.Sprintf("%.1f", float64(rows[0].BytesPerElement)/roof.Median), roof.by}
 		for _, l := range append(append([]string(nil), levels...), cs...) {
 			cells = append(cells, gbpsOf(rows, l))
 		}
