@@ -81,26 +81,28 @@ func optional[E any](use bool, x []E, lo, hi int) []E {
 
 // checkTensors checks every tensor of ts, in order: check(o, op, x) must
 // panic, naming op, if the lengths of x's slices do not fit optimizer o or
-// two of them overlap, and return the span of x's Param. A tensor that
-// fails is checked again with op "<op>: tensor <i>", to panic with its
-// index: formatting that name only on failure keeps the steps free of
-// allocations. Then no two tensors' Params may overlap.
+// two of them overlap, and return the span of x's Param. Then no two
+// tensors' Params may overlap. When tensor i fails, it is checked again
+// with op "<op>: tensor <i>", to panic with its index: formatting that
+// name only on failure, under one deferred recover for the whole list,
+// keeps the checks cheap and free of allocations.
 func checkTensors[O, T any](o O, op string, ts []T, check func(o O, op string, x *T) memSpan) {
 	params := spanLists.get()
 	defer spanLists.put(params)
 	params.s = params.s[:0]
-	for i := range ts {
-		params.s = append(params.s, checkTensor(o, op, i, &ts[i], check))
-	}
-	checkParamsDisjoint(op, params.s)
-}
-
-func checkTensor[O, T any](o O, op string, i int, x *T, check func(o O, op string, x *T) memSpan) memSpan {
+	failed := -1
 	defer func() {
 		if r := recover(); r != nil {
-			check(o, fmt.Sprintf("%s: tensor %d", op, i), x)
-			panic(r) // not reached: check is a function of the slices
+			if failed >= 0 {
+				check(o, fmt.Sprintf("%s: tensor %d", op, failed), &ts[failed])
+			}
+			panic(r) // the tensors' overlap, or not reached: check is a function of the slices
 		}
 	}()
-	return check(o, op, x)
+	for i := range ts {
+		failed = i
+		params.s = append(params.s, check(o, op, &ts[i]))
+	}
+	failed = -1
+	checkParamsDisjoint(op, params.s)
 }
