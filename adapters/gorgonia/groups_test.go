@@ -53,7 +53,7 @@ func TestGroups(t *testing.T) {
 		}
 		m.vm.Reset()
 		for i, n := range m.params {
-			if err := refs[i].step(hypers[i], hypers[i].LR, want[i], grads[i]); err != nil {
+			if err := refs[i].Step(hypers[i], hypers[i].LR, want[i], grads[i]); err != nil {
 				t.Fatal(err)
 			}
 			if j, ok := sameBits(valuesOf[float32](t, n.Value()), want[i]); !ok {

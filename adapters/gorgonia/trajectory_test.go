@@ -92,7 +92,7 @@ func trajectoryOf[H optim.Algorithm, E float32 | float64](t *testing.T, h H, dua
 		m.vm.Reset()
 		lr := schedule.LR(base, int64(step))
 		for i, n := range m.params {
-			if err := refs[i].step(h, lr, want[i], grads[i]); err != nil {
+			if err := refs[i].Step(h, lr, want[i], grads[i]); err != nil {
 				t.Fatal(err)
 			}
 			if j, ok := sameBits(valuesOf[E](t, n.Value()), want[i]); !ok {

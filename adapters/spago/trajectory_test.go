@@ -119,7 +119,7 @@ func trajectoryOf[H optim.Algorithm, T float32 | float64](t *testing.T, h H, via
 		step(t, s, m, viaSpago)
 		lr := schedule.LR(base, int64(n))
 		for i, p := range m.params() {
-			if err := refs[i].step(h, lr, want[i], grads[i]); err != nil {
+			if err := refs[i].Step(h, lr, want[i], grads[i]); err != nil {
 				t.Fatal(err)
 			}
 			if j, ok := sameBits(mat.Data[T](p.Value()), want[i]); !ok {
