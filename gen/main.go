@@ -50,6 +50,7 @@ func main() {
 	// kernels' kernelsFor takes a Level, internal/limits' a uint8.
 	kernelsDir := filepath.Join(*root, "kernels")
 	writePackage(kernelsDir, "kernels", "Level(l)", base)
+	writeReductions(kernelsDir, "kernels")
 	limitsDir := filepath.Join(*root, "internal", "limits")
 	writePackage(limitsDir, "limits", "l", limits)
 	src, err := golang.Limits("limits", base)

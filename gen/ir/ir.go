@@ -26,9 +26,10 @@ const (
 	OpMax              // a if a > b or a is NaN, else b (NaN-propagating max)
 	OpAbs              // |a|: a with its sign bit cleared (NaN stays NaN)
 	OpSign             // 1 if a > 0, -1 if a < 0, else a itself (±0 and NaN)
+	OpWiden            // a converted to float64, exactly (reductions only; see Reduction)
 )
 
-var opNames = [...]string{"load", "scalar", "var", "add", "sub", "mul", "div", "sqrt", "max", "abs", "sign"}
+var opNames = [...]string{"load", "scalar", "var", "add", "sub", "mul", "div", "sqrt", "max", "abs", "sign", "widen"}
 
 // String is the operation's name, for error messages and tests.
 func (o Op) String() string { return opNames[o] }

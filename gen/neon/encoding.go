@@ -16,6 +16,8 @@ var (
 	S4 = Arrangement{Go: "S4", GNU: "4s", Lanes: 4, Bits: 32}
 	// D2 is two float64 lanes.
 	D2 = Arrangement{Go: "D2", GNU: "2d", Lanes: 2, Bits: 64}
+	// S2 is the low two float32 lanes, the source of FCVTL.
+	S2 = Arrangement{Go: "S2", GNU: "2s", Lanes: 2, Bits: 32}
 )
 
 // arrangementFor is the arrangement of a kernel of the given precision.
@@ -35,9 +37,10 @@ type Encoding struct {
 	Mnemonic string // GNU mnemonic, e.g. "fadd"
 	Arr      Arrangement
 	Base     uint32
-	Unary    bool   // no Rm (fsqrt, fabs, compares with zero)
-	Operand  string // a last operand written out, e.g. "#0.0"; with NoRn the only source
-	NoRn     bool   // no Rn either: Rd and the immediate Operand (fmov #1.0)
+	Unary    bool        // no Rm (fsqrt, fabs, compares with zero)
+	Operand  string      // a last operand written out, e.g. "#0.0"; with NoRn the only source
+	NoRn     bool        // no Rn either: Rd and the immediate Operand (fmov #1.0)
+	Src      Arrangement // Rn's arrangement where it differs from Arr (fcvtl); zero otherwise
 }
 
 // Encodings is the single table of every WORD-encoded instruction the
@@ -69,6 +72,9 @@ var Encodings = []Encoding{
 	{Mnemonic: "fmov", Arr: D2, Base: 0x6f03f600, NoRn: true, Operand: "#1.0"},
 	{Mnemonic: "fmov", Arr: S4, Base: 0x4f07f600, NoRn: true, Operand: "#-1.0"},
 	{Mnemonic: "fmov", Arr: D2, Base: 0x6f07f600, NoRn: true, Operand: "#-1.0"},
+	// Widening float32 to float64 (exact): the low two lanes, the high two.
+	{Mnemonic: "fcvtl", Arr: D2, Src: S2, Base: 0x0e617800, Unary: true},
+	{Mnemonic: "fcvtl2", Arr: D2, Src: S4, Base: 0x4e617800, Unary: true},
 }
 
 // lookup is the table entry of a mnemonic and arrangement; operand picks
@@ -114,6 +120,8 @@ func (e Encoding) GNU(d, n, m int) string {
 		return fmt.Sprintf("%s v%d.%s, %s", e.Mnemonic, d, e.Arr.GNU, e.Operand)
 	case e.Unary && e.Operand != "":
 		return fmt.Sprintf("%s v%d.%s, v%d.%s, %s", e.Mnemonic, d, e.Arr.GNU, n, e.Arr.GNU, e.Operand)
+	case e.Unary && e.Src != (Arrangement{}):
+		return fmt.Sprintf("%s v%d.%s, v%d.%s", e.Mnemonic, d, e.Arr.GNU, n, e.Src.GNU)
 	case e.Unary:
 		return fmt.Sprintf("%s v%d.%s, v%d.%s", e.Mnemonic, d, e.Arr.GNU, n, e.Arr.GNU)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/fusedopt/fusedopt/gen/families"
 	"github.com/fusedopt/fusedopt/gen/golang"
+	"github.com/fusedopt/fusedopt/gen/optimizers"
 )
 
 // The GNU binutils for arm64 (Debian: apt-get install
@@ -43,18 +44,26 @@ func TestEncodingsMatchBinutils(t *testing.T) {
 var wordLine = regexp.MustCompile(`WORD\s+\$0x([0-9a-f]{8}) // (.+)`)
 
 // TestEmittedWordsMatchBinutils assembles the comment of every WORD the
-// emitter writes for every optimizer (and limit kernel) and compares the
-// words with the directives.
+// emitter writes for every optimizer, limit kernel and reduction, and
+// compares the words with the directives.
 func TestEmittedWordsMatchBinutils(t *testing.T) {
 	fams := append(families.All(), golang.LimitFamilies(families.All())...)
 	seen := map[string]bool{}
 	var texts []string
 	var want []uint32
+	var asms [][]byte
 	for _, f := range fams {
 		asm, _, err := Family("kernels", f)
 		if err != nil {
 			t.Fatal(err)
 		}
+		asms = append(asms, asm)
+	}
+	asm, _, err := Reductions("kernels", optimizers.Reductions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, asm := range append(asms, asm) {
 		for _, m := range wordLine.FindAllStringSubmatch(string(asm), -1) {
 			if seen[m[0]] {
 				continue

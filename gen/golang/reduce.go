@@ -1,0 +1,111 @@
+package golang
+
+import (
+	"bytes"
+	"fmt"
+	"go/format"
+	"strings"
+
+	"github.com/fusedopt/fusedopt/gen/ir"
+)
+
+// ReductionSignature is the Go parameter list every level's kernel of r
+// shares: the streams, whose length need not be a multiple of
+// ir.Partials (the kernel stops at the last whole block), and the
+// partial sums, read and written.
+func ReductionSignature(r *ir.Reduction, bits int) string {
+	var names []string
+	for _, s := range r.Streams {
+		names = append(names, s.Name)
+	}
+	return fmt.Sprintf("(%s []float%d, acc *[%d]float64)", strings.Join(names, ", "), bits, ir.Partials)
+}
+
+// ReductionsGeneric returns the source of reduce_generic.go: the pure-Go
+// reduction kernels, the reductionSet type and the generic level's set.
+func ReductionsGeneric(pkg string, reds []*ir.Reduction) ([]byte, error) {
+	var w bytes.Buffer
+	fmt.Fprintf(&w, "%s\npackage %s\n\n", Header, pkg)
+	w.WriteString("// reductionSet is one level's reduction kernels.\ntype reductionSet struct {\n")
+	for _, r := range reds {
+		for _, bits := range []int{32, 64} {
+			fmt.Fprintf(&w, "\t%sF%d func%s\n", r.Name, bits, ReductionSignature(r, bits))
+		}
+	}
+	w.WriteString("}\n\n// genericReductions are the pure-Go reduction kernels, for every target.\n")
+	w.WriteString(ReductionSetLiteral("genericReductions", "", reds))
+	for _, r := range reds {
+		for _, bits := range []int{32, 64} {
+			writeReduction(&w, r, bits)
+		}
+	}
+	return format.Source(w.Bytes())
+}
+
+// ReductionSetLiteral is a reductionSet variable holding a level's
+// reduction kernels.
+func ReductionSetLiteral(name, level string, reds []*ir.Reduction) string {
+	var w strings.Builder
+	fmt.Fprintf(&w, "var %s = reductionSet{\n", name)
+	for _, r := range reds {
+		for _, bits := range []int{32, 64} {
+			fmt.Fprintf(&w, "\t%sF%d: %s,\n", r.Name, bits, r.FuncName(level, bits))
+		}
+	}
+	w.WriteString("}\n\n")
+	return w.String()
+}
+
+func writeReduction(w *bytes.Buffer, r *ir.Reduction, bits int) {
+	name := r.FuncName("", bits)
+	const p = ir.Partials
+	fmt.Fprintf(w, "// %s is the pure-Go %s kernel (float%d): for each whole block of %d\n", name, r.Title, bits, p)
+	fmt.Fprintf(w, "// elements it adds element j's term to acc[j], in element order. Every\n")
+	fmt.Fprintf(w, "// assembly level performs exactly these additions in this order.\n")
+	fmt.Fprintf(w, "func %s%s {\n", name, ReductionSignature(r, bits))
+	first := r.Streams[0].Name
+	for _, s := range r.Streams[1:] {
+		fmt.Fprintf(w, "\t%s = %s[:len(%s)]\n", s.Name, s.Name, first)
+	}
+	var ps []string
+	var accs []string
+	for j := range p {
+		ps = append(ps, fmt.Sprintf("p%d", j))
+		accs = append(accs, fmt.Sprintf("acc[%d]", j))
+	}
+	fmt.Fprintf(w, "\t%s := %s\n", strings.Join(ps, ", "), strings.Join(accs, ", "))
+	fmt.Fprintf(w, "\tfor i := 0; i+%d <= len(%s); i += %d {\n", p, first, p)
+	for _, s := range r.Streams {
+		fmt.Fprintf(w, "\t\t%sb := (*[%d]float%d)(%s[i : i+%d])\n", s.Name, p, bits, s.Name, p)
+	}
+	for j := range p {
+		// The conversion rounds the term before the sum: without it the
+		// compiler may fuse a product into the addition (an FMA).
+		t := reductionTerm(r.Term, bits, j)
+		if !strings.HasPrefix(t, "float64(") || r.Term.Op != ir.OpMul {
+			t = "float64(" + t + ")"
+		}
+		fmt.Fprintf(w, "\t\tp%d += %s\n", j, t)
+	}
+	w.WriteString("\t}\n")
+	fmt.Fprintf(w, "\t%s = %s\n}\n\n", strings.Join(accs, ", "), strings.Join(ps, ", "))
+}
+
+// reductionTerm prints a reduction's term for element j of the block,
+// in float64: every product is wrapped in a conversion, which rounds it.
+func reductionTerm(e *ir.Expr, bits, j int) string {
+	switch e.Op {
+	case ir.OpLoad:
+		return fmt.Sprintf("%sb[%d]", e.Name, j)
+	case ir.OpWiden:
+		if bits == 64 {
+			return reductionTerm(e.Args[0], bits, j)
+		}
+		return "float64(" + reductionTerm(e.Args[0], bits, j) + ")"
+	case ir.OpMul:
+		return "float64(" + reductionTerm(e.Args[0], bits, j) + " * " + reductionTerm(e.Args[1], bits, j) + ")"
+	case ir.OpAdd:
+		return "(" + reductionTerm(e.Args[0], bits, j) + " + " + reductionTerm(e.Args[1], bits, j) + ")"
+	}
+	panic("golang: reduction operation " + e.Op.String())
+}
