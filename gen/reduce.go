@@ -1,10 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"fmt"
-	"go/format"
-
 	"github.com/mmcloughlin/avo/build"
 	"github.com/mmcloughlin/avo/pass"
 	"github.com/mmcloughlin/avo/printer"
@@ -16,13 +12,13 @@ import (
 )
 
 // writeReductions writes the reduction kernels (optimizers.Reductions) of
-// package pkg in dir at every level, and reductionsFor, which picks a
-// level's set, for every target:
+// package pkg in dir at every level, and for every target the functions
+// that call a level's kernel:
 //
 //	reduce_generic.go            the pure-Go kernels
 //	reduce_amd64.s/.go           AVX2 and AVX-512 (avo)
 //	reduce_arm64.s/.go           NEON (gen/neon)
-//	reduce_tables_<arch>.go      each level's set and reductionsFor
+//	reduce_dispatch_<arch>.go    sumsqF32At...: a level's kernel, called directly
 func writeReductions(dir, pkg string) {
 	reds := optimizers.Reductions()
 	src, err := golang.ReductionsGeneric(pkg, reds)
@@ -49,38 +45,22 @@ func writeReductions(dir, pkg string) {
 	write(dir, "reduce_amd64.s", asm)
 	write(dir, "reduce_amd64.go", stubs)
 
-	var w bytes.Buffer
-	fmt.Fprintf(&w, "%s\n//go:build amd64 && !purego\n\npackage %s\n\n", golang.Header, pkg)
+	var levels []string
 	for _, lvl := range amd64Levels {
-		fmt.Fprintf(&w, "// %sReductions are the %s reduction kernels.\n", lower(lvl.Name), lvl.Name)
-		w.WriteString(golang.ReductionSetLiteral(lower(lvl.Name)+"Reductions", lvl.Name, reds))
+		levels = append(levels, lvl.Name)
 	}
-	w.WriteString("// reductionsFor is the reduction kernels of level l.\nfunc reductionsFor(l Level) *reductionSet {\n\tswitch l {\n")
-	for _, lvl := range amd64Levels {
-		fmt.Fprintf(&w, "\tcase %s:\n\t\treturn &%sReductions\n", lvl.Name, lower(lvl.Name))
-	}
-	w.WriteString("\t}\n\treturn &genericReductions\n}\n")
-	write(dir, "reduce_tables_amd64.go", gofmt(w.Bytes()))
+	src, err = golang.ReductionDispatch(pkg, "//go:build amd64 && !purego", levels, reds)
+	check(err)
+	write(dir, "reduce_dispatch_amd64.go", src)
 
 	asm, stubs, err = neon.Reductions(pkg, reds)
 	check(err)
 	write(dir, "reduce_arm64.s", asm)
 	write(dir, "reduce_arm64.go", stubs)
-	w.Reset()
-	fmt.Fprintf(&w, "%s\n//go:build arm64 && !purego\n\npackage %s\n\n", golang.Header, pkg)
-	fmt.Fprintf(&w, "// neonReductions are the %s reduction kernels.\n", neon.Level)
-	w.WriteString(golang.ReductionSetLiteral("neonReductions", neon.Level, reds))
-	fmt.Fprintf(&w, "// reductionsFor is the reduction kernels of level l.\nfunc reductionsFor(l Level) *reductionSet {\n\tif l == %s {\n\t\treturn &neonReductions\n\t}\n\treturn &genericReductions\n}\n", neon.Level)
-	write(dir, "reduce_tables_arm64.go", gofmt(w.Bytes()))
-
-	w.Reset()
-	fmt.Fprintf(&w, "%s\n//go:build (!amd64 && !arm64) || purego\n\npackage %s\n\n", golang.Header, pkg)
-	w.WriteString("// reductionsFor is the reduction kernels of level l: the pure-Go ones.\nfunc reductionsFor(Level) *reductionSet { return &genericReductions }\n")
-	write(dir, "reduce_tables_other.go", gofmt(w.Bytes()))
-}
-
-func gofmt(b []byte) []byte {
-	src, err := format.Source(b)
+	src, err = golang.ReductionDispatch(pkg, "//go:build arm64 && !purego", []string{neon.Level}, reds)
 	check(err)
-	return src
+	write(dir, "reduce_dispatch_arm64.go", src)
+	src, err = golang.ReductionDispatch(pkg, "//go:build (!amd64 && !arm64) || purego", nil, reds)
+	check(err)
+	write(dir, "reduce_dispatch_other.go", src)
 }

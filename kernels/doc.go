@@ -87,6 +87,36 @@
 // float64 (for float32) and a 200-bit big.Float (for float64) reference
 // written in PyTorch's arrangement.
 //
+// # Reductions
+//
+// SumSquares32 and SumSquares64 return Σ x[i]² in float64 (the squared
+// 2-norm; MaxAbs32 and MaxAbs64 the infinity norm), and SumSquaresTensors32
+// and SumSquaresTensors64 the same for each tensor of a list, on a Pool.
+// Every level, and every number of workers, adds in one fixed order:
+//
+//   - x is cut into chunks of NormChunk (65536) elements from its start;
+//   - in a chunk, element j is squared in float64 (float32 inputs widened
+//     first, so their squares are exact) and added to partial sum j mod 16,
+//     in element order, each partial starting at +0;
+//   - the 16 partials are combined by a fixed tree: p[j] += p[j+8] for
+//     j < 8, then p[j+4], p[j+2], p[j+1]; the chunk's sum is p[0];
+//   - the chunks' sums are added in index order, starting at +0.
+//
+// AVX2 keeps the 16 partials in 4 YMM registers, AVX-512 in 2 ZMM, NEON in 8
+// Q registers and pure Go in 16 variables; the additions are the same.
+//
+// Error bound: the terms are non-negative, so with u = 2⁻⁵³ and γ_k =
+// k·u/(1-k·u), the result Ŝ of n elements with exact sum of squares S has
+// |Ŝ - S| <= γ_k·S, where k = ⌈min(n, 65536)/16⌉ - 1 + 4 + ⌈n/65536⌉ - 1
+// counts the rounded additions on any square's path (one more for the
+// rounded squares of float64 inputs). For 10⁹ float32 elements k = 19357:
+// a relative error below 2.2e-12. Subnormal and zero inputs are summed
+// exactly as squares; float32 inputs cannot overflow (10⁹ squares of the
+// largest float32 are 1.2e86). With float64 inputs, a square overflows to
+// +Inf where |x| > 1.3e154 (the sum is then +Inf, as PyTorch's norm is) and
+// loses bits below 1.5e-154: the bound assumes neither. NaN gives NaN (the
+// payload may differ between levels) and ±Inf, without NaN, +Inf.
+//
 // # Levels
 //
 // The best level the CPU supports is chosen once at start-up: AVX512

@@ -2,18 +2,6 @@
 
 package kernels
 
-// reductionSet is one level's reduction kernels.
-type reductionSet struct {
-	sumsqF32 func(x []float32, acc *[16]float64)
-	sumsqF64 func(x []float64, acc *[16]float64)
-}
-
-// genericReductions are the pure-Go reduction kernels, for every target.
-var genericReductions = reductionSet{
-	sumsqF32: sumsqF32,
-	sumsqF64: sumsqF64,
-}
-
 // sumsqF32 is the pure-Go sum of squares kernel (float32): for each whole block of 16
 // elements it adds element j's term to acc[j], in element order. Every
 // assembly level performs exactly these additions in this order.

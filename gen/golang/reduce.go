@@ -22,18 +22,10 @@ func ReductionSignature(r *ir.Reduction, bits int) string {
 }
 
 // ReductionsGeneric returns the source of reduce_generic.go: the pure-Go
-// reduction kernels, the reductionSet type and the generic level's set.
+// reduction kernels.
 func ReductionsGeneric(pkg string, reds []*ir.Reduction) ([]byte, error) {
 	var w bytes.Buffer
 	fmt.Fprintf(&w, "%s\npackage %s\n\n", Header, pkg)
-	w.WriteString("// reductionSet is one level's reduction kernels.\ntype reductionSet struct {\n")
-	for _, r := range reds {
-		for _, bits := range []int{32, 64} {
-			fmt.Fprintf(&w, "\t%sF%d func%s\n", r.Name, bits, ReductionSignature(r, bits))
-		}
-	}
-	w.WriteString("}\n\n// genericReductions are the pure-Go reduction kernels, for every target.\n")
-	w.WriteString(ReductionSetLiteral("genericReductions", "", reds))
 	for _, r := range reds {
 		for _, bits := range []int{32, 64} {
 			writeReduction(&w, r, bits)
@@ -42,18 +34,38 @@ func ReductionsGeneric(pkg string, reds []*ir.Reduction) ([]byte, error) {
 	return format.Source(w.Bytes())
 }
 
-// ReductionSetLiteral is a reductionSet variable holding a level's
-// reduction kernels.
-func ReductionSetLiteral(name, level string, reds []*ir.Reduction) string {
-	var w strings.Builder
-	fmt.Fprintf(&w, "var %s = reductionSet{\n", name)
+// ReductionDispatch returns the source of a file declaring, for each
+// reduction and precision, a function <name>F<bits>At(l Level, ...) that
+// calls level l's kernel directly (so that the partials' pointer does not
+// escape, as it would through a func value): levels maps each level's
+// constant name (e.g. "AVX2") to its function-name infix; any other level
+// runs the pure-Go kernel.
+func ReductionDispatch(pkg, constraint string, levels []string, reds []*ir.Reduction) ([]byte, error) {
+	var w bytes.Buffer
+	fmt.Fprintf(&w, "%s\n%s\n\npackage %s\n\n", Header, constraint, pkg)
 	for _, r := range reds {
 		for _, bits := range []int{32, 64} {
-			fmt.Fprintf(&w, "\t%sF%d: %s,\n", r.Name, bits, r.FuncName(level, bits))
+			var args []string
+			for _, s := range r.Streams {
+				args = append(args, s.Name)
+			}
+			call := strings.Join(append(args, "acc"), ", ")
+			sig := ReductionSignature(r, bits)
+			fmt.Fprintf(&w, "// %sAt runs level l's %s kernel, %s.\n", r.FuncName("", bits), r.Title, r.FuncName("", bits))
+			fmt.Fprintf(&w, "func %sAt(l Level, %s {\n", r.FuncName("", bits), sig[1:])
+			if len(levels) == 0 {
+				w.WriteString("\t_ = l\n")
+			} else {
+				w.WriteString("\tswitch l {\n")
+				for _, lvl := range levels {
+					fmt.Fprintf(&w, "\tcase %s:\n\t\t%s(%s)\n\t\treturn\n", lvl, r.FuncName(lvl, bits), call)
+				}
+				w.WriteString("\t}\n")
+			}
+			fmt.Fprintf(&w, "\t%s(%s)\n}\n\n", r.FuncName("", bits), call)
 		}
 	}
-	w.WriteString("}\n\n")
-	return w.String()
+	return format.Source(w.Bytes())
 }
 
 func writeReduction(w *bytes.Buffer, r *ir.Reduction, bits int) {

@@ -1,0 +1,209 @@
+package kernels
+
+import (
+	"fmt"
+	"math"
+)
+
+// NormChunk is the number of elements of one chunk of the reductions:
+// SumSquares32 and SumSquares64 sum each NormChunk elements of a slice
+// (counted from its start) on their own, then add the chunks' sums in
+// index order. The chunk boundaries depend on the element index only,
+// so that the multi-tensor forms give the same bits on any number of
+// workers.
+const NormChunk = 1 << 16
+
+// normPartials is the number of interleaved partial sums in a chunk
+// (gen/ir's Partials).
+const normPartials = 16
+
+// SumSquares32 returns the sum of the squares of x's elements, Σ x[i]²,
+// in float64: the square of the 2-norm (math.Sqrt of it is the norm).
+// Every level gives the same bits, in the fixed order of the package
+// documentation's "Reductions" section; that section also gives its error
+// bound. NaN in x gives NaN, ±Inf (and no NaN) +Inf; the sum cannot
+// overflow (a float32's square is below 1.2e77). It does not allocate.
+func SumSquares32(x []float32) float64 {
+	return sumSquares(ActiveLevel(), x)
+}
+
+// SumSquares64 is SumSquares32 for float64 slices. The squares are
+// rounded to float64, so the bound of SumSquares32 grows by one rounding.
+// A square overflows to +Inf where |x[i]| > 1.3e154 (the sum is then
+// +Inf, as PyTorch's norm is), and one below 1.5e-154 loses bits to
+// underflow (below 1e-162 it is 0); the documentation's bound assumes
+// neither happens.
+func SumSquares64(x []float64) float64 {
+	return sumSquares(ActiveLevel(), x)
+}
+
+// sumSquares is the fixed order: chunks of NormChunk elements, each
+// reduced by chunkSumSquares, added in index order starting from +0.
+func sumSquares[E float32 | float64](l Level, x []E) float64 {
+	var total float64
+	for lo := 0; lo < len(x); lo += NormChunk {
+		total += chunkSumSquares(l, x[lo:min(lo+NormChunk, len(x))])
+	}
+	return total
+}
+
+// chunkSumSquares reduces one chunk: element j of the chunk is added to
+// partial j mod 16, in element order (the level's kernel takes the whole
+// blocks of 16, this function the tail), then the partials are combined
+// by the fixed tree of combinePartials.
+func chunkSumSquares[E float32 | float64](l Level, x []E) float64 {
+	var acc [normPartials]float64
+	// The generated functions call level l's kernel directly: through a
+	// func value, acc would escape to the heap.
+	switch x := any(x).(type) {
+	case []float32:
+		sumsqF32At(l, x, &acc)
+	case []float64:
+		sumsqF64At(l, x, &acc)
+	}
+	n := len(x) &^ (normPartials - 1)
+	for j, v := range x[n:] {
+		// The conversion rounds the square (exact for float32) before the
+		// sum, as the kernels do: Go could otherwise fuse them (FMA).
+		acc[j] += float64(float64(v) * float64(v))
+	}
+	return combinePartials(&acc)
+}
+
+// combinePartials adds the 16 partials pairwise: p[j] += p[j+8] for j <
+// 8, then p[j] += p[j+4] for j < 4, then +2, then +1, and returns p[0].
+func combinePartials(p *[normPartials]float64) float64 {
+	for w := normPartials / 2; w >= 1; w /= 2 {
+		for j := range w {
+			p[j] += p[j+w]
+		}
+	}
+	return p[0]
+}
+
+// MaxAbs32 returns the largest |x[i]| as a float64 (0 for an empty
+// slice), NaN if any element is NaN: the infinity norm. A maximum is
+// exact, so its order does not matter; it is pure Go at every level.
+func MaxAbs32(x []float32) float64 { return maxAbs(x) }
+
+// MaxAbs64 is MaxAbs32 for float64 slices.
+func MaxAbs64(x []float64) float64 { return maxAbs(x) }
+
+func maxAbs[E float32 | float64](x []E) float64 {
+	var m float64
+	for _, v := range x {
+		a := math.Abs(float64(v))
+		if a > m {
+			m = a
+		} else if a != a {
+			return math.NaN()
+		}
+	}
+	return m
+}
+
+// SumSquaresTensors32 sets sums[i] to SumSquares32(xs[i]) for every
+// tensor, bit for bit, computing the NormChunk chunks of all of them on
+// the workers of pool p (nil for DefaultPool); below 256 KiB in all it
+// stays on the calling goroutine. The results do not depend on the number
+// of workers: each chunk is reduced whole by one worker, and each
+// tensor's chunk sums are added in index order afterwards. The total
+// squared norm of a list of tensors is then the sum of sums in order,
+// which package optim computes for ClipGradNorm. It panics if sums and
+// xs differ in length. After warm-up it does not allocate.
+func SumSquaresTensors32(p *Pool, xs [][]float32, sums []float64) {
+	sumSquaresTensors(p, xs, sums, 4, &normJobs32)
+}
+
+// SumSquaresTensors64 is SumSquaresTensors32 for float64 slices.
+func SumSquaresTensors64(p *Pool, xs [][]float64, sums []float64) {
+	sumSquaresTensors(p, xs, sums, 8, &normJobs64)
+}
+
+var (
+	normJobs32 = newFreeList[normJob[float32]]()
+	normJobs64 = newFreeList[normJob[float64]]()
+)
+
+// normJob is the pool's job for SumSquaresTensors: its "elements" are
+// chunks of NormChunk elements, so that a piece of the pool's plan is a
+// range of whole chunks of one tensor.
+type normJob[E float32 | float64] struct {
+	xs     [][]E
+	level  Level
+	first  []int     // index in chunks of each tensor's chunk 0
+	chunks []float64 // every chunk's sum
+}
+
+func (j *normJob[E]) tensors() int   { return len(j.xs) }
+func (j *normJob[E]) size(i int) int { return chunksOf(len(j.xs[i])) }
+func (j *normJob[E]) run(i, lo, hi int) {
+	x := j.xs[i]
+	for c := lo; c < hi; c++ {
+		j.chunks[j.first[i]+c] = chunkSumSquares(j.level, x[c*NormChunk:min((c+1)*NormChunk, len(x))])
+	}
+}
+
+func chunksOf(n int) int { return (n + NormChunk - 1) / NormChunk }
+
+func sumSquaresTensors[E float32 | float64](p *Pool, xs [][]E, sums []float64, elemBytes int, jobs *freeList[normJob[E]]) {
+	if len(sums) != len(xs) {
+		panic(fmt.Sprintf("fusedopt: SumSquaresTensors: %d sums for %d tensors", len(sums), len(xs)))
+	}
+	p = p.orDefault()
+	l := ActiveLevel()
+	total := 0
+	for _, x := range xs {
+		total += len(x)
+	}
+	if p.workers <= 1 || total*elemBytes < parallelMinBytes || p.closed.Load() {
+		for i, x := range xs {
+			sums[i] = sumSquares(l, x)
+		}
+		return
+	}
+	j := jobs.get()
+	defer func() {
+		j.xs = nil
+		jobs.put(j)
+	}()
+	j.xs, j.level = xs, l
+	j.first = j.first[:0]
+	n := 0
+	for _, x := range xs {
+		j.first = append(j.first, n)
+		n += chunksOf(len(x))
+	}
+	if cap(j.chunks) < n {
+		j.chunks = make([]float64, n)
+	}
+	j.chunks = j.chunks[:n]
+
+	// The plan: pool chunks of about NormChunk elements, each one or
+	// more whole reduction chunks (small tensors packed together).
+	b := p.getBatch()
+	pl := &b.plan
+	pl.pieces, pl.bounds = pl.pieces[:0], append(pl.bounds[:0], 0)
+	fill := 0
+	for i, x := range xs {
+		for c := range chunksOf(len(x)) {
+			pl.pieces = append(pl.pieces, piece{i, c, c + 1})
+			if fill += min(NormChunk, len(x)-c*NormChunk); fill >= NormChunk {
+				pl.bounds = append(pl.bounds, len(pl.pieces))
+				fill = 0
+			}
+		}
+	}
+	if fill > 0 {
+		pl.bounds = append(pl.bounds, len(pl.pieces))
+	}
+	p.run(b, j)
+
+	for i := range xs {
+		var s float64
+		for _, c := range j.chunks[j.first[i] : j.first[i]+chunksOf(len(xs[i]))] {
+			s += c
+		}
+		sums[i] = s
+	}
+}
