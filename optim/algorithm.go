@@ -38,6 +38,9 @@ type algorithm[H Algorithm] struct {
 	uses func(h *H) slotSet
 	lr   func(h *H) *float64
 
+	// gradScale is h's GradScale, which a fused ClipGradNorm multiplies.
+	gradScale func(h *H) *float64
+
 	// fill is the value a used slot starts at (Adagrad's
 	// InitialAccumulatorValue); nil means zeros.
 	fill func(h *H, slot int) float64

@@ -7,11 +7,12 @@ import "github.com/fusedopt/fusedopt/kernels"
 // order of the kernels' tensor fields.
 
 var adamAlgorithm = algorithm[kernels.Adam]{
-	name:    "Adam",
-	slots:   [maxSlots]string{"exp_avg", "exp_avg_sq", "max_exp_avg_sq"},
-	uses:    func(h *kernels.Adam) slotSet { return slotSet{true, true, h.AMSGrad} },
-	lr:      func(h *kernels.Adam) *float64 { return &h.LR },
-	advance: countSteps[kernels.Adam],
+	name:      "Adam",
+	slots:     [maxSlots]string{"exp_avg", "exp_avg_sq", "max_exp_avg_sq"},
+	uses:      func(h *kernels.Adam) slotSet { return slotSet{true, true, h.AMSGrad} },
+	lr:        func(h *kernels.Adam) *float64 { return &h.LR },
+	gradScale: func(h *kernels.Adam) *float64 { return &h.GradScale },
+	advance:   countSteps[kernels.Adam],
 	step32: stepper(func(x *tensor[float32]) kernels.AdamTensor32 {
 		return kernels.AdamTensor32{Param: x.window(x.data), Grad: x.window(x.grad), M: x.state[0], V: x.state[1], VMax: x.state[2]}
 	}, func(h *kernels.Adam, p *kernels.Pool, c clock, ts []kernels.AdamTensor32) error {
@@ -25,11 +26,12 @@ var adamAlgorithm = algorithm[kernels.Adam]{
 }
 
 var sgdAlgorithm = algorithm[kernels.SGD]{
-	name:    "SGD",
-	slots:   [maxSlots]string{"momentum_buffer"},
-	uses:    func(h *kernels.SGD) slotSet { return slotSet{h.Momentum != 0} },
-	lr:      func(h *kernels.SGD) *float64 { return &h.LR },
-	advance: countSteps[kernels.SGD],
+	name:      "SGD",
+	slots:     [maxSlots]string{"momentum_buffer"},
+	uses:      func(h *kernels.SGD) slotSet { return slotSet{h.Momentum != 0} },
+	lr:        func(h *kernels.SGD) *float64 { return &h.LR },
+	gradScale: func(h *kernels.SGD) *float64 { return &h.GradScale },
+	advance:   countSteps[kernels.SGD],
 	step32: stepper(func(x *tensor[float32]) kernels.SGDTensor32 {
 		return kernels.SGDTensor32{Param: x.window(x.data), Grad: x.window(x.grad), Buf: x.state[0]}
 	}, func(h *kernels.SGD, p *kernels.Pool, c clock, ts []kernels.SGDTensor32) error {
@@ -43,12 +45,13 @@ var sgdAlgorithm = algorithm[kernels.SGD]{
 }
 
 var adagradAlgorithm = algorithm[kernels.Adagrad]{
-	name:    "Adagrad",
-	slots:   [maxSlots]string{"sum"},
-	uses:    func(*kernels.Adagrad) slotSet { return slotSet{true} },
-	lr:      func(h *kernels.Adagrad) *float64 { return &h.LR },
-	fill:    func(h *kernels.Adagrad, _ int) float64 { return h.InitialAccumulatorValue },
-	advance: countSteps[kernels.Adagrad],
+	name:      "Adagrad",
+	slots:     [maxSlots]string{"sum"},
+	uses:      func(*kernels.Adagrad) slotSet { return slotSet{true} },
+	lr:        func(h *kernels.Adagrad) *float64 { return &h.LR },
+	gradScale: func(h *kernels.Adagrad) *float64 { return &h.GradScale },
+	fill:      func(h *kernels.Adagrad, _ int) float64 { return h.InitialAccumulatorValue },
+	advance:   countSteps[kernels.Adagrad],
 	step32: stepper(func(x *tensor[float32]) kernels.AdagradTensor32 {
 		return kernels.AdagradTensor32{Param: x.window(x.data), Grad: x.window(x.grad), Sum: x.state[0]}
 	}, func(h *kernels.Adagrad, p *kernels.Pool, c clock, ts []kernels.AdagradTensor32) error {
@@ -62,11 +65,12 @@ var adagradAlgorithm = algorithm[kernels.Adagrad]{
 }
 
 var rmspropAlgorithm = algorithm[kernels.RMSprop]{
-	name:    "RMSprop",
-	slots:   [maxSlots]string{"square_avg", "grad_avg", "momentum_buffer"},
-	uses:    func(h *kernels.RMSprop) slotSet { return slotSet{true, h.Centered, h.Momentum > 0} },
-	lr:      func(h *kernels.RMSprop) *float64 { return &h.LR },
-	advance: countSteps[kernels.RMSprop],
+	name:      "RMSprop",
+	slots:     [maxSlots]string{"square_avg", "grad_avg", "momentum_buffer"},
+	uses:      func(h *kernels.RMSprop) slotSet { return slotSet{true, h.Centered, h.Momentum > 0} },
+	lr:        func(h *kernels.RMSprop) *float64 { return &h.LR },
+	gradScale: func(h *kernels.RMSprop) *float64 { return &h.GradScale },
+	advance:   countSteps[kernels.RMSprop],
 	step32: stepper(func(x *tensor[float32]) kernels.RMSpropTensor32 {
 		return kernels.RMSpropTensor32{Param: x.window(x.data), Grad: x.window(x.grad), Sq: x.state[0], GAvg: x.state[1], Buf: x.state[2]}
 	}, func(h *kernels.RMSprop, p *kernels.Pool, c clock, ts []kernels.RMSpropTensor32) error {
@@ -80,11 +84,12 @@ var rmspropAlgorithm = algorithm[kernels.RMSprop]{
 }
 
 var adadeltaAlgorithm = algorithm[kernels.Adadelta]{
-	name:    "Adadelta",
-	slots:   [maxSlots]string{"square_avg", "acc_delta"},
-	uses:    func(*kernels.Adadelta) slotSet { return slotSet{true, true} },
-	lr:      func(h *kernels.Adadelta) *float64 { return &h.LR },
-	advance: countSteps[kernels.Adadelta],
+	name:      "Adadelta",
+	slots:     [maxSlots]string{"square_avg", "acc_delta"},
+	uses:      func(*kernels.Adadelta) slotSet { return slotSet{true, true} },
+	lr:        func(h *kernels.Adadelta) *float64 { return &h.LR },
+	gradScale: func(h *kernels.Adadelta) *float64 { return &h.GradScale },
+	advance:   countSteps[kernels.Adadelta],
 	step32: stepper(func(x *tensor[float32]) kernels.AdadeltaTensor32 {
 		return kernels.AdadeltaTensor32{Param: x.window(x.data), Grad: x.window(x.grad), Sq: x.state[0], Acc: x.state[1]}
 	}, func(h *kernels.Adadelta, p *kernels.Pool, c clock, ts []kernels.AdadeltaTensor32) error {
@@ -98,11 +103,12 @@ var adadeltaAlgorithm = algorithm[kernels.Adadelta]{
 }
 
 var adamaxAlgorithm = algorithm[kernels.Adamax]{
-	name:    "Adamax",
-	slots:   [maxSlots]string{"exp_avg", "exp_inf"},
-	uses:    func(*kernels.Adamax) slotSet { return slotSet{true, true} },
-	lr:      func(h *kernels.Adamax) *float64 { return &h.LR },
-	advance: countSteps[kernels.Adamax],
+	name:      "Adamax",
+	slots:     [maxSlots]string{"exp_avg", "exp_inf"},
+	uses:      func(*kernels.Adamax) slotSet { return slotSet{true, true} },
+	lr:        func(h *kernels.Adamax) *float64 { return &h.LR },
+	gradScale: func(h *kernels.Adamax) *float64 { return &h.GradScale },
+	advance:   countSteps[kernels.Adamax],
 	step32: stepper(func(x *tensor[float32]) kernels.AdamaxTensor32 {
 		return kernels.AdamaxTensor32{Param: x.window(x.data), Grad: x.window(x.grad), M: x.state[0], U: x.state[1]}
 	}, func(h *kernels.Adamax, p *kernels.Pool, c clock, ts []kernels.AdamaxTensor32) error {
@@ -116,10 +122,11 @@ var adamaxAlgorithm = algorithm[kernels.Adamax]{
 }
 
 var nadamAlgorithm = algorithm[kernels.NAdam]{
-	name:  "NAdam",
-	slots: [maxSlots]string{"exp_avg", "exp_avg_sq"},
-	uses:  func(*kernels.NAdam) slotSet { return slotSet{true, true} },
-	lr:    func(h *kernels.NAdam) *float64 { return &h.LR },
+	name:      "NAdam",
+	slots:     [maxSlots]string{"exp_avg", "exp_avg_sq"},
+	uses:      func(*kernels.NAdam) slotSet { return slotSet{true, true} },
+	lr:        func(h *kernels.NAdam) *float64 { return &h.LR },
+	gradScale: func(h *kernels.NAdam) *float64 { return &h.GradScale },
 	// NAdam's product of mu advances with the step, with the group's
 	// hyperparameters of that step, as PyTorch's state["mu_product"] does.
 	advance: func(h *kernels.NAdam, c clock) clock {
@@ -140,11 +147,12 @@ var nadamAlgorithm = algorithm[kernels.NAdam]{
 }
 
 var radamAlgorithm = algorithm[kernels.RAdam]{
-	name:    "RAdam",
-	slots:   [maxSlots]string{"exp_avg", "exp_avg_sq"},
-	uses:    func(*kernels.RAdam) slotSet { return slotSet{true, true} },
-	lr:      func(h *kernels.RAdam) *float64 { return &h.LR },
-	advance: countSteps[kernels.RAdam],
+	name:      "RAdam",
+	slots:     [maxSlots]string{"exp_avg", "exp_avg_sq"},
+	uses:      func(*kernels.RAdam) slotSet { return slotSet{true, true} },
+	lr:        func(h *kernels.RAdam) *float64 { return &h.LR },
+	gradScale: func(h *kernels.RAdam) *float64 { return &h.GradScale },
+	advance:   countSteps[kernels.RAdam],
 	step32: stepper(func(x *tensor[float32]) kernels.RAdamTensor32 {
 		return kernels.RAdamTensor32{Param: x.window(x.data), Grad: x.window(x.grad), M: x.state[0], V: x.state[1]}
 	}, func(h *kernels.RAdam, p *kernels.Pool, c clock, ts []kernels.RAdamTensor32) error {
@@ -158,11 +166,12 @@ var radamAlgorithm = algorithm[kernels.RAdam]{
 }
 
 var lionAlgorithm = algorithm[kernels.Lion]{
-	name:    "Lion",
-	slots:   [maxSlots]string{"exp_avg"},
-	uses:    func(*kernels.Lion) slotSet { return slotSet{true} },
-	lr:      func(h *kernels.Lion) *float64 { return &h.LR },
-	advance: countSteps[kernels.Lion],
+	name:      "Lion",
+	slots:     [maxSlots]string{"exp_avg"},
+	uses:      func(*kernels.Lion) slotSet { return slotSet{true} },
+	lr:        func(h *kernels.Lion) *float64 { return &h.LR },
+	gradScale: func(h *kernels.Lion) *float64 { return &h.GradScale },
+	advance:   countSteps[kernels.Lion],
 	step32: stepper(func(x *tensor[float32]) kernels.LionTensor32 {
 		return kernels.LionTensor32{Param: x.window(x.data), Grad: x.window(x.grad), M: x.state[0]}
 	}, func(h *kernels.Lion, p *kernels.Pool, _ clock, ts []kernels.LionTensor32) error {

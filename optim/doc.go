@@ -26,6 +26,8 @@
 //	scheduler.step(); scheduler.get_last_lr() nothing to call; opt.LR(g)
 //	opt.state_dict(), load_state_dict(sd)    opt.Save(w), opt.Load(r); SaveFile, LoadFile
 //	ZeroRedundancyOptimizer                  Config.Shard
+//	nn.utils.clip_grad_norm_(params, max)    norm, err := opt.ClipGradNorm(max, nil)
+//	nn.utils.clip_grad_value_(params, c)     opt.ClipGradValue(c)
 //
 // The algorithm is a type parameter: the hyperparameter struct of one of
 // fusedopt's kernels (kernels.Adam for Adam and AdamW, kernels.SGD,
@@ -83,6 +85,16 @@
 // range of elements in registration order. A rank allocates state for its
 // range only and Step updates only it, with the bits of the unsharded
 // step; the ranks then exchange the updated parameters.
+//
+// # Gradient clipping
+//
+// ClipGradNorm is PyTorch's clip_grad_norm_ over every registered gradient
+// (the 2-norm or the infinity norm, with an optional error for a NaN or
+// infinite norm), and ClipGradValue its clip_grad_value_. The 2-norm is
+// summed in package kernels' fixed order, so it has the same bits on every
+// machine, SIMD level, worker count and shard: every rank of a sharded job
+// clips alike. With ClipOptions.Fused the gradients are not rewritten: the
+// clipping coefficient multiplies the next Step's GradScale instead.
 //
 // # Checkpoints
 //

@@ -25,6 +25,9 @@ type Optimizer[H Algorithm] struct {
 	next       int64 // offset of the next parameter registered
 	memory     memRanges
 	saveParams bool
+
+	clipScale float64 // a fused ClipGradNorm's coefficient for the next Step; 0: none
+	norms     normScratch
 }
 
 // Config holds an Optimizer's settings that are not hyperparameters. The

@@ -38,6 +38,7 @@ func (o *Optimizer[H]) Step() error {
 	for _, gr := range o.groups {
 		gr.clock = gr.next.clock
 	}
+	o.clipScale = 0
 	return nil
 }
 
@@ -53,6 +54,14 @@ func (o *Optimizer[H]) prepare(g int, gr *group[H]) error {
 	}
 	gr.next.hyper = gr.hyper
 	*o.algo.lr(&gr.next.hyper) = lr
+	if o.clipScale != 0 {
+		// A fused ClipGradNorm's coefficient rides on the gradient scale.
+		s := o.algo.gradScale(&gr.next.hyper)
+		if *s == 0 {
+			*s = 1
+		}
+		*s *= o.clipScale
+	}
 	gr.next.clock = o.algo.advance(&gr.next.hyper, gr.clock)
 	if !fitsInt(gr.next.clock.steps) {
 		return fmt.Errorf("optim: group %d: step %d does not fit in an int on this target", g, gr.next.clock.steps)
@@ -71,8 +80,10 @@ func (o *Optimizer[H]) prepare(g int, gr *group[H]) error {
 }
 
 // ZeroGrad sets every registered gradient to zero, the whole of each
-// (also outside a Shard): PyTorch's zero_grad(set_to_none=False).
+// (also outside a Shard): PyTorch's zero_grad(set_to_none=False). It also
+// drops the coefficient a fused ClipGradNorm left for the next Step.
 func (o *Optimizer[H]) ZeroGrad() {
+	o.clipScale = 0
 	for _, p := range o.params {
 		if p.f32 != nil {
 			clear(p.f32.grad)
