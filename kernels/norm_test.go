@@ -340,3 +340,46 @@ func TestSumSquaresDigest(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkSumSquares times the reduction at every level, in cache (64K
+// elements) and from memory (16M), one goroutine; the bytes are the
+// slice's, read once.
+//
+//	go test -run '^$' -bench SumSquares -benchtime 200x ./kernels
+func BenchmarkSumSquares(b *testing.B) {
+	for _, n := range []int{64 << 10, 16 << 20} {
+		x32 := make([]float32, n)
+		x64 := make([]float64, n)
+		for i := range x32 {
+			x32[i], x64[i] = float32(i%7), float64(i%7)
+		}
+		for _, l := range Levels() {
+			b.Run(fmt.Sprintf("f32/%s/%dK", l, n>>10), func(b *testing.B) {
+				b.SetBytes(int64(4 * n))
+				for b.Loop() {
+					sumSquares(l, x32)
+				}
+			})
+			b.Run(fmt.Sprintf("f64/%s/%dK", l, n>>10), func(b *testing.B) {
+				b.SetBytes(int64(8 * n))
+				for b.Loop() {
+					sumSquares(l, x64)
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkSumSquaresTensors times the multi-tensor form on the default
+// pool: 16M float32 elements in 64 tensors.
+func BenchmarkSumSquaresTensors(b *testing.B) {
+	xs := make([][]float32, 64)
+	for i := range xs {
+		xs[i] = make([]float32, 256<<10)
+	}
+	sums := make([]float64, len(xs))
+	b.SetBytes(4 * 16 << 20)
+	for b.Loop() {
+		SumSquaresTensors32(nil, xs, sums)
+	}
+}
