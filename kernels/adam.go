@@ -162,14 +162,7 @@ func (o Adam) checkLens(op string, n, grad, m, v, vmax int) {
 // float64, for every element and every level alike, or returns those of
 // the last call with the same o and t (see lastScalars).
 func (o Adam) scalars(t int) (s [adamScalarCount]float64, err error) {
-	k := o.key(t)
-	if s, ok := adamCache.get(k); ok {
-		return s, nil
-	}
-	if s, err = o.computeScalars(t); err == nil {
-		adamCache.put(k, s)
-	}
-	return s, err
+	return adamCache.lookup(o.key(t), func() ([adamScalarCount]float64, error) { return o.computeScalars(t) })
 }
 
 // computeScalars is scalars without the cache.

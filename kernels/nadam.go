@@ -216,14 +216,7 @@ func nadamCheckLens(op string, n, grad, m, v int) {
 // once, in float64, for every element and every level alike, in PyTorch's
 // order: cg = (LR*(1-mu_t))/(1-P_t), cm = (LR*mu_{t+1})/(1-P_t*mu_{t+1}).
 func (o NAdam) scalars(s NAdamSchedule) (sc [nadamScalarCount]float64, err error) {
-	k := o.key(s)
-	if sc, ok := nadamCache.get(k); ok {
-		return sc, nil
-	}
-	if sc, err = o.computeScalars(s); err == nil {
-		nadamCache.put(k, sc)
-	}
-	return sc, err
+	return nadamCache.lookup(o.key(s), func() ([nadamScalarCount]float64, error) { return o.computeScalars(s) })
 }
 
 // computeScalars is scalars without the cache (see lastScalars).

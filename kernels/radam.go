@@ -166,14 +166,11 @@ func (o RAdam) rectification(t int) (rect bool, r, bc2 float64) {
 // is rectified: step = LR*r_t*sqrt(1-Beta2^t)/(1-Beta1^t) if so, else
 // LR/(1-Beta1^t).
 func (o RAdam) scalars(t int) (s [radamScalarCount]float64, rect bool, err error) {
-	k := o.key(t)
-	if c, ok := radamCache.get(k); ok {
-		return c.s, c.rect, nil
-	}
-	if s, rect, err = o.computeScalars(t); err == nil {
-		radamCache.put(k, radamScalars{s, rect})
-	}
-	return s, rect, err
+	c, err := radamCache.lookup(o.key(t), func() (radamScalars, error) {
+		s, rect, err := o.computeScalars(t)
+		return radamScalars{s, rect}, err
+	})
+	return c.s, c.rect, err
 }
 
 // computeScalars is scalars without the cache (see lastScalars).

@@ -25,25 +25,23 @@ type lastScalars[K comparable, S any] struct {
 	s   S
 }
 
-// get returns the scalars cached for k, if they are.
-func (c *lastScalars[K, S]) get(k K) (s S, ok bool) {
+// lookup returns the scalars of k: cached, or computed by compute and
+// cached if compute succeeds. It takes the mutex once, and holds it while
+// computing, which costs the other callers nothing: one that finds the
+// cache busy computes its scalars itself.
+func (c *lastScalars[K, S]) lookup(k K, compute func() (S, error)) (S, error) {
 	if !c.mu.TryLock() {
-		return s, false
+		return compute()
 	}
+	defer c.mu.Unlock()
 	if c.set && c.key == k {
-		s, ok = c.s, true
+		return c.s, nil
 	}
-	c.mu.Unlock()
-	return s, ok
-}
-
-// put caches s as the scalars of k, unless another call holds the cache.
-func (c *lastScalars[K, S]) put(k K, s S) {
-	if !c.mu.TryLock() {
-		return
+	s, err := compute()
+	if err == nil {
+		c.set, c.key, c.s = true, k, s
 	}
-	c.set, c.key, c.s = true, k, s
-	c.mu.Unlock()
+	return s, err
 }
 
 // bits is a float64 field as a cache key word.
