@@ -39,7 +39,7 @@ func (o *Optimizer[H]) checkpointLayout(uses []slotSet, withParams, fresh bool) 
 			shape = []int64{int64(p.owned())}
 		}
 		add := func(key string, slot int) {
-			e := entry{info: safetensors.Tensor{Name: key, DType: safetensors.DType(p.dtype()), Shape: shape}, p: p, slot: slot}
+			e := entry{info: safetensors.Tensor{Name: key, DType: p.dtype(), Shape: shape}, p: p, slot: slot}
 			if x := p.f32; x != nil {
 				e.f32 = slotData(x, slot, fresh)
 			} else {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/fusedopt/fusedopt/internal/safetensors"
 )
 
 // The checkpoint format, as its __metadata__ records it. Version 1 is the
@@ -43,10 +44,10 @@ type groupMeta[H Algorithm] struct {
 
 // paramMeta is one registered parameter as a checkpoint records it.
 type paramMeta struct {
-	Name  string  `json:"name"`
-	DType string  `json:"dtype"`
-	Shape []int64 `json:"shape"`
-	Group int     `json:"group"`
+	Name  string            `json:"name"`
+	DType safetensors.DType `json:"dtype"`
+	Shape []int64           `json:"shape"`
+	Group int               `json:"group"`
 }
 
 // stateKey is the checkpoint name of a parameter's state slot, as PyTorch's

@@ -28,11 +28,15 @@ func (o *Optimizer[H]) Step() error {
 		h, c := &gr.next.hyper, gr.next.clock
 		// prepare has run both calls on empty lists, which validate
 		// everything these check; an error now is a broken invariant.
-		if err := o.algo.step32(h, o.pool, c, &gr.f32); err != nil {
-			panic(fmt.Sprintf("optim: group %d: float32 step failed after validation: %v", g, err))
+		if len(gr.f32.ts) > 0 {
+			if err := o.algo.step32(h, o.pool, c, &gr.f32); err != nil {
+				panic(fmt.Sprintf("optim: group %d: float32 step failed after validation: %v", g, err))
+			}
 		}
-		if err := o.algo.step64(h, o.pool, c, &gr.f64); err != nil {
-			panic(fmt.Sprintf("optim: group %d: float64 step failed after validation: %v", g, err))
+		if len(gr.f64.ts) > 0 {
+			if err := o.algo.step64(h, o.pool, c, &gr.f64); err != nil {
+				panic(fmt.Sprintf("optim: group %d: float64 step failed after validation: %v", g, err))
+			}
 		}
 	}
 	for _, gr := range o.groups {

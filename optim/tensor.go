@@ -1,5 +1,7 @@
 package optim
 
+import "github.com/fusedopt/fusedopt/internal/safetensors"
+
 // float is the element type of a parameter: PyTorch keeps a dtype per
 // tensor, and so does an Optimizer.
 type float interface{ float32 | float64 }
@@ -56,10 +58,10 @@ func (p *param) owned() int {
 	return p.f64.hi - p.f64.lo
 }
 
-// dtype is the parameter's safetensors dtype name.
-func (p *param) dtype() string {
+// dtype is the parameter's safetensors dtype.
+func (p *param) dtype() safetensors.DType {
 	if p.f32 != nil {
-		return "F32"
+		return safetensors.F32
 	}
-	return "F64"
+	return safetensors.F64
 }
