@@ -82,6 +82,36 @@ func BenchmarkModelList(b *testing.B) {
 	})
 }
 
+// BenchmarkClipModelList is ClipGradNorm followed by Step over the 200
+// tensors, in place and fused, against Step alone. The target: clipping
+// plus Step within 1.25x of Step. maxNorm is below every norm the gradients
+// have, so that every step clips.
+func BenchmarkClipModelList(b *testing.B) {
+	if testing.Short() {
+		b.Skip("DRAM-sized benchmark; not in -short mode")
+	}
+	o, _, total := benchOptimizer(b, kernels.DefaultPool(), modelSizes())
+	for _, c := range []struct {
+		name string
+		clip bool
+		opts *ClipOptions
+	}{{"Step", false, nil}, {"ClipGradNorm+Step", true, nil}, {"ClipGradNorm-fused+Step", true, &ClipOptions{Fused: true}}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(int64(total) * 4)
+			for b.Loop() {
+				if c.clip {
+					if _, err := o.ClipGradNorm(1e-3, c.opts); err != nil {
+						b.Fatal(err)
+					}
+				}
+				if err := o.Step(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
 // BenchmarkTinyTensors is Step over 100 tensors of 16 elements against
 // StepTensors32 over them, on the calling goroutine: the difference is the
 // Optimizer's overhead per Step. The target: at most 2 µs.
