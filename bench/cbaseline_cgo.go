@@ -16,6 +16,10 @@ void cadam_step32(int, ptrdiff_t, float*, const float*, float*, float*, float*, 
 void cadam_step64(int, ptrdiff_t, double*, const double*, double*, double*, double*, const double*, long);
 void cadam_fast_step32(int, ptrdiff_t, float*, const float*, float*, float*, float*, const float*, long);
 void cadam_fast_step64(int, ptrdiff_t, double*, const double*, double*, double*, double*, const double*, long);
+double csumsq_f32(ptrdiff_t, const float*, long);
+double csumsq_f64(ptrdiff_t, const double*, long);
+double csumsq_fast_f32(ptrdiff_t, const float*, long);
+double csumsq_fast_f64(ptrdiff_t, const double*, long);
 */
 import "C"
 
@@ -65,4 +69,23 @@ func cAdam64(fast bool, variant int, s *[10]float64, p, g, m, v, vmax []float64,
 	} else {
 		C.cadam_step64(C.int(variant), n, args[0], args[1], args[2], args[3], vm, sc, C.long(iters))
 	}
+}
+
+// cSumSquares32 runs iters sums of squares of x (len(x) > 0) in the C
+// baseline (fast: the -ffast-math build) and returns the last.
+func cSumSquares32(fast bool, x []float32, iters int) float64 {
+	n, p := C.ptrdiff_t(len(x)), (*C.float)(unsafe.Pointer(&x[0]))
+	if fast {
+		return float64(C.csumsq_fast_f32(n, p, C.long(iters)))
+	}
+	return float64(C.csumsq_f32(n, p, C.long(iters)))
+}
+
+// cSumSquares64 is cSumSquares32 for float64.
+func cSumSquares64(fast bool, x []float64, iters int) float64 {
+	n, p := C.ptrdiff_t(len(x)), (*C.double)(unsafe.Pointer(&x[0]))
+	if fast {
+		return float64(C.csumsq_fast_f64(n, p, C.long(iters)))
+	}
+	return float64(C.csumsq_f64(n, p, C.long(iters)))
 }

@@ -16,3 +16,11 @@ func cAdam32(bool, int, *[10]float32, []float32, []float32, []float32, []float32
 func cAdam64(bool, int, *[10]float64, []float64, []float64, []float64, []float64, []float64, int) {
 	panic("fusedopt bench: built without cgo, no C baseline")
 }
+
+func cSumSquares32(bool, []float32, int) float64 {
+	panic("fusedopt bench: built without cgo, no C baseline")
+}
+
+func cSumSquares64(bool, []float64, int) float64 {
+	panic("fusedopt bench: built without cgo, no C baseline")
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -275,6 +276,27 @@ func TestCBaselineComputesAdam(t *testing.T) {
 		for _, fast := range []bool{false, true} {
 			checkC(t, o, v, fast, func(s [][]float32) error { return v.hp.(kernels.Adam).Step32(stepT, s[0], s[1], s[2], s[3], s[4]) }, 1e-5)
 			checkC(t, o, v, fast, func(s [][]float64) error { return v.hp.(kernels.Adam).Step64(stepT, s[0], s[1], s[2], s[3], s[4]) }, 1e-12)
+		}
+	}
+}
+
+// TestCBaselineComputesSumSquares: the C sums of squares agree with
+// kernels' to the last bits their different orders allow.
+func TestCBaselineComputesSumSquares(t *testing.T) {
+	if !cBaselineAvailable {
+		t.Skip("built without cgo")
+	}
+	x32, x64 := make([]float32, 1000), make([]float64, 1000)
+	for i := range x32 {
+		x32[i] = float32(math.Sin(float64(i)))
+		x64[i] = float64(x32[i])
+	}
+	want := kernels.SumSquares32(x32)
+	for _, fast := range []bool{false, true} {
+		for _, got := range []float64{cSumSquares32(fast, x32, 2), cSumSquares64(fast, x64, 2)} {
+			if abs(got-want) > 1e-13*want {
+				t.Errorf("fast=%v: C sum of squares %v, kernels %v", fast, got, want)
+			}
 		}
 	}
 }

@@ -68,7 +68,7 @@ const stepT = 10
 
 var optimizers = []*optimizer{
 	adamOptimizer(), sgdOptimizer(), adagradOptimizer(), rmspropOptimizer(), adadeltaOptimizer(),
-	nadamOptimizer(), radamOptimizer(), adamaxOptimizer(), lionOptimizer(),
+	nadamOptimizer(), radamOptimizer(), adamaxOptimizer(), lionOptimizer(), sumsqOptimizer(),
 }
 
 func findOptimizer(name string) *optimizer {

@@ -6,6 +6,7 @@ import (
 	"math"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -102,6 +103,17 @@ func TestVariants(t *testing.T) {
 		k := len(o.slices)
 		for _, v := range o.variants {
 			name := o.name + " " + v.name
+			if v.writes == 0 {
+				// A reduction: its Traffic loop and its step only read,
+				// and it has no Arith kernel.
+				s := ones(k)
+				e.Traffic32(uint8(kernels.Generic), v.index, s)
+				o.step32(v)(s)
+				if c := changed(ones(k), s); slices.Contains(c, true) || e.Arith32 != nil || v.arith {
+					t.Errorf("%s: a reduction writes %v, has an Arith kernel %v, arith %v", name, c, e.Arith32 != nil, v.arith)
+				}
+				continue
+			}
 			// Traffic: x = sum of the read-only streams; each written
 			// stream += x.
 			s := ones(k)

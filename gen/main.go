@@ -9,9 +9,11 @@
 //	tables_arm64.go        the NEON kernel table
 //	families_test.go       every family described alike, for internal/famtest
 //
-// kernels gets the optimizers; internal/limits gets the memory-roofline
-// (Traffic) and arithmetic-bound (Arith) kernels derived from each, which
-// only the benchmarks use, and entries.go, their table by optimizer name.
+// kernels gets the optimizers and the reductions (reduce_*); internal/limits
+// gets the memory-roofline (Traffic) and arithmetic-bound (Arith) kernels
+// derived from each optimizer, which only the benchmarks use, entries.go,
+// their table by optimizer name, and the reductions' read-only roofline
+// (reduce_*).
 //
 // Run it with go generate in this directory.
 package main
@@ -35,6 +37,7 @@ import (
 	"github.com/fusedopt/fusedopt/gen/families"
 	"github.com/fusedopt/fusedopt/gen/golang"
 	"github.com/fusedopt/fusedopt/gen/neon"
+	"github.com/fusedopt/fusedopt/gen/optimizers"
 )
 
 var amd64Levels = []amd64.Level{amd64.AVX2, amd64.AVX512}
@@ -50,9 +53,10 @@ func main() {
 	// kernels' kernelsFor takes a Level, internal/limits' a uint8.
 	kernelsDir := filepath.Join(*root, "kernels")
 	writePackage(kernelsDir, "kernels", "Level(l)", base)
-	writeReductions(kernelsDir, "kernels")
+	writeReductions(kernelsDir, "kernels", optimizers.Reductions())
 	limitsDir := filepath.Join(*root, "internal", "limits")
 	writePackage(limitsDir, "limits", "l", limits)
+	writeReductions(limitsDir, "limits", optimizers.ReductionLimits())
 	src, err := golang.Limits("limits", base)
 	check(err)
 	write(limitsDir, "entries.go", src)

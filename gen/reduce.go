@@ -7,20 +7,19 @@ import (
 
 	"github.com/fusedopt/fusedopt/gen/amd64"
 	"github.com/fusedopt/fusedopt/gen/golang"
+	"github.com/fusedopt/fusedopt/gen/ir"
 	"github.com/fusedopt/fusedopt/gen/neon"
-	"github.com/fusedopt/fusedopt/gen/optimizers"
 )
 
-// writeReductions writes the reduction kernels (optimizers.Reductions) of
-// package pkg in dir at every level, and for every target the functions
+// writeReductions writes the reduction kernels reds of package pkg in dir
+// at every level, and for every target the functions
 // that call a level's kernel:
 //
 //	reduce_generic.go            the pure-Go kernels
 //	reduce_amd64.s/.go           AVX2 and AVX-512 (avo)
 //	reduce_arm64.s/.go           NEON (gen/neon)
 //	reduce_dispatch_<arch>.go    sumsqF32At...: a level's kernel, called directly
-func writeReductions(dir, pkg string) {
-	reds := optimizers.Reductions()
+func writeReductions(dir, pkg string, reds []*ir.Reduction) {
 	src, err := golang.ReductionsGeneric(pkg, reds)
 	check(err)
 	write(dir, "reduce_generic.go", src)

@@ -12,3 +12,11 @@ func Reductions() []*ir.Reduction {
 	sumsq := ir.NewReduction("sumsq", "sum of squares", []ir.Stream{{Name: "x"}}, ir.Mul(x, x))
 	return []*ir.Reduction{sumsq}
 }
+
+// ReductionLimits are the reductions internal/limits times as the
+// read-only roofline of Reductions: each element of x widened and added
+// to its partial, the least work a float64 reduction does, so that the
+// memory (or, in cache, the widening and the additions) is the bound.
+func ReductionLimits() []*ir.Reduction {
+	return []*ir.Reduction{ir.NewReduction("readonly", "read-only roofline", []ir.Stream{{Name: "x"}}, ir.Widen(ir.LoadOf("x")))}
+}

@@ -6,6 +6,8 @@
 //   - Arith: only the optimizer's square roots and divisions, chained per
 //     element over one stream; on L1-resident slices its speed is the
 //     arithmetic bound of an exact kernel.
+//   - For the reductions (the sum of squares), a read-only Traffic loop
+//     only: every element read once into the reduction's partial sums.
 //
 // The generator in gen/ derives both from each optimizer's description
 // and compiles them like the optimizers' kernels, into this package (its
@@ -35,9 +37,13 @@ type Entry struct {
 	Traffic64, Arith64 Kernel64
 }
 
-// For returns the limit kernels of an optimizer ("adam", ...).
+// For returns the limit kernels of an optimizer ("adam", ...), or of a
+// reduction ("sumsq": Traffic only).
 func For(optimizer string) (Entry, bool) {
-	e, ok := entries[optimizer]
+	if e, ok := entries[optimizer]; ok {
+		return e, true
+	}
+	e, ok := reductions[optimizer]
 	return e, ok
 }
 

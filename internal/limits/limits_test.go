@@ -59,3 +59,28 @@ func catch(f func()) (msg string) {
 	f()
 	return ""
 }
+
+// TestReadOnly: the sum of squares' read-only loop reads every element once
+// at every supported level: small integers sum exactly.
+func TestReadOnly(t *testing.T) {
+	for _, l := range cpulevel.Detect() {
+		for _, n := range []int{0, 1, 15, 16, 17, 33, 1000} {
+			x32, x64 := make([]float32, n), make([]float64, n)
+			want := 0.0
+			for i := range x32 {
+				x32[i], x64[i] = float32(i%7), float64(i%7)
+				want += float64(i % 7)
+			}
+			if got := readOnly(l, x32); got != want {
+				t.Errorf("%s n=%d float32: sum %v, want %v", cpulevel.Name(l), n, got, want)
+			}
+			if got := readOnly(l, x64); got != want {
+				t.Errorf("%s n=%d float64: sum %v, want %v", cpulevel.Name(l), n, got, want)
+			}
+		}
+	}
+	e, ok := For("sumsq")
+	if !ok || e.Traffic32 == nil || e.Traffic64 == nil || e.Arith32 != nil || e.Arith64 != nil {
+		t.Errorf(`For("sumsq") = %+v, %v: want the Traffic kernels only`, e, ok)
+	}
+}
