@@ -20,7 +20,7 @@ var littleEndian = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // asBytes views x's memory as bytes, without copying.
-func asBytes[E Float](x []E) []byte {
+func asBytes[E Element](x []E) []byte {
 	if len(x) == 0 {
 		return nil
 	}
@@ -29,7 +29,7 @@ func asBytes[E Float](x []E) []byte {
 }
 
 // Write writes x's little-endian bytes to w.
-func Write[E Float](w io.Writer, x []E) error {
+func Write[E Element](w io.Writer, x []E) error {
 	if !littleEndian {
 		return writePortable(w, x)
 	}
@@ -48,7 +48,7 @@ func Write[E Float](w io.Writer, x []E) error {
 // Reaching the end of r before any byte, when x is not empty, is also
 // io.ErrUnexpectedEOF: the data was promised by the header. After an error
 // the contents of x are unspecified.
-func Read[E Float](r io.Reader, x []E) error {
+func Read[E Element](r io.Reader, x []E) error {
 	if !littleEndian {
 		return readPortable(r, x)
 	}
@@ -59,7 +59,7 @@ func Read[E Float](r io.Reader, x []E) error {
 }
 
 // Checksum is the CRC-32C (Castagnoli) of x's little-endian bytes.
-func Checksum[E Float](x []E) uint32 {
+func Checksum[E Element](x []E) uint32 {
 	if !littleEndian {
 		return checksumPortable(x)
 	}

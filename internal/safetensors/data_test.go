@@ -33,7 +33,20 @@ var (
 		0x7ff800000000beef, 0x7ff0000000000001, 0xfff0000012345678,
 		0x3ff0000000000000, 0xbfe8000000000000, 0x3fb999999999999a,
 	}
+	// bfloat16: the high halves of binary32 patterns of the same kinds.
+	specialBits16 = []uint16{
+		0x0000, 0x8000, 0x0001, 0x807f, 0x0080, 0x7f7f, 0x7f80, 0xff80,
+		0x7fc0, 0xffc0, 0x7fef, 0x7f81, 0xff92, 0x3f80, 0xbf40, 0x3dcd,
+	}
 )
+
+func leBytes16(bits []uint16) []byte {
+	var b []byte
+	for _, v := range bits {
+		b = binary.LittleEndian.AppendUint16(b, v)
+	}
+	return b
+}
 
 func specials32() []float32 {
 	x := make([]float32, len(specialBits32))
@@ -87,14 +100,14 @@ func bits64(x []float64) []uint64 {
 
 // codec is one implementation of the data helpers: the exported ones
 // (zero-copy here on little-endian hosts) or the portable ones.
-type codec[E Float] struct {
+type codec[E Element] struct {
 	name     string
 	write    func(io.Writer, []E) error
 	read     func(io.Reader, []E) error
 	checksum func([]E) uint32
 }
 
-func codecs[E Float]() []codec[E] {
+func codecs[E Element]() []codec[E] {
 	return []codec[E]{
 		{"native", Write[E], Read[E], Checksum[E]},
 		{"portable", writePortable[E], readPortable[E], checksumPortable[E]},
@@ -119,7 +132,16 @@ func TestDataSpecials64(t *testing.T) {
 	}
 }
 
-func testSpecials[E Float](t *testing.T, c codec[E], x []E, want []byte, enc func([]E) []byte) {
+func TestDataSpecials16(t *testing.T) {
+	want := leBytes16(specialBits16)
+	for _, c := range codecs[uint16]() {
+		t.Run(c.name, func(t *testing.T) {
+			testSpecials(t, c, append([]uint16(nil), specialBits16...), want, leBytes16)
+		})
+	}
+}
+
+func testSpecials[E Element](t *testing.T, c codec[E], x []E, want []byte, enc func([]E) []byte) {
 	var buf bytes.Buffer
 	if err := c.write(&buf, x); err != nil {
 		t.Fatal(err)
@@ -149,7 +171,14 @@ func TestDataLong(t *testing.T) {
 			x[i] = math.Float32frombits(uint32(i) * 2654435761)
 			y[i] = math.Float64frombits(uint64(i) * 0x9e3779b97f4a7c15)
 		}
+		z := make([]uint16, 2*n+1) // the same number of bytes, and more
+		for i := range z {
+			z[i] = uint16(i * 40503)
+		}
 		want32, want64 := leBytes32(bits32(x)), leBytes64(bits64(y))
+		for _, c := range codecs[uint16]() {
+			roundTrip(t, c, z, leBytes16(z))
+		}
 		for _, c := range codecs[float32]() {
 			roundTrip(t, c, x, want32)
 		}
@@ -159,7 +188,7 @@ func TestDataLong(t *testing.T) {
 	}
 }
 
-func roundTrip[E Float](t *testing.T, c codec[E], x []E, want []byte) {
+func roundTrip[E Element](t *testing.T, c codec[E], x []E, want []byte) {
 	t.Helper()
 	var buf bytes.Buffer
 	if err := c.write(&buf, x); err != nil || !bytes.Equal(buf.Bytes(), want) {

@@ -1,6 +1,6 @@
 // Package safetensors is a small, strict, streaming codec for the
-// safetensors file format, restricted to the F32 and F64 dtypes that the
-// optimizer checkpoints use.
+// safetensors file format, restricted to the F32, F64 and BF16 dtypes that
+// the optimizer checkpoints use.
 //
 // A file is an 8-byte little-endian header length N, N bytes of UTF-8 JSON
 // describing each tensor (dtype, shape, data_offsets) plus an optional

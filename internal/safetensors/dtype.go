@@ -6,17 +6,20 @@ import "unsafe"
 type DType string
 
 // The element types this package reads and writes. Others exist in the
-// format (F16, BF16, I64, ...) but optimizer state is never stored in them,
-// so Decode rejects them instead of handing back data nobody can convert.
+// format (F16, I64, ...) but optimizer state is never stored in them, so
+// Decode rejects them instead of handing back data nobody can convert.
 const (
-	F32 DType = "F32" // IEEE 754 binary32, little-endian
-	F64 DType = "F64" // IEEE 754 binary64, little-endian
+	F32  DType = "F32"  // IEEE 754 binary32, little-endian
+	F64  DType = "F64"  // IEEE 754 binary64, little-endian
+	BF16 DType = "BF16" // bfloat16 (the high half of a binary32), little-endian
 )
 
-// Size returns the size in bytes of one element: 4 for F32, 8 for F64 and
-// 0 for any other dtype.
+// Size returns the size in bytes of one element: 2 for BF16, 4 for F32, 8
+// for F64 and 0 for any other dtype.
 func (d DType) Size() int {
 	switch d {
+	case BF16:
+		return 2
 	case F32:
 		return 4
 	case F64:
@@ -80,14 +83,18 @@ type Header struct {
 	Metadata map[string]string // may be nil
 }
 
-// Float is the set of element types that Write, Read and Checksum accept.
-type Float interface{ ~float32 | ~float64 }
+// Element is the set of element types that Write, Read and Checksum
+// accept: float32 and float64, and uint16 holding the bits of a bfloat16.
+type Element interface{ ~float32 | ~float64 | ~uint16 }
 
-// DTypeOf returns the dtype that stores E: F32 for float32-based types and
-// F64 for float64-based ones.
-func DTypeOf[E Float]() DType {
+// DTypeOf returns the dtype that stores E: BF16 for uint16-based types,
+// F32 for float32-based ones and F64 for float64-based ones.
+func DTypeOf[E Element]() DType {
 	var z E
-	if unsafe.Sizeof(z) == 4 {
+	switch unsafe.Sizeof(z) {
+	case 2:
+		return BF16
+	case 4:
 		return F32
 	}
 	return F64

@@ -49,7 +49,7 @@ func Encode(h *Header) ([]byte, error) {
 		seen[t.Name] = true
 		size := t.DType.Size()
 		if size == 0 {
-			return nil, fmt.Errorf("safetensors: tensor %q: dtype %q is not supported (F32 and F64 are)", t.Name, string(t.DType))
+			return nil, fmt.Errorf("safetensors: tensor %q: dtype %q is not supported (F32, F64 and BF16 are)", t.Name, string(t.DType))
 		}
 		for _, d := range t.Shape {
 			if d < 0 {

@@ -8,13 +8,14 @@ import (
 )
 
 func TestDTypeSize(t *testing.T) {
-	for d, want := range map[DType]int{F32: 4, F64: 8, "BF16": 0, "": 0, "f32": 0} {
+	for d, want := range map[DType]int{F32: 4, F64: 8, BF16: 2, "F16": 0, "": 0, "f32": 0} {
 		if got := d.Size(); got != want {
 			t.Errorf("%q.Size() = %d, want %d", d, got, want)
 		}
 	}
 	type myFloat float32
-	if DTypeOf[float32]() != F32 || DTypeOf[myFloat]() != F32 || DTypeOf[float64]() != F64 {
+	type bf16 uint16
+	if DTypeOf[float32]() != F32 || DTypeOf[myFloat]() != F32 || DTypeOf[float64]() != F64 || DTypeOf[bf16]() != BF16 {
 		t.Error("DTypeOf maps a type to the wrong dtype")
 	}
 }
@@ -153,7 +154,7 @@ func TestEncodeErrors(t *testing.T) {
 		{"empty name", Header{Tensors: []Tensor{{Name: "", DType: F32}}}, []string{"empty name"}},
 		{"reserved", Header{Tensors: []Tensor{{Name: "__metadata__", DType: F32}}}, []string{`"__metadata__"`, "reserved"}},
 		{"duplicate", Header{Tensors: []Tensor{{Name: "a", DType: F32}, {Name: "b", DType: F32}, {Name: "a", DType: F64}}}, []string{"duplicate", `"a"`}},
-		{"dtype", Header{Tensors: []Tensor{{Name: "a", DType: "BF16"}}}, []string{`"a"`, "BF16", "not supported"}},
+		{"dtype", Header{Tensors: []Tensor{{Name: "a", DType: "F16"}}}, []string{`"a"`, "F16", "not supported"}},
 		{"no dtype", Header{Tensors: []Tensor{{Name: "a"}}}, []string{`"a"`, "not supported"}},
 		{"negative", Header{Tensors: []Tensor{{Name: "a", DType: F32, Shape: []int64{2, -3}}}}, []string{`"a"`, "[2 -3]", "negative"}},
 		{"elements overflow", Header{Tensors: []Tensor{{Name: "a", DType: F32, Shape: []int64{1 << 32, 1 << 32}}}}, []string{`"a"`, "overflow"}},

@@ -191,7 +191,7 @@ func (p *parser) tensor(name string) (Tensor, error) {
 	}
 	size := tn.DType.Size()
 	if size == 0 {
-		return fail("dtype %s is not supported (F32 and F64 are)", tn.DType)
+		return fail("dtype %s is not supported (F32, F64 and BF16 are)", tn.DType)
 	}
 	tn.Begin, tn.End = offsets[0], offsets[1]
 	elems, ok := elements(tn.Shape)
