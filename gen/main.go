@@ -54,6 +54,7 @@ func main() {
 	kernelsDir := filepath.Join(*root, "kernels")
 	writePackage(kernelsDir, "kernels", "Level(l)", base)
 	writeReductions(kernelsDir, "kernels", optimizers.Reductions())
+	writeFused(kernelsDir, "kernels")
 	limitsDir := filepath.Join(*root, "internal", "limits")
 	writePackage(limitsDir, "limits", "l", limits)
 	writeReductions(limitsDir, "limits", optimizers.ReductionLimits())

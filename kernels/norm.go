@@ -135,8 +135,9 @@ type normJob[E float32 | float64] struct {
 	chunks []float64 // every chunk's sum
 }
 
-func (j *normJob[E]) tensors() int   { return len(j.xs) }
-func (j *normJob[E]) size(i int) int { return chunksOf(len(j.xs[i])) }
+func (j *normJob[E]) tensors() int       { return len(j.xs) }
+func (j *normJob[E]) size(i int) int     { return chunksOf(len(j.xs[i])) }
+func (j *normJob[E]) elements(i int) int { return len(j.xs[i]) }
 func (j *normJob[E]) run(i, lo, hi int) {
 	x := j.xs[i]
 	for c := lo; c < hi; c++ {
@@ -150,45 +151,73 @@ func sumSquaresTensors[E float32 | float64](p *Pool, xs [][]E, sums []float64, e
 	if len(sums) != len(xs) {
 		panic(fmt.Sprintf("fusedopt: SumSquaresTensors: %d sums for %d tensors", len(sums), len(xs)))
 	}
-	p = p.orDefault()
-	l := ActiveLevel()
-	total := 0
-	for _, x := range xs {
-		total += len(x)
-	}
-	if p.workers <= 1 || total*elemBytes < parallelMinBytes || p.closed.Load() {
-		for i, x := range xs {
-			sums[i] = sumSquares(l, x)
-		}
-		return
-	}
 	j := jobs.get()
 	defer func() {
 		j.xs = nil
 		jobs.put(j)
 	}()
-	j.xs, j.level = xs, l
-	j.first = j.first[:0]
-	n := 0
-	for _, x := range xs {
-		j.first = append(j.first, n)
-		n += chunksOf(len(x))
-	}
-	if cap(j.chunks) < n {
-		j.chunks = make([]float64, n)
-	}
-	j.chunks = j.chunks[:n]
+	j.xs, j.level = xs, ActiveLevel()
+	j.first, j.chunks = firstChunks(j, j.first, j.chunks)
+	p.orDefault().runChunks(j, elemBytes)
 
-	// The plan: pool chunks of about NormChunk elements, each one or
-	// more whole reduction chunks (small tensors packed together).
+	for i := range xs {
+		var s float64
+		for _, c := range j.chunks[j.first[i] : j.first[i]+chunksOf(len(xs[i]))] {
+			s += c
+		}
+		sums[i] = s
+	}
+}
+
+// chunkJob is a job whose "elements" are the NormChunk chunks of its
+// tensors (size(i) is chunksOf(elements(i))), so that a piece of the
+// pool's plan is a range of whole chunks of one tensor and a chunk's
+// sums never depend on the number of workers.
+type chunkJob interface {
+	job
+	elements(i int) int // the number of elements of tensor i
+}
+
+// firstChunks sets first[i] to the index, in the list of every tensor's
+// chunks, of tensor i's chunk 0, and sizes chunks to that list; both
+// keep their capacity.
+func firstChunks[T any](j chunkJob, first []int, chunks []T) ([]int, []T) {
+	first = first[:0]
+	n := 0
+	for i := range j.tensors() {
+		first = append(first, n)
+		n += j.size(i)
+	}
+	if cap(chunks) < n {
+		chunks = make([]T, n)
+	}
+	return first, chunks[:n]
+}
+
+// runChunks runs every chunk of j on p's workers: pool chunks of about
+// NormChunk elements, each one or more whole reduction chunks (small
+// tensors packed together). Below 256 KiB in all, or without helpers,
+// it runs them on the calling goroutine.
+func (p *Pool) runChunks(j chunkJob, elemBytes int) {
+	total := 0
+	for i := range j.tensors() {
+		total += j.elements(i)
+	}
+	if p.workers <= 1 || total*elemBytes < parallelMinBytes || p.closed.Load() {
+		for i := range j.tensors() {
+			j.run(i, 0, j.size(i))
+		}
+		return
+	}
 	b := p.getBatch()
 	pl := &b.plan
 	pl.pieces, pl.bounds = pl.pieces[:0], append(pl.bounds[:0], 0)
 	fill := 0
-	for i, x := range xs {
-		for c := range chunksOf(len(x)) {
+	for i := range j.tensors() {
+		n := j.elements(i)
+		for c := range j.size(i) {
 			pl.pieces = append(pl.pieces, piece{i, c, c + 1})
-			if fill += min(NormChunk, len(x)-c*NormChunk); fill >= NormChunk {
+			if fill += min(NormChunk, n-c*NormChunk); fill >= NormChunk {
 				pl.bounds = append(pl.bounds, len(pl.pieces))
 				fill = 0
 			}
@@ -198,12 +227,4 @@ func sumSquaresTensors[E float32 | float64](p *Pool, xs [][]E, sums []float64, e
 		pl.bounds = append(pl.bounds, len(pl.pieces))
 	}
 	p.run(b, j)
-
-	for i := range xs {
-		var s float64
-		for _, c := range j.chunks[j.first[i] : j.first[i]+chunksOf(len(xs[i]))] {
-			s += c
-		}
-		sums[i] = s
-	}
 }

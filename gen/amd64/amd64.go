@@ -51,15 +51,21 @@ func Kernel(ctx *build.Context, lvl Level, k *ir.Kernel, bits int, signature str
 // register allocator itself, on a throwaway context.
 func scalarsInRegisters(lvl Level, k *ir.Kernel, bits int, signature string) int {
 	for n := len(usedScalars(k)); n >= 0; n-- {
-		ctx := build.NewContext()
-		emit(ctx, lvl, k, bits, signature, n)
-		f, err := ctx.Result()
-		if err == nil && pass.Compile.Execute(f) == nil && (lvl.Masked || !usesEVEXRegisters(f)) {
+		if fits(lvl, func(ctx *build.Context) { emit(ctx, lvl, k, bits, signature, n) }) {
 			return n
 		}
 	}
 	panic(fmt.Sprintf("amd64: %s does not fit the %s registers even with every scalar on the stack; lower the unroll factor",
 		k.FuncName(lvl.Name, bits), lvl.Name))
+}
+
+// fits reports whether the function try emits assembles within the
+// level's registers, on a throwaway context.
+func fits(lvl Level, try func(ctx *build.Context)) bool {
+	ctx := build.NewContext()
+	try(ctx)
+	f, err := ctx.Result()
+	return err == nil && pass.Compile.Execute(f) == nil && (lvl.Masked || !usesEVEXRegisters(f))
 }
 
 // usesEVEXRegisters reports whether avo allocated any of X/Y16-31, which
@@ -107,46 +113,12 @@ type fn struct {
 	loaded     map[string]operand.Op // masked tail: streams preloaded in registers
 	mask       reg.OpmaskVirtual     // masked tail: the lanes in range
 	vars       map[string]reg.VecVirtual
+	bodyVars   []map[string]reg.VecVirtual // the variables of each vector after body
 }
 
 func emit(ctx *build.Context, lvl Level, k *ir.Kernel, bits int, signature string, inRegs int) {
-	name := k.FuncName(lvl.Name, bits)
-	f := &fn{ctx: ctx, lvl: lvl, k: k, isa: isaFor(ctx, bits), size: bits / 8, lanes: lvl.VecBytes * 8 / bits}
-	ctx.Function(name)
-	ctx.Attributes(attr.NOSPLIT)
-	ctx.SignatureExpr(signature)
-	ctx.Doc(fmt.Sprintf("%s is the %s form of %s; see there.", name, lvl.Name, k.FuncName("", bits)))
-	ctx.Pragma("noescape")
-
-	// Arguments.
-	n := ctx.Load(ctx.Param(k.Streams[0].Name).Len(), ctx.GP64())
-	f.base = map[string]reg.GPVirtual{}
-	for _, s := range k.Streams {
-		if k.Reads(s.Name) || k.Writes(s.Name) {
-			f.base[s.Name] = ctx.Load(ctx.Param(s.Name).Base(), ctx.GP64()).(reg.GPVirtual)
-		}
-	}
-	ctx.Comment("Broadcast the per-step scalars: the busiest into registers, the rest to the stack.")
-	f.scalars = map[string]operand.Op{}
-	for j, i := range usedScalars(k) {
-		src := ctx.Param("s").Index(i)
-		v := f.vec()
-		f.isa.bcast(srcMem(src), v)
-		if j < inRegs {
-			f.scalars[k.Scalars[i].Name] = v
-		} else {
-			local := ctx.AllocLocal(lvl.VecBytes)
-			f.isa.movu(v, local)
-			f.scalars[k.Scalars[i].Name] = local
-		}
-	}
-	f.consts = map[string]reg.VecVirtual{}
-	for _, c := range constantsOf(k) {
-		ctx.Comment("Constant: " + c)
-		f.consts[c] = f.broadcastBits(constBits(c, bits))
-	}
-	f.idx = ctx.GP64()
-	ctx.XORQ(f.idx, f.idx)
+	f := newFn(ctx, lvl, k, bits)
+	n := f.prologue(signature, inRegs)
 	left := ctx.GP64()
 
 	ctx.Comment(fmt.Sprintf("Main loop: %d vectors of %d elements per iteration.", lvl.Unroll, f.lanes))
@@ -203,6 +175,55 @@ func emit(ctx *build.Context, lvl Level, k *ir.Kernel, bits int, signature strin
 	ctx.Label("done")
 	ctx.VZEROUPPER()
 	ctx.RET()
+}
+
+// newFn starts the emission of kernel k for one level and precision.
+func newFn(ctx *build.Context, lvl Level, k *ir.Kernel, bits int) *fn {
+	return &fn{ctx: ctx, lvl: lvl, k: k, isa: isaFor(ctx, bits), size: bits / 8, lanes: lvl.VecBytes * 8 / bits}
+}
+
+// prologue declares the function, loads the stream pointers, broadcasts
+// the scalars (the inRegs busiest into registers) and the constants, and
+// zeroes the element index; it returns the register holding the length.
+func (f *fn) prologue(signature string, inRegs int) reg.Register {
+	ctx, lvl, k, bits := f.ctx, f.lvl, f.k, f.size*8
+	name := k.FuncName(lvl.Name, bits)
+	ctx.Function(name)
+	ctx.Attributes(attr.NOSPLIT)
+	ctx.SignatureExpr(signature)
+	ctx.Doc(fmt.Sprintf("%s is the %s form of %s; see there.", name, lvl.Name, k.FuncName("", bits)))
+	ctx.Pragma("noescape")
+
+	// Arguments.
+	n := ctx.Load(ctx.Param(k.Streams[0].Name).Len(), ctx.GP64())
+	f.base = map[string]reg.GPVirtual{}
+	for _, s := range k.Streams {
+		if k.Reads(s.Name) || k.Writes(s.Name) {
+			f.base[s.Name] = ctx.Load(ctx.Param(s.Name).Base(), ctx.GP64()).(reg.GPVirtual)
+		}
+	}
+	ctx.Comment("Broadcast the per-step scalars: the busiest into registers, the rest to the stack.")
+	f.scalars = map[string]operand.Op{}
+	for j, i := range usedScalars(k) {
+		src := ctx.Param("s").Index(i)
+		v := f.vec()
+		f.isa.bcast(srcMem(src), v)
+		if j < inRegs {
+			f.scalars[k.Scalars[i].Name] = v
+		} else {
+			local := ctx.AllocLocal(lvl.VecBytes)
+			f.isa.movu(v, local)
+			f.scalars[k.Scalars[i].Name] = local
+		}
+	}
+	f.consts = map[string]reg.VecVirtual{}
+	for _, c := range constantsOf(k) {
+		ctx.Comment("Constant: " + c)
+		f.consts[c] = f.broadcastBits(constBits(c, bits))
+	}
+	f.idx = ctx.GP64()
+	ctx.XORQ(f.idx, f.idx)
+	return n
 }
 
 // srcMem is the memory operand of an argument component.

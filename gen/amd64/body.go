@@ -95,6 +95,7 @@ func (f *fn) body(scalarForm bool, disps ...int) {
 			}
 		}
 	}
+	f.bodyVars = vars
 }
 
 // narrow is v as the register the current instructions take: the XMM

@@ -193,7 +193,15 @@ func writeKernel(w *bytes.Buffer, f Family, k *ir.Kernel, bits int) {
 	fmt.Fprintf(w, "// %s is the pure-Go %s kernel (float%d; variant: %s).\n", name, f.Title, bits, variant)
 	fmt.Fprintf(w, "// Every assembly level performs exactly these operations in this order.\n")
 	fmt.Fprintf(w, "func %s%s {\n", name, Signature(k, bits))
+	writeLocals(w, k)
+	fmt.Fprintf(w, "\tfor i := range %s {\n", k.Streams[0].Name)
+	writeStatements(w, k, bits)
+	w.WriteString("\t}\n}\n\n")
+}
 
+// writeLocals prints the start of a kernel: the scalars it reads, as
+// locals, and its streams re-sliced to the first one's length.
+func writeLocals(w *bytes.Buffer, k *ir.Kernel) {
 	uses := k.ScalarUses()
 	for _, s := range k.Scalars {
 		if uses[s.Name] > 0 {
@@ -208,7 +216,10 @@ func writeKernel(w *bytes.Buffer, f Family, k *ir.Kernel, bits int) {
 			fmt.Fprintf(w, "\t%s = %s[:len(%s)]\n", s.Name, s.Name, first)
 		}
 	}
-	fmt.Fprintf(w, "\tfor i := range %s {\n", first)
+}
+
+// writeStatements prints k's body for element i, inside the loop.
+func writeStatements(w *bytes.Buffer, k *ir.Kernel, bits int) {
 	declared := map[string]bool{}
 	for _, st := range k.Body {
 		if st.Doc != "" {
@@ -227,7 +238,6 @@ func writeKernel(w *bytes.Buffer, f Family, k *ir.Kernel, bits int) {
 			declared[st.Var] = true
 		}
 	}
-	w.WriteString("\t}\n}\n\n")
 }
 
 // expr prints e. A product or quotient that feeds a sum or difference is
