@@ -8,6 +8,7 @@ import (
 	"github.com/fusedopt/fusedopt/gen/amd64"
 	"github.com/fusedopt/fusedopt/gen/golang"
 	"github.com/fusedopt/fusedopt/gen/ir"
+	"github.com/fusedopt/fusedopt/gen/neon"
 	"github.com/fusedopt/fusedopt/gen/optimizers"
 )
 
@@ -17,10 +18,8 @@ import (
 //
 //	fused_generic.go            the pure-Go kernels and the scalar indexes
 //	fused_amd64.s/.go           AVX2 and AVX-512 (avo)
+//	fused_arm64.s/.go           NEON (gen/neon)
 //	fused_dispatch_<arch>.go    lambF32MomentsAt...: a level's kernel, called directly
-//
-// On arm64 the fused kernels are pure Go for now (the same bits; see
-// fused_dispatch_other.go).
 func writeFused(dir, pkg string) {
 	fused := append(optimizers.LAMB(), optimizers.LARS()...)
 	src, err := golang.FusedGeneric(pkg, fused)
@@ -57,5 +56,11 @@ func writeFused(dir, pkg string) {
 		write(dir, name, src)
 	}
 	dispatch("fused_dispatch_amd64.go", "//go:build amd64 && !purego", levels, fused)
-	dispatch("fused_dispatch_other.go", "//go:build !amd64 || purego", nil, fused)
+
+	asm, stubs, err = neon.FusedKernels(pkg, fused)
+	check(err)
+	write(dir, "fused_arm64.s", asm)
+	write(dir, "fused_arm64.go", stubs)
+	dispatch("fused_dispatch_arm64.go", "//go:build arm64 && !purego", []string{neon.Level}, fused)
+	dispatch("fused_dispatch_other.go", "//go:build (!amd64 && !arm64) || purego", nil, fused)
 }

@@ -44,8 +44,8 @@ func TestEncodingsMatchBinutils(t *testing.T) {
 var wordLine = regexp.MustCompile(`WORD\s+\$0x([0-9a-f]{8}) // (.+)`)
 
 // TestEmittedWordsMatchBinutils assembles the comment of every WORD the
-// emitter writes for every optimizer, limit kernel and reduction, and
-// compares the words with the directives.
+// emitter writes for every optimizer, limit kernel, reduction and fused
+// kernel, and compares the words with the directives.
 func TestEmittedWordsMatchBinutils(t *testing.T) {
 	fams := append(families.All(), golang.LimitFamilies(families.All())...)
 	seen := map[string]bool{}
@@ -63,7 +63,11 @@ func TestEmittedWordsMatchBinutils(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, asm := range append(asms, asm) {
+	fused, _, err := FusedKernels("kernels", append(optimizers.LAMB(), optimizers.LARS()...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, asm := range append(asms, asm, fused) {
 		for _, m := range wordLine.FindAllStringSubmatch(string(asm), -1) {
 			if seen[m[0]] {
 				continue

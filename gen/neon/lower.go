@@ -18,6 +18,7 @@ type instr struct {
 	temps  []value // scratch registers of a sequence (max)
 	early  bool    // dst or temps are written before every arg is read
 	post   bool    // load or store: the body's last access to stream, which advances its pointer
+	sum    int     // a fused kernel's accumulation (a store without stream): the sum's index
 	doc    string  // comment printed before the instruction
 }
 
@@ -33,6 +34,14 @@ type body struct {
 // depth-first left-to-right walk (the order the pure-Go kernel evaluates
 // in). Scalars are the values scalars[name], already defined.
 func lower(k *ir.Kernel, scalars map[string]value, nvalues int) body {
+	l := lowerStatements(k, scalars, nvalues)
+	markLastAccesses(l.instrs)
+	return l.body
+}
+
+// lowerStatements is lower without marking the last accesses, so that a
+// fused kernel can append its accumulations first.
+func lowerStatements(k *ir.Kernel, scalars map[string]value, nvalues int) *lowering {
 	l := &lowering{body: body{nvalues: nvalues}, scalars: scalars, vars: map[string]value{}}
 	for _, st := range k.Body {
 		l.doc = st.Doc
@@ -43,8 +52,7 @@ func lower(k *ir.Kernel, scalars map[string]value, nvalues int) body {
 		}
 		l.emit(instr{store: true, stream: st.Stream, args: []value{v}, dst: -1})
 	}
-	markLastAccesses(l.instrs)
-	return l.body
+	return l
 }
 
 type lowering struct {
@@ -105,7 +113,7 @@ func markLastAccesses(instrs []instr) {
 	seen := map[string]bool{}
 	for i := len(instrs) - 1; i >= 0; i-- {
 		in := &instrs[i]
-		if (in.store || in.op == ir.OpLoad) && !seen[in.stream] {
+		if (in.store || in.op == ir.OpLoad) && in.stream != "" && !seen[in.stream] {
 			in.post = true
 			seen[in.stream] = true
 		}

@@ -70,6 +70,10 @@ type fn struct {
 	arr  Arrangement
 	base map[string]string // stream name: register holding its pointer
 	left string            // register counting the elements not yet updated
+
+	// fused kernels: the first register of the partial sums, and the
+	// vector of the current block the body is written for
+	accBase, quarter int
 }
 
 // Kernel returns the assembly of one kernel for one precision (32 or 64):
@@ -94,7 +98,7 @@ func Kernel(k *ir.Kernel, bits int) ([]byte, error) {
 		arr:  arrangementFor(bits),
 		base: map[string]string{},
 	}
-	f.prologue(k, b, bits)
+	f.prologue(k, b, bits, golang.Signature(k, bits), 0)
 	lanes := f.arr.Lanes
 	f.loop("unrolled", "single", Unroll*lanes,
 		fmt.Sprintf("Main loop: %d vectors of %d elements per iteration.", Unroll, lanes),
@@ -132,14 +136,15 @@ func scalarRegisters(k *ir.Kernel) (map[string]value, map[value]int) {
 // prologue writes the TEXT line, loads the stream pointers and the length,
 // and broadcasts the scalars into the registers scalarRegisters chose.
 // Arguments follow Go's ABI0 layout: each slice is base, len, cap (24
-// bytes), then the scalar array.
-func (f *fn) prologue(k *ir.Kernel, b body, bits int) {
+// bytes), then the scalar array, then extraArgs bytes of further
+// arguments (a fused kernel's acc pointer); sig is the Go parameter list.
+func (f *fn) prologue(k *ir.Kernel, b body, bits int, sig string, extraArgs int) {
 	const sliceBytes = 24
 	size := bits / 8
 	scalarsAt := len(k.Streams) * sliceBytes
 	name := k.FuncName(Level, bits)
-	fmt.Fprintf(f.w, "// func %s%s\n", name, golang.Signature(k, bits))
-	fmt.Fprintf(f.w, "TEXT ·%s(SB), NOSPLIT, $0-%d\n", name, scalarsAt+len(k.Scalars)*size)
+	fmt.Fprintf(f.w, "// func %s%s\n", name, sig)
+	fmt.Fprintf(f.w, "TEXT ·%s(SB), NOSPLIT, $0-%d\n", name, scalarsAt+len(k.Scalars)*size+extraArgs)
 	gp := 0
 	for i, s := range k.Streams {
 		if streamUsed(b, s.Name) {

@@ -23,6 +23,8 @@ func (f *fn) vectorInstr(in instr, regs map[value]int) {
 	b16 := func(x value) string { return fmt.Sprintf("V%d.B16", regs[x]) }
 	vecBytes := f.arr.Lanes * f.arr.Bits / 8
 	switch {
+	case in.store && in.stream == "":
+		f.accumulate(in, regs)
 	case in.store && in.post:
 		f.op("VST1.P", "[%s], %d(%s)", v(in.args[0]), vecBytes, f.base[in.stream])
 	case in.store:
