@@ -92,7 +92,7 @@ func (o LAMB) Step32(t int, param, grad, m, v []float32) error {
 	}
 	x := LAMBTensor32{param, grad, m, v}
 	lambCheck32(o, "LAMB.Step32", &x)
-	trustStep(ps, &x)
+	trustStep(ps, x)
 	return nil
 }
 
@@ -104,7 +104,7 @@ func (o LAMB) Step64(t int, param, grad, m, v []float64) error {
 	}
 	x := LAMBTensor64{param, grad, m, v}
 	lambCheck64(o, "LAMB.Step64", &x)
-	trustStep(ps, &x)
+	trustStep(ps, x)
 	return nil
 }
 
@@ -175,33 +175,35 @@ type lambPasses[T any, E float32 | float64] struct {
 	l      Level
 	s      [lambScalarCount]E
 	lr     float64
-	slices func(x *T) (param, grad, m, v []E)
+	slices func(x T) (param, grad, m, v []E)
 }
 
-func (ps lambPasses[T, E]) elems(x *T) int {
+func (ps lambPasses[T, E]) elems(x T) int {
 	p, _, _, _ := ps.slices(x)
 	return len(p)
 }
 
-func (ps lambPasses[T, E]) norms(x *T, lo, hi int, acc *[2][normPartials]float64) {
+func (ps lambPasses[T, E]) norms(x T, lo, hi int) (uu, pp float64) {
+	var acc [2][normPartials]float64
 	p, g, m, v := ps.slices(x)
 	// The generated functions call level l's kernel directly: through a
 	// func value, acc would escape to the heap.
 	switch s := any(ps.s).(type) {
 	case [lambScalarCount]float32:
 		lambF32MomentsAt(ps.l, any(p[lo:hi]).([]float32), any(g[lo:hi]).([]float32),
-			any(m[lo:hi]).([]float32), any(v[lo:hi]).([]float32), s, acc)
+			any(m[lo:hi]).([]float32), any(v[lo:hi]).([]float32), s, &acc)
 	case [lambScalarCount]float64:
 		lambF64MomentsAt(ps.l, any(p[lo:hi]).([]float64), any(g[lo:hi]).([]float64),
-			any(m[lo:hi]).([]float64), any(v[lo:hi]).([]float64), s, acc)
+			any(m[lo:hi]).([]float64), any(v[lo:hi]).([]float64), s, &acc)
 	}
+	return combinePartials(&acc[0]), combinePartials(&acc[1])
 }
 
 func (ps lambPasses[T, E]) ratio(uu, pp float64) (float64, bool) {
 	return trustRatio(uu, pp, 1, 0), false
 }
 
-func (ps lambPasses[T, E]) apply(x *T, lo, hi int, ratio float64) {
+func (ps lambPasses[T, E]) apply(x T, lo, hi int, ratio float64) {
 	p, _, m, v := ps.slices(x)
 	s := ps.s
 	s[lambStep] = E(ps.lr * ratio)

@@ -12,8 +12,8 @@ type LAMBTensor64 struct {
 	Param, Grad, M, V []float64
 }
 
-func lambSlices32(x *LAMBTensor32) (p, g, m, v []float32) { return x.Param, x.Grad, x.M, x.V }
-func lambSlices64(x *LAMBTensor64) (p, g, m, v []float64) { return x.Param, x.Grad, x.M, x.V }
+func lambSlices32(x LAMBTensor32) (p, g, m, v []float32) { return x.Param, x.Grad, x.M, x.V }
+func lambSlices64(x LAMBTensor64) (p, g, m, v []float64) { return x.Param, x.Grad, x.M, x.V }
 
 // StepParallel32 is Step32 on the workers of pool p (nil for
 // DefaultPool): both passes split the tensor into chunks that run in

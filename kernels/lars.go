@@ -93,7 +93,7 @@ func (o LARS) Step32(t int, param, grad, buf []float32) error {
 	}
 	x := LARSTensor32{param, grad, buf}
 	larsCheck32(o, "LARS.Step32", &x)
-	trustStep(ps, &x)
+	trustStep(ps, x)
 	return nil
 }
 
@@ -105,7 +105,7 @@ func (o LARS) Step64(t int, param, grad, buf []float64) error {
 	}
 	x := LARSTensor64{param, grad, buf}
 	larsCheck64(o, "LARS.Step64", &x)
-	trustStep(ps, &x)
+	trustStep(ps, x)
 	return nil
 }
 
@@ -156,22 +156,24 @@ type larsPasses[T any, E float32 | float64] struct {
 	o      LARS
 	l      Level
 	s      [larsScalarCount]E
-	slices func(x *T) (param, grad, buf []E)
+	slices func(x T) (param, grad, buf []E)
 }
 
-func (ps larsPasses[T, E]) elems(x *T) int {
+func (ps larsPasses[T, E]) elems(x T) int {
 	p, _, _ := ps.slices(x)
 	return len(p)
 }
 
-func (ps larsPasses[T, E]) norms(x *T, lo, hi int, acc *[2][normPartials]float64) {
+func (ps larsPasses[T, E]) norms(x T, lo, hi int) (uu, pp float64) {
+	var acc [2][normPartials]float64
 	p, g, _ := ps.slices(x)
 	switch s := any(ps.s).(type) {
 	case [larsScalarCount]float32:
-		larsF32NormsAt(ps.l, any(p[lo:hi]).([]float32), any(g[lo:hi]).([]float32), s, acc)
+		larsF32NormsAt(ps.l, any(p[lo:hi]).([]float32), any(g[lo:hi]).([]float32), s, &acc)
 	case [larsScalarCount]float64:
-		larsF64NormsAt(ps.l, any(p[lo:hi]).([]float64), any(g[lo:hi]).([]float64), s, acc)
+		larsF64NormsAt(ps.l, any(p[lo:hi]).([]float64), any(g[lo:hi]).([]float64), s, &acc)
 	}
+	return combinePartials(&acc[0]), combinePartials(&acc[1])
 }
 
 func (ps larsPasses[T, E]) ratio(uu, pp float64) (float64, bool) {
@@ -181,7 +183,7 @@ func (ps larsPasses[T, E]) ratio(uu, pp float64) (float64, bool) {
 	return trustRatio(uu, pp, ps.o.TrustCoefficient, ps.o.Eps), false
 }
 
-func (ps larsPasses[T, E]) apply(x *T, lo, hi int, ratio float64) {
+func (ps larsPasses[T, E]) apply(x T, lo, hi int, ratio float64) {
 	p, g, b := ps.slices(x)
 	s := ps.s
 	s[larsNlr] = E(-ps.o.LR * ratio)

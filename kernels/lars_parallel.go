@@ -12,8 +12,8 @@ type LARSTensor64 struct {
 	Param, Grad, Buf []float64
 }
 
-func larsSlices32(x *LARSTensor32) (p, g, buf []float32) { return x.Param, x.Grad, x.Buf }
-func larsSlices64(x *LARSTensor64) (p, g, buf []float64) { return x.Param, x.Grad, x.Buf }
+func larsSlices32(x LARSTensor32) (p, g, buf []float32) { return x.Param, x.Grad, x.Buf }
+func larsSlices64(x LARSTensor64) (p, g, buf []float64) { return x.Param, x.Grad, x.Buf }
 
 // StepParallel32 is Step32 on the workers of pool p (nil for
 // DefaultPool): both passes split the tensor into chunks that run in

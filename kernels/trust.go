@@ -18,17 +18,22 @@ import "math"
 // and level, as the shared driver sees it; T is its tensor type.
 type trustPasses[T any] interface {
 	// elems is the number of elements of x.
-	elems(x *T) int
+	elems(x T) int
 	// norms runs the first pass over elements [lo, hi) of x, one chunk,
-	// adding the squares of the update to acc[0], the parameter's to
-	// acc[1]. It is not called when the ratio is fixed (see ratio).
-	norms(x *T, lo, hi int, acc *[2][normPartials]float64)
+	// and returns the chunk's sums of the squares of the update and of
+	// the parameter. It is not called when the ratio is fixed (see
+	// ratio).
+	norms(x T, lo, hi int) (uu, pp float64)
 	// ratio is the trust ratio from the two sums of squares, or with
 	// fixed the ratio without them (then the first pass is skipped).
 	ratio(uu, pp float64) (r float64, fixed bool)
 	// apply runs the second pass over elements [lo, hi) of x.
-	apply(x *T, lo, hi int, ratio float64)
+	apply(x T, lo, hi int, ratio float64)
 }
+
+// The tensors go to the passes by value and the partial sums stay inside
+// norms: a pointer argument to a method of a type parameter escapes, and
+// would cost an allocation per call.
 
 // trustRatio is the trust ratio of Optax's scale_by_trust_ratio: tc·‖p‖
 // / (‖u‖ + eps) from the sums of squares pp and uu, and 1 where either
@@ -44,16 +49,15 @@ func trustRatio(uu, pp, tc, eps float64) float64 {
 
 // trustStep runs both passes over the single tensor x on the calling
 // goroutine.
-func trustStep[T any, P trustPasses[T]](ps P, x *T) {
+func trustStep[T any, P trustPasses[T]](ps P, x T) {
 	n := ps.elems(x)
 	r, fixed := ps.ratio(0, 0)
 	if !fixed {
 		var uu, pp float64
 		for lo := 0; lo < n; lo += NormChunk {
-			var acc [2][normPartials]float64
-			ps.norms(x, lo, min(lo+NormChunk, n), &acc)
-			uu += combinePartials(&acc[0])
-			pp += combinePartials(&acc[1])
+			cu, cp := ps.norms(x, lo, min(lo+NormChunk, n))
+			uu += cu
+			pp += cp
 		}
 		r, _ = ps.ratio(uu, pp)
 	}
@@ -74,7 +78,7 @@ type trustJob[T any, P trustPasses[T]] struct {
 }
 
 func (j *trustJob[T, P]) tensors() int       { return len(j.ts) }
-func (j *trustJob[T, P]) elements(i int) int { return j.ps.elems(&j.ts[i]) }
+func (j *trustJob[T, P]) elements(i int) int { return j.ps.elems(j.ts[i]) }
 func (j *trustJob[T, P]) size(i int) int {
 	if j.apply {
 		return j.elements(i)
@@ -83,16 +87,15 @@ func (j *trustJob[T, P]) size(i int) int {
 }
 
 func (j *trustJob[T, P]) run(i, lo, hi int) {
-	x := &j.ts[i]
+	x := j.ts[i]
 	if j.apply {
 		j.ps.apply(x, lo, hi, j.ratios[i])
 		return
 	}
 	n := j.elements(i)
 	for c := lo; c < hi; c++ {
-		var acc [2][normPartials]float64
-		j.ps.norms(x, c*NormChunk, min((c+1)*NormChunk, n), &acc)
-		j.sums[j.first[i]+c] = [2]float64{combinePartials(&acc[0]), combinePartials(&acc[1])}
+		uu, pp := j.ps.norms(x, c*NormChunk, min((c+1)*NormChunk, n))
+		j.sums[j.first[i]+c] = [2]float64{uu, pp}
 	}
 }
 
