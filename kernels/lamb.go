@@ -118,6 +118,8 @@ func (o LAMB) passes32(t int) (lambPasses[LAMBTensor32, float32], error) {
 	}
 	round32(ps.s[:], s[:])
 	switch {
+	case !finite32(float32(o.LR)):
+		return ps, o.bad("LR", o.LR, "representable in float32 for Step32")
 	case !nonzero32(ps.s[lambEps]):
 		return ps, o.bad("Eps", o.Eps, "representable in float32 (1.4e-45 to 3.4e38) for Step32")
 	case !nonzero32(ps.s[lambGscale]):

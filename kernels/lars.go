@@ -119,6 +119,8 @@ func (o LARS) passes32(t int) (larsPasses[LARSTensor32, float32], error) {
 	}
 	round32(ps.s[:], s[:])
 	switch {
+	case !finite32(float32(o.LR)):
+		return ps, o.bad("LR", o.LR, "representable in float32 for Step32")
 	case !nonzero32(ps.s[larsGscale]):
 		return ps, o.bad("GradScale", o.GradScale, "representable in float32 (1.4e-45 to 3.4e38; 0 means 1) for Step32")
 	case !finite32(ps.s[larsWd]):
