@@ -199,4 +199,3 @@ func trustGuardPages[F testbuf.Float](t *testing.T, c trustCase) {
 		}
 	}
 }
-
