@@ -1,6 +1,9 @@
 package kernels
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"hash"
 	"math"
 	"testing"
 
@@ -195,6 +198,51 @@ func trustGuardPages[F testbuf.Float](t *testing.T, c trustCase) {
 			}
 			if d := diffSlices(c.slots, s, want); d != "" {
 				t.Fatalf("float%d n=%d placement %d: %s", 8*testbuf.Size[F](), n, off, d)
+			}
+		}
+	}
+}
+
+// trustDigest is the SHA-256 of TestTrustDigest's results, made once at
+// the generic level on amd64: every level of every architecture (arm64
+// under qemu included) must reproduce it, as the golden digests of the
+// element-wise optimizers (golden_test.go).
+const trustDigest = "b640fabe23614dc7dd04b1b854d9375f2d5ee88803708d63ac3cfe7a150ae08c"
+
+// TestTrustDigest runs five steps of every LAMB and LARS case at both
+// precisions on fixed inputs with special values, a new gradient each
+// step, and hashes every slice after every step (little-endian, NaNs
+// made canonical).
+func TestTrustDigest(t *testing.T) {
+	for _, l := range allLevels(t) {
+		withLevel(t, l)
+		h := sha256.New()
+		for _, c := range trustCases() {
+			trustDigestRun[float32](t, c, h)
+			trustDigestRun[float64](t, c, h)
+		}
+		if got := hex.EncodeToString(h.Sum(nil)); got != trustDigest {
+			t.Errorf("%v: digest %s, want %s", l, got, trustDigest)
+		}
+	}
+}
+
+func trustDigestRun[F testbuf.Float](t *testing.T, c trustCase, h hash.Hash) {
+	r := testbuf.NewRand(2026)
+	var buf []byte
+	for _, n := range []int{1, 16, 61, 1000, NormChunk + 77} {
+		s := trustInputs[F](c, r, n, 97)
+		for step := 1; step <= 5; step++ {
+			if step > 1 {
+				testbuf.Fill(r, s[1], -14, 1)
+				testbuf.Sprinkle(r, s[1], 301)
+			}
+			if err := trustStepOf(c, step, s); err != nil {
+				t.Fatal(err)
+			}
+			for _, x := range s {
+				buf = testbuf.AppendLE(buf[:0], x)
+				h.Write(buf)
 			}
 		}
 	}
