@@ -32,9 +32,42 @@
 //	NAdam     torch.optim.NAdam: momentum decay, decoupled decay; NAdamSchedule carries mu's product
 //	RAdam     torch.optim.RAdam: the rectification switch at rho_t > 5, decoupled decay
 //	Lion      optax.lion: sign update, decoupled decay (no step number)
+//	LAMB      optax.lamb: Adam's update plus decay, scaled by the trust ratio ‖param‖/‖u‖
+//	LARS      optax.lars: momentum SGD, scaled by the trust ratio tc·‖param‖/(‖u‖+eps)
 //
-// All take GradScale (0 means 1) and Maximize, and (but Lion) coupled L2
-// WeightDecay; Step32 and Step64 take the step number t, counted from 1.
+// All take GradScale (0 means 1) and Maximize, and (but Lion) L2 or
+// decoupled WeightDecay; Step32 and Step64 take the step number t,
+// counted from 1.
+//
+// # Trust ratios: LAMB and LARS
+//
+// LAMB and LARS scale each tensor's update u by a ratio of 2-norms over
+// the whole tensor (the Step methods take one tensor; StepTensors a list,
+// each with its own ratio):
+//
+//	LAMB (optax.lamb: scale_by_adam, add_decayed_weights, scale_by_trust_ratio, scale_by_learning_rate)
+//	u     = m̂/(√v̂ + ε) + λ·param          m̂ = m/(1-β1^t), v̂ = v/(1-β2^t), Adam's moments
+//	param = param - η·(‖param‖/‖u‖)·u
+//
+//	LARS (optax.lars: add_decayed_weights, scale_by_trust_ratio, scale_by_learning_rate, trace)
+//	u     = s·grad + λ·param
+//	buf   = -η·(tc·‖param‖/(‖u‖ + ε))·u + μ·buf
+//	param = param + buf                   Nesterov: + (-η·ratio·u + μ·buf)
+//
+// with ratio 1 where either norm is 0 (optax's guard) and, for LARS, with
+// NoTrustRatio (optax's trust_ratio_mask; exclude biases and normalization
+// weights through it, and from the decay with WeightDecay 0). PyTorch has
+// no LAMB or LARS; NVIDIA apex's and DeepSpeed's LAMB also clip the ratio
+// or the norms, optax does not, and neither do these.
+//
+// The norms are the reductions' (see "Reductions"), so ‖param‖² is
+// SumSquares32(param) bit for bit, and a step gives the same bits at every
+// level and on any number of workers. A step is two passes over a tensor:
+// LAMB's first updates m and v and sums u² and param² in the same sweep
+// (its kernels are generated with the accumulation fused in), LARS's first
+// only sums; the second computes u again from the same float values, so
+// the same bits, and applies it. The product η·ratio is rounded once to
+// the slice precision, where optax multiplies by the two in turn.
 //
 // # Large models
 //
