@@ -8,7 +8,7 @@ import "github.com/fusedopt/fusedopt/kernels"
 type Algorithm interface {
 	kernels.Adam | kernels.SGD | kernels.Adagrad | kernels.RMSprop |
 		kernels.Adadelta | kernels.Adamax | kernels.NAdam | kernels.RAdam |
-		kernels.Lion
+		kernels.Lion | kernels.LAMB | kernels.LARS
 }
 
 // maxSlots is the most state slices any algorithm keeps per parameter
@@ -37,6 +37,11 @@ type algorithm[H Algorithm] struct {
 
 	uses func(h *H) slotSet
 	lr   func(h *H) *float64
+
+	// wholeTensors is set where a step reads norms of whole tensors (LAMB's
+	// and LARS's trust ratios), so that a Shard may not cut a parameter:
+	// a rank would see only its window's norm.
+	wholeTensors bool
 
 	// gradScale is h's GradScale, which a fused ClipGradNorm multiplies.
 	gradScale func(h *H) *float64
@@ -116,6 +121,10 @@ func algorithmOf[H Algorithm]() *algorithm[H] {
 		a = &radamAlgorithm
 	case kernels.Lion:
 		a = &lionAlgorithm
+	case kernels.LAMB:
+		a = &lambAlgorithm
+	case kernels.LARS:
+		a = &larsAlgorithm
 	}
 	return a.(*algorithm[H])
 }

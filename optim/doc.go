@@ -32,7 +32,8 @@
 // The algorithm is a type parameter: the hyperparameter struct of one of
 // fusedopt's kernels (kernels.Adam for Adam and AdamW, kernels.SGD,
 // kernels.Adagrad, kernels.RMSprop, kernels.Adadelta, kernels.Adamax,
-// kernels.NAdam, kernels.RAdam, kernels.Lion), whose documentation gives
+// kernels.NAdam, kernels.RAdam, kernels.Lion, kernels.LAMB,
+// kernels.LARS), whose documentation gives
 // each update's equations and its PyTorch equivalent. A value of it is one
 // group's hyperparameters, as a param_group's dict is; every group of an
 // Optimizer runs the same algorithm.
@@ -73,6 +74,8 @@
 //	NAdam         exp_avg, exp_avg_sq; the group's mu_product
 //	RAdam         exp_avg, exp_avg_sq
 //	Lion          exp_avg (lion-pytorch's name)
+//	LAMB          exp_avg, exp_avg_sq (Adam's names)
+//	LARS          momentum_buffer (SGD's name; kept even with Momentum 0)
 //
 // The state a group uses is fixed once it has stepped: SetHyper refuses a
 // change that would start or drop a slot mid-run, and a group that has
@@ -84,7 +87,12 @@
 // gives each rank the same registrations and its own Config.Shard, a
 // range of elements in registration order. A rank allocates state for its
 // range only and Step updates only it, with the bits of the unsharded
-// step; the ranks then exchange the updated parameters.
+// step; the ranks then exchange the updated parameters. LAMB's and LARS's
+// trust ratios are norms of whole parameters, so their Optimizers refuse
+// (in Add) a Shard that cuts a parameter: shard them at parameter
+// boundaries. Exclude biases and normalization weights from LARS's decay
+// and trust ratio, as optax's masks do, with a group whose LARS has
+// WeightDecay 0 and NoTrustRatio.
 //
 // # Gradient clipping
 //

@@ -32,6 +32,7 @@ type algoCase[H Algorithm] struct {
 	h, h2  H
 	ref    refStep[H]
 	adjust func(h *H, c clock) // a hyperparameter change mid-run that keeps the state, or nil
+	whole  bool                // a Shard must not cut a parameter (trust ratios)
 }
 
 // suite is an algoCase with its type parameter hidden, so that one test
@@ -47,7 +48,7 @@ type suite interface {
 // allCases is every algorithm's case.
 func allCases() []suite {
 	return []suite{adamCase(), sgdCase(), adagradCase(), rmspropCase(), adadeltaCase(),
-		adamaxCase(), nadamCase(), radamCase(), lionCase()}
+		adamaxCase(), nadamCase(), radamCase(), lionCase(), lambCase(), larsCase()}
 }
 
 func (c algoCase[H]) Name() string { return c.name }
@@ -189,6 +190,38 @@ func lionCase() algoCase[kernels.Lion] {
 		},
 		f64: func(h kernels.Lion, _ clock, x *refState[float64]) error {
 			return h.Step64(x.data, x.grad, x.state[0])
+		},
+	}}
+}
+
+func lambCase() algoCase[kernels.LAMB] {
+	h := kernels.DefaultLAMB()
+	h.WeightDecay = 0.01
+	h2 := h
+	h2.WeightDecay = 0
+	return algoCase[kernels.LAMB]{name: "LAMB", h: h, h2: h2, whole: true, ref: refStep[kernels.LAMB]{
+		f32: func(h kernels.LAMB, c clock, x *refState[float32]) error {
+			return h.Step32(int(c.steps), x.data, x.grad, x.state[0], x.state[1])
+		},
+		f64: func(h kernels.LAMB, c clock, x *refState[float64]) error {
+			return h.Step64(int(c.steps), x.data, x.grad, x.state[0], x.state[1])
+		},
+	}}
+}
+
+// larsCase's second group is the usual exclusion of biases and norms:
+// no decay and no trust ratio.
+func larsCase() algoCase[kernels.LARS] {
+	h := kernels.DefaultLARS()
+	h.WeightDecay, h.Nesterov = 1e-4, true
+	h2 := h
+	h2.WeightDecay, h2.NoTrustRatio = 0, true
+	return algoCase[kernels.LARS]{name: "LARS", h: h, h2: h2, whole: true, ref: refStep[kernels.LARS]{
+		f32: func(h kernels.LARS, c clock, x *refState[float32]) error {
+			return h.Step32(int(c.steps), x.data, x.grad, x.state[0])
+		},
+		f64: func(h kernels.LARS, c clock, x *refState[float64]) error {
+			return h.Step64(int(c.steps), x.data, x.grad, x.state[0])
 		},
 	}}
 }

@@ -84,6 +84,10 @@ func add[H Algorithm, E float](o *Optimizer[H], g int, name string, shape []int6
 
 	pr := &param{name: name, shape: shape, group: g, offset: o.next, size: len(data)}
 	lo, hi := o.shard.contains(o.next, o.next+int64(len(data)))
+	if o.algo.wholeTensors && lo < hi && (lo != o.next || hi != o.next+int64(len(data))) {
+		return fail("the Shard [%d, %d) cuts it (elements [%d, %d)); %s's trust ratio needs whole tensors: shard at parameter boundaries",
+			o.shard.Lo, o.shard.Hi, o.next, o.next+int64(len(data)), o.algo.name)
+	}
 	x := &tensor[E]{p: pr, data: data, grad: grad}
 	if lo < hi {
 		x.lo, x.hi = int(lo-o.next), int(hi-o.next)

@@ -2,11 +2,15 @@ package optim
 
 import (
 	"bytes"
+	"strings"
 	"testing"
+
+	"github.com/fusedopt/fusedopt/kernels"
 )
 
 // TestShards checks that three optimizers that each own a Shard of the
-// same parameters, boundaries falling inside tensors, step them to the
+// same parameters, boundaries falling inside tensors (at parameter
+// boundaries for LAMB and LARS), step them to the
 // bits of the unsharded steps, and that each shard's checkpoint resumes.
 func TestShards(t *testing.T) {
 	for _, c := range allCases() {
@@ -18,6 +22,9 @@ func (c algoCase[H]) shards(t *testing.T) {
 	m := newModel(2)
 	ref := newRefRun(c, m.clone(), wavy{})
 	bounds := []int64{0, 50, 700, 1 << 40} // the model has 1206 elements
+	if c.whole {
+		bounds = []int64{0, 91, 175, 1 << 40} // at parameter boundaries: enc.weight, dec.bias's end
+	}
 	var os []*Optimizer[H]
 	for i := range 3 {
 		o, err := New(c.h, wavy{}, &Config{Shard: &Shard{bounds[i], bounds[i+1]}})
@@ -71,5 +78,30 @@ func (c algoCase[H]) shards(t *testing.T) {
 	}
 	if owned != 1206 {
 		t.Errorf("the shards own %d elements in all, want 1206", owned)
+	}
+}
+
+// TestShardMustNotCutTrustRatio: LAMB's and LARS's Optimizers refuse a
+// parameter that their Shard cuts (its trust ratio would be the window's),
+// and accept one the Shard holds whole or not at all.
+func TestShardMustNotCutTrustRatio(t *testing.T) {
+	data, grad := make([]float32, 10), make([]float32, 10)
+	o, err := New(kernels.DefaultLAMB(), nil, &Config{Shard: &Shard{Lo: 10, Hi: 15}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := o.Add32(0, Param32{Name: "a", Data: data, Grad: grad}); err != nil {
+		t.Fatalf("outside the shard: %v", err)
+	}
+	err = o.Add32(0, Param32{Name: "b", Data: make([]float32, 10), Grad: make([]float32, 10)})
+	if err == nil || !strings.Contains(err.Error(), "trust ratio") {
+		t.Fatalf("cut by the shard: error %v, want one about the trust ratio", err)
+	}
+	l, err := New(kernels.DefaultLARS(), nil, &Config{Shard: &Shard{Lo: 0, Hi: 10}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Add32(0, Param32{Name: "a", Data: data, Grad: grad}); err != nil {
+		t.Fatalf("whole in the shard: %v", err)
 	}
 }
