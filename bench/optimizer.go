@@ -50,6 +50,10 @@ type variant struct {
 	// applies.
 	arith bool
 
+	// footprint is the number of distinct slices the variant touches,
+	// where a two-pass step (LAMB, LARS) reads some twice; 0 means reads.
+	footprint int
+
 	t  int // the step number: stepT unless the variant depends on it
 	hp any // the hyperparameters: a kernels.Adam, kernels.SGD, ...
 }
@@ -60,7 +64,12 @@ func (v variant) bytesPerElement(elemSize int) int { return (v.reads + v.writes)
 
 // streams is how many slices the variant touches, for its cache footprint
 // (every kernel reads each slice it writes).
-func (v variant) streams() int { return v.reads }
+func (v variant) streams() int {
+	if v.footprint > 0 {
+		return v.footprint
+	}
+	return v.reads
+}
 
 // stepT is the step number the benchmarks use: bias corrections well away
 // from 1, as after a few steps.
@@ -69,6 +78,7 @@ const stepT = 10
 var optimizers = []*optimizer{
 	adamOptimizer(), sgdOptimizer(), adagradOptimizer(), rmspropOptimizer(), adadeltaOptimizer(),
 	nadamOptimizer(), radamOptimizer(), adamaxOptimizer(), lionOptimizer(), sumsqOptimizer(),
+	lambOptimizer(), larsOptimizer(),
 }
 
 func findOptimizer(name string) *optimizer {

@@ -147,6 +147,9 @@ func runPrecision[T float](s *suite, o *optimizer, prec string) []Result {
 	arith := positiveSlices[T](len(o.slices), arithN, 3)
 
 	levels, limitLevels := cfg.fusedoptLevels(), cfg.limitLevels()
+	if o.limits().Traffic32 == nil {
+		limitLevels = nil // a two-pass step (LAMB, LARS) has no limit kernels
+	}
 	var results []Result
 	for _, v := range cfg.variantsOf(o) {
 		bpe := v.bytesPerElement(elemSize(prec))
