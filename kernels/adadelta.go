@@ -77,7 +77,9 @@ func (o Adadelta) Step32(t int, param, grad, sq, acc []float32) error {
 		return err
 	}
 	o.checkLens("Adadelta.Step32", len(param), len(grad), len(sq), len(acc))
-	checkDisjoint("Adadelta.Step32", &adadeltaArgs, 0, param, grad, sq, acc)
+	if len(param) > 0 {
+		checkDisjoint("Adadelta.Step32", &adadeltaArgs, 0, param, grad, sq, acc)
+	}
 	var s32 [adadeltaScalarCount]float32
 	round32(s32[:], s[:])
 	if err := o.checkRounded32(s32); err != nil {
@@ -96,8 +98,8 @@ func (o Adadelta) Step64(t int, param, grad, sq, acc []float64) error {
 		return err
 	}
 	o.checkLens("Adadelta.Step64", len(param), len(grad), len(sq), len(acc))
-	checkDisjoint("Adadelta.Step64", &adadeltaArgs, 0, param, grad, sq, acc)
 	if len(param) > 0 {
+		checkDisjoint("Adadelta.Step64", &adadeltaArgs, 0, param, grad, sq, acc)
 		current().adadeltaF64[o.variant()](param, grad, sq, acc, s)
 	}
 	return nil

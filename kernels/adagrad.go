@@ -122,7 +122,9 @@ func (o Adagrad) Step32(t int, param, grad, sum []float32) error {
 		return err
 	}
 	o.checkLens("Adagrad.Step32", len(param), len(grad), len(sum))
-	checkDisjoint("Adagrad.Step32", &adagradArgs, 0, param, grad, sum)
+	if len(param) > 0 {
+		checkDisjoint("Adagrad.Step32", &adagradArgs, 0, param, grad, sum)
+	}
 	var s32 [adagradScalarCount]float32
 	round32(s32[:], s[:])
 	if err := o.checkRounded32(s32); err != nil {
@@ -141,8 +143,8 @@ func (o Adagrad) Step64(t int, param, grad, sum []float64) error {
 		return err
 	}
 	o.checkLens("Adagrad.Step64", len(param), len(grad), len(sum))
-	checkDisjoint("Adagrad.Step64", &adagradArgs, 0, param, grad, sum)
 	if len(param) > 0 {
+		checkDisjoint("Adagrad.Step64", &adagradArgs, 0, param, grad, sum)
 		current().adagradF64[o.variant()](param, grad, sum, s)
 	}
 	return nil

@@ -102,19 +102,19 @@ func (o Adam) bad(field string, v float64, want string) error {
 // param, and no other two may overlap, or it panics. A bad hyperparameter or t < 1
 // returns a *ParamError and changes nothing. Step32 does not allocate.
 func (o Adam) Step32(t int, param, grad, m, v, vmax []float32) error {
-	s, err := o.scalars(t)
-	if err != nil {
+	var c scalars32[[adamScalarCount]float32]
+	if err := o.scalars32(t, &c); err != nil {
 		return err
 	}
 	o.checkLens("Adam.Step32", len(param), len(grad), len(m), len(v), len(vmax))
-	checkDisjoint("Adam.Step32", &adamArgs, o.skip(), param, grad, m, v, vmax)
-	var s32 [adamScalarCount]float32
-	round32(s32[:], s[:])
-	if err := o.checkRounded32(s32); err != nil {
-		return err
+	if len(param) > 0 {
+		checkDisjoint("Adam.Step32", &adamArgs, o.skip(), param, grad, m, v, vmax)
+	}
+	if !c.ok {
+		return o.checkRounded32(c.s)
 	}
 	if len(param) > 0 {
-		current().adamF32[o.variant()](param, grad, m, v, vmax, s32)
+		current().adamF32[o.variant()](param, grad, m, v, vmax, c.s)
 	}
 	return nil
 }
@@ -126,8 +126,8 @@ func (o Adam) Step64(t int, param, grad, m, v, vmax []float64) error {
 		return err
 	}
 	o.checkLens("Adam.Step64", len(param), len(grad), len(m), len(v), len(vmax))
-	checkDisjoint("Adam.Step64", &adamArgs, o.skip(), param, grad, m, v, vmax)
 	if len(param) > 0 {
+		checkDisjoint("Adam.Step64", &adamArgs, o.skip(), param, grad, m, v, vmax)
 		current().adamF64[o.variant()](param, grad, m, v, vmax, s)
 	}
 	return nil
@@ -160,9 +160,31 @@ func (o Adam) checkLens(op string, n, grad, m, v, vmax int) {
 
 // scalars validates o and t and computes the per-step scalars once, in
 // float64, for every element and every level alike, or returns those of
-// the last call with the same o and t (see lastScalars).
+// a recent call with the same o and t (see scalarCache).
 func (o Adam) scalars(t int) (s [adamScalarCount]float64, err error) {
-	return adamCache.lookup(o.key(t), func() ([adamScalarCount]float64, error) { return o.computeScalars(t) })
+	var k adamKey
+	o.key(t, &k)
+	err = lookup(&adamCache, &k, &s, o.computeScalars, t)
+	return s, err
+}
+
+// scalars32 sets *c to scalars rounded to float32 and checked by
+// checkRounded32, cached as such.
+func (o Adam) scalars32(t int, c *scalars32[[adamScalarCount]float32]) error {
+	var k adamKey
+	o.key(t, &k)
+	return lookup(&adamCache32, &k, c, o.computeScalars32, t)
+}
+
+// computeScalars32 is scalars32 without the cache.
+func (o Adam) computeScalars32(t int) (c scalars32[[adamScalarCount]float32], err error) {
+	s, err := o.computeScalars(t)
+	if err != nil {
+		return c, err
+	}
+	round32(c.s[:], s[:])
+	c.ok = o.checkRounded32(c.s) == nil
+	return c, nil
 }
 
 // computeScalars is scalars without the cache.

@@ -92,7 +92,9 @@ func (o Adamax) Step32(t int, param, grad, m, u []float32) error {
 		return err
 	}
 	o.checkLens("Adamax.Step32", len(param), len(grad), len(m), len(u))
-	checkDisjoint("Adamax.Step32", &adamaxArgs, 0, param, grad, m, u)
+	if len(param) > 0 {
+		checkDisjoint("Adamax.Step32", &adamaxArgs, 0, param, grad, m, u)
+	}
 	var s32 [adamaxScalarCount]float32
 	round32(s32[:], s[:])
 	if err := o.checkRounded32(s32); err != nil {
@@ -111,8 +113,8 @@ func (o Adamax) Step64(t int, param, grad, m, u []float64) error {
 		return err
 	}
 	o.checkLens("Adamax.Step64", len(param), len(grad), len(m), len(u))
-	checkDisjoint("Adamax.Step64", &adamaxArgs, 0, param, grad, m, u)
 	if len(param) > 0 {
+		checkDisjoint("Adamax.Step64", &adamaxArgs, 0, param, grad, m, u)
 		current().adamaxF64[o.variant()](param, grad, m, u, s)
 	}
 	return nil

@@ -96,7 +96,9 @@ func (o Lion) Step32(param, grad, m []float32) error {
 		return err
 	}
 	o.checkLens("Lion.Step32", len(param), len(grad), len(m))
-	checkDisjoint("Lion.Step32", &lionArgs, 0, param, grad, m)
+	if len(param) > 0 {
+		checkDisjoint("Lion.Step32", &lionArgs, 0, param, grad, m)
+	}
 	var s32 [lionScalarCount]float32
 	round32(s32[:], s[:])
 	if err := o.checkRounded32(s32); err != nil {
@@ -115,8 +117,8 @@ func (o Lion) Step64(param, grad, m []float64) error {
 		return err
 	}
 	o.checkLens("Lion.Step64", len(param), len(grad), len(m))
-	checkDisjoint("Lion.Step64", &lionArgs, 0, param, grad, m)
 	if len(param) > 0 {
+		checkDisjoint("Lion.Step64", &lionArgs, 0, param, grad, m)
 		current().lionF64[0](param, grad, m, s)
 	}
 	return nil

@@ -162,19 +162,19 @@ func (o NAdam) bad(field string, v float64, want string) error {
 // overlap, or it panics. A bad hyperparameter, s.T < 1 or a MuProduct outside [0, 1)
 // returns a *ParamError and changes nothing. Step32 does not allocate.
 func (o NAdam) Step32(s NAdamSchedule, param, grad, m, v []float32) error {
-	sc, err := o.scalars(s)
-	if err != nil {
+	var c scalars32[[nadamScalarCount]float32]
+	if err := o.scalars32(s, &c); err != nil {
 		return err
 	}
 	nadamCheckLens("NAdam.Step32", len(param), len(grad), len(m), len(v))
-	checkDisjoint("NAdam.Step32", &nadamArgs, 0, param, grad, m, v)
-	var s32 [nadamScalarCount]float32
-	round32(s32[:], sc[:])
-	if err := o.checkRounded32(s32); err != nil {
-		return err
+	if len(param) > 0 {
+		checkDisjoint("NAdam.Step32", &nadamArgs, 0, param, grad, m, v)
+	}
+	if !c.ok {
+		return o.checkRounded32(c.s)
 	}
 	if len(param) > 0 {
-		current().nadamF32[o.variant()](param, grad, m, v, s32)
+		current().nadamF32[o.variant()](param, grad, m, v, c.s)
 	}
 	return nil
 }
@@ -186,8 +186,8 @@ func (o NAdam) Step64(s NAdamSchedule, param, grad, m, v []float64) error {
 		return err
 	}
 	nadamCheckLens("NAdam.Step64", len(param), len(grad), len(m), len(v))
-	checkDisjoint("NAdam.Step64", &nadamArgs, 0, param, grad, m, v)
 	if len(param) > 0 {
+		checkDisjoint("NAdam.Step64", &nadamArgs, 0, param, grad, m, v)
 		current().nadamF64[o.variant()](param, grad, m, v, sc)
 	}
 	return nil
@@ -216,10 +216,32 @@ func nadamCheckLens(op string, n, grad, m, v int) {
 // once, in float64, for every element and every level alike, in PyTorch's
 // order: cg = (LR*(1-mu_t))/(1-P_t), cm = (LR*mu_{t+1})/(1-P_t*mu_{t+1}).
 func (o NAdam) scalars(s NAdamSchedule) (sc [nadamScalarCount]float64, err error) {
-	return nadamCache.lookup(o.key(s), func() ([nadamScalarCount]float64, error) { return o.computeScalars(s) })
+	var k nadamKey
+	o.key(s, &k)
+	err = lookup(&nadamCache, &k, &sc, o.computeScalars, s)
+	return sc, err
 }
 
-// computeScalars is scalars without the cache (see lastScalars).
+// scalars32 sets *c to scalars rounded to float32 and checked by
+// checkRounded32, cached as such.
+func (o NAdam) scalars32(s NAdamSchedule, c *scalars32[[nadamScalarCount]float32]) error {
+	var k nadamKey
+	o.key(s, &k)
+	return lookup(&nadamCache32, &k, c, o.computeScalars32, s)
+}
+
+// computeScalars32 is scalars32 without the cache.
+func (o NAdam) computeScalars32(s NAdamSchedule) (c scalars32[[nadamScalarCount]float32], err error) {
+	sc, err := o.computeScalars(s)
+	if err != nil {
+		return c, err
+	}
+	round32(c.s[:], sc[:])
+	c.ok = o.checkRounded32(c.s) == nil
+	return c, nil
+}
+
+// computeScalars is scalars without the cache (see scalarCache).
 func (o NAdam) computeScalars(s NAdamSchedule) (sc [nadamScalarCount]float64, err error) {
 	if err := o.Validate(); err != nil {
 		return sc, err

@@ -37,7 +37,9 @@ type argNames [6]string
 // checkDisjoint panics, naming op and two slices, if two of the slices s
 // share memory, except s[1] (grad) being exactly s[0] (param). Bit i of
 // skip marks s[i] as unused by this step (an optional state slice that
-// the hyperparameters leave out), which may then be anything.
+// the hyperparameters leave out), which may then be anything. A step on
+// empty slices skips the call: building its list of slices costs a third
+// of a cached empty step.
 func checkDisjoint[E float32 | float64](op string, names *argNames, skip uint8, s ...[]E) {
 	if len(s[0]) == 0 {
 		return // the lengths are checked: every slice the step reads is empty

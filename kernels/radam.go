@@ -92,19 +92,19 @@ func (o RAdam) Rectified(t int) bool {
 // t < 1 returns a *ParamError and changes nothing. Step32 does not
 // allocate.
 func (o RAdam) Step32(t int, param, grad, m, v []float32) error {
-	s, rect, err := o.scalars(t)
-	if err != nil {
+	var c radamScalars32
+	if err := o.scalars32(t, &c); err != nil {
 		return err
 	}
 	radamCheckLens("RAdam.Step32", len(param), len(grad), len(m), len(v))
-	checkDisjoint("RAdam.Step32", &radamArgs, 0, param, grad, m, v)
-	var s32 [radamScalarCount]float32
-	round32(s32[:], s[:])
-	if err := o.checkRounded32(s32); err != nil {
-		return err
+	if len(param) > 0 {
+		checkDisjoint("RAdam.Step32", &radamArgs, 0, param, grad, m, v)
+	}
+	if !c.ok {
+		return o.checkRounded32(c.s)
 	}
 	if len(param) > 0 {
-		current().radamF32[o.variant(rect)](param, grad, m, v, s32)
+		current().radamF32[o.variant(c.rect)](param, grad, m, v, c.s)
 	}
 	return nil
 }
@@ -116,8 +116,8 @@ func (o RAdam) Step64(t int, param, grad, m, v []float64) error {
 		return err
 	}
 	radamCheckLens("RAdam.Step64", len(param), len(grad), len(m), len(v))
-	checkDisjoint("RAdam.Step64", &radamArgs, 0, param, grad, m, v)
 	if len(param) > 0 {
+		checkDisjoint("RAdam.Step64", &radamArgs, 0, param, grad, m, v)
 		current().radamF64[o.variant(rect)](param, grad, m, v, s)
 	}
 	return nil
@@ -166,14 +166,40 @@ func (o RAdam) rectification(t int) (rect bool, r, bc2 float64) {
 // is rectified: step = LR*r_t*sqrt(1-Beta2^t)/(1-Beta1^t) if so, else
 // LR/(1-Beta1^t).
 func (o RAdam) scalars(t int) (s [radamScalarCount]float64, rect bool, err error) {
-	c, err := radamCache.lookup(o.key(t), func() (radamScalars, error) {
-		s, rect, err := o.computeScalars(t)
-		return radamScalars{s, rect}, err
-	})
+	var k radamKey
+	o.key(t, &k)
+	var c radamScalars
+	err = lookup(&radamCache, &k, &c, o.computeCached, t)
 	return c.s, c.rect, err
 }
 
-// computeScalars is scalars without the cache (see lastScalars).
+// computeCached is computeScalars as the cache holds its results.
+func (o RAdam) computeCached(t int) (radamScalars, error) {
+	s, rect, err := o.computeScalars(t)
+	return radamScalars{s, rect}, err
+}
+
+// scalars32 sets *c to scalars rounded to float32 and checked by
+// checkRounded32, cached as such.
+func (o RAdam) scalars32(t int, c *radamScalars32) error {
+	var k radamKey
+	o.key(t, &k)
+	return lookup(&radamCache32, &k, c, o.computeScalars32, t)
+}
+
+// computeScalars32 is scalars32 without the cache.
+func (o RAdam) computeScalars32(t int) (c radamScalars32, err error) {
+	s, rect, err := o.computeScalars(t)
+	if err != nil {
+		return c, err
+	}
+	round32(c.s[:], s[:])
+	c.ok = o.checkRounded32(c.s) == nil
+	c.rect = rect
+	return c, nil
+}
+
+// computeScalars is scalars without the cache (see scalarCache).
 func (o RAdam) computeScalars(t int) (s [radamScalarCount]float64, rect bool, err error) {
 	if err := o.Validate(); err != nil {
 		return s, false, err

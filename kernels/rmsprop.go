@@ -97,7 +97,9 @@ func (o RMSprop) Step32(t int, param, grad, sq, gavg, buf []float32) error {
 		return err
 	}
 	o.checkLens("RMSprop.Step32", len(param), len(grad), len(sq), len(gavg), len(buf))
-	checkDisjoint("RMSprop.Step32", &rmspropArgs, o.skip(), param, grad, sq, gavg, buf)
+	if len(param) > 0 {
+		checkDisjoint("RMSprop.Step32", &rmspropArgs, o.skip(), param, grad, sq, gavg, buf)
+	}
 	var s32 [rmspropScalarCount]float32
 	round32(s32[:], s[:])
 	if err := o.checkRounded32(s32); err != nil {
@@ -116,8 +118,8 @@ func (o RMSprop) Step64(t int, param, grad, sq, gavg, buf []float64) error {
 		return err
 	}
 	o.checkLens("RMSprop.Step64", len(param), len(grad), len(sq), len(gavg), len(buf))
-	checkDisjoint("RMSprop.Step64", &rmspropArgs, o.skip(), param, grad, sq, gavg, buf)
 	if len(param) > 0 {
+		checkDisjoint("RMSprop.Step64", &rmspropArgs, o.skip(), param, grad, sq, gavg, buf)
 		current().rmspropF64[o.variant()](param, grad, sq, gavg, buf, s)
 	}
 	return nil

@@ -12,18 +12,26 @@ import (
 // field of Adam, NAdam or RAdam (found by reflection, so a field added
 // later is covered too), or the sign of a zero, must change the key.
 func TestCacheKeysCoverEveryField(t *testing.T) {
-	checkKey(t, DefaultAdamW(), func(a Adam) any { return a.key(7) })
-	checkKey(t, DefaultNAdam(), func(a NAdam) any { return a.key(NAdamSchedule{T: 7, MuProduct: 0.5}) })
-	checkKey(t, DefaultRAdam(), func(a RAdam) any { return a.key(7) })
+	checkKey(t, DefaultAdamW(), func(a Adam) any { return adamKeyOf(a, 7) })
+	checkKey(t, DefaultNAdam(), func(a NAdam) any { return nadamKeyOf(a, NAdamSchedule{T: 7, MuProduct: 0.5}) })
+	checkKey(t, DefaultRAdam(), func(a RAdam) any { return radamKeyOf(a, 7) })
 	a := DefaultAdam()
-	if a.key(7) == a.key(8) {
+	if adamKeyOf(a, 7) == adamKeyOf(a, 8) {
 		t.Error("Adam's key ignores the step")
 	}
+	r := DefaultRAdam()
+	if radamKeyOf(r, 7) == radamKeyOf(r, 8) {
+		t.Error("RAdam's key ignores the step")
+	}
 	n := DefaultNAdam()
-	if n.key(NAdamSchedule{7, 0.5}) == n.key(NAdamSchedule{7, 0.25}) || n.key(NAdamSchedule{7, 0.5}) == n.key(NAdamSchedule{8, 0.5}) {
+	if nadamKeyOf(n, NAdamSchedule{7, 0.5}) == nadamKeyOf(n, NAdamSchedule{7, 0.25}) || nadamKeyOf(n, NAdamSchedule{7, 0.5}) == nadamKeyOf(n, NAdamSchedule{8, 0.5}) {
 		t.Error("NAdam's key ignores the schedule")
 	}
 }
+
+func adamKeyOf(a Adam, t int) (k adamKey)              { a.key(t, &k); return k }
+func nadamKeyOf(a NAdam, s NAdamSchedule) (k nadamKey) { a.key(s, &k); return k }
+func radamKeyOf(a RAdam, t int) (k radamKey)           { a.key(t, &k); return k }
 
 func checkKey[H any](t *testing.T, h H, key func(H) any) {
 	t.Helper()
@@ -100,4 +108,106 @@ func TestCachedScalarsExact(t *testing.T) {
 	if _, err := a.scalars(3); err == nil {
 		t.Error("a NaN Beta1 was accepted")
 	}
+}
+
+// TestCacheHitIsItsKeys: a hit must never return another key's scalars,
+// also while other goroutines replace the entries. Goroutines step in
+// turn with two hyperparameter sets that differ in one field (as two
+// parameter groups with and without weight decay do) and with step
+// numbers that make some of them miss, so that the slots are rewritten
+// under the readers; every result, float64 and float32, must be what the
+// uncached computation gives. Run it with -race too.
+func TestCacheHitIsItsKeys(t *testing.T) {
+	rounds := 3000
+	if raceEnabled || testing.Short() {
+		rounds = 300
+	}
+	adams := [2]Adam{DefaultAdam(), DefaultAdamW()}
+	nadams := [2]NAdam{DefaultNAdam(), DefaultNAdam()}
+	nadams[1].WeightDecay = 1e-2
+	radams := [2]RAdam{DefaultRAdam(), DefaultRAdam()}
+	radams[1].Beta2 = 0.99
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for i := range rounds {
+				h, step := (i+g)%2, 1+(i/2+g)%7
+				a := adams[h]
+				var c32 scalars32[[adamScalarCount]float32]
+				s, err1 := a.scalars(step)
+				err2 := a.scalars32(step, &c32)
+				want, err3 := a.computeScalars(step)
+				want32, err4 := a.computeScalars32(step)
+				if err1 != nil || err2 != nil || err3 != nil || err4 != nil || s != want || c32 != want32 {
+					t.Errorf("Adam set %d, t=%d: cached scalars differ from the computation", h, step)
+					return
+				}
+				n := nadams[h]
+				sch := n.ScheduleAt(step)
+				var n32 scalars32[[nadamScalarCount]float32]
+				ns, err1 := n.scalars(sch)
+				err2 = n.scalars32(sch, &n32)
+				nwant, err3 := n.computeScalars(sch)
+				nwant32, err4 := n.computeScalars32(sch)
+				if err1 != nil || err2 != nil || err3 != nil || err4 != nil || ns != nwant || n32 != nwant32 {
+					t.Errorf("NAdam set %d, t=%d: cached scalars differ from the computation", h, step)
+					return
+				}
+				r := radams[h]
+				var r32 radamScalars32
+				rs, rect, err1 := r.scalars(step)
+				err2 = r.scalars32(step, &r32)
+				rwant, rwrect, err3 := r.computeScalars(step)
+				rwant32, err4 := r.computeScalars32(step)
+				if err1 != nil || err2 != nil || err3 != nil || err4 != nil || rs != rwant || rect != rwrect || r32 != rwant32 {
+					t.Errorf("RAdam set %d, t=%d: cached scalars differ from the computation", h, step)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// TestCacheLayout: the cache copies keys as 8-byte words and values as
+// 4-byte words, into slots of a fixed size; every key and value type must
+// fit, whole words, and hold no pointers.
+func TestCacheLayout(t *testing.T) {
+	check := func(k, v any) {
+		kt, vt := reflect.TypeOf(k), reflect.TypeOf(v)
+		if kt.Size()%8 != 0 || kt.Size()/8 > cacheKeyWords {
+			t.Errorf("key %v: %d bytes; want whole 8-byte words, at most %d", kt, kt.Size(), cacheKeyWords)
+		}
+		if vt.Size()%4 != 0 || vt.Size()/4 > cacheWords {
+			t.Errorf("value %v: %d bytes; want whole 4-byte words, at most %d", vt, vt.Size(), cacheWords)
+		}
+		for _, typ := range []reflect.Type{kt, vt} {
+			if hasPointers(typ) {
+				t.Errorf("%v holds pointers", typ)
+			}
+		}
+	}
+	check(adamKey{}, [adamScalarCount]float64{})
+	check(adamKey{}, scalars32[[adamScalarCount]float32]{})
+	check(nadamKey{}, [nadamScalarCount]float64{})
+	check(nadamKey{}, scalars32[[nadamScalarCount]float32]{})
+	check(radamKey{}, radamScalars{})
+	check(radamKey{}, radamScalars32{})
+}
+
+func hasPointers(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Array:
+		return hasPointers(t.Elem())
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if hasPointers(t.Field(i).Type) {
+				return true
+			}
+		}
+		return false
+	case reflect.Bool, reflect.Float32, reflect.Float64, reflect.Uint32, reflect.Uint64, reflect.Int:
+		return false
+	}
+	return true
 }

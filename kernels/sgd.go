@@ -105,7 +105,9 @@ func (o SGD) Step32(t int, param, grad, buf []float32) error {
 		return err
 	}
 	o.checkLens("SGD.Step32", len(param), len(grad), len(buf))
-	checkDisjoint("SGD.Step32", &sgdArgs, o.skip(), param, grad, buf)
+	if len(param) > 0 {
+		checkDisjoint("SGD.Step32", &sgdArgs, o.skip(), param, grad, buf)
+	}
 	var s32 [sgdScalarCount]float32
 	round32(s32[:], s[:])
 	if err := o.checkRounded32(s32); err != nil {
@@ -124,8 +126,8 @@ func (o SGD) Step64(t int, param, grad, buf []float64) error {
 		return err
 	}
 	o.checkLens("SGD.Step64", len(param), len(grad), len(buf))
-	checkDisjoint("SGD.Step64", &sgdArgs, o.skip(), param, grad, buf)
 	if len(param) > 0 {
+		checkDisjoint("SGD.Step64", &sgdArgs, o.skip(), param, grad, buf)
 		current().sgdF64[o.variant()](param, grad, o.bufOrNil64(buf), s)
 	}
 	return nil
