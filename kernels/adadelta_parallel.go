@@ -1,5 +1,7 @@
 package kernels
 
+import "github.com/fusedopt/fusedopt/internal/memspan"
+
 // AdadeltaTensor32 is one float32 tensor of a model and its Adadelta
 // state, for Adadelta.StepTensors32: the slices of one Adadelta.Step32
 // call. Sq and Acc start as zeros.
@@ -118,13 +120,13 @@ var (
 
 // adadeltaCheck32 and adadeltaCheck64 check a tensor's slice lengths for
 // checkTensors.
-func adadeltaCheck32(a Adadelta, op string, x *AdadeltaTensor32) memSpan {
+func adadeltaCheck32(a Adadelta, op string, x *AdadeltaTensor32) memspan.Span {
 	a.checkLens(op, len(x.Param), len(x.Grad), len(x.Sq), len(x.Acc))
 	checkDisjoint(op, &adadeltaArgs, 0, x.Param, x.Grad, x.Sq, x.Acc)
-	return spanOf(x.Param)
+	return memspan.Of(x.Param)
 }
-func adadeltaCheck64(a Adadelta, op string, x *AdadeltaTensor64) memSpan {
+func adadeltaCheck64(a Adadelta, op string, x *AdadeltaTensor64) memspan.Span {
 	a.checkLens(op, len(x.Param), len(x.Grad), len(x.Sq), len(x.Acc))
 	checkDisjoint(op, &adadeltaArgs, 0, x.Param, x.Grad, x.Sq, x.Acc)
-	return spanOf(x.Param)
+	return memspan.Of(x.Param)
 }

@@ -1,5 +1,7 @@
 package kernels
 
+import "github.com/fusedopt/fusedopt/internal/memspan"
+
 // AdagradTensor32 is one float32 tensor of a model and its Adagrad state,
 // for Adagrad.StepTensors32: the slices of one Adagrad.Step32 call. Sum
 // starts as InitialAccumulatorValue (see Adagrad.InitSum32).
@@ -118,13 +120,13 @@ var (
 
 // adagradCheck32 and adagradCheck64 check a tensor's slice lengths for
 // checkTensors.
-func adagradCheck32(a Adagrad, op string, x *AdagradTensor32) memSpan {
+func adagradCheck32(a Adagrad, op string, x *AdagradTensor32) memspan.Span {
 	a.checkLens(op, len(x.Param), len(x.Grad), len(x.Sum))
 	checkDisjoint(op, &adagradArgs, 0, x.Param, x.Grad, x.Sum)
-	return spanOf(x.Param)
+	return memspan.Of(x.Param)
 }
-func adagradCheck64(a Adagrad, op string, x *AdagradTensor64) memSpan {
+func adagradCheck64(a Adagrad, op string, x *AdagradTensor64) memspan.Span {
 	a.checkLens(op, len(x.Param), len(x.Grad), len(x.Sum))
 	checkDisjoint(op, &adagradArgs, 0, x.Param, x.Grad, x.Sum)
-	return spanOf(x.Param)
+	return memspan.Of(x.Param)
 }

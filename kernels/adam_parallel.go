@@ -1,5 +1,7 @@
 package kernels
 
+import "github.com/fusedopt/fusedopt/internal/memspan"
+
 // AdamTensor32 is one float32 tensor of a model and its Adam state, for
 // Adam.StepTensors32: the slices of one Adam.Step32 call. M and V start
 // as zeros; VMax is used only with AMSGrad.
@@ -120,13 +122,13 @@ var (
 
 // adamCheck32 and adamCheck64 check a tensor's slice lengths for
 // checkTensors.
-func adamCheck32(a Adam, op string, x *AdamTensor32) memSpan {
+func adamCheck32(a Adam, op string, x *AdamTensor32) memspan.Span {
 	a.checkLens(op, len(x.Param), len(x.Grad), len(x.M), len(x.V), len(x.VMax))
 	checkDisjoint(op, &adamArgs, a.skip(), x.Param, x.Grad, x.M, x.V, x.VMax)
-	return spanOf(x.Param)
+	return memspan.Of(x.Param)
 }
-func adamCheck64(a Adam, op string, x *AdamTensor64) memSpan {
+func adamCheck64(a Adam, op string, x *AdamTensor64) memspan.Span {
 	a.checkLens(op, len(x.Param), len(x.Grad), len(x.M), len(x.V), len(x.VMax))
 	checkDisjoint(op, &adamArgs, a.skip(), x.Param, x.Grad, x.M, x.V, x.VMax)
-	return spanOf(x.Param)
+	return memspan.Of(x.Param)
 }

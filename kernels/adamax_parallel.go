@@ -1,5 +1,7 @@
 package kernels
 
+import "github.com/fusedopt/fusedopt/internal/memspan"
+
 // AdamaxTensor32 is one float32 tensor of a model and its Adamax state,
 // for Adamax.StepTensors32: the slices of one Adamax.Step32 call. M and U
 // start as zeros.
@@ -118,13 +120,13 @@ var (
 
 // adamaxCheck32 and adamaxCheck64 check a tensor's slice lengths for
 // checkTensors.
-func adamaxCheck32(o Adamax, op string, x *AdamaxTensor32) memSpan {
+func adamaxCheck32(o Adamax, op string, x *AdamaxTensor32) memspan.Span {
 	o.checkLens(op, len(x.Param), len(x.Grad), len(x.M), len(x.U))
 	checkDisjoint(op, &adamaxArgs, 0, x.Param, x.Grad, x.M, x.U)
-	return spanOf(x.Param)
+	return memspan.Of(x.Param)
 }
-func adamaxCheck64(o Adamax, op string, x *AdamaxTensor64) memSpan {
+func adamaxCheck64(o Adamax, op string, x *AdamaxTensor64) memspan.Span {
 	o.checkLens(op, len(x.Param), len(x.Grad), len(x.M), len(x.U))
 	checkDisjoint(op, &adamaxArgs, 0, x.Param, x.Grad, x.M, x.U)
-	return spanOf(x.Param)
+	return memspan.Of(x.Param)
 }

@@ -1,5 +1,7 @@
 package kernels
 
+import "github.com/fusedopt/fusedopt/internal/memspan"
+
 // LionTensor32 is one float32 tensor of a model and its Lion state, for
 // Lion.StepTensors32: the slices of one Lion.Step32 call. M starts as
 // zeros.
@@ -117,13 +119,13 @@ var (
 
 // lionCheck32 and lionCheck64 check a tensor's slice lengths for
 // checkTensors.
-func lionCheck32(o Lion, op string, x *LionTensor32) memSpan {
+func lionCheck32(o Lion, op string, x *LionTensor32) memspan.Span {
 	o.checkLens(op, len(x.Param), len(x.Grad), len(x.M))
 	checkDisjoint(op, &lionArgs, 0, x.Param, x.Grad, x.M)
-	return spanOf(x.Param)
+	return memspan.Of(x.Param)
 }
-func lionCheck64(o Lion, op string, x *LionTensor64) memSpan {
+func lionCheck64(o Lion, op string, x *LionTensor64) memspan.Span {
 	o.checkLens(op, len(x.Param), len(x.Grad), len(x.M))
 	checkDisjoint(op, &lionArgs, 0, x.Param, x.Grad, x.M)
-	return spanOf(x.Param)
+	return memspan.Of(x.Param)
 }

@@ -1,5 +1,7 @@
 package kernels
 
+import "github.com/fusedopt/fusedopt/internal/memspan"
+
 // NAdamTensor32 is one float32 tensor of a model and its NAdam state, for
 // NAdam.StepTensors32: the slices of one NAdam.Step32 call. M and V start
 // as zeros.
@@ -117,13 +119,13 @@ var (
 
 // nadamCheck32 and nadamCheck64 check a tensor's slice lengths for
 // checkTensors.
-func nadamCheck32(_ NAdam, op string, x *NAdamTensor32) memSpan {
+func nadamCheck32(_ NAdam, op string, x *NAdamTensor32) memspan.Span {
 	nadamCheckLens(op, len(x.Param), len(x.Grad), len(x.M), len(x.V))
 	checkDisjoint(op, &nadamArgs, 0, x.Param, x.Grad, x.M, x.V)
-	return spanOf(x.Param)
+	return memspan.Of(x.Param)
 }
-func nadamCheck64(_ NAdam, op string, x *NAdamTensor64) memSpan {
+func nadamCheck64(_ NAdam, op string, x *NAdamTensor64) memspan.Span {
 	nadamCheckLens(op, len(x.Param), len(x.Grad), len(x.M), len(x.V))
 	checkDisjoint(op, &nadamArgs, 0, x.Param, x.Grad, x.M, x.V)
-	return spanOf(x.Param)
+	return memspan.Of(x.Param)
 }

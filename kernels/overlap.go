@@ -3,7 +3,8 @@ package kernels
 import (
 	"fmt"
 	"slices"
-	"unsafe"
+
+	"github.com/fusedopt/fusedopt/internal/memspan"
 )
 
 // Overlap checks. A step reads and writes its slices element by element in
@@ -13,22 +14,6 @@ import (
 // and every worker count give the same bits. So every step checks, for a
 // few comparisons of pointers, that its slices are disjoint; the one
 // overlap allowed is grad being exactly param (an in-place gradient).
-
-// memSpan is the bytes [lo, hi) of a slice's backing array; empty for an
-// empty slice.
-type memSpan struct{ lo, hi uintptr }
-
-func spanOf[E float32 | float64](s []E) memSpan {
-	if len(s) == 0 {
-		return memSpan{}
-	}
-	lo := uintptr(unsafe.Pointer(unsafe.SliceData(s)))
-	return memSpan{lo, lo + uintptr(len(s))*unsafe.Sizeof(s[0])}
-}
-
-func (m memSpan) overlaps(n memSpan) bool {
-	return m.lo < m.hi && n.lo < n.hi && m.lo < n.hi && n.lo < m.hi
-}
 
 // argNames names a step's slices, in the order of its arguments, for the
 // messages of checkDisjoint.
@@ -44,18 +29,18 @@ func checkDisjoint[E float32 | float64](op string, names *argNames, skip uint8, 
 	if len(s[0]) == 0 {
 		return // the lengths are checked: every slice the step reads is empty
 	}
-	var spans [len(argNames{})]memSpan
+	var spans [len(argNames{})]memspan.Span
 	for i := range s {
 		if skip&(1<<i) == 0 {
-			spans[i] = spanOf(s[i])
+			spans[i] = memspan.Of(s[i])
 		}
 	}
 	if spans[1] == spans[0] {
-		spans[1] = memSpan{} // grad is param itself
+		spans[1] = memspan.Span{} // grad is param itself
 	}
 	for i := range s {
 		for j := i + 1; j < len(s); j++ {
-			if spans[i].overlaps(spans[j]) {
+			if spans[i].Overlaps(spans[j]) {
 				panic(fmt.Sprintf("fusedopt: %s: %s and %s share memory; no two slices of a step may overlap (grad may be param itself)", op, names[i], names[j]))
 			}
 		}
@@ -64,7 +49,7 @@ func checkDisjoint[E float32 | float64](op string, names *argNames, skip uint8, 
 
 // spanList is checkTensors' scratch list of the tensors' Param spans,
 // recycled so that steps do not allocate.
-type spanList struct{ s []memSpan }
+type spanList struct{ s []memspan.Span }
 
 var spanLists = newFreeList[spanList]()
 
@@ -73,14 +58,14 @@ var spanLists = newFreeList[spanList]()
 // one array. params[i] is tensor i's Param span. The check is a linear
 // scan when the Params lie in ascending order of address, as tensors
 // allocated one after another mostly do, and a sort otherwise.
-func checkParamsDisjoint(op string, params []memSpan) {
+func checkParamsDisjoint(op string, params []memspan.Span) {
 	ascending := true
-	var last memSpan
+	var last memspan.Span
 	for _, p := range params {
-		if p.lo == p.hi {
+		if p.Empty() {
 			continue
 		}
-		if p.lo < last.hi {
+		if p.Lo < last.Hi {
 			ascending = false
 			break
 		}
@@ -92,21 +77,21 @@ func checkParamsDisjoint(op string, params []memSpan) {
 	sorted := spanLists.get()
 	defer spanLists.put(sorted)
 	sorted.s = append(sorted.s[:0], params...)
-	slices.SortFunc(sorted.s, func(a, b memSpan) int {
+	slices.SortFunc(sorted.s, func(a, b memspan.Span) int {
 		switch {
-		case a.lo < b.lo:
+		case a.Lo < b.Lo:
 			return -1
-		case a.lo > b.lo:
+		case a.Lo > b.Lo:
 			return 1
 		}
 		return 0
 	})
-	last = memSpan{}
+	last = memspan.Span{}
 	for _, p := range sorted.s {
-		if p.lo == p.hi {
+		if p.Empty() {
 			continue
 		}
-		if p.lo < last.hi {
+		if p.Lo < last.Hi {
 			i, j := slices.Index(params, last), slices.Index(params, p)
 			if i == j { // the same span twice: find its second index
 				j = i + 1 + slices.Index(params[i+1:], p)

@@ -1,5 +1,7 @@
 package kernels
 
+import "github.com/fusedopt/fusedopt/internal/memspan"
+
 // RAdamTensor32 is one float32 tensor of a model and its RAdam state, for
 // RAdam.StepTensors32: the slices of one RAdam.Step32 call. M and V start
 // as zeros.
@@ -117,13 +119,13 @@ var (
 
 // radamCheck32 and radamCheck64 check a tensor's slice lengths for
 // checkTensors.
-func radamCheck32(_ RAdam, op string, x *RAdamTensor32) memSpan {
+func radamCheck32(_ RAdam, op string, x *RAdamTensor32) memspan.Span {
 	radamCheckLens(op, len(x.Param), len(x.Grad), len(x.M), len(x.V))
 	checkDisjoint(op, &radamArgs, 0, x.Param, x.Grad, x.M, x.V)
-	return spanOf(x.Param)
+	return memspan.Of(x.Param)
 }
-func radamCheck64(_ RAdam, op string, x *RAdamTensor64) memSpan {
+func radamCheck64(_ RAdam, op string, x *RAdamTensor64) memspan.Span {
 	radamCheckLens(op, len(x.Param), len(x.Grad), len(x.M), len(x.V))
 	checkDisjoint(op, &radamArgs, 0, x.Param, x.Grad, x.M, x.V)
-	return spanOf(x.Param)
+	return memspan.Of(x.Param)
 }

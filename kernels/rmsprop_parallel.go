@@ -1,5 +1,7 @@
 package kernels
 
+import "github.com/fusedopt/fusedopt/internal/memspan"
+
 // RMSpropTensor32 is one float32 tensor of a model and its RMSprop state,
 // for RMSprop.StepTensors32: the slices of one RMSprop.Step32 call. Sq,
 // GAvg and Buf start as zeros; GAvg is used only when Centered and Buf
@@ -120,13 +122,13 @@ var (
 
 // rmspropCheck32 and rmspropCheck64 check a tensor's slice lengths for
 // checkTensors.
-func rmspropCheck32(r RMSprop, op string, x *RMSpropTensor32) memSpan {
+func rmspropCheck32(r RMSprop, op string, x *RMSpropTensor32) memspan.Span {
 	r.checkLens(op, len(x.Param), len(x.Grad), len(x.Sq), len(x.GAvg), len(x.Buf))
 	checkDisjoint(op, &rmspropArgs, r.skip(), x.Param, x.Grad, x.Sq, x.GAvg, x.Buf)
-	return spanOf(x.Param)
+	return memspan.Of(x.Param)
 }
-func rmspropCheck64(r RMSprop, op string, x *RMSpropTensor64) memSpan {
+func rmspropCheck64(r RMSprop, op string, x *RMSpropTensor64) memspan.Span {
 	r.checkLens(op, len(x.Param), len(x.Grad), len(x.Sq), len(x.GAvg), len(x.Buf))
 	checkDisjoint(op, &rmspropArgs, r.skip(), x.Param, x.Grad, x.Sq, x.GAvg, x.Buf)
-	return spanOf(x.Param)
+	return memspan.Of(x.Param)
 }

@@ -1,5 +1,7 @@
 package kernels
 
+import "github.com/fusedopt/fusedopt/internal/memspan"
+
 // SGDTensor32 is one float32 tensor of a model and its SGD state, for
 // SGD.StepTensors32: the slices of one SGD.Step32 call. Buf starts as
 // zeros and is used only with momentum (it may be nil without).
@@ -118,13 +120,13 @@ var (
 
 // sgdCheck32 and sgdCheck64 check a tensor's slice lengths for
 // checkTensors.
-func sgdCheck32(o SGD, op string, x *SGDTensor32) memSpan {
+func sgdCheck32(o SGD, op string, x *SGDTensor32) memspan.Span {
 	o.checkLens(op, len(x.Param), len(x.Grad), len(x.Buf))
 	checkDisjoint(op, &sgdArgs, o.skip(), x.Param, x.Grad, x.Buf)
-	return spanOf(x.Param)
+	return memspan.Of(x.Param)
 }
-func sgdCheck64(o SGD, op string, x *SGDTensor64) memSpan {
+func sgdCheck64(o SGD, op string, x *SGDTensor64) memspan.Span {
 	o.checkLens(op, len(x.Param), len(x.Grad), len(x.Buf))
 	checkDisjoint(op, &sgdArgs, o.skip(), x.Param, x.Grad, x.Buf)
-	return spanOf(x.Param)
+	return memspan.Of(x.Param)
 }

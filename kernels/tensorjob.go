@@ -1,6 +1,10 @@
 package kernels
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/fusedopt/fusedopt/internal/memspan"
+)
 
 // tensorJob is the pool's job for a parallel step of any optimizer: T is
 // the optimizer's tensor type (AdamTensor32, ...), K the func type of its
@@ -86,7 +90,7 @@ func optional[E any](use bool, x []E, lo, hi int) []E {
 // with op "<op>: tensor <i>", to panic with its index: formatting that
 // name only on failure, under one deferred recover for the whole list,
 // keeps the checks cheap and free of allocations.
-func checkTensors[O, T any](o O, op string, ts []T, check func(o O, op string, x *T) memSpan) {
+func checkTensors[O, T any](o O, op string, ts []T, check func(o O, op string, x *T) memspan.Span) {
 	params := spanLists.get()
 	defer spanLists.put(params)
 	params.s = params.s[:0]

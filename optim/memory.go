@@ -2,60 +2,44 @@ package optim
 
 import (
 	"slices"
-	"unsafe"
+
+	"github.com/fusedopt/fusedopt/internal/memspan"
 )
-
-// memRange is the bytes [lo, hi) of a slice's backing array.
-type memRange struct{ lo, hi uintptr }
-
-func rangeOf[E any](s []E, size int) memRange {
-	if len(s) == 0 {
-		return memRange{}
-	}
-	lo := uintptr(unsafe.Pointer(unsafe.SliceData(s)))
-	return memRange{lo, lo + uintptr(len(s)*size)}
-}
-
-func (r memRange) empty() bool { return r.lo == r.hi }
-
-func (r memRange) overlaps(q memRange) bool {
-	return !r.empty() && !q.empty() && r.lo < q.hi && q.lo < r.hi
-}
 
 // memRanges is the memory of every registered slice, sorted by address,
 // with what each is; registration checks new slices against it in
 // O(log n), so that no two registered slices overlap.
 type memRanges struct {
-	rs    []memRange
+	rs    []memspan.Span
 	names []string
 }
 
 // find returns the name of a registered range that overlaps r, or "".
-func (m *memRanges) find(r memRange) string {
-	if r.empty() {
+func (m *memRanges) find(r memspan.Span) string {
+	if r.Empty() {
 		return ""
 	}
 	// The ranges do not overlap each other, so their ends ascend too: the
-	// first range ending after r.lo is the only candidate.
-	i, _ := slices.BinarySearchFunc(m.rs, r.lo, func(q memRange, lo uintptr) int {
-		if q.hi <= lo {
+	// first range ending after r.Lo is the only candidate.
+	i, _ := slices.BinarySearchFunc(m.rs, r.Lo, func(q memspan.Span, lo uintptr) int {
+		if q.Hi <= lo {
 			return -1
 		}
 		return 1
 	})
-	if i < len(m.rs) && m.rs[i].overlaps(r) {
+	if i < len(m.rs) && m.rs[i].Overlaps(r) {
 		return m.names[i]
 	}
 	return ""
 }
 
 // insert adds r, which overlaps no registered range.
-func (m *memRanges) insert(r memRange, name string) {
-	if r.empty() {
+func (m *memRanges) insert(r memspan.Span, name string) {
+	if r.Empty() {
 		return
 	}
-	i, _ := slices.BinarySearchFunc(m.rs, r.lo, func(q memRange, lo uintptr) int {
-		if q.lo < lo {
+	i, _ := slices.BinarySearchFunc(m.rs, r.Lo, func(q memspan.Span, lo uintptr) int {
+		if q.Lo < lo {
 			return -1
 		}
 		return 1
@@ -65,12 +49,12 @@ func (m *memRanges) insert(r memRange, name string) {
 }
 
 // remove drops the registered range r, if it is one.
-func (m *memRanges) remove(r memRange) {
-	i, found := slices.BinarySearchFunc(m.rs, r.lo, func(q memRange, lo uintptr) int {
+func (m *memRanges) remove(r memspan.Span) {
+	i, found := slices.BinarySearchFunc(m.rs, r.Lo, func(q memspan.Span, lo uintptr) int {
 		switch {
-		case q.lo < lo:
+		case q.Lo < lo:
 			return -1
-		case q.lo > lo:
+		case q.Lo > lo:
 			return 1
 		}
 		return 0

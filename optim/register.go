@@ -3,7 +3,8 @@ package optim
 import (
 	"fmt"
 	"math"
-	"unsafe"
+
+	"github.com/fusedopt/fusedopt/internal/memspan"
 )
 
 // Param32 is one float32 parameter tensor to register: its unique name
@@ -66,13 +67,11 @@ func add[H Algorithm, E float](o *Optimizer[H], g int, name string, shape []int6
 	if err != nil {
 		return fail("%v", err)
 	}
-	var e E
-	size := int(unsafe.Sizeof(e))
-	dr, gradRange := rangeOf(data, size), rangeOf(grad, size)
-	if dr.overlaps(gradRange) {
+	dr, gradRange := memspan.Of(data), memspan.Of(grad)
+	if dr.Overlaps(gradRange) {
 		return fail("Grad shares memory with Data; ZeroGrad would zero the parameter")
 	}
-	for _, r := range []memRange{dr, gradRange} {
+	for _, r := range []memspan.Span{dr, gradRange} {
 		if other := o.memory.find(r); other != "" {
 			return fail("its memory overlaps that of %s", other)
 		}

@@ -2,7 +2,8 @@ package optim
 
 import (
 	"fmt"
-	"unsafe"
+
+	"github.com/fusedopt/fusedopt/internal/memspan"
 )
 
 // SetGrad32 points the registered float32 parameter name at a new gradient
@@ -46,13 +47,11 @@ func setGrad[H Algorithm, E float](o *Optimizer[H], p *param, x *tensor[E], grad
 	case len(grad) != len(x.data):
 		return fail("len(grad) = %d, want len(Data) = %d", len(grad), len(x.data))
 	}
-	var e E
-	size := int(unsafe.Sizeof(e))
-	old, now := rangeOf(x.grad, size), rangeOf(grad, size)
+	old, now := memspan.Of(x.grad), memspan.Of(grad)
 	if old == now {
 		return nil
 	}
-	if now.overlaps(rangeOf(x.data, size)) {
+	if now.Overlaps(memspan.Of(x.data)) {
 		return fail("the gradient shares memory with Data; ZeroGrad would zero the parameter")
 	}
 	o.memory.remove(old)
