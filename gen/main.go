@@ -8,6 +8,8 @@
 //	<family>_arm64.s/.go   NEON kernels and their stubs (gen/neon)
 //	tables_arm64.go        the NEON kernel table
 //	families_test.go       every family described alike, for internal/famtest
+//	<family>_parallel.go   kernels only: the tensor types and the parallel and
+//	                       multi-tensor steps (optimizers.APIs)
 //
 // kernels gets the optimizers and the reductions (reduce_*); internal/limits
 // gets the memory-roofline (Traffic) and arithmetic-bound (Arith) kernels
@@ -28,6 +30,7 @@ import (
 	"log"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/mmcloughlin/avo/build"
 	"github.com/mmcloughlin/avo/pass"
@@ -55,6 +58,7 @@ func main() {
 	writePackage(kernelsDir, "kernels", "Level(l)", base)
 	writeReductions(kernelsDir, "kernels", optimizers.Reductions())
 	writeFused(kernelsDir, "kernels")
+	writeParallel(kernelsDir, base)
 	limitsDir := filepath.Join(*root, "internal", "limits")
 	writePackage(limitsDir, "limits", "l", limits)
 	writeReductions(limitsDir, "limits", optimizers.ReductionLimits())
@@ -64,6 +68,21 @@ func main() {
 
 	removeStale(kernelsDir)
 	removeStale(limitsDir)
+}
+
+// writeParallel writes kernels/<name>_parallel.go, the tensor types and
+// the parallel and multi-tensor steps, for every optimizer that
+// optimizers.APIs describes.
+func writeParallel(dir string, fams []golang.Family) {
+	for _, a := range optimizers.APIs() {
+		i := slices.IndexFunc(fams, func(f golang.Family) bool { return f.Name == a.Name })
+		if i < 0 {
+			log.Fatalf("optimizers.APIs describes %q, which is no family", a.Name)
+		}
+		src, err := golang.Parallel(fams[i], a)
+		check(err)
+		write(dir, a.Name+"_parallel.go", src)
+	}
 }
 
 // writePackage writes the kernels of fams, at every level, into package

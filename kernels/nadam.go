@@ -166,7 +166,7 @@ func (o NAdam) Step32(s NAdamSchedule, param, grad, m, v []float32) error {
 	if err := o.scalars32(s, &c); err != nil {
 		return err
 	}
-	nadamCheckLens("NAdam.Step32", len(param), len(grad), len(m), len(v))
+	o.checkLens("NAdam.Step32", len(param), len(grad), len(m), len(v))
 	if len(param) > 0 {
 		checkDisjoint("NAdam.Step32", &nadamArgs, 0, param, grad, m, v)
 	}
@@ -185,7 +185,7 @@ func (o NAdam) Step64(s NAdamSchedule, param, grad, m, v []float64) error {
 	if err != nil {
 		return err
 	}
-	nadamCheckLens("NAdam.Step64", len(param), len(grad), len(m), len(v))
+	o.checkLens("NAdam.Step64", len(param), len(grad), len(m), len(v))
 	if len(param) > 0 {
 		checkDisjoint("NAdam.Step64", &nadamArgs, 0, param, grad, m, v)
 		current().nadamF64[o.variant()](param, grad, m, v, sc)
@@ -201,7 +201,7 @@ func (o NAdam) variant() int {
 	return 0
 }
 
-func nadamCheckLens(op string, n, grad, m, v int) {
+func (o NAdam) checkLens(op string, n, grad, m, v int) {
 	switch {
 	case grad != n:
 		lengthPanic(op, "grad", grad, n)

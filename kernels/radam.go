@@ -96,7 +96,7 @@ func (o RAdam) Step32(t int, param, grad, m, v []float32) error {
 	if err := o.scalars32(t, &c); err != nil {
 		return err
 	}
-	radamCheckLens("RAdam.Step32", len(param), len(grad), len(m), len(v))
+	o.checkLens("RAdam.Step32", len(param), len(grad), len(m), len(v))
 	if len(param) > 0 {
 		checkDisjoint("RAdam.Step32", &radamArgs, 0, param, grad, m, v)
 	}
@@ -115,7 +115,7 @@ func (o RAdam) Step64(t int, param, grad, m, v []float64) error {
 	if err != nil {
 		return err
 	}
-	radamCheckLens("RAdam.Step64", len(param), len(grad), len(m), len(v))
+	o.checkLens("RAdam.Step64", len(param), len(grad), len(m), len(v))
 	if len(param) > 0 {
 		checkDisjoint("RAdam.Step64", &radamArgs, 0, param, grad, m, v)
 		current().radamF64[o.variant(rect)](param, grad, m, v, s)
@@ -135,7 +135,7 @@ func (o RAdam) variant(rectified bool) int {
 	return v
 }
 
-func radamCheckLens(op string, n, grad, m, v int) {
+func (o RAdam) checkLens(op string, n, grad, m, v int) {
 	switch {
 	case grad != n:
 		lengthPanic(op, "grad", grad, n)
