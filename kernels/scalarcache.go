@@ -163,28 +163,51 @@ func keyBit(b bool, i uint) uint64 {
 }
 
 // adamKey is an Adam and a step number as the cache sees them; the step
-// number first, as the word that differs most often.
+// number first, as the word that differs most often. The key methods
+// write the words one by one: a composite literal is built aside and
+// copied in 16-byte moves, which stall on the 8-byte stores just made
+// (store-to-load forwarding fails), and that doubled a cached call.
 type adamKey [8]uint64
 
 func (o *Adam) key(t int, k *adamKey) {
-	*k = adamKey{uint64(t), bits(o.LR), bits(o.Beta1), bits(o.Beta2), bits(o.Eps), bits(o.WeightDecay), bits(o.GradScale),
-		keyBit(o.Decoupled, 0) | keyBit(o.AMSGrad, 1) | keyBit(o.Maximize, 2) | keyBit(o.NoBiasCorrection, 3) | keyBit(o.EpsHat, 4)}
+	k[0] = uint64(t)
+	k[1] = bits(o.LR)
+	k[2] = bits(o.Beta1)
+	k[3] = bits(o.Beta2)
+	k[4] = bits(o.Eps)
+	k[5] = bits(o.WeightDecay)
+	k[6] = bits(o.GradScale)
+	k[7] = keyBit(o.Decoupled, 0) | keyBit(o.AMSGrad, 1) | keyBit(o.Maximize, 2) | keyBit(o.NoBiasCorrection, 3) | keyBit(o.EpsHat, 4)
 }
 
 // nadamKey is a NAdam and a schedule as the cache sees them.
 type nadamKey [10]uint64
 
 func (o *NAdam) key(s NAdamSchedule, k *nadamKey) {
-	*k = nadamKey{uint64(s.T), bits(s.MuProduct), bits(o.LR), bits(o.Beta1), bits(o.Beta2), bits(o.Eps), bits(o.WeightDecay),
-		bits(o.MomentumDecay), bits(o.GradScale), keyBit(o.Decoupled, 0) | keyBit(o.Maximize, 1)}
+	k[0] = uint64(s.T)
+	k[1] = bits(s.MuProduct)
+	k[2] = bits(o.LR)
+	k[3] = bits(o.Beta1)
+	k[4] = bits(o.Beta2)
+	k[5] = bits(o.Eps)
+	k[6] = bits(o.WeightDecay)
+	k[7] = bits(o.MomentumDecay)
+	k[8] = bits(o.GradScale)
+	k[9] = keyBit(o.Decoupled, 0) | keyBit(o.Maximize, 1)
 }
 
 // radamKey is a RAdam and a step number as the cache sees them.
 type radamKey [8]uint64
 
 func (o *RAdam) key(t int, k *radamKey) {
-	*k = radamKey{uint64(t), bits(o.LR), bits(o.Beta1), bits(o.Beta2), bits(o.Eps), bits(o.WeightDecay), bits(o.GradScale),
-		keyBit(o.Decoupled, 0) | keyBit(o.Maximize, 1)}
+	k[0] = uint64(t)
+	k[1] = bits(o.LR)
+	k[2] = bits(o.Beta1)
+	k[3] = bits(o.Beta2)
+	k[4] = bits(o.Eps)
+	k[5] = bits(o.WeightDecay)
+	k[6] = bits(o.GradScale)
+	k[7] = keyBit(o.Decoupled, 0) | keyBit(o.Maximize, 1)
 }
 
 // radamScalars is what RAdam's scalars returns: the scalars and whether
