@@ -164,7 +164,9 @@ func (o Adam) checkLens(op string, n, grad, m, v, vmax int) {
 func (o Adam) scalars(t int) (s [adamScalarCount]float64, err error) {
 	var k adamKey
 	o.key(t, &k)
-	err = lookup(&adamCache, &k, &s, o.computeScalars, t)
+	if !adamCache.get(&k, &s) {
+		err = miss(&adamCache, &k, &s, o.computeScalars, t)
+	}
 	return s, err
 }
 
@@ -173,7 +175,10 @@ func (o Adam) scalars(t int) (s [adamScalarCount]float64, err error) {
 func (o Adam) scalars32(t int, c *scalars32[[adamScalarCount]float32]) error {
 	var k adamKey
 	o.key(t, &k)
-	return lookup(&adamCache32, &k, c, o.computeScalars32, t)
+	if adamCache32.get(&k, c) {
+		return nil
+	}
+	return miss(&adamCache32, &k, c, o.computeScalars32, t)
 }
 
 // computeScalars32 is scalars32 without the cache.

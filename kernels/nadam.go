@@ -218,7 +218,9 @@ func (o NAdam) checkLens(op string, n, grad, m, v int) {
 func (o NAdam) scalars(s NAdamSchedule) (sc [nadamScalarCount]float64, err error) {
 	var k nadamKey
 	o.key(s, &k)
-	err = lookup(&nadamCache, &k, &sc, o.computeScalars, s)
+	if !nadamCache.get(&k, &sc) {
+		err = miss(&nadamCache, &k, &sc, o.computeScalars, s)
+	}
 	return sc, err
 }
 
@@ -227,7 +229,10 @@ func (o NAdam) scalars(s NAdamSchedule) (sc [nadamScalarCount]float64, err error
 func (o NAdam) scalars32(s NAdamSchedule, c *scalars32[[nadamScalarCount]float32]) error {
 	var k nadamKey
 	o.key(s, &k)
-	return lookup(&nadamCache32, &k, c, o.computeScalars32, s)
+	if nadamCache32.get(&k, c) {
+		return nil
+	}
+	return miss(&nadamCache32, &k, c, o.computeScalars32, s)
 }
 
 // computeScalars32 is scalars32 without the cache.

@@ -169,7 +169,9 @@ func (o RAdam) scalars(t int) (s [radamScalarCount]float64, rect bool, err error
 	var k radamKey
 	o.key(t, &k)
 	var c radamScalars
-	err = lookup(&radamCache, &k, &c, o.computeCached, t)
+	if !radamCache.get(&k, &c) {
+		err = miss(&radamCache, &k, &c, o.computeCached, t)
+	}
 	return c.s, c.rect, err
 }
 
@@ -184,7 +186,10 @@ func (o RAdam) computeCached(t int) (radamScalars, error) {
 func (o RAdam) scalars32(t int, c *radamScalars32) error {
 	var k radamKey
 	o.key(t, &k)
-	return lookup(&radamCache32, &k, c, o.computeScalars32, t)
+	if radamCache32.get(&k, c) {
+		return nil
+	}
+	return miss(&radamCache32, &k, c, o.computeScalars32, t)
 }
 
 // computeScalars32 is scalars32 without the cache.

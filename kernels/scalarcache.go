@@ -123,16 +123,10 @@ func (c *scalarCache[K, V]) put(k *K, v *V) {
 	c.last.Store(i)
 }
 
-// lookup sets *v to the value of k: cached in c, or computed by
-// compute(arg) and then cached if compute succeeds.
-func lookup[K, V, A any](c *scalarCache[K, V], k *K, v *V, compute func(A) (V, error), arg A) error {
-	if c.get(k, v) {
-		return nil
-	}
-	return miss(c, k, v, compute, arg)
-}
-
-// miss is lookup's computation, apart so that lookup stays small.
+// miss sets *v to the value of k, computed by compute(arg), after get
+// found none, and caches it if compute succeeds. (A caller builds the
+// method value compute only on a miss: building it copies the optimizer,
+// a cost a hit should not pay.)
 func miss[K, V, A any](c *scalarCache[K, V], k *K, v *V, compute func(A) (V, error), arg A) error {
 	var err error
 	*v, err = compute(arg)
