@@ -137,9 +137,15 @@ func (o LAMB) passes64(t int) (lambPasses[LAMBTensor64, float64], error) {
 }
 
 // scalars validates o and t and computes the per-step scalars once, in
-// float64, or returns those of the last call with the same o and t.
-func (o LAMB) scalars(t int) ([lambScalarCount]float64, error) {
-	return lambCache.lookup(o.key(t), func() ([lambScalarCount]float64, error) { return o.computeScalars(t) })
+// float64, or returns those of a recent call with the same o and t (see
+// scalarCache).
+func (o LAMB) scalars(t int) (s [lambScalarCount]float64, err error) {
+	var k lambKey
+	o.key(t, &k)
+	if !lambCache.get(&k, &s) {
+		err = miss(&lambCache, &k, &s, o.computeScalars, t)
+	}
+	return s, err
 }
 
 func (o LAMB) computeScalars(t int) (s [lambScalarCount]float64, err error) {
@@ -162,14 +168,22 @@ func (o LAMB) computeScalars(t int) (s [lambScalarCount]float64, err error) {
 	return s, nil
 }
 
+// lambKey is a LAMB and a step number as the cache sees them (see
+// adamKey).
 type lambKey [8]uint64
 
-func (o LAMB) key(t int) lambKey {
-	return lambKey{bits(o.LR), bits(o.Beta1), bits(o.Beta2), bits(o.Eps), bits(o.WeightDecay), bits(o.GradScale),
-		flags(o.Maximize), uint64(t)}
+func (o *LAMB) key(t int, k *lambKey) {
+	k[0] = uint64(t)
+	k[1] = bits(o.LR)
+	k[2] = bits(o.Beta1)
+	k[3] = bits(o.Beta2)
+	k[4] = bits(o.Eps)
+	k[5] = bits(o.WeightDecay)
+	k[6] = bits(o.GradScale)
+	k[7] = keyBit(o.Maximize, 0)
 }
 
-var lambCache lastScalars[lambKey, [lambScalarCount]float64]
+var lambCache scalarCache[lambKey, [lambScalarCount]float64]
 
 // lambPasses is a LAMB step in one precision for the two-pass driver
 // (trust.go).

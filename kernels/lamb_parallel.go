@@ -1,5 +1,7 @@
 package kernels
 
+import "github.com/fusedopt/fusedopt/internal/memspan"
+
 // LAMBTensor32 is one float32 tensor of a model and its LAMB state, for
 // LAMB.StepTensors32: the slices of one LAMB.Step32 call, whose trust
 // ratio is this tensor's own. M and V start as zeros.
@@ -82,16 +84,16 @@ var (
 )
 
 // lambCheck32 and lambCheck64 check a tensor's slice lengths and overlaps.
-func lambCheck32(o LAMB, op string, x *LAMBTensor32) memSpan {
+func lambCheck32(o LAMB, op string, x *LAMBTensor32) memspan.Span {
 	lambCheckLens(op, len(x.Param), len(x.Grad), len(x.M), len(x.V))
 	checkDisjoint(op, &lambArgs, 0, x.Param, x.Grad, x.M, x.V)
-	return spanOf(x.Param)
+	return memspan.Of(x.Param)
 }
 
-func lambCheck64(o LAMB, op string, x *LAMBTensor64) memSpan {
+func lambCheck64(o LAMB, op string, x *LAMBTensor64) memspan.Span {
 	lambCheckLens(op, len(x.Param), len(x.Grad), len(x.M), len(x.V))
 	checkDisjoint(op, &lambArgs, 0, x.Param, x.Grad, x.M, x.V)
-	return spanOf(x.Param)
+	return memspan.Of(x.Param)
 }
 
 func lambCheckLens(op string, n, grad, m, v int) {

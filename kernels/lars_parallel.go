@@ -1,5 +1,7 @@
 package kernels
 
+import "github.com/fusedopt/fusedopt/internal/memspan"
+
 // LARSTensor32 is one float32 tensor of a model and its LARS momentum buffer, for
 // LARS.StepTensors32: the slices of one LARS.Step32 call, whose trust
 // ratio is this tensor's own. Buf starts as zeros.
@@ -82,16 +84,16 @@ var (
 )
 
 // larsCheck32 and larsCheck64 check a tensor's slice lengths and overlaps.
-func larsCheck32(o LARS, op string, x *LARSTensor32) memSpan {
+func larsCheck32(o LARS, op string, x *LARSTensor32) memspan.Span {
 	larsCheckLens(op, len(x.Param), len(x.Grad), len(x.Buf))
 	checkDisjoint(op, &larsArgs, 0, x.Param, x.Grad, x.Buf)
-	return spanOf(x.Param)
+	return memspan.Of(x.Param)
 }
 
-func larsCheck64(o LARS, op string, x *LARSTensor64) memSpan {
+func larsCheck64(o LARS, op string, x *LARSTensor64) memspan.Span {
 	larsCheckLens(op, len(x.Param), len(x.Grad), len(x.Buf))
 	checkDisjoint(op, &larsArgs, 0, x.Param, x.Grad, x.Buf)
-	return spanOf(x.Param)
+	return memspan.Of(x.Param)
 }
 
 func larsCheckLens(op string, n, grad, buf int) {

@@ -15,6 +15,7 @@ func TestCacheKeysCoverEveryField(t *testing.T) {
 	checkKey(t, DefaultAdamW(), func(a Adam) any { return adamKeyOf(a, 7) })
 	checkKey(t, DefaultNAdam(), func(a NAdam) any { return nadamKeyOf(a, NAdamSchedule{T: 7, MuProduct: 0.5}) })
 	checkKey(t, DefaultRAdam(), func(a RAdam) any { return radamKeyOf(a, 7) })
+	checkKey(t, DefaultLAMB(), func(a LAMB) any { return lambKeyOf(a, 7) })
 	a := DefaultAdam()
 	if adamKeyOf(a, 7) == adamKeyOf(a, 8) {
 		t.Error("Adam's key ignores the step")
@@ -22,6 +23,10 @@ func TestCacheKeysCoverEveryField(t *testing.T) {
 	r := DefaultRAdam()
 	if radamKeyOf(r, 7) == radamKeyOf(r, 8) {
 		t.Error("RAdam's key ignores the step")
+	}
+	l := DefaultLAMB()
+	if lambKeyOf(l, 7) == lambKeyOf(l, 8) {
+		t.Error("LAMB's key ignores the step")
 	}
 	n := DefaultNAdam()
 	if nadamKeyOf(n, NAdamSchedule{7, 0.5}) == nadamKeyOf(n, NAdamSchedule{7, 0.25}) || nadamKeyOf(n, NAdamSchedule{7, 0.5}) == nadamKeyOf(n, NAdamSchedule{8, 0.5}) {
@@ -32,6 +37,7 @@ func TestCacheKeysCoverEveryField(t *testing.T) {
 func adamKeyOf(a Adam, t int) (k adamKey)              { a.key(t, &k); return k }
 func nadamKeyOf(a NAdam, s NAdamSchedule) (k nadamKey) { a.key(s, &k); return k }
 func radamKeyOf(a RAdam, t int) (k radamKey)           { a.key(t, &k); return k }
+func lambKeyOf(a LAMB, t int) (k lambKey)              { a.key(t, &k); return k }
 
 func checkKey[H any](t *testing.T, h H, key func(H) any) {
 	t.Helper()
@@ -193,6 +199,7 @@ func TestCacheLayout(t *testing.T) {
 	check(nadamKey{}, scalars32[[nadamScalarCount]float32]{})
 	check(radamKey{}, radamScalars{})
 	check(radamKey{}, radamScalars32{})
+	check(lambKey{}, [lambScalarCount]float64{})
 }
 
 func hasPointers(t reflect.Type) bool {
