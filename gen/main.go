@@ -55,12 +55,12 @@ func main() {
 
 	// kernels' kernelsFor takes a Level, internal/limits' a uint8.
 	kernelsDir := filepath.Join(*root, "kernels")
-	writePackage(kernelsDir, "kernels", "Level(l)", base)
+	writePackage(kernelsDir, "kernels", "Level(l)", base, families.BF16())
 	writeReductions(kernelsDir, "kernels", optimizers.Reductions())
 	writeFused(kernelsDir, "kernels")
 	writeParallel(kernelsDir, base)
 	limitsDir := filepath.Join(*root, "internal", "limits")
-	writePackage(limitsDir, "limits", "l", limits)
+	writePackage(limitsDir, "limits", "l", limits, nil)
 	writeReductions(limitsDir, "limits", optimizers.ReductionLimits())
 	src, err := golang.Limits("limits", base)
 	check(err)
@@ -87,14 +87,17 @@ func writeParallel(dir string, fams []golang.Family) {
 
 // writePackage writes the kernels of fams, at every level, into package
 // pkg in dir; level converts a uint8 level l to the argument of the
-// package's kernelsFor.
-func writePackage(dir, pkg, level string, fams []golang.Family) {
-	src, err := golang.Generic(pkg, fams)
-	check(err)
-	write(dir, "generic.go", src)
-	src, err = golang.Registry(pkg, level, fams)
+// package's kernelsFor. The families of typed (bfloat16 streams) are
+// compiled like the others but have no famtest registry, which takes
+// float slices only.
+func writePackage(dir, pkg, level string, fams, typed []golang.Family) {
+	src, err := golang.Registry(pkg, level, fams)
 	check(err)
 	write(dir, "families_test.go", src)
+	fams = append(fams, typed...)
+	src, err = golang.Generic(pkg, fams)
+	check(err)
+	write(dir, "generic.go", src)
 
 	for _, f := range fams {
 		asm, stubs := amd64File(pkg, f)
@@ -119,7 +122,7 @@ func amd64File(pkg string, f golang.Family) (asm, stubs []byte) {
 	ctx := build.NewContext()
 	ctx.ConstraintExpr("amd64,!purego")
 	for _, lvl := range amd64Levels {
-		for _, bits := range []int{32, 64} {
+		for _, bits := range f.Precisions() {
 			for _, k := range f.Kernels() {
 				amd64.Kernel(ctx, lvl, k, bits, "func"+golang.Signature(k, bits))
 			}
@@ -148,12 +151,16 @@ func amd64Tables(pkg string, fams []golang.Family) []byte {
 	return src
 }
 
-// fileName is the family's file name stem: adamTraffic becomes adam_traffic.
+// fileName is the family's file name stem: adamTraffic becomes
+// adam_traffic, adamBF16 adam_bf16.
 func fileName(f golang.Family) string {
 	var b []byte
-	for _, r := range []byte(f.Name) {
+	for i, r := range []byte(f.Name) {
 		if r >= 'A' && r <= 'Z' {
-			b = append(b, '_', r+'a'-'A')
+			if i == 0 || f.Name[i-1] < 'A' || f.Name[i-1] > 'Z' {
+				b = append(b, '_')
+			}
+			b = append(b, r+'a'-'A')
 		} else {
 			b = append(b, r)
 		}

@@ -53,27 +53,39 @@ func sign64(x float64) float64 {
 // root of a float32 to float32 is correctly rounded).
 func sqrt32(x float32) float32 { return float32(math.Sqrt(float64(x))) }
 
+// nanMask32 is all ones where x is NaN, else zero.
+func nanMask32(x float32) uint32 {
+	if x != x {
+		return 1<<32 - 1
+	}
+	return 0
+}
+
 // kernelSet is one level's kernels; each array is indexed by variant
 // (see the optimizer's Step methods for the variant numbering).
 type kernelSet struct {
-	adamF32     adamF32Table
-	adamF64     adamF64Table
-	sgdF32      sgdF32Table
-	sgdF64      sgdF64Table
-	adagradF32  adagradF32Table
-	adagradF64  adagradF64Table
-	rmspropF32  rmspropF32Table
-	rmspropF64  rmspropF64Table
-	adadeltaF32 adadeltaF32Table
-	adadeltaF64 adadeltaF64Table
-	nadamF32    nadamF32Table
-	nadamF64    nadamF64Table
-	radamF32    radamF32Table
-	radamF64    radamF64Table
-	adamaxF32   adamaxF32Table
-	adamaxF64   adamaxF64Table
-	lionF32     lionF32Table
-	lionF64     lionF64Table
+	adamF32         adamF32Table
+	adamF64         adamF64Table
+	sgdF32          sgdF32Table
+	sgdF64          sgdF64Table
+	adagradF32      adagradF32Table
+	adagradF64      adagradF64Table
+	rmspropF32      rmspropF32Table
+	rmspropF64      rmspropF64Table
+	adadeltaF32     adadeltaF32Table
+	adadeltaF64     adadeltaF64Table
+	nadamF32        nadamF32Table
+	nadamF64        nadamF64Table
+	radamF32        radamF32Table
+	radamF64        radamF64Table
+	adamaxF32       adamaxF32Table
+	adamaxF64       adamaxF64Table
+	lionF32         lionF32Table
+	lionF64         lionF64Table
+	adamBF16F32     adamBF16F32Table
+	adamBF16GradF32 adamBF16GradF32Table
+	sgdBF16F32      sgdBF16F32Table
+	sgdBF16GradF32  sgdBF16GradF32Table
 }
 
 // adamF32Table holds a level's Adam float32 kernels, by variant.
@@ -130,26 +142,42 @@ type lionF32Table [1]func(param, grad, m []float32, s [7]float32)
 // lionF64Table holds a level's Lion float64 kernels, by variant.
 type lionF64Table [1]func(param, grad, m []float64, s [7]float64)
 
+// adamBF16F32Table holds a level's Adam (bfloat16 storage) float32 kernels, by variant.
+type adamBF16F32Table [4]func(param []uint16, grad []float32, m []uint16, v []uint16, s [14]float32)
+
+// adamBF16GradF32Table holds a level's Adam (bfloat16 storage and gradient) float32 kernels, by variant.
+type adamBF16GradF32Table [4]func(param []uint16, grad []uint16, m []uint16, v []uint16, s [14]float32)
+
+// sgdBF16F32Table holds a level's SGD (bfloat16 storage) float32 kernels, by variant.
+type sgdBF16F32Table [12]func(param []uint16, grad []float32, buf []uint16, s [9]float32)
+
+// sgdBF16GradF32Table holds a level's SGD (bfloat16 storage and gradient) float32 kernels, by variant.
+type sgdBF16GradF32Table [12]func(param []uint16, grad []uint16, buf []uint16, s [9]float32)
+
 // genericKernels are the pure-Go kernels, for every target.
 var genericKernels = kernelSet{
-	adamF32:     adamF32Table{adamF32, adamF32Coupled, adamF32AMSGrad, adamF32CoupledAMSGrad},
-	adamF64:     adamF64Table{adamF64, adamF64Coupled, adamF64AMSGrad, adamF64CoupledAMSGrad},
-	sgdF32:      sgdF32Table{sgdF32, sgdF32Coupled, sgdF32Momentum, sgdF32CoupledMomentum, sgdF32Nesterov, sgdF32CoupledNesterov},
-	sgdF64:      sgdF64Table{sgdF64, sgdF64Coupled, sgdF64Momentum, sgdF64CoupledMomentum, sgdF64Nesterov, sgdF64CoupledNesterov},
-	adagradF32:  adagradF32Table{adagradF32, adagradF32Coupled, adagradF32EpsInSqrt, adagradF32CoupledEpsInSqrt},
-	adagradF64:  adagradF64Table{adagradF64, adagradF64Coupled, adagradF64EpsInSqrt, adagradF64CoupledEpsInSqrt},
-	rmspropF32:  rmspropF32Table{rmspropF32, rmspropF32Coupled, rmspropF32Centered, rmspropF32CoupledCentered, rmspropF32Momentum, rmspropF32CoupledMomentum, rmspropF32CenteredMomentum, rmspropF32CoupledCenteredMomentum, rmspropF32EpsInSqrt, rmspropF32CoupledEpsInSqrt, rmspropF32CenteredEpsInSqrt, rmspropF32CoupledCenteredEpsInSqrt, rmspropF32MomentumEpsInSqrt, rmspropF32CoupledMomentumEpsInSqrt, rmspropF32CenteredMomentumEpsInSqrt, rmspropF32CoupledCenteredMomentumEpsInSqrt},
-	rmspropF64:  rmspropF64Table{rmspropF64, rmspropF64Coupled, rmspropF64Centered, rmspropF64CoupledCentered, rmspropF64Momentum, rmspropF64CoupledMomentum, rmspropF64CenteredMomentum, rmspropF64CoupledCenteredMomentum, rmspropF64EpsInSqrt, rmspropF64CoupledEpsInSqrt, rmspropF64CenteredEpsInSqrt, rmspropF64CoupledCenteredEpsInSqrt, rmspropF64MomentumEpsInSqrt, rmspropF64CoupledMomentumEpsInSqrt, rmspropF64CenteredMomentumEpsInSqrt, rmspropF64CoupledCenteredMomentumEpsInSqrt},
-	adadeltaF32: adadeltaF32Table{adadeltaF32, adadeltaF32Coupled},
-	adadeltaF64: adadeltaF64Table{adadeltaF64, adadeltaF64Coupled},
-	nadamF32:    nadamF32Table{nadamF32, nadamF32Coupled},
-	nadamF64:    nadamF64Table{nadamF64, nadamF64Coupled},
-	radamF32:    radamF32Table{radamF32, radamF32Coupled, radamF32Rectified, radamF32CoupledRectified},
-	radamF64:    radamF64Table{radamF64, radamF64Coupled, radamF64Rectified, radamF64CoupledRectified},
-	adamaxF32:   adamaxF32Table{adamaxF32, adamaxF32Coupled},
-	adamaxF64:   adamaxF64Table{adamaxF64, adamaxF64Coupled},
-	lionF32:     lionF32Table{lionF32},
-	lionF64:     lionF64Table{lionF64},
+	adamF32:         adamF32Table{adamF32, adamF32Coupled, adamF32AMSGrad, adamF32CoupledAMSGrad},
+	adamF64:         adamF64Table{adamF64, adamF64Coupled, adamF64AMSGrad, adamF64CoupledAMSGrad},
+	sgdF32:          sgdF32Table{sgdF32, sgdF32Coupled, sgdF32Momentum, sgdF32CoupledMomentum, sgdF32Nesterov, sgdF32CoupledNesterov},
+	sgdF64:          sgdF64Table{sgdF64, sgdF64Coupled, sgdF64Momentum, sgdF64CoupledMomentum, sgdF64Nesterov, sgdF64CoupledNesterov},
+	adagradF32:      adagradF32Table{adagradF32, adagradF32Coupled, adagradF32EpsInSqrt, adagradF32CoupledEpsInSqrt},
+	adagradF64:      adagradF64Table{adagradF64, adagradF64Coupled, adagradF64EpsInSqrt, adagradF64CoupledEpsInSqrt},
+	rmspropF32:      rmspropF32Table{rmspropF32, rmspropF32Coupled, rmspropF32Centered, rmspropF32CoupledCentered, rmspropF32Momentum, rmspropF32CoupledMomentum, rmspropF32CenteredMomentum, rmspropF32CoupledCenteredMomentum, rmspropF32EpsInSqrt, rmspropF32CoupledEpsInSqrt, rmspropF32CenteredEpsInSqrt, rmspropF32CoupledCenteredEpsInSqrt, rmspropF32MomentumEpsInSqrt, rmspropF32CoupledMomentumEpsInSqrt, rmspropF32CenteredMomentumEpsInSqrt, rmspropF32CoupledCenteredMomentumEpsInSqrt},
+	rmspropF64:      rmspropF64Table{rmspropF64, rmspropF64Coupled, rmspropF64Centered, rmspropF64CoupledCentered, rmspropF64Momentum, rmspropF64CoupledMomentum, rmspropF64CenteredMomentum, rmspropF64CoupledCenteredMomentum, rmspropF64EpsInSqrt, rmspropF64CoupledEpsInSqrt, rmspropF64CenteredEpsInSqrt, rmspropF64CoupledCenteredEpsInSqrt, rmspropF64MomentumEpsInSqrt, rmspropF64CoupledMomentumEpsInSqrt, rmspropF64CenteredMomentumEpsInSqrt, rmspropF64CoupledCenteredMomentumEpsInSqrt},
+	adadeltaF32:     adadeltaF32Table{adadeltaF32, adadeltaF32Coupled},
+	adadeltaF64:     adadeltaF64Table{adadeltaF64, adadeltaF64Coupled},
+	nadamF32:        nadamF32Table{nadamF32, nadamF32Coupled},
+	nadamF64:        nadamF64Table{nadamF64, nadamF64Coupled},
+	radamF32:        radamF32Table{radamF32, radamF32Coupled, radamF32Rectified, radamF32CoupledRectified},
+	radamF64:        radamF64Table{radamF64, radamF64Coupled, radamF64Rectified, radamF64CoupledRectified},
+	adamaxF32:       adamaxF32Table{adamaxF32, adamaxF32Coupled},
+	adamaxF64:       adamaxF64Table{adamaxF64, adamaxF64Coupled},
+	lionF32:         lionF32Table{lionF32},
+	lionF64:         lionF64Table{lionF64},
+	adamBF16F32:     adamBF16F32Table{adamBF16F32, adamBF16F32Coupled, adamBF16F32Stochastic, adamBF16F32CoupledStochastic},
+	adamBF16GradF32: adamBF16GradF32Table{adamBF16GradF32, adamBF16GradF32Coupled, adamBF16GradF32Stochastic, adamBF16GradF32CoupledStochastic},
+	sgdBF16F32:      sgdBF16F32Table{sgdBF16F32, sgdBF16F32Coupled, sgdBF16F32Momentum, sgdBF16F32CoupledMomentum, sgdBF16F32Nesterov, sgdBF16F32CoupledNesterov, sgdBF16F32Stochastic, sgdBF16F32CoupledStochastic, sgdBF16F32MomentumStochastic, sgdBF16F32CoupledMomentumStochastic, sgdBF16F32NesterovStochastic, sgdBF16F32CoupledNesterovStochastic},
+	sgdBF16GradF32:  sgdBF16GradF32Table{sgdBF16GradF32, sgdBF16GradF32Coupled, sgdBF16GradF32Momentum, sgdBF16GradF32CoupledMomentum, sgdBF16GradF32Nesterov, sgdBF16GradF32CoupledNesterov, sgdBF16GradF32Stochastic, sgdBF16GradF32CoupledStochastic, sgdBF16GradF32MomentumStochastic, sgdBF16GradF32CoupledMomentumStochastic, sgdBF16GradF32NesterovStochastic, sgdBF16GradF32CoupledNesterovStochastic},
 }
 
 // Indexes of Adam's per-step scalars in the array its kernels take.
@@ -2561,5 +2589,1431 @@ func lionF64(param, grad, m []float64, s [7]float64) {
 		u := float64(lr*sign64(c)) + float64(lrwd*param[i])
 		param[i] = param[i] - u
 		m[i] = float64(b2*m[i]) + float64(omb2*g)
+	}
+}
+
+// Indexes of Adam (bfloat16 storage)'s per-step scalars in the array its kernels take.
+const (
+	adamBF16Gscale = iota // gradient scale, negated when maximizing
+	adamBF16Wd            // coupled (L2) weight decay
+	adamBF16B1            // beta1
+	adamBF16Omb1          // 1 - beta1
+	adamBF16B2            // beta2
+	adamBF16Omb2          // 1 - beta2
+	adamBF16Ibc2          // 1 / sqrt(1 - beta2^t), or 1 without bias correction or with eps-hat
+	adamBF16Eps           // epsilon, added outside the square root
+	adamBF16Step          // lr / (1 - beta1^t) (see Adam.scalars)
+	adamBF16Pdecay        // 1 - lr*weight_decay for decoupled decay (AdamW), else 1
+	adamBF16Off           // global index of the first element, mod 2^32
+	adamBF16Kparam        // hash key of param's rounding
+	adamBF16Km            // hash key of m's rounding
+	adamBF16Kv            // hash key of v's rounding
+	adamBF16ScalarCount
+)
+
+// adamBF16F32 is the pure-Go Adam (bfloat16 storage) kernel (float32; variant: plain).
+// Every assembly level performs exactly these operations in this order.
+func adamBF16F32(param []uint16, grad []float32, m []uint16, v []uint16, s [14]float32) {
+	gscale := s[adamBF16Gscale]
+	b1 := s[adamBF16B1]
+	omb1 := s[adamBF16Omb1]
+	b2 := s[adamBF16B2]
+	omb2 := s[adamBF16Omb2]
+	ibc2 := s[adamBF16Ibc2]
+	eps := s[adamBF16Eps]
+	step := s[adamBF16Step]
+	pdecay := s[adamBF16Pdecay]
+	grad = grad[:len(param)]
+	m = m[:len(param)]
+	v = v[:len(param)]
+	for i := range param {
+		paramW := math.Float32frombits(uint32(param[i]) << 16)
+		mW := math.Float32frombits(uint32(m[i]) << 16)
+		vW := math.Float32frombits(uint32(v[i]) << 16)
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(grad[i] * gscale)
+		// first moment
+		mt := float32(b1*mW) + float32(omb1*g)
+		// round to bfloat16 (NaN becomes the NaN 0xffff)
+		r := mt
+		u := math.Float32bits(r)
+		bias := (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
+		nan := nanMask32(r)
+		m[i] = uint16(((u + bias) | nan) >> 16)
+		// second moment
+		vt := float32(b2*vW) + float32(omb2*(g*g))
+		// round to bfloat16 (NaN becomes the NaN 0xffff)
+		r = vt
+		u = math.Float32bits(r)
+		bias = (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
+		nan = nanMask32(r)
+		v[i] = uint16(((u + bias) | nan) >> 16)
+		// sqrt(v / (1 - beta2^t)) + eps
+		denom := float32(sqrt32(vt)*ibc2) + eps
+		// round to bfloat16 (NaN becomes the NaN 0xffff)
+		r = float32(paramW*pdecay) - float32(step*(mt/denom))
+		u = math.Float32bits(r)
+		bias = (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
+		nan = nanMask32(r)
+		param[i] = uint16(((u + bias) | nan) >> 16)
+	}
+}
+
+// adamBF16F32Coupled is the pure-Go Adam (bfloat16 storage) kernel (float32; variant: Coupled).
+// Every assembly level performs exactly these operations in this order.
+func adamBF16F32Coupled(param []uint16, grad []float32, m []uint16, v []uint16, s [14]float32) {
+	gscale := s[adamBF16Gscale]
+	wd := s[adamBF16Wd]
+	b1 := s[adamBF16B1]
+	omb1 := s[adamBF16Omb1]
+	b2 := s[adamBF16B2]
+	omb2 := s[adamBF16Omb2]
+	ibc2 := s[adamBF16Ibc2]
+	eps := s[adamBF16Eps]
+	step := s[adamBF16Step]
+	pdecay := s[adamBF16Pdecay]
+	grad = grad[:len(param)]
+	m = m[:len(param)]
+	v = v[:len(param)]
+	for i := range param {
+		paramW := math.Float32frombits(uint32(param[i]) << 16)
+		mW := math.Float32frombits(uint32(m[i]) << 16)
+		vW := math.Float32frombits(uint32(v[i]) << 16)
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(grad[i] * gscale)
+		// L2 weight decay folded into the gradient
+		g = g + float32(wd*paramW)
+		// first moment
+		mt := float32(b1*mW) + float32(omb1*g)
+		// round to bfloat16 (NaN becomes the NaN 0xffff)
+		r := mt
+		u := math.Float32bits(r)
+		bias := (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
+		nan := nanMask32(r)
+		m[i] = uint16(((u + bias) | nan) >> 16)
+		// second moment
+		vt := float32(b2*vW) + float32(omb2*(g*g))
+		// round to bfloat16 (NaN becomes the NaN 0xffff)
+		r = vt
+		u = math.Float32bits(r)
+		bias = (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
+		nan = nanMask32(r)
+		v[i] = uint16(((u + bias) | nan) >> 16)
+		// sqrt(v / (1 - beta2^t)) + eps
+		denom := float32(sqrt32(vt)*ibc2) + eps
+		// round to bfloat16 (NaN becomes the NaN 0xffff)
+		r = float32(paramW*pdecay) - float32(step*(mt/denom))
+		u = math.Float32bits(r)
+		bias = (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
+		nan = nanMask32(r)
+		param[i] = uint16(((u + bias) | nan) >> 16)
+	}
+}
+
+// adamBF16F32Stochastic is the pure-Go Adam (bfloat16 storage) kernel (float32; variant: Stochastic).
+// Every assembly level performs exactly these operations in this order.
+func adamBF16F32Stochastic(param []uint16, grad []float32, m []uint16, v []uint16, s [14]float32) {
+	gscale := s[adamBF16Gscale]
+	b1 := s[adamBF16B1]
+	omb1 := s[adamBF16Omb1]
+	b2 := s[adamBF16B2]
+	omb2 := s[adamBF16Omb2]
+	ibc2 := s[adamBF16Ibc2]
+	eps := s[adamBF16Eps]
+	step := s[adamBF16Step]
+	pdecay := s[adamBF16Pdecay]
+	off := math.Float32bits(s[adamBF16Off])
+	kparam := math.Float32bits(s[adamBF16Kparam])
+	km := math.Float32bits(s[adamBF16Km])
+	kv := math.Float32bits(s[adamBF16Kv])
+	grad = grad[:len(param)]
+	m = m[:len(param)]
+	v = v[:len(param)]
+	for i := range param {
+		paramW := math.Float32frombits(uint32(param[i]) << 16)
+		mW := math.Float32frombits(uint32(m[i]) << 16)
+		vW := math.Float32frombits(uint32(v[i]) << 16)
+		// the element's global index
+		idx := off + uint32(i)
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(grad[i] * gscale)
+		// first moment
+		mt := float32(b1*mW) + float32(omb1*g)
+		// 16 random bits: the high half of lowbias32(index + key)
+		h := (idx + km)
+		h = (h ^ (h >> 16))
+		h = (h * uint32(0x7feb352d))
+		h = (h ^ (h >> 15))
+		bias := ((h * uint32(0x846ca68b)) >> 16)
+		// round to bfloat16 (NaN becomes the NaN 0xffff)
+		r := mt
+		u := math.Float32bits(r)
+		nan := nanMask32(r)
+		m[i] = uint16(((u + bias) | nan) >> 16)
+		// second moment
+		vt := float32(b2*vW) + float32(omb2*(g*g))
+		// 16 random bits: the high half of lowbias32(index + key)
+		h = (idx + kv)
+		h = (h ^ (h >> 16))
+		h = (h * uint32(0x7feb352d))
+		h = (h ^ (h >> 15))
+		bias = ((h * uint32(0x846ca68b)) >> 16)
+		// round to bfloat16 (NaN becomes the NaN 0xffff)
+		r = vt
+		u = math.Float32bits(r)
+		nan = nanMask32(r)
+		v[i] = uint16(((u + bias) | nan) >> 16)
+		// sqrt(v / (1 - beta2^t)) + eps
+		denom := float32(sqrt32(vt)*ibc2) + eps
+		// 16 random bits: the high half of lowbias32(index + key)
+		h = (idx + kparam)
+		h = (h ^ (h >> 16))
+		h = (h * uint32(0x7feb352d))
+		h = (h ^ (h >> 15))
+		bias = ((h * uint32(0x846ca68b)) >> 16)
+		// round to bfloat16 (NaN becomes the NaN 0xffff)
+		r = float32(paramW*pdecay) - float32(step*(mt/denom))
+		u = math.Float32bits(r)
+		nan = nanMask32(r)
+		param[i] = uint16(((u + bias) | nan) >> 16)
+	}
+}
+
+// adamBF16F32CoupledStochastic is the pure-Go Adam (bfloat16 storage) kernel (float32; variant: Coupled, Stochastic).
+// Every assembly level performs exactly these operations in this order.
+func adamBF16F32CoupledStochastic(param []uint16, grad []float32, m []uint16, v []uint16, s [14]float32) {
+	gscale := s[adamBF16Gscale]
+	wd := s[adamBF16Wd]
+	b1 := s[adamBF16B1]
+	omb1 := s[adamBF16Omb1]
+	b2 := s[adamBF16B2]
+	omb2 := s[adamBF16Omb2]
+	ibc2 := s[adamBF16Ibc2]
+	eps := s[adamBF16Eps]
+	step := s[adamBF16Step]
+	pdecay := s[adamBF16Pdecay]
+	off := math.Float32bits(s[adamBF16Off])
+	kparam := math.Float32bits(s[adamBF16Kparam])
+	km := math.Float32bits(s[adamBF16Km])
+	kv := math.Float32bits(s[adamBF16Kv])
+	grad = grad[:len(param)]
+	m = m[:len(param)]
+	v = v[:len(param)]
+	for i := range param {
+		paramW := math.Float32frombits(uint32(param[i]) << 16)
+		mW := math.Float32frombits(uint32(m[i]) << 16)
+		vW := math.Float32frombits(uint32(v[i]) << 16)
+		// the element's global index
+		idx := off + uint32(i)
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(grad[i] * gscale)
+		// L2 weight decay folded into the gradient
+		g = g + float32(wd*paramW)
+		// first moment
+		mt := float32(b1*mW) + float32(omb1*g)
+		// 16 random bits: the high half of lowbias32(index + key)
+		h := (idx + km)
+		h = (h ^ (h >> 16))
+		h = (h * uint32(0x7feb352d))
+		h = (h ^ (h >> 15))
+		bias := ((h * uint32(0x846ca68b)) >> 16)
+		// round to bfloat16 (NaN becomes the NaN 0xffff)
+		r := mt
+		u := math.Float32bits(r)
+		nan := nanMask32(r)
+		m[i] = uint16(((u + bias) | nan) >> 16)
+		// second moment
+		vt := float32(b2*vW) + float32(omb2*(g*g))
+		// 16 random bits: the high half of lowbias32(index + key)
+		h = (idx + kv)
+		h = (h ^ (h >> 16))
+		h = (h * uint32(0x7feb352d))
+		h = (h ^ (h >> 15))
+		bias = ((h * uint32(0x846ca68b)) >> 16)
+		// round to bfloat16 (NaN becomes the NaN 0xffff)
+		r = vt
+		u = math.Float32bits(r)
+		nan = nanMask32(r)
+		v[i] = uint16(((u + bias) | nan) >> 16)
+		// sqrt(v / (1 - beta2^t)) + eps
+		denom := float32(sqrt32(vt)*ibc2) + eps
+		// 16 random bits: the high half of lowbias32(index + key)
+		h = (idx + kparam)
+		h = (h ^ (h >> 16))
+		h = (h * uint32(0x7feb352d))
+		h = (h ^ (h >> 15))
+		bias = ((h * uint32(0x846ca68b)) >> 16)
+		// round to bfloat16 (NaN becomes the NaN 0xffff)
+		r = float32(paramW*pdecay) - float32(step*(mt/denom))
+		u = math.Float32bits(r)
+		nan = nanMask32(r)
+		param[i] = uint16(((u + bias) | nan) >> 16)
+	}
+}
+
+// Indexes of Adam (bfloat16 storage and gradient)'s per-step scalars in the array its kernels take.
+const (
+	adamBF16GradGscale = iota // gradient scale, negated when maximizing
+	adamBF16GradWd            // coupled (L2) weight decay
+	adamBF16GradB1            // beta1
+	adamBF16GradOmb1          // 1 - beta1
+	adamBF16GradB2            // beta2
+	adamBF16GradOmb2          // 1 - beta2
+	adamBF16GradIbc2          // 1 / sqrt(1 - beta2^t), or 1 without bias correction or with eps-hat
+	adamBF16GradEps           // epsilon, added outside the square root
+	adamBF16GradStep          // lr / (1 - beta1^t) (see Adam.scalars)
+	adamBF16GradPdecay        // 1 - lr*weight_decay for decoupled decay (AdamW), else 1
+	adamBF16GradOff           // global index of the first element, mod 2^32
+	adamBF16GradKparam        // hash key of param's rounding
+	adamBF16GradKm            // hash key of m's rounding
+	adamBF16GradKv            // hash key of v's rounding
+	adamBF16GradScalarCount
+)
+
+// adamBF16GradF32 is the pure-Go Adam (bfloat16 storage and gradient) kernel (float32; variant: plain).
+// Every assembly level performs exactly these operations in this order.
+func adamBF16GradF32(param []uint16, grad []uint16, m []uint16, v []uint16, s [14]float32) {
+	gscale := s[adamBF16GradGscale]
+	b1 := s[adamBF16GradB1]
+	omb1 := s[adamBF16GradOmb1]
+	b2 := s[adamBF16GradB2]
+	omb2 := s[adamBF16GradOmb2]
+	ibc2 := s[adamBF16GradIbc2]
+	eps := s[adamBF16GradEps]
+	step := s[adamBF16GradStep]
+	pdecay := s[adamBF16GradPdecay]
+	grad = grad[:len(param)]
+	m = m[:len(param)]
+	v = v[:len(param)]
+	for i := range param {
+		paramW := math.Float32frombits(uint32(param[i]) << 16)
+		gradW := math.Float32frombits(uint32(grad[i]) << 16)
+		mW := math.Float32frombits(uint32(m[i]) << 16)
+		vW := math.Float32frombits(uint32(v[i]) << 16)
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(gradW * gscale)
+		// first moment
+		mt := float32(b1*mW) + float32(omb1*g)
+		// round to bfloat16 (NaN becomes the NaN 0xffff)
+		r := mt
+		u := math.Float32bits(r)
+		bias := (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
+		nan := nanMask32(r)
+		m[i] = uint16(((u + bias) | nan) >> 16)
+		// second moment
+		vt := float32(b2*vW) + float32(omb2*(g*g))
+		// round to bfloat16 (NaN becomes the NaN 0xffff)
+		r = vt
+		u = math.Float32bits(r)
+		bias = (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
+		nan = nanMask32(r)
+		v[i] = uint16(((u + bias) | nan) >> 16)
+		// sqrt(v / (1 - beta2^t)) + eps
+		denom := float32(sqrt32(vt)*ibc2) + eps
+		// round to bfloat16 (NaN becomes the NaN 0xffff)
+		r = float32(paramW*pdecay) - float32(step*(mt/denom))
+		u = math.Float32bits(r)
+		bias = (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
+		nan = nanMask32(r)
+		param[i] = uint16(((u + bias) | nan) >> 16)
+	}
+}
+
+// adamBF16GradF32Coupled is the pure-Go Adam (bfloat16 storage and gradient) kernel (float32; variant: Coupled).
+// Every assembly level performs exactly these operations in this order.
+func adamBF16GradF32Coupled(param []uint16, grad []uint16, m []uint16, v []uint16, s [14]float32) {
+	gscale := s[adamBF16GradGscale]
+	wd := s[adamBF16GradWd]
+	b1 := s[adamBF16GradB1]
+	omb1 := s[adamBF16GradOmb1]
+	b2 := s[adamBF16GradB2]
+	omb2 := s[adamBF16GradOmb2]
+	ibc2 := s[adamBF16GradIbc2]
+	eps := s[adamBF16GradEps]
+	step := s[adamBF16GradStep]
+	pdecay := s[adamBF16GradPdecay]
+	grad = grad[:len(param)]
+	m = m[:len(param)]
+	v = v[:len(param)]
+	for i := range param {
+		paramW := math.Float32frombits(uint32(param[i]) << 16)
+		gradW := math.Float32frombits(uint32(grad[i]) << 16)
+		mW := math.Float32frombits(uint32(m[i]) << 16)
+		vW := math.Float32frombits(uint32(v[i]) << 16)
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(gradW * gscale)
+		// L2 weight decay folded into the gradient
+		g = g + float32(wd*paramW)
+		// first moment
+		mt := float32(b1*mW) + float32(omb1*g)
+		// round to bfloat16 (NaN becomes the NaN 0xffff)
+		r := mt
+		u := math.Float32bits(r)
+		bias := (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
+		nan := nanMask32(r)
+		m[i] = uint16(((u + bias) | nan) >> 16)
+		// second moment
+		vt := float32(b2*vW) + float32(omb2*(g*g))
+		// round to bfloat16 (NaN becomes the NaN 0xffff)
+		r = vt
+		u = math.Float32bits(r)
+		bias = (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
+		nan = nanMask32(r)
+		v[i] = uint16(((u + bias) | nan) >> 16)
+		// sqrt(v / (1 - beta2^t)) + eps
+		denom := float32(sqrt32(vt)*ibc2) + eps
+		// round to bfloat16 (NaN becomes the NaN 0xffff)
+		r = float32(paramW*pdecay) - float32(step*(mt/denom))
+		u = math.Float32bits(r)
+		bias = (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
+		nan = nanMask32(r)
+		param[i] = uint16(((u + bias) | nan) >> 16)
+	}
+}
+
+// adamBF16GradF32Stochastic is the pure-Go Adam (bfloat16 storage and gradient) kernel (float32; variant: Stochastic).
+// Every assembly level performs exactly these operations in this order.
+func adamBF16GradF32Stochastic(param []uint16, grad []uint16, m []uint16, v []uint16, s [14]float32) {
+	gscale := s[adamBF16GradGscale]
+	b1 := s[adamBF16GradB1]
+	omb1 := s[adamBF16GradOmb1]
+	b2 := s[adamBF16GradB2]
+	omb2 := s[adamBF16GradOmb2]
+	ibc2 := s[adamBF16GradIbc2]
+	eps := s[adamBF16GradEps]
+	step := s[adamBF16GradStep]
+	pdecay := s[adamBF16GradPdecay]
+	off := math.Float32bits(s[adamBF16GradOff])
+	kparam := math.Float32bits(s[adamBF16GradKparam])
+	km := math.Float32bits(s[adamBF16GradKm])
+	kv := math.Float32bits(s[adamBF16GradKv])
+	grad = grad[:len(param)]
+	m = m[:len(param)]
+	v = v[:len(param)]
+	for i := range param {
+		paramW := math.Float32frombits(uint32(param[i]) << 16)
+		gradW := math.Float32frombits(uint32(grad[i]) << 16)
+		mW := math.Float32frombits(uint32(m[i]) << 16)
+		vW := math.Float32frombits(uint32(v[i]) << 16)
+		// the element's global index
+		idx := off + uint32(i)
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(gradW * gscale)
+		// first moment
+		mt := float32(b1*mW) + float32(omb1*g)
+		// 16 random bits: the high half of lowbias32(index + key)
+		h := (idx + km)
+		h = (h ^ (h >> 16))
+		h = (h * uint32(0x7feb352d))
+		h = (h ^ (h >> 15))
+		bias := ((h * uint32(0x846ca68b)) >> 16)
+		// round to bfloat16 (NaN becomes the NaN 0xffff)
+		r := mt
+		u := math.Float32bits(r)
+		nan := nanMask32(r)
+		m[i] = uint16(((u + bias) | nan) >> 16)
+		// second moment
+		vt := float32(b2*vW) + float32(omb2*(g*g))
+		// 16 random bits: the high half of lowbias32(index + key)
+		h = (idx + kv)
+		h = (h ^ (h >> 16))
+		h = (h * uint32(0x7feb352d))
+		h = (h ^ (h >> 15))
+		bias = ((h * uint32(0x846ca68b)) >> 16)
+		// round to bfloat16 (NaN becomes the NaN 0xffff)
+		r = vt
+		u = math.Float32bits(r)
+		nan = nanMask32(r)
+		v[i] = uint16(((u + bias) | nan) >> 16)
+		// sqrt(v / (1 - beta2^t)) + eps
+		denom := float32(sqrt32(vt)*ibc2) + eps
+		// 16 random bits: the high half of lowbias32(index + key)
+		h = (idx + kparam)
+		h = (h ^ (h >> 16))
+		h = (h * uint32(0x7feb352d))
+		h = (h ^ (h >> 15))
+		bias = ((h * uint32(0x846ca68b)) >> 16)
+		// round to bfloat16 (NaN becomes the NaN 0xffff)
+		r = float32(paramW*pdecay) - float32(step*(mt/denom))
+		u = math.Float32bits(r)
+		nan = nanMask32(r)
+		param[i] = uint16(((u + bias) | nan) >> 16)
+	}
+}
+
+// adamBF16GradF32CoupledStochastic is the pure-Go Adam (bfloat16 storage and gradient) kernel (float32; variant: Coupled, Stochastic).
+// Every assembly level performs exactly these operations in this order.
+func adamBF16GradF32CoupledStochastic(param []uint16, grad []uint16, m []uint16, v []uint16, s [14]float32) {
+	gscale := s[adamBF16GradGscale]
+	wd := s[adamBF16GradWd]
+	b1 := s[adamBF16GradB1]
+	omb1 := s[adamBF16GradOmb1]
+	b2 := s[adamBF16GradB2]
+	omb2 := s[adamBF16GradOmb2]
+	ibc2 := s[adamBF16GradIbc2]
+	eps := s[adamBF16GradEps]
+	step := s[adamBF16GradStep]
+	pdecay := s[adamBF16GradPdecay]
+	off := math.Float32bits(s[adamBF16GradOff])
+	kparam := math.Float32bits(s[adamBF16GradKparam])
+	km := math.Float32bits(s[adamBF16GradKm])
+	kv := math.Float32bits(s[adamBF16GradKv])
+	grad = grad[:len(param)]
+	m = m[:len(param)]
+	v = v[:len(param)]
+	for i := range param {
+		paramW := math.Float32frombits(uint32(param[i]) << 16)
+		gradW := math.Float32frombits(uint32(grad[i]) << 16)
+		mW := math.Float32frombits(uint32(m[i]) << 16)
+		vW := math.Float32frombits(uint32(v[i]) << 16)
+		// the element's global index
+		idx := off + uint32(i)
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(gradW * gscale)
+		// L2 weight decay folded into the gradient
+		g = g + float32(wd*paramW)
+		// first moment
+		mt := float32(b1*mW) + float32(omb1*g)
+		// 16 random bits: the high half of lowbias32(index + key)
+		h := (idx + km)
+		h = (h ^ (h >> 16))
+		h = (h * uint32(0x7feb352d))
+		h = (h ^ (h >> 15))
+		bias := ((h * uint32(0x846ca68b)) >> 16)
+		// round to bfloat16 (NaN becomes the NaN 0xffff)
+		r := mt
+		u := math.Float32bits(r)
+		nan := nanMask32(r)
+		m[i] = uint16(((u + bias) | nan) >> 16)
+		// second moment
+		vt := float32(b2*vW) + float32(omb2*(g*g))
+		// 16 random bits: the high half of lowbias32(index + key)
+		h = (idx + kv)
+		h = (h ^ (h >> 16))
+		h = (h * uint32(0x7feb352d))
+		h = (h ^ (h >> 15))
+		bias = ((h * uint32(0x846ca68b)) >> 16)
+		// round to bfloat16 (NaN becomes the NaN 0xffff)
+		r = vt
+		u = math.Float32bits(r)
+		nan = nanMask32(r)
+		v[i] = uint16(((u + bias) | nan) >> 16)
+		// sqrt(v / (1 - beta2^t)) + eps
+		denom := float32(sqrt32(vt)*ibc2) + eps
+		// 16 random bits: the high half of lowbias32(index + key)
+		h = (idx + kparam)
+		h = (h ^ (h >> 16))
+		h = (h * uint32(0x7feb352d))
+		h = (h ^ (h >> 15))
+		bias = ((h * uint32(0x846ca68b)) >> 16)
+		// round to bfloat16 (NaN becomes the NaN 0xffff)
+		r = float32(paramW*pdecay) - float32(step*(mt/denom))
+		u = math.Float32bits(r)
+		nan = nanMask32(r)
+		param[i] = uint16(((u + bias) | nan) >> 16)
+	}
+}
+
+// Indexes of SGD (bfloat16 storage)'s per-step scalars in the array its kernels take.
+const (
+	sgdBF16Gscale = iota // gradient scale, negated when maximizing
+	sgdBF16Wd            // coupled (L2) weight decay
+	sgdBF16Mom           // momentum, or 0 on the first step
+	sgdBF16Damp          // 1 - dampening, or 1 on the first step
+	sgdBF16Nest          // momentum, for the Nesterov look-ahead
+	sgdBF16Lr            // learning rate
+	sgdBF16Off           // global index of the first element, mod 2^32
+	sgdBF16Kparam        // hash key of param's rounding
+	sgdBF16Kbuf          // hash key of buf's rounding
+	sgdBF16ScalarCount
+)
+
+// sgdBF16F32 is the pure-Go SGD (bfloat16 storage) kernel (float32; variant: plain).
+// Every assembly level performs exactly these operations in this order.
+func sgdBF16F32(param []uint16, grad []float32, buf []uint16, s [9]float32) {
+	gscale := s[sgdBF16Gscale]
+	lr := s[sgdBF16Lr]
+	grad = grad[:len(param)]
+	for i := range param {
+		paramW := math.Float32frombits(uint32(param[i]) << 16)
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(grad[i] * gscale)
+		// round to bfloat16 (NaN becomes the NaN 0xffff)
+		r := paramW - float32(lr*g)
+		u := math.Float32bits(r)
+		bias := (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
+		nan := nanMask32(r)
+		param[i] = uint16(((u + bias) | nan) >> 16)
+	}
+}
+
+// sgdBF16F32Coupled is the pure-Go SGD (bfloat16 storage) kernel (float32; variant: Coupled).
+// Every assembly level performs exactly these operations in this order.
+func sgdBF16F32Coupled(param []uint16, grad []float32, buf []uint16, s [9]float32) {
+	gscale := s[sgdBF16Gscale]
+	wd := s[sgdBF16Wd]
+	lr := s[sgdBF16Lr]
+	grad = grad[:len(param)]
+	for i := range param {
+		paramW := math.Float32frombits(uint32(param[i]) << 16)
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(grad[i] * gscale)
+		// L2 weight decay folded into the gradient
+		g = g + float32(wd*paramW)
+		// round to bfloat16 (NaN becomes the NaN 0xffff)
+		r := paramW - float32(lr*g)
+		u := math.Float32bits(r)
+		bias := (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
+		nan := nanMask32(r)
+		param[i] = uint16(((u + bias) | nan) >> 16)
+	}
+}
+
+// sgdBF16F32Momentum is the pure-Go SGD (bfloat16 storage) kernel (float32; variant: Momentum).
+// Every assembly level performs exactly these operations in this order.
+func sgdBF16F32Momentum(param []uint16, grad []float32, buf []uint16, s [9]float32) {
+	gscale := s[sgdBF16Gscale]
+	mom := s[sgdBF16Mom]
+	damp := s[sgdBF16Damp]
+	lr := s[sgdBF16Lr]
+	grad = grad[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		paramW := math.Float32frombits(uint32(param[i]) << 16)
+		bufW := math.Float32frombits(uint32(buf[i]) << 16)
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(grad[i] * gscale)
+		// momentum buffer
+		bt := float32(mom*bufW) + float32(damp*g)
+		// round to bfloat16 (NaN becomes the NaN 0xffff)
+		r := bt
+		u := math.Float32bits(r)
+		bias := (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
+		nan := nanMask32(r)
+		buf[i] = uint16(((u + bias) | nan) >> 16)
+		// round to bfloat16 (NaN becomes the NaN 0xffff)
+		r = paramW - float32(lr*bt)
+		u = math.Float32bits(r)
+		bias = (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
+		nan = nanMask32(r)
+		param[i] = uint16(((u + bias) | nan) >> 16)
+	}
+}
+
+// sgdBF16F32CoupledMomentum is the pure-Go SGD (bfloat16 storage) kernel (float32; variant: Coupled, Momentum).
+// Every assembly level performs exactly these operations in this order.
+func sgdBF16F32CoupledMomentum(param []uint16, grad []float32, buf []uint16, s [9]float32) {
+	gscale := s[sgdBF16Gscale]
+	wd := s[sgdBF16Wd]
+	mom := s[sgdBF16Mom]
+	damp := s[sgdBF16Damp]
+	lr := s[sgdBF16Lr]
+	grad = grad[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		paramW := math.Float32frombits(uint32(param[i]) << 16)
+		bufW := math.Float32frombits(uint32(buf[i]) << 16)
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(grad[i] * gscale)
+		// L2 weight decay folded into the gradient
+		g = g + float32(wd*paramW)
+		// momentum buffer
+		bt := float32(mom*bufW) + float32(damp*g)
+		// round to bfloat16 (NaN becomes the NaN 0xffff)
+		r := bt
+		u := math.Float32bits(r)
+		bias := (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
+		nan := nanMask32(r)
+		buf[i] = uint16(((u + bias) | nan) >> 16)
+		// round to bfloat16 (NaN becomes the NaN 0xffff)
+		r = paramW - float32(lr*bt)
+		u = math.Float32bits(r)
+		bias = (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
+		nan = nanMask32(r)
+		param[i] = uint16(((u + bias) | nan) >> 16)
+	}
+}
+
+// sgdBF16F32Nesterov is the pure-Go SGD (bfloat16 storage) kernel (float32; variant: Nesterov).
+// Every assembly level performs exactly these operations in this order.
+func sgdBF16F32Nesterov(param []uint16, grad []float32, buf []uint16, s [9]float32) {
+	gscale := s[sgdBF16Gscale]
+	mom := s[sgdBF16Mom]
+	damp := s[sgdBF16Damp]
+	nest := s[sgdBF16Nest]
+	lr := s[sgdBF16Lr]
+	grad = grad[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		paramW := math.Float32frombits(uint32(param[i]) << 16)
+		bufW := math.Float32frombits(uint32(buf[i]) << 16)
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(grad[i] * gscale)
+		// momentum buffer
+		bt := float32(mom*bufW) + float32(damp*g)
+		// round to bfloat16 (NaN becomes the NaN 0xffff)
+		r := bt
+		u := math.Float32bits(r)
+		bias := (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
+		nan := nanMask32(r)
+		buf[i] = uint16(((u + bias) | nan) >> 16)
+		// Nesterov look-ahead
+		g = g + float32(nest*bt)
+		// round to bfloat16 (NaN becomes the NaN 0xffff)
+		r = paramW - float32(lr*g)
+		u = math.Float32bits(r)
+		bias = (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
+		nan = nanMask32(r)
+		param[i] = uint16(((u + bias) | nan) >> 16)
+	}
+}
+
+// sgdBF16F32CoupledNesterov is the pure-Go SGD (bfloat16 storage) kernel (float32; variant: Coupled, Nesterov).
+// Every assembly level performs exactly these operations in this order.
+func sgdBF16F32CoupledNesterov(param []uint16, grad []float32, buf []uint16, s [9]float32) {
+	gscale := s[sgdBF16Gscale]
+	wd := s[sgdBF16Wd]
+	mom := s[sgdBF16Mom]
+	damp := s[sgdBF16Damp]
+	nest := s[sgdBF16Nest]
+	lr := s[sgdBF16Lr]
+	grad = grad[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		paramW := math.Float32frombits(uint32(param[i]) << 16)
+		bufW := math.Float32frombits(uint32(buf[i]) << 16)
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(grad[i] * gscale)
+		// L2 weight decay folded into the gradient
+		g = g + float32(wd*paramW)
+		// momentum buffer
+		bt := float32(mom*bufW) + float32(damp*g)
+		// round to bfloat16 (NaN becomes the NaN 0xffff)
+		r := bt
+		u := math.Float32bits(r)
+		bias := (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
+		nan := nanMask32(r)
+		buf[i] = uint16(((u + bias) | nan) >> 16)
+		// Nesterov look-ahead
+		g = g + float32(nest*bt)
+		// round to bfloat16 (NaN becomes the NaN 0xffff)
+		r = paramW - float32(lr*g)
+		u = math.Float32bits(r)
+		bias = (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
+		nan = nanMask32(r)
+		param[i] = uint16(((u + bias) | nan) >> 16)
+	}
+}
+
+// sgdBF16F32Stochastic is the pure-Go SGD (bfloat16 storage) kernel (float32; variant: Stochastic).
+// Every assembly level performs exactly these operations in this order.
+func sgdBF16F32Stochastic(param []uint16, grad []float32, buf []uint16, s [9]float32) {
+	gscale := s[sgdBF16Gscale]
+	lr := s[sgdBF16Lr]
+	off := math.Float32bits(s[sgdBF16Off])
+	kparam := math.Float32bits(s[sgdBF16Kparam])
+	grad = grad[:len(param)]
+	for i := range param {
+		paramW := math.Float32frombits(uint32(param[i]) << 16)
+		// the element's global index
+		idx := off + uint32(i)
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(grad[i] * gscale)
+		// 16 random bits: the high half of lowbias32(index + key)
+		h := (idx + kparam)
+		h = (h ^ (h >> 16))
+		h = (h * uint32(0x7feb352d))
+		h = (h ^ (h >> 15))
+		bias := ((h * uint32(0x846ca68b)) >> 16)
+		// round to bfloat16 (NaN becomes the NaN 0xffff)
+		r := paramW - float32(lr*g)
+		u := math.Float32bits(r)
+		nan := nanMask32(r)
+		param[i] = uint16(((u + bias) | nan) >> 16)
+	}
+}
+
+// sgdBF16F32CoupledStochastic is the pure-Go SGD (bfloat16 storage) kernel (float32; variant: Coupled, Stochastic).
+// Every assembly level performs exactly these operations in this order.
+func sgdBF16F32CoupledStochastic(param []uint16, grad []float32, buf []uint16, s [9]float32) {
+	gscale := s[sgdBF16Gscale]
+	wd := s[sgdBF16Wd]
+	lr := s[sgdBF16Lr]
+	off := math.Float32bits(s[sgdBF16Off])
+	kparam := math.Float32bits(s[sgdBF16Kparam])
+	grad = grad[:len(param)]
+	for i := range param {
+		paramW := math.Float32frombits(uint32(param[i]) << 16)
+		// the element's global index
+		idx := off + uint32(i)
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(grad[i] * gscale)
+		// L2 weight decay folded into the gradient
+		g = g + float32(wd*paramW)
+		// 16 random bits: the high half of lowbias32(index + key)
+		h := (idx + kparam)
+		h = (h ^ (h >> 16))
+		h = (h * uint32(0x7feb352d))
+		h = (h ^ (h >> 15))
+		bias := ((h * uint32(0x846ca68b)) >> 16)
+		// round to bfloat16 (NaN becomes the NaN 0xffff)
+		r := paramW - float32(lr*g)
+		u := math.Float32bits(r)
+		nan := nanMask32(r)
+		param[i] = uint16(((u + bias) | nan) >> 16)
+	}
+}
+
+// sgdBF16F32MomentumStochastic is the pure-Go SGD (bfloat16 storage) kernel (float32; variant: Momentum, Stochastic).
+// Every assembly level performs exactly these operations in this order.
+func sgdBF16F32MomentumStochastic(param []uint16, grad []float32, buf []uint16, s [9]float32) {
+	gscale := s[sgdBF16Gscale]
+	mom := s[sgdBF16Mom]
+	damp := s[sgdBF16Damp]
+	lr := s[sgdBF16Lr]
+	off := math.Float32bits(s[sgdBF16Off])
+	kparam := math.Float32bits(s[sgdBF16Kparam])
+	kbuf := math.Float32bits(s[sgdBF16Kbuf])
+	grad = grad[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		paramW := math.Float32frombits(uint32(param[i]) << 16)
+		bufW := math.Float32frombits(uint32(buf[i]) << 16)
+		// the element's global index
+		idx := off + uint32(i)
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(grad[i] * gscale)
+		// momentum buffer
+		bt := float32(mom*bufW) + float32(damp*g)
+		// 16 random bits: the high half of lowbias32(index + key)
+		h := (idx + kbuf)
+		h = (h ^ (h >> 16))
+		h = (h * uint32(0x7feb352d))
+		h = (h ^ (h >> 15))
+		bias := ((h * uint32(0x846ca68b)) >> 16)
+		// round to bfloat16 (NaN becomes the NaN 0xffff)
+		r := bt
+		u := math.Float32bits(r)
+		nan := nanMask32(r)
+		buf[i] = uint16(((u + bias) | nan) >> 16)
+		// 16 random bits: the high half of lowbias32(index + key)
+		h = (idx + kparam)
+		h = (h ^ (h >> 16))
+		h = (h * uint32(0x7feb352d))
+		h = (h ^ (h >> 15))
+		bias = ((h * uint32(0x846ca68b)) >> 16)
+		// round to bfloat16 (NaN becomes the NaN 0xffff)
+		r = paramW - float32(lr*bt)
+		u = math.Float32bits(r)
+		nan = nanMask32(r)
+		param[i] = uint16(((u + bias) | nan) >> 16)
+	}
+}
+
+// sgdBF16F32CoupledMomentumStochastic is the pure-Go SGD (bfloat16 storage) kernel (float32; variant: Coupled, Momentum, Stochastic).
+// Every assembly level performs exactly these operations in this order.
+func sgdBF16F32CoupledMomentumStochastic(param []uint16, grad []float32, buf []uint16, s [9]float32) {
+	gscale := s[sgdBF16Gscale]
+	wd := s[sgdBF16Wd]
+	mom := s[sgdBF16Mom]
+	damp := s[sgdBF16Damp]
+	lr := s[sgdBF16Lr]
+	off := math.Float32bits(s[sgdBF16Off])
+	kparam := math.Float32bits(s[sgdBF16Kparam])
+	kbuf := math.Float32bits(s[sgdBF16Kbuf])
+	grad = grad[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		paramW := math.Float32frombits(uint32(param[i]) << 16)
+		bufW := math.Float32frombits(uint32(buf[i]) << 16)
+		// the element's global index
+		idx := off + uint32(i)
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(grad[i] * gscale)
+		// L2 weight decay folded into the gradient
+		g = g + float32(wd*paramW)
+		// momentum buffer
+		bt := float32(mom*bufW) + float32(damp*g)
+		// 16 random bits: the high half of lowbias32(index + key)
+		h := (idx + kbuf)
+		h = (h ^ (h >> 16))
+		h = (h * uint32(0x7feb352d))
+		h = (h ^ (h >> 15))
+		bias := ((h * uint32(0x846ca68b)) >> 16)
+		// round to bfloat16 (NaN becomes the NaN 0xffff)
+		r := bt
+		u := math.Float32bits(r)
+		nan := nanMask32(r)
+		buf[i] = uint16(((u + bias) | nan) >> 16)
+		// 16 random bits: the high half of lowbias32(index + key)
+		h = (idx + kparam)
+		h = (h ^ (h >> 16))
+		h = (h * uint32(0x7feb352d))
+		h = (h ^ (h >> 15))
+		bias = ((h * uint32(0x846ca68b)) >> 16)
+		// round to bfloat16 (NaN becomes the NaN 0xffff)
+		r = paramW - float32(lr*bt)
+		u = math.Float32bits(r)
+		nan = nanMask32(r)
+		param[i] = uint16(((u + bias) | nan) >> 16)
+	}
+}
+
+// sgdBF16F32NesterovStochastic is the pure-Go SGD (bfloat16 storage) kernel (float32; variant: Nesterov, Stochastic).
+// Every assembly level performs exactly these operations in this order.
+func sgdBF16F32NesterovStochastic(param []uint16, grad []float32, buf []uint16, s [9]float32) {
+	gscale := s[sgdBF16Gscale]
+	mom := s[sgdBF16Mom]
+	damp := s[sgdBF16Damp]
+	nest := s[sgdBF16Nest]
+	lr := s[sgdBF16Lr]
+	off := math.Float32bits(s[sgdBF16Off])
+	kparam := math.Float32bits(s[sgdBF16Kparam])
+	kbuf := math.Float32bits(s[sgdBF16Kbuf])
+	grad = grad[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		paramW := math.Float32frombits(uint32(param[i]) << 16)
+		bufW := math.Float32frombits(uint32(buf[i]) << 16)
+		// the element's global index
+		idx := off + uint32(i)
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(grad[i] * gscale)
+		// momentum buffer
+		bt := float32(mom*bufW) + float32(damp*g)
+		// 16 random bits: the high half of lowbias32(index + key)
+		h := (idx + kbuf)
+		h = (h ^ (h >> 16))
+		h = (h * uint32(0x7feb352d))
+		h = (h ^ (h >> 15))
+		bias := ((h * uint32(0x846ca68b)) >> 16)
+		// round to bfloat16 (NaN becomes the NaN 0xffff)
+		r := bt
+		u := math.Float32bits(r)
+		nan := nanMask32(r)
+		buf[i] = uint16(((u + bias) | nan) >> 16)
+		// Nesterov look-ahead
+		g = g + float32(nest*bt)
+		// 16 random bits: the high half of lowbias32(index + key)
+		h = (idx + kparam)
+		h = (h ^ (h >> 16))
+		h = (h * uint32(0x7feb352d))
+		h = (h ^ (h >> 15))
+		bias = ((h * uint32(0x846ca68b)) >> 16)
+		// round to bfloat16 (NaN becomes the NaN 0xffff)
+		r = paramW - float32(lr*g)
+		u = math.Float32bits(r)
+		nan = nanMask32(r)
+		param[i] = uint16(((u + bias) | nan) >> 16)
+	}
+}
+
+// sgdBF16F32CoupledNesterovStochastic is the pure-Go SGD (bfloat16 storage) kernel (float32; variant: Coupled, Nesterov, Stochastic).
+// Every assembly level performs exactly these operations in this order.
+func sgdBF16F32CoupledNesterovStochastic(param []uint16, grad []float32, buf []uint16, s [9]float32) {
+	gscale := s[sgdBF16Gscale]
+	wd := s[sgdBF16Wd]
+	mom := s[sgdBF16Mom]
+	damp := s[sgdBF16Damp]
+	nest := s[sgdBF16Nest]
+	lr := s[sgdBF16Lr]
+	off := math.Float32bits(s[sgdBF16Off])
+	kparam := math.Float32bits(s[sgdBF16Kparam])
+	kbuf := math.Float32bits(s[sgdBF16Kbuf])
+	grad = grad[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		paramW := math.Float32frombits(uint32(param[i]) << 16)
+		bufW := math.Float32frombits(uint32(buf[i]) << 16)
+		// the element's global index
+		idx := off + uint32(i)
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(grad[i] * gscale)
+		// L2 weight decay folded into the gradient
+		g = g + float32(wd*paramW)
+		// momentum buffer
+		bt := float32(mom*bufW) + float32(damp*g)
+		// 16 random bits: the high half of lowbias32(index + key)
+		h := (idx + kbuf)
+		h = (h ^ (h >> 16))
+		h = (h * uint32(0x7feb352d))
+		h = (h ^ (h >> 15))
+		bias := ((h * uint32(0x846ca68b)) >> 16)
+		// round to bfloat16 (NaN becomes the NaN 0xffff)
+		r := bt
+		u := math.Float32bits(r)
+		nan := nanMask32(r)
+		buf[i] = uint16(((u + bias) | nan) >> 16)
+		// Nesterov look-ahead
+		g = g + float32(nest*bt)
+		// 16 random bits: the high half of lowbias32(index + key)
+		h = (idx + kparam)
+		h = (h ^ (h >> 16))
+		h = (h * uint32(0x7feb352d))
+		h = (h ^ (h >> 15))
+		bias = ((h * uint32(0x846ca68b)) >> 16)
+		// round to bfloat16 (NaN becomes the NaN 0xffff)
+		r = paramW - float32(lr*g)
+		u = math.Float32bits(r)
+		nan = nanMask32(r)
+		param[i] = uint16(((u + bias) | nan) >> 16)
+	}
+}
+
+// Indexes of SGD (bfloat16 storage and gradient)'s per-step scalars in the array its kernels take.
+const (
+	sgdBF16GradGscale = iota // gradient scale, negated when maximizing
+	sgdBF16GradWd            // coupled (L2) weight decay
+	sgdBF16GradMom           // momentum, or 0 on the first step
+	sgdBF16GradDamp          // 1 - dampening, or 1 on the first step
+	sgdBF16GradNest          // momentum, for the Nesterov look-ahead
+	sgdBF16GradLr            // learning rate
+	sgdBF16GradOff           // global index of the first element, mod 2^32
+	sgdBF16GradKparam        // hash key of param's rounding
+	sgdBF16GradKbuf          // hash key of buf's rounding
+	sgdBF16GradScalarCount
+)
+
+// sgdBF16GradF32 is the pure-Go SGD (bfloat16 storage and gradient) kernel (float32; variant: plain).
+// Every assembly level performs exactly these operations in this order.
+func sgdBF16GradF32(param []uint16, grad []uint16, buf []uint16, s [9]float32) {
+	gscale := s[sgdBF16GradGscale]
+	lr := s[sgdBF16GradLr]
+	grad = grad[:len(param)]
+	for i := range param {
+		paramW := math.Float32frombits(uint32(param[i]) << 16)
+		gradW := math.Float32frombits(uint32(grad[i]) << 16)
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(gradW * gscale)
+		// round to bfloat16 (NaN becomes the NaN 0xffff)
+		r := paramW - float32(lr*g)
+		u := math.Float32bits(r)
+		bias := (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
+		nan := nanMask32(r)
+		param[i] = uint16(((u + bias) | nan) >> 16)
+	}
+}
+
+// sgdBF16GradF32Coupled is the pure-Go SGD (bfloat16 storage and gradient) kernel (float32; variant: Coupled).
+// Every assembly level performs exactly these operations in this order.
+func sgdBF16GradF32Coupled(param []uint16, grad []uint16, buf []uint16, s [9]float32) {
+	gscale := s[sgdBF16GradGscale]
+	wd := s[sgdBF16GradWd]
+	lr := s[sgdBF16GradLr]
+	grad = grad[:len(param)]
+	for i := range param {
+		paramW := math.Float32frombits(uint32(param[i]) << 16)
+		gradW := math.Float32frombits(uint32(grad[i]) << 16)
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(gradW * gscale)
+		// L2 weight decay folded into the gradient
+		g = g + float32(wd*paramW)
+		// round to bfloat16 (NaN becomes the NaN 0xffff)
+		r := paramW - float32(lr*g)
+		u := math.Float32bits(r)
+		bias := (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
+		nan := nanMask32(r)
+		param[i] = uint16(((u + bias) | nan) >> 16)
+	}
+}
+
+// sgdBF16GradF32Momentum is the pure-Go SGD (bfloat16 storage and gradient) kernel (float32; variant: Momentum).
+// Every assembly level performs exactly these operations in this order.
+func sgdBF16GradF32Momentum(param []uint16, grad []uint16, buf []uint16, s [9]float32) {
+	gscale := s[sgdBF16GradGscale]
+	mom := s[sgdBF16GradMom]
+	damp := s[sgdBF16GradDamp]
+	lr := s[sgdBF16GradLr]
+	grad = grad[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		paramW := math.Float32frombits(uint32(param[i]) << 16)
+		gradW := math.Float32frombits(uint32(grad[i]) << 16)
+		bufW := math.Float32frombits(uint32(buf[i]) << 16)
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(gradW * gscale)
+		// momentum buffer
+		bt := float32(mom*bufW) + float32(damp*g)
+		// round to bfloat16 (NaN becomes the NaN 0xffff)
+		r := bt
+		u := math.Float32bits(r)
+		bias := (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
+		nan := nanMask32(r)
+		buf[i] = uint16(((u + bias) | nan) >> 16)
+		// round to bfloat16 (NaN becomes the NaN 0xffff)
+		r = paramW - float32(lr*bt)
+		u = math.Float32bits(r)
+		bias = (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
+		nan = nanMask32(r)
+		param[i] = uint16(((u + bias) | nan) >> 16)
+	}
+}
+
+// sgdBF16GradF32CoupledMomentum is the pure-Go SGD (bfloat16 storage and gradient) kernel (float32; variant: Coupled, Momentum).
+// Every assembly level performs exactly these operations in this order.
+func sgdBF16GradF32CoupledMomentum(param []uint16, grad []uint16, buf []uint16, s [9]float32) {
+	gscale := s[sgdBF16GradGscale]
+	wd := s[sgdBF16GradWd]
+	mom := s[sgdBF16GradMom]
+	damp := s[sgdBF16GradDamp]
+	lr := s[sgdBF16GradLr]
+	grad = grad[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		paramW := math.Float32frombits(uint32(param[i]) << 16)
+		gradW := math.Float32frombits(uint32(grad[i]) << 16)
+		bufW := math.Float32frombits(uint32(buf[i]) << 16)
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(gradW * gscale)
+		// L2 weight decay folded into the gradient
+		g = g + float32(wd*paramW)
+		// momentum buffer
+		bt := float32(mom*bufW) + float32(damp*g)
+		// round to bfloat16 (NaN becomes the NaN 0xffff)
+		r := bt
+		u := math.Float32bits(r)
+		bias := (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
+		nan := nanMask32(r)
+		buf[i] = uint16(((u + bias) | nan) >> 16)
+		// round to bfloat16 (NaN becomes the NaN 0xffff)
+		r = paramW - float32(lr*bt)
+		u = math.Float32bits(r)
+		bias = (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
+		nan = nanMask32(r)
+		param[i] = uint16(((u + bias) | nan) >> 16)
+	}
+}
+
+// sgdBF16GradF32Nesterov is the pure-Go SGD (bfloat16 storage and gradient) kernel (float32; variant: Nesterov).
+// Every assembly level performs exactly these operations in this order.
+func sgdBF16GradF32Nesterov(param []uint16, grad []uint16, buf []uint16, s [9]float32) {
+	gscale := s[sgdBF16GradGscale]
+	mom := s[sgdBF16GradMom]
+	damp := s[sgdBF16GradDamp]
+	nest := s[sgdBF16GradNest]
+	lr := s[sgdBF16GradLr]
+	grad = grad[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		paramW := math.Float32frombits(uint32(param[i]) << 16)
+		gradW := math.Float32frombits(uint32(grad[i]) << 16)
+		bufW := math.Float32frombits(uint32(buf[i]) << 16)
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(gradW * gscale)
+		// momentum buffer
+		bt := float32(mom*bufW) + float32(damp*g)
+		// round to bfloat16 (NaN becomes the NaN 0xffff)
+		r := bt
+		u := math.Float32bits(r)
+		bias := (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
+		nan := nanMask32(r)
+		buf[i] = uint16(((u + bias) | nan) >> 16)
+		// Nesterov look-ahead
+		g = g + float32(nest*bt)
+		// round to bfloat16 (NaN becomes the NaN 0xffff)
+		r = paramW - float32(lr*g)
+		u = math.Float32bits(r)
+		bias = (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
+		nan = nanMask32(r)
+		param[i] = uint16(((u + bias) | nan) >> 16)
+	}
+}
+
+// sgdBF16GradF32CoupledNesterov is the pure-Go SGD (bfloat16 storage and gradient) kernel (float32; variant: Coupled, Nesterov).
+// Every assembly level performs exactly these operations in this order.
+func sgdBF16GradF32CoupledNesterov(param []uint16, grad []uint16, buf []uint16, s [9]float32) {
+	gscale := s[sgdBF16GradGscale]
+	wd := s[sgdBF16GradWd]
+	mom := s[sgdBF16GradMom]
+	damp := s[sgdBF16GradDamp]
+	nest := s[sgdBF16GradNest]
+	lr := s[sgdBF16GradLr]
+	grad = grad[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		paramW := math.Float32frombits(uint32(param[i]) << 16)
+		gradW := math.Float32frombits(uint32(grad[i]) << 16)
+		bufW := math.Float32frombits(uint32(buf[i]) << 16)
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(gradW * gscale)
+		// L2 weight decay folded into the gradient
+		g = g + float32(wd*paramW)
+		// momentum buffer
+		bt := float32(mom*bufW) + float32(damp*g)
+		// round to bfloat16 (NaN becomes the NaN 0xffff)
+		r := bt
+		u := math.Float32bits(r)
+		bias := (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
+		nan := nanMask32(r)
+		buf[i] = uint16(((u + bias) | nan) >> 16)
+		// Nesterov look-ahead
+		g = g + float32(nest*bt)
+		// round to bfloat16 (NaN becomes the NaN 0xffff)
+		r = paramW - float32(lr*g)
+		u = math.Float32bits(r)
+		bias = (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
+		nan = nanMask32(r)
+		param[i] = uint16(((u + bias) | nan) >> 16)
+	}
+}
+
+// sgdBF16GradF32Stochastic is the pure-Go SGD (bfloat16 storage and gradient) kernel (float32; variant: Stochastic).
+// Every assembly level performs exactly these operations in this order.
+func sgdBF16GradF32Stochastic(param []uint16, grad []uint16, buf []uint16, s [9]float32) {
+	gscale := s[sgdBF16GradGscale]
+	lr := s[sgdBF16GradLr]
+	off := math.Float32bits(s[sgdBF16GradOff])
+	kparam := math.Float32bits(s[sgdBF16GradKparam])
+	grad = grad[:len(param)]
+	for i := range param {
+		paramW := math.Float32frombits(uint32(param[i]) << 16)
+		gradW := math.Float32frombits(uint32(grad[i]) << 16)
+		// the element's global index
+		idx := off + uint32(i)
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(gradW * gscale)
+		// 16 random bits: the high half of lowbias32(index + key)
+		h := (idx + kparam)
+		h = (h ^ (h >> 16))
+		h = (h * uint32(0x7feb352d))
+		h = (h ^ (h >> 15))
+		bias := ((h * uint32(0x846ca68b)) >> 16)
+		// round to bfloat16 (NaN becomes the NaN 0xffff)
+		r := paramW - float32(lr*g)
+		u := math.Float32bits(r)
+		nan := nanMask32(r)
+		param[i] = uint16(((u + bias) | nan) >> 16)
+	}
+}
+
+// sgdBF16GradF32CoupledStochastic is the pure-Go SGD (bfloat16 storage and gradient) kernel (float32; variant: Coupled, Stochastic).
+// Every assembly level performs exactly these operations in this order.
+func sgdBF16GradF32CoupledStochastic(param []uint16, grad []uint16, buf []uint16, s [9]float32) {
+	gscale := s[sgdBF16GradGscale]
+	wd := s[sgdBF16GradWd]
+	lr := s[sgdBF16GradLr]
+	off := math.Float32bits(s[sgdBF16GradOff])
+	kparam := math.Float32bits(s[sgdBF16GradKparam])
+	grad = grad[:len(param)]
+	for i := range param {
+		paramW := math.Float32frombits(uint32(param[i]) << 16)
+		gradW := math.Float32frombits(uint32(grad[i]) << 16)
+		// the element's global index
+		idx := off + uint32(i)
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(gradW * gscale)
+		// L2 weight decay folded into the gradient
+		g = g + float32(wd*paramW)
+		// 16 random bits: the high half of lowbias32(index + key)
+		h := (idx + kparam)
+		h = (h ^ (h >> 16))
+		h = (h * uint32(0x7feb352d))
+		h = (h ^ (h >> 15))
+		bias := ((h * uint32(0x846ca68b)) >> 16)
+		// round to bfloat16 (NaN becomes the NaN 0xffff)
+		r := paramW - float32(lr*g)
+		u := math.Float32bits(r)
+		nan := nanMask32(r)
+		param[i] = uint16(((u + bias) | nan) >> 16)
+	}
+}
+
+// sgdBF16GradF32MomentumStochastic is the pure-Go SGD (bfloat16 storage and gradient) kernel (float32; variant: Momentum, Stochastic).
+// Every assembly level performs exactly these operations in this order.
+func sgdBF16GradF32MomentumStochastic(param []uint16, grad []uint16, buf []uint16, s [9]float32) {
+	gscale := s[sgdBF16GradGscale]
+	mom := s[sgdBF16GradMom]
+	damp := s[sgdBF16GradDamp]
+	lr := s[sgdBF16GradLr]
+	off := math.Float32bits(s[sgdBF16GradOff])
+	kparam := math.Float32bits(s[sgdBF16GradKparam])
+	kbuf := math.Float32bits(s[sgdBF16GradKbuf])
+	grad = grad[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		paramW := math.Float32frombits(uint32(param[i]) << 16)
+		gradW := math.Float32frombits(uint32(grad[i]) << 16)
+		bufW := math.Float32frombits(uint32(buf[i]) << 16)
+		// the element's global index
+		idx := off + uint32(i)
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(gradW * gscale)
+		// momentum buffer
+		bt := float32(mom*bufW) + float32(damp*g)
+		// 16 random bits: the high half of lowbias32(index + key)
+		h := (idx + kbuf)
+		h = (h ^ (h >> 16))
+		h = (h * uint32(0x7feb352d))
+		h = (h ^ (h >> 15))
+		bias := ((h * uint32(0x846ca68b)) >> 16)
+		// round to bfloat16 (NaN becomes the NaN 0xffff)
+		r := bt
+		u := math.Float32bits(r)
+		nan := nanMask32(r)
+		buf[i] = uint16(((u + bias) | nan) >> 16)
+		// 16 random bits: the high half of lowbias32(index + key)
+		h = (idx + kparam)
+		h = (h ^ (h >> 16))
+		h = (h * uint32(0x7feb352d))
+		h = (h ^ (h >> 15))
+		bias = ((h * uint32(0x846ca68b)) >> 16)
+		// round to bfloat16 (NaN becomes the NaN 0xffff)
+		r = paramW - float32(lr*bt)
+		u = math.Float32bits(r)
+		nan = nanMask32(r)
+		param[i] = uint16(((u + bias) | nan) >> 16)
+	}
+}
+
+// sgdBF16GradF32CoupledMomentumStochastic is the pure-Go SGD (bfloat16 storage and gradient) kernel (float32; variant: Coupled, Momentum, Stochastic).
+// Every assembly level performs exactly these operations in this order.
+func sgdBF16GradF32CoupledMomentumStochastic(param []uint16, grad []uint16, buf []uint16, s [9]float32) {
+	gscale := s[sgdBF16GradGscale]
+	wd := s[sgdBF16GradWd]
+	mom := s[sgdBF16GradMom]
+	damp := s[sgdBF16GradDamp]
+	lr := s[sgdBF16GradLr]
+	off := math.Float32bits(s[sgdBF16GradOff])
+	kparam := math.Float32bits(s[sgdBF16GradKparam])
+	kbuf := math.Float32bits(s[sgdBF16GradKbuf])
+	grad = grad[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		paramW := math.Float32frombits(uint32(param[i]) << 16)
+		gradW := math.Float32frombits(uint32(grad[i]) << 16)
+		bufW := math.Float32frombits(uint32(buf[i]) << 16)
+		// the element's global index
+		idx := off + uint32(i)
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(gradW * gscale)
+		// L2 weight decay folded into the gradient
+		g = g + float32(wd*paramW)
+		// momentum buffer
+		bt := float32(mom*bufW) + float32(damp*g)
+		// 16 random bits: the high half of lowbias32(index + key)
+		h := (idx + kbuf)
+		h = (h ^ (h >> 16))
+		h = (h * uint32(0x7feb352d))
+		h = (h ^ (h >> 15))
+		bias := ((h * uint32(0x846ca68b)) >> 16)
+		// round to bfloat16 (NaN becomes the NaN 0xffff)
+		r := bt
+		u := math.Float32bits(r)
+		nan := nanMask32(r)
+		buf[i] = uint16(((u + bias) | nan) >> 16)
+		// 16 random bits: the high half of lowbias32(index + key)
+		h = (idx + kparam)
+		h = (h ^ (h >> 16))
+		h = (h * uint32(0x7feb352d))
+		h = (h ^ (h >> 15))
+		bias = ((h * uint32(0x846ca68b)) >> 16)
+		// round to bfloat16 (NaN becomes the NaN 0xffff)
+		r = paramW - float32(lr*bt)
+		u = math.Float32bits(r)
+		nan = nanMask32(r)
+		param[i] = uint16(((u + bias) | nan) >> 16)
+	}
+}
+
+// sgdBF16GradF32NesterovStochastic is the pure-Go SGD (bfloat16 storage and gradient) kernel (float32; variant: Nesterov, Stochastic).
+// Every assembly level performs exactly these operations in this order.
+func sgdBF16GradF32NesterovStochastic(param []uint16, grad []uint16, buf []uint16, s [9]float32) {
+	gscale := s[sgdBF16GradGscale]
+	mom := s[sgdBF16GradMom]
+	damp := s[sgdBF16GradDamp]
+	nest := s[sgdBF16GradNest]
+	lr := s[sgdBF16GradLr]
+	off := math.Float32bits(s[sgdBF16GradOff])
+	kparam := math.Float32bits(s[sgdBF16GradKparam])
+	kbuf := math.Float32bits(s[sgdBF16GradKbuf])
+	grad = grad[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		paramW := math.Float32frombits(uint32(param[i]) << 16)
+		gradW := math.Float32frombits(uint32(grad[i]) << 16)
+		bufW := math.Float32frombits(uint32(buf[i]) << 16)
+		// the element's global index
+		idx := off + uint32(i)
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(gradW * gscale)
+		// momentum buffer
+		bt := float32(mom*bufW) + float32(damp*g)
+		// 16 random bits: the high half of lowbias32(index + key)
+		h := (idx + kbuf)
+		h = (h ^ (h >> 16))
+		h = (h * uint32(0x7feb352d))
+		h = (h ^ (h >> 15))
+		bias := ((h * uint32(0x846ca68b)) >> 16)
+		// round to bfloat16 (NaN becomes the NaN 0xffff)
+		r := bt
+		u := math.Float32bits(r)
+		nan := nanMask32(r)
+		buf[i] = uint16(((u + bias) | nan) >> 16)
+		// Nesterov look-ahead
+		g = g + float32(nest*bt)
+		// 16 random bits: the high half of lowbias32(index + key)
+		h = (idx + kparam)
+		h = (h ^ (h >> 16))
+		h = (h * uint32(0x7feb352d))
+		h = (h ^ (h >> 15))
+		bias = ((h * uint32(0x846ca68b)) >> 16)
+		// round to bfloat16 (NaN becomes the NaN 0xffff)
+		r = paramW - float32(lr*g)
+		u = math.Float32bits(r)
+		nan = nanMask32(r)
+		param[i] = uint16(((u + bias) | nan) >> 16)
+	}
+}
+
+// sgdBF16GradF32CoupledNesterovStochastic is the pure-Go SGD (bfloat16 storage and gradient) kernel (float32; variant: Coupled, Nesterov, Stochastic).
+// Every assembly level performs exactly these operations in this order.
+func sgdBF16GradF32CoupledNesterovStochastic(param []uint16, grad []uint16, buf []uint16, s [9]float32) {
+	gscale := s[sgdBF16GradGscale]
+	wd := s[sgdBF16GradWd]
+	mom := s[sgdBF16GradMom]
+	damp := s[sgdBF16GradDamp]
+	nest := s[sgdBF16GradNest]
+	lr := s[sgdBF16GradLr]
+	off := math.Float32bits(s[sgdBF16GradOff])
+	kparam := math.Float32bits(s[sgdBF16GradKparam])
+	kbuf := math.Float32bits(s[sgdBF16GradKbuf])
+	grad = grad[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		paramW := math.Float32frombits(uint32(param[i]) << 16)
+		gradW := math.Float32frombits(uint32(grad[i]) << 16)
+		bufW := math.Float32frombits(uint32(buf[i]) << 16)
+		// the element's global index
+		idx := off + uint32(i)
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(gradW * gscale)
+		// L2 weight decay folded into the gradient
+		g = g + float32(wd*paramW)
+		// momentum buffer
+		bt := float32(mom*bufW) + float32(damp*g)
+		// 16 random bits: the high half of lowbias32(index + key)
+		h := (idx + kbuf)
+		h = (h ^ (h >> 16))
+		h = (h * uint32(0x7feb352d))
+		h = (h ^ (h >> 15))
+		bias := ((h * uint32(0x846ca68b)) >> 16)
+		// round to bfloat16 (NaN becomes the NaN 0xffff)
+		r := bt
+		u := math.Float32bits(r)
+		nan := nanMask32(r)
+		buf[i] = uint16(((u + bias) | nan) >> 16)
+		// Nesterov look-ahead
+		g = g + float32(nest*bt)
+		// 16 random bits: the high half of lowbias32(index + key)
+		h = (idx + kparam)
+		h = (h ^ (h >> 16))
+		h = (h * uint32(0x7feb352d))
+		h = (h ^ (h >> 15))
+		bias = ((h * uint32(0x846ca68b)) >> 16)
+		// round to bfloat16 (NaN becomes the NaN 0xffff)
+		r = paramW - float32(lr*g)
+		u = math.Float32bits(r)
+		nan = nanMask32(r)
+		param[i] = uint16(((u + bias) | nan) >> 16)
 	}
 }

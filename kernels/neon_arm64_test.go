@@ -27,6 +27,9 @@ func TestNEONMatchesGeneric(t *testing.T) {
 	generic := reflect.ValueOf(&genericKernels).Elem()
 	for i := range neon.NumField() {
 		name := neon.Type().Field(i).Name
+		if neon.Field(i).Type().Elem().In(0).Elem().Kind() == reflect.Uint16 {
+			continue // bfloat16 kernels: TestBF16LevelsMatchGeneric
+		}
 		tab, ref := callable(neon.Field(i)), callable(generic.Field(i))
 		for variant := range tab.Len() {
 			t.Run(fmt.Sprintf("%s/%d", name, variant), func(t *testing.T) {

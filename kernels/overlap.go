@@ -35,11 +35,17 @@ func checkDisjoint[E float32 | float64](op string, names *argNames, skip uint8, 
 			spans[i] = memspan.Of(s[i])
 		}
 	}
+	checkSpans(op, names, spans[:len(s)])
+}
+
+// checkSpans is checkDisjoint on the slices' spans, for steps whose slices
+// differ in element type (the bfloat16 steps); it may clear spans[1].
+func checkSpans(op string, names *argNames, spans []memspan.Span) {
 	if spans[1] == spans[0] {
 		spans[1] = memspan.Span{} // grad is param itself
 	}
-	for i := range s {
-		for j := i + 1; j < len(s); j++ {
+	for i := range spans {
+		for j := i + 1; j < len(spans); j++ {
 			if spans[i].Overlaps(spans[j]) {
 				panic(fmt.Sprintf("fusedopt: %s: %s and %s share memory; no two slices of a step may overlap (grad may be param itself)", op, names[i], names[j]))
 			}

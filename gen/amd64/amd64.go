@@ -40,23 +40,32 @@ var (
 )
 
 // Kernel emits the kernel k for one level and precision into ctx.
+// A kernel whose body does not fit the registers at the level's unroll
+// factor (the integer work of the bfloat16 kernels on AVX2's 16
+// registers) gets the largest factor, halving, at which it does.
 func Kernel(ctx *build.Context, lvl Level, k *ir.Kernel, bits int, signature string) {
-	inRegs := scalarsInRegisters(lvl, k, bits, signature)
-	emit(ctx, lvl, k, bits, signature, inRegs)
+	for ; lvl.Unroll >= 1; lvl.Unroll /= 2 {
+		if inRegs, ok := scalarsInRegisters(lvl, k, bits, signature); ok {
+			emit(ctx, lvl, k, bits, signature, inRegs)
+			return
+		}
+	}
+	panic(fmt.Sprintf("amd64: %s does not fit the %s registers even one vector at a time with every scalar on the stack",
+		k.FuncName(lvl.Name, bits), lvl.Name))
 }
 
 // scalarsInRegisters finds how many of the kernel's scalars can stay in
 // vector registers (the busiest first) with registers left for the body;
 // the rest are read from broadcast copies on the stack. It asks avo's
-// register allocator itself, on a throwaway context.
-func scalarsInRegisters(lvl Level, k *ir.Kernel, bits int, signature string) int {
+// register allocator itself, on a throwaway context, and reports false
+// if the body does not fit even with every scalar on the stack.
+func scalarsInRegisters(lvl Level, k *ir.Kernel, bits int, signature string) (int, bool) {
 	for n := len(usedScalars(k)); n >= 0; n-- {
 		if fits(lvl, func(ctx *build.Context) { emit(ctx, lvl, k, bits, signature, n) }) {
-			return n
+			return n, true
 		}
 	}
-	panic(fmt.Sprintf("amd64: %s does not fit the %s registers even with every scalar on the stack; lower the unroll factor",
-		k.FuncName(lvl.Name, bits), lvl.Name))
+	return 0, false
 }
 
 // fits reports whether the function try emits assembles within the
@@ -114,6 +123,11 @@ type fn struct {
 	mask       reg.OpmaskVirtual     // masked tail: the lanes in range
 	vars       map[string]reg.VecVirtual
 	bodyVars   []map[string]reg.VecVirtual // the variables of each vector after body
+
+	// integer constants and the lane numbers plus the offset (register
+	// or stack copy), for kernels with integer operations; see intPrologue
+	intConsts map[string]operand.Op
+	lanesAt   operand.Op
 }
 
 func emit(ctx *build.Context, lvl Level, k *ir.Kernel, bits int, signature string, inRegs int) {
@@ -157,7 +171,10 @@ func emit(ctx *build.Context, lvl Level, k *ir.Kernel, bits int, signature strin
 		ctx.KMOVW(bitsReg.As32(), f.mask)
 		f.loaded = map[string]operand.Op{}
 		for _, s := range k.Streams {
-			if k.Reads(s.Name) {
+			switch {
+			case k.Reads(s.Name) && s.Elem == ir.BF16:
+				f.loaded[s.Name] = f.loadBF16(s.Name)
+			case k.Reads(s.Name):
 				v := f.vec()
 				f.isa.movuZ(f.mem(s.Name), f.mask, v)
 				f.loaded[s.Name] = v
@@ -221,6 +238,8 @@ func (f *fn) prologue(signature string, inRegs int) reg.Register {
 		ctx.Comment("Constant: " + c)
 		f.consts[c] = f.broadcastBits(constBits(c, bits))
 	}
+	f.intConsts = map[string]operand.Op{}
+	f.intPrologue()
 	f.idx = ctx.GP64()
 	ctx.XORQ(f.idx, f.idx)
 	return n

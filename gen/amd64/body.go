@@ -86,6 +86,8 @@ func (f *fn) body(scalarForm bool, disps ...int) {
 				continue
 			}
 			switch {
+			case f.k.StreamOf(st.Stream).Elem == ir.BF16:
+				f.storeBF16(v, st.Stream)
 			case f.mask != nil:
 				f.isa.movu(f.narrow(v), f.mask, f.mem(st.Stream)) // merge-masked store
 			case scalarForm:
@@ -110,10 +112,16 @@ func (f *fn) narrow(v reg.VecVirtual) operand.Op {
 // eval emits e and returns its value: a register, or a memory operand for
 // loads and stack scalars, which instructions read directly.
 func (f *fn) eval(e *ir.Expr) operand.Op {
+	if v, ok := f.evalInt(e); ok {
+		return v
+	}
 	switch e.Op {
 	case ir.OpLoad:
-		if f.loaded != nil {
+		switch {
+		case f.loaded != nil:
 			return f.loaded[e.Name]
+		case f.k.StreamOf(e.Name).Elem == ir.BF16:
+			return f.loadBF16(e.Name)
 		}
 		return f.mem(e.Name)
 	case ir.OpScalar:

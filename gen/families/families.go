@@ -24,3 +24,15 @@ func All() []golang.Family {
 		{Name: "lion", Title: "Lion", Variants: optimizers.Lion()},
 	}
 }
+
+// BF16 is every family with bfloat16 streams: compiled for float32
+// arithmetic only, and tested by package kernels' own bfloat16 tests
+// rather than internal/famtest, which takes float slices.
+func BF16() []golang.Family {
+	return []golang.Family{
+		{Name: "adamBF16", Title: "Adam (bfloat16 storage)", Variants: optimizers.AdamBF16(false), Bits: []int{32}},
+		{Name: "adamBF16Grad", Title: "Adam (bfloat16 storage and gradient)", Variants: optimizers.AdamBF16(true), Bits: []int{32}},
+		{Name: "sgdBF16", Title: "SGD (bfloat16 storage)", Variants: optimizers.SGDBF16(false), Bits: []int{32}},
+		{Name: "sgdBF16Grad", Title: "SGD (bfloat16 storage and gradient)", Variants: optimizers.SGDBF16(true), Bits: []int{32}},
+	}
+}

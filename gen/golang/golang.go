@@ -21,6 +21,15 @@ type Family struct {
 	Title    string // e.g. "Adam", for comments
 	Variants []*ir.Kernel
 	Names    []string // the slots' variant names, when they differ from Variants[i].Variant
+	Bits     []int    // the float precisions compiled; nil means 32 and 64
+}
+
+// Precisions is the float precisions the family is compiled for.
+func (f Family) Precisions() []int {
+	if f.Bits != nil {
+		return f.Bits
+	}
+	return []int{32, 64}
 }
 
 // Kernels is the family's distinct kernels, in table order: each one to
@@ -55,6 +64,7 @@ func Generic(pkg string, fams []Family) ([]byte, error) {
 	fmt.Fprintf(&w, "%s\n", Header)
 	fmt.Fprintf(&w, "package %s\n\nimport \"math\"\n\n", pkg)
 	w.WriteString(helpers)
+	w.WriteString(intHelpers(fams))
 	w.WriteString(kernelSetType(fams))
 	fmt.Fprintf(&w, "// genericKernels are the pure-Go kernels, for every target.\n")
 	w.WriteString(SetLiteral("genericKernels", "", fams))
@@ -69,7 +79,7 @@ func Generic(pkg string, fams []Family) ([]byte, error) {
 			}
 		}
 		fmt.Fprintf(&w, "\t%sScalarCount\n)\n\n", f.Name)
-		for _, bits := range []int{32, 64} {
+		for _, bits := range f.Precisions() {
 			for _, k := range f.Kernels() {
 				writeKernel(&w, f, k, bits)
 			}
@@ -84,7 +94,7 @@ func SetLiteral(name, level string, fams []Family) string {
 	var w strings.Builder
 	fmt.Fprintf(&w, "var %s = kernelSet{\n", name)
 	for _, f := range fams {
-		for _, bits := range []int{32, 64} {
+		for _, bits := range f.Precisions() {
 			fmt.Fprintf(&w, "\t%sF%d: %sF%dTable{", f.Name, bits, f.Name, bits)
 			for i, k := range f.Variants {
 				if i > 0 {
@@ -101,6 +111,9 @@ func SetLiteral(name, level string, fams []Family) string {
 
 // Signature is the Go parameter list every level's kernel of k shares.
 func Signature(k *ir.Kernel, bits int) string {
+	if k.HasBF16() {
+		return typedSignature(k, bits)
+	}
 	var names []string
 	for _, s := range k.Streams {
 		names = append(names, s.Name)
@@ -119,13 +132,13 @@ func kernelSetType(fams []Family) string {
 	w.WriteString("// (see the optimizer's Step methods for the variant numbering).\n")
 	w.WriteString("type kernelSet struct {\n")
 	for _, f := range fams {
-		for _, bits := range []int{32, 64} {
+		for _, bits := range f.Precisions() {
 			fmt.Fprintf(&w, "\t%sF%d %sF%dTable\n", f.Name, bits, f.Name, bits)
 		}
 	}
 	w.WriteString("}\n\n")
 	for _, f := range fams {
-		for _, bits := range []int{32, 64} {
+		for _, bits := range f.Precisions() {
 			fmt.Fprintf(&w, "// %sF%dTable holds a level's %s float%d kernels, by variant.\n", f.Name, bits, f.Title, bits)
 			fmt.Fprintf(&w, "type %sF%dTable [%d]func%s\n\n", f.Name, bits, len(f.Variants), Signature(f.Variants[0], bits))
 		}
@@ -204,7 +217,10 @@ func writeKernel(w *bytes.Buffer, f Family, k *ir.Kernel, bits int) {
 func writeLocals(w *bytes.Buffer, k *ir.Kernel) {
 	uses := k.ScalarUses()
 	for _, s := range k.Scalars {
-		if uses[s.Name] > 0 {
+		switch {
+		case uses[s.Name] > 0 && s.Type == ir.IntScalar:
+			fmt.Fprintf(w, "\t%s := math.Float32bits(s[%s])\n", s.Name, ScalarConst(k, s.Name))
+		case uses[s.Name] > 0:
 			fmt.Fprintf(w, "\t%s := s[%s]\n", s.Name, ScalarConst(k, s.Name))
 		}
 	}
@@ -218,10 +234,15 @@ func writeLocals(w *bytes.Buffer, k *ir.Kernel) {
 	}
 }
 
-// writeStatements prints k's body for element i, inside the loop.
+// writeStatements prints k's body for element i, inside the loop; loads
+// of bfloat16 streams widen once, at the top.
 func writeStatements(w *bytes.Buffer, k *ir.Kernel, bits int) {
+	body, defs := widenedLoads(k)
+	for _, d := range defs {
+		fmt.Fprintf(w, "\t\t%s\n", d)
+	}
 	declared := map[string]bool{}
-	for _, st := range k.Body {
+	for _, st := range body {
 		if st.Doc != "" {
 			fmt.Fprintf(w, "\t\t// %s\n", st.Doc)
 		}
@@ -229,6 +250,8 @@ func writeStatements(w *bytes.Buffer, k *ir.Kernel, bits int) {
 		// fuse across statements, into a later sum that reads the variable.
 		e := expr(st.Value, bits, st.Stream == "")
 		switch {
+		case st.Stream != "" && k.StreamOf(st.Stream).Elem == ir.BF16:
+			fmt.Fprintf(w, "\t\t%s[i] = uint16(%s >> 16)\n", st.Stream, e)
 		case st.Stream != "":
 			fmt.Fprintf(w, "\t\t%s[i] = %s\n", st.Stream, e)
 		case declared[st.Var]:
@@ -246,6 +269,9 @@ func writeStatements(w *bytes.Buffer, k *ir.Kernel, bits int) {
 // unless a conversion forces the rounding of x*y, and a fused result would
 // differ from the assembly levels.
 func expr(e *ir.Expr, bits int, inSum bool) string {
+	if s, ok := intExpr(e, bits); ok {
+		return s
+	}
 	switch e.Op {
 	case ir.OpLoad:
 		return e.Name + "[i]"

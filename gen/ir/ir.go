@@ -32,7 +32,12 @@ const (
 var opNames = [...]string{"load", "scalar", "var", "add", "sub", "mul", "div", "sqrt", "max", "abs", "sign", "widen"}
 
 // String is the operation's name, for error messages and tests.
-func (o Op) String() string { return opNames[o] }
+func (o Op) String() string {
+	if o >= OpBits {
+		return intOpNames[o-OpBits]
+	}
+	return opNames[o]
+}
 
 // Commutative reports whether a op b == b op a bit for bit (NaN payloads aside).
 func (o Op) Commutative() bool { return o == OpAdd || o == OpMul }
@@ -42,6 +47,7 @@ type Expr struct {
 	Op   Op
 	Name string  // stream for OpLoad, scalar for OpScalar, variable for OpVar
 	Args []*Expr // operands of arithmetic nodes, left to right
+	Imm  uint32  // OpConst's value, a shift's count
 }
 
 // Stmt is one statement of a kernel body: either Let (Var is set) or Store
@@ -56,13 +62,15 @@ type Stmt struct {
 // Stream is a slice argument of a kernel.
 type Stream struct {
 	Name    string
-	Written bool // the kernel stores to it (it is then also read)
+	Written bool   // the kernel stores to it (it is then also read)
+	Elem    string // "" for the kernel's float precision, or BF16
 }
 
 // Scalar is a per-step scalar argument of a kernel.
 type Scalar struct {
 	Name string // Go identifier, e.g. "b1"
 	Doc  string // what it holds, e.g. "beta1"
+	Type string // "" for the kernel's float precision, or IntScalar
 }
 
 // Kernel is one optimizer variant: its streams, scalars and body.
@@ -197,7 +205,7 @@ func (k *Kernel) ScalarUses() map[string]int {
 	n := map[string]int{}
 	var walk func(e *Expr)
 	walk = func(e *Expr) {
-		if e.Op == OpScalar {
+		if e.Op == OpScalar || e.Op == OpIndex {
 			n[e.Name]++
 		}
 		for _, a := range e.Args {
@@ -325,6 +333,7 @@ func (k *Kernel) bodyKey() string {
 		w = append(w, e.Op.String()...)
 		w = append(w, ' ')
 		w = append(w, e.Name...)
+		w = fmt.Appendf(w, " %d", e.Imm)
 		for _, a := range e.Args {
 			walk(a)
 		}

@@ -118,6 +118,8 @@ func (e Encoding) GNU(d, n, m int) string {
 	switch {
 	case e.NoRn:
 		return fmt.Sprintf("%s v%d.%s, %s", e.Mnemonic, d, e.Arr.GNU, e.Operand)
+	case e.Unary && e.Operand != "" && e.Src != (Arrangement{}):
+		return fmt.Sprintf("%s v%d.%s, v%d.%s, %s", e.Mnemonic, d, e.Arr.GNU, n, e.Src.GNU, e.Operand)
 	case e.Unary && e.Operand != "":
 		return fmt.Sprintf("%s v%d.%s, v%d.%s, %s", e.Mnemonic, d, e.Arr.GNU, n, e.Arr.GNU, e.Operand)
 	case e.Unary && e.Src != (Arrangement{}):

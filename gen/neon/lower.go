@@ -19,6 +19,7 @@ type instr struct {
 	early  bool    // dst or temps are written before every arg is read
 	post   bool    // load or store: the body's last access to stream, which advances its pointer
 	sum    int     // a fused kernel's accumulation (a store without stream): the sum's index
+	imm    uint32  // a shift's count
 	doc    string  // comment printed before the instruction
 }
 
@@ -50,7 +51,11 @@ func lowerStatements(k *ir.Kernel, scalars map[string]value, nvalues int) *lower
 			l.vars[st.Var] = v
 			continue
 		}
-		l.emit(instr{store: true, stream: st.Stream, args: []value{v}, dst: -1})
+		in := instr{store: true, stream: st.Stream, args: []value{v}, dst: -1}
+		if k.StreamOf(st.Stream).Elem == ir.BF16 {
+			in.temps = []value{l.newValue()} // the narrowed halves
+		}
+		l.emit(in)
 	}
 	return l
 }
@@ -70,8 +75,14 @@ func (l *lowering) eval(e *ir.Expr) value {
 		return l.vars[e.Name]
 	case ir.OpLoad:
 		return l.emit(instr{op: ir.OpLoad, stream: e.Name})
+	case ir.OpConst:
+		return l.scalars[constName(e.Imm)]
+	case ir.OpBits, ir.OpFromBits:
+		return l.eval(e.Args[0])
+	case ir.OpIndex:
+		return l.emit(instr{op: ir.OpIndex})
 	}
-	in := instr{op: e.Op}
+	in := instr{op: e.Op, imm: e.Imm}
 	for _, a := range e.Args {
 		in.args = append(in.args, l.eval(a))
 	}

@@ -37,7 +37,7 @@ func Family(pkg string, f golang.Family) (asm, stubs []byte, err error) {
 	var a, s bytes.Buffer
 	fmt.Fprintf(&a, "%s\n%s\n\n#include \"textflag.h\"\n", golang.Header, buildConstraint)
 	fmt.Fprintf(&s, "%s\n%s\n\npackage %s\n\n", golang.Header, buildConstraint, pkg)
-	for _, bits := range []int{32, 64} {
+	for _, bits := range f.Precisions() {
 		for _, k := range f.Kernels() {
 			text, err := Kernel(k, bits)
 			if err != nil {
@@ -74,6 +74,9 @@ type fn struct {
 	// fused kernels: the first register of the partial sums, and the
 	// vector of the current block the body is written for
 	accBase, quarter int
+
+	bf16  map[string]bool // the bfloat16 streams
+	fixed map[string]int  // registers of the integer constants and the index counter (see intFixed)
 }
 
 // Kernel returns the assembly of one kernel for one precision (32 or 64):
@@ -94,11 +97,20 @@ func Kernel(k *ir.Kernel, bits int) ([]byte, error) {
 
 	var out bytes.Buffer
 	f := &fn{
-		w:    tabwriter.NewWriter(&out, 0, 8, 1, ' ', tabwriter.TabIndent),
-		arr:  arrangementFor(bits),
-		base: map[string]string{},
+		w:     tabwriter.NewWriter(&out, 0, 8, 1, ' ', tabwriter.TabIndent),
+		arr:   arrangementFor(bits),
+		base:  map[string]string{},
+		bf16:  map[string]bool{},
+		fixed: map[string]int{},
+	}
+	for _, s := range k.Streams {
+		f.bf16[s.Name] = s.Elem == ir.BF16
+	}
+	for name, v := range scalars {
+		f.fixed[name] = fixed[v]
 	}
 	f.prologue(k, b, bits, golang.Signature(k, bits), 0)
+	f.intPrologue(k)
 	lanes := f.arr.Lanes
 	f.loop("unrolled", "single", Unroll*lanes,
 		fmt.Sprintf("Main loop: %d vectors of %d elements per iteration.", Unroll, lanes),
@@ -120,7 +132,8 @@ func Kernel(k *ir.Kernel, bits int) ([]byte, error) {
 }
 
 // scalarRegisters gives each scalar the body reads a value and a register
-// of its own for the whole kernel: V0 upwards, in array order.
+// of its own for the whole kernel: V0 upwards, in array order; then the
+// same to the integer constants and the index counter (intFixed).
 func scalarRegisters(k *ir.Kernel) (map[string]value, map[value]int) {
 	scalars := map[string]value{}
 	fixed := map[value]int{}
@@ -129,6 +142,10 @@ func scalarRegisters(k *ir.Kernel) (map[string]value, map[value]int) {
 			v := value(len(fixed))
 			scalars[s.Name], fixed[v] = v, int(v)
 		}
+	}
+	for _, n := range intFixed(k) {
+		v := value(len(fixed))
+		scalars[n], fixed[v] = v, int(v)
 	}
 	return scalars, fixed
 }

@@ -22,6 +22,9 @@ func (f *fn) vectorInstr(in instr, regs map[value]int) {
 	v := func(x value) string { return fmt.Sprintf("V%d.%s", regs[x], f.arr.Go) }
 	b16 := func(x value) string { return fmt.Sprintf("V%d.B16", regs[x]) }
 	vecBytes := f.arr.Lanes * f.arr.Bits / 8
+	if f.intInstr(in, regs, false) {
+		return
+	}
 	switch {
 	case in.store && in.stream == "":
 		f.accumulate(in, regs)
@@ -81,6 +84,9 @@ func (f *fn) scalarInstr(in instr, regs map[value]int) {
 		sfx = "D"
 	}
 	size := f.arr.Bits / 8
+	if f.intInstr(in, regs, true) {
+		return
+	}
 	switch {
 	case in.store && in.post:
 		f.op("FMOV"+sfx+".P", "%s, %d(%s)", r(in.args[0]), size, f.base[in.stream])

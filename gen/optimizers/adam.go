@@ -19,7 +19,15 @@ import . "github.com/fusedopt/fusedopt/gen/ir"
 // The eps-hat form of Keras and spago is the same kernel with ibc2 = 1 and
 // the bias corrections folded into step.
 func Adam() []*Kernel {
-	scalars := withGrad(
+	return variants([]Option{switchOpt("Coupled"), switchOpt("AMSGrad")}, func(on map[string]bool, names []string) *Kernel {
+		b := NewBuilder("adam", names, streams("param", "grad", "m", "v", "vmax"), adamScalars())
+		adamBody(b, on, b.Store)
+		return b.Kernel()
+	})
+}
+
+func adamScalars() []Scalar {
+	return withGrad(
 		Scalar{Name: "b1", Doc: "beta1"},
 		Scalar{Name: "omb1", Doc: "1 - beta1"},
 		Scalar{Name: "b2", Doc: "beta2"},
@@ -29,22 +37,23 @@ func Adam() []*Kernel {
 		Scalar{Name: "step", Doc: "lr / (1 - beta1^t) (see Adam.scalars)"},
 		Scalar{Name: "pdecay", Doc: "1 - lr*weight_decay for decoupled decay (AdamW), else 1"},
 	)
-	return variants([]Option{switchOpt("Coupled"), switchOpt("AMSGrad")}, func(on map[string]bool, names []string) *Kernel {
-		b := NewBuilder("adam", names, streams("param", "grad", "m", "v", "vmax"), scalars)
-		g := scaledGrad(b, on["Coupled"])
+}
 
-		m := b.Let("mt", ema(b, "b1", "omb1", b.Load("m"), g), "first moment")
-		b.Store("m", m)
-		v := b.Let("vt", ema(b, "b2", "omb2", b.Load("v"), Mul(g, g)), "second moment")
-		b.Store("v", v)
-		if on["AMSGrad"] {
-			v = b.Let("vt", Max(b.Load("vmax"), v), "AMSGrad: the running maximum of the second moment")
-			b.Store("vmax", v)
-		}
+// adamBody is Adam's update with the options on, storing each new value
+// with store (bfloat16 variants round there).
+func adamBody(b *Builder, on map[string]bool, store func(stream string, x *Expr)) {
+	g := scaledGrad(b, on["Coupled"])
 
-		denom := b.Let("denom", Add(Mul(Sqrt(v), b.Scalar("ibc2")), b.Scalar("eps")),
-			"sqrt(v / (1 - beta2^t)) + eps")
-		b.Store("param", Sub(Mul(b.Load("param"), b.Scalar("pdecay")), Mul(b.Scalar("step"), Div(m, denom))))
-		return b.Kernel()
-	})
+	m := b.Let("mt", ema(b, "b1", "omb1", b.Load("m"), g), "first moment")
+	store("m", m)
+	v := b.Let("vt", ema(b, "b2", "omb2", b.Load("v"), Mul(g, g)), "second moment")
+	store("v", v)
+	if on["AMSGrad"] {
+		v = b.Let("vt", Max(b.Load("vmax"), v), "AMSGrad: the running maximum of the second moment")
+		store("vmax", v)
+	}
+
+	denom := b.Let("denom", Add(Mul(Sqrt(v), b.Scalar("ibc2")), b.Scalar("eps")),
+		"sqrt(v / (1 - beta2^t)) + eps")
+	store("param", Sub(Mul(b.Load("param"), b.Scalar("pdecay")), Mul(b.Scalar("step"), Div(m, denom))))
 }

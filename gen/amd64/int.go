@@ -1,0 +1,262 @@
+package amd64
+
+import (
+	"fmt"
+
+	"github.com/mmcloughlin/avo/attr"
+	"github.com/mmcloughlin/avo/build"
+	"github.com/mmcloughlin/avo/operand"
+	"github.com/mmcloughlin/avo/reg"
+
+	"github.com/fusedopt/fusedopt/gen/ir"
+)
+
+// Integer lanes and bfloat16 streams. An integer value lives in the same
+// vector registers as a float32 one (Bits and FromBits emit nothing); the
+// operations are the VEX forms on YMM (and on XMM in AVX2's scalar tail,
+// whose upper lanes are never stored) and the AVX-512F forms on ZMM.
+
+// intOps names the instructions of each integer operation: VEX, EVEX.
+var intOps = map[ir.Op][2]string{
+	ir.OpIAdd: {"VPADDD", "VPADDD"}, ir.OpISub: {"VPSUBD", "VPSUBD"}, ir.OpIMul: {"VPMULLD", "VPMULLD"},
+	ir.OpXor: {"VPXOR", "VPXORD"}, ir.OpAnd: {"VPAND", "VPANDD"}, ir.OpOr: {"VPOR", "VPORD"},
+	ir.OpShr: {"VPSRLD", "VPSRLD"}, ir.OpShl: {"VPSLLD", "VPSLLD"}, ir.OpSra: {"VPSRAD", "VPSRAD"},
+}
+
+func (f *fn) intInstr(name string) func(a, b, c operand.Op) {
+	c := f.ctx
+	variadic := map[string]op{
+		"VPADDD": c.VPADDD, "VPSUBD": c.VPSUBD, "VPMULLD": c.VPMULLD, "VPXORD": c.VPXORD,
+		"VPANDD": c.VPANDD, "VPORD": c.VPORD, "VPSRLD": c.VPSRLD, "VPSLLD": c.VPSLLD, "VPSRAD": c.VPSRAD,
+	}
+	if o, ok := variadic[name]; ok {
+		return func(a, b, d operand.Op) { o(a, b, d) }
+	}
+	return map[string]func(a, b, c operand.Op){"VPXOR": c.VPXOR, "VPAND": c.VPAND, "VPOR": c.VPOR}[name]
+}
+
+// evex reports whether the current instructions are ZMM ones.
+func (f *fn) evex() bool { return f.lvl.Masked && !f.scalarForm }
+
+// evalInt emits an integer operation, or reports that e is not one.
+func (f *fn) evalInt(e *ir.Expr) (operand.Op, bool) {
+	switch e.Op {
+	case ir.OpBits, ir.OpFromBits:
+		return f.eval(e.Args[0]), true
+	case ir.OpConst:
+		return f.intConsts[intConst(e.Imm)], true
+	case ir.OpIndex:
+		return f.index(), true
+	case ir.OpNaNMask:
+		return f.nanMask(f.reg(f.eval(e.Args[0]))), true
+	case ir.OpAndNot:
+		// VPANDN b, a, dst is dst = ^a & b: a &^ b is VPANDN a, b, dst.
+		a, b := f.eval(e.Args[0]), f.reg(f.eval(e.Args[1]))
+		dst := f.vec()
+		if f.evex() {
+			f.ctx.VPANDND(a, b, dst)
+		} else {
+			f.ctx.VPANDN(f.operand(a), f.narrow(b), f.narrow(dst))
+		}
+		return dst, true
+	case ir.OpShr, ir.OpShl, ir.OpSra:
+		a := f.reg(f.eval(e.Args[0]))
+		dst := f.vec()
+		f.intInstr(f.intName(e.Op))(operand.U8(e.Imm), f.narrow(a), f.narrow(dst))
+		return dst, true
+	}
+	if _, ok := intOps[e.Op]; !ok {
+		return nil, false
+	}
+	a, b := f.eval(e.Args[0]), f.eval(e.Args[1])
+	if operand.IsMem(a) {
+		if e.Op != ir.OpISub {
+			a, b = b, a
+		}
+		a = f.reg(a)
+	}
+	dst := f.vec()
+	f.intInstr(f.intName(e.Op))(f.operand(b), f.operand(a), f.narrow(dst))
+	return dst, true
+}
+
+// nanMask is all ones where a is NaN (compared unordered with itself):
+// VCMPPS gives the mask on YMM; on ZMM it gives a K register, which picks
+// an all-ones constant with a zero-masked move.
+func (f *fn) nanMask(a reg.VecVirtual) reg.VecVirtual {
+	dst := f.vec()
+	switch {
+	case f.evex():
+		k := f.ctx.K()
+		f.ctx.VCMPPS(operand.U8(cmpUnord), a, a, k)
+		f.ctx.VMOVDQA32_Z(f.intConsts[intConst(allOnes)], k, dst)
+	case f.scalarForm:
+		f.ctx.VCMPSS(operand.U8(cmpUnord), a.AsX(), a.AsX(), dst.AsX())
+	default:
+		f.ctx.VCMPPS(operand.U8(cmpUnord), a, a, dst)
+	}
+	return dst
+}
+
+// allOnes is the constant nanMask selects on ZMM.
+const allOnes = 0xffffffff
+
+func (f *fn) intName(o ir.Op) string {
+	if f.evex() {
+		return intOps[o][1]
+	}
+	return intOps[o][0]
+}
+
+// intConst is the constants map's key of the uint32 c.
+func intConst(c uint32) string { return fmt.Sprintf("uint32 %#x", c) }
+
+// intConstants lists the integer constants k's body needs, in order of
+// first use.
+func intConstants(k *ir.Kernel) []uint32 {
+	var cs []uint32
+	seen := map[uint32]bool{}
+	var walk func(e *ir.Expr)
+	walk = func(e *ir.Expr) {
+		if e.Op == ir.OpConst && !seen[e.Imm] {
+			seen[e.Imm] = true
+			cs = append(cs, e.Imm)
+		}
+		for _, a := range e.Args {
+			walk(a)
+		}
+	}
+	for _, st := range k.Body {
+		walk(st.Value)
+	}
+	return cs
+}
+
+// usesOp reports whether k's body has an op node.
+func usesOp(k *ir.Kernel, op ir.Op) bool {
+	found := false
+	var walk func(e *ir.Expr)
+	walk = func(e *ir.Expr) {
+		found = found || e.Op == op
+		for _, a := range e.Args {
+			walk(a)
+		}
+	}
+	for _, st := range k.Body {
+		walk(st.Value)
+	}
+	return found
+}
+
+// iotas holds the lane-number table of each file being built: 0, 1, ...
+// 15 as uint32, read once per kernel.
+var iotas = map[*build.Context]operand.Mem{}
+
+// intPrologue broadcasts the integer constants, and for a kernel that
+// reads the element index, the offset plus each lane's number (f.lanesAt).
+// On AVX2, short of registers, both go to the stack, which the integer
+// instructions read directly.
+func (f *fn) intPrologue() {
+	keep := func(v reg.VecVirtual) operand.Op {
+		if f.lvl.Masked {
+			return v
+		}
+		local := f.ctx.AllocLocal(f.lvl.VecBytes)
+		f.isa.movu(v, local)
+		return local
+	}
+	cs := intConstants(f.k)
+	if f.lvl.Masked && usesOp(f.k, ir.OpNaNMask) {
+		cs = append(cs, allOnes)
+	}
+	for _, c := range cs {
+		f.ctx.Comment(fmt.Sprintf("Constant: %#x", c))
+		f.intConsts[intConst(c)] = keep(f.broadcastBits(uint64(c)))
+	}
+	offset, ok := f.k.IndexOffset()
+	if !ok {
+		return
+	}
+	iota, ok := iotas[f.ctx]
+	if !ok {
+		iota = f.ctx.StaticGlobal("laneNumbers")
+		f.ctx.DataAttributes(attr.RODATA | attr.NOPTR)
+		for i := range 16 {
+			f.ctx.AddDatum(4*i, operand.U32(i))
+		}
+		iotas[f.ctx] = iota
+	}
+	f.ctx.Comment("The offset plus each lane's number: the index of the vector at element 0.")
+	v := f.vec()
+	f.ctx.VPADDD(iota, f.reg(f.scalars[offset]), v)
+	f.lanesAt = keep(v)
+}
+
+// index is the global index of each element of the current vector (or,
+// in the scalar form, of the element at idx in lane 0): the element index
+// broadcast, plus f.lanesAt.
+func (f *fn) index() reg.VecVirtual {
+	gp := f.ctx.GP64()
+	f.ctx.LEAQ(operand.Mem{Base: f.idx, Disp: f.disp / f.size}, gp)
+	v := f.vec()
+	switch {
+	case f.evex():
+		f.ctx.VPBROADCASTD(gp.As32(), v)
+	case f.scalarForm:
+		f.ctx.VMOVD(gp.As32(), v.AsX())
+	default:
+		f.ctx.VMOVD(gp.As32(), v.AsX())
+		f.ctx.VPBROADCASTD(v.AsX(), v)
+	}
+	f.ctx.VPADDD(f.operand(f.lanesAt), f.narrow(v), f.narrow(v))
+	return v
+}
+
+// bf16Mem is element idx of bfloat16 stream s plus the current vector's
+// offset: half the byte offsets of a float32 stream.
+func (f *fn) bf16Mem(s string) operand.Mem {
+	return operand.Mem{Base: f.base[s], Index: f.idx, Scale: 2, Disp: f.disp / 2}
+}
+
+// loadBF16 widens the current vector (or element) of bfloat16 stream s to
+// float32: zero-extended to 32 bits and shifted into the high half.
+func (f *fn) loadBF16(s string) reg.VecVirtual {
+	v := f.vec()
+	switch {
+	case f.scalarForm:
+		gp := f.ctx.GP32()
+		f.ctx.MOVWLZX(f.bf16Mem(s), gp)
+		f.ctx.VMOVD(gp, v.AsX())
+	case f.mask != nil:
+		f.ctx.VPMOVZXWD_Z(f.bf16Mem(s), f.mask, v)
+	default:
+		f.ctx.VPMOVZXWD(f.bf16Mem(s), v)
+	}
+	f.intInstr(f.intName(ir.OpShl))(operand.U8(16), f.narrow(v), f.narrow(v))
+	return v
+}
+
+// storeBF16 writes the high halves of v's lanes to bfloat16 stream s.
+func (f *fn) storeBF16(v reg.VecVirtual, s string) {
+	if f.scalarForm {
+		f.ctx.VPEXTRW(operand.U8(1), v.AsX(), f.bf16Mem(s))
+		return
+	}
+	t := f.vec()
+	f.intInstr(f.intName(ir.OpShr))(operand.U8(16), v, t)
+	switch {
+	case f.mask != nil:
+		f.ctx.VPMOVDW(t, f.mask, f.bf16Mem(s))
+	case f.lvl.Masked:
+		// Through a register: VPMOVDW's memory form is slow on Zen 4.
+		y := f.ctx.YMM()
+		f.ctx.VPMOVDW(t, y)
+		f.ctx.VMOVDQU32(y, f.bf16Mem(s))
+	default:
+		// The words of each 128-bit half are packed separately.
+		hi := f.ctx.XMM()
+		f.ctx.VEXTRACTI128(operand.U8(1), t, hi)
+		f.ctx.VPACKUSDW(hi, t.AsX(), hi)
+		f.ctx.VMOVDQU(hi, f.bf16Mem(s))
+	}
+}

@@ -1,0 +1,226 @@
+package ir
+
+// Integer operations on 32-bit lanes, and bfloat16 streams.
+//
+// The bfloat16 kernels keep their arithmetic in float32 and need integer
+// lanes only at the edges: to round a float32 result to bfloat16 (nearest
+// even, or stochastically with bits from a counter-based hash) before it
+// is stored. An integer value is a uint32 lane, the same width as a
+// float32 lane, so every backend keeps both in the same registers; Bits
+// and FromBits reinterpret one as the other. Integer operations wrap
+// modulo 2^32 and are exact, so every backend gives the same bits.
+
+// The integer operations, after the floating-point ones.
+const (
+	OpBits     Op = iota + OpWiden + 1 // the bits of float32 a, as a uint32 (exact)
+	OpFromBits                         // the float32 with bits a (exact)
+	OpIAdd                             // a + b mod 2^32
+	OpISub                             // a - b mod 2^32
+	OpIMul                             // a * b mod 2^32 (the low 32 bits of the product)
+	OpXor                              // a ^ b
+	OpAnd                              // a & b
+	OpOr                               // a | b
+	OpAndNot                           // a &^ b
+	OpShr                              // a >> Imm, logical
+	OpShl                              // a << Imm
+	OpSra                              // a >> Imm, arithmetic (the sign bit copied)
+	OpConst                            // the uint32 Imm in every lane
+	OpIndex                            // the element's index i plus the int scalar Name, mod 2^32
+	OpNaNMask                          // all ones where float32 a is NaN, else zero
+)
+
+// The integer operations must follow the last floating-point one: this
+// fails to compile if an operation is added to the first list without
+// moving them.
+var _ = [1]struct{}{}[int(OpBits)-len(opNames)]
+
+var intOpNames = [...]string{"bits", "frombits", "iadd", "isub", "imul", "xor", "and", "or", "andnot",
+	"shr", "shl", "sra", "const", "index", "nanmask"}
+
+// Int reports whether the operation's result is a uint32 lane.
+func (o Op) Int() bool { return o >= OpBits && o != OpFromBits }
+
+// BF16 is the element type of a stream of bfloat16 numbers ([]BF16 in Go,
+// the high half of a float32's bits): a load widens an element to float32
+// exactly (its bits shifted left by 16), and a store takes a uint32 value
+// and writes its high 16 bits, so that rounding is the body's business.
+const BF16 = "bf16"
+
+// IntScalar marks a scalar holding a uint32 (passed in the float32 scalar
+// array as its bit pattern), e.g. a hash key or an element offset.
+const IntScalar = "uint32"
+
+func intBin(op Op, a, b *Expr) *Expr { return &Expr{Op: op, Args: []*Expr{a, b}} }
+
+// Bits is the bits of float32 a, as a uint32.
+func Bits(a *Expr) *Expr { return &Expr{Op: OpBits, Args: []*Expr{a}} }
+
+// FromBits is the float32 whose bits are the uint32 a.
+func FromBits(a *Expr) *Expr { return &Expr{Op: OpFromBits, Args: []*Expr{a}} }
+
+// IAdd is a + b mod 2^32.
+func IAdd(a, b *Expr) *Expr { return intBin(OpIAdd, a, b) }
+
+// ISub is a - b mod 2^32.
+func ISub(a, b *Expr) *Expr { return intBin(OpISub, a, b) }
+
+// IMul is the low 32 bits of a * b.
+func IMul(a, b *Expr) *Expr { return intBin(OpIMul, a, b) }
+
+// Xor is a ^ b.
+func Xor(a, b *Expr) *Expr { return intBin(OpXor, a, b) }
+
+// And is a & b.
+func And(a, b *Expr) *Expr { return intBin(OpAnd, a, b) }
+
+// Or is a | b.
+func Or(a, b *Expr) *Expr { return intBin(OpOr, a, b) }
+
+// AndNot is a &^ b.
+func AndNot(a, b *Expr) *Expr { return intBin(OpAndNot, a, b) }
+
+func shift(op Op, a *Expr, n uint32) *Expr {
+	if n == 0 || n > 31 {
+		panic("ir: shift count out of 1..31")
+	}
+	return &Expr{Op: op, Args: []*Expr{a}, Imm: n}
+}
+
+// Shr is a >> n, logical (zeros shifted in), 0 < n < 32.
+func Shr(a *Expr, n uint32) *Expr { return shift(OpShr, a, n) }
+
+// Shl is a << n, 0 < n < 32.
+func Shl(a *Expr, n uint32) *Expr { return shift(OpShl, a, n) }
+
+// Sra is a >> n, arithmetic (copies of the sign bit shifted in), 0 < n < 32.
+func Sra(a *Expr, n uint32) *Expr { return shift(OpSra, a, n) }
+
+// NaNMask is all ones (0xffffffff) where float32 a is NaN, else zero: a
+// floating-point compare of a with itself.
+func NaNMask(a *Expr) *Expr { return &Expr{Op: OpNaNMask, Args: []*Expr{a}} }
+
+// Const is the uint32 c in every lane.
+func Const(c uint32) *Expr { return &Expr{Op: OpConst, Imm: c} }
+
+// Index is the element's index i in the slices plus the int scalar
+// offset, mod 2^32: the element's index in the whole tensor when a call
+// steps a chunk that starts at element offset.
+func (b *Builder) Index(offset string) *Expr {
+	b.Scalar(offset) // checks the name
+	return &Expr{Op: OpIndex, Name: offset}
+}
+
+// Hash16 is 16 random bits for the element, computed into the variable
+// h: the high 16 bits of lowbias32(index + key) (Chris Wellons'
+// two-round multiply-xorshift mixer, a bijection of uint32 with low
+// bias), as a uint32 in 0..65535. lowbias32's last step, x ^= x >> 16,
+// leaves the high 16 bits as they are, so it is left out.
+func Hash16(b *Builder, index, key *Expr) *Expr {
+	x := b.Let("h", IAdd(index, key), "16 random bits: the high half of lowbias32(index + key)")
+	x = b.Let("h", Xor(x, Shr(x, 16)), "")
+	x = b.Let("h", IMul(x, Const(0x7feb352d)), "")
+	x = b.Let("h", Xor(x, Shr(x, 15)), "")
+	return Shr(IMul(x, Const(0x846ca68b)), 16)
+}
+
+// RoundBF16 is float32 x rounded to bfloat16, as a uint32 whose high 16
+// bits are the bfloat16 (what a store to a BF16 stream writes): x's bits
+// plus a bias, truncated. x's bits are first held in the variable uvar.
+// The bias is in 0..65535: with stochastic, the 16 random bits
+// Hash16(index, key), which round up with probability equal to the
+// distance from the bfloat16 below in units of its last place (Zamirai et
+// al.; torchao's bf16_stochastic_round); else 0x7fff plus the lowest kept
+// bit, which rounds to nearest, ties to even.
+//
+// ±Inf stays ±Inf (its low bits are zero and the bias cannot carry out of
+// them). A finite value above the largest bfloat16 (0x1.fep127) rounds to
+// ±Inf as IEEE rounding does: to nearest from the midpoint 0x1.ffp127 on;
+// stochastically with probability (|x| - 0x1.fep127) / 2^120, as if 2^128
+// were the next bfloat16. NaN stays NaN: the result is all ones (the
+// bfloat16 0xffff, a quiet NaN), so that no payload truncates to Inf or
+// carries into the sign. (Setting all bits costs one OR; keeping the sign
+// and payload would cost three more operations per store, a measurable
+// share of the kernel.)
+func RoundBF16(b *Builder, x *Expr, uvar string, stochastic bool, index, key *Expr) *Expr {
+	var bias *Expr
+	if stochastic {
+		bias = b.Let("bias", Hash16(b, index, key), "")
+	}
+	r := b.Let("r", x, "round to bfloat16 (NaN becomes the NaN 0xffff)")
+	u := b.Let(uvar, Bits(r), "")
+	if !stochastic {
+		bias = b.Let("bias", IAdd(And(Shr(u, 16), Const(1)), Const(0x7fff)), "")
+	}
+	nan := b.Let("nan", NaNMask(r), "")
+	return Or(IAdd(u, bias), nan)
+}
+
+// StreamOf is the kernel's stream s.
+func (k *Kernel) StreamOf(s string) Stream {
+	for _, st := range k.Streams {
+		if st.Name == s {
+			return st
+		}
+	}
+	panic("ir: unknown stream " + s)
+}
+
+// ScalarOf is the kernel's scalar s.
+func (k *Kernel) ScalarOf(s string) Scalar {
+	for _, sc := range k.Scalars {
+		if sc.Name == s {
+			return sc
+		}
+	}
+	panic("ir: unknown scalar " + s)
+}
+
+// HasBF16 reports whether any stream of k holds bfloat16.
+func (k *Kernel) HasBF16() bool {
+	for _, s := range k.Streams {
+		if s.Elem == BF16 {
+			return true
+		}
+	}
+	return false
+}
+
+// IsInt reports whether e's value is a uint32 lane (else a float).
+func (k *Kernel) IsInt(e *Expr, vars map[string]bool) bool {
+	switch e.Op {
+	case OpScalar:
+		return k.ScalarOf(e.Name).Type == IntScalar
+	case OpVar:
+		return vars[e.Name]
+	}
+	return e.Op.Int()
+}
+
+// IntVars is the variables of k's body that hold uint32 lanes.
+func (k *Kernel) IntVars() map[string]bool {
+	vars := map[string]bool{}
+	for _, st := range k.Body {
+		if st.Stream == "" {
+			vars[st.Var] = k.IsInt(st.Value, vars)
+		}
+	}
+	return vars
+}
+
+// IndexOffset is the offset scalar of the element index, if k's body
+// reads the index.
+func (k *Kernel) IndexOffset() (offset string, ok bool) {
+	var walk func(e *Expr)
+	walk = func(e *Expr) {
+		if e.Op == OpIndex {
+			offset, ok = e.Name, true
+		}
+		for _, a := range e.Args {
+			walk(a)
+		}
+	}
+	for _, st := range k.Body {
+		walk(st.Value)
+	}
+	return offset, ok
+}

@@ -1,0 +1,65 @@
+package kernels
+
+// StepBF16 is Step32 with param and the state m and v stored as bfloat16
+// and a float32 gradient: it computes exactly what Step32 computes from
+// the widened values, in float32 and in the same order, and rounds each
+// stored value as r says (see Rounding). AMSGrad is not offered: with
+// AMSGrad set, StepBF16 returns a *ParamError. Lengths, overlaps, errors
+// and allocations are as for Step32.
+func (o Adam) StepBF16(t int, r Rounding, param []BF16, grad []float32, m, v []BF16) error {
+	s, err := o.scalarsBF16(t, r)
+	if err != nil {
+		return err
+	}
+	adamCheckBF16(o, "Adam.StepBF16", &AdamTensorBF16{param, grad, m, v, 0})
+	if len(param) > 0 {
+		current().adamBF16F32[o.variantBF16(r)](bf16Bits(param), grad, bf16Bits(m), bf16Bits(v), s)
+	}
+	return nil
+}
+
+// StepBF16Grad is StepBF16 with a bfloat16 gradient (14 bytes of memory
+// traffic per element, against Step32's 28).
+func (o Adam) StepBF16Grad(t int, r Rounding, param, grad, m, v []BF16) error {
+	s, err := o.scalarsBF16(t, r)
+	if err != nil {
+		return err
+	}
+	adamCheckBF16Grad(o, "Adam.StepBF16Grad", &AdamTensorBF16Grad{param, grad, m, v, 0})
+	if len(param) > 0 {
+		current().adamBF16GradF32[o.variantBF16(r)](bf16Bits(param), bf16Bits(grad), bf16Bits(m), bf16Bits(v), s)
+	}
+	return nil
+}
+
+// scalarsBF16 is Step32's scalars, with the offset and the hash keys.
+func (o Adam) scalarsBF16(t int, r Rounding) (s [adamBF16ScalarCount]float32, err error) {
+	if o.AMSGrad {
+		return s, o.bad("AMSGrad", 1, "false for the bfloat16 steps (not offered)")
+	}
+	s64, err := o.scalars(t)
+	if err != nil {
+		return s, err
+	}
+	var s32 [adamScalarCount]float32
+	round32(s32[:], s64[:])
+	if err := o.checkRounded32(s32); err != nil {
+		return s, err
+	}
+	copy(s[:], s32[:]) // the same scalars in the same order
+	s[adamBF16Off] = u32Scalar(uint32(r.Offset))
+	s[adamBF16Kparam] = u32Scalar(r.key(t, 0))
+	s[adamBF16Km] = u32Scalar(r.key(t, 1))
+	s[adamBF16Kv] = u32Scalar(r.key(t, 2))
+	return s, nil
+}
+
+// variantBF16 indexes the bfloat16 kernel tables: coupled decay +
+// 2*stochastic.
+func (o Adam) variantBF16(r Rounding) int {
+	v := o.variant() // AMSGrad is rejected, so this is 0 or 1
+	if r.Stochastic {
+		v += 2
+	}
+	return v
+}

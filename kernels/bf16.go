@@ -1,0 +1,118 @@
+package kernels
+
+import (
+	"math"
+	"unsafe"
+)
+
+// BF16 is a bfloat16 number: the high 16 bits of a float32 (sign, the
+// same 8-bit exponent, 7 bits of mantissa). Every float32 arithmetic
+// result of a bfloat16 step is rounded to it as it is stored; see
+// Rounding.
+type BF16 uint16
+
+// Float32 is b as a float32, exactly.
+func (b BF16) Float32() float32 { return math.Float32frombits(uint32(b) << 16) }
+
+// BF16From32 is x rounded to the nearest bfloat16, ties to even: the
+// rounding of RoundNearestEven. NaN becomes the NaN 0xffff, ±Inf stays ±Inf,
+// and a finite x from the midpoint between the largest bfloat16
+// (0x1.fep127) and 2^128 on rounds to ±Inf, as IEEE rounding does.
+func BF16From32(x float32) BF16 {
+	u := math.Float32bits(x)
+	return BF16(roundBF16Bits(u, (u>>16)&1+0x7fff) >> 16)
+}
+
+// roundBF16Bits is the kernels' rounding of the float32 bits u with bias
+// (in 0..65535), before the truncation to the high 16 bits: see Rounding.
+func roundBF16Bits(u, bias uint32) uint32 {
+	nan := uint32(int32(0x7f800000-u&0x7fffffff) >> 31)
+	return (u + bias) | nan
+}
+
+// Rounding selects how a bfloat16 step rounds the float32 value of each
+// element it stores (param, m, v).
+//
+// The zero value rounds to nearest, ties to even. Small updates then
+// vanish: an update below half a unit in the last place of the parameter
+// (2^-8 relative) leaves it unchanged, every step, and training stalls.
+//
+// With Stochastic, x rounds up to the next bfloat16 with probability
+// equal to its distance from the bfloat16 below, in units of the last
+// place, and down otherwise, so that on average it is x itself: tiny
+// updates accumulate in expectation (Zamirai et al., "Revisiting
+// BFloat16 Training"; torchao's AdamW with bf16_stochastic_round). The
+// kernels add 16 random bits to x's float32 bits and keep the high 16.
+// The bits are a hash of (Seed, t, the stream, the element's global
+// index), not an RNG's draws, so they are the same on every machine,
+// level, vector width, chunking and worker count:
+//
+//	key   = high 32 bits of splitmix64(Seed + 0x9e3779b97f4a7c15*(4*t + stream))
+//	        (stream 0: param, 1: m, 2: v)
+//	index = (Offset + i) mod 2^32 for element i of the slices
+//	bits  = high 16 bits of lowbias32(index + key mod 2^32)
+//
+// where splitmix64 is Steele et al.'s finalizer (z ^= z>>30; z *=
+// 0xbf58476d1ce4e5b9; z ^= z>>27; z *= 0x94d049bb133111eb; z ^= z>>31)
+// and lowbias32 Chris Wellons' 32-bit mixer (x ^= x>>16; x *= 0x7feb352d;
+// x ^= x>>15; x *= 0x846ca68b; x ^= x>>16). A step over a chunk of a
+// tensor passes the chunk's start as Offset, and so gets the bits the
+// whole tensor's step would; different tensors should get different
+// Seeds (or disjoint Offset ranges), else their roundings are correlated.
+// Tensors beyond 2^32 elements repeat the index.
+//
+// In both modes ±Inf stays ±Inf and NaN stays NaN: every NaN becomes
+// 0xffff, a quiet NaN with all bits set (its sign and payload are not
+// kept: that would cost three more operations per store). At the top
+// of the finite range, a finite x above the largest bfloat16 (0x1.fep127,
+// about 3.39e38) rounds to ±Inf: to nearest from the midpoint 0x1.ffp127
+// on; stochastically with probability (|x| - 0x1.fep127)/2^120, as if
+// 2^128 were the next bfloat16. (float32's largest finite, 0x1.fffffep127,
+// becomes Inf with probability 65535/65536.)
+type Rounding struct {
+	Stochastic bool
+	Seed       uint64
+	// Offset is the global index of element 0 of the slices: 0 for a
+	// whole tensor, the chunk's start for a chunk of one.
+	Offset uint64
+}
+
+// RoundNearestEven is round-to-nearest-even, the zero Rounding.
+var RoundNearestEven = Rounding{}
+
+// key is the hash key of stream (0: param, 1: m, 2: v) at step t.
+func (r Rounding) key(t int, stream uint64) uint32 {
+	z := r.Seed + 0x9e3779b97f4a7c15*(4*uint64(t)+stream)
+	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
+	z = (z ^ z>>27) * 0x94d049bb133111eb
+	return uint32((z ^ z>>31) >> 32)
+}
+
+// u32Scalar is the float32 holding the bits of x: how the kernels take their
+// integer scalars, in their float32 scalar array.
+func u32Scalar(x uint32) float32 { return math.Float32frombits(x) }
+
+// bf16Bits is s's storage as the kernels' []uint16.
+func bf16Bits(s []BF16) []uint16 { return unsafe.Slice((*uint16)(unsafe.SliceData(s)), len(s)) }
+
+// SliceFrom32 rounds each element of src to the nearest bfloat16 (ties to
+// even) into dst, which must be as long as src, or it panics.
+func SliceFrom32(dst []BF16, src []float32) {
+	if len(dst) != len(src) {
+		panic("fusedopt: SliceFrom32: len(dst) != len(src)")
+	}
+	for i, x := range src {
+		dst[i] = BF16From32(x)
+	}
+}
+
+// SliceTo32 widens each element of src into dst exactly; dst must be as
+// long as src, or it panics.
+func SliceTo32(dst []float32, src []BF16) {
+	if len(dst) != len(src) {
+		panic("fusedopt: SliceTo32: len(dst) != len(src)")
+	}
+	for i, b := range src {
+		dst[i] = b.Float32()
+	}
+}
