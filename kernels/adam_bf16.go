@@ -32,21 +32,20 @@ func (o Adam) StepBF16Grad(t int, r Rounding, param, grad, m, v []BF16) error {
 	return nil
 }
 
-// scalarsBF16 is Step32's scalars, with the offset and the hash keys.
+// scalarsBF16 is Step32's scalars (from its cache), with the offset and
+// the hash keys.
 func (o Adam) scalarsBF16(t int, r Rounding) (s [adamBF16ScalarCount]float32, err error) {
 	if o.AMSGrad {
 		return s, o.bad("AMSGrad", 1, "false for the bfloat16 steps (not offered)")
 	}
-	s64, err := o.scalars(t)
-	if err != nil {
+	var c scalars32[[adamScalarCount]float32]
+	if err := o.scalars32(t, &c); err != nil {
 		return s, err
 	}
-	var s32 [adamScalarCount]float32
-	round32(s32[:], s64[:])
-	if err := o.checkRounded32(s32); err != nil {
-		return s, err
+	if !c.ok {
+		return s, o.checkRounded32(c.s)
 	}
-	copy(s[:], s32[:]) // the same scalars in the same order
+	copy(s[:], c.s[:]) // Step32's scalars, in the same order
 	s[adamBF16Off] = u32Scalar(uint32(r.Offset))
 	s[adamBF16Kparam] = u32Scalar(r.key(t, 0))
 	s[adamBF16Km] = u32Scalar(r.key(t, 1))
