@@ -2,8 +2,6 @@ package main
 
 import (
 	"github.com/mmcloughlin/avo/build"
-	"github.com/mmcloughlin/avo/pass"
-	"github.com/mmcloughlin/avo/printer"
 
 	"github.com/fusedopt/fusedopt/gen/amd64"
 	"github.com/fusedopt/fusedopt/gen/golang"
@@ -26,23 +24,15 @@ func writeFused(dir, pkg string) {
 	check(err)
 	write(dir, "fused_generic.go", src)
 
-	ctx := build.NewContext()
-	ctx.ConstraintExpr("amd64,!purego")
-	for _, lvl := range amd64Levels {
-		for _, k := range fused {
-			for _, bits := range []int{32, 64} {
-				amd64.Fused(ctx, lvl, k, bits, "func"+golang.FusedSignature(k, bits))
+	asm, stubs := avoFile(pkg, func(ctx *build.Context) {
+		for _, lvl := range amd64Levels {
+			for _, k := range fused {
+				for _, bits := range []int{32, 64} {
+					amd64.Fused(ctx, lvl, k, bits, "func"+golang.FusedSignature(k, bits))
+				}
 			}
 		}
-	}
-	file, err := ctx.Result()
-	check(err)
-	check(pass.Compile.Execute(file))
-	cfg := printer.Config{Name: "go generate in gen/", Pkg: pkg}
-	asm, err := printer.NewGoAsm(cfg).Print(file)
-	check(err)
-	stubs, err := printer.NewStubs(cfg).Print(file)
-	check(err)
+	})
 	write(dir, "fused_amd64.s", asm)
 	write(dir, "fused_amd64.go", stubs)
 

@@ -119,15 +119,23 @@ func writePackage(dir, pkg, level string, fams, typed []golang.Family) {
 
 // amd64File assembles every level, precision and variant of one optimizer.
 func amd64File(pkg string, f golang.Family) (asm, stubs []byte) {
-	ctx := build.NewContext()
-	ctx.ConstraintExpr("amd64,!purego")
-	for _, lvl := range amd64Levels {
-		for _, bits := range f.Precisions() {
-			for _, k := range f.Kernels() {
-				amd64.Kernel(ctx, lvl, k, bits, "func"+golang.Signature(k, bits))
+	return avoFile(pkg, func(ctx *build.Context) {
+		for _, lvl := range amd64Levels {
+			for _, bits := range f.Precisions() {
+				for _, k := range f.Kernels() {
+					amd64.Kernel(ctx, lvl, k, bits, "func"+golang.Signature(k, bits))
+				}
 			}
 		}
-	}
+	})
+}
+
+// avoFile runs emit on a fresh avo context for amd64 (without the purego
+// tag) and returns package pkg's assembly and Go stubs of what it emitted.
+func avoFile(pkg string, emit func(ctx *build.Context)) (asm, stubs []byte) {
+	ctx := build.NewContext()
+	ctx.ConstraintExpr("amd64,!purego")
+	emit(ctx)
 	file, err := ctx.Result()
 	check(err)
 	check(pass.Compile.Execute(file))

@@ -2,8 +2,6 @@ package main
 
 import (
 	"github.com/mmcloughlin/avo/build"
-	"github.com/mmcloughlin/avo/pass"
-	"github.com/mmcloughlin/avo/printer"
 
 	"github.com/fusedopt/fusedopt/gen/amd64"
 	"github.com/fusedopt/fusedopt/gen/golang"
@@ -24,23 +22,15 @@ func writeReductions(dir, pkg string, reds []*ir.Reduction) {
 	check(err)
 	write(dir, "reduce_generic.go", src)
 
-	ctx := build.NewContext()
-	ctx.ConstraintExpr("amd64,!purego")
-	for _, lvl := range amd64Levels {
-		for _, r := range reds {
-			for _, bits := range []int{32, 64} {
-				amd64.Reduction(ctx, lvl, r, bits, "func"+golang.ReductionSignature(r, bits))
+	asm, stubs := avoFile(pkg, func(ctx *build.Context) {
+		for _, lvl := range amd64Levels {
+			for _, r := range reds {
+				for _, bits := range []int{32, 64} {
+					amd64.Reduction(ctx, lvl, r, bits, "func"+golang.ReductionSignature(r, bits))
+				}
 			}
 		}
-	}
-	file, err := ctx.Result()
-	check(err)
-	check(pass.Compile.Execute(file))
-	cfg := printer.Config{Name: "go generate in gen/", Pkg: pkg}
-	asm, err := printer.NewGoAsm(cfg).Print(file)
-	check(err)
-	stubs, err := printer.NewStubs(cfg).Print(file)
-	check(err)
+	})
 	write(dir, "reduce_amd64.s", asm)
 	write(dir, "reduce_amd64.go", stubs)
 
