@@ -56,12 +56,20 @@ type algorithm[H Algorithm] struct {
 
 	step32 stepFunc[H, float32]
 	step64 stepFunc[H, float64]
+
+	// stepBF16 steps bfloat16 tensors; nil where the kernels have no
+	// bfloat16 form of the algorithm.
+	stepBF16 stepFuncBF16[H]
 }
 
 // stepFunc runs one StepTensors call of hyperparameters h at clock c (the
 // step being taken) over bucket b's tensors, or over none when b is nil:
 // that call only validates.
 type stepFunc[H Algorithm, E float] func(h *H, p *kernels.Pool, c clock, b *bucket[E]) error
+
+// stepFuncBF16 is a stepFunc for bfloat16 tensors, which also take the
+// Optimizer's rounding (its Offset unused: each tensor carries its own).
+type stepFuncBF16[H Algorithm] func(h *H, p *kernels.Pool, c clock, r kernels.Rounding, b *bucket[kernels.BF16]) error
 
 // stepper makes a stepFunc from the two things that differ between
 // algorithms: how one tensor becomes the kernel's tensor type T, and the
@@ -77,20 +85,39 @@ func stepper[H Algorithm, E float, T any](
 		if b == nil {
 			return call(h, p, c, nil)
 		}
-		list, _ := b.list.(*[]T)
-		if list == nil || b.stale {
-			if list == nil {
-				list = new([]T)
-				b.list = list
-			}
-			*list = (*list)[:0]
-			for _, x := range b.ts {
-				*list = append(*list, convert(x))
-			}
-			b.stale = false
-		}
-		return call(h, p, c, *list)
+		return call(h, p, c, kernelList(b, convert))
 	}
+}
+
+// stepperBF16 is stepper for bfloat16 tensors.
+func stepperBF16[H Algorithm, T any](
+	convert func(x *tensor[kernels.BF16]) T,
+	call func(h *H, p *kernels.Pool, c clock, r kernels.Rounding, ts []T) error,
+) stepFuncBF16[H] {
+	return func(h *H, p *kernels.Pool, c clock, r kernels.Rounding, b *bucket[kernels.BF16]) error {
+		if b == nil {
+			return call(h, p, c, r, nil)
+		}
+		return call(h, p, c, r, kernelList(b, convert))
+	}
+}
+
+// kernelList is b's tensors as the kernel's tensor type T, kept in b and
+// rebuilt only when b is stale.
+func kernelList[E elem, T any](b *bucket[E], convert func(x *tensor[E]) T) []T {
+	list, _ := b.list.(*[]T)
+	if list == nil || b.stale {
+		if list == nil {
+			list = new([]T)
+			b.list = list
+		}
+		*list = (*list)[:0]
+		for _, x := range b.ts {
+			*list = append(*list, convert(x))
+		}
+		b.stale = false
+	}
+	return *list
 }
 
 // fitsInt reports whether a step count converts to the kernels' int

@@ -23,6 +23,7 @@ var adamAlgorithm = algorithm[kernels.Adam]{
 	}, func(h *kernels.Adam, p *kernels.Pool, c clock, ts []kernels.AdamTensor64) error {
 		return h.StepTensors64(p, int(c.steps), ts)
 	}),
+	stepBF16: adamBF16,
 }
 
 var sgdAlgorithm = algorithm[kernels.SGD]{
@@ -42,6 +43,7 @@ var sgdAlgorithm = algorithm[kernels.SGD]{
 	}, func(h *kernels.SGD, p *kernels.Pool, c clock, ts []kernels.SGDTensor64) error {
 		return h.StepTensors64(p, int(c.steps), ts)
 	}),
+	stepBF16: sgdBF16,
 }
 
 var adagradAlgorithm = algorithm[kernels.Adagrad]{
@@ -183,3 +185,36 @@ var lionAlgorithm = algorithm[kernels.Lion]{
 		return h.StepTensors64(p, ts)
 	}),
 }
+
+// adamBF16 steps Adam's bfloat16 tensors: each tensor's Offset is its
+// place in the registration order, so that every element has its own
+// random bits and a Shard changes none.
+var adamBF16 = stepperBF16(func(x *tensor[kernels.BF16]) kernels.AdamTensorBF16Grad {
+	return kernels.AdamTensorBF16Grad{Param: x.window(x.data), Grad: x.window(x.grad), M: x.state[0], V: x.state[1], Offset: x.roundingOffset()}
+}, func(h *kernels.Adam, p *kernels.Pool, c clock, r kernels.Rounding, ts []kernels.AdamTensorBF16Grad) error {
+	return h.StepTensorsBF16Grad(p, int(c.steps), r, ts)
+})
+
+// sgdTensorBF16 is one bfloat16 tensor's SGD.StepBF16Grad call.
+type sgdTensorBF16 struct {
+	param, grad, buf []kernels.BF16
+	offset           uint64
+}
+
+// sgdBF16 steps SGD's bfloat16 tensors one StepBF16Grad call after the
+// other, on the calling goroutine: the kernels have no tensor-list form
+// of it. The call on no tensors validates h and t.
+var sgdBF16 = stepperBF16(func(x *tensor[kernels.BF16]) sgdTensorBF16 {
+	return sgdTensorBF16{x.window(x.data), x.window(x.grad), x.state[0], x.roundingOffset()}
+}, func(h *kernels.SGD, _ *kernels.Pool, c clock, r kernels.Rounding, ts []sgdTensorBF16) error {
+	if len(ts) == 0 {
+		return h.StepBF16Grad(int(c.steps), r, nil, nil, nil)
+	}
+	for _, x := range ts {
+		r.Offset = x.offset
+		if err := h.StepBF16Grad(int(c.steps), r, x.param, x.grad, x.buf); err != nil {
+			return err
+		}
+	}
+	return nil
+})

@@ -1,26 +1,52 @@
 package optim
 
 import (
+	"io"
+
 	"github.com/fusedopt/fusedopt/internal/safetensors"
+	"github.com/fusedopt/fusedopt/kernels"
 )
 
 // entry is one tensor of a checkpoint and the slice it is written from or
 // read into: a parameter's value (param.<name>) or one state slot
 // (state.<name>.<slot>), over the elements this optimizer owns.
 type entry struct {
-	info  safetensors.Tensor
-	p     *param
-	slot  int // the state slot, or -1 for the parameter's value
-	f32   []float32
-	f64   []float64
-	check uint32 // CRC-32C of the data
+	info safetensors.Tensor
+	p    *param
+	slot int // the state slot, or -1 for the parameter's value
+	data any // []float32, []float64 or []kernels.BF16, as the parameter
 }
 
 func (e *entry) checksum() uint32 {
-	if e.f32 != nil {
-		return safetensors.Checksum(e.f32)
+	switch d := e.data.(type) {
+	case []float32:
+		return safetensors.Checksum(d)
+	case []float64:
+		return safetensors.Checksum(d)
 	}
-	return safetensors.Checksum(e.f64)
+	return safetensors.Checksum(e.data.([]kernels.BF16))
+}
+
+// write writes the entry's data to w.
+func (e *entry) write(w io.Writer) error {
+	switch d := e.data.(type) {
+	case []float32:
+		return safetensors.Write(w, d)
+	case []float64:
+		return safetensors.Write(w, d)
+	}
+	return safetensors.Write(w, e.data.([]kernels.BF16))
+}
+
+// read fills the entry's data from r.
+func (e *entry) read(r io.Reader) error {
+	switch d := e.data.(type) {
+	case []float32:
+		return safetensors.Read(r, d)
+	case []float64:
+		return safetensors.Read(r, d)
+	}
+	return safetensors.Read(r, e.data.([]kernels.BF16))
 }
 
 // checkpointLayout lists a checkpoint's tensors in file order: for each
@@ -40,10 +66,13 @@ func (o *Optimizer[H]) checkpointLayout(uses []slotSet, withParams, fresh bool) 
 		}
 		add := func(key string, slot int) {
 			e := entry{info: safetensors.Tensor{Name: key, DType: p.dtype(), Shape: shape}, p: p, slot: slot}
-			if x := p.f32; x != nil {
-				e.f32 = slotData(x, slot, fresh)
-			} else {
-				e.f64 = slotData(p.f64, slot, fresh)
+			switch {
+			case p.f32 != nil:
+				e.data = slotData(p.f32, slot, fresh)
+			case p.f64 != nil:
+				e.data = slotData(p.f64, slot, fresh)
+			default:
+				e.data = slotData(p.bf, slot, fresh)
 			}
 			es = append(es, e)
 		}
@@ -61,7 +90,7 @@ func (o *Optimizer[H]) checkpointLayout(uses []slotSet, withParams, fresh bool) 
 
 // slotData is the owned window of x's value (slot -1) or its state slot,
 // or a new slice of that length if fresh.
-func slotData[E float](x *tensor[E], slot int, fresh bool) []E {
+func slotData[E elem](x *tensor[E], slot int, fresh bool) []E {
 	if fresh {
 		return make([]E, x.hi-x.lo)
 	}

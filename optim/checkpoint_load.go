@@ -23,11 +23,12 @@ import (
 // of the restored count.
 //
 // The optimizer must have the checkpoint's algorithm, the same parameters
-// (names, order, groups, dtypes and shapes) and the same Shard. Load
+// (names, order, groups, dtypes and shapes), the same Shard and, with
+// bfloat16 parameters, the same Config.Rounding mode and seed. Load
 // checks the whole file before it changes anything: a different algorithm,
-// a missing, unknown or reordered parameter, a shape or dtype mismatch, a
-// newer format version, a malformed header, a truncated or over-long
-// file, or a tensor whose checksum does not match are errors that name
+// a missing, unknown or reordered parameter, a shape or dtype mismatch,
+// another rounding, a newer format version, a malformed header, a
+// truncated or over-long file, or a tensor whose checksum does not match are errors that name
 // what is wrong, and leave the optimizer and the parameters as they were.
 // It stages the state in new memory, so it briefly needs a second copy.
 func (o *Optimizer[H]) Load(r io.Reader) error {
@@ -113,6 +114,15 @@ func (o *Optimizer[H]) checkMetadata(meta map[string]string) ([]groupMeta[H], er
 	}
 	if err := o.checkParams(params); err != nil {
 		return nil, err
+	}
+	if o.anyBF16() {
+		var r roundingMeta
+		if err := unmarshal(meta, metaRounding, &r); err != nil {
+			return nil, err
+		}
+		if r != o.roundingMeta() {
+			return nil, fmt.Errorf("optim: Load: the checkpoint's bfloat16 rounding is %v, this optimizer's (Config.Rounding) %v; the run would not resume to the same bits", r, o.roundingMeta())
+		}
 	}
 	shard := everything
 	if _, ok := meta[metaShard]; ok {
@@ -253,13 +263,7 @@ func readTensors(r io.Reader, es []entry, file []safetensors.Tensor, sums map[st
 	}
 	for _, t := range file {
 		e := byName[t.Name]
-		var err error
-		if e.f32 != nil {
-			err = safetensors.Read(r, e.f32)
-		} else {
-			err = safetensors.Read(r, e.f64)
-		}
-		if err != nil {
+		if err := e.read(r); err != nil {
 			return fmt.Errorf("optim: Load: reading tensor %q: %w", t.Name, err)
 		}
 		if got := fmt.Sprintf("%08x", e.checksum()); got != sums[t.Name] {
@@ -272,17 +276,23 @@ func readTensors(r io.Reader, es []entry, file []safetensors.Tensor, sums map[st
 // commit makes a checked checkpoint the optimizer's state.
 func (o *Optimizer[H]) commit(groups []groupMeta[H], es []entry) {
 	for _, p := range o.params {
-		if x := p.f32; x != nil {
-			x.state = [maxSlots][]float32{}
-		} else {
+		switch {
+		case p.f32 != nil:
+			p.f32.state = [maxSlots][]float32{}
+		case p.f64 != nil:
 			p.f64.state = [maxSlots][]float64{}
+		default:
+			p.bf.state = [maxSlots][]kernels.BF16{}
 		}
 	}
 	for _, e := range es {
-		if x := e.p.f32; x != nil {
-			commitSlot(x, e.slot, e.f32)
-		} else {
-			commitSlot(e.p.f64, e.slot, e.f64)
+		switch d := e.data.(type) {
+		case []float32:
+			commitSlot(e.p.f32, e.slot, d)
+		case []float64:
+			commitSlot(e.p.f64, e.slot, d)
+		case []kernels.BF16:
+			commitSlot(e.p.bf, e.slot, d)
 		}
 	}
 	o.invalidate()
@@ -296,7 +306,7 @@ func (o *Optimizer[H]) commit(groups []groupMeta[H], es []entry) {
 	}
 }
 
-func commitSlot[E float](x *tensor[E], slot int, staged []E) {
+func commitSlot[E elem](x *tensor[E], slot int, staged []E) {
 	if slot < 0 {
 		copy(x.window(x.data), staged)
 		return

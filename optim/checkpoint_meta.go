@@ -24,7 +24,22 @@ const (
 	metaParams    = "params"         // []paramMeta, in registration order
 	metaShard     = "shard"          // Shard, when the optimizer has one
 	metaChecksums = "checksums"      // tensor name -> CRC-32C of its bytes, in hex
+	metaRounding  = "bf16_rounding"  // roundingMeta, when there are bfloat16 parameters
 )
+
+// roundingMeta is Config.Rounding as a checkpoint records it: a run
+// resumes to the same bits only with the same rounding.
+type roundingMeta struct {
+	Stochastic bool   `json:"stochastic"`
+	Seed       uint64 `json:"seed"`
+}
+
+func (r roundingMeta) String() string {
+	if !r.Stochastic {
+		return "round to nearest even"
+	}
+	return fmt.Sprintf("stochastic with seed %d", r.Seed)
+}
 
 // groupMeta is one group as a checkpoint records it, with PyTorch's
 // param_groups names where PyTorch has one: params (by name), lr (the

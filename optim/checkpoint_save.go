@@ -15,7 +15,8 @@ import (
 // shape; with Config.SaveParams also each parameter's value as
 // param.<name>; and in the header's __metadata__ the format version, the
 // algorithm, every group's hyperparameters, step count, schedule and (for
-// NAdam) product of mu, the registered parameters, the shard, and a
+// NAdam) product of mu, the registered parameters, the shard, the
+// bfloat16 rounding (Config.Rounding's mode and seed), and a
 // CRC-32C checksum of every tensor's bytes. A sharded optimizer writes the
 // elements it owns, as one-dimensional tensors where it owns part of a
 // parameter. Python's safetensors reads the file (safetensors.numpy.load_file).
@@ -39,16 +40,30 @@ func (o *Optimizer[H]) Save(w io.Writer) error {
 		return fmt.Errorf("optim: Save: %w", err)
 	}
 	for _, e := range es {
-		if e.f32 != nil {
-			err = safetensors.Write(w, e.f32)
-		} else {
-			err = safetensors.Write(w, e.f64)
-		}
-		if err != nil {
+		if err := e.write(w); err != nil {
 			return fmt.Errorf("optim: Save %s: %w", e.info.Name, err)
 		}
 	}
 	return nil
+}
+
+// anyBF16 reports whether a bfloat16 parameter is registered.
+func (o *Optimizer[H]) anyBF16() bool {
+	for _, p := range o.params {
+		if p.bf != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// roundingMeta is the optimizer's rounding, its seed 0 when it rounds to
+// nearest (which uses none).
+func (o *Optimizer[H]) roundingMeta() roundingMeta {
+	if !o.round.Stochastic {
+		return roundingMeta{}
+	}
+	return roundingMeta{Stochastic: true, Seed: o.round.Seed}
 }
 
 // SaveFile writes a checkpoint (see Save) to the file path atomically: to a
@@ -92,6 +107,9 @@ func (o *Optimizer[H]) metadata() map[string]string {
 	}
 	if o.shard != everything {
 		meta[metaShard] = marshal(o.shard)
+	}
+	if o.anyBF16() {
+		meta[metaRounding] = marshal(o.roundingMeta())
 	}
 	return meta
 }

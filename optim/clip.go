@@ -129,10 +129,13 @@ func (o *Optimizer[H]) ClipGradValue(clip float64) error {
 		return fmt.Errorf("optim: ClipGradValue: clip %g: want >= 0", clip)
 	}
 	for _, p := range o.params {
-		if p.f32 != nil {
+		switch {
+		case p.f32 != nil:
 			clampSlice(p.f32.grad, float32(clip))
-		} else {
+		case p.f64 != nil:
 			clampSlice(p.f64.grad, clip)
+		default:
+			clampBF16(p.bf.grad, float32(clip))
 		}
 	}
 	return nil
@@ -156,7 +159,7 @@ func (o *Optimizer[H]) sumSquares() float64 {
 	for _, p := range o.params {
 		if p.f32 != nil {
 			o.norms.g32 = append(o.norms.g32, p.f32.grad)
-		} else {
+		} else if p.f64 != nil {
 			o.norms.g64 = append(o.norms.g64, p.f64.grad)
 		}
 	}
@@ -167,12 +170,15 @@ func (o *Optimizer[H]) sumSquares() float64 {
 	var total float64
 	i32, i64 := 0, 0
 	for _, p := range o.params {
-		if p.f32 != nil {
+		switch {
+		case p.f32 != nil:
 			total += o.norms.s32[i32]
 			i32++
-		} else {
+		case p.f64 != nil:
 			total += o.norms.s64[i64]
 			i64++
+		default:
+			total += sumSquaresBF16(p.bf.grad)
 		}
 	}
 	return total
@@ -184,10 +190,13 @@ func (o *Optimizer[H]) maxAbs() float64 {
 	var m float64
 	for _, p := range o.params {
 		var a float64
-		if p.f32 != nil {
+		switch {
+		case p.f32 != nil:
 			a = kernels.MaxAbs32(p.f32.grad)
-		} else {
+		case p.f64 != nil:
 			a = kernels.MaxAbs64(p.f64.grad)
+		default:
+			a = maxAbsBF16(p.bf.grad)
 		}
 		if math.IsNaN(a) {
 			return a
@@ -201,15 +210,18 @@ func (o *Optimizer[H]) maxAbs() float64 {
 // g.mul_(clip_coef): float32 ones by float32(c).
 func (o *Optimizer[H]) scaleGrads(c float64) {
 	for _, p := range o.params {
-		if p.f32 != nil {
+		switch {
+		case p.f32 != nil:
 			c32 := float32(c)
 			for i := range p.f32.grad {
 				p.f32.grad[i] *= c32
 			}
-		} else {
+		case p.f64 != nil:
 			for i := range p.f64.grad {
 				p.f64.grad[i] *= c
 			}
+		default:
+			scaleBF16(p.bf.grad, float32(c))
 		}
 	}
 }

@@ -3,8 +3,10 @@ package optim
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
+	"github.com/fusedopt/fusedopt/internal/safetensors"
 	"github.com/fusedopt/fusedopt/kernels"
 )
 
@@ -14,7 +16,7 @@ import (
 // Optimizer's steps must equal bit for bit.
 
 // refState is one tensor's slices as the direct kernel calls see them.
-type refState[E float] struct {
+type refState[E elem] struct {
 	data, grad []E
 	state      [maxSlots][]E
 }
@@ -23,6 +25,10 @@ type refState[E float] struct {
 type refStep[H Algorithm] struct {
 	f32 func(h H, c clock, x *refState[float32]) error
 	f64 func(h H, c clock, x *refState[float64]) error
+	// bf steps a bfloat16 tensor with rounding r (its Offset the tensor's
+	// first element's place in the registration order); nil where the
+	// kernels have no bfloat16 form, and then the model has no such tensor.
+	bf func(h H, c clock, r kernels.Rounding, x *refState[kernels.BF16]) error
 }
 
 // algoCase is one algorithm under test: two groups' hyperparameters (the
@@ -33,6 +39,7 @@ type algoCase[H Algorithm] struct {
 	ref    refStep[H]
 	adjust func(h *H, c clock) // a hyperparameter change mid-run that keeps the state, or nil
 	whole  bool                // a Shard must not cut a parameter (trust ratios)
+	round  kernels.Rounding    // Config.Rounding, with ref.bf
 }
 
 // suite is an algoCase with its type parameter hidden, so that one test
@@ -48,8 +55,24 @@ type suite interface {
 // allCases is every algorithm's case.
 func allCases() []suite {
 	return []suite{adamCase(), sgdCase(), adagradCase(), rmspropCase(), adadeltaCase(),
-		adamaxCase(), nadamCase(), radamCase(), lionCase(), lambCase(), larsCase()}
+		adamaxCase(), nadamCase(), radamCase(), lionCase(), lambCase(), larsCase(),
+		adamBF16Case(kernels.Rounding{Stochastic: true, Seed: 0x5eed}),
+		adamBF16Case(kernels.Rounding{}),
+		sgdBF16Case()}
 }
+
+// model is a model for c: with bfloat16 tensors among the others where c
+// steps them.
+func (c algoCase[H]) model(seed uint64) *model {
+	m := newModel(seed)
+	if c.ref.bf != nil {
+		m = newModelBF16(seed)
+	}
+	return m
+}
+
+// config is the Config of c's optimizers, with its rounding.
+func (c algoCase[H]) config() *Config { return &Config{Rounding: c.round} }
 
 func (c algoCase[H]) Name() string { return c.name }
 
@@ -73,6 +96,32 @@ func adamCase() algoCase[kernels.Adam] {
 			return h.Step64(int(c.steps), x.data, x.grad, x.state[0], x.state[1], x.state[2])
 		},
 	}}
+}
+
+// adamBF16Case is AdamW over a model with bfloat16 tensors, rounding as
+// r says. AMSGrad is off: the bfloat16 kernels do not offer it.
+func adamBF16Case(r kernels.Rounding) algoCase[kernels.Adam] {
+	c := adamCase()
+	c.h.AMSGrad, c.h2.AMSGrad = false, false
+	c.name, c.round = "AdamBF16Nearest", r
+	if r.Stochastic {
+		c.name = "AdamBF16"
+	}
+	c.ref.bf = func(h kernels.Adam, c clock, r kernels.Rounding, x *refState[kernels.BF16]) error {
+		return h.StepBF16Grad(int(c.steps), r, x.data, x.grad, x.state[0], x.state[1])
+	}
+	return c
+}
+
+// sgdBF16Case is SGD with Nesterov momentum over a model with bfloat16
+// tensors, rounding stochastically.
+func sgdBF16Case() algoCase[kernels.SGD] {
+	c := sgdCase()
+	c.name, c.round = "SGDBF16", kernels.Rounding{Stochastic: true, Seed: 1<<63 + 5}
+	c.ref.bf = func(h kernels.SGD, c clock, r kernels.Rounding, x *refState[kernels.BF16]) error {
+		return h.StepBF16Grad(int(c.steps), r, x.data, x.grad, x.state[0])
+	}
+	return c
 }
 
 func sgdCase() algoCase[kernels.SGD] {
@@ -226,35 +275,53 @@ func larsCase() algoCase[kernels.LARS] {
 	}}
 }
 
-// model is a small model's parameters: float32 and float64 tensors of
-// awkward sizes, in two groups, with gradients the test fills each step.
+// model is a small model's parameters: float32, float64 and (for the
+// algorithms with bfloat16 kernels) bfloat16 tensors of awkward sizes, in
+// two groups, with gradients the test fills each step.
 type model struct {
 	names []string
 	group []int
 	shape [][]int64
-	d32   [][]float32 // nil where the parameter is float64
+	d32   [][]float32 // nil where the parameter is not float32
 	g32   [][]float32
-	d64   [][]float64
+	d64   [][]float64 // nil where the parameter is not float64
 	g64   [][]float64
+	dbf   [][]kernels.BF16 // nil where the parameter is not bfloat16
+	gbf   [][]kernels.BF16
 }
 
-func newModel(seed uint64) *model {
+// modelSpec is one parameter of a model.
+type modelSpec struct {
+	name  string
+	group int
+	shape []int64
+	dtype safetensors.DType
+}
+
+// modelSpecs are the parameters of newModel: 1206 elements.
+var modelSpecs = []modelSpec{
+	{"enc.weight", 0, []int64{7, 13}, safetensors.F32},
+	{"enc.bias", 1, []int64{13}, safetensors.F32},
+	{"scale", 1, []int64{}, safetensors.F32},
+	{"dec.weight", 0, []int64{13, 5}, safetensors.F64},
+	{"dec.bias", 1, []int64{5}, safetensors.F64},
+	{"big", 0, []int64{1031}, safetensors.F32},
+	{"empty", 0, []int64{0, 3}, safetensors.F32},
+}
+
+func newModel(seed uint64) *model { return buildModel(seed, modelSpecs) }
+
+// newModelBF16 is newModel with two bfloat16 parameters more, one in each
+// group: emb, inside the element range that TestShards cuts at 700, and
+// norm, last.
+func newModelBF16(seed uint64) *model {
+	specs := slices.Insert(slices.Clone(modelSpecs), 2, modelSpec{"emb", 0, []int64{37, 17}, safetensors.BF16})
+	return buildModel(seed, append(specs, modelSpec{"norm", 1, []int64{9}, safetensors.BF16}))
+}
+
+func buildModel(seed uint64, specs []modelSpec) *model {
 	m := &model{}
 	r := rand.New(rand.NewPCG(seed, 1))
-	specs := []struct {
-		name  string
-		group int
-		shape []int64
-		f64   bool
-	}{
-		{"enc.weight", 0, []int64{7, 13}, false},
-		{"enc.bias", 1, []int64{13}, false},
-		{"scale", 1, []int64{}, false},
-		{"dec.weight", 0, []int64{13, 5}, true},
-		{"dec.bias", 1, []int64{5}, true},
-		{"big", 0, []int64{1031}, false},
-		{"empty", 0, []int64{0, 3}, false},
-	}
 	for _, s := range specs {
 		n := 1
 		for _, d := range s.shape {
@@ -263,35 +330,51 @@ func newModel(seed uint64) *model {
 		m.names = append(m.names, s.name)
 		m.group = append(m.group, s.group)
 		m.shape = append(m.shape, s.shape)
-		if s.f64 {
-			d := make([]float64, n)
-			for i := range d {
-				d[i] = float64(r.Float64()*2) - 1 // exact, unlike NormFloat64's rare math.Exp
+		var d32, g32 []float32
+		var d64, g64 []float64
+		var dbf, gbf []kernels.BF16
+		switch s.dtype {
+		case safetensors.F64:
+			d64, g64 = make([]float64, n), make([]float64, n)
+			for i := range d64 {
+				d64[i] = float64(r.Float64()*2) - 1 // exact, unlike NormFloat64's rare math.Exp
 			}
-			m.d64 = append(m.d64, d)
-			m.g64 = append(m.g64, make([]float64, n))
-			m.d32, m.g32 = append(m.d32, nil), append(m.g32, nil)
-		} else {
-			d := make([]float32, n)
-			for i := range d {
-				d[i] = float32(float64(r.Float64()*2) - 1)
+		case safetensors.F32:
+			d32, g32 = make([]float32, n), make([]float32, n)
+			for i := range d32 {
+				d32[i] = float32(float64(r.Float64()*2) - 1)
 			}
-			m.d32 = append(m.d32, d)
-			m.g32 = append(m.g32, make([]float32, n))
-			m.d64, m.g64 = append(m.d64, nil), append(m.g64, nil)
+		default:
+			dbf, gbf = make([]kernels.BF16, n), make([]kernels.BF16, n)
+			for i := range dbf {
+				dbf[i] = kernels.BF16From32(float32(float64(r.Float64()*2) - 1))
+			}
 		}
+		m.d32, m.g32 = append(m.d32, d32), append(m.g32, g32)
+		m.d64, m.g64 = append(m.d64, d64), append(m.g64, g64)
+		m.dbf, m.gbf = append(m.dbf, dbf), append(m.gbf, gbf)
 	}
 	return m
+}
+
+// size is the number of elements of m's parameters.
+func (m *model) size() int {
+	n := 0
+	for i := range m.names {
+		n += len(m.d32[i]) + len(m.d64[i]) + len(m.dbf[i])
+	}
+	return n
 }
 
 // clone is a deep copy of m's values and gradients.
 func (m *model) clone() *model {
 	c := *m
 	c.d32, c.g32, c.d64, c.g64 = cloneAll(m.d32), cloneAll(m.g32), cloneAll(m.d64), cloneAll(m.g64)
+	c.dbf, c.gbf = cloneAll(m.dbf), cloneAll(m.gbf)
 	return &c
 }
 
-func cloneAll[E float](xs [][]E) [][]E {
+func cloneAll[E elem](xs [][]E) [][]E {
 	out := make([][]E, len(xs))
 	for i, x := range xs {
 		if x != nil {
@@ -313,6 +396,10 @@ func (m *model) fillGrads(k int64) {
 		}
 		for j := range m.d64[i] {
 			m.g64[i][j] = float64(m.d64[i][j]*0.5) + noise(uint64(k), i, j)
+		}
+		for j := range m.dbf[i] {
+			g := float64(float64(m.dbf[i][j].Float32())*0.5) + noise(uint64(k), i, j)
+			m.gbf[i][j] = kernels.BF16From32(float32(g))
 		}
 	}
 }
@@ -337,10 +424,13 @@ func register[H Algorithm](t testing.TB, o *Optimizer[H], m *model, h2 H) {
 	}
 	for i, name := range m.names {
 		var err error
-		if m.d32[i] != nil {
+		switch {
+		case m.d32[i] != nil:
 			err = o.Add32(m.group[i], Param32{Name: name, Shape: m.shape[i], Data: m.d32[i], Grad: m.g32[i]})
-		} else {
+		case m.d64[i] != nil:
 			err = o.Add64(m.group[i], Param64{Name: name, Shape: m.shape[i], Data: m.d64[i], Grad: m.g64[i]})
+		default:
+			err = o.AddBF16(m.group[i], ParamBF16{Name: name, Shape: m.shape[i], Data: m.dbf[i], Grad: m.gbf[i]})
 		}
 		if err != nil {
 			t.Fatal(err)
@@ -350,12 +440,12 @@ func register[H Algorithm](t testing.TB, o *Optimizer[H], m *model, h2 H) {
 
 // sameBits reports the first element where a and b differ in bits (NaNs
 // equal), or -1.
-func sameBits[E float](a, b []E) int {
+func sameBits[E elem](a, b []E) int {
 	if len(a) != len(b) {
 		return 0
 	}
 	for i := range a {
-		x, y := float64(a[i]), float64(b[i])
+		x, y := toFloat64(a[i]), toFloat64(b[i])
 		if math.Float64bits(x) != math.Float64bits(y) && !(x != x && y != y) {
 			return i
 		}
@@ -372,6 +462,9 @@ func equalModels(t testing.TB, what string, a, b *model) {
 		}
 		if j := sameBits(a.d64[i], b.d64[i]); j >= 0 {
 			t.Fatalf("%s: %s[%d] = %v, want %v", what, name, j, a.d64[i][j], b.d64[i][j])
+		}
+		if j := sameBits(a.dbf[i], b.dbf[i]); j >= 0 {
+			t.Fatalf("%s: %s[%d] = %#04x, want %#04x", what, name, j, a.dbf[i][j], b.dbf[i][j])
 		}
 	}
 }

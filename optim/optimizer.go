@@ -25,6 +25,7 @@ type Optimizer[H Algorithm] struct {
 	next       int64 // offset of the next parameter registered
 	memory     memRanges
 	saveParams bool
+	round      kernels.Rounding // Config.Rounding
 
 	clipScale float64 // a fused ClipGradNorm's coefficient for the next Step; 0: none
 	norms     normScratch
@@ -46,11 +47,20 @@ type Config struct {
 	// SaveParams makes checkpoints hold the parameters as well as the
 	// optimizer state: a whole training checkpoint, which Load restores.
 	SaveParams bool
+
+	// Rounding is how Step rounds what it stores into bfloat16 parameters
+	// and their state (see AddBF16): the zero value rounds to nearest,
+	// ties to even; Stochastic rounds stochastically with random bits
+	// hashed from Seed, the step, the slot and each element's place in
+	// the registration order (see kernels.Rounding), so that no two
+	// elements share bits and a sharded run has an unsharded run's bits.
+	// Offset must be 0: the registration order gives every element's.
+	Rounding kernels.Rounding
 }
 
 // Shard is a contiguous range [Lo, Hi) of elements in the registration
 // order: the parameters laid end to end in the order they were added,
-// over all groups and both precisions. An Optimizer with a Shard allocates
+// over all groups and precisions. An Optimizer with a Shard allocates
 // state only for the elements in it, and Step updates only those, with
 // the same bits as an unsharded step: each rank of a data-parallel job
 // holds the same registrations and its own Shard, steps it, and shares the
@@ -73,6 +83,7 @@ type group[H Algorithm] struct {
 	clock clock
 	f32   bucket[float32]
 	f64   bucket[float64]
+	bf    bucket[kernels.BF16]
 
 	// next holds what a Step computes for the group before it commits:
 	// the hyperparameters with the scheduled LR, and the advanced clock.
@@ -84,7 +95,7 @@ type group[H Algorithm] struct {
 
 // bucket is a group's tensors of one precision, stepped by one
 // StepTensors call.
-type bucket[E float] struct {
+type bucket[E elem] struct {
 	ts    []*tensor[E]
 	list  any  // the kernel's tensor list of ts (a *[]kernels.AdamTensor32, ...)
 	stale bool // list must be rebuilt: ts or their state slices changed
@@ -94,7 +105,7 @@ type bucket[E float] struct {
 // the tensors or of their state slices.
 func (o *Optimizer[H]) invalidate() {
 	for _, gr := range o.groups {
-		gr.f32.stale, gr.f64.stale = true, true
+		gr.f32.stale, gr.f64.stale, gr.bf.stale = true, true, true
 	}
 }
 
@@ -103,13 +114,16 @@ var ErrNoParams = errors.New("optim: Step with no parameters registered")
 
 // New returns an Optimizer of algorithm H whose group 0 has the
 // hyperparameters h and the learning-rate schedule s (nil for Constant).
-// Add parameters with Add32 and Add64, more groups with AddGroup.
+// Add parameters with Add32, Add64 and AddBF16, more groups with AddGroup.
 // A bad hyperparameter is a *kernels.ParamError; a bad schedule field
 // too; a bad Config is an error naming the field.
 func New[H Algorithm](h H, s Schedule, cfg *Config) (*Optimizer[H], error) {
 	o := &Optimizer[H]{algo: algorithmOf[H](), byName: map[string]*param{}, shard: everything}
 	if cfg != nil {
-		o.pool, o.saveParams = cfg.Pool, cfg.SaveParams
+		o.pool, o.saveParams, o.round = cfg.Pool, cfg.SaveParams, cfg.Rounding
+		if cfg.Rounding.Offset != 0 {
+			return nil, fmt.Errorf("optim: Config.Rounding.Offset = %d: want 0 (each element's index is its place in the registration order)", cfg.Rounding.Offset)
+		}
 		if cfg.Shard != nil {
 			if sh := *cfg.Shard; sh.Lo < 0 || sh.Hi < sh.Lo {
 				return nil, fmt.Errorf("optim: Config.Shard = [%d, %d): want 0 <= Lo <= Hi", sh.Lo, sh.Hi)
@@ -192,6 +206,11 @@ func (o *Optimizer[H]) SetHyper(g int, h H) error {
 	gr := o.group(g)
 	if err := validate(&h); err != nil {
 		return err
+	}
+	if o.hasBF16(g) {
+		if err := o.checkBF16(&h); err != nil {
+			return fmt.Errorf("optim: group %d has bfloat16 parameters: %w", g, err)
+		}
 	}
 	old, now := o.algo.uses(&gr.hyper), o.algo.uses(&h)
 	if old != now {

@@ -16,6 +16,8 @@ type refRun[H Algorithm] struct {
 	clock clock
 	s32   []refState[float32]
 	s64   []refState[float64]
+	sbf   []refState[kernels.BF16]
+	at    []uint64 // each tensor's first element's place in the registration order
 	algo  *algorithm[H]
 }
 
@@ -26,15 +28,14 @@ func newRefRun[H Algorithm](c algoCase[H], m *model, sched Schedule) *refRun[H] 
 		uses := r.algo.uses(h)
 		var x32 refState[float32]
 		var x64 refState[float64]
+		var xbf refState[kernels.BF16]
 		x32.data, x32.grad, x64.data, x64.grad = m.d32[i], m.g32[i], m.d64[i], m.g64[i]
+		xbf.data, xbf.grad = m.dbf[i], m.gbf[i]
 		for s, used := range uses {
-			if !used {
-				continue
-			}
-			if x32.data != nil {
-				x32.state[s] = make([]float32, len(x32.data))
-			} else {
-				x64.state[s] = make([]float64, len(x64.data))
+			if used {
+				x32.state[s] = makeIf[float32](x32.data)
+				x64.state[s] = makeIf[float64](x64.data)
+				xbf.state[s] = makeIf[kernels.BF16](xbf.data)
 			}
 		}
 		// Adagrad's sum starts at its initial accumulator, which the
@@ -46,9 +47,22 @@ func newRefRun[H Algorithm](c algoCase[H], m *model, sched Schedule) *refRun[H] 
 				mustOK(a.InitSum64(x64.state[0]))
 			}
 		}
-		r.s32, r.s64 = append(r.s32, x32), append(r.s64, x64)
+		r.s32, r.s64, r.sbf = append(r.s32, x32), append(r.s64, x64), append(r.sbf, xbf)
+		at := uint64(0)
+		if i > 0 {
+			at = r.at[i-1] + uint64(len(m.d32[i-1])+len(m.d64[i-1])+len(m.dbf[i-1]))
+		}
+		r.at = append(r.at, at)
 	}
 	return r
+}
+
+// makeIf is a zeroed state slice for data, or nil if data is nil.
+func makeIf[E elem, D elem](data []D) []E {
+	if data == nil {
+		return nil
+	}
+	return make([]E, len(data))
 }
 
 func mustOK(err error) {
@@ -73,10 +87,15 @@ func (r *refRun[H]) step() {
 	}
 	for i := range r.m.names {
 		h := now[r.m.group[i]]
-		if r.s32[i].data != nil {
+		switch {
+		case r.s32[i].data != nil:
 			mustOK(r.c.ref.f32(h, next, &r.s32[i]))
-		} else {
+		case r.s64[i].data != nil:
 			mustOK(r.c.ref.f64(h, next, &r.s64[i]))
+		default:
+			round := r.c.round
+			round.Offset = r.at[i]
+			mustOK(r.c.ref.bf(h, next, round, &r.sbf[i]))
 		}
 	}
 	r.clock = next
@@ -89,11 +108,16 @@ func (r *refRun[H]) equalState(t testing.TB, o *Optimizer[H]) {
 	for i, name := range r.m.names {
 		p := o.byName[name]
 		for s := range maxSlots {
-			if p.f32 != nil {
-				if j := sameBits(p.f32.state[s], r.s32[i].state[s]); j >= 0 {
-					t.Fatalf("%s state %s[%d] differs from the direct kernel calls'", name, r.algo.slots[s], j)
-				}
-			} else if j := sameBits(p.f64.state[s], r.s64[i].state[s]); j >= 0 {
+			j := -1
+			switch {
+			case p.f32 != nil:
+				j = sameBits(p.f32.state[s], r.s32[i].state[s])
+			case p.f64 != nil:
+				j = sameBits(p.f64.state[s], r.s64[i].state[s])
+			default:
+				j = sameBits(p.bf.state[s], r.sbf[i].state[s])
+			}
+			if j >= 0 {
 				t.Fatalf("%s state %s[%d] differs from the direct kernel calls'", name, r.algo.slots[s], j)
 			}
 		}

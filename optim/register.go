@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/fusedopt/fusedopt/internal/memspan"
+	"github.com/fusedopt/fusedopt/kernels"
 )
 
 // Param32 is one float32 parameter tensor to register: its unique name
@@ -27,6 +28,16 @@ type Param64 struct {
 	Grad  []float64
 }
 
+// ParamBF16 is Param32 for a bfloat16 tensor, whose gradient is bfloat16
+// too (as PyTorch's gradients have their parameter's dtype) and whose
+// state the Optimizer keeps in bfloat16 (see AddBF16).
+type ParamBF16 struct {
+	Name  string
+	Shape []int64
+	Data  []kernels.BF16
+	Grad  []kernels.BF16
+}
+
 // Add32 registers a float32 parameter in group g and allocates its state,
 // as passing it in a PyTorch param_group does. It returns an error, and
 // registers nothing, for an empty or already registered name, a nil or
@@ -44,7 +55,43 @@ func (o *Optimizer[H]) Add64(g int, p Param64) error {
 	return add(o, g, p.Name, p.Shape, p.Data, p.Grad, func(pr *param, x *tensor[float64]) { pr.f64 = x })
 }
 
-func add[H Algorithm, E float](o *Optimizer[H], g int, name string, shape []int64, data, grad []E, set func(*param, *tensor[E])) error {
+// AddBF16 is Add32 for a bfloat16 parameter: its state is allocated in
+// bfloat16, and Step rounds the parameter and the state it stores as
+// Config.Rounding says. Only algorithms with bfloat16 kernels take one
+// (Adam and AdamW without AMSGrad, and SGD); for another, or for a group
+// whose hyperparameters the bfloat16 kernels refuse, AddBF16 returns an
+// error naming it and registers nothing.
+func (o *Optimizer[H]) AddBF16(g int, p ParamBF16) error {
+	if err := o.checkBF16(&o.group(g).hyper); err != nil {
+		return fmt.Errorf("optim: Add %q to group %d: %w", p.Name, g, err)
+	}
+	return add(o, g, p.Name, p.Shape, p.Data, p.Grad, func(pr *param, x *tensor[kernels.BF16]) { pr.bf = x })
+}
+
+// checkBF16 returns an error if the bfloat16 kernels cannot step a group
+// with hyperparameters h (no such kernels, or AMSGrad).
+func (o *Optimizer[H]) checkBF16(h *H) error {
+	if o.algo.stepBF16 == nil {
+		return fmt.Errorf("%s has no bfloat16 kernels; bfloat16 parameters take Adam, AdamW or SGD", o.algo.name)
+	}
+	if err := o.algo.stepBF16(h, o.pool, clock{steps: 1}, o.round, nil); err != nil {
+		return fmt.Errorf("bfloat16 %s: %w", o.algo.name, err)
+	}
+	return nil
+}
+
+// hasBF16 reports whether group g has bfloat16 parameters (whether or not
+// the Shard owns any of their elements).
+func (o *Optimizer[H]) hasBF16(g int) bool {
+	for _, p := range o.params {
+		if p.group == g && p.bf != nil {
+			return true
+		}
+	}
+	return false
+}
+
+func add[H Algorithm, E elem](o *Optimizer[H], g int, name string, shape []int64, data, grad []E, set func(*param, *tensor[E])) error {
 	gr := o.group(g)
 	fail := func(format string, args ...any) error {
 		return fmt.Errorf("optim: Add %q to group %d: %s", name, g, fmt.Sprintf(format, args...))
@@ -131,23 +178,48 @@ func checkShape(shape []int64, n int) ([]int64, error) {
 // startValues is the value each state slot of hyperparameters h starts at,
 // in precision E: zeros, or Adagrad's initial accumulator, which must not
 // overflow E.
-func startValues[H Algorithm, E float](o *Optimizer[H], h *H) ([maxSlots]E, error) {
+func startValues[H Algorithm, E elem](o *Optimizer[H], h *H) ([maxSlots]E, error) {
 	var start [maxSlots]E
 	if o.algo.fill == nil {
 		return start, nil
 	}
 	for i := range start {
 		v := o.algo.fill(h, i)
-		start[i] = E(v)
-		if f := float64(start[i]); math.IsInf(f, 0) && !math.IsInf(v, 0) {
+		start[i] = fromFloat64[E](v)
+		if f := toFloat64(start[i]); math.IsInf(f, 0) && !math.IsInf(v, 0) {
 			return start, fmt.Errorf("%s state %s starts at %g, which overflows %T", o.algo.name, o.algo.slots[i], v, start[i])
 		}
 	}
 	return start, nil
 }
 
+// fromFloat64 is v rounded to E (to nearest, ties to even).
+func fromFloat64[E elem](v float64) E {
+	var e E
+	switch p := any(&e).(type) {
+	case *float32:
+		*p = float32(v)
+	case *float64:
+		*p = v
+	case *kernels.BF16:
+		*p = kernels.BF16From32(float32(v))
+	}
+	return e
+}
+
+// toFloat64 is x's value, exactly.
+func toFloat64[E elem](x E) float64 {
+	switch v := any(x).(type) {
+	case float32:
+		return float64(v)
+	case kernels.BF16:
+		return float64(v.Float32())
+	}
+	return any(x).(float64)
+}
+
 // bucketOf is group gr's bucket of precision E.
-func bucketOf[H Algorithm, E float](gr *group[H]) *bucket[E] {
+func bucketOf[H Algorithm, E elem](gr *group[H]) *bucket[E] {
 	var b any
 	var e E
 	switch any(e).(type) {
@@ -155,6 +227,8 @@ func bucketOf[H Algorithm, E float](gr *group[H]) *bucket[E] {
 		b = &gr.f32
 	case float64:
 		b = &gr.f64
+	case kernels.BF16:
+		b = &gr.bf
 	}
 	return b.(*bucket[E])
 }
@@ -169,12 +243,16 @@ func (o *Optimizer[H]) relayout(g int, h *H) error {
 		return fmt.Errorf("optim: group %d: %v", g, err)
 	}
 	s64, _ := startValues[H, float64](o, h)
+	sbf, _ := startValues[H, kernels.BF16](o, h) // only Adam and SGD step bfloat16: zeros
 	uses := o.algo.uses(h)
 	for _, x := range gr.f32.ts {
 		x.initState(uses, s32)
 	}
 	for _, x := range gr.f64.ts {
 		x.initState(uses, s64)
+	}
+	for _, x := range gr.bf.ts {
+		x.initState(uses, sbf)
 	}
 	o.invalidate()
 	return nil

@@ -16,9 +16,9 @@ func TestResume(t *testing.T) {
 
 func (c algoCase[H]) resume(t *testing.T) {
 	const n, more = 5, 7
-	whole := newModel(3)
+	whole := c.model(3)
 	ow := c.build(t, whole)
-	part := newModel(3)
+	part := c.model(3)
 	op := c.build(t, part)
 	for k := int64(1); k <= n; k++ {
 		stepBoth(t, k, ow, whole, op, part)
@@ -27,7 +27,7 @@ func (c algoCase[H]) resume(t *testing.T) {
 	if err := op.Save(&buf); err != nil {
 		t.Fatal(err)
 	}
-	resumed := newModel(4) // other values: Load must restore them
+	resumed := c.model(4) // other values: Load must restore them
 	or := c.build(t, resumed)
 	if err := or.Load(bytes.NewReader(buf.Bytes())); err != nil {
 		t.Fatal(err)
@@ -53,7 +53,9 @@ func (c algoCase[H]) resume(t *testing.T) {
 // saving the parameters in its checkpoints.
 func (c algoCase[H]) build(t testing.TB, m *model) *Optimizer[H] {
 	t.Helper()
-	o, err := New(c.h, wavy{}, &Config{SaveParams: true})
+	cfg := c.config()
+	cfg.SaveParams = true
+	o, err := New(c.h, wavy{}, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/fusedopt/fusedopt/internal/memspan"
+	"github.com/fusedopt/fusedopt/kernels"
 )
 
 // SetGrad32 points the registered float32 parameter name at a new gradient
@@ -16,7 +17,7 @@ import (
 func (o *Optimizer[H]) SetGrad32(name string, grad []float32) error {
 	p := o.byName[name]
 	if p == nil || p.f32 == nil {
-		return o.noParam(name, "float32")
+		return o.noParam(name, "F32")
 	}
 	return setGrad(o, p, p.f32, grad)
 }
@@ -25,9 +26,18 @@ func (o *Optimizer[H]) SetGrad32(name string, grad []float32) error {
 func (o *Optimizer[H]) SetGrad64(name string, grad []float64) error {
 	p := o.byName[name]
 	if p == nil || p.f64 == nil {
-		return o.noParam(name, "float64")
+		return o.noParam(name, "F64")
 	}
 	return setGrad(o, p, p.f64, grad)
+}
+
+// SetGradBF16 is SetGrad32 for a bfloat16 parameter.
+func (o *Optimizer[H]) SetGradBF16(name string, grad []kernels.BF16) error {
+	p := o.byName[name]
+	if p == nil || p.bf == nil {
+		return o.noParam(name, "BF16")
+	}
+	return setGrad(o, p, p.bf, grad)
 }
 
 func (o *Optimizer[H]) noParam(name, dtype string) error {
@@ -37,7 +47,7 @@ func (o *Optimizer[H]) noParam(name, dtype string) error {
 	return fmt.Errorf("optim: SetGrad %q: the parameter is %s, not %s", name, o.byName[name].dtype(), dtype)
 }
 
-func setGrad[H Algorithm, E float](o *Optimizer[H], p *param, x *tensor[E], grad []E) error {
+func setGrad[H Algorithm, E elem](o *Optimizer[H], p *param, x *tensor[E], grad []E) error {
 	fail := func(format string, args ...any) error {
 		return fmt.Errorf("optim: SetGrad %q: %s", p.name, fmt.Sprintf(format, args...))
 	}

@@ -45,7 +45,7 @@ func TestSetGrad(t *testing.T) {
 		want string
 	}{
 		{"unknown", o.SetGrad32("nope", make([]float32, 1)), "no such parameter"},
-		{"dtype", o.SetGrad64("enc.weight", make([]float64, 91)), "is F32, not float64"},
+		{"dtype", o.SetGrad64("enc.weight", make([]float64, 91)), "is F32, not F64"},
 		{"nil", o.SetGrad32("enc.weight", nil), "nil"},
 		{"length", o.SetGrad32("enc.weight", make([]float32, 5)), "len(grad) = 5, want len(Data) = 91"},
 		{"data", o.SetGrad32("enc.weight", enc.data), "shares memory with Data"},

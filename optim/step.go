@@ -38,6 +38,11 @@ func (o *Optimizer[H]) Step() error {
 				panic(fmt.Sprintf("optim: group %d: float64 step failed after validation: %v", g, err))
 			}
 		}
+		if len(gr.bf.ts) > 0 {
+			if err := o.algo.stepBF16(h, o.pool, c, o.round, &gr.bf); err != nil {
+				panic(fmt.Sprintf("optim: group %d: bfloat16 step failed after validation: %v", g, err))
+			}
+		}
 	}
 	for _, gr := range o.groups {
 		gr.clock = gr.next.clock
@@ -80,6 +85,11 @@ func (o *Optimizer[H]) prepare(g int, gr *group[H]) error {
 			return fmt.Errorf("optim: group %d: %w", g, err)
 		}
 	}
+	if len(gr.bf.ts) > 0 {
+		if err := o.algo.stepBF16(&gr.next.hyper, o.pool, gr.next.clock, o.round, nil); err != nil {
+			return fmt.Errorf("optim: group %d: %w", g, err)
+		}
+	}
 	return nil
 }
 
@@ -89,11 +99,7 @@ func (o *Optimizer[H]) prepare(g int, gr *group[H]) error {
 func (o *Optimizer[H]) ZeroGrad() {
 	o.clipScale = 0
 	for _, p := range o.params {
-		if p.f32 != nil {
-			clear(p.f32.grad)
-		} else {
-			clear(p.f64.grad)
-		}
+		p.clearGrad()
 	}
 }
 

@@ -1,15 +1,22 @@
 package optim
 
-import "github.com/fusedopt/fusedopt/internal/safetensors"
+import (
+	"github.com/fusedopt/fusedopt/internal/safetensors"
+	"github.com/fusedopt/fusedopt/kernels"
+)
 
-// float is the element type of a parameter: PyTorch keeps a dtype per
-// tensor, and so does an Optimizer.
+// float is a floating-point element type that Go computes in.
 type float interface{ float32 | float64 }
+
+// elem is the element type of a parameter: PyTorch keeps a dtype per
+// tensor, and so does an Optimizer. A bfloat16 parameter's gradient and
+// state are bfloat16 too.
+type elem interface{ float | kernels.BF16 }
 
 // tensor is the part of one parameter that this optimizer steps: the
 // window [lo, hi) of its elements that the shard owns (all of them without
 // a shard), and the state of that window.
-type tensor[E float] struct {
+type tensor[E elem] struct {
 	p      *param
 	data   []E // the whole registered parameter
 	grad   []E // its whole gradient
@@ -46,22 +53,46 @@ type param struct {
 	group  int
 	offset int64 // of its first element in the registration order (see Shard)
 	size   int
-	f32    *tensor[float32] // exactly one of f32 and f64 is set
+	f32    *tensor[float32] // exactly one of f32, f64 and bf is set
 	f64    *tensor[float64]
+	bf     *tensor[kernels.BF16]
 }
 
 // owned is the number of the parameter's elements the shard owns.
 func (p *param) owned() int {
-	if p.f32 != nil {
+	switch {
+	case p.f32 != nil:
 		return p.f32.hi - p.f32.lo
+	case p.f64 != nil:
+		return p.f64.hi - p.f64.lo
 	}
-	return p.f64.hi - p.f64.lo
+	return p.bf.hi - p.bf.lo
 }
 
 // dtype is the parameter's safetensors dtype.
 func (p *param) dtype() safetensors.DType {
-	if p.f32 != nil {
+	switch {
+	case p.f32 != nil:
 		return safetensors.F32
+	case p.f64 != nil:
+		return safetensors.F64
 	}
-	return safetensors.F64
+	return safetensors.BF16
 }
+
+// clearGrad zeroes the parameter's whole gradient.
+func (p *param) clearGrad() {
+	switch {
+	case p.f32 != nil:
+		clear(p.f32.grad)
+	case p.f64 != nil:
+		clear(p.f64.grad)
+	default:
+		clear(p.bf.grad)
+	}
+}
+
+// roundingOffset is the index of x's first owned element in the hash of a
+// bfloat16 step's stochastic rounding: its place in the registration
+// order (see Shard), the same in a sharded and an unsharded optimizer.
+func (x *tensor[E]) roundingOffset() uint64 { return uint64(x.p.offset + int64(x.lo)) }

@@ -8,7 +8,8 @@ import (
 
 // TestTrajectory checks that Step gives, bit for bit, what the kernels'
 // single-tensor steps give when called directly, for every algorithm, in
-// two groups with different hyperparameters, float32 and float64 tensors,
+// two groups with different hyperparameters, float32 and float64 tensors
+// (and bfloat16 ones, with stochastic and nearest rounding, for Adam and SGD),
 // a schedule that changes the LR every step, and pools of 1 and 3 workers.
 func TestTrajectory(t *testing.T) {
 	for _, c := range allCases() {
@@ -20,9 +21,11 @@ func (c algoCase[H]) trajectory(t *testing.T) {
 	for _, workers := range []int{1, 3} {
 		pool := kernels.NewPool(workers)
 		defer pool.Close()
-		m := newModel(1)
+		m := c.model(1)
 		ref := newRefRun(c, m.clone(), wavy{})
-		o, err := New(c.h, wavy{}, &Config{Pool: pool})
+		cfg := c.config()
+		cfg.Pool = pool
+		o, err := New(c.h, wavy{}, cfg)
 		if err != nil {
 			t.Fatal(err)
 		}
