@@ -55,6 +55,28 @@
 // Step64 on each tensor. Step checks every group before it changes any
 // (all or nothing) and does not allocate after the first.
 //
+// # bfloat16
+//
+// AddBF16 registers a bfloat16 parameter (kernels.BF16) with a bfloat16
+// gradient, for the algorithms with bfloat16 kernels: Adam and AdamW
+// without AMSGrad (one StepTensorsBF16Grad call per group) and SGD (one
+// StepBF16Grad call per tensor, on the calling goroutine); another
+// algorithm refuses it with an error naming itself. Its state is stored
+// in bfloat16 too: 2 bytes per element for the parameter, the gradient
+// and each slot, 8 per element for Adam against float32's 16. The
+// equations are the float32 ones, computed in float32 from the widened
+// values; only the stores round, as Config.Rounding says: to nearest,
+// ties to even (its zero value), or stochastically with Seed. The random
+// bits of element j of a parameter are the kernels' hash (see
+// kernels.Rounding) of the seed, the group's step t, the slot (param,
+// exp_avg or momentum_buffer, exp_avg_sq) and the index offset+j, where
+// offset is the parameter's place in the registration order (see Shard):
+// the sum of the sizes of the parameters registered before it. No two
+// elements of an optimizer share bits, a shard's step has the unsharded
+// step's bits, and so does a run on any machine; the index wraps at 2^32
+// elements. The gradient clipping of bfloat16 gradients sums exact squares
+// in float64, and rounds scaled or clamped gradients to nearest.
+//
 // A schedule is a pure function of the count, so nothing but the count
 // needs saving, and a schedule can be replaced mid-run (SetSchedule): the
 // new one takes over at the count where it stands. Schedule lists the
@@ -63,7 +85,8 @@
 // # State
 //
 // An Optimizer allocates each parameter's state when the parameter is
-// added, in the parameter's precision, with PyTorch's names:
+// added, in the parameter's precision (float32, float64 or bfloat16), with
+// PyTorch's names:
 //
 //	Adam, AdamW   exp_avg, exp_avg_sq, max_exp_avg_sq (AMSGrad)
 //	SGD           momentum_buffer (Momentum != 0)
@@ -108,14 +131,16 @@
 //
 // Save writes a safetensors file, which Python's safetensors and Hugging
 // Face tools read: each state slot as the tensor state.<name>.<slot> in
-// the parameter's dtype and shape (a shard's, one-dimensional), the
-// parameters themselves as param.<name> with Config.SaveParams, and in the
-// header's __metadata__ the format version, the algorithm, every group's
-// hyperparameters, count, schedule and NAdam product, the registered
-// parameters, the shard, and a CRC-32C checksum of every tensor. SaveFile
+// the parameter's dtype (F32, F64 or BF16) and shape (a shard's,
+// one-dimensional), the parameters themselves as param.<name> with
+// Config.SaveParams, and in the header's __metadata__ the format version,
+// the algorithm, every group's hyperparameters, count, schedule and NAdam
+// product, the registered parameters, the shard, with bfloat16 parameters
+// the rounding (bf16_rounding: the mode and seed), and a CRC-32C checksum
+// of every tensor. SaveFile
 // replaces its file atomically. Load checks everything (the algorithm, the
-// parameters by name, dtype, shape and order, the shard, the format
-// version, the header's layout, each checksum) before it changes
+// parameters by name, dtype, shape and order, the shard, the rounding,
+// the format version, the header's layout, each checksum) before it changes
 // anything, and restores the hyperparameters, counts and state. Unlike
 // PyTorch's load_state_dict, which pairs parameters by position without
 // checking, a checkpoint keys them by name.

@@ -1,0 +1,209 @@
+package optim
+
+import (
+	"bytes"
+	"math"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/fusedopt/fusedopt/kernels"
+)
+
+// bf16Param is a bfloat16 parameter of n elements with a gradient.
+func bf16Param(name string, n int) ParamBF16 {
+	return ParamBF16{Name: name, Data: make([]kernels.BF16, n), Grad: make([]kernels.BF16, n)}
+}
+
+// TestAddBF16Rejects checks that algorithms without bfloat16 kernels, and
+// Adam with AMSGrad, refuse bfloat16 parameters with an error naming why,
+// registering nothing, and that SetHyper cannot turn AMSGrad on under one.
+func TestAddBF16Rejects(t *testing.T) {
+	ada, err := New(kernels.DefaultAdagrad(), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = ada.AddBF16(0, bf16Param("w", 4))
+	if err == nil || !strings.Contains(err.Error(), "Adagrad has no bfloat16 kernels") {
+		t.Errorf("Adagrad AddBF16: %v", err)
+	}
+	if len(ada.params) != 0 {
+		t.Error("a refused AddBF16 registered the parameter")
+	}
+
+	ams := kernels.DefaultAdamW()
+	ams.AMSGrad = true
+	o, err := New(ams, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := o.AddBF16(0, bf16Param("w", 4)); err == nil || !strings.Contains(err.Error(), "AMSGrad") {
+		t.Errorf("AddBF16 with AMSGrad: %v", err)
+	}
+
+	o, err = New(kernels.DefaultAdamW(), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := o.AddBF16(0, bf16Param("w", 4)); err != nil {
+		t.Fatal(err)
+	}
+	if err := o.SetHyper(0, ams); err == nil || !strings.Contains(err.Error(), "AMSGrad") {
+		t.Errorf("SetHyper to AMSGrad over a bfloat16 parameter: %v", err)
+	}
+	if o.Hyper(0).AMSGrad || o.params[0].bf.state[2] != nil {
+		t.Error("a refused SetHyper changed the group")
+	}
+	if _, err := New(kernels.DefaultAdamW(), nil, &Config{Rounding: kernels.Rounding{Offset: 3}}); err == nil || !strings.Contains(err.Error(), "Rounding.Offset") {
+		t.Errorf("New with a Rounding.Offset: %v", err)
+	}
+	if err := o.SetGradBF16("w", make([]kernels.BF16, 3)); err == nil || !strings.Contains(err.Error(), "len(grad) = 3") {
+		t.Errorf("SetGradBF16 of the wrong length: %v", err)
+	}
+	if err := o.SetGrad32("w", make([]float32, 4)); err == nil || !strings.Contains(err.Error(), "is BF16, not F32") {
+		t.Errorf("SetGrad32 of a bfloat16 parameter: %v", err)
+	}
+}
+
+// TestBF16Streams checks the stream rule: two equal tensors with equal
+// gradients round alike to nearest, and differently with stochastic
+// rounding, whose random bits follow each element's place in the
+// registration order.
+func TestBF16Streams(t *testing.T) {
+	for _, stochastic := range []bool{false, true} {
+		o, err := New(kernels.DefaultAdamW(), nil, &Config{Rounding: kernels.Rounding{Stochastic: stochastic, Seed: 9}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, b := bf16Param("a", 256), bf16Param("b", 256)
+		for i := range a.Data {
+			a.Data[i] = kernels.BF16From32(1 + float32(i)/256)
+			a.Grad[i] = kernels.BF16From32(float32(i%7) - 3)
+		}
+		copy(b.Data, a.Data)
+		copy(b.Grad, a.Grad)
+		if err := o.AddBF16(0, a); err != nil {
+			t.Fatal(err)
+		}
+		if err := o.AddBF16(0, b); err != nil {
+			t.Fatal(err)
+		}
+		for range 3 {
+			if err := o.Step(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if same := slices.Equal(a.Data, b.Data); same == stochastic {
+			t.Errorf("stochastic %v: the two tensors are equal: %v", stochastic, same)
+		}
+	}
+}
+
+// TestLoadBF16Mismatch checks that Load refuses a checkpoint of bfloat16
+// parameters saved with another rounding mode or seed, or without one, or
+// into a parameter of another dtype, and changes nothing.
+func TestLoadBF16Mismatch(t *testing.T) {
+	c := adamBF16Case(kernels.Rounding{Stochastic: true, Seed: 0x5eed})
+	saved := c.build(t, c.model(7))
+	for k := int64(1); k <= 3; k++ {
+		saved.Step()
+	}
+	var buf bytes.Buffer
+	if err := saved.Save(&buf); err != nil {
+		t.Fatal(err)
+	}
+	file := buf.Bytes()
+	withRounding := func(r kernels.Rounding) func(*model) *Optimizer[kernels.Adam] {
+		return func(m *model) *Optimizer[kernels.Adam] {
+			o, err := New(c.h, wavy{}, &Config{Rounding: r, SaveParams: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			register(t, o, m, c.h2)
+			return o
+		}
+	}
+	cases := []struct {
+		name  string
+		file  []byte
+		build func(m *model) *Optimizer[kernels.Adam]
+		want  string
+	}{
+		{"another seed", file, withRounding(kernels.Rounding{Stochastic: true, Seed: 1}), "rounding is stochastic with seed 24301, this optimizer's (Config.Rounding) stochastic with seed 1"},
+		{"nearest", file, withRounding(kernels.Rounding{}), "this optimizer's (Config.Rounding) round to nearest even"},
+		{"no rounding recorded", rewriteHeader(t, file, func(h map[string]any) {
+			delete(h["__metadata__"].(map[string]any), metaRounding)
+		}), func(m *model) *Optimizer[kernels.Adam] { return c.build(t, m) }, `no "bf16_rounding"`},
+		{"another dtype", file, func(m *model) *Optimizer[kernels.Adam] {
+			m.d32[2], m.g32[2] = make([]float32, len(m.dbf[2])), make([]float32, len(m.dbf[2]))
+			m.dbf[2], m.gbf[2] = nil, nil
+			return c.build(t, m)
+		}, `"emb" is BF16 in the checkpoint, F32 here`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			m := c.model(8)
+			o := tc.build(m)
+			before := m.clone()
+			err := o.Load(bytes.NewReader(tc.file))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("Load: %v, want an error mentioning %q", err, tc.want)
+			}
+			equalModels(t, "after a refused Load", m, before)
+			if o.Steps(0) != 0 {
+				t.Error("a refused Load restored the step count")
+			}
+		})
+	}
+}
+
+// TestClipBF16 checks clipping of bfloat16 gradients: the 2-norm is the
+// exact one rounded once or twice (the squares are exact), the infinity
+// norm exact, and the scaled and clamped gradients are PyTorch's, rounded
+// to nearest.
+func TestClipBF16(t *testing.T) {
+	o, err := New(kernels.DefaultAdamW(), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := bf16Param("w", 1000)
+	for i := range p.Grad {
+		p.Grad[i] = kernels.BF16From32(float32(i%13) - 6.5)
+	}
+	if err := o.AddBF16(0, p); err != nil {
+		t.Fatal(err)
+	}
+	var exact float64 // each square is exact, and so is their sum here
+	for _, g := range p.Grad {
+		exact += float64(g.Float32()) * float64(g.Float32())
+	}
+	orig := slices.Clone(p.Grad)
+	norm, err := o.ClipGradNorm(1, nil)
+	if err != nil || norm != math.Sqrt(exact) {
+		t.Fatalf("ClipGradNorm = %v, %v; want %v", norm, err, math.Sqrt(exact))
+	}
+	c := float32(1 / (norm + normEps))
+	for i, g := range p.Grad {
+		if want := kernels.BF16From32(orig[i].Float32() * c); g != want {
+			t.Fatalf("clipped grad[%d] = %#04x, want %#04x", i, g, want)
+		}
+	}
+	copy(p.Grad, orig)
+	if inf, _ := o.ClipGradNorm(100, &ClipOptions{NormType: math.Inf(1)}); inf != 6.5 {
+		t.Errorf("infinity norm %v, want 6.5", inf)
+	}
+	if err := o.ClipGradValue(1.001); err != nil {
+		t.Fatal(err)
+	}
+	for i, g := range p.Grad {
+		want := orig[i]
+		if x := want.Float32(); x > 1.001 {
+			want = kernels.BF16From32(1.001)
+		} else if x < -1.001 {
+			want = kernels.BF16From32(-1.001)
+		}
+		if g != want {
+			t.Fatalf("clamped grad[%d] = %#04x, want %#04x", i, g, want)
+		}
+	}
+}
