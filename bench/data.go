@@ -64,7 +64,7 @@ func prefix[T float](s [][]T, n int) [][]T {
 }
 
 // chunk is elements [lo, hi) of each slice.
-func chunk[T float](s [][]T, lo, hi int) [][]T {
+func chunk[T any](s [][]T, lo, hi int) [][]T {
 	p := make([][]T, len(s))
 	for k := range s {
 		p[k] = s[k][lo:hi:hi]

@@ -5,6 +5,7 @@
 //	go run ./bench                      # every optimizer, about 1.5 minutes
 //	go run ./bench -optimizer adam      # Adam alone, float32 and float64, 1K to 16M
 //	go run ./bench -precision f32 -sizes 64K,16M
+//	go run ./bench -optimizer adam -precision f32,bf16 -sizes 64K,16M
 //	go run ./bench -optimizer sgd,rmsprop -variant all
 //	go run ./bench -json -o results.json
 //	go run ./bench -benchstat > new.txt # then: benchstat old.txt new.txt
@@ -30,7 +31,7 @@ import (
 // config is everything the flags decide.
 type config struct {
 	optimizers []*optimizer
-	precisions []string            // "f32", "f64"; nil: f32 and f64 for Adam, f32 for the others
+	precisions []string            // "f32", "f64", "bf16"; nil: f32 and f64 for Adam, f32 for the others
 	variants   map[string][]string // per optimizer, the variant names; none: its first
 	levels     []kernels.Level
 	cBaseline  bool
@@ -64,7 +65,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.SetOutput(stderr)
 	var (
 		optimizer = fs.String("optimizer", "all", "optimizers to run, comma-separated, or all (have: "+optimizerNames()+")")
-		precision = fs.String("precision", "auto", "precisions, comma-separated: f32, f64; or auto: f32,f64 for adam, f32 for the others")
+		precision = fs.String("precision", "auto", "precisions, comma-separated: f32, f64, bf16 (bfloat16 param and state: adam and sgd); or auto: f32,f64 for adam, f32 for the others")
 		variants  = fs.String("variant", "", "variants, comma-separated: a name (every selected optimizer that has it), optimizer:name, or all; "+
 			"an optimizer none of whose variants is named runs its first ("+variantNames()+")")
 		levels = fs.String("levels", "all", "levels to time, comma-separated: generic, avx2, avx512, neon, c (both C baselines, Adam only), or all; "+
@@ -118,13 +119,16 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	}
 	if *precision != "auto" {
 		for _, p := range list(*precision) {
-			if p != "f32" && p != "f64" {
-				return config{}, fmt.Errorf("-precision: unknown precision %q (want f32, f64 or auto)", p)
+			if p != "f32" && p != "f64" && p != "bf16" {
+				return config{}, fmt.Errorf("-precision: unknown precision %q (want f32, f64, bf16 or auto)", p)
 			}
 			cfg.precisions = append(cfg.precisions, p)
 		}
 		if len(cfg.precisions) == 0 {
 			return config{}, errors.New("-precision: no precision")
+		}
+		if !cfg.anyPrecision() {
+			return config{}, fmt.Errorf("-precision %s: no selected optimizer has bfloat16 kernels (have: %s)", *precision, bf16OptimizerNames())
 		}
 	}
 	var err error
@@ -297,6 +301,17 @@ func variantNames() string {
 	return strings.Join(s, "; ")
 }
 
+// bf16OptimizerNames lists the optimizers with bfloat16 kernels.
+func bf16OptimizerNames() string {
+	var names []string
+	for _, o := range optimizers {
+		if o.stepBF16 != nil {
+			names = append(names, o.name)
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
 func optimizerNames() string {
 	var names []string
 	for _, o := range optimizers {
@@ -327,17 +342,26 @@ func (c config) variantsOf(o *optimizer) []variant {
 	return vs
 }
 
-// precisionsOf are the precisions to run o at: -precision, or by
-// default float32 and float64 for Adam and float32 for the others (to
-// keep the default run short).
+// precisionsOf are the precisions to run o at: -precision (without bf16
+// for an optimizer that has no bfloat16 kernels), or by default float32
+// and float64 for Adam and float32 for the others (to keep the default
+// run short; bf16 is opt-in).
 func (c config) precisionsOf(o *optimizer) []string {
 	switch {
+	case c.precisions != nil && o.stepBF16 == nil:
+		return slices.DeleteFunc(slices.Clone(c.precisions), func(p string) bool { return p == "bf16" })
 	case c.precisions != nil:
 		return c.precisions
 	case o.name == "adam":
 		return []string{"f32", "f64"}
 	}
 	return []string{"f32"}
+}
+
+// anyPrecision reports whether some selected optimizer runs at some
+// selected precision (bf16 alone selects only those with bfloat16 kernels).
+func (c config) anyPrecision() bool {
+	return slices.ContainsFunc(c.optimizers, func(o *optimizer) bool { return len(c.precisionsOf(o)) > 0 })
 }
 
 // sizesOf are the sizes to run o at: -sizes, or by default autoSizes for

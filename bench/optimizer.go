@@ -27,6 +27,11 @@ type optimizer struct {
 	step32 func(v variant) func(s [][]float32)
 	step64 func(v variant) func(s [][]float64)
 
+	// stepBF16 returns a function that runs one bfloat16 step of form f
+	// of variant v at the active level, or nil if the kernels have no
+	// such step; a nil stepBF16 means none for any variant.
+	stepBF16 func(v variant, f bf16Form) func(d bf16Data)
+
 	// c32 runs iters steps of the C baseline (nil: none for this optimizer).
 	c32 func(fast bool, v variant, s [][]float32, iters int)
 	c64 func(fast bool, v variant, s [][]float64, iters int)
@@ -143,6 +148,16 @@ func adamOptimizer() *optimizer {
 		step64: func(v variant) func([][]float64) {
 			a, t := v.hp.(kernels.Adam), v.t
 			return func(s [][]float64) { _ = a.Step64(t, s[0], s[1], s[2], s[3], s[4]) }
+		},
+		stepBF16: func(v variant, f bf16Form) func(bf16Data) {
+			a, t := v.hp.(kernels.Adam), v.t
+			switch {
+			case a.AMSGrad:
+				return nil
+			case f.gradBF16:
+				return func(d bf16Data) { _ = a.StepBF16Grad(t, f.rounding(d.offset), d.s[0], d.s[1], d.s[2], d.s[3]) }
+			}
+			return func(d bf16Data) { _ = a.StepBF16(t, f.rounding(d.offset), d.s[0], d.grad32, d.s[2], d.s[3]) }
 		},
 		c32: func(fast bool, v variant, s [][]float32, iters int) {
 			var sc [10]float32

@@ -30,7 +30,7 @@ func writeJSON(w io.Writer, m Machine, cfg config, rs []Result) error {
 // csvHeader are the CSV columns, one row per Result (samples left out).
 var csvHeader = []string{"optimizer", "precision", "variant", "kind", "level", "n", "where",
 	"bytes_per_element", "threads", "iters_per_rep", "ns_min", "ns_median", "ns_max", "ns_mad",
-	"gb_per_s", "speedup", "roofline_pct", "arith_pct", "roofline_by", "beyond_roofline", "arith_by", "beyond_arith"}
+	"gb_per_s", "speedup", "roofline_pct", "arith_pct", "roofline_by", "beyond_roofline", "arith_by", "beyond_arith", "vs_f32"}
 
 func writeCSV(w io.Writer, rs []Result) error {
 	cw := csv.NewWriter(w)
@@ -41,7 +41,7 @@ func writeCSV(w io.Writer, rs []Result) error {
 			strconv.Itoa(r.BytesPerElement), strconv.Itoa(r.Threads), strconv.Itoa(r.Iters),
 			f(r.NsPerElement.Min), f(r.NsPerElement.Median), f(r.NsPerElement.Max), f(r.NsPerElement.MAD),
 			f(r.GBps), f(r.Speedup), f(r.RooflinePct), f(r.ArithPct),
-			r.RooflineBy, strconv.FormatBool(r.BeyondRoofline), r.ArithBy, strconv.FormatBool(r.BeyondArith)})
+			r.RooflineBy, strconv.FormatBool(r.BeyondRoofline), r.ArithBy, strconv.FormatBool(r.BeyondArith), f(r.VsF32)})
 	}
 	cw.Flush()
 	return cw.Error()

@@ -40,5 +40,12 @@ func sgdOptimizer() *optimizer {
 			o, t := v.hp.(kernels.SGD), v.t
 			return func(s [][]float64) { _ = o.Step64(t, s[0], s[1], s[2]) }
 		},
+		stepBF16: func(v variant, f bf16Form) func(bf16Data) {
+			o, t := v.hp.(kernels.SGD), v.t
+			if f.gradBF16 {
+				return func(d bf16Data) { _ = o.StepBF16Grad(t, f.rounding(d.offset), d.s[0], d.s[1], d.s[2]) }
+			}
+			return func(d bf16Data) { _ = o.StepBF16(t, f.rounding(d.offset), d.s[0], d.grad32, d.s[2]) }
+		},
 	}
 }

@@ -25,6 +25,7 @@ type Result struct {
 	NsPerElement    Stats     `json:"ns_per_element"`
 	GBps            float64   `json:"gb_per_s"`                  // bytes moved / median time
 	Speedup         float64   `json:"speedup,omitempty"`         // generic's median / this median
+	VsF32           float64   `json:"vs_f32,omitempty"`          // bf16 rows: the float32 kernel's median at this variant, level and size / this median
 	RooflinePct     float64   `json:"roofline_pct,omitempty"`    // roofline time / this time
 	RooflineBy      string    `json:"roofline_by,omitempty"`     // the loop that set the roofline: a level's Traffic kernel, c or c-fastmath
 	BeyondRoofline  bool      `json:"beyond_roofline,omitempty"` // faster than the roofline by more than the noise (beyondNoise)
@@ -116,9 +117,12 @@ func (s *suite) run() []Result {
 				all = append(all, runPrecision[float32](s, o, p)...)
 			case "f64":
 				all = append(all, runPrecision[float64](s, o, p)...)
+			case "bf16":
+				all = append(all, runBF16(s, o)...)
 			}
 		}
 	}
+	setVsF32(all)
 	s.logf("done in %v\n", time.Since(start).Round(100*time.Millisecond))
 	return all
 }

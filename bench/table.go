@@ -49,7 +49,12 @@ func writeBlock(w io.Writer, cfg config, b *block) {
 	}
 	fmt.Fprintf(w, "%s %s %s: %d B moved per element%s\n", b.optimizer, b.precision, b.variant, bpe, note)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "size\twhere\tlevel\tns/elem\t±\tGB/s\tspeedup\t%roofline\t%arith\t")
+	bf16 := b.precision == "bf16"
+	if bf16 {
+		fmt.Fprintln(tw, "size\twhere\tlevel\tns/elem\t±\tGB/s\tspeedup\tvs f32\t")
+	} else {
+		fmt.Fprintln(tw, "size\twhere\tlevel\tns/elem\t±\tGB/s\tspeedup\t%roofline\t%arith\t")
+	}
 	call := ""
 	lastN := -1
 	var beyond []Result
@@ -69,6 +74,11 @@ func writeBlock(w io.Writer, cfg config, b *block) {
 		if r.BeyondRoofline || r.BeyondArith {
 			beyond = append(beyond, r)
 		}
+		if bf16 {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%.3f\t%s\t%.1f\t%s\t%s\t\n", size, wh, r.Level,
+				r.NsPerElement.Median, spread(r.NsPerElement), r.GBps, orDash(r.Speedup, "%.2fx"), orDash(r.VsF32, "%.2fx"))
+			continue
+		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%.3f\t%s\t%.1f\t%s\t%s\t%s\t\n", size, wh, r.Level,
 			r.NsPerElement.Median, spread(r.NsPerElement), r.GBps,
 			orDash(r.Speedup, "%.2fx"), pct(r.RooflinePct, r.BeyondRoofline), pct(r.ArithPct, r.BeyondArith))
@@ -79,6 +89,10 @@ func writeBlock(w io.Writer, cfg config, b *block) {
 	}
 	if call != "" {
 		fmt.Fprintf(w, "a call on empty slices (validation, per-step scalars) takes %s\n", call)
+	}
+	if bf16 {
+		fmt.Fprintf(w, "no roofline (the float32 Traffic kernels move other bytes); vs f32: float32 %s's time at the same level and size in this run / this time\n", bf16Base(b.variant))
+		return
 	}
 	writeLimits(w, b)
 }
