@@ -26,6 +26,7 @@
 //	scheduler.step(); scheduler.get_last_lr() nothing to call; opt.LR(g)
 //	opt.state_dict(), load_state_dict(sd)    opt.Save(w), opt.Load(r); SaveFile, LoadFile
 //	ZeroRedundancyOptimizer                  Config.Shard
+//	bfloat16 params, torchao bf16 AdamW      opt.AddBF16(g, ...), Config.Rounding
 //	nn.utils.clip_grad_norm_(params, max)    norm, err := opt.ClipGradNorm(max, nil)
 //	nn.utils.clip_grad_value_(params, c)     opt.ClipGradValue(c)
 //
