@@ -2,6 +2,8 @@ package optim
 
 import (
 	"bytes"
+	"encoding/binary"
+	"encoding/json"
 	"math"
 	"slices"
 	"strings"
@@ -100,8 +102,9 @@ func TestBF16Streams(t *testing.T) {
 }
 
 // TestLoadBF16Mismatch checks that Load refuses a checkpoint of bfloat16
-// parameters saved with another rounding mode or seed, or without one, or
-// into a parameter of another dtype, and changes nothing.
+// parameters saved with another rounding mode or seed, or without one, a
+// corrupt or mislabelled BF16 tensor, or one for a parameter of another
+// dtype, and changes nothing.
 func TestLoadBF16Mismatch(t *testing.T) {
 	c := adamBF16Case(kernels.Rounding{Stochastic: true, Seed: 0x5eed})
 	saved := c.build(t, c.model(7))
@@ -134,6 +137,11 @@ func TestLoadBF16Mismatch(t *testing.T) {
 		{"no rounding recorded", rewriteHeader(t, file, func(h map[string]any) {
 			delete(h["__metadata__"].(map[string]any), metaRounding)
 		}), func(m *model) *Optimizer[kernels.Adam] { return c.build(t, m) }, `no "bf16_rounding"`},
+		{"a flipped byte in a BF16 tensor", flipIn(t, file, "state.emb.exp_avg_sq", 7), func(m *model) *Optimizer[kernels.Adam] { return c.build(t, m) },
+			`tensor "state.emb.exp_avg_sq" is corrupt`},
+		{"a BF16 tensor recorded as F32", rewriteHeader(t, file, func(h map[string]any) {
+			h["state.norm.exp_avg"].(map[string]any)["dtype"] = "F32"
+		}), func(m *model) *Optimizer[kernels.Adam] { return c.build(t, m) }, "shape [9] of F32 needs 36"},
 		{"another dtype", file, func(m *model) *Optimizer[kernels.Adam] {
 			m.d32[2], m.g32[2] = make([]float32, len(m.dbf[2])), make([]float32, len(m.dbf[2]))
 			m.dbf[2], m.gbf[2] = nil, nil
@@ -149,12 +157,32 @@ func TestLoadBF16Mismatch(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("Load: %v, want an error mentioning %q", err, tc.want)
 			}
+			t.Log(err)
 			equalModels(t, "after a refused Load", m, before)
 			if o.Steps(0) != 0 {
 				t.Error("a refused Load restored the step count")
 			}
 		})
 	}
+}
+
+// flipIn is file with one bit flipped in byte i of the named tensor's data.
+func flipIn(t *testing.T, file []byte, name string, i int) []byte {
+	t.Helper()
+	n := binary.LittleEndian.Uint64(file)
+	var h map[string]json.RawMessage
+	if err := json.Unmarshal(file[8:8+n], &h); err != nil {
+		t.Fatal(err)
+	}
+	var info struct {
+		Offsets [2]int `json:"data_offsets"`
+	}
+	if err := json.Unmarshal(h[name], &info); err != nil {
+		t.Fatal(err)
+	}
+	b := bytes.Clone(file)
+	b[8+int(n)+info.Offsets[0]+i] ^= 0x10
+	return b
 }
 
 // TestClipBF16 checks clipping of bfloat16 gradients: the 2-norm is the
