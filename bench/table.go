@@ -44,12 +44,12 @@ func blocks(rs []Result) []*block {
 func writeBlock(w io.Writer, cfg config, b *block) {
 	bpe := b.rows[0].BytesPerElement
 	note := ""
-	if o := findOptimizer(b.optimizer); cfg.cBaseline && o != nil && o.c32 == nil {
+	bf16 := b.precision == "bf16"
+	if o := findOptimizer(b.optimizer); cfg.cBaseline && o != nil && o.c32 == nil && !bf16 {
 		note = "; no C baseline (Adam only)"
 	}
 	fmt.Fprintf(w, "%s %s %s: %d B moved per element%s\n", b.optimizer, b.precision, b.variant, bpe, note)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	bf16 := b.precision == "bf16"
 	if bf16 {
 		fmt.Fprintln(tw, "size\twhere\tlevel\tns/elem\t±\tGB/s\tspeedup\tvs f32\t")
 	} else {
@@ -91,7 +91,7 @@ func writeBlock(w io.Writer, cfg config, b *block) {
 		fmt.Fprintf(w, "a call on empty slices (validation, per-step scalars) takes %s\n", call)
 	}
 	if bf16 {
-		fmt.Fprintf(w, "no roofline (the float32 Traffic kernels move other bytes); vs f32: float32 %s's time at the same level and size in this run / this time\n", bf16Base(b.variant))
+		fmt.Fprintf(w, "no roofline (the float32 Traffic kernels move other bytes) and no C baseline; vs f32: float32 %s's time at the same level and size in this run / this time\n", bf16Base(b.variant))
 		return
 	}
 	writeLimits(w, b)
