@@ -60,7 +60,8 @@ func BenchmarkLion(b *testing.B)             { benchOptimizer(b, "lion", kindKer
 func BenchmarkLionRoofline(b *testing.B)     { benchOptimizer(b, "lion", kindRoofline) }
 
 // benchOptimizer runs one kind of benchmark of an optimizer's default
-// variant at both precisions.
+// variant at both precisions, and its kernels also in bfloat16 (each
+// form, as variant=<variant>.<form>) where it has bfloat16 kernels.
 func benchOptimizer(b *testing.B, name, kind string) {
 	o := findOptimizer(name)
 	v := o.variants[0]
@@ -78,6 +79,26 @@ func benchOptimizer(b *testing.B, name, kind string) {
 				benchLimit[float32](b, o, v, kind)
 			default:
 				benchLimit[float64](b, o, v, kind)
+			}
+		})
+	}
+	if kind == kindKernel && o.stepBF16 != nil {
+		b.Run("bf16", func(b *testing.B) { benchBF16(b, o, v) })
+	}
+}
+
+func benchBF16(b *testing.B, o *optimizer, v variant) {
+	for _, f := range bf16Forms {
+		b.Run("variant="+bf16Variant(v, f), func(b *testing.B) {
+			for _, n := range benchSizes() {
+				b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+					d := newBF16Data(o, n, 1)
+					for _, l := range benchLevels() {
+						b.Run("level="+l.String(), func(b *testing.B) {
+							runJob(b, bf16Job(o.stepBF16(v, f), l, d, 1), f.bytesPerElement(v))
+						})
+					}
+				})
 			}
 		})
 	}
