@@ -33,7 +33,7 @@ func (o Adam) StepBF16Grad(t int, r Rounding, param, grad, m, v []BF16) error {
 }
 
 // scalarsBF16 is Step32's scalars (from its cache), with the offset and
-// the hash keys.
+// the hash key.
 func (o Adam) scalarsBF16(t int, r Rounding) (s [adamBF16ScalarCount]float32, err error) {
 	if o.AMSGrad {
 		return s, o.bad("AMSGrad", 1, "false for the bfloat16 steps (not offered)")
@@ -47,9 +47,7 @@ func (o Adam) scalarsBF16(t int, r Rounding) (s [adamBF16ScalarCount]float32, er
 	}
 	copy(s[:], c.s[:]) // Step32's scalars, in the same order
 	s[adamBF16Off] = u32Scalar(uint32(r.Offset))
-	s[adamBF16Kparam] = u32Scalar(r.key(t, 0))
-	s[adamBF16Km] = u32Scalar(r.key(t, 1))
-	s[adamBF16Kv] = u32Scalar(r.key(t, 2))
+	s[adamBF16Key] = u32Scalar(r.key(t))
 	return s, nil
 }
 

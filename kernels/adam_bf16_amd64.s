@@ -4,9 +4,9 @@
 
 #include "textflag.h"
 
-// func adamBF16AVX2F32(param []uint16, grad []float32, m []uint16, v []uint16, s [14]float32)
+// func adamBF16AVX2F32(param []uint16, grad []float32, m []uint16, v []uint16, s [12]float32)
 // Requires: AVX, AVX2
-TEXT ·adamBF16AVX2F32(SB), NOSPLIT, $352-152
+TEXT ·adamBF16AVX2F32(SB), NOSPLIT, $256-144
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -15,35 +15,32 @@ TEXT ·adamBF16AVX2F32(SB), NOSPLIT, $352-152
 
 	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
 	VBROADCASTSS s_0+96(FP), Y0
-	VMOVUPS      Y0, (SP)
-	VBROADCASTSS s_2+104(FP), Y0
-	VMOVUPS      Y0, 32(SP)
-	VBROADCASTSS s_3+108(FP), Y0
-	VMOVUPS      Y0, 64(SP)
-	VBROADCASTSS s_4+112(FP), Y0
-	VMOVUPS      Y0, 96(SP)
-	VBROADCASTSS s_5+116(FP), Y0
-	VMOVUPS      Y0, 128(SP)
-	VBROADCASTSS s_6+120(FP), Y0
-	VMOVUPS      Y0, 160(SP)
-	VBROADCASTSS s_7+124(FP), Y0
-	VMOVUPS      Y0, 192(SP)
-	VBROADCASTSS s_8+128(FP), Y0
-	VMOVUPS      Y0, 224(SP)
-	VBROADCASTSS s_9+132(FP), Y0
-	VMOVUPS      Y0, 256(SP)
+	VBROADCASTSS s_2+104(FP), Y1
+	VBROADCASTSS s_3+108(FP), Y2
+	VBROADCASTSS s_4+112(FP), Y3
+	VMOVUPS      Y3, (SP)
+	VBROADCASTSS s_5+116(FP), Y3
+	VMOVUPS      Y3, 32(SP)
+	VBROADCASTSS s_6+120(FP), Y3
+	VMOVUPS      Y3, 64(SP)
+	VBROADCASTSS s_7+124(FP), Y3
+	VMOVUPS      Y3, 96(SP)
+	VBROADCASTSS s_8+128(FP), Y3
+	VMOVUPS      Y3, 128(SP)
+	VBROADCASTSS s_9+132(FP), Y3
+	VMOVUPS      Y3, 160(SP)
 
 	// Constant: 0x1
 	MOVQ         $0x0000000000000001, DI
-	VMOVD        DI, X0
-	VBROADCASTSS X0, Y0
-	VMOVUPS      Y0, 288(SP)
+	VMOVD        DI, X3
+	VBROADCASTSS X3, Y3
+	VMOVUPS      Y3, 192(SP)
 
 	// Constant: 0x7fff
 	MOVQ         $0x0000000000007fff, DI
-	VMOVD        DI, X0
-	VBROADCASTSS X0, Y0
-	VMOVUPS      Y0, 320(SP)
+	VMOVD        DI, X3
+	VBROADCASTSS X3, Y3
+	VMOVUPS      Y3, 224(SP)
 	XORQ         DI, DI
 
 	// Main loop: 4 vectors of 8 elements per iteration.
@@ -54,226 +51,222 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVUPS (SP), Y0
-	VMULPS  (DX)(DI*4), Y0, Y0
-	VMOVUPS (SP), Y1
-	VMULPS  32(DX)(DI*4), Y1, Y1
-	VMOVUPS (SP), Y2
-	VMULPS  64(DX)(DI*4), Y2, Y2
-	VMOVUPS (SP), Y3
-	VMULPS  96(DX)(DI*4), Y3, Y3
+	VMULPS (DX)(DI*4), Y0, Y3
+	VMULPS 32(DX)(DI*4), Y0, Y4
+	VMULPS 64(DX)(DI*4), Y0, Y5
+	VMULPS 96(DX)(DI*4), Y0, Y6
 
 	// first moment
-	VPMOVZXWD (BX)(DI*2), Y4
-	VPSLLD    $0x10, Y4, Y4
-	VMULPS    32(SP), Y4, Y4
-	VMULPS    64(SP), Y0, Y5
-	VADDPS    Y5, Y4, Y4
-	VPMOVZXWD 16(BX)(DI*2), Y5
-	VPSLLD    $0x10, Y5, Y5
-	VMULPS    32(SP), Y5, Y5
-	VMULPS    64(SP), Y1, Y6
-	VADDPS    Y6, Y5, Y5
-	VPMOVZXWD 32(BX)(DI*2), Y6
-	VPSLLD    $0x10, Y6, Y6
-	VMULPS    32(SP), Y6, Y6
-	VMULPS    64(SP), Y2, Y7
-	VADDPS    Y7, Y6, Y6
-	VPMOVZXWD 48(BX)(DI*2), Y7
+	VPMOVZXWD (BX)(DI*2), Y7
 	VPSLLD    $0x10, Y7, Y7
-	VMULPS    32(SP), Y7, Y7
-	VMULPS    64(SP), Y3, Y8
+	VMULPS    Y7, Y1, Y7
+	VMULPS    Y3, Y2, Y8
 	VADDPS    Y8, Y7, Y7
+	VPMOVZXWD 16(BX)(DI*2), Y8
+	VPSLLD    $0x10, Y8, Y8
+	VMULPS    Y8, Y1, Y8
+	VMULPS    Y4, Y2, Y9
+	VADDPS    Y9, Y8, Y8
+	VPMOVZXWD 32(BX)(DI*2), Y9
+	VPSLLD    $0x10, Y9, Y9
+	VMULPS    Y9, Y1, Y9
+	VMULPS    Y5, Y2, Y10
+	VADDPS    Y10, Y9, Y9
+	VPMOVZXWD 48(BX)(DI*2), Y10
+	VPSLLD    $0x10, Y10, Y10
+	VMULPS    Y10, Y1, Y10
+	VMULPS    Y6, Y2, Y11
+	VADDPS    Y11, Y10, Y10
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD       $0x10, Y4, Y8
-	VPAND        288(SP), Y8, Y8
-	VPADDD       320(SP), Y8, Y8
-	VPSRLD       $0x10, Y5, Y9
-	VPAND        288(SP), Y9, Y9
-	VPADDD       320(SP), Y9, Y9
-	VPSRLD       $0x10, Y6, Y10
-	VPAND        288(SP), Y10, Y10
-	VPADDD       320(SP), Y10, Y10
 	VPSRLD       $0x10, Y7, Y11
-	VPAND        288(SP), Y11, Y11
-	VPADDD       320(SP), Y11, Y11
-	VCMPPS       $0x03, Y4, Y4, Y12
-	VCMPPS       $0x03, Y5, Y5, Y13
-	VCMPPS       $0x03, Y6, Y6, Y14
+	VPAND        192(SP), Y11, Y11
+	VPADDD       224(SP), Y11, Y11
+	VPSRLD       $0x10, Y8, Y12
+	VPAND        192(SP), Y12, Y12
+	VPADDD       224(SP), Y12, Y12
+	VPSRLD       $0x10, Y9, Y13
+	VPAND        192(SP), Y13, Y13
+	VPADDD       224(SP), Y13, Y13
+	VPSRLD       $0x10, Y10, Y14
+	VPAND        192(SP), Y14, Y14
+	VPADDD       224(SP), Y14, Y14
+	VPADDD       Y11, Y7, Y11
 	VCMPPS       $0x03, Y7, Y7, Y15
-	VPADDD       Y8, Y4, Y8
-	VPOR         Y12, Y8, Y8
-	VPSRLD       $0x10, Y8, Y8
-	VEXTRACTI128 $0x01, Y8, X12
-	VPACKUSDW    X12, X8, X12
-	VMOVDQU      X12, (BX)(DI*2)
-	VPADDD       Y9, Y5, Y8
-	VPOR         Y13, Y8, Y8
-	VPSRLD       $0x10, Y8, Y8
-	VEXTRACTI128 $0x01, Y8, X9
-	VPACKUSDW    X9, X8, X9
-	VMOVDQU      X9, 16(BX)(DI*2)
-	VPADDD       Y10, Y6, Y8
-	VPOR         Y14, Y8, Y8
-	VPSRLD       $0x10, Y8, Y8
-	VEXTRACTI128 $0x01, Y8, X9
-	VPACKUSDW    X9, X8, X9
-	VMOVDQU      X9, 32(BX)(DI*2)
-	VPADDD       Y11, Y7, Y8
-	VPOR         Y15, Y8, Y8
-	VPSRLD       $0x10, Y8, Y8
-	VEXTRACTI128 $0x01, Y8, X9
-	VPACKUSDW    X9, X8, X9
-	VMOVDQU      X9, 48(BX)(DI*2)
+	VPOR         Y15, Y11, Y11
+	VPSRLD       $0x10, Y11, Y11
+	VEXTRACTI128 $0x01, Y11, X15
+	VPACKUSDW    X15, X11, X15
+	VMOVDQU      X15, (BX)(DI*2)
+	VPADDD       Y12, Y8, Y11
+	VCMPPS       $0x03, Y8, Y8, Y12
+	VPOR         Y12, Y11, Y11
+	VPSRLD       $0x10, Y11, Y11
+	VEXTRACTI128 $0x01, Y11, X12
+	VPACKUSDW    X12, X11, X12
+	VMOVDQU      X12, 16(BX)(DI*2)
+	VPADDD       Y13, Y9, Y11
+	VCMPPS       $0x03, Y9, Y9, Y12
+	VPOR         Y12, Y11, Y11
+	VPSRLD       $0x10, Y11, Y11
+	VEXTRACTI128 $0x01, Y11, X12
+	VPACKUSDW    X12, X11, X12
+	VMOVDQU      X12, 32(BX)(DI*2)
+	VPADDD       Y14, Y10, Y11
+	VCMPPS       $0x03, Y10, Y10, Y12
+	VPOR         Y12, Y11, Y11
+	VPSRLD       $0x10, Y11, Y11
+	VEXTRACTI128 $0x01, Y11, X12
+	VPACKUSDW    X12, X11, X12
+	VMOVDQU      X12, 48(BX)(DI*2)
 
 	// second moment
-	VPMOVZXWD (SI)(DI*2), Y8
-	VPSLLD    $0x10, Y8, Y8
-	VMULPS    96(SP), Y8, Y8
-	VMULPS    Y0, Y0, Y0
-	VMULPS    128(SP), Y0, Y0
-	VADDPS    Y0, Y8, Y0
-	VPMOVZXWD 16(SI)(DI*2), Y8
-	VPSLLD    $0x10, Y8, Y8
-	VMULPS    96(SP), Y8, Y8
-	VMULPS    Y1, Y1, Y1
-	VMULPS    128(SP), Y1, Y1
-	VADDPS    Y1, Y8, Y1
-	VPMOVZXWD 32(SI)(DI*2), Y8
-	VPSLLD    $0x10, Y8, Y8
-	VMULPS    96(SP), Y8, Y8
-	VMULPS    Y2, Y2, Y2
-	VMULPS    128(SP), Y2, Y2
-	VADDPS    Y2, Y8, Y2
-	VPMOVZXWD 48(SI)(DI*2), Y8
-	VPSLLD    $0x10, Y8, Y8
-	VMULPS    96(SP), Y8, Y8
+	VPMOVZXWD (SI)(DI*2), Y11
+	VPSLLD    $0x10, Y11, Y11
+	VMULPS    (SP), Y11, Y11
 	VMULPS    Y3, Y3, Y3
-	VMULPS    128(SP), Y3, Y3
-	VADDPS    Y3, Y8, Y3
+	VMULPS    32(SP), Y3, Y3
+	VADDPS    Y3, Y11, Y3
+	VPMOVZXWD 16(SI)(DI*2), Y11
+	VPSLLD    $0x10, Y11, Y11
+	VMULPS    (SP), Y11, Y11
+	VMULPS    Y4, Y4, Y4
+	VMULPS    32(SP), Y4, Y4
+	VADDPS    Y4, Y11, Y4
+	VPMOVZXWD 32(SI)(DI*2), Y11
+	VPSLLD    $0x10, Y11, Y11
+	VMULPS    (SP), Y11, Y11
+	VMULPS    Y5, Y5, Y5
+	VMULPS    32(SP), Y5, Y5
+	VADDPS    Y5, Y11, Y5
+	VPMOVZXWD 48(SI)(DI*2), Y11
+	VPSLLD    $0x10, Y11, Y11
+	VMULPS    (SP), Y11, Y11
+	VMULPS    Y6, Y6, Y6
+	VMULPS    32(SP), Y6, Y6
+	VADDPS    Y6, Y11, Y6
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD       $0x10, Y0, Y8
-	VPAND        288(SP), Y8, Y8
-	VPADDD       320(SP), Y8, Y8
-	VPSRLD       $0x10, Y1, Y9
-	VPAND        288(SP), Y9, Y9
-	VPADDD       320(SP), Y9, Y9
-	VPSRLD       $0x10, Y2, Y10
-	VPAND        288(SP), Y10, Y10
-	VPADDD       320(SP), Y10, Y10
 	VPSRLD       $0x10, Y3, Y11
-	VPAND        288(SP), Y11, Y11
-	VPADDD       320(SP), Y11, Y11
-	VCMPPS       $0x03, Y0, Y0, Y12
-	VCMPPS       $0x03, Y1, Y1, Y13
-	VCMPPS       $0x03, Y2, Y2, Y14
+	VPAND        192(SP), Y11, Y11
+	VPADDD       224(SP), Y11, Y11
+	VPSRLD       $0x10, Y4, Y12
+	VPAND        192(SP), Y12, Y12
+	VPADDD       224(SP), Y12, Y12
+	VPSRLD       $0x10, Y5, Y13
+	VPAND        192(SP), Y13, Y13
+	VPADDD       224(SP), Y13, Y13
+	VPSRLD       $0x10, Y6, Y14
+	VPAND        192(SP), Y14, Y14
+	VPADDD       224(SP), Y14, Y14
+	VPADDD       Y11, Y3, Y11
 	VCMPPS       $0x03, Y3, Y3, Y15
-	VPADDD       Y8, Y0, Y8
-	VPOR         Y12, Y8, Y8
-	VPSRLD       $0x10, Y8, Y8
-	VEXTRACTI128 $0x01, Y8, X12
-	VPACKUSDW    X12, X8, X12
-	VMOVDQU      X12, (SI)(DI*2)
-	VPADDD       Y9, Y1, Y8
-	VPOR         Y13, Y8, Y8
-	VPSRLD       $0x10, Y8, Y8
-	VEXTRACTI128 $0x01, Y8, X9
-	VPACKUSDW    X9, X8, X9
-	VMOVDQU      X9, 16(SI)(DI*2)
-	VPADDD       Y10, Y2, Y8
-	VPOR         Y14, Y8, Y8
-	VPSRLD       $0x10, Y8, Y8
-	VEXTRACTI128 $0x01, Y8, X9
-	VPACKUSDW    X9, X8, X9
-	VMOVDQU      X9, 32(SI)(DI*2)
-	VPADDD       Y11, Y3, Y8
-	VPOR         Y15, Y8, Y8
-	VPSRLD       $0x10, Y8, Y8
-	VEXTRACTI128 $0x01, Y8, X9
-	VPACKUSDW    X9, X8, X9
-	VMOVDQU      X9, 48(SI)(DI*2)
+	VPOR         Y15, Y11, Y11
+	VPSRLD       $0x10, Y11, Y11
+	VEXTRACTI128 $0x01, Y11, X15
+	VPACKUSDW    X15, X11, X15
+	VMOVDQU      X15, (SI)(DI*2)
+	VPADDD       Y12, Y4, Y11
+	VCMPPS       $0x03, Y4, Y4, Y12
+	VPOR         Y12, Y11, Y11
+	VPSRLD       $0x10, Y11, Y11
+	VEXTRACTI128 $0x01, Y11, X12
+	VPACKUSDW    X12, X11, X12
+	VMOVDQU      X12, 16(SI)(DI*2)
+	VPADDD       Y13, Y5, Y11
+	VCMPPS       $0x03, Y5, Y5, Y12
+	VPOR         Y12, Y11, Y11
+	VPSRLD       $0x10, Y11, Y11
+	VEXTRACTI128 $0x01, Y11, X12
+	VPACKUSDW    X12, X11, X12
+	VMOVDQU      X12, 32(SI)(DI*2)
+	VPADDD       Y14, Y6, Y11
+	VCMPPS       $0x03, Y6, Y6, Y12
+	VPOR         Y12, Y11, Y11
+	VPSRLD       $0x10, Y11, Y11
+	VEXTRACTI128 $0x01, Y11, X12
+	VPACKUSDW    X12, X11, X12
+	VMOVDQU      X12, 48(SI)(DI*2)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPS Y0, Y0
-	VMULPS  160(SP), Y0, Y0
-	VADDPS  192(SP), Y0, Y0
-	VSQRTPS Y1, Y1
-	VMULPS  160(SP), Y1, Y1
-	VADDPS  192(SP), Y1, Y1
-	VSQRTPS Y2, Y2
-	VMULPS  160(SP), Y2, Y2
-	VADDPS  192(SP), Y2, Y2
 	VSQRTPS Y3, Y3
-	VMULPS  160(SP), Y3, Y3
-	VADDPS  192(SP), Y3, Y3
+	VMULPS  64(SP), Y3, Y3
+	VADDPS  96(SP), Y3, Y3
+	VSQRTPS Y4, Y4
+	VMULPS  64(SP), Y4, Y4
+	VADDPS  96(SP), Y4, Y4
+	VSQRTPS Y5, Y5
+	VMULPS  64(SP), Y5, Y5
+	VADDPS  96(SP), Y5, Y5
+	VSQRTPS Y6, Y6
+	VMULPS  64(SP), Y6, Y6
+	VADDPS  96(SP), Y6, Y6
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD    (CX)(DI*2), Y8
-	VPSLLD       $0x10, Y8, Y8
-	VMULPS       256(SP), Y8, Y8
-	VDIVPS       Y0, Y4, Y0
-	VMULPS       224(SP), Y0, Y0
-	VSUBPS       Y0, Y8, Y0
-	VPMOVZXWD    16(CX)(DI*2), Y4
-	VPSLLD       $0x10, Y4, Y4
-	VMULPS       256(SP), Y4, Y4
-	VDIVPS       Y1, Y5, Y1
-	VMULPS       224(SP), Y1, Y1
-	VSUBPS       Y1, Y4, Y1
-	VPMOVZXWD    32(CX)(DI*2), Y4
-	VPSLLD       $0x10, Y4, Y4
-	VMULPS       256(SP), Y4, Y4
-	VDIVPS       Y2, Y6, Y2
-	VMULPS       224(SP), Y2, Y2
-	VSUBPS       Y2, Y4, Y2
-	VPMOVZXWD    48(CX)(DI*2), Y4
-	VPSLLD       $0x10, Y4, Y4
-	VMULPS       256(SP), Y4, Y4
+	VPMOVZXWD    (CX)(DI*2), Y11
+	VPSLLD       $0x10, Y11, Y11
+	VMULPS       160(SP), Y11, Y11
 	VDIVPS       Y3, Y7, Y3
-	VMULPS       224(SP), Y3, Y3
-	VSUBPS       Y3, Y4, Y3
-	VPSRLD       $0x10, Y0, Y4
-	VPAND        288(SP), Y4, Y4
-	VPADDD       320(SP), Y4, Y4
-	VPSRLD       $0x10, Y1, Y5
-	VPAND        288(SP), Y5, Y5
-	VPADDD       320(SP), Y5, Y5
-	VPSRLD       $0x10, Y2, Y6
-	VPAND        288(SP), Y6, Y6
-	VPADDD       320(SP), Y6, Y6
+	VMULPS       128(SP), Y3, Y3
+	VSUBPS       Y3, Y11, Y3
+	VPMOVZXWD    16(CX)(DI*2), Y7
+	VPSLLD       $0x10, Y7, Y7
+	VMULPS       160(SP), Y7, Y7
+	VDIVPS       Y4, Y8, Y4
+	VMULPS       128(SP), Y4, Y4
+	VSUBPS       Y4, Y7, Y4
+	VPMOVZXWD    32(CX)(DI*2), Y7
+	VPSLLD       $0x10, Y7, Y7
+	VMULPS       160(SP), Y7, Y7
+	VDIVPS       Y5, Y9, Y5
+	VMULPS       128(SP), Y5, Y5
+	VSUBPS       Y5, Y7, Y5
+	VPMOVZXWD    48(CX)(DI*2), Y7
+	VPSLLD       $0x10, Y7, Y7
+	VMULPS       160(SP), Y7, Y7
+	VDIVPS       Y6, Y10, Y6
+	VMULPS       128(SP), Y6, Y6
+	VSUBPS       Y6, Y7, Y6
 	VPSRLD       $0x10, Y3, Y7
-	VPAND        288(SP), Y7, Y7
-	VPADDD       320(SP), Y7, Y7
-	VCMPPS       $0x03, Y0, Y0, Y8
-	VCMPPS       $0x03, Y1, Y1, Y9
-	VCMPPS       $0x03, Y2, Y2, Y10
-	VCMPPS       $0x03, Y3, Y3, Y11
-	VPADDD       Y4, Y0, Y0
-	VPOR         Y8, Y0, Y0
-	VPSRLD       $0x10, Y0, Y0
-	VEXTRACTI128 $0x01, Y0, X4
-	VPACKUSDW    X4, X0, X4
-	VMOVDQU      X4, (CX)(DI*2)
-	VPADDD       Y5, Y1, Y0
-	VPOR         Y9, Y0, Y0
-	VPSRLD       $0x10, Y0, Y0
-	VEXTRACTI128 $0x01, Y0, X1
-	VPACKUSDW    X1, X0, X1
-	VMOVDQU      X1, 16(CX)(DI*2)
-	VPADDD       Y6, Y2, Y0
-	VPOR         Y10, Y0, Y0
-	VPSRLD       $0x10, Y0, Y0
-	VEXTRACTI128 $0x01, Y0, X1
-	VPACKUSDW    X1, X0, X1
-	VMOVDQU      X1, 32(CX)(DI*2)
-	VPADDD       Y7, Y3, Y0
-	VPOR         Y11, Y0, Y0
-	VPSRLD       $0x10, Y0, Y0
-	VEXTRACTI128 $0x01, Y0, X1
-	VPACKUSDW    X1, X0, X1
-	VMOVDQU      X1, 48(CX)(DI*2)
+	VPAND        192(SP), Y7, Y7
+	VPADDD       224(SP), Y7, Y7
+	VPSRLD       $0x10, Y4, Y8
+	VPAND        192(SP), Y8, Y8
+	VPADDD       224(SP), Y8, Y8
+	VPSRLD       $0x10, Y5, Y9
+	VPAND        192(SP), Y9, Y9
+	VPADDD       224(SP), Y9, Y9
+	VPSRLD       $0x10, Y6, Y10
+	VPAND        192(SP), Y10, Y10
+	VPADDD       224(SP), Y10, Y10
+	VPADDD       Y7, Y3, Y7
+	VCMPPS       $0x03, Y3, Y3, Y3
+	VPOR         Y3, Y7, Y3
+	VPSRLD       $0x10, Y3, Y3
+	VEXTRACTI128 $0x01, Y3, X7
+	VPACKUSDW    X7, X3, X7
+	VMOVDQU      X7, (CX)(DI*2)
+	VPADDD       Y8, Y4, Y3
+	VCMPPS       $0x03, Y4, Y4, Y4
+	VPOR         Y4, Y3, Y3
+	VPSRLD       $0x10, Y3, Y3
+	VEXTRACTI128 $0x01, Y3, X4
+	VPACKUSDW    X4, X3, X4
+	VMOVDQU      X4, 16(CX)(DI*2)
+	VPADDD       Y9, Y5, Y3
+	VCMPPS       $0x03, Y5, Y5, Y4
+	VPOR         Y4, Y3, Y3
+	VPSRLD       $0x10, Y3, Y3
+	VEXTRACTI128 $0x01, Y3, X4
+	VPACKUSDW    X4, X3, X4
+	VMOVDQU      X4, 32(CX)(DI*2)
+	VPADDD       Y10, Y6, Y3
+	VCMPPS       $0x03, Y6, Y6, Y4
+	VPOR         Y4, Y3, Y3
+	VPSRLD       $0x10, Y3, Y3
+	VEXTRACTI128 $0x01, Y3, X4
+	VPACKUSDW    X4, X3, X4
+	VMOVDQU      X4, 48(CX)(DI*2)
 	ADDQ         $0x00000020, DI
 	JMP          unrolled
 
@@ -285,70 +278,69 @@ single:
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVUPS (SP), Y0
-	VMULPS  (DX)(DI*4), Y0, Y0
+	VMULPS (DX)(DI*4), Y0, Y3
 
 	// first moment
-	VPMOVZXWD (BX)(DI*2), Y1
-	VPSLLD    $0x10, Y1, Y1
-	VMULPS    32(SP), Y1, Y1
-	VMULPS    64(SP), Y0, Y2
-	VADDPS    Y2, Y1, Y1
+	VPMOVZXWD (BX)(DI*2), Y4
+	VPSLLD    $0x10, Y4, Y4
+	VMULPS    Y4, Y1, Y4
+	VMULPS    Y3, Y2, Y5
+	VADDPS    Y5, Y4, Y4
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD       $0x10, Y1, Y2
-	VPAND        288(SP), Y2, Y2
-	VPADDD       320(SP), Y2, Y2
-	VCMPPS       $0x03, Y1, Y1, Y3
-	VPADDD       Y2, Y1, Y2
-	VPOR         Y3, Y2, Y2
-	VPSRLD       $0x10, Y2, Y2
-	VEXTRACTI128 $0x01, Y2, X3
-	VPACKUSDW    X3, X2, X3
-	VMOVDQU      X3, (BX)(DI*2)
+	VPSRLD       $0x10, Y4, Y5
+	VPAND        192(SP), Y5, Y5
+	VPADDD       224(SP), Y5, Y5
+	VPADDD       Y5, Y4, Y5
+	VCMPPS       $0x03, Y4, Y4, Y6
+	VPOR         Y6, Y5, Y5
+	VPSRLD       $0x10, Y5, Y5
+	VEXTRACTI128 $0x01, Y5, X6
+	VPACKUSDW    X6, X5, X6
+	VMOVDQU      X6, (BX)(DI*2)
 
 	// second moment
-	VPMOVZXWD (SI)(DI*2), Y2
-	VPSLLD    $0x10, Y2, Y2
-	VMULPS    96(SP), Y2, Y2
-	VMULPS    Y0, Y0, Y0
-	VMULPS    128(SP), Y0, Y0
-	VADDPS    Y0, Y2, Y0
+	VPMOVZXWD (SI)(DI*2), Y5
+	VPSLLD    $0x10, Y5, Y5
+	VMULPS    (SP), Y5, Y5
+	VMULPS    Y3, Y3, Y3
+	VMULPS    32(SP), Y3, Y3
+	VADDPS    Y3, Y5, Y3
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD       $0x10, Y0, Y2
-	VPAND        288(SP), Y2, Y2
-	VPADDD       320(SP), Y2, Y2
-	VCMPPS       $0x03, Y0, Y0, Y3
-	VPADDD       Y2, Y0, Y2
-	VPOR         Y3, Y2, Y2
-	VPSRLD       $0x10, Y2, Y2
-	VEXTRACTI128 $0x01, Y2, X3
-	VPACKUSDW    X3, X2, X3
-	VMOVDQU      X3, (SI)(DI*2)
+	VPSRLD       $0x10, Y3, Y5
+	VPAND        192(SP), Y5, Y5
+	VPADDD       224(SP), Y5, Y5
+	VPADDD       Y5, Y3, Y5
+	VCMPPS       $0x03, Y3, Y3, Y6
+	VPOR         Y6, Y5, Y5
+	VPSRLD       $0x10, Y5, Y5
+	VEXTRACTI128 $0x01, Y5, X6
+	VPACKUSDW    X6, X5, X6
+	VMOVDQU      X6, (SI)(DI*2)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPS Y0, Y0
-	VMULPS  160(SP), Y0, Y0
-	VADDPS  192(SP), Y0, Y0
+	VSQRTPS Y3, Y3
+	VMULPS  64(SP), Y3, Y3
+	VADDPS  96(SP), Y3, Y3
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD    (CX)(DI*2), Y2
-	VPSLLD       $0x10, Y2, Y2
-	VMULPS       256(SP), Y2, Y2
-	VDIVPS       Y0, Y1, Y0
-	VMULPS       224(SP), Y0, Y0
-	VSUBPS       Y0, Y2, Y0
-	VPSRLD       $0x10, Y0, Y1
-	VPAND        288(SP), Y1, Y1
-	VPADDD       320(SP), Y1, Y1
-	VCMPPS       $0x03, Y0, Y0, Y2
-	VPADDD       Y1, Y0, Y0
-	VPOR         Y2, Y0, Y0
-	VPSRLD       $0x10, Y0, Y0
-	VEXTRACTI128 $0x01, Y0, X1
-	VPACKUSDW    X1, X0, X1
-	VMOVDQU      X1, (CX)(DI*2)
+	VPMOVZXWD    (CX)(DI*2), Y5
+	VPSLLD       $0x10, Y5, Y5
+	VMULPS       160(SP), Y5, Y5
+	VDIVPS       Y3, Y4, Y3
+	VMULPS       128(SP), Y3, Y3
+	VSUBPS       Y3, Y5, Y3
+	VPSRLD       $0x10, Y3, Y4
+	VPAND        192(SP), Y4, Y4
+	VPADDD       224(SP), Y4, Y4
+	VPADDD       Y4, Y3, Y4
+	VCMPPS       $0x03, Y3, Y3, Y3
+	VPOR         Y3, Y4, Y3
+	VPSRLD       $0x10, Y3, Y3
+	VEXTRACTI128 $0x01, Y3, X4
+	VPACKUSDW    X4, X3, X4
+	VMOVDQU      X4, (CX)(DI*2)
 	ADDQ         $0x00000008, DI
 	JMP          single
 
@@ -358,64 +350,63 @@ tail:
 	JGE  done
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVSS (SP), X0
-	VMULSS (DX)(DI*4), X0, X0
+	VMULSS (DX)(DI*4), X0, X3
 
 	// first moment
 	MOVWLZX (BX)(DI*2), R8
-	VMOVD   R8, X1
-	VPSLLD  $0x10, X1, X1
-	VMULSS  32(SP), X1, X1
-	VMULSS  64(SP), X0, X2
-	VADDSS  X2, X1, X1
+	VMOVD   R8, X4
+	VPSLLD  $0x10, X4, X4
+	VMULSS  X4, X1, X4
+	VMULSS  X3, X2, X5
+	VADDSS  X5, X4, X4
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD  $0x10, X1, X2
-	VPAND   288(SP), X2, X2
-	VPADDD  320(SP), X2, X2
-	VCMPSS  $0x03, X1, X1, X3
-	VPADDD  X2, X1, X2
-	VPOR    X3, X2, X2
-	VPEXTRW $0x01, X2, (BX)(DI*2)
+	VPSRLD  $0x10, X4, X5
+	VPAND   192(SP), X5, X5
+	VPADDD  224(SP), X5, X5
+	VPADDD  X5, X4, X5
+	VCMPSS  $0x03, X4, X4, X6
+	VPOR    X6, X5, X5
+	VPEXTRW $0x01, X5, (BX)(DI*2)
 
 	// second moment
 	MOVWLZX (SI)(DI*2), R8
-	VMOVD   R8, X2
-	VPSLLD  $0x10, X2, X2
-	VMULSS  96(SP), X2, X2
-	VMULSS  X0, X0, X0
-	VMULSS  128(SP), X0, X0
-	VADDSS  X0, X2, X0
+	VMOVD   R8, X5
+	VPSLLD  $0x10, X5, X5
+	VMULSS  (SP), X5, X5
+	VMULSS  X3, X3, X3
+	VMULSS  32(SP), X3, X3
+	VADDSS  X3, X5, X3
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD  $0x10, X0, X2
-	VPAND   288(SP), X2, X2
-	VPADDD  320(SP), X2, X2
-	VCMPSS  $0x03, X0, X0, X3
-	VPADDD  X2, X0, X2
-	VPOR    X3, X2, X2
-	VPEXTRW $0x01, X2, (SI)(DI*2)
+	VPSRLD  $0x10, X3, X5
+	VPAND   192(SP), X5, X5
+	VPADDD  224(SP), X5, X5
+	VPADDD  X5, X3, X5
+	VCMPSS  $0x03, X3, X3, X6
+	VPOR    X6, X5, X5
+	VPEXTRW $0x01, X5, (SI)(DI*2)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTSS X0, X0, X0
-	VMULSS  160(SP), X0, X0
-	VADDSS  192(SP), X0, X0
+	VSQRTSS X3, X3, X3
+	VMULSS  64(SP), X3, X3
+	VADDSS  96(SP), X3, X3
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	MOVWLZX (CX)(DI*2), R8
-	VMOVD   R8, X2
-	VPSLLD  $0x10, X2, X2
-	VMULSS  256(SP), X2, X2
-	VDIVSS  X0, X1, X0
-	VMULSS  224(SP), X0, X0
-	VSUBSS  X0, X2, X0
-	VPSRLD  $0x10, X0, X1
-	VPAND   288(SP), X1, X1
-	VPADDD  320(SP), X1, X1
-	VCMPSS  $0x03, X0, X0, X2
-	VPADDD  X1, X0, X0
-	VPOR    X2, X0, X0
-	VPEXTRW $0x01, X0, (CX)(DI*2)
+	VMOVD   R8, X5
+	VPSLLD  $0x10, X5, X5
+	VMULSS  160(SP), X5, X5
+	VDIVSS  X3, X4, X3
+	VMULSS  128(SP), X3, X3
+	VSUBSS  X3, X5, X3
+	VPSRLD  $0x10, X3, X4
+	VPAND   192(SP), X4, X4
+	VPADDD  224(SP), X4, X4
+	VPADDD  X4, X3, X4
+	VCMPSS  $0x03, X3, X3, X3
+	VPOR    X3, X4, X3
+	VPEXTRW $0x01, X3, (CX)(DI*2)
 	INCQ    DI
 	JMP     tail
 
@@ -423,9 +414,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func adamBF16AVX2F32Coupled(param []uint16, grad []float32, m []uint16, v []uint16, s [14]float32)
+// func adamBF16AVX2F32Coupled(param []uint16, grad []float32, m []uint16, v []uint16, s [12]float32)
 // Requires: AVX, AVX2
-TEXT ·adamBF16AVX2F32Coupled(SB), NOSPLIT, $384-152
+TEXT ·adamBF16AVX2F32Coupled(SB), NOSPLIT, $288-144
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -434,37 +425,34 @@ TEXT ·adamBF16AVX2F32Coupled(SB), NOSPLIT, $384-152
 
 	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
 	VBROADCASTSS s_0+96(FP), Y0
-	VMOVUPS      Y0, (SP)
-	VBROADCASTSS s_1+100(FP), Y0
-	VMOVUPS      Y0, 32(SP)
-	VBROADCASTSS s_2+104(FP), Y0
-	VMOVUPS      Y0, 64(SP)
-	VBROADCASTSS s_3+108(FP), Y0
-	VMOVUPS      Y0, 96(SP)
-	VBROADCASTSS s_4+112(FP), Y0
-	VMOVUPS      Y0, 128(SP)
-	VBROADCASTSS s_5+116(FP), Y0
-	VMOVUPS      Y0, 160(SP)
-	VBROADCASTSS s_6+120(FP), Y0
-	VMOVUPS      Y0, 192(SP)
-	VBROADCASTSS s_7+124(FP), Y0
-	VMOVUPS      Y0, 224(SP)
-	VBROADCASTSS s_8+128(FP), Y0
-	VMOVUPS      Y0, 256(SP)
-	VBROADCASTSS s_9+132(FP), Y0
-	VMOVUPS      Y0, 288(SP)
+	VBROADCASTSS s_1+100(FP), Y1
+	VBROADCASTSS s_2+104(FP), Y2
+	VBROADCASTSS s_3+108(FP), Y3
+	VMOVUPS      Y3, (SP)
+	VBROADCASTSS s_4+112(FP), Y3
+	VMOVUPS      Y3, 32(SP)
+	VBROADCASTSS s_5+116(FP), Y3
+	VMOVUPS      Y3, 64(SP)
+	VBROADCASTSS s_6+120(FP), Y3
+	VMOVUPS      Y3, 96(SP)
+	VBROADCASTSS s_7+124(FP), Y3
+	VMOVUPS      Y3, 128(SP)
+	VBROADCASTSS s_8+128(FP), Y3
+	VMOVUPS      Y3, 160(SP)
+	VBROADCASTSS s_9+132(FP), Y3
+	VMOVUPS      Y3, 192(SP)
 
 	// Constant: 0x1
 	MOVQ         $0x0000000000000001, DI
-	VMOVD        DI, X0
-	VBROADCASTSS X0, Y0
-	VMOVUPS      Y0, 320(SP)
+	VMOVD        DI, X3
+	VBROADCASTSS X3, Y3
+	VMOVUPS      Y3, 224(SP)
 
 	// Constant: 0x7fff
 	MOVQ         $0x0000000000007fff, DI
-	VMOVD        DI, X0
-	VBROADCASTSS X0, Y0
-	VMOVUPS      Y0, 352(SP)
+	VMOVD        DI, X3
+	VBROADCASTSS X3, Y3
+	VMOVUPS      Y3, 256(SP)
 	XORQ         DI, DI
 
 	// Main loop: 4 vectors of 8 elements per iteration.
@@ -475,325 +463,320 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVUPS (SP), Y0
-	VMULPS  (DX)(DI*4), Y0, Y0
-	VMOVUPS (SP), Y1
-	VMULPS  32(DX)(DI*4), Y1, Y1
-	VMOVUPS (SP), Y2
-	VMULPS  64(DX)(DI*4), Y2, Y2
-	VMOVUPS (SP), Y3
-	VMULPS  96(DX)(DI*4), Y3, Y3
+	VMULPS (DX)(DI*4), Y0, Y3
+	VMULPS 32(DX)(DI*4), Y0, Y4
+	VMULPS 64(DX)(DI*4), Y0, Y5
+	VMULPS 96(DX)(DI*4), Y0, Y6
+
+	// L2 weight decay folded into the gradient
+	VPMOVZXWD (CX)(DI*2), Y7
+	VPSLLD    $0x10, Y7, Y7
+	VMULPS    Y7, Y1, Y7
+	VADDPS    Y7, Y3, Y3
+	VPMOVZXWD 16(CX)(DI*2), Y7
+	VPSLLD    $0x10, Y7, Y7
+	VMULPS    Y7, Y1, Y7
+	VADDPS    Y7, Y4, Y4
+	VPMOVZXWD 32(CX)(DI*2), Y7
+	VPSLLD    $0x10, Y7, Y7
+	VMULPS    Y7, Y1, Y7
+	VADDPS    Y7, Y5, Y5
+	VPMOVZXWD 48(CX)(DI*2), Y7
+	VPSLLD    $0x10, Y7, Y7
+	VMULPS    Y7, Y1, Y7
+	VADDPS    Y7, Y6, Y6
+
+	// first moment
+	VPMOVZXWD (BX)(DI*2), Y7
+	VPSLLD    $0x10, Y7, Y7
+	VMULPS    Y7, Y2, Y7
+	VMULPS    (SP), Y3, Y8
+	VADDPS    Y8, Y7, Y7
+	VPMOVZXWD 16(BX)(DI*2), Y8
+	VPSLLD    $0x10, Y8, Y8
+	VMULPS    Y8, Y2, Y8
+	VMULPS    (SP), Y4, Y9
+	VADDPS    Y9, Y8, Y8
+	VPMOVZXWD 32(BX)(DI*2), Y9
+	VPSLLD    $0x10, Y9, Y9
+	VMULPS    Y9, Y2, Y9
+	VMULPS    (SP), Y5, Y10
+	VADDPS    Y10, Y9, Y9
+	VPMOVZXWD 48(BX)(DI*2), Y10
+	VPSLLD    $0x10, Y10, Y10
+	VMULPS    Y10, Y2, Y10
+	VMULPS    (SP), Y6, Y11
+	VADDPS    Y11, Y10, Y10
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPSRLD       $0x10, Y7, Y11
+	VPAND        224(SP), Y11, Y11
+	VPADDD       256(SP), Y11, Y11
+	VPSRLD       $0x10, Y8, Y12
+	VPAND        224(SP), Y12, Y12
+	VPADDD       256(SP), Y12, Y12
+	VPSRLD       $0x10, Y9, Y13
+	VPAND        224(SP), Y13, Y13
+	VPADDD       256(SP), Y13, Y13
+	VPSRLD       $0x10, Y10, Y14
+	VPAND        224(SP), Y14, Y14
+	VPADDD       256(SP), Y14, Y14
+	VPADDD       Y11, Y7, Y11
+	VCMPPS       $0x03, Y7, Y7, Y15
+	VPOR         Y15, Y11, Y11
+	VPSRLD       $0x10, Y11, Y11
+	VEXTRACTI128 $0x01, Y11, X15
+	VPACKUSDW    X15, X11, X15
+	VMOVDQU      X15, (BX)(DI*2)
+	VPADDD       Y12, Y8, Y11
+	VCMPPS       $0x03, Y8, Y8, Y12
+	VPOR         Y12, Y11, Y11
+	VPSRLD       $0x10, Y11, Y11
+	VEXTRACTI128 $0x01, Y11, X12
+	VPACKUSDW    X12, X11, X12
+	VMOVDQU      X12, 16(BX)(DI*2)
+	VPADDD       Y13, Y9, Y11
+	VCMPPS       $0x03, Y9, Y9, Y12
+	VPOR         Y12, Y11, Y11
+	VPSRLD       $0x10, Y11, Y11
+	VEXTRACTI128 $0x01, Y11, X12
+	VPACKUSDW    X12, X11, X12
+	VMOVDQU      X12, 32(BX)(DI*2)
+	VPADDD       Y14, Y10, Y11
+	VCMPPS       $0x03, Y10, Y10, Y12
+	VPOR         Y12, Y11, Y11
+	VPSRLD       $0x10, Y11, Y11
+	VEXTRACTI128 $0x01, Y11, X12
+	VPACKUSDW    X12, X11, X12
+	VMOVDQU      X12, 48(BX)(DI*2)
+
+	// second moment
+	VPMOVZXWD (SI)(DI*2), Y11
+	VPSLLD    $0x10, Y11, Y11
+	VMULPS    32(SP), Y11, Y11
+	VMULPS    Y3, Y3, Y3
+	VMULPS    64(SP), Y3, Y3
+	VADDPS    Y3, Y11, Y3
+	VPMOVZXWD 16(SI)(DI*2), Y11
+	VPSLLD    $0x10, Y11, Y11
+	VMULPS    32(SP), Y11, Y11
+	VMULPS    Y4, Y4, Y4
+	VMULPS    64(SP), Y4, Y4
+	VADDPS    Y4, Y11, Y4
+	VPMOVZXWD 32(SI)(DI*2), Y11
+	VPSLLD    $0x10, Y11, Y11
+	VMULPS    32(SP), Y11, Y11
+	VMULPS    Y5, Y5, Y5
+	VMULPS    64(SP), Y5, Y5
+	VADDPS    Y5, Y11, Y5
+	VPMOVZXWD 48(SI)(DI*2), Y11
+	VPSLLD    $0x10, Y11, Y11
+	VMULPS    32(SP), Y11, Y11
+	VMULPS    Y6, Y6, Y6
+	VMULPS    64(SP), Y6, Y6
+	VADDPS    Y6, Y11, Y6
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPSRLD       $0x10, Y3, Y11
+	VPAND        224(SP), Y11, Y11
+	VPADDD       256(SP), Y11, Y11
+	VPSRLD       $0x10, Y4, Y12
+	VPAND        224(SP), Y12, Y12
+	VPADDD       256(SP), Y12, Y12
+	VPSRLD       $0x10, Y5, Y13
+	VPAND        224(SP), Y13, Y13
+	VPADDD       256(SP), Y13, Y13
+	VPSRLD       $0x10, Y6, Y14
+	VPAND        224(SP), Y14, Y14
+	VPADDD       256(SP), Y14, Y14
+	VPADDD       Y11, Y3, Y11
+	VCMPPS       $0x03, Y3, Y3, Y15
+	VPOR         Y15, Y11, Y11
+	VPSRLD       $0x10, Y11, Y11
+	VEXTRACTI128 $0x01, Y11, X15
+	VPACKUSDW    X15, X11, X15
+	VMOVDQU      X15, (SI)(DI*2)
+	VPADDD       Y12, Y4, Y11
+	VCMPPS       $0x03, Y4, Y4, Y12
+	VPOR         Y12, Y11, Y11
+	VPSRLD       $0x10, Y11, Y11
+	VEXTRACTI128 $0x01, Y11, X12
+	VPACKUSDW    X12, X11, X12
+	VMOVDQU      X12, 16(SI)(DI*2)
+	VPADDD       Y13, Y5, Y11
+	VCMPPS       $0x03, Y5, Y5, Y12
+	VPOR         Y12, Y11, Y11
+	VPSRLD       $0x10, Y11, Y11
+	VEXTRACTI128 $0x01, Y11, X12
+	VPACKUSDW    X12, X11, X12
+	VMOVDQU      X12, 32(SI)(DI*2)
+	VPADDD       Y14, Y6, Y11
+	VCMPPS       $0x03, Y6, Y6, Y12
+	VPOR         Y12, Y11, Y11
+	VPSRLD       $0x10, Y11, Y11
+	VEXTRACTI128 $0x01, Y11, X12
+	VPACKUSDW    X12, X11, X12
+	VMOVDQU      X12, 48(SI)(DI*2)
+
+	// sqrt(v / (1 - beta2^t)) + eps
+	VSQRTPS Y3, Y3
+	VMULPS  96(SP), Y3, Y3
+	VADDPS  128(SP), Y3, Y3
+	VSQRTPS Y4, Y4
+	VMULPS  96(SP), Y4, Y4
+	VADDPS  128(SP), Y4, Y4
+	VSQRTPS Y5, Y5
+	VMULPS  96(SP), Y5, Y5
+	VADDPS  128(SP), Y5, Y5
+	VSQRTPS Y6, Y6
+	VMULPS  96(SP), Y6, Y6
+	VADDPS  128(SP), Y6, Y6
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPMOVZXWD    (CX)(DI*2), Y11
+	VPSLLD       $0x10, Y11, Y11
+	VMULPS       192(SP), Y11, Y11
+	VDIVPS       Y3, Y7, Y3
+	VMULPS       160(SP), Y3, Y3
+	VSUBPS       Y3, Y11, Y3
+	VPMOVZXWD    16(CX)(DI*2), Y7
+	VPSLLD       $0x10, Y7, Y7
+	VMULPS       192(SP), Y7, Y7
+	VDIVPS       Y4, Y8, Y4
+	VMULPS       160(SP), Y4, Y4
+	VSUBPS       Y4, Y7, Y4
+	VPMOVZXWD    32(CX)(DI*2), Y7
+	VPSLLD       $0x10, Y7, Y7
+	VMULPS       192(SP), Y7, Y7
+	VDIVPS       Y5, Y9, Y5
+	VMULPS       160(SP), Y5, Y5
+	VSUBPS       Y5, Y7, Y5
+	VPMOVZXWD    48(CX)(DI*2), Y7
+	VPSLLD       $0x10, Y7, Y7
+	VMULPS       192(SP), Y7, Y7
+	VDIVPS       Y6, Y10, Y6
+	VMULPS       160(SP), Y6, Y6
+	VSUBPS       Y6, Y7, Y6
+	VPSRLD       $0x10, Y3, Y7
+	VPAND        224(SP), Y7, Y7
+	VPADDD       256(SP), Y7, Y7
+	VPSRLD       $0x10, Y4, Y8
+	VPAND        224(SP), Y8, Y8
+	VPADDD       256(SP), Y8, Y8
+	VPSRLD       $0x10, Y5, Y9
+	VPAND        224(SP), Y9, Y9
+	VPADDD       256(SP), Y9, Y9
+	VPSRLD       $0x10, Y6, Y10
+	VPAND        224(SP), Y10, Y10
+	VPADDD       256(SP), Y10, Y10
+	VPADDD       Y7, Y3, Y7
+	VCMPPS       $0x03, Y3, Y3, Y3
+	VPOR         Y3, Y7, Y3
+	VPSRLD       $0x10, Y3, Y3
+	VEXTRACTI128 $0x01, Y3, X7
+	VPACKUSDW    X7, X3, X7
+	VMOVDQU      X7, (CX)(DI*2)
+	VPADDD       Y8, Y4, Y3
+	VCMPPS       $0x03, Y4, Y4, Y4
+	VPOR         Y4, Y3, Y3
+	VPSRLD       $0x10, Y3, Y3
+	VEXTRACTI128 $0x01, Y3, X4
+	VPACKUSDW    X4, X3, X4
+	VMOVDQU      X4, 16(CX)(DI*2)
+	VPADDD       Y9, Y5, Y3
+	VCMPPS       $0x03, Y5, Y5, Y4
+	VPOR         Y4, Y3, Y3
+	VPSRLD       $0x10, Y3, Y3
+	VEXTRACTI128 $0x01, Y3, X4
+	VPACKUSDW    X4, X3, X4
+	VMOVDQU      X4, 32(CX)(DI*2)
+	VPADDD       Y10, Y6, Y3
+	VCMPPS       $0x03, Y6, Y6, Y4
+	VPOR         Y4, Y3, Y3
+	VPSRLD       $0x10, Y3, Y3
+	VEXTRACTI128 $0x01, Y3, X4
+	VPACKUSDW    X4, X3, X4
+	VMOVDQU      X4, 48(CX)(DI*2)
+	ADDQ         $0x00000020, DI
+	JMP          unrolled
+
+	// One vector at a time.
+single:
+	MOVQ AX, R8
+	SUBQ DI, R8
+	CMPQ R8, $0x00000008
+	JL   tail
+
+	// scaled gradient (the scale is negative when maximizing)
+	VMULPS (DX)(DI*4), Y0, Y3
 
 	// L2 weight decay folded into the gradient
 	VPMOVZXWD (CX)(DI*2), Y4
 	VPSLLD    $0x10, Y4, Y4
-	VMULPS    32(SP), Y4, Y4
-	VADDPS    Y4, Y0, Y0
-	VPMOVZXWD 16(CX)(DI*2), Y4
-	VPSLLD    $0x10, Y4, Y4
-	VMULPS    32(SP), Y4, Y4
-	VADDPS    Y4, Y1, Y1
-	VPMOVZXWD 32(CX)(DI*2), Y4
-	VPSLLD    $0x10, Y4, Y4
-	VMULPS    32(SP), Y4, Y4
-	VADDPS    Y4, Y2, Y2
-	VPMOVZXWD 48(CX)(DI*2), Y4
-	VPSLLD    $0x10, Y4, Y4
-	VMULPS    32(SP), Y4, Y4
+	VMULPS    Y4, Y1, Y4
 	VADDPS    Y4, Y3, Y3
 
 	// first moment
 	VPMOVZXWD (BX)(DI*2), Y4
 	VPSLLD    $0x10, Y4, Y4
-	VMULPS    64(SP), Y4, Y4
-	VMULPS    96(SP), Y0, Y5
+	VMULPS    Y4, Y2, Y4
+	VMULPS    (SP), Y3, Y5
 	VADDPS    Y5, Y4, Y4
-	VPMOVZXWD 16(BX)(DI*2), Y5
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPSRLD       $0x10, Y4, Y5
+	VPAND        224(SP), Y5, Y5
+	VPADDD       256(SP), Y5, Y5
+	VPADDD       Y5, Y4, Y5
+	VCMPPS       $0x03, Y4, Y4, Y6
+	VPOR         Y6, Y5, Y5
+	VPSRLD       $0x10, Y5, Y5
+	VEXTRACTI128 $0x01, Y5, X6
+	VPACKUSDW    X6, X5, X6
+	VMOVDQU      X6, (BX)(DI*2)
+
+	// second moment
+	VPMOVZXWD (SI)(DI*2), Y5
 	VPSLLD    $0x10, Y5, Y5
-	VMULPS    64(SP), Y5, Y5
-	VMULPS    96(SP), Y1, Y6
-	VADDPS    Y6, Y5, Y5
-	VPMOVZXWD 32(BX)(DI*2), Y6
-	VPSLLD    $0x10, Y6, Y6
-	VMULPS    64(SP), Y6, Y6
-	VMULPS    96(SP), Y2, Y7
-	VADDPS    Y7, Y6, Y6
-	VPMOVZXWD 48(BX)(DI*2), Y7
-	VPSLLD    $0x10, Y7, Y7
-	VMULPS    64(SP), Y7, Y7
-	VMULPS    96(SP), Y3, Y8
-	VADDPS    Y8, Y7, Y7
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD       $0x10, Y4, Y8
-	VPAND        320(SP), Y8, Y8
-	VPADDD       352(SP), Y8, Y8
-	VPSRLD       $0x10, Y5, Y9
-	VPAND        320(SP), Y9, Y9
-	VPADDD       352(SP), Y9, Y9
-	VPSRLD       $0x10, Y6, Y10
-	VPAND        320(SP), Y10, Y10
-	VPADDD       352(SP), Y10, Y10
-	VPSRLD       $0x10, Y7, Y11
-	VPAND        320(SP), Y11, Y11
-	VPADDD       352(SP), Y11, Y11
-	VCMPPS       $0x03, Y4, Y4, Y12
-	VCMPPS       $0x03, Y5, Y5, Y13
-	VCMPPS       $0x03, Y6, Y6, Y14
-	VCMPPS       $0x03, Y7, Y7, Y15
-	VPADDD       Y8, Y4, Y8
-	VPOR         Y12, Y8, Y8
-	VPSRLD       $0x10, Y8, Y8
-	VEXTRACTI128 $0x01, Y8, X12
-	VPACKUSDW    X12, X8, X12
-	VMOVDQU      X12, (BX)(DI*2)
-	VPADDD       Y9, Y5, Y8
-	VPOR         Y13, Y8, Y8
-	VPSRLD       $0x10, Y8, Y8
-	VEXTRACTI128 $0x01, Y8, X9
-	VPACKUSDW    X9, X8, X9
-	VMOVDQU      X9, 16(BX)(DI*2)
-	VPADDD       Y10, Y6, Y8
-	VPOR         Y14, Y8, Y8
-	VPSRLD       $0x10, Y8, Y8
-	VEXTRACTI128 $0x01, Y8, X9
-	VPACKUSDW    X9, X8, X9
-	VMOVDQU      X9, 32(BX)(DI*2)
-	VPADDD       Y11, Y7, Y8
-	VPOR         Y15, Y8, Y8
-	VPSRLD       $0x10, Y8, Y8
-	VEXTRACTI128 $0x01, Y8, X9
-	VPACKUSDW    X9, X8, X9
-	VMOVDQU      X9, 48(BX)(DI*2)
-
-	// second moment
-	VPMOVZXWD (SI)(DI*2), Y8
-	VPSLLD    $0x10, Y8, Y8
-	VMULPS    128(SP), Y8, Y8
-	VMULPS    Y0, Y0, Y0
-	VMULPS    160(SP), Y0, Y0
-	VADDPS    Y0, Y8, Y0
-	VPMOVZXWD 16(SI)(DI*2), Y8
-	VPSLLD    $0x10, Y8, Y8
-	VMULPS    128(SP), Y8, Y8
-	VMULPS    Y1, Y1, Y1
-	VMULPS    160(SP), Y1, Y1
-	VADDPS    Y1, Y8, Y1
-	VPMOVZXWD 32(SI)(DI*2), Y8
-	VPSLLD    $0x10, Y8, Y8
-	VMULPS    128(SP), Y8, Y8
-	VMULPS    Y2, Y2, Y2
-	VMULPS    160(SP), Y2, Y2
-	VADDPS    Y2, Y8, Y2
-	VPMOVZXWD 48(SI)(DI*2), Y8
-	VPSLLD    $0x10, Y8, Y8
-	VMULPS    128(SP), Y8, Y8
+	VMULPS    32(SP), Y5, Y5
 	VMULPS    Y3, Y3, Y3
-	VMULPS    160(SP), Y3, Y3
-	VADDPS    Y3, Y8, Y3
+	VMULPS    64(SP), Y3, Y3
+	VADDPS    Y3, Y5, Y3
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD       $0x10, Y0, Y8
-	VPAND        320(SP), Y8, Y8
-	VPADDD       352(SP), Y8, Y8
-	VPSRLD       $0x10, Y1, Y9
-	VPAND        320(SP), Y9, Y9
-	VPADDD       352(SP), Y9, Y9
-	VPSRLD       $0x10, Y2, Y10
-	VPAND        320(SP), Y10, Y10
-	VPADDD       352(SP), Y10, Y10
-	VPSRLD       $0x10, Y3, Y11
-	VPAND        320(SP), Y11, Y11
-	VPADDD       352(SP), Y11, Y11
-	VCMPPS       $0x03, Y0, Y0, Y12
-	VCMPPS       $0x03, Y1, Y1, Y13
-	VCMPPS       $0x03, Y2, Y2, Y14
-	VCMPPS       $0x03, Y3, Y3, Y15
-	VPADDD       Y8, Y0, Y8
-	VPOR         Y12, Y8, Y8
-	VPSRLD       $0x10, Y8, Y8
-	VEXTRACTI128 $0x01, Y8, X12
-	VPACKUSDW    X12, X8, X12
-	VMOVDQU      X12, (SI)(DI*2)
-	VPADDD       Y9, Y1, Y8
-	VPOR         Y13, Y8, Y8
-	VPSRLD       $0x10, Y8, Y8
-	VEXTRACTI128 $0x01, Y8, X9
-	VPACKUSDW    X9, X8, X9
-	VMOVDQU      X9, 16(SI)(DI*2)
-	VPADDD       Y10, Y2, Y8
-	VPOR         Y14, Y8, Y8
-	VPSRLD       $0x10, Y8, Y8
-	VEXTRACTI128 $0x01, Y8, X9
-	VPACKUSDW    X9, X8, X9
-	VMOVDQU      X9, 32(SI)(DI*2)
-	VPADDD       Y11, Y3, Y8
-	VPOR         Y15, Y8, Y8
-	VPSRLD       $0x10, Y8, Y8
-	VEXTRACTI128 $0x01, Y8, X9
-	VPACKUSDW    X9, X8, X9
-	VMOVDQU      X9, 48(SI)(DI*2)
+	VPSRLD       $0x10, Y3, Y5
+	VPAND        224(SP), Y5, Y5
+	VPADDD       256(SP), Y5, Y5
+	VPADDD       Y5, Y3, Y5
+	VCMPPS       $0x03, Y3, Y3, Y6
+	VPOR         Y6, Y5, Y5
+	VPSRLD       $0x10, Y5, Y5
+	VEXTRACTI128 $0x01, Y5, X6
+	VPACKUSDW    X6, X5, X6
+	VMOVDQU      X6, (SI)(DI*2)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPS Y0, Y0
-	VMULPS  192(SP), Y0, Y0
-	VADDPS  224(SP), Y0, Y0
-	VSQRTPS Y1, Y1
-	VMULPS  192(SP), Y1, Y1
-	VADDPS  224(SP), Y1, Y1
-	VSQRTPS Y2, Y2
-	VMULPS  192(SP), Y2, Y2
-	VADDPS  224(SP), Y2, Y2
 	VSQRTPS Y3, Y3
-	VMULPS  192(SP), Y3, Y3
-	VADDPS  224(SP), Y3, Y3
+	VMULPS  96(SP), Y3, Y3
+	VADDPS  128(SP), Y3, Y3
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD    (CX)(DI*2), Y8
-	VPSLLD       $0x10, Y8, Y8
-	VMULPS       288(SP), Y8, Y8
-	VDIVPS       Y0, Y4, Y0
-	VMULPS       256(SP), Y0, Y0
-	VSUBPS       Y0, Y8, Y0
-	VPMOVZXWD    16(CX)(DI*2), Y4
-	VPSLLD       $0x10, Y4, Y4
-	VMULPS       288(SP), Y4, Y4
-	VDIVPS       Y1, Y5, Y1
-	VMULPS       256(SP), Y1, Y1
-	VSUBPS       Y1, Y4, Y1
-	VPMOVZXWD    32(CX)(DI*2), Y4
-	VPSLLD       $0x10, Y4, Y4
-	VMULPS       288(SP), Y4, Y4
-	VDIVPS       Y2, Y6, Y2
-	VMULPS       256(SP), Y2, Y2
-	VSUBPS       Y2, Y4, Y2
-	VPMOVZXWD    48(CX)(DI*2), Y4
-	VPSLLD       $0x10, Y4, Y4
-	VMULPS       288(SP), Y4, Y4
-	VDIVPS       Y3, Y7, Y3
-	VMULPS       256(SP), Y3, Y3
-	VSUBPS       Y3, Y4, Y3
-	VPSRLD       $0x10, Y0, Y4
-	VPAND        320(SP), Y4, Y4
-	VPADDD       352(SP), Y4, Y4
-	VPSRLD       $0x10, Y1, Y5
-	VPAND        320(SP), Y5, Y5
-	VPADDD       352(SP), Y5, Y5
-	VPSRLD       $0x10, Y2, Y6
-	VPAND        320(SP), Y6, Y6
-	VPADDD       352(SP), Y6, Y6
-	VPSRLD       $0x10, Y3, Y7
-	VPAND        320(SP), Y7, Y7
-	VPADDD       352(SP), Y7, Y7
-	VCMPPS       $0x03, Y0, Y0, Y8
-	VCMPPS       $0x03, Y1, Y1, Y9
-	VCMPPS       $0x03, Y2, Y2, Y10
-	VCMPPS       $0x03, Y3, Y3, Y11
-	VPADDD       Y4, Y0, Y0
-	VPOR         Y8, Y0, Y0
-	VPSRLD       $0x10, Y0, Y0
-	VEXTRACTI128 $0x01, Y0, X4
-	VPACKUSDW    X4, X0, X4
+	VPMOVZXWD    (CX)(DI*2), Y5
+	VPSLLD       $0x10, Y5, Y5
+	VMULPS       192(SP), Y5, Y5
+	VDIVPS       Y3, Y4, Y3
+	VMULPS       160(SP), Y3, Y3
+	VSUBPS       Y3, Y5, Y3
+	VPSRLD       $0x10, Y3, Y4
+	VPAND        224(SP), Y4, Y4
+	VPADDD       256(SP), Y4, Y4
+	VPADDD       Y4, Y3, Y4
+	VCMPPS       $0x03, Y3, Y3, Y3
+	VPOR         Y3, Y4, Y3
+	VPSRLD       $0x10, Y3, Y3
+	VEXTRACTI128 $0x01, Y3, X4
+	VPACKUSDW    X4, X3, X4
 	VMOVDQU      X4, (CX)(DI*2)
-	VPADDD       Y5, Y1, Y0
-	VPOR         Y9, Y0, Y0
-	VPSRLD       $0x10, Y0, Y0
-	VEXTRACTI128 $0x01, Y0, X1
-	VPACKUSDW    X1, X0, X1
-	VMOVDQU      X1, 16(CX)(DI*2)
-	VPADDD       Y6, Y2, Y0
-	VPOR         Y10, Y0, Y0
-	VPSRLD       $0x10, Y0, Y0
-	VEXTRACTI128 $0x01, Y0, X1
-	VPACKUSDW    X1, X0, X1
-	VMOVDQU      X1, 32(CX)(DI*2)
-	VPADDD       Y7, Y3, Y0
-	VPOR         Y11, Y0, Y0
-	VPSRLD       $0x10, Y0, Y0
-	VEXTRACTI128 $0x01, Y0, X1
-	VPACKUSDW    X1, X0, X1
-	VMOVDQU      X1, 48(CX)(DI*2)
-	ADDQ         $0x00000020, DI
-	JMP          unrolled
-
-	// One vector at a time.
-single:
-	MOVQ AX, R8
-	SUBQ DI, R8
-	CMPQ R8, $0x00000008
-	JL   tail
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMOVUPS (SP), Y0
-	VMULPS  (DX)(DI*4), Y0, Y0
-
-	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(DI*2), Y1
-	VPSLLD    $0x10, Y1, Y1
-	VMULPS    32(SP), Y1, Y1
-	VADDPS    Y1, Y0, Y0
-
-	// first moment
-	VPMOVZXWD (BX)(DI*2), Y1
-	VPSLLD    $0x10, Y1, Y1
-	VMULPS    64(SP), Y1, Y1
-	VMULPS    96(SP), Y0, Y2
-	VADDPS    Y2, Y1, Y1
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD       $0x10, Y1, Y2
-	VPAND        320(SP), Y2, Y2
-	VPADDD       352(SP), Y2, Y2
-	VCMPPS       $0x03, Y1, Y1, Y3
-	VPADDD       Y2, Y1, Y2
-	VPOR         Y3, Y2, Y2
-	VPSRLD       $0x10, Y2, Y2
-	VEXTRACTI128 $0x01, Y2, X3
-	VPACKUSDW    X3, X2, X3
-	VMOVDQU      X3, (BX)(DI*2)
-
-	// second moment
-	VPMOVZXWD (SI)(DI*2), Y2
-	VPSLLD    $0x10, Y2, Y2
-	VMULPS    128(SP), Y2, Y2
-	VMULPS    Y0, Y0, Y0
-	VMULPS    160(SP), Y0, Y0
-	VADDPS    Y0, Y2, Y0
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD       $0x10, Y0, Y2
-	VPAND        320(SP), Y2, Y2
-	VPADDD       352(SP), Y2, Y2
-	VCMPPS       $0x03, Y0, Y0, Y3
-	VPADDD       Y2, Y0, Y2
-	VPOR         Y3, Y2, Y2
-	VPSRLD       $0x10, Y2, Y2
-	VEXTRACTI128 $0x01, Y2, X3
-	VPACKUSDW    X3, X2, X3
-	VMOVDQU      X3, (SI)(DI*2)
-
-	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPS Y0, Y0
-	VMULPS  192(SP), Y0, Y0
-	VADDPS  224(SP), Y0, Y0
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD    (CX)(DI*2), Y2
-	VPSLLD       $0x10, Y2, Y2
-	VMULPS       288(SP), Y2, Y2
-	VDIVPS       Y0, Y1, Y0
-	VMULPS       256(SP), Y0, Y0
-	VSUBPS       Y0, Y2, Y0
-	VPSRLD       $0x10, Y0, Y1
-	VPAND        320(SP), Y1, Y1
-	VPADDD       352(SP), Y1, Y1
-	VCMPPS       $0x03, Y0, Y0, Y2
-	VPADDD       Y1, Y0, Y0
-	VPOR         Y2, Y0, Y0
-	VPSRLD       $0x10, Y0, Y0
-	VEXTRACTI128 $0x01, Y0, X1
-	VPACKUSDW    X1, X0, X1
-	VMOVDQU      X1, (CX)(DI*2)
 	ADDQ         $0x00000008, DI
 	JMP          single
 
@@ -803,71 +786,70 @@ tail:
 	JGE  done
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVSS (SP), X0
-	VMULSS (DX)(DI*4), X0, X0
+	VMULSS (DX)(DI*4), X0, X3
 
 	// L2 weight decay folded into the gradient
 	MOVWLZX (CX)(DI*2), R8
-	VMOVD   R8, X1
-	VPSLLD  $0x10, X1, X1
-	VMULSS  32(SP), X1, X1
-	VADDSS  X1, X0, X0
+	VMOVD   R8, X4
+	VPSLLD  $0x10, X4, X4
+	VMULSS  X4, X1, X4
+	VADDSS  X4, X3, X3
 
 	// first moment
 	MOVWLZX (BX)(DI*2), R8
-	VMOVD   R8, X1
-	VPSLLD  $0x10, X1, X1
-	VMULSS  64(SP), X1, X1
-	VMULSS  96(SP), X0, X2
-	VADDSS  X2, X1, X1
+	VMOVD   R8, X4
+	VPSLLD  $0x10, X4, X4
+	VMULSS  X4, X2, X4
+	VMULSS  (SP), X3, X5
+	VADDSS  X5, X4, X4
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD  $0x10, X1, X2
-	VPAND   320(SP), X2, X2
-	VPADDD  352(SP), X2, X2
-	VCMPSS  $0x03, X1, X1, X3
-	VPADDD  X2, X1, X2
-	VPOR    X3, X2, X2
-	VPEXTRW $0x01, X2, (BX)(DI*2)
+	VPSRLD  $0x10, X4, X5
+	VPAND   224(SP), X5, X5
+	VPADDD  256(SP), X5, X5
+	VPADDD  X5, X4, X5
+	VCMPSS  $0x03, X4, X4, X6
+	VPOR    X6, X5, X5
+	VPEXTRW $0x01, X5, (BX)(DI*2)
 
 	// second moment
 	MOVWLZX (SI)(DI*2), R8
-	VMOVD   R8, X2
-	VPSLLD  $0x10, X2, X2
-	VMULSS  128(SP), X2, X2
-	VMULSS  X0, X0, X0
-	VMULSS  160(SP), X0, X0
-	VADDSS  X0, X2, X0
+	VMOVD   R8, X5
+	VPSLLD  $0x10, X5, X5
+	VMULSS  32(SP), X5, X5
+	VMULSS  X3, X3, X3
+	VMULSS  64(SP), X3, X3
+	VADDSS  X3, X5, X3
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD  $0x10, X0, X2
-	VPAND   320(SP), X2, X2
-	VPADDD  352(SP), X2, X2
-	VCMPSS  $0x03, X0, X0, X3
-	VPADDD  X2, X0, X2
-	VPOR    X3, X2, X2
-	VPEXTRW $0x01, X2, (SI)(DI*2)
+	VPSRLD  $0x10, X3, X5
+	VPAND   224(SP), X5, X5
+	VPADDD  256(SP), X5, X5
+	VPADDD  X5, X3, X5
+	VCMPSS  $0x03, X3, X3, X6
+	VPOR    X6, X5, X5
+	VPEXTRW $0x01, X5, (SI)(DI*2)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTSS X0, X0, X0
-	VMULSS  192(SP), X0, X0
-	VADDSS  224(SP), X0, X0
+	VSQRTSS X3, X3, X3
+	VMULSS  96(SP), X3, X3
+	VADDSS  128(SP), X3, X3
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	MOVWLZX (CX)(DI*2), R8
-	VMOVD   R8, X2
-	VPSLLD  $0x10, X2, X2
-	VMULSS  288(SP), X2, X2
-	VDIVSS  X0, X1, X0
-	VMULSS  256(SP), X0, X0
-	VSUBSS  X0, X2, X0
-	VPSRLD  $0x10, X0, X1
-	VPAND   320(SP), X1, X1
-	VPADDD  352(SP), X1, X1
-	VCMPSS  $0x03, X0, X0, X2
-	VPADDD  X1, X0, X0
-	VPOR    X2, X0, X0
-	VPEXTRW $0x01, X0, (CX)(DI*2)
+	VMOVD   R8, X5
+	VPSLLD  $0x10, X5, X5
+	VMULSS  192(SP), X5, X5
+	VDIVSS  X3, X4, X3
+	VMULSS  160(SP), X3, X3
+	VSUBSS  X3, X5, X3
+	VPSRLD  $0x10, X3, X4
+	VPAND   224(SP), X4, X4
+	VPADDD  256(SP), X4, X4
+	VPADDD  X4, X3, X4
+	VCMPSS  $0x03, X3, X3, X3
+	VPOR    X3, X4, X3
+	VPEXTRW $0x01, X3, (CX)(DI*2)
 	INCQ    DI
 	JMP     tail
 
@@ -875,9 +857,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func adamBF16AVX2F32Stochastic(param []uint16, grad []float32, m []uint16, v []uint16, s [14]float32)
+// func adamBF16AVX2F32Stochastic(param []uint16, grad []float32, m []uint16, v []uint16, s [12]float32)
 // Requires: AVX, AVX2
-TEXT ·adamBF16AVX2F32Stochastic(SB), NOSPLIT, $320-152
+TEXT ·adamBF16AVX2F32Stochastic(SB), NOSPLIT, $352-144
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -891,37 +873,46 @@ TEXT ·adamBF16AVX2F32Stochastic(SB), NOSPLIT, $320-152
 	VBROADCASTSS s_4+112(FP), Y3
 	VBROADCASTSS s_5+116(FP), Y4
 	VBROADCASTSS s_6+120(FP), Y5
-	VBROADCASTSS s_7+124(FP), Y6
-	VMOVUPS      Y6, (SP)
-	VBROADCASTSS s_8+128(FP), Y6
-	VMOVUPS      Y6, 32(SP)
-	VBROADCASTSS s_9+132(FP), Y6
-	VMOVUPS      Y6, 64(SP)
-	VBROADCASTSS s_10+136(FP), Y6
-	VMOVUPS      Y6, 96(SP)
-	VBROADCASTSS s_11+140(FP), Y6
-	VMOVUPS      Y6, 128(SP)
-	VBROADCASTSS s_12+144(FP), Y6
-	VMOVUPS      Y6, 160(SP)
-	VBROADCASTSS s_13+148(FP), Y6
-	VMOVUPS      Y6, 192(SP)
+	VMOVUPS      Y5, (SP)
+	VBROADCASTSS s_7+124(FP), Y5
+	VMOVUPS      Y5, 32(SP)
+	VBROADCASTSS s_8+128(FP), Y5
+	VMOVUPS      Y5, 64(SP)
+	VBROADCASTSS s_9+132(FP), Y5
+	VMOVUPS      Y5, 96(SP)
+	VBROADCASTSS s_10+136(FP), Y5
+	VMOVUPS      Y5, 128(SP)
+	VBROADCASTSS s_11+140(FP), Y5
+	VMOVUPS      Y5, 160(SP)
 
 	// Constant: 0x7feb352d
 	MOVQ         $0x000000007feb352d, DI
-	VMOVD        DI, X6
-	VBROADCASTSS X6, Y6
-	VMOVUPS      Y6, 224(SP)
+	VMOVD        DI, X5
+	VBROADCASTSS X5, Y5
+	VMOVUPS      Y5, 192(SP)
 
 	// Constant: 0x846ca68b
 	MOVQ         $0x00000000846ca68b, DI
-	VMOVD        DI, X6
-	VBROADCASTSS X6, Y6
-	VMOVUPS      Y6, 256(SP)
+	VMOVD        DI, X5
+	VBROADCASTSS X5, Y5
+	VMOVUPS      Y5, 224(SP)
+
+	// Constant: 0xffff
+	MOVQ         $0x000000000000ffff, DI
+	VMOVD        DI, X5
+	VBROADCASTSS X5, Y5
+	VMOVUPS      Y5, 256(SP)
+
+	// Constant: 0x9e3779b9
+	MOVQ         $0x000000009e3779b9, DI
+	VMOVD        DI, X5
+	VBROADCASTSS X5, Y5
+	VMOVUPS      Y5, 288(SP)
 
 	// The offset plus each lane's number: the index of the vector at element 0.
-	VMOVUPS 96(SP), Y6
-	VPADDD  laneNumbers<>+0(SB), Y6, Y6
-	VMOVUPS Y6, 288(SP)
+	VMOVUPS 128(SP), Y5
+	VPADDD  laneNumbers<>+0(SB), Y5, Y5
+	VMOVUPS Y5, 320(SP)
 	XORQ    DI, DI
 
 	// Main loop: 2 vectors of 8 elements per iteration.
@@ -931,167 +922,137 @@ unrolled:
 	CMPQ R8, $0x00000010
 	JL   single
 
-	// the element's global index
-	LEAQ         (DI), R8
-	VMOVD        R8, X6
-	VPBROADCASTD X6, Y6
-	VPADDD       288(SP), Y6, Y6
-	LEAQ         8(DI), R8
-	VMOVD        R8, X7
-	VPBROADCASTD X7, Y7
-	VPADDD       288(SP), Y7, Y7
-
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(DI*4), Y0, Y8
-	VMULPS 32(DX)(DI*4), Y0, Y9
+	VMULPS (DX)(DI*4), Y0, Y5
+	VMULPS 32(DX)(DI*4), Y0, Y6
 
 	// first moment
-	VPMOVZXWD (BX)(DI*2), Y10
-	VPSLLD    $0x10, Y10, Y10
-	VMULPS    Y10, Y1, Y10
-	VMULPS    Y8, Y2, Y11
-	VADDPS    Y11, Y10, Y10
-	VPMOVZXWD 16(BX)(DI*2), Y11
-	VPSLLD    $0x10, Y11, Y11
-	VMULPS    Y11, Y1, Y11
-	VMULPS    Y9, Y2, Y12
-	VADDPS    Y12, Y11, Y11
+	VPMOVZXWD (BX)(DI*2), Y7
+	VPSLLD    $0x10, Y7, Y7
+	VMULPS    Y7, Y1, Y7
+	VMULPS    Y5, Y2, Y8
+	VADDPS    Y8, Y7, Y7
+	VPMOVZXWD 16(BX)(DI*2), Y8
+	VPSLLD    $0x10, Y8, Y8
+	VMULPS    Y8, Y1, Y8
+	VMULPS    Y6, Y2, Y9
+	VADDPS    Y9, Y8, Y8
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  160(SP), Y6, Y12
-	VPADDD  160(SP), Y7, Y13
-	VPSRLD  $0x10, Y12, Y14
-	VPXOR   Y14, Y12, Y12
-	VPSRLD  $0x10, Y13, Y14
-	VPXOR   Y14, Y13, Y13
-	VPMULLD 224(SP), Y12, Y12
-	VPMULLD 224(SP), Y13, Y13
-	VPSRLD  $0x0f, Y12, Y14
-	VPXOR   Y14, Y12, Y12
-	VPSRLD  $0x0f, Y13, Y14
-	VPXOR   Y14, Y13, Y13
-	VPMULLD 256(SP), Y12, Y12
-	VPSRLD  $0x10, Y12, Y12
-	VPMULLD 256(SP), Y13, Y13
-	VPSRLD  $0x10, Y13, Y13
+	// the rounding bits: lowbias32(index + key)
+	LEAQ         (DI), R8
+	VMOVD        R8, X9
+	VPBROADCASTD X9, Y9
+	VPADDD       320(SP), Y9, Y9
+	VPADDD       160(SP), Y9, Y9
+	LEAQ         8(DI), R8
+	VMOVD        R8, X10
+	VPBROADCASTD X10, Y10
+	VPADDD       320(SP), Y10, Y10
+	VPADDD       160(SP), Y10, Y10
+	VPSRLD       $0x10, Y9, Y11
+	VPXOR        Y11, Y9, Y9
+	VPSRLD       $0x10, Y10, Y11
+	VPXOR        Y11, Y10, Y10
+	VPMULLD      192(SP), Y9, Y9
+	VPMULLD      192(SP), Y10, Y10
+	VPSRLD       $0x0f, Y9, Y11
+	VPXOR        Y11, Y9, Y9
+	VPSRLD       $0x0f, Y10, Y11
+	VPXOR        Y11, Y10, Y10
+	VPMULLD      224(SP), Y9, Y9
+	VPMULLD      224(SP), Y10, Y10
+	VPSRLD       $0x10, Y9, Y11
+	VPSRLD       $0x10, Y10, Y12
+	VPXOR        Y11, Y9, Y9
+	VPXOR        Y12, Y10, Y10
+	VPAND        256(SP), Y9, Y13
+	VPAND        256(SP), Y10, Y14
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VCMPPS       $0x03, Y10, Y10, Y14
-	VCMPPS       $0x03, Y11, Y11, Y15
-	VPADDD       Y12, Y10, Y12
-	VPOR         Y14, Y12, Y12
-	VPSRLD       $0x10, Y12, Y12
-	VEXTRACTI128 $0x01, Y12, X14
-	VPACKUSDW    X14, X12, X14
-	VMOVDQU      X14, (BX)(DI*2)
-	VPADDD       Y13, Y11, Y12
-	VPOR         Y15, Y12, Y12
-	VPSRLD       $0x10, Y12, Y12
-	VEXTRACTI128 $0x01, Y12, X13
-	VPACKUSDW    X13, X12, X13
-	VMOVDQU      X13, 16(BX)(DI*2)
+	VPADDD       Y13, Y7, Y13
+	VCMPPS       $0x03, Y7, Y7, Y15
+	VPOR         Y15, Y13, Y13
+	VPSRLD       $0x10, Y13, Y13
+	VEXTRACTI128 $0x01, Y13, X15
+	VPACKUSDW    X15, X13, X15
+	VMOVDQU      X15, (BX)(DI*2)
+	VPADDD       Y14, Y8, Y13
+	VCMPPS       $0x03, Y8, Y8, Y14
+	VPOR         Y14, Y13, Y13
+	VPSRLD       $0x10, Y13, Y13
+	VEXTRACTI128 $0x01, Y13, X14
+	VPACKUSDW    X14, X13, X14
+	VMOVDQU      X14, 16(BX)(DI*2)
 
 	// second moment
-	VPMOVZXWD (SI)(DI*2), Y12
-	VPSLLD    $0x10, Y12, Y12
-	VMULPS    Y12, Y3, Y12
-	VMULPS    Y8, Y8, Y8
-	VMULPS    Y8, Y4, Y8
-	VADDPS    Y8, Y12, Y8
-	VPMOVZXWD 16(SI)(DI*2), Y12
-	VPSLLD    $0x10, Y12, Y12
-	VMULPS    Y12, Y3, Y12
-	VMULPS    Y9, Y9, Y9
-	VMULPS    Y9, Y4, Y9
-	VADDPS    Y9, Y12, Y9
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  192(SP), Y6, Y12
-	VPADDD  192(SP), Y7, Y13
-	VPSRLD  $0x10, Y12, Y14
-	VPXOR   Y14, Y12, Y12
-	VPSRLD  $0x10, Y13, Y14
-	VPXOR   Y14, Y13, Y13
-	VPMULLD 224(SP), Y12, Y12
-	VPMULLD 224(SP), Y13, Y13
-	VPSRLD  $0x0f, Y12, Y14
-	VPXOR   Y14, Y12, Y12
-	VPSRLD  $0x0f, Y13, Y14
-	VPXOR   Y14, Y13, Y13
-	VPMULLD 256(SP), Y12, Y12
-	VPSRLD  $0x10, Y12, Y12
-	VPMULLD 256(SP), Y13, Y13
-	VPSRLD  $0x10, Y13, Y13
+	VPMOVZXWD (SI)(DI*2), Y13
+	VPSLLD    $0x10, Y13, Y13
+	VMULPS    Y13, Y3, Y13
+	VMULPS    Y5, Y5, Y5
+	VMULPS    Y5, Y4, Y5
+	VADDPS    Y5, Y13, Y5
+	VPMOVZXWD 16(SI)(DI*2), Y13
+	VPSLLD    $0x10, Y13, Y13
+	VMULPS    Y13, Y3, Y13
+	VMULPS    Y6, Y6, Y6
+	VMULPS    Y6, Y4, Y6
+	VADDPS    Y6, Y13, Y6
+	VPMULLD   288(SP), Y9, Y9
+	VPSRLD    $0x10, Y9, Y9
+	VPMULLD   288(SP), Y10, Y10
+	VPSRLD    $0x10, Y10, Y10
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VCMPPS       $0x03, Y8, Y8, Y14
-	VCMPPS       $0x03, Y9, Y9, Y15
-	VPADDD       Y12, Y8, Y12
-	VPOR         Y14, Y12, Y12
-	VPSRLD       $0x10, Y12, Y12
-	VEXTRACTI128 $0x01, Y12, X14
-	VPACKUSDW    X14, X12, X14
-	VMOVDQU      X14, (SI)(DI*2)
-	VPADDD       Y13, Y9, Y12
-	VPOR         Y15, Y12, Y12
-	VPSRLD       $0x10, Y12, Y12
-	VEXTRACTI128 $0x01, Y12, X13
-	VPACKUSDW    X13, X12, X13
-	VMOVDQU      X13, 16(SI)(DI*2)
+	VPADDD       Y9, Y5, Y9
+	VCMPPS       $0x03, Y5, Y5, Y13
+	VPOR         Y13, Y9, Y9
+	VPSRLD       $0x10, Y9, Y9
+	VEXTRACTI128 $0x01, Y9, X13
+	VPACKUSDW    X13, X9, X13
+	VMOVDQU      X13, (SI)(DI*2)
+	VPADDD       Y10, Y6, Y9
+	VCMPPS       $0x03, Y6, Y6, Y10
+	VPOR         Y10, Y9, Y9
+	VPSRLD       $0x10, Y9, Y9
+	VEXTRACTI128 $0x01, Y9, X10
+	VPACKUSDW    X10, X9, X10
+	VMOVDQU      X10, 16(SI)(DI*2)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPS Y8, Y8
-	VMULPS  Y5, Y8, Y8
-	VADDPS  (SP), Y8, Y8
-	VSQRTPS Y9, Y9
-	VMULPS  Y5, Y9, Y9
-	VADDPS  (SP), Y9, Y9
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  128(SP), Y6, Y6
-	VPADDD  128(SP), Y7, Y7
-	VPSRLD  $0x10, Y6, Y12
-	VPXOR   Y12, Y6, Y6
-	VPSRLD  $0x10, Y7, Y12
-	VPXOR   Y12, Y7, Y7
-	VPMULLD 224(SP), Y6, Y6
-	VPMULLD 224(SP), Y7, Y7
-	VPSRLD  $0x0f, Y6, Y12
-	VPXOR   Y12, Y6, Y6
-	VPSRLD  $0x0f, Y7, Y12
-	VPXOR   Y12, Y7, Y7
-	VPMULLD 256(SP), Y6, Y6
-	VPSRLD  $0x10, Y6, Y6
-	VPMULLD 256(SP), Y7, Y7
-	VPSRLD  $0x10, Y7, Y7
+	VSQRTPS Y5, Y5
+	VMULPS  (SP), Y5, Y5
+	VADDPS  32(SP), Y5, Y5
+	VSQRTPS Y6, Y6
+	VMULPS  (SP), Y6, Y6
+	VADDPS  32(SP), Y6, Y6
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD    (CX)(DI*2), Y12
-	VPSLLD       $0x10, Y12, Y12
-	VMULPS       64(SP), Y12, Y12
-	VDIVPS       Y8, Y10, Y8
-	VMULPS       32(SP), Y8, Y8
-	VSUBPS       Y8, Y12, Y8
-	VPMOVZXWD    16(CX)(DI*2), Y10
-	VPSLLD       $0x10, Y10, Y10
-	VMULPS       64(SP), Y10, Y10
-	VDIVPS       Y9, Y11, Y9
-	VMULPS       32(SP), Y9, Y9
-	VSUBPS       Y9, Y10, Y9
-	VCMPPS       $0x03, Y8, Y8, Y10
-	VCMPPS       $0x03, Y9, Y9, Y11
-	VPADDD       Y6, Y8, Y6
-	VPOR         Y10, Y6, Y6
-	VPSRLD       $0x10, Y6, Y6
-	VEXTRACTI128 $0x01, Y6, X8
-	VPACKUSDW    X8, X6, X8
-	VMOVDQU      X8, (CX)(DI*2)
-	VPADDD       Y7, Y9, Y6
-	VPOR         Y11, Y6, Y6
-	VPSRLD       $0x10, Y6, Y6
-	VEXTRACTI128 $0x01, Y6, X7
-	VPACKUSDW    X7, X6, X7
-	VMOVDQU      X7, 16(CX)(DI*2)
+	VPMOVZXWD    (CX)(DI*2), Y9
+	VPSLLD       $0x10, Y9, Y9
+	VMULPS       96(SP), Y9, Y9
+	VDIVPS       Y5, Y7, Y5
+	VMULPS       64(SP), Y5, Y5
+	VSUBPS       Y5, Y9, Y5
+	VPMOVZXWD    16(CX)(DI*2), Y7
+	VPSLLD       $0x10, Y7, Y7
+	VMULPS       96(SP), Y7, Y7
+	VDIVPS       Y6, Y8, Y6
+	VMULPS       64(SP), Y6, Y6
+	VSUBPS       Y6, Y7, Y6
+	VPADDD       Y11, Y5, Y7
+	VCMPPS       $0x03, Y5, Y5, Y5
+	VPOR         Y5, Y7, Y5
+	VPSRLD       $0x10, Y5, Y5
+	VEXTRACTI128 $0x01, Y5, X7
+	VPACKUSDW    X7, X5, X7
+	VMOVDQU      X7, (CX)(DI*2)
+	VPADDD       Y12, Y6, Y5
+	VCMPPS       $0x03, Y6, Y6, Y6
+	VPOR         Y6, Y5, Y5
+	VPSRLD       $0x10, Y5, Y5
+	VEXTRACTI128 $0x01, Y5, X6
+	VPACKUSDW    X6, X5, X6
+	VMOVDQU      X6, 16(CX)(DI*2)
 	ADDQ         $0x00000010, DI
 	JMP          unrolled
 
@@ -1102,35 +1063,35 @@ single:
 	CMPQ R8, $0x00000008
 	JL   tail
 
-	// the element's global index
-	LEAQ         (DI), R8
-	VMOVD        R8, X6
-	VPBROADCASTD X6, Y6
-	VPADDD       288(SP), Y6, Y6
-
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(DI*4), Y0, Y7
+	VMULPS (DX)(DI*4), Y0, Y5
 
 	// first moment
-	VPMOVZXWD (BX)(DI*2), Y8
-	VPSLLD    $0x10, Y8, Y8
-	VMULPS    Y8, Y1, Y8
-	VMULPS    Y7, Y2, Y9
-	VADDPS    Y9, Y8, Y8
+	VPMOVZXWD (BX)(DI*2), Y6
+	VPSLLD    $0x10, Y6, Y6
+	VMULPS    Y6, Y1, Y6
+	VMULPS    Y5, Y2, Y7
+	VADDPS    Y7, Y6, Y6
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  160(SP), Y6, Y9
-	VPSRLD  $0x10, Y9, Y10
-	VPXOR   Y10, Y9, Y9
-	VPMULLD 224(SP), Y9, Y9
-	VPSRLD  $0x0f, Y9, Y10
-	VPXOR   Y10, Y9, Y9
-	VPMULLD 256(SP), Y9, Y9
-	VPSRLD  $0x10, Y9, Y9
+	// the rounding bits: lowbias32(index + key)
+	LEAQ         (DI), R8
+	VMOVD        R8, X7
+	VPBROADCASTD X7, Y7
+	VPADDD       320(SP), Y7, Y7
+	VPADDD       160(SP), Y7, Y7
+	VPSRLD       $0x10, Y7, Y8
+	VPXOR        Y8, Y7, Y7
+	VPMULLD      192(SP), Y7, Y7
+	VPSRLD       $0x0f, Y7, Y8
+	VPXOR        Y8, Y7, Y7
+	VPMULLD      224(SP), Y7, Y7
+	VPSRLD       $0x10, Y7, Y8
+	VPXOR        Y8, Y7, Y7
+	VPAND        256(SP), Y7, Y9
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VCMPPS       $0x03, Y8, Y8, Y10
-	VPADDD       Y9, Y8, Y9
+	VPADDD       Y9, Y6, Y9
+	VCMPPS       $0x03, Y6, Y6, Y10
 	VPOR         Y10, Y9, Y9
 	VPSRLD       $0x10, Y9, Y9
 	VEXTRACTI128 $0x01, Y9, X10
@@ -1141,58 +1102,40 @@ single:
 	VPMOVZXWD (SI)(DI*2), Y9
 	VPSLLD    $0x10, Y9, Y9
 	VMULPS    Y9, Y3, Y9
-	VMULPS    Y7, Y7, Y7
-	VMULPS    Y7, Y4, Y7
-	VADDPS    Y7, Y9, Y7
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  192(SP), Y6, Y9
-	VPSRLD  $0x10, Y9, Y10
-	VPXOR   Y10, Y9, Y9
-	VPMULLD 224(SP), Y9, Y9
-	VPSRLD  $0x0f, Y9, Y10
-	VPXOR   Y10, Y9, Y9
-	VPMULLD 256(SP), Y9, Y9
-	VPSRLD  $0x10, Y9, Y9
+	VMULPS    Y5, Y5, Y5
+	VMULPS    Y5, Y4, Y5
+	VADDPS    Y5, Y9, Y5
+	VPMULLD   288(SP), Y7, Y7
+	VPSRLD    $0x10, Y7, Y7
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VCMPPS       $0x03, Y7, Y7, Y10
-	VPADDD       Y9, Y7, Y9
-	VPOR         Y10, Y9, Y9
-	VPSRLD       $0x10, Y9, Y9
-	VEXTRACTI128 $0x01, Y9, X10
-	VPACKUSDW    X10, X9, X10
-	VMOVDQU      X10, (SI)(DI*2)
+	VPADDD       Y7, Y5, Y7
+	VCMPPS       $0x03, Y5, Y5, Y9
+	VPOR         Y9, Y7, Y7
+	VPSRLD       $0x10, Y7, Y7
+	VEXTRACTI128 $0x01, Y7, X9
+	VPACKUSDW    X9, X7, X9
+	VMOVDQU      X9, (SI)(DI*2)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPS Y7, Y7
-	VMULPS  Y5, Y7, Y7
-	VADDPS  (SP), Y7, Y7
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  128(SP), Y6, Y6
-	VPSRLD  $0x10, Y6, Y9
-	VPXOR   Y9, Y6, Y6
-	VPMULLD 224(SP), Y6, Y6
-	VPSRLD  $0x0f, Y6, Y9
-	VPXOR   Y9, Y6, Y6
-	VPMULLD 256(SP), Y6, Y6
-	VPSRLD  $0x10, Y6, Y6
+	VSQRTPS Y5, Y5
+	VMULPS  (SP), Y5, Y5
+	VADDPS  32(SP), Y5, Y5
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD    (CX)(DI*2), Y9
-	VPSLLD       $0x10, Y9, Y9
-	VMULPS       64(SP), Y9, Y9
-	VDIVPS       Y7, Y8, Y7
-	VMULPS       32(SP), Y7, Y7
-	VSUBPS       Y7, Y9, Y7
-	VCMPPS       $0x03, Y7, Y7, Y8
-	VPADDD       Y6, Y7, Y6
-	VPOR         Y8, Y6, Y6
-	VPSRLD       $0x10, Y6, Y6
-	VEXTRACTI128 $0x01, Y6, X7
-	VPACKUSDW    X7, X6, X7
-	VMOVDQU      X7, (CX)(DI*2)
+	VPMOVZXWD    (CX)(DI*2), Y7
+	VPSLLD       $0x10, Y7, Y7
+	VMULPS       96(SP), Y7, Y7
+	VDIVPS       Y5, Y6, Y5
+	VMULPS       64(SP), Y5, Y5
+	VSUBPS       Y5, Y7, Y5
+	VPADDD       Y8, Y5, Y6
+	VCMPPS       $0x03, Y5, Y5, Y5
+	VPOR         Y5, Y6, Y5
+	VPSRLD       $0x10, Y5, Y5
+	VEXTRACTI128 $0x01, Y5, X6
+	VPACKUSDW    X6, X5, X6
+	VMOVDQU      X6, (CX)(DI*2)
 	ADDQ         $0x00000008, DI
 	JMP          single
 
@@ -1201,35 +1144,35 @@ tail:
 	CMPQ DI, AX
 	JGE  done
 
-	// the element's global index
-	LEAQ   (DI), R8
-	VMOVD  R8, X6
-	VPADDD 288(SP), X6, X6
-
 	// scaled gradient (the scale is negative when maximizing)
-	VMULSS (DX)(DI*4), X0, X7
+	VMULSS (DX)(DI*4), X0, X5
 
 	// first moment
 	MOVWLZX (BX)(DI*2), R8
-	VMOVD   R8, X8
-	VPSLLD  $0x10, X8, X8
-	VMULSS  X8, X1, X8
-	VMULSS  X7, X2, X9
-	VADDSS  X9, X8, X8
+	VMOVD   R8, X6
+	VPSLLD  $0x10, X6, X6
+	VMULSS  X6, X1, X6
+	VMULSS  X5, X2, X7
+	VADDSS  X7, X6, X6
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  160(SP), X6, X9
-	VPSRLD  $0x10, X9, X10
-	VPXOR   X10, X9, X9
-	VPMULLD 224(SP), X9, X9
-	VPSRLD  $0x0f, X9, X10
-	VPXOR   X10, X9, X9
-	VPMULLD 256(SP), X9, X9
-	VPSRLD  $0x10, X9, X9
+	// the rounding bits: lowbias32(index + key)
+	LEAQ    (DI), R8
+	VMOVD   R8, X7
+	VPADDD  320(SP), X7, X7
+	VPADDD  160(SP), X7, X7
+	VPSRLD  $0x10, X7, X8
+	VPXOR   X8, X7, X7
+	VPMULLD 192(SP), X7, X7
+	VPSRLD  $0x0f, X7, X8
+	VPXOR   X8, X7, X7
+	VPMULLD 224(SP), X7, X7
+	VPSRLD  $0x10, X7, X8
+	VPXOR   X8, X7, X7
+	VPAND   256(SP), X7, X9
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VCMPSS  $0x03, X8, X8, X10
-	VPADDD  X9, X8, X9
+	VPADDD  X9, X6, X9
+	VCMPSS  $0x03, X6, X6, X10
 	VPOR    X10, X9, X9
 	VPEXTRW $0x01, X9, (BX)(DI*2)
 
@@ -1238,53 +1181,35 @@ tail:
 	VMOVD   R8, X9
 	VPSLLD  $0x10, X9, X9
 	VMULSS  X9, X3, X9
-	VMULSS  X7, X7, X7
-	VMULSS  X7, X4, X7
-	VADDSS  X7, X9, X7
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  192(SP), X6, X9
-	VPSRLD  $0x10, X9, X10
-	VPXOR   X10, X9, X9
-	VPMULLD 224(SP), X9, X9
-	VPSRLD  $0x0f, X9, X10
-	VPXOR   X10, X9, X9
-	VPMULLD 256(SP), X9, X9
-	VPSRLD  $0x10, X9, X9
+	VMULSS  X5, X5, X5
+	VMULSS  X5, X4, X5
+	VADDSS  X5, X9, X5
+	VPMULLD 288(SP), X7, X7
+	VPSRLD  $0x10, X7, X7
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VCMPSS  $0x03, X7, X7, X10
-	VPADDD  X9, X7, X9
-	VPOR    X10, X9, X9
-	VPEXTRW $0x01, X9, (SI)(DI*2)
+	VPADDD  X7, X5, X7
+	VCMPSS  $0x03, X5, X5, X9
+	VPOR    X9, X7, X7
+	VPEXTRW $0x01, X7, (SI)(DI*2)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTSS X7, X7, X7
-	VMULSS  X5, X7, X7
-	VADDSS  (SP), X7, X7
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  128(SP), X6, X6
-	VPSRLD  $0x10, X6, X9
-	VPXOR   X9, X6, X6
-	VPMULLD 224(SP), X6, X6
-	VPSRLD  $0x0f, X6, X9
-	VPXOR   X9, X6, X6
-	VPMULLD 256(SP), X6, X6
-	VPSRLD  $0x10, X6, X6
+	VSQRTSS X5, X5, X5
+	VMULSS  (SP), X5, X5
+	VADDSS  32(SP), X5, X5
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	MOVWLZX (CX)(DI*2), R8
-	VMOVD   R8, X9
-	VPSLLD  $0x10, X9, X9
-	VMULSS  64(SP), X9, X9
-	VDIVSS  X7, X8, X7
-	VMULSS  32(SP), X7, X7
-	VSUBSS  X7, X9, X7
-	VCMPSS  $0x03, X7, X7, X8
-	VPADDD  X6, X7, X6
-	VPOR    X8, X6, X6
-	VPEXTRW $0x01, X6, (CX)(DI*2)
+	VMOVD   R8, X7
+	VPSLLD  $0x10, X7, X7
+	VMULSS  96(SP), X7, X7
+	VDIVSS  X5, X6, X5
+	VMULSS  64(SP), X5, X5
+	VSUBSS  X5, X7, X5
+	VPADDD  X8, X5, X6
+	VCMPSS  $0x03, X5, X5, X5
+	VPOR    X5, X6, X5
+	VPEXTRW $0x01, X5, (CX)(DI*2)
 	INCQ    DI
 	JMP     tail
 
@@ -1310,9 +1235,9 @@ DATA laneNumbers<>+56(SB)/4, $0x0000000e
 DATA laneNumbers<>+60(SB)/4, $0x0000000f
 GLOBL laneNumbers<>(SB), RODATA|NOPTR, $64
 
-// func adamBF16AVX2F32CoupledStochastic(param []uint16, grad []float32, m []uint16, v []uint16, s [14]float32)
+// func adamBF16AVX2F32CoupledStochastic(param []uint16, grad []float32, m []uint16, v []uint16, s [12]float32)
 // Requires: AVX, AVX2
-TEXT ·adamBF16AVX2F32CoupledStochastic(SB), NOSPLIT, $352-152
+TEXT ·adamBF16AVX2F32CoupledStochastic(SB), NOSPLIT, $384-144
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -1326,39 +1251,48 @@ TEXT ·adamBF16AVX2F32CoupledStochastic(SB), NOSPLIT, $352-152
 	VBROADCASTSS s_3+108(FP), Y3
 	VBROADCASTSS s_4+112(FP), Y4
 	VBROADCASTSS s_5+116(FP), Y5
-	VBROADCASTSS s_6+120(FP), Y6
-	VMOVUPS      Y6, (SP)
-	VBROADCASTSS s_7+124(FP), Y6
-	VMOVUPS      Y6, 32(SP)
-	VBROADCASTSS s_8+128(FP), Y6
-	VMOVUPS      Y6, 64(SP)
-	VBROADCASTSS s_9+132(FP), Y6
-	VMOVUPS      Y6, 96(SP)
-	VBROADCASTSS s_10+136(FP), Y6
-	VMOVUPS      Y6, 128(SP)
-	VBROADCASTSS s_11+140(FP), Y6
-	VMOVUPS      Y6, 160(SP)
-	VBROADCASTSS s_12+144(FP), Y6
-	VMOVUPS      Y6, 192(SP)
-	VBROADCASTSS s_13+148(FP), Y6
-	VMOVUPS      Y6, 224(SP)
+	VMOVUPS      Y5, (SP)
+	VBROADCASTSS s_6+120(FP), Y5
+	VMOVUPS      Y5, 32(SP)
+	VBROADCASTSS s_7+124(FP), Y5
+	VMOVUPS      Y5, 64(SP)
+	VBROADCASTSS s_8+128(FP), Y5
+	VMOVUPS      Y5, 96(SP)
+	VBROADCASTSS s_9+132(FP), Y5
+	VMOVUPS      Y5, 128(SP)
+	VBROADCASTSS s_10+136(FP), Y5
+	VMOVUPS      Y5, 160(SP)
+	VBROADCASTSS s_11+140(FP), Y5
+	VMOVUPS      Y5, 192(SP)
 
 	// Constant: 0x7feb352d
 	MOVQ         $0x000000007feb352d, DI
-	VMOVD        DI, X6
-	VBROADCASTSS X6, Y6
-	VMOVUPS      Y6, 256(SP)
+	VMOVD        DI, X5
+	VBROADCASTSS X5, Y5
+	VMOVUPS      Y5, 224(SP)
 
 	// Constant: 0x846ca68b
 	MOVQ         $0x00000000846ca68b, DI
-	VMOVD        DI, X6
-	VBROADCASTSS X6, Y6
-	VMOVUPS      Y6, 288(SP)
+	VMOVD        DI, X5
+	VBROADCASTSS X5, Y5
+	VMOVUPS      Y5, 256(SP)
+
+	// Constant: 0xffff
+	MOVQ         $0x000000000000ffff, DI
+	VMOVD        DI, X5
+	VBROADCASTSS X5, Y5
+	VMOVUPS      Y5, 288(SP)
+
+	// Constant: 0x9e3779b9
+	MOVQ         $0x000000009e3779b9, DI
+	VMOVD        DI, X5
+	VBROADCASTSS X5, Y5
+	VMOVUPS      Y5, 320(SP)
 
 	// The offset plus each lane's number: the index of the vector at element 0.
-	VMOVUPS 128(SP), Y6
-	VPADDD  laneNumbers<>+0(SB), Y6, Y6
-	VMOVUPS Y6, 320(SP)
+	VMOVUPS 160(SP), Y5
+	VPADDD  laneNumbers<>+0(SB), Y5, Y5
+	VMOVUPS Y5, 352(SP)
 	XORQ    DI, DI
 
 	// Main loop: 2 vectors of 8 elements per iteration.
@@ -1368,177 +1302,147 @@ unrolled:
 	CMPQ R8, $0x00000010
 	JL   single
 
-	// the element's global index
-	LEAQ         (DI), R8
-	VMOVD        R8, X6
-	VPBROADCASTD X6, Y6
-	VPADDD       320(SP), Y6, Y6
-	LEAQ         8(DI), R8
-	VMOVD        R8, X7
-	VPBROADCASTD X7, Y7
-	VPADDD       320(SP), Y7, Y7
-
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(DI*4), Y0, Y8
-	VMULPS 32(DX)(DI*4), Y0, Y9
+	VMULPS (DX)(DI*4), Y0, Y5
+	VMULPS 32(DX)(DI*4), Y0, Y6
 
 	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(DI*2), Y10
-	VPSLLD    $0x10, Y10, Y10
-	VMULPS    Y10, Y1, Y10
-	VADDPS    Y10, Y8, Y8
-	VPMOVZXWD 16(CX)(DI*2), Y10
-	VPSLLD    $0x10, Y10, Y10
-	VMULPS    Y10, Y1, Y10
-	VADDPS    Y10, Y9, Y9
+	VPMOVZXWD (CX)(DI*2), Y7
+	VPSLLD    $0x10, Y7, Y7
+	VMULPS    Y7, Y1, Y7
+	VADDPS    Y7, Y5, Y5
+	VPMOVZXWD 16(CX)(DI*2), Y7
+	VPSLLD    $0x10, Y7, Y7
+	VMULPS    Y7, Y1, Y7
+	VADDPS    Y7, Y6, Y6
 
 	// first moment
-	VPMOVZXWD (BX)(DI*2), Y10
-	VPSLLD    $0x10, Y10, Y10
-	VMULPS    Y10, Y2, Y10
-	VMULPS    Y8, Y3, Y11
-	VADDPS    Y11, Y10, Y10
-	VPMOVZXWD 16(BX)(DI*2), Y11
-	VPSLLD    $0x10, Y11, Y11
-	VMULPS    Y11, Y2, Y11
-	VMULPS    Y9, Y3, Y12
-	VADDPS    Y12, Y11, Y11
+	VPMOVZXWD (BX)(DI*2), Y7
+	VPSLLD    $0x10, Y7, Y7
+	VMULPS    Y7, Y2, Y7
+	VMULPS    Y5, Y3, Y8
+	VADDPS    Y8, Y7, Y7
+	VPMOVZXWD 16(BX)(DI*2), Y8
+	VPSLLD    $0x10, Y8, Y8
+	VMULPS    Y8, Y2, Y8
+	VMULPS    Y6, Y3, Y9
+	VADDPS    Y9, Y8, Y8
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  192(SP), Y6, Y12
-	VPADDD  192(SP), Y7, Y13
-	VPSRLD  $0x10, Y12, Y14
-	VPXOR   Y14, Y12, Y12
-	VPSRLD  $0x10, Y13, Y14
-	VPXOR   Y14, Y13, Y13
-	VPMULLD 256(SP), Y12, Y12
-	VPMULLD 256(SP), Y13, Y13
-	VPSRLD  $0x0f, Y12, Y14
-	VPXOR   Y14, Y12, Y12
-	VPSRLD  $0x0f, Y13, Y14
-	VPXOR   Y14, Y13, Y13
-	VPMULLD 288(SP), Y12, Y12
-	VPSRLD  $0x10, Y12, Y12
-	VPMULLD 288(SP), Y13, Y13
-	VPSRLD  $0x10, Y13, Y13
+	// the rounding bits: lowbias32(index + key)
+	LEAQ         (DI), R8
+	VMOVD        R8, X9
+	VPBROADCASTD X9, Y9
+	VPADDD       352(SP), Y9, Y9
+	VPADDD       192(SP), Y9, Y9
+	LEAQ         8(DI), R8
+	VMOVD        R8, X10
+	VPBROADCASTD X10, Y10
+	VPADDD       352(SP), Y10, Y10
+	VPADDD       192(SP), Y10, Y10
+	VPSRLD       $0x10, Y9, Y11
+	VPXOR        Y11, Y9, Y9
+	VPSRLD       $0x10, Y10, Y11
+	VPXOR        Y11, Y10, Y10
+	VPMULLD      224(SP), Y9, Y9
+	VPMULLD      224(SP), Y10, Y10
+	VPSRLD       $0x0f, Y9, Y11
+	VPXOR        Y11, Y9, Y9
+	VPSRLD       $0x0f, Y10, Y11
+	VPXOR        Y11, Y10, Y10
+	VPMULLD      256(SP), Y9, Y9
+	VPMULLD      256(SP), Y10, Y10
+	VPSRLD       $0x10, Y9, Y11
+	VPSRLD       $0x10, Y10, Y12
+	VPXOR        Y11, Y9, Y9
+	VPXOR        Y12, Y10, Y10
+	VPAND        288(SP), Y9, Y13
+	VPAND        288(SP), Y10, Y14
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VCMPPS       $0x03, Y10, Y10, Y14
-	VCMPPS       $0x03, Y11, Y11, Y15
-	VPADDD       Y12, Y10, Y12
-	VPOR         Y14, Y12, Y12
-	VPSRLD       $0x10, Y12, Y12
-	VEXTRACTI128 $0x01, Y12, X14
-	VPACKUSDW    X14, X12, X14
-	VMOVDQU      X14, (BX)(DI*2)
-	VPADDD       Y13, Y11, Y12
-	VPOR         Y15, Y12, Y12
-	VPSRLD       $0x10, Y12, Y12
-	VEXTRACTI128 $0x01, Y12, X13
-	VPACKUSDW    X13, X12, X13
-	VMOVDQU      X13, 16(BX)(DI*2)
+	VPADDD       Y13, Y7, Y13
+	VCMPPS       $0x03, Y7, Y7, Y15
+	VPOR         Y15, Y13, Y13
+	VPSRLD       $0x10, Y13, Y13
+	VEXTRACTI128 $0x01, Y13, X15
+	VPACKUSDW    X15, X13, X15
+	VMOVDQU      X15, (BX)(DI*2)
+	VPADDD       Y14, Y8, Y13
+	VCMPPS       $0x03, Y8, Y8, Y14
+	VPOR         Y14, Y13, Y13
+	VPSRLD       $0x10, Y13, Y13
+	VEXTRACTI128 $0x01, Y13, X14
+	VPACKUSDW    X14, X13, X14
+	VMOVDQU      X14, 16(BX)(DI*2)
 
 	// second moment
-	VPMOVZXWD (SI)(DI*2), Y12
-	VPSLLD    $0x10, Y12, Y12
-	VMULPS    Y12, Y4, Y12
-	VMULPS    Y8, Y8, Y8
-	VMULPS    Y8, Y5, Y8
-	VADDPS    Y8, Y12, Y8
-	VPMOVZXWD 16(SI)(DI*2), Y12
-	VPSLLD    $0x10, Y12, Y12
-	VMULPS    Y12, Y4, Y12
-	VMULPS    Y9, Y9, Y9
-	VMULPS    Y9, Y5, Y9
-	VADDPS    Y9, Y12, Y9
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  224(SP), Y6, Y12
-	VPADDD  224(SP), Y7, Y13
-	VPSRLD  $0x10, Y12, Y14
-	VPXOR   Y14, Y12, Y12
-	VPSRLD  $0x10, Y13, Y14
-	VPXOR   Y14, Y13, Y13
-	VPMULLD 256(SP), Y12, Y12
-	VPMULLD 256(SP), Y13, Y13
-	VPSRLD  $0x0f, Y12, Y14
-	VPXOR   Y14, Y12, Y12
-	VPSRLD  $0x0f, Y13, Y14
-	VPXOR   Y14, Y13, Y13
-	VPMULLD 288(SP), Y12, Y12
-	VPSRLD  $0x10, Y12, Y12
-	VPMULLD 288(SP), Y13, Y13
-	VPSRLD  $0x10, Y13, Y13
+	VPMOVZXWD (SI)(DI*2), Y13
+	VPSLLD    $0x10, Y13, Y13
+	VMULPS    Y13, Y4, Y13
+	VMULPS    Y5, Y5, Y5
+	VMULPS    (SP), Y5, Y5
+	VADDPS    Y5, Y13, Y5
+	VPMOVZXWD 16(SI)(DI*2), Y13
+	VPSLLD    $0x10, Y13, Y13
+	VMULPS    Y13, Y4, Y13
+	VMULPS    Y6, Y6, Y6
+	VMULPS    (SP), Y6, Y6
+	VADDPS    Y6, Y13, Y6
+	VPMULLD   320(SP), Y9, Y9
+	VPSRLD    $0x10, Y9, Y9
+	VPMULLD   320(SP), Y10, Y10
+	VPSRLD    $0x10, Y10, Y10
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VCMPPS       $0x03, Y8, Y8, Y14
-	VCMPPS       $0x03, Y9, Y9, Y15
-	VPADDD       Y12, Y8, Y12
-	VPOR         Y14, Y12, Y12
-	VPSRLD       $0x10, Y12, Y12
-	VEXTRACTI128 $0x01, Y12, X14
-	VPACKUSDW    X14, X12, X14
-	VMOVDQU      X14, (SI)(DI*2)
-	VPADDD       Y13, Y9, Y12
-	VPOR         Y15, Y12, Y12
-	VPSRLD       $0x10, Y12, Y12
-	VEXTRACTI128 $0x01, Y12, X13
-	VPACKUSDW    X13, X12, X13
-	VMOVDQU      X13, 16(SI)(DI*2)
+	VPADDD       Y9, Y5, Y9
+	VCMPPS       $0x03, Y5, Y5, Y13
+	VPOR         Y13, Y9, Y9
+	VPSRLD       $0x10, Y9, Y9
+	VEXTRACTI128 $0x01, Y9, X13
+	VPACKUSDW    X13, X9, X13
+	VMOVDQU      X13, (SI)(DI*2)
+	VPADDD       Y10, Y6, Y9
+	VCMPPS       $0x03, Y6, Y6, Y10
+	VPOR         Y10, Y9, Y9
+	VPSRLD       $0x10, Y9, Y9
+	VEXTRACTI128 $0x01, Y9, X10
+	VPACKUSDW    X10, X9, X10
+	VMOVDQU      X10, 16(SI)(DI*2)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPS Y8, Y8
-	VMULPS  (SP), Y8, Y8
-	VADDPS  32(SP), Y8, Y8
-	VSQRTPS Y9, Y9
-	VMULPS  (SP), Y9, Y9
-	VADDPS  32(SP), Y9, Y9
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  160(SP), Y6, Y6
-	VPADDD  160(SP), Y7, Y7
-	VPSRLD  $0x10, Y6, Y12
-	VPXOR   Y12, Y6, Y6
-	VPSRLD  $0x10, Y7, Y12
-	VPXOR   Y12, Y7, Y7
-	VPMULLD 256(SP), Y6, Y6
-	VPMULLD 256(SP), Y7, Y7
-	VPSRLD  $0x0f, Y6, Y12
-	VPXOR   Y12, Y6, Y6
-	VPSRLD  $0x0f, Y7, Y12
-	VPXOR   Y12, Y7, Y7
-	VPMULLD 288(SP), Y6, Y6
-	VPSRLD  $0x10, Y6, Y6
-	VPMULLD 288(SP), Y7, Y7
-	VPSRLD  $0x10, Y7, Y7
+	VSQRTPS Y5, Y5
+	VMULPS  32(SP), Y5, Y5
+	VADDPS  64(SP), Y5, Y5
+	VSQRTPS Y6, Y6
+	VMULPS  32(SP), Y6, Y6
+	VADDPS  64(SP), Y6, Y6
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD    (CX)(DI*2), Y12
-	VPSLLD       $0x10, Y12, Y12
-	VMULPS       96(SP), Y12, Y12
-	VDIVPS       Y8, Y10, Y8
-	VMULPS       64(SP), Y8, Y8
-	VSUBPS       Y8, Y12, Y8
-	VPMOVZXWD    16(CX)(DI*2), Y10
-	VPSLLD       $0x10, Y10, Y10
-	VMULPS       96(SP), Y10, Y10
-	VDIVPS       Y9, Y11, Y9
-	VMULPS       64(SP), Y9, Y9
-	VSUBPS       Y9, Y10, Y9
-	VCMPPS       $0x03, Y8, Y8, Y10
-	VCMPPS       $0x03, Y9, Y9, Y11
-	VPADDD       Y6, Y8, Y6
-	VPOR         Y10, Y6, Y6
-	VPSRLD       $0x10, Y6, Y6
-	VEXTRACTI128 $0x01, Y6, X8
-	VPACKUSDW    X8, X6, X8
-	VMOVDQU      X8, (CX)(DI*2)
-	VPADDD       Y7, Y9, Y6
-	VPOR         Y11, Y6, Y6
-	VPSRLD       $0x10, Y6, Y6
-	VEXTRACTI128 $0x01, Y6, X7
-	VPACKUSDW    X7, X6, X7
-	VMOVDQU      X7, 16(CX)(DI*2)
+	VPMOVZXWD    (CX)(DI*2), Y9
+	VPSLLD       $0x10, Y9, Y9
+	VMULPS       128(SP), Y9, Y9
+	VDIVPS       Y5, Y7, Y5
+	VMULPS       96(SP), Y5, Y5
+	VSUBPS       Y5, Y9, Y5
+	VPMOVZXWD    16(CX)(DI*2), Y7
+	VPSLLD       $0x10, Y7, Y7
+	VMULPS       128(SP), Y7, Y7
+	VDIVPS       Y6, Y8, Y6
+	VMULPS       96(SP), Y6, Y6
+	VSUBPS       Y6, Y7, Y6
+	VPADDD       Y11, Y5, Y7
+	VCMPPS       $0x03, Y5, Y5, Y5
+	VPOR         Y5, Y7, Y5
+	VPSRLD       $0x10, Y5, Y5
+	VEXTRACTI128 $0x01, Y5, X7
+	VPACKUSDW    X7, X5, X7
+	VMOVDQU      X7, (CX)(DI*2)
+	VPADDD       Y12, Y6, Y5
+	VCMPPS       $0x03, Y6, Y6, Y6
+	VPOR         Y6, Y5, Y5
+	VPSRLD       $0x10, Y5, Y5
+	VEXTRACTI128 $0x01, Y5, X6
+	VPACKUSDW    X6, X5, X6
+	VMOVDQU      X6, 16(CX)(DI*2)
 	ADDQ         $0x00000010, DI
 	JMP          unrolled
 
@@ -1549,41 +1453,41 @@ single:
 	CMPQ R8, $0x00000008
 	JL   tail
 
-	// the element's global index
-	LEAQ         (DI), R8
-	VMOVD        R8, X6
-	VPBROADCASTD X6, Y6
-	VPADDD       320(SP), Y6, Y6
-
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(DI*4), Y0, Y7
+	VMULPS (DX)(DI*4), Y0, Y5
 
 	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(DI*2), Y8
-	VPSLLD    $0x10, Y8, Y8
-	VMULPS    Y8, Y1, Y8
-	VADDPS    Y8, Y7, Y7
+	VPMOVZXWD (CX)(DI*2), Y6
+	VPSLLD    $0x10, Y6, Y6
+	VMULPS    Y6, Y1, Y6
+	VADDPS    Y6, Y5, Y5
 
 	// first moment
-	VPMOVZXWD (BX)(DI*2), Y8
-	VPSLLD    $0x10, Y8, Y8
-	VMULPS    Y8, Y2, Y8
-	VMULPS    Y7, Y3, Y9
-	VADDPS    Y9, Y8, Y8
+	VPMOVZXWD (BX)(DI*2), Y6
+	VPSLLD    $0x10, Y6, Y6
+	VMULPS    Y6, Y2, Y6
+	VMULPS    Y5, Y3, Y7
+	VADDPS    Y7, Y6, Y6
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  192(SP), Y6, Y9
-	VPSRLD  $0x10, Y9, Y10
-	VPXOR   Y10, Y9, Y9
-	VPMULLD 256(SP), Y9, Y9
-	VPSRLD  $0x0f, Y9, Y10
-	VPXOR   Y10, Y9, Y9
-	VPMULLD 288(SP), Y9, Y9
-	VPSRLD  $0x10, Y9, Y9
+	// the rounding bits: lowbias32(index + key)
+	LEAQ         (DI), R8
+	VMOVD        R8, X7
+	VPBROADCASTD X7, Y7
+	VPADDD       352(SP), Y7, Y7
+	VPADDD       192(SP), Y7, Y7
+	VPSRLD       $0x10, Y7, Y8
+	VPXOR        Y8, Y7, Y7
+	VPMULLD      224(SP), Y7, Y7
+	VPSRLD       $0x0f, Y7, Y8
+	VPXOR        Y8, Y7, Y7
+	VPMULLD      256(SP), Y7, Y7
+	VPSRLD       $0x10, Y7, Y8
+	VPXOR        Y8, Y7, Y7
+	VPAND        288(SP), Y7, Y9
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VCMPPS       $0x03, Y8, Y8, Y10
-	VPADDD       Y9, Y8, Y9
+	VPADDD       Y9, Y6, Y9
+	VCMPPS       $0x03, Y6, Y6, Y10
 	VPOR         Y10, Y9, Y9
 	VPSRLD       $0x10, Y9, Y9
 	VEXTRACTI128 $0x01, Y9, X10
@@ -1594,58 +1498,40 @@ single:
 	VPMOVZXWD (SI)(DI*2), Y9
 	VPSLLD    $0x10, Y9, Y9
 	VMULPS    Y9, Y4, Y9
-	VMULPS    Y7, Y7, Y7
-	VMULPS    Y7, Y5, Y7
-	VADDPS    Y7, Y9, Y7
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  224(SP), Y6, Y9
-	VPSRLD  $0x10, Y9, Y10
-	VPXOR   Y10, Y9, Y9
-	VPMULLD 256(SP), Y9, Y9
-	VPSRLD  $0x0f, Y9, Y10
-	VPXOR   Y10, Y9, Y9
-	VPMULLD 288(SP), Y9, Y9
-	VPSRLD  $0x10, Y9, Y9
+	VMULPS    Y5, Y5, Y5
+	VMULPS    (SP), Y5, Y5
+	VADDPS    Y5, Y9, Y5
+	VPMULLD   320(SP), Y7, Y7
+	VPSRLD    $0x10, Y7, Y7
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VCMPPS       $0x03, Y7, Y7, Y10
-	VPADDD       Y9, Y7, Y9
-	VPOR         Y10, Y9, Y9
-	VPSRLD       $0x10, Y9, Y9
-	VEXTRACTI128 $0x01, Y9, X10
-	VPACKUSDW    X10, X9, X10
-	VMOVDQU      X10, (SI)(DI*2)
+	VPADDD       Y7, Y5, Y7
+	VCMPPS       $0x03, Y5, Y5, Y9
+	VPOR         Y9, Y7, Y7
+	VPSRLD       $0x10, Y7, Y7
+	VEXTRACTI128 $0x01, Y7, X9
+	VPACKUSDW    X9, X7, X9
+	VMOVDQU      X9, (SI)(DI*2)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPS Y7, Y7
-	VMULPS  (SP), Y7, Y7
-	VADDPS  32(SP), Y7, Y7
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  160(SP), Y6, Y6
-	VPSRLD  $0x10, Y6, Y9
-	VPXOR   Y9, Y6, Y6
-	VPMULLD 256(SP), Y6, Y6
-	VPSRLD  $0x0f, Y6, Y9
-	VPXOR   Y9, Y6, Y6
-	VPMULLD 288(SP), Y6, Y6
-	VPSRLD  $0x10, Y6, Y6
+	VSQRTPS Y5, Y5
+	VMULPS  32(SP), Y5, Y5
+	VADDPS  64(SP), Y5, Y5
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD    (CX)(DI*2), Y9
-	VPSLLD       $0x10, Y9, Y9
-	VMULPS       96(SP), Y9, Y9
-	VDIVPS       Y7, Y8, Y7
-	VMULPS       64(SP), Y7, Y7
-	VSUBPS       Y7, Y9, Y7
-	VCMPPS       $0x03, Y7, Y7, Y8
-	VPADDD       Y6, Y7, Y6
-	VPOR         Y8, Y6, Y6
-	VPSRLD       $0x10, Y6, Y6
-	VEXTRACTI128 $0x01, Y6, X7
-	VPACKUSDW    X7, X6, X7
-	VMOVDQU      X7, (CX)(DI*2)
+	VPMOVZXWD    (CX)(DI*2), Y7
+	VPSLLD       $0x10, Y7, Y7
+	VMULPS       128(SP), Y7, Y7
+	VDIVPS       Y5, Y6, Y5
+	VMULPS       96(SP), Y5, Y5
+	VSUBPS       Y5, Y7, Y5
+	VPADDD       Y8, Y5, Y6
+	VCMPPS       $0x03, Y5, Y5, Y5
+	VPOR         Y5, Y6, Y5
+	VPSRLD       $0x10, Y5, Y5
+	VEXTRACTI128 $0x01, Y5, X6
+	VPACKUSDW    X6, X5, X6
+	VMOVDQU      X6, (CX)(DI*2)
 	ADDQ         $0x00000008, DI
 	JMP          single
 
@@ -1654,42 +1540,42 @@ tail:
 	CMPQ DI, AX
 	JGE  done
 
-	// the element's global index
-	LEAQ   (DI), R8
-	VMOVD  R8, X6
-	VPADDD 320(SP), X6, X6
-
 	// scaled gradient (the scale is negative when maximizing)
-	VMULSS (DX)(DI*4), X0, X7
+	VMULSS (DX)(DI*4), X0, X5
 
 	// L2 weight decay folded into the gradient
 	MOVWLZX (CX)(DI*2), R8
-	VMOVD   R8, X8
-	VPSLLD  $0x10, X8, X8
-	VMULSS  X8, X1, X8
-	VADDSS  X8, X7, X7
+	VMOVD   R8, X6
+	VPSLLD  $0x10, X6, X6
+	VMULSS  X6, X1, X6
+	VADDSS  X6, X5, X5
 
 	// first moment
 	MOVWLZX (BX)(DI*2), R8
-	VMOVD   R8, X8
-	VPSLLD  $0x10, X8, X8
-	VMULSS  X8, X2, X8
-	VMULSS  X7, X3, X9
-	VADDSS  X9, X8, X8
+	VMOVD   R8, X6
+	VPSLLD  $0x10, X6, X6
+	VMULSS  X6, X2, X6
+	VMULSS  X5, X3, X7
+	VADDSS  X7, X6, X6
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  192(SP), X6, X9
-	VPSRLD  $0x10, X9, X10
-	VPXOR   X10, X9, X9
-	VPMULLD 256(SP), X9, X9
-	VPSRLD  $0x0f, X9, X10
-	VPXOR   X10, X9, X9
-	VPMULLD 288(SP), X9, X9
-	VPSRLD  $0x10, X9, X9
+	// the rounding bits: lowbias32(index + key)
+	LEAQ    (DI), R8
+	VMOVD   R8, X7
+	VPADDD  352(SP), X7, X7
+	VPADDD  192(SP), X7, X7
+	VPSRLD  $0x10, X7, X8
+	VPXOR   X8, X7, X7
+	VPMULLD 224(SP), X7, X7
+	VPSRLD  $0x0f, X7, X8
+	VPXOR   X8, X7, X7
+	VPMULLD 256(SP), X7, X7
+	VPSRLD  $0x10, X7, X8
+	VPXOR   X8, X7, X7
+	VPAND   288(SP), X7, X9
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VCMPSS  $0x03, X8, X8, X10
-	VPADDD  X9, X8, X9
+	VPADDD  X9, X6, X9
+	VCMPSS  $0x03, X6, X6, X10
 	VPOR    X10, X9, X9
 	VPEXTRW $0x01, X9, (BX)(DI*2)
 
@@ -1698,53 +1584,35 @@ tail:
 	VMOVD   R8, X9
 	VPSLLD  $0x10, X9, X9
 	VMULSS  X9, X4, X9
-	VMULSS  X7, X7, X7
-	VMULSS  X7, X5, X7
-	VADDSS  X7, X9, X7
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  224(SP), X6, X9
-	VPSRLD  $0x10, X9, X10
-	VPXOR   X10, X9, X9
-	VPMULLD 256(SP), X9, X9
-	VPSRLD  $0x0f, X9, X10
-	VPXOR   X10, X9, X9
-	VPMULLD 288(SP), X9, X9
-	VPSRLD  $0x10, X9, X9
+	VMULSS  X5, X5, X5
+	VMULSS  (SP), X5, X5
+	VADDSS  X5, X9, X5
+	VPMULLD 320(SP), X7, X7
+	VPSRLD  $0x10, X7, X7
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VCMPSS  $0x03, X7, X7, X10
-	VPADDD  X9, X7, X9
-	VPOR    X10, X9, X9
-	VPEXTRW $0x01, X9, (SI)(DI*2)
+	VPADDD  X7, X5, X7
+	VCMPSS  $0x03, X5, X5, X9
+	VPOR    X9, X7, X7
+	VPEXTRW $0x01, X7, (SI)(DI*2)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTSS X7, X7, X7
-	VMULSS  (SP), X7, X7
-	VADDSS  32(SP), X7, X7
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  160(SP), X6, X6
-	VPSRLD  $0x10, X6, X9
-	VPXOR   X9, X6, X6
-	VPMULLD 256(SP), X6, X6
-	VPSRLD  $0x0f, X6, X9
-	VPXOR   X9, X6, X6
-	VPMULLD 288(SP), X6, X6
-	VPSRLD  $0x10, X6, X6
+	VSQRTSS X5, X5, X5
+	VMULSS  32(SP), X5, X5
+	VADDSS  64(SP), X5, X5
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	MOVWLZX (CX)(DI*2), R8
-	VMOVD   R8, X9
-	VPSLLD  $0x10, X9, X9
-	VMULSS  96(SP), X9, X9
-	VDIVSS  X7, X8, X7
-	VMULSS  64(SP), X7, X7
-	VSUBSS  X7, X9, X7
-	VCMPSS  $0x03, X7, X7, X8
-	VPADDD  X6, X7, X6
-	VPOR    X8, X6, X6
-	VPEXTRW $0x01, X6, (CX)(DI*2)
+	VMOVD   R8, X7
+	VPSLLD  $0x10, X7, X7
+	VMULSS  128(SP), X7, X7
+	VDIVSS  X5, X6, X5
+	VMULSS  96(SP), X5, X5
+	VSUBSS  X5, X7, X5
+	VPADDD  X8, X5, X6
+	VCMPSS  $0x03, X5, X5, X5
+	VPOR    X5, X6, X5
+	VPEXTRW $0x01, X5, (CX)(DI*2)
 	INCQ    DI
 	JMP     tail
 
@@ -1752,9 +1620,820 @@ done:
 	VZEROUPPER
 	RET
 
-// func adamBF16AVX512F32(param []uint16, grad []float32, m []uint16, v []uint16, s [14]float32)
+// func adamBF16AVX512F32(param []uint16, grad []float32, m []uint16, v []uint16, s [12]float32)
 // Requires: AVX, AVX512F, AVX512VL, BMI2
-TEXT ·adamBF16AVX512F32(SB), NOSPLIT, $0-152
+TEXT ·adamBF16AVX512F32(SB), NOSPLIT, $448-144
+	MOVQ param_len+8(FP), AX
+	MOVQ param_base+0(FP), CX
+	MOVQ grad_base+24(FP), DX
+	MOVQ m_base+48(FP), BX
+	MOVQ v_base+72(FP), SI
+
+	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
+	VBROADCASTSS s_0+96(FP), Z0
+	VBROADCASTSS s_2+104(FP), Z1
+	VBROADCASTSS s_3+108(FP), Z2
+	VMOVUPS      Z2, (SP)
+	VBROADCASTSS s_4+112(FP), Z2
+	VMOVUPS      Z2, 64(SP)
+	VBROADCASTSS s_5+116(FP), Z2
+	VMOVUPS      Z2, 128(SP)
+	VBROADCASTSS s_6+120(FP), Z2
+	VMOVUPS      Z2, 192(SP)
+	VBROADCASTSS s_7+124(FP), Z2
+	VMOVUPS      Z2, 256(SP)
+	VBROADCASTSS s_8+128(FP), Z2
+	VMOVUPS      Z2, 320(SP)
+	VBROADCASTSS s_9+132(FP), Z2
+	VMOVUPS      Z2, 384(SP)
+	XORQ         DI, DI
+
+	// Main loop: 4 vectors of 16 elements per iteration.
+unrolled:
+	MOVQ AX, R8
+	SUBQ DI, R8
+	CMPQ R8, $0x00000040
+	JL   single
+
+	// scaled gradient (the scale is negative when maximizing)
+	VMULPS (DX)(DI*4), Z0, Z2
+	VMULPS 64(DX)(DI*4), Z0, Z21
+	VMULPS 128(DX)(DI*4), Z0, Z22
+	VMULPS 192(DX)(DI*4), Z0, Z23
+
+	// first moment
+	VPMOVZXWD (BX)(DI*2), Z24
+	VPSLLD    $0x10, Z24, Z24
+	VMULPS    Z24, Z1, Z24
+	VMULPS    (SP), Z2, Z25
+	VADDPS    Z25, Z24, Z24
+	VPMOVZXWD 32(BX)(DI*2), Z25
+	VPSLLD    $0x10, Z25, Z25
+	VMULPS    Z25, Z1, Z25
+	VMULPS    (SP), Z21, Z26
+	VADDPS    Z26, Z25, Z25
+	VPMOVZXWD 64(BX)(DI*2), Z26
+	VPSLLD    $0x10, Z26, Z26
+	VMULPS    Z26, Z1, Z26
+	VMULPS    (SP), Z22, Z27
+	VADDPS    Z27, Z26, Z26
+	VPMOVZXWD 96(BX)(DI*2), Z27
+	VPSLLD    $0x10, Z27, Z27
+	VMULPS    Z27, Z1, Z27
+	VMULPS    (SP), Z23, Z28
+	VADDPS    Z28, Z27, Z27
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPSRLD         $0x10, Z24, Z28
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z28, Z28
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z28, Z28
+	VPSRLD         $0x10, Z25, Z29
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z29, Z29
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z29, Z29
+	VPSRLD         $0x10, Z26, Z30
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z30, Z30
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z30, Z30
+	VPSRLD         $0x10, Z27, Z31
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z31, Z31
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z31, Z31
+	VPADDD         Z28, Z24, Z28
+	VCMPPS         $0x03, Z24, Z24, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z28, K1, Z3
+	VPSRLD         $0x10, Z3, Z28
+	VPMOVDW        Z28, Y28
+	VMOVDQU32      Y28, (BX)(DI*2)
+	VPADDD         Z29, Z25, Z28
+	VCMPPS         $0x03, Z25, Z25, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z28, K1, Z4
+	VPSRLD         $0x10, Z4, Z28
+	VPMOVDW        Z28, Y28
+	VMOVDQU32      Y28, 32(BX)(DI*2)
+	VPADDD         Z30, Z26, Z28
+	VCMPPS         $0x03, Z26, Z26, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z28, K1, Z5
+	VPSRLD         $0x10, Z5, Z28
+	VPMOVDW        Z28, Y28
+	VMOVDQU32      Y28, 64(BX)(DI*2)
+	VPADDD         Z31, Z27, Z28
+	VCMPPS         $0x03, Z27, Z27, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z28, K1, Z6
+	VPSRLD         $0x10, Z6, Z28
+	VPMOVDW        Z28, Y28
+	VMOVDQU32      Y28, 96(BX)(DI*2)
+
+	// second moment
+	VPMOVZXWD (SI)(DI*2), Z28
+	VPSLLD    $0x10, Z28, Z28
+	VMULPS    64(SP), Z28, Z28
+	VMULPS    Z2, Z2, Z2
+	VMULPS    128(SP), Z2, Z2
+	VADDPS    Z2, Z28, Z2
+	VPMOVZXWD 32(SI)(DI*2), Z28
+	VPSLLD    $0x10, Z28, Z28
+	VMULPS    64(SP), Z28, Z28
+	VMULPS    Z21, Z21, Z21
+	VMULPS    128(SP), Z21, Z21
+	VADDPS    Z21, Z28, Z21
+	VPMOVZXWD 64(SI)(DI*2), Z28
+	VPSLLD    $0x10, Z28, Z28
+	VMULPS    64(SP), Z28, Z28
+	VMULPS    Z22, Z22, Z22
+	VMULPS    128(SP), Z22, Z22
+	VADDPS    Z22, Z28, Z22
+	VPMOVZXWD 96(SI)(DI*2), Z28
+	VPSLLD    $0x10, Z28, Z28
+	VMULPS    64(SP), Z28, Z28
+	VMULPS    Z23, Z23, Z23
+	VMULPS    128(SP), Z23, Z23
+	VADDPS    Z23, Z28, Z23
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPSRLD         $0x10, Z2, Z28
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z28, Z28
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z28, Z28
+	VPSRLD         $0x10, Z21, Z29
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z29, Z29
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z29, Z29
+	VPSRLD         $0x10, Z22, Z30
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z30, Z30
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z30, Z30
+	VPSRLD         $0x10, Z23, Z31
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z31, Z31
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z31, Z31
+	VPADDD         Z28, Z2, Z28
+	VCMPPS         $0x03, Z2, Z2, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z28, K1, Z7
+	VPSRLD         $0x10, Z7, Z28
+	VPMOVDW        Z28, Y28
+	VMOVDQU32      Y28, (SI)(DI*2)
+	VPADDD         Z29, Z21, Z28
+	VCMPPS         $0x03, Z21, Z21, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z28, K1, Z8
+	VPSRLD         $0x10, Z8, Z28
+	VPMOVDW        Z28, Y28
+	VMOVDQU32      Y28, 32(SI)(DI*2)
+	VPADDD         Z30, Z22, Z28
+	VCMPPS         $0x03, Z22, Z22, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z28, K1, Z9
+	VPSRLD         $0x10, Z9, Z28
+	VPMOVDW        Z28, Y28
+	VMOVDQU32      Y28, 64(SI)(DI*2)
+	VPADDD         Z31, Z23, Z28
+	VCMPPS         $0x03, Z23, Z23, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z28, K1, Z10
+	VPSRLD         $0x10, Z10, Z28
+	VPMOVDW        Z28, Y28
+	VMOVDQU32      Y28, 96(SI)(DI*2)
+
+	// sqrt(v / (1 - beta2^t)) + eps
+	VSQRTPS Z2, Z2
+	VMULPS  192(SP), Z2, Z2
+	VADDPS  256(SP), Z2, Z2
+	VSQRTPS Z21, Z21
+	VMULPS  192(SP), Z21, Z21
+	VADDPS  256(SP), Z21, Z21
+	VSQRTPS Z22, Z22
+	VMULPS  192(SP), Z22, Z22
+	VADDPS  256(SP), Z22, Z22
+	VSQRTPS Z23, Z23
+	VMULPS  192(SP), Z23, Z23
+	VADDPS  256(SP), Z23, Z23
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPMOVZXWD      (CX)(DI*2), Z28
+	VPSLLD         $0x10, Z28, Z28
+	VMULPS         384(SP), Z28, Z28
+	VDIVPS         Z2, Z24, Z2
+	VMULPS         320(SP), Z2, Z2
+	VSUBPS         Z2, Z28, Z2
+	VPMOVZXWD      32(CX)(DI*2), Z24
+	VPSLLD         $0x10, Z24, Z24
+	VMULPS         384(SP), Z24, Z24
+	VDIVPS         Z21, Z25, Z21
+	VMULPS         320(SP), Z21, Z21
+	VSUBPS         Z21, Z24, Z21
+	VPMOVZXWD      64(CX)(DI*2), Z24
+	VPSLLD         $0x10, Z24, Z24
+	VMULPS         384(SP), Z24, Z24
+	VDIVPS         Z22, Z26, Z22
+	VMULPS         320(SP), Z22, Z22
+	VSUBPS         Z22, Z24, Z22
+	VPMOVZXWD      96(CX)(DI*2), Z24
+	VPSLLD         $0x10, Z24, Z24
+	VMULPS         384(SP), Z24, Z24
+	VDIVPS         Z23, Z27, Z23
+	VMULPS         320(SP), Z23, Z23
+	VSUBPS         Z23, Z24, Z23
+	VPSRLD         $0x10, Z2, Z24
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z24, Z24
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z24, Z24
+	VPSRLD         $0x10, Z21, Z25
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z25, Z25
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z25, Z25
+	VPSRLD         $0x10, Z22, Z26
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z26, Z26
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z26, Z26
+	VPSRLD         $0x10, Z23, Z27
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z27, Z27
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z27, Z27
+	VPADDD         Z24, Z2, Z24
+	VCMPPS         $0x03, Z2, Z2, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z24, K1, Z11
+	VPSRLD         $0x10, Z11, Z2
+	VPMOVDW        Z2, Y2
+	VMOVDQU32      Y2, (CX)(DI*2)
+	VPADDD         Z25, Z21, Z2
+	VCMPPS         $0x03, Z21, Z21, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z2, K1, Z12
+	VPSRLD         $0x10, Z12, Z2
+	VPMOVDW        Z2, Y2
+	VMOVDQU32      Y2, 32(CX)(DI*2)
+	VPADDD         Z26, Z22, Z2
+	VCMPPS         $0x03, Z22, Z22, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z2, K1, Z13
+	VPSRLD         $0x10, Z13, Z2
+	VPMOVDW        Z2, Y2
+	VMOVDQU32      Y2, 64(CX)(DI*2)
+	VPADDD         Z27, Z23, Z2
+	VCMPPS         $0x03, Z23, Z23, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z2, K1, Z14
+	VPSRLD         $0x10, Z14, Z2
+	VPMOVDW        Z2, Y2
+	VMOVDQU32      Y2, 96(CX)(DI*2)
+	ADDQ           $0x00000040, DI
+	JMP            unrolled
+
+	// One vector at a time.
+single:
+	MOVQ AX, R8
+	SUBQ DI, R8
+	CMPQ R8, $0x00000010
+	JL   tail
+
+	// scaled gradient (the scale is negative when maximizing)
+	VMULPS (DX)(DI*4), Z0, Z2
+
+	// first moment
+	VPMOVZXWD (BX)(DI*2), Z3
+	VPSLLD    $0x10, Z3, Z3
+	VMULPS    Z3, Z1, Z3
+	VMULPS    (SP), Z2, Z4
+	VADDPS    Z4, Z3, Z3
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPSRLD         $0x10, Z3, Z4
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z4, Z4
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z4, Z4
+	VPADDD         Z4, Z3, Z4
+	VCMPPS         $0x03, Z3, Z3, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z4, K1, Z15
+	VPSRLD         $0x10, Z15, Z4
+	VPMOVDW        Z4, Y4
+	VMOVDQU32      Y4, (BX)(DI*2)
+
+	// second moment
+	VPMOVZXWD (SI)(DI*2), Z4
+	VPSLLD    $0x10, Z4, Z4
+	VMULPS    64(SP), Z4, Z4
+	VMULPS    Z2, Z2, Z2
+	VMULPS    128(SP), Z2, Z2
+	VADDPS    Z2, Z4, Z2
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPSRLD         $0x10, Z2, Z4
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z4, Z4
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z4, Z4
+	VPADDD         Z4, Z2, Z4
+	VCMPPS         $0x03, Z2, Z2, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z4, K1, Z16
+	VPSRLD         $0x10, Z16, Z4
+	VPMOVDW        Z4, Y4
+	VMOVDQU32      Y4, (SI)(DI*2)
+
+	// sqrt(v / (1 - beta2^t)) + eps
+	VSQRTPS Z2, Z2
+	VMULPS  192(SP), Z2, Z2
+	VADDPS  256(SP), Z2, Z2
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPMOVZXWD      (CX)(DI*2), Z4
+	VPSLLD         $0x10, Z4, Z4
+	VMULPS         384(SP), Z4, Z4
+	VDIVPS         Z2, Z3, Z2
+	VMULPS         320(SP), Z2, Z2
+	VSUBPS         Z2, Z4, Z2
+	VPSRLD         $0x10, Z2, Z3
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z3, Z3
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z3, Z3
+	VPADDD         Z3, Z2, Z3
+	VCMPPS         $0x03, Z2, Z2, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z3, K1, Z17
+	VPSRLD         $0x10, Z17, Z2
+	VPMOVDW        Z2, Y2
+	VMOVDQU32      Y2, (CX)(DI*2)
+	ADDQ           $0x00000010, DI
+	JMP            single
+
+tail:
+	// The last 0 to lanes-1 elements: one masked vector.
+	TESTQ       R8, R8
+	JZ          done
+	MOVQ        $-1, AX
+	BZHIQ       R8, AX, AX
+	KMOVW       AX, K1
+	VPMOVZXWD.Z (CX)(DI*2), K1, Z2
+	VPSLLD      $0x10, Z2, Z2
+	VMOVUPS.Z   (DX)(DI*4), K1, Z3
+	VPMOVZXWD.Z (BX)(DI*2), K1, Z4
+	VPSLLD      $0x10, Z4, Z4
+	VPMOVZXWD.Z (SI)(DI*2), K1, Z5
+	VPSLLD      $0x10, Z5, Z5
+
+	// scaled gradient (the scale is negative when maximizing)
+	VMULPS Z0, Z3, Z0
+
+	// first moment
+	VMULPS Z4, Z1, Z1
+	VMULPS (SP), Z0, Z3
+	VADDPS Z3, Z1, Z1
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPSRLD         $0x10, Z1, Z3
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z3, Z3
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z3, Z3
+	VPADDD         Z3, Z1, Z3
+	VCMPPS         $0x03, Z1, Z1, K2
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z3, K2, Z18
+	VPSRLD         $0x10, Z18, Z3
+	VPMOVDW        Z3, K1, (BX)(DI*2)
+
+	// second moment
+	VMULPS 64(SP), Z5, Z3
+	VMULPS Z0, Z0, Z0
+	VMULPS 128(SP), Z0, Z0
+	VADDPS Z0, Z3, Z0
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPSRLD         $0x10, Z0, Z3
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z3, Z3
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z3, Z3
+	VPADDD         Z3, Z0, Z3
+	VCMPPS         $0x03, Z0, Z0, K2
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z3, K2, Z19
+	VPSRLD         $0x10, Z19, Z3
+	VPMOVDW        Z3, K1, (SI)(DI*2)
+
+	// sqrt(v / (1 - beta2^t)) + eps
+	VSQRTPS Z0, Z0
+	VMULPS  192(SP), Z0, Z0
+	VADDPS  256(SP), Z0, Z0
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VMULPS         384(SP), Z2, Z2
+	VDIVPS         Z0, Z1, Z0
+	VMULPS         320(SP), Z0, Z0
+	VSUBPS         Z0, Z2, Z0
+	VPSRLD         $0x10, Z0, Z1
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z1, Z1
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z1, Z1
+	VPADDD         Z1, Z0, Z1
+	VCMPPS         $0x03, Z0, Z0, K2
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z1, K2, Z20
+	VPSRLD         $0x10, Z20, Z0
+	VPMOVDW        Z0, K1, (CX)(DI*2)
+
+done:
+	VZEROUPPER
+	RET
+
+DATA uint32_00007fff<>+0(SB)/4, $0x00007fff
+GLOBL uint32_00007fff<>(SB), RODATA|NOPTR, $4
+
+DATA uint32_00000001<>+0(SB)/4, $0x00000001
+GLOBL uint32_00000001<>(SB), RODATA|NOPTR, $4
+
+DATA uint32_ffffffff<>+0(SB)/4, $0xffffffff
+GLOBL uint32_ffffffff<>(SB), RODATA|NOPTR, $4
+
+// func adamBF16AVX512F32Coupled(param []uint16, grad []float32, m []uint16, v []uint16, s [12]float32)
+// Requires: AVX, AVX512F, AVX512VL, BMI2
+TEXT ·adamBF16AVX512F32Coupled(SB), NOSPLIT, $512-144
+	MOVQ param_len+8(FP), AX
+	MOVQ param_base+0(FP), CX
+	MOVQ grad_base+24(FP), DX
+	MOVQ m_base+48(FP), BX
+	MOVQ v_base+72(FP), SI
+
+	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
+	VBROADCASTSS s_0+96(FP), Z0
+	VBROADCASTSS s_1+100(FP), Z1
+	VBROADCASTSS s_2+104(FP), Z2
+	VMOVUPS      Z2, (SP)
+	VBROADCASTSS s_3+108(FP), Z2
+	VMOVUPS      Z2, 64(SP)
+	VBROADCASTSS s_4+112(FP), Z2
+	VMOVUPS      Z2, 128(SP)
+	VBROADCASTSS s_5+116(FP), Z2
+	VMOVUPS      Z2, 192(SP)
+	VBROADCASTSS s_6+120(FP), Z2
+	VMOVUPS      Z2, 256(SP)
+	VBROADCASTSS s_7+124(FP), Z2
+	VMOVUPS      Z2, 320(SP)
+	VBROADCASTSS s_8+128(FP), Z2
+	VMOVUPS      Z2, 384(SP)
+	VBROADCASTSS s_9+132(FP), Z2
+	VMOVUPS      Z2, 448(SP)
+	XORQ         DI, DI
+
+	// Main loop: 4 vectors of 16 elements per iteration.
+unrolled:
+	MOVQ AX, R8
+	SUBQ DI, R8
+	CMPQ R8, $0x00000040
+	JL   single
+
+	// scaled gradient (the scale is negative when maximizing)
+	VMULPS (DX)(DI*4), Z0, Z2
+	VMULPS 64(DX)(DI*4), Z0, Z21
+	VMULPS 128(DX)(DI*4), Z0, Z22
+	VMULPS 192(DX)(DI*4), Z0, Z23
+
+	// L2 weight decay folded into the gradient
+	VPMOVZXWD (CX)(DI*2), Z24
+	VPSLLD    $0x10, Z24, Z24
+	VMULPS    Z24, Z1, Z24
+	VADDPS    Z24, Z2, Z2
+	VPMOVZXWD 32(CX)(DI*2), Z24
+	VPSLLD    $0x10, Z24, Z24
+	VMULPS    Z24, Z1, Z24
+	VADDPS    Z24, Z21, Z21
+	VPMOVZXWD 64(CX)(DI*2), Z24
+	VPSLLD    $0x10, Z24, Z24
+	VMULPS    Z24, Z1, Z24
+	VADDPS    Z24, Z22, Z22
+	VPMOVZXWD 96(CX)(DI*2), Z24
+	VPSLLD    $0x10, Z24, Z24
+	VMULPS    Z24, Z1, Z24
+	VADDPS    Z24, Z23, Z23
+
+	// first moment
+	VPMOVZXWD (BX)(DI*2), Z24
+	VPSLLD    $0x10, Z24, Z24
+	VMULPS    (SP), Z24, Z24
+	VMULPS    64(SP), Z2, Z25
+	VADDPS    Z25, Z24, Z24
+	VPMOVZXWD 32(BX)(DI*2), Z25
+	VPSLLD    $0x10, Z25, Z25
+	VMULPS    (SP), Z25, Z25
+	VMULPS    64(SP), Z21, Z26
+	VADDPS    Z26, Z25, Z25
+	VPMOVZXWD 64(BX)(DI*2), Z26
+	VPSLLD    $0x10, Z26, Z26
+	VMULPS    (SP), Z26, Z26
+	VMULPS    64(SP), Z22, Z27
+	VADDPS    Z27, Z26, Z26
+	VPMOVZXWD 96(BX)(DI*2), Z27
+	VPSLLD    $0x10, Z27, Z27
+	VMULPS    (SP), Z27, Z27
+	VMULPS    64(SP), Z23, Z28
+	VADDPS    Z28, Z27, Z27
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPSRLD         $0x10, Z24, Z28
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z28, Z28
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z28, Z28
+	VPSRLD         $0x10, Z25, Z29
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z29, Z29
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z29, Z29
+	VPSRLD         $0x10, Z26, Z30
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z30, Z30
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z30, Z30
+	VPSRLD         $0x10, Z27, Z31
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z31, Z31
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z31, Z31
+	VPADDD         Z28, Z24, Z28
+	VCMPPS         $0x03, Z24, Z24, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z28, K1, Z3
+	VPSRLD         $0x10, Z3, Z28
+	VPMOVDW        Z28, Y28
+	VMOVDQU32      Y28, (BX)(DI*2)
+	VPADDD         Z29, Z25, Z28
+	VCMPPS         $0x03, Z25, Z25, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z28, K1, Z4
+	VPSRLD         $0x10, Z4, Z28
+	VPMOVDW        Z28, Y28
+	VMOVDQU32      Y28, 32(BX)(DI*2)
+	VPADDD         Z30, Z26, Z28
+	VCMPPS         $0x03, Z26, Z26, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z28, K1, Z5
+	VPSRLD         $0x10, Z5, Z28
+	VPMOVDW        Z28, Y28
+	VMOVDQU32      Y28, 64(BX)(DI*2)
+	VPADDD         Z31, Z27, Z28
+	VCMPPS         $0x03, Z27, Z27, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z28, K1, Z6
+	VPSRLD         $0x10, Z6, Z28
+	VPMOVDW        Z28, Y28
+	VMOVDQU32      Y28, 96(BX)(DI*2)
+
+	// second moment
+	VPMOVZXWD (SI)(DI*2), Z28
+	VPSLLD    $0x10, Z28, Z28
+	VMULPS    128(SP), Z28, Z28
+	VMULPS    Z2, Z2, Z2
+	VMULPS    192(SP), Z2, Z2
+	VADDPS    Z2, Z28, Z2
+	VPMOVZXWD 32(SI)(DI*2), Z28
+	VPSLLD    $0x10, Z28, Z28
+	VMULPS    128(SP), Z28, Z28
+	VMULPS    Z21, Z21, Z21
+	VMULPS    192(SP), Z21, Z21
+	VADDPS    Z21, Z28, Z21
+	VPMOVZXWD 64(SI)(DI*2), Z28
+	VPSLLD    $0x10, Z28, Z28
+	VMULPS    128(SP), Z28, Z28
+	VMULPS    Z22, Z22, Z22
+	VMULPS    192(SP), Z22, Z22
+	VADDPS    Z22, Z28, Z22
+	VPMOVZXWD 96(SI)(DI*2), Z28
+	VPSLLD    $0x10, Z28, Z28
+	VMULPS    128(SP), Z28, Z28
+	VMULPS    Z23, Z23, Z23
+	VMULPS    192(SP), Z23, Z23
+	VADDPS    Z23, Z28, Z23
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPSRLD         $0x10, Z2, Z28
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z28, Z28
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z28, Z28
+	VPSRLD         $0x10, Z21, Z29
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z29, Z29
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z29, Z29
+	VPSRLD         $0x10, Z22, Z30
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z30, Z30
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z30, Z30
+	VPSRLD         $0x10, Z23, Z31
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z31, Z31
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z31, Z31
+	VPADDD         Z28, Z2, Z28
+	VCMPPS         $0x03, Z2, Z2, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z28, K1, Z7
+	VPSRLD         $0x10, Z7, Z28
+	VPMOVDW        Z28, Y28
+	VMOVDQU32      Y28, (SI)(DI*2)
+	VPADDD         Z29, Z21, Z28
+	VCMPPS         $0x03, Z21, Z21, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z28, K1, Z8
+	VPSRLD         $0x10, Z8, Z28
+	VPMOVDW        Z28, Y28
+	VMOVDQU32      Y28, 32(SI)(DI*2)
+	VPADDD         Z30, Z22, Z28
+	VCMPPS         $0x03, Z22, Z22, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z28, K1, Z9
+	VPSRLD         $0x10, Z9, Z28
+	VPMOVDW        Z28, Y28
+	VMOVDQU32      Y28, 64(SI)(DI*2)
+	VPADDD         Z31, Z23, Z28
+	VCMPPS         $0x03, Z23, Z23, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z28, K1, Z10
+	VPSRLD         $0x10, Z10, Z28
+	VPMOVDW        Z28, Y28
+	VMOVDQU32      Y28, 96(SI)(DI*2)
+
+	// sqrt(v / (1 - beta2^t)) + eps
+	VSQRTPS Z2, Z2
+	VMULPS  256(SP), Z2, Z2
+	VADDPS  320(SP), Z2, Z2
+	VSQRTPS Z21, Z21
+	VMULPS  256(SP), Z21, Z21
+	VADDPS  320(SP), Z21, Z21
+	VSQRTPS Z22, Z22
+	VMULPS  256(SP), Z22, Z22
+	VADDPS  320(SP), Z22, Z22
+	VSQRTPS Z23, Z23
+	VMULPS  256(SP), Z23, Z23
+	VADDPS  320(SP), Z23, Z23
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPMOVZXWD      (CX)(DI*2), Z28
+	VPSLLD         $0x10, Z28, Z28
+	VMULPS         448(SP), Z28, Z28
+	VDIVPS         Z2, Z24, Z2
+	VMULPS         384(SP), Z2, Z2
+	VSUBPS         Z2, Z28, Z2
+	VPMOVZXWD      32(CX)(DI*2), Z24
+	VPSLLD         $0x10, Z24, Z24
+	VMULPS         448(SP), Z24, Z24
+	VDIVPS         Z21, Z25, Z21
+	VMULPS         384(SP), Z21, Z21
+	VSUBPS         Z21, Z24, Z21
+	VPMOVZXWD      64(CX)(DI*2), Z24
+	VPSLLD         $0x10, Z24, Z24
+	VMULPS         448(SP), Z24, Z24
+	VDIVPS         Z22, Z26, Z22
+	VMULPS         384(SP), Z22, Z22
+	VSUBPS         Z22, Z24, Z22
+	VPMOVZXWD      96(CX)(DI*2), Z24
+	VPSLLD         $0x10, Z24, Z24
+	VMULPS         448(SP), Z24, Z24
+	VDIVPS         Z23, Z27, Z23
+	VMULPS         384(SP), Z23, Z23
+	VSUBPS         Z23, Z24, Z23
+	VPSRLD         $0x10, Z2, Z24
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z24, Z24
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z24, Z24
+	VPSRLD         $0x10, Z21, Z25
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z25, Z25
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z25, Z25
+	VPSRLD         $0x10, Z22, Z26
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z26, Z26
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z26, Z26
+	VPSRLD         $0x10, Z23, Z27
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z27, Z27
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z27, Z27
+	VPADDD         Z24, Z2, Z24
+	VCMPPS         $0x03, Z2, Z2, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z24, K1, Z11
+	VPSRLD         $0x10, Z11, Z2
+	VPMOVDW        Z2, Y2
+	VMOVDQU32      Y2, (CX)(DI*2)
+	VPADDD         Z25, Z21, Z2
+	VCMPPS         $0x03, Z21, Z21, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z2, K1, Z12
+	VPSRLD         $0x10, Z12, Z2
+	VPMOVDW        Z2, Y2
+	VMOVDQU32      Y2, 32(CX)(DI*2)
+	VPADDD         Z26, Z22, Z2
+	VCMPPS         $0x03, Z22, Z22, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z2, K1, Z13
+	VPSRLD         $0x10, Z13, Z2
+	VPMOVDW        Z2, Y2
+	VMOVDQU32      Y2, 64(CX)(DI*2)
+	VPADDD         Z27, Z23, Z2
+	VCMPPS         $0x03, Z23, Z23, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z2, K1, Z14
+	VPSRLD         $0x10, Z14, Z2
+	VPMOVDW        Z2, Y2
+	VMOVDQU32      Y2, 96(CX)(DI*2)
+	ADDQ           $0x00000040, DI
+	JMP            unrolled
+
+	// One vector at a time.
+single:
+	MOVQ AX, R8
+	SUBQ DI, R8
+	CMPQ R8, $0x00000010
+	JL   tail
+
+	// scaled gradient (the scale is negative when maximizing)
+	VMULPS (DX)(DI*4), Z0, Z2
+
+	// L2 weight decay folded into the gradient
+	VPMOVZXWD (CX)(DI*2), Z3
+	VPSLLD    $0x10, Z3, Z3
+	VMULPS    Z3, Z1, Z3
+	VADDPS    Z3, Z2, Z2
+
+	// first moment
+	VPMOVZXWD (BX)(DI*2), Z3
+	VPSLLD    $0x10, Z3, Z3
+	VMULPS    (SP), Z3, Z3
+	VMULPS    64(SP), Z2, Z4
+	VADDPS    Z4, Z3, Z3
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPSRLD         $0x10, Z3, Z4
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z4, Z4
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z4, Z4
+	VPADDD         Z4, Z3, Z4
+	VCMPPS         $0x03, Z3, Z3, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z4, K1, Z15
+	VPSRLD         $0x10, Z15, Z4
+	VPMOVDW        Z4, Y4
+	VMOVDQU32      Y4, (BX)(DI*2)
+
+	// second moment
+	VPMOVZXWD (SI)(DI*2), Z4
+	VPSLLD    $0x10, Z4, Z4
+	VMULPS    128(SP), Z4, Z4
+	VMULPS    Z2, Z2, Z2
+	VMULPS    192(SP), Z2, Z2
+	VADDPS    Z2, Z4, Z2
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPSRLD         $0x10, Z2, Z4
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z4, Z4
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z4, Z4
+	VPADDD         Z4, Z2, Z4
+	VCMPPS         $0x03, Z2, Z2, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z4, K1, Z16
+	VPSRLD         $0x10, Z16, Z4
+	VPMOVDW        Z4, Y4
+	VMOVDQU32      Y4, (SI)(DI*2)
+
+	// sqrt(v / (1 - beta2^t)) + eps
+	VSQRTPS Z2, Z2
+	VMULPS  256(SP), Z2, Z2
+	VADDPS  320(SP), Z2, Z2
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPMOVZXWD      (CX)(DI*2), Z4
+	VPSLLD         $0x10, Z4, Z4
+	VMULPS         448(SP), Z4, Z4
+	VDIVPS         Z2, Z3, Z2
+	VMULPS         384(SP), Z2, Z2
+	VSUBPS         Z2, Z4, Z2
+	VPSRLD         $0x10, Z2, Z3
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z3, Z3
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z3, Z3
+	VPADDD         Z3, Z2, Z3
+	VCMPPS         $0x03, Z2, Z2, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z3, K1, Z17
+	VPSRLD         $0x10, Z17, Z2
+	VPMOVDW        Z2, Y2
+	VMOVDQU32      Y2, (CX)(DI*2)
+	ADDQ           $0x00000010, DI
+	JMP            single
+
+tail:
+	// The last 0 to lanes-1 elements: one masked vector.
+	TESTQ       R8, R8
+	JZ          done
+	MOVQ        $-1, AX
+	BZHIQ       R8, AX, AX
+	KMOVW       AX, K1
+	VPMOVZXWD.Z (CX)(DI*2), K1, Z2
+	VPSLLD      $0x10, Z2, Z2
+	VMOVUPS.Z   (DX)(DI*4), K1, Z3
+	VPMOVZXWD.Z (BX)(DI*2), K1, Z4
+	VPSLLD      $0x10, Z4, Z4
+	VPMOVZXWD.Z (SI)(DI*2), K1, Z5
+	VPSLLD      $0x10, Z5, Z5
+
+	// scaled gradient (the scale is negative when maximizing)
+	VMULPS Z0, Z3, Z0
+
+	// L2 weight decay folded into the gradient
+	VMULPS Z2, Z1, Z1
+	VADDPS Z1, Z0, Z0
+
+	// first moment
+	VMULPS (SP), Z4, Z1
+	VMULPS 64(SP), Z0, Z3
+	VADDPS Z3, Z1, Z1
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPSRLD         $0x10, Z1, Z3
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z3, Z3
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z3, Z3
+	VPADDD         Z3, Z1, Z3
+	VCMPPS         $0x03, Z1, Z1, K2
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z3, K2, Z18
+	VPSRLD         $0x10, Z18, Z3
+	VPMOVDW        Z3, K1, (BX)(DI*2)
+
+	// second moment
+	VMULPS 128(SP), Z5, Z3
+	VMULPS Z0, Z0, Z0
+	VMULPS 192(SP), Z0, Z0
+	VADDPS Z0, Z3, Z0
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPSRLD         $0x10, Z0, Z3
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z3, Z3
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z3, Z3
+	VPADDD         Z3, Z0, Z3
+	VCMPPS         $0x03, Z0, Z0, K2
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z3, K2, Z19
+	VPSRLD         $0x10, Z19, Z3
+	VPMOVDW        Z3, K1, (SI)(DI*2)
+
+	// sqrt(v / (1 - beta2^t)) + eps
+	VSQRTPS Z0, Z0
+	VMULPS  256(SP), Z0, Z0
+	VADDPS  320(SP), Z0, Z0
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VMULPS         448(SP), Z2, Z2
+	VDIVPS         Z0, Z1, Z0
+	VMULPS         384(SP), Z0, Z0
+	VSUBPS         Z0, Z2, Z0
+	VPSRLD         $0x10, Z0, Z1
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z1, Z1
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z1, Z1
+	VPADDD         Z1, Z0, Z1
+	VCMPPS         $0x03, Z0, Z0, K2
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z1, K2, Z20
+	VPSRLD         $0x10, Z20, Z0
+	VPMOVDW        Z0, K1, (CX)(DI*2)
+
+done:
+	VZEROUPPER
+	RET
+
+// func adamBF16AVX512F32Stochastic(param []uint16, grad []float32, m []uint16, v []uint16, s [12]float32)
+// Requires: AVX, AVX512F, AVX512VL, BMI2
+TEXT ·adamBF16AVX512F32Stochastic(SB), NOSPLIT, $64-144
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -1771,249 +2450,146 @@ TEXT ·adamBF16AVX512F32(SB), NOSPLIT, $0-152
 	VBROADCASTSS s_7+124(FP), Z6
 	VBROADCASTSS s_8+128(FP), Z7
 	VBROADCASTSS s_9+132(FP), Z8
+	VBROADCASTSS s_10+136(FP), Z9
+	VBROADCASTSS s_11+140(FP), Z10
+	VMOVUPS      Z10, (SP)
 
-	// Constant: 0x1
-	MOVQ         $0x0000000000000001, DI
-	VMOVD        DI, X9
-	VBROADCASTSS X9, Z9
+	// The offset plus each lane's number: the index of the vector at element 0.
+	VPADDD laneNumbers<>+0(SB), Z9, Z9
+	XORQ   DI, DI
 
-	// Constant: 0x7fff
-	MOVQ         $0x0000000000007fff, DI
-	VMOVD        DI, X10
-	VBROADCASTSS X10, Z10
-
-	// Constant: 0xffffffff
-	MOVQ         $0x00000000ffffffff, DI
-	VMOVD        DI, X11
-	VBROADCASTSS X11, Z11
-	XORQ         DI, DI
-
-	// Main loop: 4 vectors of 16 elements per iteration.
+	// Main loop: 2 vectors of 16 elements per iteration.
 unrolled:
 	MOVQ AX, R8
 	SUBQ DI, R8
-	CMPQ R8, $0x00000040
+	CMPQ R8, $0x00000020
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(DI*4), Z0, Z12
-	VMULPS 64(DX)(DI*4), Z0, Z13
-	VMULPS 128(DX)(DI*4), Z0, Z14
-	VMULPS 192(DX)(DI*4), Z0, Z15
+	VMULPS (DX)(DI*4), Z0, Z10
+	VMULPS 64(DX)(DI*4), Z0, Z23
 
 	// first moment
-	VPMOVZXWD (BX)(DI*2), Z16
-	VPSLLD    $0x10, Z16, Z16
-	VMULPS    Z16, Z1, Z16
-	VMULPS    Z12, Z2, Z17
-	VADDPS    Z17, Z16, Z16
-	VPMOVZXWD 32(BX)(DI*2), Z17
-	VPSLLD    $0x10, Z17, Z17
-	VMULPS    Z17, Z1, Z17
-	VMULPS    Z13, Z2, Z18
-	VADDPS    Z18, Z17, Z17
-	VPMOVZXWD 64(BX)(DI*2), Z18
-	VPSLLD    $0x10, Z18, Z18
-	VMULPS    Z18, Z1, Z18
-	VMULPS    Z14, Z2, Z19
-	VADDPS    Z19, Z18, Z18
-	VPMOVZXWD 96(BX)(DI*2), Z19
-	VPSLLD    $0x10, Z19, Z19
-	VMULPS    Z19, Z1, Z19
-	VMULPS    Z15, Z2, Z20
-	VADDPS    Z20, Z19, Z19
+	VPMOVZXWD (BX)(DI*2), Z24
+	VPSLLD    $0x10, Z24, Z24
+	VMULPS    Z24, Z1, Z24
+	VMULPS    Z10, Z2, Z25
+	VADDPS    Z25, Z24, Z24
+	VPMOVZXWD 32(BX)(DI*2), Z25
+	VPSLLD    $0x10, Z25, Z25
+	VMULPS    Z25, Z1, Z25
+	VMULPS    Z23, Z2, Z26
+	VADDPS    Z26, Z25, Z25
+
+	// the rounding bits: lowbias32(index + key)
+	LEAQ         (DI), R8
+	VPBROADCASTD R8, Z26
+	VPADDD       Z9, Z26, Z26
+	VPADDD       (SP), Z26, Z26
+	LEAQ         16(DI), R8
+	VPBROADCASTD R8, Z27
+	VPADDD       Z9, Z27, Z27
+	VPADDD       (SP), Z27, Z27
+	VPSRLD       $0x10, Z26, Z28
+	VPXORD       Z28, Z26, Z26
+	VPSRLD       $0x10, Z27, Z28
+	VPXORD       Z28, Z27, Z27
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z26, Z26
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z27, Z27
+	VPSRLD       $0x0f, Z26, Z28
+	VPXORD       Z28, Z26, Z26
+	VPSRLD       $0x0f, Z27, Z28
+	VPXORD       Z28, Z27, Z27
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z26, Z26
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z27, Z27
+	VPSRLD       $0x10, Z26, Z28
+	VPSRLD       $0x10, Z27, Z29
+	VPXORD       Z28, Z26, Z26
+	VPXORD       Z29, Z27, Z27
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z26, Z30
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z27, Z31
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD      $0x10, Z16, Z20
-	VPANDD      Z9, Z20, Z20
-	VPADDD      Z10, Z20, Z20
-	VPSRLD      $0x10, Z17, Z21
-	VPANDD      Z9, Z21, Z21
-	VPADDD      Z10, Z21, Z21
-	VPSRLD      $0x10, Z18, Z22
-	VPANDD      Z9, Z22, Z22
-	VPADDD      Z10, Z22, Z22
-	VPSRLD      $0x10, Z19, Z23
-	VPANDD      Z9, Z23, Z23
-	VPADDD      Z10, Z23, Z23
-	VCMPPS      $0x03, Z16, Z16, K1
-	VMOVDQA32.Z Z11, K1, Z24
-	VCMPPS      $0x03, Z17, Z17, K1
-	VMOVDQA32.Z Z11, K1, Z25
-	VCMPPS      $0x03, Z18, Z18, K1
-	VMOVDQA32.Z Z11, K1, Z26
-	VCMPPS      $0x03, Z19, Z19, K1
-	VMOVDQA32.Z Z11, K1, Z27
-	VPADDD      Z20, Z16, Z20
-	VPORD       Z24, Z20, Z20
-	VPSRLD      $0x10, Z20, Z20
-	VPMOVDW     Z20, Y20
-	VMOVDQU32   Y20, (BX)(DI*2)
-	VPADDD      Z21, Z17, Z20
-	VPORD       Z25, Z20, Z20
-	VPSRLD      $0x10, Z20, Z20
-	VPMOVDW     Z20, Y20
-	VMOVDQU32   Y20, 32(BX)(DI*2)
-	VPADDD      Z22, Z18, Z20
-	VPORD       Z26, Z20, Z20
-	VPSRLD      $0x10, Z20, Z20
-	VPMOVDW     Z20, Y20
-	VMOVDQU32   Y20, 64(BX)(DI*2)
-	VPADDD      Z23, Z19, Z20
-	VPORD       Z27, Z20, Z20
-	VPSRLD      $0x10, Z20, Z20
-	VPMOVDW     Z20, Y20
-	VMOVDQU32   Y20, 96(BX)(DI*2)
+	VPADDD         Z30, Z24, Z30
+	VCMPPS         $0x03, Z24, Z24, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z30, K1, Z11
+	VPSRLD         $0x10, Z11, Z30
+	VPMOVDW        Z30, Y30
+	VMOVDQU32      Y30, (BX)(DI*2)
+	VPADDD         Z31, Z25, Z30
+	VCMPPS         $0x03, Z25, Z25, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z30, K1, Z12
+	VPSRLD         $0x10, Z12, Z30
+	VPMOVDW        Z30, Y30
+	VMOVDQU32      Y30, 32(BX)(DI*2)
 
 	// second moment
-	VPMOVZXWD (SI)(DI*2), Z20
-	VPSLLD    $0x10, Z20, Z20
-	VMULPS    Z20, Z3, Z20
-	VMULPS    Z12, Z12, Z12
-	VMULPS    Z12, Z4, Z12
-	VADDPS    Z12, Z20, Z12
-	VPMOVZXWD 32(SI)(DI*2), Z20
-	VPSLLD    $0x10, Z20, Z20
-	VMULPS    Z20, Z3, Z20
-	VMULPS    Z13, Z13, Z13
-	VMULPS    Z13, Z4, Z13
-	VADDPS    Z13, Z20, Z13
-	VPMOVZXWD 64(SI)(DI*2), Z20
-	VPSLLD    $0x10, Z20, Z20
-	VMULPS    Z20, Z3, Z20
-	VMULPS    Z14, Z14, Z14
-	VMULPS    Z14, Z4, Z14
-	VADDPS    Z14, Z20, Z14
-	VPMOVZXWD 96(SI)(DI*2), Z20
-	VPSLLD    $0x10, Z20, Z20
-	VMULPS    Z20, Z3, Z20
-	VMULPS    Z15, Z15, Z15
-	VMULPS    Z15, Z4, Z15
-	VADDPS    Z15, Z20, Z15
+	VPMOVZXWD    (SI)(DI*2), Z30
+	VPSLLD       $0x10, Z30, Z30
+	VMULPS       Z30, Z3, Z30
+	VMULPS       Z10, Z10, Z10
+	VMULPS       Z10, Z4, Z10
+	VADDPS       Z10, Z30, Z10
+	VPMOVZXWD    32(SI)(DI*2), Z30
+	VPSLLD       $0x10, Z30, Z30
+	VMULPS       Z30, Z3, Z30
+	VMULPS       Z23, Z23, Z23
+	VMULPS       Z23, Z4, Z23
+	VADDPS       Z23, Z30, Z23
+	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z26, Z26
+	VPSRLD       $0x10, Z26, Z26
+	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z27, Z27
+	VPSRLD       $0x10, Z27, Z27
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD      $0x10, Z12, Z20
-	VPANDD      Z9, Z20, Z20
-	VPADDD      Z10, Z20, Z20
-	VPSRLD      $0x10, Z13, Z21
-	VPANDD      Z9, Z21, Z21
-	VPADDD      Z10, Z21, Z21
-	VPSRLD      $0x10, Z14, Z22
-	VPANDD      Z9, Z22, Z22
-	VPADDD      Z10, Z22, Z22
-	VPSRLD      $0x10, Z15, Z23
-	VPANDD      Z9, Z23, Z23
-	VPADDD      Z10, Z23, Z23
-	VCMPPS      $0x03, Z12, Z12, K1
-	VMOVDQA32.Z Z11, K1, Z24
-	VCMPPS      $0x03, Z13, Z13, K1
-	VMOVDQA32.Z Z11, K1, Z25
-	VCMPPS      $0x03, Z14, Z14, K1
-	VMOVDQA32.Z Z11, K1, Z26
-	VCMPPS      $0x03, Z15, Z15, K1
-	VMOVDQA32.Z Z11, K1, Z27
-	VPADDD      Z20, Z12, Z20
-	VPORD       Z24, Z20, Z20
-	VPSRLD      $0x10, Z20, Z20
-	VPMOVDW     Z20, Y20
-	VMOVDQU32   Y20, (SI)(DI*2)
-	VPADDD      Z21, Z13, Z20
-	VPORD       Z25, Z20, Z20
-	VPSRLD      $0x10, Z20, Z20
-	VPMOVDW     Z20, Y20
-	VMOVDQU32   Y20, 32(SI)(DI*2)
-	VPADDD      Z22, Z14, Z20
-	VPORD       Z26, Z20, Z20
-	VPSRLD      $0x10, Z20, Z20
-	VPMOVDW     Z20, Y20
-	VMOVDQU32   Y20, 64(SI)(DI*2)
-	VPADDD      Z23, Z15, Z20
-	VPORD       Z27, Z20, Z20
-	VPSRLD      $0x10, Z20, Z20
-	VPMOVDW     Z20, Y20
-	VMOVDQU32   Y20, 96(SI)(DI*2)
+	VPADDD         Z26, Z10, Z26
+	VCMPPS         $0x03, Z10, Z10, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z26, K1, Z13
+	VPSRLD         $0x10, Z13, Z26
+	VPMOVDW        Z26, Y26
+	VMOVDQU32      Y26, (SI)(DI*2)
+	VPADDD         Z27, Z23, Z26
+	VCMPPS         $0x03, Z23, Z23, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z26, K1, Z14
+	VPSRLD         $0x10, Z14, Z26
+	VPMOVDW        Z26, Y26
+	VMOVDQU32      Y26, 32(SI)(DI*2)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPS Z12, Z12
-	VMULPS  Z5, Z12, Z12
-	VADDPS  Z6, Z12, Z12
-	VSQRTPS Z13, Z13
-	VMULPS  Z5, Z13, Z13
-	VADDPS  Z6, Z13, Z13
-	VSQRTPS Z14, Z14
-	VMULPS  Z5, Z14, Z14
-	VADDPS  Z6, Z14, Z14
-	VSQRTPS Z15, Z15
-	VMULPS  Z5, Z15, Z15
-	VADDPS  Z6, Z15, Z15
+	VSQRTPS Z10, Z10
+	VMULPS  Z5, Z10, Z10
+	VADDPS  Z6, Z10, Z10
+	VSQRTPS Z23, Z23
+	VMULPS  Z5, Z23, Z23
+	VADDPS  Z6, Z23, Z23
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD   (CX)(DI*2), Z20
-	VPSLLD      $0x10, Z20, Z20
-	VMULPS      Z8, Z20, Z20
-	VDIVPS      Z12, Z16, Z12
-	VMULPS      Z12, Z7, Z12
-	VSUBPS      Z12, Z20, Z12
-	VPMOVZXWD   32(CX)(DI*2), Z16
-	VPSLLD      $0x10, Z16, Z16
-	VMULPS      Z8, Z16, Z16
-	VDIVPS      Z13, Z17, Z13
-	VMULPS      Z13, Z7, Z13
-	VSUBPS      Z13, Z16, Z13
-	VPMOVZXWD   64(CX)(DI*2), Z16
-	VPSLLD      $0x10, Z16, Z16
-	VMULPS      Z8, Z16, Z16
-	VDIVPS      Z14, Z18, Z14
-	VMULPS      Z14, Z7, Z14
-	VSUBPS      Z14, Z16, Z14
-	VPMOVZXWD   96(CX)(DI*2), Z16
-	VPSLLD      $0x10, Z16, Z16
-	VMULPS      Z8, Z16, Z16
-	VDIVPS      Z15, Z19, Z15
-	VMULPS      Z15, Z7, Z15
-	VSUBPS      Z15, Z16, Z15
-	VPSRLD      $0x10, Z12, Z16
-	VPANDD      Z9, Z16, Z16
-	VPADDD      Z10, Z16, Z16
-	VPSRLD      $0x10, Z13, Z17
-	VPANDD      Z9, Z17, Z17
-	VPADDD      Z10, Z17, Z17
-	VPSRLD      $0x10, Z14, Z18
-	VPANDD      Z9, Z18, Z18
-	VPADDD      Z10, Z18, Z18
-	VPSRLD      $0x10, Z15, Z19
-	VPANDD      Z9, Z19, Z19
-	VPADDD      Z10, Z19, Z19
-	VCMPPS      $0x03, Z12, Z12, K1
-	VMOVDQA32.Z Z11, K1, Z20
-	VCMPPS      $0x03, Z13, Z13, K1
-	VMOVDQA32.Z Z11, K1, Z21
-	VCMPPS      $0x03, Z14, Z14, K1
-	VMOVDQA32.Z Z11, K1, Z22
-	VCMPPS      $0x03, Z15, Z15, K1
-	VMOVDQA32.Z Z11, K1, Z23
-	VPADDD      Z16, Z12, Z12
-	VPORD       Z20, Z12, Z12
-	VPSRLD      $0x10, Z12, Z12
-	VPMOVDW     Z12, Y12
-	VMOVDQU32   Y12, (CX)(DI*2)
-	VPADDD      Z17, Z13, Z12
-	VPORD       Z21, Z12, Z12
-	VPSRLD      $0x10, Z12, Z12
-	VPMOVDW     Z12, Y12
-	VMOVDQU32   Y12, 32(CX)(DI*2)
-	VPADDD      Z18, Z14, Z12
-	VPORD       Z22, Z12, Z12
-	VPSRLD      $0x10, Z12, Z12
-	VPMOVDW     Z12, Y12
-	VMOVDQU32   Y12, 64(CX)(DI*2)
-	VPADDD      Z19, Z15, Z12
-	VPORD       Z23, Z12, Z12
-	VPSRLD      $0x10, Z12, Z12
-	VPMOVDW     Z12, Y12
-	VMOVDQU32   Y12, 96(CX)(DI*2)
-	ADDQ        $0x00000040, DI
-	JMP         unrolled
+	VPMOVZXWD      (CX)(DI*2), Z26
+	VPSLLD         $0x10, Z26, Z26
+	VMULPS         Z8, Z26, Z26
+	VDIVPS         Z10, Z24, Z10
+	VMULPS         Z10, Z7, Z10
+	VSUBPS         Z10, Z26, Z10
+	VPMOVZXWD      32(CX)(DI*2), Z24
+	VPSLLD         $0x10, Z24, Z24
+	VMULPS         Z8, Z24, Z24
+	VDIVPS         Z23, Z25, Z23
+	VMULPS         Z23, Z7, Z23
+	VSUBPS         Z23, Z24, Z23
+	VPADDD         Z28, Z10, Z24
+	VCMPPS         $0x03, Z10, Z10, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z24, K1, Z15
+	VPSRLD         $0x10, Z15, Z10
+	VPMOVDW        Z10, Y10
+	VMOVDQU32      Y10, (CX)(DI*2)
+	VPADDD         Z29, Z23, Z10
+	VCMPPS         $0x03, Z23, Z23, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z10, K1, Z16
+	VPSRLD         $0x10, Z16, Z10
+	VPMOVDW        Z10, Y10
+	VMOVDQU32      Y10, 32(CX)(DI*2)
+	ADDQ           $0x00000020, DI
+	JMP            unrolled
 
 	// One vector at a time.
 single:
@@ -2023,71 +2599,76 @@ single:
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(DI*4), Z0, Z12
+	VMULPS (DX)(DI*4), Z0, Z10
 
 	// first moment
-	VPMOVZXWD (BX)(DI*2), Z13
-	VPSLLD    $0x10, Z13, Z13
-	VMULPS    Z13, Z1, Z13
-	VMULPS    Z12, Z2, Z14
-	VADDPS    Z14, Z13, Z13
+	VPMOVZXWD (BX)(DI*2), Z11
+	VPSLLD    $0x10, Z11, Z11
+	VMULPS    Z11, Z1, Z11
+	VMULPS    Z10, Z2, Z12
+	VADDPS    Z12, Z11, Z11
+
+	// the rounding bits: lowbias32(index + key)
+	LEAQ         (DI), R8
+	VPBROADCASTD R8, Z12
+	VPADDD       Z9, Z12, Z12
+	VPADDD       (SP), Z12, Z12
+	VPSRLD       $0x10, Z12, Z13
+	VPXORD       Z13, Z12, Z12
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z12, Z12
+	VPSRLD       $0x0f, Z12, Z13
+	VPXORD       Z13, Z12, Z12
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z12, Z12
+	VPSRLD       $0x10, Z12, Z13
+	VPXORD       Z13, Z12, Z12
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z12, Z14
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD      $0x10, Z13, Z14
-	VPANDD      Z9, Z14, Z14
-	VPADDD      Z10, Z14, Z14
-	VCMPPS      $0x03, Z13, Z13, K1
-	VMOVDQA32.Z Z11, K1, Z15
-	VPADDD      Z14, Z13, Z14
-	VPORD       Z15, Z14, Z14
-	VPSRLD      $0x10, Z14, Z14
-	VPMOVDW     Z14, Y14
-	VMOVDQU32   Y14, (BX)(DI*2)
+	VPADDD         Z14, Z11, Z14
+	VCMPPS         $0x03, Z11, Z11, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z14, K1, Z17
+	VPSRLD         $0x10, Z17, Z14
+	VPMOVDW        Z14, Y14
+	VMOVDQU32      Y14, (BX)(DI*2)
 
 	// second moment
-	VPMOVZXWD (SI)(DI*2), Z14
-	VPSLLD    $0x10, Z14, Z14
-	VMULPS    Z14, Z3, Z14
-	VMULPS    Z12, Z12, Z12
-	VMULPS    Z12, Z4, Z12
-	VADDPS    Z12, Z14, Z12
+	VPMOVZXWD    (SI)(DI*2), Z14
+	VPSLLD       $0x10, Z14, Z14
+	VMULPS       Z14, Z3, Z14
+	VMULPS       Z10, Z10, Z10
+	VMULPS       Z10, Z4, Z10
+	VADDPS       Z10, Z14, Z10
+	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z12, Z12
+	VPSRLD       $0x10, Z12, Z12
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD      $0x10, Z12, Z14
-	VPANDD      Z9, Z14, Z14
-	VPADDD      Z10, Z14, Z14
-	VCMPPS      $0x03, Z12, Z12, K1
-	VMOVDQA32.Z Z11, K1, Z15
-	VPADDD      Z14, Z12, Z14
-	VPORD       Z15, Z14, Z14
-	VPSRLD      $0x10, Z14, Z14
-	VPMOVDW     Z14, Y14
-	VMOVDQU32   Y14, (SI)(DI*2)
+	VPADDD         Z12, Z10, Z12
+	VCMPPS         $0x03, Z10, Z10, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z12, K1, Z18
+	VPSRLD         $0x10, Z18, Z12
+	VPMOVDW        Z12, Y12
+	VMOVDQU32      Y12, (SI)(DI*2)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPS Z12, Z12
-	VMULPS  Z5, Z12, Z12
-	VADDPS  Z6, Z12, Z12
+	VSQRTPS Z10, Z10
+	VMULPS  Z5, Z10, Z10
+	VADDPS  Z6, Z10, Z10
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD   (CX)(DI*2), Z14
-	VPSLLD      $0x10, Z14, Z14
-	VMULPS      Z8, Z14, Z14
-	VDIVPS      Z12, Z13, Z12
-	VMULPS      Z12, Z7, Z12
-	VSUBPS      Z12, Z14, Z12
-	VPSRLD      $0x10, Z12, Z13
-	VPANDD      Z9, Z13, Z13
-	VPADDD      Z10, Z13, Z13
-	VCMPPS      $0x03, Z12, Z12, K1
-	VMOVDQA32.Z Z11, K1, Z14
-	VPADDD      Z13, Z12, Z12
-	VPORD       Z14, Z12, Z12
-	VPSRLD      $0x10, Z12, Z12
-	VPMOVDW     Z12, Y12
-	VMOVDQU32   Y12, (CX)(DI*2)
-	ADDQ        $0x00000010, DI
-	JMP         single
+	VPMOVZXWD      (CX)(DI*2), Z12
+	VPSLLD         $0x10, Z12, Z12
+	VMULPS         Z8, Z12, Z12
+	VDIVPS         Z10, Z11, Z10
+	VMULPS         Z10, Z7, Z10
+	VSUBPS         Z10, Z12, Z10
+	VPADDD         Z13, Z10, Z11
+	VCMPPS         $0x03, Z10, Z10, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z11, K1, Z19
+	VPSRLD         $0x10, Z19, Z10
+	VPMOVDW        Z10, Y10
+	VMOVDQU32      Y10, (CX)(DI*2)
+	ADDQ           $0x00000010, DI
+	JMP            single
 
 tail:
 	// The last 0 to lanes-1 elements: one masked vector.
@@ -2096,49 +2677,58 @@ tail:
 	MOVQ        $-1, AX
 	BZHIQ       R8, AX, AX
 	KMOVW       AX, K1
-	VPMOVZXWD.Z (CX)(DI*2), K1, Z12
+	VPMOVZXWD.Z (CX)(DI*2), K1, Z10
+	VPSLLD      $0x10, Z10, Z10
+	VMOVUPS.Z   (DX)(DI*4), K1, Z11
+	VPMOVZXWD.Z (BX)(DI*2), K1, Z12
 	VPSLLD      $0x10, Z12, Z12
-	VMOVUPS.Z   (DX)(DI*4), K1, Z13
-	VPMOVZXWD.Z (BX)(DI*2), K1, Z14
-	VPSLLD      $0x10, Z14, Z14
-	VPMOVZXWD.Z (SI)(DI*2), K1, Z15
-	VPSLLD      $0x10, Z15, Z15
+	VPMOVZXWD.Z (SI)(DI*2), K1, Z13
+	VPSLLD      $0x10, Z13, Z13
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS Z0, Z13, Z0
+	VMULPS Z0, Z11, Z0
 
 	// first moment
-	VMULPS Z14, Z1, Z1
+	VMULPS Z12, Z1, Z1
 	VMULPS Z0, Z2, Z2
 	VADDPS Z2, Z1, Z1
 
+	// the rounding bits: lowbias32(index + key)
+	LEAQ         (DI), AX
+	VPBROADCASTD AX, Z2
+	VPADDD       Z9, Z2, Z2
+	VPADDD       (SP), Z2, Z2
+	VPSRLD       $0x10, Z2, Z9
+	VPXORD       Z9, Z2, Z2
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z2, Z2
+	VPSRLD       $0x0f, Z2, Z9
+	VPXORD       Z9, Z2, Z2
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z2, Z2
+	VPSRLD       $0x10, Z2, Z9
+	VPXORD       Z9, Z2, Z2
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z2, Z11
+
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD      $0x10, Z1, Z2
-	VPANDD      Z9, Z2, Z2
-	VPADDD      Z10, Z2, Z2
-	VCMPPS      $0x03, Z1, Z1, K2
-	VMOVDQA32.Z Z11, K2, Z13
-	VPADDD      Z2, Z1, Z2
-	VPORD       Z13, Z2, Z2
-	VPSRLD      $0x10, Z2, Z2
-	VPMOVDW     Z2, K1, (BX)(DI*2)
+	VPADDD         Z11, Z1, Z11
+	VCMPPS         $0x03, Z1, Z1, K2
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z11, K2, Z20
+	VPSRLD         $0x10, Z20, Z11
+	VPMOVDW        Z11, K1, (BX)(DI*2)
 
 	// second moment
-	VMULPS Z15, Z3, Z2
-	VMULPS Z0, Z0, Z0
-	VMULPS Z0, Z4, Z0
-	VADDPS Z0, Z2, Z0
+	VMULPS       Z13, Z3, Z3
+	VMULPS       Z0, Z0, Z0
+	VMULPS       Z0, Z4, Z0
+	VADDPS       Z0, Z3, Z0
+	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z2, Z2
+	VPSRLD       $0x10, Z2, Z2
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD      $0x10, Z0, Z2
-	VPANDD      Z9, Z2, Z2
-	VPADDD      Z10, Z2, Z2
-	VCMPPS      $0x03, Z0, Z0, K2
-	VMOVDQA32.Z Z11, K2, Z3
-	VPADDD      Z2, Z0, Z2
-	VPORD       Z3, Z2, Z2
-	VPSRLD      $0x10, Z2, Z2
-	VPMOVDW     Z2, K1, (SI)(DI*2)
+	VPADDD         Z2, Z0, Z2
+	VCMPPS         $0x03, Z0, Z0, K2
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z2, K2, Z21
+	VPSRLD         $0x10, Z21, Z2
+	VPMOVDW        Z2, K1, (SI)(DI*2)
 
 	// sqrt(v / (1 - beta2^t)) + eps
 	VSQRTPS Z0, Z0
@@ -2146,27 +2736,35 @@ tail:
 	VADDPS  Z6, Z0, Z0
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS      Z8, Z12, Z2
-	VDIVPS      Z0, Z1, Z0
-	VMULPS      Z0, Z7, Z0
-	VSUBPS      Z0, Z2, Z0
-	VPSRLD      $0x10, Z0, Z1
-	VPANDD      Z9, Z1, Z1
-	VPADDD      Z10, Z1, Z1
-	VCMPPS      $0x03, Z0, Z0, K2
-	VMOVDQA32.Z Z11, K2, Z2
-	VPADDD      Z1, Z0, Z0
-	VPORD       Z2, Z0, Z0
-	VPSRLD      $0x10, Z0, Z0
-	VPMOVDW     Z0, K1, (CX)(DI*2)
+	VMULPS         Z8, Z10, Z2
+	VDIVPS         Z0, Z1, Z0
+	VMULPS         Z0, Z7, Z0
+	VSUBPS         Z0, Z2, Z0
+	VPADDD         Z9, Z0, Z1
+	VCMPPS         $0x03, Z0, Z0, K2
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z1, K2, Z22
+	VPSRLD         $0x10, Z22, Z0
+	VPMOVDW        Z0, K1, (CX)(DI*2)
 
 done:
 	VZEROUPPER
 	RET
 
-// func adamBF16AVX512F32Coupled(param []uint16, grad []float32, m []uint16, v []uint16, s [14]float32)
+DATA uint32_7feb352d<>+0(SB)/4, $0x7feb352d
+GLOBL uint32_7feb352d<>(SB), RODATA|NOPTR, $4
+
+DATA uint32_846ca68b<>+0(SB)/4, $0x846ca68b
+GLOBL uint32_846ca68b<>(SB), RODATA|NOPTR, $4
+
+DATA uint32_0000ffff<>+0(SB)/4, $0x0000ffff
+GLOBL uint32_0000ffff<>(SB), RODATA|NOPTR, $4
+
+DATA uint32_9e3779b9<>+0(SB)/4, $0x9e3779b9
+GLOBL uint32_9e3779b9<>(SB), RODATA|NOPTR, $4
+
+// func adamBF16AVX512F32CoupledStochastic(param []uint16, grad []float32, m []uint16, v []uint16, s [12]float32)
 // Requires: AVX, AVX512F, AVX512VL, BMI2
-TEXT ·adamBF16AVX512F32Coupled(SB), NOSPLIT, $0-152
+TEXT ·adamBF16AVX512F32CoupledStochastic(SB), NOSPLIT, $192-144
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -2184,267 +2782,159 @@ TEXT ·adamBF16AVX512F32Coupled(SB), NOSPLIT, $0-152
 	VBROADCASTSS s_7+124(FP), Z7
 	VBROADCASTSS s_8+128(FP), Z8
 	VBROADCASTSS s_9+132(FP), Z9
+	VMOVUPS      Z9, (SP)
+	VBROADCASTSS s_10+136(FP), Z9
+	VMOVUPS      Z9, 64(SP)
+	VBROADCASTSS s_11+140(FP), Z9
+	VMOVUPS      Z9, 128(SP)
 
-	// Constant: 0x1
-	MOVQ         $0x0000000000000001, DI
-	VMOVD        DI, X10
-	VBROADCASTSS X10, Z10
+	// The offset plus each lane's number: the index of the vector at element 0.
+	VMOVUPS 64(SP), Z9
+	VPADDD  laneNumbers<>+0(SB), Z9, Z9
+	XORQ    DI, DI
 
-	// Constant: 0x7fff
-	MOVQ         $0x0000000000007fff, DI
-	VMOVD        DI, X11
-	VBROADCASTSS X11, Z11
-
-	// Constant: 0xffffffff
-	MOVQ         $0x00000000ffffffff, DI
-	VMOVD        DI, X12
-	VBROADCASTSS X12, Z12
-	XORQ         DI, DI
-
-	// Main loop: 4 vectors of 16 elements per iteration.
+	// Main loop: 2 vectors of 16 elements per iteration.
 unrolled:
 	MOVQ AX, R8
 	SUBQ DI, R8
-	CMPQ R8, $0x00000040
+	CMPQ R8, $0x00000020
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(DI*4), Z0, Z13
-	VMULPS 64(DX)(DI*4), Z0, Z14
-	VMULPS 128(DX)(DI*4), Z0, Z15
-	VMULPS 192(DX)(DI*4), Z0, Z16
+	VMULPS (DX)(DI*4), Z0, Z22
+	VMULPS 64(DX)(DI*4), Z0, Z23
 
 	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(DI*2), Z17
-	VPSLLD    $0x10, Z17, Z17
-	VMULPS    Z17, Z1, Z17
-	VADDPS    Z17, Z13, Z13
-	VPMOVZXWD 32(CX)(DI*2), Z17
-	VPSLLD    $0x10, Z17, Z17
-	VMULPS    Z17, Z1, Z17
-	VADDPS    Z17, Z14, Z14
-	VPMOVZXWD 64(CX)(DI*2), Z17
-	VPSLLD    $0x10, Z17, Z17
-	VMULPS    Z17, Z1, Z17
-	VADDPS    Z17, Z15, Z15
-	VPMOVZXWD 96(CX)(DI*2), Z17
-	VPSLLD    $0x10, Z17, Z17
-	VMULPS    Z17, Z1, Z17
-	VADDPS    Z17, Z16, Z16
+	VPMOVZXWD (CX)(DI*2), Z24
+	VPSLLD    $0x10, Z24, Z24
+	VMULPS    Z24, Z1, Z24
+	VADDPS    Z24, Z22, Z22
+	VPMOVZXWD 32(CX)(DI*2), Z24
+	VPSLLD    $0x10, Z24, Z24
+	VMULPS    Z24, Z1, Z24
+	VADDPS    Z24, Z23, Z23
 
 	// first moment
-	VPMOVZXWD (BX)(DI*2), Z17
-	VPSLLD    $0x10, Z17, Z17
-	VMULPS    Z17, Z2, Z17
-	VMULPS    Z13, Z3, Z18
-	VADDPS    Z18, Z17, Z17
-	VPMOVZXWD 32(BX)(DI*2), Z18
-	VPSLLD    $0x10, Z18, Z18
-	VMULPS    Z18, Z2, Z18
-	VMULPS    Z14, Z3, Z19
-	VADDPS    Z19, Z18, Z18
-	VPMOVZXWD 64(BX)(DI*2), Z19
-	VPSLLD    $0x10, Z19, Z19
-	VMULPS    Z19, Z2, Z19
-	VMULPS    Z15, Z3, Z20
-	VADDPS    Z20, Z19, Z19
-	VPMOVZXWD 96(BX)(DI*2), Z20
-	VPSLLD    $0x10, Z20, Z20
-	VMULPS    Z20, Z2, Z20
-	VMULPS    Z16, Z3, Z21
-	VADDPS    Z21, Z20, Z20
+	VPMOVZXWD (BX)(DI*2), Z24
+	VPSLLD    $0x10, Z24, Z24
+	VMULPS    Z24, Z2, Z24
+	VMULPS    Z22, Z3, Z25
+	VADDPS    Z25, Z24, Z24
+	VPMOVZXWD 32(BX)(DI*2), Z25
+	VPSLLD    $0x10, Z25, Z25
+	VMULPS    Z25, Z2, Z25
+	VMULPS    Z23, Z3, Z26
+	VADDPS    Z26, Z25, Z25
+
+	// the rounding bits: lowbias32(index + key)
+	LEAQ         (DI), R8
+	VPBROADCASTD R8, Z26
+	VPADDD       Z9, Z26, Z26
+	VPADDD       128(SP), Z26, Z26
+	LEAQ         16(DI), R8
+	VPBROADCASTD R8, Z27
+	VPADDD       Z9, Z27, Z27
+	VPADDD       128(SP), Z27, Z27
+	VPSRLD       $0x10, Z26, Z28
+	VPXORD       Z28, Z26, Z26
+	VPSRLD       $0x10, Z27, Z28
+	VPXORD       Z28, Z27, Z27
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z26, Z26
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z27, Z27
+	VPSRLD       $0x0f, Z26, Z28
+	VPXORD       Z28, Z26, Z26
+	VPSRLD       $0x0f, Z27, Z28
+	VPXORD       Z28, Z27, Z27
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z26, Z26
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z27, Z27
+	VPSRLD       $0x10, Z26, Z28
+	VPSRLD       $0x10, Z27, Z29
+	VPXORD       Z28, Z26, Z26
+	VPXORD       Z29, Z27, Z27
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z26, Z30
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z27, Z31
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD      $0x10, Z17, Z21
-	VPANDD      Z10, Z21, Z21
-	VPADDD      Z11, Z21, Z21
-	VPSRLD      $0x10, Z18, Z22
-	VPANDD      Z10, Z22, Z22
-	VPADDD      Z11, Z22, Z22
-	VPSRLD      $0x10, Z19, Z23
-	VPANDD      Z10, Z23, Z23
-	VPADDD      Z11, Z23, Z23
-	VPSRLD      $0x10, Z20, Z24
-	VPANDD      Z10, Z24, Z24
-	VPADDD      Z11, Z24, Z24
-	VCMPPS      $0x03, Z17, Z17, K1
-	VMOVDQA32.Z Z12, K1, Z25
-	VCMPPS      $0x03, Z18, Z18, K1
-	VMOVDQA32.Z Z12, K1, Z26
-	VCMPPS      $0x03, Z19, Z19, K1
-	VMOVDQA32.Z Z12, K1, Z27
-	VCMPPS      $0x03, Z20, Z20, K1
-	VMOVDQA32.Z Z12, K1, Z28
-	VPADDD      Z21, Z17, Z21
-	VPORD       Z25, Z21, Z21
-	VPSRLD      $0x10, Z21, Z21
-	VPMOVDW     Z21, Y21
-	VMOVDQU32   Y21, (BX)(DI*2)
-	VPADDD      Z22, Z18, Z21
-	VPORD       Z26, Z21, Z21
-	VPSRLD      $0x10, Z21, Z21
-	VPMOVDW     Z21, Y21
-	VMOVDQU32   Y21, 32(BX)(DI*2)
-	VPADDD      Z23, Z19, Z21
-	VPORD       Z27, Z21, Z21
-	VPSRLD      $0x10, Z21, Z21
-	VPMOVDW     Z21, Y21
-	VMOVDQU32   Y21, 64(BX)(DI*2)
-	VPADDD      Z24, Z20, Z21
-	VPORD       Z28, Z21, Z21
-	VPSRLD      $0x10, Z21, Z21
-	VPMOVDW     Z21, Y21
-	VMOVDQU32   Y21, 96(BX)(DI*2)
+	VPADDD         Z30, Z24, Z30
+	VCMPPS         $0x03, Z24, Z24, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z30, K1, Z10
+	VPSRLD         $0x10, Z10, Z30
+	VPMOVDW        Z30, Y30
+	VMOVDQU32      Y30, (BX)(DI*2)
+	VPADDD         Z31, Z25, Z30
+	VCMPPS         $0x03, Z25, Z25, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z30, K1, Z11
+	VPSRLD         $0x10, Z11, Z30
+	VPMOVDW        Z30, Y30
+	VMOVDQU32      Y30, 32(BX)(DI*2)
 
 	// second moment
-	VPMOVZXWD (SI)(DI*2), Z21
-	VPSLLD    $0x10, Z21, Z21
-	VMULPS    Z21, Z4, Z21
-	VMULPS    Z13, Z13, Z13
-	VMULPS    Z13, Z5, Z13
-	VADDPS    Z13, Z21, Z13
-	VPMOVZXWD 32(SI)(DI*2), Z21
-	VPSLLD    $0x10, Z21, Z21
-	VMULPS    Z21, Z4, Z21
-	VMULPS    Z14, Z14, Z14
-	VMULPS    Z14, Z5, Z14
-	VADDPS    Z14, Z21, Z14
-	VPMOVZXWD 64(SI)(DI*2), Z21
-	VPSLLD    $0x10, Z21, Z21
-	VMULPS    Z21, Z4, Z21
-	VMULPS    Z15, Z15, Z15
-	VMULPS    Z15, Z5, Z15
-	VADDPS    Z15, Z21, Z15
-	VPMOVZXWD 96(SI)(DI*2), Z21
-	VPSLLD    $0x10, Z21, Z21
-	VMULPS    Z21, Z4, Z21
-	VMULPS    Z16, Z16, Z16
-	VMULPS    Z16, Z5, Z16
-	VADDPS    Z16, Z21, Z16
+	VPMOVZXWD    (SI)(DI*2), Z30
+	VPSLLD       $0x10, Z30, Z30
+	VMULPS       Z30, Z4, Z30
+	VMULPS       Z22, Z22, Z22
+	VMULPS       Z22, Z5, Z22
+	VADDPS       Z22, Z30, Z22
+	VPMOVZXWD    32(SI)(DI*2), Z30
+	VPSLLD       $0x10, Z30, Z30
+	VMULPS       Z30, Z4, Z30
+	VMULPS       Z23, Z23, Z23
+	VMULPS       Z23, Z5, Z23
+	VADDPS       Z23, Z30, Z23
+	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z26, Z26
+	VPSRLD       $0x10, Z26, Z26
+	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z27, Z27
+	VPSRLD       $0x10, Z27, Z27
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD      $0x10, Z13, Z21
-	VPANDD      Z10, Z21, Z21
-	VPADDD      Z11, Z21, Z21
-	VPSRLD      $0x10, Z14, Z22
-	VPANDD      Z10, Z22, Z22
-	VPADDD      Z11, Z22, Z22
-	VPSRLD      $0x10, Z15, Z23
-	VPANDD      Z10, Z23, Z23
-	VPADDD      Z11, Z23, Z23
-	VPSRLD      $0x10, Z16, Z24
-	VPANDD      Z10, Z24, Z24
-	VPADDD      Z11, Z24, Z24
-	VCMPPS      $0x03, Z13, Z13, K1
-	VMOVDQA32.Z Z12, K1, Z25
-	VCMPPS      $0x03, Z14, Z14, K1
-	VMOVDQA32.Z Z12, K1, Z26
-	VCMPPS      $0x03, Z15, Z15, K1
-	VMOVDQA32.Z Z12, K1, Z27
-	VCMPPS      $0x03, Z16, Z16, K1
-	VMOVDQA32.Z Z12, K1, Z28
-	VPADDD      Z21, Z13, Z21
-	VPORD       Z25, Z21, Z21
-	VPSRLD      $0x10, Z21, Z21
-	VPMOVDW     Z21, Y21
-	VMOVDQU32   Y21, (SI)(DI*2)
-	VPADDD      Z22, Z14, Z21
-	VPORD       Z26, Z21, Z21
-	VPSRLD      $0x10, Z21, Z21
-	VPMOVDW     Z21, Y21
-	VMOVDQU32   Y21, 32(SI)(DI*2)
-	VPADDD      Z23, Z15, Z21
-	VPORD       Z27, Z21, Z21
-	VPSRLD      $0x10, Z21, Z21
-	VPMOVDW     Z21, Y21
-	VMOVDQU32   Y21, 64(SI)(DI*2)
-	VPADDD      Z24, Z16, Z21
-	VPORD       Z28, Z21, Z21
-	VPSRLD      $0x10, Z21, Z21
-	VPMOVDW     Z21, Y21
-	VMOVDQU32   Y21, 96(SI)(DI*2)
+	VPADDD         Z26, Z22, Z26
+	VCMPPS         $0x03, Z22, Z22, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z26, K1, Z12
+	VPSRLD         $0x10, Z12, Z26
+	VPMOVDW        Z26, Y26
+	VMOVDQU32      Y26, (SI)(DI*2)
+	VPADDD         Z27, Z23, Z26
+	VCMPPS         $0x03, Z23, Z23, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z26, K1, Z13
+	VPSRLD         $0x10, Z13, Z26
+	VPMOVDW        Z26, Y26
+	VMOVDQU32      Y26, 32(SI)(DI*2)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPS Z13, Z13
-	VMULPS  Z6, Z13, Z13
-	VADDPS  Z7, Z13, Z13
-	VSQRTPS Z14, Z14
-	VMULPS  Z6, Z14, Z14
-	VADDPS  Z7, Z14, Z14
-	VSQRTPS Z15, Z15
-	VMULPS  Z6, Z15, Z15
-	VADDPS  Z7, Z15, Z15
-	VSQRTPS Z16, Z16
-	VMULPS  Z6, Z16, Z16
-	VADDPS  Z7, Z16, Z16
+	VSQRTPS Z22, Z22
+	VMULPS  Z6, Z22, Z22
+	VADDPS  Z7, Z22, Z22
+	VSQRTPS Z23, Z23
+	VMULPS  Z6, Z23, Z23
+	VADDPS  Z7, Z23, Z23
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD   (CX)(DI*2), Z21
-	VPSLLD      $0x10, Z21, Z21
-	VMULPS      Z9, Z21, Z21
-	VDIVPS      Z13, Z17, Z13
-	VMULPS      Z13, Z8, Z13
-	VSUBPS      Z13, Z21, Z13
-	VPMOVZXWD   32(CX)(DI*2), Z17
-	VPSLLD      $0x10, Z17, Z17
-	VMULPS      Z9, Z17, Z17
-	VDIVPS      Z14, Z18, Z14
-	VMULPS      Z14, Z8, Z14
-	VSUBPS      Z14, Z17, Z14
-	VPMOVZXWD   64(CX)(DI*2), Z17
-	VPSLLD      $0x10, Z17, Z17
-	VMULPS      Z9, Z17, Z17
-	VDIVPS      Z15, Z19, Z15
-	VMULPS      Z15, Z8, Z15
-	VSUBPS      Z15, Z17, Z15
-	VPMOVZXWD   96(CX)(DI*2), Z17
-	VPSLLD      $0x10, Z17, Z17
-	VMULPS      Z9, Z17, Z17
-	VDIVPS      Z16, Z20, Z16
-	VMULPS      Z16, Z8, Z16
-	VSUBPS      Z16, Z17, Z16
-	VPSRLD      $0x10, Z13, Z17
-	VPANDD      Z10, Z17, Z17
-	VPADDD      Z11, Z17, Z17
-	VPSRLD      $0x10, Z14, Z18
-	VPANDD      Z10, Z18, Z18
-	VPADDD      Z11, Z18, Z18
-	VPSRLD      $0x10, Z15, Z19
-	VPANDD      Z10, Z19, Z19
-	VPADDD      Z11, Z19, Z19
-	VPSRLD      $0x10, Z16, Z20
-	VPANDD      Z10, Z20, Z20
-	VPADDD      Z11, Z20, Z20
-	VCMPPS      $0x03, Z13, Z13, K1
-	VMOVDQA32.Z Z12, K1, Z21
-	VCMPPS      $0x03, Z14, Z14, K1
-	VMOVDQA32.Z Z12, K1, Z22
-	VCMPPS      $0x03, Z15, Z15, K1
-	VMOVDQA32.Z Z12, K1, Z23
-	VCMPPS      $0x03, Z16, Z16, K1
-	VMOVDQA32.Z Z12, K1, Z24
-	VPADDD      Z17, Z13, Z13
-	VPORD       Z21, Z13, Z13
-	VPSRLD      $0x10, Z13, Z13
-	VPMOVDW     Z13, Y13
-	VMOVDQU32   Y13, (CX)(DI*2)
-	VPADDD      Z18, Z14, Z13
-	VPORD       Z22, Z13, Z13
-	VPSRLD      $0x10, Z13, Z13
-	VPMOVDW     Z13, Y13
-	VMOVDQU32   Y13, 32(CX)(DI*2)
-	VPADDD      Z19, Z15, Z13
-	VPORD       Z23, Z13, Z13
-	VPSRLD      $0x10, Z13, Z13
-	VPMOVDW     Z13, Y13
-	VMOVDQU32   Y13, 64(CX)(DI*2)
-	VPADDD      Z20, Z16, Z13
-	VPORD       Z24, Z13, Z13
-	VPSRLD      $0x10, Z13, Z13
-	VPMOVDW     Z13, Y13
-	VMOVDQU32   Y13, 96(CX)(DI*2)
-	ADDQ        $0x00000040, DI
-	JMP         unrolled
+	VPMOVZXWD      (CX)(DI*2), Z26
+	VPSLLD         $0x10, Z26, Z26
+	VMULPS         (SP), Z26, Z26
+	VDIVPS         Z22, Z24, Z22
+	VMULPS         Z22, Z8, Z22
+	VSUBPS         Z22, Z26, Z22
+	VPMOVZXWD      32(CX)(DI*2), Z24
+	VPSLLD         $0x10, Z24, Z24
+	VMULPS         (SP), Z24, Z24
+	VDIVPS         Z23, Z25, Z23
+	VMULPS         Z23, Z8, Z23
+	VSUBPS         Z23, Z24, Z23
+	VPADDD         Z28, Z22, Z24
+	VCMPPS         $0x03, Z22, Z22, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z24, K1, Z14
+	VPSRLD         $0x10, Z14, Z22
+	VPMOVDW        Z22, Y22
+	VMOVDQU32      Y22, (CX)(DI*2)
+	VPADDD         Z29, Z23, Z22
+	VCMPPS         $0x03, Z23, Z23, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z22, K1, Z15
+	VPSRLD         $0x10, Z15, Z22
+	VPMOVDW        Z22, Y22
+	VMOVDQU32      Y22, 32(CX)(DI*2)
+	ADDQ           $0x00000020, DI
+	JMP            unrolled
 
 	// One vector at a time.
 single:
@@ -2454,77 +2944,82 @@ single:
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(DI*4), Z0, Z13
+	VMULPS (DX)(DI*4), Z0, Z10
 
 	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(DI*2), Z14
-	VPSLLD    $0x10, Z14, Z14
-	VMULPS    Z14, Z1, Z14
-	VADDPS    Z14, Z13, Z13
+	VPMOVZXWD (CX)(DI*2), Z11
+	VPSLLD    $0x10, Z11, Z11
+	VMULPS    Z11, Z1, Z11
+	VADDPS    Z11, Z10, Z10
 
 	// first moment
-	VPMOVZXWD (BX)(DI*2), Z14
-	VPSLLD    $0x10, Z14, Z14
-	VMULPS    Z14, Z2, Z14
-	VMULPS    Z13, Z3, Z15
-	VADDPS    Z15, Z14, Z14
+	VPMOVZXWD (BX)(DI*2), Z11
+	VPSLLD    $0x10, Z11, Z11
+	VMULPS    Z11, Z2, Z11
+	VMULPS    Z10, Z3, Z12
+	VADDPS    Z12, Z11, Z11
+
+	// the rounding bits: lowbias32(index + key)
+	LEAQ         (DI), R8
+	VPBROADCASTD R8, Z12
+	VPADDD       Z9, Z12, Z12
+	VPADDD       128(SP), Z12, Z12
+	VPSRLD       $0x10, Z12, Z13
+	VPXORD       Z13, Z12, Z12
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z12, Z12
+	VPSRLD       $0x0f, Z12, Z13
+	VPXORD       Z13, Z12, Z12
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z12, Z12
+	VPSRLD       $0x10, Z12, Z13
+	VPXORD       Z13, Z12, Z12
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z12, Z14
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD      $0x10, Z14, Z15
-	VPANDD      Z10, Z15, Z15
-	VPADDD      Z11, Z15, Z15
-	VCMPPS      $0x03, Z14, Z14, K1
-	VMOVDQA32.Z Z12, K1, Z16
-	VPADDD      Z15, Z14, Z15
-	VPORD       Z16, Z15, Z15
-	VPSRLD      $0x10, Z15, Z15
-	VPMOVDW     Z15, Y15
-	VMOVDQU32   Y15, (BX)(DI*2)
+	VPADDD         Z14, Z11, Z14
+	VCMPPS         $0x03, Z11, Z11, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z14, K1, Z16
+	VPSRLD         $0x10, Z16, Z14
+	VPMOVDW        Z14, Y14
+	VMOVDQU32      Y14, (BX)(DI*2)
 
 	// second moment
-	VPMOVZXWD (SI)(DI*2), Z15
-	VPSLLD    $0x10, Z15, Z15
-	VMULPS    Z15, Z4, Z15
-	VMULPS    Z13, Z13, Z13
-	VMULPS    Z13, Z5, Z13
-	VADDPS    Z13, Z15, Z13
+	VPMOVZXWD    (SI)(DI*2), Z14
+	VPSLLD       $0x10, Z14, Z14
+	VMULPS       Z14, Z4, Z14
+	VMULPS       Z10, Z10, Z10
+	VMULPS       Z10, Z5, Z10
+	VADDPS       Z10, Z14, Z10
+	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z12, Z12
+	VPSRLD       $0x10, Z12, Z12
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD      $0x10, Z13, Z15
-	VPANDD      Z10, Z15, Z15
-	VPADDD      Z11, Z15, Z15
-	VCMPPS      $0x03, Z13, Z13, K1
-	VMOVDQA32.Z Z12, K1, Z16
-	VPADDD      Z15, Z13, Z15
-	VPORD       Z16, Z15, Z15
-	VPSRLD      $0x10, Z15, Z15
-	VPMOVDW     Z15, Y15
-	VMOVDQU32   Y15, (SI)(DI*2)
+	VPADDD         Z12, Z10, Z12
+	VCMPPS         $0x03, Z10, Z10, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z12, K1, Z17
+	VPSRLD         $0x10, Z17, Z12
+	VPMOVDW        Z12, Y12
+	VMOVDQU32      Y12, (SI)(DI*2)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPS Z13, Z13
-	VMULPS  Z6, Z13, Z13
-	VADDPS  Z7, Z13, Z13
+	VSQRTPS Z10, Z10
+	VMULPS  Z6, Z10, Z10
+	VADDPS  Z7, Z10, Z10
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD   (CX)(DI*2), Z15
-	VPSLLD      $0x10, Z15, Z15
-	VMULPS      Z9, Z15, Z15
-	VDIVPS      Z13, Z14, Z13
-	VMULPS      Z13, Z8, Z13
-	VSUBPS      Z13, Z15, Z13
-	VPSRLD      $0x10, Z13, Z14
-	VPANDD      Z10, Z14, Z14
-	VPADDD      Z11, Z14, Z14
-	VCMPPS      $0x03, Z13, Z13, K1
-	VMOVDQA32.Z Z12, K1, Z15
-	VPADDD      Z14, Z13, Z13
-	VPORD       Z15, Z13, Z13
-	VPSRLD      $0x10, Z13, Z13
-	VPMOVDW     Z13, Y13
-	VMOVDQU32   Y13, (CX)(DI*2)
-	ADDQ        $0x00000010, DI
-	JMP         single
+	VPMOVZXWD      (CX)(DI*2), Z12
+	VPSLLD         $0x10, Z12, Z12
+	VMULPS         (SP), Z12, Z12
+	VDIVPS         Z10, Z11, Z10
+	VMULPS         Z10, Z8, Z10
+	VSUBPS         Z10, Z12, Z10
+	VPADDD         Z13, Z10, Z11
+	VCMPPS         $0x03, Z10, Z10, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z11, K1, Z18
+	VPSRLD         $0x10, Z18, Z10
+	VPMOVDW        Z10, Y10
+	VMOVDQU32      Y10, (CX)(DI*2)
+	ADDQ           $0x00000010, DI
+	JMP            single
 
 tail:
 	// The last 0 to lanes-1 elements: one masked vector.
@@ -2533,53 +3028,62 @@ tail:
 	MOVQ        $-1, AX
 	BZHIQ       R8, AX, AX
 	KMOVW       AX, K1
-	VPMOVZXWD.Z (CX)(DI*2), K1, Z13
+	VPMOVZXWD.Z (CX)(DI*2), K1, Z10
+	VPSLLD      $0x10, Z10, Z10
+	VMOVUPS.Z   (DX)(DI*4), K1, Z11
+	VPMOVZXWD.Z (BX)(DI*2), K1, Z12
+	VPSLLD      $0x10, Z12, Z12
+	VPMOVZXWD.Z (SI)(DI*2), K1, Z13
 	VPSLLD      $0x10, Z13, Z13
-	VMOVUPS.Z   (DX)(DI*4), K1, Z14
-	VPMOVZXWD.Z (BX)(DI*2), K1, Z15
-	VPSLLD      $0x10, Z15, Z15
-	VPMOVZXWD.Z (SI)(DI*2), K1, Z16
-	VPSLLD      $0x10, Z16, Z16
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS Z0, Z14, Z0
+	VMULPS Z0, Z11, Z0
 
 	// L2 weight decay folded into the gradient
-	VMULPS Z13, Z1, Z1
+	VMULPS Z10, Z1, Z1
 	VADDPS Z1, Z0, Z0
 
 	// first moment
-	VMULPS Z15, Z2, Z1
+	VMULPS Z12, Z2, Z1
 	VMULPS Z0, Z3, Z2
 	VADDPS Z2, Z1, Z1
 
+	// the rounding bits: lowbias32(index + key)
+	LEAQ         (DI), AX
+	VPBROADCASTD AX, Z2
+	VPADDD       Z9, Z2, Z2
+	VPADDD       128(SP), Z2, Z2
+	VPSRLD       $0x10, Z2, Z3
+	VPXORD       Z3, Z2, Z2
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z2, Z2
+	VPSRLD       $0x0f, Z2, Z3
+	VPXORD       Z3, Z2, Z2
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z2, Z2
+	VPSRLD       $0x10, Z2, Z3
+	VPXORD       Z3, Z2, Z2
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z2, Z9
+
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD      $0x10, Z1, Z2
-	VPANDD      Z10, Z2, Z2
-	VPADDD      Z11, Z2, Z2
-	VCMPPS      $0x03, Z1, Z1, K2
-	VMOVDQA32.Z Z12, K2, Z3
-	VPADDD      Z2, Z1, Z2
-	VPORD       Z3, Z2, Z2
-	VPSRLD      $0x10, Z2, Z2
-	VPMOVDW     Z2, K1, (BX)(DI*2)
+	VPADDD         Z9, Z1, Z9
+	VCMPPS         $0x03, Z1, Z1, K2
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z9, K2, Z19
+	VPSRLD         $0x10, Z19, Z9
+	VPMOVDW        Z9, K1, (BX)(DI*2)
 
 	// second moment
-	VMULPS Z16, Z4, Z2
-	VMULPS Z0, Z0, Z0
-	VMULPS Z0, Z5, Z0
-	VADDPS Z0, Z2, Z0
+	VMULPS       Z13, Z4, Z4
+	VMULPS       Z0, Z0, Z0
+	VMULPS       Z0, Z5, Z0
+	VADDPS       Z0, Z4, Z0
+	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z2, Z2
+	VPSRLD       $0x10, Z2, Z2
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD      $0x10, Z0, Z2
-	VPANDD      Z10, Z2, Z2
-	VPADDD      Z11, Z2, Z2
-	VCMPPS      $0x03, Z0, Z0, K2
-	VMOVDQA32.Z Z12, K2, Z3
-	VPADDD      Z2, Z0, Z2
-	VPORD       Z3, Z2, Z2
-	VPSRLD      $0x10, Z2, Z2
-	VPMOVDW     Z2, K1, (SI)(DI*2)
+	VPADDD         Z2, Z0, Z2
+	VCMPPS         $0x03, Z0, Z0, K2
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z2, K2, Z20
+	VPSRLD         $0x10, Z20, Z2
+	VPMOVDW        Z2, K1, (SI)(DI*2)
 
 	// sqrt(v / (1 - beta2^t)) + eps
 	VSQRTPS Z0, Z0
@@ -2587,1163 +3091,15 @@ tail:
 	VADDPS  Z7, Z0, Z0
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS      Z9, Z13, Z2
-	VDIVPS      Z0, Z1, Z0
-	VMULPS      Z0, Z8, Z0
-	VSUBPS      Z0, Z2, Z0
-	VPSRLD      $0x10, Z0, Z1
-	VPANDD      Z10, Z1, Z1
-	VPADDD      Z11, Z1, Z1
-	VCMPPS      $0x03, Z0, Z0, K2
-	VMOVDQA32.Z Z12, K2, Z2
-	VPADDD      Z1, Z0, Z0
-	VPORD       Z2, Z0, Z0
-	VPSRLD      $0x10, Z0, Z0
-	VPMOVDW     Z0, K1, (CX)(DI*2)
-
-done:
-	VZEROUPPER
-	RET
-
-// func adamBF16AVX512F32Stochastic(param []uint16, grad []float32, m []uint16, v []uint16, s [14]float32)
-// Requires: AVX, AVX512F, AVX512VL, BMI2
-TEXT ·adamBF16AVX512F32Stochastic(SB), NOSPLIT, $320-152
-	MOVQ param_len+8(FP), AX
-	MOVQ param_base+0(FP), CX
-	MOVQ grad_base+24(FP), DX
-	MOVQ m_base+48(FP), BX
-	MOVQ v_base+72(FP), SI
-
-	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
-	VBROADCASTSS s_0+96(FP), Z0
-	VBROADCASTSS s_2+104(FP), Z1
-	VBROADCASTSS s_3+108(FP), Z2
-	VBROADCASTSS s_4+112(FP), Z3
-	VBROADCASTSS s_5+116(FP), Z4
-	VBROADCASTSS s_6+120(FP), Z5
-	VBROADCASTSS s_7+124(FP), Z6
-	VBROADCASTSS s_8+128(FP), Z7
-	VBROADCASTSS s_9+132(FP), Z8
-	VMOVUPS      Z8, (SP)
-	VBROADCASTSS s_10+136(FP), Z8
-	VMOVUPS      Z8, 64(SP)
-	VBROADCASTSS s_11+140(FP), Z8
-	VMOVUPS      Z8, 128(SP)
-	VBROADCASTSS s_12+144(FP), Z8
-	VMOVUPS      Z8, 192(SP)
-	VBROADCASTSS s_13+148(FP), Z8
-	VMOVUPS      Z8, 256(SP)
-
-	// Constant: 0x7feb352d
-	MOVQ         $0x000000007feb352d, DI
-	VMOVD        DI, X8
-	VBROADCASTSS X8, Z8
-
-	// Constant: 0x846ca68b
-	MOVQ         $0x00000000846ca68b, DI
-	VMOVD        DI, X9
-	VBROADCASTSS X9, Z9
-
-	// Constant: 0xffffffff
-	MOVQ         $0x00000000ffffffff, DI
-	VMOVD        DI, X10
-	VBROADCASTSS X10, Z10
-
-	// The offset plus each lane's number: the index of the vector at element 0.
-	VMOVUPS 64(SP), Z11
-	VPADDD  laneNumbers<>+0(SB), Z11, Z11
-	XORQ    DI, DI
-
-	// Main loop: 4 vectors of 16 elements per iteration.
-unrolled:
-	MOVQ AX, R8
-	SUBQ DI, R8
-	CMPQ R8, $0x00000040
-	JL   single
-
-	// the element's global index
-	LEAQ         (DI), R8
-	VPBROADCASTD R8, Z12
-	VPADDD       Z11, Z12, Z12
-	LEAQ         16(DI), R8
-	VPBROADCASTD R8, Z13
-	VPADDD       Z11, Z13, Z13
-	LEAQ         32(DI), R8
-	VPBROADCASTD R8, Z14
-	VPADDD       Z11, Z14, Z14
-	LEAQ         48(DI), R8
-	VPBROADCASTD R8, Z15
-	VPADDD       Z11, Z15, Z15
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(DI*4), Z0, Z16
-	VMULPS 64(DX)(DI*4), Z0, Z17
-	VMULPS 128(DX)(DI*4), Z0, Z18
-	VMULPS 192(DX)(DI*4), Z0, Z19
-
-	// first moment
-	VPMOVZXWD (BX)(DI*2), Z20
-	VPSLLD    $0x10, Z20, Z20
-	VMULPS    Z20, Z1, Z20
-	VMULPS    Z16, Z2, Z21
-	VADDPS    Z21, Z20, Z20
-	VPMOVZXWD 32(BX)(DI*2), Z21
-	VPSLLD    $0x10, Z21, Z21
-	VMULPS    Z21, Z1, Z21
-	VMULPS    Z17, Z2, Z22
-	VADDPS    Z22, Z21, Z21
-	VPMOVZXWD 64(BX)(DI*2), Z22
-	VPSLLD    $0x10, Z22, Z22
-	VMULPS    Z22, Z1, Z22
-	VMULPS    Z18, Z2, Z23
-	VADDPS    Z23, Z22, Z22
-	VPMOVZXWD 96(BX)(DI*2), Z23
-	VPSLLD    $0x10, Z23, Z23
-	VMULPS    Z23, Z1, Z23
-	VMULPS    Z19, Z2, Z24
-	VADDPS    Z24, Z23, Z23
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  192(SP), Z12, Z24
-	VPADDD  192(SP), Z13, Z25
-	VPADDD  192(SP), Z14, Z26
-	VPADDD  192(SP), Z15, Z27
-	VPSRLD  $0x10, Z24, Z28
-	VPXORD  Z28, Z24, Z24
-	VPSRLD  $0x10, Z25, Z28
-	VPXORD  Z28, Z25, Z25
-	VPSRLD  $0x10, Z26, Z28
-	VPXORD  Z28, Z26, Z26
-	VPSRLD  $0x10, Z27, Z28
-	VPXORD  Z28, Z27, Z27
-	VPMULLD Z8, Z24, Z24
-	VPMULLD Z8, Z25, Z25
-	VPMULLD Z8, Z26, Z26
-	VPMULLD Z8, Z27, Z27
-	VPSRLD  $0x0f, Z24, Z28
-	VPXORD  Z28, Z24, Z24
-	VPSRLD  $0x0f, Z25, Z28
-	VPXORD  Z28, Z25, Z25
-	VPSRLD  $0x0f, Z26, Z28
-	VPXORD  Z28, Z26, Z26
-	VPSRLD  $0x0f, Z27, Z28
-	VPXORD  Z28, Z27, Z27
-	VPMULLD Z9, Z24, Z24
-	VPSRLD  $0x10, Z24, Z24
-	VPMULLD Z9, Z25, Z25
-	VPSRLD  $0x10, Z25, Z25
-	VPMULLD Z9, Z26, Z26
-	VPSRLD  $0x10, Z26, Z26
-	VPMULLD Z9, Z27, Z27
-	VPSRLD  $0x10, Z27, Z27
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VCMPPS      $0x03, Z20, Z20, K1
-	VMOVDQA32.Z Z10, K1, Z28
-	VCMPPS      $0x03, Z21, Z21, K1
-	VMOVDQA32.Z Z10, K1, Z29
-	VCMPPS      $0x03, Z22, Z22, K1
-	VMOVDQA32.Z Z10, K1, Z30
-	VCMPPS      $0x03, Z23, Z23, K1
-	VMOVDQA32.Z Z10, K1, Z31
-	VPADDD      Z24, Z20, Z24
-	VPORD       Z28, Z24, Z24
-	VPSRLD      $0x10, Z24, Z24
-	VPMOVDW     Z24, Y24
-	VMOVDQU32   Y24, (BX)(DI*2)
-	VPADDD      Z25, Z21, Z24
-	VPORD       Z29, Z24, Z24
-	VPSRLD      $0x10, Z24, Z24
-	VPMOVDW     Z24, Y24
-	VMOVDQU32   Y24, 32(BX)(DI*2)
-	VPADDD      Z26, Z22, Z24
-	VPORD       Z30, Z24, Z24
-	VPSRLD      $0x10, Z24, Z24
-	VPMOVDW     Z24, Y24
-	VMOVDQU32   Y24, 64(BX)(DI*2)
-	VPADDD      Z27, Z23, Z24
-	VPORD       Z31, Z24, Z24
-	VPSRLD      $0x10, Z24, Z24
-	VPMOVDW     Z24, Y24
-	VMOVDQU32   Y24, 96(BX)(DI*2)
-
-	// second moment
-	VPMOVZXWD (SI)(DI*2), Z24
-	VPSLLD    $0x10, Z24, Z24
-	VMULPS    Z24, Z3, Z24
-	VMULPS    Z16, Z16, Z16
-	VMULPS    Z16, Z4, Z16
-	VADDPS    Z16, Z24, Z16
-	VPMOVZXWD 32(SI)(DI*2), Z24
-	VPSLLD    $0x10, Z24, Z24
-	VMULPS    Z24, Z3, Z24
-	VMULPS    Z17, Z17, Z17
-	VMULPS    Z17, Z4, Z17
-	VADDPS    Z17, Z24, Z17
-	VPMOVZXWD 64(SI)(DI*2), Z24
-	VPSLLD    $0x10, Z24, Z24
-	VMULPS    Z24, Z3, Z24
-	VMULPS    Z18, Z18, Z18
-	VMULPS    Z18, Z4, Z18
-	VADDPS    Z18, Z24, Z18
-	VPMOVZXWD 96(SI)(DI*2), Z24
-	VPSLLD    $0x10, Z24, Z24
-	VMULPS    Z24, Z3, Z24
-	VMULPS    Z19, Z19, Z19
-	VMULPS    Z19, Z4, Z19
-	VADDPS    Z19, Z24, Z19
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  256(SP), Z12, Z24
-	VPADDD  256(SP), Z13, Z25
-	VPADDD  256(SP), Z14, Z26
-	VPADDD  256(SP), Z15, Z27
-	VPSRLD  $0x10, Z24, Z28
-	VPXORD  Z28, Z24, Z24
-	VPSRLD  $0x10, Z25, Z28
-	VPXORD  Z28, Z25, Z25
-	VPSRLD  $0x10, Z26, Z28
-	VPXORD  Z28, Z26, Z26
-	VPSRLD  $0x10, Z27, Z28
-	VPXORD  Z28, Z27, Z27
-	VPMULLD Z8, Z24, Z24
-	VPMULLD Z8, Z25, Z25
-	VPMULLD Z8, Z26, Z26
-	VPMULLD Z8, Z27, Z27
-	VPSRLD  $0x0f, Z24, Z28
-	VPXORD  Z28, Z24, Z24
-	VPSRLD  $0x0f, Z25, Z28
-	VPXORD  Z28, Z25, Z25
-	VPSRLD  $0x0f, Z26, Z28
-	VPXORD  Z28, Z26, Z26
-	VPSRLD  $0x0f, Z27, Z28
-	VPXORD  Z28, Z27, Z27
-	VPMULLD Z9, Z24, Z24
-	VPSRLD  $0x10, Z24, Z24
-	VPMULLD Z9, Z25, Z25
-	VPSRLD  $0x10, Z25, Z25
-	VPMULLD Z9, Z26, Z26
-	VPSRLD  $0x10, Z26, Z26
-	VPMULLD Z9, Z27, Z27
-	VPSRLD  $0x10, Z27, Z27
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VCMPPS      $0x03, Z16, Z16, K1
-	VMOVDQA32.Z Z10, K1, Z28
-	VCMPPS      $0x03, Z17, Z17, K1
-	VMOVDQA32.Z Z10, K1, Z29
-	VCMPPS      $0x03, Z18, Z18, K1
-	VMOVDQA32.Z Z10, K1, Z30
-	VCMPPS      $0x03, Z19, Z19, K1
-	VMOVDQA32.Z Z10, K1, Z31
-	VPADDD      Z24, Z16, Z24
-	VPORD       Z28, Z24, Z24
-	VPSRLD      $0x10, Z24, Z24
-	VPMOVDW     Z24, Y24
-	VMOVDQU32   Y24, (SI)(DI*2)
-	VPADDD      Z25, Z17, Z24
-	VPORD       Z29, Z24, Z24
-	VPSRLD      $0x10, Z24, Z24
-	VPMOVDW     Z24, Y24
-	VMOVDQU32   Y24, 32(SI)(DI*2)
-	VPADDD      Z26, Z18, Z24
-	VPORD       Z30, Z24, Z24
-	VPSRLD      $0x10, Z24, Z24
-	VPMOVDW     Z24, Y24
-	VMOVDQU32   Y24, 64(SI)(DI*2)
-	VPADDD      Z27, Z19, Z24
-	VPORD       Z31, Z24, Z24
-	VPSRLD      $0x10, Z24, Z24
-	VPMOVDW     Z24, Y24
-	VMOVDQU32   Y24, 96(SI)(DI*2)
-
-	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPS Z16, Z16
-	VMULPS  Z5, Z16, Z16
-	VADDPS  Z6, Z16, Z16
-	VSQRTPS Z17, Z17
-	VMULPS  Z5, Z17, Z17
-	VADDPS  Z6, Z17, Z17
-	VSQRTPS Z18, Z18
-	VMULPS  Z5, Z18, Z18
-	VADDPS  Z6, Z18, Z18
-	VSQRTPS Z19, Z19
-	VMULPS  Z5, Z19, Z19
-	VADDPS  Z6, Z19, Z19
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  128(SP), Z12, Z12
-	VPADDD  128(SP), Z13, Z13
-	VPADDD  128(SP), Z14, Z14
-	VPADDD  128(SP), Z15, Z15
-	VPSRLD  $0x10, Z12, Z24
-	VPXORD  Z24, Z12, Z12
-	VPSRLD  $0x10, Z13, Z24
-	VPXORD  Z24, Z13, Z13
-	VPSRLD  $0x10, Z14, Z24
-	VPXORD  Z24, Z14, Z14
-	VPSRLD  $0x10, Z15, Z24
-	VPXORD  Z24, Z15, Z15
-	VPMULLD Z8, Z12, Z12
-	VPMULLD Z8, Z13, Z13
-	VPMULLD Z8, Z14, Z14
-	VPMULLD Z8, Z15, Z15
-	VPSRLD  $0x0f, Z12, Z24
-	VPXORD  Z24, Z12, Z12
-	VPSRLD  $0x0f, Z13, Z24
-	VPXORD  Z24, Z13, Z13
-	VPSRLD  $0x0f, Z14, Z24
-	VPXORD  Z24, Z14, Z14
-	VPSRLD  $0x0f, Z15, Z24
-	VPXORD  Z24, Z15, Z15
-	VPMULLD Z9, Z12, Z12
-	VPSRLD  $0x10, Z12, Z12
-	VPMULLD Z9, Z13, Z13
-	VPSRLD  $0x10, Z13, Z13
-	VPMULLD Z9, Z14, Z14
-	VPSRLD  $0x10, Z14, Z14
-	VPMULLD Z9, Z15, Z15
-	VPSRLD  $0x10, Z15, Z15
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD   (CX)(DI*2), Z24
-	VPSLLD      $0x10, Z24, Z24
-	VMULPS      (SP), Z24, Z24
-	VDIVPS      Z16, Z20, Z16
-	VMULPS      Z16, Z7, Z16
-	VSUBPS      Z16, Z24, Z16
-	VPMOVZXWD   32(CX)(DI*2), Z20
-	VPSLLD      $0x10, Z20, Z20
-	VMULPS      (SP), Z20, Z20
-	VDIVPS      Z17, Z21, Z17
-	VMULPS      Z17, Z7, Z17
-	VSUBPS      Z17, Z20, Z17
-	VPMOVZXWD   64(CX)(DI*2), Z20
-	VPSLLD      $0x10, Z20, Z20
-	VMULPS      (SP), Z20, Z20
-	VDIVPS      Z18, Z22, Z18
-	VMULPS      Z18, Z7, Z18
-	VSUBPS      Z18, Z20, Z18
-	VPMOVZXWD   96(CX)(DI*2), Z20
-	VPSLLD      $0x10, Z20, Z20
-	VMULPS      (SP), Z20, Z20
-	VDIVPS      Z19, Z23, Z19
-	VMULPS      Z19, Z7, Z19
-	VSUBPS      Z19, Z20, Z19
-	VCMPPS      $0x03, Z16, Z16, K1
-	VMOVDQA32.Z Z10, K1, Z20
-	VCMPPS      $0x03, Z17, Z17, K1
-	VMOVDQA32.Z Z10, K1, Z21
-	VCMPPS      $0x03, Z18, Z18, K1
-	VMOVDQA32.Z Z10, K1, Z22
-	VCMPPS      $0x03, Z19, Z19, K1
-	VMOVDQA32.Z Z10, K1, Z23
-	VPADDD      Z12, Z16, Z12
-	VPORD       Z20, Z12, Z12
-	VPSRLD      $0x10, Z12, Z12
-	VPMOVDW     Z12, Y12
-	VMOVDQU32   Y12, (CX)(DI*2)
-	VPADDD      Z13, Z17, Z12
-	VPORD       Z21, Z12, Z12
-	VPSRLD      $0x10, Z12, Z12
-	VPMOVDW     Z12, Y12
-	VMOVDQU32   Y12, 32(CX)(DI*2)
-	VPADDD      Z14, Z18, Z12
-	VPORD       Z22, Z12, Z12
-	VPSRLD      $0x10, Z12, Z12
-	VPMOVDW     Z12, Y12
-	VMOVDQU32   Y12, 64(CX)(DI*2)
-	VPADDD      Z15, Z19, Z12
-	VPORD       Z23, Z12, Z12
-	VPSRLD      $0x10, Z12, Z12
-	VPMOVDW     Z12, Y12
-	VMOVDQU32   Y12, 96(CX)(DI*2)
-	ADDQ        $0x00000040, DI
-	JMP         unrolled
-
-	// One vector at a time.
-single:
-	MOVQ AX, R8
-	SUBQ DI, R8
-	CMPQ R8, $0x00000010
-	JL   tail
-
-	// the element's global index
-	LEAQ         (DI), R8
-	VPBROADCASTD R8, Z12
-	VPADDD       Z11, Z12, Z12
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(DI*4), Z0, Z13
-
-	// first moment
-	VPMOVZXWD (BX)(DI*2), Z14
-	VPSLLD    $0x10, Z14, Z14
-	VMULPS    Z14, Z1, Z14
-	VMULPS    Z13, Z2, Z15
-	VADDPS    Z15, Z14, Z14
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  192(SP), Z12, Z15
-	VPSRLD  $0x10, Z15, Z16
-	VPXORD  Z16, Z15, Z15
-	VPMULLD Z8, Z15, Z15
-	VPSRLD  $0x0f, Z15, Z16
-	VPXORD  Z16, Z15, Z15
-	VPMULLD Z9, Z15, Z15
-	VPSRLD  $0x10, Z15, Z15
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VCMPPS      $0x03, Z14, Z14, K1
-	VMOVDQA32.Z Z10, K1, Z16
-	VPADDD      Z15, Z14, Z15
-	VPORD       Z16, Z15, Z15
-	VPSRLD      $0x10, Z15, Z15
-	VPMOVDW     Z15, Y15
-	VMOVDQU32   Y15, (BX)(DI*2)
-
-	// second moment
-	VPMOVZXWD (SI)(DI*2), Z15
-	VPSLLD    $0x10, Z15, Z15
-	VMULPS    Z15, Z3, Z15
-	VMULPS    Z13, Z13, Z13
-	VMULPS    Z13, Z4, Z13
-	VADDPS    Z13, Z15, Z13
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  256(SP), Z12, Z15
-	VPSRLD  $0x10, Z15, Z16
-	VPXORD  Z16, Z15, Z15
-	VPMULLD Z8, Z15, Z15
-	VPSRLD  $0x0f, Z15, Z16
-	VPXORD  Z16, Z15, Z15
-	VPMULLD Z9, Z15, Z15
-	VPSRLD  $0x10, Z15, Z15
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VCMPPS      $0x03, Z13, Z13, K1
-	VMOVDQA32.Z Z10, K1, Z16
-	VPADDD      Z15, Z13, Z15
-	VPORD       Z16, Z15, Z15
-	VPSRLD      $0x10, Z15, Z15
-	VPMOVDW     Z15, Y15
-	VMOVDQU32   Y15, (SI)(DI*2)
-
-	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPS Z13, Z13
-	VMULPS  Z5, Z13, Z13
-	VADDPS  Z6, Z13, Z13
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  128(SP), Z12, Z12
-	VPSRLD  $0x10, Z12, Z15
-	VPXORD  Z15, Z12, Z12
-	VPMULLD Z8, Z12, Z12
-	VPSRLD  $0x0f, Z12, Z15
-	VPXORD  Z15, Z12, Z12
-	VPMULLD Z9, Z12, Z12
-	VPSRLD  $0x10, Z12, Z12
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD   (CX)(DI*2), Z15
-	VPSLLD      $0x10, Z15, Z15
-	VMULPS      (SP), Z15, Z15
-	VDIVPS      Z13, Z14, Z13
-	VMULPS      Z13, Z7, Z13
-	VSUBPS      Z13, Z15, Z13
-	VCMPPS      $0x03, Z13, Z13, K1
-	VMOVDQA32.Z Z10, K1, Z14
-	VPADDD      Z12, Z13, Z12
-	VPORD       Z14, Z12, Z12
-	VPSRLD      $0x10, Z12, Z12
-	VPMOVDW     Z12, Y12
-	VMOVDQU32   Y12, (CX)(DI*2)
-	ADDQ        $0x00000010, DI
-	JMP         single
-
-tail:
-	// The last 0 to lanes-1 elements: one masked vector.
-	TESTQ       R8, R8
-	JZ          done
-	MOVQ        $-1, AX
-	BZHIQ       R8, AX, AX
-	KMOVW       AX, K1
-	VPMOVZXWD.Z (CX)(DI*2), K1, Z12
-	VPSLLD      $0x10, Z12, Z12
-	VMOVUPS.Z   (DX)(DI*4), K1, Z13
-	VPMOVZXWD.Z (BX)(DI*2), K1, Z14
-	VPSLLD      $0x10, Z14, Z14
-	VPMOVZXWD.Z (SI)(DI*2), K1, Z15
-	VPSLLD      $0x10, Z15, Z15
-
-	// the element's global index
-	LEAQ         (DI), AX
-	VPBROADCASTD AX, Z16
-	VPADDD       Z11, Z16, Z16
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPS Z0, Z13, Z0
-
-	// first moment
-	VMULPS Z14, Z1, Z1
-	VMULPS Z0, Z2, Z2
-	VADDPS Z2, Z1, Z1
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  192(SP), Z16, Z2
-	VPSRLD  $0x10, Z2, Z11
-	VPXORD  Z11, Z2, Z2
-	VPMULLD Z8, Z2, Z2
-	VPSRLD  $0x0f, Z2, Z11
-	VPXORD  Z11, Z2, Z2
-	VPMULLD Z9, Z2, Z2
-	VPSRLD  $0x10, Z2, Z2
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VCMPPS      $0x03, Z1, Z1, K2
-	VMOVDQA32.Z Z10, K2, Z11
-	VPADDD      Z2, Z1, Z2
-	VPORD       Z11, Z2, Z2
-	VPSRLD      $0x10, Z2, Z2
-	VPMOVDW     Z2, K1, (BX)(DI*2)
-
-	// second moment
-	VMULPS Z15, Z3, Z2
-	VMULPS Z0, Z0, Z0
-	VMULPS Z0, Z4, Z0
-	VADDPS Z0, Z2, Z0
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  256(SP), Z16, Z2
-	VPSRLD  $0x10, Z2, Z3
-	VPXORD  Z3, Z2, Z2
-	VPMULLD Z8, Z2, Z2
-	VPSRLD  $0x0f, Z2, Z3
-	VPXORD  Z3, Z2, Z2
-	VPMULLD Z9, Z2, Z2
-	VPSRLD  $0x10, Z2, Z2
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VCMPPS      $0x03, Z0, Z0, K2
-	VMOVDQA32.Z Z10, K2, Z3
-	VPADDD      Z2, Z0, Z2
-	VPORD       Z3, Z2, Z2
-	VPSRLD      $0x10, Z2, Z2
-	VPMOVDW     Z2, K1, (SI)(DI*2)
-
-	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPS Z0, Z0
-	VMULPS  Z5, Z0, Z0
-	VADDPS  Z6, Z0, Z0
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  128(SP), Z16, Z2
-	VPSRLD  $0x10, Z2, Z3
-	VPXORD  Z3, Z2, Z2
-	VPMULLD Z8, Z2, Z2
-	VPSRLD  $0x0f, Z2, Z3
-	VPXORD  Z3, Z2, Z2
-	VPMULLD Z9, Z2, Z2
-	VPSRLD  $0x10, Z2, Z2
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS      (SP), Z12, Z3
-	VDIVPS      Z0, Z1, Z0
-	VMULPS      Z0, Z7, Z0
-	VSUBPS      Z0, Z3, Z0
-	VCMPPS      $0x03, Z0, Z0, K2
-	VMOVDQA32.Z Z10, K2, Z1
-	VPADDD      Z2, Z0, Z0
-	VPORD       Z1, Z0, Z0
-	VPSRLD      $0x10, Z0, Z0
-	VPMOVDW     Z0, K1, (CX)(DI*2)
-
-done:
-	VZEROUPPER
-	RET
-
-// func adamBF16AVX512F32CoupledStochastic(param []uint16, grad []float32, m []uint16, v []uint16, s [14]float32)
-// Requires: AVX, AVX512F, AVX512VL, BMI2
-TEXT ·adamBF16AVX512F32CoupledStochastic(SB), NOSPLIT, $384-152
-	MOVQ param_len+8(FP), AX
-	MOVQ param_base+0(FP), CX
-	MOVQ grad_base+24(FP), DX
-	MOVQ m_base+48(FP), BX
-	MOVQ v_base+72(FP), SI
-
-	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
-	VBROADCASTSS s_0+96(FP), Z0
-	VBROADCASTSS s_1+100(FP), Z1
-	VBROADCASTSS s_2+104(FP), Z2
-	VBROADCASTSS s_3+108(FP), Z3
-	VBROADCASTSS s_4+112(FP), Z4
-	VBROADCASTSS s_5+116(FP), Z5
-	VBROADCASTSS s_6+120(FP), Z6
-	VBROADCASTSS s_7+124(FP), Z7
-	VBROADCASTSS s_8+128(FP), Z8
-	VMOVUPS      Z8, (SP)
-	VBROADCASTSS s_9+132(FP), Z8
-	VMOVUPS      Z8, 64(SP)
-	VBROADCASTSS s_10+136(FP), Z8
-	VMOVUPS      Z8, 128(SP)
-	VBROADCASTSS s_11+140(FP), Z8
-	VMOVUPS      Z8, 192(SP)
-	VBROADCASTSS s_12+144(FP), Z8
-	VMOVUPS      Z8, 256(SP)
-	VBROADCASTSS s_13+148(FP), Z8
-	VMOVUPS      Z8, 320(SP)
-
-	// Constant: 0x7feb352d
-	MOVQ         $0x000000007feb352d, DI
-	VMOVD        DI, X8
-	VBROADCASTSS X8, Z8
-
-	// Constant: 0x846ca68b
-	MOVQ         $0x00000000846ca68b, DI
-	VMOVD        DI, X9
-	VBROADCASTSS X9, Z9
-
-	// Constant: 0xffffffff
-	MOVQ         $0x00000000ffffffff, DI
-	VMOVD        DI, X10
-	VBROADCASTSS X10, Z10
-
-	// The offset plus each lane's number: the index of the vector at element 0.
-	VMOVUPS 128(SP), Z11
-	VPADDD  laneNumbers<>+0(SB), Z11, Z11
-	XORQ    DI, DI
-
-	// Main loop: 4 vectors of 16 elements per iteration.
-unrolled:
-	MOVQ AX, R8
-	SUBQ DI, R8
-	CMPQ R8, $0x00000040
-	JL   single
-
-	// the element's global index
-	LEAQ         (DI), R8
-	VPBROADCASTD R8, Z12
-	VPADDD       Z11, Z12, Z12
-	LEAQ         16(DI), R8
-	VPBROADCASTD R8, Z13
-	VPADDD       Z11, Z13, Z13
-	LEAQ         32(DI), R8
-	VPBROADCASTD R8, Z14
-	VPADDD       Z11, Z14, Z14
-	LEAQ         48(DI), R8
-	VPBROADCASTD R8, Z15
-	VPADDD       Z11, Z15, Z15
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(DI*4), Z0, Z16
-	VMULPS 64(DX)(DI*4), Z0, Z17
-	VMULPS 128(DX)(DI*4), Z0, Z18
-	VMULPS 192(DX)(DI*4), Z0, Z19
-
-	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(DI*2), Z20
-	VPSLLD    $0x10, Z20, Z20
-	VMULPS    Z20, Z1, Z20
-	VADDPS    Z20, Z16, Z16
-	VPMOVZXWD 32(CX)(DI*2), Z20
-	VPSLLD    $0x10, Z20, Z20
-	VMULPS    Z20, Z1, Z20
-	VADDPS    Z20, Z17, Z17
-	VPMOVZXWD 64(CX)(DI*2), Z20
-	VPSLLD    $0x10, Z20, Z20
-	VMULPS    Z20, Z1, Z20
-	VADDPS    Z20, Z18, Z18
-	VPMOVZXWD 96(CX)(DI*2), Z20
-	VPSLLD    $0x10, Z20, Z20
-	VMULPS    Z20, Z1, Z20
-	VADDPS    Z20, Z19, Z19
-
-	// first moment
-	VPMOVZXWD (BX)(DI*2), Z20
-	VPSLLD    $0x10, Z20, Z20
-	VMULPS    Z20, Z2, Z20
-	VMULPS    Z16, Z3, Z21
-	VADDPS    Z21, Z20, Z20
-	VPMOVZXWD 32(BX)(DI*2), Z21
-	VPSLLD    $0x10, Z21, Z21
-	VMULPS    Z21, Z2, Z21
-	VMULPS    Z17, Z3, Z22
-	VADDPS    Z22, Z21, Z21
-	VPMOVZXWD 64(BX)(DI*2), Z22
-	VPSLLD    $0x10, Z22, Z22
-	VMULPS    Z22, Z2, Z22
-	VMULPS    Z18, Z3, Z23
-	VADDPS    Z23, Z22, Z22
-	VPMOVZXWD 96(BX)(DI*2), Z23
-	VPSLLD    $0x10, Z23, Z23
-	VMULPS    Z23, Z2, Z23
-	VMULPS    Z19, Z3, Z24
-	VADDPS    Z24, Z23, Z23
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  256(SP), Z12, Z24
-	VPADDD  256(SP), Z13, Z25
-	VPADDD  256(SP), Z14, Z26
-	VPADDD  256(SP), Z15, Z27
-	VPSRLD  $0x10, Z24, Z28
-	VPXORD  Z28, Z24, Z24
-	VPSRLD  $0x10, Z25, Z28
-	VPXORD  Z28, Z25, Z25
-	VPSRLD  $0x10, Z26, Z28
-	VPXORD  Z28, Z26, Z26
-	VPSRLD  $0x10, Z27, Z28
-	VPXORD  Z28, Z27, Z27
-	VPMULLD Z8, Z24, Z24
-	VPMULLD Z8, Z25, Z25
-	VPMULLD Z8, Z26, Z26
-	VPMULLD Z8, Z27, Z27
-	VPSRLD  $0x0f, Z24, Z28
-	VPXORD  Z28, Z24, Z24
-	VPSRLD  $0x0f, Z25, Z28
-	VPXORD  Z28, Z25, Z25
-	VPSRLD  $0x0f, Z26, Z28
-	VPXORD  Z28, Z26, Z26
-	VPSRLD  $0x0f, Z27, Z28
-	VPXORD  Z28, Z27, Z27
-	VPMULLD Z9, Z24, Z24
-	VPSRLD  $0x10, Z24, Z24
-	VPMULLD Z9, Z25, Z25
-	VPSRLD  $0x10, Z25, Z25
-	VPMULLD Z9, Z26, Z26
-	VPSRLD  $0x10, Z26, Z26
-	VPMULLD Z9, Z27, Z27
-	VPSRLD  $0x10, Z27, Z27
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VCMPPS      $0x03, Z20, Z20, K1
-	VMOVDQA32.Z Z10, K1, Z28
-	VCMPPS      $0x03, Z21, Z21, K1
-	VMOVDQA32.Z Z10, K1, Z29
-	VCMPPS      $0x03, Z22, Z22, K1
-	VMOVDQA32.Z Z10, K1, Z30
-	VCMPPS      $0x03, Z23, Z23, K1
-	VMOVDQA32.Z Z10, K1, Z31
-	VPADDD      Z24, Z20, Z24
-	VPORD       Z28, Z24, Z24
-	VPSRLD      $0x10, Z24, Z24
-	VPMOVDW     Z24, Y24
-	VMOVDQU32   Y24, (BX)(DI*2)
-	VPADDD      Z25, Z21, Z24
-	VPORD       Z29, Z24, Z24
-	VPSRLD      $0x10, Z24, Z24
-	VPMOVDW     Z24, Y24
-	VMOVDQU32   Y24, 32(BX)(DI*2)
-	VPADDD      Z26, Z22, Z24
-	VPORD       Z30, Z24, Z24
-	VPSRLD      $0x10, Z24, Z24
-	VPMOVDW     Z24, Y24
-	VMOVDQU32   Y24, 64(BX)(DI*2)
-	VPADDD      Z27, Z23, Z24
-	VPORD       Z31, Z24, Z24
-	VPSRLD      $0x10, Z24, Z24
-	VPMOVDW     Z24, Y24
-	VMOVDQU32   Y24, 96(BX)(DI*2)
-
-	// second moment
-	VPMOVZXWD (SI)(DI*2), Z24
-	VPSLLD    $0x10, Z24, Z24
-	VMULPS    Z24, Z4, Z24
-	VMULPS    Z16, Z16, Z16
-	VMULPS    Z16, Z5, Z16
-	VADDPS    Z16, Z24, Z16
-	VPMOVZXWD 32(SI)(DI*2), Z24
-	VPSLLD    $0x10, Z24, Z24
-	VMULPS    Z24, Z4, Z24
-	VMULPS    Z17, Z17, Z17
-	VMULPS    Z17, Z5, Z17
-	VADDPS    Z17, Z24, Z17
-	VPMOVZXWD 64(SI)(DI*2), Z24
-	VPSLLD    $0x10, Z24, Z24
-	VMULPS    Z24, Z4, Z24
-	VMULPS    Z18, Z18, Z18
-	VMULPS    Z18, Z5, Z18
-	VADDPS    Z18, Z24, Z18
-	VPMOVZXWD 96(SI)(DI*2), Z24
-	VPSLLD    $0x10, Z24, Z24
-	VMULPS    Z24, Z4, Z24
-	VMULPS    Z19, Z19, Z19
-	VMULPS    Z19, Z5, Z19
-	VADDPS    Z19, Z24, Z19
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  320(SP), Z12, Z24
-	VPADDD  320(SP), Z13, Z25
-	VPADDD  320(SP), Z14, Z26
-	VPADDD  320(SP), Z15, Z27
-	VPSRLD  $0x10, Z24, Z28
-	VPXORD  Z28, Z24, Z24
-	VPSRLD  $0x10, Z25, Z28
-	VPXORD  Z28, Z25, Z25
-	VPSRLD  $0x10, Z26, Z28
-	VPXORD  Z28, Z26, Z26
-	VPSRLD  $0x10, Z27, Z28
-	VPXORD  Z28, Z27, Z27
-	VPMULLD Z8, Z24, Z24
-	VPMULLD Z8, Z25, Z25
-	VPMULLD Z8, Z26, Z26
-	VPMULLD Z8, Z27, Z27
-	VPSRLD  $0x0f, Z24, Z28
-	VPXORD  Z28, Z24, Z24
-	VPSRLD  $0x0f, Z25, Z28
-	VPXORD  Z28, Z25, Z25
-	VPSRLD  $0x0f, Z26, Z28
-	VPXORD  Z28, Z26, Z26
-	VPSRLD  $0x0f, Z27, Z28
-	VPXORD  Z28, Z27, Z27
-	VPMULLD Z9, Z24, Z24
-	VPSRLD  $0x10, Z24, Z24
-	VPMULLD Z9, Z25, Z25
-	VPSRLD  $0x10, Z25, Z25
-	VPMULLD Z9, Z26, Z26
-	VPSRLD  $0x10, Z26, Z26
-	VPMULLD Z9, Z27, Z27
-	VPSRLD  $0x10, Z27, Z27
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VCMPPS      $0x03, Z16, Z16, K1
-	VMOVDQA32.Z Z10, K1, Z28
-	VCMPPS      $0x03, Z17, Z17, K1
-	VMOVDQA32.Z Z10, K1, Z29
-	VCMPPS      $0x03, Z18, Z18, K1
-	VMOVDQA32.Z Z10, K1, Z30
-	VCMPPS      $0x03, Z19, Z19, K1
-	VMOVDQA32.Z Z10, K1, Z31
-	VPADDD      Z24, Z16, Z24
-	VPORD       Z28, Z24, Z24
-	VPSRLD      $0x10, Z24, Z24
-	VPMOVDW     Z24, Y24
-	VMOVDQU32   Y24, (SI)(DI*2)
-	VPADDD      Z25, Z17, Z24
-	VPORD       Z29, Z24, Z24
-	VPSRLD      $0x10, Z24, Z24
-	VPMOVDW     Z24, Y24
-	VMOVDQU32   Y24, 32(SI)(DI*2)
-	VPADDD      Z26, Z18, Z24
-	VPORD       Z30, Z24, Z24
-	VPSRLD      $0x10, Z24, Z24
-	VPMOVDW     Z24, Y24
-	VMOVDQU32   Y24, 64(SI)(DI*2)
-	VPADDD      Z27, Z19, Z24
-	VPORD       Z31, Z24, Z24
-	VPSRLD      $0x10, Z24, Z24
-	VPMOVDW     Z24, Y24
-	VMOVDQU32   Y24, 96(SI)(DI*2)
-
-	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPS Z16, Z16
-	VMULPS  Z6, Z16, Z16
-	VADDPS  Z7, Z16, Z16
-	VSQRTPS Z17, Z17
-	VMULPS  Z6, Z17, Z17
-	VADDPS  Z7, Z17, Z17
-	VSQRTPS Z18, Z18
-	VMULPS  Z6, Z18, Z18
-	VADDPS  Z7, Z18, Z18
-	VSQRTPS Z19, Z19
-	VMULPS  Z6, Z19, Z19
-	VADDPS  Z7, Z19, Z19
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  192(SP), Z12, Z12
-	VPADDD  192(SP), Z13, Z13
-	VPADDD  192(SP), Z14, Z14
-	VPADDD  192(SP), Z15, Z15
-	VPSRLD  $0x10, Z12, Z24
-	VPXORD  Z24, Z12, Z12
-	VPSRLD  $0x10, Z13, Z24
-	VPXORD  Z24, Z13, Z13
-	VPSRLD  $0x10, Z14, Z24
-	VPXORD  Z24, Z14, Z14
-	VPSRLD  $0x10, Z15, Z24
-	VPXORD  Z24, Z15, Z15
-	VPMULLD Z8, Z12, Z12
-	VPMULLD Z8, Z13, Z13
-	VPMULLD Z8, Z14, Z14
-	VPMULLD Z8, Z15, Z15
-	VPSRLD  $0x0f, Z12, Z24
-	VPXORD  Z24, Z12, Z12
-	VPSRLD  $0x0f, Z13, Z24
-	VPXORD  Z24, Z13, Z13
-	VPSRLD  $0x0f, Z14, Z24
-	VPXORD  Z24, Z14, Z14
-	VPSRLD  $0x0f, Z15, Z24
-	VPXORD  Z24, Z15, Z15
-	VPMULLD Z9, Z12, Z12
-	VPSRLD  $0x10, Z12, Z12
-	VPMULLD Z9, Z13, Z13
-	VPSRLD  $0x10, Z13, Z13
-	VPMULLD Z9, Z14, Z14
-	VPSRLD  $0x10, Z14, Z14
-	VPMULLD Z9, Z15, Z15
-	VPSRLD  $0x10, Z15, Z15
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD   (CX)(DI*2), Z24
-	VPSLLD      $0x10, Z24, Z24
-	VMULPS      64(SP), Z24, Z24
-	VDIVPS      Z16, Z20, Z16
-	VMULPS      (SP), Z16, Z16
-	VSUBPS      Z16, Z24, Z16
-	VPMOVZXWD   32(CX)(DI*2), Z20
-	VPSLLD      $0x10, Z20, Z20
-	VMULPS      64(SP), Z20, Z20
-	VDIVPS      Z17, Z21, Z17
-	VMULPS      (SP), Z17, Z17
-	VSUBPS      Z17, Z20, Z17
-	VPMOVZXWD   64(CX)(DI*2), Z20
-	VPSLLD      $0x10, Z20, Z20
-	VMULPS      64(SP), Z20, Z20
-	VDIVPS      Z18, Z22, Z18
-	VMULPS      (SP), Z18, Z18
-	VSUBPS      Z18, Z20, Z18
-	VPMOVZXWD   96(CX)(DI*2), Z20
-	VPSLLD      $0x10, Z20, Z20
-	VMULPS      64(SP), Z20, Z20
-	VDIVPS      Z19, Z23, Z19
-	VMULPS      (SP), Z19, Z19
-	VSUBPS      Z19, Z20, Z19
-	VCMPPS      $0x03, Z16, Z16, K1
-	VMOVDQA32.Z Z10, K1, Z20
-	VCMPPS      $0x03, Z17, Z17, K1
-	VMOVDQA32.Z Z10, K1, Z21
-	VCMPPS      $0x03, Z18, Z18, K1
-	VMOVDQA32.Z Z10, K1, Z22
-	VCMPPS      $0x03, Z19, Z19, K1
-	VMOVDQA32.Z Z10, K1, Z23
-	VPADDD      Z12, Z16, Z12
-	VPORD       Z20, Z12, Z12
-	VPSRLD      $0x10, Z12, Z12
-	VPMOVDW     Z12, Y12
-	VMOVDQU32   Y12, (CX)(DI*2)
-	VPADDD      Z13, Z17, Z12
-	VPORD       Z21, Z12, Z12
-	VPSRLD      $0x10, Z12, Z12
-	VPMOVDW     Z12, Y12
-	VMOVDQU32   Y12, 32(CX)(DI*2)
-	VPADDD      Z14, Z18, Z12
-	VPORD       Z22, Z12, Z12
-	VPSRLD      $0x10, Z12, Z12
-	VPMOVDW     Z12, Y12
-	VMOVDQU32   Y12, 64(CX)(DI*2)
-	VPADDD      Z15, Z19, Z12
-	VPORD       Z23, Z12, Z12
-	VPSRLD      $0x10, Z12, Z12
-	VPMOVDW     Z12, Y12
-	VMOVDQU32   Y12, 96(CX)(DI*2)
-	ADDQ        $0x00000040, DI
-	JMP         unrolled
-
-	// One vector at a time.
-single:
-	MOVQ AX, R8
-	SUBQ DI, R8
-	CMPQ R8, $0x00000010
-	JL   tail
-
-	// the element's global index
-	LEAQ         (DI), R8
-	VPBROADCASTD R8, Z12
-	VPADDD       Z11, Z12, Z12
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(DI*4), Z0, Z13
-
-	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(DI*2), Z14
-	VPSLLD    $0x10, Z14, Z14
-	VMULPS    Z14, Z1, Z14
-	VADDPS    Z14, Z13, Z13
-
-	// first moment
-	VPMOVZXWD (BX)(DI*2), Z14
-	VPSLLD    $0x10, Z14, Z14
-	VMULPS    Z14, Z2, Z14
-	VMULPS    Z13, Z3, Z15
-	VADDPS    Z15, Z14, Z14
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  256(SP), Z12, Z15
-	VPSRLD  $0x10, Z15, Z16
-	VPXORD  Z16, Z15, Z15
-	VPMULLD Z8, Z15, Z15
-	VPSRLD  $0x0f, Z15, Z16
-	VPXORD  Z16, Z15, Z15
-	VPMULLD Z9, Z15, Z15
-	VPSRLD  $0x10, Z15, Z15
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VCMPPS      $0x03, Z14, Z14, K1
-	VMOVDQA32.Z Z10, K1, Z16
-	VPADDD      Z15, Z14, Z15
-	VPORD       Z16, Z15, Z15
-	VPSRLD      $0x10, Z15, Z15
-	VPMOVDW     Z15, Y15
-	VMOVDQU32   Y15, (BX)(DI*2)
-
-	// second moment
-	VPMOVZXWD (SI)(DI*2), Z15
-	VPSLLD    $0x10, Z15, Z15
-	VMULPS    Z15, Z4, Z15
-	VMULPS    Z13, Z13, Z13
-	VMULPS    Z13, Z5, Z13
-	VADDPS    Z13, Z15, Z13
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  320(SP), Z12, Z15
-	VPSRLD  $0x10, Z15, Z16
-	VPXORD  Z16, Z15, Z15
-	VPMULLD Z8, Z15, Z15
-	VPSRLD  $0x0f, Z15, Z16
-	VPXORD  Z16, Z15, Z15
-	VPMULLD Z9, Z15, Z15
-	VPSRLD  $0x10, Z15, Z15
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VCMPPS      $0x03, Z13, Z13, K1
-	VMOVDQA32.Z Z10, K1, Z16
-	VPADDD      Z15, Z13, Z15
-	VPORD       Z16, Z15, Z15
-	VPSRLD      $0x10, Z15, Z15
-	VPMOVDW     Z15, Y15
-	VMOVDQU32   Y15, (SI)(DI*2)
-
-	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPS Z13, Z13
-	VMULPS  Z6, Z13, Z13
-	VADDPS  Z7, Z13, Z13
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  192(SP), Z12, Z12
-	VPSRLD  $0x10, Z12, Z15
-	VPXORD  Z15, Z12, Z12
-	VPMULLD Z8, Z12, Z12
-	VPSRLD  $0x0f, Z12, Z15
-	VPXORD  Z15, Z12, Z12
-	VPMULLD Z9, Z12, Z12
-	VPSRLD  $0x10, Z12, Z12
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD   (CX)(DI*2), Z15
-	VPSLLD      $0x10, Z15, Z15
-	VMULPS      64(SP), Z15, Z15
-	VDIVPS      Z13, Z14, Z13
-	VMULPS      (SP), Z13, Z13
-	VSUBPS      Z13, Z15, Z13
-	VCMPPS      $0x03, Z13, Z13, K1
-	VMOVDQA32.Z Z10, K1, Z14
-	VPADDD      Z12, Z13, Z12
-	VPORD       Z14, Z12, Z12
-	VPSRLD      $0x10, Z12, Z12
-	VPMOVDW     Z12, Y12
-	VMOVDQU32   Y12, (CX)(DI*2)
-	ADDQ        $0x00000010, DI
-	JMP         single
-
-tail:
-	// The last 0 to lanes-1 elements: one masked vector.
-	TESTQ       R8, R8
-	JZ          done
-	MOVQ        $-1, AX
-	BZHIQ       R8, AX, AX
-	KMOVW       AX, K1
-	VPMOVZXWD.Z (CX)(DI*2), K1, Z12
-	VPSLLD      $0x10, Z12, Z12
-	VMOVUPS.Z   (DX)(DI*4), K1, Z13
-	VPMOVZXWD.Z (BX)(DI*2), K1, Z14
-	VPSLLD      $0x10, Z14, Z14
-	VPMOVZXWD.Z (SI)(DI*2), K1, Z15
-	VPSLLD      $0x10, Z15, Z15
-
-	// the element's global index
-	LEAQ         (DI), AX
-	VPBROADCASTD AX, Z16
-	VPADDD       Z11, Z16, Z16
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPS Z0, Z13, Z0
-
-	// L2 weight decay folded into the gradient
-	VMULPS Z12, Z1, Z1
-	VADDPS Z1, Z0, Z0
-
-	// first moment
-	VMULPS Z14, Z2, Z1
-	VMULPS Z0, Z3, Z2
-	VADDPS Z2, Z1, Z1
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  256(SP), Z16, Z2
-	VPSRLD  $0x10, Z2, Z3
-	VPXORD  Z3, Z2, Z2
-	VPMULLD Z8, Z2, Z2
-	VPSRLD  $0x0f, Z2, Z3
-	VPXORD  Z3, Z2, Z2
-	VPMULLD Z9, Z2, Z2
-	VPSRLD  $0x10, Z2, Z2
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VCMPPS      $0x03, Z1, Z1, K2
-	VMOVDQA32.Z Z10, K2, Z3
-	VPADDD      Z2, Z1, Z2
-	VPORD       Z3, Z2, Z2
-	VPSRLD      $0x10, Z2, Z2
-	VPMOVDW     Z2, K1, (BX)(DI*2)
-
-	// second moment
-	VMULPS Z15, Z4, Z2
-	VMULPS Z0, Z0, Z0
-	VMULPS Z0, Z5, Z0
-	VADDPS Z0, Z2, Z0
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  320(SP), Z16, Z2
-	VPSRLD  $0x10, Z2, Z3
-	VPXORD  Z3, Z2, Z2
-	VPMULLD Z8, Z2, Z2
-	VPSRLD  $0x0f, Z2, Z3
-	VPXORD  Z3, Z2, Z2
-	VPMULLD Z9, Z2, Z2
-	VPSRLD  $0x10, Z2, Z2
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VCMPPS      $0x03, Z0, Z0, K2
-	VMOVDQA32.Z Z10, K2, Z3
-	VPADDD      Z2, Z0, Z2
-	VPORD       Z3, Z2, Z2
-	VPSRLD      $0x10, Z2, Z2
-	VPMOVDW     Z2, K1, (SI)(DI*2)
-
-	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPS Z0, Z0
-	VMULPS  Z6, Z0, Z0
-	VADDPS  Z7, Z0, Z0
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  192(SP), Z16, Z2
-	VPSRLD  $0x10, Z2, Z3
-	VPXORD  Z3, Z2, Z2
-	VPMULLD Z8, Z2, Z2
-	VPSRLD  $0x0f, Z2, Z3
-	VPXORD  Z3, Z2, Z2
-	VPMULLD Z9, Z2, Z2
-	VPSRLD  $0x10, Z2, Z2
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS      64(SP), Z12, Z3
-	VDIVPS      Z0, Z1, Z0
-	VMULPS      (SP), Z0, Z0
-	VSUBPS      Z0, Z3, Z0
-	VCMPPS      $0x03, Z0, Z0, K2
-	VMOVDQA32.Z Z10, K2, Z1
-	VPADDD      Z2, Z0, Z0
-	VPORD       Z1, Z0, Z0
-	VPSRLD      $0x10, Z0, Z0
-	VPMOVDW     Z0, K1, (CX)(DI*2)
+	VMULPS         (SP), Z10, Z2
+	VDIVPS         Z0, Z1, Z0
+	VMULPS         Z0, Z8, Z0
+	VSUBPS         Z0, Z2, Z0
+	VPADDD         Z3, Z0, Z1
+	VCMPPS         $0x03, Z0, Z0, K2
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z1, K2, Z21
+	VPSRLD         $0x10, Z21, Z0
+	VPMOVDW        Z0, K1, (CX)(DI*2)
 
 done:
 	VZEROUPPER

@@ -4,8 +4,8 @@
 
 #include "textflag.h"
 
-// func adamBF16GradNEONF32(param []uint16, grad []uint16, m []uint16, v []uint16, s [14]float32)
-TEXT ·adamBF16GradNEONF32(SB), NOSPLIT, $0-152
+// func adamBF16GradNEONF32(param []uint16, grad []uint16, m []uint16, v []uint16, s [12]float32)
+TEXT ·adamBF16GradNEONF32(SB), NOSPLIT, $0-144
 	MOVD param_base+0(FP), R0
 	MOVD grad_base+24(FP), R1
 	MOVD m_base+48(FP), R2
@@ -57,9 +57,9 @@ unrolled:
 	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
 	WORD   $0x4e291dad // and v13.16b, v13.16b, v9.16b
 	WORD   $0x4eaa85ad // add v13.4s, v13.4s, v10.4s
+	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
 	WORD   $0x4e2ce58e // fcmeq v14.4s, v12.4s, v12.4s
 	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
 	WORD   $0x4eae1dad // orr v13.16b, v13.16b, v14.16b
 	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
 	VST1.P [V13.H4], 8(R2)
@@ -74,9 +74,9 @@ unrolled:
 	WORD   $0x6f30056d // ushr v13.4s, v11.4s, #16
 	WORD   $0x4e291dad // and v13.16b, v13.16b, v9.16b
 	WORD   $0x4eaa85ad // add v13.4s, v13.4s, v10.4s
+	WORD   $0x4ead856d // add v13.4s, v11.4s, v13.4s
 	WORD   $0x4e2be56e // fcmeq v14.4s, v11.4s, v11.4s
 	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4ead856d // add v13.4s, v11.4s, v13.4s
 	WORD   $0x4eae1dad // orr v13.16b, v13.16b, v14.16b
 	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
 	VST1.P [V13.H4], 8(R3)
@@ -96,10 +96,10 @@ unrolled:
 	WORD   $0x6f30056c // ushr v12.4s, v11.4s, #16
 	WORD   $0x4e291d8c // and v12.16b, v12.16b, v9.16b
 	WORD   $0x4eaa858c // add v12.4s, v12.4s, v10.4s
-	WORD   $0x4e2be56d // fcmeq v13.4s, v11.4s, v11.4s
-	WORD   $0x6e2059ad // mvn v13.16b, v13.16b
-	WORD   $0x4eac856b // add v11.4s, v11.4s, v12.4s
-	WORD   $0x4ead1d6b // orr v11.16b, v11.16b, v13.16b
+	WORD   $0x4eac856c // add v12.4s, v11.4s, v12.4s
+	WORD   $0x4e2be56b // fcmeq v11.4s, v11.4s, v11.4s
+	WORD   $0x6e20596b // mvn v11.16b, v11.16b
+	WORD   $0x4eab1d8b // orr v11.16b, v12.16b, v11.16b
 	WORD   $0x0f10856b // shrn v11.4h, v11.4s, #16
 	VST1.P [V11.H4], 8(R0)
 
@@ -117,9 +117,9 @@ unrolled:
 	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
 	WORD   $0x4e291dad // and v13.16b, v13.16b, v9.16b
 	WORD   $0x4eaa85ad // add v13.4s, v13.4s, v10.4s
+	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
 	WORD   $0x4e2ce58e // fcmeq v14.4s, v12.4s, v12.4s
 	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
 	WORD   $0x4eae1dad // orr v13.16b, v13.16b, v14.16b
 	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
 	VST1.P [V13.H4], 8(R2)
@@ -134,9 +134,9 @@ unrolled:
 	WORD   $0x6f30056d // ushr v13.4s, v11.4s, #16
 	WORD   $0x4e291dad // and v13.16b, v13.16b, v9.16b
 	WORD   $0x4eaa85ad // add v13.4s, v13.4s, v10.4s
+	WORD   $0x4ead856d // add v13.4s, v11.4s, v13.4s
 	WORD   $0x4e2be56e // fcmeq v14.4s, v11.4s, v11.4s
 	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4ead856d // add v13.4s, v11.4s, v13.4s
 	WORD   $0x4eae1dad // orr v13.16b, v13.16b, v14.16b
 	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
 	VST1.P [V13.H4], 8(R3)
@@ -156,10 +156,10 @@ unrolled:
 	WORD   $0x6f30056c // ushr v12.4s, v11.4s, #16
 	WORD   $0x4e291d8c // and v12.16b, v12.16b, v9.16b
 	WORD   $0x4eaa858c // add v12.4s, v12.4s, v10.4s
-	WORD   $0x4e2be56d // fcmeq v13.4s, v11.4s, v11.4s
-	WORD   $0x6e2059ad // mvn v13.16b, v13.16b
-	WORD   $0x4eac856b // add v11.4s, v11.4s, v12.4s
-	WORD   $0x4ead1d6b // orr v11.16b, v11.16b, v13.16b
+	WORD   $0x4eac856c // add v12.4s, v11.4s, v12.4s
+	WORD   $0x4e2be56b // fcmeq v11.4s, v11.4s, v11.4s
+	WORD   $0x6e20596b // mvn v11.16b, v11.16b
+	WORD   $0x4eab1d8b // orr v11.16b, v12.16b, v11.16b
 	WORD   $0x0f10856b // shrn v11.4h, v11.4s, #16
 	VST1.P [V11.H4], 8(R0)
 
@@ -177,9 +177,9 @@ unrolled:
 	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
 	WORD   $0x4e291dad // and v13.16b, v13.16b, v9.16b
 	WORD   $0x4eaa85ad // add v13.4s, v13.4s, v10.4s
+	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
 	WORD   $0x4e2ce58e // fcmeq v14.4s, v12.4s, v12.4s
 	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
 	WORD   $0x4eae1dad // orr v13.16b, v13.16b, v14.16b
 	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
 	VST1.P [V13.H4], 8(R2)
@@ -194,9 +194,9 @@ unrolled:
 	WORD   $0x6f30056d // ushr v13.4s, v11.4s, #16
 	WORD   $0x4e291dad // and v13.16b, v13.16b, v9.16b
 	WORD   $0x4eaa85ad // add v13.4s, v13.4s, v10.4s
+	WORD   $0x4ead856d // add v13.4s, v11.4s, v13.4s
 	WORD   $0x4e2be56e // fcmeq v14.4s, v11.4s, v11.4s
 	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4ead856d // add v13.4s, v11.4s, v13.4s
 	WORD   $0x4eae1dad // orr v13.16b, v13.16b, v14.16b
 	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
 	VST1.P [V13.H4], 8(R3)
@@ -216,10 +216,10 @@ unrolled:
 	WORD   $0x6f30056c // ushr v12.4s, v11.4s, #16
 	WORD   $0x4e291d8c // and v12.16b, v12.16b, v9.16b
 	WORD   $0x4eaa858c // add v12.4s, v12.4s, v10.4s
-	WORD   $0x4e2be56d // fcmeq v13.4s, v11.4s, v11.4s
-	WORD   $0x6e2059ad // mvn v13.16b, v13.16b
-	WORD   $0x4eac856b // add v11.4s, v11.4s, v12.4s
-	WORD   $0x4ead1d6b // orr v11.16b, v11.16b, v13.16b
+	WORD   $0x4eac856c // add v12.4s, v11.4s, v12.4s
+	WORD   $0x4e2be56b // fcmeq v11.4s, v11.4s, v11.4s
+	WORD   $0x6e20596b // mvn v11.16b, v11.16b
+	WORD   $0x4eab1d8b // orr v11.16b, v12.16b, v11.16b
 	WORD   $0x0f10856b // shrn v11.4h, v11.4s, #16
 	VST1.P [V11.H4], 8(R0)
 
@@ -237,9 +237,9 @@ unrolled:
 	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
 	WORD   $0x4e291dad // and v13.16b, v13.16b, v9.16b
 	WORD   $0x4eaa85ad // add v13.4s, v13.4s, v10.4s
+	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
 	WORD   $0x4e2ce58e // fcmeq v14.4s, v12.4s, v12.4s
 	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
 	WORD   $0x4eae1dad // orr v13.16b, v13.16b, v14.16b
 	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
 	VST1.P [V13.H4], 8(R2)
@@ -254,9 +254,9 @@ unrolled:
 	WORD   $0x6f30056d // ushr v13.4s, v11.4s, #16
 	WORD   $0x4e291dad // and v13.16b, v13.16b, v9.16b
 	WORD   $0x4eaa85ad // add v13.4s, v13.4s, v10.4s
+	WORD   $0x4ead856d // add v13.4s, v11.4s, v13.4s
 	WORD   $0x4e2be56e // fcmeq v14.4s, v11.4s, v11.4s
 	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4ead856d // add v13.4s, v11.4s, v13.4s
 	WORD   $0x4eae1dad // orr v13.16b, v13.16b, v14.16b
 	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
 	VST1.P [V13.H4], 8(R3)
@@ -276,10 +276,10 @@ unrolled:
 	WORD   $0x6f30056c // ushr v12.4s, v11.4s, #16
 	WORD   $0x4e291d8c // and v12.16b, v12.16b, v9.16b
 	WORD   $0x4eaa858c // add v12.4s, v12.4s, v10.4s
-	WORD   $0x4e2be56d // fcmeq v13.4s, v11.4s, v11.4s
-	WORD   $0x6e2059ad // mvn v13.16b, v13.16b
-	WORD   $0x4eac856b // add v11.4s, v11.4s, v12.4s
-	WORD   $0x4ead1d6b // orr v11.16b, v11.16b, v13.16b
+	WORD   $0x4eac856c // add v12.4s, v11.4s, v12.4s
+	WORD   $0x4e2be56b // fcmeq v11.4s, v11.4s, v11.4s
+	WORD   $0x6e20596b // mvn v11.16b, v11.16b
+	WORD   $0x4eab1d8b // orr v11.16b, v12.16b, v11.16b
 	WORD   $0x0f10856b // shrn v11.4h, v11.4s, #16
 	VST1.P [V11.H4], 8(R0)
 	SUB    $16, R4
@@ -304,9 +304,9 @@ single:
 	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
 	WORD   $0x4e291dad // and v13.16b, v13.16b, v9.16b
 	WORD   $0x4eaa85ad // add v13.4s, v13.4s, v10.4s
+	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
 	WORD   $0x4e2ce58e // fcmeq v14.4s, v12.4s, v12.4s
 	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
 	WORD   $0x4eae1dad // orr v13.16b, v13.16b, v14.16b
 	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
 	VST1.P [V13.H4], 8(R2)
@@ -321,9 +321,9 @@ single:
 	WORD   $0x6f30056d // ushr v13.4s, v11.4s, #16
 	WORD   $0x4e291dad // and v13.16b, v13.16b, v9.16b
 	WORD   $0x4eaa85ad // add v13.4s, v13.4s, v10.4s
+	WORD   $0x4ead856d // add v13.4s, v11.4s, v13.4s
 	WORD   $0x4e2be56e // fcmeq v14.4s, v11.4s, v11.4s
 	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4ead856d // add v13.4s, v11.4s, v13.4s
 	WORD   $0x4eae1dad // orr v13.16b, v13.16b, v14.16b
 	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
 	VST1.P [V13.H4], 8(R3)
@@ -343,10 +343,10 @@ single:
 	WORD   $0x6f30056c // ushr v12.4s, v11.4s, #16
 	WORD   $0x4e291d8c // and v12.16b, v12.16b, v9.16b
 	WORD   $0x4eaa858c // add v12.4s, v12.4s, v10.4s
-	WORD   $0x4e2be56d // fcmeq v13.4s, v11.4s, v11.4s
-	WORD   $0x6e2059ad // mvn v13.16b, v13.16b
-	WORD   $0x4eac856b // add v11.4s, v11.4s, v12.4s
-	WORD   $0x4ead1d6b // orr v11.16b, v11.16b, v13.16b
+	WORD   $0x4eac856c // add v12.4s, v11.4s, v12.4s
+	WORD   $0x4e2be56b // fcmeq v11.4s, v11.4s, v11.4s
+	WORD   $0x6e20596b // mvn v11.16b, v11.16b
+	WORD   $0x4eab1d8b // orr v11.16b, v12.16b, v11.16b
 	WORD   $0x0f10856b // shrn v11.4h, v11.4s, #16
 	VST1.P [V11.H4], 8(R0)
 	SUB    $4, R4
@@ -372,9 +372,9 @@ tail:
 	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
 	WORD   $0x4e291dad // and v13.16b, v13.16b, v9.16b
 	WORD   $0x4eaa85ad // add v13.4s, v13.4s, v10.4s
+	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
 	WORD   $0x4e2ce58e // fcmeq v14.4s, v12.4s, v12.4s
 	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
 	WORD   $0x4eae1dad // orr v13.16b, v13.16b, v14.16b
 	VMOV   V13.H[1], R9
 	MOVH.P R9, 2(R2)
@@ -390,9 +390,9 @@ tail:
 	WORD   $0x6f30056d // ushr v13.4s, v11.4s, #16
 	WORD   $0x4e291dad // and v13.16b, v13.16b, v9.16b
 	WORD   $0x4eaa85ad // add v13.4s, v13.4s, v10.4s
+	WORD   $0x4ead856d // add v13.4s, v11.4s, v13.4s
 	WORD   $0x4e2be56e // fcmeq v14.4s, v11.4s, v11.4s
 	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4ead856d // add v13.4s, v11.4s, v13.4s
 	WORD   $0x4eae1dad // orr v13.16b, v13.16b, v14.16b
 	VMOV   V13.H[1], R9
 	MOVH.P R9, 2(R3)
@@ -413,10 +413,10 @@ tail:
 	WORD   $0x6f30056c // ushr v12.4s, v11.4s, #16
 	WORD   $0x4e291d8c // and v12.16b, v12.16b, v9.16b
 	WORD   $0x4eaa858c // add v12.4s, v12.4s, v10.4s
-	WORD   $0x4e2be56d // fcmeq v13.4s, v11.4s, v11.4s
-	WORD   $0x6e2059ad // mvn v13.16b, v13.16b
-	WORD   $0x4eac856b // add v11.4s, v11.4s, v12.4s
-	WORD   $0x4ead1d6b // orr v11.16b, v11.16b, v13.16b
+	WORD   $0x4eac856c // add v12.4s, v11.4s, v12.4s
+	WORD   $0x4e2be56b // fcmeq v11.4s, v11.4s, v11.4s
+	WORD   $0x6e20596b // mvn v11.16b, v11.16b
+	WORD   $0x4eab1d8b // orr v11.16b, v12.16b, v11.16b
 	VMOV   V11.H[1], R9
 	MOVH.P R9, 2(R0)
 	SUB    $1, R4
@@ -425,8 +425,8 @@ tail:
 done:
 	RET
 
-// func adamBF16GradNEONF32Coupled(param []uint16, grad []uint16, m []uint16, v []uint16, s [14]float32)
-TEXT ·adamBF16GradNEONF32Coupled(SB), NOSPLIT, $0-152
+// func adamBF16GradNEONF32Coupled(param []uint16, grad []uint16, m []uint16, v []uint16, s [12]float32)
+TEXT ·adamBF16GradNEONF32Coupled(SB), NOSPLIT, $0-144
 	MOVD param_base+0(FP), R0
 	MOVD grad_base+24(FP), R1
 	MOVD m_base+48(FP), R2
@@ -486,9 +486,9 @@ unrolled:
 	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
 	WORD   $0x4e2a1dce // and v14.16b, v14.16b, v10.16b
 	WORD   $0x4eab85ce // add v14.4s, v14.4s, v11.4s
+	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
 	WORD   $0x4e2de5af // fcmeq v15.4s, v13.4s, v13.4s
 	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
 	WORD   $0x4eaf1dce // orr v14.16b, v14.16b, v15.16b
 	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
 	VST1.P [V14.H4], 8(R2)
@@ -503,9 +503,9 @@ unrolled:
 	WORD   $0x6f30058e // ushr v14.4s, v12.4s, #16
 	WORD   $0x4e2a1dce // and v14.16b, v14.16b, v10.16b
 	WORD   $0x4eab85ce // add v14.4s, v14.4s, v11.4s
+	WORD   $0x4eae858e // add v14.4s, v12.4s, v14.4s
 	WORD   $0x4e2ce58f // fcmeq v15.4s, v12.4s, v12.4s
 	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4eae858e // add v14.4s, v12.4s, v14.4s
 	WORD   $0x4eaf1dce // orr v14.16b, v14.16b, v15.16b
 	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
 	VST1.P [V14.H4], 8(R3)
@@ -525,10 +525,10 @@ unrolled:
 	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
 	WORD   $0x4e2a1dad // and v13.16b, v13.16b, v10.16b
 	WORD   $0x4eab85ad // add v13.4s, v13.4s, v11.4s
-	WORD   $0x4e2ce58e // fcmeq v14.4s, v12.4s, v12.4s
-	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4ead858c // add v12.4s, v12.4s, v13.4s
-	WORD   $0x4eae1d8c // orr v12.16b, v12.16b, v14.16b
+	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
+	WORD   $0x4e2ce58c // fcmeq v12.4s, v12.4s, v12.4s
+	WORD   $0x6e20598c // mvn v12.16b, v12.16b
+	WORD   $0x4eac1dac // orr v12.16b, v13.16b, v12.16b
 	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
 	VST1.P [V12.H4], 8(R0)
 
@@ -552,9 +552,9 @@ unrolled:
 	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
 	WORD   $0x4e2a1dce // and v14.16b, v14.16b, v10.16b
 	WORD   $0x4eab85ce // add v14.4s, v14.4s, v11.4s
+	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
 	WORD   $0x4e2de5af // fcmeq v15.4s, v13.4s, v13.4s
 	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
 	WORD   $0x4eaf1dce // orr v14.16b, v14.16b, v15.16b
 	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
 	VST1.P [V14.H4], 8(R2)
@@ -569,9 +569,9 @@ unrolled:
 	WORD   $0x6f30058e // ushr v14.4s, v12.4s, #16
 	WORD   $0x4e2a1dce // and v14.16b, v14.16b, v10.16b
 	WORD   $0x4eab85ce // add v14.4s, v14.4s, v11.4s
+	WORD   $0x4eae858e // add v14.4s, v12.4s, v14.4s
 	WORD   $0x4e2ce58f // fcmeq v15.4s, v12.4s, v12.4s
 	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4eae858e // add v14.4s, v12.4s, v14.4s
 	WORD   $0x4eaf1dce // orr v14.16b, v14.16b, v15.16b
 	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
 	VST1.P [V14.H4], 8(R3)
@@ -591,10 +591,10 @@ unrolled:
 	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
 	WORD   $0x4e2a1dad // and v13.16b, v13.16b, v10.16b
 	WORD   $0x4eab85ad // add v13.4s, v13.4s, v11.4s
-	WORD   $0x4e2ce58e // fcmeq v14.4s, v12.4s, v12.4s
-	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4ead858c // add v12.4s, v12.4s, v13.4s
-	WORD   $0x4eae1d8c // orr v12.16b, v12.16b, v14.16b
+	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
+	WORD   $0x4e2ce58c // fcmeq v12.4s, v12.4s, v12.4s
+	WORD   $0x6e20598c // mvn v12.16b, v12.16b
+	WORD   $0x4eac1dac // orr v12.16b, v13.16b, v12.16b
 	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
 	VST1.P [V12.H4], 8(R0)
 
@@ -618,9 +618,9 @@ unrolled:
 	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
 	WORD   $0x4e2a1dce // and v14.16b, v14.16b, v10.16b
 	WORD   $0x4eab85ce // add v14.4s, v14.4s, v11.4s
+	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
 	WORD   $0x4e2de5af // fcmeq v15.4s, v13.4s, v13.4s
 	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
 	WORD   $0x4eaf1dce // orr v14.16b, v14.16b, v15.16b
 	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
 	VST1.P [V14.H4], 8(R2)
@@ -635,9 +635,9 @@ unrolled:
 	WORD   $0x6f30058e // ushr v14.4s, v12.4s, #16
 	WORD   $0x4e2a1dce // and v14.16b, v14.16b, v10.16b
 	WORD   $0x4eab85ce // add v14.4s, v14.4s, v11.4s
+	WORD   $0x4eae858e // add v14.4s, v12.4s, v14.4s
 	WORD   $0x4e2ce58f // fcmeq v15.4s, v12.4s, v12.4s
 	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4eae858e // add v14.4s, v12.4s, v14.4s
 	WORD   $0x4eaf1dce // orr v14.16b, v14.16b, v15.16b
 	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
 	VST1.P [V14.H4], 8(R3)
@@ -657,10 +657,10 @@ unrolled:
 	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
 	WORD   $0x4e2a1dad // and v13.16b, v13.16b, v10.16b
 	WORD   $0x4eab85ad // add v13.4s, v13.4s, v11.4s
-	WORD   $0x4e2ce58e // fcmeq v14.4s, v12.4s, v12.4s
-	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4ead858c // add v12.4s, v12.4s, v13.4s
-	WORD   $0x4eae1d8c // orr v12.16b, v12.16b, v14.16b
+	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
+	WORD   $0x4e2ce58c // fcmeq v12.4s, v12.4s, v12.4s
+	WORD   $0x6e20598c // mvn v12.16b, v12.16b
+	WORD   $0x4eac1dac // orr v12.16b, v13.16b, v12.16b
 	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
 	VST1.P [V12.H4], 8(R0)
 
@@ -684,9 +684,9 @@ unrolled:
 	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
 	WORD   $0x4e2a1dce // and v14.16b, v14.16b, v10.16b
 	WORD   $0x4eab85ce // add v14.4s, v14.4s, v11.4s
+	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
 	WORD   $0x4e2de5af // fcmeq v15.4s, v13.4s, v13.4s
 	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
 	WORD   $0x4eaf1dce // orr v14.16b, v14.16b, v15.16b
 	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
 	VST1.P [V14.H4], 8(R2)
@@ -701,9 +701,9 @@ unrolled:
 	WORD   $0x6f30058e // ushr v14.4s, v12.4s, #16
 	WORD   $0x4e2a1dce // and v14.16b, v14.16b, v10.16b
 	WORD   $0x4eab85ce // add v14.4s, v14.4s, v11.4s
+	WORD   $0x4eae858e // add v14.4s, v12.4s, v14.4s
 	WORD   $0x4e2ce58f // fcmeq v15.4s, v12.4s, v12.4s
 	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4eae858e // add v14.4s, v12.4s, v14.4s
 	WORD   $0x4eaf1dce // orr v14.16b, v14.16b, v15.16b
 	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
 	VST1.P [V14.H4], 8(R3)
@@ -723,10 +723,10 @@ unrolled:
 	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
 	WORD   $0x4e2a1dad // and v13.16b, v13.16b, v10.16b
 	WORD   $0x4eab85ad // add v13.4s, v13.4s, v11.4s
-	WORD   $0x4e2ce58e // fcmeq v14.4s, v12.4s, v12.4s
-	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4ead858c // add v12.4s, v12.4s, v13.4s
-	WORD   $0x4eae1d8c // orr v12.16b, v12.16b, v14.16b
+	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
+	WORD   $0x4e2ce58c // fcmeq v12.4s, v12.4s, v12.4s
+	WORD   $0x6e20598c // mvn v12.16b, v12.16b
+	WORD   $0x4eac1dac // orr v12.16b, v13.16b, v12.16b
 	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
 	VST1.P [V12.H4], 8(R0)
 	SUB    $16, R4
@@ -757,9 +757,9 @@ single:
 	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
 	WORD   $0x4e2a1dce // and v14.16b, v14.16b, v10.16b
 	WORD   $0x4eab85ce // add v14.4s, v14.4s, v11.4s
+	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
 	WORD   $0x4e2de5af // fcmeq v15.4s, v13.4s, v13.4s
 	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
 	WORD   $0x4eaf1dce // orr v14.16b, v14.16b, v15.16b
 	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
 	VST1.P [V14.H4], 8(R2)
@@ -774,9 +774,9 @@ single:
 	WORD   $0x6f30058e // ushr v14.4s, v12.4s, #16
 	WORD   $0x4e2a1dce // and v14.16b, v14.16b, v10.16b
 	WORD   $0x4eab85ce // add v14.4s, v14.4s, v11.4s
+	WORD   $0x4eae858e // add v14.4s, v12.4s, v14.4s
 	WORD   $0x4e2ce58f // fcmeq v15.4s, v12.4s, v12.4s
 	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4eae858e // add v14.4s, v12.4s, v14.4s
 	WORD   $0x4eaf1dce // orr v14.16b, v14.16b, v15.16b
 	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
 	VST1.P [V14.H4], 8(R3)
@@ -796,10 +796,10 @@ single:
 	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
 	WORD   $0x4e2a1dad // and v13.16b, v13.16b, v10.16b
 	WORD   $0x4eab85ad // add v13.4s, v13.4s, v11.4s
-	WORD   $0x4e2ce58e // fcmeq v14.4s, v12.4s, v12.4s
-	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4ead858c // add v12.4s, v12.4s, v13.4s
-	WORD   $0x4eae1d8c // orr v12.16b, v12.16b, v14.16b
+	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
+	WORD   $0x4e2ce58c // fcmeq v12.4s, v12.4s, v12.4s
+	WORD   $0x6e20598c // mvn v12.16b, v12.16b
+	WORD   $0x4eac1dac // orr v12.16b, v13.16b, v12.16b
 	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
 	VST1.P [V12.H4], 8(R0)
 	SUB    $4, R4
@@ -832,9 +832,9 @@ tail:
 	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
 	WORD   $0x4e2a1dce // and v14.16b, v14.16b, v10.16b
 	WORD   $0x4eab85ce // add v14.4s, v14.4s, v11.4s
+	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
 	WORD   $0x4e2de5af // fcmeq v15.4s, v13.4s, v13.4s
 	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
 	WORD   $0x4eaf1dce // orr v14.16b, v14.16b, v15.16b
 	VMOV   V14.H[1], R9
 	MOVH.P R9, 2(R2)
@@ -850,9 +850,9 @@ tail:
 	WORD   $0x6f30058e // ushr v14.4s, v12.4s, #16
 	WORD   $0x4e2a1dce // and v14.16b, v14.16b, v10.16b
 	WORD   $0x4eab85ce // add v14.4s, v14.4s, v11.4s
+	WORD   $0x4eae858e // add v14.4s, v12.4s, v14.4s
 	WORD   $0x4e2ce58f // fcmeq v15.4s, v12.4s, v12.4s
 	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4eae858e // add v14.4s, v12.4s, v14.4s
 	WORD   $0x4eaf1dce // orr v14.16b, v14.16b, v15.16b
 	VMOV   V14.H[1], R9
 	MOVH.P R9, 2(R3)
@@ -873,10 +873,10 @@ tail:
 	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
 	WORD   $0x4e2a1dad // and v13.16b, v13.16b, v10.16b
 	WORD   $0x4eab85ad // add v13.4s, v13.4s, v11.4s
-	WORD   $0x4e2ce58e // fcmeq v14.4s, v12.4s, v12.4s
-	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4ead858c // add v12.4s, v12.4s, v13.4s
-	WORD   $0x4eae1d8c // orr v12.16b, v12.16b, v14.16b
+	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
+	WORD   $0x4e2ce58c // fcmeq v12.4s, v12.4s, v12.4s
+	WORD   $0x6e20598c // mvn v12.16b, v12.16b
+	WORD   $0x4eac1dac // orr v12.16b, v13.16b, v12.16b
 	VMOV   V12.H[1], R9
 	MOVH.P R9, 2(R0)
 	SUB    $1, R4
@@ -885,8 +885,8 @@ tail:
 done:
 	RET
 
-// func adamBF16GradNEONF32Stochastic(param []uint16, grad []uint16, m []uint16, v []uint16, s [14]float32)
-TEXT ·adamBF16GradNEONF32Stochastic(SB), NOSPLIT, $0-152
+// func adamBF16GradNEONF32Stochastic(param []uint16, grad []uint16, m []uint16, v []uint16, s [12]float32)
+TEXT ·adamBF16GradNEONF32Stochastic(SB), NOSPLIT, $0-144
 	MOVD param_base+0(FP), R0
 	MOVD grad_base+24(FP), R1
 	MOVD m_base+48(FP), R2
@@ -916,15 +916,15 @@ TEXT ·adamBF16GradNEONF32Stochastic(SB), NOSPLIT, $0-152
 	VDUP  V9.S[0], V9.S4
 	FMOVS s_11+140(FP), F10
 	VDUP  V10.S[0], V10.S4
-	FMOVS s_12+144(FP), F11
-	VDUP  V11.S[0], V11.S4
-	FMOVS s_13+148(FP), F12
-	VDUP  V12.S[0], V12.S4
 
 	// Broadcast the integer constants.
 	MOVW $0x7feb352d, R9
-	VDUP R9, V13.S4
+	VDUP R9, V11.S4
 	MOVW $0x846ca68b, R9
+	VDUP R9, V12.S4
+	MOVW $0xffff, R9
+	VDUP R9, V13.S4
+	MOVW $0x9e3779b9, R9
 	VDUP R9, V14.S4
 	// The index counter: the offset plus each lane's number.
 	MOVD $0x0000000100000000, R9
@@ -942,343 +942,271 @@ unrolled:
 	CMP $16, R4
 	BLT single
 
-	// the element's global index
-	WORD $0x4eaf1df2 // orr v18.16b, v15.16b, v15.16b
-	WORD $0x4eb085ef // add v15.4s, v15.4s, v16.4s
-
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 8(R1), [V19.H4]
-	WORD   $0x2e613a73 // shll v19.4s, v19.4h, #16
-	WORD   $0x6e20de73 // fmul v19.4s, v19.4s, v0.4s
+	VLD1.P 8(R1), [V18.H4]
+	WORD   $0x2e613a52 // shll v18.4s, v18.4h, #16
+	WORD   $0x6e20de52 // fmul v18.4s, v18.4s, v0.4s
 
 	// first moment
-	VLD1 (R2), [V20.H4]
-	WORD $0x2e613a94 // shll v20.4s, v20.4h, #16
-	WORD $0x6e34dc34 // fmul v20.4s, v1.4s, v20.4s
-	WORD $0x6e33dc55 // fmul v21.4s, v2.4s, v19.4s
-	WORD $0x4e35d694 // fadd v20.4s, v20.4s, v21.4s
+	VLD1 (R2), [V19.H4]
+	WORD $0x2e613a73 // shll v19.4s, v19.4h, #16
+	WORD $0x6e33dc33 // fmul v19.4s, v1.4s, v19.4s
+	WORD $0x6e32dc54 // fmul v20.4s, v2.4s, v18.4s
+	WORD $0x4e34d673 // fadd v19.4s, v19.4s, v20.4s
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD   $0x4eab8655 // add v21.4s, v18.4s, v11.4s
-	WORD   $0x6f3006b6 // ushr v22.4s, v21.4s, #16
-	WORD   $0x6e361eb5 // eor v21.16b, v21.16b, v22.16b
-	WORD   $0x4ead9eb5 // mul v21.4s, v21.4s, v13.4s
-	WORD   $0x6f3106b6 // ushr v22.4s, v21.4s, #15
-	WORD   $0x6e361eb5 // eor v21.16b, v21.16b, v22.16b
-	WORD   $0x4eae9eb5 // mul v21.4s, v21.4s, v14.4s
-	WORD   $0x6f3006b5 // ushr v21.4s, v21.4s, #16
-	WORD   $0x4e34e696 // fcmeq v22.4s, v20.4s, v20.4s
-	WORD   $0x6e205ad6 // mvn v22.16b, v22.16b
-	WORD   $0x4eb58695 // add v21.4s, v20.4s, v21.4s
-	WORD   $0x4eb61eb5 // orr v21.16b, v21.16b, v22.16b
-	WORD   $0x0f1086b5 // shrn v21.4h, v21.4s, #16
-	VST1.P [V21.H4], 8(R2)
+	// the rounding bits: lowbias32(index + key)
+	WORD   $0x4eaf1df4 // orr v20.16b, v15.16b, v15.16b
+	WORD   $0x4eb085ef // add v15.4s, v15.4s, v16.4s
+	WORD   $0x4eaa8694 // add v20.4s, v20.4s, v10.4s
+	WORD   $0x6f300695 // ushr v21.4s, v20.4s, #16
+	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
+	WORD   $0x4eab9e94 // mul v20.4s, v20.4s, v11.4s
+	WORD   $0x6f310695 // ushr v21.4s, v20.4s, #15
+	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
+	WORD   $0x4eac9e94 // mul v20.4s, v20.4s, v12.4s
+	WORD   $0x6f300695 // ushr v21.4s, v20.4s, #16
+	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
+	WORD   $0x4e2d1e96 // and v22.16b, v20.16b, v13.16b
+	WORD   $0x4eb68676 // add v22.4s, v19.4s, v22.4s
+	WORD   $0x4e33e677 // fcmeq v23.4s, v19.4s, v19.4s
+	WORD   $0x6e205af7 // mvn v23.16b, v23.16b
+	WORD   $0x4eb71ed6 // orr v22.16b, v22.16b, v23.16b
+	WORD   $0x0f1086d6 // shrn v22.4h, v22.4s, #16
+	VST1.P [V22.H4], 8(R2)
 
 	// second moment
-	VLD1 (R3), [V21.H4]
-	WORD $0x2e613ab5 // shll v21.4s, v21.4h, #16
-	WORD $0x6e35dc75 // fmul v21.4s, v3.4s, v21.4s
-	WORD $0x6e33de73 // fmul v19.4s, v19.4s, v19.4s
-	WORD $0x6e33dc93 // fmul v19.4s, v4.4s, v19.4s
-	WORD $0x4e33d6b3 // fadd v19.4s, v21.4s, v19.4s
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD   $0x4eac8655 // add v21.4s, v18.4s, v12.4s
-	WORD   $0x6f3006b6 // ushr v22.4s, v21.4s, #16
-	WORD   $0x6e361eb5 // eor v21.16b, v21.16b, v22.16b
-	WORD   $0x4ead9eb5 // mul v21.4s, v21.4s, v13.4s
-	WORD   $0x6f3106b6 // ushr v22.4s, v21.4s, #15
-	WORD   $0x6e361eb5 // eor v21.16b, v21.16b, v22.16b
-	WORD   $0x4eae9eb5 // mul v21.4s, v21.4s, v14.4s
-	WORD   $0x6f3006b5 // ushr v21.4s, v21.4s, #16
-	WORD   $0x4e33e676 // fcmeq v22.4s, v19.4s, v19.4s
+	VLD1   (R3), [V22.H4]
+	WORD   $0x2e613ad6 // shll v22.4s, v22.4h, #16
+	WORD   $0x6e36dc76 // fmul v22.4s, v3.4s, v22.4s
+	WORD   $0x6e32de52 // fmul v18.4s, v18.4s, v18.4s
+	WORD   $0x6e32dc92 // fmul v18.4s, v4.4s, v18.4s
+	WORD   $0x4e32d6d2 // fadd v18.4s, v22.4s, v18.4s
+	WORD   $0x4eae9e94 // mul v20.4s, v20.4s, v14.4s
+	WORD   $0x6f300694 // ushr v20.4s, v20.4s, #16
+	WORD   $0x4eb48654 // add v20.4s, v18.4s, v20.4s
+	WORD   $0x4e32e656 // fcmeq v22.4s, v18.4s, v18.4s
 	WORD   $0x6e205ad6 // mvn v22.16b, v22.16b
-	WORD   $0x4eb58675 // add v21.4s, v19.4s, v21.4s
-	WORD   $0x4eb61eb5 // orr v21.16b, v21.16b, v22.16b
-	WORD   $0x0f1086b5 // shrn v21.4h, v21.4s, #16
-	VST1.P [V21.H4], 8(R3)
+	WORD   $0x4eb61e94 // orr v20.16b, v20.16b, v22.16b
+	WORD   $0x0f108694 // shrn v20.4h, v20.4s, #16
+	VST1.P [V20.H4], 8(R3)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	WORD $0x6ea1fa73 // fsqrt v19.4s, v19.4s
-	WORD $0x6e25de73 // fmul v19.4s, v19.4s, v5.4s
-	WORD $0x4e26d673 // fadd v19.4s, v19.4s, v6.4s
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD $0x4eaa8652 // add v18.4s, v18.4s, v10.4s
-	WORD $0x6f300655 // ushr v21.4s, v18.4s, #16
-	WORD $0x6e351e52 // eor v18.16b, v18.16b, v21.16b
-	WORD $0x4ead9e52 // mul v18.4s, v18.4s, v13.4s
-	WORD $0x6f310655 // ushr v21.4s, v18.4s, #15
-	WORD $0x6e351e52 // eor v18.16b, v18.16b, v21.16b
-	WORD $0x4eae9e52 // mul v18.4s, v18.4s, v14.4s
-	WORD $0x6f300652 // ushr v18.4s, v18.4s, #16
+	WORD $0x6ea1fa52 // fsqrt v18.4s, v18.4s
+	WORD $0x6e25de52 // fmul v18.4s, v18.4s, v5.4s
+	WORD $0x4e26d652 // fadd v18.4s, v18.4s, v6.4s
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V21.H4]
-	WORD   $0x2e613ab5 // shll v21.4s, v21.4h, #16
-	WORD   $0x6e28deb5 // fmul v21.4s, v21.4s, v8.4s
-	WORD   $0x6e33fe93 // fdiv v19.4s, v20.4s, v19.4s
-	WORD   $0x6e33dcf3 // fmul v19.4s, v7.4s, v19.4s
-	WORD   $0x4eb3d6b3 // fsub v19.4s, v21.4s, v19.4s
-	WORD   $0x4e33e674 // fcmeq v20.4s, v19.4s, v19.4s
-	WORD   $0x6e205a94 // mvn v20.16b, v20.16b
-	WORD   $0x4eb28672 // add v18.4s, v19.4s, v18.4s
-	WORD   $0x4eb41e52 // orr v18.16b, v18.16b, v20.16b
+	VLD1   (R0), [V20.H4]
+	WORD   $0x2e613a94 // shll v20.4s, v20.4h, #16
+	WORD   $0x6e28de94 // fmul v20.4s, v20.4s, v8.4s
+	WORD   $0x6e32fe72 // fdiv v18.4s, v19.4s, v18.4s
+	WORD   $0x6e32dcf2 // fmul v18.4s, v7.4s, v18.4s
+	WORD   $0x4eb2d692 // fsub v18.4s, v20.4s, v18.4s
+	WORD   $0x4eb58653 // add v19.4s, v18.4s, v21.4s
+	WORD   $0x4e32e652 // fcmeq v18.4s, v18.4s, v18.4s
+	WORD   $0x6e205a52 // mvn v18.16b, v18.16b
+	WORD   $0x4eb21e72 // orr v18.16b, v19.16b, v18.16b
 	WORD   $0x0f108652 // shrn v18.4h, v18.4s, #16
 	VST1.P [V18.H4], 8(R0)
 
-	// the element's global index
-	WORD $0x4eaf1df2 // orr v18.16b, v15.16b, v15.16b
-	WORD $0x4eb085ef // add v15.4s, v15.4s, v16.4s
-
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 8(R1), [V19.H4]
-	WORD   $0x2e613a73 // shll v19.4s, v19.4h, #16
-	WORD   $0x6e20de73 // fmul v19.4s, v19.4s, v0.4s
+	VLD1.P 8(R1), [V18.H4]
+	WORD   $0x2e613a52 // shll v18.4s, v18.4h, #16
+	WORD   $0x6e20de52 // fmul v18.4s, v18.4s, v0.4s
 
 	// first moment
-	VLD1 (R2), [V20.H4]
-	WORD $0x2e613a94 // shll v20.4s, v20.4h, #16
-	WORD $0x6e34dc34 // fmul v20.4s, v1.4s, v20.4s
-	WORD $0x6e33dc55 // fmul v21.4s, v2.4s, v19.4s
-	WORD $0x4e35d694 // fadd v20.4s, v20.4s, v21.4s
+	VLD1 (R2), [V19.H4]
+	WORD $0x2e613a73 // shll v19.4s, v19.4h, #16
+	WORD $0x6e33dc33 // fmul v19.4s, v1.4s, v19.4s
+	WORD $0x6e32dc54 // fmul v20.4s, v2.4s, v18.4s
+	WORD $0x4e34d673 // fadd v19.4s, v19.4s, v20.4s
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD   $0x4eab8655 // add v21.4s, v18.4s, v11.4s
-	WORD   $0x6f3006b6 // ushr v22.4s, v21.4s, #16
-	WORD   $0x6e361eb5 // eor v21.16b, v21.16b, v22.16b
-	WORD   $0x4ead9eb5 // mul v21.4s, v21.4s, v13.4s
-	WORD   $0x6f3106b6 // ushr v22.4s, v21.4s, #15
-	WORD   $0x6e361eb5 // eor v21.16b, v21.16b, v22.16b
-	WORD   $0x4eae9eb5 // mul v21.4s, v21.4s, v14.4s
-	WORD   $0x6f3006b5 // ushr v21.4s, v21.4s, #16
-	WORD   $0x4e34e696 // fcmeq v22.4s, v20.4s, v20.4s
-	WORD   $0x6e205ad6 // mvn v22.16b, v22.16b
-	WORD   $0x4eb58695 // add v21.4s, v20.4s, v21.4s
-	WORD   $0x4eb61eb5 // orr v21.16b, v21.16b, v22.16b
-	WORD   $0x0f1086b5 // shrn v21.4h, v21.4s, #16
-	VST1.P [V21.H4], 8(R2)
+	// the rounding bits: lowbias32(index + key)
+	WORD   $0x4eaf1df4 // orr v20.16b, v15.16b, v15.16b
+	WORD   $0x4eb085ef // add v15.4s, v15.4s, v16.4s
+	WORD   $0x4eaa8694 // add v20.4s, v20.4s, v10.4s
+	WORD   $0x6f300695 // ushr v21.4s, v20.4s, #16
+	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
+	WORD   $0x4eab9e94 // mul v20.4s, v20.4s, v11.4s
+	WORD   $0x6f310695 // ushr v21.4s, v20.4s, #15
+	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
+	WORD   $0x4eac9e94 // mul v20.4s, v20.4s, v12.4s
+	WORD   $0x6f300695 // ushr v21.4s, v20.4s, #16
+	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
+	WORD   $0x4e2d1e96 // and v22.16b, v20.16b, v13.16b
+	WORD   $0x4eb68676 // add v22.4s, v19.4s, v22.4s
+	WORD   $0x4e33e677 // fcmeq v23.4s, v19.4s, v19.4s
+	WORD   $0x6e205af7 // mvn v23.16b, v23.16b
+	WORD   $0x4eb71ed6 // orr v22.16b, v22.16b, v23.16b
+	WORD   $0x0f1086d6 // shrn v22.4h, v22.4s, #16
+	VST1.P [V22.H4], 8(R2)
 
 	// second moment
-	VLD1 (R3), [V21.H4]
-	WORD $0x2e613ab5 // shll v21.4s, v21.4h, #16
-	WORD $0x6e35dc75 // fmul v21.4s, v3.4s, v21.4s
-	WORD $0x6e33de73 // fmul v19.4s, v19.4s, v19.4s
-	WORD $0x6e33dc93 // fmul v19.4s, v4.4s, v19.4s
-	WORD $0x4e33d6b3 // fadd v19.4s, v21.4s, v19.4s
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD   $0x4eac8655 // add v21.4s, v18.4s, v12.4s
-	WORD   $0x6f3006b6 // ushr v22.4s, v21.4s, #16
-	WORD   $0x6e361eb5 // eor v21.16b, v21.16b, v22.16b
-	WORD   $0x4ead9eb5 // mul v21.4s, v21.4s, v13.4s
-	WORD   $0x6f3106b6 // ushr v22.4s, v21.4s, #15
-	WORD   $0x6e361eb5 // eor v21.16b, v21.16b, v22.16b
-	WORD   $0x4eae9eb5 // mul v21.4s, v21.4s, v14.4s
-	WORD   $0x6f3006b5 // ushr v21.4s, v21.4s, #16
-	WORD   $0x4e33e676 // fcmeq v22.4s, v19.4s, v19.4s
+	VLD1   (R3), [V22.H4]
+	WORD   $0x2e613ad6 // shll v22.4s, v22.4h, #16
+	WORD   $0x6e36dc76 // fmul v22.4s, v3.4s, v22.4s
+	WORD   $0x6e32de52 // fmul v18.4s, v18.4s, v18.4s
+	WORD   $0x6e32dc92 // fmul v18.4s, v4.4s, v18.4s
+	WORD   $0x4e32d6d2 // fadd v18.4s, v22.4s, v18.4s
+	WORD   $0x4eae9e94 // mul v20.4s, v20.4s, v14.4s
+	WORD   $0x6f300694 // ushr v20.4s, v20.4s, #16
+	WORD   $0x4eb48654 // add v20.4s, v18.4s, v20.4s
+	WORD   $0x4e32e656 // fcmeq v22.4s, v18.4s, v18.4s
 	WORD   $0x6e205ad6 // mvn v22.16b, v22.16b
-	WORD   $0x4eb58675 // add v21.4s, v19.4s, v21.4s
-	WORD   $0x4eb61eb5 // orr v21.16b, v21.16b, v22.16b
-	WORD   $0x0f1086b5 // shrn v21.4h, v21.4s, #16
-	VST1.P [V21.H4], 8(R3)
+	WORD   $0x4eb61e94 // orr v20.16b, v20.16b, v22.16b
+	WORD   $0x0f108694 // shrn v20.4h, v20.4s, #16
+	VST1.P [V20.H4], 8(R3)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	WORD $0x6ea1fa73 // fsqrt v19.4s, v19.4s
-	WORD $0x6e25de73 // fmul v19.4s, v19.4s, v5.4s
-	WORD $0x4e26d673 // fadd v19.4s, v19.4s, v6.4s
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD $0x4eaa8652 // add v18.4s, v18.4s, v10.4s
-	WORD $0x6f300655 // ushr v21.4s, v18.4s, #16
-	WORD $0x6e351e52 // eor v18.16b, v18.16b, v21.16b
-	WORD $0x4ead9e52 // mul v18.4s, v18.4s, v13.4s
-	WORD $0x6f310655 // ushr v21.4s, v18.4s, #15
-	WORD $0x6e351e52 // eor v18.16b, v18.16b, v21.16b
-	WORD $0x4eae9e52 // mul v18.4s, v18.4s, v14.4s
-	WORD $0x6f300652 // ushr v18.4s, v18.4s, #16
+	WORD $0x6ea1fa52 // fsqrt v18.4s, v18.4s
+	WORD $0x6e25de52 // fmul v18.4s, v18.4s, v5.4s
+	WORD $0x4e26d652 // fadd v18.4s, v18.4s, v6.4s
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V21.H4]
-	WORD   $0x2e613ab5 // shll v21.4s, v21.4h, #16
-	WORD   $0x6e28deb5 // fmul v21.4s, v21.4s, v8.4s
-	WORD   $0x6e33fe93 // fdiv v19.4s, v20.4s, v19.4s
-	WORD   $0x6e33dcf3 // fmul v19.4s, v7.4s, v19.4s
-	WORD   $0x4eb3d6b3 // fsub v19.4s, v21.4s, v19.4s
-	WORD   $0x4e33e674 // fcmeq v20.4s, v19.4s, v19.4s
-	WORD   $0x6e205a94 // mvn v20.16b, v20.16b
-	WORD   $0x4eb28672 // add v18.4s, v19.4s, v18.4s
-	WORD   $0x4eb41e52 // orr v18.16b, v18.16b, v20.16b
+	VLD1   (R0), [V20.H4]
+	WORD   $0x2e613a94 // shll v20.4s, v20.4h, #16
+	WORD   $0x6e28de94 // fmul v20.4s, v20.4s, v8.4s
+	WORD   $0x6e32fe72 // fdiv v18.4s, v19.4s, v18.4s
+	WORD   $0x6e32dcf2 // fmul v18.4s, v7.4s, v18.4s
+	WORD   $0x4eb2d692 // fsub v18.4s, v20.4s, v18.4s
+	WORD   $0x4eb58653 // add v19.4s, v18.4s, v21.4s
+	WORD   $0x4e32e652 // fcmeq v18.4s, v18.4s, v18.4s
+	WORD   $0x6e205a52 // mvn v18.16b, v18.16b
+	WORD   $0x4eb21e72 // orr v18.16b, v19.16b, v18.16b
 	WORD   $0x0f108652 // shrn v18.4h, v18.4s, #16
 	VST1.P [V18.H4], 8(R0)
 
-	// the element's global index
-	WORD $0x4eaf1df2 // orr v18.16b, v15.16b, v15.16b
-	WORD $0x4eb085ef // add v15.4s, v15.4s, v16.4s
-
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 8(R1), [V19.H4]
-	WORD   $0x2e613a73 // shll v19.4s, v19.4h, #16
-	WORD   $0x6e20de73 // fmul v19.4s, v19.4s, v0.4s
+	VLD1.P 8(R1), [V18.H4]
+	WORD   $0x2e613a52 // shll v18.4s, v18.4h, #16
+	WORD   $0x6e20de52 // fmul v18.4s, v18.4s, v0.4s
 
 	// first moment
-	VLD1 (R2), [V20.H4]
-	WORD $0x2e613a94 // shll v20.4s, v20.4h, #16
-	WORD $0x6e34dc34 // fmul v20.4s, v1.4s, v20.4s
-	WORD $0x6e33dc55 // fmul v21.4s, v2.4s, v19.4s
-	WORD $0x4e35d694 // fadd v20.4s, v20.4s, v21.4s
+	VLD1 (R2), [V19.H4]
+	WORD $0x2e613a73 // shll v19.4s, v19.4h, #16
+	WORD $0x6e33dc33 // fmul v19.4s, v1.4s, v19.4s
+	WORD $0x6e32dc54 // fmul v20.4s, v2.4s, v18.4s
+	WORD $0x4e34d673 // fadd v19.4s, v19.4s, v20.4s
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD   $0x4eab8655 // add v21.4s, v18.4s, v11.4s
-	WORD   $0x6f3006b6 // ushr v22.4s, v21.4s, #16
-	WORD   $0x6e361eb5 // eor v21.16b, v21.16b, v22.16b
-	WORD   $0x4ead9eb5 // mul v21.4s, v21.4s, v13.4s
-	WORD   $0x6f3106b6 // ushr v22.4s, v21.4s, #15
-	WORD   $0x6e361eb5 // eor v21.16b, v21.16b, v22.16b
-	WORD   $0x4eae9eb5 // mul v21.4s, v21.4s, v14.4s
-	WORD   $0x6f3006b5 // ushr v21.4s, v21.4s, #16
-	WORD   $0x4e34e696 // fcmeq v22.4s, v20.4s, v20.4s
-	WORD   $0x6e205ad6 // mvn v22.16b, v22.16b
-	WORD   $0x4eb58695 // add v21.4s, v20.4s, v21.4s
-	WORD   $0x4eb61eb5 // orr v21.16b, v21.16b, v22.16b
-	WORD   $0x0f1086b5 // shrn v21.4h, v21.4s, #16
-	VST1.P [V21.H4], 8(R2)
+	// the rounding bits: lowbias32(index + key)
+	WORD   $0x4eaf1df4 // orr v20.16b, v15.16b, v15.16b
+	WORD   $0x4eb085ef // add v15.4s, v15.4s, v16.4s
+	WORD   $0x4eaa8694 // add v20.4s, v20.4s, v10.4s
+	WORD   $0x6f300695 // ushr v21.4s, v20.4s, #16
+	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
+	WORD   $0x4eab9e94 // mul v20.4s, v20.4s, v11.4s
+	WORD   $0x6f310695 // ushr v21.4s, v20.4s, #15
+	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
+	WORD   $0x4eac9e94 // mul v20.4s, v20.4s, v12.4s
+	WORD   $0x6f300695 // ushr v21.4s, v20.4s, #16
+	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
+	WORD   $0x4e2d1e96 // and v22.16b, v20.16b, v13.16b
+	WORD   $0x4eb68676 // add v22.4s, v19.4s, v22.4s
+	WORD   $0x4e33e677 // fcmeq v23.4s, v19.4s, v19.4s
+	WORD   $0x6e205af7 // mvn v23.16b, v23.16b
+	WORD   $0x4eb71ed6 // orr v22.16b, v22.16b, v23.16b
+	WORD   $0x0f1086d6 // shrn v22.4h, v22.4s, #16
+	VST1.P [V22.H4], 8(R2)
 
 	// second moment
-	VLD1 (R3), [V21.H4]
-	WORD $0x2e613ab5 // shll v21.4s, v21.4h, #16
-	WORD $0x6e35dc75 // fmul v21.4s, v3.4s, v21.4s
-	WORD $0x6e33de73 // fmul v19.4s, v19.4s, v19.4s
-	WORD $0x6e33dc93 // fmul v19.4s, v4.4s, v19.4s
-	WORD $0x4e33d6b3 // fadd v19.4s, v21.4s, v19.4s
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD   $0x4eac8655 // add v21.4s, v18.4s, v12.4s
-	WORD   $0x6f3006b6 // ushr v22.4s, v21.4s, #16
-	WORD   $0x6e361eb5 // eor v21.16b, v21.16b, v22.16b
-	WORD   $0x4ead9eb5 // mul v21.4s, v21.4s, v13.4s
-	WORD   $0x6f3106b6 // ushr v22.4s, v21.4s, #15
-	WORD   $0x6e361eb5 // eor v21.16b, v21.16b, v22.16b
-	WORD   $0x4eae9eb5 // mul v21.4s, v21.4s, v14.4s
-	WORD   $0x6f3006b5 // ushr v21.4s, v21.4s, #16
-	WORD   $0x4e33e676 // fcmeq v22.4s, v19.4s, v19.4s
+	VLD1   (R3), [V22.H4]
+	WORD   $0x2e613ad6 // shll v22.4s, v22.4h, #16
+	WORD   $0x6e36dc76 // fmul v22.4s, v3.4s, v22.4s
+	WORD   $0x6e32de52 // fmul v18.4s, v18.4s, v18.4s
+	WORD   $0x6e32dc92 // fmul v18.4s, v4.4s, v18.4s
+	WORD   $0x4e32d6d2 // fadd v18.4s, v22.4s, v18.4s
+	WORD   $0x4eae9e94 // mul v20.4s, v20.4s, v14.4s
+	WORD   $0x6f300694 // ushr v20.4s, v20.4s, #16
+	WORD   $0x4eb48654 // add v20.4s, v18.4s, v20.4s
+	WORD   $0x4e32e656 // fcmeq v22.4s, v18.4s, v18.4s
 	WORD   $0x6e205ad6 // mvn v22.16b, v22.16b
-	WORD   $0x4eb58675 // add v21.4s, v19.4s, v21.4s
-	WORD   $0x4eb61eb5 // orr v21.16b, v21.16b, v22.16b
-	WORD   $0x0f1086b5 // shrn v21.4h, v21.4s, #16
-	VST1.P [V21.H4], 8(R3)
+	WORD   $0x4eb61e94 // orr v20.16b, v20.16b, v22.16b
+	WORD   $0x0f108694 // shrn v20.4h, v20.4s, #16
+	VST1.P [V20.H4], 8(R3)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	WORD $0x6ea1fa73 // fsqrt v19.4s, v19.4s
-	WORD $0x6e25de73 // fmul v19.4s, v19.4s, v5.4s
-	WORD $0x4e26d673 // fadd v19.4s, v19.4s, v6.4s
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD $0x4eaa8652 // add v18.4s, v18.4s, v10.4s
-	WORD $0x6f300655 // ushr v21.4s, v18.4s, #16
-	WORD $0x6e351e52 // eor v18.16b, v18.16b, v21.16b
-	WORD $0x4ead9e52 // mul v18.4s, v18.4s, v13.4s
-	WORD $0x6f310655 // ushr v21.4s, v18.4s, #15
-	WORD $0x6e351e52 // eor v18.16b, v18.16b, v21.16b
-	WORD $0x4eae9e52 // mul v18.4s, v18.4s, v14.4s
-	WORD $0x6f300652 // ushr v18.4s, v18.4s, #16
+	WORD $0x6ea1fa52 // fsqrt v18.4s, v18.4s
+	WORD $0x6e25de52 // fmul v18.4s, v18.4s, v5.4s
+	WORD $0x4e26d652 // fadd v18.4s, v18.4s, v6.4s
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V21.H4]
-	WORD   $0x2e613ab5 // shll v21.4s, v21.4h, #16
-	WORD   $0x6e28deb5 // fmul v21.4s, v21.4s, v8.4s
-	WORD   $0x6e33fe93 // fdiv v19.4s, v20.4s, v19.4s
-	WORD   $0x6e33dcf3 // fmul v19.4s, v7.4s, v19.4s
-	WORD   $0x4eb3d6b3 // fsub v19.4s, v21.4s, v19.4s
-	WORD   $0x4e33e674 // fcmeq v20.4s, v19.4s, v19.4s
-	WORD   $0x6e205a94 // mvn v20.16b, v20.16b
-	WORD   $0x4eb28672 // add v18.4s, v19.4s, v18.4s
-	WORD   $0x4eb41e52 // orr v18.16b, v18.16b, v20.16b
+	VLD1   (R0), [V20.H4]
+	WORD   $0x2e613a94 // shll v20.4s, v20.4h, #16
+	WORD   $0x6e28de94 // fmul v20.4s, v20.4s, v8.4s
+	WORD   $0x6e32fe72 // fdiv v18.4s, v19.4s, v18.4s
+	WORD   $0x6e32dcf2 // fmul v18.4s, v7.4s, v18.4s
+	WORD   $0x4eb2d692 // fsub v18.4s, v20.4s, v18.4s
+	WORD   $0x4eb58653 // add v19.4s, v18.4s, v21.4s
+	WORD   $0x4e32e652 // fcmeq v18.4s, v18.4s, v18.4s
+	WORD   $0x6e205a52 // mvn v18.16b, v18.16b
+	WORD   $0x4eb21e72 // orr v18.16b, v19.16b, v18.16b
 	WORD   $0x0f108652 // shrn v18.4h, v18.4s, #16
 	VST1.P [V18.H4], 8(R0)
 
-	// the element's global index
-	WORD $0x4eaf1df2 // orr v18.16b, v15.16b, v15.16b
-	WORD $0x4eb085ef // add v15.4s, v15.4s, v16.4s
-
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 8(R1), [V19.H4]
-	WORD   $0x2e613a73 // shll v19.4s, v19.4h, #16
-	WORD   $0x6e20de73 // fmul v19.4s, v19.4s, v0.4s
+	VLD1.P 8(R1), [V18.H4]
+	WORD   $0x2e613a52 // shll v18.4s, v18.4h, #16
+	WORD   $0x6e20de52 // fmul v18.4s, v18.4s, v0.4s
 
 	// first moment
-	VLD1 (R2), [V20.H4]
-	WORD $0x2e613a94 // shll v20.4s, v20.4h, #16
-	WORD $0x6e34dc34 // fmul v20.4s, v1.4s, v20.4s
-	WORD $0x6e33dc55 // fmul v21.4s, v2.4s, v19.4s
-	WORD $0x4e35d694 // fadd v20.4s, v20.4s, v21.4s
+	VLD1 (R2), [V19.H4]
+	WORD $0x2e613a73 // shll v19.4s, v19.4h, #16
+	WORD $0x6e33dc33 // fmul v19.4s, v1.4s, v19.4s
+	WORD $0x6e32dc54 // fmul v20.4s, v2.4s, v18.4s
+	WORD $0x4e34d673 // fadd v19.4s, v19.4s, v20.4s
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD   $0x4eab8655 // add v21.4s, v18.4s, v11.4s
-	WORD   $0x6f3006b6 // ushr v22.4s, v21.4s, #16
-	WORD   $0x6e361eb5 // eor v21.16b, v21.16b, v22.16b
-	WORD   $0x4ead9eb5 // mul v21.4s, v21.4s, v13.4s
-	WORD   $0x6f3106b6 // ushr v22.4s, v21.4s, #15
-	WORD   $0x6e361eb5 // eor v21.16b, v21.16b, v22.16b
-	WORD   $0x4eae9eb5 // mul v21.4s, v21.4s, v14.4s
-	WORD   $0x6f3006b5 // ushr v21.4s, v21.4s, #16
-	WORD   $0x4e34e696 // fcmeq v22.4s, v20.4s, v20.4s
-	WORD   $0x6e205ad6 // mvn v22.16b, v22.16b
-	WORD   $0x4eb58695 // add v21.4s, v20.4s, v21.4s
-	WORD   $0x4eb61eb5 // orr v21.16b, v21.16b, v22.16b
-	WORD   $0x0f1086b5 // shrn v21.4h, v21.4s, #16
-	VST1.P [V21.H4], 8(R2)
+	// the rounding bits: lowbias32(index + key)
+	WORD   $0x4eaf1df4 // orr v20.16b, v15.16b, v15.16b
+	WORD   $0x4eb085ef // add v15.4s, v15.4s, v16.4s
+	WORD   $0x4eaa8694 // add v20.4s, v20.4s, v10.4s
+	WORD   $0x6f300695 // ushr v21.4s, v20.4s, #16
+	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
+	WORD   $0x4eab9e94 // mul v20.4s, v20.4s, v11.4s
+	WORD   $0x6f310695 // ushr v21.4s, v20.4s, #15
+	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
+	WORD   $0x4eac9e94 // mul v20.4s, v20.4s, v12.4s
+	WORD   $0x6f300695 // ushr v21.4s, v20.4s, #16
+	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
+	WORD   $0x4e2d1e96 // and v22.16b, v20.16b, v13.16b
+	WORD   $0x4eb68676 // add v22.4s, v19.4s, v22.4s
+	WORD   $0x4e33e677 // fcmeq v23.4s, v19.4s, v19.4s
+	WORD   $0x6e205af7 // mvn v23.16b, v23.16b
+	WORD   $0x4eb71ed6 // orr v22.16b, v22.16b, v23.16b
+	WORD   $0x0f1086d6 // shrn v22.4h, v22.4s, #16
+	VST1.P [V22.H4], 8(R2)
 
 	// second moment
-	VLD1 (R3), [V21.H4]
-	WORD $0x2e613ab5 // shll v21.4s, v21.4h, #16
-	WORD $0x6e35dc75 // fmul v21.4s, v3.4s, v21.4s
-	WORD $0x6e33de73 // fmul v19.4s, v19.4s, v19.4s
-	WORD $0x6e33dc93 // fmul v19.4s, v4.4s, v19.4s
-	WORD $0x4e33d6b3 // fadd v19.4s, v21.4s, v19.4s
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD   $0x4eac8655 // add v21.4s, v18.4s, v12.4s
-	WORD   $0x6f3006b6 // ushr v22.4s, v21.4s, #16
-	WORD   $0x6e361eb5 // eor v21.16b, v21.16b, v22.16b
-	WORD   $0x4ead9eb5 // mul v21.4s, v21.4s, v13.4s
-	WORD   $0x6f3106b6 // ushr v22.4s, v21.4s, #15
-	WORD   $0x6e361eb5 // eor v21.16b, v21.16b, v22.16b
-	WORD   $0x4eae9eb5 // mul v21.4s, v21.4s, v14.4s
-	WORD   $0x6f3006b5 // ushr v21.4s, v21.4s, #16
-	WORD   $0x4e33e676 // fcmeq v22.4s, v19.4s, v19.4s
+	VLD1   (R3), [V22.H4]
+	WORD   $0x2e613ad6 // shll v22.4s, v22.4h, #16
+	WORD   $0x6e36dc76 // fmul v22.4s, v3.4s, v22.4s
+	WORD   $0x6e32de52 // fmul v18.4s, v18.4s, v18.4s
+	WORD   $0x6e32dc92 // fmul v18.4s, v4.4s, v18.4s
+	WORD   $0x4e32d6d2 // fadd v18.4s, v22.4s, v18.4s
+	WORD   $0x4eae9e94 // mul v20.4s, v20.4s, v14.4s
+	WORD   $0x6f300694 // ushr v20.4s, v20.4s, #16
+	WORD   $0x4eb48654 // add v20.4s, v18.4s, v20.4s
+	WORD   $0x4e32e656 // fcmeq v22.4s, v18.4s, v18.4s
 	WORD   $0x6e205ad6 // mvn v22.16b, v22.16b
-	WORD   $0x4eb58675 // add v21.4s, v19.4s, v21.4s
-	WORD   $0x4eb61eb5 // orr v21.16b, v21.16b, v22.16b
-	WORD   $0x0f1086b5 // shrn v21.4h, v21.4s, #16
-	VST1.P [V21.H4], 8(R3)
+	WORD   $0x4eb61e94 // orr v20.16b, v20.16b, v22.16b
+	WORD   $0x0f108694 // shrn v20.4h, v20.4s, #16
+	VST1.P [V20.H4], 8(R3)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	WORD $0x6ea1fa73 // fsqrt v19.4s, v19.4s
-	WORD $0x6e25de73 // fmul v19.4s, v19.4s, v5.4s
-	WORD $0x4e26d673 // fadd v19.4s, v19.4s, v6.4s
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD $0x4eaa8652 // add v18.4s, v18.4s, v10.4s
-	WORD $0x6f300655 // ushr v21.4s, v18.4s, #16
-	WORD $0x6e351e52 // eor v18.16b, v18.16b, v21.16b
-	WORD $0x4ead9e52 // mul v18.4s, v18.4s, v13.4s
-	WORD $0x6f310655 // ushr v21.4s, v18.4s, #15
-	WORD $0x6e351e52 // eor v18.16b, v18.16b, v21.16b
-	WORD $0x4eae9e52 // mul v18.4s, v18.4s, v14.4s
-	WORD $0x6f300652 // ushr v18.4s, v18.4s, #16
+	WORD $0x6ea1fa52 // fsqrt v18.4s, v18.4s
+	WORD $0x6e25de52 // fmul v18.4s, v18.4s, v5.4s
+	WORD $0x4e26d652 // fadd v18.4s, v18.4s, v6.4s
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V21.H4]
-	WORD   $0x2e613ab5 // shll v21.4s, v21.4h, #16
-	WORD   $0x6e28deb5 // fmul v21.4s, v21.4s, v8.4s
-	WORD   $0x6e33fe93 // fdiv v19.4s, v20.4s, v19.4s
-	WORD   $0x6e33dcf3 // fmul v19.4s, v7.4s, v19.4s
-	WORD   $0x4eb3d6b3 // fsub v19.4s, v21.4s, v19.4s
-	WORD   $0x4e33e674 // fcmeq v20.4s, v19.4s, v19.4s
-	WORD   $0x6e205a94 // mvn v20.16b, v20.16b
-	WORD   $0x4eb28672 // add v18.4s, v19.4s, v18.4s
-	WORD   $0x4eb41e52 // orr v18.16b, v18.16b, v20.16b
+	VLD1   (R0), [V20.H4]
+	WORD   $0x2e613a94 // shll v20.4s, v20.4h, #16
+	WORD   $0x6e28de94 // fmul v20.4s, v20.4s, v8.4s
+	WORD   $0x6e32fe72 // fdiv v18.4s, v19.4s, v18.4s
+	WORD   $0x6e32dcf2 // fmul v18.4s, v7.4s, v18.4s
+	WORD   $0x4eb2d692 // fsub v18.4s, v20.4s, v18.4s
+	WORD   $0x4eb58653 // add v19.4s, v18.4s, v21.4s
+	WORD   $0x4e32e652 // fcmeq v18.4s, v18.4s, v18.4s
+	WORD   $0x6e205a52 // mvn v18.16b, v18.16b
+	WORD   $0x4eb21e72 // orr v18.16b, v19.16b, v18.16b
 	WORD   $0x0f108652 // shrn v18.4h, v18.4s, #16
 	VST1.P [V18.H4], 8(R0)
 	SUB    $16, R4
@@ -1289,88 +1217,70 @@ single:
 	CMP $4, R4
 	BLT tail
 
-	// the element's global index
-	WORD $0x4eaf1df2 // orr v18.16b, v15.16b, v15.16b
-	WORD $0x4eb085ef // add v15.4s, v15.4s, v16.4s
-
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 8(R1), [V19.H4]
-	WORD   $0x2e613a73 // shll v19.4s, v19.4h, #16
-	WORD   $0x6e20de73 // fmul v19.4s, v19.4s, v0.4s
+	VLD1.P 8(R1), [V18.H4]
+	WORD   $0x2e613a52 // shll v18.4s, v18.4h, #16
+	WORD   $0x6e20de52 // fmul v18.4s, v18.4s, v0.4s
 
 	// first moment
-	VLD1 (R2), [V20.H4]
-	WORD $0x2e613a94 // shll v20.4s, v20.4h, #16
-	WORD $0x6e34dc34 // fmul v20.4s, v1.4s, v20.4s
-	WORD $0x6e33dc55 // fmul v21.4s, v2.4s, v19.4s
-	WORD $0x4e35d694 // fadd v20.4s, v20.4s, v21.4s
+	VLD1 (R2), [V19.H4]
+	WORD $0x2e613a73 // shll v19.4s, v19.4h, #16
+	WORD $0x6e33dc33 // fmul v19.4s, v1.4s, v19.4s
+	WORD $0x6e32dc54 // fmul v20.4s, v2.4s, v18.4s
+	WORD $0x4e34d673 // fadd v19.4s, v19.4s, v20.4s
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD   $0x4eab8655 // add v21.4s, v18.4s, v11.4s
-	WORD   $0x6f3006b6 // ushr v22.4s, v21.4s, #16
-	WORD   $0x6e361eb5 // eor v21.16b, v21.16b, v22.16b
-	WORD   $0x4ead9eb5 // mul v21.4s, v21.4s, v13.4s
-	WORD   $0x6f3106b6 // ushr v22.4s, v21.4s, #15
-	WORD   $0x6e361eb5 // eor v21.16b, v21.16b, v22.16b
-	WORD   $0x4eae9eb5 // mul v21.4s, v21.4s, v14.4s
-	WORD   $0x6f3006b5 // ushr v21.4s, v21.4s, #16
-	WORD   $0x4e34e696 // fcmeq v22.4s, v20.4s, v20.4s
-	WORD   $0x6e205ad6 // mvn v22.16b, v22.16b
-	WORD   $0x4eb58695 // add v21.4s, v20.4s, v21.4s
-	WORD   $0x4eb61eb5 // orr v21.16b, v21.16b, v22.16b
-	WORD   $0x0f1086b5 // shrn v21.4h, v21.4s, #16
-	VST1.P [V21.H4], 8(R2)
+	// the rounding bits: lowbias32(index + key)
+	WORD   $0x4eaf1df4 // orr v20.16b, v15.16b, v15.16b
+	WORD   $0x4eb085ef // add v15.4s, v15.4s, v16.4s
+	WORD   $0x4eaa8694 // add v20.4s, v20.4s, v10.4s
+	WORD   $0x6f300695 // ushr v21.4s, v20.4s, #16
+	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
+	WORD   $0x4eab9e94 // mul v20.4s, v20.4s, v11.4s
+	WORD   $0x6f310695 // ushr v21.4s, v20.4s, #15
+	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
+	WORD   $0x4eac9e94 // mul v20.4s, v20.4s, v12.4s
+	WORD   $0x6f300695 // ushr v21.4s, v20.4s, #16
+	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
+	WORD   $0x4e2d1e96 // and v22.16b, v20.16b, v13.16b
+	WORD   $0x4eb68676 // add v22.4s, v19.4s, v22.4s
+	WORD   $0x4e33e677 // fcmeq v23.4s, v19.4s, v19.4s
+	WORD   $0x6e205af7 // mvn v23.16b, v23.16b
+	WORD   $0x4eb71ed6 // orr v22.16b, v22.16b, v23.16b
+	WORD   $0x0f1086d6 // shrn v22.4h, v22.4s, #16
+	VST1.P [V22.H4], 8(R2)
 
 	// second moment
-	VLD1 (R3), [V21.H4]
-	WORD $0x2e613ab5 // shll v21.4s, v21.4h, #16
-	WORD $0x6e35dc75 // fmul v21.4s, v3.4s, v21.4s
-	WORD $0x6e33de73 // fmul v19.4s, v19.4s, v19.4s
-	WORD $0x6e33dc93 // fmul v19.4s, v4.4s, v19.4s
-	WORD $0x4e33d6b3 // fadd v19.4s, v21.4s, v19.4s
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD   $0x4eac8655 // add v21.4s, v18.4s, v12.4s
-	WORD   $0x6f3006b6 // ushr v22.4s, v21.4s, #16
-	WORD   $0x6e361eb5 // eor v21.16b, v21.16b, v22.16b
-	WORD   $0x4ead9eb5 // mul v21.4s, v21.4s, v13.4s
-	WORD   $0x6f3106b6 // ushr v22.4s, v21.4s, #15
-	WORD   $0x6e361eb5 // eor v21.16b, v21.16b, v22.16b
-	WORD   $0x4eae9eb5 // mul v21.4s, v21.4s, v14.4s
-	WORD   $0x6f3006b5 // ushr v21.4s, v21.4s, #16
-	WORD   $0x4e33e676 // fcmeq v22.4s, v19.4s, v19.4s
+	VLD1   (R3), [V22.H4]
+	WORD   $0x2e613ad6 // shll v22.4s, v22.4h, #16
+	WORD   $0x6e36dc76 // fmul v22.4s, v3.4s, v22.4s
+	WORD   $0x6e32de52 // fmul v18.4s, v18.4s, v18.4s
+	WORD   $0x6e32dc92 // fmul v18.4s, v4.4s, v18.4s
+	WORD   $0x4e32d6d2 // fadd v18.4s, v22.4s, v18.4s
+	WORD   $0x4eae9e94 // mul v20.4s, v20.4s, v14.4s
+	WORD   $0x6f300694 // ushr v20.4s, v20.4s, #16
+	WORD   $0x4eb48654 // add v20.4s, v18.4s, v20.4s
+	WORD   $0x4e32e656 // fcmeq v22.4s, v18.4s, v18.4s
 	WORD   $0x6e205ad6 // mvn v22.16b, v22.16b
-	WORD   $0x4eb58675 // add v21.4s, v19.4s, v21.4s
-	WORD   $0x4eb61eb5 // orr v21.16b, v21.16b, v22.16b
-	WORD   $0x0f1086b5 // shrn v21.4h, v21.4s, #16
-	VST1.P [V21.H4], 8(R3)
+	WORD   $0x4eb61e94 // orr v20.16b, v20.16b, v22.16b
+	WORD   $0x0f108694 // shrn v20.4h, v20.4s, #16
+	VST1.P [V20.H4], 8(R3)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	WORD $0x6ea1fa73 // fsqrt v19.4s, v19.4s
-	WORD $0x6e25de73 // fmul v19.4s, v19.4s, v5.4s
-	WORD $0x4e26d673 // fadd v19.4s, v19.4s, v6.4s
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD $0x4eaa8652 // add v18.4s, v18.4s, v10.4s
-	WORD $0x6f300655 // ushr v21.4s, v18.4s, #16
-	WORD $0x6e351e52 // eor v18.16b, v18.16b, v21.16b
-	WORD $0x4ead9e52 // mul v18.4s, v18.4s, v13.4s
-	WORD $0x6f310655 // ushr v21.4s, v18.4s, #15
-	WORD $0x6e351e52 // eor v18.16b, v18.16b, v21.16b
-	WORD $0x4eae9e52 // mul v18.4s, v18.4s, v14.4s
-	WORD $0x6f300652 // ushr v18.4s, v18.4s, #16
+	WORD $0x6ea1fa52 // fsqrt v18.4s, v18.4s
+	WORD $0x6e25de52 // fmul v18.4s, v18.4s, v5.4s
+	WORD $0x4e26d652 // fadd v18.4s, v18.4s, v6.4s
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V21.H4]
-	WORD   $0x2e613ab5 // shll v21.4s, v21.4h, #16
-	WORD   $0x6e28deb5 // fmul v21.4s, v21.4s, v8.4s
-	WORD   $0x6e33fe93 // fdiv v19.4s, v20.4s, v19.4s
-	WORD   $0x6e33dcf3 // fmul v19.4s, v7.4s, v19.4s
-	WORD   $0x4eb3d6b3 // fsub v19.4s, v21.4s, v19.4s
-	WORD   $0x4e33e674 // fcmeq v20.4s, v19.4s, v19.4s
-	WORD   $0x6e205a94 // mvn v20.16b, v20.16b
-	WORD   $0x4eb28672 // add v18.4s, v19.4s, v18.4s
-	WORD   $0x4eb41e52 // orr v18.16b, v18.16b, v20.16b
+	VLD1   (R0), [V20.H4]
+	WORD   $0x2e613a94 // shll v20.4s, v20.4h, #16
+	WORD   $0x6e28de94 // fmul v20.4s, v20.4s, v8.4s
+	WORD   $0x6e32fe72 // fdiv v18.4s, v19.4s, v18.4s
+	WORD   $0x6e32dcf2 // fmul v18.4s, v7.4s, v18.4s
+	WORD   $0x4eb2d692 // fsub v18.4s, v20.4s, v18.4s
+	WORD   $0x4eb58653 // add v19.4s, v18.4s, v21.4s
+	WORD   $0x4e32e652 // fcmeq v18.4s, v18.4s, v18.4s
+	WORD   $0x6e205a52 // mvn v18.16b, v18.16b
+	WORD   $0x4eb21e72 // orr v18.16b, v19.16b, v18.16b
 	WORD   $0x0f108652 // shrn v18.4h, v18.4s, #16
 	VST1.P [V18.H4], 8(R0)
 	SUB    $4, R4
@@ -1380,92 +1290,74 @@ single:
 tail:
 	CBZ R4, done
 
-	// the element's global index
-	WORD $0x4eaf1df2 // orr v18.16b, v15.16b, v15.16b
-	WORD $0x4eb185ef // add v15.4s, v15.4s, v17.4s
-
 	// scaled gradient (the scale is negative when maximizing)
 	MOVHU.P 2(R1), R9
-	VMOV    R9, V19.S[0]
-	WORD    $0x2e613a73 // shll v19.4s, v19.4h, #16
-	FMULS   F0, F19, F19
+	VMOV    R9, V18.S[0]
+	WORD    $0x2e613a52 // shll v18.4s, v18.4h, #16
+	FMULS   F0, F18, F18
 
 	// first moment
 	MOVHU (R2), R9
-	VMOV  R9, V20.S[0]
-	WORD  $0x2e613a94 // shll v20.4s, v20.4h, #16
-	FMULS F20, F1, F20
-	FMULS F19, F2, F21
-	FADDS F21, F20, F20
+	VMOV  R9, V19.S[0]
+	WORD  $0x2e613a73 // shll v19.4s, v19.4h, #16
+	FMULS F19, F1, F19
+	FMULS F18, F2, F20
+	FADDS F20, F19, F19
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD   $0x4eab8655 // add v21.4s, v18.4s, v11.4s
-	WORD   $0x6f3006b6 // ushr v22.4s, v21.4s, #16
-	WORD   $0x6e361eb5 // eor v21.16b, v21.16b, v22.16b
-	WORD   $0x4ead9eb5 // mul v21.4s, v21.4s, v13.4s
-	WORD   $0x6f3106b6 // ushr v22.4s, v21.4s, #15
-	WORD   $0x6e361eb5 // eor v21.16b, v21.16b, v22.16b
-	WORD   $0x4eae9eb5 // mul v21.4s, v21.4s, v14.4s
-	WORD   $0x6f3006b5 // ushr v21.4s, v21.4s, #16
-	WORD   $0x4e34e696 // fcmeq v22.4s, v20.4s, v20.4s
-	WORD   $0x6e205ad6 // mvn v22.16b, v22.16b
-	WORD   $0x4eb58695 // add v21.4s, v20.4s, v21.4s
-	WORD   $0x4eb61eb5 // orr v21.16b, v21.16b, v22.16b
-	VMOV   V21.H[1], R9
+	// the rounding bits: lowbias32(index + key)
+	WORD   $0x4eaf1df4 // orr v20.16b, v15.16b, v15.16b
+	WORD   $0x4eb185ef // add v15.4s, v15.4s, v17.4s
+	WORD   $0x4eaa8694 // add v20.4s, v20.4s, v10.4s
+	WORD   $0x6f300695 // ushr v21.4s, v20.4s, #16
+	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
+	WORD   $0x4eab9e94 // mul v20.4s, v20.4s, v11.4s
+	WORD   $0x6f310695 // ushr v21.4s, v20.4s, #15
+	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
+	WORD   $0x4eac9e94 // mul v20.4s, v20.4s, v12.4s
+	WORD   $0x6f300695 // ushr v21.4s, v20.4s, #16
+	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
+	WORD   $0x4e2d1e96 // and v22.16b, v20.16b, v13.16b
+	WORD   $0x4eb68676 // add v22.4s, v19.4s, v22.4s
+	WORD   $0x4e33e677 // fcmeq v23.4s, v19.4s, v19.4s
+	WORD   $0x6e205af7 // mvn v23.16b, v23.16b
+	WORD   $0x4eb71ed6 // orr v22.16b, v22.16b, v23.16b
+	VMOV   V22.H[1], R9
 	MOVH.P R9, 2(R2)
 
 	// second moment
-	MOVHU (R3), R9
-	VMOV  R9, V21.S[0]
-	WORD  $0x2e613ab5 // shll v21.4s, v21.4h, #16
-	FMULS F21, F3, F21
-	FMULS F19, F19, F19
-	FMULS F19, F4, F19
-	FADDS F19, F21, F19
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD   $0x4eac8655 // add v21.4s, v18.4s, v12.4s
-	WORD   $0x6f3006b6 // ushr v22.4s, v21.4s, #16
-	WORD   $0x6e361eb5 // eor v21.16b, v21.16b, v22.16b
-	WORD   $0x4ead9eb5 // mul v21.4s, v21.4s, v13.4s
-	WORD   $0x6f3106b6 // ushr v22.4s, v21.4s, #15
-	WORD   $0x6e361eb5 // eor v21.16b, v21.16b, v22.16b
-	WORD   $0x4eae9eb5 // mul v21.4s, v21.4s, v14.4s
-	WORD   $0x6f3006b5 // ushr v21.4s, v21.4s, #16
-	WORD   $0x4e33e676 // fcmeq v22.4s, v19.4s, v19.4s
+	MOVHU  (R3), R9
+	VMOV   R9, V22.S[0]
+	WORD   $0x2e613ad6 // shll v22.4s, v22.4h, #16
+	FMULS  F22, F3, F22
+	FMULS  F18, F18, F18
+	FMULS  F18, F4, F18
+	FADDS  F18, F22, F18
+	WORD   $0x4eae9e94 // mul v20.4s, v20.4s, v14.4s
+	WORD   $0x6f300694 // ushr v20.4s, v20.4s, #16
+	WORD   $0x4eb48654 // add v20.4s, v18.4s, v20.4s
+	WORD   $0x4e32e656 // fcmeq v22.4s, v18.4s, v18.4s
 	WORD   $0x6e205ad6 // mvn v22.16b, v22.16b
-	WORD   $0x4eb58675 // add v21.4s, v19.4s, v21.4s
-	WORD   $0x4eb61eb5 // orr v21.16b, v21.16b, v22.16b
-	VMOV   V21.H[1], R9
+	WORD   $0x4eb61e94 // orr v20.16b, v20.16b, v22.16b
+	VMOV   V20.H[1], R9
 	MOVH.P R9, 2(R3)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	FSQRTS F19, F19
-	FMULS  F5, F19, F19
-	FADDS  F6, F19, F19
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD $0x4eaa8652 // add v18.4s, v18.4s, v10.4s
-	WORD $0x6f300655 // ushr v21.4s, v18.4s, #16
-	WORD $0x6e351e52 // eor v18.16b, v18.16b, v21.16b
-	WORD $0x4ead9e52 // mul v18.4s, v18.4s, v13.4s
-	WORD $0x6f310655 // ushr v21.4s, v18.4s, #15
-	WORD $0x6e351e52 // eor v18.16b, v18.16b, v21.16b
-	WORD $0x4eae9e52 // mul v18.4s, v18.4s, v14.4s
-	WORD $0x6f300652 // ushr v18.4s, v18.4s, #16
+	FSQRTS F18, F18
+	FMULS  F5, F18, F18
+	FADDS  F6, F18, F18
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	MOVHU  (R0), R9
-	VMOV   R9, V21.S[0]
-	WORD   $0x2e613ab5 // shll v21.4s, v21.4h, #16
-	FMULS  F8, F21, F21
-	FDIVS  F19, F20, F19
-	FMULS  F19, F7, F19
-	FSUBS  F19, F21, F19
-	WORD   $0x4e33e674 // fcmeq v20.4s, v19.4s, v19.4s
-	WORD   $0x6e205a94 // mvn v20.16b, v20.16b
-	WORD   $0x4eb28672 // add v18.4s, v19.4s, v18.4s
-	WORD   $0x4eb41e52 // orr v18.16b, v18.16b, v20.16b
+	VMOV   R9, V20.S[0]
+	WORD   $0x2e613a94 // shll v20.4s, v20.4h, #16
+	FMULS  F8, F20, F20
+	FDIVS  F18, F19, F18
+	FMULS  F18, F7, F18
+	FSUBS  F18, F20, F18
+	WORD   $0x4eb58653 // add v19.4s, v18.4s, v21.4s
+	WORD   $0x4e32e652 // fcmeq v18.4s, v18.4s, v18.4s
+	WORD   $0x6e205a52 // mvn v18.16b, v18.16b
+	WORD   $0x4eb21e72 // orr v18.16b, v19.16b, v18.16b
 	VMOV   V18.H[1], R9
 	MOVH.P R9, 2(R0)
 	SUB    $1, R4
@@ -1474,8 +1366,8 @@ tail:
 done:
 	RET
 
-// func adamBF16GradNEONF32CoupledStochastic(param []uint16, grad []uint16, m []uint16, v []uint16, s [14]float32)
-TEXT ·adamBF16GradNEONF32CoupledStochastic(SB), NOSPLIT, $0-152
+// func adamBF16GradNEONF32CoupledStochastic(param []uint16, grad []uint16, m []uint16, v []uint16, s [12]float32)
+TEXT ·adamBF16GradNEONF32CoupledStochastic(SB), NOSPLIT, $0-144
 	MOVD param_base+0(FP), R0
 	MOVD grad_base+24(FP), R1
 	MOVD m_base+48(FP), R2
@@ -1507,15 +1399,15 @@ TEXT ·adamBF16GradNEONF32CoupledStochastic(SB), NOSPLIT, $0-152
 	VDUP  V10.S[0], V10.S4
 	FMOVS s_11+140(FP), F11
 	VDUP  V11.S[0], V11.S4
-	FMOVS s_12+144(FP), F12
-	VDUP  V12.S[0], V12.S4
-	FMOVS s_13+148(FP), F13
-	VDUP  V13.S[0], V13.S4
 
 	// Broadcast the integer constants.
 	MOVW $0x7feb352d, R9
-	VDUP R9, V14.S4
+	VDUP R9, V12.S4
 	MOVW $0x846ca68b, R9
+	VDUP R9, V13.S4
+	MOVW $0xffff, R9
+	VDUP R9, V14.S4
+	MOVW $0x9e3779b9, R9
 	VDUP R9, V15.S4
 	// The index counter: the offset plus each lane's number.
 	MOVD $0x0000000100000000, R9
@@ -1533,367 +1425,295 @@ unrolled:
 	CMP $16, R4
 	BLT single
 
-	// the element's global index
-	WORD $0x4eb01e13 // orr v19.16b, v16.16b, v16.16b
-	WORD $0x4eb18610 // add v16.4s, v16.4s, v17.4s
-
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 8(R1), [V20.H4]
-	WORD   $0x2e613a94 // shll v20.4s, v20.4h, #16
-	WORD   $0x6e20de94 // fmul v20.4s, v20.4s, v0.4s
+	VLD1.P 8(R1), [V19.H4]
+	WORD   $0x2e613a73 // shll v19.4s, v19.4h, #16
+	WORD   $0x6e20de73 // fmul v19.4s, v19.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V21.H4]
-	WORD $0x2e613ab5 // shll v21.4s, v21.4h, #16
-	WORD $0x6e35dc35 // fmul v21.4s, v1.4s, v21.4s
-	WORD $0x4e35d694 // fadd v20.4s, v20.4s, v21.4s
+	VLD1 (R0), [V20.H4]
+	WORD $0x2e613a94 // shll v20.4s, v20.4h, #16
+	WORD $0x6e34dc34 // fmul v20.4s, v1.4s, v20.4s
+	WORD $0x4e34d673 // fadd v19.4s, v19.4s, v20.4s
 
 	// first moment
-	VLD1 (R2), [V21.H4]
-	WORD $0x2e613ab5 // shll v21.4s, v21.4h, #16
-	WORD $0x6e35dc55 // fmul v21.4s, v2.4s, v21.4s
-	WORD $0x6e34dc76 // fmul v22.4s, v3.4s, v20.4s
-	WORD $0x4e36d6b5 // fadd v21.4s, v21.4s, v22.4s
+	VLD1 (R2), [V20.H4]
+	WORD $0x2e613a94 // shll v20.4s, v20.4h, #16
+	WORD $0x6e34dc54 // fmul v20.4s, v2.4s, v20.4s
+	WORD $0x6e33dc75 // fmul v21.4s, v3.4s, v19.4s
+	WORD $0x4e35d694 // fadd v20.4s, v20.4s, v21.4s
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD   $0x4eac8676 // add v22.4s, v19.4s, v12.4s
-	WORD   $0x6f3006d7 // ushr v23.4s, v22.4s, #16
-	WORD   $0x6e371ed6 // eor v22.16b, v22.16b, v23.16b
-	WORD   $0x4eae9ed6 // mul v22.4s, v22.4s, v14.4s
-	WORD   $0x6f3106d7 // ushr v23.4s, v22.4s, #15
-	WORD   $0x6e371ed6 // eor v22.16b, v22.16b, v23.16b
-	WORD   $0x4eaf9ed6 // mul v22.4s, v22.4s, v15.4s
-	WORD   $0x6f3006d6 // ushr v22.4s, v22.4s, #16
-	WORD   $0x4e35e6b7 // fcmeq v23.4s, v21.4s, v21.4s
-	WORD   $0x6e205af7 // mvn v23.16b, v23.16b
-	WORD   $0x4eb686b6 // add v22.4s, v21.4s, v22.4s
-	WORD   $0x4eb71ed6 // orr v22.16b, v22.16b, v23.16b
-	WORD   $0x0f1086d6 // shrn v22.4h, v22.4s, #16
-	VST1.P [V22.H4], 8(R2)
+	// the rounding bits: lowbias32(index + key)
+	WORD   $0x4eb01e15 // orr v21.16b, v16.16b, v16.16b
+	WORD   $0x4eb18610 // add v16.4s, v16.4s, v17.4s
+	WORD   $0x4eab86b5 // add v21.4s, v21.4s, v11.4s
+	WORD   $0x6f3006b6 // ushr v22.4s, v21.4s, #16
+	WORD   $0x6e361eb5 // eor v21.16b, v21.16b, v22.16b
+	WORD   $0x4eac9eb5 // mul v21.4s, v21.4s, v12.4s
+	WORD   $0x6f3106b6 // ushr v22.4s, v21.4s, #15
+	WORD   $0x6e361eb5 // eor v21.16b, v21.16b, v22.16b
+	WORD   $0x4ead9eb5 // mul v21.4s, v21.4s, v13.4s
+	WORD   $0x6f3006b6 // ushr v22.4s, v21.4s, #16
+	WORD   $0x6e361eb5 // eor v21.16b, v21.16b, v22.16b
+	WORD   $0x4e2e1eb7 // and v23.16b, v21.16b, v14.16b
+	WORD   $0x4eb78697 // add v23.4s, v20.4s, v23.4s
+	WORD   $0x4e34e698 // fcmeq v24.4s, v20.4s, v20.4s
+	WORD   $0x6e205b18 // mvn v24.16b, v24.16b
+	WORD   $0x4eb81ef7 // orr v23.16b, v23.16b, v24.16b
+	WORD   $0x0f1086f7 // shrn v23.4h, v23.4s, #16
+	VST1.P [V23.H4], 8(R2)
 
 	// second moment
-	VLD1 (R3), [V22.H4]
-	WORD $0x2e613ad6 // shll v22.4s, v22.4h, #16
-	WORD $0x6e36dc96 // fmul v22.4s, v4.4s, v22.4s
-	WORD $0x6e34de94 // fmul v20.4s, v20.4s, v20.4s
-	WORD $0x6e34dcb4 // fmul v20.4s, v5.4s, v20.4s
-	WORD $0x4e34d6d4 // fadd v20.4s, v22.4s, v20.4s
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD   $0x4ead8676 // add v22.4s, v19.4s, v13.4s
-	WORD   $0x6f3006d7 // ushr v23.4s, v22.4s, #16
-	WORD   $0x6e371ed6 // eor v22.16b, v22.16b, v23.16b
-	WORD   $0x4eae9ed6 // mul v22.4s, v22.4s, v14.4s
-	WORD   $0x6f3106d7 // ushr v23.4s, v22.4s, #15
-	WORD   $0x6e371ed6 // eor v22.16b, v22.16b, v23.16b
-	WORD   $0x4eaf9ed6 // mul v22.4s, v22.4s, v15.4s
-	WORD   $0x6f3006d6 // ushr v22.4s, v22.4s, #16
-	WORD   $0x4e34e697 // fcmeq v23.4s, v20.4s, v20.4s
+	VLD1   (R3), [V23.H4]
+	WORD   $0x2e613af7 // shll v23.4s, v23.4h, #16
+	WORD   $0x6e37dc97 // fmul v23.4s, v4.4s, v23.4s
+	WORD   $0x6e33de73 // fmul v19.4s, v19.4s, v19.4s
+	WORD   $0x6e33dcb3 // fmul v19.4s, v5.4s, v19.4s
+	WORD   $0x4e33d6f3 // fadd v19.4s, v23.4s, v19.4s
+	WORD   $0x4eaf9eb5 // mul v21.4s, v21.4s, v15.4s
+	WORD   $0x6f3006b5 // ushr v21.4s, v21.4s, #16
+	WORD   $0x4eb58675 // add v21.4s, v19.4s, v21.4s
+	WORD   $0x4e33e677 // fcmeq v23.4s, v19.4s, v19.4s
 	WORD   $0x6e205af7 // mvn v23.16b, v23.16b
-	WORD   $0x4eb68696 // add v22.4s, v20.4s, v22.4s
-	WORD   $0x4eb71ed6 // orr v22.16b, v22.16b, v23.16b
-	WORD   $0x0f1086d6 // shrn v22.4h, v22.4s, #16
-	VST1.P [V22.H4], 8(R3)
+	WORD   $0x4eb71eb5 // orr v21.16b, v21.16b, v23.16b
+	WORD   $0x0f1086b5 // shrn v21.4h, v21.4s, #16
+	VST1.P [V21.H4], 8(R3)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	WORD $0x6ea1fa94 // fsqrt v20.4s, v20.4s
-	WORD $0x6e26de94 // fmul v20.4s, v20.4s, v6.4s
-	WORD $0x4e27d694 // fadd v20.4s, v20.4s, v7.4s
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD $0x4eab8673 // add v19.4s, v19.4s, v11.4s
-	WORD $0x6f300676 // ushr v22.4s, v19.4s, #16
-	WORD $0x6e361e73 // eor v19.16b, v19.16b, v22.16b
-	WORD $0x4eae9e73 // mul v19.4s, v19.4s, v14.4s
-	WORD $0x6f310676 // ushr v22.4s, v19.4s, #15
-	WORD $0x6e361e73 // eor v19.16b, v19.16b, v22.16b
-	WORD $0x4eaf9e73 // mul v19.4s, v19.4s, v15.4s
-	WORD $0x6f300673 // ushr v19.4s, v19.4s, #16
+	WORD $0x6ea1fa73 // fsqrt v19.4s, v19.4s
+	WORD $0x6e26de73 // fmul v19.4s, v19.4s, v6.4s
+	WORD $0x4e27d673 // fadd v19.4s, v19.4s, v7.4s
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V22.H4]
-	WORD   $0x2e613ad6 // shll v22.4s, v22.4h, #16
-	WORD   $0x6e29ded6 // fmul v22.4s, v22.4s, v9.4s
-	WORD   $0x6e34feb4 // fdiv v20.4s, v21.4s, v20.4s
-	WORD   $0x6e34dd14 // fmul v20.4s, v8.4s, v20.4s
-	WORD   $0x4eb4d6d4 // fsub v20.4s, v22.4s, v20.4s
-	WORD   $0x4e34e695 // fcmeq v21.4s, v20.4s, v20.4s
-	WORD   $0x6e205ab5 // mvn v21.16b, v21.16b
-	WORD   $0x4eb38693 // add v19.4s, v20.4s, v19.4s
-	WORD   $0x4eb51e73 // orr v19.16b, v19.16b, v21.16b
+	VLD1   (R0), [V21.H4]
+	WORD   $0x2e613ab5 // shll v21.4s, v21.4h, #16
+	WORD   $0x6e29deb5 // fmul v21.4s, v21.4s, v9.4s
+	WORD   $0x6e33fe93 // fdiv v19.4s, v20.4s, v19.4s
+	WORD   $0x6e33dd13 // fmul v19.4s, v8.4s, v19.4s
+	WORD   $0x4eb3d6b3 // fsub v19.4s, v21.4s, v19.4s
+	WORD   $0x4eb68674 // add v20.4s, v19.4s, v22.4s
+	WORD   $0x4e33e673 // fcmeq v19.4s, v19.4s, v19.4s
+	WORD   $0x6e205a73 // mvn v19.16b, v19.16b
+	WORD   $0x4eb31e93 // orr v19.16b, v20.16b, v19.16b
 	WORD   $0x0f108673 // shrn v19.4h, v19.4s, #16
 	VST1.P [V19.H4], 8(R0)
 
-	// the element's global index
-	WORD $0x4eb01e13 // orr v19.16b, v16.16b, v16.16b
-	WORD $0x4eb18610 // add v16.4s, v16.4s, v17.4s
-
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 8(R1), [V20.H4]
-	WORD   $0x2e613a94 // shll v20.4s, v20.4h, #16
-	WORD   $0x6e20de94 // fmul v20.4s, v20.4s, v0.4s
+	VLD1.P 8(R1), [V19.H4]
+	WORD   $0x2e613a73 // shll v19.4s, v19.4h, #16
+	WORD   $0x6e20de73 // fmul v19.4s, v19.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V21.H4]
-	WORD $0x2e613ab5 // shll v21.4s, v21.4h, #16
-	WORD $0x6e35dc35 // fmul v21.4s, v1.4s, v21.4s
-	WORD $0x4e35d694 // fadd v20.4s, v20.4s, v21.4s
+	VLD1 (R0), [V20.H4]
+	WORD $0x2e613a94 // shll v20.4s, v20.4h, #16
+	WORD $0x6e34dc34 // fmul v20.4s, v1.4s, v20.4s
+	WORD $0x4e34d673 // fadd v19.4s, v19.4s, v20.4s
 
 	// first moment
-	VLD1 (R2), [V21.H4]
-	WORD $0x2e613ab5 // shll v21.4s, v21.4h, #16
-	WORD $0x6e35dc55 // fmul v21.4s, v2.4s, v21.4s
-	WORD $0x6e34dc76 // fmul v22.4s, v3.4s, v20.4s
-	WORD $0x4e36d6b5 // fadd v21.4s, v21.4s, v22.4s
+	VLD1 (R2), [V20.H4]
+	WORD $0x2e613a94 // shll v20.4s, v20.4h, #16
+	WORD $0x6e34dc54 // fmul v20.4s, v2.4s, v20.4s
+	WORD $0x6e33dc75 // fmul v21.4s, v3.4s, v19.4s
+	WORD $0x4e35d694 // fadd v20.4s, v20.4s, v21.4s
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD   $0x4eac8676 // add v22.4s, v19.4s, v12.4s
-	WORD   $0x6f3006d7 // ushr v23.4s, v22.4s, #16
-	WORD   $0x6e371ed6 // eor v22.16b, v22.16b, v23.16b
-	WORD   $0x4eae9ed6 // mul v22.4s, v22.4s, v14.4s
-	WORD   $0x6f3106d7 // ushr v23.4s, v22.4s, #15
-	WORD   $0x6e371ed6 // eor v22.16b, v22.16b, v23.16b
-	WORD   $0x4eaf9ed6 // mul v22.4s, v22.4s, v15.4s
-	WORD   $0x6f3006d6 // ushr v22.4s, v22.4s, #16
-	WORD   $0x4e35e6b7 // fcmeq v23.4s, v21.4s, v21.4s
-	WORD   $0x6e205af7 // mvn v23.16b, v23.16b
-	WORD   $0x4eb686b6 // add v22.4s, v21.4s, v22.4s
-	WORD   $0x4eb71ed6 // orr v22.16b, v22.16b, v23.16b
-	WORD   $0x0f1086d6 // shrn v22.4h, v22.4s, #16
-	VST1.P [V22.H4], 8(R2)
+	// the rounding bits: lowbias32(index + key)
+	WORD   $0x4eb01e15 // orr v21.16b, v16.16b, v16.16b
+	WORD   $0x4eb18610 // add v16.4s, v16.4s, v17.4s
+	WORD   $0x4eab86b5 // add v21.4s, v21.4s, v11.4s
+	WORD   $0x6f3006b6 // ushr v22.4s, v21.4s, #16
+	WORD   $0x6e361eb5 // eor v21.16b, v21.16b, v22.16b
+	WORD   $0x4eac9eb5 // mul v21.4s, v21.4s, v12.4s
+	WORD   $0x6f3106b6 // ushr v22.4s, v21.4s, #15
+	WORD   $0x6e361eb5 // eor v21.16b, v21.16b, v22.16b
+	WORD   $0x4ead9eb5 // mul v21.4s, v21.4s, v13.4s
+	WORD   $0x6f3006b6 // ushr v22.4s, v21.4s, #16
+	WORD   $0x6e361eb5 // eor v21.16b, v21.16b, v22.16b
+	WORD   $0x4e2e1eb7 // and v23.16b, v21.16b, v14.16b
+	WORD   $0x4eb78697 // add v23.4s, v20.4s, v23.4s
+	WORD   $0x4e34e698 // fcmeq v24.4s, v20.4s, v20.4s
+	WORD   $0x6e205b18 // mvn v24.16b, v24.16b
+	WORD   $0x4eb81ef7 // orr v23.16b, v23.16b, v24.16b
+	WORD   $0x0f1086f7 // shrn v23.4h, v23.4s, #16
+	VST1.P [V23.H4], 8(R2)
 
 	// second moment
-	VLD1 (R3), [V22.H4]
-	WORD $0x2e613ad6 // shll v22.4s, v22.4h, #16
-	WORD $0x6e36dc96 // fmul v22.4s, v4.4s, v22.4s
-	WORD $0x6e34de94 // fmul v20.4s, v20.4s, v20.4s
-	WORD $0x6e34dcb4 // fmul v20.4s, v5.4s, v20.4s
-	WORD $0x4e34d6d4 // fadd v20.4s, v22.4s, v20.4s
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD   $0x4ead8676 // add v22.4s, v19.4s, v13.4s
-	WORD   $0x6f3006d7 // ushr v23.4s, v22.4s, #16
-	WORD   $0x6e371ed6 // eor v22.16b, v22.16b, v23.16b
-	WORD   $0x4eae9ed6 // mul v22.4s, v22.4s, v14.4s
-	WORD   $0x6f3106d7 // ushr v23.4s, v22.4s, #15
-	WORD   $0x6e371ed6 // eor v22.16b, v22.16b, v23.16b
-	WORD   $0x4eaf9ed6 // mul v22.4s, v22.4s, v15.4s
-	WORD   $0x6f3006d6 // ushr v22.4s, v22.4s, #16
-	WORD   $0x4e34e697 // fcmeq v23.4s, v20.4s, v20.4s
+	VLD1   (R3), [V23.H4]
+	WORD   $0x2e613af7 // shll v23.4s, v23.4h, #16
+	WORD   $0x6e37dc97 // fmul v23.4s, v4.4s, v23.4s
+	WORD   $0x6e33de73 // fmul v19.4s, v19.4s, v19.4s
+	WORD   $0x6e33dcb3 // fmul v19.4s, v5.4s, v19.4s
+	WORD   $0x4e33d6f3 // fadd v19.4s, v23.4s, v19.4s
+	WORD   $0x4eaf9eb5 // mul v21.4s, v21.4s, v15.4s
+	WORD   $0x6f3006b5 // ushr v21.4s, v21.4s, #16
+	WORD   $0x4eb58675 // add v21.4s, v19.4s, v21.4s
+	WORD   $0x4e33e677 // fcmeq v23.4s, v19.4s, v19.4s
 	WORD   $0x6e205af7 // mvn v23.16b, v23.16b
-	WORD   $0x4eb68696 // add v22.4s, v20.4s, v22.4s
-	WORD   $0x4eb71ed6 // orr v22.16b, v22.16b, v23.16b
-	WORD   $0x0f1086d6 // shrn v22.4h, v22.4s, #16
-	VST1.P [V22.H4], 8(R3)
+	WORD   $0x4eb71eb5 // orr v21.16b, v21.16b, v23.16b
+	WORD   $0x0f1086b5 // shrn v21.4h, v21.4s, #16
+	VST1.P [V21.H4], 8(R3)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	WORD $0x6ea1fa94 // fsqrt v20.4s, v20.4s
-	WORD $0x6e26de94 // fmul v20.4s, v20.4s, v6.4s
-	WORD $0x4e27d694 // fadd v20.4s, v20.4s, v7.4s
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD $0x4eab8673 // add v19.4s, v19.4s, v11.4s
-	WORD $0x6f300676 // ushr v22.4s, v19.4s, #16
-	WORD $0x6e361e73 // eor v19.16b, v19.16b, v22.16b
-	WORD $0x4eae9e73 // mul v19.4s, v19.4s, v14.4s
-	WORD $0x6f310676 // ushr v22.4s, v19.4s, #15
-	WORD $0x6e361e73 // eor v19.16b, v19.16b, v22.16b
-	WORD $0x4eaf9e73 // mul v19.4s, v19.4s, v15.4s
-	WORD $0x6f300673 // ushr v19.4s, v19.4s, #16
+	WORD $0x6ea1fa73 // fsqrt v19.4s, v19.4s
+	WORD $0x6e26de73 // fmul v19.4s, v19.4s, v6.4s
+	WORD $0x4e27d673 // fadd v19.4s, v19.4s, v7.4s
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V22.H4]
-	WORD   $0x2e613ad6 // shll v22.4s, v22.4h, #16
-	WORD   $0x6e29ded6 // fmul v22.4s, v22.4s, v9.4s
-	WORD   $0x6e34feb4 // fdiv v20.4s, v21.4s, v20.4s
-	WORD   $0x6e34dd14 // fmul v20.4s, v8.4s, v20.4s
-	WORD   $0x4eb4d6d4 // fsub v20.4s, v22.4s, v20.4s
-	WORD   $0x4e34e695 // fcmeq v21.4s, v20.4s, v20.4s
-	WORD   $0x6e205ab5 // mvn v21.16b, v21.16b
-	WORD   $0x4eb38693 // add v19.4s, v20.4s, v19.4s
-	WORD   $0x4eb51e73 // orr v19.16b, v19.16b, v21.16b
+	VLD1   (R0), [V21.H4]
+	WORD   $0x2e613ab5 // shll v21.4s, v21.4h, #16
+	WORD   $0x6e29deb5 // fmul v21.4s, v21.4s, v9.4s
+	WORD   $0x6e33fe93 // fdiv v19.4s, v20.4s, v19.4s
+	WORD   $0x6e33dd13 // fmul v19.4s, v8.4s, v19.4s
+	WORD   $0x4eb3d6b3 // fsub v19.4s, v21.4s, v19.4s
+	WORD   $0x4eb68674 // add v20.4s, v19.4s, v22.4s
+	WORD   $0x4e33e673 // fcmeq v19.4s, v19.4s, v19.4s
+	WORD   $0x6e205a73 // mvn v19.16b, v19.16b
+	WORD   $0x4eb31e93 // orr v19.16b, v20.16b, v19.16b
 	WORD   $0x0f108673 // shrn v19.4h, v19.4s, #16
 	VST1.P [V19.H4], 8(R0)
 
-	// the element's global index
-	WORD $0x4eb01e13 // orr v19.16b, v16.16b, v16.16b
-	WORD $0x4eb18610 // add v16.4s, v16.4s, v17.4s
-
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 8(R1), [V20.H4]
-	WORD   $0x2e613a94 // shll v20.4s, v20.4h, #16
-	WORD   $0x6e20de94 // fmul v20.4s, v20.4s, v0.4s
+	VLD1.P 8(R1), [V19.H4]
+	WORD   $0x2e613a73 // shll v19.4s, v19.4h, #16
+	WORD   $0x6e20de73 // fmul v19.4s, v19.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V21.H4]
-	WORD $0x2e613ab5 // shll v21.4s, v21.4h, #16
-	WORD $0x6e35dc35 // fmul v21.4s, v1.4s, v21.4s
-	WORD $0x4e35d694 // fadd v20.4s, v20.4s, v21.4s
+	VLD1 (R0), [V20.H4]
+	WORD $0x2e613a94 // shll v20.4s, v20.4h, #16
+	WORD $0x6e34dc34 // fmul v20.4s, v1.4s, v20.4s
+	WORD $0x4e34d673 // fadd v19.4s, v19.4s, v20.4s
 
 	// first moment
-	VLD1 (R2), [V21.H4]
-	WORD $0x2e613ab5 // shll v21.4s, v21.4h, #16
-	WORD $0x6e35dc55 // fmul v21.4s, v2.4s, v21.4s
-	WORD $0x6e34dc76 // fmul v22.4s, v3.4s, v20.4s
-	WORD $0x4e36d6b5 // fadd v21.4s, v21.4s, v22.4s
+	VLD1 (R2), [V20.H4]
+	WORD $0x2e613a94 // shll v20.4s, v20.4h, #16
+	WORD $0x6e34dc54 // fmul v20.4s, v2.4s, v20.4s
+	WORD $0x6e33dc75 // fmul v21.4s, v3.4s, v19.4s
+	WORD $0x4e35d694 // fadd v20.4s, v20.4s, v21.4s
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD   $0x4eac8676 // add v22.4s, v19.4s, v12.4s
-	WORD   $0x6f3006d7 // ushr v23.4s, v22.4s, #16
-	WORD   $0x6e371ed6 // eor v22.16b, v22.16b, v23.16b
-	WORD   $0x4eae9ed6 // mul v22.4s, v22.4s, v14.4s
-	WORD   $0x6f3106d7 // ushr v23.4s, v22.4s, #15
-	WORD   $0x6e371ed6 // eor v22.16b, v22.16b, v23.16b
-	WORD   $0x4eaf9ed6 // mul v22.4s, v22.4s, v15.4s
-	WORD   $0x6f3006d6 // ushr v22.4s, v22.4s, #16
-	WORD   $0x4e35e6b7 // fcmeq v23.4s, v21.4s, v21.4s
-	WORD   $0x6e205af7 // mvn v23.16b, v23.16b
-	WORD   $0x4eb686b6 // add v22.4s, v21.4s, v22.4s
-	WORD   $0x4eb71ed6 // orr v22.16b, v22.16b, v23.16b
-	WORD   $0x0f1086d6 // shrn v22.4h, v22.4s, #16
-	VST1.P [V22.H4], 8(R2)
+	// the rounding bits: lowbias32(index + key)
+	WORD   $0x4eb01e15 // orr v21.16b, v16.16b, v16.16b
+	WORD   $0x4eb18610 // add v16.4s, v16.4s, v17.4s
+	WORD   $0x4eab86b5 // add v21.4s, v21.4s, v11.4s
+	WORD   $0x6f3006b6 // ushr v22.4s, v21.4s, #16
+	WORD   $0x6e361eb5 // eor v21.16b, v21.16b, v22.16b
+	WORD   $0x4eac9eb5 // mul v21.4s, v21.4s, v12.4s
+	WORD   $0x6f3106b6 // ushr v22.4s, v21.4s, #15
+	WORD   $0x6e361eb5 // eor v21.16b, v21.16b, v22.16b
+	WORD   $0x4ead9eb5 // mul v21.4s, v21.4s, v13.4s
+	WORD   $0x6f3006b6 // ushr v22.4s, v21.4s, #16
+	WORD   $0x6e361eb5 // eor v21.16b, v21.16b, v22.16b
+	WORD   $0x4e2e1eb7 // and v23.16b, v21.16b, v14.16b
+	WORD   $0x4eb78697 // add v23.4s, v20.4s, v23.4s
+	WORD   $0x4e34e698 // fcmeq v24.4s, v20.4s, v20.4s
+	WORD   $0x6e205b18 // mvn v24.16b, v24.16b
+	WORD   $0x4eb81ef7 // orr v23.16b, v23.16b, v24.16b
+	WORD   $0x0f1086f7 // shrn v23.4h, v23.4s, #16
+	VST1.P [V23.H4], 8(R2)
 
 	// second moment
-	VLD1 (R3), [V22.H4]
-	WORD $0x2e613ad6 // shll v22.4s, v22.4h, #16
-	WORD $0x6e36dc96 // fmul v22.4s, v4.4s, v22.4s
-	WORD $0x6e34de94 // fmul v20.4s, v20.4s, v20.4s
-	WORD $0x6e34dcb4 // fmul v20.4s, v5.4s, v20.4s
-	WORD $0x4e34d6d4 // fadd v20.4s, v22.4s, v20.4s
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD   $0x4ead8676 // add v22.4s, v19.4s, v13.4s
-	WORD   $0x6f3006d7 // ushr v23.4s, v22.4s, #16
-	WORD   $0x6e371ed6 // eor v22.16b, v22.16b, v23.16b
-	WORD   $0x4eae9ed6 // mul v22.4s, v22.4s, v14.4s
-	WORD   $0x6f3106d7 // ushr v23.4s, v22.4s, #15
-	WORD   $0x6e371ed6 // eor v22.16b, v22.16b, v23.16b
-	WORD   $0x4eaf9ed6 // mul v22.4s, v22.4s, v15.4s
-	WORD   $0x6f3006d6 // ushr v22.4s, v22.4s, #16
-	WORD   $0x4e34e697 // fcmeq v23.4s, v20.4s, v20.4s
+	VLD1   (R3), [V23.H4]
+	WORD   $0x2e613af7 // shll v23.4s, v23.4h, #16
+	WORD   $0x6e37dc97 // fmul v23.4s, v4.4s, v23.4s
+	WORD   $0x6e33de73 // fmul v19.4s, v19.4s, v19.4s
+	WORD   $0x6e33dcb3 // fmul v19.4s, v5.4s, v19.4s
+	WORD   $0x4e33d6f3 // fadd v19.4s, v23.4s, v19.4s
+	WORD   $0x4eaf9eb5 // mul v21.4s, v21.4s, v15.4s
+	WORD   $0x6f3006b5 // ushr v21.4s, v21.4s, #16
+	WORD   $0x4eb58675 // add v21.4s, v19.4s, v21.4s
+	WORD   $0x4e33e677 // fcmeq v23.4s, v19.4s, v19.4s
 	WORD   $0x6e205af7 // mvn v23.16b, v23.16b
-	WORD   $0x4eb68696 // add v22.4s, v20.4s, v22.4s
-	WORD   $0x4eb71ed6 // orr v22.16b, v22.16b, v23.16b
-	WORD   $0x0f1086d6 // shrn v22.4h, v22.4s, #16
-	VST1.P [V22.H4], 8(R3)
+	WORD   $0x4eb71eb5 // orr v21.16b, v21.16b, v23.16b
+	WORD   $0x0f1086b5 // shrn v21.4h, v21.4s, #16
+	VST1.P [V21.H4], 8(R3)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	WORD $0x6ea1fa94 // fsqrt v20.4s, v20.4s
-	WORD $0x6e26de94 // fmul v20.4s, v20.4s, v6.4s
-	WORD $0x4e27d694 // fadd v20.4s, v20.4s, v7.4s
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD $0x4eab8673 // add v19.4s, v19.4s, v11.4s
-	WORD $0x6f300676 // ushr v22.4s, v19.4s, #16
-	WORD $0x6e361e73 // eor v19.16b, v19.16b, v22.16b
-	WORD $0x4eae9e73 // mul v19.4s, v19.4s, v14.4s
-	WORD $0x6f310676 // ushr v22.4s, v19.4s, #15
-	WORD $0x6e361e73 // eor v19.16b, v19.16b, v22.16b
-	WORD $0x4eaf9e73 // mul v19.4s, v19.4s, v15.4s
-	WORD $0x6f300673 // ushr v19.4s, v19.4s, #16
+	WORD $0x6ea1fa73 // fsqrt v19.4s, v19.4s
+	WORD $0x6e26de73 // fmul v19.4s, v19.4s, v6.4s
+	WORD $0x4e27d673 // fadd v19.4s, v19.4s, v7.4s
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V22.H4]
-	WORD   $0x2e613ad6 // shll v22.4s, v22.4h, #16
-	WORD   $0x6e29ded6 // fmul v22.4s, v22.4s, v9.4s
-	WORD   $0x6e34feb4 // fdiv v20.4s, v21.4s, v20.4s
-	WORD   $0x6e34dd14 // fmul v20.4s, v8.4s, v20.4s
-	WORD   $0x4eb4d6d4 // fsub v20.4s, v22.4s, v20.4s
-	WORD   $0x4e34e695 // fcmeq v21.4s, v20.4s, v20.4s
-	WORD   $0x6e205ab5 // mvn v21.16b, v21.16b
-	WORD   $0x4eb38693 // add v19.4s, v20.4s, v19.4s
-	WORD   $0x4eb51e73 // orr v19.16b, v19.16b, v21.16b
+	VLD1   (R0), [V21.H4]
+	WORD   $0x2e613ab5 // shll v21.4s, v21.4h, #16
+	WORD   $0x6e29deb5 // fmul v21.4s, v21.4s, v9.4s
+	WORD   $0x6e33fe93 // fdiv v19.4s, v20.4s, v19.4s
+	WORD   $0x6e33dd13 // fmul v19.4s, v8.4s, v19.4s
+	WORD   $0x4eb3d6b3 // fsub v19.4s, v21.4s, v19.4s
+	WORD   $0x4eb68674 // add v20.4s, v19.4s, v22.4s
+	WORD   $0x4e33e673 // fcmeq v19.4s, v19.4s, v19.4s
+	WORD   $0x6e205a73 // mvn v19.16b, v19.16b
+	WORD   $0x4eb31e93 // orr v19.16b, v20.16b, v19.16b
 	WORD   $0x0f108673 // shrn v19.4h, v19.4s, #16
 	VST1.P [V19.H4], 8(R0)
 
-	// the element's global index
-	WORD $0x4eb01e13 // orr v19.16b, v16.16b, v16.16b
-	WORD $0x4eb18610 // add v16.4s, v16.4s, v17.4s
-
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 8(R1), [V20.H4]
-	WORD   $0x2e613a94 // shll v20.4s, v20.4h, #16
-	WORD   $0x6e20de94 // fmul v20.4s, v20.4s, v0.4s
+	VLD1.P 8(R1), [V19.H4]
+	WORD   $0x2e613a73 // shll v19.4s, v19.4h, #16
+	WORD   $0x6e20de73 // fmul v19.4s, v19.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V21.H4]
-	WORD $0x2e613ab5 // shll v21.4s, v21.4h, #16
-	WORD $0x6e35dc35 // fmul v21.4s, v1.4s, v21.4s
-	WORD $0x4e35d694 // fadd v20.4s, v20.4s, v21.4s
+	VLD1 (R0), [V20.H4]
+	WORD $0x2e613a94 // shll v20.4s, v20.4h, #16
+	WORD $0x6e34dc34 // fmul v20.4s, v1.4s, v20.4s
+	WORD $0x4e34d673 // fadd v19.4s, v19.4s, v20.4s
 
 	// first moment
-	VLD1 (R2), [V21.H4]
-	WORD $0x2e613ab5 // shll v21.4s, v21.4h, #16
-	WORD $0x6e35dc55 // fmul v21.4s, v2.4s, v21.4s
-	WORD $0x6e34dc76 // fmul v22.4s, v3.4s, v20.4s
-	WORD $0x4e36d6b5 // fadd v21.4s, v21.4s, v22.4s
+	VLD1 (R2), [V20.H4]
+	WORD $0x2e613a94 // shll v20.4s, v20.4h, #16
+	WORD $0x6e34dc54 // fmul v20.4s, v2.4s, v20.4s
+	WORD $0x6e33dc75 // fmul v21.4s, v3.4s, v19.4s
+	WORD $0x4e35d694 // fadd v20.4s, v20.4s, v21.4s
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD   $0x4eac8676 // add v22.4s, v19.4s, v12.4s
-	WORD   $0x6f3006d7 // ushr v23.4s, v22.4s, #16
-	WORD   $0x6e371ed6 // eor v22.16b, v22.16b, v23.16b
-	WORD   $0x4eae9ed6 // mul v22.4s, v22.4s, v14.4s
-	WORD   $0x6f3106d7 // ushr v23.4s, v22.4s, #15
-	WORD   $0x6e371ed6 // eor v22.16b, v22.16b, v23.16b
-	WORD   $0x4eaf9ed6 // mul v22.4s, v22.4s, v15.4s
-	WORD   $0x6f3006d6 // ushr v22.4s, v22.4s, #16
-	WORD   $0x4e35e6b7 // fcmeq v23.4s, v21.4s, v21.4s
-	WORD   $0x6e205af7 // mvn v23.16b, v23.16b
-	WORD   $0x4eb686b6 // add v22.4s, v21.4s, v22.4s
-	WORD   $0x4eb71ed6 // orr v22.16b, v22.16b, v23.16b
-	WORD   $0x0f1086d6 // shrn v22.4h, v22.4s, #16
-	VST1.P [V22.H4], 8(R2)
+	// the rounding bits: lowbias32(index + key)
+	WORD   $0x4eb01e15 // orr v21.16b, v16.16b, v16.16b
+	WORD   $0x4eb18610 // add v16.4s, v16.4s, v17.4s
+	WORD   $0x4eab86b5 // add v21.4s, v21.4s, v11.4s
+	WORD   $0x6f3006b6 // ushr v22.4s, v21.4s, #16
+	WORD   $0x6e361eb5 // eor v21.16b, v21.16b, v22.16b
+	WORD   $0x4eac9eb5 // mul v21.4s, v21.4s, v12.4s
+	WORD   $0x6f3106b6 // ushr v22.4s, v21.4s, #15
+	WORD   $0x6e361eb5 // eor v21.16b, v21.16b, v22.16b
+	WORD   $0x4ead9eb5 // mul v21.4s, v21.4s, v13.4s
+	WORD   $0x6f3006b6 // ushr v22.4s, v21.4s, #16
+	WORD   $0x6e361eb5 // eor v21.16b, v21.16b, v22.16b
+	WORD   $0x4e2e1eb7 // and v23.16b, v21.16b, v14.16b
+	WORD   $0x4eb78697 // add v23.4s, v20.4s, v23.4s
+	WORD   $0x4e34e698 // fcmeq v24.4s, v20.4s, v20.4s
+	WORD   $0x6e205b18 // mvn v24.16b, v24.16b
+	WORD   $0x4eb81ef7 // orr v23.16b, v23.16b, v24.16b
+	WORD   $0x0f1086f7 // shrn v23.4h, v23.4s, #16
+	VST1.P [V23.H4], 8(R2)
 
 	// second moment
-	VLD1 (R3), [V22.H4]
-	WORD $0x2e613ad6 // shll v22.4s, v22.4h, #16
-	WORD $0x6e36dc96 // fmul v22.4s, v4.4s, v22.4s
-	WORD $0x6e34de94 // fmul v20.4s, v20.4s, v20.4s
-	WORD $0x6e34dcb4 // fmul v20.4s, v5.4s, v20.4s
-	WORD $0x4e34d6d4 // fadd v20.4s, v22.4s, v20.4s
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD   $0x4ead8676 // add v22.4s, v19.4s, v13.4s
-	WORD   $0x6f3006d7 // ushr v23.4s, v22.4s, #16
-	WORD   $0x6e371ed6 // eor v22.16b, v22.16b, v23.16b
-	WORD   $0x4eae9ed6 // mul v22.4s, v22.4s, v14.4s
-	WORD   $0x6f3106d7 // ushr v23.4s, v22.4s, #15
-	WORD   $0x6e371ed6 // eor v22.16b, v22.16b, v23.16b
-	WORD   $0x4eaf9ed6 // mul v22.4s, v22.4s, v15.4s
-	WORD   $0x6f3006d6 // ushr v22.4s, v22.4s, #16
-	WORD   $0x4e34e697 // fcmeq v23.4s, v20.4s, v20.4s
+	VLD1   (R3), [V23.H4]
+	WORD   $0x2e613af7 // shll v23.4s, v23.4h, #16
+	WORD   $0x6e37dc97 // fmul v23.4s, v4.4s, v23.4s
+	WORD   $0x6e33de73 // fmul v19.4s, v19.4s, v19.4s
+	WORD   $0x6e33dcb3 // fmul v19.4s, v5.4s, v19.4s
+	WORD   $0x4e33d6f3 // fadd v19.4s, v23.4s, v19.4s
+	WORD   $0x4eaf9eb5 // mul v21.4s, v21.4s, v15.4s
+	WORD   $0x6f3006b5 // ushr v21.4s, v21.4s, #16
+	WORD   $0x4eb58675 // add v21.4s, v19.4s, v21.4s
+	WORD   $0x4e33e677 // fcmeq v23.4s, v19.4s, v19.4s
 	WORD   $0x6e205af7 // mvn v23.16b, v23.16b
-	WORD   $0x4eb68696 // add v22.4s, v20.4s, v22.4s
-	WORD   $0x4eb71ed6 // orr v22.16b, v22.16b, v23.16b
-	WORD   $0x0f1086d6 // shrn v22.4h, v22.4s, #16
-	VST1.P [V22.H4], 8(R3)
+	WORD   $0x4eb71eb5 // orr v21.16b, v21.16b, v23.16b
+	WORD   $0x0f1086b5 // shrn v21.4h, v21.4s, #16
+	VST1.P [V21.H4], 8(R3)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	WORD $0x6ea1fa94 // fsqrt v20.4s, v20.4s
-	WORD $0x6e26de94 // fmul v20.4s, v20.4s, v6.4s
-	WORD $0x4e27d694 // fadd v20.4s, v20.4s, v7.4s
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD $0x4eab8673 // add v19.4s, v19.4s, v11.4s
-	WORD $0x6f300676 // ushr v22.4s, v19.4s, #16
-	WORD $0x6e361e73 // eor v19.16b, v19.16b, v22.16b
-	WORD $0x4eae9e73 // mul v19.4s, v19.4s, v14.4s
-	WORD $0x6f310676 // ushr v22.4s, v19.4s, #15
-	WORD $0x6e361e73 // eor v19.16b, v19.16b, v22.16b
-	WORD $0x4eaf9e73 // mul v19.4s, v19.4s, v15.4s
-	WORD $0x6f300673 // ushr v19.4s, v19.4s, #16
+	WORD $0x6ea1fa73 // fsqrt v19.4s, v19.4s
+	WORD $0x6e26de73 // fmul v19.4s, v19.4s, v6.4s
+	WORD $0x4e27d673 // fadd v19.4s, v19.4s, v7.4s
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V22.H4]
-	WORD   $0x2e613ad6 // shll v22.4s, v22.4h, #16
-	WORD   $0x6e29ded6 // fmul v22.4s, v22.4s, v9.4s
-	WORD   $0x6e34feb4 // fdiv v20.4s, v21.4s, v20.4s
-	WORD   $0x6e34dd14 // fmul v20.4s, v8.4s, v20.4s
-	WORD   $0x4eb4d6d4 // fsub v20.4s, v22.4s, v20.4s
-	WORD   $0x4e34e695 // fcmeq v21.4s, v20.4s, v20.4s
-	WORD   $0x6e205ab5 // mvn v21.16b, v21.16b
-	WORD   $0x4eb38693 // add v19.4s, v20.4s, v19.4s
-	WORD   $0x4eb51e73 // orr v19.16b, v19.16b, v21.16b
+	VLD1   (R0), [V21.H4]
+	WORD   $0x2e613ab5 // shll v21.4s, v21.4h, #16
+	WORD   $0x6e29deb5 // fmul v21.4s, v21.4s, v9.4s
+	WORD   $0x6e33fe93 // fdiv v19.4s, v20.4s, v19.4s
+	WORD   $0x6e33dd13 // fmul v19.4s, v8.4s, v19.4s
+	WORD   $0x4eb3d6b3 // fsub v19.4s, v21.4s, v19.4s
+	WORD   $0x4eb68674 // add v20.4s, v19.4s, v22.4s
+	WORD   $0x4e33e673 // fcmeq v19.4s, v19.4s, v19.4s
+	WORD   $0x6e205a73 // mvn v19.16b, v19.16b
+	WORD   $0x4eb31e93 // orr v19.16b, v20.16b, v19.16b
 	WORD   $0x0f108673 // shrn v19.4h, v19.4s, #16
 	VST1.P [V19.H4], 8(R0)
 	SUB    $16, R4
@@ -1904,94 +1724,76 @@ single:
 	CMP $4, R4
 	BLT tail
 
-	// the element's global index
-	WORD $0x4eb01e13 // orr v19.16b, v16.16b, v16.16b
-	WORD $0x4eb18610 // add v16.4s, v16.4s, v17.4s
-
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 8(R1), [V20.H4]
-	WORD   $0x2e613a94 // shll v20.4s, v20.4h, #16
-	WORD   $0x6e20de94 // fmul v20.4s, v20.4s, v0.4s
+	VLD1.P 8(R1), [V19.H4]
+	WORD   $0x2e613a73 // shll v19.4s, v19.4h, #16
+	WORD   $0x6e20de73 // fmul v19.4s, v19.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V21.H4]
-	WORD $0x2e613ab5 // shll v21.4s, v21.4h, #16
-	WORD $0x6e35dc35 // fmul v21.4s, v1.4s, v21.4s
-	WORD $0x4e35d694 // fadd v20.4s, v20.4s, v21.4s
+	VLD1 (R0), [V20.H4]
+	WORD $0x2e613a94 // shll v20.4s, v20.4h, #16
+	WORD $0x6e34dc34 // fmul v20.4s, v1.4s, v20.4s
+	WORD $0x4e34d673 // fadd v19.4s, v19.4s, v20.4s
 
 	// first moment
-	VLD1 (R2), [V21.H4]
-	WORD $0x2e613ab5 // shll v21.4s, v21.4h, #16
-	WORD $0x6e35dc55 // fmul v21.4s, v2.4s, v21.4s
-	WORD $0x6e34dc76 // fmul v22.4s, v3.4s, v20.4s
-	WORD $0x4e36d6b5 // fadd v21.4s, v21.4s, v22.4s
+	VLD1 (R2), [V20.H4]
+	WORD $0x2e613a94 // shll v20.4s, v20.4h, #16
+	WORD $0x6e34dc54 // fmul v20.4s, v2.4s, v20.4s
+	WORD $0x6e33dc75 // fmul v21.4s, v3.4s, v19.4s
+	WORD $0x4e35d694 // fadd v20.4s, v20.4s, v21.4s
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD   $0x4eac8676 // add v22.4s, v19.4s, v12.4s
-	WORD   $0x6f3006d7 // ushr v23.4s, v22.4s, #16
-	WORD   $0x6e371ed6 // eor v22.16b, v22.16b, v23.16b
-	WORD   $0x4eae9ed6 // mul v22.4s, v22.4s, v14.4s
-	WORD   $0x6f3106d7 // ushr v23.4s, v22.4s, #15
-	WORD   $0x6e371ed6 // eor v22.16b, v22.16b, v23.16b
-	WORD   $0x4eaf9ed6 // mul v22.4s, v22.4s, v15.4s
-	WORD   $0x6f3006d6 // ushr v22.4s, v22.4s, #16
-	WORD   $0x4e35e6b7 // fcmeq v23.4s, v21.4s, v21.4s
-	WORD   $0x6e205af7 // mvn v23.16b, v23.16b
-	WORD   $0x4eb686b6 // add v22.4s, v21.4s, v22.4s
-	WORD   $0x4eb71ed6 // orr v22.16b, v22.16b, v23.16b
-	WORD   $0x0f1086d6 // shrn v22.4h, v22.4s, #16
-	VST1.P [V22.H4], 8(R2)
+	// the rounding bits: lowbias32(index + key)
+	WORD   $0x4eb01e15 // orr v21.16b, v16.16b, v16.16b
+	WORD   $0x4eb18610 // add v16.4s, v16.4s, v17.4s
+	WORD   $0x4eab86b5 // add v21.4s, v21.4s, v11.4s
+	WORD   $0x6f3006b6 // ushr v22.4s, v21.4s, #16
+	WORD   $0x6e361eb5 // eor v21.16b, v21.16b, v22.16b
+	WORD   $0x4eac9eb5 // mul v21.4s, v21.4s, v12.4s
+	WORD   $0x6f3106b6 // ushr v22.4s, v21.4s, #15
+	WORD   $0x6e361eb5 // eor v21.16b, v21.16b, v22.16b
+	WORD   $0x4ead9eb5 // mul v21.4s, v21.4s, v13.4s
+	WORD   $0x6f3006b6 // ushr v22.4s, v21.4s, #16
+	WORD   $0x6e361eb5 // eor v21.16b, v21.16b, v22.16b
+	WORD   $0x4e2e1eb7 // and v23.16b, v21.16b, v14.16b
+	WORD   $0x4eb78697 // add v23.4s, v20.4s, v23.4s
+	WORD   $0x4e34e698 // fcmeq v24.4s, v20.4s, v20.4s
+	WORD   $0x6e205b18 // mvn v24.16b, v24.16b
+	WORD   $0x4eb81ef7 // orr v23.16b, v23.16b, v24.16b
+	WORD   $0x0f1086f7 // shrn v23.4h, v23.4s, #16
+	VST1.P [V23.H4], 8(R2)
 
 	// second moment
-	VLD1 (R3), [V22.H4]
-	WORD $0x2e613ad6 // shll v22.4s, v22.4h, #16
-	WORD $0x6e36dc96 // fmul v22.4s, v4.4s, v22.4s
-	WORD $0x6e34de94 // fmul v20.4s, v20.4s, v20.4s
-	WORD $0x6e34dcb4 // fmul v20.4s, v5.4s, v20.4s
-	WORD $0x4e34d6d4 // fadd v20.4s, v22.4s, v20.4s
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD   $0x4ead8676 // add v22.4s, v19.4s, v13.4s
-	WORD   $0x6f3006d7 // ushr v23.4s, v22.4s, #16
-	WORD   $0x6e371ed6 // eor v22.16b, v22.16b, v23.16b
-	WORD   $0x4eae9ed6 // mul v22.4s, v22.4s, v14.4s
-	WORD   $0x6f3106d7 // ushr v23.4s, v22.4s, #15
-	WORD   $0x6e371ed6 // eor v22.16b, v22.16b, v23.16b
-	WORD   $0x4eaf9ed6 // mul v22.4s, v22.4s, v15.4s
-	WORD   $0x6f3006d6 // ushr v22.4s, v22.4s, #16
-	WORD   $0x4e34e697 // fcmeq v23.4s, v20.4s, v20.4s
+	VLD1   (R3), [V23.H4]
+	WORD   $0x2e613af7 // shll v23.4s, v23.4h, #16
+	WORD   $0x6e37dc97 // fmul v23.4s, v4.4s, v23.4s
+	WORD   $0x6e33de73 // fmul v19.4s, v19.4s, v19.4s
+	WORD   $0x6e33dcb3 // fmul v19.4s, v5.4s, v19.4s
+	WORD   $0x4e33d6f3 // fadd v19.4s, v23.4s, v19.4s
+	WORD   $0x4eaf9eb5 // mul v21.4s, v21.4s, v15.4s
+	WORD   $0x6f3006b5 // ushr v21.4s, v21.4s, #16
+	WORD   $0x4eb58675 // add v21.4s, v19.4s, v21.4s
+	WORD   $0x4e33e677 // fcmeq v23.4s, v19.4s, v19.4s
 	WORD   $0x6e205af7 // mvn v23.16b, v23.16b
-	WORD   $0x4eb68696 // add v22.4s, v20.4s, v22.4s
-	WORD   $0x4eb71ed6 // orr v22.16b, v22.16b, v23.16b
-	WORD   $0x0f1086d6 // shrn v22.4h, v22.4s, #16
-	VST1.P [V22.H4], 8(R3)
+	WORD   $0x4eb71eb5 // orr v21.16b, v21.16b, v23.16b
+	WORD   $0x0f1086b5 // shrn v21.4h, v21.4s, #16
+	VST1.P [V21.H4], 8(R3)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	WORD $0x6ea1fa94 // fsqrt v20.4s, v20.4s
-	WORD $0x6e26de94 // fmul v20.4s, v20.4s, v6.4s
-	WORD $0x4e27d694 // fadd v20.4s, v20.4s, v7.4s
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD $0x4eab8673 // add v19.4s, v19.4s, v11.4s
-	WORD $0x6f300676 // ushr v22.4s, v19.4s, #16
-	WORD $0x6e361e73 // eor v19.16b, v19.16b, v22.16b
-	WORD $0x4eae9e73 // mul v19.4s, v19.4s, v14.4s
-	WORD $0x6f310676 // ushr v22.4s, v19.4s, #15
-	WORD $0x6e361e73 // eor v19.16b, v19.16b, v22.16b
-	WORD $0x4eaf9e73 // mul v19.4s, v19.4s, v15.4s
-	WORD $0x6f300673 // ushr v19.4s, v19.4s, #16
+	WORD $0x6ea1fa73 // fsqrt v19.4s, v19.4s
+	WORD $0x6e26de73 // fmul v19.4s, v19.4s, v6.4s
+	WORD $0x4e27d673 // fadd v19.4s, v19.4s, v7.4s
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V22.H4]
-	WORD   $0x2e613ad6 // shll v22.4s, v22.4h, #16
-	WORD   $0x6e29ded6 // fmul v22.4s, v22.4s, v9.4s
-	WORD   $0x6e34feb4 // fdiv v20.4s, v21.4s, v20.4s
-	WORD   $0x6e34dd14 // fmul v20.4s, v8.4s, v20.4s
-	WORD   $0x4eb4d6d4 // fsub v20.4s, v22.4s, v20.4s
-	WORD   $0x4e34e695 // fcmeq v21.4s, v20.4s, v20.4s
-	WORD   $0x6e205ab5 // mvn v21.16b, v21.16b
-	WORD   $0x4eb38693 // add v19.4s, v20.4s, v19.4s
-	WORD   $0x4eb51e73 // orr v19.16b, v19.16b, v21.16b
+	VLD1   (R0), [V21.H4]
+	WORD   $0x2e613ab5 // shll v21.4s, v21.4h, #16
+	WORD   $0x6e29deb5 // fmul v21.4s, v21.4s, v9.4s
+	WORD   $0x6e33fe93 // fdiv v19.4s, v20.4s, v19.4s
+	WORD   $0x6e33dd13 // fmul v19.4s, v8.4s, v19.4s
+	WORD   $0x4eb3d6b3 // fsub v19.4s, v21.4s, v19.4s
+	WORD   $0x4eb68674 // add v20.4s, v19.4s, v22.4s
+	WORD   $0x4e33e673 // fcmeq v19.4s, v19.4s, v19.4s
+	WORD   $0x6e205a73 // mvn v19.16b, v19.16b
+	WORD   $0x4eb31e93 // orr v19.16b, v20.16b, v19.16b
 	WORD   $0x0f108673 // shrn v19.4h, v19.4s, #16
 	VST1.P [V19.H4], 8(R0)
 	SUB    $4, R4
@@ -2001,99 +1803,81 @@ single:
 tail:
 	CBZ R4, done
 
-	// the element's global index
-	WORD $0x4eb01e13 // orr v19.16b, v16.16b, v16.16b
-	WORD $0x4eb28610 // add v16.4s, v16.4s, v18.4s
-
 	// scaled gradient (the scale is negative when maximizing)
 	MOVHU.P 2(R1), R9
-	VMOV    R9, V20.S[0]
-	WORD    $0x2e613a94 // shll v20.4s, v20.4h, #16
-	FMULS   F0, F20, F20
+	VMOV    R9, V19.S[0]
+	WORD    $0x2e613a73 // shll v19.4s, v19.4h, #16
+	FMULS   F0, F19, F19
 
 	// L2 weight decay folded into the gradient
 	MOVHU (R0), R9
-	VMOV  R9, V21.S[0]
-	WORD  $0x2e613ab5 // shll v21.4s, v21.4h, #16
-	FMULS F21, F1, F21
-	FADDS F21, F20, F20
+	VMOV  R9, V20.S[0]
+	WORD  $0x2e613a94 // shll v20.4s, v20.4h, #16
+	FMULS F20, F1, F20
+	FADDS F20, F19, F19
 
 	// first moment
 	MOVHU (R2), R9
-	VMOV  R9, V21.S[0]
-	WORD  $0x2e613ab5 // shll v21.4s, v21.4h, #16
-	FMULS F21, F2, F21
-	FMULS F20, F3, F22
-	FADDS F22, F21, F21
+	VMOV  R9, V20.S[0]
+	WORD  $0x2e613a94 // shll v20.4s, v20.4h, #16
+	FMULS F20, F2, F20
+	FMULS F19, F3, F21
+	FADDS F21, F20, F20
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD   $0x4eac8676 // add v22.4s, v19.4s, v12.4s
-	WORD   $0x6f3006d7 // ushr v23.4s, v22.4s, #16
-	WORD   $0x6e371ed6 // eor v22.16b, v22.16b, v23.16b
-	WORD   $0x4eae9ed6 // mul v22.4s, v22.4s, v14.4s
-	WORD   $0x6f3106d7 // ushr v23.4s, v22.4s, #15
-	WORD   $0x6e371ed6 // eor v22.16b, v22.16b, v23.16b
-	WORD   $0x4eaf9ed6 // mul v22.4s, v22.4s, v15.4s
-	WORD   $0x6f3006d6 // ushr v22.4s, v22.4s, #16
-	WORD   $0x4e35e6b7 // fcmeq v23.4s, v21.4s, v21.4s
-	WORD   $0x6e205af7 // mvn v23.16b, v23.16b
-	WORD   $0x4eb686b6 // add v22.4s, v21.4s, v22.4s
-	WORD   $0x4eb71ed6 // orr v22.16b, v22.16b, v23.16b
-	VMOV   V22.H[1], R9
+	// the rounding bits: lowbias32(index + key)
+	WORD   $0x4eb01e15 // orr v21.16b, v16.16b, v16.16b
+	WORD   $0x4eb28610 // add v16.4s, v16.4s, v18.4s
+	WORD   $0x4eab86b5 // add v21.4s, v21.4s, v11.4s
+	WORD   $0x6f3006b6 // ushr v22.4s, v21.4s, #16
+	WORD   $0x6e361eb5 // eor v21.16b, v21.16b, v22.16b
+	WORD   $0x4eac9eb5 // mul v21.4s, v21.4s, v12.4s
+	WORD   $0x6f3106b6 // ushr v22.4s, v21.4s, #15
+	WORD   $0x6e361eb5 // eor v21.16b, v21.16b, v22.16b
+	WORD   $0x4ead9eb5 // mul v21.4s, v21.4s, v13.4s
+	WORD   $0x6f3006b6 // ushr v22.4s, v21.4s, #16
+	WORD   $0x6e361eb5 // eor v21.16b, v21.16b, v22.16b
+	WORD   $0x4e2e1eb7 // and v23.16b, v21.16b, v14.16b
+	WORD   $0x4eb78697 // add v23.4s, v20.4s, v23.4s
+	WORD   $0x4e34e698 // fcmeq v24.4s, v20.4s, v20.4s
+	WORD   $0x6e205b18 // mvn v24.16b, v24.16b
+	WORD   $0x4eb81ef7 // orr v23.16b, v23.16b, v24.16b
+	VMOV   V23.H[1], R9
 	MOVH.P R9, 2(R2)
 
 	// second moment
-	MOVHU (R3), R9
-	VMOV  R9, V22.S[0]
-	WORD  $0x2e613ad6 // shll v22.4s, v22.4h, #16
-	FMULS F22, F4, F22
-	FMULS F20, F20, F20
-	FMULS F20, F5, F20
-	FADDS F20, F22, F20
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD   $0x4ead8676 // add v22.4s, v19.4s, v13.4s
-	WORD   $0x6f3006d7 // ushr v23.4s, v22.4s, #16
-	WORD   $0x6e371ed6 // eor v22.16b, v22.16b, v23.16b
-	WORD   $0x4eae9ed6 // mul v22.4s, v22.4s, v14.4s
-	WORD   $0x6f3106d7 // ushr v23.4s, v22.4s, #15
-	WORD   $0x6e371ed6 // eor v22.16b, v22.16b, v23.16b
-	WORD   $0x4eaf9ed6 // mul v22.4s, v22.4s, v15.4s
-	WORD   $0x6f3006d6 // ushr v22.4s, v22.4s, #16
-	WORD   $0x4e34e697 // fcmeq v23.4s, v20.4s, v20.4s
+	MOVHU  (R3), R9
+	VMOV   R9, V23.S[0]
+	WORD   $0x2e613af7 // shll v23.4s, v23.4h, #16
+	FMULS  F23, F4, F23
+	FMULS  F19, F19, F19
+	FMULS  F19, F5, F19
+	FADDS  F19, F23, F19
+	WORD   $0x4eaf9eb5 // mul v21.4s, v21.4s, v15.4s
+	WORD   $0x6f3006b5 // ushr v21.4s, v21.4s, #16
+	WORD   $0x4eb58675 // add v21.4s, v19.4s, v21.4s
+	WORD   $0x4e33e677 // fcmeq v23.4s, v19.4s, v19.4s
 	WORD   $0x6e205af7 // mvn v23.16b, v23.16b
-	WORD   $0x4eb68696 // add v22.4s, v20.4s, v22.4s
-	WORD   $0x4eb71ed6 // orr v22.16b, v22.16b, v23.16b
-	VMOV   V22.H[1], R9
+	WORD   $0x4eb71eb5 // orr v21.16b, v21.16b, v23.16b
+	VMOV   V21.H[1], R9
 	MOVH.P R9, 2(R3)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	FSQRTS F20, F20
-	FMULS  F6, F20, F20
-	FADDS  F7, F20, F20
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD $0x4eab8673 // add v19.4s, v19.4s, v11.4s
-	WORD $0x6f300676 // ushr v22.4s, v19.4s, #16
-	WORD $0x6e361e73 // eor v19.16b, v19.16b, v22.16b
-	WORD $0x4eae9e73 // mul v19.4s, v19.4s, v14.4s
-	WORD $0x6f310676 // ushr v22.4s, v19.4s, #15
-	WORD $0x6e361e73 // eor v19.16b, v19.16b, v22.16b
-	WORD $0x4eaf9e73 // mul v19.4s, v19.4s, v15.4s
-	WORD $0x6f300673 // ushr v19.4s, v19.4s, #16
+	FSQRTS F19, F19
+	FMULS  F6, F19, F19
+	FADDS  F7, F19, F19
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	MOVHU  (R0), R9
-	VMOV   R9, V22.S[0]
-	WORD   $0x2e613ad6 // shll v22.4s, v22.4h, #16
-	FMULS  F9, F22, F22
-	FDIVS  F20, F21, F20
-	FMULS  F20, F8, F20
-	FSUBS  F20, F22, F20
-	WORD   $0x4e34e695 // fcmeq v21.4s, v20.4s, v20.4s
-	WORD   $0x6e205ab5 // mvn v21.16b, v21.16b
-	WORD   $0x4eb38693 // add v19.4s, v20.4s, v19.4s
-	WORD   $0x4eb51e73 // orr v19.16b, v19.16b, v21.16b
+	VMOV   R9, V21.S[0]
+	WORD   $0x2e613ab5 // shll v21.4s, v21.4h, #16
+	FMULS  F9, F21, F21
+	FDIVS  F19, F20, F19
+	FMULS  F19, F8, F19
+	FSUBS  F19, F21, F19
+	WORD   $0x4eb68674 // add v20.4s, v19.4s, v22.4s
+	WORD   $0x4e33e673 // fcmeq v19.4s, v19.4s, v19.4s
+	WORD   $0x6e205a73 // mvn v19.16b, v19.16b
+	WORD   $0x4eb31e93 // orr v19.16b, v20.16b, v19.16b
 	VMOV   V19.H[1], R9
 	MOVH.P R9, 2(R0)
 	SUB    $1, R4

@@ -43,22 +43,29 @@ func roundBF16Bits(u, bias uint32) uint32 {
 // updates accumulate in expectation (Zamirai et al., "Revisiting
 // BFloat16 Training"; torchao's AdamW with bf16_stochastic_round). The
 // kernels add 16 random bits to x's float32 bits and keep the high 16.
-// The bits are a hash of (Seed, t, the stream, the element's global
-// index), not an RNG's draws, so they are the same on every machine,
-// level, vector width, chunking and worker count:
+// The bits are a hash of (Seed, t, the element's global index) and the
+// stream, not an RNG's draws, so they are the same on every machine,
+// level, vector width, chunking and worker count. One hash per element
+// gives the bits of all its streams:
 //
-//	key   = high 32 bits of splitmix64(Seed + 0x9e3779b97f4a7c15*(4*t + stream))
-//	        (stream 0: param, 1: m, 2: v)
+//	key   = high 32 bits of splitmix64(Seed + 0x9e3779b97f4a7c15*t)
 //	index = (Offset + i) mod 2^32 for element i of the slices
-//	bits  = high 16 bits of lowbias32(index + key mod 2^32)
+//	x     = lowbias32(index + key mod 2^32)
+//	bits  = x >> 16                       for param
+//	        x & 0xffff                    for m (Adam) or the momentum buffer (SGD)
+//	        (x * 0x9e3779b9 mod 2^32) >> 16 for v
 //
 // where splitmix64 is Steele et al.'s finalizer (z ^= z>>30; z *=
 // 0xbf58476d1ce4e5b9; z ^= z>>27; z *= 0x94d049bb133111eb; z ^= z>>31)
 // and lowbias32 Chris Wellons' 32-bit mixer (x ^= x>>16; x *= 0x7feb352d;
-// x ^= x>>15; x *= 0x846ca68b; x ^= x>>16). A step over a chunk of a
-// tensor passes the chunk's start as Offset, and so gets the bits the
-// whole tensor's step would; different tensors should get different
-// Seeds (or disjoint Offset ranges), else their roundings are correlated.
+// x ^= x>>15; x *= 0x846ca68b; x ^= x>>16). Over the keys, x is uniform
+// (lowbias32 is a bijection), and so is each stream's 16 bits (x * the
+// odd 0x9e3779b9 too); the bits of param and m are independent. (One
+// hash for three streams is a third of the work of one hash each.) A
+// step over a chunk of a tensor passes the chunk's start as Offset, and
+// so gets the bits the whole tensor's step would; different tensors
+// should get different Seeds (or disjoint Offset ranges), else their
+// roundings are correlated.
 // Tensors beyond 2^32 elements repeat the index.
 //
 // In both modes ±Inf stays ±Inf and NaN stays NaN: every NaN becomes
@@ -80,9 +87,9 @@ type Rounding struct {
 // RoundNearestEven is round-to-nearest-even, the zero Rounding.
 var RoundNearestEven = Rounding{}
 
-// key is the hash key of stream (0: param, 1: m, 2: v) at step t.
-func (r Rounding) key(t int, stream uint64) uint32 {
-	z := r.Seed + 0x9e3779b97f4a7c15*(4*uint64(t)+stream)
+// key is the hash key of step t.
+func (r Rounding) key(t int) uint32 {
+	z := r.Seed + 0x9e3779b97f4a7c15*uint64(t)
 	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
 	z = (z ^ z>>27) * 0x94d049bb133111eb
 	return uint32((z ^ z>>31) >> 32)

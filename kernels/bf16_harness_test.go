@@ -196,8 +196,8 @@ func bf16AtEnd(p *testbuf.Pages, n int) []BF16 {
 }
 
 // refKey is Rounding.key written out from its documentation.
-func refKey(seed uint64, t int, stream uint64) uint32 {
-	z := seed + 0x9e3779b97f4a7c15*(uint64(t)*4+stream)
+func refKey(seed uint64, t int) uint32 {
+	z := seed + 0x9e3779b97f4a7c15*uint64(t)
 	z ^= z >> 30
 	z *= 0xbf58476d1ce4e5b9
 	z ^= z >> 27
@@ -214,6 +214,18 @@ func refLowbias32(x uint32) uint32 {
 	x *= 0x846ca68b
 	x ^= x >> 16
 	return x
+}
+
+// refStreamBits is the documented 16 random bits of stream (0: param, 1:
+// m or buf, 2: v) from the element's lowbias32 x.
+func refStreamBits(x uint32, stream uint64) uint32 {
+	switch stream {
+	case 0:
+		return x >> 16
+	case 1:
+		return x & 0xffff
+	}
+	return x * 0x9e3779b9 >> 16
 }
 
 // refRound is the documented rounding of x: nearest even (from the two

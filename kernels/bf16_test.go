@@ -164,9 +164,9 @@ func TestBF16MatchesStep32ThenRounding(t *testing.T) {
 				}
 				continue
 			}
-			key := refKey(c.r.Seed, c.t, s.stream)
+			key := refKey(c.r.Seed, c.t)
 			for i := range n {
-				bits := refLowbias32(uint32(c.r.Offset)+uint32(i)+key) >> 16
+				bits := refStreamBits(refLowbias32(uint32(c.r.Offset)+uint32(i)+key), s.stream)
 				want := refRound(s.want[i], c.r.Stochastic, bits)
 				if sameBF16(s.got[i:i+1], []BF16{want}) >= 0 {
 					t.Fatalf("%s[%d] = %#04x, want %#04x from float32 %#08x, bits %#04x (%v)",
@@ -261,22 +261,38 @@ func TestStochasticRoundingMean(t *testing.T) {
 	}
 }
 
-// TestHash16BitBalance checks each of the 16 random bits over 2^20
-// consecutive indexes: set about half the time, within 6 standard
-// deviations (sqrt(N)/2) of N/2.
-func TestHash16BitBalance(t *testing.T) {
+// TestHashBitBalance checks each of the 48 random bits (16 per stream)
+// over 2^20 consecutive indexes: set about half the time, within 6
+// standard deviations (sqrt(N)/2) of N/2; and the pairs of streams: the
+// top bits of two streams agree about half the time, also within 6
+// standard deviations.
+func TestHashBitBalance(t *testing.T) {
 	const n = 1 << 20
-	key := refKey(1, 1, 0)
-	var counts [16]int
+	key := refKey(1, 1)
+	var counts [3][16]int
+	var agree [3]int
 	for i := range uint32(n) {
-		h := refLowbias32(i+key) >> 16
-		for b := range 16 {
-			counts[b] += int(h >> b & 1)
+		x := refLowbias32(i + key)
+		var bits [3]uint32
+		for s := range bits {
+			bits[s] = refStreamBits(x, uint64(s))
+			for b := range 16 {
+				counts[s][b] += int(bits[s] >> b & 1)
+			}
+		}
+		for s := range agree {
+			agree[s] += int(^(bits[s]^bits[(s+1)%3])>>15) & 1
 		}
 	}
-	for b, c := range counts {
-		if d := math.Abs(float64(c) - n/2); d > 6*math.Sqrt(n)/2 {
-			t.Errorf("bit %d set %d times of %d", b, c, n)
+	tooFar := func(c int) bool { return math.Abs(float64(c)-n/2) > 6*math.Sqrt(n)/2 }
+	for s := range counts {
+		for b, c := range counts[s] {
+			if tooFar(c) {
+				t.Errorf("stream %d: bit %d set %d times of %d", s, b, c, n)
+			}
+		}
+		if tooFar(agree[s]) {
+			t.Errorf("streams %d and %d: top bits agree %d times of %d", s, (s+1)%3, agree[s], n)
 		}
 	}
 }

@@ -143,16 +143,16 @@ type lionF32Table [1]func(param, grad, m []float32, s [7]float32)
 type lionF64Table [1]func(param, grad, m []float64, s [7]float64)
 
 // adamBF16F32Table holds a level's Adam (bfloat16 storage) float32 kernels, by variant.
-type adamBF16F32Table [4]func(param []uint16, grad []float32, m []uint16, v []uint16, s [14]float32)
+type adamBF16F32Table [4]func(param []uint16, grad []float32, m []uint16, v []uint16, s [12]float32)
 
 // adamBF16GradF32Table holds a level's Adam (bfloat16 storage and gradient) float32 kernels, by variant.
-type adamBF16GradF32Table [4]func(param []uint16, grad []uint16, m []uint16, v []uint16, s [14]float32)
+type adamBF16GradF32Table [4]func(param []uint16, grad []uint16, m []uint16, v []uint16, s [12]float32)
 
 // sgdBF16F32Table holds a level's SGD (bfloat16 storage) float32 kernels, by variant.
-type sgdBF16F32Table [12]func(param []uint16, grad []float32, buf []uint16, s [9]float32)
+type sgdBF16F32Table [12]func(param []uint16, grad []float32, buf []uint16, s [8]float32)
 
 // sgdBF16GradF32Table holds a level's SGD (bfloat16 storage and gradient) float32 kernels, by variant.
-type sgdBF16GradF32Table [12]func(param []uint16, grad []uint16, buf []uint16, s [9]float32)
+type sgdBF16GradF32Table [12]func(param []uint16, grad []uint16, buf []uint16, s [8]float32)
 
 // genericKernels are the pure-Go kernels, for every target.
 var genericKernels = kernelSet{
@@ -2605,15 +2605,13 @@ const (
 	adamBF16Step          // lr / (1 - beta1^t) (see Adam.scalars)
 	adamBF16Pdecay        // 1 - lr*weight_decay for decoupled decay (AdamW), else 1
 	adamBF16Off           // global index of the first element, mod 2^32
-	adamBF16Kparam        // hash key of param's rounding
-	adamBF16Km            // hash key of m's rounding
-	adamBF16Kv            // hash key of v's rounding
+	adamBF16Key           // hash key of the step's roundings
 	adamBF16ScalarCount
 )
 
 // adamBF16F32 is the pure-Go Adam (bfloat16 storage) kernel (float32; variant: plain).
 // Every assembly level performs exactly these operations in this order.
-func adamBF16F32(param []uint16, grad []float32, m []uint16, v []uint16, s [14]float32) {
+func adamBF16F32(param []uint16, grad []float32, m []uint16, v []uint16, s [12]float32) {
 	gscale := s[adamBF16Gscale]
 	b1 := s[adamBF16B1]
 	omb1 := s[adamBF16Omb1]
@@ -2638,30 +2636,27 @@ func adamBF16F32(param []uint16, grad []float32, m []uint16, v []uint16, s [14]f
 		r := mt
 		u := math.Float32bits(r)
 		bias := (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
-		nan := nanMask32(r)
-		m[i] = uint16(((u + bias) | nan) >> 16)
+		m[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
 		// second moment
 		vt := float32(b2*vW) + float32(omb2*(g*g))
 		// round to bfloat16 (NaN becomes the NaN 0xffff)
 		r = vt
 		u = math.Float32bits(r)
 		bias = (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
-		nan = nanMask32(r)
-		v[i] = uint16(((u + bias) | nan) >> 16)
+		v[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
 		// sqrt(v / (1 - beta2^t)) + eps
 		denom := float32(sqrt32(vt)*ibc2) + eps
 		// round to bfloat16 (NaN becomes the NaN 0xffff)
 		r = float32(paramW*pdecay) - float32(step*(mt/denom))
 		u = math.Float32bits(r)
 		bias = (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
-		nan = nanMask32(r)
-		param[i] = uint16(((u + bias) | nan) >> 16)
+		param[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
 	}
 }
 
 // adamBF16F32Coupled is the pure-Go Adam (bfloat16 storage) kernel (float32; variant: Coupled).
 // Every assembly level performs exactly these operations in this order.
-func adamBF16F32Coupled(param []uint16, grad []float32, m []uint16, v []uint16, s [14]float32) {
+func adamBF16F32Coupled(param []uint16, grad []float32, m []uint16, v []uint16, s [12]float32) {
 	gscale := s[adamBF16Gscale]
 	wd := s[adamBF16Wd]
 	b1 := s[adamBF16B1]
@@ -2689,30 +2684,27 @@ func adamBF16F32Coupled(param []uint16, grad []float32, m []uint16, v []uint16, 
 		r := mt
 		u := math.Float32bits(r)
 		bias := (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
-		nan := nanMask32(r)
-		m[i] = uint16(((u + bias) | nan) >> 16)
+		m[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
 		// second moment
 		vt := float32(b2*vW) + float32(omb2*(g*g))
 		// round to bfloat16 (NaN becomes the NaN 0xffff)
 		r = vt
 		u = math.Float32bits(r)
 		bias = (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
-		nan = nanMask32(r)
-		v[i] = uint16(((u + bias) | nan) >> 16)
+		v[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
 		// sqrt(v / (1 - beta2^t)) + eps
 		denom := float32(sqrt32(vt)*ibc2) + eps
 		// round to bfloat16 (NaN becomes the NaN 0xffff)
 		r = float32(paramW*pdecay) - float32(step*(mt/denom))
 		u = math.Float32bits(r)
 		bias = (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
-		nan = nanMask32(r)
-		param[i] = uint16(((u + bias) | nan) >> 16)
+		param[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
 	}
 }
 
 // adamBF16F32Stochastic is the pure-Go Adam (bfloat16 storage) kernel (float32; variant: Stochastic).
 // Every assembly level performs exactly these operations in this order.
-func adamBF16F32Stochastic(param []uint16, grad []float32, m []uint16, v []uint16, s [14]float32) {
+func adamBF16F32Stochastic(param []uint16, grad []float32, m []uint16, v []uint16, s [12]float32) {
 	gscale := s[adamBF16Gscale]
 	b1 := s[adamBF16B1]
 	omb1 := s[adamBF16Omb1]
@@ -2723,9 +2715,7 @@ func adamBF16F32Stochastic(param []uint16, grad []float32, m []uint16, v []uint1
 	step := s[adamBF16Step]
 	pdecay := s[adamBF16Pdecay]
 	off := math.Float32bits(s[adamBF16Off])
-	kparam := math.Float32bits(s[adamBF16Kparam])
-	km := math.Float32bits(s[adamBF16Km])
-	kv := math.Float32bits(s[adamBF16Kv])
+	key := math.Float32bits(s[adamBF16Key])
 	grad = grad[:len(param)]
 	m = m[:len(param)]
 	v = v[:len(param)]
@@ -2733,55 +2723,43 @@ func adamBF16F32Stochastic(param []uint16, grad []float32, m []uint16, v []uint1
 		paramW := math.Float32frombits(uint32(param[i]) << 16)
 		mW := math.Float32frombits(uint32(m[i]) << 16)
 		vW := math.Float32frombits(uint32(v[i]) << 16)
-		// the element's global index
-		idx := off + uint32(i)
 		// scaled gradient (the scale is negative when maximizing)
 		g := float32(grad[i] * gscale)
 		// first moment
 		mt := float32(b1*mW) + float32(omb1*g)
-		// 16 random bits: the high half of lowbias32(index + key)
-		h := (idx + km)
+		// the rounding bits: lowbias32(index + key)
+		h := (off + uint32(i) + key)
 		h = (h ^ (h >> 16))
 		h = (h * uint32(0x7feb352d))
 		h = (h ^ (h >> 15))
-		bias := ((h * uint32(0x846ca68b)) >> 16)
+		h = (h * uint32(0x846ca68b))
+		hs := (h >> 16)
+		h = (h ^ hs)
+		bias := (h & uint32(0xffff))
 		// round to bfloat16 (NaN becomes the NaN 0xffff)
 		r := mt
 		u := math.Float32bits(r)
-		nan := nanMask32(r)
-		m[i] = uint16(((u + bias) | nan) >> 16)
+		m[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
 		// second moment
 		vt := float32(b2*vW) + float32(omb2*(g*g))
-		// 16 random bits: the high half of lowbias32(index + key)
-		h = (idx + kv)
-		h = (h ^ (h >> 16))
-		h = (h * uint32(0x7feb352d))
-		h = (h ^ (h >> 15))
-		bias = ((h * uint32(0x846ca68b)) >> 16)
+		bias = ((h * uint32(0x9e3779b9)) >> 16)
 		// round to bfloat16 (NaN becomes the NaN 0xffff)
 		r = vt
 		u = math.Float32bits(r)
-		nan = nanMask32(r)
-		v[i] = uint16(((u + bias) | nan) >> 16)
+		v[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
 		// sqrt(v / (1 - beta2^t)) + eps
 		denom := float32(sqrt32(vt)*ibc2) + eps
-		// 16 random bits: the high half of lowbias32(index + key)
-		h = (idx + kparam)
-		h = (h ^ (h >> 16))
-		h = (h * uint32(0x7feb352d))
-		h = (h ^ (h >> 15))
-		bias = ((h * uint32(0x846ca68b)) >> 16)
+		bias = hs
 		// round to bfloat16 (NaN becomes the NaN 0xffff)
 		r = float32(paramW*pdecay) - float32(step*(mt/denom))
 		u = math.Float32bits(r)
-		nan = nanMask32(r)
-		param[i] = uint16(((u + bias) | nan) >> 16)
+		param[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
 	}
 }
 
 // adamBF16F32CoupledStochastic is the pure-Go Adam (bfloat16 storage) kernel (float32; variant: Coupled, Stochastic).
 // Every assembly level performs exactly these operations in this order.
-func adamBF16F32CoupledStochastic(param []uint16, grad []float32, m []uint16, v []uint16, s [14]float32) {
+func adamBF16F32CoupledStochastic(param []uint16, grad []float32, m []uint16, v []uint16, s [12]float32) {
 	gscale := s[adamBF16Gscale]
 	wd := s[adamBF16Wd]
 	b1 := s[adamBF16B1]
@@ -2793,9 +2771,7 @@ func adamBF16F32CoupledStochastic(param []uint16, grad []float32, m []uint16, v 
 	step := s[adamBF16Step]
 	pdecay := s[adamBF16Pdecay]
 	off := math.Float32bits(s[adamBF16Off])
-	kparam := math.Float32bits(s[adamBF16Kparam])
-	km := math.Float32bits(s[adamBF16Km])
-	kv := math.Float32bits(s[adamBF16Kv])
+	key := math.Float32bits(s[adamBF16Key])
 	grad = grad[:len(param)]
 	m = m[:len(param)]
 	v = v[:len(param)]
@@ -2803,51 +2779,39 @@ func adamBF16F32CoupledStochastic(param []uint16, grad []float32, m []uint16, v 
 		paramW := math.Float32frombits(uint32(param[i]) << 16)
 		mW := math.Float32frombits(uint32(m[i]) << 16)
 		vW := math.Float32frombits(uint32(v[i]) << 16)
-		// the element's global index
-		idx := off + uint32(i)
 		// scaled gradient (the scale is negative when maximizing)
 		g := float32(grad[i] * gscale)
 		// L2 weight decay folded into the gradient
 		g = g + float32(wd*paramW)
 		// first moment
 		mt := float32(b1*mW) + float32(omb1*g)
-		// 16 random bits: the high half of lowbias32(index + key)
-		h := (idx + km)
+		// the rounding bits: lowbias32(index + key)
+		h := (off + uint32(i) + key)
 		h = (h ^ (h >> 16))
 		h = (h * uint32(0x7feb352d))
 		h = (h ^ (h >> 15))
-		bias := ((h * uint32(0x846ca68b)) >> 16)
+		h = (h * uint32(0x846ca68b))
+		hs := (h >> 16)
+		h = (h ^ hs)
+		bias := (h & uint32(0xffff))
 		// round to bfloat16 (NaN becomes the NaN 0xffff)
 		r := mt
 		u := math.Float32bits(r)
-		nan := nanMask32(r)
-		m[i] = uint16(((u + bias) | nan) >> 16)
+		m[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
 		// second moment
 		vt := float32(b2*vW) + float32(omb2*(g*g))
-		// 16 random bits: the high half of lowbias32(index + key)
-		h = (idx + kv)
-		h = (h ^ (h >> 16))
-		h = (h * uint32(0x7feb352d))
-		h = (h ^ (h >> 15))
-		bias = ((h * uint32(0x846ca68b)) >> 16)
+		bias = ((h * uint32(0x9e3779b9)) >> 16)
 		// round to bfloat16 (NaN becomes the NaN 0xffff)
 		r = vt
 		u = math.Float32bits(r)
-		nan = nanMask32(r)
-		v[i] = uint16(((u + bias) | nan) >> 16)
+		v[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
 		// sqrt(v / (1 - beta2^t)) + eps
 		denom := float32(sqrt32(vt)*ibc2) + eps
-		// 16 random bits: the high half of lowbias32(index + key)
-		h = (idx + kparam)
-		h = (h ^ (h >> 16))
-		h = (h * uint32(0x7feb352d))
-		h = (h ^ (h >> 15))
-		bias = ((h * uint32(0x846ca68b)) >> 16)
+		bias = hs
 		// round to bfloat16 (NaN becomes the NaN 0xffff)
 		r = float32(paramW*pdecay) - float32(step*(mt/denom))
 		u = math.Float32bits(r)
-		nan = nanMask32(r)
-		param[i] = uint16(((u + bias) | nan) >> 16)
+		param[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
 	}
 }
 
@@ -2864,15 +2828,13 @@ const (
 	adamBF16GradStep          // lr / (1 - beta1^t) (see Adam.scalars)
 	adamBF16GradPdecay        // 1 - lr*weight_decay for decoupled decay (AdamW), else 1
 	adamBF16GradOff           // global index of the first element, mod 2^32
-	adamBF16GradKparam        // hash key of param's rounding
-	adamBF16GradKm            // hash key of m's rounding
-	adamBF16GradKv            // hash key of v's rounding
+	adamBF16GradKey           // hash key of the step's roundings
 	adamBF16GradScalarCount
 )
 
 // adamBF16GradF32 is the pure-Go Adam (bfloat16 storage and gradient) kernel (float32; variant: plain).
 // Every assembly level performs exactly these operations in this order.
-func adamBF16GradF32(param []uint16, grad []uint16, m []uint16, v []uint16, s [14]float32) {
+func adamBF16GradF32(param []uint16, grad []uint16, m []uint16, v []uint16, s [12]float32) {
 	gscale := s[adamBF16GradGscale]
 	b1 := s[adamBF16GradB1]
 	omb1 := s[adamBF16GradOmb1]
@@ -2898,30 +2860,27 @@ func adamBF16GradF32(param []uint16, grad []uint16, m []uint16, v []uint16, s [1
 		r := mt
 		u := math.Float32bits(r)
 		bias := (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
-		nan := nanMask32(r)
-		m[i] = uint16(((u + bias) | nan) >> 16)
+		m[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
 		// second moment
 		vt := float32(b2*vW) + float32(omb2*(g*g))
 		// round to bfloat16 (NaN becomes the NaN 0xffff)
 		r = vt
 		u = math.Float32bits(r)
 		bias = (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
-		nan = nanMask32(r)
-		v[i] = uint16(((u + bias) | nan) >> 16)
+		v[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
 		// sqrt(v / (1 - beta2^t)) + eps
 		denom := float32(sqrt32(vt)*ibc2) + eps
 		// round to bfloat16 (NaN becomes the NaN 0xffff)
 		r = float32(paramW*pdecay) - float32(step*(mt/denom))
 		u = math.Float32bits(r)
 		bias = (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
-		nan = nanMask32(r)
-		param[i] = uint16(((u + bias) | nan) >> 16)
+		param[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
 	}
 }
 
 // adamBF16GradF32Coupled is the pure-Go Adam (bfloat16 storage and gradient) kernel (float32; variant: Coupled).
 // Every assembly level performs exactly these operations in this order.
-func adamBF16GradF32Coupled(param []uint16, grad []uint16, m []uint16, v []uint16, s [14]float32) {
+func adamBF16GradF32Coupled(param []uint16, grad []uint16, m []uint16, v []uint16, s [12]float32) {
 	gscale := s[adamBF16GradGscale]
 	wd := s[adamBF16GradWd]
 	b1 := s[adamBF16GradB1]
@@ -2950,30 +2909,27 @@ func adamBF16GradF32Coupled(param []uint16, grad []uint16, m []uint16, v []uint1
 		r := mt
 		u := math.Float32bits(r)
 		bias := (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
-		nan := nanMask32(r)
-		m[i] = uint16(((u + bias) | nan) >> 16)
+		m[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
 		// second moment
 		vt := float32(b2*vW) + float32(omb2*(g*g))
 		// round to bfloat16 (NaN becomes the NaN 0xffff)
 		r = vt
 		u = math.Float32bits(r)
 		bias = (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
-		nan = nanMask32(r)
-		v[i] = uint16(((u + bias) | nan) >> 16)
+		v[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
 		// sqrt(v / (1 - beta2^t)) + eps
 		denom := float32(sqrt32(vt)*ibc2) + eps
 		// round to bfloat16 (NaN becomes the NaN 0xffff)
 		r = float32(paramW*pdecay) - float32(step*(mt/denom))
 		u = math.Float32bits(r)
 		bias = (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
-		nan = nanMask32(r)
-		param[i] = uint16(((u + bias) | nan) >> 16)
+		param[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
 	}
 }
 
 // adamBF16GradF32Stochastic is the pure-Go Adam (bfloat16 storage and gradient) kernel (float32; variant: Stochastic).
 // Every assembly level performs exactly these operations in this order.
-func adamBF16GradF32Stochastic(param []uint16, grad []uint16, m []uint16, v []uint16, s [14]float32) {
+func adamBF16GradF32Stochastic(param []uint16, grad []uint16, m []uint16, v []uint16, s [12]float32) {
 	gscale := s[adamBF16GradGscale]
 	b1 := s[adamBF16GradB1]
 	omb1 := s[adamBF16GradOmb1]
@@ -2984,9 +2940,7 @@ func adamBF16GradF32Stochastic(param []uint16, grad []uint16, m []uint16, v []ui
 	step := s[adamBF16GradStep]
 	pdecay := s[adamBF16GradPdecay]
 	off := math.Float32bits(s[adamBF16GradOff])
-	kparam := math.Float32bits(s[adamBF16GradKparam])
-	km := math.Float32bits(s[adamBF16GradKm])
-	kv := math.Float32bits(s[adamBF16GradKv])
+	key := math.Float32bits(s[adamBF16GradKey])
 	grad = grad[:len(param)]
 	m = m[:len(param)]
 	v = v[:len(param)]
@@ -2995,55 +2949,43 @@ func adamBF16GradF32Stochastic(param []uint16, grad []uint16, m []uint16, v []ui
 		gradW := math.Float32frombits(uint32(grad[i]) << 16)
 		mW := math.Float32frombits(uint32(m[i]) << 16)
 		vW := math.Float32frombits(uint32(v[i]) << 16)
-		// the element's global index
-		idx := off + uint32(i)
 		// scaled gradient (the scale is negative when maximizing)
 		g := float32(gradW * gscale)
 		// first moment
 		mt := float32(b1*mW) + float32(omb1*g)
-		// 16 random bits: the high half of lowbias32(index + key)
-		h := (idx + km)
+		// the rounding bits: lowbias32(index + key)
+		h := (off + uint32(i) + key)
 		h = (h ^ (h >> 16))
 		h = (h * uint32(0x7feb352d))
 		h = (h ^ (h >> 15))
-		bias := ((h * uint32(0x846ca68b)) >> 16)
+		h = (h * uint32(0x846ca68b))
+		hs := (h >> 16)
+		h = (h ^ hs)
+		bias := (h & uint32(0xffff))
 		// round to bfloat16 (NaN becomes the NaN 0xffff)
 		r := mt
 		u := math.Float32bits(r)
-		nan := nanMask32(r)
-		m[i] = uint16(((u + bias) | nan) >> 16)
+		m[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
 		// second moment
 		vt := float32(b2*vW) + float32(omb2*(g*g))
-		// 16 random bits: the high half of lowbias32(index + key)
-		h = (idx + kv)
-		h = (h ^ (h >> 16))
-		h = (h * uint32(0x7feb352d))
-		h = (h ^ (h >> 15))
-		bias = ((h * uint32(0x846ca68b)) >> 16)
+		bias = ((h * uint32(0x9e3779b9)) >> 16)
 		// round to bfloat16 (NaN becomes the NaN 0xffff)
 		r = vt
 		u = math.Float32bits(r)
-		nan = nanMask32(r)
-		v[i] = uint16(((u + bias) | nan) >> 16)
+		v[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
 		// sqrt(v / (1 - beta2^t)) + eps
 		denom := float32(sqrt32(vt)*ibc2) + eps
-		// 16 random bits: the high half of lowbias32(index + key)
-		h = (idx + kparam)
-		h = (h ^ (h >> 16))
-		h = (h * uint32(0x7feb352d))
-		h = (h ^ (h >> 15))
-		bias = ((h * uint32(0x846ca68b)) >> 16)
+		bias = hs
 		// round to bfloat16 (NaN becomes the NaN 0xffff)
 		r = float32(paramW*pdecay) - float32(step*(mt/denom))
 		u = math.Float32bits(r)
-		nan = nanMask32(r)
-		param[i] = uint16(((u + bias) | nan) >> 16)
+		param[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
 	}
 }
 
 // adamBF16GradF32CoupledStochastic is the pure-Go Adam (bfloat16 storage and gradient) kernel (float32; variant: Coupled, Stochastic).
 // Every assembly level performs exactly these operations in this order.
-func adamBF16GradF32CoupledStochastic(param []uint16, grad []uint16, m []uint16, v []uint16, s [14]float32) {
+func adamBF16GradF32CoupledStochastic(param []uint16, grad []uint16, m []uint16, v []uint16, s [12]float32) {
 	gscale := s[adamBF16GradGscale]
 	wd := s[adamBF16GradWd]
 	b1 := s[adamBF16GradB1]
@@ -3055,9 +2997,7 @@ func adamBF16GradF32CoupledStochastic(param []uint16, grad []uint16, m []uint16,
 	step := s[adamBF16GradStep]
 	pdecay := s[adamBF16GradPdecay]
 	off := math.Float32bits(s[adamBF16GradOff])
-	kparam := math.Float32bits(s[adamBF16GradKparam])
-	km := math.Float32bits(s[adamBF16GradKm])
-	kv := math.Float32bits(s[adamBF16GradKv])
+	key := math.Float32bits(s[adamBF16GradKey])
 	grad = grad[:len(param)]
 	m = m[:len(param)]
 	v = v[:len(param)]
@@ -3066,51 +3006,39 @@ func adamBF16GradF32CoupledStochastic(param []uint16, grad []uint16, m []uint16,
 		gradW := math.Float32frombits(uint32(grad[i]) << 16)
 		mW := math.Float32frombits(uint32(m[i]) << 16)
 		vW := math.Float32frombits(uint32(v[i]) << 16)
-		// the element's global index
-		idx := off + uint32(i)
 		// scaled gradient (the scale is negative when maximizing)
 		g := float32(gradW * gscale)
 		// L2 weight decay folded into the gradient
 		g = g + float32(wd*paramW)
 		// first moment
 		mt := float32(b1*mW) + float32(omb1*g)
-		// 16 random bits: the high half of lowbias32(index + key)
-		h := (idx + km)
+		// the rounding bits: lowbias32(index + key)
+		h := (off + uint32(i) + key)
 		h = (h ^ (h >> 16))
 		h = (h * uint32(0x7feb352d))
 		h = (h ^ (h >> 15))
-		bias := ((h * uint32(0x846ca68b)) >> 16)
+		h = (h * uint32(0x846ca68b))
+		hs := (h >> 16)
+		h = (h ^ hs)
+		bias := (h & uint32(0xffff))
 		// round to bfloat16 (NaN becomes the NaN 0xffff)
 		r := mt
 		u := math.Float32bits(r)
-		nan := nanMask32(r)
-		m[i] = uint16(((u + bias) | nan) >> 16)
+		m[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
 		// second moment
 		vt := float32(b2*vW) + float32(omb2*(g*g))
-		// 16 random bits: the high half of lowbias32(index + key)
-		h = (idx + kv)
-		h = (h ^ (h >> 16))
-		h = (h * uint32(0x7feb352d))
-		h = (h ^ (h >> 15))
-		bias = ((h * uint32(0x846ca68b)) >> 16)
+		bias = ((h * uint32(0x9e3779b9)) >> 16)
 		// round to bfloat16 (NaN becomes the NaN 0xffff)
 		r = vt
 		u = math.Float32bits(r)
-		nan = nanMask32(r)
-		v[i] = uint16(((u + bias) | nan) >> 16)
+		v[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
 		// sqrt(v / (1 - beta2^t)) + eps
 		denom := float32(sqrt32(vt)*ibc2) + eps
-		// 16 random bits: the high half of lowbias32(index + key)
-		h = (idx + kparam)
-		h = (h ^ (h >> 16))
-		h = (h * uint32(0x7feb352d))
-		h = (h ^ (h >> 15))
-		bias = ((h * uint32(0x846ca68b)) >> 16)
+		bias = hs
 		// round to bfloat16 (NaN becomes the NaN 0xffff)
 		r = float32(paramW*pdecay) - float32(step*(mt/denom))
 		u = math.Float32bits(r)
-		nan = nanMask32(r)
-		param[i] = uint16(((u + bias) | nan) >> 16)
+		param[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
 	}
 }
 
@@ -3123,14 +3051,13 @@ const (
 	sgdBF16Nest          // momentum, for the Nesterov look-ahead
 	sgdBF16Lr            // learning rate
 	sgdBF16Off           // global index of the first element, mod 2^32
-	sgdBF16Kparam        // hash key of param's rounding
-	sgdBF16Kbuf          // hash key of buf's rounding
+	sgdBF16Key           // hash key of the step's roundings
 	sgdBF16ScalarCount
 )
 
 // sgdBF16F32 is the pure-Go SGD (bfloat16 storage) kernel (float32; variant: plain).
 // Every assembly level performs exactly these operations in this order.
-func sgdBF16F32(param []uint16, grad []float32, buf []uint16, s [9]float32) {
+func sgdBF16F32(param []uint16, grad []float32, buf []uint16, s [8]float32) {
 	gscale := s[sgdBF16Gscale]
 	lr := s[sgdBF16Lr]
 	grad = grad[:len(param)]
@@ -3142,14 +3069,13 @@ func sgdBF16F32(param []uint16, grad []float32, buf []uint16, s [9]float32) {
 		r := paramW - float32(lr*g)
 		u := math.Float32bits(r)
 		bias := (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
-		nan := nanMask32(r)
-		param[i] = uint16(((u + bias) | nan) >> 16)
+		param[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
 	}
 }
 
 // sgdBF16F32Coupled is the pure-Go SGD (bfloat16 storage) kernel (float32; variant: Coupled).
 // Every assembly level performs exactly these operations in this order.
-func sgdBF16F32Coupled(param []uint16, grad []float32, buf []uint16, s [9]float32) {
+func sgdBF16F32Coupled(param []uint16, grad []float32, buf []uint16, s [8]float32) {
 	gscale := s[sgdBF16Gscale]
 	wd := s[sgdBF16Wd]
 	lr := s[sgdBF16Lr]
@@ -3164,14 +3090,13 @@ func sgdBF16F32Coupled(param []uint16, grad []float32, buf []uint16, s [9]float3
 		r := paramW - float32(lr*g)
 		u := math.Float32bits(r)
 		bias := (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
-		nan := nanMask32(r)
-		param[i] = uint16(((u + bias) | nan) >> 16)
+		param[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
 	}
 }
 
 // sgdBF16F32Momentum is the pure-Go SGD (bfloat16 storage) kernel (float32; variant: Momentum).
 // Every assembly level performs exactly these operations in this order.
-func sgdBF16F32Momentum(param []uint16, grad []float32, buf []uint16, s [9]float32) {
+func sgdBF16F32Momentum(param []uint16, grad []float32, buf []uint16, s [8]float32) {
 	gscale := s[sgdBF16Gscale]
 	mom := s[sgdBF16Mom]
 	damp := s[sgdBF16Damp]
@@ -3189,20 +3114,18 @@ func sgdBF16F32Momentum(param []uint16, grad []float32, buf []uint16, s [9]float
 		r := bt
 		u := math.Float32bits(r)
 		bias := (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
-		nan := nanMask32(r)
-		buf[i] = uint16(((u + bias) | nan) >> 16)
+		buf[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
 		// round to bfloat16 (NaN becomes the NaN 0xffff)
 		r = paramW - float32(lr*bt)
 		u = math.Float32bits(r)
 		bias = (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
-		nan = nanMask32(r)
-		param[i] = uint16(((u + bias) | nan) >> 16)
+		param[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
 	}
 }
 
 // sgdBF16F32CoupledMomentum is the pure-Go SGD (bfloat16 storage) kernel (float32; variant: Coupled, Momentum).
 // Every assembly level performs exactly these operations in this order.
-func sgdBF16F32CoupledMomentum(param []uint16, grad []float32, buf []uint16, s [9]float32) {
+func sgdBF16F32CoupledMomentum(param []uint16, grad []float32, buf []uint16, s [8]float32) {
 	gscale := s[sgdBF16Gscale]
 	wd := s[sgdBF16Wd]
 	mom := s[sgdBF16Mom]
@@ -3223,20 +3146,18 @@ func sgdBF16F32CoupledMomentum(param []uint16, grad []float32, buf []uint16, s [
 		r := bt
 		u := math.Float32bits(r)
 		bias := (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
-		nan := nanMask32(r)
-		buf[i] = uint16(((u + bias) | nan) >> 16)
+		buf[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
 		// round to bfloat16 (NaN becomes the NaN 0xffff)
 		r = paramW - float32(lr*bt)
 		u = math.Float32bits(r)
 		bias = (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
-		nan = nanMask32(r)
-		param[i] = uint16(((u + bias) | nan) >> 16)
+		param[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
 	}
 }
 
 // sgdBF16F32Nesterov is the pure-Go SGD (bfloat16 storage) kernel (float32; variant: Nesterov).
 // Every assembly level performs exactly these operations in this order.
-func sgdBF16F32Nesterov(param []uint16, grad []float32, buf []uint16, s [9]float32) {
+func sgdBF16F32Nesterov(param []uint16, grad []float32, buf []uint16, s [8]float32) {
 	gscale := s[sgdBF16Gscale]
 	mom := s[sgdBF16Mom]
 	damp := s[sgdBF16Damp]
@@ -3255,22 +3176,20 @@ func sgdBF16F32Nesterov(param []uint16, grad []float32, buf []uint16, s [9]float
 		r := bt
 		u := math.Float32bits(r)
 		bias := (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
-		nan := nanMask32(r)
-		buf[i] = uint16(((u + bias) | nan) >> 16)
+		buf[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
 		// Nesterov look-ahead
 		g = g + float32(nest*bt)
 		// round to bfloat16 (NaN becomes the NaN 0xffff)
 		r = paramW - float32(lr*g)
 		u = math.Float32bits(r)
 		bias = (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
-		nan = nanMask32(r)
-		param[i] = uint16(((u + bias) | nan) >> 16)
+		param[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
 	}
 }
 
 // sgdBF16F32CoupledNesterov is the pure-Go SGD (bfloat16 storage) kernel (float32; variant: Coupled, Nesterov).
 // Every assembly level performs exactly these operations in this order.
-func sgdBF16F32CoupledNesterov(param []uint16, grad []float32, buf []uint16, s [9]float32) {
+func sgdBF16F32CoupledNesterov(param []uint16, grad []float32, buf []uint16, s [8]float32) {
 	gscale := s[sgdBF16Gscale]
 	wd := s[sgdBF16Wd]
 	mom := s[sgdBF16Mom]
@@ -3292,225 +3211,202 @@ func sgdBF16F32CoupledNesterov(param []uint16, grad []float32, buf []uint16, s [
 		r := bt
 		u := math.Float32bits(r)
 		bias := (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
-		nan := nanMask32(r)
-		buf[i] = uint16(((u + bias) | nan) >> 16)
+		buf[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
 		// Nesterov look-ahead
 		g = g + float32(nest*bt)
 		// round to bfloat16 (NaN becomes the NaN 0xffff)
 		r = paramW - float32(lr*g)
 		u = math.Float32bits(r)
 		bias = (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
-		nan = nanMask32(r)
-		param[i] = uint16(((u + bias) | nan) >> 16)
+		param[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
 	}
 }
 
 // sgdBF16F32Stochastic is the pure-Go SGD (bfloat16 storage) kernel (float32; variant: Stochastic).
 // Every assembly level performs exactly these operations in this order.
-func sgdBF16F32Stochastic(param []uint16, grad []float32, buf []uint16, s [9]float32) {
+func sgdBF16F32Stochastic(param []uint16, grad []float32, buf []uint16, s [8]float32) {
 	gscale := s[sgdBF16Gscale]
 	lr := s[sgdBF16Lr]
 	off := math.Float32bits(s[sgdBF16Off])
-	kparam := math.Float32bits(s[sgdBF16Kparam])
+	key := math.Float32bits(s[sgdBF16Key])
 	grad = grad[:len(param)]
 	for i := range param {
 		paramW := math.Float32frombits(uint32(param[i]) << 16)
-		// the element's global index
-		idx := off + uint32(i)
 		// scaled gradient (the scale is negative when maximizing)
 		g := float32(grad[i] * gscale)
-		// 16 random bits: the high half of lowbias32(index + key)
-		h := (idx + kparam)
+		// the rounding bits: lowbias32(index + key)
+		h := (off + uint32(i) + key)
 		h = (h ^ (h >> 16))
 		h = (h * uint32(0x7feb352d))
 		h = (h ^ (h >> 15))
-		bias := ((h * uint32(0x846ca68b)) >> 16)
+		h = (h * uint32(0x846ca68b))
+		hs := (h >> 16)
+		h = (h ^ hs)
+		bias := hs
 		// round to bfloat16 (NaN becomes the NaN 0xffff)
 		r := paramW - float32(lr*g)
 		u := math.Float32bits(r)
-		nan := nanMask32(r)
-		param[i] = uint16(((u + bias) | nan) >> 16)
+		param[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
 	}
 }
 
 // sgdBF16F32CoupledStochastic is the pure-Go SGD (bfloat16 storage) kernel (float32; variant: Coupled, Stochastic).
 // Every assembly level performs exactly these operations in this order.
-func sgdBF16F32CoupledStochastic(param []uint16, grad []float32, buf []uint16, s [9]float32) {
+func sgdBF16F32CoupledStochastic(param []uint16, grad []float32, buf []uint16, s [8]float32) {
 	gscale := s[sgdBF16Gscale]
 	wd := s[sgdBF16Wd]
 	lr := s[sgdBF16Lr]
 	off := math.Float32bits(s[sgdBF16Off])
-	kparam := math.Float32bits(s[sgdBF16Kparam])
+	key := math.Float32bits(s[sgdBF16Key])
 	grad = grad[:len(param)]
 	for i := range param {
 		paramW := math.Float32frombits(uint32(param[i]) << 16)
-		// the element's global index
-		idx := off + uint32(i)
 		// scaled gradient (the scale is negative when maximizing)
 		g := float32(grad[i] * gscale)
 		// L2 weight decay folded into the gradient
 		g = g + float32(wd*paramW)
-		// 16 random bits: the high half of lowbias32(index + key)
-		h := (idx + kparam)
+		// the rounding bits: lowbias32(index + key)
+		h := (off + uint32(i) + key)
 		h = (h ^ (h >> 16))
 		h = (h * uint32(0x7feb352d))
 		h = (h ^ (h >> 15))
-		bias := ((h * uint32(0x846ca68b)) >> 16)
+		h = (h * uint32(0x846ca68b))
+		hs := (h >> 16)
+		h = (h ^ hs)
+		bias := hs
 		// round to bfloat16 (NaN becomes the NaN 0xffff)
 		r := paramW - float32(lr*g)
 		u := math.Float32bits(r)
-		nan := nanMask32(r)
-		param[i] = uint16(((u + bias) | nan) >> 16)
+		param[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
 	}
 }
 
 // sgdBF16F32MomentumStochastic is the pure-Go SGD (bfloat16 storage) kernel (float32; variant: Momentum, Stochastic).
 // Every assembly level performs exactly these operations in this order.
-func sgdBF16F32MomentumStochastic(param []uint16, grad []float32, buf []uint16, s [9]float32) {
+func sgdBF16F32MomentumStochastic(param []uint16, grad []float32, buf []uint16, s [8]float32) {
 	gscale := s[sgdBF16Gscale]
 	mom := s[sgdBF16Mom]
 	damp := s[sgdBF16Damp]
 	lr := s[sgdBF16Lr]
 	off := math.Float32bits(s[sgdBF16Off])
-	kparam := math.Float32bits(s[sgdBF16Kparam])
-	kbuf := math.Float32bits(s[sgdBF16Kbuf])
+	key := math.Float32bits(s[sgdBF16Key])
 	grad = grad[:len(param)]
 	buf = buf[:len(param)]
 	for i := range param {
 		paramW := math.Float32frombits(uint32(param[i]) << 16)
 		bufW := math.Float32frombits(uint32(buf[i]) << 16)
-		// the element's global index
-		idx := off + uint32(i)
 		// scaled gradient (the scale is negative when maximizing)
 		g := float32(grad[i] * gscale)
 		// momentum buffer
 		bt := float32(mom*bufW) + float32(damp*g)
-		// 16 random bits: the high half of lowbias32(index + key)
-		h := (idx + kbuf)
+		// the rounding bits: lowbias32(index + key)
+		h := (off + uint32(i) + key)
 		h = (h ^ (h >> 16))
 		h = (h * uint32(0x7feb352d))
 		h = (h ^ (h >> 15))
-		bias := ((h * uint32(0x846ca68b)) >> 16)
+		h = (h * uint32(0x846ca68b))
+		hs := (h >> 16)
+		h = (h ^ hs)
+		bias := (h & uint32(0xffff))
 		// round to bfloat16 (NaN becomes the NaN 0xffff)
 		r := bt
 		u := math.Float32bits(r)
-		nan := nanMask32(r)
-		buf[i] = uint16(((u + bias) | nan) >> 16)
-		// 16 random bits: the high half of lowbias32(index + key)
-		h = (idx + kparam)
-		h = (h ^ (h >> 16))
-		h = (h * uint32(0x7feb352d))
-		h = (h ^ (h >> 15))
-		bias = ((h * uint32(0x846ca68b)) >> 16)
+		buf[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
+		bias = hs
 		// round to bfloat16 (NaN becomes the NaN 0xffff)
 		r = paramW - float32(lr*bt)
 		u = math.Float32bits(r)
-		nan = nanMask32(r)
-		param[i] = uint16(((u + bias) | nan) >> 16)
+		param[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
 	}
 }
 
 // sgdBF16F32CoupledMomentumStochastic is the pure-Go SGD (bfloat16 storage) kernel (float32; variant: Coupled, Momentum, Stochastic).
 // Every assembly level performs exactly these operations in this order.
-func sgdBF16F32CoupledMomentumStochastic(param []uint16, grad []float32, buf []uint16, s [9]float32) {
+func sgdBF16F32CoupledMomentumStochastic(param []uint16, grad []float32, buf []uint16, s [8]float32) {
 	gscale := s[sgdBF16Gscale]
 	wd := s[sgdBF16Wd]
 	mom := s[sgdBF16Mom]
 	damp := s[sgdBF16Damp]
 	lr := s[sgdBF16Lr]
 	off := math.Float32bits(s[sgdBF16Off])
-	kparam := math.Float32bits(s[sgdBF16Kparam])
-	kbuf := math.Float32bits(s[sgdBF16Kbuf])
+	key := math.Float32bits(s[sgdBF16Key])
 	grad = grad[:len(param)]
 	buf = buf[:len(param)]
 	for i := range param {
 		paramW := math.Float32frombits(uint32(param[i]) << 16)
 		bufW := math.Float32frombits(uint32(buf[i]) << 16)
-		// the element's global index
-		idx := off + uint32(i)
 		// scaled gradient (the scale is negative when maximizing)
 		g := float32(grad[i] * gscale)
 		// L2 weight decay folded into the gradient
 		g = g + float32(wd*paramW)
 		// momentum buffer
 		bt := float32(mom*bufW) + float32(damp*g)
-		// 16 random bits: the high half of lowbias32(index + key)
-		h := (idx + kbuf)
+		// the rounding bits: lowbias32(index + key)
+		h := (off + uint32(i) + key)
 		h = (h ^ (h >> 16))
 		h = (h * uint32(0x7feb352d))
 		h = (h ^ (h >> 15))
-		bias := ((h * uint32(0x846ca68b)) >> 16)
+		h = (h * uint32(0x846ca68b))
+		hs := (h >> 16)
+		h = (h ^ hs)
+		bias := (h & uint32(0xffff))
 		// round to bfloat16 (NaN becomes the NaN 0xffff)
 		r := bt
 		u := math.Float32bits(r)
-		nan := nanMask32(r)
-		buf[i] = uint16(((u + bias) | nan) >> 16)
-		// 16 random bits: the high half of lowbias32(index + key)
-		h = (idx + kparam)
-		h = (h ^ (h >> 16))
-		h = (h * uint32(0x7feb352d))
-		h = (h ^ (h >> 15))
-		bias = ((h * uint32(0x846ca68b)) >> 16)
+		buf[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
+		bias = hs
 		// round to bfloat16 (NaN becomes the NaN 0xffff)
 		r = paramW - float32(lr*bt)
 		u = math.Float32bits(r)
-		nan = nanMask32(r)
-		param[i] = uint16(((u + bias) | nan) >> 16)
+		param[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
 	}
 }
 
 // sgdBF16F32NesterovStochastic is the pure-Go SGD (bfloat16 storage) kernel (float32; variant: Nesterov, Stochastic).
 // Every assembly level performs exactly these operations in this order.
-func sgdBF16F32NesterovStochastic(param []uint16, grad []float32, buf []uint16, s [9]float32) {
+func sgdBF16F32NesterovStochastic(param []uint16, grad []float32, buf []uint16, s [8]float32) {
 	gscale := s[sgdBF16Gscale]
 	mom := s[sgdBF16Mom]
 	damp := s[sgdBF16Damp]
 	nest := s[sgdBF16Nest]
 	lr := s[sgdBF16Lr]
 	off := math.Float32bits(s[sgdBF16Off])
-	kparam := math.Float32bits(s[sgdBF16Kparam])
-	kbuf := math.Float32bits(s[sgdBF16Kbuf])
+	key := math.Float32bits(s[sgdBF16Key])
 	grad = grad[:len(param)]
 	buf = buf[:len(param)]
 	for i := range param {
 		paramW := math.Float32frombits(uint32(param[i]) << 16)
 		bufW := math.Float32frombits(uint32(buf[i]) << 16)
-		// the element's global index
-		idx := off + uint32(i)
 		// scaled gradient (the scale is negative when maximizing)
 		g := float32(grad[i] * gscale)
 		// momentum buffer
 		bt := float32(mom*bufW) + float32(damp*g)
-		// 16 random bits: the high half of lowbias32(index + key)
-		h := (idx + kbuf)
+		// the rounding bits: lowbias32(index + key)
+		h := (off + uint32(i) + key)
 		h = (h ^ (h >> 16))
 		h = (h * uint32(0x7feb352d))
 		h = (h ^ (h >> 15))
-		bias := ((h * uint32(0x846ca68b)) >> 16)
+		h = (h * uint32(0x846ca68b))
+		hs := (h >> 16)
+		h = (h ^ hs)
+		bias := (h & uint32(0xffff))
 		// round to bfloat16 (NaN becomes the NaN 0xffff)
 		r := bt
 		u := math.Float32bits(r)
-		nan := nanMask32(r)
-		buf[i] = uint16(((u + bias) | nan) >> 16)
+		buf[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
 		// Nesterov look-ahead
 		g = g + float32(nest*bt)
-		// 16 random bits: the high half of lowbias32(index + key)
-		h = (idx + kparam)
-		h = (h ^ (h >> 16))
-		h = (h * uint32(0x7feb352d))
-		h = (h ^ (h >> 15))
-		bias = ((h * uint32(0x846ca68b)) >> 16)
+		bias = hs
 		// round to bfloat16 (NaN becomes the NaN 0xffff)
 		r = paramW - float32(lr*g)
 		u = math.Float32bits(r)
-		nan = nanMask32(r)
-		param[i] = uint16(((u + bias) | nan) >> 16)
+		param[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
 	}
 }
 
 // sgdBF16F32CoupledNesterovStochastic is the pure-Go SGD (bfloat16 storage) kernel (float32; variant: Coupled, Nesterov, Stochastic).
 // Every assembly level performs exactly these operations in this order.
-func sgdBF16F32CoupledNesterovStochastic(param []uint16, grad []float32, buf []uint16, s [9]float32) {
+func sgdBF16F32CoupledNesterovStochastic(param []uint16, grad []float32, buf []uint16, s [8]float32) {
 	gscale := s[sgdBF16Gscale]
 	wd := s[sgdBF16Wd]
 	mom := s[sgdBF16Mom]
@@ -3518,45 +3414,38 @@ func sgdBF16F32CoupledNesterovStochastic(param []uint16, grad []float32, buf []u
 	nest := s[sgdBF16Nest]
 	lr := s[sgdBF16Lr]
 	off := math.Float32bits(s[sgdBF16Off])
-	kparam := math.Float32bits(s[sgdBF16Kparam])
-	kbuf := math.Float32bits(s[sgdBF16Kbuf])
+	key := math.Float32bits(s[sgdBF16Key])
 	grad = grad[:len(param)]
 	buf = buf[:len(param)]
 	for i := range param {
 		paramW := math.Float32frombits(uint32(param[i]) << 16)
 		bufW := math.Float32frombits(uint32(buf[i]) << 16)
-		// the element's global index
-		idx := off + uint32(i)
 		// scaled gradient (the scale is negative when maximizing)
 		g := float32(grad[i] * gscale)
 		// L2 weight decay folded into the gradient
 		g = g + float32(wd*paramW)
 		// momentum buffer
 		bt := float32(mom*bufW) + float32(damp*g)
-		// 16 random bits: the high half of lowbias32(index + key)
-		h := (idx + kbuf)
+		// the rounding bits: lowbias32(index + key)
+		h := (off + uint32(i) + key)
 		h = (h ^ (h >> 16))
 		h = (h * uint32(0x7feb352d))
 		h = (h ^ (h >> 15))
-		bias := ((h * uint32(0x846ca68b)) >> 16)
+		h = (h * uint32(0x846ca68b))
+		hs := (h >> 16)
+		h = (h ^ hs)
+		bias := (h & uint32(0xffff))
 		// round to bfloat16 (NaN becomes the NaN 0xffff)
 		r := bt
 		u := math.Float32bits(r)
-		nan := nanMask32(r)
-		buf[i] = uint16(((u + bias) | nan) >> 16)
+		buf[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
 		// Nesterov look-ahead
 		g = g + float32(nest*bt)
-		// 16 random bits: the high half of lowbias32(index + key)
-		h = (idx + kparam)
-		h = (h ^ (h >> 16))
-		h = (h * uint32(0x7feb352d))
-		h = (h ^ (h >> 15))
-		bias = ((h * uint32(0x846ca68b)) >> 16)
+		bias = hs
 		// round to bfloat16 (NaN becomes the NaN 0xffff)
 		r = paramW - float32(lr*g)
 		u = math.Float32bits(r)
-		nan = nanMask32(r)
-		param[i] = uint16(((u + bias) | nan) >> 16)
+		param[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
 	}
 }
 
@@ -3569,14 +3458,13 @@ const (
 	sgdBF16GradNest          // momentum, for the Nesterov look-ahead
 	sgdBF16GradLr            // learning rate
 	sgdBF16GradOff           // global index of the first element, mod 2^32
-	sgdBF16GradKparam        // hash key of param's rounding
-	sgdBF16GradKbuf          // hash key of buf's rounding
+	sgdBF16GradKey           // hash key of the step's roundings
 	sgdBF16GradScalarCount
 )
 
 // sgdBF16GradF32 is the pure-Go SGD (bfloat16 storage and gradient) kernel (float32; variant: plain).
 // Every assembly level performs exactly these operations in this order.
-func sgdBF16GradF32(param []uint16, grad []uint16, buf []uint16, s [9]float32) {
+func sgdBF16GradF32(param []uint16, grad []uint16, buf []uint16, s [8]float32) {
 	gscale := s[sgdBF16GradGscale]
 	lr := s[sgdBF16GradLr]
 	grad = grad[:len(param)]
@@ -3589,14 +3477,13 @@ func sgdBF16GradF32(param []uint16, grad []uint16, buf []uint16, s [9]float32) {
 		r := paramW - float32(lr*g)
 		u := math.Float32bits(r)
 		bias := (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
-		nan := nanMask32(r)
-		param[i] = uint16(((u + bias) | nan) >> 16)
+		param[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
 	}
 }
 
 // sgdBF16GradF32Coupled is the pure-Go SGD (bfloat16 storage and gradient) kernel (float32; variant: Coupled).
 // Every assembly level performs exactly these operations in this order.
-func sgdBF16GradF32Coupled(param []uint16, grad []uint16, buf []uint16, s [9]float32) {
+func sgdBF16GradF32Coupled(param []uint16, grad []uint16, buf []uint16, s [8]float32) {
 	gscale := s[sgdBF16GradGscale]
 	wd := s[sgdBF16GradWd]
 	lr := s[sgdBF16GradLr]
@@ -3612,14 +3499,13 @@ func sgdBF16GradF32Coupled(param []uint16, grad []uint16, buf []uint16, s [9]flo
 		r := paramW - float32(lr*g)
 		u := math.Float32bits(r)
 		bias := (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
-		nan := nanMask32(r)
-		param[i] = uint16(((u + bias) | nan) >> 16)
+		param[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
 	}
 }
 
 // sgdBF16GradF32Momentum is the pure-Go SGD (bfloat16 storage and gradient) kernel (float32; variant: Momentum).
 // Every assembly level performs exactly these operations in this order.
-func sgdBF16GradF32Momentum(param []uint16, grad []uint16, buf []uint16, s [9]float32) {
+func sgdBF16GradF32Momentum(param []uint16, grad []uint16, buf []uint16, s [8]float32) {
 	gscale := s[sgdBF16GradGscale]
 	mom := s[sgdBF16GradMom]
 	damp := s[sgdBF16GradDamp]
@@ -3638,20 +3524,18 @@ func sgdBF16GradF32Momentum(param []uint16, grad []uint16, buf []uint16, s [9]fl
 		r := bt
 		u := math.Float32bits(r)
 		bias := (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
-		nan := nanMask32(r)
-		buf[i] = uint16(((u + bias) | nan) >> 16)
+		buf[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
 		// round to bfloat16 (NaN becomes the NaN 0xffff)
 		r = paramW - float32(lr*bt)
 		u = math.Float32bits(r)
 		bias = (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
-		nan = nanMask32(r)
-		param[i] = uint16(((u + bias) | nan) >> 16)
+		param[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
 	}
 }
 
 // sgdBF16GradF32CoupledMomentum is the pure-Go SGD (bfloat16 storage and gradient) kernel (float32; variant: Coupled, Momentum).
 // Every assembly level performs exactly these operations in this order.
-func sgdBF16GradF32CoupledMomentum(param []uint16, grad []uint16, buf []uint16, s [9]float32) {
+func sgdBF16GradF32CoupledMomentum(param []uint16, grad []uint16, buf []uint16, s [8]float32) {
 	gscale := s[sgdBF16GradGscale]
 	wd := s[sgdBF16GradWd]
 	mom := s[sgdBF16GradMom]
@@ -3673,20 +3557,18 @@ func sgdBF16GradF32CoupledMomentum(param []uint16, grad []uint16, buf []uint16, 
 		r := bt
 		u := math.Float32bits(r)
 		bias := (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
-		nan := nanMask32(r)
-		buf[i] = uint16(((u + bias) | nan) >> 16)
+		buf[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
 		// round to bfloat16 (NaN becomes the NaN 0xffff)
 		r = paramW - float32(lr*bt)
 		u = math.Float32bits(r)
 		bias = (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
-		nan = nanMask32(r)
-		param[i] = uint16(((u + bias) | nan) >> 16)
+		param[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
 	}
 }
 
 // sgdBF16GradF32Nesterov is the pure-Go SGD (bfloat16 storage and gradient) kernel (float32; variant: Nesterov).
 // Every assembly level performs exactly these operations in this order.
-func sgdBF16GradF32Nesterov(param []uint16, grad []uint16, buf []uint16, s [9]float32) {
+func sgdBF16GradF32Nesterov(param []uint16, grad []uint16, buf []uint16, s [8]float32) {
 	gscale := s[sgdBF16GradGscale]
 	mom := s[sgdBF16GradMom]
 	damp := s[sgdBF16GradDamp]
@@ -3706,22 +3588,20 @@ func sgdBF16GradF32Nesterov(param []uint16, grad []uint16, buf []uint16, s [9]fl
 		r := bt
 		u := math.Float32bits(r)
 		bias := (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
-		nan := nanMask32(r)
-		buf[i] = uint16(((u + bias) | nan) >> 16)
+		buf[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
 		// Nesterov look-ahead
 		g = g + float32(nest*bt)
 		// round to bfloat16 (NaN becomes the NaN 0xffff)
 		r = paramW - float32(lr*g)
 		u = math.Float32bits(r)
 		bias = (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
-		nan = nanMask32(r)
-		param[i] = uint16(((u + bias) | nan) >> 16)
+		param[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
 	}
 }
 
 // sgdBF16GradF32CoupledNesterov is the pure-Go SGD (bfloat16 storage and gradient) kernel (float32; variant: Coupled, Nesterov).
 // Every assembly level performs exactly these operations in this order.
-func sgdBF16GradF32CoupledNesterov(param []uint16, grad []uint16, buf []uint16, s [9]float32) {
+func sgdBF16GradF32CoupledNesterov(param []uint16, grad []uint16, buf []uint16, s [8]float32) {
 	gscale := s[sgdBF16GradGscale]
 	wd := s[sgdBF16GradWd]
 	mom := s[sgdBF16GradMom]
@@ -3744,230 +3624,207 @@ func sgdBF16GradF32CoupledNesterov(param []uint16, grad []uint16, buf []uint16, 
 		r := bt
 		u := math.Float32bits(r)
 		bias := (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
-		nan := nanMask32(r)
-		buf[i] = uint16(((u + bias) | nan) >> 16)
+		buf[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
 		// Nesterov look-ahead
 		g = g + float32(nest*bt)
 		// round to bfloat16 (NaN becomes the NaN 0xffff)
 		r = paramW - float32(lr*g)
 		u = math.Float32bits(r)
 		bias = (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
-		nan = nanMask32(r)
-		param[i] = uint16(((u + bias) | nan) >> 16)
+		param[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
 	}
 }
 
 // sgdBF16GradF32Stochastic is the pure-Go SGD (bfloat16 storage and gradient) kernel (float32; variant: Stochastic).
 // Every assembly level performs exactly these operations in this order.
-func sgdBF16GradF32Stochastic(param []uint16, grad []uint16, buf []uint16, s [9]float32) {
+func sgdBF16GradF32Stochastic(param []uint16, grad []uint16, buf []uint16, s [8]float32) {
 	gscale := s[sgdBF16GradGscale]
 	lr := s[sgdBF16GradLr]
 	off := math.Float32bits(s[sgdBF16GradOff])
-	kparam := math.Float32bits(s[sgdBF16GradKparam])
+	key := math.Float32bits(s[sgdBF16GradKey])
 	grad = grad[:len(param)]
 	for i := range param {
 		paramW := math.Float32frombits(uint32(param[i]) << 16)
 		gradW := math.Float32frombits(uint32(grad[i]) << 16)
-		// the element's global index
-		idx := off + uint32(i)
 		// scaled gradient (the scale is negative when maximizing)
 		g := float32(gradW * gscale)
-		// 16 random bits: the high half of lowbias32(index + key)
-		h := (idx + kparam)
+		// the rounding bits: lowbias32(index + key)
+		h := (off + uint32(i) + key)
 		h = (h ^ (h >> 16))
 		h = (h * uint32(0x7feb352d))
 		h = (h ^ (h >> 15))
-		bias := ((h * uint32(0x846ca68b)) >> 16)
+		h = (h * uint32(0x846ca68b))
+		hs := (h >> 16)
+		h = (h ^ hs)
+		bias := hs
 		// round to bfloat16 (NaN becomes the NaN 0xffff)
 		r := paramW - float32(lr*g)
 		u := math.Float32bits(r)
-		nan := nanMask32(r)
-		param[i] = uint16(((u + bias) | nan) >> 16)
+		param[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
 	}
 }
 
 // sgdBF16GradF32CoupledStochastic is the pure-Go SGD (bfloat16 storage and gradient) kernel (float32; variant: Coupled, Stochastic).
 // Every assembly level performs exactly these operations in this order.
-func sgdBF16GradF32CoupledStochastic(param []uint16, grad []uint16, buf []uint16, s [9]float32) {
+func sgdBF16GradF32CoupledStochastic(param []uint16, grad []uint16, buf []uint16, s [8]float32) {
 	gscale := s[sgdBF16GradGscale]
 	wd := s[sgdBF16GradWd]
 	lr := s[sgdBF16GradLr]
 	off := math.Float32bits(s[sgdBF16GradOff])
-	kparam := math.Float32bits(s[sgdBF16GradKparam])
+	key := math.Float32bits(s[sgdBF16GradKey])
 	grad = grad[:len(param)]
 	for i := range param {
 		paramW := math.Float32frombits(uint32(param[i]) << 16)
 		gradW := math.Float32frombits(uint32(grad[i]) << 16)
-		// the element's global index
-		idx := off + uint32(i)
 		// scaled gradient (the scale is negative when maximizing)
 		g := float32(gradW * gscale)
 		// L2 weight decay folded into the gradient
 		g = g + float32(wd*paramW)
-		// 16 random bits: the high half of lowbias32(index + key)
-		h := (idx + kparam)
+		// the rounding bits: lowbias32(index + key)
+		h := (off + uint32(i) + key)
 		h = (h ^ (h >> 16))
 		h = (h * uint32(0x7feb352d))
 		h = (h ^ (h >> 15))
-		bias := ((h * uint32(0x846ca68b)) >> 16)
+		h = (h * uint32(0x846ca68b))
+		hs := (h >> 16)
+		h = (h ^ hs)
+		bias := hs
 		// round to bfloat16 (NaN becomes the NaN 0xffff)
 		r := paramW - float32(lr*g)
 		u := math.Float32bits(r)
-		nan := nanMask32(r)
-		param[i] = uint16(((u + bias) | nan) >> 16)
+		param[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
 	}
 }
 
 // sgdBF16GradF32MomentumStochastic is the pure-Go SGD (bfloat16 storage and gradient) kernel (float32; variant: Momentum, Stochastic).
 // Every assembly level performs exactly these operations in this order.
-func sgdBF16GradF32MomentumStochastic(param []uint16, grad []uint16, buf []uint16, s [9]float32) {
+func sgdBF16GradF32MomentumStochastic(param []uint16, grad []uint16, buf []uint16, s [8]float32) {
 	gscale := s[sgdBF16GradGscale]
 	mom := s[sgdBF16GradMom]
 	damp := s[sgdBF16GradDamp]
 	lr := s[sgdBF16GradLr]
 	off := math.Float32bits(s[sgdBF16GradOff])
-	kparam := math.Float32bits(s[sgdBF16GradKparam])
-	kbuf := math.Float32bits(s[sgdBF16GradKbuf])
+	key := math.Float32bits(s[sgdBF16GradKey])
 	grad = grad[:len(param)]
 	buf = buf[:len(param)]
 	for i := range param {
 		paramW := math.Float32frombits(uint32(param[i]) << 16)
 		gradW := math.Float32frombits(uint32(grad[i]) << 16)
 		bufW := math.Float32frombits(uint32(buf[i]) << 16)
-		// the element's global index
-		idx := off + uint32(i)
 		// scaled gradient (the scale is negative when maximizing)
 		g := float32(gradW * gscale)
 		// momentum buffer
 		bt := float32(mom*bufW) + float32(damp*g)
-		// 16 random bits: the high half of lowbias32(index + key)
-		h := (idx + kbuf)
+		// the rounding bits: lowbias32(index + key)
+		h := (off + uint32(i) + key)
 		h = (h ^ (h >> 16))
 		h = (h * uint32(0x7feb352d))
 		h = (h ^ (h >> 15))
-		bias := ((h * uint32(0x846ca68b)) >> 16)
+		h = (h * uint32(0x846ca68b))
+		hs := (h >> 16)
+		h = (h ^ hs)
+		bias := (h & uint32(0xffff))
 		// round to bfloat16 (NaN becomes the NaN 0xffff)
 		r := bt
 		u := math.Float32bits(r)
-		nan := nanMask32(r)
-		buf[i] = uint16(((u + bias) | nan) >> 16)
-		// 16 random bits: the high half of lowbias32(index + key)
-		h = (idx + kparam)
-		h = (h ^ (h >> 16))
-		h = (h * uint32(0x7feb352d))
-		h = (h ^ (h >> 15))
-		bias = ((h * uint32(0x846ca68b)) >> 16)
+		buf[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
+		bias = hs
 		// round to bfloat16 (NaN becomes the NaN 0xffff)
 		r = paramW - float32(lr*bt)
 		u = math.Float32bits(r)
-		nan = nanMask32(r)
-		param[i] = uint16(((u + bias) | nan) >> 16)
+		param[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
 	}
 }
 
 // sgdBF16GradF32CoupledMomentumStochastic is the pure-Go SGD (bfloat16 storage and gradient) kernel (float32; variant: Coupled, Momentum, Stochastic).
 // Every assembly level performs exactly these operations in this order.
-func sgdBF16GradF32CoupledMomentumStochastic(param []uint16, grad []uint16, buf []uint16, s [9]float32) {
+func sgdBF16GradF32CoupledMomentumStochastic(param []uint16, grad []uint16, buf []uint16, s [8]float32) {
 	gscale := s[sgdBF16GradGscale]
 	wd := s[sgdBF16GradWd]
 	mom := s[sgdBF16GradMom]
 	damp := s[sgdBF16GradDamp]
 	lr := s[sgdBF16GradLr]
 	off := math.Float32bits(s[sgdBF16GradOff])
-	kparam := math.Float32bits(s[sgdBF16GradKparam])
-	kbuf := math.Float32bits(s[sgdBF16GradKbuf])
+	key := math.Float32bits(s[sgdBF16GradKey])
 	grad = grad[:len(param)]
 	buf = buf[:len(param)]
 	for i := range param {
 		paramW := math.Float32frombits(uint32(param[i]) << 16)
 		gradW := math.Float32frombits(uint32(grad[i]) << 16)
 		bufW := math.Float32frombits(uint32(buf[i]) << 16)
-		// the element's global index
-		idx := off + uint32(i)
 		// scaled gradient (the scale is negative when maximizing)
 		g := float32(gradW * gscale)
 		// L2 weight decay folded into the gradient
 		g = g + float32(wd*paramW)
 		// momentum buffer
 		bt := float32(mom*bufW) + float32(damp*g)
-		// 16 random bits: the high half of lowbias32(index + key)
-		h := (idx + kbuf)
+		// the rounding bits: lowbias32(index + key)
+		h := (off + uint32(i) + key)
 		h = (h ^ (h >> 16))
 		h = (h * uint32(0x7feb352d))
 		h = (h ^ (h >> 15))
-		bias := ((h * uint32(0x846ca68b)) >> 16)
+		h = (h * uint32(0x846ca68b))
+		hs := (h >> 16)
+		h = (h ^ hs)
+		bias := (h & uint32(0xffff))
 		// round to bfloat16 (NaN becomes the NaN 0xffff)
 		r := bt
 		u := math.Float32bits(r)
-		nan := nanMask32(r)
-		buf[i] = uint16(((u + bias) | nan) >> 16)
-		// 16 random bits: the high half of lowbias32(index + key)
-		h = (idx + kparam)
-		h = (h ^ (h >> 16))
-		h = (h * uint32(0x7feb352d))
-		h = (h ^ (h >> 15))
-		bias = ((h * uint32(0x846ca68b)) >> 16)
+		buf[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
+		bias = hs
 		// round to bfloat16 (NaN becomes the NaN 0xffff)
 		r = paramW - float32(lr*bt)
 		u = math.Float32bits(r)
-		nan = nanMask32(r)
-		param[i] = uint16(((u + bias) | nan) >> 16)
+		param[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
 	}
 }
 
 // sgdBF16GradF32NesterovStochastic is the pure-Go SGD (bfloat16 storage and gradient) kernel (float32; variant: Nesterov, Stochastic).
 // Every assembly level performs exactly these operations in this order.
-func sgdBF16GradF32NesterovStochastic(param []uint16, grad []uint16, buf []uint16, s [9]float32) {
+func sgdBF16GradF32NesterovStochastic(param []uint16, grad []uint16, buf []uint16, s [8]float32) {
 	gscale := s[sgdBF16GradGscale]
 	mom := s[sgdBF16GradMom]
 	damp := s[sgdBF16GradDamp]
 	nest := s[sgdBF16GradNest]
 	lr := s[sgdBF16GradLr]
 	off := math.Float32bits(s[sgdBF16GradOff])
-	kparam := math.Float32bits(s[sgdBF16GradKparam])
-	kbuf := math.Float32bits(s[sgdBF16GradKbuf])
+	key := math.Float32bits(s[sgdBF16GradKey])
 	grad = grad[:len(param)]
 	buf = buf[:len(param)]
 	for i := range param {
 		paramW := math.Float32frombits(uint32(param[i]) << 16)
 		gradW := math.Float32frombits(uint32(grad[i]) << 16)
 		bufW := math.Float32frombits(uint32(buf[i]) << 16)
-		// the element's global index
-		idx := off + uint32(i)
 		// scaled gradient (the scale is negative when maximizing)
 		g := float32(gradW * gscale)
 		// momentum buffer
 		bt := float32(mom*bufW) + float32(damp*g)
-		// 16 random bits: the high half of lowbias32(index + key)
-		h := (idx + kbuf)
+		// the rounding bits: lowbias32(index + key)
+		h := (off + uint32(i) + key)
 		h = (h ^ (h >> 16))
 		h = (h * uint32(0x7feb352d))
 		h = (h ^ (h >> 15))
-		bias := ((h * uint32(0x846ca68b)) >> 16)
+		h = (h * uint32(0x846ca68b))
+		hs := (h >> 16)
+		h = (h ^ hs)
+		bias := (h & uint32(0xffff))
 		// round to bfloat16 (NaN becomes the NaN 0xffff)
 		r := bt
 		u := math.Float32bits(r)
-		nan := nanMask32(r)
-		buf[i] = uint16(((u + bias) | nan) >> 16)
+		buf[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
 		// Nesterov look-ahead
 		g = g + float32(nest*bt)
-		// 16 random bits: the high half of lowbias32(index + key)
-		h = (idx + kparam)
-		h = (h ^ (h >> 16))
-		h = (h * uint32(0x7feb352d))
-		h = (h ^ (h >> 15))
-		bias = ((h * uint32(0x846ca68b)) >> 16)
+		bias = hs
 		// round to bfloat16 (NaN becomes the NaN 0xffff)
 		r = paramW - float32(lr*g)
 		u = math.Float32bits(r)
-		nan = nanMask32(r)
-		param[i] = uint16(((u + bias) | nan) >> 16)
+		param[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
 	}
 }
 
 // sgdBF16GradF32CoupledNesterovStochastic is the pure-Go SGD (bfloat16 storage and gradient) kernel (float32; variant: Coupled, Nesterov, Stochastic).
 // Every assembly level performs exactly these operations in this order.
-func sgdBF16GradF32CoupledNesterovStochastic(param []uint16, grad []uint16, buf []uint16, s [9]float32) {
+func sgdBF16GradF32CoupledNesterovStochastic(param []uint16, grad []uint16, buf []uint16, s [8]float32) {
 	gscale := s[sgdBF16GradGscale]
 	wd := s[sgdBF16GradWd]
 	mom := s[sgdBF16GradMom]
@@ -3975,45 +3832,38 @@ func sgdBF16GradF32CoupledNesterovStochastic(param []uint16, grad []uint16, buf 
 	nest := s[sgdBF16GradNest]
 	lr := s[sgdBF16GradLr]
 	off := math.Float32bits(s[sgdBF16GradOff])
-	kparam := math.Float32bits(s[sgdBF16GradKparam])
-	kbuf := math.Float32bits(s[sgdBF16GradKbuf])
+	key := math.Float32bits(s[sgdBF16GradKey])
 	grad = grad[:len(param)]
 	buf = buf[:len(param)]
 	for i := range param {
 		paramW := math.Float32frombits(uint32(param[i]) << 16)
 		gradW := math.Float32frombits(uint32(grad[i]) << 16)
 		bufW := math.Float32frombits(uint32(buf[i]) << 16)
-		// the element's global index
-		idx := off + uint32(i)
 		// scaled gradient (the scale is negative when maximizing)
 		g := float32(gradW * gscale)
 		// L2 weight decay folded into the gradient
 		g = g + float32(wd*paramW)
 		// momentum buffer
 		bt := float32(mom*bufW) + float32(damp*g)
-		// 16 random bits: the high half of lowbias32(index + key)
-		h := (idx + kbuf)
+		// the rounding bits: lowbias32(index + key)
+		h := (off + uint32(i) + key)
 		h = (h ^ (h >> 16))
 		h = (h * uint32(0x7feb352d))
 		h = (h ^ (h >> 15))
-		bias := ((h * uint32(0x846ca68b)) >> 16)
+		h = (h * uint32(0x846ca68b))
+		hs := (h >> 16)
+		h = (h ^ hs)
+		bias := (h & uint32(0xffff))
 		// round to bfloat16 (NaN becomes the NaN 0xffff)
 		r := bt
 		u := math.Float32bits(r)
-		nan := nanMask32(r)
-		buf[i] = uint16(((u + bias) | nan) >> 16)
+		buf[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
 		// Nesterov look-ahead
 		g = g + float32(nest*bt)
-		// 16 random bits: the high half of lowbias32(index + key)
-		h = (idx + kparam)
-		h = (h ^ (h >> 16))
-		h = (h * uint32(0x7feb352d))
-		h = (h ^ (h >> 15))
-		bias = ((h * uint32(0x846ca68b)) >> 16)
+		bias = hs
 		// round to bfloat16 (NaN becomes the NaN 0xffff)
 		r = paramW - float32(lr*g)
 		u = math.Float32bits(r)
-		nan = nanMask32(r)
-		param[i] = uint16(((u + bias) | nan) >> 16)
+		param[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
 	}
 }

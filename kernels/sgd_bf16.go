@@ -35,7 +35,7 @@ func (o SGD) StepBF16Grad(t int, r Rounding, param, grad, buf []BF16) error {
 	return nil
 }
 
-// scalarsBF16 is Step32's scalars, with the offset and the hash keys.
+// scalarsBF16 is Step32's scalars, with the offset and the hash key.
 func (o SGD) scalarsBF16(t int, r Rounding) (s [sgdBF16ScalarCount]float32, err error) {
 	s64, err := o.scalars(t)
 	if err != nil {
@@ -48,8 +48,7 @@ func (o SGD) scalarsBF16(t int, r Rounding) (s [sgdBF16ScalarCount]float32, err 
 	}
 	copy(s[:], s32[:]) // the same scalars in the same order
 	s[sgdBF16Off] = u32Scalar(uint32(r.Offset))
-	s[sgdBF16Kparam] = u32Scalar(r.key(t, 0))
-	s[sgdBF16Kbuf] = u32Scalar(r.key(t, 1))
+	s[sgdBF16Key] = u32Scalar(r.key(t))
 	return s, nil
 }
 

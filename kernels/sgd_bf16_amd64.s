@@ -4,9 +4,9 @@
 
 #include "textflag.h"
 
-// func sgdBF16AVX2F32(param []uint16, grad []float32, buf []uint16, s [9]float32)
+// func sgdBF16AVX2F32(param []uint16, grad []float32, buf []uint16, s [8]float32)
 // Requires: AVX, AVX2
-TEXT ·sgdBF16AVX2F32(SB), NOSPLIT, $64-108
+TEXT ·sgdBF16AVX2F32(SB), NOSPLIT, $64-104
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -70,30 +70,30 @@ unrolled:
 	VPSRLD       $0x10, Y5, Y9
 	VPAND        (SP), Y9, Y9
 	VPADDD       32(SP), Y9, Y9
-	VCMPPS       $0x03, Y2, Y2, Y10
-	VCMPPS       $0x03, Y3, Y3, Y11
-	VCMPPS       $0x03, Y4, Y4, Y12
-	VCMPPS       $0x03, Y5, Y5, Y13
-	VPADDD       Y6, Y2, Y2
-	VPOR         Y10, Y2, Y2
+	VPADDD       Y6, Y2, Y6
+	VCMPPS       $0x03, Y2, Y2, Y2
+	VPOR         Y2, Y6, Y2
 	VPSRLD       $0x10, Y2, Y2
 	VEXTRACTI128 $0x01, Y2, X6
 	VPACKUSDW    X6, X2, X6
 	VMOVDQU      X6, (CX)(BX*2)
 	VPADDD       Y7, Y3, Y2
-	VPOR         Y11, Y2, Y2
+	VCMPPS       $0x03, Y3, Y3, Y3
+	VPOR         Y3, Y2, Y2
 	VPSRLD       $0x10, Y2, Y2
 	VEXTRACTI128 $0x01, Y2, X3
 	VPACKUSDW    X3, X2, X3
 	VMOVDQU      X3, 16(CX)(BX*2)
 	VPADDD       Y8, Y4, Y2
-	VPOR         Y12, Y2, Y2
+	VCMPPS       $0x03, Y4, Y4, Y3
+	VPOR         Y3, Y2, Y2
 	VPSRLD       $0x10, Y2, Y2
 	VEXTRACTI128 $0x01, Y2, X3
 	VPACKUSDW    X3, X2, X3
 	VMOVDQU      X3, 32(CX)(BX*2)
 	VPADDD       Y9, Y5, Y2
-	VPOR         Y13, Y2, Y2
+	VCMPPS       $0x03, Y5, Y5, Y3
+	VPOR         Y3, Y2, Y2
 	VPSRLD       $0x10, Y2, Y2
 	VEXTRACTI128 $0x01, Y2, X3
 	VPACKUSDW    X3, X2, X3
@@ -119,9 +119,9 @@ single:
 	VPSRLD       $0x10, Y2, Y3
 	VPAND        (SP), Y3, Y3
 	VPADDD       32(SP), Y3, Y3
-	VCMPPS       $0x03, Y2, Y2, Y4
-	VPADDD       Y3, Y2, Y2
-	VPOR         Y4, Y2, Y2
+	VPADDD       Y3, Y2, Y3
+	VCMPPS       $0x03, Y2, Y2, Y2
+	VPOR         Y2, Y3, Y2
 	VPSRLD       $0x10, Y2, Y2
 	VEXTRACTI128 $0x01, Y2, X3
 	VPACKUSDW    X3, X2, X3
@@ -146,9 +146,9 @@ tail:
 	VPSRLD  $0x10, X2, X3
 	VPAND   (SP), X3, X3
 	VPADDD  32(SP), X3, X3
-	VCMPSS  $0x03, X2, X2, X4
-	VPADDD  X3, X2, X2
-	VPOR    X4, X2, X2
+	VPADDD  X3, X2, X3
+	VCMPSS  $0x03, X2, X2, X2
+	VPOR    X2, X3, X2
 	VPEXTRW $0x01, X2, (CX)(BX*2)
 	INCQ    BX
 	JMP     tail
@@ -157,9 +157,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func sgdBF16AVX2F32Coupled(param []uint16, grad []float32, buf []uint16, s [9]float32)
+// func sgdBF16AVX2F32Coupled(param []uint16, grad []float32, buf []uint16, s [8]float32)
 // Requires: AVX, AVX2
-TEXT ·sgdBF16AVX2F32Coupled(SB), NOSPLIT, $64-108
+TEXT ·sgdBF16AVX2F32Coupled(SB), NOSPLIT, $64-104
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -242,30 +242,30 @@ unrolled:
 	VPSRLD       $0x10, Y6, Y10
 	VPAND        (SP), Y10, Y10
 	VPADDD       32(SP), Y10, Y10
-	VCMPPS       $0x03, Y3, Y3, Y11
-	VCMPPS       $0x03, Y4, Y4, Y12
-	VCMPPS       $0x03, Y5, Y5, Y13
-	VCMPPS       $0x03, Y6, Y6, Y14
-	VPADDD       Y7, Y3, Y3
-	VPOR         Y11, Y3, Y3
+	VPADDD       Y7, Y3, Y7
+	VCMPPS       $0x03, Y3, Y3, Y3
+	VPOR         Y3, Y7, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X7
 	VPACKUSDW    X7, X3, X7
 	VMOVDQU      X7, (CX)(BX*2)
 	VPADDD       Y8, Y4, Y3
-	VPOR         Y12, Y3, Y3
+	VCMPPS       $0x03, Y4, Y4, Y4
+	VPOR         Y4, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
 	VMOVDQU      X4, 16(CX)(BX*2)
 	VPADDD       Y9, Y5, Y3
-	VPOR         Y13, Y3, Y3
+	VCMPPS       $0x03, Y5, Y5, Y4
+	VPOR         Y4, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
 	VMOVDQU      X4, 32(CX)(BX*2)
 	VPADDD       Y10, Y6, Y3
-	VPOR         Y14, Y3, Y3
+	VCMPPS       $0x03, Y6, Y6, Y4
+	VPOR         Y4, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
@@ -297,9 +297,9 @@ single:
 	VPSRLD       $0x10, Y3, Y4
 	VPAND        (SP), Y4, Y4
 	VPADDD       32(SP), Y4, Y4
-	VCMPPS       $0x03, Y3, Y3, Y5
-	VPADDD       Y4, Y3, Y3
-	VPOR         Y5, Y3, Y3
+	VPADDD       Y4, Y3, Y4
+	VCMPPS       $0x03, Y3, Y3, Y3
+	VPOR         Y3, Y4, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
@@ -331,9 +331,9 @@ tail:
 	VPSRLD  $0x10, X3, X4
 	VPAND   (SP), X4, X4
 	VPADDD  32(SP), X4, X4
-	VCMPSS  $0x03, X3, X3, X5
-	VPADDD  X4, X3, X3
-	VPOR    X5, X3, X3
+	VPADDD  X4, X3, X4
+	VCMPSS  $0x03, X3, X3, X3
+	VPOR    X3, X4, X3
 	VPEXTRW $0x01, X3, (CX)(BX*2)
 	INCQ    BX
 	JMP     tail
@@ -342,9 +342,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func sgdBF16AVX2F32Momentum(param []uint16, grad []float32, buf []uint16, s [9]float32)
+// func sgdBF16AVX2F32Momentum(param []uint16, grad []float32, buf []uint16, s [8]float32)
 // Requires: AVX, AVX2
-TEXT ·sgdBF16AVX2F32Momentum(SB), NOSPLIT, $64-108
+TEXT ·sgdBF16AVX2F32Momentum(SB), NOSPLIT, $64-104
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -417,30 +417,30 @@ unrolled:
 	VPSRLD       $0x10, Y7, Y11
 	VPAND        (SP), Y11, Y11
 	VPADDD       32(SP), Y11, Y11
-	VCMPPS       $0x03, Y4, Y4, Y12
-	VCMPPS       $0x03, Y5, Y5, Y13
-	VCMPPS       $0x03, Y6, Y6, Y14
-	VCMPPS       $0x03, Y7, Y7, Y15
 	VPADDD       Y8, Y4, Y8
+	VCMPPS       $0x03, Y4, Y4, Y12
 	VPOR         Y12, Y8, Y8
 	VPSRLD       $0x10, Y8, Y8
 	VEXTRACTI128 $0x01, Y8, X12
 	VPACKUSDW    X12, X8, X12
 	VMOVDQU      X12, (BX)(SI*2)
 	VPADDD       Y9, Y5, Y8
-	VPOR         Y13, Y8, Y8
+	VCMPPS       $0x03, Y5, Y5, Y9
+	VPOR         Y9, Y8, Y8
 	VPSRLD       $0x10, Y8, Y8
 	VEXTRACTI128 $0x01, Y8, X9
 	VPACKUSDW    X9, X8, X9
 	VMOVDQU      X9, 16(BX)(SI*2)
 	VPADDD       Y10, Y6, Y8
-	VPOR         Y14, Y8, Y8
+	VCMPPS       $0x03, Y6, Y6, Y9
+	VPOR         Y9, Y8, Y8
 	VPSRLD       $0x10, Y8, Y8
 	VEXTRACTI128 $0x01, Y8, X9
 	VPACKUSDW    X9, X8, X9
 	VMOVDQU      X9, 32(BX)(SI*2)
 	VPADDD       Y11, Y7, Y8
-	VPOR         Y15, Y8, Y8
+	VCMPPS       $0x03, Y7, Y7, Y9
+	VPOR         Y9, Y8, Y8
 	VPSRLD       $0x10, Y8, Y8
 	VEXTRACTI128 $0x01, Y8, X9
 	VPACKUSDW    X9, X8, X9
@@ -475,30 +475,30 @@ unrolled:
 	VPSRLD       $0x10, Y7, Y11
 	VPAND        (SP), Y11, Y11
 	VPADDD       32(SP), Y11, Y11
-	VCMPPS       $0x03, Y4, Y4, Y12
-	VCMPPS       $0x03, Y5, Y5, Y13
-	VCMPPS       $0x03, Y6, Y6, Y14
-	VCMPPS       $0x03, Y7, Y7, Y15
-	VPADDD       Y8, Y4, Y4
-	VPOR         Y12, Y4, Y4
+	VPADDD       Y8, Y4, Y8
+	VCMPPS       $0x03, Y4, Y4, Y4
+	VPOR         Y4, Y8, Y4
 	VPSRLD       $0x10, Y4, Y4
 	VEXTRACTI128 $0x01, Y4, X8
 	VPACKUSDW    X8, X4, X8
 	VMOVDQU      X8, (CX)(SI*2)
 	VPADDD       Y9, Y5, Y4
-	VPOR         Y13, Y4, Y4
+	VCMPPS       $0x03, Y5, Y5, Y5
+	VPOR         Y5, Y4, Y4
 	VPSRLD       $0x10, Y4, Y4
 	VEXTRACTI128 $0x01, Y4, X5
 	VPACKUSDW    X5, X4, X5
 	VMOVDQU      X5, 16(CX)(SI*2)
 	VPADDD       Y10, Y6, Y4
-	VPOR         Y14, Y4, Y4
+	VCMPPS       $0x03, Y6, Y6, Y5
+	VPOR         Y5, Y4, Y4
 	VPSRLD       $0x10, Y4, Y4
 	VEXTRACTI128 $0x01, Y4, X5
 	VPACKUSDW    X5, X4, X5
 	VMOVDQU      X5, 32(CX)(SI*2)
 	VPADDD       Y11, Y7, Y4
-	VPOR         Y15, Y4, Y4
+	VCMPPS       $0x03, Y7, Y7, Y5
+	VPOR         Y5, Y4, Y4
 	VPSRLD       $0x10, Y4, Y4
 	VEXTRACTI128 $0x01, Y4, X5
 	VPACKUSDW    X5, X4, X5
@@ -527,8 +527,8 @@ single:
 	VPSRLD       $0x10, Y4, Y5
 	VPAND        (SP), Y5, Y5
 	VPADDD       32(SP), Y5, Y5
-	VCMPPS       $0x03, Y4, Y4, Y6
 	VPADDD       Y5, Y4, Y5
+	VCMPPS       $0x03, Y4, Y4, Y6
 	VPOR         Y6, Y5, Y5
 	VPSRLD       $0x10, Y5, Y5
 	VEXTRACTI128 $0x01, Y5, X6
@@ -543,9 +543,9 @@ single:
 	VPSRLD       $0x10, Y4, Y5
 	VPAND        (SP), Y5, Y5
 	VPADDD       32(SP), Y5, Y5
-	VCMPPS       $0x03, Y4, Y4, Y6
-	VPADDD       Y5, Y4, Y4
-	VPOR         Y6, Y4, Y4
+	VPADDD       Y5, Y4, Y5
+	VCMPPS       $0x03, Y4, Y4, Y4
+	VPOR         Y4, Y5, Y4
 	VPSRLD       $0x10, Y4, Y4
 	VEXTRACTI128 $0x01, Y4, X5
 	VPACKUSDW    X5, X4, X5
@@ -573,8 +573,8 @@ tail:
 	VPSRLD  $0x10, X4, X5
 	VPAND   (SP), X5, X5
 	VPADDD  32(SP), X5, X5
-	VCMPSS  $0x03, X4, X4, X6
 	VPADDD  X5, X4, X5
+	VCMPSS  $0x03, X4, X4, X6
 	VPOR    X6, X5, X5
 	VPEXTRW $0x01, X5, (BX)(SI*2)
 
@@ -587,9 +587,9 @@ tail:
 	VPSRLD  $0x10, X4, X5
 	VPAND   (SP), X5, X5
 	VPADDD  32(SP), X5, X5
-	VCMPSS  $0x03, X4, X4, X6
-	VPADDD  X5, X4, X4
-	VPOR    X6, X4, X4
+	VPADDD  X5, X4, X5
+	VCMPSS  $0x03, X4, X4, X4
+	VPOR    X4, X5, X4
 	VPEXTRW $0x01, X4, (CX)(SI*2)
 	INCQ    SI
 	JMP     tail
@@ -598,9 +598,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func sgdBF16AVX2F32CoupledMomentum(param []uint16, grad []float32, buf []uint16, s [9]float32)
+// func sgdBF16AVX2F32CoupledMomentum(param []uint16, grad []float32, buf []uint16, s [8]float32)
 // Requires: AVX, AVX2
-TEXT ·sgdBF16AVX2F32CoupledMomentum(SB), NOSPLIT, $96-108
+TEXT ·sgdBF16AVX2F32CoupledMomentum(SB), NOSPLIT, $64-104
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -612,19 +612,18 @@ TEXT ·sgdBF16AVX2F32CoupledMomentum(SB), NOSPLIT, $96-108
 	VBROADCASTSS s_2+80(FP), Y2
 	VBROADCASTSS s_3+84(FP), Y3
 	VBROADCASTSS s_5+92(FP), Y4
-	VMOVUPS      Y4, (SP)
 
 	// Constant: 0x1
 	MOVQ         $0x0000000000000001, SI
-	VMOVD        SI, X4
-	VBROADCASTSS X4, Y4
-	VMOVUPS      Y4, 32(SP)
+	VMOVD        SI, X5
+	VBROADCASTSS X5, Y5
+	VMOVUPS      Y5, (SP)
 
 	// Constant: 0x7fff
 	MOVQ         $0x0000000000007fff, SI
-	VMOVD        SI, X4
-	VBROADCASTSS X4, Y4
-	VMOVUPS      Y4, 64(SP)
+	VMOVD        SI, X5
+	VBROADCASTSS X5, Y5
+	VMOVUPS      Y5, 32(SP)
 	XORQ         SI, SI
 
 	// Main loop: 4 vectors of 8 elements per iteration.
@@ -635,150 +634,150 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(SI*4), Y0, Y4
-	VMULPS 32(DX)(SI*4), Y0, Y5
-	VMULPS 64(DX)(SI*4), Y0, Y6
-	VMULPS 96(DX)(SI*4), Y0, Y7
+	VMULPS (DX)(SI*4), Y0, Y5
+	VMULPS 32(DX)(SI*4), Y0, Y6
+	VMULPS 64(DX)(SI*4), Y0, Y7
+	VMULPS 96(DX)(SI*4), Y0, Y8
 
 	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(SI*2), Y8
-	VPSLLD    $0x10, Y8, Y8
-	VMULPS    Y8, Y1, Y8
-	VADDPS    Y8, Y4, Y4
-	VPMOVZXWD 16(CX)(SI*2), Y8
-	VPSLLD    $0x10, Y8, Y8
-	VMULPS    Y8, Y1, Y8
-	VADDPS    Y8, Y5, Y5
-	VPMOVZXWD 32(CX)(SI*2), Y8
-	VPSLLD    $0x10, Y8, Y8
-	VMULPS    Y8, Y1, Y8
-	VADDPS    Y8, Y6, Y6
-	VPMOVZXWD 48(CX)(SI*2), Y8
-	VPSLLD    $0x10, Y8, Y8
-	VMULPS    Y8, Y1, Y8
-	VADDPS    Y8, Y7, Y7
+	VPMOVZXWD (CX)(SI*2), Y9
+	VPSLLD    $0x10, Y9, Y9
+	VMULPS    Y9, Y1, Y9
+	VADDPS    Y9, Y5, Y5
+	VPMOVZXWD 16(CX)(SI*2), Y9
+	VPSLLD    $0x10, Y9, Y9
+	VMULPS    Y9, Y1, Y9
+	VADDPS    Y9, Y6, Y6
+	VPMOVZXWD 32(CX)(SI*2), Y9
+	VPSLLD    $0x10, Y9, Y9
+	VMULPS    Y9, Y1, Y9
+	VADDPS    Y9, Y7, Y7
+	VPMOVZXWD 48(CX)(SI*2), Y9
+	VPSLLD    $0x10, Y9, Y9
+	VMULPS    Y9, Y1, Y9
+	VADDPS    Y9, Y8, Y8
 
 	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Y8
-	VPSLLD    $0x10, Y8, Y8
-	VMULPS    Y8, Y2, Y8
-	VMULPS    Y4, Y3, Y4
-	VADDPS    Y4, Y8, Y4
-	VPMOVZXWD 16(BX)(SI*2), Y8
-	VPSLLD    $0x10, Y8, Y8
-	VMULPS    Y8, Y2, Y8
+	VPMOVZXWD (BX)(SI*2), Y9
+	VPSLLD    $0x10, Y9, Y9
+	VMULPS    Y9, Y2, Y9
 	VMULPS    Y5, Y3, Y5
-	VADDPS    Y5, Y8, Y5
-	VPMOVZXWD 32(BX)(SI*2), Y8
-	VPSLLD    $0x10, Y8, Y8
-	VMULPS    Y8, Y2, Y8
+	VADDPS    Y5, Y9, Y5
+	VPMOVZXWD 16(BX)(SI*2), Y9
+	VPSLLD    $0x10, Y9, Y9
+	VMULPS    Y9, Y2, Y9
 	VMULPS    Y6, Y3, Y6
-	VADDPS    Y6, Y8, Y6
-	VPMOVZXWD 48(BX)(SI*2), Y8
-	VPSLLD    $0x10, Y8, Y8
-	VMULPS    Y8, Y2, Y8
+	VADDPS    Y6, Y9, Y6
+	VPMOVZXWD 32(BX)(SI*2), Y9
+	VPSLLD    $0x10, Y9, Y9
+	VMULPS    Y9, Y2, Y9
 	VMULPS    Y7, Y3, Y7
-	VADDPS    Y7, Y8, Y7
+	VADDPS    Y7, Y9, Y7
+	VPMOVZXWD 48(BX)(SI*2), Y9
+	VPSLLD    $0x10, Y9, Y9
+	VMULPS    Y9, Y2, Y9
+	VMULPS    Y8, Y3, Y8
+	VADDPS    Y8, Y9, Y8
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD       $0x10, Y4, Y8
-	VPAND        32(SP), Y8, Y8
-	VPADDD       64(SP), Y8, Y8
 	VPSRLD       $0x10, Y5, Y9
-	VPAND        32(SP), Y9, Y9
-	VPADDD       64(SP), Y9, Y9
+	VPAND        (SP), Y9, Y9
+	VPADDD       32(SP), Y9, Y9
 	VPSRLD       $0x10, Y6, Y10
-	VPAND        32(SP), Y10, Y10
-	VPADDD       64(SP), Y10, Y10
+	VPAND        (SP), Y10, Y10
+	VPADDD       32(SP), Y10, Y10
 	VPSRLD       $0x10, Y7, Y11
-	VPAND        32(SP), Y11, Y11
-	VPADDD       64(SP), Y11, Y11
-	VCMPPS       $0x03, Y4, Y4, Y12
+	VPAND        (SP), Y11, Y11
+	VPADDD       32(SP), Y11, Y11
+	VPSRLD       $0x10, Y8, Y12
+	VPAND        (SP), Y12, Y12
+	VPADDD       32(SP), Y12, Y12
+	VPADDD       Y9, Y5, Y9
 	VCMPPS       $0x03, Y5, Y5, Y13
-	VCMPPS       $0x03, Y6, Y6, Y14
-	VCMPPS       $0x03, Y7, Y7, Y15
-	VPADDD       Y8, Y4, Y8
-	VPOR         Y12, Y8, Y8
-	VPSRLD       $0x10, Y8, Y8
-	VEXTRACTI128 $0x01, Y8, X12
-	VPACKUSDW    X12, X8, X12
-	VMOVDQU      X12, (BX)(SI*2)
-	VPADDD       Y9, Y5, Y8
-	VPOR         Y13, Y8, Y8
-	VPSRLD       $0x10, Y8, Y8
-	VEXTRACTI128 $0x01, Y8, X9
-	VPACKUSDW    X9, X8, X9
-	VMOVDQU      X9, 16(BX)(SI*2)
-	VPADDD       Y10, Y6, Y8
-	VPOR         Y14, Y8, Y8
-	VPSRLD       $0x10, Y8, Y8
-	VEXTRACTI128 $0x01, Y8, X9
-	VPACKUSDW    X9, X8, X9
-	VMOVDQU      X9, 32(BX)(SI*2)
-	VPADDD       Y11, Y7, Y8
-	VPOR         Y15, Y8, Y8
-	VPSRLD       $0x10, Y8, Y8
-	VEXTRACTI128 $0x01, Y8, X9
-	VPACKUSDW    X9, X8, X9
-	VMOVDQU      X9, 48(BX)(SI*2)
+	VPOR         Y13, Y9, Y9
+	VPSRLD       $0x10, Y9, Y9
+	VEXTRACTI128 $0x01, Y9, X13
+	VPACKUSDW    X13, X9, X13
+	VMOVDQU      X13, (BX)(SI*2)
+	VPADDD       Y10, Y6, Y9
+	VCMPPS       $0x03, Y6, Y6, Y10
+	VPOR         Y10, Y9, Y9
+	VPSRLD       $0x10, Y9, Y9
+	VEXTRACTI128 $0x01, Y9, X10
+	VPACKUSDW    X10, X9, X10
+	VMOVDQU      X10, 16(BX)(SI*2)
+	VPADDD       Y11, Y7, Y9
+	VCMPPS       $0x03, Y7, Y7, Y10
+	VPOR         Y10, Y9, Y9
+	VPSRLD       $0x10, Y9, Y9
+	VEXTRACTI128 $0x01, Y9, X10
+	VPACKUSDW    X10, X9, X10
+	VMOVDQU      X10, 32(BX)(SI*2)
+	VPADDD       Y12, Y8, Y9
+	VCMPPS       $0x03, Y8, Y8, Y10
+	VPOR         Y10, Y9, Y9
+	VPSRLD       $0x10, Y9, Y9
+	VEXTRACTI128 $0x01, Y9, X10
+	VPACKUSDW    X10, X9, X10
+	VMOVDQU      X10, 48(BX)(SI*2)
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD    (CX)(SI*2), Y8
-	VPSLLD       $0x10, Y8, Y8
-	VMULPS       (SP), Y4, Y4
-	VSUBPS       Y4, Y8, Y4
-	VPMOVZXWD    16(CX)(SI*2), Y8
-	VPSLLD       $0x10, Y8, Y8
-	VMULPS       (SP), Y5, Y5
-	VSUBPS       Y5, Y8, Y5
-	VPMOVZXWD    32(CX)(SI*2), Y8
-	VPSLLD       $0x10, Y8, Y8
-	VMULPS       (SP), Y6, Y6
-	VSUBPS       Y6, Y8, Y6
-	VPMOVZXWD    48(CX)(SI*2), Y8
-	VPSLLD       $0x10, Y8, Y8
-	VMULPS       (SP), Y7, Y7
-	VSUBPS       Y7, Y8, Y7
-	VPSRLD       $0x10, Y4, Y8
-	VPAND        32(SP), Y8, Y8
-	VPADDD       64(SP), Y8, Y8
+	VPMOVZXWD    (CX)(SI*2), Y9
+	VPSLLD       $0x10, Y9, Y9
+	VMULPS       Y5, Y4, Y5
+	VSUBPS       Y5, Y9, Y5
+	VPMOVZXWD    16(CX)(SI*2), Y9
+	VPSLLD       $0x10, Y9, Y9
+	VMULPS       Y6, Y4, Y6
+	VSUBPS       Y6, Y9, Y6
+	VPMOVZXWD    32(CX)(SI*2), Y9
+	VPSLLD       $0x10, Y9, Y9
+	VMULPS       Y7, Y4, Y7
+	VSUBPS       Y7, Y9, Y7
+	VPMOVZXWD    48(CX)(SI*2), Y9
+	VPSLLD       $0x10, Y9, Y9
+	VMULPS       Y8, Y4, Y8
+	VSUBPS       Y8, Y9, Y8
 	VPSRLD       $0x10, Y5, Y9
-	VPAND        32(SP), Y9, Y9
-	VPADDD       64(SP), Y9, Y9
+	VPAND        (SP), Y9, Y9
+	VPADDD       32(SP), Y9, Y9
 	VPSRLD       $0x10, Y6, Y10
-	VPAND        32(SP), Y10, Y10
-	VPADDD       64(SP), Y10, Y10
+	VPAND        (SP), Y10, Y10
+	VPADDD       32(SP), Y10, Y10
 	VPSRLD       $0x10, Y7, Y11
-	VPAND        32(SP), Y11, Y11
-	VPADDD       64(SP), Y11, Y11
-	VCMPPS       $0x03, Y4, Y4, Y12
-	VCMPPS       $0x03, Y5, Y5, Y13
-	VCMPPS       $0x03, Y6, Y6, Y14
-	VCMPPS       $0x03, Y7, Y7, Y15
-	VPADDD       Y8, Y4, Y4
-	VPOR         Y12, Y4, Y4
-	VPSRLD       $0x10, Y4, Y4
-	VEXTRACTI128 $0x01, Y4, X8
-	VPACKUSDW    X8, X4, X8
-	VMOVDQU      X8, (CX)(SI*2)
-	VPADDD       Y9, Y5, Y4
-	VPOR         Y13, Y4, Y4
-	VPSRLD       $0x10, Y4, Y4
-	VEXTRACTI128 $0x01, Y4, X5
-	VPACKUSDW    X5, X4, X5
-	VMOVDQU      X5, 16(CX)(SI*2)
-	VPADDD       Y10, Y6, Y4
-	VPOR         Y14, Y4, Y4
-	VPSRLD       $0x10, Y4, Y4
-	VEXTRACTI128 $0x01, Y4, X5
-	VPACKUSDW    X5, X4, X5
-	VMOVDQU      X5, 32(CX)(SI*2)
-	VPADDD       Y11, Y7, Y4
-	VPOR         Y15, Y4, Y4
-	VPSRLD       $0x10, Y4, Y4
-	VEXTRACTI128 $0x01, Y4, X5
-	VPACKUSDW    X5, X4, X5
-	VMOVDQU      X5, 48(CX)(SI*2)
+	VPAND        (SP), Y11, Y11
+	VPADDD       32(SP), Y11, Y11
+	VPSRLD       $0x10, Y8, Y12
+	VPAND        (SP), Y12, Y12
+	VPADDD       32(SP), Y12, Y12
+	VPADDD       Y9, Y5, Y9
+	VCMPPS       $0x03, Y5, Y5, Y5
+	VPOR         Y5, Y9, Y5
+	VPSRLD       $0x10, Y5, Y5
+	VEXTRACTI128 $0x01, Y5, X9
+	VPACKUSDW    X9, X5, X9
+	VMOVDQU      X9, (CX)(SI*2)
+	VPADDD       Y10, Y6, Y5
+	VCMPPS       $0x03, Y6, Y6, Y6
+	VPOR         Y6, Y5, Y5
+	VPSRLD       $0x10, Y5, Y5
+	VEXTRACTI128 $0x01, Y5, X6
+	VPACKUSDW    X6, X5, X6
+	VMOVDQU      X6, 16(CX)(SI*2)
+	VPADDD       Y11, Y7, Y5
+	VCMPPS       $0x03, Y7, Y7, Y6
+	VPOR         Y6, Y5, Y5
+	VPSRLD       $0x10, Y5, Y5
+	VEXTRACTI128 $0x01, Y5, X6
+	VPACKUSDW    X6, X5, X6
+	VMOVDQU      X6, 32(CX)(SI*2)
+	VPADDD       Y12, Y8, Y5
+	VCMPPS       $0x03, Y8, Y8, Y6
+	VPOR         Y6, Y5, Y5
+	VPSRLD       $0x10, Y5, Y5
+	VEXTRACTI128 $0x01, Y5, X6
+	VPACKUSDW    X6, X5, X6
+	VMOVDQU      X6, 48(CX)(SI*2)
 	ADDQ         $0x00000020, SI
 	JMP          unrolled
 
@@ -790,48 +789,328 @@ single:
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(SI*4), Y0, Y4
+	VMULPS (DX)(SI*4), Y0, Y5
 
 	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(SI*2), Y5
-	VPSLLD    $0x10, Y5, Y5
-	VMULPS    Y5, Y1, Y5
-	VADDPS    Y5, Y4, Y4
+	VPMOVZXWD (CX)(SI*2), Y6
+	VPSLLD    $0x10, Y6, Y6
+	VMULPS    Y6, Y1, Y6
+	VADDPS    Y6, Y5, Y5
 
 	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Y5
-	VPSLLD    $0x10, Y5, Y5
-	VMULPS    Y5, Y2, Y5
-	VMULPS    Y4, Y3, Y4
-	VADDPS    Y4, Y5, Y4
+	VPMOVZXWD (BX)(SI*2), Y6
+	VPSLLD    $0x10, Y6, Y6
+	VMULPS    Y6, Y2, Y6
+	VMULPS    Y5, Y3, Y5
+	VADDPS    Y5, Y6, Y5
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPSRLD       $0x10, Y5, Y6
+	VPAND        (SP), Y6, Y6
+	VPADDD       32(SP), Y6, Y6
+	VPADDD       Y6, Y5, Y6
+	VCMPPS       $0x03, Y5, Y5, Y7
+	VPOR         Y7, Y6, Y6
+	VPSRLD       $0x10, Y6, Y6
+	VEXTRACTI128 $0x01, Y6, X7
+	VPACKUSDW    X7, X6, X7
+	VMOVDQU      X7, (BX)(SI*2)
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPMOVZXWD    (CX)(SI*2), Y6
+	VPSLLD       $0x10, Y6, Y6
+	VMULPS       Y5, Y4, Y5
+	VSUBPS       Y5, Y6, Y5
+	VPSRLD       $0x10, Y5, Y6
+	VPAND        (SP), Y6, Y6
+	VPADDD       32(SP), Y6, Y6
+	VPADDD       Y6, Y5, Y6
+	VCMPPS       $0x03, Y5, Y5, Y5
+	VPOR         Y5, Y6, Y5
+	VPSRLD       $0x10, Y5, Y5
+	VEXTRACTI128 $0x01, Y5, X6
+	VPACKUSDW    X6, X5, X6
+	VMOVDQU      X6, (CX)(SI*2)
+	ADDQ         $0x00000008, SI
+	JMP          single
+
+tail:
+	// The last 0 to lanes-1 elements, one at a time.
+	CMPQ SI, AX
+	JGE  done
+
+	// scaled gradient (the scale is negative when maximizing)
+	VMULSS (DX)(SI*4), X0, X5
+
+	// L2 weight decay folded into the gradient
+	MOVWLZX (CX)(SI*2), DI
+	VMOVD   DI, X6
+	VPSLLD  $0x10, X6, X6
+	VMULSS  X6, X1, X6
+	VADDSS  X6, X5, X5
+
+	// momentum buffer
+	MOVWLZX (BX)(SI*2), DI
+	VMOVD   DI, X6
+	VPSLLD  $0x10, X6, X6
+	VMULSS  X6, X2, X6
+	VMULSS  X5, X3, X5
+	VADDSS  X5, X6, X5
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPSRLD  $0x10, X5, X6
+	VPAND   (SP), X6, X6
+	VPADDD  32(SP), X6, X6
+	VPADDD  X6, X5, X6
+	VCMPSS  $0x03, X5, X5, X7
+	VPOR    X7, X6, X6
+	VPEXTRW $0x01, X6, (BX)(SI*2)
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	MOVWLZX (CX)(SI*2), DI
+	VMOVD   DI, X6
+	VPSLLD  $0x10, X6, X6
+	VMULSS  X5, X4, X5
+	VSUBSS  X5, X6, X5
+	VPSRLD  $0x10, X5, X6
+	VPAND   (SP), X6, X6
+	VPADDD  32(SP), X6, X6
+	VPADDD  X6, X5, X6
+	VCMPSS  $0x03, X5, X5, X5
+	VPOR    X5, X6, X5
+	VPEXTRW $0x01, X5, (CX)(SI*2)
+	INCQ    SI
+	JMP     tail
+
+done:
+	VZEROUPPER
+	RET
+
+// func sgdBF16AVX2F32Nesterov(param []uint16, grad []float32, buf []uint16, s [8]float32)
+// Requires: AVX, AVX2
+TEXT ·sgdBF16AVX2F32Nesterov(SB), NOSPLIT, $128-104
+	MOVQ param_len+8(FP), AX
+	MOVQ param_base+0(FP), CX
+	MOVQ grad_base+24(FP), DX
+	MOVQ buf_base+48(FP), BX
+
+	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
+	VBROADCASTSS s_0+72(FP), Y0
+	VBROADCASTSS s_2+80(FP), Y1
+	VBROADCASTSS s_3+84(FP), Y2
+	VBROADCASTSS s_4+88(FP), Y3
+	VMOVUPS      Y3, (SP)
+	VBROADCASTSS s_5+92(FP), Y3
+	VMOVUPS      Y3, 32(SP)
+
+	// Constant: 0x1
+	MOVQ         $0x0000000000000001, SI
+	VMOVD        SI, X3
+	VBROADCASTSS X3, Y3
+	VMOVUPS      Y3, 64(SP)
+
+	// Constant: 0x7fff
+	MOVQ         $0x0000000000007fff, SI
+	VMOVD        SI, X3
+	VBROADCASTSS X3, Y3
+	VMOVUPS      Y3, 96(SP)
+	XORQ         SI, SI
+
+	// Main loop: 4 vectors of 8 elements per iteration.
+unrolled:
+	MOVQ AX, DI
+	SUBQ SI, DI
+	CMPQ DI, $0x00000020
+	JL   single
+
+	// scaled gradient (the scale is negative when maximizing)
+	VMULPS (DX)(SI*4), Y0, Y3
+	VMULPS 32(DX)(SI*4), Y0, Y4
+	VMULPS 64(DX)(SI*4), Y0, Y5
+	VMULPS 96(DX)(SI*4), Y0, Y6
+
+	// momentum buffer
+	VPMOVZXWD (BX)(SI*2), Y7
+	VPSLLD    $0x10, Y7, Y7
+	VMULPS    Y7, Y1, Y7
+	VMULPS    Y3, Y2, Y8
+	VADDPS    Y8, Y7, Y7
+	VPMOVZXWD 16(BX)(SI*2), Y8
+	VPSLLD    $0x10, Y8, Y8
+	VMULPS    Y8, Y1, Y8
+	VMULPS    Y4, Y2, Y9
+	VADDPS    Y9, Y8, Y8
+	VPMOVZXWD 32(BX)(SI*2), Y9
+	VPSLLD    $0x10, Y9, Y9
+	VMULPS    Y9, Y1, Y9
+	VMULPS    Y5, Y2, Y10
+	VADDPS    Y10, Y9, Y9
+	VPMOVZXWD 48(BX)(SI*2), Y10
+	VPSLLD    $0x10, Y10, Y10
+	VMULPS    Y10, Y1, Y10
+	VMULPS    Y6, Y2, Y11
+	VADDPS    Y11, Y10, Y10
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPSRLD       $0x10, Y7, Y11
+	VPAND        64(SP), Y11, Y11
+	VPADDD       96(SP), Y11, Y11
+	VPSRLD       $0x10, Y8, Y12
+	VPAND        64(SP), Y12, Y12
+	VPADDD       96(SP), Y12, Y12
+	VPSRLD       $0x10, Y9, Y13
+	VPAND        64(SP), Y13, Y13
+	VPADDD       96(SP), Y13, Y13
+	VPSRLD       $0x10, Y10, Y14
+	VPAND        64(SP), Y14, Y14
+	VPADDD       96(SP), Y14, Y14
+	VPADDD       Y11, Y7, Y11
+	VCMPPS       $0x03, Y7, Y7, Y15
+	VPOR         Y15, Y11, Y11
+	VPSRLD       $0x10, Y11, Y11
+	VEXTRACTI128 $0x01, Y11, X15
+	VPACKUSDW    X15, X11, X15
+	VMOVDQU      X15, (BX)(SI*2)
+	VPADDD       Y12, Y8, Y11
+	VCMPPS       $0x03, Y8, Y8, Y12
+	VPOR         Y12, Y11, Y11
+	VPSRLD       $0x10, Y11, Y11
+	VEXTRACTI128 $0x01, Y11, X12
+	VPACKUSDW    X12, X11, X12
+	VMOVDQU      X12, 16(BX)(SI*2)
+	VPADDD       Y13, Y9, Y11
+	VCMPPS       $0x03, Y9, Y9, Y12
+	VPOR         Y12, Y11, Y11
+	VPSRLD       $0x10, Y11, Y11
+	VEXTRACTI128 $0x01, Y11, X12
+	VPACKUSDW    X12, X11, X12
+	VMOVDQU      X12, 32(BX)(SI*2)
+	VPADDD       Y14, Y10, Y11
+	VCMPPS       $0x03, Y10, Y10, Y12
+	VPOR         Y12, Y11, Y11
+	VPSRLD       $0x10, Y11, Y11
+	VEXTRACTI128 $0x01, Y11, X12
+	VPACKUSDW    X12, X11, X12
+	VMOVDQU      X12, 48(BX)(SI*2)
+
+	// Nesterov look-ahead
+	VMULPS (SP), Y7, Y7
+	VADDPS Y7, Y3, Y3
+	VMULPS (SP), Y8, Y7
+	VADDPS Y7, Y4, Y4
+	VMULPS (SP), Y9, Y7
+	VADDPS Y7, Y5, Y5
+	VMULPS (SP), Y10, Y7
+	VADDPS Y7, Y6, Y6
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPMOVZXWD    (CX)(SI*2), Y7
+	VPSLLD       $0x10, Y7, Y7
+	VMULPS       32(SP), Y3, Y3
+	VSUBPS       Y3, Y7, Y3
+	VPMOVZXWD    16(CX)(SI*2), Y7
+	VPSLLD       $0x10, Y7, Y7
+	VMULPS       32(SP), Y4, Y4
+	VSUBPS       Y4, Y7, Y4
+	VPMOVZXWD    32(CX)(SI*2), Y7
+	VPSLLD       $0x10, Y7, Y7
+	VMULPS       32(SP), Y5, Y5
+	VSUBPS       Y5, Y7, Y5
+	VPMOVZXWD    48(CX)(SI*2), Y7
+	VPSLLD       $0x10, Y7, Y7
+	VMULPS       32(SP), Y6, Y6
+	VSUBPS       Y6, Y7, Y6
+	VPSRLD       $0x10, Y3, Y7
+	VPAND        64(SP), Y7, Y7
+	VPADDD       96(SP), Y7, Y7
+	VPSRLD       $0x10, Y4, Y8
+	VPAND        64(SP), Y8, Y8
+	VPADDD       96(SP), Y8, Y8
+	VPSRLD       $0x10, Y5, Y9
+	VPAND        64(SP), Y9, Y9
+	VPADDD       96(SP), Y9, Y9
+	VPSRLD       $0x10, Y6, Y10
+	VPAND        64(SP), Y10, Y10
+	VPADDD       96(SP), Y10, Y10
+	VPADDD       Y7, Y3, Y7
+	VCMPPS       $0x03, Y3, Y3, Y3
+	VPOR         Y3, Y7, Y3
+	VPSRLD       $0x10, Y3, Y3
+	VEXTRACTI128 $0x01, Y3, X7
+	VPACKUSDW    X7, X3, X7
+	VMOVDQU      X7, (CX)(SI*2)
+	VPADDD       Y8, Y4, Y3
+	VCMPPS       $0x03, Y4, Y4, Y4
+	VPOR         Y4, Y3, Y3
+	VPSRLD       $0x10, Y3, Y3
+	VEXTRACTI128 $0x01, Y3, X4
+	VPACKUSDW    X4, X3, X4
+	VMOVDQU      X4, 16(CX)(SI*2)
+	VPADDD       Y9, Y5, Y3
+	VCMPPS       $0x03, Y5, Y5, Y4
+	VPOR         Y4, Y3, Y3
+	VPSRLD       $0x10, Y3, Y3
+	VEXTRACTI128 $0x01, Y3, X4
+	VPACKUSDW    X4, X3, X4
+	VMOVDQU      X4, 32(CX)(SI*2)
+	VPADDD       Y10, Y6, Y3
+	VCMPPS       $0x03, Y6, Y6, Y4
+	VPOR         Y4, Y3, Y3
+	VPSRLD       $0x10, Y3, Y3
+	VEXTRACTI128 $0x01, Y3, X4
+	VPACKUSDW    X4, X3, X4
+	VMOVDQU      X4, 48(CX)(SI*2)
+	ADDQ         $0x00000020, SI
+	JMP          unrolled
+
+	// One vector at a time.
+single:
+	MOVQ AX, DI
+	SUBQ SI, DI
+	CMPQ DI, $0x00000008
+	JL   tail
+
+	// scaled gradient (the scale is negative when maximizing)
+	VMULPS (DX)(SI*4), Y0, Y3
+
+	// momentum buffer
+	VPMOVZXWD (BX)(SI*2), Y4
+	VPSLLD    $0x10, Y4, Y4
+	VMULPS    Y4, Y1, Y4
+	VMULPS    Y3, Y2, Y5
+	VADDPS    Y5, Y4, Y4
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	VPSRLD       $0x10, Y4, Y5
-	VPAND        32(SP), Y5, Y5
-	VPADDD       64(SP), Y5, Y5
-	VCMPPS       $0x03, Y4, Y4, Y6
+	VPAND        64(SP), Y5, Y5
+	VPADDD       96(SP), Y5, Y5
 	VPADDD       Y5, Y4, Y5
+	VCMPPS       $0x03, Y4, Y4, Y6
 	VPOR         Y6, Y5, Y5
 	VPSRLD       $0x10, Y5, Y5
 	VEXTRACTI128 $0x01, Y5, X6
 	VPACKUSDW    X6, X5, X6
 	VMOVDQU      X6, (BX)(SI*2)
 
+	// Nesterov look-ahead
+	VMULPS (SP), Y4, Y4
+	VADDPS Y4, Y3, Y3
+
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD    (CX)(SI*2), Y5
-	VPSLLD       $0x10, Y5, Y5
-	VMULPS       (SP), Y4, Y4
-	VSUBPS       Y4, Y5, Y4
-	VPSRLD       $0x10, Y4, Y5
-	VPAND        32(SP), Y5, Y5
-	VPADDD       64(SP), Y5, Y5
-	VCMPPS       $0x03, Y4, Y4, Y6
-	VPADDD       Y5, Y4, Y4
-	VPOR         Y6, Y4, Y4
-	VPSRLD       $0x10, Y4, Y4
-	VEXTRACTI128 $0x01, Y4, X5
-	VPACKUSDW    X5, X4, X5
-	VMOVDQU      X5, (CX)(SI*2)
+	VPMOVZXWD    (CX)(SI*2), Y4
+	VPSLLD       $0x10, Y4, Y4
+	VMULPS       32(SP), Y3, Y3
+	VSUBPS       Y3, Y4, Y3
+	VPSRLD       $0x10, Y3, Y4
+	VPAND        64(SP), Y4, Y4
+	VPADDD       96(SP), Y4, Y4
+	VPADDD       Y4, Y3, Y4
+	VCMPPS       $0x03, Y3, Y3, Y3
+	VPOR         Y3, Y4, Y3
+	VPSRLD       $0x10, Y3, Y3
+	VEXTRACTI128 $0x01, Y3, X4
+	VPACKUSDW    X4, X3, X4
+	VMOVDQU      X4, (CX)(SI*2)
 	ADDQ         $0x00000008, SI
 	JMP          single
 
@@ -841,45 +1120,42 @@ tail:
 	JGE  done
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULSS (DX)(SI*4), X0, X4
-
-	// L2 weight decay folded into the gradient
-	MOVWLZX (CX)(SI*2), DI
-	VMOVD   DI, X5
-	VPSLLD  $0x10, X5, X5
-	VMULSS  X5, X1, X5
-	VADDSS  X5, X4, X4
+	VMULSS (DX)(SI*4), X0, X3
 
 	// momentum buffer
 	MOVWLZX (BX)(SI*2), DI
-	VMOVD   DI, X5
-	VPSLLD  $0x10, X5, X5
-	VMULSS  X5, X2, X5
-	VMULSS  X4, X3, X4
-	VADDSS  X4, X5, X4
+	VMOVD   DI, X4
+	VPSLLD  $0x10, X4, X4
+	VMULSS  X4, X1, X4
+	VMULSS  X3, X2, X5
+	VADDSS  X5, X4, X4
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	VPSRLD  $0x10, X4, X5
-	VPAND   32(SP), X5, X5
-	VPADDD  64(SP), X5, X5
-	VCMPSS  $0x03, X4, X4, X6
+	VPAND   64(SP), X5, X5
+	VPADDD  96(SP), X5, X5
 	VPADDD  X5, X4, X5
+	VCMPSS  $0x03, X4, X4, X6
 	VPOR    X6, X5, X5
 	VPEXTRW $0x01, X5, (BX)(SI*2)
 
+	// Nesterov look-ahead
+	VMULSS (SP), X4, X4
+	VADDSS X4, X3, X3
+
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	MOVWLZX (CX)(SI*2), DI
-	VMOVD   DI, X5
-	VPSLLD  $0x10, X5, X5
-	VMULSS  (SP), X4, X4
-	VSUBSS  X4, X5, X4
-	VPSRLD  $0x10, X4, X5
-	VPAND   32(SP), X5, X5
-	VPADDD  64(SP), X5, X5
-	VCMPSS  $0x03, X4, X4, X6
-	VPADDD  X5, X4, X4
-	VPOR    X6, X4, X4
-	VPEXTRW $0x01, X4, (CX)(SI*2)
+	VMOVD   DI, X4
+	VPSLLD  $0x10, X4, X4
+	VMULSS  32(SP), X3, X3
+	VSUBSS  X3, X4, X3
+	VPSRLD  $0x10, X3, X4
+	VPAND   64(SP), X4, X4
+	VPADDD  96(SP), X4, X4
+	VPADDD  X4, X3, X4
+	VCMPSS  $0x03, X3, X3, X3
+	VPOR    X3, X4, X3
+	VPEXTRW $0x01, X3, (CX)(SI*2)
 	INCQ    SI
 	JMP     tail
 
@@ -887,9 +1163,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func sgdBF16AVX2F32Nesterov(param []uint16, grad []float32, buf []uint16, s [9]float32)
+// func sgdBF16AVX2F32CoupledNesterov(param []uint16, grad []float32, buf []uint16, s [8]float32)
 // Requires: AVX, AVX2
-TEXT ·sgdBF16AVX2F32Nesterov(SB), NOSPLIT, $224-108
+TEXT ·sgdBF16AVX2F32CoupledNesterov(SB), NOSPLIT, $160-104
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -897,27 +1173,26 @@ TEXT ·sgdBF16AVX2F32Nesterov(SB), NOSPLIT, $224-108
 
 	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
 	VBROADCASTSS s_0+72(FP), Y0
-	VMOVUPS      Y0, (SP)
-	VBROADCASTSS s_2+80(FP), Y0
-	VMOVUPS      Y0, 32(SP)
-	VBROADCASTSS s_3+84(FP), Y0
-	VMOVUPS      Y0, 64(SP)
-	VBROADCASTSS s_4+88(FP), Y0
-	VMOVUPS      Y0, 96(SP)
-	VBROADCASTSS s_5+92(FP), Y0
-	VMOVUPS      Y0, 128(SP)
+	VBROADCASTSS s_1+76(FP), Y1
+	VBROADCASTSS s_2+80(FP), Y2
+	VBROADCASTSS s_3+84(FP), Y3
+	VMOVUPS      Y3, (SP)
+	VBROADCASTSS s_4+88(FP), Y3
+	VMOVUPS      Y3, 32(SP)
+	VBROADCASTSS s_5+92(FP), Y3
+	VMOVUPS      Y3, 64(SP)
 
 	// Constant: 0x1
 	MOVQ         $0x0000000000000001, SI
-	VMOVD        SI, X0
-	VBROADCASTSS X0, Y0
-	VMOVUPS      Y0, 160(SP)
+	VMOVD        SI, X3
+	VBROADCASTSS X3, Y3
+	VMOVUPS      Y3, 96(SP)
 
 	// Constant: 0x7fff
 	MOVQ         $0x0000000000007fff, SI
-	VMOVD        SI, X0
-	VBROADCASTSS X0, Y0
-	VMOVUPS      Y0, 192(SP)
+	VMOVD        SI, X3
+	VBROADCASTSS X3, Y3
+	VMOVUPS      Y3, 128(SP)
 	XORQ         SI, SI
 
 	// Main loop: 4 vectors of 8 elements per iteration.
@@ -928,146 +1203,160 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVUPS (SP), Y0
-	VMULPS  (DX)(SI*4), Y0, Y0
-	VMOVUPS (SP), Y1
-	VMULPS  32(DX)(SI*4), Y1, Y1
-	VMOVUPS (SP), Y2
-	VMULPS  64(DX)(SI*4), Y2, Y2
-	VMOVUPS (SP), Y3
-	VMULPS  96(DX)(SI*4), Y3, Y3
+	VMULPS (DX)(SI*4), Y0, Y3
+	VMULPS 32(DX)(SI*4), Y0, Y4
+	VMULPS 64(DX)(SI*4), Y0, Y5
+	VMULPS 96(DX)(SI*4), Y0, Y6
+
+	// L2 weight decay folded into the gradient
+	VPMOVZXWD (CX)(SI*2), Y7
+	VPSLLD    $0x10, Y7, Y7
+	VMULPS    Y7, Y1, Y7
+	VADDPS    Y7, Y3, Y3
+	VPMOVZXWD 16(CX)(SI*2), Y7
+	VPSLLD    $0x10, Y7, Y7
+	VMULPS    Y7, Y1, Y7
+	VADDPS    Y7, Y4, Y4
+	VPMOVZXWD 32(CX)(SI*2), Y7
+	VPSLLD    $0x10, Y7, Y7
+	VMULPS    Y7, Y1, Y7
+	VADDPS    Y7, Y5, Y5
+	VPMOVZXWD 48(CX)(SI*2), Y7
+	VPSLLD    $0x10, Y7, Y7
+	VMULPS    Y7, Y1, Y7
+	VADDPS    Y7, Y6, Y6
 
 	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Y4
-	VPSLLD    $0x10, Y4, Y4
-	VMULPS    32(SP), Y4, Y4
-	VMULPS    64(SP), Y0, Y5
-	VADDPS    Y5, Y4, Y4
-	VPMOVZXWD 16(BX)(SI*2), Y5
-	VPSLLD    $0x10, Y5, Y5
-	VMULPS    32(SP), Y5, Y5
-	VMULPS    64(SP), Y1, Y6
-	VADDPS    Y6, Y5, Y5
-	VPMOVZXWD 32(BX)(SI*2), Y6
-	VPSLLD    $0x10, Y6, Y6
-	VMULPS    32(SP), Y6, Y6
-	VMULPS    64(SP), Y2, Y7
-	VADDPS    Y7, Y6, Y6
-	VPMOVZXWD 48(BX)(SI*2), Y7
+	VPMOVZXWD (BX)(SI*2), Y7
 	VPSLLD    $0x10, Y7, Y7
-	VMULPS    32(SP), Y7, Y7
-	VMULPS    64(SP), Y3, Y8
+	VMULPS    Y7, Y2, Y7
+	VMULPS    (SP), Y3, Y8
 	VADDPS    Y8, Y7, Y7
+	VPMOVZXWD 16(BX)(SI*2), Y8
+	VPSLLD    $0x10, Y8, Y8
+	VMULPS    Y8, Y2, Y8
+	VMULPS    (SP), Y4, Y9
+	VADDPS    Y9, Y8, Y8
+	VPMOVZXWD 32(BX)(SI*2), Y9
+	VPSLLD    $0x10, Y9, Y9
+	VMULPS    Y9, Y2, Y9
+	VMULPS    (SP), Y5, Y10
+	VADDPS    Y10, Y9, Y9
+	VPMOVZXWD 48(BX)(SI*2), Y10
+	VPSLLD    $0x10, Y10, Y10
+	VMULPS    Y10, Y2, Y10
+	VMULPS    (SP), Y6, Y11
+	VADDPS    Y11, Y10, Y10
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD       $0x10, Y4, Y8
-	VPAND        160(SP), Y8, Y8
-	VPADDD       192(SP), Y8, Y8
-	VPSRLD       $0x10, Y5, Y9
-	VPAND        160(SP), Y9, Y9
-	VPADDD       192(SP), Y9, Y9
-	VPSRLD       $0x10, Y6, Y10
-	VPAND        160(SP), Y10, Y10
-	VPADDD       192(SP), Y10, Y10
 	VPSRLD       $0x10, Y7, Y11
-	VPAND        160(SP), Y11, Y11
-	VPADDD       192(SP), Y11, Y11
-	VCMPPS       $0x03, Y4, Y4, Y12
-	VCMPPS       $0x03, Y5, Y5, Y13
-	VCMPPS       $0x03, Y6, Y6, Y14
+	VPAND        96(SP), Y11, Y11
+	VPADDD       128(SP), Y11, Y11
+	VPSRLD       $0x10, Y8, Y12
+	VPAND        96(SP), Y12, Y12
+	VPADDD       128(SP), Y12, Y12
+	VPSRLD       $0x10, Y9, Y13
+	VPAND        96(SP), Y13, Y13
+	VPADDD       128(SP), Y13, Y13
+	VPSRLD       $0x10, Y10, Y14
+	VPAND        96(SP), Y14, Y14
+	VPADDD       128(SP), Y14, Y14
+	VPADDD       Y11, Y7, Y11
 	VCMPPS       $0x03, Y7, Y7, Y15
-	VPADDD       Y8, Y4, Y8
-	VPOR         Y12, Y8, Y8
-	VPSRLD       $0x10, Y8, Y8
-	VEXTRACTI128 $0x01, Y8, X12
-	VPACKUSDW    X12, X8, X12
-	VMOVDQU      X12, (BX)(SI*2)
-	VPADDD       Y9, Y5, Y8
-	VPOR         Y13, Y8, Y8
-	VPSRLD       $0x10, Y8, Y8
-	VEXTRACTI128 $0x01, Y8, X9
-	VPACKUSDW    X9, X8, X9
-	VMOVDQU      X9, 16(BX)(SI*2)
-	VPADDD       Y10, Y6, Y8
-	VPOR         Y14, Y8, Y8
-	VPSRLD       $0x10, Y8, Y8
-	VEXTRACTI128 $0x01, Y8, X9
-	VPACKUSDW    X9, X8, X9
-	VMOVDQU      X9, 32(BX)(SI*2)
-	VPADDD       Y11, Y7, Y8
-	VPOR         Y15, Y8, Y8
-	VPSRLD       $0x10, Y8, Y8
-	VEXTRACTI128 $0x01, Y8, X9
-	VPACKUSDW    X9, X8, X9
-	VMOVDQU      X9, 48(BX)(SI*2)
+	VPOR         Y15, Y11, Y11
+	VPSRLD       $0x10, Y11, Y11
+	VEXTRACTI128 $0x01, Y11, X15
+	VPACKUSDW    X15, X11, X15
+	VMOVDQU      X15, (BX)(SI*2)
+	VPADDD       Y12, Y8, Y11
+	VCMPPS       $0x03, Y8, Y8, Y12
+	VPOR         Y12, Y11, Y11
+	VPSRLD       $0x10, Y11, Y11
+	VEXTRACTI128 $0x01, Y11, X12
+	VPACKUSDW    X12, X11, X12
+	VMOVDQU      X12, 16(BX)(SI*2)
+	VPADDD       Y13, Y9, Y11
+	VCMPPS       $0x03, Y9, Y9, Y12
+	VPOR         Y12, Y11, Y11
+	VPSRLD       $0x10, Y11, Y11
+	VEXTRACTI128 $0x01, Y11, X12
+	VPACKUSDW    X12, X11, X12
+	VMOVDQU      X12, 32(BX)(SI*2)
+	VPADDD       Y14, Y10, Y11
+	VCMPPS       $0x03, Y10, Y10, Y12
+	VPOR         Y12, Y11, Y11
+	VPSRLD       $0x10, Y11, Y11
+	VEXTRACTI128 $0x01, Y11, X12
+	VPACKUSDW    X12, X11, X12
+	VMOVDQU      X12, 48(BX)(SI*2)
 
 	// Nesterov look-ahead
-	VMULPS 96(SP), Y4, Y4
-	VADDPS Y4, Y0, Y0
-	VMULPS 96(SP), Y5, Y4
-	VADDPS Y4, Y1, Y1
-	VMULPS 96(SP), Y6, Y4
-	VADDPS Y4, Y2, Y2
-	VMULPS 96(SP), Y7, Y4
-	VADDPS Y4, Y3, Y3
+	VMULPS 32(SP), Y7, Y7
+	VADDPS Y7, Y3, Y3
+	VMULPS 32(SP), Y8, Y7
+	VADDPS Y7, Y4, Y4
+	VMULPS 32(SP), Y9, Y7
+	VADDPS Y7, Y5, Y5
+	VMULPS 32(SP), Y10, Y7
+	VADDPS Y7, Y6, Y6
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD    (CX)(SI*2), Y4
-	VPSLLD       $0x10, Y4, Y4
-	VMULPS       128(SP), Y0, Y0
-	VSUBPS       Y0, Y4, Y0
-	VPMOVZXWD    16(CX)(SI*2), Y4
-	VPSLLD       $0x10, Y4, Y4
-	VMULPS       128(SP), Y1, Y1
-	VSUBPS       Y1, Y4, Y1
-	VPMOVZXWD    32(CX)(SI*2), Y4
-	VPSLLD       $0x10, Y4, Y4
-	VMULPS       128(SP), Y2, Y2
-	VSUBPS       Y2, Y4, Y2
-	VPMOVZXWD    48(CX)(SI*2), Y4
-	VPSLLD       $0x10, Y4, Y4
-	VMULPS       128(SP), Y3, Y3
-	VSUBPS       Y3, Y4, Y3
-	VPSRLD       $0x10, Y0, Y4
-	VPAND        160(SP), Y4, Y4
-	VPADDD       192(SP), Y4, Y4
-	VPSRLD       $0x10, Y1, Y5
-	VPAND        160(SP), Y5, Y5
-	VPADDD       192(SP), Y5, Y5
-	VPSRLD       $0x10, Y2, Y6
-	VPAND        160(SP), Y6, Y6
-	VPADDD       192(SP), Y6, Y6
+	VPMOVZXWD    (CX)(SI*2), Y7
+	VPSLLD       $0x10, Y7, Y7
+	VMULPS       64(SP), Y3, Y3
+	VSUBPS       Y3, Y7, Y3
+	VPMOVZXWD    16(CX)(SI*2), Y7
+	VPSLLD       $0x10, Y7, Y7
+	VMULPS       64(SP), Y4, Y4
+	VSUBPS       Y4, Y7, Y4
+	VPMOVZXWD    32(CX)(SI*2), Y7
+	VPSLLD       $0x10, Y7, Y7
+	VMULPS       64(SP), Y5, Y5
+	VSUBPS       Y5, Y7, Y5
+	VPMOVZXWD    48(CX)(SI*2), Y7
+	VPSLLD       $0x10, Y7, Y7
+	VMULPS       64(SP), Y6, Y6
+	VSUBPS       Y6, Y7, Y6
 	VPSRLD       $0x10, Y3, Y7
-	VPAND        160(SP), Y7, Y7
-	VPADDD       192(SP), Y7, Y7
-	VCMPPS       $0x03, Y0, Y0, Y8
-	VCMPPS       $0x03, Y1, Y1, Y9
-	VCMPPS       $0x03, Y2, Y2, Y10
-	VCMPPS       $0x03, Y3, Y3, Y11
-	VPADDD       Y4, Y0, Y0
-	VPOR         Y8, Y0, Y0
-	VPSRLD       $0x10, Y0, Y0
-	VEXTRACTI128 $0x01, Y0, X4
-	VPACKUSDW    X4, X0, X4
-	VMOVDQU      X4, (CX)(SI*2)
-	VPADDD       Y5, Y1, Y0
-	VPOR         Y9, Y0, Y0
-	VPSRLD       $0x10, Y0, Y0
-	VEXTRACTI128 $0x01, Y0, X1
-	VPACKUSDW    X1, X0, X1
-	VMOVDQU      X1, 16(CX)(SI*2)
-	VPADDD       Y6, Y2, Y0
-	VPOR         Y10, Y0, Y0
-	VPSRLD       $0x10, Y0, Y0
-	VEXTRACTI128 $0x01, Y0, X1
-	VPACKUSDW    X1, X0, X1
-	VMOVDQU      X1, 32(CX)(SI*2)
-	VPADDD       Y7, Y3, Y0
-	VPOR         Y11, Y0, Y0
-	VPSRLD       $0x10, Y0, Y0
-	VEXTRACTI128 $0x01, Y0, X1
-	VPACKUSDW    X1, X0, X1
-	VMOVDQU      X1, 48(CX)(SI*2)
+	VPAND        96(SP), Y7, Y7
+	VPADDD       128(SP), Y7, Y7
+	VPSRLD       $0x10, Y4, Y8
+	VPAND        96(SP), Y8, Y8
+	VPADDD       128(SP), Y8, Y8
+	VPSRLD       $0x10, Y5, Y9
+	VPAND        96(SP), Y9, Y9
+	VPADDD       128(SP), Y9, Y9
+	VPSRLD       $0x10, Y6, Y10
+	VPAND        96(SP), Y10, Y10
+	VPADDD       128(SP), Y10, Y10
+	VPADDD       Y7, Y3, Y7
+	VCMPPS       $0x03, Y3, Y3, Y3
+	VPOR         Y3, Y7, Y3
+	VPSRLD       $0x10, Y3, Y3
+	VEXTRACTI128 $0x01, Y3, X7
+	VPACKUSDW    X7, X3, X7
+	VMOVDQU      X7, (CX)(SI*2)
+	VPADDD       Y8, Y4, Y3
+	VCMPPS       $0x03, Y4, Y4, Y4
+	VPOR         Y4, Y3, Y3
+	VPSRLD       $0x10, Y3, Y3
+	VEXTRACTI128 $0x01, Y3, X4
+	VPACKUSDW    X4, X3, X4
+	VMOVDQU      X4, 16(CX)(SI*2)
+	VPADDD       Y9, Y5, Y3
+	VCMPPS       $0x03, Y5, Y5, Y4
+	VPOR         Y4, Y3, Y3
+	VPSRLD       $0x10, Y3, Y3
+	VEXTRACTI128 $0x01, Y3, X4
+	VPACKUSDW    X4, X3, X4
+	VMOVDQU      X4, 32(CX)(SI*2)
+	VPADDD       Y10, Y6, Y3
+	VCMPPS       $0x03, Y6, Y6, Y4
+	VPOR         Y4, Y3, Y3
+	VPSRLD       $0x10, Y3, Y3
+	VEXTRACTI128 $0x01, Y3, X4
+	VPACKUSDW    X4, X3, X4
+	VMOVDQU      X4, 48(CX)(SI*2)
 	ADDQ         $0x00000020, SI
 	JMP          unrolled
 
@@ -1079,359 +1368,52 @@ single:
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVUPS (SP), Y0
-	VMULPS  (DX)(SI*4), Y0, Y0
-
-	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Y1
-	VPSLLD    $0x10, Y1, Y1
-	VMULPS    32(SP), Y1, Y1
-	VMULPS    64(SP), Y0, Y2
-	VADDPS    Y2, Y1, Y1
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD       $0x10, Y1, Y2
-	VPAND        160(SP), Y2, Y2
-	VPADDD       192(SP), Y2, Y2
-	VCMPPS       $0x03, Y1, Y1, Y3
-	VPADDD       Y2, Y1, Y2
-	VPOR         Y3, Y2, Y2
-	VPSRLD       $0x10, Y2, Y2
-	VEXTRACTI128 $0x01, Y2, X3
-	VPACKUSDW    X3, X2, X3
-	VMOVDQU      X3, (BX)(SI*2)
-
-	// Nesterov look-ahead
-	VMULPS 96(SP), Y1, Y1
-	VADDPS Y1, Y0, Y0
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD    (CX)(SI*2), Y1
-	VPSLLD       $0x10, Y1, Y1
-	VMULPS       128(SP), Y0, Y0
-	VSUBPS       Y0, Y1, Y0
-	VPSRLD       $0x10, Y0, Y1
-	VPAND        160(SP), Y1, Y1
-	VPADDD       192(SP), Y1, Y1
-	VCMPPS       $0x03, Y0, Y0, Y2
-	VPADDD       Y1, Y0, Y0
-	VPOR         Y2, Y0, Y0
-	VPSRLD       $0x10, Y0, Y0
-	VEXTRACTI128 $0x01, Y0, X1
-	VPACKUSDW    X1, X0, X1
-	VMOVDQU      X1, (CX)(SI*2)
-	ADDQ         $0x00000008, SI
-	JMP          single
-
-tail:
-	// The last 0 to lanes-1 elements, one at a time.
-	CMPQ SI, AX
-	JGE  done
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMOVSS (SP), X0
-	VMULSS (DX)(SI*4), X0, X0
-
-	// momentum buffer
-	MOVWLZX (BX)(SI*2), DI
-	VMOVD   DI, X1
-	VPSLLD  $0x10, X1, X1
-	VMULSS  32(SP), X1, X1
-	VMULSS  64(SP), X0, X2
-	VADDSS  X2, X1, X1
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD  $0x10, X1, X2
-	VPAND   160(SP), X2, X2
-	VPADDD  192(SP), X2, X2
-	VCMPSS  $0x03, X1, X1, X3
-	VPADDD  X2, X1, X2
-	VPOR    X3, X2, X2
-	VPEXTRW $0x01, X2, (BX)(SI*2)
-
-	// Nesterov look-ahead
-	VMULSS 96(SP), X1, X1
-	VADDSS X1, X0, X0
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	MOVWLZX (CX)(SI*2), DI
-	VMOVD   DI, X1
-	VPSLLD  $0x10, X1, X1
-	VMULSS  128(SP), X0, X0
-	VSUBSS  X0, X1, X0
-	VPSRLD  $0x10, X0, X1
-	VPAND   160(SP), X1, X1
-	VPADDD  192(SP), X1, X1
-	VCMPSS  $0x03, X0, X0, X2
-	VPADDD  X1, X0, X0
-	VPOR    X2, X0, X0
-	VPEXTRW $0x01, X0, (CX)(SI*2)
-	INCQ    SI
-	JMP     tail
-
-done:
-	VZEROUPPER
-	RET
-
-// func sgdBF16AVX2F32CoupledNesterov(param []uint16, grad []float32, buf []uint16, s [9]float32)
-// Requires: AVX, AVX2
-TEXT ·sgdBF16AVX2F32CoupledNesterov(SB), NOSPLIT, $256-108
-	MOVQ param_len+8(FP), AX
-	MOVQ param_base+0(FP), CX
-	MOVQ grad_base+24(FP), DX
-	MOVQ buf_base+48(FP), BX
-
-	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
-	VBROADCASTSS s_0+72(FP), Y0
-	VMOVUPS      Y0, (SP)
-	VBROADCASTSS s_1+76(FP), Y0
-	VMOVUPS      Y0, 32(SP)
-	VBROADCASTSS s_2+80(FP), Y0
-	VMOVUPS      Y0, 64(SP)
-	VBROADCASTSS s_3+84(FP), Y0
-	VMOVUPS      Y0, 96(SP)
-	VBROADCASTSS s_4+88(FP), Y0
-	VMOVUPS      Y0, 128(SP)
-	VBROADCASTSS s_5+92(FP), Y0
-	VMOVUPS      Y0, 160(SP)
-
-	// Constant: 0x1
-	MOVQ         $0x0000000000000001, SI
-	VMOVD        SI, X0
-	VBROADCASTSS X0, Y0
-	VMOVUPS      Y0, 192(SP)
-
-	// Constant: 0x7fff
-	MOVQ         $0x0000000000007fff, SI
-	VMOVD        SI, X0
-	VBROADCASTSS X0, Y0
-	VMOVUPS      Y0, 224(SP)
-	XORQ         SI, SI
-
-	// Main loop: 4 vectors of 8 elements per iteration.
-unrolled:
-	MOVQ AX, DI
-	SUBQ SI, DI
-	CMPQ DI, $0x00000020
-	JL   single
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMOVUPS (SP), Y0
-	VMULPS  (DX)(SI*4), Y0, Y0
-	VMOVUPS (SP), Y1
-	VMULPS  32(DX)(SI*4), Y1, Y1
-	VMOVUPS (SP), Y2
-	VMULPS  64(DX)(SI*4), Y2, Y2
-	VMOVUPS (SP), Y3
-	VMULPS  96(DX)(SI*4), Y3, Y3
+	VMULPS (DX)(SI*4), Y0, Y3
 
 	// L2 weight decay folded into the gradient
 	VPMOVZXWD (CX)(SI*2), Y4
 	VPSLLD    $0x10, Y4, Y4
-	VMULPS    32(SP), Y4, Y4
-	VADDPS    Y4, Y0, Y0
-	VPMOVZXWD 16(CX)(SI*2), Y4
-	VPSLLD    $0x10, Y4, Y4
-	VMULPS    32(SP), Y4, Y4
-	VADDPS    Y4, Y1, Y1
-	VPMOVZXWD 32(CX)(SI*2), Y4
-	VPSLLD    $0x10, Y4, Y4
-	VMULPS    32(SP), Y4, Y4
-	VADDPS    Y4, Y2, Y2
-	VPMOVZXWD 48(CX)(SI*2), Y4
-	VPSLLD    $0x10, Y4, Y4
-	VMULPS    32(SP), Y4, Y4
+	VMULPS    Y4, Y1, Y4
 	VADDPS    Y4, Y3, Y3
 
 	// momentum buffer
 	VPMOVZXWD (BX)(SI*2), Y4
 	VPSLLD    $0x10, Y4, Y4
-	VMULPS    64(SP), Y4, Y4
-	VMULPS    96(SP), Y0, Y5
+	VMULPS    Y4, Y2, Y4
+	VMULPS    (SP), Y3, Y5
 	VADDPS    Y5, Y4, Y4
-	VPMOVZXWD 16(BX)(SI*2), Y5
-	VPSLLD    $0x10, Y5, Y5
-	VMULPS    64(SP), Y5, Y5
-	VMULPS    96(SP), Y1, Y6
-	VADDPS    Y6, Y5, Y5
-	VPMOVZXWD 32(BX)(SI*2), Y6
-	VPSLLD    $0x10, Y6, Y6
-	VMULPS    64(SP), Y6, Y6
-	VMULPS    96(SP), Y2, Y7
-	VADDPS    Y7, Y6, Y6
-	VPMOVZXWD 48(BX)(SI*2), Y7
-	VPSLLD    $0x10, Y7, Y7
-	VMULPS    64(SP), Y7, Y7
-	VMULPS    96(SP), Y3, Y8
-	VADDPS    Y8, Y7, Y7
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD       $0x10, Y4, Y8
-	VPAND        192(SP), Y8, Y8
-	VPADDD       224(SP), Y8, Y8
-	VPSRLD       $0x10, Y5, Y9
-	VPAND        192(SP), Y9, Y9
-	VPADDD       224(SP), Y9, Y9
-	VPSRLD       $0x10, Y6, Y10
-	VPAND        192(SP), Y10, Y10
-	VPADDD       224(SP), Y10, Y10
-	VPSRLD       $0x10, Y7, Y11
-	VPAND        192(SP), Y11, Y11
-	VPADDD       224(SP), Y11, Y11
-	VCMPPS       $0x03, Y4, Y4, Y12
-	VCMPPS       $0x03, Y5, Y5, Y13
-	VCMPPS       $0x03, Y6, Y6, Y14
-	VCMPPS       $0x03, Y7, Y7, Y15
-	VPADDD       Y8, Y4, Y8
-	VPOR         Y12, Y8, Y8
-	VPSRLD       $0x10, Y8, Y8
-	VEXTRACTI128 $0x01, Y8, X12
-	VPACKUSDW    X12, X8, X12
-	VMOVDQU      X12, (BX)(SI*2)
-	VPADDD       Y9, Y5, Y8
-	VPOR         Y13, Y8, Y8
-	VPSRLD       $0x10, Y8, Y8
-	VEXTRACTI128 $0x01, Y8, X9
-	VPACKUSDW    X9, X8, X9
-	VMOVDQU      X9, 16(BX)(SI*2)
-	VPADDD       Y10, Y6, Y8
-	VPOR         Y14, Y8, Y8
-	VPSRLD       $0x10, Y8, Y8
-	VEXTRACTI128 $0x01, Y8, X9
-	VPACKUSDW    X9, X8, X9
-	VMOVDQU      X9, 32(BX)(SI*2)
-	VPADDD       Y11, Y7, Y8
-	VPOR         Y15, Y8, Y8
-	VPSRLD       $0x10, Y8, Y8
-	VEXTRACTI128 $0x01, Y8, X9
-	VPACKUSDW    X9, X8, X9
-	VMOVDQU      X9, 48(BX)(SI*2)
+	VPSRLD       $0x10, Y4, Y5
+	VPAND        96(SP), Y5, Y5
+	VPADDD       128(SP), Y5, Y5
+	VPADDD       Y5, Y4, Y5
+	VCMPPS       $0x03, Y4, Y4, Y6
+	VPOR         Y6, Y5, Y5
+	VPSRLD       $0x10, Y5, Y5
+	VEXTRACTI128 $0x01, Y5, X6
+	VPACKUSDW    X6, X5, X6
+	VMOVDQU      X6, (BX)(SI*2)
 
 	// Nesterov look-ahead
-	VMULPS 128(SP), Y4, Y4
-	VADDPS Y4, Y0, Y0
-	VMULPS 128(SP), Y5, Y4
-	VADDPS Y4, Y1, Y1
-	VMULPS 128(SP), Y6, Y4
-	VADDPS Y4, Y2, Y2
-	VMULPS 128(SP), Y7, Y4
+	VMULPS 32(SP), Y4, Y4
 	VADDPS Y4, Y3, Y3
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	VPMOVZXWD    (CX)(SI*2), Y4
 	VPSLLD       $0x10, Y4, Y4
-	VMULPS       160(SP), Y0, Y0
-	VSUBPS       Y0, Y4, Y0
-	VPMOVZXWD    16(CX)(SI*2), Y4
-	VPSLLD       $0x10, Y4, Y4
-	VMULPS       160(SP), Y1, Y1
-	VSUBPS       Y1, Y4, Y1
-	VPMOVZXWD    32(CX)(SI*2), Y4
-	VPSLLD       $0x10, Y4, Y4
-	VMULPS       160(SP), Y2, Y2
-	VSUBPS       Y2, Y4, Y2
-	VPMOVZXWD    48(CX)(SI*2), Y4
-	VPSLLD       $0x10, Y4, Y4
-	VMULPS       160(SP), Y3, Y3
+	VMULPS       64(SP), Y3, Y3
 	VSUBPS       Y3, Y4, Y3
-	VPSRLD       $0x10, Y0, Y4
-	VPAND        192(SP), Y4, Y4
-	VPADDD       224(SP), Y4, Y4
-	VPSRLD       $0x10, Y1, Y5
-	VPAND        192(SP), Y5, Y5
-	VPADDD       224(SP), Y5, Y5
-	VPSRLD       $0x10, Y2, Y6
-	VPAND        192(SP), Y6, Y6
-	VPADDD       224(SP), Y6, Y6
-	VPSRLD       $0x10, Y3, Y7
-	VPAND        192(SP), Y7, Y7
-	VPADDD       224(SP), Y7, Y7
-	VCMPPS       $0x03, Y0, Y0, Y8
-	VCMPPS       $0x03, Y1, Y1, Y9
-	VCMPPS       $0x03, Y2, Y2, Y10
-	VCMPPS       $0x03, Y3, Y3, Y11
-	VPADDD       Y4, Y0, Y0
-	VPOR         Y8, Y0, Y0
-	VPSRLD       $0x10, Y0, Y0
-	VEXTRACTI128 $0x01, Y0, X4
-	VPACKUSDW    X4, X0, X4
+	VPSRLD       $0x10, Y3, Y4
+	VPAND        96(SP), Y4, Y4
+	VPADDD       128(SP), Y4, Y4
+	VPADDD       Y4, Y3, Y4
+	VCMPPS       $0x03, Y3, Y3, Y3
+	VPOR         Y3, Y4, Y3
+	VPSRLD       $0x10, Y3, Y3
+	VEXTRACTI128 $0x01, Y3, X4
+	VPACKUSDW    X4, X3, X4
 	VMOVDQU      X4, (CX)(SI*2)
-	VPADDD       Y5, Y1, Y0
-	VPOR         Y9, Y0, Y0
-	VPSRLD       $0x10, Y0, Y0
-	VEXTRACTI128 $0x01, Y0, X1
-	VPACKUSDW    X1, X0, X1
-	VMOVDQU      X1, 16(CX)(SI*2)
-	VPADDD       Y6, Y2, Y0
-	VPOR         Y10, Y0, Y0
-	VPSRLD       $0x10, Y0, Y0
-	VEXTRACTI128 $0x01, Y0, X1
-	VPACKUSDW    X1, X0, X1
-	VMOVDQU      X1, 32(CX)(SI*2)
-	VPADDD       Y7, Y3, Y0
-	VPOR         Y11, Y0, Y0
-	VPSRLD       $0x10, Y0, Y0
-	VEXTRACTI128 $0x01, Y0, X1
-	VPACKUSDW    X1, X0, X1
-	VMOVDQU      X1, 48(CX)(SI*2)
-	ADDQ         $0x00000020, SI
-	JMP          unrolled
-
-	// One vector at a time.
-single:
-	MOVQ AX, DI
-	SUBQ SI, DI
-	CMPQ DI, $0x00000008
-	JL   tail
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMOVUPS (SP), Y0
-	VMULPS  (DX)(SI*4), Y0, Y0
-
-	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(SI*2), Y1
-	VPSLLD    $0x10, Y1, Y1
-	VMULPS    32(SP), Y1, Y1
-	VADDPS    Y1, Y0, Y0
-
-	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Y1
-	VPSLLD    $0x10, Y1, Y1
-	VMULPS    64(SP), Y1, Y1
-	VMULPS    96(SP), Y0, Y2
-	VADDPS    Y2, Y1, Y1
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD       $0x10, Y1, Y2
-	VPAND        192(SP), Y2, Y2
-	VPADDD       224(SP), Y2, Y2
-	VCMPPS       $0x03, Y1, Y1, Y3
-	VPADDD       Y2, Y1, Y2
-	VPOR         Y3, Y2, Y2
-	VPSRLD       $0x10, Y2, Y2
-	VEXTRACTI128 $0x01, Y2, X3
-	VPACKUSDW    X3, X2, X3
-	VMOVDQU      X3, (BX)(SI*2)
-
-	// Nesterov look-ahead
-	VMULPS 128(SP), Y1, Y1
-	VADDPS Y1, Y0, Y0
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD    (CX)(SI*2), Y1
-	VPSLLD       $0x10, Y1, Y1
-	VMULPS       160(SP), Y0, Y0
-	VSUBPS       Y0, Y1, Y0
-	VPSRLD       $0x10, Y0, Y1
-	VPAND        192(SP), Y1, Y1
-	VPADDD       224(SP), Y1, Y1
-	VCMPPS       $0x03, Y0, Y0, Y2
-	VPADDD       Y1, Y0, Y0
-	VPOR         Y2, Y0, Y0
-	VPSRLD       $0x10, Y0, Y0
-	VEXTRACTI128 $0x01, Y0, X1
-	VPACKUSDW    X1, X0, X1
-	VMOVDQU      X1, (CX)(SI*2)
 	ADDQ         $0x00000008, SI
 	JMP          single
 
@@ -1441,50 +1423,49 @@ tail:
 	JGE  done
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVSS (SP), X0
-	VMULSS (DX)(SI*4), X0, X0
+	VMULSS (DX)(SI*4), X0, X3
 
 	// L2 weight decay folded into the gradient
 	MOVWLZX (CX)(SI*2), DI
-	VMOVD   DI, X1
-	VPSLLD  $0x10, X1, X1
-	VMULSS  32(SP), X1, X1
-	VADDSS  X1, X0, X0
+	VMOVD   DI, X4
+	VPSLLD  $0x10, X4, X4
+	VMULSS  X4, X1, X4
+	VADDSS  X4, X3, X3
 
 	// momentum buffer
 	MOVWLZX (BX)(SI*2), DI
-	VMOVD   DI, X1
-	VPSLLD  $0x10, X1, X1
-	VMULSS  64(SP), X1, X1
-	VMULSS  96(SP), X0, X2
-	VADDSS  X2, X1, X1
+	VMOVD   DI, X4
+	VPSLLD  $0x10, X4, X4
+	VMULSS  X4, X2, X4
+	VMULSS  (SP), X3, X5
+	VADDSS  X5, X4, X4
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD  $0x10, X1, X2
-	VPAND   192(SP), X2, X2
-	VPADDD  224(SP), X2, X2
-	VCMPSS  $0x03, X1, X1, X3
-	VPADDD  X2, X1, X2
-	VPOR    X3, X2, X2
-	VPEXTRW $0x01, X2, (BX)(SI*2)
+	VPSRLD  $0x10, X4, X5
+	VPAND   96(SP), X5, X5
+	VPADDD  128(SP), X5, X5
+	VPADDD  X5, X4, X5
+	VCMPSS  $0x03, X4, X4, X6
+	VPOR    X6, X5, X5
+	VPEXTRW $0x01, X5, (BX)(SI*2)
 
 	// Nesterov look-ahead
-	VMULSS 128(SP), X1, X1
-	VADDSS X1, X0, X0
+	VMULSS 32(SP), X4, X4
+	VADDSS X4, X3, X3
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	MOVWLZX (CX)(SI*2), DI
-	VMOVD   DI, X1
-	VPSLLD  $0x10, X1, X1
-	VMULSS  160(SP), X0, X0
-	VSUBSS  X0, X1, X0
-	VPSRLD  $0x10, X0, X1
-	VPAND   192(SP), X1, X1
-	VPADDD  224(SP), X1, X1
-	VCMPSS  $0x03, X0, X0, X2
-	VPADDD  X1, X0, X0
-	VPOR    X2, X0, X0
-	VPEXTRW $0x01, X0, (CX)(SI*2)
+	VMOVD   DI, X4
+	VPSLLD  $0x10, X4, X4
+	VMULSS  64(SP), X3, X3
+	VSUBSS  X3, X4, X3
+	VPSRLD  $0x10, X3, X4
+	VPAND   96(SP), X4, X4
+	VPADDD  128(SP), X4, X4
+	VPADDD  X4, X3, X4
+	VCMPSS  $0x03, X3, X3, X3
+	VPOR    X3, X4, X3
+	VPEXTRW $0x01, X3, (CX)(SI*2)
 	INCQ    SI
 	JMP     tail
 
@@ -1492,9 +1473,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func sgdBF16AVX2F32Stochastic(param []uint16, grad []float32, buf []uint16, s [9]float32)
+// func sgdBF16AVX2F32Stochastic(param []uint16, grad []float32, buf []uint16, s [8]float32)
 // Requires: AVX, AVX2
-TEXT ·sgdBF16AVX2F32Stochastic(SB), NOSPLIT, $96-108
+TEXT ·sgdBF16AVX2F32Stochastic(SB), NOSPLIT, $96-104
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -1529,105 +1510,107 @@ unrolled:
 	CMPQ SI, $0x00000020
 	JL   single
 
-	// the element's global index
-	LEAQ         (BX), SI
-	VMOVD        SI, X2
-	VPBROADCASTD X2, Y2
-	VPADDD       64(SP), Y2, Y2
-	LEAQ         8(BX), SI
-	VMOVD        SI, X4
-	VPBROADCASTD X4, Y4
-	VPADDD       64(SP), Y4, Y4
-	LEAQ         16(BX), SI
-	VMOVD        SI, X5
-	VPBROADCASTD X5, Y5
-	VPADDD       64(SP), Y5, Y5
-	LEAQ         24(BX), SI
-	VMOVD        SI, X6
-	VPBROADCASTD X6, Y6
-	VPADDD       64(SP), Y6, Y6
-
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(BX*4), Y0, Y7
-	VMULPS 32(DX)(BX*4), Y0, Y8
-	VMULPS 64(DX)(BX*4), Y0, Y9
-	VMULPS 96(DX)(BX*4), Y0, Y10
+	VMULPS (DX)(BX*4), Y0, Y2
+	VMULPS 32(DX)(BX*4), Y0, Y4
+	VMULPS 64(DX)(BX*4), Y0, Y5
+	VMULPS 96(DX)(BX*4), Y0, Y6
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  Y3, Y2, Y2
-	VPADDD  Y3, Y4, Y4
-	VPADDD  Y3, Y5, Y5
-	VPADDD  Y3, Y6, Y6
-	VPSRLD  $0x10, Y2, Y11
-	VPXOR   Y11, Y2, Y2
-	VPSRLD  $0x10, Y4, Y11
-	VPXOR   Y11, Y4, Y4
-	VPSRLD  $0x10, Y5, Y11
-	VPXOR   Y11, Y5, Y5
-	VPSRLD  $0x10, Y6, Y11
-	VPXOR   Y11, Y6, Y6
-	VPMULLD (SP), Y2, Y2
-	VPMULLD (SP), Y4, Y4
-	VPMULLD (SP), Y5, Y5
-	VPMULLD (SP), Y6, Y6
-	VPSRLD  $0x0f, Y2, Y11
-	VPXOR   Y11, Y2, Y2
-	VPSRLD  $0x0f, Y4, Y11
-	VPXOR   Y11, Y4, Y4
-	VPSRLD  $0x0f, Y5, Y11
-	VPXOR   Y11, Y5, Y5
-	VPSRLD  $0x0f, Y6, Y11
-	VPXOR   Y11, Y6, Y6
-	VPMULLD 32(SP), Y2, Y2
-	VPSRLD  $0x10, Y2, Y2
-	VPMULLD 32(SP), Y4, Y4
-	VPSRLD  $0x10, Y4, Y4
-	VPMULLD 32(SP), Y5, Y5
-	VPSRLD  $0x10, Y5, Y5
-	VPMULLD 32(SP), Y6, Y6
-	VPSRLD  $0x10, Y6, Y6
+	// the rounding bits: lowbias32(index + key)
+	LEAQ         (BX), SI
+	VMOVD        SI, X7
+	VPBROADCASTD X7, Y7
+	VPADDD       64(SP), Y7, Y7
+	VPADDD       Y3, Y7, Y7
+	LEAQ         8(BX), SI
+	VMOVD        SI, X8
+	VPBROADCASTD X8, Y8
+	VPADDD       64(SP), Y8, Y8
+	VPADDD       Y3, Y8, Y8
+	LEAQ         16(BX), SI
+	VMOVD        SI, X9
+	VPBROADCASTD X9, Y9
+	VPADDD       64(SP), Y9, Y9
+	VPADDD       Y3, Y9, Y9
+	LEAQ         24(BX), SI
+	VMOVD        SI, X10
+	VPBROADCASTD X10, Y10
+	VPADDD       64(SP), Y10, Y10
+	VPADDD       Y3, Y10, Y10
+	VPSRLD       $0x10, Y7, Y11
+	VPXOR        Y11, Y7, Y7
+	VPSRLD       $0x10, Y8, Y11
+	VPXOR        Y11, Y8, Y8
+	VPSRLD       $0x10, Y9, Y11
+	VPXOR        Y11, Y9, Y9
+	VPSRLD       $0x10, Y10, Y11
+	VPXOR        Y11, Y10, Y10
+	VPMULLD      (SP), Y7, Y7
+	VPMULLD      (SP), Y8, Y8
+	VPMULLD      (SP), Y9, Y9
+	VPMULLD      (SP), Y10, Y10
+	VPSRLD       $0x0f, Y7, Y11
+	VPXOR        Y11, Y7, Y7
+	VPSRLD       $0x0f, Y8, Y11
+	VPXOR        Y11, Y8, Y8
+	VPSRLD       $0x0f, Y9, Y11
+	VPXOR        Y11, Y9, Y9
+	VPSRLD       $0x0f, Y10, Y11
+	VPXOR        Y11, Y10, Y10
+	VPMULLD      32(SP), Y7, Y7
+	VPMULLD      32(SP), Y8, Y8
+	VPMULLD      32(SP), Y9, Y9
+	VPMULLD      32(SP), Y10, Y10
+	VPSRLD       $0x10, Y7, Y11
+	VPSRLD       $0x10, Y8, Y12
+	VPSRLD       $0x10, Y9, Y13
+	VPSRLD       $0x10, Y10, Y14
+	VPXOR        Y11, Y7, Y7
+	VPXOR        Y12, Y8, Y7
+	VPXOR        Y13, Y9, Y7
+	VPXOR        Y14, Y10, Y7
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD    (CX)(BX*2), Y11
-	VPSLLD       $0x10, Y11, Y11
-	VMULPS       Y7, Y1, Y7
-	VSUBPS       Y7, Y11, Y7
-	VPMOVZXWD    16(CX)(BX*2), Y11
-	VPSLLD       $0x10, Y11, Y11
-	VMULPS       Y8, Y1, Y8
-	VSUBPS       Y8, Y11, Y8
-	VPMOVZXWD    32(CX)(BX*2), Y11
-	VPSLLD       $0x10, Y11, Y11
-	VMULPS       Y9, Y1, Y9
-	VSUBPS       Y9, Y11, Y9
-	VPMOVZXWD    48(CX)(BX*2), Y11
-	VPSLLD       $0x10, Y11, Y11
-	VMULPS       Y10, Y1, Y10
-	VSUBPS       Y10, Y11, Y10
-	VCMPPS       $0x03, Y7, Y7, Y11
-	VCMPPS       $0x03, Y8, Y8, Y12
-	VCMPPS       $0x03, Y9, Y9, Y13
-	VCMPPS       $0x03, Y10, Y10, Y14
-	VPADDD       Y2, Y7, Y2
-	VPOR         Y11, Y2, Y2
+	VPMOVZXWD    (CX)(BX*2), Y7
+	VPSLLD       $0x10, Y7, Y7
+	VMULPS       Y2, Y1, Y2
+	VSUBPS       Y2, Y7, Y2
+	VPMOVZXWD    16(CX)(BX*2), Y7
+	VPSLLD       $0x10, Y7, Y7
+	VMULPS       Y4, Y1, Y4
+	VSUBPS       Y4, Y7, Y4
+	VPMOVZXWD    32(CX)(BX*2), Y7
+	VPSLLD       $0x10, Y7, Y7
+	VMULPS       Y5, Y1, Y5
+	VSUBPS       Y5, Y7, Y5
+	VPMOVZXWD    48(CX)(BX*2), Y7
+	VPSLLD       $0x10, Y7, Y7
+	VMULPS       Y6, Y1, Y6
+	VSUBPS       Y6, Y7, Y6
+	VPADDD       Y11, Y2, Y7
+	VCMPPS       $0x03, Y2, Y2, Y2
+	VPOR         Y2, Y7, Y2
 	VPSRLD       $0x10, Y2, Y2
 	VEXTRACTI128 $0x01, Y2, X7
 	VPACKUSDW    X7, X2, X7
 	VMOVDQU      X7, (CX)(BX*2)
-	VPADDD       Y4, Y8, Y2
-	VPOR         Y12, Y2, Y2
+	VPADDD       Y12, Y4, Y2
+	VCMPPS       $0x03, Y4, Y4, Y4
+	VPOR         Y4, Y2, Y2
 	VPSRLD       $0x10, Y2, Y2
 	VEXTRACTI128 $0x01, Y2, X4
 	VPACKUSDW    X4, X2, X4
 	VMOVDQU      X4, 16(CX)(BX*2)
-	VPADDD       Y5, Y9, Y2
-	VPOR         Y13, Y2, Y2
+	VPADDD       Y13, Y5, Y2
+	VCMPPS       $0x03, Y5, Y5, Y4
+	VPOR         Y4, Y2, Y2
 	VPSRLD       $0x10, Y2, Y2
 	VEXTRACTI128 $0x01, Y2, X4
 	VPACKUSDW    X4, X2, X4
 	VMOVDQU      X4, 32(CX)(BX*2)
-	VPADDD       Y6, Y10, Y2
-	VPOR         Y14, Y2, Y2
+	VPADDD       Y14, Y6, Y2
+	VCMPPS       $0x03, Y6, Y6, Y4
+	VPOR         Y4, Y2, Y2
 	VPSRLD       $0x10, Y2, Y2
 	VEXTRACTI128 $0x01, Y2, X4
 	VPACKUSDW    X4, X2, X4
@@ -1642,33 +1625,32 @@ single:
 	CMPQ SI, $0x00000008
 	JL   tail
 
-	// the element's global index
-	LEAQ         (BX), SI
-	VMOVD        SI, X2
-	VPBROADCASTD X2, Y2
-	VPADDD       64(SP), Y2, Y2
-
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(BX*4), Y0, Y4
+	VMULPS (DX)(BX*4), Y0, Y2
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  Y3, Y2, Y2
-	VPSRLD  $0x10, Y2, Y5
-	VPXOR   Y5, Y2, Y2
-	VPMULLD (SP), Y2, Y2
-	VPSRLD  $0x0f, Y2, Y5
-	VPXOR   Y5, Y2, Y2
-	VPMULLD 32(SP), Y2, Y2
-	VPSRLD  $0x10, Y2, Y2
+	// the rounding bits: lowbias32(index + key)
+	LEAQ         (BX), SI
+	VMOVD        SI, X4
+	VPBROADCASTD X4, Y4
+	VPADDD       64(SP), Y4, Y4
+	VPADDD       Y3, Y4, Y4
+	VPSRLD       $0x10, Y4, Y5
+	VPXOR        Y5, Y4, Y4
+	VPMULLD      (SP), Y4, Y4
+	VPSRLD       $0x0f, Y4, Y5
+	VPXOR        Y5, Y4, Y4
+	VPMULLD      32(SP), Y4, Y4
+	VPSRLD       $0x10, Y4, Y5
+	VPXOR        Y5, Y4, Y4
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD    (CX)(BX*2), Y5
-	VPSLLD       $0x10, Y5, Y5
-	VMULPS       Y4, Y1, Y4
-	VSUBPS       Y4, Y5, Y4
-	VCMPPS       $0x03, Y4, Y4, Y5
-	VPADDD       Y2, Y4, Y2
-	VPOR         Y5, Y2, Y2
+	VPMOVZXWD    (CX)(BX*2), Y4
+	VPSLLD       $0x10, Y4, Y4
+	VMULPS       Y2, Y1, Y2
+	VSUBPS       Y2, Y4, Y2
+	VPADDD       Y5, Y2, Y4
+	VCMPPS       $0x03, Y2, Y2, Y2
+	VPOR         Y2, Y4, Y2
 	VPSRLD       $0x10, Y2, Y2
 	VEXTRACTI128 $0x01, Y2, X4
 	VPACKUSDW    X4, X2, X4
@@ -1681,33 +1663,32 @@ tail:
 	CMPQ BX, AX
 	JGE  done
 
-	// the element's global index
-	LEAQ   (BX), SI
-	VMOVD  SI, X2
-	VPADDD 64(SP), X2, X2
-
 	// scaled gradient (the scale is negative when maximizing)
-	VMULSS (DX)(BX*4), X0, X4
+	VMULSS (DX)(BX*4), X0, X2
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  X3, X2, X2
-	VPSRLD  $0x10, X2, X5
-	VPXOR   X5, X2, X2
-	VPMULLD (SP), X2, X2
-	VPSRLD  $0x0f, X2, X5
-	VPXOR   X5, X2, X2
-	VPMULLD 32(SP), X2, X2
-	VPSRLD  $0x10, X2, X2
+	// the rounding bits: lowbias32(index + key)
+	LEAQ    (BX), SI
+	VMOVD   SI, X4
+	VPADDD  64(SP), X4, X4
+	VPADDD  X3, X4, X4
+	VPSRLD  $0x10, X4, X5
+	VPXOR   X5, X4, X4
+	VPMULLD (SP), X4, X4
+	VPSRLD  $0x0f, X4, X5
+	VPXOR   X5, X4, X4
+	VPMULLD 32(SP), X4, X4
+	VPSRLD  $0x10, X4, X5
+	VPXOR   X5, X4, X4
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	MOVWLZX (CX)(BX*2), SI
-	VMOVD   SI, X5
-	VPSLLD  $0x10, X5, X5
-	VMULSS  X4, X1, X4
-	VSUBSS  X4, X5, X4
-	VCMPSS  $0x03, X4, X4, X5
-	VPADDD  X2, X4, X2
-	VPOR    X5, X2, X2
+	VMOVD   SI, X4
+	VPSLLD  $0x10, X4, X4
+	VMULSS  X2, X1, X2
+	VSUBSS  X2, X4, X2
+	VPADDD  X5, X2, X4
+	VCMPSS  $0x03, X2, X2, X2
+	VPOR    X2, X4, X2
 	VPEXTRW $0x01, X2, (CX)(BX*2)
 	INCQ    BX
 	JMP     tail
@@ -1734,9 +1715,9 @@ DATA laneNumbers<>+56(SB)/4, $0x0000000e
 DATA laneNumbers<>+60(SB)/4, $0x0000000f
 GLOBL laneNumbers<>(SB), RODATA|NOPTR, $64
 
-// func sgdBF16AVX2F32CoupledStochastic(param []uint16, grad []float32, buf []uint16, s [9]float32)
+// func sgdBF16AVX2F32CoupledStochastic(param []uint16, grad []float32, buf []uint16, s [8]float32)
 // Requires: AVX, AVX2
-TEXT ·sgdBF16AVX2F32CoupledStochastic(SB), NOSPLIT, $96-108
+TEXT ·sgdBF16AVX2F32CoupledStochastic(SB), NOSPLIT, $96-104
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -1772,123 +1753,125 @@ unrolled:
 	CMPQ SI, $0x00000020
 	JL   single
 
-	// the element's global index
-	LEAQ         (BX), SI
-	VMOVD        SI, X3
-	VPBROADCASTD X3, Y3
-	VPADDD       64(SP), Y3, Y3
-	LEAQ         8(BX), SI
-	VMOVD        SI, X5
-	VPBROADCASTD X5, Y5
-	VPADDD       64(SP), Y5, Y5
-	LEAQ         16(BX), SI
-	VMOVD        SI, X6
-	VPBROADCASTD X6, Y6
-	VPADDD       64(SP), Y6, Y6
-	LEAQ         24(BX), SI
-	VMOVD        SI, X7
-	VPBROADCASTD X7, Y7
-	VPADDD       64(SP), Y7, Y7
-
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(BX*4), Y0, Y8
-	VMULPS 32(DX)(BX*4), Y0, Y9
-	VMULPS 64(DX)(BX*4), Y0, Y10
-	VMULPS 96(DX)(BX*4), Y0, Y11
+	VMULPS (DX)(BX*4), Y0, Y3
+	VMULPS 32(DX)(BX*4), Y0, Y5
+	VMULPS 64(DX)(BX*4), Y0, Y6
+	VMULPS 96(DX)(BX*4), Y0, Y7
 
 	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(BX*2), Y12
-	VPSLLD    $0x10, Y12, Y12
-	VMULPS    Y12, Y1, Y12
-	VADDPS    Y12, Y8, Y8
-	VPMOVZXWD 16(CX)(BX*2), Y12
-	VPSLLD    $0x10, Y12, Y12
-	VMULPS    Y12, Y1, Y12
-	VADDPS    Y12, Y9, Y9
-	VPMOVZXWD 32(CX)(BX*2), Y12
-	VPSLLD    $0x10, Y12, Y12
-	VMULPS    Y12, Y1, Y12
-	VADDPS    Y12, Y10, Y10
-	VPMOVZXWD 48(CX)(BX*2), Y12
-	VPSLLD    $0x10, Y12, Y12
-	VMULPS    Y12, Y1, Y12
-	VADDPS    Y12, Y11, Y11
+	VPMOVZXWD (CX)(BX*2), Y8
+	VPSLLD    $0x10, Y8, Y8
+	VMULPS    Y8, Y1, Y8
+	VADDPS    Y8, Y3, Y3
+	VPMOVZXWD 16(CX)(BX*2), Y8
+	VPSLLD    $0x10, Y8, Y8
+	VMULPS    Y8, Y1, Y8
+	VADDPS    Y8, Y5, Y5
+	VPMOVZXWD 32(CX)(BX*2), Y8
+	VPSLLD    $0x10, Y8, Y8
+	VMULPS    Y8, Y1, Y8
+	VADDPS    Y8, Y6, Y6
+	VPMOVZXWD 48(CX)(BX*2), Y8
+	VPSLLD    $0x10, Y8, Y8
+	VMULPS    Y8, Y1, Y8
+	VADDPS    Y8, Y7, Y7
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  Y4, Y3, Y3
-	VPADDD  Y4, Y5, Y5
-	VPADDD  Y4, Y6, Y6
-	VPADDD  Y4, Y7, Y7
-	VPSRLD  $0x10, Y3, Y12
-	VPXOR   Y12, Y3, Y3
-	VPSRLD  $0x10, Y5, Y12
-	VPXOR   Y12, Y5, Y5
-	VPSRLD  $0x10, Y6, Y12
-	VPXOR   Y12, Y6, Y6
-	VPSRLD  $0x10, Y7, Y12
-	VPXOR   Y12, Y7, Y7
-	VPMULLD (SP), Y3, Y3
-	VPMULLD (SP), Y5, Y5
-	VPMULLD (SP), Y6, Y6
-	VPMULLD (SP), Y7, Y7
-	VPSRLD  $0x0f, Y3, Y12
-	VPXOR   Y12, Y3, Y3
-	VPSRLD  $0x0f, Y5, Y12
-	VPXOR   Y12, Y5, Y5
-	VPSRLD  $0x0f, Y6, Y12
-	VPXOR   Y12, Y6, Y6
-	VPSRLD  $0x0f, Y7, Y12
-	VPXOR   Y12, Y7, Y7
-	VPMULLD 32(SP), Y3, Y3
-	VPSRLD  $0x10, Y3, Y3
-	VPMULLD 32(SP), Y5, Y5
-	VPSRLD  $0x10, Y5, Y5
-	VPMULLD 32(SP), Y6, Y6
-	VPSRLD  $0x10, Y6, Y6
-	VPMULLD 32(SP), Y7, Y7
-	VPSRLD  $0x10, Y7, Y7
+	// the rounding bits: lowbias32(index + key)
+	LEAQ         (BX), SI
+	VMOVD        SI, X8
+	VPBROADCASTD X8, Y8
+	VPADDD       64(SP), Y8, Y8
+	VPADDD       Y4, Y8, Y8
+	LEAQ         8(BX), SI
+	VMOVD        SI, X9
+	VPBROADCASTD X9, Y9
+	VPADDD       64(SP), Y9, Y9
+	VPADDD       Y4, Y9, Y9
+	LEAQ         16(BX), SI
+	VMOVD        SI, X10
+	VPBROADCASTD X10, Y10
+	VPADDD       64(SP), Y10, Y10
+	VPADDD       Y4, Y10, Y10
+	LEAQ         24(BX), SI
+	VMOVD        SI, X11
+	VPBROADCASTD X11, Y11
+	VPADDD       64(SP), Y11, Y11
+	VPADDD       Y4, Y11, Y11
+	VPSRLD       $0x10, Y8, Y12
+	VPXOR        Y12, Y8, Y8
+	VPSRLD       $0x10, Y9, Y12
+	VPXOR        Y12, Y9, Y9
+	VPSRLD       $0x10, Y10, Y12
+	VPXOR        Y12, Y10, Y10
+	VPSRLD       $0x10, Y11, Y12
+	VPXOR        Y12, Y11, Y11
+	VPMULLD      (SP), Y8, Y8
+	VPMULLD      (SP), Y9, Y9
+	VPMULLD      (SP), Y10, Y10
+	VPMULLD      (SP), Y11, Y11
+	VPSRLD       $0x0f, Y8, Y12
+	VPXOR        Y12, Y8, Y8
+	VPSRLD       $0x0f, Y9, Y12
+	VPXOR        Y12, Y9, Y9
+	VPSRLD       $0x0f, Y10, Y12
+	VPXOR        Y12, Y10, Y10
+	VPSRLD       $0x0f, Y11, Y12
+	VPXOR        Y12, Y11, Y11
+	VPMULLD      32(SP), Y8, Y8
+	VPMULLD      32(SP), Y9, Y9
+	VPMULLD      32(SP), Y10, Y10
+	VPMULLD      32(SP), Y11, Y11
+	VPSRLD       $0x10, Y8, Y12
+	VPSRLD       $0x10, Y9, Y13
+	VPSRLD       $0x10, Y10, Y14
+	VPSRLD       $0x10, Y11, Y15
+	VPXOR        Y12, Y8, Y8
+	VPXOR        Y13, Y9, Y8
+	VPXOR        Y14, Y10, Y8
+	VPXOR        Y15, Y11, Y8
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD    (CX)(BX*2), Y12
-	VPSLLD       $0x10, Y12, Y12
-	VMULPS       Y8, Y2, Y8
-	VSUBPS       Y8, Y12, Y8
-	VPMOVZXWD    16(CX)(BX*2), Y12
-	VPSLLD       $0x10, Y12, Y12
-	VMULPS       Y9, Y2, Y9
-	VSUBPS       Y9, Y12, Y9
-	VPMOVZXWD    32(CX)(BX*2), Y12
-	VPSLLD       $0x10, Y12, Y12
-	VMULPS       Y10, Y2, Y10
-	VSUBPS       Y10, Y12, Y10
-	VPMOVZXWD    48(CX)(BX*2), Y12
-	VPSLLD       $0x10, Y12, Y12
-	VMULPS       Y11, Y2, Y11
-	VSUBPS       Y11, Y12, Y11
-	VCMPPS       $0x03, Y8, Y8, Y12
-	VCMPPS       $0x03, Y9, Y9, Y13
-	VCMPPS       $0x03, Y10, Y10, Y14
-	VCMPPS       $0x03, Y11, Y11, Y15
-	VPADDD       Y3, Y8, Y3
-	VPOR         Y12, Y3, Y3
+	VPMOVZXWD    (CX)(BX*2), Y8
+	VPSLLD       $0x10, Y8, Y8
+	VMULPS       Y3, Y2, Y3
+	VSUBPS       Y3, Y8, Y3
+	VPMOVZXWD    16(CX)(BX*2), Y8
+	VPSLLD       $0x10, Y8, Y8
+	VMULPS       Y5, Y2, Y5
+	VSUBPS       Y5, Y8, Y5
+	VPMOVZXWD    32(CX)(BX*2), Y8
+	VPSLLD       $0x10, Y8, Y8
+	VMULPS       Y6, Y2, Y6
+	VSUBPS       Y6, Y8, Y6
+	VPMOVZXWD    48(CX)(BX*2), Y8
+	VPSLLD       $0x10, Y8, Y8
+	VMULPS       Y7, Y2, Y7
+	VSUBPS       Y7, Y8, Y7
+	VPADDD       Y12, Y3, Y8
+	VCMPPS       $0x03, Y3, Y3, Y3
+	VPOR         Y3, Y8, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X8
 	VPACKUSDW    X8, X3, X8
 	VMOVDQU      X8, (CX)(BX*2)
-	VPADDD       Y5, Y9, Y3
-	VPOR         Y13, Y3, Y3
+	VPADDD       Y13, Y5, Y3
+	VCMPPS       $0x03, Y5, Y5, Y5
+	VPOR         Y5, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X5
 	VPACKUSDW    X5, X3, X5
 	VMOVDQU      X5, 16(CX)(BX*2)
-	VPADDD       Y6, Y10, Y3
-	VPOR         Y14, Y3, Y3
+	VPADDD       Y14, Y6, Y3
+	VCMPPS       $0x03, Y6, Y6, Y5
+	VPOR         Y5, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X5
 	VPACKUSDW    X5, X3, X5
 	VMOVDQU      X5, 32(CX)(BX*2)
-	VPADDD       Y7, Y11, Y3
-	VPOR         Y15, Y3, Y3
+	VPADDD       Y15, Y7, Y3
+	VCMPPS       $0x03, Y7, Y7, Y5
+	VPOR         Y5, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X5
 	VPACKUSDW    X5, X3, X5
@@ -1903,39 +1886,38 @@ single:
 	CMPQ SI, $0x00000008
 	JL   tail
 
-	// the element's global index
-	LEAQ         (BX), SI
-	VMOVD        SI, X3
-	VPBROADCASTD X3, Y3
-	VPADDD       64(SP), Y3, Y3
-
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(BX*4), Y0, Y5
+	VMULPS (DX)(BX*4), Y0, Y3
 
 	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(BX*2), Y6
-	VPSLLD    $0x10, Y6, Y6
-	VMULPS    Y6, Y1, Y6
-	VADDPS    Y6, Y5, Y5
+	VPMOVZXWD (CX)(BX*2), Y5
+	VPSLLD    $0x10, Y5, Y5
+	VMULPS    Y5, Y1, Y5
+	VADDPS    Y5, Y3, Y3
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  Y4, Y3, Y3
-	VPSRLD  $0x10, Y3, Y6
-	VPXOR   Y6, Y3, Y3
-	VPMULLD (SP), Y3, Y3
-	VPSRLD  $0x0f, Y3, Y6
-	VPXOR   Y6, Y3, Y3
-	VPMULLD 32(SP), Y3, Y3
-	VPSRLD  $0x10, Y3, Y3
+	// the rounding bits: lowbias32(index + key)
+	LEAQ         (BX), SI
+	VMOVD        SI, X5
+	VPBROADCASTD X5, Y5
+	VPADDD       64(SP), Y5, Y5
+	VPADDD       Y4, Y5, Y5
+	VPSRLD       $0x10, Y5, Y6
+	VPXOR        Y6, Y5, Y5
+	VPMULLD      (SP), Y5, Y5
+	VPSRLD       $0x0f, Y5, Y6
+	VPXOR        Y6, Y5, Y5
+	VPMULLD      32(SP), Y5, Y5
+	VPSRLD       $0x10, Y5, Y6
+	VPXOR        Y6, Y5, Y5
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD    (CX)(BX*2), Y6
-	VPSLLD       $0x10, Y6, Y6
-	VMULPS       Y5, Y2, Y5
-	VSUBPS       Y5, Y6, Y5
-	VCMPPS       $0x03, Y5, Y5, Y6
-	VPADDD       Y3, Y5, Y3
-	VPOR         Y6, Y3, Y3
+	VPMOVZXWD    (CX)(BX*2), Y5
+	VPSLLD       $0x10, Y5, Y5
+	VMULPS       Y3, Y2, Y3
+	VSUBPS       Y3, Y5, Y3
+	VPADDD       Y6, Y3, Y5
+	VCMPPS       $0x03, Y3, Y3, Y3
+	VPOR         Y3, Y5, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X5
 	VPACKUSDW    X5, X3, X5
@@ -1948,40 +1930,39 @@ tail:
 	CMPQ BX, AX
 	JGE  done
 
-	// the element's global index
-	LEAQ   (BX), SI
-	VMOVD  SI, X3
-	VPADDD 64(SP), X3, X3
-
 	// scaled gradient (the scale is negative when maximizing)
-	VMULSS (DX)(BX*4), X0, X5
+	VMULSS (DX)(BX*4), X0, X3
 
 	// L2 weight decay folded into the gradient
 	MOVWLZX (CX)(BX*2), SI
-	VMOVD   SI, X6
-	VPSLLD  $0x10, X6, X6
-	VMULSS  X6, X1, X6
-	VADDSS  X6, X5, X5
+	VMOVD   SI, X5
+	VPSLLD  $0x10, X5, X5
+	VMULSS  X5, X1, X5
+	VADDSS  X5, X3, X3
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  X4, X3, X3
-	VPSRLD  $0x10, X3, X6
-	VPXOR   X6, X3, X3
-	VPMULLD (SP), X3, X3
-	VPSRLD  $0x0f, X3, X6
-	VPXOR   X6, X3, X3
-	VPMULLD 32(SP), X3, X3
-	VPSRLD  $0x10, X3, X3
+	// the rounding bits: lowbias32(index + key)
+	LEAQ    (BX), SI
+	VMOVD   SI, X5
+	VPADDD  64(SP), X5, X5
+	VPADDD  X4, X5, X5
+	VPSRLD  $0x10, X5, X6
+	VPXOR   X6, X5, X5
+	VPMULLD (SP), X5, X5
+	VPSRLD  $0x0f, X5, X6
+	VPXOR   X6, X5, X5
+	VPMULLD 32(SP), X5, X5
+	VPSRLD  $0x10, X5, X6
+	VPXOR   X6, X5, X5
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	MOVWLZX (CX)(BX*2), SI
-	VMOVD   SI, X6
-	VPSLLD  $0x10, X6, X6
-	VMULSS  X5, X2, X5
-	VSUBSS  X5, X6, X5
-	VCMPSS  $0x03, X5, X5, X6
-	VPADDD  X3, X5, X3
-	VPOR    X6, X3, X3
+	VMOVD   SI, X5
+	VPSLLD  $0x10, X5, X5
+	VMULSS  X3, X2, X3
+	VSUBSS  X3, X5, X3
+	VPADDD  X6, X3, X5
+	VCMPSS  $0x03, X3, X3, X3
+	VPOR    X3, X5, X3
 	VPEXTRW $0x01, X3, (CX)(BX*2)
 	INCQ    BX
 	JMP     tail
@@ -1990,9 +1971,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func sgdBF16AVX2F32MomentumStochastic(param []uint16, grad []float32, buf []uint16, s [9]float32)
+// func sgdBF16AVX2F32MomentumStochastic(param []uint16, grad []float32, buf []uint16, s [8]float32)
 // Requires: AVX, AVX2
-TEXT ·sgdBF16AVX2F32MomentumStochastic(SB), NOSPLIT, $320-108
+TEXT ·sgdBF16AVX2F32MomentumStochastic(SB), NOSPLIT, $224-104
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -2000,36 +1981,37 @@ TEXT ·sgdBF16AVX2F32MomentumStochastic(SB), NOSPLIT, $320-108
 
 	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
 	VBROADCASTSS s_0+72(FP), Y0
-	VMOVUPS      Y0, (SP)
-	VBROADCASTSS s_2+80(FP), Y0
-	VMOVUPS      Y0, 32(SP)
-	VBROADCASTSS s_3+84(FP), Y0
-	VMOVUPS      Y0, 64(SP)
-	VBROADCASTSS s_5+92(FP), Y0
-	VMOVUPS      Y0, 96(SP)
-	VBROADCASTSS s_6+96(FP), Y0
-	VMOVUPS      Y0, 128(SP)
-	VBROADCASTSS s_7+100(FP), Y0
-	VMOVUPS      Y0, 160(SP)
-	VBROADCASTSS s_8+104(FP), Y0
-	VMOVUPS      Y0, 192(SP)
+	VBROADCASTSS s_2+80(FP), Y1
+	VBROADCASTSS s_3+84(FP), Y2
+	VBROADCASTSS s_5+92(FP), Y3
+	VMOVUPS      Y3, (SP)
+	VBROADCASTSS s_6+96(FP), Y3
+	VMOVUPS      Y3, 32(SP)
+	VBROADCASTSS s_7+100(FP), Y3
+	VMOVUPS      Y3, 64(SP)
 
 	// Constant: 0x7feb352d
 	MOVQ         $0x000000007feb352d, SI
-	VMOVD        SI, X0
-	VBROADCASTSS X0, Y0
-	VMOVUPS      Y0, 224(SP)
+	VMOVD        SI, X3
+	VBROADCASTSS X3, Y3
+	VMOVUPS      Y3, 96(SP)
 
 	// Constant: 0x846ca68b
 	MOVQ         $0x00000000846ca68b, SI
-	VMOVD        SI, X0
-	VBROADCASTSS X0, Y0
-	VMOVUPS      Y0, 256(SP)
+	VMOVD        SI, X3
+	VBROADCASTSS X3, Y3
+	VMOVUPS      Y3, 128(SP)
+
+	// Constant: 0xffff
+	MOVQ         $0x000000000000ffff, SI
+	VMOVD        SI, X3
+	VBROADCASTSS X3, Y3
+	VMOVUPS      Y3, 160(SP)
 
 	// The offset plus each lane's number: the index of the vector at element 0.
-	VMOVUPS 128(SP), Y0
-	VPADDD  laneNumbers<>+0(SB), Y0, Y0
-	VMOVUPS Y0, 288(SP)
+	VMOVUPS 32(SP), Y3
+	VPADDD  laneNumbers<>+0(SB), Y3, Y3
+	VMOVUPS Y3, 192(SP)
 	XORQ    SI, SI
 
 	// Main loop: 4 vectors of 8 elements per iteration.
@@ -2039,199 +2021,167 @@ unrolled:
 	CMPQ DI, $0x00000020
 	JL   single
 
-	// the element's global index
-	LEAQ         (SI), DI
-	VMOVD        DI, X0
-	VPBROADCASTD X0, Y0
-	VPADDD       288(SP), Y0, Y0
-	LEAQ         8(SI), DI
-	VMOVD        DI, X1
-	VPBROADCASTD X1, Y1
-	VPADDD       288(SP), Y1, Y1
-	LEAQ         16(SI), DI
-	VMOVD        DI, X2
-	VPBROADCASTD X2, Y2
-	VPADDD       288(SP), Y2, Y2
-	LEAQ         24(SI), DI
-	VMOVD        DI, X3
-	VPBROADCASTD X3, Y3
-	VPADDD       288(SP), Y3, Y3
-
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVUPS (SP), Y4
-	VMULPS  (DX)(SI*4), Y4, Y4
-	VMOVUPS (SP), Y5
-	VMULPS  32(DX)(SI*4), Y5, Y5
-	VMOVUPS (SP), Y6
-	VMULPS  64(DX)(SI*4), Y6, Y6
-	VMOVUPS (SP), Y7
-	VMULPS  96(DX)(SI*4), Y7, Y7
+	VMULPS (DX)(SI*4), Y0, Y3
+	VMULPS 32(DX)(SI*4), Y0, Y4
+	VMULPS 64(DX)(SI*4), Y0, Y5
+	VMULPS 96(DX)(SI*4), Y0, Y6
 
 	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Y8
-	VPSLLD    $0x10, Y8, Y8
-	VMULPS    32(SP), Y8, Y8
-	VMULPS    64(SP), Y4, Y4
-	VADDPS    Y4, Y8, Y4
-	VPMOVZXWD 16(BX)(SI*2), Y8
-	VPSLLD    $0x10, Y8, Y8
-	VMULPS    32(SP), Y8, Y8
-	VMULPS    64(SP), Y5, Y5
-	VADDPS    Y5, Y8, Y5
-	VPMOVZXWD 32(BX)(SI*2), Y8
-	VPSLLD    $0x10, Y8, Y8
-	VMULPS    32(SP), Y8, Y8
-	VMULPS    64(SP), Y6, Y6
-	VADDPS    Y6, Y8, Y6
-	VPMOVZXWD 48(BX)(SI*2), Y8
-	VPSLLD    $0x10, Y8, Y8
-	VMULPS    32(SP), Y8, Y8
-	VMULPS    64(SP), Y7, Y7
-	VADDPS    Y7, Y8, Y7
+	VPMOVZXWD (BX)(SI*2), Y7
+	VPSLLD    $0x10, Y7, Y7
+	VMULPS    Y7, Y1, Y7
+	VMULPS    Y3, Y2, Y3
+	VADDPS    Y3, Y7, Y3
+	VPMOVZXWD 16(BX)(SI*2), Y7
+	VPSLLD    $0x10, Y7, Y7
+	VMULPS    Y7, Y1, Y7
+	VMULPS    Y4, Y2, Y4
+	VADDPS    Y4, Y7, Y4
+	VPMOVZXWD 32(BX)(SI*2), Y7
+	VPSLLD    $0x10, Y7, Y7
+	VMULPS    Y7, Y1, Y7
+	VMULPS    Y5, Y2, Y5
+	VADDPS    Y5, Y7, Y5
+	VPMOVZXWD 48(BX)(SI*2), Y7
+	VPSLLD    $0x10, Y7, Y7
+	VMULPS    Y7, Y1, Y7
+	VMULPS    Y6, Y2, Y6
+	VADDPS    Y6, Y7, Y6
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  192(SP), Y0, Y8
-	VPADDD  192(SP), Y1, Y9
-	VPADDD  192(SP), Y2, Y10
-	VPADDD  192(SP), Y3, Y11
-	VPSRLD  $0x10, Y8, Y12
-	VPXOR   Y12, Y8, Y8
-	VPSRLD  $0x10, Y9, Y12
-	VPXOR   Y12, Y9, Y9
-	VPSRLD  $0x10, Y10, Y12
-	VPXOR   Y12, Y10, Y10
-	VPSRLD  $0x10, Y11, Y12
-	VPXOR   Y12, Y11, Y11
-	VPMULLD 224(SP), Y8, Y8
-	VPMULLD 224(SP), Y9, Y9
-	VPMULLD 224(SP), Y10, Y10
-	VPMULLD 224(SP), Y11, Y11
-	VPSRLD  $0x0f, Y8, Y12
-	VPXOR   Y12, Y8, Y8
-	VPSRLD  $0x0f, Y9, Y12
-	VPXOR   Y12, Y9, Y9
-	VPSRLD  $0x0f, Y10, Y12
-	VPXOR   Y12, Y10, Y10
-	VPSRLD  $0x0f, Y11, Y12
-	VPXOR   Y12, Y11, Y11
-	VPMULLD 256(SP), Y8, Y8
-	VPSRLD  $0x10, Y8, Y8
-	VPMULLD 256(SP), Y9, Y9
-	VPSRLD  $0x10, Y9, Y9
-	VPMULLD 256(SP), Y10, Y10
-	VPSRLD  $0x10, Y10, Y10
-	VPMULLD 256(SP), Y11, Y11
-	VPSRLD  $0x10, Y11, Y11
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VCMPPS       $0x03, Y4, Y4, Y12
-	VCMPPS       $0x03, Y5, Y5, Y13
-	VCMPPS       $0x03, Y6, Y6, Y14
-	VCMPPS       $0x03, Y7, Y7, Y15
-	VPADDD       Y8, Y4, Y8
-	VPOR         Y12, Y8, Y8
-	VPSRLD       $0x10, Y8, Y8
-	VEXTRACTI128 $0x01, Y8, X12
-	VPACKUSDW    X12, X8, X12
-	VMOVDQU      X12, (BX)(SI*2)
-	VPADDD       Y9, Y5, Y8
-	VPOR         Y13, Y8, Y8
-	VPSRLD       $0x10, Y8, Y8
-	VEXTRACTI128 $0x01, Y8, X9
-	VPACKUSDW    X9, X8, X9
-	VMOVDQU      X9, 16(BX)(SI*2)
-	VPADDD       Y10, Y6, Y8
-	VPOR         Y14, Y8, Y8
-	VPSRLD       $0x10, Y8, Y8
-	VEXTRACTI128 $0x01, Y8, X9
-	VPACKUSDW    X9, X8, X9
-	VMOVDQU      X9, 32(BX)(SI*2)
-	VPADDD       Y11, Y7, Y8
-	VPOR         Y15, Y8, Y8
-	VPSRLD       $0x10, Y8, Y8
-	VEXTRACTI128 $0x01, Y8, X9
-	VPACKUSDW    X9, X8, X9
-	VMOVDQU      X9, 48(BX)(SI*2)
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  160(SP), Y0, Y0
-	VPADDD  160(SP), Y1, Y1
-	VPADDD  160(SP), Y2, Y2
-	VPADDD  160(SP), Y3, Y3
-	VPSRLD  $0x10, Y0, Y8
-	VPXOR   Y8, Y0, Y0
-	VPSRLD  $0x10, Y1, Y8
-	VPXOR   Y8, Y1, Y1
-	VPSRLD  $0x10, Y2, Y8
-	VPXOR   Y8, Y2, Y2
-	VPSRLD  $0x10, Y3, Y8
-	VPXOR   Y8, Y3, Y3
-	VPMULLD 224(SP), Y0, Y0
-	VPMULLD 224(SP), Y1, Y1
-	VPMULLD 224(SP), Y2, Y2
-	VPMULLD 224(SP), Y3, Y3
-	VPSRLD  $0x0f, Y0, Y8
-	VPXOR   Y8, Y0, Y0
-	VPSRLD  $0x0f, Y1, Y8
-	VPXOR   Y8, Y1, Y1
-	VPSRLD  $0x0f, Y2, Y8
-	VPXOR   Y8, Y2, Y2
-	VPSRLD  $0x0f, Y3, Y8
-	VPXOR   Y8, Y3, Y3
-	VPMULLD 256(SP), Y0, Y0
-	VPSRLD  $0x10, Y0, Y0
-	VPMULLD 256(SP), Y1, Y1
-	VPSRLD  $0x10, Y1, Y1
-	VPMULLD 256(SP), Y2, Y2
-	VPSRLD  $0x10, Y2, Y2
-	VPMULLD 256(SP), Y3, Y3
-	VPSRLD  $0x10, Y3, Y3
+	// the rounding bits: lowbias32(index + key)
+	LEAQ         (SI), DI
+	VMOVD        DI, X7
+	VPBROADCASTD X7, Y7
+	VPADDD       192(SP), Y7, Y7
+	VPADDD       64(SP), Y7, Y7
+	LEAQ         8(SI), DI
+	VMOVD        DI, X8
+	VPBROADCASTD X8, Y8
+	VPADDD       192(SP), Y8, Y8
+	VPADDD       64(SP), Y8, Y8
+	LEAQ         16(SI), DI
+	VMOVD        DI, X9
+	VPBROADCASTD X9, Y9
+	VPADDD       192(SP), Y9, Y9
+	VPADDD       64(SP), Y9, Y9
+	LEAQ         24(SI), DI
+	VMOVD        DI, X10
+	VPBROADCASTD X10, Y10
+	VPADDD       192(SP), Y10, Y10
+	VPADDD       64(SP), Y10, Y10
+	VPSRLD       $0x10, Y7, Y11
+	VPXOR        Y11, Y7, Y7
+	VPSRLD       $0x10, Y8, Y11
+	VPXOR        Y11, Y8, Y8
+	VPSRLD       $0x10, Y9, Y11
+	VPXOR        Y11, Y9, Y9
+	VPSRLD       $0x10, Y10, Y11
+	VPXOR        Y11, Y10, Y10
+	VPMULLD      96(SP), Y7, Y7
+	VPMULLD      96(SP), Y8, Y8
+	VPMULLD      96(SP), Y9, Y9
+	VPMULLD      96(SP), Y10, Y10
+	VPSRLD       $0x0f, Y7, Y11
+	VPXOR        Y11, Y7, Y7
+	VPSRLD       $0x0f, Y8, Y11
+	VPXOR        Y11, Y8, Y8
+	VPSRLD       $0x0f, Y9, Y11
+	VPXOR        Y11, Y9, Y9
+	VPSRLD       $0x0f, Y10, Y11
+	VPXOR        Y11, Y10, Y10
+	VPMULLD      128(SP), Y7, Y7
+	VPMULLD      128(SP), Y8, Y8
+	VPMULLD      128(SP), Y9, Y9
+	VPMULLD      128(SP), Y10, Y10
+	VPSRLD       $0x10, Y7, Y11
+	VPSRLD       $0x10, Y8, Y12
+	VPSRLD       $0x10, Y9, Y13
+	VPSRLD       $0x10, Y10, Y14
+	VPXOR        Y11, Y7, Y7
+	VPXOR        Y12, Y8, Y8
+	VPXOR        Y13, Y9, Y9
+	VPXOR        Y14, Y10, Y10
+	VPAND        160(SP), Y7, Y7
+	VPAND        160(SP), Y8, Y8
+	VPAND        160(SP), Y9, Y9
+	VPAND        160(SP), Y10, Y10
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD    (CX)(SI*2), Y8
-	VPSLLD       $0x10, Y8, Y8
-	VMULPS       96(SP), Y4, Y4
-	VSUBPS       Y4, Y8, Y4
-	VPMOVZXWD    16(CX)(SI*2), Y8
-	VPSLLD       $0x10, Y8, Y8
-	VMULPS       96(SP), Y5, Y5
-	VSUBPS       Y5, Y8, Y5
-	VPMOVZXWD    32(CX)(SI*2), Y8
-	VPSLLD       $0x10, Y8, Y8
-	VMULPS       96(SP), Y6, Y6
-	VSUBPS       Y6, Y8, Y6
-	VPMOVZXWD    48(CX)(SI*2), Y8
-	VPSLLD       $0x10, Y8, Y8
-	VMULPS       96(SP), Y7, Y7
-	VSUBPS       Y7, Y8, Y7
+	VPADDD       Y7, Y3, Y7
+	VCMPPS       $0x03, Y3, Y3, Y15
+	VPOR         Y15, Y7, Y7
+	VPSRLD       $0x10, Y7, Y7
+	VEXTRACTI128 $0x01, Y7, X15
+	VPACKUSDW    X15, X7, X15
+	VMOVDQU      X15, (BX)(SI*2)
+	VPADDD       Y8, Y4, Y7
 	VCMPPS       $0x03, Y4, Y4, Y8
-	VCMPPS       $0x03, Y5, Y5, Y9
-	VCMPPS       $0x03, Y6, Y6, Y10
-	VCMPPS       $0x03, Y7, Y7, Y11
-	VPADDD       Y0, Y4, Y0
-	VPOR         Y8, Y0, Y0
-	VPSRLD       $0x10, Y0, Y0
-	VEXTRACTI128 $0x01, Y0, X4
-	VPACKUSDW    X4, X0, X4
-	VMOVDQU      X4, (CX)(SI*2)
-	VPADDD       Y1, Y5, Y0
-	VPOR         Y9, Y0, Y0
-	VPSRLD       $0x10, Y0, Y0
-	VEXTRACTI128 $0x01, Y0, X1
-	VPACKUSDW    X1, X0, X1
-	VMOVDQU      X1, 16(CX)(SI*2)
-	VPADDD       Y2, Y6, Y0
-	VPOR         Y10, Y0, Y0
-	VPSRLD       $0x10, Y0, Y0
-	VEXTRACTI128 $0x01, Y0, X1
-	VPACKUSDW    X1, X0, X1
-	VMOVDQU      X1, 32(CX)(SI*2)
-	VPADDD       Y3, Y7, Y0
-	VPOR         Y11, Y0, Y0
-	VPSRLD       $0x10, Y0, Y0
-	VEXTRACTI128 $0x01, Y0, X1
-	VPACKUSDW    X1, X0, X1
-	VMOVDQU      X1, 48(CX)(SI*2)
+	VPOR         Y8, Y7, Y7
+	VPSRLD       $0x10, Y7, Y7
+	VEXTRACTI128 $0x01, Y7, X8
+	VPACKUSDW    X8, X7, X8
+	VMOVDQU      X8, 16(BX)(SI*2)
+	VPADDD       Y9, Y5, Y7
+	VCMPPS       $0x03, Y5, Y5, Y8
+	VPOR         Y8, Y7, Y7
+	VPSRLD       $0x10, Y7, Y7
+	VEXTRACTI128 $0x01, Y7, X8
+	VPACKUSDW    X8, X7, X8
+	VMOVDQU      X8, 32(BX)(SI*2)
+	VPADDD       Y10, Y6, Y7
+	VCMPPS       $0x03, Y6, Y6, Y8
+	VPOR         Y8, Y7, Y7
+	VPSRLD       $0x10, Y7, Y7
+	VEXTRACTI128 $0x01, Y7, X8
+	VPACKUSDW    X8, X7, X8
+	VMOVDQU      X8, 48(BX)(SI*2)
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPMOVZXWD    (CX)(SI*2), Y7
+	VPSLLD       $0x10, Y7, Y7
+	VMULPS       (SP), Y3, Y3
+	VSUBPS       Y3, Y7, Y3
+	VPMOVZXWD    16(CX)(SI*2), Y7
+	VPSLLD       $0x10, Y7, Y7
+	VMULPS       (SP), Y4, Y4
+	VSUBPS       Y4, Y7, Y4
+	VPMOVZXWD    32(CX)(SI*2), Y7
+	VPSLLD       $0x10, Y7, Y7
+	VMULPS       (SP), Y5, Y5
+	VSUBPS       Y5, Y7, Y5
+	VPMOVZXWD    48(CX)(SI*2), Y7
+	VPSLLD       $0x10, Y7, Y7
+	VMULPS       (SP), Y6, Y6
+	VSUBPS       Y6, Y7, Y6
+	VPADDD       Y11, Y3, Y7
+	VCMPPS       $0x03, Y3, Y3, Y3
+	VPOR         Y3, Y7, Y3
+	VPSRLD       $0x10, Y3, Y3
+	VEXTRACTI128 $0x01, Y3, X7
+	VPACKUSDW    X7, X3, X7
+	VMOVDQU      X7, (CX)(SI*2)
+	VPADDD       Y12, Y4, Y3
+	VCMPPS       $0x03, Y4, Y4, Y4
+	VPOR         Y4, Y3, Y3
+	VPSRLD       $0x10, Y3, Y3
+	VEXTRACTI128 $0x01, Y3, X4
+	VPACKUSDW    X4, X3, X4
+	VMOVDQU      X4, 16(CX)(SI*2)
+	VPADDD       Y13, Y5, Y3
+	VCMPPS       $0x03, Y5, Y5, Y4
+	VPOR         Y4, Y3, Y3
+	VPSRLD       $0x10, Y3, Y3
+	VEXTRACTI128 $0x01, Y3, X4
+	VPACKUSDW    X4, X3, X4
+	VMOVDQU      X4, 32(CX)(SI*2)
+	VPADDD       Y14, Y6, Y3
+	VCMPPS       $0x03, Y6, Y6, Y4
+	VPOR         Y4, Y3, Y3
+	VPSRLD       $0x10, Y3, Y3
+	VEXTRACTI128 $0x01, Y3, X4
+	VPACKUSDW    X4, X3, X4
+	VMOVDQU      X4, 48(CX)(SI*2)
 	ADDQ         $0x00000020, SI
 	JMP          unrolled
 
@@ -2242,64 +2192,53 @@ single:
 	CMPQ DI, $0x00000008
 	JL   tail
 
-	// the element's global index
-	LEAQ         (SI), DI
-	VMOVD        DI, X0
-	VPBROADCASTD X0, Y0
-	VPADDD       288(SP), Y0, Y0
-
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVUPS (SP), Y1
-	VMULPS  (DX)(SI*4), Y1, Y1
+	VMULPS (DX)(SI*4), Y0, Y3
 
 	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Y2
-	VPSLLD    $0x10, Y2, Y2
-	VMULPS    32(SP), Y2, Y2
-	VMULPS    64(SP), Y1, Y1
-	VADDPS    Y1, Y2, Y1
+	VPMOVZXWD (BX)(SI*2), Y4
+	VPSLLD    $0x10, Y4, Y4
+	VMULPS    Y4, Y1, Y4
+	VMULPS    Y3, Y2, Y3
+	VADDPS    Y3, Y4, Y3
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  192(SP), Y0, Y2
-	VPSRLD  $0x10, Y2, Y3
-	VPXOR   Y3, Y2, Y2
-	VPMULLD 224(SP), Y2, Y2
-	VPSRLD  $0x0f, Y2, Y3
-	VPXOR   Y3, Y2, Y2
-	VPMULLD 256(SP), Y2, Y2
-	VPSRLD  $0x10, Y2, Y2
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VCMPPS       $0x03, Y1, Y1, Y3
-	VPADDD       Y2, Y1, Y2
-	VPOR         Y3, Y2, Y2
-	VPSRLD       $0x10, Y2, Y2
-	VEXTRACTI128 $0x01, Y2, X3
-	VPACKUSDW    X3, X2, X3
-	VMOVDQU      X3, (BX)(SI*2)
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  160(SP), Y0, Y0
-	VPSRLD  $0x10, Y0, Y2
-	VPXOR   Y2, Y0, Y0
-	VPMULLD 224(SP), Y0, Y0
-	VPSRLD  $0x0f, Y0, Y2
-	VPXOR   Y2, Y0, Y0
-	VPMULLD 256(SP), Y0, Y0
-	VPSRLD  $0x10, Y0, Y0
+	// the rounding bits: lowbias32(index + key)
+	LEAQ         (SI), DI
+	VMOVD        DI, X4
+	VPBROADCASTD X4, Y4
+	VPADDD       192(SP), Y4, Y4
+	VPADDD       64(SP), Y4, Y4
+	VPSRLD       $0x10, Y4, Y5
+	VPXOR        Y5, Y4, Y4
+	VPMULLD      96(SP), Y4, Y4
+	VPSRLD       $0x0f, Y4, Y5
+	VPXOR        Y5, Y4, Y4
+	VPMULLD      128(SP), Y4, Y4
+	VPSRLD       $0x10, Y4, Y5
+	VPXOR        Y5, Y4, Y4
+	VPAND        160(SP), Y4, Y4
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD    (CX)(SI*2), Y2
-	VPSLLD       $0x10, Y2, Y2
-	VMULPS       96(SP), Y1, Y1
-	VSUBPS       Y1, Y2, Y1
-	VCMPPS       $0x03, Y1, Y1, Y2
-	VPADDD       Y0, Y1, Y0
-	VPOR         Y2, Y0, Y0
-	VPSRLD       $0x10, Y0, Y0
-	VEXTRACTI128 $0x01, Y0, X1
-	VPACKUSDW    X1, X0, X1
-	VMOVDQU      X1, (CX)(SI*2)
+	VPADDD       Y4, Y3, Y4
+	VCMPPS       $0x03, Y3, Y3, Y6
+	VPOR         Y6, Y4, Y4
+	VPSRLD       $0x10, Y4, Y4
+	VEXTRACTI128 $0x01, Y4, X6
+	VPACKUSDW    X6, X4, X6
+	VMOVDQU      X6, (BX)(SI*2)
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPMOVZXWD    (CX)(SI*2), Y4
+	VPSLLD       $0x10, Y4, Y4
+	VMULPS       (SP), Y3, Y3
+	VSUBPS       Y3, Y4, Y3
+	VPADDD       Y5, Y3, Y4
+	VCMPPS       $0x03, Y3, Y3, Y3
+	VPOR         Y3, Y4, Y3
+	VPSRLD       $0x10, Y3, Y3
+	VEXTRACTI128 $0x01, Y3, X4
+	VPACKUSDW    X4, X3, X4
+	VMOVDQU      X4, (CX)(SI*2)
 	ADDQ         $0x00000008, SI
 	JMP          single
 
@@ -2308,59 +2247,48 @@ tail:
 	CMPQ SI, AX
 	JGE  done
 
-	// the element's global index
-	LEAQ   (SI), DI
-	VMOVD  DI, X0
-	VPADDD 288(SP), X0, X0
-
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVSS (SP), X1
-	VMULSS (DX)(SI*4), X1, X1
+	VMULSS (DX)(SI*4), X0, X3
 
 	// momentum buffer
 	MOVWLZX (BX)(SI*2), DI
-	VMOVD   DI, X2
-	VPSLLD  $0x10, X2, X2
-	VMULSS  32(SP), X2, X2
-	VMULSS  64(SP), X1, X1
-	VADDSS  X1, X2, X1
+	VMOVD   DI, X4
+	VPSLLD  $0x10, X4, X4
+	VMULSS  X4, X1, X4
+	VMULSS  X3, X2, X3
+	VADDSS  X3, X4, X3
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  192(SP), X0, X2
-	VPSRLD  $0x10, X2, X3
-	VPXOR   X3, X2, X2
-	VPMULLD 224(SP), X2, X2
-	VPSRLD  $0x0f, X2, X3
-	VPXOR   X3, X2, X2
-	VPMULLD 256(SP), X2, X2
-	VPSRLD  $0x10, X2, X2
+	// the rounding bits: lowbias32(index + key)
+	LEAQ    (SI), DI
+	VMOVD   DI, X4
+	VPADDD  192(SP), X4, X4
+	VPADDD  64(SP), X4, X4
+	VPSRLD  $0x10, X4, X5
+	VPXOR   X5, X4, X4
+	VPMULLD 96(SP), X4, X4
+	VPSRLD  $0x0f, X4, X5
+	VPXOR   X5, X4, X4
+	VPMULLD 128(SP), X4, X4
+	VPSRLD  $0x10, X4, X5
+	VPXOR   X5, X4, X4
+	VPAND   160(SP), X4, X4
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VCMPSS  $0x03, X1, X1, X3
-	VPADDD  X2, X1, X2
-	VPOR    X3, X2, X2
-	VPEXTRW $0x01, X2, (BX)(SI*2)
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  160(SP), X0, X0
-	VPSRLD  $0x10, X0, X2
-	VPXOR   X2, X0, X0
-	VPMULLD 224(SP), X0, X0
-	VPSRLD  $0x0f, X0, X2
-	VPXOR   X2, X0, X0
-	VPMULLD 256(SP), X0, X0
-	VPSRLD  $0x10, X0, X0
+	VPADDD  X4, X3, X4
+	VCMPSS  $0x03, X3, X3, X6
+	VPOR    X6, X4, X4
+	VPEXTRW $0x01, X4, (BX)(SI*2)
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	MOVWLZX (CX)(SI*2), DI
-	VMOVD   DI, X2
-	VPSLLD  $0x10, X2, X2
-	VMULSS  96(SP), X1, X1
-	VSUBSS  X1, X2, X1
-	VCMPSS  $0x03, X1, X1, X2
-	VPADDD  X0, X1, X0
-	VPOR    X2, X0, X0
-	VPEXTRW $0x01, X0, (CX)(SI*2)
+	VMOVD   DI, X4
+	VPSLLD  $0x10, X4, X4
+	VMULSS  (SP), X3, X3
+	VSUBSS  X3, X4, X3
+	VPADDD  X5, X3, X4
+	VCMPSS  $0x03, X3, X3, X3
+	VPOR    X3, X4, X3
+	VPEXTRW $0x01, X3, (CX)(SI*2)
 	INCQ    SI
 	JMP     tail
 
@@ -2368,9 +2296,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func sgdBF16AVX2F32CoupledMomentumStochastic(param []uint16, grad []float32, buf []uint16, s [9]float32)
+// func sgdBF16AVX2F32CoupledMomentumStochastic(param []uint16, grad []float32, buf []uint16, s [8]float32)
 // Requires: AVX, AVX2
-TEXT ·sgdBF16AVX2F32CoupledMomentumStochastic(SB), NOSPLIT, $352-108
+TEXT ·sgdBF16AVX2F32CoupledMomentumStochastic(SB), NOSPLIT, $256-104
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -2378,38 +2306,39 @@ TEXT ·sgdBF16AVX2F32CoupledMomentumStochastic(SB), NOSPLIT, $352-108
 
 	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
 	VBROADCASTSS s_0+72(FP), Y0
-	VMOVUPS      Y0, (SP)
-	VBROADCASTSS s_1+76(FP), Y0
-	VMOVUPS      Y0, 32(SP)
-	VBROADCASTSS s_2+80(FP), Y0
-	VMOVUPS      Y0, 64(SP)
-	VBROADCASTSS s_3+84(FP), Y0
-	VMOVUPS      Y0, 96(SP)
-	VBROADCASTSS s_5+92(FP), Y0
-	VMOVUPS      Y0, 128(SP)
-	VBROADCASTSS s_6+96(FP), Y0
-	VMOVUPS      Y0, 160(SP)
-	VBROADCASTSS s_7+100(FP), Y0
-	VMOVUPS      Y0, 192(SP)
-	VBROADCASTSS s_8+104(FP), Y0
-	VMOVUPS      Y0, 224(SP)
+	VBROADCASTSS s_1+76(FP), Y1
+	VBROADCASTSS s_2+80(FP), Y2
+	VBROADCASTSS s_3+84(FP), Y3
+	VMOVUPS      Y3, (SP)
+	VBROADCASTSS s_5+92(FP), Y3
+	VMOVUPS      Y3, 32(SP)
+	VBROADCASTSS s_6+96(FP), Y3
+	VMOVUPS      Y3, 64(SP)
+	VBROADCASTSS s_7+100(FP), Y3
+	VMOVUPS      Y3, 96(SP)
 
 	// Constant: 0x7feb352d
 	MOVQ         $0x000000007feb352d, SI
-	VMOVD        SI, X0
-	VBROADCASTSS X0, Y0
-	VMOVUPS      Y0, 256(SP)
+	VMOVD        SI, X3
+	VBROADCASTSS X3, Y3
+	VMOVUPS      Y3, 128(SP)
 
 	// Constant: 0x846ca68b
 	MOVQ         $0x00000000846ca68b, SI
-	VMOVD        SI, X0
-	VBROADCASTSS X0, Y0
-	VMOVUPS      Y0, 288(SP)
+	VMOVD        SI, X3
+	VBROADCASTSS X3, Y3
+	VMOVUPS      Y3, 160(SP)
+
+	// Constant: 0xffff
+	MOVQ         $0x000000000000ffff, SI
+	VMOVD        SI, X3
+	VBROADCASTSS X3, Y3
+	VMOVUPS      Y3, 192(SP)
 
 	// The offset plus each lane's number: the index of the vector at element 0.
-	VMOVUPS 160(SP), Y0
-	VPADDD  laneNumbers<>+0(SB), Y0, Y0
-	VMOVUPS Y0, 320(SP)
+	VMOVUPS 64(SP), Y3
+	VPADDD  laneNumbers<>+0(SB), Y3, Y3
+	VMOVUPS Y3, 224(SP)
 	XORQ    SI, SI
 
 	// Main loop: 4 vectors of 8 elements per iteration.
@@ -2419,217 +2348,185 @@ unrolled:
 	CMPQ DI, $0x00000020
 	JL   single
 
-	// the element's global index
-	LEAQ         (SI), DI
-	VMOVD        DI, X0
-	VPBROADCASTD X0, Y0
-	VPADDD       320(SP), Y0, Y0
-	LEAQ         8(SI), DI
-	VMOVD        DI, X1
-	VPBROADCASTD X1, Y1
-	VPADDD       320(SP), Y1, Y1
-	LEAQ         16(SI), DI
-	VMOVD        DI, X2
-	VPBROADCASTD X2, Y2
-	VPADDD       320(SP), Y2, Y2
-	LEAQ         24(SI), DI
-	VMOVD        DI, X3
-	VPBROADCASTD X3, Y3
-	VPADDD       320(SP), Y3, Y3
-
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVUPS (SP), Y4
-	VMULPS  (DX)(SI*4), Y4, Y4
-	VMOVUPS (SP), Y5
-	VMULPS  32(DX)(SI*4), Y5, Y5
-	VMOVUPS (SP), Y6
-	VMULPS  64(DX)(SI*4), Y6, Y6
-	VMOVUPS (SP), Y7
-	VMULPS  96(DX)(SI*4), Y7, Y7
+	VMULPS (DX)(SI*4), Y0, Y3
+	VMULPS 32(DX)(SI*4), Y0, Y4
+	VMULPS 64(DX)(SI*4), Y0, Y5
+	VMULPS 96(DX)(SI*4), Y0, Y6
 
 	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(SI*2), Y8
-	VPSLLD    $0x10, Y8, Y8
-	VMULPS    32(SP), Y8, Y8
-	VADDPS    Y8, Y4, Y4
-	VPMOVZXWD 16(CX)(SI*2), Y8
-	VPSLLD    $0x10, Y8, Y8
-	VMULPS    32(SP), Y8, Y8
-	VADDPS    Y8, Y5, Y5
-	VPMOVZXWD 32(CX)(SI*2), Y8
-	VPSLLD    $0x10, Y8, Y8
-	VMULPS    32(SP), Y8, Y8
-	VADDPS    Y8, Y6, Y6
-	VPMOVZXWD 48(CX)(SI*2), Y8
-	VPSLLD    $0x10, Y8, Y8
-	VMULPS    32(SP), Y8, Y8
-	VADDPS    Y8, Y7, Y7
+	VPMOVZXWD (CX)(SI*2), Y7
+	VPSLLD    $0x10, Y7, Y7
+	VMULPS    Y7, Y1, Y7
+	VADDPS    Y7, Y3, Y3
+	VPMOVZXWD 16(CX)(SI*2), Y7
+	VPSLLD    $0x10, Y7, Y7
+	VMULPS    Y7, Y1, Y7
+	VADDPS    Y7, Y4, Y4
+	VPMOVZXWD 32(CX)(SI*2), Y7
+	VPSLLD    $0x10, Y7, Y7
+	VMULPS    Y7, Y1, Y7
+	VADDPS    Y7, Y5, Y5
+	VPMOVZXWD 48(CX)(SI*2), Y7
+	VPSLLD    $0x10, Y7, Y7
+	VMULPS    Y7, Y1, Y7
+	VADDPS    Y7, Y6, Y6
 
 	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Y8
-	VPSLLD    $0x10, Y8, Y8
-	VMULPS    64(SP), Y8, Y8
-	VMULPS    96(SP), Y4, Y4
-	VADDPS    Y4, Y8, Y4
-	VPMOVZXWD 16(BX)(SI*2), Y8
-	VPSLLD    $0x10, Y8, Y8
-	VMULPS    64(SP), Y8, Y8
-	VMULPS    96(SP), Y5, Y5
-	VADDPS    Y5, Y8, Y5
-	VPMOVZXWD 32(BX)(SI*2), Y8
-	VPSLLD    $0x10, Y8, Y8
-	VMULPS    64(SP), Y8, Y8
-	VMULPS    96(SP), Y6, Y6
-	VADDPS    Y6, Y8, Y6
-	VPMOVZXWD 48(BX)(SI*2), Y8
-	VPSLLD    $0x10, Y8, Y8
-	VMULPS    64(SP), Y8, Y8
-	VMULPS    96(SP), Y7, Y7
-	VADDPS    Y7, Y8, Y7
+	VPMOVZXWD (BX)(SI*2), Y7
+	VPSLLD    $0x10, Y7, Y7
+	VMULPS    Y7, Y2, Y7
+	VMULPS    (SP), Y3, Y3
+	VADDPS    Y3, Y7, Y3
+	VPMOVZXWD 16(BX)(SI*2), Y7
+	VPSLLD    $0x10, Y7, Y7
+	VMULPS    Y7, Y2, Y7
+	VMULPS    (SP), Y4, Y4
+	VADDPS    Y4, Y7, Y4
+	VPMOVZXWD 32(BX)(SI*2), Y7
+	VPSLLD    $0x10, Y7, Y7
+	VMULPS    Y7, Y2, Y7
+	VMULPS    (SP), Y5, Y5
+	VADDPS    Y5, Y7, Y5
+	VPMOVZXWD 48(BX)(SI*2), Y7
+	VPSLLD    $0x10, Y7, Y7
+	VMULPS    Y7, Y2, Y7
+	VMULPS    (SP), Y6, Y6
+	VADDPS    Y6, Y7, Y6
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  224(SP), Y0, Y8
-	VPADDD  224(SP), Y1, Y9
-	VPADDD  224(SP), Y2, Y10
-	VPADDD  224(SP), Y3, Y11
-	VPSRLD  $0x10, Y8, Y12
-	VPXOR   Y12, Y8, Y8
-	VPSRLD  $0x10, Y9, Y12
-	VPXOR   Y12, Y9, Y9
-	VPSRLD  $0x10, Y10, Y12
-	VPXOR   Y12, Y10, Y10
-	VPSRLD  $0x10, Y11, Y12
-	VPXOR   Y12, Y11, Y11
-	VPMULLD 256(SP), Y8, Y8
-	VPMULLD 256(SP), Y9, Y9
-	VPMULLD 256(SP), Y10, Y10
-	VPMULLD 256(SP), Y11, Y11
-	VPSRLD  $0x0f, Y8, Y12
-	VPXOR   Y12, Y8, Y8
-	VPSRLD  $0x0f, Y9, Y12
-	VPXOR   Y12, Y9, Y9
-	VPSRLD  $0x0f, Y10, Y12
-	VPXOR   Y12, Y10, Y10
-	VPSRLD  $0x0f, Y11, Y12
-	VPXOR   Y12, Y11, Y11
-	VPMULLD 288(SP), Y8, Y8
-	VPSRLD  $0x10, Y8, Y8
-	VPMULLD 288(SP), Y9, Y9
-	VPSRLD  $0x10, Y9, Y9
-	VPMULLD 288(SP), Y10, Y10
-	VPSRLD  $0x10, Y10, Y10
-	VPMULLD 288(SP), Y11, Y11
-	VPSRLD  $0x10, Y11, Y11
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VCMPPS       $0x03, Y4, Y4, Y12
-	VCMPPS       $0x03, Y5, Y5, Y13
-	VCMPPS       $0x03, Y6, Y6, Y14
-	VCMPPS       $0x03, Y7, Y7, Y15
-	VPADDD       Y8, Y4, Y8
-	VPOR         Y12, Y8, Y8
-	VPSRLD       $0x10, Y8, Y8
-	VEXTRACTI128 $0x01, Y8, X12
-	VPACKUSDW    X12, X8, X12
-	VMOVDQU      X12, (BX)(SI*2)
-	VPADDD       Y9, Y5, Y8
-	VPOR         Y13, Y8, Y8
-	VPSRLD       $0x10, Y8, Y8
-	VEXTRACTI128 $0x01, Y8, X9
-	VPACKUSDW    X9, X8, X9
-	VMOVDQU      X9, 16(BX)(SI*2)
-	VPADDD       Y10, Y6, Y8
-	VPOR         Y14, Y8, Y8
-	VPSRLD       $0x10, Y8, Y8
-	VEXTRACTI128 $0x01, Y8, X9
-	VPACKUSDW    X9, X8, X9
-	VMOVDQU      X9, 32(BX)(SI*2)
-	VPADDD       Y11, Y7, Y8
-	VPOR         Y15, Y8, Y8
-	VPSRLD       $0x10, Y8, Y8
-	VEXTRACTI128 $0x01, Y8, X9
-	VPACKUSDW    X9, X8, X9
-	VMOVDQU      X9, 48(BX)(SI*2)
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  192(SP), Y0, Y0
-	VPADDD  192(SP), Y1, Y1
-	VPADDD  192(SP), Y2, Y2
-	VPADDD  192(SP), Y3, Y3
-	VPSRLD  $0x10, Y0, Y8
-	VPXOR   Y8, Y0, Y0
-	VPSRLD  $0x10, Y1, Y8
-	VPXOR   Y8, Y1, Y1
-	VPSRLD  $0x10, Y2, Y8
-	VPXOR   Y8, Y2, Y2
-	VPSRLD  $0x10, Y3, Y8
-	VPXOR   Y8, Y3, Y3
-	VPMULLD 256(SP), Y0, Y0
-	VPMULLD 256(SP), Y1, Y1
-	VPMULLD 256(SP), Y2, Y2
-	VPMULLD 256(SP), Y3, Y3
-	VPSRLD  $0x0f, Y0, Y8
-	VPXOR   Y8, Y0, Y0
-	VPSRLD  $0x0f, Y1, Y8
-	VPXOR   Y8, Y1, Y1
-	VPSRLD  $0x0f, Y2, Y8
-	VPXOR   Y8, Y2, Y2
-	VPSRLD  $0x0f, Y3, Y8
-	VPXOR   Y8, Y3, Y3
-	VPMULLD 288(SP), Y0, Y0
-	VPSRLD  $0x10, Y0, Y0
-	VPMULLD 288(SP), Y1, Y1
-	VPSRLD  $0x10, Y1, Y1
-	VPMULLD 288(SP), Y2, Y2
-	VPSRLD  $0x10, Y2, Y2
-	VPMULLD 288(SP), Y3, Y3
-	VPSRLD  $0x10, Y3, Y3
+	// the rounding bits: lowbias32(index + key)
+	LEAQ         (SI), DI
+	VMOVD        DI, X7
+	VPBROADCASTD X7, Y7
+	VPADDD       224(SP), Y7, Y7
+	VPADDD       96(SP), Y7, Y7
+	LEAQ         8(SI), DI
+	VMOVD        DI, X8
+	VPBROADCASTD X8, Y8
+	VPADDD       224(SP), Y8, Y8
+	VPADDD       96(SP), Y8, Y8
+	LEAQ         16(SI), DI
+	VMOVD        DI, X9
+	VPBROADCASTD X9, Y9
+	VPADDD       224(SP), Y9, Y9
+	VPADDD       96(SP), Y9, Y9
+	LEAQ         24(SI), DI
+	VMOVD        DI, X10
+	VPBROADCASTD X10, Y10
+	VPADDD       224(SP), Y10, Y10
+	VPADDD       96(SP), Y10, Y10
+	VPSRLD       $0x10, Y7, Y11
+	VPXOR        Y11, Y7, Y7
+	VPSRLD       $0x10, Y8, Y11
+	VPXOR        Y11, Y8, Y8
+	VPSRLD       $0x10, Y9, Y11
+	VPXOR        Y11, Y9, Y9
+	VPSRLD       $0x10, Y10, Y11
+	VPXOR        Y11, Y10, Y10
+	VPMULLD      128(SP), Y7, Y7
+	VPMULLD      128(SP), Y8, Y8
+	VPMULLD      128(SP), Y9, Y9
+	VPMULLD      128(SP), Y10, Y10
+	VPSRLD       $0x0f, Y7, Y11
+	VPXOR        Y11, Y7, Y7
+	VPSRLD       $0x0f, Y8, Y11
+	VPXOR        Y11, Y8, Y8
+	VPSRLD       $0x0f, Y9, Y11
+	VPXOR        Y11, Y9, Y9
+	VPSRLD       $0x0f, Y10, Y11
+	VPXOR        Y11, Y10, Y10
+	VPMULLD      160(SP), Y7, Y7
+	VPMULLD      160(SP), Y8, Y8
+	VPMULLD      160(SP), Y9, Y9
+	VPMULLD      160(SP), Y10, Y10
+	VPSRLD       $0x10, Y7, Y11
+	VPSRLD       $0x10, Y8, Y12
+	VPSRLD       $0x10, Y9, Y13
+	VPSRLD       $0x10, Y10, Y14
+	VPXOR        Y11, Y7, Y7
+	VPXOR        Y12, Y8, Y8
+	VPXOR        Y13, Y9, Y9
+	VPXOR        Y14, Y10, Y10
+	VPAND        192(SP), Y7, Y7
+	VPAND        192(SP), Y8, Y8
+	VPAND        192(SP), Y9, Y9
+	VPAND        192(SP), Y10, Y10
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD    (CX)(SI*2), Y8
-	VPSLLD       $0x10, Y8, Y8
-	VMULPS       128(SP), Y4, Y4
-	VSUBPS       Y4, Y8, Y4
-	VPMOVZXWD    16(CX)(SI*2), Y8
-	VPSLLD       $0x10, Y8, Y8
-	VMULPS       128(SP), Y5, Y5
-	VSUBPS       Y5, Y8, Y5
-	VPMOVZXWD    32(CX)(SI*2), Y8
-	VPSLLD       $0x10, Y8, Y8
-	VMULPS       128(SP), Y6, Y6
-	VSUBPS       Y6, Y8, Y6
-	VPMOVZXWD    48(CX)(SI*2), Y8
-	VPSLLD       $0x10, Y8, Y8
-	VMULPS       128(SP), Y7, Y7
-	VSUBPS       Y7, Y8, Y7
+	VPADDD       Y7, Y3, Y7
+	VCMPPS       $0x03, Y3, Y3, Y15
+	VPOR         Y15, Y7, Y7
+	VPSRLD       $0x10, Y7, Y7
+	VEXTRACTI128 $0x01, Y7, X15
+	VPACKUSDW    X15, X7, X15
+	VMOVDQU      X15, (BX)(SI*2)
+	VPADDD       Y8, Y4, Y7
 	VCMPPS       $0x03, Y4, Y4, Y8
-	VCMPPS       $0x03, Y5, Y5, Y9
-	VCMPPS       $0x03, Y6, Y6, Y10
-	VCMPPS       $0x03, Y7, Y7, Y11
-	VPADDD       Y0, Y4, Y0
-	VPOR         Y8, Y0, Y0
-	VPSRLD       $0x10, Y0, Y0
-	VEXTRACTI128 $0x01, Y0, X4
-	VPACKUSDW    X4, X0, X4
-	VMOVDQU      X4, (CX)(SI*2)
-	VPADDD       Y1, Y5, Y0
-	VPOR         Y9, Y0, Y0
-	VPSRLD       $0x10, Y0, Y0
-	VEXTRACTI128 $0x01, Y0, X1
-	VPACKUSDW    X1, X0, X1
-	VMOVDQU      X1, 16(CX)(SI*2)
-	VPADDD       Y2, Y6, Y0
-	VPOR         Y10, Y0, Y0
-	VPSRLD       $0x10, Y0, Y0
-	VEXTRACTI128 $0x01, Y0, X1
-	VPACKUSDW    X1, X0, X1
-	VMOVDQU      X1, 32(CX)(SI*2)
-	VPADDD       Y3, Y7, Y0
-	VPOR         Y11, Y0, Y0
-	VPSRLD       $0x10, Y0, Y0
-	VEXTRACTI128 $0x01, Y0, X1
-	VPACKUSDW    X1, X0, X1
-	VMOVDQU      X1, 48(CX)(SI*2)
+	VPOR         Y8, Y7, Y7
+	VPSRLD       $0x10, Y7, Y7
+	VEXTRACTI128 $0x01, Y7, X8
+	VPACKUSDW    X8, X7, X8
+	VMOVDQU      X8, 16(BX)(SI*2)
+	VPADDD       Y9, Y5, Y7
+	VCMPPS       $0x03, Y5, Y5, Y8
+	VPOR         Y8, Y7, Y7
+	VPSRLD       $0x10, Y7, Y7
+	VEXTRACTI128 $0x01, Y7, X8
+	VPACKUSDW    X8, X7, X8
+	VMOVDQU      X8, 32(BX)(SI*2)
+	VPADDD       Y10, Y6, Y7
+	VCMPPS       $0x03, Y6, Y6, Y8
+	VPOR         Y8, Y7, Y7
+	VPSRLD       $0x10, Y7, Y7
+	VEXTRACTI128 $0x01, Y7, X8
+	VPACKUSDW    X8, X7, X8
+	VMOVDQU      X8, 48(BX)(SI*2)
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPMOVZXWD    (CX)(SI*2), Y7
+	VPSLLD       $0x10, Y7, Y7
+	VMULPS       32(SP), Y3, Y3
+	VSUBPS       Y3, Y7, Y3
+	VPMOVZXWD    16(CX)(SI*2), Y7
+	VPSLLD       $0x10, Y7, Y7
+	VMULPS       32(SP), Y4, Y4
+	VSUBPS       Y4, Y7, Y4
+	VPMOVZXWD    32(CX)(SI*2), Y7
+	VPSLLD       $0x10, Y7, Y7
+	VMULPS       32(SP), Y5, Y5
+	VSUBPS       Y5, Y7, Y5
+	VPMOVZXWD    48(CX)(SI*2), Y7
+	VPSLLD       $0x10, Y7, Y7
+	VMULPS       32(SP), Y6, Y6
+	VSUBPS       Y6, Y7, Y6
+	VPADDD       Y11, Y3, Y7
+	VCMPPS       $0x03, Y3, Y3, Y3
+	VPOR         Y3, Y7, Y3
+	VPSRLD       $0x10, Y3, Y3
+	VEXTRACTI128 $0x01, Y3, X7
+	VPACKUSDW    X7, X3, X7
+	VMOVDQU      X7, (CX)(SI*2)
+	VPADDD       Y12, Y4, Y3
+	VCMPPS       $0x03, Y4, Y4, Y4
+	VPOR         Y4, Y3, Y3
+	VPSRLD       $0x10, Y3, Y3
+	VEXTRACTI128 $0x01, Y3, X4
+	VPACKUSDW    X4, X3, X4
+	VMOVDQU      X4, 16(CX)(SI*2)
+	VPADDD       Y13, Y5, Y3
+	VCMPPS       $0x03, Y5, Y5, Y4
+	VPOR         Y4, Y3, Y3
+	VPSRLD       $0x10, Y3, Y3
+	VEXTRACTI128 $0x01, Y3, X4
+	VPACKUSDW    X4, X3, X4
+	VMOVDQU      X4, 32(CX)(SI*2)
+	VPADDD       Y14, Y6, Y3
+	VCMPPS       $0x03, Y6, Y6, Y4
+	VPOR         Y4, Y3, Y3
+	VPSRLD       $0x10, Y3, Y3
+	VEXTRACTI128 $0x01, Y3, X4
+	VPACKUSDW    X4, X3, X4
+	VMOVDQU      X4, 48(CX)(SI*2)
 	ADDQ         $0x00000020, SI
 	JMP          unrolled
 
@@ -2640,70 +2537,59 @@ single:
 	CMPQ DI, $0x00000008
 	JL   tail
 
-	// the element's global index
-	LEAQ         (SI), DI
-	VMOVD        DI, X0
-	VPBROADCASTD X0, Y0
-	VPADDD       320(SP), Y0, Y0
-
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVUPS (SP), Y1
-	VMULPS  (DX)(SI*4), Y1, Y1
+	VMULPS (DX)(SI*4), Y0, Y3
 
 	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(SI*2), Y2
-	VPSLLD    $0x10, Y2, Y2
-	VMULPS    32(SP), Y2, Y2
-	VADDPS    Y2, Y1, Y1
+	VPMOVZXWD (CX)(SI*2), Y4
+	VPSLLD    $0x10, Y4, Y4
+	VMULPS    Y4, Y1, Y4
+	VADDPS    Y4, Y3, Y3
 
 	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Y2
-	VPSLLD    $0x10, Y2, Y2
-	VMULPS    64(SP), Y2, Y2
-	VMULPS    96(SP), Y1, Y1
-	VADDPS    Y1, Y2, Y1
+	VPMOVZXWD (BX)(SI*2), Y4
+	VPSLLD    $0x10, Y4, Y4
+	VMULPS    Y4, Y2, Y4
+	VMULPS    (SP), Y3, Y3
+	VADDPS    Y3, Y4, Y3
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  224(SP), Y0, Y2
-	VPSRLD  $0x10, Y2, Y3
-	VPXOR   Y3, Y2, Y2
-	VPMULLD 256(SP), Y2, Y2
-	VPSRLD  $0x0f, Y2, Y3
-	VPXOR   Y3, Y2, Y2
-	VPMULLD 288(SP), Y2, Y2
-	VPSRLD  $0x10, Y2, Y2
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VCMPPS       $0x03, Y1, Y1, Y3
-	VPADDD       Y2, Y1, Y2
-	VPOR         Y3, Y2, Y2
-	VPSRLD       $0x10, Y2, Y2
-	VEXTRACTI128 $0x01, Y2, X3
-	VPACKUSDW    X3, X2, X3
-	VMOVDQU      X3, (BX)(SI*2)
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  192(SP), Y0, Y0
-	VPSRLD  $0x10, Y0, Y2
-	VPXOR   Y2, Y0, Y0
-	VPMULLD 256(SP), Y0, Y0
-	VPSRLD  $0x0f, Y0, Y2
-	VPXOR   Y2, Y0, Y0
-	VPMULLD 288(SP), Y0, Y0
-	VPSRLD  $0x10, Y0, Y0
+	// the rounding bits: lowbias32(index + key)
+	LEAQ         (SI), DI
+	VMOVD        DI, X4
+	VPBROADCASTD X4, Y4
+	VPADDD       224(SP), Y4, Y4
+	VPADDD       96(SP), Y4, Y4
+	VPSRLD       $0x10, Y4, Y5
+	VPXOR        Y5, Y4, Y4
+	VPMULLD      128(SP), Y4, Y4
+	VPSRLD       $0x0f, Y4, Y5
+	VPXOR        Y5, Y4, Y4
+	VPMULLD      160(SP), Y4, Y4
+	VPSRLD       $0x10, Y4, Y5
+	VPXOR        Y5, Y4, Y4
+	VPAND        192(SP), Y4, Y4
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD    (CX)(SI*2), Y2
-	VPSLLD       $0x10, Y2, Y2
-	VMULPS       128(SP), Y1, Y1
-	VSUBPS       Y1, Y2, Y1
-	VCMPPS       $0x03, Y1, Y1, Y2
-	VPADDD       Y0, Y1, Y0
-	VPOR         Y2, Y0, Y0
-	VPSRLD       $0x10, Y0, Y0
-	VEXTRACTI128 $0x01, Y0, X1
-	VPACKUSDW    X1, X0, X1
-	VMOVDQU      X1, (CX)(SI*2)
+	VPADDD       Y4, Y3, Y4
+	VCMPPS       $0x03, Y3, Y3, Y6
+	VPOR         Y6, Y4, Y4
+	VPSRLD       $0x10, Y4, Y4
+	VEXTRACTI128 $0x01, Y4, X6
+	VPACKUSDW    X6, X4, X6
+	VMOVDQU      X6, (BX)(SI*2)
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPMOVZXWD    (CX)(SI*2), Y4
+	VPSLLD       $0x10, Y4, Y4
+	VMULPS       32(SP), Y3, Y3
+	VSUBPS       Y3, Y4, Y3
+	VPADDD       Y5, Y3, Y4
+	VCMPPS       $0x03, Y3, Y3, Y3
+	VPOR         Y3, Y4, Y3
+	VPSRLD       $0x10, Y3, Y3
+	VEXTRACTI128 $0x01, Y3, X4
+	VPACKUSDW    X4, X3, X4
+	VMOVDQU      X4, (CX)(SI*2)
 	ADDQ         $0x00000008, SI
 	JMP          single
 
@@ -2712,66 +2598,55 @@ tail:
 	CMPQ SI, AX
 	JGE  done
 
-	// the element's global index
-	LEAQ   (SI), DI
-	VMOVD  DI, X0
-	VPADDD 320(SP), X0, X0
-
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVSS (SP), X1
-	VMULSS (DX)(SI*4), X1, X1
+	VMULSS (DX)(SI*4), X0, X3
 
 	// L2 weight decay folded into the gradient
 	MOVWLZX (CX)(SI*2), DI
-	VMOVD   DI, X2
-	VPSLLD  $0x10, X2, X2
-	VMULSS  32(SP), X2, X2
-	VADDSS  X2, X1, X1
+	VMOVD   DI, X4
+	VPSLLD  $0x10, X4, X4
+	VMULSS  X4, X1, X4
+	VADDSS  X4, X3, X3
 
 	// momentum buffer
 	MOVWLZX (BX)(SI*2), DI
-	VMOVD   DI, X2
-	VPSLLD  $0x10, X2, X2
-	VMULSS  64(SP), X2, X2
-	VMULSS  96(SP), X1, X1
-	VADDSS  X1, X2, X1
+	VMOVD   DI, X4
+	VPSLLD  $0x10, X4, X4
+	VMULSS  X4, X2, X4
+	VMULSS  (SP), X3, X3
+	VADDSS  X3, X4, X3
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  224(SP), X0, X2
-	VPSRLD  $0x10, X2, X3
-	VPXOR   X3, X2, X2
-	VPMULLD 256(SP), X2, X2
-	VPSRLD  $0x0f, X2, X3
-	VPXOR   X3, X2, X2
-	VPMULLD 288(SP), X2, X2
-	VPSRLD  $0x10, X2, X2
+	// the rounding bits: lowbias32(index + key)
+	LEAQ    (SI), DI
+	VMOVD   DI, X4
+	VPADDD  224(SP), X4, X4
+	VPADDD  96(SP), X4, X4
+	VPSRLD  $0x10, X4, X5
+	VPXOR   X5, X4, X4
+	VPMULLD 128(SP), X4, X4
+	VPSRLD  $0x0f, X4, X5
+	VPXOR   X5, X4, X4
+	VPMULLD 160(SP), X4, X4
+	VPSRLD  $0x10, X4, X5
+	VPXOR   X5, X4, X4
+	VPAND   192(SP), X4, X4
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VCMPSS  $0x03, X1, X1, X3
-	VPADDD  X2, X1, X2
-	VPOR    X3, X2, X2
-	VPEXTRW $0x01, X2, (BX)(SI*2)
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  192(SP), X0, X0
-	VPSRLD  $0x10, X0, X2
-	VPXOR   X2, X0, X0
-	VPMULLD 256(SP), X0, X0
-	VPSRLD  $0x0f, X0, X2
-	VPXOR   X2, X0, X0
-	VPMULLD 288(SP), X0, X0
-	VPSRLD  $0x10, X0, X0
+	VPADDD  X4, X3, X4
+	VCMPSS  $0x03, X3, X3, X6
+	VPOR    X6, X4, X4
+	VPEXTRW $0x01, X4, (BX)(SI*2)
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	MOVWLZX (CX)(SI*2), DI
-	VMOVD   DI, X2
-	VPSLLD  $0x10, X2, X2
-	VMULSS  128(SP), X1, X1
-	VSUBSS  X1, X2, X1
-	VCMPSS  $0x03, X1, X1, X2
-	VPADDD  X0, X1, X0
-	VPOR    X2, X0, X0
-	VPEXTRW $0x01, X0, (CX)(SI*2)
+	VMOVD   DI, X4
+	VPSLLD  $0x10, X4, X4
+	VMULSS  32(SP), X3, X3
+	VSUBSS  X3, X4, X3
+	VPADDD  X5, X3, X4
+	VCMPSS  $0x03, X3, X3, X3
+	VPOR    X3, X4, X3
+	VPEXTRW $0x01, X3, (CX)(SI*2)
 	INCQ    SI
 	JMP     tail
 
@@ -2779,9 +2654,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func sgdBF16AVX2F32NesterovStochastic(param []uint16, grad []float32, buf []uint16, s [9]float32)
+// func sgdBF16AVX2F32NesterovStochastic(param []uint16, grad []float32, buf []uint16, s [8]float32)
 // Requires: AVX, AVX2
-TEXT ·sgdBF16AVX2F32NesterovStochastic(SB), NOSPLIT, $128-108
+TEXT ·sgdBF16AVX2F32NesterovStochastic(SB), NOSPLIT, $128-104
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -2795,17 +2670,21 @@ TEXT ·sgdBF16AVX2F32NesterovStochastic(SB), NOSPLIT, $128-108
 	VBROADCASTSS s_5+92(FP), Y4
 	VBROADCASTSS s_6+96(FP), Y5
 	VBROADCASTSS s_7+100(FP), Y6
-	VBROADCASTSS s_8+104(FP), Y7
-	VMOVUPS      Y7, (SP)
 
 	// Constant: 0x7feb352d
 	MOVQ         $0x000000007feb352d, SI
 	VMOVD        SI, X7
 	VBROADCASTSS X7, Y7
-	VMOVUPS      Y7, 32(SP)
+	VMOVUPS      Y7, (SP)
 
 	// Constant: 0x846ca68b
 	MOVQ         $0x00000000846ca68b, SI
+	VMOVD        SI, X7
+	VBROADCASTSS X7, Y7
+	VMOVUPS      Y7, 32(SP)
+
+	// Constant: 0xffff
+	MOVQ         $0x000000000000ffff, SI
 	VMOVD        SI, X7
 	VBROADCASTSS X7, Y7
 	VMOVUPS      Y7, 64(SP)
@@ -2822,109 +2701,93 @@ unrolled:
 	CMPQ DI, $0x00000010
 	JL   single
 
-	// the element's global index
-	LEAQ         (SI), DI
-	VMOVD        DI, X5
-	VPBROADCASTD X5, Y5
-	VPADDD       96(SP), Y5, Y5
-	LEAQ         8(SI), DI
-	VMOVD        DI, X7
-	VPBROADCASTD X7, Y7
-	VPADDD       96(SP), Y7, Y7
-
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(SI*4), Y0, Y8
-	VMULPS 32(DX)(SI*4), Y0, Y9
+	VMULPS (DX)(SI*4), Y0, Y5
+	VMULPS 32(DX)(SI*4), Y0, Y7
 
 	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Y10
-	VPSLLD    $0x10, Y10, Y10
-	VMULPS    Y10, Y1, Y10
-	VMULPS    Y8, Y2, Y11
-	VADDPS    Y11, Y10, Y10
-	VPMOVZXWD 16(BX)(SI*2), Y11
-	VPSLLD    $0x10, Y11, Y11
-	VMULPS    Y11, Y1, Y11
-	VMULPS    Y9, Y2, Y12
-	VADDPS    Y12, Y11, Y11
+	VPMOVZXWD (BX)(SI*2), Y8
+	VPSLLD    $0x10, Y8, Y8
+	VMULPS    Y8, Y1, Y8
+	VMULPS    Y5, Y2, Y9
+	VADDPS    Y9, Y8, Y8
+	VPMOVZXWD 16(BX)(SI*2), Y9
+	VPSLLD    $0x10, Y9, Y9
+	VMULPS    Y9, Y1, Y9
+	VMULPS    Y7, Y2, Y10
+	VADDPS    Y10, Y9, Y9
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  (SP), Y5, Y12
-	VPADDD  (SP), Y7, Y13
-	VPSRLD  $0x10, Y12, Y14
-	VPXOR   Y14, Y12, Y12
-	VPSRLD  $0x10, Y13, Y14
-	VPXOR   Y14, Y13, Y13
-	VPMULLD 32(SP), Y12, Y12
-	VPMULLD 32(SP), Y13, Y13
-	VPSRLD  $0x0f, Y12, Y14
-	VPXOR   Y14, Y12, Y12
-	VPSRLD  $0x0f, Y13, Y14
-	VPXOR   Y14, Y13, Y13
-	VPMULLD 64(SP), Y12, Y12
-	VPSRLD  $0x10, Y12, Y12
-	VPMULLD 64(SP), Y13, Y13
-	VPSRLD  $0x10, Y13, Y13
+	// the rounding bits: lowbias32(index + key)
+	LEAQ         (SI), DI
+	VMOVD        DI, X10
+	VPBROADCASTD X10, Y10
+	VPADDD       96(SP), Y10, Y10
+	VPADDD       Y6, Y10, Y10
+	LEAQ         8(SI), DI
+	VMOVD        DI, X11
+	VPBROADCASTD X11, Y11
+	VPADDD       96(SP), Y11, Y11
+	VPADDD       Y6, Y11, Y11
+	VPSRLD       $0x10, Y10, Y12
+	VPXOR        Y12, Y10, Y10
+	VPSRLD       $0x10, Y11, Y12
+	VPXOR        Y12, Y11, Y11
+	VPMULLD      (SP), Y10, Y10
+	VPMULLD      (SP), Y11, Y11
+	VPSRLD       $0x0f, Y10, Y12
+	VPXOR        Y12, Y10, Y10
+	VPSRLD       $0x0f, Y11, Y12
+	VPXOR        Y12, Y11, Y11
+	VPMULLD      32(SP), Y10, Y10
+	VPMULLD      32(SP), Y11, Y11
+	VPSRLD       $0x10, Y10, Y12
+	VPSRLD       $0x10, Y11, Y13
+	VPXOR        Y12, Y10, Y10
+	VPXOR        Y13, Y11, Y11
+	VPAND        64(SP), Y10, Y10
+	VPAND        64(SP), Y11, Y11
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VCMPPS       $0x03, Y10, Y10, Y14
-	VCMPPS       $0x03, Y11, Y11, Y15
-	VPADDD       Y12, Y10, Y12
-	VPOR         Y14, Y12, Y12
-	VPSRLD       $0x10, Y12, Y12
-	VEXTRACTI128 $0x01, Y12, X14
-	VPACKUSDW    X14, X12, X14
+	VPADDD       Y10, Y8, Y10
+	VCMPPS       $0x03, Y8, Y8, Y14
+	VPOR         Y14, Y10, Y10
+	VPSRLD       $0x10, Y10, Y10
+	VEXTRACTI128 $0x01, Y10, X14
+	VPACKUSDW    X14, X10, X14
 	VMOVDQU      X14, (BX)(SI*2)
-	VPADDD       Y13, Y11, Y12
-	VPOR         Y15, Y12, Y12
-	VPSRLD       $0x10, Y12, Y12
-	VEXTRACTI128 $0x01, Y12, X13
-	VPACKUSDW    X13, X12, X13
-	VMOVDQU      X13, 16(BX)(SI*2)
+	VPADDD       Y11, Y9, Y10
+	VCMPPS       $0x03, Y9, Y9, Y11
+	VPOR         Y11, Y10, Y10
+	VPSRLD       $0x10, Y10, Y10
+	VEXTRACTI128 $0x01, Y10, X11
+	VPACKUSDW    X11, X10, X11
+	VMOVDQU      X11, 16(BX)(SI*2)
 
 	// Nesterov look-ahead
-	VMULPS Y10, Y3, Y10
-	VADDPS Y10, Y8, Y8
-	VMULPS Y11, Y3, Y10
-	VADDPS Y10, Y9, Y9
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  Y6, Y5, Y5
-	VPADDD  Y6, Y7, Y7
-	VPSRLD  $0x10, Y5, Y10
-	VPXOR   Y10, Y5, Y5
-	VPSRLD  $0x10, Y7, Y10
-	VPXOR   Y10, Y7, Y7
-	VPMULLD 32(SP), Y5, Y5
-	VPMULLD 32(SP), Y7, Y7
-	VPSRLD  $0x0f, Y5, Y10
-	VPXOR   Y10, Y5, Y5
-	VPSRLD  $0x0f, Y7, Y10
-	VPXOR   Y10, Y7, Y7
-	VPMULLD 64(SP), Y5, Y5
-	VPSRLD  $0x10, Y5, Y5
-	VPMULLD 64(SP), Y7, Y7
-	VPSRLD  $0x10, Y7, Y7
+	VMULPS Y8, Y3, Y8
+	VADDPS Y8, Y5, Y5
+	VMULPS Y9, Y3, Y8
+	VADDPS Y8, Y7, Y7
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD    (CX)(SI*2), Y10
-	VPSLLD       $0x10, Y10, Y10
-	VMULPS       Y8, Y4, Y8
-	VSUBPS       Y8, Y10, Y8
-	VPMOVZXWD    16(CX)(SI*2), Y10
-	VPSLLD       $0x10, Y10, Y10
-	VMULPS       Y9, Y4, Y9
-	VSUBPS       Y9, Y10, Y9
-	VCMPPS       $0x03, Y8, Y8, Y10
-	VCMPPS       $0x03, Y9, Y9, Y11
-	VPADDD       Y5, Y8, Y5
-	VPOR         Y10, Y5, Y5
+	VPMOVZXWD    (CX)(SI*2), Y8
+	VPSLLD       $0x10, Y8, Y8
+	VMULPS       Y5, Y4, Y5
+	VSUBPS       Y5, Y8, Y5
+	VPMOVZXWD    16(CX)(SI*2), Y8
+	VPSLLD       $0x10, Y8, Y8
+	VMULPS       Y7, Y4, Y7
+	VSUBPS       Y7, Y8, Y7
+	VPADDD       Y12, Y5, Y8
+	VCMPPS       $0x03, Y5, Y5, Y5
+	VPOR         Y5, Y8, Y5
 	VPSRLD       $0x10, Y5, Y5
 	VEXTRACTI128 $0x01, Y5, X8
 	VPACKUSDW    X8, X5, X8
 	VMOVDQU      X8, (CX)(SI*2)
-	VPADDD       Y7, Y9, Y5
-	VPOR         Y11, Y5, Y5
+	VPADDD       Y13, Y7, Y5
+	VCMPPS       $0x03, Y7, Y7, Y7
+	VPOR         Y7, Y5, Y5
 	VPSRLD       $0x10, Y5, Y5
 	VEXTRACTI128 $0x01, Y5, X7
 	VPACKUSDW    X7, X5, X7
@@ -2939,63 +2802,53 @@ single:
 	CMPQ DI, $0x00000008
 	JL   tail
 
-	// the element's global index
-	LEAQ         (SI), DI
-	VMOVD        DI, X5
-	VPBROADCASTD X5, Y5
-	VPADDD       96(SP), Y5, Y5
-
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(SI*4), Y0, Y7
+	VMULPS (DX)(SI*4), Y0, Y5
 
 	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Y8
-	VPSLLD    $0x10, Y8, Y8
-	VMULPS    Y8, Y1, Y8
-	VMULPS    Y7, Y2, Y9
-	VADDPS    Y9, Y8, Y8
+	VPMOVZXWD (BX)(SI*2), Y7
+	VPSLLD    $0x10, Y7, Y7
+	VMULPS    Y7, Y1, Y7
+	VMULPS    Y5, Y2, Y8
+	VADDPS    Y8, Y7, Y7
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  (SP), Y5, Y9
-	VPSRLD  $0x10, Y9, Y10
-	VPXOR   Y10, Y9, Y9
-	VPMULLD 32(SP), Y9, Y9
-	VPSRLD  $0x0f, Y9, Y10
-	VPXOR   Y10, Y9, Y9
-	VPMULLD 64(SP), Y9, Y9
-	VPSRLD  $0x10, Y9, Y9
+	// the rounding bits: lowbias32(index + key)
+	LEAQ         (SI), DI
+	VMOVD        DI, X8
+	VPBROADCASTD X8, Y8
+	VPADDD       96(SP), Y8, Y8
+	VPADDD       Y6, Y8, Y8
+	VPSRLD       $0x10, Y8, Y9
+	VPXOR        Y9, Y8, Y8
+	VPMULLD      (SP), Y8, Y8
+	VPSRLD       $0x0f, Y8, Y9
+	VPXOR        Y9, Y8, Y8
+	VPMULLD      32(SP), Y8, Y8
+	VPSRLD       $0x10, Y8, Y9
+	VPXOR        Y9, Y8, Y8
+	VPAND        64(SP), Y8, Y8
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VCMPPS       $0x03, Y8, Y8, Y10
-	VPADDD       Y9, Y8, Y9
-	VPOR         Y10, Y9, Y9
-	VPSRLD       $0x10, Y9, Y9
-	VEXTRACTI128 $0x01, Y9, X10
-	VPACKUSDW    X10, X9, X10
+	VPADDD       Y8, Y7, Y8
+	VCMPPS       $0x03, Y7, Y7, Y10
+	VPOR         Y10, Y8, Y8
+	VPSRLD       $0x10, Y8, Y8
+	VEXTRACTI128 $0x01, Y8, X10
+	VPACKUSDW    X10, X8, X10
 	VMOVDQU      X10, (BX)(SI*2)
 
 	// Nesterov look-ahead
-	VMULPS Y8, Y3, Y8
-	VADDPS Y8, Y7, Y7
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  Y6, Y5, Y5
-	VPSRLD  $0x10, Y5, Y8
-	VPXOR   Y8, Y5, Y5
-	VPMULLD 32(SP), Y5, Y5
-	VPSRLD  $0x0f, Y5, Y8
-	VPXOR   Y8, Y5, Y5
-	VPMULLD 64(SP), Y5, Y5
-	VPSRLD  $0x10, Y5, Y5
+	VMULPS Y7, Y3, Y7
+	VADDPS Y7, Y5, Y5
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD    (CX)(SI*2), Y8
-	VPSLLD       $0x10, Y8, Y8
-	VMULPS       Y7, Y4, Y7
-	VSUBPS       Y7, Y8, Y7
-	VCMPPS       $0x03, Y7, Y7, Y8
-	VPADDD       Y5, Y7, Y5
-	VPOR         Y8, Y5, Y5
+	VPMOVZXWD    (CX)(SI*2), Y7
+	VPSLLD       $0x10, Y7, Y7
+	VMULPS       Y5, Y4, Y5
+	VSUBPS       Y5, Y7, Y5
+	VPADDD       Y9, Y5, Y7
+	VCMPPS       $0x03, Y5, Y5, Y5
+	VPOR         Y5, Y7, Y5
 	VPSRLD       $0x10, Y5, Y5
 	VEXTRACTI128 $0x01, Y5, X7
 	VPACKUSDW    X7, X5, X7
@@ -3008,61 +2861,51 @@ tail:
 	CMPQ SI, AX
 	JGE  done
 
-	// the element's global index
-	LEAQ   (SI), DI
-	VMOVD  DI, X5
-	VPADDD 96(SP), X5, X5
-
 	// scaled gradient (the scale is negative when maximizing)
-	VMULSS (DX)(SI*4), X0, X7
+	VMULSS (DX)(SI*4), X0, X5
 
 	// momentum buffer
 	MOVWLZX (BX)(SI*2), DI
-	VMOVD   DI, X8
-	VPSLLD  $0x10, X8, X8
-	VMULSS  X8, X1, X8
-	VMULSS  X7, X2, X9
-	VADDSS  X9, X8, X8
+	VMOVD   DI, X7
+	VPSLLD  $0x10, X7, X7
+	VMULSS  X7, X1, X7
+	VMULSS  X5, X2, X8
+	VADDSS  X8, X7, X7
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  (SP), X5, X9
-	VPSRLD  $0x10, X9, X10
-	VPXOR   X10, X9, X9
-	VPMULLD 32(SP), X9, X9
-	VPSRLD  $0x0f, X9, X10
-	VPXOR   X10, X9, X9
-	VPMULLD 64(SP), X9, X9
-	VPSRLD  $0x10, X9, X9
+	// the rounding bits: lowbias32(index + key)
+	LEAQ    (SI), DI
+	VMOVD   DI, X8
+	VPADDD  96(SP), X8, X8
+	VPADDD  X6, X8, X8
+	VPSRLD  $0x10, X8, X9
+	VPXOR   X9, X8, X8
+	VPMULLD (SP), X8, X8
+	VPSRLD  $0x0f, X8, X9
+	VPXOR   X9, X8, X8
+	VPMULLD 32(SP), X8, X8
+	VPSRLD  $0x10, X8, X9
+	VPXOR   X9, X8, X8
+	VPAND   64(SP), X8, X8
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VCMPSS  $0x03, X8, X8, X10
-	VPADDD  X9, X8, X9
-	VPOR    X10, X9, X9
-	VPEXTRW $0x01, X9, (BX)(SI*2)
+	VPADDD  X8, X7, X8
+	VCMPSS  $0x03, X7, X7, X10
+	VPOR    X10, X8, X8
+	VPEXTRW $0x01, X8, (BX)(SI*2)
 
 	// Nesterov look-ahead
-	VMULSS X8, X3, X8
-	VADDSS X8, X7, X7
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  X6, X5, X5
-	VPSRLD  $0x10, X5, X8
-	VPXOR   X8, X5, X5
-	VPMULLD 32(SP), X5, X5
-	VPSRLD  $0x0f, X5, X8
-	VPXOR   X8, X5, X5
-	VPMULLD 64(SP), X5, X5
-	VPSRLD  $0x10, X5, X5
+	VMULSS X7, X3, X7
+	VADDSS X7, X5, X5
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	MOVWLZX (CX)(SI*2), DI
-	VMOVD   DI, X8
-	VPSLLD  $0x10, X8, X8
-	VMULSS  X7, X4, X7
-	VSUBSS  X7, X8, X7
-	VCMPSS  $0x03, X7, X7, X8
-	VPADDD  X5, X7, X5
-	VPOR    X8, X5, X5
+	VMOVD   DI, X7
+	VPSLLD  $0x10, X7, X7
+	VMULSS  X5, X4, X5
+	VSUBSS  X5, X7, X5
+	VPADDD  X9, X5, X7
+	VCMPSS  $0x03, X5, X5, X5
+	VPOR    X5, X7, X5
 	VPEXTRW $0x01, X5, (CX)(SI*2)
 	INCQ    SI
 	JMP     tail
@@ -3071,9 +2914,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func sgdBF16AVX2F32CoupledNesterovStochastic(param []uint16, grad []float32, buf []uint16, s [9]float32)
+// func sgdBF16AVX2F32CoupledNesterovStochastic(param []uint16, grad []float32, buf []uint16, s [8]float32)
 // Requires: AVX, AVX2
-TEXT ·sgdBF16AVX2F32CoupledNesterovStochastic(SB), NOSPLIT, $160-108
+TEXT ·sgdBF16AVX2F32CoupledNesterovStochastic(SB), NOSPLIT, $128-104
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -3088,25 +2931,28 @@ TEXT ·sgdBF16AVX2F32CoupledNesterovStochastic(SB), NOSPLIT, $160-108
 	VBROADCASTSS s_5+92(FP), Y5
 	VBROADCASTSS s_6+96(FP), Y6
 	VBROADCASTSS s_7+100(FP), Y7
-	VMOVUPS      Y7, (SP)
-	VBROADCASTSS s_8+104(FP), Y7
-	VMOVUPS      Y7, 32(SP)
 
 	// Constant: 0x7feb352d
 	MOVQ         $0x000000007feb352d, SI
-	VMOVD        SI, X7
-	VBROADCASTSS X7, Y7
-	VMOVUPS      Y7, 64(SP)
+	VMOVD        SI, X8
+	VBROADCASTSS X8, Y8
+	VMOVUPS      Y8, (SP)
 
 	// Constant: 0x846ca68b
 	MOVQ         $0x00000000846ca68b, SI
-	VMOVD        SI, X7
-	VBROADCASTSS X7, Y7
-	VMOVUPS      Y7, 96(SP)
+	VMOVD        SI, X8
+	VBROADCASTSS X8, Y8
+	VMOVUPS      Y8, 32(SP)
+
+	// Constant: 0xffff
+	MOVQ         $0x000000000000ffff, SI
+	VMOVD        SI, X8
+	VBROADCASTSS X8, Y8
+	VMOVUPS      Y8, 64(SP)
 
 	// The offset plus each lane's number: the index of the vector at element 0.
 	VPADDD  laneNumbers<>+0(SB), Y6, Y6
-	VMOVUPS Y6, 128(SP)
+	VMOVUPS Y6, 96(SP)
 	XORQ    SI, SI
 
 	// Main loop: 2 vectors of 8 elements per iteration.
@@ -3116,123 +2962,107 @@ unrolled:
 	CMPQ DI, $0x00000010
 	JL   single
 
-	// the element's global index
-	LEAQ         (SI), DI
-	VMOVD        DI, X6
-	VPBROADCASTD X6, Y6
-	VPADDD       128(SP), Y6, Y6
-	LEAQ         8(SI), DI
-	VMOVD        DI, X7
-	VPBROADCASTD X7, Y7
-	VPADDD       128(SP), Y7, Y7
-
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(SI*4), Y0, Y8
-	VMULPS 32(DX)(SI*4), Y0, Y9
+	VMULPS (DX)(SI*4), Y0, Y6
+	VMULPS 32(DX)(SI*4), Y0, Y8
 
 	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(SI*2), Y10
-	VPSLLD    $0x10, Y10, Y10
-	VMULPS    Y10, Y1, Y10
-	VADDPS    Y10, Y8, Y8
-	VPMOVZXWD 16(CX)(SI*2), Y10
-	VPSLLD    $0x10, Y10, Y10
-	VMULPS    Y10, Y1, Y10
-	VADDPS    Y10, Y9, Y9
+	VPMOVZXWD (CX)(SI*2), Y9
+	VPSLLD    $0x10, Y9, Y9
+	VMULPS    Y9, Y1, Y9
+	VADDPS    Y9, Y6, Y6
+	VPMOVZXWD 16(CX)(SI*2), Y9
+	VPSLLD    $0x10, Y9, Y9
+	VMULPS    Y9, Y1, Y9
+	VADDPS    Y9, Y8, Y8
 
 	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Y10
+	VPMOVZXWD (BX)(SI*2), Y9
+	VPSLLD    $0x10, Y9, Y9
+	VMULPS    Y9, Y2, Y9
+	VMULPS    Y6, Y3, Y10
+	VADDPS    Y10, Y9, Y9
+	VPMOVZXWD 16(BX)(SI*2), Y10
 	VPSLLD    $0x10, Y10, Y10
 	VMULPS    Y10, Y2, Y10
 	VMULPS    Y8, Y3, Y11
 	VADDPS    Y11, Y10, Y10
-	VPMOVZXWD 16(BX)(SI*2), Y11
-	VPSLLD    $0x10, Y11, Y11
-	VMULPS    Y11, Y2, Y11
-	VMULPS    Y9, Y3, Y12
-	VADDPS    Y12, Y11, Y11
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  32(SP), Y6, Y12
-	VPADDD  32(SP), Y7, Y13
-	VPSRLD  $0x10, Y12, Y14
-	VPXOR   Y14, Y12, Y12
-	VPSRLD  $0x10, Y13, Y14
-	VPXOR   Y14, Y13, Y13
-	VPMULLD 64(SP), Y12, Y12
-	VPMULLD 64(SP), Y13, Y13
-	VPSRLD  $0x0f, Y12, Y14
-	VPXOR   Y14, Y12, Y12
-	VPSRLD  $0x0f, Y13, Y14
-	VPXOR   Y14, Y13, Y13
-	VPMULLD 96(SP), Y12, Y12
-	VPSRLD  $0x10, Y12, Y12
-	VPMULLD 96(SP), Y13, Y13
-	VPSRLD  $0x10, Y13, Y13
+	// the rounding bits: lowbias32(index + key)
+	LEAQ         (SI), DI
+	VMOVD        DI, X11
+	VPBROADCASTD X11, Y11
+	VPADDD       96(SP), Y11, Y11
+	VPADDD       Y7, Y11, Y11
+	LEAQ         8(SI), DI
+	VMOVD        DI, X12
+	VPBROADCASTD X12, Y12
+	VPADDD       96(SP), Y12, Y12
+	VPADDD       Y7, Y12, Y12
+	VPSRLD       $0x10, Y11, Y13
+	VPXOR        Y13, Y11, Y11
+	VPSRLD       $0x10, Y12, Y13
+	VPXOR        Y13, Y12, Y12
+	VPMULLD      (SP), Y11, Y11
+	VPMULLD      (SP), Y12, Y12
+	VPSRLD       $0x0f, Y11, Y13
+	VPXOR        Y13, Y11, Y11
+	VPSRLD       $0x0f, Y12, Y13
+	VPXOR        Y13, Y12, Y12
+	VPMULLD      32(SP), Y11, Y11
+	VPMULLD      32(SP), Y12, Y12
+	VPSRLD       $0x10, Y11, Y13
+	VPSRLD       $0x10, Y12, Y14
+	VPXOR        Y13, Y11, Y11
+	VPXOR        Y14, Y12, Y12
+	VPAND        64(SP), Y11, Y11
+	VPAND        64(SP), Y12, Y12
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VCMPPS       $0x03, Y10, Y10, Y14
-	VCMPPS       $0x03, Y11, Y11, Y15
-	VPADDD       Y12, Y10, Y12
-	VPOR         Y14, Y12, Y12
-	VPSRLD       $0x10, Y12, Y12
-	VEXTRACTI128 $0x01, Y12, X14
-	VPACKUSDW    X14, X12, X14
-	VMOVDQU      X14, (BX)(SI*2)
-	VPADDD       Y13, Y11, Y12
-	VPOR         Y15, Y12, Y12
-	VPSRLD       $0x10, Y12, Y12
-	VEXTRACTI128 $0x01, Y12, X13
-	VPACKUSDW    X13, X12, X13
-	VMOVDQU      X13, 16(BX)(SI*2)
+	VPADDD       Y11, Y9, Y11
+	VCMPPS       $0x03, Y9, Y9, Y15
+	VPOR         Y15, Y11, Y11
+	VPSRLD       $0x10, Y11, Y11
+	VEXTRACTI128 $0x01, Y11, X15
+	VPACKUSDW    X15, X11, X15
+	VMOVDQU      X15, (BX)(SI*2)
+	VPADDD       Y12, Y10, Y11
+	VCMPPS       $0x03, Y10, Y10, Y12
+	VPOR         Y12, Y11, Y11
+	VPSRLD       $0x10, Y11, Y11
+	VEXTRACTI128 $0x01, Y11, X12
+	VPACKUSDW    X12, X11, X12
+	VMOVDQU      X12, 16(BX)(SI*2)
 
 	// Nesterov look-ahead
-	VMULPS Y10, Y4, Y10
-	VADDPS Y10, Y8, Y8
-	VMULPS Y11, Y4, Y10
-	VADDPS Y10, Y9, Y9
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  (SP), Y6, Y6
-	VPADDD  (SP), Y7, Y7
-	VPSRLD  $0x10, Y6, Y10
-	VPXOR   Y10, Y6, Y6
-	VPSRLD  $0x10, Y7, Y10
-	VPXOR   Y10, Y7, Y7
-	VPMULLD 64(SP), Y6, Y6
-	VPMULLD 64(SP), Y7, Y7
-	VPSRLD  $0x0f, Y6, Y10
-	VPXOR   Y10, Y6, Y6
-	VPSRLD  $0x0f, Y7, Y10
-	VPXOR   Y10, Y7, Y7
-	VPMULLD 96(SP), Y6, Y6
-	VPSRLD  $0x10, Y6, Y6
-	VPMULLD 96(SP), Y7, Y7
-	VPSRLD  $0x10, Y7, Y7
+	VMULPS Y9, Y4, Y9
+	VADDPS Y9, Y6, Y6
+	VMULPS Y10, Y4, Y9
+	VADDPS Y9, Y8, Y8
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD    (CX)(SI*2), Y10
-	VPSLLD       $0x10, Y10, Y10
+	VPMOVZXWD    (CX)(SI*2), Y9
+	VPSLLD       $0x10, Y9, Y9
+	VMULPS       Y6, Y5, Y6
+	VSUBPS       Y6, Y9, Y6
+	VPMOVZXWD    16(CX)(SI*2), Y9
+	VPSLLD       $0x10, Y9, Y9
 	VMULPS       Y8, Y5, Y8
-	VSUBPS       Y8, Y10, Y8
-	VPMOVZXWD    16(CX)(SI*2), Y10
-	VPSLLD       $0x10, Y10, Y10
-	VMULPS       Y9, Y5, Y9
-	VSUBPS       Y9, Y10, Y9
-	VCMPPS       $0x03, Y8, Y8, Y10
-	VCMPPS       $0x03, Y9, Y9, Y11
-	VPADDD       Y6, Y8, Y6
-	VPOR         Y10, Y6, Y6
+	VSUBPS       Y8, Y9, Y8
+	VPADDD       Y13, Y6, Y9
+	VCMPPS       $0x03, Y6, Y6, Y6
+	VPOR         Y6, Y9, Y6
+	VPSRLD       $0x10, Y6, Y6
+	VEXTRACTI128 $0x01, Y6, X9
+	VPACKUSDW    X9, X6, X9
+	VMOVDQU      X9, (CX)(SI*2)
+	VPADDD       Y14, Y8, Y6
+	VCMPPS       $0x03, Y8, Y8, Y8
+	VPOR         Y8, Y6, Y6
 	VPSRLD       $0x10, Y6, Y6
 	VEXTRACTI128 $0x01, Y6, X8
 	VPACKUSDW    X8, X6, X8
-	VMOVDQU      X8, (CX)(SI*2)
-	VPADDD       Y7, Y9, Y6
-	VPOR         Y11, Y6, Y6
-	VPSRLD       $0x10, Y6, Y6
-	VEXTRACTI128 $0x01, Y6, X7
-	VPACKUSDW    X7, X6, X7
-	VMOVDQU      X7, 16(CX)(SI*2)
+	VMOVDQU      X8, 16(CX)(SI*2)
 	ADDQ         $0x00000010, SI
 	JMP          unrolled
 
@@ -3243,73 +3073,63 @@ single:
 	CMPQ DI, $0x00000008
 	JL   tail
 
-	// the element's global index
-	LEAQ         (SI), DI
-	VMOVD        DI, X6
-	VPBROADCASTD X6, Y6
-	VPADDD       128(SP), Y6, Y6
-
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(SI*4), Y0, Y7
+	VMULPS (DX)(SI*4), Y0, Y6
 
 	// L2 weight decay folded into the gradient
 	VPMOVZXWD (CX)(SI*2), Y8
 	VPSLLD    $0x10, Y8, Y8
 	VMULPS    Y8, Y1, Y8
-	VADDPS    Y8, Y7, Y7
+	VADDPS    Y8, Y6, Y6
 
 	// momentum buffer
 	VPMOVZXWD (BX)(SI*2), Y8
 	VPSLLD    $0x10, Y8, Y8
 	VMULPS    Y8, Y2, Y8
-	VMULPS    Y7, Y3, Y9
+	VMULPS    Y6, Y3, Y9
 	VADDPS    Y9, Y8, Y8
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  32(SP), Y6, Y9
-	VPSRLD  $0x10, Y9, Y10
-	VPXOR   Y10, Y9, Y9
-	VPMULLD 64(SP), Y9, Y9
-	VPSRLD  $0x0f, Y9, Y10
-	VPXOR   Y10, Y9, Y9
-	VPMULLD 96(SP), Y9, Y9
-	VPSRLD  $0x10, Y9, Y9
+	// the rounding bits: lowbias32(index + key)
+	LEAQ         (SI), DI
+	VMOVD        DI, X9
+	VPBROADCASTD X9, Y9
+	VPADDD       96(SP), Y9, Y9
+	VPADDD       Y7, Y9, Y9
+	VPSRLD       $0x10, Y9, Y10
+	VPXOR        Y10, Y9, Y9
+	VPMULLD      (SP), Y9, Y9
+	VPSRLD       $0x0f, Y9, Y10
+	VPXOR        Y10, Y9, Y9
+	VPMULLD      32(SP), Y9, Y9
+	VPSRLD       $0x10, Y9, Y10
+	VPXOR        Y10, Y9, Y9
+	VPAND        64(SP), Y9, Y9
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VCMPPS       $0x03, Y8, Y8, Y10
 	VPADDD       Y9, Y8, Y9
-	VPOR         Y10, Y9, Y9
+	VCMPPS       $0x03, Y8, Y8, Y11
+	VPOR         Y11, Y9, Y9
 	VPSRLD       $0x10, Y9, Y9
-	VEXTRACTI128 $0x01, Y9, X10
-	VPACKUSDW    X10, X9, X10
-	VMOVDQU      X10, (BX)(SI*2)
+	VEXTRACTI128 $0x01, Y9, X11
+	VPACKUSDW    X11, X9, X11
+	VMOVDQU      X11, (BX)(SI*2)
 
 	// Nesterov look-ahead
 	VMULPS Y8, Y4, Y8
-	VADDPS Y8, Y7, Y7
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  (SP), Y6, Y6
-	VPSRLD  $0x10, Y6, Y8
-	VPXOR   Y8, Y6, Y6
-	VPMULLD 64(SP), Y6, Y6
-	VPSRLD  $0x0f, Y6, Y8
-	VPXOR   Y8, Y6, Y6
-	VPMULLD 96(SP), Y6, Y6
-	VPSRLD  $0x10, Y6, Y6
+	VADDPS Y8, Y6, Y6
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	VPMOVZXWD    (CX)(SI*2), Y8
 	VPSLLD       $0x10, Y8, Y8
-	VMULPS       Y7, Y5, Y7
-	VSUBPS       Y7, Y8, Y7
-	VCMPPS       $0x03, Y7, Y7, Y8
-	VPADDD       Y6, Y7, Y6
-	VPOR         Y8, Y6, Y6
+	VMULPS       Y6, Y5, Y6
+	VSUBPS       Y6, Y8, Y6
+	VPADDD       Y10, Y6, Y8
+	VCMPPS       $0x03, Y6, Y6, Y6
+	VPOR         Y6, Y8, Y6
 	VPSRLD       $0x10, Y6, Y6
-	VEXTRACTI128 $0x01, Y6, X7
-	VPACKUSDW    X7, X6, X7
-	VMOVDQU      X7, (CX)(SI*2)
+	VEXTRACTI128 $0x01, Y6, X8
+	VPACKUSDW    X8, X6, X8
+	VMOVDQU      X8, (CX)(SI*2)
 	ADDQ         $0x00000008, SI
 	JMP          single
 
@@ -3318,68 +3138,58 @@ tail:
 	CMPQ SI, AX
 	JGE  done
 
-	// the element's global index
-	LEAQ   (SI), DI
-	VMOVD  DI, X6
-	VPADDD 128(SP), X6, X6
-
 	// scaled gradient (the scale is negative when maximizing)
-	VMULSS (DX)(SI*4), X0, X7
+	VMULSS (DX)(SI*4), X0, X6
 
 	// L2 weight decay folded into the gradient
 	MOVWLZX (CX)(SI*2), DI
 	VMOVD   DI, X8
 	VPSLLD  $0x10, X8, X8
 	VMULSS  X8, X1, X8
-	VADDSS  X8, X7, X7
+	VADDSS  X8, X6, X6
 
 	// momentum buffer
 	MOVWLZX (BX)(SI*2), DI
 	VMOVD   DI, X8
 	VPSLLD  $0x10, X8, X8
 	VMULSS  X8, X2, X8
-	VMULSS  X7, X3, X9
+	VMULSS  X6, X3, X9
 	VADDSS  X9, X8, X8
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  32(SP), X6, X9
+	// the rounding bits: lowbias32(index + key)
+	LEAQ    (SI), DI
+	VMOVD   DI, X9
+	VPADDD  96(SP), X9, X9
+	VPADDD  X7, X9, X9
 	VPSRLD  $0x10, X9, X10
 	VPXOR   X10, X9, X9
-	VPMULLD 64(SP), X9, X9
+	VPMULLD (SP), X9, X9
 	VPSRLD  $0x0f, X9, X10
 	VPXOR   X10, X9, X9
-	VPMULLD 96(SP), X9, X9
-	VPSRLD  $0x10, X9, X9
+	VPMULLD 32(SP), X9, X9
+	VPSRLD  $0x10, X9, X10
+	VPXOR   X10, X9, X9
+	VPAND   64(SP), X9, X9
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VCMPSS  $0x03, X8, X8, X10
 	VPADDD  X9, X8, X9
-	VPOR    X10, X9, X9
+	VCMPSS  $0x03, X8, X8, X11
+	VPOR    X11, X9, X9
 	VPEXTRW $0x01, X9, (BX)(SI*2)
 
 	// Nesterov look-ahead
 	VMULSS X8, X4, X8
-	VADDSS X8, X7, X7
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  (SP), X6, X6
-	VPSRLD  $0x10, X6, X8
-	VPXOR   X8, X6, X6
-	VPMULLD 64(SP), X6, X6
-	VPSRLD  $0x0f, X6, X8
-	VPXOR   X8, X6, X6
-	VPMULLD 96(SP), X6, X6
-	VPSRLD  $0x10, X6, X6
+	VADDSS X8, X6, X6
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	MOVWLZX (CX)(SI*2), DI
 	VMOVD   DI, X8
 	VPSLLD  $0x10, X8, X8
-	VMULSS  X7, X5, X7
-	VSUBSS  X7, X8, X7
-	VCMPSS  $0x03, X7, X7, X8
-	VPADDD  X6, X7, X6
-	VPOR    X8, X6, X6
+	VMULSS  X6, X5, X6
+	VSUBSS  X6, X8, X6
+	VPADDD  X10, X6, X8
+	VCMPSS  $0x03, X6, X6, X6
+	VPOR    X6, X8, X6
 	VPEXTRW $0x01, X6, (CX)(SI*2)
 	INCQ    SI
 	JMP     tail
@@ -3388,9 +3198,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func sgdBF16AVX512F32(param []uint16, grad []float32, buf []uint16, s [9]float32)
+// func sgdBF16AVX512F32(param []uint16, grad []float32, buf []uint16, s [8]float32)
 // Requires: AVX, AVX512F, AVX512VL, BMI2
-TEXT ·sgdBF16AVX512F32(SB), NOSPLIT, $0-108
+TEXT ·sgdBF16AVX512F32(SB), NOSPLIT, $0-104
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -3398,21 +3208,6 @@ TEXT ·sgdBF16AVX512F32(SB), NOSPLIT, $0-108
 	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
 	VBROADCASTSS s_0+72(FP), Z0
 	VBROADCASTSS s_5+92(FP), Z1
-
-	// Constant: 0x1
-	MOVQ         $0x0000000000000001, BX
-	VMOVD        BX, X2
-	VBROADCASTSS X2, Z2
-
-	// Constant: 0x7fff
-	MOVQ         $0x0000000000007fff, BX
-	VMOVD        BX, X3
-	VBROADCASTSS X3, Z3
-
-	// Constant: 0xffffffff
-	MOVQ         $0x00000000ffffffff, BX
-	VMOVD        BX, X4
-	VBROADCASTSS X4, Z4
 	XORQ         BX, BX
 
 	// Main loop: 4 vectors of 16 elements per iteration.
@@ -3423,70 +3218,1691 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(BX*4), Z0, Z5
-	VMULPS 64(DX)(BX*4), Z0, Z6
-	VMULPS 128(DX)(BX*4), Z0, Z7
-	VMULPS 192(DX)(BX*4), Z0, Z8
+	VMULPS (DX)(BX*4), Z0, Z2
+	VMULPS 64(DX)(BX*4), Z0, Z3
+	VMULPS 128(DX)(BX*4), Z0, Z4
+	VMULPS 192(DX)(BX*4), Z0, Z5
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD   (CX)(BX*2), Z9
-	VPSLLD      $0x10, Z9, Z9
-	VMULPS      Z5, Z1, Z5
-	VSUBPS      Z5, Z9, Z5
-	VPMOVZXWD   32(CX)(BX*2), Z9
-	VPSLLD      $0x10, Z9, Z9
-	VMULPS      Z6, Z1, Z6
-	VSUBPS      Z6, Z9, Z6
-	VPMOVZXWD   64(CX)(BX*2), Z9
-	VPSLLD      $0x10, Z9, Z9
-	VMULPS      Z7, Z1, Z7
-	VSUBPS      Z7, Z9, Z7
-	VPMOVZXWD   96(CX)(BX*2), Z9
-	VPSLLD      $0x10, Z9, Z9
-	VMULPS      Z8, Z1, Z8
-	VSUBPS      Z8, Z9, Z8
-	VPSRLD      $0x10, Z5, Z9
-	VPANDD      Z2, Z9, Z9
-	VPADDD      Z3, Z9, Z9
-	VPSRLD      $0x10, Z6, Z10
-	VPANDD      Z2, Z10, Z10
-	VPADDD      Z3, Z10, Z10
-	VPSRLD      $0x10, Z7, Z11
-	VPANDD      Z2, Z11, Z11
-	VPADDD      Z3, Z11, Z11
-	VPSRLD      $0x10, Z8, Z12
-	VPANDD      Z2, Z12, Z12
-	VPADDD      Z3, Z12, Z12
-	VCMPPS      $0x03, Z5, Z5, K1
-	VMOVDQA32.Z Z4, K1, Z13
-	VCMPPS      $0x03, Z6, Z6, K1
-	VMOVDQA32.Z Z4, K1, Z14
-	VCMPPS      $0x03, Z7, Z7, K1
-	VMOVDQA32.Z Z4, K1, Z15
-	VCMPPS      $0x03, Z8, Z8, K1
-	VMOVDQA32.Z Z4, K1, Z16
-	VPADDD      Z9, Z5, Z5
-	VPORD       Z13, Z5, Z5
-	VPSRLD      $0x10, Z5, Z5
-	VPMOVDW     Z5, Y5
-	VMOVDQU32   Y5, (CX)(BX*2)
-	VPADDD      Z10, Z6, Z5
-	VPORD       Z14, Z5, Z5
-	VPSRLD      $0x10, Z5, Z5
-	VPMOVDW     Z5, Y5
-	VMOVDQU32   Y5, 32(CX)(BX*2)
-	VPADDD      Z11, Z7, Z5
-	VPORD       Z15, Z5, Z5
-	VPSRLD      $0x10, Z5, Z5
-	VPMOVDW     Z5, Y5
-	VMOVDQU32   Y5, 64(CX)(BX*2)
-	VPADDD      Z12, Z8, Z5
-	VPORD       Z16, Z5, Z5
-	VPSRLD      $0x10, Z5, Z5
-	VPMOVDW     Z5, Y5
-	VMOVDQU32   Y5, 96(CX)(BX*2)
-	ADDQ        $0x00000040, BX
-	JMP         unrolled
+	VPMOVZXWD      (CX)(BX*2), Z6
+	VPSLLD         $0x10, Z6, Z6
+	VMULPS         Z2, Z1, Z2
+	VSUBPS         Z2, Z6, Z2
+	VPMOVZXWD      32(CX)(BX*2), Z6
+	VPSLLD         $0x10, Z6, Z6
+	VMULPS         Z3, Z1, Z3
+	VSUBPS         Z3, Z6, Z3
+	VPMOVZXWD      64(CX)(BX*2), Z6
+	VPSLLD         $0x10, Z6, Z6
+	VMULPS         Z4, Z1, Z4
+	VSUBPS         Z4, Z6, Z4
+	VPMOVZXWD      96(CX)(BX*2), Z6
+	VPSLLD         $0x10, Z6, Z6
+	VMULPS         Z5, Z1, Z5
+	VSUBPS         Z5, Z6, Z5
+	VPSRLD         $0x10, Z2, Z6
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z6, Z6
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z6, Z6
+	VPSRLD         $0x10, Z3, Z13
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z13, Z13
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z13, Z13
+	VPSRLD         $0x10, Z4, Z14
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z14, Z14
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z14, Z14
+	VPSRLD         $0x10, Z5, Z15
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z15, Z15
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z15, Z15
+	VPADDD         Z6, Z2, Z6
+	VCMPPS         $0x03, Z2, Z2, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z6, K1, Z7
+	VPSRLD         $0x10, Z7, Z2
+	VPMOVDW        Z2, Y2
+	VMOVDQU32      Y2, (CX)(BX*2)
+	VPADDD         Z13, Z3, Z2
+	VCMPPS         $0x03, Z3, Z3, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z2, K1, Z8
+	VPSRLD         $0x10, Z8, Z2
+	VPMOVDW        Z2, Y2
+	VMOVDQU32      Y2, 32(CX)(BX*2)
+	VPADDD         Z14, Z4, Z2
+	VCMPPS         $0x03, Z4, Z4, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z2, K1, Z9
+	VPSRLD         $0x10, Z9, Z2
+	VPMOVDW        Z2, Y2
+	VMOVDQU32      Y2, 64(CX)(BX*2)
+	VPADDD         Z15, Z5, Z2
+	VCMPPS         $0x03, Z5, Z5, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z2, K1, Z10
+	VPSRLD         $0x10, Z10, Z2
+	VPMOVDW        Z2, Y2
+	VMOVDQU32      Y2, 96(CX)(BX*2)
+	ADDQ           $0x00000040, BX
+	JMP            unrolled
+
+	// One vector at a time.
+single:
+	MOVQ AX, SI
+	SUBQ BX, SI
+	CMPQ SI, $0x00000010
+	JL   tail
+
+	// scaled gradient (the scale is negative when maximizing)
+	VMULPS (DX)(BX*4), Z0, Z2
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPMOVZXWD      (CX)(BX*2), Z3
+	VPSLLD         $0x10, Z3, Z3
+	VMULPS         Z2, Z1, Z2
+	VSUBPS         Z2, Z3, Z2
+	VPSRLD         $0x10, Z2, Z3
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z3, Z3
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z3, Z3
+	VPADDD         Z3, Z2, Z3
+	VCMPPS         $0x03, Z2, Z2, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z3, K1, Z11
+	VPSRLD         $0x10, Z11, Z2
+	VPMOVDW        Z2, Y2
+	VMOVDQU32      Y2, (CX)(BX*2)
+	ADDQ           $0x00000010, BX
+	JMP            single
+
+tail:
+	// The last 0 to lanes-1 elements: one masked vector.
+	TESTQ       SI, SI
+	JZ          done
+	MOVQ        $-1, AX
+	BZHIQ       SI, AX, AX
+	KMOVW       AX, K1
+	VPMOVZXWD.Z (CX)(BX*2), K1, Z2
+	VPSLLD      $0x10, Z2, Z2
+	VMOVUPS.Z   (DX)(BX*4), K1, Z3
+
+	// scaled gradient (the scale is negative when maximizing)
+	VMULPS Z0, Z3, Z0
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VMULPS         Z0, Z1, Z0
+	VSUBPS         Z0, Z2, Z0
+	VPSRLD         $0x10, Z0, Z1
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z1, Z1
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z1, Z1
+	VPADDD         Z1, Z0, Z1
+	VCMPPS         $0x03, Z0, Z0, K2
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z1, K2, Z12
+	VPSRLD         $0x10, Z12, Z0
+	VPMOVDW        Z0, K1, (CX)(BX*2)
+
+done:
+	VZEROUPPER
+	RET
+
+DATA uint32_00007fff<>+0(SB)/4, $0x00007fff
+GLOBL uint32_00007fff<>(SB), RODATA|NOPTR, $4
+
+DATA uint32_00000001<>+0(SB)/4, $0x00000001
+GLOBL uint32_00000001<>(SB), RODATA|NOPTR, $4
+
+DATA uint32_ffffffff<>+0(SB)/4, $0xffffffff
+GLOBL uint32_ffffffff<>(SB), RODATA|NOPTR, $4
+
+// func sgdBF16AVX512F32Coupled(param []uint16, grad []float32, buf []uint16, s [8]float32)
+// Requires: AVX, AVX512F, AVX512VL, BMI2
+TEXT ·sgdBF16AVX512F32Coupled(SB), NOSPLIT, $0-104
+	MOVQ param_len+8(FP), AX
+	MOVQ param_base+0(FP), CX
+	MOVQ grad_base+24(FP), DX
+
+	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
+	VBROADCASTSS s_0+72(FP), Z0
+	VBROADCASTSS s_1+76(FP), Z1
+	VBROADCASTSS s_5+92(FP), Z2
+	XORQ         BX, BX
+
+	// Main loop: 4 vectors of 16 elements per iteration.
+unrolled:
+	MOVQ AX, SI
+	SUBQ BX, SI
+	CMPQ SI, $0x00000040
+	JL   single
+
+	// scaled gradient (the scale is negative when maximizing)
+	VMULPS (DX)(BX*4), Z0, Z3
+	VMULPS 64(DX)(BX*4), Z0, Z4
+	VMULPS 128(DX)(BX*4), Z0, Z5
+	VMULPS 192(DX)(BX*4), Z0, Z6
+
+	// L2 weight decay folded into the gradient
+	VPMOVZXWD (CX)(BX*2), Z7
+	VPSLLD    $0x10, Z7, Z7
+	VMULPS    Z7, Z1, Z7
+	VADDPS    Z7, Z3, Z3
+	VPMOVZXWD 32(CX)(BX*2), Z7
+	VPSLLD    $0x10, Z7, Z7
+	VMULPS    Z7, Z1, Z7
+	VADDPS    Z7, Z4, Z4
+	VPMOVZXWD 64(CX)(BX*2), Z7
+	VPSLLD    $0x10, Z7, Z7
+	VMULPS    Z7, Z1, Z7
+	VADDPS    Z7, Z5, Z5
+	VPMOVZXWD 96(CX)(BX*2), Z7
+	VPSLLD    $0x10, Z7, Z7
+	VMULPS    Z7, Z1, Z7
+	VADDPS    Z7, Z6, Z6
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPMOVZXWD      (CX)(BX*2), Z7
+	VPSLLD         $0x10, Z7, Z7
+	VMULPS         Z3, Z2, Z3
+	VSUBPS         Z3, Z7, Z3
+	VPMOVZXWD      32(CX)(BX*2), Z7
+	VPSLLD         $0x10, Z7, Z7
+	VMULPS         Z4, Z2, Z4
+	VSUBPS         Z4, Z7, Z4
+	VPMOVZXWD      64(CX)(BX*2), Z7
+	VPSLLD         $0x10, Z7, Z7
+	VMULPS         Z5, Z2, Z5
+	VSUBPS         Z5, Z7, Z5
+	VPMOVZXWD      96(CX)(BX*2), Z7
+	VPSLLD         $0x10, Z7, Z7
+	VMULPS         Z6, Z2, Z6
+	VSUBPS         Z6, Z7, Z6
+	VPSRLD         $0x10, Z3, Z7
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z7, Z7
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z7, Z7
+	VPSRLD         $0x10, Z4, Z14
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z14, Z14
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z14, Z14
+	VPSRLD         $0x10, Z5, Z15
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z15, Z15
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z15, Z15
+	VPSRLD         $0x10, Z6, Z16
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z16, Z16
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z16, Z16
+	VPADDD         Z7, Z3, Z7
+	VCMPPS         $0x03, Z3, Z3, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z7, K1, Z8
+	VPSRLD         $0x10, Z8, Z3
+	VPMOVDW        Z3, Y3
+	VMOVDQU32      Y3, (CX)(BX*2)
+	VPADDD         Z14, Z4, Z3
+	VCMPPS         $0x03, Z4, Z4, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z3, K1, Z9
+	VPSRLD         $0x10, Z9, Z3
+	VPMOVDW        Z3, Y3
+	VMOVDQU32      Y3, 32(CX)(BX*2)
+	VPADDD         Z15, Z5, Z3
+	VCMPPS         $0x03, Z5, Z5, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z3, K1, Z10
+	VPSRLD         $0x10, Z10, Z3
+	VPMOVDW        Z3, Y3
+	VMOVDQU32      Y3, 64(CX)(BX*2)
+	VPADDD         Z16, Z6, Z3
+	VCMPPS         $0x03, Z6, Z6, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z3, K1, Z11
+	VPSRLD         $0x10, Z11, Z3
+	VPMOVDW        Z3, Y3
+	VMOVDQU32      Y3, 96(CX)(BX*2)
+	ADDQ           $0x00000040, BX
+	JMP            unrolled
+
+	// One vector at a time.
+single:
+	MOVQ AX, SI
+	SUBQ BX, SI
+	CMPQ SI, $0x00000010
+	JL   tail
+
+	// scaled gradient (the scale is negative when maximizing)
+	VMULPS (DX)(BX*4), Z0, Z3
+
+	// L2 weight decay folded into the gradient
+	VPMOVZXWD (CX)(BX*2), Z4
+	VPSLLD    $0x10, Z4, Z4
+	VMULPS    Z4, Z1, Z4
+	VADDPS    Z4, Z3, Z3
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPMOVZXWD      (CX)(BX*2), Z4
+	VPSLLD         $0x10, Z4, Z4
+	VMULPS         Z3, Z2, Z3
+	VSUBPS         Z3, Z4, Z3
+	VPSRLD         $0x10, Z3, Z4
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z4, Z4
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z4, Z4
+	VPADDD         Z4, Z3, Z4
+	VCMPPS         $0x03, Z3, Z3, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z4, K1, Z12
+	VPSRLD         $0x10, Z12, Z3
+	VPMOVDW        Z3, Y3
+	VMOVDQU32      Y3, (CX)(BX*2)
+	ADDQ           $0x00000010, BX
+	JMP            single
+
+tail:
+	// The last 0 to lanes-1 elements: one masked vector.
+	TESTQ       SI, SI
+	JZ          done
+	MOVQ        $-1, AX
+	BZHIQ       SI, AX, AX
+	KMOVW       AX, K1
+	VPMOVZXWD.Z (CX)(BX*2), K1, Z3
+	VPSLLD      $0x10, Z3, Z3
+	VMOVUPS.Z   (DX)(BX*4), K1, Z4
+
+	// scaled gradient (the scale is negative when maximizing)
+	VMULPS Z0, Z4, Z0
+
+	// L2 weight decay folded into the gradient
+	VMULPS Z3, Z1, Z1
+	VADDPS Z1, Z0, Z0
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VMULPS         Z0, Z2, Z0
+	VSUBPS         Z0, Z3, Z0
+	VPSRLD         $0x10, Z0, Z1
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z1, Z1
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z1, Z1
+	VPADDD         Z1, Z0, Z1
+	VCMPPS         $0x03, Z0, Z0, K2
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z1, K2, Z13
+	VPSRLD         $0x10, Z13, Z0
+	VPMOVDW        Z0, K1, (CX)(BX*2)
+
+done:
+	VZEROUPPER
+	RET
+
+// func sgdBF16AVX512F32Momentum(param []uint16, grad []float32, buf []uint16, s [8]float32)
+// Requires: AVX, AVX512F, AVX512VL, BMI2
+TEXT ·sgdBF16AVX512F32Momentum(SB), NOSPLIT, $0-104
+	MOVQ param_len+8(FP), AX
+	MOVQ param_base+0(FP), CX
+	MOVQ grad_base+24(FP), DX
+	MOVQ buf_base+48(FP), BX
+
+	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
+	VBROADCASTSS s_0+72(FP), Z0
+	VBROADCASTSS s_2+80(FP), Z1
+	VBROADCASTSS s_3+84(FP), Z2
+	VBROADCASTSS s_5+92(FP), Z3
+	XORQ         SI, SI
+
+	// Main loop: 4 vectors of 16 elements per iteration.
+unrolled:
+	MOVQ AX, DI
+	SUBQ SI, DI
+	CMPQ DI, $0x00000040
+	JL   single
+
+	// scaled gradient (the scale is negative when maximizing)
+	VMULPS (DX)(SI*4), Z0, Z4
+	VMULPS 64(DX)(SI*4), Z0, Z5
+	VMULPS 128(DX)(SI*4), Z0, Z6
+	VMULPS 192(DX)(SI*4), Z0, Z7
+
+	// momentum buffer
+	VPMOVZXWD (BX)(SI*2), Z8
+	VPSLLD    $0x10, Z8, Z8
+	VMULPS    Z8, Z1, Z8
+	VMULPS    Z4, Z2, Z4
+	VADDPS    Z4, Z8, Z4
+	VPMOVZXWD 32(BX)(SI*2), Z8
+	VPSLLD    $0x10, Z8, Z8
+	VMULPS    Z8, Z1, Z8
+	VMULPS    Z5, Z2, Z5
+	VADDPS    Z5, Z8, Z5
+	VPMOVZXWD 64(BX)(SI*2), Z8
+	VPSLLD    $0x10, Z8, Z8
+	VMULPS    Z8, Z1, Z8
+	VMULPS    Z6, Z2, Z6
+	VADDPS    Z6, Z8, Z6
+	VPMOVZXWD 96(BX)(SI*2), Z8
+	VPSLLD    $0x10, Z8, Z8
+	VMULPS    Z8, Z1, Z8
+	VMULPS    Z7, Z2, Z7
+	VADDPS    Z7, Z8, Z7
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPSRLD         $0x10, Z4, Z8
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z8, Z8
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z8, Z8
+	VPSRLD         $0x10, Z5, Z21
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z21, Z21
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z21, Z21
+	VPSRLD         $0x10, Z6, Z22
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z22, Z22
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z22, Z22
+	VPSRLD         $0x10, Z7, Z23
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z23, Z23
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z23, Z23
+	VPADDD         Z8, Z4, Z8
+	VCMPPS         $0x03, Z4, Z4, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z8, K1, Z9
+	VPSRLD         $0x10, Z9, Z8
+	VPMOVDW        Z8, Y8
+	VMOVDQU32      Y8, (BX)(SI*2)
+	VPADDD         Z21, Z5, Z8
+	VCMPPS         $0x03, Z5, Z5, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z8, K1, Z10
+	VPSRLD         $0x10, Z10, Z8
+	VPMOVDW        Z8, Y8
+	VMOVDQU32      Y8, 32(BX)(SI*2)
+	VPADDD         Z22, Z6, Z8
+	VCMPPS         $0x03, Z6, Z6, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z8, K1, Z11
+	VPSRLD         $0x10, Z11, Z8
+	VPMOVDW        Z8, Y8
+	VMOVDQU32      Y8, 64(BX)(SI*2)
+	VPADDD         Z23, Z7, Z8
+	VCMPPS         $0x03, Z7, Z7, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z8, K1, Z12
+	VPSRLD         $0x10, Z12, Z8
+	VPMOVDW        Z8, Y8
+	VMOVDQU32      Y8, 96(BX)(SI*2)
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPMOVZXWD      (CX)(SI*2), Z8
+	VPSLLD         $0x10, Z8, Z8
+	VMULPS         Z4, Z3, Z4
+	VSUBPS         Z4, Z8, Z4
+	VPMOVZXWD      32(CX)(SI*2), Z8
+	VPSLLD         $0x10, Z8, Z8
+	VMULPS         Z5, Z3, Z5
+	VSUBPS         Z5, Z8, Z5
+	VPMOVZXWD      64(CX)(SI*2), Z8
+	VPSLLD         $0x10, Z8, Z8
+	VMULPS         Z6, Z3, Z6
+	VSUBPS         Z6, Z8, Z6
+	VPMOVZXWD      96(CX)(SI*2), Z8
+	VPSLLD         $0x10, Z8, Z8
+	VMULPS         Z7, Z3, Z7
+	VSUBPS         Z7, Z8, Z7
+	VPSRLD         $0x10, Z4, Z8
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z8, Z8
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z8, Z8
+	VPSRLD         $0x10, Z5, Z21
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z21, Z21
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z21, Z21
+	VPSRLD         $0x10, Z6, Z22
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z22, Z22
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z22, Z22
+	VPSRLD         $0x10, Z7, Z23
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z23, Z23
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z23, Z23
+	VPADDD         Z8, Z4, Z8
+	VCMPPS         $0x03, Z4, Z4, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z8, K1, Z13
+	VPSRLD         $0x10, Z13, Z4
+	VPMOVDW        Z4, Y4
+	VMOVDQU32      Y4, (CX)(SI*2)
+	VPADDD         Z21, Z5, Z4
+	VCMPPS         $0x03, Z5, Z5, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z4, K1, Z14
+	VPSRLD         $0x10, Z14, Z4
+	VPMOVDW        Z4, Y4
+	VMOVDQU32      Y4, 32(CX)(SI*2)
+	VPADDD         Z22, Z6, Z4
+	VCMPPS         $0x03, Z6, Z6, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z4, K1, Z15
+	VPSRLD         $0x10, Z15, Z4
+	VPMOVDW        Z4, Y4
+	VMOVDQU32      Y4, 64(CX)(SI*2)
+	VPADDD         Z23, Z7, Z4
+	VCMPPS         $0x03, Z7, Z7, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z4, K1, Z16
+	VPSRLD         $0x10, Z16, Z4
+	VPMOVDW        Z4, Y4
+	VMOVDQU32      Y4, 96(CX)(SI*2)
+	ADDQ           $0x00000040, SI
+	JMP            unrolled
+
+	// One vector at a time.
+single:
+	MOVQ AX, DI
+	SUBQ SI, DI
+	CMPQ DI, $0x00000010
+	JL   tail
+
+	// scaled gradient (the scale is negative when maximizing)
+	VMULPS (DX)(SI*4), Z0, Z4
+
+	// momentum buffer
+	VPMOVZXWD (BX)(SI*2), Z5
+	VPSLLD    $0x10, Z5, Z5
+	VMULPS    Z5, Z1, Z5
+	VMULPS    Z4, Z2, Z4
+	VADDPS    Z4, Z5, Z4
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPSRLD         $0x10, Z4, Z5
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z5, Z5
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z5, Z5
+	VPADDD         Z5, Z4, Z5
+	VCMPPS         $0x03, Z4, Z4, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z5, K1, Z17
+	VPSRLD         $0x10, Z17, Z5
+	VPMOVDW        Z5, Y5
+	VMOVDQU32      Y5, (BX)(SI*2)
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPMOVZXWD      (CX)(SI*2), Z5
+	VPSLLD         $0x10, Z5, Z5
+	VMULPS         Z4, Z3, Z4
+	VSUBPS         Z4, Z5, Z4
+	VPSRLD         $0x10, Z4, Z5
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z5, Z5
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z5, Z5
+	VPADDD         Z5, Z4, Z5
+	VCMPPS         $0x03, Z4, Z4, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z5, K1, Z18
+	VPSRLD         $0x10, Z18, Z4
+	VPMOVDW        Z4, Y4
+	VMOVDQU32      Y4, (CX)(SI*2)
+	ADDQ           $0x00000010, SI
+	JMP            single
+
+tail:
+	// The last 0 to lanes-1 elements: one masked vector.
+	TESTQ       DI, DI
+	JZ          done
+	MOVQ        $-1, AX
+	BZHIQ       DI, AX, AX
+	KMOVW       AX, K1
+	VPMOVZXWD.Z (CX)(SI*2), K1, Z4
+	VPSLLD      $0x10, Z4, Z4
+	VMOVUPS.Z   (DX)(SI*4), K1, Z5
+	VPMOVZXWD.Z (BX)(SI*2), K1, Z6
+	VPSLLD      $0x10, Z6, Z6
+
+	// scaled gradient (the scale is negative when maximizing)
+	VMULPS Z0, Z5, Z0
+
+	// momentum buffer
+	VMULPS Z6, Z1, Z1
+	VMULPS Z0, Z2, Z0
+	VADDPS Z0, Z1, Z0
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPSRLD         $0x10, Z0, Z1
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z1, Z1
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z1, Z1
+	VPADDD         Z1, Z0, Z1
+	VCMPPS         $0x03, Z0, Z0, K2
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z1, K2, Z19
+	VPSRLD         $0x10, Z19, Z1
+	VPMOVDW        Z1, K1, (BX)(SI*2)
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VMULPS         Z0, Z3, Z0
+	VSUBPS         Z0, Z4, Z0
+	VPSRLD         $0x10, Z0, Z1
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z1, Z1
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z1, Z1
+	VPADDD         Z1, Z0, Z1
+	VCMPPS         $0x03, Z0, Z0, K2
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z1, K2, Z20
+	VPSRLD         $0x10, Z20, Z0
+	VPMOVDW        Z0, K1, (CX)(SI*2)
+
+done:
+	VZEROUPPER
+	RET
+
+// func sgdBF16AVX512F32CoupledMomentum(param []uint16, grad []float32, buf []uint16, s [8]float32)
+// Requires: AVX, AVX512F, AVX512VL, BMI2
+TEXT ·sgdBF16AVX512F32CoupledMomentum(SB), NOSPLIT, $0-104
+	MOVQ param_len+8(FP), AX
+	MOVQ param_base+0(FP), CX
+	MOVQ grad_base+24(FP), DX
+	MOVQ buf_base+48(FP), BX
+
+	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
+	VBROADCASTSS s_0+72(FP), Z0
+	VBROADCASTSS s_1+76(FP), Z1
+	VBROADCASTSS s_2+80(FP), Z2
+	VBROADCASTSS s_3+84(FP), Z3
+	VBROADCASTSS s_5+92(FP), Z4
+	XORQ         SI, SI
+
+	// Main loop: 4 vectors of 16 elements per iteration.
+unrolled:
+	MOVQ AX, DI
+	SUBQ SI, DI
+	CMPQ DI, $0x00000040
+	JL   single
+
+	// scaled gradient (the scale is negative when maximizing)
+	VMULPS (DX)(SI*4), Z0, Z5
+	VMULPS 64(DX)(SI*4), Z0, Z6
+	VMULPS 128(DX)(SI*4), Z0, Z7
+	VMULPS 192(DX)(SI*4), Z0, Z8
+
+	// L2 weight decay folded into the gradient
+	VPMOVZXWD (CX)(SI*2), Z9
+	VPSLLD    $0x10, Z9, Z9
+	VMULPS    Z9, Z1, Z9
+	VADDPS    Z9, Z5, Z5
+	VPMOVZXWD 32(CX)(SI*2), Z9
+	VPSLLD    $0x10, Z9, Z9
+	VMULPS    Z9, Z1, Z9
+	VADDPS    Z9, Z6, Z6
+	VPMOVZXWD 64(CX)(SI*2), Z9
+	VPSLLD    $0x10, Z9, Z9
+	VMULPS    Z9, Z1, Z9
+	VADDPS    Z9, Z7, Z7
+	VPMOVZXWD 96(CX)(SI*2), Z9
+	VPSLLD    $0x10, Z9, Z9
+	VMULPS    Z9, Z1, Z9
+	VADDPS    Z9, Z8, Z8
+
+	// momentum buffer
+	VPMOVZXWD (BX)(SI*2), Z9
+	VPSLLD    $0x10, Z9, Z9
+	VMULPS    Z9, Z2, Z9
+	VMULPS    Z5, Z3, Z5
+	VADDPS    Z5, Z9, Z5
+	VPMOVZXWD 32(BX)(SI*2), Z9
+	VPSLLD    $0x10, Z9, Z9
+	VMULPS    Z9, Z2, Z9
+	VMULPS    Z6, Z3, Z6
+	VADDPS    Z6, Z9, Z6
+	VPMOVZXWD 64(BX)(SI*2), Z9
+	VPSLLD    $0x10, Z9, Z9
+	VMULPS    Z9, Z2, Z9
+	VMULPS    Z7, Z3, Z7
+	VADDPS    Z7, Z9, Z7
+	VPMOVZXWD 96(BX)(SI*2), Z9
+	VPSLLD    $0x10, Z9, Z9
+	VMULPS    Z9, Z2, Z9
+	VMULPS    Z8, Z3, Z8
+	VADDPS    Z8, Z9, Z8
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPSRLD         $0x10, Z5, Z9
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z9, Z9
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z9, Z9
+	VPSRLD         $0x10, Z6, Z22
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z22, Z22
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z22, Z22
+	VPSRLD         $0x10, Z7, Z23
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z23, Z23
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z23, Z23
+	VPSRLD         $0x10, Z8, Z24
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z24, Z24
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z24, Z24
+	VPADDD         Z9, Z5, Z9
+	VCMPPS         $0x03, Z5, Z5, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z9, K1, Z10
+	VPSRLD         $0x10, Z10, Z9
+	VPMOVDW        Z9, Y9
+	VMOVDQU32      Y9, (BX)(SI*2)
+	VPADDD         Z22, Z6, Z9
+	VCMPPS         $0x03, Z6, Z6, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z9, K1, Z11
+	VPSRLD         $0x10, Z11, Z9
+	VPMOVDW        Z9, Y9
+	VMOVDQU32      Y9, 32(BX)(SI*2)
+	VPADDD         Z23, Z7, Z9
+	VCMPPS         $0x03, Z7, Z7, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z9, K1, Z12
+	VPSRLD         $0x10, Z12, Z9
+	VPMOVDW        Z9, Y9
+	VMOVDQU32      Y9, 64(BX)(SI*2)
+	VPADDD         Z24, Z8, Z9
+	VCMPPS         $0x03, Z8, Z8, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z9, K1, Z13
+	VPSRLD         $0x10, Z13, Z9
+	VPMOVDW        Z9, Y9
+	VMOVDQU32      Y9, 96(BX)(SI*2)
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPMOVZXWD      (CX)(SI*2), Z9
+	VPSLLD         $0x10, Z9, Z9
+	VMULPS         Z5, Z4, Z5
+	VSUBPS         Z5, Z9, Z5
+	VPMOVZXWD      32(CX)(SI*2), Z9
+	VPSLLD         $0x10, Z9, Z9
+	VMULPS         Z6, Z4, Z6
+	VSUBPS         Z6, Z9, Z6
+	VPMOVZXWD      64(CX)(SI*2), Z9
+	VPSLLD         $0x10, Z9, Z9
+	VMULPS         Z7, Z4, Z7
+	VSUBPS         Z7, Z9, Z7
+	VPMOVZXWD      96(CX)(SI*2), Z9
+	VPSLLD         $0x10, Z9, Z9
+	VMULPS         Z8, Z4, Z8
+	VSUBPS         Z8, Z9, Z8
+	VPSRLD         $0x10, Z5, Z9
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z9, Z9
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z9, Z9
+	VPSRLD         $0x10, Z6, Z22
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z22, Z22
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z22, Z22
+	VPSRLD         $0x10, Z7, Z23
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z23, Z23
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z23, Z23
+	VPSRLD         $0x10, Z8, Z24
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z24, Z24
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z24, Z24
+	VPADDD         Z9, Z5, Z9
+	VCMPPS         $0x03, Z5, Z5, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z9, K1, Z14
+	VPSRLD         $0x10, Z14, Z5
+	VPMOVDW        Z5, Y5
+	VMOVDQU32      Y5, (CX)(SI*2)
+	VPADDD         Z22, Z6, Z5
+	VCMPPS         $0x03, Z6, Z6, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z5, K1, Z15
+	VPSRLD         $0x10, Z15, Z5
+	VPMOVDW        Z5, Y5
+	VMOVDQU32      Y5, 32(CX)(SI*2)
+	VPADDD         Z23, Z7, Z5
+	VCMPPS         $0x03, Z7, Z7, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z5, K1, Z16
+	VPSRLD         $0x10, Z16, Z5
+	VPMOVDW        Z5, Y5
+	VMOVDQU32      Y5, 64(CX)(SI*2)
+	VPADDD         Z24, Z8, Z5
+	VCMPPS         $0x03, Z8, Z8, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z5, K1, Z17
+	VPSRLD         $0x10, Z17, Z5
+	VPMOVDW        Z5, Y5
+	VMOVDQU32      Y5, 96(CX)(SI*2)
+	ADDQ           $0x00000040, SI
+	JMP            unrolled
+
+	// One vector at a time.
+single:
+	MOVQ AX, DI
+	SUBQ SI, DI
+	CMPQ DI, $0x00000010
+	JL   tail
+
+	// scaled gradient (the scale is negative when maximizing)
+	VMULPS (DX)(SI*4), Z0, Z5
+
+	// L2 weight decay folded into the gradient
+	VPMOVZXWD (CX)(SI*2), Z6
+	VPSLLD    $0x10, Z6, Z6
+	VMULPS    Z6, Z1, Z6
+	VADDPS    Z6, Z5, Z5
+
+	// momentum buffer
+	VPMOVZXWD (BX)(SI*2), Z6
+	VPSLLD    $0x10, Z6, Z6
+	VMULPS    Z6, Z2, Z6
+	VMULPS    Z5, Z3, Z5
+	VADDPS    Z5, Z6, Z5
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPSRLD         $0x10, Z5, Z6
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z6, Z6
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z6, Z6
+	VPADDD         Z6, Z5, Z6
+	VCMPPS         $0x03, Z5, Z5, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z6, K1, Z18
+	VPSRLD         $0x10, Z18, Z6
+	VPMOVDW        Z6, Y6
+	VMOVDQU32      Y6, (BX)(SI*2)
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPMOVZXWD      (CX)(SI*2), Z6
+	VPSLLD         $0x10, Z6, Z6
+	VMULPS         Z5, Z4, Z5
+	VSUBPS         Z5, Z6, Z5
+	VPSRLD         $0x10, Z5, Z6
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z6, Z6
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z6, Z6
+	VPADDD         Z6, Z5, Z6
+	VCMPPS         $0x03, Z5, Z5, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z6, K1, Z19
+	VPSRLD         $0x10, Z19, Z5
+	VPMOVDW        Z5, Y5
+	VMOVDQU32      Y5, (CX)(SI*2)
+	ADDQ           $0x00000010, SI
+	JMP            single
+
+tail:
+	// The last 0 to lanes-1 elements: one masked vector.
+	TESTQ       DI, DI
+	JZ          done
+	MOVQ        $-1, AX
+	BZHIQ       DI, AX, AX
+	KMOVW       AX, K1
+	VPMOVZXWD.Z (CX)(SI*2), K1, Z5
+	VPSLLD      $0x10, Z5, Z5
+	VMOVUPS.Z   (DX)(SI*4), K1, Z6
+	VPMOVZXWD.Z (BX)(SI*2), K1, Z7
+	VPSLLD      $0x10, Z7, Z7
+
+	// scaled gradient (the scale is negative when maximizing)
+	VMULPS Z0, Z6, Z0
+
+	// L2 weight decay folded into the gradient
+	VMULPS Z5, Z1, Z1
+	VADDPS Z1, Z0, Z0
+
+	// momentum buffer
+	VMULPS Z7, Z2, Z1
+	VMULPS Z0, Z3, Z0
+	VADDPS Z0, Z1, Z0
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPSRLD         $0x10, Z0, Z1
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z1, Z1
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z1, Z1
+	VPADDD         Z1, Z0, Z1
+	VCMPPS         $0x03, Z0, Z0, K2
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z1, K2, Z20
+	VPSRLD         $0x10, Z20, Z1
+	VPMOVDW        Z1, K1, (BX)(SI*2)
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VMULPS         Z0, Z4, Z0
+	VSUBPS         Z0, Z5, Z0
+	VPSRLD         $0x10, Z0, Z1
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z1, Z1
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z1, Z1
+	VPADDD         Z1, Z0, Z1
+	VCMPPS         $0x03, Z0, Z0, K2
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z1, K2, Z21
+	VPSRLD         $0x10, Z21, Z0
+	VPMOVDW        Z0, K1, (CX)(SI*2)
+
+done:
+	VZEROUPPER
+	RET
+
+// func sgdBF16AVX512F32Nesterov(param []uint16, grad []float32, buf []uint16, s [8]float32)
+// Requires: AVX, AVX512F, AVX512VL, BMI2
+TEXT ·sgdBF16AVX512F32Nesterov(SB), NOSPLIT, $0-104
+	MOVQ param_len+8(FP), AX
+	MOVQ param_base+0(FP), CX
+	MOVQ grad_base+24(FP), DX
+	MOVQ buf_base+48(FP), BX
+
+	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
+	VBROADCASTSS s_0+72(FP), Z0
+	VBROADCASTSS s_2+80(FP), Z1
+	VBROADCASTSS s_3+84(FP), Z2
+	VBROADCASTSS s_4+88(FP), Z3
+	VBROADCASTSS s_5+92(FP), Z4
+	XORQ         SI, SI
+
+	// Main loop: 4 vectors of 16 elements per iteration.
+unrolled:
+	MOVQ AX, DI
+	SUBQ SI, DI
+	CMPQ DI, $0x00000040
+	JL   single
+
+	// scaled gradient (the scale is negative when maximizing)
+	VMULPS (DX)(SI*4), Z0, Z5
+	VMULPS 64(DX)(SI*4), Z0, Z6
+	VMULPS 128(DX)(SI*4), Z0, Z7
+	VMULPS 192(DX)(SI*4), Z0, Z8
+
+	// momentum buffer
+	VPMOVZXWD (BX)(SI*2), Z9
+	VPSLLD    $0x10, Z9, Z9
+	VMULPS    Z9, Z1, Z9
+	VMULPS    Z5, Z2, Z22
+	VADDPS    Z22, Z9, Z9
+	VPMOVZXWD 32(BX)(SI*2), Z22
+	VPSLLD    $0x10, Z22, Z22
+	VMULPS    Z22, Z1, Z22
+	VMULPS    Z6, Z2, Z23
+	VADDPS    Z23, Z22, Z22
+	VPMOVZXWD 64(BX)(SI*2), Z23
+	VPSLLD    $0x10, Z23, Z23
+	VMULPS    Z23, Z1, Z23
+	VMULPS    Z7, Z2, Z24
+	VADDPS    Z24, Z23, Z23
+	VPMOVZXWD 96(BX)(SI*2), Z24
+	VPSLLD    $0x10, Z24, Z24
+	VMULPS    Z24, Z1, Z24
+	VMULPS    Z8, Z2, Z25
+	VADDPS    Z25, Z24, Z24
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPSRLD         $0x10, Z9, Z25
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z25, Z25
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z25, Z25
+	VPSRLD         $0x10, Z22, Z26
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z26, Z26
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z26, Z26
+	VPSRLD         $0x10, Z23, Z27
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z27, Z27
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z27, Z27
+	VPSRLD         $0x10, Z24, Z28
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z28, Z28
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z28, Z28
+	VPADDD         Z25, Z9, Z25
+	VCMPPS         $0x03, Z9, Z9, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z25, K1, Z10
+	VPSRLD         $0x10, Z10, Z25
+	VPMOVDW        Z25, Y25
+	VMOVDQU32      Y25, (BX)(SI*2)
+	VPADDD         Z26, Z22, Z25
+	VCMPPS         $0x03, Z22, Z22, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z25, K1, Z11
+	VPSRLD         $0x10, Z11, Z25
+	VPMOVDW        Z25, Y25
+	VMOVDQU32      Y25, 32(BX)(SI*2)
+	VPADDD         Z27, Z23, Z25
+	VCMPPS         $0x03, Z23, Z23, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z25, K1, Z12
+	VPSRLD         $0x10, Z12, Z25
+	VPMOVDW        Z25, Y25
+	VMOVDQU32      Y25, 64(BX)(SI*2)
+	VPADDD         Z28, Z24, Z25
+	VCMPPS         $0x03, Z24, Z24, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z25, K1, Z13
+	VPSRLD         $0x10, Z13, Z25
+	VPMOVDW        Z25, Y25
+	VMOVDQU32      Y25, 96(BX)(SI*2)
+
+	// Nesterov look-ahead
+	VMULPS Z9, Z3, Z9
+	VADDPS Z9, Z5, Z5
+	VMULPS Z22, Z3, Z9
+	VADDPS Z9, Z6, Z6
+	VMULPS Z23, Z3, Z9
+	VADDPS Z9, Z7, Z7
+	VMULPS Z24, Z3, Z9
+	VADDPS Z9, Z8, Z8
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPMOVZXWD      (CX)(SI*2), Z9
+	VPSLLD         $0x10, Z9, Z9
+	VMULPS         Z5, Z4, Z5
+	VSUBPS         Z5, Z9, Z5
+	VPMOVZXWD      32(CX)(SI*2), Z9
+	VPSLLD         $0x10, Z9, Z9
+	VMULPS         Z6, Z4, Z6
+	VSUBPS         Z6, Z9, Z6
+	VPMOVZXWD      64(CX)(SI*2), Z9
+	VPSLLD         $0x10, Z9, Z9
+	VMULPS         Z7, Z4, Z7
+	VSUBPS         Z7, Z9, Z7
+	VPMOVZXWD      96(CX)(SI*2), Z9
+	VPSLLD         $0x10, Z9, Z9
+	VMULPS         Z8, Z4, Z8
+	VSUBPS         Z8, Z9, Z8
+	VPSRLD         $0x10, Z5, Z9
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z9, Z9
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z9, Z9
+	VPSRLD         $0x10, Z6, Z22
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z22, Z22
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z22, Z22
+	VPSRLD         $0x10, Z7, Z23
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z23, Z23
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z23, Z23
+	VPSRLD         $0x10, Z8, Z24
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z24, Z24
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z24, Z24
+	VPADDD         Z9, Z5, Z9
+	VCMPPS         $0x03, Z5, Z5, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z9, K1, Z14
+	VPSRLD         $0x10, Z14, Z5
+	VPMOVDW        Z5, Y5
+	VMOVDQU32      Y5, (CX)(SI*2)
+	VPADDD         Z22, Z6, Z5
+	VCMPPS         $0x03, Z6, Z6, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z5, K1, Z15
+	VPSRLD         $0x10, Z15, Z5
+	VPMOVDW        Z5, Y5
+	VMOVDQU32      Y5, 32(CX)(SI*2)
+	VPADDD         Z23, Z7, Z5
+	VCMPPS         $0x03, Z7, Z7, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z5, K1, Z16
+	VPSRLD         $0x10, Z16, Z5
+	VPMOVDW        Z5, Y5
+	VMOVDQU32      Y5, 64(CX)(SI*2)
+	VPADDD         Z24, Z8, Z5
+	VCMPPS         $0x03, Z8, Z8, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z5, K1, Z17
+	VPSRLD         $0x10, Z17, Z5
+	VPMOVDW        Z5, Y5
+	VMOVDQU32      Y5, 96(CX)(SI*2)
+	ADDQ           $0x00000040, SI
+	JMP            unrolled
+
+	// One vector at a time.
+single:
+	MOVQ AX, DI
+	SUBQ SI, DI
+	CMPQ DI, $0x00000010
+	JL   tail
+
+	// scaled gradient (the scale is negative when maximizing)
+	VMULPS (DX)(SI*4), Z0, Z5
+
+	// momentum buffer
+	VPMOVZXWD (BX)(SI*2), Z6
+	VPSLLD    $0x10, Z6, Z6
+	VMULPS    Z6, Z1, Z6
+	VMULPS    Z5, Z2, Z7
+	VADDPS    Z7, Z6, Z6
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPSRLD         $0x10, Z6, Z7
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z7, Z7
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z7, Z7
+	VPADDD         Z7, Z6, Z7
+	VCMPPS         $0x03, Z6, Z6, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z7, K1, Z18
+	VPSRLD         $0x10, Z18, Z7
+	VPMOVDW        Z7, Y7
+	VMOVDQU32      Y7, (BX)(SI*2)
+
+	// Nesterov look-ahead
+	VMULPS Z6, Z3, Z6
+	VADDPS Z6, Z5, Z5
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPMOVZXWD      (CX)(SI*2), Z6
+	VPSLLD         $0x10, Z6, Z6
+	VMULPS         Z5, Z4, Z5
+	VSUBPS         Z5, Z6, Z5
+	VPSRLD         $0x10, Z5, Z6
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z6, Z6
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z6, Z6
+	VPADDD         Z6, Z5, Z6
+	VCMPPS         $0x03, Z5, Z5, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z6, K1, Z19
+	VPSRLD         $0x10, Z19, Z5
+	VPMOVDW        Z5, Y5
+	VMOVDQU32      Y5, (CX)(SI*2)
+	ADDQ           $0x00000010, SI
+	JMP            single
+
+tail:
+	// The last 0 to lanes-1 elements: one masked vector.
+	TESTQ       DI, DI
+	JZ          done
+	MOVQ        $-1, AX
+	BZHIQ       DI, AX, AX
+	KMOVW       AX, K1
+	VPMOVZXWD.Z (CX)(SI*2), K1, Z5
+	VPSLLD      $0x10, Z5, Z5
+	VMOVUPS.Z   (DX)(SI*4), K1, Z6
+	VPMOVZXWD.Z (BX)(SI*2), K1, Z7
+	VPSLLD      $0x10, Z7, Z7
+
+	// scaled gradient (the scale is negative when maximizing)
+	VMULPS Z0, Z6, Z0
+
+	// momentum buffer
+	VMULPS Z7, Z1, Z1
+	VMULPS Z0, Z2, Z2
+	VADDPS Z2, Z1, Z1
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPSRLD         $0x10, Z1, Z2
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z2, Z2
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z2, Z2
+	VPADDD         Z2, Z1, Z2
+	VCMPPS         $0x03, Z1, Z1, K2
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z2, K2, Z20
+	VPSRLD         $0x10, Z20, Z2
+	VPMOVDW        Z2, K1, (BX)(SI*2)
+
+	// Nesterov look-ahead
+	VMULPS Z1, Z3, Z1
+	VADDPS Z1, Z0, Z0
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VMULPS         Z0, Z4, Z0
+	VSUBPS         Z0, Z5, Z0
+	VPSRLD         $0x10, Z0, Z1
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z1, Z1
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z1, Z1
+	VPADDD         Z1, Z0, Z1
+	VCMPPS         $0x03, Z0, Z0, K2
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z1, K2, Z21
+	VPSRLD         $0x10, Z21, Z0
+	VPMOVDW        Z0, K1, (CX)(SI*2)
+
+done:
+	VZEROUPPER
+	RET
+
+// func sgdBF16AVX512F32CoupledNesterov(param []uint16, grad []float32, buf []uint16, s [8]float32)
+// Requires: AVX, AVX512F, AVX512VL, BMI2
+TEXT ·sgdBF16AVX512F32CoupledNesterov(SB), NOSPLIT, $0-104
+	MOVQ param_len+8(FP), AX
+	MOVQ param_base+0(FP), CX
+	MOVQ grad_base+24(FP), DX
+	MOVQ buf_base+48(FP), BX
+
+	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
+	VBROADCASTSS s_0+72(FP), Z0
+	VBROADCASTSS s_1+76(FP), Z1
+	VBROADCASTSS s_2+80(FP), Z2
+	VBROADCASTSS s_3+84(FP), Z3
+	VBROADCASTSS s_4+88(FP), Z4
+	VBROADCASTSS s_5+92(FP), Z5
+	XORQ         SI, SI
+
+	// Main loop: 4 vectors of 16 elements per iteration.
+unrolled:
+	MOVQ AX, DI
+	SUBQ SI, DI
+	CMPQ DI, $0x00000040
+	JL   single
+
+	// scaled gradient (the scale is negative when maximizing)
+	VMULPS (DX)(SI*4), Z0, Z6
+	VMULPS 64(DX)(SI*4), Z0, Z7
+	VMULPS 128(DX)(SI*4), Z0, Z8
+	VMULPS 192(DX)(SI*4), Z0, Z9
+
+	// L2 weight decay folded into the gradient
+	VPMOVZXWD (CX)(SI*2), Z10
+	VPSLLD    $0x10, Z10, Z10
+	VMULPS    Z10, Z1, Z10
+	VADDPS    Z10, Z6, Z6
+	VPMOVZXWD 32(CX)(SI*2), Z10
+	VPSLLD    $0x10, Z10, Z10
+	VMULPS    Z10, Z1, Z10
+	VADDPS    Z10, Z7, Z7
+	VPMOVZXWD 64(CX)(SI*2), Z10
+	VPSLLD    $0x10, Z10, Z10
+	VMULPS    Z10, Z1, Z10
+	VADDPS    Z10, Z8, Z8
+	VPMOVZXWD 96(CX)(SI*2), Z10
+	VPSLLD    $0x10, Z10, Z10
+	VMULPS    Z10, Z1, Z10
+	VADDPS    Z10, Z9, Z9
+
+	// momentum buffer
+	VPMOVZXWD (BX)(SI*2), Z10
+	VPSLLD    $0x10, Z10, Z10
+	VMULPS    Z10, Z2, Z10
+	VMULPS    Z6, Z3, Z23
+	VADDPS    Z23, Z10, Z10
+	VPMOVZXWD 32(BX)(SI*2), Z23
+	VPSLLD    $0x10, Z23, Z23
+	VMULPS    Z23, Z2, Z23
+	VMULPS    Z7, Z3, Z24
+	VADDPS    Z24, Z23, Z23
+	VPMOVZXWD 64(BX)(SI*2), Z24
+	VPSLLD    $0x10, Z24, Z24
+	VMULPS    Z24, Z2, Z24
+	VMULPS    Z8, Z3, Z25
+	VADDPS    Z25, Z24, Z24
+	VPMOVZXWD 96(BX)(SI*2), Z25
+	VPSLLD    $0x10, Z25, Z25
+	VMULPS    Z25, Z2, Z25
+	VMULPS    Z9, Z3, Z26
+	VADDPS    Z26, Z25, Z25
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPSRLD         $0x10, Z10, Z26
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z26, Z26
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z26, Z26
+	VPSRLD         $0x10, Z23, Z27
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z27, Z27
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z27, Z27
+	VPSRLD         $0x10, Z24, Z28
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z28, Z28
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z28, Z28
+	VPSRLD         $0x10, Z25, Z29
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z29, Z29
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z29, Z29
+	VPADDD         Z26, Z10, Z26
+	VCMPPS         $0x03, Z10, Z10, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z26, K1, Z11
+	VPSRLD         $0x10, Z11, Z26
+	VPMOVDW        Z26, Y26
+	VMOVDQU32      Y26, (BX)(SI*2)
+	VPADDD         Z27, Z23, Z26
+	VCMPPS         $0x03, Z23, Z23, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z26, K1, Z12
+	VPSRLD         $0x10, Z12, Z26
+	VPMOVDW        Z26, Y26
+	VMOVDQU32      Y26, 32(BX)(SI*2)
+	VPADDD         Z28, Z24, Z26
+	VCMPPS         $0x03, Z24, Z24, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z26, K1, Z13
+	VPSRLD         $0x10, Z13, Z26
+	VPMOVDW        Z26, Y26
+	VMOVDQU32      Y26, 64(BX)(SI*2)
+	VPADDD         Z29, Z25, Z26
+	VCMPPS         $0x03, Z25, Z25, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z26, K1, Z14
+	VPSRLD         $0x10, Z14, Z26
+	VPMOVDW        Z26, Y26
+	VMOVDQU32      Y26, 96(BX)(SI*2)
+
+	// Nesterov look-ahead
+	VMULPS Z10, Z4, Z10
+	VADDPS Z10, Z6, Z6
+	VMULPS Z23, Z4, Z10
+	VADDPS Z10, Z7, Z7
+	VMULPS Z24, Z4, Z10
+	VADDPS Z10, Z8, Z8
+	VMULPS Z25, Z4, Z10
+	VADDPS Z10, Z9, Z9
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPMOVZXWD      (CX)(SI*2), Z10
+	VPSLLD         $0x10, Z10, Z10
+	VMULPS         Z6, Z5, Z6
+	VSUBPS         Z6, Z10, Z6
+	VPMOVZXWD      32(CX)(SI*2), Z10
+	VPSLLD         $0x10, Z10, Z10
+	VMULPS         Z7, Z5, Z7
+	VSUBPS         Z7, Z10, Z7
+	VPMOVZXWD      64(CX)(SI*2), Z10
+	VPSLLD         $0x10, Z10, Z10
+	VMULPS         Z8, Z5, Z8
+	VSUBPS         Z8, Z10, Z8
+	VPMOVZXWD      96(CX)(SI*2), Z10
+	VPSLLD         $0x10, Z10, Z10
+	VMULPS         Z9, Z5, Z9
+	VSUBPS         Z9, Z10, Z9
+	VPSRLD         $0x10, Z6, Z10
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z10, Z10
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z10, Z10
+	VPSRLD         $0x10, Z7, Z23
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z23, Z23
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z23, Z23
+	VPSRLD         $0x10, Z8, Z24
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z24, Z24
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z24, Z24
+	VPSRLD         $0x10, Z9, Z25
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z25, Z25
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z25, Z25
+	VPADDD         Z10, Z6, Z10
+	VCMPPS         $0x03, Z6, Z6, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z10, K1, Z15
+	VPSRLD         $0x10, Z15, Z6
+	VPMOVDW        Z6, Y6
+	VMOVDQU32      Y6, (CX)(SI*2)
+	VPADDD         Z23, Z7, Z6
+	VCMPPS         $0x03, Z7, Z7, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z6, K1, Z16
+	VPSRLD         $0x10, Z16, Z6
+	VPMOVDW        Z6, Y6
+	VMOVDQU32      Y6, 32(CX)(SI*2)
+	VPADDD         Z24, Z8, Z6
+	VCMPPS         $0x03, Z8, Z8, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z6, K1, Z17
+	VPSRLD         $0x10, Z17, Z6
+	VPMOVDW        Z6, Y6
+	VMOVDQU32      Y6, 64(CX)(SI*2)
+	VPADDD         Z25, Z9, Z6
+	VCMPPS         $0x03, Z9, Z9, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z6, K1, Z18
+	VPSRLD         $0x10, Z18, Z6
+	VPMOVDW        Z6, Y6
+	VMOVDQU32      Y6, 96(CX)(SI*2)
+	ADDQ           $0x00000040, SI
+	JMP            unrolled
+
+	// One vector at a time.
+single:
+	MOVQ AX, DI
+	SUBQ SI, DI
+	CMPQ DI, $0x00000010
+	JL   tail
+
+	// scaled gradient (the scale is negative when maximizing)
+	VMULPS (DX)(SI*4), Z0, Z6
+
+	// L2 weight decay folded into the gradient
+	VPMOVZXWD (CX)(SI*2), Z7
+	VPSLLD    $0x10, Z7, Z7
+	VMULPS    Z7, Z1, Z7
+	VADDPS    Z7, Z6, Z6
+
+	// momentum buffer
+	VPMOVZXWD (BX)(SI*2), Z7
+	VPSLLD    $0x10, Z7, Z7
+	VMULPS    Z7, Z2, Z7
+	VMULPS    Z6, Z3, Z8
+	VADDPS    Z8, Z7, Z7
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPSRLD         $0x10, Z7, Z8
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z8, Z8
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z8, Z8
+	VPADDD         Z8, Z7, Z8
+	VCMPPS         $0x03, Z7, Z7, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z8, K1, Z19
+	VPSRLD         $0x10, Z19, Z8
+	VPMOVDW        Z8, Y8
+	VMOVDQU32      Y8, (BX)(SI*2)
+
+	// Nesterov look-ahead
+	VMULPS Z7, Z4, Z7
+	VADDPS Z7, Z6, Z6
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPMOVZXWD      (CX)(SI*2), Z7
+	VPSLLD         $0x10, Z7, Z7
+	VMULPS         Z6, Z5, Z6
+	VSUBPS         Z6, Z7, Z6
+	VPSRLD         $0x10, Z6, Z7
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z7, Z7
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z7, Z7
+	VPADDD         Z7, Z6, Z7
+	VCMPPS         $0x03, Z6, Z6, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z7, K1, Z20
+	VPSRLD         $0x10, Z20, Z6
+	VPMOVDW        Z6, Y6
+	VMOVDQU32      Y6, (CX)(SI*2)
+	ADDQ           $0x00000010, SI
+	JMP            single
+
+tail:
+	// The last 0 to lanes-1 elements: one masked vector.
+	TESTQ       DI, DI
+	JZ          done
+	MOVQ        $-1, AX
+	BZHIQ       DI, AX, AX
+	KMOVW       AX, K1
+	VPMOVZXWD.Z (CX)(SI*2), K1, Z6
+	VPSLLD      $0x10, Z6, Z6
+	VMOVUPS.Z   (DX)(SI*4), K1, Z7
+	VPMOVZXWD.Z (BX)(SI*2), K1, Z8
+	VPSLLD      $0x10, Z8, Z8
+
+	// scaled gradient (the scale is negative when maximizing)
+	VMULPS Z0, Z7, Z0
+
+	// L2 weight decay folded into the gradient
+	VMULPS Z6, Z1, Z1
+	VADDPS Z1, Z0, Z0
+
+	// momentum buffer
+	VMULPS Z8, Z2, Z1
+	VMULPS Z0, Z3, Z2
+	VADDPS Z2, Z1, Z1
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPSRLD         $0x10, Z1, Z2
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z2, Z2
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z2, Z2
+	VPADDD         Z2, Z1, Z2
+	VCMPPS         $0x03, Z1, Z1, K2
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z2, K2, Z21
+	VPSRLD         $0x10, Z21, Z2
+	VPMOVDW        Z2, K1, (BX)(SI*2)
+
+	// Nesterov look-ahead
+	VMULPS Z1, Z4, Z1
+	VADDPS Z1, Z0, Z0
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VMULPS         Z0, Z5, Z0
+	VSUBPS         Z0, Z6, Z0
+	VPSRLD         $0x10, Z0, Z1
+	VPANDD.BCST    uint32_00000001<>+0(SB), Z1, Z1
+	VPADDD.BCST    uint32_00007fff<>+0(SB), Z1, Z1
+	VPADDD         Z1, Z0, Z1
+	VCMPPS         $0x03, Z0, Z0, K2
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z1, K2, Z22
+	VPSRLD         $0x10, Z22, Z0
+	VPMOVDW        Z0, K1, (CX)(SI*2)
+
+done:
+	VZEROUPPER
+	RET
+
+// func sgdBF16AVX512F32Stochastic(param []uint16, grad []float32, buf []uint16, s [8]float32)
+// Requires: AVX, AVX512F, AVX512VL, BMI2
+TEXT ·sgdBF16AVX512F32Stochastic(SB), NOSPLIT, $0-104
+	MOVQ param_len+8(FP), AX
+	MOVQ param_base+0(FP), CX
+	MOVQ grad_base+24(FP), DX
+
+	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
+	VBROADCASTSS s_0+72(FP), Z0
+	VBROADCASTSS s_5+92(FP), Z1
+	VBROADCASTSS s_6+96(FP), Z2
+	VBROADCASTSS s_7+100(FP), Z3
+
+	// The offset plus each lane's number: the index of the vector at element 0.
+	VPADDD laneNumbers<>+0(SB), Z2, Z2
+	XORQ   BX, BX
+
+	// Main loop: 4 vectors of 16 elements per iteration.
+unrolled:
+	MOVQ AX, SI
+	SUBQ BX, SI
+	CMPQ SI, $0x00000040
+	JL   single
+
+	// scaled gradient (the scale is negative when maximizing)
+	VMULPS (DX)(BX*4), Z0, Z10
+	VMULPS 64(DX)(BX*4), Z0, Z11
+	VMULPS 128(DX)(BX*4), Z0, Z12
+	VMULPS 192(DX)(BX*4), Z0, Z13
+
+	// the rounding bits: lowbias32(index + key)
+	LEAQ         (BX), SI
+	VPBROADCASTD SI, Z14
+	VPADDD       Z2, Z14, Z14
+	VPADDD       Z3, Z14, Z14
+	LEAQ         16(BX), SI
+	VPBROADCASTD SI, Z15
+	VPADDD       Z2, Z15, Z15
+	VPADDD       Z3, Z15, Z15
+	LEAQ         32(BX), SI
+	VPBROADCASTD SI, Z16
+	VPADDD       Z2, Z16, Z16
+	VPADDD       Z3, Z16, Z16
+	LEAQ         48(BX), SI
+	VPBROADCASTD SI, Z17
+	VPADDD       Z2, Z17, Z17
+	VPADDD       Z3, Z17, Z17
+	VPSRLD       $0x10, Z14, Z18
+	VPXORD       Z18, Z14, Z14
+	VPSRLD       $0x10, Z15, Z18
+	VPXORD       Z18, Z15, Z15
+	VPSRLD       $0x10, Z16, Z18
+	VPXORD       Z18, Z16, Z16
+	VPSRLD       $0x10, Z17, Z18
+	VPXORD       Z18, Z17, Z17
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z14, Z14
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z15, Z15
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z16, Z16
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z17, Z17
+	VPSRLD       $0x0f, Z14, Z18
+	VPXORD       Z18, Z14, Z14
+	VPSRLD       $0x0f, Z15, Z18
+	VPXORD       Z18, Z15, Z15
+	VPSRLD       $0x0f, Z16, Z18
+	VPXORD       Z18, Z16, Z16
+	VPSRLD       $0x0f, Z17, Z18
+	VPXORD       Z18, Z17, Z17
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z14, Z14
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z15, Z15
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z16, Z16
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z17, Z17
+	VPSRLD       $0x10, Z14, Z18
+	VPSRLD       $0x10, Z15, Z19
+	VPSRLD       $0x10, Z16, Z20
+	VPSRLD       $0x10, Z17, Z21
+	VPXORD       Z18, Z14, Z14
+	VPXORD       Z19, Z15, Z14
+	VPXORD       Z20, Z16, Z14
+	VPXORD       Z21, Z17, Z14
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPMOVZXWD      (CX)(BX*2), Z14
+	VPSLLD         $0x10, Z14, Z14
+	VMULPS         Z10, Z1, Z10
+	VSUBPS         Z10, Z14, Z10
+	VPMOVZXWD      32(CX)(BX*2), Z14
+	VPSLLD         $0x10, Z14, Z14
+	VMULPS         Z11, Z1, Z11
+	VSUBPS         Z11, Z14, Z11
+	VPMOVZXWD      64(CX)(BX*2), Z14
+	VPSLLD         $0x10, Z14, Z14
+	VMULPS         Z12, Z1, Z12
+	VSUBPS         Z12, Z14, Z12
+	VPMOVZXWD      96(CX)(BX*2), Z14
+	VPSLLD         $0x10, Z14, Z14
+	VMULPS         Z13, Z1, Z13
+	VSUBPS         Z13, Z14, Z13
+	VPADDD         Z18, Z10, Z14
+	VCMPPS         $0x03, Z10, Z10, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z14, K1, Z4
+	VPSRLD         $0x10, Z4, Z10
+	VPMOVDW        Z10, Y10
+	VMOVDQU32      Y10, (CX)(BX*2)
+	VPADDD         Z19, Z11, Z10
+	VCMPPS         $0x03, Z11, Z11, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z10, K1, Z5
+	VPSRLD         $0x10, Z5, Z10
+	VPMOVDW        Z10, Y10
+	VMOVDQU32      Y10, 32(CX)(BX*2)
+	VPADDD         Z20, Z12, Z10
+	VCMPPS         $0x03, Z12, Z12, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z10, K1, Z6
+	VPSRLD         $0x10, Z6, Z10
+	VPMOVDW        Z10, Y10
+	VMOVDQU32      Y10, 64(CX)(BX*2)
+	VPADDD         Z21, Z13, Z10
+	VCMPPS         $0x03, Z13, Z13, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z10, K1, Z7
+	VPSRLD         $0x10, Z7, Z10
+	VPMOVDW        Z10, Y10
+	VMOVDQU32      Y10, 96(CX)(BX*2)
+	ADDQ           $0x00000040, BX
+	JMP            unrolled
+
+	// One vector at a time.
+single:
+	MOVQ AX, SI
+	SUBQ BX, SI
+	CMPQ SI, $0x00000010
+	JL   tail
+
+	// scaled gradient (the scale is negative when maximizing)
+	VMULPS (DX)(BX*4), Z0, Z4
+
+	// the rounding bits: lowbias32(index + key)
+	LEAQ         (BX), SI
+	VPBROADCASTD SI, Z5
+	VPADDD       Z2, Z5, Z5
+	VPADDD       Z3, Z5, Z5
+	VPSRLD       $0x10, Z5, Z6
+	VPXORD       Z6, Z5, Z5
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z5, Z5
+	VPSRLD       $0x0f, Z5, Z6
+	VPXORD       Z6, Z5, Z5
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z5, Z5
+	VPSRLD       $0x10, Z5, Z6
+	VPXORD       Z6, Z5, Z5
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPMOVZXWD      (CX)(BX*2), Z5
+	VPSLLD         $0x10, Z5, Z5
+	VMULPS         Z4, Z1, Z4
+	VSUBPS         Z4, Z5, Z4
+	VPADDD         Z6, Z4, Z5
+	VCMPPS         $0x03, Z4, Z4, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z5, K1, Z8
+	VPSRLD         $0x10, Z8, Z4
+	VPMOVDW        Z4, Y4
+	VMOVDQU32      Y4, (CX)(BX*2)
+	ADDQ           $0x00000010, BX
+	JMP            single
+
+tail:
+	// The last 0 to lanes-1 elements: one masked vector.
+	TESTQ       SI, SI
+	JZ          done
+	MOVQ        $-1, AX
+	BZHIQ       SI, AX, AX
+	KMOVW       AX, K1
+	VPMOVZXWD.Z (CX)(BX*2), K1, Z4
+	VPSLLD      $0x10, Z4, Z4
+	VMOVUPS.Z   (DX)(BX*4), K1, Z5
+
+	// scaled gradient (the scale is negative when maximizing)
+	VMULPS Z0, Z5, Z0
+
+	// the rounding bits: lowbias32(index + key)
+	LEAQ         (BX), AX
+	VPBROADCASTD AX, Z5
+	VPADDD       Z2, Z5, Z5
+	VPADDD       Z3, Z5, Z2
+	VPSRLD       $0x10, Z2, Z3
+	VPXORD       Z3, Z2, Z2
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z2, Z2
+	VPSRLD       $0x0f, Z2, Z3
+	VPXORD       Z3, Z2, Z2
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z2, Z2
+	VPSRLD       $0x10, Z2, Z3
+	VPXORD       Z3, Z2, Z2
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VMULPS         Z0, Z1, Z0
+	VSUBPS         Z0, Z4, Z0
+	VPADDD         Z3, Z0, Z1
+	VCMPPS         $0x03, Z0, Z0, K2
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z1, K2, Z9
+	VPSRLD         $0x10, Z9, Z0
+	VPMOVDW        Z0, K1, (CX)(BX*2)
+
+done:
+	VZEROUPPER
+	RET
+
+DATA uint32_7feb352d<>+0(SB)/4, $0x7feb352d
+GLOBL uint32_7feb352d<>(SB), RODATA|NOPTR, $4
+
+DATA uint32_846ca68b<>+0(SB)/4, $0x846ca68b
+GLOBL uint32_846ca68b<>(SB), RODATA|NOPTR, $4
+
+// func sgdBF16AVX512F32CoupledStochastic(param []uint16, grad []float32, buf []uint16, s [8]float32)
+// Requires: AVX, AVX512F, AVX512VL, BMI2
+TEXT ·sgdBF16AVX512F32CoupledStochastic(SB), NOSPLIT, $0-104
+	MOVQ param_len+8(FP), AX
+	MOVQ param_base+0(FP), CX
+	MOVQ grad_base+24(FP), DX
+
+	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
+	VBROADCASTSS s_0+72(FP), Z0
+	VBROADCASTSS s_1+76(FP), Z1
+	VBROADCASTSS s_5+92(FP), Z2
+	VBROADCASTSS s_6+96(FP), Z3
+	VBROADCASTSS s_7+100(FP), Z4
+
+	// The offset plus each lane's number: the index of the vector at element 0.
+	VPADDD laneNumbers<>+0(SB), Z3, Z3
+	XORQ   BX, BX
+
+	// Main loop: 4 vectors of 16 elements per iteration.
+unrolled:
+	MOVQ AX, SI
+	SUBQ BX, SI
+	CMPQ SI, $0x00000040
+	JL   single
+
+	// scaled gradient (the scale is negative when maximizing)
+	VMULPS (DX)(BX*4), Z0, Z11
+	VMULPS 64(DX)(BX*4), Z0, Z12
+	VMULPS 128(DX)(BX*4), Z0, Z13
+	VMULPS 192(DX)(BX*4), Z0, Z14
+
+	// L2 weight decay folded into the gradient
+	VPMOVZXWD (CX)(BX*2), Z15
+	VPSLLD    $0x10, Z15, Z15
+	VMULPS    Z15, Z1, Z15
+	VADDPS    Z15, Z11, Z11
+	VPMOVZXWD 32(CX)(BX*2), Z15
+	VPSLLD    $0x10, Z15, Z15
+	VMULPS    Z15, Z1, Z15
+	VADDPS    Z15, Z12, Z12
+	VPMOVZXWD 64(CX)(BX*2), Z15
+	VPSLLD    $0x10, Z15, Z15
+	VMULPS    Z15, Z1, Z15
+	VADDPS    Z15, Z13, Z13
+	VPMOVZXWD 96(CX)(BX*2), Z15
+	VPSLLD    $0x10, Z15, Z15
+	VMULPS    Z15, Z1, Z15
+	VADDPS    Z15, Z14, Z14
+
+	// the rounding bits: lowbias32(index + key)
+	LEAQ         (BX), SI
+	VPBROADCASTD SI, Z15
+	VPADDD       Z3, Z15, Z15
+	VPADDD       Z4, Z15, Z15
+	LEAQ         16(BX), SI
+	VPBROADCASTD SI, Z16
+	VPADDD       Z3, Z16, Z16
+	VPADDD       Z4, Z16, Z16
+	LEAQ         32(BX), SI
+	VPBROADCASTD SI, Z17
+	VPADDD       Z3, Z17, Z17
+	VPADDD       Z4, Z17, Z17
+	LEAQ         48(BX), SI
+	VPBROADCASTD SI, Z18
+	VPADDD       Z3, Z18, Z18
+	VPADDD       Z4, Z18, Z18
+	VPSRLD       $0x10, Z15, Z19
+	VPXORD       Z19, Z15, Z15
+	VPSRLD       $0x10, Z16, Z19
+	VPXORD       Z19, Z16, Z16
+	VPSRLD       $0x10, Z17, Z19
+	VPXORD       Z19, Z17, Z17
+	VPSRLD       $0x10, Z18, Z19
+	VPXORD       Z19, Z18, Z18
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z15, Z15
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z16, Z16
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z17, Z17
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z18, Z18
+	VPSRLD       $0x0f, Z15, Z19
+	VPXORD       Z19, Z15, Z15
+	VPSRLD       $0x0f, Z16, Z19
+	VPXORD       Z19, Z16, Z16
+	VPSRLD       $0x0f, Z17, Z19
+	VPXORD       Z19, Z17, Z17
+	VPSRLD       $0x0f, Z18, Z19
+	VPXORD       Z19, Z18, Z18
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z15, Z15
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z16, Z16
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z17, Z17
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z18, Z18
+	VPSRLD       $0x10, Z15, Z19
+	VPSRLD       $0x10, Z16, Z20
+	VPSRLD       $0x10, Z17, Z21
+	VPSRLD       $0x10, Z18, Z22
+	VPXORD       Z19, Z15, Z15
+	VPXORD       Z20, Z16, Z15
+	VPXORD       Z21, Z17, Z15
+	VPXORD       Z22, Z18, Z15
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPMOVZXWD      (CX)(BX*2), Z15
+	VPSLLD         $0x10, Z15, Z15
+	VMULPS         Z11, Z2, Z11
+	VSUBPS         Z11, Z15, Z11
+	VPMOVZXWD      32(CX)(BX*2), Z15
+	VPSLLD         $0x10, Z15, Z15
+	VMULPS         Z12, Z2, Z12
+	VSUBPS         Z12, Z15, Z12
+	VPMOVZXWD      64(CX)(BX*2), Z15
+	VPSLLD         $0x10, Z15, Z15
+	VMULPS         Z13, Z2, Z13
+	VSUBPS         Z13, Z15, Z13
+	VPMOVZXWD      96(CX)(BX*2), Z15
+	VPSLLD         $0x10, Z15, Z15
+	VMULPS         Z14, Z2, Z14
+	VSUBPS         Z14, Z15, Z14
+	VPADDD         Z19, Z11, Z15
+	VCMPPS         $0x03, Z11, Z11, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z15, K1, Z5
+	VPSRLD         $0x10, Z5, Z11
+	VPMOVDW        Z11, Y11
+	VMOVDQU32      Y11, (CX)(BX*2)
+	VPADDD         Z20, Z12, Z11
+	VCMPPS         $0x03, Z12, Z12, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z11, K1, Z6
+	VPSRLD         $0x10, Z6, Z11
+	VPMOVDW        Z11, Y11
+	VMOVDQU32      Y11, 32(CX)(BX*2)
+	VPADDD         Z21, Z13, Z11
+	VCMPPS         $0x03, Z13, Z13, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z11, K1, Z7
+	VPSRLD         $0x10, Z7, Z11
+	VPMOVDW        Z11, Y11
+	VMOVDQU32      Y11, 64(CX)(BX*2)
+	VPADDD         Z22, Z14, Z11
+	VCMPPS         $0x03, Z14, Z14, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z11, K1, Z8
+	VPSRLD         $0x10, Z8, Z11
+	VPMOVDW        Z11, Y11
+	VMOVDQU32      Y11, 96(CX)(BX*2)
+	ADDQ           $0x00000040, BX
+	JMP            unrolled
 
 	// One vector at a time.
 single:
@@ -3498,23 +4914,39 @@ single:
 	// scaled gradient (the scale is negative when maximizing)
 	VMULPS (DX)(BX*4), Z0, Z5
 
+	// L2 weight decay folded into the gradient
+	VPMOVZXWD (CX)(BX*2), Z6
+	VPSLLD    $0x10, Z6, Z6
+	VMULPS    Z6, Z1, Z6
+	VADDPS    Z6, Z5, Z5
+
+	// the rounding bits: lowbias32(index + key)
+	LEAQ         (BX), SI
+	VPBROADCASTD SI, Z6
+	VPADDD       Z3, Z6, Z6
+	VPADDD       Z4, Z6, Z6
+	VPSRLD       $0x10, Z6, Z7
+	VPXORD       Z7, Z6, Z6
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z6, Z6
+	VPSRLD       $0x0f, Z6, Z7
+	VPXORD       Z7, Z6, Z6
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z6, Z6
+	VPSRLD       $0x10, Z6, Z7
+	VPXORD       Z7, Z6, Z6
+
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD   (CX)(BX*2), Z6
-	VPSLLD      $0x10, Z6, Z6
-	VMULPS      Z5, Z1, Z5
-	VSUBPS      Z5, Z6, Z5
-	VPSRLD      $0x10, Z5, Z6
-	VPANDD      Z2, Z6, Z6
-	VPADDD      Z3, Z6, Z6
-	VCMPPS      $0x03, Z5, Z5, K1
-	VMOVDQA32.Z Z4, K1, Z7
-	VPADDD      Z6, Z5, Z5
-	VPORD       Z7, Z5, Z5
-	VPSRLD      $0x10, Z5, Z5
-	VPMOVDW     Z5, Y5
-	VMOVDQU32   Y5, (CX)(BX*2)
-	ADDQ        $0x00000010, BX
-	JMP         single
+	VPMOVZXWD      (CX)(BX*2), Z6
+	VPSLLD         $0x10, Z6, Z6
+	VMULPS         Z5, Z2, Z5
+	VSUBPS         Z5, Z6, Z5
+	VPADDD         Z7, Z5, Z6
+	VCMPPS         $0x03, Z5, Z5, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z6, K1, Z9
+	VPSRLD         $0x10, Z9, Z5
+	VPMOVDW        Z5, Y5
+	VMOVDQU32      Y5, (CX)(BX*2)
+	ADDQ           $0x00000010, BX
+	JMP            single
 
 tail:
 	// The last 0 to lanes-1 elements: one masked vector.
@@ -3530,214 +4962,40 @@ tail:
 	// scaled gradient (the scale is negative when maximizing)
 	VMULPS Z0, Z6, Z0
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS      Z0, Z1, Z0
-	VSUBPS      Z0, Z5, Z0
-	VPSRLD      $0x10, Z0, Z1
-	VPANDD      Z2, Z1, Z1
-	VPADDD      Z3, Z1, Z1
-	VCMPPS      $0x03, Z0, Z0, K2
-	VMOVDQA32.Z Z4, K2, Z2
-	VPADDD      Z1, Z0, Z0
-	VPORD       Z2, Z0, Z0
-	VPSRLD      $0x10, Z0, Z0
-	VPMOVDW     Z0, K1, (CX)(BX*2)
-
-done:
-	VZEROUPPER
-	RET
-
-// func sgdBF16AVX512F32Coupled(param []uint16, grad []float32, buf []uint16, s [9]float32)
-// Requires: AVX, AVX512F, AVX512VL, BMI2
-TEXT ·sgdBF16AVX512F32Coupled(SB), NOSPLIT, $0-108
-	MOVQ param_len+8(FP), AX
-	MOVQ param_base+0(FP), CX
-	MOVQ grad_base+24(FP), DX
-
-	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
-	VBROADCASTSS s_0+72(FP), Z0
-	VBROADCASTSS s_1+76(FP), Z1
-	VBROADCASTSS s_5+92(FP), Z2
-
-	// Constant: 0x1
-	MOVQ         $0x0000000000000001, BX
-	VMOVD        BX, X3
-	VBROADCASTSS X3, Z3
-
-	// Constant: 0x7fff
-	MOVQ         $0x0000000000007fff, BX
-	VMOVD        BX, X4
-	VBROADCASTSS X4, Z4
-
-	// Constant: 0xffffffff
-	MOVQ         $0x00000000ffffffff, BX
-	VMOVD        BX, X5
-	VBROADCASTSS X5, Z5
-	XORQ         BX, BX
-
-	// Main loop: 4 vectors of 16 elements per iteration.
-unrolled:
-	MOVQ AX, SI
-	SUBQ BX, SI
-	CMPQ SI, $0x00000040
-	JL   single
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(BX*4), Z0, Z6
-	VMULPS 64(DX)(BX*4), Z0, Z7
-	VMULPS 128(DX)(BX*4), Z0, Z8
-	VMULPS 192(DX)(BX*4), Z0, Z9
-
 	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(BX*2), Z10
-	VPSLLD    $0x10, Z10, Z10
-	VMULPS    Z10, Z1, Z10
-	VADDPS    Z10, Z6, Z6
-	VPMOVZXWD 32(CX)(BX*2), Z10
-	VPSLLD    $0x10, Z10, Z10
-	VMULPS    Z10, Z1, Z10
-	VADDPS    Z10, Z7, Z7
-	VPMOVZXWD 64(CX)(BX*2), Z10
-	VPSLLD    $0x10, Z10, Z10
-	VMULPS    Z10, Z1, Z10
-	VADDPS    Z10, Z8, Z8
-	VPMOVZXWD 96(CX)(BX*2), Z10
-	VPSLLD    $0x10, Z10, Z10
-	VMULPS    Z10, Z1, Z10
-	VADDPS    Z10, Z9, Z9
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD   (CX)(BX*2), Z10
-	VPSLLD      $0x10, Z10, Z10
-	VMULPS      Z6, Z2, Z6
-	VSUBPS      Z6, Z10, Z6
-	VPMOVZXWD   32(CX)(BX*2), Z10
-	VPSLLD      $0x10, Z10, Z10
-	VMULPS      Z7, Z2, Z7
-	VSUBPS      Z7, Z10, Z7
-	VPMOVZXWD   64(CX)(BX*2), Z10
-	VPSLLD      $0x10, Z10, Z10
-	VMULPS      Z8, Z2, Z8
-	VSUBPS      Z8, Z10, Z8
-	VPMOVZXWD   96(CX)(BX*2), Z10
-	VPSLLD      $0x10, Z10, Z10
-	VMULPS      Z9, Z2, Z9
-	VSUBPS      Z9, Z10, Z9
-	VPSRLD      $0x10, Z6, Z10
-	VPANDD      Z3, Z10, Z10
-	VPADDD      Z4, Z10, Z10
-	VPSRLD      $0x10, Z7, Z11
-	VPANDD      Z3, Z11, Z11
-	VPADDD      Z4, Z11, Z11
-	VPSRLD      $0x10, Z8, Z12
-	VPANDD      Z3, Z12, Z12
-	VPADDD      Z4, Z12, Z12
-	VPSRLD      $0x10, Z9, Z13
-	VPANDD      Z3, Z13, Z13
-	VPADDD      Z4, Z13, Z13
-	VCMPPS      $0x03, Z6, Z6, K1
-	VMOVDQA32.Z Z5, K1, Z14
-	VCMPPS      $0x03, Z7, Z7, K1
-	VMOVDQA32.Z Z5, K1, Z15
-	VCMPPS      $0x03, Z8, Z8, K1
-	VMOVDQA32.Z Z5, K1, Z16
-	VCMPPS      $0x03, Z9, Z9, K1
-	VMOVDQA32.Z Z5, K1, Z17
-	VPADDD      Z10, Z6, Z6
-	VPORD       Z14, Z6, Z6
-	VPSRLD      $0x10, Z6, Z6
-	VPMOVDW     Z6, Y6
-	VMOVDQU32   Y6, (CX)(BX*2)
-	VPADDD      Z11, Z7, Z6
-	VPORD       Z15, Z6, Z6
-	VPSRLD      $0x10, Z6, Z6
-	VPMOVDW     Z6, Y6
-	VMOVDQU32   Y6, 32(CX)(BX*2)
-	VPADDD      Z12, Z8, Z6
-	VPORD       Z16, Z6, Z6
-	VPSRLD      $0x10, Z6, Z6
-	VPMOVDW     Z6, Y6
-	VMOVDQU32   Y6, 64(CX)(BX*2)
-	VPADDD      Z13, Z9, Z6
-	VPORD       Z17, Z6, Z6
-	VPSRLD      $0x10, Z6, Z6
-	VPMOVDW     Z6, Y6
-	VMOVDQU32   Y6, 96(CX)(BX*2)
-	ADDQ        $0x00000040, BX
-	JMP         unrolled
-
-	// One vector at a time.
-single:
-	MOVQ AX, SI
-	SUBQ BX, SI
-	CMPQ SI, $0x00000010
-	JL   tail
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(BX*4), Z0, Z6
-
-	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(BX*2), Z7
-	VPSLLD    $0x10, Z7, Z7
-	VMULPS    Z7, Z1, Z7
-	VADDPS    Z7, Z6, Z6
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD   (CX)(BX*2), Z7
-	VPSLLD      $0x10, Z7, Z7
-	VMULPS      Z6, Z2, Z6
-	VSUBPS      Z6, Z7, Z6
-	VPSRLD      $0x10, Z6, Z7
-	VPANDD      Z3, Z7, Z7
-	VPADDD      Z4, Z7, Z7
-	VCMPPS      $0x03, Z6, Z6, K1
-	VMOVDQA32.Z Z5, K1, Z8
-	VPADDD      Z7, Z6, Z6
-	VPORD       Z8, Z6, Z6
-	VPSRLD      $0x10, Z6, Z6
-	VPMOVDW     Z6, Y6
-	VMOVDQU32   Y6, (CX)(BX*2)
-	ADDQ        $0x00000010, BX
-	JMP         single
-
-tail:
-	// The last 0 to lanes-1 elements: one masked vector.
-	TESTQ       SI, SI
-	JZ          done
-	MOVQ        $-1, AX
-	BZHIQ       SI, AX, AX
-	KMOVW       AX, K1
-	VPMOVZXWD.Z (CX)(BX*2), K1, Z6
-	VPSLLD      $0x10, Z6, Z6
-	VMOVUPS.Z   (DX)(BX*4), K1, Z7
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPS Z0, Z7, Z0
-
-	// L2 weight decay folded into the gradient
-	VMULPS Z6, Z1, Z1
+	VMULPS Z5, Z1, Z1
 	VADDPS Z1, Z0, Z0
 
+	// the rounding bits: lowbias32(index + key)
+	LEAQ         (BX), AX
+	VPBROADCASTD AX, Z1
+	VPADDD       Z3, Z1, Z1
+	VPADDD       Z4, Z1, Z1
+	VPSRLD       $0x10, Z1, Z3
+	VPXORD       Z3, Z1, Z1
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z1, Z1
+	VPSRLD       $0x0f, Z1, Z3
+	VPXORD       Z3, Z1, Z1
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z1, Z1
+	VPSRLD       $0x10, Z1, Z3
+	VPXORD       Z3, Z1, Z1
+
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS      Z0, Z2, Z0
-	VSUBPS      Z0, Z6, Z0
-	VPSRLD      $0x10, Z0, Z1
-	VPANDD      Z3, Z1, Z1
-	VPADDD      Z4, Z1, Z1
-	VCMPPS      $0x03, Z0, Z0, K2
-	VMOVDQA32.Z Z5, K2, Z2
-	VPADDD      Z1, Z0, Z0
-	VPORD       Z2, Z0, Z0
-	VPSRLD      $0x10, Z0, Z0
-	VPMOVDW     Z0, K1, (CX)(BX*2)
+	VMULPS         Z0, Z2, Z0
+	VSUBPS         Z0, Z5, Z0
+	VPADDD         Z3, Z0, Z1
+	VCMPPS         $0x03, Z0, Z0, K2
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z1, K2, Z10
+	VPSRLD         $0x10, Z10, Z0
+	VPMOVDW        Z0, K1, (CX)(BX*2)
 
 done:
 	VZEROUPPER
 	RET
 
-// func sgdBF16AVX512F32Momentum(param []uint16, grad []float32, buf []uint16, s [9]float32)
+// func sgdBF16AVX512F32MomentumStochastic(param []uint16, grad []float32, buf []uint16, s [8]float32)
 // Requires: AVX, AVX512F, AVX512VL, BMI2
-TEXT ·sgdBF16AVX512F32Momentum(SB), NOSPLIT, $0-108
+TEXT ·sgdBF16AVX512F32MomentumStochastic(SB), NOSPLIT, $0-104
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -3748,22 +5006,12 @@ TEXT ·sgdBF16AVX512F32Momentum(SB), NOSPLIT, $0-108
 	VBROADCASTSS s_2+80(FP), Z1
 	VBROADCASTSS s_3+84(FP), Z2
 	VBROADCASTSS s_5+92(FP), Z3
+	VBROADCASTSS s_6+96(FP), Z4
+	VBROADCASTSS s_7+100(FP), Z5
 
-	// Constant: 0x1
-	MOVQ         $0x0000000000000001, SI
-	VMOVD        SI, X4
-	VBROADCASTSS X4, Z4
-
-	// Constant: 0x7fff
-	MOVQ         $0x0000000000007fff, SI
-	VMOVD        SI, X5
-	VBROADCASTSS X5, Z5
-
-	// Constant: 0xffffffff
-	MOVQ         $0x00000000ffffffff, SI
-	VMOVD        SI, X6
-	VBROADCASTSS X6, Z6
-	XORQ         SI, SI
+	// The offset plus each lane's number: the index of the vector at element 0.
+	VPADDD laneNumbers<>+0(SB), Z4, Z4
+	XORQ   SI, SI
 
 	// Main loop: 4 vectors of 16 elements per iteration.
 unrolled:
@@ -3773,134 +5021,467 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(SI*4), Z0, Z7
-	VMULPS 64(DX)(SI*4), Z0, Z8
-	VMULPS 128(DX)(SI*4), Z0, Z9
-	VMULPS 192(DX)(SI*4), Z0, Z10
+	VMULPS (DX)(SI*4), Z0, Z18
+	VMULPS 64(DX)(SI*4), Z0, Z19
+	VMULPS 128(DX)(SI*4), Z0, Z20
+	VMULPS 192(DX)(SI*4), Z0, Z21
 
 	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Z11
-	VPSLLD    $0x10, Z11, Z11
-	VMULPS    Z11, Z1, Z11
-	VMULPS    Z7, Z2, Z7
-	VADDPS    Z7, Z11, Z7
-	VPMOVZXWD 32(BX)(SI*2), Z11
-	VPSLLD    $0x10, Z11, Z11
-	VMULPS    Z11, Z1, Z11
-	VMULPS    Z8, Z2, Z8
-	VADDPS    Z8, Z11, Z8
-	VPMOVZXWD 64(BX)(SI*2), Z11
-	VPSLLD    $0x10, Z11, Z11
-	VMULPS    Z11, Z1, Z11
-	VMULPS    Z9, Z2, Z9
-	VADDPS    Z9, Z11, Z9
-	VPMOVZXWD 96(BX)(SI*2), Z11
-	VPSLLD    $0x10, Z11, Z11
-	VMULPS    Z11, Z1, Z11
-	VMULPS    Z10, Z2, Z10
-	VADDPS    Z10, Z11, Z10
+	VPMOVZXWD (BX)(SI*2), Z22
+	VPSLLD    $0x10, Z22, Z22
+	VMULPS    Z22, Z1, Z22
+	VMULPS    Z18, Z2, Z18
+	VADDPS    Z18, Z22, Z18
+	VPMOVZXWD 32(BX)(SI*2), Z22
+	VPSLLD    $0x10, Z22, Z22
+	VMULPS    Z22, Z1, Z22
+	VMULPS    Z19, Z2, Z19
+	VADDPS    Z19, Z22, Z19
+	VPMOVZXWD 64(BX)(SI*2), Z22
+	VPSLLD    $0x10, Z22, Z22
+	VMULPS    Z22, Z1, Z22
+	VMULPS    Z20, Z2, Z20
+	VADDPS    Z20, Z22, Z20
+	VPMOVZXWD 96(BX)(SI*2), Z22
+	VPSLLD    $0x10, Z22, Z22
+	VMULPS    Z22, Z1, Z22
+	VMULPS    Z21, Z2, Z21
+	VADDPS    Z21, Z22, Z21
+
+	// the rounding bits: lowbias32(index + key)
+	LEAQ         (SI), DI
+	VPBROADCASTD DI, Z22
+	VPADDD       Z4, Z22, Z22
+	VPADDD       Z5, Z22, Z22
+	LEAQ         16(SI), DI
+	VPBROADCASTD DI, Z23
+	VPADDD       Z4, Z23, Z23
+	VPADDD       Z5, Z23, Z23
+	LEAQ         32(SI), DI
+	VPBROADCASTD DI, Z24
+	VPADDD       Z4, Z24, Z24
+	VPADDD       Z5, Z24, Z24
+	LEAQ         48(SI), DI
+	VPBROADCASTD DI, Z25
+	VPADDD       Z4, Z25, Z25
+	VPADDD       Z5, Z25, Z25
+	VPSRLD       $0x10, Z22, Z26
+	VPXORD       Z26, Z22, Z22
+	VPSRLD       $0x10, Z23, Z26
+	VPXORD       Z26, Z23, Z23
+	VPSRLD       $0x10, Z24, Z26
+	VPXORD       Z26, Z24, Z24
+	VPSRLD       $0x10, Z25, Z26
+	VPXORD       Z26, Z25, Z25
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z22, Z22
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z23, Z23
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z24, Z24
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z25, Z25
+	VPSRLD       $0x0f, Z22, Z26
+	VPXORD       Z26, Z22, Z22
+	VPSRLD       $0x0f, Z23, Z26
+	VPXORD       Z26, Z23, Z23
+	VPSRLD       $0x0f, Z24, Z26
+	VPXORD       Z26, Z24, Z24
+	VPSRLD       $0x0f, Z25, Z26
+	VPXORD       Z26, Z25, Z25
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z22, Z22
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z23, Z23
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z24, Z24
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z25, Z25
+	VPSRLD       $0x10, Z22, Z26
+	VPSRLD       $0x10, Z23, Z27
+	VPSRLD       $0x10, Z24, Z28
+	VPSRLD       $0x10, Z25, Z29
+	VPXORD       Z26, Z22, Z22
+	VPXORD       Z27, Z23, Z23
+	VPXORD       Z28, Z24, Z24
+	VPXORD       Z29, Z25, Z25
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z22, Z22
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z23, Z23
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z24, Z24
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z25, Z25
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD      $0x10, Z7, Z11
-	VPANDD      Z4, Z11, Z11
-	VPADDD      Z5, Z11, Z11
-	VPSRLD      $0x10, Z8, Z12
-	VPANDD      Z4, Z12, Z12
-	VPADDD      Z5, Z12, Z12
-	VPSRLD      $0x10, Z9, Z13
-	VPANDD      Z4, Z13, Z13
-	VPADDD      Z5, Z13, Z13
-	VPSRLD      $0x10, Z10, Z14
-	VPANDD      Z4, Z14, Z14
-	VPADDD      Z5, Z14, Z14
-	VCMPPS      $0x03, Z7, Z7, K1
-	VMOVDQA32.Z Z6, K1, Z15
-	VCMPPS      $0x03, Z8, Z8, K1
-	VMOVDQA32.Z Z6, K1, Z16
-	VCMPPS      $0x03, Z9, Z9, K1
-	VMOVDQA32.Z Z6, K1, Z17
-	VCMPPS      $0x03, Z10, Z10, K1
-	VMOVDQA32.Z Z6, K1, Z18
-	VPADDD      Z11, Z7, Z11
-	VPORD       Z15, Z11, Z11
-	VPSRLD      $0x10, Z11, Z11
-	VPMOVDW     Z11, Y11
-	VMOVDQU32   Y11, (BX)(SI*2)
-	VPADDD      Z12, Z8, Z11
-	VPORD       Z16, Z11, Z11
-	VPSRLD      $0x10, Z11, Z11
-	VPMOVDW     Z11, Y11
-	VMOVDQU32   Y11, 32(BX)(SI*2)
-	VPADDD      Z13, Z9, Z11
-	VPORD       Z17, Z11, Z11
-	VPSRLD      $0x10, Z11, Z11
-	VPMOVDW     Z11, Y11
-	VMOVDQU32   Y11, 64(BX)(SI*2)
-	VPADDD      Z14, Z10, Z11
-	VPORD       Z18, Z11, Z11
-	VPSRLD      $0x10, Z11, Z11
-	VPMOVDW     Z11, Y11
-	VMOVDQU32   Y11, 96(BX)(SI*2)
+	VPADDD         Z22, Z18, Z22
+	VCMPPS         $0x03, Z18, Z18, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z22, K1, Z6
+	VPSRLD         $0x10, Z6, Z22
+	VPMOVDW        Z22, Y22
+	VMOVDQU32      Y22, (BX)(SI*2)
+	VPADDD         Z23, Z19, Z22
+	VCMPPS         $0x03, Z19, Z19, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z22, K1, Z7
+	VPSRLD         $0x10, Z7, Z22
+	VPMOVDW        Z22, Y22
+	VMOVDQU32      Y22, 32(BX)(SI*2)
+	VPADDD         Z24, Z20, Z22
+	VCMPPS         $0x03, Z20, Z20, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z22, K1, Z8
+	VPSRLD         $0x10, Z8, Z22
+	VPMOVDW        Z22, Y22
+	VMOVDQU32      Y22, 64(BX)(SI*2)
+	VPADDD         Z25, Z21, Z22
+	VCMPPS         $0x03, Z21, Z21, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z22, K1, Z9
+	VPSRLD         $0x10, Z9, Z22
+	VPMOVDW        Z22, Y22
+	VMOVDQU32      Y22, 96(BX)(SI*2)
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD   (CX)(SI*2), Z11
-	VPSLLD      $0x10, Z11, Z11
-	VMULPS      Z7, Z3, Z7
-	VSUBPS      Z7, Z11, Z7
-	VPMOVZXWD   32(CX)(SI*2), Z11
-	VPSLLD      $0x10, Z11, Z11
-	VMULPS      Z8, Z3, Z8
-	VSUBPS      Z8, Z11, Z8
-	VPMOVZXWD   64(CX)(SI*2), Z11
-	VPSLLD      $0x10, Z11, Z11
-	VMULPS      Z9, Z3, Z9
-	VSUBPS      Z9, Z11, Z9
-	VPMOVZXWD   96(CX)(SI*2), Z11
-	VPSLLD      $0x10, Z11, Z11
-	VMULPS      Z10, Z3, Z10
-	VSUBPS      Z10, Z11, Z10
-	VPSRLD      $0x10, Z7, Z11
-	VPANDD      Z4, Z11, Z11
-	VPADDD      Z5, Z11, Z11
-	VPSRLD      $0x10, Z8, Z12
-	VPANDD      Z4, Z12, Z12
-	VPADDD      Z5, Z12, Z12
-	VPSRLD      $0x10, Z9, Z13
-	VPANDD      Z4, Z13, Z13
-	VPADDD      Z5, Z13, Z13
-	VPSRLD      $0x10, Z10, Z14
-	VPANDD      Z4, Z14, Z14
-	VPADDD      Z5, Z14, Z14
-	VCMPPS      $0x03, Z7, Z7, K1
-	VMOVDQA32.Z Z6, K1, Z15
-	VCMPPS      $0x03, Z8, Z8, K1
-	VMOVDQA32.Z Z6, K1, Z16
-	VCMPPS      $0x03, Z9, Z9, K1
-	VMOVDQA32.Z Z6, K1, Z17
-	VCMPPS      $0x03, Z10, Z10, K1
-	VMOVDQA32.Z Z6, K1, Z18
-	VPADDD      Z11, Z7, Z7
-	VPORD       Z15, Z7, Z7
-	VPSRLD      $0x10, Z7, Z7
-	VPMOVDW     Z7, Y7
-	VMOVDQU32   Y7, (CX)(SI*2)
-	VPADDD      Z12, Z8, Z7
-	VPORD       Z16, Z7, Z7
-	VPSRLD      $0x10, Z7, Z7
-	VPMOVDW     Z7, Y7
-	VMOVDQU32   Y7, 32(CX)(SI*2)
-	VPADDD      Z13, Z9, Z7
-	VPORD       Z17, Z7, Z7
-	VPSRLD      $0x10, Z7, Z7
-	VPMOVDW     Z7, Y7
-	VMOVDQU32   Y7, 64(CX)(SI*2)
-	VPADDD      Z14, Z10, Z7
-	VPORD       Z18, Z7, Z7
-	VPSRLD      $0x10, Z7, Z7
-	VPMOVDW     Z7, Y7
-	VMOVDQU32   Y7, 96(CX)(SI*2)
-	ADDQ        $0x00000040, SI
-	JMP         unrolled
+	VPMOVZXWD      (CX)(SI*2), Z22
+	VPSLLD         $0x10, Z22, Z22
+	VMULPS         Z18, Z3, Z18
+	VSUBPS         Z18, Z22, Z18
+	VPMOVZXWD      32(CX)(SI*2), Z22
+	VPSLLD         $0x10, Z22, Z22
+	VMULPS         Z19, Z3, Z19
+	VSUBPS         Z19, Z22, Z19
+	VPMOVZXWD      64(CX)(SI*2), Z22
+	VPSLLD         $0x10, Z22, Z22
+	VMULPS         Z20, Z3, Z20
+	VSUBPS         Z20, Z22, Z20
+	VPMOVZXWD      96(CX)(SI*2), Z22
+	VPSLLD         $0x10, Z22, Z22
+	VMULPS         Z21, Z3, Z21
+	VSUBPS         Z21, Z22, Z21
+	VPADDD         Z26, Z18, Z22
+	VCMPPS         $0x03, Z18, Z18, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z22, K1, Z10
+	VPSRLD         $0x10, Z10, Z18
+	VPMOVDW        Z18, Y18
+	VMOVDQU32      Y18, (CX)(SI*2)
+	VPADDD         Z27, Z19, Z18
+	VCMPPS         $0x03, Z19, Z19, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z18, K1, Z11
+	VPSRLD         $0x10, Z11, Z18
+	VPMOVDW        Z18, Y18
+	VMOVDQU32      Y18, 32(CX)(SI*2)
+	VPADDD         Z28, Z20, Z18
+	VCMPPS         $0x03, Z20, Z20, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z18, K1, Z12
+	VPSRLD         $0x10, Z12, Z18
+	VPMOVDW        Z18, Y18
+	VMOVDQU32      Y18, 64(CX)(SI*2)
+	VPADDD         Z29, Z21, Z18
+	VCMPPS         $0x03, Z21, Z21, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z18, K1, Z13
+	VPSRLD         $0x10, Z13, Z18
+	VPMOVDW        Z18, Y18
+	VMOVDQU32      Y18, 96(CX)(SI*2)
+	ADDQ           $0x00000040, SI
+	JMP            unrolled
+
+	// One vector at a time.
+single:
+	MOVQ AX, DI
+	SUBQ SI, DI
+	CMPQ DI, $0x00000010
+	JL   tail
+
+	// scaled gradient (the scale is negative when maximizing)
+	VMULPS (DX)(SI*4), Z0, Z6
+
+	// momentum buffer
+	VPMOVZXWD (BX)(SI*2), Z7
+	VPSLLD    $0x10, Z7, Z7
+	VMULPS    Z7, Z1, Z7
+	VMULPS    Z6, Z2, Z6
+	VADDPS    Z6, Z7, Z6
+
+	// the rounding bits: lowbias32(index + key)
+	LEAQ         (SI), DI
+	VPBROADCASTD DI, Z7
+	VPADDD       Z4, Z7, Z7
+	VPADDD       Z5, Z7, Z7
+	VPSRLD       $0x10, Z7, Z8
+	VPXORD       Z8, Z7, Z7
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z7, Z7
+	VPSRLD       $0x0f, Z7, Z8
+	VPXORD       Z8, Z7, Z7
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z7, Z7
+	VPSRLD       $0x10, Z7, Z8
+	VPXORD       Z8, Z7, Z7
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z7, Z7
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPADDD         Z7, Z6, Z7
+	VCMPPS         $0x03, Z6, Z6, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z7, K1, Z14
+	VPSRLD         $0x10, Z14, Z7
+	VPMOVDW        Z7, Y7
+	VMOVDQU32      Y7, (BX)(SI*2)
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPMOVZXWD      (CX)(SI*2), Z7
+	VPSLLD         $0x10, Z7, Z7
+	VMULPS         Z6, Z3, Z6
+	VSUBPS         Z6, Z7, Z6
+	VPADDD         Z8, Z6, Z7
+	VCMPPS         $0x03, Z6, Z6, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z7, K1, Z15
+	VPSRLD         $0x10, Z15, Z6
+	VPMOVDW        Z6, Y6
+	VMOVDQU32      Y6, (CX)(SI*2)
+	ADDQ           $0x00000010, SI
+	JMP            single
+
+tail:
+	// The last 0 to lanes-1 elements: one masked vector.
+	TESTQ       DI, DI
+	JZ          done
+	MOVQ        $-1, AX
+	BZHIQ       DI, AX, AX
+	KMOVW       AX, K1
+	VPMOVZXWD.Z (CX)(SI*2), K1, Z6
+	VPSLLD      $0x10, Z6, Z6
+	VMOVUPS.Z   (DX)(SI*4), K1, Z7
+	VPMOVZXWD.Z (BX)(SI*2), K1, Z8
+	VPSLLD      $0x10, Z8, Z8
+
+	// scaled gradient (the scale is negative when maximizing)
+	VMULPS Z0, Z7, Z0
+
+	// momentum buffer
+	VMULPS Z8, Z1, Z1
+	VMULPS Z0, Z2, Z0
+	VADDPS Z0, Z1, Z0
+
+	// the rounding bits: lowbias32(index + key)
+	LEAQ         (SI), AX
+	VPBROADCASTD AX, Z1
+	VPADDD       Z4, Z1, Z1
+	VPADDD       Z5, Z1, Z1
+	VPSRLD       $0x10, Z1, Z2
+	VPXORD       Z2, Z1, Z1
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z1, Z1
+	VPSRLD       $0x0f, Z1, Z2
+	VPXORD       Z2, Z1, Z1
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z1, Z1
+	VPSRLD       $0x10, Z1, Z2
+	VPXORD       Z2, Z1, Z1
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z1, Z1
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPADDD         Z1, Z0, Z1
+	VCMPPS         $0x03, Z0, Z0, K2
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z1, K2, Z16
+	VPSRLD         $0x10, Z16, Z1
+	VPMOVDW        Z1, K1, (BX)(SI*2)
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VMULPS         Z0, Z3, Z0
+	VSUBPS         Z0, Z6, Z0
+	VPADDD         Z2, Z0, Z1
+	VCMPPS         $0x03, Z0, Z0, K2
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z1, K2, Z17
+	VPSRLD         $0x10, Z17, Z0
+	VPMOVDW        Z0, K1, (CX)(SI*2)
+
+done:
+	VZEROUPPER
+	RET
+
+DATA uint32_0000ffff<>+0(SB)/4, $0x0000ffff
+GLOBL uint32_0000ffff<>(SB), RODATA|NOPTR, $4
+
+// func sgdBF16AVX512F32CoupledMomentumStochastic(param []uint16, grad []float32, buf []uint16, s [8]float32)
+// Requires: AVX, AVX512F, AVX512VL, BMI2
+TEXT ·sgdBF16AVX512F32CoupledMomentumStochastic(SB), NOSPLIT, $0-104
+	MOVQ param_len+8(FP), AX
+	MOVQ param_base+0(FP), CX
+	MOVQ grad_base+24(FP), DX
+	MOVQ buf_base+48(FP), BX
+
+	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
+	VBROADCASTSS s_0+72(FP), Z0
+	VBROADCASTSS s_1+76(FP), Z1
+	VBROADCASTSS s_2+80(FP), Z2
+	VBROADCASTSS s_3+84(FP), Z3
+	VBROADCASTSS s_5+92(FP), Z4
+	VBROADCASTSS s_6+96(FP), Z5
+	VBROADCASTSS s_7+100(FP), Z6
+
+	// The offset plus each lane's number: the index of the vector at element 0.
+	VPADDD laneNumbers<>+0(SB), Z5, Z5
+	XORQ   SI, SI
+
+	// Main loop: 4 vectors of 16 elements per iteration.
+unrolled:
+	MOVQ AX, DI
+	SUBQ SI, DI
+	CMPQ DI, $0x00000040
+	JL   single
+
+	// scaled gradient (the scale is negative when maximizing)
+	VMULPS (DX)(SI*4), Z0, Z19
+	VMULPS 64(DX)(SI*4), Z0, Z20
+	VMULPS 128(DX)(SI*4), Z0, Z21
+	VMULPS 192(DX)(SI*4), Z0, Z22
+
+	// L2 weight decay folded into the gradient
+	VPMOVZXWD (CX)(SI*2), Z23
+	VPSLLD    $0x10, Z23, Z23
+	VMULPS    Z23, Z1, Z23
+	VADDPS    Z23, Z19, Z19
+	VPMOVZXWD 32(CX)(SI*2), Z23
+	VPSLLD    $0x10, Z23, Z23
+	VMULPS    Z23, Z1, Z23
+	VADDPS    Z23, Z20, Z20
+	VPMOVZXWD 64(CX)(SI*2), Z23
+	VPSLLD    $0x10, Z23, Z23
+	VMULPS    Z23, Z1, Z23
+	VADDPS    Z23, Z21, Z21
+	VPMOVZXWD 96(CX)(SI*2), Z23
+	VPSLLD    $0x10, Z23, Z23
+	VMULPS    Z23, Z1, Z23
+	VADDPS    Z23, Z22, Z22
+
+	// momentum buffer
+	VPMOVZXWD (BX)(SI*2), Z23
+	VPSLLD    $0x10, Z23, Z23
+	VMULPS    Z23, Z2, Z23
+	VMULPS    Z19, Z3, Z19
+	VADDPS    Z19, Z23, Z19
+	VPMOVZXWD 32(BX)(SI*2), Z23
+	VPSLLD    $0x10, Z23, Z23
+	VMULPS    Z23, Z2, Z23
+	VMULPS    Z20, Z3, Z20
+	VADDPS    Z20, Z23, Z20
+	VPMOVZXWD 64(BX)(SI*2), Z23
+	VPSLLD    $0x10, Z23, Z23
+	VMULPS    Z23, Z2, Z23
+	VMULPS    Z21, Z3, Z21
+	VADDPS    Z21, Z23, Z21
+	VPMOVZXWD 96(BX)(SI*2), Z23
+	VPSLLD    $0x10, Z23, Z23
+	VMULPS    Z23, Z2, Z23
+	VMULPS    Z22, Z3, Z22
+	VADDPS    Z22, Z23, Z22
+
+	// the rounding bits: lowbias32(index + key)
+	LEAQ         (SI), DI
+	VPBROADCASTD DI, Z23
+	VPADDD       Z5, Z23, Z23
+	VPADDD       Z6, Z23, Z23
+	LEAQ         16(SI), DI
+	VPBROADCASTD DI, Z24
+	VPADDD       Z5, Z24, Z24
+	VPADDD       Z6, Z24, Z24
+	LEAQ         32(SI), DI
+	VPBROADCASTD DI, Z25
+	VPADDD       Z5, Z25, Z25
+	VPADDD       Z6, Z25, Z25
+	LEAQ         48(SI), DI
+	VPBROADCASTD DI, Z26
+	VPADDD       Z5, Z26, Z26
+	VPADDD       Z6, Z26, Z26
+	VPSRLD       $0x10, Z23, Z27
+	VPXORD       Z27, Z23, Z23
+	VPSRLD       $0x10, Z24, Z27
+	VPXORD       Z27, Z24, Z24
+	VPSRLD       $0x10, Z25, Z27
+	VPXORD       Z27, Z25, Z25
+	VPSRLD       $0x10, Z26, Z27
+	VPXORD       Z27, Z26, Z26
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z23, Z23
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z24, Z24
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z25, Z25
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z26, Z26
+	VPSRLD       $0x0f, Z23, Z27
+	VPXORD       Z27, Z23, Z23
+	VPSRLD       $0x0f, Z24, Z27
+	VPXORD       Z27, Z24, Z24
+	VPSRLD       $0x0f, Z25, Z27
+	VPXORD       Z27, Z25, Z25
+	VPSRLD       $0x0f, Z26, Z27
+	VPXORD       Z27, Z26, Z26
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z23, Z23
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z24, Z24
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z25, Z25
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z26, Z26
+	VPSRLD       $0x10, Z23, Z27
+	VPSRLD       $0x10, Z24, Z28
+	VPSRLD       $0x10, Z25, Z29
+	VPSRLD       $0x10, Z26, Z30
+	VPXORD       Z27, Z23, Z23
+	VPXORD       Z28, Z24, Z24
+	VPXORD       Z29, Z25, Z25
+	VPXORD       Z30, Z26, Z26
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z23, Z23
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z24, Z24
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z25, Z25
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z26, Z26
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPADDD         Z23, Z19, Z23
+	VCMPPS         $0x03, Z19, Z19, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z23, K1, Z7
+	VPSRLD         $0x10, Z7, Z23
+	VPMOVDW        Z23, Y23
+	VMOVDQU32      Y23, (BX)(SI*2)
+	VPADDD         Z24, Z20, Z23
+	VCMPPS         $0x03, Z20, Z20, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z23, K1, Z8
+	VPSRLD         $0x10, Z8, Z23
+	VPMOVDW        Z23, Y23
+	VMOVDQU32      Y23, 32(BX)(SI*2)
+	VPADDD         Z25, Z21, Z23
+	VCMPPS         $0x03, Z21, Z21, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z23, K1, Z9
+	VPSRLD         $0x10, Z9, Z23
+	VPMOVDW        Z23, Y23
+	VMOVDQU32      Y23, 64(BX)(SI*2)
+	VPADDD         Z26, Z22, Z23
+	VCMPPS         $0x03, Z22, Z22, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z23, K1, Z10
+	VPSRLD         $0x10, Z10, Z23
+	VPMOVDW        Z23, Y23
+	VMOVDQU32      Y23, 96(BX)(SI*2)
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPMOVZXWD      (CX)(SI*2), Z23
+	VPSLLD         $0x10, Z23, Z23
+	VMULPS         Z19, Z4, Z19
+	VSUBPS         Z19, Z23, Z19
+	VPMOVZXWD      32(CX)(SI*2), Z23
+	VPSLLD         $0x10, Z23, Z23
+	VMULPS         Z20, Z4, Z20
+	VSUBPS         Z20, Z23, Z20
+	VPMOVZXWD      64(CX)(SI*2), Z23
+	VPSLLD         $0x10, Z23, Z23
+	VMULPS         Z21, Z4, Z21
+	VSUBPS         Z21, Z23, Z21
+	VPMOVZXWD      96(CX)(SI*2), Z23
+	VPSLLD         $0x10, Z23, Z23
+	VMULPS         Z22, Z4, Z22
+	VSUBPS         Z22, Z23, Z22
+	VPADDD         Z27, Z19, Z23
+	VCMPPS         $0x03, Z19, Z19, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z23, K1, Z11
+	VPSRLD         $0x10, Z11, Z19
+	VPMOVDW        Z19, Y19
+	VMOVDQU32      Y19, (CX)(SI*2)
+	VPADDD         Z28, Z20, Z19
+	VCMPPS         $0x03, Z20, Z20, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z19, K1, Z12
+	VPSRLD         $0x10, Z12, Z19
+	VPMOVDW        Z19, Y19
+	VMOVDQU32      Y19, 32(CX)(SI*2)
+	VPADDD         Z29, Z21, Z19
+	VCMPPS         $0x03, Z21, Z21, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z19, K1, Z13
+	VPSRLD         $0x10, Z13, Z19
+	VPMOVDW        Z19, Y19
+	VMOVDQU32      Y19, 64(CX)(SI*2)
+	VPADDD         Z30, Z22, Z19
+	VCMPPS         $0x03, Z22, Z22, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z19, K1, Z14
+	VPSRLD         $0x10, Z14, Z19
+	VPMOVDW        Z19, Y19
+	VMOVDQU32      Y19, 96(CX)(SI*2)
+	ADDQ           $0x00000040, SI
+	JMP            unrolled
 
 	// One vector at a time.
 single:
@@ -3912,42 +5493,55 @@ single:
 	// scaled gradient (the scale is negative when maximizing)
 	VMULPS (DX)(SI*4), Z0, Z7
 
+	// L2 weight decay folded into the gradient
+	VPMOVZXWD (CX)(SI*2), Z8
+	VPSLLD    $0x10, Z8, Z8
+	VMULPS    Z8, Z1, Z8
+	VADDPS    Z8, Z7, Z7
+
 	// momentum buffer
 	VPMOVZXWD (BX)(SI*2), Z8
 	VPSLLD    $0x10, Z8, Z8
-	VMULPS    Z8, Z1, Z8
-	VMULPS    Z7, Z2, Z7
+	VMULPS    Z8, Z2, Z8
+	VMULPS    Z7, Z3, Z7
 	VADDPS    Z7, Z8, Z7
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD      $0x10, Z7, Z8
-	VPANDD      Z4, Z8, Z8
-	VPADDD      Z5, Z8, Z8
-	VCMPPS      $0x03, Z7, Z7, K1
-	VMOVDQA32.Z Z6, K1, Z9
-	VPADDD      Z8, Z7, Z8
-	VPORD       Z9, Z8, Z8
-	VPSRLD      $0x10, Z8, Z8
-	VPMOVDW     Z8, Y8
-	VMOVDQU32   Y8, (BX)(SI*2)
+	// the rounding bits: lowbias32(index + key)
+	LEAQ         (SI), DI
+	VPBROADCASTD DI, Z8
+	VPADDD       Z5, Z8, Z8
+	VPADDD       Z6, Z8, Z8
+	VPSRLD       $0x10, Z8, Z9
+	VPXORD       Z9, Z8, Z8
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z8, Z8
+	VPSRLD       $0x0f, Z8, Z9
+	VPXORD       Z9, Z8, Z8
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z8, Z8
+	VPSRLD       $0x10, Z8, Z9
+	VPXORD       Z9, Z8, Z8
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z8, Z8
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD   (CX)(SI*2), Z8
-	VPSLLD      $0x10, Z8, Z8
-	VMULPS      Z7, Z3, Z7
-	VSUBPS      Z7, Z8, Z7
-	VPSRLD      $0x10, Z7, Z8
-	VPANDD      Z4, Z8, Z8
-	VPADDD      Z5, Z8, Z8
-	VCMPPS      $0x03, Z7, Z7, K1
-	VMOVDQA32.Z Z6, K1, Z9
-	VPADDD      Z8, Z7, Z7
-	VPORD       Z9, Z7, Z7
-	VPSRLD      $0x10, Z7, Z7
-	VPMOVDW     Z7, Y7
-	VMOVDQU32   Y7, (CX)(SI*2)
-	ADDQ        $0x00000010, SI
-	JMP         single
+	VPADDD         Z8, Z7, Z8
+	VCMPPS         $0x03, Z7, Z7, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z8, K1, Z15
+	VPSRLD         $0x10, Z15, Z8
+	VPMOVDW        Z8, Y8
+	VMOVDQU32      Y8, (BX)(SI*2)
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPMOVZXWD      (CX)(SI*2), Z8
+	VPSLLD         $0x10, Z8, Z8
+	VMULPS         Z7, Z4, Z7
+	VSUBPS         Z7, Z8, Z7
+	VPADDD         Z9, Z7, Z8
+	VCMPPS         $0x03, Z7, Z7, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z8, K1, Z16
+	VPSRLD         $0x10, Z16, Z7
+	VPMOVDW        Z7, Y7
+	VMOVDQU32      Y7, (CX)(SI*2)
+	ADDQ           $0x00000010, SI
+	JMP            single
 
 tail:
 	// The last 0 to lanes-1 elements: one masked vector.
@@ -3965,334 +5559,53 @@ tail:
 	// scaled gradient (the scale is negative when maximizing)
 	VMULPS Z0, Z8, Z0
 
-	// momentum buffer
-	VMULPS Z9, Z1, Z1
-	VMULPS Z0, Z2, Z0
-	VADDPS Z0, Z1, Z0
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD      $0x10, Z0, Z1
-	VPANDD      Z4, Z1, Z1
-	VPADDD      Z5, Z1, Z1
-	VCMPPS      $0x03, Z0, Z0, K2
-	VMOVDQA32.Z Z6, K2, Z2
-	VPADDD      Z1, Z0, Z1
-	VPORD       Z2, Z1, Z1
-	VPSRLD      $0x10, Z1, Z1
-	VPMOVDW     Z1, K1, (BX)(SI*2)
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS      Z0, Z3, Z0
-	VSUBPS      Z0, Z7, Z0
-	VPSRLD      $0x10, Z0, Z1
-	VPANDD      Z4, Z1, Z1
-	VPADDD      Z5, Z1, Z1
-	VCMPPS      $0x03, Z0, Z0, K2
-	VMOVDQA32.Z Z6, K2, Z2
-	VPADDD      Z1, Z0, Z0
-	VPORD       Z2, Z0, Z0
-	VPSRLD      $0x10, Z0, Z0
-	VPMOVDW     Z0, K1, (CX)(SI*2)
-
-done:
-	VZEROUPPER
-	RET
-
-// func sgdBF16AVX512F32CoupledMomentum(param []uint16, grad []float32, buf []uint16, s [9]float32)
-// Requires: AVX, AVX512F, AVX512VL, BMI2
-TEXT ·sgdBF16AVX512F32CoupledMomentum(SB), NOSPLIT, $0-108
-	MOVQ param_len+8(FP), AX
-	MOVQ param_base+0(FP), CX
-	MOVQ grad_base+24(FP), DX
-	MOVQ buf_base+48(FP), BX
-
-	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
-	VBROADCASTSS s_0+72(FP), Z0
-	VBROADCASTSS s_1+76(FP), Z1
-	VBROADCASTSS s_2+80(FP), Z2
-	VBROADCASTSS s_3+84(FP), Z3
-	VBROADCASTSS s_5+92(FP), Z4
-
-	// Constant: 0x1
-	MOVQ         $0x0000000000000001, SI
-	VMOVD        SI, X5
-	VBROADCASTSS X5, Z5
-
-	// Constant: 0x7fff
-	MOVQ         $0x0000000000007fff, SI
-	VMOVD        SI, X6
-	VBROADCASTSS X6, Z6
-
-	// Constant: 0xffffffff
-	MOVQ         $0x00000000ffffffff, SI
-	VMOVD        SI, X7
-	VBROADCASTSS X7, Z7
-	XORQ         SI, SI
-
-	// Main loop: 4 vectors of 16 elements per iteration.
-unrolled:
-	MOVQ AX, DI
-	SUBQ SI, DI
-	CMPQ DI, $0x00000040
-	JL   single
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(SI*4), Z0, Z8
-	VMULPS 64(DX)(SI*4), Z0, Z9
-	VMULPS 128(DX)(SI*4), Z0, Z10
-	VMULPS 192(DX)(SI*4), Z0, Z11
-
 	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(SI*2), Z12
-	VPSLLD    $0x10, Z12, Z12
-	VMULPS    Z12, Z1, Z12
-	VADDPS    Z12, Z8, Z8
-	VPMOVZXWD 32(CX)(SI*2), Z12
-	VPSLLD    $0x10, Z12, Z12
-	VMULPS    Z12, Z1, Z12
-	VADDPS    Z12, Z9, Z9
-	VPMOVZXWD 64(CX)(SI*2), Z12
-	VPSLLD    $0x10, Z12, Z12
-	VMULPS    Z12, Z1, Z12
-	VADDPS    Z12, Z10, Z10
-	VPMOVZXWD 96(CX)(SI*2), Z12
-	VPSLLD    $0x10, Z12, Z12
-	VMULPS    Z12, Z1, Z12
-	VADDPS    Z12, Z11, Z11
-
-	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Z12
-	VPSLLD    $0x10, Z12, Z12
-	VMULPS    Z12, Z2, Z12
-	VMULPS    Z8, Z3, Z8
-	VADDPS    Z8, Z12, Z8
-	VPMOVZXWD 32(BX)(SI*2), Z12
-	VPSLLD    $0x10, Z12, Z12
-	VMULPS    Z12, Z2, Z12
-	VMULPS    Z9, Z3, Z9
-	VADDPS    Z9, Z12, Z9
-	VPMOVZXWD 64(BX)(SI*2), Z12
-	VPSLLD    $0x10, Z12, Z12
-	VMULPS    Z12, Z2, Z12
-	VMULPS    Z10, Z3, Z10
-	VADDPS    Z10, Z12, Z10
-	VPMOVZXWD 96(BX)(SI*2), Z12
-	VPSLLD    $0x10, Z12, Z12
-	VMULPS    Z12, Z2, Z12
-	VMULPS    Z11, Z3, Z11
-	VADDPS    Z11, Z12, Z11
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD      $0x10, Z8, Z12
-	VPANDD      Z5, Z12, Z12
-	VPADDD      Z6, Z12, Z12
-	VPSRLD      $0x10, Z9, Z13
-	VPANDD      Z5, Z13, Z13
-	VPADDD      Z6, Z13, Z13
-	VPSRLD      $0x10, Z10, Z14
-	VPANDD      Z5, Z14, Z14
-	VPADDD      Z6, Z14, Z14
-	VPSRLD      $0x10, Z11, Z15
-	VPANDD      Z5, Z15, Z15
-	VPADDD      Z6, Z15, Z15
-	VCMPPS      $0x03, Z8, Z8, K1
-	VMOVDQA32.Z Z7, K1, Z16
-	VCMPPS      $0x03, Z9, Z9, K1
-	VMOVDQA32.Z Z7, K1, Z17
-	VCMPPS      $0x03, Z10, Z10, K1
-	VMOVDQA32.Z Z7, K1, Z18
-	VCMPPS      $0x03, Z11, Z11, K1
-	VMOVDQA32.Z Z7, K1, Z19
-	VPADDD      Z12, Z8, Z12
-	VPORD       Z16, Z12, Z12
-	VPSRLD      $0x10, Z12, Z12
-	VPMOVDW     Z12, Y12
-	VMOVDQU32   Y12, (BX)(SI*2)
-	VPADDD      Z13, Z9, Z12
-	VPORD       Z17, Z12, Z12
-	VPSRLD      $0x10, Z12, Z12
-	VPMOVDW     Z12, Y12
-	VMOVDQU32   Y12, 32(BX)(SI*2)
-	VPADDD      Z14, Z10, Z12
-	VPORD       Z18, Z12, Z12
-	VPSRLD      $0x10, Z12, Z12
-	VPMOVDW     Z12, Y12
-	VMOVDQU32   Y12, 64(BX)(SI*2)
-	VPADDD      Z15, Z11, Z12
-	VPORD       Z19, Z12, Z12
-	VPSRLD      $0x10, Z12, Z12
-	VPMOVDW     Z12, Y12
-	VMOVDQU32   Y12, 96(BX)(SI*2)
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD   (CX)(SI*2), Z12
-	VPSLLD      $0x10, Z12, Z12
-	VMULPS      Z8, Z4, Z8
-	VSUBPS      Z8, Z12, Z8
-	VPMOVZXWD   32(CX)(SI*2), Z12
-	VPSLLD      $0x10, Z12, Z12
-	VMULPS      Z9, Z4, Z9
-	VSUBPS      Z9, Z12, Z9
-	VPMOVZXWD   64(CX)(SI*2), Z12
-	VPSLLD      $0x10, Z12, Z12
-	VMULPS      Z10, Z4, Z10
-	VSUBPS      Z10, Z12, Z10
-	VPMOVZXWD   96(CX)(SI*2), Z12
-	VPSLLD      $0x10, Z12, Z12
-	VMULPS      Z11, Z4, Z11
-	VSUBPS      Z11, Z12, Z11
-	VPSRLD      $0x10, Z8, Z12
-	VPANDD      Z5, Z12, Z12
-	VPADDD      Z6, Z12, Z12
-	VPSRLD      $0x10, Z9, Z13
-	VPANDD      Z5, Z13, Z13
-	VPADDD      Z6, Z13, Z13
-	VPSRLD      $0x10, Z10, Z14
-	VPANDD      Z5, Z14, Z14
-	VPADDD      Z6, Z14, Z14
-	VPSRLD      $0x10, Z11, Z15
-	VPANDD      Z5, Z15, Z15
-	VPADDD      Z6, Z15, Z15
-	VCMPPS      $0x03, Z8, Z8, K1
-	VMOVDQA32.Z Z7, K1, Z16
-	VCMPPS      $0x03, Z9, Z9, K1
-	VMOVDQA32.Z Z7, K1, Z17
-	VCMPPS      $0x03, Z10, Z10, K1
-	VMOVDQA32.Z Z7, K1, Z18
-	VCMPPS      $0x03, Z11, Z11, K1
-	VMOVDQA32.Z Z7, K1, Z19
-	VPADDD      Z12, Z8, Z8
-	VPORD       Z16, Z8, Z8
-	VPSRLD      $0x10, Z8, Z8
-	VPMOVDW     Z8, Y8
-	VMOVDQU32   Y8, (CX)(SI*2)
-	VPADDD      Z13, Z9, Z8
-	VPORD       Z17, Z8, Z8
-	VPSRLD      $0x10, Z8, Z8
-	VPMOVDW     Z8, Y8
-	VMOVDQU32   Y8, 32(CX)(SI*2)
-	VPADDD      Z14, Z10, Z8
-	VPORD       Z18, Z8, Z8
-	VPSRLD      $0x10, Z8, Z8
-	VPMOVDW     Z8, Y8
-	VMOVDQU32   Y8, 64(CX)(SI*2)
-	VPADDD      Z15, Z11, Z8
-	VPORD       Z19, Z8, Z8
-	VPSRLD      $0x10, Z8, Z8
-	VPMOVDW     Z8, Y8
-	VMOVDQU32   Y8, 96(CX)(SI*2)
-	ADDQ        $0x00000040, SI
-	JMP         unrolled
-
-	// One vector at a time.
-single:
-	MOVQ AX, DI
-	SUBQ SI, DI
-	CMPQ DI, $0x00000010
-	JL   tail
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(SI*4), Z0, Z8
-
-	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(SI*2), Z9
-	VPSLLD    $0x10, Z9, Z9
-	VMULPS    Z9, Z1, Z9
-	VADDPS    Z9, Z8, Z8
-
-	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Z9
-	VPSLLD    $0x10, Z9, Z9
-	VMULPS    Z9, Z2, Z9
-	VMULPS    Z8, Z3, Z8
-	VADDPS    Z8, Z9, Z8
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD      $0x10, Z8, Z9
-	VPANDD      Z5, Z9, Z9
-	VPADDD      Z6, Z9, Z9
-	VCMPPS      $0x03, Z8, Z8, K1
-	VMOVDQA32.Z Z7, K1, Z10
-	VPADDD      Z9, Z8, Z9
-	VPORD       Z10, Z9, Z9
-	VPSRLD      $0x10, Z9, Z9
-	VPMOVDW     Z9, Y9
-	VMOVDQU32   Y9, (BX)(SI*2)
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD   (CX)(SI*2), Z9
-	VPSLLD      $0x10, Z9, Z9
-	VMULPS      Z8, Z4, Z8
-	VSUBPS      Z8, Z9, Z8
-	VPSRLD      $0x10, Z8, Z9
-	VPANDD      Z5, Z9, Z9
-	VPADDD      Z6, Z9, Z9
-	VCMPPS      $0x03, Z8, Z8, K1
-	VMOVDQA32.Z Z7, K1, Z10
-	VPADDD      Z9, Z8, Z8
-	VPORD       Z10, Z8, Z8
-	VPSRLD      $0x10, Z8, Z8
-	VPMOVDW     Z8, Y8
-	VMOVDQU32   Y8, (CX)(SI*2)
-	ADDQ        $0x00000010, SI
-	JMP         single
-
-tail:
-	// The last 0 to lanes-1 elements: one masked vector.
-	TESTQ       DI, DI
-	JZ          done
-	MOVQ        $-1, AX
-	BZHIQ       DI, AX, AX
-	KMOVW       AX, K1
-	VPMOVZXWD.Z (CX)(SI*2), K1, Z8
-	VPSLLD      $0x10, Z8, Z8
-	VMOVUPS.Z   (DX)(SI*4), K1, Z9
-	VPMOVZXWD.Z (BX)(SI*2), K1, Z10
-	VPSLLD      $0x10, Z10, Z10
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPS Z0, Z9, Z0
-
-	// L2 weight decay folded into the gradient
-	VMULPS Z8, Z1, Z1
+	VMULPS Z7, Z1, Z1
 	VADDPS Z1, Z0, Z0
 
 	// momentum buffer
-	VMULPS Z10, Z2, Z1
+	VMULPS Z9, Z2, Z1
 	VMULPS Z0, Z3, Z0
 	VADDPS Z0, Z1, Z0
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD      $0x10, Z0, Z1
-	VPANDD      Z5, Z1, Z1
-	VPADDD      Z6, Z1, Z1
-	VCMPPS      $0x03, Z0, Z0, K2
-	VMOVDQA32.Z Z7, K2, Z2
-	VPADDD      Z1, Z0, Z1
-	VPORD       Z2, Z1, Z1
-	VPSRLD      $0x10, Z1, Z1
-	VPMOVDW     Z1, K1, (BX)(SI*2)
+	// the rounding bits: lowbias32(index + key)
+	LEAQ         (SI), AX
+	VPBROADCASTD AX, Z1
+	VPADDD       Z5, Z1, Z1
+	VPADDD       Z6, Z1, Z1
+	VPSRLD       $0x10, Z1, Z2
+	VPXORD       Z2, Z1, Z1
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z1, Z1
+	VPSRLD       $0x0f, Z1, Z2
+	VPXORD       Z2, Z1, Z1
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z1, Z1
+	VPSRLD       $0x10, Z1, Z2
+	VPXORD       Z2, Z1, Z1
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z1, Z1
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS      Z0, Z4, Z0
-	VSUBPS      Z0, Z8, Z0
-	VPSRLD      $0x10, Z0, Z1
-	VPANDD      Z5, Z1, Z1
-	VPADDD      Z6, Z1, Z1
-	VCMPPS      $0x03, Z0, Z0, K2
-	VMOVDQA32.Z Z7, K2, Z2
-	VPADDD      Z1, Z0, Z0
-	VPORD       Z2, Z0, Z0
-	VPSRLD      $0x10, Z0, Z0
-	VPMOVDW     Z0, K1, (CX)(SI*2)
+	VPADDD         Z1, Z0, Z1
+	VCMPPS         $0x03, Z0, Z0, K2
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z1, K2, Z17
+	VPSRLD         $0x10, Z17, Z1
+	VPMOVDW        Z1, K1, (BX)(SI*2)
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VMULPS         Z0, Z4, Z0
+	VSUBPS         Z0, Z7, Z0
+	VPADDD         Z2, Z0, Z1
+	VCMPPS         $0x03, Z0, Z0, K2
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z1, K2, Z18
+	VPSRLD         $0x10, Z18, Z0
+	VPMOVDW        Z0, K1, (CX)(SI*2)
 
 done:
 	VZEROUPPER
 	RET
 
-// func sgdBF16AVX512F32Nesterov(param []uint16, grad []float32, buf []uint16, s [9]float32)
+// func sgdBF16AVX512F32NesterovStochastic(param []uint16, grad []float32, buf []uint16, s [8]float32)
 // Requires: AVX, AVX512F, AVX512VL, BMI2
-TEXT ·sgdBF16AVX512F32Nesterov(SB), NOSPLIT, $0-108
+TEXT ·sgdBF16AVX512F32NesterovStochastic(SB), NOSPLIT, $256-104
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -4303,1098 +5616,18 @@ TEXT ·sgdBF16AVX512F32Nesterov(SB), NOSPLIT, $0-108
 	VBROADCASTSS s_2+80(FP), Z1
 	VBROADCASTSS s_3+84(FP), Z2
 	VBROADCASTSS s_4+88(FP), Z3
-	VBROADCASTSS s_5+92(FP), Z4
-
-	// Constant: 0x1
-	MOVQ         $0x0000000000000001, SI
-	VMOVD        SI, X5
-	VBROADCASTSS X5, Z5
-
-	// Constant: 0x7fff
-	MOVQ         $0x0000000000007fff, SI
-	VMOVD        SI, X6
-	VBROADCASTSS X6, Z6
-
-	// Constant: 0xffffffff
-	MOVQ         $0x00000000ffffffff, SI
-	VMOVD        SI, X7
-	VBROADCASTSS X7, Z7
-	XORQ         SI, SI
-
-	// Main loop: 4 vectors of 16 elements per iteration.
-unrolled:
-	MOVQ AX, DI
-	SUBQ SI, DI
-	CMPQ DI, $0x00000040
-	JL   single
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(SI*4), Z0, Z8
-	VMULPS 64(DX)(SI*4), Z0, Z9
-	VMULPS 128(DX)(SI*4), Z0, Z10
-	VMULPS 192(DX)(SI*4), Z0, Z11
-
-	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Z12
-	VPSLLD    $0x10, Z12, Z12
-	VMULPS    Z12, Z1, Z12
-	VMULPS    Z8, Z2, Z13
-	VADDPS    Z13, Z12, Z12
-	VPMOVZXWD 32(BX)(SI*2), Z13
-	VPSLLD    $0x10, Z13, Z13
-	VMULPS    Z13, Z1, Z13
-	VMULPS    Z9, Z2, Z14
-	VADDPS    Z14, Z13, Z13
-	VPMOVZXWD 64(BX)(SI*2), Z14
-	VPSLLD    $0x10, Z14, Z14
-	VMULPS    Z14, Z1, Z14
-	VMULPS    Z10, Z2, Z15
-	VADDPS    Z15, Z14, Z14
-	VPMOVZXWD 96(BX)(SI*2), Z15
-	VPSLLD    $0x10, Z15, Z15
-	VMULPS    Z15, Z1, Z15
-	VMULPS    Z11, Z2, Z16
-	VADDPS    Z16, Z15, Z15
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD      $0x10, Z12, Z16
-	VPANDD      Z5, Z16, Z16
-	VPADDD      Z6, Z16, Z16
-	VPSRLD      $0x10, Z13, Z17
-	VPANDD      Z5, Z17, Z17
-	VPADDD      Z6, Z17, Z17
-	VPSRLD      $0x10, Z14, Z18
-	VPANDD      Z5, Z18, Z18
-	VPADDD      Z6, Z18, Z18
-	VPSRLD      $0x10, Z15, Z19
-	VPANDD      Z5, Z19, Z19
-	VPADDD      Z6, Z19, Z19
-	VCMPPS      $0x03, Z12, Z12, K1
-	VMOVDQA32.Z Z7, K1, Z20
-	VCMPPS      $0x03, Z13, Z13, K1
-	VMOVDQA32.Z Z7, K1, Z21
-	VCMPPS      $0x03, Z14, Z14, K1
-	VMOVDQA32.Z Z7, K1, Z22
-	VCMPPS      $0x03, Z15, Z15, K1
-	VMOVDQA32.Z Z7, K1, Z23
-	VPADDD      Z16, Z12, Z16
-	VPORD       Z20, Z16, Z16
-	VPSRLD      $0x10, Z16, Z16
-	VPMOVDW     Z16, Y16
-	VMOVDQU32   Y16, (BX)(SI*2)
-	VPADDD      Z17, Z13, Z16
-	VPORD       Z21, Z16, Z16
-	VPSRLD      $0x10, Z16, Z16
-	VPMOVDW     Z16, Y16
-	VMOVDQU32   Y16, 32(BX)(SI*2)
-	VPADDD      Z18, Z14, Z16
-	VPORD       Z22, Z16, Z16
-	VPSRLD      $0x10, Z16, Z16
-	VPMOVDW     Z16, Y16
-	VMOVDQU32   Y16, 64(BX)(SI*2)
-	VPADDD      Z19, Z15, Z16
-	VPORD       Z23, Z16, Z16
-	VPSRLD      $0x10, Z16, Z16
-	VPMOVDW     Z16, Y16
-	VMOVDQU32   Y16, 96(BX)(SI*2)
-
-	// Nesterov look-ahead
-	VMULPS Z12, Z3, Z12
-	VADDPS Z12, Z8, Z8
-	VMULPS Z13, Z3, Z12
-	VADDPS Z12, Z9, Z9
-	VMULPS Z14, Z3, Z12
-	VADDPS Z12, Z10, Z10
-	VMULPS Z15, Z3, Z12
-	VADDPS Z12, Z11, Z11
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD   (CX)(SI*2), Z12
-	VPSLLD      $0x10, Z12, Z12
-	VMULPS      Z8, Z4, Z8
-	VSUBPS      Z8, Z12, Z8
-	VPMOVZXWD   32(CX)(SI*2), Z12
-	VPSLLD      $0x10, Z12, Z12
-	VMULPS      Z9, Z4, Z9
-	VSUBPS      Z9, Z12, Z9
-	VPMOVZXWD   64(CX)(SI*2), Z12
-	VPSLLD      $0x10, Z12, Z12
-	VMULPS      Z10, Z4, Z10
-	VSUBPS      Z10, Z12, Z10
-	VPMOVZXWD   96(CX)(SI*2), Z12
-	VPSLLD      $0x10, Z12, Z12
-	VMULPS      Z11, Z4, Z11
-	VSUBPS      Z11, Z12, Z11
-	VPSRLD      $0x10, Z8, Z12
-	VPANDD      Z5, Z12, Z12
-	VPADDD      Z6, Z12, Z12
-	VPSRLD      $0x10, Z9, Z13
-	VPANDD      Z5, Z13, Z13
-	VPADDD      Z6, Z13, Z13
-	VPSRLD      $0x10, Z10, Z14
-	VPANDD      Z5, Z14, Z14
-	VPADDD      Z6, Z14, Z14
-	VPSRLD      $0x10, Z11, Z15
-	VPANDD      Z5, Z15, Z15
-	VPADDD      Z6, Z15, Z15
-	VCMPPS      $0x03, Z8, Z8, K1
-	VMOVDQA32.Z Z7, K1, Z16
-	VCMPPS      $0x03, Z9, Z9, K1
-	VMOVDQA32.Z Z7, K1, Z17
-	VCMPPS      $0x03, Z10, Z10, K1
-	VMOVDQA32.Z Z7, K1, Z18
-	VCMPPS      $0x03, Z11, Z11, K1
-	VMOVDQA32.Z Z7, K1, Z19
-	VPADDD      Z12, Z8, Z8
-	VPORD       Z16, Z8, Z8
-	VPSRLD      $0x10, Z8, Z8
-	VPMOVDW     Z8, Y8
-	VMOVDQU32   Y8, (CX)(SI*2)
-	VPADDD      Z13, Z9, Z8
-	VPORD       Z17, Z8, Z8
-	VPSRLD      $0x10, Z8, Z8
-	VPMOVDW     Z8, Y8
-	VMOVDQU32   Y8, 32(CX)(SI*2)
-	VPADDD      Z14, Z10, Z8
-	VPORD       Z18, Z8, Z8
-	VPSRLD      $0x10, Z8, Z8
-	VPMOVDW     Z8, Y8
-	VMOVDQU32   Y8, 64(CX)(SI*2)
-	VPADDD      Z15, Z11, Z8
-	VPORD       Z19, Z8, Z8
-	VPSRLD      $0x10, Z8, Z8
-	VPMOVDW     Z8, Y8
-	VMOVDQU32   Y8, 96(CX)(SI*2)
-	ADDQ        $0x00000040, SI
-	JMP         unrolled
-
-	// One vector at a time.
-single:
-	MOVQ AX, DI
-	SUBQ SI, DI
-	CMPQ DI, $0x00000010
-	JL   tail
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(SI*4), Z0, Z8
-
-	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Z9
-	VPSLLD    $0x10, Z9, Z9
-	VMULPS    Z9, Z1, Z9
-	VMULPS    Z8, Z2, Z10
-	VADDPS    Z10, Z9, Z9
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD      $0x10, Z9, Z10
-	VPANDD      Z5, Z10, Z10
-	VPADDD      Z6, Z10, Z10
-	VCMPPS      $0x03, Z9, Z9, K1
-	VMOVDQA32.Z Z7, K1, Z11
-	VPADDD      Z10, Z9, Z10
-	VPORD       Z11, Z10, Z10
-	VPSRLD      $0x10, Z10, Z10
-	VPMOVDW     Z10, Y10
-	VMOVDQU32   Y10, (BX)(SI*2)
-
-	// Nesterov look-ahead
-	VMULPS Z9, Z3, Z9
-	VADDPS Z9, Z8, Z8
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD   (CX)(SI*2), Z9
-	VPSLLD      $0x10, Z9, Z9
-	VMULPS      Z8, Z4, Z8
-	VSUBPS      Z8, Z9, Z8
-	VPSRLD      $0x10, Z8, Z9
-	VPANDD      Z5, Z9, Z9
-	VPADDD      Z6, Z9, Z9
-	VCMPPS      $0x03, Z8, Z8, K1
-	VMOVDQA32.Z Z7, K1, Z10
-	VPADDD      Z9, Z8, Z8
-	VPORD       Z10, Z8, Z8
-	VPSRLD      $0x10, Z8, Z8
-	VPMOVDW     Z8, Y8
-	VMOVDQU32   Y8, (CX)(SI*2)
-	ADDQ        $0x00000010, SI
-	JMP         single
-
-tail:
-	// The last 0 to lanes-1 elements: one masked vector.
-	TESTQ       DI, DI
-	JZ          done
-	MOVQ        $-1, AX
-	BZHIQ       DI, AX, AX
-	KMOVW       AX, K1
-	VPMOVZXWD.Z (CX)(SI*2), K1, Z8
-	VPSLLD      $0x10, Z8, Z8
-	VMOVUPS.Z   (DX)(SI*4), K1, Z9
-	VPMOVZXWD.Z (BX)(SI*2), K1, Z10
-	VPSLLD      $0x10, Z10, Z10
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPS Z0, Z9, Z0
-
-	// momentum buffer
-	VMULPS Z10, Z1, Z1
-	VMULPS Z0, Z2, Z2
-	VADDPS Z2, Z1, Z1
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD      $0x10, Z1, Z2
-	VPANDD      Z5, Z2, Z2
-	VPADDD      Z6, Z2, Z2
-	VCMPPS      $0x03, Z1, Z1, K2
-	VMOVDQA32.Z Z7, K2, Z9
-	VPADDD      Z2, Z1, Z2
-	VPORD       Z9, Z2, Z2
-	VPSRLD      $0x10, Z2, Z2
-	VPMOVDW     Z2, K1, (BX)(SI*2)
-
-	// Nesterov look-ahead
-	VMULPS Z1, Z3, Z1
-	VADDPS Z1, Z0, Z0
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS      Z0, Z4, Z0
-	VSUBPS      Z0, Z8, Z0
-	VPSRLD      $0x10, Z0, Z1
-	VPANDD      Z5, Z1, Z1
-	VPADDD      Z6, Z1, Z1
-	VCMPPS      $0x03, Z0, Z0, K2
-	VMOVDQA32.Z Z7, K2, Z2
-	VPADDD      Z1, Z0, Z0
-	VPORD       Z2, Z0, Z0
-	VPSRLD      $0x10, Z0, Z0
-	VPMOVDW     Z0, K1, (CX)(SI*2)
-
-done:
-	VZEROUPPER
-	RET
-
-// func sgdBF16AVX512F32CoupledNesterov(param []uint16, grad []float32, buf []uint16, s [9]float32)
-// Requires: AVX, AVX512F, AVX512VL, BMI2
-TEXT ·sgdBF16AVX512F32CoupledNesterov(SB), NOSPLIT, $0-108
-	MOVQ param_len+8(FP), AX
-	MOVQ param_base+0(FP), CX
-	MOVQ grad_base+24(FP), DX
-	MOVQ buf_base+48(FP), BX
-
-	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
-	VBROADCASTSS s_0+72(FP), Z0
-	VBROADCASTSS s_1+76(FP), Z1
-	VBROADCASTSS s_2+80(FP), Z2
-	VBROADCASTSS s_3+84(FP), Z3
-	VBROADCASTSS s_4+88(FP), Z4
-	VBROADCASTSS s_5+92(FP), Z5
-
-	// Constant: 0x1
-	MOVQ         $0x0000000000000001, SI
-	VMOVD        SI, X6
-	VBROADCASTSS X6, Z6
-
-	// Constant: 0x7fff
-	MOVQ         $0x0000000000007fff, SI
-	VMOVD        SI, X7
-	VBROADCASTSS X7, Z7
-
-	// Constant: 0xffffffff
-	MOVQ         $0x00000000ffffffff, SI
-	VMOVD        SI, X8
-	VBROADCASTSS X8, Z8
-	XORQ         SI, SI
-
-	// Main loop: 4 vectors of 16 elements per iteration.
-unrolled:
-	MOVQ AX, DI
-	SUBQ SI, DI
-	CMPQ DI, $0x00000040
-	JL   single
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(SI*4), Z0, Z9
-	VMULPS 64(DX)(SI*4), Z0, Z10
-	VMULPS 128(DX)(SI*4), Z0, Z11
-	VMULPS 192(DX)(SI*4), Z0, Z12
-
-	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(SI*2), Z13
-	VPSLLD    $0x10, Z13, Z13
-	VMULPS    Z13, Z1, Z13
-	VADDPS    Z13, Z9, Z9
-	VPMOVZXWD 32(CX)(SI*2), Z13
-	VPSLLD    $0x10, Z13, Z13
-	VMULPS    Z13, Z1, Z13
-	VADDPS    Z13, Z10, Z10
-	VPMOVZXWD 64(CX)(SI*2), Z13
-	VPSLLD    $0x10, Z13, Z13
-	VMULPS    Z13, Z1, Z13
-	VADDPS    Z13, Z11, Z11
-	VPMOVZXWD 96(CX)(SI*2), Z13
-	VPSLLD    $0x10, Z13, Z13
-	VMULPS    Z13, Z1, Z13
-	VADDPS    Z13, Z12, Z12
-
-	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Z13
-	VPSLLD    $0x10, Z13, Z13
-	VMULPS    Z13, Z2, Z13
-	VMULPS    Z9, Z3, Z14
-	VADDPS    Z14, Z13, Z13
-	VPMOVZXWD 32(BX)(SI*2), Z14
-	VPSLLD    $0x10, Z14, Z14
-	VMULPS    Z14, Z2, Z14
-	VMULPS    Z10, Z3, Z15
-	VADDPS    Z15, Z14, Z14
-	VPMOVZXWD 64(BX)(SI*2), Z15
-	VPSLLD    $0x10, Z15, Z15
-	VMULPS    Z15, Z2, Z15
-	VMULPS    Z11, Z3, Z16
-	VADDPS    Z16, Z15, Z15
-	VPMOVZXWD 96(BX)(SI*2), Z16
-	VPSLLD    $0x10, Z16, Z16
-	VMULPS    Z16, Z2, Z16
-	VMULPS    Z12, Z3, Z17
-	VADDPS    Z17, Z16, Z16
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD      $0x10, Z13, Z17
-	VPANDD      Z6, Z17, Z17
-	VPADDD      Z7, Z17, Z17
-	VPSRLD      $0x10, Z14, Z18
-	VPANDD      Z6, Z18, Z18
-	VPADDD      Z7, Z18, Z18
-	VPSRLD      $0x10, Z15, Z19
-	VPANDD      Z6, Z19, Z19
-	VPADDD      Z7, Z19, Z19
-	VPSRLD      $0x10, Z16, Z20
-	VPANDD      Z6, Z20, Z20
-	VPADDD      Z7, Z20, Z20
-	VCMPPS      $0x03, Z13, Z13, K1
-	VMOVDQA32.Z Z8, K1, Z21
-	VCMPPS      $0x03, Z14, Z14, K1
-	VMOVDQA32.Z Z8, K1, Z22
-	VCMPPS      $0x03, Z15, Z15, K1
-	VMOVDQA32.Z Z8, K1, Z23
-	VCMPPS      $0x03, Z16, Z16, K1
-	VMOVDQA32.Z Z8, K1, Z24
-	VPADDD      Z17, Z13, Z17
-	VPORD       Z21, Z17, Z17
-	VPSRLD      $0x10, Z17, Z17
-	VPMOVDW     Z17, Y17
-	VMOVDQU32   Y17, (BX)(SI*2)
-	VPADDD      Z18, Z14, Z17
-	VPORD       Z22, Z17, Z17
-	VPSRLD      $0x10, Z17, Z17
-	VPMOVDW     Z17, Y17
-	VMOVDQU32   Y17, 32(BX)(SI*2)
-	VPADDD      Z19, Z15, Z17
-	VPORD       Z23, Z17, Z17
-	VPSRLD      $0x10, Z17, Z17
-	VPMOVDW     Z17, Y17
-	VMOVDQU32   Y17, 64(BX)(SI*2)
-	VPADDD      Z20, Z16, Z17
-	VPORD       Z24, Z17, Z17
-	VPSRLD      $0x10, Z17, Z17
-	VPMOVDW     Z17, Y17
-	VMOVDQU32   Y17, 96(BX)(SI*2)
-
-	// Nesterov look-ahead
-	VMULPS Z13, Z4, Z13
-	VADDPS Z13, Z9, Z9
-	VMULPS Z14, Z4, Z13
-	VADDPS Z13, Z10, Z10
-	VMULPS Z15, Z4, Z13
-	VADDPS Z13, Z11, Z11
-	VMULPS Z16, Z4, Z13
-	VADDPS Z13, Z12, Z12
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD   (CX)(SI*2), Z13
-	VPSLLD      $0x10, Z13, Z13
-	VMULPS      Z9, Z5, Z9
-	VSUBPS      Z9, Z13, Z9
-	VPMOVZXWD   32(CX)(SI*2), Z13
-	VPSLLD      $0x10, Z13, Z13
-	VMULPS      Z10, Z5, Z10
-	VSUBPS      Z10, Z13, Z10
-	VPMOVZXWD   64(CX)(SI*2), Z13
-	VPSLLD      $0x10, Z13, Z13
-	VMULPS      Z11, Z5, Z11
-	VSUBPS      Z11, Z13, Z11
-	VPMOVZXWD   96(CX)(SI*2), Z13
-	VPSLLD      $0x10, Z13, Z13
-	VMULPS      Z12, Z5, Z12
-	VSUBPS      Z12, Z13, Z12
-	VPSRLD      $0x10, Z9, Z13
-	VPANDD      Z6, Z13, Z13
-	VPADDD      Z7, Z13, Z13
-	VPSRLD      $0x10, Z10, Z14
-	VPANDD      Z6, Z14, Z14
-	VPADDD      Z7, Z14, Z14
-	VPSRLD      $0x10, Z11, Z15
-	VPANDD      Z6, Z15, Z15
-	VPADDD      Z7, Z15, Z15
-	VPSRLD      $0x10, Z12, Z16
-	VPANDD      Z6, Z16, Z16
-	VPADDD      Z7, Z16, Z16
-	VCMPPS      $0x03, Z9, Z9, K1
-	VMOVDQA32.Z Z8, K1, Z17
-	VCMPPS      $0x03, Z10, Z10, K1
-	VMOVDQA32.Z Z8, K1, Z18
-	VCMPPS      $0x03, Z11, Z11, K1
-	VMOVDQA32.Z Z8, K1, Z19
-	VCMPPS      $0x03, Z12, Z12, K1
-	VMOVDQA32.Z Z8, K1, Z20
-	VPADDD      Z13, Z9, Z9
-	VPORD       Z17, Z9, Z9
-	VPSRLD      $0x10, Z9, Z9
-	VPMOVDW     Z9, Y9
-	VMOVDQU32   Y9, (CX)(SI*2)
-	VPADDD      Z14, Z10, Z9
-	VPORD       Z18, Z9, Z9
-	VPSRLD      $0x10, Z9, Z9
-	VPMOVDW     Z9, Y9
-	VMOVDQU32   Y9, 32(CX)(SI*2)
-	VPADDD      Z15, Z11, Z9
-	VPORD       Z19, Z9, Z9
-	VPSRLD      $0x10, Z9, Z9
-	VPMOVDW     Z9, Y9
-	VMOVDQU32   Y9, 64(CX)(SI*2)
-	VPADDD      Z16, Z12, Z9
-	VPORD       Z20, Z9, Z9
-	VPSRLD      $0x10, Z9, Z9
-	VPMOVDW     Z9, Y9
-	VMOVDQU32   Y9, 96(CX)(SI*2)
-	ADDQ        $0x00000040, SI
-	JMP         unrolled
-
-	// One vector at a time.
-single:
-	MOVQ AX, DI
-	SUBQ SI, DI
-	CMPQ DI, $0x00000010
-	JL   tail
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(SI*4), Z0, Z9
-
-	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(SI*2), Z10
-	VPSLLD    $0x10, Z10, Z10
-	VMULPS    Z10, Z1, Z10
-	VADDPS    Z10, Z9, Z9
-
-	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Z10
-	VPSLLD    $0x10, Z10, Z10
-	VMULPS    Z10, Z2, Z10
-	VMULPS    Z9, Z3, Z11
-	VADDPS    Z11, Z10, Z10
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD      $0x10, Z10, Z11
-	VPANDD      Z6, Z11, Z11
-	VPADDD      Z7, Z11, Z11
-	VCMPPS      $0x03, Z10, Z10, K1
-	VMOVDQA32.Z Z8, K1, Z12
-	VPADDD      Z11, Z10, Z11
-	VPORD       Z12, Z11, Z11
-	VPSRLD      $0x10, Z11, Z11
-	VPMOVDW     Z11, Y11
-	VMOVDQU32   Y11, (BX)(SI*2)
-
-	// Nesterov look-ahead
-	VMULPS Z10, Z4, Z10
-	VADDPS Z10, Z9, Z9
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD   (CX)(SI*2), Z10
-	VPSLLD      $0x10, Z10, Z10
-	VMULPS      Z9, Z5, Z9
-	VSUBPS      Z9, Z10, Z9
-	VPSRLD      $0x10, Z9, Z10
-	VPANDD      Z6, Z10, Z10
-	VPADDD      Z7, Z10, Z10
-	VCMPPS      $0x03, Z9, Z9, K1
-	VMOVDQA32.Z Z8, K1, Z11
-	VPADDD      Z10, Z9, Z9
-	VPORD       Z11, Z9, Z9
-	VPSRLD      $0x10, Z9, Z9
-	VPMOVDW     Z9, Y9
-	VMOVDQU32   Y9, (CX)(SI*2)
-	ADDQ        $0x00000010, SI
-	JMP         single
-
-tail:
-	// The last 0 to lanes-1 elements: one masked vector.
-	TESTQ       DI, DI
-	JZ          done
-	MOVQ        $-1, AX
-	BZHIQ       DI, AX, AX
-	KMOVW       AX, K1
-	VPMOVZXWD.Z (CX)(SI*2), K1, Z9
-	VPSLLD      $0x10, Z9, Z9
-	VMOVUPS.Z   (DX)(SI*4), K1, Z10
-	VPMOVZXWD.Z (BX)(SI*2), K1, Z11
-	VPSLLD      $0x10, Z11, Z11
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPS Z0, Z10, Z0
-
-	// L2 weight decay folded into the gradient
-	VMULPS Z9, Z1, Z1
-	VADDPS Z1, Z0, Z0
-
-	// momentum buffer
-	VMULPS Z11, Z2, Z1
-	VMULPS Z0, Z3, Z2
-	VADDPS Z2, Z1, Z1
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD      $0x10, Z1, Z2
-	VPANDD      Z6, Z2, Z2
-	VPADDD      Z7, Z2, Z2
-	VCMPPS      $0x03, Z1, Z1, K2
-	VMOVDQA32.Z Z8, K2, Z3
-	VPADDD      Z2, Z1, Z2
-	VPORD       Z3, Z2, Z2
-	VPSRLD      $0x10, Z2, Z2
-	VPMOVDW     Z2, K1, (BX)(SI*2)
-
-	// Nesterov look-ahead
-	VMULPS Z1, Z4, Z1
-	VADDPS Z1, Z0, Z0
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS      Z0, Z5, Z0
-	VSUBPS      Z0, Z9, Z0
-	VPSRLD      $0x10, Z0, Z1
-	VPANDD      Z6, Z1, Z1
-	VPADDD      Z7, Z1, Z1
-	VCMPPS      $0x03, Z0, Z0, K2
-	VMOVDQA32.Z Z8, K2, Z2
-	VPADDD      Z1, Z0, Z0
-	VPORD       Z2, Z0, Z0
-	VPSRLD      $0x10, Z0, Z0
-	VPMOVDW     Z0, K1, (CX)(SI*2)
-
-done:
-	VZEROUPPER
-	RET
-
-// func sgdBF16AVX512F32Stochastic(param []uint16, grad []float32, buf []uint16, s [9]float32)
-// Requires: AVX, AVX512F, AVX512VL, BMI2
-TEXT ·sgdBF16AVX512F32Stochastic(SB), NOSPLIT, $0-108
-	MOVQ param_len+8(FP), AX
-	MOVQ param_base+0(FP), CX
-	MOVQ grad_base+24(FP), DX
-
-	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
-	VBROADCASTSS s_0+72(FP), Z0
-	VBROADCASTSS s_5+92(FP), Z1
-	VBROADCASTSS s_6+96(FP), Z2
-	VBROADCASTSS s_7+100(FP), Z3
-
-	// Constant: 0x7feb352d
-	MOVQ         $0x000000007feb352d, BX
-	VMOVD        BX, X4
-	VBROADCASTSS X4, Z4
-
-	// Constant: 0x846ca68b
-	MOVQ         $0x00000000846ca68b, BX
-	VMOVD        BX, X5
-	VBROADCASTSS X5, Z5
-
-	// Constant: 0xffffffff
-	MOVQ         $0x00000000ffffffff, BX
-	VMOVD        BX, X6
-	VBROADCASTSS X6, Z6
-
-	// The offset plus each lane's number: the index of the vector at element 0.
-	VPADDD laneNumbers<>+0(SB), Z2, Z2
-	XORQ   BX, BX
-
-	// Main loop: 4 vectors of 16 elements per iteration.
-unrolled:
-	MOVQ AX, SI
-	SUBQ BX, SI
-	CMPQ SI, $0x00000040
-	JL   single
-
-	// the element's global index
-	LEAQ         (BX), SI
-	VPBROADCASTD SI, Z7
-	VPADDD       Z2, Z7, Z7
-	LEAQ         16(BX), SI
-	VPBROADCASTD SI, Z8
-	VPADDD       Z2, Z8, Z8
-	LEAQ         32(BX), SI
-	VPBROADCASTD SI, Z9
-	VPADDD       Z2, Z9, Z9
-	LEAQ         48(BX), SI
-	VPBROADCASTD SI, Z10
-	VPADDD       Z2, Z10, Z10
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(BX*4), Z0, Z11
-	VMULPS 64(DX)(BX*4), Z0, Z12
-	VMULPS 128(DX)(BX*4), Z0, Z13
-	VMULPS 192(DX)(BX*4), Z0, Z14
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  Z3, Z7, Z7
-	VPADDD  Z3, Z8, Z8
-	VPADDD  Z3, Z9, Z9
-	VPADDD  Z3, Z10, Z10
-	VPSRLD  $0x10, Z7, Z15
-	VPXORD  Z15, Z7, Z7
-	VPSRLD  $0x10, Z8, Z15
-	VPXORD  Z15, Z8, Z8
-	VPSRLD  $0x10, Z9, Z15
-	VPXORD  Z15, Z9, Z9
-	VPSRLD  $0x10, Z10, Z15
-	VPXORD  Z15, Z10, Z10
-	VPMULLD Z4, Z7, Z7
-	VPMULLD Z4, Z8, Z8
-	VPMULLD Z4, Z9, Z9
-	VPMULLD Z4, Z10, Z10
-	VPSRLD  $0x0f, Z7, Z15
-	VPXORD  Z15, Z7, Z7
-	VPSRLD  $0x0f, Z8, Z15
-	VPXORD  Z15, Z8, Z8
-	VPSRLD  $0x0f, Z9, Z15
-	VPXORD  Z15, Z9, Z9
-	VPSRLD  $0x0f, Z10, Z15
-	VPXORD  Z15, Z10, Z10
-	VPMULLD Z5, Z7, Z7
-	VPSRLD  $0x10, Z7, Z7
-	VPMULLD Z5, Z8, Z8
-	VPSRLD  $0x10, Z8, Z8
-	VPMULLD Z5, Z9, Z9
-	VPSRLD  $0x10, Z9, Z9
-	VPMULLD Z5, Z10, Z10
-	VPSRLD  $0x10, Z10, Z10
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD   (CX)(BX*2), Z15
-	VPSLLD      $0x10, Z15, Z15
-	VMULPS      Z11, Z1, Z11
-	VSUBPS      Z11, Z15, Z11
-	VPMOVZXWD   32(CX)(BX*2), Z15
-	VPSLLD      $0x10, Z15, Z15
-	VMULPS      Z12, Z1, Z12
-	VSUBPS      Z12, Z15, Z12
-	VPMOVZXWD   64(CX)(BX*2), Z15
-	VPSLLD      $0x10, Z15, Z15
-	VMULPS      Z13, Z1, Z13
-	VSUBPS      Z13, Z15, Z13
-	VPMOVZXWD   96(CX)(BX*2), Z15
-	VPSLLD      $0x10, Z15, Z15
-	VMULPS      Z14, Z1, Z14
-	VSUBPS      Z14, Z15, Z14
-	VCMPPS      $0x03, Z11, Z11, K1
-	VMOVDQA32.Z Z6, K1, Z15
-	VCMPPS      $0x03, Z12, Z12, K1
-	VMOVDQA32.Z Z6, K1, Z16
-	VCMPPS      $0x03, Z13, Z13, K1
-	VMOVDQA32.Z Z6, K1, Z17
-	VCMPPS      $0x03, Z14, Z14, K1
-	VMOVDQA32.Z Z6, K1, Z18
-	VPADDD      Z7, Z11, Z7
-	VPORD       Z15, Z7, Z7
-	VPSRLD      $0x10, Z7, Z7
-	VPMOVDW     Z7, Y7
-	VMOVDQU32   Y7, (CX)(BX*2)
-	VPADDD      Z8, Z12, Z7
-	VPORD       Z16, Z7, Z7
-	VPSRLD      $0x10, Z7, Z7
-	VPMOVDW     Z7, Y7
-	VMOVDQU32   Y7, 32(CX)(BX*2)
-	VPADDD      Z9, Z13, Z7
-	VPORD       Z17, Z7, Z7
-	VPSRLD      $0x10, Z7, Z7
-	VPMOVDW     Z7, Y7
-	VMOVDQU32   Y7, 64(CX)(BX*2)
-	VPADDD      Z10, Z14, Z7
-	VPORD       Z18, Z7, Z7
-	VPSRLD      $0x10, Z7, Z7
-	VPMOVDW     Z7, Y7
-	VMOVDQU32   Y7, 96(CX)(BX*2)
-	ADDQ        $0x00000040, BX
-	JMP         unrolled
-
-	// One vector at a time.
-single:
-	MOVQ AX, SI
-	SUBQ BX, SI
-	CMPQ SI, $0x00000010
-	JL   tail
-
-	// the element's global index
-	LEAQ         (BX), SI
-	VPBROADCASTD SI, Z7
-	VPADDD       Z2, Z7, Z7
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(BX*4), Z0, Z8
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  Z3, Z7, Z7
-	VPSRLD  $0x10, Z7, Z9
-	VPXORD  Z9, Z7, Z7
-	VPMULLD Z4, Z7, Z7
-	VPSRLD  $0x0f, Z7, Z9
-	VPXORD  Z9, Z7, Z7
-	VPMULLD Z5, Z7, Z7
-	VPSRLD  $0x10, Z7, Z7
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD   (CX)(BX*2), Z9
-	VPSLLD      $0x10, Z9, Z9
-	VMULPS      Z8, Z1, Z8
-	VSUBPS      Z8, Z9, Z8
-	VCMPPS      $0x03, Z8, Z8, K1
-	VMOVDQA32.Z Z6, K1, Z9
-	VPADDD      Z7, Z8, Z7
-	VPORD       Z9, Z7, Z7
-	VPSRLD      $0x10, Z7, Z7
-	VPMOVDW     Z7, Y7
-	VMOVDQU32   Y7, (CX)(BX*2)
-	ADDQ        $0x00000010, BX
-	JMP         single
-
-tail:
-	// The last 0 to lanes-1 elements: one masked vector.
-	TESTQ       SI, SI
-	JZ          done
-	MOVQ        $-1, AX
-	BZHIQ       SI, AX, AX
-	KMOVW       AX, K1
-	VPMOVZXWD.Z (CX)(BX*2), K1, Z7
-	VPSLLD      $0x10, Z7, Z7
-	VMOVUPS.Z   (DX)(BX*4), K1, Z8
-
-	// the element's global index
-	LEAQ         (BX), AX
-	VPBROADCASTD AX, Z9
-	VPADDD       Z2, Z9, Z9
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPS Z0, Z8, Z0
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  Z3, Z9, Z2
-	VPSRLD  $0x10, Z2, Z3
-	VPXORD  Z3, Z2, Z2
-	VPMULLD Z4, Z2, Z2
-	VPSRLD  $0x0f, Z2, Z3
-	VPXORD  Z3, Z2, Z2
-	VPMULLD Z5, Z2, Z2
-	VPSRLD  $0x10, Z2, Z2
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS      Z0, Z1, Z0
-	VSUBPS      Z0, Z7, Z0
-	VCMPPS      $0x03, Z0, Z0, K2
-	VMOVDQA32.Z Z6, K2, Z1
-	VPADDD      Z2, Z0, Z0
-	VPORD       Z1, Z0, Z0
-	VPSRLD      $0x10, Z0, Z0
-	VPMOVDW     Z0, K1, (CX)(BX*2)
-
-done:
-	VZEROUPPER
-	RET
-
-// func sgdBF16AVX512F32CoupledStochastic(param []uint16, grad []float32, buf []uint16, s [9]float32)
-// Requires: AVX, AVX512F, AVX512VL, BMI2
-TEXT ·sgdBF16AVX512F32CoupledStochastic(SB), NOSPLIT, $0-108
-	MOVQ param_len+8(FP), AX
-	MOVQ param_base+0(FP), CX
-	MOVQ grad_base+24(FP), DX
-
-	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
-	VBROADCASTSS s_0+72(FP), Z0
-	VBROADCASTSS s_1+76(FP), Z1
-	VBROADCASTSS s_5+92(FP), Z2
-	VBROADCASTSS s_6+96(FP), Z3
-	VBROADCASTSS s_7+100(FP), Z4
-
-	// Constant: 0x7feb352d
-	MOVQ         $0x000000007feb352d, BX
-	VMOVD        BX, X5
-	VBROADCASTSS X5, Z5
-
-	// Constant: 0x846ca68b
-	MOVQ         $0x00000000846ca68b, BX
-	VMOVD        BX, X6
-	VBROADCASTSS X6, Z6
-
-	// Constant: 0xffffffff
-	MOVQ         $0x00000000ffffffff, BX
-	VMOVD        BX, X7
-	VBROADCASTSS X7, Z7
-
-	// The offset plus each lane's number: the index of the vector at element 0.
-	VPADDD laneNumbers<>+0(SB), Z3, Z3
-	XORQ   BX, BX
-
-	// Main loop: 4 vectors of 16 elements per iteration.
-unrolled:
-	MOVQ AX, SI
-	SUBQ BX, SI
-	CMPQ SI, $0x00000040
-	JL   single
-
-	// the element's global index
-	LEAQ         (BX), SI
-	VPBROADCASTD SI, Z8
-	VPADDD       Z3, Z8, Z8
-	LEAQ         16(BX), SI
-	VPBROADCASTD SI, Z9
-	VPADDD       Z3, Z9, Z9
-	LEAQ         32(BX), SI
-	VPBROADCASTD SI, Z10
-	VPADDD       Z3, Z10, Z10
-	LEAQ         48(BX), SI
-	VPBROADCASTD SI, Z11
-	VPADDD       Z3, Z11, Z11
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(BX*4), Z0, Z12
-	VMULPS 64(DX)(BX*4), Z0, Z13
-	VMULPS 128(DX)(BX*4), Z0, Z14
-	VMULPS 192(DX)(BX*4), Z0, Z15
-
-	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(BX*2), Z16
-	VPSLLD    $0x10, Z16, Z16
-	VMULPS    Z16, Z1, Z16
-	VADDPS    Z16, Z12, Z12
-	VPMOVZXWD 32(CX)(BX*2), Z16
-	VPSLLD    $0x10, Z16, Z16
-	VMULPS    Z16, Z1, Z16
-	VADDPS    Z16, Z13, Z13
-	VPMOVZXWD 64(CX)(BX*2), Z16
-	VPSLLD    $0x10, Z16, Z16
-	VMULPS    Z16, Z1, Z16
-	VADDPS    Z16, Z14, Z14
-	VPMOVZXWD 96(CX)(BX*2), Z16
-	VPSLLD    $0x10, Z16, Z16
-	VMULPS    Z16, Z1, Z16
-	VADDPS    Z16, Z15, Z15
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  Z4, Z8, Z8
-	VPADDD  Z4, Z9, Z9
-	VPADDD  Z4, Z10, Z10
-	VPADDD  Z4, Z11, Z11
-	VPSRLD  $0x10, Z8, Z16
-	VPXORD  Z16, Z8, Z8
-	VPSRLD  $0x10, Z9, Z16
-	VPXORD  Z16, Z9, Z9
-	VPSRLD  $0x10, Z10, Z16
-	VPXORD  Z16, Z10, Z10
-	VPSRLD  $0x10, Z11, Z16
-	VPXORD  Z16, Z11, Z11
-	VPMULLD Z5, Z8, Z8
-	VPMULLD Z5, Z9, Z9
-	VPMULLD Z5, Z10, Z10
-	VPMULLD Z5, Z11, Z11
-	VPSRLD  $0x0f, Z8, Z16
-	VPXORD  Z16, Z8, Z8
-	VPSRLD  $0x0f, Z9, Z16
-	VPXORD  Z16, Z9, Z9
-	VPSRLD  $0x0f, Z10, Z16
-	VPXORD  Z16, Z10, Z10
-	VPSRLD  $0x0f, Z11, Z16
-	VPXORD  Z16, Z11, Z11
-	VPMULLD Z6, Z8, Z8
-	VPSRLD  $0x10, Z8, Z8
-	VPMULLD Z6, Z9, Z9
-	VPSRLD  $0x10, Z9, Z9
-	VPMULLD Z6, Z10, Z10
-	VPSRLD  $0x10, Z10, Z10
-	VPMULLD Z6, Z11, Z11
-	VPSRLD  $0x10, Z11, Z11
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD   (CX)(BX*2), Z16
-	VPSLLD      $0x10, Z16, Z16
-	VMULPS      Z12, Z2, Z12
-	VSUBPS      Z12, Z16, Z12
-	VPMOVZXWD   32(CX)(BX*2), Z16
-	VPSLLD      $0x10, Z16, Z16
-	VMULPS      Z13, Z2, Z13
-	VSUBPS      Z13, Z16, Z13
-	VPMOVZXWD   64(CX)(BX*2), Z16
-	VPSLLD      $0x10, Z16, Z16
-	VMULPS      Z14, Z2, Z14
-	VSUBPS      Z14, Z16, Z14
-	VPMOVZXWD   96(CX)(BX*2), Z16
-	VPSLLD      $0x10, Z16, Z16
-	VMULPS      Z15, Z2, Z15
-	VSUBPS      Z15, Z16, Z15
-	VCMPPS      $0x03, Z12, Z12, K1
-	VMOVDQA32.Z Z7, K1, Z16
-	VCMPPS      $0x03, Z13, Z13, K1
-	VMOVDQA32.Z Z7, K1, Z17
-	VCMPPS      $0x03, Z14, Z14, K1
-	VMOVDQA32.Z Z7, K1, Z18
-	VCMPPS      $0x03, Z15, Z15, K1
-	VMOVDQA32.Z Z7, K1, Z19
-	VPADDD      Z8, Z12, Z8
-	VPORD       Z16, Z8, Z8
-	VPSRLD      $0x10, Z8, Z8
-	VPMOVDW     Z8, Y8
-	VMOVDQU32   Y8, (CX)(BX*2)
-	VPADDD      Z9, Z13, Z8
-	VPORD       Z17, Z8, Z8
-	VPSRLD      $0x10, Z8, Z8
-	VPMOVDW     Z8, Y8
-	VMOVDQU32   Y8, 32(CX)(BX*2)
-	VPADDD      Z10, Z14, Z8
-	VPORD       Z18, Z8, Z8
-	VPSRLD      $0x10, Z8, Z8
-	VPMOVDW     Z8, Y8
-	VMOVDQU32   Y8, 64(CX)(BX*2)
-	VPADDD      Z11, Z15, Z8
-	VPORD       Z19, Z8, Z8
-	VPSRLD      $0x10, Z8, Z8
-	VPMOVDW     Z8, Y8
-	VMOVDQU32   Y8, 96(CX)(BX*2)
-	ADDQ        $0x00000040, BX
-	JMP         unrolled
-
-	// One vector at a time.
-single:
-	MOVQ AX, SI
-	SUBQ BX, SI
-	CMPQ SI, $0x00000010
-	JL   tail
-
-	// the element's global index
-	LEAQ         (BX), SI
-	VPBROADCASTD SI, Z8
-	VPADDD       Z3, Z8, Z8
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(BX*4), Z0, Z9
-
-	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(BX*2), Z10
-	VPSLLD    $0x10, Z10, Z10
-	VMULPS    Z10, Z1, Z10
-	VADDPS    Z10, Z9, Z9
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  Z4, Z8, Z8
-	VPSRLD  $0x10, Z8, Z10
-	VPXORD  Z10, Z8, Z8
-	VPMULLD Z5, Z8, Z8
-	VPSRLD  $0x0f, Z8, Z10
-	VPXORD  Z10, Z8, Z8
-	VPMULLD Z6, Z8, Z8
-	VPSRLD  $0x10, Z8, Z8
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD   (CX)(BX*2), Z10
-	VPSLLD      $0x10, Z10, Z10
-	VMULPS      Z9, Z2, Z9
-	VSUBPS      Z9, Z10, Z9
-	VCMPPS      $0x03, Z9, Z9, K1
-	VMOVDQA32.Z Z7, K1, Z10
-	VPADDD      Z8, Z9, Z8
-	VPORD       Z10, Z8, Z8
-	VPSRLD      $0x10, Z8, Z8
-	VPMOVDW     Z8, Y8
-	VMOVDQU32   Y8, (CX)(BX*2)
-	ADDQ        $0x00000010, BX
-	JMP         single
-
-tail:
-	// The last 0 to lanes-1 elements: one masked vector.
-	TESTQ       SI, SI
-	JZ          done
-	MOVQ        $-1, AX
-	BZHIQ       SI, AX, AX
-	KMOVW       AX, K1
-	VPMOVZXWD.Z (CX)(BX*2), K1, Z8
-	VPSLLD      $0x10, Z8, Z8
-	VMOVUPS.Z   (DX)(BX*4), K1, Z9
-
-	// the element's global index
-	LEAQ         (BX), AX
-	VPBROADCASTD AX, Z10
-	VPADDD       Z3, Z10, Z10
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPS Z0, Z9, Z0
-
-	// L2 weight decay folded into the gradient
-	VMULPS Z8, Z1, Z1
-	VADDPS Z1, Z0, Z0
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  Z4, Z10, Z1
-	VPSRLD  $0x10, Z1, Z3
-	VPXORD  Z3, Z1, Z1
-	VPMULLD Z5, Z1, Z1
-	VPSRLD  $0x0f, Z1, Z3
-	VPXORD  Z3, Z1, Z1
-	VPMULLD Z6, Z1, Z1
-	VPSRLD  $0x10, Z1, Z1
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS      Z0, Z2, Z0
-	VSUBPS      Z0, Z8, Z0
-	VCMPPS      $0x03, Z0, Z0, K2
-	VMOVDQA32.Z Z7, K2, Z2
-	VPADDD      Z1, Z0, Z0
-	VPORD       Z2, Z0, Z0
-	VPSRLD      $0x10, Z0, Z0
-	VPMOVDW     Z0, K1, (CX)(BX*2)
-
-done:
-	VZEROUPPER
-	RET
-
-// func sgdBF16AVX512F32MomentumStochastic(param []uint16, grad []float32, buf []uint16, s [9]float32)
-// Requires: AVX, AVX512F, AVX512VL, BMI2
-TEXT ·sgdBF16AVX512F32MomentumStochastic(SB), NOSPLIT, $0-108
-	MOVQ param_len+8(FP), AX
-	MOVQ param_base+0(FP), CX
-	MOVQ grad_base+24(FP), DX
-	MOVQ buf_base+48(FP), BX
-
-	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
-	VBROADCASTSS s_0+72(FP), Z0
-	VBROADCASTSS s_2+80(FP), Z1
-	VBROADCASTSS s_3+84(FP), Z2
+	VMOVUPS      Z3, (SP)
 	VBROADCASTSS s_5+92(FP), Z3
-	VBROADCASTSS s_6+96(FP), Z4
-	VBROADCASTSS s_7+100(FP), Z5
-	VBROADCASTSS s_8+104(FP), Z6
-
-	// Constant: 0x7feb352d
-	MOVQ         $0x000000007feb352d, SI
-	VMOVD        SI, X7
-	VBROADCASTSS X7, Z7
-
-	// Constant: 0x846ca68b
-	MOVQ         $0x00000000846ca68b, SI
-	VMOVD        SI, X8
-	VBROADCASTSS X8, Z8
-
-	// Constant: 0xffffffff
-	MOVQ         $0x00000000ffffffff, SI
-	VMOVD        SI, X9
-	VBROADCASTSS X9, Z9
+	VMOVUPS      Z3, 64(SP)
+	VBROADCASTSS s_6+96(FP), Z3
+	VMOVUPS      Z3, 128(SP)
+	VBROADCASTSS s_7+100(FP), Z3
+	VMOVUPS      Z3, 192(SP)
 
 	// The offset plus each lane's number: the index of the vector at element 0.
-	VPADDD laneNumbers<>+0(SB), Z4, Z4
-	XORQ   SI, SI
+	VMOVUPS 128(SP), Z3
+	VPADDD  laneNumbers<>+0(SB), Z3, Z3
+	XORQ    SI, SI
 
 	// Main loop: 4 vectors of 16 elements per iteration.
 unrolled:
@@ -5403,963 +5636,167 @@ unrolled:
 	CMPQ DI, $0x00000040
 	JL   single
 
-	// the element's global index
-	LEAQ         (SI), DI
-	VPBROADCASTD DI, Z10
-	VPADDD       Z4, Z10, Z10
-	LEAQ         16(SI), DI
-	VPBROADCASTD DI, Z11
-	VPADDD       Z4, Z11, Z11
-	LEAQ         32(SI), DI
-	VPBROADCASTD DI, Z12
-	VPADDD       Z4, Z12, Z12
-	LEAQ         48(SI), DI
-	VPBROADCASTD DI, Z13
-	VPADDD       Z4, Z13, Z13
-
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(SI*4), Z0, Z14
-	VMULPS 64(DX)(SI*4), Z0, Z15
-	VMULPS 128(DX)(SI*4), Z0, Z16
-	VMULPS 192(DX)(SI*4), Z0, Z17
+	VMULPS (DX)(SI*4), Z0, Z16
+	VMULPS 64(DX)(SI*4), Z0, Z17
+	VMULPS 128(DX)(SI*4), Z0, Z18
+	VMULPS 192(DX)(SI*4), Z0, Z19
 
 	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Z18
-	VPSLLD    $0x10, Z18, Z18
-	VMULPS    Z18, Z1, Z18
-	VMULPS    Z14, Z2, Z14
-	VADDPS    Z14, Z18, Z14
-	VPMOVZXWD 32(BX)(SI*2), Z18
-	VPSLLD    $0x10, Z18, Z18
-	VMULPS    Z18, Z1, Z18
-	VMULPS    Z15, Z2, Z15
-	VADDPS    Z15, Z18, Z15
-	VPMOVZXWD 64(BX)(SI*2), Z18
-	VPSLLD    $0x10, Z18, Z18
-	VMULPS    Z18, Z1, Z18
-	VMULPS    Z16, Z2, Z16
-	VADDPS    Z16, Z18, Z16
-	VPMOVZXWD 96(BX)(SI*2), Z18
-	VPSLLD    $0x10, Z18, Z18
-	VMULPS    Z18, Z1, Z18
-	VMULPS    Z17, Z2, Z17
-	VADDPS    Z17, Z18, Z17
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  Z6, Z10, Z18
-	VPADDD  Z6, Z11, Z19
-	VPADDD  Z6, Z12, Z20
-	VPADDD  Z6, Z13, Z21
-	VPSRLD  $0x10, Z18, Z22
-	VPXORD  Z22, Z18, Z18
-	VPSRLD  $0x10, Z19, Z22
-	VPXORD  Z22, Z19, Z19
-	VPSRLD  $0x10, Z20, Z22
-	VPXORD  Z22, Z20, Z20
-	VPSRLD  $0x10, Z21, Z22
-	VPXORD  Z22, Z21, Z21
-	VPMULLD Z7, Z18, Z18
-	VPMULLD Z7, Z19, Z19
-	VPMULLD Z7, Z20, Z20
-	VPMULLD Z7, Z21, Z21
-	VPSRLD  $0x0f, Z18, Z22
-	VPXORD  Z22, Z18, Z18
-	VPSRLD  $0x0f, Z19, Z22
-	VPXORD  Z22, Z19, Z19
-	VPSRLD  $0x0f, Z20, Z22
-	VPXORD  Z22, Z20, Z20
-	VPSRLD  $0x0f, Z21, Z22
-	VPXORD  Z22, Z21, Z21
-	VPMULLD Z8, Z18, Z18
-	VPSRLD  $0x10, Z18, Z18
-	VPMULLD Z8, Z19, Z19
-	VPSRLD  $0x10, Z19, Z19
-	VPMULLD Z8, Z20, Z20
-	VPSRLD  $0x10, Z20, Z20
-	VPMULLD Z8, Z21, Z21
-	VPSRLD  $0x10, Z21, Z21
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VCMPPS      $0x03, Z14, Z14, K1
-	VMOVDQA32.Z Z9, K1, Z22
-	VCMPPS      $0x03, Z15, Z15, K1
-	VMOVDQA32.Z Z9, K1, Z23
-	VCMPPS      $0x03, Z16, Z16, K1
-	VMOVDQA32.Z Z9, K1, Z24
-	VCMPPS      $0x03, Z17, Z17, K1
-	VMOVDQA32.Z Z9, K1, Z25
-	VPADDD      Z18, Z14, Z18
-	VPORD       Z22, Z18, Z18
-	VPSRLD      $0x10, Z18, Z18
-	VPMOVDW     Z18, Y18
-	VMOVDQU32   Y18, (BX)(SI*2)
-	VPADDD      Z19, Z15, Z18
-	VPORD       Z23, Z18, Z18
-	VPSRLD      $0x10, Z18, Z18
-	VPMOVDW     Z18, Y18
-	VMOVDQU32   Y18, 32(BX)(SI*2)
-	VPADDD      Z20, Z16, Z18
-	VPORD       Z24, Z18, Z18
-	VPSRLD      $0x10, Z18, Z18
-	VPMOVDW     Z18, Y18
-	VMOVDQU32   Y18, 64(BX)(SI*2)
-	VPADDD      Z21, Z17, Z18
-	VPORD       Z25, Z18, Z18
-	VPSRLD      $0x10, Z18, Z18
-	VPMOVDW     Z18, Y18
-	VMOVDQU32   Y18, 96(BX)(SI*2)
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  Z5, Z10, Z10
-	VPADDD  Z5, Z11, Z11
-	VPADDD  Z5, Z12, Z12
-	VPADDD  Z5, Z13, Z13
-	VPSRLD  $0x10, Z10, Z18
-	VPXORD  Z18, Z10, Z10
-	VPSRLD  $0x10, Z11, Z18
-	VPXORD  Z18, Z11, Z11
-	VPSRLD  $0x10, Z12, Z18
-	VPXORD  Z18, Z12, Z12
-	VPSRLD  $0x10, Z13, Z18
-	VPXORD  Z18, Z13, Z13
-	VPMULLD Z7, Z10, Z10
-	VPMULLD Z7, Z11, Z11
-	VPMULLD Z7, Z12, Z12
-	VPMULLD Z7, Z13, Z13
-	VPSRLD  $0x0f, Z10, Z18
-	VPXORD  Z18, Z10, Z10
-	VPSRLD  $0x0f, Z11, Z18
-	VPXORD  Z18, Z11, Z11
-	VPSRLD  $0x0f, Z12, Z18
-	VPXORD  Z18, Z12, Z12
-	VPSRLD  $0x0f, Z13, Z18
-	VPXORD  Z18, Z13, Z13
-	VPMULLD Z8, Z10, Z10
-	VPSRLD  $0x10, Z10, Z10
-	VPMULLD Z8, Z11, Z11
-	VPSRLD  $0x10, Z11, Z11
-	VPMULLD Z8, Z12, Z12
-	VPSRLD  $0x10, Z12, Z12
-	VPMULLD Z8, Z13, Z13
-	VPSRLD  $0x10, Z13, Z13
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD   (CX)(SI*2), Z18
-	VPSLLD      $0x10, Z18, Z18
-	VMULPS      Z14, Z3, Z14
-	VSUBPS      Z14, Z18, Z14
-	VPMOVZXWD   32(CX)(SI*2), Z18
-	VPSLLD      $0x10, Z18, Z18
-	VMULPS      Z15, Z3, Z15
-	VSUBPS      Z15, Z18, Z15
-	VPMOVZXWD   64(CX)(SI*2), Z18
-	VPSLLD      $0x10, Z18, Z18
-	VMULPS      Z16, Z3, Z16
-	VSUBPS      Z16, Z18, Z16
-	VPMOVZXWD   96(CX)(SI*2), Z18
-	VPSLLD      $0x10, Z18, Z18
-	VMULPS      Z17, Z3, Z17
-	VSUBPS      Z17, Z18, Z17
-	VCMPPS      $0x03, Z14, Z14, K1
-	VMOVDQA32.Z Z9, K1, Z18
-	VCMPPS      $0x03, Z15, Z15, K1
-	VMOVDQA32.Z Z9, K1, Z19
-	VCMPPS      $0x03, Z16, Z16, K1
-	VMOVDQA32.Z Z9, K1, Z20
-	VCMPPS      $0x03, Z17, Z17, K1
-	VMOVDQA32.Z Z9, K1, Z21
-	VPADDD      Z10, Z14, Z10
-	VPORD       Z18, Z10, Z10
-	VPSRLD      $0x10, Z10, Z10
-	VPMOVDW     Z10, Y10
-	VMOVDQU32   Y10, (CX)(SI*2)
-	VPADDD      Z11, Z15, Z10
-	VPORD       Z19, Z10, Z10
-	VPSRLD      $0x10, Z10, Z10
-	VPMOVDW     Z10, Y10
-	VMOVDQU32   Y10, 32(CX)(SI*2)
-	VPADDD      Z12, Z16, Z10
-	VPORD       Z20, Z10, Z10
-	VPSRLD      $0x10, Z10, Z10
-	VPMOVDW     Z10, Y10
-	VMOVDQU32   Y10, 64(CX)(SI*2)
-	VPADDD      Z13, Z17, Z10
-	VPORD       Z21, Z10, Z10
-	VPSRLD      $0x10, Z10, Z10
-	VPMOVDW     Z10, Y10
-	VMOVDQU32   Y10, 96(CX)(SI*2)
-	ADDQ        $0x00000040, SI
-	JMP         unrolled
-
-	// One vector at a time.
-single:
-	MOVQ AX, DI
-	SUBQ SI, DI
-	CMPQ DI, $0x00000010
-	JL   tail
-
-	// the element's global index
-	LEAQ         (SI), DI
-	VPBROADCASTD DI, Z10
-	VPADDD       Z4, Z10, Z10
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(SI*4), Z0, Z11
-
-	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Z12
-	VPSLLD    $0x10, Z12, Z12
-	VMULPS    Z12, Z1, Z12
-	VMULPS    Z11, Z2, Z11
-	VADDPS    Z11, Z12, Z11
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  Z6, Z10, Z12
-	VPSRLD  $0x10, Z12, Z13
-	VPXORD  Z13, Z12, Z12
-	VPMULLD Z7, Z12, Z12
-	VPSRLD  $0x0f, Z12, Z13
-	VPXORD  Z13, Z12, Z12
-	VPMULLD Z8, Z12, Z12
-	VPSRLD  $0x10, Z12, Z12
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VCMPPS      $0x03, Z11, Z11, K1
-	VMOVDQA32.Z Z9, K1, Z13
-	VPADDD      Z12, Z11, Z12
-	VPORD       Z13, Z12, Z12
-	VPSRLD      $0x10, Z12, Z12
-	VPMOVDW     Z12, Y12
-	VMOVDQU32   Y12, (BX)(SI*2)
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  Z5, Z10, Z10
-	VPSRLD  $0x10, Z10, Z12
-	VPXORD  Z12, Z10, Z10
-	VPMULLD Z7, Z10, Z10
-	VPSRLD  $0x0f, Z10, Z12
-	VPXORD  Z12, Z10, Z10
-	VPMULLD Z8, Z10, Z10
-	VPSRLD  $0x10, Z10, Z10
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD   (CX)(SI*2), Z12
-	VPSLLD      $0x10, Z12, Z12
-	VMULPS      Z11, Z3, Z11
-	VSUBPS      Z11, Z12, Z11
-	VCMPPS      $0x03, Z11, Z11, K1
-	VMOVDQA32.Z Z9, K1, Z12
-	VPADDD      Z10, Z11, Z10
-	VPORD       Z12, Z10, Z10
-	VPSRLD      $0x10, Z10, Z10
-	VPMOVDW     Z10, Y10
-	VMOVDQU32   Y10, (CX)(SI*2)
-	ADDQ        $0x00000010, SI
-	JMP         single
-
-tail:
-	// The last 0 to lanes-1 elements: one masked vector.
-	TESTQ       DI, DI
-	JZ          done
-	MOVQ        $-1, AX
-	BZHIQ       DI, AX, AX
-	KMOVW       AX, K1
-	VPMOVZXWD.Z (CX)(SI*2), K1, Z10
-	VPSLLD      $0x10, Z10, Z10
-	VMOVUPS.Z   (DX)(SI*4), K1, Z11
-	VPMOVZXWD.Z (BX)(SI*2), K1, Z12
-	VPSLLD      $0x10, Z12, Z12
-
-	// the element's global index
-	LEAQ         (SI), AX
-	VPBROADCASTD AX, Z13
-	VPADDD       Z4, Z13, Z13
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPS Z0, Z11, Z0
-
-	// momentum buffer
-	VMULPS Z12, Z1, Z1
-	VMULPS Z0, Z2, Z0
-	VADDPS Z0, Z1, Z0
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  Z6, Z13, Z1
-	VPSRLD  $0x10, Z1, Z2
-	VPXORD  Z2, Z1, Z1
-	VPMULLD Z7, Z1, Z1
-	VPSRLD  $0x0f, Z1, Z2
-	VPXORD  Z2, Z1, Z1
-	VPMULLD Z8, Z1, Z1
-	VPSRLD  $0x10, Z1, Z1
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VCMPPS      $0x03, Z0, Z0, K2
-	VMOVDQA32.Z Z9, K2, Z2
-	VPADDD      Z1, Z0, Z1
-	VPORD       Z2, Z1, Z1
-	VPSRLD      $0x10, Z1, Z1
-	VPMOVDW     Z1, K1, (BX)(SI*2)
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  Z5, Z13, Z1
-	VPSRLD  $0x10, Z1, Z2
-	VPXORD  Z2, Z1, Z1
-	VPMULLD Z7, Z1, Z1
-	VPSRLD  $0x0f, Z1, Z2
-	VPXORD  Z2, Z1, Z1
-	VPMULLD Z8, Z1, Z1
-	VPSRLD  $0x10, Z1, Z1
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS      Z0, Z3, Z0
-	VSUBPS      Z0, Z10, Z0
-	VCMPPS      $0x03, Z0, Z0, K2
-	VMOVDQA32.Z Z9, K2, Z2
-	VPADDD      Z1, Z0, Z0
-	VPORD       Z2, Z0, Z0
-	VPSRLD      $0x10, Z0, Z0
-	VPMOVDW     Z0, K1, (CX)(SI*2)
-
-done:
-	VZEROUPPER
-	RET
-
-// func sgdBF16AVX512F32CoupledMomentumStochastic(param []uint16, grad []float32, buf []uint16, s [9]float32)
-// Requires: AVX, AVX512F, AVX512VL, BMI2
-TEXT ·sgdBF16AVX512F32CoupledMomentumStochastic(SB), NOSPLIT, $0-108
-	MOVQ param_len+8(FP), AX
-	MOVQ param_base+0(FP), CX
-	MOVQ grad_base+24(FP), DX
-	MOVQ buf_base+48(FP), BX
-
-	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
-	VBROADCASTSS s_0+72(FP), Z0
-	VBROADCASTSS s_1+76(FP), Z1
-	VBROADCASTSS s_2+80(FP), Z2
-	VBROADCASTSS s_3+84(FP), Z3
-	VBROADCASTSS s_5+92(FP), Z4
-	VBROADCASTSS s_6+96(FP), Z5
-	VBROADCASTSS s_7+100(FP), Z6
-	VBROADCASTSS s_8+104(FP), Z7
-
-	// Constant: 0x7feb352d
-	MOVQ         $0x000000007feb352d, SI
-	VMOVD        SI, X8
-	VBROADCASTSS X8, Z8
-
-	// Constant: 0x846ca68b
-	MOVQ         $0x00000000846ca68b, SI
-	VMOVD        SI, X9
-	VBROADCASTSS X9, Z9
-
-	// Constant: 0xffffffff
-	MOVQ         $0x00000000ffffffff, SI
-	VMOVD        SI, X10
-	VBROADCASTSS X10, Z10
-
-	// The offset plus each lane's number: the index of the vector at element 0.
-	VPADDD laneNumbers<>+0(SB), Z5, Z5
-	XORQ   SI, SI
-
-	// Main loop: 4 vectors of 16 elements per iteration.
-unrolled:
-	MOVQ AX, DI
-	SUBQ SI, DI
-	CMPQ DI, $0x00000040
-	JL   single
-
-	// the element's global index
-	LEAQ         (SI), DI
-	VPBROADCASTD DI, Z11
-	VPADDD       Z5, Z11, Z11
-	LEAQ         16(SI), DI
-	VPBROADCASTD DI, Z12
-	VPADDD       Z5, Z12, Z12
-	LEAQ         32(SI), DI
-	VPBROADCASTD DI, Z13
-	VPADDD       Z5, Z13, Z13
-	LEAQ         48(SI), DI
-	VPBROADCASTD DI, Z14
-	VPADDD       Z5, Z14, Z14
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(SI*4), Z0, Z15
-	VMULPS 64(DX)(SI*4), Z0, Z16
-	VMULPS 128(DX)(SI*4), Z0, Z17
-	VMULPS 192(DX)(SI*4), Z0, Z18
-
-	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(SI*2), Z19
-	VPSLLD    $0x10, Z19, Z19
-	VMULPS    Z19, Z1, Z19
-	VADDPS    Z19, Z15, Z15
-	VPMOVZXWD 32(CX)(SI*2), Z19
-	VPSLLD    $0x10, Z19, Z19
-	VMULPS    Z19, Z1, Z19
-	VADDPS    Z19, Z16, Z16
-	VPMOVZXWD 64(CX)(SI*2), Z19
-	VPSLLD    $0x10, Z19, Z19
-	VMULPS    Z19, Z1, Z19
-	VADDPS    Z19, Z17, Z17
-	VPMOVZXWD 96(CX)(SI*2), Z19
-	VPSLLD    $0x10, Z19, Z19
-	VMULPS    Z19, Z1, Z19
-	VADDPS    Z19, Z18, Z18
-
-	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Z19
-	VPSLLD    $0x10, Z19, Z19
-	VMULPS    Z19, Z2, Z19
-	VMULPS    Z15, Z3, Z15
-	VADDPS    Z15, Z19, Z15
-	VPMOVZXWD 32(BX)(SI*2), Z19
-	VPSLLD    $0x10, Z19, Z19
-	VMULPS    Z19, Z2, Z19
-	VMULPS    Z16, Z3, Z16
-	VADDPS    Z16, Z19, Z16
-	VPMOVZXWD 64(BX)(SI*2), Z19
-	VPSLLD    $0x10, Z19, Z19
-	VMULPS    Z19, Z2, Z19
-	VMULPS    Z17, Z3, Z17
-	VADDPS    Z17, Z19, Z17
-	VPMOVZXWD 96(BX)(SI*2), Z19
-	VPSLLD    $0x10, Z19, Z19
-	VMULPS    Z19, Z2, Z19
-	VMULPS    Z18, Z3, Z18
-	VADDPS    Z18, Z19, Z18
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  Z7, Z11, Z19
-	VPADDD  Z7, Z12, Z20
-	VPADDD  Z7, Z13, Z21
-	VPADDD  Z7, Z14, Z22
-	VPSRLD  $0x10, Z19, Z23
-	VPXORD  Z23, Z19, Z19
-	VPSRLD  $0x10, Z20, Z23
-	VPXORD  Z23, Z20, Z20
-	VPSRLD  $0x10, Z21, Z23
-	VPXORD  Z23, Z21, Z21
-	VPSRLD  $0x10, Z22, Z23
-	VPXORD  Z23, Z22, Z22
-	VPMULLD Z8, Z19, Z19
-	VPMULLD Z8, Z20, Z20
-	VPMULLD Z8, Z21, Z21
-	VPMULLD Z8, Z22, Z22
-	VPSRLD  $0x0f, Z19, Z23
-	VPXORD  Z23, Z19, Z19
-	VPSRLD  $0x0f, Z20, Z23
-	VPXORD  Z23, Z20, Z20
-	VPSRLD  $0x0f, Z21, Z23
-	VPXORD  Z23, Z21, Z21
-	VPSRLD  $0x0f, Z22, Z23
-	VPXORD  Z23, Z22, Z22
-	VPMULLD Z9, Z19, Z19
-	VPSRLD  $0x10, Z19, Z19
-	VPMULLD Z9, Z20, Z20
-	VPSRLD  $0x10, Z20, Z20
-	VPMULLD Z9, Z21, Z21
-	VPSRLD  $0x10, Z21, Z21
-	VPMULLD Z9, Z22, Z22
-	VPSRLD  $0x10, Z22, Z22
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VCMPPS      $0x03, Z15, Z15, K1
-	VMOVDQA32.Z Z10, K1, Z23
-	VCMPPS      $0x03, Z16, Z16, K1
-	VMOVDQA32.Z Z10, K1, Z24
-	VCMPPS      $0x03, Z17, Z17, K1
-	VMOVDQA32.Z Z10, K1, Z25
-	VCMPPS      $0x03, Z18, Z18, K1
-	VMOVDQA32.Z Z10, K1, Z26
-	VPADDD      Z19, Z15, Z19
-	VPORD       Z23, Z19, Z19
-	VPSRLD      $0x10, Z19, Z19
-	VPMOVDW     Z19, Y19
-	VMOVDQU32   Y19, (BX)(SI*2)
-	VPADDD      Z20, Z16, Z19
-	VPORD       Z24, Z19, Z19
-	VPSRLD      $0x10, Z19, Z19
-	VPMOVDW     Z19, Y19
-	VMOVDQU32   Y19, 32(BX)(SI*2)
-	VPADDD      Z21, Z17, Z19
-	VPORD       Z25, Z19, Z19
-	VPSRLD      $0x10, Z19, Z19
-	VPMOVDW     Z19, Y19
-	VMOVDQU32   Y19, 64(BX)(SI*2)
-	VPADDD      Z22, Z18, Z19
-	VPORD       Z26, Z19, Z19
-	VPSRLD      $0x10, Z19, Z19
-	VPMOVDW     Z19, Y19
-	VMOVDQU32   Y19, 96(BX)(SI*2)
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  Z6, Z11, Z11
-	VPADDD  Z6, Z12, Z12
-	VPADDD  Z6, Z13, Z13
-	VPADDD  Z6, Z14, Z14
-	VPSRLD  $0x10, Z11, Z19
-	VPXORD  Z19, Z11, Z11
-	VPSRLD  $0x10, Z12, Z19
-	VPXORD  Z19, Z12, Z12
-	VPSRLD  $0x10, Z13, Z19
-	VPXORD  Z19, Z13, Z13
-	VPSRLD  $0x10, Z14, Z19
-	VPXORD  Z19, Z14, Z14
-	VPMULLD Z8, Z11, Z11
-	VPMULLD Z8, Z12, Z12
-	VPMULLD Z8, Z13, Z13
-	VPMULLD Z8, Z14, Z14
-	VPSRLD  $0x0f, Z11, Z19
-	VPXORD  Z19, Z11, Z11
-	VPSRLD  $0x0f, Z12, Z19
-	VPXORD  Z19, Z12, Z12
-	VPSRLD  $0x0f, Z13, Z19
-	VPXORD  Z19, Z13, Z13
-	VPSRLD  $0x0f, Z14, Z19
-	VPXORD  Z19, Z14, Z14
-	VPMULLD Z9, Z11, Z11
-	VPSRLD  $0x10, Z11, Z11
-	VPMULLD Z9, Z12, Z12
-	VPSRLD  $0x10, Z12, Z12
-	VPMULLD Z9, Z13, Z13
-	VPSRLD  $0x10, Z13, Z13
-	VPMULLD Z9, Z14, Z14
-	VPSRLD  $0x10, Z14, Z14
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD   (CX)(SI*2), Z19
-	VPSLLD      $0x10, Z19, Z19
-	VMULPS      Z15, Z4, Z15
-	VSUBPS      Z15, Z19, Z15
-	VPMOVZXWD   32(CX)(SI*2), Z19
-	VPSLLD      $0x10, Z19, Z19
-	VMULPS      Z16, Z4, Z16
-	VSUBPS      Z16, Z19, Z16
-	VPMOVZXWD   64(CX)(SI*2), Z19
-	VPSLLD      $0x10, Z19, Z19
-	VMULPS      Z17, Z4, Z17
-	VSUBPS      Z17, Z19, Z17
-	VPMOVZXWD   96(CX)(SI*2), Z19
-	VPSLLD      $0x10, Z19, Z19
-	VMULPS      Z18, Z4, Z18
-	VSUBPS      Z18, Z19, Z18
-	VCMPPS      $0x03, Z15, Z15, K1
-	VMOVDQA32.Z Z10, K1, Z19
-	VCMPPS      $0x03, Z16, Z16, K1
-	VMOVDQA32.Z Z10, K1, Z20
-	VCMPPS      $0x03, Z17, Z17, K1
-	VMOVDQA32.Z Z10, K1, Z21
-	VCMPPS      $0x03, Z18, Z18, K1
-	VMOVDQA32.Z Z10, K1, Z22
-	VPADDD      Z11, Z15, Z11
-	VPORD       Z19, Z11, Z11
-	VPSRLD      $0x10, Z11, Z11
-	VPMOVDW     Z11, Y11
-	VMOVDQU32   Y11, (CX)(SI*2)
-	VPADDD      Z12, Z16, Z11
-	VPORD       Z20, Z11, Z11
-	VPSRLD      $0x10, Z11, Z11
-	VPMOVDW     Z11, Y11
-	VMOVDQU32   Y11, 32(CX)(SI*2)
-	VPADDD      Z13, Z17, Z11
-	VPORD       Z21, Z11, Z11
-	VPSRLD      $0x10, Z11, Z11
-	VPMOVDW     Z11, Y11
-	VMOVDQU32   Y11, 64(CX)(SI*2)
-	VPADDD      Z14, Z18, Z11
-	VPORD       Z22, Z11, Z11
-	VPSRLD      $0x10, Z11, Z11
-	VPMOVDW     Z11, Y11
-	VMOVDQU32   Y11, 96(CX)(SI*2)
-	ADDQ        $0x00000040, SI
-	JMP         unrolled
-
-	// One vector at a time.
-single:
-	MOVQ AX, DI
-	SUBQ SI, DI
-	CMPQ DI, $0x00000010
-	JL   tail
-
-	// the element's global index
-	LEAQ         (SI), DI
-	VPBROADCASTD DI, Z11
-	VPADDD       Z5, Z11, Z11
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(SI*4), Z0, Z12
-
-	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(SI*2), Z13
-	VPSLLD    $0x10, Z13, Z13
-	VMULPS    Z13, Z1, Z13
-	VADDPS    Z13, Z12, Z12
-
-	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Z13
-	VPSLLD    $0x10, Z13, Z13
-	VMULPS    Z13, Z2, Z13
-	VMULPS    Z12, Z3, Z12
-	VADDPS    Z12, Z13, Z12
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  Z7, Z11, Z13
-	VPSRLD  $0x10, Z13, Z14
-	VPXORD  Z14, Z13, Z13
-	VPMULLD Z8, Z13, Z13
-	VPSRLD  $0x0f, Z13, Z14
-	VPXORD  Z14, Z13, Z13
-	VPMULLD Z9, Z13, Z13
-	VPSRLD  $0x10, Z13, Z13
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VCMPPS      $0x03, Z12, Z12, K1
-	VMOVDQA32.Z Z10, K1, Z14
-	VPADDD      Z13, Z12, Z13
-	VPORD       Z14, Z13, Z13
-	VPSRLD      $0x10, Z13, Z13
-	VPMOVDW     Z13, Y13
-	VMOVDQU32   Y13, (BX)(SI*2)
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  Z6, Z11, Z11
-	VPSRLD  $0x10, Z11, Z13
-	VPXORD  Z13, Z11, Z11
-	VPMULLD Z8, Z11, Z11
-	VPSRLD  $0x0f, Z11, Z13
-	VPXORD  Z13, Z11, Z11
-	VPMULLD Z9, Z11, Z11
-	VPSRLD  $0x10, Z11, Z11
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD   (CX)(SI*2), Z13
-	VPSLLD      $0x10, Z13, Z13
-	VMULPS      Z12, Z4, Z12
-	VSUBPS      Z12, Z13, Z12
-	VCMPPS      $0x03, Z12, Z12, K1
-	VMOVDQA32.Z Z10, K1, Z13
-	VPADDD      Z11, Z12, Z11
-	VPORD       Z13, Z11, Z11
-	VPSRLD      $0x10, Z11, Z11
-	VPMOVDW     Z11, Y11
-	VMOVDQU32   Y11, (CX)(SI*2)
-	ADDQ        $0x00000010, SI
-	JMP         single
-
-tail:
-	// The last 0 to lanes-1 elements: one masked vector.
-	TESTQ       DI, DI
-	JZ          done
-	MOVQ        $-1, AX
-	BZHIQ       DI, AX, AX
-	KMOVW       AX, K1
-	VPMOVZXWD.Z (CX)(SI*2), K1, Z11
-	VPSLLD      $0x10, Z11, Z11
-	VMOVUPS.Z   (DX)(SI*4), K1, Z12
-	VPMOVZXWD.Z (BX)(SI*2), K1, Z13
-	VPSLLD      $0x10, Z13, Z13
-
-	// the element's global index
-	LEAQ         (SI), AX
-	VPBROADCASTD AX, Z14
-	VPADDD       Z5, Z14, Z14
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPS Z0, Z12, Z0
-
-	// L2 weight decay folded into the gradient
-	VMULPS Z11, Z1, Z1
-	VADDPS Z1, Z0, Z0
-
-	// momentum buffer
-	VMULPS Z13, Z2, Z1
-	VMULPS Z0, Z3, Z0
-	VADDPS Z0, Z1, Z0
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  Z7, Z14, Z1
-	VPSRLD  $0x10, Z1, Z2
-	VPXORD  Z2, Z1, Z1
-	VPMULLD Z8, Z1, Z1
-	VPSRLD  $0x0f, Z1, Z2
-	VPXORD  Z2, Z1, Z1
-	VPMULLD Z9, Z1, Z1
-	VPSRLD  $0x10, Z1, Z1
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VCMPPS      $0x03, Z0, Z0, K2
-	VMOVDQA32.Z Z10, K2, Z2
-	VPADDD      Z1, Z0, Z1
-	VPORD       Z2, Z1, Z1
-	VPSRLD      $0x10, Z1, Z1
-	VPMOVDW     Z1, K1, (BX)(SI*2)
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  Z6, Z14, Z1
-	VPSRLD  $0x10, Z1, Z2
-	VPXORD  Z2, Z1, Z1
-	VPMULLD Z8, Z1, Z1
-	VPSRLD  $0x0f, Z1, Z2
-	VPXORD  Z2, Z1, Z1
-	VPMULLD Z9, Z1, Z1
-	VPSRLD  $0x10, Z1, Z1
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS      Z0, Z4, Z0
-	VSUBPS      Z0, Z11, Z0
-	VCMPPS      $0x03, Z0, Z0, K2
-	VMOVDQA32.Z Z10, K2, Z2
-	VPADDD      Z1, Z0, Z0
-	VPORD       Z2, Z0, Z0
-	VPSRLD      $0x10, Z0, Z0
-	VPMOVDW     Z0, K1, (CX)(SI*2)
-
-done:
-	VZEROUPPER
-	RET
-
-// func sgdBF16AVX512F32NesterovStochastic(param []uint16, grad []float32, buf []uint16, s [9]float32)
-// Requires: AVX, AVX512F, AVX512VL, BMI2
-TEXT ·sgdBF16AVX512F32NesterovStochastic(SB), NOSPLIT, $0-108
-	MOVQ param_len+8(FP), AX
-	MOVQ param_base+0(FP), CX
-	MOVQ grad_base+24(FP), DX
-	MOVQ buf_base+48(FP), BX
-
-	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
-	VBROADCASTSS s_0+72(FP), Z0
-	VBROADCASTSS s_2+80(FP), Z1
-	VBROADCASTSS s_3+84(FP), Z2
-	VBROADCASTSS s_4+88(FP), Z3
-	VBROADCASTSS s_5+92(FP), Z4
-	VBROADCASTSS s_6+96(FP), Z5
-	VBROADCASTSS s_7+100(FP), Z6
-	VBROADCASTSS s_8+104(FP), Z7
-
-	// Constant: 0x7feb352d
-	MOVQ         $0x000000007feb352d, SI
-	VMOVD        SI, X8
-	VBROADCASTSS X8, Z8
-
-	// Constant: 0x846ca68b
-	MOVQ         $0x00000000846ca68b, SI
-	VMOVD        SI, X9
-	VBROADCASTSS X9, Z9
-
-	// Constant: 0xffffffff
-	MOVQ         $0x00000000ffffffff, SI
-	VMOVD        SI, X10
-	VBROADCASTSS X10, Z10
-
-	// The offset plus each lane's number: the index of the vector at element 0.
-	VPADDD laneNumbers<>+0(SB), Z5, Z5
-	XORQ   SI, SI
-
-	// Main loop: 4 vectors of 16 elements per iteration.
-unrolled:
-	MOVQ AX, DI
-	SUBQ SI, DI
-	CMPQ DI, $0x00000040
-	JL   single
-
-	// the element's global index
-	LEAQ         (SI), DI
-	VPBROADCASTD DI, Z11
-	VPADDD       Z5, Z11, Z11
-	LEAQ         16(SI), DI
-	VPBROADCASTD DI, Z12
-	VPADDD       Z5, Z12, Z12
-	LEAQ         32(SI), DI
-	VPBROADCASTD DI, Z13
-	VPADDD       Z5, Z13, Z13
-	LEAQ         48(SI), DI
-	VPBROADCASTD DI, Z14
-	VPADDD       Z5, Z14, Z14
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(SI*4), Z0, Z15
-	VMULPS 64(DX)(SI*4), Z0, Z16
-	VMULPS 128(DX)(SI*4), Z0, Z17
-	VMULPS 192(DX)(SI*4), Z0, Z18
-
-	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Z19
-	VPSLLD    $0x10, Z19, Z19
-	VMULPS    Z19, Z1, Z19
-	VMULPS    Z15, Z2, Z20
-	VADDPS    Z20, Z19, Z19
-	VPMOVZXWD 32(BX)(SI*2), Z20
+	VPMOVZXWD (BX)(SI*2), Z20
 	VPSLLD    $0x10, Z20, Z20
 	VMULPS    Z20, Z1, Z20
 	VMULPS    Z16, Z2, Z21
 	VADDPS    Z21, Z20, Z20
-	VPMOVZXWD 64(BX)(SI*2), Z21
+	VPMOVZXWD 32(BX)(SI*2), Z21
 	VPSLLD    $0x10, Z21, Z21
 	VMULPS    Z21, Z1, Z21
 	VMULPS    Z17, Z2, Z22
 	VADDPS    Z22, Z21, Z21
-	VPMOVZXWD 96(BX)(SI*2), Z22
+	VPMOVZXWD 64(BX)(SI*2), Z22
 	VPSLLD    $0x10, Z22, Z22
 	VMULPS    Z22, Z1, Z22
 	VMULPS    Z18, Z2, Z23
 	VADDPS    Z23, Z22, Z22
+	VPMOVZXWD 96(BX)(SI*2), Z23
+	VPSLLD    $0x10, Z23, Z23
+	VMULPS    Z23, Z1, Z23
+	VMULPS    Z19, Z2, Z24
+	VADDPS    Z24, Z23, Z23
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  Z7, Z11, Z23
-	VPADDD  Z7, Z12, Z24
-	VPADDD  Z7, Z13, Z25
-	VPADDD  Z7, Z14, Z26
-	VPSRLD  $0x10, Z23, Z27
-	VPXORD  Z27, Z23, Z23
-	VPSRLD  $0x10, Z24, Z27
-	VPXORD  Z27, Z24, Z24
-	VPSRLD  $0x10, Z25, Z27
-	VPXORD  Z27, Z25, Z25
-	VPSRLD  $0x10, Z26, Z27
-	VPXORD  Z27, Z26, Z26
-	VPMULLD Z8, Z23, Z23
-	VPMULLD Z8, Z24, Z24
-	VPMULLD Z8, Z25, Z25
-	VPMULLD Z8, Z26, Z26
-	VPSRLD  $0x0f, Z23, Z27
-	VPXORD  Z27, Z23, Z23
-	VPSRLD  $0x0f, Z24, Z27
-	VPXORD  Z27, Z24, Z24
-	VPSRLD  $0x0f, Z25, Z27
-	VPXORD  Z27, Z25, Z25
-	VPSRLD  $0x0f, Z26, Z27
-	VPXORD  Z27, Z26, Z26
-	VPMULLD Z9, Z23, Z23
-	VPSRLD  $0x10, Z23, Z23
-	VPMULLD Z9, Z24, Z24
-	VPSRLD  $0x10, Z24, Z24
-	VPMULLD Z9, Z25, Z25
-	VPSRLD  $0x10, Z25, Z25
-	VPMULLD Z9, Z26, Z26
-	VPSRLD  $0x10, Z26, Z26
+	// the rounding bits: lowbias32(index + key)
+	LEAQ         (SI), DI
+	VPBROADCASTD DI, Z24
+	VPADDD       Z3, Z24, Z24
+	VPADDD       192(SP), Z24, Z24
+	LEAQ         16(SI), DI
+	VPBROADCASTD DI, Z25
+	VPADDD       Z3, Z25, Z25
+	VPADDD       192(SP), Z25, Z25
+	LEAQ         32(SI), DI
+	VPBROADCASTD DI, Z26
+	VPADDD       Z3, Z26, Z26
+	VPADDD       192(SP), Z26, Z26
+	LEAQ         48(SI), DI
+	VPBROADCASTD DI, Z27
+	VPADDD       Z3, Z27, Z27
+	VPADDD       192(SP), Z27, Z27
+	VPSRLD       $0x10, Z24, Z28
+	VPXORD       Z28, Z24, Z24
+	VPSRLD       $0x10, Z25, Z28
+	VPXORD       Z28, Z25, Z25
+	VPSRLD       $0x10, Z26, Z28
+	VPXORD       Z28, Z26, Z26
+	VPSRLD       $0x10, Z27, Z28
+	VPXORD       Z28, Z27, Z27
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z24, Z24
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z25, Z25
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z26, Z26
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z27, Z27
+	VPSRLD       $0x0f, Z24, Z28
+	VPXORD       Z28, Z24, Z24
+	VPSRLD       $0x0f, Z25, Z28
+	VPXORD       Z28, Z25, Z25
+	VPSRLD       $0x0f, Z26, Z28
+	VPXORD       Z28, Z26, Z26
+	VPSRLD       $0x0f, Z27, Z28
+	VPXORD       Z28, Z27, Z27
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z24, Z24
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z25, Z25
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z26, Z26
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z27, Z27
+	VPSRLD       $0x10, Z24, Z28
+	VPSRLD       $0x10, Z25, Z29
+	VPSRLD       $0x10, Z26, Z30
+	VPSRLD       $0x10, Z27, Z31
+	VPXORD       Z28, Z24, Z24
+	VPXORD       Z29, Z25, Z25
+	VPXORD       Z30, Z26, Z26
+	VPXORD       Z31, Z27, Z27
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z24, Z24
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z25, Z25
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z26, Z26
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z27, Z27
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VCMPPS      $0x03, Z19, Z19, K1
-	VMOVDQA32.Z Z10, K1, Z27
-	VCMPPS      $0x03, Z20, Z20, K1
-	VMOVDQA32.Z Z10, K1, Z28
-	VCMPPS      $0x03, Z21, Z21, K1
-	VMOVDQA32.Z Z10, K1, Z29
-	VCMPPS      $0x03, Z22, Z22, K1
-	VMOVDQA32.Z Z10, K1, Z30
-	VPADDD      Z23, Z19, Z23
-	VPORD       Z27, Z23, Z23
-	VPSRLD      $0x10, Z23, Z23
-	VPMOVDW     Z23, Y23
-	VMOVDQU32   Y23, (BX)(SI*2)
-	VPADDD      Z24, Z20, Z23
-	VPORD       Z28, Z23, Z23
-	VPSRLD      $0x10, Z23, Z23
-	VPMOVDW     Z23, Y23
-	VMOVDQU32   Y23, 32(BX)(SI*2)
-	VPADDD      Z25, Z21, Z23
-	VPORD       Z29, Z23, Z23
-	VPSRLD      $0x10, Z23, Z23
-	VPMOVDW     Z23, Y23
-	VMOVDQU32   Y23, 64(BX)(SI*2)
-	VPADDD      Z26, Z22, Z23
-	VPORD       Z30, Z23, Z23
-	VPSRLD      $0x10, Z23, Z23
-	VPMOVDW     Z23, Y23
-	VMOVDQU32   Y23, 96(BX)(SI*2)
+	VPADDD         Z24, Z20, Z24
+	VCMPPS         $0x03, Z20, Z20, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z24, K1, Z4
+	VPSRLD         $0x10, Z4, Z24
+	VPMOVDW        Z24, Y24
+	VMOVDQU32      Y24, (BX)(SI*2)
+	VPADDD         Z25, Z21, Z24
+	VCMPPS         $0x03, Z21, Z21, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z24, K1, Z5
+	VPSRLD         $0x10, Z5, Z24
+	VPMOVDW        Z24, Y24
+	VMOVDQU32      Y24, 32(BX)(SI*2)
+	VPADDD         Z26, Z22, Z24
+	VCMPPS         $0x03, Z22, Z22, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z24, K1, Z6
+	VPSRLD         $0x10, Z6, Z24
+	VPMOVDW        Z24, Y24
+	VMOVDQU32      Y24, 64(BX)(SI*2)
+	VPADDD         Z27, Z23, Z24
+	VCMPPS         $0x03, Z23, Z23, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z24, K1, Z7
+	VPSRLD         $0x10, Z7, Z24
+	VPMOVDW        Z24, Y24
+	VMOVDQU32      Y24, 96(BX)(SI*2)
 
 	// Nesterov look-ahead
-	VMULPS Z19, Z3, Z19
-	VADDPS Z19, Z15, Z15
-	VMULPS Z20, Z3, Z19
-	VADDPS Z19, Z16, Z16
-	VMULPS Z21, Z3, Z19
-	VADDPS Z19, Z17, Z17
-	VMULPS Z22, Z3, Z19
-	VADDPS Z19, Z18, Z18
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  Z6, Z11, Z11
-	VPADDD  Z6, Z12, Z12
-	VPADDD  Z6, Z13, Z13
-	VPADDD  Z6, Z14, Z14
-	VPSRLD  $0x10, Z11, Z19
-	VPXORD  Z19, Z11, Z11
-	VPSRLD  $0x10, Z12, Z19
-	VPXORD  Z19, Z12, Z12
-	VPSRLD  $0x10, Z13, Z19
-	VPXORD  Z19, Z13, Z13
-	VPSRLD  $0x10, Z14, Z19
-	VPXORD  Z19, Z14, Z14
-	VPMULLD Z8, Z11, Z11
-	VPMULLD Z8, Z12, Z12
-	VPMULLD Z8, Z13, Z13
-	VPMULLD Z8, Z14, Z14
-	VPSRLD  $0x0f, Z11, Z19
-	VPXORD  Z19, Z11, Z11
-	VPSRLD  $0x0f, Z12, Z19
-	VPXORD  Z19, Z12, Z12
-	VPSRLD  $0x0f, Z13, Z19
-	VPXORD  Z19, Z13, Z13
-	VPSRLD  $0x0f, Z14, Z19
-	VPXORD  Z19, Z14, Z14
-	VPMULLD Z9, Z11, Z11
-	VPSRLD  $0x10, Z11, Z11
-	VPMULLD Z9, Z12, Z12
-	VPSRLD  $0x10, Z12, Z12
-	VPMULLD Z9, Z13, Z13
-	VPSRLD  $0x10, Z13, Z13
-	VPMULLD Z9, Z14, Z14
-	VPSRLD  $0x10, Z14, Z14
+	VMULPS (SP), Z20, Z20
+	VADDPS Z20, Z16, Z16
+	VMULPS (SP), Z21, Z20
+	VADDPS Z20, Z17, Z17
+	VMULPS (SP), Z22, Z20
+	VADDPS Z20, Z18, Z18
+	VMULPS (SP), Z23, Z20
+	VADDPS Z20, Z19, Z19
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD   (CX)(SI*2), Z19
-	VPSLLD      $0x10, Z19, Z19
-	VMULPS      Z15, Z4, Z15
-	VSUBPS      Z15, Z19, Z15
-	VPMOVZXWD   32(CX)(SI*2), Z19
-	VPSLLD      $0x10, Z19, Z19
-	VMULPS      Z16, Z4, Z16
-	VSUBPS      Z16, Z19, Z16
-	VPMOVZXWD   64(CX)(SI*2), Z19
-	VPSLLD      $0x10, Z19, Z19
-	VMULPS      Z17, Z4, Z17
-	VSUBPS      Z17, Z19, Z17
-	VPMOVZXWD   96(CX)(SI*2), Z19
-	VPSLLD      $0x10, Z19, Z19
-	VMULPS      Z18, Z4, Z18
-	VSUBPS      Z18, Z19, Z18
-	VCMPPS      $0x03, Z15, Z15, K1
-	VMOVDQA32.Z Z10, K1, Z19
-	VCMPPS      $0x03, Z16, Z16, K1
-	VMOVDQA32.Z Z10, K1, Z20
-	VCMPPS      $0x03, Z17, Z17, K1
-	VMOVDQA32.Z Z10, K1, Z21
-	VCMPPS      $0x03, Z18, Z18, K1
-	VMOVDQA32.Z Z10, K1, Z22
-	VPADDD      Z11, Z15, Z11
-	VPORD       Z19, Z11, Z11
-	VPSRLD      $0x10, Z11, Z11
-	VPMOVDW     Z11, Y11
-	VMOVDQU32   Y11, (CX)(SI*2)
-	VPADDD      Z12, Z16, Z11
-	VPORD       Z20, Z11, Z11
-	VPSRLD      $0x10, Z11, Z11
-	VPMOVDW     Z11, Y11
-	VMOVDQU32   Y11, 32(CX)(SI*2)
-	VPADDD      Z13, Z17, Z11
-	VPORD       Z21, Z11, Z11
-	VPSRLD      $0x10, Z11, Z11
-	VPMOVDW     Z11, Y11
-	VMOVDQU32   Y11, 64(CX)(SI*2)
-	VPADDD      Z14, Z18, Z11
-	VPORD       Z22, Z11, Z11
-	VPSRLD      $0x10, Z11, Z11
-	VPMOVDW     Z11, Y11
-	VMOVDQU32   Y11, 96(CX)(SI*2)
-	ADDQ        $0x00000040, SI
-	JMP         unrolled
+	VPMOVZXWD      (CX)(SI*2), Z20
+	VPSLLD         $0x10, Z20, Z20
+	VMULPS         64(SP), Z16, Z16
+	VSUBPS         Z16, Z20, Z16
+	VPMOVZXWD      32(CX)(SI*2), Z20
+	VPSLLD         $0x10, Z20, Z20
+	VMULPS         64(SP), Z17, Z17
+	VSUBPS         Z17, Z20, Z17
+	VPMOVZXWD      64(CX)(SI*2), Z20
+	VPSLLD         $0x10, Z20, Z20
+	VMULPS         64(SP), Z18, Z18
+	VSUBPS         Z18, Z20, Z18
+	VPMOVZXWD      96(CX)(SI*2), Z20
+	VPSLLD         $0x10, Z20, Z20
+	VMULPS         64(SP), Z19, Z19
+	VSUBPS         Z19, Z20, Z19
+	VPADDD         Z28, Z16, Z20
+	VCMPPS         $0x03, Z16, Z16, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z20, K1, Z8
+	VPSRLD         $0x10, Z8, Z16
+	VPMOVDW        Z16, Y16
+	VMOVDQU32      Y16, (CX)(SI*2)
+	VPADDD         Z29, Z17, Z16
+	VCMPPS         $0x03, Z17, Z17, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z16, K1, Z9
+	VPSRLD         $0x10, Z9, Z16
+	VPMOVDW        Z16, Y16
+	VMOVDQU32      Y16, 32(CX)(SI*2)
+	VPADDD         Z30, Z18, Z16
+	VCMPPS         $0x03, Z18, Z18, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z16, K1, Z10
+	VPSRLD         $0x10, Z10, Z16
+	VPMOVDW        Z16, Y16
+	VMOVDQU32      Y16, 64(CX)(SI*2)
+	VPADDD         Z31, Z19, Z16
+	VCMPPS         $0x03, Z19, Z19, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z16, K1, Z11
+	VPSRLD         $0x10, Z11, Z16
+	VPMOVDW        Z16, Y16
+	VMOVDQU32      Y16, 96(CX)(SI*2)
+	ADDQ           $0x00000040, SI
+	JMP            unrolled
 
 	// One vector at a time.
 single:
@@ -6368,68 +5805,56 @@ single:
 	CMPQ DI, $0x00000010
 	JL   tail
 
-	// the element's global index
-	LEAQ         (SI), DI
-	VPBROADCASTD DI, Z11
-	VPADDD       Z5, Z11, Z11
-
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(SI*4), Z0, Z12
+	VMULPS (DX)(SI*4), Z0, Z4
 
 	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Z13
-	VPSLLD    $0x10, Z13, Z13
-	VMULPS    Z13, Z1, Z13
-	VMULPS    Z12, Z2, Z14
-	VADDPS    Z14, Z13, Z13
+	VPMOVZXWD (BX)(SI*2), Z5
+	VPSLLD    $0x10, Z5, Z5
+	VMULPS    Z5, Z1, Z5
+	VMULPS    Z4, Z2, Z6
+	VADDPS    Z6, Z5, Z5
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  Z7, Z11, Z14
-	VPSRLD  $0x10, Z14, Z15
-	VPXORD  Z15, Z14, Z14
-	VPMULLD Z8, Z14, Z14
-	VPSRLD  $0x0f, Z14, Z15
-	VPXORD  Z15, Z14, Z14
-	VPMULLD Z9, Z14, Z14
-	VPSRLD  $0x10, Z14, Z14
+	// the rounding bits: lowbias32(index + key)
+	LEAQ         (SI), DI
+	VPBROADCASTD DI, Z6
+	VPADDD       Z3, Z6, Z6
+	VPADDD       192(SP), Z6, Z6
+	VPSRLD       $0x10, Z6, Z7
+	VPXORD       Z7, Z6, Z6
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z6, Z6
+	VPSRLD       $0x0f, Z6, Z7
+	VPXORD       Z7, Z6, Z6
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z6, Z6
+	VPSRLD       $0x10, Z6, Z7
+	VPXORD       Z7, Z6, Z6
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z6, Z6
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VCMPPS      $0x03, Z13, Z13, K1
-	VMOVDQA32.Z Z10, K1, Z15
-	VPADDD      Z14, Z13, Z14
-	VPORD       Z15, Z14, Z14
-	VPSRLD      $0x10, Z14, Z14
-	VPMOVDW     Z14, Y14
-	VMOVDQU32   Y14, (BX)(SI*2)
+	VPADDD         Z6, Z5, Z6
+	VCMPPS         $0x03, Z5, Z5, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z6, K1, Z12
+	VPSRLD         $0x10, Z12, Z6
+	VPMOVDW        Z6, Y6
+	VMOVDQU32      Y6, (BX)(SI*2)
 
 	// Nesterov look-ahead
-	VMULPS Z13, Z3, Z13
-	VADDPS Z13, Z12, Z12
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  Z6, Z11, Z11
-	VPSRLD  $0x10, Z11, Z13
-	VPXORD  Z13, Z11, Z11
-	VPMULLD Z8, Z11, Z11
-	VPSRLD  $0x0f, Z11, Z13
-	VPXORD  Z13, Z11, Z11
-	VPMULLD Z9, Z11, Z11
-	VPSRLD  $0x10, Z11, Z11
+	VMULPS (SP), Z5, Z5
+	VADDPS Z5, Z4, Z4
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD   (CX)(SI*2), Z13
-	VPSLLD      $0x10, Z13, Z13
-	VMULPS      Z12, Z4, Z12
-	VSUBPS      Z12, Z13, Z12
-	VCMPPS      $0x03, Z12, Z12, K1
-	VMOVDQA32.Z Z10, K1, Z13
-	VPADDD      Z11, Z12, Z11
-	VPORD       Z13, Z11, Z11
-	VPSRLD      $0x10, Z11, Z11
-	VPMOVDW     Z11, Y11
-	VMOVDQU32   Y11, (CX)(SI*2)
-	ADDQ        $0x00000010, SI
-	JMP         single
+	VPMOVZXWD      (CX)(SI*2), Z5
+	VPSLLD         $0x10, Z5, Z5
+	VMULPS         64(SP), Z4, Z4
+	VSUBPS         Z4, Z5, Z4
+	VPADDD         Z7, Z4, Z5
+	VCMPPS         $0x03, Z4, Z4, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z5, K1, Z13
+	VPSRLD         $0x10, Z13, Z4
+	VPMOVDW        Z4, Y4
+	VMOVDQU32      Y4, (CX)(SI*2)
+	ADDQ           $0x00000010, SI
+	JMP            single
 
 tail:
 	// The last 0 to lanes-1 elements: one masked vector.
@@ -6438,74 +5863,62 @@ tail:
 	MOVQ        $-1, AX
 	BZHIQ       DI, AX, AX
 	KMOVW       AX, K1
-	VPMOVZXWD.Z (CX)(SI*2), K1, Z11
-	VPSLLD      $0x10, Z11, Z11
-	VMOVUPS.Z   (DX)(SI*4), K1, Z12
-	VPMOVZXWD.Z (BX)(SI*2), K1, Z13
-	VPSLLD      $0x10, Z13, Z13
-
-	// the element's global index
-	LEAQ         (SI), AX
-	VPBROADCASTD AX, Z14
-	VPADDD       Z5, Z14, Z14
+	VPMOVZXWD.Z (CX)(SI*2), K1, Z4
+	VPSLLD      $0x10, Z4, Z4
+	VMOVUPS.Z   (DX)(SI*4), K1, Z5
+	VPMOVZXWD.Z (BX)(SI*2), K1, Z6
+	VPSLLD      $0x10, Z6, Z6
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS Z0, Z12, Z0
+	VMULPS Z0, Z5, Z0
 
 	// momentum buffer
-	VMULPS Z13, Z1, Z1
+	VMULPS Z6, Z1, Z1
 	VMULPS Z0, Z2, Z2
 	VADDPS Z2, Z1, Z1
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  Z7, Z14, Z2
-	VPSRLD  $0x10, Z2, Z5
-	VPXORD  Z5, Z2, Z2
-	VPMULLD Z8, Z2, Z2
-	VPSRLD  $0x0f, Z2, Z5
-	VPXORD  Z5, Z2, Z2
-	VPMULLD Z9, Z2, Z2
-	VPSRLD  $0x10, Z2, Z2
+	// the rounding bits: lowbias32(index + key)
+	LEAQ         (SI), AX
+	VPBROADCASTD AX, Z2
+	VPADDD       Z3, Z2, Z2
+	VPADDD       192(SP), Z2, Z2
+	VPSRLD       $0x10, Z2, Z3
+	VPXORD       Z3, Z2, Z2
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z2, Z2
+	VPSRLD       $0x0f, Z2, Z3
+	VPXORD       Z3, Z2, Z2
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z2, Z2
+	VPSRLD       $0x10, Z2, Z3
+	VPXORD       Z3, Z2, Z2
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z2, Z2
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VCMPPS      $0x03, Z1, Z1, K2
-	VMOVDQA32.Z Z10, K2, Z5
-	VPADDD      Z2, Z1, Z2
-	VPORD       Z5, Z2, Z2
-	VPSRLD      $0x10, Z2, Z2
-	VPMOVDW     Z2, K1, (BX)(SI*2)
+	VPADDD         Z2, Z1, Z2
+	VCMPPS         $0x03, Z1, Z1, K2
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z2, K2, Z14
+	VPSRLD         $0x10, Z14, Z2
+	VPMOVDW        Z2, K1, (BX)(SI*2)
 
 	// Nesterov look-ahead
-	VMULPS Z1, Z3, Z1
+	VMULPS (SP), Z1, Z1
 	VADDPS Z1, Z0, Z0
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  Z6, Z14, Z1
-	VPSRLD  $0x10, Z1, Z2
-	VPXORD  Z2, Z1, Z1
-	VPMULLD Z8, Z1, Z1
-	VPSRLD  $0x0f, Z1, Z2
-	VPXORD  Z2, Z1, Z1
-	VPMULLD Z9, Z1, Z1
-	VPSRLD  $0x10, Z1, Z1
-
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS      Z0, Z4, Z0
-	VSUBPS      Z0, Z11, Z0
-	VCMPPS      $0x03, Z0, Z0, K2
-	VMOVDQA32.Z Z10, K2, Z2
-	VPADDD      Z1, Z0, Z0
-	VPORD       Z2, Z0, Z0
-	VPSRLD      $0x10, Z0, Z0
-	VPMOVDW     Z0, K1, (CX)(SI*2)
+	VMULPS         64(SP), Z0, Z0
+	VSUBPS         Z0, Z4, Z0
+	VPADDD         Z3, Z0, Z1
+	VCMPPS         $0x03, Z0, Z0, K2
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z1, K2, Z15
+	VPSRLD         $0x10, Z15, Z0
+	VPMOVDW        Z0, K1, (CX)(SI*2)
 
 done:
 	VZEROUPPER
 	RET
 
-// func sgdBF16AVX512F32CoupledNesterovStochastic(param []uint16, grad []float32, buf []uint16, s [9]float32)
+// func sgdBF16AVX512F32CoupledNesterovStochastic(param []uint16, grad []float32, buf []uint16, s [8]float32)
 // Requires: AVX, AVX512F, AVX512VL, BMI2
-TEXT ·sgdBF16AVX512F32CoupledNesterovStochastic(SB), NOSPLIT, $0-108
+TEXT ·sgdBF16AVX512F32CoupledNesterovStochastic(SB), NOSPLIT, $320-104
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -6516,30 +5929,20 @@ TEXT ·sgdBF16AVX512F32CoupledNesterovStochastic(SB), NOSPLIT, $0-108
 	VBROADCASTSS s_1+76(FP), Z1
 	VBROADCASTSS s_2+80(FP), Z2
 	VBROADCASTSS s_3+84(FP), Z3
-	VBROADCASTSS s_4+88(FP), Z4
-	VBROADCASTSS s_5+92(FP), Z5
-	VBROADCASTSS s_6+96(FP), Z6
-	VBROADCASTSS s_7+100(FP), Z7
-	VBROADCASTSS s_8+104(FP), Z8
-
-	// Constant: 0x7feb352d
-	MOVQ         $0x000000007feb352d, SI
-	VMOVD        SI, X9
-	VBROADCASTSS X9, Z9
-
-	// Constant: 0x846ca68b
-	MOVQ         $0x00000000846ca68b, SI
-	VMOVD        SI, X10
-	VBROADCASTSS X10, Z10
-
-	// Constant: 0xffffffff
-	MOVQ         $0x00000000ffffffff, SI
-	VMOVD        SI, X11
-	VBROADCASTSS X11, Z11
+	VMOVUPS      Z3, (SP)
+	VBROADCASTSS s_4+88(FP), Z3
+	VMOVUPS      Z3, 64(SP)
+	VBROADCASTSS s_5+92(FP), Z3
+	VMOVUPS      Z3, 128(SP)
+	VBROADCASTSS s_6+96(FP), Z3
+	VMOVUPS      Z3, 192(SP)
+	VBROADCASTSS s_7+100(FP), Z3
+	VMOVUPS      Z3, 256(SP)
 
 	// The offset plus each lane's number: the index of the vector at element 0.
-	VPADDD laneNumbers<>+0(SB), Z6, Z6
-	XORQ   SI, SI
+	VMOVUPS 192(SP), Z3
+	VPADDD  laneNumbers<>+0(SB), Z3, Z3
+	XORQ    SI, SI
 
 	// Main loop: 4 vectors of 16 elements per iteration.
 unrolled:
@@ -6547,20 +5950,6 @@ unrolled:
 	SUBQ SI, DI
 	CMPQ DI, $0x00000040
 	JL   single
-
-	// the element's global index
-	LEAQ         (SI), DI
-	VPBROADCASTD DI, Z12
-	VPADDD       Z6, Z12, Z12
-	LEAQ         16(SI), DI
-	VPBROADCASTD DI, Z13
-	VPADDD       Z6, Z13, Z13
-	LEAQ         32(SI), DI
-	VPBROADCASTD DI, Z14
-	VPADDD       Z6, Z14, Z14
-	LEAQ         48(SI), DI
-	VPBROADCASTD DI, Z15
-	VPADDD       Z6, Z15, Z15
 
 	// scaled gradient (the scale is negative when maximizing)
 	VMULPS (DX)(SI*4), Z0, Z16
@@ -6590,179 +5979,157 @@ unrolled:
 	VPMOVZXWD (BX)(SI*2), Z20
 	VPSLLD    $0x10, Z20, Z20
 	VMULPS    Z20, Z2, Z20
-	VMULPS    Z16, Z3, Z21
+	VMULPS    (SP), Z16, Z21
 	VADDPS    Z21, Z20, Z20
 	VPMOVZXWD 32(BX)(SI*2), Z21
 	VPSLLD    $0x10, Z21, Z21
 	VMULPS    Z21, Z2, Z21
-	VMULPS    Z17, Z3, Z22
+	VMULPS    (SP), Z17, Z22
 	VADDPS    Z22, Z21, Z21
 	VPMOVZXWD 64(BX)(SI*2), Z22
 	VPSLLD    $0x10, Z22, Z22
 	VMULPS    Z22, Z2, Z22
-	VMULPS    Z18, Z3, Z23
+	VMULPS    (SP), Z18, Z23
 	VADDPS    Z23, Z22, Z22
 	VPMOVZXWD 96(BX)(SI*2), Z23
 	VPSLLD    $0x10, Z23, Z23
 	VMULPS    Z23, Z2, Z23
-	VMULPS    Z19, Z3, Z24
+	VMULPS    (SP), Z19, Z24
 	VADDPS    Z24, Z23, Z23
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  Z8, Z12, Z24
-	VPADDD  Z8, Z13, Z25
-	VPADDD  Z8, Z14, Z26
-	VPADDD  Z8, Z15, Z27
-	VPSRLD  $0x10, Z24, Z28
-	VPXORD  Z28, Z24, Z24
-	VPSRLD  $0x10, Z25, Z28
-	VPXORD  Z28, Z25, Z25
-	VPSRLD  $0x10, Z26, Z28
-	VPXORD  Z28, Z26, Z26
-	VPSRLD  $0x10, Z27, Z28
-	VPXORD  Z28, Z27, Z27
-	VPMULLD Z9, Z24, Z24
-	VPMULLD Z9, Z25, Z25
-	VPMULLD Z9, Z26, Z26
-	VPMULLD Z9, Z27, Z27
-	VPSRLD  $0x0f, Z24, Z28
-	VPXORD  Z28, Z24, Z24
-	VPSRLD  $0x0f, Z25, Z28
-	VPXORD  Z28, Z25, Z25
-	VPSRLD  $0x0f, Z26, Z28
-	VPXORD  Z28, Z26, Z26
-	VPSRLD  $0x0f, Z27, Z28
-	VPXORD  Z28, Z27, Z27
-	VPMULLD Z10, Z24, Z24
-	VPSRLD  $0x10, Z24, Z24
-	VPMULLD Z10, Z25, Z25
-	VPSRLD  $0x10, Z25, Z25
-	VPMULLD Z10, Z26, Z26
-	VPSRLD  $0x10, Z26, Z26
-	VPMULLD Z10, Z27, Z27
-	VPSRLD  $0x10, Z27, Z27
+	// the rounding bits: lowbias32(index + key)
+	LEAQ         (SI), DI
+	VPBROADCASTD DI, Z24
+	VPADDD       Z3, Z24, Z24
+	VPADDD       256(SP), Z24, Z24
+	LEAQ         16(SI), DI
+	VPBROADCASTD DI, Z25
+	VPADDD       Z3, Z25, Z25
+	VPADDD       256(SP), Z25, Z25
+	LEAQ         32(SI), DI
+	VPBROADCASTD DI, Z26
+	VPADDD       Z3, Z26, Z26
+	VPADDD       256(SP), Z26, Z26
+	LEAQ         48(SI), DI
+	VPBROADCASTD DI, Z27
+	VPADDD       Z3, Z27, Z27
+	VPADDD       256(SP), Z27, Z27
+	VPSRLD       $0x10, Z24, Z28
+	VPXORD       Z28, Z24, Z24
+	VPSRLD       $0x10, Z25, Z28
+	VPXORD       Z28, Z25, Z25
+	VPSRLD       $0x10, Z26, Z28
+	VPXORD       Z28, Z26, Z26
+	VPSRLD       $0x10, Z27, Z28
+	VPXORD       Z28, Z27, Z27
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z24, Z24
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z25, Z25
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z26, Z26
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z27, Z27
+	VPSRLD       $0x0f, Z24, Z28
+	VPXORD       Z28, Z24, Z24
+	VPSRLD       $0x0f, Z25, Z28
+	VPXORD       Z28, Z25, Z25
+	VPSRLD       $0x0f, Z26, Z28
+	VPXORD       Z28, Z26, Z26
+	VPSRLD       $0x0f, Z27, Z28
+	VPXORD       Z28, Z27, Z27
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z24, Z24
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z25, Z25
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z26, Z26
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z27, Z27
+	VPSRLD       $0x10, Z24, Z28
+	VPSRLD       $0x10, Z25, Z29
+	VPSRLD       $0x10, Z26, Z30
+	VPSRLD       $0x10, Z27, Z31
+	VPXORD       Z28, Z24, Z24
+	VPXORD       Z29, Z25, Z25
+	VPXORD       Z30, Z26, Z26
+	VPXORD       Z31, Z27, Z27
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z24, Z24
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z25, Z25
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z26, Z26
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z27, Z27
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VCMPPS      $0x03, Z20, Z20, K1
-	VMOVDQA32.Z Z11, K1, Z28
-	VCMPPS      $0x03, Z21, Z21, K1
-	VMOVDQA32.Z Z11, K1, Z29
-	VCMPPS      $0x03, Z22, Z22, K1
-	VMOVDQA32.Z Z11, K1, Z30
-	VCMPPS      $0x03, Z23, Z23, K1
-	VMOVDQA32.Z Z11, K1, Z31
-	VPADDD      Z24, Z20, Z24
-	VPORD       Z28, Z24, Z24
-	VPSRLD      $0x10, Z24, Z24
-	VPMOVDW     Z24, Y24
-	VMOVDQU32   Y24, (BX)(SI*2)
-	VPADDD      Z25, Z21, Z24
-	VPORD       Z29, Z24, Z24
-	VPSRLD      $0x10, Z24, Z24
-	VPMOVDW     Z24, Y24
-	VMOVDQU32   Y24, 32(BX)(SI*2)
-	VPADDD      Z26, Z22, Z24
-	VPORD       Z30, Z24, Z24
-	VPSRLD      $0x10, Z24, Z24
-	VPMOVDW     Z24, Y24
-	VMOVDQU32   Y24, 64(BX)(SI*2)
-	VPADDD      Z27, Z23, Z24
-	VPORD       Z31, Z24, Z24
-	VPSRLD      $0x10, Z24, Z24
-	VPMOVDW     Z24, Y24
-	VMOVDQU32   Y24, 96(BX)(SI*2)
+	VPADDD         Z24, Z20, Z24
+	VCMPPS         $0x03, Z20, Z20, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z24, K1, Z4
+	VPSRLD         $0x10, Z4, Z24
+	VPMOVDW        Z24, Y24
+	VMOVDQU32      Y24, (BX)(SI*2)
+	VPADDD         Z25, Z21, Z24
+	VCMPPS         $0x03, Z21, Z21, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z24, K1, Z5
+	VPSRLD         $0x10, Z5, Z24
+	VPMOVDW        Z24, Y24
+	VMOVDQU32      Y24, 32(BX)(SI*2)
+	VPADDD         Z26, Z22, Z24
+	VCMPPS         $0x03, Z22, Z22, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z24, K1, Z6
+	VPSRLD         $0x10, Z6, Z24
+	VPMOVDW        Z24, Y24
+	VMOVDQU32      Y24, 64(BX)(SI*2)
+	VPADDD         Z27, Z23, Z24
+	VCMPPS         $0x03, Z23, Z23, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z24, K1, Z7
+	VPSRLD         $0x10, Z7, Z24
+	VPMOVDW        Z24, Y24
+	VMOVDQU32      Y24, 96(BX)(SI*2)
 
 	// Nesterov look-ahead
-	VMULPS Z20, Z4, Z20
+	VMULPS 64(SP), Z20, Z20
 	VADDPS Z20, Z16, Z16
-	VMULPS Z21, Z4, Z20
+	VMULPS 64(SP), Z21, Z20
 	VADDPS Z20, Z17, Z17
-	VMULPS Z22, Z4, Z20
+	VMULPS 64(SP), Z22, Z20
 	VADDPS Z20, Z18, Z18
-	VMULPS Z23, Z4, Z20
+	VMULPS 64(SP), Z23, Z20
 	VADDPS Z20, Z19, Z19
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  Z7, Z12, Z12
-	VPADDD  Z7, Z13, Z13
-	VPADDD  Z7, Z14, Z14
-	VPADDD  Z7, Z15, Z15
-	VPSRLD  $0x10, Z12, Z20
-	VPXORD  Z20, Z12, Z12
-	VPSRLD  $0x10, Z13, Z20
-	VPXORD  Z20, Z13, Z13
-	VPSRLD  $0x10, Z14, Z20
-	VPXORD  Z20, Z14, Z14
-	VPSRLD  $0x10, Z15, Z20
-	VPXORD  Z20, Z15, Z15
-	VPMULLD Z9, Z12, Z12
-	VPMULLD Z9, Z13, Z13
-	VPMULLD Z9, Z14, Z14
-	VPMULLD Z9, Z15, Z15
-	VPSRLD  $0x0f, Z12, Z20
-	VPXORD  Z20, Z12, Z12
-	VPSRLD  $0x0f, Z13, Z20
-	VPXORD  Z20, Z13, Z13
-	VPSRLD  $0x0f, Z14, Z20
-	VPXORD  Z20, Z14, Z14
-	VPSRLD  $0x0f, Z15, Z20
-	VPXORD  Z20, Z15, Z15
-	VPMULLD Z10, Z12, Z12
-	VPSRLD  $0x10, Z12, Z12
-	VPMULLD Z10, Z13, Z13
-	VPSRLD  $0x10, Z13, Z13
-	VPMULLD Z10, Z14, Z14
-	VPSRLD  $0x10, Z14, Z14
-	VPMULLD Z10, Z15, Z15
-	VPSRLD  $0x10, Z15, Z15
-
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD   (CX)(SI*2), Z20
-	VPSLLD      $0x10, Z20, Z20
-	VMULPS      Z16, Z5, Z16
-	VSUBPS      Z16, Z20, Z16
-	VPMOVZXWD   32(CX)(SI*2), Z20
-	VPSLLD      $0x10, Z20, Z20
-	VMULPS      Z17, Z5, Z17
-	VSUBPS      Z17, Z20, Z17
-	VPMOVZXWD   64(CX)(SI*2), Z20
-	VPSLLD      $0x10, Z20, Z20
-	VMULPS      Z18, Z5, Z18
-	VSUBPS      Z18, Z20, Z18
-	VPMOVZXWD   96(CX)(SI*2), Z20
-	VPSLLD      $0x10, Z20, Z20
-	VMULPS      Z19, Z5, Z19
-	VSUBPS      Z19, Z20, Z19
-	VCMPPS      $0x03, Z16, Z16, K1
-	VMOVDQA32.Z Z11, K1, Z20
-	VCMPPS      $0x03, Z17, Z17, K1
-	VMOVDQA32.Z Z11, K1, Z21
-	VCMPPS      $0x03, Z18, Z18, K1
-	VMOVDQA32.Z Z11, K1, Z22
-	VCMPPS      $0x03, Z19, Z19, K1
-	VMOVDQA32.Z Z11, K1, Z23
-	VPADDD      Z12, Z16, Z12
-	VPORD       Z20, Z12, Z12
-	VPSRLD      $0x10, Z12, Z12
-	VPMOVDW     Z12, Y12
-	VMOVDQU32   Y12, (CX)(SI*2)
-	VPADDD      Z13, Z17, Z12
-	VPORD       Z21, Z12, Z12
-	VPSRLD      $0x10, Z12, Z12
-	VPMOVDW     Z12, Y12
-	VMOVDQU32   Y12, 32(CX)(SI*2)
-	VPADDD      Z14, Z18, Z12
-	VPORD       Z22, Z12, Z12
-	VPSRLD      $0x10, Z12, Z12
-	VPMOVDW     Z12, Y12
-	VMOVDQU32   Y12, 64(CX)(SI*2)
-	VPADDD      Z15, Z19, Z12
-	VPORD       Z23, Z12, Z12
-	VPSRLD      $0x10, Z12, Z12
-	VPMOVDW     Z12, Y12
-	VMOVDQU32   Y12, 96(CX)(SI*2)
-	ADDQ        $0x00000040, SI
-	JMP         unrolled
+	VPMOVZXWD      (CX)(SI*2), Z20
+	VPSLLD         $0x10, Z20, Z20
+	VMULPS         128(SP), Z16, Z16
+	VSUBPS         Z16, Z20, Z16
+	VPMOVZXWD      32(CX)(SI*2), Z20
+	VPSLLD         $0x10, Z20, Z20
+	VMULPS         128(SP), Z17, Z17
+	VSUBPS         Z17, Z20, Z17
+	VPMOVZXWD      64(CX)(SI*2), Z20
+	VPSLLD         $0x10, Z20, Z20
+	VMULPS         128(SP), Z18, Z18
+	VSUBPS         Z18, Z20, Z18
+	VPMOVZXWD      96(CX)(SI*2), Z20
+	VPSLLD         $0x10, Z20, Z20
+	VMULPS         128(SP), Z19, Z19
+	VSUBPS         Z19, Z20, Z19
+	VPADDD         Z28, Z16, Z20
+	VCMPPS         $0x03, Z16, Z16, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z20, K1, Z8
+	VPSRLD         $0x10, Z8, Z16
+	VPMOVDW        Z16, Y16
+	VMOVDQU32      Y16, (CX)(SI*2)
+	VPADDD         Z29, Z17, Z16
+	VCMPPS         $0x03, Z17, Z17, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z16, K1, Z9
+	VPSRLD         $0x10, Z9, Z16
+	VPMOVDW        Z16, Y16
+	VMOVDQU32      Y16, 32(CX)(SI*2)
+	VPADDD         Z30, Z18, Z16
+	VCMPPS         $0x03, Z18, Z18, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z16, K1, Z10
+	VPSRLD         $0x10, Z10, Z16
+	VPMOVDW        Z16, Y16
+	VMOVDQU32      Y16, 64(CX)(SI*2)
+	VPADDD         Z31, Z19, Z16
+	VCMPPS         $0x03, Z19, Z19, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z16, K1, Z11
+	VPSRLD         $0x10, Z11, Z16
+	VPMOVDW        Z16, Y16
+	VMOVDQU32      Y16, 96(CX)(SI*2)
+	ADDQ           $0x00000040, SI
+	JMP            unrolled
 
 	// One vector at a time.
 single:
@@ -6771,74 +6138,62 @@ single:
 	CMPQ DI, $0x00000010
 	JL   tail
 
-	// the element's global index
-	LEAQ         (SI), DI
-	VPBROADCASTD DI, Z12
-	VPADDD       Z6, Z12, Z12
-
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(SI*4), Z0, Z13
+	VMULPS (DX)(SI*4), Z0, Z4
 
 	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(SI*2), Z14
-	VPSLLD    $0x10, Z14, Z14
-	VMULPS    Z14, Z1, Z14
-	VADDPS    Z14, Z13, Z13
+	VPMOVZXWD (CX)(SI*2), Z5
+	VPSLLD    $0x10, Z5, Z5
+	VMULPS    Z5, Z1, Z5
+	VADDPS    Z5, Z4, Z4
 
 	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Z14
-	VPSLLD    $0x10, Z14, Z14
-	VMULPS    Z14, Z2, Z14
-	VMULPS    Z13, Z3, Z15
-	VADDPS    Z15, Z14, Z14
+	VPMOVZXWD (BX)(SI*2), Z5
+	VPSLLD    $0x10, Z5, Z5
+	VMULPS    Z5, Z2, Z5
+	VMULPS    (SP), Z4, Z6
+	VADDPS    Z6, Z5, Z5
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  Z8, Z12, Z15
-	VPSRLD  $0x10, Z15, Z16
-	VPXORD  Z16, Z15, Z15
-	VPMULLD Z9, Z15, Z15
-	VPSRLD  $0x0f, Z15, Z16
-	VPXORD  Z16, Z15, Z15
-	VPMULLD Z10, Z15, Z15
-	VPSRLD  $0x10, Z15, Z15
+	// the rounding bits: lowbias32(index + key)
+	LEAQ         (SI), DI
+	VPBROADCASTD DI, Z6
+	VPADDD       Z3, Z6, Z6
+	VPADDD       256(SP), Z6, Z6
+	VPSRLD       $0x10, Z6, Z7
+	VPXORD       Z7, Z6, Z6
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z6, Z6
+	VPSRLD       $0x0f, Z6, Z7
+	VPXORD       Z7, Z6, Z6
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z6, Z6
+	VPSRLD       $0x10, Z6, Z7
+	VPXORD       Z7, Z6, Z6
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z6, Z6
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VCMPPS      $0x03, Z14, Z14, K1
-	VMOVDQA32.Z Z11, K1, Z16
-	VPADDD      Z15, Z14, Z15
-	VPORD       Z16, Z15, Z15
-	VPSRLD      $0x10, Z15, Z15
-	VPMOVDW     Z15, Y15
-	VMOVDQU32   Y15, (BX)(SI*2)
+	VPADDD         Z6, Z5, Z6
+	VCMPPS         $0x03, Z5, Z5, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z6, K1, Z12
+	VPSRLD         $0x10, Z12, Z6
+	VPMOVDW        Z6, Y6
+	VMOVDQU32      Y6, (BX)(SI*2)
 
 	// Nesterov look-ahead
-	VMULPS Z14, Z4, Z14
-	VADDPS Z14, Z13, Z13
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  Z7, Z12, Z12
-	VPSRLD  $0x10, Z12, Z14
-	VPXORD  Z14, Z12, Z12
-	VPMULLD Z9, Z12, Z12
-	VPSRLD  $0x0f, Z12, Z14
-	VPXORD  Z14, Z12, Z12
-	VPMULLD Z10, Z12, Z12
-	VPSRLD  $0x10, Z12, Z12
+	VMULPS 64(SP), Z5, Z5
+	VADDPS Z5, Z4, Z4
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD   (CX)(SI*2), Z14
-	VPSLLD      $0x10, Z14, Z14
-	VMULPS      Z13, Z5, Z13
-	VSUBPS      Z13, Z14, Z13
-	VCMPPS      $0x03, Z13, Z13, K1
-	VMOVDQA32.Z Z11, K1, Z14
-	VPADDD      Z12, Z13, Z12
-	VPORD       Z14, Z12, Z12
-	VPSRLD      $0x10, Z12, Z12
-	VPMOVDW     Z12, Y12
-	VMOVDQU32   Y12, (CX)(SI*2)
-	ADDQ        $0x00000010, SI
-	JMP         single
+	VPMOVZXWD      (CX)(SI*2), Z5
+	VPSLLD         $0x10, Z5, Z5
+	VMULPS         128(SP), Z4, Z4
+	VSUBPS         Z4, Z5, Z4
+	VPADDD         Z7, Z4, Z5
+	VCMPPS         $0x03, Z4, Z4, K1
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z5, K1, Z13
+	VPSRLD         $0x10, Z13, Z4
+	VPMOVDW        Z4, Y4
+	VMOVDQU32      Y4, (CX)(SI*2)
+	ADDQ           $0x00000010, SI
+	JMP            single
 
 tail:
 	// The last 0 to lanes-1 elements: one masked vector.
@@ -6847,70 +6202,58 @@ tail:
 	MOVQ        $-1, AX
 	BZHIQ       DI, AX, AX
 	KMOVW       AX, K1
-	VPMOVZXWD.Z (CX)(SI*2), K1, Z12
-	VPSLLD      $0x10, Z12, Z12
-	VMOVUPS.Z   (DX)(SI*4), K1, Z13
-	VPMOVZXWD.Z (BX)(SI*2), K1, Z14
-	VPSLLD      $0x10, Z14, Z14
-
-	// the element's global index
-	LEAQ         (SI), AX
-	VPBROADCASTD AX, Z15
-	VPADDD       Z6, Z15, Z15
+	VPMOVZXWD.Z (CX)(SI*2), K1, Z4
+	VPSLLD      $0x10, Z4, Z4
+	VMOVUPS.Z   (DX)(SI*4), K1, Z5
+	VPMOVZXWD.Z (BX)(SI*2), K1, Z6
+	VPSLLD      $0x10, Z6, Z6
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS Z0, Z13, Z0
+	VMULPS Z0, Z5, Z0
 
 	// L2 weight decay folded into the gradient
-	VMULPS Z12, Z1, Z1
+	VMULPS Z4, Z1, Z1
 	VADDPS Z1, Z0, Z0
 
 	// momentum buffer
-	VMULPS Z14, Z2, Z1
-	VMULPS Z0, Z3, Z2
+	VMULPS Z6, Z2, Z1
+	VMULPS (SP), Z0, Z2
 	VADDPS Z2, Z1, Z1
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  Z8, Z15, Z2
-	VPSRLD  $0x10, Z2, Z3
-	VPXORD  Z3, Z2, Z2
-	VPMULLD Z9, Z2, Z2
-	VPSRLD  $0x0f, Z2, Z3
-	VPXORD  Z3, Z2, Z2
-	VPMULLD Z10, Z2, Z2
-	VPSRLD  $0x10, Z2, Z2
+	// the rounding bits: lowbias32(index + key)
+	LEAQ         (SI), AX
+	VPBROADCASTD AX, Z2
+	VPADDD       Z3, Z2, Z2
+	VPADDD       256(SP), Z2, Z2
+	VPSRLD       $0x10, Z2, Z3
+	VPXORD       Z3, Z2, Z2
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z2, Z2
+	VPSRLD       $0x0f, Z2, Z3
+	VPXORD       Z3, Z2, Z2
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z2, Z2
+	VPSRLD       $0x10, Z2, Z3
+	VPXORD       Z3, Z2, Z2
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z2, Z2
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VCMPPS      $0x03, Z1, Z1, K2
-	VMOVDQA32.Z Z11, K2, Z3
-	VPADDD      Z2, Z1, Z2
-	VPORD       Z3, Z2, Z2
-	VPSRLD      $0x10, Z2, Z2
-	VPMOVDW     Z2, K1, (BX)(SI*2)
+	VPADDD         Z2, Z1, Z2
+	VCMPPS         $0x03, Z1, Z1, K2
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z2, K2, Z14
+	VPSRLD         $0x10, Z14, Z2
+	VPMOVDW        Z2, K1, (BX)(SI*2)
 
 	// Nesterov look-ahead
-	VMULPS Z1, Z4, Z1
+	VMULPS 64(SP), Z1, Z1
 	VADDPS Z1, Z0, Z0
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	VPADDD  Z7, Z15, Z1
-	VPSRLD  $0x10, Z1, Z2
-	VPXORD  Z2, Z1, Z1
-	VPMULLD Z9, Z1, Z1
-	VPSRLD  $0x0f, Z1, Z2
-	VPXORD  Z2, Z1, Z1
-	VPMULLD Z10, Z1, Z1
-	VPSRLD  $0x10, Z1, Z1
-
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS      Z0, Z5, Z0
-	VSUBPS      Z0, Z12, Z0
-	VCMPPS      $0x03, Z0, Z0, K2
-	VMOVDQA32.Z Z11, K2, Z2
-	VPADDD      Z1, Z0, Z0
-	VPORD       Z2, Z0, Z0
-	VPSRLD      $0x10, Z0, Z0
-	VPMOVDW     Z0, K1, (CX)(SI*2)
+	VMULPS         128(SP), Z0, Z0
+	VSUBPS         Z0, Z4, Z0
+	VPADDD         Z3, Z0, Z1
+	VCMPPS         $0x03, Z0, Z0, K2
+	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z1, K2, Z15
+	VPSRLD         $0x10, Z15, Z0
+	VPMOVDW        Z0, K1, (CX)(SI*2)
 
 done:
 	VZEROUPPER

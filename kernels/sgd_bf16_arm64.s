@@ -4,8 +4,8 @@
 
 #include "textflag.h"
 
-// func sgdBF16NEONF32(param []uint16, grad []float32, buf []uint16, s [9]float32)
-TEXT ·sgdBF16NEONF32(SB), NOSPLIT, $0-108
+// func sgdBF16NEONF32(param []uint16, grad []float32, buf []uint16, s [8]float32)
+TEXT ·sgdBF16NEONF32(SB), NOSPLIT, $0-104
 	MOVD param_base+0(FP), R0
 	MOVD grad_base+24(FP), R1
 	MOVD param_len+8(FP), R2
@@ -39,10 +39,10 @@ unrolled:
 	WORD   $0x6f300485 // ushr v5.4s, v4.4s, #16
 	WORD   $0x4e221ca5 // and v5.16b, v5.16b, v2.16b
 	WORD   $0x4ea384a5 // add v5.4s, v5.4s, v3.4s
-	WORD   $0x4e24e486 // fcmeq v6.4s, v4.4s, v4.4s
-	WORD   $0x6e2058c6 // mvn v6.16b, v6.16b
-	WORD   $0x4ea58484 // add v4.4s, v4.4s, v5.4s
-	WORD   $0x4ea61c84 // orr v4.16b, v4.16b, v6.16b
+	WORD   $0x4ea58485 // add v5.4s, v4.4s, v5.4s
+	WORD   $0x4e24e484 // fcmeq v4.4s, v4.4s, v4.4s
+	WORD   $0x6e205884 // mvn v4.16b, v4.16b
+	WORD   $0x4ea41ca4 // orr v4.16b, v5.16b, v4.16b
 	WORD   $0x0f108484 // shrn v4.4h, v4.4s, #16
 	VST1.P [V4.H4], 8(R0)
 
@@ -58,10 +58,10 @@ unrolled:
 	WORD   $0x6f300485 // ushr v5.4s, v4.4s, #16
 	WORD   $0x4e221ca5 // and v5.16b, v5.16b, v2.16b
 	WORD   $0x4ea384a5 // add v5.4s, v5.4s, v3.4s
-	WORD   $0x4e24e486 // fcmeq v6.4s, v4.4s, v4.4s
-	WORD   $0x6e2058c6 // mvn v6.16b, v6.16b
-	WORD   $0x4ea58484 // add v4.4s, v4.4s, v5.4s
-	WORD   $0x4ea61c84 // orr v4.16b, v4.16b, v6.16b
+	WORD   $0x4ea58485 // add v5.4s, v4.4s, v5.4s
+	WORD   $0x4e24e484 // fcmeq v4.4s, v4.4s, v4.4s
+	WORD   $0x6e205884 // mvn v4.16b, v4.16b
+	WORD   $0x4ea41ca4 // orr v4.16b, v5.16b, v4.16b
 	WORD   $0x0f108484 // shrn v4.4h, v4.4s, #16
 	VST1.P [V4.H4], 8(R0)
 
@@ -77,10 +77,10 @@ unrolled:
 	WORD   $0x6f300485 // ushr v5.4s, v4.4s, #16
 	WORD   $0x4e221ca5 // and v5.16b, v5.16b, v2.16b
 	WORD   $0x4ea384a5 // add v5.4s, v5.4s, v3.4s
-	WORD   $0x4e24e486 // fcmeq v6.4s, v4.4s, v4.4s
-	WORD   $0x6e2058c6 // mvn v6.16b, v6.16b
-	WORD   $0x4ea58484 // add v4.4s, v4.4s, v5.4s
-	WORD   $0x4ea61c84 // orr v4.16b, v4.16b, v6.16b
+	WORD   $0x4ea58485 // add v5.4s, v4.4s, v5.4s
+	WORD   $0x4e24e484 // fcmeq v4.4s, v4.4s, v4.4s
+	WORD   $0x6e205884 // mvn v4.16b, v4.16b
+	WORD   $0x4ea41ca4 // orr v4.16b, v5.16b, v4.16b
 	WORD   $0x0f108484 // shrn v4.4h, v4.4s, #16
 	VST1.P [V4.H4], 8(R0)
 
@@ -96,10 +96,10 @@ unrolled:
 	WORD   $0x6f300485 // ushr v5.4s, v4.4s, #16
 	WORD   $0x4e221ca5 // and v5.16b, v5.16b, v2.16b
 	WORD   $0x4ea384a5 // add v5.4s, v5.4s, v3.4s
-	WORD   $0x4e24e486 // fcmeq v6.4s, v4.4s, v4.4s
-	WORD   $0x6e2058c6 // mvn v6.16b, v6.16b
-	WORD   $0x4ea58484 // add v4.4s, v4.4s, v5.4s
-	WORD   $0x4ea61c84 // orr v4.16b, v4.16b, v6.16b
+	WORD   $0x4ea58485 // add v5.4s, v4.4s, v5.4s
+	WORD   $0x4e24e484 // fcmeq v4.4s, v4.4s, v4.4s
+	WORD   $0x6e205884 // mvn v4.16b, v4.16b
+	WORD   $0x4ea41ca4 // orr v4.16b, v5.16b, v4.16b
 	WORD   $0x0f108484 // shrn v4.4h, v4.4s, #16
 	VST1.P [V4.H4], 8(R0)
 	SUB    $16, R2
@@ -122,10 +122,10 @@ single:
 	WORD   $0x6f300485 // ushr v5.4s, v4.4s, #16
 	WORD   $0x4e221ca5 // and v5.16b, v5.16b, v2.16b
 	WORD   $0x4ea384a5 // add v5.4s, v5.4s, v3.4s
-	WORD   $0x4e24e486 // fcmeq v6.4s, v4.4s, v4.4s
-	WORD   $0x6e2058c6 // mvn v6.16b, v6.16b
-	WORD   $0x4ea58484 // add v4.4s, v4.4s, v5.4s
-	WORD   $0x4ea61c84 // orr v4.16b, v4.16b, v6.16b
+	WORD   $0x4ea58485 // add v5.4s, v4.4s, v5.4s
+	WORD   $0x4e24e484 // fcmeq v4.4s, v4.4s, v4.4s
+	WORD   $0x6e205884 // mvn v4.16b, v4.16b
+	WORD   $0x4ea41ca4 // orr v4.16b, v5.16b, v4.16b
 	WORD   $0x0f108484 // shrn v4.4h, v4.4s, #16
 	VST1.P [V4.H4], 8(R0)
 	SUB    $4, R2
@@ -148,10 +148,10 @@ tail:
 	WORD   $0x6f300485 // ushr v5.4s, v4.4s, #16
 	WORD   $0x4e221ca5 // and v5.16b, v5.16b, v2.16b
 	WORD   $0x4ea384a5 // add v5.4s, v5.4s, v3.4s
-	WORD   $0x4e24e486 // fcmeq v6.4s, v4.4s, v4.4s
-	WORD   $0x6e2058c6 // mvn v6.16b, v6.16b
-	WORD   $0x4ea58484 // add v4.4s, v4.4s, v5.4s
-	WORD   $0x4ea61c84 // orr v4.16b, v4.16b, v6.16b
+	WORD   $0x4ea58485 // add v5.4s, v4.4s, v5.4s
+	WORD   $0x4e24e484 // fcmeq v4.4s, v4.4s, v4.4s
+	WORD   $0x6e205884 // mvn v4.16b, v4.16b
+	WORD   $0x4ea41ca4 // orr v4.16b, v5.16b, v4.16b
 	VMOV   V4.H[1], R9
 	MOVH.P R9, 2(R0)
 	SUB    $1, R2
@@ -160,8 +160,8 @@ tail:
 done:
 	RET
 
-// func sgdBF16NEONF32Coupled(param []uint16, grad []float32, buf []uint16, s [9]float32)
-TEXT ·sgdBF16NEONF32Coupled(SB), NOSPLIT, $0-108
+// func sgdBF16NEONF32Coupled(param []uint16, grad []float32, buf []uint16, s [8]float32)
+TEXT ·sgdBF16NEONF32Coupled(SB), NOSPLIT, $0-104
 	MOVD param_base+0(FP), R0
 	MOVD grad_base+24(FP), R1
 	MOVD param_len+8(FP), R2
@@ -203,10 +203,10 @@ unrolled:
 	WORD   $0x6f3004a6 // ushr v6.4s, v5.4s, #16
 	WORD   $0x4e231cc6 // and v6.16b, v6.16b, v3.16b
 	WORD   $0x4ea484c6 // add v6.4s, v6.4s, v4.4s
-	WORD   $0x4e25e4a7 // fcmeq v7.4s, v5.4s, v5.4s
-	WORD   $0x6e2058e7 // mvn v7.16b, v7.16b
-	WORD   $0x4ea684a5 // add v5.4s, v5.4s, v6.4s
-	WORD   $0x4ea71ca5 // orr v5.16b, v5.16b, v7.16b
+	WORD   $0x4ea684a6 // add v6.4s, v5.4s, v6.4s
+	WORD   $0x4e25e4a5 // fcmeq v5.4s, v5.4s, v5.4s
+	WORD   $0x6e2058a5 // mvn v5.16b, v5.16b
+	WORD   $0x4ea51cc5 // orr v5.16b, v6.16b, v5.16b
 	WORD   $0x0f1084a5 // shrn v5.4h, v5.4s, #16
 	VST1.P [V5.H4], 8(R0)
 
@@ -228,10 +228,10 @@ unrolled:
 	WORD   $0x6f3004a6 // ushr v6.4s, v5.4s, #16
 	WORD   $0x4e231cc6 // and v6.16b, v6.16b, v3.16b
 	WORD   $0x4ea484c6 // add v6.4s, v6.4s, v4.4s
-	WORD   $0x4e25e4a7 // fcmeq v7.4s, v5.4s, v5.4s
-	WORD   $0x6e2058e7 // mvn v7.16b, v7.16b
-	WORD   $0x4ea684a5 // add v5.4s, v5.4s, v6.4s
-	WORD   $0x4ea71ca5 // orr v5.16b, v5.16b, v7.16b
+	WORD   $0x4ea684a6 // add v6.4s, v5.4s, v6.4s
+	WORD   $0x4e25e4a5 // fcmeq v5.4s, v5.4s, v5.4s
+	WORD   $0x6e2058a5 // mvn v5.16b, v5.16b
+	WORD   $0x4ea51cc5 // orr v5.16b, v6.16b, v5.16b
 	WORD   $0x0f1084a5 // shrn v5.4h, v5.4s, #16
 	VST1.P [V5.H4], 8(R0)
 
@@ -253,10 +253,10 @@ unrolled:
 	WORD   $0x6f3004a6 // ushr v6.4s, v5.4s, #16
 	WORD   $0x4e231cc6 // and v6.16b, v6.16b, v3.16b
 	WORD   $0x4ea484c6 // add v6.4s, v6.4s, v4.4s
-	WORD   $0x4e25e4a7 // fcmeq v7.4s, v5.4s, v5.4s
-	WORD   $0x6e2058e7 // mvn v7.16b, v7.16b
-	WORD   $0x4ea684a5 // add v5.4s, v5.4s, v6.4s
-	WORD   $0x4ea71ca5 // orr v5.16b, v5.16b, v7.16b
+	WORD   $0x4ea684a6 // add v6.4s, v5.4s, v6.4s
+	WORD   $0x4e25e4a5 // fcmeq v5.4s, v5.4s, v5.4s
+	WORD   $0x6e2058a5 // mvn v5.16b, v5.16b
+	WORD   $0x4ea51cc5 // orr v5.16b, v6.16b, v5.16b
 	WORD   $0x0f1084a5 // shrn v5.4h, v5.4s, #16
 	VST1.P [V5.H4], 8(R0)
 
@@ -278,10 +278,10 @@ unrolled:
 	WORD   $0x6f3004a6 // ushr v6.4s, v5.4s, #16
 	WORD   $0x4e231cc6 // and v6.16b, v6.16b, v3.16b
 	WORD   $0x4ea484c6 // add v6.4s, v6.4s, v4.4s
-	WORD   $0x4e25e4a7 // fcmeq v7.4s, v5.4s, v5.4s
-	WORD   $0x6e2058e7 // mvn v7.16b, v7.16b
-	WORD   $0x4ea684a5 // add v5.4s, v5.4s, v6.4s
-	WORD   $0x4ea71ca5 // orr v5.16b, v5.16b, v7.16b
+	WORD   $0x4ea684a6 // add v6.4s, v5.4s, v6.4s
+	WORD   $0x4e25e4a5 // fcmeq v5.4s, v5.4s, v5.4s
+	WORD   $0x6e2058a5 // mvn v5.16b, v5.16b
+	WORD   $0x4ea51cc5 // orr v5.16b, v6.16b, v5.16b
 	WORD   $0x0f1084a5 // shrn v5.4h, v5.4s, #16
 	VST1.P [V5.H4], 8(R0)
 	SUB    $16, R2
@@ -310,10 +310,10 @@ single:
 	WORD   $0x6f3004a6 // ushr v6.4s, v5.4s, #16
 	WORD   $0x4e231cc6 // and v6.16b, v6.16b, v3.16b
 	WORD   $0x4ea484c6 // add v6.4s, v6.4s, v4.4s
-	WORD   $0x4e25e4a7 // fcmeq v7.4s, v5.4s, v5.4s
-	WORD   $0x6e2058e7 // mvn v7.16b, v7.16b
-	WORD   $0x4ea684a5 // add v5.4s, v5.4s, v6.4s
-	WORD   $0x4ea71ca5 // orr v5.16b, v5.16b, v7.16b
+	WORD   $0x4ea684a6 // add v6.4s, v5.4s, v6.4s
+	WORD   $0x4e25e4a5 // fcmeq v5.4s, v5.4s, v5.4s
+	WORD   $0x6e2058a5 // mvn v5.16b, v5.16b
+	WORD   $0x4ea51cc5 // orr v5.16b, v6.16b, v5.16b
 	WORD   $0x0f1084a5 // shrn v5.4h, v5.4s, #16
 	VST1.P [V5.H4], 8(R0)
 	SUB    $4, R2
@@ -343,10 +343,10 @@ tail:
 	WORD   $0x6f3004a6 // ushr v6.4s, v5.4s, #16
 	WORD   $0x4e231cc6 // and v6.16b, v6.16b, v3.16b
 	WORD   $0x4ea484c6 // add v6.4s, v6.4s, v4.4s
-	WORD   $0x4e25e4a7 // fcmeq v7.4s, v5.4s, v5.4s
-	WORD   $0x6e2058e7 // mvn v7.16b, v7.16b
-	WORD   $0x4ea684a5 // add v5.4s, v5.4s, v6.4s
-	WORD   $0x4ea71ca5 // orr v5.16b, v5.16b, v7.16b
+	WORD   $0x4ea684a6 // add v6.4s, v5.4s, v6.4s
+	WORD   $0x4e25e4a5 // fcmeq v5.4s, v5.4s, v5.4s
+	WORD   $0x6e2058a5 // mvn v5.16b, v5.16b
+	WORD   $0x4ea51cc5 // orr v5.16b, v6.16b, v5.16b
 	VMOV   V5.H[1], R9
 	MOVH.P R9, 2(R0)
 	SUB    $1, R2
@@ -355,8 +355,8 @@ tail:
 done:
 	RET
 
-// func sgdBF16NEONF32Momentum(param []uint16, grad []float32, buf []uint16, s [9]float32)
-TEXT ·sgdBF16NEONF32Momentum(SB), NOSPLIT, $0-108
+// func sgdBF16NEONF32Momentum(param []uint16, grad []float32, buf []uint16, s [8]float32)
+TEXT ·sgdBF16NEONF32Momentum(SB), NOSPLIT, $0-104
 	MOVD param_base+0(FP), R0
 	MOVD grad_base+24(FP), R1
 	MOVD buf_base+48(FP), R2
@@ -396,9 +396,9 @@ unrolled:
 	WORD   $0x6f3004c7 // ushr v7.4s, v6.4s, #16
 	WORD   $0x4e241ce7 // and v7.16b, v7.16b, v4.16b
 	WORD   $0x4ea584e7 // add v7.4s, v7.4s, v5.4s
+	WORD   $0x4ea784c7 // add v7.4s, v6.4s, v7.4s
 	WORD   $0x4e26e4c8 // fcmeq v8.4s, v6.4s, v6.4s
 	WORD   $0x6e205908 // mvn v8.16b, v8.16b
-	WORD   $0x4ea784c7 // add v7.4s, v6.4s, v7.4s
 	WORD   $0x4ea81ce7 // orr v7.16b, v7.16b, v8.16b
 	WORD   $0x0f1084e7 // shrn v7.4h, v7.4s, #16
 	VST1.P [V7.H4], 8(R2)
@@ -411,10 +411,10 @@ unrolled:
 	WORD   $0x6f3004c7 // ushr v7.4s, v6.4s, #16
 	WORD   $0x4e241ce7 // and v7.16b, v7.16b, v4.16b
 	WORD   $0x4ea584e7 // add v7.4s, v7.4s, v5.4s
-	WORD   $0x4e26e4c8 // fcmeq v8.4s, v6.4s, v6.4s
-	WORD   $0x6e205908 // mvn v8.16b, v8.16b
-	WORD   $0x4ea784c6 // add v6.4s, v6.4s, v7.4s
-	WORD   $0x4ea81cc6 // orr v6.16b, v6.16b, v8.16b
+	WORD   $0x4ea784c7 // add v7.4s, v6.4s, v7.4s
+	WORD   $0x4e26e4c6 // fcmeq v6.4s, v6.4s, v6.4s
+	WORD   $0x6e2058c6 // mvn v6.16b, v6.16b
+	WORD   $0x4ea61ce6 // orr v6.16b, v7.16b, v6.16b
 	WORD   $0x0f1084c6 // shrn v6.4h, v6.4s, #16
 	VST1.P [V6.H4], 8(R0)
 
@@ -431,9 +431,9 @@ unrolled:
 	WORD   $0x6f3004c7 // ushr v7.4s, v6.4s, #16
 	WORD   $0x4e241ce7 // and v7.16b, v7.16b, v4.16b
 	WORD   $0x4ea584e7 // add v7.4s, v7.4s, v5.4s
+	WORD   $0x4ea784c7 // add v7.4s, v6.4s, v7.4s
 	WORD   $0x4e26e4c8 // fcmeq v8.4s, v6.4s, v6.4s
 	WORD   $0x6e205908 // mvn v8.16b, v8.16b
-	WORD   $0x4ea784c7 // add v7.4s, v6.4s, v7.4s
 	WORD   $0x4ea81ce7 // orr v7.16b, v7.16b, v8.16b
 	WORD   $0x0f1084e7 // shrn v7.4h, v7.4s, #16
 	VST1.P [V7.H4], 8(R2)
@@ -446,10 +446,10 @@ unrolled:
 	WORD   $0x6f3004c7 // ushr v7.4s, v6.4s, #16
 	WORD   $0x4e241ce7 // and v7.16b, v7.16b, v4.16b
 	WORD   $0x4ea584e7 // add v7.4s, v7.4s, v5.4s
-	WORD   $0x4e26e4c8 // fcmeq v8.4s, v6.4s, v6.4s
-	WORD   $0x6e205908 // mvn v8.16b, v8.16b
-	WORD   $0x4ea784c6 // add v6.4s, v6.4s, v7.4s
-	WORD   $0x4ea81cc6 // orr v6.16b, v6.16b, v8.16b
+	WORD   $0x4ea784c7 // add v7.4s, v6.4s, v7.4s
+	WORD   $0x4e26e4c6 // fcmeq v6.4s, v6.4s, v6.4s
+	WORD   $0x6e2058c6 // mvn v6.16b, v6.16b
+	WORD   $0x4ea61ce6 // orr v6.16b, v7.16b, v6.16b
 	WORD   $0x0f1084c6 // shrn v6.4h, v6.4s, #16
 	VST1.P [V6.H4], 8(R0)
 
@@ -466,9 +466,9 @@ unrolled:
 	WORD   $0x6f3004c7 // ushr v7.4s, v6.4s, #16
 	WORD   $0x4e241ce7 // and v7.16b, v7.16b, v4.16b
 	WORD   $0x4ea584e7 // add v7.4s, v7.4s, v5.4s
+	WORD   $0x4ea784c7 // add v7.4s, v6.4s, v7.4s
 	WORD   $0x4e26e4c8 // fcmeq v8.4s, v6.4s, v6.4s
 	WORD   $0x6e205908 // mvn v8.16b, v8.16b
-	WORD   $0x4ea784c7 // add v7.4s, v6.4s, v7.4s
 	WORD   $0x4ea81ce7 // orr v7.16b, v7.16b, v8.16b
 	WORD   $0x0f1084e7 // shrn v7.4h, v7.4s, #16
 	VST1.P [V7.H4], 8(R2)
@@ -481,10 +481,10 @@ unrolled:
 	WORD   $0x6f3004c7 // ushr v7.4s, v6.4s, #16
 	WORD   $0x4e241ce7 // and v7.16b, v7.16b, v4.16b
 	WORD   $0x4ea584e7 // add v7.4s, v7.4s, v5.4s
-	WORD   $0x4e26e4c8 // fcmeq v8.4s, v6.4s, v6.4s
-	WORD   $0x6e205908 // mvn v8.16b, v8.16b
-	WORD   $0x4ea784c6 // add v6.4s, v6.4s, v7.4s
-	WORD   $0x4ea81cc6 // orr v6.16b, v6.16b, v8.16b
+	WORD   $0x4ea784c7 // add v7.4s, v6.4s, v7.4s
+	WORD   $0x4e26e4c6 // fcmeq v6.4s, v6.4s, v6.4s
+	WORD   $0x6e2058c6 // mvn v6.16b, v6.16b
+	WORD   $0x4ea61ce6 // orr v6.16b, v7.16b, v6.16b
 	WORD   $0x0f1084c6 // shrn v6.4h, v6.4s, #16
 	VST1.P [V6.H4], 8(R0)
 
@@ -501,9 +501,9 @@ unrolled:
 	WORD   $0x6f3004c7 // ushr v7.4s, v6.4s, #16
 	WORD   $0x4e241ce7 // and v7.16b, v7.16b, v4.16b
 	WORD   $0x4ea584e7 // add v7.4s, v7.4s, v5.4s
+	WORD   $0x4ea784c7 // add v7.4s, v6.4s, v7.4s
 	WORD   $0x4e26e4c8 // fcmeq v8.4s, v6.4s, v6.4s
 	WORD   $0x6e205908 // mvn v8.16b, v8.16b
-	WORD   $0x4ea784c7 // add v7.4s, v6.4s, v7.4s
 	WORD   $0x4ea81ce7 // orr v7.16b, v7.16b, v8.16b
 	WORD   $0x0f1084e7 // shrn v7.4h, v7.4s, #16
 	VST1.P [V7.H4], 8(R2)
@@ -516,10 +516,10 @@ unrolled:
 	WORD   $0x6f3004c7 // ushr v7.4s, v6.4s, #16
 	WORD   $0x4e241ce7 // and v7.16b, v7.16b, v4.16b
 	WORD   $0x4ea584e7 // add v7.4s, v7.4s, v5.4s
-	WORD   $0x4e26e4c8 // fcmeq v8.4s, v6.4s, v6.4s
-	WORD   $0x6e205908 // mvn v8.16b, v8.16b
-	WORD   $0x4ea784c6 // add v6.4s, v6.4s, v7.4s
-	WORD   $0x4ea81cc6 // orr v6.16b, v6.16b, v8.16b
+	WORD   $0x4ea784c7 // add v7.4s, v6.4s, v7.4s
+	WORD   $0x4e26e4c6 // fcmeq v6.4s, v6.4s, v6.4s
+	WORD   $0x6e2058c6 // mvn v6.16b, v6.16b
+	WORD   $0x4ea61ce6 // orr v6.16b, v7.16b, v6.16b
 	WORD   $0x0f1084c6 // shrn v6.4h, v6.4s, #16
 	VST1.P [V6.H4], 8(R0)
 	SUB    $16, R3
@@ -543,9 +543,9 @@ single:
 	WORD   $0x6f3004c7 // ushr v7.4s, v6.4s, #16
 	WORD   $0x4e241ce7 // and v7.16b, v7.16b, v4.16b
 	WORD   $0x4ea584e7 // add v7.4s, v7.4s, v5.4s
+	WORD   $0x4ea784c7 // add v7.4s, v6.4s, v7.4s
 	WORD   $0x4e26e4c8 // fcmeq v8.4s, v6.4s, v6.4s
 	WORD   $0x6e205908 // mvn v8.16b, v8.16b
-	WORD   $0x4ea784c7 // add v7.4s, v6.4s, v7.4s
 	WORD   $0x4ea81ce7 // orr v7.16b, v7.16b, v8.16b
 	WORD   $0x0f1084e7 // shrn v7.4h, v7.4s, #16
 	VST1.P [V7.H4], 8(R2)
@@ -558,10 +558,10 @@ single:
 	WORD   $0x6f3004c7 // ushr v7.4s, v6.4s, #16
 	WORD   $0x4e241ce7 // and v7.16b, v7.16b, v4.16b
 	WORD   $0x4ea584e7 // add v7.4s, v7.4s, v5.4s
-	WORD   $0x4e26e4c8 // fcmeq v8.4s, v6.4s, v6.4s
-	WORD   $0x6e205908 // mvn v8.16b, v8.16b
-	WORD   $0x4ea784c6 // add v6.4s, v6.4s, v7.4s
-	WORD   $0x4ea81cc6 // orr v6.16b, v6.16b, v8.16b
+	WORD   $0x4ea784c7 // add v7.4s, v6.4s, v7.4s
+	WORD   $0x4e26e4c6 // fcmeq v6.4s, v6.4s, v6.4s
+	WORD   $0x6e2058c6 // mvn v6.16b, v6.16b
+	WORD   $0x4ea61ce6 // orr v6.16b, v7.16b, v6.16b
 	WORD   $0x0f1084c6 // shrn v6.4h, v6.4s, #16
 	VST1.P [V6.H4], 8(R0)
 	SUB    $4, R3
@@ -585,9 +585,9 @@ tail:
 	WORD   $0x6f3004c7 // ushr v7.4s, v6.4s, #16
 	WORD   $0x4e241ce7 // and v7.16b, v7.16b, v4.16b
 	WORD   $0x4ea584e7 // add v7.4s, v7.4s, v5.4s
+	WORD   $0x4ea784c7 // add v7.4s, v6.4s, v7.4s
 	WORD   $0x4e26e4c8 // fcmeq v8.4s, v6.4s, v6.4s
 	WORD   $0x6e205908 // mvn v8.16b, v8.16b
-	WORD   $0x4ea784c7 // add v7.4s, v6.4s, v7.4s
 	WORD   $0x4ea81ce7 // orr v7.16b, v7.16b, v8.16b
 	VMOV   V7.H[1], R9
 	MOVH.P R9, 2(R2)
@@ -601,10 +601,10 @@ tail:
 	WORD   $0x6f3004c7 // ushr v7.4s, v6.4s, #16
 	WORD   $0x4e241ce7 // and v7.16b, v7.16b, v4.16b
 	WORD   $0x4ea584e7 // add v7.4s, v7.4s, v5.4s
-	WORD   $0x4e26e4c8 // fcmeq v8.4s, v6.4s, v6.4s
-	WORD   $0x6e205908 // mvn v8.16b, v8.16b
-	WORD   $0x4ea784c6 // add v6.4s, v6.4s, v7.4s
-	WORD   $0x4ea81cc6 // orr v6.16b, v6.16b, v8.16b
+	WORD   $0x4ea784c7 // add v7.4s, v6.4s, v7.4s
+	WORD   $0x4e26e4c6 // fcmeq v6.4s, v6.4s, v6.4s
+	WORD   $0x6e2058c6 // mvn v6.16b, v6.16b
+	WORD   $0x4ea61ce6 // orr v6.16b, v7.16b, v6.16b
 	VMOV   V6.H[1], R9
 	MOVH.P R9, 2(R0)
 	SUB    $1, R3
@@ -613,8 +613,8 @@ tail:
 done:
 	RET
 
-// func sgdBF16NEONF32CoupledMomentum(param []uint16, grad []float32, buf []uint16, s [9]float32)
-TEXT ·sgdBF16NEONF32CoupledMomentum(SB), NOSPLIT, $0-108
+// func sgdBF16NEONF32CoupledMomentum(param []uint16, grad []float32, buf []uint16, s [8]float32)
+TEXT ·sgdBF16NEONF32CoupledMomentum(SB), NOSPLIT, $0-104
 	MOVD param_base+0(FP), R0
 	MOVD grad_base+24(FP), R1
 	MOVD buf_base+48(FP), R2
@@ -662,9 +662,9 @@ unrolled:
 	WORD   $0x6f3004e8 // ushr v8.4s, v7.4s, #16
 	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
 	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
+	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
 	WORD   $0x4e27e4e9 // fcmeq v9.4s, v7.4s, v7.4s
 	WORD   $0x6e205929 // mvn v9.16b, v9.16b
-	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
 	WORD   $0x4ea91d08 // orr v8.16b, v8.16b, v9.16b
 	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
 	VST1.P [V8.H4], 8(R2)
@@ -677,10 +677,10 @@ unrolled:
 	WORD   $0x6f3004e8 // ushr v8.4s, v7.4s, #16
 	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
 	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
-	WORD   $0x4e27e4e9 // fcmeq v9.4s, v7.4s, v7.4s
-	WORD   $0x6e205929 // mvn v9.16b, v9.16b
-	WORD   $0x4ea884e7 // add v7.4s, v7.4s, v8.4s
-	WORD   $0x4ea91ce7 // orr v7.16b, v7.16b, v9.16b
+	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
+	WORD   $0x4e27e4e7 // fcmeq v7.4s, v7.4s, v7.4s
+	WORD   $0x6e2058e7 // mvn v7.16b, v7.16b
+	WORD   $0x4ea71d07 // orr v7.16b, v8.16b, v7.16b
 	WORD   $0x0f1084e7 // shrn v7.4h, v7.4s, #16
 	VST1.P [V7.H4], 8(R0)
 
@@ -703,9 +703,9 @@ unrolled:
 	WORD   $0x6f3004e8 // ushr v8.4s, v7.4s, #16
 	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
 	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
+	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
 	WORD   $0x4e27e4e9 // fcmeq v9.4s, v7.4s, v7.4s
 	WORD   $0x6e205929 // mvn v9.16b, v9.16b
-	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
 	WORD   $0x4ea91d08 // orr v8.16b, v8.16b, v9.16b
 	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
 	VST1.P [V8.H4], 8(R2)
@@ -718,10 +718,10 @@ unrolled:
 	WORD   $0x6f3004e8 // ushr v8.4s, v7.4s, #16
 	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
 	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
-	WORD   $0x4e27e4e9 // fcmeq v9.4s, v7.4s, v7.4s
-	WORD   $0x6e205929 // mvn v9.16b, v9.16b
-	WORD   $0x4ea884e7 // add v7.4s, v7.4s, v8.4s
-	WORD   $0x4ea91ce7 // orr v7.16b, v7.16b, v9.16b
+	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
+	WORD   $0x4e27e4e7 // fcmeq v7.4s, v7.4s, v7.4s
+	WORD   $0x6e2058e7 // mvn v7.16b, v7.16b
+	WORD   $0x4ea71d07 // orr v7.16b, v8.16b, v7.16b
 	WORD   $0x0f1084e7 // shrn v7.4h, v7.4s, #16
 	VST1.P [V7.H4], 8(R0)
 
@@ -744,9 +744,9 @@ unrolled:
 	WORD   $0x6f3004e8 // ushr v8.4s, v7.4s, #16
 	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
 	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
+	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
 	WORD   $0x4e27e4e9 // fcmeq v9.4s, v7.4s, v7.4s
 	WORD   $0x6e205929 // mvn v9.16b, v9.16b
-	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
 	WORD   $0x4ea91d08 // orr v8.16b, v8.16b, v9.16b
 	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
 	VST1.P [V8.H4], 8(R2)
@@ -759,10 +759,10 @@ unrolled:
 	WORD   $0x6f3004e8 // ushr v8.4s, v7.4s, #16
 	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
 	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
-	WORD   $0x4e27e4e9 // fcmeq v9.4s, v7.4s, v7.4s
-	WORD   $0x6e205929 // mvn v9.16b, v9.16b
-	WORD   $0x4ea884e7 // add v7.4s, v7.4s, v8.4s
-	WORD   $0x4ea91ce7 // orr v7.16b, v7.16b, v9.16b
+	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
+	WORD   $0x4e27e4e7 // fcmeq v7.4s, v7.4s, v7.4s
+	WORD   $0x6e2058e7 // mvn v7.16b, v7.16b
+	WORD   $0x4ea71d07 // orr v7.16b, v8.16b, v7.16b
 	WORD   $0x0f1084e7 // shrn v7.4h, v7.4s, #16
 	VST1.P [V7.H4], 8(R0)
 
@@ -785,9 +785,9 @@ unrolled:
 	WORD   $0x6f3004e8 // ushr v8.4s, v7.4s, #16
 	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
 	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
+	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
 	WORD   $0x4e27e4e9 // fcmeq v9.4s, v7.4s, v7.4s
 	WORD   $0x6e205929 // mvn v9.16b, v9.16b
-	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
 	WORD   $0x4ea91d08 // orr v8.16b, v8.16b, v9.16b
 	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
 	VST1.P [V8.H4], 8(R2)
@@ -800,10 +800,10 @@ unrolled:
 	WORD   $0x6f3004e8 // ushr v8.4s, v7.4s, #16
 	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
 	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
-	WORD   $0x4e27e4e9 // fcmeq v9.4s, v7.4s, v7.4s
-	WORD   $0x6e205929 // mvn v9.16b, v9.16b
-	WORD   $0x4ea884e7 // add v7.4s, v7.4s, v8.4s
-	WORD   $0x4ea91ce7 // orr v7.16b, v7.16b, v9.16b
+	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
+	WORD   $0x4e27e4e7 // fcmeq v7.4s, v7.4s, v7.4s
+	WORD   $0x6e2058e7 // mvn v7.16b, v7.16b
+	WORD   $0x4ea71d07 // orr v7.16b, v8.16b, v7.16b
 	WORD   $0x0f1084e7 // shrn v7.4h, v7.4s, #16
 	VST1.P [V7.H4], 8(R0)
 	SUB    $16, R3
@@ -833,9 +833,9 @@ single:
 	WORD   $0x6f3004e8 // ushr v8.4s, v7.4s, #16
 	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
 	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
+	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
 	WORD   $0x4e27e4e9 // fcmeq v9.4s, v7.4s, v7.4s
 	WORD   $0x6e205929 // mvn v9.16b, v9.16b
-	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
 	WORD   $0x4ea91d08 // orr v8.16b, v8.16b, v9.16b
 	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
 	VST1.P [V8.H4], 8(R2)
@@ -848,10 +848,10 @@ single:
 	WORD   $0x6f3004e8 // ushr v8.4s, v7.4s, #16
 	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
 	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
-	WORD   $0x4e27e4e9 // fcmeq v9.4s, v7.4s, v7.4s
-	WORD   $0x6e205929 // mvn v9.16b, v9.16b
-	WORD   $0x4ea884e7 // add v7.4s, v7.4s, v8.4s
-	WORD   $0x4ea91ce7 // orr v7.16b, v7.16b, v9.16b
+	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
+	WORD   $0x4e27e4e7 // fcmeq v7.4s, v7.4s, v7.4s
+	WORD   $0x6e2058e7 // mvn v7.16b, v7.16b
+	WORD   $0x4ea71d07 // orr v7.16b, v8.16b, v7.16b
 	WORD   $0x0f1084e7 // shrn v7.4h, v7.4s, #16
 	VST1.P [V7.H4], 8(R0)
 	SUB    $4, R3
@@ -882,9 +882,9 @@ tail:
 	WORD   $0x6f3004e8 // ushr v8.4s, v7.4s, #16
 	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
 	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
+	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
 	WORD   $0x4e27e4e9 // fcmeq v9.4s, v7.4s, v7.4s
 	WORD   $0x6e205929 // mvn v9.16b, v9.16b
-	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
 	WORD   $0x4ea91d08 // orr v8.16b, v8.16b, v9.16b
 	VMOV   V8.H[1], R9
 	MOVH.P R9, 2(R2)
@@ -898,10 +898,10 @@ tail:
 	WORD   $0x6f3004e8 // ushr v8.4s, v7.4s, #16
 	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
 	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
-	WORD   $0x4e27e4e9 // fcmeq v9.4s, v7.4s, v7.4s
-	WORD   $0x6e205929 // mvn v9.16b, v9.16b
-	WORD   $0x4ea884e7 // add v7.4s, v7.4s, v8.4s
-	WORD   $0x4ea91ce7 // orr v7.16b, v7.16b, v9.16b
+	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
+	WORD   $0x4e27e4e7 // fcmeq v7.4s, v7.4s, v7.4s
+	WORD   $0x6e2058e7 // mvn v7.16b, v7.16b
+	WORD   $0x4ea71d07 // orr v7.16b, v8.16b, v7.16b
 	VMOV   V7.H[1], R9
 	MOVH.P R9, 2(R0)
 	SUB    $1, R3
@@ -910,8 +910,8 @@ tail:
 done:
 	RET
 
-// func sgdBF16NEONF32Nesterov(param []uint16, grad []float32, buf []uint16, s [9]float32)
-TEXT ·sgdBF16NEONF32Nesterov(SB), NOSPLIT, $0-108
+// func sgdBF16NEONF32Nesterov(param []uint16, grad []float32, buf []uint16, s [8]float32)
+TEXT ·sgdBF16NEONF32Nesterov(SB), NOSPLIT, $0-104
 	MOVD param_base+0(FP), R0
 	MOVD grad_base+24(FP), R1
 	MOVD buf_base+48(FP), R2
@@ -953,9 +953,9 @@ unrolled:
 	WORD   $0x6f300509 // ushr v9.4s, v8.4s, #16
 	WORD   $0x4e251d29 // and v9.16b, v9.16b, v5.16b
 	WORD   $0x4ea68529 // add v9.4s, v9.4s, v6.4s
+	WORD   $0x4ea98509 // add v9.4s, v8.4s, v9.4s
 	WORD   $0x4e28e50a // fcmeq v10.4s, v8.4s, v8.4s
 	WORD   $0x6e20594a // mvn v10.16b, v10.16b
-	WORD   $0x4ea98509 // add v9.4s, v8.4s, v9.4s
 	WORD   $0x4eaa1d29 // orr v9.16b, v9.16b, v10.16b
 	WORD   $0x0f108529 // shrn v9.4h, v9.4s, #16
 	VST1.P [V9.H4], 8(R2)
@@ -972,10 +972,10 @@ unrolled:
 	WORD   $0x6f3004e8 // ushr v8.4s, v7.4s, #16
 	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
 	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
-	WORD   $0x4e27e4e9 // fcmeq v9.4s, v7.4s, v7.4s
-	WORD   $0x6e205929 // mvn v9.16b, v9.16b
-	WORD   $0x4ea884e7 // add v7.4s, v7.4s, v8.4s
-	WORD   $0x4ea91ce7 // orr v7.16b, v7.16b, v9.16b
+	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
+	WORD   $0x4e27e4e7 // fcmeq v7.4s, v7.4s, v7.4s
+	WORD   $0x6e2058e7 // mvn v7.16b, v7.16b
+	WORD   $0x4ea71d07 // orr v7.16b, v8.16b, v7.16b
 	WORD   $0x0f1084e7 // shrn v7.4h, v7.4s, #16
 	VST1.P [V7.H4], 8(R0)
 
@@ -992,9 +992,9 @@ unrolled:
 	WORD   $0x6f300509 // ushr v9.4s, v8.4s, #16
 	WORD   $0x4e251d29 // and v9.16b, v9.16b, v5.16b
 	WORD   $0x4ea68529 // add v9.4s, v9.4s, v6.4s
+	WORD   $0x4ea98509 // add v9.4s, v8.4s, v9.4s
 	WORD   $0x4e28e50a // fcmeq v10.4s, v8.4s, v8.4s
 	WORD   $0x6e20594a // mvn v10.16b, v10.16b
-	WORD   $0x4ea98509 // add v9.4s, v8.4s, v9.4s
 	WORD   $0x4eaa1d29 // orr v9.16b, v9.16b, v10.16b
 	WORD   $0x0f108529 // shrn v9.4h, v9.4s, #16
 	VST1.P [V9.H4], 8(R2)
@@ -1011,10 +1011,10 @@ unrolled:
 	WORD   $0x6f3004e8 // ushr v8.4s, v7.4s, #16
 	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
 	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
-	WORD   $0x4e27e4e9 // fcmeq v9.4s, v7.4s, v7.4s
-	WORD   $0x6e205929 // mvn v9.16b, v9.16b
-	WORD   $0x4ea884e7 // add v7.4s, v7.4s, v8.4s
-	WORD   $0x4ea91ce7 // orr v7.16b, v7.16b, v9.16b
+	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
+	WORD   $0x4e27e4e7 // fcmeq v7.4s, v7.4s, v7.4s
+	WORD   $0x6e2058e7 // mvn v7.16b, v7.16b
+	WORD   $0x4ea71d07 // orr v7.16b, v8.16b, v7.16b
 	WORD   $0x0f1084e7 // shrn v7.4h, v7.4s, #16
 	VST1.P [V7.H4], 8(R0)
 
@@ -1031,9 +1031,9 @@ unrolled:
 	WORD   $0x6f300509 // ushr v9.4s, v8.4s, #16
 	WORD   $0x4e251d29 // and v9.16b, v9.16b, v5.16b
 	WORD   $0x4ea68529 // add v9.4s, v9.4s, v6.4s
+	WORD   $0x4ea98509 // add v9.4s, v8.4s, v9.4s
 	WORD   $0x4e28e50a // fcmeq v10.4s, v8.4s, v8.4s
 	WORD   $0x6e20594a // mvn v10.16b, v10.16b
-	WORD   $0x4ea98509 // add v9.4s, v8.4s, v9.4s
 	WORD   $0x4eaa1d29 // orr v9.16b, v9.16b, v10.16b
 	WORD   $0x0f108529 // shrn v9.4h, v9.4s, #16
 	VST1.P [V9.H4], 8(R2)
@@ -1050,10 +1050,10 @@ unrolled:
 	WORD   $0x6f3004e8 // ushr v8.4s, v7.4s, #16
 	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
 	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
-	WORD   $0x4e27e4e9 // fcmeq v9.4s, v7.4s, v7.4s
-	WORD   $0x6e205929 // mvn v9.16b, v9.16b
-	WORD   $0x4ea884e7 // add v7.4s, v7.4s, v8.4s
-	WORD   $0x4ea91ce7 // orr v7.16b, v7.16b, v9.16b
+	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
+	WORD   $0x4e27e4e7 // fcmeq v7.4s, v7.4s, v7.4s
+	WORD   $0x6e2058e7 // mvn v7.16b, v7.16b
+	WORD   $0x4ea71d07 // orr v7.16b, v8.16b, v7.16b
 	WORD   $0x0f1084e7 // shrn v7.4h, v7.4s, #16
 	VST1.P [V7.H4], 8(R0)
 
@@ -1070,9 +1070,9 @@ unrolled:
 	WORD   $0x6f300509 // ushr v9.4s, v8.4s, #16
 	WORD   $0x4e251d29 // and v9.16b, v9.16b, v5.16b
 	WORD   $0x4ea68529 // add v9.4s, v9.4s, v6.4s
+	WORD   $0x4ea98509 // add v9.4s, v8.4s, v9.4s
 	WORD   $0x4e28e50a // fcmeq v10.4s, v8.4s, v8.4s
 	WORD   $0x6e20594a // mvn v10.16b, v10.16b
-	WORD   $0x4ea98509 // add v9.4s, v8.4s, v9.4s
 	WORD   $0x4eaa1d29 // orr v9.16b, v9.16b, v10.16b
 	WORD   $0x0f108529 // shrn v9.4h, v9.4s, #16
 	VST1.P [V9.H4], 8(R2)
@@ -1089,10 +1089,10 @@ unrolled:
 	WORD   $0x6f3004e8 // ushr v8.4s, v7.4s, #16
 	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
 	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
-	WORD   $0x4e27e4e9 // fcmeq v9.4s, v7.4s, v7.4s
-	WORD   $0x6e205929 // mvn v9.16b, v9.16b
-	WORD   $0x4ea884e7 // add v7.4s, v7.4s, v8.4s
-	WORD   $0x4ea91ce7 // orr v7.16b, v7.16b, v9.16b
+	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
+	WORD   $0x4e27e4e7 // fcmeq v7.4s, v7.4s, v7.4s
+	WORD   $0x6e2058e7 // mvn v7.16b, v7.16b
+	WORD   $0x4ea71d07 // orr v7.16b, v8.16b, v7.16b
 	WORD   $0x0f1084e7 // shrn v7.4h, v7.4s, #16
 	VST1.P [V7.H4], 8(R0)
 	SUB    $16, R3
@@ -1116,9 +1116,9 @@ single:
 	WORD   $0x6f300509 // ushr v9.4s, v8.4s, #16
 	WORD   $0x4e251d29 // and v9.16b, v9.16b, v5.16b
 	WORD   $0x4ea68529 // add v9.4s, v9.4s, v6.4s
+	WORD   $0x4ea98509 // add v9.4s, v8.4s, v9.4s
 	WORD   $0x4e28e50a // fcmeq v10.4s, v8.4s, v8.4s
 	WORD   $0x6e20594a // mvn v10.16b, v10.16b
-	WORD   $0x4ea98509 // add v9.4s, v8.4s, v9.4s
 	WORD   $0x4eaa1d29 // orr v9.16b, v9.16b, v10.16b
 	WORD   $0x0f108529 // shrn v9.4h, v9.4s, #16
 	VST1.P [V9.H4], 8(R2)
@@ -1135,10 +1135,10 @@ single:
 	WORD   $0x6f3004e8 // ushr v8.4s, v7.4s, #16
 	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
 	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
-	WORD   $0x4e27e4e9 // fcmeq v9.4s, v7.4s, v7.4s
-	WORD   $0x6e205929 // mvn v9.16b, v9.16b
-	WORD   $0x4ea884e7 // add v7.4s, v7.4s, v8.4s
-	WORD   $0x4ea91ce7 // orr v7.16b, v7.16b, v9.16b
+	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
+	WORD   $0x4e27e4e7 // fcmeq v7.4s, v7.4s, v7.4s
+	WORD   $0x6e2058e7 // mvn v7.16b, v7.16b
+	WORD   $0x4ea71d07 // orr v7.16b, v8.16b, v7.16b
 	WORD   $0x0f1084e7 // shrn v7.4h, v7.4s, #16
 	VST1.P [V7.H4], 8(R0)
 	SUB    $4, R3
@@ -1162,9 +1162,9 @@ tail:
 	WORD   $0x6f300509 // ushr v9.4s, v8.4s, #16
 	WORD   $0x4e251d29 // and v9.16b, v9.16b, v5.16b
 	WORD   $0x4ea68529 // add v9.4s, v9.4s, v6.4s
+	WORD   $0x4ea98509 // add v9.4s, v8.4s, v9.4s
 	WORD   $0x4e28e50a // fcmeq v10.4s, v8.4s, v8.4s
 	WORD   $0x6e20594a // mvn v10.16b, v10.16b
-	WORD   $0x4ea98509 // add v9.4s, v8.4s, v9.4s
 	WORD   $0x4eaa1d29 // orr v9.16b, v9.16b, v10.16b
 	VMOV   V9.H[1], R9
 	MOVH.P R9, 2(R2)
@@ -1182,10 +1182,10 @@ tail:
 	WORD   $0x6f3004e8 // ushr v8.4s, v7.4s, #16
 	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
 	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
-	WORD   $0x4e27e4e9 // fcmeq v9.4s, v7.4s, v7.4s
-	WORD   $0x6e205929 // mvn v9.16b, v9.16b
-	WORD   $0x4ea884e7 // add v7.4s, v7.4s, v8.4s
-	WORD   $0x4ea91ce7 // orr v7.16b, v7.16b, v9.16b
+	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
+	WORD   $0x4e27e4e7 // fcmeq v7.4s, v7.4s, v7.4s
+	WORD   $0x6e2058e7 // mvn v7.16b, v7.16b
+	WORD   $0x4ea71d07 // orr v7.16b, v8.16b, v7.16b
 	VMOV   V7.H[1], R9
 	MOVH.P R9, 2(R0)
 	SUB    $1, R3
@@ -1194,8 +1194,8 @@ tail:
 done:
 	RET
 
-// func sgdBF16NEONF32CoupledNesterov(param []uint16, grad []float32, buf []uint16, s [9]float32)
-TEXT ·sgdBF16NEONF32CoupledNesterov(SB), NOSPLIT, $0-108
+// func sgdBF16NEONF32CoupledNesterov(param []uint16, grad []float32, buf []uint16, s [8]float32)
+TEXT ·sgdBF16NEONF32CoupledNesterov(SB), NOSPLIT, $0-104
 	MOVD param_base+0(FP), R0
 	MOVD grad_base+24(FP), R1
 	MOVD buf_base+48(FP), R2
@@ -1245,9 +1245,9 @@ unrolled:
 	WORD   $0x6f30052a // ushr v10.4s, v9.4s, #16
 	WORD   $0x4e261d4a // and v10.16b, v10.16b, v6.16b
 	WORD   $0x4ea7854a // add v10.4s, v10.4s, v7.4s
+	WORD   $0x4eaa852a // add v10.4s, v9.4s, v10.4s
 	WORD   $0x4e29e52b // fcmeq v11.4s, v9.4s, v9.4s
 	WORD   $0x6e20596b // mvn v11.16b, v11.16b
-	WORD   $0x4eaa852a // add v10.4s, v9.4s, v10.4s
 	WORD   $0x4eab1d4a // orr v10.16b, v10.16b, v11.16b
 	WORD   $0x0f10854a // shrn v10.4h, v10.4s, #16
 	VST1.P [V10.H4], 8(R2)
@@ -1264,10 +1264,10 @@ unrolled:
 	WORD   $0x6f300509 // ushr v9.4s, v8.4s, #16
 	WORD   $0x4e261d29 // and v9.16b, v9.16b, v6.16b
 	WORD   $0x4ea78529 // add v9.4s, v9.4s, v7.4s
-	WORD   $0x4e28e50a // fcmeq v10.4s, v8.4s, v8.4s
-	WORD   $0x6e20594a // mvn v10.16b, v10.16b
-	WORD   $0x4ea98508 // add v8.4s, v8.4s, v9.4s
-	WORD   $0x4eaa1d08 // orr v8.16b, v8.16b, v10.16b
+	WORD   $0x4ea98509 // add v9.4s, v8.4s, v9.4s
+	WORD   $0x4e28e508 // fcmeq v8.4s, v8.4s, v8.4s
+	WORD   $0x6e205908 // mvn v8.16b, v8.16b
+	WORD   $0x4ea81d28 // orr v8.16b, v9.16b, v8.16b
 	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
 	VST1.P [V8.H4], 8(R0)
 
@@ -1290,9 +1290,9 @@ unrolled:
 	WORD   $0x6f30052a // ushr v10.4s, v9.4s, #16
 	WORD   $0x4e261d4a // and v10.16b, v10.16b, v6.16b
 	WORD   $0x4ea7854a // add v10.4s, v10.4s, v7.4s
+	WORD   $0x4eaa852a // add v10.4s, v9.4s, v10.4s
 	WORD   $0x4e29e52b // fcmeq v11.4s, v9.4s, v9.4s
 	WORD   $0x6e20596b // mvn v11.16b, v11.16b
-	WORD   $0x4eaa852a // add v10.4s, v9.4s, v10.4s
 	WORD   $0x4eab1d4a // orr v10.16b, v10.16b, v11.16b
 	WORD   $0x0f10854a // shrn v10.4h, v10.4s, #16
 	VST1.P [V10.H4], 8(R2)
@@ -1309,10 +1309,10 @@ unrolled:
 	WORD   $0x6f300509 // ushr v9.4s, v8.4s, #16
 	WORD   $0x4e261d29 // and v9.16b, v9.16b, v6.16b
 	WORD   $0x4ea78529 // add v9.4s, v9.4s, v7.4s
-	WORD   $0x4e28e50a // fcmeq v10.4s, v8.4s, v8.4s
-	WORD   $0x6e20594a // mvn v10.16b, v10.16b
-	WORD   $0x4ea98508 // add v8.4s, v8.4s, v9.4s
-	WORD   $0x4eaa1d08 // orr v8.16b, v8.16b, v10.16b
+	WORD   $0x4ea98509 // add v9.4s, v8.4s, v9.4s
+	WORD   $0x4e28e508 // fcmeq v8.4s, v8.4s, v8.4s
+	WORD   $0x6e205908 // mvn v8.16b, v8.16b
+	WORD   $0x4ea81d28 // orr v8.16b, v9.16b, v8.16b
 	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
 	VST1.P [V8.H4], 8(R0)
 
@@ -1335,9 +1335,9 @@ unrolled:
 	WORD   $0x6f30052a // ushr v10.4s, v9.4s, #16
 	WORD   $0x4e261d4a // and v10.16b, v10.16b, v6.16b
 	WORD   $0x4ea7854a // add v10.4s, v10.4s, v7.4s
+	WORD   $0x4eaa852a // add v10.4s, v9.4s, v10.4s
 	WORD   $0x4e29e52b // fcmeq v11.4s, v9.4s, v9.4s
 	WORD   $0x6e20596b // mvn v11.16b, v11.16b
-	WORD   $0x4eaa852a // add v10.4s, v9.4s, v10.4s
 	WORD   $0x4eab1d4a // orr v10.16b, v10.16b, v11.16b
 	WORD   $0x0f10854a // shrn v10.4h, v10.4s, #16
 	VST1.P [V10.H4], 8(R2)
@@ -1354,10 +1354,10 @@ unrolled:
 	WORD   $0x6f300509 // ushr v9.4s, v8.4s, #16
 	WORD   $0x4e261d29 // and v9.16b, v9.16b, v6.16b
 	WORD   $0x4ea78529 // add v9.4s, v9.4s, v7.4s
-	WORD   $0x4e28e50a // fcmeq v10.4s, v8.4s, v8.4s
-	WORD   $0x6e20594a // mvn v10.16b, v10.16b
-	WORD   $0x4ea98508 // add v8.4s, v8.4s, v9.4s
-	WORD   $0x4eaa1d08 // orr v8.16b, v8.16b, v10.16b
+	WORD   $0x4ea98509 // add v9.4s, v8.4s, v9.4s
+	WORD   $0x4e28e508 // fcmeq v8.4s, v8.4s, v8.4s
+	WORD   $0x6e205908 // mvn v8.16b, v8.16b
+	WORD   $0x4ea81d28 // orr v8.16b, v9.16b, v8.16b
 	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
 	VST1.P [V8.H4], 8(R0)
 
@@ -1380,9 +1380,9 @@ unrolled:
 	WORD   $0x6f30052a // ushr v10.4s, v9.4s, #16
 	WORD   $0x4e261d4a // and v10.16b, v10.16b, v6.16b
 	WORD   $0x4ea7854a // add v10.4s, v10.4s, v7.4s
+	WORD   $0x4eaa852a // add v10.4s, v9.4s, v10.4s
 	WORD   $0x4e29e52b // fcmeq v11.4s, v9.4s, v9.4s
 	WORD   $0x6e20596b // mvn v11.16b, v11.16b
-	WORD   $0x4eaa852a // add v10.4s, v9.4s, v10.4s
 	WORD   $0x4eab1d4a // orr v10.16b, v10.16b, v11.16b
 	WORD   $0x0f10854a // shrn v10.4h, v10.4s, #16
 	VST1.P [V10.H4], 8(R2)
@@ -1399,10 +1399,10 @@ unrolled:
 	WORD   $0x6f300509 // ushr v9.4s, v8.4s, #16
 	WORD   $0x4e261d29 // and v9.16b, v9.16b, v6.16b
 	WORD   $0x4ea78529 // add v9.4s, v9.4s, v7.4s
-	WORD   $0x4e28e50a // fcmeq v10.4s, v8.4s, v8.4s
-	WORD   $0x6e20594a // mvn v10.16b, v10.16b
-	WORD   $0x4ea98508 // add v8.4s, v8.4s, v9.4s
-	WORD   $0x4eaa1d08 // orr v8.16b, v8.16b, v10.16b
+	WORD   $0x4ea98509 // add v9.4s, v8.4s, v9.4s
+	WORD   $0x4e28e508 // fcmeq v8.4s, v8.4s, v8.4s
+	WORD   $0x6e205908 // mvn v8.16b, v8.16b
+	WORD   $0x4ea81d28 // orr v8.16b, v9.16b, v8.16b
 	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
 	VST1.P [V8.H4], 8(R0)
 	SUB    $16, R3
@@ -1432,9 +1432,9 @@ single:
 	WORD   $0x6f30052a // ushr v10.4s, v9.4s, #16
 	WORD   $0x4e261d4a // and v10.16b, v10.16b, v6.16b
 	WORD   $0x4ea7854a // add v10.4s, v10.4s, v7.4s
+	WORD   $0x4eaa852a // add v10.4s, v9.4s, v10.4s
 	WORD   $0x4e29e52b // fcmeq v11.4s, v9.4s, v9.4s
 	WORD   $0x6e20596b // mvn v11.16b, v11.16b
-	WORD   $0x4eaa852a // add v10.4s, v9.4s, v10.4s
 	WORD   $0x4eab1d4a // orr v10.16b, v10.16b, v11.16b
 	WORD   $0x0f10854a // shrn v10.4h, v10.4s, #16
 	VST1.P [V10.H4], 8(R2)
@@ -1451,10 +1451,10 @@ single:
 	WORD   $0x6f300509 // ushr v9.4s, v8.4s, #16
 	WORD   $0x4e261d29 // and v9.16b, v9.16b, v6.16b
 	WORD   $0x4ea78529 // add v9.4s, v9.4s, v7.4s
-	WORD   $0x4e28e50a // fcmeq v10.4s, v8.4s, v8.4s
-	WORD   $0x6e20594a // mvn v10.16b, v10.16b
-	WORD   $0x4ea98508 // add v8.4s, v8.4s, v9.4s
-	WORD   $0x4eaa1d08 // orr v8.16b, v8.16b, v10.16b
+	WORD   $0x4ea98509 // add v9.4s, v8.4s, v9.4s
+	WORD   $0x4e28e508 // fcmeq v8.4s, v8.4s, v8.4s
+	WORD   $0x6e205908 // mvn v8.16b, v8.16b
+	WORD   $0x4ea81d28 // orr v8.16b, v9.16b, v8.16b
 	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
 	VST1.P [V8.H4], 8(R0)
 	SUB    $4, R3
@@ -1485,9 +1485,9 @@ tail:
 	WORD   $0x6f30052a // ushr v10.4s, v9.4s, #16
 	WORD   $0x4e261d4a // and v10.16b, v10.16b, v6.16b
 	WORD   $0x4ea7854a // add v10.4s, v10.4s, v7.4s
+	WORD   $0x4eaa852a // add v10.4s, v9.4s, v10.4s
 	WORD   $0x4e29e52b // fcmeq v11.4s, v9.4s, v9.4s
 	WORD   $0x6e20596b // mvn v11.16b, v11.16b
-	WORD   $0x4eaa852a // add v10.4s, v9.4s, v10.4s
 	WORD   $0x4eab1d4a // orr v10.16b, v10.16b, v11.16b
 	VMOV   V10.H[1], R9
 	MOVH.P R9, 2(R2)
@@ -1505,10 +1505,10 @@ tail:
 	WORD   $0x6f300509 // ushr v9.4s, v8.4s, #16
 	WORD   $0x4e261d29 // and v9.16b, v9.16b, v6.16b
 	WORD   $0x4ea78529 // add v9.4s, v9.4s, v7.4s
-	WORD   $0x4e28e50a // fcmeq v10.4s, v8.4s, v8.4s
-	WORD   $0x6e20594a // mvn v10.16b, v10.16b
-	WORD   $0x4ea98508 // add v8.4s, v8.4s, v9.4s
-	WORD   $0x4eaa1d08 // orr v8.16b, v8.16b, v10.16b
+	WORD   $0x4ea98509 // add v9.4s, v8.4s, v9.4s
+	WORD   $0x4e28e508 // fcmeq v8.4s, v8.4s, v8.4s
+	WORD   $0x6e205908 // mvn v8.16b, v8.16b
+	WORD   $0x4ea81d28 // orr v8.16b, v9.16b, v8.16b
 	VMOV   V8.H[1], R9
 	MOVH.P R9, 2(R0)
 	SUB    $1, R3
@@ -1517,8 +1517,8 @@ tail:
 done:
 	RET
 
-// func sgdBF16NEONF32Stochastic(param []uint16, grad []float32, buf []uint16, s [9]float32)
-TEXT ·sgdBF16NEONF32Stochastic(SB), NOSPLIT, $0-108
+// func sgdBF16NEONF32Stochastic(param []uint16, grad []float32, buf []uint16, s [8]float32)
+TEXT ·sgdBF16NEONF32Stochastic(SB), NOSPLIT, $0-104
 	MOVD param_base+0(FP), R0
 	MOVD grad_base+24(FP), R1
 	MOVD param_len+8(FP), R2
@@ -1554,123 +1554,119 @@ unrolled:
 	CMP $16, R2
 	BLT single
 
-	// the element's global index
-	WORD $0x4ea61cc9 // orr v9.16b, v6.16b, v6.16b
-	WORD $0x4ea784c6 // add v6.4s, v6.4s, v7.4s
-
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V10.S4]
-	WORD   $0x6e20dd4a // fmul v10.4s, v10.4s, v0.4s
+	VLD1.P 16(R1), [V9.S4]
+	WORD   $0x6e20dd29 // fmul v9.4s, v9.4s, v0.4s
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD $0x4ea38529 // add v9.4s, v9.4s, v3.4s
-	WORD $0x6f30052b // ushr v11.4s, v9.4s, #16
-	WORD $0x6e2b1d29 // eor v9.16b, v9.16b, v11.16b
-	WORD $0x4ea49d29 // mul v9.4s, v9.4s, v4.4s
-	WORD $0x6f31052b // ushr v11.4s, v9.4s, #15
-	WORD $0x6e2b1d29 // eor v9.16b, v9.16b, v11.16b
-	WORD $0x4ea59d29 // mul v9.4s, v9.4s, v5.4s
-	WORD $0x6f300529 // ushr v9.4s, v9.4s, #16
+	// the rounding bits: lowbias32(index + key)
+	WORD $0x4ea61cca // orr v10.16b, v6.16b, v6.16b
+	WORD $0x4ea784c6 // add v6.4s, v6.4s, v7.4s
+	WORD $0x4ea3854a // add v10.4s, v10.4s, v3.4s
+	WORD $0x6f30054b // ushr v11.4s, v10.4s, #16
+	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
+	WORD $0x4ea49d4a // mul v10.4s, v10.4s, v4.4s
+	WORD $0x6f31054b // ushr v11.4s, v10.4s, #15
+	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
+	WORD $0x4ea59d4a // mul v10.4s, v10.4s, v5.4s
+	WORD $0x6f30054b // ushr v11.4s, v10.4s, #16
+	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V11.H4]
-	WORD   $0x2e61396b // shll v11.4s, v11.4h, #16
-	WORD   $0x6e2adc2a // fmul v10.4s, v1.4s, v10.4s
-	WORD   $0x4eaad56a // fsub v10.4s, v11.4s, v10.4s
-	WORD   $0x4e2ae54b // fcmeq v11.4s, v10.4s, v10.4s
-	WORD   $0x6e20596b // mvn v11.16b, v11.16b
-	WORD   $0x4ea98549 // add v9.4s, v10.4s, v9.4s
-	WORD   $0x4eab1d29 // orr v9.16b, v9.16b, v11.16b
+	VLD1   (R0), [V10.H4]
+	WORD   $0x2e61394a // shll v10.4s, v10.4h, #16
+	WORD   $0x6e29dc29 // fmul v9.4s, v1.4s, v9.4s
+	WORD   $0x4ea9d549 // fsub v9.4s, v10.4s, v9.4s
+	WORD   $0x4eab852a // add v10.4s, v9.4s, v11.4s
+	WORD   $0x4e29e529 // fcmeq v9.4s, v9.4s, v9.4s
+	WORD   $0x6e205929 // mvn v9.16b, v9.16b
+	WORD   $0x4ea91d49 // orr v9.16b, v10.16b, v9.16b
 	WORD   $0x0f108529 // shrn v9.4h, v9.4s, #16
 	VST1.P [V9.H4], 8(R0)
 
-	// the element's global index
-	WORD $0x4ea61cc9 // orr v9.16b, v6.16b, v6.16b
-	WORD $0x4ea784c6 // add v6.4s, v6.4s, v7.4s
-
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V10.S4]
-	WORD   $0x6e20dd4a // fmul v10.4s, v10.4s, v0.4s
+	VLD1.P 16(R1), [V9.S4]
+	WORD   $0x6e20dd29 // fmul v9.4s, v9.4s, v0.4s
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD $0x4ea38529 // add v9.4s, v9.4s, v3.4s
-	WORD $0x6f30052b // ushr v11.4s, v9.4s, #16
-	WORD $0x6e2b1d29 // eor v9.16b, v9.16b, v11.16b
-	WORD $0x4ea49d29 // mul v9.4s, v9.4s, v4.4s
-	WORD $0x6f31052b // ushr v11.4s, v9.4s, #15
-	WORD $0x6e2b1d29 // eor v9.16b, v9.16b, v11.16b
-	WORD $0x4ea59d29 // mul v9.4s, v9.4s, v5.4s
-	WORD $0x6f300529 // ushr v9.4s, v9.4s, #16
+	// the rounding bits: lowbias32(index + key)
+	WORD $0x4ea61cca // orr v10.16b, v6.16b, v6.16b
+	WORD $0x4ea784c6 // add v6.4s, v6.4s, v7.4s
+	WORD $0x4ea3854a // add v10.4s, v10.4s, v3.4s
+	WORD $0x6f30054b // ushr v11.4s, v10.4s, #16
+	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
+	WORD $0x4ea49d4a // mul v10.4s, v10.4s, v4.4s
+	WORD $0x6f31054b // ushr v11.4s, v10.4s, #15
+	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
+	WORD $0x4ea59d4a // mul v10.4s, v10.4s, v5.4s
+	WORD $0x6f30054b // ushr v11.4s, v10.4s, #16
+	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V11.H4]
-	WORD   $0x2e61396b // shll v11.4s, v11.4h, #16
-	WORD   $0x6e2adc2a // fmul v10.4s, v1.4s, v10.4s
-	WORD   $0x4eaad56a // fsub v10.4s, v11.4s, v10.4s
-	WORD   $0x4e2ae54b // fcmeq v11.4s, v10.4s, v10.4s
-	WORD   $0x6e20596b // mvn v11.16b, v11.16b
-	WORD   $0x4ea98549 // add v9.4s, v10.4s, v9.4s
-	WORD   $0x4eab1d29 // orr v9.16b, v9.16b, v11.16b
+	VLD1   (R0), [V10.H4]
+	WORD   $0x2e61394a // shll v10.4s, v10.4h, #16
+	WORD   $0x6e29dc29 // fmul v9.4s, v1.4s, v9.4s
+	WORD   $0x4ea9d549 // fsub v9.4s, v10.4s, v9.4s
+	WORD   $0x4eab852a // add v10.4s, v9.4s, v11.4s
+	WORD   $0x4e29e529 // fcmeq v9.4s, v9.4s, v9.4s
+	WORD   $0x6e205929 // mvn v9.16b, v9.16b
+	WORD   $0x4ea91d49 // orr v9.16b, v10.16b, v9.16b
 	WORD   $0x0f108529 // shrn v9.4h, v9.4s, #16
 	VST1.P [V9.H4], 8(R0)
 
-	// the element's global index
-	WORD $0x4ea61cc9 // orr v9.16b, v6.16b, v6.16b
-	WORD $0x4ea784c6 // add v6.4s, v6.4s, v7.4s
-
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V10.S4]
-	WORD   $0x6e20dd4a // fmul v10.4s, v10.4s, v0.4s
+	VLD1.P 16(R1), [V9.S4]
+	WORD   $0x6e20dd29 // fmul v9.4s, v9.4s, v0.4s
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD $0x4ea38529 // add v9.4s, v9.4s, v3.4s
-	WORD $0x6f30052b // ushr v11.4s, v9.4s, #16
-	WORD $0x6e2b1d29 // eor v9.16b, v9.16b, v11.16b
-	WORD $0x4ea49d29 // mul v9.4s, v9.4s, v4.4s
-	WORD $0x6f31052b // ushr v11.4s, v9.4s, #15
-	WORD $0x6e2b1d29 // eor v9.16b, v9.16b, v11.16b
-	WORD $0x4ea59d29 // mul v9.4s, v9.4s, v5.4s
-	WORD $0x6f300529 // ushr v9.4s, v9.4s, #16
+	// the rounding bits: lowbias32(index + key)
+	WORD $0x4ea61cca // orr v10.16b, v6.16b, v6.16b
+	WORD $0x4ea784c6 // add v6.4s, v6.4s, v7.4s
+	WORD $0x4ea3854a // add v10.4s, v10.4s, v3.4s
+	WORD $0x6f30054b // ushr v11.4s, v10.4s, #16
+	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
+	WORD $0x4ea49d4a // mul v10.4s, v10.4s, v4.4s
+	WORD $0x6f31054b // ushr v11.4s, v10.4s, #15
+	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
+	WORD $0x4ea59d4a // mul v10.4s, v10.4s, v5.4s
+	WORD $0x6f30054b // ushr v11.4s, v10.4s, #16
+	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V11.H4]
-	WORD   $0x2e61396b // shll v11.4s, v11.4h, #16
-	WORD   $0x6e2adc2a // fmul v10.4s, v1.4s, v10.4s
-	WORD   $0x4eaad56a // fsub v10.4s, v11.4s, v10.4s
-	WORD   $0x4e2ae54b // fcmeq v11.4s, v10.4s, v10.4s
-	WORD   $0x6e20596b // mvn v11.16b, v11.16b
-	WORD   $0x4ea98549 // add v9.4s, v10.4s, v9.4s
-	WORD   $0x4eab1d29 // orr v9.16b, v9.16b, v11.16b
+	VLD1   (R0), [V10.H4]
+	WORD   $0x2e61394a // shll v10.4s, v10.4h, #16
+	WORD   $0x6e29dc29 // fmul v9.4s, v1.4s, v9.4s
+	WORD   $0x4ea9d549 // fsub v9.4s, v10.4s, v9.4s
+	WORD   $0x4eab852a // add v10.4s, v9.4s, v11.4s
+	WORD   $0x4e29e529 // fcmeq v9.4s, v9.4s, v9.4s
+	WORD   $0x6e205929 // mvn v9.16b, v9.16b
+	WORD   $0x4ea91d49 // orr v9.16b, v10.16b, v9.16b
 	WORD   $0x0f108529 // shrn v9.4h, v9.4s, #16
 	VST1.P [V9.H4], 8(R0)
 
-	// the element's global index
-	WORD $0x4ea61cc9 // orr v9.16b, v6.16b, v6.16b
-	WORD $0x4ea784c6 // add v6.4s, v6.4s, v7.4s
-
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V10.S4]
-	WORD   $0x6e20dd4a // fmul v10.4s, v10.4s, v0.4s
+	VLD1.P 16(R1), [V9.S4]
+	WORD   $0x6e20dd29 // fmul v9.4s, v9.4s, v0.4s
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD $0x4ea38529 // add v9.4s, v9.4s, v3.4s
-	WORD $0x6f30052b // ushr v11.4s, v9.4s, #16
-	WORD $0x6e2b1d29 // eor v9.16b, v9.16b, v11.16b
-	WORD $0x4ea49d29 // mul v9.4s, v9.4s, v4.4s
-	WORD $0x6f31052b // ushr v11.4s, v9.4s, #15
-	WORD $0x6e2b1d29 // eor v9.16b, v9.16b, v11.16b
-	WORD $0x4ea59d29 // mul v9.4s, v9.4s, v5.4s
-	WORD $0x6f300529 // ushr v9.4s, v9.4s, #16
+	// the rounding bits: lowbias32(index + key)
+	WORD $0x4ea61cca // orr v10.16b, v6.16b, v6.16b
+	WORD $0x4ea784c6 // add v6.4s, v6.4s, v7.4s
+	WORD $0x4ea3854a // add v10.4s, v10.4s, v3.4s
+	WORD $0x6f30054b // ushr v11.4s, v10.4s, #16
+	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
+	WORD $0x4ea49d4a // mul v10.4s, v10.4s, v4.4s
+	WORD $0x6f31054b // ushr v11.4s, v10.4s, #15
+	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
+	WORD $0x4ea59d4a // mul v10.4s, v10.4s, v5.4s
+	WORD $0x6f30054b // ushr v11.4s, v10.4s, #16
+	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V11.H4]
-	WORD   $0x2e61396b // shll v11.4s, v11.4h, #16
-	WORD   $0x6e2adc2a // fmul v10.4s, v1.4s, v10.4s
-	WORD   $0x4eaad56a // fsub v10.4s, v11.4s, v10.4s
-	WORD   $0x4e2ae54b // fcmeq v11.4s, v10.4s, v10.4s
-	WORD   $0x6e20596b // mvn v11.16b, v11.16b
-	WORD   $0x4ea98549 // add v9.4s, v10.4s, v9.4s
-	WORD   $0x4eab1d29 // orr v9.16b, v9.16b, v11.16b
+	VLD1   (R0), [V10.H4]
+	WORD   $0x2e61394a // shll v10.4s, v10.4h, #16
+	WORD   $0x6e29dc29 // fmul v9.4s, v1.4s, v9.4s
+	WORD   $0x4ea9d549 // fsub v9.4s, v10.4s, v9.4s
+	WORD   $0x4eab852a // add v10.4s, v9.4s, v11.4s
+	WORD   $0x4e29e529 // fcmeq v9.4s, v9.4s, v9.4s
+	WORD   $0x6e205929 // mvn v9.16b, v9.16b
+	WORD   $0x4ea91d49 // orr v9.16b, v10.16b, v9.16b
 	WORD   $0x0f108529 // shrn v9.4h, v9.4s, #16
 	VST1.P [V9.H4], 8(R0)
 	SUB    $16, R2
@@ -1681,33 +1677,32 @@ single:
 	CMP $4, R2
 	BLT tail
 
-	// the element's global index
-	WORD $0x4ea61cc9 // orr v9.16b, v6.16b, v6.16b
-	WORD $0x4ea784c6 // add v6.4s, v6.4s, v7.4s
-
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V10.S4]
-	WORD   $0x6e20dd4a // fmul v10.4s, v10.4s, v0.4s
+	VLD1.P 16(R1), [V9.S4]
+	WORD   $0x6e20dd29 // fmul v9.4s, v9.4s, v0.4s
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD $0x4ea38529 // add v9.4s, v9.4s, v3.4s
-	WORD $0x6f30052b // ushr v11.4s, v9.4s, #16
-	WORD $0x6e2b1d29 // eor v9.16b, v9.16b, v11.16b
-	WORD $0x4ea49d29 // mul v9.4s, v9.4s, v4.4s
-	WORD $0x6f31052b // ushr v11.4s, v9.4s, #15
-	WORD $0x6e2b1d29 // eor v9.16b, v9.16b, v11.16b
-	WORD $0x4ea59d29 // mul v9.4s, v9.4s, v5.4s
-	WORD $0x6f300529 // ushr v9.4s, v9.4s, #16
+	// the rounding bits: lowbias32(index + key)
+	WORD $0x4ea61cca // orr v10.16b, v6.16b, v6.16b
+	WORD $0x4ea784c6 // add v6.4s, v6.4s, v7.4s
+	WORD $0x4ea3854a // add v10.4s, v10.4s, v3.4s
+	WORD $0x6f30054b // ushr v11.4s, v10.4s, #16
+	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
+	WORD $0x4ea49d4a // mul v10.4s, v10.4s, v4.4s
+	WORD $0x6f31054b // ushr v11.4s, v10.4s, #15
+	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
+	WORD $0x4ea59d4a // mul v10.4s, v10.4s, v5.4s
+	WORD $0x6f30054b // ushr v11.4s, v10.4s, #16
+	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V11.H4]
-	WORD   $0x2e61396b // shll v11.4s, v11.4h, #16
-	WORD   $0x6e2adc2a // fmul v10.4s, v1.4s, v10.4s
-	WORD   $0x4eaad56a // fsub v10.4s, v11.4s, v10.4s
-	WORD   $0x4e2ae54b // fcmeq v11.4s, v10.4s, v10.4s
-	WORD   $0x6e20596b // mvn v11.16b, v11.16b
-	WORD   $0x4ea98549 // add v9.4s, v10.4s, v9.4s
-	WORD   $0x4eab1d29 // orr v9.16b, v9.16b, v11.16b
+	VLD1   (R0), [V10.H4]
+	WORD   $0x2e61394a // shll v10.4s, v10.4h, #16
+	WORD   $0x6e29dc29 // fmul v9.4s, v1.4s, v9.4s
+	WORD   $0x4ea9d549 // fsub v9.4s, v10.4s, v9.4s
+	WORD   $0x4eab852a // add v10.4s, v9.4s, v11.4s
+	WORD   $0x4e29e529 // fcmeq v9.4s, v9.4s, v9.4s
+	WORD   $0x6e205929 // mvn v9.16b, v9.16b
+	WORD   $0x4ea91d49 // orr v9.16b, v10.16b, v9.16b
 	WORD   $0x0f108529 // shrn v9.4h, v9.4s, #16
 	VST1.P [V9.H4], 8(R0)
 	SUB    $4, R2
@@ -1717,34 +1712,33 @@ single:
 tail:
 	CBZ R2, done
 
-	// the element's global index
-	WORD $0x4ea61cc9 // orr v9.16b, v6.16b, v6.16b
-	WORD $0x4ea884c6 // add v6.4s, v6.4s, v8.4s
-
 	// scaled gradient (the scale is negative when maximizing)
-	FMOVS.P 4(R1), F10
-	FMULS   F0, F10, F10
+	FMOVS.P 4(R1), F9
+	FMULS   F0, F9, F9
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD $0x4ea38529 // add v9.4s, v9.4s, v3.4s
-	WORD $0x6f30052b // ushr v11.4s, v9.4s, #16
-	WORD $0x6e2b1d29 // eor v9.16b, v9.16b, v11.16b
-	WORD $0x4ea49d29 // mul v9.4s, v9.4s, v4.4s
-	WORD $0x6f31052b // ushr v11.4s, v9.4s, #15
-	WORD $0x6e2b1d29 // eor v9.16b, v9.16b, v11.16b
-	WORD $0x4ea59d29 // mul v9.4s, v9.4s, v5.4s
-	WORD $0x6f300529 // ushr v9.4s, v9.4s, #16
+	// the rounding bits: lowbias32(index + key)
+	WORD $0x4ea61cca // orr v10.16b, v6.16b, v6.16b
+	WORD $0x4ea884c6 // add v6.4s, v6.4s, v8.4s
+	WORD $0x4ea3854a // add v10.4s, v10.4s, v3.4s
+	WORD $0x6f30054b // ushr v11.4s, v10.4s, #16
+	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
+	WORD $0x4ea49d4a // mul v10.4s, v10.4s, v4.4s
+	WORD $0x6f31054b // ushr v11.4s, v10.4s, #15
+	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
+	WORD $0x4ea59d4a // mul v10.4s, v10.4s, v5.4s
+	WORD $0x6f30054b // ushr v11.4s, v10.4s, #16
+	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	MOVHU  (R0), R9
-	VMOV   R9, V11.S[0]
-	WORD   $0x2e61396b // shll v11.4s, v11.4h, #16
-	FMULS  F10, F1, F10
-	FSUBS  F10, F11, F10
-	WORD   $0x4e2ae54b // fcmeq v11.4s, v10.4s, v10.4s
-	WORD   $0x6e20596b // mvn v11.16b, v11.16b
-	WORD   $0x4ea98549 // add v9.4s, v10.4s, v9.4s
-	WORD   $0x4eab1d29 // orr v9.16b, v9.16b, v11.16b
+	VMOV   R9, V10.S[0]
+	WORD   $0x2e61394a // shll v10.4s, v10.4h, #16
+	FMULS  F9, F1, F9
+	FSUBS  F9, F10, F9
+	WORD   $0x4eab852a // add v10.4s, v9.4s, v11.4s
+	WORD   $0x4e29e529 // fcmeq v9.4s, v9.4s, v9.4s
+	WORD   $0x6e205929 // mvn v9.16b, v9.16b
+	WORD   $0x4ea91d49 // orr v9.16b, v10.16b, v9.16b
 	VMOV   V9.H[1], R9
 	MOVH.P R9, 2(R0)
 	SUB    $1, R2
@@ -1753,8 +1747,8 @@ tail:
 done:
 	RET
 
-// func sgdBF16NEONF32CoupledStochastic(param []uint16, grad []float32, buf []uint16, s [9]float32)
-TEXT ·sgdBF16NEONF32CoupledStochastic(SB), NOSPLIT, $0-108
+// func sgdBF16NEONF32CoupledStochastic(param []uint16, grad []float32, buf []uint16, s [8]float32)
+TEXT ·sgdBF16NEONF32CoupledStochastic(SB), NOSPLIT, $0-104
 	MOVD param_base+0(FP), R0
 	MOVD grad_base+24(FP), R1
 	MOVD param_len+8(FP), R2
@@ -1792,147 +1786,143 @@ unrolled:
 	CMP $16, R2
 	BLT single
 
-	// the element's global index
-	WORD $0x4ea71cea // orr v10.16b, v7.16b, v7.16b
-	WORD $0x4ea884e7 // add v7.4s, v7.4s, v8.4s
-
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V11.S4]
-	WORD   $0x6e20dd6b // fmul v11.4s, v11.4s, v0.4s
+	VLD1.P 16(R1), [V10.S4]
+	WORD   $0x6e20dd4a // fmul v10.4s, v10.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V12.H4]
-	WORD $0x2e61398c // shll v12.4s, v12.4h, #16
-	WORD $0x6e2cdc2c // fmul v12.4s, v1.4s, v12.4s
-	WORD $0x4e2cd56b // fadd v11.4s, v11.4s, v12.4s
+	VLD1 (R0), [V11.H4]
+	WORD $0x2e61396b // shll v11.4s, v11.4h, #16
+	WORD $0x6e2bdc2b // fmul v11.4s, v1.4s, v11.4s
+	WORD $0x4e2bd54a // fadd v10.4s, v10.4s, v11.4s
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD $0x4ea4854a // add v10.4s, v10.4s, v4.4s
-	WORD $0x6f30054c // ushr v12.4s, v10.4s, #16
-	WORD $0x6e2c1d4a // eor v10.16b, v10.16b, v12.16b
-	WORD $0x4ea59d4a // mul v10.4s, v10.4s, v5.4s
-	WORD $0x6f31054c // ushr v12.4s, v10.4s, #15
-	WORD $0x6e2c1d4a // eor v10.16b, v10.16b, v12.16b
-	WORD $0x4ea69d4a // mul v10.4s, v10.4s, v6.4s
-	WORD $0x6f30054a // ushr v10.4s, v10.4s, #16
+	// the rounding bits: lowbias32(index + key)
+	WORD $0x4ea71ceb // orr v11.16b, v7.16b, v7.16b
+	WORD $0x4ea884e7 // add v7.4s, v7.4s, v8.4s
+	WORD $0x4ea4856b // add v11.4s, v11.4s, v4.4s
+	WORD $0x6f30056c // ushr v12.4s, v11.4s, #16
+	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
+	WORD $0x4ea59d6b // mul v11.4s, v11.4s, v5.4s
+	WORD $0x6f31056c // ushr v12.4s, v11.4s, #15
+	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
+	WORD $0x4ea69d6b // mul v11.4s, v11.4s, v6.4s
+	WORD $0x6f30056c // ushr v12.4s, v11.4s, #16
+	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V12.H4]
-	WORD   $0x2e61398c // shll v12.4s, v12.4h, #16
-	WORD   $0x6e2bdc4b // fmul v11.4s, v2.4s, v11.4s
-	WORD   $0x4eabd58b // fsub v11.4s, v12.4s, v11.4s
-	WORD   $0x4e2be56c // fcmeq v12.4s, v11.4s, v11.4s
-	WORD   $0x6e20598c // mvn v12.16b, v12.16b
-	WORD   $0x4eaa856a // add v10.4s, v11.4s, v10.4s
-	WORD   $0x4eac1d4a // orr v10.16b, v10.16b, v12.16b
+	VLD1   (R0), [V11.H4]
+	WORD   $0x2e61396b // shll v11.4s, v11.4h, #16
+	WORD   $0x6e2adc4a // fmul v10.4s, v2.4s, v10.4s
+	WORD   $0x4eaad56a // fsub v10.4s, v11.4s, v10.4s
+	WORD   $0x4eac854b // add v11.4s, v10.4s, v12.4s
+	WORD   $0x4e2ae54a // fcmeq v10.4s, v10.4s, v10.4s
+	WORD   $0x6e20594a // mvn v10.16b, v10.16b
+	WORD   $0x4eaa1d6a // orr v10.16b, v11.16b, v10.16b
 	WORD   $0x0f10854a // shrn v10.4h, v10.4s, #16
 	VST1.P [V10.H4], 8(R0)
 
-	// the element's global index
-	WORD $0x4ea71cea // orr v10.16b, v7.16b, v7.16b
-	WORD $0x4ea884e7 // add v7.4s, v7.4s, v8.4s
-
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V11.S4]
-	WORD   $0x6e20dd6b // fmul v11.4s, v11.4s, v0.4s
+	VLD1.P 16(R1), [V10.S4]
+	WORD   $0x6e20dd4a // fmul v10.4s, v10.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V12.H4]
-	WORD $0x2e61398c // shll v12.4s, v12.4h, #16
-	WORD $0x6e2cdc2c // fmul v12.4s, v1.4s, v12.4s
-	WORD $0x4e2cd56b // fadd v11.4s, v11.4s, v12.4s
+	VLD1 (R0), [V11.H4]
+	WORD $0x2e61396b // shll v11.4s, v11.4h, #16
+	WORD $0x6e2bdc2b // fmul v11.4s, v1.4s, v11.4s
+	WORD $0x4e2bd54a // fadd v10.4s, v10.4s, v11.4s
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD $0x4ea4854a // add v10.4s, v10.4s, v4.4s
-	WORD $0x6f30054c // ushr v12.4s, v10.4s, #16
-	WORD $0x6e2c1d4a // eor v10.16b, v10.16b, v12.16b
-	WORD $0x4ea59d4a // mul v10.4s, v10.4s, v5.4s
-	WORD $0x6f31054c // ushr v12.4s, v10.4s, #15
-	WORD $0x6e2c1d4a // eor v10.16b, v10.16b, v12.16b
-	WORD $0x4ea69d4a // mul v10.4s, v10.4s, v6.4s
-	WORD $0x6f30054a // ushr v10.4s, v10.4s, #16
+	// the rounding bits: lowbias32(index + key)
+	WORD $0x4ea71ceb // orr v11.16b, v7.16b, v7.16b
+	WORD $0x4ea884e7 // add v7.4s, v7.4s, v8.4s
+	WORD $0x4ea4856b // add v11.4s, v11.4s, v4.4s
+	WORD $0x6f30056c // ushr v12.4s, v11.4s, #16
+	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
+	WORD $0x4ea59d6b // mul v11.4s, v11.4s, v5.4s
+	WORD $0x6f31056c // ushr v12.4s, v11.4s, #15
+	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
+	WORD $0x4ea69d6b // mul v11.4s, v11.4s, v6.4s
+	WORD $0x6f30056c // ushr v12.4s, v11.4s, #16
+	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V12.H4]
-	WORD   $0x2e61398c // shll v12.4s, v12.4h, #16
-	WORD   $0x6e2bdc4b // fmul v11.4s, v2.4s, v11.4s
-	WORD   $0x4eabd58b // fsub v11.4s, v12.4s, v11.4s
-	WORD   $0x4e2be56c // fcmeq v12.4s, v11.4s, v11.4s
-	WORD   $0x6e20598c // mvn v12.16b, v12.16b
-	WORD   $0x4eaa856a // add v10.4s, v11.4s, v10.4s
-	WORD   $0x4eac1d4a // orr v10.16b, v10.16b, v12.16b
+	VLD1   (R0), [V11.H4]
+	WORD   $0x2e61396b // shll v11.4s, v11.4h, #16
+	WORD   $0x6e2adc4a // fmul v10.4s, v2.4s, v10.4s
+	WORD   $0x4eaad56a // fsub v10.4s, v11.4s, v10.4s
+	WORD   $0x4eac854b // add v11.4s, v10.4s, v12.4s
+	WORD   $0x4e2ae54a // fcmeq v10.4s, v10.4s, v10.4s
+	WORD   $0x6e20594a // mvn v10.16b, v10.16b
+	WORD   $0x4eaa1d6a // orr v10.16b, v11.16b, v10.16b
 	WORD   $0x0f10854a // shrn v10.4h, v10.4s, #16
 	VST1.P [V10.H4], 8(R0)
 
-	// the element's global index
-	WORD $0x4ea71cea // orr v10.16b, v7.16b, v7.16b
-	WORD $0x4ea884e7 // add v7.4s, v7.4s, v8.4s
-
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V11.S4]
-	WORD   $0x6e20dd6b // fmul v11.4s, v11.4s, v0.4s
+	VLD1.P 16(R1), [V10.S4]
+	WORD   $0x6e20dd4a // fmul v10.4s, v10.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V12.H4]
-	WORD $0x2e61398c // shll v12.4s, v12.4h, #16
-	WORD $0x6e2cdc2c // fmul v12.4s, v1.4s, v12.4s
-	WORD $0x4e2cd56b // fadd v11.4s, v11.4s, v12.4s
+	VLD1 (R0), [V11.H4]
+	WORD $0x2e61396b // shll v11.4s, v11.4h, #16
+	WORD $0x6e2bdc2b // fmul v11.4s, v1.4s, v11.4s
+	WORD $0x4e2bd54a // fadd v10.4s, v10.4s, v11.4s
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD $0x4ea4854a // add v10.4s, v10.4s, v4.4s
-	WORD $0x6f30054c // ushr v12.4s, v10.4s, #16
-	WORD $0x6e2c1d4a // eor v10.16b, v10.16b, v12.16b
-	WORD $0x4ea59d4a // mul v10.4s, v10.4s, v5.4s
-	WORD $0x6f31054c // ushr v12.4s, v10.4s, #15
-	WORD $0x6e2c1d4a // eor v10.16b, v10.16b, v12.16b
-	WORD $0x4ea69d4a // mul v10.4s, v10.4s, v6.4s
-	WORD $0x6f30054a // ushr v10.4s, v10.4s, #16
+	// the rounding bits: lowbias32(index + key)
+	WORD $0x4ea71ceb // orr v11.16b, v7.16b, v7.16b
+	WORD $0x4ea884e7 // add v7.4s, v7.4s, v8.4s
+	WORD $0x4ea4856b // add v11.4s, v11.4s, v4.4s
+	WORD $0x6f30056c // ushr v12.4s, v11.4s, #16
+	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
+	WORD $0x4ea59d6b // mul v11.4s, v11.4s, v5.4s
+	WORD $0x6f31056c // ushr v12.4s, v11.4s, #15
+	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
+	WORD $0x4ea69d6b // mul v11.4s, v11.4s, v6.4s
+	WORD $0x6f30056c // ushr v12.4s, v11.4s, #16
+	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V12.H4]
-	WORD   $0x2e61398c // shll v12.4s, v12.4h, #16
-	WORD   $0x6e2bdc4b // fmul v11.4s, v2.4s, v11.4s
-	WORD   $0x4eabd58b // fsub v11.4s, v12.4s, v11.4s
-	WORD   $0x4e2be56c // fcmeq v12.4s, v11.4s, v11.4s
-	WORD   $0x6e20598c // mvn v12.16b, v12.16b
-	WORD   $0x4eaa856a // add v10.4s, v11.4s, v10.4s
-	WORD   $0x4eac1d4a // orr v10.16b, v10.16b, v12.16b
+	VLD1   (R0), [V11.H4]
+	WORD   $0x2e61396b // shll v11.4s, v11.4h, #16
+	WORD   $0x6e2adc4a // fmul v10.4s, v2.4s, v10.4s
+	WORD   $0x4eaad56a // fsub v10.4s, v11.4s, v10.4s
+	WORD   $0x4eac854b // add v11.4s, v10.4s, v12.4s
+	WORD   $0x4e2ae54a // fcmeq v10.4s, v10.4s, v10.4s
+	WORD   $0x6e20594a // mvn v10.16b, v10.16b
+	WORD   $0x4eaa1d6a // orr v10.16b, v11.16b, v10.16b
 	WORD   $0x0f10854a // shrn v10.4h, v10.4s, #16
 	VST1.P [V10.H4], 8(R0)
 
-	// the element's global index
-	WORD $0x4ea71cea // orr v10.16b, v7.16b, v7.16b
-	WORD $0x4ea884e7 // add v7.4s, v7.4s, v8.4s
-
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V11.S4]
-	WORD   $0x6e20dd6b // fmul v11.4s, v11.4s, v0.4s
+	VLD1.P 16(R1), [V10.S4]
+	WORD   $0x6e20dd4a // fmul v10.4s, v10.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V12.H4]
-	WORD $0x2e61398c // shll v12.4s, v12.4h, #16
-	WORD $0x6e2cdc2c // fmul v12.4s, v1.4s, v12.4s
-	WORD $0x4e2cd56b // fadd v11.4s, v11.4s, v12.4s
+	VLD1 (R0), [V11.H4]
+	WORD $0x2e61396b // shll v11.4s, v11.4h, #16
+	WORD $0x6e2bdc2b // fmul v11.4s, v1.4s, v11.4s
+	WORD $0x4e2bd54a // fadd v10.4s, v10.4s, v11.4s
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD $0x4ea4854a // add v10.4s, v10.4s, v4.4s
-	WORD $0x6f30054c // ushr v12.4s, v10.4s, #16
-	WORD $0x6e2c1d4a // eor v10.16b, v10.16b, v12.16b
-	WORD $0x4ea59d4a // mul v10.4s, v10.4s, v5.4s
-	WORD $0x6f31054c // ushr v12.4s, v10.4s, #15
-	WORD $0x6e2c1d4a // eor v10.16b, v10.16b, v12.16b
-	WORD $0x4ea69d4a // mul v10.4s, v10.4s, v6.4s
-	WORD $0x6f30054a // ushr v10.4s, v10.4s, #16
+	// the rounding bits: lowbias32(index + key)
+	WORD $0x4ea71ceb // orr v11.16b, v7.16b, v7.16b
+	WORD $0x4ea884e7 // add v7.4s, v7.4s, v8.4s
+	WORD $0x4ea4856b // add v11.4s, v11.4s, v4.4s
+	WORD $0x6f30056c // ushr v12.4s, v11.4s, #16
+	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
+	WORD $0x4ea59d6b // mul v11.4s, v11.4s, v5.4s
+	WORD $0x6f31056c // ushr v12.4s, v11.4s, #15
+	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
+	WORD $0x4ea69d6b // mul v11.4s, v11.4s, v6.4s
+	WORD $0x6f30056c // ushr v12.4s, v11.4s, #16
+	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V12.H4]
-	WORD   $0x2e61398c // shll v12.4s, v12.4h, #16
-	WORD   $0x6e2bdc4b // fmul v11.4s, v2.4s, v11.4s
-	WORD   $0x4eabd58b // fsub v11.4s, v12.4s, v11.4s
-	WORD   $0x4e2be56c // fcmeq v12.4s, v11.4s, v11.4s
-	WORD   $0x6e20598c // mvn v12.16b, v12.16b
-	WORD   $0x4eaa856a // add v10.4s, v11.4s, v10.4s
-	WORD   $0x4eac1d4a // orr v10.16b, v10.16b, v12.16b
+	VLD1   (R0), [V11.H4]
+	WORD   $0x2e61396b // shll v11.4s, v11.4h, #16
+	WORD   $0x6e2adc4a // fmul v10.4s, v2.4s, v10.4s
+	WORD   $0x4eaad56a // fsub v10.4s, v11.4s, v10.4s
+	WORD   $0x4eac854b // add v11.4s, v10.4s, v12.4s
+	WORD   $0x4e2ae54a // fcmeq v10.4s, v10.4s, v10.4s
+	WORD   $0x6e20594a // mvn v10.16b, v10.16b
+	WORD   $0x4eaa1d6a // orr v10.16b, v11.16b, v10.16b
 	WORD   $0x0f10854a // shrn v10.4h, v10.4s, #16
 	VST1.P [V10.H4], 8(R0)
 	SUB    $16, R2
@@ -1943,39 +1933,38 @@ single:
 	CMP $4, R2
 	BLT tail
 
-	// the element's global index
-	WORD $0x4ea71cea // orr v10.16b, v7.16b, v7.16b
-	WORD $0x4ea884e7 // add v7.4s, v7.4s, v8.4s
-
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V11.S4]
-	WORD   $0x6e20dd6b // fmul v11.4s, v11.4s, v0.4s
+	VLD1.P 16(R1), [V10.S4]
+	WORD   $0x6e20dd4a // fmul v10.4s, v10.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V12.H4]
-	WORD $0x2e61398c // shll v12.4s, v12.4h, #16
-	WORD $0x6e2cdc2c // fmul v12.4s, v1.4s, v12.4s
-	WORD $0x4e2cd56b // fadd v11.4s, v11.4s, v12.4s
+	VLD1 (R0), [V11.H4]
+	WORD $0x2e61396b // shll v11.4s, v11.4h, #16
+	WORD $0x6e2bdc2b // fmul v11.4s, v1.4s, v11.4s
+	WORD $0x4e2bd54a // fadd v10.4s, v10.4s, v11.4s
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD $0x4ea4854a // add v10.4s, v10.4s, v4.4s
-	WORD $0x6f30054c // ushr v12.4s, v10.4s, #16
-	WORD $0x6e2c1d4a // eor v10.16b, v10.16b, v12.16b
-	WORD $0x4ea59d4a // mul v10.4s, v10.4s, v5.4s
-	WORD $0x6f31054c // ushr v12.4s, v10.4s, #15
-	WORD $0x6e2c1d4a // eor v10.16b, v10.16b, v12.16b
-	WORD $0x4ea69d4a // mul v10.4s, v10.4s, v6.4s
-	WORD $0x6f30054a // ushr v10.4s, v10.4s, #16
+	// the rounding bits: lowbias32(index + key)
+	WORD $0x4ea71ceb // orr v11.16b, v7.16b, v7.16b
+	WORD $0x4ea884e7 // add v7.4s, v7.4s, v8.4s
+	WORD $0x4ea4856b // add v11.4s, v11.4s, v4.4s
+	WORD $0x6f30056c // ushr v12.4s, v11.4s, #16
+	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
+	WORD $0x4ea59d6b // mul v11.4s, v11.4s, v5.4s
+	WORD $0x6f31056c // ushr v12.4s, v11.4s, #15
+	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
+	WORD $0x4ea69d6b // mul v11.4s, v11.4s, v6.4s
+	WORD $0x6f30056c // ushr v12.4s, v11.4s, #16
+	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V12.H4]
-	WORD   $0x2e61398c // shll v12.4s, v12.4h, #16
-	WORD   $0x6e2bdc4b // fmul v11.4s, v2.4s, v11.4s
-	WORD   $0x4eabd58b // fsub v11.4s, v12.4s, v11.4s
-	WORD   $0x4e2be56c // fcmeq v12.4s, v11.4s, v11.4s
-	WORD   $0x6e20598c // mvn v12.16b, v12.16b
-	WORD   $0x4eaa856a // add v10.4s, v11.4s, v10.4s
-	WORD   $0x4eac1d4a // orr v10.16b, v10.16b, v12.16b
+	VLD1   (R0), [V11.H4]
+	WORD   $0x2e61396b // shll v11.4s, v11.4h, #16
+	WORD   $0x6e2adc4a // fmul v10.4s, v2.4s, v10.4s
+	WORD   $0x4eaad56a // fsub v10.4s, v11.4s, v10.4s
+	WORD   $0x4eac854b // add v11.4s, v10.4s, v12.4s
+	WORD   $0x4e2ae54a // fcmeq v10.4s, v10.4s, v10.4s
+	WORD   $0x6e20594a // mvn v10.16b, v10.16b
+	WORD   $0x4eaa1d6a // orr v10.16b, v11.16b, v10.16b
 	WORD   $0x0f10854a // shrn v10.4h, v10.4s, #16
 	VST1.P [V10.H4], 8(R0)
 	SUB    $4, R2
@@ -1985,41 +1974,40 @@ single:
 tail:
 	CBZ R2, done
 
-	// the element's global index
-	WORD $0x4ea71cea // orr v10.16b, v7.16b, v7.16b
-	WORD $0x4ea984e7 // add v7.4s, v7.4s, v9.4s
-
 	// scaled gradient (the scale is negative when maximizing)
-	FMOVS.P 4(R1), F11
-	FMULS   F0, F11, F11
+	FMOVS.P 4(R1), F10
+	FMULS   F0, F10, F10
 
 	// L2 weight decay folded into the gradient
 	MOVHU (R0), R9
-	VMOV  R9, V12.S[0]
-	WORD  $0x2e61398c // shll v12.4s, v12.4h, #16
-	FMULS F12, F1, F12
-	FADDS F12, F11, F11
+	VMOV  R9, V11.S[0]
+	WORD  $0x2e61396b // shll v11.4s, v11.4h, #16
+	FMULS F11, F1, F11
+	FADDS F11, F10, F10
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD $0x4ea4854a // add v10.4s, v10.4s, v4.4s
-	WORD $0x6f30054c // ushr v12.4s, v10.4s, #16
-	WORD $0x6e2c1d4a // eor v10.16b, v10.16b, v12.16b
-	WORD $0x4ea59d4a // mul v10.4s, v10.4s, v5.4s
-	WORD $0x6f31054c // ushr v12.4s, v10.4s, #15
-	WORD $0x6e2c1d4a // eor v10.16b, v10.16b, v12.16b
-	WORD $0x4ea69d4a // mul v10.4s, v10.4s, v6.4s
-	WORD $0x6f30054a // ushr v10.4s, v10.4s, #16
+	// the rounding bits: lowbias32(index + key)
+	WORD $0x4ea71ceb // orr v11.16b, v7.16b, v7.16b
+	WORD $0x4ea984e7 // add v7.4s, v7.4s, v9.4s
+	WORD $0x4ea4856b // add v11.4s, v11.4s, v4.4s
+	WORD $0x6f30056c // ushr v12.4s, v11.4s, #16
+	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
+	WORD $0x4ea59d6b // mul v11.4s, v11.4s, v5.4s
+	WORD $0x6f31056c // ushr v12.4s, v11.4s, #15
+	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
+	WORD $0x4ea69d6b // mul v11.4s, v11.4s, v6.4s
+	WORD $0x6f30056c // ushr v12.4s, v11.4s, #16
+	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	MOVHU  (R0), R9
-	VMOV   R9, V12.S[0]
-	WORD   $0x2e61398c // shll v12.4s, v12.4h, #16
-	FMULS  F11, F2, F11
-	FSUBS  F11, F12, F11
-	WORD   $0x4e2be56c // fcmeq v12.4s, v11.4s, v11.4s
-	WORD   $0x6e20598c // mvn v12.16b, v12.16b
-	WORD   $0x4eaa856a // add v10.4s, v11.4s, v10.4s
-	WORD   $0x4eac1d4a // orr v10.16b, v10.16b, v12.16b
+	VMOV   R9, V11.S[0]
+	WORD   $0x2e61396b // shll v11.4s, v11.4h, #16
+	FMULS  F10, F2, F10
+	FSUBS  F10, F11, F10
+	WORD   $0x4eac854b // add v11.4s, v10.4s, v12.4s
+	WORD   $0x4e2ae54a // fcmeq v10.4s, v10.4s, v10.4s
+	WORD   $0x6e20594a // mvn v10.16b, v10.16b
+	WORD   $0x4eaa1d6a // orr v10.16b, v11.16b, v10.16b
 	VMOV   V10.H[1], R9
 	MOVH.P R9, 2(R0)
 	SUB    $1, R2
@@ -2028,8 +2016,8 @@ tail:
 done:
 	RET
 
-// func sgdBF16NEONF32MomentumStochastic(param []uint16, grad []float32, buf []uint16, s [9]float32)
-TEXT ·sgdBF16NEONF32MomentumStochastic(SB), NOSPLIT, $0-108
+// func sgdBF16NEONF32MomentumStochastic(param []uint16, grad []float32, buf []uint16, s [8]float32)
+TEXT ·sgdBF16NEONF32MomentumStochastic(SB), NOSPLIT, $0-104
 	MOVD param_base+0(FP), R0
 	MOVD grad_base+24(FP), R1
 	MOVD buf_base+48(FP), R2
@@ -2048,13 +2036,13 @@ TEXT ·sgdBF16NEONF32MomentumStochastic(SB), NOSPLIT, $0-108
 	VDUP  V4.S[0], V4.S4
 	FMOVS s_7+100(FP), F5
 	VDUP  V5.S[0], V5.S4
-	FMOVS s_8+104(FP), F6
-	VDUP  V6.S[0], V6.S4
 
 	// Broadcast the integer constants.
 	MOVW $0x7feb352d, R9
-	VDUP R9, V7.S4
+	VDUP R9, V6.S4
 	MOVW $0x846ca68b, R9
+	VDUP R9, V7.S4
+	MOVW $0xffff, R9
 	VDUP R9, V8.S4
 	// The index counter: the offset plus each lane's number.
 	MOVD $0x0000000100000000, R9
@@ -2072,215 +2060,175 @@ unrolled:
 	CMP $16, R3
 	BLT single
 
-	// the element's global index
-	WORD $0x4ea91d2c // orr v12.16b, v9.16b, v9.16b
-	WORD $0x4eaa8529 // add v9.4s, v9.4s, v10.4s
-
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V13.S4]
-	WORD   $0x6e20ddad // fmul v13.4s, v13.4s, v0.4s
+	VLD1.P 16(R1), [V12.S4]
+	WORD   $0x6e20dd8c // fmul v12.4s, v12.4s, v0.4s
 
 	// momentum buffer
-	VLD1 (R2), [V14.H4]
-	WORD $0x2e6139ce // shll v14.4s, v14.4h, #16
-	WORD $0x6e2edc2e // fmul v14.4s, v1.4s, v14.4s
-	WORD $0x6e2ddc4d // fmul v13.4s, v2.4s, v13.4s
-	WORD $0x4e2dd5cd // fadd v13.4s, v14.4s, v13.4s
+	VLD1 (R2), [V13.H4]
+	WORD $0x2e6139ad // shll v13.4s, v13.4h, #16
+	WORD $0x6e2ddc2d // fmul v13.4s, v1.4s, v13.4s
+	WORD $0x6e2cdc4c // fmul v12.4s, v2.4s, v12.4s
+	WORD $0x4e2cd5ac // fadd v12.4s, v13.4s, v12.4s
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD   $0x4ea6858e // add v14.4s, v12.4s, v6.4s
-	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
-	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
-	WORD   $0x4ea79dce // mul v14.4s, v14.4s, v7.4s
-	WORD   $0x6f3105cf // ushr v15.4s, v14.4s, #15
-	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
-	WORD   $0x4ea89dce // mul v14.4s, v14.4s, v8.4s
-	WORD   $0x6f3005ce // ushr v14.4s, v14.4s, #16
-	WORD   $0x4e2de5af // fcmeq v15.4s, v13.4s, v13.4s
+	// the rounding bits: lowbias32(index + key)
+	WORD   $0x4ea91d2d // orr v13.16b, v9.16b, v9.16b
+	WORD   $0x4eaa8529 // add v9.4s, v9.4s, v10.4s
+	WORD   $0x4ea585ad // add v13.4s, v13.4s, v5.4s
+	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
+	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
+	WORD   $0x4ea69dad // mul v13.4s, v13.4s, v6.4s
+	WORD   $0x6f3105ae // ushr v14.4s, v13.4s, #15
+	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
+	WORD   $0x4ea79dad // mul v13.4s, v13.4s, v7.4s
+	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
+	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
+	WORD   $0x4e281dad // and v13.16b, v13.16b, v8.16b
+	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
+	WORD   $0x4e2ce58f // fcmeq v15.4s, v12.4s, v12.4s
 	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
-	WORD   $0x4eaf1dce // orr v14.16b, v14.16b, v15.16b
-	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
-	VST1.P [V14.H4], 8(R2)
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD $0x4ea5858c // add v12.4s, v12.4s, v5.4s
-	WORD $0x6f30058e // ushr v14.4s, v12.4s, #16
-	WORD $0x6e2e1d8c // eor v12.16b, v12.16b, v14.16b
-	WORD $0x4ea79d8c // mul v12.4s, v12.4s, v7.4s
-	WORD $0x6f31058e // ushr v14.4s, v12.4s, #15
-	WORD $0x6e2e1d8c // eor v12.16b, v12.16b, v14.16b
-	WORD $0x4ea89d8c // mul v12.4s, v12.4s, v8.4s
-	WORD $0x6f30058c // ushr v12.4s, v12.4s, #16
+	WORD   $0x4eaf1dad // orr v13.16b, v13.16b, v15.16b
+	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
+	VST1.P [V13.H4], 8(R2)
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V14.H4]
-	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
-	WORD   $0x6e2ddc6d // fmul v13.4s, v3.4s, v13.4s
-	WORD   $0x4eadd5cd // fsub v13.4s, v14.4s, v13.4s
-	WORD   $0x4e2de5ae // fcmeq v14.4s, v13.4s, v13.4s
-	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4eac85ac // add v12.4s, v13.4s, v12.4s
-	WORD   $0x4eae1d8c // orr v12.16b, v12.16b, v14.16b
+	VLD1   (R0), [V13.H4]
+	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
+	WORD   $0x6e2cdc6c // fmul v12.4s, v3.4s, v12.4s
+	WORD   $0x4eacd5ac // fsub v12.4s, v13.4s, v12.4s
+	WORD   $0x4eae858d // add v13.4s, v12.4s, v14.4s
+	WORD   $0x4e2ce58c // fcmeq v12.4s, v12.4s, v12.4s
+	WORD   $0x6e20598c // mvn v12.16b, v12.16b
+	WORD   $0x4eac1dac // orr v12.16b, v13.16b, v12.16b
 	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
 	VST1.P [V12.H4], 8(R0)
 
-	// the element's global index
-	WORD $0x4ea91d2c // orr v12.16b, v9.16b, v9.16b
-	WORD $0x4eaa8529 // add v9.4s, v9.4s, v10.4s
-
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V13.S4]
-	WORD   $0x6e20ddad // fmul v13.4s, v13.4s, v0.4s
+	VLD1.P 16(R1), [V12.S4]
+	WORD   $0x6e20dd8c // fmul v12.4s, v12.4s, v0.4s
 
 	// momentum buffer
-	VLD1 (R2), [V14.H4]
-	WORD $0x2e6139ce // shll v14.4s, v14.4h, #16
-	WORD $0x6e2edc2e // fmul v14.4s, v1.4s, v14.4s
-	WORD $0x6e2ddc4d // fmul v13.4s, v2.4s, v13.4s
-	WORD $0x4e2dd5cd // fadd v13.4s, v14.4s, v13.4s
+	VLD1 (R2), [V13.H4]
+	WORD $0x2e6139ad // shll v13.4s, v13.4h, #16
+	WORD $0x6e2ddc2d // fmul v13.4s, v1.4s, v13.4s
+	WORD $0x6e2cdc4c // fmul v12.4s, v2.4s, v12.4s
+	WORD $0x4e2cd5ac // fadd v12.4s, v13.4s, v12.4s
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD   $0x4ea6858e // add v14.4s, v12.4s, v6.4s
-	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
-	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
-	WORD   $0x4ea79dce // mul v14.4s, v14.4s, v7.4s
-	WORD   $0x6f3105cf // ushr v15.4s, v14.4s, #15
-	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
-	WORD   $0x4ea89dce // mul v14.4s, v14.4s, v8.4s
-	WORD   $0x6f3005ce // ushr v14.4s, v14.4s, #16
-	WORD   $0x4e2de5af // fcmeq v15.4s, v13.4s, v13.4s
+	// the rounding bits: lowbias32(index + key)
+	WORD   $0x4ea91d2d // orr v13.16b, v9.16b, v9.16b
+	WORD   $0x4eaa8529 // add v9.4s, v9.4s, v10.4s
+	WORD   $0x4ea585ad // add v13.4s, v13.4s, v5.4s
+	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
+	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
+	WORD   $0x4ea69dad // mul v13.4s, v13.4s, v6.4s
+	WORD   $0x6f3105ae // ushr v14.4s, v13.4s, #15
+	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
+	WORD   $0x4ea79dad // mul v13.4s, v13.4s, v7.4s
+	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
+	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
+	WORD   $0x4e281dad // and v13.16b, v13.16b, v8.16b
+	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
+	WORD   $0x4e2ce58f // fcmeq v15.4s, v12.4s, v12.4s
 	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
-	WORD   $0x4eaf1dce // orr v14.16b, v14.16b, v15.16b
-	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
-	VST1.P [V14.H4], 8(R2)
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD $0x4ea5858c // add v12.4s, v12.4s, v5.4s
-	WORD $0x6f30058e // ushr v14.4s, v12.4s, #16
-	WORD $0x6e2e1d8c // eor v12.16b, v12.16b, v14.16b
-	WORD $0x4ea79d8c // mul v12.4s, v12.4s, v7.4s
-	WORD $0x6f31058e // ushr v14.4s, v12.4s, #15
-	WORD $0x6e2e1d8c // eor v12.16b, v12.16b, v14.16b
-	WORD $0x4ea89d8c // mul v12.4s, v12.4s, v8.4s
-	WORD $0x6f30058c // ushr v12.4s, v12.4s, #16
+	WORD   $0x4eaf1dad // orr v13.16b, v13.16b, v15.16b
+	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
+	VST1.P [V13.H4], 8(R2)
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V14.H4]
-	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
-	WORD   $0x6e2ddc6d // fmul v13.4s, v3.4s, v13.4s
-	WORD   $0x4eadd5cd // fsub v13.4s, v14.4s, v13.4s
-	WORD   $0x4e2de5ae // fcmeq v14.4s, v13.4s, v13.4s
-	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4eac85ac // add v12.4s, v13.4s, v12.4s
-	WORD   $0x4eae1d8c // orr v12.16b, v12.16b, v14.16b
+	VLD1   (R0), [V13.H4]
+	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
+	WORD   $0x6e2cdc6c // fmul v12.4s, v3.4s, v12.4s
+	WORD   $0x4eacd5ac // fsub v12.4s, v13.4s, v12.4s
+	WORD   $0x4eae858d // add v13.4s, v12.4s, v14.4s
+	WORD   $0x4e2ce58c // fcmeq v12.4s, v12.4s, v12.4s
+	WORD   $0x6e20598c // mvn v12.16b, v12.16b
+	WORD   $0x4eac1dac // orr v12.16b, v13.16b, v12.16b
 	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
 	VST1.P [V12.H4], 8(R0)
 
-	// the element's global index
-	WORD $0x4ea91d2c // orr v12.16b, v9.16b, v9.16b
-	WORD $0x4eaa8529 // add v9.4s, v9.4s, v10.4s
-
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V13.S4]
-	WORD   $0x6e20ddad // fmul v13.4s, v13.4s, v0.4s
+	VLD1.P 16(R1), [V12.S4]
+	WORD   $0x6e20dd8c // fmul v12.4s, v12.4s, v0.4s
 
 	// momentum buffer
-	VLD1 (R2), [V14.H4]
-	WORD $0x2e6139ce // shll v14.4s, v14.4h, #16
-	WORD $0x6e2edc2e // fmul v14.4s, v1.4s, v14.4s
-	WORD $0x6e2ddc4d // fmul v13.4s, v2.4s, v13.4s
-	WORD $0x4e2dd5cd // fadd v13.4s, v14.4s, v13.4s
+	VLD1 (R2), [V13.H4]
+	WORD $0x2e6139ad // shll v13.4s, v13.4h, #16
+	WORD $0x6e2ddc2d // fmul v13.4s, v1.4s, v13.4s
+	WORD $0x6e2cdc4c // fmul v12.4s, v2.4s, v12.4s
+	WORD $0x4e2cd5ac // fadd v12.4s, v13.4s, v12.4s
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD   $0x4ea6858e // add v14.4s, v12.4s, v6.4s
-	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
-	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
-	WORD   $0x4ea79dce // mul v14.4s, v14.4s, v7.4s
-	WORD   $0x6f3105cf // ushr v15.4s, v14.4s, #15
-	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
-	WORD   $0x4ea89dce // mul v14.4s, v14.4s, v8.4s
-	WORD   $0x6f3005ce // ushr v14.4s, v14.4s, #16
-	WORD   $0x4e2de5af // fcmeq v15.4s, v13.4s, v13.4s
+	// the rounding bits: lowbias32(index + key)
+	WORD   $0x4ea91d2d // orr v13.16b, v9.16b, v9.16b
+	WORD   $0x4eaa8529 // add v9.4s, v9.4s, v10.4s
+	WORD   $0x4ea585ad // add v13.4s, v13.4s, v5.4s
+	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
+	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
+	WORD   $0x4ea69dad // mul v13.4s, v13.4s, v6.4s
+	WORD   $0x6f3105ae // ushr v14.4s, v13.4s, #15
+	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
+	WORD   $0x4ea79dad // mul v13.4s, v13.4s, v7.4s
+	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
+	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
+	WORD   $0x4e281dad // and v13.16b, v13.16b, v8.16b
+	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
+	WORD   $0x4e2ce58f // fcmeq v15.4s, v12.4s, v12.4s
 	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
-	WORD   $0x4eaf1dce // orr v14.16b, v14.16b, v15.16b
-	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
-	VST1.P [V14.H4], 8(R2)
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD $0x4ea5858c // add v12.4s, v12.4s, v5.4s
-	WORD $0x6f30058e // ushr v14.4s, v12.4s, #16
-	WORD $0x6e2e1d8c // eor v12.16b, v12.16b, v14.16b
-	WORD $0x4ea79d8c // mul v12.4s, v12.4s, v7.4s
-	WORD $0x6f31058e // ushr v14.4s, v12.4s, #15
-	WORD $0x6e2e1d8c // eor v12.16b, v12.16b, v14.16b
-	WORD $0x4ea89d8c // mul v12.4s, v12.4s, v8.4s
-	WORD $0x6f30058c // ushr v12.4s, v12.4s, #16
+	WORD   $0x4eaf1dad // orr v13.16b, v13.16b, v15.16b
+	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
+	VST1.P [V13.H4], 8(R2)
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V14.H4]
-	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
-	WORD   $0x6e2ddc6d // fmul v13.4s, v3.4s, v13.4s
-	WORD   $0x4eadd5cd // fsub v13.4s, v14.4s, v13.4s
-	WORD   $0x4e2de5ae // fcmeq v14.4s, v13.4s, v13.4s
-	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4eac85ac // add v12.4s, v13.4s, v12.4s
-	WORD   $0x4eae1d8c // orr v12.16b, v12.16b, v14.16b
+	VLD1   (R0), [V13.H4]
+	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
+	WORD   $0x6e2cdc6c // fmul v12.4s, v3.4s, v12.4s
+	WORD   $0x4eacd5ac // fsub v12.4s, v13.4s, v12.4s
+	WORD   $0x4eae858d // add v13.4s, v12.4s, v14.4s
+	WORD   $0x4e2ce58c // fcmeq v12.4s, v12.4s, v12.4s
+	WORD   $0x6e20598c // mvn v12.16b, v12.16b
+	WORD   $0x4eac1dac // orr v12.16b, v13.16b, v12.16b
 	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
 	VST1.P [V12.H4], 8(R0)
 
-	// the element's global index
-	WORD $0x4ea91d2c // orr v12.16b, v9.16b, v9.16b
-	WORD $0x4eaa8529 // add v9.4s, v9.4s, v10.4s
-
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V13.S4]
-	WORD   $0x6e20ddad // fmul v13.4s, v13.4s, v0.4s
+	VLD1.P 16(R1), [V12.S4]
+	WORD   $0x6e20dd8c // fmul v12.4s, v12.4s, v0.4s
 
 	// momentum buffer
-	VLD1 (R2), [V14.H4]
-	WORD $0x2e6139ce // shll v14.4s, v14.4h, #16
-	WORD $0x6e2edc2e // fmul v14.4s, v1.4s, v14.4s
-	WORD $0x6e2ddc4d // fmul v13.4s, v2.4s, v13.4s
-	WORD $0x4e2dd5cd // fadd v13.4s, v14.4s, v13.4s
+	VLD1 (R2), [V13.H4]
+	WORD $0x2e6139ad // shll v13.4s, v13.4h, #16
+	WORD $0x6e2ddc2d // fmul v13.4s, v1.4s, v13.4s
+	WORD $0x6e2cdc4c // fmul v12.4s, v2.4s, v12.4s
+	WORD $0x4e2cd5ac // fadd v12.4s, v13.4s, v12.4s
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD   $0x4ea6858e // add v14.4s, v12.4s, v6.4s
-	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
-	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
-	WORD   $0x4ea79dce // mul v14.4s, v14.4s, v7.4s
-	WORD   $0x6f3105cf // ushr v15.4s, v14.4s, #15
-	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
-	WORD   $0x4ea89dce // mul v14.4s, v14.4s, v8.4s
-	WORD   $0x6f3005ce // ushr v14.4s, v14.4s, #16
-	WORD   $0x4e2de5af // fcmeq v15.4s, v13.4s, v13.4s
+	// the rounding bits: lowbias32(index + key)
+	WORD   $0x4ea91d2d // orr v13.16b, v9.16b, v9.16b
+	WORD   $0x4eaa8529 // add v9.4s, v9.4s, v10.4s
+	WORD   $0x4ea585ad // add v13.4s, v13.4s, v5.4s
+	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
+	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
+	WORD   $0x4ea69dad // mul v13.4s, v13.4s, v6.4s
+	WORD   $0x6f3105ae // ushr v14.4s, v13.4s, #15
+	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
+	WORD   $0x4ea79dad // mul v13.4s, v13.4s, v7.4s
+	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
+	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
+	WORD   $0x4e281dad // and v13.16b, v13.16b, v8.16b
+	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
+	WORD   $0x4e2ce58f // fcmeq v15.4s, v12.4s, v12.4s
 	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
-	WORD   $0x4eaf1dce // orr v14.16b, v14.16b, v15.16b
-	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
-	VST1.P [V14.H4], 8(R2)
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD $0x4ea5858c // add v12.4s, v12.4s, v5.4s
-	WORD $0x6f30058e // ushr v14.4s, v12.4s, #16
-	WORD $0x6e2e1d8c // eor v12.16b, v12.16b, v14.16b
-	WORD $0x4ea79d8c // mul v12.4s, v12.4s, v7.4s
-	WORD $0x6f31058e // ushr v14.4s, v12.4s, #15
-	WORD $0x6e2e1d8c // eor v12.16b, v12.16b, v14.16b
-	WORD $0x4ea89d8c // mul v12.4s, v12.4s, v8.4s
-	WORD $0x6f30058c // ushr v12.4s, v12.4s, #16
+	WORD   $0x4eaf1dad // orr v13.16b, v13.16b, v15.16b
+	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
+	VST1.P [V13.H4], 8(R2)
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V14.H4]
-	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
-	WORD   $0x6e2ddc6d // fmul v13.4s, v3.4s, v13.4s
-	WORD   $0x4eadd5cd // fsub v13.4s, v14.4s, v13.4s
-	WORD   $0x4e2de5ae // fcmeq v14.4s, v13.4s, v13.4s
-	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4eac85ac // add v12.4s, v13.4s, v12.4s
-	WORD   $0x4eae1d8c // orr v12.16b, v12.16b, v14.16b
+	VLD1   (R0), [V13.H4]
+	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
+	WORD   $0x6e2cdc6c // fmul v12.4s, v3.4s, v12.4s
+	WORD   $0x4eacd5ac // fsub v12.4s, v13.4s, v12.4s
+	WORD   $0x4eae858d // add v13.4s, v12.4s, v14.4s
+	WORD   $0x4e2ce58c // fcmeq v12.4s, v12.4s, v12.4s
+	WORD   $0x6e20598c // mvn v12.16b, v12.16b
+	WORD   $0x4eac1dac // orr v12.16b, v13.16b, v12.16b
 	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
 	VST1.P [V12.H4], 8(R0)
 	SUB    $16, R3
@@ -2291,56 +2239,46 @@ single:
 	CMP $4, R3
 	BLT tail
 
-	// the element's global index
-	WORD $0x4ea91d2c // orr v12.16b, v9.16b, v9.16b
-	WORD $0x4eaa8529 // add v9.4s, v9.4s, v10.4s
-
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V13.S4]
-	WORD   $0x6e20ddad // fmul v13.4s, v13.4s, v0.4s
+	VLD1.P 16(R1), [V12.S4]
+	WORD   $0x6e20dd8c // fmul v12.4s, v12.4s, v0.4s
 
 	// momentum buffer
-	VLD1 (R2), [V14.H4]
-	WORD $0x2e6139ce // shll v14.4s, v14.4h, #16
-	WORD $0x6e2edc2e // fmul v14.4s, v1.4s, v14.4s
-	WORD $0x6e2ddc4d // fmul v13.4s, v2.4s, v13.4s
-	WORD $0x4e2dd5cd // fadd v13.4s, v14.4s, v13.4s
+	VLD1 (R2), [V13.H4]
+	WORD $0x2e6139ad // shll v13.4s, v13.4h, #16
+	WORD $0x6e2ddc2d // fmul v13.4s, v1.4s, v13.4s
+	WORD $0x6e2cdc4c // fmul v12.4s, v2.4s, v12.4s
+	WORD $0x4e2cd5ac // fadd v12.4s, v13.4s, v12.4s
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD   $0x4ea6858e // add v14.4s, v12.4s, v6.4s
-	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
-	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
-	WORD   $0x4ea79dce // mul v14.4s, v14.4s, v7.4s
-	WORD   $0x6f3105cf // ushr v15.4s, v14.4s, #15
-	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
-	WORD   $0x4ea89dce // mul v14.4s, v14.4s, v8.4s
-	WORD   $0x6f3005ce // ushr v14.4s, v14.4s, #16
-	WORD   $0x4e2de5af // fcmeq v15.4s, v13.4s, v13.4s
+	// the rounding bits: lowbias32(index + key)
+	WORD   $0x4ea91d2d // orr v13.16b, v9.16b, v9.16b
+	WORD   $0x4eaa8529 // add v9.4s, v9.4s, v10.4s
+	WORD   $0x4ea585ad // add v13.4s, v13.4s, v5.4s
+	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
+	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
+	WORD   $0x4ea69dad // mul v13.4s, v13.4s, v6.4s
+	WORD   $0x6f3105ae // ushr v14.4s, v13.4s, #15
+	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
+	WORD   $0x4ea79dad // mul v13.4s, v13.4s, v7.4s
+	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
+	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
+	WORD   $0x4e281dad // and v13.16b, v13.16b, v8.16b
+	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
+	WORD   $0x4e2ce58f // fcmeq v15.4s, v12.4s, v12.4s
 	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
-	WORD   $0x4eaf1dce // orr v14.16b, v14.16b, v15.16b
-	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
-	VST1.P [V14.H4], 8(R2)
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD $0x4ea5858c // add v12.4s, v12.4s, v5.4s
-	WORD $0x6f30058e // ushr v14.4s, v12.4s, #16
-	WORD $0x6e2e1d8c // eor v12.16b, v12.16b, v14.16b
-	WORD $0x4ea79d8c // mul v12.4s, v12.4s, v7.4s
-	WORD $0x6f31058e // ushr v14.4s, v12.4s, #15
-	WORD $0x6e2e1d8c // eor v12.16b, v12.16b, v14.16b
-	WORD $0x4ea89d8c // mul v12.4s, v12.4s, v8.4s
-	WORD $0x6f30058c // ushr v12.4s, v12.4s, #16
+	WORD   $0x4eaf1dad // orr v13.16b, v13.16b, v15.16b
+	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
+	VST1.P [V13.H4], 8(R2)
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V14.H4]
-	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
-	WORD   $0x6e2ddc6d // fmul v13.4s, v3.4s, v13.4s
-	WORD   $0x4eadd5cd // fsub v13.4s, v14.4s, v13.4s
-	WORD   $0x4e2de5ae // fcmeq v14.4s, v13.4s, v13.4s
-	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4eac85ac // add v12.4s, v13.4s, v12.4s
-	WORD   $0x4eae1d8c // orr v12.16b, v12.16b, v14.16b
+	VLD1   (R0), [V13.H4]
+	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
+	WORD   $0x6e2cdc6c // fmul v12.4s, v3.4s, v12.4s
+	WORD   $0x4eacd5ac // fsub v12.4s, v13.4s, v12.4s
+	WORD   $0x4eae858d // add v13.4s, v12.4s, v14.4s
+	WORD   $0x4e2ce58c // fcmeq v12.4s, v12.4s, v12.4s
+	WORD   $0x6e20598c // mvn v12.16b, v12.16b
+	WORD   $0x4eac1dac // orr v12.16b, v13.16b, v12.16b
 	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
 	VST1.P [V12.H4], 8(R0)
 	SUB    $4, R3
@@ -2350,58 +2288,48 @@ single:
 tail:
 	CBZ R3, done
 
-	// the element's global index
-	WORD $0x4ea91d2c // orr v12.16b, v9.16b, v9.16b
-	WORD $0x4eab8529 // add v9.4s, v9.4s, v11.4s
-
 	// scaled gradient (the scale is negative when maximizing)
-	FMOVS.P 4(R1), F13
-	FMULS   F0, F13, F13
+	FMOVS.P 4(R1), F12
+	FMULS   F0, F12, F12
 
 	// momentum buffer
 	MOVHU (R2), R9
-	VMOV  R9, V14.S[0]
-	WORD  $0x2e6139ce // shll v14.4s, v14.4h, #16
-	FMULS F14, F1, F14
-	FMULS F13, F2, F13
-	FADDS F13, F14, F13
+	VMOV  R9, V13.S[0]
+	WORD  $0x2e6139ad // shll v13.4s, v13.4h, #16
+	FMULS F13, F1, F13
+	FMULS F12, F2, F12
+	FADDS F12, F13, F12
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD   $0x4ea6858e // add v14.4s, v12.4s, v6.4s
-	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
-	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
-	WORD   $0x4ea79dce // mul v14.4s, v14.4s, v7.4s
-	WORD   $0x6f3105cf // ushr v15.4s, v14.4s, #15
-	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
-	WORD   $0x4ea89dce // mul v14.4s, v14.4s, v8.4s
-	WORD   $0x6f3005ce // ushr v14.4s, v14.4s, #16
-	WORD   $0x4e2de5af // fcmeq v15.4s, v13.4s, v13.4s
+	// the rounding bits: lowbias32(index + key)
+	WORD   $0x4ea91d2d // orr v13.16b, v9.16b, v9.16b
+	WORD   $0x4eab8529 // add v9.4s, v9.4s, v11.4s
+	WORD   $0x4ea585ad // add v13.4s, v13.4s, v5.4s
+	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
+	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
+	WORD   $0x4ea69dad // mul v13.4s, v13.4s, v6.4s
+	WORD   $0x6f3105ae // ushr v14.4s, v13.4s, #15
+	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
+	WORD   $0x4ea79dad // mul v13.4s, v13.4s, v7.4s
+	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
+	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
+	WORD   $0x4e281dad // and v13.16b, v13.16b, v8.16b
+	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
+	WORD   $0x4e2ce58f // fcmeq v15.4s, v12.4s, v12.4s
 	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
-	WORD   $0x4eaf1dce // orr v14.16b, v14.16b, v15.16b
-	VMOV   V14.H[1], R9
+	WORD   $0x4eaf1dad // orr v13.16b, v13.16b, v15.16b
+	VMOV   V13.H[1], R9
 	MOVH.P R9, 2(R2)
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD $0x4ea5858c // add v12.4s, v12.4s, v5.4s
-	WORD $0x6f30058e // ushr v14.4s, v12.4s, #16
-	WORD $0x6e2e1d8c // eor v12.16b, v12.16b, v14.16b
-	WORD $0x4ea79d8c // mul v12.4s, v12.4s, v7.4s
-	WORD $0x6f31058e // ushr v14.4s, v12.4s, #15
-	WORD $0x6e2e1d8c // eor v12.16b, v12.16b, v14.16b
-	WORD $0x4ea89d8c // mul v12.4s, v12.4s, v8.4s
-	WORD $0x6f30058c // ushr v12.4s, v12.4s, #16
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	MOVHU  (R0), R9
-	VMOV   R9, V14.S[0]
-	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
-	FMULS  F13, F3, F13
-	FSUBS  F13, F14, F13
-	WORD   $0x4e2de5ae // fcmeq v14.4s, v13.4s, v13.4s
-	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4eac85ac // add v12.4s, v13.4s, v12.4s
-	WORD   $0x4eae1d8c // orr v12.16b, v12.16b, v14.16b
+	VMOV   R9, V13.S[0]
+	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
+	FMULS  F12, F3, F12
+	FSUBS  F12, F13, F12
+	WORD   $0x4eae858d // add v13.4s, v12.4s, v14.4s
+	WORD   $0x4e2ce58c // fcmeq v12.4s, v12.4s, v12.4s
+	WORD   $0x6e20598c // mvn v12.16b, v12.16b
+	WORD   $0x4eac1dac // orr v12.16b, v13.16b, v12.16b
 	VMOV   V12.H[1], R9
 	MOVH.P R9, 2(R0)
 	SUB    $1, R3
@@ -2410,8 +2338,8 @@ tail:
 done:
 	RET
 
-// func sgdBF16NEONF32CoupledMomentumStochastic(param []uint16, grad []float32, buf []uint16, s [9]float32)
-TEXT ·sgdBF16NEONF32CoupledMomentumStochastic(SB), NOSPLIT, $0-108
+// func sgdBF16NEONF32CoupledMomentumStochastic(param []uint16, grad []float32, buf []uint16, s [8]float32)
+TEXT ·sgdBF16NEONF32CoupledMomentumStochastic(SB), NOSPLIT, $0-104
 	MOVD param_base+0(FP), R0
 	MOVD grad_base+24(FP), R1
 	MOVD buf_base+48(FP), R2
@@ -2432,13 +2360,13 @@ TEXT ·sgdBF16NEONF32CoupledMomentumStochastic(SB), NOSPLIT, $0-108
 	VDUP  V5.S[0], V5.S4
 	FMOVS s_7+100(FP), F6
 	VDUP  V6.S[0], V6.S4
-	FMOVS s_8+104(FP), F7
-	VDUP  V7.S[0], V7.S4
 
 	// Broadcast the integer constants.
 	MOVW $0x7feb352d, R9
-	VDUP R9, V8.S4
+	VDUP R9, V7.S4
 	MOVW $0x846ca68b, R9
+	VDUP R9, V8.S4
+	MOVW $0xffff, R9
 	VDUP R9, V9.S4
 	// The index counter: the offset plus each lane's number.
 	MOVD $0x0000000100000000, R9
@@ -2456,239 +2384,199 @@ unrolled:
 	CMP $16, R3
 	BLT single
 
-	// the element's global index
-	WORD $0x4eaa1d4d // orr v13.16b, v10.16b, v10.16b
-	WORD $0x4eab854a // add v10.4s, v10.4s, v11.4s
-
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V14.S4]
-	WORD   $0x6e20ddce // fmul v14.4s, v14.4s, v0.4s
+	VLD1.P 16(R1), [V13.S4]
+	WORD   $0x6e20ddad // fmul v13.4s, v13.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V15.H4]
-	WORD $0x2e6139ef // shll v15.4s, v15.4h, #16
-	WORD $0x6e2fdc2f // fmul v15.4s, v1.4s, v15.4s
-	WORD $0x4e2fd5ce // fadd v14.4s, v14.4s, v15.4s
+	VLD1 (R0), [V14.H4]
+	WORD $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD $0x6e2edc2e // fmul v14.4s, v1.4s, v14.4s
+	WORD $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
 
 	// momentum buffer
-	VLD1 (R2), [V15.H4]
-	WORD $0x2e6139ef // shll v15.4s, v15.4h, #16
-	WORD $0x6e2fdc4f // fmul v15.4s, v2.4s, v15.4s
-	WORD $0x6e2edc6e // fmul v14.4s, v3.4s, v14.4s
-	WORD $0x4e2ed5ee // fadd v14.4s, v15.4s, v14.4s
+	VLD1 (R2), [V14.H4]
+	WORD $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD $0x6e2edc4e // fmul v14.4s, v2.4s, v14.4s
+	WORD $0x6e2ddc6d // fmul v13.4s, v3.4s, v13.4s
+	WORD $0x4e2dd5cd // fadd v13.4s, v14.4s, v13.4s
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD   $0x4ea785af // add v15.4s, v13.4s, v7.4s
-	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
-	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
-	WORD   $0x4ea89def // mul v15.4s, v15.4s, v8.4s
-	WORD   $0x6f3105f0 // ushr v16.4s, v15.4s, #15
-	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
-	WORD   $0x4ea99def // mul v15.4s, v15.4s, v9.4s
-	WORD   $0x6f3005ef // ushr v15.4s, v15.4s, #16
-	WORD   $0x4e2ee5d0 // fcmeq v16.4s, v14.4s, v14.4s
+	// the rounding bits: lowbias32(index + key)
+	WORD   $0x4eaa1d4e // orr v14.16b, v10.16b, v10.16b
+	WORD   $0x4eab854a // add v10.4s, v10.4s, v11.4s
+	WORD   $0x4ea685ce // add v14.4s, v14.4s, v6.4s
+	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
+	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
+	WORD   $0x4ea79dce // mul v14.4s, v14.4s, v7.4s
+	WORD   $0x6f3105cf // ushr v15.4s, v14.4s, #15
+	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
+	WORD   $0x4ea89dce // mul v14.4s, v14.4s, v8.4s
+	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
+	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
+	WORD   $0x4e291dce // and v14.16b, v14.16b, v9.16b
+	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
+	WORD   $0x4e2de5b0 // fcmeq v16.4s, v13.4s, v13.4s
 	WORD   $0x6e205a10 // mvn v16.16b, v16.16b
-	WORD   $0x4eaf85cf // add v15.4s, v14.4s, v15.4s
-	WORD   $0x4eb01def // orr v15.16b, v15.16b, v16.16b
-	WORD   $0x0f1085ef // shrn v15.4h, v15.4s, #16
-	VST1.P [V15.H4], 8(R2)
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD $0x4ea685ad // add v13.4s, v13.4s, v6.4s
-	WORD $0x6f3005af // ushr v15.4s, v13.4s, #16
-	WORD $0x6e2f1dad // eor v13.16b, v13.16b, v15.16b
-	WORD $0x4ea89dad // mul v13.4s, v13.4s, v8.4s
-	WORD $0x6f3105af // ushr v15.4s, v13.4s, #15
-	WORD $0x6e2f1dad // eor v13.16b, v13.16b, v15.16b
-	WORD $0x4ea99dad // mul v13.4s, v13.4s, v9.4s
-	WORD $0x6f3005ad // ushr v13.4s, v13.4s, #16
+	WORD   $0x4eb01dce // orr v14.16b, v14.16b, v16.16b
+	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
+	VST1.P [V14.H4], 8(R2)
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V15.H4]
-	WORD   $0x2e6139ef // shll v15.4s, v15.4h, #16
-	WORD   $0x6e2edc8e // fmul v14.4s, v4.4s, v14.4s
-	WORD   $0x4eaed5ee // fsub v14.4s, v15.4s, v14.4s
-	WORD   $0x4e2ee5cf // fcmeq v15.4s, v14.4s, v14.4s
-	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4ead85cd // add v13.4s, v14.4s, v13.4s
-	WORD   $0x4eaf1dad // orr v13.16b, v13.16b, v15.16b
+	VLD1   (R0), [V14.H4]
+	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD   $0x6e2ddc8d // fmul v13.4s, v4.4s, v13.4s
+	WORD   $0x4eadd5cd // fsub v13.4s, v14.4s, v13.4s
+	WORD   $0x4eaf85ae // add v14.4s, v13.4s, v15.4s
+	WORD   $0x4e2de5ad // fcmeq v13.4s, v13.4s, v13.4s
+	WORD   $0x6e2059ad // mvn v13.16b, v13.16b
+	WORD   $0x4ead1dcd // orr v13.16b, v14.16b, v13.16b
 	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
 	VST1.P [V13.H4], 8(R0)
 
-	// the element's global index
-	WORD $0x4eaa1d4d // orr v13.16b, v10.16b, v10.16b
-	WORD $0x4eab854a // add v10.4s, v10.4s, v11.4s
-
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V14.S4]
-	WORD   $0x6e20ddce // fmul v14.4s, v14.4s, v0.4s
+	VLD1.P 16(R1), [V13.S4]
+	WORD   $0x6e20ddad // fmul v13.4s, v13.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V15.H4]
-	WORD $0x2e6139ef // shll v15.4s, v15.4h, #16
-	WORD $0x6e2fdc2f // fmul v15.4s, v1.4s, v15.4s
-	WORD $0x4e2fd5ce // fadd v14.4s, v14.4s, v15.4s
+	VLD1 (R0), [V14.H4]
+	WORD $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD $0x6e2edc2e // fmul v14.4s, v1.4s, v14.4s
+	WORD $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
 
 	// momentum buffer
-	VLD1 (R2), [V15.H4]
-	WORD $0x2e6139ef // shll v15.4s, v15.4h, #16
-	WORD $0x6e2fdc4f // fmul v15.4s, v2.4s, v15.4s
-	WORD $0x6e2edc6e // fmul v14.4s, v3.4s, v14.4s
-	WORD $0x4e2ed5ee // fadd v14.4s, v15.4s, v14.4s
+	VLD1 (R2), [V14.H4]
+	WORD $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD $0x6e2edc4e // fmul v14.4s, v2.4s, v14.4s
+	WORD $0x6e2ddc6d // fmul v13.4s, v3.4s, v13.4s
+	WORD $0x4e2dd5cd // fadd v13.4s, v14.4s, v13.4s
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD   $0x4ea785af // add v15.4s, v13.4s, v7.4s
-	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
-	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
-	WORD   $0x4ea89def // mul v15.4s, v15.4s, v8.4s
-	WORD   $0x6f3105f0 // ushr v16.4s, v15.4s, #15
-	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
-	WORD   $0x4ea99def // mul v15.4s, v15.4s, v9.4s
-	WORD   $0x6f3005ef // ushr v15.4s, v15.4s, #16
-	WORD   $0x4e2ee5d0 // fcmeq v16.4s, v14.4s, v14.4s
+	// the rounding bits: lowbias32(index + key)
+	WORD   $0x4eaa1d4e // orr v14.16b, v10.16b, v10.16b
+	WORD   $0x4eab854a // add v10.4s, v10.4s, v11.4s
+	WORD   $0x4ea685ce // add v14.4s, v14.4s, v6.4s
+	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
+	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
+	WORD   $0x4ea79dce // mul v14.4s, v14.4s, v7.4s
+	WORD   $0x6f3105cf // ushr v15.4s, v14.4s, #15
+	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
+	WORD   $0x4ea89dce // mul v14.4s, v14.4s, v8.4s
+	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
+	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
+	WORD   $0x4e291dce // and v14.16b, v14.16b, v9.16b
+	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
+	WORD   $0x4e2de5b0 // fcmeq v16.4s, v13.4s, v13.4s
 	WORD   $0x6e205a10 // mvn v16.16b, v16.16b
-	WORD   $0x4eaf85cf // add v15.4s, v14.4s, v15.4s
-	WORD   $0x4eb01def // orr v15.16b, v15.16b, v16.16b
-	WORD   $0x0f1085ef // shrn v15.4h, v15.4s, #16
-	VST1.P [V15.H4], 8(R2)
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD $0x4ea685ad // add v13.4s, v13.4s, v6.4s
-	WORD $0x6f3005af // ushr v15.4s, v13.4s, #16
-	WORD $0x6e2f1dad // eor v13.16b, v13.16b, v15.16b
-	WORD $0x4ea89dad // mul v13.4s, v13.4s, v8.4s
-	WORD $0x6f3105af // ushr v15.4s, v13.4s, #15
-	WORD $0x6e2f1dad // eor v13.16b, v13.16b, v15.16b
-	WORD $0x4ea99dad // mul v13.4s, v13.4s, v9.4s
-	WORD $0x6f3005ad // ushr v13.4s, v13.4s, #16
+	WORD   $0x4eb01dce // orr v14.16b, v14.16b, v16.16b
+	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
+	VST1.P [V14.H4], 8(R2)
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V15.H4]
-	WORD   $0x2e6139ef // shll v15.4s, v15.4h, #16
-	WORD   $0x6e2edc8e // fmul v14.4s, v4.4s, v14.4s
-	WORD   $0x4eaed5ee // fsub v14.4s, v15.4s, v14.4s
-	WORD   $0x4e2ee5cf // fcmeq v15.4s, v14.4s, v14.4s
-	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4ead85cd // add v13.4s, v14.4s, v13.4s
-	WORD   $0x4eaf1dad // orr v13.16b, v13.16b, v15.16b
+	VLD1   (R0), [V14.H4]
+	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD   $0x6e2ddc8d // fmul v13.4s, v4.4s, v13.4s
+	WORD   $0x4eadd5cd // fsub v13.4s, v14.4s, v13.4s
+	WORD   $0x4eaf85ae // add v14.4s, v13.4s, v15.4s
+	WORD   $0x4e2de5ad // fcmeq v13.4s, v13.4s, v13.4s
+	WORD   $0x6e2059ad // mvn v13.16b, v13.16b
+	WORD   $0x4ead1dcd // orr v13.16b, v14.16b, v13.16b
 	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
 	VST1.P [V13.H4], 8(R0)
 
-	// the element's global index
-	WORD $0x4eaa1d4d // orr v13.16b, v10.16b, v10.16b
-	WORD $0x4eab854a // add v10.4s, v10.4s, v11.4s
-
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V14.S4]
-	WORD   $0x6e20ddce // fmul v14.4s, v14.4s, v0.4s
+	VLD1.P 16(R1), [V13.S4]
+	WORD   $0x6e20ddad // fmul v13.4s, v13.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V15.H4]
-	WORD $0x2e6139ef // shll v15.4s, v15.4h, #16
-	WORD $0x6e2fdc2f // fmul v15.4s, v1.4s, v15.4s
-	WORD $0x4e2fd5ce // fadd v14.4s, v14.4s, v15.4s
+	VLD1 (R0), [V14.H4]
+	WORD $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD $0x6e2edc2e // fmul v14.4s, v1.4s, v14.4s
+	WORD $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
 
 	// momentum buffer
-	VLD1 (R2), [V15.H4]
-	WORD $0x2e6139ef // shll v15.4s, v15.4h, #16
-	WORD $0x6e2fdc4f // fmul v15.4s, v2.4s, v15.4s
-	WORD $0x6e2edc6e // fmul v14.4s, v3.4s, v14.4s
-	WORD $0x4e2ed5ee // fadd v14.4s, v15.4s, v14.4s
+	VLD1 (R2), [V14.H4]
+	WORD $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD $0x6e2edc4e // fmul v14.4s, v2.4s, v14.4s
+	WORD $0x6e2ddc6d // fmul v13.4s, v3.4s, v13.4s
+	WORD $0x4e2dd5cd // fadd v13.4s, v14.4s, v13.4s
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD   $0x4ea785af // add v15.4s, v13.4s, v7.4s
-	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
-	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
-	WORD   $0x4ea89def // mul v15.4s, v15.4s, v8.4s
-	WORD   $0x6f3105f0 // ushr v16.4s, v15.4s, #15
-	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
-	WORD   $0x4ea99def // mul v15.4s, v15.4s, v9.4s
-	WORD   $0x6f3005ef // ushr v15.4s, v15.4s, #16
-	WORD   $0x4e2ee5d0 // fcmeq v16.4s, v14.4s, v14.4s
+	// the rounding bits: lowbias32(index + key)
+	WORD   $0x4eaa1d4e // orr v14.16b, v10.16b, v10.16b
+	WORD   $0x4eab854a // add v10.4s, v10.4s, v11.4s
+	WORD   $0x4ea685ce // add v14.4s, v14.4s, v6.4s
+	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
+	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
+	WORD   $0x4ea79dce // mul v14.4s, v14.4s, v7.4s
+	WORD   $0x6f3105cf // ushr v15.4s, v14.4s, #15
+	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
+	WORD   $0x4ea89dce // mul v14.4s, v14.4s, v8.4s
+	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
+	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
+	WORD   $0x4e291dce // and v14.16b, v14.16b, v9.16b
+	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
+	WORD   $0x4e2de5b0 // fcmeq v16.4s, v13.4s, v13.4s
 	WORD   $0x6e205a10 // mvn v16.16b, v16.16b
-	WORD   $0x4eaf85cf // add v15.4s, v14.4s, v15.4s
-	WORD   $0x4eb01def // orr v15.16b, v15.16b, v16.16b
-	WORD   $0x0f1085ef // shrn v15.4h, v15.4s, #16
-	VST1.P [V15.H4], 8(R2)
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD $0x4ea685ad // add v13.4s, v13.4s, v6.4s
-	WORD $0x6f3005af // ushr v15.4s, v13.4s, #16
-	WORD $0x6e2f1dad // eor v13.16b, v13.16b, v15.16b
-	WORD $0x4ea89dad // mul v13.4s, v13.4s, v8.4s
-	WORD $0x6f3105af // ushr v15.4s, v13.4s, #15
-	WORD $0x6e2f1dad // eor v13.16b, v13.16b, v15.16b
-	WORD $0x4ea99dad // mul v13.4s, v13.4s, v9.4s
-	WORD $0x6f3005ad // ushr v13.4s, v13.4s, #16
+	WORD   $0x4eb01dce // orr v14.16b, v14.16b, v16.16b
+	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
+	VST1.P [V14.H4], 8(R2)
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V15.H4]
-	WORD   $0x2e6139ef // shll v15.4s, v15.4h, #16
-	WORD   $0x6e2edc8e // fmul v14.4s, v4.4s, v14.4s
-	WORD   $0x4eaed5ee // fsub v14.4s, v15.4s, v14.4s
-	WORD   $0x4e2ee5cf // fcmeq v15.4s, v14.4s, v14.4s
-	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4ead85cd // add v13.4s, v14.4s, v13.4s
-	WORD   $0x4eaf1dad // orr v13.16b, v13.16b, v15.16b
+	VLD1   (R0), [V14.H4]
+	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD   $0x6e2ddc8d // fmul v13.4s, v4.4s, v13.4s
+	WORD   $0x4eadd5cd // fsub v13.4s, v14.4s, v13.4s
+	WORD   $0x4eaf85ae // add v14.4s, v13.4s, v15.4s
+	WORD   $0x4e2de5ad // fcmeq v13.4s, v13.4s, v13.4s
+	WORD   $0x6e2059ad // mvn v13.16b, v13.16b
+	WORD   $0x4ead1dcd // orr v13.16b, v14.16b, v13.16b
 	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
 	VST1.P [V13.H4], 8(R0)
 
-	// the element's global index
-	WORD $0x4eaa1d4d // orr v13.16b, v10.16b, v10.16b
-	WORD $0x4eab854a // add v10.4s, v10.4s, v11.4s
-
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V14.S4]
-	WORD   $0x6e20ddce // fmul v14.4s, v14.4s, v0.4s
+	VLD1.P 16(R1), [V13.S4]
+	WORD   $0x6e20ddad // fmul v13.4s, v13.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V15.H4]
-	WORD $0x2e6139ef // shll v15.4s, v15.4h, #16
-	WORD $0x6e2fdc2f // fmul v15.4s, v1.4s, v15.4s
-	WORD $0x4e2fd5ce // fadd v14.4s, v14.4s, v15.4s
+	VLD1 (R0), [V14.H4]
+	WORD $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD $0x6e2edc2e // fmul v14.4s, v1.4s, v14.4s
+	WORD $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
 
 	// momentum buffer
-	VLD1 (R2), [V15.H4]
-	WORD $0x2e6139ef // shll v15.4s, v15.4h, #16
-	WORD $0x6e2fdc4f // fmul v15.4s, v2.4s, v15.4s
-	WORD $0x6e2edc6e // fmul v14.4s, v3.4s, v14.4s
-	WORD $0x4e2ed5ee // fadd v14.4s, v15.4s, v14.4s
+	VLD1 (R2), [V14.H4]
+	WORD $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD $0x6e2edc4e // fmul v14.4s, v2.4s, v14.4s
+	WORD $0x6e2ddc6d // fmul v13.4s, v3.4s, v13.4s
+	WORD $0x4e2dd5cd // fadd v13.4s, v14.4s, v13.4s
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD   $0x4ea785af // add v15.4s, v13.4s, v7.4s
-	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
-	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
-	WORD   $0x4ea89def // mul v15.4s, v15.4s, v8.4s
-	WORD   $0x6f3105f0 // ushr v16.4s, v15.4s, #15
-	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
-	WORD   $0x4ea99def // mul v15.4s, v15.4s, v9.4s
-	WORD   $0x6f3005ef // ushr v15.4s, v15.4s, #16
-	WORD   $0x4e2ee5d0 // fcmeq v16.4s, v14.4s, v14.4s
+	// the rounding bits: lowbias32(index + key)
+	WORD   $0x4eaa1d4e // orr v14.16b, v10.16b, v10.16b
+	WORD   $0x4eab854a // add v10.4s, v10.4s, v11.4s
+	WORD   $0x4ea685ce // add v14.4s, v14.4s, v6.4s
+	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
+	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
+	WORD   $0x4ea79dce // mul v14.4s, v14.4s, v7.4s
+	WORD   $0x6f3105cf // ushr v15.4s, v14.4s, #15
+	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
+	WORD   $0x4ea89dce // mul v14.4s, v14.4s, v8.4s
+	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
+	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
+	WORD   $0x4e291dce // and v14.16b, v14.16b, v9.16b
+	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
+	WORD   $0x4e2de5b0 // fcmeq v16.4s, v13.4s, v13.4s
 	WORD   $0x6e205a10 // mvn v16.16b, v16.16b
-	WORD   $0x4eaf85cf // add v15.4s, v14.4s, v15.4s
-	WORD   $0x4eb01def // orr v15.16b, v15.16b, v16.16b
-	WORD   $0x0f1085ef // shrn v15.4h, v15.4s, #16
-	VST1.P [V15.H4], 8(R2)
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD $0x4ea685ad // add v13.4s, v13.4s, v6.4s
-	WORD $0x6f3005af // ushr v15.4s, v13.4s, #16
-	WORD $0x6e2f1dad // eor v13.16b, v13.16b, v15.16b
-	WORD $0x4ea89dad // mul v13.4s, v13.4s, v8.4s
-	WORD $0x6f3105af // ushr v15.4s, v13.4s, #15
-	WORD $0x6e2f1dad // eor v13.16b, v13.16b, v15.16b
-	WORD $0x4ea99dad // mul v13.4s, v13.4s, v9.4s
-	WORD $0x6f3005ad // ushr v13.4s, v13.4s, #16
+	WORD   $0x4eb01dce // orr v14.16b, v14.16b, v16.16b
+	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
+	VST1.P [V14.H4], 8(R2)
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V15.H4]
-	WORD   $0x2e6139ef // shll v15.4s, v15.4h, #16
-	WORD   $0x6e2edc8e // fmul v14.4s, v4.4s, v14.4s
-	WORD   $0x4eaed5ee // fsub v14.4s, v15.4s, v14.4s
-	WORD   $0x4e2ee5cf // fcmeq v15.4s, v14.4s, v14.4s
-	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4ead85cd // add v13.4s, v14.4s, v13.4s
-	WORD   $0x4eaf1dad // orr v13.16b, v13.16b, v15.16b
+	VLD1   (R0), [V14.H4]
+	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD   $0x6e2ddc8d // fmul v13.4s, v4.4s, v13.4s
+	WORD   $0x4eadd5cd // fsub v13.4s, v14.4s, v13.4s
+	WORD   $0x4eaf85ae // add v14.4s, v13.4s, v15.4s
+	WORD   $0x4e2de5ad // fcmeq v13.4s, v13.4s, v13.4s
+	WORD   $0x6e2059ad // mvn v13.16b, v13.16b
+	WORD   $0x4ead1dcd // orr v13.16b, v14.16b, v13.16b
 	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
 	VST1.P [V13.H4], 8(R0)
 	SUB    $16, R3
@@ -2699,62 +2587,52 @@ single:
 	CMP $4, R3
 	BLT tail
 
-	// the element's global index
-	WORD $0x4eaa1d4d // orr v13.16b, v10.16b, v10.16b
-	WORD $0x4eab854a // add v10.4s, v10.4s, v11.4s
-
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V14.S4]
-	WORD   $0x6e20ddce // fmul v14.4s, v14.4s, v0.4s
+	VLD1.P 16(R1), [V13.S4]
+	WORD   $0x6e20ddad // fmul v13.4s, v13.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V15.H4]
-	WORD $0x2e6139ef // shll v15.4s, v15.4h, #16
-	WORD $0x6e2fdc2f // fmul v15.4s, v1.4s, v15.4s
-	WORD $0x4e2fd5ce // fadd v14.4s, v14.4s, v15.4s
+	VLD1 (R0), [V14.H4]
+	WORD $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD $0x6e2edc2e // fmul v14.4s, v1.4s, v14.4s
+	WORD $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
 
 	// momentum buffer
-	VLD1 (R2), [V15.H4]
-	WORD $0x2e6139ef // shll v15.4s, v15.4h, #16
-	WORD $0x6e2fdc4f // fmul v15.4s, v2.4s, v15.4s
-	WORD $0x6e2edc6e // fmul v14.4s, v3.4s, v14.4s
-	WORD $0x4e2ed5ee // fadd v14.4s, v15.4s, v14.4s
+	VLD1 (R2), [V14.H4]
+	WORD $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD $0x6e2edc4e // fmul v14.4s, v2.4s, v14.4s
+	WORD $0x6e2ddc6d // fmul v13.4s, v3.4s, v13.4s
+	WORD $0x4e2dd5cd // fadd v13.4s, v14.4s, v13.4s
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD   $0x4ea785af // add v15.4s, v13.4s, v7.4s
-	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
-	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
-	WORD   $0x4ea89def // mul v15.4s, v15.4s, v8.4s
-	WORD   $0x6f3105f0 // ushr v16.4s, v15.4s, #15
-	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
-	WORD   $0x4ea99def // mul v15.4s, v15.4s, v9.4s
-	WORD   $0x6f3005ef // ushr v15.4s, v15.4s, #16
-	WORD   $0x4e2ee5d0 // fcmeq v16.4s, v14.4s, v14.4s
+	// the rounding bits: lowbias32(index + key)
+	WORD   $0x4eaa1d4e // orr v14.16b, v10.16b, v10.16b
+	WORD   $0x4eab854a // add v10.4s, v10.4s, v11.4s
+	WORD   $0x4ea685ce // add v14.4s, v14.4s, v6.4s
+	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
+	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
+	WORD   $0x4ea79dce // mul v14.4s, v14.4s, v7.4s
+	WORD   $0x6f3105cf // ushr v15.4s, v14.4s, #15
+	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
+	WORD   $0x4ea89dce // mul v14.4s, v14.4s, v8.4s
+	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
+	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
+	WORD   $0x4e291dce // and v14.16b, v14.16b, v9.16b
+	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
+	WORD   $0x4e2de5b0 // fcmeq v16.4s, v13.4s, v13.4s
 	WORD   $0x6e205a10 // mvn v16.16b, v16.16b
-	WORD   $0x4eaf85cf // add v15.4s, v14.4s, v15.4s
-	WORD   $0x4eb01def // orr v15.16b, v15.16b, v16.16b
-	WORD   $0x0f1085ef // shrn v15.4h, v15.4s, #16
-	VST1.P [V15.H4], 8(R2)
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD $0x4ea685ad // add v13.4s, v13.4s, v6.4s
-	WORD $0x6f3005af // ushr v15.4s, v13.4s, #16
-	WORD $0x6e2f1dad // eor v13.16b, v13.16b, v15.16b
-	WORD $0x4ea89dad // mul v13.4s, v13.4s, v8.4s
-	WORD $0x6f3105af // ushr v15.4s, v13.4s, #15
-	WORD $0x6e2f1dad // eor v13.16b, v13.16b, v15.16b
-	WORD $0x4ea99dad // mul v13.4s, v13.4s, v9.4s
-	WORD $0x6f3005ad // ushr v13.4s, v13.4s, #16
+	WORD   $0x4eb01dce // orr v14.16b, v14.16b, v16.16b
+	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
+	VST1.P [V14.H4], 8(R2)
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V15.H4]
-	WORD   $0x2e6139ef // shll v15.4s, v15.4h, #16
-	WORD   $0x6e2edc8e // fmul v14.4s, v4.4s, v14.4s
-	WORD   $0x4eaed5ee // fsub v14.4s, v15.4s, v14.4s
-	WORD   $0x4e2ee5cf // fcmeq v15.4s, v14.4s, v14.4s
-	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4ead85cd // add v13.4s, v14.4s, v13.4s
-	WORD   $0x4eaf1dad // orr v13.16b, v13.16b, v15.16b
+	VLD1   (R0), [V14.H4]
+	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD   $0x6e2ddc8d // fmul v13.4s, v4.4s, v13.4s
+	WORD   $0x4eadd5cd // fsub v13.4s, v14.4s, v13.4s
+	WORD   $0x4eaf85ae // add v14.4s, v13.4s, v15.4s
+	WORD   $0x4e2de5ad // fcmeq v13.4s, v13.4s, v13.4s
+	WORD   $0x6e2059ad // mvn v13.16b, v13.16b
+	WORD   $0x4ead1dcd // orr v13.16b, v14.16b, v13.16b
 	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
 	VST1.P [V13.H4], 8(R0)
 	SUB    $4, R3
@@ -2764,65 +2642,55 @@ single:
 tail:
 	CBZ R3, done
 
-	// the element's global index
-	WORD $0x4eaa1d4d // orr v13.16b, v10.16b, v10.16b
-	WORD $0x4eac854a // add v10.4s, v10.4s, v12.4s
-
 	// scaled gradient (the scale is negative when maximizing)
-	FMOVS.P 4(R1), F14
-	FMULS   F0, F14, F14
+	FMOVS.P 4(R1), F13
+	FMULS   F0, F13, F13
 
 	// L2 weight decay folded into the gradient
 	MOVHU (R0), R9
-	VMOV  R9, V15.S[0]
-	WORD  $0x2e6139ef // shll v15.4s, v15.4h, #16
-	FMULS F15, F1, F15
-	FADDS F15, F14, F14
+	VMOV  R9, V14.S[0]
+	WORD  $0x2e6139ce // shll v14.4s, v14.4h, #16
+	FMULS F14, F1, F14
+	FADDS F14, F13, F13
 
 	// momentum buffer
 	MOVHU (R2), R9
-	VMOV  R9, V15.S[0]
-	WORD  $0x2e6139ef // shll v15.4s, v15.4h, #16
-	FMULS F15, F2, F15
-	FMULS F14, F3, F14
-	FADDS F14, F15, F14
+	VMOV  R9, V14.S[0]
+	WORD  $0x2e6139ce // shll v14.4s, v14.4h, #16
+	FMULS F14, F2, F14
+	FMULS F13, F3, F13
+	FADDS F13, F14, F13
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD   $0x4ea785af // add v15.4s, v13.4s, v7.4s
-	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
-	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
-	WORD   $0x4ea89def // mul v15.4s, v15.4s, v8.4s
-	WORD   $0x6f3105f0 // ushr v16.4s, v15.4s, #15
-	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
-	WORD   $0x4ea99def // mul v15.4s, v15.4s, v9.4s
-	WORD   $0x6f3005ef // ushr v15.4s, v15.4s, #16
-	WORD   $0x4e2ee5d0 // fcmeq v16.4s, v14.4s, v14.4s
+	// the rounding bits: lowbias32(index + key)
+	WORD   $0x4eaa1d4e // orr v14.16b, v10.16b, v10.16b
+	WORD   $0x4eac854a // add v10.4s, v10.4s, v12.4s
+	WORD   $0x4ea685ce // add v14.4s, v14.4s, v6.4s
+	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
+	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
+	WORD   $0x4ea79dce // mul v14.4s, v14.4s, v7.4s
+	WORD   $0x6f3105cf // ushr v15.4s, v14.4s, #15
+	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
+	WORD   $0x4ea89dce // mul v14.4s, v14.4s, v8.4s
+	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
+	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
+	WORD   $0x4e291dce // and v14.16b, v14.16b, v9.16b
+	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
+	WORD   $0x4e2de5b0 // fcmeq v16.4s, v13.4s, v13.4s
 	WORD   $0x6e205a10 // mvn v16.16b, v16.16b
-	WORD   $0x4eaf85cf // add v15.4s, v14.4s, v15.4s
-	WORD   $0x4eb01def // orr v15.16b, v15.16b, v16.16b
-	VMOV   V15.H[1], R9
+	WORD   $0x4eb01dce // orr v14.16b, v14.16b, v16.16b
+	VMOV   V14.H[1], R9
 	MOVH.P R9, 2(R2)
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD $0x4ea685ad // add v13.4s, v13.4s, v6.4s
-	WORD $0x6f3005af // ushr v15.4s, v13.4s, #16
-	WORD $0x6e2f1dad // eor v13.16b, v13.16b, v15.16b
-	WORD $0x4ea89dad // mul v13.4s, v13.4s, v8.4s
-	WORD $0x6f3105af // ushr v15.4s, v13.4s, #15
-	WORD $0x6e2f1dad // eor v13.16b, v13.16b, v15.16b
-	WORD $0x4ea99dad // mul v13.4s, v13.4s, v9.4s
-	WORD $0x6f3005ad // ushr v13.4s, v13.4s, #16
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	MOVHU  (R0), R9
-	VMOV   R9, V15.S[0]
-	WORD   $0x2e6139ef // shll v15.4s, v15.4h, #16
-	FMULS  F14, F4, F14
-	FSUBS  F14, F15, F14
-	WORD   $0x4e2ee5cf // fcmeq v15.4s, v14.4s, v14.4s
-	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4ead85cd // add v13.4s, v14.4s, v13.4s
-	WORD   $0x4eaf1dad // orr v13.16b, v13.16b, v15.16b
+	VMOV   R9, V14.S[0]
+	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
+	FMULS  F13, F4, F13
+	FSUBS  F13, F14, F13
+	WORD   $0x4eaf85ae // add v14.4s, v13.4s, v15.4s
+	WORD   $0x4e2de5ad // fcmeq v13.4s, v13.4s, v13.4s
+	WORD   $0x6e2059ad // mvn v13.16b, v13.16b
+	WORD   $0x4ead1dcd // orr v13.16b, v14.16b, v13.16b
 	VMOV   V13.H[1], R9
 	MOVH.P R9, 2(R0)
 	SUB    $1, R3
@@ -2831,8 +2699,8 @@ tail:
 done:
 	RET
 
-// func sgdBF16NEONF32NesterovStochastic(param []uint16, grad []float32, buf []uint16, s [9]float32)
-TEXT ·sgdBF16NEONF32NesterovStochastic(SB), NOSPLIT, $0-108
+// func sgdBF16NEONF32NesterovStochastic(param []uint16, grad []float32, buf []uint16, s [8]float32)
+TEXT ·sgdBF16NEONF32NesterovStochastic(SB), NOSPLIT, $0-104
 	MOVD param_base+0(FP), R0
 	MOVD grad_base+24(FP), R1
 	MOVD buf_base+48(FP), R2
@@ -2853,13 +2721,13 @@ TEXT ·sgdBF16NEONF32NesterovStochastic(SB), NOSPLIT, $0-108
 	VDUP  V5.S[0], V5.S4
 	FMOVS s_7+100(FP), F6
 	VDUP  V6.S[0], V6.S4
-	FMOVS s_8+104(FP), F7
-	VDUP  V7.S[0], V7.S4
 
 	// Broadcast the integer constants.
 	MOVW $0x7feb352d, R9
-	VDUP R9, V8.S4
+	VDUP R9, V7.S4
 	MOVW $0x846ca68b, R9
+	VDUP R9, V8.S4
+	MOVW $0xffff, R9
 	VDUP R9, V9.S4
 	// The index counter: the offset plus each lane's number.
 	MOVD $0x0000000100000000, R9
@@ -2877,231 +2745,191 @@ unrolled:
 	CMP $16, R3
 	BLT single
 
-	// the element's global index
-	WORD $0x4eaa1d4d // orr v13.16b, v10.16b, v10.16b
-	WORD $0x4eab854a // add v10.4s, v10.4s, v11.4s
-
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V14.S4]
-	WORD   $0x6e20ddce // fmul v14.4s, v14.4s, v0.4s
+	VLD1.P 16(R1), [V13.S4]
+	WORD   $0x6e20ddad // fmul v13.4s, v13.4s, v0.4s
 
 	// momentum buffer
-	VLD1 (R2), [V15.H4]
-	WORD $0x2e6139ef // shll v15.4s, v15.4h, #16
-	WORD $0x6e2fdc2f // fmul v15.4s, v1.4s, v15.4s
-	WORD $0x6e2edc50 // fmul v16.4s, v2.4s, v14.4s
-	WORD $0x4e30d5ef // fadd v15.4s, v15.4s, v16.4s
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD   $0x4ea785b0 // add v16.4s, v13.4s, v7.4s
-	WORD   $0x6f300611 // ushr v17.4s, v16.4s, #16
-	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
-	WORD   $0x4ea89e10 // mul v16.4s, v16.4s, v8.4s
-	WORD   $0x6f310611 // ushr v17.4s, v16.4s, #15
-	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
-	WORD   $0x4ea99e10 // mul v16.4s, v16.4s, v9.4s
-	WORD   $0x6f300610 // ushr v16.4s, v16.4s, #16
-	WORD   $0x4e2fe5f1 // fcmeq v17.4s, v15.4s, v15.4s
-	WORD   $0x6e205a31 // mvn v17.16b, v17.16b
-	WORD   $0x4eb085f0 // add v16.4s, v15.4s, v16.4s
-	WORD   $0x4eb11e10 // orr v16.16b, v16.16b, v17.16b
-	WORD   $0x0f108610 // shrn v16.4h, v16.4s, #16
-	VST1.P [V16.H4], 8(R2)
-
-	// Nesterov look-ahead
-	WORD $0x6e2fdc6f // fmul v15.4s, v3.4s, v15.4s
+	VLD1 (R2), [V14.H4]
+	WORD $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD $0x6e2edc2e // fmul v14.4s, v1.4s, v14.4s
+	WORD $0x6e2ddc4f // fmul v15.4s, v2.4s, v13.4s
 	WORD $0x4e2fd5ce // fadd v14.4s, v14.4s, v15.4s
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD $0x4ea685ad // add v13.4s, v13.4s, v6.4s
-	WORD $0x6f3005af // ushr v15.4s, v13.4s, #16
-	WORD $0x6e2f1dad // eor v13.16b, v13.16b, v15.16b
-	WORD $0x4ea89dad // mul v13.4s, v13.4s, v8.4s
-	WORD $0x6f3105af // ushr v15.4s, v13.4s, #15
-	WORD $0x6e2f1dad // eor v13.16b, v13.16b, v15.16b
-	WORD $0x4ea99dad // mul v13.4s, v13.4s, v9.4s
-	WORD $0x6f3005ad // ushr v13.4s, v13.4s, #16
+	// the rounding bits: lowbias32(index + key)
+	WORD   $0x4eaa1d4f // orr v15.16b, v10.16b, v10.16b
+	WORD   $0x4eab854a // add v10.4s, v10.4s, v11.4s
+	WORD   $0x4ea685ef // add v15.4s, v15.4s, v6.4s
+	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
+	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
+	WORD   $0x4ea79def // mul v15.4s, v15.4s, v7.4s
+	WORD   $0x6f3105f0 // ushr v16.4s, v15.4s, #15
+	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
+	WORD   $0x4ea89def // mul v15.4s, v15.4s, v8.4s
+	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
+	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
+	WORD   $0x4e291def // and v15.16b, v15.16b, v9.16b
+	WORD   $0x4eaf85cf // add v15.4s, v14.4s, v15.4s
+	WORD   $0x4e2ee5d1 // fcmeq v17.4s, v14.4s, v14.4s
+	WORD   $0x6e205a31 // mvn v17.16b, v17.16b
+	WORD   $0x4eb11def // orr v15.16b, v15.16b, v17.16b
+	WORD   $0x0f1085ef // shrn v15.4h, v15.4s, #16
+	VST1.P [V15.H4], 8(R2)
+
+	// Nesterov look-ahead
+	WORD $0x6e2edc6e // fmul v14.4s, v3.4s, v14.4s
+	WORD $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V15.H4]
-	WORD   $0x2e6139ef // shll v15.4s, v15.4h, #16
-	WORD   $0x6e2edc8e // fmul v14.4s, v4.4s, v14.4s
-	WORD   $0x4eaed5ee // fsub v14.4s, v15.4s, v14.4s
-	WORD   $0x4e2ee5cf // fcmeq v15.4s, v14.4s, v14.4s
-	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4ead85cd // add v13.4s, v14.4s, v13.4s
-	WORD   $0x4eaf1dad // orr v13.16b, v13.16b, v15.16b
+	VLD1   (R0), [V14.H4]
+	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD   $0x6e2ddc8d // fmul v13.4s, v4.4s, v13.4s
+	WORD   $0x4eadd5cd // fsub v13.4s, v14.4s, v13.4s
+	WORD   $0x4eb085ae // add v14.4s, v13.4s, v16.4s
+	WORD   $0x4e2de5ad // fcmeq v13.4s, v13.4s, v13.4s
+	WORD   $0x6e2059ad // mvn v13.16b, v13.16b
+	WORD   $0x4ead1dcd // orr v13.16b, v14.16b, v13.16b
 	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
 	VST1.P [V13.H4], 8(R0)
 
-	// the element's global index
-	WORD $0x4eaa1d4d // orr v13.16b, v10.16b, v10.16b
-	WORD $0x4eab854a // add v10.4s, v10.4s, v11.4s
-
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V14.S4]
-	WORD   $0x6e20ddce // fmul v14.4s, v14.4s, v0.4s
+	VLD1.P 16(R1), [V13.S4]
+	WORD   $0x6e20ddad // fmul v13.4s, v13.4s, v0.4s
 
 	// momentum buffer
-	VLD1 (R2), [V15.H4]
-	WORD $0x2e6139ef // shll v15.4s, v15.4h, #16
-	WORD $0x6e2fdc2f // fmul v15.4s, v1.4s, v15.4s
-	WORD $0x6e2edc50 // fmul v16.4s, v2.4s, v14.4s
-	WORD $0x4e30d5ef // fadd v15.4s, v15.4s, v16.4s
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD   $0x4ea785b0 // add v16.4s, v13.4s, v7.4s
-	WORD   $0x6f300611 // ushr v17.4s, v16.4s, #16
-	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
-	WORD   $0x4ea89e10 // mul v16.4s, v16.4s, v8.4s
-	WORD   $0x6f310611 // ushr v17.4s, v16.4s, #15
-	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
-	WORD   $0x4ea99e10 // mul v16.4s, v16.4s, v9.4s
-	WORD   $0x6f300610 // ushr v16.4s, v16.4s, #16
-	WORD   $0x4e2fe5f1 // fcmeq v17.4s, v15.4s, v15.4s
-	WORD   $0x6e205a31 // mvn v17.16b, v17.16b
-	WORD   $0x4eb085f0 // add v16.4s, v15.4s, v16.4s
-	WORD   $0x4eb11e10 // orr v16.16b, v16.16b, v17.16b
-	WORD   $0x0f108610 // shrn v16.4h, v16.4s, #16
-	VST1.P [V16.H4], 8(R2)
-
-	// Nesterov look-ahead
-	WORD $0x6e2fdc6f // fmul v15.4s, v3.4s, v15.4s
+	VLD1 (R2), [V14.H4]
+	WORD $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD $0x6e2edc2e // fmul v14.4s, v1.4s, v14.4s
+	WORD $0x6e2ddc4f // fmul v15.4s, v2.4s, v13.4s
 	WORD $0x4e2fd5ce // fadd v14.4s, v14.4s, v15.4s
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD $0x4ea685ad // add v13.4s, v13.4s, v6.4s
-	WORD $0x6f3005af // ushr v15.4s, v13.4s, #16
-	WORD $0x6e2f1dad // eor v13.16b, v13.16b, v15.16b
-	WORD $0x4ea89dad // mul v13.4s, v13.4s, v8.4s
-	WORD $0x6f3105af // ushr v15.4s, v13.4s, #15
-	WORD $0x6e2f1dad // eor v13.16b, v13.16b, v15.16b
-	WORD $0x4ea99dad // mul v13.4s, v13.4s, v9.4s
-	WORD $0x6f3005ad // ushr v13.4s, v13.4s, #16
+	// the rounding bits: lowbias32(index + key)
+	WORD   $0x4eaa1d4f // orr v15.16b, v10.16b, v10.16b
+	WORD   $0x4eab854a // add v10.4s, v10.4s, v11.4s
+	WORD   $0x4ea685ef // add v15.4s, v15.4s, v6.4s
+	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
+	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
+	WORD   $0x4ea79def // mul v15.4s, v15.4s, v7.4s
+	WORD   $0x6f3105f0 // ushr v16.4s, v15.4s, #15
+	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
+	WORD   $0x4ea89def // mul v15.4s, v15.4s, v8.4s
+	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
+	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
+	WORD   $0x4e291def // and v15.16b, v15.16b, v9.16b
+	WORD   $0x4eaf85cf // add v15.4s, v14.4s, v15.4s
+	WORD   $0x4e2ee5d1 // fcmeq v17.4s, v14.4s, v14.4s
+	WORD   $0x6e205a31 // mvn v17.16b, v17.16b
+	WORD   $0x4eb11def // orr v15.16b, v15.16b, v17.16b
+	WORD   $0x0f1085ef // shrn v15.4h, v15.4s, #16
+	VST1.P [V15.H4], 8(R2)
+
+	// Nesterov look-ahead
+	WORD $0x6e2edc6e // fmul v14.4s, v3.4s, v14.4s
+	WORD $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V15.H4]
-	WORD   $0x2e6139ef // shll v15.4s, v15.4h, #16
-	WORD   $0x6e2edc8e // fmul v14.4s, v4.4s, v14.4s
-	WORD   $0x4eaed5ee // fsub v14.4s, v15.4s, v14.4s
-	WORD   $0x4e2ee5cf // fcmeq v15.4s, v14.4s, v14.4s
-	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4ead85cd // add v13.4s, v14.4s, v13.4s
-	WORD   $0x4eaf1dad // orr v13.16b, v13.16b, v15.16b
+	VLD1   (R0), [V14.H4]
+	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD   $0x6e2ddc8d // fmul v13.4s, v4.4s, v13.4s
+	WORD   $0x4eadd5cd // fsub v13.4s, v14.4s, v13.4s
+	WORD   $0x4eb085ae // add v14.4s, v13.4s, v16.4s
+	WORD   $0x4e2de5ad // fcmeq v13.4s, v13.4s, v13.4s
+	WORD   $0x6e2059ad // mvn v13.16b, v13.16b
+	WORD   $0x4ead1dcd // orr v13.16b, v14.16b, v13.16b
 	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
 	VST1.P [V13.H4], 8(R0)
 
-	// the element's global index
-	WORD $0x4eaa1d4d // orr v13.16b, v10.16b, v10.16b
-	WORD $0x4eab854a // add v10.4s, v10.4s, v11.4s
-
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V14.S4]
-	WORD   $0x6e20ddce // fmul v14.4s, v14.4s, v0.4s
+	VLD1.P 16(R1), [V13.S4]
+	WORD   $0x6e20ddad // fmul v13.4s, v13.4s, v0.4s
 
 	// momentum buffer
-	VLD1 (R2), [V15.H4]
-	WORD $0x2e6139ef // shll v15.4s, v15.4h, #16
-	WORD $0x6e2fdc2f // fmul v15.4s, v1.4s, v15.4s
-	WORD $0x6e2edc50 // fmul v16.4s, v2.4s, v14.4s
-	WORD $0x4e30d5ef // fadd v15.4s, v15.4s, v16.4s
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD   $0x4ea785b0 // add v16.4s, v13.4s, v7.4s
-	WORD   $0x6f300611 // ushr v17.4s, v16.4s, #16
-	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
-	WORD   $0x4ea89e10 // mul v16.4s, v16.4s, v8.4s
-	WORD   $0x6f310611 // ushr v17.4s, v16.4s, #15
-	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
-	WORD   $0x4ea99e10 // mul v16.4s, v16.4s, v9.4s
-	WORD   $0x6f300610 // ushr v16.4s, v16.4s, #16
-	WORD   $0x4e2fe5f1 // fcmeq v17.4s, v15.4s, v15.4s
-	WORD   $0x6e205a31 // mvn v17.16b, v17.16b
-	WORD   $0x4eb085f0 // add v16.4s, v15.4s, v16.4s
-	WORD   $0x4eb11e10 // orr v16.16b, v16.16b, v17.16b
-	WORD   $0x0f108610 // shrn v16.4h, v16.4s, #16
-	VST1.P [V16.H4], 8(R2)
-
-	// Nesterov look-ahead
-	WORD $0x6e2fdc6f // fmul v15.4s, v3.4s, v15.4s
+	VLD1 (R2), [V14.H4]
+	WORD $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD $0x6e2edc2e // fmul v14.4s, v1.4s, v14.4s
+	WORD $0x6e2ddc4f // fmul v15.4s, v2.4s, v13.4s
 	WORD $0x4e2fd5ce // fadd v14.4s, v14.4s, v15.4s
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD $0x4ea685ad // add v13.4s, v13.4s, v6.4s
-	WORD $0x6f3005af // ushr v15.4s, v13.4s, #16
-	WORD $0x6e2f1dad // eor v13.16b, v13.16b, v15.16b
-	WORD $0x4ea89dad // mul v13.4s, v13.4s, v8.4s
-	WORD $0x6f3105af // ushr v15.4s, v13.4s, #15
-	WORD $0x6e2f1dad // eor v13.16b, v13.16b, v15.16b
-	WORD $0x4ea99dad // mul v13.4s, v13.4s, v9.4s
-	WORD $0x6f3005ad // ushr v13.4s, v13.4s, #16
+	// the rounding bits: lowbias32(index + key)
+	WORD   $0x4eaa1d4f // orr v15.16b, v10.16b, v10.16b
+	WORD   $0x4eab854a // add v10.4s, v10.4s, v11.4s
+	WORD   $0x4ea685ef // add v15.4s, v15.4s, v6.4s
+	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
+	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
+	WORD   $0x4ea79def // mul v15.4s, v15.4s, v7.4s
+	WORD   $0x6f3105f0 // ushr v16.4s, v15.4s, #15
+	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
+	WORD   $0x4ea89def // mul v15.4s, v15.4s, v8.4s
+	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
+	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
+	WORD   $0x4e291def // and v15.16b, v15.16b, v9.16b
+	WORD   $0x4eaf85cf // add v15.4s, v14.4s, v15.4s
+	WORD   $0x4e2ee5d1 // fcmeq v17.4s, v14.4s, v14.4s
+	WORD   $0x6e205a31 // mvn v17.16b, v17.16b
+	WORD   $0x4eb11def // orr v15.16b, v15.16b, v17.16b
+	WORD   $0x0f1085ef // shrn v15.4h, v15.4s, #16
+	VST1.P [V15.H4], 8(R2)
+
+	// Nesterov look-ahead
+	WORD $0x6e2edc6e // fmul v14.4s, v3.4s, v14.4s
+	WORD $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V15.H4]
-	WORD   $0x2e6139ef // shll v15.4s, v15.4h, #16
-	WORD   $0x6e2edc8e // fmul v14.4s, v4.4s, v14.4s
-	WORD   $0x4eaed5ee // fsub v14.4s, v15.4s, v14.4s
-	WORD   $0x4e2ee5cf // fcmeq v15.4s, v14.4s, v14.4s
-	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4ead85cd // add v13.4s, v14.4s, v13.4s
-	WORD   $0x4eaf1dad // orr v13.16b, v13.16b, v15.16b
+	VLD1   (R0), [V14.H4]
+	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD   $0x6e2ddc8d // fmul v13.4s, v4.4s, v13.4s
+	WORD   $0x4eadd5cd // fsub v13.4s, v14.4s, v13.4s
+	WORD   $0x4eb085ae // add v14.4s, v13.4s, v16.4s
+	WORD   $0x4e2de5ad // fcmeq v13.4s, v13.4s, v13.4s
+	WORD   $0x6e2059ad // mvn v13.16b, v13.16b
+	WORD   $0x4ead1dcd // orr v13.16b, v14.16b, v13.16b
 	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
 	VST1.P [V13.H4], 8(R0)
 
-	// the element's global index
-	WORD $0x4eaa1d4d // orr v13.16b, v10.16b, v10.16b
-	WORD $0x4eab854a // add v10.4s, v10.4s, v11.4s
-
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V14.S4]
-	WORD   $0x6e20ddce // fmul v14.4s, v14.4s, v0.4s
+	VLD1.P 16(R1), [V13.S4]
+	WORD   $0x6e20ddad // fmul v13.4s, v13.4s, v0.4s
 
 	// momentum buffer
-	VLD1 (R2), [V15.H4]
-	WORD $0x2e6139ef // shll v15.4s, v15.4h, #16
-	WORD $0x6e2fdc2f // fmul v15.4s, v1.4s, v15.4s
-	WORD $0x6e2edc50 // fmul v16.4s, v2.4s, v14.4s
-	WORD $0x4e30d5ef // fadd v15.4s, v15.4s, v16.4s
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD   $0x4ea785b0 // add v16.4s, v13.4s, v7.4s
-	WORD   $0x6f300611 // ushr v17.4s, v16.4s, #16
-	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
-	WORD   $0x4ea89e10 // mul v16.4s, v16.4s, v8.4s
-	WORD   $0x6f310611 // ushr v17.4s, v16.4s, #15
-	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
-	WORD   $0x4ea99e10 // mul v16.4s, v16.4s, v9.4s
-	WORD   $0x6f300610 // ushr v16.4s, v16.4s, #16
-	WORD   $0x4e2fe5f1 // fcmeq v17.4s, v15.4s, v15.4s
-	WORD   $0x6e205a31 // mvn v17.16b, v17.16b
-	WORD   $0x4eb085f0 // add v16.4s, v15.4s, v16.4s
-	WORD   $0x4eb11e10 // orr v16.16b, v16.16b, v17.16b
-	WORD   $0x0f108610 // shrn v16.4h, v16.4s, #16
-	VST1.P [V16.H4], 8(R2)
-
-	// Nesterov look-ahead
-	WORD $0x6e2fdc6f // fmul v15.4s, v3.4s, v15.4s
+	VLD1 (R2), [V14.H4]
+	WORD $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD $0x6e2edc2e // fmul v14.4s, v1.4s, v14.4s
+	WORD $0x6e2ddc4f // fmul v15.4s, v2.4s, v13.4s
 	WORD $0x4e2fd5ce // fadd v14.4s, v14.4s, v15.4s
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD $0x4ea685ad // add v13.4s, v13.4s, v6.4s
-	WORD $0x6f3005af // ushr v15.4s, v13.4s, #16
-	WORD $0x6e2f1dad // eor v13.16b, v13.16b, v15.16b
-	WORD $0x4ea89dad // mul v13.4s, v13.4s, v8.4s
-	WORD $0x6f3105af // ushr v15.4s, v13.4s, #15
-	WORD $0x6e2f1dad // eor v13.16b, v13.16b, v15.16b
-	WORD $0x4ea99dad // mul v13.4s, v13.4s, v9.4s
-	WORD $0x6f3005ad // ushr v13.4s, v13.4s, #16
+	// the rounding bits: lowbias32(index + key)
+	WORD   $0x4eaa1d4f // orr v15.16b, v10.16b, v10.16b
+	WORD   $0x4eab854a // add v10.4s, v10.4s, v11.4s
+	WORD   $0x4ea685ef // add v15.4s, v15.4s, v6.4s
+	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
+	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
+	WORD   $0x4ea79def // mul v15.4s, v15.4s, v7.4s
+	WORD   $0x6f3105f0 // ushr v16.4s, v15.4s, #15
+	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
+	WORD   $0x4ea89def // mul v15.4s, v15.4s, v8.4s
+	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
+	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
+	WORD   $0x4e291def // and v15.16b, v15.16b, v9.16b
+	WORD   $0x4eaf85cf // add v15.4s, v14.4s, v15.4s
+	WORD   $0x4e2ee5d1 // fcmeq v17.4s, v14.4s, v14.4s
+	WORD   $0x6e205a31 // mvn v17.16b, v17.16b
+	WORD   $0x4eb11def // orr v15.16b, v15.16b, v17.16b
+	WORD   $0x0f1085ef // shrn v15.4h, v15.4s, #16
+	VST1.P [V15.H4], 8(R2)
+
+	// Nesterov look-ahead
+	WORD $0x6e2edc6e // fmul v14.4s, v3.4s, v14.4s
+	WORD $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V15.H4]
-	WORD   $0x2e6139ef // shll v15.4s, v15.4h, #16
-	WORD   $0x6e2edc8e // fmul v14.4s, v4.4s, v14.4s
-	WORD   $0x4eaed5ee // fsub v14.4s, v15.4s, v14.4s
-	WORD   $0x4e2ee5cf // fcmeq v15.4s, v14.4s, v14.4s
-	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4ead85cd // add v13.4s, v14.4s, v13.4s
-	WORD   $0x4eaf1dad // orr v13.16b, v13.16b, v15.16b
+	VLD1   (R0), [V14.H4]
+	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD   $0x6e2ddc8d // fmul v13.4s, v4.4s, v13.4s
+	WORD   $0x4eadd5cd // fsub v13.4s, v14.4s, v13.4s
+	WORD   $0x4eb085ae // add v14.4s, v13.4s, v16.4s
+	WORD   $0x4e2de5ad // fcmeq v13.4s, v13.4s, v13.4s
+	WORD   $0x6e2059ad // mvn v13.16b, v13.16b
+	WORD   $0x4ead1dcd // orr v13.16b, v14.16b, v13.16b
 	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
 	VST1.P [V13.H4], 8(R0)
 	SUB    $16, R3
@@ -3112,60 +2940,50 @@ single:
 	CMP $4, R3
 	BLT tail
 
-	// the element's global index
-	WORD $0x4eaa1d4d // orr v13.16b, v10.16b, v10.16b
-	WORD $0x4eab854a // add v10.4s, v10.4s, v11.4s
-
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V14.S4]
-	WORD   $0x6e20ddce // fmul v14.4s, v14.4s, v0.4s
+	VLD1.P 16(R1), [V13.S4]
+	WORD   $0x6e20ddad // fmul v13.4s, v13.4s, v0.4s
 
 	// momentum buffer
-	VLD1 (R2), [V15.H4]
-	WORD $0x2e6139ef // shll v15.4s, v15.4h, #16
-	WORD $0x6e2fdc2f // fmul v15.4s, v1.4s, v15.4s
-	WORD $0x6e2edc50 // fmul v16.4s, v2.4s, v14.4s
-	WORD $0x4e30d5ef // fadd v15.4s, v15.4s, v16.4s
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD   $0x4ea785b0 // add v16.4s, v13.4s, v7.4s
-	WORD   $0x6f300611 // ushr v17.4s, v16.4s, #16
-	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
-	WORD   $0x4ea89e10 // mul v16.4s, v16.4s, v8.4s
-	WORD   $0x6f310611 // ushr v17.4s, v16.4s, #15
-	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
-	WORD   $0x4ea99e10 // mul v16.4s, v16.4s, v9.4s
-	WORD   $0x6f300610 // ushr v16.4s, v16.4s, #16
-	WORD   $0x4e2fe5f1 // fcmeq v17.4s, v15.4s, v15.4s
-	WORD   $0x6e205a31 // mvn v17.16b, v17.16b
-	WORD   $0x4eb085f0 // add v16.4s, v15.4s, v16.4s
-	WORD   $0x4eb11e10 // orr v16.16b, v16.16b, v17.16b
-	WORD   $0x0f108610 // shrn v16.4h, v16.4s, #16
-	VST1.P [V16.H4], 8(R2)
-
-	// Nesterov look-ahead
-	WORD $0x6e2fdc6f // fmul v15.4s, v3.4s, v15.4s
+	VLD1 (R2), [V14.H4]
+	WORD $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD $0x6e2edc2e // fmul v14.4s, v1.4s, v14.4s
+	WORD $0x6e2ddc4f // fmul v15.4s, v2.4s, v13.4s
 	WORD $0x4e2fd5ce // fadd v14.4s, v14.4s, v15.4s
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD $0x4ea685ad // add v13.4s, v13.4s, v6.4s
-	WORD $0x6f3005af // ushr v15.4s, v13.4s, #16
-	WORD $0x6e2f1dad // eor v13.16b, v13.16b, v15.16b
-	WORD $0x4ea89dad // mul v13.4s, v13.4s, v8.4s
-	WORD $0x6f3105af // ushr v15.4s, v13.4s, #15
-	WORD $0x6e2f1dad // eor v13.16b, v13.16b, v15.16b
-	WORD $0x4ea99dad // mul v13.4s, v13.4s, v9.4s
-	WORD $0x6f3005ad // ushr v13.4s, v13.4s, #16
+	// the rounding bits: lowbias32(index + key)
+	WORD   $0x4eaa1d4f // orr v15.16b, v10.16b, v10.16b
+	WORD   $0x4eab854a // add v10.4s, v10.4s, v11.4s
+	WORD   $0x4ea685ef // add v15.4s, v15.4s, v6.4s
+	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
+	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
+	WORD   $0x4ea79def // mul v15.4s, v15.4s, v7.4s
+	WORD   $0x6f3105f0 // ushr v16.4s, v15.4s, #15
+	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
+	WORD   $0x4ea89def // mul v15.4s, v15.4s, v8.4s
+	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
+	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
+	WORD   $0x4e291def // and v15.16b, v15.16b, v9.16b
+	WORD   $0x4eaf85cf // add v15.4s, v14.4s, v15.4s
+	WORD   $0x4e2ee5d1 // fcmeq v17.4s, v14.4s, v14.4s
+	WORD   $0x6e205a31 // mvn v17.16b, v17.16b
+	WORD   $0x4eb11def // orr v15.16b, v15.16b, v17.16b
+	WORD   $0x0f1085ef // shrn v15.4h, v15.4s, #16
+	VST1.P [V15.H4], 8(R2)
+
+	// Nesterov look-ahead
+	WORD $0x6e2edc6e // fmul v14.4s, v3.4s, v14.4s
+	WORD $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V15.H4]
-	WORD   $0x2e6139ef // shll v15.4s, v15.4h, #16
-	WORD   $0x6e2edc8e // fmul v14.4s, v4.4s, v14.4s
-	WORD   $0x4eaed5ee // fsub v14.4s, v15.4s, v14.4s
-	WORD   $0x4e2ee5cf // fcmeq v15.4s, v14.4s, v14.4s
-	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4ead85cd // add v13.4s, v14.4s, v13.4s
-	WORD   $0x4eaf1dad // orr v13.16b, v13.16b, v15.16b
+	VLD1   (R0), [V14.H4]
+	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD   $0x6e2ddc8d // fmul v13.4s, v4.4s, v13.4s
+	WORD   $0x4eadd5cd // fsub v13.4s, v14.4s, v13.4s
+	WORD   $0x4eb085ae // add v14.4s, v13.4s, v16.4s
+	WORD   $0x4e2de5ad // fcmeq v13.4s, v13.4s, v13.4s
+	WORD   $0x6e2059ad // mvn v13.16b, v13.16b
+	WORD   $0x4ead1dcd // orr v13.16b, v14.16b, v13.16b
 	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
 	VST1.P [V13.H4], 8(R0)
 	SUB    $4, R3
@@ -3175,62 +2993,52 @@ single:
 tail:
 	CBZ R3, done
 
-	// the element's global index
-	WORD $0x4eaa1d4d // orr v13.16b, v10.16b, v10.16b
-	WORD $0x4eac854a // add v10.4s, v10.4s, v12.4s
-
 	// scaled gradient (the scale is negative when maximizing)
-	FMOVS.P 4(R1), F14
-	FMULS   F0, F14, F14
+	FMOVS.P 4(R1), F13
+	FMULS   F0, F13, F13
 
 	// momentum buffer
 	MOVHU (R2), R9
-	VMOV  R9, V15.S[0]
-	WORD  $0x2e6139ef // shll v15.4s, v15.4h, #16
-	FMULS F15, F1, F15
-	FMULS F14, F2, F16
-	FADDS F16, F15, F15
+	VMOV  R9, V14.S[0]
+	WORD  $0x2e6139ce // shll v14.4s, v14.4h, #16
+	FMULS F14, F1, F14
+	FMULS F13, F2, F15
+	FADDS F15, F14, F14
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD   $0x4ea785b0 // add v16.4s, v13.4s, v7.4s
-	WORD   $0x6f300611 // ushr v17.4s, v16.4s, #16
-	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
-	WORD   $0x4ea89e10 // mul v16.4s, v16.4s, v8.4s
-	WORD   $0x6f310611 // ushr v17.4s, v16.4s, #15
-	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
-	WORD   $0x4ea99e10 // mul v16.4s, v16.4s, v9.4s
-	WORD   $0x6f300610 // ushr v16.4s, v16.4s, #16
-	WORD   $0x4e2fe5f1 // fcmeq v17.4s, v15.4s, v15.4s
+	// the rounding bits: lowbias32(index + key)
+	WORD   $0x4eaa1d4f // orr v15.16b, v10.16b, v10.16b
+	WORD   $0x4eac854a // add v10.4s, v10.4s, v12.4s
+	WORD   $0x4ea685ef // add v15.4s, v15.4s, v6.4s
+	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
+	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
+	WORD   $0x4ea79def // mul v15.4s, v15.4s, v7.4s
+	WORD   $0x6f3105f0 // ushr v16.4s, v15.4s, #15
+	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
+	WORD   $0x4ea89def // mul v15.4s, v15.4s, v8.4s
+	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
+	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
+	WORD   $0x4e291def // and v15.16b, v15.16b, v9.16b
+	WORD   $0x4eaf85cf // add v15.4s, v14.4s, v15.4s
+	WORD   $0x4e2ee5d1 // fcmeq v17.4s, v14.4s, v14.4s
 	WORD   $0x6e205a31 // mvn v17.16b, v17.16b
-	WORD   $0x4eb085f0 // add v16.4s, v15.4s, v16.4s
-	WORD   $0x4eb11e10 // orr v16.16b, v16.16b, v17.16b
-	VMOV   V16.H[1], R9
+	WORD   $0x4eb11def // orr v15.16b, v15.16b, v17.16b
+	VMOV   V15.H[1], R9
 	MOVH.P R9, 2(R2)
 
 	// Nesterov look-ahead
-	FMULS F15, F3, F15
-	FADDS F15, F14, F14
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD $0x4ea685ad // add v13.4s, v13.4s, v6.4s
-	WORD $0x6f3005af // ushr v15.4s, v13.4s, #16
-	WORD $0x6e2f1dad // eor v13.16b, v13.16b, v15.16b
-	WORD $0x4ea89dad // mul v13.4s, v13.4s, v8.4s
-	WORD $0x6f3105af // ushr v15.4s, v13.4s, #15
-	WORD $0x6e2f1dad // eor v13.16b, v13.16b, v15.16b
-	WORD $0x4ea99dad // mul v13.4s, v13.4s, v9.4s
-	WORD $0x6f3005ad // ushr v13.4s, v13.4s, #16
+	FMULS F14, F3, F14
+	FADDS F14, F13, F13
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	MOVHU  (R0), R9
-	VMOV   R9, V15.S[0]
-	WORD   $0x2e6139ef // shll v15.4s, v15.4h, #16
-	FMULS  F14, F4, F14
-	FSUBS  F14, F15, F14
-	WORD   $0x4e2ee5cf // fcmeq v15.4s, v14.4s, v14.4s
-	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4ead85cd // add v13.4s, v14.4s, v13.4s
-	WORD   $0x4eaf1dad // orr v13.16b, v13.16b, v15.16b
+	VMOV   R9, V14.S[0]
+	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
+	FMULS  F13, F4, F13
+	FSUBS  F13, F14, F13
+	WORD   $0x4eb085ae // add v14.4s, v13.4s, v16.4s
+	WORD   $0x4e2de5ad // fcmeq v13.4s, v13.4s, v13.4s
+	WORD   $0x6e2059ad // mvn v13.16b, v13.16b
+	WORD   $0x4ead1dcd // orr v13.16b, v14.16b, v13.16b
 	VMOV   V13.H[1], R9
 	MOVH.P R9, 2(R0)
 	SUB    $1, R3
@@ -3239,8 +3047,8 @@ tail:
 done:
 	RET
 
-// func sgdBF16NEONF32CoupledNesterovStochastic(param []uint16, grad []float32, buf []uint16, s [9]float32)
-TEXT ·sgdBF16NEONF32CoupledNesterovStochastic(SB), NOSPLIT, $0-108
+// func sgdBF16NEONF32CoupledNesterovStochastic(param []uint16, grad []float32, buf []uint16, s [8]float32)
+TEXT ·sgdBF16NEONF32CoupledNesterovStochastic(SB), NOSPLIT, $0-104
 	MOVD param_base+0(FP), R0
 	MOVD grad_base+24(FP), R1
 	MOVD buf_base+48(FP), R2
@@ -3263,13 +3071,13 @@ TEXT ·sgdBF16NEONF32CoupledNesterovStochastic(SB), NOSPLIT, $0-108
 	VDUP  V6.S[0], V6.S4
 	FMOVS s_7+100(FP), F7
 	VDUP  V7.S[0], V7.S4
-	FMOVS s_8+104(FP), F8
-	VDUP  V8.S[0], V8.S4
 
 	// Broadcast the integer constants.
 	MOVW $0x7feb352d, R9
-	VDUP R9, V9.S4
+	VDUP R9, V8.S4
 	MOVW $0x846ca68b, R9
+	VDUP R9, V9.S4
+	MOVW $0xffff, R9
 	VDUP R9, V10.S4
 	// The index counter: the offset plus each lane's number.
 	MOVD $0x0000000100000000, R9
@@ -3287,255 +3095,215 @@ unrolled:
 	CMP $16, R3
 	BLT single
 
-	// the element's global index
-	WORD $0x4eab1d6e // orr v14.16b, v11.16b, v11.16b
-	WORD $0x4eac856b // add v11.4s, v11.4s, v12.4s
-
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V15.S4]
-	WORD   $0x6e20ddef // fmul v15.4s, v15.4s, v0.4s
+	VLD1.P 16(R1), [V14.S4]
+	WORD   $0x6e20ddce // fmul v14.4s, v14.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V16.H4]
-	WORD $0x2e613a10 // shll v16.4s, v16.4h, #16
-	WORD $0x6e30dc30 // fmul v16.4s, v1.4s, v16.4s
-	WORD $0x4e30d5ef // fadd v15.4s, v15.4s, v16.4s
+	VLD1 (R0), [V15.H4]
+	WORD $0x2e6139ef // shll v15.4s, v15.4h, #16
+	WORD $0x6e2fdc2f // fmul v15.4s, v1.4s, v15.4s
+	WORD $0x4e2fd5ce // fadd v14.4s, v14.4s, v15.4s
 
 	// momentum buffer
-	VLD1 (R2), [V16.H4]
-	WORD $0x2e613a10 // shll v16.4s, v16.4h, #16
-	WORD $0x6e30dc50 // fmul v16.4s, v2.4s, v16.4s
-	WORD $0x6e2fdc71 // fmul v17.4s, v3.4s, v15.4s
-	WORD $0x4e31d610 // fadd v16.4s, v16.4s, v17.4s
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD   $0x4ea885d1 // add v17.4s, v14.4s, v8.4s
-	WORD   $0x6f300632 // ushr v18.4s, v17.4s, #16
-	WORD   $0x6e321e31 // eor v17.16b, v17.16b, v18.16b
-	WORD   $0x4ea99e31 // mul v17.4s, v17.4s, v9.4s
-	WORD   $0x6f310632 // ushr v18.4s, v17.4s, #15
-	WORD   $0x6e321e31 // eor v17.16b, v17.16b, v18.16b
-	WORD   $0x4eaa9e31 // mul v17.4s, v17.4s, v10.4s
-	WORD   $0x6f300631 // ushr v17.4s, v17.4s, #16
-	WORD   $0x4e30e612 // fcmeq v18.4s, v16.4s, v16.4s
-	WORD   $0x6e205a52 // mvn v18.16b, v18.16b
-	WORD   $0x4eb18611 // add v17.4s, v16.4s, v17.4s
-	WORD   $0x4eb21e31 // orr v17.16b, v17.16b, v18.16b
-	WORD   $0x0f108631 // shrn v17.4h, v17.4s, #16
-	VST1.P [V17.H4], 8(R2)
-
-	// Nesterov look-ahead
-	WORD $0x6e30dc90 // fmul v16.4s, v4.4s, v16.4s
+	VLD1 (R2), [V15.H4]
+	WORD $0x2e6139ef // shll v15.4s, v15.4h, #16
+	WORD $0x6e2fdc4f // fmul v15.4s, v2.4s, v15.4s
+	WORD $0x6e2edc70 // fmul v16.4s, v3.4s, v14.4s
 	WORD $0x4e30d5ef // fadd v15.4s, v15.4s, v16.4s
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD $0x4ea785ce // add v14.4s, v14.4s, v7.4s
-	WORD $0x6f3005d0 // ushr v16.4s, v14.4s, #16
-	WORD $0x6e301dce // eor v14.16b, v14.16b, v16.16b
-	WORD $0x4ea99dce // mul v14.4s, v14.4s, v9.4s
-	WORD $0x6f3105d0 // ushr v16.4s, v14.4s, #15
-	WORD $0x6e301dce // eor v14.16b, v14.16b, v16.16b
-	WORD $0x4eaa9dce // mul v14.4s, v14.4s, v10.4s
-	WORD $0x6f3005ce // ushr v14.4s, v14.4s, #16
+	// the rounding bits: lowbias32(index + key)
+	WORD   $0x4eab1d70 // orr v16.16b, v11.16b, v11.16b
+	WORD   $0x4eac856b // add v11.4s, v11.4s, v12.4s
+	WORD   $0x4ea78610 // add v16.4s, v16.4s, v7.4s
+	WORD   $0x6f300611 // ushr v17.4s, v16.4s, #16
+	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
+	WORD   $0x4ea89e10 // mul v16.4s, v16.4s, v8.4s
+	WORD   $0x6f310611 // ushr v17.4s, v16.4s, #15
+	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
+	WORD   $0x4ea99e10 // mul v16.4s, v16.4s, v9.4s
+	WORD   $0x6f300611 // ushr v17.4s, v16.4s, #16
+	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
+	WORD   $0x4e2a1e10 // and v16.16b, v16.16b, v10.16b
+	WORD   $0x4eb085f0 // add v16.4s, v15.4s, v16.4s
+	WORD   $0x4e2fe5f2 // fcmeq v18.4s, v15.4s, v15.4s
+	WORD   $0x6e205a52 // mvn v18.16b, v18.16b
+	WORD   $0x4eb21e10 // orr v16.16b, v16.16b, v18.16b
+	WORD   $0x0f108610 // shrn v16.4h, v16.4s, #16
+	VST1.P [V16.H4], 8(R2)
+
+	// Nesterov look-ahead
+	WORD $0x6e2fdc8f // fmul v15.4s, v4.4s, v15.4s
+	WORD $0x4e2fd5ce // fadd v14.4s, v14.4s, v15.4s
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V16.H4]
-	WORD   $0x2e613a10 // shll v16.4s, v16.4h, #16
-	WORD   $0x6e2fdcaf // fmul v15.4s, v5.4s, v15.4s
-	WORD   $0x4eafd60f // fsub v15.4s, v16.4s, v15.4s
-	WORD   $0x4e2fe5f0 // fcmeq v16.4s, v15.4s, v15.4s
-	WORD   $0x6e205a10 // mvn v16.16b, v16.16b
-	WORD   $0x4eae85ee // add v14.4s, v15.4s, v14.4s
-	WORD   $0x4eb01dce // orr v14.16b, v14.16b, v16.16b
+	VLD1   (R0), [V15.H4]
+	WORD   $0x2e6139ef // shll v15.4s, v15.4h, #16
+	WORD   $0x6e2edcae // fmul v14.4s, v5.4s, v14.4s
+	WORD   $0x4eaed5ee // fsub v14.4s, v15.4s, v14.4s
+	WORD   $0x4eb185cf // add v15.4s, v14.4s, v17.4s
+	WORD   $0x4e2ee5ce // fcmeq v14.4s, v14.4s, v14.4s
+	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
+	WORD   $0x4eae1dee // orr v14.16b, v15.16b, v14.16b
 	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
 	VST1.P [V14.H4], 8(R0)
 
-	// the element's global index
-	WORD $0x4eab1d6e // orr v14.16b, v11.16b, v11.16b
-	WORD $0x4eac856b // add v11.4s, v11.4s, v12.4s
-
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V15.S4]
-	WORD   $0x6e20ddef // fmul v15.4s, v15.4s, v0.4s
+	VLD1.P 16(R1), [V14.S4]
+	WORD   $0x6e20ddce // fmul v14.4s, v14.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V16.H4]
-	WORD $0x2e613a10 // shll v16.4s, v16.4h, #16
-	WORD $0x6e30dc30 // fmul v16.4s, v1.4s, v16.4s
-	WORD $0x4e30d5ef // fadd v15.4s, v15.4s, v16.4s
+	VLD1 (R0), [V15.H4]
+	WORD $0x2e6139ef // shll v15.4s, v15.4h, #16
+	WORD $0x6e2fdc2f // fmul v15.4s, v1.4s, v15.4s
+	WORD $0x4e2fd5ce // fadd v14.4s, v14.4s, v15.4s
 
 	// momentum buffer
-	VLD1 (R2), [V16.H4]
-	WORD $0x2e613a10 // shll v16.4s, v16.4h, #16
-	WORD $0x6e30dc50 // fmul v16.4s, v2.4s, v16.4s
-	WORD $0x6e2fdc71 // fmul v17.4s, v3.4s, v15.4s
-	WORD $0x4e31d610 // fadd v16.4s, v16.4s, v17.4s
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD   $0x4ea885d1 // add v17.4s, v14.4s, v8.4s
-	WORD   $0x6f300632 // ushr v18.4s, v17.4s, #16
-	WORD   $0x6e321e31 // eor v17.16b, v17.16b, v18.16b
-	WORD   $0x4ea99e31 // mul v17.4s, v17.4s, v9.4s
-	WORD   $0x6f310632 // ushr v18.4s, v17.4s, #15
-	WORD   $0x6e321e31 // eor v17.16b, v17.16b, v18.16b
-	WORD   $0x4eaa9e31 // mul v17.4s, v17.4s, v10.4s
-	WORD   $0x6f300631 // ushr v17.4s, v17.4s, #16
-	WORD   $0x4e30e612 // fcmeq v18.4s, v16.4s, v16.4s
-	WORD   $0x6e205a52 // mvn v18.16b, v18.16b
-	WORD   $0x4eb18611 // add v17.4s, v16.4s, v17.4s
-	WORD   $0x4eb21e31 // orr v17.16b, v17.16b, v18.16b
-	WORD   $0x0f108631 // shrn v17.4h, v17.4s, #16
-	VST1.P [V17.H4], 8(R2)
-
-	// Nesterov look-ahead
-	WORD $0x6e30dc90 // fmul v16.4s, v4.4s, v16.4s
+	VLD1 (R2), [V15.H4]
+	WORD $0x2e6139ef // shll v15.4s, v15.4h, #16
+	WORD $0x6e2fdc4f // fmul v15.4s, v2.4s, v15.4s
+	WORD $0x6e2edc70 // fmul v16.4s, v3.4s, v14.4s
 	WORD $0x4e30d5ef // fadd v15.4s, v15.4s, v16.4s
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD $0x4ea785ce // add v14.4s, v14.4s, v7.4s
-	WORD $0x6f3005d0 // ushr v16.4s, v14.4s, #16
-	WORD $0x6e301dce // eor v14.16b, v14.16b, v16.16b
-	WORD $0x4ea99dce // mul v14.4s, v14.4s, v9.4s
-	WORD $0x6f3105d0 // ushr v16.4s, v14.4s, #15
-	WORD $0x6e301dce // eor v14.16b, v14.16b, v16.16b
-	WORD $0x4eaa9dce // mul v14.4s, v14.4s, v10.4s
-	WORD $0x6f3005ce // ushr v14.4s, v14.4s, #16
+	// the rounding bits: lowbias32(index + key)
+	WORD   $0x4eab1d70 // orr v16.16b, v11.16b, v11.16b
+	WORD   $0x4eac856b // add v11.4s, v11.4s, v12.4s
+	WORD   $0x4ea78610 // add v16.4s, v16.4s, v7.4s
+	WORD   $0x6f300611 // ushr v17.4s, v16.4s, #16
+	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
+	WORD   $0x4ea89e10 // mul v16.4s, v16.4s, v8.4s
+	WORD   $0x6f310611 // ushr v17.4s, v16.4s, #15
+	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
+	WORD   $0x4ea99e10 // mul v16.4s, v16.4s, v9.4s
+	WORD   $0x6f300611 // ushr v17.4s, v16.4s, #16
+	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
+	WORD   $0x4e2a1e10 // and v16.16b, v16.16b, v10.16b
+	WORD   $0x4eb085f0 // add v16.4s, v15.4s, v16.4s
+	WORD   $0x4e2fe5f2 // fcmeq v18.4s, v15.4s, v15.4s
+	WORD   $0x6e205a52 // mvn v18.16b, v18.16b
+	WORD   $0x4eb21e10 // orr v16.16b, v16.16b, v18.16b
+	WORD   $0x0f108610 // shrn v16.4h, v16.4s, #16
+	VST1.P [V16.H4], 8(R2)
+
+	// Nesterov look-ahead
+	WORD $0x6e2fdc8f // fmul v15.4s, v4.4s, v15.4s
+	WORD $0x4e2fd5ce // fadd v14.4s, v14.4s, v15.4s
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V16.H4]
-	WORD   $0x2e613a10 // shll v16.4s, v16.4h, #16
-	WORD   $0x6e2fdcaf // fmul v15.4s, v5.4s, v15.4s
-	WORD   $0x4eafd60f // fsub v15.4s, v16.4s, v15.4s
-	WORD   $0x4e2fe5f0 // fcmeq v16.4s, v15.4s, v15.4s
-	WORD   $0x6e205a10 // mvn v16.16b, v16.16b
-	WORD   $0x4eae85ee // add v14.4s, v15.4s, v14.4s
-	WORD   $0x4eb01dce // orr v14.16b, v14.16b, v16.16b
+	VLD1   (R0), [V15.H4]
+	WORD   $0x2e6139ef // shll v15.4s, v15.4h, #16
+	WORD   $0x6e2edcae // fmul v14.4s, v5.4s, v14.4s
+	WORD   $0x4eaed5ee // fsub v14.4s, v15.4s, v14.4s
+	WORD   $0x4eb185cf // add v15.4s, v14.4s, v17.4s
+	WORD   $0x4e2ee5ce // fcmeq v14.4s, v14.4s, v14.4s
+	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
+	WORD   $0x4eae1dee // orr v14.16b, v15.16b, v14.16b
 	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
 	VST1.P [V14.H4], 8(R0)
 
-	// the element's global index
-	WORD $0x4eab1d6e // orr v14.16b, v11.16b, v11.16b
-	WORD $0x4eac856b // add v11.4s, v11.4s, v12.4s
-
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V15.S4]
-	WORD   $0x6e20ddef // fmul v15.4s, v15.4s, v0.4s
+	VLD1.P 16(R1), [V14.S4]
+	WORD   $0x6e20ddce // fmul v14.4s, v14.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V16.H4]
-	WORD $0x2e613a10 // shll v16.4s, v16.4h, #16
-	WORD $0x6e30dc30 // fmul v16.4s, v1.4s, v16.4s
-	WORD $0x4e30d5ef // fadd v15.4s, v15.4s, v16.4s
+	VLD1 (R0), [V15.H4]
+	WORD $0x2e6139ef // shll v15.4s, v15.4h, #16
+	WORD $0x6e2fdc2f // fmul v15.4s, v1.4s, v15.4s
+	WORD $0x4e2fd5ce // fadd v14.4s, v14.4s, v15.4s
 
 	// momentum buffer
-	VLD1 (R2), [V16.H4]
-	WORD $0x2e613a10 // shll v16.4s, v16.4h, #16
-	WORD $0x6e30dc50 // fmul v16.4s, v2.4s, v16.4s
-	WORD $0x6e2fdc71 // fmul v17.4s, v3.4s, v15.4s
-	WORD $0x4e31d610 // fadd v16.4s, v16.4s, v17.4s
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD   $0x4ea885d1 // add v17.4s, v14.4s, v8.4s
-	WORD   $0x6f300632 // ushr v18.4s, v17.4s, #16
-	WORD   $0x6e321e31 // eor v17.16b, v17.16b, v18.16b
-	WORD   $0x4ea99e31 // mul v17.4s, v17.4s, v9.4s
-	WORD   $0x6f310632 // ushr v18.4s, v17.4s, #15
-	WORD   $0x6e321e31 // eor v17.16b, v17.16b, v18.16b
-	WORD   $0x4eaa9e31 // mul v17.4s, v17.4s, v10.4s
-	WORD   $0x6f300631 // ushr v17.4s, v17.4s, #16
-	WORD   $0x4e30e612 // fcmeq v18.4s, v16.4s, v16.4s
-	WORD   $0x6e205a52 // mvn v18.16b, v18.16b
-	WORD   $0x4eb18611 // add v17.4s, v16.4s, v17.4s
-	WORD   $0x4eb21e31 // orr v17.16b, v17.16b, v18.16b
-	WORD   $0x0f108631 // shrn v17.4h, v17.4s, #16
-	VST1.P [V17.H4], 8(R2)
-
-	// Nesterov look-ahead
-	WORD $0x6e30dc90 // fmul v16.4s, v4.4s, v16.4s
+	VLD1 (R2), [V15.H4]
+	WORD $0x2e6139ef // shll v15.4s, v15.4h, #16
+	WORD $0x6e2fdc4f // fmul v15.4s, v2.4s, v15.4s
+	WORD $0x6e2edc70 // fmul v16.4s, v3.4s, v14.4s
 	WORD $0x4e30d5ef // fadd v15.4s, v15.4s, v16.4s
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD $0x4ea785ce // add v14.4s, v14.4s, v7.4s
-	WORD $0x6f3005d0 // ushr v16.4s, v14.4s, #16
-	WORD $0x6e301dce // eor v14.16b, v14.16b, v16.16b
-	WORD $0x4ea99dce // mul v14.4s, v14.4s, v9.4s
-	WORD $0x6f3105d0 // ushr v16.4s, v14.4s, #15
-	WORD $0x6e301dce // eor v14.16b, v14.16b, v16.16b
-	WORD $0x4eaa9dce // mul v14.4s, v14.4s, v10.4s
-	WORD $0x6f3005ce // ushr v14.4s, v14.4s, #16
+	// the rounding bits: lowbias32(index + key)
+	WORD   $0x4eab1d70 // orr v16.16b, v11.16b, v11.16b
+	WORD   $0x4eac856b // add v11.4s, v11.4s, v12.4s
+	WORD   $0x4ea78610 // add v16.4s, v16.4s, v7.4s
+	WORD   $0x6f300611 // ushr v17.4s, v16.4s, #16
+	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
+	WORD   $0x4ea89e10 // mul v16.4s, v16.4s, v8.4s
+	WORD   $0x6f310611 // ushr v17.4s, v16.4s, #15
+	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
+	WORD   $0x4ea99e10 // mul v16.4s, v16.4s, v9.4s
+	WORD   $0x6f300611 // ushr v17.4s, v16.4s, #16
+	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
+	WORD   $0x4e2a1e10 // and v16.16b, v16.16b, v10.16b
+	WORD   $0x4eb085f0 // add v16.4s, v15.4s, v16.4s
+	WORD   $0x4e2fe5f2 // fcmeq v18.4s, v15.4s, v15.4s
+	WORD   $0x6e205a52 // mvn v18.16b, v18.16b
+	WORD   $0x4eb21e10 // orr v16.16b, v16.16b, v18.16b
+	WORD   $0x0f108610 // shrn v16.4h, v16.4s, #16
+	VST1.P [V16.H4], 8(R2)
+
+	// Nesterov look-ahead
+	WORD $0x6e2fdc8f // fmul v15.4s, v4.4s, v15.4s
+	WORD $0x4e2fd5ce // fadd v14.4s, v14.4s, v15.4s
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V16.H4]
-	WORD   $0x2e613a10 // shll v16.4s, v16.4h, #16
-	WORD   $0x6e2fdcaf // fmul v15.4s, v5.4s, v15.4s
-	WORD   $0x4eafd60f // fsub v15.4s, v16.4s, v15.4s
-	WORD   $0x4e2fe5f0 // fcmeq v16.4s, v15.4s, v15.4s
-	WORD   $0x6e205a10 // mvn v16.16b, v16.16b
-	WORD   $0x4eae85ee // add v14.4s, v15.4s, v14.4s
-	WORD   $0x4eb01dce // orr v14.16b, v14.16b, v16.16b
+	VLD1   (R0), [V15.H4]
+	WORD   $0x2e6139ef // shll v15.4s, v15.4h, #16
+	WORD   $0x6e2edcae // fmul v14.4s, v5.4s, v14.4s
+	WORD   $0x4eaed5ee // fsub v14.4s, v15.4s, v14.4s
+	WORD   $0x4eb185cf // add v15.4s, v14.4s, v17.4s
+	WORD   $0x4e2ee5ce // fcmeq v14.4s, v14.4s, v14.4s
+	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
+	WORD   $0x4eae1dee // orr v14.16b, v15.16b, v14.16b
 	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
 	VST1.P [V14.H4], 8(R0)
 
-	// the element's global index
-	WORD $0x4eab1d6e // orr v14.16b, v11.16b, v11.16b
-	WORD $0x4eac856b // add v11.4s, v11.4s, v12.4s
-
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V15.S4]
-	WORD   $0x6e20ddef // fmul v15.4s, v15.4s, v0.4s
+	VLD1.P 16(R1), [V14.S4]
+	WORD   $0x6e20ddce // fmul v14.4s, v14.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V16.H4]
-	WORD $0x2e613a10 // shll v16.4s, v16.4h, #16
-	WORD $0x6e30dc30 // fmul v16.4s, v1.4s, v16.4s
-	WORD $0x4e30d5ef // fadd v15.4s, v15.4s, v16.4s
+	VLD1 (R0), [V15.H4]
+	WORD $0x2e6139ef // shll v15.4s, v15.4h, #16
+	WORD $0x6e2fdc2f // fmul v15.4s, v1.4s, v15.4s
+	WORD $0x4e2fd5ce // fadd v14.4s, v14.4s, v15.4s
 
 	// momentum buffer
-	VLD1 (R2), [V16.H4]
-	WORD $0x2e613a10 // shll v16.4s, v16.4h, #16
-	WORD $0x6e30dc50 // fmul v16.4s, v2.4s, v16.4s
-	WORD $0x6e2fdc71 // fmul v17.4s, v3.4s, v15.4s
-	WORD $0x4e31d610 // fadd v16.4s, v16.4s, v17.4s
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD   $0x4ea885d1 // add v17.4s, v14.4s, v8.4s
-	WORD   $0x6f300632 // ushr v18.4s, v17.4s, #16
-	WORD   $0x6e321e31 // eor v17.16b, v17.16b, v18.16b
-	WORD   $0x4ea99e31 // mul v17.4s, v17.4s, v9.4s
-	WORD   $0x6f310632 // ushr v18.4s, v17.4s, #15
-	WORD   $0x6e321e31 // eor v17.16b, v17.16b, v18.16b
-	WORD   $0x4eaa9e31 // mul v17.4s, v17.4s, v10.4s
-	WORD   $0x6f300631 // ushr v17.4s, v17.4s, #16
-	WORD   $0x4e30e612 // fcmeq v18.4s, v16.4s, v16.4s
-	WORD   $0x6e205a52 // mvn v18.16b, v18.16b
-	WORD   $0x4eb18611 // add v17.4s, v16.4s, v17.4s
-	WORD   $0x4eb21e31 // orr v17.16b, v17.16b, v18.16b
-	WORD   $0x0f108631 // shrn v17.4h, v17.4s, #16
-	VST1.P [V17.H4], 8(R2)
-
-	// Nesterov look-ahead
-	WORD $0x6e30dc90 // fmul v16.4s, v4.4s, v16.4s
+	VLD1 (R2), [V15.H4]
+	WORD $0x2e6139ef // shll v15.4s, v15.4h, #16
+	WORD $0x6e2fdc4f // fmul v15.4s, v2.4s, v15.4s
+	WORD $0x6e2edc70 // fmul v16.4s, v3.4s, v14.4s
 	WORD $0x4e30d5ef // fadd v15.4s, v15.4s, v16.4s
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD $0x4ea785ce // add v14.4s, v14.4s, v7.4s
-	WORD $0x6f3005d0 // ushr v16.4s, v14.4s, #16
-	WORD $0x6e301dce // eor v14.16b, v14.16b, v16.16b
-	WORD $0x4ea99dce // mul v14.4s, v14.4s, v9.4s
-	WORD $0x6f3105d0 // ushr v16.4s, v14.4s, #15
-	WORD $0x6e301dce // eor v14.16b, v14.16b, v16.16b
-	WORD $0x4eaa9dce // mul v14.4s, v14.4s, v10.4s
-	WORD $0x6f3005ce // ushr v14.4s, v14.4s, #16
+	// the rounding bits: lowbias32(index + key)
+	WORD   $0x4eab1d70 // orr v16.16b, v11.16b, v11.16b
+	WORD   $0x4eac856b // add v11.4s, v11.4s, v12.4s
+	WORD   $0x4ea78610 // add v16.4s, v16.4s, v7.4s
+	WORD   $0x6f300611 // ushr v17.4s, v16.4s, #16
+	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
+	WORD   $0x4ea89e10 // mul v16.4s, v16.4s, v8.4s
+	WORD   $0x6f310611 // ushr v17.4s, v16.4s, #15
+	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
+	WORD   $0x4ea99e10 // mul v16.4s, v16.4s, v9.4s
+	WORD   $0x6f300611 // ushr v17.4s, v16.4s, #16
+	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
+	WORD   $0x4e2a1e10 // and v16.16b, v16.16b, v10.16b
+	WORD   $0x4eb085f0 // add v16.4s, v15.4s, v16.4s
+	WORD   $0x4e2fe5f2 // fcmeq v18.4s, v15.4s, v15.4s
+	WORD   $0x6e205a52 // mvn v18.16b, v18.16b
+	WORD   $0x4eb21e10 // orr v16.16b, v16.16b, v18.16b
+	WORD   $0x0f108610 // shrn v16.4h, v16.4s, #16
+	VST1.P [V16.H4], 8(R2)
+
+	// Nesterov look-ahead
+	WORD $0x6e2fdc8f // fmul v15.4s, v4.4s, v15.4s
+	WORD $0x4e2fd5ce // fadd v14.4s, v14.4s, v15.4s
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V16.H4]
-	WORD   $0x2e613a10 // shll v16.4s, v16.4h, #16
-	WORD   $0x6e2fdcaf // fmul v15.4s, v5.4s, v15.4s
-	WORD   $0x4eafd60f // fsub v15.4s, v16.4s, v15.4s
-	WORD   $0x4e2fe5f0 // fcmeq v16.4s, v15.4s, v15.4s
-	WORD   $0x6e205a10 // mvn v16.16b, v16.16b
-	WORD   $0x4eae85ee // add v14.4s, v15.4s, v14.4s
-	WORD   $0x4eb01dce // orr v14.16b, v14.16b, v16.16b
+	VLD1   (R0), [V15.H4]
+	WORD   $0x2e6139ef // shll v15.4s, v15.4h, #16
+	WORD   $0x6e2edcae // fmul v14.4s, v5.4s, v14.4s
+	WORD   $0x4eaed5ee // fsub v14.4s, v15.4s, v14.4s
+	WORD   $0x4eb185cf // add v15.4s, v14.4s, v17.4s
+	WORD   $0x4e2ee5ce // fcmeq v14.4s, v14.4s, v14.4s
+	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
+	WORD   $0x4eae1dee // orr v14.16b, v15.16b, v14.16b
 	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
 	VST1.P [V14.H4], 8(R0)
 	SUB    $16, R3
@@ -3546,66 +3314,56 @@ single:
 	CMP $4, R3
 	BLT tail
 
-	// the element's global index
-	WORD $0x4eab1d6e // orr v14.16b, v11.16b, v11.16b
-	WORD $0x4eac856b // add v11.4s, v11.4s, v12.4s
-
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V15.S4]
-	WORD   $0x6e20ddef // fmul v15.4s, v15.4s, v0.4s
+	VLD1.P 16(R1), [V14.S4]
+	WORD   $0x6e20ddce // fmul v14.4s, v14.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V16.H4]
-	WORD $0x2e613a10 // shll v16.4s, v16.4h, #16
-	WORD $0x6e30dc30 // fmul v16.4s, v1.4s, v16.4s
-	WORD $0x4e30d5ef // fadd v15.4s, v15.4s, v16.4s
+	VLD1 (R0), [V15.H4]
+	WORD $0x2e6139ef // shll v15.4s, v15.4h, #16
+	WORD $0x6e2fdc2f // fmul v15.4s, v1.4s, v15.4s
+	WORD $0x4e2fd5ce // fadd v14.4s, v14.4s, v15.4s
 
 	// momentum buffer
-	VLD1 (R2), [V16.H4]
-	WORD $0x2e613a10 // shll v16.4s, v16.4h, #16
-	WORD $0x6e30dc50 // fmul v16.4s, v2.4s, v16.4s
-	WORD $0x6e2fdc71 // fmul v17.4s, v3.4s, v15.4s
-	WORD $0x4e31d610 // fadd v16.4s, v16.4s, v17.4s
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD   $0x4ea885d1 // add v17.4s, v14.4s, v8.4s
-	WORD   $0x6f300632 // ushr v18.4s, v17.4s, #16
-	WORD   $0x6e321e31 // eor v17.16b, v17.16b, v18.16b
-	WORD   $0x4ea99e31 // mul v17.4s, v17.4s, v9.4s
-	WORD   $0x6f310632 // ushr v18.4s, v17.4s, #15
-	WORD   $0x6e321e31 // eor v17.16b, v17.16b, v18.16b
-	WORD   $0x4eaa9e31 // mul v17.4s, v17.4s, v10.4s
-	WORD   $0x6f300631 // ushr v17.4s, v17.4s, #16
-	WORD   $0x4e30e612 // fcmeq v18.4s, v16.4s, v16.4s
-	WORD   $0x6e205a52 // mvn v18.16b, v18.16b
-	WORD   $0x4eb18611 // add v17.4s, v16.4s, v17.4s
-	WORD   $0x4eb21e31 // orr v17.16b, v17.16b, v18.16b
-	WORD   $0x0f108631 // shrn v17.4h, v17.4s, #16
-	VST1.P [V17.H4], 8(R2)
-
-	// Nesterov look-ahead
-	WORD $0x6e30dc90 // fmul v16.4s, v4.4s, v16.4s
+	VLD1 (R2), [V15.H4]
+	WORD $0x2e6139ef // shll v15.4s, v15.4h, #16
+	WORD $0x6e2fdc4f // fmul v15.4s, v2.4s, v15.4s
+	WORD $0x6e2edc70 // fmul v16.4s, v3.4s, v14.4s
 	WORD $0x4e30d5ef // fadd v15.4s, v15.4s, v16.4s
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD $0x4ea785ce // add v14.4s, v14.4s, v7.4s
-	WORD $0x6f3005d0 // ushr v16.4s, v14.4s, #16
-	WORD $0x6e301dce // eor v14.16b, v14.16b, v16.16b
-	WORD $0x4ea99dce // mul v14.4s, v14.4s, v9.4s
-	WORD $0x6f3105d0 // ushr v16.4s, v14.4s, #15
-	WORD $0x6e301dce // eor v14.16b, v14.16b, v16.16b
-	WORD $0x4eaa9dce // mul v14.4s, v14.4s, v10.4s
-	WORD $0x6f3005ce // ushr v14.4s, v14.4s, #16
+	// the rounding bits: lowbias32(index + key)
+	WORD   $0x4eab1d70 // orr v16.16b, v11.16b, v11.16b
+	WORD   $0x4eac856b // add v11.4s, v11.4s, v12.4s
+	WORD   $0x4ea78610 // add v16.4s, v16.4s, v7.4s
+	WORD   $0x6f300611 // ushr v17.4s, v16.4s, #16
+	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
+	WORD   $0x4ea89e10 // mul v16.4s, v16.4s, v8.4s
+	WORD   $0x6f310611 // ushr v17.4s, v16.4s, #15
+	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
+	WORD   $0x4ea99e10 // mul v16.4s, v16.4s, v9.4s
+	WORD   $0x6f300611 // ushr v17.4s, v16.4s, #16
+	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
+	WORD   $0x4e2a1e10 // and v16.16b, v16.16b, v10.16b
+	WORD   $0x4eb085f0 // add v16.4s, v15.4s, v16.4s
+	WORD   $0x4e2fe5f2 // fcmeq v18.4s, v15.4s, v15.4s
+	WORD   $0x6e205a52 // mvn v18.16b, v18.16b
+	WORD   $0x4eb21e10 // orr v16.16b, v16.16b, v18.16b
+	WORD   $0x0f108610 // shrn v16.4h, v16.4s, #16
+	VST1.P [V16.H4], 8(R2)
+
+	// Nesterov look-ahead
+	WORD $0x6e2fdc8f // fmul v15.4s, v4.4s, v15.4s
+	WORD $0x4e2fd5ce // fadd v14.4s, v14.4s, v15.4s
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V16.H4]
-	WORD   $0x2e613a10 // shll v16.4s, v16.4h, #16
-	WORD   $0x6e2fdcaf // fmul v15.4s, v5.4s, v15.4s
-	WORD   $0x4eafd60f // fsub v15.4s, v16.4s, v15.4s
-	WORD   $0x4e2fe5f0 // fcmeq v16.4s, v15.4s, v15.4s
-	WORD   $0x6e205a10 // mvn v16.16b, v16.16b
-	WORD   $0x4eae85ee // add v14.4s, v15.4s, v14.4s
-	WORD   $0x4eb01dce // orr v14.16b, v14.16b, v16.16b
+	VLD1   (R0), [V15.H4]
+	WORD   $0x2e6139ef // shll v15.4s, v15.4h, #16
+	WORD   $0x6e2edcae // fmul v14.4s, v5.4s, v14.4s
+	WORD   $0x4eaed5ee // fsub v14.4s, v15.4s, v14.4s
+	WORD   $0x4eb185cf // add v15.4s, v14.4s, v17.4s
+	WORD   $0x4e2ee5ce // fcmeq v14.4s, v14.4s, v14.4s
+	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
+	WORD   $0x4eae1dee // orr v14.16b, v15.16b, v14.16b
 	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
 	VST1.P [V14.H4], 8(R0)
 	SUB    $4, R3
@@ -3615,69 +3373,59 @@ single:
 tail:
 	CBZ R3, done
 
-	// the element's global index
-	WORD $0x4eab1d6e // orr v14.16b, v11.16b, v11.16b
-	WORD $0x4ead856b // add v11.4s, v11.4s, v13.4s
-
 	// scaled gradient (the scale is negative when maximizing)
-	FMOVS.P 4(R1), F15
-	FMULS   F0, F15, F15
+	FMOVS.P 4(R1), F14
+	FMULS   F0, F14, F14
 
 	// L2 weight decay folded into the gradient
 	MOVHU (R0), R9
-	VMOV  R9, V16.S[0]
-	WORD  $0x2e613a10 // shll v16.4s, v16.4h, #16
-	FMULS F16, F1, F16
-	FADDS F16, F15, F15
+	VMOV  R9, V15.S[0]
+	WORD  $0x2e6139ef // shll v15.4s, v15.4h, #16
+	FMULS F15, F1, F15
+	FADDS F15, F14, F14
 
 	// momentum buffer
 	MOVHU (R2), R9
-	VMOV  R9, V16.S[0]
-	WORD  $0x2e613a10 // shll v16.4s, v16.4h, #16
-	FMULS F16, F2, F16
-	FMULS F15, F3, F17
-	FADDS F17, F16, F16
+	VMOV  R9, V15.S[0]
+	WORD  $0x2e6139ef // shll v15.4s, v15.4h, #16
+	FMULS F15, F2, F15
+	FMULS F14, F3, F16
+	FADDS F16, F15, F15
 
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD   $0x4ea885d1 // add v17.4s, v14.4s, v8.4s
-	WORD   $0x6f300632 // ushr v18.4s, v17.4s, #16
-	WORD   $0x6e321e31 // eor v17.16b, v17.16b, v18.16b
-	WORD   $0x4ea99e31 // mul v17.4s, v17.4s, v9.4s
-	WORD   $0x6f310632 // ushr v18.4s, v17.4s, #15
-	WORD   $0x6e321e31 // eor v17.16b, v17.16b, v18.16b
-	WORD   $0x4eaa9e31 // mul v17.4s, v17.4s, v10.4s
-	WORD   $0x6f300631 // ushr v17.4s, v17.4s, #16
-	WORD   $0x4e30e612 // fcmeq v18.4s, v16.4s, v16.4s
+	// the rounding bits: lowbias32(index + key)
+	WORD   $0x4eab1d70 // orr v16.16b, v11.16b, v11.16b
+	WORD   $0x4ead856b // add v11.4s, v11.4s, v13.4s
+	WORD   $0x4ea78610 // add v16.4s, v16.4s, v7.4s
+	WORD   $0x6f300611 // ushr v17.4s, v16.4s, #16
+	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
+	WORD   $0x4ea89e10 // mul v16.4s, v16.4s, v8.4s
+	WORD   $0x6f310611 // ushr v17.4s, v16.4s, #15
+	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
+	WORD   $0x4ea99e10 // mul v16.4s, v16.4s, v9.4s
+	WORD   $0x6f300611 // ushr v17.4s, v16.4s, #16
+	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
+	WORD   $0x4e2a1e10 // and v16.16b, v16.16b, v10.16b
+	WORD   $0x4eb085f0 // add v16.4s, v15.4s, v16.4s
+	WORD   $0x4e2fe5f2 // fcmeq v18.4s, v15.4s, v15.4s
 	WORD   $0x6e205a52 // mvn v18.16b, v18.16b
-	WORD   $0x4eb18611 // add v17.4s, v16.4s, v17.4s
-	WORD   $0x4eb21e31 // orr v17.16b, v17.16b, v18.16b
-	VMOV   V17.H[1], R9
+	WORD   $0x4eb21e10 // orr v16.16b, v16.16b, v18.16b
+	VMOV   V16.H[1], R9
 	MOVH.P R9, 2(R2)
 
 	// Nesterov look-ahead
-	FMULS F16, F4, F16
-	FADDS F16, F15, F15
-
-	// 16 random bits: the high half of lowbias32(index + key)
-	WORD $0x4ea785ce // add v14.4s, v14.4s, v7.4s
-	WORD $0x6f3005d0 // ushr v16.4s, v14.4s, #16
-	WORD $0x6e301dce // eor v14.16b, v14.16b, v16.16b
-	WORD $0x4ea99dce // mul v14.4s, v14.4s, v9.4s
-	WORD $0x6f3105d0 // ushr v16.4s, v14.4s, #15
-	WORD $0x6e301dce // eor v14.16b, v14.16b, v16.16b
-	WORD $0x4eaa9dce // mul v14.4s, v14.4s, v10.4s
-	WORD $0x6f3005ce // ushr v14.4s, v14.4s, #16
+	FMULS F15, F4, F15
+	FADDS F15, F14, F14
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	MOVHU  (R0), R9
-	VMOV   R9, V16.S[0]
-	WORD   $0x2e613a10 // shll v16.4s, v16.4h, #16
-	FMULS  F15, F5, F15
-	FSUBS  F15, F16, F15
-	WORD   $0x4e2fe5f0 // fcmeq v16.4s, v15.4s, v15.4s
-	WORD   $0x6e205a10 // mvn v16.16b, v16.16b
-	WORD   $0x4eae85ee // add v14.4s, v15.4s, v14.4s
-	WORD   $0x4eb01dce // orr v14.16b, v14.16b, v16.16b
+	VMOV   R9, V15.S[0]
+	WORD   $0x2e6139ef // shll v15.4s, v15.4h, #16
+	FMULS  F14, F5, F14
+	FSUBS  F14, F15, F14
+	WORD   $0x4eb185cf // add v15.4s, v14.4s, v17.4s
+	WORD   $0x4e2ee5ce // fcmeq v14.4s, v14.4s, v14.4s
+	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
+	WORD   $0x4eae1dee // orr v14.16b, v15.16b, v14.16b
 	VMOV   V14.H[1], R9
 	MOVH.P R9, 2(R0)
 	SUB    $1, R3

@@ -44,7 +44,7 @@ func (f *fn) evalInt(e *ir.Expr) (operand.Op, bool) {
 	case ir.OpBits, ir.OpFromBits:
 		return f.eval(e.Args[0]), true
 	case ir.OpConst:
-		return f.intConsts[intConst(e.Imm)], true
+		return f.intConst(e.Imm), true
 	case ir.OpIndex:
 		return f.index(), true
 	case ir.OpNaNMask:
@@ -68,6 +68,12 @@ func (f *fn) evalInt(e *ir.Expr) (operand.Op, bool) {
 	if _, ok := intOps[e.Op]; !ok {
 		return nil, false
 	}
+	if f.evex() && e.Op == ir.OpOr && e.Args[1].Op == ir.OpNaNMask {
+		return f.orNaN(f.eval(e.Args[0]), f.reg(f.eval(e.Args[1].Args[0]))), true
+	}
+	if f.evex() && (e.Args[0].Op == ir.OpConst || e.Args[1].Op == ir.OpConst) {
+		return f.intBcst(e), true
+	}
 	a, b := f.eval(e.Args[0]), f.eval(e.Args[1])
 	if operand.IsMem(a) {
 		if e.Op != ir.OpISub {
@@ -81,15 +87,13 @@ func (f *fn) evalInt(e *ir.Expr) (operand.Op, bool) {
 }
 
 // nanMask is all ones where a is NaN (compared unordered with itself):
-// VCMPPS gives the mask on YMM; on ZMM it gives a K register, which picks
-// an all-ones constant with a zero-masked move.
+// VCMPPS gives the mask on YMM; on ZMM it gives a K register, which sets
+// all ones with a zero-masked VPTERNLOGD (any inputs, truth table 0xff).
 func (f *fn) nanMask(a reg.VecVirtual) reg.VecVirtual {
 	dst := f.vec()
 	switch {
 	case f.evex():
-		k := f.ctx.K()
-		f.ctx.VCMPPS(operand.U8(cmpUnord), a, a, k)
-		f.ctx.VMOVDQA32_Z(f.intConsts[intConst(allOnes)], k, dst)
+		f.ctx.VPTERNLOGD_Z(operand.U8(0xff), a, a, f.unordered(a), dst)
 	case f.scalarForm:
 		f.ctx.VCMPSS(operand.U8(cmpUnord), a.AsX(), a.AsX(), dst.AsX())
 	default:
@@ -98,7 +102,23 @@ func (f *fn) nanMask(a reg.VecVirtual) reg.VecVirtual {
 	return dst
 }
 
-// allOnes is the constant nanMask selects on ZMM.
+// unordered is a K register with a bit set where a lane of a is NaN.
+func (f *fn) unordered(a reg.VecVirtual) reg.OpmaskVirtual {
+	k := f.ctx.K()
+	f.ctx.VCMPPS(operand.U8(cmpUnord), a, a, k)
+	return k
+}
+
+// orNaN emits x | NaNMask(a) on ZMM: the NaN lanes' K register picks a
+// broadcast all-ones constant over x (two instructions, where the mask
+// as a vector and an OR take three).
+func (f *fn) orNaN(x operand.Op, a reg.VecVirtual) reg.VecVirtual {
+	dst := f.vec()
+	f.ctx.VPBLENDMD_BCST(f.intConst(allOnes), f.reg(x), f.unordered(a), dst)
+	return dst
+}
+
+// allOnes is the constant orNaN selects on ZMM.
 const allOnes = 0xffffffff
 
 func (f *fn) intName(o ir.Op) string {
@@ -108,8 +128,53 @@ func (f *fn) intName(o ir.Op) string {
 	return intOps[o][0]
 }
 
-// intConst is the constants map's key of the uint32 c.
-func intConst(c uint32) string { return fmt.Sprintf("uint32 %#x", c) }
+// intConst is the uint32 c in every lane: on ZMM a 4-byte read-only
+// datum, which the instructions broadcast as they read it (EVEX embedded
+// broadcast), so that constants take no registers; else a register or a
+// stack copy from the prologue.
+func (f *fn) intConst(c uint32) operand.Op {
+	if !f.lvl.Masked {
+		return f.intConsts[fmt.Sprintf("uint32 %#x", c)]
+	}
+	consts, ok := constData[f.ctx]
+	if !ok {
+		consts = map[uint32]operand.Mem{}
+		constData[f.ctx] = consts
+	}
+	m, ok := consts[c]
+	if !ok {
+		m = f.ctx.StaticGlobal(fmt.Sprintf("uint32_%08x", c))
+		f.ctx.DataAttributes(attr.RODATA | attr.NOPTR)
+		f.ctx.AddDatum(0, operand.U32(c))
+		consts[c] = m
+	}
+	return m
+}
+
+// constData holds the constants of each file being built, by value.
+var constData = map[*build.Context]map[uint32]operand.Mem{}
+
+// bcstOps are the embedded-broadcast forms of the EVEX integer operations.
+func (f *fn) bcstOps() map[ir.Op]op {
+	c := f.ctx
+	return map[ir.Op]op{ir.OpIAdd: c.VPADDD_BCST, ir.OpISub: c.VPSUBD_BCST, ir.OpIMul: c.VPMULLD_BCST,
+		ir.OpXor: c.VPXORD_BCST, ir.OpAnd: c.VPANDD_BCST, ir.OpOr: c.VPORD_BCST}
+}
+
+// intBcst emits a binary integer operation with a constant operand on
+// ZMM, reading the constant with an embedded broadcast.
+func (f *fn) intBcst(e *ir.Expr) reg.VecVirtual {
+	x, c := e.Args[0], e.Args[1]
+	if x.Op == ir.OpConst {
+		if e.Op == ir.OpISub {
+			panic("amd64: constant minus a vector")
+		}
+		x, c = c, x
+	}
+	dst := f.vec()
+	f.bcstOps()[e.Op](f.intConst(c.Imm), f.reg(f.eval(x)), dst)
+	return dst
+}
 
 // intConstants lists the integer constants k's body needs, in order of
 // first use.
@@ -132,22 +197,6 @@ func intConstants(k *ir.Kernel) []uint32 {
 	return cs
 }
 
-// usesOp reports whether k's body has an op node.
-func usesOp(k *ir.Kernel, op ir.Op) bool {
-	found := false
-	var walk func(e *ir.Expr)
-	walk = func(e *ir.Expr) {
-		found = found || e.Op == op
-		for _, a := range e.Args {
-			walk(a)
-		}
-	}
-	for _, st := range k.Body {
-		walk(st.Value)
-	}
-	return found
-}
-
 // iotas holds the lane-number table of each file being built: 0, 1, ...
 // 15 as uint32, read once per kernel.
 var iotas = map[*build.Context]operand.Mem{}
@@ -165,13 +214,11 @@ func (f *fn) intPrologue() {
 		f.isa.movu(v, local)
 		return local
 	}
-	cs := intConstants(f.k)
-	if f.lvl.Masked && usesOp(f.k, ir.OpNaNMask) {
-		cs = append(cs, allOnes)
-	}
-	for _, c := range cs {
-		f.ctx.Comment(fmt.Sprintf("Constant: %#x", c))
-		f.intConsts[intConst(c)] = keep(f.broadcastBits(uint64(c)))
+	if !f.lvl.Masked { // ZMM reads its constants from memory; see intConst
+		for _, c := range intConstants(f.k) {
+			f.ctx.Comment(fmt.Sprintf("Constant: %#x", c))
+			f.intConsts[fmt.Sprintf("uint32 %#x", c)] = keep(f.broadcastBits(uint64(c)))
+		}
 	}
 	offset, ok := f.k.IndexOffset()
 	if !ok {

@@ -110,24 +110,51 @@ func (b *Builder) Index(offset string) *Expr {
 	return &Expr{Op: OpIndex, Name: offset}
 }
 
-// Hash16 is 16 random bits for the element, computed into the variable
-// h: the high 16 bits of lowbias32(index + key) (Chris Wellons'
-// two-round multiply-xorshift mixer, a bijection of uint32 with low
-// bias), as a uint32 in 0..65535. lowbias32's last step, x ^= x >> 16,
-// leaves the high 16 bits as they are, so it is left out.
-func Hash16(b *Builder, index, key *Expr) *Expr {
-	x := b.Let("h", IAdd(index, key), "16 random bits: the high half of lowbias32(index + key)")
+// Hash is the random bits of an element's stochastic roundings: x =
+// lowbias32(index + key) (Chris Wellons' two-round multiply-xorshift
+// mixer, a bijection of uint32 with low bias), computed once per element
+// into the variables h (x) and hs (x >> 16, lowbias32's last shift, kept
+// for the first stream's bits). Bits then gives each of up to three
+// streams its 16 bits.
+type Hash struct{ x, hi *Expr }
+
+// NewHash emits the element's hash of index and key.
+func NewHash(b *Builder, index, key *Expr) *Hash {
+	x := b.Let("h", IAdd(index, key), "the rounding bits: lowbias32(index + key)")
 	x = b.Let("h", Xor(x, Shr(x, 16)), "")
 	x = b.Let("h", IMul(x, Const(0x7feb352d)), "")
 	x = b.Let("h", Xor(x, Shr(x, 15)), "")
-	return Shr(IMul(x, Const(0x846ca68b)), 16)
+	x = b.Let("h", IMul(x, Const(0x846ca68b)), "")
+	hi := b.Let("hs", Shr(x, 16), "")
+	return &Hash{x: b.Let("h", Xor(x, hi), ""), hi: hi}
+}
+
+// HashMul is the odd multiplier of the third stream's bits (2^32 over
+// the golden ratio, Knuth's multiplicative hash).
+const HashMul = 0x9e3779b9
+
+// Bits is the 16 random bits of stream j (0, 1 or 2), as a uint32 in
+// 0..65535: x's high half, x's low half, and the high half of x *
+// HashMul. Each is uniform over 0..65535 when the key is (x is, a
+// bijection of index + key; so is x * HashMul, odd), and the first two
+// are independent.
+func (h *Hash) Bits(j int) *Expr {
+	switch j {
+	case 0:
+		return h.hi
+	case 1:
+		return And(h.x, Const(0xffff))
+	case 2:
+		return Shr(IMul(h.x, Const(HashMul)), 16)
+	}
+	panic("ir: a hash gives the bits of three streams")
 }
 
 // RoundBF16 is float32 x rounded to bfloat16, as a uint32 whose high 16
 // bits are the bfloat16 (what a store to a BF16 stream writes): x's bits
 // plus a bias, truncated. x's bits are first held in the variable uvar.
-// The bias is in 0..65535: with stochastic, the 16 random bits
-// Hash16(index, key), which round up with probability equal to the
+// The bias is in 0..65535: with stochastic (random non-nil), the 16 random
+// bits random, which round up with probability equal to the
 // distance from the bfloat16 below in units of its last place (Zamirai et
 // al.; torchao's bf16_stochastic_round); else 0x7fff plus the lowest kept
 // bit, which rounds to nearest, ties to even.
@@ -141,18 +168,17 @@ func Hash16(b *Builder, index, key *Expr) *Expr {
 // carries into the sign. (Setting all bits costs one OR; keeping the sign
 // and payload would cost three more operations per store, a measurable
 // share of the kernel.)
-func RoundBF16(b *Builder, x *Expr, uvar string, stochastic bool, index, key *Expr) *Expr {
+func RoundBF16(b *Builder, x *Expr, uvar string, random *Expr) *Expr {
 	var bias *Expr
-	if stochastic {
-		bias = b.Let("bias", Hash16(b, index, key), "")
+	if random != nil {
+		bias = b.Let("bias", random, "")
 	}
 	r := b.Let("r", x, "round to bfloat16 (NaN becomes the NaN 0xffff)")
 	u := b.Let(uvar, Bits(r), "")
-	if !stochastic {
+	if random == nil {
 		bias = b.Let("bias", IAdd(And(Shr(u, 16), Const(1)), Const(0x7fff)), "")
 	}
-	nan := b.Let("nan", NaNMask(r), "")
-	return Or(IAdd(u, bias), nan)
+	return Or(IAdd(u, bias), NaNMask(r))
 }
 
 // StreamOf is the kernel's stream s.

@@ -1,23 +1,24 @@
 package optimizers
 
-import . "github.com/fusedopt/fusedopt/gen/ir"
+import (
+	"slices"
+
+	. "github.com/fusedopt/fusedopt/gen/ir"
+)
 
 // bf16Variants builds the bfloat16 storage variants of an optimizer: its
 // streams (named; grad is float32, or bfloat16 with grad16, the others
-// bfloat16), its scalars followed by the element offset and one hash key
-// per stored stream ("k" + the stream's name, in the order of stored),
+// bfloat16), its scalars followed by the element offset and the hash key,
 // and its options followed by Stochastic. body is the float32 update,
-// storing through store, which rounds: to nearest even, or with 16 bits
-// of Hash16 of the element's global index and the stream's key, a scalar
-// the kernels package derives per call from the seed, the step and the
-// stream's position in stored.
+// storing through store, which rounds: to nearest even, or with the 16
+// bits of the stream's position in stored (at most three) from one hash
+// per element of its global index and the key, a scalar the kernels
+// package derives per call from the seed and the step.
 func bf16Variants(name string, grad16 bool, names []string, scalars []Scalar, stored []string, opts []Option,
 	body func(b *Builder, on map[string]bool, store func(stream string, x *Expr))) []*Kernel {
 	scalars = append(append([]Scalar(nil), scalars...),
 		Scalar{Name: "off", Doc: "global index of the first element, mod 2^32", Type: IntScalar})
-	for _, s := range stored {
-		scalars = append(scalars, Scalar{Name: "k" + s, Doc: "hash key of " + s + "'s rounding", Type: IntScalar})
-	}
+	scalars = append(scalars, Scalar{Name: "key", Doc: "hash key of the step's roundings", Type: IntScalar})
 	if grad16 {
 		name += "Grad"
 	}
@@ -30,12 +31,16 @@ func bf16Variants(name string, grad16 bool, names []string, scalars []Scalar, st
 			}
 		}
 		b := NewBuilder(name, variant, ss, scalars)
-		var idx *Expr
-		if on["Stochastic"] {
-			idx = b.Let("idx", b.Index("off"), "the element's global index")
-		}
+		var h *Hash // made at the first store, so that it is live for the shortest time
 		body(b, on, func(s string, x *Expr) {
-			b.Store(s, RoundBF16(b, x, "u", on["Stochastic"], idx, b.Scalar("k"+s)))
+			var random *Expr
+			if on["Stochastic"] {
+				if h == nil {
+					h = NewHash(b, b.Index("off"), b.Scalar("key"))
+				}
+				random = h.Bits(slices.Index(stored, s))
+			}
+			b.Store(s, RoundBF16(b, x, "u", random))
 		})
 		return b.Kernel()
 	})
