@@ -1666,7 +1666,7 @@ done:
 
 // func adamBF16GradAVX512F32(param []uint16, grad []uint16, m []uint16, v []uint16, s [12]float32)
 // Requires: AVX, AVX512F, AVX512VL, BMI2
-TEXT ·adamBF16GradAVX512F32(SB), NOSPLIT, $448-144
+TEXT ·adamBF16GradAVX512F32(SB), NOSPLIT, $0-144
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -1677,19 +1677,12 @@ TEXT ·adamBF16GradAVX512F32(SB), NOSPLIT, $448-144
 	VBROADCASTSS s_0+96(FP), Z0
 	VBROADCASTSS s_2+104(FP), Z1
 	VBROADCASTSS s_3+108(FP), Z2
-	VMOVUPS      Z2, (SP)
-	VBROADCASTSS s_4+112(FP), Z2
-	VMOVUPS      Z2, 64(SP)
-	VBROADCASTSS s_5+116(FP), Z2
-	VMOVUPS      Z2, 128(SP)
-	VBROADCASTSS s_6+120(FP), Z2
-	VMOVUPS      Z2, 192(SP)
-	VBROADCASTSS s_7+124(FP), Z2
-	VMOVUPS      Z2, 256(SP)
-	VBROADCASTSS s_8+128(FP), Z2
-	VMOVUPS      Z2, 320(SP)
-	VBROADCASTSS s_9+132(FP), Z2
-	VMOVUPS      Z2, 384(SP)
+	VBROADCASTSS s_4+112(FP), Z3
+	VBROADCASTSS s_5+116(FP), Z4
+	VBROADCASTSS s_6+120(FP), Z5
+	VBROADCASTSS s_7+124(FP), Z6
+	VBROADCASTSS s_8+128(FP), Z7
+	VBROADCASTSS s_9+132(FP), Z8
 	XORQ         DI, DI
 
 	// Main loop: 4 vectors of 16 elements per iteration.
@@ -1700,220 +1693,194 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VPMOVZXWD (DX)(DI*2), Z2
-	VPSLLD    $0x10, Z2, Z2
-	VMULPS    Z0, Z2, Z2
-	VPMOVZXWD 32(DX)(DI*2), Z21
-	VPSLLD    $0x10, Z21, Z21
-	VMULPS    Z0, Z21, Z21
-	VPMOVZXWD 64(DX)(DI*2), Z22
-	VPSLLD    $0x10, Z22, Z22
-	VMULPS    Z0, Z22, Z22
-	VPMOVZXWD 96(DX)(DI*2), Z23
-	VPSLLD    $0x10, Z23, Z23
-	VMULPS    Z0, Z23, Z23
+	VPSLLD      $0x10, (DX)(DI*2), Z9
+	VMULPS      Z0, Z9, Z9
+	VMOVDQU32   (DX)(DI*2), Z10
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z10, Z10
+	VMULPS      Z0, Z10, Z10
+	VPSLLD      $0x10, 64(DX)(DI*2), Z11
+	VMULPS      Z0, Z11, Z11
+	VMOVDQU32   64(DX)(DI*2), Z12
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z12, Z12
+	VMULPS      Z0, Z12, Z12
 
 	// first moment
-	VPMOVZXWD (BX)(DI*2), Z24
-	VPSLLD    $0x10, Z24, Z24
-	VMULPS    Z24, Z1, Z24
-	VMULPS    (SP), Z2, Z25
-	VADDPS    Z25, Z24, Z24
-	VPMOVZXWD 32(BX)(DI*2), Z25
-	VPSLLD    $0x10, Z25, Z25
-	VMULPS    Z25, Z1, Z25
-	VMULPS    (SP), Z21, Z26
-	VADDPS    Z26, Z25, Z25
-	VPMOVZXWD 64(BX)(DI*2), Z26
-	VPSLLD    $0x10, Z26, Z26
-	VMULPS    Z26, Z1, Z26
-	VMULPS    (SP), Z22, Z27
-	VADDPS    Z27, Z26, Z26
-	VPMOVZXWD 96(BX)(DI*2), Z27
-	VPSLLD    $0x10, Z27, Z27
-	VMULPS    Z27, Z1, Z27
-	VMULPS    (SP), Z23, Z28
-	VADDPS    Z28, Z27, Z27
+	VPSLLD      $0x10, (BX)(DI*2), Z13
+	VMULPS      Z13, Z1, Z13
+	VMULPS      Z9, Z2, Z14
+	VADDPS      Z14, Z13, Z13
+	VMOVDQU32   (BX)(DI*2), Z14
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z14, Z14
+	VMULPS      Z14, Z1, Z14
+	VMULPS      Z10, Z2, Z15
+	VADDPS      Z15, Z14, Z14
+	VPSLLD      $0x10, 64(BX)(DI*2), Z15
+	VMULPS      Z15, Z1, Z15
+	VMULPS      Z11, Z2, Z16
+	VADDPS      Z16, Z15, Z15
+	VMOVDQU32   64(BX)(DI*2), Z16
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z16, Z16
+	VMULPS      Z16, Z1, Z16
+	VMULPS      Z12, Z2, Z17
+	VADDPS      Z17, Z16, Z16
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD         $0x10, Z24, Z28
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z28, Z28
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z28, Z28
-	VPSRLD         $0x10, Z25, Z29
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z29, Z29
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z29, Z29
-	VPSRLD         $0x10, Z26, Z30
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z30, Z30
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z30, Z30
-	VPSRLD         $0x10, Z27, Z31
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z31, Z31
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z31, Z31
-	VPADDD         Z28, Z24, Z28
-	VCMPPS         $0x03, Z24, Z24, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z28, K1, Z3
-	VPSRLD         $0x10, Z3, Z28
-	VPMOVDW        Z28, Y28
-	VMOVDQU32      Y28, (BX)(DI*2)
-	VPADDD         Z29, Z25, Z28
-	VCMPPS         $0x03, Z25, Z25, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z28, K1, Z4
-	VPSRLD         $0x10, Z4, Z28
-	VPMOVDW        Z28, Y28
-	VMOVDQU32      Y28, 32(BX)(DI*2)
-	VPADDD         Z30, Z26, Z28
-	VCMPPS         $0x03, Z26, Z26, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z28, K1, Z5
-	VPSRLD         $0x10, Z5, Z28
-	VPMOVDW        Z28, Y28
-	VMOVDQU32      Y28, 64(BX)(DI*2)
-	VPADDD         Z31, Z27, Z28
-	VCMPPS         $0x03, Z27, Z27, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z28, K1, Z6
-	VPSRLD         $0x10, Z6, Z28
-	VPMOVDW        Z28, Y28
-	VMOVDQU32      Y28, 96(BX)(DI*2)
+	VPSRLD          $0x10, Z13, Z17
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z17, Z17
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z17, Z17
+	VPSRLD          $0x10, Z14, Z18
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z18, Z18
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z18, Z18
+	VPSRLD          $0x10, Z15, Z19
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z19, Z19
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z19, Z19
+	VPSRLD          $0x10, Z16, Z20
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z20, Z20
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z20, Z20
+	VPADDD          Z17, Z13, Z17
+	VCMPPS          $0x03, Z13, Z13, K1
+	VPTERNLOGD      $0xff, Z17, Z17, K1, Z17
+	VPADDD          Z18, Z14, Z18
+	VCMPPS          $0x03, Z14, Z14, K1
+	VPTERNLOGD      $0xff, Z18, Z18, K1, Z18
+	VPSRLD          $0x10, Z17, Z17
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z18, Z17
+	VMOVDQU32       Z17, (BX)(DI*2)
+	VPADDD          Z19, Z15, Z17
+	VCMPPS          $0x03, Z15, Z15, K1
+	VPTERNLOGD      $0xff, Z17, Z17, K1, Z17
+	VPADDD          Z20, Z16, Z18
+	VCMPPS          $0x03, Z16, Z16, K1
+	VPTERNLOGD      $0xff, Z18, Z18, K1, Z18
+	VPSRLD          $0x10, Z17, Z17
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z18, Z17
+	VMOVDQU32       Z17, 64(BX)(DI*2)
 
 	// second moment
-	VPMOVZXWD (SI)(DI*2), Z28
-	VPSLLD    $0x10, Z28, Z28
-	VMULPS    64(SP), Z28, Z28
-	VMULPS    Z2, Z2, Z2
-	VMULPS    128(SP), Z2, Z2
-	VADDPS    Z2, Z28, Z2
-	VPMOVZXWD 32(SI)(DI*2), Z28
-	VPSLLD    $0x10, Z28, Z28
-	VMULPS    64(SP), Z28, Z28
-	VMULPS    Z21, Z21, Z21
-	VMULPS    128(SP), Z21, Z21
-	VADDPS    Z21, Z28, Z21
-	VPMOVZXWD 64(SI)(DI*2), Z28
-	VPSLLD    $0x10, Z28, Z28
-	VMULPS    64(SP), Z28, Z28
-	VMULPS    Z22, Z22, Z22
-	VMULPS    128(SP), Z22, Z22
-	VADDPS    Z22, Z28, Z22
-	VPMOVZXWD 96(SI)(DI*2), Z28
-	VPSLLD    $0x10, Z28, Z28
-	VMULPS    64(SP), Z28, Z28
-	VMULPS    Z23, Z23, Z23
-	VMULPS    128(SP), Z23, Z23
-	VADDPS    Z23, Z28, Z23
+	VPSLLD      $0x10, (SI)(DI*2), Z17
+	VMULPS      Z17, Z3, Z17
+	VMULPS      Z9, Z9, Z9
+	VMULPS      Z9, Z4, Z9
+	VADDPS      Z9, Z17, Z9
+	VMOVDQU32   (SI)(DI*2), Z17
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z17, Z17
+	VMULPS      Z17, Z3, Z17
+	VMULPS      Z10, Z10, Z10
+	VMULPS      Z10, Z4, Z10
+	VADDPS      Z10, Z17, Z10
+	VPSLLD      $0x10, 64(SI)(DI*2), Z17
+	VMULPS      Z17, Z3, Z17
+	VMULPS      Z11, Z11, Z11
+	VMULPS      Z11, Z4, Z11
+	VADDPS      Z11, Z17, Z11
+	VMOVDQU32   64(SI)(DI*2), Z17
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z17, Z17
+	VMULPS      Z17, Z3, Z17
+	VMULPS      Z12, Z12, Z12
+	VMULPS      Z12, Z4, Z12
+	VADDPS      Z12, Z17, Z12
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD         $0x10, Z2, Z28
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z28, Z28
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z28, Z28
-	VPSRLD         $0x10, Z21, Z29
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z29, Z29
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z29, Z29
-	VPSRLD         $0x10, Z22, Z30
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z30, Z30
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z30, Z30
-	VPSRLD         $0x10, Z23, Z31
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z31, Z31
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z31, Z31
-	VPADDD         Z28, Z2, Z28
-	VCMPPS         $0x03, Z2, Z2, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z28, K1, Z7
-	VPSRLD         $0x10, Z7, Z28
-	VPMOVDW        Z28, Y28
-	VMOVDQU32      Y28, (SI)(DI*2)
-	VPADDD         Z29, Z21, Z28
-	VCMPPS         $0x03, Z21, Z21, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z28, K1, Z8
-	VPSRLD         $0x10, Z8, Z28
-	VPMOVDW        Z28, Y28
-	VMOVDQU32      Y28, 32(SI)(DI*2)
-	VPADDD         Z30, Z22, Z28
-	VCMPPS         $0x03, Z22, Z22, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z28, K1, Z9
-	VPSRLD         $0x10, Z9, Z28
-	VPMOVDW        Z28, Y28
-	VMOVDQU32      Y28, 64(SI)(DI*2)
-	VPADDD         Z31, Z23, Z28
-	VCMPPS         $0x03, Z23, Z23, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z28, K1, Z10
-	VPSRLD         $0x10, Z10, Z28
-	VPMOVDW        Z28, Y28
-	VMOVDQU32      Y28, 96(SI)(DI*2)
+	VPSRLD          $0x10, Z9, Z17
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z17, Z17
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z17, Z17
+	VPSRLD          $0x10, Z10, Z18
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z18, Z18
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z18, Z18
+	VPSRLD          $0x10, Z11, Z19
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z19, Z19
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z19, Z19
+	VPSRLD          $0x10, Z12, Z20
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z20, Z20
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z20, Z20
+	VPADDD          Z17, Z9, Z17
+	VCMPPS          $0x03, Z9, Z9, K1
+	VPTERNLOGD      $0xff, Z17, Z17, K1, Z17
+	VPADDD          Z18, Z10, Z18
+	VCMPPS          $0x03, Z10, Z10, K1
+	VPTERNLOGD      $0xff, Z18, Z18, K1, Z18
+	VPSRLD          $0x10, Z17, Z17
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z18, Z17
+	VMOVDQU32       Z17, (SI)(DI*2)
+	VPADDD          Z19, Z11, Z17
+	VCMPPS          $0x03, Z11, Z11, K1
+	VPTERNLOGD      $0xff, Z17, Z17, K1, Z17
+	VPADDD          Z20, Z12, Z18
+	VCMPPS          $0x03, Z12, Z12, K1
+	VPTERNLOGD      $0xff, Z18, Z18, K1, Z18
+	VPSRLD          $0x10, Z17, Z17
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z18, Z17
+	VMOVDQU32       Z17, 64(SI)(DI*2)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPS Z2, Z2
-	VMULPS  192(SP), Z2, Z2
-	VADDPS  256(SP), Z2, Z2
-	VSQRTPS Z21, Z21
-	VMULPS  192(SP), Z21, Z21
-	VADDPS  256(SP), Z21, Z21
-	VSQRTPS Z22, Z22
-	VMULPS  192(SP), Z22, Z22
-	VADDPS  256(SP), Z22, Z22
-	VSQRTPS Z23, Z23
-	VMULPS  192(SP), Z23, Z23
-	VADDPS  256(SP), Z23, Z23
+	VSQRTPS Z9, Z9
+	VMULPS  Z5, Z9, Z9
+	VADDPS  Z6, Z9, Z9
+	VSQRTPS Z10, Z10
+	VMULPS  Z5, Z10, Z10
+	VADDPS  Z6, Z10, Z10
+	VSQRTPS Z11, Z11
+	VMULPS  Z5, Z11, Z11
+	VADDPS  Z6, Z11, Z11
+	VSQRTPS Z12, Z12
+	VMULPS  Z5, Z12, Z12
+	VADDPS  Z6, Z12, Z12
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD      (CX)(DI*2), Z28
-	VPSLLD         $0x10, Z28, Z28
-	VMULPS         384(SP), Z28, Z28
-	VDIVPS         Z2, Z24, Z2
-	VMULPS         320(SP), Z2, Z2
-	VSUBPS         Z2, Z28, Z2
-	VPMOVZXWD      32(CX)(DI*2), Z24
-	VPSLLD         $0x10, Z24, Z24
-	VMULPS         384(SP), Z24, Z24
-	VDIVPS         Z21, Z25, Z21
-	VMULPS         320(SP), Z21, Z21
-	VSUBPS         Z21, Z24, Z21
-	VPMOVZXWD      64(CX)(DI*2), Z24
-	VPSLLD         $0x10, Z24, Z24
-	VMULPS         384(SP), Z24, Z24
-	VDIVPS         Z22, Z26, Z22
-	VMULPS         320(SP), Z22, Z22
-	VSUBPS         Z22, Z24, Z22
-	VPMOVZXWD      96(CX)(DI*2), Z24
-	VPSLLD         $0x10, Z24, Z24
-	VMULPS         384(SP), Z24, Z24
-	VDIVPS         Z23, Z27, Z23
-	VMULPS         320(SP), Z23, Z23
-	VSUBPS         Z23, Z24, Z23
-	VPSRLD         $0x10, Z2, Z24
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z24, Z24
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z24, Z24
-	VPSRLD         $0x10, Z21, Z25
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z25, Z25
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z25, Z25
-	VPSRLD         $0x10, Z22, Z26
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z26, Z26
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z26, Z26
-	VPSRLD         $0x10, Z23, Z27
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z27, Z27
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z27, Z27
-	VPADDD         Z24, Z2, Z24
-	VCMPPS         $0x03, Z2, Z2, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z24, K1, Z11
-	VPSRLD         $0x10, Z11, Z2
-	VPMOVDW        Z2, Y2
-	VMOVDQU32      Y2, (CX)(DI*2)
-	VPADDD         Z25, Z21, Z2
-	VCMPPS         $0x03, Z21, Z21, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z2, K1, Z12
-	VPSRLD         $0x10, Z12, Z2
-	VPMOVDW        Z2, Y2
-	VMOVDQU32      Y2, 32(CX)(DI*2)
-	VPADDD         Z26, Z22, Z2
-	VCMPPS         $0x03, Z22, Z22, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z2, K1, Z13
-	VPSRLD         $0x10, Z13, Z2
-	VPMOVDW        Z2, Y2
-	VMOVDQU32      Y2, 64(CX)(DI*2)
-	VPADDD         Z27, Z23, Z2
-	VCMPPS         $0x03, Z23, Z23, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z2, K1, Z14
-	VPSRLD         $0x10, Z14, Z2
-	VPMOVDW        Z2, Y2
-	VMOVDQU32      Y2, 96(CX)(DI*2)
-	ADDQ           $0x00000040, DI
-	JMP            unrolled
+	VPSLLD          $0x10, (CX)(DI*2), Z17
+	VMULPS          Z8, Z17, Z17
+	VDIVPS          Z9, Z13, Z9
+	VMULPS          Z9, Z7, Z9
+	VSUBPS          Z9, Z17, Z9
+	VMOVDQU32       (CX)(DI*2), Z13
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z13, Z13
+	VMULPS          Z8, Z13, Z13
+	VDIVPS          Z10, Z14, Z10
+	VMULPS          Z10, Z7, Z10
+	VSUBPS          Z10, Z13, Z10
+	VPSLLD          $0x10, 64(CX)(DI*2), Z13
+	VMULPS          Z8, Z13, Z13
+	VDIVPS          Z11, Z15, Z11
+	VMULPS          Z11, Z7, Z11
+	VSUBPS          Z11, Z13, Z11
+	VMOVDQU32       64(CX)(DI*2), Z13
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z13, Z13
+	VMULPS          Z8, Z13, Z13
+	VDIVPS          Z12, Z16, Z12
+	VMULPS          Z12, Z7, Z12
+	VSUBPS          Z12, Z13, Z12
+	VPSRLD          $0x10, Z9, Z13
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z13, Z13
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z13, Z13
+	VPSRLD          $0x10, Z10, Z14
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z14, Z14
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z14, Z14
+	VPSRLD          $0x10, Z11, Z15
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z15, Z15
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z15, Z15
+	VPSRLD          $0x10, Z12, Z16
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z16, Z16
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z16, Z16
+	VPADDD          Z13, Z9, Z13
+	VCMPPS          $0x03, Z9, Z9, K1
+	VPTERNLOGD      $0xff, Z13, Z13, K1, Z13
+	VPADDD          Z14, Z10, Z9
+	VCMPPS          $0x03, Z10, Z10, K1
+	VPTERNLOGD      $0xff, Z9, Z9, K1, Z9
+	VPSRLD          $0x10, Z13, Z10
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z9, Z10
+	VMOVDQU32       Z10, (CX)(DI*2)
+	VPADDD          Z15, Z11, Z9
+	VCMPPS          $0x03, Z11, Z11, K1
+	VPTERNLOGD      $0xff, Z9, Z9, K1, Z9
+	VPADDD          Z16, Z12, Z10
+	VCMPPS          $0x03, Z12, Z12, K1
+	VPTERNLOGD      $0xff, Z10, Z10, K1, Z10
+	VPSRLD          $0x10, Z9, Z9
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z10, Z9
+	VMOVDQU32       Z9, 64(CX)(DI*2)
+	ADDQ            $0x00000040, DI
+	JMP             unrolled
 
 	// One vector at a time.
 single:
@@ -1923,70 +1890,70 @@ single:
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VPMOVZXWD (DX)(DI*2), Z2
-	VPSLLD    $0x10, Z2, Z2
-	VMULPS    Z0, Z2, Z2
+	VPMOVZXWD (DX)(DI*2), Z9
+	VPSLLD    $0x10, Z9, Z9
+	VMULPS    Z0, Z9, Z9
 
 	// first moment
-	VPMOVZXWD (BX)(DI*2), Z3
-	VPSLLD    $0x10, Z3, Z3
-	VMULPS    Z3, Z1, Z3
-	VMULPS    (SP), Z2, Z4
-	VADDPS    Z4, Z3, Z3
+	VPMOVZXWD (BX)(DI*2), Z10
+	VPSLLD    $0x10, Z10, Z10
+	VMULPS    Z10, Z1, Z10
+	VMULPS    Z9, Z2, Z11
+	VADDPS    Z11, Z10, Z10
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD         $0x10, Z3, Z4
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z4, Z4
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z4, Z4
-	VPADDD         Z4, Z3, Z4
-	VCMPPS         $0x03, Z3, Z3, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z4, K1, Z15
-	VPSRLD         $0x10, Z15, Z4
-	VPMOVDW        Z4, Y4
-	VMOVDQU32      Y4, (BX)(DI*2)
+	VPSRLD      $0x10, Z10, Z11
+	VPANDD.BCST uint32_00000001<>+0(SB), Z11, Z11
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z11, Z11
+	VPADDD      Z11, Z10, Z11
+	VCMPPS      $0x03, Z10, Z10, K1
+	VPTERNLOGD  $0xff, Z11, Z11, K1, Z11
+	VPSRLD      $0x10, Z11, Z11
+	VPMOVDW     Z11, Y11
+	VMOVDQU32   Y11, (BX)(DI*2)
 
 	// second moment
-	VPMOVZXWD (SI)(DI*2), Z4
-	VPSLLD    $0x10, Z4, Z4
-	VMULPS    64(SP), Z4, Z4
-	VMULPS    Z2, Z2, Z2
-	VMULPS    128(SP), Z2, Z2
-	VADDPS    Z2, Z4, Z2
+	VPMOVZXWD (SI)(DI*2), Z11
+	VPSLLD    $0x10, Z11, Z11
+	VMULPS    Z11, Z3, Z11
+	VMULPS    Z9, Z9, Z9
+	VMULPS    Z9, Z4, Z9
+	VADDPS    Z9, Z11, Z9
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD         $0x10, Z2, Z4
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z4, Z4
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z4, Z4
-	VPADDD         Z4, Z2, Z4
-	VCMPPS         $0x03, Z2, Z2, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z4, K1, Z16
-	VPSRLD         $0x10, Z16, Z4
-	VPMOVDW        Z4, Y4
-	VMOVDQU32      Y4, (SI)(DI*2)
+	VPSRLD      $0x10, Z9, Z11
+	VPANDD.BCST uint32_00000001<>+0(SB), Z11, Z11
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z11, Z11
+	VPADDD      Z11, Z9, Z11
+	VCMPPS      $0x03, Z9, Z9, K1
+	VPTERNLOGD  $0xff, Z11, Z11, K1, Z11
+	VPSRLD      $0x10, Z11, Z11
+	VPMOVDW     Z11, Y11
+	VMOVDQU32   Y11, (SI)(DI*2)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPS Z2, Z2
-	VMULPS  192(SP), Z2, Z2
-	VADDPS  256(SP), Z2, Z2
+	VSQRTPS Z9, Z9
+	VMULPS  Z5, Z9, Z9
+	VADDPS  Z6, Z9, Z9
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD      (CX)(DI*2), Z4
-	VPSLLD         $0x10, Z4, Z4
-	VMULPS         384(SP), Z4, Z4
-	VDIVPS         Z2, Z3, Z2
-	VMULPS         320(SP), Z2, Z2
-	VSUBPS         Z2, Z4, Z2
-	VPSRLD         $0x10, Z2, Z3
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z3, Z3
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z3, Z3
-	VPADDD         Z3, Z2, Z3
-	VCMPPS         $0x03, Z2, Z2, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z3, K1, Z17
-	VPSRLD         $0x10, Z17, Z2
-	VPMOVDW        Z2, Y2
-	VMOVDQU32      Y2, (CX)(DI*2)
-	ADDQ           $0x00000010, DI
-	JMP            single
+	VPMOVZXWD   (CX)(DI*2), Z11
+	VPSLLD      $0x10, Z11, Z11
+	VMULPS      Z8, Z11, Z11
+	VDIVPS      Z9, Z10, Z9
+	VMULPS      Z9, Z7, Z9
+	VSUBPS      Z9, Z11, Z9
+	VPSRLD      $0x10, Z9, Z10
+	VPANDD.BCST uint32_00000001<>+0(SB), Z10, Z10
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z10, Z10
+	VPADDD      Z10, Z9, Z10
+	VCMPPS      $0x03, Z9, Z9, K1
+	VPTERNLOGD  $0xff, Z10, Z10, K1, Z10
+	VPSRLD      $0x10, Z10, Z9
+	VPMOVDW     Z9, Y9
+	VMOVDQU32   Y9, (CX)(DI*2)
+	ADDQ        $0x00000010, DI
+	JMP         single
 
 tail:
 	// The last 0 to lanes-1 elements: one masked vector.
@@ -1995,71 +1962,110 @@ tail:
 	MOVQ        $-1, AX
 	BZHIQ       R8, AX, AX
 	KMOVW       AX, K1
-	VPMOVZXWD.Z (CX)(DI*2), K1, Z2
-	VPSLLD      $0x10, Z2, Z2
-	VPMOVZXWD.Z (DX)(DI*2), K1, Z3
-	VPSLLD      $0x10, Z3, Z3
-	VPMOVZXWD.Z (BX)(DI*2), K1, Z4
-	VPSLLD      $0x10, Z4, Z4
-	VPMOVZXWD.Z (SI)(DI*2), K1, Z5
-	VPSLLD      $0x10, Z5, Z5
+	VPMOVZXWD.Z (CX)(DI*2), K1, Z9
+	VPSLLD      $0x10, Z9, Z9
+	VPMOVZXWD.Z (DX)(DI*2), K1, Z10
+	VPSLLD      $0x10, Z10, Z10
+	VPMOVZXWD.Z (BX)(DI*2), K1, Z11
+	VPSLLD      $0x10, Z11, Z11
+	VPMOVZXWD.Z (SI)(DI*2), K1, Z12
+	VPSLLD      $0x10, Z12, Z12
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS Z0, Z3, Z0
+	VMULPS Z0, Z10, Z0
 
 	// first moment
-	VMULPS Z4, Z1, Z1
-	VMULPS (SP), Z0, Z3
-	VADDPS Z3, Z1, Z1
+	VMULPS Z11, Z1, Z1
+	VMULPS Z0, Z2, Z2
+	VADDPS Z2, Z1, Z1
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD         $0x10, Z1, Z3
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z3, Z3
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z3, Z3
-	VPADDD         Z3, Z1, Z3
-	VCMPPS         $0x03, Z1, Z1, K2
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z3, K2, Z18
-	VPSRLD         $0x10, Z18, Z3
-	VPMOVDW        Z3, K1, (BX)(DI*2)
+	VPSRLD      $0x10, Z1, Z2
+	VPANDD.BCST uint32_00000001<>+0(SB), Z2, Z2
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z2, Z2
+	VPADDD      Z2, Z1, Z2
+	VCMPPS      $0x03, Z1, Z1, K2
+	VPTERNLOGD  $0xff, Z2, Z2, K2, Z2
+	VPSRLD      $0x10, Z2, Z2
+	VPMOVDW     Z2, K1, (BX)(DI*2)
 
 	// second moment
-	VMULPS 64(SP), Z5, Z3
+	VMULPS Z12, Z3, Z2
 	VMULPS Z0, Z0, Z0
-	VMULPS 128(SP), Z0, Z0
-	VADDPS Z0, Z3, Z0
+	VMULPS Z0, Z4, Z0
+	VADDPS Z0, Z2, Z0
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD         $0x10, Z0, Z3
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z3, Z3
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z3, Z3
-	VPADDD         Z3, Z0, Z3
-	VCMPPS         $0x03, Z0, Z0, K2
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z3, K2, Z19
-	VPSRLD         $0x10, Z19, Z3
-	VPMOVDW        Z3, K1, (SI)(DI*2)
+	VPSRLD      $0x10, Z0, Z2
+	VPANDD.BCST uint32_00000001<>+0(SB), Z2, Z2
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z2, Z2
+	VPADDD      Z2, Z0, Z2
+	VCMPPS      $0x03, Z0, Z0, K2
+	VPTERNLOGD  $0xff, Z2, Z2, K2, Z2
+	VPSRLD      $0x10, Z2, Z2
+	VPMOVDW     Z2, K1, (SI)(DI*2)
 
 	// sqrt(v / (1 - beta2^t)) + eps
 	VSQRTPS Z0, Z0
-	VMULPS  192(SP), Z0, Z0
-	VADDPS  256(SP), Z0, Z0
+	VMULPS  Z5, Z0, Z0
+	VADDPS  Z6, Z0, Z0
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS         384(SP), Z2, Z2
-	VDIVPS         Z0, Z1, Z0
-	VMULPS         320(SP), Z0, Z0
-	VSUBPS         Z0, Z2, Z0
-	VPSRLD         $0x10, Z0, Z1
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z1, Z1
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z1, Z1
-	VPADDD         Z1, Z0, Z1
-	VCMPPS         $0x03, Z0, Z0, K2
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z1, K2, Z20
-	VPSRLD         $0x10, Z20, Z0
-	VPMOVDW        Z0, K1, (CX)(DI*2)
+	VMULPS      Z8, Z9, Z2
+	VDIVPS      Z0, Z1, Z0
+	VMULPS      Z0, Z7, Z0
+	VSUBPS      Z0, Z2, Z0
+	VPSRLD      $0x10, Z0, Z1
+	VPANDD.BCST uint32_00000001<>+0(SB), Z1, Z1
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z1, Z1
+	VPADDD      Z1, Z0, Z1
+	VCMPPS      $0x03, Z0, Z0, K2
+	VPTERNLOGD  $0xff, Z1, Z1, K2, Z1
+	VPSRLD      $0x10, Z1, Z0
+	VPMOVDW     Z0, K1, (CX)(DI*2)
 
 done:
 	VZEROUPPER
 	RET
+
+DATA evenLanes<>+0(SB)/4, $0x00000000
+DATA evenLanes<>+4(SB)/4, $0x00000002
+DATA evenLanes<>+8(SB)/4, $0x00000004
+DATA evenLanes<>+12(SB)/4, $0x00000006
+DATA evenLanes<>+16(SB)/4, $0x00000008
+DATA evenLanes<>+20(SB)/4, $0x0000000a
+DATA evenLanes<>+24(SB)/4, $0x0000000c
+DATA evenLanes<>+28(SB)/4, $0x0000000e
+DATA evenLanes<>+32(SB)/4, $0x00000010
+DATA evenLanes<>+36(SB)/4, $0x00000012
+DATA evenLanes<>+40(SB)/4, $0x00000014
+DATA evenLanes<>+44(SB)/4, $0x00000016
+DATA evenLanes<>+48(SB)/4, $0x00000018
+DATA evenLanes<>+52(SB)/4, $0x0000001a
+DATA evenLanes<>+56(SB)/4, $0x0000001c
+DATA evenLanes<>+60(SB)/4, $0x0000001e
+GLOBL evenLanes<>(SB), RODATA|NOPTR, $64
+
+DATA oddLanes<>+0(SB)/4, $0x00000001
+DATA oddLanes<>+4(SB)/4, $0x00000003
+DATA oddLanes<>+8(SB)/4, $0x00000005
+DATA oddLanes<>+12(SB)/4, $0x00000007
+DATA oddLanes<>+16(SB)/4, $0x00000009
+DATA oddLanes<>+20(SB)/4, $0x0000000b
+DATA oddLanes<>+24(SB)/4, $0x0000000d
+DATA oddLanes<>+28(SB)/4, $0x0000000f
+DATA oddLanes<>+32(SB)/4, $0x00000011
+DATA oddLanes<>+36(SB)/4, $0x00000013
+DATA oddLanes<>+40(SB)/4, $0x00000015
+DATA oddLanes<>+44(SB)/4, $0x00000017
+DATA oddLanes<>+48(SB)/4, $0x00000019
+DATA oddLanes<>+52(SB)/4, $0x0000001b
+DATA oddLanes<>+56(SB)/4, $0x0000001d
+DATA oddLanes<>+60(SB)/4, $0x0000001f
+GLOBL oddLanes<>(SB), RODATA|NOPTR, $64
+
+DATA uint32_ffff0000<>+0(SB)/4, $0xffff0000
+GLOBL uint32_ffff0000<>(SB), RODATA|NOPTR, $4
 
 DATA uint32_00007fff<>+0(SB)/4, $0x00007fff
 GLOBL uint32_00007fff<>(SB), RODATA|NOPTR, $4
@@ -2067,12 +2073,9 @@ GLOBL uint32_00007fff<>(SB), RODATA|NOPTR, $4
 DATA uint32_00000001<>+0(SB)/4, $0x00000001
 GLOBL uint32_00000001<>(SB), RODATA|NOPTR, $4
 
-DATA uint32_ffffffff<>+0(SB)/4, $0xffffffff
-GLOBL uint32_ffffffff<>(SB), RODATA|NOPTR, $4
-
 // func adamBF16GradAVX512F32Coupled(param []uint16, grad []uint16, m []uint16, v []uint16, s [12]float32)
 // Requires: AVX, AVX512F, AVX512VL, BMI2
-TEXT ·adamBF16GradAVX512F32Coupled(SB), NOSPLIT, $512-144
+TEXT ·adamBF16GradAVX512F32Coupled(SB), NOSPLIT, $0-144
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -2083,21 +2086,13 @@ TEXT ·adamBF16GradAVX512F32Coupled(SB), NOSPLIT, $512-144
 	VBROADCASTSS s_0+96(FP), Z0
 	VBROADCASTSS s_1+100(FP), Z1
 	VBROADCASTSS s_2+104(FP), Z2
-	VMOVUPS      Z2, (SP)
-	VBROADCASTSS s_3+108(FP), Z2
-	VMOVUPS      Z2, 64(SP)
-	VBROADCASTSS s_4+112(FP), Z2
-	VMOVUPS      Z2, 128(SP)
-	VBROADCASTSS s_5+116(FP), Z2
-	VMOVUPS      Z2, 192(SP)
-	VBROADCASTSS s_6+120(FP), Z2
-	VMOVUPS      Z2, 256(SP)
-	VBROADCASTSS s_7+124(FP), Z2
-	VMOVUPS      Z2, 320(SP)
-	VBROADCASTSS s_8+128(FP), Z2
-	VMOVUPS      Z2, 384(SP)
-	VBROADCASTSS s_9+132(FP), Z2
-	VMOVUPS      Z2, 448(SP)
+	VBROADCASTSS s_3+108(FP), Z3
+	VBROADCASTSS s_4+112(FP), Z4
+	VBROADCASTSS s_5+116(FP), Z5
+	VBROADCASTSS s_6+120(FP), Z6
+	VBROADCASTSS s_7+124(FP), Z7
+	VBROADCASTSS s_8+128(FP), Z8
+	VBROADCASTSS s_9+132(FP), Z9
 	XORQ         DI, DI
 
 	// Main loop: 4 vectors of 16 elements per iteration.
@@ -2108,238 +2103,210 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VPMOVZXWD (DX)(DI*2), Z2
-	VPSLLD    $0x10, Z2, Z2
-	VMULPS    Z0, Z2, Z2
-	VPMOVZXWD 32(DX)(DI*2), Z21
-	VPSLLD    $0x10, Z21, Z21
-	VMULPS    Z0, Z21, Z21
-	VPMOVZXWD 64(DX)(DI*2), Z22
-	VPSLLD    $0x10, Z22, Z22
-	VMULPS    Z0, Z22, Z22
-	VPMOVZXWD 96(DX)(DI*2), Z23
-	VPSLLD    $0x10, Z23, Z23
-	VMULPS    Z0, Z23, Z23
+	VPSLLD      $0x10, (DX)(DI*2), Z10
+	VMULPS      Z0, Z10, Z10
+	VMOVDQU32   (DX)(DI*2), Z11
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z11, Z11
+	VMULPS      Z0, Z11, Z11
+	VPSLLD      $0x10, 64(DX)(DI*2), Z12
+	VMULPS      Z0, Z12, Z12
+	VMOVDQU32   64(DX)(DI*2), Z13
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z13, Z13
+	VMULPS      Z0, Z13, Z13
 
 	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(DI*2), Z24
-	VPSLLD    $0x10, Z24, Z24
-	VMULPS    Z24, Z1, Z24
-	VADDPS    Z24, Z2, Z2
-	VPMOVZXWD 32(CX)(DI*2), Z24
-	VPSLLD    $0x10, Z24, Z24
-	VMULPS    Z24, Z1, Z24
-	VADDPS    Z24, Z21, Z21
-	VPMOVZXWD 64(CX)(DI*2), Z24
-	VPSLLD    $0x10, Z24, Z24
-	VMULPS    Z24, Z1, Z24
-	VADDPS    Z24, Z22, Z22
-	VPMOVZXWD 96(CX)(DI*2), Z24
-	VPSLLD    $0x10, Z24, Z24
-	VMULPS    Z24, Z1, Z24
-	VADDPS    Z24, Z23, Z23
+	VPSLLD      $0x10, (CX)(DI*2), Z14
+	VMULPS      Z14, Z1, Z14
+	VADDPS      Z14, Z10, Z10
+	VMOVDQU32   (CX)(DI*2), Z14
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z14, Z14
+	VMULPS      Z14, Z1, Z14
+	VADDPS      Z14, Z11, Z11
+	VPSLLD      $0x10, 64(CX)(DI*2), Z14
+	VMULPS      Z14, Z1, Z14
+	VADDPS      Z14, Z12, Z12
+	VMOVDQU32   64(CX)(DI*2), Z14
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z14, Z14
+	VMULPS      Z14, Z1, Z14
+	VADDPS      Z14, Z13, Z13
 
 	// first moment
-	VPMOVZXWD (BX)(DI*2), Z24
-	VPSLLD    $0x10, Z24, Z24
-	VMULPS    (SP), Z24, Z24
-	VMULPS    64(SP), Z2, Z25
-	VADDPS    Z25, Z24, Z24
-	VPMOVZXWD 32(BX)(DI*2), Z25
-	VPSLLD    $0x10, Z25, Z25
-	VMULPS    (SP), Z25, Z25
-	VMULPS    64(SP), Z21, Z26
-	VADDPS    Z26, Z25, Z25
-	VPMOVZXWD 64(BX)(DI*2), Z26
-	VPSLLD    $0x10, Z26, Z26
-	VMULPS    (SP), Z26, Z26
-	VMULPS    64(SP), Z22, Z27
-	VADDPS    Z27, Z26, Z26
-	VPMOVZXWD 96(BX)(DI*2), Z27
-	VPSLLD    $0x10, Z27, Z27
-	VMULPS    (SP), Z27, Z27
-	VMULPS    64(SP), Z23, Z28
-	VADDPS    Z28, Z27, Z27
+	VPSLLD      $0x10, (BX)(DI*2), Z14
+	VMULPS      Z14, Z2, Z14
+	VMULPS      Z10, Z3, Z15
+	VADDPS      Z15, Z14, Z14
+	VMOVDQU32   (BX)(DI*2), Z15
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z15, Z15
+	VMULPS      Z15, Z2, Z15
+	VMULPS      Z11, Z3, Z16
+	VADDPS      Z16, Z15, Z15
+	VPSLLD      $0x10, 64(BX)(DI*2), Z16
+	VMULPS      Z16, Z2, Z16
+	VMULPS      Z12, Z3, Z17
+	VADDPS      Z17, Z16, Z16
+	VMOVDQU32   64(BX)(DI*2), Z17
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z17, Z17
+	VMULPS      Z17, Z2, Z17
+	VMULPS      Z13, Z3, Z18
+	VADDPS      Z18, Z17, Z17
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD         $0x10, Z24, Z28
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z28, Z28
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z28, Z28
-	VPSRLD         $0x10, Z25, Z29
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z29, Z29
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z29, Z29
-	VPSRLD         $0x10, Z26, Z30
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z30, Z30
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z30, Z30
-	VPSRLD         $0x10, Z27, Z31
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z31, Z31
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z31, Z31
-	VPADDD         Z28, Z24, Z28
-	VCMPPS         $0x03, Z24, Z24, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z28, K1, Z3
-	VPSRLD         $0x10, Z3, Z28
-	VPMOVDW        Z28, Y28
-	VMOVDQU32      Y28, (BX)(DI*2)
-	VPADDD         Z29, Z25, Z28
-	VCMPPS         $0x03, Z25, Z25, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z28, K1, Z4
-	VPSRLD         $0x10, Z4, Z28
-	VPMOVDW        Z28, Y28
-	VMOVDQU32      Y28, 32(BX)(DI*2)
-	VPADDD         Z30, Z26, Z28
-	VCMPPS         $0x03, Z26, Z26, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z28, K1, Z5
-	VPSRLD         $0x10, Z5, Z28
-	VPMOVDW        Z28, Y28
-	VMOVDQU32      Y28, 64(BX)(DI*2)
-	VPADDD         Z31, Z27, Z28
-	VCMPPS         $0x03, Z27, Z27, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z28, K1, Z6
-	VPSRLD         $0x10, Z6, Z28
-	VPMOVDW        Z28, Y28
-	VMOVDQU32      Y28, 96(BX)(DI*2)
+	VPSRLD          $0x10, Z14, Z18
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z18, Z18
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z18, Z18
+	VPSRLD          $0x10, Z15, Z19
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z19, Z19
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z19, Z19
+	VPSRLD          $0x10, Z16, Z20
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z20, Z20
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z20, Z20
+	VPSRLD          $0x10, Z17, Z21
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z21, Z21
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z21, Z21
+	VPADDD          Z18, Z14, Z18
+	VCMPPS          $0x03, Z14, Z14, K1
+	VPTERNLOGD      $0xff, Z18, Z18, K1, Z18
+	VPADDD          Z19, Z15, Z19
+	VCMPPS          $0x03, Z15, Z15, K1
+	VPTERNLOGD      $0xff, Z19, Z19, K1, Z19
+	VPSRLD          $0x10, Z18, Z18
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z19, Z18
+	VMOVDQU32       Z18, (BX)(DI*2)
+	VPADDD          Z20, Z16, Z18
+	VCMPPS          $0x03, Z16, Z16, K1
+	VPTERNLOGD      $0xff, Z18, Z18, K1, Z18
+	VPADDD          Z21, Z17, Z19
+	VCMPPS          $0x03, Z17, Z17, K1
+	VPTERNLOGD      $0xff, Z19, Z19, K1, Z19
+	VPSRLD          $0x10, Z18, Z18
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z19, Z18
+	VMOVDQU32       Z18, 64(BX)(DI*2)
 
 	// second moment
-	VPMOVZXWD (SI)(DI*2), Z28
-	VPSLLD    $0x10, Z28, Z28
-	VMULPS    128(SP), Z28, Z28
-	VMULPS    Z2, Z2, Z2
-	VMULPS    192(SP), Z2, Z2
-	VADDPS    Z2, Z28, Z2
-	VPMOVZXWD 32(SI)(DI*2), Z28
-	VPSLLD    $0x10, Z28, Z28
-	VMULPS    128(SP), Z28, Z28
-	VMULPS    Z21, Z21, Z21
-	VMULPS    192(SP), Z21, Z21
-	VADDPS    Z21, Z28, Z21
-	VPMOVZXWD 64(SI)(DI*2), Z28
-	VPSLLD    $0x10, Z28, Z28
-	VMULPS    128(SP), Z28, Z28
-	VMULPS    Z22, Z22, Z22
-	VMULPS    192(SP), Z22, Z22
-	VADDPS    Z22, Z28, Z22
-	VPMOVZXWD 96(SI)(DI*2), Z28
-	VPSLLD    $0x10, Z28, Z28
-	VMULPS    128(SP), Z28, Z28
-	VMULPS    Z23, Z23, Z23
-	VMULPS    192(SP), Z23, Z23
-	VADDPS    Z23, Z28, Z23
+	VPSLLD      $0x10, (SI)(DI*2), Z18
+	VMULPS      Z18, Z4, Z18
+	VMULPS      Z10, Z10, Z10
+	VMULPS      Z10, Z5, Z10
+	VADDPS      Z10, Z18, Z10
+	VMOVDQU32   (SI)(DI*2), Z18
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z18, Z18
+	VMULPS      Z18, Z4, Z18
+	VMULPS      Z11, Z11, Z11
+	VMULPS      Z11, Z5, Z11
+	VADDPS      Z11, Z18, Z11
+	VPSLLD      $0x10, 64(SI)(DI*2), Z18
+	VMULPS      Z18, Z4, Z18
+	VMULPS      Z12, Z12, Z12
+	VMULPS      Z12, Z5, Z12
+	VADDPS      Z12, Z18, Z12
+	VMOVDQU32   64(SI)(DI*2), Z18
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z18, Z18
+	VMULPS      Z18, Z4, Z18
+	VMULPS      Z13, Z13, Z13
+	VMULPS      Z13, Z5, Z13
+	VADDPS      Z13, Z18, Z13
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD         $0x10, Z2, Z28
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z28, Z28
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z28, Z28
-	VPSRLD         $0x10, Z21, Z29
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z29, Z29
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z29, Z29
-	VPSRLD         $0x10, Z22, Z30
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z30, Z30
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z30, Z30
-	VPSRLD         $0x10, Z23, Z31
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z31, Z31
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z31, Z31
-	VPADDD         Z28, Z2, Z28
-	VCMPPS         $0x03, Z2, Z2, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z28, K1, Z7
-	VPSRLD         $0x10, Z7, Z28
-	VPMOVDW        Z28, Y28
-	VMOVDQU32      Y28, (SI)(DI*2)
-	VPADDD         Z29, Z21, Z28
-	VCMPPS         $0x03, Z21, Z21, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z28, K1, Z8
-	VPSRLD         $0x10, Z8, Z28
-	VPMOVDW        Z28, Y28
-	VMOVDQU32      Y28, 32(SI)(DI*2)
-	VPADDD         Z30, Z22, Z28
-	VCMPPS         $0x03, Z22, Z22, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z28, K1, Z9
-	VPSRLD         $0x10, Z9, Z28
-	VPMOVDW        Z28, Y28
-	VMOVDQU32      Y28, 64(SI)(DI*2)
-	VPADDD         Z31, Z23, Z28
-	VCMPPS         $0x03, Z23, Z23, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z28, K1, Z10
-	VPSRLD         $0x10, Z10, Z28
-	VPMOVDW        Z28, Y28
-	VMOVDQU32      Y28, 96(SI)(DI*2)
+	VPSRLD          $0x10, Z10, Z18
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z18, Z18
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z18, Z18
+	VPSRLD          $0x10, Z11, Z19
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z19, Z19
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z19, Z19
+	VPSRLD          $0x10, Z12, Z20
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z20, Z20
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z20, Z20
+	VPSRLD          $0x10, Z13, Z21
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z21, Z21
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z21, Z21
+	VPADDD          Z18, Z10, Z18
+	VCMPPS          $0x03, Z10, Z10, K1
+	VPTERNLOGD      $0xff, Z18, Z18, K1, Z18
+	VPADDD          Z19, Z11, Z19
+	VCMPPS          $0x03, Z11, Z11, K1
+	VPTERNLOGD      $0xff, Z19, Z19, K1, Z19
+	VPSRLD          $0x10, Z18, Z18
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z19, Z18
+	VMOVDQU32       Z18, (SI)(DI*2)
+	VPADDD          Z20, Z12, Z18
+	VCMPPS          $0x03, Z12, Z12, K1
+	VPTERNLOGD      $0xff, Z18, Z18, K1, Z18
+	VPADDD          Z21, Z13, Z19
+	VCMPPS          $0x03, Z13, Z13, K1
+	VPTERNLOGD      $0xff, Z19, Z19, K1, Z19
+	VPSRLD          $0x10, Z18, Z18
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z19, Z18
+	VMOVDQU32       Z18, 64(SI)(DI*2)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPS Z2, Z2
-	VMULPS  256(SP), Z2, Z2
-	VADDPS  320(SP), Z2, Z2
-	VSQRTPS Z21, Z21
-	VMULPS  256(SP), Z21, Z21
-	VADDPS  320(SP), Z21, Z21
-	VSQRTPS Z22, Z22
-	VMULPS  256(SP), Z22, Z22
-	VADDPS  320(SP), Z22, Z22
-	VSQRTPS Z23, Z23
-	VMULPS  256(SP), Z23, Z23
-	VADDPS  320(SP), Z23, Z23
+	VSQRTPS Z10, Z10
+	VMULPS  Z6, Z10, Z10
+	VADDPS  Z7, Z10, Z10
+	VSQRTPS Z11, Z11
+	VMULPS  Z6, Z11, Z11
+	VADDPS  Z7, Z11, Z11
+	VSQRTPS Z12, Z12
+	VMULPS  Z6, Z12, Z12
+	VADDPS  Z7, Z12, Z12
+	VSQRTPS Z13, Z13
+	VMULPS  Z6, Z13, Z13
+	VADDPS  Z7, Z13, Z13
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD      (CX)(DI*2), Z28
-	VPSLLD         $0x10, Z28, Z28
-	VMULPS         448(SP), Z28, Z28
-	VDIVPS         Z2, Z24, Z2
-	VMULPS         384(SP), Z2, Z2
-	VSUBPS         Z2, Z28, Z2
-	VPMOVZXWD      32(CX)(DI*2), Z24
-	VPSLLD         $0x10, Z24, Z24
-	VMULPS         448(SP), Z24, Z24
-	VDIVPS         Z21, Z25, Z21
-	VMULPS         384(SP), Z21, Z21
-	VSUBPS         Z21, Z24, Z21
-	VPMOVZXWD      64(CX)(DI*2), Z24
-	VPSLLD         $0x10, Z24, Z24
-	VMULPS         448(SP), Z24, Z24
-	VDIVPS         Z22, Z26, Z22
-	VMULPS         384(SP), Z22, Z22
-	VSUBPS         Z22, Z24, Z22
-	VPMOVZXWD      96(CX)(DI*2), Z24
-	VPSLLD         $0x10, Z24, Z24
-	VMULPS         448(SP), Z24, Z24
-	VDIVPS         Z23, Z27, Z23
-	VMULPS         384(SP), Z23, Z23
-	VSUBPS         Z23, Z24, Z23
-	VPSRLD         $0x10, Z2, Z24
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z24, Z24
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z24, Z24
-	VPSRLD         $0x10, Z21, Z25
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z25, Z25
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z25, Z25
-	VPSRLD         $0x10, Z22, Z26
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z26, Z26
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z26, Z26
-	VPSRLD         $0x10, Z23, Z27
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z27, Z27
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z27, Z27
-	VPADDD         Z24, Z2, Z24
-	VCMPPS         $0x03, Z2, Z2, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z24, K1, Z11
-	VPSRLD         $0x10, Z11, Z2
-	VPMOVDW        Z2, Y2
-	VMOVDQU32      Y2, (CX)(DI*2)
-	VPADDD         Z25, Z21, Z2
-	VCMPPS         $0x03, Z21, Z21, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z2, K1, Z12
-	VPSRLD         $0x10, Z12, Z2
-	VPMOVDW        Z2, Y2
-	VMOVDQU32      Y2, 32(CX)(DI*2)
-	VPADDD         Z26, Z22, Z2
-	VCMPPS         $0x03, Z22, Z22, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z2, K1, Z13
-	VPSRLD         $0x10, Z13, Z2
-	VPMOVDW        Z2, Y2
-	VMOVDQU32      Y2, 64(CX)(DI*2)
-	VPADDD         Z27, Z23, Z2
-	VCMPPS         $0x03, Z23, Z23, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z2, K1, Z14
-	VPSRLD         $0x10, Z14, Z2
-	VPMOVDW        Z2, Y2
-	VMOVDQU32      Y2, 96(CX)(DI*2)
-	ADDQ           $0x00000040, DI
-	JMP            unrolled
+	VPSLLD          $0x10, (CX)(DI*2), Z18
+	VMULPS          Z9, Z18, Z18
+	VDIVPS          Z10, Z14, Z10
+	VMULPS          Z10, Z8, Z10
+	VSUBPS          Z10, Z18, Z10
+	VMOVDQU32       (CX)(DI*2), Z14
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z14, Z14
+	VMULPS          Z9, Z14, Z14
+	VDIVPS          Z11, Z15, Z11
+	VMULPS          Z11, Z8, Z11
+	VSUBPS          Z11, Z14, Z11
+	VPSLLD          $0x10, 64(CX)(DI*2), Z14
+	VMULPS          Z9, Z14, Z14
+	VDIVPS          Z12, Z16, Z12
+	VMULPS          Z12, Z8, Z12
+	VSUBPS          Z12, Z14, Z12
+	VMOVDQU32       64(CX)(DI*2), Z14
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z14, Z14
+	VMULPS          Z9, Z14, Z14
+	VDIVPS          Z13, Z17, Z13
+	VMULPS          Z13, Z8, Z13
+	VSUBPS          Z13, Z14, Z13
+	VPSRLD          $0x10, Z10, Z14
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z14, Z14
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z14, Z14
+	VPSRLD          $0x10, Z11, Z15
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z15, Z15
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z15, Z15
+	VPSRLD          $0x10, Z12, Z16
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z16, Z16
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z16, Z16
+	VPSRLD          $0x10, Z13, Z17
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z17, Z17
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z17, Z17
+	VPADDD          Z14, Z10, Z14
+	VCMPPS          $0x03, Z10, Z10, K1
+	VPTERNLOGD      $0xff, Z14, Z14, K1, Z14
+	VPADDD          Z15, Z11, Z10
+	VCMPPS          $0x03, Z11, Z11, K1
+	VPTERNLOGD      $0xff, Z10, Z10, K1, Z10
+	VPSRLD          $0x10, Z14, Z11
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z10, Z11
+	VMOVDQU32       Z11, (CX)(DI*2)
+	VPADDD          Z16, Z12, Z10
+	VCMPPS          $0x03, Z12, Z12, K1
+	VPTERNLOGD      $0xff, Z10, Z10, K1, Z10
+	VPADDD          Z17, Z13, Z11
+	VCMPPS          $0x03, Z13, Z13, K1
+	VPTERNLOGD      $0xff, Z11, Z11, K1, Z11
+	VPSRLD          $0x10, Z10, Z10
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z11, Z10
+	VMOVDQU32       Z10, 64(CX)(DI*2)
+	ADDQ            $0x00000040, DI
+	JMP             unrolled
 
 	// One vector at a time.
 single:
@@ -2349,76 +2316,76 @@ single:
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VPMOVZXWD (DX)(DI*2), Z2
-	VPSLLD    $0x10, Z2, Z2
-	VMULPS    Z0, Z2, Z2
+	VPMOVZXWD (DX)(DI*2), Z10
+	VPSLLD    $0x10, Z10, Z10
+	VMULPS    Z0, Z10, Z10
 
 	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(DI*2), Z3
-	VPSLLD    $0x10, Z3, Z3
-	VMULPS    Z3, Z1, Z3
-	VADDPS    Z3, Z2, Z2
+	VPMOVZXWD (CX)(DI*2), Z11
+	VPSLLD    $0x10, Z11, Z11
+	VMULPS    Z11, Z1, Z11
+	VADDPS    Z11, Z10, Z10
 
 	// first moment
-	VPMOVZXWD (BX)(DI*2), Z3
-	VPSLLD    $0x10, Z3, Z3
-	VMULPS    (SP), Z3, Z3
-	VMULPS    64(SP), Z2, Z4
-	VADDPS    Z4, Z3, Z3
+	VPMOVZXWD (BX)(DI*2), Z11
+	VPSLLD    $0x10, Z11, Z11
+	VMULPS    Z11, Z2, Z11
+	VMULPS    Z10, Z3, Z12
+	VADDPS    Z12, Z11, Z11
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD         $0x10, Z3, Z4
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z4, Z4
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z4, Z4
-	VPADDD         Z4, Z3, Z4
-	VCMPPS         $0x03, Z3, Z3, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z4, K1, Z15
-	VPSRLD         $0x10, Z15, Z4
-	VPMOVDW        Z4, Y4
-	VMOVDQU32      Y4, (BX)(DI*2)
+	VPSRLD      $0x10, Z11, Z12
+	VPANDD.BCST uint32_00000001<>+0(SB), Z12, Z12
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z12, Z12
+	VPADDD      Z12, Z11, Z12
+	VCMPPS      $0x03, Z11, Z11, K1
+	VPTERNLOGD  $0xff, Z12, Z12, K1, Z12
+	VPSRLD      $0x10, Z12, Z12
+	VPMOVDW     Z12, Y12
+	VMOVDQU32   Y12, (BX)(DI*2)
 
 	// second moment
-	VPMOVZXWD (SI)(DI*2), Z4
-	VPSLLD    $0x10, Z4, Z4
-	VMULPS    128(SP), Z4, Z4
-	VMULPS    Z2, Z2, Z2
-	VMULPS    192(SP), Z2, Z2
-	VADDPS    Z2, Z4, Z2
+	VPMOVZXWD (SI)(DI*2), Z12
+	VPSLLD    $0x10, Z12, Z12
+	VMULPS    Z12, Z4, Z12
+	VMULPS    Z10, Z10, Z10
+	VMULPS    Z10, Z5, Z10
+	VADDPS    Z10, Z12, Z10
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD         $0x10, Z2, Z4
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z4, Z4
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z4, Z4
-	VPADDD         Z4, Z2, Z4
-	VCMPPS         $0x03, Z2, Z2, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z4, K1, Z16
-	VPSRLD         $0x10, Z16, Z4
-	VPMOVDW        Z4, Y4
-	VMOVDQU32      Y4, (SI)(DI*2)
+	VPSRLD      $0x10, Z10, Z12
+	VPANDD.BCST uint32_00000001<>+0(SB), Z12, Z12
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z12, Z12
+	VPADDD      Z12, Z10, Z12
+	VCMPPS      $0x03, Z10, Z10, K1
+	VPTERNLOGD  $0xff, Z12, Z12, K1, Z12
+	VPSRLD      $0x10, Z12, Z12
+	VPMOVDW     Z12, Y12
+	VMOVDQU32   Y12, (SI)(DI*2)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPS Z2, Z2
-	VMULPS  256(SP), Z2, Z2
-	VADDPS  320(SP), Z2, Z2
+	VSQRTPS Z10, Z10
+	VMULPS  Z6, Z10, Z10
+	VADDPS  Z7, Z10, Z10
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD      (CX)(DI*2), Z4
-	VPSLLD         $0x10, Z4, Z4
-	VMULPS         448(SP), Z4, Z4
-	VDIVPS         Z2, Z3, Z2
-	VMULPS         384(SP), Z2, Z2
-	VSUBPS         Z2, Z4, Z2
-	VPSRLD         $0x10, Z2, Z3
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z3, Z3
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z3, Z3
-	VPADDD         Z3, Z2, Z3
-	VCMPPS         $0x03, Z2, Z2, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z3, K1, Z17
-	VPSRLD         $0x10, Z17, Z2
-	VPMOVDW        Z2, Y2
-	VMOVDQU32      Y2, (CX)(DI*2)
-	ADDQ           $0x00000010, DI
-	JMP            single
+	VPMOVZXWD   (CX)(DI*2), Z12
+	VPSLLD      $0x10, Z12, Z12
+	VMULPS      Z9, Z12, Z12
+	VDIVPS      Z10, Z11, Z10
+	VMULPS      Z10, Z8, Z10
+	VSUBPS      Z10, Z12, Z10
+	VPSRLD      $0x10, Z10, Z11
+	VPANDD.BCST uint32_00000001<>+0(SB), Z11, Z11
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z11, Z11
+	VPADDD      Z11, Z10, Z11
+	VCMPPS      $0x03, Z10, Z10, K1
+	VPTERNLOGD  $0xff, Z11, Z11, K1, Z11
+	VPSRLD      $0x10, Z11, Z10
+	VPMOVDW     Z10, Y10
+	VMOVDQU32   Y10, (CX)(DI*2)
+	ADDQ        $0x00000010, DI
+	JMP         single
 
 tail:
 	// The last 0 to lanes-1 elements: one masked vector.
@@ -2427,71 +2394,71 @@ tail:
 	MOVQ        $-1, AX
 	BZHIQ       R8, AX, AX
 	KMOVW       AX, K1
-	VPMOVZXWD.Z (CX)(DI*2), K1, Z2
-	VPSLLD      $0x10, Z2, Z2
-	VPMOVZXWD.Z (DX)(DI*2), K1, Z3
-	VPSLLD      $0x10, Z3, Z3
-	VPMOVZXWD.Z (BX)(DI*2), K1, Z4
-	VPSLLD      $0x10, Z4, Z4
-	VPMOVZXWD.Z (SI)(DI*2), K1, Z5
-	VPSLLD      $0x10, Z5, Z5
+	VPMOVZXWD.Z (CX)(DI*2), K1, Z10
+	VPSLLD      $0x10, Z10, Z10
+	VPMOVZXWD.Z (DX)(DI*2), K1, Z11
+	VPSLLD      $0x10, Z11, Z11
+	VPMOVZXWD.Z (BX)(DI*2), K1, Z12
+	VPSLLD      $0x10, Z12, Z12
+	VPMOVZXWD.Z (SI)(DI*2), K1, Z13
+	VPSLLD      $0x10, Z13, Z13
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS Z0, Z3, Z0
+	VMULPS Z0, Z11, Z0
 
 	// L2 weight decay folded into the gradient
-	VMULPS Z2, Z1, Z1
+	VMULPS Z10, Z1, Z1
 	VADDPS Z1, Z0, Z0
 
 	// first moment
-	VMULPS (SP), Z4, Z1
-	VMULPS 64(SP), Z0, Z3
-	VADDPS Z3, Z1, Z1
+	VMULPS Z12, Z2, Z1
+	VMULPS Z0, Z3, Z2
+	VADDPS Z2, Z1, Z1
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD         $0x10, Z1, Z3
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z3, Z3
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z3, Z3
-	VPADDD         Z3, Z1, Z3
-	VCMPPS         $0x03, Z1, Z1, K2
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z3, K2, Z18
-	VPSRLD         $0x10, Z18, Z3
-	VPMOVDW        Z3, K1, (BX)(DI*2)
+	VPSRLD      $0x10, Z1, Z2
+	VPANDD.BCST uint32_00000001<>+0(SB), Z2, Z2
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z2, Z2
+	VPADDD      Z2, Z1, Z2
+	VCMPPS      $0x03, Z1, Z1, K2
+	VPTERNLOGD  $0xff, Z2, Z2, K2, Z2
+	VPSRLD      $0x10, Z2, Z2
+	VPMOVDW     Z2, K1, (BX)(DI*2)
 
 	// second moment
-	VMULPS 128(SP), Z5, Z3
+	VMULPS Z13, Z4, Z2
 	VMULPS Z0, Z0, Z0
-	VMULPS 192(SP), Z0, Z0
-	VADDPS Z0, Z3, Z0
+	VMULPS Z0, Z5, Z0
+	VADDPS Z0, Z2, Z0
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD         $0x10, Z0, Z3
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z3, Z3
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z3, Z3
-	VPADDD         Z3, Z0, Z3
-	VCMPPS         $0x03, Z0, Z0, K2
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z3, K2, Z19
-	VPSRLD         $0x10, Z19, Z3
-	VPMOVDW        Z3, K1, (SI)(DI*2)
+	VPSRLD      $0x10, Z0, Z2
+	VPANDD.BCST uint32_00000001<>+0(SB), Z2, Z2
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z2, Z2
+	VPADDD      Z2, Z0, Z2
+	VCMPPS      $0x03, Z0, Z0, K2
+	VPTERNLOGD  $0xff, Z2, Z2, K2, Z2
+	VPSRLD      $0x10, Z2, Z2
+	VPMOVDW     Z2, K1, (SI)(DI*2)
 
 	// sqrt(v / (1 - beta2^t)) + eps
 	VSQRTPS Z0, Z0
-	VMULPS  256(SP), Z0, Z0
-	VADDPS  320(SP), Z0, Z0
+	VMULPS  Z6, Z0, Z0
+	VADDPS  Z7, Z0, Z0
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS         448(SP), Z2, Z2
-	VDIVPS         Z0, Z1, Z0
-	VMULPS         384(SP), Z0, Z0
-	VSUBPS         Z0, Z2, Z0
-	VPSRLD         $0x10, Z0, Z1
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z1, Z1
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z1, Z1
-	VPADDD         Z1, Z0, Z1
-	VCMPPS         $0x03, Z0, Z0, K2
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z1, K2, Z20
-	VPSRLD         $0x10, Z20, Z0
-	VPMOVDW        Z0, K1, (CX)(DI*2)
+	VMULPS      Z9, Z10, Z2
+	VDIVPS      Z0, Z1, Z0
+	VMULPS      Z0, Z8, Z0
+	VSUBPS      Z0, Z2, Z0
+	VPSRLD      $0x10, Z0, Z1
+	VPANDD.BCST uint32_00000001<>+0(SB), Z1, Z1
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z1, Z1
+	VPADDD      Z1, Z0, Z1
+	VCMPPS      $0x03, Z0, Z0, K2
+	VPTERNLOGD  $0xff, Z1, Z1, K2, Z1
+	VPSRLD      $0x10, Z1, Z0
+	VPMOVDW     Z0, K1, (CX)(DI*2)
 
 done:
 	VZEROUPPER
@@ -2521,145 +2488,233 @@ TEXT ·adamBF16GradAVX512F32Stochastic(SB), NOSPLIT, $64-144
 	VMOVUPS      Z10, (SP)
 
 	// The offset plus each lane's number: the index of the vector at element 0.
-	VPADDD laneNumbers<>+0(SB), Z9, Z9
+	VPADDD laneNumbers<>+0(SB), Z9, Z10
+	VPADDD evenLanes<>+0(SB), Z9, Z11
+	VPADDD oddLanes<>+0(SB), Z9, Z9
 	XORQ   DI, DI
 
-	// Main loop: 2 vectors of 16 elements per iteration.
+	// Main loop: 4 vectors of 16 elements per iteration.
 unrolled:
 	MOVQ AX, R8
 	SUBQ DI, R8
-	CMPQ R8, $0x00000020
+	CMPQ R8, $0x00000040
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VPMOVZXWD (DX)(DI*2), Z10
-	VPSLLD    $0x10, Z10, Z10
-	VMULPS    Z0, Z10, Z10
-	VPMOVZXWD 32(DX)(DI*2), Z23
-	VPSLLD    $0x10, Z23, Z23
-	VMULPS    Z0, Z23, Z23
+	VPSLLD      $0x10, (DX)(DI*2), Z12
+	VMULPS      Z0, Z12, Z12
+	VMOVDQU32   (DX)(DI*2), Z13
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z13, Z13
+	VMULPS      Z0, Z13, Z13
+	VPSLLD      $0x10, 64(DX)(DI*2), Z14
+	VMULPS      Z0, Z14, Z14
+	VMOVDQU32   64(DX)(DI*2), Z15
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z15, Z15
+	VMULPS      Z0, Z15, Z15
 
 	// first moment
-	VPMOVZXWD (BX)(DI*2), Z24
-	VPSLLD    $0x10, Z24, Z24
-	VMULPS    Z24, Z1, Z24
-	VMULPS    Z10, Z2, Z25
-	VADDPS    Z25, Z24, Z24
-	VPMOVZXWD 32(BX)(DI*2), Z25
-	VPSLLD    $0x10, Z25, Z25
-	VMULPS    Z25, Z1, Z25
-	VMULPS    Z23, Z2, Z26
-	VADDPS    Z26, Z25, Z25
+	VPSLLD      $0x10, (BX)(DI*2), Z16
+	VMULPS      Z16, Z1, Z16
+	VMULPS      Z12, Z2, Z17
+	VADDPS      Z17, Z16, Z16
+	VMOVDQU32   (BX)(DI*2), Z17
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z17, Z17
+	VMULPS      Z17, Z1, Z17
+	VMULPS      Z13, Z2, Z18
+	VADDPS      Z18, Z17, Z17
+	VPSLLD      $0x10, 64(BX)(DI*2), Z18
+	VMULPS      Z18, Z1, Z18
+	VMULPS      Z14, Z2, Z19
+	VADDPS      Z19, Z18, Z18
+	VMOVDQU32   64(BX)(DI*2), Z19
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z19, Z19
+	VMULPS      Z19, Z1, Z19
+	VMULPS      Z15, Z2, Z20
+	VADDPS      Z20, Z19, Z19
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (DI), R8
-	VPBROADCASTD R8, Z26
-	VPADDD       Z9, Z26, Z26
-	VPADDD       (SP), Z26, Z26
-	LEAQ         16(DI), R8
-	VPBROADCASTD R8, Z27
-	VPADDD       Z9, Z27, Z27
-	VPADDD       (SP), Z27, Z27
-	VPSRLD       $0x10, Z26, Z28
-	VPXORD       Z28, Z26, Z26
-	VPSRLD       $0x10, Z27, Z28
-	VPXORD       Z28, Z27, Z27
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z26, Z26
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z27, Z27
-	VPSRLD       $0x0f, Z26, Z28
-	VPXORD       Z28, Z26, Z26
-	VPSRLD       $0x0f, Z27, Z28
-	VPXORD       Z28, Z27, Z27
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z26, Z26
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z27, Z27
-	VPSRLD       $0x10, Z26, Z28
-	VPSRLD       $0x10, Z27, Z29
-	VPXORD       Z28, Z26, Z26
-	VPXORD       Z29, Z27, Z27
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z26, Z30
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z27, Z31
+	VPBROADCASTD R8, Z20
+	VPADDD       Z11, Z20, Z20
+	VPADDD       (SP), Z20, Z20
+	LEAQ         (DI), R8
+	VPBROADCASTD R8, Z21
+	VPADDD       Z9, Z21, Z21
+	VPADDD       (SP), Z21, Z21
+	LEAQ         32(DI), R8
+	VPBROADCASTD R8, Z22
+	VPADDD       Z11, Z22, Z22
+	VPADDD       (SP), Z22, Z22
+	LEAQ         32(DI), R8
+	VPBROADCASTD R8, Z23
+	VPADDD       Z9, Z23, Z23
+	VPADDD       (SP), Z23, Z23
+	VPSRLD       $0x10, Z20, Z24
+	VPXORD       Z24, Z20, Z20
+	VPSRLD       $0x10, Z21, Z24
+	VPXORD       Z24, Z21, Z21
+	VPSRLD       $0x10, Z22, Z24
+	VPXORD       Z24, Z22, Z22
+	VPSRLD       $0x10, Z23, Z24
+	VPXORD       Z24, Z23, Z23
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z20, Z20
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z21, Z21
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z22, Z22
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z23, Z23
+	VPSRLD       $0x0f, Z20, Z24
+	VPXORD       Z24, Z20, Z20
+	VPSRLD       $0x0f, Z21, Z24
+	VPXORD       Z24, Z21, Z21
+	VPSRLD       $0x0f, Z22, Z24
+	VPXORD       Z24, Z22, Z22
+	VPSRLD       $0x0f, Z23, Z24
+	VPXORD       Z24, Z23, Z23
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z20, Z20
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z21, Z21
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z22, Z22
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z23, Z23
+	VPSRLD       $0x10, Z20, Z24
+	VPSRLD       $0x10, Z21, Z25
+	VPSRLD       $0x10, Z22, Z26
+	VPSRLD       $0x10, Z23, Z27
+	VPXORD       Z24, Z20, Z20
+	VPXORD       Z25, Z21, Z21
+	VPXORD       Z26, Z22, Z22
+	VPXORD       Z27, Z23, Z23
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z20, Z28
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z21, Z29
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z22, Z30
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z23, Z31
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD         Z30, Z24, Z30
-	VCMPPS         $0x03, Z24, Z24, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z30, K1, Z11
-	VPSRLD         $0x10, Z11, Z30
-	VPMOVDW        Z30, Y30
-	VMOVDQU32      Y30, (BX)(DI*2)
-	VPADDD         Z31, Z25, Z30
-	VCMPPS         $0x03, Z25, Z25, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z30, K1, Z12
-	VPSRLD         $0x10, Z12, Z30
-	VPMOVDW        Z30, Y30
-	VMOVDQU32      Y30, 32(BX)(DI*2)
+	VPADDD          Z28, Z16, Z28
+	VCMPPS          $0x03, Z16, Z16, K1
+	VPTERNLOGD      $0xff, Z28, Z28, K1, Z28
+	VPADDD          Z29, Z17, Z29
+	VCMPPS          $0x03, Z17, Z17, K1
+	VPTERNLOGD      $0xff, Z29, Z29, K1, Z29
+	VPSRLD          $0x10, Z28, Z28
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z29, Z28
+	VMOVDQU32       Z28, (BX)(DI*2)
+	VPADDD          Z30, Z18, Z28
+	VCMPPS          $0x03, Z18, Z18, K1
+	VPTERNLOGD      $0xff, Z28, Z28, K1, Z28
+	VPADDD          Z31, Z19, Z29
+	VCMPPS          $0x03, Z19, Z19, K1
+	VPTERNLOGD      $0xff, Z29, Z29, K1, Z29
+	VPSRLD          $0x10, Z28, Z28
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z29, Z28
+	VMOVDQU32       Z28, 64(BX)(DI*2)
 
 	// second moment
-	VPMOVZXWD    (SI)(DI*2), Z30
-	VPSLLD       $0x10, Z30, Z30
-	VMULPS       Z30, Z3, Z30
-	VMULPS       Z10, Z10, Z10
-	VMULPS       Z10, Z4, Z10
-	VADDPS       Z10, Z30, Z10
-	VPMOVZXWD    32(SI)(DI*2), Z30
-	VPSLLD       $0x10, Z30, Z30
-	VMULPS       Z30, Z3, Z30
-	VMULPS       Z23, Z23, Z23
-	VMULPS       Z23, Z4, Z23
-	VADDPS       Z23, Z30, Z23
-	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z26, Z26
-	VPSRLD       $0x10, Z26, Z26
-	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z27, Z27
-	VPSRLD       $0x10, Z27, Z27
+	VPSLLD       $0x10, (SI)(DI*2), Z28
+	VMULPS       Z28, Z3, Z28
+	VMULPS       Z12, Z12, Z12
+	VMULPS       Z12, Z4, Z12
+	VADDPS       Z12, Z28, Z12
+	VMOVDQU32    (SI)(DI*2), Z28
+	VPANDD.BCST  uint32_ffff0000<>+0(SB), Z28, Z28
+	VMULPS       Z28, Z3, Z28
+	VMULPS       Z13, Z13, Z13
+	VMULPS       Z13, Z4, Z13
+	VADDPS       Z13, Z28, Z13
+	VPSLLD       $0x10, 64(SI)(DI*2), Z28
+	VMULPS       Z28, Z3, Z28
+	VMULPS       Z14, Z14, Z14
+	VMULPS       Z14, Z4, Z14
+	VADDPS       Z14, Z28, Z14
+	VMOVDQU32    64(SI)(DI*2), Z28
+	VPANDD.BCST  uint32_ffff0000<>+0(SB), Z28, Z28
+	VMULPS       Z28, Z3, Z28
+	VMULPS       Z15, Z15, Z15
+	VMULPS       Z15, Z4, Z15
+	VADDPS       Z15, Z28, Z15
+	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z20, Z20
+	VPSRLD       $0x10, Z20, Z20
+	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z21, Z21
+	VPSRLD       $0x10, Z21, Z21
+	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z22, Z22
+	VPSRLD       $0x10, Z22, Z22
+	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z23, Z23
+	VPSRLD       $0x10, Z23, Z23
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD         Z26, Z10, Z26
-	VCMPPS         $0x03, Z10, Z10, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z26, K1, Z13
-	VPSRLD         $0x10, Z13, Z26
-	VPMOVDW        Z26, Y26
-	VMOVDQU32      Y26, (SI)(DI*2)
-	VPADDD         Z27, Z23, Z26
-	VCMPPS         $0x03, Z23, Z23, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z26, K1, Z14
-	VPSRLD         $0x10, Z14, Z26
-	VPMOVDW        Z26, Y26
-	VMOVDQU32      Y26, 32(SI)(DI*2)
+	VPADDD          Z20, Z12, Z20
+	VCMPPS          $0x03, Z12, Z12, K1
+	VPTERNLOGD      $0xff, Z20, Z20, K1, Z20
+	VPADDD          Z21, Z13, Z21
+	VCMPPS          $0x03, Z13, Z13, K1
+	VPTERNLOGD      $0xff, Z21, Z21, K1, Z21
+	VPSRLD          $0x10, Z20, Z20
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z21, Z20
+	VMOVDQU32       Z20, (SI)(DI*2)
+	VPADDD          Z22, Z14, Z20
+	VCMPPS          $0x03, Z14, Z14, K1
+	VPTERNLOGD      $0xff, Z20, Z20, K1, Z20
+	VPADDD          Z23, Z15, Z21
+	VCMPPS          $0x03, Z15, Z15, K1
+	VPTERNLOGD      $0xff, Z21, Z21, K1, Z21
+	VPSRLD          $0x10, Z20, Z20
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z21, Z20
+	VMOVDQU32       Z20, 64(SI)(DI*2)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPS Z10, Z10
-	VMULPS  Z5, Z10, Z10
-	VADDPS  Z6, Z10, Z10
-	VSQRTPS Z23, Z23
-	VMULPS  Z5, Z23, Z23
-	VADDPS  Z6, Z23, Z23
+	VSQRTPS Z12, Z12
+	VMULPS  Z5, Z12, Z12
+	VADDPS  Z6, Z12, Z12
+	VSQRTPS Z13, Z13
+	VMULPS  Z5, Z13, Z13
+	VADDPS  Z6, Z13, Z13
+	VSQRTPS Z14, Z14
+	VMULPS  Z5, Z14, Z14
+	VADDPS  Z6, Z14, Z14
+	VSQRTPS Z15, Z15
+	VMULPS  Z5, Z15, Z15
+	VADDPS  Z6, Z15, Z15
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD      (CX)(DI*2), Z26
-	VPSLLD         $0x10, Z26, Z26
-	VMULPS         Z8, Z26, Z26
-	VDIVPS         Z10, Z24, Z10
-	VMULPS         Z10, Z7, Z10
-	VSUBPS         Z10, Z26, Z10
-	VPMOVZXWD      32(CX)(DI*2), Z24
-	VPSLLD         $0x10, Z24, Z24
-	VMULPS         Z8, Z24, Z24
-	VDIVPS         Z23, Z25, Z23
-	VMULPS         Z23, Z7, Z23
-	VSUBPS         Z23, Z24, Z23
-	VPADDD         Z28, Z10, Z24
-	VCMPPS         $0x03, Z10, Z10, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z24, K1, Z15
-	VPSRLD         $0x10, Z15, Z10
-	VPMOVDW        Z10, Y10
-	VMOVDQU32      Y10, (CX)(DI*2)
-	VPADDD         Z29, Z23, Z10
-	VCMPPS         $0x03, Z23, Z23, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z10, K1, Z16
-	VPSRLD         $0x10, Z16, Z10
-	VPMOVDW        Z10, Y10
-	VMOVDQU32      Y10, 32(CX)(DI*2)
-	ADDQ           $0x00000020, DI
-	JMP            unrolled
+	VPSLLD          $0x10, (CX)(DI*2), Z20
+	VMULPS          Z8, Z20, Z20
+	VDIVPS          Z12, Z16, Z12
+	VMULPS          Z12, Z7, Z12
+	VSUBPS          Z12, Z20, Z12
+	VMOVDQU32       (CX)(DI*2), Z16
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z16, Z16
+	VMULPS          Z8, Z16, Z16
+	VDIVPS          Z13, Z17, Z13
+	VMULPS          Z13, Z7, Z13
+	VSUBPS          Z13, Z16, Z13
+	VPSLLD          $0x10, 64(CX)(DI*2), Z16
+	VMULPS          Z8, Z16, Z16
+	VDIVPS          Z14, Z18, Z14
+	VMULPS          Z14, Z7, Z14
+	VSUBPS          Z14, Z16, Z14
+	VMOVDQU32       64(CX)(DI*2), Z16
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z16, Z16
+	VMULPS          Z8, Z16, Z16
+	VDIVPS          Z15, Z19, Z15
+	VMULPS          Z15, Z7, Z15
+	VSUBPS          Z15, Z16, Z15
+	VPADDD          Z24, Z12, Z16
+	VCMPPS          $0x03, Z12, Z12, K1
+	VPTERNLOGD      $0xff, Z16, Z16, K1, Z16
+	VPADDD          Z25, Z13, Z12
+	VCMPPS          $0x03, Z13, Z13, K1
+	VPTERNLOGD      $0xff, Z12, Z12, K1, Z12
+	VPSRLD          $0x10, Z16, Z13
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z12, Z13
+	VMOVDQU32       Z13, (CX)(DI*2)
+	VPADDD          Z26, Z14, Z12
+	VCMPPS          $0x03, Z14, Z14, K1
+	VPTERNLOGD      $0xff, Z12, Z12, K1, Z12
+	VPADDD          Z27, Z15, Z13
+	VCMPPS          $0x03, Z15, Z15, K1
+	VPTERNLOGD      $0xff, Z13, Z13, K1, Z13
+	VPSRLD          $0x10, Z12, Z12
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z13, Z12
+	VMOVDQU32       Z12, 64(CX)(DI*2)
+	ADDQ            $0x00000040, DI
+	JMP             unrolled
 
 	// One vector at a time.
 single:
@@ -2669,21 +2724,21 @@ single:
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VPMOVZXWD (DX)(DI*2), Z10
-	VPSLLD    $0x10, Z10, Z10
-	VMULPS    Z0, Z10, Z10
+	VPMOVZXWD (DX)(DI*2), Z9
+	VPSLLD    $0x10, Z9, Z9
+	VMULPS    Z0, Z9, Z9
 
 	// first moment
 	VPMOVZXWD (BX)(DI*2), Z11
 	VPSLLD    $0x10, Z11, Z11
 	VMULPS    Z11, Z1, Z11
-	VMULPS    Z10, Z2, Z12
+	VMULPS    Z9, Z2, Z12
 	VADDPS    Z12, Z11, Z11
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (DI), R8
 	VPBROADCASTD R8, Z12
-	VPADDD       Z9, Z12, Z12
+	VPADDD       Z10, Z12, Z12
 	VPADDD       (SP), Z12, Z12
 	VPSRLD       $0x10, Z12, Z13
 	VPXORD       Z13, Z12, Z12
@@ -2696,51 +2751,51 @@ single:
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z12, Z14
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD         Z14, Z11, Z14
-	VCMPPS         $0x03, Z11, Z11, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z14, K1, Z17
-	VPSRLD         $0x10, Z17, Z14
-	VPMOVDW        Z14, Y14
-	VMOVDQU32      Y14, (BX)(DI*2)
+	VPADDD     Z14, Z11, Z14
+	VCMPPS     $0x03, Z11, Z11, K1
+	VPTERNLOGD $0xff, Z14, Z14, K1, Z14
+	VPSRLD     $0x10, Z14, Z14
+	VPMOVDW    Z14, Y14
+	VMOVDQU32  Y14, (BX)(DI*2)
 
 	// second moment
 	VPMOVZXWD    (SI)(DI*2), Z14
 	VPSLLD       $0x10, Z14, Z14
 	VMULPS       Z14, Z3, Z14
-	VMULPS       Z10, Z10, Z10
-	VMULPS       Z10, Z4, Z10
-	VADDPS       Z10, Z14, Z10
+	VMULPS       Z9, Z9, Z9
+	VMULPS       Z9, Z4, Z9
+	VADDPS       Z9, Z14, Z9
 	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z12, Z12
 	VPSRLD       $0x10, Z12, Z12
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD         Z12, Z10, Z12
-	VCMPPS         $0x03, Z10, Z10, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z12, K1, Z18
-	VPSRLD         $0x10, Z18, Z12
-	VPMOVDW        Z12, Y12
-	VMOVDQU32      Y12, (SI)(DI*2)
+	VPADDD     Z12, Z9, Z12
+	VCMPPS     $0x03, Z9, Z9, K1
+	VPTERNLOGD $0xff, Z12, Z12, K1, Z12
+	VPSRLD     $0x10, Z12, Z12
+	VPMOVDW    Z12, Y12
+	VMOVDQU32  Y12, (SI)(DI*2)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPS Z10, Z10
-	VMULPS  Z5, Z10, Z10
-	VADDPS  Z6, Z10, Z10
+	VSQRTPS Z9, Z9
+	VMULPS  Z5, Z9, Z9
+	VADDPS  Z6, Z9, Z9
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD      (CX)(DI*2), Z12
-	VPSLLD         $0x10, Z12, Z12
-	VMULPS         Z8, Z12, Z12
-	VDIVPS         Z10, Z11, Z10
-	VMULPS         Z10, Z7, Z10
-	VSUBPS         Z10, Z12, Z10
-	VPADDD         Z13, Z10, Z11
-	VCMPPS         $0x03, Z10, Z10, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z11, K1, Z19
-	VPSRLD         $0x10, Z19, Z10
-	VPMOVDW        Z10, Y10
-	VMOVDQU32      Y10, (CX)(DI*2)
-	ADDQ           $0x00000010, DI
-	JMP            single
+	VPMOVZXWD  (CX)(DI*2), Z12
+	VPSLLD     $0x10, Z12, Z12
+	VMULPS     Z8, Z12, Z12
+	VDIVPS     Z9, Z11, Z9
+	VMULPS     Z9, Z7, Z9
+	VSUBPS     Z9, Z12, Z9
+	VPADDD     Z13, Z9, Z11
+	VCMPPS     $0x03, Z9, Z9, K1
+	VPTERNLOGD $0xff, Z11, Z11, K1, Z11
+	VPSRLD     $0x10, Z11, Z9
+	VPMOVDW    Z9, Y9
+	VMOVDQU32  Y9, (CX)(DI*2)
+	ADDQ       $0x00000010, DI
+	JMP        single
 
 tail:
 	// The last 0 to lanes-1 elements: one masked vector.
@@ -2749,8 +2804,8 @@ tail:
 	MOVQ        $-1, AX
 	BZHIQ       R8, AX, AX
 	KMOVW       AX, K1
-	VPMOVZXWD.Z (CX)(DI*2), K1, Z10
-	VPSLLD      $0x10, Z10, Z10
+	VPMOVZXWD.Z (CX)(DI*2), K1, Z9
+	VPSLLD      $0x10, Z9, Z9
 	VPMOVZXWD.Z (DX)(DI*2), K1, Z11
 	VPSLLD      $0x10, Z11, Z11
 	VPMOVZXWD.Z (BX)(DI*2), K1, Z12
@@ -2769,24 +2824,24 @@ tail:
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (DI), AX
 	VPBROADCASTD AX, Z2
-	VPADDD       Z9, Z2, Z2
+	VPADDD       Z10, Z2, Z2
 	VPADDD       (SP), Z2, Z2
-	VPSRLD       $0x10, Z2, Z9
-	VPXORD       Z9, Z2, Z2
+	VPSRLD       $0x10, Z2, Z10
+	VPXORD       Z10, Z2, Z2
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z2, Z2
-	VPSRLD       $0x0f, Z2, Z9
-	VPXORD       Z9, Z2, Z2
+	VPSRLD       $0x0f, Z2, Z10
+	VPXORD       Z10, Z2, Z2
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z2, Z2
-	VPSRLD       $0x10, Z2, Z9
-	VPXORD       Z9, Z2, Z2
+	VPSRLD       $0x10, Z2, Z10
+	VPXORD       Z10, Z2, Z2
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z2, Z11
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD         Z11, Z1, Z11
-	VCMPPS         $0x03, Z1, Z1, K2
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z11, K2, Z20
-	VPSRLD         $0x10, Z20, Z11
-	VPMOVDW        Z11, K1, (BX)(DI*2)
+	VPADDD     Z11, Z1, Z11
+	VCMPPS     $0x03, Z1, Z1, K2
+	VPTERNLOGD $0xff, Z11, Z11, K2, Z11
+	VPSRLD     $0x10, Z11, Z11
+	VPMOVDW    Z11, K1, (BX)(DI*2)
 
 	// second moment
 	VMULPS       Z13, Z3, Z3
@@ -2797,11 +2852,11 @@ tail:
 	VPSRLD       $0x10, Z2, Z2
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD         Z2, Z0, Z2
-	VCMPPS         $0x03, Z0, Z0, K2
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z2, K2, Z21
-	VPSRLD         $0x10, Z21, Z2
-	VPMOVDW        Z2, K1, (SI)(DI*2)
+	VPADDD     Z2, Z0, Z2
+	VCMPPS     $0x03, Z0, Z0, K2
+	VPTERNLOGD $0xff, Z2, Z2, K2, Z2
+	VPSRLD     $0x10, Z2, Z2
+	VPMOVDW    Z2, K1, (SI)(DI*2)
 
 	// sqrt(v / (1 - beta2^t)) + eps
 	VSQRTPS Z0, Z0
@@ -2809,15 +2864,15 @@ tail:
 	VADDPS  Z6, Z0, Z0
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS         Z8, Z10, Z2
-	VDIVPS         Z0, Z1, Z0
-	VMULPS         Z0, Z7, Z0
-	VSUBPS         Z0, Z2, Z0
-	VPADDD         Z9, Z0, Z1
-	VCMPPS         $0x03, Z0, Z0, K2
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z1, K2, Z22
-	VPSRLD         $0x10, Z22, Z0
-	VPMOVDW        Z0, K1, (CX)(DI*2)
+	VMULPS     Z8, Z9, Z2
+	VDIVPS     Z0, Z1, Z0
+	VMULPS     Z0, Z7, Z0
+	VSUBPS     Z0, Z2, Z0
+	VPADDD     Z10, Z0, Z1
+	VCMPPS     $0x03, Z0, Z0, K2
+	VPTERNLOGD $0xff, Z1, Z1, K2, Z1
+	VPSRLD     $0x10, Z1, Z0
+	VPMOVDW    Z0, K1, (CX)(DI*2)
 
 done:
 	VZEROUPPER
@@ -2864,154 +2919,250 @@ TEXT ·adamBF16GradAVX512F32CoupledStochastic(SB), NOSPLIT, $192-144
 	// The offset plus each lane's number: the index of the vector at element 0.
 	VMOVUPS 64(SP), Z9
 	VPADDD  laneNumbers<>+0(SB), Z9, Z9
+	VMOVUPS 64(SP), Z10
+	VPADDD  evenLanes<>+0(SB), Z10, Z10
+	VMOVUPS 64(SP), Z11
+	VPADDD  oddLanes<>+0(SB), Z11, Z11
 	XORQ    DI, DI
 
-	// Main loop: 2 vectors of 16 elements per iteration.
+	// Main loop: 4 vectors of 16 elements per iteration.
 unrolled:
 	MOVQ AX, R8
 	SUBQ DI, R8
-	CMPQ R8, $0x00000020
+	CMPQ R8, $0x00000040
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VPMOVZXWD (DX)(DI*2), Z22
-	VPSLLD    $0x10, Z22, Z22
-	VMULPS    Z0, Z22, Z22
-	VPMOVZXWD 32(DX)(DI*2), Z23
-	VPSLLD    $0x10, Z23, Z23
-	VMULPS    Z0, Z23, Z23
+	VPSLLD      $0x10, (DX)(DI*2), Z12
+	VMULPS      Z0, Z12, Z12
+	VMOVDQU32   (DX)(DI*2), Z13
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z13, Z13
+	VMULPS      Z0, Z13, Z13
+	VPSLLD      $0x10, 64(DX)(DI*2), Z14
+	VMULPS      Z0, Z14, Z14
+	VMOVDQU32   64(DX)(DI*2), Z15
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z15, Z15
+	VMULPS      Z0, Z15, Z15
 
 	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(DI*2), Z24
-	VPSLLD    $0x10, Z24, Z24
-	VMULPS    Z24, Z1, Z24
-	VADDPS    Z24, Z22, Z22
-	VPMOVZXWD 32(CX)(DI*2), Z24
-	VPSLLD    $0x10, Z24, Z24
-	VMULPS    Z24, Z1, Z24
-	VADDPS    Z24, Z23, Z23
+	VPSLLD      $0x10, (CX)(DI*2), Z16
+	VMULPS      Z16, Z1, Z16
+	VADDPS      Z16, Z12, Z12
+	VMOVDQU32   (CX)(DI*2), Z16
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z16, Z16
+	VMULPS      Z16, Z1, Z16
+	VADDPS      Z16, Z13, Z13
+	VPSLLD      $0x10, 64(CX)(DI*2), Z16
+	VMULPS      Z16, Z1, Z16
+	VADDPS      Z16, Z14, Z14
+	VMOVDQU32   64(CX)(DI*2), Z16
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z16, Z16
+	VMULPS      Z16, Z1, Z16
+	VADDPS      Z16, Z15, Z15
 
 	// first moment
-	VPMOVZXWD (BX)(DI*2), Z24
-	VPSLLD    $0x10, Z24, Z24
-	VMULPS    Z24, Z2, Z24
-	VMULPS    Z22, Z3, Z25
-	VADDPS    Z25, Z24, Z24
-	VPMOVZXWD 32(BX)(DI*2), Z25
-	VPSLLD    $0x10, Z25, Z25
-	VMULPS    Z25, Z2, Z25
-	VMULPS    Z23, Z3, Z26
-	VADDPS    Z26, Z25, Z25
+	VPSLLD      $0x10, (BX)(DI*2), Z16
+	VMULPS      Z16, Z2, Z16
+	VMULPS      Z12, Z3, Z17
+	VADDPS      Z17, Z16, Z16
+	VMOVDQU32   (BX)(DI*2), Z17
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z17, Z17
+	VMULPS      Z17, Z2, Z17
+	VMULPS      Z13, Z3, Z18
+	VADDPS      Z18, Z17, Z17
+	VPSLLD      $0x10, 64(BX)(DI*2), Z18
+	VMULPS      Z18, Z2, Z18
+	VMULPS      Z14, Z3, Z19
+	VADDPS      Z19, Z18, Z18
+	VMOVDQU32   64(BX)(DI*2), Z19
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z19, Z19
+	VMULPS      Z19, Z2, Z19
+	VMULPS      Z15, Z3, Z20
+	VADDPS      Z20, Z19, Z19
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (DI), R8
-	VPBROADCASTD R8, Z26
-	VPADDD       Z9, Z26, Z26
-	VPADDD       128(SP), Z26, Z26
-	LEAQ         16(DI), R8
-	VPBROADCASTD R8, Z27
-	VPADDD       Z9, Z27, Z27
-	VPADDD       128(SP), Z27, Z27
-	VPSRLD       $0x10, Z26, Z28
-	VPXORD       Z28, Z26, Z26
-	VPSRLD       $0x10, Z27, Z28
-	VPXORD       Z28, Z27, Z27
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z26, Z26
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z27, Z27
-	VPSRLD       $0x0f, Z26, Z28
-	VPXORD       Z28, Z26, Z26
-	VPSRLD       $0x0f, Z27, Z28
-	VPXORD       Z28, Z27, Z27
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z26, Z26
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z27, Z27
-	VPSRLD       $0x10, Z26, Z28
-	VPSRLD       $0x10, Z27, Z29
-	VPXORD       Z28, Z26, Z26
-	VPXORD       Z29, Z27, Z27
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z26, Z30
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z27, Z31
+	VPBROADCASTD R8, Z20
+	VPADDD       Z10, Z20, Z20
+	VPADDD       128(SP), Z20, Z20
+	LEAQ         (DI), R8
+	VPBROADCASTD R8, Z21
+	VPADDD       Z11, Z21, Z21
+	VPADDD       128(SP), Z21, Z21
+	LEAQ         32(DI), R8
+	VPBROADCASTD R8, Z22
+	VPADDD       Z10, Z22, Z22
+	VPADDD       128(SP), Z22, Z22
+	LEAQ         32(DI), R8
+	VPBROADCASTD R8, Z23
+	VPADDD       Z11, Z23, Z23
+	VPADDD       128(SP), Z23, Z23
+	VPSRLD       $0x10, Z20, Z24
+	VPXORD       Z24, Z20, Z20
+	VPSRLD       $0x10, Z21, Z24
+	VPXORD       Z24, Z21, Z21
+	VPSRLD       $0x10, Z22, Z24
+	VPXORD       Z24, Z22, Z22
+	VPSRLD       $0x10, Z23, Z24
+	VPXORD       Z24, Z23, Z23
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z20, Z20
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z21, Z21
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z22, Z22
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z23, Z23
+	VPSRLD       $0x0f, Z20, Z24
+	VPXORD       Z24, Z20, Z20
+	VPSRLD       $0x0f, Z21, Z24
+	VPXORD       Z24, Z21, Z21
+	VPSRLD       $0x0f, Z22, Z24
+	VPXORD       Z24, Z22, Z22
+	VPSRLD       $0x0f, Z23, Z24
+	VPXORD       Z24, Z23, Z23
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z20, Z20
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z21, Z21
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z22, Z22
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z23, Z23
+	VPSRLD       $0x10, Z20, Z24
+	VPSRLD       $0x10, Z21, Z25
+	VPSRLD       $0x10, Z22, Z26
+	VPSRLD       $0x10, Z23, Z27
+	VPXORD       Z24, Z20, Z20
+	VPXORD       Z25, Z21, Z21
+	VPXORD       Z26, Z22, Z22
+	VPXORD       Z27, Z23, Z23
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z20, Z28
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z21, Z29
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z22, Z30
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z23, Z31
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD         Z30, Z24, Z30
-	VCMPPS         $0x03, Z24, Z24, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z30, K1, Z10
-	VPSRLD         $0x10, Z10, Z30
-	VPMOVDW        Z30, Y30
-	VMOVDQU32      Y30, (BX)(DI*2)
-	VPADDD         Z31, Z25, Z30
-	VCMPPS         $0x03, Z25, Z25, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z30, K1, Z11
-	VPSRLD         $0x10, Z11, Z30
-	VPMOVDW        Z30, Y30
-	VMOVDQU32      Y30, 32(BX)(DI*2)
+	VPADDD          Z28, Z16, Z28
+	VCMPPS          $0x03, Z16, Z16, K1
+	VPTERNLOGD      $0xff, Z28, Z28, K1, Z28
+	VPADDD          Z29, Z17, Z29
+	VCMPPS          $0x03, Z17, Z17, K1
+	VPTERNLOGD      $0xff, Z29, Z29, K1, Z29
+	VPSRLD          $0x10, Z28, Z28
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z29, Z28
+	VMOVDQU32       Z28, (BX)(DI*2)
+	VPADDD          Z30, Z18, Z28
+	VCMPPS          $0x03, Z18, Z18, K1
+	VPTERNLOGD      $0xff, Z28, Z28, K1, Z28
+	VPADDD          Z31, Z19, Z29
+	VCMPPS          $0x03, Z19, Z19, K1
+	VPTERNLOGD      $0xff, Z29, Z29, K1, Z29
+	VPSRLD          $0x10, Z28, Z28
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z29, Z28
+	VMOVDQU32       Z28, 64(BX)(DI*2)
 
 	// second moment
-	VPMOVZXWD    (SI)(DI*2), Z30
-	VPSLLD       $0x10, Z30, Z30
-	VMULPS       Z30, Z4, Z30
-	VMULPS       Z22, Z22, Z22
-	VMULPS       Z22, Z5, Z22
-	VADDPS       Z22, Z30, Z22
-	VPMOVZXWD    32(SI)(DI*2), Z30
-	VPSLLD       $0x10, Z30, Z30
-	VMULPS       Z30, Z4, Z30
-	VMULPS       Z23, Z23, Z23
-	VMULPS       Z23, Z5, Z23
-	VADDPS       Z23, Z30, Z23
-	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z26, Z26
-	VPSRLD       $0x10, Z26, Z26
-	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z27, Z27
-	VPSRLD       $0x10, Z27, Z27
+	VPSLLD       $0x10, (SI)(DI*2), Z28
+	VMULPS       Z28, Z4, Z28
+	VMULPS       Z12, Z12, Z12
+	VMULPS       Z12, Z5, Z12
+	VADDPS       Z12, Z28, Z12
+	VMOVDQU32    (SI)(DI*2), Z28
+	VPANDD.BCST  uint32_ffff0000<>+0(SB), Z28, Z28
+	VMULPS       Z28, Z4, Z28
+	VMULPS       Z13, Z13, Z13
+	VMULPS       Z13, Z5, Z13
+	VADDPS       Z13, Z28, Z13
+	VPSLLD       $0x10, 64(SI)(DI*2), Z28
+	VMULPS       Z28, Z4, Z28
+	VMULPS       Z14, Z14, Z14
+	VMULPS       Z14, Z5, Z14
+	VADDPS       Z14, Z28, Z14
+	VMOVDQU32    64(SI)(DI*2), Z28
+	VPANDD.BCST  uint32_ffff0000<>+0(SB), Z28, Z28
+	VMULPS       Z28, Z4, Z28
+	VMULPS       Z15, Z15, Z15
+	VMULPS       Z15, Z5, Z15
+	VADDPS       Z15, Z28, Z15
+	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z20, Z20
+	VPSRLD       $0x10, Z20, Z20
+	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z21, Z21
+	VPSRLD       $0x10, Z21, Z21
+	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z22, Z22
+	VPSRLD       $0x10, Z22, Z22
+	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z23, Z23
+	VPSRLD       $0x10, Z23, Z23
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD         Z26, Z22, Z26
-	VCMPPS         $0x03, Z22, Z22, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z26, K1, Z12
-	VPSRLD         $0x10, Z12, Z26
-	VPMOVDW        Z26, Y26
-	VMOVDQU32      Y26, (SI)(DI*2)
-	VPADDD         Z27, Z23, Z26
-	VCMPPS         $0x03, Z23, Z23, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z26, K1, Z13
-	VPSRLD         $0x10, Z13, Z26
-	VPMOVDW        Z26, Y26
-	VMOVDQU32      Y26, 32(SI)(DI*2)
+	VPADDD          Z20, Z12, Z20
+	VCMPPS          $0x03, Z12, Z12, K1
+	VPTERNLOGD      $0xff, Z20, Z20, K1, Z20
+	VPADDD          Z21, Z13, Z21
+	VCMPPS          $0x03, Z13, Z13, K1
+	VPTERNLOGD      $0xff, Z21, Z21, K1, Z21
+	VPSRLD          $0x10, Z20, Z20
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z21, Z20
+	VMOVDQU32       Z20, (SI)(DI*2)
+	VPADDD          Z22, Z14, Z20
+	VCMPPS          $0x03, Z14, Z14, K1
+	VPTERNLOGD      $0xff, Z20, Z20, K1, Z20
+	VPADDD          Z23, Z15, Z21
+	VCMPPS          $0x03, Z15, Z15, K1
+	VPTERNLOGD      $0xff, Z21, Z21, K1, Z21
+	VPSRLD          $0x10, Z20, Z20
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z21, Z20
+	VMOVDQU32       Z20, 64(SI)(DI*2)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPS Z22, Z22
-	VMULPS  Z6, Z22, Z22
-	VADDPS  Z7, Z22, Z22
-	VSQRTPS Z23, Z23
-	VMULPS  Z6, Z23, Z23
-	VADDPS  Z7, Z23, Z23
+	VSQRTPS Z12, Z12
+	VMULPS  Z6, Z12, Z12
+	VADDPS  Z7, Z12, Z12
+	VSQRTPS Z13, Z13
+	VMULPS  Z6, Z13, Z13
+	VADDPS  Z7, Z13, Z13
+	VSQRTPS Z14, Z14
+	VMULPS  Z6, Z14, Z14
+	VADDPS  Z7, Z14, Z14
+	VSQRTPS Z15, Z15
+	VMULPS  Z6, Z15, Z15
+	VADDPS  Z7, Z15, Z15
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD      (CX)(DI*2), Z26
-	VPSLLD         $0x10, Z26, Z26
-	VMULPS         (SP), Z26, Z26
-	VDIVPS         Z22, Z24, Z22
-	VMULPS         Z22, Z8, Z22
-	VSUBPS         Z22, Z26, Z22
-	VPMOVZXWD      32(CX)(DI*2), Z24
-	VPSLLD         $0x10, Z24, Z24
-	VMULPS         (SP), Z24, Z24
-	VDIVPS         Z23, Z25, Z23
-	VMULPS         Z23, Z8, Z23
-	VSUBPS         Z23, Z24, Z23
-	VPADDD         Z28, Z22, Z24
-	VCMPPS         $0x03, Z22, Z22, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z24, K1, Z14
-	VPSRLD         $0x10, Z14, Z22
-	VPMOVDW        Z22, Y22
-	VMOVDQU32      Y22, (CX)(DI*2)
-	VPADDD         Z29, Z23, Z22
-	VCMPPS         $0x03, Z23, Z23, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z22, K1, Z15
-	VPSRLD         $0x10, Z15, Z22
-	VPMOVDW        Z22, Y22
-	VMOVDQU32      Y22, 32(CX)(DI*2)
-	ADDQ           $0x00000020, DI
-	JMP            unrolled
+	VPSLLD          $0x10, (CX)(DI*2), Z20
+	VMULPS          (SP), Z20, Z20
+	VDIVPS          Z12, Z16, Z12
+	VMULPS          Z12, Z8, Z12
+	VSUBPS          Z12, Z20, Z12
+	VMOVDQU32       (CX)(DI*2), Z16
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z16, Z16
+	VMULPS          (SP), Z16, Z16
+	VDIVPS          Z13, Z17, Z13
+	VMULPS          Z13, Z8, Z13
+	VSUBPS          Z13, Z16, Z13
+	VPSLLD          $0x10, 64(CX)(DI*2), Z16
+	VMULPS          (SP), Z16, Z16
+	VDIVPS          Z14, Z18, Z14
+	VMULPS          Z14, Z8, Z14
+	VSUBPS          Z14, Z16, Z14
+	VMOVDQU32       64(CX)(DI*2), Z16
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z16, Z16
+	VMULPS          (SP), Z16, Z16
+	VDIVPS          Z15, Z19, Z15
+	VMULPS          Z15, Z8, Z15
+	VSUBPS          Z15, Z16, Z15
+	VPADDD          Z24, Z12, Z16
+	VCMPPS          $0x03, Z12, Z12, K1
+	VPTERNLOGD      $0xff, Z16, Z16, K1, Z16
+	VPADDD          Z25, Z13, Z12
+	VCMPPS          $0x03, Z13, Z13, K1
+	VPTERNLOGD      $0xff, Z12, Z12, K1, Z12
+	VPSRLD          $0x10, Z16, Z13
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z12, Z13
+	VMOVDQU32       Z13, (CX)(DI*2)
+	VPADDD          Z26, Z14, Z12
+	VCMPPS          $0x03, Z14, Z14, K1
+	VPTERNLOGD      $0xff, Z12, Z12, K1, Z12
+	VPADDD          Z27, Z15, Z13
+	VCMPPS          $0x03, Z15, Z15, K1
+	VPTERNLOGD      $0xff, Z13, Z13, K1, Z13
+	VPSRLD          $0x10, Z12, Z12
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z13, Z12
+	VMOVDQU32       Z12, 64(CX)(DI*2)
+	ADDQ            $0x00000040, DI
+	JMP             unrolled
 
 	// One vector at a time.
 single:
@@ -3054,12 +3205,12 @@ single:
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z12, Z14
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD         Z14, Z11, Z14
-	VCMPPS         $0x03, Z11, Z11, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z14, K1, Z16
-	VPSRLD         $0x10, Z16, Z14
-	VPMOVDW        Z14, Y14
-	VMOVDQU32      Y14, (BX)(DI*2)
+	VPADDD     Z14, Z11, Z14
+	VCMPPS     $0x03, Z11, Z11, K1
+	VPTERNLOGD $0xff, Z14, Z14, K1, Z14
+	VPSRLD     $0x10, Z14, Z14
+	VPMOVDW    Z14, Y14
+	VMOVDQU32  Y14, (BX)(DI*2)
 
 	// second moment
 	VPMOVZXWD    (SI)(DI*2), Z14
@@ -3072,12 +3223,12 @@ single:
 	VPSRLD       $0x10, Z12, Z12
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD         Z12, Z10, Z12
-	VCMPPS         $0x03, Z10, Z10, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z12, K1, Z17
-	VPSRLD         $0x10, Z17, Z12
-	VPMOVDW        Z12, Y12
-	VMOVDQU32      Y12, (SI)(DI*2)
+	VPADDD     Z12, Z10, Z12
+	VCMPPS     $0x03, Z10, Z10, K1
+	VPTERNLOGD $0xff, Z12, Z12, K1, Z12
+	VPSRLD     $0x10, Z12, Z12
+	VPMOVDW    Z12, Y12
+	VMOVDQU32  Y12, (SI)(DI*2)
 
 	// sqrt(v / (1 - beta2^t)) + eps
 	VSQRTPS Z10, Z10
@@ -3085,20 +3236,20 @@ single:
 	VADDPS  Z7, Z10, Z10
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD      (CX)(DI*2), Z12
-	VPSLLD         $0x10, Z12, Z12
-	VMULPS         (SP), Z12, Z12
-	VDIVPS         Z10, Z11, Z10
-	VMULPS         Z10, Z8, Z10
-	VSUBPS         Z10, Z12, Z10
-	VPADDD         Z13, Z10, Z11
-	VCMPPS         $0x03, Z10, Z10, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z11, K1, Z18
-	VPSRLD         $0x10, Z18, Z10
-	VPMOVDW        Z10, Y10
-	VMOVDQU32      Y10, (CX)(DI*2)
-	ADDQ           $0x00000010, DI
-	JMP            single
+	VPMOVZXWD  (CX)(DI*2), Z12
+	VPSLLD     $0x10, Z12, Z12
+	VMULPS     (SP), Z12, Z12
+	VDIVPS     Z10, Z11, Z10
+	VMULPS     Z10, Z8, Z10
+	VSUBPS     Z10, Z12, Z10
+	VPADDD     Z13, Z10, Z11
+	VCMPPS     $0x03, Z10, Z10, K1
+	VPTERNLOGD $0xff, Z11, Z11, K1, Z11
+	VPSRLD     $0x10, Z11, Z10
+	VPMOVDW    Z10, Y10
+	VMOVDQU32  Y10, (CX)(DI*2)
+	ADDQ       $0x00000010, DI
+	JMP        single
 
 tail:
 	// The last 0 to lanes-1 elements: one masked vector.
@@ -3144,11 +3295,11 @@ tail:
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z2, Z9
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD         Z9, Z1, Z9
-	VCMPPS         $0x03, Z1, Z1, K2
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z9, K2, Z19
-	VPSRLD         $0x10, Z19, Z9
-	VPMOVDW        Z9, K1, (BX)(DI*2)
+	VPADDD     Z9, Z1, Z9
+	VCMPPS     $0x03, Z1, Z1, K2
+	VPTERNLOGD $0xff, Z9, Z9, K2, Z9
+	VPSRLD     $0x10, Z9, Z9
+	VPMOVDW    Z9, K1, (BX)(DI*2)
 
 	// second moment
 	VMULPS       Z13, Z4, Z4
@@ -3159,11 +3310,11 @@ tail:
 	VPSRLD       $0x10, Z2, Z2
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD         Z2, Z0, Z2
-	VCMPPS         $0x03, Z0, Z0, K2
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z2, K2, Z20
-	VPSRLD         $0x10, Z20, Z2
-	VPMOVDW        Z2, K1, (SI)(DI*2)
+	VPADDD     Z2, Z0, Z2
+	VCMPPS     $0x03, Z0, Z0, K2
+	VPTERNLOGD $0xff, Z2, Z2, K2, Z2
+	VPSRLD     $0x10, Z2, Z2
+	VPMOVDW    Z2, K1, (SI)(DI*2)
 
 	// sqrt(v / (1 - beta2^t)) + eps
 	VSQRTPS Z0, Z0
@@ -3171,15 +3322,15 @@ tail:
 	VADDPS  Z7, Z0, Z0
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS         (SP), Z10, Z2
-	VDIVPS         Z0, Z1, Z0
-	VMULPS         Z0, Z8, Z0
-	VSUBPS         Z0, Z2, Z0
-	VPADDD         Z3, Z0, Z1
-	VCMPPS         $0x03, Z0, Z0, K2
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z1, K2, Z21
-	VPSRLD         $0x10, Z21, Z0
-	VPMOVDW        Z0, K1, (CX)(DI*2)
+	VMULPS     (SP), Z10, Z2
+	VDIVPS     Z0, Z1, Z0
+	VMULPS     Z0, Z8, Z0
+	VSUBPS     Z0, Z2, Z0
+	VPADDD     Z3, Z0, Z1
+	VCMPPS     $0x03, Z0, Z0, K2
+	VPTERNLOGD $0xff, Z1, Z1, K2, Z1
+	VPSRLD     $0x10, Z1, Z0
+	VPMOVDW    Z0, K1, (CX)(DI*2)
 
 done:
 	VZEROUPPER

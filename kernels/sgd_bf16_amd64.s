@@ -3208,6 +3208,8 @@ TEXT ·sgdBF16AVX512F32(SB), NOSPLIT, $0-104
 	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
 	VBROADCASTSS s_0+72(FP), Z0
 	VBROADCASTSS s_5+92(FP), Z1
+	VMOVDQU32    evenLanes<>+0(SB), Z2
+	VMOVDQU32    oddLanes<>+0(SB), Z3
 	XORQ         BX, BX
 
 	// Main loop: 4 vectors of 16 elements per iteration.
@@ -3218,66 +3220,66 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(BX*4), Z0, Z2
-	VMULPS 64(DX)(BX*4), Z0, Z3
-	VMULPS 128(DX)(BX*4), Z0, Z4
-	VMULPS 192(DX)(BX*4), Z0, Z5
+	VMOVUPS   (DX)(BX*4), Z4
+	VPERMT2PS 64(DX)(BX*4), Z2, Z4
+	VMULPS    Z0, Z4, Z4
+	VMOVUPS   (DX)(BX*4), Z5
+	VPERMT2PS 64(DX)(BX*4), Z3, Z5
+	VMULPS    Z0, Z5, Z5
+	VMOVUPS   128(DX)(BX*4), Z6
+	VPERMT2PS 192(DX)(BX*4), Z2, Z6
+	VMULPS    Z0, Z6, Z6
+	VMOVUPS   128(DX)(BX*4), Z7
+	VPERMT2PS 192(DX)(BX*4), Z3, Z7
+	VMULPS    Z0, Z7, Z7
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD      (CX)(BX*2), Z6
-	VPSLLD         $0x10, Z6, Z6
-	VMULPS         Z2, Z1, Z2
-	VSUBPS         Z2, Z6, Z2
-	VPMOVZXWD      32(CX)(BX*2), Z6
-	VPSLLD         $0x10, Z6, Z6
-	VMULPS         Z3, Z1, Z3
-	VSUBPS         Z3, Z6, Z3
-	VPMOVZXWD      64(CX)(BX*2), Z6
-	VPSLLD         $0x10, Z6, Z6
-	VMULPS         Z4, Z1, Z4
-	VSUBPS         Z4, Z6, Z4
-	VPMOVZXWD      96(CX)(BX*2), Z6
-	VPSLLD         $0x10, Z6, Z6
-	VMULPS         Z5, Z1, Z5
-	VSUBPS         Z5, Z6, Z5
-	VPSRLD         $0x10, Z2, Z6
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z6, Z6
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z6, Z6
-	VPSRLD         $0x10, Z3, Z13
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z13, Z13
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z13, Z13
-	VPSRLD         $0x10, Z4, Z14
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z14, Z14
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z14, Z14
-	VPSRLD         $0x10, Z5, Z15
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z15, Z15
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z15, Z15
-	VPADDD         Z6, Z2, Z6
-	VCMPPS         $0x03, Z2, Z2, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z6, K1, Z7
-	VPSRLD         $0x10, Z7, Z2
-	VPMOVDW        Z2, Y2
-	VMOVDQU32      Y2, (CX)(BX*2)
-	VPADDD         Z13, Z3, Z2
-	VCMPPS         $0x03, Z3, Z3, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z2, K1, Z8
-	VPSRLD         $0x10, Z8, Z2
-	VPMOVDW        Z2, Y2
-	VMOVDQU32      Y2, 32(CX)(BX*2)
-	VPADDD         Z14, Z4, Z2
-	VCMPPS         $0x03, Z4, Z4, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z2, K1, Z9
-	VPSRLD         $0x10, Z9, Z2
-	VPMOVDW        Z2, Y2
-	VMOVDQU32      Y2, 64(CX)(BX*2)
-	VPADDD         Z15, Z5, Z2
-	VCMPPS         $0x03, Z5, Z5, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z2, K1, Z10
-	VPSRLD         $0x10, Z10, Z2
-	VPMOVDW        Z2, Y2
-	VMOVDQU32      Y2, 96(CX)(BX*2)
-	ADDQ           $0x00000040, BX
-	JMP            unrolled
+	VPSLLD          $0x10, (CX)(BX*2), Z8
+	VMULPS          Z4, Z1, Z4
+	VSUBPS          Z4, Z8, Z4
+	VMOVDQU32       (CX)(BX*2), Z8
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z8, Z8
+	VMULPS          Z5, Z1, Z5
+	VSUBPS          Z5, Z8, Z5
+	VPSLLD          $0x10, 64(CX)(BX*2), Z8
+	VMULPS          Z6, Z1, Z6
+	VSUBPS          Z6, Z8, Z6
+	VMOVDQU32       64(CX)(BX*2), Z8
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z8, Z8
+	VMULPS          Z7, Z1, Z7
+	VSUBPS          Z7, Z8, Z7
+	VPSRLD          $0x10, Z4, Z8
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z8, Z8
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z8, Z8
+	VPSRLD          $0x10, Z5, Z9
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z9, Z9
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z9, Z9
+	VPSRLD          $0x10, Z6, Z10
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z10, Z10
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z10, Z10
+	VPSRLD          $0x10, Z7, Z11
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z11, Z11
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z11, Z11
+	VPADDD          Z8, Z4, Z8
+	VCMPPS          $0x03, Z4, Z4, K1
+	VPTERNLOGD      $0xff, Z8, Z8, K1, Z8
+	VPADDD          Z9, Z5, Z4
+	VCMPPS          $0x03, Z5, Z5, K1
+	VPTERNLOGD      $0xff, Z4, Z4, K1, Z4
+	VPSRLD          $0x10, Z8, Z5
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z4, Z5
+	VMOVDQU32       Z5, (CX)(BX*2)
+	VPADDD          Z10, Z6, Z4
+	VCMPPS          $0x03, Z6, Z6, K1
+	VPTERNLOGD      $0xff, Z4, Z4, K1, Z4
+	VPADDD          Z11, Z7, Z5
+	VCMPPS          $0x03, Z7, Z7, K1
+	VPTERNLOGD      $0xff, Z5, Z5, K1, Z5
+	VPSRLD          $0x10, Z4, Z4
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z5, Z4
+	VMOVDQU32       Z4, 64(CX)(BX*2)
+	ADDQ            $0x00000040, BX
+	JMP             unrolled
 
 	// One vector at a time.
 single:
@@ -3290,21 +3292,21 @@ single:
 	VMULPS (DX)(BX*4), Z0, Z2
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD      (CX)(BX*2), Z3
-	VPSLLD         $0x10, Z3, Z3
-	VMULPS         Z2, Z1, Z2
-	VSUBPS         Z2, Z3, Z2
-	VPSRLD         $0x10, Z2, Z3
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z3, Z3
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z3, Z3
-	VPADDD         Z3, Z2, Z3
-	VCMPPS         $0x03, Z2, Z2, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z3, K1, Z11
-	VPSRLD         $0x10, Z11, Z2
-	VPMOVDW        Z2, Y2
-	VMOVDQU32      Y2, (CX)(BX*2)
-	ADDQ           $0x00000010, BX
-	JMP            single
+	VPMOVZXWD   (CX)(BX*2), Z3
+	VPSLLD      $0x10, Z3, Z3
+	VMULPS      Z2, Z1, Z2
+	VSUBPS      Z2, Z3, Z2
+	VPSRLD      $0x10, Z2, Z3
+	VPANDD.BCST uint32_00000001<>+0(SB), Z3, Z3
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z3, Z3
+	VPADDD      Z3, Z2, Z3
+	VCMPPS      $0x03, Z2, Z2, K1
+	VPTERNLOGD  $0xff, Z3, Z3, K1, Z3
+	VPSRLD      $0x10, Z3, Z2
+	VPMOVDW     Z2, Y2
+	VMOVDQU32   Y2, (CX)(BX*2)
+	ADDQ        $0x00000010, BX
+	JMP         single
 
 tail:
 	// The last 0 to lanes-1 elements: one masked vector.
@@ -3321,29 +3323,65 @@ tail:
 	VMULPS Z0, Z3, Z0
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS         Z0, Z1, Z0
-	VSUBPS         Z0, Z2, Z0
-	VPSRLD         $0x10, Z0, Z1
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z1, Z1
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z1, Z1
-	VPADDD         Z1, Z0, Z1
-	VCMPPS         $0x03, Z0, Z0, K2
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z1, K2, Z12
-	VPSRLD         $0x10, Z12, Z0
-	VPMOVDW        Z0, K1, (CX)(BX*2)
+	VMULPS      Z0, Z1, Z0
+	VSUBPS      Z0, Z2, Z0
+	VPSRLD      $0x10, Z0, Z1
+	VPANDD.BCST uint32_00000001<>+0(SB), Z1, Z1
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z1, Z1
+	VPADDD      Z1, Z0, Z1
+	VCMPPS      $0x03, Z0, Z0, K2
+	VPTERNLOGD  $0xff, Z1, Z1, K2, Z1
+	VPSRLD      $0x10, Z1, Z0
+	VPMOVDW     Z0, K1, (CX)(BX*2)
 
 done:
 	VZEROUPPER
 	RET
+
+DATA evenLanes<>+0(SB)/4, $0x00000000
+DATA evenLanes<>+4(SB)/4, $0x00000002
+DATA evenLanes<>+8(SB)/4, $0x00000004
+DATA evenLanes<>+12(SB)/4, $0x00000006
+DATA evenLanes<>+16(SB)/4, $0x00000008
+DATA evenLanes<>+20(SB)/4, $0x0000000a
+DATA evenLanes<>+24(SB)/4, $0x0000000c
+DATA evenLanes<>+28(SB)/4, $0x0000000e
+DATA evenLanes<>+32(SB)/4, $0x00000010
+DATA evenLanes<>+36(SB)/4, $0x00000012
+DATA evenLanes<>+40(SB)/4, $0x00000014
+DATA evenLanes<>+44(SB)/4, $0x00000016
+DATA evenLanes<>+48(SB)/4, $0x00000018
+DATA evenLanes<>+52(SB)/4, $0x0000001a
+DATA evenLanes<>+56(SB)/4, $0x0000001c
+DATA evenLanes<>+60(SB)/4, $0x0000001e
+GLOBL evenLanes<>(SB), RODATA|NOPTR, $64
+
+DATA oddLanes<>+0(SB)/4, $0x00000001
+DATA oddLanes<>+4(SB)/4, $0x00000003
+DATA oddLanes<>+8(SB)/4, $0x00000005
+DATA oddLanes<>+12(SB)/4, $0x00000007
+DATA oddLanes<>+16(SB)/4, $0x00000009
+DATA oddLanes<>+20(SB)/4, $0x0000000b
+DATA oddLanes<>+24(SB)/4, $0x0000000d
+DATA oddLanes<>+28(SB)/4, $0x0000000f
+DATA oddLanes<>+32(SB)/4, $0x00000011
+DATA oddLanes<>+36(SB)/4, $0x00000013
+DATA oddLanes<>+40(SB)/4, $0x00000015
+DATA oddLanes<>+44(SB)/4, $0x00000017
+DATA oddLanes<>+48(SB)/4, $0x00000019
+DATA oddLanes<>+52(SB)/4, $0x0000001b
+DATA oddLanes<>+56(SB)/4, $0x0000001d
+DATA oddLanes<>+60(SB)/4, $0x0000001f
+GLOBL oddLanes<>(SB), RODATA|NOPTR, $64
+
+DATA uint32_ffff0000<>+0(SB)/4, $0xffff0000
+GLOBL uint32_ffff0000<>(SB), RODATA|NOPTR, $4
 
 DATA uint32_00007fff<>+0(SB)/4, $0x00007fff
 GLOBL uint32_00007fff<>(SB), RODATA|NOPTR, $4
 
 DATA uint32_00000001<>+0(SB)/4, $0x00000001
 GLOBL uint32_00000001<>(SB), RODATA|NOPTR, $4
-
-DATA uint32_ffffffff<>+0(SB)/4, $0xffffffff
-GLOBL uint32_ffffffff<>(SB), RODATA|NOPTR, $4
 
 // func sgdBF16AVX512F32Coupled(param []uint16, grad []float32, buf []uint16, s [8]float32)
 // Requires: AVX, AVX512F, AVX512VL, BMI2
@@ -3356,6 +3394,8 @@ TEXT ·sgdBF16AVX512F32Coupled(SB), NOSPLIT, $0-104
 	VBROADCASTSS s_0+72(FP), Z0
 	VBROADCASTSS s_1+76(FP), Z1
 	VBROADCASTSS s_5+92(FP), Z2
+	VMOVDQU32    evenLanes<>+0(SB), Z3
+	VMOVDQU32    oddLanes<>+0(SB), Z4
 	XORQ         BX, BX
 
 	// Main loop: 4 vectors of 16 elements per iteration.
@@ -3366,84 +3406,82 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(BX*4), Z0, Z3
-	VMULPS 64(DX)(BX*4), Z0, Z4
-	VMULPS 128(DX)(BX*4), Z0, Z5
-	VMULPS 192(DX)(BX*4), Z0, Z6
+	VMOVUPS   (DX)(BX*4), Z5
+	VPERMT2PS 64(DX)(BX*4), Z3, Z5
+	VMULPS    Z0, Z5, Z5
+	VMOVUPS   (DX)(BX*4), Z6
+	VPERMT2PS 64(DX)(BX*4), Z4, Z6
+	VMULPS    Z0, Z6, Z6
+	VMOVUPS   128(DX)(BX*4), Z7
+	VPERMT2PS 192(DX)(BX*4), Z3, Z7
+	VMULPS    Z0, Z7, Z7
+	VMOVUPS   128(DX)(BX*4), Z8
+	VPERMT2PS 192(DX)(BX*4), Z4, Z8
+	VMULPS    Z0, Z8, Z8
 
 	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(BX*2), Z7
-	VPSLLD    $0x10, Z7, Z7
-	VMULPS    Z7, Z1, Z7
-	VADDPS    Z7, Z3, Z3
-	VPMOVZXWD 32(CX)(BX*2), Z7
-	VPSLLD    $0x10, Z7, Z7
-	VMULPS    Z7, Z1, Z7
-	VADDPS    Z7, Z4, Z4
-	VPMOVZXWD 64(CX)(BX*2), Z7
-	VPSLLD    $0x10, Z7, Z7
-	VMULPS    Z7, Z1, Z7
-	VADDPS    Z7, Z5, Z5
-	VPMOVZXWD 96(CX)(BX*2), Z7
-	VPSLLD    $0x10, Z7, Z7
-	VMULPS    Z7, Z1, Z7
-	VADDPS    Z7, Z6, Z6
+	VPSLLD      $0x10, (CX)(BX*2), Z9
+	VMULPS      Z9, Z1, Z9
+	VADDPS      Z9, Z5, Z5
+	VMOVDQU32   (CX)(BX*2), Z9
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z9, Z9
+	VMULPS      Z9, Z1, Z9
+	VADDPS      Z9, Z6, Z6
+	VPSLLD      $0x10, 64(CX)(BX*2), Z9
+	VMULPS      Z9, Z1, Z9
+	VADDPS      Z9, Z7, Z7
+	VMOVDQU32   64(CX)(BX*2), Z9
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z9, Z9
+	VMULPS      Z9, Z1, Z9
+	VADDPS      Z9, Z8, Z8
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD      (CX)(BX*2), Z7
-	VPSLLD         $0x10, Z7, Z7
-	VMULPS         Z3, Z2, Z3
-	VSUBPS         Z3, Z7, Z3
-	VPMOVZXWD      32(CX)(BX*2), Z7
-	VPSLLD         $0x10, Z7, Z7
-	VMULPS         Z4, Z2, Z4
-	VSUBPS         Z4, Z7, Z4
-	VPMOVZXWD      64(CX)(BX*2), Z7
-	VPSLLD         $0x10, Z7, Z7
-	VMULPS         Z5, Z2, Z5
-	VSUBPS         Z5, Z7, Z5
-	VPMOVZXWD      96(CX)(BX*2), Z7
-	VPSLLD         $0x10, Z7, Z7
-	VMULPS         Z6, Z2, Z6
-	VSUBPS         Z6, Z7, Z6
-	VPSRLD         $0x10, Z3, Z7
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z7, Z7
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z7, Z7
-	VPSRLD         $0x10, Z4, Z14
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z14, Z14
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z14, Z14
-	VPSRLD         $0x10, Z5, Z15
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z15, Z15
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z15, Z15
-	VPSRLD         $0x10, Z6, Z16
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z16, Z16
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z16, Z16
-	VPADDD         Z7, Z3, Z7
-	VCMPPS         $0x03, Z3, Z3, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z7, K1, Z8
-	VPSRLD         $0x10, Z8, Z3
-	VPMOVDW        Z3, Y3
-	VMOVDQU32      Y3, (CX)(BX*2)
-	VPADDD         Z14, Z4, Z3
-	VCMPPS         $0x03, Z4, Z4, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z3, K1, Z9
-	VPSRLD         $0x10, Z9, Z3
-	VPMOVDW        Z3, Y3
-	VMOVDQU32      Y3, 32(CX)(BX*2)
-	VPADDD         Z15, Z5, Z3
-	VCMPPS         $0x03, Z5, Z5, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z3, K1, Z10
-	VPSRLD         $0x10, Z10, Z3
-	VPMOVDW        Z3, Y3
-	VMOVDQU32      Y3, 64(CX)(BX*2)
-	VPADDD         Z16, Z6, Z3
-	VCMPPS         $0x03, Z6, Z6, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z3, K1, Z11
-	VPSRLD         $0x10, Z11, Z3
-	VPMOVDW        Z3, Y3
-	VMOVDQU32      Y3, 96(CX)(BX*2)
-	ADDQ           $0x00000040, BX
-	JMP            unrolled
+	VPSLLD          $0x10, (CX)(BX*2), Z9
+	VMULPS          Z5, Z2, Z5
+	VSUBPS          Z5, Z9, Z5
+	VMOVDQU32       (CX)(BX*2), Z9
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z9, Z9
+	VMULPS          Z6, Z2, Z6
+	VSUBPS          Z6, Z9, Z6
+	VPSLLD          $0x10, 64(CX)(BX*2), Z9
+	VMULPS          Z7, Z2, Z7
+	VSUBPS          Z7, Z9, Z7
+	VMOVDQU32       64(CX)(BX*2), Z9
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z9, Z9
+	VMULPS          Z8, Z2, Z8
+	VSUBPS          Z8, Z9, Z8
+	VPSRLD          $0x10, Z5, Z9
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z9, Z9
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z9, Z9
+	VPSRLD          $0x10, Z6, Z10
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z10, Z10
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z10, Z10
+	VPSRLD          $0x10, Z7, Z11
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z11, Z11
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z11, Z11
+	VPSRLD          $0x10, Z8, Z12
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z12, Z12
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z12, Z12
+	VPADDD          Z9, Z5, Z9
+	VCMPPS          $0x03, Z5, Z5, K1
+	VPTERNLOGD      $0xff, Z9, Z9, K1, Z9
+	VPADDD          Z10, Z6, Z5
+	VCMPPS          $0x03, Z6, Z6, K1
+	VPTERNLOGD      $0xff, Z5, Z5, K1, Z5
+	VPSRLD          $0x10, Z9, Z6
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z5, Z6
+	VMOVDQU32       Z6, (CX)(BX*2)
+	VPADDD          Z11, Z7, Z5
+	VCMPPS          $0x03, Z7, Z7, K1
+	VPTERNLOGD      $0xff, Z5, Z5, K1, Z5
+	VPADDD          Z12, Z8, Z6
+	VCMPPS          $0x03, Z8, Z8, K1
+	VPTERNLOGD      $0xff, Z6, Z6, K1, Z6
+	VPSRLD          $0x10, Z5, Z5
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z6, Z5
+	VMOVDQU32       Z5, 64(CX)(BX*2)
+	ADDQ            $0x00000040, BX
+	JMP             unrolled
 
 	// One vector at a time.
 single:
@@ -3462,21 +3500,21 @@ single:
 	VADDPS    Z4, Z3, Z3
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD      (CX)(BX*2), Z4
-	VPSLLD         $0x10, Z4, Z4
-	VMULPS         Z3, Z2, Z3
-	VSUBPS         Z3, Z4, Z3
-	VPSRLD         $0x10, Z3, Z4
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z4, Z4
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z4, Z4
-	VPADDD         Z4, Z3, Z4
-	VCMPPS         $0x03, Z3, Z3, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z4, K1, Z12
-	VPSRLD         $0x10, Z12, Z3
-	VPMOVDW        Z3, Y3
-	VMOVDQU32      Y3, (CX)(BX*2)
-	ADDQ           $0x00000010, BX
-	JMP            single
+	VPMOVZXWD   (CX)(BX*2), Z4
+	VPSLLD      $0x10, Z4, Z4
+	VMULPS      Z3, Z2, Z3
+	VSUBPS      Z3, Z4, Z3
+	VPSRLD      $0x10, Z3, Z4
+	VPANDD.BCST uint32_00000001<>+0(SB), Z4, Z4
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z4, Z4
+	VPADDD      Z4, Z3, Z4
+	VCMPPS      $0x03, Z3, Z3, K1
+	VPTERNLOGD  $0xff, Z4, Z4, K1, Z4
+	VPSRLD      $0x10, Z4, Z3
+	VPMOVDW     Z3, Y3
+	VMOVDQU32   Y3, (CX)(BX*2)
+	ADDQ        $0x00000010, BX
+	JMP         single
 
 tail:
 	// The last 0 to lanes-1 elements: one masked vector.
@@ -3497,16 +3535,16 @@ tail:
 	VADDPS Z1, Z0, Z0
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS         Z0, Z2, Z0
-	VSUBPS         Z0, Z3, Z0
-	VPSRLD         $0x10, Z0, Z1
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z1, Z1
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z1, Z1
-	VPADDD         Z1, Z0, Z1
-	VCMPPS         $0x03, Z0, Z0, K2
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z1, K2, Z13
-	VPSRLD         $0x10, Z13, Z0
-	VPMOVDW        Z0, K1, (CX)(BX*2)
+	VMULPS      Z0, Z2, Z0
+	VSUBPS      Z0, Z3, Z0
+	VPSRLD      $0x10, Z0, Z1
+	VPANDD.BCST uint32_00000001<>+0(SB), Z1, Z1
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z1, Z1
+	VPADDD      Z1, Z0, Z1
+	VCMPPS      $0x03, Z0, Z0, K2
+	VPTERNLOGD  $0xff, Z1, Z1, K2, Z1
+	VPSRLD      $0x10, Z1, Z0
+	VPMOVDW     Z0, K1, (CX)(BX*2)
 
 done:
 	VZEROUPPER
@@ -3525,6 +3563,8 @@ TEXT ·sgdBF16AVX512F32Momentum(SB), NOSPLIT, $0-104
 	VBROADCASTSS s_2+80(FP), Z1
 	VBROADCASTSS s_3+84(FP), Z2
 	VBROADCASTSS s_5+92(FP), Z3
+	VMOVDQU32    evenLanes<>+0(SB), Z4
+	VMOVDQU32    oddLanes<>+0(SB), Z5
 	XORQ         SI, SI
 
 	// Main loop: 4 vectors of 16 elements per iteration.
@@ -3535,126 +3575,118 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(SI*4), Z0, Z4
-	VMULPS 64(DX)(SI*4), Z0, Z5
-	VMULPS 128(DX)(SI*4), Z0, Z6
-	VMULPS 192(DX)(SI*4), Z0, Z7
+	VMOVUPS   (DX)(SI*4), Z6
+	VPERMT2PS 64(DX)(SI*4), Z4, Z6
+	VMULPS    Z0, Z6, Z6
+	VMOVUPS   (DX)(SI*4), Z7
+	VPERMT2PS 64(DX)(SI*4), Z5, Z7
+	VMULPS    Z0, Z7, Z7
+	VMOVUPS   128(DX)(SI*4), Z8
+	VPERMT2PS 192(DX)(SI*4), Z4, Z8
+	VMULPS    Z0, Z8, Z8
+	VMOVUPS   128(DX)(SI*4), Z9
+	VPERMT2PS 192(DX)(SI*4), Z5, Z9
+	VMULPS    Z0, Z9, Z9
 
 	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Z8
-	VPSLLD    $0x10, Z8, Z8
-	VMULPS    Z8, Z1, Z8
-	VMULPS    Z4, Z2, Z4
-	VADDPS    Z4, Z8, Z4
-	VPMOVZXWD 32(BX)(SI*2), Z8
-	VPSLLD    $0x10, Z8, Z8
-	VMULPS    Z8, Z1, Z8
-	VMULPS    Z5, Z2, Z5
-	VADDPS    Z5, Z8, Z5
-	VPMOVZXWD 64(BX)(SI*2), Z8
-	VPSLLD    $0x10, Z8, Z8
-	VMULPS    Z8, Z1, Z8
-	VMULPS    Z6, Z2, Z6
-	VADDPS    Z6, Z8, Z6
-	VPMOVZXWD 96(BX)(SI*2), Z8
-	VPSLLD    $0x10, Z8, Z8
-	VMULPS    Z8, Z1, Z8
-	VMULPS    Z7, Z2, Z7
-	VADDPS    Z7, Z8, Z7
+	VPSLLD      $0x10, (BX)(SI*2), Z10
+	VMULPS      Z10, Z1, Z10
+	VMULPS      Z6, Z2, Z6
+	VADDPS      Z6, Z10, Z6
+	VMOVDQU32   (BX)(SI*2), Z10
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z10, Z10
+	VMULPS      Z10, Z1, Z10
+	VMULPS      Z7, Z2, Z7
+	VADDPS      Z7, Z10, Z7
+	VPSLLD      $0x10, 64(BX)(SI*2), Z10
+	VMULPS      Z10, Z1, Z10
+	VMULPS      Z8, Z2, Z8
+	VADDPS      Z8, Z10, Z8
+	VMOVDQU32   64(BX)(SI*2), Z10
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z10, Z10
+	VMULPS      Z10, Z1, Z10
+	VMULPS      Z9, Z2, Z9
+	VADDPS      Z9, Z10, Z9
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD         $0x10, Z4, Z8
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z8, Z8
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z8, Z8
-	VPSRLD         $0x10, Z5, Z21
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z21, Z21
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z21, Z21
-	VPSRLD         $0x10, Z6, Z22
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z22, Z22
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z22, Z22
-	VPSRLD         $0x10, Z7, Z23
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z23, Z23
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z23, Z23
-	VPADDD         Z8, Z4, Z8
-	VCMPPS         $0x03, Z4, Z4, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z8, K1, Z9
-	VPSRLD         $0x10, Z9, Z8
-	VPMOVDW        Z8, Y8
-	VMOVDQU32      Y8, (BX)(SI*2)
-	VPADDD         Z21, Z5, Z8
-	VCMPPS         $0x03, Z5, Z5, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z8, K1, Z10
-	VPSRLD         $0x10, Z10, Z8
-	VPMOVDW        Z8, Y8
-	VMOVDQU32      Y8, 32(BX)(SI*2)
-	VPADDD         Z22, Z6, Z8
-	VCMPPS         $0x03, Z6, Z6, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z8, K1, Z11
-	VPSRLD         $0x10, Z11, Z8
-	VPMOVDW        Z8, Y8
-	VMOVDQU32      Y8, 64(BX)(SI*2)
-	VPADDD         Z23, Z7, Z8
-	VCMPPS         $0x03, Z7, Z7, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z8, K1, Z12
-	VPSRLD         $0x10, Z12, Z8
-	VPMOVDW        Z8, Y8
-	VMOVDQU32      Y8, 96(BX)(SI*2)
+	VPSRLD          $0x10, Z6, Z10
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z10, Z10
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z10, Z10
+	VPSRLD          $0x10, Z7, Z11
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z11, Z11
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z11, Z11
+	VPSRLD          $0x10, Z8, Z12
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z12, Z12
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z12, Z12
+	VPSRLD          $0x10, Z9, Z13
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z13, Z13
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z13, Z13
+	VPADDD          Z10, Z6, Z10
+	VCMPPS          $0x03, Z6, Z6, K1
+	VPTERNLOGD      $0xff, Z10, Z10, K1, Z10
+	VPADDD          Z11, Z7, Z11
+	VCMPPS          $0x03, Z7, Z7, K1
+	VPTERNLOGD      $0xff, Z11, Z11, K1, Z11
+	VPSRLD          $0x10, Z10, Z10
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z11, Z10
+	VMOVDQU32       Z10, (BX)(SI*2)
+	VPADDD          Z12, Z8, Z10
+	VCMPPS          $0x03, Z8, Z8, K1
+	VPTERNLOGD      $0xff, Z10, Z10, K1, Z10
+	VPADDD          Z13, Z9, Z11
+	VCMPPS          $0x03, Z9, Z9, K1
+	VPTERNLOGD      $0xff, Z11, Z11, K1, Z11
+	VPSRLD          $0x10, Z10, Z10
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z11, Z10
+	VMOVDQU32       Z10, 64(BX)(SI*2)
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD      (CX)(SI*2), Z8
-	VPSLLD         $0x10, Z8, Z8
-	VMULPS         Z4, Z3, Z4
-	VSUBPS         Z4, Z8, Z4
-	VPMOVZXWD      32(CX)(SI*2), Z8
-	VPSLLD         $0x10, Z8, Z8
-	VMULPS         Z5, Z3, Z5
-	VSUBPS         Z5, Z8, Z5
-	VPMOVZXWD      64(CX)(SI*2), Z8
-	VPSLLD         $0x10, Z8, Z8
-	VMULPS         Z6, Z3, Z6
-	VSUBPS         Z6, Z8, Z6
-	VPMOVZXWD      96(CX)(SI*2), Z8
-	VPSLLD         $0x10, Z8, Z8
-	VMULPS         Z7, Z3, Z7
-	VSUBPS         Z7, Z8, Z7
-	VPSRLD         $0x10, Z4, Z8
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z8, Z8
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z8, Z8
-	VPSRLD         $0x10, Z5, Z21
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z21, Z21
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z21, Z21
-	VPSRLD         $0x10, Z6, Z22
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z22, Z22
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z22, Z22
-	VPSRLD         $0x10, Z7, Z23
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z23, Z23
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z23, Z23
-	VPADDD         Z8, Z4, Z8
-	VCMPPS         $0x03, Z4, Z4, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z8, K1, Z13
-	VPSRLD         $0x10, Z13, Z4
-	VPMOVDW        Z4, Y4
-	VMOVDQU32      Y4, (CX)(SI*2)
-	VPADDD         Z21, Z5, Z4
-	VCMPPS         $0x03, Z5, Z5, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z4, K1, Z14
-	VPSRLD         $0x10, Z14, Z4
-	VPMOVDW        Z4, Y4
-	VMOVDQU32      Y4, 32(CX)(SI*2)
-	VPADDD         Z22, Z6, Z4
-	VCMPPS         $0x03, Z6, Z6, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z4, K1, Z15
-	VPSRLD         $0x10, Z15, Z4
-	VPMOVDW        Z4, Y4
-	VMOVDQU32      Y4, 64(CX)(SI*2)
-	VPADDD         Z23, Z7, Z4
-	VCMPPS         $0x03, Z7, Z7, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z4, K1, Z16
-	VPSRLD         $0x10, Z16, Z4
-	VPMOVDW        Z4, Y4
-	VMOVDQU32      Y4, 96(CX)(SI*2)
-	ADDQ           $0x00000040, SI
-	JMP            unrolled
+	VPSLLD          $0x10, (CX)(SI*2), Z10
+	VMULPS          Z6, Z3, Z6
+	VSUBPS          Z6, Z10, Z6
+	VMOVDQU32       (CX)(SI*2), Z10
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z10, Z10
+	VMULPS          Z7, Z3, Z7
+	VSUBPS          Z7, Z10, Z7
+	VPSLLD          $0x10, 64(CX)(SI*2), Z10
+	VMULPS          Z8, Z3, Z8
+	VSUBPS          Z8, Z10, Z8
+	VMOVDQU32       64(CX)(SI*2), Z10
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z10, Z10
+	VMULPS          Z9, Z3, Z9
+	VSUBPS          Z9, Z10, Z9
+	VPSRLD          $0x10, Z6, Z10
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z10, Z10
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z10, Z10
+	VPSRLD          $0x10, Z7, Z11
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z11, Z11
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z11, Z11
+	VPSRLD          $0x10, Z8, Z12
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z12, Z12
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z12, Z12
+	VPSRLD          $0x10, Z9, Z13
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z13, Z13
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z13, Z13
+	VPADDD          Z10, Z6, Z10
+	VCMPPS          $0x03, Z6, Z6, K1
+	VPTERNLOGD      $0xff, Z10, Z10, K1, Z10
+	VPADDD          Z11, Z7, Z6
+	VCMPPS          $0x03, Z7, Z7, K1
+	VPTERNLOGD      $0xff, Z6, Z6, K1, Z6
+	VPSRLD          $0x10, Z10, Z7
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z6, Z7
+	VMOVDQU32       Z7, (CX)(SI*2)
+	VPADDD          Z12, Z8, Z6
+	VCMPPS          $0x03, Z8, Z8, K1
+	VPTERNLOGD      $0xff, Z6, Z6, K1, Z6
+	VPADDD          Z13, Z9, Z7
+	VCMPPS          $0x03, Z9, Z9, K1
+	VPTERNLOGD      $0xff, Z7, Z7, K1, Z7
+	VPSRLD          $0x10, Z6, Z6
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z7, Z6
+	VMOVDQU32       Z6, 64(CX)(SI*2)
+	ADDQ            $0x00000040, SI
+	JMP             unrolled
 
 	// One vector at a time.
 single:
@@ -3674,32 +3706,32 @@ single:
 	VADDPS    Z4, Z5, Z4
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD         $0x10, Z4, Z5
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z5, Z5
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z5, Z5
-	VPADDD         Z5, Z4, Z5
-	VCMPPS         $0x03, Z4, Z4, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z5, K1, Z17
-	VPSRLD         $0x10, Z17, Z5
-	VPMOVDW        Z5, Y5
-	VMOVDQU32      Y5, (BX)(SI*2)
+	VPSRLD      $0x10, Z4, Z5
+	VPANDD.BCST uint32_00000001<>+0(SB), Z5, Z5
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z5, Z5
+	VPADDD      Z5, Z4, Z5
+	VCMPPS      $0x03, Z4, Z4, K1
+	VPTERNLOGD  $0xff, Z5, Z5, K1, Z5
+	VPSRLD      $0x10, Z5, Z5
+	VPMOVDW     Z5, Y5
+	VMOVDQU32   Y5, (BX)(SI*2)
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD      (CX)(SI*2), Z5
-	VPSLLD         $0x10, Z5, Z5
-	VMULPS         Z4, Z3, Z4
-	VSUBPS         Z4, Z5, Z4
-	VPSRLD         $0x10, Z4, Z5
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z5, Z5
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z5, Z5
-	VPADDD         Z5, Z4, Z5
-	VCMPPS         $0x03, Z4, Z4, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z5, K1, Z18
-	VPSRLD         $0x10, Z18, Z4
-	VPMOVDW        Z4, Y4
-	VMOVDQU32      Y4, (CX)(SI*2)
-	ADDQ           $0x00000010, SI
-	JMP            single
+	VPMOVZXWD   (CX)(SI*2), Z5
+	VPSLLD      $0x10, Z5, Z5
+	VMULPS      Z4, Z3, Z4
+	VSUBPS      Z4, Z5, Z4
+	VPSRLD      $0x10, Z4, Z5
+	VPANDD.BCST uint32_00000001<>+0(SB), Z5, Z5
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z5, Z5
+	VPADDD      Z5, Z4, Z5
+	VCMPPS      $0x03, Z4, Z4, K1
+	VPTERNLOGD  $0xff, Z5, Z5, K1, Z5
+	VPSRLD      $0x10, Z5, Z4
+	VPMOVDW     Z4, Y4
+	VMOVDQU32   Y4, (CX)(SI*2)
+	ADDQ        $0x00000010, SI
+	JMP         single
 
 tail:
 	// The last 0 to lanes-1 elements: one masked vector.
@@ -3723,26 +3755,26 @@ tail:
 	VADDPS Z0, Z1, Z0
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD         $0x10, Z0, Z1
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z1, Z1
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z1, Z1
-	VPADDD         Z1, Z0, Z1
-	VCMPPS         $0x03, Z0, Z0, K2
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z1, K2, Z19
-	VPSRLD         $0x10, Z19, Z1
-	VPMOVDW        Z1, K1, (BX)(SI*2)
+	VPSRLD      $0x10, Z0, Z1
+	VPANDD.BCST uint32_00000001<>+0(SB), Z1, Z1
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z1, Z1
+	VPADDD      Z1, Z0, Z1
+	VCMPPS      $0x03, Z0, Z0, K2
+	VPTERNLOGD  $0xff, Z1, Z1, K2, Z1
+	VPSRLD      $0x10, Z1, Z1
+	VPMOVDW     Z1, K1, (BX)(SI*2)
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS         Z0, Z3, Z0
-	VSUBPS         Z0, Z4, Z0
-	VPSRLD         $0x10, Z0, Z1
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z1, Z1
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z1, Z1
-	VPADDD         Z1, Z0, Z1
-	VCMPPS         $0x03, Z0, Z0, K2
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z1, K2, Z20
-	VPSRLD         $0x10, Z20, Z0
-	VPMOVDW        Z0, K1, (CX)(SI*2)
+	VMULPS      Z0, Z3, Z0
+	VSUBPS      Z0, Z4, Z0
+	VPSRLD      $0x10, Z0, Z1
+	VPANDD.BCST uint32_00000001<>+0(SB), Z1, Z1
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z1, Z1
+	VPADDD      Z1, Z0, Z1
+	VCMPPS      $0x03, Z0, Z0, K2
+	VPTERNLOGD  $0xff, Z1, Z1, K2, Z1
+	VPSRLD      $0x10, Z1, Z0
+	VPMOVDW     Z0, K1, (CX)(SI*2)
 
 done:
 	VZEROUPPER
@@ -3762,6 +3794,8 @@ TEXT ·sgdBF16AVX512F32CoupledMomentum(SB), NOSPLIT, $0-104
 	VBROADCASTSS s_2+80(FP), Z2
 	VBROADCASTSS s_3+84(FP), Z3
 	VBROADCASTSS s_5+92(FP), Z4
+	VMOVDQU32    evenLanes<>+0(SB), Z5
+	VMOVDQU32    oddLanes<>+0(SB), Z6
 	XORQ         SI, SI
 
 	// Main loop: 4 vectors of 16 elements per iteration.
@@ -3772,144 +3806,134 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(SI*4), Z0, Z5
-	VMULPS 64(DX)(SI*4), Z0, Z6
-	VMULPS 128(DX)(SI*4), Z0, Z7
-	VMULPS 192(DX)(SI*4), Z0, Z8
+	VMOVUPS   (DX)(SI*4), Z7
+	VPERMT2PS 64(DX)(SI*4), Z5, Z7
+	VMULPS    Z0, Z7, Z7
+	VMOVUPS   (DX)(SI*4), Z8
+	VPERMT2PS 64(DX)(SI*4), Z6, Z8
+	VMULPS    Z0, Z8, Z8
+	VMOVUPS   128(DX)(SI*4), Z9
+	VPERMT2PS 192(DX)(SI*4), Z5, Z9
+	VMULPS    Z0, Z9, Z9
+	VMOVUPS   128(DX)(SI*4), Z10
+	VPERMT2PS 192(DX)(SI*4), Z6, Z10
+	VMULPS    Z0, Z10, Z10
 
 	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(SI*2), Z9
-	VPSLLD    $0x10, Z9, Z9
-	VMULPS    Z9, Z1, Z9
-	VADDPS    Z9, Z5, Z5
-	VPMOVZXWD 32(CX)(SI*2), Z9
-	VPSLLD    $0x10, Z9, Z9
-	VMULPS    Z9, Z1, Z9
-	VADDPS    Z9, Z6, Z6
-	VPMOVZXWD 64(CX)(SI*2), Z9
-	VPSLLD    $0x10, Z9, Z9
-	VMULPS    Z9, Z1, Z9
-	VADDPS    Z9, Z7, Z7
-	VPMOVZXWD 96(CX)(SI*2), Z9
-	VPSLLD    $0x10, Z9, Z9
-	VMULPS    Z9, Z1, Z9
-	VADDPS    Z9, Z8, Z8
+	VPSLLD      $0x10, (CX)(SI*2), Z11
+	VMULPS      Z11, Z1, Z11
+	VADDPS      Z11, Z7, Z7
+	VMOVDQU32   (CX)(SI*2), Z11
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z11, Z11
+	VMULPS      Z11, Z1, Z11
+	VADDPS      Z11, Z8, Z8
+	VPSLLD      $0x10, 64(CX)(SI*2), Z11
+	VMULPS      Z11, Z1, Z11
+	VADDPS      Z11, Z9, Z9
+	VMOVDQU32   64(CX)(SI*2), Z11
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z11, Z11
+	VMULPS      Z11, Z1, Z11
+	VADDPS      Z11, Z10, Z10
 
 	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Z9
-	VPSLLD    $0x10, Z9, Z9
-	VMULPS    Z9, Z2, Z9
-	VMULPS    Z5, Z3, Z5
-	VADDPS    Z5, Z9, Z5
-	VPMOVZXWD 32(BX)(SI*2), Z9
-	VPSLLD    $0x10, Z9, Z9
-	VMULPS    Z9, Z2, Z9
-	VMULPS    Z6, Z3, Z6
-	VADDPS    Z6, Z9, Z6
-	VPMOVZXWD 64(BX)(SI*2), Z9
-	VPSLLD    $0x10, Z9, Z9
-	VMULPS    Z9, Z2, Z9
-	VMULPS    Z7, Z3, Z7
-	VADDPS    Z7, Z9, Z7
-	VPMOVZXWD 96(BX)(SI*2), Z9
-	VPSLLD    $0x10, Z9, Z9
-	VMULPS    Z9, Z2, Z9
-	VMULPS    Z8, Z3, Z8
-	VADDPS    Z8, Z9, Z8
+	VPSLLD      $0x10, (BX)(SI*2), Z11
+	VMULPS      Z11, Z2, Z11
+	VMULPS      Z7, Z3, Z7
+	VADDPS      Z7, Z11, Z7
+	VMOVDQU32   (BX)(SI*2), Z11
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z11, Z11
+	VMULPS      Z11, Z2, Z11
+	VMULPS      Z8, Z3, Z8
+	VADDPS      Z8, Z11, Z8
+	VPSLLD      $0x10, 64(BX)(SI*2), Z11
+	VMULPS      Z11, Z2, Z11
+	VMULPS      Z9, Z3, Z9
+	VADDPS      Z9, Z11, Z9
+	VMOVDQU32   64(BX)(SI*2), Z11
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z11, Z11
+	VMULPS      Z11, Z2, Z11
+	VMULPS      Z10, Z3, Z10
+	VADDPS      Z10, Z11, Z10
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD         $0x10, Z5, Z9
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z9, Z9
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z9, Z9
-	VPSRLD         $0x10, Z6, Z22
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z22, Z22
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z22, Z22
-	VPSRLD         $0x10, Z7, Z23
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z23, Z23
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z23, Z23
-	VPSRLD         $0x10, Z8, Z24
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z24, Z24
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z24, Z24
-	VPADDD         Z9, Z5, Z9
-	VCMPPS         $0x03, Z5, Z5, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z9, K1, Z10
-	VPSRLD         $0x10, Z10, Z9
-	VPMOVDW        Z9, Y9
-	VMOVDQU32      Y9, (BX)(SI*2)
-	VPADDD         Z22, Z6, Z9
-	VCMPPS         $0x03, Z6, Z6, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z9, K1, Z11
-	VPSRLD         $0x10, Z11, Z9
-	VPMOVDW        Z9, Y9
-	VMOVDQU32      Y9, 32(BX)(SI*2)
-	VPADDD         Z23, Z7, Z9
-	VCMPPS         $0x03, Z7, Z7, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z9, K1, Z12
-	VPSRLD         $0x10, Z12, Z9
-	VPMOVDW        Z9, Y9
-	VMOVDQU32      Y9, 64(BX)(SI*2)
-	VPADDD         Z24, Z8, Z9
-	VCMPPS         $0x03, Z8, Z8, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z9, K1, Z13
-	VPSRLD         $0x10, Z13, Z9
-	VPMOVDW        Z9, Y9
-	VMOVDQU32      Y9, 96(BX)(SI*2)
+	VPSRLD          $0x10, Z7, Z11
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z11, Z11
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z11, Z11
+	VPSRLD          $0x10, Z8, Z12
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z12, Z12
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z12, Z12
+	VPSRLD          $0x10, Z9, Z13
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z13, Z13
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z13, Z13
+	VPSRLD          $0x10, Z10, Z14
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z14, Z14
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z14, Z14
+	VPADDD          Z11, Z7, Z11
+	VCMPPS          $0x03, Z7, Z7, K1
+	VPTERNLOGD      $0xff, Z11, Z11, K1, Z11
+	VPADDD          Z12, Z8, Z12
+	VCMPPS          $0x03, Z8, Z8, K1
+	VPTERNLOGD      $0xff, Z12, Z12, K1, Z12
+	VPSRLD          $0x10, Z11, Z11
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z12, Z11
+	VMOVDQU32       Z11, (BX)(SI*2)
+	VPADDD          Z13, Z9, Z11
+	VCMPPS          $0x03, Z9, Z9, K1
+	VPTERNLOGD      $0xff, Z11, Z11, K1, Z11
+	VPADDD          Z14, Z10, Z12
+	VCMPPS          $0x03, Z10, Z10, K1
+	VPTERNLOGD      $0xff, Z12, Z12, K1, Z12
+	VPSRLD          $0x10, Z11, Z11
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z12, Z11
+	VMOVDQU32       Z11, 64(BX)(SI*2)
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD      (CX)(SI*2), Z9
-	VPSLLD         $0x10, Z9, Z9
-	VMULPS         Z5, Z4, Z5
-	VSUBPS         Z5, Z9, Z5
-	VPMOVZXWD      32(CX)(SI*2), Z9
-	VPSLLD         $0x10, Z9, Z9
-	VMULPS         Z6, Z4, Z6
-	VSUBPS         Z6, Z9, Z6
-	VPMOVZXWD      64(CX)(SI*2), Z9
-	VPSLLD         $0x10, Z9, Z9
-	VMULPS         Z7, Z4, Z7
-	VSUBPS         Z7, Z9, Z7
-	VPMOVZXWD      96(CX)(SI*2), Z9
-	VPSLLD         $0x10, Z9, Z9
-	VMULPS         Z8, Z4, Z8
-	VSUBPS         Z8, Z9, Z8
-	VPSRLD         $0x10, Z5, Z9
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z9, Z9
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z9, Z9
-	VPSRLD         $0x10, Z6, Z22
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z22, Z22
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z22, Z22
-	VPSRLD         $0x10, Z7, Z23
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z23, Z23
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z23, Z23
-	VPSRLD         $0x10, Z8, Z24
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z24, Z24
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z24, Z24
-	VPADDD         Z9, Z5, Z9
-	VCMPPS         $0x03, Z5, Z5, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z9, K1, Z14
-	VPSRLD         $0x10, Z14, Z5
-	VPMOVDW        Z5, Y5
-	VMOVDQU32      Y5, (CX)(SI*2)
-	VPADDD         Z22, Z6, Z5
-	VCMPPS         $0x03, Z6, Z6, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z5, K1, Z15
-	VPSRLD         $0x10, Z15, Z5
-	VPMOVDW        Z5, Y5
-	VMOVDQU32      Y5, 32(CX)(SI*2)
-	VPADDD         Z23, Z7, Z5
-	VCMPPS         $0x03, Z7, Z7, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z5, K1, Z16
-	VPSRLD         $0x10, Z16, Z5
-	VPMOVDW        Z5, Y5
-	VMOVDQU32      Y5, 64(CX)(SI*2)
-	VPADDD         Z24, Z8, Z5
-	VCMPPS         $0x03, Z8, Z8, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z5, K1, Z17
-	VPSRLD         $0x10, Z17, Z5
-	VPMOVDW        Z5, Y5
-	VMOVDQU32      Y5, 96(CX)(SI*2)
-	ADDQ           $0x00000040, SI
-	JMP            unrolled
+	VPSLLD          $0x10, (CX)(SI*2), Z11
+	VMULPS          Z7, Z4, Z7
+	VSUBPS          Z7, Z11, Z7
+	VMOVDQU32       (CX)(SI*2), Z11
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z11, Z11
+	VMULPS          Z8, Z4, Z8
+	VSUBPS          Z8, Z11, Z8
+	VPSLLD          $0x10, 64(CX)(SI*2), Z11
+	VMULPS          Z9, Z4, Z9
+	VSUBPS          Z9, Z11, Z9
+	VMOVDQU32       64(CX)(SI*2), Z11
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z11, Z11
+	VMULPS          Z10, Z4, Z10
+	VSUBPS          Z10, Z11, Z10
+	VPSRLD          $0x10, Z7, Z11
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z11, Z11
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z11, Z11
+	VPSRLD          $0x10, Z8, Z12
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z12, Z12
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z12, Z12
+	VPSRLD          $0x10, Z9, Z13
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z13, Z13
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z13, Z13
+	VPSRLD          $0x10, Z10, Z14
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z14, Z14
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z14, Z14
+	VPADDD          Z11, Z7, Z11
+	VCMPPS          $0x03, Z7, Z7, K1
+	VPTERNLOGD      $0xff, Z11, Z11, K1, Z11
+	VPADDD          Z12, Z8, Z7
+	VCMPPS          $0x03, Z8, Z8, K1
+	VPTERNLOGD      $0xff, Z7, Z7, K1, Z7
+	VPSRLD          $0x10, Z11, Z8
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z7, Z8
+	VMOVDQU32       Z8, (CX)(SI*2)
+	VPADDD          Z13, Z9, Z7
+	VCMPPS          $0x03, Z9, Z9, K1
+	VPTERNLOGD      $0xff, Z7, Z7, K1, Z7
+	VPADDD          Z14, Z10, Z8
+	VCMPPS          $0x03, Z10, Z10, K1
+	VPTERNLOGD      $0xff, Z8, Z8, K1, Z8
+	VPSRLD          $0x10, Z7, Z7
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z8, Z7
+	VMOVDQU32       Z7, 64(CX)(SI*2)
+	ADDQ            $0x00000040, SI
+	JMP             unrolled
 
 	// One vector at a time.
 single:
@@ -3935,32 +3959,32 @@ single:
 	VADDPS    Z5, Z6, Z5
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD         $0x10, Z5, Z6
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z6, Z6
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z6, Z6
-	VPADDD         Z6, Z5, Z6
-	VCMPPS         $0x03, Z5, Z5, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z6, K1, Z18
-	VPSRLD         $0x10, Z18, Z6
-	VPMOVDW        Z6, Y6
-	VMOVDQU32      Y6, (BX)(SI*2)
+	VPSRLD      $0x10, Z5, Z6
+	VPANDD.BCST uint32_00000001<>+0(SB), Z6, Z6
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z6, Z6
+	VPADDD      Z6, Z5, Z6
+	VCMPPS      $0x03, Z5, Z5, K1
+	VPTERNLOGD  $0xff, Z6, Z6, K1, Z6
+	VPSRLD      $0x10, Z6, Z6
+	VPMOVDW     Z6, Y6
+	VMOVDQU32   Y6, (BX)(SI*2)
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD      (CX)(SI*2), Z6
-	VPSLLD         $0x10, Z6, Z6
-	VMULPS         Z5, Z4, Z5
-	VSUBPS         Z5, Z6, Z5
-	VPSRLD         $0x10, Z5, Z6
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z6, Z6
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z6, Z6
-	VPADDD         Z6, Z5, Z6
-	VCMPPS         $0x03, Z5, Z5, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z6, K1, Z19
-	VPSRLD         $0x10, Z19, Z5
-	VPMOVDW        Z5, Y5
-	VMOVDQU32      Y5, (CX)(SI*2)
-	ADDQ           $0x00000010, SI
-	JMP            single
+	VPMOVZXWD   (CX)(SI*2), Z6
+	VPSLLD      $0x10, Z6, Z6
+	VMULPS      Z5, Z4, Z5
+	VSUBPS      Z5, Z6, Z5
+	VPSRLD      $0x10, Z5, Z6
+	VPANDD.BCST uint32_00000001<>+0(SB), Z6, Z6
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z6, Z6
+	VPADDD      Z6, Z5, Z6
+	VCMPPS      $0x03, Z5, Z5, K1
+	VPTERNLOGD  $0xff, Z6, Z6, K1, Z6
+	VPSRLD      $0x10, Z6, Z5
+	VPMOVDW     Z5, Y5
+	VMOVDQU32   Y5, (CX)(SI*2)
+	ADDQ        $0x00000010, SI
+	JMP         single
 
 tail:
 	// The last 0 to lanes-1 elements: one masked vector.
@@ -3988,26 +4012,26 @@ tail:
 	VADDPS Z0, Z1, Z0
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD         $0x10, Z0, Z1
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z1, Z1
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z1, Z1
-	VPADDD         Z1, Z0, Z1
-	VCMPPS         $0x03, Z0, Z0, K2
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z1, K2, Z20
-	VPSRLD         $0x10, Z20, Z1
-	VPMOVDW        Z1, K1, (BX)(SI*2)
+	VPSRLD      $0x10, Z0, Z1
+	VPANDD.BCST uint32_00000001<>+0(SB), Z1, Z1
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z1, Z1
+	VPADDD      Z1, Z0, Z1
+	VCMPPS      $0x03, Z0, Z0, K2
+	VPTERNLOGD  $0xff, Z1, Z1, K2, Z1
+	VPSRLD      $0x10, Z1, Z1
+	VPMOVDW     Z1, K1, (BX)(SI*2)
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS         Z0, Z4, Z0
-	VSUBPS         Z0, Z5, Z0
-	VPSRLD         $0x10, Z0, Z1
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z1, Z1
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z1, Z1
-	VPADDD         Z1, Z0, Z1
-	VCMPPS         $0x03, Z0, Z0, K2
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z1, K2, Z21
-	VPSRLD         $0x10, Z21, Z0
-	VPMOVDW        Z0, K1, (CX)(SI*2)
+	VMULPS      Z0, Z4, Z0
+	VSUBPS      Z0, Z5, Z0
+	VPSRLD      $0x10, Z0, Z1
+	VPANDD.BCST uint32_00000001<>+0(SB), Z1, Z1
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z1, Z1
+	VPADDD      Z1, Z0, Z1
+	VCMPPS      $0x03, Z0, Z0, K2
+	VPTERNLOGD  $0xff, Z1, Z1, K2, Z1
+	VPSRLD      $0x10, Z1, Z0
+	VPMOVDW     Z0, K1, (CX)(SI*2)
 
 done:
 	VZEROUPPER
@@ -4027,6 +4051,8 @@ TEXT ·sgdBF16AVX512F32Nesterov(SB), NOSPLIT, $0-104
 	VBROADCASTSS s_3+84(FP), Z2
 	VBROADCASTSS s_4+88(FP), Z3
 	VBROADCASTSS s_5+92(FP), Z4
+	VMOVDQU32    evenLanes<>+0(SB), Z5
+	VMOVDQU32    oddLanes<>+0(SB), Z6
 	XORQ         SI, SI
 
 	// Main loop: 4 vectors of 16 elements per iteration.
@@ -4037,136 +4063,128 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(SI*4), Z0, Z5
-	VMULPS 64(DX)(SI*4), Z0, Z6
-	VMULPS 128(DX)(SI*4), Z0, Z7
-	VMULPS 192(DX)(SI*4), Z0, Z8
+	VMOVUPS   (DX)(SI*4), Z7
+	VPERMT2PS 64(DX)(SI*4), Z5, Z7
+	VMULPS    Z0, Z7, Z7
+	VMOVUPS   (DX)(SI*4), Z8
+	VPERMT2PS 64(DX)(SI*4), Z6, Z8
+	VMULPS    Z0, Z8, Z8
+	VMOVUPS   128(DX)(SI*4), Z9
+	VPERMT2PS 192(DX)(SI*4), Z5, Z9
+	VMULPS    Z0, Z9, Z9
+	VMOVUPS   128(DX)(SI*4), Z10
+	VPERMT2PS 192(DX)(SI*4), Z6, Z10
+	VMULPS    Z0, Z10, Z10
 
 	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Z9
-	VPSLLD    $0x10, Z9, Z9
-	VMULPS    Z9, Z1, Z9
-	VMULPS    Z5, Z2, Z22
-	VADDPS    Z22, Z9, Z9
-	VPMOVZXWD 32(BX)(SI*2), Z22
-	VPSLLD    $0x10, Z22, Z22
-	VMULPS    Z22, Z1, Z22
-	VMULPS    Z6, Z2, Z23
-	VADDPS    Z23, Z22, Z22
-	VPMOVZXWD 64(BX)(SI*2), Z23
-	VPSLLD    $0x10, Z23, Z23
-	VMULPS    Z23, Z1, Z23
-	VMULPS    Z7, Z2, Z24
-	VADDPS    Z24, Z23, Z23
-	VPMOVZXWD 96(BX)(SI*2), Z24
-	VPSLLD    $0x10, Z24, Z24
-	VMULPS    Z24, Z1, Z24
-	VMULPS    Z8, Z2, Z25
-	VADDPS    Z25, Z24, Z24
+	VPSLLD      $0x10, (BX)(SI*2), Z11
+	VMULPS      Z11, Z1, Z11
+	VMULPS      Z7, Z2, Z12
+	VADDPS      Z12, Z11, Z11
+	VMOVDQU32   (BX)(SI*2), Z12
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z12, Z12
+	VMULPS      Z12, Z1, Z12
+	VMULPS      Z8, Z2, Z13
+	VADDPS      Z13, Z12, Z12
+	VPSLLD      $0x10, 64(BX)(SI*2), Z13
+	VMULPS      Z13, Z1, Z13
+	VMULPS      Z9, Z2, Z14
+	VADDPS      Z14, Z13, Z13
+	VMOVDQU32   64(BX)(SI*2), Z14
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z14, Z14
+	VMULPS      Z14, Z1, Z14
+	VMULPS      Z10, Z2, Z15
+	VADDPS      Z15, Z14, Z14
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD         $0x10, Z9, Z25
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z25, Z25
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z25, Z25
-	VPSRLD         $0x10, Z22, Z26
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z26, Z26
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z26, Z26
-	VPSRLD         $0x10, Z23, Z27
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z27, Z27
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z27, Z27
-	VPSRLD         $0x10, Z24, Z28
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z28, Z28
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z28, Z28
-	VPADDD         Z25, Z9, Z25
-	VCMPPS         $0x03, Z9, Z9, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z25, K1, Z10
-	VPSRLD         $0x10, Z10, Z25
-	VPMOVDW        Z25, Y25
-	VMOVDQU32      Y25, (BX)(SI*2)
-	VPADDD         Z26, Z22, Z25
-	VCMPPS         $0x03, Z22, Z22, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z25, K1, Z11
-	VPSRLD         $0x10, Z11, Z25
-	VPMOVDW        Z25, Y25
-	VMOVDQU32      Y25, 32(BX)(SI*2)
-	VPADDD         Z27, Z23, Z25
-	VCMPPS         $0x03, Z23, Z23, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z25, K1, Z12
-	VPSRLD         $0x10, Z12, Z25
-	VPMOVDW        Z25, Y25
-	VMOVDQU32      Y25, 64(BX)(SI*2)
-	VPADDD         Z28, Z24, Z25
-	VCMPPS         $0x03, Z24, Z24, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z25, K1, Z13
-	VPSRLD         $0x10, Z13, Z25
-	VPMOVDW        Z25, Y25
-	VMOVDQU32      Y25, 96(BX)(SI*2)
+	VPSRLD          $0x10, Z11, Z15
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z15, Z15
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z15, Z15
+	VPSRLD          $0x10, Z12, Z16
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z16, Z16
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z16, Z16
+	VPSRLD          $0x10, Z13, Z17
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z17, Z17
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z17, Z17
+	VPSRLD          $0x10, Z14, Z18
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z18, Z18
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z18, Z18
+	VPADDD          Z15, Z11, Z15
+	VCMPPS          $0x03, Z11, Z11, K1
+	VPTERNLOGD      $0xff, Z15, Z15, K1, Z15
+	VPADDD          Z16, Z12, Z16
+	VCMPPS          $0x03, Z12, Z12, K1
+	VPTERNLOGD      $0xff, Z16, Z16, K1, Z16
+	VPSRLD          $0x10, Z15, Z15
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z16, Z15
+	VMOVDQU32       Z15, (BX)(SI*2)
+	VPADDD          Z17, Z13, Z15
+	VCMPPS          $0x03, Z13, Z13, K1
+	VPTERNLOGD      $0xff, Z15, Z15, K1, Z15
+	VPADDD          Z18, Z14, Z16
+	VCMPPS          $0x03, Z14, Z14, K1
+	VPTERNLOGD      $0xff, Z16, Z16, K1, Z16
+	VPSRLD          $0x10, Z15, Z15
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z16, Z15
+	VMOVDQU32       Z15, 64(BX)(SI*2)
 
 	// Nesterov look-ahead
-	VMULPS Z9, Z3, Z9
-	VADDPS Z9, Z5, Z5
-	VMULPS Z22, Z3, Z9
-	VADDPS Z9, Z6, Z6
-	VMULPS Z23, Z3, Z9
-	VADDPS Z9, Z7, Z7
-	VMULPS Z24, Z3, Z9
-	VADDPS Z9, Z8, Z8
+	VMULPS Z11, Z3, Z11
+	VADDPS Z11, Z7, Z7
+	VMULPS Z12, Z3, Z11
+	VADDPS Z11, Z8, Z8
+	VMULPS Z13, Z3, Z11
+	VADDPS Z11, Z9, Z9
+	VMULPS Z14, Z3, Z11
+	VADDPS Z11, Z10, Z10
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD      (CX)(SI*2), Z9
-	VPSLLD         $0x10, Z9, Z9
-	VMULPS         Z5, Z4, Z5
-	VSUBPS         Z5, Z9, Z5
-	VPMOVZXWD      32(CX)(SI*2), Z9
-	VPSLLD         $0x10, Z9, Z9
-	VMULPS         Z6, Z4, Z6
-	VSUBPS         Z6, Z9, Z6
-	VPMOVZXWD      64(CX)(SI*2), Z9
-	VPSLLD         $0x10, Z9, Z9
-	VMULPS         Z7, Z4, Z7
-	VSUBPS         Z7, Z9, Z7
-	VPMOVZXWD      96(CX)(SI*2), Z9
-	VPSLLD         $0x10, Z9, Z9
-	VMULPS         Z8, Z4, Z8
-	VSUBPS         Z8, Z9, Z8
-	VPSRLD         $0x10, Z5, Z9
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z9, Z9
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z9, Z9
-	VPSRLD         $0x10, Z6, Z22
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z22, Z22
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z22, Z22
-	VPSRLD         $0x10, Z7, Z23
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z23, Z23
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z23, Z23
-	VPSRLD         $0x10, Z8, Z24
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z24, Z24
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z24, Z24
-	VPADDD         Z9, Z5, Z9
-	VCMPPS         $0x03, Z5, Z5, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z9, K1, Z14
-	VPSRLD         $0x10, Z14, Z5
-	VPMOVDW        Z5, Y5
-	VMOVDQU32      Y5, (CX)(SI*2)
-	VPADDD         Z22, Z6, Z5
-	VCMPPS         $0x03, Z6, Z6, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z5, K1, Z15
-	VPSRLD         $0x10, Z15, Z5
-	VPMOVDW        Z5, Y5
-	VMOVDQU32      Y5, 32(CX)(SI*2)
-	VPADDD         Z23, Z7, Z5
-	VCMPPS         $0x03, Z7, Z7, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z5, K1, Z16
-	VPSRLD         $0x10, Z16, Z5
-	VPMOVDW        Z5, Y5
-	VMOVDQU32      Y5, 64(CX)(SI*2)
-	VPADDD         Z24, Z8, Z5
-	VCMPPS         $0x03, Z8, Z8, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z5, K1, Z17
-	VPSRLD         $0x10, Z17, Z5
-	VPMOVDW        Z5, Y5
-	VMOVDQU32      Y5, 96(CX)(SI*2)
-	ADDQ           $0x00000040, SI
-	JMP            unrolled
+	VPSLLD          $0x10, (CX)(SI*2), Z11
+	VMULPS          Z7, Z4, Z7
+	VSUBPS          Z7, Z11, Z7
+	VMOVDQU32       (CX)(SI*2), Z11
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z11, Z11
+	VMULPS          Z8, Z4, Z8
+	VSUBPS          Z8, Z11, Z8
+	VPSLLD          $0x10, 64(CX)(SI*2), Z11
+	VMULPS          Z9, Z4, Z9
+	VSUBPS          Z9, Z11, Z9
+	VMOVDQU32       64(CX)(SI*2), Z11
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z11, Z11
+	VMULPS          Z10, Z4, Z10
+	VSUBPS          Z10, Z11, Z10
+	VPSRLD          $0x10, Z7, Z11
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z11, Z11
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z11, Z11
+	VPSRLD          $0x10, Z8, Z12
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z12, Z12
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z12, Z12
+	VPSRLD          $0x10, Z9, Z13
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z13, Z13
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z13, Z13
+	VPSRLD          $0x10, Z10, Z14
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z14, Z14
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z14, Z14
+	VPADDD          Z11, Z7, Z11
+	VCMPPS          $0x03, Z7, Z7, K1
+	VPTERNLOGD      $0xff, Z11, Z11, K1, Z11
+	VPADDD          Z12, Z8, Z7
+	VCMPPS          $0x03, Z8, Z8, K1
+	VPTERNLOGD      $0xff, Z7, Z7, K1, Z7
+	VPSRLD          $0x10, Z11, Z8
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z7, Z8
+	VMOVDQU32       Z8, (CX)(SI*2)
+	VPADDD          Z13, Z9, Z7
+	VCMPPS          $0x03, Z9, Z9, K1
+	VPTERNLOGD      $0xff, Z7, Z7, K1, Z7
+	VPADDD          Z14, Z10, Z8
+	VCMPPS          $0x03, Z10, Z10, K1
+	VPTERNLOGD      $0xff, Z8, Z8, K1, Z8
+	VPSRLD          $0x10, Z7, Z7
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z8, Z7
+	VMOVDQU32       Z7, 64(CX)(SI*2)
+	ADDQ            $0x00000040, SI
+	JMP             unrolled
 
 	// One vector at a time.
 single:
@@ -4186,36 +4204,36 @@ single:
 	VADDPS    Z7, Z6, Z6
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD         $0x10, Z6, Z7
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z7, Z7
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z7, Z7
-	VPADDD         Z7, Z6, Z7
-	VCMPPS         $0x03, Z6, Z6, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z7, K1, Z18
-	VPSRLD         $0x10, Z18, Z7
-	VPMOVDW        Z7, Y7
-	VMOVDQU32      Y7, (BX)(SI*2)
+	VPSRLD      $0x10, Z6, Z7
+	VPANDD.BCST uint32_00000001<>+0(SB), Z7, Z7
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z7, Z7
+	VPADDD      Z7, Z6, Z7
+	VCMPPS      $0x03, Z6, Z6, K1
+	VPTERNLOGD  $0xff, Z7, Z7, K1, Z7
+	VPSRLD      $0x10, Z7, Z7
+	VPMOVDW     Z7, Y7
+	VMOVDQU32   Y7, (BX)(SI*2)
 
 	// Nesterov look-ahead
 	VMULPS Z6, Z3, Z6
 	VADDPS Z6, Z5, Z5
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD      (CX)(SI*2), Z6
-	VPSLLD         $0x10, Z6, Z6
-	VMULPS         Z5, Z4, Z5
-	VSUBPS         Z5, Z6, Z5
-	VPSRLD         $0x10, Z5, Z6
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z6, Z6
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z6, Z6
-	VPADDD         Z6, Z5, Z6
-	VCMPPS         $0x03, Z5, Z5, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z6, K1, Z19
-	VPSRLD         $0x10, Z19, Z5
-	VPMOVDW        Z5, Y5
-	VMOVDQU32      Y5, (CX)(SI*2)
-	ADDQ           $0x00000010, SI
-	JMP            single
+	VPMOVZXWD   (CX)(SI*2), Z6
+	VPSLLD      $0x10, Z6, Z6
+	VMULPS      Z5, Z4, Z5
+	VSUBPS      Z5, Z6, Z5
+	VPSRLD      $0x10, Z5, Z6
+	VPANDD.BCST uint32_00000001<>+0(SB), Z6, Z6
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z6, Z6
+	VPADDD      Z6, Z5, Z6
+	VCMPPS      $0x03, Z5, Z5, K1
+	VPTERNLOGD  $0xff, Z6, Z6, K1, Z6
+	VPSRLD      $0x10, Z6, Z5
+	VPMOVDW     Z5, Y5
+	VMOVDQU32   Y5, (CX)(SI*2)
+	ADDQ        $0x00000010, SI
+	JMP         single
 
 tail:
 	// The last 0 to lanes-1 elements: one masked vector.
@@ -4239,30 +4257,30 @@ tail:
 	VADDPS Z2, Z1, Z1
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD         $0x10, Z1, Z2
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z2, Z2
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z2, Z2
-	VPADDD         Z2, Z1, Z2
-	VCMPPS         $0x03, Z1, Z1, K2
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z2, K2, Z20
-	VPSRLD         $0x10, Z20, Z2
-	VPMOVDW        Z2, K1, (BX)(SI*2)
+	VPSRLD      $0x10, Z1, Z2
+	VPANDD.BCST uint32_00000001<>+0(SB), Z2, Z2
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z2, Z2
+	VPADDD      Z2, Z1, Z2
+	VCMPPS      $0x03, Z1, Z1, K2
+	VPTERNLOGD  $0xff, Z2, Z2, K2, Z2
+	VPSRLD      $0x10, Z2, Z2
+	VPMOVDW     Z2, K1, (BX)(SI*2)
 
 	// Nesterov look-ahead
 	VMULPS Z1, Z3, Z1
 	VADDPS Z1, Z0, Z0
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS         Z0, Z4, Z0
-	VSUBPS         Z0, Z5, Z0
-	VPSRLD         $0x10, Z0, Z1
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z1, Z1
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z1, Z1
-	VPADDD         Z1, Z0, Z1
-	VCMPPS         $0x03, Z0, Z0, K2
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z1, K2, Z21
-	VPSRLD         $0x10, Z21, Z0
-	VPMOVDW        Z0, K1, (CX)(SI*2)
+	VMULPS      Z0, Z4, Z0
+	VSUBPS      Z0, Z5, Z0
+	VPSRLD      $0x10, Z0, Z1
+	VPANDD.BCST uint32_00000001<>+0(SB), Z1, Z1
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z1, Z1
+	VPADDD      Z1, Z0, Z1
+	VCMPPS      $0x03, Z0, Z0, K2
+	VPTERNLOGD  $0xff, Z1, Z1, K2, Z1
+	VPSRLD      $0x10, Z1, Z0
+	VPMOVDW     Z0, K1, (CX)(SI*2)
 
 done:
 	VZEROUPPER
@@ -4283,6 +4301,8 @@ TEXT ·sgdBF16AVX512F32CoupledNesterov(SB), NOSPLIT, $0-104
 	VBROADCASTSS s_3+84(FP), Z3
 	VBROADCASTSS s_4+88(FP), Z4
 	VBROADCASTSS s_5+92(FP), Z5
+	VMOVDQU32    evenLanes<>+0(SB), Z6
+	VMOVDQU32    oddLanes<>+0(SB), Z7
 	XORQ         SI, SI
 
 	// Main loop: 4 vectors of 16 elements per iteration.
@@ -4293,154 +4313,144 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(SI*4), Z0, Z6
-	VMULPS 64(DX)(SI*4), Z0, Z7
-	VMULPS 128(DX)(SI*4), Z0, Z8
-	VMULPS 192(DX)(SI*4), Z0, Z9
+	VMOVUPS   (DX)(SI*4), Z8
+	VPERMT2PS 64(DX)(SI*4), Z6, Z8
+	VMULPS    Z0, Z8, Z8
+	VMOVUPS   (DX)(SI*4), Z9
+	VPERMT2PS 64(DX)(SI*4), Z7, Z9
+	VMULPS    Z0, Z9, Z9
+	VMOVUPS   128(DX)(SI*4), Z10
+	VPERMT2PS 192(DX)(SI*4), Z6, Z10
+	VMULPS    Z0, Z10, Z10
+	VMOVUPS   128(DX)(SI*4), Z11
+	VPERMT2PS 192(DX)(SI*4), Z7, Z11
+	VMULPS    Z0, Z11, Z11
 
 	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(SI*2), Z10
-	VPSLLD    $0x10, Z10, Z10
-	VMULPS    Z10, Z1, Z10
-	VADDPS    Z10, Z6, Z6
-	VPMOVZXWD 32(CX)(SI*2), Z10
-	VPSLLD    $0x10, Z10, Z10
-	VMULPS    Z10, Z1, Z10
-	VADDPS    Z10, Z7, Z7
-	VPMOVZXWD 64(CX)(SI*2), Z10
-	VPSLLD    $0x10, Z10, Z10
-	VMULPS    Z10, Z1, Z10
-	VADDPS    Z10, Z8, Z8
-	VPMOVZXWD 96(CX)(SI*2), Z10
-	VPSLLD    $0x10, Z10, Z10
-	VMULPS    Z10, Z1, Z10
-	VADDPS    Z10, Z9, Z9
+	VPSLLD      $0x10, (CX)(SI*2), Z12
+	VMULPS      Z12, Z1, Z12
+	VADDPS      Z12, Z8, Z8
+	VMOVDQU32   (CX)(SI*2), Z12
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z12, Z12
+	VMULPS      Z12, Z1, Z12
+	VADDPS      Z12, Z9, Z9
+	VPSLLD      $0x10, 64(CX)(SI*2), Z12
+	VMULPS      Z12, Z1, Z12
+	VADDPS      Z12, Z10, Z10
+	VMOVDQU32   64(CX)(SI*2), Z12
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z12, Z12
+	VMULPS      Z12, Z1, Z12
+	VADDPS      Z12, Z11, Z11
 
 	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Z10
-	VPSLLD    $0x10, Z10, Z10
-	VMULPS    Z10, Z2, Z10
-	VMULPS    Z6, Z3, Z23
-	VADDPS    Z23, Z10, Z10
-	VPMOVZXWD 32(BX)(SI*2), Z23
-	VPSLLD    $0x10, Z23, Z23
-	VMULPS    Z23, Z2, Z23
-	VMULPS    Z7, Z3, Z24
-	VADDPS    Z24, Z23, Z23
-	VPMOVZXWD 64(BX)(SI*2), Z24
-	VPSLLD    $0x10, Z24, Z24
-	VMULPS    Z24, Z2, Z24
-	VMULPS    Z8, Z3, Z25
-	VADDPS    Z25, Z24, Z24
-	VPMOVZXWD 96(BX)(SI*2), Z25
-	VPSLLD    $0x10, Z25, Z25
-	VMULPS    Z25, Z2, Z25
-	VMULPS    Z9, Z3, Z26
-	VADDPS    Z26, Z25, Z25
+	VPSLLD      $0x10, (BX)(SI*2), Z12
+	VMULPS      Z12, Z2, Z12
+	VMULPS      Z8, Z3, Z13
+	VADDPS      Z13, Z12, Z12
+	VMOVDQU32   (BX)(SI*2), Z13
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z13, Z13
+	VMULPS      Z13, Z2, Z13
+	VMULPS      Z9, Z3, Z14
+	VADDPS      Z14, Z13, Z13
+	VPSLLD      $0x10, 64(BX)(SI*2), Z14
+	VMULPS      Z14, Z2, Z14
+	VMULPS      Z10, Z3, Z15
+	VADDPS      Z15, Z14, Z14
+	VMOVDQU32   64(BX)(SI*2), Z15
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z15, Z15
+	VMULPS      Z15, Z2, Z15
+	VMULPS      Z11, Z3, Z16
+	VADDPS      Z16, Z15, Z15
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD         $0x10, Z10, Z26
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z26, Z26
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z26, Z26
-	VPSRLD         $0x10, Z23, Z27
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z27, Z27
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z27, Z27
-	VPSRLD         $0x10, Z24, Z28
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z28, Z28
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z28, Z28
-	VPSRLD         $0x10, Z25, Z29
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z29, Z29
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z29, Z29
-	VPADDD         Z26, Z10, Z26
-	VCMPPS         $0x03, Z10, Z10, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z26, K1, Z11
-	VPSRLD         $0x10, Z11, Z26
-	VPMOVDW        Z26, Y26
-	VMOVDQU32      Y26, (BX)(SI*2)
-	VPADDD         Z27, Z23, Z26
-	VCMPPS         $0x03, Z23, Z23, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z26, K1, Z12
-	VPSRLD         $0x10, Z12, Z26
-	VPMOVDW        Z26, Y26
-	VMOVDQU32      Y26, 32(BX)(SI*2)
-	VPADDD         Z28, Z24, Z26
-	VCMPPS         $0x03, Z24, Z24, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z26, K1, Z13
-	VPSRLD         $0x10, Z13, Z26
-	VPMOVDW        Z26, Y26
-	VMOVDQU32      Y26, 64(BX)(SI*2)
-	VPADDD         Z29, Z25, Z26
-	VCMPPS         $0x03, Z25, Z25, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z26, K1, Z14
-	VPSRLD         $0x10, Z14, Z26
-	VPMOVDW        Z26, Y26
-	VMOVDQU32      Y26, 96(BX)(SI*2)
+	VPSRLD          $0x10, Z12, Z16
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z16, Z16
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z16, Z16
+	VPSRLD          $0x10, Z13, Z17
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z17, Z17
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z17, Z17
+	VPSRLD          $0x10, Z14, Z18
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z18, Z18
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z18, Z18
+	VPSRLD          $0x10, Z15, Z19
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z19, Z19
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z19, Z19
+	VPADDD          Z16, Z12, Z16
+	VCMPPS          $0x03, Z12, Z12, K1
+	VPTERNLOGD      $0xff, Z16, Z16, K1, Z16
+	VPADDD          Z17, Z13, Z17
+	VCMPPS          $0x03, Z13, Z13, K1
+	VPTERNLOGD      $0xff, Z17, Z17, K1, Z17
+	VPSRLD          $0x10, Z16, Z16
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z17, Z16
+	VMOVDQU32       Z16, (BX)(SI*2)
+	VPADDD          Z18, Z14, Z16
+	VCMPPS          $0x03, Z14, Z14, K1
+	VPTERNLOGD      $0xff, Z16, Z16, K1, Z16
+	VPADDD          Z19, Z15, Z17
+	VCMPPS          $0x03, Z15, Z15, K1
+	VPTERNLOGD      $0xff, Z17, Z17, K1, Z17
+	VPSRLD          $0x10, Z16, Z16
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z17, Z16
+	VMOVDQU32       Z16, 64(BX)(SI*2)
 
 	// Nesterov look-ahead
-	VMULPS Z10, Z4, Z10
-	VADDPS Z10, Z6, Z6
-	VMULPS Z23, Z4, Z10
-	VADDPS Z10, Z7, Z7
-	VMULPS Z24, Z4, Z10
-	VADDPS Z10, Z8, Z8
-	VMULPS Z25, Z4, Z10
-	VADDPS Z10, Z9, Z9
+	VMULPS Z12, Z4, Z12
+	VADDPS Z12, Z8, Z8
+	VMULPS Z13, Z4, Z12
+	VADDPS Z12, Z9, Z9
+	VMULPS Z14, Z4, Z12
+	VADDPS Z12, Z10, Z10
+	VMULPS Z15, Z4, Z12
+	VADDPS Z12, Z11, Z11
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD      (CX)(SI*2), Z10
-	VPSLLD         $0x10, Z10, Z10
-	VMULPS         Z6, Z5, Z6
-	VSUBPS         Z6, Z10, Z6
-	VPMOVZXWD      32(CX)(SI*2), Z10
-	VPSLLD         $0x10, Z10, Z10
-	VMULPS         Z7, Z5, Z7
-	VSUBPS         Z7, Z10, Z7
-	VPMOVZXWD      64(CX)(SI*2), Z10
-	VPSLLD         $0x10, Z10, Z10
-	VMULPS         Z8, Z5, Z8
-	VSUBPS         Z8, Z10, Z8
-	VPMOVZXWD      96(CX)(SI*2), Z10
-	VPSLLD         $0x10, Z10, Z10
-	VMULPS         Z9, Z5, Z9
-	VSUBPS         Z9, Z10, Z9
-	VPSRLD         $0x10, Z6, Z10
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z10, Z10
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z10, Z10
-	VPSRLD         $0x10, Z7, Z23
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z23, Z23
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z23, Z23
-	VPSRLD         $0x10, Z8, Z24
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z24, Z24
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z24, Z24
-	VPSRLD         $0x10, Z9, Z25
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z25, Z25
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z25, Z25
-	VPADDD         Z10, Z6, Z10
-	VCMPPS         $0x03, Z6, Z6, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z10, K1, Z15
-	VPSRLD         $0x10, Z15, Z6
-	VPMOVDW        Z6, Y6
-	VMOVDQU32      Y6, (CX)(SI*2)
-	VPADDD         Z23, Z7, Z6
-	VCMPPS         $0x03, Z7, Z7, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z6, K1, Z16
-	VPSRLD         $0x10, Z16, Z6
-	VPMOVDW        Z6, Y6
-	VMOVDQU32      Y6, 32(CX)(SI*2)
-	VPADDD         Z24, Z8, Z6
-	VCMPPS         $0x03, Z8, Z8, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z6, K1, Z17
-	VPSRLD         $0x10, Z17, Z6
-	VPMOVDW        Z6, Y6
-	VMOVDQU32      Y6, 64(CX)(SI*2)
-	VPADDD         Z25, Z9, Z6
-	VCMPPS         $0x03, Z9, Z9, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z6, K1, Z18
-	VPSRLD         $0x10, Z18, Z6
-	VPMOVDW        Z6, Y6
-	VMOVDQU32      Y6, 96(CX)(SI*2)
-	ADDQ           $0x00000040, SI
-	JMP            unrolled
+	VPSLLD          $0x10, (CX)(SI*2), Z12
+	VMULPS          Z8, Z5, Z8
+	VSUBPS          Z8, Z12, Z8
+	VMOVDQU32       (CX)(SI*2), Z12
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z12, Z12
+	VMULPS          Z9, Z5, Z9
+	VSUBPS          Z9, Z12, Z9
+	VPSLLD          $0x10, 64(CX)(SI*2), Z12
+	VMULPS          Z10, Z5, Z10
+	VSUBPS          Z10, Z12, Z10
+	VMOVDQU32       64(CX)(SI*2), Z12
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z12, Z12
+	VMULPS          Z11, Z5, Z11
+	VSUBPS          Z11, Z12, Z11
+	VPSRLD          $0x10, Z8, Z12
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z12, Z12
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z12, Z12
+	VPSRLD          $0x10, Z9, Z13
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z13, Z13
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z13, Z13
+	VPSRLD          $0x10, Z10, Z14
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z14, Z14
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z14, Z14
+	VPSRLD          $0x10, Z11, Z15
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z15, Z15
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z15, Z15
+	VPADDD          Z12, Z8, Z12
+	VCMPPS          $0x03, Z8, Z8, K1
+	VPTERNLOGD      $0xff, Z12, Z12, K1, Z12
+	VPADDD          Z13, Z9, Z8
+	VCMPPS          $0x03, Z9, Z9, K1
+	VPTERNLOGD      $0xff, Z8, Z8, K1, Z8
+	VPSRLD          $0x10, Z12, Z9
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z8, Z9
+	VMOVDQU32       Z9, (CX)(SI*2)
+	VPADDD          Z14, Z10, Z8
+	VCMPPS          $0x03, Z10, Z10, K1
+	VPTERNLOGD      $0xff, Z8, Z8, K1, Z8
+	VPADDD          Z15, Z11, Z9
+	VCMPPS          $0x03, Z11, Z11, K1
+	VPTERNLOGD      $0xff, Z9, Z9, K1, Z9
+	VPSRLD          $0x10, Z8, Z8
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z9, Z8
+	VMOVDQU32       Z8, 64(CX)(SI*2)
+	ADDQ            $0x00000040, SI
+	JMP             unrolled
 
 	// One vector at a time.
 single:
@@ -4466,36 +4476,36 @@ single:
 	VADDPS    Z8, Z7, Z7
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD         $0x10, Z7, Z8
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z8, Z8
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z8, Z8
-	VPADDD         Z8, Z7, Z8
-	VCMPPS         $0x03, Z7, Z7, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z8, K1, Z19
-	VPSRLD         $0x10, Z19, Z8
-	VPMOVDW        Z8, Y8
-	VMOVDQU32      Y8, (BX)(SI*2)
+	VPSRLD      $0x10, Z7, Z8
+	VPANDD.BCST uint32_00000001<>+0(SB), Z8, Z8
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z8, Z8
+	VPADDD      Z8, Z7, Z8
+	VCMPPS      $0x03, Z7, Z7, K1
+	VPTERNLOGD  $0xff, Z8, Z8, K1, Z8
+	VPSRLD      $0x10, Z8, Z8
+	VPMOVDW     Z8, Y8
+	VMOVDQU32   Y8, (BX)(SI*2)
 
 	// Nesterov look-ahead
 	VMULPS Z7, Z4, Z7
 	VADDPS Z7, Z6, Z6
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD      (CX)(SI*2), Z7
-	VPSLLD         $0x10, Z7, Z7
-	VMULPS         Z6, Z5, Z6
-	VSUBPS         Z6, Z7, Z6
-	VPSRLD         $0x10, Z6, Z7
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z7, Z7
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z7, Z7
-	VPADDD         Z7, Z6, Z7
-	VCMPPS         $0x03, Z6, Z6, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z7, K1, Z20
-	VPSRLD         $0x10, Z20, Z6
-	VPMOVDW        Z6, Y6
-	VMOVDQU32      Y6, (CX)(SI*2)
-	ADDQ           $0x00000010, SI
-	JMP            single
+	VPMOVZXWD   (CX)(SI*2), Z7
+	VPSLLD      $0x10, Z7, Z7
+	VMULPS      Z6, Z5, Z6
+	VSUBPS      Z6, Z7, Z6
+	VPSRLD      $0x10, Z6, Z7
+	VPANDD.BCST uint32_00000001<>+0(SB), Z7, Z7
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z7, Z7
+	VPADDD      Z7, Z6, Z7
+	VCMPPS      $0x03, Z6, Z6, K1
+	VPTERNLOGD  $0xff, Z7, Z7, K1, Z7
+	VPSRLD      $0x10, Z7, Z6
+	VPMOVDW     Z6, Y6
+	VMOVDQU32   Y6, (CX)(SI*2)
+	ADDQ        $0x00000010, SI
+	JMP         single
 
 tail:
 	// The last 0 to lanes-1 elements: one masked vector.
@@ -4523,30 +4533,30 @@ tail:
 	VADDPS Z2, Z1, Z1
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD         $0x10, Z1, Z2
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z2, Z2
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z2, Z2
-	VPADDD         Z2, Z1, Z2
-	VCMPPS         $0x03, Z1, Z1, K2
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z2, K2, Z21
-	VPSRLD         $0x10, Z21, Z2
-	VPMOVDW        Z2, K1, (BX)(SI*2)
+	VPSRLD      $0x10, Z1, Z2
+	VPANDD.BCST uint32_00000001<>+0(SB), Z2, Z2
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z2, Z2
+	VPADDD      Z2, Z1, Z2
+	VCMPPS      $0x03, Z1, Z1, K2
+	VPTERNLOGD  $0xff, Z2, Z2, K2, Z2
+	VPSRLD      $0x10, Z2, Z2
+	VPMOVDW     Z2, K1, (BX)(SI*2)
 
 	// Nesterov look-ahead
 	VMULPS Z1, Z4, Z1
 	VADDPS Z1, Z0, Z0
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS         Z0, Z5, Z0
-	VSUBPS         Z0, Z6, Z0
-	VPSRLD         $0x10, Z0, Z1
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z1, Z1
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z1, Z1
-	VPADDD         Z1, Z0, Z1
-	VCMPPS         $0x03, Z0, Z0, K2
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z1, K2, Z22
-	VPSRLD         $0x10, Z22, Z0
-	VPMOVDW        Z0, K1, (CX)(SI*2)
+	VMULPS      Z0, Z5, Z0
+	VSUBPS      Z0, Z6, Z0
+	VPSRLD      $0x10, Z0, Z1
+	VPANDD.BCST uint32_00000001<>+0(SB), Z1, Z1
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z1, Z1
+	VPADDD      Z1, Z0, Z1
+	VCMPPS      $0x03, Z0, Z0, K2
+	VPTERNLOGD  $0xff, Z1, Z1, K2, Z1
+	VPSRLD      $0x10, Z1, Z0
+	VPMOVDW     Z0, K1, (CX)(SI*2)
 
 done:
 	VZEROUPPER
@@ -4566,8 +4576,12 @@ TEXT ·sgdBF16AVX512F32Stochastic(SB), NOSPLIT, $0-104
 	VBROADCASTSS s_7+100(FP), Z3
 
 	// The offset plus each lane's number: the index of the vector at element 0.
-	VPADDD laneNumbers<>+0(SB), Z2, Z2
-	XORQ   BX, BX
+	VPADDD    laneNumbers<>+0(SB), Z2, Z4
+	VMOVDQU32 evenLanes<>+0(SB), Z5
+	VPADDD    evenLanes<>+0(SB), Z2, Z6
+	VMOVDQU32 oddLanes<>+0(SB), Z7
+	VPADDD    oddLanes<>+0(SB), Z2, Z2
+	XORQ      BX, BX
 
 	// Main loop: 4 vectors of 16 elements per iteration.
 unrolled:
@@ -4577,28 +4591,506 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(BX*4), Z0, Z10
-	VMULPS 64(DX)(BX*4), Z0, Z11
-	VMULPS 128(DX)(BX*4), Z0, Z12
-	VMULPS 192(DX)(BX*4), Z0, Z13
+	VMOVUPS   (DX)(BX*4), Z8
+	VPERMT2PS 64(DX)(BX*4), Z5, Z8
+	VMULPS    Z0, Z8, Z8
+	VMOVUPS   (DX)(BX*4), Z9
+	VPERMT2PS 64(DX)(BX*4), Z7, Z9
+	VMULPS    Z0, Z9, Z9
+	VMOVUPS   128(DX)(BX*4), Z10
+	VPERMT2PS 192(DX)(BX*4), Z5, Z10
+	VMULPS    Z0, Z10, Z10
+	VMOVUPS   128(DX)(BX*4), Z11
+	VPERMT2PS 192(DX)(BX*4), Z7, Z11
+	VMULPS    Z0, Z11, Z11
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (BX), SI
+	VPBROADCASTD SI, Z12
+	VPADDD       Z6, Z12, Z12
+	VPADDD       Z3, Z12, Z12
+	LEAQ         (BX), SI
+	VPBROADCASTD SI, Z13
+	VPADDD       Z2, Z13, Z13
+	VPADDD       Z3, Z13, Z13
+	LEAQ         32(BX), SI
 	VPBROADCASTD SI, Z14
-	VPADDD       Z2, Z14, Z14
+	VPADDD       Z6, Z14, Z14
 	VPADDD       Z3, Z14, Z14
-	LEAQ         16(BX), SI
+	LEAQ         32(BX), SI
 	VPBROADCASTD SI, Z15
 	VPADDD       Z2, Z15, Z15
 	VPADDD       Z3, Z15, Z15
+	VPSRLD       $0x10, Z12, Z16
+	VPXORD       Z16, Z12, Z12
+	VPSRLD       $0x10, Z13, Z16
+	VPXORD       Z16, Z13, Z13
+	VPSRLD       $0x10, Z14, Z16
+	VPXORD       Z16, Z14, Z14
+	VPSRLD       $0x10, Z15, Z16
+	VPXORD       Z16, Z15, Z15
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z12, Z12
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z13, Z13
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z14, Z14
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z15, Z15
+	VPSRLD       $0x0f, Z12, Z16
+	VPXORD       Z16, Z12, Z12
+	VPSRLD       $0x0f, Z13, Z16
+	VPXORD       Z16, Z13, Z13
+	VPSRLD       $0x0f, Z14, Z16
+	VPXORD       Z16, Z14, Z14
+	VPSRLD       $0x0f, Z15, Z16
+	VPXORD       Z16, Z15, Z15
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z12, Z12
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z13, Z13
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z14, Z14
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z15, Z15
+	VPSRLD       $0x10, Z12, Z16
+	VPSRLD       $0x10, Z13, Z17
+	VPSRLD       $0x10, Z14, Z18
+	VPSRLD       $0x10, Z15, Z19
+	VPXORD       Z16, Z12, Z12
+	VPXORD       Z17, Z13, Z12
+	VPXORD       Z18, Z14, Z12
+	VPXORD       Z19, Z15, Z12
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPSLLD          $0x10, (CX)(BX*2), Z12
+	VMULPS          Z8, Z1, Z8
+	VSUBPS          Z8, Z12, Z8
+	VMOVDQU32       (CX)(BX*2), Z12
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z12, Z12
+	VMULPS          Z9, Z1, Z9
+	VSUBPS          Z9, Z12, Z9
+	VPSLLD          $0x10, 64(CX)(BX*2), Z12
+	VMULPS          Z10, Z1, Z10
+	VSUBPS          Z10, Z12, Z10
+	VMOVDQU32       64(CX)(BX*2), Z12
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z12, Z12
+	VMULPS          Z11, Z1, Z11
+	VSUBPS          Z11, Z12, Z11
+	VPADDD          Z16, Z8, Z12
+	VCMPPS          $0x03, Z8, Z8, K1
+	VPTERNLOGD      $0xff, Z12, Z12, K1, Z12
+	VPADDD          Z17, Z9, Z8
+	VCMPPS          $0x03, Z9, Z9, K1
+	VPTERNLOGD      $0xff, Z8, Z8, K1, Z8
+	VPSRLD          $0x10, Z12, Z9
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z8, Z9
+	VMOVDQU32       Z9, (CX)(BX*2)
+	VPADDD          Z18, Z10, Z8
+	VCMPPS          $0x03, Z10, Z10, K1
+	VPTERNLOGD      $0xff, Z8, Z8, K1, Z8
+	VPADDD          Z19, Z11, Z9
+	VCMPPS          $0x03, Z11, Z11, K1
+	VPTERNLOGD      $0xff, Z9, Z9, K1, Z9
+	VPSRLD          $0x10, Z8, Z8
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z9, Z8
+	VMOVDQU32       Z8, 64(CX)(BX*2)
+	ADDQ            $0x00000040, BX
+	JMP             unrolled
+
+	// One vector at a time.
+single:
+	MOVQ AX, SI
+	SUBQ BX, SI
+	CMPQ SI, $0x00000010
+	JL   tail
+
+	// scaled gradient (the scale is negative when maximizing)
+	VMULPS (DX)(BX*4), Z0, Z2
+
+	// the rounding bits: lowbias32(index + key)
+	LEAQ         (BX), SI
+	VPBROADCASTD SI, Z5
+	VPADDD       Z4, Z5, Z5
+	VPADDD       Z3, Z5, Z5
+	VPSRLD       $0x10, Z5, Z6
+	VPXORD       Z6, Z5, Z5
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z5, Z5
+	VPSRLD       $0x0f, Z5, Z6
+	VPXORD       Z6, Z5, Z5
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z5, Z5
+	VPSRLD       $0x10, Z5, Z6
+	VPXORD       Z6, Z5, Z5
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPMOVZXWD  (CX)(BX*2), Z5
+	VPSLLD     $0x10, Z5, Z5
+	VMULPS     Z2, Z1, Z2
+	VSUBPS     Z2, Z5, Z2
+	VPADDD     Z6, Z2, Z5
+	VCMPPS     $0x03, Z2, Z2, K1
+	VPTERNLOGD $0xff, Z5, Z5, K1, Z5
+	VPSRLD     $0x10, Z5, Z2
+	VPMOVDW    Z2, Y2
+	VMOVDQU32  Y2, (CX)(BX*2)
+	ADDQ       $0x00000010, BX
+	JMP        single
+
+tail:
+	// The last 0 to lanes-1 elements: one masked vector.
+	TESTQ       SI, SI
+	JZ          done
+	MOVQ        $-1, AX
+	BZHIQ       SI, AX, AX
+	KMOVW       AX, K1
+	VPMOVZXWD.Z (CX)(BX*2), K1, Z2
+	VPSLLD      $0x10, Z2, Z2
+	VMOVUPS.Z   (DX)(BX*4), K1, Z5
+
+	// scaled gradient (the scale is negative when maximizing)
+	VMULPS Z0, Z5, Z0
+
+	// the rounding bits: lowbias32(index + key)
+	LEAQ         (BX), AX
+	VPBROADCASTD AX, Z5
+	VPADDD       Z4, Z5, Z5
+	VPADDD       Z3, Z5, Z3
+	VPSRLD       $0x10, Z3, Z4
+	VPXORD       Z4, Z3, Z3
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z3, Z3
+	VPSRLD       $0x0f, Z3, Z4
+	VPXORD       Z4, Z3, Z3
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z3, Z3
+	VPSRLD       $0x10, Z3, Z4
+	VPXORD       Z4, Z3, Z3
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VMULPS     Z0, Z1, Z0
+	VSUBPS     Z0, Z2, Z0
+	VPADDD     Z4, Z0, Z1
+	VCMPPS     $0x03, Z0, Z0, K2
+	VPTERNLOGD $0xff, Z1, Z1, K2, Z1
+	VPSRLD     $0x10, Z1, Z0
+	VPMOVDW    Z0, K1, (CX)(BX*2)
+
+done:
+	VZEROUPPER
+	RET
+
+DATA uint32_7feb352d<>+0(SB)/4, $0x7feb352d
+GLOBL uint32_7feb352d<>(SB), RODATA|NOPTR, $4
+
+DATA uint32_846ca68b<>+0(SB)/4, $0x846ca68b
+GLOBL uint32_846ca68b<>(SB), RODATA|NOPTR, $4
+
+// func sgdBF16AVX512F32CoupledStochastic(param []uint16, grad []float32, buf []uint16, s [8]float32)
+// Requires: AVX, AVX512F, AVX512VL, BMI2
+TEXT ·sgdBF16AVX512F32CoupledStochastic(SB), NOSPLIT, $0-104
+	MOVQ param_len+8(FP), AX
+	MOVQ param_base+0(FP), CX
+	MOVQ grad_base+24(FP), DX
+
+	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
+	VBROADCASTSS s_0+72(FP), Z0
+	VBROADCASTSS s_1+76(FP), Z1
+	VBROADCASTSS s_5+92(FP), Z2
+	VBROADCASTSS s_6+96(FP), Z3
+	VBROADCASTSS s_7+100(FP), Z4
+
+	// The offset plus each lane's number: the index of the vector at element 0.
+	VPADDD    laneNumbers<>+0(SB), Z3, Z5
+	VMOVDQU32 evenLanes<>+0(SB), Z6
+	VPADDD    evenLanes<>+0(SB), Z3, Z7
+	VMOVDQU32 oddLanes<>+0(SB), Z8
+	VPADDD    oddLanes<>+0(SB), Z3, Z3
+	XORQ      BX, BX
+
+	// Main loop: 4 vectors of 16 elements per iteration.
+unrolled:
+	MOVQ AX, SI
+	SUBQ BX, SI
+	CMPQ SI, $0x00000040
+	JL   single
+
+	// scaled gradient (the scale is negative when maximizing)
+	VMOVUPS   (DX)(BX*4), Z9
+	VPERMT2PS 64(DX)(BX*4), Z6, Z9
+	VMULPS    Z0, Z9, Z9
+	VMOVUPS   (DX)(BX*4), Z10
+	VPERMT2PS 64(DX)(BX*4), Z8, Z10
+	VMULPS    Z0, Z10, Z10
+	VMOVUPS   128(DX)(BX*4), Z11
+	VPERMT2PS 192(DX)(BX*4), Z6, Z11
+	VMULPS    Z0, Z11, Z11
+	VMOVUPS   128(DX)(BX*4), Z12
+	VPERMT2PS 192(DX)(BX*4), Z8, Z12
+	VMULPS    Z0, Z12, Z12
+
+	// L2 weight decay folded into the gradient
+	VPSLLD      $0x10, (CX)(BX*2), Z13
+	VMULPS      Z13, Z1, Z13
+	VADDPS      Z13, Z9, Z9
+	VMOVDQU32   (CX)(BX*2), Z13
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z13, Z13
+	VMULPS      Z13, Z1, Z13
+	VADDPS      Z13, Z10, Z10
+	VPSLLD      $0x10, 64(CX)(BX*2), Z13
+	VMULPS      Z13, Z1, Z13
+	VADDPS      Z13, Z11, Z11
+	VMOVDQU32   64(CX)(BX*2), Z13
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z13, Z13
+	VMULPS      Z13, Z1, Z13
+	VADDPS      Z13, Z12, Z12
+
+	// the rounding bits: lowbias32(index + key)
+	LEAQ         (BX), SI
+	VPBROADCASTD SI, Z13
+	VPADDD       Z7, Z13, Z13
+	VPADDD       Z4, Z13, Z13
+	LEAQ         (BX), SI
+	VPBROADCASTD SI, Z14
+	VPADDD       Z3, Z14, Z14
+	VPADDD       Z4, Z14, Z14
+	LEAQ         32(BX), SI
+	VPBROADCASTD SI, Z15
+	VPADDD       Z7, Z15, Z15
+	VPADDD       Z4, Z15, Z15
 	LEAQ         32(BX), SI
 	VPBROADCASTD SI, Z16
-	VPADDD       Z2, Z16, Z16
 	VPADDD       Z3, Z16, Z16
-	LEAQ         48(BX), SI
-	VPBROADCASTD SI, Z17
-	VPADDD       Z2, Z17, Z17
-	VPADDD       Z3, Z17, Z17
+	VPADDD       Z4, Z16, Z16
+	VPSRLD       $0x10, Z13, Z17
+	VPXORD       Z17, Z13, Z13
+	VPSRLD       $0x10, Z14, Z17
+	VPXORD       Z17, Z14, Z14
+	VPSRLD       $0x10, Z15, Z17
+	VPXORD       Z17, Z15, Z15
+	VPSRLD       $0x10, Z16, Z17
+	VPXORD       Z17, Z16, Z16
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z13, Z13
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z14, Z14
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z15, Z15
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z16, Z16
+	VPSRLD       $0x0f, Z13, Z17
+	VPXORD       Z17, Z13, Z13
+	VPSRLD       $0x0f, Z14, Z17
+	VPXORD       Z17, Z14, Z14
+	VPSRLD       $0x0f, Z15, Z17
+	VPXORD       Z17, Z15, Z15
+	VPSRLD       $0x0f, Z16, Z17
+	VPXORD       Z17, Z16, Z16
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z13, Z13
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z14, Z14
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z15, Z15
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z16, Z16
+	VPSRLD       $0x10, Z13, Z17
+	VPSRLD       $0x10, Z14, Z18
+	VPSRLD       $0x10, Z15, Z19
+	VPSRLD       $0x10, Z16, Z20
+	VPXORD       Z17, Z13, Z13
+	VPXORD       Z18, Z14, Z13
+	VPXORD       Z19, Z15, Z13
+	VPXORD       Z20, Z16, Z13
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPSLLD          $0x10, (CX)(BX*2), Z13
+	VMULPS          Z9, Z2, Z9
+	VSUBPS          Z9, Z13, Z9
+	VMOVDQU32       (CX)(BX*2), Z13
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z13, Z13
+	VMULPS          Z10, Z2, Z10
+	VSUBPS          Z10, Z13, Z10
+	VPSLLD          $0x10, 64(CX)(BX*2), Z13
+	VMULPS          Z11, Z2, Z11
+	VSUBPS          Z11, Z13, Z11
+	VMOVDQU32       64(CX)(BX*2), Z13
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z13, Z13
+	VMULPS          Z12, Z2, Z12
+	VSUBPS          Z12, Z13, Z12
+	VPADDD          Z17, Z9, Z13
+	VCMPPS          $0x03, Z9, Z9, K1
+	VPTERNLOGD      $0xff, Z13, Z13, K1, Z13
+	VPADDD          Z18, Z10, Z9
+	VCMPPS          $0x03, Z10, Z10, K1
+	VPTERNLOGD      $0xff, Z9, Z9, K1, Z9
+	VPSRLD          $0x10, Z13, Z10
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z9, Z10
+	VMOVDQU32       Z10, (CX)(BX*2)
+	VPADDD          Z19, Z11, Z9
+	VCMPPS          $0x03, Z11, Z11, K1
+	VPTERNLOGD      $0xff, Z9, Z9, K1, Z9
+	VPADDD          Z20, Z12, Z10
+	VCMPPS          $0x03, Z12, Z12, K1
+	VPTERNLOGD      $0xff, Z10, Z10, K1, Z10
+	VPSRLD          $0x10, Z9, Z9
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z10, Z9
+	VMOVDQU32       Z9, 64(CX)(BX*2)
+	ADDQ            $0x00000040, BX
+	JMP             unrolled
+
+	// One vector at a time.
+single:
+	MOVQ AX, SI
+	SUBQ BX, SI
+	CMPQ SI, $0x00000010
+	JL   tail
+
+	// scaled gradient (the scale is negative when maximizing)
+	VMULPS (DX)(BX*4), Z0, Z3
+
+	// L2 weight decay folded into the gradient
+	VPMOVZXWD (CX)(BX*2), Z6
+	VPSLLD    $0x10, Z6, Z6
+	VMULPS    Z6, Z1, Z6
+	VADDPS    Z6, Z3, Z3
+
+	// the rounding bits: lowbias32(index + key)
+	LEAQ         (BX), SI
+	VPBROADCASTD SI, Z6
+	VPADDD       Z5, Z6, Z6
+	VPADDD       Z4, Z6, Z6
+	VPSRLD       $0x10, Z6, Z7
+	VPXORD       Z7, Z6, Z6
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z6, Z6
+	VPSRLD       $0x0f, Z6, Z7
+	VPXORD       Z7, Z6, Z6
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z6, Z6
+	VPSRLD       $0x10, Z6, Z7
+	VPXORD       Z7, Z6, Z6
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPMOVZXWD  (CX)(BX*2), Z6
+	VPSLLD     $0x10, Z6, Z6
+	VMULPS     Z3, Z2, Z3
+	VSUBPS     Z3, Z6, Z3
+	VPADDD     Z7, Z3, Z6
+	VCMPPS     $0x03, Z3, Z3, K1
+	VPTERNLOGD $0xff, Z6, Z6, K1, Z6
+	VPSRLD     $0x10, Z6, Z3
+	VPMOVDW    Z3, Y3
+	VMOVDQU32  Y3, (CX)(BX*2)
+	ADDQ       $0x00000010, BX
+	JMP        single
+
+tail:
+	// The last 0 to lanes-1 elements: one masked vector.
+	TESTQ       SI, SI
+	JZ          done
+	MOVQ        $-1, AX
+	BZHIQ       SI, AX, AX
+	KMOVW       AX, K1
+	VPMOVZXWD.Z (CX)(BX*2), K1, Z3
+	VPSLLD      $0x10, Z3, Z3
+	VMOVUPS.Z   (DX)(BX*4), K1, Z6
+
+	// scaled gradient (the scale is negative when maximizing)
+	VMULPS Z0, Z6, Z0
+
+	// L2 weight decay folded into the gradient
+	VMULPS Z3, Z1, Z1
+	VADDPS Z1, Z0, Z0
+
+	// the rounding bits: lowbias32(index + key)
+	LEAQ         (BX), AX
+	VPBROADCASTD AX, Z1
+	VPADDD       Z5, Z1, Z1
+	VPADDD       Z4, Z1, Z1
+	VPSRLD       $0x10, Z1, Z4
+	VPXORD       Z4, Z1, Z1
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z1, Z1
+	VPSRLD       $0x0f, Z1, Z4
+	VPXORD       Z4, Z1, Z1
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z1, Z1
+	VPSRLD       $0x10, Z1, Z4
+	VPXORD       Z4, Z1, Z1
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VMULPS     Z0, Z2, Z0
+	VSUBPS     Z0, Z3, Z0
+	VPADDD     Z4, Z0, Z1
+	VCMPPS     $0x03, Z0, Z0, K2
+	VPTERNLOGD $0xff, Z1, Z1, K2, Z1
+	VPSRLD     $0x10, Z1, Z0
+	VPMOVDW    Z0, K1, (CX)(BX*2)
+
+done:
+	VZEROUPPER
+	RET
+
+// func sgdBF16AVX512F32MomentumStochastic(param []uint16, grad []float32, buf []uint16, s [8]float32)
+// Requires: AVX, AVX512F, AVX512VL, BMI2
+TEXT ·sgdBF16AVX512F32MomentumStochastic(SB), NOSPLIT, $0-104
+	MOVQ param_len+8(FP), AX
+	MOVQ param_base+0(FP), CX
+	MOVQ grad_base+24(FP), DX
+	MOVQ buf_base+48(FP), BX
+
+	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
+	VBROADCASTSS s_0+72(FP), Z0
+	VBROADCASTSS s_2+80(FP), Z1
+	VBROADCASTSS s_3+84(FP), Z2
+	VBROADCASTSS s_5+92(FP), Z3
+	VBROADCASTSS s_6+96(FP), Z4
+	VBROADCASTSS s_7+100(FP), Z5
+
+	// The offset plus each lane's number: the index of the vector at element 0.
+	VPADDD    laneNumbers<>+0(SB), Z4, Z6
+	VMOVDQU32 evenLanes<>+0(SB), Z7
+	VPADDD    evenLanes<>+0(SB), Z4, Z8
+	VMOVDQU32 oddLanes<>+0(SB), Z9
+	VPADDD    oddLanes<>+0(SB), Z4, Z4
+	XORQ      SI, SI
+
+	// Main loop: 4 vectors of 16 elements per iteration.
+unrolled:
+	MOVQ AX, DI
+	SUBQ SI, DI
+	CMPQ DI, $0x00000040
+	JL   single
+
+	// scaled gradient (the scale is negative when maximizing)
+	VMOVUPS   (DX)(SI*4), Z10
+	VPERMT2PS 64(DX)(SI*4), Z7, Z10
+	VMULPS    Z0, Z10, Z10
+	VMOVUPS   (DX)(SI*4), Z11
+	VPERMT2PS 64(DX)(SI*4), Z9, Z11
+	VMULPS    Z0, Z11, Z11
+	VMOVUPS   128(DX)(SI*4), Z12
+	VPERMT2PS 192(DX)(SI*4), Z7, Z12
+	VMULPS    Z0, Z12, Z12
+	VMOVUPS   128(DX)(SI*4), Z13
+	VPERMT2PS 192(DX)(SI*4), Z9, Z13
+	VMULPS    Z0, Z13, Z13
+
+	// momentum buffer
+	VPSLLD      $0x10, (BX)(SI*2), Z14
+	VMULPS      Z14, Z1, Z14
+	VMULPS      Z10, Z2, Z10
+	VADDPS      Z10, Z14, Z10
+	VMOVDQU32   (BX)(SI*2), Z14
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z14, Z14
+	VMULPS      Z14, Z1, Z14
+	VMULPS      Z11, Z2, Z11
+	VADDPS      Z11, Z14, Z11
+	VPSLLD      $0x10, 64(BX)(SI*2), Z14
+	VMULPS      Z14, Z1, Z14
+	VMULPS      Z12, Z2, Z12
+	VADDPS      Z12, Z14, Z12
+	VMOVDQU32   64(BX)(SI*2), Z14
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z14, Z14
+	VMULPS      Z14, Z1, Z14
+	VMULPS      Z13, Z2, Z13
+	VADDPS      Z13, Z14, Z13
+
+	// the rounding bits: lowbias32(index + key)
+	LEAQ         (SI), DI
+	VPBROADCASTD DI, Z14
+	VPADDD       Z8, Z14, Z14
+	VPADDD       Z5, Z14, Z14
+	LEAQ         (SI), DI
+	VPBROADCASTD DI, Z15
+	VPADDD       Z4, Z15, Z15
+	VPADDD       Z5, Z15, Z15
+	LEAQ         32(SI), DI
+	VPBROADCASTD DI, Z16
+	VPADDD       Z8, Z16, Z16
+	VPADDD       Z5, Z16, Z16
+	LEAQ         32(SI), DI
+	VPBROADCASTD DI, Z17
+	VPADDD       Z4, Z17, Z17
+	VPADDD       Z5, Z17, Z17
 	VPSRLD       $0x10, Z14, Z18
 	VPXORD       Z18, Z14, Z14
 	VPSRLD       $0x10, Z15, Z18
@@ -4628,205 +5120,282 @@ unrolled:
 	VPSRLD       $0x10, Z16, Z20
 	VPSRLD       $0x10, Z17, Z21
 	VPXORD       Z18, Z14, Z14
-	VPXORD       Z19, Z15, Z14
-	VPXORD       Z20, Z16, Z14
-	VPXORD       Z21, Z17, Z14
+	VPXORD       Z19, Z15, Z15
+	VPXORD       Z20, Z16, Z16
+	VPXORD       Z21, Z17, Z17
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z14, Z14
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z15, Z15
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z16, Z16
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z17, Z17
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD      (CX)(BX*2), Z14
-	VPSLLD         $0x10, Z14, Z14
-	VMULPS         Z10, Z1, Z10
-	VSUBPS         Z10, Z14, Z10
-	VPMOVZXWD      32(CX)(BX*2), Z14
-	VPSLLD         $0x10, Z14, Z14
-	VMULPS         Z11, Z1, Z11
-	VSUBPS         Z11, Z14, Z11
-	VPMOVZXWD      64(CX)(BX*2), Z14
-	VPSLLD         $0x10, Z14, Z14
-	VMULPS         Z12, Z1, Z12
-	VSUBPS         Z12, Z14, Z12
-	VPMOVZXWD      96(CX)(BX*2), Z14
-	VPSLLD         $0x10, Z14, Z14
-	VMULPS         Z13, Z1, Z13
-	VSUBPS         Z13, Z14, Z13
-	VPADDD         Z18, Z10, Z14
-	VCMPPS         $0x03, Z10, Z10, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z14, K1, Z4
-	VPSRLD         $0x10, Z4, Z10
-	VPMOVDW        Z10, Y10
-	VMOVDQU32      Y10, (CX)(BX*2)
-	VPADDD         Z19, Z11, Z10
-	VCMPPS         $0x03, Z11, Z11, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z10, K1, Z5
-	VPSRLD         $0x10, Z5, Z10
-	VPMOVDW        Z10, Y10
-	VMOVDQU32      Y10, 32(CX)(BX*2)
-	VPADDD         Z20, Z12, Z10
-	VCMPPS         $0x03, Z12, Z12, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z10, K1, Z6
-	VPSRLD         $0x10, Z6, Z10
-	VPMOVDW        Z10, Y10
-	VMOVDQU32      Y10, 64(CX)(BX*2)
-	VPADDD         Z21, Z13, Z10
-	VCMPPS         $0x03, Z13, Z13, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z10, K1, Z7
-	VPSRLD         $0x10, Z7, Z10
-	VPMOVDW        Z10, Y10
-	VMOVDQU32      Y10, 96(CX)(BX*2)
-	ADDQ           $0x00000040, BX
-	JMP            unrolled
+	VPADDD          Z14, Z10, Z14
+	VCMPPS          $0x03, Z10, Z10, K1
+	VPTERNLOGD      $0xff, Z14, Z14, K1, Z14
+	VPADDD          Z15, Z11, Z15
+	VCMPPS          $0x03, Z11, Z11, K1
+	VPTERNLOGD      $0xff, Z15, Z15, K1, Z15
+	VPSRLD          $0x10, Z14, Z14
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z15, Z14
+	VMOVDQU32       Z14, (BX)(SI*2)
+	VPADDD          Z16, Z12, Z14
+	VCMPPS          $0x03, Z12, Z12, K1
+	VPTERNLOGD      $0xff, Z14, Z14, K1, Z14
+	VPADDD          Z17, Z13, Z15
+	VCMPPS          $0x03, Z13, Z13, K1
+	VPTERNLOGD      $0xff, Z15, Z15, K1, Z15
+	VPSRLD          $0x10, Z14, Z14
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z15, Z14
+	VMOVDQU32       Z14, 64(BX)(SI*2)
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPSLLD          $0x10, (CX)(SI*2), Z14
+	VMULPS          Z10, Z3, Z10
+	VSUBPS          Z10, Z14, Z10
+	VMOVDQU32       (CX)(SI*2), Z14
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z14, Z14
+	VMULPS          Z11, Z3, Z11
+	VSUBPS          Z11, Z14, Z11
+	VPSLLD          $0x10, 64(CX)(SI*2), Z14
+	VMULPS          Z12, Z3, Z12
+	VSUBPS          Z12, Z14, Z12
+	VMOVDQU32       64(CX)(SI*2), Z14
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z14, Z14
+	VMULPS          Z13, Z3, Z13
+	VSUBPS          Z13, Z14, Z13
+	VPADDD          Z18, Z10, Z14
+	VCMPPS          $0x03, Z10, Z10, K1
+	VPTERNLOGD      $0xff, Z14, Z14, K1, Z14
+	VPADDD          Z19, Z11, Z10
+	VCMPPS          $0x03, Z11, Z11, K1
+	VPTERNLOGD      $0xff, Z10, Z10, K1, Z10
+	VPSRLD          $0x10, Z14, Z11
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z10, Z11
+	VMOVDQU32       Z11, (CX)(SI*2)
+	VPADDD          Z20, Z12, Z10
+	VCMPPS          $0x03, Z12, Z12, K1
+	VPTERNLOGD      $0xff, Z10, Z10, K1, Z10
+	VPADDD          Z21, Z13, Z11
+	VCMPPS          $0x03, Z13, Z13, K1
+	VPTERNLOGD      $0xff, Z11, Z11, K1, Z11
+	VPSRLD          $0x10, Z10, Z10
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z11, Z10
+	VMOVDQU32       Z10, 64(CX)(SI*2)
+	ADDQ            $0x00000040, SI
+	JMP             unrolled
 
 	// One vector at a time.
 single:
-	MOVQ AX, SI
-	SUBQ BX, SI
-	CMPQ SI, $0x00000010
+	MOVQ AX, DI
+	SUBQ SI, DI
+	CMPQ DI, $0x00000010
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(BX*4), Z0, Z4
+	VMULPS (DX)(SI*4), Z0, Z4
+
+	// momentum buffer
+	VPMOVZXWD (BX)(SI*2), Z7
+	VPSLLD    $0x10, Z7, Z7
+	VMULPS    Z7, Z1, Z7
+	VMULPS    Z4, Z2, Z4
+	VADDPS    Z4, Z7, Z4
 
 	// the rounding bits: lowbias32(index + key)
-	LEAQ         (BX), SI
-	VPBROADCASTD SI, Z5
-	VPADDD       Z2, Z5, Z5
-	VPADDD       Z3, Z5, Z5
-	VPSRLD       $0x10, Z5, Z6
-	VPXORD       Z6, Z5, Z5
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z5, Z5
-	VPSRLD       $0x0f, Z5, Z6
-	VPXORD       Z6, Z5, Z5
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z5, Z5
-	VPSRLD       $0x10, Z5, Z6
-	VPXORD       Z6, Z5, Z5
+	LEAQ         (SI), DI
+	VPBROADCASTD DI, Z7
+	VPADDD       Z6, Z7, Z7
+	VPADDD       Z5, Z7, Z7
+	VPSRLD       $0x10, Z7, Z8
+	VPXORD       Z8, Z7, Z7
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z7, Z7
+	VPSRLD       $0x0f, Z7, Z8
+	VPXORD       Z8, Z7, Z7
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z7, Z7
+	VPSRLD       $0x10, Z7, Z8
+	VPXORD       Z8, Z7, Z7
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z7, Z7
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD      (CX)(BX*2), Z5
-	VPSLLD         $0x10, Z5, Z5
-	VMULPS         Z4, Z1, Z4
-	VSUBPS         Z4, Z5, Z4
-	VPADDD         Z6, Z4, Z5
-	VCMPPS         $0x03, Z4, Z4, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z5, K1, Z8
-	VPSRLD         $0x10, Z8, Z4
-	VPMOVDW        Z4, Y4
-	VMOVDQU32      Y4, (CX)(BX*2)
-	ADDQ           $0x00000010, BX
-	JMP            single
+	VPADDD     Z7, Z4, Z7
+	VCMPPS     $0x03, Z4, Z4, K1
+	VPTERNLOGD $0xff, Z7, Z7, K1, Z7
+	VPSRLD     $0x10, Z7, Z7
+	VPMOVDW    Z7, Y7
+	VMOVDQU32  Y7, (BX)(SI*2)
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPMOVZXWD  (CX)(SI*2), Z7
+	VPSLLD     $0x10, Z7, Z7
+	VMULPS     Z4, Z3, Z4
+	VSUBPS     Z4, Z7, Z4
+	VPADDD     Z8, Z4, Z7
+	VCMPPS     $0x03, Z4, Z4, K1
+	VPTERNLOGD $0xff, Z7, Z7, K1, Z7
+	VPSRLD     $0x10, Z7, Z4
+	VPMOVDW    Z4, Y4
+	VMOVDQU32  Y4, (CX)(SI*2)
+	ADDQ       $0x00000010, SI
+	JMP        single
 
 tail:
 	// The last 0 to lanes-1 elements: one masked vector.
-	TESTQ       SI, SI
+	TESTQ       DI, DI
 	JZ          done
 	MOVQ        $-1, AX
-	BZHIQ       SI, AX, AX
+	BZHIQ       DI, AX, AX
 	KMOVW       AX, K1
-	VPMOVZXWD.Z (CX)(BX*2), K1, Z4
+	VPMOVZXWD.Z (CX)(SI*2), K1, Z4
 	VPSLLD      $0x10, Z4, Z4
-	VMOVUPS.Z   (DX)(BX*4), K1, Z5
+	VMOVUPS.Z   (DX)(SI*4), K1, Z7
+	VPMOVZXWD.Z (BX)(SI*2), K1, Z8
+	VPSLLD      $0x10, Z8, Z8
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS Z0, Z5, Z0
+	VMULPS Z0, Z7, Z0
+
+	// momentum buffer
+	VMULPS Z8, Z1, Z1
+	VMULPS Z0, Z2, Z0
+	VADDPS Z0, Z1, Z0
 
 	// the rounding bits: lowbias32(index + key)
-	LEAQ         (BX), AX
-	VPBROADCASTD AX, Z5
-	VPADDD       Z2, Z5, Z5
-	VPADDD       Z3, Z5, Z2
-	VPSRLD       $0x10, Z2, Z3
-	VPXORD       Z3, Z2, Z2
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z2, Z2
-	VPSRLD       $0x0f, Z2, Z3
-	VPXORD       Z3, Z2, Z2
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z2, Z2
-	VPSRLD       $0x10, Z2, Z3
-	VPXORD       Z3, Z2, Z2
+	LEAQ         (SI), AX
+	VPBROADCASTD AX, Z1
+	VPADDD       Z6, Z1, Z1
+	VPADDD       Z5, Z1, Z1
+	VPSRLD       $0x10, Z1, Z2
+	VPXORD       Z2, Z1, Z1
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z1, Z1
+	VPSRLD       $0x0f, Z1, Z2
+	VPXORD       Z2, Z1, Z1
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z1, Z1
+	VPSRLD       $0x10, Z1, Z2
+	VPXORD       Z2, Z1, Z1
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z1, Z1
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS         Z0, Z1, Z0
-	VSUBPS         Z0, Z4, Z0
-	VPADDD         Z3, Z0, Z1
-	VCMPPS         $0x03, Z0, Z0, K2
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z1, K2, Z9
-	VPSRLD         $0x10, Z9, Z0
-	VPMOVDW        Z0, K1, (CX)(BX*2)
+	VPADDD     Z1, Z0, Z1
+	VCMPPS     $0x03, Z0, Z0, K2
+	VPTERNLOGD $0xff, Z1, Z1, K2, Z1
+	VPSRLD     $0x10, Z1, Z1
+	VPMOVDW    Z1, K1, (BX)(SI*2)
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VMULPS     Z0, Z3, Z0
+	VSUBPS     Z0, Z4, Z0
+	VPADDD     Z2, Z0, Z1
+	VCMPPS     $0x03, Z0, Z0, K2
+	VPTERNLOGD $0xff, Z1, Z1, K2, Z1
+	VPSRLD     $0x10, Z1, Z0
+	VPMOVDW    Z0, K1, (CX)(SI*2)
 
 done:
 	VZEROUPPER
 	RET
 
-DATA uint32_7feb352d<>+0(SB)/4, $0x7feb352d
-GLOBL uint32_7feb352d<>(SB), RODATA|NOPTR, $4
+DATA uint32_0000ffff<>+0(SB)/4, $0x0000ffff
+GLOBL uint32_0000ffff<>(SB), RODATA|NOPTR, $4
 
-DATA uint32_846ca68b<>+0(SB)/4, $0x846ca68b
-GLOBL uint32_846ca68b<>(SB), RODATA|NOPTR, $4
-
-// func sgdBF16AVX512F32CoupledStochastic(param []uint16, grad []float32, buf []uint16, s [8]float32)
+// func sgdBF16AVX512F32CoupledMomentumStochastic(param []uint16, grad []float32, buf []uint16, s [8]float32)
 // Requires: AVX, AVX512F, AVX512VL, BMI2
-TEXT ·sgdBF16AVX512F32CoupledStochastic(SB), NOSPLIT, $0-104
+TEXT ·sgdBF16AVX512F32CoupledMomentumStochastic(SB), NOSPLIT, $0-104
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
+	MOVQ buf_base+48(FP), BX
 
 	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
 	VBROADCASTSS s_0+72(FP), Z0
 	VBROADCASTSS s_1+76(FP), Z1
-	VBROADCASTSS s_5+92(FP), Z2
-	VBROADCASTSS s_6+96(FP), Z3
-	VBROADCASTSS s_7+100(FP), Z4
+	VBROADCASTSS s_2+80(FP), Z2
+	VBROADCASTSS s_3+84(FP), Z3
+	VBROADCASTSS s_5+92(FP), Z4
+	VBROADCASTSS s_6+96(FP), Z5
+	VBROADCASTSS s_7+100(FP), Z6
 
 	// The offset plus each lane's number: the index of the vector at element 0.
-	VPADDD laneNumbers<>+0(SB), Z3, Z3
-	XORQ   BX, BX
+	VPADDD    laneNumbers<>+0(SB), Z5, Z7
+	VMOVDQU32 evenLanes<>+0(SB), Z8
+	VPADDD    evenLanes<>+0(SB), Z5, Z9
+	VMOVDQU32 oddLanes<>+0(SB), Z10
+	VPADDD    oddLanes<>+0(SB), Z5, Z5
+	XORQ      SI, SI
 
 	// Main loop: 4 vectors of 16 elements per iteration.
 unrolled:
-	MOVQ AX, SI
-	SUBQ BX, SI
-	CMPQ SI, $0x00000040
+	MOVQ AX, DI
+	SUBQ SI, DI
+	CMPQ DI, $0x00000040
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(BX*4), Z0, Z11
-	VMULPS 64(DX)(BX*4), Z0, Z12
-	VMULPS 128(DX)(BX*4), Z0, Z13
-	VMULPS 192(DX)(BX*4), Z0, Z14
+	VMOVUPS   (DX)(SI*4), Z11
+	VPERMT2PS 64(DX)(SI*4), Z8, Z11
+	VMULPS    Z0, Z11, Z11
+	VMOVUPS   (DX)(SI*4), Z12
+	VPERMT2PS 64(DX)(SI*4), Z10, Z12
+	VMULPS    Z0, Z12, Z12
+	VMOVUPS   128(DX)(SI*4), Z13
+	VPERMT2PS 192(DX)(SI*4), Z8, Z13
+	VMULPS    Z0, Z13, Z13
+	VMOVUPS   128(DX)(SI*4), Z14
+	VPERMT2PS 192(DX)(SI*4), Z10, Z14
+	VMULPS    Z0, Z14, Z14
 
 	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(BX*2), Z15
-	VPSLLD    $0x10, Z15, Z15
-	VMULPS    Z15, Z1, Z15
-	VADDPS    Z15, Z11, Z11
-	VPMOVZXWD 32(CX)(BX*2), Z15
-	VPSLLD    $0x10, Z15, Z15
-	VMULPS    Z15, Z1, Z15
-	VADDPS    Z15, Z12, Z12
-	VPMOVZXWD 64(CX)(BX*2), Z15
-	VPSLLD    $0x10, Z15, Z15
-	VMULPS    Z15, Z1, Z15
-	VADDPS    Z15, Z13, Z13
-	VPMOVZXWD 96(CX)(BX*2), Z15
-	VPSLLD    $0x10, Z15, Z15
-	VMULPS    Z15, Z1, Z15
-	VADDPS    Z15, Z14, Z14
+	VPSLLD      $0x10, (CX)(SI*2), Z15
+	VMULPS      Z15, Z1, Z15
+	VADDPS      Z15, Z11, Z11
+	VMOVDQU32   (CX)(SI*2), Z15
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z15, Z15
+	VMULPS      Z15, Z1, Z15
+	VADDPS      Z15, Z12, Z12
+	VPSLLD      $0x10, 64(CX)(SI*2), Z15
+	VMULPS      Z15, Z1, Z15
+	VADDPS      Z15, Z13, Z13
+	VMOVDQU32   64(CX)(SI*2), Z15
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z15, Z15
+	VMULPS      Z15, Z1, Z15
+	VADDPS      Z15, Z14, Z14
+
+	// momentum buffer
+	VPSLLD      $0x10, (BX)(SI*2), Z15
+	VMULPS      Z15, Z2, Z15
+	VMULPS      Z11, Z3, Z11
+	VADDPS      Z11, Z15, Z11
+	VMOVDQU32   (BX)(SI*2), Z15
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z15, Z15
+	VMULPS      Z15, Z2, Z15
+	VMULPS      Z12, Z3, Z12
+	VADDPS      Z12, Z15, Z12
+	VPSLLD      $0x10, 64(BX)(SI*2), Z15
+	VMULPS      Z15, Z2, Z15
+	VMULPS      Z13, Z3, Z13
+	VADDPS      Z13, Z15, Z13
+	VMOVDQU32   64(BX)(SI*2), Z15
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z15, Z15
+	VMULPS      Z15, Z2, Z15
+	VMULPS      Z14, Z3, Z14
+	VADDPS      Z14, Z15, Z14
 
 	// the rounding bits: lowbias32(index + key)
-	LEAQ         (BX), SI
-	VPBROADCASTD SI, Z15
-	VPADDD       Z3, Z15, Z15
-	VPADDD       Z4, Z15, Z15
-	LEAQ         16(BX), SI
-	VPBROADCASTD SI, Z16
-	VPADDD       Z3, Z16, Z16
-	VPADDD       Z4, Z16, Z16
-	LEAQ         32(BX), SI
-	VPBROADCASTD SI, Z17
-	VPADDD       Z3, Z17, Z17
-	VPADDD       Z4, Z17, Z17
-	LEAQ         48(BX), SI
-	VPBROADCASTD SI, Z18
-	VPADDD       Z3, Z18, Z18
-	VPADDD       Z4, Z18, Z18
+	LEAQ         (SI), DI
+	VPBROADCASTD DI, Z15
+	VPADDD       Z9, Z15, Z15
+	VPADDD       Z6, Z15, Z15
+	LEAQ         (SI), DI
+	VPBROADCASTD DI, Z16
+	VPADDD       Z5, Z16, Z16
+	VPADDD       Z6, Z16, Z16
+	LEAQ         32(SI), DI
+	VPBROADCASTD DI, Z17
+	VPADDD       Z9, Z17, Z17
+	VPADDD       Z6, Z17, Z17
+	LEAQ         32(SI), DI
+	VPBROADCASTD DI, Z18
+	VPADDD       Z5, Z18, Z18
+	VPADDD       Z6, Z18, Z18
 	VPSRLD       $0x10, Z15, Z19
 	VPXORD       Z19, Z15, Z15
 	VPSRLD       $0x10, Z16, Z19
@@ -4856,321 +5425,69 @@ unrolled:
 	VPSRLD       $0x10, Z17, Z21
 	VPSRLD       $0x10, Z18, Z22
 	VPXORD       Z19, Z15, Z15
-	VPXORD       Z20, Z16, Z15
-	VPXORD       Z21, Z17, Z15
-	VPXORD       Z22, Z18, Z15
+	VPXORD       Z20, Z16, Z16
+	VPXORD       Z21, Z17, Z17
+	VPXORD       Z22, Z18, Z18
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z15, Z15
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z16, Z16
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z17, Z17
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z18, Z18
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD      (CX)(BX*2), Z15
-	VPSLLD         $0x10, Z15, Z15
-	VMULPS         Z11, Z2, Z11
-	VSUBPS         Z11, Z15, Z11
-	VPMOVZXWD      32(CX)(BX*2), Z15
-	VPSLLD         $0x10, Z15, Z15
-	VMULPS         Z12, Z2, Z12
-	VSUBPS         Z12, Z15, Z12
-	VPMOVZXWD      64(CX)(BX*2), Z15
-	VPSLLD         $0x10, Z15, Z15
-	VMULPS         Z13, Z2, Z13
-	VSUBPS         Z13, Z15, Z13
-	VPMOVZXWD      96(CX)(BX*2), Z15
-	VPSLLD         $0x10, Z15, Z15
-	VMULPS         Z14, Z2, Z14
-	VSUBPS         Z14, Z15, Z14
-	VPADDD         Z19, Z11, Z15
-	VCMPPS         $0x03, Z11, Z11, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z15, K1, Z5
-	VPSRLD         $0x10, Z5, Z11
-	VPMOVDW        Z11, Y11
-	VMOVDQU32      Y11, (CX)(BX*2)
-	VPADDD         Z20, Z12, Z11
-	VCMPPS         $0x03, Z12, Z12, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z11, K1, Z6
-	VPSRLD         $0x10, Z6, Z11
-	VPMOVDW        Z11, Y11
-	VMOVDQU32      Y11, 32(CX)(BX*2)
-	VPADDD         Z21, Z13, Z11
-	VCMPPS         $0x03, Z13, Z13, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z11, K1, Z7
-	VPSRLD         $0x10, Z7, Z11
-	VPMOVDW        Z11, Y11
-	VMOVDQU32      Y11, 64(CX)(BX*2)
-	VPADDD         Z22, Z14, Z11
-	VCMPPS         $0x03, Z14, Z14, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z11, K1, Z8
-	VPSRLD         $0x10, Z8, Z11
-	VPMOVDW        Z11, Y11
-	VMOVDQU32      Y11, 96(CX)(BX*2)
-	ADDQ           $0x00000040, BX
-	JMP            unrolled
-
-	// One vector at a time.
-single:
-	MOVQ AX, SI
-	SUBQ BX, SI
-	CMPQ SI, $0x00000010
-	JL   tail
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(BX*4), Z0, Z5
-
-	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(BX*2), Z6
-	VPSLLD    $0x10, Z6, Z6
-	VMULPS    Z6, Z1, Z6
-	VADDPS    Z6, Z5, Z5
-
-	// the rounding bits: lowbias32(index + key)
-	LEAQ         (BX), SI
-	VPBROADCASTD SI, Z6
-	VPADDD       Z3, Z6, Z6
-	VPADDD       Z4, Z6, Z6
-	VPSRLD       $0x10, Z6, Z7
-	VPXORD       Z7, Z6, Z6
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z6, Z6
-	VPSRLD       $0x0f, Z6, Z7
-	VPXORD       Z7, Z6, Z6
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z6, Z6
-	VPSRLD       $0x10, Z6, Z7
-	VPXORD       Z7, Z6, Z6
+	VPADDD          Z15, Z11, Z15
+	VCMPPS          $0x03, Z11, Z11, K1
+	VPTERNLOGD      $0xff, Z15, Z15, K1, Z15
+	VPADDD          Z16, Z12, Z16
+	VCMPPS          $0x03, Z12, Z12, K1
+	VPTERNLOGD      $0xff, Z16, Z16, K1, Z16
+	VPSRLD          $0x10, Z15, Z15
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z16, Z15
+	VMOVDQU32       Z15, (BX)(SI*2)
+	VPADDD          Z17, Z13, Z15
+	VCMPPS          $0x03, Z13, Z13, K1
+	VPTERNLOGD      $0xff, Z15, Z15, K1, Z15
+	VPADDD          Z18, Z14, Z16
+	VCMPPS          $0x03, Z14, Z14, K1
+	VPTERNLOGD      $0xff, Z16, Z16, K1, Z16
+	VPSRLD          $0x10, Z15, Z15
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z16, Z15
+	VMOVDQU32       Z15, 64(BX)(SI*2)
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD      (CX)(BX*2), Z6
-	VPSLLD         $0x10, Z6, Z6
-	VMULPS         Z5, Z2, Z5
-	VSUBPS         Z5, Z6, Z5
-	VPADDD         Z7, Z5, Z6
-	VCMPPS         $0x03, Z5, Z5, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z6, K1, Z9
-	VPSRLD         $0x10, Z9, Z5
-	VPMOVDW        Z5, Y5
-	VMOVDQU32      Y5, (CX)(BX*2)
-	ADDQ           $0x00000010, BX
-	JMP            single
-
-tail:
-	// The last 0 to lanes-1 elements: one masked vector.
-	TESTQ       SI, SI
-	JZ          done
-	MOVQ        $-1, AX
-	BZHIQ       SI, AX, AX
-	KMOVW       AX, K1
-	VPMOVZXWD.Z (CX)(BX*2), K1, Z5
-	VPSLLD      $0x10, Z5, Z5
-	VMOVUPS.Z   (DX)(BX*4), K1, Z6
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPS Z0, Z6, Z0
-
-	// L2 weight decay folded into the gradient
-	VMULPS Z5, Z1, Z1
-	VADDPS Z1, Z0, Z0
-
-	// the rounding bits: lowbias32(index + key)
-	LEAQ         (BX), AX
-	VPBROADCASTD AX, Z1
-	VPADDD       Z3, Z1, Z1
-	VPADDD       Z4, Z1, Z1
-	VPSRLD       $0x10, Z1, Z3
-	VPXORD       Z3, Z1, Z1
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z1, Z1
-	VPSRLD       $0x0f, Z1, Z3
-	VPXORD       Z3, Z1, Z1
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z1, Z1
-	VPSRLD       $0x10, Z1, Z3
-	VPXORD       Z3, Z1, Z1
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS         Z0, Z2, Z0
-	VSUBPS         Z0, Z5, Z0
-	VPADDD         Z3, Z0, Z1
-	VCMPPS         $0x03, Z0, Z0, K2
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z1, K2, Z10
-	VPSRLD         $0x10, Z10, Z0
-	VPMOVDW        Z0, K1, (CX)(BX*2)
-
-done:
-	VZEROUPPER
-	RET
-
-// func sgdBF16AVX512F32MomentumStochastic(param []uint16, grad []float32, buf []uint16, s [8]float32)
-// Requires: AVX, AVX512F, AVX512VL, BMI2
-TEXT ·sgdBF16AVX512F32MomentumStochastic(SB), NOSPLIT, $0-104
-	MOVQ param_len+8(FP), AX
-	MOVQ param_base+0(FP), CX
-	MOVQ grad_base+24(FP), DX
-	MOVQ buf_base+48(FP), BX
-
-	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
-	VBROADCASTSS s_0+72(FP), Z0
-	VBROADCASTSS s_2+80(FP), Z1
-	VBROADCASTSS s_3+84(FP), Z2
-	VBROADCASTSS s_5+92(FP), Z3
-	VBROADCASTSS s_6+96(FP), Z4
-	VBROADCASTSS s_7+100(FP), Z5
-
-	// The offset plus each lane's number: the index of the vector at element 0.
-	VPADDD laneNumbers<>+0(SB), Z4, Z4
-	XORQ   SI, SI
-
-	// Main loop: 4 vectors of 16 elements per iteration.
-unrolled:
-	MOVQ AX, DI
-	SUBQ SI, DI
-	CMPQ DI, $0x00000040
-	JL   single
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(SI*4), Z0, Z18
-	VMULPS 64(DX)(SI*4), Z0, Z19
-	VMULPS 128(DX)(SI*4), Z0, Z20
-	VMULPS 192(DX)(SI*4), Z0, Z21
-
-	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Z22
-	VPSLLD    $0x10, Z22, Z22
-	VMULPS    Z22, Z1, Z22
-	VMULPS    Z18, Z2, Z18
-	VADDPS    Z18, Z22, Z18
-	VPMOVZXWD 32(BX)(SI*2), Z22
-	VPSLLD    $0x10, Z22, Z22
-	VMULPS    Z22, Z1, Z22
-	VMULPS    Z19, Z2, Z19
-	VADDPS    Z19, Z22, Z19
-	VPMOVZXWD 64(BX)(SI*2), Z22
-	VPSLLD    $0x10, Z22, Z22
-	VMULPS    Z22, Z1, Z22
-	VMULPS    Z20, Z2, Z20
-	VADDPS    Z20, Z22, Z20
-	VPMOVZXWD 96(BX)(SI*2), Z22
-	VPSLLD    $0x10, Z22, Z22
-	VMULPS    Z22, Z1, Z22
-	VMULPS    Z21, Z2, Z21
-	VADDPS    Z21, Z22, Z21
-
-	// the rounding bits: lowbias32(index + key)
-	LEAQ         (SI), DI
-	VPBROADCASTD DI, Z22
-	VPADDD       Z4, Z22, Z22
-	VPADDD       Z5, Z22, Z22
-	LEAQ         16(SI), DI
-	VPBROADCASTD DI, Z23
-	VPADDD       Z4, Z23, Z23
-	VPADDD       Z5, Z23, Z23
-	LEAQ         32(SI), DI
-	VPBROADCASTD DI, Z24
-	VPADDD       Z4, Z24, Z24
-	VPADDD       Z5, Z24, Z24
-	LEAQ         48(SI), DI
-	VPBROADCASTD DI, Z25
-	VPADDD       Z4, Z25, Z25
-	VPADDD       Z5, Z25, Z25
-	VPSRLD       $0x10, Z22, Z26
-	VPXORD       Z26, Z22, Z22
-	VPSRLD       $0x10, Z23, Z26
-	VPXORD       Z26, Z23, Z23
-	VPSRLD       $0x10, Z24, Z26
-	VPXORD       Z26, Z24, Z24
-	VPSRLD       $0x10, Z25, Z26
-	VPXORD       Z26, Z25, Z25
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z22, Z22
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z23, Z23
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z24, Z24
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z25, Z25
-	VPSRLD       $0x0f, Z22, Z26
-	VPXORD       Z26, Z22, Z22
-	VPSRLD       $0x0f, Z23, Z26
-	VPXORD       Z26, Z23, Z23
-	VPSRLD       $0x0f, Z24, Z26
-	VPXORD       Z26, Z24, Z24
-	VPSRLD       $0x0f, Z25, Z26
-	VPXORD       Z26, Z25, Z25
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z22, Z22
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z23, Z23
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z24, Z24
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z25, Z25
-	VPSRLD       $0x10, Z22, Z26
-	VPSRLD       $0x10, Z23, Z27
-	VPSRLD       $0x10, Z24, Z28
-	VPSRLD       $0x10, Z25, Z29
-	VPXORD       Z26, Z22, Z22
-	VPXORD       Z27, Z23, Z23
-	VPXORD       Z28, Z24, Z24
-	VPXORD       Z29, Z25, Z25
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z22, Z22
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z23, Z23
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z24, Z24
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z25, Z25
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD         Z22, Z18, Z22
-	VCMPPS         $0x03, Z18, Z18, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z22, K1, Z6
-	VPSRLD         $0x10, Z6, Z22
-	VPMOVDW        Z22, Y22
-	VMOVDQU32      Y22, (BX)(SI*2)
-	VPADDD         Z23, Z19, Z22
-	VCMPPS         $0x03, Z19, Z19, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z22, K1, Z7
-	VPSRLD         $0x10, Z7, Z22
-	VPMOVDW        Z22, Y22
-	VMOVDQU32      Y22, 32(BX)(SI*2)
-	VPADDD         Z24, Z20, Z22
-	VCMPPS         $0x03, Z20, Z20, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z22, K1, Z8
-	VPSRLD         $0x10, Z8, Z22
-	VPMOVDW        Z22, Y22
-	VMOVDQU32      Y22, 64(BX)(SI*2)
-	VPADDD         Z25, Z21, Z22
-	VCMPPS         $0x03, Z21, Z21, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z22, K1, Z9
-	VPSRLD         $0x10, Z9, Z22
-	VPMOVDW        Z22, Y22
-	VMOVDQU32      Y22, 96(BX)(SI*2)
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD      (CX)(SI*2), Z22
-	VPSLLD         $0x10, Z22, Z22
-	VMULPS         Z18, Z3, Z18
-	VSUBPS         Z18, Z22, Z18
-	VPMOVZXWD      32(CX)(SI*2), Z22
-	VPSLLD         $0x10, Z22, Z22
-	VMULPS         Z19, Z3, Z19
-	VSUBPS         Z19, Z22, Z19
-	VPMOVZXWD      64(CX)(SI*2), Z22
-	VPSLLD         $0x10, Z22, Z22
-	VMULPS         Z20, Z3, Z20
-	VSUBPS         Z20, Z22, Z20
-	VPMOVZXWD      96(CX)(SI*2), Z22
-	VPSLLD         $0x10, Z22, Z22
-	VMULPS         Z21, Z3, Z21
-	VSUBPS         Z21, Z22, Z21
-	VPADDD         Z26, Z18, Z22
-	VCMPPS         $0x03, Z18, Z18, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z22, K1, Z10
-	VPSRLD         $0x10, Z10, Z18
-	VPMOVDW        Z18, Y18
-	VMOVDQU32      Y18, (CX)(SI*2)
-	VPADDD         Z27, Z19, Z18
-	VCMPPS         $0x03, Z19, Z19, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z18, K1, Z11
-	VPSRLD         $0x10, Z11, Z18
-	VPMOVDW        Z18, Y18
-	VMOVDQU32      Y18, 32(CX)(SI*2)
-	VPADDD         Z28, Z20, Z18
-	VCMPPS         $0x03, Z20, Z20, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z18, K1, Z12
-	VPSRLD         $0x10, Z12, Z18
-	VPMOVDW        Z18, Y18
-	VMOVDQU32      Y18, 64(CX)(SI*2)
-	VPADDD         Z29, Z21, Z18
-	VCMPPS         $0x03, Z21, Z21, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z18, K1, Z13
-	VPSRLD         $0x10, Z13, Z18
-	VPMOVDW        Z18, Y18
-	VMOVDQU32      Y18, 96(CX)(SI*2)
-	ADDQ           $0x00000040, SI
-	JMP            unrolled
+	VPSLLD          $0x10, (CX)(SI*2), Z15
+	VMULPS          Z11, Z4, Z11
+	VSUBPS          Z11, Z15, Z11
+	VMOVDQU32       (CX)(SI*2), Z15
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z15, Z15
+	VMULPS          Z12, Z4, Z12
+	VSUBPS          Z12, Z15, Z12
+	VPSLLD          $0x10, 64(CX)(SI*2), Z15
+	VMULPS          Z13, Z4, Z13
+	VSUBPS          Z13, Z15, Z13
+	VMOVDQU32       64(CX)(SI*2), Z15
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z15, Z15
+	VMULPS          Z14, Z4, Z14
+	VSUBPS          Z14, Z15, Z14
+	VPADDD          Z19, Z11, Z15
+	VCMPPS          $0x03, Z11, Z11, K1
+	VPTERNLOGD      $0xff, Z15, Z15, K1, Z15
+	VPADDD          Z20, Z12, Z11
+	VCMPPS          $0x03, Z12, Z12, K1
+	VPTERNLOGD      $0xff, Z11, Z11, K1, Z11
+	VPSRLD          $0x10, Z15, Z12
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z11, Z12
+	VMOVDQU32       Z12, (CX)(SI*2)
+	VPADDD          Z21, Z13, Z11
+	VCMPPS          $0x03, Z13, Z13, K1
+	VPTERNLOGD      $0xff, Z11, Z11, K1, Z11
+	VPADDD          Z22, Z14, Z12
+	VCMPPS          $0x03, Z14, Z14, K1
+	VPTERNLOGD      $0xff, Z12, Z12, K1, Z12
+	VPSRLD          $0x10, Z11, Z11
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z12, Z11
+	VMOVDQU32       Z11, 64(CX)(SI*2)
+	ADDQ            $0x00000040, SI
+	JMP             unrolled
 
 	// One vector at a time.
 single:
@@ -5180,336 +5497,25 @@ single:
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(SI*4), Z0, Z6
-
-	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Z7
-	VPSLLD    $0x10, Z7, Z7
-	VMULPS    Z7, Z1, Z7
-	VMULPS    Z6, Z2, Z6
-	VADDPS    Z6, Z7, Z6
-
-	// the rounding bits: lowbias32(index + key)
-	LEAQ         (SI), DI
-	VPBROADCASTD DI, Z7
-	VPADDD       Z4, Z7, Z7
-	VPADDD       Z5, Z7, Z7
-	VPSRLD       $0x10, Z7, Z8
-	VPXORD       Z8, Z7, Z7
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z7, Z7
-	VPSRLD       $0x0f, Z7, Z8
-	VPXORD       Z8, Z7, Z7
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z7, Z7
-	VPSRLD       $0x10, Z7, Z8
-	VPXORD       Z8, Z7, Z7
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z7, Z7
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD         Z7, Z6, Z7
-	VCMPPS         $0x03, Z6, Z6, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z7, K1, Z14
-	VPSRLD         $0x10, Z14, Z7
-	VPMOVDW        Z7, Y7
-	VMOVDQU32      Y7, (BX)(SI*2)
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD      (CX)(SI*2), Z7
-	VPSLLD         $0x10, Z7, Z7
-	VMULPS         Z6, Z3, Z6
-	VSUBPS         Z6, Z7, Z6
-	VPADDD         Z8, Z6, Z7
-	VCMPPS         $0x03, Z6, Z6, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z7, K1, Z15
-	VPSRLD         $0x10, Z15, Z6
-	VPMOVDW        Z6, Y6
-	VMOVDQU32      Y6, (CX)(SI*2)
-	ADDQ           $0x00000010, SI
-	JMP            single
-
-tail:
-	// The last 0 to lanes-1 elements: one masked vector.
-	TESTQ       DI, DI
-	JZ          done
-	MOVQ        $-1, AX
-	BZHIQ       DI, AX, AX
-	KMOVW       AX, K1
-	VPMOVZXWD.Z (CX)(SI*2), K1, Z6
-	VPSLLD      $0x10, Z6, Z6
-	VMOVUPS.Z   (DX)(SI*4), K1, Z7
-	VPMOVZXWD.Z (BX)(SI*2), K1, Z8
-	VPSLLD      $0x10, Z8, Z8
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPS Z0, Z7, Z0
-
-	// momentum buffer
-	VMULPS Z8, Z1, Z1
-	VMULPS Z0, Z2, Z0
-	VADDPS Z0, Z1, Z0
-
-	// the rounding bits: lowbias32(index + key)
-	LEAQ         (SI), AX
-	VPBROADCASTD AX, Z1
-	VPADDD       Z4, Z1, Z1
-	VPADDD       Z5, Z1, Z1
-	VPSRLD       $0x10, Z1, Z2
-	VPXORD       Z2, Z1, Z1
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z1, Z1
-	VPSRLD       $0x0f, Z1, Z2
-	VPXORD       Z2, Z1, Z1
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z1, Z1
-	VPSRLD       $0x10, Z1, Z2
-	VPXORD       Z2, Z1, Z1
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z1, Z1
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD         Z1, Z0, Z1
-	VCMPPS         $0x03, Z0, Z0, K2
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z1, K2, Z16
-	VPSRLD         $0x10, Z16, Z1
-	VPMOVDW        Z1, K1, (BX)(SI*2)
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS         Z0, Z3, Z0
-	VSUBPS         Z0, Z6, Z0
-	VPADDD         Z2, Z0, Z1
-	VCMPPS         $0x03, Z0, Z0, K2
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z1, K2, Z17
-	VPSRLD         $0x10, Z17, Z0
-	VPMOVDW        Z0, K1, (CX)(SI*2)
-
-done:
-	VZEROUPPER
-	RET
-
-DATA uint32_0000ffff<>+0(SB)/4, $0x0000ffff
-GLOBL uint32_0000ffff<>(SB), RODATA|NOPTR, $4
-
-// func sgdBF16AVX512F32CoupledMomentumStochastic(param []uint16, grad []float32, buf []uint16, s [8]float32)
-// Requires: AVX, AVX512F, AVX512VL, BMI2
-TEXT ·sgdBF16AVX512F32CoupledMomentumStochastic(SB), NOSPLIT, $0-104
-	MOVQ param_len+8(FP), AX
-	MOVQ param_base+0(FP), CX
-	MOVQ grad_base+24(FP), DX
-	MOVQ buf_base+48(FP), BX
-
-	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
-	VBROADCASTSS s_0+72(FP), Z0
-	VBROADCASTSS s_1+76(FP), Z1
-	VBROADCASTSS s_2+80(FP), Z2
-	VBROADCASTSS s_3+84(FP), Z3
-	VBROADCASTSS s_5+92(FP), Z4
-	VBROADCASTSS s_6+96(FP), Z5
-	VBROADCASTSS s_7+100(FP), Z6
-
-	// The offset plus each lane's number: the index of the vector at element 0.
-	VPADDD laneNumbers<>+0(SB), Z5, Z5
-	XORQ   SI, SI
-
-	// Main loop: 4 vectors of 16 elements per iteration.
-unrolled:
-	MOVQ AX, DI
-	SUBQ SI, DI
-	CMPQ DI, $0x00000040
-	JL   single
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(SI*4), Z0, Z19
-	VMULPS 64(DX)(SI*4), Z0, Z20
-	VMULPS 128(DX)(SI*4), Z0, Z21
-	VMULPS 192(DX)(SI*4), Z0, Z22
-
-	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(SI*2), Z23
-	VPSLLD    $0x10, Z23, Z23
-	VMULPS    Z23, Z1, Z23
-	VADDPS    Z23, Z19, Z19
-	VPMOVZXWD 32(CX)(SI*2), Z23
-	VPSLLD    $0x10, Z23, Z23
-	VMULPS    Z23, Z1, Z23
-	VADDPS    Z23, Z20, Z20
-	VPMOVZXWD 64(CX)(SI*2), Z23
-	VPSLLD    $0x10, Z23, Z23
-	VMULPS    Z23, Z1, Z23
-	VADDPS    Z23, Z21, Z21
-	VPMOVZXWD 96(CX)(SI*2), Z23
-	VPSLLD    $0x10, Z23, Z23
-	VMULPS    Z23, Z1, Z23
-	VADDPS    Z23, Z22, Z22
-
-	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Z23
-	VPSLLD    $0x10, Z23, Z23
-	VMULPS    Z23, Z2, Z23
-	VMULPS    Z19, Z3, Z19
-	VADDPS    Z19, Z23, Z19
-	VPMOVZXWD 32(BX)(SI*2), Z23
-	VPSLLD    $0x10, Z23, Z23
-	VMULPS    Z23, Z2, Z23
-	VMULPS    Z20, Z3, Z20
-	VADDPS    Z20, Z23, Z20
-	VPMOVZXWD 64(BX)(SI*2), Z23
-	VPSLLD    $0x10, Z23, Z23
-	VMULPS    Z23, Z2, Z23
-	VMULPS    Z21, Z3, Z21
-	VADDPS    Z21, Z23, Z21
-	VPMOVZXWD 96(BX)(SI*2), Z23
-	VPSLLD    $0x10, Z23, Z23
-	VMULPS    Z23, Z2, Z23
-	VMULPS    Z22, Z3, Z22
-	VADDPS    Z22, Z23, Z22
-
-	// the rounding bits: lowbias32(index + key)
-	LEAQ         (SI), DI
-	VPBROADCASTD DI, Z23
-	VPADDD       Z5, Z23, Z23
-	VPADDD       Z6, Z23, Z23
-	LEAQ         16(SI), DI
-	VPBROADCASTD DI, Z24
-	VPADDD       Z5, Z24, Z24
-	VPADDD       Z6, Z24, Z24
-	LEAQ         32(SI), DI
-	VPBROADCASTD DI, Z25
-	VPADDD       Z5, Z25, Z25
-	VPADDD       Z6, Z25, Z25
-	LEAQ         48(SI), DI
-	VPBROADCASTD DI, Z26
-	VPADDD       Z5, Z26, Z26
-	VPADDD       Z6, Z26, Z26
-	VPSRLD       $0x10, Z23, Z27
-	VPXORD       Z27, Z23, Z23
-	VPSRLD       $0x10, Z24, Z27
-	VPXORD       Z27, Z24, Z24
-	VPSRLD       $0x10, Z25, Z27
-	VPXORD       Z27, Z25, Z25
-	VPSRLD       $0x10, Z26, Z27
-	VPXORD       Z27, Z26, Z26
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z23, Z23
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z24, Z24
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z25, Z25
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z26, Z26
-	VPSRLD       $0x0f, Z23, Z27
-	VPXORD       Z27, Z23, Z23
-	VPSRLD       $0x0f, Z24, Z27
-	VPXORD       Z27, Z24, Z24
-	VPSRLD       $0x0f, Z25, Z27
-	VPXORD       Z27, Z25, Z25
-	VPSRLD       $0x0f, Z26, Z27
-	VPXORD       Z27, Z26, Z26
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z23, Z23
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z24, Z24
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z25, Z25
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z26, Z26
-	VPSRLD       $0x10, Z23, Z27
-	VPSRLD       $0x10, Z24, Z28
-	VPSRLD       $0x10, Z25, Z29
-	VPSRLD       $0x10, Z26, Z30
-	VPXORD       Z27, Z23, Z23
-	VPXORD       Z28, Z24, Z24
-	VPXORD       Z29, Z25, Z25
-	VPXORD       Z30, Z26, Z26
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z23, Z23
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z24, Z24
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z25, Z25
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z26, Z26
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD         Z23, Z19, Z23
-	VCMPPS         $0x03, Z19, Z19, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z23, K1, Z7
-	VPSRLD         $0x10, Z7, Z23
-	VPMOVDW        Z23, Y23
-	VMOVDQU32      Y23, (BX)(SI*2)
-	VPADDD         Z24, Z20, Z23
-	VCMPPS         $0x03, Z20, Z20, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z23, K1, Z8
-	VPSRLD         $0x10, Z8, Z23
-	VPMOVDW        Z23, Y23
-	VMOVDQU32      Y23, 32(BX)(SI*2)
-	VPADDD         Z25, Z21, Z23
-	VCMPPS         $0x03, Z21, Z21, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z23, K1, Z9
-	VPSRLD         $0x10, Z9, Z23
-	VPMOVDW        Z23, Y23
-	VMOVDQU32      Y23, 64(BX)(SI*2)
-	VPADDD         Z26, Z22, Z23
-	VCMPPS         $0x03, Z22, Z22, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z23, K1, Z10
-	VPSRLD         $0x10, Z10, Z23
-	VPMOVDW        Z23, Y23
-	VMOVDQU32      Y23, 96(BX)(SI*2)
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD      (CX)(SI*2), Z23
-	VPSLLD         $0x10, Z23, Z23
-	VMULPS         Z19, Z4, Z19
-	VSUBPS         Z19, Z23, Z19
-	VPMOVZXWD      32(CX)(SI*2), Z23
-	VPSLLD         $0x10, Z23, Z23
-	VMULPS         Z20, Z4, Z20
-	VSUBPS         Z20, Z23, Z20
-	VPMOVZXWD      64(CX)(SI*2), Z23
-	VPSLLD         $0x10, Z23, Z23
-	VMULPS         Z21, Z4, Z21
-	VSUBPS         Z21, Z23, Z21
-	VPMOVZXWD      96(CX)(SI*2), Z23
-	VPSLLD         $0x10, Z23, Z23
-	VMULPS         Z22, Z4, Z22
-	VSUBPS         Z22, Z23, Z22
-	VPADDD         Z27, Z19, Z23
-	VCMPPS         $0x03, Z19, Z19, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z23, K1, Z11
-	VPSRLD         $0x10, Z11, Z19
-	VPMOVDW        Z19, Y19
-	VMOVDQU32      Y19, (CX)(SI*2)
-	VPADDD         Z28, Z20, Z19
-	VCMPPS         $0x03, Z20, Z20, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z19, K1, Z12
-	VPSRLD         $0x10, Z12, Z19
-	VPMOVDW        Z19, Y19
-	VMOVDQU32      Y19, 32(CX)(SI*2)
-	VPADDD         Z29, Z21, Z19
-	VCMPPS         $0x03, Z21, Z21, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z19, K1, Z13
-	VPSRLD         $0x10, Z13, Z19
-	VPMOVDW        Z19, Y19
-	VMOVDQU32      Y19, 64(CX)(SI*2)
-	VPADDD         Z30, Z22, Z19
-	VCMPPS         $0x03, Z22, Z22, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z19, K1, Z14
-	VPSRLD         $0x10, Z14, Z19
-	VPMOVDW        Z19, Y19
-	VMOVDQU32      Y19, 96(CX)(SI*2)
-	ADDQ           $0x00000040, SI
-	JMP            unrolled
-
-	// One vector at a time.
-single:
-	MOVQ AX, DI
-	SUBQ SI, DI
-	CMPQ DI, $0x00000010
-	JL   tail
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(SI*4), Z0, Z7
+	VMULPS (DX)(SI*4), Z0, Z5
 
 	// L2 weight decay folded into the gradient
 	VPMOVZXWD (CX)(SI*2), Z8
 	VPSLLD    $0x10, Z8, Z8
 	VMULPS    Z8, Z1, Z8
-	VADDPS    Z8, Z7, Z7
+	VADDPS    Z8, Z5, Z5
 
 	// momentum buffer
 	VPMOVZXWD (BX)(SI*2), Z8
 	VPSLLD    $0x10, Z8, Z8
 	VMULPS    Z8, Z2, Z8
-	VMULPS    Z7, Z3, Z7
-	VADDPS    Z7, Z8, Z7
+	VMULPS    Z5, Z3, Z5
+	VADDPS    Z5, Z8, Z5
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (SI), DI
 	VPBROADCASTD DI, Z8
-	VPADDD       Z5, Z8, Z8
+	VPADDD       Z7, Z8, Z8
 	VPADDD       Z6, Z8, Z8
 	VPSRLD       $0x10, Z8, Z9
 	VPXORD       Z9, Z8, Z8
@@ -5522,26 +5528,26 @@ single:
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z8, Z8
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD         Z8, Z7, Z8
-	VCMPPS         $0x03, Z7, Z7, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z8, K1, Z15
-	VPSRLD         $0x10, Z15, Z8
-	VPMOVDW        Z8, Y8
-	VMOVDQU32      Y8, (BX)(SI*2)
+	VPADDD     Z8, Z5, Z8
+	VCMPPS     $0x03, Z5, Z5, K1
+	VPTERNLOGD $0xff, Z8, Z8, K1, Z8
+	VPSRLD     $0x10, Z8, Z8
+	VPMOVDW    Z8, Y8
+	VMOVDQU32  Y8, (BX)(SI*2)
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD      (CX)(SI*2), Z8
-	VPSLLD         $0x10, Z8, Z8
-	VMULPS         Z7, Z4, Z7
-	VSUBPS         Z7, Z8, Z7
-	VPADDD         Z9, Z7, Z8
-	VCMPPS         $0x03, Z7, Z7, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z8, K1, Z16
-	VPSRLD         $0x10, Z16, Z7
-	VPMOVDW        Z7, Y7
-	VMOVDQU32      Y7, (CX)(SI*2)
-	ADDQ           $0x00000010, SI
-	JMP            single
+	VPMOVZXWD  (CX)(SI*2), Z8
+	VPSLLD     $0x10, Z8, Z8
+	VMULPS     Z5, Z4, Z5
+	VSUBPS     Z5, Z8, Z5
+	VPADDD     Z9, Z5, Z8
+	VCMPPS     $0x03, Z5, Z5, K1
+	VPTERNLOGD $0xff, Z8, Z8, K1, Z8
+	VPSRLD     $0x10, Z8, Z5
+	VPMOVDW    Z5, Y5
+	VMOVDQU32  Y5, (CX)(SI*2)
+	ADDQ       $0x00000010, SI
+	JMP        single
 
 tail:
 	// The last 0 to lanes-1 elements: one masked vector.
@@ -5550,8 +5556,8 @@ tail:
 	MOVQ        $-1, AX
 	BZHIQ       DI, AX, AX
 	KMOVW       AX, K1
-	VPMOVZXWD.Z (CX)(SI*2), K1, Z7
-	VPSLLD      $0x10, Z7, Z7
+	VPMOVZXWD.Z (CX)(SI*2), K1, Z5
+	VPSLLD      $0x10, Z5, Z5
 	VMOVUPS.Z   (DX)(SI*4), K1, Z8
 	VPMOVZXWD.Z (BX)(SI*2), K1, Z9
 	VPSLLD      $0x10, Z9, Z9
@@ -5560,7 +5566,7 @@ tail:
 	VMULPS Z0, Z8, Z0
 
 	// L2 weight decay folded into the gradient
-	VMULPS Z7, Z1, Z1
+	VMULPS Z5, Z1, Z1
 	VADDPS Z1, Z0, Z0
 
 	// momentum buffer
@@ -5571,7 +5577,7 @@ tail:
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (SI), AX
 	VPBROADCASTD AX, Z1
-	VPADDD       Z5, Z1, Z1
+	VPADDD       Z7, Z1, Z1
 	VPADDD       Z6, Z1, Z1
 	VPSRLD       $0x10, Z1, Z2
 	VPXORD       Z2, Z1, Z1
@@ -5584,20 +5590,20 @@ tail:
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z1, Z1
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD         Z1, Z0, Z1
-	VCMPPS         $0x03, Z0, Z0, K2
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z1, K2, Z17
-	VPSRLD         $0x10, Z17, Z1
-	VPMOVDW        Z1, K1, (BX)(SI*2)
+	VPADDD     Z1, Z0, Z1
+	VCMPPS     $0x03, Z0, Z0, K2
+	VPTERNLOGD $0xff, Z1, Z1, K2, Z1
+	VPSRLD     $0x10, Z1, Z1
+	VPMOVDW    Z1, K1, (BX)(SI*2)
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS         Z0, Z4, Z0
-	VSUBPS         Z0, Z7, Z0
-	VPADDD         Z2, Z0, Z1
-	VCMPPS         $0x03, Z0, Z0, K2
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z1, K2, Z18
-	VPSRLD         $0x10, Z18, Z0
-	VPMOVDW        Z0, K1, (CX)(SI*2)
+	VMULPS     Z0, Z4, Z0
+	VSUBPS     Z0, Z5, Z0
+	VPADDD     Z2, Z0, Z1
+	VCMPPS     $0x03, Z0, Z0, K2
+	VPTERNLOGD $0xff, Z1, Z1, K2, Z1
+	VPSRLD     $0x10, Z1, Z0
+	VPMOVDW    Z0, K1, (CX)(SI*2)
 
 done:
 	VZEROUPPER
@@ -5605,7 +5611,7 @@ done:
 
 // func sgdBF16AVX512F32NesterovStochastic(param []uint16, grad []float32, buf []uint16, s [8]float32)
 // Requires: AVX, AVX512F, AVX512VL, BMI2
-TEXT ·sgdBF16AVX512F32NesterovStochastic(SB), NOSPLIT, $256-104
+TEXT ·sgdBF16AVX512F32NesterovStochastic(SB), NOSPLIT, $0-104
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -5616,18 +5622,17 @@ TEXT ·sgdBF16AVX512F32NesterovStochastic(SB), NOSPLIT, $256-104
 	VBROADCASTSS s_2+80(FP), Z1
 	VBROADCASTSS s_3+84(FP), Z2
 	VBROADCASTSS s_4+88(FP), Z3
-	VMOVUPS      Z3, (SP)
-	VBROADCASTSS s_5+92(FP), Z3
-	VMOVUPS      Z3, 64(SP)
-	VBROADCASTSS s_6+96(FP), Z3
-	VMOVUPS      Z3, 128(SP)
-	VBROADCASTSS s_7+100(FP), Z3
-	VMOVUPS      Z3, 192(SP)
+	VBROADCASTSS s_5+92(FP), Z4
+	VBROADCASTSS s_6+96(FP), Z5
+	VBROADCASTSS s_7+100(FP), Z6
 
 	// The offset plus each lane's number: the index of the vector at element 0.
-	VMOVUPS 128(SP), Z3
-	VPADDD  laneNumbers<>+0(SB), Z3, Z3
-	XORQ    SI, SI
+	VPADDD    laneNumbers<>+0(SB), Z5, Z7
+	VMOVDQU32 evenLanes<>+0(SB), Z8
+	VPADDD    evenLanes<>+0(SB), Z5, Z9
+	VMOVDQU32 oddLanes<>+0(SB), Z10
+	VPADDD    oddLanes<>+0(SB), Z5, Z5
+	XORQ      SI, SI
 
 	// Main loop: 4 vectors of 16 elements per iteration.
 unrolled:
@@ -5637,166 +5642,158 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(SI*4), Z0, Z16
-	VMULPS 64(DX)(SI*4), Z0, Z17
-	VMULPS 128(DX)(SI*4), Z0, Z18
-	VMULPS 192(DX)(SI*4), Z0, Z19
+	VMOVUPS   (DX)(SI*4), Z11
+	VPERMT2PS 64(DX)(SI*4), Z8, Z11
+	VMULPS    Z0, Z11, Z11
+	VMOVUPS   (DX)(SI*4), Z12
+	VPERMT2PS 64(DX)(SI*4), Z10, Z12
+	VMULPS    Z0, Z12, Z12
+	VMOVUPS   128(DX)(SI*4), Z13
+	VPERMT2PS 192(DX)(SI*4), Z8, Z13
+	VMULPS    Z0, Z13, Z13
+	VMOVUPS   128(DX)(SI*4), Z14
+	VPERMT2PS 192(DX)(SI*4), Z10, Z14
+	VMULPS    Z0, Z14, Z14
 
 	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Z20
-	VPSLLD    $0x10, Z20, Z20
-	VMULPS    Z20, Z1, Z20
-	VMULPS    Z16, Z2, Z21
-	VADDPS    Z21, Z20, Z20
-	VPMOVZXWD 32(BX)(SI*2), Z21
-	VPSLLD    $0x10, Z21, Z21
-	VMULPS    Z21, Z1, Z21
-	VMULPS    Z17, Z2, Z22
-	VADDPS    Z22, Z21, Z21
-	VPMOVZXWD 64(BX)(SI*2), Z22
-	VPSLLD    $0x10, Z22, Z22
-	VMULPS    Z22, Z1, Z22
-	VMULPS    Z18, Z2, Z23
-	VADDPS    Z23, Z22, Z22
-	VPMOVZXWD 96(BX)(SI*2), Z23
-	VPSLLD    $0x10, Z23, Z23
-	VMULPS    Z23, Z1, Z23
-	VMULPS    Z19, Z2, Z24
-	VADDPS    Z24, Z23, Z23
+	VPSLLD      $0x10, (BX)(SI*2), Z15
+	VMULPS      Z15, Z1, Z15
+	VMULPS      Z11, Z2, Z16
+	VADDPS      Z16, Z15, Z15
+	VMOVDQU32   (BX)(SI*2), Z16
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z16, Z16
+	VMULPS      Z16, Z1, Z16
+	VMULPS      Z12, Z2, Z17
+	VADDPS      Z17, Z16, Z16
+	VPSLLD      $0x10, 64(BX)(SI*2), Z17
+	VMULPS      Z17, Z1, Z17
+	VMULPS      Z13, Z2, Z18
+	VADDPS      Z18, Z17, Z17
+	VMOVDQU32   64(BX)(SI*2), Z18
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z18, Z18
+	VMULPS      Z18, Z1, Z18
+	VMULPS      Z14, Z2, Z19
+	VADDPS      Z19, Z18, Z18
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (SI), DI
-	VPBROADCASTD DI, Z24
-	VPADDD       Z3, Z24, Z24
-	VPADDD       192(SP), Z24, Z24
-	LEAQ         16(SI), DI
-	VPBROADCASTD DI, Z25
-	VPADDD       Z3, Z25, Z25
-	VPADDD       192(SP), Z25, Z25
+	VPBROADCASTD DI, Z19
+	VPADDD       Z9, Z19, Z19
+	VPADDD       Z6, Z19, Z19
+	LEAQ         (SI), DI
+	VPBROADCASTD DI, Z20
+	VPADDD       Z5, Z20, Z20
+	VPADDD       Z6, Z20, Z20
 	LEAQ         32(SI), DI
-	VPBROADCASTD DI, Z26
-	VPADDD       Z3, Z26, Z26
-	VPADDD       192(SP), Z26, Z26
-	LEAQ         48(SI), DI
-	VPBROADCASTD DI, Z27
-	VPADDD       Z3, Z27, Z27
-	VPADDD       192(SP), Z27, Z27
-	VPSRLD       $0x10, Z24, Z28
-	VPXORD       Z28, Z24, Z24
-	VPSRLD       $0x10, Z25, Z28
-	VPXORD       Z28, Z25, Z25
-	VPSRLD       $0x10, Z26, Z28
-	VPXORD       Z28, Z26, Z26
-	VPSRLD       $0x10, Z27, Z28
-	VPXORD       Z28, Z27, Z27
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z24, Z24
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z25, Z25
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z26, Z26
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z27, Z27
-	VPSRLD       $0x0f, Z24, Z28
-	VPXORD       Z28, Z24, Z24
-	VPSRLD       $0x0f, Z25, Z28
-	VPXORD       Z28, Z25, Z25
-	VPSRLD       $0x0f, Z26, Z28
-	VPXORD       Z28, Z26, Z26
-	VPSRLD       $0x0f, Z27, Z28
-	VPXORD       Z28, Z27, Z27
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z24, Z24
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z25, Z25
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z26, Z26
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z27, Z27
-	VPSRLD       $0x10, Z24, Z28
-	VPSRLD       $0x10, Z25, Z29
-	VPSRLD       $0x10, Z26, Z30
-	VPSRLD       $0x10, Z27, Z31
-	VPXORD       Z28, Z24, Z24
-	VPXORD       Z29, Z25, Z25
-	VPXORD       Z30, Z26, Z26
-	VPXORD       Z31, Z27, Z27
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z24, Z24
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z25, Z25
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z26, Z26
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z27, Z27
+	VPBROADCASTD DI, Z21
+	VPADDD       Z9, Z21, Z21
+	VPADDD       Z6, Z21, Z21
+	LEAQ         32(SI), DI
+	VPBROADCASTD DI, Z22
+	VPADDD       Z5, Z22, Z22
+	VPADDD       Z6, Z22, Z22
+	VPSRLD       $0x10, Z19, Z23
+	VPXORD       Z23, Z19, Z19
+	VPSRLD       $0x10, Z20, Z23
+	VPXORD       Z23, Z20, Z20
+	VPSRLD       $0x10, Z21, Z23
+	VPXORD       Z23, Z21, Z21
+	VPSRLD       $0x10, Z22, Z23
+	VPXORD       Z23, Z22, Z22
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z19, Z19
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z20, Z20
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z21, Z21
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z22, Z22
+	VPSRLD       $0x0f, Z19, Z23
+	VPXORD       Z23, Z19, Z19
+	VPSRLD       $0x0f, Z20, Z23
+	VPXORD       Z23, Z20, Z20
+	VPSRLD       $0x0f, Z21, Z23
+	VPXORD       Z23, Z21, Z21
+	VPSRLD       $0x0f, Z22, Z23
+	VPXORD       Z23, Z22, Z22
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z19, Z19
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z20, Z20
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z21, Z21
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z22, Z22
+	VPSRLD       $0x10, Z19, Z23
+	VPSRLD       $0x10, Z20, Z24
+	VPSRLD       $0x10, Z21, Z25
+	VPSRLD       $0x10, Z22, Z26
+	VPXORD       Z23, Z19, Z19
+	VPXORD       Z24, Z20, Z20
+	VPXORD       Z25, Z21, Z21
+	VPXORD       Z26, Z22, Z22
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z19, Z19
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z20, Z20
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z21, Z21
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z22, Z22
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD         Z24, Z20, Z24
-	VCMPPS         $0x03, Z20, Z20, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z24, K1, Z4
-	VPSRLD         $0x10, Z4, Z24
-	VPMOVDW        Z24, Y24
-	VMOVDQU32      Y24, (BX)(SI*2)
-	VPADDD         Z25, Z21, Z24
-	VCMPPS         $0x03, Z21, Z21, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z24, K1, Z5
-	VPSRLD         $0x10, Z5, Z24
-	VPMOVDW        Z24, Y24
-	VMOVDQU32      Y24, 32(BX)(SI*2)
-	VPADDD         Z26, Z22, Z24
-	VCMPPS         $0x03, Z22, Z22, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z24, K1, Z6
-	VPSRLD         $0x10, Z6, Z24
-	VPMOVDW        Z24, Y24
-	VMOVDQU32      Y24, 64(BX)(SI*2)
-	VPADDD         Z27, Z23, Z24
-	VCMPPS         $0x03, Z23, Z23, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z24, K1, Z7
-	VPSRLD         $0x10, Z7, Z24
-	VPMOVDW        Z24, Y24
-	VMOVDQU32      Y24, 96(BX)(SI*2)
+	VPADDD          Z19, Z15, Z19
+	VCMPPS          $0x03, Z15, Z15, K1
+	VPTERNLOGD      $0xff, Z19, Z19, K1, Z19
+	VPADDD          Z20, Z16, Z20
+	VCMPPS          $0x03, Z16, Z16, K1
+	VPTERNLOGD      $0xff, Z20, Z20, K1, Z20
+	VPSRLD          $0x10, Z19, Z19
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z20, Z19
+	VMOVDQU32       Z19, (BX)(SI*2)
+	VPADDD          Z21, Z17, Z19
+	VCMPPS          $0x03, Z17, Z17, K1
+	VPTERNLOGD      $0xff, Z19, Z19, K1, Z19
+	VPADDD          Z22, Z18, Z20
+	VCMPPS          $0x03, Z18, Z18, K1
+	VPTERNLOGD      $0xff, Z20, Z20, K1, Z20
+	VPSRLD          $0x10, Z19, Z19
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z20, Z19
+	VMOVDQU32       Z19, 64(BX)(SI*2)
 
 	// Nesterov look-ahead
-	VMULPS (SP), Z20, Z20
-	VADDPS Z20, Z16, Z16
-	VMULPS (SP), Z21, Z20
-	VADDPS Z20, Z17, Z17
-	VMULPS (SP), Z22, Z20
-	VADDPS Z20, Z18, Z18
-	VMULPS (SP), Z23, Z20
-	VADDPS Z20, Z19, Z19
+	VMULPS Z15, Z3, Z15
+	VADDPS Z15, Z11, Z11
+	VMULPS Z16, Z3, Z15
+	VADDPS Z15, Z12, Z12
+	VMULPS Z17, Z3, Z15
+	VADDPS Z15, Z13, Z13
+	VMULPS Z18, Z3, Z15
+	VADDPS Z15, Z14, Z14
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD      (CX)(SI*2), Z20
-	VPSLLD         $0x10, Z20, Z20
-	VMULPS         64(SP), Z16, Z16
-	VSUBPS         Z16, Z20, Z16
-	VPMOVZXWD      32(CX)(SI*2), Z20
-	VPSLLD         $0x10, Z20, Z20
-	VMULPS         64(SP), Z17, Z17
-	VSUBPS         Z17, Z20, Z17
-	VPMOVZXWD      64(CX)(SI*2), Z20
-	VPSLLD         $0x10, Z20, Z20
-	VMULPS         64(SP), Z18, Z18
-	VSUBPS         Z18, Z20, Z18
-	VPMOVZXWD      96(CX)(SI*2), Z20
-	VPSLLD         $0x10, Z20, Z20
-	VMULPS         64(SP), Z19, Z19
-	VSUBPS         Z19, Z20, Z19
-	VPADDD         Z28, Z16, Z20
-	VCMPPS         $0x03, Z16, Z16, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z20, K1, Z8
-	VPSRLD         $0x10, Z8, Z16
-	VPMOVDW        Z16, Y16
-	VMOVDQU32      Y16, (CX)(SI*2)
-	VPADDD         Z29, Z17, Z16
-	VCMPPS         $0x03, Z17, Z17, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z16, K1, Z9
-	VPSRLD         $0x10, Z9, Z16
-	VPMOVDW        Z16, Y16
-	VMOVDQU32      Y16, 32(CX)(SI*2)
-	VPADDD         Z30, Z18, Z16
-	VCMPPS         $0x03, Z18, Z18, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z16, K1, Z10
-	VPSRLD         $0x10, Z10, Z16
-	VPMOVDW        Z16, Y16
-	VMOVDQU32      Y16, 64(CX)(SI*2)
-	VPADDD         Z31, Z19, Z16
-	VCMPPS         $0x03, Z19, Z19, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z16, K1, Z11
-	VPSRLD         $0x10, Z11, Z16
-	VPMOVDW        Z16, Y16
-	VMOVDQU32      Y16, 96(CX)(SI*2)
-	ADDQ           $0x00000040, SI
-	JMP            unrolled
+	VPSLLD          $0x10, (CX)(SI*2), Z15
+	VMULPS          Z11, Z4, Z11
+	VSUBPS          Z11, Z15, Z11
+	VMOVDQU32       (CX)(SI*2), Z15
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z15, Z15
+	VMULPS          Z12, Z4, Z12
+	VSUBPS          Z12, Z15, Z12
+	VPSLLD          $0x10, 64(CX)(SI*2), Z15
+	VMULPS          Z13, Z4, Z13
+	VSUBPS          Z13, Z15, Z13
+	VMOVDQU32       64(CX)(SI*2), Z15
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z15, Z15
+	VMULPS          Z14, Z4, Z14
+	VSUBPS          Z14, Z15, Z14
+	VPADDD          Z23, Z11, Z15
+	VCMPPS          $0x03, Z11, Z11, K1
+	VPTERNLOGD      $0xff, Z15, Z15, K1, Z15
+	VPADDD          Z24, Z12, Z11
+	VCMPPS          $0x03, Z12, Z12, K1
+	VPTERNLOGD      $0xff, Z11, Z11, K1, Z11
+	VPSRLD          $0x10, Z15, Z12
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z11, Z12
+	VMOVDQU32       Z12, (CX)(SI*2)
+	VPADDD          Z25, Z13, Z11
+	VCMPPS          $0x03, Z13, Z13, K1
+	VPTERNLOGD      $0xff, Z11, Z11, K1, Z11
+	VPADDD          Z26, Z14, Z12
+	VCMPPS          $0x03, Z14, Z14, K1
+	VPTERNLOGD      $0xff, Z12, Z12, K1, Z12
+	VPSRLD          $0x10, Z11, Z11
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z12, Z11
+	VMOVDQU32       Z11, 64(CX)(SI*2)
+	ADDQ            $0x00000040, SI
+	JMP             unrolled
 
 	// One vector at a time.
 single:
@@ -5806,55 +5803,55 @@ single:
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(SI*4), Z0, Z4
+	VMULPS (DX)(SI*4), Z0, Z5
 
 	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Z5
-	VPSLLD    $0x10, Z5, Z5
-	VMULPS    Z5, Z1, Z5
-	VMULPS    Z4, Z2, Z6
-	VADDPS    Z6, Z5, Z5
+	VPMOVZXWD (BX)(SI*2), Z8
+	VPSLLD    $0x10, Z8, Z8
+	VMULPS    Z8, Z1, Z8
+	VMULPS    Z5, Z2, Z9
+	VADDPS    Z9, Z8, Z8
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (SI), DI
-	VPBROADCASTD DI, Z6
-	VPADDD       Z3, Z6, Z6
-	VPADDD       192(SP), Z6, Z6
-	VPSRLD       $0x10, Z6, Z7
-	VPXORD       Z7, Z6, Z6
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z6, Z6
-	VPSRLD       $0x0f, Z6, Z7
-	VPXORD       Z7, Z6, Z6
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z6, Z6
-	VPSRLD       $0x10, Z6, Z7
-	VPXORD       Z7, Z6, Z6
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z6, Z6
+	VPBROADCASTD DI, Z9
+	VPADDD       Z7, Z9, Z9
+	VPADDD       Z6, Z9, Z9
+	VPSRLD       $0x10, Z9, Z10
+	VPXORD       Z10, Z9, Z9
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z9, Z9
+	VPSRLD       $0x0f, Z9, Z10
+	VPXORD       Z10, Z9, Z9
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z9, Z9
+	VPSRLD       $0x10, Z9, Z10
+	VPXORD       Z10, Z9, Z9
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z9, Z9
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD         Z6, Z5, Z6
-	VCMPPS         $0x03, Z5, Z5, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z6, K1, Z12
-	VPSRLD         $0x10, Z12, Z6
-	VPMOVDW        Z6, Y6
-	VMOVDQU32      Y6, (BX)(SI*2)
+	VPADDD     Z9, Z8, Z9
+	VCMPPS     $0x03, Z8, Z8, K1
+	VPTERNLOGD $0xff, Z9, Z9, K1, Z9
+	VPSRLD     $0x10, Z9, Z9
+	VPMOVDW    Z9, Y9
+	VMOVDQU32  Y9, (BX)(SI*2)
 
 	// Nesterov look-ahead
-	VMULPS (SP), Z5, Z5
-	VADDPS Z5, Z4, Z4
+	VMULPS Z8, Z3, Z8
+	VADDPS Z8, Z5, Z5
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD      (CX)(SI*2), Z5
-	VPSLLD         $0x10, Z5, Z5
-	VMULPS         64(SP), Z4, Z4
-	VSUBPS         Z4, Z5, Z4
-	VPADDD         Z7, Z4, Z5
-	VCMPPS         $0x03, Z4, Z4, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z5, K1, Z13
-	VPSRLD         $0x10, Z13, Z4
-	VPMOVDW        Z4, Y4
-	VMOVDQU32      Y4, (CX)(SI*2)
-	ADDQ           $0x00000010, SI
-	JMP            single
+	VPMOVZXWD  (CX)(SI*2), Z8
+	VPSLLD     $0x10, Z8, Z8
+	VMULPS     Z5, Z4, Z5
+	VSUBPS     Z5, Z8, Z5
+	VPADDD     Z10, Z5, Z8
+	VCMPPS     $0x03, Z5, Z5, K1
+	VPTERNLOGD $0xff, Z8, Z8, K1, Z8
+	VPSRLD     $0x10, Z8, Z5
+	VPMOVDW    Z5, Y5
+	VMOVDQU32  Y5, (CX)(SI*2)
+	ADDQ       $0x00000010, SI
+	JMP        single
 
 tail:
 	// The last 0 to lanes-1 elements: one masked vector.
@@ -5863,54 +5860,54 @@ tail:
 	MOVQ        $-1, AX
 	BZHIQ       DI, AX, AX
 	KMOVW       AX, K1
-	VPMOVZXWD.Z (CX)(SI*2), K1, Z4
-	VPSLLD      $0x10, Z4, Z4
-	VMOVUPS.Z   (DX)(SI*4), K1, Z5
-	VPMOVZXWD.Z (BX)(SI*2), K1, Z6
-	VPSLLD      $0x10, Z6, Z6
+	VPMOVZXWD.Z (CX)(SI*2), K1, Z5
+	VPSLLD      $0x10, Z5, Z5
+	VMOVUPS.Z   (DX)(SI*4), K1, Z8
+	VPMOVZXWD.Z (BX)(SI*2), K1, Z9
+	VPSLLD      $0x10, Z9, Z9
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS Z0, Z5, Z0
+	VMULPS Z0, Z8, Z0
 
 	// momentum buffer
-	VMULPS Z6, Z1, Z1
+	VMULPS Z9, Z1, Z1
 	VMULPS Z0, Z2, Z2
 	VADDPS Z2, Z1, Z1
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (SI), AX
 	VPBROADCASTD AX, Z2
-	VPADDD       Z3, Z2, Z2
-	VPADDD       192(SP), Z2, Z2
-	VPSRLD       $0x10, Z2, Z3
-	VPXORD       Z3, Z2, Z2
+	VPADDD       Z7, Z2, Z2
+	VPADDD       Z6, Z2, Z2
+	VPSRLD       $0x10, Z2, Z6
+	VPXORD       Z6, Z2, Z2
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z2, Z2
-	VPSRLD       $0x0f, Z2, Z3
-	VPXORD       Z3, Z2, Z2
+	VPSRLD       $0x0f, Z2, Z6
+	VPXORD       Z6, Z2, Z2
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z2, Z2
-	VPSRLD       $0x10, Z2, Z3
-	VPXORD       Z3, Z2, Z2
+	VPSRLD       $0x10, Z2, Z6
+	VPXORD       Z6, Z2, Z2
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z2, Z2
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD         Z2, Z1, Z2
-	VCMPPS         $0x03, Z1, Z1, K2
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z2, K2, Z14
-	VPSRLD         $0x10, Z14, Z2
-	VPMOVDW        Z2, K1, (BX)(SI*2)
+	VPADDD     Z2, Z1, Z2
+	VCMPPS     $0x03, Z1, Z1, K2
+	VPTERNLOGD $0xff, Z2, Z2, K2, Z2
+	VPSRLD     $0x10, Z2, Z2
+	VPMOVDW    Z2, K1, (BX)(SI*2)
 
 	// Nesterov look-ahead
-	VMULPS (SP), Z1, Z1
+	VMULPS Z1, Z3, Z1
 	VADDPS Z1, Z0, Z0
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS         64(SP), Z0, Z0
-	VSUBPS         Z0, Z4, Z0
-	VPADDD         Z3, Z0, Z1
-	VCMPPS         $0x03, Z0, Z0, K2
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z1, K2, Z15
-	VPSRLD         $0x10, Z15, Z0
-	VPMOVDW        Z0, K1, (CX)(SI*2)
+	VMULPS     Z0, Z4, Z0
+	VSUBPS     Z0, Z5, Z0
+	VPADDD     Z6, Z0, Z1
+	VCMPPS     $0x03, Z0, Z0, K2
+	VPTERNLOGD $0xff, Z1, Z1, K2, Z1
+	VPSRLD     $0x10, Z1, Z0
+	VPMOVDW    Z0, K1, (CX)(SI*2)
 
 done:
 	VZEROUPPER
@@ -5918,7 +5915,7 @@ done:
 
 // func sgdBF16AVX512F32CoupledNesterovStochastic(param []uint16, grad []float32, buf []uint16, s [8]float32)
 // Requires: AVX, AVX512F, AVX512VL, BMI2
-TEXT ·sgdBF16AVX512F32CoupledNesterovStochastic(SB), NOSPLIT, $320-104
+TEXT ·sgdBF16AVX512F32CoupledNesterovStochastic(SB), NOSPLIT, $0-104
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -5929,20 +5926,18 @@ TEXT ·sgdBF16AVX512F32CoupledNesterovStochastic(SB), NOSPLIT, $320-104
 	VBROADCASTSS s_1+76(FP), Z1
 	VBROADCASTSS s_2+80(FP), Z2
 	VBROADCASTSS s_3+84(FP), Z3
-	VMOVUPS      Z3, (SP)
-	VBROADCASTSS s_4+88(FP), Z3
-	VMOVUPS      Z3, 64(SP)
-	VBROADCASTSS s_5+92(FP), Z3
-	VMOVUPS      Z3, 128(SP)
-	VBROADCASTSS s_6+96(FP), Z3
-	VMOVUPS      Z3, 192(SP)
-	VBROADCASTSS s_7+100(FP), Z3
-	VMOVUPS      Z3, 256(SP)
+	VBROADCASTSS s_4+88(FP), Z4
+	VBROADCASTSS s_5+92(FP), Z5
+	VBROADCASTSS s_6+96(FP), Z6
+	VBROADCASTSS s_7+100(FP), Z7
 
 	// The offset plus each lane's number: the index of the vector at element 0.
-	VMOVUPS 192(SP), Z3
-	VPADDD  laneNumbers<>+0(SB), Z3, Z3
-	XORQ    SI, SI
+	VPADDD    laneNumbers<>+0(SB), Z6, Z8
+	VMOVDQU32 evenLanes<>+0(SB), Z9
+	VPADDD    evenLanes<>+0(SB), Z6, Z10
+	VMOVDQU32 oddLanes<>+0(SB), Z11
+	VPADDD    oddLanes<>+0(SB), Z6, Z6
+	XORQ      SI, SI
 
 	// Main loop: 4 vectors of 16 elements per iteration.
 unrolled:
@@ -5952,184 +5947,174 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(SI*4), Z0, Z16
-	VMULPS 64(DX)(SI*4), Z0, Z17
-	VMULPS 128(DX)(SI*4), Z0, Z18
-	VMULPS 192(DX)(SI*4), Z0, Z19
+	VMOVUPS   (DX)(SI*4), Z12
+	VPERMT2PS 64(DX)(SI*4), Z9, Z12
+	VMULPS    Z0, Z12, Z12
+	VMOVUPS   (DX)(SI*4), Z13
+	VPERMT2PS 64(DX)(SI*4), Z11, Z13
+	VMULPS    Z0, Z13, Z13
+	VMOVUPS   128(DX)(SI*4), Z14
+	VPERMT2PS 192(DX)(SI*4), Z9, Z14
+	VMULPS    Z0, Z14, Z14
+	VMOVUPS   128(DX)(SI*4), Z15
+	VPERMT2PS 192(DX)(SI*4), Z11, Z15
+	VMULPS    Z0, Z15, Z15
 
 	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(SI*2), Z20
-	VPSLLD    $0x10, Z20, Z20
-	VMULPS    Z20, Z1, Z20
-	VADDPS    Z20, Z16, Z16
-	VPMOVZXWD 32(CX)(SI*2), Z20
-	VPSLLD    $0x10, Z20, Z20
-	VMULPS    Z20, Z1, Z20
-	VADDPS    Z20, Z17, Z17
-	VPMOVZXWD 64(CX)(SI*2), Z20
-	VPSLLD    $0x10, Z20, Z20
-	VMULPS    Z20, Z1, Z20
-	VADDPS    Z20, Z18, Z18
-	VPMOVZXWD 96(CX)(SI*2), Z20
-	VPSLLD    $0x10, Z20, Z20
-	VMULPS    Z20, Z1, Z20
-	VADDPS    Z20, Z19, Z19
+	VPSLLD      $0x10, (CX)(SI*2), Z16
+	VMULPS      Z16, Z1, Z16
+	VADDPS      Z16, Z12, Z12
+	VMOVDQU32   (CX)(SI*2), Z16
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z16, Z16
+	VMULPS      Z16, Z1, Z16
+	VADDPS      Z16, Z13, Z13
+	VPSLLD      $0x10, 64(CX)(SI*2), Z16
+	VMULPS      Z16, Z1, Z16
+	VADDPS      Z16, Z14, Z14
+	VMOVDQU32   64(CX)(SI*2), Z16
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z16, Z16
+	VMULPS      Z16, Z1, Z16
+	VADDPS      Z16, Z15, Z15
 
 	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Z20
-	VPSLLD    $0x10, Z20, Z20
-	VMULPS    Z20, Z2, Z20
-	VMULPS    (SP), Z16, Z21
-	VADDPS    Z21, Z20, Z20
-	VPMOVZXWD 32(BX)(SI*2), Z21
-	VPSLLD    $0x10, Z21, Z21
-	VMULPS    Z21, Z2, Z21
-	VMULPS    (SP), Z17, Z22
-	VADDPS    Z22, Z21, Z21
-	VPMOVZXWD 64(BX)(SI*2), Z22
-	VPSLLD    $0x10, Z22, Z22
-	VMULPS    Z22, Z2, Z22
-	VMULPS    (SP), Z18, Z23
-	VADDPS    Z23, Z22, Z22
-	VPMOVZXWD 96(BX)(SI*2), Z23
-	VPSLLD    $0x10, Z23, Z23
-	VMULPS    Z23, Z2, Z23
-	VMULPS    (SP), Z19, Z24
-	VADDPS    Z24, Z23, Z23
+	VPSLLD      $0x10, (BX)(SI*2), Z16
+	VMULPS      Z16, Z2, Z16
+	VMULPS      Z12, Z3, Z17
+	VADDPS      Z17, Z16, Z16
+	VMOVDQU32   (BX)(SI*2), Z17
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z17, Z17
+	VMULPS      Z17, Z2, Z17
+	VMULPS      Z13, Z3, Z18
+	VADDPS      Z18, Z17, Z17
+	VPSLLD      $0x10, 64(BX)(SI*2), Z18
+	VMULPS      Z18, Z2, Z18
+	VMULPS      Z14, Z3, Z19
+	VADDPS      Z19, Z18, Z18
+	VMOVDQU32   64(BX)(SI*2), Z19
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z19, Z19
+	VMULPS      Z19, Z2, Z19
+	VMULPS      Z15, Z3, Z20
+	VADDPS      Z20, Z19, Z19
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (SI), DI
-	VPBROADCASTD DI, Z24
-	VPADDD       Z3, Z24, Z24
-	VPADDD       256(SP), Z24, Z24
-	LEAQ         16(SI), DI
-	VPBROADCASTD DI, Z25
-	VPADDD       Z3, Z25, Z25
-	VPADDD       256(SP), Z25, Z25
+	VPBROADCASTD DI, Z20
+	VPADDD       Z10, Z20, Z20
+	VPADDD       Z7, Z20, Z20
+	LEAQ         (SI), DI
+	VPBROADCASTD DI, Z21
+	VPADDD       Z6, Z21, Z21
+	VPADDD       Z7, Z21, Z21
 	LEAQ         32(SI), DI
-	VPBROADCASTD DI, Z26
-	VPADDD       Z3, Z26, Z26
-	VPADDD       256(SP), Z26, Z26
-	LEAQ         48(SI), DI
-	VPBROADCASTD DI, Z27
-	VPADDD       Z3, Z27, Z27
-	VPADDD       256(SP), Z27, Z27
-	VPSRLD       $0x10, Z24, Z28
-	VPXORD       Z28, Z24, Z24
-	VPSRLD       $0x10, Z25, Z28
-	VPXORD       Z28, Z25, Z25
-	VPSRLD       $0x10, Z26, Z28
-	VPXORD       Z28, Z26, Z26
-	VPSRLD       $0x10, Z27, Z28
-	VPXORD       Z28, Z27, Z27
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z24, Z24
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z25, Z25
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z26, Z26
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z27, Z27
-	VPSRLD       $0x0f, Z24, Z28
-	VPXORD       Z28, Z24, Z24
-	VPSRLD       $0x0f, Z25, Z28
-	VPXORD       Z28, Z25, Z25
-	VPSRLD       $0x0f, Z26, Z28
-	VPXORD       Z28, Z26, Z26
-	VPSRLD       $0x0f, Z27, Z28
-	VPXORD       Z28, Z27, Z27
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z24, Z24
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z25, Z25
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z26, Z26
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z27, Z27
-	VPSRLD       $0x10, Z24, Z28
-	VPSRLD       $0x10, Z25, Z29
-	VPSRLD       $0x10, Z26, Z30
-	VPSRLD       $0x10, Z27, Z31
-	VPXORD       Z28, Z24, Z24
-	VPXORD       Z29, Z25, Z25
-	VPXORD       Z30, Z26, Z26
-	VPXORD       Z31, Z27, Z27
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z24, Z24
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z25, Z25
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z26, Z26
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z27, Z27
+	VPBROADCASTD DI, Z22
+	VPADDD       Z10, Z22, Z22
+	VPADDD       Z7, Z22, Z22
+	LEAQ         32(SI), DI
+	VPBROADCASTD DI, Z23
+	VPADDD       Z6, Z23, Z23
+	VPADDD       Z7, Z23, Z23
+	VPSRLD       $0x10, Z20, Z24
+	VPXORD       Z24, Z20, Z20
+	VPSRLD       $0x10, Z21, Z24
+	VPXORD       Z24, Z21, Z21
+	VPSRLD       $0x10, Z22, Z24
+	VPXORD       Z24, Z22, Z22
+	VPSRLD       $0x10, Z23, Z24
+	VPXORD       Z24, Z23, Z23
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z20, Z20
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z21, Z21
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z22, Z22
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z23, Z23
+	VPSRLD       $0x0f, Z20, Z24
+	VPXORD       Z24, Z20, Z20
+	VPSRLD       $0x0f, Z21, Z24
+	VPXORD       Z24, Z21, Z21
+	VPSRLD       $0x0f, Z22, Z24
+	VPXORD       Z24, Z22, Z22
+	VPSRLD       $0x0f, Z23, Z24
+	VPXORD       Z24, Z23, Z23
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z20, Z20
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z21, Z21
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z22, Z22
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z23, Z23
+	VPSRLD       $0x10, Z20, Z24
+	VPSRLD       $0x10, Z21, Z25
+	VPSRLD       $0x10, Z22, Z26
+	VPSRLD       $0x10, Z23, Z27
+	VPXORD       Z24, Z20, Z20
+	VPXORD       Z25, Z21, Z21
+	VPXORD       Z26, Z22, Z22
+	VPXORD       Z27, Z23, Z23
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z20, Z20
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z21, Z21
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z22, Z22
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z23, Z23
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD         Z24, Z20, Z24
-	VCMPPS         $0x03, Z20, Z20, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z24, K1, Z4
-	VPSRLD         $0x10, Z4, Z24
-	VPMOVDW        Z24, Y24
-	VMOVDQU32      Y24, (BX)(SI*2)
-	VPADDD         Z25, Z21, Z24
-	VCMPPS         $0x03, Z21, Z21, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z24, K1, Z5
-	VPSRLD         $0x10, Z5, Z24
-	VPMOVDW        Z24, Y24
-	VMOVDQU32      Y24, 32(BX)(SI*2)
-	VPADDD         Z26, Z22, Z24
-	VCMPPS         $0x03, Z22, Z22, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z24, K1, Z6
-	VPSRLD         $0x10, Z6, Z24
-	VPMOVDW        Z24, Y24
-	VMOVDQU32      Y24, 64(BX)(SI*2)
-	VPADDD         Z27, Z23, Z24
-	VCMPPS         $0x03, Z23, Z23, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z24, K1, Z7
-	VPSRLD         $0x10, Z7, Z24
-	VPMOVDW        Z24, Y24
-	VMOVDQU32      Y24, 96(BX)(SI*2)
+	VPADDD          Z20, Z16, Z20
+	VCMPPS          $0x03, Z16, Z16, K1
+	VPTERNLOGD      $0xff, Z20, Z20, K1, Z20
+	VPADDD          Z21, Z17, Z21
+	VCMPPS          $0x03, Z17, Z17, K1
+	VPTERNLOGD      $0xff, Z21, Z21, K1, Z21
+	VPSRLD          $0x10, Z20, Z20
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z21, Z20
+	VMOVDQU32       Z20, (BX)(SI*2)
+	VPADDD          Z22, Z18, Z20
+	VCMPPS          $0x03, Z18, Z18, K1
+	VPTERNLOGD      $0xff, Z20, Z20, K1, Z20
+	VPADDD          Z23, Z19, Z21
+	VCMPPS          $0x03, Z19, Z19, K1
+	VPTERNLOGD      $0xff, Z21, Z21, K1, Z21
+	VPSRLD          $0x10, Z20, Z20
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z21, Z20
+	VMOVDQU32       Z20, 64(BX)(SI*2)
 
 	// Nesterov look-ahead
-	VMULPS 64(SP), Z20, Z20
-	VADDPS Z20, Z16, Z16
-	VMULPS 64(SP), Z21, Z20
-	VADDPS Z20, Z17, Z17
-	VMULPS 64(SP), Z22, Z20
-	VADDPS Z20, Z18, Z18
-	VMULPS 64(SP), Z23, Z20
-	VADDPS Z20, Z19, Z19
+	VMULPS Z16, Z4, Z16
+	VADDPS Z16, Z12, Z12
+	VMULPS Z17, Z4, Z16
+	VADDPS Z16, Z13, Z13
+	VMULPS Z18, Z4, Z16
+	VADDPS Z16, Z14, Z14
+	VMULPS Z19, Z4, Z16
+	VADDPS Z16, Z15, Z15
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD      (CX)(SI*2), Z20
-	VPSLLD         $0x10, Z20, Z20
-	VMULPS         128(SP), Z16, Z16
-	VSUBPS         Z16, Z20, Z16
-	VPMOVZXWD      32(CX)(SI*2), Z20
-	VPSLLD         $0x10, Z20, Z20
-	VMULPS         128(SP), Z17, Z17
-	VSUBPS         Z17, Z20, Z17
-	VPMOVZXWD      64(CX)(SI*2), Z20
-	VPSLLD         $0x10, Z20, Z20
-	VMULPS         128(SP), Z18, Z18
-	VSUBPS         Z18, Z20, Z18
-	VPMOVZXWD      96(CX)(SI*2), Z20
-	VPSLLD         $0x10, Z20, Z20
-	VMULPS         128(SP), Z19, Z19
-	VSUBPS         Z19, Z20, Z19
-	VPADDD         Z28, Z16, Z20
-	VCMPPS         $0x03, Z16, Z16, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z20, K1, Z8
-	VPSRLD         $0x10, Z8, Z16
-	VPMOVDW        Z16, Y16
-	VMOVDQU32      Y16, (CX)(SI*2)
-	VPADDD         Z29, Z17, Z16
-	VCMPPS         $0x03, Z17, Z17, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z16, K1, Z9
-	VPSRLD         $0x10, Z9, Z16
-	VPMOVDW        Z16, Y16
-	VMOVDQU32      Y16, 32(CX)(SI*2)
-	VPADDD         Z30, Z18, Z16
-	VCMPPS         $0x03, Z18, Z18, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z16, K1, Z10
-	VPSRLD         $0x10, Z10, Z16
-	VPMOVDW        Z16, Y16
-	VMOVDQU32      Y16, 64(CX)(SI*2)
-	VPADDD         Z31, Z19, Z16
-	VCMPPS         $0x03, Z19, Z19, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z16, K1, Z11
-	VPSRLD         $0x10, Z11, Z16
-	VPMOVDW        Z16, Y16
-	VMOVDQU32      Y16, 96(CX)(SI*2)
-	ADDQ           $0x00000040, SI
-	JMP            unrolled
+	VPSLLD          $0x10, (CX)(SI*2), Z16
+	VMULPS          Z12, Z5, Z12
+	VSUBPS          Z12, Z16, Z12
+	VMOVDQU32       (CX)(SI*2), Z16
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z16, Z16
+	VMULPS          Z13, Z5, Z13
+	VSUBPS          Z13, Z16, Z13
+	VPSLLD          $0x10, 64(CX)(SI*2), Z16
+	VMULPS          Z14, Z5, Z14
+	VSUBPS          Z14, Z16, Z14
+	VMOVDQU32       64(CX)(SI*2), Z16
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z16, Z16
+	VMULPS          Z15, Z5, Z15
+	VSUBPS          Z15, Z16, Z15
+	VPADDD          Z24, Z12, Z16
+	VCMPPS          $0x03, Z12, Z12, K1
+	VPTERNLOGD      $0xff, Z16, Z16, K1, Z16
+	VPADDD          Z25, Z13, Z12
+	VCMPPS          $0x03, Z13, Z13, K1
+	VPTERNLOGD      $0xff, Z12, Z12, K1, Z12
+	VPSRLD          $0x10, Z16, Z13
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z12, Z13
+	VMOVDQU32       Z13, (CX)(SI*2)
+	VPADDD          Z26, Z14, Z12
+	VCMPPS          $0x03, Z14, Z14, K1
+	VPTERNLOGD      $0xff, Z12, Z12, K1, Z12
+	VPADDD          Z27, Z15, Z13
+	VCMPPS          $0x03, Z15, Z15, K1
+	VPTERNLOGD      $0xff, Z13, Z13, K1, Z13
+	VPSRLD          $0x10, Z12, Z12
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z13, Z12
+	VMOVDQU32       Z12, 64(CX)(SI*2)
+	ADDQ            $0x00000040, SI
+	JMP             unrolled
 
 	// One vector at a time.
 single:
@@ -6139,61 +6124,61 @@ single:
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(SI*4), Z0, Z4
+	VMULPS (DX)(SI*4), Z0, Z6
 
 	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(SI*2), Z5
-	VPSLLD    $0x10, Z5, Z5
-	VMULPS    Z5, Z1, Z5
-	VADDPS    Z5, Z4, Z4
+	VPMOVZXWD (CX)(SI*2), Z9
+	VPSLLD    $0x10, Z9, Z9
+	VMULPS    Z9, Z1, Z9
+	VADDPS    Z9, Z6, Z6
 
 	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Z5
-	VPSLLD    $0x10, Z5, Z5
-	VMULPS    Z5, Z2, Z5
-	VMULPS    (SP), Z4, Z6
-	VADDPS    Z6, Z5, Z5
+	VPMOVZXWD (BX)(SI*2), Z9
+	VPSLLD    $0x10, Z9, Z9
+	VMULPS    Z9, Z2, Z9
+	VMULPS    Z6, Z3, Z10
+	VADDPS    Z10, Z9, Z9
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (SI), DI
-	VPBROADCASTD DI, Z6
-	VPADDD       Z3, Z6, Z6
-	VPADDD       256(SP), Z6, Z6
-	VPSRLD       $0x10, Z6, Z7
-	VPXORD       Z7, Z6, Z6
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z6, Z6
-	VPSRLD       $0x0f, Z6, Z7
-	VPXORD       Z7, Z6, Z6
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z6, Z6
-	VPSRLD       $0x10, Z6, Z7
-	VPXORD       Z7, Z6, Z6
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z6, Z6
+	VPBROADCASTD DI, Z10
+	VPADDD       Z8, Z10, Z10
+	VPADDD       Z7, Z10, Z10
+	VPSRLD       $0x10, Z10, Z11
+	VPXORD       Z11, Z10, Z10
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z10, Z10
+	VPSRLD       $0x0f, Z10, Z11
+	VPXORD       Z11, Z10, Z10
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z10, Z10
+	VPSRLD       $0x10, Z10, Z11
+	VPXORD       Z11, Z10, Z10
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z10, Z10
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD         Z6, Z5, Z6
-	VCMPPS         $0x03, Z5, Z5, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z6, K1, Z12
-	VPSRLD         $0x10, Z12, Z6
-	VPMOVDW        Z6, Y6
-	VMOVDQU32      Y6, (BX)(SI*2)
+	VPADDD     Z10, Z9, Z10
+	VCMPPS     $0x03, Z9, Z9, K1
+	VPTERNLOGD $0xff, Z10, Z10, K1, Z10
+	VPSRLD     $0x10, Z10, Z10
+	VPMOVDW    Z10, Y10
+	VMOVDQU32  Y10, (BX)(SI*2)
 
 	// Nesterov look-ahead
-	VMULPS 64(SP), Z5, Z5
-	VADDPS Z5, Z4, Z4
+	VMULPS Z9, Z4, Z9
+	VADDPS Z9, Z6, Z6
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD      (CX)(SI*2), Z5
-	VPSLLD         $0x10, Z5, Z5
-	VMULPS         128(SP), Z4, Z4
-	VSUBPS         Z4, Z5, Z4
-	VPADDD         Z7, Z4, Z5
-	VCMPPS         $0x03, Z4, Z4, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z5, K1, Z13
-	VPSRLD         $0x10, Z13, Z4
-	VPMOVDW        Z4, Y4
-	VMOVDQU32      Y4, (CX)(SI*2)
-	ADDQ           $0x00000010, SI
-	JMP            single
+	VPMOVZXWD  (CX)(SI*2), Z9
+	VPSLLD     $0x10, Z9, Z9
+	VMULPS     Z6, Z5, Z6
+	VSUBPS     Z6, Z9, Z6
+	VPADDD     Z11, Z6, Z9
+	VCMPPS     $0x03, Z6, Z6, K1
+	VPTERNLOGD $0xff, Z9, Z9, K1, Z9
+	VPSRLD     $0x10, Z9, Z6
+	VPMOVDW    Z6, Y6
+	VMOVDQU32  Y6, (CX)(SI*2)
+	ADDQ       $0x00000010, SI
+	JMP        single
 
 tail:
 	// The last 0 to lanes-1 elements: one masked vector.
@@ -6202,29 +6187,29 @@ tail:
 	MOVQ        $-1, AX
 	BZHIQ       DI, AX, AX
 	KMOVW       AX, K1
-	VPMOVZXWD.Z (CX)(SI*2), K1, Z4
-	VPSLLD      $0x10, Z4, Z4
-	VMOVUPS.Z   (DX)(SI*4), K1, Z5
-	VPMOVZXWD.Z (BX)(SI*2), K1, Z6
+	VPMOVZXWD.Z (CX)(SI*2), K1, Z6
 	VPSLLD      $0x10, Z6, Z6
+	VMOVUPS.Z   (DX)(SI*4), K1, Z9
+	VPMOVZXWD.Z (BX)(SI*2), K1, Z10
+	VPSLLD      $0x10, Z10, Z10
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS Z0, Z5, Z0
+	VMULPS Z0, Z9, Z0
 
 	// L2 weight decay folded into the gradient
-	VMULPS Z4, Z1, Z1
+	VMULPS Z6, Z1, Z1
 	VADDPS Z1, Z0, Z0
 
 	// momentum buffer
-	VMULPS Z6, Z2, Z1
-	VMULPS (SP), Z0, Z2
+	VMULPS Z10, Z2, Z1
+	VMULPS Z0, Z3, Z2
 	VADDPS Z2, Z1, Z1
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (SI), AX
 	VPBROADCASTD AX, Z2
-	VPADDD       Z3, Z2, Z2
-	VPADDD       256(SP), Z2, Z2
+	VPADDD       Z8, Z2, Z2
+	VPADDD       Z7, Z2, Z2
 	VPSRLD       $0x10, Z2, Z3
 	VPXORD       Z3, Z2, Z2
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z2, Z2
@@ -6236,24 +6221,24 @@ tail:
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z2, Z2
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD         Z2, Z1, Z2
-	VCMPPS         $0x03, Z1, Z1, K2
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z2, K2, Z14
-	VPSRLD         $0x10, Z14, Z2
-	VPMOVDW        Z2, K1, (BX)(SI*2)
+	VPADDD     Z2, Z1, Z2
+	VCMPPS     $0x03, Z1, Z1, K2
+	VPTERNLOGD $0xff, Z2, Z2, K2, Z2
+	VPSRLD     $0x10, Z2, Z2
+	VPMOVDW    Z2, K1, (BX)(SI*2)
 
 	// Nesterov look-ahead
-	VMULPS 64(SP), Z1, Z1
+	VMULPS Z1, Z4, Z1
 	VADDPS Z1, Z0, Z0
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS         128(SP), Z0, Z0
-	VSUBPS         Z0, Z4, Z0
-	VPADDD         Z3, Z0, Z1
-	VCMPPS         $0x03, Z0, Z0, K2
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z1, K2, Z15
-	VPSRLD         $0x10, Z15, Z0
-	VPMOVDW        Z0, K1, (CX)(SI*2)
+	VMULPS     Z0, Z5, Z0
+	VSUBPS     Z0, Z6, Z0
+	VPADDD     Z3, Z0, Z1
+	VCMPPS     $0x03, Z0, Z0, K2
+	VPTERNLOGD $0xff, Z1, Z1, K2, Z1
+	VPSRLD     $0x10, Z1, Z0
+	VPMOVDW    Z0, K1, (CX)(SI*2)
 
 done:
 	VZEROUPPER

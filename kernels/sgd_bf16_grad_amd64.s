@@ -3366,74 +3366,64 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VPMOVZXWD (DX)(BX*2), Z2
-	VPSLLD    $0x10, Z2, Z2
-	VMULPS    Z0, Z2, Z2
-	VPMOVZXWD 32(DX)(BX*2), Z9
-	VPSLLD    $0x10, Z9, Z9
-	VMULPS    Z0, Z9, Z9
-	VPMOVZXWD 64(DX)(BX*2), Z10
-	VPSLLD    $0x10, Z10, Z10
-	VMULPS    Z0, Z10, Z10
-	VPMOVZXWD 96(DX)(BX*2), Z11
-	VPSLLD    $0x10, Z11, Z11
-	VMULPS    Z0, Z11, Z11
+	VPSLLD      $0x10, (DX)(BX*2), Z2
+	VMULPS      Z0, Z2, Z2
+	VMOVDQU32   (DX)(BX*2), Z3
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z3, Z3
+	VMULPS      Z0, Z3, Z3
+	VPSLLD      $0x10, 64(DX)(BX*2), Z4
+	VMULPS      Z0, Z4, Z4
+	VMOVDQU32   64(DX)(BX*2), Z5
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z5, Z5
+	VMULPS      Z0, Z5, Z5
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD      (CX)(BX*2), Z12
-	VPSLLD         $0x10, Z12, Z12
-	VMULPS         Z2, Z1, Z2
-	VSUBPS         Z2, Z12, Z2
-	VPMOVZXWD      32(CX)(BX*2), Z12
-	VPSLLD         $0x10, Z12, Z12
-	VMULPS         Z9, Z1, Z9
-	VSUBPS         Z9, Z12, Z9
-	VPMOVZXWD      64(CX)(BX*2), Z12
-	VPSLLD         $0x10, Z12, Z12
-	VMULPS         Z10, Z1, Z10
-	VSUBPS         Z10, Z12, Z10
-	VPMOVZXWD      96(CX)(BX*2), Z12
-	VPSLLD         $0x10, Z12, Z12
-	VMULPS         Z11, Z1, Z11
-	VSUBPS         Z11, Z12, Z11
-	VPSRLD         $0x10, Z2, Z12
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z12, Z12
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z12, Z12
-	VPSRLD         $0x10, Z9, Z13
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z13, Z13
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z13, Z13
-	VPSRLD         $0x10, Z10, Z14
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z14, Z14
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z14, Z14
-	VPSRLD         $0x10, Z11, Z15
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z15, Z15
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z15, Z15
-	VPADDD         Z12, Z2, Z12
-	VCMPPS         $0x03, Z2, Z2, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z12, K1, Z3
-	VPSRLD         $0x10, Z3, Z2
-	VPMOVDW        Z2, Y2
-	VMOVDQU32      Y2, (CX)(BX*2)
-	VPADDD         Z13, Z9, Z2
-	VCMPPS         $0x03, Z9, Z9, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z2, K1, Z4
-	VPSRLD         $0x10, Z4, Z2
-	VPMOVDW        Z2, Y2
-	VMOVDQU32      Y2, 32(CX)(BX*2)
-	VPADDD         Z14, Z10, Z2
-	VCMPPS         $0x03, Z10, Z10, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z2, K1, Z5
-	VPSRLD         $0x10, Z5, Z2
-	VPMOVDW        Z2, Y2
-	VMOVDQU32      Y2, 64(CX)(BX*2)
-	VPADDD         Z15, Z11, Z2
-	VCMPPS         $0x03, Z11, Z11, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z2, K1, Z6
-	VPSRLD         $0x10, Z6, Z2
-	VPMOVDW        Z2, Y2
-	VMOVDQU32      Y2, 96(CX)(BX*2)
-	ADDQ           $0x00000040, BX
-	JMP            unrolled
+	VPSLLD          $0x10, (CX)(BX*2), Z6
+	VMULPS          Z2, Z1, Z2
+	VSUBPS          Z2, Z6, Z2
+	VMOVDQU32       (CX)(BX*2), Z6
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z6, Z6
+	VMULPS          Z3, Z1, Z3
+	VSUBPS          Z3, Z6, Z3
+	VPSLLD          $0x10, 64(CX)(BX*2), Z6
+	VMULPS          Z4, Z1, Z4
+	VSUBPS          Z4, Z6, Z4
+	VMOVDQU32       64(CX)(BX*2), Z6
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z6, Z6
+	VMULPS          Z5, Z1, Z5
+	VSUBPS          Z5, Z6, Z5
+	VPSRLD          $0x10, Z2, Z6
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z6, Z6
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z6, Z6
+	VPSRLD          $0x10, Z3, Z7
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z7, Z7
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z7, Z7
+	VPSRLD          $0x10, Z4, Z8
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z8, Z8
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z8, Z8
+	VPSRLD          $0x10, Z5, Z9
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z9, Z9
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z9, Z9
+	VPADDD          Z6, Z2, Z6
+	VCMPPS          $0x03, Z2, Z2, K1
+	VPTERNLOGD      $0xff, Z6, Z6, K1, Z6
+	VPADDD          Z7, Z3, Z2
+	VCMPPS          $0x03, Z3, Z3, K1
+	VPTERNLOGD      $0xff, Z2, Z2, K1, Z2
+	VPSRLD          $0x10, Z6, Z3
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z2, Z3
+	VMOVDQU32       Z3, (CX)(BX*2)
+	VPADDD          Z8, Z4, Z2
+	VCMPPS          $0x03, Z4, Z4, K1
+	VPTERNLOGD      $0xff, Z2, Z2, K1, Z2
+	VPADDD          Z9, Z5, Z3
+	VCMPPS          $0x03, Z5, Z5, K1
+	VPTERNLOGD      $0xff, Z3, Z3, K1, Z3
+	VPSRLD          $0x10, Z2, Z2
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z3, Z2
+	VMOVDQU32       Z2, 64(CX)(BX*2)
+	ADDQ            $0x00000040, BX
+	JMP             unrolled
 
 	// One vector at a time.
 single:
@@ -3448,21 +3438,21 @@ single:
 	VMULPS    Z0, Z2, Z2
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD      (CX)(BX*2), Z3
-	VPSLLD         $0x10, Z3, Z3
-	VMULPS         Z2, Z1, Z2
-	VSUBPS         Z2, Z3, Z2
-	VPSRLD         $0x10, Z2, Z3
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z3, Z3
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z3, Z3
-	VPADDD         Z3, Z2, Z3
-	VCMPPS         $0x03, Z2, Z2, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z3, K1, Z7
-	VPSRLD         $0x10, Z7, Z2
-	VPMOVDW        Z2, Y2
-	VMOVDQU32      Y2, (CX)(BX*2)
-	ADDQ           $0x00000010, BX
-	JMP            single
+	VPMOVZXWD   (CX)(BX*2), Z3
+	VPSLLD      $0x10, Z3, Z3
+	VMULPS      Z2, Z1, Z2
+	VSUBPS      Z2, Z3, Z2
+	VPSRLD      $0x10, Z2, Z3
+	VPANDD.BCST uint32_00000001<>+0(SB), Z3, Z3
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z3, Z3
+	VPADDD      Z3, Z2, Z3
+	VCMPPS      $0x03, Z2, Z2, K1
+	VPTERNLOGD  $0xff, Z3, Z3, K1, Z3
+	VPSRLD      $0x10, Z3, Z2
+	VPMOVDW     Z2, Y2
+	VMOVDQU32   Y2, (CX)(BX*2)
+	ADDQ        $0x00000010, BX
+	JMP         single
 
 tail:
 	// The last 0 to lanes-1 elements: one masked vector.
@@ -3480,29 +3470,65 @@ tail:
 	VMULPS Z0, Z3, Z0
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS         Z0, Z1, Z0
-	VSUBPS         Z0, Z2, Z0
-	VPSRLD         $0x10, Z0, Z1
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z1, Z1
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z1, Z1
-	VPADDD         Z1, Z0, Z1
-	VCMPPS         $0x03, Z0, Z0, K2
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z1, K2, Z8
-	VPSRLD         $0x10, Z8, Z0
-	VPMOVDW        Z0, K1, (CX)(BX*2)
+	VMULPS      Z0, Z1, Z0
+	VSUBPS      Z0, Z2, Z0
+	VPSRLD      $0x10, Z0, Z1
+	VPANDD.BCST uint32_00000001<>+0(SB), Z1, Z1
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z1, Z1
+	VPADDD      Z1, Z0, Z1
+	VCMPPS      $0x03, Z0, Z0, K2
+	VPTERNLOGD  $0xff, Z1, Z1, K2, Z1
+	VPSRLD      $0x10, Z1, Z0
+	VPMOVDW     Z0, K1, (CX)(BX*2)
 
 done:
 	VZEROUPPER
 	RET
+
+DATA evenLanes<>+0(SB)/4, $0x00000000
+DATA evenLanes<>+4(SB)/4, $0x00000002
+DATA evenLanes<>+8(SB)/4, $0x00000004
+DATA evenLanes<>+12(SB)/4, $0x00000006
+DATA evenLanes<>+16(SB)/4, $0x00000008
+DATA evenLanes<>+20(SB)/4, $0x0000000a
+DATA evenLanes<>+24(SB)/4, $0x0000000c
+DATA evenLanes<>+28(SB)/4, $0x0000000e
+DATA evenLanes<>+32(SB)/4, $0x00000010
+DATA evenLanes<>+36(SB)/4, $0x00000012
+DATA evenLanes<>+40(SB)/4, $0x00000014
+DATA evenLanes<>+44(SB)/4, $0x00000016
+DATA evenLanes<>+48(SB)/4, $0x00000018
+DATA evenLanes<>+52(SB)/4, $0x0000001a
+DATA evenLanes<>+56(SB)/4, $0x0000001c
+DATA evenLanes<>+60(SB)/4, $0x0000001e
+GLOBL evenLanes<>(SB), RODATA|NOPTR, $64
+
+DATA oddLanes<>+0(SB)/4, $0x00000001
+DATA oddLanes<>+4(SB)/4, $0x00000003
+DATA oddLanes<>+8(SB)/4, $0x00000005
+DATA oddLanes<>+12(SB)/4, $0x00000007
+DATA oddLanes<>+16(SB)/4, $0x00000009
+DATA oddLanes<>+20(SB)/4, $0x0000000b
+DATA oddLanes<>+24(SB)/4, $0x0000000d
+DATA oddLanes<>+28(SB)/4, $0x0000000f
+DATA oddLanes<>+32(SB)/4, $0x00000011
+DATA oddLanes<>+36(SB)/4, $0x00000013
+DATA oddLanes<>+40(SB)/4, $0x00000015
+DATA oddLanes<>+44(SB)/4, $0x00000017
+DATA oddLanes<>+48(SB)/4, $0x00000019
+DATA oddLanes<>+52(SB)/4, $0x0000001b
+DATA oddLanes<>+56(SB)/4, $0x0000001d
+DATA oddLanes<>+60(SB)/4, $0x0000001f
+GLOBL oddLanes<>(SB), RODATA|NOPTR, $64
+
+DATA uint32_ffff0000<>+0(SB)/4, $0xffff0000
+GLOBL uint32_ffff0000<>(SB), RODATA|NOPTR, $4
 
 DATA uint32_00007fff<>+0(SB)/4, $0x00007fff
 GLOBL uint32_00007fff<>(SB), RODATA|NOPTR, $4
 
 DATA uint32_00000001<>+0(SB)/4, $0x00000001
 GLOBL uint32_00000001<>(SB), RODATA|NOPTR, $4
-
-DATA uint32_ffffffff<>+0(SB)/4, $0xffffffff
-GLOBL uint32_ffffffff<>(SB), RODATA|NOPTR, $4
 
 // func sgdBF16GradAVX512F32Coupled(param []uint16, grad []uint16, buf []uint16, s [8]float32)
 // Requires: AVX, AVX512F, AVX512VL, BMI2
@@ -3525,92 +3551,80 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VPMOVZXWD (DX)(BX*2), Z3
-	VPSLLD    $0x10, Z3, Z3
-	VMULPS    Z0, Z3, Z3
-	VPMOVZXWD 32(DX)(BX*2), Z10
-	VPSLLD    $0x10, Z10, Z10
-	VMULPS    Z0, Z10, Z10
-	VPMOVZXWD 64(DX)(BX*2), Z11
-	VPSLLD    $0x10, Z11, Z11
-	VMULPS    Z0, Z11, Z11
-	VPMOVZXWD 96(DX)(BX*2), Z12
-	VPSLLD    $0x10, Z12, Z12
-	VMULPS    Z0, Z12, Z12
+	VPSLLD      $0x10, (DX)(BX*2), Z3
+	VMULPS      Z0, Z3, Z3
+	VMOVDQU32   (DX)(BX*2), Z4
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z4, Z4
+	VMULPS      Z0, Z4, Z4
+	VPSLLD      $0x10, 64(DX)(BX*2), Z5
+	VMULPS      Z0, Z5, Z5
+	VMOVDQU32   64(DX)(BX*2), Z6
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z6, Z6
+	VMULPS      Z0, Z6, Z6
 
 	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(BX*2), Z13
-	VPSLLD    $0x10, Z13, Z13
-	VMULPS    Z13, Z1, Z13
-	VADDPS    Z13, Z3, Z3
-	VPMOVZXWD 32(CX)(BX*2), Z13
-	VPSLLD    $0x10, Z13, Z13
-	VMULPS    Z13, Z1, Z13
-	VADDPS    Z13, Z10, Z10
-	VPMOVZXWD 64(CX)(BX*2), Z13
-	VPSLLD    $0x10, Z13, Z13
-	VMULPS    Z13, Z1, Z13
-	VADDPS    Z13, Z11, Z11
-	VPMOVZXWD 96(CX)(BX*2), Z13
-	VPSLLD    $0x10, Z13, Z13
-	VMULPS    Z13, Z1, Z13
-	VADDPS    Z13, Z12, Z12
+	VPSLLD      $0x10, (CX)(BX*2), Z7
+	VMULPS      Z7, Z1, Z7
+	VADDPS      Z7, Z3, Z3
+	VMOVDQU32   (CX)(BX*2), Z7
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z7, Z7
+	VMULPS      Z7, Z1, Z7
+	VADDPS      Z7, Z4, Z4
+	VPSLLD      $0x10, 64(CX)(BX*2), Z7
+	VMULPS      Z7, Z1, Z7
+	VADDPS      Z7, Z5, Z5
+	VMOVDQU32   64(CX)(BX*2), Z7
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z7, Z7
+	VMULPS      Z7, Z1, Z7
+	VADDPS      Z7, Z6, Z6
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD      (CX)(BX*2), Z13
-	VPSLLD         $0x10, Z13, Z13
-	VMULPS         Z3, Z2, Z3
-	VSUBPS         Z3, Z13, Z3
-	VPMOVZXWD      32(CX)(BX*2), Z13
-	VPSLLD         $0x10, Z13, Z13
-	VMULPS         Z10, Z2, Z10
-	VSUBPS         Z10, Z13, Z10
-	VPMOVZXWD      64(CX)(BX*2), Z13
-	VPSLLD         $0x10, Z13, Z13
-	VMULPS         Z11, Z2, Z11
-	VSUBPS         Z11, Z13, Z11
-	VPMOVZXWD      96(CX)(BX*2), Z13
-	VPSLLD         $0x10, Z13, Z13
-	VMULPS         Z12, Z2, Z12
-	VSUBPS         Z12, Z13, Z12
-	VPSRLD         $0x10, Z3, Z13
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z13, Z13
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z13, Z13
-	VPSRLD         $0x10, Z10, Z14
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z14, Z14
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z14, Z14
-	VPSRLD         $0x10, Z11, Z15
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z15, Z15
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z15, Z15
-	VPSRLD         $0x10, Z12, Z16
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z16, Z16
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z16, Z16
-	VPADDD         Z13, Z3, Z13
-	VCMPPS         $0x03, Z3, Z3, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z13, K1, Z4
-	VPSRLD         $0x10, Z4, Z3
-	VPMOVDW        Z3, Y3
-	VMOVDQU32      Y3, (CX)(BX*2)
-	VPADDD         Z14, Z10, Z3
-	VCMPPS         $0x03, Z10, Z10, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z3, K1, Z5
-	VPSRLD         $0x10, Z5, Z3
-	VPMOVDW        Z3, Y3
-	VMOVDQU32      Y3, 32(CX)(BX*2)
-	VPADDD         Z15, Z11, Z3
-	VCMPPS         $0x03, Z11, Z11, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z3, K1, Z6
-	VPSRLD         $0x10, Z6, Z3
-	VPMOVDW        Z3, Y3
-	VMOVDQU32      Y3, 64(CX)(BX*2)
-	VPADDD         Z16, Z12, Z3
-	VCMPPS         $0x03, Z12, Z12, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z3, K1, Z7
-	VPSRLD         $0x10, Z7, Z3
-	VPMOVDW        Z3, Y3
-	VMOVDQU32      Y3, 96(CX)(BX*2)
-	ADDQ           $0x00000040, BX
-	JMP            unrolled
+	VPSLLD          $0x10, (CX)(BX*2), Z7
+	VMULPS          Z3, Z2, Z3
+	VSUBPS          Z3, Z7, Z3
+	VMOVDQU32       (CX)(BX*2), Z7
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z7, Z7
+	VMULPS          Z4, Z2, Z4
+	VSUBPS          Z4, Z7, Z4
+	VPSLLD          $0x10, 64(CX)(BX*2), Z7
+	VMULPS          Z5, Z2, Z5
+	VSUBPS          Z5, Z7, Z5
+	VMOVDQU32       64(CX)(BX*2), Z7
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z7, Z7
+	VMULPS          Z6, Z2, Z6
+	VSUBPS          Z6, Z7, Z6
+	VPSRLD          $0x10, Z3, Z7
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z7, Z7
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z7, Z7
+	VPSRLD          $0x10, Z4, Z8
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z8, Z8
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z8, Z8
+	VPSRLD          $0x10, Z5, Z9
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z9, Z9
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z9, Z9
+	VPSRLD          $0x10, Z6, Z10
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z10, Z10
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z10, Z10
+	VPADDD          Z7, Z3, Z7
+	VCMPPS          $0x03, Z3, Z3, K1
+	VPTERNLOGD      $0xff, Z7, Z7, K1, Z7
+	VPADDD          Z8, Z4, Z3
+	VCMPPS          $0x03, Z4, Z4, K1
+	VPTERNLOGD      $0xff, Z3, Z3, K1, Z3
+	VPSRLD          $0x10, Z7, Z4
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z3, Z4
+	VMOVDQU32       Z4, (CX)(BX*2)
+	VPADDD          Z9, Z5, Z3
+	VCMPPS          $0x03, Z5, Z5, K1
+	VPTERNLOGD      $0xff, Z3, Z3, K1, Z3
+	VPADDD          Z10, Z6, Z4
+	VCMPPS          $0x03, Z6, Z6, K1
+	VPTERNLOGD      $0xff, Z4, Z4, K1, Z4
+	VPSRLD          $0x10, Z3, Z3
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z4, Z3
+	VMOVDQU32       Z3, 64(CX)(BX*2)
+	ADDQ            $0x00000040, BX
+	JMP             unrolled
 
 	// One vector at a time.
 single:
@@ -3631,21 +3645,21 @@ single:
 	VADDPS    Z4, Z3, Z3
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD      (CX)(BX*2), Z4
-	VPSLLD         $0x10, Z4, Z4
-	VMULPS         Z3, Z2, Z3
-	VSUBPS         Z3, Z4, Z3
-	VPSRLD         $0x10, Z3, Z4
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z4, Z4
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z4, Z4
-	VPADDD         Z4, Z3, Z4
-	VCMPPS         $0x03, Z3, Z3, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z4, K1, Z8
-	VPSRLD         $0x10, Z8, Z3
-	VPMOVDW        Z3, Y3
-	VMOVDQU32      Y3, (CX)(BX*2)
-	ADDQ           $0x00000010, BX
-	JMP            single
+	VPMOVZXWD   (CX)(BX*2), Z4
+	VPSLLD      $0x10, Z4, Z4
+	VMULPS      Z3, Z2, Z3
+	VSUBPS      Z3, Z4, Z3
+	VPSRLD      $0x10, Z3, Z4
+	VPANDD.BCST uint32_00000001<>+0(SB), Z4, Z4
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z4, Z4
+	VPADDD      Z4, Z3, Z4
+	VCMPPS      $0x03, Z3, Z3, K1
+	VPTERNLOGD  $0xff, Z4, Z4, K1, Z4
+	VPSRLD      $0x10, Z4, Z3
+	VPMOVDW     Z3, Y3
+	VMOVDQU32   Y3, (CX)(BX*2)
+	ADDQ        $0x00000010, BX
+	JMP         single
 
 tail:
 	// The last 0 to lanes-1 elements: one masked vector.
@@ -3667,16 +3681,16 @@ tail:
 	VADDPS Z1, Z0, Z0
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS         Z0, Z2, Z0
-	VSUBPS         Z0, Z3, Z0
-	VPSRLD         $0x10, Z0, Z1
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z1, Z1
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z1, Z1
-	VPADDD         Z1, Z0, Z1
-	VCMPPS         $0x03, Z0, Z0, K2
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z1, K2, Z9
-	VPSRLD         $0x10, Z9, Z0
-	VPMOVDW        Z0, K1, (CX)(BX*2)
+	VMULPS      Z0, Z2, Z0
+	VSUBPS      Z0, Z3, Z0
+	VPSRLD      $0x10, Z0, Z1
+	VPANDD.BCST uint32_00000001<>+0(SB), Z1, Z1
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z1, Z1
+	VPADDD      Z1, Z0, Z1
+	VCMPPS      $0x03, Z0, Z0, K2
+	VPTERNLOGD  $0xff, Z1, Z1, K2, Z1
+	VPSRLD      $0x10, Z1, Z0
+	VPMOVDW     Z0, K1, (CX)(BX*2)
 
 done:
 	VZEROUPPER
@@ -3705,134 +3719,116 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VPMOVZXWD (DX)(SI*2), Z4
-	VPSLLD    $0x10, Z4, Z4
-	VMULPS    Z0, Z4, Z4
-	VPMOVZXWD 32(DX)(SI*2), Z17
-	VPSLLD    $0x10, Z17, Z17
-	VMULPS    Z0, Z17, Z17
-	VPMOVZXWD 64(DX)(SI*2), Z18
-	VPSLLD    $0x10, Z18, Z18
-	VMULPS    Z0, Z18, Z18
-	VPMOVZXWD 96(DX)(SI*2), Z19
-	VPSLLD    $0x10, Z19, Z19
-	VMULPS    Z0, Z19, Z19
+	VPSLLD      $0x10, (DX)(SI*2), Z4
+	VMULPS      Z0, Z4, Z4
+	VMOVDQU32   (DX)(SI*2), Z5
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z5, Z5
+	VMULPS      Z0, Z5, Z5
+	VPSLLD      $0x10, 64(DX)(SI*2), Z6
+	VMULPS      Z0, Z6, Z6
+	VMOVDQU32   64(DX)(SI*2), Z7
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z7, Z7
+	VMULPS      Z0, Z7, Z7
 
 	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Z20
-	VPSLLD    $0x10, Z20, Z20
-	VMULPS    Z20, Z1, Z20
-	VMULPS    Z4, Z2, Z4
-	VADDPS    Z4, Z20, Z4
-	VPMOVZXWD 32(BX)(SI*2), Z20
-	VPSLLD    $0x10, Z20, Z20
-	VMULPS    Z20, Z1, Z20
-	VMULPS    Z17, Z2, Z17
-	VADDPS    Z17, Z20, Z17
-	VPMOVZXWD 64(BX)(SI*2), Z20
-	VPSLLD    $0x10, Z20, Z20
-	VMULPS    Z20, Z1, Z20
-	VMULPS    Z18, Z2, Z18
-	VADDPS    Z18, Z20, Z18
-	VPMOVZXWD 96(BX)(SI*2), Z20
-	VPSLLD    $0x10, Z20, Z20
-	VMULPS    Z20, Z1, Z20
-	VMULPS    Z19, Z2, Z19
-	VADDPS    Z19, Z20, Z19
+	VPSLLD      $0x10, (BX)(SI*2), Z8
+	VMULPS      Z8, Z1, Z8
+	VMULPS      Z4, Z2, Z4
+	VADDPS      Z4, Z8, Z4
+	VMOVDQU32   (BX)(SI*2), Z8
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z8, Z8
+	VMULPS      Z8, Z1, Z8
+	VMULPS      Z5, Z2, Z5
+	VADDPS      Z5, Z8, Z5
+	VPSLLD      $0x10, 64(BX)(SI*2), Z8
+	VMULPS      Z8, Z1, Z8
+	VMULPS      Z6, Z2, Z6
+	VADDPS      Z6, Z8, Z6
+	VMOVDQU32   64(BX)(SI*2), Z8
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z8, Z8
+	VMULPS      Z8, Z1, Z8
+	VMULPS      Z7, Z2, Z7
+	VADDPS      Z7, Z8, Z7
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD         $0x10, Z4, Z20
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z20, Z20
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z20, Z20
-	VPSRLD         $0x10, Z17, Z21
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z21, Z21
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z21, Z21
-	VPSRLD         $0x10, Z18, Z22
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z22, Z22
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z22, Z22
-	VPSRLD         $0x10, Z19, Z23
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z23, Z23
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z23, Z23
-	VPADDD         Z20, Z4, Z20
-	VCMPPS         $0x03, Z4, Z4, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z20, K1, Z5
-	VPSRLD         $0x10, Z5, Z20
-	VPMOVDW        Z20, Y20
-	VMOVDQU32      Y20, (BX)(SI*2)
-	VPADDD         Z21, Z17, Z20
-	VCMPPS         $0x03, Z17, Z17, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z20, K1, Z6
-	VPSRLD         $0x10, Z6, Z20
-	VPMOVDW        Z20, Y20
-	VMOVDQU32      Y20, 32(BX)(SI*2)
-	VPADDD         Z22, Z18, Z20
-	VCMPPS         $0x03, Z18, Z18, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z20, K1, Z7
-	VPSRLD         $0x10, Z7, Z20
-	VPMOVDW        Z20, Y20
-	VMOVDQU32      Y20, 64(BX)(SI*2)
-	VPADDD         Z23, Z19, Z20
-	VCMPPS         $0x03, Z19, Z19, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z20, K1, Z8
-	VPSRLD         $0x10, Z8, Z20
-	VPMOVDW        Z20, Y20
-	VMOVDQU32      Y20, 96(BX)(SI*2)
+	VPSRLD          $0x10, Z4, Z8
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z8, Z8
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z8, Z8
+	VPSRLD          $0x10, Z5, Z9
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z9, Z9
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z9, Z9
+	VPSRLD          $0x10, Z6, Z10
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z10, Z10
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z10, Z10
+	VPSRLD          $0x10, Z7, Z11
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z11, Z11
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z11, Z11
+	VPADDD          Z8, Z4, Z8
+	VCMPPS          $0x03, Z4, Z4, K1
+	VPTERNLOGD      $0xff, Z8, Z8, K1, Z8
+	VPADDD          Z9, Z5, Z9
+	VCMPPS          $0x03, Z5, Z5, K1
+	VPTERNLOGD      $0xff, Z9, Z9, K1, Z9
+	VPSRLD          $0x10, Z8, Z8
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z9, Z8
+	VMOVDQU32       Z8, (BX)(SI*2)
+	VPADDD          Z10, Z6, Z8
+	VCMPPS          $0x03, Z6, Z6, K1
+	VPTERNLOGD      $0xff, Z8, Z8, K1, Z8
+	VPADDD          Z11, Z7, Z9
+	VCMPPS          $0x03, Z7, Z7, K1
+	VPTERNLOGD      $0xff, Z9, Z9, K1, Z9
+	VPSRLD          $0x10, Z8, Z8
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z9, Z8
+	VMOVDQU32       Z8, 64(BX)(SI*2)
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD      (CX)(SI*2), Z20
-	VPSLLD         $0x10, Z20, Z20
-	VMULPS         Z4, Z3, Z4
-	VSUBPS         Z4, Z20, Z4
-	VPMOVZXWD      32(CX)(SI*2), Z20
-	VPSLLD         $0x10, Z20, Z20
-	VMULPS         Z17, Z3, Z17
-	VSUBPS         Z17, Z20, Z17
-	VPMOVZXWD      64(CX)(SI*2), Z20
-	VPSLLD         $0x10, Z20, Z20
-	VMULPS         Z18, Z3, Z18
-	VSUBPS         Z18, Z20, Z18
-	VPMOVZXWD      96(CX)(SI*2), Z20
-	VPSLLD         $0x10, Z20, Z20
-	VMULPS         Z19, Z3, Z19
-	VSUBPS         Z19, Z20, Z19
-	VPSRLD         $0x10, Z4, Z20
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z20, Z20
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z20, Z20
-	VPSRLD         $0x10, Z17, Z21
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z21, Z21
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z21, Z21
-	VPSRLD         $0x10, Z18, Z22
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z22, Z22
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z22, Z22
-	VPSRLD         $0x10, Z19, Z23
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z23, Z23
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z23, Z23
-	VPADDD         Z20, Z4, Z20
-	VCMPPS         $0x03, Z4, Z4, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z20, K1, Z9
-	VPSRLD         $0x10, Z9, Z4
-	VPMOVDW        Z4, Y4
-	VMOVDQU32      Y4, (CX)(SI*2)
-	VPADDD         Z21, Z17, Z4
-	VCMPPS         $0x03, Z17, Z17, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z4, K1, Z10
-	VPSRLD         $0x10, Z10, Z4
-	VPMOVDW        Z4, Y4
-	VMOVDQU32      Y4, 32(CX)(SI*2)
-	VPADDD         Z22, Z18, Z4
-	VCMPPS         $0x03, Z18, Z18, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z4, K1, Z11
-	VPSRLD         $0x10, Z11, Z4
-	VPMOVDW        Z4, Y4
-	VMOVDQU32      Y4, 64(CX)(SI*2)
-	VPADDD         Z23, Z19, Z4
-	VCMPPS         $0x03, Z19, Z19, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z4, K1, Z12
-	VPSRLD         $0x10, Z12, Z4
-	VPMOVDW        Z4, Y4
-	VMOVDQU32      Y4, 96(CX)(SI*2)
-	ADDQ           $0x00000040, SI
-	JMP            unrolled
+	VPSLLD          $0x10, (CX)(SI*2), Z8
+	VMULPS          Z4, Z3, Z4
+	VSUBPS          Z4, Z8, Z4
+	VMOVDQU32       (CX)(SI*2), Z8
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z8, Z8
+	VMULPS          Z5, Z3, Z5
+	VSUBPS          Z5, Z8, Z5
+	VPSLLD          $0x10, 64(CX)(SI*2), Z8
+	VMULPS          Z6, Z3, Z6
+	VSUBPS          Z6, Z8, Z6
+	VMOVDQU32       64(CX)(SI*2), Z8
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z8, Z8
+	VMULPS          Z7, Z3, Z7
+	VSUBPS          Z7, Z8, Z7
+	VPSRLD          $0x10, Z4, Z8
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z8, Z8
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z8, Z8
+	VPSRLD          $0x10, Z5, Z9
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z9, Z9
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z9, Z9
+	VPSRLD          $0x10, Z6, Z10
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z10, Z10
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z10, Z10
+	VPSRLD          $0x10, Z7, Z11
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z11, Z11
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z11, Z11
+	VPADDD          Z8, Z4, Z8
+	VCMPPS          $0x03, Z4, Z4, K1
+	VPTERNLOGD      $0xff, Z8, Z8, K1, Z8
+	VPADDD          Z9, Z5, Z4
+	VCMPPS          $0x03, Z5, Z5, K1
+	VPTERNLOGD      $0xff, Z4, Z4, K1, Z4
+	VPSRLD          $0x10, Z8, Z5
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z4, Z5
+	VMOVDQU32       Z5, (CX)(SI*2)
+	VPADDD          Z10, Z6, Z4
+	VCMPPS          $0x03, Z6, Z6, K1
+	VPTERNLOGD      $0xff, Z4, Z4, K1, Z4
+	VPADDD          Z11, Z7, Z5
+	VCMPPS          $0x03, Z7, Z7, K1
+	VPTERNLOGD      $0xff, Z5, Z5, K1, Z5
+	VPSRLD          $0x10, Z4, Z4
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z5, Z4
+	VMOVDQU32       Z4, 64(CX)(SI*2)
+	ADDQ            $0x00000040, SI
+	JMP             unrolled
 
 	// One vector at a time.
 single:
@@ -3854,32 +3850,32 @@ single:
 	VADDPS    Z4, Z5, Z4
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD         $0x10, Z4, Z5
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z5, Z5
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z5, Z5
-	VPADDD         Z5, Z4, Z5
-	VCMPPS         $0x03, Z4, Z4, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z5, K1, Z13
-	VPSRLD         $0x10, Z13, Z5
-	VPMOVDW        Z5, Y5
-	VMOVDQU32      Y5, (BX)(SI*2)
+	VPSRLD      $0x10, Z4, Z5
+	VPANDD.BCST uint32_00000001<>+0(SB), Z5, Z5
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z5, Z5
+	VPADDD      Z5, Z4, Z5
+	VCMPPS      $0x03, Z4, Z4, K1
+	VPTERNLOGD  $0xff, Z5, Z5, K1, Z5
+	VPSRLD      $0x10, Z5, Z5
+	VPMOVDW     Z5, Y5
+	VMOVDQU32   Y5, (BX)(SI*2)
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD      (CX)(SI*2), Z5
-	VPSLLD         $0x10, Z5, Z5
-	VMULPS         Z4, Z3, Z4
-	VSUBPS         Z4, Z5, Z4
-	VPSRLD         $0x10, Z4, Z5
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z5, Z5
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z5, Z5
-	VPADDD         Z5, Z4, Z5
-	VCMPPS         $0x03, Z4, Z4, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z5, K1, Z14
-	VPSRLD         $0x10, Z14, Z4
-	VPMOVDW        Z4, Y4
-	VMOVDQU32      Y4, (CX)(SI*2)
-	ADDQ           $0x00000010, SI
-	JMP            single
+	VPMOVZXWD   (CX)(SI*2), Z5
+	VPSLLD      $0x10, Z5, Z5
+	VMULPS      Z4, Z3, Z4
+	VSUBPS      Z4, Z5, Z4
+	VPSRLD      $0x10, Z4, Z5
+	VPANDD.BCST uint32_00000001<>+0(SB), Z5, Z5
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z5, Z5
+	VPADDD      Z5, Z4, Z5
+	VCMPPS      $0x03, Z4, Z4, K1
+	VPTERNLOGD  $0xff, Z5, Z5, K1, Z5
+	VPSRLD      $0x10, Z5, Z4
+	VPMOVDW     Z4, Y4
+	VMOVDQU32   Y4, (CX)(SI*2)
+	ADDQ        $0x00000010, SI
+	JMP         single
 
 tail:
 	// The last 0 to lanes-1 elements: one masked vector.
@@ -3904,26 +3900,26 @@ tail:
 	VADDPS Z0, Z1, Z0
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD         $0x10, Z0, Z1
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z1, Z1
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z1, Z1
-	VPADDD         Z1, Z0, Z1
-	VCMPPS         $0x03, Z0, Z0, K2
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z1, K2, Z15
-	VPSRLD         $0x10, Z15, Z1
-	VPMOVDW        Z1, K1, (BX)(SI*2)
+	VPSRLD      $0x10, Z0, Z1
+	VPANDD.BCST uint32_00000001<>+0(SB), Z1, Z1
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z1, Z1
+	VPADDD      Z1, Z0, Z1
+	VCMPPS      $0x03, Z0, Z0, K2
+	VPTERNLOGD  $0xff, Z1, Z1, K2, Z1
+	VPSRLD      $0x10, Z1, Z1
+	VPMOVDW     Z1, K1, (BX)(SI*2)
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS         Z0, Z3, Z0
-	VSUBPS         Z0, Z4, Z0
-	VPSRLD         $0x10, Z0, Z1
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z1, Z1
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z1, Z1
-	VPADDD         Z1, Z0, Z1
-	VCMPPS         $0x03, Z0, Z0, K2
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z1, K2, Z16
-	VPSRLD         $0x10, Z16, Z0
-	VPMOVDW        Z0, K1, (CX)(SI*2)
+	VMULPS      Z0, Z3, Z0
+	VSUBPS      Z0, Z4, Z0
+	VPSRLD      $0x10, Z0, Z1
+	VPANDD.BCST uint32_00000001<>+0(SB), Z1, Z1
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z1, Z1
+	VPADDD      Z1, Z0, Z1
+	VCMPPS      $0x03, Z0, Z0, K2
+	VPTERNLOGD  $0xff, Z1, Z1, K2, Z1
+	VPSRLD      $0x10, Z1, Z0
+	VPMOVDW     Z0, K1, (CX)(SI*2)
 
 done:
 	VZEROUPPER
@@ -3953,152 +3949,132 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VPMOVZXWD (DX)(SI*2), Z5
-	VPSLLD    $0x10, Z5, Z5
-	VMULPS    Z0, Z5, Z5
-	VPMOVZXWD 32(DX)(SI*2), Z18
-	VPSLLD    $0x10, Z18, Z18
-	VMULPS    Z0, Z18, Z18
-	VPMOVZXWD 64(DX)(SI*2), Z19
-	VPSLLD    $0x10, Z19, Z19
-	VMULPS    Z0, Z19, Z19
-	VPMOVZXWD 96(DX)(SI*2), Z20
-	VPSLLD    $0x10, Z20, Z20
-	VMULPS    Z0, Z20, Z20
+	VPSLLD      $0x10, (DX)(SI*2), Z5
+	VMULPS      Z0, Z5, Z5
+	VMOVDQU32   (DX)(SI*2), Z6
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z6, Z6
+	VMULPS      Z0, Z6, Z6
+	VPSLLD      $0x10, 64(DX)(SI*2), Z7
+	VMULPS      Z0, Z7, Z7
+	VMOVDQU32   64(DX)(SI*2), Z8
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z8, Z8
+	VMULPS      Z0, Z8, Z8
 
 	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(SI*2), Z21
-	VPSLLD    $0x10, Z21, Z21
-	VMULPS    Z21, Z1, Z21
-	VADDPS    Z21, Z5, Z5
-	VPMOVZXWD 32(CX)(SI*2), Z21
-	VPSLLD    $0x10, Z21, Z21
-	VMULPS    Z21, Z1, Z21
-	VADDPS    Z21, Z18, Z18
-	VPMOVZXWD 64(CX)(SI*2), Z21
-	VPSLLD    $0x10, Z21, Z21
-	VMULPS    Z21, Z1, Z21
-	VADDPS    Z21, Z19, Z19
-	VPMOVZXWD 96(CX)(SI*2), Z21
-	VPSLLD    $0x10, Z21, Z21
-	VMULPS    Z21, Z1, Z21
-	VADDPS    Z21, Z20, Z20
+	VPSLLD      $0x10, (CX)(SI*2), Z9
+	VMULPS      Z9, Z1, Z9
+	VADDPS      Z9, Z5, Z5
+	VMOVDQU32   (CX)(SI*2), Z9
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z9, Z9
+	VMULPS      Z9, Z1, Z9
+	VADDPS      Z9, Z6, Z6
+	VPSLLD      $0x10, 64(CX)(SI*2), Z9
+	VMULPS      Z9, Z1, Z9
+	VADDPS      Z9, Z7, Z7
+	VMOVDQU32   64(CX)(SI*2), Z9
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z9, Z9
+	VMULPS      Z9, Z1, Z9
+	VADDPS      Z9, Z8, Z8
 
 	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Z21
-	VPSLLD    $0x10, Z21, Z21
-	VMULPS    Z21, Z2, Z21
-	VMULPS    Z5, Z3, Z5
-	VADDPS    Z5, Z21, Z5
-	VPMOVZXWD 32(BX)(SI*2), Z21
-	VPSLLD    $0x10, Z21, Z21
-	VMULPS    Z21, Z2, Z21
-	VMULPS    Z18, Z3, Z18
-	VADDPS    Z18, Z21, Z18
-	VPMOVZXWD 64(BX)(SI*2), Z21
-	VPSLLD    $0x10, Z21, Z21
-	VMULPS    Z21, Z2, Z21
-	VMULPS    Z19, Z3, Z19
-	VADDPS    Z19, Z21, Z19
-	VPMOVZXWD 96(BX)(SI*2), Z21
-	VPSLLD    $0x10, Z21, Z21
-	VMULPS    Z21, Z2, Z21
-	VMULPS    Z20, Z3, Z20
-	VADDPS    Z20, Z21, Z20
+	VPSLLD      $0x10, (BX)(SI*2), Z9
+	VMULPS      Z9, Z2, Z9
+	VMULPS      Z5, Z3, Z5
+	VADDPS      Z5, Z9, Z5
+	VMOVDQU32   (BX)(SI*2), Z9
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z9, Z9
+	VMULPS      Z9, Z2, Z9
+	VMULPS      Z6, Z3, Z6
+	VADDPS      Z6, Z9, Z6
+	VPSLLD      $0x10, 64(BX)(SI*2), Z9
+	VMULPS      Z9, Z2, Z9
+	VMULPS      Z7, Z3, Z7
+	VADDPS      Z7, Z9, Z7
+	VMOVDQU32   64(BX)(SI*2), Z9
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z9, Z9
+	VMULPS      Z9, Z2, Z9
+	VMULPS      Z8, Z3, Z8
+	VADDPS      Z8, Z9, Z8
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD         $0x10, Z5, Z21
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z21, Z21
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z21, Z21
-	VPSRLD         $0x10, Z18, Z22
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z22, Z22
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z22, Z22
-	VPSRLD         $0x10, Z19, Z23
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z23, Z23
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z23, Z23
-	VPSRLD         $0x10, Z20, Z24
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z24, Z24
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z24, Z24
-	VPADDD         Z21, Z5, Z21
-	VCMPPS         $0x03, Z5, Z5, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z21, K1, Z6
-	VPSRLD         $0x10, Z6, Z21
-	VPMOVDW        Z21, Y21
-	VMOVDQU32      Y21, (BX)(SI*2)
-	VPADDD         Z22, Z18, Z21
-	VCMPPS         $0x03, Z18, Z18, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z21, K1, Z7
-	VPSRLD         $0x10, Z7, Z21
-	VPMOVDW        Z21, Y21
-	VMOVDQU32      Y21, 32(BX)(SI*2)
-	VPADDD         Z23, Z19, Z21
-	VCMPPS         $0x03, Z19, Z19, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z21, K1, Z8
-	VPSRLD         $0x10, Z8, Z21
-	VPMOVDW        Z21, Y21
-	VMOVDQU32      Y21, 64(BX)(SI*2)
-	VPADDD         Z24, Z20, Z21
-	VCMPPS         $0x03, Z20, Z20, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z21, K1, Z9
-	VPSRLD         $0x10, Z9, Z21
-	VPMOVDW        Z21, Y21
-	VMOVDQU32      Y21, 96(BX)(SI*2)
+	VPSRLD          $0x10, Z5, Z9
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z9, Z9
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z9, Z9
+	VPSRLD          $0x10, Z6, Z10
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z10, Z10
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z10, Z10
+	VPSRLD          $0x10, Z7, Z11
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z11, Z11
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z11, Z11
+	VPSRLD          $0x10, Z8, Z12
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z12, Z12
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z12, Z12
+	VPADDD          Z9, Z5, Z9
+	VCMPPS          $0x03, Z5, Z5, K1
+	VPTERNLOGD      $0xff, Z9, Z9, K1, Z9
+	VPADDD          Z10, Z6, Z10
+	VCMPPS          $0x03, Z6, Z6, K1
+	VPTERNLOGD      $0xff, Z10, Z10, K1, Z10
+	VPSRLD          $0x10, Z9, Z9
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z10, Z9
+	VMOVDQU32       Z9, (BX)(SI*2)
+	VPADDD          Z11, Z7, Z9
+	VCMPPS          $0x03, Z7, Z7, K1
+	VPTERNLOGD      $0xff, Z9, Z9, K1, Z9
+	VPADDD          Z12, Z8, Z10
+	VCMPPS          $0x03, Z8, Z8, K1
+	VPTERNLOGD      $0xff, Z10, Z10, K1, Z10
+	VPSRLD          $0x10, Z9, Z9
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z10, Z9
+	VMOVDQU32       Z9, 64(BX)(SI*2)
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD      (CX)(SI*2), Z21
-	VPSLLD         $0x10, Z21, Z21
-	VMULPS         Z5, Z4, Z5
-	VSUBPS         Z5, Z21, Z5
-	VPMOVZXWD      32(CX)(SI*2), Z21
-	VPSLLD         $0x10, Z21, Z21
-	VMULPS         Z18, Z4, Z18
-	VSUBPS         Z18, Z21, Z18
-	VPMOVZXWD      64(CX)(SI*2), Z21
-	VPSLLD         $0x10, Z21, Z21
-	VMULPS         Z19, Z4, Z19
-	VSUBPS         Z19, Z21, Z19
-	VPMOVZXWD      96(CX)(SI*2), Z21
-	VPSLLD         $0x10, Z21, Z21
-	VMULPS         Z20, Z4, Z20
-	VSUBPS         Z20, Z21, Z20
-	VPSRLD         $0x10, Z5, Z21
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z21, Z21
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z21, Z21
-	VPSRLD         $0x10, Z18, Z22
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z22, Z22
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z22, Z22
-	VPSRLD         $0x10, Z19, Z23
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z23, Z23
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z23, Z23
-	VPSRLD         $0x10, Z20, Z24
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z24, Z24
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z24, Z24
-	VPADDD         Z21, Z5, Z21
-	VCMPPS         $0x03, Z5, Z5, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z21, K1, Z10
-	VPSRLD         $0x10, Z10, Z5
-	VPMOVDW        Z5, Y5
-	VMOVDQU32      Y5, (CX)(SI*2)
-	VPADDD         Z22, Z18, Z5
-	VCMPPS         $0x03, Z18, Z18, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z5, K1, Z11
-	VPSRLD         $0x10, Z11, Z5
-	VPMOVDW        Z5, Y5
-	VMOVDQU32      Y5, 32(CX)(SI*2)
-	VPADDD         Z23, Z19, Z5
-	VCMPPS         $0x03, Z19, Z19, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z5, K1, Z12
-	VPSRLD         $0x10, Z12, Z5
-	VPMOVDW        Z5, Y5
-	VMOVDQU32      Y5, 64(CX)(SI*2)
-	VPADDD         Z24, Z20, Z5
-	VCMPPS         $0x03, Z20, Z20, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z5, K1, Z13
-	VPSRLD         $0x10, Z13, Z5
-	VPMOVDW        Z5, Y5
-	VMOVDQU32      Y5, 96(CX)(SI*2)
-	ADDQ           $0x00000040, SI
-	JMP            unrolled
+	VPSLLD          $0x10, (CX)(SI*2), Z9
+	VMULPS          Z5, Z4, Z5
+	VSUBPS          Z5, Z9, Z5
+	VMOVDQU32       (CX)(SI*2), Z9
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z9, Z9
+	VMULPS          Z6, Z4, Z6
+	VSUBPS          Z6, Z9, Z6
+	VPSLLD          $0x10, 64(CX)(SI*2), Z9
+	VMULPS          Z7, Z4, Z7
+	VSUBPS          Z7, Z9, Z7
+	VMOVDQU32       64(CX)(SI*2), Z9
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z9, Z9
+	VMULPS          Z8, Z4, Z8
+	VSUBPS          Z8, Z9, Z8
+	VPSRLD          $0x10, Z5, Z9
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z9, Z9
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z9, Z9
+	VPSRLD          $0x10, Z6, Z10
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z10, Z10
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z10, Z10
+	VPSRLD          $0x10, Z7, Z11
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z11, Z11
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z11, Z11
+	VPSRLD          $0x10, Z8, Z12
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z12, Z12
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z12, Z12
+	VPADDD          Z9, Z5, Z9
+	VCMPPS          $0x03, Z5, Z5, K1
+	VPTERNLOGD      $0xff, Z9, Z9, K1, Z9
+	VPADDD          Z10, Z6, Z5
+	VCMPPS          $0x03, Z6, Z6, K1
+	VPTERNLOGD      $0xff, Z5, Z5, K1, Z5
+	VPSRLD          $0x10, Z9, Z6
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z5, Z6
+	VMOVDQU32       Z6, (CX)(SI*2)
+	VPADDD          Z11, Z7, Z5
+	VCMPPS          $0x03, Z7, Z7, K1
+	VPTERNLOGD      $0xff, Z5, Z5, K1, Z5
+	VPADDD          Z12, Z8, Z6
+	VCMPPS          $0x03, Z8, Z8, K1
+	VPTERNLOGD      $0xff, Z6, Z6, K1, Z6
+	VPSRLD          $0x10, Z5, Z5
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z6, Z5
+	VMOVDQU32       Z5, 64(CX)(SI*2)
+	ADDQ            $0x00000040, SI
+	JMP             unrolled
 
 	// One vector at a time.
 single:
@@ -4126,32 +4102,32 @@ single:
 	VADDPS    Z5, Z6, Z5
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD         $0x10, Z5, Z6
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z6, Z6
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z6, Z6
-	VPADDD         Z6, Z5, Z6
-	VCMPPS         $0x03, Z5, Z5, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z6, K1, Z14
-	VPSRLD         $0x10, Z14, Z6
-	VPMOVDW        Z6, Y6
-	VMOVDQU32      Y6, (BX)(SI*2)
+	VPSRLD      $0x10, Z5, Z6
+	VPANDD.BCST uint32_00000001<>+0(SB), Z6, Z6
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z6, Z6
+	VPADDD      Z6, Z5, Z6
+	VCMPPS      $0x03, Z5, Z5, K1
+	VPTERNLOGD  $0xff, Z6, Z6, K1, Z6
+	VPSRLD      $0x10, Z6, Z6
+	VPMOVDW     Z6, Y6
+	VMOVDQU32   Y6, (BX)(SI*2)
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD      (CX)(SI*2), Z6
-	VPSLLD         $0x10, Z6, Z6
-	VMULPS         Z5, Z4, Z5
-	VSUBPS         Z5, Z6, Z5
-	VPSRLD         $0x10, Z5, Z6
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z6, Z6
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z6, Z6
-	VPADDD         Z6, Z5, Z6
-	VCMPPS         $0x03, Z5, Z5, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z6, K1, Z15
-	VPSRLD         $0x10, Z15, Z5
-	VPMOVDW        Z5, Y5
-	VMOVDQU32      Y5, (CX)(SI*2)
-	ADDQ           $0x00000010, SI
-	JMP            single
+	VPMOVZXWD   (CX)(SI*2), Z6
+	VPSLLD      $0x10, Z6, Z6
+	VMULPS      Z5, Z4, Z5
+	VSUBPS      Z5, Z6, Z5
+	VPSRLD      $0x10, Z5, Z6
+	VPANDD.BCST uint32_00000001<>+0(SB), Z6, Z6
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z6, Z6
+	VPADDD      Z6, Z5, Z6
+	VCMPPS      $0x03, Z5, Z5, K1
+	VPTERNLOGD  $0xff, Z6, Z6, K1, Z6
+	VPSRLD      $0x10, Z6, Z5
+	VPMOVDW     Z5, Y5
+	VMOVDQU32   Y5, (CX)(SI*2)
+	ADDQ        $0x00000010, SI
+	JMP         single
 
 tail:
 	// The last 0 to lanes-1 elements: one masked vector.
@@ -4180,26 +4156,26 @@ tail:
 	VADDPS Z0, Z1, Z0
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD         $0x10, Z0, Z1
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z1, Z1
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z1, Z1
-	VPADDD         Z1, Z0, Z1
-	VCMPPS         $0x03, Z0, Z0, K2
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z1, K2, Z16
-	VPSRLD         $0x10, Z16, Z1
-	VPMOVDW        Z1, K1, (BX)(SI*2)
+	VPSRLD      $0x10, Z0, Z1
+	VPANDD.BCST uint32_00000001<>+0(SB), Z1, Z1
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z1, Z1
+	VPADDD      Z1, Z0, Z1
+	VCMPPS      $0x03, Z0, Z0, K2
+	VPTERNLOGD  $0xff, Z1, Z1, K2, Z1
+	VPSRLD      $0x10, Z1, Z1
+	VPMOVDW     Z1, K1, (BX)(SI*2)
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS         Z0, Z4, Z0
-	VSUBPS         Z0, Z5, Z0
-	VPSRLD         $0x10, Z0, Z1
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z1, Z1
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z1, Z1
-	VPADDD         Z1, Z0, Z1
-	VCMPPS         $0x03, Z0, Z0, K2
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z1, K2, Z17
-	VPSRLD         $0x10, Z17, Z0
-	VPMOVDW        Z0, K1, (CX)(SI*2)
+	VMULPS      Z0, Z4, Z0
+	VSUBPS      Z0, Z5, Z0
+	VPSRLD      $0x10, Z0, Z1
+	VPANDD.BCST uint32_00000001<>+0(SB), Z1, Z1
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z1, Z1
+	VPADDD      Z1, Z0, Z1
+	VCMPPS      $0x03, Z0, Z0, K2
+	VPTERNLOGD  $0xff, Z1, Z1, K2, Z1
+	VPSRLD      $0x10, Z1, Z0
+	VPMOVDW     Z0, K1, (CX)(SI*2)
 
 done:
 	VZEROUPPER
@@ -4229,144 +4205,126 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VPMOVZXWD (DX)(SI*2), Z5
-	VPSLLD    $0x10, Z5, Z5
-	VMULPS    Z0, Z5, Z5
-	VPMOVZXWD 32(DX)(SI*2), Z18
-	VPSLLD    $0x10, Z18, Z18
-	VMULPS    Z0, Z18, Z18
-	VPMOVZXWD 64(DX)(SI*2), Z19
-	VPSLLD    $0x10, Z19, Z19
-	VMULPS    Z0, Z19, Z19
-	VPMOVZXWD 96(DX)(SI*2), Z20
-	VPSLLD    $0x10, Z20, Z20
-	VMULPS    Z0, Z20, Z20
+	VPSLLD      $0x10, (DX)(SI*2), Z5
+	VMULPS      Z0, Z5, Z5
+	VMOVDQU32   (DX)(SI*2), Z6
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z6, Z6
+	VMULPS      Z0, Z6, Z6
+	VPSLLD      $0x10, 64(DX)(SI*2), Z7
+	VMULPS      Z0, Z7, Z7
+	VMOVDQU32   64(DX)(SI*2), Z8
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z8, Z8
+	VMULPS      Z0, Z8, Z8
 
 	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Z21
-	VPSLLD    $0x10, Z21, Z21
-	VMULPS    Z21, Z1, Z21
-	VMULPS    Z5, Z2, Z22
-	VADDPS    Z22, Z21, Z21
-	VPMOVZXWD 32(BX)(SI*2), Z22
-	VPSLLD    $0x10, Z22, Z22
-	VMULPS    Z22, Z1, Z22
-	VMULPS    Z18, Z2, Z23
-	VADDPS    Z23, Z22, Z22
-	VPMOVZXWD 64(BX)(SI*2), Z23
-	VPSLLD    $0x10, Z23, Z23
-	VMULPS    Z23, Z1, Z23
-	VMULPS    Z19, Z2, Z24
-	VADDPS    Z24, Z23, Z23
-	VPMOVZXWD 96(BX)(SI*2), Z24
-	VPSLLD    $0x10, Z24, Z24
-	VMULPS    Z24, Z1, Z24
-	VMULPS    Z20, Z2, Z25
-	VADDPS    Z25, Z24, Z24
+	VPSLLD      $0x10, (BX)(SI*2), Z9
+	VMULPS      Z9, Z1, Z9
+	VMULPS      Z5, Z2, Z10
+	VADDPS      Z10, Z9, Z9
+	VMOVDQU32   (BX)(SI*2), Z10
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z10, Z10
+	VMULPS      Z10, Z1, Z10
+	VMULPS      Z6, Z2, Z11
+	VADDPS      Z11, Z10, Z10
+	VPSLLD      $0x10, 64(BX)(SI*2), Z11
+	VMULPS      Z11, Z1, Z11
+	VMULPS      Z7, Z2, Z12
+	VADDPS      Z12, Z11, Z11
+	VMOVDQU32   64(BX)(SI*2), Z12
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z12, Z12
+	VMULPS      Z12, Z1, Z12
+	VMULPS      Z8, Z2, Z13
+	VADDPS      Z13, Z12, Z12
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD         $0x10, Z21, Z25
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z25, Z25
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z25, Z25
-	VPSRLD         $0x10, Z22, Z26
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z26, Z26
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z26, Z26
-	VPSRLD         $0x10, Z23, Z27
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z27, Z27
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z27, Z27
-	VPSRLD         $0x10, Z24, Z28
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z28, Z28
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z28, Z28
-	VPADDD         Z25, Z21, Z25
-	VCMPPS         $0x03, Z21, Z21, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z25, K1, Z6
-	VPSRLD         $0x10, Z6, Z25
-	VPMOVDW        Z25, Y25
-	VMOVDQU32      Y25, (BX)(SI*2)
-	VPADDD         Z26, Z22, Z25
-	VCMPPS         $0x03, Z22, Z22, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z25, K1, Z7
-	VPSRLD         $0x10, Z7, Z25
-	VPMOVDW        Z25, Y25
-	VMOVDQU32      Y25, 32(BX)(SI*2)
-	VPADDD         Z27, Z23, Z25
-	VCMPPS         $0x03, Z23, Z23, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z25, K1, Z8
-	VPSRLD         $0x10, Z8, Z25
-	VPMOVDW        Z25, Y25
-	VMOVDQU32      Y25, 64(BX)(SI*2)
-	VPADDD         Z28, Z24, Z25
-	VCMPPS         $0x03, Z24, Z24, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z25, K1, Z9
-	VPSRLD         $0x10, Z9, Z25
-	VPMOVDW        Z25, Y25
-	VMOVDQU32      Y25, 96(BX)(SI*2)
+	VPSRLD          $0x10, Z9, Z13
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z13, Z13
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z13, Z13
+	VPSRLD          $0x10, Z10, Z14
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z14, Z14
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z14, Z14
+	VPSRLD          $0x10, Z11, Z15
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z15, Z15
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z15, Z15
+	VPSRLD          $0x10, Z12, Z16
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z16, Z16
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z16, Z16
+	VPADDD          Z13, Z9, Z13
+	VCMPPS          $0x03, Z9, Z9, K1
+	VPTERNLOGD      $0xff, Z13, Z13, K1, Z13
+	VPADDD          Z14, Z10, Z14
+	VCMPPS          $0x03, Z10, Z10, K1
+	VPTERNLOGD      $0xff, Z14, Z14, K1, Z14
+	VPSRLD          $0x10, Z13, Z13
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z14, Z13
+	VMOVDQU32       Z13, (BX)(SI*2)
+	VPADDD          Z15, Z11, Z13
+	VCMPPS          $0x03, Z11, Z11, K1
+	VPTERNLOGD      $0xff, Z13, Z13, K1, Z13
+	VPADDD          Z16, Z12, Z14
+	VCMPPS          $0x03, Z12, Z12, K1
+	VPTERNLOGD      $0xff, Z14, Z14, K1, Z14
+	VPSRLD          $0x10, Z13, Z13
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z14, Z13
+	VMOVDQU32       Z13, 64(BX)(SI*2)
 
 	// Nesterov look-ahead
-	VMULPS Z21, Z3, Z21
-	VADDPS Z21, Z5, Z5
-	VMULPS Z22, Z3, Z21
-	VADDPS Z21, Z18, Z18
-	VMULPS Z23, Z3, Z21
-	VADDPS Z21, Z19, Z19
-	VMULPS Z24, Z3, Z21
-	VADDPS Z21, Z20, Z20
+	VMULPS Z9, Z3, Z9
+	VADDPS Z9, Z5, Z5
+	VMULPS Z10, Z3, Z9
+	VADDPS Z9, Z6, Z6
+	VMULPS Z11, Z3, Z9
+	VADDPS Z9, Z7, Z7
+	VMULPS Z12, Z3, Z9
+	VADDPS Z9, Z8, Z8
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD      (CX)(SI*2), Z21
-	VPSLLD         $0x10, Z21, Z21
-	VMULPS         Z5, Z4, Z5
-	VSUBPS         Z5, Z21, Z5
-	VPMOVZXWD      32(CX)(SI*2), Z21
-	VPSLLD         $0x10, Z21, Z21
-	VMULPS         Z18, Z4, Z18
-	VSUBPS         Z18, Z21, Z18
-	VPMOVZXWD      64(CX)(SI*2), Z21
-	VPSLLD         $0x10, Z21, Z21
-	VMULPS         Z19, Z4, Z19
-	VSUBPS         Z19, Z21, Z19
-	VPMOVZXWD      96(CX)(SI*2), Z21
-	VPSLLD         $0x10, Z21, Z21
-	VMULPS         Z20, Z4, Z20
-	VSUBPS         Z20, Z21, Z20
-	VPSRLD         $0x10, Z5, Z21
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z21, Z21
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z21, Z21
-	VPSRLD         $0x10, Z18, Z22
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z22, Z22
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z22, Z22
-	VPSRLD         $0x10, Z19, Z23
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z23, Z23
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z23, Z23
-	VPSRLD         $0x10, Z20, Z24
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z24, Z24
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z24, Z24
-	VPADDD         Z21, Z5, Z21
-	VCMPPS         $0x03, Z5, Z5, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z21, K1, Z10
-	VPSRLD         $0x10, Z10, Z5
-	VPMOVDW        Z5, Y5
-	VMOVDQU32      Y5, (CX)(SI*2)
-	VPADDD         Z22, Z18, Z5
-	VCMPPS         $0x03, Z18, Z18, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z5, K1, Z11
-	VPSRLD         $0x10, Z11, Z5
-	VPMOVDW        Z5, Y5
-	VMOVDQU32      Y5, 32(CX)(SI*2)
-	VPADDD         Z23, Z19, Z5
-	VCMPPS         $0x03, Z19, Z19, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z5, K1, Z12
-	VPSRLD         $0x10, Z12, Z5
-	VPMOVDW        Z5, Y5
-	VMOVDQU32      Y5, 64(CX)(SI*2)
-	VPADDD         Z24, Z20, Z5
-	VCMPPS         $0x03, Z20, Z20, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z5, K1, Z13
-	VPSRLD         $0x10, Z13, Z5
-	VPMOVDW        Z5, Y5
-	VMOVDQU32      Y5, 96(CX)(SI*2)
-	ADDQ           $0x00000040, SI
-	JMP            unrolled
+	VPSLLD          $0x10, (CX)(SI*2), Z9
+	VMULPS          Z5, Z4, Z5
+	VSUBPS          Z5, Z9, Z5
+	VMOVDQU32       (CX)(SI*2), Z9
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z9, Z9
+	VMULPS          Z6, Z4, Z6
+	VSUBPS          Z6, Z9, Z6
+	VPSLLD          $0x10, 64(CX)(SI*2), Z9
+	VMULPS          Z7, Z4, Z7
+	VSUBPS          Z7, Z9, Z7
+	VMOVDQU32       64(CX)(SI*2), Z9
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z9, Z9
+	VMULPS          Z8, Z4, Z8
+	VSUBPS          Z8, Z9, Z8
+	VPSRLD          $0x10, Z5, Z9
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z9, Z9
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z9, Z9
+	VPSRLD          $0x10, Z6, Z10
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z10, Z10
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z10, Z10
+	VPSRLD          $0x10, Z7, Z11
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z11, Z11
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z11, Z11
+	VPSRLD          $0x10, Z8, Z12
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z12, Z12
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z12, Z12
+	VPADDD          Z9, Z5, Z9
+	VCMPPS          $0x03, Z5, Z5, K1
+	VPTERNLOGD      $0xff, Z9, Z9, K1, Z9
+	VPADDD          Z10, Z6, Z5
+	VCMPPS          $0x03, Z6, Z6, K1
+	VPTERNLOGD      $0xff, Z5, Z5, K1, Z5
+	VPSRLD          $0x10, Z9, Z6
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z5, Z6
+	VMOVDQU32       Z6, (CX)(SI*2)
+	VPADDD          Z11, Z7, Z5
+	VCMPPS          $0x03, Z7, Z7, K1
+	VPTERNLOGD      $0xff, Z5, Z5, K1, Z5
+	VPADDD          Z12, Z8, Z6
+	VCMPPS          $0x03, Z8, Z8, K1
+	VPTERNLOGD      $0xff, Z6, Z6, K1, Z6
+	VPSRLD          $0x10, Z5, Z5
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z6, Z5
+	VMOVDQU32       Z5, 64(CX)(SI*2)
+	ADDQ            $0x00000040, SI
+	JMP             unrolled
 
 	// One vector at a time.
 single:
@@ -4388,36 +4346,36 @@ single:
 	VADDPS    Z7, Z6, Z6
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD         $0x10, Z6, Z7
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z7, Z7
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z7, Z7
-	VPADDD         Z7, Z6, Z7
-	VCMPPS         $0x03, Z6, Z6, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z7, K1, Z14
-	VPSRLD         $0x10, Z14, Z7
-	VPMOVDW        Z7, Y7
-	VMOVDQU32      Y7, (BX)(SI*2)
+	VPSRLD      $0x10, Z6, Z7
+	VPANDD.BCST uint32_00000001<>+0(SB), Z7, Z7
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z7, Z7
+	VPADDD      Z7, Z6, Z7
+	VCMPPS      $0x03, Z6, Z6, K1
+	VPTERNLOGD  $0xff, Z7, Z7, K1, Z7
+	VPSRLD      $0x10, Z7, Z7
+	VPMOVDW     Z7, Y7
+	VMOVDQU32   Y7, (BX)(SI*2)
 
 	// Nesterov look-ahead
 	VMULPS Z6, Z3, Z6
 	VADDPS Z6, Z5, Z5
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD      (CX)(SI*2), Z6
-	VPSLLD         $0x10, Z6, Z6
-	VMULPS         Z5, Z4, Z5
-	VSUBPS         Z5, Z6, Z5
-	VPSRLD         $0x10, Z5, Z6
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z6, Z6
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z6, Z6
-	VPADDD         Z6, Z5, Z6
-	VCMPPS         $0x03, Z5, Z5, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z6, K1, Z15
-	VPSRLD         $0x10, Z15, Z5
-	VPMOVDW        Z5, Y5
-	VMOVDQU32      Y5, (CX)(SI*2)
-	ADDQ           $0x00000010, SI
-	JMP            single
+	VPMOVZXWD   (CX)(SI*2), Z6
+	VPSLLD      $0x10, Z6, Z6
+	VMULPS      Z5, Z4, Z5
+	VSUBPS      Z5, Z6, Z5
+	VPSRLD      $0x10, Z5, Z6
+	VPANDD.BCST uint32_00000001<>+0(SB), Z6, Z6
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z6, Z6
+	VPADDD      Z6, Z5, Z6
+	VCMPPS      $0x03, Z5, Z5, K1
+	VPTERNLOGD  $0xff, Z6, Z6, K1, Z6
+	VPSRLD      $0x10, Z6, Z5
+	VPMOVDW     Z5, Y5
+	VMOVDQU32   Y5, (CX)(SI*2)
+	ADDQ        $0x00000010, SI
+	JMP         single
 
 tail:
 	// The last 0 to lanes-1 elements: one masked vector.
@@ -4442,30 +4400,30 @@ tail:
 	VADDPS Z2, Z1, Z1
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD         $0x10, Z1, Z2
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z2, Z2
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z2, Z2
-	VPADDD         Z2, Z1, Z2
-	VCMPPS         $0x03, Z1, Z1, K2
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z2, K2, Z16
-	VPSRLD         $0x10, Z16, Z2
-	VPMOVDW        Z2, K1, (BX)(SI*2)
+	VPSRLD      $0x10, Z1, Z2
+	VPANDD.BCST uint32_00000001<>+0(SB), Z2, Z2
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z2, Z2
+	VPADDD      Z2, Z1, Z2
+	VCMPPS      $0x03, Z1, Z1, K2
+	VPTERNLOGD  $0xff, Z2, Z2, K2, Z2
+	VPSRLD      $0x10, Z2, Z2
+	VPMOVDW     Z2, K1, (BX)(SI*2)
 
 	// Nesterov look-ahead
 	VMULPS Z1, Z3, Z1
 	VADDPS Z1, Z0, Z0
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS         Z0, Z4, Z0
-	VSUBPS         Z0, Z5, Z0
-	VPSRLD         $0x10, Z0, Z1
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z1, Z1
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z1, Z1
-	VPADDD         Z1, Z0, Z1
-	VCMPPS         $0x03, Z0, Z0, K2
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z1, K2, Z17
-	VPSRLD         $0x10, Z17, Z0
-	VPMOVDW        Z0, K1, (CX)(SI*2)
+	VMULPS      Z0, Z4, Z0
+	VSUBPS      Z0, Z5, Z0
+	VPSRLD      $0x10, Z0, Z1
+	VPANDD.BCST uint32_00000001<>+0(SB), Z1, Z1
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z1, Z1
+	VPADDD      Z1, Z0, Z1
+	VCMPPS      $0x03, Z0, Z0, K2
+	VPTERNLOGD  $0xff, Z1, Z1, K2, Z1
+	VPSRLD      $0x10, Z1, Z0
+	VPMOVDW     Z0, K1, (CX)(SI*2)
 
 done:
 	VZEROUPPER
@@ -4496,162 +4454,142 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VPMOVZXWD (DX)(SI*2), Z6
-	VPSLLD    $0x10, Z6, Z6
-	VMULPS    Z0, Z6, Z6
-	VPMOVZXWD 32(DX)(SI*2), Z19
-	VPSLLD    $0x10, Z19, Z19
-	VMULPS    Z0, Z19, Z19
-	VPMOVZXWD 64(DX)(SI*2), Z20
-	VPSLLD    $0x10, Z20, Z20
-	VMULPS    Z0, Z20, Z20
-	VPMOVZXWD 96(DX)(SI*2), Z21
-	VPSLLD    $0x10, Z21, Z21
-	VMULPS    Z0, Z21, Z21
+	VPSLLD      $0x10, (DX)(SI*2), Z6
+	VMULPS      Z0, Z6, Z6
+	VMOVDQU32   (DX)(SI*2), Z7
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z7, Z7
+	VMULPS      Z0, Z7, Z7
+	VPSLLD      $0x10, 64(DX)(SI*2), Z8
+	VMULPS      Z0, Z8, Z8
+	VMOVDQU32   64(DX)(SI*2), Z9
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z9, Z9
+	VMULPS      Z0, Z9, Z9
 
 	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(SI*2), Z22
-	VPSLLD    $0x10, Z22, Z22
-	VMULPS    Z22, Z1, Z22
-	VADDPS    Z22, Z6, Z6
-	VPMOVZXWD 32(CX)(SI*2), Z22
-	VPSLLD    $0x10, Z22, Z22
-	VMULPS    Z22, Z1, Z22
-	VADDPS    Z22, Z19, Z19
-	VPMOVZXWD 64(CX)(SI*2), Z22
-	VPSLLD    $0x10, Z22, Z22
-	VMULPS    Z22, Z1, Z22
-	VADDPS    Z22, Z20, Z20
-	VPMOVZXWD 96(CX)(SI*2), Z22
-	VPSLLD    $0x10, Z22, Z22
-	VMULPS    Z22, Z1, Z22
-	VADDPS    Z22, Z21, Z21
+	VPSLLD      $0x10, (CX)(SI*2), Z10
+	VMULPS      Z10, Z1, Z10
+	VADDPS      Z10, Z6, Z6
+	VMOVDQU32   (CX)(SI*2), Z10
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z10, Z10
+	VMULPS      Z10, Z1, Z10
+	VADDPS      Z10, Z7, Z7
+	VPSLLD      $0x10, 64(CX)(SI*2), Z10
+	VMULPS      Z10, Z1, Z10
+	VADDPS      Z10, Z8, Z8
+	VMOVDQU32   64(CX)(SI*2), Z10
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z10, Z10
+	VMULPS      Z10, Z1, Z10
+	VADDPS      Z10, Z9, Z9
 
 	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Z22
-	VPSLLD    $0x10, Z22, Z22
-	VMULPS    Z22, Z2, Z22
-	VMULPS    Z6, Z3, Z23
-	VADDPS    Z23, Z22, Z22
-	VPMOVZXWD 32(BX)(SI*2), Z23
-	VPSLLD    $0x10, Z23, Z23
-	VMULPS    Z23, Z2, Z23
-	VMULPS    Z19, Z3, Z24
-	VADDPS    Z24, Z23, Z23
-	VPMOVZXWD 64(BX)(SI*2), Z24
-	VPSLLD    $0x10, Z24, Z24
-	VMULPS    Z24, Z2, Z24
-	VMULPS    Z20, Z3, Z25
-	VADDPS    Z25, Z24, Z24
-	VPMOVZXWD 96(BX)(SI*2), Z25
-	VPSLLD    $0x10, Z25, Z25
-	VMULPS    Z25, Z2, Z25
-	VMULPS    Z21, Z3, Z26
-	VADDPS    Z26, Z25, Z25
+	VPSLLD      $0x10, (BX)(SI*2), Z10
+	VMULPS      Z10, Z2, Z10
+	VMULPS      Z6, Z3, Z11
+	VADDPS      Z11, Z10, Z10
+	VMOVDQU32   (BX)(SI*2), Z11
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z11, Z11
+	VMULPS      Z11, Z2, Z11
+	VMULPS      Z7, Z3, Z12
+	VADDPS      Z12, Z11, Z11
+	VPSLLD      $0x10, 64(BX)(SI*2), Z12
+	VMULPS      Z12, Z2, Z12
+	VMULPS      Z8, Z3, Z13
+	VADDPS      Z13, Z12, Z12
+	VMOVDQU32   64(BX)(SI*2), Z13
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z13, Z13
+	VMULPS      Z13, Z2, Z13
+	VMULPS      Z9, Z3, Z14
+	VADDPS      Z14, Z13, Z13
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD         $0x10, Z22, Z26
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z26, Z26
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z26, Z26
-	VPSRLD         $0x10, Z23, Z27
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z27, Z27
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z27, Z27
-	VPSRLD         $0x10, Z24, Z28
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z28, Z28
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z28, Z28
-	VPSRLD         $0x10, Z25, Z29
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z29, Z29
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z29, Z29
-	VPADDD         Z26, Z22, Z26
-	VCMPPS         $0x03, Z22, Z22, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z26, K1, Z7
-	VPSRLD         $0x10, Z7, Z26
-	VPMOVDW        Z26, Y26
-	VMOVDQU32      Y26, (BX)(SI*2)
-	VPADDD         Z27, Z23, Z26
-	VCMPPS         $0x03, Z23, Z23, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z26, K1, Z8
-	VPSRLD         $0x10, Z8, Z26
-	VPMOVDW        Z26, Y26
-	VMOVDQU32      Y26, 32(BX)(SI*2)
-	VPADDD         Z28, Z24, Z26
-	VCMPPS         $0x03, Z24, Z24, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z26, K1, Z9
-	VPSRLD         $0x10, Z9, Z26
-	VPMOVDW        Z26, Y26
-	VMOVDQU32      Y26, 64(BX)(SI*2)
-	VPADDD         Z29, Z25, Z26
-	VCMPPS         $0x03, Z25, Z25, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z26, K1, Z10
-	VPSRLD         $0x10, Z10, Z26
-	VPMOVDW        Z26, Y26
-	VMOVDQU32      Y26, 96(BX)(SI*2)
+	VPSRLD          $0x10, Z10, Z14
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z14, Z14
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z14, Z14
+	VPSRLD          $0x10, Z11, Z15
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z15, Z15
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z15, Z15
+	VPSRLD          $0x10, Z12, Z16
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z16, Z16
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z16, Z16
+	VPSRLD          $0x10, Z13, Z17
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z17, Z17
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z17, Z17
+	VPADDD          Z14, Z10, Z14
+	VCMPPS          $0x03, Z10, Z10, K1
+	VPTERNLOGD      $0xff, Z14, Z14, K1, Z14
+	VPADDD          Z15, Z11, Z15
+	VCMPPS          $0x03, Z11, Z11, K1
+	VPTERNLOGD      $0xff, Z15, Z15, K1, Z15
+	VPSRLD          $0x10, Z14, Z14
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z15, Z14
+	VMOVDQU32       Z14, (BX)(SI*2)
+	VPADDD          Z16, Z12, Z14
+	VCMPPS          $0x03, Z12, Z12, K1
+	VPTERNLOGD      $0xff, Z14, Z14, K1, Z14
+	VPADDD          Z17, Z13, Z15
+	VCMPPS          $0x03, Z13, Z13, K1
+	VPTERNLOGD      $0xff, Z15, Z15, K1, Z15
+	VPSRLD          $0x10, Z14, Z14
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z15, Z14
+	VMOVDQU32       Z14, 64(BX)(SI*2)
 
 	// Nesterov look-ahead
-	VMULPS Z22, Z4, Z22
-	VADDPS Z22, Z6, Z6
-	VMULPS Z23, Z4, Z22
-	VADDPS Z22, Z19, Z19
-	VMULPS Z24, Z4, Z22
-	VADDPS Z22, Z20, Z20
-	VMULPS Z25, Z4, Z22
-	VADDPS Z22, Z21, Z21
+	VMULPS Z10, Z4, Z10
+	VADDPS Z10, Z6, Z6
+	VMULPS Z11, Z4, Z10
+	VADDPS Z10, Z7, Z7
+	VMULPS Z12, Z4, Z10
+	VADDPS Z10, Z8, Z8
+	VMULPS Z13, Z4, Z10
+	VADDPS Z10, Z9, Z9
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD      (CX)(SI*2), Z22
-	VPSLLD         $0x10, Z22, Z22
-	VMULPS         Z6, Z5, Z6
-	VSUBPS         Z6, Z22, Z6
-	VPMOVZXWD      32(CX)(SI*2), Z22
-	VPSLLD         $0x10, Z22, Z22
-	VMULPS         Z19, Z5, Z19
-	VSUBPS         Z19, Z22, Z19
-	VPMOVZXWD      64(CX)(SI*2), Z22
-	VPSLLD         $0x10, Z22, Z22
-	VMULPS         Z20, Z5, Z20
-	VSUBPS         Z20, Z22, Z20
-	VPMOVZXWD      96(CX)(SI*2), Z22
-	VPSLLD         $0x10, Z22, Z22
-	VMULPS         Z21, Z5, Z21
-	VSUBPS         Z21, Z22, Z21
-	VPSRLD         $0x10, Z6, Z22
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z22, Z22
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z22, Z22
-	VPSRLD         $0x10, Z19, Z23
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z23, Z23
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z23, Z23
-	VPSRLD         $0x10, Z20, Z24
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z24, Z24
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z24, Z24
-	VPSRLD         $0x10, Z21, Z25
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z25, Z25
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z25, Z25
-	VPADDD         Z22, Z6, Z22
-	VCMPPS         $0x03, Z6, Z6, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z22, K1, Z11
-	VPSRLD         $0x10, Z11, Z6
-	VPMOVDW        Z6, Y6
-	VMOVDQU32      Y6, (CX)(SI*2)
-	VPADDD         Z23, Z19, Z6
-	VCMPPS         $0x03, Z19, Z19, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z6, K1, Z12
-	VPSRLD         $0x10, Z12, Z6
-	VPMOVDW        Z6, Y6
-	VMOVDQU32      Y6, 32(CX)(SI*2)
-	VPADDD         Z24, Z20, Z6
-	VCMPPS         $0x03, Z20, Z20, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z6, K1, Z13
-	VPSRLD         $0x10, Z13, Z6
-	VPMOVDW        Z6, Y6
-	VMOVDQU32      Y6, 64(CX)(SI*2)
-	VPADDD         Z25, Z21, Z6
-	VCMPPS         $0x03, Z21, Z21, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z6, K1, Z14
-	VPSRLD         $0x10, Z14, Z6
-	VPMOVDW        Z6, Y6
-	VMOVDQU32      Y6, 96(CX)(SI*2)
-	ADDQ           $0x00000040, SI
-	JMP            unrolled
+	VPSLLD          $0x10, (CX)(SI*2), Z10
+	VMULPS          Z6, Z5, Z6
+	VSUBPS          Z6, Z10, Z6
+	VMOVDQU32       (CX)(SI*2), Z10
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z10, Z10
+	VMULPS          Z7, Z5, Z7
+	VSUBPS          Z7, Z10, Z7
+	VPSLLD          $0x10, 64(CX)(SI*2), Z10
+	VMULPS          Z8, Z5, Z8
+	VSUBPS          Z8, Z10, Z8
+	VMOVDQU32       64(CX)(SI*2), Z10
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z10, Z10
+	VMULPS          Z9, Z5, Z9
+	VSUBPS          Z9, Z10, Z9
+	VPSRLD          $0x10, Z6, Z10
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z10, Z10
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z10, Z10
+	VPSRLD          $0x10, Z7, Z11
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z11, Z11
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z11, Z11
+	VPSRLD          $0x10, Z8, Z12
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z12, Z12
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z12, Z12
+	VPSRLD          $0x10, Z9, Z13
+	VPANDD.BCST     uint32_00000001<>+0(SB), Z13, Z13
+	VPADDD.BCST     uint32_00007fff<>+0(SB), Z13, Z13
+	VPADDD          Z10, Z6, Z10
+	VCMPPS          $0x03, Z6, Z6, K1
+	VPTERNLOGD      $0xff, Z10, Z10, K1, Z10
+	VPADDD          Z11, Z7, Z6
+	VCMPPS          $0x03, Z7, Z7, K1
+	VPTERNLOGD      $0xff, Z6, Z6, K1, Z6
+	VPSRLD          $0x10, Z10, Z7
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z6, Z7
+	VMOVDQU32       Z7, (CX)(SI*2)
+	VPADDD          Z12, Z8, Z6
+	VCMPPS          $0x03, Z8, Z8, K1
+	VPTERNLOGD      $0xff, Z6, Z6, K1, Z6
+	VPADDD          Z13, Z9, Z7
+	VCMPPS          $0x03, Z9, Z9, K1
+	VPTERNLOGD      $0xff, Z7, Z7, K1, Z7
+	VPSRLD          $0x10, Z6, Z6
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z7, Z6
+	VMOVDQU32       Z6, 64(CX)(SI*2)
+	ADDQ            $0x00000040, SI
+	JMP             unrolled
 
 	// One vector at a time.
 single:
@@ -4679,36 +4617,36 @@ single:
 	VADDPS    Z8, Z7, Z7
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD         $0x10, Z7, Z8
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z8, Z8
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z8, Z8
-	VPADDD         Z8, Z7, Z8
-	VCMPPS         $0x03, Z7, Z7, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z8, K1, Z15
-	VPSRLD         $0x10, Z15, Z8
-	VPMOVDW        Z8, Y8
-	VMOVDQU32      Y8, (BX)(SI*2)
+	VPSRLD      $0x10, Z7, Z8
+	VPANDD.BCST uint32_00000001<>+0(SB), Z8, Z8
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z8, Z8
+	VPADDD      Z8, Z7, Z8
+	VCMPPS      $0x03, Z7, Z7, K1
+	VPTERNLOGD  $0xff, Z8, Z8, K1, Z8
+	VPSRLD      $0x10, Z8, Z8
+	VPMOVDW     Z8, Y8
+	VMOVDQU32   Y8, (BX)(SI*2)
 
 	// Nesterov look-ahead
 	VMULPS Z7, Z4, Z7
 	VADDPS Z7, Z6, Z6
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD      (CX)(SI*2), Z7
-	VPSLLD         $0x10, Z7, Z7
-	VMULPS         Z6, Z5, Z6
-	VSUBPS         Z6, Z7, Z6
-	VPSRLD         $0x10, Z6, Z7
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z7, Z7
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z7, Z7
-	VPADDD         Z7, Z6, Z7
-	VCMPPS         $0x03, Z6, Z6, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z7, K1, Z16
-	VPSRLD         $0x10, Z16, Z6
-	VPMOVDW        Z6, Y6
-	VMOVDQU32      Y6, (CX)(SI*2)
-	ADDQ           $0x00000010, SI
-	JMP            single
+	VPMOVZXWD   (CX)(SI*2), Z7
+	VPSLLD      $0x10, Z7, Z7
+	VMULPS      Z6, Z5, Z6
+	VSUBPS      Z6, Z7, Z6
+	VPSRLD      $0x10, Z6, Z7
+	VPANDD.BCST uint32_00000001<>+0(SB), Z7, Z7
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z7, Z7
+	VPADDD      Z7, Z6, Z7
+	VCMPPS      $0x03, Z6, Z6, K1
+	VPTERNLOGD  $0xff, Z7, Z7, K1, Z7
+	VPSRLD      $0x10, Z7, Z6
+	VPMOVDW     Z6, Y6
+	VMOVDQU32   Y6, (CX)(SI*2)
+	ADDQ        $0x00000010, SI
+	JMP         single
 
 tail:
 	// The last 0 to lanes-1 elements: one masked vector.
@@ -4737,30 +4675,30 @@ tail:
 	VADDPS Z2, Z1, Z1
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD         $0x10, Z1, Z2
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z2, Z2
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z2, Z2
-	VPADDD         Z2, Z1, Z2
-	VCMPPS         $0x03, Z1, Z1, K2
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z2, K2, Z17
-	VPSRLD         $0x10, Z17, Z2
-	VPMOVDW        Z2, K1, (BX)(SI*2)
+	VPSRLD      $0x10, Z1, Z2
+	VPANDD.BCST uint32_00000001<>+0(SB), Z2, Z2
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z2, Z2
+	VPADDD      Z2, Z1, Z2
+	VCMPPS      $0x03, Z1, Z1, K2
+	VPTERNLOGD  $0xff, Z2, Z2, K2, Z2
+	VPSRLD      $0x10, Z2, Z2
+	VPMOVDW     Z2, K1, (BX)(SI*2)
 
 	// Nesterov look-ahead
 	VMULPS Z1, Z4, Z1
 	VADDPS Z1, Z0, Z0
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS         Z0, Z5, Z0
-	VSUBPS         Z0, Z6, Z0
-	VPSRLD         $0x10, Z0, Z1
-	VPANDD.BCST    uint32_00000001<>+0(SB), Z1, Z1
-	VPADDD.BCST    uint32_00007fff<>+0(SB), Z1, Z1
-	VPADDD         Z1, Z0, Z1
-	VCMPPS         $0x03, Z0, Z0, K2
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z1, K2, Z18
-	VPSRLD         $0x10, Z18, Z0
-	VPMOVDW        Z0, K1, (CX)(SI*2)
+	VMULPS      Z0, Z5, Z0
+	VSUBPS      Z0, Z6, Z0
+	VPSRLD      $0x10, Z0, Z1
+	VPANDD.BCST uint32_00000001<>+0(SB), Z1, Z1
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z1, Z1
+	VPADDD      Z1, Z0, Z1
+	VCMPPS      $0x03, Z0, Z0, K2
+	VPTERNLOGD  $0xff, Z1, Z1, K2, Z1
+	VPSRLD      $0x10, Z1, Z0
+	VPMOVDW     Z0, K1, (CX)(SI*2)
 
 done:
 	VZEROUPPER
@@ -4780,7 +4718,9 @@ TEXT ·sgdBF16GradAVX512F32Stochastic(SB), NOSPLIT, $0-104
 	VBROADCASTSS s_7+100(FP), Z3
 
 	// The offset plus each lane's number: the index of the vector at element 0.
-	VPADDD laneNumbers<>+0(SB), Z2, Z2
+	VPADDD laneNumbers<>+0(SB), Z2, Z4
+	VPADDD evenLanes<>+0(SB), Z2, Z5
+	VPADDD oddLanes<>+0(SB), Z2, Z2
 	XORQ   BX, BX
 
 	// Main loop: 4 vectors of 16 elements per iteration.
@@ -4791,112 +4731,102 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VPMOVZXWD (DX)(BX*2), Z10
-	VPSLLD    $0x10, Z10, Z10
-	VMULPS    Z0, Z10, Z10
-	VPMOVZXWD 32(DX)(BX*2), Z11
-	VPSLLD    $0x10, Z11, Z11
-	VMULPS    Z0, Z11, Z11
-	VPMOVZXWD 64(DX)(BX*2), Z12
-	VPSLLD    $0x10, Z12, Z12
-	VMULPS    Z0, Z12, Z12
-	VPMOVZXWD 96(DX)(BX*2), Z13
-	VPSLLD    $0x10, Z13, Z13
-	VMULPS    Z0, Z13, Z13
+	VPSLLD      $0x10, (DX)(BX*2), Z6
+	VMULPS      Z0, Z6, Z6
+	VMOVDQU32   (DX)(BX*2), Z7
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z7, Z7
+	VMULPS      Z0, Z7, Z7
+	VPSLLD      $0x10, 64(DX)(BX*2), Z8
+	VMULPS      Z0, Z8, Z8
+	VMOVDQU32   64(DX)(BX*2), Z9
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z9, Z9
+	VMULPS      Z0, Z9, Z9
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (BX), SI
-	VPBROADCASTD SI, Z14
-	VPADDD       Z2, Z14, Z14
-	VPADDD       Z3, Z14, Z14
-	LEAQ         16(BX), SI
-	VPBROADCASTD SI, Z15
-	VPADDD       Z2, Z15, Z15
-	VPADDD       Z3, Z15, Z15
+	VPBROADCASTD SI, Z10
+	VPADDD       Z5, Z10, Z10
+	VPADDD       Z3, Z10, Z10
+	LEAQ         (BX), SI
+	VPBROADCASTD SI, Z11
+	VPADDD       Z2, Z11, Z11
+	VPADDD       Z3, Z11, Z11
 	LEAQ         32(BX), SI
-	VPBROADCASTD SI, Z16
-	VPADDD       Z2, Z16, Z16
-	VPADDD       Z3, Z16, Z16
-	LEAQ         48(BX), SI
-	VPBROADCASTD SI, Z17
-	VPADDD       Z2, Z17, Z17
-	VPADDD       Z3, Z17, Z17
-	VPSRLD       $0x10, Z14, Z18
-	VPXORD       Z18, Z14, Z14
-	VPSRLD       $0x10, Z15, Z18
-	VPXORD       Z18, Z15, Z15
-	VPSRLD       $0x10, Z16, Z18
-	VPXORD       Z18, Z16, Z16
-	VPSRLD       $0x10, Z17, Z18
-	VPXORD       Z18, Z17, Z17
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z14, Z14
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z15, Z15
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z16, Z16
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z17, Z17
-	VPSRLD       $0x0f, Z14, Z18
-	VPXORD       Z18, Z14, Z14
-	VPSRLD       $0x0f, Z15, Z18
-	VPXORD       Z18, Z15, Z15
-	VPSRLD       $0x0f, Z16, Z18
-	VPXORD       Z18, Z16, Z16
-	VPSRLD       $0x0f, Z17, Z18
-	VPXORD       Z18, Z17, Z17
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z14, Z14
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z15, Z15
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z16, Z16
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z17, Z17
-	VPSRLD       $0x10, Z14, Z18
-	VPSRLD       $0x10, Z15, Z19
-	VPSRLD       $0x10, Z16, Z20
-	VPSRLD       $0x10, Z17, Z21
-	VPXORD       Z18, Z14, Z14
-	VPXORD       Z19, Z15, Z14
-	VPXORD       Z20, Z16, Z14
-	VPXORD       Z21, Z17, Z14
+	VPBROADCASTD SI, Z12
+	VPADDD       Z5, Z12, Z12
+	VPADDD       Z3, Z12, Z12
+	LEAQ         32(BX), SI
+	VPBROADCASTD SI, Z13
+	VPADDD       Z2, Z13, Z13
+	VPADDD       Z3, Z13, Z13
+	VPSRLD       $0x10, Z10, Z14
+	VPXORD       Z14, Z10, Z10
+	VPSRLD       $0x10, Z11, Z14
+	VPXORD       Z14, Z11, Z11
+	VPSRLD       $0x10, Z12, Z14
+	VPXORD       Z14, Z12, Z12
+	VPSRLD       $0x10, Z13, Z14
+	VPXORD       Z14, Z13, Z13
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z10, Z10
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z11, Z11
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z12, Z12
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z13, Z13
+	VPSRLD       $0x0f, Z10, Z14
+	VPXORD       Z14, Z10, Z10
+	VPSRLD       $0x0f, Z11, Z14
+	VPXORD       Z14, Z11, Z11
+	VPSRLD       $0x0f, Z12, Z14
+	VPXORD       Z14, Z12, Z12
+	VPSRLD       $0x0f, Z13, Z14
+	VPXORD       Z14, Z13, Z13
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z10, Z10
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z11, Z11
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z12, Z12
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z13, Z13
+	VPSRLD       $0x10, Z10, Z14
+	VPSRLD       $0x10, Z11, Z15
+	VPSRLD       $0x10, Z12, Z16
+	VPSRLD       $0x10, Z13, Z17
+	VPXORD       Z14, Z10, Z10
+	VPXORD       Z15, Z11, Z10
+	VPXORD       Z16, Z12, Z10
+	VPXORD       Z17, Z13, Z10
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD      (CX)(BX*2), Z14
-	VPSLLD         $0x10, Z14, Z14
-	VMULPS         Z10, Z1, Z10
-	VSUBPS         Z10, Z14, Z10
-	VPMOVZXWD      32(CX)(BX*2), Z14
-	VPSLLD         $0x10, Z14, Z14
-	VMULPS         Z11, Z1, Z11
-	VSUBPS         Z11, Z14, Z11
-	VPMOVZXWD      64(CX)(BX*2), Z14
-	VPSLLD         $0x10, Z14, Z14
-	VMULPS         Z12, Z1, Z12
-	VSUBPS         Z12, Z14, Z12
-	VPMOVZXWD      96(CX)(BX*2), Z14
-	VPSLLD         $0x10, Z14, Z14
-	VMULPS         Z13, Z1, Z13
-	VSUBPS         Z13, Z14, Z13
-	VPADDD         Z18, Z10, Z14
-	VCMPPS         $0x03, Z10, Z10, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z14, K1, Z4
-	VPSRLD         $0x10, Z4, Z10
-	VPMOVDW        Z10, Y10
-	VMOVDQU32      Y10, (CX)(BX*2)
-	VPADDD         Z19, Z11, Z10
-	VCMPPS         $0x03, Z11, Z11, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z10, K1, Z5
-	VPSRLD         $0x10, Z5, Z10
-	VPMOVDW        Z10, Y10
-	VMOVDQU32      Y10, 32(CX)(BX*2)
-	VPADDD         Z20, Z12, Z10
-	VCMPPS         $0x03, Z12, Z12, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z10, K1, Z6
-	VPSRLD         $0x10, Z6, Z10
-	VPMOVDW        Z10, Y10
-	VMOVDQU32      Y10, 64(CX)(BX*2)
-	VPADDD         Z21, Z13, Z10
-	VCMPPS         $0x03, Z13, Z13, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z10, K1, Z7
-	VPSRLD         $0x10, Z7, Z10
-	VPMOVDW        Z10, Y10
-	VMOVDQU32      Y10, 96(CX)(BX*2)
-	ADDQ           $0x00000040, BX
-	JMP            unrolled
+	VPSLLD          $0x10, (CX)(BX*2), Z10
+	VMULPS          Z6, Z1, Z6
+	VSUBPS          Z6, Z10, Z6
+	VMOVDQU32       (CX)(BX*2), Z10
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z10, Z10
+	VMULPS          Z7, Z1, Z7
+	VSUBPS          Z7, Z10, Z7
+	VPSLLD          $0x10, 64(CX)(BX*2), Z10
+	VMULPS          Z8, Z1, Z8
+	VSUBPS          Z8, Z10, Z8
+	VMOVDQU32       64(CX)(BX*2), Z10
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z10, Z10
+	VMULPS          Z9, Z1, Z9
+	VSUBPS          Z9, Z10, Z9
+	VPADDD          Z14, Z6, Z10
+	VCMPPS          $0x03, Z6, Z6, K1
+	VPTERNLOGD      $0xff, Z10, Z10, K1, Z10
+	VPADDD          Z15, Z7, Z6
+	VCMPPS          $0x03, Z7, Z7, K1
+	VPTERNLOGD      $0xff, Z6, Z6, K1, Z6
+	VPSRLD          $0x10, Z10, Z7
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z6, Z7
+	VMOVDQU32       Z7, (CX)(BX*2)
+	VPADDD          Z16, Z8, Z6
+	VCMPPS          $0x03, Z8, Z8, K1
+	VPTERNLOGD      $0xff, Z6, Z6, K1, Z6
+	VPADDD          Z17, Z9, Z7
+	VCMPPS          $0x03, Z9, Z9, K1
+	VPTERNLOGD      $0xff, Z7, Z7, K1, Z7
+	VPSRLD          $0x10, Z6, Z6
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z7, Z6
+	VMOVDQU32       Z6, 64(CX)(BX*2)
+	ADDQ            $0x00000040, BX
+	JMP             unrolled
 
 	// One vector at a time.
 single:
@@ -4906,14 +4836,14 @@ single:
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VPMOVZXWD (DX)(BX*2), Z4
-	VPSLLD    $0x10, Z4, Z4
-	VMULPS    Z0, Z4, Z4
+	VPMOVZXWD (DX)(BX*2), Z2
+	VPSLLD    $0x10, Z2, Z2
+	VMULPS    Z0, Z2, Z2
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (BX), SI
 	VPBROADCASTD SI, Z5
-	VPADDD       Z2, Z5, Z5
+	VPADDD       Z4, Z5, Z5
 	VPADDD       Z3, Z5, Z5
 	VPSRLD       $0x10, Z5, Z6
 	VPXORD       Z6, Z5, Z5
@@ -4925,18 +4855,18 @@ single:
 	VPXORD       Z6, Z5, Z5
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD      (CX)(BX*2), Z5
-	VPSLLD         $0x10, Z5, Z5
-	VMULPS         Z4, Z1, Z4
-	VSUBPS         Z4, Z5, Z4
-	VPADDD         Z6, Z4, Z5
-	VCMPPS         $0x03, Z4, Z4, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z5, K1, Z8
-	VPSRLD         $0x10, Z8, Z4
-	VPMOVDW        Z4, Y4
-	VMOVDQU32      Y4, (CX)(BX*2)
-	ADDQ           $0x00000010, BX
-	JMP            single
+	VPMOVZXWD  (CX)(BX*2), Z5
+	VPSLLD     $0x10, Z5, Z5
+	VMULPS     Z2, Z1, Z2
+	VSUBPS     Z2, Z5, Z2
+	VPADDD     Z6, Z2, Z5
+	VCMPPS     $0x03, Z2, Z2, K1
+	VPTERNLOGD $0xff, Z5, Z5, K1, Z5
+	VPSRLD     $0x10, Z5, Z2
+	VPMOVDW    Z2, Y2
+	VMOVDQU32  Y2, (CX)(BX*2)
+	ADDQ       $0x00000010, BX
+	JMP        single
 
 tail:
 	// The last 0 to lanes-1 elements: one masked vector.
@@ -4945,8 +4875,8 @@ tail:
 	MOVQ        $-1, AX
 	BZHIQ       SI, AX, AX
 	KMOVW       AX, K1
-	VPMOVZXWD.Z (CX)(BX*2), K1, Z4
-	VPSLLD      $0x10, Z4, Z4
+	VPMOVZXWD.Z (CX)(BX*2), K1, Z2
+	VPSLLD      $0x10, Z2, Z2
 	VPMOVZXWD.Z (DX)(BX*2), K1, Z5
 	VPSLLD      $0x10, Z5, Z5
 
@@ -4956,25 +4886,25 @@ tail:
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (BX), AX
 	VPBROADCASTD AX, Z5
-	VPADDD       Z2, Z5, Z5
-	VPADDD       Z3, Z5, Z2
-	VPSRLD       $0x10, Z2, Z3
-	VPXORD       Z3, Z2, Z2
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z2, Z2
-	VPSRLD       $0x0f, Z2, Z3
-	VPXORD       Z3, Z2, Z2
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z2, Z2
-	VPSRLD       $0x10, Z2, Z3
-	VPXORD       Z3, Z2, Z2
+	VPADDD       Z4, Z5, Z5
+	VPADDD       Z3, Z5, Z3
+	VPSRLD       $0x10, Z3, Z4
+	VPXORD       Z4, Z3, Z3
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z3, Z3
+	VPSRLD       $0x0f, Z3, Z4
+	VPXORD       Z4, Z3, Z3
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z3, Z3
+	VPSRLD       $0x10, Z3, Z4
+	VPXORD       Z4, Z3, Z3
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS         Z0, Z1, Z0
-	VSUBPS         Z0, Z4, Z0
-	VPADDD         Z3, Z0, Z1
-	VCMPPS         $0x03, Z0, Z0, K2
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z1, K2, Z9
-	VPSRLD         $0x10, Z9, Z0
-	VPMOVDW        Z0, K1, (CX)(BX*2)
+	VMULPS     Z0, Z1, Z0
+	VSUBPS     Z0, Z2, Z0
+	VPADDD     Z4, Z0, Z1
+	VCMPPS     $0x03, Z0, Z0, K2
+	VPTERNLOGD $0xff, Z1, Z1, K2, Z1
+	VPSRLD     $0x10, Z1, Z0
+	VPMOVDW    Z0, K1, (CX)(BX*2)
 
 done:
 	VZEROUPPER
@@ -5001,7 +4931,9 @@ TEXT ·sgdBF16GradAVX512F32CoupledStochastic(SB), NOSPLIT, $0-104
 	VBROADCASTSS s_7+100(FP), Z4
 
 	// The offset plus each lane's number: the index of the vector at element 0.
-	VPADDD laneNumbers<>+0(SB), Z3, Z3
+	VPADDD laneNumbers<>+0(SB), Z3, Z5
+	VPADDD evenLanes<>+0(SB), Z3, Z6
+	VPADDD oddLanes<>+0(SB), Z3, Z3
 	XORQ   BX, BX
 
 	// Main loop: 4 vectors of 16 elements per iteration.
@@ -5012,130 +4944,118 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VPMOVZXWD (DX)(BX*2), Z11
-	VPSLLD    $0x10, Z11, Z11
-	VMULPS    Z0, Z11, Z11
-	VPMOVZXWD 32(DX)(BX*2), Z12
-	VPSLLD    $0x10, Z12, Z12
-	VMULPS    Z0, Z12, Z12
-	VPMOVZXWD 64(DX)(BX*2), Z13
-	VPSLLD    $0x10, Z13, Z13
-	VMULPS    Z0, Z13, Z13
-	VPMOVZXWD 96(DX)(BX*2), Z14
-	VPSLLD    $0x10, Z14, Z14
-	VMULPS    Z0, Z14, Z14
+	VPSLLD      $0x10, (DX)(BX*2), Z7
+	VMULPS      Z0, Z7, Z7
+	VMOVDQU32   (DX)(BX*2), Z8
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z8, Z8
+	VMULPS      Z0, Z8, Z8
+	VPSLLD      $0x10, 64(DX)(BX*2), Z9
+	VMULPS      Z0, Z9, Z9
+	VMOVDQU32   64(DX)(BX*2), Z10
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z10, Z10
+	VMULPS      Z0, Z10, Z10
 
 	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(BX*2), Z15
-	VPSLLD    $0x10, Z15, Z15
-	VMULPS    Z15, Z1, Z15
-	VADDPS    Z15, Z11, Z11
-	VPMOVZXWD 32(CX)(BX*2), Z15
-	VPSLLD    $0x10, Z15, Z15
-	VMULPS    Z15, Z1, Z15
-	VADDPS    Z15, Z12, Z12
-	VPMOVZXWD 64(CX)(BX*2), Z15
-	VPSLLD    $0x10, Z15, Z15
-	VMULPS    Z15, Z1, Z15
-	VADDPS    Z15, Z13, Z13
-	VPMOVZXWD 96(CX)(BX*2), Z15
-	VPSLLD    $0x10, Z15, Z15
-	VMULPS    Z15, Z1, Z15
-	VADDPS    Z15, Z14, Z14
+	VPSLLD      $0x10, (CX)(BX*2), Z11
+	VMULPS      Z11, Z1, Z11
+	VADDPS      Z11, Z7, Z7
+	VMOVDQU32   (CX)(BX*2), Z11
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z11, Z11
+	VMULPS      Z11, Z1, Z11
+	VADDPS      Z11, Z8, Z8
+	VPSLLD      $0x10, 64(CX)(BX*2), Z11
+	VMULPS      Z11, Z1, Z11
+	VADDPS      Z11, Z9, Z9
+	VMOVDQU32   64(CX)(BX*2), Z11
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z11, Z11
+	VMULPS      Z11, Z1, Z11
+	VADDPS      Z11, Z10, Z10
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (BX), SI
-	VPBROADCASTD SI, Z15
-	VPADDD       Z3, Z15, Z15
-	VPADDD       Z4, Z15, Z15
-	LEAQ         16(BX), SI
-	VPBROADCASTD SI, Z16
-	VPADDD       Z3, Z16, Z16
-	VPADDD       Z4, Z16, Z16
+	VPBROADCASTD SI, Z11
+	VPADDD       Z6, Z11, Z11
+	VPADDD       Z4, Z11, Z11
+	LEAQ         (BX), SI
+	VPBROADCASTD SI, Z12
+	VPADDD       Z3, Z12, Z12
+	VPADDD       Z4, Z12, Z12
 	LEAQ         32(BX), SI
-	VPBROADCASTD SI, Z17
-	VPADDD       Z3, Z17, Z17
-	VPADDD       Z4, Z17, Z17
-	LEAQ         48(BX), SI
-	VPBROADCASTD SI, Z18
-	VPADDD       Z3, Z18, Z18
-	VPADDD       Z4, Z18, Z18
-	VPSRLD       $0x10, Z15, Z19
-	VPXORD       Z19, Z15, Z15
-	VPSRLD       $0x10, Z16, Z19
-	VPXORD       Z19, Z16, Z16
-	VPSRLD       $0x10, Z17, Z19
-	VPXORD       Z19, Z17, Z17
-	VPSRLD       $0x10, Z18, Z19
-	VPXORD       Z19, Z18, Z18
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z15, Z15
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z16, Z16
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z17, Z17
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z18, Z18
-	VPSRLD       $0x0f, Z15, Z19
-	VPXORD       Z19, Z15, Z15
-	VPSRLD       $0x0f, Z16, Z19
-	VPXORD       Z19, Z16, Z16
-	VPSRLD       $0x0f, Z17, Z19
-	VPXORD       Z19, Z17, Z17
-	VPSRLD       $0x0f, Z18, Z19
-	VPXORD       Z19, Z18, Z18
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z15, Z15
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z16, Z16
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z17, Z17
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z18, Z18
-	VPSRLD       $0x10, Z15, Z19
-	VPSRLD       $0x10, Z16, Z20
-	VPSRLD       $0x10, Z17, Z21
-	VPSRLD       $0x10, Z18, Z22
-	VPXORD       Z19, Z15, Z15
-	VPXORD       Z20, Z16, Z15
-	VPXORD       Z21, Z17, Z15
-	VPXORD       Z22, Z18, Z15
+	VPBROADCASTD SI, Z13
+	VPADDD       Z6, Z13, Z13
+	VPADDD       Z4, Z13, Z13
+	LEAQ         32(BX), SI
+	VPBROADCASTD SI, Z14
+	VPADDD       Z3, Z14, Z14
+	VPADDD       Z4, Z14, Z14
+	VPSRLD       $0x10, Z11, Z15
+	VPXORD       Z15, Z11, Z11
+	VPSRLD       $0x10, Z12, Z15
+	VPXORD       Z15, Z12, Z12
+	VPSRLD       $0x10, Z13, Z15
+	VPXORD       Z15, Z13, Z13
+	VPSRLD       $0x10, Z14, Z15
+	VPXORD       Z15, Z14, Z14
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z11, Z11
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z12, Z12
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z13, Z13
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z14, Z14
+	VPSRLD       $0x0f, Z11, Z15
+	VPXORD       Z15, Z11, Z11
+	VPSRLD       $0x0f, Z12, Z15
+	VPXORD       Z15, Z12, Z12
+	VPSRLD       $0x0f, Z13, Z15
+	VPXORD       Z15, Z13, Z13
+	VPSRLD       $0x0f, Z14, Z15
+	VPXORD       Z15, Z14, Z14
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z11, Z11
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z12, Z12
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z13, Z13
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z14, Z14
+	VPSRLD       $0x10, Z11, Z15
+	VPSRLD       $0x10, Z12, Z16
+	VPSRLD       $0x10, Z13, Z17
+	VPSRLD       $0x10, Z14, Z18
+	VPXORD       Z15, Z11, Z11
+	VPXORD       Z16, Z12, Z11
+	VPXORD       Z17, Z13, Z11
+	VPXORD       Z18, Z14, Z11
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD      (CX)(BX*2), Z15
-	VPSLLD         $0x10, Z15, Z15
-	VMULPS         Z11, Z2, Z11
-	VSUBPS         Z11, Z15, Z11
-	VPMOVZXWD      32(CX)(BX*2), Z15
-	VPSLLD         $0x10, Z15, Z15
-	VMULPS         Z12, Z2, Z12
-	VSUBPS         Z12, Z15, Z12
-	VPMOVZXWD      64(CX)(BX*2), Z15
-	VPSLLD         $0x10, Z15, Z15
-	VMULPS         Z13, Z2, Z13
-	VSUBPS         Z13, Z15, Z13
-	VPMOVZXWD      96(CX)(BX*2), Z15
-	VPSLLD         $0x10, Z15, Z15
-	VMULPS         Z14, Z2, Z14
-	VSUBPS         Z14, Z15, Z14
-	VPADDD         Z19, Z11, Z15
-	VCMPPS         $0x03, Z11, Z11, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z15, K1, Z5
-	VPSRLD         $0x10, Z5, Z11
-	VPMOVDW        Z11, Y11
-	VMOVDQU32      Y11, (CX)(BX*2)
-	VPADDD         Z20, Z12, Z11
-	VCMPPS         $0x03, Z12, Z12, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z11, K1, Z6
-	VPSRLD         $0x10, Z6, Z11
-	VPMOVDW        Z11, Y11
-	VMOVDQU32      Y11, 32(CX)(BX*2)
-	VPADDD         Z21, Z13, Z11
-	VCMPPS         $0x03, Z13, Z13, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z11, K1, Z7
-	VPSRLD         $0x10, Z7, Z11
-	VPMOVDW        Z11, Y11
-	VMOVDQU32      Y11, 64(CX)(BX*2)
-	VPADDD         Z22, Z14, Z11
-	VCMPPS         $0x03, Z14, Z14, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z11, K1, Z8
-	VPSRLD         $0x10, Z8, Z11
-	VPMOVDW        Z11, Y11
-	VMOVDQU32      Y11, 96(CX)(BX*2)
-	ADDQ           $0x00000040, BX
-	JMP            unrolled
+	VPSLLD          $0x10, (CX)(BX*2), Z11
+	VMULPS          Z7, Z2, Z7
+	VSUBPS          Z7, Z11, Z7
+	VMOVDQU32       (CX)(BX*2), Z11
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z11, Z11
+	VMULPS          Z8, Z2, Z8
+	VSUBPS          Z8, Z11, Z8
+	VPSLLD          $0x10, 64(CX)(BX*2), Z11
+	VMULPS          Z9, Z2, Z9
+	VSUBPS          Z9, Z11, Z9
+	VMOVDQU32       64(CX)(BX*2), Z11
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z11, Z11
+	VMULPS          Z10, Z2, Z10
+	VSUBPS          Z10, Z11, Z10
+	VPADDD          Z15, Z7, Z11
+	VCMPPS          $0x03, Z7, Z7, K1
+	VPTERNLOGD      $0xff, Z11, Z11, K1, Z11
+	VPADDD          Z16, Z8, Z7
+	VCMPPS          $0x03, Z8, Z8, K1
+	VPTERNLOGD      $0xff, Z7, Z7, K1, Z7
+	VPSRLD          $0x10, Z11, Z8
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z7, Z8
+	VMOVDQU32       Z8, (CX)(BX*2)
+	VPADDD          Z17, Z9, Z7
+	VCMPPS          $0x03, Z9, Z9, K1
+	VPTERNLOGD      $0xff, Z7, Z7, K1, Z7
+	VPADDD          Z18, Z10, Z8
+	VCMPPS          $0x03, Z10, Z10, K1
+	VPTERNLOGD      $0xff, Z8, Z8, K1, Z8
+	VPSRLD          $0x10, Z7, Z7
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z8, Z7
+	VMOVDQU32       Z7, 64(CX)(BX*2)
+	ADDQ            $0x00000040, BX
+	JMP             unrolled
 
 	// One vector at a time.
 single:
@@ -5145,20 +5065,20 @@ single:
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VPMOVZXWD (DX)(BX*2), Z5
-	VPSLLD    $0x10, Z5, Z5
-	VMULPS    Z0, Z5, Z5
+	VPMOVZXWD (DX)(BX*2), Z3
+	VPSLLD    $0x10, Z3, Z3
+	VMULPS    Z0, Z3, Z3
 
 	// L2 weight decay folded into the gradient
 	VPMOVZXWD (CX)(BX*2), Z6
 	VPSLLD    $0x10, Z6, Z6
 	VMULPS    Z6, Z1, Z6
-	VADDPS    Z6, Z5, Z5
+	VADDPS    Z6, Z3, Z3
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (BX), SI
 	VPBROADCASTD SI, Z6
-	VPADDD       Z3, Z6, Z6
+	VPADDD       Z5, Z6, Z6
 	VPADDD       Z4, Z6, Z6
 	VPSRLD       $0x10, Z6, Z7
 	VPXORD       Z7, Z6, Z6
@@ -5170,18 +5090,18 @@ single:
 	VPXORD       Z7, Z6, Z6
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD      (CX)(BX*2), Z6
-	VPSLLD         $0x10, Z6, Z6
-	VMULPS         Z5, Z2, Z5
-	VSUBPS         Z5, Z6, Z5
-	VPADDD         Z7, Z5, Z6
-	VCMPPS         $0x03, Z5, Z5, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z6, K1, Z9
-	VPSRLD         $0x10, Z9, Z5
-	VPMOVDW        Z5, Y5
-	VMOVDQU32      Y5, (CX)(BX*2)
-	ADDQ           $0x00000010, BX
-	JMP            single
+	VPMOVZXWD  (CX)(BX*2), Z6
+	VPSLLD     $0x10, Z6, Z6
+	VMULPS     Z3, Z2, Z3
+	VSUBPS     Z3, Z6, Z3
+	VPADDD     Z7, Z3, Z6
+	VCMPPS     $0x03, Z3, Z3, K1
+	VPTERNLOGD $0xff, Z6, Z6, K1, Z6
+	VPSRLD     $0x10, Z6, Z3
+	VPMOVDW    Z3, Y3
+	VMOVDQU32  Y3, (CX)(BX*2)
+	ADDQ       $0x00000010, BX
+	JMP        single
 
 tail:
 	// The last 0 to lanes-1 elements: one masked vector.
@@ -5190,8 +5110,8 @@ tail:
 	MOVQ        $-1, AX
 	BZHIQ       SI, AX, AX
 	KMOVW       AX, K1
-	VPMOVZXWD.Z (CX)(BX*2), K1, Z5
-	VPSLLD      $0x10, Z5, Z5
+	VPMOVZXWD.Z (CX)(BX*2), K1, Z3
+	VPSLLD      $0x10, Z3, Z3
 	VPMOVZXWD.Z (DX)(BX*2), K1, Z6
 	VPSLLD      $0x10, Z6, Z6
 
@@ -5199,31 +5119,31 @@ tail:
 	VMULPS Z0, Z6, Z0
 
 	// L2 weight decay folded into the gradient
-	VMULPS Z5, Z1, Z1
+	VMULPS Z3, Z1, Z1
 	VADDPS Z1, Z0, Z0
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (BX), AX
 	VPBROADCASTD AX, Z1
-	VPADDD       Z3, Z1, Z1
+	VPADDD       Z5, Z1, Z1
 	VPADDD       Z4, Z1, Z1
-	VPSRLD       $0x10, Z1, Z3
-	VPXORD       Z3, Z1, Z1
+	VPSRLD       $0x10, Z1, Z4
+	VPXORD       Z4, Z1, Z1
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z1, Z1
-	VPSRLD       $0x0f, Z1, Z3
-	VPXORD       Z3, Z1, Z1
+	VPSRLD       $0x0f, Z1, Z4
+	VPXORD       Z4, Z1, Z1
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z1, Z1
-	VPSRLD       $0x10, Z1, Z3
-	VPXORD       Z3, Z1, Z1
+	VPSRLD       $0x10, Z1, Z4
+	VPXORD       Z4, Z1, Z1
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS         Z0, Z2, Z0
-	VSUBPS         Z0, Z5, Z0
-	VPADDD         Z3, Z0, Z1
-	VCMPPS         $0x03, Z0, Z0, K2
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z1, K2, Z10
-	VPSRLD         $0x10, Z10, Z0
-	VPMOVDW        Z0, K1, (CX)(BX*2)
+	VMULPS     Z0, Z2, Z0
+	VSUBPS     Z0, Z3, Z0
+	VPADDD     Z4, Z0, Z1
+	VCMPPS     $0x03, Z0, Z0, K2
+	VPTERNLOGD $0xff, Z1, Z1, K2, Z1
+	VPSRLD     $0x10, Z1, Z0
+	VPMOVDW    Z0, K1, (CX)(BX*2)
 
 done:
 	VZEROUPPER
@@ -5246,7 +5166,9 @@ TEXT ·sgdBF16GradAVX512F32MomentumStochastic(SB), NOSPLIT, $0-104
 	VBROADCASTSS s_7+100(FP), Z5
 
 	// The offset plus each lane's number: the index of the vector at element 0.
-	VPADDD laneNumbers<>+0(SB), Z4, Z4
+	VPADDD laneNumbers<>+0(SB), Z4, Z6
+	VPADDD evenLanes<>+0(SB), Z4, Z7
+	VPADDD oddLanes<>+0(SB), Z4, Z4
 	XORQ   SI, SI
 
 	// Main loop: 4 vectors of 16 elements per iteration.
@@ -5257,164 +5179,146 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VPMOVZXWD (DX)(SI*2), Z18
-	VPSLLD    $0x10, Z18, Z18
-	VMULPS    Z0, Z18, Z18
-	VPMOVZXWD 32(DX)(SI*2), Z19
-	VPSLLD    $0x10, Z19, Z19
-	VMULPS    Z0, Z19, Z19
-	VPMOVZXWD 64(DX)(SI*2), Z20
-	VPSLLD    $0x10, Z20, Z20
-	VMULPS    Z0, Z20, Z20
-	VPMOVZXWD 96(DX)(SI*2), Z21
-	VPSLLD    $0x10, Z21, Z21
-	VMULPS    Z0, Z21, Z21
+	VPSLLD      $0x10, (DX)(SI*2), Z8
+	VMULPS      Z0, Z8, Z8
+	VMOVDQU32   (DX)(SI*2), Z9
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z9, Z9
+	VMULPS      Z0, Z9, Z9
+	VPSLLD      $0x10, 64(DX)(SI*2), Z10
+	VMULPS      Z0, Z10, Z10
+	VMOVDQU32   64(DX)(SI*2), Z11
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z11, Z11
+	VMULPS      Z0, Z11, Z11
 
 	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Z22
-	VPSLLD    $0x10, Z22, Z22
-	VMULPS    Z22, Z1, Z22
-	VMULPS    Z18, Z2, Z18
-	VADDPS    Z18, Z22, Z18
-	VPMOVZXWD 32(BX)(SI*2), Z22
-	VPSLLD    $0x10, Z22, Z22
-	VMULPS    Z22, Z1, Z22
-	VMULPS    Z19, Z2, Z19
-	VADDPS    Z19, Z22, Z19
-	VPMOVZXWD 64(BX)(SI*2), Z22
-	VPSLLD    $0x10, Z22, Z22
-	VMULPS    Z22, Z1, Z22
-	VMULPS    Z20, Z2, Z20
-	VADDPS    Z20, Z22, Z20
-	VPMOVZXWD 96(BX)(SI*2), Z22
-	VPSLLD    $0x10, Z22, Z22
-	VMULPS    Z22, Z1, Z22
-	VMULPS    Z21, Z2, Z21
-	VADDPS    Z21, Z22, Z21
+	VPSLLD      $0x10, (BX)(SI*2), Z12
+	VMULPS      Z12, Z1, Z12
+	VMULPS      Z8, Z2, Z8
+	VADDPS      Z8, Z12, Z8
+	VMOVDQU32   (BX)(SI*2), Z12
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z12, Z12
+	VMULPS      Z12, Z1, Z12
+	VMULPS      Z9, Z2, Z9
+	VADDPS      Z9, Z12, Z9
+	VPSLLD      $0x10, 64(BX)(SI*2), Z12
+	VMULPS      Z12, Z1, Z12
+	VMULPS      Z10, Z2, Z10
+	VADDPS      Z10, Z12, Z10
+	VMOVDQU32   64(BX)(SI*2), Z12
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z12, Z12
+	VMULPS      Z12, Z1, Z12
+	VMULPS      Z11, Z2, Z11
+	VADDPS      Z11, Z12, Z11
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (SI), DI
-	VPBROADCASTD DI, Z22
-	VPADDD       Z4, Z22, Z22
-	VPADDD       Z5, Z22, Z22
-	LEAQ         16(SI), DI
-	VPBROADCASTD DI, Z23
-	VPADDD       Z4, Z23, Z23
-	VPADDD       Z5, Z23, Z23
+	VPBROADCASTD DI, Z12
+	VPADDD       Z7, Z12, Z12
+	VPADDD       Z5, Z12, Z12
+	LEAQ         (SI), DI
+	VPBROADCASTD DI, Z13
+	VPADDD       Z4, Z13, Z13
+	VPADDD       Z5, Z13, Z13
 	LEAQ         32(SI), DI
-	VPBROADCASTD DI, Z24
-	VPADDD       Z4, Z24, Z24
-	VPADDD       Z5, Z24, Z24
-	LEAQ         48(SI), DI
-	VPBROADCASTD DI, Z25
-	VPADDD       Z4, Z25, Z25
-	VPADDD       Z5, Z25, Z25
-	VPSRLD       $0x10, Z22, Z26
-	VPXORD       Z26, Z22, Z22
-	VPSRLD       $0x10, Z23, Z26
-	VPXORD       Z26, Z23, Z23
-	VPSRLD       $0x10, Z24, Z26
-	VPXORD       Z26, Z24, Z24
-	VPSRLD       $0x10, Z25, Z26
-	VPXORD       Z26, Z25, Z25
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z22, Z22
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z23, Z23
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z24, Z24
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z25, Z25
-	VPSRLD       $0x0f, Z22, Z26
-	VPXORD       Z26, Z22, Z22
-	VPSRLD       $0x0f, Z23, Z26
-	VPXORD       Z26, Z23, Z23
-	VPSRLD       $0x0f, Z24, Z26
-	VPXORD       Z26, Z24, Z24
-	VPSRLD       $0x0f, Z25, Z26
-	VPXORD       Z26, Z25, Z25
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z22, Z22
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z23, Z23
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z24, Z24
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z25, Z25
-	VPSRLD       $0x10, Z22, Z26
-	VPSRLD       $0x10, Z23, Z27
-	VPSRLD       $0x10, Z24, Z28
-	VPSRLD       $0x10, Z25, Z29
-	VPXORD       Z26, Z22, Z22
-	VPXORD       Z27, Z23, Z23
-	VPXORD       Z28, Z24, Z24
-	VPXORD       Z29, Z25, Z25
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z22, Z22
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z23, Z23
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z24, Z24
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z25, Z25
+	VPBROADCASTD DI, Z14
+	VPADDD       Z7, Z14, Z14
+	VPADDD       Z5, Z14, Z14
+	LEAQ         32(SI), DI
+	VPBROADCASTD DI, Z15
+	VPADDD       Z4, Z15, Z15
+	VPADDD       Z5, Z15, Z15
+	VPSRLD       $0x10, Z12, Z16
+	VPXORD       Z16, Z12, Z12
+	VPSRLD       $0x10, Z13, Z16
+	VPXORD       Z16, Z13, Z13
+	VPSRLD       $0x10, Z14, Z16
+	VPXORD       Z16, Z14, Z14
+	VPSRLD       $0x10, Z15, Z16
+	VPXORD       Z16, Z15, Z15
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z12, Z12
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z13, Z13
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z14, Z14
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z15, Z15
+	VPSRLD       $0x0f, Z12, Z16
+	VPXORD       Z16, Z12, Z12
+	VPSRLD       $0x0f, Z13, Z16
+	VPXORD       Z16, Z13, Z13
+	VPSRLD       $0x0f, Z14, Z16
+	VPXORD       Z16, Z14, Z14
+	VPSRLD       $0x0f, Z15, Z16
+	VPXORD       Z16, Z15, Z15
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z12, Z12
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z13, Z13
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z14, Z14
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z15, Z15
+	VPSRLD       $0x10, Z12, Z16
+	VPSRLD       $0x10, Z13, Z17
+	VPSRLD       $0x10, Z14, Z18
+	VPSRLD       $0x10, Z15, Z19
+	VPXORD       Z16, Z12, Z12
+	VPXORD       Z17, Z13, Z13
+	VPXORD       Z18, Z14, Z14
+	VPXORD       Z19, Z15, Z15
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z12, Z12
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z13, Z13
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z14, Z14
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z15, Z15
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD         Z22, Z18, Z22
-	VCMPPS         $0x03, Z18, Z18, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z22, K1, Z6
-	VPSRLD         $0x10, Z6, Z22
-	VPMOVDW        Z22, Y22
-	VMOVDQU32      Y22, (BX)(SI*2)
-	VPADDD         Z23, Z19, Z22
-	VCMPPS         $0x03, Z19, Z19, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z22, K1, Z7
-	VPSRLD         $0x10, Z7, Z22
-	VPMOVDW        Z22, Y22
-	VMOVDQU32      Y22, 32(BX)(SI*2)
-	VPADDD         Z24, Z20, Z22
-	VCMPPS         $0x03, Z20, Z20, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z22, K1, Z8
-	VPSRLD         $0x10, Z8, Z22
-	VPMOVDW        Z22, Y22
-	VMOVDQU32      Y22, 64(BX)(SI*2)
-	VPADDD         Z25, Z21, Z22
-	VCMPPS         $0x03, Z21, Z21, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z22, K1, Z9
-	VPSRLD         $0x10, Z9, Z22
-	VPMOVDW        Z22, Y22
-	VMOVDQU32      Y22, 96(BX)(SI*2)
+	VPADDD          Z12, Z8, Z12
+	VCMPPS          $0x03, Z8, Z8, K1
+	VPTERNLOGD      $0xff, Z12, Z12, K1, Z12
+	VPADDD          Z13, Z9, Z13
+	VCMPPS          $0x03, Z9, Z9, K1
+	VPTERNLOGD      $0xff, Z13, Z13, K1, Z13
+	VPSRLD          $0x10, Z12, Z12
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z13, Z12
+	VMOVDQU32       Z12, (BX)(SI*2)
+	VPADDD          Z14, Z10, Z12
+	VCMPPS          $0x03, Z10, Z10, K1
+	VPTERNLOGD      $0xff, Z12, Z12, K1, Z12
+	VPADDD          Z15, Z11, Z13
+	VCMPPS          $0x03, Z11, Z11, K1
+	VPTERNLOGD      $0xff, Z13, Z13, K1, Z13
+	VPSRLD          $0x10, Z12, Z12
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z13, Z12
+	VMOVDQU32       Z12, 64(BX)(SI*2)
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD      (CX)(SI*2), Z22
-	VPSLLD         $0x10, Z22, Z22
-	VMULPS         Z18, Z3, Z18
-	VSUBPS         Z18, Z22, Z18
-	VPMOVZXWD      32(CX)(SI*2), Z22
-	VPSLLD         $0x10, Z22, Z22
-	VMULPS         Z19, Z3, Z19
-	VSUBPS         Z19, Z22, Z19
-	VPMOVZXWD      64(CX)(SI*2), Z22
-	VPSLLD         $0x10, Z22, Z22
-	VMULPS         Z20, Z3, Z20
-	VSUBPS         Z20, Z22, Z20
-	VPMOVZXWD      96(CX)(SI*2), Z22
-	VPSLLD         $0x10, Z22, Z22
-	VMULPS         Z21, Z3, Z21
-	VSUBPS         Z21, Z22, Z21
-	VPADDD         Z26, Z18, Z22
-	VCMPPS         $0x03, Z18, Z18, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z22, K1, Z10
-	VPSRLD         $0x10, Z10, Z18
-	VPMOVDW        Z18, Y18
-	VMOVDQU32      Y18, (CX)(SI*2)
-	VPADDD         Z27, Z19, Z18
-	VCMPPS         $0x03, Z19, Z19, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z18, K1, Z11
-	VPSRLD         $0x10, Z11, Z18
-	VPMOVDW        Z18, Y18
-	VMOVDQU32      Y18, 32(CX)(SI*2)
-	VPADDD         Z28, Z20, Z18
-	VCMPPS         $0x03, Z20, Z20, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z18, K1, Z12
-	VPSRLD         $0x10, Z12, Z18
-	VPMOVDW        Z18, Y18
-	VMOVDQU32      Y18, 64(CX)(SI*2)
-	VPADDD         Z29, Z21, Z18
-	VCMPPS         $0x03, Z21, Z21, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z18, K1, Z13
-	VPSRLD         $0x10, Z13, Z18
-	VPMOVDW        Z18, Y18
-	VMOVDQU32      Y18, 96(CX)(SI*2)
-	ADDQ           $0x00000040, SI
-	JMP            unrolled
+	VPSLLD          $0x10, (CX)(SI*2), Z12
+	VMULPS          Z8, Z3, Z8
+	VSUBPS          Z8, Z12, Z8
+	VMOVDQU32       (CX)(SI*2), Z12
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z12, Z12
+	VMULPS          Z9, Z3, Z9
+	VSUBPS          Z9, Z12, Z9
+	VPSLLD          $0x10, 64(CX)(SI*2), Z12
+	VMULPS          Z10, Z3, Z10
+	VSUBPS          Z10, Z12, Z10
+	VMOVDQU32       64(CX)(SI*2), Z12
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z12, Z12
+	VMULPS          Z11, Z3, Z11
+	VSUBPS          Z11, Z12, Z11
+	VPADDD          Z16, Z8, Z12
+	VCMPPS          $0x03, Z8, Z8, K1
+	VPTERNLOGD      $0xff, Z12, Z12, K1, Z12
+	VPADDD          Z17, Z9, Z8
+	VCMPPS          $0x03, Z9, Z9, K1
+	VPTERNLOGD      $0xff, Z8, Z8, K1, Z8
+	VPSRLD          $0x10, Z12, Z9
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z8, Z9
+	VMOVDQU32       Z9, (CX)(SI*2)
+	VPADDD          Z18, Z10, Z8
+	VCMPPS          $0x03, Z10, Z10, K1
+	VPTERNLOGD      $0xff, Z8, Z8, K1, Z8
+	VPADDD          Z19, Z11, Z9
+	VCMPPS          $0x03, Z11, Z11, K1
+	VPTERNLOGD      $0xff, Z9, Z9, K1, Z9
+	VPSRLD          $0x10, Z8, Z8
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z9, Z8
+	VMOVDQU32       Z8, 64(CX)(SI*2)
+	ADDQ            $0x00000040, SI
+	JMP             unrolled
 
 	// One vector at a time.
 single:
@@ -5424,21 +5328,21 @@ single:
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VPMOVZXWD (DX)(SI*2), Z6
-	VPSLLD    $0x10, Z6, Z6
-	VMULPS    Z0, Z6, Z6
+	VPMOVZXWD (DX)(SI*2), Z4
+	VPSLLD    $0x10, Z4, Z4
+	VMULPS    Z0, Z4, Z4
 
 	// momentum buffer
 	VPMOVZXWD (BX)(SI*2), Z7
 	VPSLLD    $0x10, Z7, Z7
 	VMULPS    Z7, Z1, Z7
-	VMULPS    Z6, Z2, Z6
-	VADDPS    Z6, Z7, Z6
+	VMULPS    Z4, Z2, Z4
+	VADDPS    Z4, Z7, Z4
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (SI), DI
 	VPBROADCASTD DI, Z7
-	VPADDD       Z4, Z7, Z7
+	VPADDD       Z6, Z7, Z7
 	VPADDD       Z5, Z7, Z7
 	VPSRLD       $0x10, Z7, Z8
 	VPXORD       Z8, Z7, Z7
@@ -5451,26 +5355,26 @@ single:
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z7, Z7
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD         Z7, Z6, Z7
-	VCMPPS         $0x03, Z6, Z6, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z7, K1, Z14
-	VPSRLD         $0x10, Z14, Z7
-	VPMOVDW        Z7, Y7
-	VMOVDQU32      Y7, (BX)(SI*2)
+	VPADDD     Z7, Z4, Z7
+	VCMPPS     $0x03, Z4, Z4, K1
+	VPTERNLOGD $0xff, Z7, Z7, K1, Z7
+	VPSRLD     $0x10, Z7, Z7
+	VPMOVDW    Z7, Y7
+	VMOVDQU32  Y7, (BX)(SI*2)
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD      (CX)(SI*2), Z7
-	VPSLLD         $0x10, Z7, Z7
-	VMULPS         Z6, Z3, Z6
-	VSUBPS         Z6, Z7, Z6
-	VPADDD         Z8, Z6, Z7
-	VCMPPS         $0x03, Z6, Z6, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z7, K1, Z15
-	VPSRLD         $0x10, Z15, Z6
-	VPMOVDW        Z6, Y6
-	VMOVDQU32      Y6, (CX)(SI*2)
-	ADDQ           $0x00000010, SI
-	JMP            single
+	VPMOVZXWD  (CX)(SI*2), Z7
+	VPSLLD     $0x10, Z7, Z7
+	VMULPS     Z4, Z3, Z4
+	VSUBPS     Z4, Z7, Z4
+	VPADDD     Z8, Z4, Z7
+	VCMPPS     $0x03, Z4, Z4, K1
+	VPTERNLOGD $0xff, Z7, Z7, K1, Z7
+	VPSRLD     $0x10, Z7, Z4
+	VPMOVDW    Z4, Y4
+	VMOVDQU32  Y4, (CX)(SI*2)
+	ADDQ       $0x00000010, SI
+	JMP        single
 
 tail:
 	// The last 0 to lanes-1 elements: one masked vector.
@@ -5479,8 +5383,8 @@ tail:
 	MOVQ        $-1, AX
 	BZHIQ       DI, AX, AX
 	KMOVW       AX, K1
-	VPMOVZXWD.Z (CX)(SI*2), K1, Z6
-	VPSLLD      $0x10, Z6, Z6
+	VPMOVZXWD.Z (CX)(SI*2), K1, Z4
+	VPSLLD      $0x10, Z4, Z4
 	VPMOVZXWD.Z (DX)(SI*2), K1, Z7
 	VPSLLD      $0x10, Z7, Z7
 	VPMOVZXWD.Z (BX)(SI*2), K1, Z8
@@ -5497,7 +5401,7 @@ tail:
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (SI), AX
 	VPBROADCASTD AX, Z1
-	VPADDD       Z4, Z1, Z1
+	VPADDD       Z6, Z1, Z1
 	VPADDD       Z5, Z1, Z1
 	VPSRLD       $0x10, Z1, Z2
 	VPXORD       Z2, Z1, Z1
@@ -5510,20 +5414,20 @@ tail:
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z1, Z1
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD         Z1, Z0, Z1
-	VCMPPS         $0x03, Z0, Z0, K2
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z1, K2, Z16
-	VPSRLD         $0x10, Z16, Z1
-	VPMOVDW        Z1, K1, (BX)(SI*2)
+	VPADDD     Z1, Z0, Z1
+	VCMPPS     $0x03, Z0, Z0, K2
+	VPTERNLOGD $0xff, Z1, Z1, K2, Z1
+	VPSRLD     $0x10, Z1, Z1
+	VPMOVDW    Z1, K1, (BX)(SI*2)
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS         Z0, Z3, Z0
-	VSUBPS         Z0, Z6, Z0
-	VPADDD         Z2, Z0, Z1
-	VCMPPS         $0x03, Z0, Z0, K2
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z1, K2, Z17
-	VPSRLD         $0x10, Z17, Z0
-	VPMOVDW        Z0, K1, (CX)(SI*2)
+	VMULPS     Z0, Z3, Z0
+	VSUBPS     Z0, Z4, Z0
+	VPADDD     Z2, Z0, Z1
+	VCMPPS     $0x03, Z0, Z0, K2
+	VPTERNLOGD $0xff, Z1, Z1, K2, Z1
+	VPSRLD     $0x10, Z1, Z0
+	VPMOVDW    Z0, K1, (CX)(SI*2)
 
 done:
 	VZEROUPPER
@@ -5550,7 +5454,9 @@ TEXT ·sgdBF16GradAVX512F32CoupledMomentumStochastic(SB), NOSPLIT, $0-104
 	VBROADCASTSS s_7+100(FP), Z6
 
 	// The offset plus each lane's number: the index of the vector at element 0.
-	VPADDD laneNumbers<>+0(SB), Z5, Z5
+	VPADDD laneNumbers<>+0(SB), Z5, Z7
+	VPADDD evenLanes<>+0(SB), Z5, Z8
+	VPADDD oddLanes<>+0(SB), Z5, Z5
 	XORQ   SI, SI
 
 	// Main loop: 4 vectors of 16 elements per iteration.
@@ -5561,182 +5467,162 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VPMOVZXWD (DX)(SI*2), Z19
-	VPSLLD    $0x10, Z19, Z19
-	VMULPS    Z0, Z19, Z19
-	VPMOVZXWD 32(DX)(SI*2), Z20
-	VPSLLD    $0x10, Z20, Z20
-	VMULPS    Z0, Z20, Z20
-	VPMOVZXWD 64(DX)(SI*2), Z21
-	VPSLLD    $0x10, Z21, Z21
-	VMULPS    Z0, Z21, Z21
-	VPMOVZXWD 96(DX)(SI*2), Z22
-	VPSLLD    $0x10, Z22, Z22
-	VMULPS    Z0, Z22, Z22
+	VPSLLD      $0x10, (DX)(SI*2), Z9
+	VMULPS      Z0, Z9, Z9
+	VMOVDQU32   (DX)(SI*2), Z10
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z10, Z10
+	VMULPS      Z0, Z10, Z10
+	VPSLLD      $0x10, 64(DX)(SI*2), Z11
+	VMULPS      Z0, Z11, Z11
+	VMOVDQU32   64(DX)(SI*2), Z12
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z12, Z12
+	VMULPS      Z0, Z12, Z12
 
 	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(SI*2), Z23
-	VPSLLD    $0x10, Z23, Z23
-	VMULPS    Z23, Z1, Z23
-	VADDPS    Z23, Z19, Z19
-	VPMOVZXWD 32(CX)(SI*2), Z23
-	VPSLLD    $0x10, Z23, Z23
-	VMULPS    Z23, Z1, Z23
-	VADDPS    Z23, Z20, Z20
-	VPMOVZXWD 64(CX)(SI*2), Z23
-	VPSLLD    $0x10, Z23, Z23
-	VMULPS    Z23, Z1, Z23
-	VADDPS    Z23, Z21, Z21
-	VPMOVZXWD 96(CX)(SI*2), Z23
-	VPSLLD    $0x10, Z23, Z23
-	VMULPS    Z23, Z1, Z23
-	VADDPS    Z23, Z22, Z22
+	VPSLLD      $0x10, (CX)(SI*2), Z13
+	VMULPS      Z13, Z1, Z13
+	VADDPS      Z13, Z9, Z9
+	VMOVDQU32   (CX)(SI*2), Z13
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z13, Z13
+	VMULPS      Z13, Z1, Z13
+	VADDPS      Z13, Z10, Z10
+	VPSLLD      $0x10, 64(CX)(SI*2), Z13
+	VMULPS      Z13, Z1, Z13
+	VADDPS      Z13, Z11, Z11
+	VMOVDQU32   64(CX)(SI*2), Z13
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z13, Z13
+	VMULPS      Z13, Z1, Z13
+	VADDPS      Z13, Z12, Z12
 
 	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Z23
-	VPSLLD    $0x10, Z23, Z23
-	VMULPS    Z23, Z2, Z23
-	VMULPS    Z19, Z3, Z19
-	VADDPS    Z19, Z23, Z19
-	VPMOVZXWD 32(BX)(SI*2), Z23
-	VPSLLD    $0x10, Z23, Z23
-	VMULPS    Z23, Z2, Z23
-	VMULPS    Z20, Z3, Z20
-	VADDPS    Z20, Z23, Z20
-	VPMOVZXWD 64(BX)(SI*2), Z23
-	VPSLLD    $0x10, Z23, Z23
-	VMULPS    Z23, Z2, Z23
-	VMULPS    Z21, Z3, Z21
-	VADDPS    Z21, Z23, Z21
-	VPMOVZXWD 96(BX)(SI*2), Z23
-	VPSLLD    $0x10, Z23, Z23
-	VMULPS    Z23, Z2, Z23
-	VMULPS    Z22, Z3, Z22
-	VADDPS    Z22, Z23, Z22
+	VPSLLD      $0x10, (BX)(SI*2), Z13
+	VMULPS      Z13, Z2, Z13
+	VMULPS      Z9, Z3, Z9
+	VADDPS      Z9, Z13, Z9
+	VMOVDQU32   (BX)(SI*2), Z13
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z13, Z13
+	VMULPS      Z13, Z2, Z13
+	VMULPS      Z10, Z3, Z10
+	VADDPS      Z10, Z13, Z10
+	VPSLLD      $0x10, 64(BX)(SI*2), Z13
+	VMULPS      Z13, Z2, Z13
+	VMULPS      Z11, Z3, Z11
+	VADDPS      Z11, Z13, Z11
+	VMOVDQU32   64(BX)(SI*2), Z13
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z13, Z13
+	VMULPS      Z13, Z2, Z13
+	VMULPS      Z12, Z3, Z12
+	VADDPS      Z12, Z13, Z12
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (SI), DI
-	VPBROADCASTD DI, Z23
-	VPADDD       Z5, Z23, Z23
-	VPADDD       Z6, Z23, Z23
-	LEAQ         16(SI), DI
-	VPBROADCASTD DI, Z24
-	VPADDD       Z5, Z24, Z24
-	VPADDD       Z6, Z24, Z24
+	VPBROADCASTD DI, Z13
+	VPADDD       Z8, Z13, Z13
+	VPADDD       Z6, Z13, Z13
+	LEAQ         (SI), DI
+	VPBROADCASTD DI, Z14
+	VPADDD       Z5, Z14, Z14
+	VPADDD       Z6, Z14, Z14
 	LEAQ         32(SI), DI
-	VPBROADCASTD DI, Z25
-	VPADDD       Z5, Z25, Z25
-	VPADDD       Z6, Z25, Z25
-	LEAQ         48(SI), DI
-	VPBROADCASTD DI, Z26
-	VPADDD       Z5, Z26, Z26
-	VPADDD       Z6, Z26, Z26
-	VPSRLD       $0x10, Z23, Z27
-	VPXORD       Z27, Z23, Z23
-	VPSRLD       $0x10, Z24, Z27
-	VPXORD       Z27, Z24, Z24
-	VPSRLD       $0x10, Z25, Z27
-	VPXORD       Z27, Z25, Z25
-	VPSRLD       $0x10, Z26, Z27
-	VPXORD       Z27, Z26, Z26
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z23, Z23
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z24, Z24
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z25, Z25
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z26, Z26
-	VPSRLD       $0x0f, Z23, Z27
-	VPXORD       Z27, Z23, Z23
-	VPSRLD       $0x0f, Z24, Z27
-	VPXORD       Z27, Z24, Z24
-	VPSRLD       $0x0f, Z25, Z27
-	VPXORD       Z27, Z25, Z25
-	VPSRLD       $0x0f, Z26, Z27
-	VPXORD       Z27, Z26, Z26
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z23, Z23
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z24, Z24
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z25, Z25
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z26, Z26
-	VPSRLD       $0x10, Z23, Z27
-	VPSRLD       $0x10, Z24, Z28
-	VPSRLD       $0x10, Z25, Z29
-	VPSRLD       $0x10, Z26, Z30
-	VPXORD       Z27, Z23, Z23
-	VPXORD       Z28, Z24, Z24
-	VPXORD       Z29, Z25, Z25
-	VPXORD       Z30, Z26, Z26
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z23, Z23
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z24, Z24
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z25, Z25
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z26, Z26
+	VPBROADCASTD DI, Z15
+	VPADDD       Z8, Z15, Z15
+	VPADDD       Z6, Z15, Z15
+	LEAQ         32(SI), DI
+	VPBROADCASTD DI, Z16
+	VPADDD       Z5, Z16, Z16
+	VPADDD       Z6, Z16, Z16
+	VPSRLD       $0x10, Z13, Z17
+	VPXORD       Z17, Z13, Z13
+	VPSRLD       $0x10, Z14, Z17
+	VPXORD       Z17, Z14, Z14
+	VPSRLD       $0x10, Z15, Z17
+	VPXORD       Z17, Z15, Z15
+	VPSRLD       $0x10, Z16, Z17
+	VPXORD       Z17, Z16, Z16
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z13, Z13
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z14, Z14
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z15, Z15
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z16, Z16
+	VPSRLD       $0x0f, Z13, Z17
+	VPXORD       Z17, Z13, Z13
+	VPSRLD       $0x0f, Z14, Z17
+	VPXORD       Z17, Z14, Z14
+	VPSRLD       $0x0f, Z15, Z17
+	VPXORD       Z17, Z15, Z15
+	VPSRLD       $0x0f, Z16, Z17
+	VPXORD       Z17, Z16, Z16
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z13, Z13
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z14, Z14
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z15, Z15
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z16, Z16
+	VPSRLD       $0x10, Z13, Z17
+	VPSRLD       $0x10, Z14, Z18
+	VPSRLD       $0x10, Z15, Z19
+	VPSRLD       $0x10, Z16, Z20
+	VPXORD       Z17, Z13, Z13
+	VPXORD       Z18, Z14, Z14
+	VPXORD       Z19, Z15, Z15
+	VPXORD       Z20, Z16, Z16
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z13, Z13
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z14, Z14
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z15, Z15
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z16, Z16
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD         Z23, Z19, Z23
-	VCMPPS         $0x03, Z19, Z19, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z23, K1, Z7
-	VPSRLD         $0x10, Z7, Z23
-	VPMOVDW        Z23, Y23
-	VMOVDQU32      Y23, (BX)(SI*2)
-	VPADDD         Z24, Z20, Z23
-	VCMPPS         $0x03, Z20, Z20, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z23, K1, Z8
-	VPSRLD         $0x10, Z8, Z23
-	VPMOVDW        Z23, Y23
-	VMOVDQU32      Y23, 32(BX)(SI*2)
-	VPADDD         Z25, Z21, Z23
-	VCMPPS         $0x03, Z21, Z21, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z23, K1, Z9
-	VPSRLD         $0x10, Z9, Z23
-	VPMOVDW        Z23, Y23
-	VMOVDQU32      Y23, 64(BX)(SI*2)
-	VPADDD         Z26, Z22, Z23
-	VCMPPS         $0x03, Z22, Z22, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z23, K1, Z10
-	VPSRLD         $0x10, Z10, Z23
-	VPMOVDW        Z23, Y23
-	VMOVDQU32      Y23, 96(BX)(SI*2)
+	VPADDD          Z13, Z9, Z13
+	VCMPPS          $0x03, Z9, Z9, K1
+	VPTERNLOGD      $0xff, Z13, Z13, K1, Z13
+	VPADDD          Z14, Z10, Z14
+	VCMPPS          $0x03, Z10, Z10, K1
+	VPTERNLOGD      $0xff, Z14, Z14, K1, Z14
+	VPSRLD          $0x10, Z13, Z13
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z14, Z13
+	VMOVDQU32       Z13, (BX)(SI*2)
+	VPADDD          Z15, Z11, Z13
+	VCMPPS          $0x03, Z11, Z11, K1
+	VPTERNLOGD      $0xff, Z13, Z13, K1, Z13
+	VPADDD          Z16, Z12, Z14
+	VCMPPS          $0x03, Z12, Z12, K1
+	VPTERNLOGD      $0xff, Z14, Z14, K1, Z14
+	VPSRLD          $0x10, Z13, Z13
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z14, Z13
+	VMOVDQU32       Z13, 64(BX)(SI*2)
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD      (CX)(SI*2), Z23
-	VPSLLD         $0x10, Z23, Z23
-	VMULPS         Z19, Z4, Z19
-	VSUBPS         Z19, Z23, Z19
-	VPMOVZXWD      32(CX)(SI*2), Z23
-	VPSLLD         $0x10, Z23, Z23
-	VMULPS         Z20, Z4, Z20
-	VSUBPS         Z20, Z23, Z20
-	VPMOVZXWD      64(CX)(SI*2), Z23
-	VPSLLD         $0x10, Z23, Z23
-	VMULPS         Z21, Z4, Z21
-	VSUBPS         Z21, Z23, Z21
-	VPMOVZXWD      96(CX)(SI*2), Z23
-	VPSLLD         $0x10, Z23, Z23
-	VMULPS         Z22, Z4, Z22
-	VSUBPS         Z22, Z23, Z22
-	VPADDD         Z27, Z19, Z23
-	VCMPPS         $0x03, Z19, Z19, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z23, K1, Z11
-	VPSRLD         $0x10, Z11, Z19
-	VPMOVDW        Z19, Y19
-	VMOVDQU32      Y19, (CX)(SI*2)
-	VPADDD         Z28, Z20, Z19
-	VCMPPS         $0x03, Z20, Z20, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z19, K1, Z12
-	VPSRLD         $0x10, Z12, Z19
-	VPMOVDW        Z19, Y19
-	VMOVDQU32      Y19, 32(CX)(SI*2)
-	VPADDD         Z29, Z21, Z19
-	VCMPPS         $0x03, Z21, Z21, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z19, K1, Z13
-	VPSRLD         $0x10, Z13, Z19
-	VPMOVDW        Z19, Y19
-	VMOVDQU32      Y19, 64(CX)(SI*2)
-	VPADDD         Z30, Z22, Z19
-	VCMPPS         $0x03, Z22, Z22, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z19, K1, Z14
-	VPSRLD         $0x10, Z14, Z19
-	VPMOVDW        Z19, Y19
-	VMOVDQU32      Y19, 96(CX)(SI*2)
-	ADDQ           $0x00000040, SI
-	JMP            unrolled
+	VPSLLD          $0x10, (CX)(SI*2), Z13
+	VMULPS          Z9, Z4, Z9
+	VSUBPS          Z9, Z13, Z9
+	VMOVDQU32       (CX)(SI*2), Z13
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z13, Z13
+	VMULPS          Z10, Z4, Z10
+	VSUBPS          Z10, Z13, Z10
+	VPSLLD          $0x10, 64(CX)(SI*2), Z13
+	VMULPS          Z11, Z4, Z11
+	VSUBPS          Z11, Z13, Z11
+	VMOVDQU32       64(CX)(SI*2), Z13
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z13, Z13
+	VMULPS          Z12, Z4, Z12
+	VSUBPS          Z12, Z13, Z12
+	VPADDD          Z17, Z9, Z13
+	VCMPPS          $0x03, Z9, Z9, K1
+	VPTERNLOGD      $0xff, Z13, Z13, K1, Z13
+	VPADDD          Z18, Z10, Z9
+	VCMPPS          $0x03, Z10, Z10, K1
+	VPTERNLOGD      $0xff, Z9, Z9, K1, Z9
+	VPSRLD          $0x10, Z13, Z10
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z9, Z10
+	VMOVDQU32       Z10, (CX)(SI*2)
+	VPADDD          Z19, Z11, Z9
+	VCMPPS          $0x03, Z11, Z11, K1
+	VPTERNLOGD      $0xff, Z9, Z9, K1, Z9
+	VPADDD          Z20, Z12, Z10
+	VCMPPS          $0x03, Z12, Z12, K1
+	VPTERNLOGD      $0xff, Z10, Z10, K1, Z10
+	VPSRLD          $0x10, Z9, Z9
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z10, Z9
+	VMOVDQU32       Z9, 64(CX)(SI*2)
+	ADDQ            $0x00000040, SI
+	JMP             unrolled
 
 	// One vector at a time.
 single:
@@ -5746,27 +5632,27 @@ single:
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VPMOVZXWD (DX)(SI*2), Z7
-	VPSLLD    $0x10, Z7, Z7
-	VMULPS    Z0, Z7, Z7
+	VPMOVZXWD (DX)(SI*2), Z5
+	VPSLLD    $0x10, Z5, Z5
+	VMULPS    Z0, Z5, Z5
 
 	// L2 weight decay folded into the gradient
 	VPMOVZXWD (CX)(SI*2), Z8
 	VPSLLD    $0x10, Z8, Z8
 	VMULPS    Z8, Z1, Z8
-	VADDPS    Z8, Z7, Z7
+	VADDPS    Z8, Z5, Z5
 
 	// momentum buffer
 	VPMOVZXWD (BX)(SI*2), Z8
 	VPSLLD    $0x10, Z8, Z8
 	VMULPS    Z8, Z2, Z8
-	VMULPS    Z7, Z3, Z7
-	VADDPS    Z7, Z8, Z7
+	VMULPS    Z5, Z3, Z5
+	VADDPS    Z5, Z8, Z5
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (SI), DI
 	VPBROADCASTD DI, Z8
-	VPADDD       Z5, Z8, Z8
+	VPADDD       Z7, Z8, Z8
 	VPADDD       Z6, Z8, Z8
 	VPSRLD       $0x10, Z8, Z9
 	VPXORD       Z9, Z8, Z8
@@ -5779,26 +5665,26 @@ single:
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z8, Z8
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD         Z8, Z7, Z8
-	VCMPPS         $0x03, Z7, Z7, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z8, K1, Z15
-	VPSRLD         $0x10, Z15, Z8
-	VPMOVDW        Z8, Y8
-	VMOVDQU32      Y8, (BX)(SI*2)
+	VPADDD     Z8, Z5, Z8
+	VCMPPS     $0x03, Z5, Z5, K1
+	VPTERNLOGD $0xff, Z8, Z8, K1, Z8
+	VPSRLD     $0x10, Z8, Z8
+	VPMOVDW    Z8, Y8
+	VMOVDQU32  Y8, (BX)(SI*2)
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD      (CX)(SI*2), Z8
-	VPSLLD         $0x10, Z8, Z8
-	VMULPS         Z7, Z4, Z7
-	VSUBPS         Z7, Z8, Z7
-	VPADDD         Z9, Z7, Z8
-	VCMPPS         $0x03, Z7, Z7, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z8, K1, Z16
-	VPSRLD         $0x10, Z16, Z7
-	VPMOVDW        Z7, Y7
-	VMOVDQU32      Y7, (CX)(SI*2)
-	ADDQ           $0x00000010, SI
-	JMP            single
+	VPMOVZXWD  (CX)(SI*2), Z8
+	VPSLLD     $0x10, Z8, Z8
+	VMULPS     Z5, Z4, Z5
+	VSUBPS     Z5, Z8, Z5
+	VPADDD     Z9, Z5, Z8
+	VCMPPS     $0x03, Z5, Z5, K1
+	VPTERNLOGD $0xff, Z8, Z8, K1, Z8
+	VPSRLD     $0x10, Z8, Z5
+	VPMOVDW    Z5, Y5
+	VMOVDQU32  Y5, (CX)(SI*2)
+	ADDQ       $0x00000010, SI
+	JMP        single
 
 tail:
 	// The last 0 to lanes-1 elements: one masked vector.
@@ -5807,8 +5693,8 @@ tail:
 	MOVQ        $-1, AX
 	BZHIQ       DI, AX, AX
 	KMOVW       AX, K1
-	VPMOVZXWD.Z (CX)(SI*2), K1, Z7
-	VPSLLD      $0x10, Z7, Z7
+	VPMOVZXWD.Z (CX)(SI*2), K1, Z5
+	VPSLLD      $0x10, Z5, Z5
 	VPMOVZXWD.Z (DX)(SI*2), K1, Z8
 	VPSLLD      $0x10, Z8, Z8
 	VPMOVZXWD.Z (BX)(SI*2), K1, Z9
@@ -5818,7 +5704,7 @@ tail:
 	VMULPS Z0, Z8, Z0
 
 	// L2 weight decay folded into the gradient
-	VMULPS Z7, Z1, Z1
+	VMULPS Z5, Z1, Z1
 	VADDPS Z1, Z0, Z0
 
 	// momentum buffer
@@ -5829,7 +5715,7 @@ tail:
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (SI), AX
 	VPBROADCASTD AX, Z1
-	VPADDD       Z5, Z1, Z1
+	VPADDD       Z7, Z1, Z1
 	VPADDD       Z6, Z1, Z1
 	VPSRLD       $0x10, Z1, Z2
 	VPXORD       Z2, Z1, Z1
@@ -5842,20 +5728,20 @@ tail:
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z1, Z1
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD         Z1, Z0, Z1
-	VCMPPS         $0x03, Z0, Z0, K2
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z1, K2, Z17
-	VPSRLD         $0x10, Z17, Z1
-	VPMOVDW        Z1, K1, (BX)(SI*2)
+	VPADDD     Z1, Z0, Z1
+	VCMPPS     $0x03, Z0, Z0, K2
+	VPTERNLOGD $0xff, Z1, Z1, K2, Z1
+	VPSRLD     $0x10, Z1, Z1
+	VPMOVDW    Z1, K1, (BX)(SI*2)
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS         Z0, Z4, Z0
-	VSUBPS         Z0, Z7, Z0
-	VPADDD         Z2, Z0, Z1
-	VCMPPS         $0x03, Z0, Z0, K2
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z1, K2, Z18
-	VPSRLD         $0x10, Z18, Z0
-	VPMOVDW        Z0, K1, (CX)(SI*2)
+	VMULPS     Z0, Z4, Z0
+	VSUBPS     Z0, Z5, Z0
+	VPADDD     Z2, Z0, Z1
+	VCMPPS     $0x03, Z0, Z0, K2
+	VPTERNLOGD $0xff, Z1, Z1, K2, Z1
+	VPSRLD     $0x10, Z1, Z0
+	VPMOVDW    Z0, K1, (CX)(SI*2)
 
 done:
 	VZEROUPPER
@@ -5863,7 +5749,7 @@ done:
 
 // func sgdBF16GradAVX512F32NesterovStochastic(param []uint16, grad []uint16, buf []uint16, s [8]float32)
 // Requires: AVX, AVX512F, AVX512VL, BMI2
-TEXT ·sgdBF16GradAVX512F32NesterovStochastic(SB), NOSPLIT, $256-104
+TEXT ·sgdBF16GradAVX512F32NesterovStochastic(SB), NOSPLIT, $0-104
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -5874,18 +5760,15 @@ TEXT ·sgdBF16GradAVX512F32NesterovStochastic(SB), NOSPLIT, $256-104
 	VBROADCASTSS s_2+80(FP), Z1
 	VBROADCASTSS s_3+84(FP), Z2
 	VBROADCASTSS s_4+88(FP), Z3
-	VMOVUPS      Z3, (SP)
-	VBROADCASTSS s_5+92(FP), Z3
-	VMOVUPS      Z3, 64(SP)
-	VBROADCASTSS s_6+96(FP), Z3
-	VMOVUPS      Z3, 128(SP)
-	VBROADCASTSS s_7+100(FP), Z3
-	VMOVUPS      Z3, 192(SP)
+	VBROADCASTSS s_5+92(FP), Z4
+	VBROADCASTSS s_6+96(FP), Z5
+	VBROADCASTSS s_7+100(FP), Z6
 
 	// The offset plus each lane's number: the index of the vector at element 0.
-	VMOVUPS 128(SP), Z3
-	VPADDD  laneNumbers<>+0(SB), Z3, Z3
-	XORQ    SI, SI
+	VPADDD laneNumbers<>+0(SB), Z5, Z7
+	VPADDD evenLanes<>+0(SB), Z5, Z8
+	VPADDD oddLanes<>+0(SB), Z5, Z5
+	XORQ   SI, SI
 
 	// Main loop: 4 vectors of 16 elements per iteration.
 unrolled:
@@ -5895,174 +5778,156 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VPMOVZXWD (DX)(SI*2), Z16
-	VPSLLD    $0x10, Z16, Z16
-	VMULPS    Z0, Z16, Z16
-	VPMOVZXWD 32(DX)(SI*2), Z17
-	VPSLLD    $0x10, Z17, Z17
-	VMULPS    Z0, Z17, Z17
-	VPMOVZXWD 64(DX)(SI*2), Z18
-	VPSLLD    $0x10, Z18, Z18
-	VMULPS    Z0, Z18, Z18
-	VPMOVZXWD 96(DX)(SI*2), Z19
-	VPSLLD    $0x10, Z19, Z19
-	VMULPS    Z0, Z19, Z19
+	VPSLLD      $0x10, (DX)(SI*2), Z9
+	VMULPS      Z0, Z9, Z9
+	VMOVDQU32   (DX)(SI*2), Z10
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z10, Z10
+	VMULPS      Z0, Z10, Z10
+	VPSLLD      $0x10, 64(DX)(SI*2), Z11
+	VMULPS      Z0, Z11, Z11
+	VMOVDQU32   64(DX)(SI*2), Z12
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z12, Z12
+	VMULPS      Z0, Z12, Z12
 
 	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Z20
-	VPSLLD    $0x10, Z20, Z20
-	VMULPS    Z20, Z1, Z20
-	VMULPS    Z16, Z2, Z21
-	VADDPS    Z21, Z20, Z20
-	VPMOVZXWD 32(BX)(SI*2), Z21
-	VPSLLD    $0x10, Z21, Z21
-	VMULPS    Z21, Z1, Z21
-	VMULPS    Z17, Z2, Z22
-	VADDPS    Z22, Z21, Z21
-	VPMOVZXWD 64(BX)(SI*2), Z22
-	VPSLLD    $0x10, Z22, Z22
-	VMULPS    Z22, Z1, Z22
-	VMULPS    Z18, Z2, Z23
-	VADDPS    Z23, Z22, Z22
-	VPMOVZXWD 96(BX)(SI*2), Z23
-	VPSLLD    $0x10, Z23, Z23
-	VMULPS    Z23, Z1, Z23
-	VMULPS    Z19, Z2, Z24
-	VADDPS    Z24, Z23, Z23
+	VPSLLD      $0x10, (BX)(SI*2), Z13
+	VMULPS      Z13, Z1, Z13
+	VMULPS      Z9, Z2, Z14
+	VADDPS      Z14, Z13, Z13
+	VMOVDQU32   (BX)(SI*2), Z14
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z14, Z14
+	VMULPS      Z14, Z1, Z14
+	VMULPS      Z10, Z2, Z15
+	VADDPS      Z15, Z14, Z14
+	VPSLLD      $0x10, 64(BX)(SI*2), Z15
+	VMULPS      Z15, Z1, Z15
+	VMULPS      Z11, Z2, Z16
+	VADDPS      Z16, Z15, Z15
+	VMOVDQU32   64(BX)(SI*2), Z16
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z16, Z16
+	VMULPS      Z16, Z1, Z16
+	VMULPS      Z12, Z2, Z17
+	VADDPS      Z17, Z16, Z16
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (SI), DI
-	VPBROADCASTD DI, Z24
-	VPADDD       Z3, Z24, Z24
-	VPADDD       192(SP), Z24, Z24
-	LEAQ         16(SI), DI
-	VPBROADCASTD DI, Z25
-	VPADDD       Z3, Z25, Z25
-	VPADDD       192(SP), Z25, Z25
+	VPBROADCASTD DI, Z17
+	VPADDD       Z8, Z17, Z17
+	VPADDD       Z6, Z17, Z17
+	LEAQ         (SI), DI
+	VPBROADCASTD DI, Z18
+	VPADDD       Z5, Z18, Z18
+	VPADDD       Z6, Z18, Z18
 	LEAQ         32(SI), DI
-	VPBROADCASTD DI, Z26
-	VPADDD       Z3, Z26, Z26
-	VPADDD       192(SP), Z26, Z26
-	LEAQ         48(SI), DI
-	VPBROADCASTD DI, Z27
-	VPADDD       Z3, Z27, Z27
-	VPADDD       192(SP), Z27, Z27
-	VPSRLD       $0x10, Z24, Z28
-	VPXORD       Z28, Z24, Z24
-	VPSRLD       $0x10, Z25, Z28
-	VPXORD       Z28, Z25, Z25
-	VPSRLD       $0x10, Z26, Z28
-	VPXORD       Z28, Z26, Z26
-	VPSRLD       $0x10, Z27, Z28
-	VPXORD       Z28, Z27, Z27
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z24, Z24
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z25, Z25
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z26, Z26
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z27, Z27
-	VPSRLD       $0x0f, Z24, Z28
-	VPXORD       Z28, Z24, Z24
-	VPSRLD       $0x0f, Z25, Z28
-	VPXORD       Z28, Z25, Z25
-	VPSRLD       $0x0f, Z26, Z28
-	VPXORD       Z28, Z26, Z26
-	VPSRLD       $0x0f, Z27, Z28
-	VPXORD       Z28, Z27, Z27
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z24, Z24
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z25, Z25
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z26, Z26
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z27, Z27
-	VPSRLD       $0x10, Z24, Z28
-	VPSRLD       $0x10, Z25, Z29
-	VPSRLD       $0x10, Z26, Z30
-	VPSRLD       $0x10, Z27, Z31
-	VPXORD       Z28, Z24, Z24
-	VPXORD       Z29, Z25, Z25
-	VPXORD       Z30, Z26, Z26
-	VPXORD       Z31, Z27, Z27
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z24, Z24
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z25, Z25
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z26, Z26
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z27, Z27
+	VPBROADCASTD DI, Z19
+	VPADDD       Z8, Z19, Z19
+	VPADDD       Z6, Z19, Z19
+	LEAQ         32(SI), DI
+	VPBROADCASTD DI, Z20
+	VPADDD       Z5, Z20, Z20
+	VPADDD       Z6, Z20, Z20
+	VPSRLD       $0x10, Z17, Z21
+	VPXORD       Z21, Z17, Z17
+	VPSRLD       $0x10, Z18, Z21
+	VPXORD       Z21, Z18, Z18
+	VPSRLD       $0x10, Z19, Z21
+	VPXORD       Z21, Z19, Z19
+	VPSRLD       $0x10, Z20, Z21
+	VPXORD       Z21, Z20, Z20
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z17, Z17
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z18, Z18
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z19, Z19
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z20, Z20
+	VPSRLD       $0x0f, Z17, Z21
+	VPXORD       Z21, Z17, Z17
+	VPSRLD       $0x0f, Z18, Z21
+	VPXORD       Z21, Z18, Z18
+	VPSRLD       $0x0f, Z19, Z21
+	VPXORD       Z21, Z19, Z19
+	VPSRLD       $0x0f, Z20, Z21
+	VPXORD       Z21, Z20, Z20
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z17, Z17
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z18, Z18
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z19, Z19
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z20, Z20
+	VPSRLD       $0x10, Z17, Z21
+	VPSRLD       $0x10, Z18, Z22
+	VPSRLD       $0x10, Z19, Z23
+	VPSRLD       $0x10, Z20, Z24
+	VPXORD       Z21, Z17, Z17
+	VPXORD       Z22, Z18, Z18
+	VPXORD       Z23, Z19, Z19
+	VPXORD       Z24, Z20, Z20
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z17, Z17
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z18, Z18
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z19, Z19
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z20, Z20
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD         Z24, Z20, Z24
-	VCMPPS         $0x03, Z20, Z20, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z24, K1, Z4
-	VPSRLD         $0x10, Z4, Z24
-	VPMOVDW        Z24, Y24
-	VMOVDQU32      Y24, (BX)(SI*2)
-	VPADDD         Z25, Z21, Z24
-	VCMPPS         $0x03, Z21, Z21, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z24, K1, Z5
-	VPSRLD         $0x10, Z5, Z24
-	VPMOVDW        Z24, Y24
-	VMOVDQU32      Y24, 32(BX)(SI*2)
-	VPADDD         Z26, Z22, Z24
-	VCMPPS         $0x03, Z22, Z22, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z24, K1, Z6
-	VPSRLD         $0x10, Z6, Z24
-	VPMOVDW        Z24, Y24
-	VMOVDQU32      Y24, 64(BX)(SI*2)
-	VPADDD         Z27, Z23, Z24
-	VCMPPS         $0x03, Z23, Z23, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z24, K1, Z7
-	VPSRLD         $0x10, Z7, Z24
-	VPMOVDW        Z24, Y24
-	VMOVDQU32      Y24, 96(BX)(SI*2)
+	VPADDD          Z17, Z13, Z17
+	VCMPPS          $0x03, Z13, Z13, K1
+	VPTERNLOGD      $0xff, Z17, Z17, K1, Z17
+	VPADDD          Z18, Z14, Z18
+	VCMPPS          $0x03, Z14, Z14, K1
+	VPTERNLOGD      $0xff, Z18, Z18, K1, Z18
+	VPSRLD          $0x10, Z17, Z17
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z18, Z17
+	VMOVDQU32       Z17, (BX)(SI*2)
+	VPADDD          Z19, Z15, Z17
+	VCMPPS          $0x03, Z15, Z15, K1
+	VPTERNLOGD      $0xff, Z17, Z17, K1, Z17
+	VPADDD          Z20, Z16, Z18
+	VCMPPS          $0x03, Z16, Z16, K1
+	VPTERNLOGD      $0xff, Z18, Z18, K1, Z18
+	VPSRLD          $0x10, Z17, Z17
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z18, Z17
+	VMOVDQU32       Z17, 64(BX)(SI*2)
 
 	// Nesterov look-ahead
-	VMULPS (SP), Z20, Z20
-	VADDPS Z20, Z16, Z16
-	VMULPS (SP), Z21, Z20
-	VADDPS Z20, Z17, Z17
-	VMULPS (SP), Z22, Z20
-	VADDPS Z20, Z18, Z18
-	VMULPS (SP), Z23, Z20
-	VADDPS Z20, Z19, Z19
+	VMULPS Z13, Z3, Z13
+	VADDPS Z13, Z9, Z9
+	VMULPS Z14, Z3, Z13
+	VADDPS Z13, Z10, Z10
+	VMULPS Z15, Z3, Z13
+	VADDPS Z13, Z11, Z11
+	VMULPS Z16, Z3, Z13
+	VADDPS Z13, Z12, Z12
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD      (CX)(SI*2), Z20
-	VPSLLD         $0x10, Z20, Z20
-	VMULPS         64(SP), Z16, Z16
-	VSUBPS         Z16, Z20, Z16
-	VPMOVZXWD      32(CX)(SI*2), Z20
-	VPSLLD         $0x10, Z20, Z20
-	VMULPS         64(SP), Z17, Z17
-	VSUBPS         Z17, Z20, Z17
-	VPMOVZXWD      64(CX)(SI*2), Z20
-	VPSLLD         $0x10, Z20, Z20
-	VMULPS         64(SP), Z18, Z18
-	VSUBPS         Z18, Z20, Z18
-	VPMOVZXWD      96(CX)(SI*2), Z20
-	VPSLLD         $0x10, Z20, Z20
-	VMULPS         64(SP), Z19, Z19
-	VSUBPS         Z19, Z20, Z19
-	VPADDD         Z28, Z16, Z20
-	VCMPPS         $0x03, Z16, Z16, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z20, K1, Z8
-	VPSRLD         $0x10, Z8, Z16
-	VPMOVDW        Z16, Y16
-	VMOVDQU32      Y16, (CX)(SI*2)
-	VPADDD         Z29, Z17, Z16
-	VCMPPS         $0x03, Z17, Z17, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z16, K1, Z9
-	VPSRLD         $0x10, Z9, Z16
-	VPMOVDW        Z16, Y16
-	VMOVDQU32      Y16, 32(CX)(SI*2)
-	VPADDD         Z30, Z18, Z16
-	VCMPPS         $0x03, Z18, Z18, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z16, K1, Z10
-	VPSRLD         $0x10, Z10, Z16
-	VPMOVDW        Z16, Y16
-	VMOVDQU32      Y16, 64(CX)(SI*2)
-	VPADDD         Z31, Z19, Z16
-	VCMPPS         $0x03, Z19, Z19, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z16, K1, Z11
-	VPSRLD         $0x10, Z11, Z16
-	VPMOVDW        Z16, Y16
-	VMOVDQU32      Y16, 96(CX)(SI*2)
-	ADDQ           $0x00000040, SI
-	JMP            unrolled
+	VPSLLD          $0x10, (CX)(SI*2), Z13
+	VMULPS          Z9, Z4, Z9
+	VSUBPS          Z9, Z13, Z9
+	VMOVDQU32       (CX)(SI*2), Z13
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z13, Z13
+	VMULPS          Z10, Z4, Z10
+	VSUBPS          Z10, Z13, Z10
+	VPSLLD          $0x10, 64(CX)(SI*2), Z13
+	VMULPS          Z11, Z4, Z11
+	VSUBPS          Z11, Z13, Z11
+	VMOVDQU32       64(CX)(SI*2), Z13
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z13, Z13
+	VMULPS          Z12, Z4, Z12
+	VSUBPS          Z12, Z13, Z12
+	VPADDD          Z21, Z9, Z13
+	VCMPPS          $0x03, Z9, Z9, K1
+	VPTERNLOGD      $0xff, Z13, Z13, K1, Z13
+	VPADDD          Z22, Z10, Z9
+	VCMPPS          $0x03, Z10, Z10, K1
+	VPTERNLOGD      $0xff, Z9, Z9, K1, Z9
+	VPSRLD          $0x10, Z13, Z10
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z9, Z10
+	VMOVDQU32       Z10, (CX)(SI*2)
+	VPADDD          Z23, Z11, Z9
+	VCMPPS          $0x03, Z11, Z11, K1
+	VPTERNLOGD      $0xff, Z9, Z9, K1, Z9
+	VPADDD          Z24, Z12, Z10
+	VCMPPS          $0x03, Z12, Z12, K1
+	VPTERNLOGD      $0xff, Z10, Z10, K1, Z10
+	VPSRLD          $0x10, Z9, Z9
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z10, Z9
+	VMOVDQU32       Z9, 64(CX)(SI*2)
+	ADDQ            $0x00000040, SI
+	JMP             unrolled
 
 	// One vector at a time.
 single:
@@ -6072,57 +5937,57 @@ single:
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VPMOVZXWD (DX)(SI*2), Z4
-	VPSLLD    $0x10, Z4, Z4
-	VMULPS    Z0, Z4, Z4
+	VPMOVZXWD (DX)(SI*2), Z5
+	VPSLLD    $0x10, Z5, Z5
+	VMULPS    Z0, Z5, Z5
 
 	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Z5
-	VPSLLD    $0x10, Z5, Z5
-	VMULPS    Z5, Z1, Z5
-	VMULPS    Z4, Z2, Z6
-	VADDPS    Z6, Z5, Z5
+	VPMOVZXWD (BX)(SI*2), Z8
+	VPSLLD    $0x10, Z8, Z8
+	VMULPS    Z8, Z1, Z8
+	VMULPS    Z5, Z2, Z9
+	VADDPS    Z9, Z8, Z8
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (SI), DI
-	VPBROADCASTD DI, Z6
-	VPADDD       Z3, Z6, Z6
-	VPADDD       192(SP), Z6, Z6
-	VPSRLD       $0x10, Z6, Z7
-	VPXORD       Z7, Z6, Z6
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z6, Z6
-	VPSRLD       $0x0f, Z6, Z7
-	VPXORD       Z7, Z6, Z6
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z6, Z6
-	VPSRLD       $0x10, Z6, Z7
-	VPXORD       Z7, Z6, Z6
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z6, Z6
+	VPBROADCASTD DI, Z9
+	VPADDD       Z7, Z9, Z9
+	VPADDD       Z6, Z9, Z9
+	VPSRLD       $0x10, Z9, Z10
+	VPXORD       Z10, Z9, Z9
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z9, Z9
+	VPSRLD       $0x0f, Z9, Z10
+	VPXORD       Z10, Z9, Z9
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z9, Z9
+	VPSRLD       $0x10, Z9, Z10
+	VPXORD       Z10, Z9, Z9
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z9, Z9
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD         Z6, Z5, Z6
-	VCMPPS         $0x03, Z5, Z5, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z6, K1, Z12
-	VPSRLD         $0x10, Z12, Z6
-	VPMOVDW        Z6, Y6
-	VMOVDQU32      Y6, (BX)(SI*2)
+	VPADDD     Z9, Z8, Z9
+	VCMPPS     $0x03, Z8, Z8, K1
+	VPTERNLOGD $0xff, Z9, Z9, K1, Z9
+	VPSRLD     $0x10, Z9, Z9
+	VPMOVDW    Z9, Y9
+	VMOVDQU32  Y9, (BX)(SI*2)
 
 	// Nesterov look-ahead
-	VMULPS (SP), Z5, Z5
-	VADDPS Z5, Z4, Z4
+	VMULPS Z8, Z3, Z8
+	VADDPS Z8, Z5, Z5
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD      (CX)(SI*2), Z5
-	VPSLLD         $0x10, Z5, Z5
-	VMULPS         64(SP), Z4, Z4
-	VSUBPS         Z4, Z5, Z4
-	VPADDD         Z7, Z4, Z5
-	VCMPPS         $0x03, Z4, Z4, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z5, K1, Z13
-	VPSRLD         $0x10, Z13, Z4
-	VPMOVDW        Z4, Y4
-	VMOVDQU32      Y4, (CX)(SI*2)
-	ADDQ           $0x00000010, SI
-	JMP            single
+	VPMOVZXWD  (CX)(SI*2), Z8
+	VPSLLD     $0x10, Z8, Z8
+	VMULPS     Z5, Z4, Z5
+	VSUBPS     Z5, Z8, Z5
+	VPADDD     Z10, Z5, Z8
+	VCMPPS     $0x03, Z5, Z5, K1
+	VPTERNLOGD $0xff, Z8, Z8, K1, Z8
+	VPSRLD     $0x10, Z8, Z5
+	VPMOVDW    Z5, Y5
+	VMOVDQU32  Y5, (CX)(SI*2)
+	ADDQ       $0x00000010, SI
+	JMP        single
 
 tail:
 	// The last 0 to lanes-1 elements: one masked vector.
@@ -6131,55 +5996,55 @@ tail:
 	MOVQ        $-1, AX
 	BZHIQ       DI, AX, AX
 	KMOVW       AX, K1
-	VPMOVZXWD.Z (CX)(SI*2), K1, Z4
-	VPSLLD      $0x10, Z4, Z4
-	VPMOVZXWD.Z (DX)(SI*2), K1, Z5
+	VPMOVZXWD.Z (CX)(SI*2), K1, Z5
 	VPSLLD      $0x10, Z5, Z5
-	VPMOVZXWD.Z (BX)(SI*2), K1, Z6
-	VPSLLD      $0x10, Z6, Z6
+	VPMOVZXWD.Z (DX)(SI*2), K1, Z8
+	VPSLLD      $0x10, Z8, Z8
+	VPMOVZXWD.Z (BX)(SI*2), K1, Z9
+	VPSLLD      $0x10, Z9, Z9
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS Z0, Z5, Z0
+	VMULPS Z0, Z8, Z0
 
 	// momentum buffer
-	VMULPS Z6, Z1, Z1
+	VMULPS Z9, Z1, Z1
 	VMULPS Z0, Z2, Z2
 	VADDPS Z2, Z1, Z1
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (SI), AX
 	VPBROADCASTD AX, Z2
-	VPADDD       Z3, Z2, Z2
-	VPADDD       192(SP), Z2, Z2
-	VPSRLD       $0x10, Z2, Z3
-	VPXORD       Z3, Z2, Z2
+	VPADDD       Z7, Z2, Z2
+	VPADDD       Z6, Z2, Z2
+	VPSRLD       $0x10, Z2, Z6
+	VPXORD       Z6, Z2, Z2
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z2, Z2
-	VPSRLD       $0x0f, Z2, Z3
-	VPXORD       Z3, Z2, Z2
+	VPSRLD       $0x0f, Z2, Z6
+	VPXORD       Z6, Z2, Z2
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z2, Z2
-	VPSRLD       $0x10, Z2, Z3
-	VPXORD       Z3, Z2, Z2
+	VPSRLD       $0x10, Z2, Z6
+	VPXORD       Z6, Z2, Z2
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z2, Z2
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD         Z2, Z1, Z2
-	VCMPPS         $0x03, Z1, Z1, K2
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z2, K2, Z14
-	VPSRLD         $0x10, Z14, Z2
-	VPMOVDW        Z2, K1, (BX)(SI*2)
+	VPADDD     Z2, Z1, Z2
+	VCMPPS     $0x03, Z1, Z1, K2
+	VPTERNLOGD $0xff, Z2, Z2, K2, Z2
+	VPSRLD     $0x10, Z2, Z2
+	VPMOVDW    Z2, K1, (BX)(SI*2)
 
 	// Nesterov look-ahead
-	VMULPS (SP), Z1, Z1
+	VMULPS Z1, Z3, Z1
 	VADDPS Z1, Z0, Z0
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS         64(SP), Z0, Z0
-	VSUBPS         Z0, Z4, Z0
-	VPADDD         Z3, Z0, Z1
-	VCMPPS         $0x03, Z0, Z0, K2
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z1, K2, Z15
-	VPSRLD         $0x10, Z15, Z0
-	VPMOVDW        Z0, K1, (CX)(SI*2)
+	VMULPS     Z0, Z4, Z0
+	VSUBPS     Z0, Z5, Z0
+	VPADDD     Z6, Z0, Z1
+	VCMPPS     $0x03, Z0, Z0, K2
+	VPTERNLOGD $0xff, Z1, Z1, K2, Z1
+	VPSRLD     $0x10, Z1, Z0
+	VPMOVDW    Z0, K1, (CX)(SI*2)
 
 done:
 	VZEROUPPER
@@ -6187,7 +6052,7 @@ done:
 
 // func sgdBF16GradAVX512F32CoupledNesterovStochastic(param []uint16, grad []uint16, buf []uint16, s [8]float32)
 // Requires: AVX, AVX512F, AVX512VL, BMI2
-TEXT ·sgdBF16GradAVX512F32CoupledNesterovStochastic(SB), NOSPLIT, $320-104
+TEXT ·sgdBF16GradAVX512F32CoupledNesterovStochastic(SB), NOSPLIT, $0-104
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -6198,20 +6063,16 @@ TEXT ·sgdBF16GradAVX512F32CoupledNesterovStochastic(SB), NOSPLIT, $320-104
 	VBROADCASTSS s_1+76(FP), Z1
 	VBROADCASTSS s_2+80(FP), Z2
 	VBROADCASTSS s_3+84(FP), Z3
-	VMOVUPS      Z3, (SP)
-	VBROADCASTSS s_4+88(FP), Z3
-	VMOVUPS      Z3, 64(SP)
-	VBROADCASTSS s_5+92(FP), Z3
-	VMOVUPS      Z3, 128(SP)
-	VBROADCASTSS s_6+96(FP), Z3
-	VMOVUPS      Z3, 192(SP)
-	VBROADCASTSS s_7+100(FP), Z3
-	VMOVUPS      Z3, 256(SP)
+	VBROADCASTSS s_4+88(FP), Z4
+	VBROADCASTSS s_5+92(FP), Z5
+	VBROADCASTSS s_6+96(FP), Z6
+	VBROADCASTSS s_7+100(FP), Z7
 
 	// The offset plus each lane's number: the index of the vector at element 0.
-	VMOVUPS 192(SP), Z3
-	VPADDD  laneNumbers<>+0(SB), Z3, Z3
-	XORQ    SI, SI
+	VPADDD laneNumbers<>+0(SB), Z6, Z8
+	VPADDD evenLanes<>+0(SB), Z6, Z9
+	VPADDD oddLanes<>+0(SB), Z6, Z6
+	XORQ   SI, SI
 
 	// Main loop: 4 vectors of 16 elements per iteration.
 unrolled:
@@ -6221,192 +6082,172 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VPMOVZXWD (DX)(SI*2), Z16
-	VPSLLD    $0x10, Z16, Z16
-	VMULPS    Z0, Z16, Z16
-	VPMOVZXWD 32(DX)(SI*2), Z17
-	VPSLLD    $0x10, Z17, Z17
-	VMULPS    Z0, Z17, Z17
-	VPMOVZXWD 64(DX)(SI*2), Z18
-	VPSLLD    $0x10, Z18, Z18
-	VMULPS    Z0, Z18, Z18
-	VPMOVZXWD 96(DX)(SI*2), Z19
-	VPSLLD    $0x10, Z19, Z19
-	VMULPS    Z0, Z19, Z19
+	VPSLLD      $0x10, (DX)(SI*2), Z10
+	VMULPS      Z0, Z10, Z10
+	VMOVDQU32   (DX)(SI*2), Z11
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z11, Z11
+	VMULPS      Z0, Z11, Z11
+	VPSLLD      $0x10, 64(DX)(SI*2), Z12
+	VMULPS      Z0, Z12, Z12
+	VMOVDQU32   64(DX)(SI*2), Z13
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z13, Z13
+	VMULPS      Z0, Z13, Z13
 
 	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(SI*2), Z20
-	VPSLLD    $0x10, Z20, Z20
-	VMULPS    Z20, Z1, Z20
-	VADDPS    Z20, Z16, Z16
-	VPMOVZXWD 32(CX)(SI*2), Z20
-	VPSLLD    $0x10, Z20, Z20
-	VMULPS    Z20, Z1, Z20
-	VADDPS    Z20, Z17, Z17
-	VPMOVZXWD 64(CX)(SI*2), Z20
-	VPSLLD    $0x10, Z20, Z20
-	VMULPS    Z20, Z1, Z20
-	VADDPS    Z20, Z18, Z18
-	VPMOVZXWD 96(CX)(SI*2), Z20
-	VPSLLD    $0x10, Z20, Z20
-	VMULPS    Z20, Z1, Z20
-	VADDPS    Z20, Z19, Z19
+	VPSLLD      $0x10, (CX)(SI*2), Z14
+	VMULPS      Z14, Z1, Z14
+	VADDPS      Z14, Z10, Z10
+	VMOVDQU32   (CX)(SI*2), Z14
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z14, Z14
+	VMULPS      Z14, Z1, Z14
+	VADDPS      Z14, Z11, Z11
+	VPSLLD      $0x10, 64(CX)(SI*2), Z14
+	VMULPS      Z14, Z1, Z14
+	VADDPS      Z14, Z12, Z12
+	VMOVDQU32   64(CX)(SI*2), Z14
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z14, Z14
+	VMULPS      Z14, Z1, Z14
+	VADDPS      Z14, Z13, Z13
 
 	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Z20
-	VPSLLD    $0x10, Z20, Z20
-	VMULPS    Z20, Z2, Z20
-	VMULPS    (SP), Z16, Z21
-	VADDPS    Z21, Z20, Z20
-	VPMOVZXWD 32(BX)(SI*2), Z21
-	VPSLLD    $0x10, Z21, Z21
-	VMULPS    Z21, Z2, Z21
-	VMULPS    (SP), Z17, Z22
-	VADDPS    Z22, Z21, Z21
-	VPMOVZXWD 64(BX)(SI*2), Z22
-	VPSLLD    $0x10, Z22, Z22
-	VMULPS    Z22, Z2, Z22
-	VMULPS    (SP), Z18, Z23
-	VADDPS    Z23, Z22, Z22
-	VPMOVZXWD 96(BX)(SI*2), Z23
-	VPSLLD    $0x10, Z23, Z23
-	VMULPS    Z23, Z2, Z23
-	VMULPS    (SP), Z19, Z24
-	VADDPS    Z24, Z23, Z23
+	VPSLLD      $0x10, (BX)(SI*2), Z14
+	VMULPS      Z14, Z2, Z14
+	VMULPS      Z10, Z3, Z15
+	VADDPS      Z15, Z14, Z14
+	VMOVDQU32   (BX)(SI*2), Z15
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z15, Z15
+	VMULPS      Z15, Z2, Z15
+	VMULPS      Z11, Z3, Z16
+	VADDPS      Z16, Z15, Z15
+	VPSLLD      $0x10, 64(BX)(SI*2), Z16
+	VMULPS      Z16, Z2, Z16
+	VMULPS      Z12, Z3, Z17
+	VADDPS      Z17, Z16, Z16
+	VMOVDQU32   64(BX)(SI*2), Z17
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z17, Z17
+	VMULPS      Z17, Z2, Z17
+	VMULPS      Z13, Z3, Z18
+	VADDPS      Z18, Z17, Z17
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (SI), DI
-	VPBROADCASTD DI, Z24
-	VPADDD       Z3, Z24, Z24
-	VPADDD       256(SP), Z24, Z24
-	LEAQ         16(SI), DI
-	VPBROADCASTD DI, Z25
-	VPADDD       Z3, Z25, Z25
-	VPADDD       256(SP), Z25, Z25
+	VPBROADCASTD DI, Z18
+	VPADDD       Z9, Z18, Z18
+	VPADDD       Z7, Z18, Z18
+	LEAQ         (SI), DI
+	VPBROADCASTD DI, Z19
+	VPADDD       Z6, Z19, Z19
+	VPADDD       Z7, Z19, Z19
 	LEAQ         32(SI), DI
-	VPBROADCASTD DI, Z26
-	VPADDD       Z3, Z26, Z26
-	VPADDD       256(SP), Z26, Z26
-	LEAQ         48(SI), DI
-	VPBROADCASTD DI, Z27
-	VPADDD       Z3, Z27, Z27
-	VPADDD       256(SP), Z27, Z27
-	VPSRLD       $0x10, Z24, Z28
-	VPXORD       Z28, Z24, Z24
-	VPSRLD       $0x10, Z25, Z28
-	VPXORD       Z28, Z25, Z25
-	VPSRLD       $0x10, Z26, Z28
-	VPXORD       Z28, Z26, Z26
-	VPSRLD       $0x10, Z27, Z28
-	VPXORD       Z28, Z27, Z27
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z24, Z24
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z25, Z25
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z26, Z26
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z27, Z27
-	VPSRLD       $0x0f, Z24, Z28
-	VPXORD       Z28, Z24, Z24
-	VPSRLD       $0x0f, Z25, Z28
-	VPXORD       Z28, Z25, Z25
-	VPSRLD       $0x0f, Z26, Z28
-	VPXORD       Z28, Z26, Z26
-	VPSRLD       $0x0f, Z27, Z28
-	VPXORD       Z28, Z27, Z27
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z24, Z24
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z25, Z25
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z26, Z26
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z27, Z27
-	VPSRLD       $0x10, Z24, Z28
-	VPSRLD       $0x10, Z25, Z29
-	VPSRLD       $0x10, Z26, Z30
-	VPSRLD       $0x10, Z27, Z31
-	VPXORD       Z28, Z24, Z24
-	VPXORD       Z29, Z25, Z25
-	VPXORD       Z30, Z26, Z26
-	VPXORD       Z31, Z27, Z27
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z24, Z24
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z25, Z25
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z26, Z26
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z27, Z27
+	VPBROADCASTD DI, Z20
+	VPADDD       Z9, Z20, Z20
+	VPADDD       Z7, Z20, Z20
+	LEAQ         32(SI), DI
+	VPBROADCASTD DI, Z21
+	VPADDD       Z6, Z21, Z21
+	VPADDD       Z7, Z21, Z21
+	VPSRLD       $0x10, Z18, Z22
+	VPXORD       Z22, Z18, Z18
+	VPSRLD       $0x10, Z19, Z22
+	VPXORD       Z22, Z19, Z19
+	VPSRLD       $0x10, Z20, Z22
+	VPXORD       Z22, Z20, Z20
+	VPSRLD       $0x10, Z21, Z22
+	VPXORD       Z22, Z21, Z21
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z18, Z18
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z19, Z19
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z20, Z20
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z21, Z21
+	VPSRLD       $0x0f, Z18, Z22
+	VPXORD       Z22, Z18, Z18
+	VPSRLD       $0x0f, Z19, Z22
+	VPXORD       Z22, Z19, Z19
+	VPSRLD       $0x0f, Z20, Z22
+	VPXORD       Z22, Z20, Z20
+	VPSRLD       $0x0f, Z21, Z22
+	VPXORD       Z22, Z21, Z21
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z18, Z18
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z19, Z19
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z20, Z20
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z21, Z21
+	VPSRLD       $0x10, Z18, Z22
+	VPSRLD       $0x10, Z19, Z23
+	VPSRLD       $0x10, Z20, Z24
+	VPSRLD       $0x10, Z21, Z25
+	VPXORD       Z22, Z18, Z18
+	VPXORD       Z23, Z19, Z19
+	VPXORD       Z24, Z20, Z20
+	VPXORD       Z25, Z21, Z21
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z18, Z18
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z19, Z19
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z20, Z20
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z21, Z21
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD         Z24, Z20, Z24
-	VCMPPS         $0x03, Z20, Z20, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z24, K1, Z4
-	VPSRLD         $0x10, Z4, Z24
-	VPMOVDW        Z24, Y24
-	VMOVDQU32      Y24, (BX)(SI*2)
-	VPADDD         Z25, Z21, Z24
-	VCMPPS         $0x03, Z21, Z21, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z24, K1, Z5
-	VPSRLD         $0x10, Z5, Z24
-	VPMOVDW        Z24, Y24
-	VMOVDQU32      Y24, 32(BX)(SI*2)
-	VPADDD         Z26, Z22, Z24
-	VCMPPS         $0x03, Z22, Z22, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z24, K1, Z6
-	VPSRLD         $0x10, Z6, Z24
-	VPMOVDW        Z24, Y24
-	VMOVDQU32      Y24, 64(BX)(SI*2)
-	VPADDD         Z27, Z23, Z24
-	VCMPPS         $0x03, Z23, Z23, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z24, K1, Z7
-	VPSRLD         $0x10, Z7, Z24
-	VPMOVDW        Z24, Y24
-	VMOVDQU32      Y24, 96(BX)(SI*2)
+	VPADDD          Z18, Z14, Z18
+	VCMPPS          $0x03, Z14, Z14, K1
+	VPTERNLOGD      $0xff, Z18, Z18, K1, Z18
+	VPADDD          Z19, Z15, Z19
+	VCMPPS          $0x03, Z15, Z15, K1
+	VPTERNLOGD      $0xff, Z19, Z19, K1, Z19
+	VPSRLD          $0x10, Z18, Z18
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z19, Z18
+	VMOVDQU32       Z18, (BX)(SI*2)
+	VPADDD          Z20, Z16, Z18
+	VCMPPS          $0x03, Z16, Z16, K1
+	VPTERNLOGD      $0xff, Z18, Z18, K1, Z18
+	VPADDD          Z21, Z17, Z19
+	VCMPPS          $0x03, Z17, Z17, K1
+	VPTERNLOGD      $0xff, Z19, Z19, K1, Z19
+	VPSRLD          $0x10, Z18, Z18
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z19, Z18
+	VMOVDQU32       Z18, 64(BX)(SI*2)
 
 	// Nesterov look-ahead
-	VMULPS 64(SP), Z20, Z20
-	VADDPS Z20, Z16, Z16
-	VMULPS 64(SP), Z21, Z20
-	VADDPS Z20, Z17, Z17
-	VMULPS 64(SP), Z22, Z20
-	VADDPS Z20, Z18, Z18
-	VMULPS 64(SP), Z23, Z20
-	VADDPS Z20, Z19, Z19
+	VMULPS Z14, Z4, Z14
+	VADDPS Z14, Z10, Z10
+	VMULPS Z15, Z4, Z14
+	VADDPS Z14, Z11, Z11
+	VMULPS Z16, Z4, Z14
+	VADDPS Z14, Z12, Z12
+	VMULPS Z17, Z4, Z14
+	VADDPS Z14, Z13, Z13
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD      (CX)(SI*2), Z20
-	VPSLLD         $0x10, Z20, Z20
-	VMULPS         128(SP), Z16, Z16
-	VSUBPS         Z16, Z20, Z16
-	VPMOVZXWD      32(CX)(SI*2), Z20
-	VPSLLD         $0x10, Z20, Z20
-	VMULPS         128(SP), Z17, Z17
-	VSUBPS         Z17, Z20, Z17
-	VPMOVZXWD      64(CX)(SI*2), Z20
-	VPSLLD         $0x10, Z20, Z20
-	VMULPS         128(SP), Z18, Z18
-	VSUBPS         Z18, Z20, Z18
-	VPMOVZXWD      96(CX)(SI*2), Z20
-	VPSLLD         $0x10, Z20, Z20
-	VMULPS         128(SP), Z19, Z19
-	VSUBPS         Z19, Z20, Z19
-	VPADDD         Z28, Z16, Z20
-	VCMPPS         $0x03, Z16, Z16, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z20, K1, Z8
-	VPSRLD         $0x10, Z8, Z16
-	VPMOVDW        Z16, Y16
-	VMOVDQU32      Y16, (CX)(SI*2)
-	VPADDD         Z29, Z17, Z16
-	VCMPPS         $0x03, Z17, Z17, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z16, K1, Z9
-	VPSRLD         $0x10, Z9, Z16
-	VPMOVDW        Z16, Y16
-	VMOVDQU32      Y16, 32(CX)(SI*2)
-	VPADDD         Z30, Z18, Z16
-	VCMPPS         $0x03, Z18, Z18, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z16, K1, Z10
-	VPSRLD         $0x10, Z10, Z16
-	VPMOVDW        Z16, Y16
-	VMOVDQU32      Y16, 64(CX)(SI*2)
-	VPADDD         Z31, Z19, Z16
-	VCMPPS         $0x03, Z19, Z19, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z16, K1, Z11
-	VPSRLD         $0x10, Z11, Z16
-	VPMOVDW        Z16, Y16
-	VMOVDQU32      Y16, 96(CX)(SI*2)
-	ADDQ           $0x00000040, SI
-	JMP            unrolled
+	VPSLLD          $0x10, (CX)(SI*2), Z14
+	VMULPS          Z10, Z5, Z10
+	VSUBPS          Z10, Z14, Z10
+	VMOVDQU32       (CX)(SI*2), Z14
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z14, Z14
+	VMULPS          Z11, Z5, Z11
+	VSUBPS          Z11, Z14, Z11
+	VPSLLD          $0x10, 64(CX)(SI*2), Z14
+	VMULPS          Z12, Z5, Z12
+	VSUBPS          Z12, Z14, Z12
+	VMOVDQU32       64(CX)(SI*2), Z14
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z14, Z14
+	VMULPS          Z13, Z5, Z13
+	VSUBPS          Z13, Z14, Z13
+	VPADDD          Z22, Z10, Z14
+	VCMPPS          $0x03, Z10, Z10, K1
+	VPTERNLOGD      $0xff, Z14, Z14, K1, Z14
+	VPADDD          Z23, Z11, Z10
+	VCMPPS          $0x03, Z11, Z11, K1
+	VPTERNLOGD      $0xff, Z10, Z10, K1, Z10
+	VPSRLD          $0x10, Z14, Z11
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z10, Z11
+	VMOVDQU32       Z11, (CX)(SI*2)
+	VPADDD          Z24, Z12, Z10
+	VCMPPS          $0x03, Z12, Z12, K1
+	VPTERNLOGD      $0xff, Z10, Z10, K1, Z10
+	VPADDD          Z25, Z13, Z11
+	VCMPPS          $0x03, Z13, Z13, K1
+	VPTERNLOGD      $0xff, Z11, Z11, K1, Z11
+	VPSRLD          $0x10, Z10, Z10
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z11, Z10
+	VMOVDQU32       Z10, 64(CX)(SI*2)
+	ADDQ            $0x00000040, SI
+	JMP             unrolled
 
 	// One vector at a time.
 single:
@@ -6416,63 +6257,63 @@ single:
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VPMOVZXWD (DX)(SI*2), Z4
-	VPSLLD    $0x10, Z4, Z4
-	VMULPS    Z0, Z4, Z4
+	VPMOVZXWD (DX)(SI*2), Z6
+	VPSLLD    $0x10, Z6, Z6
+	VMULPS    Z0, Z6, Z6
 
 	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(SI*2), Z5
-	VPSLLD    $0x10, Z5, Z5
-	VMULPS    Z5, Z1, Z5
-	VADDPS    Z5, Z4, Z4
+	VPMOVZXWD (CX)(SI*2), Z9
+	VPSLLD    $0x10, Z9, Z9
+	VMULPS    Z9, Z1, Z9
+	VADDPS    Z9, Z6, Z6
 
 	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Z5
-	VPSLLD    $0x10, Z5, Z5
-	VMULPS    Z5, Z2, Z5
-	VMULPS    (SP), Z4, Z6
-	VADDPS    Z6, Z5, Z5
+	VPMOVZXWD (BX)(SI*2), Z9
+	VPSLLD    $0x10, Z9, Z9
+	VMULPS    Z9, Z2, Z9
+	VMULPS    Z6, Z3, Z10
+	VADDPS    Z10, Z9, Z9
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (SI), DI
-	VPBROADCASTD DI, Z6
-	VPADDD       Z3, Z6, Z6
-	VPADDD       256(SP), Z6, Z6
-	VPSRLD       $0x10, Z6, Z7
-	VPXORD       Z7, Z6, Z6
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z6, Z6
-	VPSRLD       $0x0f, Z6, Z7
-	VPXORD       Z7, Z6, Z6
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z6, Z6
-	VPSRLD       $0x10, Z6, Z7
-	VPXORD       Z7, Z6, Z6
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z6, Z6
+	VPBROADCASTD DI, Z10
+	VPADDD       Z8, Z10, Z10
+	VPADDD       Z7, Z10, Z10
+	VPSRLD       $0x10, Z10, Z11
+	VPXORD       Z11, Z10, Z10
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z10, Z10
+	VPSRLD       $0x0f, Z10, Z11
+	VPXORD       Z11, Z10, Z10
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z10, Z10
+	VPSRLD       $0x10, Z10, Z11
+	VPXORD       Z11, Z10, Z10
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z10, Z10
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD         Z6, Z5, Z6
-	VCMPPS         $0x03, Z5, Z5, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z6, K1, Z12
-	VPSRLD         $0x10, Z12, Z6
-	VPMOVDW        Z6, Y6
-	VMOVDQU32      Y6, (BX)(SI*2)
+	VPADDD     Z10, Z9, Z10
+	VCMPPS     $0x03, Z9, Z9, K1
+	VPTERNLOGD $0xff, Z10, Z10, K1, Z10
+	VPSRLD     $0x10, Z10, Z10
+	VPMOVDW    Z10, Y10
+	VMOVDQU32  Y10, (BX)(SI*2)
 
 	// Nesterov look-ahead
-	VMULPS 64(SP), Z5, Z5
-	VADDPS Z5, Z4, Z4
+	VMULPS Z9, Z4, Z9
+	VADDPS Z9, Z6, Z6
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD      (CX)(SI*2), Z5
-	VPSLLD         $0x10, Z5, Z5
-	VMULPS         128(SP), Z4, Z4
-	VSUBPS         Z4, Z5, Z4
-	VPADDD         Z7, Z4, Z5
-	VCMPPS         $0x03, Z4, Z4, K1
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z5, K1, Z13
-	VPSRLD         $0x10, Z13, Z4
-	VPMOVDW        Z4, Y4
-	VMOVDQU32      Y4, (CX)(SI*2)
-	ADDQ           $0x00000010, SI
-	JMP            single
+	VPMOVZXWD  (CX)(SI*2), Z9
+	VPSLLD     $0x10, Z9, Z9
+	VMULPS     Z6, Z5, Z6
+	VSUBPS     Z6, Z9, Z6
+	VPADDD     Z11, Z6, Z9
+	VCMPPS     $0x03, Z6, Z6, K1
+	VPTERNLOGD $0xff, Z9, Z9, K1, Z9
+	VPSRLD     $0x10, Z9, Z6
+	VPMOVDW    Z6, Y6
+	VMOVDQU32  Y6, (CX)(SI*2)
+	ADDQ       $0x00000010, SI
+	JMP        single
 
 tail:
 	// The last 0 to lanes-1 elements: one masked vector.
@@ -6481,30 +6322,30 @@ tail:
 	MOVQ        $-1, AX
 	BZHIQ       DI, AX, AX
 	KMOVW       AX, K1
-	VPMOVZXWD.Z (CX)(SI*2), K1, Z4
-	VPSLLD      $0x10, Z4, Z4
-	VPMOVZXWD.Z (DX)(SI*2), K1, Z5
-	VPSLLD      $0x10, Z5, Z5
-	VPMOVZXWD.Z (BX)(SI*2), K1, Z6
+	VPMOVZXWD.Z (CX)(SI*2), K1, Z6
 	VPSLLD      $0x10, Z6, Z6
+	VPMOVZXWD.Z (DX)(SI*2), K1, Z9
+	VPSLLD      $0x10, Z9, Z9
+	VPMOVZXWD.Z (BX)(SI*2), K1, Z10
+	VPSLLD      $0x10, Z10, Z10
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS Z0, Z5, Z0
+	VMULPS Z0, Z9, Z0
 
 	// L2 weight decay folded into the gradient
-	VMULPS Z4, Z1, Z1
+	VMULPS Z6, Z1, Z1
 	VADDPS Z1, Z0, Z0
 
 	// momentum buffer
-	VMULPS Z6, Z2, Z1
-	VMULPS (SP), Z0, Z2
+	VMULPS Z10, Z2, Z1
+	VMULPS Z0, Z3, Z2
 	VADDPS Z2, Z1, Z1
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (SI), AX
 	VPBROADCASTD AX, Z2
-	VPADDD       Z3, Z2, Z2
-	VPADDD       256(SP), Z2, Z2
+	VPADDD       Z8, Z2, Z2
+	VPADDD       Z7, Z2, Z2
 	VPSRLD       $0x10, Z2, Z3
 	VPXORD       Z3, Z2, Z2
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z2, Z2
@@ -6516,24 +6357,24 @@ tail:
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z2, Z2
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD         Z2, Z1, Z2
-	VCMPPS         $0x03, Z1, Z1, K2
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z2, K2, Z14
-	VPSRLD         $0x10, Z14, Z2
-	VPMOVDW        Z2, K1, (BX)(SI*2)
+	VPADDD     Z2, Z1, Z2
+	VCMPPS     $0x03, Z1, Z1, K2
+	VPTERNLOGD $0xff, Z2, Z2, K2, Z2
+	VPSRLD     $0x10, Z2, Z2
+	VPMOVDW    Z2, K1, (BX)(SI*2)
 
 	// Nesterov look-ahead
-	VMULPS 64(SP), Z1, Z1
+	VMULPS Z1, Z4, Z1
 	VADDPS Z1, Z0, Z0
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS         128(SP), Z0, Z0
-	VSUBPS         Z0, Z4, Z0
-	VPADDD         Z3, Z0, Z1
-	VCMPPS         $0x03, Z0, Z0, K2
-	VPBLENDMD.BCST uint32_ffffffff<>+0(SB), Z1, K2, Z15
-	VPSRLD         $0x10, Z15, Z0
-	VPMOVDW        Z0, K1, (CX)(SI*2)
+	VMULPS     Z0, Z5, Z0
+	VSUBPS     Z0, Z6, Z0
+	VPADDD     Z3, Z0, Z1
+	VCMPPS     $0x03, Z0, Z0, K2
+	VPTERNLOGD $0xff, Z1, Z1, K2, Z1
+	VPSRLD     $0x10, Z1, Z0
+	VPMOVDW    Z0, K1, (CX)(SI*2)
 
 done:
 	VZEROUPPER

@@ -128,6 +128,16 @@ type fn struct {
 	// or stack copy), for kernels with integer operations; see intPrologue
 	intConsts map[string]operand.Op
 	lanesAt   operand.Op
+
+	// even/odd pairs (see pairs.go): whether the current body goes by
+	// pairs, which half the current vector is, the lane numbers that
+	// pick it from a float32 stream and plus the offset, and the even
+	// halves' values of the streams stored so far
+	pairs       bool
+	half        int
+	pickLanes   [2]reg.VecVirtual
+	pairLanesAt [2]reg.VecVirtual
+	evenValue   map[string]reg.VecVirtual
 }
 
 func emit(ctx *build.Context, lvl Level, k *ir.Kernel, bits int, signature string, inRegs int) {
@@ -145,7 +155,9 @@ func emit(ctx *build.Context, lvl Level, k *ir.Kernel, bits int, signature strin
 	for u := 0; u < lvl.Unroll; u++ {
 		disps = append(disps, u*lvl.VecBytes)
 	}
+	f.pairs = pairable(lvl, k)
 	f.body(false, disps...)
+	f.pairs = false
 	ctx.ADDQ(operand.U32(lvl.Unroll*f.lanes), f.idx)
 	ctx.JMP(operand.LabelRef("unrolled"))
 
@@ -240,6 +252,9 @@ func (f *fn) prologue(signature string, inRegs int) reg.Register {
 	}
 	f.intConsts = map[string]operand.Op{}
 	f.intPrologue()
+	if pairable(lvl, k) {
+		f.pairPrologue()
+	}
 	f.idx = ctx.GP64()
 	ctx.XORQ(f.idx, f.idx)
 	return n

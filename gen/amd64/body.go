@@ -70,6 +70,7 @@ func (f *fn) mem(s string) operand.Mem {
 // instruction stream and overlap.
 func (f *fn) body(scalarForm bool, disps ...int) {
 	f.scalarForm = scalarForm
+	f.evenValue = map[string]reg.VecVirtual{}
 	vars := make([]map[string]reg.VecVirtual, len(disps))
 	for i := range vars {
 		vars[i] = map[string]reg.VecVirtual{}
@@ -80,12 +81,17 @@ func (f *fn) body(scalarForm bool, disps ...int) {
 		}
 		for lane, disp := range disps {
 			f.disp, f.vars = disp, vars[lane]
+			if f.pairs {
+				f.disp, f.half = disps[lane&^1], lane&1
+			}
 			v := f.reg(f.eval(st.Value))
 			if st.Stream == "" {
 				f.vars[st.Var] = v
 				continue
 			}
 			switch {
+			case f.pairs:
+				f.storePairBF16(v, st.Stream)
 			case f.k.StreamOf(st.Stream).Elem == ir.BF16:
 				f.storeBF16(v, st.Stream)
 			case f.mask != nil:
@@ -120,6 +126,10 @@ func (f *fn) eval(e *ir.Expr) operand.Op {
 		switch {
 		case f.loaded != nil:
 			return f.loaded[e.Name]
+		case f.pairs && f.k.StreamOf(e.Name).Elem == ir.BF16:
+			return f.loadPairBF16(e.Name)
+		case f.pairs:
+			return f.loadPairF32(e.Name)
 		case f.k.StreamOf(e.Name).Elem == ir.BF16:
 			return f.loadBF16(e.Name)
 		}

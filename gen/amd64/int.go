@@ -68,8 +68,8 @@ func (f *fn) evalInt(e *ir.Expr) (operand.Op, bool) {
 	if _, ok := intOps[e.Op]; !ok {
 		return nil, false
 	}
-	if f.evex() && e.Op == ir.OpOr && e.Args[1].Op == ir.OpNaNMask {
-		return f.orNaN(f.eval(e.Args[0]), f.reg(f.eval(e.Args[1].Args[0]))), true
+	if f.evex() && e.Op == ir.OpOr && e.Args[1].Op == ir.OpNaNMask && fresh(e.Args[0]) {
+		return f.orNaN(f.reg(f.eval(e.Args[0])), f.reg(f.eval(e.Args[1].Args[0]))), true
 	}
 	if f.evex() && (e.Args[0].Op == ir.OpConst || e.Args[1].Op == ir.OpConst) {
 		return f.intBcst(e), true
@@ -109,17 +109,16 @@ func (f *fn) unordered(a reg.VecVirtual) reg.OpmaskVirtual {
 	return k
 }
 
-// orNaN emits x | NaNMask(a) on ZMM: the NaN lanes' K register picks a
-// broadcast all-ones constant over x (two instructions, where the mask
-// as a vector and an OR take three).
-func (f *fn) orNaN(x operand.Op, a reg.VecVirtual) reg.VecVirtual {
-	dst := f.vec()
-	f.ctx.VPBLENDMD_BCST(f.intConst(allOnes), f.reg(x), f.unordered(a), dst)
-	return dst
+// orNaN emits x | NaNMask(a) on ZMM, x a fresh result: the NaN lanes'
+// K register sets them to all ones with a merge-masked VPTERNLOGD (truth
+// table 0xff) in place (two instructions, where the mask as a vector and
+// an OR take three). In place, because avo takes the destination of a
+// merge-masked instruction as read, and would keep a fresh one live
+// through the whole function.
+func (f *fn) orNaN(x, a reg.VecVirtual) reg.VecVirtual {
+	f.ctx.VPTERNLOGD(operand.U8(0xff), x, x, f.unordered(a), x)
+	return x
 }
-
-// allOnes is the constant orNaN selects on ZMM.
-const allOnes = 0xffffffff
 
 func (f *fn) intName(o ir.Op) string {
 	if f.evex() {
@@ -255,7 +254,11 @@ func (f *fn) index() reg.VecVirtual {
 		f.ctx.VMOVD(gp.As32(), v.AsX())
 		f.ctx.VPBROADCASTD(v.AsX(), v)
 	}
-	f.ctx.VPADDD(f.operand(f.lanesAt), f.narrow(v), f.narrow(v))
+	lanesAt := f.lanesAt
+	if f.pairs {
+		lanesAt = f.pairLanesAt[f.half]
+	}
+	f.ctx.VPADDD(f.operand(lanesAt), f.narrow(v), f.narrow(v))
 	return v
 }
 
@@ -306,4 +309,11 @@ func (f *fn) storeBF16(v reg.VecVirtual, s string) {
 		f.ctx.VPACKUSDW(hi, t.AsX(), hi)
 		f.ctx.VMOVDQU(hi, f.bf16Mem(s))
 	}
+}
+
+// fresh reports whether e's integer value is computed into a new
+// register (not a variable's, a constant's or a reinterpreted float's),
+// which an instruction may then overwrite.
+func fresh(e *ir.Expr) bool {
+	return e.Op.Int() && e.Op != ir.OpConst && e.Op != ir.OpBits
 }

@@ -1,0 +1,117 @@
+package amd64
+
+import (
+	"github.com/mmcloughlin/avo/attr"
+	"github.com/mmcloughlin/avo/build"
+	"github.com/mmcloughlin/avo/operand"
+	"github.com/mmcloughlin/avo/reg"
+
+	"github.com/fusedopt/fusedopt/gen/ir"
+)
+
+// Even/odd pairs. In the unrolled loop of a ZMM kernel whose stores are
+// all bfloat16, vectors go by pairs over 32 elements: the first vector
+// holds the even elements, the second the odd ones. Then 64 bytes of a
+// bfloat16 stream, read as 16 32-bit words, widen with one operation
+// per vector (even: the word shifted left by 16; odd: its high half
+// masked), and a pair stores with two ((even >> 16) | the odd's high
+// halves), where the element order would take a zero-extending move and
+// a shift per load, and a shift and a narrowing move (two µops on Zen 4)
+// per store. A float32 stream is split with one permutation per vector,
+// and the element index comes from the even or odd lane numbers. Every
+// element still gets the same operations, so the bits are the same.
+
+// pairable reports whether lvl's unrolled loop of k goes by pairs.
+func pairable(lvl Level, k *ir.Kernel) bool {
+	if !lvl.Masked || lvl.Unroll%2 != 0 || !k.HasBF16() {
+		return false
+	}
+	for _, s := range k.Streams {
+		if k.Writes(s.Name) && s.Elem != ir.BF16 {
+			return false
+		}
+	}
+	return true
+}
+
+// pairTables holds the even and odd lane-number tables of each file
+// being built: 2j and 2j+1 for lane j.
+var pairTables = map[*build.Context][2]operand.Mem{}
+
+// pairPrologue loads the even and odd lane numbers, which pick a float32
+// stream's elements, and adds the offset to them for the element index.
+func (f *fn) pairPrologue() {
+	tables, ok := pairTables[f.ctx]
+	if !ok {
+		for half, name := range []string{"evenLanes", "oddLanes"} {
+			tables[half] = f.ctx.StaticGlobal(name)
+			f.ctx.DataAttributes(attr.RODATA | attr.NOPTR)
+			for j := range 16 {
+				f.ctx.AddDatum(4*j, operand.U32(2*j+half))
+			}
+		}
+		pairTables[f.ctx] = tables
+	}
+	offset, indexed := f.k.IndexOffset()
+	for half := range 2 {
+		if readsFloat32(f.k) {
+			f.pickLanes[half] = f.vec()
+			f.ctx.VMOVDQU32(tables[half], f.pickLanes[half])
+		}
+		if indexed {
+			v := f.vec()
+			f.ctx.VPADDD(tables[half], f.reg(f.scalars[offset]), v)
+			f.pairLanesAt[half] = v
+		}
+	}
+}
+
+// pairMem is the 64 bytes of bfloat16 stream s of the current pair.
+func (f *fn) pairMem(s string) operand.Mem { return f.bf16Mem(s) }
+
+// loadPairBF16 widens the current half of bfloat16 stream s's pair.
+func (f *fn) loadPairBF16(s string) reg.VecVirtual {
+	v := f.vec()
+	if f.half == 0 {
+		f.ctx.VPSLLD(operand.U8(16), f.pairMem(s), v)
+		return v
+	}
+	f.ctx.VMOVDQU32(f.pairMem(s), v)
+	f.ctx.VPANDD_BCST(f.intConst(0xffff0000), v, v)
+	return v
+}
+
+// loadPairF32 is the current half of float32 stream s's 32 elements.
+func (f *fn) loadPairF32(s string) reg.VecVirtual {
+	v := f.vec()
+	f.isa.movu(f.mem(s), v)
+	next := f.mem(s)
+	next.Disp += f.lvl.VecBytes
+	f.ctx.VPERMT2PS(next, f.pickLanes[f.half], v)
+	return v
+}
+
+// storePairBF16 keeps the even half's value of bfloat16 stream s, and
+// with the odd half's, writes the pair: the even values' high halves
+// shifted down, under the odd values' high halves (VPTERNLOGD's truth
+// table 0xf8 is A | B&C, C the mask 0xffff0000).
+func (f *fn) storePairBF16(v reg.VecVirtual, s string) {
+	if f.half == 0 {
+		f.evenValue[s] = v
+		return
+	}
+	t := f.vec()
+	f.ctx.VPSRLD(operand.U8(16), f.evenValue[s], t)
+	f.ctx.VPTERNLOGD_BCST(operand.U8(0xf8), f.intConst(0xffff0000), v, t)
+	f.ctx.VMOVDQU32(t, f.pairMem(s))
+}
+
+// readsFloat32 reports whether k reads a float32 stream.
+func readsFloat32(k *ir.Kernel) bool {
+	for _, s := range k.Streams {
+		if k.Reads(s.Name) && s.Elem != ir.BF16 {
+			return true
+		}
+	}
+	return false
+}
