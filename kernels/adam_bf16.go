@@ -32,7 +32,7 @@ func (o Adam) StepBF16Grad(t int, r Rounding, param, grad, m, v []BF16) error {
 	return nil
 }
 
-// scalarsBF16 is Step32's scalars (from its cache), with the offset and
+// scalarsBF16 is Step32's scalars (from its cache), with the offset plus
 // the hash key.
 func (o Adam) scalarsBF16(t int, r Rounding) (s [adamBF16ScalarCount]float32, err error) {
 	if o.AMSGrad {
@@ -45,9 +45,8 @@ func (o Adam) scalarsBF16(t int, r Rounding) (s [adamBF16ScalarCount]float32, er
 	if !c.ok {
 		return s, o.checkRounded32(c.s)
 	}
-	copy(s[:], c.s[:]) // Step32's scalars, in the same order
-	s[adamBF16Off] = u32Scalar(uint32(r.Offset))
-	s[adamBF16Key] = u32Scalar(r.key(t))
+	copy(s[:], c.s[:])                                      // Step32's scalars, in the same order
+	s[adamBF16Off] = u32Scalar(uint32(r.Offset) + r.key(t)) // the hash's input at element 0
 	return s, nil
 }
 

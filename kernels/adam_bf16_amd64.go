@@ -7,39 +7,39 @@ package kernels
 // adamBF16AVX2F32 is the AVX2 form of adamBF16F32; see there.
 //
 //go:noescape
-func adamBF16AVX2F32(param []uint16, grad []float32, m []uint16, v []uint16, s [12]float32)
+func adamBF16AVX2F32(param []uint16, grad []float32, m []uint16, v []uint16, s [11]float32)
 
 // adamBF16AVX2F32Coupled is the AVX2 form of adamBF16F32Coupled; see there.
 //
 //go:noescape
-func adamBF16AVX2F32Coupled(param []uint16, grad []float32, m []uint16, v []uint16, s [12]float32)
+func adamBF16AVX2F32Coupled(param []uint16, grad []float32, m []uint16, v []uint16, s [11]float32)
 
 // adamBF16AVX2F32Stochastic is the AVX2 form of adamBF16F32Stochastic; see there.
 //
 //go:noescape
-func adamBF16AVX2F32Stochastic(param []uint16, grad []float32, m []uint16, v []uint16, s [12]float32)
+func adamBF16AVX2F32Stochastic(param []uint16, grad []float32, m []uint16, v []uint16, s [11]float32)
 
 // adamBF16AVX2F32CoupledStochastic is the AVX2 form of adamBF16F32CoupledStochastic; see there.
 //
 //go:noescape
-func adamBF16AVX2F32CoupledStochastic(param []uint16, grad []float32, m []uint16, v []uint16, s [12]float32)
+func adamBF16AVX2F32CoupledStochastic(param []uint16, grad []float32, m []uint16, v []uint16, s [11]float32)
 
 // adamBF16AVX512F32 is the AVX512 form of adamBF16F32; see there.
 //
 //go:noescape
-func adamBF16AVX512F32(param []uint16, grad []float32, m []uint16, v []uint16, s [12]float32)
+func adamBF16AVX512F32(param []uint16, grad []float32, m []uint16, v []uint16, s [11]float32)
 
 // adamBF16AVX512F32Coupled is the AVX512 form of adamBF16F32Coupled; see there.
 //
 //go:noescape
-func adamBF16AVX512F32Coupled(param []uint16, grad []float32, m []uint16, v []uint16, s [12]float32)
+func adamBF16AVX512F32Coupled(param []uint16, grad []float32, m []uint16, v []uint16, s [11]float32)
 
 // adamBF16AVX512F32Stochastic is the AVX512 form of adamBF16F32Stochastic; see there.
 //
 //go:noescape
-func adamBF16AVX512F32Stochastic(param []uint16, grad []float32, m []uint16, v []uint16, s [12]float32)
+func adamBF16AVX512F32Stochastic(param []uint16, grad []float32, m []uint16, v []uint16, s [11]float32)
 
 // adamBF16AVX512F32CoupledStochastic is the AVX512 form of adamBF16F32CoupledStochastic; see there.
 //
 //go:noescape
-func adamBF16AVX512F32CoupledStochastic(param []uint16, grad []float32, m []uint16, v []uint16, s [12]float32)
+func adamBF16AVX512F32CoupledStochastic(param []uint16, grad []float32, m []uint16, v []uint16, s [11]float32)

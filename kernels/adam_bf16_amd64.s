@@ -4,9 +4,9 @@
 
 #include "textflag.h"
 
-// func adamBF16AVX2F32(param []uint16, grad []float32, m []uint16, v []uint16, s [12]float32)
+// func adamBF16AVX2F32(param []uint16, grad []float32, m []uint16, v []uint16, s [11]float32)
 // Requires: AVX, AVX2
-TEXT ·adamBF16AVX2F32(SB), NOSPLIT, $256-144
+TEXT ·adamBF16AVX2F32(SB), NOSPLIT, $256-140
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -414,9 +414,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func adamBF16AVX2F32Coupled(param []uint16, grad []float32, m []uint16, v []uint16, s [12]float32)
+// func adamBF16AVX2F32Coupled(param []uint16, grad []float32, m []uint16, v []uint16, s [11]float32)
 // Requires: AVX, AVX2
-TEXT ·adamBF16AVX2F32Coupled(SB), NOSPLIT, $288-144
+TEXT ·adamBF16AVX2F32Coupled(SB), NOSPLIT, $288-140
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -857,9 +857,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func adamBF16AVX2F32Stochastic(param []uint16, grad []float32, m []uint16, v []uint16, s [12]float32)
+// func adamBF16AVX2F32Stochastic(param []uint16, grad []float32, m []uint16, v []uint16, s [11]float32)
 // Requires: AVX, AVX2
-TEXT ·adamBF16AVX2F32Stochastic(SB), NOSPLIT, $352-144
+TEXT ·adamBF16AVX2F32Stochastic(SB), NOSPLIT, $320-140
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -882,37 +882,35 @@ TEXT ·adamBF16AVX2F32Stochastic(SB), NOSPLIT, $352-144
 	VMOVUPS      Y5, 96(SP)
 	VBROADCASTSS s_10+136(FP), Y5
 	VMOVUPS      Y5, 128(SP)
-	VBROADCASTSS s_11+140(FP), Y5
-	VMOVUPS      Y5, 160(SP)
 
 	// Constant: 0x7feb352d
 	MOVQ         $0x000000007feb352d, DI
 	VMOVD        DI, X5
 	VBROADCASTSS X5, Y5
-	VMOVUPS      Y5, 192(SP)
+	VMOVUPS      Y5, 160(SP)
 
 	// Constant: 0x846ca68b
 	MOVQ         $0x00000000846ca68b, DI
 	VMOVD        DI, X5
 	VBROADCASTSS X5, Y5
-	VMOVUPS      Y5, 224(SP)
+	VMOVUPS      Y5, 192(SP)
 
 	// Constant: 0xffff
 	MOVQ         $0x000000000000ffff, DI
 	VMOVD        DI, X5
 	VBROADCASTSS X5, Y5
-	VMOVUPS      Y5, 256(SP)
+	VMOVUPS      Y5, 224(SP)
 
 	// Constant: 0x9e3779b9
 	MOVQ         $0x000000009e3779b9, DI
 	VMOVD        DI, X5
 	VBROADCASTSS X5, Y5
-	VMOVUPS      Y5, 288(SP)
+	VMOVUPS      Y5, 256(SP)
 
 	// The offset plus each lane's number: the index of the vector at element 0.
 	VMOVUPS 128(SP), Y5
 	VPADDD  laneNumbers<>+0(SB), Y5, Y5
-	VMOVUPS Y5, 320(SP)
+	VMOVUPS Y5, 288(SP)
 	XORQ    DI, DI
 
 	// Main loop: 2 vectors of 8 elements per iteration.
@@ -942,31 +940,29 @@ unrolled:
 	LEAQ         (DI), R8
 	VMOVD        R8, X9
 	VPBROADCASTD X9, Y9
-	VPADDD       320(SP), Y9, Y9
-	VPADDD       160(SP), Y9, Y9
+	VPADDD       288(SP), Y9, Y9
 	LEAQ         8(DI), R8
 	VMOVD        R8, X10
 	VPBROADCASTD X10, Y10
-	VPADDD       320(SP), Y10, Y10
-	VPADDD       160(SP), Y10, Y10
+	VPADDD       288(SP), Y10, Y10
 	VPSRLD       $0x10, Y9, Y11
 	VPXOR        Y11, Y9, Y9
 	VPSRLD       $0x10, Y10, Y11
 	VPXOR        Y11, Y10, Y10
-	VPMULLD      192(SP), Y9, Y9
-	VPMULLD      192(SP), Y10, Y10
+	VPMULLD      160(SP), Y9, Y9
+	VPMULLD      160(SP), Y10, Y10
 	VPSRLD       $0x0f, Y9, Y11
 	VPXOR        Y11, Y9, Y9
 	VPSRLD       $0x0f, Y10, Y11
 	VPXOR        Y11, Y10, Y10
-	VPMULLD      224(SP), Y9, Y9
-	VPMULLD      224(SP), Y10, Y10
+	VPMULLD      192(SP), Y9, Y9
+	VPMULLD      192(SP), Y10, Y10
 	VPSRLD       $0x10, Y9, Y11
 	VPSRLD       $0x10, Y10, Y12
 	VPXOR        Y11, Y9, Y9
 	VPXOR        Y12, Y10, Y10
-	VPAND        256(SP), Y9, Y13
-	VPAND        256(SP), Y10, Y14
+	VPAND        224(SP), Y9, Y13
+	VPAND        224(SP), Y10, Y14
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	VPADDD       Y13, Y7, Y13
@@ -997,9 +993,9 @@ unrolled:
 	VMULPS    Y6, Y6, Y6
 	VMULPS    Y6, Y4, Y6
 	VADDPS    Y6, Y13, Y6
-	VPMULLD   288(SP), Y9, Y9
+	VPMULLD   256(SP), Y9, Y9
 	VPSRLD    $0x10, Y9, Y9
-	VPMULLD   288(SP), Y10, Y10
+	VPMULLD   256(SP), Y10, Y10
 	VPSRLD    $0x10, Y10, Y10
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
@@ -1077,17 +1073,16 @@ single:
 	LEAQ         (DI), R8
 	VMOVD        R8, X7
 	VPBROADCASTD X7, Y7
-	VPADDD       320(SP), Y7, Y7
-	VPADDD       160(SP), Y7, Y7
+	VPADDD       288(SP), Y7, Y7
 	VPSRLD       $0x10, Y7, Y8
 	VPXOR        Y8, Y7, Y7
-	VPMULLD      192(SP), Y7, Y7
+	VPMULLD      160(SP), Y7, Y7
 	VPSRLD       $0x0f, Y7, Y8
 	VPXOR        Y8, Y7, Y7
-	VPMULLD      224(SP), Y7, Y7
+	VPMULLD      192(SP), Y7, Y7
 	VPSRLD       $0x10, Y7, Y8
 	VPXOR        Y8, Y7, Y7
-	VPAND        256(SP), Y7, Y9
+	VPAND        224(SP), Y7, Y9
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	VPADDD       Y9, Y6, Y9
@@ -1105,7 +1100,7 @@ single:
 	VMULPS    Y5, Y5, Y5
 	VMULPS    Y5, Y4, Y5
 	VADDPS    Y5, Y9, Y5
-	VPMULLD   288(SP), Y7, Y7
+	VPMULLD   256(SP), Y7, Y7
 	VPSRLD    $0x10, Y7, Y7
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
@@ -1158,17 +1153,16 @@ tail:
 	// the rounding bits: lowbias32(index + key)
 	LEAQ    (DI), R8
 	VMOVD   R8, X7
-	VPADDD  320(SP), X7, X7
-	VPADDD  160(SP), X7, X7
+	VPADDD  288(SP), X7, X7
 	VPSRLD  $0x10, X7, X8
 	VPXOR   X8, X7, X7
-	VPMULLD 192(SP), X7, X7
+	VPMULLD 160(SP), X7, X7
 	VPSRLD  $0x0f, X7, X8
 	VPXOR   X8, X7, X7
-	VPMULLD 224(SP), X7, X7
+	VPMULLD 192(SP), X7, X7
 	VPSRLD  $0x10, X7, X8
 	VPXOR   X8, X7, X7
-	VPAND   256(SP), X7, X9
+	VPAND   224(SP), X7, X9
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	VPADDD  X9, X6, X9
@@ -1184,7 +1178,7 @@ tail:
 	VMULSS  X5, X5, X5
 	VMULSS  X5, X4, X5
 	VADDSS  X5, X9, X5
-	VPMULLD 288(SP), X7, X7
+	VPMULLD 256(SP), X7, X7
 	VPSRLD  $0x10, X7, X7
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
@@ -1235,9 +1229,9 @@ DATA laneNumbers<>+56(SB)/4, $0x0000000e
 DATA laneNumbers<>+60(SB)/4, $0x0000000f
 GLOBL laneNumbers<>(SB), RODATA|NOPTR, $64
 
-// func adamBF16AVX2F32CoupledStochastic(param []uint16, grad []float32, m []uint16, v []uint16, s [12]float32)
+// func adamBF16AVX2F32CoupledStochastic(param []uint16, grad []float32, m []uint16, v []uint16, s [11]float32)
 // Requires: AVX, AVX2
-TEXT ·adamBF16AVX2F32CoupledStochastic(SB), NOSPLIT, $384-144
+TEXT ·adamBF16AVX2F32CoupledStochastic(SB), NOSPLIT, $352-140
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -1262,37 +1256,35 @@ TEXT ·adamBF16AVX2F32CoupledStochastic(SB), NOSPLIT, $384-144
 	VMOVUPS      Y5, 128(SP)
 	VBROADCASTSS s_10+136(FP), Y5
 	VMOVUPS      Y5, 160(SP)
-	VBROADCASTSS s_11+140(FP), Y5
-	VMOVUPS      Y5, 192(SP)
 
 	// Constant: 0x7feb352d
 	MOVQ         $0x000000007feb352d, DI
 	VMOVD        DI, X5
 	VBROADCASTSS X5, Y5
-	VMOVUPS      Y5, 224(SP)
+	VMOVUPS      Y5, 192(SP)
 
 	// Constant: 0x846ca68b
 	MOVQ         $0x00000000846ca68b, DI
 	VMOVD        DI, X5
 	VBROADCASTSS X5, Y5
-	VMOVUPS      Y5, 256(SP)
+	VMOVUPS      Y5, 224(SP)
 
 	// Constant: 0xffff
 	MOVQ         $0x000000000000ffff, DI
 	VMOVD        DI, X5
 	VBROADCASTSS X5, Y5
-	VMOVUPS      Y5, 288(SP)
+	VMOVUPS      Y5, 256(SP)
 
 	// Constant: 0x9e3779b9
 	MOVQ         $0x000000009e3779b9, DI
 	VMOVD        DI, X5
 	VBROADCASTSS X5, Y5
-	VMOVUPS      Y5, 320(SP)
+	VMOVUPS      Y5, 288(SP)
 
 	// The offset plus each lane's number: the index of the vector at element 0.
 	VMOVUPS 160(SP), Y5
 	VPADDD  laneNumbers<>+0(SB), Y5, Y5
-	VMOVUPS Y5, 352(SP)
+	VMOVUPS Y5, 320(SP)
 	XORQ    DI, DI
 
 	// Main loop: 2 vectors of 8 elements per iteration.
@@ -1332,31 +1324,29 @@ unrolled:
 	LEAQ         (DI), R8
 	VMOVD        R8, X9
 	VPBROADCASTD X9, Y9
-	VPADDD       352(SP), Y9, Y9
-	VPADDD       192(SP), Y9, Y9
+	VPADDD       320(SP), Y9, Y9
 	LEAQ         8(DI), R8
 	VMOVD        R8, X10
 	VPBROADCASTD X10, Y10
-	VPADDD       352(SP), Y10, Y10
-	VPADDD       192(SP), Y10, Y10
+	VPADDD       320(SP), Y10, Y10
 	VPSRLD       $0x10, Y9, Y11
 	VPXOR        Y11, Y9, Y9
 	VPSRLD       $0x10, Y10, Y11
 	VPXOR        Y11, Y10, Y10
-	VPMULLD      224(SP), Y9, Y9
-	VPMULLD      224(SP), Y10, Y10
+	VPMULLD      192(SP), Y9, Y9
+	VPMULLD      192(SP), Y10, Y10
 	VPSRLD       $0x0f, Y9, Y11
 	VPXOR        Y11, Y9, Y9
 	VPSRLD       $0x0f, Y10, Y11
 	VPXOR        Y11, Y10, Y10
-	VPMULLD      256(SP), Y9, Y9
-	VPMULLD      256(SP), Y10, Y10
+	VPMULLD      224(SP), Y9, Y9
+	VPMULLD      224(SP), Y10, Y10
 	VPSRLD       $0x10, Y9, Y11
 	VPSRLD       $0x10, Y10, Y12
 	VPXOR        Y11, Y9, Y9
 	VPXOR        Y12, Y10, Y10
-	VPAND        288(SP), Y9, Y13
-	VPAND        288(SP), Y10, Y14
+	VPAND        256(SP), Y9, Y13
+	VPAND        256(SP), Y10, Y14
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	VPADDD       Y13, Y7, Y13
@@ -1387,9 +1377,9 @@ unrolled:
 	VMULPS    Y6, Y6, Y6
 	VMULPS    (SP), Y6, Y6
 	VADDPS    Y6, Y13, Y6
-	VPMULLD   320(SP), Y9, Y9
+	VPMULLD   288(SP), Y9, Y9
 	VPSRLD    $0x10, Y9, Y9
-	VPMULLD   320(SP), Y10, Y10
+	VPMULLD   288(SP), Y10, Y10
 	VPSRLD    $0x10, Y10, Y10
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
@@ -1473,17 +1463,16 @@ single:
 	LEAQ         (DI), R8
 	VMOVD        R8, X7
 	VPBROADCASTD X7, Y7
-	VPADDD       352(SP), Y7, Y7
-	VPADDD       192(SP), Y7, Y7
+	VPADDD       320(SP), Y7, Y7
 	VPSRLD       $0x10, Y7, Y8
 	VPXOR        Y8, Y7, Y7
-	VPMULLD      224(SP), Y7, Y7
+	VPMULLD      192(SP), Y7, Y7
 	VPSRLD       $0x0f, Y7, Y8
 	VPXOR        Y8, Y7, Y7
-	VPMULLD      256(SP), Y7, Y7
+	VPMULLD      224(SP), Y7, Y7
 	VPSRLD       $0x10, Y7, Y8
 	VPXOR        Y8, Y7, Y7
-	VPAND        288(SP), Y7, Y9
+	VPAND        256(SP), Y7, Y9
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	VPADDD       Y9, Y6, Y9
@@ -1501,7 +1490,7 @@ single:
 	VMULPS    Y5, Y5, Y5
 	VMULPS    (SP), Y5, Y5
 	VADDPS    Y5, Y9, Y5
-	VPMULLD   320(SP), Y7, Y7
+	VPMULLD   288(SP), Y7, Y7
 	VPSRLD    $0x10, Y7, Y7
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
@@ -1561,17 +1550,16 @@ tail:
 	// the rounding bits: lowbias32(index + key)
 	LEAQ    (DI), R8
 	VMOVD   R8, X7
-	VPADDD  352(SP), X7, X7
-	VPADDD  192(SP), X7, X7
+	VPADDD  320(SP), X7, X7
 	VPSRLD  $0x10, X7, X8
 	VPXOR   X8, X7, X7
-	VPMULLD 224(SP), X7, X7
+	VPMULLD 192(SP), X7, X7
 	VPSRLD  $0x0f, X7, X8
 	VPXOR   X8, X7, X7
-	VPMULLD 256(SP), X7, X7
+	VPMULLD 224(SP), X7, X7
 	VPSRLD  $0x10, X7, X8
 	VPXOR   X8, X7, X7
-	VPAND   288(SP), X7, X9
+	VPAND   256(SP), X7, X9
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	VPADDD  X9, X6, X9
@@ -1587,7 +1575,7 @@ tail:
 	VMULSS  X5, X5, X5
 	VMULSS  (SP), X5, X5
 	VADDSS  X5, X9, X5
-	VPMULLD 320(SP), X7, X7
+	VPMULLD 288(SP), X7, X7
 	VPSRLD  $0x10, X7, X7
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
@@ -1620,9 +1608,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func adamBF16AVX512F32(param []uint16, grad []float32, m []uint16, v []uint16, s [12]float32)
+// func adamBF16AVX512F32(param []uint16, grad []float32, m []uint16, v []uint16, s [11]float32)
 // Requires: AVX, AVX512F, AVX512VL, BMI2
-TEXT ·adamBF16AVX512F32(SB), NOSPLIT, $0-144
+TEXT ·adamBF16AVX512F32(SB), NOSPLIT, $0-140
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -2030,9 +2018,9 @@ GLOBL uint32_00007fff<>(SB), RODATA|NOPTR, $4
 DATA uint32_00000001<>+0(SB)/4, $0x00000001
 GLOBL uint32_00000001<>(SB), RODATA|NOPTR, $4
 
-// func adamBF16AVX512F32Coupled(param []uint16, grad []float32, m []uint16, v []uint16, s [12]float32)
+// func adamBF16AVX512F32Coupled(param []uint16, grad []float32, m []uint16, v []uint16, s [11]float32)
 // Requires: AVX, AVX512F, AVX512VL, BMI2
-TEXT ·adamBF16AVX512F32Coupled(SB), NOSPLIT, $0-144
+TEXT ·adamBF16AVX512F32Coupled(SB), NOSPLIT, $0-140
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -2422,9 +2410,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func adamBF16AVX512F32Stochastic(param []uint16, grad []float32, m []uint16, v []uint16, s [12]float32)
+// func adamBF16AVX512F32Stochastic(param []uint16, grad []float32, m []uint16, v []uint16, s [11]float32)
 // Requires: AVX, AVX512F, AVX512VL, BMI2
-TEXT ·adamBF16AVX512F32Stochastic(SB), NOSPLIT, $256-144
+TEXT ·adamBF16AVX512F32Stochastic(SB), NOSPLIT, $128-140
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -2440,23 +2428,18 @@ TEXT ·adamBF16AVX512F32Stochastic(SB), NOSPLIT, $256-144
 	VBROADCASTSS s_6+120(FP), Z5
 	VBROADCASTSS s_7+124(FP), Z6
 	VBROADCASTSS s_8+128(FP), Z7
-	VMOVUPS      Z7, (SP)
-	VBROADCASTSS s_9+132(FP), Z7
-	VMOVUPS      Z7, 64(SP)
-	VBROADCASTSS s_10+136(FP), Z7
-	VMOVUPS      Z7, 128(SP)
-	VBROADCASTSS s_11+140(FP), Z7
-	VMOVUPS      Z7, 192(SP)
+	VBROADCASTSS s_9+132(FP), Z8
+	VMOVUPS      Z8, (SP)
+	VBROADCASTSS s_10+136(FP), Z8
+	VMOVUPS      Z8, 64(SP)
 
 	// The offset plus each lane's number: the index of the vector at element 0.
-	VMOVUPS   128(SP), Z7
-	VPADDD    laneNumbers<>+0(SB), Z7, Z7
-	VMOVDQU32 evenLanes<>+0(SB), Z8
-	VMOVUPS   128(SP), Z9
-	VPADDD    evenLanes<>+0(SB), Z9, Z9
+	VMOVUPS   64(SP), Z8
+	VPADDD    laneNumbers<>+0(SB), Z8, Z8
+	VMOVDQU32 evenLanes<>+0(SB), Z9
 	VMOVDQU32 oddLanes<>+0(SB), Z10
-	VMOVUPS   128(SP), Z11
-	VPADDD    oddLanes<>+0(SB), Z11, Z11
+	VMOVUPS   64(SP), Z11
+	VPADDD    evenLanes<>+0(SB), Z11, Z11
 	XORQ      DI, DI
 
 	// Main loop: 4 vectors of 16 elements per iteration.
@@ -2468,13 +2451,13 @@ unrolled:
 
 	// scaled gradient (the scale is negative when maximizing)
 	VMOVUPS   (DX)(DI*4), Z12
-	VPERMT2PS 64(DX)(DI*4), Z8, Z12
+	VPERMT2PS 64(DX)(DI*4), Z9, Z12
 	VMULPS    Z0, Z12, Z12
 	VMOVUPS   (DX)(DI*4), Z13
 	VPERMT2PS 64(DX)(DI*4), Z10, Z13
 	VMULPS    Z0, Z13, Z13
 	VMOVUPS   128(DX)(DI*4), Z14
-	VPERMT2PS 192(DX)(DI*4), Z8, Z14
+	VPERMT2PS 192(DX)(DI*4), Z9, Z14
 	VMULPS    Z0, Z14, Z14
 	VMOVUPS   128(DX)(DI*4), Z15
 	VPERMT2PS 192(DX)(DI*4), Z10, Z15
@@ -2501,22 +2484,10 @@ unrolled:
 	VADDPS      Z20, Z19, Z19
 
 	// the rounding bits: lowbias32(index + key)
-	LEAQ         (DI), R8
-	VPBROADCASTD R8, Z20
-	VPADDD       Z9, Z20, Z20
-	VPADDD       192(SP), Z20, Z20
-	LEAQ         (DI), R8
-	VPBROADCASTD R8, Z21
-	VPADDD       Z11, Z21, Z21
-	VPADDD       192(SP), Z21, Z21
-	LEAQ         32(DI), R8
-	VPBROADCASTD R8, Z22
-	VPADDD       Z9, Z22, Z22
-	VPADDD       192(SP), Z22, Z22
-	LEAQ         32(DI), R8
-	VPBROADCASTD R8, Z23
-	VPADDD       Z11, Z23, Z23
-	VPADDD       192(SP), Z23, Z23
+	VPADDD.BCST  uint32_00000000<>+0(SB), Z11, Z20
+	VPADDD.BCST  uint32_00000001<>+0(SB), Z11, Z21
+	VPADDD.BCST  uint32_00000020<>+0(SB), Z11, Z22
+	VPADDD.BCST  uint32_00000021<>+0(SB), Z11, Z23
 	VPSRLD       $0x10, Z20, Z24
 	VPXORD       Z24, Z20, Z20
 	VPSRLD       $0x10, Z21, Z24
@@ -2642,26 +2613,26 @@ unrolled:
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	VPSLLD          $0x10, (CX)(DI*2), Z20
-	VMULPS          64(SP), Z20, Z20
+	VMULPS          (SP), Z20, Z20
 	VDIVPS          Z12, Z16, Z12
-	VMULPS          (SP), Z12, Z12
+	VMULPS          Z12, Z7, Z12
 	VSUBPS          Z12, Z20, Z12
 	VMOVDQU32       (CX)(DI*2), Z16
 	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z16, Z16
-	VMULPS          64(SP), Z16, Z16
+	VMULPS          (SP), Z16, Z16
 	VDIVPS          Z13, Z17, Z13
-	VMULPS          (SP), Z13, Z13
+	VMULPS          Z13, Z7, Z13
 	VSUBPS          Z13, Z16, Z13
 	VPSLLD          $0x10, 64(CX)(DI*2), Z16
-	VMULPS          64(SP), Z16, Z16
+	VMULPS          (SP), Z16, Z16
 	VDIVPS          Z14, Z18, Z14
-	VMULPS          (SP), Z14, Z14
+	VMULPS          Z14, Z7, Z14
 	VSUBPS          Z14, Z16, Z14
 	VMOVDQU32       64(CX)(DI*2), Z16
 	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z16, Z16
-	VMULPS          64(SP), Z16, Z16
+	VMULPS          (SP), Z16, Z16
 	VDIVPS          Z15, Z19, Z15
-	VMULPS          (SP), Z15, Z15
+	VMULPS          Z15, Z7, Z15
 	VSUBPS          Z15, Z16, Z15
 	VPADDD          Z24, Z12, Z16
 	VCMPPS          $0x03, Z12, Z12, K1
@@ -2681,6 +2652,7 @@ unrolled:
 	VPSRLD          $0x10, Z12, Z12
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z13, Z12
 	VMOVDQU32       Z12, 64(CX)(DI*2)
+	VPADDD.BCST     uint32_00000040<>+0(SB), Z11, Z11
 	ADDQ            $0x00000040, DI
 	JMP             unrolled
 
@@ -2692,74 +2664,73 @@ single:
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(DI*4), Z0, Z8
+	VMULPS (DX)(DI*4), Z0, Z9
 
 	// first moment
-	VPMOVZXWD (BX)(DI*2), Z9
-	VPSLLD    $0x10, Z9, Z9
-	VMULPS    Z9, Z1, Z9
-	VMULPS    Z8, Z2, Z10
-	VADDPS    Z10, Z9, Z9
+	VPMOVZXWD (BX)(DI*2), Z10
+	VPSLLD    $0x10, Z10, Z10
+	VMULPS    Z10, Z1, Z10
+	VMULPS    Z9, Z2, Z11
+	VADDPS    Z11, Z10, Z10
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (DI), R8
-	VPBROADCASTD R8, Z10
-	VPADDD       Z7, Z10, Z10
-	VPADDD       192(SP), Z10, Z10
-	VPSRLD       $0x10, Z10, Z11
-	VPXORD       Z11, Z10, Z10
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z10, Z10
-	VPSRLD       $0x0f, Z10, Z11
-	VPXORD       Z11, Z10, Z10
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z10, Z10
-	VPSRLD       $0x10, Z10, Z11
-	VPXORD       Z11, Z10, Z10
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z10, Z12
+	VPBROADCASTD R8, Z11
+	VPADDD       Z8, Z11, Z11
+	VPSRLD       $0x10, Z11, Z12
+	VPXORD       Z12, Z11, Z11
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z11, Z11
+	VPSRLD       $0x0f, Z11, Z12
+	VPXORD       Z12, Z11, Z11
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z11, Z11
+	VPSRLD       $0x10, Z11, Z12
+	VPXORD       Z12, Z11, Z11
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z11, Z13
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD     Z12, Z9, Z12
-	VCMPPS     $0x03, Z9, Z9, K1
-	VPTERNLOGD $0xff, Z12, Z12, K1, Z12
-	VPSRLD     $0x10, Z12, Z12
-	VPMOVDW    Z12, Y12
-	VMOVDQU32  Y12, (BX)(DI*2)
+	VPADDD     Z13, Z10, Z13
+	VCMPPS     $0x03, Z10, Z10, K1
+	VPTERNLOGD $0xff, Z13, Z13, K1, Z13
+	VPSRLD     $0x10, Z13, Z13
+	VPMOVDW    Z13, Y13
+	VMOVDQU32  Y13, (BX)(DI*2)
 
 	// second moment
-	VPMOVZXWD    (SI)(DI*2), Z12
-	VPSLLD       $0x10, Z12, Z12
-	VMULPS       Z12, Z3, Z12
-	VMULPS       Z8, Z8, Z8
-	VMULPS       Z8, Z4, Z8
-	VADDPS       Z8, Z12, Z8
-	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z10, Z10
-	VPSRLD       $0x10, Z10, Z10
+	VPMOVZXWD    (SI)(DI*2), Z13
+	VPSLLD       $0x10, Z13, Z13
+	VMULPS       Z13, Z3, Z13
+	VMULPS       Z9, Z9, Z9
+	VMULPS       Z9, Z4, Z9
+	VADDPS       Z9, Z13, Z9
+	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z11, Z11
+	VPSRLD       $0x10, Z11, Z11
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD     Z10, Z8, Z10
-	VCMPPS     $0x03, Z8, Z8, K1
-	VPTERNLOGD $0xff, Z10, Z10, K1, Z10
-	VPSRLD     $0x10, Z10, Z10
-	VPMOVDW    Z10, Y10
-	VMOVDQU32  Y10, (SI)(DI*2)
+	VPADDD     Z11, Z9, Z11
+	VCMPPS     $0x03, Z9, Z9, K1
+	VPTERNLOGD $0xff, Z11, Z11, K1, Z11
+	VPSRLD     $0x10, Z11, Z11
+	VPMOVDW    Z11, Y11
+	VMOVDQU32  Y11, (SI)(DI*2)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPS Z8, Z8
-	VMULPS  Z5, Z8, Z8
-	VADDPS  Z6, Z8, Z8
+	VSQRTPS Z9, Z9
+	VMULPS  Z5, Z9, Z9
+	VADDPS  Z6, Z9, Z9
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD  (CX)(DI*2), Z10
-	VPSLLD     $0x10, Z10, Z10
-	VMULPS     64(SP), Z10, Z10
-	VDIVPS     Z8, Z9, Z8
-	VMULPS     (SP), Z8, Z8
-	VSUBPS     Z8, Z10, Z8
-	VPADDD     Z11, Z8, Z9
-	VCMPPS     $0x03, Z8, Z8, K1
-	VPTERNLOGD $0xff, Z9, Z9, K1, Z9
-	VPSRLD     $0x10, Z9, Z8
-	VPMOVDW    Z8, Y8
-	VMOVDQU32  Y8, (CX)(DI*2)
+	VPMOVZXWD  (CX)(DI*2), Z11
+	VPSLLD     $0x10, Z11, Z11
+	VMULPS     (SP), Z11, Z11
+	VDIVPS     Z9, Z10, Z9
+	VMULPS     Z9, Z7, Z9
+	VSUBPS     Z9, Z11, Z9
+	VPADDD     Z12, Z9, Z10
+	VCMPPS     $0x03, Z9, Z9, K1
+	VPTERNLOGD $0xff, Z10, Z10, K1, Z10
+	VPSRLD     $0x10, Z10, Z9
+	VPMOVDW    Z9, Y9
+	VMOVDQU32  Y9, (CX)(DI*2)
 	ADDQ       $0x00000010, DI
 	JMP        single
 
@@ -2770,46 +2741,45 @@ tail:
 	MOVQ        $-1, AX
 	BZHIQ       R8, AX, AX
 	KMOVW       AX, K1
-	VPMOVZXWD.Z (CX)(DI*2), K1, Z8
-	VPSLLD      $0x10, Z8, Z8
-	VMOVUPS.Z   (DX)(DI*4), K1, Z9
-	VPMOVZXWD.Z (BX)(DI*2), K1, Z10
-	VPSLLD      $0x10, Z10, Z10
-	VPMOVZXWD.Z (SI)(DI*2), K1, Z11
+	VPMOVZXWD.Z (CX)(DI*2), K1, Z9
+	VPSLLD      $0x10, Z9, Z9
+	VMOVUPS.Z   (DX)(DI*4), K1, Z10
+	VPMOVZXWD.Z (BX)(DI*2), K1, Z11
 	VPSLLD      $0x10, Z11, Z11
+	VPMOVZXWD.Z (SI)(DI*2), K1, Z12
+	VPSLLD      $0x10, Z12, Z12
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS Z0, Z9, Z0
+	VMULPS Z0, Z10, Z0
 
 	// first moment
-	VMULPS Z10, Z1, Z1
+	VMULPS Z11, Z1, Z1
 	VMULPS Z0, Z2, Z2
 	VADDPS Z2, Z1, Z1
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (DI), AX
 	VPBROADCASTD AX, Z2
-	VPADDD       Z7, Z2, Z2
-	VPADDD       192(SP), Z2, Z2
-	VPSRLD       $0x10, Z2, Z7
-	VPXORD       Z7, Z2, Z2
+	VPADDD       Z8, Z2, Z2
+	VPSRLD       $0x10, Z2, Z8
+	VPXORD       Z8, Z2, Z2
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z2, Z2
-	VPSRLD       $0x0f, Z2, Z7
-	VPXORD       Z7, Z2, Z2
+	VPSRLD       $0x0f, Z2, Z8
+	VPXORD       Z8, Z2, Z2
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z2, Z2
-	VPSRLD       $0x10, Z2, Z7
-	VPXORD       Z7, Z2, Z2
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z2, Z9
+	VPSRLD       $0x10, Z2, Z8
+	VPXORD       Z8, Z2, Z2
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z2, Z10
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD     Z9, Z1, Z9
+	VPADDD     Z10, Z1, Z10
 	VCMPPS     $0x03, Z1, Z1, K2
-	VPTERNLOGD $0xff, Z9, Z9, K2, Z9
-	VPSRLD     $0x10, Z9, Z9
-	VPMOVDW    Z9, K1, (BX)(DI*2)
+	VPTERNLOGD $0xff, Z10, Z10, K2, Z10
+	VPSRLD     $0x10, Z10, Z10
+	VPMOVDW    Z10, K1, (BX)(DI*2)
 
 	// second moment
-	VMULPS       Z11, Z3, Z3
+	VMULPS       Z12, Z3, Z3
 	VMULPS       Z0, Z0, Z0
 	VMULPS       Z0, Z4, Z0
 	VADDPS       Z0, Z3, Z0
@@ -2829,11 +2799,11 @@ tail:
 	VADDPS  Z6, Z0, Z0
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS     64(SP), Z8, Z2
+	VMULPS     (SP), Z9, Z2
 	VDIVPS     Z0, Z1, Z0
-	VMULPS     (SP), Z0, Z0
+	VMULPS     Z0, Z7, Z0
 	VSUBPS     Z0, Z2, Z0
-	VPADDD     Z7, Z0, Z1
+	VPADDD     Z8, Z0, Z1
 	VCMPPS     $0x03, Z0, Z0, K2
 	VPTERNLOGD $0xff, Z1, Z1, K2, Z1
 	VPSRLD     $0x10, Z1, Z0
@@ -2842,6 +2812,15 @@ tail:
 done:
 	VZEROUPPER
 	RET
+
+DATA uint32_00000000<>+0(SB)/4, $0x00000000
+GLOBL uint32_00000000<>(SB), RODATA|NOPTR, $4
+
+DATA uint32_00000020<>+0(SB)/4, $0x00000020
+GLOBL uint32_00000020<>(SB), RODATA|NOPTR, $4
+
+DATA uint32_00000021<>+0(SB)/4, $0x00000021
+GLOBL uint32_00000021<>(SB), RODATA|NOPTR, $4
 
 DATA uint32_7feb352d<>+0(SB)/4, $0x7feb352d
 GLOBL uint32_7feb352d<>(SB), RODATA|NOPTR, $4
@@ -2855,9 +2834,12 @@ GLOBL uint32_0000ffff<>(SB), RODATA|NOPTR, $4
 DATA uint32_9e3779b9<>+0(SB)/4, $0x9e3779b9
 GLOBL uint32_9e3779b9<>(SB), RODATA|NOPTR, $4
 
-// func adamBF16AVX512F32CoupledStochastic(param []uint16, grad []float32, m []uint16, v []uint16, s [12]float32)
+DATA uint32_00000040<>+0(SB)/4, $0x00000040
+GLOBL uint32_00000040<>(SB), RODATA|NOPTR, $4
+
+// func adamBF16AVX512F32CoupledStochastic(param []uint16, grad []float32, m []uint16, v []uint16, s [11]float32)
 // Requires: AVX, AVX512F, AVX512VL, BMI2
-TEXT ·adamBF16AVX512F32CoupledStochastic(SB), NOSPLIT, $320-144
+TEXT ·adamBF16AVX512F32CoupledStochastic(SB), NOSPLIT, $192-140
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -2873,25 +2855,20 @@ TEXT ·adamBF16AVX512F32CoupledStochastic(SB), NOSPLIT, $320-144
 	VBROADCASTSS s_5+116(FP), Z5
 	VBROADCASTSS s_6+120(FP), Z6
 	VBROADCASTSS s_7+124(FP), Z7
-	VMOVUPS      Z7, (SP)
-	VBROADCASTSS s_8+128(FP), Z7
-	VMOVUPS      Z7, 64(SP)
-	VBROADCASTSS s_9+132(FP), Z7
-	VMOVUPS      Z7, 128(SP)
-	VBROADCASTSS s_10+136(FP), Z7
-	VMOVUPS      Z7, 192(SP)
-	VBROADCASTSS s_11+140(FP), Z7
-	VMOVUPS      Z7, 256(SP)
+	VBROADCASTSS s_8+128(FP), Z8
+	VMOVUPS      Z8, (SP)
+	VBROADCASTSS s_9+132(FP), Z8
+	VMOVUPS      Z8, 64(SP)
+	VBROADCASTSS s_10+136(FP), Z8
+	VMOVUPS      Z8, 128(SP)
 
 	// The offset plus each lane's number: the index of the vector at element 0.
-	VMOVUPS   192(SP), Z7
-	VPADDD    laneNumbers<>+0(SB), Z7, Z7
-	VMOVDQU32 evenLanes<>+0(SB), Z8
-	VMOVUPS   192(SP), Z9
-	VPADDD    evenLanes<>+0(SB), Z9, Z9
+	VMOVUPS   128(SP), Z8
+	VPADDD    laneNumbers<>+0(SB), Z8, Z8
+	VMOVDQU32 evenLanes<>+0(SB), Z9
 	VMOVDQU32 oddLanes<>+0(SB), Z10
-	VMOVUPS   192(SP), Z11
-	VPADDD    oddLanes<>+0(SB), Z11, Z11
+	VMOVUPS   128(SP), Z11
+	VPADDD    evenLanes<>+0(SB), Z11, Z11
 	XORQ      DI, DI
 
 	// Main loop: 4 vectors of 16 elements per iteration.
@@ -2903,13 +2880,13 @@ unrolled:
 
 	// scaled gradient (the scale is negative when maximizing)
 	VMOVUPS   (DX)(DI*4), Z12
-	VPERMT2PS 64(DX)(DI*4), Z8, Z12
+	VPERMT2PS 64(DX)(DI*4), Z9, Z12
 	VMULPS    Z0, Z12, Z12
 	VMOVUPS   (DX)(DI*4), Z13
 	VPERMT2PS 64(DX)(DI*4), Z10, Z13
 	VMULPS    Z0, Z13, Z13
 	VMOVUPS   128(DX)(DI*4), Z14
-	VPERMT2PS 192(DX)(DI*4), Z8, Z14
+	VPERMT2PS 192(DX)(DI*4), Z9, Z14
 	VMULPS    Z0, Z14, Z14
 	VMOVUPS   128(DX)(DI*4), Z15
 	VPERMT2PS 192(DX)(DI*4), Z10, Z15
@@ -2952,22 +2929,10 @@ unrolled:
 	VADDPS      Z20, Z19, Z19
 
 	// the rounding bits: lowbias32(index + key)
-	LEAQ         (DI), R8
-	VPBROADCASTD R8, Z20
-	VPADDD       Z9, Z20, Z20
-	VPADDD       256(SP), Z20, Z20
-	LEAQ         (DI), R8
-	VPBROADCASTD R8, Z21
-	VPADDD       Z11, Z21, Z21
-	VPADDD       256(SP), Z21, Z21
-	LEAQ         32(DI), R8
-	VPBROADCASTD R8, Z22
-	VPADDD       Z9, Z22, Z22
-	VPADDD       256(SP), Z22, Z22
-	LEAQ         32(DI), R8
-	VPBROADCASTD R8, Z23
-	VPADDD       Z11, Z23, Z23
-	VPADDD       256(SP), Z23, Z23
+	VPADDD.BCST  uint32_00000000<>+0(SB), Z11, Z20
+	VPADDD.BCST  uint32_00000001<>+0(SB), Z11, Z21
+	VPADDD.BCST  uint32_00000020<>+0(SB), Z11, Z22
+	VPADDD.BCST  uint32_00000021<>+0(SB), Z11, Z23
 	VPSRLD       $0x10, Z20, Z24
 	VPXORD       Z24, Z20, Z20
 	VPSRLD       $0x10, Z21, Z24
@@ -3080,39 +3045,39 @@ unrolled:
 	// sqrt(v / (1 - beta2^t)) + eps
 	VSQRTPS Z12, Z12
 	VMULPS  Z6, Z12, Z12
-	VADDPS  (SP), Z12, Z12
+	VADDPS  Z7, Z12, Z12
 	VSQRTPS Z13, Z13
 	VMULPS  Z6, Z13, Z13
-	VADDPS  (SP), Z13, Z13
+	VADDPS  Z7, Z13, Z13
 	VSQRTPS Z14, Z14
 	VMULPS  Z6, Z14, Z14
-	VADDPS  (SP), Z14, Z14
+	VADDPS  Z7, Z14, Z14
 	VSQRTPS Z15, Z15
 	VMULPS  Z6, Z15, Z15
-	VADDPS  (SP), Z15, Z15
+	VADDPS  Z7, Z15, Z15
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	VPSLLD          $0x10, (CX)(DI*2), Z20
-	VMULPS          128(SP), Z20, Z20
+	VMULPS          64(SP), Z20, Z20
 	VDIVPS          Z12, Z16, Z12
-	VMULPS          64(SP), Z12, Z12
+	VMULPS          (SP), Z12, Z12
 	VSUBPS          Z12, Z20, Z12
 	VMOVDQU32       (CX)(DI*2), Z16
 	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z16, Z16
-	VMULPS          128(SP), Z16, Z16
+	VMULPS          64(SP), Z16, Z16
 	VDIVPS          Z13, Z17, Z13
-	VMULPS          64(SP), Z13, Z13
+	VMULPS          (SP), Z13, Z13
 	VSUBPS          Z13, Z16, Z13
 	VPSLLD          $0x10, 64(CX)(DI*2), Z16
-	VMULPS          128(SP), Z16, Z16
+	VMULPS          64(SP), Z16, Z16
 	VDIVPS          Z14, Z18, Z14
-	VMULPS          64(SP), Z14, Z14
+	VMULPS          (SP), Z14, Z14
 	VSUBPS          Z14, Z16, Z14
 	VMOVDQU32       64(CX)(DI*2), Z16
 	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z16, Z16
-	VMULPS          128(SP), Z16, Z16
+	VMULPS          64(SP), Z16, Z16
 	VDIVPS          Z15, Z19, Z15
-	VMULPS          64(SP), Z15, Z15
+	VMULPS          (SP), Z15, Z15
 	VSUBPS          Z15, Z16, Z15
 	VPADDD          Z24, Z12, Z16
 	VCMPPS          $0x03, Z12, Z12, K1
@@ -3132,6 +3097,7 @@ unrolled:
 	VPSRLD          $0x10, Z12, Z12
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z13, Z12
 	VMOVDQU32       Z12, 64(CX)(DI*2)
+	VPADDD.BCST     uint32_00000040<>+0(SB), Z11, Z11
 	ADDQ            $0x00000040, DI
 	JMP             unrolled
 
@@ -3143,80 +3109,79 @@ single:
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(DI*4), Z0, Z8
+	VMULPS (DX)(DI*4), Z0, Z9
 
 	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(DI*2), Z9
-	VPSLLD    $0x10, Z9, Z9
-	VMULPS    Z9, Z1, Z9
-	VADDPS    Z9, Z8, Z8
+	VPMOVZXWD (CX)(DI*2), Z10
+	VPSLLD    $0x10, Z10, Z10
+	VMULPS    Z10, Z1, Z10
+	VADDPS    Z10, Z9, Z9
 
 	// first moment
-	VPMOVZXWD (BX)(DI*2), Z9
-	VPSLLD    $0x10, Z9, Z9
-	VMULPS    Z9, Z2, Z9
-	VMULPS    Z8, Z3, Z10
-	VADDPS    Z10, Z9, Z9
+	VPMOVZXWD (BX)(DI*2), Z10
+	VPSLLD    $0x10, Z10, Z10
+	VMULPS    Z10, Z2, Z10
+	VMULPS    Z9, Z3, Z11
+	VADDPS    Z11, Z10, Z10
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (DI), R8
-	VPBROADCASTD R8, Z10
-	VPADDD       Z7, Z10, Z10
-	VPADDD       256(SP), Z10, Z10
-	VPSRLD       $0x10, Z10, Z11
-	VPXORD       Z11, Z10, Z10
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z10, Z10
-	VPSRLD       $0x0f, Z10, Z11
-	VPXORD       Z11, Z10, Z10
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z10, Z10
-	VPSRLD       $0x10, Z10, Z11
-	VPXORD       Z11, Z10, Z10
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z10, Z12
+	VPBROADCASTD R8, Z11
+	VPADDD       Z8, Z11, Z11
+	VPSRLD       $0x10, Z11, Z12
+	VPXORD       Z12, Z11, Z11
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z11, Z11
+	VPSRLD       $0x0f, Z11, Z12
+	VPXORD       Z12, Z11, Z11
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z11, Z11
+	VPSRLD       $0x10, Z11, Z12
+	VPXORD       Z12, Z11, Z11
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z11, Z13
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD     Z12, Z9, Z12
-	VCMPPS     $0x03, Z9, Z9, K1
-	VPTERNLOGD $0xff, Z12, Z12, K1, Z12
-	VPSRLD     $0x10, Z12, Z12
-	VPMOVDW    Z12, Y12
-	VMOVDQU32  Y12, (BX)(DI*2)
+	VPADDD     Z13, Z10, Z13
+	VCMPPS     $0x03, Z10, Z10, K1
+	VPTERNLOGD $0xff, Z13, Z13, K1, Z13
+	VPSRLD     $0x10, Z13, Z13
+	VPMOVDW    Z13, Y13
+	VMOVDQU32  Y13, (BX)(DI*2)
 
 	// second moment
-	VPMOVZXWD    (SI)(DI*2), Z12
-	VPSLLD       $0x10, Z12, Z12
-	VMULPS       Z12, Z4, Z12
-	VMULPS       Z8, Z8, Z8
-	VMULPS       Z8, Z5, Z8
-	VADDPS       Z8, Z12, Z8
-	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z10, Z10
-	VPSRLD       $0x10, Z10, Z10
+	VPMOVZXWD    (SI)(DI*2), Z13
+	VPSLLD       $0x10, Z13, Z13
+	VMULPS       Z13, Z4, Z13
+	VMULPS       Z9, Z9, Z9
+	VMULPS       Z9, Z5, Z9
+	VADDPS       Z9, Z13, Z9
+	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z11, Z11
+	VPSRLD       $0x10, Z11, Z11
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD     Z10, Z8, Z10
-	VCMPPS     $0x03, Z8, Z8, K1
-	VPTERNLOGD $0xff, Z10, Z10, K1, Z10
-	VPSRLD     $0x10, Z10, Z10
-	VPMOVDW    Z10, Y10
-	VMOVDQU32  Y10, (SI)(DI*2)
+	VPADDD     Z11, Z9, Z11
+	VCMPPS     $0x03, Z9, Z9, K1
+	VPTERNLOGD $0xff, Z11, Z11, K1, Z11
+	VPSRLD     $0x10, Z11, Z11
+	VPMOVDW    Z11, Y11
+	VMOVDQU32  Y11, (SI)(DI*2)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPS Z8, Z8
-	VMULPS  Z6, Z8, Z8
-	VADDPS  (SP), Z8, Z8
+	VSQRTPS Z9, Z9
+	VMULPS  Z6, Z9, Z9
+	VADDPS  Z7, Z9, Z9
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD  (CX)(DI*2), Z10
-	VPSLLD     $0x10, Z10, Z10
-	VMULPS     128(SP), Z10, Z10
-	VDIVPS     Z8, Z9, Z8
-	VMULPS     64(SP), Z8, Z8
-	VSUBPS     Z8, Z10, Z8
-	VPADDD     Z11, Z8, Z9
-	VCMPPS     $0x03, Z8, Z8, K1
-	VPTERNLOGD $0xff, Z9, Z9, K1, Z9
-	VPSRLD     $0x10, Z9, Z8
-	VPMOVDW    Z8, Y8
-	VMOVDQU32  Y8, (CX)(DI*2)
+	VPMOVZXWD  (CX)(DI*2), Z11
+	VPSLLD     $0x10, Z11, Z11
+	VMULPS     64(SP), Z11, Z11
+	VDIVPS     Z9, Z10, Z9
+	VMULPS     (SP), Z9, Z9
+	VSUBPS     Z9, Z11, Z9
+	VPADDD     Z12, Z9, Z10
+	VCMPPS     $0x03, Z9, Z9, K1
+	VPTERNLOGD $0xff, Z10, Z10, K1, Z10
+	VPSRLD     $0x10, Z10, Z9
+	VPMOVDW    Z9, Y9
+	VMOVDQU32  Y9, (CX)(DI*2)
 	ADDQ       $0x00000010, DI
 	JMP        single
 
@@ -3227,31 +3192,30 @@ tail:
 	MOVQ        $-1, AX
 	BZHIQ       R8, AX, AX
 	KMOVW       AX, K1
-	VPMOVZXWD.Z (CX)(DI*2), K1, Z8
-	VPSLLD      $0x10, Z8, Z8
-	VMOVUPS.Z   (DX)(DI*4), K1, Z9
-	VPMOVZXWD.Z (BX)(DI*2), K1, Z10
-	VPSLLD      $0x10, Z10, Z10
-	VPMOVZXWD.Z (SI)(DI*2), K1, Z11
+	VPMOVZXWD.Z (CX)(DI*2), K1, Z9
+	VPSLLD      $0x10, Z9, Z9
+	VMOVUPS.Z   (DX)(DI*4), K1, Z10
+	VPMOVZXWD.Z (BX)(DI*2), K1, Z11
 	VPSLLD      $0x10, Z11, Z11
+	VPMOVZXWD.Z (SI)(DI*2), K1, Z12
+	VPSLLD      $0x10, Z12, Z12
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS Z0, Z9, Z0
+	VMULPS Z0, Z10, Z0
 
 	// L2 weight decay folded into the gradient
-	VMULPS Z8, Z1, Z1
+	VMULPS Z9, Z1, Z1
 	VADDPS Z1, Z0, Z0
 
 	// first moment
-	VMULPS Z10, Z2, Z1
+	VMULPS Z11, Z2, Z1
 	VMULPS Z0, Z3, Z2
 	VADDPS Z2, Z1, Z1
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (DI), AX
 	VPBROADCASTD AX, Z2
-	VPADDD       Z7, Z2, Z2
-	VPADDD       256(SP), Z2, Z2
+	VPADDD       Z8, Z2, Z2
 	VPSRLD       $0x10, Z2, Z3
 	VPXORD       Z3, Z2, Z2
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z2, Z2
@@ -3260,17 +3224,17 @@ tail:
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z2, Z2
 	VPSRLD       $0x10, Z2, Z3
 	VPXORD       Z3, Z2, Z2
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z2, Z7
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z2, Z8
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD     Z7, Z1, Z7
+	VPADDD     Z8, Z1, Z8
 	VCMPPS     $0x03, Z1, Z1, K2
-	VPTERNLOGD $0xff, Z7, Z7, K2, Z7
-	VPSRLD     $0x10, Z7, Z7
-	VPMOVDW    Z7, K1, (BX)(DI*2)
+	VPTERNLOGD $0xff, Z8, Z8, K2, Z8
+	VPSRLD     $0x10, Z8, Z8
+	VPMOVDW    Z8, K1, (BX)(DI*2)
 
 	// second moment
-	VMULPS       Z11, Z4, Z4
+	VMULPS       Z12, Z4, Z4
 	VMULPS       Z0, Z0, Z0
 	VMULPS       Z0, Z5, Z0
 	VADDPS       Z0, Z4, Z0
@@ -3287,12 +3251,12 @@ tail:
 	// sqrt(v / (1 - beta2^t)) + eps
 	VSQRTPS Z0, Z0
 	VMULPS  Z6, Z0, Z0
-	VADDPS  (SP), Z0, Z0
+	VADDPS  Z7, Z0, Z0
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS     128(SP), Z8, Z2
+	VMULPS     64(SP), Z9, Z2
 	VDIVPS     Z0, Z1, Z0
-	VMULPS     64(SP), Z0, Z0
+	VMULPS     (SP), Z0, Z0
 	VSUBPS     Z0, Z2, Z0
 	VPADDD     Z3, Z0, Z1
 	VCMPPS     $0x03, Z0, Z0, K2

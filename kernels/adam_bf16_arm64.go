@@ -7,19 +7,19 @@ package kernels
 // adamBF16NEONF32 is the NEON form of adamBF16F32; see there.
 //
 //go:noescape
-func adamBF16NEONF32(param []uint16, grad []float32, m []uint16, v []uint16, s [12]float32)
+func adamBF16NEONF32(param []uint16, grad []float32, m []uint16, v []uint16, s [11]float32)
 
 // adamBF16NEONF32Coupled is the NEON form of adamBF16F32Coupled; see there.
 //
 //go:noescape
-func adamBF16NEONF32Coupled(param []uint16, grad []float32, m []uint16, v []uint16, s [12]float32)
+func adamBF16NEONF32Coupled(param []uint16, grad []float32, m []uint16, v []uint16, s [11]float32)
 
 // adamBF16NEONF32Stochastic is the NEON form of adamBF16F32Stochastic; see there.
 //
 //go:noescape
-func adamBF16NEONF32Stochastic(param []uint16, grad []float32, m []uint16, v []uint16, s [12]float32)
+func adamBF16NEONF32Stochastic(param []uint16, grad []float32, m []uint16, v []uint16, s [11]float32)
 
 // adamBF16NEONF32CoupledStochastic is the NEON form of adamBF16F32CoupledStochastic; see there.
 //
 //go:noescape
-func adamBF16NEONF32CoupledStochastic(param []uint16, grad []float32, m []uint16, v []uint16, s [12]float32)
+func adamBF16NEONF32CoupledStochastic(param []uint16, grad []float32, m []uint16, v []uint16, s [11]float32)

@@ -7,39 +7,39 @@ package kernels
 // adamBF16GradAVX2F32 is the AVX2 form of adamBF16GradF32; see there.
 //
 //go:noescape
-func adamBF16GradAVX2F32(param []uint16, grad []uint16, m []uint16, v []uint16, s [12]float32)
+func adamBF16GradAVX2F32(param []uint16, grad []uint16, m []uint16, v []uint16, s [11]float32)
 
 // adamBF16GradAVX2F32Coupled is the AVX2 form of adamBF16GradF32Coupled; see there.
 //
 //go:noescape
-func adamBF16GradAVX2F32Coupled(param []uint16, grad []uint16, m []uint16, v []uint16, s [12]float32)
+func adamBF16GradAVX2F32Coupled(param []uint16, grad []uint16, m []uint16, v []uint16, s [11]float32)
 
 // adamBF16GradAVX2F32Stochastic is the AVX2 form of adamBF16GradF32Stochastic; see there.
 //
 //go:noescape
-func adamBF16GradAVX2F32Stochastic(param []uint16, grad []uint16, m []uint16, v []uint16, s [12]float32)
+func adamBF16GradAVX2F32Stochastic(param []uint16, grad []uint16, m []uint16, v []uint16, s [11]float32)
 
 // adamBF16GradAVX2F32CoupledStochastic is the AVX2 form of adamBF16GradF32CoupledStochastic; see there.
 //
 //go:noescape
-func adamBF16GradAVX2F32CoupledStochastic(param []uint16, grad []uint16, m []uint16, v []uint16, s [12]float32)
+func adamBF16GradAVX2F32CoupledStochastic(param []uint16, grad []uint16, m []uint16, v []uint16, s [11]float32)
 
 // adamBF16GradAVX512F32 is the AVX512 form of adamBF16GradF32; see there.
 //
 //go:noescape
-func adamBF16GradAVX512F32(param []uint16, grad []uint16, m []uint16, v []uint16, s [12]float32)
+func adamBF16GradAVX512F32(param []uint16, grad []uint16, m []uint16, v []uint16, s [11]float32)
 
 // adamBF16GradAVX512F32Coupled is the AVX512 form of adamBF16GradF32Coupled; see there.
 //
 //go:noescape
-func adamBF16GradAVX512F32Coupled(param []uint16, grad []uint16, m []uint16, v []uint16, s [12]float32)
+func adamBF16GradAVX512F32Coupled(param []uint16, grad []uint16, m []uint16, v []uint16, s [11]float32)
 
 // adamBF16GradAVX512F32Stochastic is the AVX512 form of adamBF16GradF32Stochastic; see there.
 //
 //go:noescape
-func adamBF16GradAVX512F32Stochastic(param []uint16, grad []uint16, m []uint16, v []uint16, s [12]float32)
+func adamBF16GradAVX512F32Stochastic(param []uint16, grad []uint16, m []uint16, v []uint16, s [11]float32)
 
 // adamBF16GradAVX512F32CoupledStochastic is the AVX512 form of adamBF16GradF32CoupledStochastic; see there.
 //
 //go:noescape
-func adamBF16GradAVX512F32CoupledStochastic(param []uint16, grad []uint16, m []uint16, v []uint16, s [12]float32)
+func adamBF16GradAVX512F32CoupledStochastic(param []uint16, grad []uint16, m []uint16, v []uint16, s [11]float32)

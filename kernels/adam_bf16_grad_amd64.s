@@ -4,9 +4,9 @@
 
 #include "textflag.h"
 
-// func adamBF16GradAVX2F32(param []uint16, grad []uint16, m []uint16, v []uint16, s [12]float32)
+// func adamBF16GradAVX2F32(param []uint16, grad []uint16, m []uint16, v []uint16, s [11]float32)
 // Requires: AVX, AVX2
-TEXT ·adamBF16GradAVX2F32(SB), NOSPLIT, $256-144
+TEXT ·adamBF16GradAVX2F32(SB), NOSPLIT, $256-140
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -427,9 +427,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func adamBF16GradAVX2F32Coupled(param []uint16, grad []uint16, m []uint16, v []uint16, s [12]float32)
+// func adamBF16GradAVX2F32Coupled(param []uint16, grad []uint16, m []uint16, v []uint16, s [11]float32)
 // Requires: AVX, AVX2
-TEXT ·adamBF16GradAVX2F32Coupled(SB), NOSPLIT, $288-144
+TEXT ·adamBF16GradAVX2F32Coupled(SB), NOSPLIT, $288-140
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -883,9 +883,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func adamBF16GradAVX2F32Stochastic(param []uint16, grad []uint16, m []uint16, v []uint16, s [12]float32)
+// func adamBF16GradAVX2F32Stochastic(param []uint16, grad []uint16, m []uint16, v []uint16, s [11]float32)
 // Requires: AVX, AVX2
-TEXT ·adamBF16GradAVX2F32Stochastic(SB), NOSPLIT, $352-144
+TEXT ·adamBF16GradAVX2F32Stochastic(SB), NOSPLIT, $320-140
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -908,37 +908,35 @@ TEXT ·adamBF16GradAVX2F32Stochastic(SB), NOSPLIT, $352-144
 	VMOVUPS      Y5, 96(SP)
 	VBROADCASTSS s_10+136(FP), Y5
 	VMOVUPS      Y5, 128(SP)
-	VBROADCASTSS s_11+140(FP), Y5
-	VMOVUPS      Y5, 160(SP)
 
 	// Constant: 0x7feb352d
 	MOVQ         $0x000000007feb352d, DI
 	VMOVD        DI, X5
 	VBROADCASTSS X5, Y5
-	VMOVUPS      Y5, 192(SP)
+	VMOVUPS      Y5, 160(SP)
 
 	// Constant: 0x846ca68b
 	MOVQ         $0x00000000846ca68b, DI
 	VMOVD        DI, X5
 	VBROADCASTSS X5, Y5
-	VMOVUPS      Y5, 224(SP)
+	VMOVUPS      Y5, 192(SP)
 
 	// Constant: 0xffff
 	MOVQ         $0x000000000000ffff, DI
 	VMOVD        DI, X5
 	VBROADCASTSS X5, Y5
-	VMOVUPS      Y5, 256(SP)
+	VMOVUPS      Y5, 224(SP)
 
 	// Constant: 0x9e3779b9
 	MOVQ         $0x000000009e3779b9, DI
 	VMOVD        DI, X5
 	VBROADCASTSS X5, Y5
-	VMOVUPS      Y5, 288(SP)
+	VMOVUPS      Y5, 256(SP)
 
 	// The offset plus each lane's number: the index of the vector at element 0.
 	VMOVUPS 128(SP), Y5
 	VPADDD  laneNumbers<>+0(SB), Y5, Y5
-	VMOVUPS Y5, 320(SP)
+	VMOVUPS Y5, 288(SP)
 	XORQ    DI, DI
 
 	// Main loop: 2 vectors of 8 elements per iteration.
@@ -972,31 +970,29 @@ unrolled:
 	LEAQ         (DI), R8
 	VMOVD        R8, X9
 	VPBROADCASTD X9, Y9
-	VPADDD       320(SP), Y9, Y9
-	VPADDD       160(SP), Y9, Y9
+	VPADDD       288(SP), Y9, Y9
 	LEAQ         8(DI), R8
 	VMOVD        R8, X10
 	VPBROADCASTD X10, Y10
-	VPADDD       320(SP), Y10, Y10
-	VPADDD       160(SP), Y10, Y10
+	VPADDD       288(SP), Y10, Y10
 	VPSRLD       $0x10, Y9, Y11
 	VPXOR        Y11, Y9, Y9
 	VPSRLD       $0x10, Y10, Y11
 	VPXOR        Y11, Y10, Y10
-	VPMULLD      192(SP), Y9, Y9
-	VPMULLD      192(SP), Y10, Y10
+	VPMULLD      160(SP), Y9, Y9
+	VPMULLD      160(SP), Y10, Y10
 	VPSRLD       $0x0f, Y9, Y11
 	VPXOR        Y11, Y9, Y9
 	VPSRLD       $0x0f, Y10, Y11
 	VPXOR        Y11, Y10, Y10
-	VPMULLD      224(SP), Y9, Y9
-	VPMULLD      224(SP), Y10, Y10
+	VPMULLD      192(SP), Y9, Y9
+	VPMULLD      192(SP), Y10, Y10
 	VPSRLD       $0x10, Y9, Y11
 	VPSRLD       $0x10, Y10, Y12
 	VPXOR        Y11, Y9, Y9
 	VPXOR        Y12, Y10, Y10
-	VPAND        256(SP), Y9, Y13
-	VPAND        256(SP), Y10, Y14
+	VPAND        224(SP), Y9, Y13
+	VPAND        224(SP), Y10, Y14
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	VPADDD       Y13, Y7, Y13
@@ -1027,9 +1023,9 @@ unrolled:
 	VMULPS    Y6, Y6, Y6
 	VMULPS    Y6, Y4, Y6
 	VADDPS    Y6, Y13, Y6
-	VPMULLD   288(SP), Y9, Y9
+	VPMULLD   256(SP), Y9, Y9
 	VPSRLD    $0x10, Y9, Y9
-	VPMULLD   288(SP), Y10, Y10
+	VPMULLD   256(SP), Y10, Y10
 	VPSRLD    $0x10, Y10, Y10
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
@@ -1109,17 +1105,16 @@ single:
 	LEAQ         (DI), R8
 	VMOVD        R8, X7
 	VPBROADCASTD X7, Y7
-	VPADDD       320(SP), Y7, Y7
-	VPADDD       160(SP), Y7, Y7
+	VPADDD       288(SP), Y7, Y7
 	VPSRLD       $0x10, Y7, Y8
 	VPXOR        Y8, Y7, Y7
-	VPMULLD      192(SP), Y7, Y7
+	VPMULLD      160(SP), Y7, Y7
 	VPSRLD       $0x0f, Y7, Y8
 	VPXOR        Y8, Y7, Y7
-	VPMULLD      224(SP), Y7, Y7
+	VPMULLD      192(SP), Y7, Y7
 	VPSRLD       $0x10, Y7, Y8
 	VPXOR        Y8, Y7, Y7
-	VPAND        256(SP), Y7, Y9
+	VPAND        224(SP), Y7, Y9
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	VPADDD       Y9, Y6, Y9
@@ -1137,7 +1132,7 @@ single:
 	VMULPS    Y5, Y5, Y5
 	VMULPS    Y5, Y4, Y5
 	VADDPS    Y5, Y9, Y5
-	VPMULLD   288(SP), Y7, Y7
+	VPMULLD   256(SP), Y7, Y7
 	VPSRLD    $0x10, Y7, Y7
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
@@ -1193,17 +1188,16 @@ tail:
 	// the rounding bits: lowbias32(index + key)
 	LEAQ    (DI), R8
 	VMOVD   R8, X7
-	VPADDD  320(SP), X7, X7
-	VPADDD  160(SP), X7, X7
+	VPADDD  288(SP), X7, X7
 	VPSRLD  $0x10, X7, X8
 	VPXOR   X8, X7, X7
-	VPMULLD 192(SP), X7, X7
+	VPMULLD 160(SP), X7, X7
 	VPSRLD  $0x0f, X7, X8
 	VPXOR   X8, X7, X7
-	VPMULLD 224(SP), X7, X7
+	VPMULLD 192(SP), X7, X7
 	VPSRLD  $0x10, X7, X8
 	VPXOR   X8, X7, X7
-	VPAND   256(SP), X7, X9
+	VPAND   224(SP), X7, X9
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	VPADDD  X9, X6, X9
@@ -1219,7 +1213,7 @@ tail:
 	VMULSS  X5, X5, X5
 	VMULSS  X5, X4, X5
 	VADDSS  X5, X9, X5
-	VPMULLD 288(SP), X7, X7
+	VPMULLD 256(SP), X7, X7
 	VPSRLD  $0x10, X7, X7
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
@@ -1270,9 +1264,9 @@ DATA laneNumbers<>+56(SB)/4, $0x0000000e
 DATA laneNumbers<>+60(SB)/4, $0x0000000f
 GLOBL laneNumbers<>(SB), RODATA|NOPTR, $64
 
-// func adamBF16GradAVX2F32CoupledStochastic(param []uint16, grad []uint16, m []uint16, v []uint16, s [12]float32)
+// func adamBF16GradAVX2F32CoupledStochastic(param []uint16, grad []uint16, m []uint16, v []uint16, s [11]float32)
 // Requires: AVX, AVX2
-TEXT ·adamBF16GradAVX2F32CoupledStochastic(SB), NOSPLIT, $384-144
+TEXT ·adamBF16GradAVX2F32CoupledStochastic(SB), NOSPLIT, $352-140
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -1297,37 +1291,35 @@ TEXT ·adamBF16GradAVX2F32CoupledStochastic(SB), NOSPLIT, $384-144
 	VMOVUPS      Y5, 128(SP)
 	VBROADCASTSS s_10+136(FP), Y5
 	VMOVUPS      Y5, 160(SP)
-	VBROADCASTSS s_11+140(FP), Y5
-	VMOVUPS      Y5, 192(SP)
 
 	// Constant: 0x7feb352d
 	MOVQ         $0x000000007feb352d, DI
 	VMOVD        DI, X5
 	VBROADCASTSS X5, Y5
-	VMOVUPS      Y5, 224(SP)
+	VMOVUPS      Y5, 192(SP)
 
 	// Constant: 0x846ca68b
 	MOVQ         $0x00000000846ca68b, DI
 	VMOVD        DI, X5
 	VBROADCASTSS X5, Y5
-	VMOVUPS      Y5, 256(SP)
+	VMOVUPS      Y5, 224(SP)
 
 	// Constant: 0xffff
 	MOVQ         $0x000000000000ffff, DI
 	VMOVD        DI, X5
 	VBROADCASTSS X5, Y5
-	VMOVUPS      Y5, 288(SP)
+	VMOVUPS      Y5, 256(SP)
 
 	// Constant: 0x9e3779b9
 	MOVQ         $0x000000009e3779b9, DI
 	VMOVD        DI, X5
 	VBROADCASTSS X5, Y5
-	VMOVUPS      Y5, 320(SP)
+	VMOVUPS      Y5, 288(SP)
 
 	// The offset plus each lane's number: the index of the vector at element 0.
 	VMOVUPS 160(SP), Y5
 	VPADDD  laneNumbers<>+0(SB), Y5, Y5
-	VMOVUPS Y5, 352(SP)
+	VMOVUPS Y5, 320(SP)
 	XORQ    DI, DI
 
 	// Main loop: 2 vectors of 8 elements per iteration.
@@ -1371,31 +1363,29 @@ unrolled:
 	LEAQ         (DI), R8
 	VMOVD        R8, X9
 	VPBROADCASTD X9, Y9
-	VPADDD       352(SP), Y9, Y9
-	VPADDD       192(SP), Y9, Y9
+	VPADDD       320(SP), Y9, Y9
 	LEAQ         8(DI), R8
 	VMOVD        R8, X10
 	VPBROADCASTD X10, Y10
-	VPADDD       352(SP), Y10, Y10
-	VPADDD       192(SP), Y10, Y10
+	VPADDD       320(SP), Y10, Y10
 	VPSRLD       $0x10, Y9, Y11
 	VPXOR        Y11, Y9, Y9
 	VPSRLD       $0x10, Y10, Y11
 	VPXOR        Y11, Y10, Y10
-	VPMULLD      224(SP), Y9, Y9
-	VPMULLD      224(SP), Y10, Y10
+	VPMULLD      192(SP), Y9, Y9
+	VPMULLD      192(SP), Y10, Y10
 	VPSRLD       $0x0f, Y9, Y11
 	VPXOR        Y11, Y9, Y9
 	VPSRLD       $0x0f, Y10, Y11
 	VPXOR        Y11, Y10, Y10
-	VPMULLD      256(SP), Y9, Y9
-	VPMULLD      256(SP), Y10, Y10
+	VPMULLD      224(SP), Y9, Y9
+	VPMULLD      224(SP), Y10, Y10
 	VPSRLD       $0x10, Y9, Y11
 	VPSRLD       $0x10, Y10, Y12
 	VPXOR        Y11, Y9, Y9
 	VPXOR        Y12, Y10, Y10
-	VPAND        288(SP), Y9, Y13
-	VPAND        288(SP), Y10, Y14
+	VPAND        256(SP), Y9, Y13
+	VPAND        256(SP), Y10, Y14
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	VPADDD       Y13, Y7, Y13
@@ -1426,9 +1416,9 @@ unrolled:
 	VMULPS    Y6, Y6, Y6
 	VMULPS    (SP), Y6, Y6
 	VADDPS    Y6, Y13, Y6
-	VPMULLD   320(SP), Y9, Y9
+	VPMULLD   288(SP), Y9, Y9
 	VPSRLD    $0x10, Y9, Y9
-	VPMULLD   320(SP), Y10, Y10
+	VPMULLD   288(SP), Y10, Y10
 	VPSRLD    $0x10, Y10, Y10
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
@@ -1514,17 +1504,16 @@ single:
 	LEAQ         (DI), R8
 	VMOVD        R8, X7
 	VPBROADCASTD X7, Y7
-	VPADDD       352(SP), Y7, Y7
-	VPADDD       192(SP), Y7, Y7
+	VPADDD       320(SP), Y7, Y7
 	VPSRLD       $0x10, Y7, Y8
 	VPXOR        Y8, Y7, Y7
-	VPMULLD      224(SP), Y7, Y7
+	VPMULLD      192(SP), Y7, Y7
 	VPSRLD       $0x0f, Y7, Y8
 	VPXOR        Y8, Y7, Y7
-	VPMULLD      256(SP), Y7, Y7
+	VPMULLD      224(SP), Y7, Y7
 	VPSRLD       $0x10, Y7, Y8
 	VPXOR        Y8, Y7, Y7
-	VPAND        288(SP), Y7, Y9
+	VPAND        256(SP), Y7, Y9
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	VPADDD       Y9, Y6, Y9
@@ -1542,7 +1531,7 @@ single:
 	VMULPS    Y5, Y5, Y5
 	VMULPS    (SP), Y5, Y5
 	VADDPS    Y5, Y9, Y5
-	VPMULLD   320(SP), Y7, Y7
+	VPMULLD   288(SP), Y7, Y7
 	VPSRLD    $0x10, Y7, Y7
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
@@ -1605,17 +1594,16 @@ tail:
 	// the rounding bits: lowbias32(index + key)
 	LEAQ    (DI), R8
 	VMOVD   R8, X7
-	VPADDD  352(SP), X7, X7
-	VPADDD  192(SP), X7, X7
+	VPADDD  320(SP), X7, X7
 	VPSRLD  $0x10, X7, X8
 	VPXOR   X8, X7, X7
-	VPMULLD 224(SP), X7, X7
+	VPMULLD 192(SP), X7, X7
 	VPSRLD  $0x0f, X7, X8
 	VPXOR   X8, X7, X7
-	VPMULLD 256(SP), X7, X7
+	VPMULLD 224(SP), X7, X7
 	VPSRLD  $0x10, X7, X8
 	VPXOR   X8, X7, X7
-	VPAND   288(SP), X7, X9
+	VPAND   256(SP), X7, X9
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	VPADDD  X9, X6, X9
@@ -1631,7 +1619,7 @@ tail:
 	VMULSS  X5, X5, X5
 	VMULSS  (SP), X5, X5
 	VADDSS  X5, X9, X5
-	VPMULLD 320(SP), X7, X7
+	VPMULLD 288(SP), X7, X7
 	VPSRLD  $0x10, X7, X7
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
@@ -1664,9 +1652,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func adamBF16GradAVX512F32(param []uint16, grad []uint16, m []uint16, v []uint16, s [12]float32)
+// func adamBF16GradAVX512F32(param []uint16, grad []uint16, m []uint16, v []uint16, s [11]float32)
 // Requires: AVX, AVX512F, AVX512VL, BMI2
-TEXT ·adamBF16GradAVX512F32(SB), NOSPLIT, $0-144
+TEXT ·adamBF16GradAVX512F32(SB), NOSPLIT, $0-140
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -2073,9 +2061,9 @@ GLOBL uint32_00007fff<>(SB), RODATA|NOPTR, $4
 DATA uint32_00000001<>+0(SB)/4, $0x00000001
 GLOBL uint32_00000001<>(SB), RODATA|NOPTR, $4
 
-// func adamBF16GradAVX512F32Coupled(param []uint16, grad []uint16, m []uint16, v []uint16, s [12]float32)
+// func adamBF16GradAVX512F32Coupled(param []uint16, grad []uint16, m []uint16, v []uint16, s [11]float32)
 // Requires: AVX, AVX512F, AVX512VL, BMI2
-TEXT ·adamBF16GradAVX512F32Coupled(SB), NOSPLIT, $0-144
+TEXT ·adamBF16GradAVX512F32Coupled(SB), NOSPLIT, $0-140
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -2464,9 +2452,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func adamBF16GradAVX512F32Stochastic(param []uint16, grad []uint16, m []uint16, v []uint16, s [12]float32)
+// func adamBF16GradAVX512F32Stochastic(param []uint16, grad []uint16, m []uint16, v []uint16, s [11]float32)
 // Requires: AVX, AVX512F, AVX512VL, BMI2
-TEXT ·adamBF16GradAVX512F32Stochastic(SB), NOSPLIT, $64-144
+TEXT ·adamBF16GradAVX512F32Stochastic(SB), NOSPLIT, $0-140
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -2484,13 +2472,10 @@ TEXT ·adamBF16GradAVX512F32Stochastic(SB), NOSPLIT, $64-144
 	VBROADCASTSS s_8+128(FP), Z7
 	VBROADCASTSS s_9+132(FP), Z8
 	VBROADCASTSS s_10+136(FP), Z9
-	VBROADCASTSS s_11+140(FP), Z10
-	VMOVUPS      Z10, (SP)
 
 	// The offset plus each lane's number: the index of the vector at element 0.
 	VPADDD laneNumbers<>+0(SB), Z9, Z10
-	VPADDD evenLanes<>+0(SB), Z9, Z11
-	VPADDD oddLanes<>+0(SB), Z9, Z9
+	VPADDD evenLanes<>+0(SB), Z9, Z9
 	XORQ   DI, DI
 
 	// Main loop: 4 vectors of 16 elements per iteration.
@@ -2501,164 +2486,155 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VPSLLD      $0x10, (DX)(DI*2), Z12
+	VPSLLD      $0x10, (DX)(DI*2), Z11
+	VMULPS      Z0, Z11, Z11
+	VMOVDQU32   (DX)(DI*2), Z12
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z12, Z12
 	VMULPS      Z0, Z12, Z12
-	VMOVDQU32   (DX)(DI*2), Z13
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z13, Z13
+	VPSLLD      $0x10, 64(DX)(DI*2), Z13
 	VMULPS      Z0, Z13, Z13
-	VPSLLD      $0x10, 64(DX)(DI*2), Z14
+	VMOVDQU32   64(DX)(DI*2), Z14
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z14, Z14
 	VMULPS      Z0, Z14, Z14
-	VMOVDQU32   64(DX)(DI*2), Z15
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z15, Z15
-	VMULPS      Z0, Z15, Z15
 
 	// first moment
-	VPSLLD      $0x10, (BX)(DI*2), Z16
+	VPSLLD      $0x10, (BX)(DI*2), Z15
+	VMULPS      Z15, Z1, Z15
+	VMULPS      Z11, Z2, Z16
+	VADDPS      Z16, Z15, Z15
+	VMOVDQU32   (BX)(DI*2), Z16
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z16, Z16
 	VMULPS      Z16, Z1, Z16
 	VMULPS      Z12, Z2, Z17
 	VADDPS      Z17, Z16, Z16
-	VMOVDQU32   (BX)(DI*2), Z17
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z17, Z17
+	VPSLLD      $0x10, 64(BX)(DI*2), Z17
 	VMULPS      Z17, Z1, Z17
 	VMULPS      Z13, Z2, Z18
 	VADDPS      Z18, Z17, Z17
-	VPSLLD      $0x10, 64(BX)(DI*2), Z18
+	VMOVDQU32   64(BX)(DI*2), Z18
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z18, Z18
 	VMULPS      Z18, Z1, Z18
 	VMULPS      Z14, Z2, Z19
 	VADDPS      Z19, Z18, Z18
-	VMOVDQU32   64(BX)(DI*2), Z19
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z19, Z19
-	VMULPS      Z19, Z1, Z19
-	VMULPS      Z15, Z2, Z20
-	VADDPS      Z20, Z19, Z19
 
 	// the rounding bits: lowbias32(index + key)
-	LEAQ         (DI), R8
-	VPBROADCASTD R8, Z20
-	VPADDD       Z11, Z20, Z20
-	VPADDD       (SP), Z20, Z20
-	LEAQ         (DI), R8
-	VPBROADCASTD R8, Z21
-	VPADDD       Z9, Z21, Z21
-	VPADDD       (SP), Z21, Z21
-	LEAQ         32(DI), R8
-	VPBROADCASTD R8, Z22
-	VPADDD       Z11, Z22, Z22
-	VPADDD       (SP), Z22, Z22
-	LEAQ         32(DI), R8
-	VPBROADCASTD R8, Z23
-	VPADDD       Z9, Z23, Z23
-	VPADDD       (SP), Z23, Z23
-	VPSRLD       $0x10, Z20, Z24
-	VPXORD       Z24, Z20, Z20
-	VPSRLD       $0x10, Z21, Z24
-	VPXORD       Z24, Z21, Z21
-	VPSRLD       $0x10, Z22, Z24
-	VPXORD       Z24, Z22, Z22
-	VPSRLD       $0x10, Z23, Z24
-	VPXORD       Z24, Z23, Z23
+	VPADDD.BCST  uint32_00000000<>+0(SB), Z9, Z19
+	VPADDD.BCST  uint32_00000001<>+0(SB), Z9, Z20
+	VPADDD.BCST  uint32_00000020<>+0(SB), Z9, Z21
+	VPADDD.BCST  uint32_00000021<>+0(SB), Z9, Z22
+	VPSRLD       $0x10, Z19, Z23
+	VPXORD       Z23, Z19, Z19
+	VPSRLD       $0x10, Z20, Z23
+	VPXORD       Z23, Z20, Z20
+	VPSRLD       $0x10, Z21, Z23
+	VPXORD       Z23, Z21, Z21
+	VPSRLD       $0x10, Z22, Z23
+	VPXORD       Z23, Z22, Z22
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z19, Z19
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z20, Z20
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z21, Z21
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z22, Z22
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z23, Z23
-	VPSRLD       $0x0f, Z20, Z24
-	VPXORD       Z24, Z20, Z20
-	VPSRLD       $0x0f, Z21, Z24
-	VPXORD       Z24, Z21, Z21
-	VPSRLD       $0x0f, Z22, Z24
-	VPXORD       Z24, Z22, Z22
-	VPSRLD       $0x0f, Z23, Z24
-	VPXORD       Z24, Z23, Z23
+	VPSRLD       $0x0f, Z19, Z23
+	VPXORD       Z23, Z19, Z19
+	VPSRLD       $0x0f, Z20, Z23
+	VPXORD       Z23, Z20, Z20
+	VPSRLD       $0x0f, Z21, Z23
+	VPXORD       Z23, Z21, Z21
+	VPSRLD       $0x0f, Z22, Z23
+	VPXORD       Z23, Z22, Z22
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z19, Z19
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z20, Z20
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z21, Z21
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z22, Z22
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z23, Z23
+	VPSRLD       $0x10, Z19, Z23
 	VPSRLD       $0x10, Z20, Z24
 	VPSRLD       $0x10, Z21, Z25
 	VPSRLD       $0x10, Z22, Z26
-	VPSRLD       $0x10, Z23, Z27
+	VPXORD       Z23, Z19, Z19
 	VPXORD       Z24, Z20, Z20
 	VPXORD       Z25, Z21, Z21
 	VPXORD       Z26, Z22, Z22
-	VPXORD       Z27, Z23, Z23
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z19, Z27
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z20, Z28
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z21, Z29
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z22, Z30
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z23, Z31
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPADDD          Z27, Z15, Z27
+	VCMPPS          $0x03, Z15, Z15, K1
+	VPTERNLOGD      $0xff, Z27, Z27, K1, Z27
 	VPADDD          Z28, Z16, Z28
 	VCMPPS          $0x03, Z16, Z16, K1
 	VPTERNLOGD      $0xff, Z28, Z28, K1, Z28
-	VPADDD          Z29, Z17, Z29
+	VPSRLD          $0x10, Z27, Z27
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z28, Z27
+	VMOVDQU32       Z27, (BX)(DI*2)
+	VPADDD          Z29, Z17, Z27
 	VCMPPS          $0x03, Z17, Z17, K1
-	VPTERNLOGD      $0xff, Z29, Z29, K1, Z29
-	VPSRLD          $0x10, Z28, Z28
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z29, Z28
-	VMOVDQU32       Z28, (BX)(DI*2)
+	VPTERNLOGD      $0xff, Z27, Z27, K1, Z27
 	VPADDD          Z30, Z18, Z28
 	VCMPPS          $0x03, Z18, Z18, K1
 	VPTERNLOGD      $0xff, Z28, Z28, K1, Z28
-	VPADDD          Z31, Z19, Z29
-	VCMPPS          $0x03, Z19, Z19, K1
-	VPTERNLOGD      $0xff, Z29, Z29, K1, Z29
-	VPSRLD          $0x10, Z28, Z28
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z29, Z28
-	VMOVDQU32       Z28, 64(BX)(DI*2)
+	VPSRLD          $0x10, Z27, Z27
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z28, Z27
+	VMOVDQU32       Z27, 64(BX)(DI*2)
 
 	// second moment
-	VPSLLD       $0x10, (SI)(DI*2), Z28
-	VMULPS       Z28, Z3, Z28
+	VPSLLD       $0x10, (SI)(DI*2), Z27
+	VMULPS       Z27, Z3, Z27
+	VMULPS       Z11, Z11, Z11
+	VMULPS       Z11, Z4, Z11
+	VADDPS       Z11, Z27, Z11
+	VMOVDQU32    (SI)(DI*2), Z27
+	VPANDD.BCST  uint32_ffff0000<>+0(SB), Z27, Z27
+	VMULPS       Z27, Z3, Z27
 	VMULPS       Z12, Z12, Z12
 	VMULPS       Z12, Z4, Z12
-	VADDPS       Z12, Z28, Z12
-	VMOVDQU32    (SI)(DI*2), Z28
-	VPANDD.BCST  uint32_ffff0000<>+0(SB), Z28, Z28
-	VMULPS       Z28, Z3, Z28
+	VADDPS       Z12, Z27, Z12
+	VPSLLD       $0x10, 64(SI)(DI*2), Z27
+	VMULPS       Z27, Z3, Z27
 	VMULPS       Z13, Z13, Z13
 	VMULPS       Z13, Z4, Z13
-	VADDPS       Z13, Z28, Z13
-	VPSLLD       $0x10, 64(SI)(DI*2), Z28
-	VMULPS       Z28, Z3, Z28
+	VADDPS       Z13, Z27, Z13
+	VMOVDQU32    64(SI)(DI*2), Z27
+	VPANDD.BCST  uint32_ffff0000<>+0(SB), Z27, Z27
+	VMULPS       Z27, Z3, Z27
 	VMULPS       Z14, Z14, Z14
 	VMULPS       Z14, Z4, Z14
-	VADDPS       Z14, Z28, Z14
-	VMOVDQU32    64(SI)(DI*2), Z28
-	VPANDD.BCST  uint32_ffff0000<>+0(SB), Z28, Z28
-	VMULPS       Z28, Z3, Z28
-	VMULPS       Z15, Z15, Z15
-	VMULPS       Z15, Z4, Z15
-	VADDPS       Z15, Z28, Z15
+	VADDPS       Z14, Z27, Z14
+	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z19, Z19
+	VPSRLD       $0x10, Z19, Z19
 	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z20, Z20
 	VPSRLD       $0x10, Z20, Z20
 	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z21, Z21
 	VPSRLD       $0x10, Z21, Z21
 	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z22, Z22
 	VPSRLD       $0x10, Z22, Z22
-	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z23, Z23
-	VPSRLD       $0x10, Z23, Z23
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPADDD          Z19, Z11, Z19
+	VCMPPS          $0x03, Z11, Z11, K1
+	VPTERNLOGD      $0xff, Z19, Z19, K1, Z19
 	VPADDD          Z20, Z12, Z20
 	VCMPPS          $0x03, Z12, Z12, K1
 	VPTERNLOGD      $0xff, Z20, Z20, K1, Z20
-	VPADDD          Z21, Z13, Z21
+	VPSRLD          $0x10, Z19, Z19
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z20, Z19
+	VMOVDQU32       Z19, (SI)(DI*2)
+	VPADDD          Z21, Z13, Z19
 	VCMPPS          $0x03, Z13, Z13, K1
-	VPTERNLOGD      $0xff, Z21, Z21, K1, Z21
-	VPSRLD          $0x10, Z20, Z20
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z21, Z20
-	VMOVDQU32       Z20, (SI)(DI*2)
+	VPTERNLOGD      $0xff, Z19, Z19, K1, Z19
 	VPADDD          Z22, Z14, Z20
 	VCMPPS          $0x03, Z14, Z14, K1
 	VPTERNLOGD      $0xff, Z20, Z20, K1, Z20
-	VPADDD          Z23, Z15, Z21
-	VCMPPS          $0x03, Z15, Z15, K1
-	VPTERNLOGD      $0xff, Z21, Z21, K1, Z21
-	VPSRLD          $0x10, Z20, Z20
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z21, Z20
-	VMOVDQU32       Z20, 64(SI)(DI*2)
+	VPSRLD          $0x10, Z19, Z19
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z20, Z19
+	VMOVDQU32       Z19, 64(SI)(DI*2)
 
 	// sqrt(v / (1 - beta2^t)) + eps
+	VSQRTPS Z11, Z11
+	VMULPS  Z5, Z11, Z11
+	VADDPS  Z6, Z11, Z11
 	VSQRTPS Z12, Z12
 	VMULPS  Z5, Z12, Z12
 	VADDPS  Z6, Z12, Z12
@@ -2668,51 +2644,49 @@ unrolled:
 	VSQRTPS Z14, Z14
 	VMULPS  Z5, Z14, Z14
 	VADDPS  Z6, Z14, Z14
-	VSQRTPS Z15, Z15
-	VMULPS  Z5, Z15, Z15
-	VADDPS  Z6, Z15, Z15
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSLLD          $0x10, (CX)(DI*2), Z20
-	VMULPS          Z8, Z20, Z20
+	VPSLLD          $0x10, (CX)(DI*2), Z19
+	VMULPS          Z8, Z19, Z19
+	VDIVPS          Z11, Z15, Z11
+	VMULPS          Z11, Z7, Z11
+	VSUBPS          Z11, Z19, Z11
+	VMOVDQU32       (CX)(DI*2), Z15
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z15, Z15
+	VMULPS          Z8, Z15, Z15
 	VDIVPS          Z12, Z16, Z12
 	VMULPS          Z12, Z7, Z12
-	VSUBPS          Z12, Z20, Z12
-	VMOVDQU32       (CX)(DI*2), Z16
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z16, Z16
-	VMULPS          Z8, Z16, Z16
+	VSUBPS          Z12, Z15, Z12
+	VPSLLD          $0x10, 64(CX)(DI*2), Z15
+	VMULPS          Z8, Z15, Z15
 	VDIVPS          Z13, Z17, Z13
 	VMULPS          Z13, Z7, Z13
-	VSUBPS          Z13, Z16, Z13
-	VPSLLD          $0x10, 64(CX)(DI*2), Z16
-	VMULPS          Z8, Z16, Z16
+	VSUBPS          Z13, Z15, Z13
+	VMOVDQU32       64(CX)(DI*2), Z15
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z15, Z15
+	VMULPS          Z8, Z15, Z15
 	VDIVPS          Z14, Z18, Z14
 	VMULPS          Z14, Z7, Z14
-	VSUBPS          Z14, Z16, Z14
-	VMOVDQU32       64(CX)(DI*2), Z16
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z16, Z16
-	VMULPS          Z8, Z16, Z16
-	VDIVPS          Z15, Z19, Z15
-	VMULPS          Z15, Z7, Z15
-	VSUBPS          Z15, Z16, Z15
-	VPADDD          Z24, Z12, Z16
+	VSUBPS          Z14, Z15, Z14
+	VPADDD          Z23, Z11, Z15
+	VCMPPS          $0x03, Z11, Z11, K1
+	VPTERNLOGD      $0xff, Z15, Z15, K1, Z15
+	VPADDD          Z24, Z12, Z11
 	VCMPPS          $0x03, Z12, Z12, K1
-	VPTERNLOGD      $0xff, Z16, Z16, K1, Z16
-	VPADDD          Z25, Z13, Z12
+	VPTERNLOGD      $0xff, Z11, Z11, K1, Z11
+	VPSRLD          $0x10, Z15, Z12
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z11, Z12
+	VMOVDQU32       Z12, (CX)(DI*2)
+	VPADDD          Z25, Z13, Z11
 	VCMPPS          $0x03, Z13, Z13, K1
-	VPTERNLOGD      $0xff, Z12, Z12, K1, Z12
-	VPSRLD          $0x10, Z16, Z13
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z12, Z13
-	VMOVDQU32       Z13, (CX)(DI*2)
+	VPTERNLOGD      $0xff, Z11, Z11, K1, Z11
 	VPADDD          Z26, Z14, Z12
 	VCMPPS          $0x03, Z14, Z14, K1
 	VPTERNLOGD      $0xff, Z12, Z12, K1, Z12
-	VPADDD          Z27, Z15, Z13
-	VCMPPS          $0x03, Z15, Z15, K1
-	VPTERNLOGD      $0xff, Z13, Z13, K1, Z13
-	VPSRLD          $0x10, Z12, Z12
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z13, Z12
-	VMOVDQU32       Z12, 64(CX)(DI*2)
+	VPSRLD          $0x10, Z11, Z11
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z12, Z11
+	VMOVDQU32       Z11, 64(CX)(DI*2)
+	VPADDD.BCST     uint32_00000040<>+0(SB), Z9, Z9
 	ADDQ            $0x00000040, DI
 	JMP             unrolled
 
@@ -2739,7 +2713,6 @@ single:
 	LEAQ         (DI), R8
 	VPBROADCASTD R8, Z12
 	VPADDD       Z10, Z12, Z12
-	VPADDD       (SP), Z12, Z12
 	VPSRLD       $0x10, Z12, Z13
 	VPXORD       Z13, Z12, Z12
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z12, Z12
@@ -2825,7 +2798,6 @@ tail:
 	LEAQ         (DI), AX
 	VPBROADCASTD AX, Z2
 	VPADDD       Z10, Z2, Z2
-	VPADDD       (SP), Z2, Z2
 	VPSRLD       $0x10, Z2, Z10
 	VPXORD       Z10, Z2, Z2
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z2, Z2
@@ -2878,6 +2850,15 @@ done:
 	VZEROUPPER
 	RET
 
+DATA uint32_00000000<>+0(SB)/4, $0x00000000
+GLOBL uint32_00000000<>(SB), RODATA|NOPTR, $4
+
+DATA uint32_00000020<>+0(SB)/4, $0x00000020
+GLOBL uint32_00000020<>(SB), RODATA|NOPTR, $4
+
+DATA uint32_00000021<>+0(SB)/4, $0x00000021
+GLOBL uint32_00000021<>(SB), RODATA|NOPTR, $4
+
 DATA uint32_7feb352d<>+0(SB)/4, $0x7feb352d
 GLOBL uint32_7feb352d<>(SB), RODATA|NOPTR, $4
 
@@ -2890,9 +2871,12 @@ GLOBL uint32_0000ffff<>(SB), RODATA|NOPTR, $4
 DATA uint32_9e3779b9<>+0(SB)/4, $0x9e3779b9
 GLOBL uint32_9e3779b9<>(SB), RODATA|NOPTR, $4
 
-// func adamBF16GradAVX512F32CoupledStochastic(param []uint16, grad []uint16, m []uint16, v []uint16, s [12]float32)
+DATA uint32_00000040<>+0(SB)/4, $0x00000040
+GLOBL uint32_00000040<>(SB), RODATA|NOPTR, $4
+
+// func adamBF16GradAVX512F32CoupledStochastic(param []uint16, grad []uint16, m []uint16, v []uint16, s [11]float32)
 // Requires: AVX, AVX512F, AVX512VL, BMI2
-TEXT ·adamBF16GradAVX512F32CoupledStochastic(SB), NOSPLIT, $192-144
+TEXT ·adamBF16GradAVX512F32CoupledStochastic(SB), NOSPLIT, $0-140
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -2910,20 +2894,12 @@ TEXT ·adamBF16GradAVX512F32CoupledStochastic(SB), NOSPLIT, $192-144
 	VBROADCASTSS s_7+124(FP), Z7
 	VBROADCASTSS s_8+128(FP), Z8
 	VBROADCASTSS s_9+132(FP), Z9
-	VMOVUPS      Z9, (SP)
-	VBROADCASTSS s_10+136(FP), Z9
-	VMOVUPS      Z9, 64(SP)
-	VBROADCASTSS s_11+140(FP), Z9
-	VMOVUPS      Z9, 128(SP)
+	VBROADCASTSS s_10+136(FP), Z10
 
 	// The offset plus each lane's number: the index of the vector at element 0.
-	VMOVUPS 64(SP), Z9
-	VPADDD  laneNumbers<>+0(SB), Z9, Z9
-	VMOVUPS 64(SP), Z10
-	VPADDD  evenLanes<>+0(SB), Z10, Z10
-	VMOVUPS 64(SP), Z11
-	VPADDD  oddLanes<>+0(SB), Z11, Z11
-	XORQ    DI, DI
+	VPADDD laneNumbers<>+0(SB), Z10, Z11
+	VPADDD evenLanes<>+0(SB), Z10, Z10
+	XORQ   DI, DI
 
 	// Main loop: 4 vectors of 16 elements per iteration.
 unrolled:
@@ -2981,22 +2957,10 @@ unrolled:
 	VADDPS      Z20, Z19, Z19
 
 	// the rounding bits: lowbias32(index + key)
-	LEAQ         (DI), R8
-	VPBROADCASTD R8, Z20
-	VPADDD       Z10, Z20, Z20
-	VPADDD       128(SP), Z20, Z20
-	LEAQ         (DI), R8
-	VPBROADCASTD R8, Z21
-	VPADDD       Z11, Z21, Z21
-	VPADDD       128(SP), Z21, Z21
-	LEAQ         32(DI), R8
-	VPBROADCASTD R8, Z22
-	VPADDD       Z10, Z22, Z22
-	VPADDD       128(SP), Z22, Z22
-	LEAQ         32(DI), R8
-	VPBROADCASTD R8, Z23
-	VPADDD       Z11, Z23, Z23
-	VPADDD       128(SP), Z23, Z23
+	VPADDD.BCST  uint32_00000000<>+0(SB), Z10, Z20
+	VPADDD.BCST  uint32_00000001<>+0(SB), Z10, Z21
+	VPADDD.BCST  uint32_00000020<>+0(SB), Z10, Z22
+	VPADDD.BCST  uint32_00000021<>+0(SB), Z10, Z23
 	VPSRLD       $0x10, Z20, Z24
 	VPXORD       Z24, Z20, Z20
 	VPSRLD       $0x10, Z21, Z24
@@ -3122,24 +3086,24 @@ unrolled:
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	VPSLLD          $0x10, (CX)(DI*2), Z20
-	VMULPS          (SP), Z20, Z20
+	VMULPS          Z9, Z20, Z20
 	VDIVPS          Z12, Z16, Z12
 	VMULPS          Z12, Z8, Z12
 	VSUBPS          Z12, Z20, Z12
 	VMOVDQU32       (CX)(DI*2), Z16
 	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z16, Z16
-	VMULPS          (SP), Z16, Z16
+	VMULPS          Z9, Z16, Z16
 	VDIVPS          Z13, Z17, Z13
 	VMULPS          Z13, Z8, Z13
 	VSUBPS          Z13, Z16, Z13
 	VPSLLD          $0x10, 64(CX)(DI*2), Z16
-	VMULPS          (SP), Z16, Z16
+	VMULPS          Z9, Z16, Z16
 	VDIVPS          Z14, Z18, Z14
 	VMULPS          Z14, Z8, Z14
 	VSUBPS          Z14, Z16, Z14
 	VMOVDQU32       64(CX)(DI*2), Z16
 	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z16, Z16
-	VMULPS          (SP), Z16, Z16
+	VMULPS          Z9, Z16, Z16
 	VDIVPS          Z15, Z19, Z15
 	VMULPS          Z15, Z8, Z15
 	VSUBPS          Z15, Z16, Z15
@@ -3161,6 +3125,7 @@ unrolled:
 	VPSRLD          $0x10, Z12, Z12
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z13, Z12
 	VMOVDQU32       Z12, 64(CX)(DI*2)
+	VPADDD.BCST     uint32_00000040<>+0(SB), Z10, Z10
 	ADDQ            $0x00000040, DI
 	JMP             unrolled
 
@@ -3177,58 +3142,57 @@ single:
 	VMULPS    Z0, Z10, Z10
 
 	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(DI*2), Z11
-	VPSLLD    $0x10, Z11, Z11
-	VMULPS    Z11, Z1, Z11
-	VADDPS    Z11, Z10, Z10
+	VPMOVZXWD (CX)(DI*2), Z12
+	VPSLLD    $0x10, Z12, Z12
+	VMULPS    Z12, Z1, Z12
+	VADDPS    Z12, Z10, Z10
 
 	// first moment
-	VPMOVZXWD (BX)(DI*2), Z11
-	VPSLLD    $0x10, Z11, Z11
-	VMULPS    Z11, Z2, Z11
-	VMULPS    Z10, Z3, Z12
-	VADDPS    Z12, Z11, Z11
+	VPMOVZXWD (BX)(DI*2), Z12
+	VPSLLD    $0x10, Z12, Z12
+	VMULPS    Z12, Z2, Z12
+	VMULPS    Z10, Z3, Z13
+	VADDPS    Z13, Z12, Z12
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (DI), R8
-	VPBROADCASTD R8, Z12
-	VPADDD       Z9, Z12, Z12
-	VPADDD       128(SP), Z12, Z12
-	VPSRLD       $0x10, Z12, Z13
-	VPXORD       Z13, Z12, Z12
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z12, Z12
-	VPSRLD       $0x0f, Z12, Z13
-	VPXORD       Z13, Z12, Z12
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z12, Z12
-	VPSRLD       $0x10, Z12, Z13
-	VPXORD       Z13, Z12, Z12
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z12, Z14
+	VPBROADCASTD R8, Z13
+	VPADDD       Z11, Z13, Z13
+	VPSRLD       $0x10, Z13, Z14
+	VPXORD       Z14, Z13, Z13
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z13, Z13
+	VPSRLD       $0x0f, Z13, Z14
+	VPXORD       Z14, Z13, Z13
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z13, Z13
+	VPSRLD       $0x10, Z13, Z14
+	VPXORD       Z14, Z13, Z13
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z13, Z15
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD     Z14, Z11, Z14
-	VCMPPS     $0x03, Z11, Z11, K1
-	VPTERNLOGD $0xff, Z14, Z14, K1, Z14
-	VPSRLD     $0x10, Z14, Z14
-	VPMOVDW    Z14, Y14
-	VMOVDQU32  Y14, (BX)(DI*2)
+	VPADDD     Z15, Z12, Z15
+	VCMPPS     $0x03, Z12, Z12, K1
+	VPTERNLOGD $0xff, Z15, Z15, K1, Z15
+	VPSRLD     $0x10, Z15, Z15
+	VPMOVDW    Z15, Y15
+	VMOVDQU32  Y15, (BX)(DI*2)
 
 	// second moment
-	VPMOVZXWD    (SI)(DI*2), Z14
-	VPSLLD       $0x10, Z14, Z14
-	VMULPS       Z14, Z4, Z14
+	VPMOVZXWD    (SI)(DI*2), Z15
+	VPSLLD       $0x10, Z15, Z15
+	VMULPS       Z15, Z4, Z15
 	VMULPS       Z10, Z10, Z10
 	VMULPS       Z10, Z5, Z10
-	VADDPS       Z10, Z14, Z10
-	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z12, Z12
-	VPSRLD       $0x10, Z12, Z12
+	VADDPS       Z10, Z15, Z10
+	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z13, Z13
+	VPSRLD       $0x10, Z13, Z13
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD     Z12, Z10, Z12
+	VPADDD     Z13, Z10, Z13
 	VCMPPS     $0x03, Z10, Z10, K1
-	VPTERNLOGD $0xff, Z12, Z12, K1, Z12
-	VPSRLD     $0x10, Z12, Z12
-	VPMOVDW    Z12, Y12
-	VMOVDQU32  Y12, (SI)(DI*2)
+	VPTERNLOGD $0xff, Z13, Z13, K1, Z13
+	VPSRLD     $0x10, Z13, Z13
+	VPMOVDW    Z13, Y13
+	VMOVDQU32  Y13, (SI)(DI*2)
 
 	// sqrt(v / (1 - beta2^t)) + eps
 	VSQRTPS Z10, Z10
@@ -3236,16 +3200,16 @@ single:
 	VADDPS  Z7, Z10, Z10
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD  (CX)(DI*2), Z12
-	VPSLLD     $0x10, Z12, Z12
-	VMULPS     (SP), Z12, Z12
-	VDIVPS     Z10, Z11, Z10
+	VPMOVZXWD  (CX)(DI*2), Z13
+	VPSLLD     $0x10, Z13, Z13
+	VMULPS     Z9, Z13, Z13
+	VDIVPS     Z10, Z12, Z10
 	VMULPS     Z10, Z8, Z10
-	VSUBPS     Z10, Z12, Z10
-	VPADDD     Z13, Z10, Z11
+	VSUBPS     Z10, Z13, Z10
+	VPADDD     Z14, Z10, Z12
 	VCMPPS     $0x03, Z10, Z10, K1
-	VPTERNLOGD $0xff, Z11, Z11, K1, Z11
-	VPSRLD     $0x10, Z11, Z10
+	VPTERNLOGD $0xff, Z12, Z12, K1, Z12
+	VPSRLD     $0x10, Z12, Z10
 	VPMOVDW    Z10, Y10
 	VMOVDQU32  Y10, (CX)(DI*2)
 	ADDQ       $0x00000010, DI
@@ -3260,30 +3224,29 @@ tail:
 	KMOVW       AX, K1
 	VPMOVZXWD.Z (CX)(DI*2), K1, Z10
 	VPSLLD      $0x10, Z10, Z10
-	VPMOVZXWD.Z (DX)(DI*2), K1, Z11
-	VPSLLD      $0x10, Z11, Z11
-	VPMOVZXWD.Z (BX)(DI*2), K1, Z12
+	VPMOVZXWD.Z (DX)(DI*2), K1, Z12
 	VPSLLD      $0x10, Z12, Z12
-	VPMOVZXWD.Z (SI)(DI*2), K1, Z13
+	VPMOVZXWD.Z (BX)(DI*2), K1, Z13
 	VPSLLD      $0x10, Z13, Z13
+	VPMOVZXWD.Z (SI)(DI*2), K1, Z14
+	VPSLLD      $0x10, Z14, Z14
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS Z0, Z11, Z0
+	VMULPS Z0, Z12, Z0
 
 	// L2 weight decay folded into the gradient
 	VMULPS Z10, Z1, Z1
 	VADDPS Z1, Z0, Z0
 
 	// first moment
-	VMULPS Z12, Z2, Z1
+	VMULPS Z13, Z2, Z1
 	VMULPS Z0, Z3, Z2
 	VADDPS Z2, Z1, Z1
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (DI), AX
 	VPBROADCASTD AX, Z2
-	VPADDD       Z9, Z2, Z2
-	VPADDD       128(SP), Z2, Z2
+	VPADDD       Z11, Z2, Z2
 	VPSRLD       $0x10, Z2, Z3
 	VPXORD       Z3, Z2, Z2
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z2, Z2
@@ -3292,17 +3255,17 @@ tail:
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z2, Z2
 	VPSRLD       $0x10, Z2, Z3
 	VPXORD       Z3, Z2, Z2
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z2, Z9
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z2, Z11
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD     Z9, Z1, Z9
+	VPADDD     Z11, Z1, Z11
 	VCMPPS     $0x03, Z1, Z1, K2
-	VPTERNLOGD $0xff, Z9, Z9, K2, Z9
-	VPSRLD     $0x10, Z9, Z9
-	VPMOVDW    Z9, K1, (BX)(DI*2)
+	VPTERNLOGD $0xff, Z11, Z11, K2, Z11
+	VPSRLD     $0x10, Z11, Z11
+	VPMOVDW    Z11, K1, (BX)(DI*2)
 
 	// second moment
-	VMULPS       Z13, Z4, Z4
+	VMULPS       Z14, Z4, Z4
 	VMULPS       Z0, Z0, Z0
 	VMULPS       Z0, Z5, Z0
 	VADDPS       Z0, Z4, Z0
@@ -3322,7 +3285,7 @@ tail:
 	VADDPS  Z7, Z0, Z0
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS     (SP), Z10, Z2
+	VMULPS     Z9, Z10, Z2
 	VDIVPS     Z0, Z1, Z0
 	VMULPS     Z0, Z8, Z0
 	VSUBPS     Z0, Z2, Z0

@@ -7,19 +7,19 @@ package kernels
 // adamBF16GradNEONF32 is the NEON form of adamBF16GradF32; see there.
 //
 //go:noescape
-func adamBF16GradNEONF32(param []uint16, grad []uint16, m []uint16, v []uint16, s [12]float32)
+func adamBF16GradNEONF32(param []uint16, grad []uint16, m []uint16, v []uint16, s [11]float32)
 
 // adamBF16GradNEONF32Coupled is the NEON form of adamBF16GradF32Coupled; see there.
 //
 //go:noescape
-func adamBF16GradNEONF32Coupled(param []uint16, grad []uint16, m []uint16, v []uint16, s [12]float32)
+func adamBF16GradNEONF32Coupled(param []uint16, grad []uint16, m []uint16, v []uint16, s [11]float32)
 
 // adamBF16GradNEONF32Stochastic is the NEON form of adamBF16GradF32Stochastic; see there.
 //
 //go:noescape
-func adamBF16GradNEONF32Stochastic(param []uint16, grad []uint16, m []uint16, v []uint16, s [12]float32)
+func adamBF16GradNEONF32Stochastic(param []uint16, grad []uint16, m []uint16, v []uint16, s [11]float32)
 
 // adamBF16GradNEONF32CoupledStochastic is the NEON form of adamBF16GradF32CoupledStochastic; see there.
 //
 //go:noescape
-func adamBF16GradNEONF32CoupledStochastic(param []uint16, grad []uint16, m []uint16, v []uint16, s [12]float32)
+func adamBF16GradNEONF32CoupledStochastic(param []uint16, grad []uint16, m []uint16, v []uint16, s [11]float32)

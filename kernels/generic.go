@@ -143,16 +143,16 @@ type lionF32Table [1]func(param, grad, m []float32, s [7]float32)
 type lionF64Table [1]func(param, grad, m []float64, s [7]float64)
 
 // adamBF16F32Table holds a level's Adam (bfloat16 storage) float32 kernels, by variant.
-type adamBF16F32Table [4]func(param []uint16, grad []float32, m []uint16, v []uint16, s [12]float32)
+type adamBF16F32Table [4]func(param []uint16, grad []float32, m []uint16, v []uint16, s [11]float32)
 
 // adamBF16GradF32Table holds a level's Adam (bfloat16 storage and gradient) float32 kernels, by variant.
-type adamBF16GradF32Table [4]func(param []uint16, grad []uint16, m []uint16, v []uint16, s [12]float32)
+type adamBF16GradF32Table [4]func(param []uint16, grad []uint16, m []uint16, v []uint16, s [11]float32)
 
 // sgdBF16F32Table holds a level's SGD (bfloat16 storage) float32 kernels, by variant.
-type sgdBF16F32Table [12]func(param []uint16, grad []float32, buf []uint16, s [8]float32)
+type sgdBF16F32Table [12]func(param []uint16, grad []float32, buf []uint16, s [7]float32)
 
 // sgdBF16GradF32Table holds a level's SGD (bfloat16 storage and gradient) float32 kernels, by variant.
-type sgdBF16GradF32Table [12]func(param []uint16, grad []uint16, buf []uint16, s [8]float32)
+type sgdBF16GradF32Table [12]func(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 
 // genericKernels are the pure-Go kernels, for every target.
 var genericKernels = kernelSet{
@@ -2604,14 +2604,13 @@ const (
 	adamBF16Eps           // epsilon, added outside the square root
 	adamBF16Step          // lr / (1 - beta1^t) (see Adam.scalars)
 	adamBF16Pdecay        // 1 - lr*weight_decay for decoupled decay (AdamW), else 1
-	adamBF16Off           // global index of the first element, mod 2^32
-	adamBF16Key           // hash key of the step's roundings
+	adamBF16Off           // global index of the first element plus the step's hash key, mod 2^32
 	adamBF16ScalarCount
 )
 
 // adamBF16F32 is the pure-Go Adam (bfloat16 storage) kernel (float32; variant: plain).
 // Every assembly level performs exactly these operations in this order.
-func adamBF16F32(param []uint16, grad []float32, m []uint16, v []uint16, s [12]float32) {
+func adamBF16F32(param []uint16, grad []float32, m []uint16, v []uint16, s [11]float32) {
 	gscale := s[adamBF16Gscale]
 	b1 := s[adamBF16B1]
 	omb1 := s[adamBF16Omb1]
@@ -2656,7 +2655,7 @@ func adamBF16F32(param []uint16, grad []float32, m []uint16, v []uint16, s [12]f
 
 // adamBF16F32Coupled is the pure-Go Adam (bfloat16 storage) kernel (float32; variant: Coupled).
 // Every assembly level performs exactly these operations in this order.
-func adamBF16F32Coupled(param []uint16, grad []float32, m []uint16, v []uint16, s [12]float32) {
+func adamBF16F32Coupled(param []uint16, grad []float32, m []uint16, v []uint16, s [11]float32) {
 	gscale := s[adamBF16Gscale]
 	wd := s[adamBF16Wd]
 	b1 := s[adamBF16B1]
@@ -2704,7 +2703,7 @@ func adamBF16F32Coupled(param []uint16, grad []float32, m []uint16, v []uint16, 
 
 // adamBF16F32Stochastic is the pure-Go Adam (bfloat16 storage) kernel (float32; variant: Stochastic).
 // Every assembly level performs exactly these operations in this order.
-func adamBF16F32Stochastic(param []uint16, grad []float32, m []uint16, v []uint16, s [12]float32) {
+func adamBF16F32Stochastic(param []uint16, grad []float32, m []uint16, v []uint16, s [11]float32) {
 	gscale := s[adamBF16Gscale]
 	b1 := s[adamBF16B1]
 	omb1 := s[adamBF16Omb1]
@@ -2715,7 +2714,6 @@ func adamBF16F32Stochastic(param []uint16, grad []float32, m []uint16, v []uint1
 	step := s[adamBF16Step]
 	pdecay := s[adamBF16Pdecay]
 	off := math.Float32bits(s[adamBF16Off])
-	key := math.Float32bits(s[adamBF16Key])
 	grad = grad[:len(param)]
 	m = m[:len(param)]
 	v = v[:len(param)]
@@ -2728,7 +2726,7 @@ func adamBF16F32Stochastic(param []uint16, grad []float32, m []uint16, v []uint1
 		// first moment
 		mt := float32(b1*mW) + float32(omb1*g)
 		// the rounding bits: lowbias32(index + key)
-		h := (off + uint32(i) + key)
+		h := off + uint32(i)
 		h = (h ^ (h >> 16))
 		h = (h * uint32(0x7feb352d))
 		h = (h ^ (h >> 15))
@@ -2759,7 +2757,7 @@ func adamBF16F32Stochastic(param []uint16, grad []float32, m []uint16, v []uint1
 
 // adamBF16F32CoupledStochastic is the pure-Go Adam (bfloat16 storage) kernel (float32; variant: Coupled, Stochastic).
 // Every assembly level performs exactly these operations in this order.
-func adamBF16F32CoupledStochastic(param []uint16, grad []float32, m []uint16, v []uint16, s [12]float32) {
+func adamBF16F32CoupledStochastic(param []uint16, grad []float32, m []uint16, v []uint16, s [11]float32) {
 	gscale := s[adamBF16Gscale]
 	wd := s[adamBF16Wd]
 	b1 := s[adamBF16B1]
@@ -2771,7 +2769,6 @@ func adamBF16F32CoupledStochastic(param []uint16, grad []float32, m []uint16, v 
 	step := s[adamBF16Step]
 	pdecay := s[adamBF16Pdecay]
 	off := math.Float32bits(s[adamBF16Off])
-	key := math.Float32bits(s[adamBF16Key])
 	grad = grad[:len(param)]
 	m = m[:len(param)]
 	v = v[:len(param)]
@@ -2786,7 +2783,7 @@ func adamBF16F32CoupledStochastic(param []uint16, grad []float32, m []uint16, v 
 		// first moment
 		mt := float32(b1*mW) + float32(omb1*g)
 		// the rounding bits: lowbias32(index + key)
-		h := (off + uint32(i) + key)
+		h := off + uint32(i)
 		h = (h ^ (h >> 16))
 		h = (h * uint32(0x7feb352d))
 		h = (h ^ (h >> 15))
@@ -2827,14 +2824,13 @@ const (
 	adamBF16GradEps           // epsilon, added outside the square root
 	adamBF16GradStep          // lr / (1 - beta1^t) (see Adam.scalars)
 	adamBF16GradPdecay        // 1 - lr*weight_decay for decoupled decay (AdamW), else 1
-	adamBF16GradOff           // global index of the first element, mod 2^32
-	adamBF16GradKey           // hash key of the step's roundings
+	adamBF16GradOff           // global index of the first element plus the step's hash key, mod 2^32
 	adamBF16GradScalarCount
 )
 
 // adamBF16GradF32 is the pure-Go Adam (bfloat16 storage and gradient) kernel (float32; variant: plain).
 // Every assembly level performs exactly these operations in this order.
-func adamBF16GradF32(param []uint16, grad []uint16, m []uint16, v []uint16, s [12]float32) {
+func adamBF16GradF32(param []uint16, grad []uint16, m []uint16, v []uint16, s [11]float32) {
 	gscale := s[adamBF16GradGscale]
 	b1 := s[adamBF16GradB1]
 	omb1 := s[adamBF16GradOmb1]
@@ -2880,7 +2876,7 @@ func adamBF16GradF32(param []uint16, grad []uint16, m []uint16, v []uint16, s [1
 
 // adamBF16GradF32Coupled is the pure-Go Adam (bfloat16 storage and gradient) kernel (float32; variant: Coupled).
 // Every assembly level performs exactly these operations in this order.
-func adamBF16GradF32Coupled(param []uint16, grad []uint16, m []uint16, v []uint16, s [12]float32) {
+func adamBF16GradF32Coupled(param []uint16, grad []uint16, m []uint16, v []uint16, s [11]float32) {
 	gscale := s[adamBF16GradGscale]
 	wd := s[adamBF16GradWd]
 	b1 := s[adamBF16GradB1]
@@ -2929,7 +2925,7 @@ func adamBF16GradF32Coupled(param []uint16, grad []uint16, m []uint16, v []uint1
 
 // adamBF16GradF32Stochastic is the pure-Go Adam (bfloat16 storage and gradient) kernel (float32; variant: Stochastic).
 // Every assembly level performs exactly these operations in this order.
-func adamBF16GradF32Stochastic(param []uint16, grad []uint16, m []uint16, v []uint16, s [12]float32) {
+func adamBF16GradF32Stochastic(param []uint16, grad []uint16, m []uint16, v []uint16, s [11]float32) {
 	gscale := s[adamBF16GradGscale]
 	b1 := s[adamBF16GradB1]
 	omb1 := s[adamBF16GradOmb1]
@@ -2940,7 +2936,6 @@ func adamBF16GradF32Stochastic(param []uint16, grad []uint16, m []uint16, v []ui
 	step := s[adamBF16GradStep]
 	pdecay := s[adamBF16GradPdecay]
 	off := math.Float32bits(s[adamBF16GradOff])
-	key := math.Float32bits(s[adamBF16GradKey])
 	grad = grad[:len(param)]
 	m = m[:len(param)]
 	v = v[:len(param)]
@@ -2954,7 +2949,7 @@ func adamBF16GradF32Stochastic(param []uint16, grad []uint16, m []uint16, v []ui
 		// first moment
 		mt := float32(b1*mW) + float32(omb1*g)
 		// the rounding bits: lowbias32(index + key)
-		h := (off + uint32(i) + key)
+		h := off + uint32(i)
 		h = (h ^ (h >> 16))
 		h = (h * uint32(0x7feb352d))
 		h = (h ^ (h >> 15))
@@ -2985,7 +2980,7 @@ func adamBF16GradF32Stochastic(param []uint16, grad []uint16, m []uint16, v []ui
 
 // adamBF16GradF32CoupledStochastic is the pure-Go Adam (bfloat16 storage and gradient) kernel (float32; variant: Coupled, Stochastic).
 // Every assembly level performs exactly these operations in this order.
-func adamBF16GradF32CoupledStochastic(param []uint16, grad []uint16, m []uint16, v []uint16, s [12]float32) {
+func adamBF16GradF32CoupledStochastic(param []uint16, grad []uint16, m []uint16, v []uint16, s [11]float32) {
 	gscale := s[adamBF16GradGscale]
 	wd := s[adamBF16GradWd]
 	b1 := s[adamBF16GradB1]
@@ -2997,7 +2992,6 @@ func adamBF16GradF32CoupledStochastic(param []uint16, grad []uint16, m []uint16,
 	step := s[adamBF16GradStep]
 	pdecay := s[adamBF16GradPdecay]
 	off := math.Float32bits(s[adamBF16GradOff])
-	key := math.Float32bits(s[adamBF16GradKey])
 	grad = grad[:len(param)]
 	m = m[:len(param)]
 	v = v[:len(param)]
@@ -3013,7 +3007,7 @@ func adamBF16GradF32CoupledStochastic(param []uint16, grad []uint16, m []uint16,
 		// first moment
 		mt := float32(b1*mW) + float32(omb1*g)
 		// the rounding bits: lowbias32(index + key)
-		h := (off + uint32(i) + key)
+		h := off + uint32(i)
 		h = (h ^ (h >> 16))
 		h = (h * uint32(0x7feb352d))
 		h = (h ^ (h >> 15))
@@ -3050,14 +3044,13 @@ const (
 	sgdBF16Damp          // 1 - dampening, or 1 on the first step
 	sgdBF16Nest          // momentum, for the Nesterov look-ahead
 	sgdBF16Lr            // learning rate
-	sgdBF16Off           // global index of the first element, mod 2^32
-	sgdBF16Key           // hash key of the step's roundings
+	sgdBF16Off           // global index of the first element plus the step's hash key, mod 2^32
 	sgdBF16ScalarCount
 )
 
 // sgdBF16F32 is the pure-Go SGD (bfloat16 storage) kernel (float32; variant: plain).
 // Every assembly level performs exactly these operations in this order.
-func sgdBF16F32(param []uint16, grad []float32, buf []uint16, s [8]float32) {
+func sgdBF16F32(param []uint16, grad []float32, buf []uint16, s [7]float32) {
 	gscale := s[sgdBF16Gscale]
 	lr := s[sgdBF16Lr]
 	grad = grad[:len(param)]
@@ -3075,7 +3068,7 @@ func sgdBF16F32(param []uint16, grad []float32, buf []uint16, s [8]float32) {
 
 // sgdBF16F32Coupled is the pure-Go SGD (bfloat16 storage) kernel (float32; variant: Coupled).
 // Every assembly level performs exactly these operations in this order.
-func sgdBF16F32Coupled(param []uint16, grad []float32, buf []uint16, s [8]float32) {
+func sgdBF16F32Coupled(param []uint16, grad []float32, buf []uint16, s [7]float32) {
 	gscale := s[sgdBF16Gscale]
 	wd := s[sgdBF16Wd]
 	lr := s[sgdBF16Lr]
@@ -3096,7 +3089,7 @@ func sgdBF16F32Coupled(param []uint16, grad []float32, buf []uint16, s [8]float3
 
 // sgdBF16F32Momentum is the pure-Go SGD (bfloat16 storage) kernel (float32; variant: Momentum).
 // Every assembly level performs exactly these operations in this order.
-func sgdBF16F32Momentum(param []uint16, grad []float32, buf []uint16, s [8]float32) {
+func sgdBF16F32Momentum(param []uint16, grad []float32, buf []uint16, s [7]float32) {
 	gscale := s[sgdBF16Gscale]
 	mom := s[sgdBF16Mom]
 	damp := s[sgdBF16Damp]
@@ -3125,7 +3118,7 @@ func sgdBF16F32Momentum(param []uint16, grad []float32, buf []uint16, s [8]float
 
 // sgdBF16F32CoupledMomentum is the pure-Go SGD (bfloat16 storage) kernel (float32; variant: Coupled, Momentum).
 // Every assembly level performs exactly these operations in this order.
-func sgdBF16F32CoupledMomentum(param []uint16, grad []float32, buf []uint16, s [8]float32) {
+func sgdBF16F32CoupledMomentum(param []uint16, grad []float32, buf []uint16, s [7]float32) {
 	gscale := s[sgdBF16Gscale]
 	wd := s[sgdBF16Wd]
 	mom := s[sgdBF16Mom]
@@ -3157,7 +3150,7 @@ func sgdBF16F32CoupledMomentum(param []uint16, grad []float32, buf []uint16, s [
 
 // sgdBF16F32Nesterov is the pure-Go SGD (bfloat16 storage) kernel (float32; variant: Nesterov).
 // Every assembly level performs exactly these operations in this order.
-func sgdBF16F32Nesterov(param []uint16, grad []float32, buf []uint16, s [8]float32) {
+func sgdBF16F32Nesterov(param []uint16, grad []float32, buf []uint16, s [7]float32) {
 	gscale := s[sgdBF16Gscale]
 	mom := s[sgdBF16Mom]
 	damp := s[sgdBF16Damp]
@@ -3189,7 +3182,7 @@ func sgdBF16F32Nesterov(param []uint16, grad []float32, buf []uint16, s [8]float
 
 // sgdBF16F32CoupledNesterov is the pure-Go SGD (bfloat16 storage) kernel (float32; variant: Coupled, Nesterov).
 // Every assembly level performs exactly these operations in this order.
-func sgdBF16F32CoupledNesterov(param []uint16, grad []float32, buf []uint16, s [8]float32) {
+func sgdBF16F32CoupledNesterov(param []uint16, grad []float32, buf []uint16, s [7]float32) {
 	gscale := s[sgdBF16Gscale]
 	wd := s[sgdBF16Wd]
 	mom := s[sgdBF16Mom]
@@ -3224,18 +3217,17 @@ func sgdBF16F32CoupledNesterov(param []uint16, grad []float32, buf []uint16, s [
 
 // sgdBF16F32Stochastic is the pure-Go SGD (bfloat16 storage) kernel (float32; variant: Stochastic).
 // Every assembly level performs exactly these operations in this order.
-func sgdBF16F32Stochastic(param []uint16, grad []float32, buf []uint16, s [8]float32) {
+func sgdBF16F32Stochastic(param []uint16, grad []float32, buf []uint16, s [7]float32) {
 	gscale := s[sgdBF16Gscale]
 	lr := s[sgdBF16Lr]
 	off := math.Float32bits(s[sgdBF16Off])
-	key := math.Float32bits(s[sgdBF16Key])
 	grad = grad[:len(param)]
 	for i := range param {
 		paramW := math.Float32frombits(uint32(param[i]) << 16)
 		// scaled gradient (the scale is negative when maximizing)
 		g := float32(grad[i] * gscale)
 		// the rounding bits: lowbias32(index + key)
-		h := (off + uint32(i) + key)
+		h := off + uint32(i)
 		h = (h ^ (h >> 16))
 		h = (h * uint32(0x7feb352d))
 		h = (h ^ (h >> 15))
@@ -3252,12 +3244,11 @@ func sgdBF16F32Stochastic(param []uint16, grad []float32, buf []uint16, s [8]flo
 
 // sgdBF16F32CoupledStochastic is the pure-Go SGD (bfloat16 storage) kernel (float32; variant: Coupled, Stochastic).
 // Every assembly level performs exactly these operations in this order.
-func sgdBF16F32CoupledStochastic(param []uint16, grad []float32, buf []uint16, s [8]float32) {
+func sgdBF16F32CoupledStochastic(param []uint16, grad []float32, buf []uint16, s [7]float32) {
 	gscale := s[sgdBF16Gscale]
 	wd := s[sgdBF16Wd]
 	lr := s[sgdBF16Lr]
 	off := math.Float32bits(s[sgdBF16Off])
-	key := math.Float32bits(s[sgdBF16Key])
 	grad = grad[:len(param)]
 	for i := range param {
 		paramW := math.Float32frombits(uint32(param[i]) << 16)
@@ -3266,7 +3257,7 @@ func sgdBF16F32CoupledStochastic(param []uint16, grad []float32, buf []uint16, s
 		// L2 weight decay folded into the gradient
 		g = g + float32(wd*paramW)
 		// the rounding bits: lowbias32(index + key)
-		h := (off + uint32(i) + key)
+		h := off + uint32(i)
 		h = (h ^ (h >> 16))
 		h = (h * uint32(0x7feb352d))
 		h = (h ^ (h >> 15))
@@ -3283,13 +3274,12 @@ func sgdBF16F32CoupledStochastic(param []uint16, grad []float32, buf []uint16, s
 
 // sgdBF16F32MomentumStochastic is the pure-Go SGD (bfloat16 storage) kernel (float32; variant: Momentum, Stochastic).
 // Every assembly level performs exactly these operations in this order.
-func sgdBF16F32MomentumStochastic(param []uint16, grad []float32, buf []uint16, s [8]float32) {
+func sgdBF16F32MomentumStochastic(param []uint16, grad []float32, buf []uint16, s [7]float32) {
 	gscale := s[sgdBF16Gscale]
 	mom := s[sgdBF16Mom]
 	damp := s[sgdBF16Damp]
 	lr := s[sgdBF16Lr]
 	off := math.Float32bits(s[sgdBF16Off])
-	key := math.Float32bits(s[sgdBF16Key])
 	grad = grad[:len(param)]
 	buf = buf[:len(param)]
 	for i := range param {
@@ -3300,7 +3290,7 @@ func sgdBF16F32MomentumStochastic(param []uint16, grad []float32, buf []uint16, 
 		// momentum buffer
 		bt := float32(mom*bufW) + float32(damp*g)
 		// the rounding bits: lowbias32(index + key)
-		h := (off + uint32(i) + key)
+		h := off + uint32(i)
 		h = (h ^ (h >> 16))
 		h = (h * uint32(0x7feb352d))
 		h = (h ^ (h >> 15))
@@ -3322,14 +3312,13 @@ func sgdBF16F32MomentumStochastic(param []uint16, grad []float32, buf []uint16, 
 
 // sgdBF16F32CoupledMomentumStochastic is the pure-Go SGD (bfloat16 storage) kernel (float32; variant: Coupled, Momentum, Stochastic).
 // Every assembly level performs exactly these operations in this order.
-func sgdBF16F32CoupledMomentumStochastic(param []uint16, grad []float32, buf []uint16, s [8]float32) {
+func sgdBF16F32CoupledMomentumStochastic(param []uint16, grad []float32, buf []uint16, s [7]float32) {
 	gscale := s[sgdBF16Gscale]
 	wd := s[sgdBF16Wd]
 	mom := s[sgdBF16Mom]
 	damp := s[sgdBF16Damp]
 	lr := s[sgdBF16Lr]
 	off := math.Float32bits(s[sgdBF16Off])
-	key := math.Float32bits(s[sgdBF16Key])
 	grad = grad[:len(param)]
 	buf = buf[:len(param)]
 	for i := range param {
@@ -3342,7 +3331,7 @@ func sgdBF16F32CoupledMomentumStochastic(param []uint16, grad []float32, buf []u
 		// momentum buffer
 		bt := float32(mom*bufW) + float32(damp*g)
 		// the rounding bits: lowbias32(index + key)
-		h := (off + uint32(i) + key)
+		h := off + uint32(i)
 		h = (h ^ (h >> 16))
 		h = (h * uint32(0x7feb352d))
 		h = (h ^ (h >> 15))
@@ -3364,14 +3353,13 @@ func sgdBF16F32CoupledMomentumStochastic(param []uint16, grad []float32, buf []u
 
 // sgdBF16F32NesterovStochastic is the pure-Go SGD (bfloat16 storage) kernel (float32; variant: Nesterov, Stochastic).
 // Every assembly level performs exactly these operations in this order.
-func sgdBF16F32NesterovStochastic(param []uint16, grad []float32, buf []uint16, s [8]float32) {
+func sgdBF16F32NesterovStochastic(param []uint16, grad []float32, buf []uint16, s [7]float32) {
 	gscale := s[sgdBF16Gscale]
 	mom := s[sgdBF16Mom]
 	damp := s[sgdBF16Damp]
 	nest := s[sgdBF16Nest]
 	lr := s[sgdBF16Lr]
 	off := math.Float32bits(s[sgdBF16Off])
-	key := math.Float32bits(s[sgdBF16Key])
 	grad = grad[:len(param)]
 	buf = buf[:len(param)]
 	for i := range param {
@@ -3382,7 +3370,7 @@ func sgdBF16F32NesterovStochastic(param []uint16, grad []float32, buf []uint16, 
 		// momentum buffer
 		bt := float32(mom*bufW) + float32(damp*g)
 		// the rounding bits: lowbias32(index + key)
-		h := (off + uint32(i) + key)
+		h := off + uint32(i)
 		h = (h ^ (h >> 16))
 		h = (h * uint32(0x7feb352d))
 		h = (h ^ (h >> 15))
@@ -3406,7 +3394,7 @@ func sgdBF16F32NesterovStochastic(param []uint16, grad []float32, buf []uint16, 
 
 // sgdBF16F32CoupledNesterovStochastic is the pure-Go SGD (bfloat16 storage) kernel (float32; variant: Coupled, Nesterov, Stochastic).
 // Every assembly level performs exactly these operations in this order.
-func sgdBF16F32CoupledNesterovStochastic(param []uint16, grad []float32, buf []uint16, s [8]float32) {
+func sgdBF16F32CoupledNesterovStochastic(param []uint16, grad []float32, buf []uint16, s [7]float32) {
 	gscale := s[sgdBF16Gscale]
 	wd := s[sgdBF16Wd]
 	mom := s[sgdBF16Mom]
@@ -3414,7 +3402,6 @@ func sgdBF16F32CoupledNesterovStochastic(param []uint16, grad []float32, buf []u
 	nest := s[sgdBF16Nest]
 	lr := s[sgdBF16Lr]
 	off := math.Float32bits(s[sgdBF16Off])
-	key := math.Float32bits(s[sgdBF16Key])
 	grad = grad[:len(param)]
 	buf = buf[:len(param)]
 	for i := range param {
@@ -3427,7 +3414,7 @@ func sgdBF16F32CoupledNesterovStochastic(param []uint16, grad []float32, buf []u
 		// momentum buffer
 		bt := float32(mom*bufW) + float32(damp*g)
 		// the rounding bits: lowbias32(index + key)
-		h := (off + uint32(i) + key)
+		h := off + uint32(i)
 		h = (h ^ (h >> 16))
 		h = (h * uint32(0x7feb352d))
 		h = (h ^ (h >> 15))
@@ -3457,14 +3444,13 @@ const (
 	sgdBF16GradDamp          // 1 - dampening, or 1 on the first step
 	sgdBF16GradNest          // momentum, for the Nesterov look-ahead
 	sgdBF16GradLr            // learning rate
-	sgdBF16GradOff           // global index of the first element, mod 2^32
-	sgdBF16GradKey           // hash key of the step's roundings
+	sgdBF16GradOff           // global index of the first element plus the step's hash key, mod 2^32
 	sgdBF16GradScalarCount
 )
 
 // sgdBF16GradF32 is the pure-Go SGD (bfloat16 storage and gradient) kernel (float32; variant: plain).
 // Every assembly level performs exactly these operations in this order.
-func sgdBF16GradF32(param []uint16, grad []uint16, buf []uint16, s [8]float32) {
+func sgdBF16GradF32(param []uint16, grad []uint16, buf []uint16, s [7]float32) {
 	gscale := s[sgdBF16GradGscale]
 	lr := s[sgdBF16GradLr]
 	grad = grad[:len(param)]
@@ -3483,7 +3469,7 @@ func sgdBF16GradF32(param []uint16, grad []uint16, buf []uint16, s [8]float32) {
 
 // sgdBF16GradF32Coupled is the pure-Go SGD (bfloat16 storage and gradient) kernel (float32; variant: Coupled).
 // Every assembly level performs exactly these operations in this order.
-func sgdBF16GradF32Coupled(param []uint16, grad []uint16, buf []uint16, s [8]float32) {
+func sgdBF16GradF32Coupled(param []uint16, grad []uint16, buf []uint16, s [7]float32) {
 	gscale := s[sgdBF16GradGscale]
 	wd := s[sgdBF16GradWd]
 	lr := s[sgdBF16GradLr]
@@ -3505,7 +3491,7 @@ func sgdBF16GradF32Coupled(param []uint16, grad []uint16, buf []uint16, s [8]flo
 
 // sgdBF16GradF32Momentum is the pure-Go SGD (bfloat16 storage and gradient) kernel (float32; variant: Momentum).
 // Every assembly level performs exactly these operations in this order.
-func sgdBF16GradF32Momentum(param []uint16, grad []uint16, buf []uint16, s [8]float32) {
+func sgdBF16GradF32Momentum(param []uint16, grad []uint16, buf []uint16, s [7]float32) {
 	gscale := s[sgdBF16GradGscale]
 	mom := s[sgdBF16GradMom]
 	damp := s[sgdBF16GradDamp]
@@ -3535,7 +3521,7 @@ func sgdBF16GradF32Momentum(param []uint16, grad []uint16, buf []uint16, s [8]fl
 
 // sgdBF16GradF32CoupledMomentum is the pure-Go SGD (bfloat16 storage and gradient) kernel (float32; variant: Coupled, Momentum).
 // Every assembly level performs exactly these operations in this order.
-func sgdBF16GradF32CoupledMomentum(param []uint16, grad []uint16, buf []uint16, s [8]float32) {
+func sgdBF16GradF32CoupledMomentum(param []uint16, grad []uint16, buf []uint16, s [7]float32) {
 	gscale := s[sgdBF16GradGscale]
 	wd := s[sgdBF16GradWd]
 	mom := s[sgdBF16GradMom]
@@ -3568,7 +3554,7 @@ func sgdBF16GradF32CoupledMomentum(param []uint16, grad []uint16, buf []uint16, 
 
 // sgdBF16GradF32Nesterov is the pure-Go SGD (bfloat16 storage and gradient) kernel (float32; variant: Nesterov).
 // Every assembly level performs exactly these operations in this order.
-func sgdBF16GradF32Nesterov(param []uint16, grad []uint16, buf []uint16, s [8]float32) {
+func sgdBF16GradF32Nesterov(param []uint16, grad []uint16, buf []uint16, s [7]float32) {
 	gscale := s[sgdBF16GradGscale]
 	mom := s[sgdBF16GradMom]
 	damp := s[sgdBF16GradDamp]
@@ -3601,7 +3587,7 @@ func sgdBF16GradF32Nesterov(param []uint16, grad []uint16, buf []uint16, s [8]fl
 
 // sgdBF16GradF32CoupledNesterov is the pure-Go SGD (bfloat16 storage and gradient) kernel (float32; variant: Coupled, Nesterov).
 // Every assembly level performs exactly these operations in this order.
-func sgdBF16GradF32CoupledNesterov(param []uint16, grad []uint16, buf []uint16, s [8]float32) {
+func sgdBF16GradF32CoupledNesterov(param []uint16, grad []uint16, buf []uint16, s [7]float32) {
 	gscale := s[sgdBF16GradGscale]
 	wd := s[sgdBF16GradWd]
 	mom := s[sgdBF16GradMom]
@@ -3637,11 +3623,10 @@ func sgdBF16GradF32CoupledNesterov(param []uint16, grad []uint16, buf []uint16, 
 
 // sgdBF16GradF32Stochastic is the pure-Go SGD (bfloat16 storage and gradient) kernel (float32; variant: Stochastic).
 // Every assembly level performs exactly these operations in this order.
-func sgdBF16GradF32Stochastic(param []uint16, grad []uint16, buf []uint16, s [8]float32) {
+func sgdBF16GradF32Stochastic(param []uint16, grad []uint16, buf []uint16, s [7]float32) {
 	gscale := s[sgdBF16GradGscale]
 	lr := s[sgdBF16GradLr]
 	off := math.Float32bits(s[sgdBF16GradOff])
-	key := math.Float32bits(s[sgdBF16GradKey])
 	grad = grad[:len(param)]
 	for i := range param {
 		paramW := math.Float32frombits(uint32(param[i]) << 16)
@@ -3649,7 +3634,7 @@ func sgdBF16GradF32Stochastic(param []uint16, grad []uint16, buf []uint16, s [8]
 		// scaled gradient (the scale is negative when maximizing)
 		g := float32(gradW * gscale)
 		// the rounding bits: lowbias32(index + key)
-		h := (off + uint32(i) + key)
+		h := off + uint32(i)
 		h = (h ^ (h >> 16))
 		h = (h * uint32(0x7feb352d))
 		h = (h ^ (h >> 15))
@@ -3666,12 +3651,11 @@ func sgdBF16GradF32Stochastic(param []uint16, grad []uint16, buf []uint16, s [8]
 
 // sgdBF16GradF32CoupledStochastic is the pure-Go SGD (bfloat16 storage and gradient) kernel (float32; variant: Coupled, Stochastic).
 // Every assembly level performs exactly these operations in this order.
-func sgdBF16GradF32CoupledStochastic(param []uint16, grad []uint16, buf []uint16, s [8]float32) {
+func sgdBF16GradF32CoupledStochastic(param []uint16, grad []uint16, buf []uint16, s [7]float32) {
 	gscale := s[sgdBF16GradGscale]
 	wd := s[sgdBF16GradWd]
 	lr := s[sgdBF16GradLr]
 	off := math.Float32bits(s[sgdBF16GradOff])
-	key := math.Float32bits(s[sgdBF16GradKey])
 	grad = grad[:len(param)]
 	for i := range param {
 		paramW := math.Float32frombits(uint32(param[i]) << 16)
@@ -3681,7 +3665,7 @@ func sgdBF16GradF32CoupledStochastic(param []uint16, grad []uint16, buf []uint16
 		// L2 weight decay folded into the gradient
 		g = g + float32(wd*paramW)
 		// the rounding bits: lowbias32(index + key)
-		h := (off + uint32(i) + key)
+		h := off + uint32(i)
 		h = (h ^ (h >> 16))
 		h = (h * uint32(0x7feb352d))
 		h = (h ^ (h >> 15))
@@ -3698,13 +3682,12 @@ func sgdBF16GradF32CoupledStochastic(param []uint16, grad []uint16, buf []uint16
 
 // sgdBF16GradF32MomentumStochastic is the pure-Go SGD (bfloat16 storage and gradient) kernel (float32; variant: Momentum, Stochastic).
 // Every assembly level performs exactly these operations in this order.
-func sgdBF16GradF32MomentumStochastic(param []uint16, grad []uint16, buf []uint16, s [8]float32) {
+func sgdBF16GradF32MomentumStochastic(param []uint16, grad []uint16, buf []uint16, s [7]float32) {
 	gscale := s[sgdBF16GradGscale]
 	mom := s[sgdBF16GradMom]
 	damp := s[sgdBF16GradDamp]
 	lr := s[sgdBF16GradLr]
 	off := math.Float32bits(s[sgdBF16GradOff])
-	key := math.Float32bits(s[sgdBF16GradKey])
 	grad = grad[:len(param)]
 	buf = buf[:len(param)]
 	for i := range param {
@@ -3716,7 +3699,7 @@ func sgdBF16GradF32MomentumStochastic(param []uint16, grad []uint16, buf []uint1
 		// momentum buffer
 		bt := float32(mom*bufW) + float32(damp*g)
 		// the rounding bits: lowbias32(index + key)
-		h := (off + uint32(i) + key)
+		h := off + uint32(i)
 		h = (h ^ (h >> 16))
 		h = (h * uint32(0x7feb352d))
 		h = (h ^ (h >> 15))
@@ -3738,14 +3721,13 @@ func sgdBF16GradF32MomentumStochastic(param []uint16, grad []uint16, buf []uint1
 
 // sgdBF16GradF32CoupledMomentumStochastic is the pure-Go SGD (bfloat16 storage and gradient) kernel (float32; variant: Coupled, Momentum, Stochastic).
 // Every assembly level performs exactly these operations in this order.
-func sgdBF16GradF32CoupledMomentumStochastic(param []uint16, grad []uint16, buf []uint16, s [8]float32) {
+func sgdBF16GradF32CoupledMomentumStochastic(param []uint16, grad []uint16, buf []uint16, s [7]float32) {
 	gscale := s[sgdBF16GradGscale]
 	wd := s[sgdBF16GradWd]
 	mom := s[sgdBF16GradMom]
 	damp := s[sgdBF16GradDamp]
 	lr := s[sgdBF16GradLr]
 	off := math.Float32bits(s[sgdBF16GradOff])
-	key := math.Float32bits(s[sgdBF16GradKey])
 	grad = grad[:len(param)]
 	buf = buf[:len(param)]
 	for i := range param {
@@ -3759,7 +3741,7 @@ func sgdBF16GradF32CoupledMomentumStochastic(param []uint16, grad []uint16, buf 
 		// momentum buffer
 		bt := float32(mom*bufW) + float32(damp*g)
 		// the rounding bits: lowbias32(index + key)
-		h := (off + uint32(i) + key)
+		h := off + uint32(i)
 		h = (h ^ (h >> 16))
 		h = (h * uint32(0x7feb352d))
 		h = (h ^ (h >> 15))
@@ -3781,14 +3763,13 @@ func sgdBF16GradF32CoupledMomentumStochastic(param []uint16, grad []uint16, buf 
 
 // sgdBF16GradF32NesterovStochastic is the pure-Go SGD (bfloat16 storage and gradient) kernel (float32; variant: Nesterov, Stochastic).
 // Every assembly level performs exactly these operations in this order.
-func sgdBF16GradF32NesterovStochastic(param []uint16, grad []uint16, buf []uint16, s [8]float32) {
+func sgdBF16GradF32NesterovStochastic(param []uint16, grad []uint16, buf []uint16, s [7]float32) {
 	gscale := s[sgdBF16GradGscale]
 	mom := s[sgdBF16GradMom]
 	damp := s[sgdBF16GradDamp]
 	nest := s[sgdBF16GradNest]
 	lr := s[sgdBF16GradLr]
 	off := math.Float32bits(s[sgdBF16GradOff])
-	key := math.Float32bits(s[sgdBF16GradKey])
 	grad = grad[:len(param)]
 	buf = buf[:len(param)]
 	for i := range param {
@@ -3800,7 +3781,7 @@ func sgdBF16GradF32NesterovStochastic(param []uint16, grad []uint16, buf []uint1
 		// momentum buffer
 		bt := float32(mom*bufW) + float32(damp*g)
 		// the rounding bits: lowbias32(index + key)
-		h := (off + uint32(i) + key)
+		h := off + uint32(i)
 		h = (h ^ (h >> 16))
 		h = (h * uint32(0x7feb352d))
 		h = (h ^ (h >> 15))
@@ -3824,7 +3805,7 @@ func sgdBF16GradF32NesterovStochastic(param []uint16, grad []uint16, buf []uint1
 
 // sgdBF16GradF32CoupledNesterovStochastic is the pure-Go SGD (bfloat16 storage and gradient) kernel (float32; variant: Coupled, Nesterov, Stochastic).
 // Every assembly level performs exactly these operations in this order.
-func sgdBF16GradF32CoupledNesterovStochastic(param []uint16, grad []uint16, buf []uint16, s [8]float32) {
+func sgdBF16GradF32CoupledNesterovStochastic(param []uint16, grad []uint16, buf []uint16, s [7]float32) {
 	gscale := s[sgdBF16GradGscale]
 	wd := s[sgdBF16GradWd]
 	mom := s[sgdBF16GradMom]
@@ -3832,7 +3813,6 @@ func sgdBF16GradF32CoupledNesterovStochastic(param []uint16, grad []uint16, buf 
 	nest := s[sgdBF16GradNest]
 	lr := s[sgdBF16GradLr]
 	off := math.Float32bits(s[sgdBF16GradOff])
-	key := math.Float32bits(s[sgdBF16GradKey])
 	grad = grad[:len(param)]
 	buf = buf[:len(param)]
 	for i := range param {
@@ -3846,7 +3826,7 @@ func sgdBF16GradF32CoupledNesterovStochastic(param []uint16, grad []uint16, buf 
 		// momentum buffer
 		bt := float32(mom*bufW) + float32(damp*g)
 		// the rounding bits: lowbias32(index + key)
-		h := (off + uint32(i) + key)
+		h := off + uint32(i)
 		h = (h ^ (h >> 16))
 		h = (h * uint32(0x7feb352d))
 		h = (h ^ (h >> 15))

@@ -35,7 +35,7 @@ func (o SGD) StepBF16Grad(t int, r Rounding, param, grad, buf []BF16) error {
 	return nil
 }
 
-// scalarsBF16 is Step32's scalars, with the offset and the hash key.
+// scalarsBF16 is Step32's scalars, with the offset plus the hash key.
 func (o SGD) scalarsBF16(t int, r Rounding) (s [sgdBF16ScalarCount]float32, err error) {
 	s64, err := o.scalars(t)
 	if err != nil {
@@ -46,9 +46,8 @@ func (o SGD) scalarsBF16(t int, r Rounding) (s [sgdBF16ScalarCount]float32, err 
 	if err := o.checkRounded32(s32); err != nil {
 		return s, err
 	}
-	copy(s[:], s32[:]) // the same scalars in the same order
-	s[sgdBF16Off] = u32Scalar(uint32(r.Offset))
-	s[sgdBF16Key] = u32Scalar(r.key(t))
+	copy(s[:], s32[:])                                     // the same scalars in the same order
+	s[sgdBF16Off] = u32Scalar(uint32(r.Offset) + r.key(t)) // the hash's input at element 0
 	return s, nil
 }
 

@@ -7,119 +7,119 @@ package kernels
 // sgdBF16AVX2F32 is the AVX2 form of sgdBF16F32; see there.
 //
 //go:noescape
-func sgdBF16AVX2F32(param []uint16, grad []float32, buf []uint16, s [8]float32)
+func sgdBF16AVX2F32(param []uint16, grad []float32, buf []uint16, s [7]float32)
 
 // sgdBF16AVX2F32Coupled is the AVX2 form of sgdBF16F32Coupled; see there.
 //
 //go:noescape
-func sgdBF16AVX2F32Coupled(param []uint16, grad []float32, buf []uint16, s [8]float32)
+func sgdBF16AVX2F32Coupled(param []uint16, grad []float32, buf []uint16, s [7]float32)
 
 // sgdBF16AVX2F32Momentum is the AVX2 form of sgdBF16F32Momentum; see there.
 //
 //go:noescape
-func sgdBF16AVX2F32Momentum(param []uint16, grad []float32, buf []uint16, s [8]float32)
+func sgdBF16AVX2F32Momentum(param []uint16, grad []float32, buf []uint16, s [7]float32)
 
 // sgdBF16AVX2F32CoupledMomentum is the AVX2 form of sgdBF16F32CoupledMomentum; see there.
 //
 //go:noescape
-func sgdBF16AVX2F32CoupledMomentum(param []uint16, grad []float32, buf []uint16, s [8]float32)
+func sgdBF16AVX2F32CoupledMomentum(param []uint16, grad []float32, buf []uint16, s [7]float32)
 
 // sgdBF16AVX2F32Nesterov is the AVX2 form of sgdBF16F32Nesterov; see there.
 //
 //go:noescape
-func sgdBF16AVX2F32Nesterov(param []uint16, grad []float32, buf []uint16, s [8]float32)
+func sgdBF16AVX2F32Nesterov(param []uint16, grad []float32, buf []uint16, s [7]float32)
 
 // sgdBF16AVX2F32CoupledNesterov is the AVX2 form of sgdBF16F32CoupledNesterov; see there.
 //
 //go:noescape
-func sgdBF16AVX2F32CoupledNesterov(param []uint16, grad []float32, buf []uint16, s [8]float32)
+func sgdBF16AVX2F32CoupledNesterov(param []uint16, grad []float32, buf []uint16, s [7]float32)
 
 // sgdBF16AVX2F32Stochastic is the AVX2 form of sgdBF16F32Stochastic; see there.
 //
 //go:noescape
-func sgdBF16AVX2F32Stochastic(param []uint16, grad []float32, buf []uint16, s [8]float32)
+func sgdBF16AVX2F32Stochastic(param []uint16, grad []float32, buf []uint16, s [7]float32)
 
 // sgdBF16AVX2F32CoupledStochastic is the AVX2 form of sgdBF16F32CoupledStochastic; see there.
 //
 //go:noescape
-func sgdBF16AVX2F32CoupledStochastic(param []uint16, grad []float32, buf []uint16, s [8]float32)
+func sgdBF16AVX2F32CoupledStochastic(param []uint16, grad []float32, buf []uint16, s [7]float32)
 
 // sgdBF16AVX2F32MomentumStochastic is the AVX2 form of sgdBF16F32MomentumStochastic; see there.
 //
 //go:noescape
-func sgdBF16AVX2F32MomentumStochastic(param []uint16, grad []float32, buf []uint16, s [8]float32)
+func sgdBF16AVX2F32MomentumStochastic(param []uint16, grad []float32, buf []uint16, s [7]float32)
 
 // sgdBF16AVX2F32CoupledMomentumStochastic is the AVX2 form of sgdBF16F32CoupledMomentumStochastic; see there.
 //
 //go:noescape
-func sgdBF16AVX2F32CoupledMomentumStochastic(param []uint16, grad []float32, buf []uint16, s [8]float32)
+func sgdBF16AVX2F32CoupledMomentumStochastic(param []uint16, grad []float32, buf []uint16, s [7]float32)
 
 // sgdBF16AVX2F32NesterovStochastic is the AVX2 form of sgdBF16F32NesterovStochastic; see there.
 //
 //go:noescape
-func sgdBF16AVX2F32NesterovStochastic(param []uint16, grad []float32, buf []uint16, s [8]float32)
+func sgdBF16AVX2F32NesterovStochastic(param []uint16, grad []float32, buf []uint16, s [7]float32)
 
 // sgdBF16AVX2F32CoupledNesterovStochastic is the AVX2 form of sgdBF16F32CoupledNesterovStochastic; see there.
 //
 //go:noescape
-func sgdBF16AVX2F32CoupledNesterovStochastic(param []uint16, grad []float32, buf []uint16, s [8]float32)
+func sgdBF16AVX2F32CoupledNesterovStochastic(param []uint16, grad []float32, buf []uint16, s [7]float32)
 
 // sgdBF16AVX512F32 is the AVX512 form of sgdBF16F32; see there.
 //
 //go:noescape
-func sgdBF16AVX512F32(param []uint16, grad []float32, buf []uint16, s [8]float32)
+func sgdBF16AVX512F32(param []uint16, grad []float32, buf []uint16, s [7]float32)
 
 // sgdBF16AVX512F32Coupled is the AVX512 form of sgdBF16F32Coupled; see there.
 //
 //go:noescape
-func sgdBF16AVX512F32Coupled(param []uint16, grad []float32, buf []uint16, s [8]float32)
+func sgdBF16AVX512F32Coupled(param []uint16, grad []float32, buf []uint16, s [7]float32)
 
 // sgdBF16AVX512F32Momentum is the AVX512 form of sgdBF16F32Momentum; see there.
 //
 //go:noescape
-func sgdBF16AVX512F32Momentum(param []uint16, grad []float32, buf []uint16, s [8]float32)
+func sgdBF16AVX512F32Momentum(param []uint16, grad []float32, buf []uint16, s [7]float32)
 
 // sgdBF16AVX512F32CoupledMomentum is the AVX512 form of sgdBF16F32CoupledMomentum; see there.
 //
 //go:noescape
-func sgdBF16AVX512F32CoupledMomentum(param []uint16, grad []float32, buf []uint16, s [8]float32)
+func sgdBF16AVX512F32CoupledMomentum(param []uint16, grad []float32, buf []uint16, s [7]float32)
 
 // sgdBF16AVX512F32Nesterov is the AVX512 form of sgdBF16F32Nesterov; see there.
 //
 //go:noescape
-func sgdBF16AVX512F32Nesterov(param []uint16, grad []float32, buf []uint16, s [8]float32)
+func sgdBF16AVX512F32Nesterov(param []uint16, grad []float32, buf []uint16, s [7]float32)
 
 // sgdBF16AVX512F32CoupledNesterov is the AVX512 form of sgdBF16F32CoupledNesterov; see there.
 //
 //go:noescape
-func sgdBF16AVX512F32CoupledNesterov(param []uint16, grad []float32, buf []uint16, s [8]float32)
+func sgdBF16AVX512F32CoupledNesterov(param []uint16, grad []float32, buf []uint16, s [7]float32)
 
 // sgdBF16AVX512F32Stochastic is the AVX512 form of sgdBF16F32Stochastic; see there.
 //
 //go:noescape
-func sgdBF16AVX512F32Stochastic(param []uint16, grad []float32, buf []uint16, s [8]float32)
+func sgdBF16AVX512F32Stochastic(param []uint16, grad []float32, buf []uint16, s [7]float32)
 
 // sgdBF16AVX512F32CoupledStochastic is the AVX512 form of sgdBF16F32CoupledStochastic; see there.
 //
 //go:noescape
-func sgdBF16AVX512F32CoupledStochastic(param []uint16, grad []float32, buf []uint16, s [8]float32)
+func sgdBF16AVX512F32CoupledStochastic(param []uint16, grad []float32, buf []uint16, s [7]float32)
 
 // sgdBF16AVX512F32MomentumStochastic is the AVX512 form of sgdBF16F32MomentumStochastic; see there.
 //
 //go:noescape
-func sgdBF16AVX512F32MomentumStochastic(param []uint16, grad []float32, buf []uint16, s [8]float32)
+func sgdBF16AVX512F32MomentumStochastic(param []uint16, grad []float32, buf []uint16, s [7]float32)
 
 // sgdBF16AVX512F32CoupledMomentumStochastic is the AVX512 form of sgdBF16F32CoupledMomentumStochastic; see there.
 //
 //go:noescape
-func sgdBF16AVX512F32CoupledMomentumStochastic(param []uint16, grad []float32, buf []uint16, s [8]float32)
+func sgdBF16AVX512F32CoupledMomentumStochastic(param []uint16, grad []float32, buf []uint16, s [7]float32)
 
 // sgdBF16AVX512F32NesterovStochastic is the AVX512 form of sgdBF16F32NesterovStochastic; see there.
 //
 //go:noescape
-func sgdBF16AVX512F32NesterovStochastic(param []uint16, grad []float32, buf []uint16, s [8]float32)
+func sgdBF16AVX512F32NesterovStochastic(param []uint16, grad []float32, buf []uint16, s [7]float32)
 
 // sgdBF16AVX512F32CoupledNesterovStochastic is the AVX512 form of sgdBF16F32CoupledNesterovStochastic; see there.
 //
 //go:noescape
-func sgdBF16AVX512F32CoupledNesterovStochastic(param []uint16, grad []float32, buf []uint16, s [8]float32)
+func sgdBF16AVX512F32CoupledNesterovStochastic(param []uint16, grad []float32, buf []uint16, s [7]float32)

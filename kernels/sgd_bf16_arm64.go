@@ -7,59 +7,59 @@ package kernels
 // sgdBF16NEONF32 is the NEON form of sgdBF16F32; see there.
 //
 //go:noescape
-func sgdBF16NEONF32(param []uint16, grad []float32, buf []uint16, s [8]float32)
+func sgdBF16NEONF32(param []uint16, grad []float32, buf []uint16, s [7]float32)
 
 // sgdBF16NEONF32Coupled is the NEON form of sgdBF16F32Coupled; see there.
 //
 //go:noescape
-func sgdBF16NEONF32Coupled(param []uint16, grad []float32, buf []uint16, s [8]float32)
+func sgdBF16NEONF32Coupled(param []uint16, grad []float32, buf []uint16, s [7]float32)
 
 // sgdBF16NEONF32Momentum is the NEON form of sgdBF16F32Momentum; see there.
 //
 //go:noescape
-func sgdBF16NEONF32Momentum(param []uint16, grad []float32, buf []uint16, s [8]float32)
+func sgdBF16NEONF32Momentum(param []uint16, grad []float32, buf []uint16, s [7]float32)
 
 // sgdBF16NEONF32CoupledMomentum is the NEON form of sgdBF16F32CoupledMomentum; see there.
 //
 //go:noescape
-func sgdBF16NEONF32CoupledMomentum(param []uint16, grad []float32, buf []uint16, s [8]float32)
+func sgdBF16NEONF32CoupledMomentum(param []uint16, grad []float32, buf []uint16, s [7]float32)
 
 // sgdBF16NEONF32Nesterov is the NEON form of sgdBF16F32Nesterov; see there.
 //
 //go:noescape
-func sgdBF16NEONF32Nesterov(param []uint16, grad []float32, buf []uint16, s [8]float32)
+func sgdBF16NEONF32Nesterov(param []uint16, grad []float32, buf []uint16, s [7]float32)
 
 // sgdBF16NEONF32CoupledNesterov is the NEON form of sgdBF16F32CoupledNesterov; see there.
 //
 //go:noescape
-func sgdBF16NEONF32CoupledNesterov(param []uint16, grad []float32, buf []uint16, s [8]float32)
+func sgdBF16NEONF32CoupledNesterov(param []uint16, grad []float32, buf []uint16, s [7]float32)
 
 // sgdBF16NEONF32Stochastic is the NEON form of sgdBF16F32Stochastic; see there.
 //
 //go:noescape
-func sgdBF16NEONF32Stochastic(param []uint16, grad []float32, buf []uint16, s [8]float32)
+func sgdBF16NEONF32Stochastic(param []uint16, grad []float32, buf []uint16, s [7]float32)
 
 // sgdBF16NEONF32CoupledStochastic is the NEON form of sgdBF16F32CoupledStochastic; see there.
 //
 //go:noescape
-func sgdBF16NEONF32CoupledStochastic(param []uint16, grad []float32, buf []uint16, s [8]float32)
+func sgdBF16NEONF32CoupledStochastic(param []uint16, grad []float32, buf []uint16, s [7]float32)
 
 // sgdBF16NEONF32MomentumStochastic is the NEON form of sgdBF16F32MomentumStochastic; see there.
 //
 //go:noescape
-func sgdBF16NEONF32MomentumStochastic(param []uint16, grad []float32, buf []uint16, s [8]float32)
+func sgdBF16NEONF32MomentumStochastic(param []uint16, grad []float32, buf []uint16, s [7]float32)
 
 // sgdBF16NEONF32CoupledMomentumStochastic is the NEON form of sgdBF16F32CoupledMomentumStochastic; see there.
 //
 //go:noescape
-func sgdBF16NEONF32CoupledMomentumStochastic(param []uint16, grad []float32, buf []uint16, s [8]float32)
+func sgdBF16NEONF32CoupledMomentumStochastic(param []uint16, grad []float32, buf []uint16, s [7]float32)
 
 // sgdBF16NEONF32NesterovStochastic is the NEON form of sgdBF16F32NesterovStochastic; see there.
 //
 //go:noescape
-func sgdBF16NEONF32NesterovStochastic(param []uint16, grad []float32, buf []uint16, s [8]float32)
+func sgdBF16NEONF32NesterovStochastic(param []uint16, grad []float32, buf []uint16, s [7]float32)
 
 // sgdBF16NEONF32CoupledNesterovStochastic is the NEON form of sgdBF16F32CoupledNesterovStochastic; see there.
 //
 //go:noescape
-func sgdBF16NEONF32CoupledNesterovStochastic(param []uint16, grad []float32, buf []uint16, s [8]float32)
+func sgdBF16NEONF32CoupledNesterovStochastic(param []uint16, grad []float32, buf []uint16, s [7]float32)

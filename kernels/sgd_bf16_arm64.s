@@ -4,8 +4,8 @@
 
 #include "textflag.h"
 
-// func sgdBF16NEONF32(param []uint16, grad []float32, buf []uint16, s [8]float32)
-TEXT ·sgdBF16NEONF32(SB), NOSPLIT, $0-104
+// func sgdBF16NEONF32(param []uint16, grad []float32, buf []uint16, s [7]float32)
+TEXT ·sgdBF16NEONF32(SB), NOSPLIT, $0-100
 	MOVD param_base+0(FP), R0
 	MOVD grad_base+24(FP), R1
 	MOVD param_len+8(FP), R2
@@ -160,8 +160,8 @@ tail:
 done:
 	RET
 
-// func sgdBF16NEONF32Coupled(param []uint16, grad []float32, buf []uint16, s [8]float32)
-TEXT ·sgdBF16NEONF32Coupled(SB), NOSPLIT, $0-104
+// func sgdBF16NEONF32Coupled(param []uint16, grad []float32, buf []uint16, s [7]float32)
+TEXT ·sgdBF16NEONF32Coupled(SB), NOSPLIT, $0-100
 	MOVD param_base+0(FP), R0
 	MOVD grad_base+24(FP), R1
 	MOVD param_len+8(FP), R2
@@ -355,8 +355,8 @@ tail:
 done:
 	RET
 
-// func sgdBF16NEONF32Momentum(param []uint16, grad []float32, buf []uint16, s [8]float32)
-TEXT ·sgdBF16NEONF32Momentum(SB), NOSPLIT, $0-104
+// func sgdBF16NEONF32Momentum(param []uint16, grad []float32, buf []uint16, s [7]float32)
+TEXT ·sgdBF16NEONF32Momentum(SB), NOSPLIT, $0-100
 	MOVD param_base+0(FP), R0
 	MOVD grad_base+24(FP), R1
 	MOVD buf_base+48(FP), R2
@@ -613,8 +613,8 @@ tail:
 done:
 	RET
 
-// func sgdBF16NEONF32CoupledMomentum(param []uint16, grad []float32, buf []uint16, s [8]float32)
-TEXT ·sgdBF16NEONF32CoupledMomentum(SB), NOSPLIT, $0-104
+// func sgdBF16NEONF32CoupledMomentum(param []uint16, grad []float32, buf []uint16, s [7]float32)
+TEXT ·sgdBF16NEONF32CoupledMomentum(SB), NOSPLIT, $0-100
 	MOVD param_base+0(FP), R0
 	MOVD grad_base+24(FP), R1
 	MOVD buf_base+48(FP), R2
@@ -910,8 +910,8 @@ tail:
 done:
 	RET
 
-// func sgdBF16NEONF32Nesterov(param []uint16, grad []float32, buf []uint16, s [8]float32)
-TEXT ·sgdBF16NEONF32Nesterov(SB), NOSPLIT, $0-104
+// func sgdBF16NEONF32Nesterov(param []uint16, grad []float32, buf []uint16, s [7]float32)
+TEXT ·sgdBF16NEONF32Nesterov(SB), NOSPLIT, $0-100
 	MOVD param_base+0(FP), R0
 	MOVD grad_base+24(FP), R1
 	MOVD buf_base+48(FP), R2
@@ -1194,8 +1194,8 @@ tail:
 done:
 	RET
 
-// func sgdBF16NEONF32CoupledNesterov(param []uint16, grad []float32, buf []uint16, s [8]float32)
-TEXT ·sgdBF16NEONF32CoupledNesterov(SB), NOSPLIT, $0-104
+// func sgdBF16NEONF32CoupledNesterov(param []uint16, grad []float32, buf []uint16, s [7]float32)
+TEXT ·sgdBF16NEONF32CoupledNesterov(SB), NOSPLIT, $0-100
 	MOVD param_base+0(FP), R0
 	MOVD grad_base+24(FP), R1
 	MOVD buf_base+48(FP), R2
@@ -1517,8 +1517,8 @@ tail:
 done:
 	RET
 
-// func sgdBF16NEONF32Stochastic(param []uint16, grad []float32, buf []uint16, s [8]float32)
-TEXT ·sgdBF16NEONF32Stochastic(SB), NOSPLIT, $0-104
+// func sgdBF16NEONF32Stochastic(param []uint16, grad []float32, buf []uint16, s [7]float32)
+TEXT ·sgdBF16NEONF32Stochastic(SB), NOSPLIT, $0-100
 	MOVD param_base+0(FP), R0
 	MOVD grad_base+24(FP), R1
 	MOVD param_len+8(FP), R2
@@ -1530,7 +1530,229 @@ TEXT ·sgdBF16NEONF32Stochastic(SB), NOSPLIT, $0-104
 	VDUP  V1.S[0], V1.S4
 	FMOVS s_6+96(FP), F2
 	VDUP  V2.S[0], V2.S4
-	FMOVS s_7+100(FP), F3
+
+	// Broadcast the integer constants.
+	MOVW $0x7feb352d, R9
+	VDUP R9, V3.S4
+	MOVW $0x846ca68b, R9
+	VDUP R9, V4.S4
+	// The index counter: the offset plus each lane's number.
+	MOVD $0x0000000100000000, R9
+	VMOV R9, V5.D[0]
+	MOVD $0x0000000300000002, R9
+	VMOV R9, V5.D[1]
+	WORD $0x4ea284a5 // add v5.4s, v5.4s, v2.4s
+	MOVW $0x4, R9
+	VDUP R9, V6.S4
+	MOVW $0x1, R9
+	VDUP R9, V7.S4
+
+	// Main loop: 4 vectors of 4 elements per iteration.
+unrolled:
+	CMP $16, R2
+	BLT single
+
+	// scaled gradient (the scale is negative when maximizing)
+	VLD1.P 16(R1), [V8.S4]
+	WORD   $0x6e20dd08 // fmul v8.4s, v8.4s, v0.4s
+
+	// the rounding bits: lowbias32(index + key)
+	WORD $0x4ea51ca9 // orr v9.16b, v5.16b, v5.16b
+	WORD $0x4ea684a5 // add v5.4s, v5.4s, v6.4s
+	WORD $0x6f30052a // ushr v10.4s, v9.4s, #16
+	WORD $0x6e2a1d29 // eor v9.16b, v9.16b, v10.16b
+	WORD $0x4ea39d29 // mul v9.4s, v9.4s, v3.4s
+	WORD $0x6f31052a // ushr v10.4s, v9.4s, #15
+	WORD $0x6e2a1d29 // eor v9.16b, v9.16b, v10.16b
+	WORD $0x4ea49d29 // mul v9.4s, v9.4s, v4.4s
+	WORD $0x6f30052a // ushr v10.4s, v9.4s, #16
+	WORD $0x6e2a1d29 // eor v9.16b, v9.16b, v10.16b
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VLD1   (R0), [V9.H4]
+	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
+	WORD   $0x6e28dc28 // fmul v8.4s, v1.4s, v8.4s
+	WORD   $0x4ea8d528 // fsub v8.4s, v9.4s, v8.4s
+	WORD   $0x4eaa8509 // add v9.4s, v8.4s, v10.4s
+	WORD   $0x4e28e508 // fcmeq v8.4s, v8.4s, v8.4s
+	WORD   $0x6e205908 // mvn v8.16b, v8.16b
+	WORD   $0x4ea81d28 // orr v8.16b, v9.16b, v8.16b
+	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
+	VST1.P [V8.H4], 8(R0)
+
+	// scaled gradient (the scale is negative when maximizing)
+	VLD1.P 16(R1), [V8.S4]
+	WORD   $0x6e20dd08 // fmul v8.4s, v8.4s, v0.4s
+
+	// the rounding bits: lowbias32(index + key)
+	WORD $0x4ea51ca9 // orr v9.16b, v5.16b, v5.16b
+	WORD $0x4ea684a5 // add v5.4s, v5.4s, v6.4s
+	WORD $0x6f30052a // ushr v10.4s, v9.4s, #16
+	WORD $0x6e2a1d29 // eor v9.16b, v9.16b, v10.16b
+	WORD $0x4ea39d29 // mul v9.4s, v9.4s, v3.4s
+	WORD $0x6f31052a // ushr v10.4s, v9.4s, #15
+	WORD $0x6e2a1d29 // eor v9.16b, v9.16b, v10.16b
+	WORD $0x4ea49d29 // mul v9.4s, v9.4s, v4.4s
+	WORD $0x6f30052a // ushr v10.4s, v9.4s, #16
+	WORD $0x6e2a1d29 // eor v9.16b, v9.16b, v10.16b
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VLD1   (R0), [V9.H4]
+	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
+	WORD   $0x6e28dc28 // fmul v8.4s, v1.4s, v8.4s
+	WORD   $0x4ea8d528 // fsub v8.4s, v9.4s, v8.4s
+	WORD   $0x4eaa8509 // add v9.4s, v8.4s, v10.4s
+	WORD   $0x4e28e508 // fcmeq v8.4s, v8.4s, v8.4s
+	WORD   $0x6e205908 // mvn v8.16b, v8.16b
+	WORD   $0x4ea81d28 // orr v8.16b, v9.16b, v8.16b
+	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
+	VST1.P [V8.H4], 8(R0)
+
+	// scaled gradient (the scale is negative when maximizing)
+	VLD1.P 16(R1), [V8.S4]
+	WORD   $0x6e20dd08 // fmul v8.4s, v8.4s, v0.4s
+
+	// the rounding bits: lowbias32(index + key)
+	WORD $0x4ea51ca9 // orr v9.16b, v5.16b, v5.16b
+	WORD $0x4ea684a5 // add v5.4s, v5.4s, v6.4s
+	WORD $0x6f30052a // ushr v10.4s, v9.4s, #16
+	WORD $0x6e2a1d29 // eor v9.16b, v9.16b, v10.16b
+	WORD $0x4ea39d29 // mul v9.4s, v9.4s, v3.4s
+	WORD $0x6f31052a // ushr v10.4s, v9.4s, #15
+	WORD $0x6e2a1d29 // eor v9.16b, v9.16b, v10.16b
+	WORD $0x4ea49d29 // mul v9.4s, v9.4s, v4.4s
+	WORD $0x6f30052a // ushr v10.4s, v9.4s, #16
+	WORD $0x6e2a1d29 // eor v9.16b, v9.16b, v10.16b
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VLD1   (R0), [V9.H4]
+	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
+	WORD   $0x6e28dc28 // fmul v8.4s, v1.4s, v8.4s
+	WORD   $0x4ea8d528 // fsub v8.4s, v9.4s, v8.4s
+	WORD   $0x4eaa8509 // add v9.4s, v8.4s, v10.4s
+	WORD   $0x4e28e508 // fcmeq v8.4s, v8.4s, v8.4s
+	WORD   $0x6e205908 // mvn v8.16b, v8.16b
+	WORD   $0x4ea81d28 // orr v8.16b, v9.16b, v8.16b
+	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
+	VST1.P [V8.H4], 8(R0)
+
+	// scaled gradient (the scale is negative when maximizing)
+	VLD1.P 16(R1), [V8.S4]
+	WORD   $0x6e20dd08 // fmul v8.4s, v8.4s, v0.4s
+
+	// the rounding bits: lowbias32(index + key)
+	WORD $0x4ea51ca9 // orr v9.16b, v5.16b, v5.16b
+	WORD $0x4ea684a5 // add v5.4s, v5.4s, v6.4s
+	WORD $0x6f30052a // ushr v10.4s, v9.4s, #16
+	WORD $0x6e2a1d29 // eor v9.16b, v9.16b, v10.16b
+	WORD $0x4ea39d29 // mul v9.4s, v9.4s, v3.4s
+	WORD $0x6f31052a // ushr v10.4s, v9.4s, #15
+	WORD $0x6e2a1d29 // eor v9.16b, v9.16b, v10.16b
+	WORD $0x4ea49d29 // mul v9.4s, v9.4s, v4.4s
+	WORD $0x6f30052a // ushr v10.4s, v9.4s, #16
+	WORD $0x6e2a1d29 // eor v9.16b, v9.16b, v10.16b
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VLD1   (R0), [V9.H4]
+	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
+	WORD   $0x6e28dc28 // fmul v8.4s, v1.4s, v8.4s
+	WORD   $0x4ea8d528 // fsub v8.4s, v9.4s, v8.4s
+	WORD   $0x4eaa8509 // add v9.4s, v8.4s, v10.4s
+	WORD   $0x4e28e508 // fcmeq v8.4s, v8.4s, v8.4s
+	WORD   $0x6e205908 // mvn v8.16b, v8.16b
+	WORD   $0x4ea81d28 // orr v8.16b, v9.16b, v8.16b
+	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
+	VST1.P [V8.H4], 8(R0)
+	SUB    $16, R2
+	B      unrolled
+
+	// One vector at a time.
+single:
+	CMP $4, R2
+	BLT tail
+
+	// scaled gradient (the scale is negative when maximizing)
+	VLD1.P 16(R1), [V8.S4]
+	WORD   $0x6e20dd08 // fmul v8.4s, v8.4s, v0.4s
+
+	// the rounding bits: lowbias32(index + key)
+	WORD $0x4ea51ca9 // orr v9.16b, v5.16b, v5.16b
+	WORD $0x4ea684a5 // add v5.4s, v5.4s, v6.4s
+	WORD $0x6f30052a // ushr v10.4s, v9.4s, #16
+	WORD $0x6e2a1d29 // eor v9.16b, v9.16b, v10.16b
+	WORD $0x4ea39d29 // mul v9.4s, v9.4s, v3.4s
+	WORD $0x6f31052a // ushr v10.4s, v9.4s, #15
+	WORD $0x6e2a1d29 // eor v9.16b, v9.16b, v10.16b
+	WORD $0x4ea49d29 // mul v9.4s, v9.4s, v4.4s
+	WORD $0x6f30052a // ushr v10.4s, v9.4s, #16
+	WORD $0x6e2a1d29 // eor v9.16b, v9.16b, v10.16b
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VLD1   (R0), [V9.H4]
+	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
+	WORD   $0x6e28dc28 // fmul v8.4s, v1.4s, v8.4s
+	WORD   $0x4ea8d528 // fsub v8.4s, v9.4s, v8.4s
+	WORD   $0x4eaa8509 // add v9.4s, v8.4s, v10.4s
+	WORD   $0x4e28e508 // fcmeq v8.4s, v8.4s, v8.4s
+	WORD   $0x6e205908 // mvn v8.16b, v8.16b
+	WORD   $0x4ea81d28 // orr v8.16b, v9.16b, v8.16b
+	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
+	VST1.P [V8.H4], 8(R0)
+	SUB    $4, R2
+	B      single
+
+	// The last 0 to 3 elements, one at a time.
+tail:
+	CBZ R2, done
+
+	// scaled gradient (the scale is negative when maximizing)
+	FMOVS.P 4(R1), F8
+	FMULS   F0, F8, F8
+
+	// the rounding bits: lowbias32(index + key)
+	WORD $0x4ea51ca9 // orr v9.16b, v5.16b, v5.16b
+	WORD $0x4ea784a5 // add v5.4s, v5.4s, v7.4s
+	WORD $0x6f30052a // ushr v10.4s, v9.4s, #16
+	WORD $0x6e2a1d29 // eor v9.16b, v9.16b, v10.16b
+	WORD $0x4ea39d29 // mul v9.4s, v9.4s, v3.4s
+	WORD $0x6f31052a // ushr v10.4s, v9.4s, #15
+	WORD $0x6e2a1d29 // eor v9.16b, v9.16b, v10.16b
+	WORD $0x4ea49d29 // mul v9.4s, v9.4s, v4.4s
+	WORD $0x6f30052a // ushr v10.4s, v9.4s, #16
+	WORD $0x6e2a1d29 // eor v9.16b, v9.16b, v10.16b
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	MOVHU  (R0), R9
+	VMOV   R9, V9.S[0]
+	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
+	FMULS  F8, F1, F8
+	FSUBS  F8, F9, F8
+	WORD   $0x4eaa8509 // add v9.4s, v8.4s, v10.4s
+	WORD   $0x4e28e508 // fcmeq v8.4s, v8.4s, v8.4s
+	WORD   $0x6e205908 // mvn v8.16b, v8.16b
+	WORD   $0x4ea81d28 // orr v8.16b, v9.16b, v8.16b
+	VMOV   V8.H[1], R9
+	MOVH.P R9, 2(R0)
+	SUB    $1, R2
+	B      tail
+
+done:
+	RET
+
+// func sgdBF16NEONF32CoupledStochastic(param []uint16, grad []float32, buf []uint16, s [7]float32)
+TEXT ·sgdBF16NEONF32CoupledStochastic(SB), NOSPLIT, $0-100
+	MOVD param_base+0(FP), R0
+	MOVD grad_base+24(FP), R1
+	MOVD param_len+8(FP), R2
+
+	// Broadcast the per-step scalars; lane 0 also serves the scalar tail.
+	FMOVS s_0+72(FP), F0
+	VDUP  V0.S[0], V0.S4
+	FMOVS s_1+76(FP), F1
+	VDUP  V1.S[0], V1.S4
+	FMOVS s_5+92(FP), F2
+	VDUP  V2.S[0], V2.S4
+	FMOVS s_6+96(FP), F3
 	VDUP  V3.S[0], V3.S4
 
 	// Broadcast the integer constants.
@@ -1543,7 +1765,7 @@ TEXT ·sgdBF16NEONF32Stochastic(SB), NOSPLIT, $0-104
 	VMOV R9, V6.D[0]
 	MOVD $0x0000000300000002, R9
 	VMOV R9, V6.D[1]
-	WORD $0x4ea284c6 // add v6.4s, v6.4s, v2.4s
+	WORD $0x4ea384c6 // add v6.4s, v6.4s, v3.4s
 	MOVW $0x4, R9
 	VDUP R9, V7.S4
 	MOVW $0x1, R9
@@ -1558,10 +1780,15 @@ unrolled:
 	VLD1.P 16(R1), [V9.S4]
 	WORD   $0x6e20dd29 // fmul v9.4s, v9.4s, v0.4s
 
+	// L2 weight decay folded into the gradient
+	VLD1 (R0), [V10.H4]
+	WORD $0x2e61394a // shll v10.4s, v10.4h, #16
+	WORD $0x6e2adc2a // fmul v10.4s, v1.4s, v10.4s
+	WORD $0x4e2ad529 // fadd v9.4s, v9.4s, v10.4s
+
 	// the rounding bits: lowbias32(index + key)
 	WORD $0x4ea61cca // orr v10.16b, v6.16b, v6.16b
 	WORD $0x4ea784c6 // add v6.4s, v6.4s, v7.4s
-	WORD $0x4ea3854a // add v10.4s, v10.4s, v3.4s
 	WORD $0x6f30054b // ushr v11.4s, v10.4s, #16
 	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
 	WORD $0x4ea49d4a // mul v10.4s, v10.4s, v4.4s
@@ -1574,7 +1801,7 @@ unrolled:
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	VLD1   (R0), [V10.H4]
 	WORD   $0x2e61394a // shll v10.4s, v10.4h, #16
-	WORD   $0x6e29dc29 // fmul v9.4s, v1.4s, v9.4s
+	WORD   $0x6e29dc49 // fmul v9.4s, v2.4s, v9.4s
 	WORD   $0x4ea9d549 // fsub v9.4s, v10.4s, v9.4s
 	WORD   $0x4eab852a // add v10.4s, v9.4s, v11.4s
 	WORD   $0x4e29e529 // fcmeq v9.4s, v9.4s, v9.4s
@@ -1587,10 +1814,15 @@ unrolled:
 	VLD1.P 16(R1), [V9.S4]
 	WORD   $0x6e20dd29 // fmul v9.4s, v9.4s, v0.4s
 
+	// L2 weight decay folded into the gradient
+	VLD1 (R0), [V10.H4]
+	WORD $0x2e61394a // shll v10.4s, v10.4h, #16
+	WORD $0x6e2adc2a // fmul v10.4s, v1.4s, v10.4s
+	WORD $0x4e2ad529 // fadd v9.4s, v9.4s, v10.4s
+
 	// the rounding bits: lowbias32(index + key)
 	WORD $0x4ea61cca // orr v10.16b, v6.16b, v6.16b
 	WORD $0x4ea784c6 // add v6.4s, v6.4s, v7.4s
-	WORD $0x4ea3854a // add v10.4s, v10.4s, v3.4s
 	WORD $0x6f30054b // ushr v11.4s, v10.4s, #16
 	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
 	WORD $0x4ea49d4a // mul v10.4s, v10.4s, v4.4s
@@ -1603,7 +1835,7 @@ unrolled:
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	VLD1   (R0), [V10.H4]
 	WORD   $0x2e61394a // shll v10.4s, v10.4h, #16
-	WORD   $0x6e29dc29 // fmul v9.4s, v1.4s, v9.4s
+	WORD   $0x6e29dc49 // fmul v9.4s, v2.4s, v9.4s
 	WORD   $0x4ea9d549 // fsub v9.4s, v10.4s, v9.4s
 	WORD   $0x4eab852a // add v10.4s, v9.4s, v11.4s
 	WORD   $0x4e29e529 // fcmeq v9.4s, v9.4s, v9.4s
@@ -1616,10 +1848,15 @@ unrolled:
 	VLD1.P 16(R1), [V9.S4]
 	WORD   $0x6e20dd29 // fmul v9.4s, v9.4s, v0.4s
 
+	// L2 weight decay folded into the gradient
+	VLD1 (R0), [V10.H4]
+	WORD $0x2e61394a // shll v10.4s, v10.4h, #16
+	WORD $0x6e2adc2a // fmul v10.4s, v1.4s, v10.4s
+	WORD $0x4e2ad529 // fadd v9.4s, v9.4s, v10.4s
+
 	// the rounding bits: lowbias32(index + key)
 	WORD $0x4ea61cca // orr v10.16b, v6.16b, v6.16b
 	WORD $0x4ea784c6 // add v6.4s, v6.4s, v7.4s
-	WORD $0x4ea3854a // add v10.4s, v10.4s, v3.4s
 	WORD $0x6f30054b // ushr v11.4s, v10.4s, #16
 	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
 	WORD $0x4ea49d4a // mul v10.4s, v10.4s, v4.4s
@@ -1632,7 +1869,7 @@ unrolled:
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	VLD1   (R0), [V10.H4]
 	WORD   $0x2e61394a // shll v10.4s, v10.4h, #16
-	WORD   $0x6e29dc29 // fmul v9.4s, v1.4s, v9.4s
+	WORD   $0x6e29dc49 // fmul v9.4s, v2.4s, v9.4s
 	WORD   $0x4ea9d549 // fsub v9.4s, v10.4s, v9.4s
 	WORD   $0x4eab852a // add v10.4s, v9.4s, v11.4s
 	WORD   $0x4e29e529 // fcmeq v9.4s, v9.4s, v9.4s
@@ -1645,10 +1882,15 @@ unrolled:
 	VLD1.P 16(R1), [V9.S4]
 	WORD   $0x6e20dd29 // fmul v9.4s, v9.4s, v0.4s
 
+	// L2 weight decay folded into the gradient
+	VLD1 (R0), [V10.H4]
+	WORD $0x2e61394a // shll v10.4s, v10.4h, #16
+	WORD $0x6e2adc2a // fmul v10.4s, v1.4s, v10.4s
+	WORD $0x4e2ad529 // fadd v9.4s, v9.4s, v10.4s
+
 	// the rounding bits: lowbias32(index + key)
 	WORD $0x4ea61cca // orr v10.16b, v6.16b, v6.16b
 	WORD $0x4ea784c6 // add v6.4s, v6.4s, v7.4s
-	WORD $0x4ea3854a // add v10.4s, v10.4s, v3.4s
 	WORD $0x6f30054b // ushr v11.4s, v10.4s, #16
 	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
 	WORD $0x4ea49d4a // mul v10.4s, v10.4s, v4.4s
@@ -1661,7 +1903,7 @@ unrolled:
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	VLD1   (R0), [V10.H4]
 	WORD   $0x2e61394a // shll v10.4s, v10.4h, #16
-	WORD   $0x6e29dc29 // fmul v9.4s, v1.4s, v9.4s
+	WORD   $0x6e29dc49 // fmul v9.4s, v2.4s, v9.4s
 	WORD   $0x4ea9d549 // fsub v9.4s, v10.4s, v9.4s
 	WORD   $0x4eab852a // add v10.4s, v9.4s, v11.4s
 	WORD   $0x4e29e529 // fcmeq v9.4s, v9.4s, v9.4s
@@ -1681,10 +1923,15 @@ single:
 	VLD1.P 16(R1), [V9.S4]
 	WORD   $0x6e20dd29 // fmul v9.4s, v9.4s, v0.4s
 
+	// L2 weight decay folded into the gradient
+	VLD1 (R0), [V10.H4]
+	WORD $0x2e61394a // shll v10.4s, v10.4h, #16
+	WORD $0x6e2adc2a // fmul v10.4s, v1.4s, v10.4s
+	WORD $0x4e2ad529 // fadd v9.4s, v9.4s, v10.4s
+
 	// the rounding bits: lowbias32(index + key)
 	WORD $0x4ea61cca // orr v10.16b, v6.16b, v6.16b
 	WORD $0x4ea784c6 // add v6.4s, v6.4s, v7.4s
-	WORD $0x4ea3854a // add v10.4s, v10.4s, v3.4s
 	WORD $0x6f30054b // ushr v11.4s, v10.4s, #16
 	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
 	WORD $0x4ea49d4a // mul v10.4s, v10.4s, v4.4s
@@ -1697,7 +1944,7 @@ single:
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	VLD1   (R0), [V10.H4]
 	WORD   $0x2e61394a // shll v10.4s, v10.4h, #16
-	WORD   $0x6e29dc29 // fmul v9.4s, v1.4s, v9.4s
+	WORD   $0x6e29dc49 // fmul v9.4s, v2.4s, v9.4s
 	WORD   $0x4ea9d549 // fsub v9.4s, v10.4s, v9.4s
 	WORD   $0x4eab852a // add v10.4s, v9.4s, v11.4s
 	WORD   $0x4e29e529 // fcmeq v9.4s, v9.4s, v9.4s
@@ -1716,10 +1963,16 @@ tail:
 	FMOVS.P 4(R1), F9
 	FMULS   F0, F9, F9
 
+	// L2 weight decay folded into the gradient
+	MOVHU (R0), R9
+	VMOV  R9, V10.S[0]
+	WORD  $0x2e61394a // shll v10.4s, v10.4h, #16
+	FMULS F10, F1, F10
+	FADDS F10, F9, F9
+
 	// the rounding bits: lowbias32(index + key)
 	WORD $0x4ea61cca // orr v10.16b, v6.16b, v6.16b
 	WORD $0x4ea884c6 // add v6.4s, v6.4s, v8.4s
-	WORD $0x4ea3854a // add v10.4s, v10.4s, v3.4s
 	WORD $0x6f30054b // ushr v11.4s, v10.4s, #16
 	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
 	WORD $0x4ea49d4a // mul v10.4s, v10.4s, v4.4s
@@ -1733,7 +1986,7 @@ tail:
 	MOVHU  (R0), R9
 	VMOV   R9, V10.S[0]
 	WORD   $0x2e61394a // shll v10.4s, v10.4h, #16
-	FMULS  F9, F1, F9
+	FMULS  F9, F2, F9
 	FSUBS  F9, F10, F9
 	WORD   $0x4eab852a // add v10.4s, v9.4s, v11.4s
 	WORD   $0x4e29e529 // fcmeq v9.4s, v9.4s, v9.4s
@@ -1747,277 +2000,8 @@ tail:
 done:
 	RET
 
-// func sgdBF16NEONF32CoupledStochastic(param []uint16, grad []float32, buf []uint16, s [8]float32)
-TEXT ·sgdBF16NEONF32CoupledStochastic(SB), NOSPLIT, $0-104
-	MOVD param_base+0(FP), R0
-	MOVD grad_base+24(FP), R1
-	MOVD param_len+8(FP), R2
-
-	// Broadcast the per-step scalars; lane 0 also serves the scalar tail.
-	FMOVS s_0+72(FP), F0
-	VDUP  V0.S[0], V0.S4
-	FMOVS s_1+76(FP), F1
-	VDUP  V1.S[0], V1.S4
-	FMOVS s_5+92(FP), F2
-	VDUP  V2.S[0], V2.S4
-	FMOVS s_6+96(FP), F3
-	VDUP  V3.S[0], V3.S4
-	FMOVS s_7+100(FP), F4
-	VDUP  V4.S[0], V4.S4
-
-	// Broadcast the integer constants.
-	MOVW $0x7feb352d, R9
-	VDUP R9, V5.S4
-	MOVW $0x846ca68b, R9
-	VDUP R9, V6.S4
-	// The index counter: the offset plus each lane's number.
-	MOVD $0x0000000100000000, R9
-	VMOV R9, V7.D[0]
-	MOVD $0x0000000300000002, R9
-	VMOV R9, V7.D[1]
-	WORD $0x4ea384e7 // add v7.4s, v7.4s, v3.4s
-	MOVW $0x4, R9
-	VDUP R9, V8.S4
-	MOVW $0x1, R9
-	VDUP R9, V9.S4
-
-	// Main loop: 4 vectors of 4 elements per iteration.
-unrolled:
-	CMP $16, R2
-	BLT single
-
-	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V10.S4]
-	WORD   $0x6e20dd4a // fmul v10.4s, v10.4s, v0.4s
-
-	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V11.H4]
-	WORD $0x2e61396b // shll v11.4s, v11.4h, #16
-	WORD $0x6e2bdc2b // fmul v11.4s, v1.4s, v11.4s
-	WORD $0x4e2bd54a // fadd v10.4s, v10.4s, v11.4s
-
-	// the rounding bits: lowbias32(index + key)
-	WORD $0x4ea71ceb // orr v11.16b, v7.16b, v7.16b
-	WORD $0x4ea884e7 // add v7.4s, v7.4s, v8.4s
-	WORD $0x4ea4856b // add v11.4s, v11.4s, v4.4s
-	WORD $0x6f30056c // ushr v12.4s, v11.4s, #16
-	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
-	WORD $0x4ea59d6b // mul v11.4s, v11.4s, v5.4s
-	WORD $0x6f31056c // ushr v12.4s, v11.4s, #15
-	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
-	WORD $0x4ea69d6b // mul v11.4s, v11.4s, v6.4s
-	WORD $0x6f30056c // ushr v12.4s, v11.4s, #16
-	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V11.H4]
-	WORD   $0x2e61396b // shll v11.4s, v11.4h, #16
-	WORD   $0x6e2adc4a // fmul v10.4s, v2.4s, v10.4s
-	WORD   $0x4eaad56a // fsub v10.4s, v11.4s, v10.4s
-	WORD   $0x4eac854b // add v11.4s, v10.4s, v12.4s
-	WORD   $0x4e2ae54a // fcmeq v10.4s, v10.4s, v10.4s
-	WORD   $0x6e20594a // mvn v10.16b, v10.16b
-	WORD   $0x4eaa1d6a // orr v10.16b, v11.16b, v10.16b
-	WORD   $0x0f10854a // shrn v10.4h, v10.4s, #16
-	VST1.P [V10.H4], 8(R0)
-
-	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V10.S4]
-	WORD   $0x6e20dd4a // fmul v10.4s, v10.4s, v0.4s
-
-	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V11.H4]
-	WORD $0x2e61396b // shll v11.4s, v11.4h, #16
-	WORD $0x6e2bdc2b // fmul v11.4s, v1.4s, v11.4s
-	WORD $0x4e2bd54a // fadd v10.4s, v10.4s, v11.4s
-
-	// the rounding bits: lowbias32(index + key)
-	WORD $0x4ea71ceb // orr v11.16b, v7.16b, v7.16b
-	WORD $0x4ea884e7 // add v7.4s, v7.4s, v8.4s
-	WORD $0x4ea4856b // add v11.4s, v11.4s, v4.4s
-	WORD $0x6f30056c // ushr v12.4s, v11.4s, #16
-	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
-	WORD $0x4ea59d6b // mul v11.4s, v11.4s, v5.4s
-	WORD $0x6f31056c // ushr v12.4s, v11.4s, #15
-	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
-	WORD $0x4ea69d6b // mul v11.4s, v11.4s, v6.4s
-	WORD $0x6f30056c // ushr v12.4s, v11.4s, #16
-	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V11.H4]
-	WORD   $0x2e61396b // shll v11.4s, v11.4h, #16
-	WORD   $0x6e2adc4a // fmul v10.4s, v2.4s, v10.4s
-	WORD   $0x4eaad56a // fsub v10.4s, v11.4s, v10.4s
-	WORD   $0x4eac854b // add v11.4s, v10.4s, v12.4s
-	WORD   $0x4e2ae54a // fcmeq v10.4s, v10.4s, v10.4s
-	WORD   $0x6e20594a // mvn v10.16b, v10.16b
-	WORD   $0x4eaa1d6a // orr v10.16b, v11.16b, v10.16b
-	WORD   $0x0f10854a // shrn v10.4h, v10.4s, #16
-	VST1.P [V10.H4], 8(R0)
-
-	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V10.S4]
-	WORD   $0x6e20dd4a // fmul v10.4s, v10.4s, v0.4s
-
-	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V11.H4]
-	WORD $0x2e61396b // shll v11.4s, v11.4h, #16
-	WORD $0x6e2bdc2b // fmul v11.4s, v1.4s, v11.4s
-	WORD $0x4e2bd54a // fadd v10.4s, v10.4s, v11.4s
-
-	// the rounding bits: lowbias32(index + key)
-	WORD $0x4ea71ceb // orr v11.16b, v7.16b, v7.16b
-	WORD $0x4ea884e7 // add v7.4s, v7.4s, v8.4s
-	WORD $0x4ea4856b // add v11.4s, v11.4s, v4.4s
-	WORD $0x6f30056c // ushr v12.4s, v11.4s, #16
-	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
-	WORD $0x4ea59d6b // mul v11.4s, v11.4s, v5.4s
-	WORD $0x6f31056c // ushr v12.4s, v11.4s, #15
-	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
-	WORD $0x4ea69d6b // mul v11.4s, v11.4s, v6.4s
-	WORD $0x6f30056c // ushr v12.4s, v11.4s, #16
-	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V11.H4]
-	WORD   $0x2e61396b // shll v11.4s, v11.4h, #16
-	WORD   $0x6e2adc4a // fmul v10.4s, v2.4s, v10.4s
-	WORD   $0x4eaad56a // fsub v10.4s, v11.4s, v10.4s
-	WORD   $0x4eac854b // add v11.4s, v10.4s, v12.4s
-	WORD   $0x4e2ae54a // fcmeq v10.4s, v10.4s, v10.4s
-	WORD   $0x6e20594a // mvn v10.16b, v10.16b
-	WORD   $0x4eaa1d6a // orr v10.16b, v11.16b, v10.16b
-	WORD   $0x0f10854a // shrn v10.4h, v10.4s, #16
-	VST1.P [V10.H4], 8(R0)
-
-	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V10.S4]
-	WORD   $0x6e20dd4a // fmul v10.4s, v10.4s, v0.4s
-
-	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V11.H4]
-	WORD $0x2e61396b // shll v11.4s, v11.4h, #16
-	WORD $0x6e2bdc2b // fmul v11.4s, v1.4s, v11.4s
-	WORD $0x4e2bd54a // fadd v10.4s, v10.4s, v11.4s
-
-	// the rounding bits: lowbias32(index + key)
-	WORD $0x4ea71ceb // orr v11.16b, v7.16b, v7.16b
-	WORD $0x4ea884e7 // add v7.4s, v7.4s, v8.4s
-	WORD $0x4ea4856b // add v11.4s, v11.4s, v4.4s
-	WORD $0x6f30056c // ushr v12.4s, v11.4s, #16
-	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
-	WORD $0x4ea59d6b // mul v11.4s, v11.4s, v5.4s
-	WORD $0x6f31056c // ushr v12.4s, v11.4s, #15
-	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
-	WORD $0x4ea69d6b // mul v11.4s, v11.4s, v6.4s
-	WORD $0x6f30056c // ushr v12.4s, v11.4s, #16
-	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V11.H4]
-	WORD   $0x2e61396b // shll v11.4s, v11.4h, #16
-	WORD   $0x6e2adc4a // fmul v10.4s, v2.4s, v10.4s
-	WORD   $0x4eaad56a // fsub v10.4s, v11.4s, v10.4s
-	WORD   $0x4eac854b // add v11.4s, v10.4s, v12.4s
-	WORD   $0x4e2ae54a // fcmeq v10.4s, v10.4s, v10.4s
-	WORD   $0x6e20594a // mvn v10.16b, v10.16b
-	WORD   $0x4eaa1d6a // orr v10.16b, v11.16b, v10.16b
-	WORD   $0x0f10854a // shrn v10.4h, v10.4s, #16
-	VST1.P [V10.H4], 8(R0)
-	SUB    $16, R2
-	B      unrolled
-
-	// One vector at a time.
-single:
-	CMP $4, R2
-	BLT tail
-
-	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V10.S4]
-	WORD   $0x6e20dd4a // fmul v10.4s, v10.4s, v0.4s
-
-	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V11.H4]
-	WORD $0x2e61396b // shll v11.4s, v11.4h, #16
-	WORD $0x6e2bdc2b // fmul v11.4s, v1.4s, v11.4s
-	WORD $0x4e2bd54a // fadd v10.4s, v10.4s, v11.4s
-
-	// the rounding bits: lowbias32(index + key)
-	WORD $0x4ea71ceb // orr v11.16b, v7.16b, v7.16b
-	WORD $0x4ea884e7 // add v7.4s, v7.4s, v8.4s
-	WORD $0x4ea4856b // add v11.4s, v11.4s, v4.4s
-	WORD $0x6f30056c // ushr v12.4s, v11.4s, #16
-	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
-	WORD $0x4ea59d6b // mul v11.4s, v11.4s, v5.4s
-	WORD $0x6f31056c // ushr v12.4s, v11.4s, #15
-	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
-	WORD $0x4ea69d6b // mul v11.4s, v11.4s, v6.4s
-	WORD $0x6f30056c // ushr v12.4s, v11.4s, #16
-	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V11.H4]
-	WORD   $0x2e61396b // shll v11.4s, v11.4h, #16
-	WORD   $0x6e2adc4a // fmul v10.4s, v2.4s, v10.4s
-	WORD   $0x4eaad56a // fsub v10.4s, v11.4s, v10.4s
-	WORD   $0x4eac854b // add v11.4s, v10.4s, v12.4s
-	WORD   $0x4e2ae54a // fcmeq v10.4s, v10.4s, v10.4s
-	WORD   $0x6e20594a // mvn v10.16b, v10.16b
-	WORD   $0x4eaa1d6a // orr v10.16b, v11.16b, v10.16b
-	WORD   $0x0f10854a // shrn v10.4h, v10.4s, #16
-	VST1.P [V10.H4], 8(R0)
-	SUB    $4, R2
-	B      single
-
-	// The last 0 to 3 elements, one at a time.
-tail:
-	CBZ R2, done
-
-	// scaled gradient (the scale is negative when maximizing)
-	FMOVS.P 4(R1), F10
-	FMULS   F0, F10, F10
-
-	// L2 weight decay folded into the gradient
-	MOVHU (R0), R9
-	VMOV  R9, V11.S[0]
-	WORD  $0x2e61396b // shll v11.4s, v11.4h, #16
-	FMULS F11, F1, F11
-	FADDS F11, F10, F10
-
-	// the rounding bits: lowbias32(index + key)
-	WORD $0x4ea71ceb // orr v11.16b, v7.16b, v7.16b
-	WORD $0x4ea984e7 // add v7.4s, v7.4s, v9.4s
-	WORD $0x4ea4856b // add v11.4s, v11.4s, v4.4s
-	WORD $0x6f30056c // ushr v12.4s, v11.4s, #16
-	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
-	WORD $0x4ea59d6b // mul v11.4s, v11.4s, v5.4s
-	WORD $0x6f31056c // ushr v12.4s, v11.4s, #15
-	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
-	WORD $0x4ea69d6b // mul v11.4s, v11.4s, v6.4s
-	WORD $0x6f30056c // ushr v12.4s, v11.4s, #16
-	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	MOVHU  (R0), R9
-	VMOV   R9, V11.S[0]
-	WORD   $0x2e61396b // shll v11.4s, v11.4h, #16
-	FMULS  F10, F2, F10
-	FSUBS  F10, F11, F10
-	WORD   $0x4eac854b // add v11.4s, v10.4s, v12.4s
-	WORD   $0x4e2ae54a // fcmeq v10.4s, v10.4s, v10.4s
-	WORD   $0x6e20594a // mvn v10.16b, v10.16b
-	WORD   $0x4eaa1d6a // orr v10.16b, v11.16b, v10.16b
-	VMOV   V10.H[1], R9
-	MOVH.P R9, 2(R0)
-	SUB    $1, R2
-	B      tail
-
-done:
-	RET
-
-// func sgdBF16NEONF32MomentumStochastic(param []uint16, grad []float32, buf []uint16, s [8]float32)
-TEXT ·sgdBF16NEONF32MomentumStochastic(SB), NOSPLIT, $0-104
+// func sgdBF16NEONF32MomentumStochastic(param []uint16, grad []float32, buf []uint16, s [7]float32)
+TEXT ·sgdBF16NEONF32MomentumStochastic(SB), NOSPLIT, $0-100
 	MOVD param_base+0(FP), R0
 	MOVD grad_base+24(FP), R1
 	MOVD buf_base+48(FP), R2
@@ -2034,7 +2018,321 @@ TEXT ·sgdBF16NEONF32MomentumStochastic(SB), NOSPLIT, $0-104
 	VDUP  V3.S[0], V3.S4
 	FMOVS s_6+96(FP), F4
 	VDUP  V4.S[0], V4.S4
-	FMOVS s_7+100(FP), F5
+
+	// Broadcast the integer constants.
+	MOVW $0x7feb352d, R9
+	VDUP R9, V5.S4
+	MOVW $0x846ca68b, R9
+	VDUP R9, V6.S4
+	MOVW $0xffff, R9
+	VDUP R9, V7.S4
+	// The index counter: the offset plus each lane's number.
+	MOVD $0x0000000100000000, R9
+	VMOV R9, V8.D[0]
+	MOVD $0x0000000300000002, R9
+	VMOV R9, V8.D[1]
+	WORD $0x4ea48508 // add v8.4s, v8.4s, v4.4s
+	MOVW $0x4, R9
+	VDUP R9, V9.S4
+	MOVW $0x1, R9
+	VDUP R9, V10.S4
+
+	// Main loop: 4 vectors of 4 elements per iteration.
+unrolled:
+	CMP $16, R3
+	BLT single
+
+	// scaled gradient (the scale is negative when maximizing)
+	VLD1.P 16(R1), [V11.S4]
+	WORD   $0x6e20dd6b // fmul v11.4s, v11.4s, v0.4s
+
+	// momentum buffer
+	VLD1 (R2), [V12.H4]
+	WORD $0x2e61398c // shll v12.4s, v12.4h, #16
+	WORD $0x6e2cdc2c // fmul v12.4s, v1.4s, v12.4s
+	WORD $0x6e2bdc4b // fmul v11.4s, v2.4s, v11.4s
+	WORD $0x4e2bd58b // fadd v11.4s, v12.4s, v11.4s
+
+	// the rounding bits: lowbias32(index + key)
+	WORD   $0x4ea81d0c // orr v12.16b, v8.16b, v8.16b
+	WORD   $0x4ea98508 // add v8.4s, v8.4s, v9.4s
+	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
+	WORD   $0x6e2d1d8c // eor v12.16b, v12.16b, v13.16b
+	WORD   $0x4ea59d8c // mul v12.4s, v12.4s, v5.4s
+	WORD   $0x6f31058d // ushr v13.4s, v12.4s, #15
+	WORD   $0x6e2d1d8c // eor v12.16b, v12.16b, v13.16b
+	WORD   $0x4ea69d8c // mul v12.4s, v12.4s, v6.4s
+	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
+	WORD   $0x6e2d1d8c // eor v12.16b, v12.16b, v13.16b
+	WORD   $0x4e271d8c // and v12.16b, v12.16b, v7.16b
+	WORD   $0x4eac856c // add v12.4s, v11.4s, v12.4s
+	WORD   $0x4e2be56e // fcmeq v14.4s, v11.4s, v11.4s
+	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
+	WORD   $0x4eae1d8c // orr v12.16b, v12.16b, v14.16b
+	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
+	VST1.P [V12.H4], 8(R2)
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VLD1   (R0), [V12.H4]
+	WORD   $0x2e61398c // shll v12.4s, v12.4h, #16
+	WORD   $0x6e2bdc6b // fmul v11.4s, v3.4s, v11.4s
+	WORD   $0x4eabd58b // fsub v11.4s, v12.4s, v11.4s
+	WORD   $0x4ead856c // add v12.4s, v11.4s, v13.4s
+	WORD   $0x4e2be56b // fcmeq v11.4s, v11.4s, v11.4s
+	WORD   $0x6e20596b // mvn v11.16b, v11.16b
+	WORD   $0x4eab1d8b // orr v11.16b, v12.16b, v11.16b
+	WORD   $0x0f10856b // shrn v11.4h, v11.4s, #16
+	VST1.P [V11.H4], 8(R0)
+
+	// scaled gradient (the scale is negative when maximizing)
+	VLD1.P 16(R1), [V11.S4]
+	WORD   $0x6e20dd6b // fmul v11.4s, v11.4s, v0.4s
+
+	// momentum buffer
+	VLD1 (R2), [V12.H4]
+	WORD $0x2e61398c // shll v12.4s, v12.4h, #16
+	WORD $0x6e2cdc2c // fmul v12.4s, v1.4s, v12.4s
+	WORD $0x6e2bdc4b // fmul v11.4s, v2.4s, v11.4s
+	WORD $0x4e2bd58b // fadd v11.4s, v12.4s, v11.4s
+
+	// the rounding bits: lowbias32(index + key)
+	WORD   $0x4ea81d0c // orr v12.16b, v8.16b, v8.16b
+	WORD   $0x4ea98508 // add v8.4s, v8.4s, v9.4s
+	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
+	WORD   $0x6e2d1d8c // eor v12.16b, v12.16b, v13.16b
+	WORD   $0x4ea59d8c // mul v12.4s, v12.4s, v5.4s
+	WORD   $0x6f31058d // ushr v13.4s, v12.4s, #15
+	WORD   $0x6e2d1d8c // eor v12.16b, v12.16b, v13.16b
+	WORD   $0x4ea69d8c // mul v12.4s, v12.4s, v6.4s
+	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
+	WORD   $0x6e2d1d8c // eor v12.16b, v12.16b, v13.16b
+	WORD   $0x4e271d8c // and v12.16b, v12.16b, v7.16b
+	WORD   $0x4eac856c // add v12.4s, v11.4s, v12.4s
+	WORD   $0x4e2be56e // fcmeq v14.4s, v11.4s, v11.4s
+	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
+	WORD   $0x4eae1d8c // orr v12.16b, v12.16b, v14.16b
+	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
+	VST1.P [V12.H4], 8(R2)
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VLD1   (R0), [V12.H4]
+	WORD   $0x2e61398c // shll v12.4s, v12.4h, #16
+	WORD   $0x6e2bdc6b // fmul v11.4s, v3.4s, v11.4s
+	WORD   $0x4eabd58b // fsub v11.4s, v12.4s, v11.4s
+	WORD   $0x4ead856c // add v12.4s, v11.4s, v13.4s
+	WORD   $0x4e2be56b // fcmeq v11.4s, v11.4s, v11.4s
+	WORD   $0x6e20596b // mvn v11.16b, v11.16b
+	WORD   $0x4eab1d8b // orr v11.16b, v12.16b, v11.16b
+	WORD   $0x0f10856b // shrn v11.4h, v11.4s, #16
+	VST1.P [V11.H4], 8(R0)
+
+	// scaled gradient (the scale is negative when maximizing)
+	VLD1.P 16(R1), [V11.S4]
+	WORD   $0x6e20dd6b // fmul v11.4s, v11.4s, v0.4s
+
+	// momentum buffer
+	VLD1 (R2), [V12.H4]
+	WORD $0x2e61398c // shll v12.4s, v12.4h, #16
+	WORD $0x6e2cdc2c // fmul v12.4s, v1.4s, v12.4s
+	WORD $0x6e2bdc4b // fmul v11.4s, v2.4s, v11.4s
+	WORD $0x4e2bd58b // fadd v11.4s, v12.4s, v11.4s
+
+	// the rounding bits: lowbias32(index + key)
+	WORD   $0x4ea81d0c // orr v12.16b, v8.16b, v8.16b
+	WORD   $0x4ea98508 // add v8.4s, v8.4s, v9.4s
+	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
+	WORD   $0x6e2d1d8c // eor v12.16b, v12.16b, v13.16b
+	WORD   $0x4ea59d8c // mul v12.4s, v12.4s, v5.4s
+	WORD   $0x6f31058d // ushr v13.4s, v12.4s, #15
+	WORD   $0x6e2d1d8c // eor v12.16b, v12.16b, v13.16b
+	WORD   $0x4ea69d8c // mul v12.4s, v12.4s, v6.4s
+	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
+	WORD   $0x6e2d1d8c // eor v12.16b, v12.16b, v13.16b
+	WORD   $0x4e271d8c // and v12.16b, v12.16b, v7.16b
+	WORD   $0x4eac856c // add v12.4s, v11.4s, v12.4s
+	WORD   $0x4e2be56e // fcmeq v14.4s, v11.4s, v11.4s
+	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
+	WORD   $0x4eae1d8c // orr v12.16b, v12.16b, v14.16b
+	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
+	VST1.P [V12.H4], 8(R2)
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VLD1   (R0), [V12.H4]
+	WORD   $0x2e61398c // shll v12.4s, v12.4h, #16
+	WORD   $0x6e2bdc6b // fmul v11.4s, v3.4s, v11.4s
+	WORD   $0x4eabd58b // fsub v11.4s, v12.4s, v11.4s
+	WORD   $0x4ead856c // add v12.4s, v11.4s, v13.4s
+	WORD   $0x4e2be56b // fcmeq v11.4s, v11.4s, v11.4s
+	WORD   $0x6e20596b // mvn v11.16b, v11.16b
+	WORD   $0x4eab1d8b // orr v11.16b, v12.16b, v11.16b
+	WORD   $0x0f10856b // shrn v11.4h, v11.4s, #16
+	VST1.P [V11.H4], 8(R0)
+
+	// scaled gradient (the scale is negative when maximizing)
+	VLD1.P 16(R1), [V11.S4]
+	WORD   $0x6e20dd6b // fmul v11.4s, v11.4s, v0.4s
+
+	// momentum buffer
+	VLD1 (R2), [V12.H4]
+	WORD $0x2e61398c // shll v12.4s, v12.4h, #16
+	WORD $0x6e2cdc2c // fmul v12.4s, v1.4s, v12.4s
+	WORD $0x6e2bdc4b // fmul v11.4s, v2.4s, v11.4s
+	WORD $0x4e2bd58b // fadd v11.4s, v12.4s, v11.4s
+
+	// the rounding bits: lowbias32(index + key)
+	WORD   $0x4ea81d0c // orr v12.16b, v8.16b, v8.16b
+	WORD   $0x4ea98508 // add v8.4s, v8.4s, v9.4s
+	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
+	WORD   $0x6e2d1d8c // eor v12.16b, v12.16b, v13.16b
+	WORD   $0x4ea59d8c // mul v12.4s, v12.4s, v5.4s
+	WORD   $0x6f31058d // ushr v13.4s, v12.4s, #15
+	WORD   $0x6e2d1d8c // eor v12.16b, v12.16b, v13.16b
+	WORD   $0x4ea69d8c // mul v12.4s, v12.4s, v6.4s
+	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
+	WORD   $0x6e2d1d8c // eor v12.16b, v12.16b, v13.16b
+	WORD   $0x4e271d8c // and v12.16b, v12.16b, v7.16b
+	WORD   $0x4eac856c // add v12.4s, v11.4s, v12.4s
+	WORD   $0x4e2be56e // fcmeq v14.4s, v11.4s, v11.4s
+	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
+	WORD   $0x4eae1d8c // orr v12.16b, v12.16b, v14.16b
+	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
+	VST1.P [V12.H4], 8(R2)
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VLD1   (R0), [V12.H4]
+	WORD   $0x2e61398c // shll v12.4s, v12.4h, #16
+	WORD   $0x6e2bdc6b // fmul v11.4s, v3.4s, v11.4s
+	WORD   $0x4eabd58b // fsub v11.4s, v12.4s, v11.4s
+	WORD   $0x4ead856c // add v12.4s, v11.4s, v13.4s
+	WORD   $0x4e2be56b // fcmeq v11.4s, v11.4s, v11.4s
+	WORD   $0x6e20596b // mvn v11.16b, v11.16b
+	WORD   $0x4eab1d8b // orr v11.16b, v12.16b, v11.16b
+	WORD   $0x0f10856b // shrn v11.4h, v11.4s, #16
+	VST1.P [V11.H4], 8(R0)
+	SUB    $16, R3
+	B      unrolled
+
+	// One vector at a time.
+single:
+	CMP $4, R3
+	BLT tail
+
+	// scaled gradient (the scale is negative when maximizing)
+	VLD1.P 16(R1), [V11.S4]
+	WORD   $0x6e20dd6b // fmul v11.4s, v11.4s, v0.4s
+
+	// momentum buffer
+	VLD1 (R2), [V12.H4]
+	WORD $0x2e61398c // shll v12.4s, v12.4h, #16
+	WORD $0x6e2cdc2c // fmul v12.4s, v1.4s, v12.4s
+	WORD $0x6e2bdc4b // fmul v11.4s, v2.4s, v11.4s
+	WORD $0x4e2bd58b // fadd v11.4s, v12.4s, v11.4s
+
+	// the rounding bits: lowbias32(index + key)
+	WORD   $0x4ea81d0c // orr v12.16b, v8.16b, v8.16b
+	WORD   $0x4ea98508 // add v8.4s, v8.4s, v9.4s
+	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
+	WORD   $0x6e2d1d8c // eor v12.16b, v12.16b, v13.16b
+	WORD   $0x4ea59d8c // mul v12.4s, v12.4s, v5.4s
+	WORD   $0x6f31058d // ushr v13.4s, v12.4s, #15
+	WORD   $0x6e2d1d8c // eor v12.16b, v12.16b, v13.16b
+	WORD   $0x4ea69d8c // mul v12.4s, v12.4s, v6.4s
+	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
+	WORD   $0x6e2d1d8c // eor v12.16b, v12.16b, v13.16b
+	WORD   $0x4e271d8c // and v12.16b, v12.16b, v7.16b
+	WORD   $0x4eac856c // add v12.4s, v11.4s, v12.4s
+	WORD   $0x4e2be56e // fcmeq v14.4s, v11.4s, v11.4s
+	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
+	WORD   $0x4eae1d8c // orr v12.16b, v12.16b, v14.16b
+	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
+	VST1.P [V12.H4], 8(R2)
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VLD1   (R0), [V12.H4]
+	WORD   $0x2e61398c // shll v12.4s, v12.4h, #16
+	WORD   $0x6e2bdc6b // fmul v11.4s, v3.4s, v11.4s
+	WORD   $0x4eabd58b // fsub v11.4s, v12.4s, v11.4s
+	WORD   $0x4ead856c // add v12.4s, v11.4s, v13.4s
+	WORD   $0x4e2be56b // fcmeq v11.4s, v11.4s, v11.4s
+	WORD   $0x6e20596b // mvn v11.16b, v11.16b
+	WORD   $0x4eab1d8b // orr v11.16b, v12.16b, v11.16b
+	WORD   $0x0f10856b // shrn v11.4h, v11.4s, #16
+	VST1.P [V11.H4], 8(R0)
+	SUB    $4, R3
+	B      single
+
+	// The last 0 to 3 elements, one at a time.
+tail:
+	CBZ R3, done
+
+	// scaled gradient (the scale is negative when maximizing)
+	FMOVS.P 4(R1), F11
+	FMULS   F0, F11, F11
+
+	// momentum buffer
+	MOVHU (R2), R9
+	VMOV  R9, V12.S[0]
+	WORD  $0x2e61398c // shll v12.4s, v12.4h, #16
+	FMULS F12, F1, F12
+	FMULS F11, F2, F11
+	FADDS F11, F12, F11
+
+	// the rounding bits: lowbias32(index + key)
+	WORD   $0x4ea81d0c // orr v12.16b, v8.16b, v8.16b
+	WORD   $0x4eaa8508 // add v8.4s, v8.4s, v10.4s
+	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
+	WORD   $0x6e2d1d8c // eor v12.16b, v12.16b, v13.16b
+	WORD   $0x4ea59d8c // mul v12.4s, v12.4s, v5.4s
+	WORD   $0x6f31058d // ushr v13.4s, v12.4s, #15
+	WORD   $0x6e2d1d8c // eor v12.16b, v12.16b, v13.16b
+	WORD   $0x4ea69d8c // mul v12.4s, v12.4s, v6.4s
+	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
+	WORD   $0x6e2d1d8c // eor v12.16b, v12.16b, v13.16b
+	WORD   $0x4e271d8c // and v12.16b, v12.16b, v7.16b
+	WORD   $0x4eac856c // add v12.4s, v11.4s, v12.4s
+	WORD   $0x4e2be56e // fcmeq v14.4s, v11.4s, v11.4s
+	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
+	WORD   $0x4eae1d8c // orr v12.16b, v12.16b, v14.16b
+	VMOV   V12.H[1], R9
+	MOVH.P R9, 2(R2)
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	MOVHU  (R0), R9
+	VMOV   R9, V12.S[0]
+	WORD   $0x2e61398c // shll v12.4s, v12.4h, #16
+	FMULS  F11, F3, F11
+	FSUBS  F11, F12, F11
+	WORD   $0x4ead856c // add v12.4s, v11.4s, v13.4s
+	WORD   $0x4e2be56b // fcmeq v11.4s, v11.4s, v11.4s
+	WORD   $0x6e20596b // mvn v11.16b, v11.16b
+	WORD   $0x4eab1d8b // orr v11.16b, v12.16b, v11.16b
+	VMOV   V11.H[1], R9
+	MOVH.P R9, 2(R0)
+	SUB    $1, R3
+	B      tail
+
+done:
+	RET
+
+// func sgdBF16NEONF32CoupledMomentumStochastic(param []uint16, grad []float32, buf []uint16, s [7]float32)
+TEXT ·sgdBF16NEONF32CoupledMomentumStochastic(SB), NOSPLIT, $0-100
+	MOVD param_base+0(FP), R0
+	MOVD grad_base+24(FP), R1
+	MOVD buf_base+48(FP), R2
+	MOVD param_len+8(FP), R3
+
+	// Broadcast the per-step scalars; lane 0 also serves the scalar tail.
+	FMOVS s_0+72(FP), F0
+	VDUP  V0.S[0], V0.S4
+	FMOVS s_1+76(FP), F1
+	VDUP  V1.S[0], V1.S4
+	FMOVS s_2+80(FP), F2
+	VDUP  V2.S[0], V2.S4
+	FMOVS s_3+84(FP), F3
+	VDUP  V3.S[0], V3.S4
+	FMOVS s_5+92(FP), F4
+	VDUP  V4.S[0], V4.S4
+	FMOVS s_6+96(FP), F5
 	VDUP  V5.S[0], V5.S4
 
 	// Broadcast the integer constants.
@@ -2049,7 +2347,360 @@ TEXT ·sgdBF16NEONF32MomentumStochastic(SB), NOSPLIT, $0-104
 	VMOV R9, V9.D[0]
 	MOVD $0x0000000300000002, R9
 	VMOV R9, V9.D[1]
-	WORD $0x4ea48529 // add v9.4s, v9.4s, v4.4s
+	WORD $0x4ea58529 // add v9.4s, v9.4s, v5.4s
+	MOVW $0x4, R9
+	VDUP R9, V10.S4
+	MOVW $0x1, R9
+	VDUP R9, V11.S4
+
+	// Main loop: 4 vectors of 4 elements per iteration.
+unrolled:
+	CMP $16, R3
+	BLT single
+
+	// scaled gradient (the scale is negative when maximizing)
+	VLD1.P 16(R1), [V12.S4]
+	WORD   $0x6e20dd8c // fmul v12.4s, v12.4s, v0.4s
+
+	// L2 weight decay folded into the gradient
+	VLD1 (R0), [V13.H4]
+	WORD $0x2e6139ad // shll v13.4s, v13.4h, #16
+	WORD $0x6e2ddc2d // fmul v13.4s, v1.4s, v13.4s
+	WORD $0x4e2dd58c // fadd v12.4s, v12.4s, v13.4s
+
+	// momentum buffer
+	VLD1 (R2), [V13.H4]
+	WORD $0x2e6139ad // shll v13.4s, v13.4h, #16
+	WORD $0x6e2ddc4d // fmul v13.4s, v2.4s, v13.4s
+	WORD $0x6e2cdc6c // fmul v12.4s, v3.4s, v12.4s
+	WORD $0x4e2cd5ac // fadd v12.4s, v13.4s, v12.4s
+
+	// the rounding bits: lowbias32(index + key)
+	WORD   $0x4ea91d2d // orr v13.16b, v9.16b, v9.16b
+	WORD   $0x4eaa8529 // add v9.4s, v9.4s, v10.4s
+	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
+	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
+	WORD   $0x4ea69dad // mul v13.4s, v13.4s, v6.4s
+	WORD   $0x6f3105ae // ushr v14.4s, v13.4s, #15
+	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
+	WORD   $0x4ea79dad // mul v13.4s, v13.4s, v7.4s
+	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
+	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
+	WORD   $0x4e281dad // and v13.16b, v13.16b, v8.16b
+	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
+	WORD   $0x4e2ce58f // fcmeq v15.4s, v12.4s, v12.4s
+	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
+	WORD   $0x4eaf1dad // orr v13.16b, v13.16b, v15.16b
+	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
+	VST1.P [V13.H4], 8(R2)
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VLD1   (R0), [V13.H4]
+	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
+	WORD   $0x6e2cdc8c // fmul v12.4s, v4.4s, v12.4s
+	WORD   $0x4eacd5ac // fsub v12.4s, v13.4s, v12.4s
+	WORD   $0x4eae858d // add v13.4s, v12.4s, v14.4s
+	WORD   $0x4e2ce58c // fcmeq v12.4s, v12.4s, v12.4s
+	WORD   $0x6e20598c // mvn v12.16b, v12.16b
+	WORD   $0x4eac1dac // orr v12.16b, v13.16b, v12.16b
+	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
+	VST1.P [V12.H4], 8(R0)
+
+	// scaled gradient (the scale is negative when maximizing)
+	VLD1.P 16(R1), [V12.S4]
+	WORD   $0x6e20dd8c // fmul v12.4s, v12.4s, v0.4s
+
+	// L2 weight decay folded into the gradient
+	VLD1 (R0), [V13.H4]
+	WORD $0x2e6139ad // shll v13.4s, v13.4h, #16
+	WORD $0x6e2ddc2d // fmul v13.4s, v1.4s, v13.4s
+	WORD $0x4e2dd58c // fadd v12.4s, v12.4s, v13.4s
+
+	// momentum buffer
+	VLD1 (R2), [V13.H4]
+	WORD $0x2e6139ad // shll v13.4s, v13.4h, #16
+	WORD $0x6e2ddc4d // fmul v13.4s, v2.4s, v13.4s
+	WORD $0x6e2cdc6c // fmul v12.4s, v3.4s, v12.4s
+	WORD $0x4e2cd5ac // fadd v12.4s, v13.4s, v12.4s
+
+	// the rounding bits: lowbias32(index + key)
+	WORD   $0x4ea91d2d // orr v13.16b, v9.16b, v9.16b
+	WORD   $0x4eaa8529 // add v9.4s, v9.4s, v10.4s
+	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
+	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
+	WORD   $0x4ea69dad // mul v13.4s, v13.4s, v6.4s
+	WORD   $0x6f3105ae // ushr v14.4s, v13.4s, #15
+	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
+	WORD   $0x4ea79dad // mul v13.4s, v13.4s, v7.4s
+	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
+	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
+	WORD   $0x4e281dad // and v13.16b, v13.16b, v8.16b
+	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
+	WORD   $0x4e2ce58f // fcmeq v15.4s, v12.4s, v12.4s
+	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
+	WORD   $0x4eaf1dad // orr v13.16b, v13.16b, v15.16b
+	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
+	VST1.P [V13.H4], 8(R2)
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VLD1   (R0), [V13.H4]
+	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
+	WORD   $0x6e2cdc8c // fmul v12.4s, v4.4s, v12.4s
+	WORD   $0x4eacd5ac // fsub v12.4s, v13.4s, v12.4s
+	WORD   $0x4eae858d // add v13.4s, v12.4s, v14.4s
+	WORD   $0x4e2ce58c // fcmeq v12.4s, v12.4s, v12.4s
+	WORD   $0x6e20598c // mvn v12.16b, v12.16b
+	WORD   $0x4eac1dac // orr v12.16b, v13.16b, v12.16b
+	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
+	VST1.P [V12.H4], 8(R0)
+
+	// scaled gradient (the scale is negative when maximizing)
+	VLD1.P 16(R1), [V12.S4]
+	WORD   $0x6e20dd8c // fmul v12.4s, v12.4s, v0.4s
+
+	// L2 weight decay folded into the gradient
+	VLD1 (R0), [V13.H4]
+	WORD $0x2e6139ad // shll v13.4s, v13.4h, #16
+	WORD $0x6e2ddc2d // fmul v13.4s, v1.4s, v13.4s
+	WORD $0x4e2dd58c // fadd v12.4s, v12.4s, v13.4s
+
+	// momentum buffer
+	VLD1 (R2), [V13.H4]
+	WORD $0x2e6139ad // shll v13.4s, v13.4h, #16
+	WORD $0x6e2ddc4d // fmul v13.4s, v2.4s, v13.4s
+	WORD $0x6e2cdc6c // fmul v12.4s, v3.4s, v12.4s
+	WORD $0x4e2cd5ac // fadd v12.4s, v13.4s, v12.4s
+
+	// the rounding bits: lowbias32(index + key)
+	WORD   $0x4ea91d2d // orr v13.16b, v9.16b, v9.16b
+	WORD   $0x4eaa8529 // add v9.4s, v9.4s, v10.4s
+	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
+	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
+	WORD   $0x4ea69dad // mul v13.4s, v13.4s, v6.4s
+	WORD   $0x6f3105ae // ushr v14.4s, v13.4s, #15
+	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
+	WORD   $0x4ea79dad // mul v13.4s, v13.4s, v7.4s
+	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
+	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
+	WORD   $0x4e281dad // and v13.16b, v13.16b, v8.16b
+	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
+	WORD   $0x4e2ce58f // fcmeq v15.4s, v12.4s, v12.4s
+	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
+	WORD   $0x4eaf1dad // orr v13.16b, v13.16b, v15.16b
+	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
+	VST1.P [V13.H4], 8(R2)
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VLD1   (R0), [V13.H4]
+	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
+	WORD   $0x6e2cdc8c // fmul v12.4s, v4.4s, v12.4s
+	WORD   $0x4eacd5ac // fsub v12.4s, v13.4s, v12.4s
+	WORD   $0x4eae858d // add v13.4s, v12.4s, v14.4s
+	WORD   $0x4e2ce58c // fcmeq v12.4s, v12.4s, v12.4s
+	WORD   $0x6e20598c // mvn v12.16b, v12.16b
+	WORD   $0x4eac1dac // orr v12.16b, v13.16b, v12.16b
+	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
+	VST1.P [V12.H4], 8(R0)
+
+	// scaled gradient (the scale is negative when maximizing)
+	VLD1.P 16(R1), [V12.S4]
+	WORD   $0x6e20dd8c // fmul v12.4s, v12.4s, v0.4s
+
+	// L2 weight decay folded into the gradient
+	VLD1 (R0), [V13.H4]
+	WORD $0x2e6139ad // shll v13.4s, v13.4h, #16
+	WORD $0x6e2ddc2d // fmul v13.4s, v1.4s, v13.4s
+	WORD $0x4e2dd58c // fadd v12.4s, v12.4s, v13.4s
+
+	// momentum buffer
+	VLD1 (R2), [V13.H4]
+	WORD $0x2e6139ad // shll v13.4s, v13.4h, #16
+	WORD $0x6e2ddc4d // fmul v13.4s, v2.4s, v13.4s
+	WORD $0x6e2cdc6c // fmul v12.4s, v3.4s, v12.4s
+	WORD $0x4e2cd5ac // fadd v12.4s, v13.4s, v12.4s
+
+	// the rounding bits: lowbias32(index + key)
+	WORD   $0x4ea91d2d // orr v13.16b, v9.16b, v9.16b
+	WORD   $0x4eaa8529 // add v9.4s, v9.4s, v10.4s
+	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
+	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
+	WORD   $0x4ea69dad // mul v13.4s, v13.4s, v6.4s
+	WORD   $0x6f3105ae // ushr v14.4s, v13.4s, #15
+	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
+	WORD   $0x4ea79dad // mul v13.4s, v13.4s, v7.4s
+	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
+	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
+	WORD   $0x4e281dad // and v13.16b, v13.16b, v8.16b
+	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
+	WORD   $0x4e2ce58f // fcmeq v15.4s, v12.4s, v12.4s
+	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
+	WORD   $0x4eaf1dad // orr v13.16b, v13.16b, v15.16b
+	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
+	VST1.P [V13.H4], 8(R2)
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VLD1   (R0), [V13.H4]
+	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
+	WORD   $0x6e2cdc8c // fmul v12.4s, v4.4s, v12.4s
+	WORD   $0x4eacd5ac // fsub v12.4s, v13.4s, v12.4s
+	WORD   $0x4eae858d // add v13.4s, v12.4s, v14.4s
+	WORD   $0x4e2ce58c // fcmeq v12.4s, v12.4s, v12.4s
+	WORD   $0x6e20598c // mvn v12.16b, v12.16b
+	WORD   $0x4eac1dac // orr v12.16b, v13.16b, v12.16b
+	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
+	VST1.P [V12.H4], 8(R0)
+	SUB    $16, R3
+	B      unrolled
+
+	// One vector at a time.
+single:
+	CMP $4, R3
+	BLT tail
+
+	// scaled gradient (the scale is negative when maximizing)
+	VLD1.P 16(R1), [V12.S4]
+	WORD   $0x6e20dd8c // fmul v12.4s, v12.4s, v0.4s
+
+	// L2 weight decay folded into the gradient
+	VLD1 (R0), [V13.H4]
+	WORD $0x2e6139ad // shll v13.4s, v13.4h, #16
+	WORD $0x6e2ddc2d // fmul v13.4s, v1.4s, v13.4s
+	WORD $0x4e2dd58c // fadd v12.4s, v12.4s, v13.4s
+
+	// momentum buffer
+	VLD1 (R2), [V13.H4]
+	WORD $0x2e6139ad // shll v13.4s, v13.4h, #16
+	WORD $0x6e2ddc4d // fmul v13.4s, v2.4s, v13.4s
+	WORD $0x6e2cdc6c // fmul v12.4s, v3.4s, v12.4s
+	WORD $0x4e2cd5ac // fadd v12.4s, v13.4s, v12.4s
+
+	// the rounding bits: lowbias32(index + key)
+	WORD   $0x4ea91d2d // orr v13.16b, v9.16b, v9.16b
+	WORD   $0x4eaa8529 // add v9.4s, v9.4s, v10.4s
+	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
+	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
+	WORD   $0x4ea69dad // mul v13.4s, v13.4s, v6.4s
+	WORD   $0x6f3105ae // ushr v14.4s, v13.4s, #15
+	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
+	WORD   $0x4ea79dad // mul v13.4s, v13.4s, v7.4s
+	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
+	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
+	WORD   $0x4e281dad // and v13.16b, v13.16b, v8.16b
+	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
+	WORD   $0x4e2ce58f // fcmeq v15.4s, v12.4s, v12.4s
+	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
+	WORD   $0x4eaf1dad // orr v13.16b, v13.16b, v15.16b
+	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
+	VST1.P [V13.H4], 8(R2)
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VLD1   (R0), [V13.H4]
+	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
+	WORD   $0x6e2cdc8c // fmul v12.4s, v4.4s, v12.4s
+	WORD   $0x4eacd5ac // fsub v12.4s, v13.4s, v12.4s
+	WORD   $0x4eae858d // add v13.4s, v12.4s, v14.4s
+	WORD   $0x4e2ce58c // fcmeq v12.4s, v12.4s, v12.4s
+	WORD   $0x6e20598c // mvn v12.16b, v12.16b
+	WORD   $0x4eac1dac // orr v12.16b, v13.16b, v12.16b
+	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
+	VST1.P [V12.H4], 8(R0)
+	SUB    $4, R3
+	B      single
+
+	// The last 0 to 3 elements, one at a time.
+tail:
+	CBZ R3, done
+
+	// scaled gradient (the scale is negative when maximizing)
+	FMOVS.P 4(R1), F12
+	FMULS   F0, F12, F12
+
+	// L2 weight decay folded into the gradient
+	MOVHU (R0), R9
+	VMOV  R9, V13.S[0]
+	WORD  $0x2e6139ad // shll v13.4s, v13.4h, #16
+	FMULS F13, F1, F13
+	FADDS F13, F12, F12
+
+	// momentum buffer
+	MOVHU (R2), R9
+	VMOV  R9, V13.S[0]
+	WORD  $0x2e6139ad // shll v13.4s, v13.4h, #16
+	FMULS F13, F2, F13
+	FMULS F12, F3, F12
+	FADDS F12, F13, F12
+
+	// the rounding bits: lowbias32(index + key)
+	WORD   $0x4ea91d2d // orr v13.16b, v9.16b, v9.16b
+	WORD   $0x4eab8529 // add v9.4s, v9.4s, v11.4s
+	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
+	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
+	WORD   $0x4ea69dad // mul v13.4s, v13.4s, v6.4s
+	WORD   $0x6f3105ae // ushr v14.4s, v13.4s, #15
+	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
+	WORD   $0x4ea79dad // mul v13.4s, v13.4s, v7.4s
+	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
+	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
+	WORD   $0x4e281dad // and v13.16b, v13.16b, v8.16b
+	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
+	WORD   $0x4e2ce58f // fcmeq v15.4s, v12.4s, v12.4s
+	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
+	WORD   $0x4eaf1dad // orr v13.16b, v13.16b, v15.16b
+	VMOV   V13.H[1], R9
+	MOVH.P R9, 2(R2)
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	MOVHU  (R0), R9
+	VMOV   R9, V13.S[0]
+	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
+	FMULS  F12, F4, F12
+	FSUBS  F12, F13, F12
+	WORD   $0x4eae858d // add v13.4s, v12.4s, v14.4s
+	WORD   $0x4e2ce58c // fcmeq v12.4s, v12.4s, v12.4s
+	WORD   $0x6e20598c // mvn v12.16b, v12.16b
+	WORD   $0x4eac1dac // orr v12.16b, v13.16b, v12.16b
+	VMOV   V12.H[1], R9
+	MOVH.P R9, 2(R0)
+	SUB    $1, R3
+	B      tail
+
+done:
+	RET
+
+// func sgdBF16NEONF32NesterovStochastic(param []uint16, grad []float32, buf []uint16, s [7]float32)
+TEXT ·sgdBF16NEONF32NesterovStochastic(SB), NOSPLIT, $0-100
+	MOVD param_base+0(FP), R0
+	MOVD grad_base+24(FP), R1
+	MOVD buf_base+48(FP), R2
+	MOVD param_len+8(FP), R3
+
+	// Broadcast the per-step scalars; lane 0 also serves the scalar tail.
+	FMOVS s_0+72(FP), F0
+	VDUP  V0.S[0], V0.S4
+	FMOVS s_2+80(FP), F1
+	VDUP  V1.S[0], V1.S4
+	FMOVS s_3+84(FP), F2
+	VDUP  V2.S[0], V2.S4
+	FMOVS s_4+88(FP), F3
+	VDUP  V3.S[0], V3.S4
+	FMOVS s_5+92(FP), F4
+	VDUP  V4.S[0], V4.S4
+	FMOVS s_6+96(FP), F5
+	VDUP  V5.S[0], V5.S4
+
+	// Broadcast the integer constants.
+	MOVW $0x7feb352d, R9
+	VDUP R9, V6.S4
+	MOVW $0x846ca68b, R9
+	VDUP R9, V7.S4
+	MOVW $0xffff, R9
+	VDUP R9, V8.S4
+	// The index counter: the offset plus each lane's number.
+	MOVD $0x0000000100000000, R9
+	VMOV R9, V9.D[0]
+	MOVD $0x0000000300000002, R9
+	VMOV R9, V9.D[1]
+	WORD $0x4ea58529 // add v9.4s, v9.4s, v5.4s
 	MOVW $0x4, R9
 	VDUP R9, V10.S4
 	MOVW $0x1, R9
@@ -2068,35 +2719,38 @@ unrolled:
 	VLD1 (R2), [V13.H4]
 	WORD $0x2e6139ad // shll v13.4s, v13.4h, #16
 	WORD $0x6e2ddc2d // fmul v13.4s, v1.4s, v13.4s
-	WORD $0x6e2cdc4c // fmul v12.4s, v2.4s, v12.4s
-	WORD $0x4e2cd5ac // fadd v12.4s, v13.4s, v12.4s
+	WORD $0x6e2cdc4e // fmul v14.4s, v2.4s, v12.4s
+	WORD $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
 
 	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4ea91d2d // orr v13.16b, v9.16b, v9.16b
+	WORD   $0x4ea91d2e // orr v14.16b, v9.16b, v9.16b
 	WORD   $0x4eaa8529 // add v9.4s, v9.4s, v10.4s
-	WORD   $0x4ea585ad // add v13.4s, v13.4s, v5.4s
-	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
-	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
-	WORD   $0x4ea69dad // mul v13.4s, v13.4s, v6.4s
-	WORD   $0x6f3105ae // ushr v14.4s, v13.4s, #15
-	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
-	WORD   $0x4ea79dad // mul v13.4s, v13.4s, v7.4s
-	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
-	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
-	WORD   $0x4e281dad // and v13.16b, v13.16b, v8.16b
-	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
-	WORD   $0x4e2ce58f // fcmeq v15.4s, v12.4s, v12.4s
-	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4eaf1dad // orr v13.16b, v13.16b, v15.16b
-	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
-	VST1.P [V13.H4], 8(R2)
+	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
+	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
+	WORD   $0x4ea69dce // mul v14.4s, v14.4s, v6.4s
+	WORD   $0x6f3105cf // ushr v15.4s, v14.4s, #15
+	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
+	WORD   $0x4ea79dce // mul v14.4s, v14.4s, v7.4s
+	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
+	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
+	WORD   $0x4e281dce // and v14.16b, v14.16b, v8.16b
+	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
+	WORD   $0x4e2de5b0 // fcmeq v16.4s, v13.4s, v13.4s
+	WORD   $0x6e205a10 // mvn v16.16b, v16.16b
+	WORD   $0x4eb01dce // orr v14.16b, v14.16b, v16.16b
+	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
+	VST1.P [V14.H4], 8(R2)
+
+	// Nesterov look-ahead
+	WORD $0x6e2ddc6d // fmul v13.4s, v3.4s, v13.4s
+	WORD $0x4e2dd58c // fadd v12.4s, v12.4s, v13.4s
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	VLD1   (R0), [V13.H4]
 	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
-	WORD   $0x6e2cdc6c // fmul v12.4s, v3.4s, v12.4s
+	WORD   $0x6e2cdc8c // fmul v12.4s, v4.4s, v12.4s
 	WORD   $0x4eacd5ac // fsub v12.4s, v13.4s, v12.4s
-	WORD   $0x4eae858d // add v13.4s, v12.4s, v14.4s
+	WORD   $0x4eaf858d // add v13.4s, v12.4s, v15.4s
 	WORD   $0x4e2ce58c // fcmeq v12.4s, v12.4s, v12.4s
 	WORD   $0x6e20598c // mvn v12.16b, v12.16b
 	WORD   $0x4eac1dac // orr v12.16b, v13.16b, v12.16b
@@ -2111,35 +2765,38 @@ unrolled:
 	VLD1 (R2), [V13.H4]
 	WORD $0x2e6139ad // shll v13.4s, v13.4h, #16
 	WORD $0x6e2ddc2d // fmul v13.4s, v1.4s, v13.4s
-	WORD $0x6e2cdc4c // fmul v12.4s, v2.4s, v12.4s
-	WORD $0x4e2cd5ac // fadd v12.4s, v13.4s, v12.4s
+	WORD $0x6e2cdc4e // fmul v14.4s, v2.4s, v12.4s
+	WORD $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
 
 	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4ea91d2d // orr v13.16b, v9.16b, v9.16b
+	WORD   $0x4ea91d2e // orr v14.16b, v9.16b, v9.16b
 	WORD   $0x4eaa8529 // add v9.4s, v9.4s, v10.4s
-	WORD   $0x4ea585ad // add v13.4s, v13.4s, v5.4s
-	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
-	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
-	WORD   $0x4ea69dad // mul v13.4s, v13.4s, v6.4s
-	WORD   $0x6f3105ae // ushr v14.4s, v13.4s, #15
-	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
-	WORD   $0x4ea79dad // mul v13.4s, v13.4s, v7.4s
-	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
-	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
-	WORD   $0x4e281dad // and v13.16b, v13.16b, v8.16b
-	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
-	WORD   $0x4e2ce58f // fcmeq v15.4s, v12.4s, v12.4s
-	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4eaf1dad // orr v13.16b, v13.16b, v15.16b
-	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
-	VST1.P [V13.H4], 8(R2)
+	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
+	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
+	WORD   $0x4ea69dce // mul v14.4s, v14.4s, v6.4s
+	WORD   $0x6f3105cf // ushr v15.4s, v14.4s, #15
+	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
+	WORD   $0x4ea79dce // mul v14.4s, v14.4s, v7.4s
+	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
+	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
+	WORD   $0x4e281dce // and v14.16b, v14.16b, v8.16b
+	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
+	WORD   $0x4e2de5b0 // fcmeq v16.4s, v13.4s, v13.4s
+	WORD   $0x6e205a10 // mvn v16.16b, v16.16b
+	WORD   $0x4eb01dce // orr v14.16b, v14.16b, v16.16b
+	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
+	VST1.P [V14.H4], 8(R2)
+
+	// Nesterov look-ahead
+	WORD $0x6e2ddc6d // fmul v13.4s, v3.4s, v13.4s
+	WORD $0x4e2dd58c // fadd v12.4s, v12.4s, v13.4s
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	VLD1   (R0), [V13.H4]
 	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
-	WORD   $0x6e2cdc6c // fmul v12.4s, v3.4s, v12.4s
+	WORD   $0x6e2cdc8c // fmul v12.4s, v4.4s, v12.4s
 	WORD   $0x4eacd5ac // fsub v12.4s, v13.4s, v12.4s
-	WORD   $0x4eae858d // add v13.4s, v12.4s, v14.4s
+	WORD   $0x4eaf858d // add v13.4s, v12.4s, v15.4s
 	WORD   $0x4e2ce58c // fcmeq v12.4s, v12.4s, v12.4s
 	WORD   $0x6e20598c // mvn v12.16b, v12.16b
 	WORD   $0x4eac1dac // orr v12.16b, v13.16b, v12.16b
@@ -2154,35 +2811,38 @@ unrolled:
 	VLD1 (R2), [V13.H4]
 	WORD $0x2e6139ad // shll v13.4s, v13.4h, #16
 	WORD $0x6e2ddc2d // fmul v13.4s, v1.4s, v13.4s
-	WORD $0x6e2cdc4c // fmul v12.4s, v2.4s, v12.4s
-	WORD $0x4e2cd5ac // fadd v12.4s, v13.4s, v12.4s
+	WORD $0x6e2cdc4e // fmul v14.4s, v2.4s, v12.4s
+	WORD $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
 
 	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4ea91d2d // orr v13.16b, v9.16b, v9.16b
+	WORD   $0x4ea91d2e // orr v14.16b, v9.16b, v9.16b
 	WORD   $0x4eaa8529 // add v9.4s, v9.4s, v10.4s
-	WORD   $0x4ea585ad // add v13.4s, v13.4s, v5.4s
-	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
-	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
-	WORD   $0x4ea69dad // mul v13.4s, v13.4s, v6.4s
-	WORD   $0x6f3105ae // ushr v14.4s, v13.4s, #15
-	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
-	WORD   $0x4ea79dad // mul v13.4s, v13.4s, v7.4s
-	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
-	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
-	WORD   $0x4e281dad // and v13.16b, v13.16b, v8.16b
-	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
-	WORD   $0x4e2ce58f // fcmeq v15.4s, v12.4s, v12.4s
-	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4eaf1dad // orr v13.16b, v13.16b, v15.16b
-	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
-	VST1.P [V13.H4], 8(R2)
+	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
+	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
+	WORD   $0x4ea69dce // mul v14.4s, v14.4s, v6.4s
+	WORD   $0x6f3105cf // ushr v15.4s, v14.4s, #15
+	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
+	WORD   $0x4ea79dce // mul v14.4s, v14.4s, v7.4s
+	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
+	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
+	WORD   $0x4e281dce // and v14.16b, v14.16b, v8.16b
+	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
+	WORD   $0x4e2de5b0 // fcmeq v16.4s, v13.4s, v13.4s
+	WORD   $0x6e205a10 // mvn v16.16b, v16.16b
+	WORD   $0x4eb01dce // orr v14.16b, v14.16b, v16.16b
+	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
+	VST1.P [V14.H4], 8(R2)
+
+	// Nesterov look-ahead
+	WORD $0x6e2ddc6d // fmul v13.4s, v3.4s, v13.4s
+	WORD $0x4e2dd58c // fadd v12.4s, v12.4s, v13.4s
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	VLD1   (R0), [V13.H4]
 	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
-	WORD   $0x6e2cdc6c // fmul v12.4s, v3.4s, v12.4s
+	WORD   $0x6e2cdc8c // fmul v12.4s, v4.4s, v12.4s
 	WORD   $0x4eacd5ac // fsub v12.4s, v13.4s, v12.4s
-	WORD   $0x4eae858d // add v13.4s, v12.4s, v14.4s
+	WORD   $0x4eaf858d // add v13.4s, v12.4s, v15.4s
 	WORD   $0x4e2ce58c // fcmeq v12.4s, v12.4s, v12.4s
 	WORD   $0x6e20598c // mvn v12.16b, v12.16b
 	WORD   $0x4eac1dac // orr v12.16b, v13.16b, v12.16b
@@ -2197,35 +2857,38 @@ unrolled:
 	VLD1 (R2), [V13.H4]
 	WORD $0x2e6139ad // shll v13.4s, v13.4h, #16
 	WORD $0x6e2ddc2d // fmul v13.4s, v1.4s, v13.4s
-	WORD $0x6e2cdc4c // fmul v12.4s, v2.4s, v12.4s
-	WORD $0x4e2cd5ac // fadd v12.4s, v13.4s, v12.4s
+	WORD $0x6e2cdc4e // fmul v14.4s, v2.4s, v12.4s
+	WORD $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
 
 	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4ea91d2d // orr v13.16b, v9.16b, v9.16b
+	WORD   $0x4ea91d2e // orr v14.16b, v9.16b, v9.16b
 	WORD   $0x4eaa8529 // add v9.4s, v9.4s, v10.4s
-	WORD   $0x4ea585ad // add v13.4s, v13.4s, v5.4s
-	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
-	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
-	WORD   $0x4ea69dad // mul v13.4s, v13.4s, v6.4s
-	WORD   $0x6f3105ae // ushr v14.4s, v13.4s, #15
-	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
-	WORD   $0x4ea79dad // mul v13.4s, v13.4s, v7.4s
-	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
-	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
-	WORD   $0x4e281dad // and v13.16b, v13.16b, v8.16b
-	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
-	WORD   $0x4e2ce58f // fcmeq v15.4s, v12.4s, v12.4s
-	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4eaf1dad // orr v13.16b, v13.16b, v15.16b
-	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
-	VST1.P [V13.H4], 8(R2)
+	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
+	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
+	WORD   $0x4ea69dce // mul v14.4s, v14.4s, v6.4s
+	WORD   $0x6f3105cf // ushr v15.4s, v14.4s, #15
+	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
+	WORD   $0x4ea79dce // mul v14.4s, v14.4s, v7.4s
+	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
+	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
+	WORD   $0x4e281dce // and v14.16b, v14.16b, v8.16b
+	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
+	WORD   $0x4e2de5b0 // fcmeq v16.4s, v13.4s, v13.4s
+	WORD   $0x6e205a10 // mvn v16.16b, v16.16b
+	WORD   $0x4eb01dce // orr v14.16b, v14.16b, v16.16b
+	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
+	VST1.P [V14.H4], 8(R2)
+
+	// Nesterov look-ahead
+	WORD $0x6e2ddc6d // fmul v13.4s, v3.4s, v13.4s
+	WORD $0x4e2dd58c // fadd v12.4s, v12.4s, v13.4s
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	VLD1   (R0), [V13.H4]
 	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
-	WORD   $0x6e2cdc6c // fmul v12.4s, v3.4s, v12.4s
+	WORD   $0x6e2cdc8c // fmul v12.4s, v4.4s, v12.4s
 	WORD   $0x4eacd5ac // fsub v12.4s, v13.4s, v12.4s
-	WORD   $0x4eae858d // add v13.4s, v12.4s, v14.4s
+	WORD   $0x4eaf858d // add v13.4s, v12.4s, v15.4s
 	WORD   $0x4e2ce58c // fcmeq v12.4s, v12.4s, v12.4s
 	WORD   $0x6e20598c // mvn v12.16b, v12.16b
 	WORD   $0x4eac1dac // orr v12.16b, v13.16b, v12.16b
@@ -2247,35 +2910,38 @@ single:
 	VLD1 (R2), [V13.H4]
 	WORD $0x2e6139ad // shll v13.4s, v13.4h, #16
 	WORD $0x6e2ddc2d // fmul v13.4s, v1.4s, v13.4s
-	WORD $0x6e2cdc4c // fmul v12.4s, v2.4s, v12.4s
-	WORD $0x4e2cd5ac // fadd v12.4s, v13.4s, v12.4s
+	WORD $0x6e2cdc4e // fmul v14.4s, v2.4s, v12.4s
+	WORD $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
 
 	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4ea91d2d // orr v13.16b, v9.16b, v9.16b
+	WORD   $0x4ea91d2e // orr v14.16b, v9.16b, v9.16b
 	WORD   $0x4eaa8529 // add v9.4s, v9.4s, v10.4s
-	WORD   $0x4ea585ad // add v13.4s, v13.4s, v5.4s
-	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
-	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
-	WORD   $0x4ea69dad // mul v13.4s, v13.4s, v6.4s
-	WORD   $0x6f3105ae // ushr v14.4s, v13.4s, #15
-	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
-	WORD   $0x4ea79dad // mul v13.4s, v13.4s, v7.4s
-	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
-	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
-	WORD   $0x4e281dad // and v13.16b, v13.16b, v8.16b
-	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
-	WORD   $0x4e2ce58f // fcmeq v15.4s, v12.4s, v12.4s
-	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4eaf1dad // orr v13.16b, v13.16b, v15.16b
-	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
-	VST1.P [V13.H4], 8(R2)
+	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
+	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
+	WORD   $0x4ea69dce // mul v14.4s, v14.4s, v6.4s
+	WORD   $0x6f3105cf // ushr v15.4s, v14.4s, #15
+	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
+	WORD   $0x4ea79dce // mul v14.4s, v14.4s, v7.4s
+	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
+	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
+	WORD   $0x4e281dce // and v14.16b, v14.16b, v8.16b
+	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
+	WORD   $0x4e2de5b0 // fcmeq v16.4s, v13.4s, v13.4s
+	WORD   $0x6e205a10 // mvn v16.16b, v16.16b
+	WORD   $0x4eb01dce // orr v14.16b, v14.16b, v16.16b
+	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
+	VST1.P [V14.H4], 8(R2)
+
+	// Nesterov look-ahead
+	WORD $0x6e2ddc6d // fmul v13.4s, v3.4s, v13.4s
+	WORD $0x4e2dd58c // fadd v12.4s, v12.4s, v13.4s
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	VLD1   (R0), [V13.H4]
 	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
-	WORD   $0x6e2cdc6c // fmul v12.4s, v3.4s, v12.4s
+	WORD   $0x6e2cdc8c // fmul v12.4s, v4.4s, v12.4s
 	WORD   $0x4eacd5ac // fsub v12.4s, v13.4s, v12.4s
-	WORD   $0x4eae858d // add v13.4s, v12.4s, v14.4s
+	WORD   $0x4eaf858d // add v13.4s, v12.4s, v15.4s
 	WORD   $0x4e2ce58c // fcmeq v12.4s, v12.4s, v12.4s
 	WORD   $0x6e20598c // mvn v12.16b, v12.16b
 	WORD   $0x4eac1dac // orr v12.16b, v13.16b, v12.16b
@@ -2297,36 +2963,39 @@ tail:
 	VMOV  R9, V13.S[0]
 	WORD  $0x2e6139ad // shll v13.4s, v13.4h, #16
 	FMULS F13, F1, F13
-	FMULS F12, F2, F12
-	FADDS F12, F13, F12
+	FMULS F12, F2, F14
+	FADDS F14, F13, F13
 
 	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4ea91d2d // orr v13.16b, v9.16b, v9.16b
+	WORD   $0x4ea91d2e // orr v14.16b, v9.16b, v9.16b
 	WORD   $0x4eab8529 // add v9.4s, v9.4s, v11.4s
-	WORD   $0x4ea585ad // add v13.4s, v13.4s, v5.4s
-	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
-	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
-	WORD   $0x4ea69dad // mul v13.4s, v13.4s, v6.4s
-	WORD   $0x6f3105ae // ushr v14.4s, v13.4s, #15
-	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
-	WORD   $0x4ea79dad // mul v13.4s, v13.4s, v7.4s
-	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
-	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
-	WORD   $0x4e281dad // and v13.16b, v13.16b, v8.16b
-	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
-	WORD   $0x4e2ce58f // fcmeq v15.4s, v12.4s, v12.4s
-	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4eaf1dad // orr v13.16b, v13.16b, v15.16b
-	VMOV   V13.H[1], R9
+	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
+	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
+	WORD   $0x4ea69dce // mul v14.4s, v14.4s, v6.4s
+	WORD   $0x6f3105cf // ushr v15.4s, v14.4s, #15
+	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
+	WORD   $0x4ea79dce // mul v14.4s, v14.4s, v7.4s
+	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
+	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
+	WORD   $0x4e281dce // and v14.16b, v14.16b, v8.16b
+	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
+	WORD   $0x4e2de5b0 // fcmeq v16.4s, v13.4s, v13.4s
+	WORD   $0x6e205a10 // mvn v16.16b, v16.16b
+	WORD   $0x4eb01dce // orr v14.16b, v14.16b, v16.16b
+	VMOV   V14.H[1], R9
 	MOVH.P R9, 2(R2)
+
+	// Nesterov look-ahead
+	FMULS F13, F3, F13
+	FADDS F13, F12, F12
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	MOVHU  (R0), R9
 	VMOV   R9, V13.S[0]
 	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
-	FMULS  F12, F3, F12
+	FMULS  F12, F4, F12
 	FSUBS  F12, F13, F12
-	WORD   $0x4eae858d // add v13.4s, v12.4s, v14.4s
+	WORD   $0x4eaf858d // add v13.4s, v12.4s, v15.4s
 	WORD   $0x4e2ce58c // fcmeq v12.4s, v12.4s, v12.4s
 	WORD   $0x6e20598c // mvn v12.16b, v12.16b
 	WORD   $0x4eac1dac // orr v12.16b, v13.16b, v12.16b
@@ -2338,8 +3007,8 @@ tail:
 done:
 	RET
 
-// func sgdBF16NEONF32CoupledMomentumStochastic(param []uint16, grad []float32, buf []uint16, s [8]float32)
-TEXT ·sgdBF16NEONF32CoupledMomentumStochastic(SB), NOSPLIT, $0-104
+// func sgdBF16NEONF32CoupledNesterovStochastic(param []uint16, grad []float32, buf []uint16, s [7]float32)
+TEXT ·sgdBF16NEONF32CoupledNesterovStochastic(SB), NOSPLIT, $0-100
 	MOVD param_base+0(FP), R0
 	MOVD grad_base+24(FP), R1
 	MOVD buf_base+48(FP), R2
@@ -2354,11 +3023,11 @@ TEXT ·sgdBF16NEONF32CoupledMomentumStochastic(SB), NOSPLIT, $0-104
 	VDUP  V2.S[0], V2.S4
 	FMOVS s_3+84(FP), F3
 	VDUP  V3.S[0], V3.S4
-	FMOVS s_5+92(FP), F4
+	FMOVS s_4+88(FP), F4
 	VDUP  V4.S[0], V4.S4
-	FMOVS s_6+96(FP), F5
+	FMOVS s_5+92(FP), F5
 	VDUP  V5.S[0], V5.S4
-	FMOVS s_7+100(FP), F6
+	FMOVS s_6+96(FP), F6
 	VDUP  V6.S[0], V6.S4
 
 	// Broadcast the integer constants.
@@ -2373,7 +3042,7 @@ TEXT ·sgdBF16NEONF32CoupledMomentumStochastic(SB), NOSPLIT, $0-104
 	VMOV R9, V10.D[0]
 	MOVD $0x0000000300000002, R9
 	VMOV R9, V10.D[1]
-	WORD $0x4ea5854a // add v10.4s, v10.4s, v5.4s
+	WORD $0x4ea6854a // add v10.4s, v10.4s, v6.4s
 	MOVW $0x4, R9
 	VDUP R9, V11.S4
 	MOVW $0x1, R9
@@ -2398,35 +3067,38 @@ unrolled:
 	VLD1 (R2), [V14.H4]
 	WORD $0x2e6139ce // shll v14.4s, v14.4h, #16
 	WORD $0x6e2edc4e // fmul v14.4s, v2.4s, v14.4s
-	WORD $0x6e2ddc6d // fmul v13.4s, v3.4s, v13.4s
-	WORD $0x4e2dd5cd // fadd v13.4s, v14.4s, v13.4s
+	WORD $0x6e2ddc6f // fmul v15.4s, v3.4s, v13.4s
+	WORD $0x4e2fd5ce // fadd v14.4s, v14.4s, v15.4s
 
 	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4eaa1d4e // orr v14.16b, v10.16b, v10.16b
+	WORD   $0x4eaa1d4f // orr v15.16b, v10.16b, v10.16b
 	WORD   $0x4eab854a // add v10.4s, v10.4s, v11.4s
-	WORD   $0x4ea685ce // add v14.4s, v14.4s, v6.4s
-	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
-	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
-	WORD   $0x4ea79dce // mul v14.4s, v14.4s, v7.4s
-	WORD   $0x6f3105cf // ushr v15.4s, v14.4s, #15
-	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
-	WORD   $0x4ea89dce // mul v14.4s, v14.4s, v8.4s
-	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
-	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
-	WORD   $0x4e291dce // and v14.16b, v14.16b, v9.16b
-	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
-	WORD   $0x4e2de5b0 // fcmeq v16.4s, v13.4s, v13.4s
-	WORD   $0x6e205a10 // mvn v16.16b, v16.16b
-	WORD   $0x4eb01dce // orr v14.16b, v14.16b, v16.16b
-	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
-	VST1.P [V14.H4], 8(R2)
+	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
+	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
+	WORD   $0x4ea79def // mul v15.4s, v15.4s, v7.4s
+	WORD   $0x6f3105f0 // ushr v16.4s, v15.4s, #15
+	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
+	WORD   $0x4ea89def // mul v15.4s, v15.4s, v8.4s
+	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
+	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
+	WORD   $0x4e291def // and v15.16b, v15.16b, v9.16b
+	WORD   $0x4eaf85cf // add v15.4s, v14.4s, v15.4s
+	WORD   $0x4e2ee5d1 // fcmeq v17.4s, v14.4s, v14.4s
+	WORD   $0x6e205a31 // mvn v17.16b, v17.16b
+	WORD   $0x4eb11def // orr v15.16b, v15.16b, v17.16b
+	WORD   $0x0f1085ef // shrn v15.4h, v15.4s, #16
+	VST1.P [V15.H4], 8(R2)
+
+	// Nesterov look-ahead
+	WORD $0x6e2edc8e // fmul v14.4s, v4.4s, v14.4s
+	WORD $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	VLD1   (R0), [V14.H4]
 	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
-	WORD   $0x6e2ddc8d // fmul v13.4s, v4.4s, v13.4s
+	WORD   $0x6e2ddcad // fmul v13.4s, v5.4s, v13.4s
 	WORD   $0x4eadd5cd // fsub v13.4s, v14.4s, v13.4s
-	WORD   $0x4eaf85ae // add v14.4s, v13.4s, v15.4s
+	WORD   $0x4eb085ae // add v14.4s, v13.4s, v16.4s
 	WORD   $0x4e2de5ad // fcmeq v13.4s, v13.4s, v13.4s
 	WORD   $0x6e2059ad // mvn v13.16b, v13.16b
 	WORD   $0x4ead1dcd // orr v13.16b, v14.16b, v13.16b
@@ -2447,35 +3119,38 @@ unrolled:
 	VLD1 (R2), [V14.H4]
 	WORD $0x2e6139ce // shll v14.4s, v14.4h, #16
 	WORD $0x6e2edc4e // fmul v14.4s, v2.4s, v14.4s
-	WORD $0x6e2ddc6d // fmul v13.4s, v3.4s, v13.4s
-	WORD $0x4e2dd5cd // fadd v13.4s, v14.4s, v13.4s
+	WORD $0x6e2ddc6f // fmul v15.4s, v3.4s, v13.4s
+	WORD $0x4e2fd5ce // fadd v14.4s, v14.4s, v15.4s
 
 	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4eaa1d4e // orr v14.16b, v10.16b, v10.16b
+	WORD   $0x4eaa1d4f // orr v15.16b, v10.16b, v10.16b
 	WORD   $0x4eab854a // add v10.4s, v10.4s, v11.4s
-	WORD   $0x4ea685ce // add v14.4s, v14.4s, v6.4s
-	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
-	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
-	WORD   $0x4ea79dce // mul v14.4s, v14.4s, v7.4s
-	WORD   $0x6f3105cf // ushr v15.4s, v14.4s, #15
-	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
-	WORD   $0x4ea89dce // mul v14.4s, v14.4s, v8.4s
-	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
-	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
-	WORD   $0x4e291dce // and v14.16b, v14.16b, v9.16b
-	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
-	WORD   $0x4e2de5b0 // fcmeq v16.4s, v13.4s, v13.4s
-	WORD   $0x6e205a10 // mvn v16.16b, v16.16b
-	WORD   $0x4eb01dce // orr v14.16b, v14.16b, v16.16b
-	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
-	VST1.P [V14.H4], 8(R2)
+	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
+	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
+	WORD   $0x4ea79def // mul v15.4s, v15.4s, v7.4s
+	WORD   $0x6f3105f0 // ushr v16.4s, v15.4s, #15
+	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
+	WORD   $0x4ea89def // mul v15.4s, v15.4s, v8.4s
+	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
+	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
+	WORD   $0x4e291def // and v15.16b, v15.16b, v9.16b
+	WORD   $0x4eaf85cf // add v15.4s, v14.4s, v15.4s
+	WORD   $0x4e2ee5d1 // fcmeq v17.4s, v14.4s, v14.4s
+	WORD   $0x6e205a31 // mvn v17.16b, v17.16b
+	WORD   $0x4eb11def // orr v15.16b, v15.16b, v17.16b
+	WORD   $0x0f1085ef // shrn v15.4h, v15.4s, #16
+	VST1.P [V15.H4], 8(R2)
+
+	// Nesterov look-ahead
+	WORD $0x6e2edc8e // fmul v14.4s, v4.4s, v14.4s
+	WORD $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	VLD1   (R0), [V14.H4]
 	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
-	WORD   $0x6e2ddc8d // fmul v13.4s, v4.4s, v13.4s
+	WORD   $0x6e2ddcad // fmul v13.4s, v5.4s, v13.4s
 	WORD   $0x4eadd5cd // fsub v13.4s, v14.4s, v13.4s
-	WORD   $0x4eaf85ae // add v14.4s, v13.4s, v15.4s
+	WORD   $0x4eb085ae // add v14.4s, v13.4s, v16.4s
 	WORD   $0x4e2de5ad // fcmeq v13.4s, v13.4s, v13.4s
 	WORD   $0x6e2059ad // mvn v13.16b, v13.16b
 	WORD   $0x4ead1dcd // orr v13.16b, v14.16b, v13.16b
@@ -2496,35 +3171,38 @@ unrolled:
 	VLD1 (R2), [V14.H4]
 	WORD $0x2e6139ce // shll v14.4s, v14.4h, #16
 	WORD $0x6e2edc4e // fmul v14.4s, v2.4s, v14.4s
-	WORD $0x6e2ddc6d // fmul v13.4s, v3.4s, v13.4s
-	WORD $0x4e2dd5cd // fadd v13.4s, v14.4s, v13.4s
+	WORD $0x6e2ddc6f // fmul v15.4s, v3.4s, v13.4s
+	WORD $0x4e2fd5ce // fadd v14.4s, v14.4s, v15.4s
 
 	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4eaa1d4e // orr v14.16b, v10.16b, v10.16b
+	WORD   $0x4eaa1d4f // orr v15.16b, v10.16b, v10.16b
 	WORD   $0x4eab854a // add v10.4s, v10.4s, v11.4s
-	WORD   $0x4ea685ce // add v14.4s, v14.4s, v6.4s
-	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
-	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
-	WORD   $0x4ea79dce // mul v14.4s, v14.4s, v7.4s
-	WORD   $0x6f3105cf // ushr v15.4s, v14.4s, #15
-	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
-	WORD   $0x4ea89dce // mul v14.4s, v14.4s, v8.4s
-	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
-	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
-	WORD   $0x4e291dce // and v14.16b, v14.16b, v9.16b
-	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
-	WORD   $0x4e2de5b0 // fcmeq v16.4s, v13.4s, v13.4s
-	WORD   $0x6e205a10 // mvn v16.16b, v16.16b
-	WORD   $0x4eb01dce // orr v14.16b, v14.16b, v16.16b
-	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
-	VST1.P [V14.H4], 8(R2)
+	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
+	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
+	WORD   $0x4ea79def // mul v15.4s, v15.4s, v7.4s
+	WORD   $0x6f3105f0 // ushr v16.4s, v15.4s, #15
+	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
+	WORD   $0x4ea89def // mul v15.4s, v15.4s, v8.4s
+	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
+	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
+	WORD   $0x4e291def // and v15.16b, v15.16b, v9.16b
+	WORD   $0x4eaf85cf // add v15.4s, v14.4s, v15.4s
+	WORD   $0x4e2ee5d1 // fcmeq v17.4s, v14.4s, v14.4s
+	WORD   $0x6e205a31 // mvn v17.16b, v17.16b
+	WORD   $0x4eb11def // orr v15.16b, v15.16b, v17.16b
+	WORD   $0x0f1085ef // shrn v15.4h, v15.4s, #16
+	VST1.P [V15.H4], 8(R2)
+
+	// Nesterov look-ahead
+	WORD $0x6e2edc8e // fmul v14.4s, v4.4s, v14.4s
+	WORD $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	VLD1   (R0), [V14.H4]
 	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
-	WORD   $0x6e2ddc8d // fmul v13.4s, v4.4s, v13.4s
+	WORD   $0x6e2ddcad // fmul v13.4s, v5.4s, v13.4s
 	WORD   $0x4eadd5cd // fsub v13.4s, v14.4s, v13.4s
-	WORD   $0x4eaf85ae // add v14.4s, v13.4s, v15.4s
+	WORD   $0x4eb085ae // add v14.4s, v13.4s, v16.4s
 	WORD   $0x4e2de5ad // fcmeq v13.4s, v13.4s, v13.4s
 	WORD   $0x6e2059ad // mvn v13.16b, v13.16b
 	WORD   $0x4ead1dcd // orr v13.16b, v14.16b, v13.16b
@@ -2545,35 +3223,38 @@ unrolled:
 	VLD1 (R2), [V14.H4]
 	WORD $0x2e6139ce // shll v14.4s, v14.4h, #16
 	WORD $0x6e2edc4e // fmul v14.4s, v2.4s, v14.4s
-	WORD $0x6e2ddc6d // fmul v13.4s, v3.4s, v13.4s
-	WORD $0x4e2dd5cd // fadd v13.4s, v14.4s, v13.4s
+	WORD $0x6e2ddc6f // fmul v15.4s, v3.4s, v13.4s
+	WORD $0x4e2fd5ce // fadd v14.4s, v14.4s, v15.4s
 
 	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4eaa1d4e // orr v14.16b, v10.16b, v10.16b
+	WORD   $0x4eaa1d4f // orr v15.16b, v10.16b, v10.16b
 	WORD   $0x4eab854a // add v10.4s, v10.4s, v11.4s
-	WORD   $0x4ea685ce // add v14.4s, v14.4s, v6.4s
-	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
-	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
-	WORD   $0x4ea79dce // mul v14.4s, v14.4s, v7.4s
-	WORD   $0x6f3105cf // ushr v15.4s, v14.4s, #15
-	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
-	WORD   $0x4ea89dce // mul v14.4s, v14.4s, v8.4s
-	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
-	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
-	WORD   $0x4e291dce // and v14.16b, v14.16b, v9.16b
-	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
-	WORD   $0x4e2de5b0 // fcmeq v16.4s, v13.4s, v13.4s
-	WORD   $0x6e205a10 // mvn v16.16b, v16.16b
-	WORD   $0x4eb01dce // orr v14.16b, v14.16b, v16.16b
-	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
-	VST1.P [V14.H4], 8(R2)
+	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
+	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
+	WORD   $0x4ea79def // mul v15.4s, v15.4s, v7.4s
+	WORD   $0x6f3105f0 // ushr v16.4s, v15.4s, #15
+	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
+	WORD   $0x4ea89def // mul v15.4s, v15.4s, v8.4s
+	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
+	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
+	WORD   $0x4e291def // and v15.16b, v15.16b, v9.16b
+	WORD   $0x4eaf85cf // add v15.4s, v14.4s, v15.4s
+	WORD   $0x4e2ee5d1 // fcmeq v17.4s, v14.4s, v14.4s
+	WORD   $0x6e205a31 // mvn v17.16b, v17.16b
+	WORD   $0x4eb11def // orr v15.16b, v15.16b, v17.16b
+	WORD   $0x0f1085ef // shrn v15.4h, v15.4s, #16
+	VST1.P [V15.H4], 8(R2)
+
+	// Nesterov look-ahead
+	WORD $0x6e2edc8e // fmul v14.4s, v4.4s, v14.4s
+	WORD $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	VLD1   (R0), [V14.H4]
 	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
-	WORD   $0x6e2ddc8d // fmul v13.4s, v4.4s, v13.4s
+	WORD   $0x6e2ddcad // fmul v13.4s, v5.4s, v13.4s
 	WORD   $0x4eadd5cd // fsub v13.4s, v14.4s, v13.4s
-	WORD   $0x4eaf85ae // add v14.4s, v13.4s, v15.4s
+	WORD   $0x4eb085ae // add v14.4s, v13.4s, v16.4s
 	WORD   $0x4e2de5ad // fcmeq v13.4s, v13.4s, v13.4s
 	WORD   $0x6e2059ad // mvn v13.16b, v13.16b
 	WORD   $0x4ead1dcd // orr v13.16b, v14.16b, v13.16b
@@ -2601,35 +3282,38 @@ single:
 	VLD1 (R2), [V14.H4]
 	WORD $0x2e6139ce // shll v14.4s, v14.4h, #16
 	WORD $0x6e2edc4e // fmul v14.4s, v2.4s, v14.4s
-	WORD $0x6e2ddc6d // fmul v13.4s, v3.4s, v13.4s
-	WORD $0x4e2dd5cd // fadd v13.4s, v14.4s, v13.4s
+	WORD $0x6e2ddc6f // fmul v15.4s, v3.4s, v13.4s
+	WORD $0x4e2fd5ce // fadd v14.4s, v14.4s, v15.4s
 
 	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4eaa1d4e // orr v14.16b, v10.16b, v10.16b
+	WORD   $0x4eaa1d4f // orr v15.16b, v10.16b, v10.16b
 	WORD   $0x4eab854a // add v10.4s, v10.4s, v11.4s
-	WORD   $0x4ea685ce // add v14.4s, v14.4s, v6.4s
-	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
-	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
-	WORD   $0x4ea79dce // mul v14.4s, v14.4s, v7.4s
-	WORD   $0x6f3105cf // ushr v15.4s, v14.4s, #15
-	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
-	WORD   $0x4ea89dce // mul v14.4s, v14.4s, v8.4s
-	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
-	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
-	WORD   $0x4e291dce // and v14.16b, v14.16b, v9.16b
-	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
-	WORD   $0x4e2de5b0 // fcmeq v16.4s, v13.4s, v13.4s
-	WORD   $0x6e205a10 // mvn v16.16b, v16.16b
-	WORD   $0x4eb01dce // orr v14.16b, v14.16b, v16.16b
-	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
-	VST1.P [V14.H4], 8(R2)
+	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
+	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
+	WORD   $0x4ea79def // mul v15.4s, v15.4s, v7.4s
+	WORD   $0x6f3105f0 // ushr v16.4s, v15.4s, #15
+	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
+	WORD   $0x4ea89def // mul v15.4s, v15.4s, v8.4s
+	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
+	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
+	WORD   $0x4e291def // and v15.16b, v15.16b, v9.16b
+	WORD   $0x4eaf85cf // add v15.4s, v14.4s, v15.4s
+	WORD   $0x4e2ee5d1 // fcmeq v17.4s, v14.4s, v14.4s
+	WORD   $0x6e205a31 // mvn v17.16b, v17.16b
+	WORD   $0x4eb11def // orr v15.16b, v15.16b, v17.16b
+	WORD   $0x0f1085ef // shrn v15.4h, v15.4s, #16
+	VST1.P [V15.H4], 8(R2)
+
+	// Nesterov look-ahead
+	WORD $0x6e2edc8e // fmul v14.4s, v4.4s, v14.4s
+	WORD $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	VLD1   (R0), [V14.H4]
 	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
-	WORD   $0x6e2ddc8d // fmul v13.4s, v4.4s, v13.4s
+	WORD   $0x6e2ddcad // fmul v13.4s, v5.4s, v13.4s
 	WORD   $0x4eadd5cd // fsub v13.4s, v14.4s, v13.4s
-	WORD   $0x4eaf85ae // add v14.4s, v13.4s, v15.4s
+	WORD   $0x4eb085ae // add v14.4s, v13.4s, v16.4s
 	WORD   $0x4e2de5ad // fcmeq v13.4s, v13.4s, v13.4s
 	WORD   $0x6e2059ad // mvn v13.16b, v13.16b
 	WORD   $0x4ead1dcd // orr v13.16b, v14.16b, v13.16b
@@ -2658,357 +3342,12 @@ tail:
 	VMOV  R9, V14.S[0]
 	WORD  $0x2e6139ce // shll v14.4s, v14.4h, #16
 	FMULS F14, F2, F14
-	FMULS F13, F3, F13
-	FADDS F13, F14, F13
-
-	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4eaa1d4e // orr v14.16b, v10.16b, v10.16b
-	WORD   $0x4eac854a // add v10.4s, v10.4s, v12.4s
-	WORD   $0x4ea685ce // add v14.4s, v14.4s, v6.4s
-	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
-	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
-	WORD   $0x4ea79dce // mul v14.4s, v14.4s, v7.4s
-	WORD   $0x6f3105cf // ushr v15.4s, v14.4s, #15
-	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
-	WORD   $0x4ea89dce // mul v14.4s, v14.4s, v8.4s
-	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
-	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
-	WORD   $0x4e291dce // and v14.16b, v14.16b, v9.16b
-	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
-	WORD   $0x4e2de5b0 // fcmeq v16.4s, v13.4s, v13.4s
-	WORD   $0x6e205a10 // mvn v16.16b, v16.16b
-	WORD   $0x4eb01dce // orr v14.16b, v14.16b, v16.16b
-	VMOV   V14.H[1], R9
-	MOVH.P R9, 2(R2)
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	MOVHU  (R0), R9
-	VMOV   R9, V14.S[0]
-	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
-	FMULS  F13, F4, F13
-	FSUBS  F13, F14, F13
-	WORD   $0x4eaf85ae // add v14.4s, v13.4s, v15.4s
-	WORD   $0x4e2de5ad // fcmeq v13.4s, v13.4s, v13.4s
-	WORD   $0x6e2059ad // mvn v13.16b, v13.16b
-	WORD   $0x4ead1dcd // orr v13.16b, v14.16b, v13.16b
-	VMOV   V13.H[1], R9
-	MOVH.P R9, 2(R0)
-	SUB    $1, R3
-	B      tail
-
-done:
-	RET
-
-// func sgdBF16NEONF32NesterovStochastic(param []uint16, grad []float32, buf []uint16, s [8]float32)
-TEXT ·sgdBF16NEONF32NesterovStochastic(SB), NOSPLIT, $0-104
-	MOVD param_base+0(FP), R0
-	MOVD grad_base+24(FP), R1
-	MOVD buf_base+48(FP), R2
-	MOVD param_len+8(FP), R3
-
-	// Broadcast the per-step scalars; lane 0 also serves the scalar tail.
-	FMOVS s_0+72(FP), F0
-	VDUP  V0.S[0], V0.S4
-	FMOVS s_2+80(FP), F1
-	VDUP  V1.S[0], V1.S4
-	FMOVS s_3+84(FP), F2
-	VDUP  V2.S[0], V2.S4
-	FMOVS s_4+88(FP), F3
-	VDUP  V3.S[0], V3.S4
-	FMOVS s_5+92(FP), F4
-	VDUP  V4.S[0], V4.S4
-	FMOVS s_6+96(FP), F5
-	VDUP  V5.S[0], V5.S4
-	FMOVS s_7+100(FP), F6
-	VDUP  V6.S[0], V6.S4
-
-	// Broadcast the integer constants.
-	MOVW $0x7feb352d, R9
-	VDUP R9, V7.S4
-	MOVW $0x846ca68b, R9
-	VDUP R9, V8.S4
-	MOVW $0xffff, R9
-	VDUP R9, V9.S4
-	// The index counter: the offset plus each lane's number.
-	MOVD $0x0000000100000000, R9
-	VMOV R9, V10.D[0]
-	MOVD $0x0000000300000002, R9
-	VMOV R9, V10.D[1]
-	WORD $0x4ea5854a // add v10.4s, v10.4s, v5.4s
-	MOVW $0x4, R9
-	VDUP R9, V11.S4
-	MOVW $0x1, R9
-	VDUP R9, V12.S4
-
-	// Main loop: 4 vectors of 4 elements per iteration.
-unrolled:
-	CMP $16, R3
-	BLT single
-
-	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V13.S4]
-	WORD   $0x6e20ddad // fmul v13.4s, v13.4s, v0.4s
-
-	// momentum buffer
-	VLD1 (R2), [V14.H4]
-	WORD $0x2e6139ce // shll v14.4s, v14.4h, #16
-	WORD $0x6e2edc2e // fmul v14.4s, v1.4s, v14.4s
-	WORD $0x6e2ddc4f // fmul v15.4s, v2.4s, v13.4s
-	WORD $0x4e2fd5ce // fadd v14.4s, v14.4s, v15.4s
-
-	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4eaa1d4f // orr v15.16b, v10.16b, v10.16b
-	WORD   $0x4eab854a // add v10.4s, v10.4s, v11.4s
-	WORD   $0x4ea685ef // add v15.4s, v15.4s, v6.4s
-	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
-	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
-	WORD   $0x4ea79def // mul v15.4s, v15.4s, v7.4s
-	WORD   $0x6f3105f0 // ushr v16.4s, v15.4s, #15
-	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
-	WORD   $0x4ea89def // mul v15.4s, v15.4s, v8.4s
-	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
-	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
-	WORD   $0x4e291def // and v15.16b, v15.16b, v9.16b
-	WORD   $0x4eaf85cf // add v15.4s, v14.4s, v15.4s
-	WORD   $0x4e2ee5d1 // fcmeq v17.4s, v14.4s, v14.4s
-	WORD   $0x6e205a31 // mvn v17.16b, v17.16b
-	WORD   $0x4eb11def // orr v15.16b, v15.16b, v17.16b
-	WORD   $0x0f1085ef // shrn v15.4h, v15.4s, #16
-	VST1.P [V15.H4], 8(R2)
-
-	// Nesterov look-ahead
-	WORD $0x6e2edc6e // fmul v14.4s, v3.4s, v14.4s
-	WORD $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V14.H4]
-	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
-	WORD   $0x6e2ddc8d // fmul v13.4s, v4.4s, v13.4s
-	WORD   $0x4eadd5cd // fsub v13.4s, v14.4s, v13.4s
-	WORD   $0x4eb085ae // add v14.4s, v13.4s, v16.4s
-	WORD   $0x4e2de5ad // fcmeq v13.4s, v13.4s, v13.4s
-	WORD   $0x6e2059ad // mvn v13.16b, v13.16b
-	WORD   $0x4ead1dcd // orr v13.16b, v14.16b, v13.16b
-	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
-	VST1.P [V13.H4], 8(R0)
-
-	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V13.S4]
-	WORD   $0x6e20ddad // fmul v13.4s, v13.4s, v0.4s
-
-	// momentum buffer
-	VLD1 (R2), [V14.H4]
-	WORD $0x2e6139ce // shll v14.4s, v14.4h, #16
-	WORD $0x6e2edc2e // fmul v14.4s, v1.4s, v14.4s
-	WORD $0x6e2ddc4f // fmul v15.4s, v2.4s, v13.4s
-	WORD $0x4e2fd5ce // fadd v14.4s, v14.4s, v15.4s
-
-	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4eaa1d4f // orr v15.16b, v10.16b, v10.16b
-	WORD   $0x4eab854a // add v10.4s, v10.4s, v11.4s
-	WORD   $0x4ea685ef // add v15.4s, v15.4s, v6.4s
-	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
-	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
-	WORD   $0x4ea79def // mul v15.4s, v15.4s, v7.4s
-	WORD   $0x6f3105f0 // ushr v16.4s, v15.4s, #15
-	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
-	WORD   $0x4ea89def // mul v15.4s, v15.4s, v8.4s
-	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
-	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
-	WORD   $0x4e291def // and v15.16b, v15.16b, v9.16b
-	WORD   $0x4eaf85cf // add v15.4s, v14.4s, v15.4s
-	WORD   $0x4e2ee5d1 // fcmeq v17.4s, v14.4s, v14.4s
-	WORD   $0x6e205a31 // mvn v17.16b, v17.16b
-	WORD   $0x4eb11def // orr v15.16b, v15.16b, v17.16b
-	WORD   $0x0f1085ef // shrn v15.4h, v15.4s, #16
-	VST1.P [V15.H4], 8(R2)
-
-	// Nesterov look-ahead
-	WORD $0x6e2edc6e // fmul v14.4s, v3.4s, v14.4s
-	WORD $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V14.H4]
-	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
-	WORD   $0x6e2ddc8d // fmul v13.4s, v4.4s, v13.4s
-	WORD   $0x4eadd5cd // fsub v13.4s, v14.4s, v13.4s
-	WORD   $0x4eb085ae // add v14.4s, v13.4s, v16.4s
-	WORD   $0x4e2de5ad // fcmeq v13.4s, v13.4s, v13.4s
-	WORD   $0x6e2059ad // mvn v13.16b, v13.16b
-	WORD   $0x4ead1dcd // orr v13.16b, v14.16b, v13.16b
-	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
-	VST1.P [V13.H4], 8(R0)
-
-	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V13.S4]
-	WORD   $0x6e20ddad // fmul v13.4s, v13.4s, v0.4s
-
-	// momentum buffer
-	VLD1 (R2), [V14.H4]
-	WORD $0x2e6139ce // shll v14.4s, v14.4h, #16
-	WORD $0x6e2edc2e // fmul v14.4s, v1.4s, v14.4s
-	WORD $0x6e2ddc4f // fmul v15.4s, v2.4s, v13.4s
-	WORD $0x4e2fd5ce // fadd v14.4s, v14.4s, v15.4s
-
-	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4eaa1d4f // orr v15.16b, v10.16b, v10.16b
-	WORD   $0x4eab854a // add v10.4s, v10.4s, v11.4s
-	WORD   $0x4ea685ef // add v15.4s, v15.4s, v6.4s
-	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
-	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
-	WORD   $0x4ea79def // mul v15.4s, v15.4s, v7.4s
-	WORD   $0x6f3105f0 // ushr v16.4s, v15.4s, #15
-	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
-	WORD   $0x4ea89def // mul v15.4s, v15.4s, v8.4s
-	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
-	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
-	WORD   $0x4e291def // and v15.16b, v15.16b, v9.16b
-	WORD   $0x4eaf85cf // add v15.4s, v14.4s, v15.4s
-	WORD   $0x4e2ee5d1 // fcmeq v17.4s, v14.4s, v14.4s
-	WORD   $0x6e205a31 // mvn v17.16b, v17.16b
-	WORD   $0x4eb11def // orr v15.16b, v15.16b, v17.16b
-	WORD   $0x0f1085ef // shrn v15.4h, v15.4s, #16
-	VST1.P [V15.H4], 8(R2)
-
-	// Nesterov look-ahead
-	WORD $0x6e2edc6e // fmul v14.4s, v3.4s, v14.4s
-	WORD $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V14.H4]
-	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
-	WORD   $0x6e2ddc8d // fmul v13.4s, v4.4s, v13.4s
-	WORD   $0x4eadd5cd // fsub v13.4s, v14.4s, v13.4s
-	WORD   $0x4eb085ae // add v14.4s, v13.4s, v16.4s
-	WORD   $0x4e2de5ad // fcmeq v13.4s, v13.4s, v13.4s
-	WORD   $0x6e2059ad // mvn v13.16b, v13.16b
-	WORD   $0x4ead1dcd // orr v13.16b, v14.16b, v13.16b
-	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
-	VST1.P [V13.H4], 8(R0)
-
-	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V13.S4]
-	WORD   $0x6e20ddad // fmul v13.4s, v13.4s, v0.4s
-
-	// momentum buffer
-	VLD1 (R2), [V14.H4]
-	WORD $0x2e6139ce // shll v14.4s, v14.4h, #16
-	WORD $0x6e2edc2e // fmul v14.4s, v1.4s, v14.4s
-	WORD $0x6e2ddc4f // fmul v15.4s, v2.4s, v13.4s
-	WORD $0x4e2fd5ce // fadd v14.4s, v14.4s, v15.4s
-
-	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4eaa1d4f // orr v15.16b, v10.16b, v10.16b
-	WORD   $0x4eab854a // add v10.4s, v10.4s, v11.4s
-	WORD   $0x4ea685ef // add v15.4s, v15.4s, v6.4s
-	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
-	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
-	WORD   $0x4ea79def // mul v15.4s, v15.4s, v7.4s
-	WORD   $0x6f3105f0 // ushr v16.4s, v15.4s, #15
-	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
-	WORD   $0x4ea89def // mul v15.4s, v15.4s, v8.4s
-	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
-	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
-	WORD   $0x4e291def // and v15.16b, v15.16b, v9.16b
-	WORD   $0x4eaf85cf // add v15.4s, v14.4s, v15.4s
-	WORD   $0x4e2ee5d1 // fcmeq v17.4s, v14.4s, v14.4s
-	WORD   $0x6e205a31 // mvn v17.16b, v17.16b
-	WORD   $0x4eb11def // orr v15.16b, v15.16b, v17.16b
-	WORD   $0x0f1085ef // shrn v15.4h, v15.4s, #16
-	VST1.P [V15.H4], 8(R2)
-
-	// Nesterov look-ahead
-	WORD $0x6e2edc6e // fmul v14.4s, v3.4s, v14.4s
-	WORD $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V14.H4]
-	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
-	WORD   $0x6e2ddc8d // fmul v13.4s, v4.4s, v13.4s
-	WORD   $0x4eadd5cd // fsub v13.4s, v14.4s, v13.4s
-	WORD   $0x4eb085ae // add v14.4s, v13.4s, v16.4s
-	WORD   $0x4e2de5ad // fcmeq v13.4s, v13.4s, v13.4s
-	WORD   $0x6e2059ad // mvn v13.16b, v13.16b
-	WORD   $0x4ead1dcd // orr v13.16b, v14.16b, v13.16b
-	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
-	VST1.P [V13.H4], 8(R0)
-	SUB    $16, R3
-	B      unrolled
-
-	// One vector at a time.
-single:
-	CMP $4, R3
-	BLT tail
-
-	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V13.S4]
-	WORD   $0x6e20ddad // fmul v13.4s, v13.4s, v0.4s
-
-	// momentum buffer
-	VLD1 (R2), [V14.H4]
-	WORD $0x2e6139ce // shll v14.4s, v14.4h, #16
-	WORD $0x6e2edc2e // fmul v14.4s, v1.4s, v14.4s
-	WORD $0x6e2ddc4f // fmul v15.4s, v2.4s, v13.4s
-	WORD $0x4e2fd5ce // fadd v14.4s, v14.4s, v15.4s
-
-	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4eaa1d4f // orr v15.16b, v10.16b, v10.16b
-	WORD   $0x4eab854a // add v10.4s, v10.4s, v11.4s
-	WORD   $0x4ea685ef // add v15.4s, v15.4s, v6.4s
-	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
-	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
-	WORD   $0x4ea79def // mul v15.4s, v15.4s, v7.4s
-	WORD   $0x6f3105f0 // ushr v16.4s, v15.4s, #15
-	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
-	WORD   $0x4ea89def // mul v15.4s, v15.4s, v8.4s
-	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
-	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
-	WORD   $0x4e291def // and v15.16b, v15.16b, v9.16b
-	WORD   $0x4eaf85cf // add v15.4s, v14.4s, v15.4s
-	WORD   $0x4e2ee5d1 // fcmeq v17.4s, v14.4s, v14.4s
-	WORD   $0x6e205a31 // mvn v17.16b, v17.16b
-	WORD   $0x4eb11def // orr v15.16b, v15.16b, v17.16b
-	WORD   $0x0f1085ef // shrn v15.4h, v15.4s, #16
-	VST1.P [V15.H4], 8(R2)
-
-	// Nesterov look-ahead
-	WORD $0x6e2edc6e // fmul v14.4s, v3.4s, v14.4s
-	WORD $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V14.H4]
-	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
-	WORD   $0x6e2ddc8d // fmul v13.4s, v4.4s, v13.4s
-	WORD   $0x4eadd5cd // fsub v13.4s, v14.4s, v13.4s
-	WORD   $0x4eb085ae // add v14.4s, v13.4s, v16.4s
-	WORD   $0x4e2de5ad // fcmeq v13.4s, v13.4s, v13.4s
-	WORD   $0x6e2059ad // mvn v13.16b, v13.16b
-	WORD   $0x4ead1dcd // orr v13.16b, v14.16b, v13.16b
-	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
-	VST1.P [V13.H4], 8(R0)
-	SUB    $4, R3
-	B      single
-
-	// The last 0 to 3 elements, one at a time.
-tail:
-	CBZ R3, done
-
-	// scaled gradient (the scale is negative when maximizing)
-	FMOVS.P 4(R1), F13
-	FMULS   F0, F13, F13
-
-	// momentum buffer
-	MOVHU (R2), R9
-	VMOV  R9, V14.S[0]
-	WORD  $0x2e6139ce // shll v14.4s, v14.4h, #16
-	FMULS F14, F1, F14
-	FMULS F13, F2, F15
+	FMULS F13, F3, F15
 	FADDS F15, F14, F14
 
 	// the rounding bits: lowbias32(index + key)
 	WORD   $0x4eaa1d4f // orr v15.16b, v10.16b, v10.16b
 	WORD   $0x4eac854a // add v10.4s, v10.4s, v12.4s
-	WORD   $0x4ea685ef // add v15.4s, v15.4s, v6.4s
 	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
 	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
 	WORD   $0x4ea79def // mul v15.4s, v15.4s, v7.4s
@@ -3026,407 +3365,20 @@ tail:
 	MOVH.P R9, 2(R2)
 
 	// Nesterov look-ahead
-	FMULS F14, F3, F14
+	FMULS F14, F4, F14
 	FADDS F14, F13, F13
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	MOVHU  (R0), R9
 	VMOV   R9, V14.S[0]
 	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
-	FMULS  F13, F4, F13
+	FMULS  F13, F5, F13
 	FSUBS  F13, F14, F13
 	WORD   $0x4eb085ae // add v14.4s, v13.4s, v16.4s
 	WORD   $0x4e2de5ad // fcmeq v13.4s, v13.4s, v13.4s
 	WORD   $0x6e2059ad // mvn v13.16b, v13.16b
 	WORD   $0x4ead1dcd // orr v13.16b, v14.16b, v13.16b
 	VMOV   V13.H[1], R9
-	MOVH.P R9, 2(R0)
-	SUB    $1, R3
-	B      tail
-
-done:
-	RET
-
-// func sgdBF16NEONF32CoupledNesterovStochastic(param []uint16, grad []float32, buf []uint16, s [8]float32)
-TEXT ·sgdBF16NEONF32CoupledNesterovStochastic(SB), NOSPLIT, $0-104
-	MOVD param_base+0(FP), R0
-	MOVD grad_base+24(FP), R1
-	MOVD buf_base+48(FP), R2
-	MOVD param_len+8(FP), R3
-
-	// Broadcast the per-step scalars; lane 0 also serves the scalar tail.
-	FMOVS s_0+72(FP), F0
-	VDUP  V0.S[0], V0.S4
-	FMOVS s_1+76(FP), F1
-	VDUP  V1.S[0], V1.S4
-	FMOVS s_2+80(FP), F2
-	VDUP  V2.S[0], V2.S4
-	FMOVS s_3+84(FP), F3
-	VDUP  V3.S[0], V3.S4
-	FMOVS s_4+88(FP), F4
-	VDUP  V4.S[0], V4.S4
-	FMOVS s_5+92(FP), F5
-	VDUP  V5.S[0], V5.S4
-	FMOVS s_6+96(FP), F6
-	VDUP  V6.S[0], V6.S4
-	FMOVS s_7+100(FP), F7
-	VDUP  V7.S[0], V7.S4
-
-	// Broadcast the integer constants.
-	MOVW $0x7feb352d, R9
-	VDUP R9, V8.S4
-	MOVW $0x846ca68b, R9
-	VDUP R9, V9.S4
-	MOVW $0xffff, R9
-	VDUP R9, V10.S4
-	// The index counter: the offset plus each lane's number.
-	MOVD $0x0000000100000000, R9
-	VMOV R9, V11.D[0]
-	MOVD $0x0000000300000002, R9
-	VMOV R9, V11.D[1]
-	WORD $0x4ea6856b // add v11.4s, v11.4s, v6.4s
-	MOVW $0x4, R9
-	VDUP R9, V12.S4
-	MOVW $0x1, R9
-	VDUP R9, V13.S4
-
-	// Main loop: 4 vectors of 4 elements per iteration.
-unrolled:
-	CMP $16, R3
-	BLT single
-
-	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V14.S4]
-	WORD   $0x6e20ddce // fmul v14.4s, v14.4s, v0.4s
-
-	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V15.H4]
-	WORD $0x2e6139ef // shll v15.4s, v15.4h, #16
-	WORD $0x6e2fdc2f // fmul v15.4s, v1.4s, v15.4s
-	WORD $0x4e2fd5ce // fadd v14.4s, v14.4s, v15.4s
-
-	// momentum buffer
-	VLD1 (R2), [V15.H4]
-	WORD $0x2e6139ef // shll v15.4s, v15.4h, #16
-	WORD $0x6e2fdc4f // fmul v15.4s, v2.4s, v15.4s
-	WORD $0x6e2edc70 // fmul v16.4s, v3.4s, v14.4s
-	WORD $0x4e30d5ef // fadd v15.4s, v15.4s, v16.4s
-
-	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4eab1d70 // orr v16.16b, v11.16b, v11.16b
-	WORD   $0x4eac856b // add v11.4s, v11.4s, v12.4s
-	WORD   $0x4ea78610 // add v16.4s, v16.4s, v7.4s
-	WORD   $0x6f300611 // ushr v17.4s, v16.4s, #16
-	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
-	WORD   $0x4ea89e10 // mul v16.4s, v16.4s, v8.4s
-	WORD   $0x6f310611 // ushr v17.4s, v16.4s, #15
-	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
-	WORD   $0x4ea99e10 // mul v16.4s, v16.4s, v9.4s
-	WORD   $0x6f300611 // ushr v17.4s, v16.4s, #16
-	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
-	WORD   $0x4e2a1e10 // and v16.16b, v16.16b, v10.16b
-	WORD   $0x4eb085f0 // add v16.4s, v15.4s, v16.4s
-	WORD   $0x4e2fe5f2 // fcmeq v18.4s, v15.4s, v15.4s
-	WORD   $0x6e205a52 // mvn v18.16b, v18.16b
-	WORD   $0x4eb21e10 // orr v16.16b, v16.16b, v18.16b
-	WORD   $0x0f108610 // shrn v16.4h, v16.4s, #16
-	VST1.P [V16.H4], 8(R2)
-
-	// Nesterov look-ahead
-	WORD $0x6e2fdc8f // fmul v15.4s, v4.4s, v15.4s
-	WORD $0x4e2fd5ce // fadd v14.4s, v14.4s, v15.4s
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V15.H4]
-	WORD   $0x2e6139ef // shll v15.4s, v15.4h, #16
-	WORD   $0x6e2edcae // fmul v14.4s, v5.4s, v14.4s
-	WORD   $0x4eaed5ee // fsub v14.4s, v15.4s, v14.4s
-	WORD   $0x4eb185cf // add v15.4s, v14.4s, v17.4s
-	WORD   $0x4e2ee5ce // fcmeq v14.4s, v14.4s, v14.4s
-	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4eae1dee // orr v14.16b, v15.16b, v14.16b
-	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
-	VST1.P [V14.H4], 8(R0)
-
-	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V14.S4]
-	WORD   $0x6e20ddce // fmul v14.4s, v14.4s, v0.4s
-
-	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V15.H4]
-	WORD $0x2e6139ef // shll v15.4s, v15.4h, #16
-	WORD $0x6e2fdc2f // fmul v15.4s, v1.4s, v15.4s
-	WORD $0x4e2fd5ce // fadd v14.4s, v14.4s, v15.4s
-
-	// momentum buffer
-	VLD1 (R2), [V15.H4]
-	WORD $0x2e6139ef // shll v15.4s, v15.4h, #16
-	WORD $0x6e2fdc4f // fmul v15.4s, v2.4s, v15.4s
-	WORD $0x6e2edc70 // fmul v16.4s, v3.4s, v14.4s
-	WORD $0x4e30d5ef // fadd v15.4s, v15.4s, v16.4s
-
-	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4eab1d70 // orr v16.16b, v11.16b, v11.16b
-	WORD   $0x4eac856b // add v11.4s, v11.4s, v12.4s
-	WORD   $0x4ea78610 // add v16.4s, v16.4s, v7.4s
-	WORD   $0x6f300611 // ushr v17.4s, v16.4s, #16
-	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
-	WORD   $0x4ea89e10 // mul v16.4s, v16.4s, v8.4s
-	WORD   $0x6f310611 // ushr v17.4s, v16.4s, #15
-	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
-	WORD   $0x4ea99e10 // mul v16.4s, v16.4s, v9.4s
-	WORD   $0x6f300611 // ushr v17.4s, v16.4s, #16
-	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
-	WORD   $0x4e2a1e10 // and v16.16b, v16.16b, v10.16b
-	WORD   $0x4eb085f0 // add v16.4s, v15.4s, v16.4s
-	WORD   $0x4e2fe5f2 // fcmeq v18.4s, v15.4s, v15.4s
-	WORD   $0x6e205a52 // mvn v18.16b, v18.16b
-	WORD   $0x4eb21e10 // orr v16.16b, v16.16b, v18.16b
-	WORD   $0x0f108610 // shrn v16.4h, v16.4s, #16
-	VST1.P [V16.H4], 8(R2)
-
-	// Nesterov look-ahead
-	WORD $0x6e2fdc8f // fmul v15.4s, v4.4s, v15.4s
-	WORD $0x4e2fd5ce // fadd v14.4s, v14.4s, v15.4s
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V15.H4]
-	WORD   $0x2e6139ef // shll v15.4s, v15.4h, #16
-	WORD   $0x6e2edcae // fmul v14.4s, v5.4s, v14.4s
-	WORD   $0x4eaed5ee // fsub v14.4s, v15.4s, v14.4s
-	WORD   $0x4eb185cf // add v15.4s, v14.4s, v17.4s
-	WORD   $0x4e2ee5ce // fcmeq v14.4s, v14.4s, v14.4s
-	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4eae1dee // orr v14.16b, v15.16b, v14.16b
-	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
-	VST1.P [V14.H4], 8(R0)
-
-	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V14.S4]
-	WORD   $0x6e20ddce // fmul v14.4s, v14.4s, v0.4s
-
-	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V15.H4]
-	WORD $0x2e6139ef // shll v15.4s, v15.4h, #16
-	WORD $0x6e2fdc2f // fmul v15.4s, v1.4s, v15.4s
-	WORD $0x4e2fd5ce // fadd v14.4s, v14.4s, v15.4s
-
-	// momentum buffer
-	VLD1 (R2), [V15.H4]
-	WORD $0x2e6139ef // shll v15.4s, v15.4h, #16
-	WORD $0x6e2fdc4f // fmul v15.4s, v2.4s, v15.4s
-	WORD $0x6e2edc70 // fmul v16.4s, v3.4s, v14.4s
-	WORD $0x4e30d5ef // fadd v15.4s, v15.4s, v16.4s
-
-	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4eab1d70 // orr v16.16b, v11.16b, v11.16b
-	WORD   $0x4eac856b // add v11.4s, v11.4s, v12.4s
-	WORD   $0x4ea78610 // add v16.4s, v16.4s, v7.4s
-	WORD   $0x6f300611 // ushr v17.4s, v16.4s, #16
-	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
-	WORD   $0x4ea89e10 // mul v16.4s, v16.4s, v8.4s
-	WORD   $0x6f310611 // ushr v17.4s, v16.4s, #15
-	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
-	WORD   $0x4ea99e10 // mul v16.4s, v16.4s, v9.4s
-	WORD   $0x6f300611 // ushr v17.4s, v16.4s, #16
-	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
-	WORD   $0x4e2a1e10 // and v16.16b, v16.16b, v10.16b
-	WORD   $0x4eb085f0 // add v16.4s, v15.4s, v16.4s
-	WORD   $0x4e2fe5f2 // fcmeq v18.4s, v15.4s, v15.4s
-	WORD   $0x6e205a52 // mvn v18.16b, v18.16b
-	WORD   $0x4eb21e10 // orr v16.16b, v16.16b, v18.16b
-	WORD   $0x0f108610 // shrn v16.4h, v16.4s, #16
-	VST1.P [V16.H4], 8(R2)
-
-	// Nesterov look-ahead
-	WORD $0x6e2fdc8f // fmul v15.4s, v4.4s, v15.4s
-	WORD $0x4e2fd5ce // fadd v14.4s, v14.4s, v15.4s
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V15.H4]
-	WORD   $0x2e6139ef // shll v15.4s, v15.4h, #16
-	WORD   $0x6e2edcae // fmul v14.4s, v5.4s, v14.4s
-	WORD   $0x4eaed5ee // fsub v14.4s, v15.4s, v14.4s
-	WORD   $0x4eb185cf // add v15.4s, v14.4s, v17.4s
-	WORD   $0x4e2ee5ce // fcmeq v14.4s, v14.4s, v14.4s
-	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4eae1dee // orr v14.16b, v15.16b, v14.16b
-	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
-	VST1.P [V14.H4], 8(R0)
-
-	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V14.S4]
-	WORD   $0x6e20ddce // fmul v14.4s, v14.4s, v0.4s
-
-	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V15.H4]
-	WORD $0x2e6139ef // shll v15.4s, v15.4h, #16
-	WORD $0x6e2fdc2f // fmul v15.4s, v1.4s, v15.4s
-	WORD $0x4e2fd5ce // fadd v14.4s, v14.4s, v15.4s
-
-	// momentum buffer
-	VLD1 (R2), [V15.H4]
-	WORD $0x2e6139ef // shll v15.4s, v15.4h, #16
-	WORD $0x6e2fdc4f // fmul v15.4s, v2.4s, v15.4s
-	WORD $0x6e2edc70 // fmul v16.4s, v3.4s, v14.4s
-	WORD $0x4e30d5ef // fadd v15.4s, v15.4s, v16.4s
-
-	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4eab1d70 // orr v16.16b, v11.16b, v11.16b
-	WORD   $0x4eac856b // add v11.4s, v11.4s, v12.4s
-	WORD   $0x4ea78610 // add v16.4s, v16.4s, v7.4s
-	WORD   $0x6f300611 // ushr v17.4s, v16.4s, #16
-	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
-	WORD   $0x4ea89e10 // mul v16.4s, v16.4s, v8.4s
-	WORD   $0x6f310611 // ushr v17.4s, v16.4s, #15
-	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
-	WORD   $0x4ea99e10 // mul v16.4s, v16.4s, v9.4s
-	WORD   $0x6f300611 // ushr v17.4s, v16.4s, #16
-	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
-	WORD   $0x4e2a1e10 // and v16.16b, v16.16b, v10.16b
-	WORD   $0x4eb085f0 // add v16.4s, v15.4s, v16.4s
-	WORD   $0x4e2fe5f2 // fcmeq v18.4s, v15.4s, v15.4s
-	WORD   $0x6e205a52 // mvn v18.16b, v18.16b
-	WORD   $0x4eb21e10 // orr v16.16b, v16.16b, v18.16b
-	WORD   $0x0f108610 // shrn v16.4h, v16.4s, #16
-	VST1.P [V16.H4], 8(R2)
-
-	// Nesterov look-ahead
-	WORD $0x6e2fdc8f // fmul v15.4s, v4.4s, v15.4s
-	WORD $0x4e2fd5ce // fadd v14.4s, v14.4s, v15.4s
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V15.H4]
-	WORD   $0x2e6139ef // shll v15.4s, v15.4h, #16
-	WORD   $0x6e2edcae // fmul v14.4s, v5.4s, v14.4s
-	WORD   $0x4eaed5ee // fsub v14.4s, v15.4s, v14.4s
-	WORD   $0x4eb185cf // add v15.4s, v14.4s, v17.4s
-	WORD   $0x4e2ee5ce // fcmeq v14.4s, v14.4s, v14.4s
-	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4eae1dee // orr v14.16b, v15.16b, v14.16b
-	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
-	VST1.P [V14.H4], 8(R0)
-	SUB    $16, R3
-	B      unrolled
-
-	// One vector at a time.
-single:
-	CMP $4, R3
-	BLT tail
-
-	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V14.S4]
-	WORD   $0x6e20ddce // fmul v14.4s, v14.4s, v0.4s
-
-	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V15.H4]
-	WORD $0x2e6139ef // shll v15.4s, v15.4h, #16
-	WORD $0x6e2fdc2f // fmul v15.4s, v1.4s, v15.4s
-	WORD $0x4e2fd5ce // fadd v14.4s, v14.4s, v15.4s
-
-	// momentum buffer
-	VLD1 (R2), [V15.H4]
-	WORD $0x2e6139ef // shll v15.4s, v15.4h, #16
-	WORD $0x6e2fdc4f // fmul v15.4s, v2.4s, v15.4s
-	WORD $0x6e2edc70 // fmul v16.4s, v3.4s, v14.4s
-	WORD $0x4e30d5ef // fadd v15.4s, v15.4s, v16.4s
-
-	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4eab1d70 // orr v16.16b, v11.16b, v11.16b
-	WORD   $0x4eac856b // add v11.4s, v11.4s, v12.4s
-	WORD   $0x4ea78610 // add v16.4s, v16.4s, v7.4s
-	WORD   $0x6f300611 // ushr v17.4s, v16.4s, #16
-	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
-	WORD   $0x4ea89e10 // mul v16.4s, v16.4s, v8.4s
-	WORD   $0x6f310611 // ushr v17.4s, v16.4s, #15
-	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
-	WORD   $0x4ea99e10 // mul v16.4s, v16.4s, v9.4s
-	WORD   $0x6f300611 // ushr v17.4s, v16.4s, #16
-	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
-	WORD   $0x4e2a1e10 // and v16.16b, v16.16b, v10.16b
-	WORD   $0x4eb085f0 // add v16.4s, v15.4s, v16.4s
-	WORD   $0x4e2fe5f2 // fcmeq v18.4s, v15.4s, v15.4s
-	WORD   $0x6e205a52 // mvn v18.16b, v18.16b
-	WORD   $0x4eb21e10 // orr v16.16b, v16.16b, v18.16b
-	WORD   $0x0f108610 // shrn v16.4h, v16.4s, #16
-	VST1.P [V16.H4], 8(R2)
-
-	// Nesterov look-ahead
-	WORD $0x6e2fdc8f // fmul v15.4s, v4.4s, v15.4s
-	WORD $0x4e2fd5ce // fadd v14.4s, v14.4s, v15.4s
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V15.H4]
-	WORD   $0x2e6139ef // shll v15.4s, v15.4h, #16
-	WORD   $0x6e2edcae // fmul v14.4s, v5.4s, v14.4s
-	WORD   $0x4eaed5ee // fsub v14.4s, v15.4s, v14.4s
-	WORD   $0x4eb185cf // add v15.4s, v14.4s, v17.4s
-	WORD   $0x4e2ee5ce // fcmeq v14.4s, v14.4s, v14.4s
-	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4eae1dee // orr v14.16b, v15.16b, v14.16b
-	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
-	VST1.P [V14.H4], 8(R0)
-	SUB    $4, R3
-	B      single
-
-	// The last 0 to 3 elements, one at a time.
-tail:
-	CBZ R3, done
-
-	// scaled gradient (the scale is negative when maximizing)
-	FMOVS.P 4(R1), F14
-	FMULS   F0, F14, F14
-
-	// L2 weight decay folded into the gradient
-	MOVHU (R0), R9
-	VMOV  R9, V15.S[0]
-	WORD  $0x2e6139ef // shll v15.4s, v15.4h, #16
-	FMULS F15, F1, F15
-	FADDS F15, F14, F14
-
-	// momentum buffer
-	MOVHU (R2), R9
-	VMOV  R9, V15.S[0]
-	WORD  $0x2e6139ef // shll v15.4s, v15.4h, #16
-	FMULS F15, F2, F15
-	FMULS F14, F3, F16
-	FADDS F16, F15, F15
-
-	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4eab1d70 // orr v16.16b, v11.16b, v11.16b
-	WORD   $0x4ead856b // add v11.4s, v11.4s, v13.4s
-	WORD   $0x4ea78610 // add v16.4s, v16.4s, v7.4s
-	WORD   $0x6f300611 // ushr v17.4s, v16.4s, #16
-	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
-	WORD   $0x4ea89e10 // mul v16.4s, v16.4s, v8.4s
-	WORD   $0x6f310611 // ushr v17.4s, v16.4s, #15
-	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
-	WORD   $0x4ea99e10 // mul v16.4s, v16.4s, v9.4s
-	WORD   $0x6f300611 // ushr v17.4s, v16.4s, #16
-	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
-	WORD   $0x4e2a1e10 // and v16.16b, v16.16b, v10.16b
-	WORD   $0x4eb085f0 // add v16.4s, v15.4s, v16.4s
-	WORD   $0x4e2fe5f2 // fcmeq v18.4s, v15.4s, v15.4s
-	WORD   $0x6e205a52 // mvn v18.16b, v18.16b
-	WORD   $0x4eb21e10 // orr v16.16b, v16.16b, v18.16b
-	VMOV   V16.H[1], R9
-	MOVH.P R9, 2(R2)
-
-	// Nesterov look-ahead
-	FMULS F15, F4, F15
-	FADDS F15, F14, F14
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	MOVHU  (R0), R9
-	VMOV   R9, V15.S[0]
-	WORD   $0x2e6139ef // shll v15.4s, v15.4h, #16
-	FMULS  F14, F5, F14
-	FSUBS  F14, F15, F14
-	WORD   $0x4eb185cf // add v15.4s, v14.4s, v17.4s
-	WORD   $0x4e2ee5ce // fcmeq v14.4s, v14.4s, v14.4s
-	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4eae1dee // orr v14.16b, v15.16b, v14.16b
-	VMOV   V14.H[1], R9
 	MOVH.P R9, 2(R0)
 	SUB    $1, R3
 	B      tail

@@ -7,119 +7,119 @@ package kernels
 // sgdBF16GradAVX2F32 is the AVX2 form of sgdBF16GradF32; see there.
 //
 //go:noescape
-func sgdBF16GradAVX2F32(param []uint16, grad []uint16, buf []uint16, s [8]float32)
+func sgdBF16GradAVX2F32(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 
 // sgdBF16GradAVX2F32Coupled is the AVX2 form of sgdBF16GradF32Coupled; see there.
 //
 //go:noescape
-func sgdBF16GradAVX2F32Coupled(param []uint16, grad []uint16, buf []uint16, s [8]float32)
+func sgdBF16GradAVX2F32Coupled(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 
 // sgdBF16GradAVX2F32Momentum is the AVX2 form of sgdBF16GradF32Momentum; see there.
 //
 //go:noescape
-func sgdBF16GradAVX2F32Momentum(param []uint16, grad []uint16, buf []uint16, s [8]float32)
+func sgdBF16GradAVX2F32Momentum(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 
 // sgdBF16GradAVX2F32CoupledMomentum is the AVX2 form of sgdBF16GradF32CoupledMomentum; see there.
 //
 //go:noescape
-func sgdBF16GradAVX2F32CoupledMomentum(param []uint16, grad []uint16, buf []uint16, s [8]float32)
+func sgdBF16GradAVX2F32CoupledMomentum(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 
 // sgdBF16GradAVX2F32Nesterov is the AVX2 form of sgdBF16GradF32Nesterov; see there.
 //
 //go:noescape
-func sgdBF16GradAVX2F32Nesterov(param []uint16, grad []uint16, buf []uint16, s [8]float32)
+func sgdBF16GradAVX2F32Nesterov(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 
 // sgdBF16GradAVX2F32CoupledNesterov is the AVX2 form of sgdBF16GradF32CoupledNesterov; see there.
 //
 //go:noescape
-func sgdBF16GradAVX2F32CoupledNesterov(param []uint16, grad []uint16, buf []uint16, s [8]float32)
+func sgdBF16GradAVX2F32CoupledNesterov(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 
 // sgdBF16GradAVX2F32Stochastic is the AVX2 form of sgdBF16GradF32Stochastic; see there.
 //
 //go:noescape
-func sgdBF16GradAVX2F32Stochastic(param []uint16, grad []uint16, buf []uint16, s [8]float32)
+func sgdBF16GradAVX2F32Stochastic(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 
 // sgdBF16GradAVX2F32CoupledStochastic is the AVX2 form of sgdBF16GradF32CoupledStochastic; see there.
 //
 //go:noescape
-func sgdBF16GradAVX2F32CoupledStochastic(param []uint16, grad []uint16, buf []uint16, s [8]float32)
+func sgdBF16GradAVX2F32CoupledStochastic(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 
 // sgdBF16GradAVX2F32MomentumStochastic is the AVX2 form of sgdBF16GradF32MomentumStochastic; see there.
 //
 //go:noescape
-func sgdBF16GradAVX2F32MomentumStochastic(param []uint16, grad []uint16, buf []uint16, s [8]float32)
+func sgdBF16GradAVX2F32MomentumStochastic(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 
 // sgdBF16GradAVX2F32CoupledMomentumStochastic is the AVX2 form of sgdBF16GradF32CoupledMomentumStochastic; see there.
 //
 //go:noescape
-func sgdBF16GradAVX2F32CoupledMomentumStochastic(param []uint16, grad []uint16, buf []uint16, s [8]float32)
+func sgdBF16GradAVX2F32CoupledMomentumStochastic(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 
 // sgdBF16GradAVX2F32NesterovStochastic is the AVX2 form of sgdBF16GradF32NesterovStochastic; see there.
 //
 //go:noescape
-func sgdBF16GradAVX2F32NesterovStochastic(param []uint16, grad []uint16, buf []uint16, s [8]float32)
+func sgdBF16GradAVX2F32NesterovStochastic(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 
 // sgdBF16GradAVX2F32CoupledNesterovStochastic is the AVX2 form of sgdBF16GradF32CoupledNesterovStochastic; see there.
 //
 //go:noescape
-func sgdBF16GradAVX2F32CoupledNesterovStochastic(param []uint16, grad []uint16, buf []uint16, s [8]float32)
+func sgdBF16GradAVX2F32CoupledNesterovStochastic(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 
 // sgdBF16GradAVX512F32 is the AVX512 form of sgdBF16GradF32; see there.
 //
 //go:noescape
-func sgdBF16GradAVX512F32(param []uint16, grad []uint16, buf []uint16, s [8]float32)
+func sgdBF16GradAVX512F32(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 
 // sgdBF16GradAVX512F32Coupled is the AVX512 form of sgdBF16GradF32Coupled; see there.
 //
 //go:noescape
-func sgdBF16GradAVX512F32Coupled(param []uint16, grad []uint16, buf []uint16, s [8]float32)
+func sgdBF16GradAVX512F32Coupled(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 
 // sgdBF16GradAVX512F32Momentum is the AVX512 form of sgdBF16GradF32Momentum; see there.
 //
 //go:noescape
-func sgdBF16GradAVX512F32Momentum(param []uint16, grad []uint16, buf []uint16, s [8]float32)
+func sgdBF16GradAVX512F32Momentum(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 
 // sgdBF16GradAVX512F32CoupledMomentum is the AVX512 form of sgdBF16GradF32CoupledMomentum; see there.
 //
 //go:noescape
-func sgdBF16GradAVX512F32CoupledMomentum(param []uint16, grad []uint16, buf []uint16, s [8]float32)
+func sgdBF16GradAVX512F32CoupledMomentum(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 
 // sgdBF16GradAVX512F32Nesterov is the AVX512 form of sgdBF16GradF32Nesterov; see there.
 //
 //go:noescape
-func sgdBF16GradAVX512F32Nesterov(param []uint16, grad []uint16, buf []uint16, s [8]float32)
+func sgdBF16GradAVX512F32Nesterov(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 
 // sgdBF16GradAVX512F32CoupledNesterov is the AVX512 form of sgdBF16GradF32CoupledNesterov; see there.
 //
 //go:noescape
-func sgdBF16GradAVX512F32CoupledNesterov(param []uint16, grad []uint16, buf []uint16, s [8]float32)
+func sgdBF16GradAVX512F32CoupledNesterov(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 
 // sgdBF16GradAVX512F32Stochastic is the AVX512 form of sgdBF16GradF32Stochastic; see there.
 //
 //go:noescape
-func sgdBF16GradAVX512F32Stochastic(param []uint16, grad []uint16, buf []uint16, s [8]float32)
+func sgdBF16GradAVX512F32Stochastic(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 
 // sgdBF16GradAVX512F32CoupledStochastic is the AVX512 form of sgdBF16GradF32CoupledStochastic; see there.
 //
 //go:noescape
-func sgdBF16GradAVX512F32CoupledStochastic(param []uint16, grad []uint16, buf []uint16, s [8]float32)
+func sgdBF16GradAVX512F32CoupledStochastic(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 
 // sgdBF16GradAVX512F32MomentumStochastic is the AVX512 form of sgdBF16GradF32MomentumStochastic; see there.
 //
 //go:noescape
-func sgdBF16GradAVX512F32MomentumStochastic(param []uint16, grad []uint16, buf []uint16, s [8]float32)
+func sgdBF16GradAVX512F32MomentumStochastic(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 
 // sgdBF16GradAVX512F32CoupledMomentumStochastic is the AVX512 form of sgdBF16GradF32CoupledMomentumStochastic; see there.
 //
 //go:noescape
-func sgdBF16GradAVX512F32CoupledMomentumStochastic(param []uint16, grad []uint16, buf []uint16, s [8]float32)
+func sgdBF16GradAVX512F32CoupledMomentumStochastic(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 
 // sgdBF16GradAVX512F32NesterovStochastic is the AVX512 form of sgdBF16GradF32NesterovStochastic; see there.
 //
 //go:noescape
-func sgdBF16GradAVX512F32NesterovStochastic(param []uint16, grad []uint16, buf []uint16, s [8]float32)
+func sgdBF16GradAVX512F32NesterovStochastic(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 
 // sgdBF16GradAVX512F32CoupledNesterovStochastic is the AVX512 form of sgdBF16GradF32CoupledNesterovStochastic; see there.
 //
 //go:noescape
-func sgdBF16GradAVX512F32CoupledNesterovStochastic(param []uint16, grad []uint16, buf []uint16, s [8]float32)
+func sgdBF16GradAVX512F32CoupledNesterovStochastic(param []uint16, grad []uint16, buf []uint16, s [7]float32)

@@ -4,9 +4,9 @@
 
 #include "textflag.h"
 
-// func sgdBF16GradAVX2F32(param []uint16, grad []uint16, buf []uint16, s [8]float32)
+// func sgdBF16GradAVX2F32(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 // Requires: AVX, AVX2
-TEXT ·sgdBF16GradAVX2F32(SB), NOSPLIT, $64-104
+TEXT ·sgdBF16GradAVX2F32(SB), NOSPLIT, $64-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -170,9 +170,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func sgdBF16GradAVX2F32Coupled(param []uint16, grad []uint16, buf []uint16, s [8]float32)
+// func sgdBF16GradAVX2F32Coupled(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 // Requires: AVX, AVX2
-TEXT ·sgdBF16GradAVX2F32Coupled(SB), NOSPLIT, $64-104
+TEXT ·sgdBF16GradAVX2F32Coupled(SB), NOSPLIT, $64-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -368,9 +368,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func sgdBF16GradAVX2F32Momentum(param []uint16, grad []uint16, buf []uint16, s [8]float32)
+// func sgdBF16GradAVX2F32Momentum(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 // Requires: AVX, AVX2
-TEXT ·sgdBF16GradAVX2F32Momentum(SB), NOSPLIT, $64-104
+TEXT ·sgdBF16GradAVX2F32Momentum(SB), NOSPLIT, $64-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -637,9 +637,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func sgdBF16GradAVX2F32CoupledMomentum(param []uint16, grad []uint16, buf []uint16, s [8]float32)
+// func sgdBF16GradAVX2F32CoupledMomentum(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 // Requires: AVX, AVX2
-TEXT ·sgdBF16GradAVX2F32CoupledMomentum(SB), NOSPLIT, $64-104
+TEXT ·sgdBF16GradAVX2F32CoupledMomentum(SB), NOSPLIT, $64-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -938,9 +938,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func sgdBF16GradAVX2F32Nesterov(param []uint16, grad []uint16, buf []uint16, s [8]float32)
+// func sgdBF16GradAVX2F32Nesterov(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 // Requires: AVX, AVX2
-TEXT ·sgdBF16GradAVX2F32Nesterov(SB), NOSPLIT, $128-104
+TEXT ·sgdBF16GradAVX2F32Nesterov(SB), NOSPLIT, $128-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -1228,9 +1228,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func sgdBF16GradAVX2F32CoupledNesterov(param []uint16, grad []uint16, buf []uint16, s [8]float32)
+// func sgdBF16GradAVX2F32CoupledNesterov(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 // Requires: AVX, AVX2
-TEXT ·sgdBF16GradAVX2F32CoupledNesterov(SB), NOSPLIT, $160-104
+TEXT ·sgdBF16GradAVX2F32CoupledNesterov(SB), NOSPLIT, $160-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -1551,9 +1551,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func sgdBF16GradAVX2F32Stochastic(param []uint16, grad []uint16, buf []uint16, s [8]float32)
+// func sgdBF16GradAVX2F32Stochastic(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 // Requires: AVX, AVX2
-TEXT ·sgdBF16GradAVX2F32Stochastic(SB), NOSPLIT, $96-104
+TEXT ·sgdBF16GradAVX2F32Stochastic(SB), NOSPLIT, $96-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -1562,19 +1562,18 @@ TEXT ·sgdBF16GradAVX2F32Stochastic(SB), NOSPLIT, $96-104
 	VBROADCASTSS s_0+72(FP), Y0
 	VBROADCASTSS s_5+92(FP), Y1
 	VBROADCASTSS s_6+96(FP), Y2
-	VBROADCASTSS s_7+100(FP), Y3
 
 	// Constant: 0x7feb352d
 	MOVQ         $0x000000007feb352d, BX
-	VMOVD        BX, X4
-	VBROADCASTSS X4, Y4
-	VMOVUPS      Y4, (SP)
+	VMOVD        BX, X3
+	VBROADCASTSS X3, Y3
+	VMOVUPS      Y3, (SP)
 
 	// Constant: 0x846ca68b
 	MOVQ         $0x00000000846ca68b, BX
-	VMOVD        BX, X4
-	VBROADCASTSS X4, Y4
-	VMOVUPS      Y4, 32(SP)
+	VMOVD        BX, X3
+	VBROADCASTSS X3, Y3
+	VMOVUPS      Y3, 32(SP)
 
 	// The offset plus each lane's number: the index of the vector at element 0.
 	VPADDD  laneNumbers<>+0(SB), Y2, Y2
@@ -1592,6 +1591,255 @@ unrolled:
 	VPMOVZXWD (DX)(BX*2), Y2
 	VPSLLD    $0x10, Y2, Y2
 	VMULPS    Y0, Y2, Y2
+	VPMOVZXWD 16(DX)(BX*2), Y3
+	VPSLLD    $0x10, Y3, Y3
+	VMULPS    Y0, Y3, Y3
+	VPMOVZXWD 32(DX)(BX*2), Y4
+	VPSLLD    $0x10, Y4, Y4
+	VMULPS    Y0, Y4, Y4
+	VPMOVZXWD 48(DX)(BX*2), Y5
+	VPSLLD    $0x10, Y5, Y5
+	VMULPS    Y0, Y5, Y5
+
+	// the rounding bits: lowbias32(index + key)
+	LEAQ         (BX), SI
+	VMOVD        SI, X6
+	VPBROADCASTD X6, Y6
+	VPADDD       64(SP), Y6, Y6
+	LEAQ         8(BX), SI
+	VMOVD        SI, X7
+	VPBROADCASTD X7, Y7
+	VPADDD       64(SP), Y7, Y7
+	LEAQ         16(BX), SI
+	VMOVD        SI, X8
+	VPBROADCASTD X8, Y8
+	VPADDD       64(SP), Y8, Y8
+	LEAQ         24(BX), SI
+	VMOVD        SI, X9
+	VPBROADCASTD X9, Y9
+	VPADDD       64(SP), Y9, Y9
+	VPSRLD       $0x10, Y6, Y10
+	VPXOR        Y10, Y6, Y6
+	VPSRLD       $0x10, Y7, Y10
+	VPXOR        Y10, Y7, Y7
+	VPSRLD       $0x10, Y8, Y10
+	VPXOR        Y10, Y8, Y8
+	VPSRLD       $0x10, Y9, Y10
+	VPXOR        Y10, Y9, Y9
+	VPMULLD      (SP), Y6, Y6
+	VPMULLD      (SP), Y7, Y7
+	VPMULLD      (SP), Y8, Y8
+	VPMULLD      (SP), Y9, Y9
+	VPSRLD       $0x0f, Y6, Y10
+	VPXOR        Y10, Y6, Y6
+	VPSRLD       $0x0f, Y7, Y10
+	VPXOR        Y10, Y7, Y7
+	VPSRLD       $0x0f, Y8, Y10
+	VPXOR        Y10, Y8, Y8
+	VPSRLD       $0x0f, Y9, Y10
+	VPXOR        Y10, Y9, Y9
+	VPMULLD      32(SP), Y6, Y6
+	VPMULLD      32(SP), Y7, Y7
+	VPMULLD      32(SP), Y8, Y8
+	VPMULLD      32(SP), Y9, Y9
+	VPSRLD       $0x10, Y6, Y10
+	VPSRLD       $0x10, Y7, Y11
+	VPSRLD       $0x10, Y8, Y12
+	VPSRLD       $0x10, Y9, Y13
+	VPXOR        Y10, Y6, Y6
+	VPXOR        Y11, Y7, Y6
+	VPXOR        Y12, Y8, Y6
+	VPXOR        Y13, Y9, Y6
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPMOVZXWD    (CX)(BX*2), Y6
+	VPSLLD       $0x10, Y6, Y6
+	VMULPS       Y2, Y1, Y2
+	VSUBPS       Y2, Y6, Y2
+	VPMOVZXWD    16(CX)(BX*2), Y6
+	VPSLLD       $0x10, Y6, Y6
+	VMULPS       Y3, Y1, Y3
+	VSUBPS       Y3, Y6, Y3
+	VPMOVZXWD    32(CX)(BX*2), Y6
+	VPSLLD       $0x10, Y6, Y6
+	VMULPS       Y4, Y1, Y4
+	VSUBPS       Y4, Y6, Y4
+	VPMOVZXWD    48(CX)(BX*2), Y6
+	VPSLLD       $0x10, Y6, Y6
+	VMULPS       Y5, Y1, Y5
+	VSUBPS       Y5, Y6, Y5
+	VPADDD       Y10, Y2, Y6
+	VCMPPS       $0x03, Y2, Y2, Y2
+	VPOR         Y2, Y6, Y2
+	VPSRLD       $0x10, Y2, Y2
+	VEXTRACTI128 $0x01, Y2, X6
+	VPACKUSDW    X6, X2, X6
+	VMOVDQU      X6, (CX)(BX*2)
+	VPADDD       Y11, Y3, Y2
+	VCMPPS       $0x03, Y3, Y3, Y3
+	VPOR         Y3, Y2, Y2
+	VPSRLD       $0x10, Y2, Y2
+	VEXTRACTI128 $0x01, Y2, X3
+	VPACKUSDW    X3, X2, X3
+	VMOVDQU      X3, 16(CX)(BX*2)
+	VPADDD       Y12, Y4, Y2
+	VCMPPS       $0x03, Y4, Y4, Y3
+	VPOR         Y3, Y2, Y2
+	VPSRLD       $0x10, Y2, Y2
+	VEXTRACTI128 $0x01, Y2, X3
+	VPACKUSDW    X3, X2, X3
+	VMOVDQU      X3, 32(CX)(BX*2)
+	VPADDD       Y13, Y5, Y2
+	VCMPPS       $0x03, Y5, Y5, Y3
+	VPOR         Y3, Y2, Y2
+	VPSRLD       $0x10, Y2, Y2
+	VEXTRACTI128 $0x01, Y2, X3
+	VPACKUSDW    X3, X2, X3
+	VMOVDQU      X3, 48(CX)(BX*2)
+	ADDQ         $0x00000020, BX
+	JMP          unrolled
+
+	// One vector at a time.
+single:
+	MOVQ AX, SI
+	SUBQ BX, SI
+	CMPQ SI, $0x00000008
+	JL   tail
+
+	// scaled gradient (the scale is negative when maximizing)
+	VPMOVZXWD (DX)(BX*2), Y2
+	VPSLLD    $0x10, Y2, Y2
+	VMULPS    Y0, Y2, Y2
+
+	// the rounding bits: lowbias32(index + key)
+	LEAQ         (BX), SI
+	VMOVD        SI, X3
+	VPBROADCASTD X3, Y3
+	VPADDD       64(SP), Y3, Y3
+	VPSRLD       $0x10, Y3, Y4
+	VPXOR        Y4, Y3, Y3
+	VPMULLD      (SP), Y3, Y3
+	VPSRLD       $0x0f, Y3, Y4
+	VPXOR        Y4, Y3, Y3
+	VPMULLD      32(SP), Y3, Y3
+	VPSRLD       $0x10, Y3, Y4
+	VPXOR        Y4, Y3, Y3
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPMOVZXWD    (CX)(BX*2), Y3
+	VPSLLD       $0x10, Y3, Y3
+	VMULPS       Y2, Y1, Y2
+	VSUBPS       Y2, Y3, Y2
+	VPADDD       Y4, Y2, Y3
+	VCMPPS       $0x03, Y2, Y2, Y2
+	VPOR         Y2, Y3, Y2
+	VPSRLD       $0x10, Y2, Y2
+	VEXTRACTI128 $0x01, Y2, X3
+	VPACKUSDW    X3, X2, X3
+	VMOVDQU      X3, (CX)(BX*2)
+	ADDQ         $0x00000008, BX
+	JMP          single
+
+tail:
+	// The last 0 to lanes-1 elements, one at a time.
+	CMPQ BX, AX
+	JGE  done
+
+	// scaled gradient (the scale is negative when maximizing)
+	MOVWLZX (DX)(BX*2), SI
+	VMOVD   SI, X2
+	VPSLLD  $0x10, X2, X2
+	VMULSS  X0, X2, X2
+
+	// the rounding bits: lowbias32(index + key)
+	LEAQ    (BX), SI
+	VMOVD   SI, X3
+	VPADDD  64(SP), X3, X3
+	VPSRLD  $0x10, X3, X4
+	VPXOR   X4, X3, X3
+	VPMULLD (SP), X3, X3
+	VPSRLD  $0x0f, X3, X4
+	VPXOR   X4, X3, X3
+	VPMULLD 32(SP), X3, X3
+	VPSRLD  $0x10, X3, X4
+	VPXOR   X4, X3, X3
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	MOVWLZX (CX)(BX*2), SI
+	VMOVD   SI, X3
+	VPSLLD  $0x10, X3, X3
+	VMULSS  X2, X1, X2
+	VSUBSS  X2, X3, X2
+	VPADDD  X4, X2, X3
+	VCMPSS  $0x03, X2, X2, X2
+	VPOR    X2, X3, X2
+	VPEXTRW $0x01, X2, (CX)(BX*2)
+	INCQ    BX
+	JMP     tail
+
+done:
+	VZEROUPPER
+	RET
+
+DATA laneNumbers<>+0(SB)/4, $0x00000000
+DATA laneNumbers<>+4(SB)/4, $0x00000001
+DATA laneNumbers<>+8(SB)/4, $0x00000002
+DATA laneNumbers<>+12(SB)/4, $0x00000003
+DATA laneNumbers<>+16(SB)/4, $0x00000004
+DATA laneNumbers<>+20(SB)/4, $0x00000005
+DATA laneNumbers<>+24(SB)/4, $0x00000006
+DATA laneNumbers<>+28(SB)/4, $0x00000007
+DATA laneNumbers<>+32(SB)/4, $0x00000008
+DATA laneNumbers<>+36(SB)/4, $0x00000009
+DATA laneNumbers<>+40(SB)/4, $0x0000000a
+DATA laneNumbers<>+44(SB)/4, $0x0000000b
+DATA laneNumbers<>+48(SB)/4, $0x0000000c
+DATA laneNumbers<>+52(SB)/4, $0x0000000d
+DATA laneNumbers<>+56(SB)/4, $0x0000000e
+DATA laneNumbers<>+60(SB)/4, $0x0000000f
+GLOBL laneNumbers<>(SB), RODATA|NOPTR, $64
+
+// func sgdBF16GradAVX2F32CoupledStochastic(param []uint16, grad []uint16, buf []uint16, s [7]float32)
+// Requires: AVX, AVX2
+TEXT ·sgdBF16GradAVX2F32CoupledStochastic(SB), NOSPLIT, $96-100
+	MOVQ param_len+8(FP), AX
+	MOVQ param_base+0(FP), CX
+	MOVQ grad_base+24(FP), DX
+
+	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
+	VBROADCASTSS s_0+72(FP), Y0
+	VBROADCASTSS s_1+76(FP), Y1
+	VBROADCASTSS s_5+92(FP), Y2
+	VBROADCASTSS s_6+96(FP), Y3
+
+	// Constant: 0x7feb352d
+	MOVQ         $0x000000007feb352d, BX
+	VMOVD        BX, X4
+	VBROADCASTSS X4, Y4
+	VMOVUPS      Y4, (SP)
+
+	// Constant: 0x846ca68b
+	MOVQ         $0x00000000846ca68b, BX
+	VMOVD        BX, X4
+	VBROADCASTSS X4, Y4
+	VMOVUPS      Y4, 32(SP)
+
+	// The offset plus each lane's number: the index of the vector at element 0.
+	VPADDD  laneNumbers<>+0(SB), Y3, Y3
+	VMOVUPS Y3, 64(SP)
+	XORQ    BX, BX
+
+	// Main loop: 4 vectors of 8 elements per iteration.
+unrolled:
+	MOVQ AX, SI
+	SUBQ BX, SI
+	CMPQ SI, $0x00000020
+	JL   single
+
+	// scaled gradient (the scale is negative when maximizing)
+	VPMOVZXWD (DX)(BX*2), Y3
+	VPSLLD    $0x10, Y3, Y3
+	VMULPS    Y0, Y3, Y3
 	VPMOVZXWD 16(DX)(BX*2), Y4
 	VPSLLD    $0x10, Y4, Y4
 	VMULPS    Y0, Y4, Y4
@@ -1602,27 +1850,41 @@ unrolled:
 	VPSLLD    $0x10, Y6, Y6
 	VMULPS    Y0, Y6, Y6
 
+	// L2 weight decay folded into the gradient
+	VPMOVZXWD (CX)(BX*2), Y7
+	VPSLLD    $0x10, Y7, Y7
+	VMULPS    Y7, Y1, Y7
+	VADDPS    Y7, Y3, Y3
+	VPMOVZXWD 16(CX)(BX*2), Y7
+	VPSLLD    $0x10, Y7, Y7
+	VMULPS    Y7, Y1, Y7
+	VADDPS    Y7, Y4, Y4
+	VPMOVZXWD 32(CX)(BX*2), Y7
+	VPSLLD    $0x10, Y7, Y7
+	VMULPS    Y7, Y1, Y7
+	VADDPS    Y7, Y5, Y5
+	VPMOVZXWD 48(CX)(BX*2), Y7
+	VPSLLD    $0x10, Y7, Y7
+	VMULPS    Y7, Y1, Y7
+	VADDPS    Y7, Y6, Y6
+
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (BX), SI
 	VMOVD        SI, X7
 	VPBROADCASTD X7, Y7
 	VPADDD       64(SP), Y7, Y7
-	VPADDD       Y3, Y7, Y7
 	LEAQ         8(BX), SI
 	VMOVD        SI, X8
 	VPBROADCASTD X8, Y8
 	VPADDD       64(SP), Y8, Y8
-	VPADDD       Y3, Y8, Y8
 	LEAQ         16(BX), SI
 	VMOVD        SI, X9
 	VPBROADCASTD X9, Y9
 	VPADDD       64(SP), Y9, Y9
-	VPADDD       Y3, Y9, Y9
 	LEAQ         24(BX), SI
 	VMOVD        SI, X10
 	VPBROADCASTD X10, Y10
 	VPADDD       64(SP), Y10, Y10
-	VPADDD       Y3, Y10, Y10
 	VPSRLD       $0x10, Y7, Y11
 	VPXOR        Y11, Y7, Y7
 	VPSRLD       $0x10, Y8, Y11
@@ -1659,47 +1921,47 @@ unrolled:
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	VPMOVZXWD    (CX)(BX*2), Y7
 	VPSLLD       $0x10, Y7, Y7
-	VMULPS       Y2, Y1, Y2
-	VSUBPS       Y2, Y7, Y2
+	VMULPS       Y3, Y2, Y3
+	VSUBPS       Y3, Y7, Y3
 	VPMOVZXWD    16(CX)(BX*2), Y7
 	VPSLLD       $0x10, Y7, Y7
-	VMULPS       Y4, Y1, Y4
+	VMULPS       Y4, Y2, Y4
 	VSUBPS       Y4, Y7, Y4
 	VPMOVZXWD    32(CX)(BX*2), Y7
 	VPSLLD       $0x10, Y7, Y7
-	VMULPS       Y5, Y1, Y5
+	VMULPS       Y5, Y2, Y5
 	VSUBPS       Y5, Y7, Y5
 	VPMOVZXWD    48(CX)(BX*2), Y7
 	VPSLLD       $0x10, Y7, Y7
-	VMULPS       Y6, Y1, Y6
+	VMULPS       Y6, Y2, Y6
 	VSUBPS       Y6, Y7, Y6
-	VPADDD       Y11, Y2, Y7
-	VCMPPS       $0x03, Y2, Y2, Y2
-	VPOR         Y2, Y7, Y2
-	VPSRLD       $0x10, Y2, Y2
-	VEXTRACTI128 $0x01, Y2, X7
-	VPACKUSDW    X7, X2, X7
+	VPADDD       Y11, Y3, Y7
+	VCMPPS       $0x03, Y3, Y3, Y3
+	VPOR         Y3, Y7, Y3
+	VPSRLD       $0x10, Y3, Y3
+	VEXTRACTI128 $0x01, Y3, X7
+	VPACKUSDW    X7, X3, X7
 	VMOVDQU      X7, (CX)(BX*2)
-	VPADDD       Y12, Y4, Y2
+	VPADDD       Y12, Y4, Y3
 	VCMPPS       $0x03, Y4, Y4, Y4
-	VPOR         Y4, Y2, Y2
-	VPSRLD       $0x10, Y2, Y2
-	VEXTRACTI128 $0x01, Y2, X4
-	VPACKUSDW    X4, X2, X4
+	VPOR         Y4, Y3, Y3
+	VPSRLD       $0x10, Y3, Y3
+	VEXTRACTI128 $0x01, Y3, X4
+	VPACKUSDW    X4, X3, X4
 	VMOVDQU      X4, 16(CX)(BX*2)
-	VPADDD       Y13, Y5, Y2
+	VPADDD       Y13, Y5, Y3
 	VCMPPS       $0x03, Y5, Y5, Y4
-	VPOR         Y4, Y2, Y2
-	VPSRLD       $0x10, Y2, Y2
-	VEXTRACTI128 $0x01, Y2, X4
-	VPACKUSDW    X4, X2, X4
+	VPOR         Y4, Y3, Y3
+	VPSRLD       $0x10, Y3, Y3
+	VEXTRACTI128 $0x01, Y3, X4
+	VPACKUSDW    X4, X3, X4
 	VMOVDQU      X4, 32(CX)(BX*2)
-	VPADDD       Y14, Y6, Y2
+	VPADDD       Y14, Y6, Y3
 	VCMPPS       $0x03, Y6, Y6, Y4
-	VPOR         Y4, Y2, Y2
-	VPSRLD       $0x10, Y2, Y2
-	VEXTRACTI128 $0x01, Y2, X4
-	VPACKUSDW    X4, X2, X4
+	VPOR         Y4, Y3, Y3
+	VPSRLD       $0x10, Y3, Y3
+	VEXTRACTI128 $0x01, Y3, X4
+	VPACKUSDW    X4, X3, X4
 	VMOVDQU      X4, 48(CX)(BX*2)
 	ADDQ         $0x00000020, BX
 	JMP          unrolled
@@ -1712,16 +1974,21 @@ single:
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VPMOVZXWD (DX)(BX*2), Y2
-	VPSLLD    $0x10, Y2, Y2
-	VMULPS    Y0, Y2, Y2
+	VPMOVZXWD (DX)(BX*2), Y3
+	VPSLLD    $0x10, Y3, Y3
+	VMULPS    Y0, Y3, Y3
+
+	// L2 weight decay folded into the gradient
+	VPMOVZXWD (CX)(BX*2), Y4
+	VPSLLD    $0x10, Y4, Y4
+	VMULPS    Y4, Y1, Y4
+	VADDPS    Y4, Y3, Y3
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (BX), SI
 	VMOVD        SI, X4
 	VPBROADCASTD X4, Y4
 	VPADDD       64(SP), Y4, Y4
-	VPADDD       Y3, Y4, Y4
 	VPSRLD       $0x10, Y4, Y5
 	VPXOR        Y5, Y4, Y4
 	VPMULLD      (SP), Y4, Y4
@@ -1734,295 +2001,15 @@ single:
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	VPMOVZXWD    (CX)(BX*2), Y4
 	VPSLLD       $0x10, Y4, Y4
-	VMULPS       Y2, Y1, Y2
-	VSUBPS       Y2, Y4, Y2
-	VPADDD       Y5, Y2, Y4
-	VCMPPS       $0x03, Y2, Y2, Y2
-	VPOR         Y2, Y4, Y2
-	VPSRLD       $0x10, Y2, Y2
-	VEXTRACTI128 $0x01, Y2, X4
-	VPACKUSDW    X4, X2, X4
+	VMULPS       Y3, Y2, Y3
+	VSUBPS       Y3, Y4, Y3
+	VPADDD       Y5, Y3, Y4
+	VCMPPS       $0x03, Y3, Y3, Y3
+	VPOR         Y3, Y4, Y3
+	VPSRLD       $0x10, Y3, Y3
+	VEXTRACTI128 $0x01, Y3, X4
+	VPACKUSDW    X4, X3, X4
 	VMOVDQU      X4, (CX)(BX*2)
-	ADDQ         $0x00000008, BX
-	JMP          single
-
-tail:
-	// The last 0 to lanes-1 elements, one at a time.
-	CMPQ BX, AX
-	JGE  done
-
-	// scaled gradient (the scale is negative when maximizing)
-	MOVWLZX (DX)(BX*2), SI
-	VMOVD   SI, X2
-	VPSLLD  $0x10, X2, X2
-	VMULSS  X0, X2, X2
-
-	// the rounding bits: lowbias32(index + key)
-	LEAQ    (BX), SI
-	VMOVD   SI, X4
-	VPADDD  64(SP), X4, X4
-	VPADDD  X3, X4, X4
-	VPSRLD  $0x10, X4, X5
-	VPXOR   X5, X4, X4
-	VPMULLD (SP), X4, X4
-	VPSRLD  $0x0f, X4, X5
-	VPXOR   X5, X4, X4
-	VPMULLD 32(SP), X4, X4
-	VPSRLD  $0x10, X4, X5
-	VPXOR   X5, X4, X4
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	MOVWLZX (CX)(BX*2), SI
-	VMOVD   SI, X4
-	VPSLLD  $0x10, X4, X4
-	VMULSS  X2, X1, X2
-	VSUBSS  X2, X4, X2
-	VPADDD  X5, X2, X4
-	VCMPSS  $0x03, X2, X2, X2
-	VPOR    X2, X4, X2
-	VPEXTRW $0x01, X2, (CX)(BX*2)
-	INCQ    BX
-	JMP     tail
-
-done:
-	VZEROUPPER
-	RET
-
-DATA laneNumbers<>+0(SB)/4, $0x00000000
-DATA laneNumbers<>+4(SB)/4, $0x00000001
-DATA laneNumbers<>+8(SB)/4, $0x00000002
-DATA laneNumbers<>+12(SB)/4, $0x00000003
-DATA laneNumbers<>+16(SB)/4, $0x00000004
-DATA laneNumbers<>+20(SB)/4, $0x00000005
-DATA laneNumbers<>+24(SB)/4, $0x00000006
-DATA laneNumbers<>+28(SB)/4, $0x00000007
-DATA laneNumbers<>+32(SB)/4, $0x00000008
-DATA laneNumbers<>+36(SB)/4, $0x00000009
-DATA laneNumbers<>+40(SB)/4, $0x0000000a
-DATA laneNumbers<>+44(SB)/4, $0x0000000b
-DATA laneNumbers<>+48(SB)/4, $0x0000000c
-DATA laneNumbers<>+52(SB)/4, $0x0000000d
-DATA laneNumbers<>+56(SB)/4, $0x0000000e
-DATA laneNumbers<>+60(SB)/4, $0x0000000f
-GLOBL laneNumbers<>(SB), RODATA|NOPTR, $64
-
-// func sgdBF16GradAVX2F32CoupledStochastic(param []uint16, grad []uint16, buf []uint16, s [8]float32)
-// Requires: AVX, AVX2
-TEXT ·sgdBF16GradAVX2F32CoupledStochastic(SB), NOSPLIT, $96-104
-	MOVQ param_len+8(FP), AX
-	MOVQ param_base+0(FP), CX
-	MOVQ grad_base+24(FP), DX
-
-	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
-	VBROADCASTSS s_0+72(FP), Y0
-	VBROADCASTSS s_1+76(FP), Y1
-	VBROADCASTSS s_5+92(FP), Y2
-	VBROADCASTSS s_6+96(FP), Y3
-	VBROADCASTSS s_7+100(FP), Y4
-
-	// Constant: 0x7feb352d
-	MOVQ         $0x000000007feb352d, BX
-	VMOVD        BX, X5
-	VBROADCASTSS X5, Y5
-	VMOVUPS      Y5, (SP)
-
-	// Constant: 0x846ca68b
-	MOVQ         $0x00000000846ca68b, BX
-	VMOVD        BX, X5
-	VBROADCASTSS X5, Y5
-	VMOVUPS      Y5, 32(SP)
-
-	// The offset plus each lane's number: the index of the vector at element 0.
-	VPADDD  laneNumbers<>+0(SB), Y3, Y3
-	VMOVUPS Y3, 64(SP)
-	XORQ    BX, BX
-
-	// Main loop: 4 vectors of 8 elements per iteration.
-unrolled:
-	MOVQ AX, SI
-	SUBQ BX, SI
-	CMPQ SI, $0x00000020
-	JL   single
-
-	// scaled gradient (the scale is negative when maximizing)
-	VPMOVZXWD (DX)(BX*2), Y3
-	VPSLLD    $0x10, Y3, Y3
-	VMULPS    Y0, Y3, Y3
-	VPMOVZXWD 16(DX)(BX*2), Y5
-	VPSLLD    $0x10, Y5, Y5
-	VMULPS    Y0, Y5, Y5
-	VPMOVZXWD 32(DX)(BX*2), Y6
-	VPSLLD    $0x10, Y6, Y6
-	VMULPS    Y0, Y6, Y6
-	VPMOVZXWD 48(DX)(BX*2), Y7
-	VPSLLD    $0x10, Y7, Y7
-	VMULPS    Y0, Y7, Y7
-
-	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(BX*2), Y8
-	VPSLLD    $0x10, Y8, Y8
-	VMULPS    Y8, Y1, Y8
-	VADDPS    Y8, Y3, Y3
-	VPMOVZXWD 16(CX)(BX*2), Y8
-	VPSLLD    $0x10, Y8, Y8
-	VMULPS    Y8, Y1, Y8
-	VADDPS    Y8, Y5, Y5
-	VPMOVZXWD 32(CX)(BX*2), Y8
-	VPSLLD    $0x10, Y8, Y8
-	VMULPS    Y8, Y1, Y8
-	VADDPS    Y8, Y6, Y6
-	VPMOVZXWD 48(CX)(BX*2), Y8
-	VPSLLD    $0x10, Y8, Y8
-	VMULPS    Y8, Y1, Y8
-	VADDPS    Y8, Y7, Y7
-
-	// the rounding bits: lowbias32(index + key)
-	LEAQ         (BX), SI
-	VMOVD        SI, X8
-	VPBROADCASTD X8, Y8
-	VPADDD       64(SP), Y8, Y8
-	VPADDD       Y4, Y8, Y8
-	LEAQ         8(BX), SI
-	VMOVD        SI, X9
-	VPBROADCASTD X9, Y9
-	VPADDD       64(SP), Y9, Y9
-	VPADDD       Y4, Y9, Y9
-	LEAQ         16(BX), SI
-	VMOVD        SI, X10
-	VPBROADCASTD X10, Y10
-	VPADDD       64(SP), Y10, Y10
-	VPADDD       Y4, Y10, Y10
-	LEAQ         24(BX), SI
-	VMOVD        SI, X11
-	VPBROADCASTD X11, Y11
-	VPADDD       64(SP), Y11, Y11
-	VPADDD       Y4, Y11, Y11
-	VPSRLD       $0x10, Y8, Y12
-	VPXOR        Y12, Y8, Y8
-	VPSRLD       $0x10, Y9, Y12
-	VPXOR        Y12, Y9, Y9
-	VPSRLD       $0x10, Y10, Y12
-	VPXOR        Y12, Y10, Y10
-	VPSRLD       $0x10, Y11, Y12
-	VPXOR        Y12, Y11, Y11
-	VPMULLD      (SP), Y8, Y8
-	VPMULLD      (SP), Y9, Y9
-	VPMULLD      (SP), Y10, Y10
-	VPMULLD      (SP), Y11, Y11
-	VPSRLD       $0x0f, Y8, Y12
-	VPXOR        Y12, Y8, Y8
-	VPSRLD       $0x0f, Y9, Y12
-	VPXOR        Y12, Y9, Y9
-	VPSRLD       $0x0f, Y10, Y12
-	VPXOR        Y12, Y10, Y10
-	VPSRLD       $0x0f, Y11, Y12
-	VPXOR        Y12, Y11, Y11
-	VPMULLD      32(SP), Y8, Y8
-	VPMULLD      32(SP), Y9, Y9
-	VPMULLD      32(SP), Y10, Y10
-	VPMULLD      32(SP), Y11, Y11
-	VPSRLD       $0x10, Y8, Y12
-	VPSRLD       $0x10, Y9, Y13
-	VPSRLD       $0x10, Y10, Y14
-	VPSRLD       $0x10, Y11, Y15
-	VPXOR        Y12, Y8, Y8
-	VPXOR        Y13, Y9, Y8
-	VPXOR        Y14, Y10, Y8
-	VPXOR        Y15, Y11, Y8
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD    (CX)(BX*2), Y8
-	VPSLLD       $0x10, Y8, Y8
-	VMULPS       Y3, Y2, Y3
-	VSUBPS       Y3, Y8, Y3
-	VPMOVZXWD    16(CX)(BX*2), Y8
-	VPSLLD       $0x10, Y8, Y8
-	VMULPS       Y5, Y2, Y5
-	VSUBPS       Y5, Y8, Y5
-	VPMOVZXWD    32(CX)(BX*2), Y8
-	VPSLLD       $0x10, Y8, Y8
-	VMULPS       Y6, Y2, Y6
-	VSUBPS       Y6, Y8, Y6
-	VPMOVZXWD    48(CX)(BX*2), Y8
-	VPSLLD       $0x10, Y8, Y8
-	VMULPS       Y7, Y2, Y7
-	VSUBPS       Y7, Y8, Y7
-	VPADDD       Y12, Y3, Y8
-	VCMPPS       $0x03, Y3, Y3, Y3
-	VPOR         Y3, Y8, Y3
-	VPSRLD       $0x10, Y3, Y3
-	VEXTRACTI128 $0x01, Y3, X8
-	VPACKUSDW    X8, X3, X8
-	VMOVDQU      X8, (CX)(BX*2)
-	VPADDD       Y13, Y5, Y3
-	VCMPPS       $0x03, Y5, Y5, Y5
-	VPOR         Y5, Y3, Y3
-	VPSRLD       $0x10, Y3, Y3
-	VEXTRACTI128 $0x01, Y3, X5
-	VPACKUSDW    X5, X3, X5
-	VMOVDQU      X5, 16(CX)(BX*2)
-	VPADDD       Y14, Y6, Y3
-	VCMPPS       $0x03, Y6, Y6, Y5
-	VPOR         Y5, Y3, Y3
-	VPSRLD       $0x10, Y3, Y3
-	VEXTRACTI128 $0x01, Y3, X5
-	VPACKUSDW    X5, X3, X5
-	VMOVDQU      X5, 32(CX)(BX*2)
-	VPADDD       Y15, Y7, Y3
-	VCMPPS       $0x03, Y7, Y7, Y5
-	VPOR         Y5, Y3, Y3
-	VPSRLD       $0x10, Y3, Y3
-	VEXTRACTI128 $0x01, Y3, X5
-	VPACKUSDW    X5, X3, X5
-	VMOVDQU      X5, 48(CX)(BX*2)
-	ADDQ         $0x00000020, BX
-	JMP          unrolled
-
-	// One vector at a time.
-single:
-	MOVQ AX, SI
-	SUBQ BX, SI
-	CMPQ SI, $0x00000008
-	JL   tail
-
-	// scaled gradient (the scale is negative when maximizing)
-	VPMOVZXWD (DX)(BX*2), Y3
-	VPSLLD    $0x10, Y3, Y3
-	VMULPS    Y0, Y3, Y3
-
-	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(BX*2), Y5
-	VPSLLD    $0x10, Y5, Y5
-	VMULPS    Y5, Y1, Y5
-	VADDPS    Y5, Y3, Y3
-
-	// the rounding bits: lowbias32(index + key)
-	LEAQ         (BX), SI
-	VMOVD        SI, X5
-	VPBROADCASTD X5, Y5
-	VPADDD       64(SP), Y5, Y5
-	VPADDD       Y4, Y5, Y5
-	VPSRLD       $0x10, Y5, Y6
-	VPXOR        Y6, Y5, Y5
-	VPMULLD      (SP), Y5, Y5
-	VPSRLD       $0x0f, Y5, Y6
-	VPXOR        Y6, Y5, Y5
-	VPMULLD      32(SP), Y5, Y5
-	VPSRLD       $0x10, Y5, Y6
-	VPXOR        Y6, Y5, Y5
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD    (CX)(BX*2), Y5
-	VPSLLD       $0x10, Y5, Y5
-	VMULPS       Y3, Y2, Y3
-	VSUBPS       Y3, Y5, Y3
-	VPADDD       Y6, Y3, Y5
-	VCMPPS       $0x03, Y3, Y3, Y3
-	VPOR         Y3, Y5, Y3
-	VPSRLD       $0x10, Y3, Y3
-	VEXTRACTI128 $0x01, Y3, X5
-	VPACKUSDW    X5, X3, X5
-	VMOVDQU      X5, (CX)(BX*2)
 	ADDQ         $0x00000008, BX
 	JMP          single
 
@@ -2039,34 +2026,33 @@ tail:
 
 	// L2 weight decay folded into the gradient
 	MOVWLZX (CX)(BX*2), SI
-	VMOVD   SI, X5
-	VPSLLD  $0x10, X5, X5
-	VMULSS  X5, X1, X5
-	VADDSS  X5, X3, X3
+	VMOVD   SI, X4
+	VPSLLD  $0x10, X4, X4
+	VMULSS  X4, X1, X4
+	VADDSS  X4, X3, X3
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ    (BX), SI
-	VMOVD   SI, X5
-	VPADDD  64(SP), X5, X5
-	VPADDD  X4, X5, X5
-	VPSRLD  $0x10, X5, X6
-	VPXOR   X6, X5, X5
-	VPMULLD (SP), X5, X5
-	VPSRLD  $0x0f, X5, X6
-	VPXOR   X6, X5, X5
-	VPMULLD 32(SP), X5, X5
-	VPSRLD  $0x10, X5, X6
-	VPXOR   X6, X5, X5
+	VMOVD   SI, X4
+	VPADDD  64(SP), X4, X4
+	VPSRLD  $0x10, X4, X5
+	VPXOR   X5, X4, X4
+	VPMULLD (SP), X4, X4
+	VPSRLD  $0x0f, X4, X5
+	VPXOR   X5, X4, X4
+	VPMULLD 32(SP), X4, X4
+	VPSRLD  $0x10, X4, X5
+	VPXOR   X5, X4, X4
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	MOVWLZX (CX)(BX*2), SI
-	VMOVD   SI, X5
-	VPSLLD  $0x10, X5, X5
+	VMOVD   SI, X4
+	VPSLLD  $0x10, X4, X4
 	VMULSS  X3, X2, X3
-	VSUBSS  X3, X5, X3
-	VPADDD  X6, X3, X5
+	VSUBSS  X3, X4, X3
+	VPADDD  X5, X3, X4
 	VCMPSS  $0x03, X3, X3, X3
-	VPOR    X3, X5, X3
+	VPOR    X3, X4, X3
 	VPEXTRW $0x01, X3, (CX)(BX*2)
 	INCQ    BX
 	JMP     tail
@@ -2075,9 +2061,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func sgdBF16GradAVX2F32MomentumStochastic(param []uint16, grad []uint16, buf []uint16, s [8]float32)
+// func sgdBF16GradAVX2F32MomentumStochastic(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 // Requires: AVX, AVX2
-TEXT ·sgdBF16GradAVX2F32MomentumStochastic(SB), NOSPLIT, $224-104
+TEXT ·sgdBF16GradAVX2F32MomentumStochastic(SB), NOSPLIT, $192-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -2091,31 +2077,29 @@ TEXT ·sgdBF16GradAVX2F32MomentumStochastic(SB), NOSPLIT, $224-104
 	VMOVUPS      Y3, (SP)
 	VBROADCASTSS s_6+96(FP), Y3
 	VMOVUPS      Y3, 32(SP)
-	VBROADCASTSS s_7+100(FP), Y3
-	VMOVUPS      Y3, 64(SP)
 
 	// Constant: 0x7feb352d
 	MOVQ         $0x000000007feb352d, SI
 	VMOVD        SI, X3
 	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 96(SP)
+	VMOVUPS      Y3, 64(SP)
 
 	// Constant: 0x846ca68b
 	MOVQ         $0x00000000846ca68b, SI
 	VMOVD        SI, X3
 	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 128(SP)
+	VMOVUPS      Y3, 96(SP)
 
 	// Constant: 0xffff
 	MOVQ         $0x000000000000ffff, SI
 	VMOVD        SI, X3
 	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 160(SP)
+	VMOVUPS      Y3, 128(SP)
 
 	// The offset plus each lane's number: the index of the vector at element 0.
 	VMOVUPS 32(SP), Y3
 	VPADDD  laneNumbers<>+0(SB), Y3, Y3
-	VMOVUPS Y3, 192(SP)
+	VMOVUPS Y3, 160(SP)
 	XORQ    SI, SI
 
 	// Main loop: 4 vectors of 8 elements per iteration.
@@ -2165,23 +2149,19 @@ unrolled:
 	LEAQ         (SI), DI
 	VMOVD        DI, X7
 	VPBROADCASTD X7, Y7
-	VPADDD       192(SP), Y7, Y7
-	VPADDD       64(SP), Y7, Y7
+	VPADDD       160(SP), Y7, Y7
 	LEAQ         8(SI), DI
 	VMOVD        DI, X8
 	VPBROADCASTD X8, Y8
-	VPADDD       192(SP), Y8, Y8
-	VPADDD       64(SP), Y8, Y8
+	VPADDD       160(SP), Y8, Y8
 	LEAQ         16(SI), DI
 	VMOVD        DI, X9
 	VPBROADCASTD X9, Y9
-	VPADDD       192(SP), Y9, Y9
-	VPADDD       64(SP), Y9, Y9
+	VPADDD       160(SP), Y9, Y9
 	LEAQ         24(SI), DI
 	VMOVD        DI, X10
 	VPBROADCASTD X10, Y10
-	VPADDD       192(SP), Y10, Y10
-	VPADDD       64(SP), Y10, Y10
+	VPADDD       160(SP), Y10, Y10
 	VPSRLD       $0x10, Y7, Y11
 	VPXOR        Y11, Y7, Y7
 	VPSRLD       $0x10, Y8, Y11
@@ -2190,10 +2170,10 @@ unrolled:
 	VPXOR        Y11, Y9, Y9
 	VPSRLD       $0x10, Y10, Y11
 	VPXOR        Y11, Y10, Y10
-	VPMULLD      96(SP), Y7, Y7
-	VPMULLD      96(SP), Y8, Y8
-	VPMULLD      96(SP), Y9, Y9
-	VPMULLD      96(SP), Y10, Y10
+	VPMULLD      64(SP), Y7, Y7
+	VPMULLD      64(SP), Y8, Y8
+	VPMULLD      64(SP), Y9, Y9
+	VPMULLD      64(SP), Y10, Y10
 	VPSRLD       $0x0f, Y7, Y11
 	VPXOR        Y11, Y7, Y7
 	VPSRLD       $0x0f, Y8, Y11
@@ -2202,10 +2182,10 @@ unrolled:
 	VPXOR        Y11, Y9, Y9
 	VPSRLD       $0x0f, Y10, Y11
 	VPXOR        Y11, Y10, Y10
-	VPMULLD      128(SP), Y7, Y7
-	VPMULLD      128(SP), Y8, Y8
-	VPMULLD      128(SP), Y9, Y9
-	VPMULLD      128(SP), Y10, Y10
+	VPMULLD      96(SP), Y7, Y7
+	VPMULLD      96(SP), Y8, Y8
+	VPMULLD      96(SP), Y9, Y9
+	VPMULLD      96(SP), Y10, Y10
 	VPSRLD       $0x10, Y7, Y11
 	VPSRLD       $0x10, Y8, Y12
 	VPSRLD       $0x10, Y9, Y13
@@ -2214,10 +2194,10 @@ unrolled:
 	VPXOR        Y12, Y8, Y8
 	VPXOR        Y13, Y9, Y9
 	VPXOR        Y14, Y10, Y10
-	VPAND        160(SP), Y7, Y7
-	VPAND        160(SP), Y8, Y8
-	VPAND        160(SP), Y9, Y9
-	VPAND        160(SP), Y10, Y10
+	VPAND        128(SP), Y7, Y7
+	VPAND        128(SP), Y8, Y8
+	VPAND        128(SP), Y9, Y9
+	VPAND        128(SP), Y10, Y10
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	VPADDD       Y7, Y3, Y7
@@ -2320,17 +2300,16 @@ single:
 	LEAQ         (SI), DI
 	VMOVD        DI, X4
 	VPBROADCASTD X4, Y4
-	VPADDD       192(SP), Y4, Y4
-	VPADDD       64(SP), Y4, Y4
+	VPADDD       160(SP), Y4, Y4
 	VPSRLD       $0x10, Y4, Y5
 	VPXOR        Y5, Y4, Y4
-	VPMULLD      96(SP), Y4, Y4
+	VPMULLD      64(SP), Y4, Y4
 	VPSRLD       $0x0f, Y4, Y5
 	VPXOR        Y5, Y4, Y4
-	VPMULLD      128(SP), Y4, Y4
+	VPMULLD      96(SP), Y4, Y4
 	VPSRLD       $0x10, Y4, Y5
 	VPXOR        Y5, Y4, Y4
-	VPAND        160(SP), Y4, Y4
+	VPAND        128(SP), Y4, Y4
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	VPADDD       Y4, Y3, Y4
@@ -2378,17 +2357,16 @@ tail:
 	// the rounding bits: lowbias32(index + key)
 	LEAQ    (SI), DI
 	VMOVD   DI, X4
-	VPADDD  192(SP), X4, X4
-	VPADDD  64(SP), X4, X4
+	VPADDD  160(SP), X4, X4
 	VPSRLD  $0x10, X4, X5
 	VPXOR   X5, X4, X4
-	VPMULLD 96(SP), X4, X4
+	VPMULLD 64(SP), X4, X4
 	VPSRLD  $0x0f, X4, X5
 	VPXOR   X5, X4, X4
-	VPMULLD 128(SP), X4, X4
+	VPMULLD 96(SP), X4, X4
 	VPSRLD  $0x10, X4, X5
 	VPXOR   X5, X4, X4
-	VPAND   160(SP), X4, X4
+	VPAND   128(SP), X4, X4
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	VPADDD  X4, X3, X4
@@ -2413,9 +2391,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func sgdBF16GradAVX2F32CoupledMomentumStochastic(param []uint16, grad []uint16, buf []uint16, s [8]float32)
+// func sgdBF16GradAVX2F32CoupledMomentumStochastic(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 // Requires: AVX, AVX2
-TEXT ·sgdBF16GradAVX2F32CoupledMomentumStochastic(SB), NOSPLIT, $256-104
+TEXT ·sgdBF16GradAVX2F32CoupledMomentumStochastic(SB), NOSPLIT, $224-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -2431,31 +2409,29 @@ TEXT ·sgdBF16GradAVX2F32CoupledMomentumStochastic(SB), NOSPLIT, $256-104
 	VMOVUPS      Y3, 32(SP)
 	VBROADCASTSS s_6+96(FP), Y3
 	VMOVUPS      Y3, 64(SP)
-	VBROADCASTSS s_7+100(FP), Y3
-	VMOVUPS      Y3, 96(SP)
 
 	// Constant: 0x7feb352d
 	MOVQ         $0x000000007feb352d, SI
 	VMOVD        SI, X3
 	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 128(SP)
+	VMOVUPS      Y3, 96(SP)
 
 	// Constant: 0x846ca68b
 	MOVQ         $0x00000000846ca68b, SI
 	VMOVD        SI, X3
 	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 160(SP)
+	VMOVUPS      Y3, 128(SP)
 
 	// Constant: 0xffff
 	MOVQ         $0x000000000000ffff, SI
 	VMOVD        SI, X3
 	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 192(SP)
+	VMOVUPS      Y3, 160(SP)
 
 	// The offset plus each lane's number: the index of the vector at element 0.
 	VMOVUPS 64(SP), Y3
 	VPADDD  laneNumbers<>+0(SB), Y3, Y3
-	VMOVUPS Y3, 224(SP)
+	VMOVUPS Y3, 192(SP)
 	XORQ    SI, SI
 
 	// Main loop: 4 vectors of 8 elements per iteration.
@@ -2523,23 +2499,19 @@ unrolled:
 	LEAQ         (SI), DI
 	VMOVD        DI, X7
 	VPBROADCASTD X7, Y7
-	VPADDD       224(SP), Y7, Y7
-	VPADDD       96(SP), Y7, Y7
+	VPADDD       192(SP), Y7, Y7
 	LEAQ         8(SI), DI
 	VMOVD        DI, X8
 	VPBROADCASTD X8, Y8
-	VPADDD       224(SP), Y8, Y8
-	VPADDD       96(SP), Y8, Y8
+	VPADDD       192(SP), Y8, Y8
 	LEAQ         16(SI), DI
 	VMOVD        DI, X9
 	VPBROADCASTD X9, Y9
-	VPADDD       224(SP), Y9, Y9
-	VPADDD       96(SP), Y9, Y9
+	VPADDD       192(SP), Y9, Y9
 	LEAQ         24(SI), DI
 	VMOVD        DI, X10
 	VPBROADCASTD X10, Y10
-	VPADDD       224(SP), Y10, Y10
-	VPADDD       96(SP), Y10, Y10
+	VPADDD       192(SP), Y10, Y10
 	VPSRLD       $0x10, Y7, Y11
 	VPXOR        Y11, Y7, Y7
 	VPSRLD       $0x10, Y8, Y11
@@ -2548,10 +2520,10 @@ unrolled:
 	VPXOR        Y11, Y9, Y9
 	VPSRLD       $0x10, Y10, Y11
 	VPXOR        Y11, Y10, Y10
-	VPMULLD      128(SP), Y7, Y7
-	VPMULLD      128(SP), Y8, Y8
-	VPMULLD      128(SP), Y9, Y9
-	VPMULLD      128(SP), Y10, Y10
+	VPMULLD      96(SP), Y7, Y7
+	VPMULLD      96(SP), Y8, Y8
+	VPMULLD      96(SP), Y9, Y9
+	VPMULLD      96(SP), Y10, Y10
 	VPSRLD       $0x0f, Y7, Y11
 	VPXOR        Y11, Y7, Y7
 	VPSRLD       $0x0f, Y8, Y11
@@ -2560,10 +2532,10 @@ unrolled:
 	VPXOR        Y11, Y9, Y9
 	VPSRLD       $0x0f, Y10, Y11
 	VPXOR        Y11, Y10, Y10
-	VPMULLD      160(SP), Y7, Y7
-	VPMULLD      160(SP), Y8, Y8
-	VPMULLD      160(SP), Y9, Y9
-	VPMULLD      160(SP), Y10, Y10
+	VPMULLD      128(SP), Y7, Y7
+	VPMULLD      128(SP), Y8, Y8
+	VPMULLD      128(SP), Y9, Y9
+	VPMULLD      128(SP), Y10, Y10
 	VPSRLD       $0x10, Y7, Y11
 	VPSRLD       $0x10, Y8, Y12
 	VPSRLD       $0x10, Y9, Y13
@@ -2572,10 +2544,10 @@ unrolled:
 	VPXOR        Y12, Y8, Y8
 	VPXOR        Y13, Y9, Y9
 	VPXOR        Y14, Y10, Y10
-	VPAND        192(SP), Y7, Y7
-	VPAND        192(SP), Y8, Y8
-	VPAND        192(SP), Y9, Y9
-	VPAND        192(SP), Y10, Y10
+	VPAND        160(SP), Y7, Y7
+	VPAND        160(SP), Y8, Y8
+	VPAND        160(SP), Y9, Y9
+	VPAND        160(SP), Y10, Y10
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	VPADDD       Y7, Y3, Y7
@@ -2684,17 +2656,16 @@ single:
 	LEAQ         (SI), DI
 	VMOVD        DI, X4
 	VPBROADCASTD X4, Y4
-	VPADDD       224(SP), Y4, Y4
-	VPADDD       96(SP), Y4, Y4
+	VPADDD       192(SP), Y4, Y4
 	VPSRLD       $0x10, Y4, Y5
 	VPXOR        Y5, Y4, Y4
-	VPMULLD      128(SP), Y4, Y4
+	VPMULLD      96(SP), Y4, Y4
 	VPSRLD       $0x0f, Y4, Y5
 	VPXOR        Y5, Y4, Y4
-	VPMULLD      160(SP), Y4, Y4
+	VPMULLD      128(SP), Y4, Y4
 	VPSRLD       $0x10, Y4, Y5
 	VPXOR        Y5, Y4, Y4
-	VPAND        192(SP), Y4, Y4
+	VPAND        160(SP), Y4, Y4
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	VPADDD       Y4, Y3, Y4
@@ -2749,17 +2720,16 @@ tail:
 	// the rounding bits: lowbias32(index + key)
 	LEAQ    (SI), DI
 	VMOVD   DI, X4
-	VPADDD  224(SP), X4, X4
-	VPADDD  96(SP), X4, X4
+	VPADDD  192(SP), X4, X4
 	VPSRLD  $0x10, X4, X5
 	VPXOR   X5, X4, X4
-	VPMULLD 128(SP), X4, X4
+	VPMULLD 96(SP), X4, X4
 	VPSRLD  $0x0f, X4, X5
 	VPXOR   X5, X4, X4
-	VPMULLD 160(SP), X4, X4
+	VPMULLD 128(SP), X4, X4
 	VPSRLD  $0x10, X4, X5
 	VPXOR   X5, X4, X4
-	VPAND   192(SP), X4, X4
+	VPAND   160(SP), X4, X4
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	VPADDD  X4, X3, X4
@@ -2784,9 +2754,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func sgdBF16GradAVX2F32NesterovStochastic(param []uint16, grad []uint16, buf []uint16, s [8]float32)
+// func sgdBF16GradAVX2F32NesterovStochastic(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 // Requires: AVX, AVX2
-TEXT ·sgdBF16GradAVX2F32NesterovStochastic(SB), NOSPLIT, $128-104
+TEXT ·sgdBF16GradAVX2F32NesterovStochastic(SB), NOSPLIT, $128-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -2799,7 +2769,271 @@ TEXT ·sgdBF16GradAVX2F32NesterovStochastic(SB), NOSPLIT, $128-104
 	VBROADCASTSS s_4+88(FP), Y3
 	VBROADCASTSS s_5+92(FP), Y4
 	VBROADCASTSS s_6+96(FP), Y5
-	VBROADCASTSS s_7+100(FP), Y6
+
+	// Constant: 0x7feb352d
+	MOVQ         $0x000000007feb352d, SI
+	VMOVD        SI, X6
+	VBROADCASTSS X6, Y6
+	VMOVUPS      Y6, (SP)
+
+	// Constant: 0x846ca68b
+	MOVQ         $0x00000000846ca68b, SI
+	VMOVD        SI, X6
+	VBROADCASTSS X6, Y6
+	VMOVUPS      Y6, 32(SP)
+
+	// Constant: 0xffff
+	MOVQ         $0x000000000000ffff, SI
+	VMOVD        SI, X6
+	VBROADCASTSS X6, Y6
+	VMOVUPS      Y6, 64(SP)
+
+	// The offset plus each lane's number: the index of the vector at element 0.
+	VPADDD  laneNumbers<>+0(SB), Y5, Y5
+	VMOVUPS Y5, 96(SP)
+	XORQ    SI, SI
+
+	// Main loop: 2 vectors of 8 elements per iteration.
+unrolled:
+	MOVQ AX, DI
+	SUBQ SI, DI
+	CMPQ DI, $0x00000010
+	JL   single
+
+	// scaled gradient (the scale is negative when maximizing)
+	VPMOVZXWD (DX)(SI*2), Y5
+	VPSLLD    $0x10, Y5, Y5
+	VMULPS    Y0, Y5, Y5
+	VPMOVZXWD 16(DX)(SI*2), Y6
+	VPSLLD    $0x10, Y6, Y6
+	VMULPS    Y0, Y6, Y6
+
+	// momentum buffer
+	VPMOVZXWD (BX)(SI*2), Y7
+	VPSLLD    $0x10, Y7, Y7
+	VMULPS    Y7, Y1, Y7
+	VMULPS    Y5, Y2, Y8
+	VADDPS    Y8, Y7, Y7
+	VPMOVZXWD 16(BX)(SI*2), Y8
+	VPSLLD    $0x10, Y8, Y8
+	VMULPS    Y8, Y1, Y8
+	VMULPS    Y6, Y2, Y9
+	VADDPS    Y9, Y8, Y8
+
+	// the rounding bits: lowbias32(index + key)
+	LEAQ         (SI), DI
+	VMOVD        DI, X9
+	VPBROADCASTD X9, Y9
+	VPADDD       96(SP), Y9, Y9
+	LEAQ         8(SI), DI
+	VMOVD        DI, X10
+	VPBROADCASTD X10, Y10
+	VPADDD       96(SP), Y10, Y10
+	VPSRLD       $0x10, Y9, Y11
+	VPXOR        Y11, Y9, Y9
+	VPSRLD       $0x10, Y10, Y11
+	VPXOR        Y11, Y10, Y10
+	VPMULLD      (SP), Y9, Y9
+	VPMULLD      (SP), Y10, Y10
+	VPSRLD       $0x0f, Y9, Y11
+	VPXOR        Y11, Y9, Y9
+	VPSRLD       $0x0f, Y10, Y11
+	VPXOR        Y11, Y10, Y10
+	VPMULLD      32(SP), Y9, Y9
+	VPMULLD      32(SP), Y10, Y10
+	VPSRLD       $0x10, Y9, Y11
+	VPSRLD       $0x10, Y10, Y12
+	VPXOR        Y11, Y9, Y9
+	VPXOR        Y12, Y10, Y10
+	VPAND        64(SP), Y9, Y9
+	VPAND        64(SP), Y10, Y10
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPADDD       Y9, Y7, Y9
+	VCMPPS       $0x03, Y7, Y7, Y13
+	VPOR         Y13, Y9, Y9
+	VPSRLD       $0x10, Y9, Y9
+	VEXTRACTI128 $0x01, Y9, X13
+	VPACKUSDW    X13, X9, X13
+	VMOVDQU      X13, (BX)(SI*2)
+	VPADDD       Y10, Y8, Y9
+	VCMPPS       $0x03, Y8, Y8, Y10
+	VPOR         Y10, Y9, Y9
+	VPSRLD       $0x10, Y9, Y9
+	VEXTRACTI128 $0x01, Y9, X10
+	VPACKUSDW    X10, X9, X10
+	VMOVDQU      X10, 16(BX)(SI*2)
+
+	// Nesterov look-ahead
+	VMULPS Y7, Y3, Y7
+	VADDPS Y7, Y5, Y5
+	VMULPS Y8, Y3, Y7
+	VADDPS Y7, Y6, Y6
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPMOVZXWD    (CX)(SI*2), Y7
+	VPSLLD       $0x10, Y7, Y7
+	VMULPS       Y5, Y4, Y5
+	VSUBPS       Y5, Y7, Y5
+	VPMOVZXWD    16(CX)(SI*2), Y7
+	VPSLLD       $0x10, Y7, Y7
+	VMULPS       Y6, Y4, Y6
+	VSUBPS       Y6, Y7, Y6
+	VPADDD       Y11, Y5, Y7
+	VCMPPS       $0x03, Y5, Y5, Y5
+	VPOR         Y5, Y7, Y5
+	VPSRLD       $0x10, Y5, Y5
+	VEXTRACTI128 $0x01, Y5, X7
+	VPACKUSDW    X7, X5, X7
+	VMOVDQU      X7, (CX)(SI*2)
+	VPADDD       Y12, Y6, Y5
+	VCMPPS       $0x03, Y6, Y6, Y6
+	VPOR         Y6, Y5, Y5
+	VPSRLD       $0x10, Y5, Y5
+	VEXTRACTI128 $0x01, Y5, X6
+	VPACKUSDW    X6, X5, X6
+	VMOVDQU      X6, 16(CX)(SI*2)
+	ADDQ         $0x00000010, SI
+	JMP          unrolled
+
+	// One vector at a time.
+single:
+	MOVQ AX, DI
+	SUBQ SI, DI
+	CMPQ DI, $0x00000008
+	JL   tail
+
+	// scaled gradient (the scale is negative when maximizing)
+	VPMOVZXWD (DX)(SI*2), Y5
+	VPSLLD    $0x10, Y5, Y5
+	VMULPS    Y0, Y5, Y5
+
+	// momentum buffer
+	VPMOVZXWD (BX)(SI*2), Y6
+	VPSLLD    $0x10, Y6, Y6
+	VMULPS    Y6, Y1, Y6
+	VMULPS    Y5, Y2, Y7
+	VADDPS    Y7, Y6, Y6
+
+	// the rounding bits: lowbias32(index + key)
+	LEAQ         (SI), DI
+	VMOVD        DI, X7
+	VPBROADCASTD X7, Y7
+	VPADDD       96(SP), Y7, Y7
+	VPSRLD       $0x10, Y7, Y8
+	VPXOR        Y8, Y7, Y7
+	VPMULLD      (SP), Y7, Y7
+	VPSRLD       $0x0f, Y7, Y8
+	VPXOR        Y8, Y7, Y7
+	VPMULLD      32(SP), Y7, Y7
+	VPSRLD       $0x10, Y7, Y8
+	VPXOR        Y8, Y7, Y7
+	VPAND        64(SP), Y7, Y7
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPADDD       Y7, Y6, Y7
+	VCMPPS       $0x03, Y6, Y6, Y9
+	VPOR         Y9, Y7, Y7
+	VPSRLD       $0x10, Y7, Y7
+	VEXTRACTI128 $0x01, Y7, X9
+	VPACKUSDW    X9, X7, X9
+	VMOVDQU      X9, (BX)(SI*2)
+
+	// Nesterov look-ahead
+	VMULPS Y6, Y3, Y6
+	VADDPS Y6, Y5, Y5
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPMOVZXWD    (CX)(SI*2), Y6
+	VPSLLD       $0x10, Y6, Y6
+	VMULPS       Y5, Y4, Y5
+	VSUBPS       Y5, Y6, Y5
+	VPADDD       Y8, Y5, Y6
+	VCMPPS       $0x03, Y5, Y5, Y5
+	VPOR         Y5, Y6, Y5
+	VPSRLD       $0x10, Y5, Y5
+	VEXTRACTI128 $0x01, Y5, X6
+	VPACKUSDW    X6, X5, X6
+	VMOVDQU      X6, (CX)(SI*2)
+	ADDQ         $0x00000008, SI
+	JMP          single
+
+tail:
+	// The last 0 to lanes-1 elements, one at a time.
+	CMPQ SI, AX
+	JGE  done
+
+	// scaled gradient (the scale is negative when maximizing)
+	MOVWLZX (DX)(SI*2), DI
+	VMOVD   DI, X5
+	VPSLLD  $0x10, X5, X5
+	VMULSS  X0, X5, X5
+
+	// momentum buffer
+	MOVWLZX (BX)(SI*2), DI
+	VMOVD   DI, X6
+	VPSLLD  $0x10, X6, X6
+	VMULSS  X6, X1, X6
+	VMULSS  X5, X2, X7
+	VADDSS  X7, X6, X6
+
+	// the rounding bits: lowbias32(index + key)
+	LEAQ    (SI), DI
+	VMOVD   DI, X7
+	VPADDD  96(SP), X7, X7
+	VPSRLD  $0x10, X7, X8
+	VPXOR   X8, X7, X7
+	VPMULLD (SP), X7, X7
+	VPSRLD  $0x0f, X7, X8
+	VPXOR   X8, X7, X7
+	VPMULLD 32(SP), X7, X7
+	VPSRLD  $0x10, X7, X8
+	VPXOR   X8, X7, X7
+	VPAND   64(SP), X7, X7
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPADDD  X7, X6, X7
+	VCMPSS  $0x03, X6, X6, X9
+	VPOR    X9, X7, X7
+	VPEXTRW $0x01, X7, (BX)(SI*2)
+
+	// Nesterov look-ahead
+	VMULSS X6, X3, X6
+	VADDSS X6, X5, X5
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	MOVWLZX (CX)(SI*2), DI
+	VMOVD   DI, X6
+	VPSLLD  $0x10, X6, X6
+	VMULSS  X5, X4, X5
+	VSUBSS  X5, X6, X5
+	VPADDD  X8, X5, X6
+	VCMPSS  $0x03, X5, X5, X5
+	VPOR    X5, X6, X5
+	VPEXTRW $0x01, X5, (CX)(SI*2)
+	INCQ    SI
+	JMP     tail
+
+done:
+	VZEROUPPER
+	RET
+
+// func sgdBF16GradAVX2F32CoupledNesterovStochastic(param []uint16, grad []uint16, buf []uint16, s [7]float32)
+// Requires: AVX, AVX2
+TEXT ·sgdBF16GradAVX2F32CoupledNesterovStochastic(SB), NOSPLIT, $128-100
+	MOVQ param_len+8(FP), AX
+	MOVQ param_base+0(FP), CX
+	MOVQ grad_base+24(FP), DX
+	MOVQ buf_base+48(FP), BX
+
+	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
+	VBROADCASTSS s_0+72(FP), Y0
+	VBROADCASTSS s_1+76(FP), Y1
+	VBROADCASTSS s_2+80(FP), Y2
+	VBROADCASTSS s_3+84(FP), Y3
+	VBROADCASTSS s_4+88(FP), Y4
+	VBROADCASTSS s_5+92(FP), Y5
+	VBROADCASTSS s_6+96(FP), Y6
 
 	// Constant: 0x7feb352d
 	MOVQ         $0x000000007feb352d, SI
@@ -2820,8 +3054,8 @@ TEXT ·sgdBF16GradAVX2F32NesterovStochastic(SB), NOSPLIT, $128-104
 	VMOVUPS      Y7, 64(SP)
 
 	// The offset plus each lane's number: the index of the vector at element 0.
-	VPADDD  laneNumbers<>+0(SB), Y5, Y5
-	VMOVUPS Y5, 96(SP)
+	VPADDD  laneNumbers<>+0(SB), Y6, Y6
+	VMOVUPS Y6, 96(SP)
 	XORQ    SI, SI
 
 	// Main loop: 2 vectors of 8 elements per iteration.
@@ -2832,23 +3066,33 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VPMOVZXWD (DX)(SI*2), Y5
-	VPSLLD    $0x10, Y5, Y5
-	VMULPS    Y0, Y5, Y5
+	VPMOVZXWD (DX)(SI*2), Y6
+	VPSLLD    $0x10, Y6, Y6
+	VMULPS    Y0, Y6, Y6
 	VPMOVZXWD 16(DX)(SI*2), Y7
 	VPSLLD    $0x10, Y7, Y7
 	VMULPS    Y0, Y7, Y7
 
+	// L2 weight decay folded into the gradient
+	VPMOVZXWD (CX)(SI*2), Y8
+	VPSLLD    $0x10, Y8, Y8
+	VMULPS    Y8, Y1, Y8
+	VADDPS    Y8, Y6, Y6
+	VPMOVZXWD 16(CX)(SI*2), Y8
+	VPSLLD    $0x10, Y8, Y8
+	VMULPS    Y8, Y1, Y8
+	VADDPS    Y8, Y7, Y7
+
 	// momentum buffer
 	VPMOVZXWD (BX)(SI*2), Y8
 	VPSLLD    $0x10, Y8, Y8
-	VMULPS    Y8, Y1, Y8
-	VMULPS    Y5, Y2, Y9
+	VMULPS    Y8, Y2, Y8
+	VMULPS    Y6, Y3, Y9
 	VADDPS    Y9, Y8, Y8
 	VPMOVZXWD 16(BX)(SI*2), Y9
 	VPSLLD    $0x10, Y9, Y9
-	VMULPS    Y9, Y1, Y9
-	VMULPS    Y7, Y2, Y10
+	VMULPS    Y9, Y2, Y9
+	VMULPS    Y7, Y3, Y10
 	VADDPS    Y10, Y9, Y9
 
 	// the rounding bits: lowbias32(index + key)
@@ -2856,12 +3100,10 @@ unrolled:
 	VMOVD        DI, X10
 	VPBROADCASTD X10, Y10
 	VPADDD       96(SP), Y10, Y10
-	VPADDD       Y6, Y10, Y10
 	LEAQ         8(SI), DI
 	VMOVD        DI, X11
 	VPBROADCASTD X11, Y11
 	VPADDD       96(SP), Y11, Y11
-	VPADDD       Y6, Y11, Y11
 	VPSRLD       $0x10, Y10, Y12
 	VPXOR        Y12, Y10, Y10
 	VPSRLD       $0x10, Y11, Y12
@@ -2898,33 +3140,33 @@ unrolled:
 	VMOVDQU      X11, 16(BX)(SI*2)
 
 	// Nesterov look-ahead
-	VMULPS Y8, Y3, Y8
-	VADDPS Y8, Y5, Y5
-	VMULPS Y9, Y3, Y8
+	VMULPS Y8, Y4, Y8
+	VADDPS Y8, Y6, Y6
+	VMULPS Y9, Y4, Y8
 	VADDPS Y8, Y7, Y7
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	VPMOVZXWD    (CX)(SI*2), Y8
 	VPSLLD       $0x10, Y8, Y8
-	VMULPS       Y5, Y4, Y5
-	VSUBPS       Y5, Y8, Y5
+	VMULPS       Y6, Y5, Y6
+	VSUBPS       Y6, Y8, Y6
 	VPMOVZXWD    16(CX)(SI*2), Y8
 	VPSLLD       $0x10, Y8, Y8
-	VMULPS       Y7, Y4, Y7
+	VMULPS       Y7, Y5, Y7
 	VSUBPS       Y7, Y8, Y7
-	VPADDD       Y12, Y5, Y8
-	VCMPPS       $0x03, Y5, Y5, Y5
-	VPOR         Y5, Y8, Y5
-	VPSRLD       $0x10, Y5, Y5
-	VEXTRACTI128 $0x01, Y5, X8
-	VPACKUSDW    X8, X5, X8
+	VPADDD       Y12, Y6, Y8
+	VCMPPS       $0x03, Y6, Y6, Y6
+	VPOR         Y6, Y8, Y6
+	VPSRLD       $0x10, Y6, Y6
+	VEXTRACTI128 $0x01, Y6, X8
+	VPACKUSDW    X8, X6, X8
 	VMOVDQU      X8, (CX)(SI*2)
-	VPADDD       Y13, Y7, Y5
+	VPADDD       Y13, Y7, Y6
 	VCMPPS       $0x03, Y7, Y7, Y7
-	VPOR         Y7, Y5, Y5
-	VPSRLD       $0x10, Y5, Y5
-	VEXTRACTI128 $0x01, Y5, X7
-	VPACKUSDW    X7, X5, X7
+	VPOR         Y7, Y6, Y6
+	VPSRLD       $0x10, Y6, Y6
+	VEXTRACTI128 $0x01, Y6, X7
+	VPACKUSDW    X7, X6, X7
 	VMOVDQU      X7, 16(CX)(SI*2)
 	ADDQ         $0x00000010, SI
 	JMP          unrolled
@@ -2937,15 +3179,21 @@ single:
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VPMOVZXWD (DX)(SI*2), Y5
-	VPSLLD    $0x10, Y5, Y5
-	VMULPS    Y0, Y5, Y5
+	VPMOVZXWD (DX)(SI*2), Y6
+	VPSLLD    $0x10, Y6, Y6
+	VMULPS    Y0, Y6, Y6
+
+	// L2 weight decay folded into the gradient
+	VPMOVZXWD (CX)(SI*2), Y7
+	VPSLLD    $0x10, Y7, Y7
+	VMULPS    Y7, Y1, Y7
+	VADDPS    Y7, Y6, Y6
 
 	// momentum buffer
 	VPMOVZXWD (BX)(SI*2), Y7
 	VPSLLD    $0x10, Y7, Y7
-	VMULPS    Y7, Y1, Y7
-	VMULPS    Y5, Y2, Y8
+	VMULPS    Y7, Y2, Y7
+	VMULPS    Y6, Y3, Y8
 	VADDPS    Y8, Y7, Y7
 
 	// the rounding bits: lowbias32(index + key)
@@ -2953,7 +3201,6 @@ single:
 	VMOVD        DI, X8
 	VPBROADCASTD X8, Y8
 	VPADDD       96(SP), Y8, Y8
-	VPADDD       Y6, Y8, Y8
 	VPSRLD       $0x10, Y8, Y9
 	VPXOR        Y9, Y8, Y8
 	VPMULLD      (SP), Y8, Y8
@@ -2974,20 +3221,20 @@ single:
 	VMOVDQU      X10, (BX)(SI*2)
 
 	// Nesterov look-ahead
-	VMULPS Y7, Y3, Y7
-	VADDPS Y7, Y5, Y5
+	VMULPS Y7, Y4, Y7
+	VADDPS Y7, Y6, Y6
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	VPMOVZXWD    (CX)(SI*2), Y7
 	VPSLLD       $0x10, Y7, Y7
-	VMULPS       Y5, Y4, Y5
-	VSUBPS       Y5, Y7, Y5
-	VPADDD       Y9, Y5, Y7
-	VCMPPS       $0x03, Y5, Y5, Y5
-	VPOR         Y5, Y7, Y5
-	VPSRLD       $0x10, Y5, Y5
-	VEXTRACTI128 $0x01, Y5, X7
-	VPACKUSDW    X7, X5, X7
+	VMULPS       Y6, Y5, Y6
+	VSUBPS       Y6, Y7, Y6
+	VPADDD       Y9, Y6, Y7
+	VCMPPS       $0x03, Y6, Y6, Y6
+	VPOR         Y6, Y7, Y6
+	VPSRLD       $0x10, Y6, Y6
+	VEXTRACTI128 $0x01, Y6, X7
+	VPACKUSDW    X7, X6, X7
 	VMOVDQU      X7, (CX)(SI*2)
 	ADDQ         $0x00000008, SI
 	JMP          single
@@ -2999,23 +3246,29 @@ tail:
 
 	// scaled gradient (the scale is negative when maximizing)
 	MOVWLZX (DX)(SI*2), DI
-	VMOVD   DI, X5
-	VPSLLD  $0x10, X5, X5
-	VMULSS  X0, X5, X5
+	VMOVD   DI, X6
+	VPSLLD  $0x10, X6, X6
+	VMULSS  X0, X6, X6
+
+	// L2 weight decay folded into the gradient
+	MOVWLZX (CX)(SI*2), DI
+	VMOVD   DI, X7
+	VPSLLD  $0x10, X7, X7
+	VMULSS  X7, X1, X7
+	VADDSS  X7, X6, X6
 
 	// momentum buffer
 	MOVWLZX (BX)(SI*2), DI
 	VMOVD   DI, X7
 	VPSLLD  $0x10, X7, X7
-	VMULSS  X7, X1, X7
-	VMULSS  X5, X2, X8
+	VMULSS  X7, X2, X7
+	VMULSS  X6, X3, X8
 	VADDSS  X8, X7, X7
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ    (SI), DI
 	VMOVD   DI, X8
 	VPADDD  96(SP), X8, X8
-	VPADDD  X6, X8, X8
 	VPSRLD  $0x10, X8, X9
 	VPXOR   X9, X8, X8
 	VPMULLD (SP), X8, X8
@@ -3033,311 +3286,18 @@ tail:
 	VPEXTRW $0x01, X8, (BX)(SI*2)
 
 	// Nesterov look-ahead
-	VMULSS X7, X3, X7
-	VADDSS X7, X5, X5
+	VMULSS X7, X4, X7
+	VADDSS X7, X6, X6
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
 	MOVWLZX (CX)(SI*2), DI
 	VMOVD   DI, X7
 	VPSLLD  $0x10, X7, X7
-	VMULSS  X5, X4, X5
-	VSUBSS  X5, X7, X5
-	VPADDD  X9, X5, X7
-	VCMPSS  $0x03, X5, X5, X5
-	VPOR    X5, X7, X5
-	VPEXTRW $0x01, X5, (CX)(SI*2)
-	INCQ    SI
-	JMP     tail
-
-done:
-	VZEROUPPER
-	RET
-
-// func sgdBF16GradAVX2F32CoupledNesterovStochastic(param []uint16, grad []uint16, buf []uint16, s [8]float32)
-// Requires: AVX, AVX2
-TEXT ·sgdBF16GradAVX2F32CoupledNesterovStochastic(SB), NOSPLIT, $128-104
-	MOVQ param_len+8(FP), AX
-	MOVQ param_base+0(FP), CX
-	MOVQ grad_base+24(FP), DX
-	MOVQ buf_base+48(FP), BX
-
-	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
-	VBROADCASTSS s_0+72(FP), Y0
-	VBROADCASTSS s_1+76(FP), Y1
-	VBROADCASTSS s_2+80(FP), Y2
-	VBROADCASTSS s_3+84(FP), Y3
-	VBROADCASTSS s_4+88(FP), Y4
-	VBROADCASTSS s_5+92(FP), Y5
-	VBROADCASTSS s_6+96(FP), Y6
-	VBROADCASTSS s_7+100(FP), Y7
-
-	// Constant: 0x7feb352d
-	MOVQ         $0x000000007feb352d, SI
-	VMOVD        SI, X8
-	VBROADCASTSS X8, Y8
-	VMOVUPS      Y8, (SP)
-
-	// Constant: 0x846ca68b
-	MOVQ         $0x00000000846ca68b, SI
-	VMOVD        SI, X8
-	VBROADCASTSS X8, Y8
-	VMOVUPS      Y8, 32(SP)
-
-	// Constant: 0xffff
-	MOVQ         $0x000000000000ffff, SI
-	VMOVD        SI, X8
-	VBROADCASTSS X8, Y8
-	VMOVUPS      Y8, 64(SP)
-
-	// The offset plus each lane's number: the index of the vector at element 0.
-	VPADDD  laneNumbers<>+0(SB), Y6, Y6
-	VMOVUPS Y6, 96(SP)
-	XORQ    SI, SI
-
-	// Main loop: 2 vectors of 8 elements per iteration.
-unrolled:
-	MOVQ AX, DI
-	SUBQ SI, DI
-	CMPQ DI, $0x00000010
-	JL   single
-
-	// scaled gradient (the scale is negative when maximizing)
-	VPMOVZXWD (DX)(SI*2), Y6
-	VPSLLD    $0x10, Y6, Y6
-	VMULPS    Y0, Y6, Y6
-	VPMOVZXWD 16(DX)(SI*2), Y8
-	VPSLLD    $0x10, Y8, Y8
-	VMULPS    Y0, Y8, Y8
-
-	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(SI*2), Y9
-	VPSLLD    $0x10, Y9, Y9
-	VMULPS    Y9, Y1, Y9
-	VADDPS    Y9, Y6, Y6
-	VPMOVZXWD 16(CX)(SI*2), Y9
-	VPSLLD    $0x10, Y9, Y9
-	VMULPS    Y9, Y1, Y9
-	VADDPS    Y9, Y8, Y8
-
-	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Y9
-	VPSLLD    $0x10, Y9, Y9
-	VMULPS    Y9, Y2, Y9
-	VMULPS    Y6, Y3, Y10
-	VADDPS    Y10, Y9, Y9
-	VPMOVZXWD 16(BX)(SI*2), Y10
-	VPSLLD    $0x10, Y10, Y10
-	VMULPS    Y10, Y2, Y10
-	VMULPS    Y8, Y3, Y11
-	VADDPS    Y11, Y10, Y10
-
-	// the rounding bits: lowbias32(index + key)
-	LEAQ         (SI), DI
-	VMOVD        DI, X11
-	VPBROADCASTD X11, Y11
-	VPADDD       96(SP), Y11, Y11
-	VPADDD       Y7, Y11, Y11
-	LEAQ         8(SI), DI
-	VMOVD        DI, X12
-	VPBROADCASTD X12, Y12
-	VPADDD       96(SP), Y12, Y12
-	VPADDD       Y7, Y12, Y12
-	VPSRLD       $0x10, Y11, Y13
-	VPXOR        Y13, Y11, Y11
-	VPSRLD       $0x10, Y12, Y13
-	VPXOR        Y13, Y12, Y12
-	VPMULLD      (SP), Y11, Y11
-	VPMULLD      (SP), Y12, Y12
-	VPSRLD       $0x0f, Y11, Y13
-	VPXOR        Y13, Y11, Y11
-	VPSRLD       $0x0f, Y12, Y13
-	VPXOR        Y13, Y12, Y12
-	VPMULLD      32(SP), Y11, Y11
-	VPMULLD      32(SP), Y12, Y12
-	VPSRLD       $0x10, Y11, Y13
-	VPSRLD       $0x10, Y12, Y14
-	VPXOR        Y13, Y11, Y11
-	VPXOR        Y14, Y12, Y12
-	VPAND        64(SP), Y11, Y11
-	VPAND        64(SP), Y12, Y12
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD       Y11, Y9, Y11
-	VCMPPS       $0x03, Y9, Y9, Y15
-	VPOR         Y15, Y11, Y11
-	VPSRLD       $0x10, Y11, Y11
-	VEXTRACTI128 $0x01, Y11, X15
-	VPACKUSDW    X15, X11, X15
-	VMOVDQU      X15, (BX)(SI*2)
-	VPADDD       Y12, Y10, Y11
-	VCMPPS       $0x03, Y10, Y10, Y12
-	VPOR         Y12, Y11, Y11
-	VPSRLD       $0x10, Y11, Y11
-	VEXTRACTI128 $0x01, Y11, X12
-	VPACKUSDW    X12, X11, X12
-	VMOVDQU      X12, 16(BX)(SI*2)
-
-	// Nesterov look-ahead
-	VMULPS Y9, Y4, Y9
-	VADDPS Y9, Y6, Y6
-	VMULPS Y10, Y4, Y9
-	VADDPS Y9, Y8, Y8
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD    (CX)(SI*2), Y9
-	VPSLLD       $0x10, Y9, Y9
-	VMULPS       Y6, Y5, Y6
-	VSUBPS       Y6, Y9, Y6
-	VPMOVZXWD    16(CX)(SI*2), Y9
-	VPSLLD       $0x10, Y9, Y9
-	VMULPS       Y8, Y5, Y8
-	VSUBPS       Y8, Y9, Y8
-	VPADDD       Y13, Y6, Y9
-	VCMPPS       $0x03, Y6, Y6, Y6
-	VPOR         Y6, Y9, Y6
-	VPSRLD       $0x10, Y6, Y6
-	VEXTRACTI128 $0x01, Y6, X9
-	VPACKUSDW    X9, X6, X9
-	VMOVDQU      X9, (CX)(SI*2)
-	VPADDD       Y14, Y8, Y6
-	VCMPPS       $0x03, Y8, Y8, Y8
-	VPOR         Y8, Y6, Y6
-	VPSRLD       $0x10, Y6, Y6
-	VEXTRACTI128 $0x01, Y6, X8
-	VPACKUSDW    X8, X6, X8
-	VMOVDQU      X8, 16(CX)(SI*2)
-	ADDQ         $0x00000010, SI
-	JMP          unrolled
-
-	// One vector at a time.
-single:
-	MOVQ AX, DI
-	SUBQ SI, DI
-	CMPQ DI, $0x00000008
-	JL   tail
-
-	// scaled gradient (the scale is negative when maximizing)
-	VPMOVZXWD (DX)(SI*2), Y6
-	VPSLLD    $0x10, Y6, Y6
-	VMULPS    Y0, Y6, Y6
-
-	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(SI*2), Y8
-	VPSLLD    $0x10, Y8, Y8
-	VMULPS    Y8, Y1, Y8
-	VADDPS    Y8, Y6, Y6
-
-	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Y8
-	VPSLLD    $0x10, Y8, Y8
-	VMULPS    Y8, Y2, Y8
-	VMULPS    Y6, Y3, Y9
-	VADDPS    Y9, Y8, Y8
-
-	// the rounding bits: lowbias32(index + key)
-	LEAQ         (SI), DI
-	VMOVD        DI, X9
-	VPBROADCASTD X9, Y9
-	VPADDD       96(SP), Y9, Y9
-	VPADDD       Y7, Y9, Y9
-	VPSRLD       $0x10, Y9, Y10
-	VPXOR        Y10, Y9, Y9
-	VPMULLD      (SP), Y9, Y9
-	VPSRLD       $0x0f, Y9, Y10
-	VPXOR        Y10, Y9, Y9
-	VPMULLD      32(SP), Y9, Y9
-	VPSRLD       $0x10, Y9, Y10
-	VPXOR        Y10, Y9, Y9
-	VPAND        64(SP), Y9, Y9
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD       Y9, Y8, Y9
-	VCMPPS       $0x03, Y8, Y8, Y11
-	VPOR         Y11, Y9, Y9
-	VPSRLD       $0x10, Y9, Y9
-	VEXTRACTI128 $0x01, Y9, X11
-	VPACKUSDW    X11, X9, X11
-	VMOVDQU      X11, (BX)(SI*2)
-
-	// Nesterov look-ahead
-	VMULPS Y8, Y4, Y8
-	VADDPS Y8, Y6, Y6
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD    (CX)(SI*2), Y8
-	VPSLLD       $0x10, Y8, Y8
-	VMULPS       Y6, Y5, Y6
-	VSUBPS       Y6, Y8, Y6
-	VPADDD       Y10, Y6, Y8
-	VCMPPS       $0x03, Y6, Y6, Y6
-	VPOR         Y6, Y8, Y6
-	VPSRLD       $0x10, Y6, Y6
-	VEXTRACTI128 $0x01, Y6, X8
-	VPACKUSDW    X8, X6, X8
-	VMOVDQU      X8, (CX)(SI*2)
-	ADDQ         $0x00000008, SI
-	JMP          single
-
-tail:
-	// The last 0 to lanes-1 elements, one at a time.
-	CMPQ SI, AX
-	JGE  done
-
-	// scaled gradient (the scale is negative when maximizing)
-	MOVWLZX (DX)(SI*2), DI
-	VMOVD   DI, X6
-	VPSLLD  $0x10, X6, X6
-	VMULSS  X0, X6, X6
-
-	// L2 weight decay folded into the gradient
-	MOVWLZX (CX)(SI*2), DI
-	VMOVD   DI, X8
-	VPSLLD  $0x10, X8, X8
-	VMULSS  X8, X1, X8
-	VADDSS  X8, X6, X6
-
-	// momentum buffer
-	MOVWLZX (BX)(SI*2), DI
-	VMOVD   DI, X8
-	VPSLLD  $0x10, X8, X8
-	VMULSS  X8, X2, X8
-	VMULSS  X6, X3, X9
-	VADDSS  X9, X8, X8
-
-	// the rounding bits: lowbias32(index + key)
-	LEAQ    (SI), DI
-	VMOVD   DI, X9
-	VPADDD  96(SP), X9, X9
-	VPADDD  X7, X9, X9
-	VPSRLD  $0x10, X9, X10
-	VPXOR   X10, X9, X9
-	VPMULLD (SP), X9, X9
-	VPSRLD  $0x0f, X9, X10
-	VPXOR   X10, X9, X9
-	VPMULLD 32(SP), X9, X9
-	VPSRLD  $0x10, X9, X10
-	VPXOR   X10, X9, X9
-	VPAND   64(SP), X9, X9
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD  X9, X8, X9
-	VCMPSS  $0x03, X8, X8, X11
-	VPOR    X11, X9, X9
-	VPEXTRW $0x01, X9, (BX)(SI*2)
-
-	// Nesterov look-ahead
-	VMULSS X8, X4, X8
-	VADDSS X8, X6, X6
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	MOVWLZX (CX)(SI*2), DI
-	VMOVD   DI, X8
-	VPSLLD  $0x10, X8, X8
 	VMULSS  X6, X5, X6
-	VSUBSS  X6, X8, X6
-	VPADDD  X10, X6, X8
+	VSUBSS  X6, X7, X6
+	VPADDD  X9, X6, X7
 	VCMPSS  $0x03, X6, X6, X6
-	VPOR    X6, X8, X6
+	VPOR    X6, X7, X6
 	VPEXTRW $0x01, X6, (CX)(SI*2)
 	INCQ    SI
 	JMP     tail
@@ -3346,9 +3306,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func sgdBF16GradAVX512F32(param []uint16, grad []uint16, buf []uint16, s [8]float32)
+// func sgdBF16GradAVX512F32(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 // Requires: AVX, AVX512F, AVX512VL, BMI2
-TEXT ·sgdBF16GradAVX512F32(SB), NOSPLIT, $0-104
+TEXT ·sgdBF16GradAVX512F32(SB), NOSPLIT, $0-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -3530,9 +3490,9 @@ GLOBL uint32_00007fff<>(SB), RODATA|NOPTR, $4
 DATA uint32_00000001<>+0(SB)/4, $0x00000001
 GLOBL uint32_00000001<>(SB), RODATA|NOPTR, $4
 
-// func sgdBF16GradAVX512F32Coupled(param []uint16, grad []uint16, buf []uint16, s [8]float32)
+// func sgdBF16GradAVX512F32Coupled(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 // Requires: AVX, AVX512F, AVX512VL, BMI2
-TEXT ·sgdBF16GradAVX512F32Coupled(SB), NOSPLIT, $0-104
+TEXT ·sgdBF16GradAVX512F32Coupled(SB), NOSPLIT, $0-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -3696,9 +3656,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func sgdBF16GradAVX512F32Momentum(param []uint16, grad []uint16, buf []uint16, s [8]float32)
+// func sgdBF16GradAVX512F32Momentum(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 // Requires: AVX, AVX512F, AVX512VL, BMI2
-TEXT ·sgdBF16GradAVX512F32Momentum(SB), NOSPLIT, $0-104
+TEXT ·sgdBF16GradAVX512F32Momentum(SB), NOSPLIT, $0-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -3925,9 +3885,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func sgdBF16GradAVX512F32CoupledMomentum(param []uint16, grad []uint16, buf []uint16, s [8]float32)
+// func sgdBF16GradAVX512F32CoupledMomentum(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 // Requires: AVX, AVX512F, AVX512VL, BMI2
-TEXT ·sgdBF16GradAVX512F32CoupledMomentum(SB), NOSPLIT, $0-104
+TEXT ·sgdBF16GradAVX512F32CoupledMomentum(SB), NOSPLIT, $0-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -4181,9 +4141,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func sgdBF16GradAVX512F32Nesterov(param []uint16, grad []uint16, buf []uint16, s [8]float32)
+// func sgdBF16GradAVX512F32Nesterov(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 // Requires: AVX, AVX512F, AVX512VL, BMI2
-TEXT ·sgdBF16GradAVX512F32Nesterov(SB), NOSPLIT, $0-104
+TEXT ·sgdBF16GradAVX512F32Nesterov(SB), NOSPLIT, $0-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -4429,9 +4389,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func sgdBF16GradAVX512F32CoupledNesterov(param []uint16, grad []uint16, buf []uint16, s [8]float32)
+// func sgdBF16GradAVX512F32CoupledNesterov(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 // Requires: AVX, AVX512F, AVX512VL, BMI2
-TEXT ·sgdBF16GradAVX512F32CoupledNesterov(SB), NOSPLIT, $0-104
+TEXT ·sgdBF16GradAVX512F32CoupledNesterov(SB), NOSPLIT, $0-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -4704,9 +4664,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func sgdBF16GradAVX512F32Stochastic(param []uint16, grad []uint16, buf []uint16, s [8]float32)
+// func sgdBF16GradAVX512F32Stochastic(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 // Requires: AVX, AVX512F, AVX512VL, BMI2
-TEXT ·sgdBF16GradAVX512F32Stochastic(SB), NOSPLIT, $0-104
+TEXT ·sgdBF16GradAVX512F32Stochastic(SB), NOSPLIT, $0-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -4715,12 +4675,10 @@ TEXT ·sgdBF16GradAVX512F32Stochastic(SB), NOSPLIT, $0-104
 	VBROADCASTSS s_0+72(FP), Z0
 	VBROADCASTSS s_5+92(FP), Z1
 	VBROADCASTSS s_6+96(FP), Z2
-	VBROADCASTSS s_7+100(FP), Z3
 
 	// The offset plus each lane's number: the index of the vector at element 0.
-	VPADDD laneNumbers<>+0(SB), Z2, Z4
-	VPADDD evenLanes<>+0(SB), Z2, Z5
-	VPADDD oddLanes<>+0(SB), Z2, Z2
+	VPADDD laneNumbers<>+0(SB), Z2, Z3
+	VPADDD evenLanes<>+0(SB), Z2, Z2
 	XORQ   BX, BX
 
 	// Main loop: 4 vectors of 16 elements per iteration.
@@ -4731,34 +4689,472 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VPSLLD      $0x10, (DX)(BX*2), Z6
+	VPSLLD      $0x10, (DX)(BX*2), Z4
+	VMULPS      Z0, Z4, Z4
+	VMOVDQU32   (DX)(BX*2), Z5
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z5, Z5
+	VMULPS      Z0, Z5, Z5
+	VPSLLD      $0x10, 64(DX)(BX*2), Z6
 	VMULPS      Z0, Z6, Z6
-	VMOVDQU32   (DX)(BX*2), Z7
+	VMOVDQU32   64(DX)(BX*2), Z7
 	VPANDD.BCST uint32_ffff0000<>+0(SB), Z7, Z7
 	VMULPS      Z0, Z7, Z7
-	VPSLLD      $0x10, 64(DX)(BX*2), Z8
-	VMULPS      Z0, Z8, Z8
-	VMOVDQU32   64(DX)(BX*2), Z9
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z9, Z9
-	VMULPS      Z0, Z9, Z9
+
+	// the rounding bits: lowbias32(index + key)
+	VPADDD.BCST  uint32_00000000<>+0(SB), Z2, Z8
+	VPADDD.BCST  uint32_00000001<>+0(SB), Z2, Z9
+	VPADDD.BCST  uint32_00000020<>+0(SB), Z2, Z10
+	VPADDD.BCST  uint32_00000021<>+0(SB), Z2, Z11
+	VPSRLD       $0x10, Z8, Z12
+	VPXORD       Z12, Z8, Z8
+	VPSRLD       $0x10, Z9, Z12
+	VPXORD       Z12, Z9, Z9
+	VPSRLD       $0x10, Z10, Z12
+	VPXORD       Z12, Z10, Z10
+	VPSRLD       $0x10, Z11, Z12
+	VPXORD       Z12, Z11, Z11
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z8, Z8
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z9, Z9
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z10, Z10
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z11, Z11
+	VPSRLD       $0x0f, Z8, Z12
+	VPXORD       Z12, Z8, Z8
+	VPSRLD       $0x0f, Z9, Z12
+	VPXORD       Z12, Z9, Z9
+	VPSRLD       $0x0f, Z10, Z12
+	VPXORD       Z12, Z10, Z10
+	VPSRLD       $0x0f, Z11, Z12
+	VPXORD       Z12, Z11, Z11
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z8, Z8
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z9, Z9
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z10, Z10
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z11, Z11
+	VPSRLD       $0x10, Z8, Z12
+	VPSRLD       $0x10, Z9, Z13
+	VPSRLD       $0x10, Z10, Z14
+	VPSRLD       $0x10, Z11, Z15
+	VPXORD       Z12, Z8, Z8
+	VPXORD       Z13, Z9, Z8
+	VPXORD       Z14, Z10, Z8
+	VPXORD       Z15, Z11, Z8
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPSLLD          $0x10, (CX)(BX*2), Z8
+	VMULPS          Z4, Z1, Z4
+	VSUBPS          Z4, Z8, Z4
+	VMOVDQU32       (CX)(BX*2), Z8
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z8, Z8
+	VMULPS          Z5, Z1, Z5
+	VSUBPS          Z5, Z8, Z5
+	VPSLLD          $0x10, 64(CX)(BX*2), Z8
+	VMULPS          Z6, Z1, Z6
+	VSUBPS          Z6, Z8, Z6
+	VMOVDQU32       64(CX)(BX*2), Z8
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z8, Z8
+	VMULPS          Z7, Z1, Z7
+	VSUBPS          Z7, Z8, Z7
+	VPADDD          Z12, Z4, Z8
+	VCMPPS          $0x03, Z4, Z4, K1
+	VPTERNLOGD      $0xff, Z8, Z8, K1, Z8
+	VPADDD          Z13, Z5, Z4
+	VCMPPS          $0x03, Z5, Z5, K1
+	VPTERNLOGD      $0xff, Z4, Z4, K1, Z4
+	VPSRLD          $0x10, Z8, Z5
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z4, Z5
+	VMOVDQU32       Z5, (CX)(BX*2)
+	VPADDD          Z14, Z6, Z4
+	VCMPPS          $0x03, Z6, Z6, K1
+	VPTERNLOGD      $0xff, Z4, Z4, K1, Z4
+	VPADDD          Z15, Z7, Z5
+	VCMPPS          $0x03, Z7, Z7, K1
+	VPTERNLOGD      $0xff, Z5, Z5, K1, Z5
+	VPSRLD          $0x10, Z4, Z4
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z5, Z4
+	VMOVDQU32       Z4, 64(CX)(BX*2)
+	VPADDD.BCST     uint32_00000040<>+0(SB), Z2, Z2
+	ADDQ            $0x00000040, BX
+	JMP             unrolled
+
+	// One vector at a time.
+single:
+	MOVQ AX, SI
+	SUBQ BX, SI
+	CMPQ SI, $0x00000010
+	JL   tail
+
+	// scaled gradient (the scale is negative when maximizing)
+	VPMOVZXWD (DX)(BX*2), Z2
+	VPSLLD    $0x10, Z2, Z2
+	VMULPS    Z0, Z2, Z2
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (BX), SI
-	VPBROADCASTD SI, Z10
-	VPADDD       Z5, Z10, Z10
-	VPADDD       Z3, Z10, Z10
+	VPBROADCASTD SI, Z4
+	VPADDD       Z3, Z4, Z4
+	VPSRLD       $0x10, Z4, Z5
+	VPXORD       Z5, Z4, Z4
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z4, Z4
+	VPSRLD       $0x0f, Z4, Z5
+	VPXORD       Z5, Z4, Z4
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z4, Z4
+	VPSRLD       $0x10, Z4, Z5
+	VPXORD       Z5, Z4, Z4
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPMOVZXWD  (CX)(BX*2), Z4
+	VPSLLD     $0x10, Z4, Z4
+	VMULPS     Z2, Z1, Z2
+	VSUBPS     Z2, Z4, Z2
+	VPADDD     Z5, Z2, Z4
+	VCMPPS     $0x03, Z2, Z2, K1
+	VPTERNLOGD $0xff, Z4, Z4, K1, Z4
+	VPSRLD     $0x10, Z4, Z2
+	VPMOVDW    Z2, Y2
+	VMOVDQU32  Y2, (CX)(BX*2)
+	ADDQ       $0x00000010, BX
+	JMP        single
+
+tail:
+	// The last 0 to lanes-1 elements: one masked vector.
+	TESTQ       SI, SI
+	JZ          done
+	MOVQ        $-1, AX
+	BZHIQ       SI, AX, AX
+	KMOVW       AX, K1
+	VPMOVZXWD.Z (CX)(BX*2), K1, Z2
+	VPSLLD      $0x10, Z2, Z2
+	VPMOVZXWD.Z (DX)(BX*2), K1, Z4
+	VPSLLD      $0x10, Z4, Z4
+
+	// scaled gradient (the scale is negative when maximizing)
+	VMULPS Z0, Z4, Z0
+
+	// the rounding bits: lowbias32(index + key)
+	LEAQ         (BX), AX
+	VPBROADCASTD AX, Z4
+	VPADDD       Z3, Z4, Z4
+	VPSRLD       $0x10, Z4, Z3
+	VPXORD       Z3, Z4, Z3
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z3, Z3
+	VPSRLD       $0x0f, Z3, Z4
+	VPXORD       Z4, Z3, Z3
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z3, Z3
+	VPSRLD       $0x10, Z3, Z4
+	VPXORD       Z4, Z3, Z3
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VMULPS     Z0, Z1, Z0
+	VSUBPS     Z0, Z2, Z0
+	VPADDD     Z4, Z0, Z1
+	VCMPPS     $0x03, Z0, Z0, K2
+	VPTERNLOGD $0xff, Z1, Z1, K2, Z1
+	VPSRLD     $0x10, Z1, Z0
+	VPMOVDW    Z0, K1, (CX)(BX*2)
+
+done:
+	VZEROUPPER
+	RET
+
+DATA uint32_00000000<>+0(SB)/4, $0x00000000
+GLOBL uint32_00000000<>(SB), RODATA|NOPTR, $4
+
+DATA uint32_00000020<>+0(SB)/4, $0x00000020
+GLOBL uint32_00000020<>(SB), RODATA|NOPTR, $4
+
+DATA uint32_00000021<>+0(SB)/4, $0x00000021
+GLOBL uint32_00000021<>(SB), RODATA|NOPTR, $4
+
+DATA uint32_7feb352d<>+0(SB)/4, $0x7feb352d
+GLOBL uint32_7feb352d<>(SB), RODATA|NOPTR, $4
+
+DATA uint32_846ca68b<>+0(SB)/4, $0x846ca68b
+GLOBL uint32_846ca68b<>(SB), RODATA|NOPTR, $4
+
+DATA uint32_00000040<>+0(SB)/4, $0x00000040
+GLOBL uint32_00000040<>(SB), RODATA|NOPTR, $4
+
+// func sgdBF16GradAVX512F32CoupledStochastic(param []uint16, grad []uint16, buf []uint16, s [7]float32)
+// Requires: AVX, AVX512F, AVX512VL, BMI2
+TEXT ·sgdBF16GradAVX512F32CoupledStochastic(SB), NOSPLIT, $0-100
+	MOVQ param_len+8(FP), AX
+	MOVQ param_base+0(FP), CX
+	MOVQ grad_base+24(FP), DX
+
+	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
+	VBROADCASTSS s_0+72(FP), Z0
+	VBROADCASTSS s_1+76(FP), Z1
+	VBROADCASTSS s_5+92(FP), Z2
+	VBROADCASTSS s_6+96(FP), Z3
+
+	// The offset plus each lane's number: the index of the vector at element 0.
+	VPADDD laneNumbers<>+0(SB), Z3, Z4
+	VPADDD evenLanes<>+0(SB), Z3, Z3
+	XORQ   BX, BX
+
+	// Main loop: 4 vectors of 16 elements per iteration.
+unrolled:
+	MOVQ AX, SI
+	SUBQ BX, SI
+	CMPQ SI, $0x00000040
+	JL   single
+
+	// scaled gradient (the scale is negative when maximizing)
+	VPSLLD      $0x10, (DX)(BX*2), Z5
+	VMULPS      Z0, Z5, Z5
+	VMOVDQU32   (DX)(BX*2), Z6
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z6, Z6
+	VMULPS      Z0, Z6, Z6
+	VPSLLD      $0x10, 64(DX)(BX*2), Z7
+	VMULPS      Z0, Z7, Z7
+	VMOVDQU32   64(DX)(BX*2), Z8
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z8, Z8
+	VMULPS      Z0, Z8, Z8
+
+	// L2 weight decay folded into the gradient
+	VPSLLD      $0x10, (CX)(BX*2), Z9
+	VMULPS      Z9, Z1, Z9
+	VADDPS      Z9, Z5, Z5
+	VMOVDQU32   (CX)(BX*2), Z9
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z9, Z9
+	VMULPS      Z9, Z1, Z9
+	VADDPS      Z9, Z6, Z6
+	VPSLLD      $0x10, 64(CX)(BX*2), Z9
+	VMULPS      Z9, Z1, Z9
+	VADDPS      Z9, Z7, Z7
+	VMOVDQU32   64(CX)(BX*2), Z9
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z9, Z9
+	VMULPS      Z9, Z1, Z9
+	VADDPS      Z9, Z8, Z8
+
+	// the rounding bits: lowbias32(index + key)
+	VPADDD.BCST  uint32_00000000<>+0(SB), Z3, Z9
+	VPADDD.BCST  uint32_00000001<>+0(SB), Z3, Z10
+	VPADDD.BCST  uint32_00000020<>+0(SB), Z3, Z11
+	VPADDD.BCST  uint32_00000021<>+0(SB), Z3, Z12
+	VPSRLD       $0x10, Z9, Z13
+	VPXORD       Z13, Z9, Z9
+	VPSRLD       $0x10, Z10, Z13
+	VPXORD       Z13, Z10, Z10
+	VPSRLD       $0x10, Z11, Z13
+	VPXORD       Z13, Z11, Z11
+	VPSRLD       $0x10, Z12, Z13
+	VPXORD       Z13, Z12, Z12
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z9, Z9
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z10, Z10
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z11, Z11
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z12, Z12
+	VPSRLD       $0x0f, Z9, Z13
+	VPXORD       Z13, Z9, Z9
+	VPSRLD       $0x0f, Z10, Z13
+	VPXORD       Z13, Z10, Z10
+	VPSRLD       $0x0f, Z11, Z13
+	VPXORD       Z13, Z11, Z11
+	VPSRLD       $0x0f, Z12, Z13
+	VPXORD       Z13, Z12, Z12
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z9, Z9
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z10, Z10
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z11, Z11
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z12, Z12
+	VPSRLD       $0x10, Z9, Z13
+	VPSRLD       $0x10, Z10, Z14
+	VPSRLD       $0x10, Z11, Z15
+	VPSRLD       $0x10, Z12, Z16
+	VPXORD       Z13, Z9, Z9
+	VPXORD       Z14, Z10, Z9
+	VPXORD       Z15, Z11, Z9
+	VPXORD       Z16, Z12, Z9
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPSLLD          $0x10, (CX)(BX*2), Z9
+	VMULPS          Z5, Z2, Z5
+	VSUBPS          Z5, Z9, Z5
+	VMOVDQU32       (CX)(BX*2), Z9
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z9, Z9
+	VMULPS          Z6, Z2, Z6
+	VSUBPS          Z6, Z9, Z6
+	VPSLLD          $0x10, 64(CX)(BX*2), Z9
+	VMULPS          Z7, Z2, Z7
+	VSUBPS          Z7, Z9, Z7
+	VMOVDQU32       64(CX)(BX*2), Z9
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z9, Z9
+	VMULPS          Z8, Z2, Z8
+	VSUBPS          Z8, Z9, Z8
+	VPADDD          Z13, Z5, Z9
+	VCMPPS          $0x03, Z5, Z5, K1
+	VPTERNLOGD      $0xff, Z9, Z9, K1, Z9
+	VPADDD          Z14, Z6, Z5
+	VCMPPS          $0x03, Z6, Z6, K1
+	VPTERNLOGD      $0xff, Z5, Z5, K1, Z5
+	VPSRLD          $0x10, Z9, Z6
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z5, Z6
+	VMOVDQU32       Z6, (CX)(BX*2)
+	VPADDD          Z15, Z7, Z5
+	VCMPPS          $0x03, Z7, Z7, K1
+	VPTERNLOGD      $0xff, Z5, Z5, K1, Z5
+	VPADDD          Z16, Z8, Z6
+	VCMPPS          $0x03, Z8, Z8, K1
+	VPTERNLOGD      $0xff, Z6, Z6, K1, Z6
+	VPSRLD          $0x10, Z5, Z5
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z6, Z5
+	VMOVDQU32       Z5, 64(CX)(BX*2)
+	VPADDD.BCST     uint32_00000040<>+0(SB), Z3, Z3
+	ADDQ            $0x00000040, BX
+	JMP             unrolled
+
+	// One vector at a time.
+single:
+	MOVQ AX, SI
+	SUBQ BX, SI
+	CMPQ SI, $0x00000010
+	JL   tail
+
+	// scaled gradient (the scale is negative when maximizing)
+	VPMOVZXWD (DX)(BX*2), Z3
+	VPSLLD    $0x10, Z3, Z3
+	VMULPS    Z0, Z3, Z3
+
+	// L2 weight decay folded into the gradient
+	VPMOVZXWD (CX)(BX*2), Z5
+	VPSLLD    $0x10, Z5, Z5
+	VMULPS    Z5, Z1, Z5
+	VADDPS    Z5, Z3, Z3
+
+	// the rounding bits: lowbias32(index + key)
 	LEAQ         (BX), SI
-	VPBROADCASTD SI, Z11
-	VPADDD       Z2, Z11, Z11
-	VPADDD       Z3, Z11, Z11
-	LEAQ         32(BX), SI
-	VPBROADCASTD SI, Z12
-	VPADDD       Z5, Z12, Z12
-	VPADDD       Z3, Z12, Z12
-	LEAQ         32(BX), SI
-	VPBROADCASTD SI, Z13
-	VPADDD       Z2, Z13, Z13
-	VPADDD       Z3, Z13, Z13
+	VPBROADCASTD SI, Z5
+	VPADDD       Z4, Z5, Z5
+	VPSRLD       $0x10, Z5, Z6
+	VPXORD       Z6, Z5, Z5
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z5, Z5
+	VPSRLD       $0x0f, Z5, Z6
+	VPXORD       Z6, Z5, Z5
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z5, Z5
+	VPSRLD       $0x10, Z5, Z6
+	VPXORD       Z6, Z5, Z5
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPMOVZXWD  (CX)(BX*2), Z5
+	VPSLLD     $0x10, Z5, Z5
+	VMULPS     Z3, Z2, Z3
+	VSUBPS     Z3, Z5, Z3
+	VPADDD     Z6, Z3, Z5
+	VCMPPS     $0x03, Z3, Z3, K1
+	VPTERNLOGD $0xff, Z5, Z5, K1, Z5
+	VPSRLD     $0x10, Z5, Z3
+	VPMOVDW    Z3, Y3
+	VMOVDQU32  Y3, (CX)(BX*2)
+	ADDQ       $0x00000010, BX
+	JMP        single
+
+tail:
+	// The last 0 to lanes-1 elements: one masked vector.
+	TESTQ       SI, SI
+	JZ          done
+	MOVQ        $-1, AX
+	BZHIQ       SI, AX, AX
+	KMOVW       AX, K1
+	VPMOVZXWD.Z (CX)(BX*2), K1, Z3
+	VPSLLD      $0x10, Z3, Z3
+	VPMOVZXWD.Z (DX)(BX*2), K1, Z5
+	VPSLLD      $0x10, Z5, Z5
+
+	// scaled gradient (the scale is negative when maximizing)
+	VMULPS Z0, Z5, Z0
+
+	// L2 weight decay folded into the gradient
+	VMULPS Z3, Z1, Z1
+	VADDPS Z1, Z0, Z0
+
+	// the rounding bits: lowbias32(index + key)
+	LEAQ         (BX), AX
+	VPBROADCASTD AX, Z1
+	VPADDD       Z4, Z1, Z1
+	VPSRLD       $0x10, Z1, Z4
+	VPXORD       Z4, Z1, Z1
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z1, Z1
+	VPSRLD       $0x0f, Z1, Z4
+	VPXORD       Z4, Z1, Z1
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z1, Z1
+	VPSRLD       $0x10, Z1, Z4
+	VPXORD       Z4, Z1, Z1
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VMULPS     Z0, Z2, Z0
+	VSUBPS     Z0, Z3, Z0
+	VPADDD     Z4, Z0, Z1
+	VCMPPS     $0x03, Z0, Z0, K2
+	VPTERNLOGD $0xff, Z1, Z1, K2, Z1
+	VPSRLD     $0x10, Z1, Z0
+	VPMOVDW    Z0, K1, (CX)(BX*2)
+
+done:
+	VZEROUPPER
+	RET
+
+// func sgdBF16GradAVX512F32MomentumStochastic(param []uint16, grad []uint16, buf []uint16, s [7]float32)
+// Requires: AVX, AVX512F, AVX512VL, BMI2
+TEXT ·sgdBF16GradAVX512F32MomentumStochastic(SB), NOSPLIT, $0-100
+	MOVQ param_len+8(FP), AX
+	MOVQ param_base+0(FP), CX
+	MOVQ grad_base+24(FP), DX
+	MOVQ buf_base+48(FP), BX
+
+	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
+	VBROADCASTSS s_0+72(FP), Z0
+	VBROADCASTSS s_2+80(FP), Z1
+	VBROADCASTSS s_3+84(FP), Z2
+	VBROADCASTSS s_5+92(FP), Z3
+	VBROADCASTSS s_6+96(FP), Z4
+
+	// The offset plus each lane's number: the index of the vector at element 0.
+	VPADDD laneNumbers<>+0(SB), Z4, Z5
+	VPADDD evenLanes<>+0(SB), Z4, Z4
+	XORQ   SI, SI
+
+	// Main loop: 4 vectors of 16 elements per iteration.
+unrolled:
+	MOVQ AX, DI
+	SUBQ SI, DI
+	CMPQ DI, $0x00000040
+	JL   single
+
+	// scaled gradient (the scale is negative when maximizing)
+	VPSLLD      $0x10, (DX)(SI*2), Z6
+	VMULPS      Z0, Z6, Z6
+	VMOVDQU32   (DX)(SI*2), Z7
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z7, Z7
+	VMULPS      Z0, Z7, Z7
+	VPSLLD      $0x10, 64(DX)(SI*2), Z8
+	VMULPS      Z0, Z8, Z8
+	VMOVDQU32   64(DX)(SI*2), Z9
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z9, Z9
+	VMULPS      Z0, Z9, Z9
+
+	// momentum buffer
+	VPSLLD      $0x10, (BX)(SI*2), Z10
+	VMULPS      Z10, Z1, Z10
+	VMULPS      Z6, Z2, Z6
+	VADDPS      Z6, Z10, Z6
+	VMOVDQU32   (BX)(SI*2), Z10
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z10, Z10
+	VMULPS      Z10, Z1, Z10
+	VMULPS      Z7, Z2, Z7
+	VADDPS      Z7, Z10, Z7
+	VPSLLD      $0x10, 64(BX)(SI*2), Z10
+	VMULPS      Z10, Z1, Z10
+	VMULPS      Z8, Z2, Z8
+	VADDPS      Z8, Z10, Z8
+	VMOVDQU32   64(BX)(SI*2), Z10
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z10, Z10
+	VMULPS      Z10, Z1, Z10
+	VMULPS      Z9, Z2, Z9
+	VADDPS      Z9, Z10, Z9
+
+	// the rounding bits: lowbias32(index + key)
+	VPADDD.BCST  uint32_00000000<>+0(SB), Z4, Z10
+	VPADDD.BCST  uint32_00000001<>+0(SB), Z4, Z11
+	VPADDD.BCST  uint32_00000020<>+0(SB), Z4, Z12
+	VPADDD.BCST  uint32_00000021<>+0(SB), Z4, Z13
 	VPSRLD       $0x10, Z10, Z14
 	VPXORD       Z14, Z10, Z10
 	VPSRLD       $0x10, Z11, Z14
@@ -4788,24 +5184,48 @@ unrolled:
 	VPSRLD       $0x10, Z12, Z16
 	VPSRLD       $0x10, Z13, Z17
 	VPXORD       Z14, Z10, Z10
-	VPXORD       Z15, Z11, Z10
-	VPXORD       Z16, Z12, Z10
-	VPXORD       Z17, Z13, Z10
+	VPXORD       Z15, Z11, Z11
+	VPXORD       Z16, Z12, Z12
+	VPXORD       Z17, Z13, Z13
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z10, Z10
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z11, Z11
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z12, Z12
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z13, Z13
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSLLD          $0x10, (CX)(BX*2), Z10
-	VMULPS          Z6, Z1, Z6
+	VPADDD          Z10, Z6, Z10
+	VCMPPS          $0x03, Z6, Z6, K1
+	VPTERNLOGD      $0xff, Z10, Z10, K1, Z10
+	VPADDD          Z11, Z7, Z11
+	VCMPPS          $0x03, Z7, Z7, K1
+	VPTERNLOGD      $0xff, Z11, Z11, K1, Z11
+	VPSRLD          $0x10, Z10, Z10
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z11, Z10
+	VMOVDQU32       Z10, (BX)(SI*2)
+	VPADDD          Z12, Z8, Z10
+	VCMPPS          $0x03, Z8, Z8, K1
+	VPTERNLOGD      $0xff, Z10, Z10, K1, Z10
+	VPADDD          Z13, Z9, Z11
+	VCMPPS          $0x03, Z9, Z9, K1
+	VPTERNLOGD      $0xff, Z11, Z11, K1, Z11
+	VPSRLD          $0x10, Z10, Z10
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z11, Z10
+	VMOVDQU32       Z10, 64(BX)(SI*2)
+
+	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	VPSLLD          $0x10, (CX)(SI*2), Z10
+	VMULPS          Z6, Z3, Z6
 	VSUBPS          Z6, Z10, Z6
-	VMOVDQU32       (CX)(BX*2), Z10
+	VMOVDQU32       (CX)(SI*2), Z10
 	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z10, Z10
-	VMULPS          Z7, Z1, Z7
+	VMULPS          Z7, Z3, Z7
 	VSUBPS          Z7, Z10, Z7
-	VPSLLD          $0x10, 64(CX)(BX*2), Z10
-	VMULPS          Z8, Z1, Z8
+	VPSLLD          $0x10, 64(CX)(SI*2), Z10
+	VMULPS          Z8, Z3, Z8
 	VSUBPS          Z8, Z10, Z8
-	VMOVDQU32       64(CX)(BX*2), Z10
+	VMOVDQU32       64(CX)(SI*2), Z10
 	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z10, Z10
-	VMULPS          Z9, Z1, Z9
+	VMULPS          Z9, Z3, Z9
 	VSUBPS          Z9, Z10, Z9
 	VPADDD          Z14, Z6, Z10
 	VCMPPS          $0x03, Z6, Z6, K1
@@ -4815,7 +5235,7 @@ unrolled:
 	VPTERNLOGD      $0xff, Z6, Z6, K1, Z6
 	VPSRLD          $0x10, Z10, Z7
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z6, Z7
-	VMOVDQU32       Z7, (CX)(BX*2)
+	VMOVDQU32       Z7, (CX)(SI*2)
 	VPADDD          Z16, Z8, Z6
 	VCMPPS          $0x03, Z8, Z8, K1
 	VPTERNLOGD      $0xff, Z6, Z6, K1, Z6
@@ -4824,499 +5244,8 @@ unrolled:
 	VPTERNLOGD      $0xff, Z7, Z7, K1, Z7
 	VPSRLD          $0x10, Z6, Z6
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z7, Z6
-	VMOVDQU32       Z6, 64(CX)(BX*2)
-	ADDQ            $0x00000040, BX
-	JMP             unrolled
-
-	// One vector at a time.
-single:
-	MOVQ AX, SI
-	SUBQ BX, SI
-	CMPQ SI, $0x00000010
-	JL   tail
-
-	// scaled gradient (the scale is negative when maximizing)
-	VPMOVZXWD (DX)(BX*2), Z2
-	VPSLLD    $0x10, Z2, Z2
-	VMULPS    Z0, Z2, Z2
-
-	// the rounding bits: lowbias32(index + key)
-	LEAQ         (BX), SI
-	VPBROADCASTD SI, Z5
-	VPADDD       Z4, Z5, Z5
-	VPADDD       Z3, Z5, Z5
-	VPSRLD       $0x10, Z5, Z6
-	VPXORD       Z6, Z5, Z5
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z5, Z5
-	VPSRLD       $0x0f, Z5, Z6
-	VPXORD       Z6, Z5, Z5
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z5, Z5
-	VPSRLD       $0x10, Z5, Z6
-	VPXORD       Z6, Z5, Z5
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD  (CX)(BX*2), Z5
-	VPSLLD     $0x10, Z5, Z5
-	VMULPS     Z2, Z1, Z2
-	VSUBPS     Z2, Z5, Z2
-	VPADDD     Z6, Z2, Z5
-	VCMPPS     $0x03, Z2, Z2, K1
-	VPTERNLOGD $0xff, Z5, Z5, K1, Z5
-	VPSRLD     $0x10, Z5, Z2
-	VPMOVDW    Z2, Y2
-	VMOVDQU32  Y2, (CX)(BX*2)
-	ADDQ       $0x00000010, BX
-	JMP        single
-
-tail:
-	// The last 0 to lanes-1 elements: one masked vector.
-	TESTQ       SI, SI
-	JZ          done
-	MOVQ        $-1, AX
-	BZHIQ       SI, AX, AX
-	KMOVW       AX, K1
-	VPMOVZXWD.Z (CX)(BX*2), K1, Z2
-	VPSLLD      $0x10, Z2, Z2
-	VPMOVZXWD.Z (DX)(BX*2), K1, Z5
-	VPSLLD      $0x10, Z5, Z5
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPS Z0, Z5, Z0
-
-	// the rounding bits: lowbias32(index + key)
-	LEAQ         (BX), AX
-	VPBROADCASTD AX, Z5
-	VPADDD       Z4, Z5, Z5
-	VPADDD       Z3, Z5, Z3
-	VPSRLD       $0x10, Z3, Z4
-	VPXORD       Z4, Z3, Z3
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z3, Z3
-	VPSRLD       $0x0f, Z3, Z4
-	VPXORD       Z4, Z3, Z3
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z3, Z3
-	VPSRLD       $0x10, Z3, Z4
-	VPXORD       Z4, Z3, Z3
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS     Z0, Z1, Z0
-	VSUBPS     Z0, Z2, Z0
-	VPADDD     Z4, Z0, Z1
-	VCMPPS     $0x03, Z0, Z0, K2
-	VPTERNLOGD $0xff, Z1, Z1, K2, Z1
-	VPSRLD     $0x10, Z1, Z0
-	VPMOVDW    Z0, K1, (CX)(BX*2)
-
-done:
-	VZEROUPPER
-	RET
-
-DATA uint32_7feb352d<>+0(SB)/4, $0x7feb352d
-GLOBL uint32_7feb352d<>(SB), RODATA|NOPTR, $4
-
-DATA uint32_846ca68b<>+0(SB)/4, $0x846ca68b
-GLOBL uint32_846ca68b<>(SB), RODATA|NOPTR, $4
-
-// func sgdBF16GradAVX512F32CoupledStochastic(param []uint16, grad []uint16, buf []uint16, s [8]float32)
-// Requires: AVX, AVX512F, AVX512VL, BMI2
-TEXT ·sgdBF16GradAVX512F32CoupledStochastic(SB), NOSPLIT, $0-104
-	MOVQ param_len+8(FP), AX
-	MOVQ param_base+0(FP), CX
-	MOVQ grad_base+24(FP), DX
-
-	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
-	VBROADCASTSS s_0+72(FP), Z0
-	VBROADCASTSS s_1+76(FP), Z1
-	VBROADCASTSS s_5+92(FP), Z2
-	VBROADCASTSS s_6+96(FP), Z3
-	VBROADCASTSS s_7+100(FP), Z4
-
-	// The offset plus each lane's number: the index of the vector at element 0.
-	VPADDD laneNumbers<>+0(SB), Z3, Z5
-	VPADDD evenLanes<>+0(SB), Z3, Z6
-	VPADDD oddLanes<>+0(SB), Z3, Z3
-	XORQ   BX, BX
-
-	// Main loop: 4 vectors of 16 elements per iteration.
-unrolled:
-	MOVQ AX, SI
-	SUBQ BX, SI
-	CMPQ SI, $0x00000040
-	JL   single
-
-	// scaled gradient (the scale is negative when maximizing)
-	VPSLLD      $0x10, (DX)(BX*2), Z7
-	VMULPS      Z0, Z7, Z7
-	VMOVDQU32   (DX)(BX*2), Z8
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z8, Z8
-	VMULPS      Z0, Z8, Z8
-	VPSLLD      $0x10, 64(DX)(BX*2), Z9
-	VMULPS      Z0, Z9, Z9
-	VMOVDQU32   64(DX)(BX*2), Z10
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z10, Z10
-	VMULPS      Z0, Z10, Z10
-
-	// L2 weight decay folded into the gradient
-	VPSLLD      $0x10, (CX)(BX*2), Z11
-	VMULPS      Z11, Z1, Z11
-	VADDPS      Z11, Z7, Z7
-	VMOVDQU32   (CX)(BX*2), Z11
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z11, Z11
-	VMULPS      Z11, Z1, Z11
-	VADDPS      Z11, Z8, Z8
-	VPSLLD      $0x10, 64(CX)(BX*2), Z11
-	VMULPS      Z11, Z1, Z11
-	VADDPS      Z11, Z9, Z9
-	VMOVDQU32   64(CX)(BX*2), Z11
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z11, Z11
-	VMULPS      Z11, Z1, Z11
-	VADDPS      Z11, Z10, Z10
-
-	// the rounding bits: lowbias32(index + key)
-	LEAQ         (BX), SI
-	VPBROADCASTD SI, Z11
-	VPADDD       Z6, Z11, Z11
-	VPADDD       Z4, Z11, Z11
-	LEAQ         (BX), SI
-	VPBROADCASTD SI, Z12
-	VPADDD       Z3, Z12, Z12
-	VPADDD       Z4, Z12, Z12
-	LEAQ         32(BX), SI
-	VPBROADCASTD SI, Z13
-	VPADDD       Z6, Z13, Z13
-	VPADDD       Z4, Z13, Z13
-	LEAQ         32(BX), SI
-	VPBROADCASTD SI, Z14
-	VPADDD       Z3, Z14, Z14
-	VPADDD       Z4, Z14, Z14
-	VPSRLD       $0x10, Z11, Z15
-	VPXORD       Z15, Z11, Z11
-	VPSRLD       $0x10, Z12, Z15
-	VPXORD       Z15, Z12, Z12
-	VPSRLD       $0x10, Z13, Z15
-	VPXORD       Z15, Z13, Z13
-	VPSRLD       $0x10, Z14, Z15
-	VPXORD       Z15, Z14, Z14
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z11, Z11
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z12, Z12
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z13, Z13
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z14, Z14
-	VPSRLD       $0x0f, Z11, Z15
-	VPXORD       Z15, Z11, Z11
-	VPSRLD       $0x0f, Z12, Z15
-	VPXORD       Z15, Z12, Z12
-	VPSRLD       $0x0f, Z13, Z15
-	VPXORD       Z15, Z13, Z13
-	VPSRLD       $0x0f, Z14, Z15
-	VPXORD       Z15, Z14, Z14
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z11, Z11
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z12, Z12
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z13, Z13
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z14, Z14
-	VPSRLD       $0x10, Z11, Z15
-	VPSRLD       $0x10, Z12, Z16
-	VPSRLD       $0x10, Z13, Z17
-	VPSRLD       $0x10, Z14, Z18
-	VPXORD       Z15, Z11, Z11
-	VPXORD       Z16, Z12, Z11
-	VPXORD       Z17, Z13, Z11
-	VPXORD       Z18, Z14, Z11
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSLLD          $0x10, (CX)(BX*2), Z11
-	VMULPS          Z7, Z2, Z7
-	VSUBPS          Z7, Z11, Z7
-	VMOVDQU32       (CX)(BX*2), Z11
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z11, Z11
-	VMULPS          Z8, Z2, Z8
-	VSUBPS          Z8, Z11, Z8
-	VPSLLD          $0x10, 64(CX)(BX*2), Z11
-	VMULPS          Z9, Z2, Z9
-	VSUBPS          Z9, Z11, Z9
-	VMOVDQU32       64(CX)(BX*2), Z11
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z11, Z11
-	VMULPS          Z10, Z2, Z10
-	VSUBPS          Z10, Z11, Z10
-	VPADDD          Z15, Z7, Z11
-	VCMPPS          $0x03, Z7, Z7, K1
-	VPTERNLOGD      $0xff, Z11, Z11, K1, Z11
-	VPADDD          Z16, Z8, Z7
-	VCMPPS          $0x03, Z8, Z8, K1
-	VPTERNLOGD      $0xff, Z7, Z7, K1, Z7
-	VPSRLD          $0x10, Z11, Z8
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z7, Z8
-	VMOVDQU32       Z8, (CX)(BX*2)
-	VPADDD          Z17, Z9, Z7
-	VCMPPS          $0x03, Z9, Z9, K1
-	VPTERNLOGD      $0xff, Z7, Z7, K1, Z7
-	VPADDD          Z18, Z10, Z8
-	VCMPPS          $0x03, Z10, Z10, K1
-	VPTERNLOGD      $0xff, Z8, Z8, K1, Z8
-	VPSRLD          $0x10, Z7, Z7
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z8, Z7
-	VMOVDQU32       Z7, 64(CX)(BX*2)
-	ADDQ            $0x00000040, BX
-	JMP             unrolled
-
-	// One vector at a time.
-single:
-	MOVQ AX, SI
-	SUBQ BX, SI
-	CMPQ SI, $0x00000010
-	JL   tail
-
-	// scaled gradient (the scale is negative when maximizing)
-	VPMOVZXWD (DX)(BX*2), Z3
-	VPSLLD    $0x10, Z3, Z3
-	VMULPS    Z0, Z3, Z3
-
-	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(BX*2), Z6
-	VPSLLD    $0x10, Z6, Z6
-	VMULPS    Z6, Z1, Z6
-	VADDPS    Z6, Z3, Z3
-
-	// the rounding bits: lowbias32(index + key)
-	LEAQ         (BX), SI
-	VPBROADCASTD SI, Z6
-	VPADDD       Z5, Z6, Z6
-	VPADDD       Z4, Z6, Z6
-	VPSRLD       $0x10, Z6, Z7
-	VPXORD       Z7, Z6, Z6
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z6, Z6
-	VPSRLD       $0x0f, Z6, Z7
-	VPXORD       Z7, Z6, Z6
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z6, Z6
-	VPSRLD       $0x10, Z6, Z7
-	VPXORD       Z7, Z6, Z6
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD  (CX)(BX*2), Z6
-	VPSLLD     $0x10, Z6, Z6
-	VMULPS     Z3, Z2, Z3
-	VSUBPS     Z3, Z6, Z3
-	VPADDD     Z7, Z3, Z6
-	VCMPPS     $0x03, Z3, Z3, K1
-	VPTERNLOGD $0xff, Z6, Z6, K1, Z6
-	VPSRLD     $0x10, Z6, Z3
-	VPMOVDW    Z3, Y3
-	VMOVDQU32  Y3, (CX)(BX*2)
-	ADDQ       $0x00000010, BX
-	JMP        single
-
-tail:
-	// The last 0 to lanes-1 elements: one masked vector.
-	TESTQ       SI, SI
-	JZ          done
-	MOVQ        $-1, AX
-	BZHIQ       SI, AX, AX
-	KMOVW       AX, K1
-	VPMOVZXWD.Z (CX)(BX*2), K1, Z3
-	VPSLLD      $0x10, Z3, Z3
-	VPMOVZXWD.Z (DX)(BX*2), K1, Z6
-	VPSLLD      $0x10, Z6, Z6
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPS Z0, Z6, Z0
-
-	// L2 weight decay folded into the gradient
-	VMULPS Z3, Z1, Z1
-	VADDPS Z1, Z0, Z0
-
-	// the rounding bits: lowbias32(index + key)
-	LEAQ         (BX), AX
-	VPBROADCASTD AX, Z1
-	VPADDD       Z5, Z1, Z1
-	VPADDD       Z4, Z1, Z1
-	VPSRLD       $0x10, Z1, Z4
-	VPXORD       Z4, Z1, Z1
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z1, Z1
-	VPSRLD       $0x0f, Z1, Z4
-	VPXORD       Z4, Z1, Z1
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z1, Z1
-	VPSRLD       $0x10, Z1, Z4
-	VPXORD       Z4, Z1, Z1
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS     Z0, Z2, Z0
-	VSUBPS     Z0, Z3, Z0
-	VPADDD     Z4, Z0, Z1
-	VCMPPS     $0x03, Z0, Z0, K2
-	VPTERNLOGD $0xff, Z1, Z1, K2, Z1
-	VPSRLD     $0x10, Z1, Z0
-	VPMOVDW    Z0, K1, (CX)(BX*2)
-
-done:
-	VZEROUPPER
-	RET
-
-// func sgdBF16GradAVX512F32MomentumStochastic(param []uint16, grad []uint16, buf []uint16, s [8]float32)
-// Requires: AVX, AVX512F, AVX512VL, BMI2
-TEXT ·sgdBF16GradAVX512F32MomentumStochastic(SB), NOSPLIT, $0-104
-	MOVQ param_len+8(FP), AX
-	MOVQ param_base+0(FP), CX
-	MOVQ grad_base+24(FP), DX
-	MOVQ buf_base+48(FP), BX
-
-	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
-	VBROADCASTSS s_0+72(FP), Z0
-	VBROADCASTSS s_2+80(FP), Z1
-	VBROADCASTSS s_3+84(FP), Z2
-	VBROADCASTSS s_5+92(FP), Z3
-	VBROADCASTSS s_6+96(FP), Z4
-	VBROADCASTSS s_7+100(FP), Z5
-
-	// The offset plus each lane's number: the index of the vector at element 0.
-	VPADDD laneNumbers<>+0(SB), Z4, Z6
-	VPADDD evenLanes<>+0(SB), Z4, Z7
-	VPADDD oddLanes<>+0(SB), Z4, Z4
-	XORQ   SI, SI
-
-	// Main loop: 4 vectors of 16 elements per iteration.
-unrolled:
-	MOVQ AX, DI
-	SUBQ SI, DI
-	CMPQ DI, $0x00000040
-	JL   single
-
-	// scaled gradient (the scale is negative when maximizing)
-	VPSLLD      $0x10, (DX)(SI*2), Z8
-	VMULPS      Z0, Z8, Z8
-	VMOVDQU32   (DX)(SI*2), Z9
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z9, Z9
-	VMULPS      Z0, Z9, Z9
-	VPSLLD      $0x10, 64(DX)(SI*2), Z10
-	VMULPS      Z0, Z10, Z10
-	VMOVDQU32   64(DX)(SI*2), Z11
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z11, Z11
-	VMULPS      Z0, Z11, Z11
-
-	// momentum buffer
-	VPSLLD      $0x10, (BX)(SI*2), Z12
-	VMULPS      Z12, Z1, Z12
-	VMULPS      Z8, Z2, Z8
-	VADDPS      Z8, Z12, Z8
-	VMOVDQU32   (BX)(SI*2), Z12
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z12, Z12
-	VMULPS      Z12, Z1, Z12
-	VMULPS      Z9, Z2, Z9
-	VADDPS      Z9, Z12, Z9
-	VPSLLD      $0x10, 64(BX)(SI*2), Z12
-	VMULPS      Z12, Z1, Z12
-	VMULPS      Z10, Z2, Z10
-	VADDPS      Z10, Z12, Z10
-	VMOVDQU32   64(BX)(SI*2), Z12
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z12, Z12
-	VMULPS      Z12, Z1, Z12
-	VMULPS      Z11, Z2, Z11
-	VADDPS      Z11, Z12, Z11
-
-	// the rounding bits: lowbias32(index + key)
-	LEAQ         (SI), DI
-	VPBROADCASTD DI, Z12
-	VPADDD       Z7, Z12, Z12
-	VPADDD       Z5, Z12, Z12
-	LEAQ         (SI), DI
-	VPBROADCASTD DI, Z13
-	VPADDD       Z4, Z13, Z13
-	VPADDD       Z5, Z13, Z13
-	LEAQ         32(SI), DI
-	VPBROADCASTD DI, Z14
-	VPADDD       Z7, Z14, Z14
-	VPADDD       Z5, Z14, Z14
-	LEAQ         32(SI), DI
-	VPBROADCASTD DI, Z15
-	VPADDD       Z4, Z15, Z15
-	VPADDD       Z5, Z15, Z15
-	VPSRLD       $0x10, Z12, Z16
-	VPXORD       Z16, Z12, Z12
-	VPSRLD       $0x10, Z13, Z16
-	VPXORD       Z16, Z13, Z13
-	VPSRLD       $0x10, Z14, Z16
-	VPXORD       Z16, Z14, Z14
-	VPSRLD       $0x10, Z15, Z16
-	VPXORD       Z16, Z15, Z15
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z12, Z12
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z13, Z13
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z14, Z14
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z15, Z15
-	VPSRLD       $0x0f, Z12, Z16
-	VPXORD       Z16, Z12, Z12
-	VPSRLD       $0x0f, Z13, Z16
-	VPXORD       Z16, Z13, Z13
-	VPSRLD       $0x0f, Z14, Z16
-	VPXORD       Z16, Z14, Z14
-	VPSRLD       $0x0f, Z15, Z16
-	VPXORD       Z16, Z15, Z15
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z12, Z12
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z13, Z13
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z14, Z14
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z15, Z15
-	VPSRLD       $0x10, Z12, Z16
-	VPSRLD       $0x10, Z13, Z17
-	VPSRLD       $0x10, Z14, Z18
-	VPSRLD       $0x10, Z15, Z19
-	VPXORD       Z16, Z12, Z12
-	VPXORD       Z17, Z13, Z13
-	VPXORD       Z18, Z14, Z14
-	VPXORD       Z19, Z15, Z15
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z12, Z12
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z13, Z13
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z14, Z14
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z15, Z15
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD          Z12, Z8, Z12
-	VCMPPS          $0x03, Z8, Z8, K1
-	VPTERNLOGD      $0xff, Z12, Z12, K1, Z12
-	VPADDD          Z13, Z9, Z13
-	VCMPPS          $0x03, Z9, Z9, K1
-	VPTERNLOGD      $0xff, Z13, Z13, K1, Z13
-	VPSRLD          $0x10, Z12, Z12
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z13, Z12
-	VMOVDQU32       Z12, (BX)(SI*2)
-	VPADDD          Z14, Z10, Z12
-	VCMPPS          $0x03, Z10, Z10, K1
-	VPTERNLOGD      $0xff, Z12, Z12, K1, Z12
-	VPADDD          Z15, Z11, Z13
-	VCMPPS          $0x03, Z11, Z11, K1
-	VPTERNLOGD      $0xff, Z13, Z13, K1, Z13
-	VPSRLD          $0x10, Z12, Z12
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z13, Z12
-	VMOVDQU32       Z12, 64(BX)(SI*2)
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSLLD          $0x10, (CX)(SI*2), Z12
-	VMULPS          Z8, Z3, Z8
-	VSUBPS          Z8, Z12, Z8
-	VMOVDQU32       (CX)(SI*2), Z12
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z12, Z12
-	VMULPS          Z9, Z3, Z9
-	VSUBPS          Z9, Z12, Z9
-	VPSLLD          $0x10, 64(CX)(SI*2), Z12
-	VMULPS          Z10, Z3, Z10
-	VSUBPS          Z10, Z12, Z10
-	VMOVDQU32       64(CX)(SI*2), Z12
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z12, Z12
-	VMULPS          Z11, Z3, Z11
-	VSUBPS          Z11, Z12, Z11
-	VPADDD          Z16, Z8, Z12
-	VCMPPS          $0x03, Z8, Z8, K1
-	VPTERNLOGD      $0xff, Z12, Z12, K1, Z12
-	VPADDD          Z17, Z9, Z8
-	VCMPPS          $0x03, Z9, Z9, K1
-	VPTERNLOGD      $0xff, Z8, Z8, K1, Z8
-	VPSRLD          $0x10, Z12, Z9
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z8, Z9
-	VMOVDQU32       Z9, (CX)(SI*2)
-	VPADDD          Z18, Z10, Z8
-	VCMPPS          $0x03, Z10, Z10, K1
-	VPTERNLOGD      $0xff, Z8, Z8, K1, Z8
-	VPADDD          Z19, Z11, Z9
-	VCMPPS          $0x03, Z11, Z11, K1
-	VPTERNLOGD      $0xff, Z9, Z9, K1, Z9
-	VPSRLD          $0x10, Z8, Z8
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z9, Z8
-	VMOVDQU32       Z8, 64(CX)(SI*2)
+	VMOVDQU32       Z6, 64(CX)(SI*2)
+	VPADDD.BCST     uint32_00000040<>+0(SB), Z4, Z4
 	ADDQ            $0x00000040, SI
 	JMP             unrolled
 
@@ -5333,44 +5262,43 @@ single:
 	VMULPS    Z0, Z4, Z4
 
 	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Z7
-	VPSLLD    $0x10, Z7, Z7
-	VMULPS    Z7, Z1, Z7
+	VPMOVZXWD (BX)(SI*2), Z6
+	VPSLLD    $0x10, Z6, Z6
+	VMULPS    Z6, Z1, Z6
 	VMULPS    Z4, Z2, Z4
-	VADDPS    Z4, Z7, Z4
+	VADDPS    Z4, Z6, Z4
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (SI), DI
-	VPBROADCASTD DI, Z7
-	VPADDD       Z6, Z7, Z7
-	VPADDD       Z5, Z7, Z7
-	VPSRLD       $0x10, Z7, Z8
-	VPXORD       Z8, Z7, Z7
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z7, Z7
-	VPSRLD       $0x0f, Z7, Z8
-	VPXORD       Z8, Z7, Z7
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z7, Z7
-	VPSRLD       $0x10, Z7, Z8
-	VPXORD       Z8, Z7, Z7
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z7, Z7
+	VPBROADCASTD DI, Z6
+	VPADDD       Z5, Z6, Z6
+	VPSRLD       $0x10, Z6, Z7
+	VPXORD       Z7, Z6, Z6
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z6, Z6
+	VPSRLD       $0x0f, Z6, Z7
+	VPXORD       Z7, Z6, Z6
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z6, Z6
+	VPSRLD       $0x10, Z6, Z7
+	VPXORD       Z7, Z6, Z6
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z6, Z6
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD     Z7, Z4, Z7
+	VPADDD     Z6, Z4, Z6
 	VCMPPS     $0x03, Z4, Z4, K1
-	VPTERNLOGD $0xff, Z7, Z7, K1, Z7
-	VPSRLD     $0x10, Z7, Z7
-	VPMOVDW    Z7, Y7
-	VMOVDQU32  Y7, (BX)(SI*2)
+	VPTERNLOGD $0xff, Z6, Z6, K1, Z6
+	VPSRLD     $0x10, Z6, Z6
+	VPMOVDW    Z6, Y6
+	VMOVDQU32  Y6, (BX)(SI*2)
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD  (CX)(SI*2), Z7
-	VPSLLD     $0x10, Z7, Z7
+	VPMOVZXWD  (CX)(SI*2), Z6
+	VPSLLD     $0x10, Z6, Z6
 	VMULPS     Z4, Z3, Z4
-	VSUBPS     Z4, Z7, Z4
-	VPADDD     Z8, Z4, Z7
+	VSUBPS     Z4, Z6, Z4
+	VPADDD     Z7, Z4, Z6
 	VCMPPS     $0x03, Z4, Z4, K1
-	VPTERNLOGD $0xff, Z7, Z7, K1, Z7
-	VPSRLD     $0x10, Z7, Z4
+	VPTERNLOGD $0xff, Z6, Z6, K1, Z6
+	VPSRLD     $0x10, Z6, Z4
 	VPMOVDW    Z4, Y4
 	VMOVDQU32  Y4, (CX)(SI*2)
 	ADDQ       $0x00000010, SI
@@ -5385,23 +5313,22 @@ tail:
 	KMOVW       AX, K1
 	VPMOVZXWD.Z (CX)(SI*2), K1, Z4
 	VPSLLD      $0x10, Z4, Z4
-	VPMOVZXWD.Z (DX)(SI*2), K1, Z7
+	VPMOVZXWD.Z (DX)(SI*2), K1, Z6
+	VPSLLD      $0x10, Z6, Z6
+	VPMOVZXWD.Z (BX)(SI*2), K1, Z7
 	VPSLLD      $0x10, Z7, Z7
-	VPMOVZXWD.Z (BX)(SI*2), K1, Z8
-	VPSLLD      $0x10, Z8, Z8
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS Z0, Z7, Z0
+	VMULPS Z0, Z6, Z0
 
 	// momentum buffer
-	VMULPS Z8, Z1, Z1
+	VMULPS Z7, Z1, Z1
 	VMULPS Z0, Z2, Z0
 	VADDPS Z0, Z1, Z0
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (SI), AX
 	VPBROADCASTD AX, Z1
-	VPADDD       Z6, Z1, Z1
 	VPADDD       Z5, Z1, Z1
 	VPSRLD       $0x10, Z1, Z2
 	VPXORD       Z2, Z1, Z1
@@ -5436,9 +5363,9 @@ done:
 DATA uint32_0000ffff<>+0(SB)/4, $0x0000ffff
 GLOBL uint32_0000ffff<>(SB), RODATA|NOPTR, $4
 
-// func sgdBF16GradAVX512F32CoupledMomentumStochastic(param []uint16, grad []uint16, buf []uint16, s [8]float32)
+// func sgdBF16GradAVX512F32CoupledMomentumStochastic(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 // Requires: AVX, AVX512F, AVX512VL, BMI2
-TEXT ·sgdBF16GradAVX512F32CoupledMomentumStochastic(SB), NOSPLIT, $0-104
+TEXT ·sgdBF16GradAVX512F32CoupledMomentumStochastic(SB), NOSPLIT, $0-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -5451,12 +5378,10 @@ TEXT ·sgdBF16GradAVX512F32CoupledMomentumStochastic(SB), NOSPLIT, $0-104
 	VBROADCASTSS s_3+84(FP), Z3
 	VBROADCASTSS s_5+92(FP), Z4
 	VBROADCASTSS s_6+96(FP), Z5
-	VBROADCASTSS s_7+100(FP), Z6
 
 	// The offset plus each lane's number: the index of the vector at element 0.
-	VPADDD laneNumbers<>+0(SB), Z5, Z7
-	VPADDD evenLanes<>+0(SB), Z5, Z8
-	VPADDD oddLanes<>+0(SB), Z5, Z5
+	VPADDD laneNumbers<>+0(SB), Z5, Z6
+	VPADDD evenLanes<>+0(SB), Z5, Z5
 	XORQ   SI, SI
 
 	// Main loop: 4 vectors of 16 elements per iteration.
@@ -5467,160 +5392,149 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VPSLLD      $0x10, (DX)(SI*2), Z9
+	VPSLLD      $0x10, (DX)(SI*2), Z7
+	VMULPS      Z0, Z7, Z7
+	VMOVDQU32   (DX)(SI*2), Z8
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z8, Z8
+	VMULPS      Z0, Z8, Z8
+	VPSLLD      $0x10, 64(DX)(SI*2), Z9
 	VMULPS      Z0, Z9, Z9
-	VMOVDQU32   (DX)(SI*2), Z10
+	VMOVDQU32   64(DX)(SI*2), Z10
 	VPANDD.BCST uint32_ffff0000<>+0(SB), Z10, Z10
 	VMULPS      Z0, Z10, Z10
-	VPSLLD      $0x10, 64(DX)(SI*2), Z11
-	VMULPS      Z0, Z11, Z11
-	VMOVDQU32   64(DX)(SI*2), Z12
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z12, Z12
-	VMULPS      Z0, Z12, Z12
 
 	// L2 weight decay folded into the gradient
-	VPSLLD      $0x10, (CX)(SI*2), Z13
-	VMULPS      Z13, Z1, Z13
-	VADDPS      Z13, Z9, Z9
-	VMOVDQU32   (CX)(SI*2), Z13
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z13, Z13
-	VMULPS      Z13, Z1, Z13
-	VADDPS      Z13, Z10, Z10
-	VPSLLD      $0x10, 64(CX)(SI*2), Z13
-	VMULPS      Z13, Z1, Z13
-	VADDPS      Z13, Z11, Z11
-	VMOVDQU32   64(CX)(SI*2), Z13
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z13, Z13
-	VMULPS      Z13, Z1, Z13
-	VADDPS      Z13, Z12, Z12
+	VPSLLD      $0x10, (CX)(SI*2), Z11
+	VMULPS      Z11, Z1, Z11
+	VADDPS      Z11, Z7, Z7
+	VMOVDQU32   (CX)(SI*2), Z11
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z11, Z11
+	VMULPS      Z11, Z1, Z11
+	VADDPS      Z11, Z8, Z8
+	VPSLLD      $0x10, 64(CX)(SI*2), Z11
+	VMULPS      Z11, Z1, Z11
+	VADDPS      Z11, Z9, Z9
+	VMOVDQU32   64(CX)(SI*2), Z11
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z11, Z11
+	VMULPS      Z11, Z1, Z11
+	VADDPS      Z11, Z10, Z10
 
 	// momentum buffer
-	VPSLLD      $0x10, (BX)(SI*2), Z13
-	VMULPS      Z13, Z2, Z13
+	VPSLLD      $0x10, (BX)(SI*2), Z11
+	VMULPS      Z11, Z2, Z11
+	VMULPS      Z7, Z3, Z7
+	VADDPS      Z7, Z11, Z7
+	VMOVDQU32   (BX)(SI*2), Z11
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z11, Z11
+	VMULPS      Z11, Z2, Z11
+	VMULPS      Z8, Z3, Z8
+	VADDPS      Z8, Z11, Z8
+	VPSLLD      $0x10, 64(BX)(SI*2), Z11
+	VMULPS      Z11, Z2, Z11
 	VMULPS      Z9, Z3, Z9
-	VADDPS      Z9, Z13, Z9
-	VMOVDQU32   (BX)(SI*2), Z13
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z13, Z13
-	VMULPS      Z13, Z2, Z13
+	VADDPS      Z9, Z11, Z9
+	VMOVDQU32   64(BX)(SI*2), Z11
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z11, Z11
+	VMULPS      Z11, Z2, Z11
 	VMULPS      Z10, Z3, Z10
-	VADDPS      Z10, Z13, Z10
-	VPSLLD      $0x10, 64(BX)(SI*2), Z13
-	VMULPS      Z13, Z2, Z13
-	VMULPS      Z11, Z3, Z11
-	VADDPS      Z11, Z13, Z11
-	VMOVDQU32   64(BX)(SI*2), Z13
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z13, Z13
-	VMULPS      Z13, Z2, Z13
-	VMULPS      Z12, Z3, Z12
-	VADDPS      Z12, Z13, Z12
+	VADDPS      Z10, Z11, Z10
 
 	// the rounding bits: lowbias32(index + key)
-	LEAQ         (SI), DI
-	VPBROADCASTD DI, Z13
-	VPADDD       Z8, Z13, Z13
-	VPADDD       Z6, Z13, Z13
-	LEAQ         (SI), DI
-	VPBROADCASTD DI, Z14
-	VPADDD       Z5, Z14, Z14
-	VPADDD       Z6, Z14, Z14
-	LEAQ         32(SI), DI
-	VPBROADCASTD DI, Z15
-	VPADDD       Z8, Z15, Z15
-	VPADDD       Z6, Z15, Z15
-	LEAQ         32(SI), DI
-	VPBROADCASTD DI, Z16
-	VPADDD       Z5, Z16, Z16
-	VPADDD       Z6, Z16, Z16
-	VPSRLD       $0x10, Z13, Z17
-	VPXORD       Z17, Z13, Z13
-	VPSRLD       $0x10, Z14, Z17
-	VPXORD       Z17, Z14, Z14
-	VPSRLD       $0x10, Z15, Z17
-	VPXORD       Z17, Z15, Z15
-	VPSRLD       $0x10, Z16, Z17
-	VPXORD       Z17, Z16, Z16
+	VPADDD.BCST  uint32_00000000<>+0(SB), Z5, Z11
+	VPADDD.BCST  uint32_00000001<>+0(SB), Z5, Z12
+	VPADDD.BCST  uint32_00000020<>+0(SB), Z5, Z13
+	VPADDD.BCST  uint32_00000021<>+0(SB), Z5, Z14
+	VPSRLD       $0x10, Z11, Z15
+	VPXORD       Z15, Z11, Z11
+	VPSRLD       $0x10, Z12, Z15
+	VPXORD       Z15, Z12, Z12
+	VPSRLD       $0x10, Z13, Z15
+	VPXORD       Z15, Z13, Z13
+	VPSRLD       $0x10, Z14, Z15
+	VPXORD       Z15, Z14, Z14
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z11, Z11
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z12, Z12
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z13, Z13
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z14, Z14
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z15, Z15
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z16, Z16
-	VPSRLD       $0x0f, Z13, Z17
-	VPXORD       Z17, Z13, Z13
-	VPSRLD       $0x0f, Z14, Z17
-	VPXORD       Z17, Z14, Z14
-	VPSRLD       $0x0f, Z15, Z17
-	VPXORD       Z17, Z15, Z15
-	VPSRLD       $0x0f, Z16, Z17
-	VPXORD       Z17, Z16, Z16
+	VPSRLD       $0x0f, Z11, Z15
+	VPXORD       Z15, Z11, Z11
+	VPSRLD       $0x0f, Z12, Z15
+	VPXORD       Z15, Z12, Z12
+	VPSRLD       $0x0f, Z13, Z15
+	VPXORD       Z15, Z13, Z13
+	VPSRLD       $0x0f, Z14, Z15
+	VPXORD       Z15, Z14, Z14
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z11, Z11
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z12, Z12
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z13, Z13
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z14, Z14
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z15, Z15
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z16, Z16
+	VPSRLD       $0x10, Z11, Z15
+	VPSRLD       $0x10, Z12, Z16
 	VPSRLD       $0x10, Z13, Z17
 	VPSRLD       $0x10, Z14, Z18
-	VPSRLD       $0x10, Z15, Z19
-	VPSRLD       $0x10, Z16, Z20
+	VPXORD       Z15, Z11, Z11
+	VPXORD       Z16, Z12, Z12
 	VPXORD       Z17, Z13, Z13
 	VPXORD       Z18, Z14, Z14
-	VPXORD       Z19, Z15, Z15
-	VPXORD       Z20, Z16, Z16
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z11, Z11
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z12, Z12
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z13, Z13
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z14, Z14
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z15, Z15
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z16, Z16
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD          Z13, Z9, Z13
+	VPADDD          Z11, Z7, Z11
+	VCMPPS          $0x03, Z7, Z7, K1
+	VPTERNLOGD      $0xff, Z11, Z11, K1, Z11
+	VPADDD          Z12, Z8, Z12
+	VCMPPS          $0x03, Z8, Z8, K1
+	VPTERNLOGD      $0xff, Z12, Z12, K1, Z12
+	VPSRLD          $0x10, Z11, Z11
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z12, Z11
+	VMOVDQU32       Z11, (BX)(SI*2)
+	VPADDD          Z13, Z9, Z11
 	VCMPPS          $0x03, Z9, Z9, K1
-	VPTERNLOGD      $0xff, Z13, Z13, K1, Z13
-	VPADDD          Z14, Z10, Z14
+	VPTERNLOGD      $0xff, Z11, Z11, K1, Z11
+	VPADDD          Z14, Z10, Z12
 	VCMPPS          $0x03, Z10, Z10, K1
-	VPTERNLOGD      $0xff, Z14, Z14, K1, Z14
-	VPSRLD          $0x10, Z13, Z13
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z14, Z13
-	VMOVDQU32       Z13, (BX)(SI*2)
-	VPADDD          Z15, Z11, Z13
-	VCMPPS          $0x03, Z11, Z11, K1
-	VPTERNLOGD      $0xff, Z13, Z13, K1, Z13
-	VPADDD          Z16, Z12, Z14
-	VCMPPS          $0x03, Z12, Z12, K1
-	VPTERNLOGD      $0xff, Z14, Z14, K1, Z14
-	VPSRLD          $0x10, Z13, Z13
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z14, Z13
-	VMOVDQU32       Z13, 64(BX)(SI*2)
+	VPTERNLOGD      $0xff, Z12, Z12, K1, Z12
+	VPSRLD          $0x10, Z11, Z11
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z12, Z11
+	VMOVDQU32       Z11, 64(BX)(SI*2)
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSLLD          $0x10, (CX)(SI*2), Z13
+	VPSLLD          $0x10, (CX)(SI*2), Z11
+	VMULPS          Z7, Z4, Z7
+	VSUBPS          Z7, Z11, Z7
+	VMOVDQU32       (CX)(SI*2), Z11
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z11, Z11
+	VMULPS          Z8, Z4, Z8
+	VSUBPS          Z8, Z11, Z8
+	VPSLLD          $0x10, 64(CX)(SI*2), Z11
 	VMULPS          Z9, Z4, Z9
-	VSUBPS          Z9, Z13, Z9
-	VMOVDQU32       (CX)(SI*2), Z13
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z13, Z13
+	VSUBPS          Z9, Z11, Z9
+	VMOVDQU32       64(CX)(SI*2), Z11
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z11, Z11
 	VMULPS          Z10, Z4, Z10
-	VSUBPS          Z10, Z13, Z10
-	VPSLLD          $0x10, 64(CX)(SI*2), Z13
-	VMULPS          Z11, Z4, Z11
-	VSUBPS          Z11, Z13, Z11
-	VMOVDQU32       64(CX)(SI*2), Z13
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z13, Z13
-	VMULPS          Z12, Z4, Z12
-	VSUBPS          Z12, Z13, Z12
-	VPADDD          Z17, Z9, Z13
+	VSUBPS          Z10, Z11, Z10
+	VPADDD          Z15, Z7, Z11
+	VCMPPS          $0x03, Z7, Z7, K1
+	VPTERNLOGD      $0xff, Z11, Z11, K1, Z11
+	VPADDD          Z16, Z8, Z7
+	VCMPPS          $0x03, Z8, Z8, K1
+	VPTERNLOGD      $0xff, Z7, Z7, K1, Z7
+	VPSRLD          $0x10, Z11, Z8
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z7, Z8
+	VMOVDQU32       Z8, (CX)(SI*2)
+	VPADDD          Z17, Z9, Z7
 	VCMPPS          $0x03, Z9, Z9, K1
-	VPTERNLOGD      $0xff, Z13, Z13, K1, Z13
-	VPADDD          Z18, Z10, Z9
+	VPTERNLOGD      $0xff, Z7, Z7, K1, Z7
+	VPADDD          Z18, Z10, Z8
 	VCMPPS          $0x03, Z10, Z10, K1
-	VPTERNLOGD      $0xff, Z9, Z9, K1, Z9
-	VPSRLD          $0x10, Z13, Z10
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z9, Z10
-	VMOVDQU32       Z10, (CX)(SI*2)
-	VPADDD          Z19, Z11, Z9
-	VCMPPS          $0x03, Z11, Z11, K1
-	VPTERNLOGD      $0xff, Z9, Z9, K1, Z9
-	VPADDD          Z20, Z12, Z10
-	VCMPPS          $0x03, Z12, Z12, K1
-	VPTERNLOGD      $0xff, Z10, Z10, K1, Z10
-	VPSRLD          $0x10, Z9, Z9
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z10, Z9
-	VMOVDQU32       Z9, 64(CX)(SI*2)
+	VPTERNLOGD      $0xff, Z8, Z8, K1, Z8
+	VPSRLD          $0x10, Z7, Z7
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z8, Z7
+	VMOVDQU32       Z7, 64(CX)(SI*2)
+	VPADDD.BCST     uint32_00000040<>+0(SB), Z5, Z5
 	ADDQ            $0x00000040, SI
 	JMP             unrolled
 
@@ -5637,50 +5551,49 @@ single:
 	VMULPS    Z0, Z5, Z5
 
 	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(SI*2), Z8
-	VPSLLD    $0x10, Z8, Z8
-	VMULPS    Z8, Z1, Z8
-	VADDPS    Z8, Z5, Z5
+	VPMOVZXWD (CX)(SI*2), Z7
+	VPSLLD    $0x10, Z7, Z7
+	VMULPS    Z7, Z1, Z7
+	VADDPS    Z7, Z5, Z5
 
 	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Z8
-	VPSLLD    $0x10, Z8, Z8
-	VMULPS    Z8, Z2, Z8
+	VPMOVZXWD (BX)(SI*2), Z7
+	VPSLLD    $0x10, Z7, Z7
+	VMULPS    Z7, Z2, Z7
 	VMULPS    Z5, Z3, Z5
-	VADDPS    Z5, Z8, Z5
+	VADDPS    Z5, Z7, Z5
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (SI), DI
-	VPBROADCASTD DI, Z8
-	VPADDD       Z7, Z8, Z8
-	VPADDD       Z6, Z8, Z8
-	VPSRLD       $0x10, Z8, Z9
-	VPXORD       Z9, Z8, Z8
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z8, Z8
-	VPSRLD       $0x0f, Z8, Z9
-	VPXORD       Z9, Z8, Z8
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z8, Z8
-	VPSRLD       $0x10, Z8, Z9
-	VPXORD       Z9, Z8, Z8
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z8, Z8
+	VPBROADCASTD DI, Z7
+	VPADDD       Z6, Z7, Z7
+	VPSRLD       $0x10, Z7, Z8
+	VPXORD       Z8, Z7, Z7
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z7, Z7
+	VPSRLD       $0x0f, Z7, Z8
+	VPXORD       Z8, Z7, Z7
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z7, Z7
+	VPSRLD       $0x10, Z7, Z8
+	VPXORD       Z8, Z7, Z7
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z7, Z7
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD     Z8, Z5, Z8
+	VPADDD     Z7, Z5, Z7
 	VCMPPS     $0x03, Z5, Z5, K1
-	VPTERNLOGD $0xff, Z8, Z8, K1, Z8
-	VPSRLD     $0x10, Z8, Z8
-	VPMOVDW    Z8, Y8
-	VMOVDQU32  Y8, (BX)(SI*2)
+	VPTERNLOGD $0xff, Z7, Z7, K1, Z7
+	VPSRLD     $0x10, Z7, Z7
+	VPMOVDW    Z7, Y7
+	VMOVDQU32  Y7, (BX)(SI*2)
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD  (CX)(SI*2), Z8
-	VPSLLD     $0x10, Z8, Z8
+	VPMOVZXWD  (CX)(SI*2), Z7
+	VPSLLD     $0x10, Z7, Z7
 	VMULPS     Z5, Z4, Z5
-	VSUBPS     Z5, Z8, Z5
-	VPADDD     Z9, Z5, Z8
+	VSUBPS     Z5, Z7, Z5
+	VPADDD     Z8, Z5, Z7
 	VCMPPS     $0x03, Z5, Z5, K1
-	VPTERNLOGD $0xff, Z8, Z8, K1, Z8
-	VPSRLD     $0x10, Z8, Z5
+	VPTERNLOGD $0xff, Z7, Z7, K1, Z7
+	VPSRLD     $0x10, Z7, Z5
 	VPMOVDW    Z5, Y5
 	VMOVDQU32  Y5, (CX)(SI*2)
 	ADDQ       $0x00000010, SI
@@ -5695,27 +5608,26 @@ tail:
 	KMOVW       AX, K1
 	VPMOVZXWD.Z (CX)(SI*2), K1, Z5
 	VPSLLD      $0x10, Z5, Z5
-	VPMOVZXWD.Z (DX)(SI*2), K1, Z8
+	VPMOVZXWD.Z (DX)(SI*2), K1, Z7
+	VPSLLD      $0x10, Z7, Z7
+	VPMOVZXWD.Z (BX)(SI*2), K1, Z8
 	VPSLLD      $0x10, Z8, Z8
-	VPMOVZXWD.Z (BX)(SI*2), K1, Z9
-	VPSLLD      $0x10, Z9, Z9
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS Z0, Z8, Z0
+	VMULPS Z0, Z7, Z0
 
 	// L2 weight decay folded into the gradient
 	VMULPS Z5, Z1, Z1
 	VADDPS Z1, Z0, Z0
 
 	// momentum buffer
-	VMULPS Z9, Z2, Z1
+	VMULPS Z8, Z2, Z1
 	VMULPS Z0, Z3, Z0
 	VADDPS Z0, Z1, Z0
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (SI), AX
 	VPBROADCASTD AX, Z1
-	VPADDD       Z7, Z1, Z1
 	VPADDD       Z6, Z1, Z1
 	VPSRLD       $0x10, Z1, Z2
 	VPXORD       Z2, Z1, Z1
@@ -5747,9 +5659,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func sgdBF16GradAVX512F32NesterovStochastic(param []uint16, grad []uint16, buf []uint16, s [8]float32)
+// func sgdBF16GradAVX512F32NesterovStochastic(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 // Requires: AVX, AVX512F, AVX512VL, BMI2
-TEXT ·sgdBF16GradAVX512F32NesterovStochastic(SB), NOSPLIT, $0-104
+TEXT ·sgdBF16GradAVX512F32NesterovStochastic(SB), NOSPLIT, $0-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -5762,12 +5674,10 @@ TEXT ·sgdBF16GradAVX512F32NesterovStochastic(SB), NOSPLIT, $0-104
 	VBROADCASTSS s_4+88(FP), Z3
 	VBROADCASTSS s_5+92(FP), Z4
 	VBROADCASTSS s_6+96(FP), Z5
-	VBROADCASTSS s_7+100(FP), Z6
 
 	// The offset plus each lane's number: the index of the vector at element 0.
-	VPADDD laneNumbers<>+0(SB), Z5, Z7
-	VPADDD evenLanes<>+0(SB), Z5, Z8
-	VPADDD oddLanes<>+0(SB), Z5, Z5
+	VPADDD laneNumbers<>+0(SB), Z5, Z6
+	VPADDD evenLanes<>+0(SB), Z5, Z5
 	XORQ   SI, SI
 
 	// Main loop: 4 vectors of 16 elements per iteration.
@@ -5778,154 +5688,143 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VPSLLD      $0x10, (DX)(SI*2), Z9
+	VPSLLD      $0x10, (DX)(SI*2), Z7
+	VMULPS      Z0, Z7, Z7
+	VMOVDQU32   (DX)(SI*2), Z8
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z8, Z8
+	VMULPS      Z0, Z8, Z8
+	VPSLLD      $0x10, 64(DX)(SI*2), Z9
 	VMULPS      Z0, Z9, Z9
-	VMOVDQU32   (DX)(SI*2), Z10
+	VMOVDQU32   64(DX)(SI*2), Z10
 	VPANDD.BCST uint32_ffff0000<>+0(SB), Z10, Z10
 	VMULPS      Z0, Z10, Z10
-	VPSLLD      $0x10, 64(DX)(SI*2), Z11
-	VMULPS      Z0, Z11, Z11
-	VMOVDQU32   64(DX)(SI*2), Z12
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z12, Z12
-	VMULPS      Z0, Z12, Z12
 
 	// momentum buffer
-	VPSLLD      $0x10, (BX)(SI*2), Z13
+	VPSLLD      $0x10, (BX)(SI*2), Z11
+	VMULPS      Z11, Z1, Z11
+	VMULPS      Z7, Z2, Z12
+	VADDPS      Z12, Z11, Z11
+	VMOVDQU32   (BX)(SI*2), Z12
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z12, Z12
+	VMULPS      Z12, Z1, Z12
+	VMULPS      Z8, Z2, Z13
+	VADDPS      Z13, Z12, Z12
+	VPSLLD      $0x10, 64(BX)(SI*2), Z13
 	VMULPS      Z13, Z1, Z13
 	VMULPS      Z9, Z2, Z14
 	VADDPS      Z14, Z13, Z13
-	VMOVDQU32   (BX)(SI*2), Z14
+	VMOVDQU32   64(BX)(SI*2), Z14
 	VPANDD.BCST uint32_ffff0000<>+0(SB), Z14, Z14
 	VMULPS      Z14, Z1, Z14
 	VMULPS      Z10, Z2, Z15
 	VADDPS      Z15, Z14, Z14
-	VPSLLD      $0x10, 64(BX)(SI*2), Z15
-	VMULPS      Z15, Z1, Z15
-	VMULPS      Z11, Z2, Z16
-	VADDPS      Z16, Z15, Z15
-	VMOVDQU32   64(BX)(SI*2), Z16
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z16, Z16
-	VMULPS      Z16, Z1, Z16
-	VMULPS      Z12, Z2, Z17
-	VADDPS      Z17, Z16, Z16
 
 	// the rounding bits: lowbias32(index + key)
-	LEAQ         (SI), DI
-	VPBROADCASTD DI, Z17
-	VPADDD       Z8, Z17, Z17
-	VPADDD       Z6, Z17, Z17
-	LEAQ         (SI), DI
-	VPBROADCASTD DI, Z18
-	VPADDD       Z5, Z18, Z18
-	VPADDD       Z6, Z18, Z18
-	LEAQ         32(SI), DI
-	VPBROADCASTD DI, Z19
-	VPADDD       Z8, Z19, Z19
-	VPADDD       Z6, Z19, Z19
-	LEAQ         32(SI), DI
-	VPBROADCASTD DI, Z20
-	VPADDD       Z5, Z20, Z20
-	VPADDD       Z6, Z20, Z20
-	VPSRLD       $0x10, Z17, Z21
-	VPXORD       Z21, Z17, Z17
-	VPSRLD       $0x10, Z18, Z21
-	VPXORD       Z21, Z18, Z18
-	VPSRLD       $0x10, Z19, Z21
-	VPXORD       Z21, Z19, Z19
-	VPSRLD       $0x10, Z20, Z21
-	VPXORD       Z21, Z20, Z20
+	VPADDD.BCST  uint32_00000000<>+0(SB), Z5, Z15
+	VPADDD.BCST  uint32_00000001<>+0(SB), Z5, Z16
+	VPADDD.BCST  uint32_00000020<>+0(SB), Z5, Z17
+	VPADDD.BCST  uint32_00000021<>+0(SB), Z5, Z18
+	VPSRLD       $0x10, Z15, Z19
+	VPXORD       Z19, Z15, Z15
+	VPSRLD       $0x10, Z16, Z19
+	VPXORD       Z19, Z16, Z16
+	VPSRLD       $0x10, Z17, Z19
+	VPXORD       Z19, Z17, Z17
+	VPSRLD       $0x10, Z18, Z19
+	VPXORD       Z19, Z18, Z18
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z15, Z15
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z16, Z16
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z17, Z17
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z18, Z18
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z19, Z19
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z20, Z20
-	VPSRLD       $0x0f, Z17, Z21
-	VPXORD       Z21, Z17, Z17
-	VPSRLD       $0x0f, Z18, Z21
-	VPXORD       Z21, Z18, Z18
-	VPSRLD       $0x0f, Z19, Z21
-	VPXORD       Z21, Z19, Z19
-	VPSRLD       $0x0f, Z20, Z21
-	VPXORD       Z21, Z20, Z20
+	VPSRLD       $0x0f, Z15, Z19
+	VPXORD       Z19, Z15, Z15
+	VPSRLD       $0x0f, Z16, Z19
+	VPXORD       Z19, Z16, Z16
+	VPSRLD       $0x0f, Z17, Z19
+	VPXORD       Z19, Z17, Z17
+	VPSRLD       $0x0f, Z18, Z19
+	VPXORD       Z19, Z18, Z18
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z15, Z15
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z16, Z16
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z17, Z17
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z18, Z18
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z19, Z19
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z20, Z20
+	VPSRLD       $0x10, Z15, Z19
+	VPSRLD       $0x10, Z16, Z20
 	VPSRLD       $0x10, Z17, Z21
 	VPSRLD       $0x10, Z18, Z22
-	VPSRLD       $0x10, Z19, Z23
-	VPSRLD       $0x10, Z20, Z24
+	VPXORD       Z19, Z15, Z15
+	VPXORD       Z20, Z16, Z16
 	VPXORD       Z21, Z17, Z17
 	VPXORD       Z22, Z18, Z18
-	VPXORD       Z23, Z19, Z19
-	VPXORD       Z24, Z20, Z20
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z15, Z15
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z16, Z16
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z17, Z17
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z18, Z18
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z19, Z19
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z20, Z20
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD          Z17, Z13, Z17
+	VPADDD          Z15, Z11, Z15
+	VCMPPS          $0x03, Z11, Z11, K1
+	VPTERNLOGD      $0xff, Z15, Z15, K1, Z15
+	VPADDD          Z16, Z12, Z16
+	VCMPPS          $0x03, Z12, Z12, K1
+	VPTERNLOGD      $0xff, Z16, Z16, K1, Z16
+	VPSRLD          $0x10, Z15, Z15
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z16, Z15
+	VMOVDQU32       Z15, (BX)(SI*2)
+	VPADDD          Z17, Z13, Z15
 	VCMPPS          $0x03, Z13, Z13, K1
-	VPTERNLOGD      $0xff, Z17, Z17, K1, Z17
-	VPADDD          Z18, Z14, Z18
+	VPTERNLOGD      $0xff, Z15, Z15, K1, Z15
+	VPADDD          Z18, Z14, Z16
 	VCMPPS          $0x03, Z14, Z14, K1
-	VPTERNLOGD      $0xff, Z18, Z18, K1, Z18
-	VPSRLD          $0x10, Z17, Z17
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z18, Z17
-	VMOVDQU32       Z17, (BX)(SI*2)
-	VPADDD          Z19, Z15, Z17
-	VCMPPS          $0x03, Z15, Z15, K1
-	VPTERNLOGD      $0xff, Z17, Z17, K1, Z17
-	VPADDD          Z20, Z16, Z18
-	VCMPPS          $0x03, Z16, Z16, K1
-	VPTERNLOGD      $0xff, Z18, Z18, K1, Z18
-	VPSRLD          $0x10, Z17, Z17
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z18, Z17
-	VMOVDQU32       Z17, 64(BX)(SI*2)
+	VPTERNLOGD      $0xff, Z16, Z16, K1, Z16
+	VPSRLD          $0x10, Z15, Z15
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z16, Z15
+	VMOVDQU32       Z15, 64(BX)(SI*2)
 
 	// Nesterov look-ahead
-	VMULPS Z13, Z3, Z13
-	VADDPS Z13, Z9, Z9
-	VMULPS Z14, Z3, Z13
-	VADDPS Z13, Z10, Z10
-	VMULPS Z15, Z3, Z13
-	VADDPS Z13, Z11, Z11
-	VMULPS Z16, Z3, Z13
-	VADDPS Z13, Z12, Z12
+	VMULPS Z11, Z3, Z11
+	VADDPS Z11, Z7, Z7
+	VMULPS Z12, Z3, Z11
+	VADDPS Z11, Z8, Z8
+	VMULPS Z13, Z3, Z11
+	VADDPS Z11, Z9, Z9
+	VMULPS Z14, Z3, Z11
+	VADDPS Z11, Z10, Z10
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSLLD          $0x10, (CX)(SI*2), Z13
+	VPSLLD          $0x10, (CX)(SI*2), Z11
+	VMULPS          Z7, Z4, Z7
+	VSUBPS          Z7, Z11, Z7
+	VMOVDQU32       (CX)(SI*2), Z11
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z11, Z11
+	VMULPS          Z8, Z4, Z8
+	VSUBPS          Z8, Z11, Z8
+	VPSLLD          $0x10, 64(CX)(SI*2), Z11
 	VMULPS          Z9, Z4, Z9
-	VSUBPS          Z9, Z13, Z9
-	VMOVDQU32       (CX)(SI*2), Z13
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z13, Z13
+	VSUBPS          Z9, Z11, Z9
+	VMOVDQU32       64(CX)(SI*2), Z11
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z11, Z11
 	VMULPS          Z10, Z4, Z10
-	VSUBPS          Z10, Z13, Z10
-	VPSLLD          $0x10, 64(CX)(SI*2), Z13
-	VMULPS          Z11, Z4, Z11
-	VSUBPS          Z11, Z13, Z11
-	VMOVDQU32       64(CX)(SI*2), Z13
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z13, Z13
-	VMULPS          Z12, Z4, Z12
-	VSUBPS          Z12, Z13, Z12
-	VPADDD          Z21, Z9, Z13
+	VSUBPS          Z10, Z11, Z10
+	VPADDD          Z19, Z7, Z11
+	VCMPPS          $0x03, Z7, Z7, K1
+	VPTERNLOGD      $0xff, Z11, Z11, K1, Z11
+	VPADDD          Z20, Z8, Z7
+	VCMPPS          $0x03, Z8, Z8, K1
+	VPTERNLOGD      $0xff, Z7, Z7, K1, Z7
+	VPSRLD          $0x10, Z11, Z8
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z7, Z8
+	VMOVDQU32       Z8, (CX)(SI*2)
+	VPADDD          Z21, Z9, Z7
 	VCMPPS          $0x03, Z9, Z9, K1
-	VPTERNLOGD      $0xff, Z13, Z13, K1, Z13
-	VPADDD          Z22, Z10, Z9
+	VPTERNLOGD      $0xff, Z7, Z7, K1, Z7
+	VPADDD          Z22, Z10, Z8
 	VCMPPS          $0x03, Z10, Z10, K1
-	VPTERNLOGD      $0xff, Z9, Z9, K1, Z9
-	VPSRLD          $0x10, Z13, Z10
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z9, Z10
-	VMOVDQU32       Z10, (CX)(SI*2)
-	VPADDD          Z23, Z11, Z9
-	VCMPPS          $0x03, Z11, Z11, K1
-	VPTERNLOGD      $0xff, Z9, Z9, K1, Z9
-	VPADDD          Z24, Z12, Z10
-	VCMPPS          $0x03, Z12, Z12, K1
-	VPTERNLOGD      $0xff, Z10, Z10, K1, Z10
-	VPSRLD          $0x10, Z9, Z9
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z10, Z9
-	VMOVDQU32       Z9, 64(CX)(SI*2)
+	VPTERNLOGD      $0xff, Z8, Z8, K1, Z8
+	VPSRLD          $0x10, Z7, Z7
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z8, Z7
+	VMOVDQU32       Z7, 64(CX)(SI*2)
+	VPADDD.BCST     uint32_00000040<>+0(SB), Z5, Z5
 	ADDQ            $0x00000040, SI
 	JMP             unrolled
 
@@ -5942,48 +5841,47 @@ single:
 	VMULPS    Z0, Z5, Z5
 
 	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Z8
-	VPSLLD    $0x10, Z8, Z8
-	VMULPS    Z8, Z1, Z8
-	VMULPS    Z5, Z2, Z9
-	VADDPS    Z9, Z8, Z8
+	VPMOVZXWD (BX)(SI*2), Z7
+	VPSLLD    $0x10, Z7, Z7
+	VMULPS    Z7, Z1, Z7
+	VMULPS    Z5, Z2, Z8
+	VADDPS    Z8, Z7, Z7
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (SI), DI
-	VPBROADCASTD DI, Z9
-	VPADDD       Z7, Z9, Z9
-	VPADDD       Z6, Z9, Z9
-	VPSRLD       $0x10, Z9, Z10
-	VPXORD       Z10, Z9, Z9
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z9, Z9
-	VPSRLD       $0x0f, Z9, Z10
-	VPXORD       Z10, Z9, Z9
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z9, Z9
-	VPSRLD       $0x10, Z9, Z10
-	VPXORD       Z10, Z9, Z9
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z9, Z9
+	VPBROADCASTD DI, Z8
+	VPADDD       Z6, Z8, Z8
+	VPSRLD       $0x10, Z8, Z9
+	VPXORD       Z9, Z8, Z8
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z8, Z8
+	VPSRLD       $0x0f, Z8, Z9
+	VPXORD       Z9, Z8, Z8
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z8, Z8
+	VPSRLD       $0x10, Z8, Z9
+	VPXORD       Z9, Z8, Z8
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z8, Z8
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD     Z9, Z8, Z9
-	VCMPPS     $0x03, Z8, Z8, K1
-	VPTERNLOGD $0xff, Z9, Z9, K1, Z9
-	VPSRLD     $0x10, Z9, Z9
-	VPMOVDW    Z9, Y9
-	VMOVDQU32  Y9, (BX)(SI*2)
+	VPADDD     Z8, Z7, Z8
+	VCMPPS     $0x03, Z7, Z7, K1
+	VPTERNLOGD $0xff, Z8, Z8, K1, Z8
+	VPSRLD     $0x10, Z8, Z8
+	VPMOVDW    Z8, Y8
+	VMOVDQU32  Y8, (BX)(SI*2)
 
 	// Nesterov look-ahead
-	VMULPS Z8, Z3, Z8
-	VADDPS Z8, Z5, Z5
+	VMULPS Z7, Z3, Z7
+	VADDPS Z7, Z5, Z5
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD  (CX)(SI*2), Z8
-	VPSLLD     $0x10, Z8, Z8
+	VPMOVZXWD  (CX)(SI*2), Z7
+	VPSLLD     $0x10, Z7, Z7
 	VMULPS     Z5, Z4, Z5
-	VSUBPS     Z5, Z8, Z5
-	VPADDD     Z10, Z5, Z8
+	VSUBPS     Z5, Z7, Z5
+	VPADDD     Z9, Z5, Z7
 	VCMPPS     $0x03, Z5, Z5, K1
-	VPTERNLOGD $0xff, Z8, Z8, K1, Z8
-	VPSRLD     $0x10, Z8, Z5
+	VPTERNLOGD $0xff, Z7, Z7, K1, Z7
+	VPSRLD     $0x10, Z7, Z5
 	VPMOVDW    Z5, Y5
 	VMOVDQU32  Y5, (CX)(SI*2)
 	ADDQ       $0x00000010, SI
@@ -5998,23 +5896,22 @@ tail:
 	KMOVW       AX, K1
 	VPMOVZXWD.Z (CX)(SI*2), K1, Z5
 	VPSLLD      $0x10, Z5, Z5
-	VPMOVZXWD.Z (DX)(SI*2), K1, Z8
+	VPMOVZXWD.Z (DX)(SI*2), K1, Z7
+	VPSLLD      $0x10, Z7, Z7
+	VPMOVZXWD.Z (BX)(SI*2), K1, Z8
 	VPSLLD      $0x10, Z8, Z8
-	VPMOVZXWD.Z (BX)(SI*2), K1, Z9
-	VPSLLD      $0x10, Z9, Z9
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS Z0, Z8, Z0
+	VMULPS Z0, Z7, Z0
 
 	// momentum buffer
-	VMULPS Z9, Z1, Z1
+	VMULPS Z8, Z1, Z1
 	VMULPS Z0, Z2, Z2
 	VADDPS Z2, Z1, Z1
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (SI), AX
 	VPBROADCASTD AX, Z2
-	VPADDD       Z7, Z2, Z2
 	VPADDD       Z6, Z2, Z2
 	VPSRLD       $0x10, Z2, Z6
 	VPXORD       Z6, Z2, Z2
@@ -6050,9 +5947,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func sgdBF16GradAVX512F32CoupledNesterovStochastic(param []uint16, grad []uint16, buf []uint16, s [8]float32)
+// func sgdBF16GradAVX512F32CoupledNesterovStochastic(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 // Requires: AVX, AVX512F, AVX512VL, BMI2
-TEXT ·sgdBF16GradAVX512F32CoupledNesterovStochastic(SB), NOSPLIT, $0-104
+TEXT ·sgdBF16GradAVX512F32CoupledNesterovStochastic(SB), NOSPLIT, $0-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -6066,12 +5963,10 @@ TEXT ·sgdBF16GradAVX512F32CoupledNesterovStochastic(SB), NOSPLIT, $0-104
 	VBROADCASTSS s_4+88(FP), Z4
 	VBROADCASTSS s_5+92(FP), Z5
 	VBROADCASTSS s_6+96(FP), Z6
-	VBROADCASTSS s_7+100(FP), Z7
 
 	// The offset plus each lane's number: the index of the vector at element 0.
-	VPADDD laneNumbers<>+0(SB), Z6, Z8
-	VPADDD evenLanes<>+0(SB), Z6, Z9
-	VPADDD oddLanes<>+0(SB), Z6, Z6
+	VPADDD laneNumbers<>+0(SB), Z6, Z7
+	VPADDD evenLanes<>+0(SB), Z6, Z6
 	XORQ   SI, SI
 
 	// Main loop: 4 vectors of 16 elements per iteration.
@@ -6082,170 +5977,159 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VPSLLD      $0x10, (DX)(SI*2), Z10
+	VPSLLD      $0x10, (DX)(SI*2), Z8
+	VMULPS      Z0, Z8, Z8
+	VMOVDQU32   (DX)(SI*2), Z9
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z9, Z9
+	VMULPS      Z0, Z9, Z9
+	VPSLLD      $0x10, 64(DX)(SI*2), Z10
 	VMULPS      Z0, Z10, Z10
-	VMOVDQU32   (DX)(SI*2), Z11
+	VMOVDQU32   64(DX)(SI*2), Z11
 	VPANDD.BCST uint32_ffff0000<>+0(SB), Z11, Z11
 	VMULPS      Z0, Z11, Z11
-	VPSLLD      $0x10, 64(DX)(SI*2), Z12
-	VMULPS      Z0, Z12, Z12
-	VMOVDQU32   64(DX)(SI*2), Z13
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z13, Z13
-	VMULPS      Z0, Z13, Z13
 
 	// L2 weight decay folded into the gradient
-	VPSLLD      $0x10, (CX)(SI*2), Z14
-	VMULPS      Z14, Z1, Z14
-	VADDPS      Z14, Z10, Z10
-	VMOVDQU32   (CX)(SI*2), Z14
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z14, Z14
-	VMULPS      Z14, Z1, Z14
-	VADDPS      Z14, Z11, Z11
-	VPSLLD      $0x10, 64(CX)(SI*2), Z14
-	VMULPS      Z14, Z1, Z14
-	VADDPS      Z14, Z12, Z12
-	VMOVDQU32   64(CX)(SI*2), Z14
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z14, Z14
-	VMULPS      Z14, Z1, Z14
-	VADDPS      Z14, Z13, Z13
+	VPSLLD      $0x10, (CX)(SI*2), Z12
+	VMULPS      Z12, Z1, Z12
+	VADDPS      Z12, Z8, Z8
+	VMOVDQU32   (CX)(SI*2), Z12
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z12, Z12
+	VMULPS      Z12, Z1, Z12
+	VADDPS      Z12, Z9, Z9
+	VPSLLD      $0x10, 64(CX)(SI*2), Z12
+	VMULPS      Z12, Z1, Z12
+	VADDPS      Z12, Z10, Z10
+	VMOVDQU32   64(CX)(SI*2), Z12
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z12, Z12
+	VMULPS      Z12, Z1, Z12
+	VADDPS      Z12, Z11, Z11
 
 	// momentum buffer
-	VPSLLD      $0x10, (BX)(SI*2), Z14
+	VPSLLD      $0x10, (BX)(SI*2), Z12
+	VMULPS      Z12, Z2, Z12
+	VMULPS      Z8, Z3, Z13
+	VADDPS      Z13, Z12, Z12
+	VMOVDQU32   (BX)(SI*2), Z13
+	VPANDD.BCST uint32_ffff0000<>+0(SB), Z13, Z13
+	VMULPS      Z13, Z2, Z13
+	VMULPS      Z9, Z3, Z14
+	VADDPS      Z14, Z13, Z13
+	VPSLLD      $0x10, 64(BX)(SI*2), Z14
 	VMULPS      Z14, Z2, Z14
 	VMULPS      Z10, Z3, Z15
 	VADDPS      Z15, Z14, Z14
-	VMOVDQU32   (BX)(SI*2), Z15
+	VMOVDQU32   64(BX)(SI*2), Z15
 	VPANDD.BCST uint32_ffff0000<>+0(SB), Z15, Z15
 	VMULPS      Z15, Z2, Z15
 	VMULPS      Z11, Z3, Z16
 	VADDPS      Z16, Z15, Z15
-	VPSLLD      $0x10, 64(BX)(SI*2), Z16
-	VMULPS      Z16, Z2, Z16
-	VMULPS      Z12, Z3, Z17
-	VADDPS      Z17, Z16, Z16
-	VMOVDQU32   64(BX)(SI*2), Z17
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z17, Z17
-	VMULPS      Z17, Z2, Z17
-	VMULPS      Z13, Z3, Z18
-	VADDPS      Z18, Z17, Z17
 
 	// the rounding bits: lowbias32(index + key)
-	LEAQ         (SI), DI
-	VPBROADCASTD DI, Z18
-	VPADDD       Z9, Z18, Z18
-	VPADDD       Z7, Z18, Z18
-	LEAQ         (SI), DI
-	VPBROADCASTD DI, Z19
-	VPADDD       Z6, Z19, Z19
-	VPADDD       Z7, Z19, Z19
-	LEAQ         32(SI), DI
-	VPBROADCASTD DI, Z20
-	VPADDD       Z9, Z20, Z20
-	VPADDD       Z7, Z20, Z20
-	LEAQ         32(SI), DI
-	VPBROADCASTD DI, Z21
-	VPADDD       Z6, Z21, Z21
-	VPADDD       Z7, Z21, Z21
-	VPSRLD       $0x10, Z18, Z22
-	VPXORD       Z22, Z18, Z18
-	VPSRLD       $0x10, Z19, Z22
-	VPXORD       Z22, Z19, Z19
-	VPSRLD       $0x10, Z20, Z22
-	VPXORD       Z22, Z20, Z20
-	VPSRLD       $0x10, Z21, Z22
-	VPXORD       Z22, Z21, Z21
+	VPADDD.BCST  uint32_00000000<>+0(SB), Z6, Z16
+	VPADDD.BCST  uint32_00000001<>+0(SB), Z6, Z17
+	VPADDD.BCST  uint32_00000020<>+0(SB), Z6, Z18
+	VPADDD.BCST  uint32_00000021<>+0(SB), Z6, Z19
+	VPSRLD       $0x10, Z16, Z20
+	VPXORD       Z20, Z16, Z16
+	VPSRLD       $0x10, Z17, Z20
+	VPXORD       Z20, Z17, Z17
+	VPSRLD       $0x10, Z18, Z20
+	VPXORD       Z20, Z18, Z18
+	VPSRLD       $0x10, Z19, Z20
+	VPXORD       Z20, Z19, Z19
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z16, Z16
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z17, Z17
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z18, Z18
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z19, Z19
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z20, Z20
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z21, Z21
-	VPSRLD       $0x0f, Z18, Z22
-	VPXORD       Z22, Z18, Z18
-	VPSRLD       $0x0f, Z19, Z22
-	VPXORD       Z22, Z19, Z19
-	VPSRLD       $0x0f, Z20, Z22
-	VPXORD       Z22, Z20, Z20
-	VPSRLD       $0x0f, Z21, Z22
-	VPXORD       Z22, Z21, Z21
+	VPSRLD       $0x0f, Z16, Z20
+	VPXORD       Z20, Z16, Z16
+	VPSRLD       $0x0f, Z17, Z20
+	VPXORD       Z20, Z17, Z17
+	VPSRLD       $0x0f, Z18, Z20
+	VPXORD       Z20, Z18, Z18
+	VPSRLD       $0x0f, Z19, Z20
+	VPXORD       Z20, Z19, Z19
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z16, Z16
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z17, Z17
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z18, Z18
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z19, Z19
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z20, Z20
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z21, Z21
+	VPSRLD       $0x10, Z16, Z20
+	VPSRLD       $0x10, Z17, Z21
 	VPSRLD       $0x10, Z18, Z22
 	VPSRLD       $0x10, Z19, Z23
-	VPSRLD       $0x10, Z20, Z24
-	VPSRLD       $0x10, Z21, Z25
+	VPXORD       Z20, Z16, Z16
+	VPXORD       Z21, Z17, Z17
 	VPXORD       Z22, Z18, Z18
 	VPXORD       Z23, Z19, Z19
-	VPXORD       Z24, Z20, Z20
-	VPXORD       Z25, Z21, Z21
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z16, Z16
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z17, Z17
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z18, Z18
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z19, Z19
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z20, Z20
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z21, Z21
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD          Z18, Z14, Z18
+	VPADDD          Z16, Z12, Z16
+	VCMPPS          $0x03, Z12, Z12, K1
+	VPTERNLOGD      $0xff, Z16, Z16, K1, Z16
+	VPADDD          Z17, Z13, Z17
+	VCMPPS          $0x03, Z13, Z13, K1
+	VPTERNLOGD      $0xff, Z17, Z17, K1, Z17
+	VPSRLD          $0x10, Z16, Z16
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z17, Z16
+	VMOVDQU32       Z16, (BX)(SI*2)
+	VPADDD          Z18, Z14, Z16
 	VCMPPS          $0x03, Z14, Z14, K1
-	VPTERNLOGD      $0xff, Z18, Z18, K1, Z18
-	VPADDD          Z19, Z15, Z19
+	VPTERNLOGD      $0xff, Z16, Z16, K1, Z16
+	VPADDD          Z19, Z15, Z17
 	VCMPPS          $0x03, Z15, Z15, K1
-	VPTERNLOGD      $0xff, Z19, Z19, K1, Z19
-	VPSRLD          $0x10, Z18, Z18
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z19, Z18
-	VMOVDQU32       Z18, (BX)(SI*2)
-	VPADDD          Z20, Z16, Z18
-	VCMPPS          $0x03, Z16, Z16, K1
-	VPTERNLOGD      $0xff, Z18, Z18, K1, Z18
-	VPADDD          Z21, Z17, Z19
-	VCMPPS          $0x03, Z17, Z17, K1
-	VPTERNLOGD      $0xff, Z19, Z19, K1, Z19
-	VPSRLD          $0x10, Z18, Z18
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z19, Z18
-	VMOVDQU32       Z18, 64(BX)(SI*2)
+	VPTERNLOGD      $0xff, Z17, Z17, K1, Z17
+	VPSRLD          $0x10, Z16, Z16
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z17, Z16
+	VMOVDQU32       Z16, 64(BX)(SI*2)
 
 	// Nesterov look-ahead
-	VMULPS Z14, Z4, Z14
-	VADDPS Z14, Z10, Z10
-	VMULPS Z15, Z4, Z14
-	VADDPS Z14, Z11, Z11
-	VMULPS Z16, Z4, Z14
-	VADDPS Z14, Z12, Z12
-	VMULPS Z17, Z4, Z14
-	VADDPS Z14, Z13, Z13
+	VMULPS Z12, Z4, Z12
+	VADDPS Z12, Z8, Z8
+	VMULPS Z13, Z4, Z12
+	VADDPS Z12, Z9, Z9
+	VMULPS Z14, Z4, Z12
+	VADDPS Z12, Z10, Z10
+	VMULPS Z15, Z4, Z12
+	VADDPS Z12, Z11, Z11
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSLLD          $0x10, (CX)(SI*2), Z14
+	VPSLLD          $0x10, (CX)(SI*2), Z12
+	VMULPS          Z8, Z5, Z8
+	VSUBPS          Z8, Z12, Z8
+	VMOVDQU32       (CX)(SI*2), Z12
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z12, Z12
+	VMULPS          Z9, Z5, Z9
+	VSUBPS          Z9, Z12, Z9
+	VPSLLD          $0x10, 64(CX)(SI*2), Z12
 	VMULPS          Z10, Z5, Z10
-	VSUBPS          Z10, Z14, Z10
-	VMOVDQU32       (CX)(SI*2), Z14
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z14, Z14
+	VSUBPS          Z10, Z12, Z10
+	VMOVDQU32       64(CX)(SI*2), Z12
+	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z12, Z12
 	VMULPS          Z11, Z5, Z11
-	VSUBPS          Z11, Z14, Z11
-	VPSLLD          $0x10, 64(CX)(SI*2), Z14
-	VMULPS          Z12, Z5, Z12
-	VSUBPS          Z12, Z14, Z12
-	VMOVDQU32       64(CX)(SI*2), Z14
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z14, Z14
-	VMULPS          Z13, Z5, Z13
-	VSUBPS          Z13, Z14, Z13
-	VPADDD          Z22, Z10, Z14
+	VSUBPS          Z11, Z12, Z11
+	VPADDD          Z20, Z8, Z12
+	VCMPPS          $0x03, Z8, Z8, K1
+	VPTERNLOGD      $0xff, Z12, Z12, K1, Z12
+	VPADDD          Z21, Z9, Z8
+	VCMPPS          $0x03, Z9, Z9, K1
+	VPTERNLOGD      $0xff, Z8, Z8, K1, Z8
+	VPSRLD          $0x10, Z12, Z9
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z8, Z9
+	VMOVDQU32       Z9, (CX)(SI*2)
+	VPADDD          Z22, Z10, Z8
 	VCMPPS          $0x03, Z10, Z10, K1
-	VPTERNLOGD      $0xff, Z14, Z14, K1, Z14
-	VPADDD          Z23, Z11, Z10
+	VPTERNLOGD      $0xff, Z8, Z8, K1, Z8
+	VPADDD          Z23, Z11, Z9
 	VCMPPS          $0x03, Z11, Z11, K1
-	VPTERNLOGD      $0xff, Z10, Z10, K1, Z10
-	VPSRLD          $0x10, Z14, Z11
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z10, Z11
-	VMOVDQU32       Z11, (CX)(SI*2)
-	VPADDD          Z24, Z12, Z10
-	VCMPPS          $0x03, Z12, Z12, K1
-	VPTERNLOGD      $0xff, Z10, Z10, K1, Z10
-	VPADDD          Z25, Z13, Z11
-	VCMPPS          $0x03, Z13, Z13, K1
-	VPTERNLOGD      $0xff, Z11, Z11, K1, Z11
-	VPSRLD          $0x10, Z10, Z10
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z11, Z10
-	VMOVDQU32       Z10, 64(CX)(SI*2)
+	VPTERNLOGD      $0xff, Z9, Z9, K1, Z9
+	VPSRLD          $0x10, Z8, Z8
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z9, Z8
+	VMOVDQU32       Z8, 64(CX)(SI*2)
+	VPADDD.BCST     uint32_00000040<>+0(SB), Z6, Z6
 	ADDQ            $0x00000040, SI
 	JMP             unrolled
 
@@ -6262,54 +6146,53 @@ single:
 	VMULPS    Z0, Z6, Z6
 
 	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(SI*2), Z9
-	VPSLLD    $0x10, Z9, Z9
-	VMULPS    Z9, Z1, Z9
-	VADDPS    Z9, Z6, Z6
+	VPMOVZXWD (CX)(SI*2), Z8
+	VPSLLD    $0x10, Z8, Z8
+	VMULPS    Z8, Z1, Z8
+	VADDPS    Z8, Z6, Z6
 
 	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Z9
-	VPSLLD    $0x10, Z9, Z9
-	VMULPS    Z9, Z2, Z9
-	VMULPS    Z6, Z3, Z10
-	VADDPS    Z10, Z9, Z9
+	VPMOVZXWD (BX)(SI*2), Z8
+	VPSLLD    $0x10, Z8, Z8
+	VMULPS    Z8, Z2, Z8
+	VMULPS    Z6, Z3, Z9
+	VADDPS    Z9, Z8, Z8
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (SI), DI
-	VPBROADCASTD DI, Z10
-	VPADDD       Z8, Z10, Z10
-	VPADDD       Z7, Z10, Z10
-	VPSRLD       $0x10, Z10, Z11
-	VPXORD       Z11, Z10, Z10
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z10, Z10
-	VPSRLD       $0x0f, Z10, Z11
-	VPXORD       Z11, Z10, Z10
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z10, Z10
-	VPSRLD       $0x10, Z10, Z11
-	VPXORD       Z11, Z10, Z10
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z10, Z10
+	VPBROADCASTD DI, Z9
+	VPADDD       Z7, Z9, Z9
+	VPSRLD       $0x10, Z9, Z10
+	VPXORD       Z10, Z9, Z9
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z9, Z9
+	VPSRLD       $0x0f, Z9, Z10
+	VPXORD       Z10, Z9, Z9
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z9, Z9
+	VPSRLD       $0x10, Z9, Z10
+	VPXORD       Z10, Z9, Z9
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z9, Z9
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD     Z10, Z9, Z10
-	VCMPPS     $0x03, Z9, Z9, K1
-	VPTERNLOGD $0xff, Z10, Z10, K1, Z10
-	VPSRLD     $0x10, Z10, Z10
-	VPMOVDW    Z10, Y10
-	VMOVDQU32  Y10, (BX)(SI*2)
+	VPADDD     Z9, Z8, Z9
+	VCMPPS     $0x03, Z8, Z8, K1
+	VPTERNLOGD $0xff, Z9, Z9, K1, Z9
+	VPSRLD     $0x10, Z9, Z9
+	VPMOVDW    Z9, Y9
+	VMOVDQU32  Y9, (BX)(SI*2)
 
 	// Nesterov look-ahead
-	VMULPS Z9, Z4, Z9
-	VADDPS Z9, Z6, Z6
+	VMULPS Z8, Z4, Z8
+	VADDPS Z8, Z6, Z6
 
 	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD  (CX)(SI*2), Z9
-	VPSLLD     $0x10, Z9, Z9
+	VPMOVZXWD  (CX)(SI*2), Z8
+	VPSLLD     $0x10, Z8, Z8
 	VMULPS     Z6, Z5, Z6
-	VSUBPS     Z6, Z9, Z6
-	VPADDD     Z11, Z6, Z9
+	VSUBPS     Z6, Z8, Z6
+	VPADDD     Z10, Z6, Z8
 	VCMPPS     $0x03, Z6, Z6, K1
-	VPTERNLOGD $0xff, Z9, Z9, K1, Z9
-	VPSRLD     $0x10, Z9, Z6
+	VPTERNLOGD $0xff, Z8, Z8, K1, Z8
+	VPSRLD     $0x10, Z8, Z6
 	VPMOVDW    Z6, Y6
 	VMOVDQU32  Y6, (CX)(SI*2)
 	ADDQ       $0x00000010, SI
@@ -6324,27 +6207,26 @@ tail:
 	KMOVW       AX, K1
 	VPMOVZXWD.Z (CX)(SI*2), K1, Z6
 	VPSLLD      $0x10, Z6, Z6
-	VPMOVZXWD.Z (DX)(SI*2), K1, Z9
+	VPMOVZXWD.Z (DX)(SI*2), K1, Z8
+	VPSLLD      $0x10, Z8, Z8
+	VPMOVZXWD.Z (BX)(SI*2), K1, Z9
 	VPSLLD      $0x10, Z9, Z9
-	VPMOVZXWD.Z (BX)(SI*2), K1, Z10
-	VPSLLD      $0x10, Z10, Z10
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS Z0, Z9, Z0
+	VMULPS Z0, Z8, Z0
 
 	// L2 weight decay folded into the gradient
 	VMULPS Z6, Z1, Z1
 	VADDPS Z1, Z0, Z0
 
 	// momentum buffer
-	VMULPS Z10, Z2, Z1
+	VMULPS Z9, Z2, Z1
 	VMULPS Z0, Z3, Z2
 	VADDPS Z2, Z1, Z1
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (SI), AX
 	VPBROADCASTD AX, Z2
-	VPADDD       Z8, Z2, Z2
 	VPADDD       Z7, Z2, Z2
 	VPSRLD       $0x10, Z2, Z3
 	VPXORD       Z3, Z2, Z2

@@ -7,59 +7,59 @@ package kernels
 // sgdBF16GradNEONF32 is the NEON form of sgdBF16GradF32; see there.
 //
 //go:noescape
-func sgdBF16GradNEONF32(param []uint16, grad []uint16, buf []uint16, s [8]float32)
+func sgdBF16GradNEONF32(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 
 // sgdBF16GradNEONF32Coupled is the NEON form of sgdBF16GradF32Coupled; see there.
 //
 //go:noescape
-func sgdBF16GradNEONF32Coupled(param []uint16, grad []uint16, buf []uint16, s [8]float32)
+func sgdBF16GradNEONF32Coupled(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 
 // sgdBF16GradNEONF32Momentum is the NEON form of sgdBF16GradF32Momentum; see there.
 //
 //go:noescape
-func sgdBF16GradNEONF32Momentum(param []uint16, grad []uint16, buf []uint16, s [8]float32)
+func sgdBF16GradNEONF32Momentum(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 
 // sgdBF16GradNEONF32CoupledMomentum is the NEON form of sgdBF16GradF32CoupledMomentum; see there.
 //
 //go:noescape
-func sgdBF16GradNEONF32CoupledMomentum(param []uint16, grad []uint16, buf []uint16, s [8]float32)
+func sgdBF16GradNEONF32CoupledMomentum(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 
 // sgdBF16GradNEONF32Nesterov is the NEON form of sgdBF16GradF32Nesterov; see there.
 //
 //go:noescape
-func sgdBF16GradNEONF32Nesterov(param []uint16, grad []uint16, buf []uint16, s [8]float32)
+func sgdBF16GradNEONF32Nesterov(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 
 // sgdBF16GradNEONF32CoupledNesterov is the NEON form of sgdBF16GradF32CoupledNesterov; see there.
 //
 //go:noescape
-func sgdBF16GradNEONF32CoupledNesterov(param []uint16, grad []uint16, buf []uint16, s [8]float32)
+func sgdBF16GradNEONF32CoupledNesterov(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 
 // sgdBF16GradNEONF32Stochastic is the NEON form of sgdBF16GradF32Stochastic; see there.
 //
 //go:noescape
-func sgdBF16GradNEONF32Stochastic(param []uint16, grad []uint16, buf []uint16, s [8]float32)
+func sgdBF16GradNEONF32Stochastic(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 
 // sgdBF16GradNEONF32CoupledStochastic is the NEON form of sgdBF16GradF32CoupledStochastic; see there.
 //
 //go:noescape
-func sgdBF16GradNEONF32CoupledStochastic(param []uint16, grad []uint16, buf []uint16, s [8]float32)
+func sgdBF16GradNEONF32CoupledStochastic(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 
 // sgdBF16GradNEONF32MomentumStochastic is the NEON form of sgdBF16GradF32MomentumStochastic; see there.
 //
 //go:noescape
-func sgdBF16GradNEONF32MomentumStochastic(param []uint16, grad []uint16, buf []uint16, s [8]float32)
+func sgdBF16GradNEONF32MomentumStochastic(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 
 // sgdBF16GradNEONF32CoupledMomentumStochastic is the NEON form of sgdBF16GradF32CoupledMomentumStochastic; see there.
 //
 //go:noescape
-func sgdBF16GradNEONF32CoupledMomentumStochastic(param []uint16, grad []uint16, buf []uint16, s [8]float32)
+func sgdBF16GradNEONF32CoupledMomentumStochastic(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 
 // sgdBF16GradNEONF32NesterovStochastic is the NEON form of sgdBF16GradF32NesterovStochastic; see there.
 //
 //go:noescape
-func sgdBF16GradNEONF32NesterovStochastic(param []uint16, grad []uint16, buf []uint16, s [8]float32)
+func sgdBF16GradNEONF32NesterovStochastic(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 
 // sgdBF16GradNEONF32CoupledNesterovStochastic is the NEON form of sgdBF16GradF32CoupledNesterovStochastic; see there.
 //
 //go:noescape
-func sgdBF16GradNEONF32CoupledNesterovStochastic(param []uint16, grad []uint16, buf []uint16, s [8]float32)
+func sgdBF16GradNEONF32CoupledNesterovStochastic(param []uint16, grad []uint16, buf []uint16, s [7]float32)

@@ -131,13 +131,14 @@ type fn struct {
 
 	// even/odd pairs (see pairs.go): whether the current body goes by
 	// pairs, which half the current vector is, the lane numbers that
-	// pick it from a float32 stream and plus the offset, and the even
-	// halves' values of the streams stored so far
-	pairs       bool
-	half        int
-	pickLanes   [2]reg.VecVirtual
-	pairLanesAt [2]reg.VecVirtual
-	evenValue   map[string]reg.VecVirtual
+	// pick it from a float32 stream, the element index of the
+	// iteration's first pair, and the even halves' values of the streams
+	// stored so far
+	pairs     bool
+	half      int
+	pickLanes [2]reg.VecVirtual
+	pairIndex reg.VecVirtual
+	evenValue map[string]reg.VecVirtual
 }
 
 func emit(ctx *build.Context, lvl Level, k *ir.Kernel, bits int, signature string, inRegs int) {
@@ -157,6 +158,9 @@ func emit(ctx *build.Context, lvl Level, k *ir.Kernel, bits int, signature strin
 	}
 	f.pairs = pairable(lvl, k)
 	f.body(false, disps...)
+	if f.pairs {
+		f.nextPairs()
+	}
 	f.pairs = false
 	ctx.ADDQ(operand.U32(lvl.Unroll*f.lanes), f.idx)
 	ctx.JMP(operand.LabelRef("unrolled"))

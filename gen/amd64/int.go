@@ -242,6 +242,9 @@ func (f *fn) intPrologue() {
 // in the scalar form, of the element at idx in lane 0): the element index
 // broadcast, plus f.lanesAt.
 func (f *fn) index() reg.VecVirtual {
+	if f.pairs {
+		return f.indexPair()
+	}
 	gp := f.ctx.GP64()
 	f.ctx.LEAQ(operand.Mem{Base: f.idx, Disp: f.disp / f.size}, gp)
 	v := f.vec()
@@ -254,11 +257,7 @@ func (f *fn) index() reg.VecVirtual {
 		f.ctx.VMOVD(gp.As32(), v.AsX())
 		f.ctx.VPBROADCASTD(v.AsX(), v)
 	}
-	lanesAt := f.lanesAt
-	if f.pairs {
-		lanesAt = f.pairLanesAt[f.half]
-	}
-	f.ctx.VPADDD(f.operand(lanesAt), f.narrow(v), f.narrow(v))
+	f.ctx.VPADDD(f.operand(f.lanesAt), f.narrow(v), f.narrow(v))
 	return v
 }
 

@@ -39,7 +39,8 @@ func pairable(lvl Level, k *ir.Kernel) bool {
 var pairTables = map[*build.Context][2]operand.Mem{}
 
 // pairPrologue loads the even and odd lane numbers, which pick a float32
-// stream's elements, and adds the offset to them for the element index.
+// stream's elements, and adds the offset to the even ones: the element
+// index of the first pair, which the unrolled loop carries forward.
 func (f *fn) pairPrologue() {
 	tables, ok := pairTables[f.ctx]
 	if !ok {
@@ -58,11 +59,26 @@ func (f *fn) pairPrologue() {
 			f.pickLanes[half] = f.vec()
 			f.ctx.VMOVDQU32(tables[half], f.pickLanes[half])
 		}
-		if indexed {
-			v := f.vec()
-			f.ctx.VPADDD(tables[half], f.reg(f.scalars[offset]), v)
-			f.pairLanesAt[half] = v
-		}
+	}
+	if indexed {
+		f.pairIndex = f.vec()
+		f.ctx.VPADDD(tables[0], f.reg(f.scalars[offset]), f.pairIndex)
+	}
+}
+
+// indexPair is the element index of the current half: the first pair's,
+// plus the pair's start and the half (one operation, where broadcasting
+// the loop counter takes three).
+func (f *fn) indexPair() reg.VecVirtual {
+	v := f.vec()
+	f.ctx.VPADDD_BCST(f.intConst(uint32(f.disp/f.size+f.half)), f.pairIndex, v)
+	return v
+}
+
+// nextPairs moves the first pair's index on by one iteration.
+func (f *fn) nextPairs() {
+	if f.pairIndex != nil {
+		f.ctx.VPADDD_BCST(f.intConst(uint32(f.lvl.Unroll*f.lanes)), f.pairIndex, f.pairIndex)
 	}
 }
 

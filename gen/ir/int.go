@@ -118,9 +118,9 @@ func (b *Builder) Index(offset string) *Expr {
 // streams its 16 bits.
 type Hash struct{ x, hi *Expr }
 
-// NewHash emits the element's hash of index and key.
-func NewHash(b *Builder, index, key *Expr) *Hash {
-	x := b.Let("h", IAdd(index, key), "the rounding bits: lowbias32(index + key)")
+// NewHash emits the element's hash of keyed, its index plus the key.
+func NewHash(b *Builder, keyed *Expr) *Hash {
+	x := b.Let("h", keyed, "the rounding bits: lowbias32(index + key)")
 	x = b.Let("h", Xor(x, Shr(x, 16)), "")
 	x = b.Let("h", IMul(x, Const(0x7feb352d)), "")
 	x = b.Let("h", Xor(x, Shr(x, 15)), "")

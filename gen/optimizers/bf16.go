@@ -8,17 +8,17 @@ import (
 
 // bf16Variants builds the bfloat16 storage variants of an optimizer: its
 // streams (named; grad is float32, or bfloat16 with grad16, the others
-// bfloat16), its scalars followed by the element offset and the hash key,
+// bfloat16), its scalars followed by the element offset plus the hash key,
 // and its options followed by Stochastic. body is the float32 update,
 // storing through store, which rounds: to nearest even, or with the 16
 // bits of the stream's position in stored (at most three) from one hash
-// per element of its global index and the key, a scalar the kernels
-// package derives per call from the seed and the step.
+// per element of its global index plus the key, which the kernels
+// package derives per call from the seed and the step and adds to the
+// offset (one addition per call, not per element).
 func bf16Variants(name string, grad16 bool, names []string, scalars []Scalar, stored []string, opts []Option,
 	body func(b *Builder, on map[string]bool, store func(stream string, x *Expr))) []*Kernel {
 	scalars = append(append([]Scalar(nil), scalars...),
-		Scalar{Name: "off", Doc: "global index of the first element, mod 2^32", Type: IntScalar})
-	scalars = append(scalars, Scalar{Name: "key", Doc: "hash key of the step's roundings", Type: IntScalar})
+		Scalar{Name: "off", Doc: "global index of the first element plus the step's hash key, mod 2^32", Type: IntScalar})
 	if grad16 {
 		name += "Grad"
 	}
@@ -36,7 +36,7 @@ func bf16Variants(name string, grad16 bool, names []string, scalars []Scalar, st
 			var random *Expr
 			if on["Stochastic"] {
 				if h == nil {
-					h = NewHash(b, b.Index("off"), b.Scalar("key"))
+					h = NewHash(b, b.Index("off"))
 				}
 				random = h.Bits(slices.Index(stored, s))
 			}
