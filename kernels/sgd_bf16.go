@@ -5,8 +5,8 @@ import "github.com/fusedopt/fusedopt/internal/memspan"
 // StepBF16 is Step32 with param and the momentum buffer buf stored as
 // bfloat16 and a float32 gradient: it computes exactly what Step32
 // computes from the widened values, in float32 and in the same order, and
-// rounds each stored value as r says (see Rounding; param is stream 0 of
-// its hash and buf stream 1). Lengths, overlaps, errors and allocations
+// rounds each stored value as r says (see Rounding: param takes the high 16 bits of
+// its hash and buf the low 16). Lengths, overlaps, errors and allocations
 // are as for Step32; buf is ignored, and may be nil, without momentum.
 func (o SGD) StepBF16(t int, r Rounding, param []BF16, grad []float32, buf []BF16) error {
 	s, err := o.scalarsBF16(t, r)
@@ -14,8 +14,8 @@ func (o SGD) StepBF16(t int, r Rounding, param []BF16, grad []float32, buf []BF1
 		return err
 	}
 	o.checkLens("SGD.StepBF16", len(param), len(grad), len(buf))
-	checkSpans("SGD.StepBF16", &sgdArgs, []memspan.Span{memspan.Of(param), memspan.Of(grad), o.bufSpan(buf)})
-	if len(param) > 0 {
+	if len(param) > 0 { // an empty step touches no memory: no overlap check
+		checkSpans("SGD.StepBF16", &sgdArgs, []memspan.Span{memspan.Of(param), memspan.Of(grad), o.bufSpan(buf)})
 		current().sgdBF16F32[o.variantBF16(r)](bf16Bits(param), grad, bf16Bits(o.bufOrNilBF16(buf)), s)
 	}
 	return nil
@@ -28,8 +28,8 @@ func (o SGD) StepBF16Grad(t int, r Rounding, param, grad, buf []BF16) error {
 		return err
 	}
 	o.checkLens("SGD.StepBF16Grad", len(param), len(grad), len(buf))
-	checkSpans("SGD.StepBF16Grad", &sgdArgs, []memspan.Span{memspan.Of(param), memspan.Of(grad), o.bufSpan(buf)})
-	if len(param) > 0 {
+	if len(param) > 0 { // an empty step touches no memory: no overlap check
+		checkSpans("SGD.StepBF16Grad", &sgdArgs, []memspan.Span{memspan.Of(param), memspan.Of(grad), o.bufSpan(buf)})
 		current().sgdBF16GradF32[o.variantBF16(r)](bf16Bits(param), bf16Bits(grad), bf16Bits(o.bufOrNilBF16(buf)), s)
 	}
 	return nil
