@@ -50,10 +50,15 @@ const normEps = 1e-6
 // workers): the same bits on every machine, level and worker count, with
 // the error bound kernels documents. (PyTorch takes the norm of the per-tensor norms, with a
 // square root and a square more per tensor: the two differ by a few
-// roundings.) The infinity norm is the largest |g| (NaN if any is NaN).
+// roundings.) A bfloat16 gradient's sum of squares (kernels has no
+// bfloat16 reduction) is added element by element in index order in
+// float64, where every square is exact, on the calling goroutine: also
+// the same bits everywhere, but slower. The infinity norm is the largest
+// |g| (NaN if any is NaN).
 //
-// In place (the default), each float32 element becomes g·float32(c) and
-// each float64 one g·c, rounded once, as PyTorch's g.mul_(clip_coef). With
+// In place (the default), each float32 element becomes g·float32(c),
+// each float64 one g·c and each bfloat16 one the bfloat16 nearest to
+// g·float32(c), rounded once, as PyTorch's g.mul_(clip_coef). With
 // opts.Fused, the gradients are not touched: c is recorded, and the next
 // Step multiplies every group's GradScale (0 meaning 1) by c in float64,
 // so its kernels compute g = grad·(GradScale·c) with the scale rounded
@@ -122,7 +127,8 @@ func (o *Optimizer[H]) PendingGradScale() float64 {
 // ClipGradValue is PyTorch's torch.nn.utils.clip_grad_value_: it clamps
 // every element of every registered gradient (the whole of each, also
 // outside a Shard) to [-clip, clip], with clip rounded to float32 for
-// float32 gradients. NaN elements stay NaN. A clip below 0 or NaN is an
+// float32 gradients (and stored as the nearest bfloat16 for bfloat16
+// ones). NaN elements stay NaN. A clip below 0 or NaN is an
 // error that changes nothing.
 func (o *Optimizer[H]) ClipGradValue(clip float64) error {
 	if !(clip >= 0) {
