@@ -128,25 +128,8 @@ func runBF16(s *suite, o *optimizer) []Result {
 						}})
 				}
 				measure(jobs, cfg.timing)
-				var rows []Result
-				var genericNs float64
-				for _, j := range jobs {
-					st := summarize(j.samples)
-					r := Result{Optimizer: o.name, Precision: "bf16", Variant: bf16Variant(v, f), Kind: j.kind,
-						Level: j.level, N: j.n, Where: w, BytesPerElement: bpe, Threads: cfg.threads, Iters: j.iters,
-						NsPerElement: st, GBps: float64(bpe) / st.Median, Samples: j.samples}
-					if j.kind == kindCall {
-						r.N, r.Where, r.GBps = 0, "", 0
-					} else if j.level == kernels.Generic.String() {
-						genericNs = st.Median
-					}
-					rows = append(rows, r)
-				}
-				for i := range rows {
-					if rows[i].Kind == kindKernel && genericNs > 0 {
-						rows[i].Speedup = genericNs / rows[i].NsPerElement.Median
-					}
-				}
+				rows := jobRows(jobs, Result{Optimizer: o.name, Precision: "bf16", Variant: bf16Variant(v, f),
+					Where: w, BytesPerElement: bpe, Threads: cfg.threads})
 				results = append(results, rows...)
 				s.logf("%s bf16 %s n=%s (%s): %d jobs in %v\n", o.name, bf16Variant(v, f), sizeName(n), w,
 					len(jobs), time.Since(t0).Round(10*time.Millisecond))

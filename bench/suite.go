@@ -157,15 +157,6 @@ func runPrecision[T float](s *suite, o *optimizer, prec string) []Result {
 	var results []Result
 	for _, v := range cfg.variantsOf(o) {
 		bpe := v.bytesPerElement(elemSize(prec))
-		row := func(j *job, where string) Result {
-			st := summarize(j.samples)
-			return Result{
-				Optimizer: o.name, Precision: prec, Variant: v.name, Kind: j.kind, Level: j.level,
-				N: j.n, Where: where, BytesPerElement: bpe, Threads: cfg.threads, Iters: j.iters,
-				NsPerElement: st, GBps: float64(bpe) / st.Median, Samples: j.samples,
-			}
-		}
-
 		for _, n := range sizes {
 			t0 := time.Now()
 			w := where(s.machine, v.streams()*elemSize(prec)*n, cfg.threads)
@@ -197,27 +188,8 @@ func runPrecision[T float](s *suite, o *optimizer, prec string) []Result {
 			}
 			measure(jobs, cfg.timing)
 
-			var rows []Result
-			var genericNs float64
-			for _, j := range jobs {
-				r := row(j, w)
-				switch j.kind {
-				case kindArith:
-					r.Where, r.AtSize = "L1", j.atSize
-				case kindCall:
-					r.N, r.Where, r.GBps = 0, "", 0
-				case kindKernel:
-					if j.level == kernels.Generic.String() {
-						genericNs = r.NsPerElement.Median
-					}
-				}
-				rows = append(rows, r)
-			}
-			for i := range rows {
-				if k := rows[i].Kind; genericNs > 0 && (k == kindKernel || k == kindC) {
-					rows[i].Speedup = genericNs / rows[i].NsPerElement.Median
-				}
-			}
+			rows := jobRows(jobs, Result{Optimizer: o.name, Precision: prec, Variant: v.name,
+				Where: w, BytesPerElement: bpe, Threads: cfg.threads})
 			applyLimits(rows)
 			results = append(results, rows...)
 			s.logf("%s %s %s n=%s (%s): %d jobs in %v\n", o.name, prec, v.name, sizeName(n), w,
@@ -225,6 +197,38 @@ func runPrecision[T float](s *suite, o *optimizer, prec string) []Result {
 		}
 	}
 	return results
+}
+
+// jobRows makes the rows of measured jobs, all of one block and size:
+// base's fields and each job's timing; the call row has no size or
+// bandwidth, an arithmetic-bound row is in L1, and kernel and C rows get
+// their speedup over the generic kernel row.
+func jobRows(jobs []*job, base Result) []Result {
+	var rows []Result
+	var genericNs float64
+	for _, j := range jobs {
+		r := base
+		st := summarize(j.samples)
+		r.Kind, r.Level, r.N, r.Iters = j.kind, j.level, j.n, j.iters
+		r.NsPerElement, r.GBps, r.Samples = st, float64(r.BytesPerElement)/st.Median, j.samples
+		switch j.kind {
+		case kindArith:
+			r.Where, r.AtSize = "L1", j.atSize
+		case kindCall:
+			r.N, r.Where, r.GBps = 0, "", 0
+		case kindKernel:
+			if j.level == kernels.Generic.String() {
+				genericNs = st.Median
+			}
+		}
+		rows = append(rows, r)
+	}
+	for i := range rows {
+		if k := rows[i].Kind; genericNs > 0 && (k == kindKernel || k == kindC) {
+			rows[i].Speedup = genericNs / rows[i].NsPerElement.Median
+		}
+	}
+	return rows
 }
 
 // kernelJob times the optimizer's Step at a fusedopt level.
