@@ -6,7 +6,7 @@
 
 // func adamBF16AVX2F32(param []uint16, grad []float32, m []uint16, v []uint16, s [11]float32)
 // Requires: AVX, AVX2
-TEXT ·adamBF16AVX2F32(SB), NOSPLIT, $256-140
+TEXT ·adamBF16AVX2F32(SB), NOSPLIT, $288-140
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -30,17 +30,23 @@ TEXT ·adamBF16AVX2F32(SB), NOSPLIT, $256-140
 	VBROADCASTSS s_9+132(FP), Y3
 	VMOVUPS      Y3, 160(SP)
 
+	// Constant: 0xffc00000
+	MOVQ         $0x00000000ffc00000, DI
+	VMOVD        DI, X3
+	VBROADCASTSS X3, Y3
+	VMOVUPS      Y3, 192(SP)
+
 	// Constant: 0x1
 	MOVQ         $0x0000000000000001, DI
 	VMOVD        DI, X3
 	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 192(SP)
+	VMOVUPS      Y3, 224(SP)
 
 	// Constant: 0x7fff
 	MOVQ         $0x0000000000007fff, DI
 	VMOVD        DI, X3
 	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 224(SP)
+	VMOVUPS      Y3, 256(SP)
 	XORQ         DI, DI
 
 	// Main loop: 4 vectors of 8 elements per iteration.
@@ -51,10 +57,22 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(DI*4), Y0, Y3
-	VMULPS 32(DX)(DI*4), Y0, Y4
-	VMULPS 64(DX)(DI*4), Y0, Y5
-	VMULPS 96(DX)(DI*4), Y0, Y6
+	VMOVUPS   (DX)(DI*4), Y3
+	VCMPPS    $0x03, Y3, Y3, Y4
+	VBLENDVPS Y4, 192(SP), Y3, Y3
+	VMULPS    Y0, Y3, Y3
+	VMOVUPS   32(DX)(DI*4), Y4
+	VCMPPS    $0x03, Y4, Y4, Y5
+	VBLENDVPS Y5, 192(SP), Y4, Y4
+	VMULPS    Y0, Y4, Y4
+	VMOVUPS   64(DX)(DI*4), Y5
+	VCMPPS    $0x03, Y5, Y5, Y6
+	VBLENDVPS Y6, 192(SP), Y5, Y5
+	VMULPS    Y0, Y5, Y5
+	VMOVUPS   96(DX)(DI*4), Y6
+	VCMPPS    $0x03, Y6, Y6, Y7
+	VBLENDVPS Y7, 192(SP), Y6, Y6
+	VMULPS    Y0, Y6, Y6
 
 	// first moment
 	VPMOVZXWD (BX)(DI*2), Y7
@@ -78,43 +96,35 @@ unrolled:
 	VMULPS    Y6, Y2, Y11
 	VADDPS    Y11, Y10, Y10
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD       $0x10, Y7, Y11
-	VPAND        192(SP), Y11, Y11
-	VPADDD       224(SP), Y11, Y11
+	VPAND        224(SP), Y11, Y11
+	VPADDD       256(SP), Y11, Y11
 	VPSRLD       $0x10, Y8, Y12
-	VPAND        192(SP), Y12, Y12
-	VPADDD       224(SP), Y12, Y12
+	VPAND        224(SP), Y12, Y12
+	VPADDD       256(SP), Y12, Y12
 	VPSRLD       $0x10, Y9, Y13
-	VPAND        192(SP), Y13, Y13
-	VPADDD       224(SP), Y13, Y13
+	VPAND        224(SP), Y13, Y13
+	VPADDD       256(SP), Y13, Y13
 	VPSRLD       $0x10, Y10, Y14
-	VPAND        192(SP), Y14, Y14
-	VPADDD       224(SP), Y14, Y14
+	VPAND        224(SP), Y14, Y14
+	VPADDD       256(SP), Y14, Y14
 	VPADDD       Y11, Y7, Y11
-	VCMPPS       $0x03, Y7, Y7, Y15
-	VPOR         Y15, Y11, Y11
 	VPSRLD       $0x10, Y11, Y11
 	VEXTRACTI128 $0x01, Y11, X15
 	VPACKUSDW    X15, X11, X15
 	VMOVDQU      X15, (BX)(DI*2)
 	VPADDD       Y12, Y8, Y11
-	VCMPPS       $0x03, Y8, Y8, Y12
-	VPOR         Y12, Y11, Y11
 	VPSRLD       $0x10, Y11, Y11
 	VEXTRACTI128 $0x01, Y11, X12
 	VPACKUSDW    X12, X11, X12
 	VMOVDQU      X12, 16(BX)(DI*2)
 	VPADDD       Y13, Y9, Y11
-	VCMPPS       $0x03, Y9, Y9, Y12
-	VPOR         Y12, Y11, Y11
 	VPSRLD       $0x10, Y11, Y11
 	VEXTRACTI128 $0x01, Y11, X12
 	VPACKUSDW    X12, X11, X12
 	VMOVDQU      X12, 32(BX)(DI*2)
 	VPADDD       Y14, Y10, Y11
-	VCMPPS       $0x03, Y10, Y10, Y12
-	VPOR         Y12, Y11, Y11
 	VPSRLD       $0x10, Y11, Y11
 	VEXTRACTI128 $0x01, Y11, X12
 	VPACKUSDW    X12, X11, X12
@@ -146,43 +156,35 @@ unrolled:
 	VMULPS    32(SP), Y6, Y6
 	VADDPS    Y6, Y11, Y6
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD       $0x10, Y3, Y11
-	VPAND        192(SP), Y11, Y11
-	VPADDD       224(SP), Y11, Y11
+	VPAND        224(SP), Y11, Y11
+	VPADDD       256(SP), Y11, Y11
 	VPSRLD       $0x10, Y4, Y12
-	VPAND        192(SP), Y12, Y12
-	VPADDD       224(SP), Y12, Y12
+	VPAND        224(SP), Y12, Y12
+	VPADDD       256(SP), Y12, Y12
 	VPSRLD       $0x10, Y5, Y13
-	VPAND        192(SP), Y13, Y13
-	VPADDD       224(SP), Y13, Y13
+	VPAND        224(SP), Y13, Y13
+	VPADDD       256(SP), Y13, Y13
 	VPSRLD       $0x10, Y6, Y14
-	VPAND        192(SP), Y14, Y14
-	VPADDD       224(SP), Y14, Y14
+	VPAND        224(SP), Y14, Y14
+	VPADDD       256(SP), Y14, Y14
 	VPADDD       Y11, Y3, Y11
-	VCMPPS       $0x03, Y3, Y3, Y15
-	VPOR         Y15, Y11, Y11
 	VPSRLD       $0x10, Y11, Y11
 	VEXTRACTI128 $0x01, Y11, X15
 	VPACKUSDW    X15, X11, X15
 	VMOVDQU      X15, (SI)(DI*2)
 	VPADDD       Y12, Y4, Y11
-	VCMPPS       $0x03, Y4, Y4, Y12
-	VPOR         Y12, Y11, Y11
 	VPSRLD       $0x10, Y11, Y11
 	VEXTRACTI128 $0x01, Y11, X12
 	VPACKUSDW    X12, X11, X12
 	VMOVDQU      X12, 16(SI)(DI*2)
 	VPADDD       Y13, Y5, Y11
-	VCMPPS       $0x03, Y5, Y5, Y12
-	VPOR         Y12, Y11, Y11
 	VPSRLD       $0x10, Y11, Y11
 	VEXTRACTI128 $0x01, Y11, X12
 	VPACKUSDW    X12, X11, X12
 	VMOVDQU      X12, 32(SI)(DI*2)
 	VPADDD       Y14, Y6, Y11
-	VCMPPS       $0x03, Y6, Y6, Y12
-	VPOR         Y12, Y11, Y11
 	VPSRLD       $0x10, Y11, Y11
 	VEXTRACTI128 $0x01, Y11, X12
 	VPACKUSDW    X12, X11, X12
@@ -202,7 +204,7 @@ unrolled:
 	VMULPS  64(SP), Y6, Y6
 	VADDPS  96(SP), Y6, Y6
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD    (CX)(DI*2), Y11
 	VPSLLD       $0x10, Y11, Y11
 	VMULPS       160(SP), Y11, Y11
@@ -228,41 +230,33 @@ unrolled:
 	VMULPS       128(SP), Y6, Y6
 	VSUBPS       Y6, Y7, Y6
 	VPSRLD       $0x10, Y3, Y7
-	VPAND        192(SP), Y7, Y7
-	VPADDD       224(SP), Y7, Y7
+	VPAND        224(SP), Y7, Y7
+	VPADDD       256(SP), Y7, Y7
 	VPSRLD       $0x10, Y4, Y8
-	VPAND        192(SP), Y8, Y8
-	VPADDD       224(SP), Y8, Y8
+	VPAND        224(SP), Y8, Y8
+	VPADDD       256(SP), Y8, Y8
 	VPSRLD       $0x10, Y5, Y9
-	VPAND        192(SP), Y9, Y9
-	VPADDD       224(SP), Y9, Y9
+	VPAND        224(SP), Y9, Y9
+	VPADDD       256(SP), Y9, Y9
 	VPSRLD       $0x10, Y6, Y10
-	VPAND        192(SP), Y10, Y10
-	VPADDD       224(SP), Y10, Y10
-	VPADDD       Y7, Y3, Y7
-	VCMPPS       $0x03, Y3, Y3, Y3
-	VPOR         Y3, Y7, Y3
+	VPAND        224(SP), Y10, Y10
+	VPADDD       256(SP), Y10, Y10
+	VPADDD       Y7, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X7
 	VPACKUSDW    X7, X3, X7
 	VMOVDQU      X7, (CX)(DI*2)
 	VPADDD       Y8, Y4, Y3
-	VCMPPS       $0x03, Y4, Y4, Y4
-	VPOR         Y4, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
 	VMOVDQU      X4, 16(CX)(DI*2)
 	VPADDD       Y9, Y5, Y3
-	VCMPPS       $0x03, Y5, Y5, Y4
-	VPOR         Y4, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
 	VMOVDQU      X4, 32(CX)(DI*2)
 	VPADDD       Y10, Y6, Y3
-	VCMPPS       $0x03, Y6, Y6, Y4
-	VPOR         Y4, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
@@ -278,7 +272,10 @@ single:
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(DI*4), Y0, Y3
+	VMOVUPS   (DX)(DI*4), Y3
+	VCMPPS    $0x03, Y3, Y3, Y4
+	VBLENDVPS Y4, 192(SP), Y3, Y3
+	VMULPS    Y0, Y3, Y3
 
 	// first moment
 	VPMOVZXWD (BX)(DI*2), Y4
@@ -287,13 +284,11 @@ single:
 	VMULPS    Y3, Y2, Y5
 	VADDPS    Y5, Y4, Y4
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD       $0x10, Y4, Y5
-	VPAND        192(SP), Y5, Y5
-	VPADDD       224(SP), Y5, Y5
+	VPAND        224(SP), Y5, Y5
+	VPADDD       256(SP), Y5, Y5
 	VPADDD       Y5, Y4, Y5
-	VCMPPS       $0x03, Y4, Y4, Y6
-	VPOR         Y6, Y5, Y5
 	VPSRLD       $0x10, Y5, Y5
 	VEXTRACTI128 $0x01, Y5, X6
 	VPACKUSDW    X6, X5, X6
@@ -307,13 +302,11 @@ single:
 	VMULPS    32(SP), Y3, Y3
 	VADDPS    Y3, Y5, Y3
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD       $0x10, Y3, Y5
-	VPAND        192(SP), Y5, Y5
-	VPADDD       224(SP), Y5, Y5
+	VPAND        224(SP), Y5, Y5
+	VPADDD       256(SP), Y5, Y5
 	VPADDD       Y5, Y3, Y5
-	VCMPPS       $0x03, Y3, Y3, Y6
-	VPOR         Y6, Y5, Y5
 	VPSRLD       $0x10, Y5, Y5
 	VEXTRACTI128 $0x01, Y5, X6
 	VPACKUSDW    X6, X5, X6
@@ -324,7 +317,7 @@ single:
 	VMULPS  64(SP), Y3, Y3
 	VADDPS  96(SP), Y3, Y3
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD    (CX)(DI*2), Y5
 	VPSLLD       $0x10, Y5, Y5
 	VMULPS       160(SP), Y5, Y5
@@ -332,11 +325,9 @@ single:
 	VMULPS       128(SP), Y3, Y3
 	VSUBPS       Y3, Y5, Y3
 	VPSRLD       $0x10, Y3, Y4
-	VPAND        192(SP), Y4, Y4
-	VPADDD       224(SP), Y4, Y4
-	VPADDD       Y4, Y3, Y4
-	VCMPPS       $0x03, Y3, Y3, Y3
-	VPOR         Y3, Y4, Y3
+	VPAND        224(SP), Y4, Y4
+	VPADDD       256(SP), Y4, Y4
+	VPADDD       Y4, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
@@ -350,7 +341,10 @@ tail:
 	JGE  done
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULSS (DX)(DI*4), X0, X3
+	VMOVSS    (DX)(DI*4), X3
+	VCMPSS    $0x03, X3, X3, X4
+	VBLENDVPS X4, 192(SP), X3, X3
+	VMULSS    X0, X3, X3
 
 	// first moment
 	MOVWLZX (BX)(DI*2), R8
@@ -360,13 +354,11 @@ tail:
 	VMULSS  X3, X2, X5
 	VADDSS  X5, X4, X4
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD  $0x10, X4, X5
-	VPAND   192(SP), X5, X5
-	VPADDD  224(SP), X5, X5
+	VPAND   224(SP), X5, X5
+	VPADDD  256(SP), X5, X5
 	VPADDD  X5, X4, X5
-	VCMPSS  $0x03, X4, X4, X6
-	VPOR    X6, X5, X5
 	VPEXTRW $0x01, X5, (BX)(DI*2)
 
 	// second moment
@@ -378,13 +370,11 @@ tail:
 	VMULSS  32(SP), X3, X3
 	VADDSS  X3, X5, X3
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD  $0x10, X3, X5
-	VPAND   192(SP), X5, X5
-	VPADDD  224(SP), X5, X5
+	VPAND   224(SP), X5, X5
+	VPADDD  256(SP), X5, X5
 	VPADDD  X5, X3, X5
-	VCMPSS  $0x03, X3, X3, X6
-	VPOR    X6, X5, X5
 	VPEXTRW $0x01, X5, (SI)(DI*2)
 
 	// sqrt(v / (1 - beta2^t)) + eps
@@ -392,7 +382,7 @@ tail:
 	VMULSS  64(SP), X3, X3
 	VADDSS  96(SP), X3, X3
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	MOVWLZX (CX)(DI*2), R8
 	VMOVD   R8, X5
 	VPSLLD  $0x10, X5, X5
@@ -401,11 +391,9 @@ tail:
 	VMULSS  128(SP), X3, X3
 	VSUBSS  X3, X5, X3
 	VPSRLD  $0x10, X3, X4
-	VPAND   192(SP), X4, X4
-	VPADDD  224(SP), X4, X4
-	VPADDD  X4, X3, X4
-	VCMPSS  $0x03, X3, X3, X3
-	VPOR    X3, X4, X3
+	VPAND   224(SP), X4, X4
+	VPADDD  256(SP), X4, X4
+	VPADDD  X4, X3, X3
 	VPEXTRW $0x01, X3, (CX)(DI*2)
 	INCQ    DI
 	JMP     tail
@@ -416,7 +404,7 @@ done:
 
 // func adamBF16AVX2F32Coupled(param []uint16, grad []float32, m []uint16, v []uint16, s [11]float32)
 // Requires: AVX, AVX2
-TEXT ·adamBF16AVX2F32Coupled(SB), NOSPLIT, $288-140
+TEXT ·adamBF16AVX2F32Coupled(SB), NOSPLIT, $320-140
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -442,17 +430,23 @@ TEXT ·adamBF16AVX2F32Coupled(SB), NOSPLIT, $288-140
 	VBROADCASTSS s_9+132(FP), Y3
 	VMOVUPS      Y3, 192(SP)
 
+	// Constant: 0xffc00000
+	MOVQ         $0x00000000ffc00000, DI
+	VMOVD        DI, X3
+	VBROADCASTSS X3, Y3
+	VMOVUPS      Y3, 224(SP)
+
 	// Constant: 0x1
 	MOVQ         $0x0000000000000001, DI
 	VMOVD        DI, X3
 	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 224(SP)
+	VMOVUPS      Y3, 256(SP)
 
 	// Constant: 0x7fff
 	MOVQ         $0x0000000000007fff, DI
 	VMOVD        DI, X3
 	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 256(SP)
+	VMOVUPS      Y3, 288(SP)
 	XORQ         DI, DI
 
 	// Main loop: 4 vectors of 8 elements per iteration.
@@ -463,10 +457,22 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(DI*4), Y0, Y3
-	VMULPS 32(DX)(DI*4), Y0, Y4
-	VMULPS 64(DX)(DI*4), Y0, Y5
-	VMULPS 96(DX)(DI*4), Y0, Y6
+	VMOVUPS   (DX)(DI*4), Y3
+	VCMPPS    $0x03, Y3, Y3, Y4
+	VBLENDVPS Y4, 224(SP), Y3, Y3
+	VMULPS    Y0, Y3, Y3
+	VMOVUPS   32(DX)(DI*4), Y4
+	VCMPPS    $0x03, Y4, Y4, Y5
+	VBLENDVPS Y5, 224(SP), Y4, Y4
+	VMULPS    Y0, Y4, Y4
+	VMOVUPS   64(DX)(DI*4), Y5
+	VCMPPS    $0x03, Y5, Y5, Y6
+	VBLENDVPS Y6, 224(SP), Y5, Y5
+	VMULPS    Y0, Y5, Y5
+	VMOVUPS   96(DX)(DI*4), Y6
+	VCMPPS    $0x03, Y6, Y6, Y7
+	VBLENDVPS Y7, 224(SP), Y6, Y6
+	VMULPS    Y0, Y6, Y6
 
 	// L2 weight decay folded into the gradient
 	VPMOVZXWD (CX)(DI*2), Y7
@@ -508,43 +514,35 @@ unrolled:
 	VMULPS    (SP), Y6, Y11
 	VADDPS    Y11, Y10, Y10
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD       $0x10, Y7, Y11
-	VPAND        224(SP), Y11, Y11
-	VPADDD       256(SP), Y11, Y11
+	VPAND        256(SP), Y11, Y11
+	VPADDD       288(SP), Y11, Y11
 	VPSRLD       $0x10, Y8, Y12
-	VPAND        224(SP), Y12, Y12
-	VPADDD       256(SP), Y12, Y12
+	VPAND        256(SP), Y12, Y12
+	VPADDD       288(SP), Y12, Y12
 	VPSRLD       $0x10, Y9, Y13
-	VPAND        224(SP), Y13, Y13
-	VPADDD       256(SP), Y13, Y13
+	VPAND        256(SP), Y13, Y13
+	VPADDD       288(SP), Y13, Y13
 	VPSRLD       $0x10, Y10, Y14
-	VPAND        224(SP), Y14, Y14
-	VPADDD       256(SP), Y14, Y14
+	VPAND        256(SP), Y14, Y14
+	VPADDD       288(SP), Y14, Y14
 	VPADDD       Y11, Y7, Y11
-	VCMPPS       $0x03, Y7, Y7, Y15
-	VPOR         Y15, Y11, Y11
 	VPSRLD       $0x10, Y11, Y11
 	VEXTRACTI128 $0x01, Y11, X15
 	VPACKUSDW    X15, X11, X15
 	VMOVDQU      X15, (BX)(DI*2)
 	VPADDD       Y12, Y8, Y11
-	VCMPPS       $0x03, Y8, Y8, Y12
-	VPOR         Y12, Y11, Y11
 	VPSRLD       $0x10, Y11, Y11
 	VEXTRACTI128 $0x01, Y11, X12
 	VPACKUSDW    X12, X11, X12
 	VMOVDQU      X12, 16(BX)(DI*2)
 	VPADDD       Y13, Y9, Y11
-	VCMPPS       $0x03, Y9, Y9, Y12
-	VPOR         Y12, Y11, Y11
 	VPSRLD       $0x10, Y11, Y11
 	VEXTRACTI128 $0x01, Y11, X12
 	VPACKUSDW    X12, X11, X12
 	VMOVDQU      X12, 32(BX)(DI*2)
 	VPADDD       Y14, Y10, Y11
-	VCMPPS       $0x03, Y10, Y10, Y12
-	VPOR         Y12, Y11, Y11
 	VPSRLD       $0x10, Y11, Y11
 	VEXTRACTI128 $0x01, Y11, X12
 	VPACKUSDW    X12, X11, X12
@@ -576,43 +574,35 @@ unrolled:
 	VMULPS    64(SP), Y6, Y6
 	VADDPS    Y6, Y11, Y6
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD       $0x10, Y3, Y11
-	VPAND        224(SP), Y11, Y11
-	VPADDD       256(SP), Y11, Y11
+	VPAND        256(SP), Y11, Y11
+	VPADDD       288(SP), Y11, Y11
 	VPSRLD       $0x10, Y4, Y12
-	VPAND        224(SP), Y12, Y12
-	VPADDD       256(SP), Y12, Y12
+	VPAND        256(SP), Y12, Y12
+	VPADDD       288(SP), Y12, Y12
 	VPSRLD       $0x10, Y5, Y13
-	VPAND        224(SP), Y13, Y13
-	VPADDD       256(SP), Y13, Y13
+	VPAND        256(SP), Y13, Y13
+	VPADDD       288(SP), Y13, Y13
 	VPSRLD       $0x10, Y6, Y14
-	VPAND        224(SP), Y14, Y14
-	VPADDD       256(SP), Y14, Y14
+	VPAND        256(SP), Y14, Y14
+	VPADDD       288(SP), Y14, Y14
 	VPADDD       Y11, Y3, Y11
-	VCMPPS       $0x03, Y3, Y3, Y15
-	VPOR         Y15, Y11, Y11
 	VPSRLD       $0x10, Y11, Y11
 	VEXTRACTI128 $0x01, Y11, X15
 	VPACKUSDW    X15, X11, X15
 	VMOVDQU      X15, (SI)(DI*2)
 	VPADDD       Y12, Y4, Y11
-	VCMPPS       $0x03, Y4, Y4, Y12
-	VPOR         Y12, Y11, Y11
 	VPSRLD       $0x10, Y11, Y11
 	VEXTRACTI128 $0x01, Y11, X12
 	VPACKUSDW    X12, X11, X12
 	VMOVDQU      X12, 16(SI)(DI*2)
 	VPADDD       Y13, Y5, Y11
-	VCMPPS       $0x03, Y5, Y5, Y12
-	VPOR         Y12, Y11, Y11
 	VPSRLD       $0x10, Y11, Y11
 	VEXTRACTI128 $0x01, Y11, X12
 	VPACKUSDW    X12, X11, X12
 	VMOVDQU      X12, 32(SI)(DI*2)
 	VPADDD       Y14, Y6, Y11
-	VCMPPS       $0x03, Y6, Y6, Y12
-	VPOR         Y12, Y11, Y11
 	VPSRLD       $0x10, Y11, Y11
 	VEXTRACTI128 $0x01, Y11, X12
 	VPACKUSDW    X12, X11, X12
@@ -632,7 +622,7 @@ unrolled:
 	VMULPS  96(SP), Y6, Y6
 	VADDPS  128(SP), Y6, Y6
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD    (CX)(DI*2), Y11
 	VPSLLD       $0x10, Y11, Y11
 	VMULPS       192(SP), Y11, Y11
@@ -658,41 +648,33 @@ unrolled:
 	VMULPS       160(SP), Y6, Y6
 	VSUBPS       Y6, Y7, Y6
 	VPSRLD       $0x10, Y3, Y7
-	VPAND        224(SP), Y7, Y7
-	VPADDD       256(SP), Y7, Y7
+	VPAND        256(SP), Y7, Y7
+	VPADDD       288(SP), Y7, Y7
 	VPSRLD       $0x10, Y4, Y8
-	VPAND        224(SP), Y8, Y8
-	VPADDD       256(SP), Y8, Y8
+	VPAND        256(SP), Y8, Y8
+	VPADDD       288(SP), Y8, Y8
 	VPSRLD       $0x10, Y5, Y9
-	VPAND        224(SP), Y9, Y9
-	VPADDD       256(SP), Y9, Y9
+	VPAND        256(SP), Y9, Y9
+	VPADDD       288(SP), Y9, Y9
 	VPSRLD       $0x10, Y6, Y10
-	VPAND        224(SP), Y10, Y10
-	VPADDD       256(SP), Y10, Y10
-	VPADDD       Y7, Y3, Y7
-	VCMPPS       $0x03, Y3, Y3, Y3
-	VPOR         Y3, Y7, Y3
+	VPAND        256(SP), Y10, Y10
+	VPADDD       288(SP), Y10, Y10
+	VPADDD       Y7, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X7
 	VPACKUSDW    X7, X3, X7
 	VMOVDQU      X7, (CX)(DI*2)
 	VPADDD       Y8, Y4, Y3
-	VCMPPS       $0x03, Y4, Y4, Y4
-	VPOR         Y4, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
 	VMOVDQU      X4, 16(CX)(DI*2)
 	VPADDD       Y9, Y5, Y3
-	VCMPPS       $0x03, Y5, Y5, Y4
-	VPOR         Y4, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
 	VMOVDQU      X4, 32(CX)(DI*2)
 	VPADDD       Y10, Y6, Y3
-	VCMPPS       $0x03, Y6, Y6, Y4
-	VPOR         Y4, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
@@ -708,7 +690,10 @@ single:
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(DI*4), Y0, Y3
+	VMOVUPS   (DX)(DI*4), Y3
+	VCMPPS    $0x03, Y3, Y3, Y4
+	VBLENDVPS Y4, 224(SP), Y3, Y3
+	VMULPS    Y0, Y3, Y3
 
 	// L2 weight decay folded into the gradient
 	VPMOVZXWD (CX)(DI*2), Y4
@@ -723,13 +708,11 @@ single:
 	VMULPS    (SP), Y3, Y5
 	VADDPS    Y5, Y4, Y4
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD       $0x10, Y4, Y5
-	VPAND        224(SP), Y5, Y5
-	VPADDD       256(SP), Y5, Y5
+	VPAND        256(SP), Y5, Y5
+	VPADDD       288(SP), Y5, Y5
 	VPADDD       Y5, Y4, Y5
-	VCMPPS       $0x03, Y4, Y4, Y6
-	VPOR         Y6, Y5, Y5
 	VPSRLD       $0x10, Y5, Y5
 	VEXTRACTI128 $0x01, Y5, X6
 	VPACKUSDW    X6, X5, X6
@@ -743,13 +726,11 @@ single:
 	VMULPS    64(SP), Y3, Y3
 	VADDPS    Y3, Y5, Y3
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD       $0x10, Y3, Y5
-	VPAND        224(SP), Y5, Y5
-	VPADDD       256(SP), Y5, Y5
+	VPAND        256(SP), Y5, Y5
+	VPADDD       288(SP), Y5, Y5
 	VPADDD       Y5, Y3, Y5
-	VCMPPS       $0x03, Y3, Y3, Y6
-	VPOR         Y6, Y5, Y5
 	VPSRLD       $0x10, Y5, Y5
 	VEXTRACTI128 $0x01, Y5, X6
 	VPACKUSDW    X6, X5, X6
@@ -760,7 +741,7 @@ single:
 	VMULPS  96(SP), Y3, Y3
 	VADDPS  128(SP), Y3, Y3
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD    (CX)(DI*2), Y5
 	VPSLLD       $0x10, Y5, Y5
 	VMULPS       192(SP), Y5, Y5
@@ -768,11 +749,9 @@ single:
 	VMULPS       160(SP), Y3, Y3
 	VSUBPS       Y3, Y5, Y3
 	VPSRLD       $0x10, Y3, Y4
-	VPAND        224(SP), Y4, Y4
-	VPADDD       256(SP), Y4, Y4
-	VPADDD       Y4, Y3, Y4
-	VCMPPS       $0x03, Y3, Y3, Y3
-	VPOR         Y3, Y4, Y3
+	VPAND        256(SP), Y4, Y4
+	VPADDD       288(SP), Y4, Y4
+	VPADDD       Y4, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
@@ -786,7 +765,10 @@ tail:
 	JGE  done
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULSS (DX)(DI*4), X0, X3
+	VMOVSS    (DX)(DI*4), X3
+	VCMPSS    $0x03, X3, X3, X4
+	VBLENDVPS X4, 224(SP), X3, X3
+	VMULSS    X0, X3, X3
 
 	// L2 weight decay folded into the gradient
 	MOVWLZX (CX)(DI*2), R8
@@ -803,13 +785,11 @@ tail:
 	VMULSS  (SP), X3, X5
 	VADDSS  X5, X4, X4
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD  $0x10, X4, X5
-	VPAND   224(SP), X5, X5
-	VPADDD  256(SP), X5, X5
+	VPAND   256(SP), X5, X5
+	VPADDD  288(SP), X5, X5
 	VPADDD  X5, X4, X5
-	VCMPSS  $0x03, X4, X4, X6
-	VPOR    X6, X5, X5
 	VPEXTRW $0x01, X5, (BX)(DI*2)
 
 	// second moment
@@ -821,13 +801,11 @@ tail:
 	VMULSS  64(SP), X3, X3
 	VADDSS  X3, X5, X3
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD  $0x10, X3, X5
-	VPAND   224(SP), X5, X5
-	VPADDD  256(SP), X5, X5
+	VPAND   256(SP), X5, X5
+	VPADDD  288(SP), X5, X5
 	VPADDD  X5, X3, X5
-	VCMPSS  $0x03, X3, X3, X6
-	VPOR    X6, X5, X5
 	VPEXTRW $0x01, X5, (SI)(DI*2)
 
 	// sqrt(v / (1 - beta2^t)) + eps
@@ -835,7 +813,7 @@ tail:
 	VMULSS  96(SP), X3, X3
 	VADDSS  128(SP), X3, X3
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	MOVWLZX (CX)(DI*2), R8
 	VMOVD   R8, X5
 	VPSLLD  $0x10, X5, X5
@@ -844,11 +822,9 @@ tail:
 	VMULSS  160(SP), X3, X3
 	VSUBSS  X3, X5, X3
 	VPSRLD  $0x10, X3, X4
-	VPAND   224(SP), X4, X4
-	VPADDD  256(SP), X4, X4
-	VPADDD  X4, X3, X4
-	VCMPSS  $0x03, X3, X3, X3
-	VPOR    X3, X4, X3
+	VPAND   256(SP), X4, X4
+	VPADDD  288(SP), X4, X4
+	VPADDD  X4, X3, X3
 	VPEXTRW $0x01, X3, (CX)(DI*2)
 	INCQ    DI
 	JMP     tail
@@ -859,7 +835,7 @@ done:
 
 // func adamBF16AVX2F32Stochastic(param []uint16, grad []float32, m []uint16, v []uint16, s [11]float32)
 // Requires: AVX, AVX2
-TEXT ·adamBF16AVX2F32Stochastic(SB), NOSPLIT, $320-140
+TEXT ·adamBF16AVX2F32Stochastic(SB), NOSPLIT, $352-140
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -883,378 +859,10 @@ TEXT ·adamBF16AVX2F32Stochastic(SB), NOSPLIT, $320-140
 	VBROADCASTSS s_10+136(FP), Y5
 	VMOVUPS      Y5, 128(SP)
 
-	// Constant: 0x7feb352d
-	MOVQ         $0x000000007feb352d, DI
+	// Constant: 0xffc00000
+	MOVQ         $0x00000000ffc00000, DI
 	VMOVD        DI, X5
 	VBROADCASTSS X5, Y5
-	VMOVUPS      Y5, 160(SP)
-
-	// Constant: 0x846ca68b
-	MOVQ         $0x00000000846ca68b, DI
-	VMOVD        DI, X5
-	VBROADCASTSS X5, Y5
-	VMOVUPS      Y5, 192(SP)
-
-	// Constant: 0xffff
-	MOVQ         $0x000000000000ffff, DI
-	VMOVD        DI, X5
-	VBROADCASTSS X5, Y5
-	VMOVUPS      Y5, 224(SP)
-
-	// Constant: 0x9e3779b9
-	MOVQ         $0x000000009e3779b9, DI
-	VMOVD        DI, X5
-	VBROADCASTSS X5, Y5
-	VMOVUPS      Y5, 256(SP)
-
-	// The offset plus each lane's number: the index of the vector at element 0.
-	VMOVUPS 128(SP), Y5
-	VPADDD  laneNumbers<>+0(SB), Y5, Y5
-	VMOVUPS Y5, 288(SP)
-	XORQ    DI, DI
-
-	// Main loop: 2 vectors of 8 elements per iteration.
-unrolled:
-	MOVQ AX, R8
-	SUBQ DI, R8
-	CMPQ R8, $0x00000010
-	JL   single
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(DI*4), Y0, Y5
-	VMULPS 32(DX)(DI*4), Y0, Y6
-
-	// first moment
-	VPMOVZXWD (BX)(DI*2), Y7
-	VPSLLD    $0x10, Y7, Y7
-	VMULPS    Y7, Y1, Y7
-	VMULPS    Y5, Y2, Y8
-	VADDPS    Y8, Y7, Y7
-	VPMOVZXWD 16(BX)(DI*2), Y8
-	VPSLLD    $0x10, Y8, Y8
-	VMULPS    Y8, Y1, Y8
-	VMULPS    Y6, Y2, Y9
-	VADDPS    Y9, Y8, Y8
-
-	// the rounding bits: lowbias32(index + key)
-	LEAQ         (DI), R8
-	VMOVD        R8, X9
-	VPBROADCASTD X9, Y9
-	VPADDD       288(SP), Y9, Y9
-	LEAQ         8(DI), R8
-	VMOVD        R8, X10
-	VPBROADCASTD X10, Y10
-	VPADDD       288(SP), Y10, Y10
-	VPSRLD       $0x10, Y9, Y11
-	VPXOR        Y11, Y9, Y9
-	VPSRLD       $0x10, Y10, Y11
-	VPXOR        Y11, Y10, Y10
-	VPMULLD      160(SP), Y9, Y9
-	VPMULLD      160(SP), Y10, Y10
-	VPSRLD       $0x0f, Y9, Y11
-	VPXOR        Y11, Y9, Y9
-	VPSRLD       $0x0f, Y10, Y11
-	VPXOR        Y11, Y10, Y10
-	VPMULLD      192(SP), Y9, Y9
-	VPMULLD      192(SP), Y10, Y10
-	VPSRLD       $0x10, Y9, Y11
-	VPSRLD       $0x10, Y10, Y12
-	VPXOR        Y11, Y9, Y9
-	VPXOR        Y12, Y10, Y10
-	VPAND        224(SP), Y9, Y13
-	VPAND        224(SP), Y10, Y14
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD       Y13, Y7, Y13
-	VCMPPS       $0x03, Y7, Y7, Y15
-	VPOR         Y15, Y13, Y13
-	VPSRLD       $0x10, Y13, Y13
-	VEXTRACTI128 $0x01, Y13, X15
-	VPACKUSDW    X15, X13, X15
-	VMOVDQU      X15, (BX)(DI*2)
-	VPADDD       Y14, Y8, Y13
-	VCMPPS       $0x03, Y8, Y8, Y14
-	VPOR         Y14, Y13, Y13
-	VPSRLD       $0x10, Y13, Y13
-	VEXTRACTI128 $0x01, Y13, X14
-	VPACKUSDW    X14, X13, X14
-	VMOVDQU      X14, 16(BX)(DI*2)
-
-	// second moment
-	VPMOVZXWD (SI)(DI*2), Y13
-	VPSLLD    $0x10, Y13, Y13
-	VMULPS    Y13, Y3, Y13
-	VMULPS    Y5, Y5, Y5
-	VMULPS    Y5, Y4, Y5
-	VADDPS    Y5, Y13, Y5
-	VPMOVZXWD 16(SI)(DI*2), Y13
-	VPSLLD    $0x10, Y13, Y13
-	VMULPS    Y13, Y3, Y13
-	VMULPS    Y6, Y6, Y6
-	VMULPS    Y6, Y4, Y6
-	VADDPS    Y6, Y13, Y6
-	VPMULLD   256(SP), Y9, Y9
-	VPSRLD    $0x10, Y9, Y9
-	VPMULLD   256(SP), Y10, Y10
-	VPSRLD    $0x10, Y10, Y10
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD       Y9, Y5, Y9
-	VCMPPS       $0x03, Y5, Y5, Y13
-	VPOR         Y13, Y9, Y9
-	VPSRLD       $0x10, Y9, Y9
-	VEXTRACTI128 $0x01, Y9, X13
-	VPACKUSDW    X13, X9, X13
-	VMOVDQU      X13, (SI)(DI*2)
-	VPADDD       Y10, Y6, Y9
-	VCMPPS       $0x03, Y6, Y6, Y10
-	VPOR         Y10, Y9, Y9
-	VPSRLD       $0x10, Y9, Y9
-	VEXTRACTI128 $0x01, Y9, X10
-	VPACKUSDW    X10, X9, X10
-	VMOVDQU      X10, 16(SI)(DI*2)
-
-	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPS Y5, Y5
-	VMULPS  (SP), Y5, Y5
-	VADDPS  32(SP), Y5, Y5
-	VSQRTPS Y6, Y6
-	VMULPS  (SP), Y6, Y6
-	VADDPS  32(SP), Y6, Y6
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD    (CX)(DI*2), Y9
-	VPSLLD       $0x10, Y9, Y9
-	VMULPS       96(SP), Y9, Y9
-	VDIVPS       Y5, Y7, Y5
-	VMULPS       64(SP), Y5, Y5
-	VSUBPS       Y5, Y9, Y5
-	VPMOVZXWD    16(CX)(DI*2), Y7
-	VPSLLD       $0x10, Y7, Y7
-	VMULPS       96(SP), Y7, Y7
-	VDIVPS       Y6, Y8, Y6
-	VMULPS       64(SP), Y6, Y6
-	VSUBPS       Y6, Y7, Y6
-	VPADDD       Y11, Y5, Y7
-	VCMPPS       $0x03, Y5, Y5, Y5
-	VPOR         Y5, Y7, Y5
-	VPSRLD       $0x10, Y5, Y5
-	VEXTRACTI128 $0x01, Y5, X7
-	VPACKUSDW    X7, X5, X7
-	VMOVDQU      X7, (CX)(DI*2)
-	VPADDD       Y12, Y6, Y5
-	VCMPPS       $0x03, Y6, Y6, Y6
-	VPOR         Y6, Y5, Y5
-	VPSRLD       $0x10, Y5, Y5
-	VEXTRACTI128 $0x01, Y5, X6
-	VPACKUSDW    X6, X5, X6
-	VMOVDQU      X6, 16(CX)(DI*2)
-	ADDQ         $0x00000010, DI
-	JMP          unrolled
-
-	// One vector at a time.
-single:
-	MOVQ AX, R8
-	SUBQ DI, R8
-	CMPQ R8, $0x00000008
-	JL   tail
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(DI*4), Y0, Y5
-
-	// first moment
-	VPMOVZXWD (BX)(DI*2), Y6
-	VPSLLD    $0x10, Y6, Y6
-	VMULPS    Y6, Y1, Y6
-	VMULPS    Y5, Y2, Y7
-	VADDPS    Y7, Y6, Y6
-
-	// the rounding bits: lowbias32(index + key)
-	LEAQ         (DI), R8
-	VMOVD        R8, X7
-	VPBROADCASTD X7, Y7
-	VPADDD       288(SP), Y7, Y7
-	VPSRLD       $0x10, Y7, Y8
-	VPXOR        Y8, Y7, Y7
-	VPMULLD      160(SP), Y7, Y7
-	VPSRLD       $0x0f, Y7, Y8
-	VPXOR        Y8, Y7, Y7
-	VPMULLD      192(SP), Y7, Y7
-	VPSRLD       $0x10, Y7, Y8
-	VPXOR        Y8, Y7, Y7
-	VPAND        224(SP), Y7, Y9
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD       Y9, Y6, Y9
-	VCMPPS       $0x03, Y6, Y6, Y10
-	VPOR         Y10, Y9, Y9
-	VPSRLD       $0x10, Y9, Y9
-	VEXTRACTI128 $0x01, Y9, X10
-	VPACKUSDW    X10, X9, X10
-	VMOVDQU      X10, (BX)(DI*2)
-
-	// second moment
-	VPMOVZXWD (SI)(DI*2), Y9
-	VPSLLD    $0x10, Y9, Y9
-	VMULPS    Y9, Y3, Y9
-	VMULPS    Y5, Y5, Y5
-	VMULPS    Y5, Y4, Y5
-	VADDPS    Y5, Y9, Y5
-	VPMULLD   256(SP), Y7, Y7
-	VPSRLD    $0x10, Y7, Y7
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD       Y7, Y5, Y7
-	VCMPPS       $0x03, Y5, Y5, Y9
-	VPOR         Y9, Y7, Y7
-	VPSRLD       $0x10, Y7, Y7
-	VEXTRACTI128 $0x01, Y7, X9
-	VPACKUSDW    X9, X7, X9
-	VMOVDQU      X9, (SI)(DI*2)
-
-	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPS Y5, Y5
-	VMULPS  (SP), Y5, Y5
-	VADDPS  32(SP), Y5, Y5
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD    (CX)(DI*2), Y7
-	VPSLLD       $0x10, Y7, Y7
-	VMULPS       96(SP), Y7, Y7
-	VDIVPS       Y5, Y6, Y5
-	VMULPS       64(SP), Y5, Y5
-	VSUBPS       Y5, Y7, Y5
-	VPADDD       Y8, Y5, Y6
-	VCMPPS       $0x03, Y5, Y5, Y5
-	VPOR         Y5, Y6, Y5
-	VPSRLD       $0x10, Y5, Y5
-	VEXTRACTI128 $0x01, Y5, X6
-	VPACKUSDW    X6, X5, X6
-	VMOVDQU      X6, (CX)(DI*2)
-	ADDQ         $0x00000008, DI
-	JMP          single
-
-tail:
-	// The last 0 to lanes-1 elements, one at a time.
-	CMPQ DI, AX
-	JGE  done
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULSS (DX)(DI*4), X0, X5
-
-	// first moment
-	MOVWLZX (BX)(DI*2), R8
-	VMOVD   R8, X6
-	VPSLLD  $0x10, X6, X6
-	VMULSS  X6, X1, X6
-	VMULSS  X5, X2, X7
-	VADDSS  X7, X6, X6
-
-	// the rounding bits: lowbias32(index + key)
-	LEAQ    (DI), R8
-	VMOVD   R8, X7
-	VPADDD  288(SP), X7, X7
-	VPSRLD  $0x10, X7, X8
-	VPXOR   X8, X7, X7
-	VPMULLD 160(SP), X7, X7
-	VPSRLD  $0x0f, X7, X8
-	VPXOR   X8, X7, X7
-	VPMULLD 192(SP), X7, X7
-	VPSRLD  $0x10, X7, X8
-	VPXOR   X8, X7, X7
-	VPAND   224(SP), X7, X9
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD  X9, X6, X9
-	VCMPSS  $0x03, X6, X6, X10
-	VPOR    X10, X9, X9
-	VPEXTRW $0x01, X9, (BX)(DI*2)
-
-	// second moment
-	MOVWLZX (SI)(DI*2), R8
-	VMOVD   R8, X9
-	VPSLLD  $0x10, X9, X9
-	VMULSS  X9, X3, X9
-	VMULSS  X5, X5, X5
-	VMULSS  X5, X4, X5
-	VADDSS  X5, X9, X5
-	VPMULLD 256(SP), X7, X7
-	VPSRLD  $0x10, X7, X7
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD  X7, X5, X7
-	VCMPSS  $0x03, X5, X5, X9
-	VPOR    X9, X7, X7
-	VPEXTRW $0x01, X7, (SI)(DI*2)
-
-	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTSS X5, X5, X5
-	VMULSS  (SP), X5, X5
-	VADDSS  32(SP), X5, X5
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	MOVWLZX (CX)(DI*2), R8
-	VMOVD   R8, X7
-	VPSLLD  $0x10, X7, X7
-	VMULSS  96(SP), X7, X7
-	VDIVSS  X5, X6, X5
-	VMULSS  64(SP), X5, X5
-	VSUBSS  X5, X7, X5
-	VPADDD  X8, X5, X6
-	VCMPSS  $0x03, X5, X5, X5
-	VPOR    X5, X6, X5
-	VPEXTRW $0x01, X5, (CX)(DI*2)
-	INCQ    DI
-	JMP     tail
-
-done:
-	VZEROUPPER
-	RET
-
-DATA laneNumbers<>+0(SB)/4, $0x00000000
-DATA laneNumbers<>+4(SB)/4, $0x00000001
-DATA laneNumbers<>+8(SB)/4, $0x00000002
-DATA laneNumbers<>+12(SB)/4, $0x00000003
-DATA laneNumbers<>+16(SB)/4, $0x00000004
-DATA laneNumbers<>+20(SB)/4, $0x00000005
-DATA laneNumbers<>+24(SB)/4, $0x00000006
-DATA laneNumbers<>+28(SB)/4, $0x00000007
-DATA laneNumbers<>+32(SB)/4, $0x00000008
-DATA laneNumbers<>+36(SB)/4, $0x00000009
-DATA laneNumbers<>+40(SB)/4, $0x0000000a
-DATA laneNumbers<>+44(SB)/4, $0x0000000b
-DATA laneNumbers<>+48(SB)/4, $0x0000000c
-DATA laneNumbers<>+52(SB)/4, $0x0000000d
-DATA laneNumbers<>+56(SB)/4, $0x0000000e
-DATA laneNumbers<>+60(SB)/4, $0x0000000f
-GLOBL laneNumbers<>(SB), RODATA|NOPTR, $64
-
-// func adamBF16AVX2F32CoupledStochastic(param []uint16, grad []float32, m []uint16, v []uint16, s [11]float32)
-// Requires: AVX, AVX2
-TEXT ·adamBF16AVX2F32CoupledStochastic(SB), NOSPLIT, $352-140
-	MOVQ param_len+8(FP), AX
-	MOVQ param_base+0(FP), CX
-	MOVQ grad_base+24(FP), DX
-	MOVQ m_base+48(FP), BX
-	MOVQ v_base+72(FP), SI
-
-	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
-	VBROADCASTSS s_0+96(FP), Y0
-	VBROADCASTSS s_1+100(FP), Y1
-	VBROADCASTSS s_2+104(FP), Y2
-	VBROADCASTSS s_3+108(FP), Y3
-	VBROADCASTSS s_4+112(FP), Y4
-	VBROADCASTSS s_5+116(FP), Y5
-	VMOVUPS      Y5, (SP)
-	VBROADCASTSS s_6+120(FP), Y5
-	VMOVUPS      Y5, 32(SP)
-	VBROADCASTSS s_7+124(FP), Y5
-	VMOVUPS      Y5, 64(SP)
-	VBROADCASTSS s_8+128(FP), Y5
-	VMOVUPS      Y5, 96(SP)
-	VBROADCASTSS s_9+132(FP), Y5
-	VMOVUPS      Y5, 128(SP)
-	VBROADCASTSS s_10+136(FP), Y5
 	VMOVUPS      Y5, 160(SP)
 
 	// Constant: 0x7feb352d
@@ -1282,7 +890,7 @@ TEXT ·adamBF16AVX2F32CoupledStochastic(SB), NOSPLIT, $352-140
 	VMOVUPS      Y5, 288(SP)
 
 	// The offset plus each lane's number: the index of the vector at element 0.
-	VMOVUPS 160(SP), Y5
+	VMOVUPS 128(SP), Y5
 	VPADDD  laneNumbers<>+0(SB), Y5, Y5
 	VMOVUPS Y5, 320(SP)
 	XORQ    DI, DI
@@ -1295,29 +903,25 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(DI*4), Y0, Y5
-	VMULPS 32(DX)(DI*4), Y0, Y6
-
-	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(DI*2), Y7
-	VPSLLD    $0x10, Y7, Y7
-	VMULPS    Y7, Y1, Y7
-	VADDPS    Y7, Y5, Y5
-	VPMOVZXWD 16(CX)(DI*2), Y7
-	VPSLLD    $0x10, Y7, Y7
-	VMULPS    Y7, Y1, Y7
-	VADDPS    Y7, Y6, Y6
+	VMOVUPS   (DX)(DI*4), Y5
+	VCMPPS    $0x03, Y5, Y5, Y6
+	VBLENDVPS Y6, 160(SP), Y5, Y5
+	VMULPS    Y0, Y5, Y5
+	VMOVUPS   32(DX)(DI*4), Y6
+	VCMPPS    $0x03, Y6, Y6, Y7
+	VBLENDVPS Y7, 160(SP), Y6, Y6
+	VMULPS    Y0, Y6, Y6
 
 	// first moment
 	VPMOVZXWD (BX)(DI*2), Y7
 	VPSLLD    $0x10, Y7, Y7
-	VMULPS    Y7, Y2, Y7
-	VMULPS    Y5, Y3, Y8
+	VMULPS    Y7, Y1, Y7
+	VMULPS    Y5, Y2, Y8
 	VADDPS    Y8, Y7, Y7
 	VPMOVZXWD 16(BX)(DI*2), Y8
 	VPSLLD    $0x10, Y8, Y8
-	VMULPS    Y8, Y2, Y8
-	VMULPS    Y6, Y3, Y9
+	VMULPS    Y8, Y1, Y8
+	VMULPS    Y6, Y2, Y9
 	VADDPS    Y9, Y8, Y8
 
 	// the rounding bits: lowbias32(index + key)
@@ -1348,17 +952,391 @@ unrolled:
 	VPAND        256(SP), Y9, Y13
 	VPAND        256(SP), Y10, Y14
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPADDD       Y13, Y7, Y13
-	VCMPPS       $0x03, Y7, Y7, Y15
-	VPOR         Y15, Y13, Y13
 	VPSRLD       $0x10, Y13, Y13
 	VEXTRACTI128 $0x01, Y13, X15
 	VPACKUSDW    X15, X13, X15
 	VMOVDQU      X15, (BX)(DI*2)
 	VPADDD       Y14, Y8, Y13
-	VCMPPS       $0x03, Y8, Y8, Y14
-	VPOR         Y14, Y13, Y13
+	VPSRLD       $0x10, Y13, Y13
+	VEXTRACTI128 $0x01, Y13, X14
+	VPACKUSDW    X14, X13, X14
+	VMOVDQU      X14, 16(BX)(DI*2)
+
+	// second moment
+	VPMOVZXWD (SI)(DI*2), Y13
+	VPSLLD    $0x10, Y13, Y13
+	VMULPS    Y13, Y3, Y13
+	VMULPS    Y5, Y5, Y5
+	VMULPS    Y5, Y4, Y5
+	VADDPS    Y5, Y13, Y5
+	VPMOVZXWD 16(SI)(DI*2), Y13
+	VPSLLD    $0x10, Y13, Y13
+	VMULPS    Y13, Y3, Y13
+	VMULPS    Y6, Y6, Y6
+	VMULPS    Y6, Y4, Y6
+	VADDPS    Y6, Y13, Y6
+	VPMULLD   288(SP), Y9, Y9
+	VPSRLD    $0x10, Y9, Y9
+	VPMULLD   288(SP), Y10, Y10
+	VPSRLD    $0x10, Y10, Y10
+
+	// round to bfloat16
+	VPADDD       Y9, Y5, Y9
+	VPSRLD       $0x10, Y9, Y9
+	VEXTRACTI128 $0x01, Y9, X13
+	VPACKUSDW    X13, X9, X13
+	VMOVDQU      X13, (SI)(DI*2)
+	VPADDD       Y10, Y6, Y9
+	VPSRLD       $0x10, Y9, Y9
+	VEXTRACTI128 $0x01, Y9, X10
+	VPACKUSDW    X10, X9, X10
+	VMOVDQU      X10, 16(SI)(DI*2)
+
+	// sqrt(v / (1 - beta2^t)) + eps
+	VSQRTPS Y5, Y5
+	VMULPS  (SP), Y5, Y5
+	VADDPS  32(SP), Y5, Y5
+	VSQRTPS Y6, Y6
+	VMULPS  (SP), Y6, Y6
+	VADDPS  32(SP), Y6, Y6
+
+	// round to bfloat16
+	VPMOVZXWD    (CX)(DI*2), Y9
+	VPSLLD       $0x10, Y9, Y9
+	VMULPS       96(SP), Y9, Y9
+	VDIVPS       Y5, Y7, Y5
+	VMULPS       64(SP), Y5, Y5
+	VSUBPS       Y5, Y9, Y5
+	VPMOVZXWD    16(CX)(DI*2), Y7
+	VPSLLD       $0x10, Y7, Y7
+	VMULPS       96(SP), Y7, Y7
+	VDIVPS       Y6, Y8, Y6
+	VMULPS       64(SP), Y6, Y6
+	VSUBPS       Y6, Y7, Y6
+	VPADDD       Y11, Y5, Y5
+	VPSRLD       $0x10, Y5, Y5
+	VEXTRACTI128 $0x01, Y5, X7
+	VPACKUSDW    X7, X5, X7
+	VMOVDQU      X7, (CX)(DI*2)
+	VPADDD       Y12, Y6, Y5
+	VPSRLD       $0x10, Y5, Y5
+	VEXTRACTI128 $0x01, Y5, X6
+	VPACKUSDW    X6, X5, X6
+	VMOVDQU      X6, 16(CX)(DI*2)
+	ADDQ         $0x00000010, DI
+	JMP          unrolled
+
+	// One vector at a time.
+single:
+	MOVQ AX, R8
+	SUBQ DI, R8
+	CMPQ R8, $0x00000008
+	JL   tail
+
+	// scaled gradient (the scale is negative when maximizing)
+	VMOVUPS   (DX)(DI*4), Y5
+	VCMPPS    $0x03, Y5, Y5, Y6
+	VBLENDVPS Y6, 160(SP), Y5, Y5
+	VMULPS    Y0, Y5, Y5
+
+	// first moment
+	VPMOVZXWD (BX)(DI*2), Y6
+	VPSLLD    $0x10, Y6, Y6
+	VMULPS    Y6, Y1, Y6
+	VMULPS    Y5, Y2, Y7
+	VADDPS    Y7, Y6, Y6
+
+	// the rounding bits: lowbias32(index + key)
+	LEAQ         (DI), R8
+	VMOVD        R8, X7
+	VPBROADCASTD X7, Y7
+	VPADDD       320(SP), Y7, Y7
+	VPSRLD       $0x10, Y7, Y8
+	VPXOR        Y8, Y7, Y7
+	VPMULLD      192(SP), Y7, Y7
+	VPSRLD       $0x0f, Y7, Y8
+	VPXOR        Y8, Y7, Y7
+	VPMULLD      224(SP), Y7, Y7
+	VPSRLD       $0x10, Y7, Y8
+	VPXOR        Y8, Y7, Y7
+	VPAND        256(SP), Y7, Y9
+
+	// round to bfloat16
+	VPADDD       Y9, Y6, Y9
+	VPSRLD       $0x10, Y9, Y9
+	VEXTRACTI128 $0x01, Y9, X10
+	VPACKUSDW    X10, X9, X10
+	VMOVDQU      X10, (BX)(DI*2)
+
+	// second moment
+	VPMOVZXWD (SI)(DI*2), Y9
+	VPSLLD    $0x10, Y9, Y9
+	VMULPS    Y9, Y3, Y9
+	VMULPS    Y5, Y5, Y5
+	VMULPS    Y5, Y4, Y5
+	VADDPS    Y5, Y9, Y5
+	VPMULLD   288(SP), Y7, Y7
+	VPSRLD    $0x10, Y7, Y7
+
+	// round to bfloat16
+	VPADDD       Y7, Y5, Y7
+	VPSRLD       $0x10, Y7, Y7
+	VEXTRACTI128 $0x01, Y7, X9
+	VPACKUSDW    X9, X7, X9
+	VMOVDQU      X9, (SI)(DI*2)
+
+	// sqrt(v / (1 - beta2^t)) + eps
+	VSQRTPS Y5, Y5
+	VMULPS  (SP), Y5, Y5
+	VADDPS  32(SP), Y5, Y5
+
+	// round to bfloat16
+	VPMOVZXWD    (CX)(DI*2), Y7
+	VPSLLD       $0x10, Y7, Y7
+	VMULPS       96(SP), Y7, Y7
+	VDIVPS       Y5, Y6, Y5
+	VMULPS       64(SP), Y5, Y5
+	VSUBPS       Y5, Y7, Y5
+	VPADDD       Y8, Y5, Y5
+	VPSRLD       $0x10, Y5, Y5
+	VEXTRACTI128 $0x01, Y5, X6
+	VPACKUSDW    X6, X5, X6
+	VMOVDQU      X6, (CX)(DI*2)
+	ADDQ         $0x00000008, DI
+	JMP          single
+
+tail:
+	// The last 0 to lanes-1 elements, one at a time.
+	CMPQ DI, AX
+	JGE  done
+
+	// scaled gradient (the scale is negative when maximizing)
+	VMOVSS    (DX)(DI*4), X5
+	VCMPSS    $0x03, X5, X5, X6
+	VBLENDVPS X6, 160(SP), X5, X5
+	VMULSS    X0, X5, X5
+
+	// first moment
+	MOVWLZX (BX)(DI*2), R8
+	VMOVD   R8, X6
+	VPSLLD  $0x10, X6, X6
+	VMULSS  X6, X1, X6
+	VMULSS  X5, X2, X7
+	VADDSS  X7, X6, X6
+
+	// the rounding bits: lowbias32(index + key)
+	LEAQ    (DI), R8
+	VMOVD   R8, X7
+	VPADDD  320(SP), X7, X7
+	VPSRLD  $0x10, X7, X8
+	VPXOR   X8, X7, X7
+	VPMULLD 192(SP), X7, X7
+	VPSRLD  $0x0f, X7, X8
+	VPXOR   X8, X7, X7
+	VPMULLD 224(SP), X7, X7
+	VPSRLD  $0x10, X7, X8
+	VPXOR   X8, X7, X7
+	VPAND   256(SP), X7, X9
+
+	// round to bfloat16
+	VPADDD  X9, X6, X9
+	VPEXTRW $0x01, X9, (BX)(DI*2)
+
+	// second moment
+	MOVWLZX (SI)(DI*2), R8
+	VMOVD   R8, X9
+	VPSLLD  $0x10, X9, X9
+	VMULSS  X9, X3, X9
+	VMULSS  X5, X5, X5
+	VMULSS  X5, X4, X5
+	VADDSS  X5, X9, X5
+	VPMULLD 288(SP), X7, X7
+	VPSRLD  $0x10, X7, X7
+
+	// round to bfloat16
+	VPADDD  X7, X5, X7
+	VPEXTRW $0x01, X7, (SI)(DI*2)
+
+	// sqrt(v / (1 - beta2^t)) + eps
+	VSQRTSS X5, X5, X5
+	VMULSS  (SP), X5, X5
+	VADDSS  32(SP), X5, X5
+
+	// round to bfloat16
+	MOVWLZX (CX)(DI*2), R8
+	VMOVD   R8, X7
+	VPSLLD  $0x10, X7, X7
+	VMULSS  96(SP), X7, X7
+	VDIVSS  X5, X6, X5
+	VMULSS  64(SP), X5, X5
+	VSUBSS  X5, X7, X5
+	VPADDD  X8, X5, X5
+	VPEXTRW $0x01, X5, (CX)(DI*2)
+	INCQ    DI
+	JMP     tail
+
+done:
+	VZEROUPPER
+	RET
+
+DATA laneNumbers<>+0(SB)/4, $0x00000000
+DATA laneNumbers<>+4(SB)/4, $0x00000001
+DATA laneNumbers<>+8(SB)/4, $0x00000002
+DATA laneNumbers<>+12(SB)/4, $0x00000003
+DATA laneNumbers<>+16(SB)/4, $0x00000004
+DATA laneNumbers<>+20(SB)/4, $0x00000005
+DATA laneNumbers<>+24(SB)/4, $0x00000006
+DATA laneNumbers<>+28(SB)/4, $0x00000007
+DATA laneNumbers<>+32(SB)/4, $0x00000008
+DATA laneNumbers<>+36(SB)/4, $0x00000009
+DATA laneNumbers<>+40(SB)/4, $0x0000000a
+DATA laneNumbers<>+44(SB)/4, $0x0000000b
+DATA laneNumbers<>+48(SB)/4, $0x0000000c
+DATA laneNumbers<>+52(SB)/4, $0x0000000d
+DATA laneNumbers<>+56(SB)/4, $0x0000000e
+DATA laneNumbers<>+60(SB)/4, $0x0000000f
+GLOBL laneNumbers<>(SB), RODATA|NOPTR, $64
+
+// func adamBF16AVX2F32CoupledStochastic(param []uint16, grad []float32, m []uint16, v []uint16, s [11]float32)
+// Requires: AVX, AVX2
+TEXT ·adamBF16AVX2F32CoupledStochastic(SB), NOSPLIT, $384-140
+	MOVQ param_len+8(FP), AX
+	MOVQ param_base+0(FP), CX
+	MOVQ grad_base+24(FP), DX
+	MOVQ m_base+48(FP), BX
+	MOVQ v_base+72(FP), SI
+
+	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
+	VBROADCASTSS s_0+96(FP), Y0
+	VBROADCASTSS s_1+100(FP), Y1
+	VBROADCASTSS s_2+104(FP), Y2
+	VBROADCASTSS s_3+108(FP), Y3
+	VBROADCASTSS s_4+112(FP), Y4
+	VBROADCASTSS s_5+116(FP), Y5
+	VMOVUPS      Y5, (SP)
+	VBROADCASTSS s_6+120(FP), Y5
+	VMOVUPS      Y5, 32(SP)
+	VBROADCASTSS s_7+124(FP), Y5
+	VMOVUPS      Y5, 64(SP)
+	VBROADCASTSS s_8+128(FP), Y5
+	VMOVUPS      Y5, 96(SP)
+	VBROADCASTSS s_9+132(FP), Y5
+	VMOVUPS      Y5, 128(SP)
+	VBROADCASTSS s_10+136(FP), Y5
+	VMOVUPS      Y5, 160(SP)
+
+	// Constant: 0xffc00000
+	MOVQ         $0x00000000ffc00000, DI
+	VMOVD        DI, X5
+	VBROADCASTSS X5, Y5
+	VMOVUPS      Y5, 192(SP)
+
+	// Constant: 0x7feb352d
+	MOVQ         $0x000000007feb352d, DI
+	VMOVD        DI, X5
+	VBROADCASTSS X5, Y5
+	VMOVUPS      Y5, 224(SP)
+
+	// Constant: 0x846ca68b
+	MOVQ         $0x00000000846ca68b, DI
+	VMOVD        DI, X5
+	VBROADCASTSS X5, Y5
+	VMOVUPS      Y5, 256(SP)
+
+	// Constant: 0xffff
+	MOVQ         $0x000000000000ffff, DI
+	VMOVD        DI, X5
+	VBROADCASTSS X5, Y5
+	VMOVUPS      Y5, 288(SP)
+
+	// Constant: 0x9e3779b9
+	MOVQ         $0x000000009e3779b9, DI
+	VMOVD        DI, X5
+	VBROADCASTSS X5, Y5
+	VMOVUPS      Y5, 320(SP)
+
+	// The offset plus each lane's number: the index of the vector at element 0.
+	VMOVUPS 160(SP), Y5
+	VPADDD  laneNumbers<>+0(SB), Y5, Y5
+	VMOVUPS Y5, 352(SP)
+	XORQ    DI, DI
+
+	// Main loop: 2 vectors of 8 elements per iteration.
+unrolled:
+	MOVQ AX, R8
+	SUBQ DI, R8
+	CMPQ R8, $0x00000010
+	JL   single
+
+	// scaled gradient (the scale is negative when maximizing)
+	VMOVUPS   (DX)(DI*4), Y5
+	VCMPPS    $0x03, Y5, Y5, Y6
+	VBLENDVPS Y6, 192(SP), Y5, Y5
+	VMULPS    Y0, Y5, Y5
+	VMOVUPS   32(DX)(DI*4), Y6
+	VCMPPS    $0x03, Y6, Y6, Y7
+	VBLENDVPS Y7, 192(SP), Y6, Y6
+	VMULPS    Y0, Y6, Y6
+
+	// L2 weight decay folded into the gradient
+	VPMOVZXWD (CX)(DI*2), Y7
+	VPSLLD    $0x10, Y7, Y7
+	VMULPS    Y7, Y1, Y7
+	VADDPS    Y7, Y5, Y5
+	VPMOVZXWD 16(CX)(DI*2), Y7
+	VPSLLD    $0x10, Y7, Y7
+	VMULPS    Y7, Y1, Y7
+	VADDPS    Y7, Y6, Y6
+
+	// first moment
+	VPMOVZXWD (BX)(DI*2), Y7
+	VPSLLD    $0x10, Y7, Y7
+	VMULPS    Y7, Y2, Y7
+	VMULPS    Y5, Y3, Y8
+	VADDPS    Y8, Y7, Y7
+	VPMOVZXWD 16(BX)(DI*2), Y8
+	VPSLLD    $0x10, Y8, Y8
+	VMULPS    Y8, Y2, Y8
+	VMULPS    Y6, Y3, Y9
+	VADDPS    Y9, Y8, Y8
+
+	// the rounding bits: lowbias32(index + key)
+	LEAQ         (DI), R8
+	VMOVD        R8, X9
+	VPBROADCASTD X9, Y9
+	VPADDD       352(SP), Y9, Y9
+	LEAQ         8(DI), R8
+	VMOVD        R8, X10
+	VPBROADCASTD X10, Y10
+	VPADDD       352(SP), Y10, Y10
+	VPSRLD       $0x10, Y9, Y11
+	VPXOR        Y11, Y9, Y9
+	VPSRLD       $0x10, Y10, Y11
+	VPXOR        Y11, Y10, Y10
+	VPMULLD      224(SP), Y9, Y9
+	VPMULLD      224(SP), Y10, Y10
+	VPSRLD       $0x0f, Y9, Y11
+	VPXOR        Y11, Y9, Y9
+	VPSRLD       $0x0f, Y10, Y11
+	VPXOR        Y11, Y10, Y10
+	VPMULLD      256(SP), Y9, Y9
+	VPMULLD      256(SP), Y10, Y10
+	VPSRLD       $0x10, Y9, Y11
+	VPSRLD       $0x10, Y10, Y12
+	VPXOR        Y11, Y9, Y9
+	VPXOR        Y12, Y10, Y10
+	VPAND        288(SP), Y9, Y13
+	VPAND        288(SP), Y10, Y14
+
+	// round to bfloat16
+	VPADDD       Y13, Y7, Y13
+	VPSRLD       $0x10, Y13, Y13
+	VEXTRACTI128 $0x01, Y13, X15
+	VPACKUSDW    X15, X13, X15
+	VMOVDQU      X15, (BX)(DI*2)
+	VPADDD       Y14, Y8, Y13
 	VPSRLD       $0x10, Y13, Y13
 	VEXTRACTI128 $0x01, Y13, X14
 	VPACKUSDW    X14, X13, X14
@@ -1377,22 +1355,18 @@ unrolled:
 	VMULPS    Y6, Y6, Y6
 	VMULPS    (SP), Y6, Y6
 	VADDPS    Y6, Y13, Y6
-	VPMULLD   288(SP), Y9, Y9
+	VPMULLD   320(SP), Y9, Y9
 	VPSRLD    $0x10, Y9, Y9
-	VPMULLD   288(SP), Y10, Y10
+	VPMULLD   320(SP), Y10, Y10
 	VPSRLD    $0x10, Y10, Y10
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPADDD       Y9, Y5, Y9
-	VCMPPS       $0x03, Y5, Y5, Y13
-	VPOR         Y13, Y9, Y9
 	VPSRLD       $0x10, Y9, Y9
 	VEXTRACTI128 $0x01, Y9, X13
 	VPACKUSDW    X13, X9, X13
 	VMOVDQU      X13, (SI)(DI*2)
 	VPADDD       Y10, Y6, Y9
-	VCMPPS       $0x03, Y6, Y6, Y10
-	VPOR         Y10, Y9, Y9
 	VPSRLD       $0x10, Y9, Y9
 	VEXTRACTI128 $0x01, Y9, X10
 	VPACKUSDW    X10, X9, X10
@@ -1406,7 +1380,7 @@ unrolled:
 	VMULPS  32(SP), Y6, Y6
 	VADDPS  64(SP), Y6, Y6
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD    (CX)(DI*2), Y9
 	VPSLLD       $0x10, Y9, Y9
 	VMULPS       128(SP), Y9, Y9
@@ -1419,16 +1393,12 @@ unrolled:
 	VDIVPS       Y6, Y8, Y6
 	VMULPS       96(SP), Y6, Y6
 	VSUBPS       Y6, Y7, Y6
-	VPADDD       Y11, Y5, Y7
-	VCMPPS       $0x03, Y5, Y5, Y5
-	VPOR         Y5, Y7, Y5
+	VPADDD       Y11, Y5, Y5
 	VPSRLD       $0x10, Y5, Y5
 	VEXTRACTI128 $0x01, Y5, X7
 	VPACKUSDW    X7, X5, X7
 	VMOVDQU      X7, (CX)(DI*2)
 	VPADDD       Y12, Y6, Y5
-	VCMPPS       $0x03, Y6, Y6, Y6
-	VPOR         Y6, Y5, Y5
 	VPSRLD       $0x10, Y5, Y5
 	VEXTRACTI128 $0x01, Y5, X6
 	VPACKUSDW    X6, X5, X6
@@ -1444,7 +1414,10 @@ single:
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(DI*4), Y0, Y5
+	VMOVUPS   (DX)(DI*4), Y5
+	VCMPPS    $0x03, Y5, Y5, Y6
+	VBLENDVPS Y6, 192(SP), Y5, Y5
+	VMULPS    Y0, Y5, Y5
 
 	// L2 weight decay folded into the gradient
 	VPMOVZXWD (CX)(DI*2), Y6
@@ -1463,21 +1436,19 @@ single:
 	LEAQ         (DI), R8
 	VMOVD        R8, X7
 	VPBROADCASTD X7, Y7
-	VPADDD       320(SP), Y7, Y7
+	VPADDD       352(SP), Y7, Y7
 	VPSRLD       $0x10, Y7, Y8
-	VPXOR        Y8, Y7, Y7
-	VPMULLD      192(SP), Y7, Y7
-	VPSRLD       $0x0f, Y7, Y8
 	VPXOR        Y8, Y7, Y7
 	VPMULLD      224(SP), Y7, Y7
+	VPSRLD       $0x0f, Y7, Y8
+	VPXOR        Y8, Y7, Y7
+	VPMULLD      256(SP), Y7, Y7
 	VPSRLD       $0x10, Y7, Y8
 	VPXOR        Y8, Y7, Y7
-	VPAND        256(SP), Y7, Y9
+	VPAND        288(SP), Y7, Y9
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPADDD       Y9, Y6, Y9
-	VCMPPS       $0x03, Y6, Y6, Y10
-	VPOR         Y10, Y9, Y9
 	VPSRLD       $0x10, Y9, Y9
 	VEXTRACTI128 $0x01, Y9, X10
 	VPACKUSDW    X10, X9, X10
@@ -1490,13 +1461,11 @@ single:
 	VMULPS    Y5, Y5, Y5
 	VMULPS    (SP), Y5, Y5
 	VADDPS    Y5, Y9, Y5
-	VPMULLD   288(SP), Y7, Y7
+	VPMULLD   320(SP), Y7, Y7
 	VPSRLD    $0x10, Y7, Y7
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPADDD       Y7, Y5, Y7
-	VCMPPS       $0x03, Y5, Y5, Y9
-	VPOR         Y9, Y7, Y7
 	VPSRLD       $0x10, Y7, Y7
 	VEXTRACTI128 $0x01, Y7, X9
 	VPACKUSDW    X9, X7, X9
@@ -1507,16 +1476,14 @@ single:
 	VMULPS  32(SP), Y5, Y5
 	VADDPS  64(SP), Y5, Y5
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD    (CX)(DI*2), Y7
 	VPSLLD       $0x10, Y7, Y7
 	VMULPS       128(SP), Y7, Y7
 	VDIVPS       Y5, Y6, Y5
 	VMULPS       96(SP), Y5, Y5
 	VSUBPS       Y5, Y7, Y5
-	VPADDD       Y8, Y5, Y6
-	VCMPPS       $0x03, Y5, Y5, Y5
-	VPOR         Y5, Y6, Y5
+	VPADDD       Y8, Y5, Y5
 	VPSRLD       $0x10, Y5, Y5
 	VEXTRACTI128 $0x01, Y5, X6
 	VPACKUSDW    X6, X5, X6
@@ -1530,7 +1497,10 @@ tail:
 	JGE  done
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULSS (DX)(DI*4), X0, X5
+	VMOVSS    (DX)(DI*4), X5
+	VCMPSS    $0x03, X5, X5, X6
+	VBLENDVPS X6, 192(SP), X5, X5
+	VMULSS    X0, X5, X5
 
 	// L2 weight decay folded into the gradient
 	MOVWLZX (CX)(DI*2), R8
@@ -1550,21 +1520,19 @@ tail:
 	// the rounding bits: lowbias32(index + key)
 	LEAQ    (DI), R8
 	VMOVD   R8, X7
-	VPADDD  320(SP), X7, X7
+	VPADDD  352(SP), X7, X7
 	VPSRLD  $0x10, X7, X8
-	VPXOR   X8, X7, X7
-	VPMULLD 192(SP), X7, X7
-	VPSRLD  $0x0f, X7, X8
 	VPXOR   X8, X7, X7
 	VPMULLD 224(SP), X7, X7
+	VPSRLD  $0x0f, X7, X8
+	VPXOR   X8, X7, X7
+	VPMULLD 256(SP), X7, X7
 	VPSRLD  $0x10, X7, X8
 	VPXOR   X8, X7, X7
-	VPAND   256(SP), X7, X9
+	VPAND   288(SP), X7, X9
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPADDD  X9, X6, X9
-	VCMPSS  $0x03, X6, X6, X10
-	VPOR    X10, X9, X9
 	VPEXTRW $0x01, X9, (BX)(DI*2)
 
 	// second moment
@@ -1575,13 +1543,11 @@ tail:
 	VMULSS  X5, X5, X5
 	VMULSS  (SP), X5, X5
 	VADDSS  X5, X9, X5
-	VPMULLD 288(SP), X7, X7
+	VPMULLD 320(SP), X7, X7
 	VPSRLD  $0x10, X7, X7
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPADDD  X7, X5, X7
-	VCMPSS  $0x03, X5, X5, X9
-	VPOR    X9, X7, X7
 	VPEXTRW $0x01, X7, (SI)(DI*2)
 
 	// sqrt(v / (1 - beta2^t)) + eps
@@ -1589,7 +1555,7 @@ tail:
 	VMULSS  32(SP), X5, X5
 	VADDSS  64(SP), X5, X5
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	MOVWLZX (CX)(DI*2), R8
 	VMOVD   R8, X7
 	VPSLLD  $0x10, X7, X7
@@ -1597,9 +1563,7 @@ tail:
 	VDIVSS  X5, X6, X5
 	VMULSS  96(SP), X5, X5
 	VSUBSS  X5, X7, X5
-	VPADDD  X8, X5, X6
-	VCMPSS  $0x03, X5, X5, X5
-	VPOR    X5, X6, X5
+	VPADDD  X8, X5, X5
 	VPEXTRW $0x01, X5, (CX)(DI*2)
 	INCQ    DI
 	JMP     tail
@@ -1639,18 +1603,22 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVUPS   (DX)(DI*4), Z11
-	VPERMT2PS 64(DX)(DI*4), Z9, Z11
-	VMULPS    Z0, Z11, Z11
-	VMOVUPS   (DX)(DI*4), Z12
-	VPERMT2PS 64(DX)(DI*4), Z10, Z12
-	VMULPS    Z0, Z12, Z12
-	VMOVUPS   128(DX)(DI*4), Z13
-	VPERMT2PS 192(DX)(DI*4), Z9, Z13
-	VMULPS    Z0, Z13, Z13
-	VMOVUPS   128(DX)(DI*4), Z14
-	VPERMT2PS 192(DX)(DI*4), Z10, Z14
-	VMULPS    Z0, Z14, Z14
+	VMOVUPS          (DX)(DI*4), Z11
+	VPERMT2PS        64(DX)(DI*4), Z9, Z11
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z11, Z11
+	VMULPS           Z0, Z11, Z11
+	VMOVUPS          (DX)(DI*4), Z12
+	VPERMT2PS        64(DX)(DI*4), Z10, Z12
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z12, Z12
+	VMULPS           Z0, Z12, Z12
+	VMOVUPS          128(DX)(DI*4), Z13
+	VPERMT2PS        192(DX)(DI*4), Z9, Z13
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z13, Z13
+	VMULPS           Z0, Z13, Z13
+	VMOVUPS          128(DX)(DI*4), Z14
+	VPERMT2PS        192(DX)(DI*4), Z10, Z14
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z14, Z14
+	VMULPS           Z0, Z14, Z14
 
 	// first moment
 	VPSLLD      $0x10, (BX)(DI*2), Z15
@@ -1672,7 +1640,7 @@ unrolled:
 	VMULPS      Z14, Z2, Z19
 	VADDPS      Z19, Z18, Z18
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD          $0x10, Z15, Z19
 	VPANDD.BCST     uint32_00000001<>+0(SB), Z19, Z19
 	VPADDD.BCST     uint32_00007fff<>+0(SB), Z19, Z19
@@ -1686,20 +1654,12 @@ unrolled:
 	VPANDD.BCST     uint32_00000001<>+0(SB), Z22, Z22
 	VPADDD.BCST     uint32_00007fff<>+0(SB), Z22, Z22
 	VPADDD          Z19, Z15, Z19
-	VCMPPS          $0x03, Z15, Z15, K1
-	VPTERNLOGD      $0xff, Z19, Z19, K1, Z19
 	VPADDD          Z20, Z16, Z20
-	VCMPPS          $0x03, Z16, Z16, K1
-	VPTERNLOGD      $0xff, Z20, Z20, K1, Z20
 	VPSRLD          $0x10, Z19, Z19
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z20, Z19
 	VMOVDQU32       Z19, (BX)(DI*2)
 	VPADDD          Z21, Z17, Z19
-	VCMPPS          $0x03, Z17, Z17, K1
-	VPTERNLOGD      $0xff, Z19, Z19, K1, Z19
 	VPADDD          Z22, Z18, Z20
-	VCMPPS          $0x03, Z18, Z18, K1
-	VPTERNLOGD      $0xff, Z20, Z20, K1, Z20
 	VPSRLD          $0x10, Z19, Z19
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z20, Z19
 	VMOVDQU32       Z19, 64(BX)(DI*2)
@@ -1728,7 +1688,7 @@ unrolled:
 	VMULPS      Z14, Z4, Z14
 	VADDPS      Z14, Z19, Z14
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD          $0x10, Z11, Z19
 	VPANDD.BCST     uint32_00000001<>+0(SB), Z19, Z19
 	VPADDD.BCST     uint32_00007fff<>+0(SB), Z19, Z19
@@ -1742,20 +1702,12 @@ unrolled:
 	VPANDD.BCST     uint32_00000001<>+0(SB), Z22, Z22
 	VPADDD.BCST     uint32_00007fff<>+0(SB), Z22, Z22
 	VPADDD          Z19, Z11, Z19
-	VCMPPS          $0x03, Z11, Z11, K1
-	VPTERNLOGD      $0xff, Z19, Z19, K1, Z19
 	VPADDD          Z20, Z12, Z20
-	VCMPPS          $0x03, Z12, Z12, K1
-	VPTERNLOGD      $0xff, Z20, Z20, K1, Z20
 	VPSRLD          $0x10, Z19, Z19
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z20, Z19
 	VMOVDQU32       Z19, (SI)(DI*2)
 	VPADDD          Z21, Z13, Z19
-	VCMPPS          $0x03, Z13, Z13, K1
-	VPTERNLOGD      $0xff, Z19, Z19, K1, Z19
 	VPADDD          Z22, Z14, Z20
-	VCMPPS          $0x03, Z14, Z14, K1
-	VPTERNLOGD      $0xff, Z20, Z20, K1, Z20
 	VPSRLD          $0x10, Z19, Z19
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z20, Z19
 	VMOVDQU32       Z19, 64(SI)(DI*2)
@@ -1774,7 +1726,7 @@ unrolled:
 	VMULPS  Z5, Z14, Z14
 	VADDPS  Z6, Z14, Z14
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSLLD          $0x10, (CX)(DI*2), Z19
 	VMULPS          Z8, Z19, Z19
 	VDIVPS          Z11, Z15, Z11
@@ -1809,21 +1761,13 @@ unrolled:
 	VPSRLD          $0x10, Z14, Z18
 	VPANDD.BCST     uint32_00000001<>+0(SB), Z18, Z18
 	VPADDD.BCST     uint32_00007fff<>+0(SB), Z18, Z18
-	VPADDD          Z15, Z11, Z15
-	VCMPPS          $0x03, Z11, Z11, K1
-	VPTERNLOGD      $0xff, Z15, Z15, K1, Z15
-	VPADDD          Z16, Z12, Z11
-	VCMPPS          $0x03, Z12, Z12, K1
-	VPTERNLOGD      $0xff, Z11, Z11, K1, Z11
-	VPSRLD          $0x10, Z15, Z12
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z11, Z12
-	VMOVDQU32       Z12, (CX)(DI*2)
+	VPADDD          Z15, Z11, Z11
+	VPADDD          Z16, Z12, Z12
+	VPSRLD          $0x10, Z11, Z11
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z12, Z11
+	VMOVDQU32       Z11, (CX)(DI*2)
 	VPADDD          Z17, Z13, Z11
-	VCMPPS          $0x03, Z13, Z13, K1
-	VPTERNLOGD      $0xff, Z11, Z11, K1, Z11
 	VPADDD          Z18, Z14, Z12
-	VCMPPS          $0x03, Z14, Z14, K1
-	VPTERNLOGD      $0xff, Z12, Z12, K1, Z12
 	VPSRLD          $0x10, Z11, Z11
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z12, Z11
 	VMOVDQU32       Z11, 64(CX)(DI*2)
@@ -1838,7 +1782,9 @@ single:
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(DI*4), Z0, Z9
+	VMOVUPS          (DX)(DI*4), Z9
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z9, Z9
+	VMULPS           Z0, Z9, Z9
 
 	// first moment
 	VPMOVZXWD (BX)(DI*2), Z10
@@ -1847,13 +1793,11 @@ single:
 	VMULPS    Z9, Z2, Z11
 	VADDPS    Z11, Z10, Z10
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD      $0x10, Z10, Z11
 	VPANDD.BCST uint32_00000001<>+0(SB), Z11, Z11
 	VPADDD.BCST uint32_00007fff<>+0(SB), Z11, Z11
 	VPADDD      Z11, Z10, Z11
-	VCMPPS      $0x03, Z10, Z10, K1
-	VPTERNLOGD  $0xff, Z11, Z11, K1, Z11
 	VPSRLD      $0x10, Z11, Z11
 	VPMOVDW     Z11, Y11
 	VMOVDQU32   Y11, (BX)(DI*2)
@@ -1866,13 +1810,11 @@ single:
 	VMULPS    Z9, Z4, Z9
 	VADDPS    Z9, Z11, Z9
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD      $0x10, Z9, Z11
 	VPANDD.BCST uint32_00000001<>+0(SB), Z11, Z11
 	VPADDD.BCST uint32_00007fff<>+0(SB), Z11, Z11
 	VPADDD      Z11, Z9, Z11
-	VCMPPS      $0x03, Z9, Z9, K1
-	VPTERNLOGD  $0xff, Z11, Z11, K1, Z11
 	VPSRLD      $0x10, Z11, Z11
 	VPMOVDW     Z11, Y11
 	VMOVDQU32   Y11, (SI)(DI*2)
@@ -1882,7 +1824,7 @@ single:
 	VMULPS  Z5, Z9, Z9
 	VADDPS  Z6, Z9, Z9
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD   (CX)(DI*2), Z11
 	VPSLLD      $0x10, Z11, Z11
 	VMULPS      Z8, Z11, Z11
@@ -1892,10 +1834,8 @@ single:
 	VPSRLD      $0x10, Z9, Z10
 	VPANDD.BCST uint32_00000001<>+0(SB), Z10, Z10
 	VPADDD.BCST uint32_00007fff<>+0(SB), Z10, Z10
-	VPADDD      Z10, Z9, Z10
-	VCMPPS      $0x03, Z9, Z9, K1
-	VPTERNLOGD  $0xff, Z10, Z10, K1, Z10
-	VPSRLD      $0x10, Z10, Z9
+	VPADDD      Z10, Z9, Z9
+	VPSRLD      $0x10, Z9, Z9
 	VPMOVDW     Z9, Y9
 	VMOVDQU32   Y9, (CX)(DI*2)
 	ADDQ        $0x00000010, DI
@@ -1917,20 +1857,20 @@ tail:
 	VPSLLD      $0x10, Z12, Z12
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS Z0, Z10, Z0
+	VMOVDQA32        Z10, Z10
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z10, Z10
+	VMULPS           Z0, Z10, Z0
 
 	// first moment
 	VMULPS Z11, Z1, Z1
 	VMULPS Z0, Z2, Z2
 	VADDPS Z2, Z1, Z1
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD      $0x10, Z1, Z2
 	VPANDD.BCST uint32_00000001<>+0(SB), Z2, Z2
 	VPADDD.BCST uint32_00007fff<>+0(SB), Z2, Z2
 	VPADDD      Z2, Z1, Z2
-	VCMPPS      $0x03, Z1, Z1, K2
-	VPTERNLOGD  $0xff, Z2, Z2, K2, Z2
 	VPSRLD      $0x10, Z2, Z2
 	VPMOVDW     Z2, K1, (BX)(DI*2)
 
@@ -1940,13 +1880,11 @@ tail:
 	VMULPS Z0, Z4, Z0
 	VADDPS Z0, Z2, Z0
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD      $0x10, Z0, Z2
 	VPANDD.BCST uint32_00000001<>+0(SB), Z2, Z2
 	VPADDD.BCST uint32_00007fff<>+0(SB), Z2, Z2
 	VPADDD      Z2, Z0, Z2
-	VCMPPS      $0x03, Z0, Z0, K2
-	VPTERNLOGD  $0xff, Z2, Z2, K2, Z2
 	VPSRLD      $0x10, Z2, Z2
 	VPMOVDW     Z2, K1, (SI)(DI*2)
 
@@ -1955,7 +1893,7 @@ tail:
 	VMULPS  Z5, Z0, Z0
 	VADDPS  Z6, Z0, Z0
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VMULPS      Z8, Z9, Z2
 	VDIVPS      Z0, Z1, Z0
 	VMULPS      Z0, Z7, Z0
@@ -1963,10 +1901,8 @@ tail:
 	VPSRLD      $0x10, Z0, Z1
 	VPANDD.BCST uint32_00000001<>+0(SB), Z1, Z1
 	VPADDD.BCST uint32_00007fff<>+0(SB), Z1, Z1
-	VPADDD      Z1, Z0, Z1
-	VCMPPS      $0x03, Z0, Z0, K2
-	VPTERNLOGD  $0xff, Z1, Z1, K2, Z1
-	VPSRLD      $0x10, Z1, Z0
+	VPADDD      Z1, Z0, Z0
+	VPSRLD      $0x10, Z0, Z0
 	VPMOVDW     Z0, K1, (CX)(DI*2)
 
 done:
@@ -2009,6 +1945,9 @@ DATA oddLanes<>+56(SB)/4, $0x0000001d
 DATA oddLanes<>+60(SB)/4, $0x0000001f
 GLOBL oddLanes<>(SB), RODATA|NOPTR, $64
 
+DATA uint32_00000033<>+0(SB)/4, $0x00000033
+GLOBL uint32_00000033<>(SB), RODATA|NOPTR, $4
+
 DATA uint32_ffff0000<>+0(SB)/4, $0xffff0000
 GLOBL uint32_ffff0000<>(SB), RODATA|NOPTR, $4
 
@@ -2050,18 +1989,22 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVUPS   (DX)(DI*4), Z12
-	VPERMT2PS 64(DX)(DI*4), Z10, Z12
-	VMULPS    Z0, Z12, Z12
-	VMOVUPS   (DX)(DI*4), Z13
-	VPERMT2PS 64(DX)(DI*4), Z11, Z13
-	VMULPS    Z0, Z13, Z13
-	VMOVUPS   128(DX)(DI*4), Z14
-	VPERMT2PS 192(DX)(DI*4), Z10, Z14
-	VMULPS    Z0, Z14, Z14
-	VMOVUPS   128(DX)(DI*4), Z15
-	VPERMT2PS 192(DX)(DI*4), Z11, Z15
-	VMULPS    Z0, Z15, Z15
+	VMOVUPS          (DX)(DI*4), Z12
+	VPERMT2PS        64(DX)(DI*4), Z10, Z12
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z12, Z12
+	VMULPS           Z0, Z12, Z12
+	VMOVUPS          (DX)(DI*4), Z13
+	VPERMT2PS        64(DX)(DI*4), Z11, Z13
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z13, Z13
+	VMULPS           Z0, Z13, Z13
+	VMOVUPS          128(DX)(DI*4), Z14
+	VPERMT2PS        192(DX)(DI*4), Z10, Z14
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z14, Z14
+	VMULPS           Z0, Z14, Z14
+	VMOVUPS          128(DX)(DI*4), Z15
+	VPERMT2PS        192(DX)(DI*4), Z11, Z15
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z15, Z15
+	VMULPS           Z0, Z15, Z15
 
 	// L2 weight decay folded into the gradient
 	VPSLLD      $0x10, (CX)(DI*2), Z16
@@ -2099,7 +2042,7 @@ unrolled:
 	VMULPS      Z15, Z3, Z20
 	VADDPS      Z20, Z19, Z19
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD          $0x10, Z16, Z20
 	VPANDD.BCST     uint32_00000001<>+0(SB), Z20, Z20
 	VPADDD.BCST     uint32_00007fff<>+0(SB), Z20, Z20
@@ -2113,20 +2056,12 @@ unrolled:
 	VPANDD.BCST     uint32_00000001<>+0(SB), Z23, Z23
 	VPADDD.BCST     uint32_00007fff<>+0(SB), Z23, Z23
 	VPADDD          Z20, Z16, Z20
-	VCMPPS          $0x03, Z16, Z16, K1
-	VPTERNLOGD      $0xff, Z20, Z20, K1, Z20
 	VPADDD          Z21, Z17, Z21
-	VCMPPS          $0x03, Z17, Z17, K1
-	VPTERNLOGD      $0xff, Z21, Z21, K1, Z21
 	VPSRLD          $0x10, Z20, Z20
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z21, Z20
 	VMOVDQU32       Z20, (BX)(DI*2)
 	VPADDD          Z22, Z18, Z20
-	VCMPPS          $0x03, Z18, Z18, K1
-	VPTERNLOGD      $0xff, Z20, Z20, K1, Z20
 	VPADDD          Z23, Z19, Z21
-	VCMPPS          $0x03, Z19, Z19, K1
-	VPTERNLOGD      $0xff, Z21, Z21, K1, Z21
 	VPSRLD          $0x10, Z20, Z20
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z21, Z20
 	VMOVDQU32       Z20, 64(BX)(DI*2)
@@ -2155,7 +2090,7 @@ unrolled:
 	VMULPS      Z15, Z5, Z15
 	VADDPS      Z15, Z20, Z15
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD          $0x10, Z12, Z20
 	VPANDD.BCST     uint32_00000001<>+0(SB), Z20, Z20
 	VPADDD.BCST     uint32_00007fff<>+0(SB), Z20, Z20
@@ -2169,20 +2104,12 @@ unrolled:
 	VPANDD.BCST     uint32_00000001<>+0(SB), Z23, Z23
 	VPADDD.BCST     uint32_00007fff<>+0(SB), Z23, Z23
 	VPADDD          Z20, Z12, Z20
-	VCMPPS          $0x03, Z12, Z12, K1
-	VPTERNLOGD      $0xff, Z20, Z20, K1, Z20
 	VPADDD          Z21, Z13, Z21
-	VCMPPS          $0x03, Z13, Z13, K1
-	VPTERNLOGD      $0xff, Z21, Z21, K1, Z21
 	VPSRLD          $0x10, Z20, Z20
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z21, Z20
 	VMOVDQU32       Z20, (SI)(DI*2)
 	VPADDD          Z22, Z14, Z20
-	VCMPPS          $0x03, Z14, Z14, K1
-	VPTERNLOGD      $0xff, Z20, Z20, K1, Z20
 	VPADDD          Z23, Z15, Z21
-	VCMPPS          $0x03, Z15, Z15, K1
-	VPTERNLOGD      $0xff, Z21, Z21, K1, Z21
 	VPSRLD          $0x10, Z20, Z20
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z21, Z20
 	VMOVDQU32       Z20, 64(SI)(DI*2)
@@ -2201,7 +2128,7 @@ unrolled:
 	VMULPS  Z6, Z15, Z15
 	VADDPS  Z7, Z15, Z15
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSLLD          $0x10, (CX)(DI*2), Z20
 	VMULPS          Z9, Z20, Z20
 	VDIVPS          Z12, Z16, Z12
@@ -2236,21 +2163,13 @@ unrolled:
 	VPSRLD          $0x10, Z15, Z19
 	VPANDD.BCST     uint32_00000001<>+0(SB), Z19, Z19
 	VPADDD.BCST     uint32_00007fff<>+0(SB), Z19, Z19
-	VPADDD          Z16, Z12, Z16
-	VCMPPS          $0x03, Z12, Z12, K1
-	VPTERNLOGD      $0xff, Z16, Z16, K1, Z16
-	VPADDD          Z17, Z13, Z12
-	VCMPPS          $0x03, Z13, Z13, K1
-	VPTERNLOGD      $0xff, Z12, Z12, K1, Z12
-	VPSRLD          $0x10, Z16, Z13
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z12, Z13
-	VMOVDQU32       Z13, (CX)(DI*2)
+	VPADDD          Z16, Z12, Z12
+	VPADDD          Z17, Z13, Z13
+	VPSRLD          $0x10, Z12, Z12
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z13, Z12
+	VMOVDQU32       Z12, (CX)(DI*2)
 	VPADDD          Z18, Z14, Z12
-	VCMPPS          $0x03, Z14, Z14, K1
-	VPTERNLOGD      $0xff, Z12, Z12, K1, Z12
 	VPADDD          Z19, Z15, Z13
-	VCMPPS          $0x03, Z15, Z15, K1
-	VPTERNLOGD      $0xff, Z13, Z13, K1, Z13
 	VPSRLD          $0x10, Z12, Z12
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z13, Z12
 	VMOVDQU32       Z12, 64(CX)(DI*2)
@@ -2265,7 +2184,9 @@ single:
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(DI*4), Z0, Z10
+	VMOVUPS          (DX)(DI*4), Z10
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z10, Z10
+	VMULPS           Z0, Z10, Z10
 
 	// L2 weight decay folded into the gradient
 	VPMOVZXWD (CX)(DI*2), Z11
@@ -2280,13 +2201,11 @@ single:
 	VMULPS    Z10, Z3, Z12
 	VADDPS    Z12, Z11, Z11
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD      $0x10, Z11, Z12
 	VPANDD.BCST uint32_00000001<>+0(SB), Z12, Z12
 	VPADDD.BCST uint32_00007fff<>+0(SB), Z12, Z12
 	VPADDD      Z12, Z11, Z12
-	VCMPPS      $0x03, Z11, Z11, K1
-	VPTERNLOGD  $0xff, Z12, Z12, K1, Z12
 	VPSRLD      $0x10, Z12, Z12
 	VPMOVDW     Z12, Y12
 	VMOVDQU32   Y12, (BX)(DI*2)
@@ -2299,13 +2218,11 @@ single:
 	VMULPS    Z10, Z5, Z10
 	VADDPS    Z10, Z12, Z10
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD      $0x10, Z10, Z12
 	VPANDD.BCST uint32_00000001<>+0(SB), Z12, Z12
 	VPADDD.BCST uint32_00007fff<>+0(SB), Z12, Z12
 	VPADDD      Z12, Z10, Z12
-	VCMPPS      $0x03, Z10, Z10, K1
-	VPTERNLOGD  $0xff, Z12, Z12, K1, Z12
 	VPSRLD      $0x10, Z12, Z12
 	VPMOVDW     Z12, Y12
 	VMOVDQU32   Y12, (SI)(DI*2)
@@ -2315,7 +2232,7 @@ single:
 	VMULPS  Z6, Z10, Z10
 	VADDPS  Z7, Z10, Z10
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD   (CX)(DI*2), Z12
 	VPSLLD      $0x10, Z12, Z12
 	VMULPS      Z9, Z12, Z12
@@ -2325,10 +2242,8 @@ single:
 	VPSRLD      $0x10, Z10, Z11
 	VPANDD.BCST uint32_00000001<>+0(SB), Z11, Z11
 	VPADDD.BCST uint32_00007fff<>+0(SB), Z11, Z11
-	VPADDD      Z11, Z10, Z11
-	VCMPPS      $0x03, Z10, Z10, K1
-	VPTERNLOGD  $0xff, Z11, Z11, K1, Z11
-	VPSRLD      $0x10, Z11, Z10
+	VPADDD      Z11, Z10, Z10
+	VPSRLD      $0x10, Z10, Z10
 	VPMOVDW     Z10, Y10
 	VMOVDQU32   Y10, (CX)(DI*2)
 	ADDQ        $0x00000010, DI
@@ -2350,7 +2265,9 @@ tail:
 	VPSLLD      $0x10, Z13, Z13
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS Z0, Z11, Z0
+	VMOVDQA32        Z11, Z11
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z11, Z11
+	VMULPS           Z0, Z11, Z0
 
 	// L2 weight decay folded into the gradient
 	VMULPS Z10, Z1, Z1
@@ -2361,13 +2278,11 @@ tail:
 	VMULPS Z0, Z3, Z2
 	VADDPS Z2, Z1, Z1
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD      $0x10, Z1, Z2
 	VPANDD.BCST uint32_00000001<>+0(SB), Z2, Z2
 	VPADDD.BCST uint32_00007fff<>+0(SB), Z2, Z2
 	VPADDD      Z2, Z1, Z2
-	VCMPPS      $0x03, Z1, Z1, K2
-	VPTERNLOGD  $0xff, Z2, Z2, K2, Z2
 	VPSRLD      $0x10, Z2, Z2
 	VPMOVDW     Z2, K1, (BX)(DI*2)
 
@@ -2377,13 +2292,11 @@ tail:
 	VMULPS Z0, Z5, Z0
 	VADDPS Z0, Z2, Z0
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD      $0x10, Z0, Z2
 	VPANDD.BCST uint32_00000001<>+0(SB), Z2, Z2
 	VPADDD.BCST uint32_00007fff<>+0(SB), Z2, Z2
 	VPADDD      Z2, Z0, Z2
-	VCMPPS      $0x03, Z0, Z0, K2
-	VPTERNLOGD  $0xff, Z2, Z2, K2, Z2
 	VPSRLD      $0x10, Z2, Z2
 	VPMOVDW     Z2, K1, (SI)(DI*2)
 
@@ -2392,7 +2305,7 @@ tail:
 	VMULPS  Z6, Z0, Z0
 	VADDPS  Z7, Z0, Z0
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VMULPS      Z9, Z10, Z2
 	VDIVPS      Z0, Z1, Z0
 	VMULPS      Z0, Z8, Z0
@@ -2400,10 +2313,8 @@ tail:
 	VPSRLD      $0x10, Z0, Z1
 	VPANDD.BCST uint32_00000001<>+0(SB), Z1, Z1
 	VPADDD.BCST uint32_00007fff<>+0(SB), Z1, Z1
-	VPADDD      Z1, Z0, Z1
-	VCMPPS      $0x03, Z0, Z0, K2
-	VPTERNLOGD  $0xff, Z1, Z1, K2, Z1
-	VPSRLD      $0x10, Z1, Z0
+	VPADDD      Z1, Z0, Z0
+	VPSRLD      $0x10, Z0, Z0
 	VPMOVDW     Z0, K1, (CX)(DI*2)
 
 done:
@@ -2450,18 +2361,22 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVUPS   (DX)(DI*4), Z12
-	VPERMT2PS 64(DX)(DI*4), Z9, Z12
-	VMULPS    Z0, Z12, Z12
-	VMOVUPS   (DX)(DI*4), Z13
-	VPERMT2PS 64(DX)(DI*4), Z10, Z13
-	VMULPS    Z0, Z13, Z13
-	VMOVUPS   128(DX)(DI*4), Z14
-	VPERMT2PS 192(DX)(DI*4), Z9, Z14
-	VMULPS    Z0, Z14, Z14
-	VMOVUPS   128(DX)(DI*4), Z15
-	VPERMT2PS 192(DX)(DI*4), Z10, Z15
-	VMULPS    Z0, Z15, Z15
+	VMOVUPS          (DX)(DI*4), Z12
+	VPERMT2PS        64(DX)(DI*4), Z9, Z12
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z12, Z12
+	VMULPS           Z0, Z12, Z12
+	VMOVUPS          (DX)(DI*4), Z13
+	VPERMT2PS        64(DX)(DI*4), Z10, Z13
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z13, Z13
+	VMULPS           Z0, Z13, Z13
+	VMOVUPS          128(DX)(DI*4), Z14
+	VPERMT2PS        192(DX)(DI*4), Z9, Z14
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z14, Z14
+	VMULPS           Z0, Z14, Z14
+	VMOVUPS          128(DX)(DI*4), Z15
+	VPERMT2PS        192(DX)(DI*4), Z10, Z15
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z15, Z15
+	VMULPS           Z0, Z15, Z15
 
 	// first moment
 	VPSLLD      $0x10, (BX)(DI*2), Z16
@@ -2525,22 +2440,14 @@ unrolled:
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z22, Z30
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z23, Z31
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPADDD          Z28, Z16, Z28
-	VCMPPS          $0x03, Z16, Z16, K1
-	VPTERNLOGD      $0xff, Z28, Z28, K1, Z28
 	VPADDD          Z29, Z17, Z29
-	VCMPPS          $0x03, Z17, Z17, K1
-	VPTERNLOGD      $0xff, Z29, Z29, K1, Z29
 	VPSRLD          $0x10, Z28, Z28
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z29, Z28
 	VMOVDQU32       Z28, (BX)(DI*2)
 	VPADDD          Z30, Z18, Z28
-	VCMPPS          $0x03, Z18, Z18, K1
-	VPTERNLOGD      $0xff, Z28, Z28, K1, Z28
 	VPADDD          Z31, Z19, Z29
-	VCMPPS          $0x03, Z19, Z19, K1
-	VPTERNLOGD      $0xff, Z29, Z29, K1, Z29
 	VPSRLD          $0x10, Z28, Z28
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z29, Z28
 	VMOVDQU32       Z28, 64(BX)(DI*2)
@@ -2577,22 +2484,14 @@ unrolled:
 	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z23, Z23
 	VPSRLD       $0x10, Z23, Z23
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPADDD          Z20, Z12, Z20
-	VCMPPS          $0x03, Z12, Z12, K1
-	VPTERNLOGD      $0xff, Z20, Z20, K1, Z20
 	VPADDD          Z21, Z13, Z21
-	VCMPPS          $0x03, Z13, Z13, K1
-	VPTERNLOGD      $0xff, Z21, Z21, K1, Z21
 	VPSRLD          $0x10, Z20, Z20
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z21, Z20
 	VMOVDQU32       Z20, (SI)(DI*2)
 	VPADDD          Z22, Z14, Z20
-	VCMPPS          $0x03, Z14, Z14, K1
-	VPTERNLOGD      $0xff, Z20, Z20, K1, Z20
 	VPADDD          Z23, Z15, Z21
-	VCMPPS          $0x03, Z15, Z15, K1
-	VPTERNLOGD      $0xff, Z21, Z21, K1, Z21
 	VPSRLD          $0x10, Z20, Z20
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z21, Z20
 	VMOVDQU32       Z20, 64(SI)(DI*2)
@@ -2611,7 +2510,7 @@ unrolled:
 	VMULPS  Z5, Z15, Z15
 	VADDPS  Z6, Z15, Z15
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSLLD          $0x10, (CX)(DI*2), Z20
 	VMULPS          (SP), Z20, Z20
 	VDIVPS          Z12, Z16, Z12
@@ -2634,21 +2533,13 @@ unrolled:
 	VDIVPS          Z15, Z19, Z15
 	VMULPS          Z15, Z7, Z15
 	VSUBPS          Z15, Z16, Z15
-	VPADDD          Z24, Z12, Z16
-	VCMPPS          $0x03, Z12, Z12, K1
-	VPTERNLOGD      $0xff, Z16, Z16, K1, Z16
-	VPADDD          Z25, Z13, Z12
-	VCMPPS          $0x03, Z13, Z13, K1
-	VPTERNLOGD      $0xff, Z12, Z12, K1, Z12
-	VPSRLD          $0x10, Z16, Z13
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z12, Z13
-	VMOVDQU32       Z13, (CX)(DI*2)
+	VPADDD          Z24, Z12, Z12
+	VPADDD          Z25, Z13, Z13
+	VPSRLD          $0x10, Z12, Z12
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z13, Z12
+	VMOVDQU32       Z12, (CX)(DI*2)
 	VPADDD          Z26, Z14, Z12
-	VCMPPS          $0x03, Z14, Z14, K1
-	VPTERNLOGD      $0xff, Z12, Z12, K1, Z12
 	VPADDD          Z27, Z15, Z13
-	VCMPPS          $0x03, Z15, Z15, K1
-	VPTERNLOGD      $0xff, Z13, Z13, K1, Z13
 	VPSRLD          $0x10, Z12, Z12
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z13, Z12
 	VMOVDQU32       Z12, 64(CX)(DI*2)
@@ -2664,7 +2555,9 @@ single:
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(DI*4), Z0, Z9
+	VMOVUPS          (DX)(DI*4), Z9
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z9, Z9
+	VMULPS           Z0, Z9, Z9
 
 	// first moment
 	VPMOVZXWD (BX)(DI*2), Z10
@@ -2687,13 +2580,11 @@ single:
 	VPXORD       Z12, Z11, Z11
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z11, Z13
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD     Z13, Z10, Z13
-	VCMPPS     $0x03, Z10, Z10, K1
-	VPTERNLOGD $0xff, Z13, Z13, K1, Z13
-	VPSRLD     $0x10, Z13, Z13
-	VPMOVDW    Z13, Y13
-	VMOVDQU32  Y13, (BX)(DI*2)
+	// round to bfloat16
+	VPADDD    Z13, Z10, Z13
+	VPSRLD    $0x10, Z13, Z13
+	VPMOVDW   Z13, Y13
+	VMOVDQU32 Y13, (BX)(DI*2)
 
 	// second moment
 	VPMOVZXWD    (SI)(DI*2), Z13
@@ -2705,34 +2596,30 @@ single:
 	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z11, Z11
 	VPSRLD       $0x10, Z11, Z11
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD     Z11, Z9, Z11
-	VCMPPS     $0x03, Z9, Z9, K1
-	VPTERNLOGD $0xff, Z11, Z11, K1, Z11
-	VPSRLD     $0x10, Z11, Z11
-	VPMOVDW    Z11, Y11
-	VMOVDQU32  Y11, (SI)(DI*2)
+	// round to bfloat16
+	VPADDD    Z11, Z9, Z11
+	VPSRLD    $0x10, Z11, Z11
+	VPMOVDW   Z11, Y11
+	VMOVDQU32 Y11, (SI)(DI*2)
 
 	// sqrt(v / (1 - beta2^t)) + eps
 	VSQRTPS Z9, Z9
 	VMULPS  Z5, Z9, Z9
 	VADDPS  Z6, Z9, Z9
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD  (CX)(DI*2), Z11
-	VPSLLD     $0x10, Z11, Z11
-	VMULPS     (SP), Z11, Z11
-	VDIVPS     Z9, Z10, Z9
-	VMULPS     Z9, Z7, Z9
-	VSUBPS     Z9, Z11, Z9
-	VPADDD     Z12, Z9, Z10
-	VCMPPS     $0x03, Z9, Z9, K1
-	VPTERNLOGD $0xff, Z10, Z10, K1, Z10
-	VPSRLD     $0x10, Z10, Z9
-	VPMOVDW    Z9, Y9
-	VMOVDQU32  Y9, (CX)(DI*2)
-	ADDQ       $0x00000010, DI
-	JMP        single
+	// round to bfloat16
+	VPMOVZXWD (CX)(DI*2), Z11
+	VPSLLD    $0x10, Z11, Z11
+	VMULPS    (SP), Z11, Z11
+	VDIVPS    Z9, Z10, Z9
+	VMULPS    Z9, Z7, Z9
+	VSUBPS    Z9, Z11, Z9
+	VPADDD    Z12, Z9, Z9
+	VPSRLD    $0x10, Z9, Z9
+	VPMOVDW   Z9, Y9
+	VMOVDQU32 Y9, (CX)(DI*2)
+	ADDQ      $0x00000010, DI
+	JMP       single
 
 tail:
 	// The last 0 to lanes-1 elements: one masked vector.
@@ -2750,7 +2637,9 @@ tail:
 	VPSLLD      $0x10, Z12, Z12
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS Z0, Z10, Z0
+	VMOVDQA32        Z10, Z10
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z10, Z10
+	VMULPS           Z0, Z10, Z0
 
 	// first moment
 	VMULPS Z11, Z1, Z1
@@ -2771,12 +2660,10 @@ tail:
 	VPXORD       Z8, Z2, Z2
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z2, Z10
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD     Z10, Z1, Z10
-	VCMPPS     $0x03, Z1, Z1, K2
-	VPTERNLOGD $0xff, Z10, Z10, K2, Z10
-	VPSRLD     $0x10, Z10, Z10
-	VPMOVDW    Z10, K1, (BX)(DI*2)
+	// round to bfloat16
+	VPADDD  Z10, Z1, Z10
+	VPSRLD  $0x10, Z10, Z10
+	VPMOVDW Z10, K1, (BX)(DI*2)
 
 	// second moment
 	VMULPS       Z12, Z3, Z3
@@ -2786,28 +2673,24 @@ tail:
 	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z2, Z2
 	VPSRLD       $0x10, Z2, Z2
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD     Z2, Z0, Z2
-	VCMPPS     $0x03, Z0, Z0, K2
-	VPTERNLOGD $0xff, Z2, Z2, K2, Z2
-	VPSRLD     $0x10, Z2, Z2
-	VPMOVDW    Z2, K1, (SI)(DI*2)
+	// round to bfloat16
+	VPADDD  Z2, Z0, Z2
+	VPSRLD  $0x10, Z2, Z2
+	VPMOVDW Z2, K1, (SI)(DI*2)
 
 	// sqrt(v / (1 - beta2^t)) + eps
 	VSQRTPS Z0, Z0
 	VMULPS  Z5, Z0, Z0
 	VADDPS  Z6, Z0, Z0
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS     (SP), Z9, Z2
-	VDIVPS     Z0, Z1, Z0
-	VMULPS     Z0, Z7, Z0
-	VSUBPS     Z0, Z2, Z0
-	VPADDD     Z8, Z0, Z1
-	VCMPPS     $0x03, Z0, Z0, K2
-	VPTERNLOGD $0xff, Z1, Z1, K2, Z1
-	VPSRLD     $0x10, Z1, Z0
-	VPMOVDW    Z0, K1, (CX)(DI*2)
+	// round to bfloat16
+	VMULPS  (SP), Z9, Z2
+	VDIVPS  Z0, Z1, Z0
+	VMULPS  Z0, Z7, Z0
+	VSUBPS  Z0, Z2, Z0
+	VPADDD  Z8, Z0, Z0
+	VPSRLD  $0x10, Z0, Z0
+	VPMOVDW Z0, K1, (CX)(DI*2)
 
 done:
 	VZEROUPPER
@@ -2879,18 +2762,22 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVUPS   (DX)(DI*4), Z12
-	VPERMT2PS 64(DX)(DI*4), Z9, Z12
-	VMULPS    Z0, Z12, Z12
-	VMOVUPS   (DX)(DI*4), Z13
-	VPERMT2PS 64(DX)(DI*4), Z10, Z13
-	VMULPS    Z0, Z13, Z13
-	VMOVUPS   128(DX)(DI*4), Z14
-	VPERMT2PS 192(DX)(DI*4), Z9, Z14
-	VMULPS    Z0, Z14, Z14
-	VMOVUPS   128(DX)(DI*4), Z15
-	VPERMT2PS 192(DX)(DI*4), Z10, Z15
-	VMULPS    Z0, Z15, Z15
+	VMOVUPS          (DX)(DI*4), Z12
+	VPERMT2PS        64(DX)(DI*4), Z9, Z12
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z12, Z12
+	VMULPS           Z0, Z12, Z12
+	VMOVUPS          (DX)(DI*4), Z13
+	VPERMT2PS        64(DX)(DI*4), Z10, Z13
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z13, Z13
+	VMULPS           Z0, Z13, Z13
+	VMOVUPS          128(DX)(DI*4), Z14
+	VPERMT2PS        192(DX)(DI*4), Z9, Z14
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z14, Z14
+	VMULPS           Z0, Z14, Z14
+	VMOVUPS          128(DX)(DI*4), Z15
+	VPERMT2PS        192(DX)(DI*4), Z10, Z15
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z15, Z15
+	VMULPS           Z0, Z15, Z15
 
 	// L2 weight decay folded into the gradient
 	VPSLLD      $0x10, (CX)(DI*2), Z16
@@ -2970,22 +2857,14 @@ unrolled:
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z22, Z30
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z23, Z31
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPADDD          Z28, Z16, Z28
-	VCMPPS          $0x03, Z16, Z16, K1
-	VPTERNLOGD      $0xff, Z28, Z28, K1, Z28
 	VPADDD          Z29, Z17, Z29
-	VCMPPS          $0x03, Z17, Z17, K1
-	VPTERNLOGD      $0xff, Z29, Z29, K1, Z29
 	VPSRLD          $0x10, Z28, Z28
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z29, Z28
 	VMOVDQU32       Z28, (BX)(DI*2)
 	VPADDD          Z30, Z18, Z28
-	VCMPPS          $0x03, Z18, Z18, K1
-	VPTERNLOGD      $0xff, Z28, Z28, K1, Z28
 	VPADDD          Z31, Z19, Z29
-	VCMPPS          $0x03, Z19, Z19, K1
-	VPTERNLOGD      $0xff, Z29, Z29, K1, Z29
 	VPSRLD          $0x10, Z28, Z28
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z29, Z28
 	VMOVDQU32       Z28, 64(BX)(DI*2)
@@ -3022,22 +2901,14 @@ unrolled:
 	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z23, Z23
 	VPSRLD       $0x10, Z23, Z23
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPADDD          Z20, Z12, Z20
-	VCMPPS          $0x03, Z12, Z12, K1
-	VPTERNLOGD      $0xff, Z20, Z20, K1, Z20
 	VPADDD          Z21, Z13, Z21
-	VCMPPS          $0x03, Z13, Z13, K1
-	VPTERNLOGD      $0xff, Z21, Z21, K1, Z21
 	VPSRLD          $0x10, Z20, Z20
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z21, Z20
 	VMOVDQU32       Z20, (SI)(DI*2)
 	VPADDD          Z22, Z14, Z20
-	VCMPPS          $0x03, Z14, Z14, K1
-	VPTERNLOGD      $0xff, Z20, Z20, K1, Z20
 	VPADDD          Z23, Z15, Z21
-	VCMPPS          $0x03, Z15, Z15, K1
-	VPTERNLOGD      $0xff, Z21, Z21, K1, Z21
 	VPSRLD          $0x10, Z20, Z20
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z21, Z20
 	VMOVDQU32       Z20, 64(SI)(DI*2)
@@ -3056,7 +2927,7 @@ unrolled:
 	VMULPS  Z6, Z15, Z15
 	VADDPS  Z7, Z15, Z15
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSLLD          $0x10, (CX)(DI*2), Z20
 	VMULPS          64(SP), Z20, Z20
 	VDIVPS          Z12, Z16, Z12
@@ -3079,21 +2950,13 @@ unrolled:
 	VDIVPS          Z15, Z19, Z15
 	VMULPS          (SP), Z15, Z15
 	VSUBPS          Z15, Z16, Z15
-	VPADDD          Z24, Z12, Z16
-	VCMPPS          $0x03, Z12, Z12, K1
-	VPTERNLOGD      $0xff, Z16, Z16, K1, Z16
-	VPADDD          Z25, Z13, Z12
-	VCMPPS          $0x03, Z13, Z13, K1
-	VPTERNLOGD      $0xff, Z12, Z12, K1, Z12
-	VPSRLD          $0x10, Z16, Z13
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z12, Z13
-	VMOVDQU32       Z13, (CX)(DI*2)
+	VPADDD          Z24, Z12, Z12
+	VPADDD          Z25, Z13, Z13
+	VPSRLD          $0x10, Z12, Z12
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z13, Z12
+	VMOVDQU32       Z12, (CX)(DI*2)
 	VPADDD          Z26, Z14, Z12
-	VCMPPS          $0x03, Z14, Z14, K1
-	VPTERNLOGD      $0xff, Z12, Z12, K1, Z12
 	VPADDD          Z27, Z15, Z13
-	VCMPPS          $0x03, Z15, Z15, K1
-	VPTERNLOGD      $0xff, Z13, Z13, K1, Z13
 	VPSRLD          $0x10, Z12, Z12
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z13, Z12
 	VMOVDQU32       Z12, 64(CX)(DI*2)
@@ -3109,7 +2972,9 @@ single:
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(DI*4), Z0, Z9
+	VMOVUPS          (DX)(DI*4), Z9
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z9, Z9
+	VMULPS           Z0, Z9, Z9
 
 	// L2 weight decay folded into the gradient
 	VPMOVZXWD (CX)(DI*2), Z10
@@ -3138,13 +3003,11 @@ single:
 	VPXORD       Z12, Z11, Z11
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z11, Z13
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD     Z13, Z10, Z13
-	VCMPPS     $0x03, Z10, Z10, K1
-	VPTERNLOGD $0xff, Z13, Z13, K1, Z13
-	VPSRLD     $0x10, Z13, Z13
-	VPMOVDW    Z13, Y13
-	VMOVDQU32  Y13, (BX)(DI*2)
+	// round to bfloat16
+	VPADDD    Z13, Z10, Z13
+	VPSRLD    $0x10, Z13, Z13
+	VPMOVDW   Z13, Y13
+	VMOVDQU32 Y13, (BX)(DI*2)
 
 	// second moment
 	VPMOVZXWD    (SI)(DI*2), Z13
@@ -3156,34 +3019,30 @@ single:
 	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z11, Z11
 	VPSRLD       $0x10, Z11, Z11
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD     Z11, Z9, Z11
-	VCMPPS     $0x03, Z9, Z9, K1
-	VPTERNLOGD $0xff, Z11, Z11, K1, Z11
-	VPSRLD     $0x10, Z11, Z11
-	VPMOVDW    Z11, Y11
-	VMOVDQU32  Y11, (SI)(DI*2)
+	// round to bfloat16
+	VPADDD    Z11, Z9, Z11
+	VPSRLD    $0x10, Z11, Z11
+	VPMOVDW   Z11, Y11
+	VMOVDQU32 Y11, (SI)(DI*2)
 
 	// sqrt(v / (1 - beta2^t)) + eps
 	VSQRTPS Z9, Z9
 	VMULPS  Z6, Z9, Z9
 	VADDPS  Z7, Z9, Z9
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD  (CX)(DI*2), Z11
-	VPSLLD     $0x10, Z11, Z11
-	VMULPS     64(SP), Z11, Z11
-	VDIVPS     Z9, Z10, Z9
-	VMULPS     (SP), Z9, Z9
-	VSUBPS     Z9, Z11, Z9
-	VPADDD     Z12, Z9, Z10
-	VCMPPS     $0x03, Z9, Z9, K1
-	VPTERNLOGD $0xff, Z10, Z10, K1, Z10
-	VPSRLD     $0x10, Z10, Z9
-	VPMOVDW    Z9, Y9
-	VMOVDQU32  Y9, (CX)(DI*2)
-	ADDQ       $0x00000010, DI
-	JMP        single
+	// round to bfloat16
+	VPMOVZXWD (CX)(DI*2), Z11
+	VPSLLD    $0x10, Z11, Z11
+	VMULPS    64(SP), Z11, Z11
+	VDIVPS    Z9, Z10, Z9
+	VMULPS    (SP), Z9, Z9
+	VSUBPS    Z9, Z11, Z9
+	VPADDD    Z12, Z9, Z9
+	VPSRLD    $0x10, Z9, Z9
+	VPMOVDW   Z9, Y9
+	VMOVDQU32 Y9, (CX)(DI*2)
+	ADDQ      $0x00000010, DI
+	JMP       single
 
 tail:
 	// The last 0 to lanes-1 elements: one masked vector.
@@ -3201,7 +3060,9 @@ tail:
 	VPSLLD      $0x10, Z12, Z12
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS Z0, Z10, Z0
+	VMOVDQA32        Z10, Z10
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z10, Z10
+	VMULPS           Z0, Z10, Z0
 
 	// L2 weight decay folded into the gradient
 	VMULPS Z9, Z1, Z1
@@ -3226,12 +3087,10 @@ tail:
 	VPXORD       Z3, Z2, Z2
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z2, Z8
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD     Z8, Z1, Z8
-	VCMPPS     $0x03, Z1, Z1, K2
-	VPTERNLOGD $0xff, Z8, Z8, K2, Z8
-	VPSRLD     $0x10, Z8, Z8
-	VPMOVDW    Z8, K1, (BX)(DI*2)
+	// round to bfloat16
+	VPADDD  Z8, Z1, Z8
+	VPSRLD  $0x10, Z8, Z8
+	VPMOVDW Z8, K1, (BX)(DI*2)
 
 	// second moment
 	VMULPS       Z12, Z4, Z4
@@ -3241,28 +3100,24 @@ tail:
 	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z2, Z2
 	VPSRLD       $0x10, Z2, Z2
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD     Z2, Z0, Z2
-	VCMPPS     $0x03, Z0, Z0, K2
-	VPTERNLOGD $0xff, Z2, Z2, K2, Z2
-	VPSRLD     $0x10, Z2, Z2
-	VPMOVDW    Z2, K1, (SI)(DI*2)
+	// round to bfloat16
+	VPADDD  Z2, Z0, Z2
+	VPSRLD  $0x10, Z2, Z2
+	VPMOVDW Z2, K1, (SI)(DI*2)
 
 	// sqrt(v / (1 - beta2^t)) + eps
 	VSQRTPS Z0, Z0
 	VMULPS  Z6, Z0, Z0
 	VADDPS  Z7, Z0, Z0
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS     64(SP), Z9, Z2
-	VDIVPS     Z0, Z1, Z0
-	VMULPS     (SP), Z0, Z0
-	VSUBPS     Z0, Z2, Z0
-	VPADDD     Z3, Z0, Z1
-	VCMPPS     $0x03, Z0, Z0, K2
-	VPTERNLOGD $0xff, Z1, Z1, K2, Z1
-	VPSRLD     $0x10, Z1, Z0
-	VPMOVDW    Z0, K1, (CX)(DI*2)
+	// round to bfloat16
+	VMULPS  64(SP), Z9, Z2
+	VDIVPS  Z0, Z1, Z0
+	VMULPS  (SP), Z0, Z0
+	VSUBPS  Z0, Z2, Z0
+	VPADDD  Z3, Z0, Z0
+	VPSRLD  $0x10, Z0, Z0
+	VPMOVDW Z0, K1, (CX)(DI*2)
 
 done:
 	VZEROUPPER

@@ -33,10 +33,12 @@ TEXT ·adamBF16NEONF32(SB), NOSPLIT, $0-140
 	VDUP  V8.S[0], V8.S4
 
 	// Broadcast the integer constants.
-	MOVW $0x1, R9
+	MOVW $0xffc00000, R9
 	VDUP R9, V9.S4
-	MOVW $0x7fff, R9
+	MOVW $0x1, R9
 	VDUP R9, V10.S4
+	MOVW $0x7fff, R9
+	VDUP R9, V11.S4
 
 	// Main loop: 4 vectors of 4 elements per iteration.
 unrolled:
@@ -44,240 +46,212 @@ unrolled:
 	BLT single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V11.S4]
-	WORD   $0x6e20dd6b // fmul v11.4s, v11.4s, v0.4s
+	VLD1.P 16(R1), [V12.S4]
+	WORD   $0x4e2ce58d // fcmeq v13.4s, v12.4s, v12.4s
+	WORD   $0x6e691d8d // bsl v13.16b, v12.16b, v9.16b
+	WORD   $0x6e20ddac // fmul v12.4s, v13.4s, v0.4s
 
 	// first moment
-	VLD1   (R2), [V12.H4]
-	WORD   $0x2e61398c // shll v12.4s, v12.4h, #16
-	WORD   $0x6e2cdc2c // fmul v12.4s, v1.4s, v12.4s
-	WORD   $0x6e2bdc4d // fmul v13.4s, v2.4s, v11.4s
-	WORD   $0x4e2dd58c // fadd v12.4s, v12.4s, v13.4s
-	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
-	WORD   $0x4e291dad // and v13.16b, v13.16b, v9.16b
-	WORD   $0x4eaa85ad // add v13.4s, v13.4s, v10.4s
-	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
-	WORD   $0x4e2ce58e // fcmeq v14.4s, v12.4s, v12.4s
-	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4eae1dad // orr v13.16b, v13.16b, v14.16b
-	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
-	VST1.P [V13.H4], 8(R2)
+	VLD1   (R2), [V13.H4]
+	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
+	WORD   $0x6e2ddc2d // fmul v13.4s, v1.4s, v13.4s
+	WORD   $0x6e2cdc4e // fmul v14.4s, v2.4s, v12.4s
+	WORD   $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
+	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
+	WORD   $0x4e2a1dce // and v14.16b, v14.16b, v10.16b
+	WORD   $0x4eab85ce // add v14.4s, v14.4s, v11.4s
+	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
+	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
+	VST1.P [V14.H4], 8(R2)
 
 	// second moment
-	VLD1   (R3), [V13.H4]
-	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
-	WORD   $0x6e2ddc6d // fmul v13.4s, v3.4s, v13.4s
-	WORD   $0x6e2bdd6b // fmul v11.4s, v11.4s, v11.4s
-	WORD   $0x6e2bdc8b // fmul v11.4s, v4.4s, v11.4s
-	WORD   $0x4e2bd5ab // fadd v11.4s, v13.4s, v11.4s
-	WORD   $0x6f30056d // ushr v13.4s, v11.4s, #16
-	WORD   $0x4e291dad // and v13.16b, v13.16b, v9.16b
-	WORD   $0x4eaa85ad // add v13.4s, v13.4s, v10.4s
-	WORD   $0x4ead856d // add v13.4s, v11.4s, v13.4s
-	WORD   $0x4e2be56e // fcmeq v14.4s, v11.4s, v11.4s
-	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4eae1dad // orr v13.16b, v13.16b, v14.16b
-	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
-	VST1.P [V13.H4], 8(R3)
+	VLD1   (R3), [V14.H4]
+	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD   $0x6e2edc6e // fmul v14.4s, v3.4s, v14.4s
+	WORD   $0x6e2cdd8c // fmul v12.4s, v12.4s, v12.4s
+	WORD   $0x6e2cdc8c // fmul v12.4s, v4.4s, v12.4s
+	WORD   $0x4e2cd5cc // fadd v12.4s, v14.4s, v12.4s
+	WORD   $0x6f30058e // ushr v14.4s, v12.4s, #16
+	WORD   $0x4e2a1dce // and v14.16b, v14.16b, v10.16b
+	WORD   $0x4eab85ce // add v14.4s, v14.4s, v11.4s
+	WORD   $0x4eae858e // add v14.4s, v12.4s, v14.4s
+	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
+	VST1.P [V14.H4], 8(R3)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	WORD $0x6ea1f96b // fsqrt v11.4s, v11.4s
-	WORD $0x6e25dd6b // fmul v11.4s, v11.4s, v5.4s
-	WORD $0x4e26d56b // fadd v11.4s, v11.4s, v6.4s
+	WORD $0x6ea1f98c // fsqrt v12.4s, v12.4s
+	WORD $0x6e25dd8c // fmul v12.4s, v12.4s, v5.4s
+	WORD $0x4e26d58c // fadd v12.4s, v12.4s, v6.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V13.H4]
-	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
-	WORD   $0x6e28ddad // fmul v13.4s, v13.4s, v8.4s
-	WORD   $0x6e2bfd8b // fdiv v11.4s, v12.4s, v11.4s
-	WORD   $0x6e2bdceb // fmul v11.4s, v7.4s, v11.4s
-	WORD   $0x4eabd5ab // fsub v11.4s, v13.4s, v11.4s
-	WORD   $0x6f30056c // ushr v12.4s, v11.4s, #16
-	WORD   $0x4e291d8c // and v12.16b, v12.16b, v9.16b
-	WORD   $0x4eaa858c // add v12.4s, v12.4s, v10.4s
-	WORD   $0x4eac856c // add v12.4s, v11.4s, v12.4s
-	WORD   $0x4e2be56b // fcmeq v11.4s, v11.4s, v11.4s
-	WORD   $0x6e20596b // mvn v11.16b, v11.16b
-	WORD   $0x4eab1d8b // orr v11.16b, v12.16b, v11.16b
-	WORD   $0x0f10856b // shrn v11.4h, v11.4s, #16
-	VST1.P [V11.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V14.H4]
+	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD   $0x6e28ddce // fmul v14.4s, v14.4s, v8.4s
+	WORD   $0x6e2cfdac // fdiv v12.4s, v13.4s, v12.4s
+	WORD   $0x6e2cdcec // fmul v12.4s, v7.4s, v12.4s
+	WORD   $0x4eacd5cc // fsub v12.4s, v14.4s, v12.4s
+	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
+	WORD   $0x4e2a1dad // and v13.16b, v13.16b, v10.16b
+	WORD   $0x4eab85ad // add v13.4s, v13.4s, v11.4s
+	WORD   $0x4ead858c // add v12.4s, v12.4s, v13.4s
+	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
+	VST1.P [V12.H4], 8(R0)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V11.S4]
-	WORD   $0x6e20dd6b // fmul v11.4s, v11.4s, v0.4s
+	VLD1.P 16(R1), [V12.S4]
+	WORD   $0x4e2ce58d // fcmeq v13.4s, v12.4s, v12.4s
+	WORD   $0x6e691d8d // bsl v13.16b, v12.16b, v9.16b
+	WORD   $0x6e20ddac // fmul v12.4s, v13.4s, v0.4s
 
 	// first moment
-	VLD1   (R2), [V12.H4]
-	WORD   $0x2e61398c // shll v12.4s, v12.4h, #16
-	WORD   $0x6e2cdc2c // fmul v12.4s, v1.4s, v12.4s
-	WORD   $0x6e2bdc4d // fmul v13.4s, v2.4s, v11.4s
-	WORD   $0x4e2dd58c // fadd v12.4s, v12.4s, v13.4s
-	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
-	WORD   $0x4e291dad // and v13.16b, v13.16b, v9.16b
-	WORD   $0x4eaa85ad // add v13.4s, v13.4s, v10.4s
-	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
-	WORD   $0x4e2ce58e // fcmeq v14.4s, v12.4s, v12.4s
-	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4eae1dad // orr v13.16b, v13.16b, v14.16b
-	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
-	VST1.P [V13.H4], 8(R2)
+	VLD1   (R2), [V13.H4]
+	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
+	WORD   $0x6e2ddc2d // fmul v13.4s, v1.4s, v13.4s
+	WORD   $0x6e2cdc4e // fmul v14.4s, v2.4s, v12.4s
+	WORD   $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
+	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
+	WORD   $0x4e2a1dce // and v14.16b, v14.16b, v10.16b
+	WORD   $0x4eab85ce // add v14.4s, v14.4s, v11.4s
+	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
+	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
+	VST1.P [V14.H4], 8(R2)
 
 	// second moment
-	VLD1   (R3), [V13.H4]
-	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
-	WORD   $0x6e2ddc6d // fmul v13.4s, v3.4s, v13.4s
-	WORD   $0x6e2bdd6b // fmul v11.4s, v11.4s, v11.4s
-	WORD   $0x6e2bdc8b // fmul v11.4s, v4.4s, v11.4s
-	WORD   $0x4e2bd5ab // fadd v11.4s, v13.4s, v11.4s
-	WORD   $0x6f30056d // ushr v13.4s, v11.4s, #16
-	WORD   $0x4e291dad // and v13.16b, v13.16b, v9.16b
-	WORD   $0x4eaa85ad // add v13.4s, v13.4s, v10.4s
-	WORD   $0x4ead856d // add v13.4s, v11.4s, v13.4s
-	WORD   $0x4e2be56e // fcmeq v14.4s, v11.4s, v11.4s
-	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4eae1dad // orr v13.16b, v13.16b, v14.16b
-	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
-	VST1.P [V13.H4], 8(R3)
+	VLD1   (R3), [V14.H4]
+	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD   $0x6e2edc6e // fmul v14.4s, v3.4s, v14.4s
+	WORD   $0x6e2cdd8c // fmul v12.4s, v12.4s, v12.4s
+	WORD   $0x6e2cdc8c // fmul v12.4s, v4.4s, v12.4s
+	WORD   $0x4e2cd5cc // fadd v12.4s, v14.4s, v12.4s
+	WORD   $0x6f30058e // ushr v14.4s, v12.4s, #16
+	WORD   $0x4e2a1dce // and v14.16b, v14.16b, v10.16b
+	WORD   $0x4eab85ce // add v14.4s, v14.4s, v11.4s
+	WORD   $0x4eae858e // add v14.4s, v12.4s, v14.4s
+	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
+	VST1.P [V14.H4], 8(R3)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	WORD $0x6ea1f96b // fsqrt v11.4s, v11.4s
-	WORD $0x6e25dd6b // fmul v11.4s, v11.4s, v5.4s
-	WORD $0x4e26d56b // fadd v11.4s, v11.4s, v6.4s
+	WORD $0x6ea1f98c // fsqrt v12.4s, v12.4s
+	WORD $0x6e25dd8c // fmul v12.4s, v12.4s, v5.4s
+	WORD $0x4e26d58c // fadd v12.4s, v12.4s, v6.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V13.H4]
-	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
-	WORD   $0x6e28ddad // fmul v13.4s, v13.4s, v8.4s
-	WORD   $0x6e2bfd8b // fdiv v11.4s, v12.4s, v11.4s
-	WORD   $0x6e2bdceb // fmul v11.4s, v7.4s, v11.4s
-	WORD   $0x4eabd5ab // fsub v11.4s, v13.4s, v11.4s
-	WORD   $0x6f30056c // ushr v12.4s, v11.4s, #16
-	WORD   $0x4e291d8c // and v12.16b, v12.16b, v9.16b
-	WORD   $0x4eaa858c // add v12.4s, v12.4s, v10.4s
-	WORD   $0x4eac856c // add v12.4s, v11.4s, v12.4s
-	WORD   $0x4e2be56b // fcmeq v11.4s, v11.4s, v11.4s
-	WORD   $0x6e20596b // mvn v11.16b, v11.16b
-	WORD   $0x4eab1d8b // orr v11.16b, v12.16b, v11.16b
-	WORD   $0x0f10856b // shrn v11.4h, v11.4s, #16
-	VST1.P [V11.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V14.H4]
+	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD   $0x6e28ddce // fmul v14.4s, v14.4s, v8.4s
+	WORD   $0x6e2cfdac // fdiv v12.4s, v13.4s, v12.4s
+	WORD   $0x6e2cdcec // fmul v12.4s, v7.4s, v12.4s
+	WORD   $0x4eacd5cc // fsub v12.4s, v14.4s, v12.4s
+	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
+	WORD   $0x4e2a1dad // and v13.16b, v13.16b, v10.16b
+	WORD   $0x4eab85ad // add v13.4s, v13.4s, v11.4s
+	WORD   $0x4ead858c // add v12.4s, v12.4s, v13.4s
+	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
+	VST1.P [V12.H4], 8(R0)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V11.S4]
-	WORD   $0x6e20dd6b // fmul v11.4s, v11.4s, v0.4s
+	VLD1.P 16(R1), [V12.S4]
+	WORD   $0x4e2ce58d // fcmeq v13.4s, v12.4s, v12.4s
+	WORD   $0x6e691d8d // bsl v13.16b, v12.16b, v9.16b
+	WORD   $0x6e20ddac // fmul v12.4s, v13.4s, v0.4s
 
 	// first moment
-	VLD1   (R2), [V12.H4]
-	WORD   $0x2e61398c // shll v12.4s, v12.4h, #16
-	WORD   $0x6e2cdc2c // fmul v12.4s, v1.4s, v12.4s
-	WORD   $0x6e2bdc4d // fmul v13.4s, v2.4s, v11.4s
-	WORD   $0x4e2dd58c // fadd v12.4s, v12.4s, v13.4s
-	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
-	WORD   $0x4e291dad // and v13.16b, v13.16b, v9.16b
-	WORD   $0x4eaa85ad // add v13.4s, v13.4s, v10.4s
-	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
-	WORD   $0x4e2ce58e // fcmeq v14.4s, v12.4s, v12.4s
-	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4eae1dad // orr v13.16b, v13.16b, v14.16b
-	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
-	VST1.P [V13.H4], 8(R2)
+	VLD1   (R2), [V13.H4]
+	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
+	WORD   $0x6e2ddc2d // fmul v13.4s, v1.4s, v13.4s
+	WORD   $0x6e2cdc4e // fmul v14.4s, v2.4s, v12.4s
+	WORD   $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
+	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
+	WORD   $0x4e2a1dce // and v14.16b, v14.16b, v10.16b
+	WORD   $0x4eab85ce // add v14.4s, v14.4s, v11.4s
+	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
+	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
+	VST1.P [V14.H4], 8(R2)
 
 	// second moment
-	VLD1   (R3), [V13.H4]
-	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
-	WORD   $0x6e2ddc6d // fmul v13.4s, v3.4s, v13.4s
-	WORD   $0x6e2bdd6b // fmul v11.4s, v11.4s, v11.4s
-	WORD   $0x6e2bdc8b // fmul v11.4s, v4.4s, v11.4s
-	WORD   $0x4e2bd5ab // fadd v11.4s, v13.4s, v11.4s
-	WORD   $0x6f30056d // ushr v13.4s, v11.4s, #16
-	WORD   $0x4e291dad // and v13.16b, v13.16b, v9.16b
-	WORD   $0x4eaa85ad // add v13.4s, v13.4s, v10.4s
-	WORD   $0x4ead856d // add v13.4s, v11.4s, v13.4s
-	WORD   $0x4e2be56e // fcmeq v14.4s, v11.4s, v11.4s
-	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4eae1dad // orr v13.16b, v13.16b, v14.16b
-	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
-	VST1.P [V13.H4], 8(R3)
+	VLD1   (R3), [V14.H4]
+	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD   $0x6e2edc6e // fmul v14.4s, v3.4s, v14.4s
+	WORD   $0x6e2cdd8c // fmul v12.4s, v12.4s, v12.4s
+	WORD   $0x6e2cdc8c // fmul v12.4s, v4.4s, v12.4s
+	WORD   $0x4e2cd5cc // fadd v12.4s, v14.4s, v12.4s
+	WORD   $0x6f30058e // ushr v14.4s, v12.4s, #16
+	WORD   $0x4e2a1dce // and v14.16b, v14.16b, v10.16b
+	WORD   $0x4eab85ce // add v14.4s, v14.4s, v11.4s
+	WORD   $0x4eae858e // add v14.4s, v12.4s, v14.4s
+	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
+	VST1.P [V14.H4], 8(R3)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	WORD $0x6ea1f96b // fsqrt v11.4s, v11.4s
-	WORD $0x6e25dd6b // fmul v11.4s, v11.4s, v5.4s
-	WORD $0x4e26d56b // fadd v11.4s, v11.4s, v6.4s
+	WORD $0x6ea1f98c // fsqrt v12.4s, v12.4s
+	WORD $0x6e25dd8c // fmul v12.4s, v12.4s, v5.4s
+	WORD $0x4e26d58c // fadd v12.4s, v12.4s, v6.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V13.H4]
-	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
-	WORD   $0x6e28ddad // fmul v13.4s, v13.4s, v8.4s
-	WORD   $0x6e2bfd8b // fdiv v11.4s, v12.4s, v11.4s
-	WORD   $0x6e2bdceb // fmul v11.4s, v7.4s, v11.4s
-	WORD   $0x4eabd5ab // fsub v11.4s, v13.4s, v11.4s
-	WORD   $0x6f30056c // ushr v12.4s, v11.4s, #16
-	WORD   $0x4e291d8c // and v12.16b, v12.16b, v9.16b
-	WORD   $0x4eaa858c // add v12.4s, v12.4s, v10.4s
-	WORD   $0x4eac856c // add v12.4s, v11.4s, v12.4s
-	WORD   $0x4e2be56b // fcmeq v11.4s, v11.4s, v11.4s
-	WORD   $0x6e20596b // mvn v11.16b, v11.16b
-	WORD   $0x4eab1d8b // orr v11.16b, v12.16b, v11.16b
-	WORD   $0x0f10856b // shrn v11.4h, v11.4s, #16
-	VST1.P [V11.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V14.H4]
+	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD   $0x6e28ddce // fmul v14.4s, v14.4s, v8.4s
+	WORD   $0x6e2cfdac // fdiv v12.4s, v13.4s, v12.4s
+	WORD   $0x6e2cdcec // fmul v12.4s, v7.4s, v12.4s
+	WORD   $0x4eacd5cc // fsub v12.4s, v14.4s, v12.4s
+	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
+	WORD   $0x4e2a1dad // and v13.16b, v13.16b, v10.16b
+	WORD   $0x4eab85ad // add v13.4s, v13.4s, v11.4s
+	WORD   $0x4ead858c // add v12.4s, v12.4s, v13.4s
+	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
+	VST1.P [V12.H4], 8(R0)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V11.S4]
-	WORD   $0x6e20dd6b // fmul v11.4s, v11.4s, v0.4s
+	VLD1.P 16(R1), [V12.S4]
+	WORD   $0x4e2ce58d // fcmeq v13.4s, v12.4s, v12.4s
+	WORD   $0x6e691d8d // bsl v13.16b, v12.16b, v9.16b
+	WORD   $0x6e20ddac // fmul v12.4s, v13.4s, v0.4s
 
 	// first moment
-	VLD1   (R2), [V12.H4]
-	WORD   $0x2e61398c // shll v12.4s, v12.4h, #16
-	WORD   $0x6e2cdc2c // fmul v12.4s, v1.4s, v12.4s
-	WORD   $0x6e2bdc4d // fmul v13.4s, v2.4s, v11.4s
-	WORD   $0x4e2dd58c // fadd v12.4s, v12.4s, v13.4s
-	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
-	WORD   $0x4e291dad // and v13.16b, v13.16b, v9.16b
-	WORD   $0x4eaa85ad // add v13.4s, v13.4s, v10.4s
-	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
-	WORD   $0x4e2ce58e // fcmeq v14.4s, v12.4s, v12.4s
-	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4eae1dad // orr v13.16b, v13.16b, v14.16b
-	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
-	VST1.P [V13.H4], 8(R2)
+	VLD1   (R2), [V13.H4]
+	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
+	WORD   $0x6e2ddc2d // fmul v13.4s, v1.4s, v13.4s
+	WORD   $0x6e2cdc4e // fmul v14.4s, v2.4s, v12.4s
+	WORD   $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
+	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
+	WORD   $0x4e2a1dce // and v14.16b, v14.16b, v10.16b
+	WORD   $0x4eab85ce // add v14.4s, v14.4s, v11.4s
+	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
+	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
+	VST1.P [V14.H4], 8(R2)
 
 	// second moment
-	VLD1   (R3), [V13.H4]
-	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
-	WORD   $0x6e2ddc6d // fmul v13.4s, v3.4s, v13.4s
-	WORD   $0x6e2bdd6b // fmul v11.4s, v11.4s, v11.4s
-	WORD   $0x6e2bdc8b // fmul v11.4s, v4.4s, v11.4s
-	WORD   $0x4e2bd5ab // fadd v11.4s, v13.4s, v11.4s
-	WORD   $0x6f30056d // ushr v13.4s, v11.4s, #16
-	WORD   $0x4e291dad // and v13.16b, v13.16b, v9.16b
-	WORD   $0x4eaa85ad // add v13.4s, v13.4s, v10.4s
-	WORD   $0x4ead856d // add v13.4s, v11.4s, v13.4s
-	WORD   $0x4e2be56e // fcmeq v14.4s, v11.4s, v11.4s
-	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4eae1dad // orr v13.16b, v13.16b, v14.16b
-	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
-	VST1.P [V13.H4], 8(R3)
+	VLD1   (R3), [V14.H4]
+	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD   $0x6e2edc6e // fmul v14.4s, v3.4s, v14.4s
+	WORD   $0x6e2cdd8c // fmul v12.4s, v12.4s, v12.4s
+	WORD   $0x6e2cdc8c // fmul v12.4s, v4.4s, v12.4s
+	WORD   $0x4e2cd5cc // fadd v12.4s, v14.4s, v12.4s
+	WORD   $0x6f30058e // ushr v14.4s, v12.4s, #16
+	WORD   $0x4e2a1dce // and v14.16b, v14.16b, v10.16b
+	WORD   $0x4eab85ce // add v14.4s, v14.4s, v11.4s
+	WORD   $0x4eae858e // add v14.4s, v12.4s, v14.4s
+	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
+	VST1.P [V14.H4], 8(R3)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	WORD $0x6ea1f96b // fsqrt v11.4s, v11.4s
-	WORD $0x6e25dd6b // fmul v11.4s, v11.4s, v5.4s
-	WORD $0x4e26d56b // fadd v11.4s, v11.4s, v6.4s
+	WORD $0x6ea1f98c // fsqrt v12.4s, v12.4s
+	WORD $0x6e25dd8c // fmul v12.4s, v12.4s, v5.4s
+	WORD $0x4e26d58c // fadd v12.4s, v12.4s, v6.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V13.H4]
-	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
-	WORD   $0x6e28ddad // fmul v13.4s, v13.4s, v8.4s
-	WORD   $0x6e2bfd8b // fdiv v11.4s, v12.4s, v11.4s
-	WORD   $0x6e2bdceb // fmul v11.4s, v7.4s, v11.4s
-	WORD   $0x4eabd5ab // fsub v11.4s, v13.4s, v11.4s
-	WORD   $0x6f30056c // ushr v12.4s, v11.4s, #16
-	WORD   $0x4e291d8c // and v12.16b, v12.16b, v9.16b
-	WORD   $0x4eaa858c // add v12.4s, v12.4s, v10.4s
-	WORD   $0x4eac856c // add v12.4s, v11.4s, v12.4s
-	WORD   $0x4e2be56b // fcmeq v11.4s, v11.4s, v11.4s
-	WORD   $0x6e20596b // mvn v11.16b, v11.16b
-	WORD   $0x4eab1d8b // orr v11.16b, v12.16b, v11.16b
-	WORD   $0x0f10856b // shrn v11.4h, v11.4s, #16
-	VST1.P [V11.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V14.H4]
+	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD   $0x6e28ddce // fmul v14.4s, v14.4s, v8.4s
+	WORD   $0x6e2cfdac // fdiv v12.4s, v13.4s, v12.4s
+	WORD   $0x6e2cdcec // fmul v12.4s, v7.4s, v12.4s
+	WORD   $0x4eacd5cc // fsub v12.4s, v14.4s, v12.4s
+	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
+	WORD   $0x4e2a1dad // and v13.16b, v13.16b, v10.16b
+	WORD   $0x4eab85ad // add v13.4s, v13.4s, v11.4s
+	WORD   $0x4ead858c // add v12.4s, v12.4s, v13.4s
+	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
+	VST1.P [V12.H4], 8(R0)
 	SUB    $16, R4
 	B      unrolled
 
@@ -287,63 +261,56 @@ single:
 	BLT tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V11.S4]
-	WORD   $0x6e20dd6b // fmul v11.4s, v11.4s, v0.4s
+	VLD1.P 16(R1), [V12.S4]
+	WORD   $0x4e2ce58d // fcmeq v13.4s, v12.4s, v12.4s
+	WORD   $0x6e691d8d // bsl v13.16b, v12.16b, v9.16b
+	WORD   $0x6e20ddac // fmul v12.4s, v13.4s, v0.4s
 
 	// first moment
-	VLD1   (R2), [V12.H4]
-	WORD   $0x2e61398c // shll v12.4s, v12.4h, #16
-	WORD   $0x6e2cdc2c // fmul v12.4s, v1.4s, v12.4s
-	WORD   $0x6e2bdc4d // fmul v13.4s, v2.4s, v11.4s
-	WORD   $0x4e2dd58c // fadd v12.4s, v12.4s, v13.4s
-	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
-	WORD   $0x4e291dad // and v13.16b, v13.16b, v9.16b
-	WORD   $0x4eaa85ad // add v13.4s, v13.4s, v10.4s
-	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
-	WORD   $0x4e2ce58e // fcmeq v14.4s, v12.4s, v12.4s
-	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4eae1dad // orr v13.16b, v13.16b, v14.16b
-	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
-	VST1.P [V13.H4], 8(R2)
+	VLD1   (R2), [V13.H4]
+	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
+	WORD   $0x6e2ddc2d // fmul v13.4s, v1.4s, v13.4s
+	WORD   $0x6e2cdc4e // fmul v14.4s, v2.4s, v12.4s
+	WORD   $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
+	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
+	WORD   $0x4e2a1dce // and v14.16b, v14.16b, v10.16b
+	WORD   $0x4eab85ce // add v14.4s, v14.4s, v11.4s
+	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
+	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
+	VST1.P [V14.H4], 8(R2)
 
 	// second moment
-	VLD1   (R3), [V13.H4]
-	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
-	WORD   $0x6e2ddc6d // fmul v13.4s, v3.4s, v13.4s
-	WORD   $0x6e2bdd6b // fmul v11.4s, v11.4s, v11.4s
-	WORD   $0x6e2bdc8b // fmul v11.4s, v4.4s, v11.4s
-	WORD   $0x4e2bd5ab // fadd v11.4s, v13.4s, v11.4s
-	WORD   $0x6f30056d // ushr v13.4s, v11.4s, #16
-	WORD   $0x4e291dad // and v13.16b, v13.16b, v9.16b
-	WORD   $0x4eaa85ad // add v13.4s, v13.4s, v10.4s
-	WORD   $0x4ead856d // add v13.4s, v11.4s, v13.4s
-	WORD   $0x4e2be56e // fcmeq v14.4s, v11.4s, v11.4s
-	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4eae1dad // orr v13.16b, v13.16b, v14.16b
-	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
-	VST1.P [V13.H4], 8(R3)
+	VLD1   (R3), [V14.H4]
+	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD   $0x6e2edc6e // fmul v14.4s, v3.4s, v14.4s
+	WORD   $0x6e2cdd8c // fmul v12.4s, v12.4s, v12.4s
+	WORD   $0x6e2cdc8c // fmul v12.4s, v4.4s, v12.4s
+	WORD   $0x4e2cd5cc // fadd v12.4s, v14.4s, v12.4s
+	WORD   $0x6f30058e // ushr v14.4s, v12.4s, #16
+	WORD   $0x4e2a1dce // and v14.16b, v14.16b, v10.16b
+	WORD   $0x4eab85ce // add v14.4s, v14.4s, v11.4s
+	WORD   $0x4eae858e // add v14.4s, v12.4s, v14.4s
+	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
+	VST1.P [V14.H4], 8(R3)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	WORD $0x6ea1f96b // fsqrt v11.4s, v11.4s
-	WORD $0x6e25dd6b // fmul v11.4s, v11.4s, v5.4s
-	WORD $0x4e26d56b // fadd v11.4s, v11.4s, v6.4s
+	WORD $0x6ea1f98c // fsqrt v12.4s, v12.4s
+	WORD $0x6e25dd8c // fmul v12.4s, v12.4s, v5.4s
+	WORD $0x4e26d58c // fadd v12.4s, v12.4s, v6.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V13.H4]
-	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
-	WORD   $0x6e28ddad // fmul v13.4s, v13.4s, v8.4s
-	WORD   $0x6e2bfd8b // fdiv v11.4s, v12.4s, v11.4s
-	WORD   $0x6e2bdceb // fmul v11.4s, v7.4s, v11.4s
-	WORD   $0x4eabd5ab // fsub v11.4s, v13.4s, v11.4s
-	WORD   $0x6f30056c // ushr v12.4s, v11.4s, #16
-	WORD   $0x4e291d8c // and v12.16b, v12.16b, v9.16b
-	WORD   $0x4eaa858c // add v12.4s, v12.4s, v10.4s
-	WORD   $0x4eac856c // add v12.4s, v11.4s, v12.4s
-	WORD   $0x4e2be56b // fcmeq v11.4s, v11.4s, v11.4s
-	WORD   $0x6e20596b // mvn v11.16b, v11.16b
-	WORD   $0x4eab1d8b // orr v11.16b, v12.16b, v11.16b
-	WORD   $0x0f10856b // shrn v11.4h, v11.4s, #16
-	VST1.P [V11.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V14.H4]
+	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD   $0x6e28ddce // fmul v14.4s, v14.4s, v8.4s
+	WORD   $0x6e2cfdac // fdiv v12.4s, v13.4s, v12.4s
+	WORD   $0x6e2cdcec // fmul v12.4s, v7.4s, v12.4s
+	WORD   $0x4eacd5cc // fsub v12.4s, v14.4s, v12.4s
+	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
+	WORD   $0x4e2a1dad // and v13.16b, v13.16b, v10.16b
+	WORD   $0x4eab85ad // add v13.4s, v13.4s, v11.4s
+	WORD   $0x4ead858c // add v12.4s, v12.4s, v13.4s
+	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
+	VST1.P [V12.H4], 8(R0)
 	SUB    $4, R4
 	B      single
 
@@ -352,65 +319,58 @@ tail:
 	CBZ R4, done
 
 	// scaled gradient (the scale is negative when maximizing)
-	FMOVS.P 4(R1), F11
-	FMULS   F0, F11, F11
+	FMOVS.P 4(R1), F12
+	WORD    $0x4e2ce58d // fcmeq v13.4s, v12.4s, v12.4s
+	WORD    $0x6e691d8d // bsl v13.16b, v12.16b, v9.16b
+	FMULS   F0, F13, F12
 
 	// first moment
 	MOVHU  (R2), R9
-	VMOV   R9, V12.S[0]
-	WORD   $0x2e61398c // shll v12.4s, v12.4h, #16
-	FMULS  F12, F1, F12
-	FMULS  F11, F2, F13
-	FADDS  F13, F12, F12
-	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
-	WORD   $0x4e291dad // and v13.16b, v13.16b, v9.16b
-	WORD   $0x4eaa85ad // add v13.4s, v13.4s, v10.4s
-	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
-	WORD   $0x4e2ce58e // fcmeq v14.4s, v12.4s, v12.4s
-	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4eae1dad // orr v13.16b, v13.16b, v14.16b
-	VMOV   V13.H[1], R9
+	VMOV   R9, V13.S[0]
+	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
+	FMULS  F13, F1, F13
+	FMULS  F12, F2, F14
+	FADDS  F14, F13, F13
+	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
+	WORD   $0x4e2a1dce // and v14.16b, v14.16b, v10.16b
+	WORD   $0x4eab85ce // add v14.4s, v14.4s, v11.4s
+	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
+	VMOV   V14.H[1], R9
 	MOVH.P R9, 2(R2)
 
 	// second moment
 	MOVHU  (R3), R9
-	VMOV   R9, V13.S[0]
-	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
-	FMULS  F13, F3, F13
-	FMULS  F11, F11, F11
-	FMULS  F11, F4, F11
-	FADDS  F11, F13, F11
-	WORD   $0x6f30056d // ushr v13.4s, v11.4s, #16
-	WORD   $0x4e291dad // and v13.16b, v13.16b, v9.16b
-	WORD   $0x4eaa85ad // add v13.4s, v13.4s, v10.4s
-	WORD   $0x4ead856d // add v13.4s, v11.4s, v13.4s
-	WORD   $0x4e2be56e // fcmeq v14.4s, v11.4s, v11.4s
-	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4eae1dad // orr v13.16b, v13.16b, v14.16b
-	VMOV   V13.H[1], R9
+	VMOV   R9, V14.S[0]
+	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
+	FMULS  F14, F3, F14
+	FMULS  F12, F12, F12
+	FMULS  F12, F4, F12
+	FADDS  F12, F14, F12
+	WORD   $0x6f30058e // ushr v14.4s, v12.4s, #16
+	WORD   $0x4e2a1dce // and v14.16b, v14.16b, v10.16b
+	WORD   $0x4eab85ce // add v14.4s, v14.4s, v11.4s
+	WORD   $0x4eae858e // add v14.4s, v12.4s, v14.4s
+	VMOV   V14.H[1], R9
 	MOVH.P R9, 2(R3)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	FSQRTS F11, F11
-	FMULS  F5, F11, F11
-	FADDS  F6, F11, F11
+	FSQRTS F12, F12
+	FMULS  F5, F12, F12
+	FADDS  F6, F12, F12
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	MOVHU  (R0), R9
-	VMOV   R9, V13.S[0]
-	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
-	FMULS  F8, F13, F13
-	FDIVS  F11, F12, F11
-	FMULS  F11, F7, F11
-	FSUBS  F11, F13, F11
-	WORD   $0x6f30056c // ushr v12.4s, v11.4s, #16
-	WORD   $0x4e291d8c // and v12.16b, v12.16b, v9.16b
-	WORD   $0x4eaa858c // add v12.4s, v12.4s, v10.4s
-	WORD   $0x4eac856c // add v12.4s, v11.4s, v12.4s
-	WORD   $0x4e2be56b // fcmeq v11.4s, v11.4s, v11.4s
-	WORD   $0x6e20596b // mvn v11.16b, v11.16b
-	WORD   $0x4eab1d8b // orr v11.16b, v12.16b, v11.16b
-	VMOV   V11.H[1], R9
+	VMOV   R9, V14.S[0]
+	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
+	FMULS  F8, F14, F14
+	FDIVS  F12, F13, F12
+	FMULS  F12, F7, F12
+	FSUBS  F12, F14, F12
+	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
+	WORD   $0x4e2a1dad // and v13.16b, v13.16b, v10.16b
+	WORD   $0x4eab85ad // add v13.4s, v13.4s, v11.4s
+	WORD   $0x4ead858c // add v12.4s, v12.4s, v13.4s
+	VMOV   V12.H[1], R9
 	MOVH.P R9, 2(R0)
 	SUB    $1, R4
 	B      tail
@@ -449,10 +409,12 @@ TEXT ·adamBF16NEONF32Coupled(SB), NOSPLIT, $0-140
 	VDUP  V9.S[0], V9.S4
 
 	// Broadcast the integer constants.
-	MOVW $0x1, R9
+	MOVW $0xffc00000, R9
 	VDUP R9, V10.S4
-	MOVW $0x7fff, R9
+	MOVW $0x1, R9
 	VDUP R9, V11.S4
+	MOVW $0x7fff, R9
+	VDUP R9, V12.S4
 
 	// Main loop: 4 vectors of 4 elements per iteration.
 unrolled:
@@ -460,264 +422,236 @@ unrolled:
 	BLT single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V12.S4]
-	WORD   $0x6e20dd8c // fmul v12.4s, v12.4s, v0.4s
+	VLD1.P 16(R1), [V13.S4]
+	WORD   $0x4e2de5ae // fcmeq v14.4s, v13.4s, v13.4s
+	WORD   $0x6e6a1dae // bsl v14.16b, v13.16b, v10.16b
+	WORD   $0x6e20ddcd // fmul v13.4s, v14.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V13.H4]
-	WORD $0x2e6139ad // shll v13.4s, v13.4h, #16
-	WORD $0x6e2ddc2d // fmul v13.4s, v1.4s, v13.4s
-	WORD $0x4e2dd58c // fadd v12.4s, v12.4s, v13.4s
+	VLD1 (R0), [V14.H4]
+	WORD $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD $0x6e2edc2e // fmul v14.4s, v1.4s, v14.4s
+	WORD $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
 
 	// first moment
-	VLD1   (R2), [V13.H4]
-	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
-	WORD   $0x6e2ddc4d // fmul v13.4s, v2.4s, v13.4s
-	WORD   $0x6e2cdc6e // fmul v14.4s, v3.4s, v12.4s
-	WORD   $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
-	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
-	WORD   $0x4e2a1dce // and v14.16b, v14.16b, v10.16b
-	WORD   $0x4eab85ce // add v14.4s, v14.4s, v11.4s
-	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
-	WORD   $0x4e2de5af // fcmeq v15.4s, v13.4s, v13.4s
-	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4eaf1dce // orr v14.16b, v14.16b, v15.16b
-	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
-	VST1.P [V14.H4], 8(R2)
+	VLD1   (R2), [V14.H4]
+	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD   $0x6e2edc4e // fmul v14.4s, v2.4s, v14.4s
+	WORD   $0x6e2ddc6f // fmul v15.4s, v3.4s, v13.4s
+	WORD   $0x4e2fd5ce // fadd v14.4s, v14.4s, v15.4s
+	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
+	WORD   $0x4e2b1def // and v15.16b, v15.16b, v11.16b
+	WORD   $0x4eac85ef // add v15.4s, v15.4s, v12.4s
+	WORD   $0x4eaf85cf // add v15.4s, v14.4s, v15.4s
+	WORD   $0x0f1085ef // shrn v15.4h, v15.4s, #16
+	VST1.P [V15.H4], 8(R2)
 
 	// second moment
-	VLD1   (R3), [V14.H4]
-	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
-	WORD   $0x6e2edc8e // fmul v14.4s, v4.4s, v14.4s
-	WORD   $0x6e2cdd8c // fmul v12.4s, v12.4s, v12.4s
-	WORD   $0x6e2cdcac // fmul v12.4s, v5.4s, v12.4s
-	WORD   $0x4e2cd5cc // fadd v12.4s, v14.4s, v12.4s
-	WORD   $0x6f30058e // ushr v14.4s, v12.4s, #16
-	WORD   $0x4e2a1dce // and v14.16b, v14.16b, v10.16b
-	WORD   $0x4eab85ce // add v14.4s, v14.4s, v11.4s
-	WORD   $0x4eae858e // add v14.4s, v12.4s, v14.4s
-	WORD   $0x4e2ce58f // fcmeq v15.4s, v12.4s, v12.4s
-	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4eaf1dce // orr v14.16b, v14.16b, v15.16b
-	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
-	VST1.P [V14.H4], 8(R3)
+	VLD1   (R3), [V15.H4]
+	WORD   $0x2e6139ef // shll v15.4s, v15.4h, #16
+	WORD   $0x6e2fdc8f // fmul v15.4s, v4.4s, v15.4s
+	WORD   $0x6e2dddad // fmul v13.4s, v13.4s, v13.4s
+	WORD   $0x6e2ddcad // fmul v13.4s, v5.4s, v13.4s
+	WORD   $0x4e2dd5ed // fadd v13.4s, v15.4s, v13.4s
+	WORD   $0x6f3005af // ushr v15.4s, v13.4s, #16
+	WORD   $0x4e2b1def // and v15.16b, v15.16b, v11.16b
+	WORD   $0x4eac85ef // add v15.4s, v15.4s, v12.4s
+	WORD   $0x4eaf85af // add v15.4s, v13.4s, v15.4s
+	WORD   $0x0f1085ef // shrn v15.4h, v15.4s, #16
+	VST1.P [V15.H4], 8(R3)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	WORD $0x6ea1f98c // fsqrt v12.4s, v12.4s
-	WORD $0x6e26dd8c // fmul v12.4s, v12.4s, v6.4s
-	WORD $0x4e27d58c // fadd v12.4s, v12.4s, v7.4s
+	WORD $0x6ea1f9ad // fsqrt v13.4s, v13.4s
+	WORD $0x6e26ddad // fmul v13.4s, v13.4s, v6.4s
+	WORD $0x4e27d5ad // fadd v13.4s, v13.4s, v7.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V14.H4]
-	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
-	WORD   $0x6e29ddce // fmul v14.4s, v14.4s, v9.4s
-	WORD   $0x6e2cfdac // fdiv v12.4s, v13.4s, v12.4s
-	WORD   $0x6e2cdd0c // fmul v12.4s, v8.4s, v12.4s
-	WORD   $0x4eacd5cc // fsub v12.4s, v14.4s, v12.4s
-	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
-	WORD   $0x4e2a1dad // and v13.16b, v13.16b, v10.16b
-	WORD   $0x4eab85ad // add v13.4s, v13.4s, v11.4s
-	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
-	WORD   $0x4e2ce58c // fcmeq v12.4s, v12.4s, v12.4s
-	WORD   $0x6e20598c // mvn v12.16b, v12.16b
-	WORD   $0x4eac1dac // orr v12.16b, v13.16b, v12.16b
-	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
-	VST1.P [V12.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V15.H4]
+	WORD   $0x2e6139ef // shll v15.4s, v15.4h, #16
+	WORD   $0x6e29ddef // fmul v15.4s, v15.4s, v9.4s
+	WORD   $0x6e2dfdcd // fdiv v13.4s, v14.4s, v13.4s
+	WORD   $0x6e2ddd0d // fmul v13.4s, v8.4s, v13.4s
+	WORD   $0x4eadd5ed // fsub v13.4s, v15.4s, v13.4s
+	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
+	WORD   $0x4e2b1dce // and v14.16b, v14.16b, v11.16b
+	WORD   $0x4eac85ce // add v14.4s, v14.4s, v12.4s
+	WORD   $0x4eae85ad // add v13.4s, v13.4s, v14.4s
+	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
+	VST1.P [V13.H4], 8(R0)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V12.S4]
-	WORD   $0x6e20dd8c // fmul v12.4s, v12.4s, v0.4s
+	VLD1.P 16(R1), [V13.S4]
+	WORD   $0x4e2de5ae // fcmeq v14.4s, v13.4s, v13.4s
+	WORD   $0x6e6a1dae // bsl v14.16b, v13.16b, v10.16b
+	WORD   $0x6e20ddcd // fmul v13.4s, v14.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V13.H4]
-	WORD $0x2e6139ad // shll v13.4s, v13.4h, #16
-	WORD $0x6e2ddc2d // fmul v13.4s, v1.4s, v13.4s
-	WORD $0x4e2dd58c // fadd v12.4s, v12.4s, v13.4s
+	VLD1 (R0), [V14.H4]
+	WORD $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD $0x6e2edc2e // fmul v14.4s, v1.4s, v14.4s
+	WORD $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
 
 	// first moment
-	VLD1   (R2), [V13.H4]
-	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
-	WORD   $0x6e2ddc4d // fmul v13.4s, v2.4s, v13.4s
-	WORD   $0x6e2cdc6e // fmul v14.4s, v3.4s, v12.4s
-	WORD   $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
-	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
-	WORD   $0x4e2a1dce // and v14.16b, v14.16b, v10.16b
-	WORD   $0x4eab85ce // add v14.4s, v14.4s, v11.4s
-	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
-	WORD   $0x4e2de5af // fcmeq v15.4s, v13.4s, v13.4s
-	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4eaf1dce // orr v14.16b, v14.16b, v15.16b
-	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
-	VST1.P [V14.H4], 8(R2)
+	VLD1   (R2), [V14.H4]
+	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD   $0x6e2edc4e // fmul v14.4s, v2.4s, v14.4s
+	WORD   $0x6e2ddc6f // fmul v15.4s, v3.4s, v13.4s
+	WORD   $0x4e2fd5ce // fadd v14.4s, v14.4s, v15.4s
+	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
+	WORD   $0x4e2b1def // and v15.16b, v15.16b, v11.16b
+	WORD   $0x4eac85ef // add v15.4s, v15.4s, v12.4s
+	WORD   $0x4eaf85cf // add v15.4s, v14.4s, v15.4s
+	WORD   $0x0f1085ef // shrn v15.4h, v15.4s, #16
+	VST1.P [V15.H4], 8(R2)
 
 	// second moment
-	VLD1   (R3), [V14.H4]
-	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
-	WORD   $0x6e2edc8e // fmul v14.4s, v4.4s, v14.4s
-	WORD   $0x6e2cdd8c // fmul v12.4s, v12.4s, v12.4s
-	WORD   $0x6e2cdcac // fmul v12.4s, v5.4s, v12.4s
-	WORD   $0x4e2cd5cc // fadd v12.4s, v14.4s, v12.4s
-	WORD   $0x6f30058e // ushr v14.4s, v12.4s, #16
-	WORD   $0x4e2a1dce // and v14.16b, v14.16b, v10.16b
-	WORD   $0x4eab85ce // add v14.4s, v14.4s, v11.4s
-	WORD   $0x4eae858e // add v14.4s, v12.4s, v14.4s
-	WORD   $0x4e2ce58f // fcmeq v15.4s, v12.4s, v12.4s
-	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4eaf1dce // orr v14.16b, v14.16b, v15.16b
-	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
-	VST1.P [V14.H4], 8(R3)
+	VLD1   (R3), [V15.H4]
+	WORD   $0x2e6139ef // shll v15.4s, v15.4h, #16
+	WORD   $0x6e2fdc8f // fmul v15.4s, v4.4s, v15.4s
+	WORD   $0x6e2dddad // fmul v13.4s, v13.4s, v13.4s
+	WORD   $0x6e2ddcad // fmul v13.4s, v5.4s, v13.4s
+	WORD   $0x4e2dd5ed // fadd v13.4s, v15.4s, v13.4s
+	WORD   $0x6f3005af // ushr v15.4s, v13.4s, #16
+	WORD   $0x4e2b1def // and v15.16b, v15.16b, v11.16b
+	WORD   $0x4eac85ef // add v15.4s, v15.4s, v12.4s
+	WORD   $0x4eaf85af // add v15.4s, v13.4s, v15.4s
+	WORD   $0x0f1085ef // shrn v15.4h, v15.4s, #16
+	VST1.P [V15.H4], 8(R3)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	WORD $0x6ea1f98c // fsqrt v12.4s, v12.4s
-	WORD $0x6e26dd8c // fmul v12.4s, v12.4s, v6.4s
-	WORD $0x4e27d58c // fadd v12.4s, v12.4s, v7.4s
+	WORD $0x6ea1f9ad // fsqrt v13.4s, v13.4s
+	WORD $0x6e26ddad // fmul v13.4s, v13.4s, v6.4s
+	WORD $0x4e27d5ad // fadd v13.4s, v13.4s, v7.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V14.H4]
-	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
-	WORD   $0x6e29ddce // fmul v14.4s, v14.4s, v9.4s
-	WORD   $0x6e2cfdac // fdiv v12.4s, v13.4s, v12.4s
-	WORD   $0x6e2cdd0c // fmul v12.4s, v8.4s, v12.4s
-	WORD   $0x4eacd5cc // fsub v12.4s, v14.4s, v12.4s
-	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
-	WORD   $0x4e2a1dad // and v13.16b, v13.16b, v10.16b
-	WORD   $0x4eab85ad // add v13.4s, v13.4s, v11.4s
-	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
-	WORD   $0x4e2ce58c // fcmeq v12.4s, v12.4s, v12.4s
-	WORD   $0x6e20598c // mvn v12.16b, v12.16b
-	WORD   $0x4eac1dac // orr v12.16b, v13.16b, v12.16b
-	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
-	VST1.P [V12.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V15.H4]
+	WORD   $0x2e6139ef // shll v15.4s, v15.4h, #16
+	WORD   $0x6e29ddef // fmul v15.4s, v15.4s, v9.4s
+	WORD   $0x6e2dfdcd // fdiv v13.4s, v14.4s, v13.4s
+	WORD   $0x6e2ddd0d // fmul v13.4s, v8.4s, v13.4s
+	WORD   $0x4eadd5ed // fsub v13.4s, v15.4s, v13.4s
+	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
+	WORD   $0x4e2b1dce // and v14.16b, v14.16b, v11.16b
+	WORD   $0x4eac85ce // add v14.4s, v14.4s, v12.4s
+	WORD   $0x4eae85ad // add v13.4s, v13.4s, v14.4s
+	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
+	VST1.P [V13.H4], 8(R0)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V12.S4]
-	WORD   $0x6e20dd8c // fmul v12.4s, v12.4s, v0.4s
+	VLD1.P 16(R1), [V13.S4]
+	WORD   $0x4e2de5ae // fcmeq v14.4s, v13.4s, v13.4s
+	WORD   $0x6e6a1dae // bsl v14.16b, v13.16b, v10.16b
+	WORD   $0x6e20ddcd // fmul v13.4s, v14.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V13.H4]
-	WORD $0x2e6139ad // shll v13.4s, v13.4h, #16
-	WORD $0x6e2ddc2d // fmul v13.4s, v1.4s, v13.4s
-	WORD $0x4e2dd58c // fadd v12.4s, v12.4s, v13.4s
+	VLD1 (R0), [V14.H4]
+	WORD $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD $0x6e2edc2e // fmul v14.4s, v1.4s, v14.4s
+	WORD $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
 
 	// first moment
-	VLD1   (R2), [V13.H4]
-	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
-	WORD   $0x6e2ddc4d // fmul v13.4s, v2.4s, v13.4s
-	WORD   $0x6e2cdc6e // fmul v14.4s, v3.4s, v12.4s
-	WORD   $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
-	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
-	WORD   $0x4e2a1dce // and v14.16b, v14.16b, v10.16b
-	WORD   $0x4eab85ce // add v14.4s, v14.4s, v11.4s
-	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
-	WORD   $0x4e2de5af // fcmeq v15.4s, v13.4s, v13.4s
-	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4eaf1dce // orr v14.16b, v14.16b, v15.16b
-	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
-	VST1.P [V14.H4], 8(R2)
+	VLD1   (R2), [V14.H4]
+	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD   $0x6e2edc4e // fmul v14.4s, v2.4s, v14.4s
+	WORD   $0x6e2ddc6f // fmul v15.4s, v3.4s, v13.4s
+	WORD   $0x4e2fd5ce // fadd v14.4s, v14.4s, v15.4s
+	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
+	WORD   $0x4e2b1def // and v15.16b, v15.16b, v11.16b
+	WORD   $0x4eac85ef // add v15.4s, v15.4s, v12.4s
+	WORD   $0x4eaf85cf // add v15.4s, v14.4s, v15.4s
+	WORD   $0x0f1085ef // shrn v15.4h, v15.4s, #16
+	VST1.P [V15.H4], 8(R2)
 
 	// second moment
-	VLD1   (R3), [V14.H4]
-	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
-	WORD   $0x6e2edc8e // fmul v14.4s, v4.4s, v14.4s
-	WORD   $0x6e2cdd8c // fmul v12.4s, v12.4s, v12.4s
-	WORD   $0x6e2cdcac // fmul v12.4s, v5.4s, v12.4s
-	WORD   $0x4e2cd5cc // fadd v12.4s, v14.4s, v12.4s
-	WORD   $0x6f30058e // ushr v14.4s, v12.4s, #16
-	WORD   $0x4e2a1dce // and v14.16b, v14.16b, v10.16b
-	WORD   $0x4eab85ce // add v14.4s, v14.4s, v11.4s
-	WORD   $0x4eae858e // add v14.4s, v12.4s, v14.4s
-	WORD   $0x4e2ce58f // fcmeq v15.4s, v12.4s, v12.4s
-	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4eaf1dce // orr v14.16b, v14.16b, v15.16b
-	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
-	VST1.P [V14.H4], 8(R3)
+	VLD1   (R3), [V15.H4]
+	WORD   $0x2e6139ef // shll v15.4s, v15.4h, #16
+	WORD   $0x6e2fdc8f // fmul v15.4s, v4.4s, v15.4s
+	WORD   $0x6e2dddad // fmul v13.4s, v13.4s, v13.4s
+	WORD   $0x6e2ddcad // fmul v13.4s, v5.4s, v13.4s
+	WORD   $0x4e2dd5ed // fadd v13.4s, v15.4s, v13.4s
+	WORD   $0x6f3005af // ushr v15.4s, v13.4s, #16
+	WORD   $0x4e2b1def // and v15.16b, v15.16b, v11.16b
+	WORD   $0x4eac85ef // add v15.4s, v15.4s, v12.4s
+	WORD   $0x4eaf85af // add v15.4s, v13.4s, v15.4s
+	WORD   $0x0f1085ef // shrn v15.4h, v15.4s, #16
+	VST1.P [V15.H4], 8(R3)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	WORD $0x6ea1f98c // fsqrt v12.4s, v12.4s
-	WORD $0x6e26dd8c // fmul v12.4s, v12.4s, v6.4s
-	WORD $0x4e27d58c // fadd v12.4s, v12.4s, v7.4s
+	WORD $0x6ea1f9ad // fsqrt v13.4s, v13.4s
+	WORD $0x6e26ddad // fmul v13.4s, v13.4s, v6.4s
+	WORD $0x4e27d5ad // fadd v13.4s, v13.4s, v7.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V14.H4]
-	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
-	WORD   $0x6e29ddce // fmul v14.4s, v14.4s, v9.4s
-	WORD   $0x6e2cfdac // fdiv v12.4s, v13.4s, v12.4s
-	WORD   $0x6e2cdd0c // fmul v12.4s, v8.4s, v12.4s
-	WORD   $0x4eacd5cc // fsub v12.4s, v14.4s, v12.4s
-	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
-	WORD   $0x4e2a1dad // and v13.16b, v13.16b, v10.16b
-	WORD   $0x4eab85ad // add v13.4s, v13.4s, v11.4s
-	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
-	WORD   $0x4e2ce58c // fcmeq v12.4s, v12.4s, v12.4s
-	WORD   $0x6e20598c // mvn v12.16b, v12.16b
-	WORD   $0x4eac1dac // orr v12.16b, v13.16b, v12.16b
-	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
-	VST1.P [V12.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V15.H4]
+	WORD   $0x2e6139ef // shll v15.4s, v15.4h, #16
+	WORD   $0x6e29ddef // fmul v15.4s, v15.4s, v9.4s
+	WORD   $0x6e2dfdcd // fdiv v13.4s, v14.4s, v13.4s
+	WORD   $0x6e2ddd0d // fmul v13.4s, v8.4s, v13.4s
+	WORD   $0x4eadd5ed // fsub v13.4s, v15.4s, v13.4s
+	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
+	WORD   $0x4e2b1dce // and v14.16b, v14.16b, v11.16b
+	WORD   $0x4eac85ce // add v14.4s, v14.4s, v12.4s
+	WORD   $0x4eae85ad // add v13.4s, v13.4s, v14.4s
+	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
+	VST1.P [V13.H4], 8(R0)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V12.S4]
-	WORD   $0x6e20dd8c // fmul v12.4s, v12.4s, v0.4s
+	VLD1.P 16(R1), [V13.S4]
+	WORD   $0x4e2de5ae // fcmeq v14.4s, v13.4s, v13.4s
+	WORD   $0x6e6a1dae // bsl v14.16b, v13.16b, v10.16b
+	WORD   $0x6e20ddcd // fmul v13.4s, v14.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V13.H4]
-	WORD $0x2e6139ad // shll v13.4s, v13.4h, #16
-	WORD $0x6e2ddc2d // fmul v13.4s, v1.4s, v13.4s
-	WORD $0x4e2dd58c // fadd v12.4s, v12.4s, v13.4s
+	VLD1 (R0), [V14.H4]
+	WORD $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD $0x6e2edc2e // fmul v14.4s, v1.4s, v14.4s
+	WORD $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
 
 	// first moment
-	VLD1   (R2), [V13.H4]
-	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
-	WORD   $0x6e2ddc4d // fmul v13.4s, v2.4s, v13.4s
-	WORD   $0x6e2cdc6e // fmul v14.4s, v3.4s, v12.4s
-	WORD   $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
-	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
-	WORD   $0x4e2a1dce // and v14.16b, v14.16b, v10.16b
-	WORD   $0x4eab85ce // add v14.4s, v14.4s, v11.4s
-	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
-	WORD   $0x4e2de5af // fcmeq v15.4s, v13.4s, v13.4s
-	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4eaf1dce // orr v14.16b, v14.16b, v15.16b
-	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
-	VST1.P [V14.H4], 8(R2)
+	VLD1   (R2), [V14.H4]
+	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD   $0x6e2edc4e // fmul v14.4s, v2.4s, v14.4s
+	WORD   $0x6e2ddc6f // fmul v15.4s, v3.4s, v13.4s
+	WORD   $0x4e2fd5ce // fadd v14.4s, v14.4s, v15.4s
+	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
+	WORD   $0x4e2b1def // and v15.16b, v15.16b, v11.16b
+	WORD   $0x4eac85ef // add v15.4s, v15.4s, v12.4s
+	WORD   $0x4eaf85cf // add v15.4s, v14.4s, v15.4s
+	WORD   $0x0f1085ef // shrn v15.4h, v15.4s, #16
+	VST1.P [V15.H4], 8(R2)
 
 	// second moment
-	VLD1   (R3), [V14.H4]
-	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
-	WORD   $0x6e2edc8e // fmul v14.4s, v4.4s, v14.4s
-	WORD   $0x6e2cdd8c // fmul v12.4s, v12.4s, v12.4s
-	WORD   $0x6e2cdcac // fmul v12.4s, v5.4s, v12.4s
-	WORD   $0x4e2cd5cc // fadd v12.4s, v14.4s, v12.4s
-	WORD   $0x6f30058e // ushr v14.4s, v12.4s, #16
-	WORD   $0x4e2a1dce // and v14.16b, v14.16b, v10.16b
-	WORD   $0x4eab85ce // add v14.4s, v14.4s, v11.4s
-	WORD   $0x4eae858e // add v14.4s, v12.4s, v14.4s
-	WORD   $0x4e2ce58f // fcmeq v15.4s, v12.4s, v12.4s
-	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4eaf1dce // orr v14.16b, v14.16b, v15.16b
-	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
-	VST1.P [V14.H4], 8(R3)
+	VLD1   (R3), [V15.H4]
+	WORD   $0x2e6139ef // shll v15.4s, v15.4h, #16
+	WORD   $0x6e2fdc8f // fmul v15.4s, v4.4s, v15.4s
+	WORD   $0x6e2dddad // fmul v13.4s, v13.4s, v13.4s
+	WORD   $0x6e2ddcad // fmul v13.4s, v5.4s, v13.4s
+	WORD   $0x4e2dd5ed // fadd v13.4s, v15.4s, v13.4s
+	WORD   $0x6f3005af // ushr v15.4s, v13.4s, #16
+	WORD   $0x4e2b1def // and v15.16b, v15.16b, v11.16b
+	WORD   $0x4eac85ef // add v15.4s, v15.4s, v12.4s
+	WORD   $0x4eaf85af // add v15.4s, v13.4s, v15.4s
+	WORD   $0x0f1085ef // shrn v15.4h, v15.4s, #16
+	VST1.P [V15.H4], 8(R3)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	WORD $0x6ea1f98c // fsqrt v12.4s, v12.4s
-	WORD $0x6e26dd8c // fmul v12.4s, v12.4s, v6.4s
-	WORD $0x4e27d58c // fadd v12.4s, v12.4s, v7.4s
+	WORD $0x6ea1f9ad // fsqrt v13.4s, v13.4s
+	WORD $0x6e26ddad // fmul v13.4s, v13.4s, v6.4s
+	WORD $0x4e27d5ad // fadd v13.4s, v13.4s, v7.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V14.H4]
-	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
-	WORD   $0x6e29ddce // fmul v14.4s, v14.4s, v9.4s
-	WORD   $0x6e2cfdac // fdiv v12.4s, v13.4s, v12.4s
-	WORD   $0x6e2cdd0c // fmul v12.4s, v8.4s, v12.4s
-	WORD   $0x4eacd5cc // fsub v12.4s, v14.4s, v12.4s
-	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
-	WORD   $0x4e2a1dad // and v13.16b, v13.16b, v10.16b
-	WORD   $0x4eab85ad // add v13.4s, v13.4s, v11.4s
-	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
-	WORD   $0x4e2ce58c // fcmeq v12.4s, v12.4s, v12.4s
-	WORD   $0x6e20598c // mvn v12.16b, v12.16b
-	WORD   $0x4eac1dac // orr v12.16b, v13.16b, v12.16b
-	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
-	VST1.P [V12.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V15.H4]
+	WORD   $0x2e6139ef // shll v15.4s, v15.4h, #16
+	WORD   $0x6e29ddef // fmul v15.4s, v15.4s, v9.4s
+	WORD   $0x6e2dfdcd // fdiv v13.4s, v14.4s, v13.4s
+	WORD   $0x6e2ddd0d // fmul v13.4s, v8.4s, v13.4s
+	WORD   $0x4eadd5ed // fsub v13.4s, v15.4s, v13.4s
+	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
+	WORD   $0x4e2b1dce // and v14.16b, v14.16b, v11.16b
+	WORD   $0x4eac85ce // add v14.4s, v14.4s, v12.4s
+	WORD   $0x4eae85ad // add v13.4s, v13.4s, v14.4s
+	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
+	VST1.P [V13.H4], 8(R0)
 	SUB    $16, R4
 	B      unrolled
 
@@ -727,69 +661,62 @@ single:
 	BLT tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V12.S4]
-	WORD   $0x6e20dd8c // fmul v12.4s, v12.4s, v0.4s
+	VLD1.P 16(R1), [V13.S4]
+	WORD   $0x4e2de5ae // fcmeq v14.4s, v13.4s, v13.4s
+	WORD   $0x6e6a1dae // bsl v14.16b, v13.16b, v10.16b
+	WORD   $0x6e20ddcd // fmul v13.4s, v14.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V13.H4]
-	WORD $0x2e6139ad // shll v13.4s, v13.4h, #16
-	WORD $0x6e2ddc2d // fmul v13.4s, v1.4s, v13.4s
-	WORD $0x4e2dd58c // fadd v12.4s, v12.4s, v13.4s
+	VLD1 (R0), [V14.H4]
+	WORD $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD $0x6e2edc2e // fmul v14.4s, v1.4s, v14.4s
+	WORD $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
 
 	// first moment
-	VLD1   (R2), [V13.H4]
-	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
-	WORD   $0x6e2ddc4d // fmul v13.4s, v2.4s, v13.4s
-	WORD   $0x6e2cdc6e // fmul v14.4s, v3.4s, v12.4s
-	WORD   $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
-	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
-	WORD   $0x4e2a1dce // and v14.16b, v14.16b, v10.16b
-	WORD   $0x4eab85ce // add v14.4s, v14.4s, v11.4s
-	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
-	WORD   $0x4e2de5af // fcmeq v15.4s, v13.4s, v13.4s
-	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4eaf1dce // orr v14.16b, v14.16b, v15.16b
-	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
-	VST1.P [V14.H4], 8(R2)
+	VLD1   (R2), [V14.H4]
+	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD   $0x6e2edc4e // fmul v14.4s, v2.4s, v14.4s
+	WORD   $0x6e2ddc6f // fmul v15.4s, v3.4s, v13.4s
+	WORD   $0x4e2fd5ce // fadd v14.4s, v14.4s, v15.4s
+	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
+	WORD   $0x4e2b1def // and v15.16b, v15.16b, v11.16b
+	WORD   $0x4eac85ef // add v15.4s, v15.4s, v12.4s
+	WORD   $0x4eaf85cf // add v15.4s, v14.4s, v15.4s
+	WORD   $0x0f1085ef // shrn v15.4h, v15.4s, #16
+	VST1.P [V15.H4], 8(R2)
 
 	// second moment
-	VLD1   (R3), [V14.H4]
-	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
-	WORD   $0x6e2edc8e // fmul v14.4s, v4.4s, v14.4s
-	WORD   $0x6e2cdd8c // fmul v12.4s, v12.4s, v12.4s
-	WORD   $0x6e2cdcac // fmul v12.4s, v5.4s, v12.4s
-	WORD   $0x4e2cd5cc // fadd v12.4s, v14.4s, v12.4s
-	WORD   $0x6f30058e // ushr v14.4s, v12.4s, #16
-	WORD   $0x4e2a1dce // and v14.16b, v14.16b, v10.16b
-	WORD   $0x4eab85ce // add v14.4s, v14.4s, v11.4s
-	WORD   $0x4eae858e // add v14.4s, v12.4s, v14.4s
-	WORD   $0x4e2ce58f // fcmeq v15.4s, v12.4s, v12.4s
-	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4eaf1dce // orr v14.16b, v14.16b, v15.16b
-	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
-	VST1.P [V14.H4], 8(R3)
+	VLD1   (R3), [V15.H4]
+	WORD   $0x2e6139ef // shll v15.4s, v15.4h, #16
+	WORD   $0x6e2fdc8f // fmul v15.4s, v4.4s, v15.4s
+	WORD   $0x6e2dddad // fmul v13.4s, v13.4s, v13.4s
+	WORD   $0x6e2ddcad // fmul v13.4s, v5.4s, v13.4s
+	WORD   $0x4e2dd5ed // fadd v13.4s, v15.4s, v13.4s
+	WORD   $0x6f3005af // ushr v15.4s, v13.4s, #16
+	WORD   $0x4e2b1def // and v15.16b, v15.16b, v11.16b
+	WORD   $0x4eac85ef // add v15.4s, v15.4s, v12.4s
+	WORD   $0x4eaf85af // add v15.4s, v13.4s, v15.4s
+	WORD   $0x0f1085ef // shrn v15.4h, v15.4s, #16
+	VST1.P [V15.H4], 8(R3)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	WORD $0x6ea1f98c // fsqrt v12.4s, v12.4s
-	WORD $0x6e26dd8c // fmul v12.4s, v12.4s, v6.4s
-	WORD $0x4e27d58c // fadd v12.4s, v12.4s, v7.4s
+	WORD $0x6ea1f9ad // fsqrt v13.4s, v13.4s
+	WORD $0x6e26ddad // fmul v13.4s, v13.4s, v6.4s
+	WORD $0x4e27d5ad // fadd v13.4s, v13.4s, v7.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V14.H4]
-	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
-	WORD   $0x6e29ddce // fmul v14.4s, v14.4s, v9.4s
-	WORD   $0x6e2cfdac // fdiv v12.4s, v13.4s, v12.4s
-	WORD   $0x6e2cdd0c // fmul v12.4s, v8.4s, v12.4s
-	WORD   $0x4eacd5cc // fsub v12.4s, v14.4s, v12.4s
-	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
-	WORD   $0x4e2a1dad // and v13.16b, v13.16b, v10.16b
-	WORD   $0x4eab85ad // add v13.4s, v13.4s, v11.4s
-	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
-	WORD   $0x4e2ce58c // fcmeq v12.4s, v12.4s, v12.4s
-	WORD   $0x6e20598c // mvn v12.16b, v12.16b
-	WORD   $0x4eac1dac // orr v12.16b, v13.16b, v12.16b
-	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
-	VST1.P [V12.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V15.H4]
+	WORD   $0x2e6139ef // shll v15.4s, v15.4h, #16
+	WORD   $0x6e29ddef // fmul v15.4s, v15.4s, v9.4s
+	WORD   $0x6e2dfdcd // fdiv v13.4s, v14.4s, v13.4s
+	WORD   $0x6e2ddd0d // fmul v13.4s, v8.4s, v13.4s
+	WORD   $0x4eadd5ed // fsub v13.4s, v15.4s, v13.4s
+	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
+	WORD   $0x4e2b1dce // and v14.16b, v14.16b, v11.16b
+	WORD   $0x4eac85ce // add v14.4s, v14.4s, v12.4s
+	WORD   $0x4eae85ad // add v13.4s, v13.4s, v14.4s
+	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
+	VST1.P [V13.H4], 8(R0)
 	SUB    $4, R4
 	B      single
 
@@ -798,72 +725,65 @@ tail:
 	CBZ R4, done
 
 	// scaled gradient (the scale is negative when maximizing)
-	FMOVS.P 4(R1), F12
-	FMULS   F0, F12, F12
+	FMOVS.P 4(R1), F13
+	WORD    $0x4e2de5ae // fcmeq v14.4s, v13.4s, v13.4s
+	WORD    $0x6e6a1dae // bsl v14.16b, v13.16b, v10.16b
+	FMULS   F0, F14, F13
 
 	// L2 weight decay folded into the gradient
 	MOVHU (R0), R9
-	VMOV  R9, V13.S[0]
-	WORD  $0x2e6139ad // shll v13.4s, v13.4h, #16
-	FMULS F13, F1, F13
-	FADDS F13, F12, F12
+	VMOV  R9, V14.S[0]
+	WORD  $0x2e6139ce // shll v14.4s, v14.4h, #16
+	FMULS F14, F1, F14
+	FADDS F14, F13, F13
 
 	// first moment
 	MOVHU  (R2), R9
-	VMOV   R9, V13.S[0]
-	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
-	FMULS  F13, F2, F13
-	FMULS  F12, F3, F14
-	FADDS  F14, F13, F13
-	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
-	WORD   $0x4e2a1dce // and v14.16b, v14.16b, v10.16b
-	WORD   $0x4eab85ce // add v14.4s, v14.4s, v11.4s
-	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
-	WORD   $0x4e2de5af // fcmeq v15.4s, v13.4s, v13.4s
-	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4eaf1dce // orr v14.16b, v14.16b, v15.16b
-	VMOV   V14.H[1], R9
+	VMOV   R9, V14.S[0]
+	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
+	FMULS  F14, F2, F14
+	FMULS  F13, F3, F15
+	FADDS  F15, F14, F14
+	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
+	WORD   $0x4e2b1def // and v15.16b, v15.16b, v11.16b
+	WORD   $0x4eac85ef // add v15.4s, v15.4s, v12.4s
+	WORD   $0x4eaf85cf // add v15.4s, v14.4s, v15.4s
+	VMOV   V15.H[1], R9
 	MOVH.P R9, 2(R2)
 
 	// second moment
 	MOVHU  (R3), R9
-	VMOV   R9, V14.S[0]
-	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
-	FMULS  F14, F4, F14
-	FMULS  F12, F12, F12
-	FMULS  F12, F5, F12
-	FADDS  F12, F14, F12
-	WORD   $0x6f30058e // ushr v14.4s, v12.4s, #16
-	WORD   $0x4e2a1dce // and v14.16b, v14.16b, v10.16b
-	WORD   $0x4eab85ce // add v14.4s, v14.4s, v11.4s
-	WORD   $0x4eae858e // add v14.4s, v12.4s, v14.4s
-	WORD   $0x4e2ce58f // fcmeq v15.4s, v12.4s, v12.4s
-	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4eaf1dce // orr v14.16b, v14.16b, v15.16b
-	VMOV   V14.H[1], R9
+	VMOV   R9, V15.S[0]
+	WORD   $0x2e6139ef // shll v15.4s, v15.4h, #16
+	FMULS  F15, F4, F15
+	FMULS  F13, F13, F13
+	FMULS  F13, F5, F13
+	FADDS  F13, F15, F13
+	WORD   $0x6f3005af // ushr v15.4s, v13.4s, #16
+	WORD   $0x4e2b1def // and v15.16b, v15.16b, v11.16b
+	WORD   $0x4eac85ef // add v15.4s, v15.4s, v12.4s
+	WORD   $0x4eaf85af // add v15.4s, v13.4s, v15.4s
+	VMOV   V15.H[1], R9
 	MOVH.P R9, 2(R3)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	FSQRTS F12, F12
-	FMULS  F6, F12, F12
-	FADDS  F7, F12, F12
+	FSQRTS F13, F13
+	FMULS  F6, F13, F13
+	FADDS  F7, F13, F13
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	MOVHU  (R0), R9
-	VMOV   R9, V14.S[0]
-	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
-	FMULS  F9, F14, F14
-	FDIVS  F12, F13, F12
-	FMULS  F12, F8, F12
-	FSUBS  F12, F14, F12
-	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
-	WORD   $0x4e2a1dad // and v13.16b, v13.16b, v10.16b
-	WORD   $0x4eab85ad // add v13.4s, v13.4s, v11.4s
-	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
-	WORD   $0x4e2ce58c // fcmeq v12.4s, v12.4s, v12.4s
-	WORD   $0x6e20598c // mvn v12.16b, v12.16b
-	WORD   $0x4eac1dac // orr v12.16b, v13.16b, v12.16b
-	VMOV   V12.H[1], R9
+	VMOV   R9, V15.S[0]
+	WORD   $0x2e6139ef // shll v15.4s, v15.4h, #16
+	FMULS  F9, F15, F15
+	FDIVS  F13, F14, F13
+	FMULS  F13, F8, F13
+	FSUBS  F13, F15, F13
+	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
+	WORD   $0x4e2b1dce // and v14.16b, v14.16b, v11.16b
+	WORD   $0x4eac85ce // add v14.4s, v14.4s, v12.4s
+	WORD   $0x4eae85ad // add v13.4s, v13.4s, v14.4s
+	VMOV   V13.H[1], R9
 	MOVH.P R9, 2(R0)
 	SUB    $1, R4
 	B      tail
@@ -902,24 +822,26 @@ TEXT ·adamBF16NEONF32Stochastic(SB), NOSPLIT, $0-140
 	VDUP  V9.S[0], V9.S4
 
 	// Broadcast the integer constants.
-	MOVW $0x7feb352d, R9
+	MOVW $0xffc00000, R9
 	VDUP R9, V10.S4
-	MOVW $0x846ca68b, R9
+	MOVW $0x7feb352d, R9
 	VDUP R9, V11.S4
-	MOVW $0xffff, R9
+	MOVW $0x846ca68b, R9
 	VDUP R9, V12.S4
-	MOVW $0x9e3779b9, R9
+	MOVW $0xffff, R9
 	VDUP R9, V13.S4
+	MOVW $0x9e3779b9, R9
+	VDUP R9, V14.S4
 	// The index counter: the offset plus each lane's number.
 	MOVD $0x0000000100000000, R9
-	VMOV R9, V14.D[0]
+	VMOV R9, V15.D[0]
 	MOVD $0x0000000300000002, R9
-	VMOV R9, V14.D[1]
-	WORD $0x4ea985ce // add v14.4s, v14.4s, v9.4s
+	VMOV R9, V15.D[1]
+	WORD $0x4ea985ef // add v15.4s, v15.4s, v9.4s
 	MOVW $0x4, R9
-	VDUP R9, V15.S4
-	MOVW $0x1, R9
 	VDUP R9, V16.S4
+	MOVW $0x1, R9
+	VDUP R9, V17.S4
 
 	// Main loop: 4 vectors of 4 elements per iteration.
 unrolled:
@@ -927,264 +849,236 @@ unrolled:
 	BLT single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V17.S4]
-	WORD   $0x6e20de31 // fmul v17.4s, v17.4s, v0.4s
+	VLD1.P 16(R1), [V18.S4]
+	WORD   $0x4e32e653 // fcmeq v19.4s, v18.4s, v18.4s
+	WORD   $0x6e6a1e53 // bsl v19.16b, v18.16b, v10.16b
+	WORD   $0x6e20de72 // fmul v18.4s, v19.4s, v0.4s
 
 	// first moment
-	VLD1 (R2), [V18.H4]
-	WORD $0x2e613a52 // shll v18.4s, v18.4h, #16
-	WORD $0x6e32dc32 // fmul v18.4s, v1.4s, v18.4s
-	WORD $0x6e31dc53 // fmul v19.4s, v2.4s, v17.4s
-	WORD $0x4e33d652 // fadd v18.4s, v18.4s, v19.4s
+	VLD1 (R2), [V19.H4]
+	WORD $0x2e613a73 // shll v19.4s, v19.4h, #16
+	WORD $0x6e33dc33 // fmul v19.4s, v1.4s, v19.4s
+	WORD $0x6e32dc54 // fmul v20.4s, v2.4s, v18.4s
+	WORD $0x4e34d673 // fadd v19.4s, v19.4s, v20.4s
 
 	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4eae1dd3 // orr v19.16b, v14.16b, v14.16b
-	WORD   $0x4eaf85ce // add v14.4s, v14.4s, v15.4s
-	WORD   $0x6f300674 // ushr v20.4s, v19.4s, #16
-	WORD   $0x6e341e73 // eor v19.16b, v19.16b, v20.16b
-	WORD   $0x4eaa9e73 // mul v19.4s, v19.4s, v10.4s
-	WORD   $0x6f310674 // ushr v20.4s, v19.4s, #15
-	WORD   $0x6e341e73 // eor v19.16b, v19.16b, v20.16b
-	WORD   $0x4eab9e73 // mul v19.4s, v19.4s, v11.4s
-	WORD   $0x6f300674 // ushr v20.4s, v19.4s, #16
-	WORD   $0x6e341e73 // eor v19.16b, v19.16b, v20.16b
-	WORD   $0x4e2c1e75 // and v21.16b, v19.16b, v12.16b
-	WORD   $0x4eb58655 // add v21.4s, v18.4s, v21.4s
-	WORD   $0x4e32e656 // fcmeq v22.4s, v18.4s, v18.4s
-	WORD   $0x6e205ad6 // mvn v22.16b, v22.16b
-	WORD   $0x4eb61eb5 // orr v21.16b, v21.16b, v22.16b
-	WORD   $0x0f1086b5 // shrn v21.4h, v21.4s, #16
-	VST1.P [V21.H4], 8(R2)
+	WORD   $0x4eaf1df4 // orr v20.16b, v15.16b, v15.16b
+	WORD   $0x4eb085ef // add v15.4s, v15.4s, v16.4s
+	WORD   $0x6f300695 // ushr v21.4s, v20.4s, #16
+	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
+	WORD   $0x4eab9e94 // mul v20.4s, v20.4s, v11.4s
+	WORD   $0x6f310695 // ushr v21.4s, v20.4s, #15
+	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
+	WORD   $0x4eac9e94 // mul v20.4s, v20.4s, v12.4s
+	WORD   $0x6f300695 // ushr v21.4s, v20.4s, #16
+	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
+	WORD   $0x4e2d1e96 // and v22.16b, v20.16b, v13.16b
+	WORD   $0x4eb68676 // add v22.4s, v19.4s, v22.4s
+	WORD   $0x0f1086d6 // shrn v22.4h, v22.4s, #16
+	VST1.P [V22.H4], 8(R2)
 
 	// second moment
-	VLD1   (R3), [V21.H4]
-	WORD   $0x2e613ab5 // shll v21.4s, v21.4h, #16
-	WORD   $0x6e35dc75 // fmul v21.4s, v3.4s, v21.4s
-	WORD   $0x6e31de31 // fmul v17.4s, v17.4s, v17.4s
-	WORD   $0x6e31dc91 // fmul v17.4s, v4.4s, v17.4s
-	WORD   $0x4e31d6b1 // fadd v17.4s, v21.4s, v17.4s
-	WORD   $0x4ead9e73 // mul v19.4s, v19.4s, v13.4s
-	WORD   $0x6f300673 // ushr v19.4s, v19.4s, #16
-	WORD   $0x4eb38633 // add v19.4s, v17.4s, v19.4s
-	WORD   $0x4e31e635 // fcmeq v21.4s, v17.4s, v17.4s
-	WORD   $0x6e205ab5 // mvn v21.16b, v21.16b
-	WORD   $0x4eb51e73 // orr v19.16b, v19.16b, v21.16b
-	WORD   $0x0f108673 // shrn v19.4h, v19.4s, #16
-	VST1.P [V19.H4], 8(R3)
+	VLD1   (R3), [V22.H4]
+	WORD   $0x2e613ad6 // shll v22.4s, v22.4h, #16
+	WORD   $0x6e36dc76 // fmul v22.4s, v3.4s, v22.4s
+	WORD   $0x6e32de52 // fmul v18.4s, v18.4s, v18.4s
+	WORD   $0x6e32dc92 // fmul v18.4s, v4.4s, v18.4s
+	WORD   $0x4e32d6d2 // fadd v18.4s, v22.4s, v18.4s
+	WORD   $0x4eae9e94 // mul v20.4s, v20.4s, v14.4s
+	WORD   $0x6f300694 // ushr v20.4s, v20.4s, #16
+	WORD   $0x4eb48654 // add v20.4s, v18.4s, v20.4s
+	WORD   $0x0f108694 // shrn v20.4h, v20.4s, #16
+	VST1.P [V20.H4], 8(R3)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	WORD $0x6ea1fa31 // fsqrt v17.4s, v17.4s
-	WORD $0x6e25de31 // fmul v17.4s, v17.4s, v5.4s
-	WORD $0x4e26d631 // fadd v17.4s, v17.4s, v6.4s
+	WORD $0x6ea1fa52 // fsqrt v18.4s, v18.4s
+	WORD $0x6e25de52 // fmul v18.4s, v18.4s, v5.4s
+	WORD $0x4e26d652 // fadd v18.4s, v18.4s, v6.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V19.H4]
-	WORD   $0x2e613a73 // shll v19.4s, v19.4h, #16
-	WORD   $0x6e28de73 // fmul v19.4s, v19.4s, v8.4s
-	WORD   $0x6e31fe51 // fdiv v17.4s, v18.4s, v17.4s
-	WORD   $0x6e31dcf1 // fmul v17.4s, v7.4s, v17.4s
-	WORD   $0x4eb1d671 // fsub v17.4s, v19.4s, v17.4s
-	WORD   $0x4eb48632 // add v18.4s, v17.4s, v20.4s
-	WORD   $0x4e31e631 // fcmeq v17.4s, v17.4s, v17.4s
-	WORD   $0x6e205a31 // mvn v17.16b, v17.16b
-	WORD   $0x4eb11e51 // orr v17.16b, v18.16b, v17.16b
-	WORD   $0x0f108631 // shrn v17.4h, v17.4s, #16
-	VST1.P [V17.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V20.H4]
+	WORD   $0x2e613a94 // shll v20.4s, v20.4h, #16
+	WORD   $0x6e28de94 // fmul v20.4s, v20.4s, v8.4s
+	WORD   $0x6e32fe72 // fdiv v18.4s, v19.4s, v18.4s
+	WORD   $0x6e32dcf2 // fmul v18.4s, v7.4s, v18.4s
+	WORD   $0x4eb2d692 // fsub v18.4s, v20.4s, v18.4s
+	WORD   $0x4eb58652 // add v18.4s, v18.4s, v21.4s
+	WORD   $0x0f108652 // shrn v18.4h, v18.4s, #16
+	VST1.P [V18.H4], 8(R0)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V17.S4]
-	WORD   $0x6e20de31 // fmul v17.4s, v17.4s, v0.4s
+	VLD1.P 16(R1), [V18.S4]
+	WORD   $0x4e32e653 // fcmeq v19.4s, v18.4s, v18.4s
+	WORD   $0x6e6a1e53 // bsl v19.16b, v18.16b, v10.16b
+	WORD   $0x6e20de72 // fmul v18.4s, v19.4s, v0.4s
 
 	// first moment
-	VLD1 (R2), [V18.H4]
-	WORD $0x2e613a52 // shll v18.4s, v18.4h, #16
-	WORD $0x6e32dc32 // fmul v18.4s, v1.4s, v18.4s
-	WORD $0x6e31dc53 // fmul v19.4s, v2.4s, v17.4s
-	WORD $0x4e33d652 // fadd v18.4s, v18.4s, v19.4s
+	VLD1 (R2), [V19.H4]
+	WORD $0x2e613a73 // shll v19.4s, v19.4h, #16
+	WORD $0x6e33dc33 // fmul v19.4s, v1.4s, v19.4s
+	WORD $0x6e32dc54 // fmul v20.4s, v2.4s, v18.4s
+	WORD $0x4e34d673 // fadd v19.4s, v19.4s, v20.4s
 
 	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4eae1dd3 // orr v19.16b, v14.16b, v14.16b
-	WORD   $0x4eaf85ce // add v14.4s, v14.4s, v15.4s
-	WORD   $0x6f300674 // ushr v20.4s, v19.4s, #16
-	WORD   $0x6e341e73 // eor v19.16b, v19.16b, v20.16b
-	WORD   $0x4eaa9e73 // mul v19.4s, v19.4s, v10.4s
-	WORD   $0x6f310674 // ushr v20.4s, v19.4s, #15
-	WORD   $0x6e341e73 // eor v19.16b, v19.16b, v20.16b
-	WORD   $0x4eab9e73 // mul v19.4s, v19.4s, v11.4s
-	WORD   $0x6f300674 // ushr v20.4s, v19.4s, #16
-	WORD   $0x6e341e73 // eor v19.16b, v19.16b, v20.16b
-	WORD   $0x4e2c1e75 // and v21.16b, v19.16b, v12.16b
-	WORD   $0x4eb58655 // add v21.4s, v18.4s, v21.4s
-	WORD   $0x4e32e656 // fcmeq v22.4s, v18.4s, v18.4s
-	WORD   $0x6e205ad6 // mvn v22.16b, v22.16b
-	WORD   $0x4eb61eb5 // orr v21.16b, v21.16b, v22.16b
-	WORD   $0x0f1086b5 // shrn v21.4h, v21.4s, #16
-	VST1.P [V21.H4], 8(R2)
+	WORD   $0x4eaf1df4 // orr v20.16b, v15.16b, v15.16b
+	WORD   $0x4eb085ef // add v15.4s, v15.4s, v16.4s
+	WORD   $0x6f300695 // ushr v21.4s, v20.4s, #16
+	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
+	WORD   $0x4eab9e94 // mul v20.4s, v20.4s, v11.4s
+	WORD   $0x6f310695 // ushr v21.4s, v20.4s, #15
+	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
+	WORD   $0x4eac9e94 // mul v20.4s, v20.4s, v12.4s
+	WORD   $0x6f300695 // ushr v21.4s, v20.4s, #16
+	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
+	WORD   $0x4e2d1e96 // and v22.16b, v20.16b, v13.16b
+	WORD   $0x4eb68676 // add v22.4s, v19.4s, v22.4s
+	WORD   $0x0f1086d6 // shrn v22.4h, v22.4s, #16
+	VST1.P [V22.H4], 8(R2)
 
 	// second moment
-	VLD1   (R3), [V21.H4]
-	WORD   $0x2e613ab5 // shll v21.4s, v21.4h, #16
-	WORD   $0x6e35dc75 // fmul v21.4s, v3.4s, v21.4s
-	WORD   $0x6e31de31 // fmul v17.4s, v17.4s, v17.4s
-	WORD   $0x6e31dc91 // fmul v17.4s, v4.4s, v17.4s
-	WORD   $0x4e31d6b1 // fadd v17.4s, v21.4s, v17.4s
-	WORD   $0x4ead9e73 // mul v19.4s, v19.4s, v13.4s
-	WORD   $0x6f300673 // ushr v19.4s, v19.4s, #16
-	WORD   $0x4eb38633 // add v19.4s, v17.4s, v19.4s
-	WORD   $0x4e31e635 // fcmeq v21.4s, v17.4s, v17.4s
-	WORD   $0x6e205ab5 // mvn v21.16b, v21.16b
-	WORD   $0x4eb51e73 // orr v19.16b, v19.16b, v21.16b
-	WORD   $0x0f108673 // shrn v19.4h, v19.4s, #16
-	VST1.P [V19.H4], 8(R3)
+	VLD1   (R3), [V22.H4]
+	WORD   $0x2e613ad6 // shll v22.4s, v22.4h, #16
+	WORD   $0x6e36dc76 // fmul v22.4s, v3.4s, v22.4s
+	WORD   $0x6e32de52 // fmul v18.4s, v18.4s, v18.4s
+	WORD   $0x6e32dc92 // fmul v18.4s, v4.4s, v18.4s
+	WORD   $0x4e32d6d2 // fadd v18.4s, v22.4s, v18.4s
+	WORD   $0x4eae9e94 // mul v20.4s, v20.4s, v14.4s
+	WORD   $0x6f300694 // ushr v20.4s, v20.4s, #16
+	WORD   $0x4eb48654 // add v20.4s, v18.4s, v20.4s
+	WORD   $0x0f108694 // shrn v20.4h, v20.4s, #16
+	VST1.P [V20.H4], 8(R3)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	WORD $0x6ea1fa31 // fsqrt v17.4s, v17.4s
-	WORD $0x6e25de31 // fmul v17.4s, v17.4s, v5.4s
-	WORD $0x4e26d631 // fadd v17.4s, v17.4s, v6.4s
+	WORD $0x6ea1fa52 // fsqrt v18.4s, v18.4s
+	WORD $0x6e25de52 // fmul v18.4s, v18.4s, v5.4s
+	WORD $0x4e26d652 // fadd v18.4s, v18.4s, v6.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V19.H4]
-	WORD   $0x2e613a73 // shll v19.4s, v19.4h, #16
-	WORD   $0x6e28de73 // fmul v19.4s, v19.4s, v8.4s
-	WORD   $0x6e31fe51 // fdiv v17.4s, v18.4s, v17.4s
-	WORD   $0x6e31dcf1 // fmul v17.4s, v7.4s, v17.4s
-	WORD   $0x4eb1d671 // fsub v17.4s, v19.4s, v17.4s
-	WORD   $0x4eb48632 // add v18.4s, v17.4s, v20.4s
-	WORD   $0x4e31e631 // fcmeq v17.4s, v17.4s, v17.4s
-	WORD   $0x6e205a31 // mvn v17.16b, v17.16b
-	WORD   $0x4eb11e51 // orr v17.16b, v18.16b, v17.16b
-	WORD   $0x0f108631 // shrn v17.4h, v17.4s, #16
-	VST1.P [V17.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V20.H4]
+	WORD   $0x2e613a94 // shll v20.4s, v20.4h, #16
+	WORD   $0x6e28de94 // fmul v20.4s, v20.4s, v8.4s
+	WORD   $0x6e32fe72 // fdiv v18.4s, v19.4s, v18.4s
+	WORD   $0x6e32dcf2 // fmul v18.4s, v7.4s, v18.4s
+	WORD   $0x4eb2d692 // fsub v18.4s, v20.4s, v18.4s
+	WORD   $0x4eb58652 // add v18.4s, v18.4s, v21.4s
+	WORD   $0x0f108652 // shrn v18.4h, v18.4s, #16
+	VST1.P [V18.H4], 8(R0)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V17.S4]
-	WORD   $0x6e20de31 // fmul v17.4s, v17.4s, v0.4s
+	VLD1.P 16(R1), [V18.S4]
+	WORD   $0x4e32e653 // fcmeq v19.4s, v18.4s, v18.4s
+	WORD   $0x6e6a1e53 // bsl v19.16b, v18.16b, v10.16b
+	WORD   $0x6e20de72 // fmul v18.4s, v19.4s, v0.4s
 
 	// first moment
-	VLD1 (R2), [V18.H4]
-	WORD $0x2e613a52 // shll v18.4s, v18.4h, #16
-	WORD $0x6e32dc32 // fmul v18.4s, v1.4s, v18.4s
-	WORD $0x6e31dc53 // fmul v19.4s, v2.4s, v17.4s
-	WORD $0x4e33d652 // fadd v18.4s, v18.4s, v19.4s
+	VLD1 (R2), [V19.H4]
+	WORD $0x2e613a73 // shll v19.4s, v19.4h, #16
+	WORD $0x6e33dc33 // fmul v19.4s, v1.4s, v19.4s
+	WORD $0x6e32dc54 // fmul v20.4s, v2.4s, v18.4s
+	WORD $0x4e34d673 // fadd v19.4s, v19.4s, v20.4s
 
 	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4eae1dd3 // orr v19.16b, v14.16b, v14.16b
-	WORD   $0x4eaf85ce // add v14.4s, v14.4s, v15.4s
-	WORD   $0x6f300674 // ushr v20.4s, v19.4s, #16
-	WORD   $0x6e341e73 // eor v19.16b, v19.16b, v20.16b
-	WORD   $0x4eaa9e73 // mul v19.4s, v19.4s, v10.4s
-	WORD   $0x6f310674 // ushr v20.4s, v19.4s, #15
-	WORD   $0x6e341e73 // eor v19.16b, v19.16b, v20.16b
-	WORD   $0x4eab9e73 // mul v19.4s, v19.4s, v11.4s
-	WORD   $0x6f300674 // ushr v20.4s, v19.4s, #16
-	WORD   $0x6e341e73 // eor v19.16b, v19.16b, v20.16b
-	WORD   $0x4e2c1e75 // and v21.16b, v19.16b, v12.16b
-	WORD   $0x4eb58655 // add v21.4s, v18.4s, v21.4s
-	WORD   $0x4e32e656 // fcmeq v22.4s, v18.4s, v18.4s
-	WORD   $0x6e205ad6 // mvn v22.16b, v22.16b
-	WORD   $0x4eb61eb5 // orr v21.16b, v21.16b, v22.16b
-	WORD   $0x0f1086b5 // shrn v21.4h, v21.4s, #16
-	VST1.P [V21.H4], 8(R2)
+	WORD   $0x4eaf1df4 // orr v20.16b, v15.16b, v15.16b
+	WORD   $0x4eb085ef // add v15.4s, v15.4s, v16.4s
+	WORD   $0x6f300695 // ushr v21.4s, v20.4s, #16
+	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
+	WORD   $0x4eab9e94 // mul v20.4s, v20.4s, v11.4s
+	WORD   $0x6f310695 // ushr v21.4s, v20.4s, #15
+	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
+	WORD   $0x4eac9e94 // mul v20.4s, v20.4s, v12.4s
+	WORD   $0x6f300695 // ushr v21.4s, v20.4s, #16
+	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
+	WORD   $0x4e2d1e96 // and v22.16b, v20.16b, v13.16b
+	WORD   $0x4eb68676 // add v22.4s, v19.4s, v22.4s
+	WORD   $0x0f1086d6 // shrn v22.4h, v22.4s, #16
+	VST1.P [V22.H4], 8(R2)
 
 	// second moment
-	VLD1   (R3), [V21.H4]
-	WORD   $0x2e613ab5 // shll v21.4s, v21.4h, #16
-	WORD   $0x6e35dc75 // fmul v21.4s, v3.4s, v21.4s
-	WORD   $0x6e31de31 // fmul v17.4s, v17.4s, v17.4s
-	WORD   $0x6e31dc91 // fmul v17.4s, v4.4s, v17.4s
-	WORD   $0x4e31d6b1 // fadd v17.4s, v21.4s, v17.4s
-	WORD   $0x4ead9e73 // mul v19.4s, v19.4s, v13.4s
-	WORD   $0x6f300673 // ushr v19.4s, v19.4s, #16
-	WORD   $0x4eb38633 // add v19.4s, v17.4s, v19.4s
-	WORD   $0x4e31e635 // fcmeq v21.4s, v17.4s, v17.4s
-	WORD   $0x6e205ab5 // mvn v21.16b, v21.16b
-	WORD   $0x4eb51e73 // orr v19.16b, v19.16b, v21.16b
-	WORD   $0x0f108673 // shrn v19.4h, v19.4s, #16
-	VST1.P [V19.H4], 8(R3)
+	VLD1   (R3), [V22.H4]
+	WORD   $0x2e613ad6 // shll v22.4s, v22.4h, #16
+	WORD   $0x6e36dc76 // fmul v22.4s, v3.4s, v22.4s
+	WORD   $0x6e32de52 // fmul v18.4s, v18.4s, v18.4s
+	WORD   $0x6e32dc92 // fmul v18.4s, v4.4s, v18.4s
+	WORD   $0x4e32d6d2 // fadd v18.4s, v22.4s, v18.4s
+	WORD   $0x4eae9e94 // mul v20.4s, v20.4s, v14.4s
+	WORD   $0x6f300694 // ushr v20.4s, v20.4s, #16
+	WORD   $0x4eb48654 // add v20.4s, v18.4s, v20.4s
+	WORD   $0x0f108694 // shrn v20.4h, v20.4s, #16
+	VST1.P [V20.H4], 8(R3)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	WORD $0x6ea1fa31 // fsqrt v17.4s, v17.4s
-	WORD $0x6e25de31 // fmul v17.4s, v17.4s, v5.4s
-	WORD $0x4e26d631 // fadd v17.4s, v17.4s, v6.4s
+	WORD $0x6ea1fa52 // fsqrt v18.4s, v18.4s
+	WORD $0x6e25de52 // fmul v18.4s, v18.4s, v5.4s
+	WORD $0x4e26d652 // fadd v18.4s, v18.4s, v6.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V19.H4]
-	WORD   $0x2e613a73 // shll v19.4s, v19.4h, #16
-	WORD   $0x6e28de73 // fmul v19.4s, v19.4s, v8.4s
-	WORD   $0x6e31fe51 // fdiv v17.4s, v18.4s, v17.4s
-	WORD   $0x6e31dcf1 // fmul v17.4s, v7.4s, v17.4s
-	WORD   $0x4eb1d671 // fsub v17.4s, v19.4s, v17.4s
-	WORD   $0x4eb48632 // add v18.4s, v17.4s, v20.4s
-	WORD   $0x4e31e631 // fcmeq v17.4s, v17.4s, v17.4s
-	WORD   $0x6e205a31 // mvn v17.16b, v17.16b
-	WORD   $0x4eb11e51 // orr v17.16b, v18.16b, v17.16b
-	WORD   $0x0f108631 // shrn v17.4h, v17.4s, #16
-	VST1.P [V17.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V20.H4]
+	WORD   $0x2e613a94 // shll v20.4s, v20.4h, #16
+	WORD   $0x6e28de94 // fmul v20.4s, v20.4s, v8.4s
+	WORD   $0x6e32fe72 // fdiv v18.4s, v19.4s, v18.4s
+	WORD   $0x6e32dcf2 // fmul v18.4s, v7.4s, v18.4s
+	WORD   $0x4eb2d692 // fsub v18.4s, v20.4s, v18.4s
+	WORD   $0x4eb58652 // add v18.4s, v18.4s, v21.4s
+	WORD   $0x0f108652 // shrn v18.4h, v18.4s, #16
+	VST1.P [V18.H4], 8(R0)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V17.S4]
-	WORD   $0x6e20de31 // fmul v17.4s, v17.4s, v0.4s
+	VLD1.P 16(R1), [V18.S4]
+	WORD   $0x4e32e653 // fcmeq v19.4s, v18.4s, v18.4s
+	WORD   $0x6e6a1e53 // bsl v19.16b, v18.16b, v10.16b
+	WORD   $0x6e20de72 // fmul v18.4s, v19.4s, v0.4s
 
 	// first moment
-	VLD1 (R2), [V18.H4]
-	WORD $0x2e613a52 // shll v18.4s, v18.4h, #16
-	WORD $0x6e32dc32 // fmul v18.4s, v1.4s, v18.4s
-	WORD $0x6e31dc53 // fmul v19.4s, v2.4s, v17.4s
-	WORD $0x4e33d652 // fadd v18.4s, v18.4s, v19.4s
+	VLD1 (R2), [V19.H4]
+	WORD $0x2e613a73 // shll v19.4s, v19.4h, #16
+	WORD $0x6e33dc33 // fmul v19.4s, v1.4s, v19.4s
+	WORD $0x6e32dc54 // fmul v20.4s, v2.4s, v18.4s
+	WORD $0x4e34d673 // fadd v19.4s, v19.4s, v20.4s
 
 	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4eae1dd3 // orr v19.16b, v14.16b, v14.16b
-	WORD   $0x4eaf85ce // add v14.4s, v14.4s, v15.4s
-	WORD   $0x6f300674 // ushr v20.4s, v19.4s, #16
-	WORD   $0x6e341e73 // eor v19.16b, v19.16b, v20.16b
-	WORD   $0x4eaa9e73 // mul v19.4s, v19.4s, v10.4s
-	WORD   $0x6f310674 // ushr v20.4s, v19.4s, #15
-	WORD   $0x6e341e73 // eor v19.16b, v19.16b, v20.16b
-	WORD   $0x4eab9e73 // mul v19.4s, v19.4s, v11.4s
-	WORD   $0x6f300674 // ushr v20.4s, v19.4s, #16
-	WORD   $0x6e341e73 // eor v19.16b, v19.16b, v20.16b
-	WORD   $0x4e2c1e75 // and v21.16b, v19.16b, v12.16b
-	WORD   $0x4eb58655 // add v21.4s, v18.4s, v21.4s
-	WORD   $0x4e32e656 // fcmeq v22.4s, v18.4s, v18.4s
-	WORD   $0x6e205ad6 // mvn v22.16b, v22.16b
-	WORD   $0x4eb61eb5 // orr v21.16b, v21.16b, v22.16b
-	WORD   $0x0f1086b5 // shrn v21.4h, v21.4s, #16
-	VST1.P [V21.H4], 8(R2)
+	WORD   $0x4eaf1df4 // orr v20.16b, v15.16b, v15.16b
+	WORD   $0x4eb085ef // add v15.4s, v15.4s, v16.4s
+	WORD   $0x6f300695 // ushr v21.4s, v20.4s, #16
+	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
+	WORD   $0x4eab9e94 // mul v20.4s, v20.4s, v11.4s
+	WORD   $0x6f310695 // ushr v21.4s, v20.4s, #15
+	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
+	WORD   $0x4eac9e94 // mul v20.4s, v20.4s, v12.4s
+	WORD   $0x6f300695 // ushr v21.4s, v20.4s, #16
+	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
+	WORD   $0x4e2d1e96 // and v22.16b, v20.16b, v13.16b
+	WORD   $0x4eb68676 // add v22.4s, v19.4s, v22.4s
+	WORD   $0x0f1086d6 // shrn v22.4h, v22.4s, #16
+	VST1.P [V22.H4], 8(R2)
 
 	// second moment
-	VLD1   (R3), [V21.H4]
-	WORD   $0x2e613ab5 // shll v21.4s, v21.4h, #16
-	WORD   $0x6e35dc75 // fmul v21.4s, v3.4s, v21.4s
-	WORD   $0x6e31de31 // fmul v17.4s, v17.4s, v17.4s
-	WORD   $0x6e31dc91 // fmul v17.4s, v4.4s, v17.4s
-	WORD   $0x4e31d6b1 // fadd v17.4s, v21.4s, v17.4s
-	WORD   $0x4ead9e73 // mul v19.4s, v19.4s, v13.4s
-	WORD   $0x6f300673 // ushr v19.4s, v19.4s, #16
-	WORD   $0x4eb38633 // add v19.4s, v17.4s, v19.4s
-	WORD   $0x4e31e635 // fcmeq v21.4s, v17.4s, v17.4s
-	WORD   $0x6e205ab5 // mvn v21.16b, v21.16b
-	WORD   $0x4eb51e73 // orr v19.16b, v19.16b, v21.16b
-	WORD   $0x0f108673 // shrn v19.4h, v19.4s, #16
-	VST1.P [V19.H4], 8(R3)
+	VLD1   (R3), [V22.H4]
+	WORD   $0x2e613ad6 // shll v22.4s, v22.4h, #16
+	WORD   $0x6e36dc76 // fmul v22.4s, v3.4s, v22.4s
+	WORD   $0x6e32de52 // fmul v18.4s, v18.4s, v18.4s
+	WORD   $0x6e32dc92 // fmul v18.4s, v4.4s, v18.4s
+	WORD   $0x4e32d6d2 // fadd v18.4s, v22.4s, v18.4s
+	WORD   $0x4eae9e94 // mul v20.4s, v20.4s, v14.4s
+	WORD   $0x6f300694 // ushr v20.4s, v20.4s, #16
+	WORD   $0x4eb48654 // add v20.4s, v18.4s, v20.4s
+	WORD   $0x0f108694 // shrn v20.4h, v20.4s, #16
+	VST1.P [V20.H4], 8(R3)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	WORD $0x6ea1fa31 // fsqrt v17.4s, v17.4s
-	WORD $0x6e25de31 // fmul v17.4s, v17.4s, v5.4s
-	WORD $0x4e26d631 // fadd v17.4s, v17.4s, v6.4s
+	WORD $0x6ea1fa52 // fsqrt v18.4s, v18.4s
+	WORD $0x6e25de52 // fmul v18.4s, v18.4s, v5.4s
+	WORD $0x4e26d652 // fadd v18.4s, v18.4s, v6.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V19.H4]
-	WORD   $0x2e613a73 // shll v19.4s, v19.4h, #16
-	WORD   $0x6e28de73 // fmul v19.4s, v19.4s, v8.4s
-	WORD   $0x6e31fe51 // fdiv v17.4s, v18.4s, v17.4s
-	WORD   $0x6e31dcf1 // fmul v17.4s, v7.4s, v17.4s
-	WORD   $0x4eb1d671 // fsub v17.4s, v19.4s, v17.4s
-	WORD   $0x4eb48632 // add v18.4s, v17.4s, v20.4s
-	WORD   $0x4e31e631 // fcmeq v17.4s, v17.4s, v17.4s
-	WORD   $0x6e205a31 // mvn v17.16b, v17.16b
-	WORD   $0x4eb11e51 // orr v17.16b, v18.16b, v17.16b
-	WORD   $0x0f108631 // shrn v17.4h, v17.4s, #16
-	VST1.P [V17.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V20.H4]
+	WORD   $0x2e613a94 // shll v20.4s, v20.4h, #16
+	WORD   $0x6e28de94 // fmul v20.4s, v20.4s, v8.4s
+	WORD   $0x6e32fe72 // fdiv v18.4s, v19.4s, v18.4s
+	WORD   $0x6e32dcf2 // fmul v18.4s, v7.4s, v18.4s
+	WORD   $0x4eb2d692 // fsub v18.4s, v20.4s, v18.4s
+	WORD   $0x4eb58652 // add v18.4s, v18.4s, v21.4s
+	WORD   $0x0f108652 // shrn v18.4h, v18.4s, #16
+	VST1.P [V18.H4], 8(R0)
 	SUB    $16, R4
 	B      unrolled
 
@@ -1194,69 +1088,62 @@ single:
 	BLT tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V17.S4]
-	WORD   $0x6e20de31 // fmul v17.4s, v17.4s, v0.4s
+	VLD1.P 16(R1), [V18.S4]
+	WORD   $0x4e32e653 // fcmeq v19.4s, v18.4s, v18.4s
+	WORD   $0x6e6a1e53 // bsl v19.16b, v18.16b, v10.16b
+	WORD   $0x6e20de72 // fmul v18.4s, v19.4s, v0.4s
 
 	// first moment
-	VLD1 (R2), [V18.H4]
-	WORD $0x2e613a52 // shll v18.4s, v18.4h, #16
-	WORD $0x6e32dc32 // fmul v18.4s, v1.4s, v18.4s
-	WORD $0x6e31dc53 // fmul v19.4s, v2.4s, v17.4s
-	WORD $0x4e33d652 // fadd v18.4s, v18.4s, v19.4s
+	VLD1 (R2), [V19.H4]
+	WORD $0x2e613a73 // shll v19.4s, v19.4h, #16
+	WORD $0x6e33dc33 // fmul v19.4s, v1.4s, v19.4s
+	WORD $0x6e32dc54 // fmul v20.4s, v2.4s, v18.4s
+	WORD $0x4e34d673 // fadd v19.4s, v19.4s, v20.4s
 
 	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4eae1dd3 // orr v19.16b, v14.16b, v14.16b
-	WORD   $0x4eaf85ce // add v14.4s, v14.4s, v15.4s
-	WORD   $0x6f300674 // ushr v20.4s, v19.4s, #16
-	WORD   $0x6e341e73 // eor v19.16b, v19.16b, v20.16b
-	WORD   $0x4eaa9e73 // mul v19.4s, v19.4s, v10.4s
-	WORD   $0x6f310674 // ushr v20.4s, v19.4s, #15
-	WORD   $0x6e341e73 // eor v19.16b, v19.16b, v20.16b
-	WORD   $0x4eab9e73 // mul v19.4s, v19.4s, v11.4s
-	WORD   $0x6f300674 // ushr v20.4s, v19.4s, #16
-	WORD   $0x6e341e73 // eor v19.16b, v19.16b, v20.16b
-	WORD   $0x4e2c1e75 // and v21.16b, v19.16b, v12.16b
-	WORD   $0x4eb58655 // add v21.4s, v18.4s, v21.4s
-	WORD   $0x4e32e656 // fcmeq v22.4s, v18.4s, v18.4s
-	WORD   $0x6e205ad6 // mvn v22.16b, v22.16b
-	WORD   $0x4eb61eb5 // orr v21.16b, v21.16b, v22.16b
-	WORD   $0x0f1086b5 // shrn v21.4h, v21.4s, #16
-	VST1.P [V21.H4], 8(R2)
+	WORD   $0x4eaf1df4 // orr v20.16b, v15.16b, v15.16b
+	WORD   $0x4eb085ef // add v15.4s, v15.4s, v16.4s
+	WORD   $0x6f300695 // ushr v21.4s, v20.4s, #16
+	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
+	WORD   $0x4eab9e94 // mul v20.4s, v20.4s, v11.4s
+	WORD   $0x6f310695 // ushr v21.4s, v20.4s, #15
+	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
+	WORD   $0x4eac9e94 // mul v20.4s, v20.4s, v12.4s
+	WORD   $0x6f300695 // ushr v21.4s, v20.4s, #16
+	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
+	WORD   $0x4e2d1e96 // and v22.16b, v20.16b, v13.16b
+	WORD   $0x4eb68676 // add v22.4s, v19.4s, v22.4s
+	WORD   $0x0f1086d6 // shrn v22.4h, v22.4s, #16
+	VST1.P [V22.H4], 8(R2)
 
 	// second moment
-	VLD1   (R3), [V21.H4]
-	WORD   $0x2e613ab5 // shll v21.4s, v21.4h, #16
-	WORD   $0x6e35dc75 // fmul v21.4s, v3.4s, v21.4s
-	WORD   $0x6e31de31 // fmul v17.4s, v17.4s, v17.4s
-	WORD   $0x6e31dc91 // fmul v17.4s, v4.4s, v17.4s
-	WORD   $0x4e31d6b1 // fadd v17.4s, v21.4s, v17.4s
-	WORD   $0x4ead9e73 // mul v19.4s, v19.4s, v13.4s
-	WORD   $0x6f300673 // ushr v19.4s, v19.4s, #16
-	WORD   $0x4eb38633 // add v19.4s, v17.4s, v19.4s
-	WORD   $0x4e31e635 // fcmeq v21.4s, v17.4s, v17.4s
-	WORD   $0x6e205ab5 // mvn v21.16b, v21.16b
-	WORD   $0x4eb51e73 // orr v19.16b, v19.16b, v21.16b
-	WORD   $0x0f108673 // shrn v19.4h, v19.4s, #16
-	VST1.P [V19.H4], 8(R3)
+	VLD1   (R3), [V22.H4]
+	WORD   $0x2e613ad6 // shll v22.4s, v22.4h, #16
+	WORD   $0x6e36dc76 // fmul v22.4s, v3.4s, v22.4s
+	WORD   $0x6e32de52 // fmul v18.4s, v18.4s, v18.4s
+	WORD   $0x6e32dc92 // fmul v18.4s, v4.4s, v18.4s
+	WORD   $0x4e32d6d2 // fadd v18.4s, v22.4s, v18.4s
+	WORD   $0x4eae9e94 // mul v20.4s, v20.4s, v14.4s
+	WORD   $0x6f300694 // ushr v20.4s, v20.4s, #16
+	WORD   $0x4eb48654 // add v20.4s, v18.4s, v20.4s
+	WORD   $0x0f108694 // shrn v20.4h, v20.4s, #16
+	VST1.P [V20.H4], 8(R3)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	WORD $0x6ea1fa31 // fsqrt v17.4s, v17.4s
-	WORD $0x6e25de31 // fmul v17.4s, v17.4s, v5.4s
-	WORD $0x4e26d631 // fadd v17.4s, v17.4s, v6.4s
+	WORD $0x6ea1fa52 // fsqrt v18.4s, v18.4s
+	WORD $0x6e25de52 // fmul v18.4s, v18.4s, v5.4s
+	WORD $0x4e26d652 // fadd v18.4s, v18.4s, v6.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V19.H4]
-	WORD   $0x2e613a73 // shll v19.4s, v19.4h, #16
-	WORD   $0x6e28de73 // fmul v19.4s, v19.4s, v8.4s
-	WORD   $0x6e31fe51 // fdiv v17.4s, v18.4s, v17.4s
-	WORD   $0x6e31dcf1 // fmul v17.4s, v7.4s, v17.4s
-	WORD   $0x4eb1d671 // fsub v17.4s, v19.4s, v17.4s
-	WORD   $0x4eb48632 // add v18.4s, v17.4s, v20.4s
-	WORD   $0x4e31e631 // fcmeq v17.4s, v17.4s, v17.4s
-	WORD   $0x6e205a31 // mvn v17.16b, v17.16b
-	WORD   $0x4eb11e51 // orr v17.16b, v18.16b, v17.16b
-	WORD   $0x0f108631 // shrn v17.4h, v17.4s, #16
-	VST1.P [V17.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V20.H4]
+	WORD   $0x2e613a94 // shll v20.4s, v20.4h, #16
+	WORD   $0x6e28de94 // fmul v20.4s, v20.4s, v8.4s
+	WORD   $0x6e32fe72 // fdiv v18.4s, v19.4s, v18.4s
+	WORD   $0x6e32dcf2 // fmul v18.4s, v7.4s, v18.4s
+	WORD   $0x4eb2d692 // fsub v18.4s, v20.4s, v18.4s
+	WORD   $0x4eb58652 // add v18.4s, v18.4s, v21.4s
+	WORD   $0x0f108652 // shrn v18.4h, v18.4s, #16
+	VST1.P [V18.H4], 8(R0)
 	SUB    $4, R4
 	B      single
 
@@ -1265,71 +1152,64 @@ tail:
 	CBZ R4, done
 
 	// scaled gradient (the scale is negative when maximizing)
-	FMOVS.P 4(R1), F17
-	FMULS   F0, F17, F17
+	FMOVS.P 4(R1), F18
+	WORD    $0x4e32e653 // fcmeq v19.4s, v18.4s, v18.4s
+	WORD    $0x6e6a1e53 // bsl v19.16b, v18.16b, v10.16b
+	FMULS   F0, F19, F18
 
 	// first moment
 	MOVHU (R2), R9
-	VMOV  R9, V18.S[0]
-	WORD  $0x2e613a52 // shll v18.4s, v18.4h, #16
-	FMULS F18, F1, F18
-	FMULS F17, F2, F19
-	FADDS F19, F18, F18
+	VMOV  R9, V19.S[0]
+	WORD  $0x2e613a73 // shll v19.4s, v19.4h, #16
+	FMULS F19, F1, F19
+	FMULS F18, F2, F20
+	FADDS F20, F19, F19
 
 	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4eae1dd3 // orr v19.16b, v14.16b, v14.16b
-	WORD   $0x4eb085ce // add v14.4s, v14.4s, v16.4s
-	WORD   $0x6f300674 // ushr v20.4s, v19.4s, #16
-	WORD   $0x6e341e73 // eor v19.16b, v19.16b, v20.16b
-	WORD   $0x4eaa9e73 // mul v19.4s, v19.4s, v10.4s
-	WORD   $0x6f310674 // ushr v20.4s, v19.4s, #15
-	WORD   $0x6e341e73 // eor v19.16b, v19.16b, v20.16b
-	WORD   $0x4eab9e73 // mul v19.4s, v19.4s, v11.4s
-	WORD   $0x6f300674 // ushr v20.4s, v19.4s, #16
-	WORD   $0x6e341e73 // eor v19.16b, v19.16b, v20.16b
-	WORD   $0x4e2c1e75 // and v21.16b, v19.16b, v12.16b
-	WORD   $0x4eb58655 // add v21.4s, v18.4s, v21.4s
-	WORD   $0x4e32e656 // fcmeq v22.4s, v18.4s, v18.4s
-	WORD   $0x6e205ad6 // mvn v22.16b, v22.16b
-	WORD   $0x4eb61eb5 // orr v21.16b, v21.16b, v22.16b
-	VMOV   V21.H[1], R9
+	WORD   $0x4eaf1df4 // orr v20.16b, v15.16b, v15.16b
+	WORD   $0x4eb185ef // add v15.4s, v15.4s, v17.4s
+	WORD   $0x6f300695 // ushr v21.4s, v20.4s, #16
+	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
+	WORD   $0x4eab9e94 // mul v20.4s, v20.4s, v11.4s
+	WORD   $0x6f310695 // ushr v21.4s, v20.4s, #15
+	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
+	WORD   $0x4eac9e94 // mul v20.4s, v20.4s, v12.4s
+	WORD   $0x6f300695 // ushr v21.4s, v20.4s, #16
+	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
+	WORD   $0x4e2d1e96 // and v22.16b, v20.16b, v13.16b
+	WORD   $0x4eb68676 // add v22.4s, v19.4s, v22.4s
+	VMOV   V22.H[1], R9
 	MOVH.P R9, 2(R2)
 
 	// second moment
 	MOVHU  (R3), R9
-	VMOV   R9, V21.S[0]
-	WORD   $0x2e613ab5 // shll v21.4s, v21.4h, #16
-	FMULS  F21, F3, F21
-	FMULS  F17, F17, F17
-	FMULS  F17, F4, F17
-	FADDS  F17, F21, F17
-	WORD   $0x4ead9e73 // mul v19.4s, v19.4s, v13.4s
-	WORD   $0x6f300673 // ushr v19.4s, v19.4s, #16
-	WORD   $0x4eb38633 // add v19.4s, v17.4s, v19.4s
-	WORD   $0x4e31e635 // fcmeq v21.4s, v17.4s, v17.4s
-	WORD   $0x6e205ab5 // mvn v21.16b, v21.16b
-	WORD   $0x4eb51e73 // orr v19.16b, v19.16b, v21.16b
-	VMOV   V19.H[1], R9
+	VMOV   R9, V22.S[0]
+	WORD   $0x2e613ad6 // shll v22.4s, v22.4h, #16
+	FMULS  F22, F3, F22
+	FMULS  F18, F18, F18
+	FMULS  F18, F4, F18
+	FADDS  F18, F22, F18
+	WORD   $0x4eae9e94 // mul v20.4s, v20.4s, v14.4s
+	WORD   $0x6f300694 // ushr v20.4s, v20.4s, #16
+	WORD   $0x4eb48654 // add v20.4s, v18.4s, v20.4s
+	VMOV   V20.H[1], R9
 	MOVH.P R9, 2(R3)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	FSQRTS F17, F17
-	FMULS  F5, F17, F17
-	FADDS  F6, F17, F17
+	FSQRTS F18, F18
+	FMULS  F5, F18, F18
+	FADDS  F6, F18, F18
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	MOVHU  (R0), R9
-	VMOV   R9, V19.S[0]
-	WORD   $0x2e613a73 // shll v19.4s, v19.4h, #16
-	FMULS  F8, F19, F19
-	FDIVS  F17, F18, F17
-	FMULS  F17, F7, F17
-	FSUBS  F17, F19, F17
-	WORD   $0x4eb48632 // add v18.4s, v17.4s, v20.4s
-	WORD   $0x4e31e631 // fcmeq v17.4s, v17.4s, v17.4s
-	WORD   $0x6e205a31 // mvn v17.16b, v17.16b
-	WORD   $0x4eb11e51 // orr v17.16b, v18.16b, v17.16b
-	VMOV   V17.H[1], R9
+	VMOV   R9, V20.S[0]
+	WORD   $0x2e613a94 // shll v20.4s, v20.4h, #16
+	FMULS  F8, F20, F20
+	FDIVS  F18, F19, F18
+	FMULS  F18, F7, F18
+	FSUBS  F18, F20, F18
+	WORD   $0x4eb58652 // add v18.4s, v18.4s, v21.4s
+	VMOV   V18.H[1], R9
 	MOVH.P R9, 2(R0)
 	SUB    $1, R4
 	B      tail
@@ -1370,24 +1250,26 @@ TEXT ·adamBF16NEONF32CoupledStochastic(SB), NOSPLIT, $0-140
 	VDUP  V10.S[0], V10.S4
 
 	// Broadcast the integer constants.
-	MOVW $0x7feb352d, R9
+	MOVW $0xffc00000, R9
 	VDUP R9, V11.S4
-	MOVW $0x846ca68b, R9
+	MOVW $0x7feb352d, R9
 	VDUP R9, V12.S4
-	MOVW $0xffff, R9
+	MOVW $0x846ca68b, R9
 	VDUP R9, V13.S4
-	MOVW $0x9e3779b9, R9
+	MOVW $0xffff, R9
 	VDUP R9, V14.S4
+	MOVW $0x9e3779b9, R9
+	VDUP R9, V15.S4
 	// The index counter: the offset plus each lane's number.
 	MOVD $0x0000000100000000, R9
-	VMOV R9, V15.D[0]
+	VMOV R9, V16.D[0]
 	MOVD $0x0000000300000002, R9
-	VMOV R9, V15.D[1]
-	WORD $0x4eaa85ef // add v15.4s, v15.4s, v10.4s
+	VMOV R9, V16.D[1]
+	WORD $0x4eaa8610 // add v16.4s, v16.4s, v10.4s
 	MOVW $0x4, R9
-	VDUP R9, V16.S4
-	MOVW $0x1, R9
 	VDUP R9, V17.S4
+	MOVW $0x1, R9
+	VDUP R9, V18.S4
 
 	// Main loop: 4 vectors of 4 elements per iteration.
 unrolled:
@@ -1395,288 +1277,260 @@ unrolled:
 	BLT single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V18.S4]
-	WORD   $0x6e20de52 // fmul v18.4s, v18.4s, v0.4s
+	VLD1.P 16(R1), [V19.S4]
+	WORD   $0x4e33e674 // fcmeq v20.4s, v19.4s, v19.4s
+	WORD   $0x6e6b1e74 // bsl v20.16b, v19.16b, v11.16b
+	WORD   $0x6e20de93 // fmul v19.4s, v20.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V19.H4]
-	WORD $0x2e613a73 // shll v19.4s, v19.4h, #16
-	WORD $0x6e33dc33 // fmul v19.4s, v1.4s, v19.4s
-	WORD $0x4e33d652 // fadd v18.4s, v18.4s, v19.4s
-
-	// first moment
-	VLD1 (R2), [V19.H4]
-	WORD $0x2e613a73 // shll v19.4s, v19.4h, #16
-	WORD $0x6e33dc53 // fmul v19.4s, v2.4s, v19.4s
-	WORD $0x6e32dc74 // fmul v20.4s, v3.4s, v18.4s
+	VLD1 (R0), [V20.H4]
+	WORD $0x2e613a94 // shll v20.4s, v20.4h, #16
+	WORD $0x6e34dc34 // fmul v20.4s, v1.4s, v20.4s
 	WORD $0x4e34d673 // fadd v19.4s, v19.4s, v20.4s
 
+	// first moment
+	VLD1 (R2), [V20.H4]
+	WORD $0x2e613a94 // shll v20.4s, v20.4h, #16
+	WORD $0x6e34dc54 // fmul v20.4s, v2.4s, v20.4s
+	WORD $0x6e33dc75 // fmul v21.4s, v3.4s, v19.4s
+	WORD $0x4e35d694 // fadd v20.4s, v20.4s, v21.4s
+
 	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4eaf1df4 // orr v20.16b, v15.16b, v15.16b
-	WORD   $0x4eb085ef // add v15.4s, v15.4s, v16.4s
-	WORD   $0x6f300695 // ushr v21.4s, v20.4s, #16
-	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
-	WORD   $0x4eab9e94 // mul v20.4s, v20.4s, v11.4s
-	WORD   $0x6f310695 // ushr v21.4s, v20.4s, #15
-	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
-	WORD   $0x4eac9e94 // mul v20.4s, v20.4s, v12.4s
-	WORD   $0x6f300695 // ushr v21.4s, v20.4s, #16
-	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
-	WORD   $0x4e2d1e96 // and v22.16b, v20.16b, v13.16b
-	WORD   $0x4eb68676 // add v22.4s, v19.4s, v22.4s
-	WORD   $0x4e33e677 // fcmeq v23.4s, v19.4s, v19.4s
-	WORD   $0x6e205af7 // mvn v23.16b, v23.16b
-	WORD   $0x4eb71ed6 // orr v22.16b, v22.16b, v23.16b
-	WORD   $0x0f1086d6 // shrn v22.4h, v22.4s, #16
-	VST1.P [V22.H4], 8(R2)
+	WORD   $0x4eb01e15 // orr v21.16b, v16.16b, v16.16b
+	WORD   $0x4eb18610 // add v16.4s, v16.4s, v17.4s
+	WORD   $0x6f3006b6 // ushr v22.4s, v21.4s, #16
+	WORD   $0x6e361eb5 // eor v21.16b, v21.16b, v22.16b
+	WORD   $0x4eac9eb5 // mul v21.4s, v21.4s, v12.4s
+	WORD   $0x6f3106b6 // ushr v22.4s, v21.4s, #15
+	WORD   $0x6e361eb5 // eor v21.16b, v21.16b, v22.16b
+	WORD   $0x4ead9eb5 // mul v21.4s, v21.4s, v13.4s
+	WORD   $0x6f3006b6 // ushr v22.4s, v21.4s, #16
+	WORD   $0x6e361eb5 // eor v21.16b, v21.16b, v22.16b
+	WORD   $0x4e2e1eb7 // and v23.16b, v21.16b, v14.16b
+	WORD   $0x4eb78697 // add v23.4s, v20.4s, v23.4s
+	WORD   $0x0f1086f7 // shrn v23.4h, v23.4s, #16
+	VST1.P [V23.H4], 8(R2)
 
 	// second moment
-	VLD1   (R3), [V22.H4]
-	WORD   $0x2e613ad6 // shll v22.4s, v22.4h, #16
-	WORD   $0x6e36dc96 // fmul v22.4s, v4.4s, v22.4s
-	WORD   $0x6e32de52 // fmul v18.4s, v18.4s, v18.4s
-	WORD   $0x6e32dcb2 // fmul v18.4s, v5.4s, v18.4s
-	WORD   $0x4e32d6d2 // fadd v18.4s, v22.4s, v18.4s
-	WORD   $0x4eae9e94 // mul v20.4s, v20.4s, v14.4s
-	WORD   $0x6f300694 // ushr v20.4s, v20.4s, #16
-	WORD   $0x4eb48654 // add v20.4s, v18.4s, v20.4s
-	WORD   $0x4e32e656 // fcmeq v22.4s, v18.4s, v18.4s
-	WORD   $0x6e205ad6 // mvn v22.16b, v22.16b
-	WORD   $0x4eb61e94 // orr v20.16b, v20.16b, v22.16b
-	WORD   $0x0f108694 // shrn v20.4h, v20.4s, #16
-	VST1.P [V20.H4], 8(R3)
+	VLD1   (R3), [V23.H4]
+	WORD   $0x2e613af7 // shll v23.4s, v23.4h, #16
+	WORD   $0x6e37dc97 // fmul v23.4s, v4.4s, v23.4s
+	WORD   $0x6e33de73 // fmul v19.4s, v19.4s, v19.4s
+	WORD   $0x6e33dcb3 // fmul v19.4s, v5.4s, v19.4s
+	WORD   $0x4e33d6f3 // fadd v19.4s, v23.4s, v19.4s
+	WORD   $0x4eaf9eb5 // mul v21.4s, v21.4s, v15.4s
+	WORD   $0x6f3006b5 // ushr v21.4s, v21.4s, #16
+	WORD   $0x4eb58675 // add v21.4s, v19.4s, v21.4s
+	WORD   $0x0f1086b5 // shrn v21.4h, v21.4s, #16
+	VST1.P [V21.H4], 8(R3)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	WORD $0x6ea1fa52 // fsqrt v18.4s, v18.4s
-	WORD $0x6e26de52 // fmul v18.4s, v18.4s, v6.4s
-	WORD $0x4e27d652 // fadd v18.4s, v18.4s, v7.4s
+	WORD $0x6ea1fa73 // fsqrt v19.4s, v19.4s
+	WORD $0x6e26de73 // fmul v19.4s, v19.4s, v6.4s
+	WORD $0x4e27d673 // fadd v19.4s, v19.4s, v7.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V20.H4]
-	WORD   $0x2e613a94 // shll v20.4s, v20.4h, #16
-	WORD   $0x6e29de94 // fmul v20.4s, v20.4s, v9.4s
-	WORD   $0x6e32fe72 // fdiv v18.4s, v19.4s, v18.4s
-	WORD   $0x6e32dd12 // fmul v18.4s, v8.4s, v18.4s
-	WORD   $0x4eb2d692 // fsub v18.4s, v20.4s, v18.4s
-	WORD   $0x4eb58653 // add v19.4s, v18.4s, v21.4s
-	WORD   $0x4e32e652 // fcmeq v18.4s, v18.4s, v18.4s
-	WORD   $0x6e205a52 // mvn v18.16b, v18.16b
-	WORD   $0x4eb21e72 // orr v18.16b, v19.16b, v18.16b
-	WORD   $0x0f108652 // shrn v18.4h, v18.4s, #16
-	VST1.P [V18.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V21.H4]
+	WORD   $0x2e613ab5 // shll v21.4s, v21.4h, #16
+	WORD   $0x6e29deb5 // fmul v21.4s, v21.4s, v9.4s
+	WORD   $0x6e33fe93 // fdiv v19.4s, v20.4s, v19.4s
+	WORD   $0x6e33dd13 // fmul v19.4s, v8.4s, v19.4s
+	WORD   $0x4eb3d6b3 // fsub v19.4s, v21.4s, v19.4s
+	WORD   $0x4eb68673 // add v19.4s, v19.4s, v22.4s
+	WORD   $0x0f108673 // shrn v19.4h, v19.4s, #16
+	VST1.P [V19.H4], 8(R0)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V18.S4]
-	WORD   $0x6e20de52 // fmul v18.4s, v18.4s, v0.4s
+	VLD1.P 16(R1), [V19.S4]
+	WORD   $0x4e33e674 // fcmeq v20.4s, v19.4s, v19.4s
+	WORD   $0x6e6b1e74 // bsl v20.16b, v19.16b, v11.16b
+	WORD   $0x6e20de93 // fmul v19.4s, v20.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V19.H4]
-	WORD $0x2e613a73 // shll v19.4s, v19.4h, #16
-	WORD $0x6e33dc33 // fmul v19.4s, v1.4s, v19.4s
-	WORD $0x4e33d652 // fadd v18.4s, v18.4s, v19.4s
-
-	// first moment
-	VLD1 (R2), [V19.H4]
-	WORD $0x2e613a73 // shll v19.4s, v19.4h, #16
-	WORD $0x6e33dc53 // fmul v19.4s, v2.4s, v19.4s
-	WORD $0x6e32dc74 // fmul v20.4s, v3.4s, v18.4s
+	VLD1 (R0), [V20.H4]
+	WORD $0x2e613a94 // shll v20.4s, v20.4h, #16
+	WORD $0x6e34dc34 // fmul v20.4s, v1.4s, v20.4s
 	WORD $0x4e34d673 // fadd v19.4s, v19.4s, v20.4s
 
+	// first moment
+	VLD1 (R2), [V20.H4]
+	WORD $0x2e613a94 // shll v20.4s, v20.4h, #16
+	WORD $0x6e34dc54 // fmul v20.4s, v2.4s, v20.4s
+	WORD $0x6e33dc75 // fmul v21.4s, v3.4s, v19.4s
+	WORD $0x4e35d694 // fadd v20.4s, v20.4s, v21.4s
+
 	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4eaf1df4 // orr v20.16b, v15.16b, v15.16b
-	WORD   $0x4eb085ef // add v15.4s, v15.4s, v16.4s
-	WORD   $0x6f300695 // ushr v21.4s, v20.4s, #16
-	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
-	WORD   $0x4eab9e94 // mul v20.4s, v20.4s, v11.4s
-	WORD   $0x6f310695 // ushr v21.4s, v20.4s, #15
-	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
-	WORD   $0x4eac9e94 // mul v20.4s, v20.4s, v12.4s
-	WORD   $0x6f300695 // ushr v21.4s, v20.4s, #16
-	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
-	WORD   $0x4e2d1e96 // and v22.16b, v20.16b, v13.16b
-	WORD   $0x4eb68676 // add v22.4s, v19.4s, v22.4s
-	WORD   $0x4e33e677 // fcmeq v23.4s, v19.4s, v19.4s
-	WORD   $0x6e205af7 // mvn v23.16b, v23.16b
-	WORD   $0x4eb71ed6 // orr v22.16b, v22.16b, v23.16b
-	WORD   $0x0f1086d6 // shrn v22.4h, v22.4s, #16
-	VST1.P [V22.H4], 8(R2)
+	WORD   $0x4eb01e15 // orr v21.16b, v16.16b, v16.16b
+	WORD   $0x4eb18610 // add v16.4s, v16.4s, v17.4s
+	WORD   $0x6f3006b6 // ushr v22.4s, v21.4s, #16
+	WORD   $0x6e361eb5 // eor v21.16b, v21.16b, v22.16b
+	WORD   $0x4eac9eb5 // mul v21.4s, v21.4s, v12.4s
+	WORD   $0x6f3106b6 // ushr v22.4s, v21.4s, #15
+	WORD   $0x6e361eb5 // eor v21.16b, v21.16b, v22.16b
+	WORD   $0x4ead9eb5 // mul v21.4s, v21.4s, v13.4s
+	WORD   $0x6f3006b6 // ushr v22.4s, v21.4s, #16
+	WORD   $0x6e361eb5 // eor v21.16b, v21.16b, v22.16b
+	WORD   $0x4e2e1eb7 // and v23.16b, v21.16b, v14.16b
+	WORD   $0x4eb78697 // add v23.4s, v20.4s, v23.4s
+	WORD   $0x0f1086f7 // shrn v23.4h, v23.4s, #16
+	VST1.P [V23.H4], 8(R2)
 
 	// second moment
-	VLD1   (R3), [V22.H4]
-	WORD   $0x2e613ad6 // shll v22.4s, v22.4h, #16
-	WORD   $0x6e36dc96 // fmul v22.4s, v4.4s, v22.4s
-	WORD   $0x6e32de52 // fmul v18.4s, v18.4s, v18.4s
-	WORD   $0x6e32dcb2 // fmul v18.4s, v5.4s, v18.4s
-	WORD   $0x4e32d6d2 // fadd v18.4s, v22.4s, v18.4s
-	WORD   $0x4eae9e94 // mul v20.4s, v20.4s, v14.4s
-	WORD   $0x6f300694 // ushr v20.4s, v20.4s, #16
-	WORD   $0x4eb48654 // add v20.4s, v18.4s, v20.4s
-	WORD   $0x4e32e656 // fcmeq v22.4s, v18.4s, v18.4s
-	WORD   $0x6e205ad6 // mvn v22.16b, v22.16b
-	WORD   $0x4eb61e94 // orr v20.16b, v20.16b, v22.16b
-	WORD   $0x0f108694 // shrn v20.4h, v20.4s, #16
-	VST1.P [V20.H4], 8(R3)
+	VLD1   (R3), [V23.H4]
+	WORD   $0x2e613af7 // shll v23.4s, v23.4h, #16
+	WORD   $0x6e37dc97 // fmul v23.4s, v4.4s, v23.4s
+	WORD   $0x6e33de73 // fmul v19.4s, v19.4s, v19.4s
+	WORD   $0x6e33dcb3 // fmul v19.4s, v5.4s, v19.4s
+	WORD   $0x4e33d6f3 // fadd v19.4s, v23.4s, v19.4s
+	WORD   $0x4eaf9eb5 // mul v21.4s, v21.4s, v15.4s
+	WORD   $0x6f3006b5 // ushr v21.4s, v21.4s, #16
+	WORD   $0x4eb58675 // add v21.4s, v19.4s, v21.4s
+	WORD   $0x0f1086b5 // shrn v21.4h, v21.4s, #16
+	VST1.P [V21.H4], 8(R3)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	WORD $0x6ea1fa52 // fsqrt v18.4s, v18.4s
-	WORD $0x6e26de52 // fmul v18.4s, v18.4s, v6.4s
-	WORD $0x4e27d652 // fadd v18.4s, v18.4s, v7.4s
+	WORD $0x6ea1fa73 // fsqrt v19.4s, v19.4s
+	WORD $0x6e26de73 // fmul v19.4s, v19.4s, v6.4s
+	WORD $0x4e27d673 // fadd v19.4s, v19.4s, v7.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V20.H4]
-	WORD   $0x2e613a94 // shll v20.4s, v20.4h, #16
-	WORD   $0x6e29de94 // fmul v20.4s, v20.4s, v9.4s
-	WORD   $0x6e32fe72 // fdiv v18.4s, v19.4s, v18.4s
-	WORD   $0x6e32dd12 // fmul v18.4s, v8.4s, v18.4s
-	WORD   $0x4eb2d692 // fsub v18.4s, v20.4s, v18.4s
-	WORD   $0x4eb58653 // add v19.4s, v18.4s, v21.4s
-	WORD   $0x4e32e652 // fcmeq v18.4s, v18.4s, v18.4s
-	WORD   $0x6e205a52 // mvn v18.16b, v18.16b
-	WORD   $0x4eb21e72 // orr v18.16b, v19.16b, v18.16b
-	WORD   $0x0f108652 // shrn v18.4h, v18.4s, #16
-	VST1.P [V18.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V21.H4]
+	WORD   $0x2e613ab5 // shll v21.4s, v21.4h, #16
+	WORD   $0x6e29deb5 // fmul v21.4s, v21.4s, v9.4s
+	WORD   $0x6e33fe93 // fdiv v19.4s, v20.4s, v19.4s
+	WORD   $0x6e33dd13 // fmul v19.4s, v8.4s, v19.4s
+	WORD   $0x4eb3d6b3 // fsub v19.4s, v21.4s, v19.4s
+	WORD   $0x4eb68673 // add v19.4s, v19.4s, v22.4s
+	WORD   $0x0f108673 // shrn v19.4h, v19.4s, #16
+	VST1.P [V19.H4], 8(R0)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V18.S4]
-	WORD   $0x6e20de52 // fmul v18.4s, v18.4s, v0.4s
+	VLD1.P 16(R1), [V19.S4]
+	WORD   $0x4e33e674 // fcmeq v20.4s, v19.4s, v19.4s
+	WORD   $0x6e6b1e74 // bsl v20.16b, v19.16b, v11.16b
+	WORD   $0x6e20de93 // fmul v19.4s, v20.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V19.H4]
-	WORD $0x2e613a73 // shll v19.4s, v19.4h, #16
-	WORD $0x6e33dc33 // fmul v19.4s, v1.4s, v19.4s
-	WORD $0x4e33d652 // fadd v18.4s, v18.4s, v19.4s
-
-	// first moment
-	VLD1 (R2), [V19.H4]
-	WORD $0x2e613a73 // shll v19.4s, v19.4h, #16
-	WORD $0x6e33dc53 // fmul v19.4s, v2.4s, v19.4s
-	WORD $0x6e32dc74 // fmul v20.4s, v3.4s, v18.4s
+	VLD1 (R0), [V20.H4]
+	WORD $0x2e613a94 // shll v20.4s, v20.4h, #16
+	WORD $0x6e34dc34 // fmul v20.4s, v1.4s, v20.4s
 	WORD $0x4e34d673 // fadd v19.4s, v19.4s, v20.4s
 
+	// first moment
+	VLD1 (R2), [V20.H4]
+	WORD $0x2e613a94 // shll v20.4s, v20.4h, #16
+	WORD $0x6e34dc54 // fmul v20.4s, v2.4s, v20.4s
+	WORD $0x6e33dc75 // fmul v21.4s, v3.4s, v19.4s
+	WORD $0x4e35d694 // fadd v20.4s, v20.4s, v21.4s
+
 	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4eaf1df4 // orr v20.16b, v15.16b, v15.16b
-	WORD   $0x4eb085ef // add v15.4s, v15.4s, v16.4s
-	WORD   $0x6f300695 // ushr v21.4s, v20.4s, #16
-	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
-	WORD   $0x4eab9e94 // mul v20.4s, v20.4s, v11.4s
-	WORD   $0x6f310695 // ushr v21.4s, v20.4s, #15
-	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
-	WORD   $0x4eac9e94 // mul v20.4s, v20.4s, v12.4s
-	WORD   $0x6f300695 // ushr v21.4s, v20.4s, #16
-	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
-	WORD   $0x4e2d1e96 // and v22.16b, v20.16b, v13.16b
-	WORD   $0x4eb68676 // add v22.4s, v19.4s, v22.4s
-	WORD   $0x4e33e677 // fcmeq v23.4s, v19.4s, v19.4s
-	WORD   $0x6e205af7 // mvn v23.16b, v23.16b
-	WORD   $0x4eb71ed6 // orr v22.16b, v22.16b, v23.16b
-	WORD   $0x0f1086d6 // shrn v22.4h, v22.4s, #16
-	VST1.P [V22.H4], 8(R2)
+	WORD   $0x4eb01e15 // orr v21.16b, v16.16b, v16.16b
+	WORD   $0x4eb18610 // add v16.4s, v16.4s, v17.4s
+	WORD   $0x6f3006b6 // ushr v22.4s, v21.4s, #16
+	WORD   $0x6e361eb5 // eor v21.16b, v21.16b, v22.16b
+	WORD   $0x4eac9eb5 // mul v21.4s, v21.4s, v12.4s
+	WORD   $0x6f3106b6 // ushr v22.4s, v21.4s, #15
+	WORD   $0x6e361eb5 // eor v21.16b, v21.16b, v22.16b
+	WORD   $0x4ead9eb5 // mul v21.4s, v21.4s, v13.4s
+	WORD   $0x6f3006b6 // ushr v22.4s, v21.4s, #16
+	WORD   $0x6e361eb5 // eor v21.16b, v21.16b, v22.16b
+	WORD   $0x4e2e1eb7 // and v23.16b, v21.16b, v14.16b
+	WORD   $0x4eb78697 // add v23.4s, v20.4s, v23.4s
+	WORD   $0x0f1086f7 // shrn v23.4h, v23.4s, #16
+	VST1.P [V23.H4], 8(R2)
 
 	// second moment
-	VLD1   (R3), [V22.H4]
-	WORD   $0x2e613ad6 // shll v22.4s, v22.4h, #16
-	WORD   $0x6e36dc96 // fmul v22.4s, v4.4s, v22.4s
-	WORD   $0x6e32de52 // fmul v18.4s, v18.4s, v18.4s
-	WORD   $0x6e32dcb2 // fmul v18.4s, v5.4s, v18.4s
-	WORD   $0x4e32d6d2 // fadd v18.4s, v22.4s, v18.4s
-	WORD   $0x4eae9e94 // mul v20.4s, v20.4s, v14.4s
-	WORD   $0x6f300694 // ushr v20.4s, v20.4s, #16
-	WORD   $0x4eb48654 // add v20.4s, v18.4s, v20.4s
-	WORD   $0x4e32e656 // fcmeq v22.4s, v18.4s, v18.4s
-	WORD   $0x6e205ad6 // mvn v22.16b, v22.16b
-	WORD   $0x4eb61e94 // orr v20.16b, v20.16b, v22.16b
-	WORD   $0x0f108694 // shrn v20.4h, v20.4s, #16
-	VST1.P [V20.H4], 8(R3)
+	VLD1   (R3), [V23.H4]
+	WORD   $0x2e613af7 // shll v23.4s, v23.4h, #16
+	WORD   $0x6e37dc97 // fmul v23.4s, v4.4s, v23.4s
+	WORD   $0x6e33de73 // fmul v19.4s, v19.4s, v19.4s
+	WORD   $0x6e33dcb3 // fmul v19.4s, v5.4s, v19.4s
+	WORD   $0x4e33d6f3 // fadd v19.4s, v23.4s, v19.4s
+	WORD   $0x4eaf9eb5 // mul v21.4s, v21.4s, v15.4s
+	WORD   $0x6f3006b5 // ushr v21.4s, v21.4s, #16
+	WORD   $0x4eb58675 // add v21.4s, v19.4s, v21.4s
+	WORD   $0x0f1086b5 // shrn v21.4h, v21.4s, #16
+	VST1.P [V21.H4], 8(R3)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	WORD $0x6ea1fa52 // fsqrt v18.4s, v18.4s
-	WORD $0x6e26de52 // fmul v18.4s, v18.4s, v6.4s
-	WORD $0x4e27d652 // fadd v18.4s, v18.4s, v7.4s
+	WORD $0x6ea1fa73 // fsqrt v19.4s, v19.4s
+	WORD $0x6e26de73 // fmul v19.4s, v19.4s, v6.4s
+	WORD $0x4e27d673 // fadd v19.4s, v19.4s, v7.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V20.H4]
-	WORD   $0x2e613a94 // shll v20.4s, v20.4h, #16
-	WORD   $0x6e29de94 // fmul v20.4s, v20.4s, v9.4s
-	WORD   $0x6e32fe72 // fdiv v18.4s, v19.4s, v18.4s
-	WORD   $0x6e32dd12 // fmul v18.4s, v8.4s, v18.4s
-	WORD   $0x4eb2d692 // fsub v18.4s, v20.4s, v18.4s
-	WORD   $0x4eb58653 // add v19.4s, v18.4s, v21.4s
-	WORD   $0x4e32e652 // fcmeq v18.4s, v18.4s, v18.4s
-	WORD   $0x6e205a52 // mvn v18.16b, v18.16b
-	WORD   $0x4eb21e72 // orr v18.16b, v19.16b, v18.16b
-	WORD   $0x0f108652 // shrn v18.4h, v18.4s, #16
-	VST1.P [V18.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V21.H4]
+	WORD   $0x2e613ab5 // shll v21.4s, v21.4h, #16
+	WORD   $0x6e29deb5 // fmul v21.4s, v21.4s, v9.4s
+	WORD   $0x6e33fe93 // fdiv v19.4s, v20.4s, v19.4s
+	WORD   $0x6e33dd13 // fmul v19.4s, v8.4s, v19.4s
+	WORD   $0x4eb3d6b3 // fsub v19.4s, v21.4s, v19.4s
+	WORD   $0x4eb68673 // add v19.4s, v19.4s, v22.4s
+	WORD   $0x0f108673 // shrn v19.4h, v19.4s, #16
+	VST1.P [V19.H4], 8(R0)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V18.S4]
-	WORD   $0x6e20de52 // fmul v18.4s, v18.4s, v0.4s
+	VLD1.P 16(R1), [V19.S4]
+	WORD   $0x4e33e674 // fcmeq v20.4s, v19.4s, v19.4s
+	WORD   $0x6e6b1e74 // bsl v20.16b, v19.16b, v11.16b
+	WORD   $0x6e20de93 // fmul v19.4s, v20.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V19.H4]
-	WORD $0x2e613a73 // shll v19.4s, v19.4h, #16
-	WORD $0x6e33dc33 // fmul v19.4s, v1.4s, v19.4s
-	WORD $0x4e33d652 // fadd v18.4s, v18.4s, v19.4s
-
-	// first moment
-	VLD1 (R2), [V19.H4]
-	WORD $0x2e613a73 // shll v19.4s, v19.4h, #16
-	WORD $0x6e33dc53 // fmul v19.4s, v2.4s, v19.4s
-	WORD $0x6e32dc74 // fmul v20.4s, v3.4s, v18.4s
+	VLD1 (R0), [V20.H4]
+	WORD $0x2e613a94 // shll v20.4s, v20.4h, #16
+	WORD $0x6e34dc34 // fmul v20.4s, v1.4s, v20.4s
 	WORD $0x4e34d673 // fadd v19.4s, v19.4s, v20.4s
 
+	// first moment
+	VLD1 (R2), [V20.H4]
+	WORD $0x2e613a94 // shll v20.4s, v20.4h, #16
+	WORD $0x6e34dc54 // fmul v20.4s, v2.4s, v20.4s
+	WORD $0x6e33dc75 // fmul v21.4s, v3.4s, v19.4s
+	WORD $0x4e35d694 // fadd v20.4s, v20.4s, v21.4s
+
 	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4eaf1df4 // orr v20.16b, v15.16b, v15.16b
-	WORD   $0x4eb085ef // add v15.4s, v15.4s, v16.4s
-	WORD   $0x6f300695 // ushr v21.4s, v20.4s, #16
-	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
-	WORD   $0x4eab9e94 // mul v20.4s, v20.4s, v11.4s
-	WORD   $0x6f310695 // ushr v21.4s, v20.4s, #15
-	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
-	WORD   $0x4eac9e94 // mul v20.4s, v20.4s, v12.4s
-	WORD   $0x6f300695 // ushr v21.4s, v20.4s, #16
-	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
-	WORD   $0x4e2d1e96 // and v22.16b, v20.16b, v13.16b
-	WORD   $0x4eb68676 // add v22.4s, v19.4s, v22.4s
-	WORD   $0x4e33e677 // fcmeq v23.4s, v19.4s, v19.4s
-	WORD   $0x6e205af7 // mvn v23.16b, v23.16b
-	WORD   $0x4eb71ed6 // orr v22.16b, v22.16b, v23.16b
-	WORD   $0x0f1086d6 // shrn v22.4h, v22.4s, #16
-	VST1.P [V22.H4], 8(R2)
+	WORD   $0x4eb01e15 // orr v21.16b, v16.16b, v16.16b
+	WORD   $0x4eb18610 // add v16.4s, v16.4s, v17.4s
+	WORD   $0x6f3006b6 // ushr v22.4s, v21.4s, #16
+	WORD   $0x6e361eb5 // eor v21.16b, v21.16b, v22.16b
+	WORD   $0x4eac9eb5 // mul v21.4s, v21.4s, v12.4s
+	WORD   $0x6f3106b6 // ushr v22.4s, v21.4s, #15
+	WORD   $0x6e361eb5 // eor v21.16b, v21.16b, v22.16b
+	WORD   $0x4ead9eb5 // mul v21.4s, v21.4s, v13.4s
+	WORD   $0x6f3006b6 // ushr v22.4s, v21.4s, #16
+	WORD   $0x6e361eb5 // eor v21.16b, v21.16b, v22.16b
+	WORD   $0x4e2e1eb7 // and v23.16b, v21.16b, v14.16b
+	WORD   $0x4eb78697 // add v23.4s, v20.4s, v23.4s
+	WORD   $0x0f1086f7 // shrn v23.4h, v23.4s, #16
+	VST1.P [V23.H4], 8(R2)
 
 	// second moment
-	VLD1   (R3), [V22.H4]
-	WORD   $0x2e613ad6 // shll v22.4s, v22.4h, #16
-	WORD   $0x6e36dc96 // fmul v22.4s, v4.4s, v22.4s
-	WORD   $0x6e32de52 // fmul v18.4s, v18.4s, v18.4s
-	WORD   $0x6e32dcb2 // fmul v18.4s, v5.4s, v18.4s
-	WORD   $0x4e32d6d2 // fadd v18.4s, v22.4s, v18.4s
-	WORD   $0x4eae9e94 // mul v20.4s, v20.4s, v14.4s
-	WORD   $0x6f300694 // ushr v20.4s, v20.4s, #16
-	WORD   $0x4eb48654 // add v20.4s, v18.4s, v20.4s
-	WORD   $0x4e32e656 // fcmeq v22.4s, v18.4s, v18.4s
-	WORD   $0x6e205ad6 // mvn v22.16b, v22.16b
-	WORD   $0x4eb61e94 // orr v20.16b, v20.16b, v22.16b
-	WORD   $0x0f108694 // shrn v20.4h, v20.4s, #16
-	VST1.P [V20.H4], 8(R3)
+	VLD1   (R3), [V23.H4]
+	WORD   $0x2e613af7 // shll v23.4s, v23.4h, #16
+	WORD   $0x6e37dc97 // fmul v23.4s, v4.4s, v23.4s
+	WORD   $0x6e33de73 // fmul v19.4s, v19.4s, v19.4s
+	WORD   $0x6e33dcb3 // fmul v19.4s, v5.4s, v19.4s
+	WORD   $0x4e33d6f3 // fadd v19.4s, v23.4s, v19.4s
+	WORD   $0x4eaf9eb5 // mul v21.4s, v21.4s, v15.4s
+	WORD   $0x6f3006b5 // ushr v21.4s, v21.4s, #16
+	WORD   $0x4eb58675 // add v21.4s, v19.4s, v21.4s
+	WORD   $0x0f1086b5 // shrn v21.4h, v21.4s, #16
+	VST1.P [V21.H4], 8(R3)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	WORD $0x6ea1fa52 // fsqrt v18.4s, v18.4s
-	WORD $0x6e26de52 // fmul v18.4s, v18.4s, v6.4s
-	WORD $0x4e27d652 // fadd v18.4s, v18.4s, v7.4s
+	WORD $0x6ea1fa73 // fsqrt v19.4s, v19.4s
+	WORD $0x6e26de73 // fmul v19.4s, v19.4s, v6.4s
+	WORD $0x4e27d673 // fadd v19.4s, v19.4s, v7.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V20.H4]
-	WORD   $0x2e613a94 // shll v20.4s, v20.4h, #16
-	WORD   $0x6e29de94 // fmul v20.4s, v20.4s, v9.4s
-	WORD   $0x6e32fe72 // fdiv v18.4s, v19.4s, v18.4s
-	WORD   $0x6e32dd12 // fmul v18.4s, v8.4s, v18.4s
-	WORD   $0x4eb2d692 // fsub v18.4s, v20.4s, v18.4s
-	WORD   $0x4eb58653 // add v19.4s, v18.4s, v21.4s
-	WORD   $0x4e32e652 // fcmeq v18.4s, v18.4s, v18.4s
-	WORD   $0x6e205a52 // mvn v18.16b, v18.16b
-	WORD   $0x4eb21e72 // orr v18.16b, v19.16b, v18.16b
-	WORD   $0x0f108652 // shrn v18.4h, v18.4s, #16
-	VST1.P [V18.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V21.H4]
+	WORD   $0x2e613ab5 // shll v21.4s, v21.4h, #16
+	WORD   $0x6e29deb5 // fmul v21.4s, v21.4s, v9.4s
+	WORD   $0x6e33fe93 // fdiv v19.4s, v20.4s, v19.4s
+	WORD   $0x6e33dd13 // fmul v19.4s, v8.4s, v19.4s
+	WORD   $0x4eb3d6b3 // fsub v19.4s, v21.4s, v19.4s
+	WORD   $0x4eb68673 // add v19.4s, v19.4s, v22.4s
+	WORD   $0x0f108673 // shrn v19.4h, v19.4s, #16
+	VST1.P [V19.H4], 8(R0)
 	SUB    $16, R4
 	B      unrolled
 
@@ -1686,75 +1540,68 @@ single:
 	BLT tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V18.S4]
-	WORD   $0x6e20de52 // fmul v18.4s, v18.4s, v0.4s
+	VLD1.P 16(R1), [V19.S4]
+	WORD   $0x4e33e674 // fcmeq v20.4s, v19.4s, v19.4s
+	WORD   $0x6e6b1e74 // bsl v20.16b, v19.16b, v11.16b
+	WORD   $0x6e20de93 // fmul v19.4s, v20.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V19.H4]
-	WORD $0x2e613a73 // shll v19.4s, v19.4h, #16
-	WORD $0x6e33dc33 // fmul v19.4s, v1.4s, v19.4s
-	WORD $0x4e33d652 // fadd v18.4s, v18.4s, v19.4s
-
-	// first moment
-	VLD1 (R2), [V19.H4]
-	WORD $0x2e613a73 // shll v19.4s, v19.4h, #16
-	WORD $0x6e33dc53 // fmul v19.4s, v2.4s, v19.4s
-	WORD $0x6e32dc74 // fmul v20.4s, v3.4s, v18.4s
+	VLD1 (R0), [V20.H4]
+	WORD $0x2e613a94 // shll v20.4s, v20.4h, #16
+	WORD $0x6e34dc34 // fmul v20.4s, v1.4s, v20.4s
 	WORD $0x4e34d673 // fadd v19.4s, v19.4s, v20.4s
 
+	// first moment
+	VLD1 (R2), [V20.H4]
+	WORD $0x2e613a94 // shll v20.4s, v20.4h, #16
+	WORD $0x6e34dc54 // fmul v20.4s, v2.4s, v20.4s
+	WORD $0x6e33dc75 // fmul v21.4s, v3.4s, v19.4s
+	WORD $0x4e35d694 // fadd v20.4s, v20.4s, v21.4s
+
 	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4eaf1df4 // orr v20.16b, v15.16b, v15.16b
-	WORD   $0x4eb085ef // add v15.4s, v15.4s, v16.4s
-	WORD   $0x6f300695 // ushr v21.4s, v20.4s, #16
-	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
-	WORD   $0x4eab9e94 // mul v20.4s, v20.4s, v11.4s
-	WORD   $0x6f310695 // ushr v21.4s, v20.4s, #15
-	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
-	WORD   $0x4eac9e94 // mul v20.4s, v20.4s, v12.4s
-	WORD   $0x6f300695 // ushr v21.4s, v20.4s, #16
-	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
-	WORD   $0x4e2d1e96 // and v22.16b, v20.16b, v13.16b
-	WORD   $0x4eb68676 // add v22.4s, v19.4s, v22.4s
-	WORD   $0x4e33e677 // fcmeq v23.4s, v19.4s, v19.4s
-	WORD   $0x6e205af7 // mvn v23.16b, v23.16b
-	WORD   $0x4eb71ed6 // orr v22.16b, v22.16b, v23.16b
-	WORD   $0x0f1086d6 // shrn v22.4h, v22.4s, #16
-	VST1.P [V22.H4], 8(R2)
+	WORD   $0x4eb01e15 // orr v21.16b, v16.16b, v16.16b
+	WORD   $0x4eb18610 // add v16.4s, v16.4s, v17.4s
+	WORD   $0x6f3006b6 // ushr v22.4s, v21.4s, #16
+	WORD   $0x6e361eb5 // eor v21.16b, v21.16b, v22.16b
+	WORD   $0x4eac9eb5 // mul v21.4s, v21.4s, v12.4s
+	WORD   $0x6f3106b6 // ushr v22.4s, v21.4s, #15
+	WORD   $0x6e361eb5 // eor v21.16b, v21.16b, v22.16b
+	WORD   $0x4ead9eb5 // mul v21.4s, v21.4s, v13.4s
+	WORD   $0x6f3006b6 // ushr v22.4s, v21.4s, #16
+	WORD   $0x6e361eb5 // eor v21.16b, v21.16b, v22.16b
+	WORD   $0x4e2e1eb7 // and v23.16b, v21.16b, v14.16b
+	WORD   $0x4eb78697 // add v23.4s, v20.4s, v23.4s
+	WORD   $0x0f1086f7 // shrn v23.4h, v23.4s, #16
+	VST1.P [V23.H4], 8(R2)
 
 	// second moment
-	VLD1   (R3), [V22.H4]
-	WORD   $0x2e613ad6 // shll v22.4s, v22.4h, #16
-	WORD   $0x6e36dc96 // fmul v22.4s, v4.4s, v22.4s
-	WORD   $0x6e32de52 // fmul v18.4s, v18.4s, v18.4s
-	WORD   $0x6e32dcb2 // fmul v18.4s, v5.4s, v18.4s
-	WORD   $0x4e32d6d2 // fadd v18.4s, v22.4s, v18.4s
-	WORD   $0x4eae9e94 // mul v20.4s, v20.4s, v14.4s
-	WORD   $0x6f300694 // ushr v20.4s, v20.4s, #16
-	WORD   $0x4eb48654 // add v20.4s, v18.4s, v20.4s
-	WORD   $0x4e32e656 // fcmeq v22.4s, v18.4s, v18.4s
-	WORD   $0x6e205ad6 // mvn v22.16b, v22.16b
-	WORD   $0x4eb61e94 // orr v20.16b, v20.16b, v22.16b
-	WORD   $0x0f108694 // shrn v20.4h, v20.4s, #16
-	VST1.P [V20.H4], 8(R3)
+	VLD1   (R3), [V23.H4]
+	WORD   $0x2e613af7 // shll v23.4s, v23.4h, #16
+	WORD   $0x6e37dc97 // fmul v23.4s, v4.4s, v23.4s
+	WORD   $0x6e33de73 // fmul v19.4s, v19.4s, v19.4s
+	WORD   $0x6e33dcb3 // fmul v19.4s, v5.4s, v19.4s
+	WORD   $0x4e33d6f3 // fadd v19.4s, v23.4s, v19.4s
+	WORD   $0x4eaf9eb5 // mul v21.4s, v21.4s, v15.4s
+	WORD   $0x6f3006b5 // ushr v21.4s, v21.4s, #16
+	WORD   $0x4eb58675 // add v21.4s, v19.4s, v21.4s
+	WORD   $0x0f1086b5 // shrn v21.4h, v21.4s, #16
+	VST1.P [V21.H4], 8(R3)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	WORD $0x6ea1fa52 // fsqrt v18.4s, v18.4s
-	WORD $0x6e26de52 // fmul v18.4s, v18.4s, v6.4s
-	WORD $0x4e27d652 // fadd v18.4s, v18.4s, v7.4s
+	WORD $0x6ea1fa73 // fsqrt v19.4s, v19.4s
+	WORD $0x6e26de73 // fmul v19.4s, v19.4s, v6.4s
+	WORD $0x4e27d673 // fadd v19.4s, v19.4s, v7.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V20.H4]
-	WORD   $0x2e613a94 // shll v20.4s, v20.4h, #16
-	WORD   $0x6e29de94 // fmul v20.4s, v20.4s, v9.4s
-	WORD   $0x6e32fe72 // fdiv v18.4s, v19.4s, v18.4s
-	WORD   $0x6e32dd12 // fmul v18.4s, v8.4s, v18.4s
-	WORD   $0x4eb2d692 // fsub v18.4s, v20.4s, v18.4s
-	WORD   $0x4eb58653 // add v19.4s, v18.4s, v21.4s
-	WORD   $0x4e32e652 // fcmeq v18.4s, v18.4s, v18.4s
-	WORD   $0x6e205a52 // mvn v18.16b, v18.16b
-	WORD   $0x4eb21e72 // orr v18.16b, v19.16b, v18.16b
-	WORD   $0x0f108652 // shrn v18.4h, v18.4s, #16
-	VST1.P [V18.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V21.H4]
+	WORD   $0x2e613ab5 // shll v21.4s, v21.4h, #16
+	WORD   $0x6e29deb5 // fmul v21.4s, v21.4s, v9.4s
+	WORD   $0x6e33fe93 // fdiv v19.4s, v20.4s, v19.4s
+	WORD   $0x6e33dd13 // fmul v19.4s, v8.4s, v19.4s
+	WORD   $0x4eb3d6b3 // fsub v19.4s, v21.4s, v19.4s
+	WORD   $0x4eb68673 // add v19.4s, v19.4s, v22.4s
+	WORD   $0x0f108673 // shrn v19.4h, v19.4s, #16
+	VST1.P [V19.H4], 8(R0)
 	SUB    $4, R4
 	B      single
 
@@ -1763,78 +1610,71 @@ tail:
 	CBZ R4, done
 
 	// scaled gradient (the scale is negative when maximizing)
-	FMOVS.P 4(R1), F18
-	FMULS   F0, F18, F18
+	FMOVS.P 4(R1), F19
+	WORD    $0x4e33e674 // fcmeq v20.4s, v19.4s, v19.4s
+	WORD    $0x6e6b1e74 // bsl v20.16b, v19.16b, v11.16b
+	FMULS   F0, F20, F19
 
 	// L2 weight decay folded into the gradient
 	MOVHU (R0), R9
-	VMOV  R9, V19.S[0]
-	WORD  $0x2e613a73 // shll v19.4s, v19.4h, #16
-	FMULS F19, F1, F19
-	FADDS F19, F18, F18
+	VMOV  R9, V20.S[0]
+	WORD  $0x2e613a94 // shll v20.4s, v20.4h, #16
+	FMULS F20, F1, F20
+	FADDS F20, F19, F19
 
 	// first moment
 	MOVHU (R2), R9
-	VMOV  R9, V19.S[0]
-	WORD  $0x2e613a73 // shll v19.4s, v19.4h, #16
-	FMULS F19, F2, F19
-	FMULS F18, F3, F20
-	FADDS F20, F19, F19
+	VMOV  R9, V20.S[0]
+	WORD  $0x2e613a94 // shll v20.4s, v20.4h, #16
+	FMULS F20, F2, F20
+	FMULS F19, F3, F21
+	FADDS F21, F20, F20
 
 	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4eaf1df4 // orr v20.16b, v15.16b, v15.16b
-	WORD   $0x4eb185ef // add v15.4s, v15.4s, v17.4s
-	WORD   $0x6f300695 // ushr v21.4s, v20.4s, #16
-	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
-	WORD   $0x4eab9e94 // mul v20.4s, v20.4s, v11.4s
-	WORD   $0x6f310695 // ushr v21.4s, v20.4s, #15
-	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
-	WORD   $0x4eac9e94 // mul v20.4s, v20.4s, v12.4s
-	WORD   $0x6f300695 // ushr v21.4s, v20.4s, #16
-	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
-	WORD   $0x4e2d1e96 // and v22.16b, v20.16b, v13.16b
-	WORD   $0x4eb68676 // add v22.4s, v19.4s, v22.4s
-	WORD   $0x4e33e677 // fcmeq v23.4s, v19.4s, v19.4s
-	WORD   $0x6e205af7 // mvn v23.16b, v23.16b
-	WORD   $0x4eb71ed6 // orr v22.16b, v22.16b, v23.16b
-	VMOV   V22.H[1], R9
+	WORD   $0x4eb01e15 // orr v21.16b, v16.16b, v16.16b
+	WORD   $0x4eb28610 // add v16.4s, v16.4s, v18.4s
+	WORD   $0x6f3006b6 // ushr v22.4s, v21.4s, #16
+	WORD   $0x6e361eb5 // eor v21.16b, v21.16b, v22.16b
+	WORD   $0x4eac9eb5 // mul v21.4s, v21.4s, v12.4s
+	WORD   $0x6f3106b6 // ushr v22.4s, v21.4s, #15
+	WORD   $0x6e361eb5 // eor v21.16b, v21.16b, v22.16b
+	WORD   $0x4ead9eb5 // mul v21.4s, v21.4s, v13.4s
+	WORD   $0x6f3006b6 // ushr v22.4s, v21.4s, #16
+	WORD   $0x6e361eb5 // eor v21.16b, v21.16b, v22.16b
+	WORD   $0x4e2e1eb7 // and v23.16b, v21.16b, v14.16b
+	WORD   $0x4eb78697 // add v23.4s, v20.4s, v23.4s
+	VMOV   V23.H[1], R9
 	MOVH.P R9, 2(R2)
 
 	// second moment
 	MOVHU  (R3), R9
-	VMOV   R9, V22.S[0]
-	WORD   $0x2e613ad6 // shll v22.4s, v22.4h, #16
-	FMULS  F22, F4, F22
-	FMULS  F18, F18, F18
-	FMULS  F18, F5, F18
-	FADDS  F18, F22, F18
-	WORD   $0x4eae9e94 // mul v20.4s, v20.4s, v14.4s
-	WORD   $0x6f300694 // ushr v20.4s, v20.4s, #16
-	WORD   $0x4eb48654 // add v20.4s, v18.4s, v20.4s
-	WORD   $0x4e32e656 // fcmeq v22.4s, v18.4s, v18.4s
-	WORD   $0x6e205ad6 // mvn v22.16b, v22.16b
-	WORD   $0x4eb61e94 // orr v20.16b, v20.16b, v22.16b
-	VMOV   V20.H[1], R9
+	VMOV   R9, V23.S[0]
+	WORD   $0x2e613af7 // shll v23.4s, v23.4h, #16
+	FMULS  F23, F4, F23
+	FMULS  F19, F19, F19
+	FMULS  F19, F5, F19
+	FADDS  F19, F23, F19
+	WORD   $0x4eaf9eb5 // mul v21.4s, v21.4s, v15.4s
+	WORD   $0x6f3006b5 // ushr v21.4s, v21.4s, #16
+	WORD   $0x4eb58675 // add v21.4s, v19.4s, v21.4s
+	VMOV   V21.H[1], R9
 	MOVH.P R9, 2(R3)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	FSQRTS F18, F18
-	FMULS  F6, F18, F18
-	FADDS  F7, F18, F18
+	FSQRTS F19, F19
+	FMULS  F6, F19, F19
+	FADDS  F7, F19, F19
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	MOVHU  (R0), R9
-	VMOV   R9, V20.S[0]
-	WORD   $0x2e613a94 // shll v20.4s, v20.4h, #16
-	FMULS  F9, F20, F20
-	FDIVS  F18, F19, F18
-	FMULS  F18, F8, F18
-	FSUBS  F18, F20, F18
-	WORD   $0x4eb58653 // add v19.4s, v18.4s, v21.4s
-	WORD   $0x4e32e652 // fcmeq v18.4s, v18.4s, v18.4s
-	WORD   $0x6e205a52 // mvn v18.16b, v18.16b
-	WORD   $0x4eb21e72 // orr v18.16b, v19.16b, v18.16b
-	VMOV   V18.H[1], R9
+	VMOV   R9, V21.S[0]
+	WORD   $0x2e613ab5 // shll v21.4s, v21.4h, #16
+	FMULS  F9, F21, F21
+	FDIVS  F19, F20, F19
+	FMULS  F19, F8, F19
+	FSUBS  F19, F21, F19
+	WORD   $0x4eb68673 // add v19.4s, v19.4s, v22.4s
+	VMOV   V19.H[1], R9
 	MOVH.P R9, 2(R0)
 	SUB    $1, R4
 	B      tail

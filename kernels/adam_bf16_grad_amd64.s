@@ -86,7 +86,7 @@ unrolled:
 	VMULPS    Y6, Y2, Y11
 	VADDPS    Y11, Y10, Y10
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD       $0x10, Y7, Y11
 	VPAND        192(SP), Y11, Y11
 	VPADDD       224(SP), Y11, Y11
@@ -100,29 +100,21 @@ unrolled:
 	VPAND        192(SP), Y14, Y14
 	VPADDD       224(SP), Y14, Y14
 	VPADDD       Y11, Y7, Y11
-	VCMPPS       $0x03, Y7, Y7, Y15
-	VPOR         Y15, Y11, Y11
 	VPSRLD       $0x10, Y11, Y11
 	VEXTRACTI128 $0x01, Y11, X15
 	VPACKUSDW    X15, X11, X15
 	VMOVDQU      X15, (BX)(DI*2)
 	VPADDD       Y12, Y8, Y11
-	VCMPPS       $0x03, Y8, Y8, Y12
-	VPOR         Y12, Y11, Y11
 	VPSRLD       $0x10, Y11, Y11
 	VEXTRACTI128 $0x01, Y11, X12
 	VPACKUSDW    X12, X11, X12
 	VMOVDQU      X12, 16(BX)(DI*2)
 	VPADDD       Y13, Y9, Y11
-	VCMPPS       $0x03, Y9, Y9, Y12
-	VPOR         Y12, Y11, Y11
 	VPSRLD       $0x10, Y11, Y11
 	VEXTRACTI128 $0x01, Y11, X12
 	VPACKUSDW    X12, X11, X12
 	VMOVDQU      X12, 32(BX)(DI*2)
 	VPADDD       Y14, Y10, Y11
-	VCMPPS       $0x03, Y10, Y10, Y12
-	VPOR         Y12, Y11, Y11
 	VPSRLD       $0x10, Y11, Y11
 	VEXTRACTI128 $0x01, Y11, X12
 	VPACKUSDW    X12, X11, X12
@@ -154,7 +146,7 @@ unrolled:
 	VMULPS    32(SP), Y6, Y6
 	VADDPS    Y6, Y11, Y6
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD       $0x10, Y3, Y11
 	VPAND        192(SP), Y11, Y11
 	VPADDD       224(SP), Y11, Y11
@@ -168,29 +160,21 @@ unrolled:
 	VPAND        192(SP), Y14, Y14
 	VPADDD       224(SP), Y14, Y14
 	VPADDD       Y11, Y3, Y11
-	VCMPPS       $0x03, Y3, Y3, Y15
-	VPOR         Y15, Y11, Y11
 	VPSRLD       $0x10, Y11, Y11
 	VEXTRACTI128 $0x01, Y11, X15
 	VPACKUSDW    X15, X11, X15
 	VMOVDQU      X15, (SI)(DI*2)
 	VPADDD       Y12, Y4, Y11
-	VCMPPS       $0x03, Y4, Y4, Y12
-	VPOR         Y12, Y11, Y11
 	VPSRLD       $0x10, Y11, Y11
 	VEXTRACTI128 $0x01, Y11, X12
 	VPACKUSDW    X12, X11, X12
 	VMOVDQU      X12, 16(SI)(DI*2)
 	VPADDD       Y13, Y5, Y11
-	VCMPPS       $0x03, Y5, Y5, Y12
-	VPOR         Y12, Y11, Y11
 	VPSRLD       $0x10, Y11, Y11
 	VEXTRACTI128 $0x01, Y11, X12
 	VPACKUSDW    X12, X11, X12
 	VMOVDQU      X12, 32(SI)(DI*2)
 	VPADDD       Y14, Y6, Y11
-	VCMPPS       $0x03, Y6, Y6, Y12
-	VPOR         Y12, Y11, Y11
 	VPSRLD       $0x10, Y11, Y11
 	VEXTRACTI128 $0x01, Y11, X12
 	VPACKUSDW    X12, X11, X12
@@ -210,7 +194,7 @@ unrolled:
 	VMULPS  64(SP), Y6, Y6
 	VADDPS  96(SP), Y6, Y6
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD    (CX)(DI*2), Y11
 	VPSLLD       $0x10, Y11, Y11
 	VMULPS       160(SP), Y11, Y11
@@ -247,30 +231,22 @@ unrolled:
 	VPSRLD       $0x10, Y6, Y10
 	VPAND        192(SP), Y10, Y10
 	VPADDD       224(SP), Y10, Y10
-	VPADDD       Y7, Y3, Y7
-	VCMPPS       $0x03, Y3, Y3, Y3
-	VPOR         Y3, Y7, Y3
+	VPADDD       Y7, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X7
 	VPACKUSDW    X7, X3, X7
 	VMOVDQU      X7, (CX)(DI*2)
 	VPADDD       Y8, Y4, Y3
-	VCMPPS       $0x03, Y4, Y4, Y4
-	VPOR         Y4, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
 	VMOVDQU      X4, 16(CX)(DI*2)
 	VPADDD       Y9, Y5, Y3
-	VCMPPS       $0x03, Y5, Y5, Y4
-	VPOR         Y4, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
 	VMOVDQU      X4, 32(CX)(DI*2)
 	VPADDD       Y10, Y6, Y3
-	VCMPPS       $0x03, Y6, Y6, Y4
-	VPOR         Y4, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
@@ -297,13 +273,11 @@ single:
 	VMULPS    Y3, Y2, Y5
 	VADDPS    Y5, Y4, Y4
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD       $0x10, Y4, Y5
 	VPAND        192(SP), Y5, Y5
 	VPADDD       224(SP), Y5, Y5
 	VPADDD       Y5, Y4, Y5
-	VCMPPS       $0x03, Y4, Y4, Y6
-	VPOR         Y6, Y5, Y5
 	VPSRLD       $0x10, Y5, Y5
 	VEXTRACTI128 $0x01, Y5, X6
 	VPACKUSDW    X6, X5, X6
@@ -317,13 +291,11 @@ single:
 	VMULPS    32(SP), Y3, Y3
 	VADDPS    Y3, Y5, Y3
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD       $0x10, Y3, Y5
 	VPAND        192(SP), Y5, Y5
 	VPADDD       224(SP), Y5, Y5
 	VPADDD       Y5, Y3, Y5
-	VCMPPS       $0x03, Y3, Y3, Y6
-	VPOR         Y6, Y5, Y5
 	VPSRLD       $0x10, Y5, Y5
 	VEXTRACTI128 $0x01, Y5, X6
 	VPACKUSDW    X6, X5, X6
@@ -334,7 +306,7 @@ single:
 	VMULPS  64(SP), Y3, Y3
 	VADDPS  96(SP), Y3, Y3
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD    (CX)(DI*2), Y5
 	VPSLLD       $0x10, Y5, Y5
 	VMULPS       160(SP), Y5, Y5
@@ -344,9 +316,7 @@ single:
 	VPSRLD       $0x10, Y3, Y4
 	VPAND        192(SP), Y4, Y4
 	VPADDD       224(SP), Y4, Y4
-	VPADDD       Y4, Y3, Y4
-	VCMPPS       $0x03, Y3, Y3, Y3
-	VPOR         Y3, Y4, Y3
+	VPADDD       Y4, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
@@ -373,13 +343,11 @@ tail:
 	VMULSS  X3, X2, X5
 	VADDSS  X5, X4, X4
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD  $0x10, X4, X5
 	VPAND   192(SP), X5, X5
 	VPADDD  224(SP), X5, X5
 	VPADDD  X5, X4, X5
-	VCMPSS  $0x03, X4, X4, X6
-	VPOR    X6, X5, X5
 	VPEXTRW $0x01, X5, (BX)(DI*2)
 
 	// second moment
@@ -391,13 +359,11 @@ tail:
 	VMULSS  32(SP), X3, X3
 	VADDSS  X3, X5, X3
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD  $0x10, X3, X5
 	VPAND   192(SP), X5, X5
 	VPADDD  224(SP), X5, X5
 	VPADDD  X5, X3, X5
-	VCMPSS  $0x03, X3, X3, X6
-	VPOR    X6, X5, X5
 	VPEXTRW $0x01, X5, (SI)(DI*2)
 
 	// sqrt(v / (1 - beta2^t)) + eps
@@ -405,7 +371,7 @@ tail:
 	VMULSS  64(SP), X3, X3
 	VADDSS  96(SP), X3, X3
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	MOVWLZX (CX)(DI*2), R8
 	VMOVD   R8, X5
 	VPSLLD  $0x10, X5, X5
@@ -416,9 +382,7 @@ tail:
 	VPSRLD  $0x10, X3, X4
 	VPAND   192(SP), X4, X4
 	VPADDD  224(SP), X4, X4
-	VPADDD  X4, X3, X4
-	VCMPSS  $0x03, X3, X3, X3
-	VPOR    X3, X4, X3
+	VPADDD  X4, X3, X3
 	VPEXTRW $0x01, X3, (CX)(DI*2)
 	INCQ    DI
 	JMP     tail
@@ -529,7 +493,7 @@ unrolled:
 	VMULPS    (SP), Y6, Y11
 	VADDPS    Y11, Y10, Y10
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD       $0x10, Y7, Y11
 	VPAND        224(SP), Y11, Y11
 	VPADDD       256(SP), Y11, Y11
@@ -543,29 +507,21 @@ unrolled:
 	VPAND        224(SP), Y14, Y14
 	VPADDD       256(SP), Y14, Y14
 	VPADDD       Y11, Y7, Y11
-	VCMPPS       $0x03, Y7, Y7, Y15
-	VPOR         Y15, Y11, Y11
 	VPSRLD       $0x10, Y11, Y11
 	VEXTRACTI128 $0x01, Y11, X15
 	VPACKUSDW    X15, X11, X15
 	VMOVDQU      X15, (BX)(DI*2)
 	VPADDD       Y12, Y8, Y11
-	VCMPPS       $0x03, Y8, Y8, Y12
-	VPOR         Y12, Y11, Y11
 	VPSRLD       $0x10, Y11, Y11
 	VEXTRACTI128 $0x01, Y11, X12
 	VPACKUSDW    X12, X11, X12
 	VMOVDQU      X12, 16(BX)(DI*2)
 	VPADDD       Y13, Y9, Y11
-	VCMPPS       $0x03, Y9, Y9, Y12
-	VPOR         Y12, Y11, Y11
 	VPSRLD       $0x10, Y11, Y11
 	VEXTRACTI128 $0x01, Y11, X12
 	VPACKUSDW    X12, X11, X12
 	VMOVDQU      X12, 32(BX)(DI*2)
 	VPADDD       Y14, Y10, Y11
-	VCMPPS       $0x03, Y10, Y10, Y12
-	VPOR         Y12, Y11, Y11
 	VPSRLD       $0x10, Y11, Y11
 	VEXTRACTI128 $0x01, Y11, X12
 	VPACKUSDW    X12, X11, X12
@@ -597,7 +553,7 @@ unrolled:
 	VMULPS    64(SP), Y6, Y6
 	VADDPS    Y6, Y11, Y6
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD       $0x10, Y3, Y11
 	VPAND        224(SP), Y11, Y11
 	VPADDD       256(SP), Y11, Y11
@@ -611,29 +567,21 @@ unrolled:
 	VPAND        224(SP), Y14, Y14
 	VPADDD       256(SP), Y14, Y14
 	VPADDD       Y11, Y3, Y11
-	VCMPPS       $0x03, Y3, Y3, Y15
-	VPOR         Y15, Y11, Y11
 	VPSRLD       $0x10, Y11, Y11
 	VEXTRACTI128 $0x01, Y11, X15
 	VPACKUSDW    X15, X11, X15
 	VMOVDQU      X15, (SI)(DI*2)
 	VPADDD       Y12, Y4, Y11
-	VCMPPS       $0x03, Y4, Y4, Y12
-	VPOR         Y12, Y11, Y11
 	VPSRLD       $0x10, Y11, Y11
 	VEXTRACTI128 $0x01, Y11, X12
 	VPACKUSDW    X12, X11, X12
 	VMOVDQU      X12, 16(SI)(DI*2)
 	VPADDD       Y13, Y5, Y11
-	VCMPPS       $0x03, Y5, Y5, Y12
-	VPOR         Y12, Y11, Y11
 	VPSRLD       $0x10, Y11, Y11
 	VEXTRACTI128 $0x01, Y11, X12
 	VPACKUSDW    X12, X11, X12
 	VMOVDQU      X12, 32(SI)(DI*2)
 	VPADDD       Y14, Y6, Y11
-	VCMPPS       $0x03, Y6, Y6, Y12
-	VPOR         Y12, Y11, Y11
 	VPSRLD       $0x10, Y11, Y11
 	VEXTRACTI128 $0x01, Y11, X12
 	VPACKUSDW    X12, X11, X12
@@ -653,7 +601,7 @@ unrolled:
 	VMULPS  96(SP), Y6, Y6
 	VADDPS  128(SP), Y6, Y6
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD    (CX)(DI*2), Y11
 	VPSLLD       $0x10, Y11, Y11
 	VMULPS       192(SP), Y11, Y11
@@ -690,30 +638,22 @@ unrolled:
 	VPSRLD       $0x10, Y6, Y10
 	VPAND        224(SP), Y10, Y10
 	VPADDD       256(SP), Y10, Y10
-	VPADDD       Y7, Y3, Y7
-	VCMPPS       $0x03, Y3, Y3, Y3
-	VPOR         Y3, Y7, Y3
+	VPADDD       Y7, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X7
 	VPACKUSDW    X7, X3, X7
 	VMOVDQU      X7, (CX)(DI*2)
 	VPADDD       Y8, Y4, Y3
-	VCMPPS       $0x03, Y4, Y4, Y4
-	VPOR         Y4, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
 	VMOVDQU      X4, 16(CX)(DI*2)
 	VPADDD       Y9, Y5, Y3
-	VCMPPS       $0x03, Y5, Y5, Y4
-	VPOR         Y4, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
 	VMOVDQU      X4, 32(CX)(DI*2)
 	VPADDD       Y10, Y6, Y3
-	VCMPPS       $0x03, Y6, Y6, Y4
-	VPOR         Y4, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
@@ -746,13 +686,11 @@ single:
 	VMULPS    (SP), Y3, Y5
 	VADDPS    Y5, Y4, Y4
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD       $0x10, Y4, Y5
 	VPAND        224(SP), Y5, Y5
 	VPADDD       256(SP), Y5, Y5
 	VPADDD       Y5, Y4, Y5
-	VCMPPS       $0x03, Y4, Y4, Y6
-	VPOR         Y6, Y5, Y5
 	VPSRLD       $0x10, Y5, Y5
 	VEXTRACTI128 $0x01, Y5, X6
 	VPACKUSDW    X6, X5, X6
@@ -766,13 +704,11 @@ single:
 	VMULPS    64(SP), Y3, Y3
 	VADDPS    Y3, Y5, Y3
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD       $0x10, Y3, Y5
 	VPAND        224(SP), Y5, Y5
 	VPADDD       256(SP), Y5, Y5
 	VPADDD       Y5, Y3, Y5
-	VCMPPS       $0x03, Y3, Y3, Y6
-	VPOR         Y6, Y5, Y5
 	VPSRLD       $0x10, Y5, Y5
 	VEXTRACTI128 $0x01, Y5, X6
 	VPACKUSDW    X6, X5, X6
@@ -783,7 +719,7 @@ single:
 	VMULPS  96(SP), Y3, Y3
 	VADDPS  128(SP), Y3, Y3
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD    (CX)(DI*2), Y5
 	VPSLLD       $0x10, Y5, Y5
 	VMULPS       192(SP), Y5, Y5
@@ -793,9 +729,7 @@ single:
 	VPSRLD       $0x10, Y3, Y4
 	VPAND        224(SP), Y4, Y4
 	VPADDD       256(SP), Y4, Y4
-	VPADDD       Y4, Y3, Y4
-	VCMPPS       $0x03, Y3, Y3, Y3
-	VPOR         Y3, Y4, Y3
+	VPADDD       Y4, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
@@ -829,13 +763,11 @@ tail:
 	VMULSS  (SP), X3, X5
 	VADDSS  X5, X4, X4
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD  $0x10, X4, X5
 	VPAND   224(SP), X5, X5
 	VPADDD  256(SP), X5, X5
 	VPADDD  X5, X4, X5
-	VCMPSS  $0x03, X4, X4, X6
-	VPOR    X6, X5, X5
 	VPEXTRW $0x01, X5, (BX)(DI*2)
 
 	// second moment
@@ -847,13 +779,11 @@ tail:
 	VMULSS  64(SP), X3, X3
 	VADDSS  X3, X5, X3
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD  $0x10, X3, X5
 	VPAND   224(SP), X5, X5
 	VPADDD  256(SP), X5, X5
 	VPADDD  X5, X3, X5
-	VCMPSS  $0x03, X3, X3, X6
-	VPOR    X6, X5, X5
 	VPEXTRW $0x01, X5, (SI)(DI*2)
 
 	// sqrt(v / (1 - beta2^t)) + eps
@@ -861,7 +791,7 @@ tail:
 	VMULSS  96(SP), X3, X3
 	VADDSS  128(SP), X3, X3
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	MOVWLZX (CX)(DI*2), R8
 	VMOVD   R8, X5
 	VPSLLD  $0x10, X5, X5
@@ -872,9 +802,7 @@ tail:
 	VPSRLD  $0x10, X3, X4
 	VPAND   224(SP), X4, X4
 	VPADDD  256(SP), X4, X4
-	VPADDD  X4, X3, X4
-	VCMPSS  $0x03, X3, X3, X3
-	VPOR    X3, X4, X3
+	VPADDD  X4, X3, X3
 	VPEXTRW $0x01, X3, (CX)(DI*2)
 	INCQ    DI
 	JMP     tail
@@ -994,17 +922,13 @@ unrolled:
 	VPAND        224(SP), Y9, Y13
 	VPAND        224(SP), Y10, Y14
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPADDD       Y13, Y7, Y13
-	VCMPPS       $0x03, Y7, Y7, Y15
-	VPOR         Y15, Y13, Y13
 	VPSRLD       $0x10, Y13, Y13
 	VEXTRACTI128 $0x01, Y13, X15
 	VPACKUSDW    X15, X13, X15
 	VMOVDQU      X15, (BX)(DI*2)
 	VPADDD       Y14, Y8, Y13
-	VCMPPS       $0x03, Y8, Y8, Y14
-	VPOR         Y14, Y13, Y13
 	VPSRLD       $0x10, Y13, Y13
 	VEXTRACTI128 $0x01, Y13, X14
 	VPACKUSDW    X14, X13, X14
@@ -1028,17 +952,13 @@ unrolled:
 	VPMULLD   256(SP), Y10, Y10
 	VPSRLD    $0x10, Y10, Y10
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPADDD       Y9, Y5, Y9
-	VCMPPS       $0x03, Y5, Y5, Y13
-	VPOR         Y13, Y9, Y9
 	VPSRLD       $0x10, Y9, Y9
 	VEXTRACTI128 $0x01, Y9, X13
 	VPACKUSDW    X13, X9, X13
 	VMOVDQU      X13, (SI)(DI*2)
 	VPADDD       Y10, Y6, Y9
-	VCMPPS       $0x03, Y6, Y6, Y10
-	VPOR         Y10, Y9, Y9
 	VPSRLD       $0x10, Y9, Y9
 	VEXTRACTI128 $0x01, Y9, X10
 	VPACKUSDW    X10, X9, X10
@@ -1052,7 +972,7 @@ unrolled:
 	VMULPS  (SP), Y6, Y6
 	VADDPS  32(SP), Y6, Y6
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD    (CX)(DI*2), Y9
 	VPSLLD       $0x10, Y9, Y9
 	VMULPS       96(SP), Y9, Y9
@@ -1065,16 +985,12 @@ unrolled:
 	VDIVPS       Y6, Y8, Y6
 	VMULPS       64(SP), Y6, Y6
 	VSUBPS       Y6, Y7, Y6
-	VPADDD       Y11, Y5, Y7
-	VCMPPS       $0x03, Y5, Y5, Y5
-	VPOR         Y5, Y7, Y5
+	VPADDD       Y11, Y5, Y5
 	VPSRLD       $0x10, Y5, Y5
 	VEXTRACTI128 $0x01, Y5, X7
 	VPACKUSDW    X7, X5, X7
 	VMOVDQU      X7, (CX)(DI*2)
 	VPADDD       Y12, Y6, Y5
-	VCMPPS       $0x03, Y6, Y6, Y6
-	VPOR         Y6, Y5, Y5
 	VPSRLD       $0x10, Y5, Y5
 	VEXTRACTI128 $0x01, Y5, X6
 	VPACKUSDW    X6, X5, X6
@@ -1116,10 +1032,8 @@ single:
 	VPXOR        Y8, Y7, Y7
 	VPAND        224(SP), Y7, Y9
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPADDD       Y9, Y6, Y9
-	VCMPPS       $0x03, Y6, Y6, Y10
-	VPOR         Y10, Y9, Y9
 	VPSRLD       $0x10, Y9, Y9
 	VEXTRACTI128 $0x01, Y9, X10
 	VPACKUSDW    X10, X9, X10
@@ -1135,10 +1049,8 @@ single:
 	VPMULLD   256(SP), Y7, Y7
 	VPSRLD    $0x10, Y7, Y7
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPADDD       Y7, Y5, Y7
-	VCMPPS       $0x03, Y5, Y5, Y9
-	VPOR         Y9, Y7, Y7
 	VPSRLD       $0x10, Y7, Y7
 	VEXTRACTI128 $0x01, Y7, X9
 	VPACKUSDW    X9, X7, X9
@@ -1149,16 +1061,14 @@ single:
 	VMULPS  (SP), Y5, Y5
 	VADDPS  32(SP), Y5, Y5
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD    (CX)(DI*2), Y7
 	VPSLLD       $0x10, Y7, Y7
 	VMULPS       96(SP), Y7, Y7
 	VDIVPS       Y5, Y6, Y5
 	VMULPS       64(SP), Y5, Y5
 	VSUBPS       Y5, Y7, Y5
-	VPADDD       Y8, Y5, Y6
-	VCMPPS       $0x03, Y5, Y5, Y5
-	VPOR         Y5, Y6, Y5
+	VPADDD       Y8, Y5, Y5
 	VPSRLD       $0x10, Y5, Y5
 	VEXTRACTI128 $0x01, Y5, X6
 	VPACKUSDW    X6, X5, X6
@@ -1199,10 +1109,8 @@ tail:
 	VPXOR   X8, X7, X7
 	VPAND   224(SP), X7, X9
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPADDD  X9, X6, X9
-	VCMPSS  $0x03, X6, X6, X10
-	VPOR    X10, X9, X9
 	VPEXTRW $0x01, X9, (BX)(DI*2)
 
 	// second moment
@@ -1216,10 +1124,8 @@ tail:
 	VPMULLD 256(SP), X7, X7
 	VPSRLD  $0x10, X7, X7
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPADDD  X7, X5, X7
-	VCMPSS  $0x03, X5, X5, X9
-	VPOR    X9, X7, X7
 	VPEXTRW $0x01, X7, (SI)(DI*2)
 
 	// sqrt(v / (1 - beta2^t)) + eps
@@ -1227,7 +1133,7 @@ tail:
 	VMULSS  (SP), X5, X5
 	VADDSS  32(SP), X5, X5
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	MOVWLZX (CX)(DI*2), R8
 	VMOVD   R8, X7
 	VPSLLD  $0x10, X7, X7
@@ -1235,9 +1141,7 @@ tail:
 	VDIVSS  X5, X6, X5
 	VMULSS  64(SP), X5, X5
 	VSUBSS  X5, X7, X5
-	VPADDD  X8, X5, X6
-	VCMPSS  $0x03, X5, X5, X5
-	VPOR    X5, X6, X5
+	VPADDD  X8, X5, X5
 	VPEXTRW $0x01, X5, (CX)(DI*2)
 	INCQ    DI
 	JMP     tail
@@ -1387,17 +1291,13 @@ unrolled:
 	VPAND        256(SP), Y9, Y13
 	VPAND        256(SP), Y10, Y14
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPADDD       Y13, Y7, Y13
-	VCMPPS       $0x03, Y7, Y7, Y15
-	VPOR         Y15, Y13, Y13
 	VPSRLD       $0x10, Y13, Y13
 	VEXTRACTI128 $0x01, Y13, X15
 	VPACKUSDW    X15, X13, X15
 	VMOVDQU      X15, (BX)(DI*2)
 	VPADDD       Y14, Y8, Y13
-	VCMPPS       $0x03, Y8, Y8, Y14
-	VPOR         Y14, Y13, Y13
 	VPSRLD       $0x10, Y13, Y13
 	VEXTRACTI128 $0x01, Y13, X14
 	VPACKUSDW    X14, X13, X14
@@ -1421,17 +1321,13 @@ unrolled:
 	VPMULLD   288(SP), Y10, Y10
 	VPSRLD    $0x10, Y10, Y10
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPADDD       Y9, Y5, Y9
-	VCMPPS       $0x03, Y5, Y5, Y13
-	VPOR         Y13, Y9, Y9
 	VPSRLD       $0x10, Y9, Y9
 	VEXTRACTI128 $0x01, Y9, X13
 	VPACKUSDW    X13, X9, X13
 	VMOVDQU      X13, (SI)(DI*2)
 	VPADDD       Y10, Y6, Y9
-	VCMPPS       $0x03, Y6, Y6, Y10
-	VPOR         Y10, Y9, Y9
 	VPSRLD       $0x10, Y9, Y9
 	VEXTRACTI128 $0x01, Y9, X10
 	VPACKUSDW    X10, X9, X10
@@ -1445,7 +1341,7 @@ unrolled:
 	VMULPS  32(SP), Y6, Y6
 	VADDPS  64(SP), Y6, Y6
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD    (CX)(DI*2), Y9
 	VPSLLD       $0x10, Y9, Y9
 	VMULPS       128(SP), Y9, Y9
@@ -1458,16 +1354,12 @@ unrolled:
 	VDIVPS       Y6, Y8, Y6
 	VMULPS       96(SP), Y6, Y6
 	VSUBPS       Y6, Y7, Y6
-	VPADDD       Y11, Y5, Y7
-	VCMPPS       $0x03, Y5, Y5, Y5
-	VPOR         Y5, Y7, Y5
+	VPADDD       Y11, Y5, Y5
 	VPSRLD       $0x10, Y5, Y5
 	VEXTRACTI128 $0x01, Y5, X7
 	VPACKUSDW    X7, X5, X7
 	VMOVDQU      X7, (CX)(DI*2)
 	VPADDD       Y12, Y6, Y5
-	VCMPPS       $0x03, Y6, Y6, Y6
-	VPOR         Y6, Y5, Y5
 	VPSRLD       $0x10, Y5, Y5
 	VEXTRACTI128 $0x01, Y5, X6
 	VPACKUSDW    X6, X5, X6
@@ -1515,10 +1407,8 @@ single:
 	VPXOR        Y8, Y7, Y7
 	VPAND        256(SP), Y7, Y9
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPADDD       Y9, Y6, Y9
-	VCMPPS       $0x03, Y6, Y6, Y10
-	VPOR         Y10, Y9, Y9
 	VPSRLD       $0x10, Y9, Y9
 	VEXTRACTI128 $0x01, Y9, X10
 	VPACKUSDW    X10, X9, X10
@@ -1534,10 +1424,8 @@ single:
 	VPMULLD   288(SP), Y7, Y7
 	VPSRLD    $0x10, Y7, Y7
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPADDD       Y7, Y5, Y7
-	VCMPPS       $0x03, Y5, Y5, Y9
-	VPOR         Y9, Y7, Y7
 	VPSRLD       $0x10, Y7, Y7
 	VEXTRACTI128 $0x01, Y7, X9
 	VPACKUSDW    X9, X7, X9
@@ -1548,16 +1436,14 @@ single:
 	VMULPS  32(SP), Y5, Y5
 	VADDPS  64(SP), Y5, Y5
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD    (CX)(DI*2), Y7
 	VPSLLD       $0x10, Y7, Y7
 	VMULPS       128(SP), Y7, Y7
 	VDIVPS       Y5, Y6, Y5
 	VMULPS       96(SP), Y5, Y5
 	VSUBPS       Y5, Y7, Y5
-	VPADDD       Y8, Y5, Y6
-	VCMPPS       $0x03, Y5, Y5, Y5
-	VPOR         Y5, Y6, Y5
+	VPADDD       Y8, Y5, Y5
 	VPSRLD       $0x10, Y5, Y5
 	VEXTRACTI128 $0x01, Y5, X6
 	VPACKUSDW    X6, X5, X6
@@ -1605,10 +1491,8 @@ tail:
 	VPXOR   X8, X7, X7
 	VPAND   256(SP), X7, X9
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPADDD  X9, X6, X9
-	VCMPSS  $0x03, X6, X6, X10
-	VPOR    X10, X9, X9
 	VPEXTRW $0x01, X9, (BX)(DI*2)
 
 	// second moment
@@ -1622,10 +1506,8 @@ tail:
 	VPMULLD 288(SP), X7, X7
 	VPSRLD  $0x10, X7, X7
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPADDD  X7, X5, X7
-	VCMPSS  $0x03, X5, X5, X9
-	VPOR    X9, X7, X7
 	VPEXTRW $0x01, X7, (SI)(DI*2)
 
 	// sqrt(v / (1 - beta2^t)) + eps
@@ -1633,7 +1515,7 @@ tail:
 	VMULSS  32(SP), X5, X5
 	VADDSS  64(SP), X5, X5
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	MOVWLZX (CX)(DI*2), R8
 	VMOVD   R8, X7
 	VPSLLD  $0x10, X7, X7
@@ -1641,9 +1523,7 @@ tail:
 	VDIVSS  X5, X6, X5
 	VMULSS  96(SP), X5, X5
 	VSUBSS  X5, X7, X5
-	VPADDD  X8, X5, X6
-	VCMPSS  $0x03, X5, X5, X5
-	VPOR    X5, X6, X5
+	VPADDD  X8, X5, X5
 	VPEXTRW $0x01, X5, (CX)(DI*2)
 	INCQ    DI
 	JMP     tail
@@ -1712,7 +1592,7 @@ unrolled:
 	VMULPS      Z12, Z2, Z17
 	VADDPS      Z17, Z16, Z16
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD          $0x10, Z13, Z17
 	VPANDD.BCST     uint32_00000001<>+0(SB), Z17, Z17
 	VPADDD.BCST     uint32_00007fff<>+0(SB), Z17, Z17
@@ -1726,20 +1606,12 @@ unrolled:
 	VPANDD.BCST     uint32_00000001<>+0(SB), Z20, Z20
 	VPADDD.BCST     uint32_00007fff<>+0(SB), Z20, Z20
 	VPADDD          Z17, Z13, Z17
-	VCMPPS          $0x03, Z13, Z13, K1
-	VPTERNLOGD      $0xff, Z17, Z17, K1, Z17
 	VPADDD          Z18, Z14, Z18
-	VCMPPS          $0x03, Z14, Z14, K1
-	VPTERNLOGD      $0xff, Z18, Z18, K1, Z18
 	VPSRLD          $0x10, Z17, Z17
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z18, Z17
 	VMOVDQU32       Z17, (BX)(DI*2)
 	VPADDD          Z19, Z15, Z17
-	VCMPPS          $0x03, Z15, Z15, K1
-	VPTERNLOGD      $0xff, Z17, Z17, K1, Z17
 	VPADDD          Z20, Z16, Z18
-	VCMPPS          $0x03, Z16, Z16, K1
-	VPTERNLOGD      $0xff, Z18, Z18, K1, Z18
 	VPSRLD          $0x10, Z17, Z17
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z18, Z17
 	VMOVDQU32       Z17, 64(BX)(DI*2)
@@ -1768,7 +1640,7 @@ unrolled:
 	VMULPS      Z12, Z4, Z12
 	VADDPS      Z12, Z17, Z12
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD          $0x10, Z9, Z17
 	VPANDD.BCST     uint32_00000001<>+0(SB), Z17, Z17
 	VPADDD.BCST     uint32_00007fff<>+0(SB), Z17, Z17
@@ -1782,20 +1654,12 @@ unrolled:
 	VPANDD.BCST     uint32_00000001<>+0(SB), Z20, Z20
 	VPADDD.BCST     uint32_00007fff<>+0(SB), Z20, Z20
 	VPADDD          Z17, Z9, Z17
-	VCMPPS          $0x03, Z9, Z9, K1
-	VPTERNLOGD      $0xff, Z17, Z17, K1, Z17
 	VPADDD          Z18, Z10, Z18
-	VCMPPS          $0x03, Z10, Z10, K1
-	VPTERNLOGD      $0xff, Z18, Z18, K1, Z18
 	VPSRLD          $0x10, Z17, Z17
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z18, Z17
 	VMOVDQU32       Z17, (SI)(DI*2)
 	VPADDD          Z19, Z11, Z17
-	VCMPPS          $0x03, Z11, Z11, K1
-	VPTERNLOGD      $0xff, Z17, Z17, K1, Z17
 	VPADDD          Z20, Z12, Z18
-	VCMPPS          $0x03, Z12, Z12, K1
-	VPTERNLOGD      $0xff, Z18, Z18, K1, Z18
 	VPSRLD          $0x10, Z17, Z17
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z18, Z17
 	VMOVDQU32       Z17, 64(SI)(DI*2)
@@ -1814,7 +1678,7 @@ unrolled:
 	VMULPS  Z5, Z12, Z12
 	VADDPS  Z6, Z12, Z12
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSLLD          $0x10, (CX)(DI*2), Z17
 	VMULPS          Z8, Z17, Z17
 	VDIVPS          Z9, Z13, Z9
@@ -1849,21 +1713,13 @@ unrolled:
 	VPSRLD          $0x10, Z12, Z16
 	VPANDD.BCST     uint32_00000001<>+0(SB), Z16, Z16
 	VPADDD.BCST     uint32_00007fff<>+0(SB), Z16, Z16
-	VPADDD          Z13, Z9, Z13
-	VCMPPS          $0x03, Z9, Z9, K1
-	VPTERNLOGD      $0xff, Z13, Z13, K1, Z13
-	VPADDD          Z14, Z10, Z9
-	VCMPPS          $0x03, Z10, Z10, K1
-	VPTERNLOGD      $0xff, Z9, Z9, K1, Z9
-	VPSRLD          $0x10, Z13, Z10
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z9, Z10
-	VMOVDQU32       Z10, (CX)(DI*2)
+	VPADDD          Z13, Z9, Z9
+	VPADDD          Z14, Z10, Z10
+	VPSRLD          $0x10, Z9, Z9
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z10, Z9
+	VMOVDQU32       Z9, (CX)(DI*2)
 	VPADDD          Z15, Z11, Z9
-	VCMPPS          $0x03, Z11, Z11, K1
-	VPTERNLOGD      $0xff, Z9, Z9, K1, Z9
 	VPADDD          Z16, Z12, Z10
-	VCMPPS          $0x03, Z12, Z12, K1
-	VPTERNLOGD      $0xff, Z10, Z10, K1, Z10
 	VPSRLD          $0x10, Z9, Z9
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z10, Z9
 	VMOVDQU32       Z9, 64(CX)(DI*2)
@@ -1889,13 +1745,11 @@ single:
 	VMULPS    Z9, Z2, Z11
 	VADDPS    Z11, Z10, Z10
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD      $0x10, Z10, Z11
 	VPANDD.BCST uint32_00000001<>+0(SB), Z11, Z11
 	VPADDD.BCST uint32_00007fff<>+0(SB), Z11, Z11
 	VPADDD      Z11, Z10, Z11
-	VCMPPS      $0x03, Z10, Z10, K1
-	VPTERNLOGD  $0xff, Z11, Z11, K1, Z11
 	VPSRLD      $0x10, Z11, Z11
 	VPMOVDW     Z11, Y11
 	VMOVDQU32   Y11, (BX)(DI*2)
@@ -1908,13 +1762,11 @@ single:
 	VMULPS    Z9, Z4, Z9
 	VADDPS    Z9, Z11, Z9
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD      $0x10, Z9, Z11
 	VPANDD.BCST uint32_00000001<>+0(SB), Z11, Z11
 	VPADDD.BCST uint32_00007fff<>+0(SB), Z11, Z11
 	VPADDD      Z11, Z9, Z11
-	VCMPPS      $0x03, Z9, Z9, K1
-	VPTERNLOGD  $0xff, Z11, Z11, K1, Z11
 	VPSRLD      $0x10, Z11, Z11
 	VPMOVDW     Z11, Y11
 	VMOVDQU32   Y11, (SI)(DI*2)
@@ -1924,7 +1776,7 @@ single:
 	VMULPS  Z5, Z9, Z9
 	VADDPS  Z6, Z9, Z9
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD   (CX)(DI*2), Z11
 	VPSLLD      $0x10, Z11, Z11
 	VMULPS      Z8, Z11, Z11
@@ -1934,10 +1786,8 @@ single:
 	VPSRLD      $0x10, Z9, Z10
 	VPANDD.BCST uint32_00000001<>+0(SB), Z10, Z10
 	VPADDD.BCST uint32_00007fff<>+0(SB), Z10, Z10
-	VPADDD      Z10, Z9, Z10
-	VCMPPS      $0x03, Z9, Z9, K1
-	VPTERNLOGD  $0xff, Z10, Z10, K1, Z10
-	VPSRLD      $0x10, Z10, Z9
+	VPADDD      Z10, Z9, Z9
+	VPSRLD      $0x10, Z9, Z9
 	VPMOVDW     Z9, Y9
 	VMOVDQU32   Y9, (CX)(DI*2)
 	ADDQ        $0x00000010, DI
@@ -1967,13 +1817,11 @@ tail:
 	VMULPS Z0, Z2, Z2
 	VADDPS Z2, Z1, Z1
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD      $0x10, Z1, Z2
 	VPANDD.BCST uint32_00000001<>+0(SB), Z2, Z2
 	VPADDD.BCST uint32_00007fff<>+0(SB), Z2, Z2
 	VPADDD      Z2, Z1, Z2
-	VCMPPS      $0x03, Z1, Z1, K2
-	VPTERNLOGD  $0xff, Z2, Z2, K2, Z2
 	VPSRLD      $0x10, Z2, Z2
 	VPMOVDW     Z2, K1, (BX)(DI*2)
 
@@ -1983,13 +1831,11 @@ tail:
 	VMULPS Z0, Z4, Z0
 	VADDPS Z0, Z2, Z0
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD      $0x10, Z0, Z2
 	VPANDD.BCST uint32_00000001<>+0(SB), Z2, Z2
 	VPADDD.BCST uint32_00007fff<>+0(SB), Z2, Z2
 	VPADDD      Z2, Z0, Z2
-	VCMPPS      $0x03, Z0, Z0, K2
-	VPTERNLOGD  $0xff, Z2, Z2, K2, Z2
 	VPSRLD      $0x10, Z2, Z2
 	VPMOVDW     Z2, K1, (SI)(DI*2)
 
@@ -1998,7 +1844,7 @@ tail:
 	VMULPS  Z5, Z0, Z0
 	VADDPS  Z6, Z0, Z0
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VMULPS      Z8, Z9, Z2
 	VDIVPS      Z0, Z1, Z0
 	VMULPS      Z0, Z7, Z0
@@ -2006,10 +1852,8 @@ tail:
 	VPSRLD      $0x10, Z0, Z1
 	VPANDD.BCST uint32_00000001<>+0(SB), Z1, Z1
 	VPADDD.BCST uint32_00007fff<>+0(SB), Z1, Z1
-	VPADDD      Z1, Z0, Z1
-	VCMPPS      $0x03, Z0, Z0, K2
-	VPTERNLOGD  $0xff, Z1, Z1, K2, Z1
-	VPSRLD      $0x10, Z1, Z0
+	VPADDD      Z1, Z0, Z0
+	VPSRLD      $0x10, Z0, Z0
 	VPMOVDW     Z0, K1, (CX)(DI*2)
 
 done:
@@ -2138,7 +1982,7 @@ unrolled:
 	VMULPS      Z13, Z3, Z18
 	VADDPS      Z18, Z17, Z17
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD          $0x10, Z14, Z18
 	VPANDD.BCST     uint32_00000001<>+0(SB), Z18, Z18
 	VPADDD.BCST     uint32_00007fff<>+0(SB), Z18, Z18
@@ -2152,20 +1996,12 @@ unrolled:
 	VPANDD.BCST     uint32_00000001<>+0(SB), Z21, Z21
 	VPADDD.BCST     uint32_00007fff<>+0(SB), Z21, Z21
 	VPADDD          Z18, Z14, Z18
-	VCMPPS          $0x03, Z14, Z14, K1
-	VPTERNLOGD      $0xff, Z18, Z18, K1, Z18
 	VPADDD          Z19, Z15, Z19
-	VCMPPS          $0x03, Z15, Z15, K1
-	VPTERNLOGD      $0xff, Z19, Z19, K1, Z19
 	VPSRLD          $0x10, Z18, Z18
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z19, Z18
 	VMOVDQU32       Z18, (BX)(DI*2)
 	VPADDD          Z20, Z16, Z18
-	VCMPPS          $0x03, Z16, Z16, K1
-	VPTERNLOGD      $0xff, Z18, Z18, K1, Z18
 	VPADDD          Z21, Z17, Z19
-	VCMPPS          $0x03, Z17, Z17, K1
-	VPTERNLOGD      $0xff, Z19, Z19, K1, Z19
 	VPSRLD          $0x10, Z18, Z18
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z19, Z18
 	VMOVDQU32       Z18, 64(BX)(DI*2)
@@ -2194,7 +2030,7 @@ unrolled:
 	VMULPS      Z13, Z5, Z13
 	VADDPS      Z13, Z18, Z13
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD          $0x10, Z10, Z18
 	VPANDD.BCST     uint32_00000001<>+0(SB), Z18, Z18
 	VPADDD.BCST     uint32_00007fff<>+0(SB), Z18, Z18
@@ -2208,20 +2044,12 @@ unrolled:
 	VPANDD.BCST     uint32_00000001<>+0(SB), Z21, Z21
 	VPADDD.BCST     uint32_00007fff<>+0(SB), Z21, Z21
 	VPADDD          Z18, Z10, Z18
-	VCMPPS          $0x03, Z10, Z10, K1
-	VPTERNLOGD      $0xff, Z18, Z18, K1, Z18
 	VPADDD          Z19, Z11, Z19
-	VCMPPS          $0x03, Z11, Z11, K1
-	VPTERNLOGD      $0xff, Z19, Z19, K1, Z19
 	VPSRLD          $0x10, Z18, Z18
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z19, Z18
 	VMOVDQU32       Z18, (SI)(DI*2)
 	VPADDD          Z20, Z12, Z18
-	VCMPPS          $0x03, Z12, Z12, K1
-	VPTERNLOGD      $0xff, Z18, Z18, K1, Z18
 	VPADDD          Z21, Z13, Z19
-	VCMPPS          $0x03, Z13, Z13, K1
-	VPTERNLOGD      $0xff, Z19, Z19, K1, Z19
 	VPSRLD          $0x10, Z18, Z18
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z19, Z18
 	VMOVDQU32       Z18, 64(SI)(DI*2)
@@ -2240,7 +2068,7 @@ unrolled:
 	VMULPS  Z6, Z13, Z13
 	VADDPS  Z7, Z13, Z13
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSLLD          $0x10, (CX)(DI*2), Z18
 	VMULPS          Z9, Z18, Z18
 	VDIVPS          Z10, Z14, Z10
@@ -2275,21 +2103,13 @@ unrolled:
 	VPSRLD          $0x10, Z13, Z17
 	VPANDD.BCST     uint32_00000001<>+0(SB), Z17, Z17
 	VPADDD.BCST     uint32_00007fff<>+0(SB), Z17, Z17
-	VPADDD          Z14, Z10, Z14
-	VCMPPS          $0x03, Z10, Z10, K1
-	VPTERNLOGD      $0xff, Z14, Z14, K1, Z14
-	VPADDD          Z15, Z11, Z10
-	VCMPPS          $0x03, Z11, Z11, K1
-	VPTERNLOGD      $0xff, Z10, Z10, K1, Z10
-	VPSRLD          $0x10, Z14, Z11
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z10, Z11
-	VMOVDQU32       Z11, (CX)(DI*2)
+	VPADDD          Z14, Z10, Z10
+	VPADDD          Z15, Z11, Z11
+	VPSRLD          $0x10, Z10, Z10
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z11, Z10
+	VMOVDQU32       Z10, (CX)(DI*2)
 	VPADDD          Z16, Z12, Z10
-	VCMPPS          $0x03, Z12, Z12, K1
-	VPTERNLOGD      $0xff, Z10, Z10, K1, Z10
 	VPADDD          Z17, Z13, Z11
-	VCMPPS          $0x03, Z13, Z13, K1
-	VPTERNLOGD      $0xff, Z11, Z11, K1, Z11
 	VPSRLD          $0x10, Z10, Z10
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z11, Z10
 	VMOVDQU32       Z10, 64(CX)(DI*2)
@@ -2321,13 +2141,11 @@ single:
 	VMULPS    Z10, Z3, Z12
 	VADDPS    Z12, Z11, Z11
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD      $0x10, Z11, Z12
 	VPANDD.BCST uint32_00000001<>+0(SB), Z12, Z12
 	VPADDD.BCST uint32_00007fff<>+0(SB), Z12, Z12
 	VPADDD      Z12, Z11, Z12
-	VCMPPS      $0x03, Z11, Z11, K1
-	VPTERNLOGD  $0xff, Z12, Z12, K1, Z12
 	VPSRLD      $0x10, Z12, Z12
 	VPMOVDW     Z12, Y12
 	VMOVDQU32   Y12, (BX)(DI*2)
@@ -2340,13 +2158,11 @@ single:
 	VMULPS    Z10, Z5, Z10
 	VADDPS    Z10, Z12, Z10
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD      $0x10, Z10, Z12
 	VPANDD.BCST uint32_00000001<>+0(SB), Z12, Z12
 	VPADDD.BCST uint32_00007fff<>+0(SB), Z12, Z12
 	VPADDD      Z12, Z10, Z12
-	VCMPPS      $0x03, Z10, Z10, K1
-	VPTERNLOGD  $0xff, Z12, Z12, K1, Z12
 	VPSRLD      $0x10, Z12, Z12
 	VPMOVDW     Z12, Y12
 	VMOVDQU32   Y12, (SI)(DI*2)
@@ -2356,7 +2172,7 @@ single:
 	VMULPS  Z6, Z10, Z10
 	VADDPS  Z7, Z10, Z10
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD   (CX)(DI*2), Z12
 	VPSLLD      $0x10, Z12, Z12
 	VMULPS      Z9, Z12, Z12
@@ -2366,10 +2182,8 @@ single:
 	VPSRLD      $0x10, Z10, Z11
 	VPANDD.BCST uint32_00000001<>+0(SB), Z11, Z11
 	VPADDD.BCST uint32_00007fff<>+0(SB), Z11, Z11
-	VPADDD      Z11, Z10, Z11
-	VCMPPS      $0x03, Z10, Z10, K1
-	VPTERNLOGD  $0xff, Z11, Z11, K1, Z11
-	VPSRLD      $0x10, Z11, Z10
+	VPADDD      Z11, Z10, Z10
+	VPSRLD      $0x10, Z10, Z10
 	VPMOVDW     Z10, Y10
 	VMOVDQU32   Y10, (CX)(DI*2)
 	ADDQ        $0x00000010, DI
@@ -2403,13 +2217,11 @@ tail:
 	VMULPS Z0, Z3, Z2
 	VADDPS Z2, Z1, Z1
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD      $0x10, Z1, Z2
 	VPANDD.BCST uint32_00000001<>+0(SB), Z2, Z2
 	VPADDD.BCST uint32_00007fff<>+0(SB), Z2, Z2
 	VPADDD      Z2, Z1, Z2
-	VCMPPS      $0x03, Z1, Z1, K2
-	VPTERNLOGD  $0xff, Z2, Z2, K2, Z2
 	VPSRLD      $0x10, Z2, Z2
 	VPMOVDW     Z2, K1, (BX)(DI*2)
 
@@ -2419,13 +2231,11 @@ tail:
 	VMULPS Z0, Z5, Z0
 	VADDPS Z0, Z2, Z0
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD      $0x10, Z0, Z2
 	VPANDD.BCST uint32_00000001<>+0(SB), Z2, Z2
 	VPADDD.BCST uint32_00007fff<>+0(SB), Z2, Z2
 	VPADDD      Z2, Z0, Z2
-	VCMPPS      $0x03, Z0, Z0, K2
-	VPTERNLOGD  $0xff, Z2, Z2, K2, Z2
 	VPSRLD      $0x10, Z2, Z2
 	VPMOVDW     Z2, K1, (SI)(DI*2)
 
@@ -2434,7 +2244,7 @@ tail:
 	VMULPS  Z6, Z0, Z0
 	VADDPS  Z7, Z0, Z0
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VMULPS      Z9, Z10, Z2
 	VDIVPS      Z0, Z1, Z0
 	VMULPS      Z0, Z8, Z0
@@ -2442,10 +2252,8 @@ tail:
 	VPSRLD      $0x10, Z0, Z1
 	VPANDD.BCST uint32_00000001<>+0(SB), Z1, Z1
 	VPADDD.BCST uint32_00007fff<>+0(SB), Z1, Z1
-	VPADDD      Z1, Z0, Z1
-	VCMPPS      $0x03, Z0, Z0, K2
-	VPTERNLOGD  $0xff, Z1, Z1, K2, Z1
-	VPSRLD      $0x10, Z1, Z0
+	VPADDD      Z1, Z0, Z0
+	VPSRLD      $0x10, Z0, Z0
 	VPMOVDW     Z0, K1, (CX)(DI*2)
 
 done:
@@ -2559,22 +2367,14 @@ unrolled:
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z21, Z29
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z22, Z30
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPADDD          Z27, Z15, Z27
-	VCMPPS          $0x03, Z15, Z15, K1
-	VPTERNLOGD      $0xff, Z27, Z27, K1, Z27
 	VPADDD          Z28, Z16, Z28
-	VCMPPS          $0x03, Z16, Z16, K1
-	VPTERNLOGD      $0xff, Z28, Z28, K1, Z28
 	VPSRLD          $0x10, Z27, Z27
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z28, Z27
 	VMOVDQU32       Z27, (BX)(DI*2)
 	VPADDD          Z29, Z17, Z27
-	VCMPPS          $0x03, Z17, Z17, K1
-	VPTERNLOGD      $0xff, Z27, Z27, K1, Z27
 	VPADDD          Z30, Z18, Z28
-	VCMPPS          $0x03, Z18, Z18, K1
-	VPTERNLOGD      $0xff, Z28, Z28, K1, Z28
 	VPSRLD          $0x10, Z27, Z27
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z28, Z27
 	VMOVDQU32       Z27, 64(BX)(DI*2)
@@ -2611,22 +2411,14 @@ unrolled:
 	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z22, Z22
 	VPSRLD       $0x10, Z22, Z22
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPADDD          Z19, Z11, Z19
-	VCMPPS          $0x03, Z11, Z11, K1
-	VPTERNLOGD      $0xff, Z19, Z19, K1, Z19
 	VPADDD          Z20, Z12, Z20
-	VCMPPS          $0x03, Z12, Z12, K1
-	VPTERNLOGD      $0xff, Z20, Z20, K1, Z20
 	VPSRLD          $0x10, Z19, Z19
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z20, Z19
 	VMOVDQU32       Z19, (SI)(DI*2)
 	VPADDD          Z21, Z13, Z19
-	VCMPPS          $0x03, Z13, Z13, K1
-	VPTERNLOGD      $0xff, Z19, Z19, K1, Z19
 	VPADDD          Z22, Z14, Z20
-	VCMPPS          $0x03, Z14, Z14, K1
-	VPTERNLOGD      $0xff, Z20, Z20, K1, Z20
 	VPSRLD          $0x10, Z19, Z19
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z20, Z19
 	VMOVDQU32       Z19, 64(SI)(DI*2)
@@ -2645,7 +2437,7 @@ unrolled:
 	VMULPS  Z5, Z14, Z14
 	VADDPS  Z6, Z14, Z14
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSLLD          $0x10, (CX)(DI*2), Z19
 	VMULPS          Z8, Z19, Z19
 	VDIVPS          Z11, Z15, Z11
@@ -2668,21 +2460,13 @@ unrolled:
 	VDIVPS          Z14, Z18, Z14
 	VMULPS          Z14, Z7, Z14
 	VSUBPS          Z14, Z15, Z14
-	VPADDD          Z23, Z11, Z15
-	VCMPPS          $0x03, Z11, Z11, K1
-	VPTERNLOGD      $0xff, Z15, Z15, K1, Z15
-	VPADDD          Z24, Z12, Z11
-	VCMPPS          $0x03, Z12, Z12, K1
-	VPTERNLOGD      $0xff, Z11, Z11, K1, Z11
-	VPSRLD          $0x10, Z15, Z12
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z11, Z12
-	VMOVDQU32       Z12, (CX)(DI*2)
+	VPADDD          Z23, Z11, Z11
+	VPADDD          Z24, Z12, Z12
+	VPSRLD          $0x10, Z11, Z11
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z12, Z11
+	VMOVDQU32       Z11, (CX)(DI*2)
 	VPADDD          Z25, Z13, Z11
-	VCMPPS          $0x03, Z13, Z13, K1
-	VPTERNLOGD      $0xff, Z11, Z11, K1, Z11
 	VPADDD          Z26, Z14, Z12
-	VCMPPS          $0x03, Z14, Z14, K1
-	VPTERNLOGD      $0xff, Z12, Z12, K1, Z12
 	VPSRLD          $0x10, Z11, Z11
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z12, Z11
 	VMOVDQU32       Z11, 64(CX)(DI*2)
@@ -2723,13 +2507,11 @@ single:
 	VPXORD       Z13, Z12, Z12
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z12, Z14
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD     Z14, Z11, Z14
-	VCMPPS     $0x03, Z11, Z11, K1
-	VPTERNLOGD $0xff, Z14, Z14, K1, Z14
-	VPSRLD     $0x10, Z14, Z14
-	VPMOVDW    Z14, Y14
-	VMOVDQU32  Y14, (BX)(DI*2)
+	// round to bfloat16
+	VPADDD    Z14, Z11, Z14
+	VPSRLD    $0x10, Z14, Z14
+	VPMOVDW   Z14, Y14
+	VMOVDQU32 Y14, (BX)(DI*2)
 
 	// second moment
 	VPMOVZXWD    (SI)(DI*2), Z14
@@ -2741,34 +2523,30 @@ single:
 	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z12, Z12
 	VPSRLD       $0x10, Z12, Z12
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD     Z12, Z9, Z12
-	VCMPPS     $0x03, Z9, Z9, K1
-	VPTERNLOGD $0xff, Z12, Z12, K1, Z12
-	VPSRLD     $0x10, Z12, Z12
-	VPMOVDW    Z12, Y12
-	VMOVDQU32  Y12, (SI)(DI*2)
+	// round to bfloat16
+	VPADDD    Z12, Z9, Z12
+	VPSRLD    $0x10, Z12, Z12
+	VPMOVDW   Z12, Y12
+	VMOVDQU32 Y12, (SI)(DI*2)
 
 	// sqrt(v / (1 - beta2^t)) + eps
 	VSQRTPS Z9, Z9
 	VMULPS  Z5, Z9, Z9
 	VADDPS  Z6, Z9, Z9
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD  (CX)(DI*2), Z12
-	VPSLLD     $0x10, Z12, Z12
-	VMULPS     Z8, Z12, Z12
-	VDIVPS     Z9, Z11, Z9
-	VMULPS     Z9, Z7, Z9
-	VSUBPS     Z9, Z12, Z9
-	VPADDD     Z13, Z9, Z11
-	VCMPPS     $0x03, Z9, Z9, K1
-	VPTERNLOGD $0xff, Z11, Z11, K1, Z11
-	VPSRLD     $0x10, Z11, Z9
-	VPMOVDW    Z9, Y9
-	VMOVDQU32  Y9, (CX)(DI*2)
-	ADDQ       $0x00000010, DI
-	JMP        single
+	// round to bfloat16
+	VPMOVZXWD (CX)(DI*2), Z12
+	VPSLLD    $0x10, Z12, Z12
+	VMULPS    Z8, Z12, Z12
+	VDIVPS    Z9, Z11, Z9
+	VMULPS    Z9, Z7, Z9
+	VSUBPS    Z9, Z12, Z9
+	VPADDD    Z13, Z9, Z9
+	VPSRLD    $0x10, Z9, Z9
+	VPMOVDW   Z9, Y9
+	VMOVDQU32 Y9, (CX)(DI*2)
+	ADDQ      $0x00000010, DI
+	JMP       single
 
 tail:
 	// The last 0 to lanes-1 elements: one masked vector.
@@ -2808,12 +2586,10 @@ tail:
 	VPXORD       Z10, Z2, Z2
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z2, Z11
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD     Z11, Z1, Z11
-	VCMPPS     $0x03, Z1, Z1, K2
-	VPTERNLOGD $0xff, Z11, Z11, K2, Z11
-	VPSRLD     $0x10, Z11, Z11
-	VPMOVDW    Z11, K1, (BX)(DI*2)
+	// round to bfloat16
+	VPADDD  Z11, Z1, Z11
+	VPSRLD  $0x10, Z11, Z11
+	VPMOVDW Z11, K1, (BX)(DI*2)
 
 	// second moment
 	VMULPS       Z13, Z3, Z3
@@ -2823,28 +2599,24 @@ tail:
 	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z2, Z2
 	VPSRLD       $0x10, Z2, Z2
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD     Z2, Z0, Z2
-	VCMPPS     $0x03, Z0, Z0, K2
-	VPTERNLOGD $0xff, Z2, Z2, K2, Z2
-	VPSRLD     $0x10, Z2, Z2
-	VPMOVDW    Z2, K1, (SI)(DI*2)
+	// round to bfloat16
+	VPADDD  Z2, Z0, Z2
+	VPSRLD  $0x10, Z2, Z2
+	VPMOVDW Z2, K1, (SI)(DI*2)
 
 	// sqrt(v / (1 - beta2^t)) + eps
 	VSQRTPS Z0, Z0
 	VMULPS  Z5, Z0, Z0
 	VADDPS  Z6, Z0, Z0
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS     Z8, Z9, Z2
-	VDIVPS     Z0, Z1, Z0
-	VMULPS     Z0, Z7, Z0
-	VSUBPS     Z0, Z2, Z0
-	VPADDD     Z10, Z0, Z1
-	VCMPPS     $0x03, Z0, Z0, K2
-	VPTERNLOGD $0xff, Z1, Z1, K2, Z1
-	VPSRLD     $0x10, Z1, Z0
-	VPMOVDW    Z0, K1, (CX)(DI*2)
+	// round to bfloat16
+	VMULPS  Z8, Z9, Z2
+	VDIVPS  Z0, Z1, Z0
+	VMULPS  Z0, Z7, Z0
+	VSUBPS  Z0, Z2, Z0
+	VPADDD  Z10, Z0, Z0
+	VPSRLD  $0x10, Z0, Z0
+	VPMOVDW Z0, K1, (CX)(DI*2)
 
 done:
 	VZEROUPPER
@@ -2998,22 +2770,14 @@ unrolled:
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z22, Z30
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z23, Z31
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPADDD          Z28, Z16, Z28
-	VCMPPS          $0x03, Z16, Z16, K1
-	VPTERNLOGD      $0xff, Z28, Z28, K1, Z28
 	VPADDD          Z29, Z17, Z29
-	VCMPPS          $0x03, Z17, Z17, K1
-	VPTERNLOGD      $0xff, Z29, Z29, K1, Z29
 	VPSRLD          $0x10, Z28, Z28
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z29, Z28
 	VMOVDQU32       Z28, (BX)(DI*2)
 	VPADDD          Z30, Z18, Z28
-	VCMPPS          $0x03, Z18, Z18, K1
-	VPTERNLOGD      $0xff, Z28, Z28, K1, Z28
 	VPADDD          Z31, Z19, Z29
-	VCMPPS          $0x03, Z19, Z19, K1
-	VPTERNLOGD      $0xff, Z29, Z29, K1, Z29
 	VPSRLD          $0x10, Z28, Z28
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z29, Z28
 	VMOVDQU32       Z28, 64(BX)(DI*2)
@@ -3050,22 +2814,14 @@ unrolled:
 	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z23, Z23
 	VPSRLD       $0x10, Z23, Z23
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPADDD          Z20, Z12, Z20
-	VCMPPS          $0x03, Z12, Z12, K1
-	VPTERNLOGD      $0xff, Z20, Z20, K1, Z20
 	VPADDD          Z21, Z13, Z21
-	VCMPPS          $0x03, Z13, Z13, K1
-	VPTERNLOGD      $0xff, Z21, Z21, K1, Z21
 	VPSRLD          $0x10, Z20, Z20
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z21, Z20
 	VMOVDQU32       Z20, (SI)(DI*2)
 	VPADDD          Z22, Z14, Z20
-	VCMPPS          $0x03, Z14, Z14, K1
-	VPTERNLOGD      $0xff, Z20, Z20, K1, Z20
 	VPADDD          Z23, Z15, Z21
-	VCMPPS          $0x03, Z15, Z15, K1
-	VPTERNLOGD      $0xff, Z21, Z21, K1, Z21
 	VPSRLD          $0x10, Z20, Z20
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z21, Z20
 	VMOVDQU32       Z20, 64(SI)(DI*2)
@@ -3084,7 +2840,7 @@ unrolled:
 	VMULPS  Z6, Z15, Z15
 	VADDPS  Z7, Z15, Z15
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSLLD          $0x10, (CX)(DI*2), Z20
 	VMULPS          Z9, Z20, Z20
 	VDIVPS          Z12, Z16, Z12
@@ -3107,21 +2863,13 @@ unrolled:
 	VDIVPS          Z15, Z19, Z15
 	VMULPS          Z15, Z8, Z15
 	VSUBPS          Z15, Z16, Z15
-	VPADDD          Z24, Z12, Z16
-	VCMPPS          $0x03, Z12, Z12, K1
-	VPTERNLOGD      $0xff, Z16, Z16, K1, Z16
-	VPADDD          Z25, Z13, Z12
-	VCMPPS          $0x03, Z13, Z13, K1
-	VPTERNLOGD      $0xff, Z12, Z12, K1, Z12
-	VPSRLD          $0x10, Z16, Z13
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z12, Z13
-	VMOVDQU32       Z13, (CX)(DI*2)
+	VPADDD          Z24, Z12, Z12
+	VPADDD          Z25, Z13, Z13
+	VPSRLD          $0x10, Z12, Z12
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z13, Z12
+	VMOVDQU32       Z12, (CX)(DI*2)
 	VPADDD          Z26, Z14, Z12
-	VCMPPS          $0x03, Z14, Z14, K1
-	VPTERNLOGD      $0xff, Z12, Z12, K1, Z12
 	VPADDD          Z27, Z15, Z13
-	VCMPPS          $0x03, Z15, Z15, K1
-	VPTERNLOGD      $0xff, Z13, Z13, K1, Z13
 	VPSRLD          $0x10, Z12, Z12
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z13, Z12
 	VMOVDQU32       Z12, 64(CX)(DI*2)
@@ -3168,13 +2916,11 @@ single:
 	VPXORD       Z14, Z13, Z13
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z13, Z15
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD     Z15, Z12, Z15
-	VCMPPS     $0x03, Z12, Z12, K1
-	VPTERNLOGD $0xff, Z15, Z15, K1, Z15
-	VPSRLD     $0x10, Z15, Z15
-	VPMOVDW    Z15, Y15
-	VMOVDQU32  Y15, (BX)(DI*2)
+	// round to bfloat16
+	VPADDD    Z15, Z12, Z15
+	VPSRLD    $0x10, Z15, Z15
+	VPMOVDW   Z15, Y15
+	VMOVDQU32 Y15, (BX)(DI*2)
 
 	// second moment
 	VPMOVZXWD    (SI)(DI*2), Z15
@@ -3186,34 +2932,30 @@ single:
 	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z13, Z13
 	VPSRLD       $0x10, Z13, Z13
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD     Z13, Z10, Z13
-	VCMPPS     $0x03, Z10, Z10, K1
-	VPTERNLOGD $0xff, Z13, Z13, K1, Z13
-	VPSRLD     $0x10, Z13, Z13
-	VPMOVDW    Z13, Y13
-	VMOVDQU32  Y13, (SI)(DI*2)
+	// round to bfloat16
+	VPADDD    Z13, Z10, Z13
+	VPSRLD    $0x10, Z13, Z13
+	VPMOVDW   Z13, Y13
+	VMOVDQU32 Y13, (SI)(DI*2)
 
 	// sqrt(v / (1 - beta2^t)) + eps
 	VSQRTPS Z10, Z10
 	VMULPS  Z6, Z10, Z10
 	VADDPS  Z7, Z10, Z10
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD  (CX)(DI*2), Z13
-	VPSLLD     $0x10, Z13, Z13
-	VMULPS     Z9, Z13, Z13
-	VDIVPS     Z10, Z12, Z10
-	VMULPS     Z10, Z8, Z10
-	VSUBPS     Z10, Z13, Z10
-	VPADDD     Z14, Z10, Z12
-	VCMPPS     $0x03, Z10, Z10, K1
-	VPTERNLOGD $0xff, Z12, Z12, K1, Z12
-	VPSRLD     $0x10, Z12, Z10
-	VPMOVDW    Z10, Y10
-	VMOVDQU32  Y10, (CX)(DI*2)
-	ADDQ       $0x00000010, DI
-	JMP        single
+	// round to bfloat16
+	VPMOVZXWD (CX)(DI*2), Z13
+	VPSLLD    $0x10, Z13, Z13
+	VMULPS    Z9, Z13, Z13
+	VDIVPS    Z10, Z12, Z10
+	VMULPS    Z10, Z8, Z10
+	VSUBPS    Z10, Z13, Z10
+	VPADDD    Z14, Z10, Z10
+	VPSRLD    $0x10, Z10, Z10
+	VPMOVDW   Z10, Y10
+	VMOVDQU32 Y10, (CX)(DI*2)
+	ADDQ      $0x00000010, DI
+	JMP       single
 
 tail:
 	// The last 0 to lanes-1 elements: one masked vector.
@@ -3257,12 +2999,10 @@ tail:
 	VPXORD       Z3, Z2, Z2
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z2, Z11
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD     Z11, Z1, Z11
-	VCMPPS     $0x03, Z1, Z1, K2
-	VPTERNLOGD $0xff, Z11, Z11, K2, Z11
-	VPSRLD     $0x10, Z11, Z11
-	VPMOVDW    Z11, K1, (BX)(DI*2)
+	// round to bfloat16
+	VPADDD  Z11, Z1, Z11
+	VPSRLD  $0x10, Z11, Z11
+	VPMOVDW Z11, K1, (BX)(DI*2)
 
 	// second moment
 	VMULPS       Z14, Z4, Z4
@@ -3272,28 +3012,24 @@ tail:
 	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z2, Z2
 	VPSRLD       $0x10, Z2, Z2
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD     Z2, Z0, Z2
-	VCMPPS     $0x03, Z0, Z0, K2
-	VPTERNLOGD $0xff, Z2, Z2, K2, Z2
-	VPSRLD     $0x10, Z2, Z2
-	VPMOVDW    Z2, K1, (SI)(DI*2)
+	// round to bfloat16
+	VPADDD  Z2, Z0, Z2
+	VPSRLD  $0x10, Z2, Z2
+	VPMOVDW Z2, K1, (SI)(DI*2)
 
 	// sqrt(v / (1 - beta2^t)) + eps
 	VSQRTPS Z0, Z0
 	VMULPS  Z6, Z0, Z0
 	VADDPS  Z7, Z0, Z0
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS     Z9, Z10, Z2
-	VDIVPS     Z0, Z1, Z0
-	VMULPS     Z0, Z8, Z0
-	VSUBPS     Z0, Z2, Z0
-	VPADDD     Z3, Z0, Z1
-	VCMPPS     $0x03, Z0, Z0, K2
-	VPTERNLOGD $0xff, Z1, Z1, K2, Z1
-	VPSRLD     $0x10, Z1, Z0
-	VPMOVDW    Z0, K1, (CX)(DI*2)
+	// round to bfloat16
+	VMULPS  Z9, Z10, Z2
+	VDIVPS  Z0, Z1, Z0
+	VMULPS  Z0, Z8, Z0
+	VSUBPS  Z0, Z2, Z0
+	VPADDD  Z3, Z0, Z0
+	VPSRLD  $0x10, Z0, Z0
+	VPMOVDW Z0, K1, (CX)(DI*2)
 
 done:
 	VZEROUPPER

@@ -58,9 +58,6 @@ unrolled:
 	WORD   $0x4e291dad // and v13.16b, v13.16b, v9.16b
 	WORD   $0x4eaa85ad // add v13.4s, v13.4s, v10.4s
 	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
-	WORD   $0x4e2ce58e // fcmeq v14.4s, v12.4s, v12.4s
-	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4eae1dad // orr v13.16b, v13.16b, v14.16b
 	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
 	VST1.P [V13.H4], 8(R2)
 
@@ -75,9 +72,6 @@ unrolled:
 	WORD   $0x4e291dad // and v13.16b, v13.16b, v9.16b
 	WORD   $0x4eaa85ad // add v13.4s, v13.4s, v10.4s
 	WORD   $0x4ead856d // add v13.4s, v11.4s, v13.4s
-	WORD   $0x4e2be56e // fcmeq v14.4s, v11.4s, v11.4s
-	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4eae1dad // orr v13.16b, v13.16b, v14.16b
 	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
 	VST1.P [V13.H4], 8(R3)
 
@@ -86,7 +80,7 @@ unrolled:
 	WORD $0x6e25dd6b // fmul v11.4s, v11.4s, v5.4s
 	WORD $0x4e26d56b // fadd v11.4s, v11.4s, v6.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V13.H4]
 	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
 	WORD   $0x6e28ddad // fmul v13.4s, v13.4s, v8.4s
@@ -96,10 +90,7 @@ unrolled:
 	WORD   $0x6f30056c // ushr v12.4s, v11.4s, #16
 	WORD   $0x4e291d8c // and v12.16b, v12.16b, v9.16b
 	WORD   $0x4eaa858c // add v12.4s, v12.4s, v10.4s
-	WORD   $0x4eac856c // add v12.4s, v11.4s, v12.4s
-	WORD   $0x4e2be56b // fcmeq v11.4s, v11.4s, v11.4s
-	WORD   $0x6e20596b // mvn v11.16b, v11.16b
-	WORD   $0x4eab1d8b // orr v11.16b, v12.16b, v11.16b
+	WORD   $0x4eac856b // add v11.4s, v11.4s, v12.4s
 	WORD   $0x0f10856b // shrn v11.4h, v11.4s, #16
 	VST1.P [V11.H4], 8(R0)
 
@@ -118,9 +109,6 @@ unrolled:
 	WORD   $0x4e291dad // and v13.16b, v13.16b, v9.16b
 	WORD   $0x4eaa85ad // add v13.4s, v13.4s, v10.4s
 	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
-	WORD   $0x4e2ce58e // fcmeq v14.4s, v12.4s, v12.4s
-	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4eae1dad // orr v13.16b, v13.16b, v14.16b
 	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
 	VST1.P [V13.H4], 8(R2)
 
@@ -135,9 +123,6 @@ unrolled:
 	WORD   $0x4e291dad // and v13.16b, v13.16b, v9.16b
 	WORD   $0x4eaa85ad // add v13.4s, v13.4s, v10.4s
 	WORD   $0x4ead856d // add v13.4s, v11.4s, v13.4s
-	WORD   $0x4e2be56e // fcmeq v14.4s, v11.4s, v11.4s
-	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4eae1dad // orr v13.16b, v13.16b, v14.16b
 	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
 	VST1.P [V13.H4], 8(R3)
 
@@ -146,7 +131,7 @@ unrolled:
 	WORD $0x6e25dd6b // fmul v11.4s, v11.4s, v5.4s
 	WORD $0x4e26d56b // fadd v11.4s, v11.4s, v6.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V13.H4]
 	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
 	WORD   $0x6e28ddad // fmul v13.4s, v13.4s, v8.4s
@@ -156,10 +141,7 @@ unrolled:
 	WORD   $0x6f30056c // ushr v12.4s, v11.4s, #16
 	WORD   $0x4e291d8c // and v12.16b, v12.16b, v9.16b
 	WORD   $0x4eaa858c // add v12.4s, v12.4s, v10.4s
-	WORD   $0x4eac856c // add v12.4s, v11.4s, v12.4s
-	WORD   $0x4e2be56b // fcmeq v11.4s, v11.4s, v11.4s
-	WORD   $0x6e20596b // mvn v11.16b, v11.16b
-	WORD   $0x4eab1d8b // orr v11.16b, v12.16b, v11.16b
+	WORD   $0x4eac856b // add v11.4s, v11.4s, v12.4s
 	WORD   $0x0f10856b // shrn v11.4h, v11.4s, #16
 	VST1.P [V11.H4], 8(R0)
 
@@ -178,9 +160,6 @@ unrolled:
 	WORD   $0x4e291dad // and v13.16b, v13.16b, v9.16b
 	WORD   $0x4eaa85ad // add v13.4s, v13.4s, v10.4s
 	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
-	WORD   $0x4e2ce58e // fcmeq v14.4s, v12.4s, v12.4s
-	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4eae1dad // orr v13.16b, v13.16b, v14.16b
 	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
 	VST1.P [V13.H4], 8(R2)
 
@@ -195,9 +174,6 @@ unrolled:
 	WORD   $0x4e291dad // and v13.16b, v13.16b, v9.16b
 	WORD   $0x4eaa85ad // add v13.4s, v13.4s, v10.4s
 	WORD   $0x4ead856d // add v13.4s, v11.4s, v13.4s
-	WORD   $0x4e2be56e // fcmeq v14.4s, v11.4s, v11.4s
-	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4eae1dad // orr v13.16b, v13.16b, v14.16b
 	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
 	VST1.P [V13.H4], 8(R3)
 
@@ -206,7 +182,7 @@ unrolled:
 	WORD $0x6e25dd6b // fmul v11.4s, v11.4s, v5.4s
 	WORD $0x4e26d56b // fadd v11.4s, v11.4s, v6.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V13.H4]
 	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
 	WORD   $0x6e28ddad // fmul v13.4s, v13.4s, v8.4s
@@ -216,10 +192,7 @@ unrolled:
 	WORD   $0x6f30056c // ushr v12.4s, v11.4s, #16
 	WORD   $0x4e291d8c // and v12.16b, v12.16b, v9.16b
 	WORD   $0x4eaa858c // add v12.4s, v12.4s, v10.4s
-	WORD   $0x4eac856c // add v12.4s, v11.4s, v12.4s
-	WORD   $0x4e2be56b // fcmeq v11.4s, v11.4s, v11.4s
-	WORD   $0x6e20596b // mvn v11.16b, v11.16b
-	WORD   $0x4eab1d8b // orr v11.16b, v12.16b, v11.16b
+	WORD   $0x4eac856b // add v11.4s, v11.4s, v12.4s
 	WORD   $0x0f10856b // shrn v11.4h, v11.4s, #16
 	VST1.P [V11.H4], 8(R0)
 
@@ -238,9 +211,6 @@ unrolled:
 	WORD   $0x4e291dad // and v13.16b, v13.16b, v9.16b
 	WORD   $0x4eaa85ad // add v13.4s, v13.4s, v10.4s
 	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
-	WORD   $0x4e2ce58e // fcmeq v14.4s, v12.4s, v12.4s
-	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4eae1dad // orr v13.16b, v13.16b, v14.16b
 	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
 	VST1.P [V13.H4], 8(R2)
 
@@ -255,9 +225,6 @@ unrolled:
 	WORD   $0x4e291dad // and v13.16b, v13.16b, v9.16b
 	WORD   $0x4eaa85ad // add v13.4s, v13.4s, v10.4s
 	WORD   $0x4ead856d // add v13.4s, v11.4s, v13.4s
-	WORD   $0x4e2be56e // fcmeq v14.4s, v11.4s, v11.4s
-	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4eae1dad // orr v13.16b, v13.16b, v14.16b
 	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
 	VST1.P [V13.H4], 8(R3)
 
@@ -266,7 +233,7 @@ unrolled:
 	WORD $0x6e25dd6b // fmul v11.4s, v11.4s, v5.4s
 	WORD $0x4e26d56b // fadd v11.4s, v11.4s, v6.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V13.H4]
 	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
 	WORD   $0x6e28ddad // fmul v13.4s, v13.4s, v8.4s
@@ -276,10 +243,7 @@ unrolled:
 	WORD   $0x6f30056c // ushr v12.4s, v11.4s, #16
 	WORD   $0x4e291d8c // and v12.16b, v12.16b, v9.16b
 	WORD   $0x4eaa858c // add v12.4s, v12.4s, v10.4s
-	WORD   $0x4eac856c // add v12.4s, v11.4s, v12.4s
-	WORD   $0x4e2be56b // fcmeq v11.4s, v11.4s, v11.4s
-	WORD   $0x6e20596b // mvn v11.16b, v11.16b
-	WORD   $0x4eab1d8b // orr v11.16b, v12.16b, v11.16b
+	WORD   $0x4eac856b // add v11.4s, v11.4s, v12.4s
 	WORD   $0x0f10856b // shrn v11.4h, v11.4s, #16
 	VST1.P [V11.H4], 8(R0)
 	SUB    $16, R4
@@ -305,9 +269,6 @@ single:
 	WORD   $0x4e291dad // and v13.16b, v13.16b, v9.16b
 	WORD   $0x4eaa85ad // add v13.4s, v13.4s, v10.4s
 	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
-	WORD   $0x4e2ce58e // fcmeq v14.4s, v12.4s, v12.4s
-	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4eae1dad // orr v13.16b, v13.16b, v14.16b
 	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
 	VST1.P [V13.H4], 8(R2)
 
@@ -322,9 +283,6 @@ single:
 	WORD   $0x4e291dad // and v13.16b, v13.16b, v9.16b
 	WORD   $0x4eaa85ad // add v13.4s, v13.4s, v10.4s
 	WORD   $0x4ead856d // add v13.4s, v11.4s, v13.4s
-	WORD   $0x4e2be56e // fcmeq v14.4s, v11.4s, v11.4s
-	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4eae1dad // orr v13.16b, v13.16b, v14.16b
 	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
 	VST1.P [V13.H4], 8(R3)
 
@@ -333,7 +291,7 @@ single:
 	WORD $0x6e25dd6b // fmul v11.4s, v11.4s, v5.4s
 	WORD $0x4e26d56b // fadd v11.4s, v11.4s, v6.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V13.H4]
 	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
 	WORD   $0x6e28ddad // fmul v13.4s, v13.4s, v8.4s
@@ -343,10 +301,7 @@ single:
 	WORD   $0x6f30056c // ushr v12.4s, v11.4s, #16
 	WORD   $0x4e291d8c // and v12.16b, v12.16b, v9.16b
 	WORD   $0x4eaa858c // add v12.4s, v12.4s, v10.4s
-	WORD   $0x4eac856c // add v12.4s, v11.4s, v12.4s
-	WORD   $0x4e2be56b // fcmeq v11.4s, v11.4s, v11.4s
-	WORD   $0x6e20596b // mvn v11.16b, v11.16b
-	WORD   $0x4eab1d8b // orr v11.16b, v12.16b, v11.16b
+	WORD   $0x4eac856b // add v11.4s, v11.4s, v12.4s
 	WORD   $0x0f10856b // shrn v11.4h, v11.4s, #16
 	VST1.P [V11.H4], 8(R0)
 	SUB    $4, R4
@@ -373,9 +328,6 @@ tail:
 	WORD   $0x4e291dad // and v13.16b, v13.16b, v9.16b
 	WORD   $0x4eaa85ad // add v13.4s, v13.4s, v10.4s
 	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
-	WORD   $0x4e2ce58e // fcmeq v14.4s, v12.4s, v12.4s
-	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4eae1dad // orr v13.16b, v13.16b, v14.16b
 	VMOV   V13.H[1], R9
 	MOVH.P R9, 2(R2)
 
@@ -391,9 +343,6 @@ tail:
 	WORD   $0x4e291dad // and v13.16b, v13.16b, v9.16b
 	WORD   $0x4eaa85ad // add v13.4s, v13.4s, v10.4s
 	WORD   $0x4ead856d // add v13.4s, v11.4s, v13.4s
-	WORD   $0x4e2be56e // fcmeq v14.4s, v11.4s, v11.4s
-	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4eae1dad // orr v13.16b, v13.16b, v14.16b
 	VMOV   V13.H[1], R9
 	MOVH.P R9, 2(R3)
 
@@ -402,7 +351,7 @@ tail:
 	FMULS  F5, F11, F11
 	FADDS  F6, F11, F11
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	MOVHU  (R0), R9
 	VMOV   R9, V13.S[0]
 	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
@@ -413,10 +362,7 @@ tail:
 	WORD   $0x6f30056c // ushr v12.4s, v11.4s, #16
 	WORD   $0x4e291d8c // and v12.16b, v12.16b, v9.16b
 	WORD   $0x4eaa858c // add v12.4s, v12.4s, v10.4s
-	WORD   $0x4eac856c // add v12.4s, v11.4s, v12.4s
-	WORD   $0x4e2be56b // fcmeq v11.4s, v11.4s, v11.4s
-	WORD   $0x6e20596b // mvn v11.16b, v11.16b
-	WORD   $0x4eab1d8b // orr v11.16b, v12.16b, v11.16b
+	WORD   $0x4eac856b // add v11.4s, v11.4s, v12.4s
 	VMOV   V11.H[1], R9
 	MOVH.P R9, 2(R0)
 	SUB    $1, R4
@@ -487,9 +433,6 @@ unrolled:
 	WORD   $0x4e2a1dce // and v14.16b, v14.16b, v10.16b
 	WORD   $0x4eab85ce // add v14.4s, v14.4s, v11.4s
 	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
-	WORD   $0x4e2de5af // fcmeq v15.4s, v13.4s, v13.4s
-	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4eaf1dce // orr v14.16b, v14.16b, v15.16b
 	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
 	VST1.P [V14.H4], 8(R2)
 
@@ -504,9 +447,6 @@ unrolled:
 	WORD   $0x4e2a1dce // and v14.16b, v14.16b, v10.16b
 	WORD   $0x4eab85ce // add v14.4s, v14.4s, v11.4s
 	WORD   $0x4eae858e // add v14.4s, v12.4s, v14.4s
-	WORD   $0x4e2ce58f // fcmeq v15.4s, v12.4s, v12.4s
-	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4eaf1dce // orr v14.16b, v14.16b, v15.16b
 	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
 	VST1.P [V14.H4], 8(R3)
 
@@ -515,7 +455,7 @@ unrolled:
 	WORD $0x6e26dd8c // fmul v12.4s, v12.4s, v6.4s
 	WORD $0x4e27d58c // fadd v12.4s, v12.4s, v7.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V14.H4]
 	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
 	WORD   $0x6e29ddce // fmul v14.4s, v14.4s, v9.4s
@@ -525,10 +465,7 @@ unrolled:
 	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
 	WORD   $0x4e2a1dad // and v13.16b, v13.16b, v10.16b
 	WORD   $0x4eab85ad // add v13.4s, v13.4s, v11.4s
-	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
-	WORD   $0x4e2ce58c // fcmeq v12.4s, v12.4s, v12.4s
-	WORD   $0x6e20598c // mvn v12.16b, v12.16b
-	WORD   $0x4eac1dac // orr v12.16b, v13.16b, v12.16b
+	WORD   $0x4ead858c // add v12.4s, v12.4s, v13.4s
 	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
 	VST1.P [V12.H4], 8(R0)
 
@@ -553,9 +490,6 @@ unrolled:
 	WORD   $0x4e2a1dce // and v14.16b, v14.16b, v10.16b
 	WORD   $0x4eab85ce // add v14.4s, v14.4s, v11.4s
 	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
-	WORD   $0x4e2de5af // fcmeq v15.4s, v13.4s, v13.4s
-	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4eaf1dce // orr v14.16b, v14.16b, v15.16b
 	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
 	VST1.P [V14.H4], 8(R2)
 
@@ -570,9 +504,6 @@ unrolled:
 	WORD   $0x4e2a1dce // and v14.16b, v14.16b, v10.16b
 	WORD   $0x4eab85ce // add v14.4s, v14.4s, v11.4s
 	WORD   $0x4eae858e // add v14.4s, v12.4s, v14.4s
-	WORD   $0x4e2ce58f // fcmeq v15.4s, v12.4s, v12.4s
-	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4eaf1dce // orr v14.16b, v14.16b, v15.16b
 	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
 	VST1.P [V14.H4], 8(R3)
 
@@ -581,7 +512,7 @@ unrolled:
 	WORD $0x6e26dd8c // fmul v12.4s, v12.4s, v6.4s
 	WORD $0x4e27d58c // fadd v12.4s, v12.4s, v7.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V14.H4]
 	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
 	WORD   $0x6e29ddce // fmul v14.4s, v14.4s, v9.4s
@@ -591,10 +522,7 @@ unrolled:
 	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
 	WORD   $0x4e2a1dad // and v13.16b, v13.16b, v10.16b
 	WORD   $0x4eab85ad // add v13.4s, v13.4s, v11.4s
-	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
-	WORD   $0x4e2ce58c // fcmeq v12.4s, v12.4s, v12.4s
-	WORD   $0x6e20598c // mvn v12.16b, v12.16b
-	WORD   $0x4eac1dac // orr v12.16b, v13.16b, v12.16b
+	WORD   $0x4ead858c // add v12.4s, v12.4s, v13.4s
 	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
 	VST1.P [V12.H4], 8(R0)
 
@@ -619,9 +547,6 @@ unrolled:
 	WORD   $0x4e2a1dce // and v14.16b, v14.16b, v10.16b
 	WORD   $0x4eab85ce // add v14.4s, v14.4s, v11.4s
 	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
-	WORD   $0x4e2de5af // fcmeq v15.4s, v13.4s, v13.4s
-	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4eaf1dce // orr v14.16b, v14.16b, v15.16b
 	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
 	VST1.P [V14.H4], 8(R2)
 
@@ -636,9 +561,6 @@ unrolled:
 	WORD   $0x4e2a1dce // and v14.16b, v14.16b, v10.16b
 	WORD   $0x4eab85ce // add v14.4s, v14.4s, v11.4s
 	WORD   $0x4eae858e // add v14.4s, v12.4s, v14.4s
-	WORD   $0x4e2ce58f // fcmeq v15.4s, v12.4s, v12.4s
-	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4eaf1dce // orr v14.16b, v14.16b, v15.16b
 	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
 	VST1.P [V14.H4], 8(R3)
 
@@ -647,7 +569,7 @@ unrolled:
 	WORD $0x6e26dd8c // fmul v12.4s, v12.4s, v6.4s
 	WORD $0x4e27d58c // fadd v12.4s, v12.4s, v7.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V14.H4]
 	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
 	WORD   $0x6e29ddce // fmul v14.4s, v14.4s, v9.4s
@@ -657,10 +579,7 @@ unrolled:
 	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
 	WORD   $0x4e2a1dad // and v13.16b, v13.16b, v10.16b
 	WORD   $0x4eab85ad // add v13.4s, v13.4s, v11.4s
-	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
-	WORD   $0x4e2ce58c // fcmeq v12.4s, v12.4s, v12.4s
-	WORD   $0x6e20598c // mvn v12.16b, v12.16b
-	WORD   $0x4eac1dac // orr v12.16b, v13.16b, v12.16b
+	WORD   $0x4ead858c // add v12.4s, v12.4s, v13.4s
 	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
 	VST1.P [V12.H4], 8(R0)
 
@@ -685,9 +604,6 @@ unrolled:
 	WORD   $0x4e2a1dce // and v14.16b, v14.16b, v10.16b
 	WORD   $0x4eab85ce // add v14.4s, v14.4s, v11.4s
 	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
-	WORD   $0x4e2de5af // fcmeq v15.4s, v13.4s, v13.4s
-	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4eaf1dce // orr v14.16b, v14.16b, v15.16b
 	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
 	VST1.P [V14.H4], 8(R2)
 
@@ -702,9 +618,6 @@ unrolled:
 	WORD   $0x4e2a1dce // and v14.16b, v14.16b, v10.16b
 	WORD   $0x4eab85ce // add v14.4s, v14.4s, v11.4s
 	WORD   $0x4eae858e // add v14.4s, v12.4s, v14.4s
-	WORD   $0x4e2ce58f // fcmeq v15.4s, v12.4s, v12.4s
-	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4eaf1dce // orr v14.16b, v14.16b, v15.16b
 	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
 	VST1.P [V14.H4], 8(R3)
 
@@ -713,7 +626,7 @@ unrolled:
 	WORD $0x6e26dd8c // fmul v12.4s, v12.4s, v6.4s
 	WORD $0x4e27d58c // fadd v12.4s, v12.4s, v7.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V14.H4]
 	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
 	WORD   $0x6e29ddce // fmul v14.4s, v14.4s, v9.4s
@@ -723,10 +636,7 @@ unrolled:
 	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
 	WORD   $0x4e2a1dad // and v13.16b, v13.16b, v10.16b
 	WORD   $0x4eab85ad // add v13.4s, v13.4s, v11.4s
-	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
-	WORD   $0x4e2ce58c // fcmeq v12.4s, v12.4s, v12.4s
-	WORD   $0x6e20598c // mvn v12.16b, v12.16b
-	WORD   $0x4eac1dac // orr v12.16b, v13.16b, v12.16b
+	WORD   $0x4ead858c // add v12.4s, v12.4s, v13.4s
 	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
 	VST1.P [V12.H4], 8(R0)
 	SUB    $16, R4
@@ -758,9 +668,6 @@ single:
 	WORD   $0x4e2a1dce // and v14.16b, v14.16b, v10.16b
 	WORD   $0x4eab85ce // add v14.4s, v14.4s, v11.4s
 	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
-	WORD   $0x4e2de5af // fcmeq v15.4s, v13.4s, v13.4s
-	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4eaf1dce // orr v14.16b, v14.16b, v15.16b
 	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
 	VST1.P [V14.H4], 8(R2)
 
@@ -775,9 +682,6 @@ single:
 	WORD   $0x4e2a1dce // and v14.16b, v14.16b, v10.16b
 	WORD   $0x4eab85ce // add v14.4s, v14.4s, v11.4s
 	WORD   $0x4eae858e // add v14.4s, v12.4s, v14.4s
-	WORD   $0x4e2ce58f // fcmeq v15.4s, v12.4s, v12.4s
-	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4eaf1dce // orr v14.16b, v14.16b, v15.16b
 	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
 	VST1.P [V14.H4], 8(R3)
 
@@ -786,7 +690,7 @@ single:
 	WORD $0x6e26dd8c // fmul v12.4s, v12.4s, v6.4s
 	WORD $0x4e27d58c // fadd v12.4s, v12.4s, v7.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V14.H4]
 	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
 	WORD   $0x6e29ddce // fmul v14.4s, v14.4s, v9.4s
@@ -796,10 +700,7 @@ single:
 	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
 	WORD   $0x4e2a1dad // and v13.16b, v13.16b, v10.16b
 	WORD   $0x4eab85ad // add v13.4s, v13.4s, v11.4s
-	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
-	WORD   $0x4e2ce58c // fcmeq v12.4s, v12.4s, v12.4s
-	WORD   $0x6e20598c // mvn v12.16b, v12.16b
-	WORD   $0x4eac1dac // orr v12.16b, v13.16b, v12.16b
+	WORD   $0x4ead858c // add v12.4s, v12.4s, v13.4s
 	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
 	VST1.P [V12.H4], 8(R0)
 	SUB    $4, R4
@@ -833,9 +734,6 @@ tail:
 	WORD   $0x4e2a1dce // and v14.16b, v14.16b, v10.16b
 	WORD   $0x4eab85ce // add v14.4s, v14.4s, v11.4s
 	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
-	WORD   $0x4e2de5af // fcmeq v15.4s, v13.4s, v13.4s
-	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4eaf1dce // orr v14.16b, v14.16b, v15.16b
 	VMOV   V14.H[1], R9
 	MOVH.P R9, 2(R2)
 
@@ -851,9 +749,6 @@ tail:
 	WORD   $0x4e2a1dce // and v14.16b, v14.16b, v10.16b
 	WORD   $0x4eab85ce // add v14.4s, v14.4s, v11.4s
 	WORD   $0x4eae858e // add v14.4s, v12.4s, v14.4s
-	WORD   $0x4e2ce58f // fcmeq v15.4s, v12.4s, v12.4s
-	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4eaf1dce // orr v14.16b, v14.16b, v15.16b
 	VMOV   V14.H[1], R9
 	MOVH.P R9, 2(R3)
 
@@ -862,7 +757,7 @@ tail:
 	FMULS  F6, F12, F12
 	FADDS  F7, F12, F12
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	MOVHU  (R0), R9
 	VMOV   R9, V14.S[0]
 	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
@@ -873,10 +768,7 @@ tail:
 	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
 	WORD   $0x4e2a1dad // and v13.16b, v13.16b, v10.16b
 	WORD   $0x4eab85ad // add v13.4s, v13.4s, v11.4s
-	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
-	WORD   $0x4e2ce58c // fcmeq v12.4s, v12.4s, v12.4s
-	WORD   $0x6e20598c // mvn v12.16b, v12.16b
-	WORD   $0x4eac1dac // orr v12.16b, v13.16b, v12.16b
+	WORD   $0x4ead858c // add v12.4s, v12.4s, v13.4s
 	VMOV   V12.H[1], R9
 	MOVH.P R9, 2(R0)
 	SUB    $1, R4
@@ -965,9 +857,6 @@ unrolled:
 	WORD   $0x6e341e73 // eor v19.16b, v19.16b, v20.16b
 	WORD   $0x4e2c1e75 // and v21.16b, v19.16b, v12.16b
 	WORD   $0x4eb58655 // add v21.4s, v18.4s, v21.4s
-	WORD   $0x4e32e656 // fcmeq v22.4s, v18.4s, v18.4s
-	WORD   $0x6e205ad6 // mvn v22.16b, v22.16b
-	WORD   $0x4eb61eb5 // orr v21.16b, v21.16b, v22.16b
 	WORD   $0x0f1086b5 // shrn v21.4h, v21.4s, #16
 	VST1.P [V21.H4], 8(R2)
 
@@ -981,9 +870,6 @@ unrolled:
 	WORD   $0x4ead9e73 // mul v19.4s, v19.4s, v13.4s
 	WORD   $0x6f300673 // ushr v19.4s, v19.4s, #16
 	WORD   $0x4eb38633 // add v19.4s, v17.4s, v19.4s
-	WORD   $0x4e31e635 // fcmeq v21.4s, v17.4s, v17.4s
-	WORD   $0x6e205ab5 // mvn v21.16b, v21.16b
-	WORD   $0x4eb51e73 // orr v19.16b, v19.16b, v21.16b
 	WORD   $0x0f108673 // shrn v19.4h, v19.4s, #16
 	VST1.P [V19.H4], 8(R3)
 
@@ -992,17 +878,14 @@ unrolled:
 	WORD $0x6e25de31 // fmul v17.4s, v17.4s, v5.4s
 	WORD $0x4e26d631 // fadd v17.4s, v17.4s, v6.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V19.H4]
 	WORD   $0x2e613a73 // shll v19.4s, v19.4h, #16
 	WORD   $0x6e28de73 // fmul v19.4s, v19.4s, v8.4s
 	WORD   $0x6e31fe51 // fdiv v17.4s, v18.4s, v17.4s
 	WORD   $0x6e31dcf1 // fmul v17.4s, v7.4s, v17.4s
 	WORD   $0x4eb1d671 // fsub v17.4s, v19.4s, v17.4s
-	WORD   $0x4eb48632 // add v18.4s, v17.4s, v20.4s
-	WORD   $0x4e31e631 // fcmeq v17.4s, v17.4s, v17.4s
-	WORD   $0x6e205a31 // mvn v17.16b, v17.16b
-	WORD   $0x4eb11e51 // orr v17.16b, v18.16b, v17.16b
+	WORD   $0x4eb48631 // add v17.4s, v17.4s, v20.4s
 	WORD   $0x0f108631 // shrn v17.4h, v17.4s, #16
 	VST1.P [V17.H4], 8(R0)
 
@@ -1031,9 +914,6 @@ unrolled:
 	WORD   $0x6e341e73 // eor v19.16b, v19.16b, v20.16b
 	WORD   $0x4e2c1e75 // and v21.16b, v19.16b, v12.16b
 	WORD   $0x4eb58655 // add v21.4s, v18.4s, v21.4s
-	WORD   $0x4e32e656 // fcmeq v22.4s, v18.4s, v18.4s
-	WORD   $0x6e205ad6 // mvn v22.16b, v22.16b
-	WORD   $0x4eb61eb5 // orr v21.16b, v21.16b, v22.16b
 	WORD   $0x0f1086b5 // shrn v21.4h, v21.4s, #16
 	VST1.P [V21.H4], 8(R2)
 
@@ -1047,9 +927,6 @@ unrolled:
 	WORD   $0x4ead9e73 // mul v19.4s, v19.4s, v13.4s
 	WORD   $0x6f300673 // ushr v19.4s, v19.4s, #16
 	WORD   $0x4eb38633 // add v19.4s, v17.4s, v19.4s
-	WORD   $0x4e31e635 // fcmeq v21.4s, v17.4s, v17.4s
-	WORD   $0x6e205ab5 // mvn v21.16b, v21.16b
-	WORD   $0x4eb51e73 // orr v19.16b, v19.16b, v21.16b
 	WORD   $0x0f108673 // shrn v19.4h, v19.4s, #16
 	VST1.P [V19.H4], 8(R3)
 
@@ -1058,17 +935,14 @@ unrolled:
 	WORD $0x6e25de31 // fmul v17.4s, v17.4s, v5.4s
 	WORD $0x4e26d631 // fadd v17.4s, v17.4s, v6.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V19.H4]
 	WORD   $0x2e613a73 // shll v19.4s, v19.4h, #16
 	WORD   $0x6e28de73 // fmul v19.4s, v19.4s, v8.4s
 	WORD   $0x6e31fe51 // fdiv v17.4s, v18.4s, v17.4s
 	WORD   $0x6e31dcf1 // fmul v17.4s, v7.4s, v17.4s
 	WORD   $0x4eb1d671 // fsub v17.4s, v19.4s, v17.4s
-	WORD   $0x4eb48632 // add v18.4s, v17.4s, v20.4s
-	WORD   $0x4e31e631 // fcmeq v17.4s, v17.4s, v17.4s
-	WORD   $0x6e205a31 // mvn v17.16b, v17.16b
-	WORD   $0x4eb11e51 // orr v17.16b, v18.16b, v17.16b
+	WORD   $0x4eb48631 // add v17.4s, v17.4s, v20.4s
 	WORD   $0x0f108631 // shrn v17.4h, v17.4s, #16
 	VST1.P [V17.H4], 8(R0)
 
@@ -1097,9 +971,6 @@ unrolled:
 	WORD   $0x6e341e73 // eor v19.16b, v19.16b, v20.16b
 	WORD   $0x4e2c1e75 // and v21.16b, v19.16b, v12.16b
 	WORD   $0x4eb58655 // add v21.4s, v18.4s, v21.4s
-	WORD   $0x4e32e656 // fcmeq v22.4s, v18.4s, v18.4s
-	WORD   $0x6e205ad6 // mvn v22.16b, v22.16b
-	WORD   $0x4eb61eb5 // orr v21.16b, v21.16b, v22.16b
 	WORD   $0x0f1086b5 // shrn v21.4h, v21.4s, #16
 	VST1.P [V21.H4], 8(R2)
 
@@ -1113,9 +984,6 @@ unrolled:
 	WORD   $0x4ead9e73 // mul v19.4s, v19.4s, v13.4s
 	WORD   $0x6f300673 // ushr v19.4s, v19.4s, #16
 	WORD   $0x4eb38633 // add v19.4s, v17.4s, v19.4s
-	WORD   $0x4e31e635 // fcmeq v21.4s, v17.4s, v17.4s
-	WORD   $0x6e205ab5 // mvn v21.16b, v21.16b
-	WORD   $0x4eb51e73 // orr v19.16b, v19.16b, v21.16b
 	WORD   $0x0f108673 // shrn v19.4h, v19.4s, #16
 	VST1.P [V19.H4], 8(R3)
 
@@ -1124,17 +992,14 @@ unrolled:
 	WORD $0x6e25de31 // fmul v17.4s, v17.4s, v5.4s
 	WORD $0x4e26d631 // fadd v17.4s, v17.4s, v6.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V19.H4]
 	WORD   $0x2e613a73 // shll v19.4s, v19.4h, #16
 	WORD   $0x6e28de73 // fmul v19.4s, v19.4s, v8.4s
 	WORD   $0x6e31fe51 // fdiv v17.4s, v18.4s, v17.4s
 	WORD   $0x6e31dcf1 // fmul v17.4s, v7.4s, v17.4s
 	WORD   $0x4eb1d671 // fsub v17.4s, v19.4s, v17.4s
-	WORD   $0x4eb48632 // add v18.4s, v17.4s, v20.4s
-	WORD   $0x4e31e631 // fcmeq v17.4s, v17.4s, v17.4s
-	WORD   $0x6e205a31 // mvn v17.16b, v17.16b
-	WORD   $0x4eb11e51 // orr v17.16b, v18.16b, v17.16b
+	WORD   $0x4eb48631 // add v17.4s, v17.4s, v20.4s
 	WORD   $0x0f108631 // shrn v17.4h, v17.4s, #16
 	VST1.P [V17.H4], 8(R0)
 
@@ -1163,9 +1028,6 @@ unrolled:
 	WORD   $0x6e341e73 // eor v19.16b, v19.16b, v20.16b
 	WORD   $0x4e2c1e75 // and v21.16b, v19.16b, v12.16b
 	WORD   $0x4eb58655 // add v21.4s, v18.4s, v21.4s
-	WORD   $0x4e32e656 // fcmeq v22.4s, v18.4s, v18.4s
-	WORD   $0x6e205ad6 // mvn v22.16b, v22.16b
-	WORD   $0x4eb61eb5 // orr v21.16b, v21.16b, v22.16b
 	WORD   $0x0f1086b5 // shrn v21.4h, v21.4s, #16
 	VST1.P [V21.H4], 8(R2)
 
@@ -1179,9 +1041,6 @@ unrolled:
 	WORD   $0x4ead9e73 // mul v19.4s, v19.4s, v13.4s
 	WORD   $0x6f300673 // ushr v19.4s, v19.4s, #16
 	WORD   $0x4eb38633 // add v19.4s, v17.4s, v19.4s
-	WORD   $0x4e31e635 // fcmeq v21.4s, v17.4s, v17.4s
-	WORD   $0x6e205ab5 // mvn v21.16b, v21.16b
-	WORD   $0x4eb51e73 // orr v19.16b, v19.16b, v21.16b
 	WORD   $0x0f108673 // shrn v19.4h, v19.4s, #16
 	VST1.P [V19.H4], 8(R3)
 
@@ -1190,17 +1049,14 @@ unrolled:
 	WORD $0x6e25de31 // fmul v17.4s, v17.4s, v5.4s
 	WORD $0x4e26d631 // fadd v17.4s, v17.4s, v6.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V19.H4]
 	WORD   $0x2e613a73 // shll v19.4s, v19.4h, #16
 	WORD   $0x6e28de73 // fmul v19.4s, v19.4s, v8.4s
 	WORD   $0x6e31fe51 // fdiv v17.4s, v18.4s, v17.4s
 	WORD   $0x6e31dcf1 // fmul v17.4s, v7.4s, v17.4s
 	WORD   $0x4eb1d671 // fsub v17.4s, v19.4s, v17.4s
-	WORD   $0x4eb48632 // add v18.4s, v17.4s, v20.4s
-	WORD   $0x4e31e631 // fcmeq v17.4s, v17.4s, v17.4s
-	WORD   $0x6e205a31 // mvn v17.16b, v17.16b
-	WORD   $0x4eb11e51 // orr v17.16b, v18.16b, v17.16b
+	WORD   $0x4eb48631 // add v17.4s, v17.4s, v20.4s
 	WORD   $0x0f108631 // shrn v17.4h, v17.4s, #16
 	VST1.P [V17.H4], 8(R0)
 	SUB    $16, R4
@@ -1236,9 +1092,6 @@ single:
 	WORD   $0x6e341e73 // eor v19.16b, v19.16b, v20.16b
 	WORD   $0x4e2c1e75 // and v21.16b, v19.16b, v12.16b
 	WORD   $0x4eb58655 // add v21.4s, v18.4s, v21.4s
-	WORD   $0x4e32e656 // fcmeq v22.4s, v18.4s, v18.4s
-	WORD   $0x6e205ad6 // mvn v22.16b, v22.16b
-	WORD   $0x4eb61eb5 // orr v21.16b, v21.16b, v22.16b
 	WORD   $0x0f1086b5 // shrn v21.4h, v21.4s, #16
 	VST1.P [V21.H4], 8(R2)
 
@@ -1252,9 +1105,6 @@ single:
 	WORD   $0x4ead9e73 // mul v19.4s, v19.4s, v13.4s
 	WORD   $0x6f300673 // ushr v19.4s, v19.4s, #16
 	WORD   $0x4eb38633 // add v19.4s, v17.4s, v19.4s
-	WORD   $0x4e31e635 // fcmeq v21.4s, v17.4s, v17.4s
-	WORD   $0x6e205ab5 // mvn v21.16b, v21.16b
-	WORD   $0x4eb51e73 // orr v19.16b, v19.16b, v21.16b
 	WORD   $0x0f108673 // shrn v19.4h, v19.4s, #16
 	VST1.P [V19.H4], 8(R3)
 
@@ -1263,17 +1113,14 @@ single:
 	WORD $0x6e25de31 // fmul v17.4s, v17.4s, v5.4s
 	WORD $0x4e26d631 // fadd v17.4s, v17.4s, v6.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V19.H4]
 	WORD   $0x2e613a73 // shll v19.4s, v19.4h, #16
 	WORD   $0x6e28de73 // fmul v19.4s, v19.4s, v8.4s
 	WORD   $0x6e31fe51 // fdiv v17.4s, v18.4s, v17.4s
 	WORD   $0x6e31dcf1 // fmul v17.4s, v7.4s, v17.4s
 	WORD   $0x4eb1d671 // fsub v17.4s, v19.4s, v17.4s
-	WORD   $0x4eb48632 // add v18.4s, v17.4s, v20.4s
-	WORD   $0x4e31e631 // fcmeq v17.4s, v17.4s, v17.4s
-	WORD   $0x6e205a31 // mvn v17.16b, v17.16b
-	WORD   $0x4eb11e51 // orr v17.16b, v18.16b, v17.16b
+	WORD   $0x4eb48631 // add v17.4s, v17.4s, v20.4s
 	WORD   $0x0f108631 // shrn v17.4h, v17.4s, #16
 	VST1.P [V17.H4], 8(R0)
 	SUB    $4, R4
@@ -1310,9 +1157,6 @@ tail:
 	WORD   $0x6e341e73 // eor v19.16b, v19.16b, v20.16b
 	WORD   $0x4e2c1e75 // and v21.16b, v19.16b, v12.16b
 	WORD   $0x4eb58655 // add v21.4s, v18.4s, v21.4s
-	WORD   $0x4e32e656 // fcmeq v22.4s, v18.4s, v18.4s
-	WORD   $0x6e205ad6 // mvn v22.16b, v22.16b
-	WORD   $0x4eb61eb5 // orr v21.16b, v21.16b, v22.16b
 	VMOV   V21.H[1], R9
 	MOVH.P R9, 2(R2)
 
@@ -1327,9 +1171,6 @@ tail:
 	WORD   $0x4ead9e73 // mul v19.4s, v19.4s, v13.4s
 	WORD   $0x6f300673 // ushr v19.4s, v19.4s, #16
 	WORD   $0x4eb38633 // add v19.4s, v17.4s, v19.4s
-	WORD   $0x4e31e635 // fcmeq v21.4s, v17.4s, v17.4s
-	WORD   $0x6e205ab5 // mvn v21.16b, v21.16b
-	WORD   $0x4eb51e73 // orr v19.16b, v19.16b, v21.16b
 	VMOV   V19.H[1], R9
 	MOVH.P R9, 2(R3)
 
@@ -1338,7 +1179,7 @@ tail:
 	FMULS  F5, F17, F17
 	FADDS  F6, F17, F17
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	MOVHU  (R0), R9
 	VMOV   R9, V19.S[0]
 	WORD   $0x2e613a73 // shll v19.4s, v19.4h, #16
@@ -1346,10 +1187,7 @@ tail:
 	FDIVS  F17, F18, F17
 	FMULS  F17, F7, F17
 	FSUBS  F17, F19, F17
-	WORD   $0x4eb48632 // add v18.4s, v17.4s, v20.4s
-	WORD   $0x4e31e631 // fcmeq v17.4s, v17.4s, v17.4s
-	WORD   $0x6e205a31 // mvn v17.16b, v17.16b
-	WORD   $0x4eb11e51 // orr v17.16b, v18.16b, v17.16b
+	WORD   $0x4eb48631 // add v17.4s, v17.4s, v20.4s
 	VMOV   V17.H[1], R9
 	MOVH.P R9, 2(R0)
 	SUB    $1, R4
@@ -1446,9 +1284,6 @@ unrolled:
 	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
 	WORD   $0x4e2d1e96 // and v22.16b, v20.16b, v13.16b
 	WORD   $0x4eb68676 // add v22.4s, v19.4s, v22.4s
-	WORD   $0x4e33e677 // fcmeq v23.4s, v19.4s, v19.4s
-	WORD   $0x6e205af7 // mvn v23.16b, v23.16b
-	WORD   $0x4eb71ed6 // orr v22.16b, v22.16b, v23.16b
 	WORD   $0x0f1086d6 // shrn v22.4h, v22.4s, #16
 	VST1.P [V22.H4], 8(R2)
 
@@ -1462,9 +1297,6 @@ unrolled:
 	WORD   $0x4eae9e94 // mul v20.4s, v20.4s, v14.4s
 	WORD   $0x6f300694 // ushr v20.4s, v20.4s, #16
 	WORD   $0x4eb48654 // add v20.4s, v18.4s, v20.4s
-	WORD   $0x4e32e656 // fcmeq v22.4s, v18.4s, v18.4s
-	WORD   $0x6e205ad6 // mvn v22.16b, v22.16b
-	WORD   $0x4eb61e94 // orr v20.16b, v20.16b, v22.16b
 	WORD   $0x0f108694 // shrn v20.4h, v20.4s, #16
 	VST1.P [V20.H4], 8(R3)
 
@@ -1473,17 +1305,14 @@ unrolled:
 	WORD $0x6e26de52 // fmul v18.4s, v18.4s, v6.4s
 	WORD $0x4e27d652 // fadd v18.4s, v18.4s, v7.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V20.H4]
 	WORD   $0x2e613a94 // shll v20.4s, v20.4h, #16
 	WORD   $0x6e29de94 // fmul v20.4s, v20.4s, v9.4s
 	WORD   $0x6e32fe72 // fdiv v18.4s, v19.4s, v18.4s
 	WORD   $0x6e32dd12 // fmul v18.4s, v8.4s, v18.4s
 	WORD   $0x4eb2d692 // fsub v18.4s, v20.4s, v18.4s
-	WORD   $0x4eb58653 // add v19.4s, v18.4s, v21.4s
-	WORD   $0x4e32e652 // fcmeq v18.4s, v18.4s, v18.4s
-	WORD   $0x6e205a52 // mvn v18.16b, v18.16b
-	WORD   $0x4eb21e72 // orr v18.16b, v19.16b, v18.16b
+	WORD   $0x4eb58652 // add v18.4s, v18.4s, v21.4s
 	WORD   $0x0f108652 // shrn v18.4h, v18.4s, #16
 	VST1.P [V18.H4], 8(R0)
 
@@ -1518,9 +1347,6 @@ unrolled:
 	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
 	WORD   $0x4e2d1e96 // and v22.16b, v20.16b, v13.16b
 	WORD   $0x4eb68676 // add v22.4s, v19.4s, v22.4s
-	WORD   $0x4e33e677 // fcmeq v23.4s, v19.4s, v19.4s
-	WORD   $0x6e205af7 // mvn v23.16b, v23.16b
-	WORD   $0x4eb71ed6 // orr v22.16b, v22.16b, v23.16b
 	WORD   $0x0f1086d6 // shrn v22.4h, v22.4s, #16
 	VST1.P [V22.H4], 8(R2)
 
@@ -1534,9 +1360,6 @@ unrolled:
 	WORD   $0x4eae9e94 // mul v20.4s, v20.4s, v14.4s
 	WORD   $0x6f300694 // ushr v20.4s, v20.4s, #16
 	WORD   $0x4eb48654 // add v20.4s, v18.4s, v20.4s
-	WORD   $0x4e32e656 // fcmeq v22.4s, v18.4s, v18.4s
-	WORD   $0x6e205ad6 // mvn v22.16b, v22.16b
-	WORD   $0x4eb61e94 // orr v20.16b, v20.16b, v22.16b
 	WORD   $0x0f108694 // shrn v20.4h, v20.4s, #16
 	VST1.P [V20.H4], 8(R3)
 
@@ -1545,17 +1368,14 @@ unrolled:
 	WORD $0x6e26de52 // fmul v18.4s, v18.4s, v6.4s
 	WORD $0x4e27d652 // fadd v18.4s, v18.4s, v7.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V20.H4]
 	WORD   $0x2e613a94 // shll v20.4s, v20.4h, #16
 	WORD   $0x6e29de94 // fmul v20.4s, v20.4s, v9.4s
 	WORD   $0x6e32fe72 // fdiv v18.4s, v19.4s, v18.4s
 	WORD   $0x6e32dd12 // fmul v18.4s, v8.4s, v18.4s
 	WORD   $0x4eb2d692 // fsub v18.4s, v20.4s, v18.4s
-	WORD   $0x4eb58653 // add v19.4s, v18.4s, v21.4s
-	WORD   $0x4e32e652 // fcmeq v18.4s, v18.4s, v18.4s
-	WORD   $0x6e205a52 // mvn v18.16b, v18.16b
-	WORD   $0x4eb21e72 // orr v18.16b, v19.16b, v18.16b
+	WORD   $0x4eb58652 // add v18.4s, v18.4s, v21.4s
 	WORD   $0x0f108652 // shrn v18.4h, v18.4s, #16
 	VST1.P [V18.H4], 8(R0)
 
@@ -1590,9 +1410,6 @@ unrolled:
 	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
 	WORD   $0x4e2d1e96 // and v22.16b, v20.16b, v13.16b
 	WORD   $0x4eb68676 // add v22.4s, v19.4s, v22.4s
-	WORD   $0x4e33e677 // fcmeq v23.4s, v19.4s, v19.4s
-	WORD   $0x6e205af7 // mvn v23.16b, v23.16b
-	WORD   $0x4eb71ed6 // orr v22.16b, v22.16b, v23.16b
 	WORD   $0x0f1086d6 // shrn v22.4h, v22.4s, #16
 	VST1.P [V22.H4], 8(R2)
 
@@ -1606,9 +1423,6 @@ unrolled:
 	WORD   $0x4eae9e94 // mul v20.4s, v20.4s, v14.4s
 	WORD   $0x6f300694 // ushr v20.4s, v20.4s, #16
 	WORD   $0x4eb48654 // add v20.4s, v18.4s, v20.4s
-	WORD   $0x4e32e656 // fcmeq v22.4s, v18.4s, v18.4s
-	WORD   $0x6e205ad6 // mvn v22.16b, v22.16b
-	WORD   $0x4eb61e94 // orr v20.16b, v20.16b, v22.16b
 	WORD   $0x0f108694 // shrn v20.4h, v20.4s, #16
 	VST1.P [V20.H4], 8(R3)
 
@@ -1617,17 +1431,14 @@ unrolled:
 	WORD $0x6e26de52 // fmul v18.4s, v18.4s, v6.4s
 	WORD $0x4e27d652 // fadd v18.4s, v18.4s, v7.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V20.H4]
 	WORD   $0x2e613a94 // shll v20.4s, v20.4h, #16
 	WORD   $0x6e29de94 // fmul v20.4s, v20.4s, v9.4s
 	WORD   $0x6e32fe72 // fdiv v18.4s, v19.4s, v18.4s
 	WORD   $0x6e32dd12 // fmul v18.4s, v8.4s, v18.4s
 	WORD   $0x4eb2d692 // fsub v18.4s, v20.4s, v18.4s
-	WORD   $0x4eb58653 // add v19.4s, v18.4s, v21.4s
-	WORD   $0x4e32e652 // fcmeq v18.4s, v18.4s, v18.4s
-	WORD   $0x6e205a52 // mvn v18.16b, v18.16b
-	WORD   $0x4eb21e72 // orr v18.16b, v19.16b, v18.16b
+	WORD   $0x4eb58652 // add v18.4s, v18.4s, v21.4s
 	WORD   $0x0f108652 // shrn v18.4h, v18.4s, #16
 	VST1.P [V18.H4], 8(R0)
 
@@ -1662,9 +1473,6 @@ unrolled:
 	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
 	WORD   $0x4e2d1e96 // and v22.16b, v20.16b, v13.16b
 	WORD   $0x4eb68676 // add v22.4s, v19.4s, v22.4s
-	WORD   $0x4e33e677 // fcmeq v23.4s, v19.4s, v19.4s
-	WORD   $0x6e205af7 // mvn v23.16b, v23.16b
-	WORD   $0x4eb71ed6 // orr v22.16b, v22.16b, v23.16b
 	WORD   $0x0f1086d6 // shrn v22.4h, v22.4s, #16
 	VST1.P [V22.H4], 8(R2)
 
@@ -1678,9 +1486,6 @@ unrolled:
 	WORD   $0x4eae9e94 // mul v20.4s, v20.4s, v14.4s
 	WORD   $0x6f300694 // ushr v20.4s, v20.4s, #16
 	WORD   $0x4eb48654 // add v20.4s, v18.4s, v20.4s
-	WORD   $0x4e32e656 // fcmeq v22.4s, v18.4s, v18.4s
-	WORD   $0x6e205ad6 // mvn v22.16b, v22.16b
-	WORD   $0x4eb61e94 // orr v20.16b, v20.16b, v22.16b
 	WORD   $0x0f108694 // shrn v20.4h, v20.4s, #16
 	VST1.P [V20.H4], 8(R3)
 
@@ -1689,17 +1494,14 @@ unrolled:
 	WORD $0x6e26de52 // fmul v18.4s, v18.4s, v6.4s
 	WORD $0x4e27d652 // fadd v18.4s, v18.4s, v7.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V20.H4]
 	WORD   $0x2e613a94 // shll v20.4s, v20.4h, #16
 	WORD   $0x6e29de94 // fmul v20.4s, v20.4s, v9.4s
 	WORD   $0x6e32fe72 // fdiv v18.4s, v19.4s, v18.4s
 	WORD   $0x6e32dd12 // fmul v18.4s, v8.4s, v18.4s
 	WORD   $0x4eb2d692 // fsub v18.4s, v20.4s, v18.4s
-	WORD   $0x4eb58653 // add v19.4s, v18.4s, v21.4s
-	WORD   $0x4e32e652 // fcmeq v18.4s, v18.4s, v18.4s
-	WORD   $0x6e205a52 // mvn v18.16b, v18.16b
-	WORD   $0x4eb21e72 // orr v18.16b, v19.16b, v18.16b
+	WORD   $0x4eb58652 // add v18.4s, v18.4s, v21.4s
 	WORD   $0x0f108652 // shrn v18.4h, v18.4s, #16
 	VST1.P [V18.H4], 8(R0)
 	SUB    $16, R4
@@ -1741,9 +1543,6 @@ single:
 	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
 	WORD   $0x4e2d1e96 // and v22.16b, v20.16b, v13.16b
 	WORD   $0x4eb68676 // add v22.4s, v19.4s, v22.4s
-	WORD   $0x4e33e677 // fcmeq v23.4s, v19.4s, v19.4s
-	WORD   $0x6e205af7 // mvn v23.16b, v23.16b
-	WORD   $0x4eb71ed6 // orr v22.16b, v22.16b, v23.16b
 	WORD   $0x0f1086d6 // shrn v22.4h, v22.4s, #16
 	VST1.P [V22.H4], 8(R2)
 
@@ -1757,9 +1556,6 @@ single:
 	WORD   $0x4eae9e94 // mul v20.4s, v20.4s, v14.4s
 	WORD   $0x6f300694 // ushr v20.4s, v20.4s, #16
 	WORD   $0x4eb48654 // add v20.4s, v18.4s, v20.4s
-	WORD   $0x4e32e656 // fcmeq v22.4s, v18.4s, v18.4s
-	WORD   $0x6e205ad6 // mvn v22.16b, v22.16b
-	WORD   $0x4eb61e94 // orr v20.16b, v20.16b, v22.16b
 	WORD   $0x0f108694 // shrn v20.4h, v20.4s, #16
 	VST1.P [V20.H4], 8(R3)
 
@@ -1768,17 +1564,14 @@ single:
 	WORD $0x6e26de52 // fmul v18.4s, v18.4s, v6.4s
 	WORD $0x4e27d652 // fadd v18.4s, v18.4s, v7.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V20.H4]
 	WORD   $0x2e613a94 // shll v20.4s, v20.4h, #16
 	WORD   $0x6e29de94 // fmul v20.4s, v20.4s, v9.4s
 	WORD   $0x6e32fe72 // fdiv v18.4s, v19.4s, v18.4s
 	WORD   $0x6e32dd12 // fmul v18.4s, v8.4s, v18.4s
 	WORD   $0x4eb2d692 // fsub v18.4s, v20.4s, v18.4s
-	WORD   $0x4eb58653 // add v19.4s, v18.4s, v21.4s
-	WORD   $0x4e32e652 // fcmeq v18.4s, v18.4s, v18.4s
-	WORD   $0x6e205a52 // mvn v18.16b, v18.16b
-	WORD   $0x4eb21e72 // orr v18.16b, v19.16b, v18.16b
+	WORD   $0x4eb58652 // add v18.4s, v18.4s, v21.4s
 	WORD   $0x0f108652 // shrn v18.4h, v18.4s, #16
 	VST1.P [V18.H4], 8(R0)
 	SUB    $4, R4
@@ -1822,9 +1615,6 @@ tail:
 	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
 	WORD   $0x4e2d1e96 // and v22.16b, v20.16b, v13.16b
 	WORD   $0x4eb68676 // add v22.4s, v19.4s, v22.4s
-	WORD   $0x4e33e677 // fcmeq v23.4s, v19.4s, v19.4s
-	WORD   $0x6e205af7 // mvn v23.16b, v23.16b
-	WORD   $0x4eb71ed6 // orr v22.16b, v22.16b, v23.16b
 	VMOV   V22.H[1], R9
 	MOVH.P R9, 2(R2)
 
@@ -1839,9 +1629,6 @@ tail:
 	WORD   $0x4eae9e94 // mul v20.4s, v20.4s, v14.4s
 	WORD   $0x6f300694 // ushr v20.4s, v20.4s, #16
 	WORD   $0x4eb48654 // add v20.4s, v18.4s, v20.4s
-	WORD   $0x4e32e656 // fcmeq v22.4s, v18.4s, v18.4s
-	WORD   $0x6e205ad6 // mvn v22.16b, v22.16b
-	WORD   $0x4eb61e94 // orr v20.16b, v20.16b, v22.16b
 	VMOV   V20.H[1], R9
 	MOVH.P R9, 2(R3)
 
@@ -1850,7 +1637,7 @@ tail:
 	FMULS  F6, F18, F18
 	FADDS  F7, F18, F18
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	MOVHU  (R0), R9
 	VMOV   R9, V20.S[0]
 	WORD   $0x2e613a94 // shll v20.4s, v20.4h, #16
@@ -1858,10 +1645,7 @@ tail:
 	FDIVS  F18, F19, F18
 	FMULS  F18, F8, F18
 	FSUBS  F18, F20, F18
-	WORD   $0x4eb58653 // add v19.4s, v18.4s, v21.4s
-	WORD   $0x4e32e652 // fcmeq v18.4s, v18.4s, v18.4s
-	WORD   $0x6e205a52 // mvn v18.16b, v18.16b
-	WORD   $0x4eb21e72 // orr v18.16b, v19.16b, v18.16b
+	WORD   $0x4eb58652 // add v18.4s, v18.4s, v21.4s
 	VMOV   V18.H[1], R9
 	MOVH.P R9, 2(R0)
 	SUB    $1, R4

@@ -15,20 +15,22 @@ type BF16 uint16
 func (b BF16) Float32() float32 { return math.Float32frombits(uint32(b) << 16) }
 
 // BF16From32 is x rounded to the nearest bfloat16, ties to even: the
-// rounding of RoundNearestEven. NaN becomes the NaN 0xffff, ±Inf stays ±Inf,
-// and a finite x from the midpoint between the largest bfloat16
-// (0x1.fep127) and 2^128 on rounds to ±Inf, as IEEE rounding does.
+// rounding of RoundNearestEven. ±Inf stays ±Inf, a finite x from the
+// midpoint between the largest bfloat16 (0x1.fep127) and 2^128 on rounds
+// to ±Inf, as IEEE rounding does, and NaN becomes a quiet NaN with x's
+// sign and the high bits of its payload.
 func BF16From32(x float32) BF16 {
 	u := math.Float32bits(x)
+	if x != x {
+		return BF16(u>>16) | 0x40 // the quiet bit: a payload only in the low half would truncate to Inf
+	}
 	return BF16(roundBF16Bits(u, (u>>16)&1+0x7fff) >> 16)
 }
 
 // roundBF16Bits is the kernels' rounding of the float32 bits u with bias
 // (in 0..65535), before the truncation to the high 16 bits: see Rounding.
-func roundBF16Bits(u, bias uint32) uint32 {
-	nan := uint32(int32(0x7f800000-u&0x7fffffff) >> 31)
-	return (u + bias) | nan
-}
+// A NaN must have zero low 16 bits, as every NaN the kernels compute has.
+func roundBF16Bits(u, bias uint32) uint32 { return u + bias }
 
 // Rounding selects how a bfloat16 step rounds the float32 value of each
 // element it stores (param, m, v).
@@ -68,9 +70,13 @@ func roundBF16Bits(u, bias uint32) uint32 {
 // roundings are correlated.
 // Tensors beyond 2^32 elements repeat the index.
 //
-// In both modes ±Inf stays ±Inf and NaN stays NaN: every NaN becomes
-// 0xffff, a quiet NaN with all bits set (its sign and payload are not
-// kept: that would cost three more operations per store). At the top
+// In both modes ±Inf stays ±Inf and NaN stays NaN, with no test per
+// store: a NaN widened from a bfloat16 or made by an invalid operation has
+// zero low 16 bits, so the random bits cannot carry into its high half,
+// and a float32 gradient's NaNs are made such NaNs as they are loaded.
+// Which NaN comes out (its sign and payload) follows the machine's NaN
+// propagation, as in the float32 kernels, and may differ between levels
+// and machines. At the top
 // of the finite range, a finite x above the largest bfloat16 (0x1.fep127,
 // about 3.39e38) rounds to ±Inf: to nearest from the midpoint 0x1.ffp127
 // on; stochastically with probability (|x| - 0x1.fep127)/2^120, as if

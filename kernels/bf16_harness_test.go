@@ -115,6 +115,52 @@ func stepBF16At(tb testing.TB, l Level, c bf16Case, in bf16Inputs) {
 	}
 }
 
+// stepBF16 runs c's step (the exported method) on in, in place.
+func stepBF16(tb testing.TB, c bf16Case, in bf16Inputs) {
+	tb.Helper()
+	var err error
+	switch {
+	case c.sgd != nil && c.grad16:
+		err = c.sgd.StepBF16Grad(c.t, c.r, in.param, in.grad16, in.m)
+	case c.sgd != nil:
+		err = c.sgd.StepBF16(c.t, c.r, in.param, in.grad, in.m)
+	case c.grad16:
+		err = c.a.StepBF16Grad(c.t, c.r, in.param, in.grad16, in.m, in.v)
+	default:
+		err = c.a.StepBF16(c.t, c.r, in.param, in.grad, in.m, in.v)
+	}
+	if err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// step32Reference is what c's bfloat16 step computes before it rounds:
+// Step32 on in widened to float32 (param, m or SGD's buf, v).
+func step32Reference(tb testing.TB, c bf16Case, in bf16Inputs) [3][]float32 {
+	tb.Helper()
+	n := len(in.param)
+	var out [3][]float32
+	for i, s := range [][]BF16{in.param, in.m, in.v} {
+		out[i] = make([]float32, n)
+		SliceTo32(out[i], s)
+	}
+	g := in.grad
+	if c.grad16 {
+		g = make([]float32, n)
+		SliceTo32(g, in.grad16)
+	}
+	var err error
+	if c.sgd != nil {
+		err = c.sgd.Step32(c.t, out[0], g, out[1])
+	} else {
+		err = c.a.Step32(c.t, out[0], g, out[1], out[2], nil)
+	}
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return out
+}
+
 // sameBF16 compares bit for bit, any NaN equal to any NaN; it returns the
 // first differing index, or -1.
 func sameBF16(got, want []BF16) int {
@@ -233,7 +279,7 @@ func refStreamBits(x uint32, stream uint64) uint32 {
 // random bits r: up iff r + (x's low 16 bits) carries.
 func refRound(x float32, stochastic bool, r uint32) BF16 {
 	if x != x {
-		return 0xffff
+		return 0xffff // any NaN (sameBF16)
 	}
 	u := math.Float32bits(x)
 	down := BF16(u >> 16)

@@ -52,6 +52,12 @@ func TestBF16Specials(t *testing.T) {
 	for _, s := range testbuf.Specials[float32]() {
 		sp = append(sp, s)
 	}
+	// NaNs whose low 16 bits a rounding bias would carry out of (into
+	// the sign, or out of the top), or truncate to Inf: a float32
+	// gradient can hold them; a bfloat16 cannot.
+	for _, b := range []uint32{0x7fffffff, 0xffffffff, 0x7f800001, 0xff80ffff} {
+		sp = append(sp, math.Float32frombits(b))
+	}
 	n := len(sp) * len(sp)
 	in := bf16Inputs{param: make([]BF16, n), m: make([]BF16, n), v: make([]BF16, n), grad16: make([]BF16, n), grad: make([]float32, n)}
 	for i := range n {
@@ -65,11 +71,18 @@ func TestBF16Specials(t *testing.T) {
 				t.Fatalf("level %v: %s", l, msg)
 			}
 		}
+		want := step32Reference(t, c, in)
 		out := in.clone()
 		stepBF16At(t, Generic, c, out)
-		for i := range n {
-			if isNaN16(in.param[i]) && !isNaN16(out.param[i]) {
-				t.Fatalf("param NaN became %#04x (%v)", out.param[i], c)
+		for s, got := range [][]BF16{out.param, out.m, out.v} {
+			if c.sgd != nil && s == 2 {
+				break
+			}
+			for i := range n {
+				w := want[s][i]
+				if isNaN16(got[i]) != (w != w) || (math.IsInf(float64(w), 0) && got[i].Float32() != w) {
+					t.Fatalf("stream %d [%d]: float32 %#08x stored as %#04x (%v)", s, i, math.Float32bits(w), got[i], c)
+				}
 			}
 		}
 	}
@@ -120,42 +133,17 @@ func TestBF16MatchesStep32ThenRounding(t *testing.T) {
 	for _, c := range bf16Cases() {
 		n := 300
 		in := randomBF16Inputs(r, n, 7)
-		p32, m32, v32, g32 := make([]float32, n), make([]float32, n), make([]float32, n), in.grad
-		SliceTo32(p32, in.param)
-		SliceTo32(m32, in.m)
-		SliceTo32(v32, in.v)
-		if c.grad16 {
-			g32 = make([]float32, n)
-			SliceTo32(g32, in.grad16)
-		}
+		want := step32Reference(t, c, in)
 		out := in.clone()
+		stepBF16(t, c, out)
 		streams := []struct {
 			name   string
 			stream uint64
 			want   []float32
 			got    []BF16
-		}{{"param", 0, p32, out.param}, {"m", 1, m32, out.m}, {"v", 2, v32, out.v}}
-		var err error
-		switch {
-		case c.sgd != nil:
-			if err := c.sgd.Step32(c.t, p32, g32, m32); err != nil {
-				t.Fatal(err)
-			}
-			if c.grad16 {
-				err = c.sgd.StepBF16Grad(c.t, c.r, out.param, out.grad16, out.m)
-			} else {
-				err = c.sgd.StepBF16(c.t, c.r, out.param, out.grad, out.m)
-			}
+		}{{"param", 0, want[0], out.param}, {"m", 1, want[1], out.m}, {"v", 2, want[2], out.v}}
+		if c.sgd != nil {
 			streams = streams[:2] // param and buf (m), which stays as it was without momentum
-		case c.grad16:
-			c.a.Step32(c.t, p32, g32, m32, v32, nil)
-			err = c.a.StepBF16Grad(c.t, c.r, out.param, out.grad16, out.m, out.v)
-		default:
-			c.a.Step32(c.t, p32, g32, m32, v32, nil)
-			err = c.a.StepBF16(c.t, c.r, out.param, out.grad, out.m, out.v)
-		}
-		if err != nil {
-			t.Fatal(err)
 		}
 		for _, s := range streams {
 			if c.sgd != nil && c.sgd.Momentum == 0 && s.name == "m" {
@@ -298,16 +286,17 @@ func TestHashBitBalance(t *testing.T) {
 }
 
 // TestBF16RoundingEdges pins the documented behaviour at the edges, in
-// both modes: NaN becomes 0xffff, ±Inf stays ±Inf, the largest bfloat16 stays,
-// and float32's largest finite rounds to Inf (nearest: it is above the
-// midpoint; stochastic: unless all 16 random bits are 0).
+// both modes: a NaN with zero low bits (all the kernels compute) stays that
+// NaN, ±Inf stays ±Inf, the largest bfloat16 stays, and float32's largest
+// finite rounds to Inf (nearest: it is above the midpoint; stochastic:
+// unless all 16 random bits are 0); and BF16From32's NaNs.
 func TestBF16RoundingEdges(t *testing.T) {
 	for _, c := range []struct {
 		bits uint32
 		bias uint32
 		want BF16
 	}{
-		{0x7fc00000, 0xffff, 0xffff}, {0x7f800001, 0, 0xffff}, {0x7fffffff, 0xffff, 0xffff}, {0xff800001, 1, 0xffff},
+		{0x7fc00000, 0xffff, 0x7fc0}, {0xffc00000, 0xffff, 0xffc0}, {0x7f810000, 0xffff, 0x7f81}, {0xffff0000, 0xffff, 0xffff},
 		{0x7f800000, 0xffff, 0x7f80}, {0xff800000, 0xffff, 0xff80},
 		{0x7f7f0000, 0xffff, 0x7f7f}, {0x7f7fffff, 1, 0x7f80}, {0x7f7fffff, 0, 0x7f7f},
 		{0xff7fffff, 1, 0xff80}, {0x00000001, 0xffff, 0x0001}, {0x00000001, 0xfffe, 0x0000},
@@ -319,7 +308,8 @@ func TestBF16RoundingEdges(t *testing.T) {
 	for _, c := range []struct {
 		x    uint32
 		want BF16
-	}{{0x7f7fffff, 0x7f80}, {0x7f7f7fff, 0x7f7f}, {0x7f7f8000, 0x7f80}, {0x3f808000, 0x3f80}, {0x3f818000, 0x3f82}, {0x7fa00001, 0xffff}} {
+	}{{0x7f7fffff, 0x7f80}, {0x7f7f7fff, 0x7f7f}, {0x7f7f8000, 0x7f80}, {0x3f808000, 0x3f80}, {0x3f818000, 0x3f82},
+		{0x7fa00001, 0x7fe0}, {0x7f800001, 0x7fc0}, {0xffffffff, 0xffff}, {0xff80ffff, 0xffc0}} {
 		if got := BF16From32(math.Float32frombits(c.x)); got != c.want {
 			t.Errorf("BF16From32(%#08x) = %#04x, want %#04x", c.x, got, c.want)
 		}

@@ -53,12 +53,13 @@ func sign64(x float64) float64 {
 // root of a float32 to float32 is correctly rounded).
 func sqrt32(x float32) float32 { return float32(math.Sqrt(float64(x))) }
 
-// nanMask32 is all ones where x is NaN, else zero.
-func nanMask32(x float32) uint32 {
+// canonNaN32 is x, or the NaN with bits 0xffc00000 (low 16 bits zero) if x
+// is NaN.
+func canonNaN32(x float32) float32 {
 	if x != x {
-		return 1<<32 - 1
+		return math.Float32frombits(0xffc00000)
 	}
-	return 0
+	return x
 }
 
 // kernelSet is one level's kernels; each array is indexed by variant
@@ -2628,28 +2629,25 @@ func adamBF16F32(param []uint16, grad []float32, m []uint16, v []uint16, s [11]f
 		mW := math.Float32frombits(uint32(m[i]) << 16)
 		vW := math.Float32frombits(uint32(v[i]) << 16)
 		// scaled gradient (the scale is negative when maximizing)
-		g := float32(grad[i] * gscale)
+		g := float32(canonNaN32(grad[i]) * gscale)
 		// first moment
 		mt := float32(b1*mW) + float32(omb1*g)
-		// round to bfloat16 (NaN becomes the NaN 0xffff)
-		r := mt
-		u := math.Float32bits(r)
+		// round to bfloat16
+		u := math.Float32bits(mt)
 		bias := (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
-		m[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
+		m[i] = uint16((u + bias) >> 16)
 		// second moment
 		vt := float32(b2*vW) + float32(omb2*(g*g))
-		// round to bfloat16 (NaN becomes the NaN 0xffff)
-		r = vt
-		u = math.Float32bits(r)
+		// round to bfloat16
+		u = math.Float32bits(vt)
 		bias = (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
-		v[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
+		v[i] = uint16((u + bias) >> 16)
 		// sqrt(v / (1 - beta2^t)) + eps
 		denom := float32(sqrt32(vt)*ibc2) + eps
-		// round to bfloat16 (NaN becomes the NaN 0xffff)
-		r = float32(paramW*pdecay) - float32(step*(mt/denom))
-		u = math.Float32bits(r)
+		// round to bfloat16
+		u = math.Float32bits(float32(paramW*pdecay) - float32(step*(mt/denom)))
 		bias = (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
-		param[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
+		param[i] = uint16((u + bias) >> 16)
 	}
 }
 
@@ -2674,30 +2672,27 @@ func adamBF16F32Coupled(param []uint16, grad []float32, m []uint16, v []uint16, 
 		mW := math.Float32frombits(uint32(m[i]) << 16)
 		vW := math.Float32frombits(uint32(v[i]) << 16)
 		// scaled gradient (the scale is negative when maximizing)
-		g := float32(grad[i] * gscale)
+		g := float32(canonNaN32(grad[i]) * gscale)
 		// L2 weight decay folded into the gradient
 		g = g + float32(wd*paramW)
 		// first moment
 		mt := float32(b1*mW) + float32(omb1*g)
-		// round to bfloat16 (NaN becomes the NaN 0xffff)
-		r := mt
-		u := math.Float32bits(r)
+		// round to bfloat16
+		u := math.Float32bits(mt)
 		bias := (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
-		m[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
+		m[i] = uint16((u + bias) >> 16)
 		// second moment
 		vt := float32(b2*vW) + float32(omb2*(g*g))
-		// round to bfloat16 (NaN becomes the NaN 0xffff)
-		r = vt
-		u = math.Float32bits(r)
+		// round to bfloat16
+		u = math.Float32bits(vt)
 		bias = (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
-		v[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
+		v[i] = uint16((u + bias) >> 16)
 		// sqrt(v / (1 - beta2^t)) + eps
 		denom := float32(sqrt32(vt)*ibc2) + eps
-		// round to bfloat16 (NaN becomes the NaN 0xffff)
-		r = float32(paramW*pdecay) - float32(step*(mt/denom))
-		u = math.Float32bits(r)
+		// round to bfloat16
+		u = math.Float32bits(float32(paramW*pdecay) - float32(step*(mt/denom)))
 		bias = (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
-		param[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
+		param[i] = uint16((u + bias) >> 16)
 	}
 }
 
@@ -2722,7 +2717,7 @@ func adamBF16F32Stochastic(param []uint16, grad []float32, m []uint16, v []uint1
 		mW := math.Float32frombits(uint32(m[i]) << 16)
 		vW := math.Float32frombits(uint32(v[i]) << 16)
 		// scaled gradient (the scale is negative when maximizing)
-		g := float32(grad[i] * gscale)
+		g := float32(canonNaN32(grad[i]) * gscale)
 		// first moment
 		mt := float32(b1*mW) + float32(omb1*g)
 		// the rounding bits: lowbias32(index + key)
@@ -2734,24 +2729,21 @@ func adamBF16F32Stochastic(param []uint16, grad []float32, m []uint16, v []uint1
 		hs := (h >> 16)
 		h = (h ^ hs)
 		bias := (h & uint32(0xffff))
-		// round to bfloat16 (NaN becomes the NaN 0xffff)
-		r := mt
-		u := math.Float32bits(r)
-		m[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
+		// round to bfloat16
+		u := math.Float32bits(mt)
+		m[i] = uint16((u + bias) >> 16)
 		// second moment
 		vt := float32(b2*vW) + float32(omb2*(g*g))
 		bias = ((h * uint32(0x9e3779b9)) >> 16)
-		// round to bfloat16 (NaN becomes the NaN 0xffff)
-		r = vt
-		u = math.Float32bits(r)
-		v[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
+		// round to bfloat16
+		u = math.Float32bits(vt)
+		v[i] = uint16((u + bias) >> 16)
 		// sqrt(v / (1 - beta2^t)) + eps
 		denom := float32(sqrt32(vt)*ibc2) + eps
 		bias = hs
-		// round to bfloat16 (NaN becomes the NaN 0xffff)
-		r = float32(paramW*pdecay) - float32(step*(mt/denom))
-		u = math.Float32bits(r)
-		param[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
+		// round to bfloat16
+		u = math.Float32bits(float32(paramW*pdecay) - float32(step*(mt/denom)))
+		param[i] = uint16((u + bias) >> 16)
 	}
 }
 
@@ -2777,7 +2769,7 @@ func adamBF16F32CoupledStochastic(param []uint16, grad []float32, m []uint16, v 
 		mW := math.Float32frombits(uint32(m[i]) << 16)
 		vW := math.Float32frombits(uint32(v[i]) << 16)
 		// scaled gradient (the scale is negative when maximizing)
-		g := float32(grad[i] * gscale)
+		g := float32(canonNaN32(grad[i]) * gscale)
 		// L2 weight decay folded into the gradient
 		g = g + float32(wd*paramW)
 		// first moment
@@ -2791,24 +2783,21 @@ func adamBF16F32CoupledStochastic(param []uint16, grad []float32, m []uint16, v 
 		hs := (h >> 16)
 		h = (h ^ hs)
 		bias := (h & uint32(0xffff))
-		// round to bfloat16 (NaN becomes the NaN 0xffff)
-		r := mt
-		u := math.Float32bits(r)
-		m[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
+		// round to bfloat16
+		u := math.Float32bits(mt)
+		m[i] = uint16((u + bias) >> 16)
 		// second moment
 		vt := float32(b2*vW) + float32(omb2*(g*g))
 		bias = ((h * uint32(0x9e3779b9)) >> 16)
-		// round to bfloat16 (NaN becomes the NaN 0xffff)
-		r = vt
-		u = math.Float32bits(r)
-		v[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
+		// round to bfloat16
+		u = math.Float32bits(vt)
+		v[i] = uint16((u + bias) >> 16)
 		// sqrt(v / (1 - beta2^t)) + eps
 		denom := float32(sqrt32(vt)*ibc2) + eps
 		bias = hs
-		// round to bfloat16 (NaN becomes the NaN 0xffff)
-		r = float32(paramW*pdecay) - float32(step*(mt/denom))
-		u = math.Float32bits(r)
-		param[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
+		// round to bfloat16
+		u = math.Float32bits(float32(paramW*pdecay) - float32(step*(mt/denom)))
+		param[i] = uint16((u + bias) >> 16)
 	}
 }
 
@@ -2852,25 +2841,22 @@ func adamBF16GradF32(param []uint16, grad []uint16, m []uint16, v []uint16, s [1
 		g := float32(gradW * gscale)
 		// first moment
 		mt := float32(b1*mW) + float32(omb1*g)
-		// round to bfloat16 (NaN becomes the NaN 0xffff)
-		r := mt
-		u := math.Float32bits(r)
+		// round to bfloat16
+		u := math.Float32bits(mt)
 		bias := (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
-		m[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
+		m[i] = uint16((u + bias) >> 16)
 		// second moment
 		vt := float32(b2*vW) + float32(omb2*(g*g))
-		// round to bfloat16 (NaN becomes the NaN 0xffff)
-		r = vt
-		u = math.Float32bits(r)
+		// round to bfloat16
+		u = math.Float32bits(vt)
 		bias = (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
-		v[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
+		v[i] = uint16((u + bias) >> 16)
 		// sqrt(v / (1 - beta2^t)) + eps
 		denom := float32(sqrt32(vt)*ibc2) + eps
-		// round to bfloat16 (NaN becomes the NaN 0xffff)
-		r = float32(paramW*pdecay) - float32(step*(mt/denom))
-		u = math.Float32bits(r)
+		// round to bfloat16
+		u = math.Float32bits(float32(paramW*pdecay) - float32(step*(mt/denom)))
 		bias = (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
-		param[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
+		param[i] = uint16((u + bias) >> 16)
 	}
 }
 
@@ -2901,25 +2887,22 @@ func adamBF16GradF32Coupled(param []uint16, grad []uint16, m []uint16, v []uint1
 		g = g + float32(wd*paramW)
 		// first moment
 		mt := float32(b1*mW) + float32(omb1*g)
-		// round to bfloat16 (NaN becomes the NaN 0xffff)
-		r := mt
-		u := math.Float32bits(r)
+		// round to bfloat16
+		u := math.Float32bits(mt)
 		bias := (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
-		m[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
+		m[i] = uint16((u + bias) >> 16)
 		// second moment
 		vt := float32(b2*vW) + float32(omb2*(g*g))
-		// round to bfloat16 (NaN becomes the NaN 0xffff)
-		r = vt
-		u = math.Float32bits(r)
+		// round to bfloat16
+		u = math.Float32bits(vt)
 		bias = (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
-		v[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
+		v[i] = uint16((u + bias) >> 16)
 		// sqrt(v / (1 - beta2^t)) + eps
 		denom := float32(sqrt32(vt)*ibc2) + eps
-		// round to bfloat16 (NaN becomes the NaN 0xffff)
-		r = float32(paramW*pdecay) - float32(step*(mt/denom))
-		u = math.Float32bits(r)
+		// round to bfloat16
+		u = math.Float32bits(float32(paramW*pdecay) - float32(step*(mt/denom)))
 		bias = (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
-		param[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
+		param[i] = uint16((u + bias) >> 16)
 	}
 }
 
@@ -2957,24 +2940,21 @@ func adamBF16GradF32Stochastic(param []uint16, grad []uint16, m []uint16, v []ui
 		hs := (h >> 16)
 		h = (h ^ hs)
 		bias := (h & uint32(0xffff))
-		// round to bfloat16 (NaN becomes the NaN 0xffff)
-		r := mt
-		u := math.Float32bits(r)
-		m[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
+		// round to bfloat16
+		u := math.Float32bits(mt)
+		m[i] = uint16((u + bias) >> 16)
 		// second moment
 		vt := float32(b2*vW) + float32(omb2*(g*g))
 		bias = ((h * uint32(0x9e3779b9)) >> 16)
-		// round to bfloat16 (NaN becomes the NaN 0xffff)
-		r = vt
-		u = math.Float32bits(r)
-		v[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
+		// round to bfloat16
+		u = math.Float32bits(vt)
+		v[i] = uint16((u + bias) >> 16)
 		// sqrt(v / (1 - beta2^t)) + eps
 		denom := float32(sqrt32(vt)*ibc2) + eps
 		bias = hs
-		// round to bfloat16 (NaN becomes the NaN 0xffff)
-		r = float32(paramW*pdecay) - float32(step*(mt/denom))
-		u = math.Float32bits(r)
-		param[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
+		// round to bfloat16
+		u = math.Float32bits(float32(paramW*pdecay) - float32(step*(mt/denom)))
+		param[i] = uint16((u + bias) >> 16)
 	}
 }
 
@@ -3015,24 +2995,21 @@ func adamBF16GradF32CoupledStochastic(param []uint16, grad []uint16, m []uint16,
 		hs := (h >> 16)
 		h = (h ^ hs)
 		bias := (h & uint32(0xffff))
-		// round to bfloat16 (NaN becomes the NaN 0xffff)
-		r := mt
-		u := math.Float32bits(r)
-		m[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
+		// round to bfloat16
+		u := math.Float32bits(mt)
+		m[i] = uint16((u + bias) >> 16)
 		// second moment
 		vt := float32(b2*vW) + float32(omb2*(g*g))
 		bias = ((h * uint32(0x9e3779b9)) >> 16)
-		// round to bfloat16 (NaN becomes the NaN 0xffff)
-		r = vt
-		u = math.Float32bits(r)
-		v[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
+		// round to bfloat16
+		u = math.Float32bits(vt)
+		v[i] = uint16((u + bias) >> 16)
 		// sqrt(v / (1 - beta2^t)) + eps
 		denom := float32(sqrt32(vt)*ibc2) + eps
 		bias = hs
-		// round to bfloat16 (NaN becomes the NaN 0xffff)
-		r = float32(paramW*pdecay) - float32(step*(mt/denom))
-		u = math.Float32bits(r)
-		param[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
+		// round to bfloat16
+		u = math.Float32bits(float32(paramW*pdecay) - float32(step*(mt/denom)))
+		param[i] = uint16((u + bias) >> 16)
 	}
 }
 
@@ -3057,12 +3034,11 @@ func sgdBF16F32(param []uint16, grad []float32, buf []uint16, s [7]float32) {
 	for i := range param {
 		paramW := math.Float32frombits(uint32(param[i]) << 16)
 		// scaled gradient (the scale is negative when maximizing)
-		g := float32(grad[i] * gscale)
-		// round to bfloat16 (NaN becomes the NaN 0xffff)
-		r := paramW - float32(lr*g)
-		u := math.Float32bits(r)
+		g := float32(canonNaN32(grad[i]) * gscale)
+		// round to bfloat16
+		u := math.Float32bits(paramW - float32(lr*g))
 		bias := (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
-		param[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
+		param[i] = uint16((u + bias) >> 16)
 	}
 }
 
@@ -3076,14 +3052,13 @@ func sgdBF16F32Coupled(param []uint16, grad []float32, buf []uint16, s [7]float3
 	for i := range param {
 		paramW := math.Float32frombits(uint32(param[i]) << 16)
 		// scaled gradient (the scale is negative when maximizing)
-		g := float32(grad[i] * gscale)
+		g := float32(canonNaN32(grad[i]) * gscale)
 		// L2 weight decay folded into the gradient
 		g = g + float32(wd*paramW)
-		// round to bfloat16 (NaN becomes the NaN 0xffff)
-		r := paramW - float32(lr*g)
-		u := math.Float32bits(r)
+		// round to bfloat16
+		u := math.Float32bits(paramW - float32(lr*g))
 		bias := (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
-		param[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
+		param[i] = uint16((u + bias) >> 16)
 	}
 }
 
@@ -3100,19 +3075,17 @@ func sgdBF16F32Momentum(param []uint16, grad []float32, buf []uint16, s [7]float
 		paramW := math.Float32frombits(uint32(param[i]) << 16)
 		bufW := math.Float32frombits(uint32(buf[i]) << 16)
 		// scaled gradient (the scale is negative when maximizing)
-		g := float32(grad[i] * gscale)
+		g := float32(canonNaN32(grad[i]) * gscale)
 		// momentum buffer
 		bt := float32(mom*bufW) + float32(damp*g)
-		// round to bfloat16 (NaN becomes the NaN 0xffff)
-		r := bt
-		u := math.Float32bits(r)
+		// round to bfloat16
+		u := math.Float32bits(bt)
 		bias := (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
-		buf[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
-		// round to bfloat16 (NaN becomes the NaN 0xffff)
-		r = paramW - float32(lr*bt)
-		u = math.Float32bits(r)
+		buf[i] = uint16((u + bias) >> 16)
+		// round to bfloat16
+		u = math.Float32bits(paramW - float32(lr*bt))
 		bias = (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
-		param[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
+		param[i] = uint16((u + bias) >> 16)
 	}
 }
 
@@ -3130,21 +3103,19 @@ func sgdBF16F32CoupledMomentum(param []uint16, grad []float32, buf []uint16, s [
 		paramW := math.Float32frombits(uint32(param[i]) << 16)
 		bufW := math.Float32frombits(uint32(buf[i]) << 16)
 		// scaled gradient (the scale is negative when maximizing)
-		g := float32(grad[i] * gscale)
+		g := float32(canonNaN32(grad[i]) * gscale)
 		// L2 weight decay folded into the gradient
 		g = g + float32(wd*paramW)
 		// momentum buffer
 		bt := float32(mom*bufW) + float32(damp*g)
-		// round to bfloat16 (NaN becomes the NaN 0xffff)
-		r := bt
-		u := math.Float32bits(r)
+		// round to bfloat16
+		u := math.Float32bits(bt)
 		bias := (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
-		buf[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
-		// round to bfloat16 (NaN becomes the NaN 0xffff)
-		r = paramW - float32(lr*bt)
-		u = math.Float32bits(r)
+		buf[i] = uint16((u + bias) >> 16)
+		// round to bfloat16
+		u = math.Float32bits(paramW - float32(lr*bt))
 		bias = (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
-		param[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
+		param[i] = uint16((u + bias) >> 16)
 	}
 }
 
@@ -3162,21 +3133,19 @@ func sgdBF16F32Nesterov(param []uint16, grad []float32, buf []uint16, s [7]float
 		paramW := math.Float32frombits(uint32(param[i]) << 16)
 		bufW := math.Float32frombits(uint32(buf[i]) << 16)
 		// scaled gradient (the scale is negative when maximizing)
-		g := float32(grad[i] * gscale)
+		g := float32(canonNaN32(grad[i]) * gscale)
 		// momentum buffer
 		bt := float32(mom*bufW) + float32(damp*g)
-		// round to bfloat16 (NaN becomes the NaN 0xffff)
-		r := bt
-		u := math.Float32bits(r)
+		// round to bfloat16
+		u := math.Float32bits(bt)
 		bias := (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
-		buf[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
+		buf[i] = uint16((u + bias) >> 16)
 		// Nesterov look-ahead
 		g = g + float32(nest*bt)
-		// round to bfloat16 (NaN becomes the NaN 0xffff)
-		r = paramW - float32(lr*g)
-		u = math.Float32bits(r)
+		// round to bfloat16
+		u = math.Float32bits(paramW - float32(lr*g))
 		bias = (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
-		param[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
+		param[i] = uint16((u + bias) >> 16)
 	}
 }
 
@@ -3195,23 +3164,21 @@ func sgdBF16F32CoupledNesterov(param []uint16, grad []float32, buf []uint16, s [
 		paramW := math.Float32frombits(uint32(param[i]) << 16)
 		bufW := math.Float32frombits(uint32(buf[i]) << 16)
 		// scaled gradient (the scale is negative when maximizing)
-		g := float32(grad[i] * gscale)
+		g := float32(canonNaN32(grad[i]) * gscale)
 		// L2 weight decay folded into the gradient
 		g = g + float32(wd*paramW)
 		// momentum buffer
 		bt := float32(mom*bufW) + float32(damp*g)
-		// round to bfloat16 (NaN becomes the NaN 0xffff)
-		r := bt
-		u := math.Float32bits(r)
+		// round to bfloat16
+		u := math.Float32bits(bt)
 		bias := (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
-		buf[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
+		buf[i] = uint16((u + bias) >> 16)
 		// Nesterov look-ahead
 		g = g + float32(nest*bt)
-		// round to bfloat16 (NaN becomes the NaN 0xffff)
-		r = paramW - float32(lr*g)
-		u = math.Float32bits(r)
+		// round to bfloat16
+		u = math.Float32bits(paramW - float32(lr*g))
 		bias = (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
-		param[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
+		param[i] = uint16((u + bias) >> 16)
 	}
 }
 
@@ -3225,7 +3192,7 @@ func sgdBF16F32Stochastic(param []uint16, grad []float32, buf []uint16, s [7]flo
 	for i := range param {
 		paramW := math.Float32frombits(uint32(param[i]) << 16)
 		// scaled gradient (the scale is negative when maximizing)
-		g := float32(grad[i] * gscale)
+		g := float32(canonNaN32(grad[i]) * gscale)
 		// the rounding bits: lowbias32(index + key)
 		h := off + uint32(i)
 		h = (h ^ (h >> 16))
@@ -3235,10 +3202,9 @@ func sgdBF16F32Stochastic(param []uint16, grad []float32, buf []uint16, s [7]flo
 		hs := (h >> 16)
 		h = (h ^ hs)
 		bias := hs
-		// round to bfloat16 (NaN becomes the NaN 0xffff)
-		r := paramW - float32(lr*g)
-		u := math.Float32bits(r)
-		param[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
+		// round to bfloat16
+		u := math.Float32bits(paramW - float32(lr*g))
+		param[i] = uint16((u + bias) >> 16)
 	}
 }
 
@@ -3253,7 +3219,7 @@ func sgdBF16F32CoupledStochastic(param []uint16, grad []float32, buf []uint16, s
 	for i := range param {
 		paramW := math.Float32frombits(uint32(param[i]) << 16)
 		// scaled gradient (the scale is negative when maximizing)
-		g := float32(grad[i] * gscale)
+		g := float32(canonNaN32(grad[i]) * gscale)
 		// L2 weight decay folded into the gradient
 		g = g + float32(wd*paramW)
 		// the rounding bits: lowbias32(index + key)
@@ -3265,10 +3231,9 @@ func sgdBF16F32CoupledStochastic(param []uint16, grad []float32, buf []uint16, s
 		hs := (h >> 16)
 		h = (h ^ hs)
 		bias := hs
-		// round to bfloat16 (NaN becomes the NaN 0xffff)
-		r := paramW - float32(lr*g)
-		u := math.Float32bits(r)
-		param[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
+		// round to bfloat16
+		u := math.Float32bits(paramW - float32(lr*g))
+		param[i] = uint16((u + bias) >> 16)
 	}
 }
 
@@ -3286,7 +3251,7 @@ func sgdBF16F32MomentumStochastic(param []uint16, grad []float32, buf []uint16, 
 		paramW := math.Float32frombits(uint32(param[i]) << 16)
 		bufW := math.Float32frombits(uint32(buf[i]) << 16)
 		// scaled gradient (the scale is negative when maximizing)
-		g := float32(grad[i] * gscale)
+		g := float32(canonNaN32(grad[i]) * gscale)
 		// momentum buffer
 		bt := float32(mom*bufW) + float32(damp*g)
 		// the rounding bits: lowbias32(index + key)
@@ -3298,15 +3263,13 @@ func sgdBF16F32MomentumStochastic(param []uint16, grad []float32, buf []uint16, 
 		hs := (h >> 16)
 		h = (h ^ hs)
 		bias := (h & uint32(0xffff))
-		// round to bfloat16 (NaN becomes the NaN 0xffff)
-		r := bt
-		u := math.Float32bits(r)
-		buf[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
+		// round to bfloat16
+		u := math.Float32bits(bt)
+		buf[i] = uint16((u + bias) >> 16)
 		bias = hs
-		// round to bfloat16 (NaN becomes the NaN 0xffff)
-		r = paramW - float32(lr*bt)
-		u = math.Float32bits(r)
-		param[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
+		// round to bfloat16
+		u = math.Float32bits(paramW - float32(lr*bt))
+		param[i] = uint16((u + bias) >> 16)
 	}
 }
 
@@ -3325,7 +3288,7 @@ func sgdBF16F32CoupledMomentumStochastic(param []uint16, grad []float32, buf []u
 		paramW := math.Float32frombits(uint32(param[i]) << 16)
 		bufW := math.Float32frombits(uint32(buf[i]) << 16)
 		// scaled gradient (the scale is negative when maximizing)
-		g := float32(grad[i] * gscale)
+		g := float32(canonNaN32(grad[i]) * gscale)
 		// L2 weight decay folded into the gradient
 		g = g + float32(wd*paramW)
 		// momentum buffer
@@ -3339,15 +3302,13 @@ func sgdBF16F32CoupledMomentumStochastic(param []uint16, grad []float32, buf []u
 		hs := (h >> 16)
 		h = (h ^ hs)
 		bias := (h & uint32(0xffff))
-		// round to bfloat16 (NaN becomes the NaN 0xffff)
-		r := bt
-		u := math.Float32bits(r)
-		buf[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
+		// round to bfloat16
+		u := math.Float32bits(bt)
+		buf[i] = uint16((u + bias) >> 16)
 		bias = hs
-		// round to bfloat16 (NaN becomes the NaN 0xffff)
-		r = paramW - float32(lr*bt)
-		u = math.Float32bits(r)
-		param[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
+		// round to bfloat16
+		u = math.Float32bits(paramW - float32(lr*bt))
+		param[i] = uint16((u + bias) >> 16)
 	}
 }
 
@@ -3366,7 +3327,7 @@ func sgdBF16F32NesterovStochastic(param []uint16, grad []float32, buf []uint16, 
 		paramW := math.Float32frombits(uint32(param[i]) << 16)
 		bufW := math.Float32frombits(uint32(buf[i]) << 16)
 		// scaled gradient (the scale is negative when maximizing)
-		g := float32(grad[i] * gscale)
+		g := float32(canonNaN32(grad[i]) * gscale)
 		// momentum buffer
 		bt := float32(mom*bufW) + float32(damp*g)
 		// the rounding bits: lowbias32(index + key)
@@ -3378,17 +3339,15 @@ func sgdBF16F32NesterovStochastic(param []uint16, grad []float32, buf []uint16, 
 		hs := (h >> 16)
 		h = (h ^ hs)
 		bias := (h & uint32(0xffff))
-		// round to bfloat16 (NaN becomes the NaN 0xffff)
-		r := bt
-		u := math.Float32bits(r)
-		buf[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
+		// round to bfloat16
+		u := math.Float32bits(bt)
+		buf[i] = uint16((u + bias) >> 16)
 		// Nesterov look-ahead
 		g = g + float32(nest*bt)
 		bias = hs
-		// round to bfloat16 (NaN becomes the NaN 0xffff)
-		r = paramW - float32(lr*g)
-		u = math.Float32bits(r)
-		param[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
+		// round to bfloat16
+		u = math.Float32bits(paramW - float32(lr*g))
+		param[i] = uint16((u + bias) >> 16)
 	}
 }
 
@@ -3408,7 +3367,7 @@ func sgdBF16F32CoupledNesterovStochastic(param []uint16, grad []float32, buf []u
 		paramW := math.Float32frombits(uint32(param[i]) << 16)
 		bufW := math.Float32frombits(uint32(buf[i]) << 16)
 		// scaled gradient (the scale is negative when maximizing)
-		g := float32(grad[i] * gscale)
+		g := float32(canonNaN32(grad[i]) * gscale)
 		// L2 weight decay folded into the gradient
 		g = g + float32(wd*paramW)
 		// momentum buffer
@@ -3422,17 +3381,15 @@ func sgdBF16F32CoupledNesterovStochastic(param []uint16, grad []float32, buf []u
 		hs := (h >> 16)
 		h = (h ^ hs)
 		bias := (h & uint32(0xffff))
-		// round to bfloat16 (NaN becomes the NaN 0xffff)
-		r := bt
-		u := math.Float32bits(r)
-		buf[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
+		// round to bfloat16
+		u := math.Float32bits(bt)
+		buf[i] = uint16((u + bias) >> 16)
 		// Nesterov look-ahead
 		g = g + float32(nest*bt)
 		bias = hs
-		// round to bfloat16 (NaN becomes the NaN 0xffff)
-		r = paramW - float32(lr*g)
-		u = math.Float32bits(r)
-		param[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
+		// round to bfloat16
+		u = math.Float32bits(paramW - float32(lr*g))
+		param[i] = uint16((u + bias) >> 16)
 	}
 }
 
@@ -3459,11 +3416,10 @@ func sgdBF16GradF32(param []uint16, grad []uint16, buf []uint16, s [7]float32) {
 		gradW := math.Float32frombits(uint32(grad[i]) << 16)
 		// scaled gradient (the scale is negative when maximizing)
 		g := float32(gradW * gscale)
-		// round to bfloat16 (NaN becomes the NaN 0xffff)
-		r := paramW - float32(lr*g)
-		u := math.Float32bits(r)
+		// round to bfloat16
+		u := math.Float32bits(paramW - float32(lr*g))
 		bias := (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
-		param[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
+		param[i] = uint16((u + bias) >> 16)
 	}
 }
 
@@ -3481,11 +3437,10 @@ func sgdBF16GradF32Coupled(param []uint16, grad []uint16, buf []uint16, s [7]flo
 		g := float32(gradW * gscale)
 		// L2 weight decay folded into the gradient
 		g = g + float32(wd*paramW)
-		// round to bfloat16 (NaN becomes the NaN 0xffff)
-		r := paramW - float32(lr*g)
-		u := math.Float32bits(r)
+		// round to bfloat16
+		u := math.Float32bits(paramW - float32(lr*g))
 		bias := (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
-		param[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
+		param[i] = uint16((u + bias) >> 16)
 	}
 }
 
@@ -3506,16 +3461,14 @@ func sgdBF16GradF32Momentum(param []uint16, grad []uint16, buf []uint16, s [7]fl
 		g := float32(gradW * gscale)
 		// momentum buffer
 		bt := float32(mom*bufW) + float32(damp*g)
-		// round to bfloat16 (NaN becomes the NaN 0xffff)
-		r := bt
-		u := math.Float32bits(r)
+		// round to bfloat16
+		u := math.Float32bits(bt)
 		bias := (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
-		buf[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
-		// round to bfloat16 (NaN becomes the NaN 0xffff)
-		r = paramW - float32(lr*bt)
-		u = math.Float32bits(r)
+		buf[i] = uint16((u + bias) >> 16)
+		// round to bfloat16
+		u = math.Float32bits(paramW - float32(lr*bt))
 		bias = (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
-		param[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
+		param[i] = uint16((u + bias) >> 16)
 	}
 }
 
@@ -3539,16 +3492,14 @@ func sgdBF16GradF32CoupledMomentum(param []uint16, grad []uint16, buf []uint16, 
 		g = g + float32(wd*paramW)
 		// momentum buffer
 		bt := float32(mom*bufW) + float32(damp*g)
-		// round to bfloat16 (NaN becomes the NaN 0xffff)
-		r := bt
-		u := math.Float32bits(r)
+		// round to bfloat16
+		u := math.Float32bits(bt)
 		bias := (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
-		buf[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
-		// round to bfloat16 (NaN becomes the NaN 0xffff)
-		r = paramW - float32(lr*bt)
-		u = math.Float32bits(r)
+		buf[i] = uint16((u + bias) >> 16)
+		// round to bfloat16
+		u = math.Float32bits(paramW - float32(lr*bt))
 		bias = (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
-		param[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
+		param[i] = uint16((u + bias) >> 16)
 	}
 }
 
@@ -3570,18 +3521,16 @@ func sgdBF16GradF32Nesterov(param []uint16, grad []uint16, buf []uint16, s [7]fl
 		g := float32(gradW * gscale)
 		// momentum buffer
 		bt := float32(mom*bufW) + float32(damp*g)
-		// round to bfloat16 (NaN becomes the NaN 0xffff)
-		r := bt
-		u := math.Float32bits(r)
+		// round to bfloat16
+		u := math.Float32bits(bt)
 		bias := (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
-		buf[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
+		buf[i] = uint16((u + bias) >> 16)
 		// Nesterov look-ahead
 		g = g + float32(nest*bt)
-		// round to bfloat16 (NaN becomes the NaN 0xffff)
-		r = paramW - float32(lr*g)
-		u = math.Float32bits(r)
+		// round to bfloat16
+		u = math.Float32bits(paramW - float32(lr*g))
 		bias = (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
-		param[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
+		param[i] = uint16((u + bias) >> 16)
 	}
 }
 
@@ -3606,18 +3555,16 @@ func sgdBF16GradF32CoupledNesterov(param []uint16, grad []uint16, buf []uint16, 
 		g = g + float32(wd*paramW)
 		// momentum buffer
 		bt := float32(mom*bufW) + float32(damp*g)
-		// round to bfloat16 (NaN becomes the NaN 0xffff)
-		r := bt
-		u := math.Float32bits(r)
+		// round to bfloat16
+		u := math.Float32bits(bt)
 		bias := (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
-		buf[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
+		buf[i] = uint16((u + bias) >> 16)
 		// Nesterov look-ahead
 		g = g + float32(nest*bt)
-		// round to bfloat16 (NaN becomes the NaN 0xffff)
-		r = paramW - float32(lr*g)
-		u = math.Float32bits(r)
+		// round to bfloat16
+		u = math.Float32bits(paramW - float32(lr*g))
 		bias = (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
-		param[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
+		param[i] = uint16((u + bias) >> 16)
 	}
 }
 
@@ -3642,10 +3589,9 @@ func sgdBF16GradF32Stochastic(param []uint16, grad []uint16, buf []uint16, s [7]
 		hs := (h >> 16)
 		h = (h ^ hs)
 		bias := hs
-		// round to bfloat16 (NaN becomes the NaN 0xffff)
-		r := paramW - float32(lr*g)
-		u := math.Float32bits(r)
-		param[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
+		// round to bfloat16
+		u := math.Float32bits(paramW - float32(lr*g))
+		param[i] = uint16((u + bias) >> 16)
 	}
 }
 
@@ -3673,10 +3619,9 @@ func sgdBF16GradF32CoupledStochastic(param []uint16, grad []uint16, buf []uint16
 		hs := (h >> 16)
 		h = (h ^ hs)
 		bias := hs
-		// round to bfloat16 (NaN becomes the NaN 0xffff)
-		r := paramW - float32(lr*g)
-		u := math.Float32bits(r)
-		param[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
+		// round to bfloat16
+		u := math.Float32bits(paramW - float32(lr*g))
+		param[i] = uint16((u + bias) >> 16)
 	}
 }
 
@@ -3707,15 +3652,13 @@ func sgdBF16GradF32MomentumStochastic(param []uint16, grad []uint16, buf []uint1
 		hs := (h >> 16)
 		h = (h ^ hs)
 		bias := (h & uint32(0xffff))
-		// round to bfloat16 (NaN becomes the NaN 0xffff)
-		r := bt
-		u := math.Float32bits(r)
-		buf[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
+		// round to bfloat16
+		u := math.Float32bits(bt)
+		buf[i] = uint16((u + bias) >> 16)
 		bias = hs
-		// round to bfloat16 (NaN becomes the NaN 0xffff)
-		r = paramW - float32(lr*bt)
-		u = math.Float32bits(r)
-		param[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
+		// round to bfloat16
+		u = math.Float32bits(paramW - float32(lr*bt))
+		param[i] = uint16((u + bias) >> 16)
 	}
 }
 
@@ -3749,15 +3692,13 @@ func sgdBF16GradF32CoupledMomentumStochastic(param []uint16, grad []uint16, buf 
 		hs := (h >> 16)
 		h = (h ^ hs)
 		bias := (h & uint32(0xffff))
-		// round to bfloat16 (NaN becomes the NaN 0xffff)
-		r := bt
-		u := math.Float32bits(r)
-		buf[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
+		// round to bfloat16
+		u := math.Float32bits(bt)
+		buf[i] = uint16((u + bias) >> 16)
 		bias = hs
-		// round to bfloat16 (NaN becomes the NaN 0xffff)
-		r = paramW - float32(lr*bt)
-		u = math.Float32bits(r)
-		param[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
+		// round to bfloat16
+		u = math.Float32bits(paramW - float32(lr*bt))
+		param[i] = uint16((u + bias) >> 16)
 	}
 }
 
@@ -3789,17 +3730,15 @@ func sgdBF16GradF32NesterovStochastic(param []uint16, grad []uint16, buf []uint1
 		hs := (h >> 16)
 		h = (h ^ hs)
 		bias := (h & uint32(0xffff))
-		// round to bfloat16 (NaN becomes the NaN 0xffff)
-		r := bt
-		u := math.Float32bits(r)
-		buf[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
+		// round to bfloat16
+		u := math.Float32bits(bt)
+		buf[i] = uint16((u + bias) >> 16)
 		// Nesterov look-ahead
 		g = g + float32(nest*bt)
 		bias = hs
-		// round to bfloat16 (NaN becomes the NaN 0xffff)
-		r = paramW - float32(lr*g)
-		u = math.Float32bits(r)
-		param[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
+		// round to bfloat16
+		u = math.Float32bits(paramW - float32(lr*g))
+		param[i] = uint16((u + bias) >> 16)
 	}
 }
 
@@ -3834,16 +3773,14 @@ func sgdBF16GradF32CoupledNesterovStochastic(param []uint16, grad []uint16, buf 
 		hs := (h >> 16)
 		h = (h ^ hs)
 		bias := (h & uint32(0xffff))
-		// round to bfloat16 (NaN becomes the NaN 0xffff)
-		r := bt
-		u := math.Float32bits(r)
-		buf[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
+		// round to bfloat16
+		u := math.Float32bits(bt)
+		buf[i] = uint16((u + bias) >> 16)
 		// Nesterov look-ahead
 		g = g + float32(nest*bt)
 		bias = hs
-		// round to bfloat16 (NaN becomes the NaN 0xffff)
-		r = paramW - float32(lr*g)
-		u = math.Float32bits(r)
-		param[i] = uint16(((u + bias) | nanMask32(r)) >> 16)
+		// round to bfloat16
+		u = math.Float32bits(paramW - float32(lr*g))
+		param[i] = uint16((u + bias) >> 16)
 	}
 }

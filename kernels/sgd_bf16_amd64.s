@@ -6,7 +6,7 @@
 
 // func sgdBF16AVX2F32(param []uint16, grad []float32, buf []uint16, s [7]float32)
 // Requires: AVX, AVX2
-TEXT ·sgdBF16AVX2F32(SB), NOSPLIT, $64-100
+TEXT ·sgdBF16AVX2F32(SB), NOSPLIT, $96-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -15,17 +15,23 @@ TEXT ·sgdBF16AVX2F32(SB), NOSPLIT, $64-100
 	VBROADCASTSS s_0+72(FP), Y0
 	VBROADCASTSS s_5+92(FP), Y1
 
+	// Constant: 0xffc00000
+	MOVQ         $0x00000000ffc00000, BX
+	VMOVD        BX, X2
+	VBROADCASTSS X2, Y2
+	VMOVUPS      Y2, (SP)
+
 	// Constant: 0x1
 	MOVQ         $0x0000000000000001, BX
 	VMOVD        BX, X2
 	VBROADCASTSS X2, Y2
-	VMOVUPS      Y2, (SP)
+	VMOVUPS      Y2, 32(SP)
 
 	// Constant: 0x7fff
 	MOVQ         $0x0000000000007fff, BX
 	VMOVD        BX, X2
 	VBROADCASTSS X2, Y2
-	VMOVUPS      Y2, 32(SP)
+	VMOVUPS      Y2, 64(SP)
 	XORQ         BX, BX
 
 	// Main loop: 4 vectors of 8 elements per iteration.
@@ -36,12 +42,24 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(BX*4), Y0, Y2
-	VMULPS 32(DX)(BX*4), Y0, Y3
-	VMULPS 64(DX)(BX*4), Y0, Y4
-	VMULPS 96(DX)(BX*4), Y0, Y5
+	VMOVUPS   (DX)(BX*4), Y2
+	VCMPPS    $0x03, Y2, Y2, Y3
+	VBLENDVPS Y3, (SP), Y2, Y2
+	VMULPS    Y0, Y2, Y2
+	VMOVUPS   32(DX)(BX*4), Y3
+	VCMPPS    $0x03, Y3, Y3, Y4
+	VBLENDVPS Y4, (SP), Y3, Y3
+	VMULPS    Y0, Y3, Y3
+	VMOVUPS   64(DX)(BX*4), Y4
+	VCMPPS    $0x03, Y4, Y4, Y5
+	VBLENDVPS Y5, (SP), Y4, Y4
+	VMULPS    Y0, Y4, Y4
+	VMOVUPS   96(DX)(BX*4), Y5
+	VCMPPS    $0x03, Y5, Y5, Y6
+	VBLENDVPS Y6, (SP), Y5, Y5
+	VMULPS    Y0, Y5, Y5
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD    (CX)(BX*2), Y6
 	VPSLLD       $0x10, Y6, Y6
 	VMULPS       Y2, Y1, Y2
@@ -59,41 +77,33 @@ unrolled:
 	VMULPS       Y5, Y1, Y5
 	VSUBPS       Y5, Y6, Y5
 	VPSRLD       $0x10, Y2, Y6
-	VPAND        (SP), Y6, Y6
-	VPADDD       32(SP), Y6, Y6
+	VPAND        32(SP), Y6, Y6
+	VPADDD       64(SP), Y6, Y6
 	VPSRLD       $0x10, Y3, Y7
-	VPAND        (SP), Y7, Y7
-	VPADDD       32(SP), Y7, Y7
+	VPAND        32(SP), Y7, Y7
+	VPADDD       64(SP), Y7, Y7
 	VPSRLD       $0x10, Y4, Y8
-	VPAND        (SP), Y8, Y8
-	VPADDD       32(SP), Y8, Y8
+	VPAND        32(SP), Y8, Y8
+	VPADDD       64(SP), Y8, Y8
 	VPSRLD       $0x10, Y5, Y9
-	VPAND        (SP), Y9, Y9
-	VPADDD       32(SP), Y9, Y9
-	VPADDD       Y6, Y2, Y6
-	VCMPPS       $0x03, Y2, Y2, Y2
-	VPOR         Y2, Y6, Y2
+	VPAND        32(SP), Y9, Y9
+	VPADDD       64(SP), Y9, Y9
+	VPADDD       Y6, Y2, Y2
 	VPSRLD       $0x10, Y2, Y2
 	VEXTRACTI128 $0x01, Y2, X6
 	VPACKUSDW    X6, X2, X6
 	VMOVDQU      X6, (CX)(BX*2)
 	VPADDD       Y7, Y3, Y2
-	VCMPPS       $0x03, Y3, Y3, Y3
-	VPOR         Y3, Y2, Y2
 	VPSRLD       $0x10, Y2, Y2
 	VEXTRACTI128 $0x01, Y2, X3
 	VPACKUSDW    X3, X2, X3
 	VMOVDQU      X3, 16(CX)(BX*2)
 	VPADDD       Y8, Y4, Y2
-	VCMPPS       $0x03, Y4, Y4, Y3
-	VPOR         Y3, Y2, Y2
 	VPSRLD       $0x10, Y2, Y2
 	VEXTRACTI128 $0x01, Y2, X3
 	VPACKUSDW    X3, X2, X3
 	VMOVDQU      X3, 32(CX)(BX*2)
 	VPADDD       Y9, Y5, Y2
-	VCMPPS       $0x03, Y5, Y5, Y3
-	VPOR         Y3, Y2, Y2
 	VPSRLD       $0x10, Y2, Y2
 	VEXTRACTI128 $0x01, Y2, X3
 	VPACKUSDW    X3, X2, X3
@@ -109,19 +119,20 @@ single:
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(BX*4), Y0, Y2
+	VMOVUPS   (DX)(BX*4), Y2
+	VCMPPS    $0x03, Y2, Y2, Y3
+	VBLENDVPS Y3, (SP), Y2, Y2
+	VMULPS    Y0, Y2, Y2
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD    (CX)(BX*2), Y3
 	VPSLLD       $0x10, Y3, Y3
 	VMULPS       Y2, Y1, Y2
 	VSUBPS       Y2, Y3, Y2
 	VPSRLD       $0x10, Y2, Y3
-	VPAND        (SP), Y3, Y3
-	VPADDD       32(SP), Y3, Y3
-	VPADDD       Y3, Y2, Y3
-	VCMPPS       $0x03, Y2, Y2, Y2
-	VPOR         Y2, Y3, Y2
+	VPAND        32(SP), Y3, Y3
+	VPADDD       64(SP), Y3, Y3
+	VPADDD       Y3, Y2, Y2
 	VPSRLD       $0x10, Y2, Y2
 	VEXTRACTI128 $0x01, Y2, X3
 	VPACKUSDW    X3, X2, X3
@@ -135,20 +146,21 @@ tail:
 	JGE  done
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULSS (DX)(BX*4), X0, X2
+	VMOVSS    (DX)(BX*4), X2
+	VCMPSS    $0x03, X2, X2, X3
+	VBLENDVPS X3, (SP), X2, X2
+	VMULSS    X0, X2, X2
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	MOVWLZX (CX)(BX*2), SI
 	VMOVD   SI, X3
 	VPSLLD  $0x10, X3, X3
 	VMULSS  X2, X1, X2
 	VSUBSS  X2, X3, X2
 	VPSRLD  $0x10, X2, X3
-	VPAND   (SP), X3, X3
-	VPADDD  32(SP), X3, X3
-	VPADDD  X3, X2, X3
-	VCMPSS  $0x03, X2, X2, X2
-	VPOR    X2, X3, X2
+	VPAND   32(SP), X3, X3
+	VPADDD  64(SP), X3, X3
+	VPADDD  X3, X2, X2
 	VPEXTRW $0x01, X2, (CX)(BX*2)
 	INCQ    BX
 	JMP     tail
@@ -159,7 +171,7 @@ done:
 
 // func sgdBF16AVX2F32Coupled(param []uint16, grad []float32, buf []uint16, s [7]float32)
 // Requires: AVX, AVX2
-TEXT ·sgdBF16AVX2F32Coupled(SB), NOSPLIT, $64-100
+TEXT ·sgdBF16AVX2F32Coupled(SB), NOSPLIT, $96-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -169,17 +181,23 @@ TEXT ·sgdBF16AVX2F32Coupled(SB), NOSPLIT, $64-100
 	VBROADCASTSS s_1+76(FP), Y1
 	VBROADCASTSS s_5+92(FP), Y2
 
+	// Constant: 0xffc00000
+	MOVQ         $0x00000000ffc00000, BX
+	VMOVD        BX, X3
+	VBROADCASTSS X3, Y3
+	VMOVUPS      Y3, (SP)
+
 	// Constant: 0x1
 	MOVQ         $0x0000000000000001, BX
 	VMOVD        BX, X3
 	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, (SP)
+	VMOVUPS      Y3, 32(SP)
 
 	// Constant: 0x7fff
 	MOVQ         $0x0000000000007fff, BX
 	VMOVD        BX, X3
 	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 32(SP)
+	VMOVUPS      Y3, 64(SP)
 	XORQ         BX, BX
 
 	// Main loop: 4 vectors of 8 elements per iteration.
@@ -190,10 +208,22 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(BX*4), Y0, Y3
-	VMULPS 32(DX)(BX*4), Y0, Y4
-	VMULPS 64(DX)(BX*4), Y0, Y5
-	VMULPS 96(DX)(BX*4), Y0, Y6
+	VMOVUPS   (DX)(BX*4), Y3
+	VCMPPS    $0x03, Y3, Y3, Y4
+	VBLENDVPS Y4, (SP), Y3, Y3
+	VMULPS    Y0, Y3, Y3
+	VMOVUPS   32(DX)(BX*4), Y4
+	VCMPPS    $0x03, Y4, Y4, Y5
+	VBLENDVPS Y5, (SP), Y4, Y4
+	VMULPS    Y0, Y4, Y4
+	VMOVUPS   64(DX)(BX*4), Y5
+	VCMPPS    $0x03, Y5, Y5, Y6
+	VBLENDVPS Y6, (SP), Y5, Y5
+	VMULPS    Y0, Y5, Y5
+	VMOVUPS   96(DX)(BX*4), Y6
+	VCMPPS    $0x03, Y6, Y6, Y7
+	VBLENDVPS Y7, (SP), Y6, Y6
+	VMULPS    Y0, Y6, Y6
 
 	// L2 weight decay folded into the gradient
 	VPMOVZXWD (CX)(BX*2), Y7
@@ -213,7 +243,7 @@ unrolled:
 	VMULPS    Y7, Y1, Y7
 	VADDPS    Y7, Y6, Y6
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD    (CX)(BX*2), Y7
 	VPSLLD       $0x10, Y7, Y7
 	VMULPS       Y3, Y2, Y3
@@ -231,41 +261,33 @@ unrolled:
 	VMULPS       Y6, Y2, Y6
 	VSUBPS       Y6, Y7, Y6
 	VPSRLD       $0x10, Y3, Y7
-	VPAND        (SP), Y7, Y7
-	VPADDD       32(SP), Y7, Y7
+	VPAND        32(SP), Y7, Y7
+	VPADDD       64(SP), Y7, Y7
 	VPSRLD       $0x10, Y4, Y8
-	VPAND        (SP), Y8, Y8
-	VPADDD       32(SP), Y8, Y8
+	VPAND        32(SP), Y8, Y8
+	VPADDD       64(SP), Y8, Y8
 	VPSRLD       $0x10, Y5, Y9
-	VPAND        (SP), Y9, Y9
-	VPADDD       32(SP), Y9, Y9
+	VPAND        32(SP), Y9, Y9
+	VPADDD       64(SP), Y9, Y9
 	VPSRLD       $0x10, Y6, Y10
-	VPAND        (SP), Y10, Y10
-	VPADDD       32(SP), Y10, Y10
-	VPADDD       Y7, Y3, Y7
-	VCMPPS       $0x03, Y3, Y3, Y3
-	VPOR         Y3, Y7, Y3
+	VPAND        32(SP), Y10, Y10
+	VPADDD       64(SP), Y10, Y10
+	VPADDD       Y7, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X7
 	VPACKUSDW    X7, X3, X7
 	VMOVDQU      X7, (CX)(BX*2)
 	VPADDD       Y8, Y4, Y3
-	VCMPPS       $0x03, Y4, Y4, Y4
-	VPOR         Y4, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
 	VMOVDQU      X4, 16(CX)(BX*2)
 	VPADDD       Y9, Y5, Y3
-	VCMPPS       $0x03, Y5, Y5, Y4
-	VPOR         Y4, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
 	VMOVDQU      X4, 32(CX)(BX*2)
 	VPADDD       Y10, Y6, Y3
-	VCMPPS       $0x03, Y6, Y6, Y4
-	VPOR         Y4, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
@@ -281,7 +303,10 @@ single:
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(BX*4), Y0, Y3
+	VMOVUPS   (DX)(BX*4), Y3
+	VCMPPS    $0x03, Y3, Y3, Y4
+	VBLENDVPS Y4, (SP), Y3, Y3
+	VMULPS    Y0, Y3, Y3
 
 	// L2 weight decay folded into the gradient
 	VPMOVZXWD (CX)(BX*2), Y4
@@ -289,17 +314,15 @@ single:
 	VMULPS    Y4, Y1, Y4
 	VADDPS    Y4, Y3, Y3
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD    (CX)(BX*2), Y4
 	VPSLLD       $0x10, Y4, Y4
 	VMULPS       Y3, Y2, Y3
 	VSUBPS       Y3, Y4, Y3
 	VPSRLD       $0x10, Y3, Y4
-	VPAND        (SP), Y4, Y4
-	VPADDD       32(SP), Y4, Y4
-	VPADDD       Y4, Y3, Y4
-	VCMPPS       $0x03, Y3, Y3, Y3
-	VPOR         Y3, Y4, Y3
+	VPAND        32(SP), Y4, Y4
+	VPADDD       64(SP), Y4, Y4
+	VPADDD       Y4, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
@@ -313,7 +336,10 @@ tail:
 	JGE  done
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULSS (DX)(BX*4), X0, X3
+	VMOVSS    (DX)(BX*4), X3
+	VCMPSS    $0x03, X3, X3, X4
+	VBLENDVPS X4, (SP), X3, X3
+	VMULSS    X0, X3, X3
 
 	// L2 weight decay folded into the gradient
 	MOVWLZX (CX)(BX*2), SI
@@ -322,18 +348,16 @@ tail:
 	VMULSS  X4, X1, X4
 	VADDSS  X4, X3, X3
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	MOVWLZX (CX)(BX*2), SI
 	VMOVD   SI, X4
 	VPSLLD  $0x10, X4, X4
 	VMULSS  X3, X2, X3
 	VSUBSS  X3, X4, X3
 	VPSRLD  $0x10, X3, X4
-	VPAND   (SP), X4, X4
-	VPADDD  32(SP), X4, X4
-	VPADDD  X4, X3, X4
-	VCMPSS  $0x03, X3, X3, X3
-	VPOR    X3, X4, X3
+	VPAND   32(SP), X4, X4
+	VPADDD  64(SP), X4, X4
+	VPADDD  X4, X3, X3
 	VPEXTRW $0x01, X3, (CX)(BX*2)
 	INCQ    BX
 	JMP     tail
@@ -344,7 +368,7 @@ done:
 
 // func sgdBF16AVX2F32Momentum(param []uint16, grad []float32, buf []uint16, s [7]float32)
 // Requires: AVX, AVX2
-TEXT ·sgdBF16AVX2F32Momentum(SB), NOSPLIT, $64-100
+TEXT ·sgdBF16AVX2F32Momentum(SB), NOSPLIT, $96-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -356,17 +380,23 @@ TEXT ·sgdBF16AVX2F32Momentum(SB), NOSPLIT, $64-100
 	VBROADCASTSS s_3+84(FP), Y2
 	VBROADCASTSS s_5+92(FP), Y3
 
+	// Constant: 0xffc00000
+	MOVQ         $0x00000000ffc00000, SI
+	VMOVD        SI, X4
+	VBROADCASTSS X4, Y4
+	VMOVUPS      Y4, (SP)
+
 	// Constant: 0x1
 	MOVQ         $0x0000000000000001, SI
 	VMOVD        SI, X4
 	VBROADCASTSS X4, Y4
-	VMOVUPS      Y4, (SP)
+	VMOVUPS      Y4, 32(SP)
 
 	// Constant: 0x7fff
 	MOVQ         $0x0000000000007fff, SI
 	VMOVD        SI, X4
 	VBROADCASTSS X4, Y4
-	VMOVUPS      Y4, 32(SP)
+	VMOVUPS      Y4, 64(SP)
 	XORQ         SI, SI
 
 	// Main loop: 4 vectors of 8 elements per iteration.
@@ -377,10 +407,22 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(SI*4), Y0, Y4
-	VMULPS 32(DX)(SI*4), Y0, Y5
-	VMULPS 64(DX)(SI*4), Y0, Y6
-	VMULPS 96(DX)(SI*4), Y0, Y7
+	VMOVUPS   (DX)(SI*4), Y4
+	VCMPPS    $0x03, Y4, Y4, Y5
+	VBLENDVPS Y5, (SP), Y4, Y4
+	VMULPS    Y0, Y4, Y4
+	VMOVUPS   32(DX)(SI*4), Y5
+	VCMPPS    $0x03, Y5, Y5, Y6
+	VBLENDVPS Y6, (SP), Y5, Y5
+	VMULPS    Y0, Y5, Y5
+	VMOVUPS   64(DX)(SI*4), Y6
+	VCMPPS    $0x03, Y6, Y6, Y7
+	VBLENDVPS Y7, (SP), Y6, Y6
+	VMULPS    Y0, Y6, Y6
+	VMOVUPS   96(DX)(SI*4), Y7
+	VCMPPS    $0x03, Y7, Y7, Y8
+	VBLENDVPS Y8, (SP), Y7, Y7
+	VMULPS    Y0, Y7, Y7
 
 	// momentum buffer
 	VPMOVZXWD (BX)(SI*2), Y8
@@ -404,49 +446,41 @@ unrolled:
 	VMULPS    Y7, Y2, Y7
 	VADDPS    Y7, Y8, Y7
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD       $0x10, Y4, Y8
-	VPAND        (SP), Y8, Y8
-	VPADDD       32(SP), Y8, Y8
+	VPAND        32(SP), Y8, Y8
+	VPADDD       64(SP), Y8, Y8
 	VPSRLD       $0x10, Y5, Y9
-	VPAND        (SP), Y9, Y9
-	VPADDD       32(SP), Y9, Y9
+	VPAND        32(SP), Y9, Y9
+	VPADDD       64(SP), Y9, Y9
 	VPSRLD       $0x10, Y6, Y10
-	VPAND        (SP), Y10, Y10
-	VPADDD       32(SP), Y10, Y10
+	VPAND        32(SP), Y10, Y10
+	VPADDD       64(SP), Y10, Y10
 	VPSRLD       $0x10, Y7, Y11
-	VPAND        (SP), Y11, Y11
-	VPADDD       32(SP), Y11, Y11
+	VPAND        32(SP), Y11, Y11
+	VPADDD       64(SP), Y11, Y11
 	VPADDD       Y8, Y4, Y8
-	VCMPPS       $0x03, Y4, Y4, Y12
-	VPOR         Y12, Y8, Y8
 	VPSRLD       $0x10, Y8, Y8
 	VEXTRACTI128 $0x01, Y8, X12
 	VPACKUSDW    X12, X8, X12
 	VMOVDQU      X12, (BX)(SI*2)
 	VPADDD       Y9, Y5, Y8
-	VCMPPS       $0x03, Y5, Y5, Y9
-	VPOR         Y9, Y8, Y8
 	VPSRLD       $0x10, Y8, Y8
 	VEXTRACTI128 $0x01, Y8, X9
 	VPACKUSDW    X9, X8, X9
 	VMOVDQU      X9, 16(BX)(SI*2)
 	VPADDD       Y10, Y6, Y8
-	VCMPPS       $0x03, Y6, Y6, Y9
-	VPOR         Y9, Y8, Y8
 	VPSRLD       $0x10, Y8, Y8
 	VEXTRACTI128 $0x01, Y8, X9
 	VPACKUSDW    X9, X8, X9
 	VMOVDQU      X9, 32(BX)(SI*2)
 	VPADDD       Y11, Y7, Y8
-	VCMPPS       $0x03, Y7, Y7, Y9
-	VPOR         Y9, Y8, Y8
 	VPSRLD       $0x10, Y8, Y8
 	VEXTRACTI128 $0x01, Y8, X9
 	VPACKUSDW    X9, X8, X9
 	VMOVDQU      X9, 48(BX)(SI*2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD    (CX)(SI*2), Y8
 	VPSLLD       $0x10, Y8, Y8
 	VMULPS       Y4, Y3, Y4
@@ -464,41 +498,33 @@ unrolled:
 	VMULPS       Y7, Y3, Y7
 	VSUBPS       Y7, Y8, Y7
 	VPSRLD       $0x10, Y4, Y8
-	VPAND        (SP), Y8, Y8
-	VPADDD       32(SP), Y8, Y8
+	VPAND        32(SP), Y8, Y8
+	VPADDD       64(SP), Y8, Y8
 	VPSRLD       $0x10, Y5, Y9
-	VPAND        (SP), Y9, Y9
-	VPADDD       32(SP), Y9, Y9
+	VPAND        32(SP), Y9, Y9
+	VPADDD       64(SP), Y9, Y9
 	VPSRLD       $0x10, Y6, Y10
-	VPAND        (SP), Y10, Y10
-	VPADDD       32(SP), Y10, Y10
+	VPAND        32(SP), Y10, Y10
+	VPADDD       64(SP), Y10, Y10
 	VPSRLD       $0x10, Y7, Y11
-	VPAND        (SP), Y11, Y11
-	VPADDD       32(SP), Y11, Y11
-	VPADDD       Y8, Y4, Y8
-	VCMPPS       $0x03, Y4, Y4, Y4
-	VPOR         Y4, Y8, Y4
+	VPAND        32(SP), Y11, Y11
+	VPADDD       64(SP), Y11, Y11
+	VPADDD       Y8, Y4, Y4
 	VPSRLD       $0x10, Y4, Y4
 	VEXTRACTI128 $0x01, Y4, X8
 	VPACKUSDW    X8, X4, X8
 	VMOVDQU      X8, (CX)(SI*2)
 	VPADDD       Y9, Y5, Y4
-	VCMPPS       $0x03, Y5, Y5, Y5
-	VPOR         Y5, Y4, Y4
 	VPSRLD       $0x10, Y4, Y4
 	VEXTRACTI128 $0x01, Y4, X5
 	VPACKUSDW    X5, X4, X5
 	VMOVDQU      X5, 16(CX)(SI*2)
 	VPADDD       Y10, Y6, Y4
-	VCMPPS       $0x03, Y6, Y6, Y5
-	VPOR         Y5, Y4, Y4
 	VPSRLD       $0x10, Y4, Y4
 	VEXTRACTI128 $0x01, Y4, X5
 	VPACKUSDW    X5, X4, X5
 	VMOVDQU      X5, 32(CX)(SI*2)
 	VPADDD       Y11, Y7, Y4
-	VCMPPS       $0x03, Y7, Y7, Y5
-	VPOR         Y5, Y4, Y4
 	VPSRLD       $0x10, Y4, Y4
 	VEXTRACTI128 $0x01, Y4, X5
 	VPACKUSDW    X5, X4, X5
@@ -514,7 +540,10 @@ single:
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(SI*4), Y0, Y4
+	VMOVUPS   (DX)(SI*4), Y4
+	VCMPPS    $0x03, Y4, Y4, Y5
+	VBLENDVPS Y5, (SP), Y4, Y4
+	VMULPS    Y0, Y4, Y4
 
 	// momentum buffer
 	VPMOVZXWD (BX)(SI*2), Y5
@@ -523,29 +552,25 @@ single:
 	VMULPS    Y4, Y2, Y4
 	VADDPS    Y4, Y5, Y4
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD       $0x10, Y4, Y5
-	VPAND        (SP), Y5, Y5
-	VPADDD       32(SP), Y5, Y5
+	VPAND        32(SP), Y5, Y5
+	VPADDD       64(SP), Y5, Y5
 	VPADDD       Y5, Y4, Y5
-	VCMPPS       $0x03, Y4, Y4, Y6
-	VPOR         Y6, Y5, Y5
 	VPSRLD       $0x10, Y5, Y5
 	VEXTRACTI128 $0x01, Y5, X6
 	VPACKUSDW    X6, X5, X6
 	VMOVDQU      X6, (BX)(SI*2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD    (CX)(SI*2), Y5
 	VPSLLD       $0x10, Y5, Y5
 	VMULPS       Y4, Y3, Y4
 	VSUBPS       Y4, Y5, Y4
 	VPSRLD       $0x10, Y4, Y5
-	VPAND        (SP), Y5, Y5
-	VPADDD       32(SP), Y5, Y5
-	VPADDD       Y5, Y4, Y5
-	VCMPPS       $0x03, Y4, Y4, Y4
-	VPOR         Y4, Y5, Y4
+	VPAND        32(SP), Y5, Y5
+	VPADDD       64(SP), Y5, Y5
+	VPADDD       Y5, Y4, Y4
 	VPSRLD       $0x10, Y4, Y4
 	VEXTRACTI128 $0x01, Y4, X5
 	VPACKUSDW    X5, X4, X5
@@ -559,7 +584,10 @@ tail:
 	JGE  done
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULSS (DX)(SI*4), X0, X4
+	VMOVSS    (DX)(SI*4), X4
+	VCMPSS    $0x03, X4, X4, X5
+	VBLENDVPS X5, (SP), X4, X4
+	VMULSS    X0, X4, X4
 
 	// momentum buffer
 	MOVWLZX (BX)(SI*2), DI
@@ -569,27 +597,23 @@ tail:
 	VMULSS  X4, X2, X4
 	VADDSS  X4, X5, X4
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD  $0x10, X4, X5
-	VPAND   (SP), X5, X5
-	VPADDD  32(SP), X5, X5
+	VPAND   32(SP), X5, X5
+	VPADDD  64(SP), X5, X5
 	VPADDD  X5, X4, X5
-	VCMPSS  $0x03, X4, X4, X6
-	VPOR    X6, X5, X5
 	VPEXTRW $0x01, X5, (BX)(SI*2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	MOVWLZX (CX)(SI*2), DI
 	VMOVD   DI, X5
 	VPSLLD  $0x10, X5, X5
 	VMULSS  X4, X3, X4
 	VSUBSS  X4, X5, X4
 	VPSRLD  $0x10, X4, X5
-	VPAND   (SP), X5, X5
-	VPADDD  32(SP), X5, X5
-	VPADDD  X5, X4, X5
-	VCMPSS  $0x03, X4, X4, X4
-	VPOR    X4, X5, X4
+	VPAND   32(SP), X5, X5
+	VPADDD  64(SP), X5, X5
+	VPADDD  X5, X4, X4
 	VPEXTRW $0x01, X4, (CX)(SI*2)
 	INCQ    SI
 	JMP     tail
@@ -600,7 +624,7 @@ done:
 
 // func sgdBF16AVX2F32CoupledMomentum(param []uint16, grad []float32, buf []uint16, s [7]float32)
 // Requires: AVX, AVX2
-TEXT ·sgdBF16AVX2F32CoupledMomentum(SB), NOSPLIT, $64-100
+TEXT ·sgdBF16AVX2F32CoupledMomentum(SB), NOSPLIT, $96-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -613,17 +637,23 @@ TEXT ·sgdBF16AVX2F32CoupledMomentum(SB), NOSPLIT, $64-100
 	VBROADCASTSS s_3+84(FP), Y3
 	VBROADCASTSS s_5+92(FP), Y4
 
+	// Constant: 0xffc00000
+	MOVQ         $0x00000000ffc00000, SI
+	VMOVD        SI, X5
+	VBROADCASTSS X5, Y5
+	VMOVUPS      Y5, (SP)
+
 	// Constant: 0x1
 	MOVQ         $0x0000000000000001, SI
 	VMOVD        SI, X5
 	VBROADCASTSS X5, Y5
-	VMOVUPS      Y5, (SP)
+	VMOVUPS      Y5, 32(SP)
 
 	// Constant: 0x7fff
 	MOVQ         $0x0000000000007fff, SI
 	VMOVD        SI, X5
 	VBROADCASTSS X5, Y5
-	VMOVUPS      Y5, 32(SP)
+	VMOVUPS      Y5, 64(SP)
 	XORQ         SI, SI
 
 	// Main loop: 4 vectors of 8 elements per iteration.
@@ -634,10 +664,22 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(SI*4), Y0, Y5
-	VMULPS 32(DX)(SI*4), Y0, Y6
-	VMULPS 64(DX)(SI*4), Y0, Y7
-	VMULPS 96(DX)(SI*4), Y0, Y8
+	VMOVUPS   (DX)(SI*4), Y5
+	VCMPPS    $0x03, Y5, Y5, Y6
+	VBLENDVPS Y6, (SP), Y5, Y5
+	VMULPS    Y0, Y5, Y5
+	VMOVUPS   32(DX)(SI*4), Y6
+	VCMPPS    $0x03, Y6, Y6, Y7
+	VBLENDVPS Y7, (SP), Y6, Y6
+	VMULPS    Y0, Y6, Y6
+	VMOVUPS   64(DX)(SI*4), Y7
+	VCMPPS    $0x03, Y7, Y7, Y8
+	VBLENDVPS Y8, (SP), Y7, Y7
+	VMULPS    Y0, Y7, Y7
+	VMOVUPS   96(DX)(SI*4), Y8
+	VCMPPS    $0x03, Y8, Y8, Y9
+	VBLENDVPS Y9, (SP), Y8, Y8
+	VMULPS    Y0, Y8, Y8
 
 	// L2 weight decay folded into the gradient
 	VPMOVZXWD (CX)(SI*2), Y9
@@ -679,49 +721,41 @@ unrolled:
 	VMULPS    Y8, Y3, Y8
 	VADDPS    Y8, Y9, Y8
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD       $0x10, Y5, Y9
-	VPAND        (SP), Y9, Y9
-	VPADDD       32(SP), Y9, Y9
+	VPAND        32(SP), Y9, Y9
+	VPADDD       64(SP), Y9, Y9
 	VPSRLD       $0x10, Y6, Y10
-	VPAND        (SP), Y10, Y10
-	VPADDD       32(SP), Y10, Y10
+	VPAND        32(SP), Y10, Y10
+	VPADDD       64(SP), Y10, Y10
 	VPSRLD       $0x10, Y7, Y11
-	VPAND        (SP), Y11, Y11
-	VPADDD       32(SP), Y11, Y11
+	VPAND        32(SP), Y11, Y11
+	VPADDD       64(SP), Y11, Y11
 	VPSRLD       $0x10, Y8, Y12
-	VPAND        (SP), Y12, Y12
-	VPADDD       32(SP), Y12, Y12
+	VPAND        32(SP), Y12, Y12
+	VPADDD       64(SP), Y12, Y12
 	VPADDD       Y9, Y5, Y9
-	VCMPPS       $0x03, Y5, Y5, Y13
-	VPOR         Y13, Y9, Y9
 	VPSRLD       $0x10, Y9, Y9
 	VEXTRACTI128 $0x01, Y9, X13
 	VPACKUSDW    X13, X9, X13
 	VMOVDQU      X13, (BX)(SI*2)
 	VPADDD       Y10, Y6, Y9
-	VCMPPS       $0x03, Y6, Y6, Y10
-	VPOR         Y10, Y9, Y9
 	VPSRLD       $0x10, Y9, Y9
 	VEXTRACTI128 $0x01, Y9, X10
 	VPACKUSDW    X10, X9, X10
 	VMOVDQU      X10, 16(BX)(SI*2)
 	VPADDD       Y11, Y7, Y9
-	VCMPPS       $0x03, Y7, Y7, Y10
-	VPOR         Y10, Y9, Y9
 	VPSRLD       $0x10, Y9, Y9
 	VEXTRACTI128 $0x01, Y9, X10
 	VPACKUSDW    X10, X9, X10
 	VMOVDQU      X10, 32(BX)(SI*2)
 	VPADDD       Y12, Y8, Y9
-	VCMPPS       $0x03, Y8, Y8, Y10
-	VPOR         Y10, Y9, Y9
 	VPSRLD       $0x10, Y9, Y9
 	VEXTRACTI128 $0x01, Y9, X10
 	VPACKUSDW    X10, X9, X10
 	VMOVDQU      X10, 48(BX)(SI*2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD    (CX)(SI*2), Y9
 	VPSLLD       $0x10, Y9, Y9
 	VMULPS       Y5, Y4, Y5
@@ -739,41 +773,33 @@ unrolled:
 	VMULPS       Y8, Y4, Y8
 	VSUBPS       Y8, Y9, Y8
 	VPSRLD       $0x10, Y5, Y9
-	VPAND        (SP), Y9, Y9
-	VPADDD       32(SP), Y9, Y9
+	VPAND        32(SP), Y9, Y9
+	VPADDD       64(SP), Y9, Y9
 	VPSRLD       $0x10, Y6, Y10
-	VPAND        (SP), Y10, Y10
-	VPADDD       32(SP), Y10, Y10
+	VPAND        32(SP), Y10, Y10
+	VPADDD       64(SP), Y10, Y10
 	VPSRLD       $0x10, Y7, Y11
-	VPAND        (SP), Y11, Y11
-	VPADDD       32(SP), Y11, Y11
+	VPAND        32(SP), Y11, Y11
+	VPADDD       64(SP), Y11, Y11
 	VPSRLD       $0x10, Y8, Y12
-	VPAND        (SP), Y12, Y12
-	VPADDD       32(SP), Y12, Y12
-	VPADDD       Y9, Y5, Y9
-	VCMPPS       $0x03, Y5, Y5, Y5
-	VPOR         Y5, Y9, Y5
+	VPAND        32(SP), Y12, Y12
+	VPADDD       64(SP), Y12, Y12
+	VPADDD       Y9, Y5, Y5
 	VPSRLD       $0x10, Y5, Y5
 	VEXTRACTI128 $0x01, Y5, X9
 	VPACKUSDW    X9, X5, X9
 	VMOVDQU      X9, (CX)(SI*2)
 	VPADDD       Y10, Y6, Y5
-	VCMPPS       $0x03, Y6, Y6, Y6
-	VPOR         Y6, Y5, Y5
 	VPSRLD       $0x10, Y5, Y5
 	VEXTRACTI128 $0x01, Y5, X6
 	VPACKUSDW    X6, X5, X6
 	VMOVDQU      X6, 16(CX)(SI*2)
 	VPADDD       Y11, Y7, Y5
-	VCMPPS       $0x03, Y7, Y7, Y6
-	VPOR         Y6, Y5, Y5
 	VPSRLD       $0x10, Y5, Y5
 	VEXTRACTI128 $0x01, Y5, X6
 	VPACKUSDW    X6, X5, X6
 	VMOVDQU      X6, 32(CX)(SI*2)
 	VPADDD       Y12, Y8, Y5
-	VCMPPS       $0x03, Y8, Y8, Y6
-	VPOR         Y6, Y5, Y5
 	VPSRLD       $0x10, Y5, Y5
 	VEXTRACTI128 $0x01, Y5, X6
 	VPACKUSDW    X6, X5, X6
@@ -789,7 +815,10 @@ single:
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(SI*4), Y0, Y5
+	VMOVUPS   (DX)(SI*4), Y5
+	VCMPPS    $0x03, Y5, Y5, Y6
+	VBLENDVPS Y6, (SP), Y5, Y5
+	VMULPS    Y0, Y5, Y5
 
 	// L2 weight decay folded into the gradient
 	VPMOVZXWD (CX)(SI*2), Y6
@@ -804,29 +833,25 @@ single:
 	VMULPS    Y5, Y3, Y5
 	VADDPS    Y5, Y6, Y5
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD       $0x10, Y5, Y6
-	VPAND        (SP), Y6, Y6
-	VPADDD       32(SP), Y6, Y6
+	VPAND        32(SP), Y6, Y6
+	VPADDD       64(SP), Y6, Y6
 	VPADDD       Y6, Y5, Y6
-	VCMPPS       $0x03, Y5, Y5, Y7
-	VPOR         Y7, Y6, Y6
 	VPSRLD       $0x10, Y6, Y6
 	VEXTRACTI128 $0x01, Y6, X7
 	VPACKUSDW    X7, X6, X7
 	VMOVDQU      X7, (BX)(SI*2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD    (CX)(SI*2), Y6
 	VPSLLD       $0x10, Y6, Y6
 	VMULPS       Y5, Y4, Y5
 	VSUBPS       Y5, Y6, Y5
 	VPSRLD       $0x10, Y5, Y6
-	VPAND        (SP), Y6, Y6
-	VPADDD       32(SP), Y6, Y6
-	VPADDD       Y6, Y5, Y6
-	VCMPPS       $0x03, Y5, Y5, Y5
-	VPOR         Y5, Y6, Y5
+	VPAND        32(SP), Y6, Y6
+	VPADDD       64(SP), Y6, Y6
+	VPADDD       Y6, Y5, Y5
 	VPSRLD       $0x10, Y5, Y5
 	VEXTRACTI128 $0x01, Y5, X6
 	VPACKUSDW    X6, X5, X6
@@ -840,7 +865,10 @@ tail:
 	JGE  done
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULSS (DX)(SI*4), X0, X5
+	VMOVSS    (DX)(SI*4), X5
+	VCMPSS    $0x03, X5, X5, X6
+	VBLENDVPS X6, (SP), X5, X5
+	VMULSS    X0, X5, X5
 
 	// L2 weight decay folded into the gradient
 	MOVWLZX (CX)(SI*2), DI
@@ -857,27 +885,23 @@ tail:
 	VMULSS  X5, X3, X5
 	VADDSS  X5, X6, X5
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD  $0x10, X5, X6
-	VPAND   (SP), X6, X6
-	VPADDD  32(SP), X6, X6
+	VPAND   32(SP), X6, X6
+	VPADDD  64(SP), X6, X6
 	VPADDD  X6, X5, X6
-	VCMPSS  $0x03, X5, X5, X7
-	VPOR    X7, X6, X6
 	VPEXTRW $0x01, X6, (BX)(SI*2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	MOVWLZX (CX)(SI*2), DI
 	VMOVD   DI, X6
 	VPSLLD  $0x10, X6, X6
 	VMULSS  X5, X4, X5
 	VSUBSS  X5, X6, X5
 	VPSRLD  $0x10, X5, X6
-	VPAND   (SP), X6, X6
-	VPADDD  32(SP), X6, X6
-	VPADDD  X6, X5, X6
-	VCMPSS  $0x03, X5, X5, X5
-	VPOR    X5, X6, X5
+	VPAND   32(SP), X6, X6
+	VPADDD  64(SP), X6, X6
+	VPADDD  X6, X5, X5
 	VPEXTRW $0x01, X5, (CX)(SI*2)
 	INCQ    SI
 	JMP     tail
@@ -888,7 +912,7 @@ done:
 
 // func sgdBF16AVX2F32Nesterov(param []uint16, grad []float32, buf []uint16, s [7]float32)
 // Requires: AVX, AVX2
-TEXT ·sgdBF16AVX2F32Nesterov(SB), NOSPLIT, $128-100
+TEXT ·sgdBF16AVX2F32Nesterov(SB), NOSPLIT, $160-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -903,283 +927,10 @@ TEXT ·sgdBF16AVX2F32Nesterov(SB), NOSPLIT, $128-100
 	VBROADCASTSS s_5+92(FP), Y3
 	VMOVUPS      Y3, 32(SP)
 
-	// Constant: 0x1
-	MOVQ         $0x0000000000000001, SI
+	// Constant: 0xffc00000
+	MOVQ         $0x00000000ffc00000, SI
 	VMOVD        SI, X3
 	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 64(SP)
-
-	// Constant: 0x7fff
-	MOVQ         $0x0000000000007fff, SI
-	VMOVD        SI, X3
-	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 96(SP)
-	XORQ         SI, SI
-
-	// Main loop: 4 vectors of 8 elements per iteration.
-unrolled:
-	MOVQ AX, DI
-	SUBQ SI, DI
-	CMPQ DI, $0x00000020
-	JL   single
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(SI*4), Y0, Y3
-	VMULPS 32(DX)(SI*4), Y0, Y4
-	VMULPS 64(DX)(SI*4), Y0, Y5
-	VMULPS 96(DX)(SI*4), Y0, Y6
-
-	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Y7
-	VPSLLD    $0x10, Y7, Y7
-	VMULPS    Y7, Y1, Y7
-	VMULPS    Y3, Y2, Y8
-	VADDPS    Y8, Y7, Y7
-	VPMOVZXWD 16(BX)(SI*2), Y8
-	VPSLLD    $0x10, Y8, Y8
-	VMULPS    Y8, Y1, Y8
-	VMULPS    Y4, Y2, Y9
-	VADDPS    Y9, Y8, Y8
-	VPMOVZXWD 32(BX)(SI*2), Y9
-	VPSLLD    $0x10, Y9, Y9
-	VMULPS    Y9, Y1, Y9
-	VMULPS    Y5, Y2, Y10
-	VADDPS    Y10, Y9, Y9
-	VPMOVZXWD 48(BX)(SI*2), Y10
-	VPSLLD    $0x10, Y10, Y10
-	VMULPS    Y10, Y1, Y10
-	VMULPS    Y6, Y2, Y11
-	VADDPS    Y11, Y10, Y10
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD       $0x10, Y7, Y11
-	VPAND        64(SP), Y11, Y11
-	VPADDD       96(SP), Y11, Y11
-	VPSRLD       $0x10, Y8, Y12
-	VPAND        64(SP), Y12, Y12
-	VPADDD       96(SP), Y12, Y12
-	VPSRLD       $0x10, Y9, Y13
-	VPAND        64(SP), Y13, Y13
-	VPADDD       96(SP), Y13, Y13
-	VPSRLD       $0x10, Y10, Y14
-	VPAND        64(SP), Y14, Y14
-	VPADDD       96(SP), Y14, Y14
-	VPADDD       Y11, Y7, Y11
-	VCMPPS       $0x03, Y7, Y7, Y15
-	VPOR         Y15, Y11, Y11
-	VPSRLD       $0x10, Y11, Y11
-	VEXTRACTI128 $0x01, Y11, X15
-	VPACKUSDW    X15, X11, X15
-	VMOVDQU      X15, (BX)(SI*2)
-	VPADDD       Y12, Y8, Y11
-	VCMPPS       $0x03, Y8, Y8, Y12
-	VPOR         Y12, Y11, Y11
-	VPSRLD       $0x10, Y11, Y11
-	VEXTRACTI128 $0x01, Y11, X12
-	VPACKUSDW    X12, X11, X12
-	VMOVDQU      X12, 16(BX)(SI*2)
-	VPADDD       Y13, Y9, Y11
-	VCMPPS       $0x03, Y9, Y9, Y12
-	VPOR         Y12, Y11, Y11
-	VPSRLD       $0x10, Y11, Y11
-	VEXTRACTI128 $0x01, Y11, X12
-	VPACKUSDW    X12, X11, X12
-	VMOVDQU      X12, 32(BX)(SI*2)
-	VPADDD       Y14, Y10, Y11
-	VCMPPS       $0x03, Y10, Y10, Y12
-	VPOR         Y12, Y11, Y11
-	VPSRLD       $0x10, Y11, Y11
-	VEXTRACTI128 $0x01, Y11, X12
-	VPACKUSDW    X12, X11, X12
-	VMOVDQU      X12, 48(BX)(SI*2)
-
-	// Nesterov look-ahead
-	VMULPS (SP), Y7, Y7
-	VADDPS Y7, Y3, Y3
-	VMULPS (SP), Y8, Y7
-	VADDPS Y7, Y4, Y4
-	VMULPS (SP), Y9, Y7
-	VADDPS Y7, Y5, Y5
-	VMULPS (SP), Y10, Y7
-	VADDPS Y7, Y6, Y6
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD    (CX)(SI*2), Y7
-	VPSLLD       $0x10, Y7, Y7
-	VMULPS       32(SP), Y3, Y3
-	VSUBPS       Y3, Y7, Y3
-	VPMOVZXWD    16(CX)(SI*2), Y7
-	VPSLLD       $0x10, Y7, Y7
-	VMULPS       32(SP), Y4, Y4
-	VSUBPS       Y4, Y7, Y4
-	VPMOVZXWD    32(CX)(SI*2), Y7
-	VPSLLD       $0x10, Y7, Y7
-	VMULPS       32(SP), Y5, Y5
-	VSUBPS       Y5, Y7, Y5
-	VPMOVZXWD    48(CX)(SI*2), Y7
-	VPSLLD       $0x10, Y7, Y7
-	VMULPS       32(SP), Y6, Y6
-	VSUBPS       Y6, Y7, Y6
-	VPSRLD       $0x10, Y3, Y7
-	VPAND        64(SP), Y7, Y7
-	VPADDD       96(SP), Y7, Y7
-	VPSRLD       $0x10, Y4, Y8
-	VPAND        64(SP), Y8, Y8
-	VPADDD       96(SP), Y8, Y8
-	VPSRLD       $0x10, Y5, Y9
-	VPAND        64(SP), Y9, Y9
-	VPADDD       96(SP), Y9, Y9
-	VPSRLD       $0x10, Y6, Y10
-	VPAND        64(SP), Y10, Y10
-	VPADDD       96(SP), Y10, Y10
-	VPADDD       Y7, Y3, Y7
-	VCMPPS       $0x03, Y3, Y3, Y3
-	VPOR         Y3, Y7, Y3
-	VPSRLD       $0x10, Y3, Y3
-	VEXTRACTI128 $0x01, Y3, X7
-	VPACKUSDW    X7, X3, X7
-	VMOVDQU      X7, (CX)(SI*2)
-	VPADDD       Y8, Y4, Y3
-	VCMPPS       $0x03, Y4, Y4, Y4
-	VPOR         Y4, Y3, Y3
-	VPSRLD       $0x10, Y3, Y3
-	VEXTRACTI128 $0x01, Y3, X4
-	VPACKUSDW    X4, X3, X4
-	VMOVDQU      X4, 16(CX)(SI*2)
-	VPADDD       Y9, Y5, Y3
-	VCMPPS       $0x03, Y5, Y5, Y4
-	VPOR         Y4, Y3, Y3
-	VPSRLD       $0x10, Y3, Y3
-	VEXTRACTI128 $0x01, Y3, X4
-	VPACKUSDW    X4, X3, X4
-	VMOVDQU      X4, 32(CX)(SI*2)
-	VPADDD       Y10, Y6, Y3
-	VCMPPS       $0x03, Y6, Y6, Y4
-	VPOR         Y4, Y3, Y3
-	VPSRLD       $0x10, Y3, Y3
-	VEXTRACTI128 $0x01, Y3, X4
-	VPACKUSDW    X4, X3, X4
-	VMOVDQU      X4, 48(CX)(SI*2)
-	ADDQ         $0x00000020, SI
-	JMP          unrolled
-
-	// One vector at a time.
-single:
-	MOVQ AX, DI
-	SUBQ SI, DI
-	CMPQ DI, $0x00000008
-	JL   tail
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(SI*4), Y0, Y3
-
-	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Y4
-	VPSLLD    $0x10, Y4, Y4
-	VMULPS    Y4, Y1, Y4
-	VMULPS    Y3, Y2, Y5
-	VADDPS    Y5, Y4, Y4
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD       $0x10, Y4, Y5
-	VPAND        64(SP), Y5, Y5
-	VPADDD       96(SP), Y5, Y5
-	VPADDD       Y5, Y4, Y5
-	VCMPPS       $0x03, Y4, Y4, Y6
-	VPOR         Y6, Y5, Y5
-	VPSRLD       $0x10, Y5, Y5
-	VEXTRACTI128 $0x01, Y5, X6
-	VPACKUSDW    X6, X5, X6
-	VMOVDQU      X6, (BX)(SI*2)
-
-	// Nesterov look-ahead
-	VMULPS (SP), Y4, Y4
-	VADDPS Y4, Y3, Y3
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD    (CX)(SI*2), Y4
-	VPSLLD       $0x10, Y4, Y4
-	VMULPS       32(SP), Y3, Y3
-	VSUBPS       Y3, Y4, Y3
-	VPSRLD       $0x10, Y3, Y4
-	VPAND        64(SP), Y4, Y4
-	VPADDD       96(SP), Y4, Y4
-	VPADDD       Y4, Y3, Y4
-	VCMPPS       $0x03, Y3, Y3, Y3
-	VPOR         Y3, Y4, Y3
-	VPSRLD       $0x10, Y3, Y3
-	VEXTRACTI128 $0x01, Y3, X4
-	VPACKUSDW    X4, X3, X4
-	VMOVDQU      X4, (CX)(SI*2)
-	ADDQ         $0x00000008, SI
-	JMP          single
-
-tail:
-	// The last 0 to lanes-1 elements, one at a time.
-	CMPQ SI, AX
-	JGE  done
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULSS (DX)(SI*4), X0, X3
-
-	// momentum buffer
-	MOVWLZX (BX)(SI*2), DI
-	VMOVD   DI, X4
-	VPSLLD  $0x10, X4, X4
-	VMULSS  X4, X1, X4
-	VMULSS  X3, X2, X5
-	VADDSS  X5, X4, X4
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPSRLD  $0x10, X4, X5
-	VPAND   64(SP), X5, X5
-	VPADDD  96(SP), X5, X5
-	VPADDD  X5, X4, X5
-	VCMPSS  $0x03, X4, X4, X6
-	VPOR    X6, X5, X5
-	VPEXTRW $0x01, X5, (BX)(SI*2)
-
-	// Nesterov look-ahead
-	VMULSS (SP), X4, X4
-	VADDSS X4, X3, X3
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	MOVWLZX (CX)(SI*2), DI
-	VMOVD   DI, X4
-	VPSLLD  $0x10, X4, X4
-	VMULSS  32(SP), X3, X3
-	VSUBSS  X3, X4, X3
-	VPSRLD  $0x10, X3, X4
-	VPAND   64(SP), X4, X4
-	VPADDD  96(SP), X4, X4
-	VPADDD  X4, X3, X4
-	VCMPSS  $0x03, X3, X3, X3
-	VPOR    X3, X4, X3
-	VPEXTRW $0x01, X3, (CX)(SI*2)
-	INCQ    SI
-	JMP     tail
-
-done:
-	VZEROUPPER
-	RET
-
-// func sgdBF16AVX2F32CoupledNesterov(param []uint16, grad []float32, buf []uint16, s [7]float32)
-// Requires: AVX, AVX2
-TEXT ·sgdBF16AVX2F32CoupledNesterov(SB), NOSPLIT, $160-100
-	MOVQ param_len+8(FP), AX
-	MOVQ param_base+0(FP), CX
-	MOVQ grad_base+24(FP), DX
-	MOVQ buf_base+48(FP), BX
-
-	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
-	VBROADCASTSS s_0+72(FP), Y0
-	VBROADCASTSS s_1+76(FP), Y1
-	VBROADCASTSS s_2+80(FP), Y2
-	VBROADCASTSS s_3+84(FP), Y3
-	VMOVUPS      Y3, (SP)
-	VBROADCASTSS s_4+88(FP), Y3
-	VMOVUPS      Y3, 32(SP)
-	VBROADCASTSS s_5+92(FP), Y3
 	VMOVUPS      Y3, 64(SP)
 
 	// Constant: 0x1
@@ -1203,10 +954,301 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(SI*4), Y0, Y3
-	VMULPS 32(DX)(SI*4), Y0, Y4
-	VMULPS 64(DX)(SI*4), Y0, Y5
-	VMULPS 96(DX)(SI*4), Y0, Y6
+	VMOVUPS   (DX)(SI*4), Y3
+	VCMPPS    $0x03, Y3, Y3, Y4
+	VBLENDVPS Y4, 64(SP), Y3, Y3
+	VMULPS    Y0, Y3, Y3
+	VMOVUPS   32(DX)(SI*4), Y4
+	VCMPPS    $0x03, Y4, Y4, Y5
+	VBLENDVPS Y5, 64(SP), Y4, Y4
+	VMULPS    Y0, Y4, Y4
+	VMOVUPS   64(DX)(SI*4), Y5
+	VCMPPS    $0x03, Y5, Y5, Y6
+	VBLENDVPS Y6, 64(SP), Y5, Y5
+	VMULPS    Y0, Y5, Y5
+	VMOVUPS   96(DX)(SI*4), Y6
+	VCMPPS    $0x03, Y6, Y6, Y7
+	VBLENDVPS Y7, 64(SP), Y6, Y6
+	VMULPS    Y0, Y6, Y6
+
+	// momentum buffer
+	VPMOVZXWD (BX)(SI*2), Y7
+	VPSLLD    $0x10, Y7, Y7
+	VMULPS    Y7, Y1, Y7
+	VMULPS    Y3, Y2, Y8
+	VADDPS    Y8, Y7, Y7
+	VPMOVZXWD 16(BX)(SI*2), Y8
+	VPSLLD    $0x10, Y8, Y8
+	VMULPS    Y8, Y1, Y8
+	VMULPS    Y4, Y2, Y9
+	VADDPS    Y9, Y8, Y8
+	VPMOVZXWD 32(BX)(SI*2), Y9
+	VPSLLD    $0x10, Y9, Y9
+	VMULPS    Y9, Y1, Y9
+	VMULPS    Y5, Y2, Y10
+	VADDPS    Y10, Y9, Y9
+	VPMOVZXWD 48(BX)(SI*2), Y10
+	VPSLLD    $0x10, Y10, Y10
+	VMULPS    Y10, Y1, Y10
+	VMULPS    Y6, Y2, Y11
+	VADDPS    Y11, Y10, Y10
+
+	// round to bfloat16
+	VPSRLD       $0x10, Y7, Y11
+	VPAND        96(SP), Y11, Y11
+	VPADDD       128(SP), Y11, Y11
+	VPSRLD       $0x10, Y8, Y12
+	VPAND        96(SP), Y12, Y12
+	VPADDD       128(SP), Y12, Y12
+	VPSRLD       $0x10, Y9, Y13
+	VPAND        96(SP), Y13, Y13
+	VPADDD       128(SP), Y13, Y13
+	VPSRLD       $0x10, Y10, Y14
+	VPAND        96(SP), Y14, Y14
+	VPADDD       128(SP), Y14, Y14
+	VPADDD       Y11, Y7, Y11
+	VPSRLD       $0x10, Y11, Y11
+	VEXTRACTI128 $0x01, Y11, X15
+	VPACKUSDW    X15, X11, X15
+	VMOVDQU      X15, (BX)(SI*2)
+	VPADDD       Y12, Y8, Y11
+	VPSRLD       $0x10, Y11, Y11
+	VEXTRACTI128 $0x01, Y11, X12
+	VPACKUSDW    X12, X11, X12
+	VMOVDQU      X12, 16(BX)(SI*2)
+	VPADDD       Y13, Y9, Y11
+	VPSRLD       $0x10, Y11, Y11
+	VEXTRACTI128 $0x01, Y11, X12
+	VPACKUSDW    X12, X11, X12
+	VMOVDQU      X12, 32(BX)(SI*2)
+	VPADDD       Y14, Y10, Y11
+	VPSRLD       $0x10, Y11, Y11
+	VEXTRACTI128 $0x01, Y11, X12
+	VPACKUSDW    X12, X11, X12
+	VMOVDQU      X12, 48(BX)(SI*2)
+
+	// Nesterov look-ahead
+	VMULPS (SP), Y7, Y7
+	VADDPS Y7, Y3, Y3
+	VMULPS (SP), Y8, Y7
+	VADDPS Y7, Y4, Y4
+	VMULPS (SP), Y9, Y7
+	VADDPS Y7, Y5, Y5
+	VMULPS (SP), Y10, Y7
+	VADDPS Y7, Y6, Y6
+
+	// round to bfloat16
+	VPMOVZXWD    (CX)(SI*2), Y7
+	VPSLLD       $0x10, Y7, Y7
+	VMULPS       32(SP), Y3, Y3
+	VSUBPS       Y3, Y7, Y3
+	VPMOVZXWD    16(CX)(SI*2), Y7
+	VPSLLD       $0x10, Y7, Y7
+	VMULPS       32(SP), Y4, Y4
+	VSUBPS       Y4, Y7, Y4
+	VPMOVZXWD    32(CX)(SI*2), Y7
+	VPSLLD       $0x10, Y7, Y7
+	VMULPS       32(SP), Y5, Y5
+	VSUBPS       Y5, Y7, Y5
+	VPMOVZXWD    48(CX)(SI*2), Y7
+	VPSLLD       $0x10, Y7, Y7
+	VMULPS       32(SP), Y6, Y6
+	VSUBPS       Y6, Y7, Y6
+	VPSRLD       $0x10, Y3, Y7
+	VPAND        96(SP), Y7, Y7
+	VPADDD       128(SP), Y7, Y7
+	VPSRLD       $0x10, Y4, Y8
+	VPAND        96(SP), Y8, Y8
+	VPADDD       128(SP), Y8, Y8
+	VPSRLD       $0x10, Y5, Y9
+	VPAND        96(SP), Y9, Y9
+	VPADDD       128(SP), Y9, Y9
+	VPSRLD       $0x10, Y6, Y10
+	VPAND        96(SP), Y10, Y10
+	VPADDD       128(SP), Y10, Y10
+	VPADDD       Y7, Y3, Y3
+	VPSRLD       $0x10, Y3, Y3
+	VEXTRACTI128 $0x01, Y3, X7
+	VPACKUSDW    X7, X3, X7
+	VMOVDQU      X7, (CX)(SI*2)
+	VPADDD       Y8, Y4, Y3
+	VPSRLD       $0x10, Y3, Y3
+	VEXTRACTI128 $0x01, Y3, X4
+	VPACKUSDW    X4, X3, X4
+	VMOVDQU      X4, 16(CX)(SI*2)
+	VPADDD       Y9, Y5, Y3
+	VPSRLD       $0x10, Y3, Y3
+	VEXTRACTI128 $0x01, Y3, X4
+	VPACKUSDW    X4, X3, X4
+	VMOVDQU      X4, 32(CX)(SI*2)
+	VPADDD       Y10, Y6, Y3
+	VPSRLD       $0x10, Y3, Y3
+	VEXTRACTI128 $0x01, Y3, X4
+	VPACKUSDW    X4, X3, X4
+	VMOVDQU      X4, 48(CX)(SI*2)
+	ADDQ         $0x00000020, SI
+	JMP          unrolled
+
+	// One vector at a time.
+single:
+	MOVQ AX, DI
+	SUBQ SI, DI
+	CMPQ DI, $0x00000008
+	JL   tail
+
+	// scaled gradient (the scale is negative when maximizing)
+	VMOVUPS   (DX)(SI*4), Y3
+	VCMPPS    $0x03, Y3, Y3, Y4
+	VBLENDVPS Y4, 64(SP), Y3, Y3
+	VMULPS    Y0, Y3, Y3
+
+	// momentum buffer
+	VPMOVZXWD (BX)(SI*2), Y4
+	VPSLLD    $0x10, Y4, Y4
+	VMULPS    Y4, Y1, Y4
+	VMULPS    Y3, Y2, Y5
+	VADDPS    Y5, Y4, Y4
+
+	// round to bfloat16
+	VPSRLD       $0x10, Y4, Y5
+	VPAND        96(SP), Y5, Y5
+	VPADDD       128(SP), Y5, Y5
+	VPADDD       Y5, Y4, Y5
+	VPSRLD       $0x10, Y5, Y5
+	VEXTRACTI128 $0x01, Y5, X6
+	VPACKUSDW    X6, X5, X6
+	VMOVDQU      X6, (BX)(SI*2)
+
+	// Nesterov look-ahead
+	VMULPS (SP), Y4, Y4
+	VADDPS Y4, Y3, Y3
+
+	// round to bfloat16
+	VPMOVZXWD    (CX)(SI*2), Y4
+	VPSLLD       $0x10, Y4, Y4
+	VMULPS       32(SP), Y3, Y3
+	VSUBPS       Y3, Y4, Y3
+	VPSRLD       $0x10, Y3, Y4
+	VPAND        96(SP), Y4, Y4
+	VPADDD       128(SP), Y4, Y4
+	VPADDD       Y4, Y3, Y3
+	VPSRLD       $0x10, Y3, Y3
+	VEXTRACTI128 $0x01, Y3, X4
+	VPACKUSDW    X4, X3, X4
+	VMOVDQU      X4, (CX)(SI*2)
+	ADDQ         $0x00000008, SI
+	JMP          single
+
+tail:
+	// The last 0 to lanes-1 elements, one at a time.
+	CMPQ SI, AX
+	JGE  done
+
+	// scaled gradient (the scale is negative when maximizing)
+	VMOVSS    (DX)(SI*4), X3
+	VCMPSS    $0x03, X3, X3, X4
+	VBLENDVPS X4, 64(SP), X3, X3
+	VMULSS    X0, X3, X3
+
+	// momentum buffer
+	MOVWLZX (BX)(SI*2), DI
+	VMOVD   DI, X4
+	VPSLLD  $0x10, X4, X4
+	VMULSS  X4, X1, X4
+	VMULSS  X3, X2, X5
+	VADDSS  X5, X4, X4
+
+	// round to bfloat16
+	VPSRLD  $0x10, X4, X5
+	VPAND   96(SP), X5, X5
+	VPADDD  128(SP), X5, X5
+	VPADDD  X5, X4, X5
+	VPEXTRW $0x01, X5, (BX)(SI*2)
+
+	// Nesterov look-ahead
+	VMULSS (SP), X4, X4
+	VADDSS X4, X3, X3
+
+	// round to bfloat16
+	MOVWLZX (CX)(SI*2), DI
+	VMOVD   DI, X4
+	VPSLLD  $0x10, X4, X4
+	VMULSS  32(SP), X3, X3
+	VSUBSS  X3, X4, X3
+	VPSRLD  $0x10, X3, X4
+	VPAND   96(SP), X4, X4
+	VPADDD  128(SP), X4, X4
+	VPADDD  X4, X3, X3
+	VPEXTRW $0x01, X3, (CX)(SI*2)
+	INCQ    SI
+	JMP     tail
+
+done:
+	VZEROUPPER
+	RET
+
+// func sgdBF16AVX2F32CoupledNesterov(param []uint16, grad []float32, buf []uint16, s [7]float32)
+// Requires: AVX, AVX2
+TEXT ·sgdBF16AVX2F32CoupledNesterov(SB), NOSPLIT, $192-100
+	MOVQ param_len+8(FP), AX
+	MOVQ param_base+0(FP), CX
+	MOVQ grad_base+24(FP), DX
+	MOVQ buf_base+48(FP), BX
+
+	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
+	VBROADCASTSS s_0+72(FP), Y0
+	VBROADCASTSS s_1+76(FP), Y1
+	VBROADCASTSS s_2+80(FP), Y2
+	VBROADCASTSS s_3+84(FP), Y3
+	VMOVUPS      Y3, (SP)
+	VBROADCASTSS s_4+88(FP), Y3
+	VMOVUPS      Y3, 32(SP)
+	VBROADCASTSS s_5+92(FP), Y3
+	VMOVUPS      Y3, 64(SP)
+
+	// Constant: 0xffc00000
+	MOVQ         $0x00000000ffc00000, SI
+	VMOVD        SI, X3
+	VBROADCASTSS X3, Y3
+	VMOVUPS      Y3, 96(SP)
+
+	// Constant: 0x1
+	MOVQ         $0x0000000000000001, SI
+	VMOVD        SI, X3
+	VBROADCASTSS X3, Y3
+	VMOVUPS      Y3, 128(SP)
+
+	// Constant: 0x7fff
+	MOVQ         $0x0000000000007fff, SI
+	VMOVD        SI, X3
+	VBROADCASTSS X3, Y3
+	VMOVUPS      Y3, 160(SP)
+	XORQ         SI, SI
+
+	// Main loop: 4 vectors of 8 elements per iteration.
+unrolled:
+	MOVQ AX, DI
+	SUBQ SI, DI
+	CMPQ DI, $0x00000020
+	JL   single
+
+	// scaled gradient (the scale is negative when maximizing)
+	VMOVUPS   (DX)(SI*4), Y3
+	VCMPPS    $0x03, Y3, Y3, Y4
+	VBLENDVPS Y4, 96(SP), Y3, Y3
+	VMULPS    Y0, Y3, Y3
+	VMOVUPS   32(DX)(SI*4), Y4
+	VCMPPS    $0x03, Y4, Y4, Y5
+	VBLENDVPS Y5, 96(SP), Y4, Y4
+	VMULPS    Y0, Y4, Y4
+	VMOVUPS   64(DX)(SI*4), Y5
+	VCMPPS    $0x03, Y5, Y5, Y6
+	VBLENDVPS Y6, 96(SP), Y5, Y5
+	VMULPS    Y0, Y5, Y5
+	VMOVUPS   96(DX)(SI*4), Y6
+	VCMPPS    $0x03, Y6, Y6, Y7
+	VBLENDVPS Y7, 96(SP), Y6, Y6
+	VMULPS    Y0, Y6, Y6
 
 	// L2 weight decay folded into the gradient
 	VPMOVZXWD (CX)(SI*2), Y7
@@ -1248,43 +1290,35 @@ unrolled:
 	VMULPS    (SP), Y6, Y11
 	VADDPS    Y11, Y10, Y10
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD       $0x10, Y7, Y11
-	VPAND        96(SP), Y11, Y11
-	VPADDD       128(SP), Y11, Y11
+	VPAND        128(SP), Y11, Y11
+	VPADDD       160(SP), Y11, Y11
 	VPSRLD       $0x10, Y8, Y12
-	VPAND        96(SP), Y12, Y12
-	VPADDD       128(SP), Y12, Y12
+	VPAND        128(SP), Y12, Y12
+	VPADDD       160(SP), Y12, Y12
 	VPSRLD       $0x10, Y9, Y13
-	VPAND        96(SP), Y13, Y13
-	VPADDD       128(SP), Y13, Y13
+	VPAND        128(SP), Y13, Y13
+	VPADDD       160(SP), Y13, Y13
 	VPSRLD       $0x10, Y10, Y14
-	VPAND        96(SP), Y14, Y14
-	VPADDD       128(SP), Y14, Y14
+	VPAND        128(SP), Y14, Y14
+	VPADDD       160(SP), Y14, Y14
 	VPADDD       Y11, Y7, Y11
-	VCMPPS       $0x03, Y7, Y7, Y15
-	VPOR         Y15, Y11, Y11
 	VPSRLD       $0x10, Y11, Y11
 	VEXTRACTI128 $0x01, Y11, X15
 	VPACKUSDW    X15, X11, X15
 	VMOVDQU      X15, (BX)(SI*2)
 	VPADDD       Y12, Y8, Y11
-	VCMPPS       $0x03, Y8, Y8, Y12
-	VPOR         Y12, Y11, Y11
 	VPSRLD       $0x10, Y11, Y11
 	VEXTRACTI128 $0x01, Y11, X12
 	VPACKUSDW    X12, X11, X12
 	VMOVDQU      X12, 16(BX)(SI*2)
 	VPADDD       Y13, Y9, Y11
-	VCMPPS       $0x03, Y9, Y9, Y12
-	VPOR         Y12, Y11, Y11
 	VPSRLD       $0x10, Y11, Y11
 	VEXTRACTI128 $0x01, Y11, X12
 	VPACKUSDW    X12, X11, X12
 	VMOVDQU      X12, 32(BX)(SI*2)
 	VPADDD       Y14, Y10, Y11
-	VCMPPS       $0x03, Y10, Y10, Y12
-	VPOR         Y12, Y11, Y11
 	VPSRLD       $0x10, Y11, Y11
 	VEXTRACTI128 $0x01, Y11, X12
 	VPACKUSDW    X12, X11, X12
@@ -1300,7 +1334,7 @@ unrolled:
 	VMULPS 32(SP), Y10, Y7
 	VADDPS Y7, Y6, Y6
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD    (CX)(SI*2), Y7
 	VPSLLD       $0x10, Y7, Y7
 	VMULPS       64(SP), Y3, Y3
@@ -1318,41 +1352,33 @@ unrolled:
 	VMULPS       64(SP), Y6, Y6
 	VSUBPS       Y6, Y7, Y6
 	VPSRLD       $0x10, Y3, Y7
-	VPAND        96(SP), Y7, Y7
-	VPADDD       128(SP), Y7, Y7
+	VPAND        128(SP), Y7, Y7
+	VPADDD       160(SP), Y7, Y7
 	VPSRLD       $0x10, Y4, Y8
-	VPAND        96(SP), Y8, Y8
-	VPADDD       128(SP), Y8, Y8
+	VPAND        128(SP), Y8, Y8
+	VPADDD       160(SP), Y8, Y8
 	VPSRLD       $0x10, Y5, Y9
-	VPAND        96(SP), Y9, Y9
-	VPADDD       128(SP), Y9, Y9
+	VPAND        128(SP), Y9, Y9
+	VPADDD       160(SP), Y9, Y9
 	VPSRLD       $0x10, Y6, Y10
-	VPAND        96(SP), Y10, Y10
-	VPADDD       128(SP), Y10, Y10
-	VPADDD       Y7, Y3, Y7
-	VCMPPS       $0x03, Y3, Y3, Y3
-	VPOR         Y3, Y7, Y3
+	VPAND        128(SP), Y10, Y10
+	VPADDD       160(SP), Y10, Y10
+	VPADDD       Y7, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X7
 	VPACKUSDW    X7, X3, X7
 	VMOVDQU      X7, (CX)(SI*2)
 	VPADDD       Y8, Y4, Y3
-	VCMPPS       $0x03, Y4, Y4, Y4
-	VPOR         Y4, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
 	VMOVDQU      X4, 16(CX)(SI*2)
 	VPADDD       Y9, Y5, Y3
-	VCMPPS       $0x03, Y5, Y5, Y4
-	VPOR         Y4, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
 	VMOVDQU      X4, 32(CX)(SI*2)
 	VPADDD       Y10, Y6, Y3
-	VCMPPS       $0x03, Y6, Y6, Y4
-	VPOR         Y4, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
@@ -1368,7 +1394,10 @@ single:
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(SI*4), Y0, Y3
+	VMOVUPS   (DX)(SI*4), Y3
+	VCMPPS    $0x03, Y3, Y3, Y4
+	VBLENDVPS Y4, 96(SP), Y3, Y3
+	VMULPS    Y0, Y3, Y3
 
 	// L2 weight decay folded into the gradient
 	VPMOVZXWD (CX)(SI*2), Y4
@@ -1383,13 +1412,11 @@ single:
 	VMULPS    (SP), Y3, Y5
 	VADDPS    Y5, Y4, Y4
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD       $0x10, Y4, Y5
-	VPAND        96(SP), Y5, Y5
-	VPADDD       128(SP), Y5, Y5
+	VPAND        128(SP), Y5, Y5
+	VPADDD       160(SP), Y5, Y5
 	VPADDD       Y5, Y4, Y5
-	VCMPPS       $0x03, Y4, Y4, Y6
-	VPOR         Y6, Y5, Y5
 	VPSRLD       $0x10, Y5, Y5
 	VEXTRACTI128 $0x01, Y5, X6
 	VPACKUSDW    X6, X5, X6
@@ -1399,17 +1426,15 @@ single:
 	VMULPS 32(SP), Y4, Y4
 	VADDPS Y4, Y3, Y3
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD    (CX)(SI*2), Y4
 	VPSLLD       $0x10, Y4, Y4
 	VMULPS       64(SP), Y3, Y3
 	VSUBPS       Y3, Y4, Y3
 	VPSRLD       $0x10, Y3, Y4
-	VPAND        96(SP), Y4, Y4
-	VPADDD       128(SP), Y4, Y4
-	VPADDD       Y4, Y3, Y4
-	VCMPPS       $0x03, Y3, Y3, Y3
-	VPOR         Y3, Y4, Y3
+	VPAND        128(SP), Y4, Y4
+	VPADDD       160(SP), Y4, Y4
+	VPADDD       Y4, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
@@ -1423,7 +1448,10 @@ tail:
 	JGE  done
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULSS (DX)(SI*4), X0, X3
+	VMOVSS    (DX)(SI*4), X3
+	VCMPSS    $0x03, X3, X3, X4
+	VBLENDVPS X4, 96(SP), X3, X3
+	VMULSS    X0, X3, X3
 
 	// L2 weight decay folded into the gradient
 	MOVWLZX (CX)(SI*2), DI
@@ -1440,31 +1468,27 @@ tail:
 	VMULSS  (SP), X3, X5
 	VADDSS  X5, X4, X4
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD  $0x10, X4, X5
-	VPAND   96(SP), X5, X5
-	VPADDD  128(SP), X5, X5
+	VPAND   128(SP), X5, X5
+	VPADDD  160(SP), X5, X5
 	VPADDD  X5, X4, X5
-	VCMPSS  $0x03, X4, X4, X6
-	VPOR    X6, X5, X5
 	VPEXTRW $0x01, X5, (BX)(SI*2)
 
 	// Nesterov look-ahead
 	VMULSS 32(SP), X4, X4
 	VADDSS X4, X3, X3
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	MOVWLZX (CX)(SI*2), DI
 	VMOVD   DI, X4
 	VPSLLD  $0x10, X4, X4
 	VMULSS  64(SP), X3, X3
 	VSUBSS  X3, X4, X3
 	VPSRLD  $0x10, X3, X4
-	VPAND   96(SP), X4, X4
-	VPADDD  128(SP), X4, X4
-	VPADDD  X4, X3, X4
-	VCMPSS  $0x03, X3, X3, X3
-	VPOR    X3, X4, X3
+	VPAND   128(SP), X4, X4
+	VPADDD  160(SP), X4, X4
+	VPADDD  X4, X3, X3
 	VPEXTRW $0x01, X3, (CX)(SI*2)
 	INCQ    SI
 	JMP     tail
@@ -1475,7 +1499,7 @@ done:
 
 // func sgdBF16AVX2F32Stochastic(param []uint16, grad []float32, buf []uint16, s [7]float32)
 // Requires: AVX, AVX2
-TEXT ·sgdBF16AVX2F32Stochastic(SB), NOSPLIT, $96-100
+TEXT ·sgdBF16AVX2F32Stochastic(SB), NOSPLIT, $128-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -1485,21 +1509,27 @@ TEXT ·sgdBF16AVX2F32Stochastic(SB), NOSPLIT, $96-100
 	VBROADCASTSS s_5+92(FP), Y1
 	VBROADCASTSS s_6+96(FP), Y2
 
+	// Constant: 0xffc00000
+	MOVQ         $0x00000000ffc00000, BX
+	VMOVD        BX, X3
+	VBROADCASTSS X3, Y3
+	VMOVUPS      Y3, (SP)
+
 	// Constant: 0x7feb352d
 	MOVQ         $0x000000007feb352d, BX
 	VMOVD        BX, X3
 	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, (SP)
+	VMOVUPS      Y3, 32(SP)
 
 	// Constant: 0x846ca68b
 	MOVQ         $0x00000000846ca68b, BX
 	VMOVD        BX, X3
 	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 32(SP)
+	VMOVUPS      Y3, 64(SP)
 
 	// The offset plus each lane's number: the index of the vector at element 0.
 	VPADDD  laneNumbers<>+0(SB), Y2, Y2
-	VMOVUPS Y2, 64(SP)
+	VMOVUPS Y2, 96(SP)
 	XORQ    BX, BX
 
 	// Main loop: 4 vectors of 8 elements per iteration.
@@ -1510,28 +1540,40 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(BX*4), Y0, Y2
-	VMULPS 32(DX)(BX*4), Y0, Y3
-	VMULPS 64(DX)(BX*4), Y0, Y4
-	VMULPS 96(DX)(BX*4), Y0, Y5
+	VMOVUPS   (DX)(BX*4), Y2
+	VCMPPS    $0x03, Y2, Y2, Y3
+	VBLENDVPS Y3, (SP), Y2, Y2
+	VMULPS    Y0, Y2, Y2
+	VMOVUPS   32(DX)(BX*4), Y3
+	VCMPPS    $0x03, Y3, Y3, Y4
+	VBLENDVPS Y4, (SP), Y3, Y3
+	VMULPS    Y0, Y3, Y3
+	VMOVUPS   64(DX)(BX*4), Y4
+	VCMPPS    $0x03, Y4, Y4, Y5
+	VBLENDVPS Y5, (SP), Y4, Y4
+	VMULPS    Y0, Y4, Y4
+	VMOVUPS   96(DX)(BX*4), Y5
+	VCMPPS    $0x03, Y5, Y5, Y6
+	VBLENDVPS Y6, (SP), Y5, Y5
+	VMULPS    Y0, Y5, Y5
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (BX), SI
 	VMOVD        SI, X6
 	VPBROADCASTD X6, Y6
-	VPADDD       64(SP), Y6, Y6
+	VPADDD       96(SP), Y6, Y6
 	LEAQ         8(BX), SI
 	VMOVD        SI, X7
 	VPBROADCASTD X7, Y7
-	VPADDD       64(SP), Y7, Y7
+	VPADDD       96(SP), Y7, Y7
 	LEAQ         16(BX), SI
 	VMOVD        SI, X8
 	VPBROADCASTD X8, Y8
-	VPADDD       64(SP), Y8, Y8
+	VPADDD       96(SP), Y8, Y8
 	LEAQ         24(BX), SI
 	VMOVD        SI, X9
 	VPBROADCASTD X9, Y9
-	VPADDD       64(SP), Y9, Y9
+	VPADDD       96(SP), Y9, Y9
 	VPSRLD       $0x10, Y6, Y10
 	VPXOR        Y10, Y6, Y6
 	VPSRLD       $0x10, Y7, Y10
@@ -1540,10 +1582,10 @@ unrolled:
 	VPXOR        Y10, Y8, Y8
 	VPSRLD       $0x10, Y9, Y10
 	VPXOR        Y10, Y9, Y9
-	VPMULLD      (SP), Y6, Y6
-	VPMULLD      (SP), Y7, Y7
-	VPMULLD      (SP), Y8, Y8
-	VPMULLD      (SP), Y9, Y9
+	VPMULLD      32(SP), Y6, Y6
+	VPMULLD      32(SP), Y7, Y7
+	VPMULLD      32(SP), Y8, Y8
+	VPMULLD      32(SP), Y9, Y9
 	VPSRLD       $0x0f, Y6, Y10
 	VPXOR        Y10, Y6, Y6
 	VPSRLD       $0x0f, Y7, Y10
@@ -1552,10 +1594,10 @@ unrolled:
 	VPXOR        Y10, Y8, Y8
 	VPSRLD       $0x0f, Y9, Y10
 	VPXOR        Y10, Y9, Y9
-	VPMULLD      32(SP), Y6, Y6
-	VPMULLD      32(SP), Y7, Y7
-	VPMULLD      32(SP), Y8, Y8
-	VPMULLD      32(SP), Y9, Y9
+	VPMULLD      64(SP), Y6, Y6
+	VPMULLD      64(SP), Y7, Y7
+	VPMULLD      64(SP), Y8, Y8
+	VPMULLD      64(SP), Y9, Y9
 	VPSRLD       $0x10, Y6, Y10
 	VPSRLD       $0x10, Y7, Y11
 	VPSRLD       $0x10, Y8, Y12
@@ -1565,7 +1607,7 @@ unrolled:
 	VPXOR        Y12, Y8, Y6
 	VPXOR        Y13, Y9, Y6
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD    (CX)(BX*2), Y6
 	VPSLLD       $0x10, Y6, Y6
 	VMULPS       Y2, Y1, Y2
@@ -1582,30 +1624,22 @@ unrolled:
 	VPSLLD       $0x10, Y6, Y6
 	VMULPS       Y5, Y1, Y5
 	VSUBPS       Y5, Y6, Y5
-	VPADDD       Y10, Y2, Y6
-	VCMPPS       $0x03, Y2, Y2, Y2
-	VPOR         Y2, Y6, Y2
+	VPADDD       Y10, Y2, Y2
 	VPSRLD       $0x10, Y2, Y2
 	VEXTRACTI128 $0x01, Y2, X6
 	VPACKUSDW    X6, X2, X6
 	VMOVDQU      X6, (CX)(BX*2)
 	VPADDD       Y11, Y3, Y2
-	VCMPPS       $0x03, Y3, Y3, Y3
-	VPOR         Y3, Y2, Y2
 	VPSRLD       $0x10, Y2, Y2
 	VEXTRACTI128 $0x01, Y2, X3
 	VPACKUSDW    X3, X2, X3
 	VMOVDQU      X3, 16(CX)(BX*2)
 	VPADDD       Y12, Y4, Y2
-	VCMPPS       $0x03, Y4, Y4, Y3
-	VPOR         Y3, Y2, Y2
 	VPSRLD       $0x10, Y2, Y2
 	VEXTRACTI128 $0x01, Y2, X3
 	VPACKUSDW    X3, X2, X3
 	VMOVDQU      X3, 32(CX)(BX*2)
 	VPADDD       Y13, Y5, Y2
-	VCMPPS       $0x03, Y5, Y5, Y3
-	VPOR         Y3, Y2, Y2
 	VPSRLD       $0x10, Y2, Y2
 	VEXTRACTI128 $0x01, Y2, X3
 	VPACKUSDW    X3, X2, X3
@@ -1621,30 +1655,31 @@ single:
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(BX*4), Y0, Y2
+	VMOVUPS   (DX)(BX*4), Y2
+	VCMPPS    $0x03, Y2, Y2, Y3
+	VBLENDVPS Y3, (SP), Y2, Y2
+	VMULPS    Y0, Y2, Y2
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (BX), SI
 	VMOVD        SI, X3
 	VPBROADCASTD X3, Y3
-	VPADDD       64(SP), Y3, Y3
+	VPADDD       96(SP), Y3, Y3
 	VPSRLD       $0x10, Y3, Y4
 	VPXOR        Y4, Y3, Y3
-	VPMULLD      (SP), Y3, Y3
+	VPMULLD      32(SP), Y3, Y3
 	VPSRLD       $0x0f, Y3, Y4
 	VPXOR        Y4, Y3, Y3
-	VPMULLD      32(SP), Y3, Y3
+	VPMULLD      64(SP), Y3, Y3
 	VPSRLD       $0x10, Y3, Y4
 	VPXOR        Y4, Y3, Y3
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD    (CX)(BX*2), Y3
 	VPSLLD       $0x10, Y3, Y3
 	VMULPS       Y2, Y1, Y2
 	VSUBPS       Y2, Y3, Y2
-	VPADDD       Y4, Y2, Y3
-	VCMPPS       $0x03, Y2, Y2, Y2
-	VPOR         Y2, Y3, Y2
+	VPADDD       Y4, Y2, Y2
 	VPSRLD       $0x10, Y2, Y2
 	VEXTRACTI128 $0x01, Y2, X3
 	VPACKUSDW    X3, X2, X3
@@ -1658,30 +1693,31 @@ tail:
 	JGE  done
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULSS (DX)(BX*4), X0, X2
+	VMOVSS    (DX)(BX*4), X2
+	VCMPSS    $0x03, X2, X2, X3
+	VBLENDVPS X3, (SP), X2, X2
+	VMULSS    X0, X2, X2
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ    (BX), SI
 	VMOVD   SI, X3
-	VPADDD  64(SP), X3, X3
+	VPADDD  96(SP), X3, X3
 	VPSRLD  $0x10, X3, X4
 	VPXOR   X4, X3, X3
-	VPMULLD (SP), X3, X3
+	VPMULLD 32(SP), X3, X3
 	VPSRLD  $0x0f, X3, X4
 	VPXOR   X4, X3, X3
-	VPMULLD 32(SP), X3, X3
+	VPMULLD 64(SP), X3, X3
 	VPSRLD  $0x10, X3, X4
 	VPXOR   X4, X3, X3
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	MOVWLZX (CX)(BX*2), SI
 	VMOVD   SI, X3
 	VPSLLD  $0x10, X3, X3
 	VMULSS  X2, X1, X2
 	VSUBSS  X2, X3, X2
-	VPADDD  X4, X2, X3
-	VCMPSS  $0x03, X2, X2, X2
-	VPOR    X2, X3, X2
+	VPADDD  X4, X2, X2
 	VPEXTRW $0x01, X2, (CX)(BX*2)
 	INCQ    BX
 	JMP     tail
@@ -1710,7 +1746,7 @@ GLOBL laneNumbers<>(SB), RODATA|NOPTR, $64
 
 // func sgdBF16AVX2F32CoupledStochastic(param []uint16, grad []float32, buf []uint16, s [7]float32)
 // Requires: AVX, AVX2
-TEXT ·sgdBF16AVX2F32CoupledStochastic(SB), NOSPLIT, $96-100
+TEXT ·sgdBF16AVX2F32CoupledStochastic(SB), NOSPLIT, $128-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -1721,21 +1757,27 @@ TEXT ·sgdBF16AVX2F32CoupledStochastic(SB), NOSPLIT, $96-100
 	VBROADCASTSS s_5+92(FP), Y2
 	VBROADCASTSS s_6+96(FP), Y3
 
+	// Constant: 0xffc00000
+	MOVQ         $0x00000000ffc00000, BX
+	VMOVD        BX, X4
+	VBROADCASTSS X4, Y4
+	VMOVUPS      Y4, (SP)
+
 	// Constant: 0x7feb352d
 	MOVQ         $0x000000007feb352d, BX
 	VMOVD        BX, X4
 	VBROADCASTSS X4, Y4
-	VMOVUPS      Y4, (SP)
+	VMOVUPS      Y4, 32(SP)
 
 	// Constant: 0x846ca68b
 	MOVQ         $0x00000000846ca68b, BX
 	VMOVD        BX, X4
 	VBROADCASTSS X4, Y4
-	VMOVUPS      Y4, 32(SP)
+	VMOVUPS      Y4, 64(SP)
 
 	// The offset plus each lane's number: the index of the vector at element 0.
 	VPADDD  laneNumbers<>+0(SB), Y3, Y3
-	VMOVUPS Y3, 64(SP)
+	VMOVUPS Y3, 96(SP)
 	XORQ    BX, BX
 
 	// Main loop: 4 vectors of 8 elements per iteration.
@@ -1746,10 +1788,22 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(BX*4), Y0, Y3
-	VMULPS 32(DX)(BX*4), Y0, Y4
-	VMULPS 64(DX)(BX*4), Y0, Y5
-	VMULPS 96(DX)(BX*4), Y0, Y6
+	VMOVUPS   (DX)(BX*4), Y3
+	VCMPPS    $0x03, Y3, Y3, Y4
+	VBLENDVPS Y4, (SP), Y3, Y3
+	VMULPS    Y0, Y3, Y3
+	VMOVUPS   32(DX)(BX*4), Y4
+	VCMPPS    $0x03, Y4, Y4, Y5
+	VBLENDVPS Y5, (SP), Y4, Y4
+	VMULPS    Y0, Y4, Y4
+	VMOVUPS   64(DX)(BX*4), Y5
+	VCMPPS    $0x03, Y5, Y5, Y6
+	VBLENDVPS Y6, (SP), Y5, Y5
+	VMULPS    Y0, Y5, Y5
+	VMOVUPS   96(DX)(BX*4), Y6
+	VCMPPS    $0x03, Y6, Y6, Y7
+	VBLENDVPS Y7, (SP), Y6, Y6
+	VMULPS    Y0, Y6, Y6
 
 	// L2 weight decay folded into the gradient
 	VPMOVZXWD (CX)(BX*2), Y7
@@ -1773,19 +1827,19 @@ unrolled:
 	LEAQ         (BX), SI
 	VMOVD        SI, X7
 	VPBROADCASTD X7, Y7
-	VPADDD       64(SP), Y7, Y7
+	VPADDD       96(SP), Y7, Y7
 	LEAQ         8(BX), SI
 	VMOVD        SI, X8
 	VPBROADCASTD X8, Y8
-	VPADDD       64(SP), Y8, Y8
+	VPADDD       96(SP), Y8, Y8
 	LEAQ         16(BX), SI
 	VMOVD        SI, X9
 	VPBROADCASTD X9, Y9
-	VPADDD       64(SP), Y9, Y9
+	VPADDD       96(SP), Y9, Y9
 	LEAQ         24(BX), SI
 	VMOVD        SI, X10
 	VPBROADCASTD X10, Y10
-	VPADDD       64(SP), Y10, Y10
+	VPADDD       96(SP), Y10, Y10
 	VPSRLD       $0x10, Y7, Y11
 	VPXOR        Y11, Y7, Y7
 	VPSRLD       $0x10, Y8, Y11
@@ -1794,10 +1848,10 @@ unrolled:
 	VPXOR        Y11, Y9, Y9
 	VPSRLD       $0x10, Y10, Y11
 	VPXOR        Y11, Y10, Y10
-	VPMULLD      (SP), Y7, Y7
-	VPMULLD      (SP), Y8, Y8
-	VPMULLD      (SP), Y9, Y9
-	VPMULLD      (SP), Y10, Y10
+	VPMULLD      32(SP), Y7, Y7
+	VPMULLD      32(SP), Y8, Y8
+	VPMULLD      32(SP), Y9, Y9
+	VPMULLD      32(SP), Y10, Y10
 	VPSRLD       $0x0f, Y7, Y11
 	VPXOR        Y11, Y7, Y7
 	VPSRLD       $0x0f, Y8, Y11
@@ -1806,10 +1860,10 @@ unrolled:
 	VPXOR        Y11, Y9, Y9
 	VPSRLD       $0x0f, Y10, Y11
 	VPXOR        Y11, Y10, Y10
-	VPMULLD      32(SP), Y7, Y7
-	VPMULLD      32(SP), Y8, Y8
-	VPMULLD      32(SP), Y9, Y9
-	VPMULLD      32(SP), Y10, Y10
+	VPMULLD      64(SP), Y7, Y7
+	VPMULLD      64(SP), Y8, Y8
+	VPMULLD      64(SP), Y9, Y9
+	VPMULLD      64(SP), Y10, Y10
 	VPSRLD       $0x10, Y7, Y11
 	VPSRLD       $0x10, Y8, Y12
 	VPSRLD       $0x10, Y9, Y13
@@ -1819,7 +1873,7 @@ unrolled:
 	VPXOR        Y13, Y9, Y7
 	VPXOR        Y14, Y10, Y7
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD    (CX)(BX*2), Y7
 	VPSLLD       $0x10, Y7, Y7
 	VMULPS       Y3, Y2, Y3
@@ -1836,30 +1890,22 @@ unrolled:
 	VPSLLD       $0x10, Y7, Y7
 	VMULPS       Y6, Y2, Y6
 	VSUBPS       Y6, Y7, Y6
-	VPADDD       Y11, Y3, Y7
-	VCMPPS       $0x03, Y3, Y3, Y3
-	VPOR         Y3, Y7, Y3
+	VPADDD       Y11, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X7
 	VPACKUSDW    X7, X3, X7
 	VMOVDQU      X7, (CX)(BX*2)
 	VPADDD       Y12, Y4, Y3
-	VCMPPS       $0x03, Y4, Y4, Y4
-	VPOR         Y4, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
 	VMOVDQU      X4, 16(CX)(BX*2)
 	VPADDD       Y13, Y5, Y3
-	VCMPPS       $0x03, Y5, Y5, Y4
-	VPOR         Y4, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
 	VMOVDQU      X4, 32(CX)(BX*2)
 	VPADDD       Y14, Y6, Y3
-	VCMPPS       $0x03, Y6, Y6, Y4
-	VPOR         Y4, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
@@ -1875,7 +1921,10 @@ single:
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(BX*4), Y0, Y3
+	VMOVUPS   (DX)(BX*4), Y3
+	VCMPPS    $0x03, Y3, Y3, Y4
+	VBLENDVPS Y4, (SP), Y3, Y3
+	VMULPS    Y0, Y3, Y3
 
 	// L2 weight decay folded into the gradient
 	VPMOVZXWD (CX)(BX*2), Y4
@@ -1887,24 +1936,22 @@ single:
 	LEAQ         (BX), SI
 	VMOVD        SI, X4
 	VPBROADCASTD X4, Y4
-	VPADDD       64(SP), Y4, Y4
+	VPADDD       96(SP), Y4, Y4
 	VPSRLD       $0x10, Y4, Y5
 	VPXOR        Y5, Y4, Y4
-	VPMULLD      (SP), Y4, Y4
+	VPMULLD      32(SP), Y4, Y4
 	VPSRLD       $0x0f, Y4, Y5
 	VPXOR        Y5, Y4, Y4
-	VPMULLD      32(SP), Y4, Y4
+	VPMULLD      64(SP), Y4, Y4
 	VPSRLD       $0x10, Y4, Y5
 	VPXOR        Y5, Y4, Y4
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD    (CX)(BX*2), Y4
 	VPSLLD       $0x10, Y4, Y4
 	VMULPS       Y3, Y2, Y3
 	VSUBPS       Y3, Y4, Y3
-	VPADDD       Y5, Y3, Y4
-	VCMPPS       $0x03, Y3, Y3, Y3
-	VPOR         Y3, Y4, Y3
+	VPADDD       Y5, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
@@ -1918,7 +1965,10 @@ tail:
 	JGE  done
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULSS (DX)(BX*4), X0, X3
+	VMOVSS    (DX)(BX*4), X3
+	VCMPSS    $0x03, X3, X3, X4
+	VBLENDVPS X4, (SP), X3, X3
+	VMULSS    X0, X3, X3
 
 	// L2 weight decay folded into the gradient
 	MOVWLZX (CX)(BX*2), SI
@@ -1930,25 +1980,23 @@ tail:
 	// the rounding bits: lowbias32(index + key)
 	LEAQ    (BX), SI
 	VMOVD   SI, X4
-	VPADDD  64(SP), X4, X4
+	VPADDD  96(SP), X4, X4
 	VPSRLD  $0x10, X4, X5
 	VPXOR   X5, X4, X4
-	VPMULLD (SP), X4, X4
+	VPMULLD 32(SP), X4, X4
 	VPSRLD  $0x0f, X4, X5
 	VPXOR   X5, X4, X4
-	VPMULLD 32(SP), X4, X4
+	VPMULLD 64(SP), X4, X4
 	VPSRLD  $0x10, X4, X5
 	VPXOR   X5, X4, X4
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	MOVWLZX (CX)(BX*2), SI
 	VMOVD   SI, X4
 	VPSLLD  $0x10, X4, X4
 	VMULSS  X3, X2, X3
 	VSUBSS  X3, X4, X3
-	VPADDD  X5, X3, X4
-	VCMPSS  $0x03, X3, X3, X3
-	VPOR    X3, X4, X3
+	VPADDD  X5, X3, X3
 	VPEXTRW $0x01, X3, (CX)(BX*2)
 	INCQ    BX
 	JMP     tail
@@ -1959,7 +2007,7 @@ done:
 
 // func sgdBF16AVX2F32MomentumStochastic(param []uint16, grad []float32, buf []uint16, s [7]float32)
 // Requires: AVX, AVX2
-TEXT ·sgdBF16AVX2F32MomentumStochastic(SB), NOSPLIT, $192-100
+TEXT ·sgdBF16AVX2F32MomentumStochastic(SB), NOSPLIT, $224-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -1974,323 +2022,10 @@ TEXT ·sgdBF16AVX2F32MomentumStochastic(SB), NOSPLIT, $192-100
 	VBROADCASTSS s_6+96(FP), Y3
 	VMOVUPS      Y3, 32(SP)
 
-	// Constant: 0x7feb352d
-	MOVQ         $0x000000007feb352d, SI
+	// Constant: 0xffc00000
+	MOVQ         $0x00000000ffc00000, SI
 	VMOVD        SI, X3
 	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 64(SP)
-
-	// Constant: 0x846ca68b
-	MOVQ         $0x00000000846ca68b, SI
-	VMOVD        SI, X3
-	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 96(SP)
-
-	// Constant: 0xffff
-	MOVQ         $0x000000000000ffff, SI
-	VMOVD        SI, X3
-	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 128(SP)
-
-	// The offset plus each lane's number: the index of the vector at element 0.
-	VMOVUPS 32(SP), Y3
-	VPADDD  laneNumbers<>+0(SB), Y3, Y3
-	VMOVUPS Y3, 160(SP)
-	XORQ    SI, SI
-
-	// Main loop: 4 vectors of 8 elements per iteration.
-unrolled:
-	MOVQ AX, DI
-	SUBQ SI, DI
-	CMPQ DI, $0x00000020
-	JL   single
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(SI*4), Y0, Y3
-	VMULPS 32(DX)(SI*4), Y0, Y4
-	VMULPS 64(DX)(SI*4), Y0, Y5
-	VMULPS 96(DX)(SI*4), Y0, Y6
-
-	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Y7
-	VPSLLD    $0x10, Y7, Y7
-	VMULPS    Y7, Y1, Y7
-	VMULPS    Y3, Y2, Y3
-	VADDPS    Y3, Y7, Y3
-	VPMOVZXWD 16(BX)(SI*2), Y7
-	VPSLLD    $0x10, Y7, Y7
-	VMULPS    Y7, Y1, Y7
-	VMULPS    Y4, Y2, Y4
-	VADDPS    Y4, Y7, Y4
-	VPMOVZXWD 32(BX)(SI*2), Y7
-	VPSLLD    $0x10, Y7, Y7
-	VMULPS    Y7, Y1, Y7
-	VMULPS    Y5, Y2, Y5
-	VADDPS    Y5, Y7, Y5
-	VPMOVZXWD 48(BX)(SI*2), Y7
-	VPSLLD    $0x10, Y7, Y7
-	VMULPS    Y7, Y1, Y7
-	VMULPS    Y6, Y2, Y6
-	VADDPS    Y6, Y7, Y6
-
-	// the rounding bits: lowbias32(index + key)
-	LEAQ         (SI), DI
-	VMOVD        DI, X7
-	VPBROADCASTD X7, Y7
-	VPADDD       160(SP), Y7, Y7
-	LEAQ         8(SI), DI
-	VMOVD        DI, X8
-	VPBROADCASTD X8, Y8
-	VPADDD       160(SP), Y8, Y8
-	LEAQ         16(SI), DI
-	VMOVD        DI, X9
-	VPBROADCASTD X9, Y9
-	VPADDD       160(SP), Y9, Y9
-	LEAQ         24(SI), DI
-	VMOVD        DI, X10
-	VPBROADCASTD X10, Y10
-	VPADDD       160(SP), Y10, Y10
-	VPSRLD       $0x10, Y7, Y11
-	VPXOR        Y11, Y7, Y7
-	VPSRLD       $0x10, Y8, Y11
-	VPXOR        Y11, Y8, Y8
-	VPSRLD       $0x10, Y9, Y11
-	VPXOR        Y11, Y9, Y9
-	VPSRLD       $0x10, Y10, Y11
-	VPXOR        Y11, Y10, Y10
-	VPMULLD      64(SP), Y7, Y7
-	VPMULLD      64(SP), Y8, Y8
-	VPMULLD      64(SP), Y9, Y9
-	VPMULLD      64(SP), Y10, Y10
-	VPSRLD       $0x0f, Y7, Y11
-	VPXOR        Y11, Y7, Y7
-	VPSRLD       $0x0f, Y8, Y11
-	VPXOR        Y11, Y8, Y8
-	VPSRLD       $0x0f, Y9, Y11
-	VPXOR        Y11, Y9, Y9
-	VPSRLD       $0x0f, Y10, Y11
-	VPXOR        Y11, Y10, Y10
-	VPMULLD      96(SP), Y7, Y7
-	VPMULLD      96(SP), Y8, Y8
-	VPMULLD      96(SP), Y9, Y9
-	VPMULLD      96(SP), Y10, Y10
-	VPSRLD       $0x10, Y7, Y11
-	VPSRLD       $0x10, Y8, Y12
-	VPSRLD       $0x10, Y9, Y13
-	VPSRLD       $0x10, Y10, Y14
-	VPXOR        Y11, Y7, Y7
-	VPXOR        Y12, Y8, Y8
-	VPXOR        Y13, Y9, Y9
-	VPXOR        Y14, Y10, Y10
-	VPAND        128(SP), Y7, Y7
-	VPAND        128(SP), Y8, Y8
-	VPAND        128(SP), Y9, Y9
-	VPAND        128(SP), Y10, Y10
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD       Y7, Y3, Y7
-	VCMPPS       $0x03, Y3, Y3, Y15
-	VPOR         Y15, Y7, Y7
-	VPSRLD       $0x10, Y7, Y7
-	VEXTRACTI128 $0x01, Y7, X15
-	VPACKUSDW    X15, X7, X15
-	VMOVDQU      X15, (BX)(SI*2)
-	VPADDD       Y8, Y4, Y7
-	VCMPPS       $0x03, Y4, Y4, Y8
-	VPOR         Y8, Y7, Y7
-	VPSRLD       $0x10, Y7, Y7
-	VEXTRACTI128 $0x01, Y7, X8
-	VPACKUSDW    X8, X7, X8
-	VMOVDQU      X8, 16(BX)(SI*2)
-	VPADDD       Y9, Y5, Y7
-	VCMPPS       $0x03, Y5, Y5, Y8
-	VPOR         Y8, Y7, Y7
-	VPSRLD       $0x10, Y7, Y7
-	VEXTRACTI128 $0x01, Y7, X8
-	VPACKUSDW    X8, X7, X8
-	VMOVDQU      X8, 32(BX)(SI*2)
-	VPADDD       Y10, Y6, Y7
-	VCMPPS       $0x03, Y6, Y6, Y8
-	VPOR         Y8, Y7, Y7
-	VPSRLD       $0x10, Y7, Y7
-	VEXTRACTI128 $0x01, Y7, X8
-	VPACKUSDW    X8, X7, X8
-	VMOVDQU      X8, 48(BX)(SI*2)
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD    (CX)(SI*2), Y7
-	VPSLLD       $0x10, Y7, Y7
-	VMULPS       (SP), Y3, Y3
-	VSUBPS       Y3, Y7, Y3
-	VPMOVZXWD    16(CX)(SI*2), Y7
-	VPSLLD       $0x10, Y7, Y7
-	VMULPS       (SP), Y4, Y4
-	VSUBPS       Y4, Y7, Y4
-	VPMOVZXWD    32(CX)(SI*2), Y7
-	VPSLLD       $0x10, Y7, Y7
-	VMULPS       (SP), Y5, Y5
-	VSUBPS       Y5, Y7, Y5
-	VPMOVZXWD    48(CX)(SI*2), Y7
-	VPSLLD       $0x10, Y7, Y7
-	VMULPS       (SP), Y6, Y6
-	VSUBPS       Y6, Y7, Y6
-	VPADDD       Y11, Y3, Y7
-	VCMPPS       $0x03, Y3, Y3, Y3
-	VPOR         Y3, Y7, Y3
-	VPSRLD       $0x10, Y3, Y3
-	VEXTRACTI128 $0x01, Y3, X7
-	VPACKUSDW    X7, X3, X7
-	VMOVDQU      X7, (CX)(SI*2)
-	VPADDD       Y12, Y4, Y3
-	VCMPPS       $0x03, Y4, Y4, Y4
-	VPOR         Y4, Y3, Y3
-	VPSRLD       $0x10, Y3, Y3
-	VEXTRACTI128 $0x01, Y3, X4
-	VPACKUSDW    X4, X3, X4
-	VMOVDQU      X4, 16(CX)(SI*2)
-	VPADDD       Y13, Y5, Y3
-	VCMPPS       $0x03, Y5, Y5, Y4
-	VPOR         Y4, Y3, Y3
-	VPSRLD       $0x10, Y3, Y3
-	VEXTRACTI128 $0x01, Y3, X4
-	VPACKUSDW    X4, X3, X4
-	VMOVDQU      X4, 32(CX)(SI*2)
-	VPADDD       Y14, Y6, Y3
-	VCMPPS       $0x03, Y6, Y6, Y4
-	VPOR         Y4, Y3, Y3
-	VPSRLD       $0x10, Y3, Y3
-	VEXTRACTI128 $0x01, Y3, X4
-	VPACKUSDW    X4, X3, X4
-	VMOVDQU      X4, 48(CX)(SI*2)
-	ADDQ         $0x00000020, SI
-	JMP          unrolled
-
-	// One vector at a time.
-single:
-	MOVQ AX, DI
-	SUBQ SI, DI
-	CMPQ DI, $0x00000008
-	JL   tail
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(SI*4), Y0, Y3
-
-	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Y4
-	VPSLLD    $0x10, Y4, Y4
-	VMULPS    Y4, Y1, Y4
-	VMULPS    Y3, Y2, Y3
-	VADDPS    Y3, Y4, Y3
-
-	// the rounding bits: lowbias32(index + key)
-	LEAQ         (SI), DI
-	VMOVD        DI, X4
-	VPBROADCASTD X4, Y4
-	VPADDD       160(SP), Y4, Y4
-	VPSRLD       $0x10, Y4, Y5
-	VPXOR        Y5, Y4, Y4
-	VPMULLD      64(SP), Y4, Y4
-	VPSRLD       $0x0f, Y4, Y5
-	VPXOR        Y5, Y4, Y4
-	VPMULLD      96(SP), Y4, Y4
-	VPSRLD       $0x10, Y4, Y5
-	VPXOR        Y5, Y4, Y4
-	VPAND        128(SP), Y4, Y4
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD       Y4, Y3, Y4
-	VCMPPS       $0x03, Y3, Y3, Y6
-	VPOR         Y6, Y4, Y4
-	VPSRLD       $0x10, Y4, Y4
-	VEXTRACTI128 $0x01, Y4, X6
-	VPACKUSDW    X6, X4, X6
-	VMOVDQU      X6, (BX)(SI*2)
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD    (CX)(SI*2), Y4
-	VPSLLD       $0x10, Y4, Y4
-	VMULPS       (SP), Y3, Y3
-	VSUBPS       Y3, Y4, Y3
-	VPADDD       Y5, Y3, Y4
-	VCMPPS       $0x03, Y3, Y3, Y3
-	VPOR         Y3, Y4, Y3
-	VPSRLD       $0x10, Y3, Y3
-	VEXTRACTI128 $0x01, Y3, X4
-	VPACKUSDW    X4, X3, X4
-	VMOVDQU      X4, (CX)(SI*2)
-	ADDQ         $0x00000008, SI
-	JMP          single
-
-tail:
-	// The last 0 to lanes-1 elements, one at a time.
-	CMPQ SI, AX
-	JGE  done
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULSS (DX)(SI*4), X0, X3
-
-	// momentum buffer
-	MOVWLZX (BX)(SI*2), DI
-	VMOVD   DI, X4
-	VPSLLD  $0x10, X4, X4
-	VMULSS  X4, X1, X4
-	VMULSS  X3, X2, X3
-	VADDSS  X3, X4, X3
-
-	// the rounding bits: lowbias32(index + key)
-	LEAQ    (SI), DI
-	VMOVD   DI, X4
-	VPADDD  160(SP), X4, X4
-	VPSRLD  $0x10, X4, X5
-	VPXOR   X5, X4, X4
-	VPMULLD 64(SP), X4, X4
-	VPSRLD  $0x0f, X4, X5
-	VPXOR   X5, X4, X4
-	VPMULLD 96(SP), X4, X4
-	VPSRLD  $0x10, X4, X5
-	VPXOR   X5, X4, X4
-	VPAND   128(SP), X4, X4
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD  X4, X3, X4
-	VCMPSS  $0x03, X3, X3, X6
-	VPOR    X6, X4, X4
-	VPEXTRW $0x01, X4, (BX)(SI*2)
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	MOVWLZX (CX)(SI*2), DI
-	VMOVD   DI, X4
-	VPSLLD  $0x10, X4, X4
-	VMULSS  (SP), X3, X3
-	VSUBSS  X3, X4, X3
-	VPADDD  X5, X3, X4
-	VCMPSS  $0x03, X3, X3, X3
-	VPOR    X3, X4, X3
-	VPEXTRW $0x01, X3, (CX)(SI*2)
-	INCQ    SI
-	JMP     tail
-
-done:
-	VZEROUPPER
-	RET
-
-// func sgdBF16AVX2F32CoupledMomentumStochastic(param []uint16, grad []float32, buf []uint16, s [7]float32)
-// Requires: AVX, AVX2
-TEXT ·sgdBF16AVX2F32CoupledMomentumStochastic(SB), NOSPLIT, $224-100
-	MOVQ param_len+8(FP), AX
-	MOVQ param_base+0(FP), CX
-	MOVQ grad_base+24(FP), DX
-	MOVQ buf_base+48(FP), BX
-
-	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
-	VBROADCASTSS s_0+72(FP), Y0
-	VBROADCASTSS s_1+76(FP), Y1
-	VBROADCASTSS s_2+80(FP), Y2
-	VBROADCASTSS s_3+84(FP), Y3
-	VMOVUPS      Y3, (SP)
-	VBROADCASTSS s_5+92(FP), Y3
-	VMOVUPS      Y3, 32(SP)
-	VBROADCASTSS s_6+96(FP), Y3
 	VMOVUPS      Y3, 64(SP)
 
 	// Constant: 0x7feb352d
@@ -2312,7 +2047,7 @@ TEXT ·sgdBF16AVX2F32CoupledMomentumStochastic(SB), NOSPLIT, $224-100
 	VMOVUPS      Y3, 160(SP)
 
 	// The offset plus each lane's number: the index of the vector at element 0.
-	VMOVUPS 64(SP), Y3
+	VMOVUPS 32(SP), Y3
 	VPADDD  laneNumbers<>+0(SB), Y3, Y3
 	VMOVUPS Y3, 192(SP)
 	XORQ    SI, SI
@@ -2325,49 +2060,43 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(SI*4), Y0, Y3
-	VMULPS 32(DX)(SI*4), Y0, Y4
-	VMULPS 64(DX)(SI*4), Y0, Y5
-	VMULPS 96(DX)(SI*4), Y0, Y6
-
-	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(SI*2), Y7
-	VPSLLD    $0x10, Y7, Y7
-	VMULPS    Y7, Y1, Y7
-	VADDPS    Y7, Y3, Y3
-	VPMOVZXWD 16(CX)(SI*2), Y7
-	VPSLLD    $0x10, Y7, Y7
-	VMULPS    Y7, Y1, Y7
-	VADDPS    Y7, Y4, Y4
-	VPMOVZXWD 32(CX)(SI*2), Y7
-	VPSLLD    $0x10, Y7, Y7
-	VMULPS    Y7, Y1, Y7
-	VADDPS    Y7, Y5, Y5
-	VPMOVZXWD 48(CX)(SI*2), Y7
-	VPSLLD    $0x10, Y7, Y7
-	VMULPS    Y7, Y1, Y7
-	VADDPS    Y7, Y6, Y6
+	VMOVUPS   (DX)(SI*4), Y3
+	VCMPPS    $0x03, Y3, Y3, Y4
+	VBLENDVPS Y4, 64(SP), Y3, Y3
+	VMULPS    Y0, Y3, Y3
+	VMOVUPS   32(DX)(SI*4), Y4
+	VCMPPS    $0x03, Y4, Y4, Y5
+	VBLENDVPS Y5, 64(SP), Y4, Y4
+	VMULPS    Y0, Y4, Y4
+	VMOVUPS   64(DX)(SI*4), Y5
+	VCMPPS    $0x03, Y5, Y5, Y6
+	VBLENDVPS Y6, 64(SP), Y5, Y5
+	VMULPS    Y0, Y5, Y5
+	VMOVUPS   96(DX)(SI*4), Y6
+	VCMPPS    $0x03, Y6, Y6, Y7
+	VBLENDVPS Y7, 64(SP), Y6, Y6
+	VMULPS    Y0, Y6, Y6
 
 	// momentum buffer
 	VPMOVZXWD (BX)(SI*2), Y7
 	VPSLLD    $0x10, Y7, Y7
-	VMULPS    Y7, Y2, Y7
-	VMULPS    (SP), Y3, Y3
+	VMULPS    Y7, Y1, Y7
+	VMULPS    Y3, Y2, Y3
 	VADDPS    Y3, Y7, Y3
 	VPMOVZXWD 16(BX)(SI*2), Y7
 	VPSLLD    $0x10, Y7, Y7
-	VMULPS    Y7, Y2, Y7
-	VMULPS    (SP), Y4, Y4
+	VMULPS    Y7, Y1, Y7
+	VMULPS    Y4, Y2, Y4
 	VADDPS    Y4, Y7, Y4
 	VPMOVZXWD 32(BX)(SI*2), Y7
 	VPSLLD    $0x10, Y7, Y7
-	VMULPS    Y7, Y2, Y7
-	VMULPS    (SP), Y5, Y5
+	VMULPS    Y7, Y1, Y7
+	VMULPS    Y5, Y2, Y5
 	VADDPS    Y5, Y7, Y5
 	VPMOVZXWD 48(BX)(SI*2), Y7
 	VPSLLD    $0x10, Y7, Y7
-	VMULPS    Y7, Y2, Y7
-	VMULPS    (SP), Y6, Y6
+	VMULPS    Y7, Y1, Y7
+	VMULPS    Y6, Y2, Y6
 	VADDPS    Y6, Y7, Y6
 
 	// the rounding bits: lowbias32(index + key)
@@ -2424,37 +2153,366 @@ unrolled:
 	VPAND        160(SP), Y9, Y9
 	VPAND        160(SP), Y10, Y10
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPADDD       Y7, Y3, Y7
-	VCMPPS       $0x03, Y3, Y3, Y15
-	VPOR         Y15, Y7, Y7
 	VPSRLD       $0x10, Y7, Y7
 	VEXTRACTI128 $0x01, Y7, X15
 	VPACKUSDW    X15, X7, X15
 	VMOVDQU      X15, (BX)(SI*2)
 	VPADDD       Y8, Y4, Y7
-	VCMPPS       $0x03, Y4, Y4, Y8
-	VPOR         Y8, Y7, Y7
 	VPSRLD       $0x10, Y7, Y7
 	VEXTRACTI128 $0x01, Y7, X8
 	VPACKUSDW    X8, X7, X8
 	VMOVDQU      X8, 16(BX)(SI*2)
 	VPADDD       Y9, Y5, Y7
-	VCMPPS       $0x03, Y5, Y5, Y8
-	VPOR         Y8, Y7, Y7
 	VPSRLD       $0x10, Y7, Y7
 	VEXTRACTI128 $0x01, Y7, X8
 	VPACKUSDW    X8, X7, X8
 	VMOVDQU      X8, 32(BX)(SI*2)
 	VPADDD       Y10, Y6, Y7
-	VCMPPS       $0x03, Y6, Y6, Y8
-	VPOR         Y8, Y7, Y7
 	VPSRLD       $0x10, Y7, Y7
 	VEXTRACTI128 $0x01, Y7, X8
 	VPACKUSDW    X8, X7, X8
 	VMOVDQU      X8, 48(BX)(SI*2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
+	VPMOVZXWD    (CX)(SI*2), Y7
+	VPSLLD       $0x10, Y7, Y7
+	VMULPS       (SP), Y3, Y3
+	VSUBPS       Y3, Y7, Y3
+	VPMOVZXWD    16(CX)(SI*2), Y7
+	VPSLLD       $0x10, Y7, Y7
+	VMULPS       (SP), Y4, Y4
+	VSUBPS       Y4, Y7, Y4
+	VPMOVZXWD    32(CX)(SI*2), Y7
+	VPSLLD       $0x10, Y7, Y7
+	VMULPS       (SP), Y5, Y5
+	VSUBPS       Y5, Y7, Y5
+	VPMOVZXWD    48(CX)(SI*2), Y7
+	VPSLLD       $0x10, Y7, Y7
+	VMULPS       (SP), Y6, Y6
+	VSUBPS       Y6, Y7, Y6
+	VPADDD       Y11, Y3, Y3
+	VPSRLD       $0x10, Y3, Y3
+	VEXTRACTI128 $0x01, Y3, X7
+	VPACKUSDW    X7, X3, X7
+	VMOVDQU      X7, (CX)(SI*2)
+	VPADDD       Y12, Y4, Y3
+	VPSRLD       $0x10, Y3, Y3
+	VEXTRACTI128 $0x01, Y3, X4
+	VPACKUSDW    X4, X3, X4
+	VMOVDQU      X4, 16(CX)(SI*2)
+	VPADDD       Y13, Y5, Y3
+	VPSRLD       $0x10, Y3, Y3
+	VEXTRACTI128 $0x01, Y3, X4
+	VPACKUSDW    X4, X3, X4
+	VMOVDQU      X4, 32(CX)(SI*2)
+	VPADDD       Y14, Y6, Y3
+	VPSRLD       $0x10, Y3, Y3
+	VEXTRACTI128 $0x01, Y3, X4
+	VPACKUSDW    X4, X3, X4
+	VMOVDQU      X4, 48(CX)(SI*2)
+	ADDQ         $0x00000020, SI
+	JMP          unrolled
+
+	// One vector at a time.
+single:
+	MOVQ AX, DI
+	SUBQ SI, DI
+	CMPQ DI, $0x00000008
+	JL   tail
+
+	// scaled gradient (the scale is negative when maximizing)
+	VMOVUPS   (DX)(SI*4), Y3
+	VCMPPS    $0x03, Y3, Y3, Y4
+	VBLENDVPS Y4, 64(SP), Y3, Y3
+	VMULPS    Y0, Y3, Y3
+
+	// momentum buffer
+	VPMOVZXWD (BX)(SI*2), Y4
+	VPSLLD    $0x10, Y4, Y4
+	VMULPS    Y4, Y1, Y4
+	VMULPS    Y3, Y2, Y3
+	VADDPS    Y3, Y4, Y3
+
+	// the rounding bits: lowbias32(index + key)
+	LEAQ         (SI), DI
+	VMOVD        DI, X4
+	VPBROADCASTD X4, Y4
+	VPADDD       192(SP), Y4, Y4
+	VPSRLD       $0x10, Y4, Y5
+	VPXOR        Y5, Y4, Y4
+	VPMULLD      96(SP), Y4, Y4
+	VPSRLD       $0x0f, Y4, Y5
+	VPXOR        Y5, Y4, Y4
+	VPMULLD      128(SP), Y4, Y4
+	VPSRLD       $0x10, Y4, Y5
+	VPXOR        Y5, Y4, Y4
+	VPAND        160(SP), Y4, Y4
+
+	// round to bfloat16
+	VPADDD       Y4, Y3, Y4
+	VPSRLD       $0x10, Y4, Y4
+	VEXTRACTI128 $0x01, Y4, X6
+	VPACKUSDW    X6, X4, X6
+	VMOVDQU      X6, (BX)(SI*2)
+
+	// round to bfloat16
+	VPMOVZXWD    (CX)(SI*2), Y4
+	VPSLLD       $0x10, Y4, Y4
+	VMULPS       (SP), Y3, Y3
+	VSUBPS       Y3, Y4, Y3
+	VPADDD       Y5, Y3, Y3
+	VPSRLD       $0x10, Y3, Y3
+	VEXTRACTI128 $0x01, Y3, X4
+	VPACKUSDW    X4, X3, X4
+	VMOVDQU      X4, (CX)(SI*2)
+	ADDQ         $0x00000008, SI
+	JMP          single
+
+tail:
+	// The last 0 to lanes-1 elements, one at a time.
+	CMPQ SI, AX
+	JGE  done
+
+	// scaled gradient (the scale is negative when maximizing)
+	VMOVSS    (DX)(SI*4), X3
+	VCMPSS    $0x03, X3, X3, X4
+	VBLENDVPS X4, 64(SP), X3, X3
+	VMULSS    X0, X3, X3
+
+	// momentum buffer
+	MOVWLZX (BX)(SI*2), DI
+	VMOVD   DI, X4
+	VPSLLD  $0x10, X4, X4
+	VMULSS  X4, X1, X4
+	VMULSS  X3, X2, X3
+	VADDSS  X3, X4, X3
+
+	// the rounding bits: lowbias32(index + key)
+	LEAQ    (SI), DI
+	VMOVD   DI, X4
+	VPADDD  192(SP), X4, X4
+	VPSRLD  $0x10, X4, X5
+	VPXOR   X5, X4, X4
+	VPMULLD 96(SP), X4, X4
+	VPSRLD  $0x0f, X4, X5
+	VPXOR   X5, X4, X4
+	VPMULLD 128(SP), X4, X4
+	VPSRLD  $0x10, X4, X5
+	VPXOR   X5, X4, X4
+	VPAND   160(SP), X4, X4
+
+	// round to bfloat16
+	VPADDD  X4, X3, X4
+	VPEXTRW $0x01, X4, (BX)(SI*2)
+
+	// round to bfloat16
+	MOVWLZX (CX)(SI*2), DI
+	VMOVD   DI, X4
+	VPSLLD  $0x10, X4, X4
+	VMULSS  (SP), X3, X3
+	VSUBSS  X3, X4, X3
+	VPADDD  X5, X3, X3
+	VPEXTRW $0x01, X3, (CX)(SI*2)
+	INCQ    SI
+	JMP     tail
+
+done:
+	VZEROUPPER
+	RET
+
+// func sgdBF16AVX2F32CoupledMomentumStochastic(param []uint16, grad []float32, buf []uint16, s [7]float32)
+// Requires: AVX, AVX2
+TEXT ·sgdBF16AVX2F32CoupledMomentumStochastic(SB), NOSPLIT, $256-100
+	MOVQ param_len+8(FP), AX
+	MOVQ param_base+0(FP), CX
+	MOVQ grad_base+24(FP), DX
+	MOVQ buf_base+48(FP), BX
+
+	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
+	VBROADCASTSS s_0+72(FP), Y0
+	VBROADCASTSS s_1+76(FP), Y1
+	VBROADCASTSS s_2+80(FP), Y2
+	VBROADCASTSS s_3+84(FP), Y3
+	VMOVUPS      Y3, (SP)
+	VBROADCASTSS s_5+92(FP), Y3
+	VMOVUPS      Y3, 32(SP)
+	VBROADCASTSS s_6+96(FP), Y3
+	VMOVUPS      Y3, 64(SP)
+
+	// Constant: 0xffc00000
+	MOVQ         $0x00000000ffc00000, SI
+	VMOVD        SI, X3
+	VBROADCASTSS X3, Y3
+	VMOVUPS      Y3, 96(SP)
+
+	// Constant: 0x7feb352d
+	MOVQ         $0x000000007feb352d, SI
+	VMOVD        SI, X3
+	VBROADCASTSS X3, Y3
+	VMOVUPS      Y3, 128(SP)
+
+	// Constant: 0x846ca68b
+	MOVQ         $0x00000000846ca68b, SI
+	VMOVD        SI, X3
+	VBROADCASTSS X3, Y3
+	VMOVUPS      Y3, 160(SP)
+
+	// Constant: 0xffff
+	MOVQ         $0x000000000000ffff, SI
+	VMOVD        SI, X3
+	VBROADCASTSS X3, Y3
+	VMOVUPS      Y3, 192(SP)
+
+	// The offset plus each lane's number: the index of the vector at element 0.
+	VMOVUPS 64(SP), Y3
+	VPADDD  laneNumbers<>+0(SB), Y3, Y3
+	VMOVUPS Y3, 224(SP)
+	XORQ    SI, SI
+
+	// Main loop: 4 vectors of 8 elements per iteration.
+unrolled:
+	MOVQ AX, DI
+	SUBQ SI, DI
+	CMPQ DI, $0x00000020
+	JL   single
+
+	// scaled gradient (the scale is negative when maximizing)
+	VMOVUPS   (DX)(SI*4), Y3
+	VCMPPS    $0x03, Y3, Y3, Y4
+	VBLENDVPS Y4, 96(SP), Y3, Y3
+	VMULPS    Y0, Y3, Y3
+	VMOVUPS   32(DX)(SI*4), Y4
+	VCMPPS    $0x03, Y4, Y4, Y5
+	VBLENDVPS Y5, 96(SP), Y4, Y4
+	VMULPS    Y0, Y4, Y4
+	VMOVUPS   64(DX)(SI*4), Y5
+	VCMPPS    $0x03, Y5, Y5, Y6
+	VBLENDVPS Y6, 96(SP), Y5, Y5
+	VMULPS    Y0, Y5, Y5
+	VMOVUPS   96(DX)(SI*4), Y6
+	VCMPPS    $0x03, Y6, Y6, Y7
+	VBLENDVPS Y7, 96(SP), Y6, Y6
+	VMULPS    Y0, Y6, Y6
+
+	// L2 weight decay folded into the gradient
+	VPMOVZXWD (CX)(SI*2), Y7
+	VPSLLD    $0x10, Y7, Y7
+	VMULPS    Y7, Y1, Y7
+	VADDPS    Y7, Y3, Y3
+	VPMOVZXWD 16(CX)(SI*2), Y7
+	VPSLLD    $0x10, Y7, Y7
+	VMULPS    Y7, Y1, Y7
+	VADDPS    Y7, Y4, Y4
+	VPMOVZXWD 32(CX)(SI*2), Y7
+	VPSLLD    $0x10, Y7, Y7
+	VMULPS    Y7, Y1, Y7
+	VADDPS    Y7, Y5, Y5
+	VPMOVZXWD 48(CX)(SI*2), Y7
+	VPSLLD    $0x10, Y7, Y7
+	VMULPS    Y7, Y1, Y7
+	VADDPS    Y7, Y6, Y6
+
+	// momentum buffer
+	VPMOVZXWD (BX)(SI*2), Y7
+	VPSLLD    $0x10, Y7, Y7
+	VMULPS    Y7, Y2, Y7
+	VMULPS    (SP), Y3, Y3
+	VADDPS    Y3, Y7, Y3
+	VPMOVZXWD 16(BX)(SI*2), Y7
+	VPSLLD    $0x10, Y7, Y7
+	VMULPS    Y7, Y2, Y7
+	VMULPS    (SP), Y4, Y4
+	VADDPS    Y4, Y7, Y4
+	VPMOVZXWD 32(BX)(SI*2), Y7
+	VPSLLD    $0x10, Y7, Y7
+	VMULPS    Y7, Y2, Y7
+	VMULPS    (SP), Y5, Y5
+	VADDPS    Y5, Y7, Y5
+	VPMOVZXWD 48(BX)(SI*2), Y7
+	VPSLLD    $0x10, Y7, Y7
+	VMULPS    Y7, Y2, Y7
+	VMULPS    (SP), Y6, Y6
+	VADDPS    Y6, Y7, Y6
+
+	// the rounding bits: lowbias32(index + key)
+	LEAQ         (SI), DI
+	VMOVD        DI, X7
+	VPBROADCASTD X7, Y7
+	VPADDD       224(SP), Y7, Y7
+	LEAQ         8(SI), DI
+	VMOVD        DI, X8
+	VPBROADCASTD X8, Y8
+	VPADDD       224(SP), Y8, Y8
+	LEAQ         16(SI), DI
+	VMOVD        DI, X9
+	VPBROADCASTD X9, Y9
+	VPADDD       224(SP), Y9, Y9
+	LEAQ         24(SI), DI
+	VMOVD        DI, X10
+	VPBROADCASTD X10, Y10
+	VPADDD       224(SP), Y10, Y10
+	VPSRLD       $0x10, Y7, Y11
+	VPXOR        Y11, Y7, Y7
+	VPSRLD       $0x10, Y8, Y11
+	VPXOR        Y11, Y8, Y8
+	VPSRLD       $0x10, Y9, Y11
+	VPXOR        Y11, Y9, Y9
+	VPSRLD       $0x10, Y10, Y11
+	VPXOR        Y11, Y10, Y10
+	VPMULLD      128(SP), Y7, Y7
+	VPMULLD      128(SP), Y8, Y8
+	VPMULLD      128(SP), Y9, Y9
+	VPMULLD      128(SP), Y10, Y10
+	VPSRLD       $0x0f, Y7, Y11
+	VPXOR        Y11, Y7, Y7
+	VPSRLD       $0x0f, Y8, Y11
+	VPXOR        Y11, Y8, Y8
+	VPSRLD       $0x0f, Y9, Y11
+	VPXOR        Y11, Y9, Y9
+	VPSRLD       $0x0f, Y10, Y11
+	VPXOR        Y11, Y10, Y10
+	VPMULLD      160(SP), Y7, Y7
+	VPMULLD      160(SP), Y8, Y8
+	VPMULLD      160(SP), Y9, Y9
+	VPMULLD      160(SP), Y10, Y10
+	VPSRLD       $0x10, Y7, Y11
+	VPSRLD       $0x10, Y8, Y12
+	VPSRLD       $0x10, Y9, Y13
+	VPSRLD       $0x10, Y10, Y14
+	VPXOR        Y11, Y7, Y7
+	VPXOR        Y12, Y8, Y8
+	VPXOR        Y13, Y9, Y9
+	VPXOR        Y14, Y10, Y10
+	VPAND        192(SP), Y7, Y7
+	VPAND        192(SP), Y8, Y8
+	VPAND        192(SP), Y9, Y9
+	VPAND        192(SP), Y10, Y10
+
+	// round to bfloat16
+	VPADDD       Y7, Y3, Y7
+	VPSRLD       $0x10, Y7, Y7
+	VEXTRACTI128 $0x01, Y7, X15
+	VPACKUSDW    X15, X7, X15
+	VMOVDQU      X15, (BX)(SI*2)
+	VPADDD       Y8, Y4, Y7
+	VPSRLD       $0x10, Y7, Y7
+	VEXTRACTI128 $0x01, Y7, X8
+	VPACKUSDW    X8, X7, X8
+	VMOVDQU      X8, 16(BX)(SI*2)
+	VPADDD       Y9, Y5, Y7
+	VPSRLD       $0x10, Y7, Y7
+	VEXTRACTI128 $0x01, Y7, X8
+	VPACKUSDW    X8, X7, X8
+	VMOVDQU      X8, 32(BX)(SI*2)
+	VPADDD       Y10, Y6, Y7
+	VPSRLD       $0x10, Y7, Y7
+	VEXTRACTI128 $0x01, Y7, X8
+	VPACKUSDW    X8, X7, X8
+	VMOVDQU      X8, 48(BX)(SI*2)
+
+	// round to bfloat16
 	VPMOVZXWD    (CX)(SI*2), Y7
 	VPSLLD       $0x10, Y7, Y7
 	VMULPS       32(SP), Y3, Y3
@@ -2471,30 +2529,22 @@ unrolled:
 	VPSLLD       $0x10, Y7, Y7
 	VMULPS       32(SP), Y6, Y6
 	VSUBPS       Y6, Y7, Y6
-	VPADDD       Y11, Y3, Y7
-	VCMPPS       $0x03, Y3, Y3, Y3
-	VPOR         Y3, Y7, Y3
+	VPADDD       Y11, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X7
 	VPACKUSDW    X7, X3, X7
 	VMOVDQU      X7, (CX)(SI*2)
 	VPADDD       Y12, Y4, Y3
-	VCMPPS       $0x03, Y4, Y4, Y4
-	VPOR         Y4, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
 	VMOVDQU      X4, 16(CX)(SI*2)
 	VPADDD       Y13, Y5, Y3
-	VCMPPS       $0x03, Y5, Y5, Y4
-	VPOR         Y4, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
 	VMOVDQU      X4, 32(CX)(SI*2)
 	VPADDD       Y14, Y6, Y3
-	VCMPPS       $0x03, Y6, Y6, Y4
-	VPOR         Y4, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
@@ -2510,7 +2560,10 @@ single:
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(SI*4), Y0, Y3
+	VMOVUPS   (DX)(SI*4), Y3
+	VCMPPS    $0x03, Y3, Y3, Y4
+	VBLENDVPS Y4, 96(SP), Y3, Y3
+	VMULPS    Y0, Y3, Y3
 
 	// L2 weight decay folded into the gradient
 	VPMOVZXWD (CX)(SI*2), Y4
@@ -2529,34 +2582,30 @@ single:
 	LEAQ         (SI), DI
 	VMOVD        DI, X4
 	VPBROADCASTD X4, Y4
-	VPADDD       192(SP), Y4, Y4
+	VPADDD       224(SP), Y4, Y4
 	VPSRLD       $0x10, Y4, Y5
-	VPXOR        Y5, Y4, Y4
-	VPMULLD      96(SP), Y4, Y4
-	VPSRLD       $0x0f, Y4, Y5
 	VPXOR        Y5, Y4, Y4
 	VPMULLD      128(SP), Y4, Y4
+	VPSRLD       $0x0f, Y4, Y5
+	VPXOR        Y5, Y4, Y4
+	VPMULLD      160(SP), Y4, Y4
 	VPSRLD       $0x10, Y4, Y5
 	VPXOR        Y5, Y4, Y4
-	VPAND        160(SP), Y4, Y4
+	VPAND        192(SP), Y4, Y4
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPADDD       Y4, Y3, Y4
-	VCMPPS       $0x03, Y3, Y3, Y6
-	VPOR         Y6, Y4, Y4
 	VPSRLD       $0x10, Y4, Y4
 	VEXTRACTI128 $0x01, Y4, X6
 	VPACKUSDW    X6, X4, X6
 	VMOVDQU      X6, (BX)(SI*2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD    (CX)(SI*2), Y4
 	VPSLLD       $0x10, Y4, Y4
 	VMULPS       32(SP), Y3, Y3
 	VSUBPS       Y3, Y4, Y3
-	VPADDD       Y5, Y3, Y4
-	VCMPPS       $0x03, Y3, Y3, Y3
-	VPOR         Y3, Y4, Y3
+	VPADDD       Y5, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
@@ -2570,7 +2619,10 @@ tail:
 	JGE  done
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULSS (DX)(SI*4), X0, X3
+	VMOVSS    (DX)(SI*4), X3
+	VCMPSS    $0x03, X3, X3, X4
+	VBLENDVPS X4, 96(SP), X3, X3
+	VMULSS    X0, X3, X3
 
 	// L2 weight decay folded into the gradient
 	MOVWLZX (CX)(SI*2), DI
@@ -2590,32 +2642,28 @@ tail:
 	// the rounding bits: lowbias32(index + key)
 	LEAQ    (SI), DI
 	VMOVD   DI, X4
-	VPADDD  192(SP), X4, X4
+	VPADDD  224(SP), X4, X4
 	VPSRLD  $0x10, X4, X5
-	VPXOR   X5, X4, X4
-	VPMULLD 96(SP), X4, X4
-	VPSRLD  $0x0f, X4, X5
 	VPXOR   X5, X4, X4
 	VPMULLD 128(SP), X4, X4
+	VPSRLD  $0x0f, X4, X5
+	VPXOR   X5, X4, X4
+	VPMULLD 160(SP), X4, X4
 	VPSRLD  $0x10, X4, X5
 	VPXOR   X5, X4, X4
-	VPAND   160(SP), X4, X4
+	VPAND   192(SP), X4, X4
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPADDD  X4, X3, X4
-	VCMPSS  $0x03, X3, X3, X6
-	VPOR    X6, X4, X4
 	VPEXTRW $0x01, X4, (BX)(SI*2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	MOVWLZX (CX)(SI*2), DI
 	VMOVD   DI, X4
 	VPSLLD  $0x10, X4, X4
 	VMULSS  32(SP), X3, X3
 	VSUBSS  X3, X4, X3
-	VPADDD  X5, X3, X4
-	VCMPSS  $0x03, X3, X3, X3
-	VPOR    X3, X4, X3
+	VPADDD  X5, X3, X3
 	VPEXTRW $0x01, X3, (CX)(SI*2)
 	INCQ    SI
 	JMP     tail
@@ -2626,7 +2674,7 @@ done:
 
 // func sgdBF16AVX2F32NesterovStochastic(param []uint16, grad []float32, buf []uint16, s [7]float32)
 // Requires: AVX, AVX2
-TEXT ·sgdBF16AVX2F32NesterovStochastic(SB), NOSPLIT, $128-100
+TEXT ·sgdBF16AVX2F32NesterovStochastic(SB), NOSPLIT, $160-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -2640,27 +2688,33 @@ TEXT ·sgdBF16AVX2F32NesterovStochastic(SB), NOSPLIT, $128-100
 	VBROADCASTSS s_5+92(FP), Y4
 	VBROADCASTSS s_6+96(FP), Y5
 
+	// Constant: 0xffc00000
+	MOVQ         $0x00000000ffc00000, SI
+	VMOVD        SI, X6
+	VBROADCASTSS X6, Y6
+	VMOVUPS      Y6, (SP)
+
 	// Constant: 0x7feb352d
 	MOVQ         $0x000000007feb352d, SI
 	VMOVD        SI, X6
 	VBROADCASTSS X6, Y6
-	VMOVUPS      Y6, (SP)
+	VMOVUPS      Y6, 32(SP)
 
 	// Constant: 0x846ca68b
 	MOVQ         $0x00000000846ca68b, SI
 	VMOVD        SI, X6
 	VBROADCASTSS X6, Y6
-	VMOVUPS      Y6, 32(SP)
+	VMOVUPS      Y6, 64(SP)
 
 	// Constant: 0xffff
 	MOVQ         $0x000000000000ffff, SI
 	VMOVD        SI, X6
 	VBROADCASTSS X6, Y6
-	VMOVUPS      Y6, 64(SP)
+	VMOVUPS      Y6, 96(SP)
 
 	// The offset plus each lane's number: the index of the vector at element 0.
 	VPADDD  laneNumbers<>+0(SB), Y5, Y5
-	VMOVUPS Y5, 96(SP)
+	VMOVUPS Y5, 128(SP)
 	XORQ    SI, SI
 
 	// Main loop: 2 vectors of 8 elements per iteration.
@@ -2671,8 +2725,14 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(SI*4), Y0, Y5
-	VMULPS 32(DX)(SI*4), Y0, Y6
+	VMOVUPS   (DX)(SI*4), Y5
+	VCMPPS    $0x03, Y5, Y5, Y6
+	VBLENDVPS Y6, (SP), Y5, Y5
+	VMULPS    Y0, Y5, Y5
+	VMOVUPS   32(DX)(SI*4), Y6
+	VCMPPS    $0x03, Y6, Y6, Y7
+	VBLENDVPS Y7, (SP), Y6, Y6
+	VMULPS    Y0, Y6, Y6
 
 	// momentum buffer
 	VPMOVZXWD (BX)(SI*2), Y7
@@ -2690,41 +2750,37 @@ unrolled:
 	LEAQ         (SI), DI
 	VMOVD        DI, X9
 	VPBROADCASTD X9, Y9
-	VPADDD       96(SP), Y9, Y9
+	VPADDD       128(SP), Y9, Y9
 	LEAQ         8(SI), DI
 	VMOVD        DI, X10
 	VPBROADCASTD X10, Y10
-	VPADDD       96(SP), Y10, Y10
+	VPADDD       128(SP), Y10, Y10
 	VPSRLD       $0x10, Y9, Y11
 	VPXOR        Y11, Y9, Y9
 	VPSRLD       $0x10, Y10, Y11
 	VPXOR        Y11, Y10, Y10
-	VPMULLD      (SP), Y9, Y9
-	VPMULLD      (SP), Y10, Y10
+	VPMULLD      32(SP), Y9, Y9
+	VPMULLD      32(SP), Y10, Y10
 	VPSRLD       $0x0f, Y9, Y11
 	VPXOR        Y11, Y9, Y9
 	VPSRLD       $0x0f, Y10, Y11
 	VPXOR        Y11, Y10, Y10
-	VPMULLD      32(SP), Y9, Y9
-	VPMULLD      32(SP), Y10, Y10
+	VPMULLD      64(SP), Y9, Y9
+	VPMULLD      64(SP), Y10, Y10
 	VPSRLD       $0x10, Y9, Y11
 	VPSRLD       $0x10, Y10, Y12
 	VPXOR        Y11, Y9, Y9
 	VPXOR        Y12, Y10, Y10
-	VPAND        64(SP), Y9, Y9
-	VPAND        64(SP), Y10, Y10
+	VPAND        96(SP), Y9, Y9
+	VPAND        96(SP), Y10, Y10
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPADDD       Y9, Y7, Y9
-	VCMPPS       $0x03, Y7, Y7, Y13
-	VPOR         Y13, Y9, Y9
 	VPSRLD       $0x10, Y9, Y9
 	VEXTRACTI128 $0x01, Y9, X13
 	VPACKUSDW    X13, X9, X13
 	VMOVDQU      X13, (BX)(SI*2)
 	VPADDD       Y10, Y8, Y9
-	VCMPPS       $0x03, Y8, Y8, Y10
-	VPOR         Y10, Y9, Y9
 	VPSRLD       $0x10, Y9, Y9
 	VEXTRACTI128 $0x01, Y9, X10
 	VPACKUSDW    X10, X9, X10
@@ -2736,7 +2792,7 @@ unrolled:
 	VMULPS Y8, Y3, Y7
 	VADDPS Y7, Y6, Y6
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD    (CX)(SI*2), Y7
 	VPSLLD       $0x10, Y7, Y7
 	VMULPS       Y5, Y4, Y5
@@ -2745,16 +2801,12 @@ unrolled:
 	VPSLLD       $0x10, Y7, Y7
 	VMULPS       Y6, Y4, Y6
 	VSUBPS       Y6, Y7, Y6
-	VPADDD       Y11, Y5, Y7
-	VCMPPS       $0x03, Y5, Y5, Y5
-	VPOR         Y5, Y7, Y5
+	VPADDD       Y11, Y5, Y5
 	VPSRLD       $0x10, Y5, Y5
 	VEXTRACTI128 $0x01, Y5, X7
 	VPACKUSDW    X7, X5, X7
 	VMOVDQU      X7, (CX)(SI*2)
 	VPADDD       Y12, Y6, Y5
-	VCMPPS       $0x03, Y6, Y6, Y6
-	VPOR         Y6, Y5, Y5
 	VPSRLD       $0x10, Y5, Y5
 	VEXTRACTI128 $0x01, Y5, X6
 	VPACKUSDW    X6, X5, X6
@@ -2770,7 +2822,10 @@ single:
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(SI*4), Y0, Y5
+	VMOVUPS   (DX)(SI*4), Y5
+	VCMPPS    $0x03, Y5, Y5, Y6
+	VBLENDVPS Y6, (SP), Y5, Y5
+	VMULPS    Y0, Y5, Y5
 
 	// momentum buffer
 	VPMOVZXWD (BX)(SI*2), Y6
@@ -2783,21 +2838,19 @@ single:
 	LEAQ         (SI), DI
 	VMOVD        DI, X7
 	VPBROADCASTD X7, Y7
-	VPADDD       96(SP), Y7, Y7
+	VPADDD       128(SP), Y7, Y7
 	VPSRLD       $0x10, Y7, Y8
-	VPXOR        Y8, Y7, Y7
-	VPMULLD      (SP), Y7, Y7
-	VPSRLD       $0x0f, Y7, Y8
 	VPXOR        Y8, Y7, Y7
 	VPMULLD      32(SP), Y7, Y7
+	VPSRLD       $0x0f, Y7, Y8
+	VPXOR        Y8, Y7, Y7
+	VPMULLD      64(SP), Y7, Y7
 	VPSRLD       $0x10, Y7, Y8
 	VPXOR        Y8, Y7, Y7
-	VPAND        64(SP), Y7, Y7
+	VPAND        96(SP), Y7, Y7
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPADDD       Y7, Y6, Y7
-	VCMPPS       $0x03, Y6, Y6, Y9
-	VPOR         Y9, Y7, Y7
 	VPSRLD       $0x10, Y7, Y7
 	VEXTRACTI128 $0x01, Y7, X9
 	VPACKUSDW    X9, X7, X9
@@ -2807,14 +2860,12 @@ single:
 	VMULPS Y6, Y3, Y6
 	VADDPS Y6, Y5, Y5
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD    (CX)(SI*2), Y6
 	VPSLLD       $0x10, Y6, Y6
 	VMULPS       Y5, Y4, Y5
 	VSUBPS       Y5, Y6, Y5
-	VPADDD       Y8, Y5, Y6
-	VCMPPS       $0x03, Y5, Y5, Y5
-	VPOR         Y5, Y6, Y5
+	VPADDD       Y8, Y5, Y5
 	VPSRLD       $0x10, Y5, Y5
 	VEXTRACTI128 $0x01, Y5, X6
 	VPACKUSDW    X6, X5, X6
@@ -2828,7 +2879,10 @@ tail:
 	JGE  done
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULSS (DX)(SI*4), X0, X5
+	VMOVSS    (DX)(SI*4), X5
+	VCMPSS    $0x03, X5, X5, X6
+	VBLENDVPS X6, (SP), X5, X5
+	VMULSS    X0, X5, X5
 
 	// momentum buffer
 	MOVWLZX (BX)(SI*2), DI
@@ -2841,36 +2895,32 @@ tail:
 	// the rounding bits: lowbias32(index + key)
 	LEAQ    (SI), DI
 	VMOVD   DI, X7
-	VPADDD  96(SP), X7, X7
+	VPADDD  128(SP), X7, X7
 	VPSRLD  $0x10, X7, X8
-	VPXOR   X8, X7, X7
-	VPMULLD (SP), X7, X7
-	VPSRLD  $0x0f, X7, X8
 	VPXOR   X8, X7, X7
 	VPMULLD 32(SP), X7, X7
+	VPSRLD  $0x0f, X7, X8
+	VPXOR   X8, X7, X7
+	VPMULLD 64(SP), X7, X7
 	VPSRLD  $0x10, X7, X8
 	VPXOR   X8, X7, X7
-	VPAND   64(SP), X7, X7
+	VPAND   96(SP), X7, X7
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPADDD  X7, X6, X7
-	VCMPSS  $0x03, X6, X6, X9
-	VPOR    X9, X7, X7
 	VPEXTRW $0x01, X7, (BX)(SI*2)
 
 	// Nesterov look-ahead
 	VMULSS X6, X3, X6
 	VADDSS X6, X5, X5
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	MOVWLZX (CX)(SI*2), DI
 	VMOVD   DI, X6
 	VPSLLD  $0x10, X6, X6
 	VMULSS  X5, X4, X5
 	VSUBSS  X5, X6, X5
-	VPADDD  X8, X5, X6
-	VCMPSS  $0x03, X5, X5, X5
-	VPOR    X5, X6, X5
+	VPADDD  X8, X5, X5
 	VPEXTRW $0x01, X5, (CX)(SI*2)
 	INCQ    SI
 	JMP     tail
@@ -2881,7 +2931,7 @@ done:
 
 // func sgdBF16AVX2F32CoupledNesterovStochastic(param []uint16, grad []float32, buf []uint16, s [7]float32)
 // Requires: AVX, AVX2
-TEXT ·sgdBF16AVX2F32CoupledNesterovStochastic(SB), NOSPLIT, $128-100
+TEXT ·sgdBF16AVX2F32CoupledNesterovStochastic(SB), NOSPLIT, $160-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -2896,27 +2946,33 @@ TEXT ·sgdBF16AVX2F32CoupledNesterovStochastic(SB), NOSPLIT, $128-100
 	VBROADCASTSS s_5+92(FP), Y5
 	VBROADCASTSS s_6+96(FP), Y6
 
+	// Constant: 0xffc00000
+	MOVQ         $0x00000000ffc00000, SI
+	VMOVD        SI, X7
+	VBROADCASTSS X7, Y7
+	VMOVUPS      Y7, (SP)
+
 	// Constant: 0x7feb352d
 	MOVQ         $0x000000007feb352d, SI
 	VMOVD        SI, X7
 	VBROADCASTSS X7, Y7
-	VMOVUPS      Y7, (SP)
+	VMOVUPS      Y7, 32(SP)
 
 	// Constant: 0x846ca68b
 	MOVQ         $0x00000000846ca68b, SI
 	VMOVD        SI, X7
 	VBROADCASTSS X7, Y7
-	VMOVUPS      Y7, 32(SP)
+	VMOVUPS      Y7, 64(SP)
 
 	// Constant: 0xffff
 	MOVQ         $0x000000000000ffff, SI
 	VMOVD        SI, X7
 	VBROADCASTSS X7, Y7
-	VMOVUPS      Y7, 64(SP)
+	VMOVUPS      Y7, 96(SP)
 
 	// The offset plus each lane's number: the index of the vector at element 0.
 	VPADDD  laneNumbers<>+0(SB), Y6, Y6
-	VMOVUPS Y6, 96(SP)
+	VMOVUPS Y6, 128(SP)
 	XORQ    SI, SI
 
 	// Main loop: 2 vectors of 8 elements per iteration.
@@ -2927,8 +2983,14 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(SI*4), Y0, Y6
-	VMULPS 32(DX)(SI*4), Y0, Y7
+	VMOVUPS   (DX)(SI*4), Y6
+	VCMPPS    $0x03, Y6, Y6, Y7
+	VBLENDVPS Y7, (SP), Y6, Y6
+	VMULPS    Y0, Y6, Y6
+	VMOVUPS   32(DX)(SI*4), Y7
+	VCMPPS    $0x03, Y7, Y7, Y8
+	VBLENDVPS Y8, (SP), Y7, Y7
+	VMULPS    Y0, Y7, Y7
 
 	// L2 weight decay folded into the gradient
 	VPMOVZXWD (CX)(SI*2), Y8
@@ -2956,41 +3018,37 @@ unrolled:
 	LEAQ         (SI), DI
 	VMOVD        DI, X10
 	VPBROADCASTD X10, Y10
-	VPADDD       96(SP), Y10, Y10
+	VPADDD       128(SP), Y10, Y10
 	LEAQ         8(SI), DI
 	VMOVD        DI, X11
 	VPBROADCASTD X11, Y11
-	VPADDD       96(SP), Y11, Y11
+	VPADDD       128(SP), Y11, Y11
 	VPSRLD       $0x10, Y10, Y12
 	VPXOR        Y12, Y10, Y10
 	VPSRLD       $0x10, Y11, Y12
 	VPXOR        Y12, Y11, Y11
-	VPMULLD      (SP), Y10, Y10
-	VPMULLD      (SP), Y11, Y11
+	VPMULLD      32(SP), Y10, Y10
+	VPMULLD      32(SP), Y11, Y11
 	VPSRLD       $0x0f, Y10, Y12
 	VPXOR        Y12, Y10, Y10
 	VPSRLD       $0x0f, Y11, Y12
 	VPXOR        Y12, Y11, Y11
-	VPMULLD      32(SP), Y10, Y10
-	VPMULLD      32(SP), Y11, Y11
+	VPMULLD      64(SP), Y10, Y10
+	VPMULLD      64(SP), Y11, Y11
 	VPSRLD       $0x10, Y10, Y12
 	VPSRLD       $0x10, Y11, Y13
 	VPXOR        Y12, Y10, Y10
 	VPXOR        Y13, Y11, Y11
-	VPAND        64(SP), Y10, Y10
-	VPAND        64(SP), Y11, Y11
+	VPAND        96(SP), Y10, Y10
+	VPAND        96(SP), Y11, Y11
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPADDD       Y10, Y8, Y10
-	VCMPPS       $0x03, Y8, Y8, Y14
-	VPOR         Y14, Y10, Y10
 	VPSRLD       $0x10, Y10, Y10
 	VEXTRACTI128 $0x01, Y10, X14
 	VPACKUSDW    X14, X10, X14
 	VMOVDQU      X14, (BX)(SI*2)
 	VPADDD       Y11, Y9, Y10
-	VCMPPS       $0x03, Y9, Y9, Y11
-	VPOR         Y11, Y10, Y10
 	VPSRLD       $0x10, Y10, Y10
 	VEXTRACTI128 $0x01, Y10, X11
 	VPACKUSDW    X11, X10, X11
@@ -3002,7 +3060,7 @@ unrolled:
 	VMULPS Y9, Y4, Y8
 	VADDPS Y8, Y7, Y7
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD    (CX)(SI*2), Y8
 	VPSLLD       $0x10, Y8, Y8
 	VMULPS       Y6, Y5, Y6
@@ -3011,16 +3069,12 @@ unrolled:
 	VPSLLD       $0x10, Y8, Y8
 	VMULPS       Y7, Y5, Y7
 	VSUBPS       Y7, Y8, Y7
-	VPADDD       Y12, Y6, Y8
-	VCMPPS       $0x03, Y6, Y6, Y6
-	VPOR         Y6, Y8, Y6
+	VPADDD       Y12, Y6, Y6
 	VPSRLD       $0x10, Y6, Y6
 	VEXTRACTI128 $0x01, Y6, X8
 	VPACKUSDW    X8, X6, X8
 	VMOVDQU      X8, (CX)(SI*2)
 	VPADDD       Y13, Y7, Y6
-	VCMPPS       $0x03, Y7, Y7, Y7
-	VPOR         Y7, Y6, Y6
 	VPSRLD       $0x10, Y6, Y6
 	VEXTRACTI128 $0x01, Y6, X7
 	VPACKUSDW    X7, X6, X7
@@ -3036,7 +3090,10 @@ single:
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(SI*4), Y0, Y6
+	VMOVUPS   (DX)(SI*4), Y6
+	VCMPPS    $0x03, Y6, Y6, Y7
+	VBLENDVPS Y7, (SP), Y6, Y6
+	VMULPS    Y0, Y6, Y6
 
 	// L2 weight decay folded into the gradient
 	VPMOVZXWD (CX)(SI*2), Y7
@@ -3055,21 +3112,19 @@ single:
 	LEAQ         (SI), DI
 	VMOVD        DI, X8
 	VPBROADCASTD X8, Y8
-	VPADDD       96(SP), Y8, Y8
+	VPADDD       128(SP), Y8, Y8
 	VPSRLD       $0x10, Y8, Y9
-	VPXOR        Y9, Y8, Y8
-	VPMULLD      (SP), Y8, Y8
-	VPSRLD       $0x0f, Y8, Y9
 	VPXOR        Y9, Y8, Y8
 	VPMULLD      32(SP), Y8, Y8
+	VPSRLD       $0x0f, Y8, Y9
+	VPXOR        Y9, Y8, Y8
+	VPMULLD      64(SP), Y8, Y8
 	VPSRLD       $0x10, Y8, Y9
 	VPXOR        Y9, Y8, Y8
-	VPAND        64(SP), Y8, Y8
+	VPAND        96(SP), Y8, Y8
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPADDD       Y8, Y7, Y8
-	VCMPPS       $0x03, Y7, Y7, Y10
-	VPOR         Y10, Y8, Y8
 	VPSRLD       $0x10, Y8, Y8
 	VEXTRACTI128 $0x01, Y8, X10
 	VPACKUSDW    X10, X8, X10
@@ -3079,14 +3134,12 @@ single:
 	VMULPS Y7, Y4, Y7
 	VADDPS Y7, Y6, Y6
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD    (CX)(SI*2), Y7
 	VPSLLD       $0x10, Y7, Y7
 	VMULPS       Y6, Y5, Y6
 	VSUBPS       Y6, Y7, Y6
-	VPADDD       Y9, Y6, Y7
-	VCMPPS       $0x03, Y6, Y6, Y6
-	VPOR         Y6, Y7, Y6
+	VPADDD       Y9, Y6, Y6
 	VPSRLD       $0x10, Y6, Y6
 	VEXTRACTI128 $0x01, Y6, X7
 	VPACKUSDW    X7, X6, X7
@@ -3100,7 +3153,10 @@ tail:
 	JGE  done
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULSS (DX)(SI*4), X0, X6
+	VMOVSS    (DX)(SI*4), X6
+	VCMPSS    $0x03, X6, X6, X7
+	VBLENDVPS X7, (SP), X6, X6
+	VMULSS    X0, X6, X6
 
 	// L2 weight decay folded into the gradient
 	MOVWLZX (CX)(SI*2), DI
@@ -3120,36 +3176,32 @@ tail:
 	// the rounding bits: lowbias32(index + key)
 	LEAQ    (SI), DI
 	VMOVD   DI, X8
-	VPADDD  96(SP), X8, X8
+	VPADDD  128(SP), X8, X8
 	VPSRLD  $0x10, X8, X9
-	VPXOR   X9, X8, X8
-	VPMULLD (SP), X8, X8
-	VPSRLD  $0x0f, X8, X9
 	VPXOR   X9, X8, X8
 	VPMULLD 32(SP), X8, X8
+	VPSRLD  $0x0f, X8, X9
+	VPXOR   X9, X8, X8
+	VPMULLD 64(SP), X8, X8
 	VPSRLD  $0x10, X8, X9
 	VPXOR   X9, X8, X8
-	VPAND   64(SP), X8, X8
+	VPAND   96(SP), X8, X8
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPADDD  X8, X7, X8
-	VCMPSS  $0x03, X7, X7, X10
-	VPOR    X10, X8, X8
 	VPEXTRW $0x01, X8, (BX)(SI*2)
 
 	// Nesterov look-ahead
 	VMULSS X7, X4, X7
 	VADDSS X7, X6, X6
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	MOVWLZX (CX)(SI*2), DI
 	VMOVD   DI, X7
 	VPSLLD  $0x10, X7, X7
 	VMULSS  X6, X5, X6
 	VSUBSS  X6, X7, X6
-	VPADDD  X9, X6, X7
-	VCMPSS  $0x03, X6, X6, X6
-	VPOR    X6, X7, X6
+	VPADDD  X9, X6, X6
 	VPEXTRW $0x01, X6, (CX)(SI*2)
 	INCQ    SI
 	JMP     tail
@@ -3180,20 +3232,24 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVUPS   (DX)(BX*4), Z4
-	VPERMT2PS 64(DX)(BX*4), Z2, Z4
-	VMULPS    Z0, Z4, Z4
-	VMOVUPS   (DX)(BX*4), Z5
-	VPERMT2PS 64(DX)(BX*4), Z3, Z5
-	VMULPS    Z0, Z5, Z5
-	VMOVUPS   128(DX)(BX*4), Z6
-	VPERMT2PS 192(DX)(BX*4), Z2, Z6
-	VMULPS    Z0, Z6, Z6
-	VMOVUPS   128(DX)(BX*4), Z7
-	VPERMT2PS 192(DX)(BX*4), Z3, Z7
-	VMULPS    Z0, Z7, Z7
+	VMOVUPS          (DX)(BX*4), Z4
+	VPERMT2PS        64(DX)(BX*4), Z2, Z4
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z4, Z4
+	VMULPS           Z0, Z4, Z4
+	VMOVUPS          (DX)(BX*4), Z5
+	VPERMT2PS        64(DX)(BX*4), Z3, Z5
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z5, Z5
+	VMULPS           Z0, Z5, Z5
+	VMOVUPS          128(DX)(BX*4), Z6
+	VPERMT2PS        192(DX)(BX*4), Z2, Z6
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z6, Z6
+	VMULPS           Z0, Z6, Z6
+	VMOVUPS          128(DX)(BX*4), Z7
+	VPERMT2PS        192(DX)(BX*4), Z3, Z7
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z7, Z7
+	VMULPS           Z0, Z7, Z7
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSLLD          $0x10, (CX)(BX*2), Z8
 	VMULPS          Z4, Z1, Z4
 	VSUBPS          Z4, Z8, Z4
@@ -3220,21 +3276,13 @@ unrolled:
 	VPSRLD          $0x10, Z7, Z11
 	VPANDD.BCST     uint32_00000001<>+0(SB), Z11, Z11
 	VPADDD.BCST     uint32_00007fff<>+0(SB), Z11, Z11
-	VPADDD          Z8, Z4, Z8
-	VCMPPS          $0x03, Z4, Z4, K1
-	VPTERNLOGD      $0xff, Z8, Z8, K1, Z8
-	VPADDD          Z9, Z5, Z4
-	VCMPPS          $0x03, Z5, Z5, K1
-	VPTERNLOGD      $0xff, Z4, Z4, K1, Z4
-	VPSRLD          $0x10, Z8, Z5
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z4, Z5
-	VMOVDQU32       Z5, (CX)(BX*2)
+	VPADDD          Z8, Z4, Z4
+	VPADDD          Z9, Z5, Z5
+	VPSRLD          $0x10, Z4, Z4
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z5, Z4
+	VMOVDQU32       Z4, (CX)(BX*2)
 	VPADDD          Z10, Z6, Z4
-	VCMPPS          $0x03, Z6, Z6, K1
-	VPTERNLOGD      $0xff, Z4, Z4, K1, Z4
 	VPADDD          Z11, Z7, Z5
-	VCMPPS          $0x03, Z7, Z7, K1
-	VPTERNLOGD      $0xff, Z5, Z5, K1, Z5
 	VPSRLD          $0x10, Z4, Z4
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z5, Z4
 	VMOVDQU32       Z4, 64(CX)(BX*2)
@@ -3249,9 +3297,11 @@ single:
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(BX*4), Z0, Z2
+	VMOVUPS          (DX)(BX*4), Z2
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z2, Z2
+	VMULPS           Z0, Z2, Z2
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD   (CX)(BX*2), Z3
 	VPSLLD      $0x10, Z3, Z3
 	VMULPS      Z2, Z1, Z2
@@ -3259,10 +3309,8 @@ single:
 	VPSRLD      $0x10, Z2, Z3
 	VPANDD.BCST uint32_00000001<>+0(SB), Z3, Z3
 	VPADDD.BCST uint32_00007fff<>+0(SB), Z3, Z3
-	VPADDD      Z3, Z2, Z3
-	VCMPPS      $0x03, Z2, Z2, K1
-	VPTERNLOGD  $0xff, Z3, Z3, K1, Z3
-	VPSRLD      $0x10, Z3, Z2
+	VPADDD      Z3, Z2, Z2
+	VPSRLD      $0x10, Z2, Z2
 	VPMOVDW     Z2, Y2
 	VMOVDQU32   Y2, (CX)(BX*2)
 	ADDQ        $0x00000010, BX
@@ -3280,18 +3328,18 @@ tail:
 	VMOVUPS.Z   (DX)(BX*4), K1, Z3
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS Z0, Z3, Z0
+	VMOVDQA32        Z3, Z3
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z3, Z3
+	VMULPS           Z0, Z3, Z0
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VMULPS      Z0, Z1, Z0
 	VSUBPS      Z0, Z2, Z0
 	VPSRLD      $0x10, Z0, Z1
 	VPANDD.BCST uint32_00000001<>+0(SB), Z1, Z1
 	VPADDD.BCST uint32_00007fff<>+0(SB), Z1, Z1
-	VPADDD      Z1, Z0, Z1
-	VCMPPS      $0x03, Z0, Z0, K2
-	VPTERNLOGD  $0xff, Z1, Z1, K2, Z1
-	VPSRLD      $0x10, Z1, Z0
+	VPADDD      Z1, Z0, Z0
+	VPSRLD      $0x10, Z0, Z0
 	VPMOVDW     Z0, K1, (CX)(BX*2)
 
 done:
@@ -3334,6 +3382,9 @@ DATA oddLanes<>+56(SB)/4, $0x0000001d
 DATA oddLanes<>+60(SB)/4, $0x0000001f
 GLOBL oddLanes<>(SB), RODATA|NOPTR, $64
 
+DATA uint32_00000033<>+0(SB)/4, $0x00000033
+GLOBL uint32_00000033<>(SB), RODATA|NOPTR, $4
+
 DATA uint32_ffff0000<>+0(SB)/4, $0xffff0000
 GLOBL uint32_ffff0000<>(SB), RODATA|NOPTR, $4
 
@@ -3366,18 +3417,22 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVUPS   (DX)(BX*4), Z5
-	VPERMT2PS 64(DX)(BX*4), Z3, Z5
-	VMULPS    Z0, Z5, Z5
-	VMOVUPS   (DX)(BX*4), Z6
-	VPERMT2PS 64(DX)(BX*4), Z4, Z6
-	VMULPS    Z0, Z6, Z6
-	VMOVUPS   128(DX)(BX*4), Z7
-	VPERMT2PS 192(DX)(BX*4), Z3, Z7
-	VMULPS    Z0, Z7, Z7
-	VMOVUPS   128(DX)(BX*4), Z8
-	VPERMT2PS 192(DX)(BX*4), Z4, Z8
-	VMULPS    Z0, Z8, Z8
+	VMOVUPS          (DX)(BX*4), Z5
+	VPERMT2PS        64(DX)(BX*4), Z3, Z5
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z5, Z5
+	VMULPS           Z0, Z5, Z5
+	VMOVUPS          (DX)(BX*4), Z6
+	VPERMT2PS        64(DX)(BX*4), Z4, Z6
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z6, Z6
+	VMULPS           Z0, Z6, Z6
+	VMOVUPS          128(DX)(BX*4), Z7
+	VPERMT2PS        192(DX)(BX*4), Z3, Z7
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z7, Z7
+	VMULPS           Z0, Z7, Z7
+	VMOVUPS          128(DX)(BX*4), Z8
+	VPERMT2PS        192(DX)(BX*4), Z4, Z8
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z8, Z8
+	VMULPS           Z0, Z8, Z8
 
 	// L2 weight decay folded into the gradient
 	VPSLLD      $0x10, (CX)(BX*2), Z9
@@ -3395,7 +3450,7 @@ unrolled:
 	VMULPS      Z9, Z1, Z9
 	VADDPS      Z9, Z8, Z8
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSLLD          $0x10, (CX)(BX*2), Z9
 	VMULPS          Z5, Z2, Z5
 	VSUBPS          Z5, Z9, Z5
@@ -3422,21 +3477,13 @@ unrolled:
 	VPSRLD          $0x10, Z8, Z12
 	VPANDD.BCST     uint32_00000001<>+0(SB), Z12, Z12
 	VPADDD.BCST     uint32_00007fff<>+0(SB), Z12, Z12
-	VPADDD          Z9, Z5, Z9
-	VCMPPS          $0x03, Z5, Z5, K1
-	VPTERNLOGD      $0xff, Z9, Z9, K1, Z9
-	VPADDD          Z10, Z6, Z5
-	VCMPPS          $0x03, Z6, Z6, K1
-	VPTERNLOGD      $0xff, Z5, Z5, K1, Z5
-	VPSRLD          $0x10, Z9, Z6
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z5, Z6
-	VMOVDQU32       Z6, (CX)(BX*2)
+	VPADDD          Z9, Z5, Z5
+	VPADDD          Z10, Z6, Z6
+	VPSRLD          $0x10, Z5, Z5
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z6, Z5
+	VMOVDQU32       Z5, (CX)(BX*2)
 	VPADDD          Z11, Z7, Z5
-	VCMPPS          $0x03, Z7, Z7, K1
-	VPTERNLOGD      $0xff, Z5, Z5, K1, Z5
 	VPADDD          Z12, Z8, Z6
-	VCMPPS          $0x03, Z8, Z8, K1
-	VPTERNLOGD      $0xff, Z6, Z6, K1, Z6
 	VPSRLD          $0x10, Z5, Z5
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z6, Z5
 	VMOVDQU32       Z5, 64(CX)(BX*2)
@@ -3451,7 +3498,9 @@ single:
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(BX*4), Z0, Z3
+	VMOVUPS          (DX)(BX*4), Z3
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z3, Z3
+	VMULPS           Z0, Z3, Z3
 
 	// L2 weight decay folded into the gradient
 	VPMOVZXWD (CX)(BX*2), Z4
@@ -3459,7 +3508,7 @@ single:
 	VMULPS    Z4, Z1, Z4
 	VADDPS    Z4, Z3, Z3
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD   (CX)(BX*2), Z4
 	VPSLLD      $0x10, Z4, Z4
 	VMULPS      Z3, Z2, Z3
@@ -3467,10 +3516,8 @@ single:
 	VPSRLD      $0x10, Z3, Z4
 	VPANDD.BCST uint32_00000001<>+0(SB), Z4, Z4
 	VPADDD.BCST uint32_00007fff<>+0(SB), Z4, Z4
-	VPADDD      Z4, Z3, Z4
-	VCMPPS      $0x03, Z3, Z3, K1
-	VPTERNLOGD  $0xff, Z4, Z4, K1, Z4
-	VPSRLD      $0x10, Z4, Z3
+	VPADDD      Z4, Z3, Z3
+	VPSRLD      $0x10, Z3, Z3
 	VPMOVDW     Z3, Y3
 	VMOVDQU32   Y3, (CX)(BX*2)
 	ADDQ        $0x00000010, BX
@@ -3488,22 +3535,22 @@ tail:
 	VMOVUPS.Z   (DX)(BX*4), K1, Z4
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS Z0, Z4, Z0
+	VMOVDQA32        Z4, Z4
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z4, Z4
+	VMULPS           Z0, Z4, Z0
 
 	// L2 weight decay folded into the gradient
 	VMULPS Z3, Z1, Z1
 	VADDPS Z1, Z0, Z0
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VMULPS      Z0, Z2, Z0
 	VSUBPS      Z0, Z3, Z0
 	VPSRLD      $0x10, Z0, Z1
 	VPANDD.BCST uint32_00000001<>+0(SB), Z1, Z1
 	VPADDD.BCST uint32_00007fff<>+0(SB), Z1, Z1
-	VPADDD      Z1, Z0, Z1
-	VCMPPS      $0x03, Z0, Z0, K2
-	VPTERNLOGD  $0xff, Z1, Z1, K2, Z1
-	VPSRLD      $0x10, Z1, Z0
+	VPADDD      Z1, Z0, Z0
+	VPSRLD      $0x10, Z0, Z0
 	VPMOVDW     Z0, K1, (CX)(BX*2)
 
 done:
@@ -3535,18 +3582,22 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVUPS   (DX)(SI*4), Z6
-	VPERMT2PS 64(DX)(SI*4), Z4, Z6
-	VMULPS    Z0, Z6, Z6
-	VMOVUPS   (DX)(SI*4), Z7
-	VPERMT2PS 64(DX)(SI*4), Z5, Z7
-	VMULPS    Z0, Z7, Z7
-	VMOVUPS   128(DX)(SI*4), Z8
-	VPERMT2PS 192(DX)(SI*4), Z4, Z8
-	VMULPS    Z0, Z8, Z8
-	VMOVUPS   128(DX)(SI*4), Z9
-	VPERMT2PS 192(DX)(SI*4), Z5, Z9
-	VMULPS    Z0, Z9, Z9
+	VMOVUPS          (DX)(SI*4), Z6
+	VPERMT2PS        64(DX)(SI*4), Z4, Z6
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z6, Z6
+	VMULPS           Z0, Z6, Z6
+	VMOVUPS          (DX)(SI*4), Z7
+	VPERMT2PS        64(DX)(SI*4), Z5, Z7
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z7, Z7
+	VMULPS           Z0, Z7, Z7
+	VMOVUPS          128(DX)(SI*4), Z8
+	VPERMT2PS        192(DX)(SI*4), Z4, Z8
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z8, Z8
+	VMULPS           Z0, Z8, Z8
+	VMOVUPS          128(DX)(SI*4), Z9
+	VPERMT2PS        192(DX)(SI*4), Z5, Z9
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z9, Z9
+	VMULPS           Z0, Z9, Z9
 
 	// momentum buffer
 	VPSLLD      $0x10, (BX)(SI*2), Z10
@@ -3568,7 +3619,7 @@ unrolled:
 	VMULPS      Z9, Z2, Z9
 	VADDPS      Z9, Z10, Z9
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD          $0x10, Z6, Z10
 	VPANDD.BCST     uint32_00000001<>+0(SB), Z10, Z10
 	VPADDD.BCST     uint32_00007fff<>+0(SB), Z10, Z10
@@ -3582,25 +3633,17 @@ unrolled:
 	VPANDD.BCST     uint32_00000001<>+0(SB), Z13, Z13
 	VPADDD.BCST     uint32_00007fff<>+0(SB), Z13, Z13
 	VPADDD          Z10, Z6, Z10
-	VCMPPS          $0x03, Z6, Z6, K1
-	VPTERNLOGD      $0xff, Z10, Z10, K1, Z10
 	VPADDD          Z11, Z7, Z11
-	VCMPPS          $0x03, Z7, Z7, K1
-	VPTERNLOGD      $0xff, Z11, Z11, K1, Z11
 	VPSRLD          $0x10, Z10, Z10
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z11, Z10
 	VMOVDQU32       Z10, (BX)(SI*2)
 	VPADDD          Z12, Z8, Z10
-	VCMPPS          $0x03, Z8, Z8, K1
-	VPTERNLOGD      $0xff, Z10, Z10, K1, Z10
 	VPADDD          Z13, Z9, Z11
-	VCMPPS          $0x03, Z9, Z9, K1
-	VPTERNLOGD      $0xff, Z11, Z11, K1, Z11
 	VPSRLD          $0x10, Z10, Z10
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z11, Z10
 	VMOVDQU32       Z10, 64(BX)(SI*2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSLLD          $0x10, (CX)(SI*2), Z10
 	VMULPS          Z6, Z3, Z6
 	VSUBPS          Z6, Z10, Z6
@@ -3627,21 +3670,13 @@ unrolled:
 	VPSRLD          $0x10, Z9, Z13
 	VPANDD.BCST     uint32_00000001<>+0(SB), Z13, Z13
 	VPADDD.BCST     uint32_00007fff<>+0(SB), Z13, Z13
-	VPADDD          Z10, Z6, Z10
-	VCMPPS          $0x03, Z6, Z6, K1
-	VPTERNLOGD      $0xff, Z10, Z10, K1, Z10
-	VPADDD          Z11, Z7, Z6
-	VCMPPS          $0x03, Z7, Z7, K1
-	VPTERNLOGD      $0xff, Z6, Z6, K1, Z6
-	VPSRLD          $0x10, Z10, Z7
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z6, Z7
-	VMOVDQU32       Z7, (CX)(SI*2)
+	VPADDD          Z10, Z6, Z6
+	VPADDD          Z11, Z7, Z7
+	VPSRLD          $0x10, Z6, Z6
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z7, Z6
+	VMOVDQU32       Z6, (CX)(SI*2)
 	VPADDD          Z12, Z8, Z6
-	VCMPPS          $0x03, Z8, Z8, K1
-	VPTERNLOGD      $0xff, Z6, Z6, K1, Z6
 	VPADDD          Z13, Z9, Z7
-	VCMPPS          $0x03, Z9, Z9, K1
-	VPTERNLOGD      $0xff, Z7, Z7, K1, Z7
 	VPSRLD          $0x10, Z6, Z6
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z7, Z6
 	VMOVDQU32       Z6, 64(CX)(SI*2)
@@ -3656,7 +3691,9 @@ single:
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(SI*4), Z0, Z4
+	VMOVUPS          (DX)(SI*4), Z4
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z4, Z4
+	VMULPS           Z0, Z4, Z4
 
 	// momentum buffer
 	VPMOVZXWD (BX)(SI*2), Z5
@@ -3665,18 +3702,16 @@ single:
 	VMULPS    Z4, Z2, Z4
 	VADDPS    Z4, Z5, Z4
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD      $0x10, Z4, Z5
 	VPANDD.BCST uint32_00000001<>+0(SB), Z5, Z5
 	VPADDD.BCST uint32_00007fff<>+0(SB), Z5, Z5
 	VPADDD      Z5, Z4, Z5
-	VCMPPS      $0x03, Z4, Z4, K1
-	VPTERNLOGD  $0xff, Z5, Z5, K1, Z5
 	VPSRLD      $0x10, Z5, Z5
 	VPMOVDW     Z5, Y5
 	VMOVDQU32   Y5, (BX)(SI*2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD   (CX)(SI*2), Z5
 	VPSLLD      $0x10, Z5, Z5
 	VMULPS      Z4, Z3, Z4
@@ -3684,10 +3719,8 @@ single:
 	VPSRLD      $0x10, Z4, Z5
 	VPANDD.BCST uint32_00000001<>+0(SB), Z5, Z5
 	VPADDD.BCST uint32_00007fff<>+0(SB), Z5, Z5
-	VPADDD      Z5, Z4, Z5
-	VCMPPS      $0x03, Z4, Z4, K1
-	VPTERNLOGD  $0xff, Z5, Z5, K1, Z5
-	VPSRLD      $0x10, Z5, Z4
+	VPADDD      Z5, Z4, Z4
+	VPSRLD      $0x10, Z4, Z4
 	VPMOVDW     Z4, Y4
 	VMOVDQU32   Y4, (CX)(SI*2)
 	ADDQ        $0x00000010, SI
@@ -3707,33 +3740,31 @@ tail:
 	VPSLLD      $0x10, Z6, Z6
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS Z0, Z5, Z0
+	VMOVDQA32        Z5, Z5
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z5, Z5
+	VMULPS           Z0, Z5, Z0
 
 	// momentum buffer
 	VMULPS Z6, Z1, Z1
 	VMULPS Z0, Z2, Z0
 	VADDPS Z0, Z1, Z0
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD      $0x10, Z0, Z1
 	VPANDD.BCST uint32_00000001<>+0(SB), Z1, Z1
 	VPADDD.BCST uint32_00007fff<>+0(SB), Z1, Z1
 	VPADDD      Z1, Z0, Z1
-	VCMPPS      $0x03, Z0, Z0, K2
-	VPTERNLOGD  $0xff, Z1, Z1, K2, Z1
 	VPSRLD      $0x10, Z1, Z1
 	VPMOVDW     Z1, K1, (BX)(SI*2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VMULPS      Z0, Z3, Z0
 	VSUBPS      Z0, Z4, Z0
 	VPSRLD      $0x10, Z0, Z1
 	VPANDD.BCST uint32_00000001<>+0(SB), Z1, Z1
 	VPADDD.BCST uint32_00007fff<>+0(SB), Z1, Z1
-	VPADDD      Z1, Z0, Z1
-	VCMPPS      $0x03, Z0, Z0, K2
-	VPTERNLOGD  $0xff, Z1, Z1, K2, Z1
-	VPSRLD      $0x10, Z1, Z0
+	VPADDD      Z1, Z0, Z0
+	VPSRLD      $0x10, Z0, Z0
 	VPMOVDW     Z0, K1, (CX)(SI*2)
 
 done:
@@ -3766,18 +3797,22 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVUPS   (DX)(SI*4), Z7
-	VPERMT2PS 64(DX)(SI*4), Z5, Z7
-	VMULPS    Z0, Z7, Z7
-	VMOVUPS   (DX)(SI*4), Z8
-	VPERMT2PS 64(DX)(SI*4), Z6, Z8
-	VMULPS    Z0, Z8, Z8
-	VMOVUPS   128(DX)(SI*4), Z9
-	VPERMT2PS 192(DX)(SI*4), Z5, Z9
-	VMULPS    Z0, Z9, Z9
-	VMOVUPS   128(DX)(SI*4), Z10
-	VPERMT2PS 192(DX)(SI*4), Z6, Z10
-	VMULPS    Z0, Z10, Z10
+	VMOVUPS          (DX)(SI*4), Z7
+	VPERMT2PS        64(DX)(SI*4), Z5, Z7
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z7, Z7
+	VMULPS           Z0, Z7, Z7
+	VMOVUPS          (DX)(SI*4), Z8
+	VPERMT2PS        64(DX)(SI*4), Z6, Z8
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z8, Z8
+	VMULPS           Z0, Z8, Z8
+	VMOVUPS          128(DX)(SI*4), Z9
+	VPERMT2PS        192(DX)(SI*4), Z5, Z9
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z9, Z9
+	VMULPS           Z0, Z9, Z9
+	VMOVUPS          128(DX)(SI*4), Z10
+	VPERMT2PS        192(DX)(SI*4), Z6, Z10
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z10, Z10
+	VMULPS           Z0, Z10, Z10
 
 	// L2 weight decay folded into the gradient
 	VPSLLD      $0x10, (CX)(SI*2), Z11
@@ -3815,7 +3850,7 @@ unrolled:
 	VMULPS      Z10, Z3, Z10
 	VADDPS      Z10, Z11, Z10
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD          $0x10, Z7, Z11
 	VPANDD.BCST     uint32_00000001<>+0(SB), Z11, Z11
 	VPADDD.BCST     uint32_00007fff<>+0(SB), Z11, Z11
@@ -3829,25 +3864,17 @@ unrolled:
 	VPANDD.BCST     uint32_00000001<>+0(SB), Z14, Z14
 	VPADDD.BCST     uint32_00007fff<>+0(SB), Z14, Z14
 	VPADDD          Z11, Z7, Z11
-	VCMPPS          $0x03, Z7, Z7, K1
-	VPTERNLOGD      $0xff, Z11, Z11, K1, Z11
 	VPADDD          Z12, Z8, Z12
-	VCMPPS          $0x03, Z8, Z8, K1
-	VPTERNLOGD      $0xff, Z12, Z12, K1, Z12
 	VPSRLD          $0x10, Z11, Z11
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z12, Z11
 	VMOVDQU32       Z11, (BX)(SI*2)
 	VPADDD          Z13, Z9, Z11
-	VCMPPS          $0x03, Z9, Z9, K1
-	VPTERNLOGD      $0xff, Z11, Z11, K1, Z11
 	VPADDD          Z14, Z10, Z12
-	VCMPPS          $0x03, Z10, Z10, K1
-	VPTERNLOGD      $0xff, Z12, Z12, K1, Z12
 	VPSRLD          $0x10, Z11, Z11
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z12, Z11
 	VMOVDQU32       Z11, 64(BX)(SI*2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSLLD          $0x10, (CX)(SI*2), Z11
 	VMULPS          Z7, Z4, Z7
 	VSUBPS          Z7, Z11, Z7
@@ -3874,21 +3901,13 @@ unrolled:
 	VPSRLD          $0x10, Z10, Z14
 	VPANDD.BCST     uint32_00000001<>+0(SB), Z14, Z14
 	VPADDD.BCST     uint32_00007fff<>+0(SB), Z14, Z14
-	VPADDD          Z11, Z7, Z11
-	VCMPPS          $0x03, Z7, Z7, K1
-	VPTERNLOGD      $0xff, Z11, Z11, K1, Z11
-	VPADDD          Z12, Z8, Z7
-	VCMPPS          $0x03, Z8, Z8, K1
-	VPTERNLOGD      $0xff, Z7, Z7, K1, Z7
-	VPSRLD          $0x10, Z11, Z8
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z7, Z8
-	VMOVDQU32       Z8, (CX)(SI*2)
+	VPADDD          Z11, Z7, Z7
+	VPADDD          Z12, Z8, Z8
+	VPSRLD          $0x10, Z7, Z7
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z8, Z7
+	VMOVDQU32       Z7, (CX)(SI*2)
 	VPADDD          Z13, Z9, Z7
-	VCMPPS          $0x03, Z9, Z9, K1
-	VPTERNLOGD      $0xff, Z7, Z7, K1, Z7
 	VPADDD          Z14, Z10, Z8
-	VCMPPS          $0x03, Z10, Z10, K1
-	VPTERNLOGD      $0xff, Z8, Z8, K1, Z8
 	VPSRLD          $0x10, Z7, Z7
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z8, Z7
 	VMOVDQU32       Z7, 64(CX)(SI*2)
@@ -3903,7 +3922,9 @@ single:
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(SI*4), Z0, Z5
+	VMOVUPS          (DX)(SI*4), Z5
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z5, Z5
+	VMULPS           Z0, Z5, Z5
 
 	// L2 weight decay folded into the gradient
 	VPMOVZXWD (CX)(SI*2), Z6
@@ -3918,18 +3939,16 @@ single:
 	VMULPS    Z5, Z3, Z5
 	VADDPS    Z5, Z6, Z5
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD      $0x10, Z5, Z6
 	VPANDD.BCST uint32_00000001<>+0(SB), Z6, Z6
 	VPADDD.BCST uint32_00007fff<>+0(SB), Z6, Z6
 	VPADDD      Z6, Z5, Z6
-	VCMPPS      $0x03, Z5, Z5, K1
-	VPTERNLOGD  $0xff, Z6, Z6, K1, Z6
 	VPSRLD      $0x10, Z6, Z6
 	VPMOVDW     Z6, Y6
 	VMOVDQU32   Y6, (BX)(SI*2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD   (CX)(SI*2), Z6
 	VPSLLD      $0x10, Z6, Z6
 	VMULPS      Z5, Z4, Z5
@@ -3937,10 +3956,8 @@ single:
 	VPSRLD      $0x10, Z5, Z6
 	VPANDD.BCST uint32_00000001<>+0(SB), Z6, Z6
 	VPADDD.BCST uint32_00007fff<>+0(SB), Z6, Z6
-	VPADDD      Z6, Z5, Z6
-	VCMPPS      $0x03, Z5, Z5, K1
-	VPTERNLOGD  $0xff, Z6, Z6, K1, Z6
-	VPSRLD      $0x10, Z6, Z5
+	VPADDD      Z6, Z5, Z5
+	VPSRLD      $0x10, Z5, Z5
 	VPMOVDW     Z5, Y5
 	VMOVDQU32   Y5, (CX)(SI*2)
 	ADDQ        $0x00000010, SI
@@ -3960,7 +3977,9 @@ tail:
 	VPSLLD      $0x10, Z7, Z7
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS Z0, Z6, Z0
+	VMOVDQA32        Z6, Z6
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z6, Z6
+	VMULPS           Z0, Z6, Z0
 
 	// L2 weight decay folded into the gradient
 	VMULPS Z5, Z1, Z1
@@ -3971,26 +3990,22 @@ tail:
 	VMULPS Z0, Z3, Z0
 	VADDPS Z0, Z1, Z0
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD      $0x10, Z0, Z1
 	VPANDD.BCST uint32_00000001<>+0(SB), Z1, Z1
 	VPADDD.BCST uint32_00007fff<>+0(SB), Z1, Z1
 	VPADDD      Z1, Z0, Z1
-	VCMPPS      $0x03, Z0, Z0, K2
-	VPTERNLOGD  $0xff, Z1, Z1, K2, Z1
 	VPSRLD      $0x10, Z1, Z1
 	VPMOVDW     Z1, K1, (BX)(SI*2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VMULPS      Z0, Z4, Z0
 	VSUBPS      Z0, Z5, Z0
 	VPSRLD      $0x10, Z0, Z1
 	VPANDD.BCST uint32_00000001<>+0(SB), Z1, Z1
 	VPADDD.BCST uint32_00007fff<>+0(SB), Z1, Z1
-	VPADDD      Z1, Z0, Z1
-	VCMPPS      $0x03, Z0, Z0, K2
-	VPTERNLOGD  $0xff, Z1, Z1, K2, Z1
-	VPSRLD      $0x10, Z1, Z0
+	VPADDD      Z1, Z0, Z0
+	VPSRLD      $0x10, Z0, Z0
 	VPMOVDW     Z0, K1, (CX)(SI*2)
 
 done:
@@ -4023,18 +4038,22 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVUPS   (DX)(SI*4), Z7
-	VPERMT2PS 64(DX)(SI*4), Z5, Z7
-	VMULPS    Z0, Z7, Z7
-	VMOVUPS   (DX)(SI*4), Z8
-	VPERMT2PS 64(DX)(SI*4), Z6, Z8
-	VMULPS    Z0, Z8, Z8
-	VMOVUPS   128(DX)(SI*4), Z9
-	VPERMT2PS 192(DX)(SI*4), Z5, Z9
-	VMULPS    Z0, Z9, Z9
-	VMOVUPS   128(DX)(SI*4), Z10
-	VPERMT2PS 192(DX)(SI*4), Z6, Z10
-	VMULPS    Z0, Z10, Z10
+	VMOVUPS          (DX)(SI*4), Z7
+	VPERMT2PS        64(DX)(SI*4), Z5, Z7
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z7, Z7
+	VMULPS           Z0, Z7, Z7
+	VMOVUPS          (DX)(SI*4), Z8
+	VPERMT2PS        64(DX)(SI*4), Z6, Z8
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z8, Z8
+	VMULPS           Z0, Z8, Z8
+	VMOVUPS          128(DX)(SI*4), Z9
+	VPERMT2PS        192(DX)(SI*4), Z5, Z9
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z9, Z9
+	VMULPS           Z0, Z9, Z9
+	VMOVUPS          128(DX)(SI*4), Z10
+	VPERMT2PS        192(DX)(SI*4), Z6, Z10
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z10, Z10
+	VMULPS           Z0, Z10, Z10
 
 	// momentum buffer
 	VPSLLD      $0x10, (BX)(SI*2), Z11
@@ -4056,7 +4075,7 @@ unrolled:
 	VMULPS      Z10, Z2, Z15
 	VADDPS      Z15, Z14, Z14
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD          $0x10, Z11, Z15
 	VPANDD.BCST     uint32_00000001<>+0(SB), Z15, Z15
 	VPADDD.BCST     uint32_00007fff<>+0(SB), Z15, Z15
@@ -4070,20 +4089,12 @@ unrolled:
 	VPANDD.BCST     uint32_00000001<>+0(SB), Z18, Z18
 	VPADDD.BCST     uint32_00007fff<>+0(SB), Z18, Z18
 	VPADDD          Z15, Z11, Z15
-	VCMPPS          $0x03, Z11, Z11, K1
-	VPTERNLOGD      $0xff, Z15, Z15, K1, Z15
 	VPADDD          Z16, Z12, Z16
-	VCMPPS          $0x03, Z12, Z12, K1
-	VPTERNLOGD      $0xff, Z16, Z16, K1, Z16
 	VPSRLD          $0x10, Z15, Z15
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z16, Z15
 	VMOVDQU32       Z15, (BX)(SI*2)
 	VPADDD          Z17, Z13, Z15
-	VCMPPS          $0x03, Z13, Z13, K1
-	VPTERNLOGD      $0xff, Z15, Z15, K1, Z15
 	VPADDD          Z18, Z14, Z16
-	VCMPPS          $0x03, Z14, Z14, K1
-	VPTERNLOGD      $0xff, Z16, Z16, K1, Z16
 	VPSRLD          $0x10, Z15, Z15
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z16, Z15
 	VMOVDQU32       Z15, 64(BX)(SI*2)
@@ -4098,7 +4109,7 @@ unrolled:
 	VMULPS Z14, Z3, Z11
 	VADDPS Z11, Z10, Z10
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSLLD          $0x10, (CX)(SI*2), Z11
 	VMULPS          Z7, Z4, Z7
 	VSUBPS          Z7, Z11, Z7
@@ -4125,21 +4136,13 @@ unrolled:
 	VPSRLD          $0x10, Z10, Z14
 	VPANDD.BCST     uint32_00000001<>+0(SB), Z14, Z14
 	VPADDD.BCST     uint32_00007fff<>+0(SB), Z14, Z14
-	VPADDD          Z11, Z7, Z11
-	VCMPPS          $0x03, Z7, Z7, K1
-	VPTERNLOGD      $0xff, Z11, Z11, K1, Z11
-	VPADDD          Z12, Z8, Z7
-	VCMPPS          $0x03, Z8, Z8, K1
-	VPTERNLOGD      $0xff, Z7, Z7, K1, Z7
-	VPSRLD          $0x10, Z11, Z8
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z7, Z8
-	VMOVDQU32       Z8, (CX)(SI*2)
+	VPADDD          Z11, Z7, Z7
+	VPADDD          Z12, Z8, Z8
+	VPSRLD          $0x10, Z7, Z7
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z8, Z7
+	VMOVDQU32       Z7, (CX)(SI*2)
 	VPADDD          Z13, Z9, Z7
-	VCMPPS          $0x03, Z9, Z9, K1
-	VPTERNLOGD      $0xff, Z7, Z7, K1, Z7
 	VPADDD          Z14, Z10, Z8
-	VCMPPS          $0x03, Z10, Z10, K1
-	VPTERNLOGD      $0xff, Z8, Z8, K1, Z8
 	VPSRLD          $0x10, Z7, Z7
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z8, Z7
 	VMOVDQU32       Z7, 64(CX)(SI*2)
@@ -4154,7 +4157,9 @@ single:
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(SI*4), Z0, Z5
+	VMOVUPS          (DX)(SI*4), Z5
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z5, Z5
+	VMULPS           Z0, Z5, Z5
 
 	// momentum buffer
 	VPMOVZXWD (BX)(SI*2), Z6
@@ -4163,13 +4168,11 @@ single:
 	VMULPS    Z5, Z2, Z7
 	VADDPS    Z7, Z6, Z6
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD      $0x10, Z6, Z7
 	VPANDD.BCST uint32_00000001<>+0(SB), Z7, Z7
 	VPADDD.BCST uint32_00007fff<>+0(SB), Z7, Z7
 	VPADDD      Z7, Z6, Z7
-	VCMPPS      $0x03, Z6, Z6, K1
-	VPTERNLOGD  $0xff, Z7, Z7, K1, Z7
 	VPSRLD      $0x10, Z7, Z7
 	VPMOVDW     Z7, Y7
 	VMOVDQU32   Y7, (BX)(SI*2)
@@ -4178,7 +4181,7 @@ single:
 	VMULPS Z6, Z3, Z6
 	VADDPS Z6, Z5, Z5
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD   (CX)(SI*2), Z6
 	VPSLLD      $0x10, Z6, Z6
 	VMULPS      Z5, Z4, Z5
@@ -4186,10 +4189,8 @@ single:
 	VPSRLD      $0x10, Z5, Z6
 	VPANDD.BCST uint32_00000001<>+0(SB), Z6, Z6
 	VPADDD.BCST uint32_00007fff<>+0(SB), Z6, Z6
-	VPADDD      Z6, Z5, Z6
-	VCMPPS      $0x03, Z5, Z5, K1
-	VPTERNLOGD  $0xff, Z6, Z6, K1, Z6
-	VPSRLD      $0x10, Z6, Z5
+	VPADDD      Z6, Z5, Z5
+	VPSRLD      $0x10, Z5, Z5
 	VPMOVDW     Z5, Y5
 	VMOVDQU32   Y5, (CX)(SI*2)
 	ADDQ        $0x00000010, SI
@@ -4209,20 +4210,20 @@ tail:
 	VPSLLD      $0x10, Z7, Z7
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS Z0, Z6, Z0
+	VMOVDQA32        Z6, Z6
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z6, Z6
+	VMULPS           Z0, Z6, Z0
 
 	// momentum buffer
 	VMULPS Z7, Z1, Z1
 	VMULPS Z0, Z2, Z2
 	VADDPS Z2, Z1, Z1
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD      $0x10, Z1, Z2
 	VPANDD.BCST uint32_00000001<>+0(SB), Z2, Z2
 	VPADDD.BCST uint32_00007fff<>+0(SB), Z2, Z2
 	VPADDD      Z2, Z1, Z2
-	VCMPPS      $0x03, Z1, Z1, K2
-	VPTERNLOGD  $0xff, Z2, Z2, K2, Z2
 	VPSRLD      $0x10, Z2, Z2
 	VPMOVDW     Z2, K1, (BX)(SI*2)
 
@@ -4230,16 +4231,14 @@ tail:
 	VMULPS Z1, Z3, Z1
 	VADDPS Z1, Z0, Z0
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VMULPS      Z0, Z4, Z0
 	VSUBPS      Z0, Z5, Z0
 	VPSRLD      $0x10, Z0, Z1
 	VPANDD.BCST uint32_00000001<>+0(SB), Z1, Z1
 	VPADDD.BCST uint32_00007fff<>+0(SB), Z1, Z1
-	VPADDD      Z1, Z0, Z1
-	VCMPPS      $0x03, Z0, Z0, K2
-	VPTERNLOGD  $0xff, Z1, Z1, K2, Z1
-	VPSRLD      $0x10, Z1, Z0
+	VPADDD      Z1, Z0, Z0
+	VPSRLD      $0x10, Z0, Z0
 	VPMOVDW     Z0, K1, (CX)(SI*2)
 
 done:
@@ -4273,18 +4272,22 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVUPS   (DX)(SI*4), Z8
-	VPERMT2PS 64(DX)(SI*4), Z6, Z8
-	VMULPS    Z0, Z8, Z8
-	VMOVUPS   (DX)(SI*4), Z9
-	VPERMT2PS 64(DX)(SI*4), Z7, Z9
-	VMULPS    Z0, Z9, Z9
-	VMOVUPS   128(DX)(SI*4), Z10
-	VPERMT2PS 192(DX)(SI*4), Z6, Z10
-	VMULPS    Z0, Z10, Z10
-	VMOVUPS   128(DX)(SI*4), Z11
-	VPERMT2PS 192(DX)(SI*4), Z7, Z11
-	VMULPS    Z0, Z11, Z11
+	VMOVUPS          (DX)(SI*4), Z8
+	VPERMT2PS        64(DX)(SI*4), Z6, Z8
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z8, Z8
+	VMULPS           Z0, Z8, Z8
+	VMOVUPS          (DX)(SI*4), Z9
+	VPERMT2PS        64(DX)(SI*4), Z7, Z9
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z9, Z9
+	VMULPS           Z0, Z9, Z9
+	VMOVUPS          128(DX)(SI*4), Z10
+	VPERMT2PS        192(DX)(SI*4), Z6, Z10
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z10, Z10
+	VMULPS           Z0, Z10, Z10
+	VMOVUPS          128(DX)(SI*4), Z11
+	VPERMT2PS        192(DX)(SI*4), Z7, Z11
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z11, Z11
+	VMULPS           Z0, Z11, Z11
 
 	// L2 weight decay folded into the gradient
 	VPSLLD      $0x10, (CX)(SI*2), Z12
@@ -4322,7 +4325,7 @@ unrolled:
 	VMULPS      Z11, Z3, Z16
 	VADDPS      Z16, Z15, Z15
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD          $0x10, Z12, Z16
 	VPANDD.BCST     uint32_00000001<>+0(SB), Z16, Z16
 	VPADDD.BCST     uint32_00007fff<>+0(SB), Z16, Z16
@@ -4336,20 +4339,12 @@ unrolled:
 	VPANDD.BCST     uint32_00000001<>+0(SB), Z19, Z19
 	VPADDD.BCST     uint32_00007fff<>+0(SB), Z19, Z19
 	VPADDD          Z16, Z12, Z16
-	VCMPPS          $0x03, Z12, Z12, K1
-	VPTERNLOGD      $0xff, Z16, Z16, K1, Z16
 	VPADDD          Z17, Z13, Z17
-	VCMPPS          $0x03, Z13, Z13, K1
-	VPTERNLOGD      $0xff, Z17, Z17, K1, Z17
 	VPSRLD          $0x10, Z16, Z16
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z17, Z16
 	VMOVDQU32       Z16, (BX)(SI*2)
 	VPADDD          Z18, Z14, Z16
-	VCMPPS          $0x03, Z14, Z14, K1
-	VPTERNLOGD      $0xff, Z16, Z16, K1, Z16
 	VPADDD          Z19, Z15, Z17
-	VCMPPS          $0x03, Z15, Z15, K1
-	VPTERNLOGD      $0xff, Z17, Z17, K1, Z17
 	VPSRLD          $0x10, Z16, Z16
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z17, Z16
 	VMOVDQU32       Z16, 64(BX)(SI*2)
@@ -4364,7 +4359,7 @@ unrolled:
 	VMULPS Z15, Z4, Z12
 	VADDPS Z12, Z11, Z11
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSLLD          $0x10, (CX)(SI*2), Z12
 	VMULPS          Z8, Z5, Z8
 	VSUBPS          Z8, Z12, Z8
@@ -4391,21 +4386,13 @@ unrolled:
 	VPSRLD          $0x10, Z11, Z15
 	VPANDD.BCST     uint32_00000001<>+0(SB), Z15, Z15
 	VPADDD.BCST     uint32_00007fff<>+0(SB), Z15, Z15
-	VPADDD          Z12, Z8, Z12
-	VCMPPS          $0x03, Z8, Z8, K1
-	VPTERNLOGD      $0xff, Z12, Z12, K1, Z12
-	VPADDD          Z13, Z9, Z8
-	VCMPPS          $0x03, Z9, Z9, K1
-	VPTERNLOGD      $0xff, Z8, Z8, K1, Z8
-	VPSRLD          $0x10, Z12, Z9
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z8, Z9
-	VMOVDQU32       Z9, (CX)(SI*2)
+	VPADDD          Z12, Z8, Z8
+	VPADDD          Z13, Z9, Z9
+	VPSRLD          $0x10, Z8, Z8
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z9, Z8
+	VMOVDQU32       Z8, (CX)(SI*2)
 	VPADDD          Z14, Z10, Z8
-	VCMPPS          $0x03, Z10, Z10, K1
-	VPTERNLOGD      $0xff, Z8, Z8, K1, Z8
 	VPADDD          Z15, Z11, Z9
-	VCMPPS          $0x03, Z11, Z11, K1
-	VPTERNLOGD      $0xff, Z9, Z9, K1, Z9
 	VPSRLD          $0x10, Z8, Z8
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z9, Z8
 	VMOVDQU32       Z8, 64(CX)(SI*2)
@@ -4420,7 +4407,9 @@ single:
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(SI*4), Z0, Z6
+	VMOVUPS          (DX)(SI*4), Z6
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z6, Z6
+	VMULPS           Z0, Z6, Z6
 
 	// L2 weight decay folded into the gradient
 	VPMOVZXWD (CX)(SI*2), Z7
@@ -4435,13 +4424,11 @@ single:
 	VMULPS    Z6, Z3, Z8
 	VADDPS    Z8, Z7, Z7
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD      $0x10, Z7, Z8
 	VPANDD.BCST uint32_00000001<>+0(SB), Z8, Z8
 	VPADDD.BCST uint32_00007fff<>+0(SB), Z8, Z8
 	VPADDD      Z8, Z7, Z8
-	VCMPPS      $0x03, Z7, Z7, K1
-	VPTERNLOGD  $0xff, Z8, Z8, K1, Z8
 	VPSRLD      $0x10, Z8, Z8
 	VPMOVDW     Z8, Y8
 	VMOVDQU32   Y8, (BX)(SI*2)
@@ -4450,7 +4437,7 @@ single:
 	VMULPS Z7, Z4, Z7
 	VADDPS Z7, Z6, Z6
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD   (CX)(SI*2), Z7
 	VPSLLD      $0x10, Z7, Z7
 	VMULPS      Z6, Z5, Z6
@@ -4458,10 +4445,8 @@ single:
 	VPSRLD      $0x10, Z6, Z7
 	VPANDD.BCST uint32_00000001<>+0(SB), Z7, Z7
 	VPADDD.BCST uint32_00007fff<>+0(SB), Z7, Z7
-	VPADDD      Z7, Z6, Z7
-	VCMPPS      $0x03, Z6, Z6, K1
-	VPTERNLOGD  $0xff, Z7, Z7, K1, Z7
-	VPSRLD      $0x10, Z7, Z6
+	VPADDD      Z7, Z6, Z6
+	VPSRLD      $0x10, Z6, Z6
 	VPMOVDW     Z6, Y6
 	VMOVDQU32   Y6, (CX)(SI*2)
 	ADDQ        $0x00000010, SI
@@ -4481,7 +4466,9 @@ tail:
 	VPSLLD      $0x10, Z8, Z8
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS Z0, Z7, Z0
+	VMOVDQA32        Z7, Z7
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z7, Z7
+	VMULPS           Z0, Z7, Z0
 
 	// L2 weight decay folded into the gradient
 	VMULPS Z6, Z1, Z1
@@ -4492,13 +4479,11 @@ tail:
 	VMULPS Z0, Z3, Z2
 	VADDPS Z2, Z1, Z1
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD      $0x10, Z1, Z2
 	VPANDD.BCST uint32_00000001<>+0(SB), Z2, Z2
 	VPADDD.BCST uint32_00007fff<>+0(SB), Z2, Z2
 	VPADDD      Z2, Z1, Z2
-	VCMPPS      $0x03, Z1, Z1, K2
-	VPTERNLOGD  $0xff, Z2, Z2, K2, Z2
 	VPSRLD      $0x10, Z2, Z2
 	VPMOVDW     Z2, K1, (BX)(SI*2)
 
@@ -4506,16 +4491,14 @@ tail:
 	VMULPS Z1, Z4, Z1
 	VADDPS Z1, Z0, Z0
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VMULPS      Z0, Z5, Z0
 	VSUBPS      Z0, Z6, Z0
 	VPSRLD      $0x10, Z0, Z1
 	VPANDD.BCST uint32_00000001<>+0(SB), Z1, Z1
 	VPADDD.BCST uint32_00007fff<>+0(SB), Z1, Z1
-	VPADDD      Z1, Z0, Z1
-	VCMPPS      $0x03, Z0, Z0, K2
-	VPTERNLOGD  $0xff, Z1, Z1, K2, Z1
-	VPSRLD      $0x10, Z1, Z0
+	VPADDD      Z1, Z0, Z0
+	VPSRLD      $0x10, Z0, Z0
 	VPMOVDW     Z0, K1, (CX)(SI*2)
 
 done:
@@ -4549,18 +4532,22 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVUPS   (DX)(BX*4), Z6
-	VPERMT2PS 64(DX)(BX*4), Z4, Z6
-	VMULPS    Z0, Z6, Z6
-	VMOVUPS   (DX)(BX*4), Z7
-	VPERMT2PS 64(DX)(BX*4), Z5, Z7
-	VMULPS    Z0, Z7, Z7
-	VMOVUPS   128(DX)(BX*4), Z8
-	VPERMT2PS 192(DX)(BX*4), Z4, Z8
-	VMULPS    Z0, Z8, Z8
-	VMOVUPS   128(DX)(BX*4), Z9
-	VPERMT2PS 192(DX)(BX*4), Z5, Z9
-	VMULPS    Z0, Z9, Z9
+	VMOVUPS          (DX)(BX*4), Z6
+	VPERMT2PS        64(DX)(BX*4), Z4, Z6
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z6, Z6
+	VMULPS           Z0, Z6, Z6
+	VMOVUPS          (DX)(BX*4), Z7
+	VPERMT2PS        64(DX)(BX*4), Z5, Z7
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z7, Z7
+	VMULPS           Z0, Z7, Z7
+	VMOVUPS          128(DX)(BX*4), Z8
+	VPERMT2PS        192(DX)(BX*4), Z4, Z8
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z8, Z8
+	VMULPS           Z0, Z8, Z8
+	VMOVUPS          128(DX)(BX*4), Z9
+	VPERMT2PS        192(DX)(BX*4), Z5, Z9
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z9, Z9
+	VMULPS           Z0, Z9, Z9
 
 	// the rounding bits: lowbias32(index + key)
 	VPADDD.BCST  uint32_00000000<>+0(SB), Z2, Z10
@@ -4600,7 +4587,7 @@ unrolled:
 	VPXORD       Z16, Z12, Z10
 	VPXORD       Z17, Z13, Z10
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSLLD          $0x10, (CX)(BX*2), Z10
 	VMULPS          Z6, Z1, Z6
 	VSUBPS          Z6, Z10, Z6
@@ -4615,21 +4602,13 @@ unrolled:
 	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z10, Z10
 	VMULPS          Z9, Z1, Z9
 	VSUBPS          Z9, Z10, Z9
-	VPADDD          Z14, Z6, Z10
-	VCMPPS          $0x03, Z6, Z6, K1
-	VPTERNLOGD      $0xff, Z10, Z10, K1, Z10
-	VPADDD          Z15, Z7, Z6
-	VCMPPS          $0x03, Z7, Z7, K1
-	VPTERNLOGD      $0xff, Z6, Z6, K1, Z6
-	VPSRLD          $0x10, Z10, Z7
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z6, Z7
-	VMOVDQU32       Z7, (CX)(BX*2)
+	VPADDD          Z14, Z6, Z6
+	VPADDD          Z15, Z7, Z7
+	VPSRLD          $0x10, Z6, Z6
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z7, Z6
+	VMOVDQU32       Z6, (CX)(BX*2)
 	VPADDD          Z16, Z8, Z6
-	VCMPPS          $0x03, Z8, Z8, K1
-	VPTERNLOGD      $0xff, Z6, Z6, K1, Z6
 	VPADDD          Z17, Z9, Z7
-	VCMPPS          $0x03, Z9, Z9, K1
-	VPTERNLOGD      $0xff, Z7, Z7, K1, Z7
 	VPSRLD          $0x10, Z6, Z6
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z7, Z6
 	VMOVDQU32       Z6, 64(CX)(BX*2)
@@ -4645,7 +4624,9 @@ single:
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(BX*4), Z0, Z2
+	VMOVUPS          (DX)(BX*4), Z2
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z2, Z2
+	VMULPS           Z0, Z2, Z2
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (BX), SI
@@ -4660,19 +4641,17 @@ single:
 	VPSRLD       $0x10, Z4, Z5
 	VPXORD       Z5, Z4, Z4
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD  (CX)(BX*2), Z4
-	VPSLLD     $0x10, Z4, Z4
-	VMULPS     Z2, Z1, Z2
-	VSUBPS     Z2, Z4, Z2
-	VPADDD     Z5, Z2, Z4
-	VCMPPS     $0x03, Z2, Z2, K1
-	VPTERNLOGD $0xff, Z4, Z4, K1, Z4
-	VPSRLD     $0x10, Z4, Z2
-	VPMOVDW    Z2, Y2
-	VMOVDQU32  Y2, (CX)(BX*2)
-	ADDQ       $0x00000010, BX
-	JMP        single
+	// round to bfloat16
+	VPMOVZXWD (CX)(BX*2), Z4
+	VPSLLD    $0x10, Z4, Z4
+	VMULPS    Z2, Z1, Z2
+	VSUBPS    Z2, Z4, Z2
+	VPADDD    Z5, Z2, Z2
+	VPSRLD    $0x10, Z2, Z2
+	VPMOVDW   Z2, Y2
+	VMOVDQU32 Y2, (CX)(BX*2)
+	ADDQ      $0x00000010, BX
+	JMP       single
 
 tail:
 	// The last 0 to lanes-1 elements: one masked vector.
@@ -4686,7 +4665,9 @@ tail:
 	VMOVUPS.Z   (DX)(BX*4), K1, Z4
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS Z0, Z4, Z0
+	VMOVDQA32        Z4, Z4
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z4, Z4
+	VMULPS           Z0, Z4, Z0
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (BX), AX
@@ -4701,14 +4682,12 @@ tail:
 	VPSRLD       $0x10, Z3, Z4
 	VPXORD       Z4, Z3, Z3
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS     Z0, Z1, Z0
-	VSUBPS     Z0, Z2, Z0
-	VPADDD     Z4, Z0, Z1
-	VCMPPS     $0x03, Z0, Z0, K2
-	VPTERNLOGD $0xff, Z1, Z1, K2, Z1
-	VPSRLD     $0x10, Z1, Z0
-	VPMOVDW    Z0, K1, (CX)(BX*2)
+	// round to bfloat16
+	VMULPS  Z0, Z1, Z0
+	VSUBPS  Z0, Z2, Z0
+	VPADDD  Z4, Z0, Z0
+	VPSRLD  $0x10, Z0, Z0
+	VPMOVDW Z0, K1, (CX)(BX*2)
 
 done:
 	VZEROUPPER
@@ -4760,18 +4739,22 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVUPS   (DX)(BX*4), Z7
-	VPERMT2PS 64(DX)(BX*4), Z5, Z7
-	VMULPS    Z0, Z7, Z7
-	VMOVUPS   (DX)(BX*4), Z8
-	VPERMT2PS 64(DX)(BX*4), Z6, Z8
-	VMULPS    Z0, Z8, Z8
-	VMOVUPS   128(DX)(BX*4), Z9
-	VPERMT2PS 192(DX)(BX*4), Z5, Z9
-	VMULPS    Z0, Z9, Z9
-	VMOVUPS   128(DX)(BX*4), Z10
-	VPERMT2PS 192(DX)(BX*4), Z6, Z10
-	VMULPS    Z0, Z10, Z10
+	VMOVUPS          (DX)(BX*4), Z7
+	VPERMT2PS        64(DX)(BX*4), Z5, Z7
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z7, Z7
+	VMULPS           Z0, Z7, Z7
+	VMOVUPS          (DX)(BX*4), Z8
+	VPERMT2PS        64(DX)(BX*4), Z6, Z8
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z8, Z8
+	VMULPS           Z0, Z8, Z8
+	VMOVUPS          128(DX)(BX*4), Z9
+	VPERMT2PS        192(DX)(BX*4), Z5, Z9
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z9, Z9
+	VMULPS           Z0, Z9, Z9
+	VMOVUPS          128(DX)(BX*4), Z10
+	VPERMT2PS        192(DX)(BX*4), Z6, Z10
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z10, Z10
+	VMULPS           Z0, Z10, Z10
 
 	// L2 weight decay folded into the gradient
 	VPSLLD      $0x10, (CX)(BX*2), Z11
@@ -4827,7 +4810,7 @@ unrolled:
 	VPXORD       Z17, Z13, Z11
 	VPXORD       Z18, Z14, Z11
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSLLD          $0x10, (CX)(BX*2), Z11
 	VMULPS          Z7, Z2, Z7
 	VSUBPS          Z7, Z11, Z7
@@ -4842,21 +4825,13 @@ unrolled:
 	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z11, Z11
 	VMULPS          Z10, Z2, Z10
 	VSUBPS          Z10, Z11, Z10
-	VPADDD          Z15, Z7, Z11
-	VCMPPS          $0x03, Z7, Z7, K1
-	VPTERNLOGD      $0xff, Z11, Z11, K1, Z11
-	VPADDD          Z16, Z8, Z7
-	VCMPPS          $0x03, Z8, Z8, K1
-	VPTERNLOGD      $0xff, Z7, Z7, K1, Z7
-	VPSRLD          $0x10, Z11, Z8
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z7, Z8
-	VMOVDQU32       Z8, (CX)(BX*2)
+	VPADDD          Z15, Z7, Z7
+	VPADDD          Z16, Z8, Z8
+	VPSRLD          $0x10, Z7, Z7
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z8, Z7
+	VMOVDQU32       Z7, (CX)(BX*2)
 	VPADDD          Z17, Z9, Z7
-	VCMPPS          $0x03, Z9, Z9, K1
-	VPTERNLOGD      $0xff, Z7, Z7, K1, Z7
 	VPADDD          Z18, Z10, Z8
-	VCMPPS          $0x03, Z10, Z10, K1
-	VPTERNLOGD      $0xff, Z8, Z8, K1, Z8
 	VPSRLD          $0x10, Z7, Z7
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z8, Z7
 	VMOVDQU32       Z7, 64(CX)(BX*2)
@@ -4872,7 +4847,9 @@ single:
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(BX*4), Z0, Z3
+	VMOVUPS          (DX)(BX*4), Z3
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z3, Z3
+	VMULPS           Z0, Z3, Z3
 
 	// L2 weight decay folded into the gradient
 	VPMOVZXWD (CX)(BX*2), Z5
@@ -4893,19 +4870,17 @@ single:
 	VPSRLD       $0x10, Z5, Z6
 	VPXORD       Z6, Z5, Z5
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD  (CX)(BX*2), Z5
-	VPSLLD     $0x10, Z5, Z5
-	VMULPS     Z3, Z2, Z3
-	VSUBPS     Z3, Z5, Z3
-	VPADDD     Z6, Z3, Z5
-	VCMPPS     $0x03, Z3, Z3, K1
-	VPTERNLOGD $0xff, Z5, Z5, K1, Z5
-	VPSRLD     $0x10, Z5, Z3
-	VPMOVDW    Z3, Y3
-	VMOVDQU32  Y3, (CX)(BX*2)
-	ADDQ       $0x00000010, BX
-	JMP        single
+	// round to bfloat16
+	VPMOVZXWD (CX)(BX*2), Z5
+	VPSLLD    $0x10, Z5, Z5
+	VMULPS    Z3, Z2, Z3
+	VSUBPS    Z3, Z5, Z3
+	VPADDD    Z6, Z3, Z3
+	VPSRLD    $0x10, Z3, Z3
+	VPMOVDW   Z3, Y3
+	VMOVDQU32 Y3, (CX)(BX*2)
+	ADDQ      $0x00000010, BX
+	JMP       single
 
 tail:
 	// The last 0 to lanes-1 elements: one masked vector.
@@ -4919,7 +4894,9 @@ tail:
 	VMOVUPS.Z   (DX)(BX*4), K1, Z5
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS Z0, Z5, Z0
+	VMOVDQA32        Z5, Z5
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z5, Z5
+	VMULPS           Z0, Z5, Z0
 
 	// L2 weight decay folded into the gradient
 	VMULPS Z3, Z1, Z1
@@ -4938,14 +4915,12 @@ tail:
 	VPSRLD       $0x10, Z1, Z4
 	VPXORD       Z4, Z1, Z1
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS     Z0, Z2, Z0
-	VSUBPS     Z0, Z3, Z0
-	VPADDD     Z4, Z0, Z1
-	VCMPPS     $0x03, Z0, Z0, K2
-	VPTERNLOGD $0xff, Z1, Z1, K2, Z1
-	VPSRLD     $0x10, Z1, Z0
-	VPMOVDW    Z0, K1, (CX)(BX*2)
+	// round to bfloat16
+	VMULPS  Z0, Z2, Z0
+	VSUBPS  Z0, Z3, Z0
+	VPADDD  Z4, Z0, Z0
+	VPSRLD  $0x10, Z0, Z0
+	VPMOVDW Z0, K1, (CX)(BX*2)
 
 done:
 	VZEROUPPER
@@ -4981,18 +4956,22 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVUPS   (DX)(SI*4), Z8
-	VPERMT2PS 64(DX)(SI*4), Z6, Z8
-	VMULPS    Z0, Z8, Z8
-	VMOVUPS   (DX)(SI*4), Z9
-	VPERMT2PS 64(DX)(SI*4), Z7, Z9
-	VMULPS    Z0, Z9, Z9
-	VMOVUPS   128(DX)(SI*4), Z10
-	VPERMT2PS 192(DX)(SI*4), Z6, Z10
-	VMULPS    Z0, Z10, Z10
-	VMOVUPS   128(DX)(SI*4), Z11
-	VPERMT2PS 192(DX)(SI*4), Z7, Z11
-	VMULPS    Z0, Z11, Z11
+	VMOVUPS          (DX)(SI*4), Z8
+	VPERMT2PS        64(DX)(SI*4), Z6, Z8
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z8, Z8
+	VMULPS           Z0, Z8, Z8
+	VMOVUPS          (DX)(SI*4), Z9
+	VPERMT2PS        64(DX)(SI*4), Z7, Z9
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z9, Z9
+	VMULPS           Z0, Z9, Z9
+	VMOVUPS          128(DX)(SI*4), Z10
+	VPERMT2PS        192(DX)(SI*4), Z6, Z10
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z10, Z10
+	VMULPS           Z0, Z10, Z10
+	VMOVUPS          128(DX)(SI*4), Z11
+	VPERMT2PS        192(DX)(SI*4), Z7, Z11
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z11, Z11
+	VMULPS           Z0, Z11, Z11
 
 	// momentum buffer
 	VPSLLD      $0x10, (BX)(SI*2), Z12
@@ -5056,27 +5035,19 @@ unrolled:
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z14, Z14
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z15, Z15
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPADDD          Z12, Z8, Z12
-	VCMPPS          $0x03, Z8, Z8, K1
-	VPTERNLOGD      $0xff, Z12, Z12, K1, Z12
 	VPADDD          Z13, Z9, Z13
-	VCMPPS          $0x03, Z9, Z9, K1
-	VPTERNLOGD      $0xff, Z13, Z13, K1, Z13
 	VPSRLD          $0x10, Z12, Z12
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z13, Z12
 	VMOVDQU32       Z12, (BX)(SI*2)
 	VPADDD          Z14, Z10, Z12
-	VCMPPS          $0x03, Z10, Z10, K1
-	VPTERNLOGD      $0xff, Z12, Z12, K1, Z12
 	VPADDD          Z15, Z11, Z13
-	VCMPPS          $0x03, Z11, Z11, K1
-	VPTERNLOGD      $0xff, Z13, Z13, K1, Z13
 	VPSRLD          $0x10, Z12, Z12
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z13, Z12
 	VMOVDQU32       Z12, 64(BX)(SI*2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSLLD          $0x10, (CX)(SI*2), Z12
 	VMULPS          Z8, Z3, Z8
 	VSUBPS          Z8, Z12, Z8
@@ -5091,21 +5062,13 @@ unrolled:
 	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z12, Z12
 	VMULPS          Z11, Z3, Z11
 	VSUBPS          Z11, Z12, Z11
-	VPADDD          Z16, Z8, Z12
-	VCMPPS          $0x03, Z8, Z8, K1
-	VPTERNLOGD      $0xff, Z12, Z12, K1, Z12
-	VPADDD          Z17, Z9, Z8
-	VCMPPS          $0x03, Z9, Z9, K1
-	VPTERNLOGD      $0xff, Z8, Z8, K1, Z8
-	VPSRLD          $0x10, Z12, Z9
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z8, Z9
-	VMOVDQU32       Z9, (CX)(SI*2)
+	VPADDD          Z16, Z8, Z8
+	VPADDD          Z17, Z9, Z9
+	VPSRLD          $0x10, Z8, Z8
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z9, Z8
+	VMOVDQU32       Z8, (CX)(SI*2)
 	VPADDD          Z18, Z10, Z8
-	VCMPPS          $0x03, Z10, Z10, K1
-	VPTERNLOGD      $0xff, Z8, Z8, K1, Z8
 	VPADDD          Z19, Z11, Z9
-	VCMPPS          $0x03, Z11, Z11, K1
-	VPTERNLOGD      $0xff, Z9, Z9, K1, Z9
 	VPSRLD          $0x10, Z8, Z8
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z9, Z8
 	VMOVDQU32       Z8, 64(CX)(SI*2)
@@ -5121,7 +5084,9 @@ single:
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(SI*4), Z0, Z4
+	VMOVUPS          (DX)(SI*4), Z4
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z4, Z4
+	VMULPS           Z0, Z4, Z4
 
 	// momentum buffer
 	VPMOVZXWD (BX)(SI*2), Z6
@@ -5144,27 +5109,23 @@ single:
 	VPXORD       Z7, Z6, Z6
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z6, Z6
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD     Z6, Z4, Z6
-	VCMPPS     $0x03, Z4, Z4, K1
-	VPTERNLOGD $0xff, Z6, Z6, K1, Z6
-	VPSRLD     $0x10, Z6, Z6
-	VPMOVDW    Z6, Y6
-	VMOVDQU32  Y6, (BX)(SI*2)
+	// round to bfloat16
+	VPADDD    Z6, Z4, Z6
+	VPSRLD    $0x10, Z6, Z6
+	VPMOVDW   Z6, Y6
+	VMOVDQU32 Y6, (BX)(SI*2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD  (CX)(SI*2), Z6
-	VPSLLD     $0x10, Z6, Z6
-	VMULPS     Z4, Z3, Z4
-	VSUBPS     Z4, Z6, Z4
-	VPADDD     Z7, Z4, Z6
-	VCMPPS     $0x03, Z4, Z4, K1
-	VPTERNLOGD $0xff, Z6, Z6, K1, Z6
-	VPSRLD     $0x10, Z6, Z4
-	VPMOVDW    Z4, Y4
-	VMOVDQU32  Y4, (CX)(SI*2)
-	ADDQ       $0x00000010, SI
-	JMP        single
+	// round to bfloat16
+	VPMOVZXWD (CX)(SI*2), Z6
+	VPSLLD    $0x10, Z6, Z6
+	VMULPS    Z4, Z3, Z4
+	VSUBPS    Z4, Z6, Z4
+	VPADDD    Z7, Z4, Z4
+	VPSRLD    $0x10, Z4, Z4
+	VPMOVDW   Z4, Y4
+	VMOVDQU32 Y4, (CX)(SI*2)
+	ADDQ      $0x00000010, SI
+	JMP       single
 
 tail:
 	// The last 0 to lanes-1 elements: one masked vector.
@@ -5180,7 +5141,9 @@ tail:
 	VPSLLD      $0x10, Z7, Z7
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS Z0, Z6, Z0
+	VMOVDQA32        Z6, Z6
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z6, Z6
+	VMULPS           Z0, Z6, Z0
 
 	// momentum buffer
 	VMULPS Z7, Z1, Z1
@@ -5201,21 +5164,17 @@ tail:
 	VPXORD       Z2, Z1, Z1
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z1, Z1
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD     Z1, Z0, Z1
-	VCMPPS     $0x03, Z0, Z0, K2
-	VPTERNLOGD $0xff, Z1, Z1, K2, Z1
-	VPSRLD     $0x10, Z1, Z1
-	VPMOVDW    Z1, K1, (BX)(SI*2)
+	// round to bfloat16
+	VPADDD  Z1, Z0, Z1
+	VPSRLD  $0x10, Z1, Z1
+	VPMOVDW Z1, K1, (BX)(SI*2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS     Z0, Z3, Z0
-	VSUBPS     Z0, Z4, Z0
-	VPADDD     Z2, Z0, Z1
-	VCMPPS     $0x03, Z0, Z0, K2
-	VPTERNLOGD $0xff, Z1, Z1, K2, Z1
-	VPSRLD     $0x10, Z1, Z0
-	VPMOVDW    Z0, K1, (CX)(SI*2)
+	// round to bfloat16
+	VMULPS  Z0, Z3, Z0
+	VSUBPS  Z0, Z4, Z0
+	VPADDD  Z2, Z0, Z0
+	VPSRLD  $0x10, Z0, Z0
+	VPMOVDW Z0, K1, (CX)(SI*2)
 
 done:
 	VZEROUPPER
@@ -5255,18 +5214,22 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVUPS   (DX)(SI*4), Z9
-	VPERMT2PS 64(DX)(SI*4), Z7, Z9
-	VMULPS    Z0, Z9, Z9
-	VMOVUPS   (DX)(SI*4), Z10
-	VPERMT2PS 64(DX)(SI*4), Z8, Z10
-	VMULPS    Z0, Z10, Z10
-	VMOVUPS   128(DX)(SI*4), Z11
-	VPERMT2PS 192(DX)(SI*4), Z7, Z11
-	VMULPS    Z0, Z11, Z11
-	VMOVUPS   128(DX)(SI*4), Z12
-	VPERMT2PS 192(DX)(SI*4), Z8, Z12
-	VMULPS    Z0, Z12, Z12
+	VMOVUPS          (DX)(SI*4), Z9
+	VPERMT2PS        64(DX)(SI*4), Z7, Z9
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z9, Z9
+	VMULPS           Z0, Z9, Z9
+	VMOVUPS          (DX)(SI*4), Z10
+	VPERMT2PS        64(DX)(SI*4), Z8, Z10
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z10, Z10
+	VMULPS           Z0, Z10, Z10
+	VMOVUPS          128(DX)(SI*4), Z11
+	VPERMT2PS        192(DX)(SI*4), Z7, Z11
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z11, Z11
+	VMULPS           Z0, Z11, Z11
+	VMOVUPS          128(DX)(SI*4), Z12
+	VPERMT2PS        192(DX)(SI*4), Z8, Z12
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z12, Z12
+	VMULPS           Z0, Z12, Z12
 
 	// L2 weight decay folded into the gradient
 	VPSLLD      $0x10, (CX)(SI*2), Z13
@@ -5346,27 +5309,19 @@ unrolled:
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z15, Z15
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z16, Z16
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPADDD          Z13, Z9, Z13
-	VCMPPS          $0x03, Z9, Z9, K1
-	VPTERNLOGD      $0xff, Z13, Z13, K1, Z13
 	VPADDD          Z14, Z10, Z14
-	VCMPPS          $0x03, Z10, Z10, K1
-	VPTERNLOGD      $0xff, Z14, Z14, K1, Z14
 	VPSRLD          $0x10, Z13, Z13
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z14, Z13
 	VMOVDQU32       Z13, (BX)(SI*2)
 	VPADDD          Z15, Z11, Z13
-	VCMPPS          $0x03, Z11, Z11, K1
-	VPTERNLOGD      $0xff, Z13, Z13, K1, Z13
 	VPADDD          Z16, Z12, Z14
-	VCMPPS          $0x03, Z12, Z12, K1
-	VPTERNLOGD      $0xff, Z14, Z14, K1, Z14
 	VPSRLD          $0x10, Z13, Z13
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z14, Z13
 	VMOVDQU32       Z13, 64(BX)(SI*2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSLLD          $0x10, (CX)(SI*2), Z13
 	VMULPS          Z9, Z4, Z9
 	VSUBPS          Z9, Z13, Z9
@@ -5381,21 +5336,13 @@ unrolled:
 	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z13, Z13
 	VMULPS          Z12, Z4, Z12
 	VSUBPS          Z12, Z13, Z12
-	VPADDD          Z17, Z9, Z13
-	VCMPPS          $0x03, Z9, Z9, K1
-	VPTERNLOGD      $0xff, Z13, Z13, K1, Z13
-	VPADDD          Z18, Z10, Z9
-	VCMPPS          $0x03, Z10, Z10, K1
-	VPTERNLOGD      $0xff, Z9, Z9, K1, Z9
-	VPSRLD          $0x10, Z13, Z10
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z9, Z10
-	VMOVDQU32       Z10, (CX)(SI*2)
+	VPADDD          Z17, Z9, Z9
+	VPADDD          Z18, Z10, Z10
+	VPSRLD          $0x10, Z9, Z9
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z10, Z9
+	VMOVDQU32       Z9, (CX)(SI*2)
 	VPADDD          Z19, Z11, Z9
-	VCMPPS          $0x03, Z11, Z11, K1
-	VPTERNLOGD      $0xff, Z9, Z9, K1, Z9
 	VPADDD          Z20, Z12, Z10
-	VCMPPS          $0x03, Z12, Z12, K1
-	VPTERNLOGD      $0xff, Z10, Z10, K1, Z10
 	VPSRLD          $0x10, Z9, Z9
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z10, Z9
 	VMOVDQU32       Z9, 64(CX)(SI*2)
@@ -5411,7 +5358,9 @@ single:
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(SI*4), Z0, Z5
+	VMOVUPS          (DX)(SI*4), Z5
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z5, Z5
+	VMULPS           Z0, Z5, Z5
 
 	// L2 weight decay folded into the gradient
 	VPMOVZXWD (CX)(SI*2), Z7
@@ -5440,27 +5389,23 @@ single:
 	VPXORD       Z8, Z7, Z7
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z7, Z7
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD     Z7, Z5, Z7
-	VCMPPS     $0x03, Z5, Z5, K1
-	VPTERNLOGD $0xff, Z7, Z7, K1, Z7
-	VPSRLD     $0x10, Z7, Z7
-	VPMOVDW    Z7, Y7
-	VMOVDQU32  Y7, (BX)(SI*2)
+	// round to bfloat16
+	VPADDD    Z7, Z5, Z7
+	VPSRLD    $0x10, Z7, Z7
+	VPMOVDW   Z7, Y7
+	VMOVDQU32 Y7, (BX)(SI*2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD  (CX)(SI*2), Z7
-	VPSLLD     $0x10, Z7, Z7
-	VMULPS     Z5, Z4, Z5
-	VSUBPS     Z5, Z7, Z5
-	VPADDD     Z8, Z5, Z7
-	VCMPPS     $0x03, Z5, Z5, K1
-	VPTERNLOGD $0xff, Z7, Z7, K1, Z7
-	VPSRLD     $0x10, Z7, Z5
-	VPMOVDW    Z5, Y5
-	VMOVDQU32  Y5, (CX)(SI*2)
-	ADDQ       $0x00000010, SI
-	JMP        single
+	// round to bfloat16
+	VPMOVZXWD (CX)(SI*2), Z7
+	VPSLLD    $0x10, Z7, Z7
+	VMULPS    Z5, Z4, Z5
+	VSUBPS    Z5, Z7, Z5
+	VPADDD    Z8, Z5, Z5
+	VPSRLD    $0x10, Z5, Z5
+	VPMOVDW   Z5, Y5
+	VMOVDQU32 Y5, (CX)(SI*2)
+	ADDQ      $0x00000010, SI
+	JMP       single
 
 tail:
 	// The last 0 to lanes-1 elements: one masked vector.
@@ -5476,7 +5421,9 @@ tail:
 	VPSLLD      $0x10, Z8, Z8
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS Z0, Z7, Z0
+	VMOVDQA32        Z7, Z7
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z7, Z7
+	VMULPS           Z0, Z7, Z0
 
 	// L2 weight decay folded into the gradient
 	VMULPS Z5, Z1, Z1
@@ -5501,21 +5448,17 @@ tail:
 	VPXORD       Z2, Z1, Z1
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z1, Z1
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD     Z1, Z0, Z1
-	VCMPPS     $0x03, Z0, Z0, K2
-	VPTERNLOGD $0xff, Z1, Z1, K2, Z1
-	VPSRLD     $0x10, Z1, Z1
-	VPMOVDW    Z1, K1, (BX)(SI*2)
+	// round to bfloat16
+	VPADDD  Z1, Z0, Z1
+	VPSRLD  $0x10, Z1, Z1
+	VPMOVDW Z1, K1, (BX)(SI*2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS     Z0, Z4, Z0
-	VSUBPS     Z0, Z5, Z0
-	VPADDD     Z2, Z0, Z1
-	VCMPPS     $0x03, Z0, Z0, K2
-	VPTERNLOGD $0xff, Z1, Z1, K2, Z1
-	VPSRLD     $0x10, Z1, Z0
-	VPMOVDW    Z0, K1, (CX)(SI*2)
+	// round to bfloat16
+	VMULPS  Z0, Z4, Z0
+	VSUBPS  Z0, Z5, Z0
+	VPADDD  Z2, Z0, Z0
+	VPSRLD  $0x10, Z0, Z0
+	VPMOVDW Z0, K1, (CX)(SI*2)
 
 done:
 	VZEROUPPER
@@ -5552,18 +5495,22 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVUPS   (DX)(SI*4), Z9
-	VPERMT2PS 64(DX)(SI*4), Z7, Z9
-	VMULPS    Z0, Z9, Z9
-	VMOVUPS   (DX)(SI*4), Z10
-	VPERMT2PS 64(DX)(SI*4), Z8, Z10
-	VMULPS    Z0, Z10, Z10
-	VMOVUPS   128(DX)(SI*4), Z11
-	VPERMT2PS 192(DX)(SI*4), Z7, Z11
-	VMULPS    Z0, Z11, Z11
-	VMOVUPS   128(DX)(SI*4), Z12
-	VPERMT2PS 192(DX)(SI*4), Z8, Z12
-	VMULPS    Z0, Z12, Z12
+	VMOVUPS          (DX)(SI*4), Z9
+	VPERMT2PS        64(DX)(SI*4), Z7, Z9
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z9, Z9
+	VMULPS           Z0, Z9, Z9
+	VMOVUPS          (DX)(SI*4), Z10
+	VPERMT2PS        64(DX)(SI*4), Z8, Z10
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z10, Z10
+	VMULPS           Z0, Z10, Z10
+	VMOVUPS          128(DX)(SI*4), Z11
+	VPERMT2PS        192(DX)(SI*4), Z7, Z11
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z11, Z11
+	VMULPS           Z0, Z11, Z11
+	VMOVUPS          128(DX)(SI*4), Z12
+	VPERMT2PS        192(DX)(SI*4), Z8, Z12
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z12, Z12
+	VMULPS           Z0, Z12, Z12
 
 	// momentum buffer
 	VPSLLD      $0x10, (BX)(SI*2), Z13
@@ -5627,22 +5574,14 @@ unrolled:
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z19, Z19
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z20, Z20
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPADDD          Z17, Z13, Z17
-	VCMPPS          $0x03, Z13, Z13, K1
-	VPTERNLOGD      $0xff, Z17, Z17, K1, Z17
 	VPADDD          Z18, Z14, Z18
-	VCMPPS          $0x03, Z14, Z14, K1
-	VPTERNLOGD      $0xff, Z18, Z18, K1, Z18
 	VPSRLD          $0x10, Z17, Z17
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z18, Z17
 	VMOVDQU32       Z17, (BX)(SI*2)
 	VPADDD          Z19, Z15, Z17
-	VCMPPS          $0x03, Z15, Z15, K1
-	VPTERNLOGD      $0xff, Z17, Z17, K1, Z17
 	VPADDD          Z20, Z16, Z18
-	VCMPPS          $0x03, Z16, Z16, K1
-	VPTERNLOGD      $0xff, Z18, Z18, K1, Z18
 	VPSRLD          $0x10, Z17, Z17
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z18, Z17
 	VMOVDQU32       Z17, 64(BX)(SI*2)
@@ -5657,7 +5596,7 @@ unrolled:
 	VMULPS Z16, Z3, Z13
 	VADDPS Z13, Z12, Z12
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSLLD          $0x10, (CX)(SI*2), Z13
 	VMULPS          Z9, Z4, Z9
 	VSUBPS          Z9, Z13, Z9
@@ -5672,21 +5611,13 @@ unrolled:
 	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z13, Z13
 	VMULPS          Z12, Z4, Z12
 	VSUBPS          Z12, Z13, Z12
-	VPADDD          Z21, Z9, Z13
-	VCMPPS          $0x03, Z9, Z9, K1
-	VPTERNLOGD      $0xff, Z13, Z13, K1, Z13
-	VPADDD          Z22, Z10, Z9
-	VCMPPS          $0x03, Z10, Z10, K1
-	VPTERNLOGD      $0xff, Z9, Z9, K1, Z9
-	VPSRLD          $0x10, Z13, Z10
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z9, Z10
-	VMOVDQU32       Z10, (CX)(SI*2)
+	VPADDD          Z21, Z9, Z9
+	VPADDD          Z22, Z10, Z10
+	VPSRLD          $0x10, Z9, Z9
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z10, Z9
+	VMOVDQU32       Z9, (CX)(SI*2)
 	VPADDD          Z23, Z11, Z9
-	VCMPPS          $0x03, Z11, Z11, K1
-	VPTERNLOGD      $0xff, Z9, Z9, K1, Z9
 	VPADDD          Z24, Z12, Z10
-	VCMPPS          $0x03, Z12, Z12, K1
-	VPTERNLOGD      $0xff, Z10, Z10, K1, Z10
 	VPSRLD          $0x10, Z9, Z9
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z10, Z9
 	VMOVDQU32       Z9, 64(CX)(SI*2)
@@ -5702,7 +5633,9 @@ single:
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(SI*4), Z0, Z5
+	VMOVUPS          (DX)(SI*4), Z5
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z5, Z5
+	VMULPS           Z0, Z5, Z5
 
 	// momentum buffer
 	VPMOVZXWD (BX)(SI*2), Z7
@@ -5725,31 +5658,27 @@ single:
 	VPXORD       Z9, Z8, Z8
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z8, Z8
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD     Z8, Z7, Z8
-	VCMPPS     $0x03, Z7, Z7, K1
-	VPTERNLOGD $0xff, Z8, Z8, K1, Z8
-	VPSRLD     $0x10, Z8, Z8
-	VPMOVDW    Z8, Y8
-	VMOVDQU32  Y8, (BX)(SI*2)
+	// round to bfloat16
+	VPADDD    Z8, Z7, Z8
+	VPSRLD    $0x10, Z8, Z8
+	VPMOVDW   Z8, Y8
+	VMOVDQU32 Y8, (BX)(SI*2)
 
 	// Nesterov look-ahead
 	VMULPS Z7, Z3, Z7
 	VADDPS Z7, Z5, Z5
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD  (CX)(SI*2), Z7
-	VPSLLD     $0x10, Z7, Z7
-	VMULPS     Z5, Z4, Z5
-	VSUBPS     Z5, Z7, Z5
-	VPADDD     Z9, Z5, Z7
-	VCMPPS     $0x03, Z5, Z5, K1
-	VPTERNLOGD $0xff, Z7, Z7, K1, Z7
-	VPSRLD     $0x10, Z7, Z5
-	VPMOVDW    Z5, Y5
-	VMOVDQU32  Y5, (CX)(SI*2)
-	ADDQ       $0x00000010, SI
-	JMP        single
+	// round to bfloat16
+	VPMOVZXWD (CX)(SI*2), Z7
+	VPSLLD    $0x10, Z7, Z7
+	VMULPS    Z5, Z4, Z5
+	VSUBPS    Z5, Z7, Z5
+	VPADDD    Z9, Z5, Z5
+	VPSRLD    $0x10, Z5, Z5
+	VPMOVDW   Z5, Y5
+	VMOVDQU32 Y5, (CX)(SI*2)
+	ADDQ      $0x00000010, SI
+	JMP       single
 
 tail:
 	// The last 0 to lanes-1 elements: one masked vector.
@@ -5765,7 +5694,9 @@ tail:
 	VPSLLD      $0x10, Z8, Z8
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS Z0, Z7, Z0
+	VMOVDQA32        Z7, Z7
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z7, Z7
+	VMULPS           Z0, Z7, Z0
 
 	// momentum buffer
 	VMULPS Z8, Z1, Z1
@@ -5786,25 +5717,21 @@ tail:
 	VPXORD       Z6, Z2, Z2
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z2, Z2
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD     Z2, Z1, Z2
-	VCMPPS     $0x03, Z1, Z1, K2
-	VPTERNLOGD $0xff, Z2, Z2, K2, Z2
-	VPSRLD     $0x10, Z2, Z2
-	VPMOVDW    Z2, K1, (BX)(SI*2)
+	// round to bfloat16
+	VPADDD  Z2, Z1, Z2
+	VPSRLD  $0x10, Z2, Z2
+	VPMOVDW Z2, K1, (BX)(SI*2)
 
 	// Nesterov look-ahead
 	VMULPS Z1, Z3, Z1
 	VADDPS Z1, Z0, Z0
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS     Z0, Z4, Z0
-	VSUBPS     Z0, Z5, Z0
-	VPADDD     Z6, Z0, Z1
-	VCMPPS     $0x03, Z0, Z0, K2
-	VPTERNLOGD $0xff, Z1, Z1, K2, Z1
-	VPSRLD     $0x10, Z1, Z0
-	VPMOVDW    Z0, K1, (CX)(SI*2)
+	// round to bfloat16
+	VMULPS  Z0, Z4, Z0
+	VSUBPS  Z0, Z5, Z0
+	VPADDD  Z6, Z0, Z0
+	VPSRLD  $0x10, Z0, Z0
+	VPMOVDW Z0, K1, (CX)(SI*2)
 
 done:
 	VZEROUPPER
@@ -5842,18 +5769,22 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVUPS   (DX)(SI*4), Z10
-	VPERMT2PS 64(DX)(SI*4), Z8, Z10
-	VMULPS    Z0, Z10, Z10
-	VMOVUPS   (DX)(SI*4), Z11
-	VPERMT2PS 64(DX)(SI*4), Z9, Z11
-	VMULPS    Z0, Z11, Z11
-	VMOVUPS   128(DX)(SI*4), Z12
-	VPERMT2PS 192(DX)(SI*4), Z8, Z12
-	VMULPS    Z0, Z12, Z12
-	VMOVUPS   128(DX)(SI*4), Z13
-	VPERMT2PS 192(DX)(SI*4), Z9, Z13
-	VMULPS    Z0, Z13, Z13
+	VMOVUPS          (DX)(SI*4), Z10
+	VPERMT2PS        64(DX)(SI*4), Z8, Z10
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z10, Z10
+	VMULPS           Z0, Z10, Z10
+	VMOVUPS          (DX)(SI*4), Z11
+	VPERMT2PS        64(DX)(SI*4), Z9, Z11
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z11, Z11
+	VMULPS           Z0, Z11, Z11
+	VMOVUPS          128(DX)(SI*4), Z12
+	VPERMT2PS        192(DX)(SI*4), Z8, Z12
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z12, Z12
+	VMULPS           Z0, Z12, Z12
+	VMOVUPS          128(DX)(SI*4), Z13
+	VPERMT2PS        192(DX)(SI*4), Z9, Z13
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z13, Z13
+	VMULPS           Z0, Z13, Z13
 
 	// L2 weight decay folded into the gradient
 	VPSLLD      $0x10, (CX)(SI*2), Z14
@@ -5933,22 +5864,14 @@ unrolled:
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z20, Z20
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z21, Z21
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPADDD          Z18, Z14, Z18
-	VCMPPS          $0x03, Z14, Z14, K1
-	VPTERNLOGD      $0xff, Z18, Z18, K1, Z18
 	VPADDD          Z19, Z15, Z19
-	VCMPPS          $0x03, Z15, Z15, K1
-	VPTERNLOGD      $0xff, Z19, Z19, K1, Z19
 	VPSRLD          $0x10, Z18, Z18
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z19, Z18
 	VMOVDQU32       Z18, (BX)(SI*2)
 	VPADDD          Z20, Z16, Z18
-	VCMPPS          $0x03, Z16, Z16, K1
-	VPTERNLOGD      $0xff, Z18, Z18, K1, Z18
 	VPADDD          Z21, Z17, Z19
-	VCMPPS          $0x03, Z17, Z17, K1
-	VPTERNLOGD      $0xff, Z19, Z19, K1, Z19
 	VPSRLD          $0x10, Z18, Z18
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z19, Z18
 	VMOVDQU32       Z18, 64(BX)(SI*2)
@@ -5963,7 +5886,7 @@ unrolled:
 	VMULPS Z17, Z4, Z14
 	VADDPS Z14, Z13, Z13
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSLLD          $0x10, (CX)(SI*2), Z14
 	VMULPS          Z10, Z5, Z10
 	VSUBPS          Z10, Z14, Z10
@@ -5978,21 +5901,13 @@ unrolled:
 	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z14, Z14
 	VMULPS          Z13, Z5, Z13
 	VSUBPS          Z13, Z14, Z13
-	VPADDD          Z22, Z10, Z14
-	VCMPPS          $0x03, Z10, Z10, K1
-	VPTERNLOGD      $0xff, Z14, Z14, K1, Z14
-	VPADDD          Z23, Z11, Z10
-	VCMPPS          $0x03, Z11, Z11, K1
-	VPTERNLOGD      $0xff, Z10, Z10, K1, Z10
-	VPSRLD          $0x10, Z14, Z11
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z10, Z11
-	VMOVDQU32       Z11, (CX)(SI*2)
+	VPADDD          Z22, Z10, Z10
+	VPADDD          Z23, Z11, Z11
+	VPSRLD          $0x10, Z10, Z10
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z11, Z10
+	VMOVDQU32       Z10, (CX)(SI*2)
 	VPADDD          Z24, Z12, Z10
-	VCMPPS          $0x03, Z12, Z12, K1
-	VPTERNLOGD      $0xff, Z10, Z10, K1, Z10
 	VPADDD          Z25, Z13, Z11
-	VCMPPS          $0x03, Z13, Z13, K1
-	VPTERNLOGD      $0xff, Z11, Z11, K1, Z11
 	VPSRLD          $0x10, Z10, Z10
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z11, Z10
 	VMOVDQU32       Z10, 64(CX)(SI*2)
@@ -6008,7 +5923,9 @@ single:
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS (DX)(SI*4), Z0, Z6
+	VMOVUPS          (DX)(SI*4), Z6
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z6, Z6
+	VMULPS           Z0, Z6, Z6
 
 	// L2 weight decay folded into the gradient
 	VPMOVZXWD (CX)(SI*2), Z8
@@ -6037,31 +5954,27 @@ single:
 	VPXORD       Z10, Z9, Z9
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z9, Z9
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD     Z9, Z8, Z9
-	VCMPPS     $0x03, Z8, Z8, K1
-	VPTERNLOGD $0xff, Z9, Z9, K1, Z9
-	VPSRLD     $0x10, Z9, Z9
-	VPMOVDW    Z9, Y9
-	VMOVDQU32  Y9, (BX)(SI*2)
+	// round to bfloat16
+	VPADDD    Z9, Z8, Z9
+	VPSRLD    $0x10, Z9, Z9
+	VPMOVDW   Z9, Y9
+	VMOVDQU32 Y9, (BX)(SI*2)
 
 	// Nesterov look-ahead
 	VMULPS Z8, Z4, Z8
 	VADDPS Z8, Z6, Z6
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD  (CX)(SI*2), Z8
-	VPSLLD     $0x10, Z8, Z8
-	VMULPS     Z6, Z5, Z6
-	VSUBPS     Z6, Z8, Z6
-	VPADDD     Z10, Z6, Z8
-	VCMPPS     $0x03, Z6, Z6, K1
-	VPTERNLOGD $0xff, Z8, Z8, K1, Z8
-	VPSRLD     $0x10, Z8, Z6
-	VPMOVDW    Z6, Y6
-	VMOVDQU32  Y6, (CX)(SI*2)
-	ADDQ       $0x00000010, SI
-	JMP        single
+	// round to bfloat16
+	VPMOVZXWD (CX)(SI*2), Z8
+	VPSLLD    $0x10, Z8, Z8
+	VMULPS    Z6, Z5, Z6
+	VSUBPS    Z6, Z8, Z6
+	VPADDD    Z10, Z6, Z6
+	VPSRLD    $0x10, Z6, Z6
+	VPMOVDW   Z6, Y6
+	VMOVDQU32 Y6, (CX)(SI*2)
+	ADDQ      $0x00000010, SI
+	JMP       single
 
 tail:
 	// The last 0 to lanes-1 elements: one masked vector.
@@ -6077,7 +5990,9 @@ tail:
 	VPSLLD      $0x10, Z9, Z9
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMULPS Z0, Z8, Z0
+	VMOVDQA32        Z8, Z8
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z8, Z8
+	VMULPS           Z0, Z8, Z0
 
 	// L2 weight decay folded into the gradient
 	VMULPS Z6, Z1, Z1
@@ -6102,25 +6017,21 @@ tail:
 	VPXORD       Z3, Z2, Z2
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z2, Z2
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD     Z2, Z1, Z2
-	VCMPPS     $0x03, Z1, Z1, K2
-	VPTERNLOGD $0xff, Z2, Z2, K2, Z2
-	VPSRLD     $0x10, Z2, Z2
-	VPMOVDW    Z2, K1, (BX)(SI*2)
+	// round to bfloat16
+	VPADDD  Z2, Z1, Z2
+	VPSRLD  $0x10, Z2, Z2
+	VPMOVDW Z2, K1, (BX)(SI*2)
 
 	// Nesterov look-ahead
 	VMULPS Z1, Z4, Z1
 	VADDPS Z1, Z0, Z0
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS     Z0, Z5, Z0
-	VSUBPS     Z0, Z6, Z0
-	VPADDD     Z3, Z0, Z1
-	VCMPPS     $0x03, Z0, Z0, K2
-	VPTERNLOGD $0xff, Z1, Z1, K2, Z1
-	VPSRLD     $0x10, Z1, Z0
-	VPMOVDW    Z0, K1, (CX)(SI*2)
+	// round to bfloat16
+	VMULPS  Z0, Z5, Z0
+	VSUBPS  Z0, Z6, Z0
+	VPADDD  Z3, Z0, Z0
+	VPSRLD  $0x10, Z0, Z0
+	VPMOVDW Z0, K1, (CX)(SI*2)
 
 done:
 	VZEROUPPER

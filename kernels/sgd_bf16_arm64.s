@@ -17,10 +17,12 @@ TEXT ·sgdBF16NEONF32(SB), NOSPLIT, $0-100
 	VDUP  V1.S[0], V1.S4
 
 	// Broadcast the integer constants.
-	MOVW $0x1, R9
+	MOVW $0xffc00000, R9
 	VDUP R9, V2.S4
-	MOVW $0x7fff, R9
+	MOVW $0x1, R9
 	VDUP R9, V3.S4
+	MOVW $0x7fff, R9
+	VDUP R9, V4.S4
 
 	// Main loop: 4 vectors of 4 elements per iteration.
 unrolled:
@@ -28,80 +30,76 @@ unrolled:
 	BLT single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V4.S4]
-	WORD   $0x6e20dc84 // fmul v4.4s, v4.4s, v0.4s
+	VLD1.P 16(R1), [V5.S4]
+	WORD   $0x4e25e4a6 // fcmeq v6.4s, v5.4s, v5.4s
+	WORD   $0x6e621ca6 // bsl v6.16b, v5.16b, v2.16b
+	WORD   $0x6e20dcc5 // fmul v5.4s, v6.4s, v0.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V5.H4]
-	WORD   $0x2e6138a5 // shll v5.4s, v5.4h, #16
-	WORD   $0x6e24dc24 // fmul v4.4s, v1.4s, v4.4s
-	WORD   $0x4ea4d4a4 // fsub v4.4s, v5.4s, v4.4s
-	WORD   $0x6f300485 // ushr v5.4s, v4.4s, #16
-	WORD   $0x4e221ca5 // and v5.16b, v5.16b, v2.16b
-	WORD   $0x4ea384a5 // add v5.4s, v5.4s, v3.4s
-	WORD   $0x4ea58485 // add v5.4s, v4.4s, v5.4s
-	WORD   $0x4e24e484 // fcmeq v4.4s, v4.4s, v4.4s
-	WORD   $0x6e205884 // mvn v4.16b, v4.16b
-	WORD   $0x4ea41ca4 // orr v4.16b, v5.16b, v4.16b
-	WORD   $0x0f108484 // shrn v4.4h, v4.4s, #16
-	VST1.P [V4.H4], 8(R0)
-
-	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V4.S4]
-	WORD   $0x6e20dc84 // fmul v4.4s, v4.4s, v0.4s
-
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V5.H4]
-	WORD   $0x2e6138a5 // shll v5.4s, v5.4h, #16
-	WORD   $0x6e24dc24 // fmul v4.4s, v1.4s, v4.4s
-	WORD   $0x4ea4d4a4 // fsub v4.4s, v5.4s, v4.4s
-	WORD   $0x6f300485 // ushr v5.4s, v4.4s, #16
-	WORD   $0x4e221ca5 // and v5.16b, v5.16b, v2.16b
-	WORD   $0x4ea384a5 // add v5.4s, v5.4s, v3.4s
-	WORD   $0x4ea58485 // add v5.4s, v4.4s, v5.4s
-	WORD   $0x4e24e484 // fcmeq v4.4s, v4.4s, v4.4s
-	WORD   $0x6e205884 // mvn v4.16b, v4.16b
-	WORD   $0x4ea41ca4 // orr v4.16b, v5.16b, v4.16b
-	WORD   $0x0f108484 // shrn v4.4h, v4.4s, #16
-	VST1.P [V4.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V6.H4]
+	WORD   $0x2e6138c6 // shll v6.4s, v6.4h, #16
+	WORD   $0x6e25dc25 // fmul v5.4s, v1.4s, v5.4s
+	WORD   $0x4ea5d4c5 // fsub v5.4s, v6.4s, v5.4s
+	WORD   $0x6f3004a6 // ushr v6.4s, v5.4s, #16
+	WORD   $0x4e231cc6 // and v6.16b, v6.16b, v3.16b
+	WORD   $0x4ea484c6 // add v6.4s, v6.4s, v4.4s
+	WORD   $0x4ea684a5 // add v5.4s, v5.4s, v6.4s
+	WORD   $0x0f1084a5 // shrn v5.4h, v5.4s, #16
+	VST1.P [V5.H4], 8(R0)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V4.S4]
-	WORD   $0x6e20dc84 // fmul v4.4s, v4.4s, v0.4s
+	VLD1.P 16(R1), [V5.S4]
+	WORD   $0x4e25e4a6 // fcmeq v6.4s, v5.4s, v5.4s
+	WORD   $0x6e621ca6 // bsl v6.16b, v5.16b, v2.16b
+	WORD   $0x6e20dcc5 // fmul v5.4s, v6.4s, v0.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V5.H4]
-	WORD   $0x2e6138a5 // shll v5.4s, v5.4h, #16
-	WORD   $0x6e24dc24 // fmul v4.4s, v1.4s, v4.4s
-	WORD   $0x4ea4d4a4 // fsub v4.4s, v5.4s, v4.4s
-	WORD   $0x6f300485 // ushr v5.4s, v4.4s, #16
-	WORD   $0x4e221ca5 // and v5.16b, v5.16b, v2.16b
-	WORD   $0x4ea384a5 // add v5.4s, v5.4s, v3.4s
-	WORD   $0x4ea58485 // add v5.4s, v4.4s, v5.4s
-	WORD   $0x4e24e484 // fcmeq v4.4s, v4.4s, v4.4s
-	WORD   $0x6e205884 // mvn v4.16b, v4.16b
-	WORD   $0x4ea41ca4 // orr v4.16b, v5.16b, v4.16b
-	WORD   $0x0f108484 // shrn v4.4h, v4.4s, #16
-	VST1.P [V4.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V6.H4]
+	WORD   $0x2e6138c6 // shll v6.4s, v6.4h, #16
+	WORD   $0x6e25dc25 // fmul v5.4s, v1.4s, v5.4s
+	WORD   $0x4ea5d4c5 // fsub v5.4s, v6.4s, v5.4s
+	WORD   $0x6f3004a6 // ushr v6.4s, v5.4s, #16
+	WORD   $0x4e231cc6 // and v6.16b, v6.16b, v3.16b
+	WORD   $0x4ea484c6 // add v6.4s, v6.4s, v4.4s
+	WORD   $0x4ea684a5 // add v5.4s, v5.4s, v6.4s
+	WORD   $0x0f1084a5 // shrn v5.4h, v5.4s, #16
+	VST1.P [V5.H4], 8(R0)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V4.S4]
-	WORD   $0x6e20dc84 // fmul v4.4s, v4.4s, v0.4s
+	VLD1.P 16(R1), [V5.S4]
+	WORD   $0x4e25e4a6 // fcmeq v6.4s, v5.4s, v5.4s
+	WORD   $0x6e621ca6 // bsl v6.16b, v5.16b, v2.16b
+	WORD   $0x6e20dcc5 // fmul v5.4s, v6.4s, v0.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V5.H4]
-	WORD   $0x2e6138a5 // shll v5.4s, v5.4h, #16
-	WORD   $0x6e24dc24 // fmul v4.4s, v1.4s, v4.4s
-	WORD   $0x4ea4d4a4 // fsub v4.4s, v5.4s, v4.4s
-	WORD   $0x6f300485 // ushr v5.4s, v4.4s, #16
-	WORD   $0x4e221ca5 // and v5.16b, v5.16b, v2.16b
-	WORD   $0x4ea384a5 // add v5.4s, v5.4s, v3.4s
-	WORD   $0x4ea58485 // add v5.4s, v4.4s, v5.4s
-	WORD   $0x4e24e484 // fcmeq v4.4s, v4.4s, v4.4s
-	WORD   $0x6e205884 // mvn v4.16b, v4.16b
-	WORD   $0x4ea41ca4 // orr v4.16b, v5.16b, v4.16b
-	WORD   $0x0f108484 // shrn v4.4h, v4.4s, #16
-	VST1.P [V4.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V6.H4]
+	WORD   $0x2e6138c6 // shll v6.4s, v6.4h, #16
+	WORD   $0x6e25dc25 // fmul v5.4s, v1.4s, v5.4s
+	WORD   $0x4ea5d4c5 // fsub v5.4s, v6.4s, v5.4s
+	WORD   $0x6f3004a6 // ushr v6.4s, v5.4s, #16
+	WORD   $0x4e231cc6 // and v6.16b, v6.16b, v3.16b
+	WORD   $0x4ea484c6 // add v6.4s, v6.4s, v4.4s
+	WORD   $0x4ea684a5 // add v5.4s, v5.4s, v6.4s
+	WORD   $0x0f1084a5 // shrn v5.4h, v5.4s, #16
+	VST1.P [V5.H4], 8(R0)
+
+	// scaled gradient (the scale is negative when maximizing)
+	VLD1.P 16(R1), [V5.S4]
+	WORD   $0x4e25e4a6 // fcmeq v6.4s, v5.4s, v5.4s
+	WORD   $0x6e621ca6 // bsl v6.16b, v5.16b, v2.16b
+	WORD   $0x6e20dcc5 // fmul v5.4s, v6.4s, v0.4s
+
+	// round to bfloat16
+	VLD1   (R0), [V6.H4]
+	WORD   $0x2e6138c6 // shll v6.4s, v6.4h, #16
+	WORD   $0x6e25dc25 // fmul v5.4s, v1.4s, v5.4s
+	WORD   $0x4ea5d4c5 // fsub v5.4s, v6.4s, v5.4s
+	WORD   $0x6f3004a6 // ushr v6.4s, v5.4s, #16
+	WORD   $0x4e231cc6 // and v6.16b, v6.16b, v3.16b
+	WORD   $0x4ea484c6 // add v6.4s, v6.4s, v4.4s
+	WORD   $0x4ea684a5 // add v5.4s, v5.4s, v6.4s
+	WORD   $0x0f1084a5 // shrn v5.4h, v5.4s, #16
+	VST1.P [V5.H4], 8(R0)
 	SUB    $16, R2
 	B      unrolled
 
@@ -111,23 +109,22 @@ single:
 	BLT tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V4.S4]
-	WORD   $0x6e20dc84 // fmul v4.4s, v4.4s, v0.4s
+	VLD1.P 16(R1), [V5.S4]
+	WORD   $0x4e25e4a6 // fcmeq v6.4s, v5.4s, v5.4s
+	WORD   $0x6e621ca6 // bsl v6.16b, v5.16b, v2.16b
+	WORD   $0x6e20dcc5 // fmul v5.4s, v6.4s, v0.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V5.H4]
-	WORD   $0x2e6138a5 // shll v5.4s, v5.4h, #16
-	WORD   $0x6e24dc24 // fmul v4.4s, v1.4s, v4.4s
-	WORD   $0x4ea4d4a4 // fsub v4.4s, v5.4s, v4.4s
-	WORD   $0x6f300485 // ushr v5.4s, v4.4s, #16
-	WORD   $0x4e221ca5 // and v5.16b, v5.16b, v2.16b
-	WORD   $0x4ea384a5 // add v5.4s, v5.4s, v3.4s
-	WORD   $0x4ea58485 // add v5.4s, v4.4s, v5.4s
-	WORD   $0x4e24e484 // fcmeq v4.4s, v4.4s, v4.4s
-	WORD   $0x6e205884 // mvn v4.16b, v4.16b
-	WORD   $0x4ea41ca4 // orr v4.16b, v5.16b, v4.16b
-	WORD   $0x0f108484 // shrn v4.4h, v4.4s, #16
-	VST1.P [V4.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V6.H4]
+	WORD   $0x2e6138c6 // shll v6.4s, v6.4h, #16
+	WORD   $0x6e25dc25 // fmul v5.4s, v1.4s, v5.4s
+	WORD   $0x4ea5d4c5 // fsub v5.4s, v6.4s, v5.4s
+	WORD   $0x6f3004a6 // ushr v6.4s, v5.4s, #16
+	WORD   $0x4e231cc6 // and v6.16b, v6.16b, v3.16b
+	WORD   $0x4ea484c6 // add v6.4s, v6.4s, v4.4s
+	WORD   $0x4ea684a5 // add v5.4s, v5.4s, v6.4s
+	WORD   $0x0f1084a5 // shrn v5.4h, v5.4s, #16
+	VST1.P [V5.H4], 8(R0)
 	SUB    $4, R2
 	B      single
 
@@ -136,23 +133,22 @@ tail:
 	CBZ R2, done
 
 	// scaled gradient (the scale is negative when maximizing)
-	FMOVS.P 4(R1), F4
-	FMULS   F0, F4, F4
+	FMOVS.P 4(R1), F5
+	WORD    $0x4e25e4a6 // fcmeq v6.4s, v5.4s, v5.4s
+	WORD    $0x6e621ca6 // bsl v6.16b, v5.16b, v2.16b
+	FMULS   F0, F6, F5
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	MOVHU  (R0), R9
-	VMOV   R9, V5.S[0]
-	WORD   $0x2e6138a5 // shll v5.4s, v5.4h, #16
-	FMULS  F4, F1, F4
-	FSUBS  F4, F5, F4
-	WORD   $0x6f300485 // ushr v5.4s, v4.4s, #16
-	WORD   $0x4e221ca5 // and v5.16b, v5.16b, v2.16b
-	WORD   $0x4ea384a5 // add v5.4s, v5.4s, v3.4s
-	WORD   $0x4ea58485 // add v5.4s, v4.4s, v5.4s
-	WORD   $0x4e24e484 // fcmeq v4.4s, v4.4s, v4.4s
-	WORD   $0x6e205884 // mvn v4.16b, v4.16b
-	WORD   $0x4ea41ca4 // orr v4.16b, v5.16b, v4.16b
-	VMOV   V4.H[1], R9
+	VMOV   R9, V6.S[0]
+	WORD   $0x2e6138c6 // shll v6.4s, v6.4h, #16
+	FMULS  F5, F1, F5
+	FSUBS  F5, F6, F5
+	WORD   $0x6f3004a6 // ushr v6.4s, v5.4s, #16
+	WORD   $0x4e231cc6 // and v6.16b, v6.16b, v3.16b
+	WORD   $0x4ea484c6 // add v6.4s, v6.4s, v4.4s
+	WORD   $0x4ea684a5 // add v5.4s, v5.4s, v6.4s
+	VMOV   V5.H[1], R9
 	MOVH.P R9, 2(R0)
 	SUB    $1, R2
 	B      tail
@@ -175,10 +171,12 @@ TEXT ·sgdBF16NEONF32Coupled(SB), NOSPLIT, $0-100
 	VDUP  V2.S[0], V2.S4
 
 	// Broadcast the integer constants.
-	MOVW $0x1, R9
+	MOVW $0xffc00000, R9
 	VDUP R9, V3.S4
-	MOVW $0x7fff, R9
+	MOVW $0x1, R9
 	VDUP R9, V4.S4
+	MOVW $0x7fff, R9
+	VDUP R9, V5.S4
 
 	// Main loop: 4 vectors of 4 elements per iteration.
 unrolled:
@@ -186,104 +184,100 @@ unrolled:
 	BLT single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V5.S4]
-	WORD   $0x6e20dca5 // fmul v5.4s, v5.4s, v0.4s
+	VLD1.P 16(R1), [V6.S4]
+	WORD   $0x4e26e4c7 // fcmeq v7.4s, v6.4s, v6.4s
+	WORD   $0x6e631cc7 // bsl v7.16b, v6.16b, v3.16b
+	WORD   $0x6e20dce6 // fmul v6.4s, v7.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V6.H4]
-	WORD $0x2e6138c6 // shll v6.4s, v6.4h, #16
-	WORD $0x6e26dc26 // fmul v6.4s, v1.4s, v6.4s
-	WORD $0x4e26d4a5 // fadd v5.4s, v5.4s, v6.4s
+	VLD1 (R0), [V7.H4]
+	WORD $0x2e6138e7 // shll v7.4s, v7.4h, #16
+	WORD $0x6e27dc27 // fmul v7.4s, v1.4s, v7.4s
+	WORD $0x4e27d4c6 // fadd v6.4s, v6.4s, v7.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V6.H4]
-	WORD   $0x2e6138c6 // shll v6.4s, v6.4h, #16
-	WORD   $0x6e25dc45 // fmul v5.4s, v2.4s, v5.4s
-	WORD   $0x4ea5d4c5 // fsub v5.4s, v6.4s, v5.4s
-	WORD   $0x6f3004a6 // ushr v6.4s, v5.4s, #16
-	WORD   $0x4e231cc6 // and v6.16b, v6.16b, v3.16b
-	WORD   $0x4ea484c6 // add v6.4s, v6.4s, v4.4s
-	WORD   $0x4ea684a6 // add v6.4s, v5.4s, v6.4s
-	WORD   $0x4e25e4a5 // fcmeq v5.4s, v5.4s, v5.4s
-	WORD   $0x6e2058a5 // mvn v5.16b, v5.16b
-	WORD   $0x4ea51cc5 // orr v5.16b, v6.16b, v5.16b
-	WORD   $0x0f1084a5 // shrn v5.4h, v5.4s, #16
-	VST1.P [V5.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V7.H4]
+	WORD   $0x2e6138e7 // shll v7.4s, v7.4h, #16
+	WORD   $0x6e26dc46 // fmul v6.4s, v2.4s, v6.4s
+	WORD   $0x4ea6d4e6 // fsub v6.4s, v7.4s, v6.4s
+	WORD   $0x6f3004c7 // ushr v7.4s, v6.4s, #16
+	WORD   $0x4e241ce7 // and v7.16b, v7.16b, v4.16b
+	WORD   $0x4ea584e7 // add v7.4s, v7.4s, v5.4s
+	WORD   $0x4ea784c6 // add v6.4s, v6.4s, v7.4s
+	WORD   $0x0f1084c6 // shrn v6.4h, v6.4s, #16
+	VST1.P [V6.H4], 8(R0)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V5.S4]
-	WORD   $0x6e20dca5 // fmul v5.4s, v5.4s, v0.4s
+	VLD1.P 16(R1), [V6.S4]
+	WORD   $0x4e26e4c7 // fcmeq v7.4s, v6.4s, v6.4s
+	WORD   $0x6e631cc7 // bsl v7.16b, v6.16b, v3.16b
+	WORD   $0x6e20dce6 // fmul v6.4s, v7.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V6.H4]
-	WORD $0x2e6138c6 // shll v6.4s, v6.4h, #16
-	WORD $0x6e26dc26 // fmul v6.4s, v1.4s, v6.4s
-	WORD $0x4e26d4a5 // fadd v5.4s, v5.4s, v6.4s
+	VLD1 (R0), [V7.H4]
+	WORD $0x2e6138e7 // shll v7.4s, v7.4h, #16
+	WORD $0x6e27dc27 // fmul v7.4s, v1.4s, v7.4s
+	WORD $0x4e27d4c6 // fadd v6.4s, v6.4s, v7.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V6.H4]
-	WORD   $0x2e6138c6 // shll v6.4s, v6.4h, #16
-	WORD   $0x6e25dc45 // fmul v5.4s, v2.4s, v5.4s
-	WORD   $0x4ea5d4c5 // fsub v5.4s, v6.4s, v5.4s
-	WORD   $0x6f3004a6 // ushr v6.4s, v5.4s, #16
-	WORD   $0x4e231cc6 // and v6.16b, v6.16b, v3.16b
-	WORD   $0x4ea484c6 // add v6.4s, v6.4s, v4.4s
-	WORD   $0x4ea684a6 // add v6.4s, v5.4s, v6.4s
-	WORD   $0x4e25e4a5 // fcmeq v5.4s, v5.4s, v5.4s
-	WORD   $0x6e2058a5 // mvn v5.16b, v5.16b
-	WORD   $0x4ea51cc5 // orr v5.16b, v6.16b, v5.16b
-	WORD   $0x0f1084a5 // shrn v5.4h, v5.4s, #16
-	VST1.P [V5.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V7.H4]
+	WORD   $0x2e6138e7 // shll v7.4s, v7.4h, #16
+	WORD   $0x6e26dc46 // fmul v6.4s, v2.4s, v6.4s
+	WORD   $0x4ea6d4e6 // fsub v6.4s, v7.4s, v6.4s
+	WORD   $0x6f3004c7 // ushr v7.4s, v6.4s, #16
+	WORD   $0x4e241ce7 // and v7.16b, v7.16b, v4.16b
+	WORD   $0x4ea584e7 // add v7.4s, v7.4s, v5.4s
+	WORD   $0x4ea784c6 // add v6.4s, v6.4s, v7.4s
+	WORD   $0x0f1084c6 // shrn v6.4h, v6.4s, #16
+	VST1.P [V6.H4], 8(R0)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V5.S4]
-	WORD   $0x6e20dca5 // fmul v5.4s, v5.4s, v0.4s
+	VLD1.P 16(R1), [V6.S4]
+	WORD   $0x4e26e4c7 // fcmeq v7.4s, v6.4s, v6.4s
+	WORD   $0x6e631cc7 // bsl v7.16b, v6.16b, v3.16b
+	WORD   $0x6e20dce6 // fmul v6.4s, v7.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V6.H4]
-	WORD $0x2e6138c6 // shll v6.4s, v6.4h, #16
-	WORD $0x6e26dc26 // fmul v6.4s, v1.4s, v6.4s
-	WORD $0x4e26d4a5 // fadd v5.4s, v5.4s, v6.4s
+	VLD1 (R0), [V7.H4]
+	WORD $0x2e6138e7 // shll v7.4s, v7.4h, #16
+	WORD $0x6e27dc27 // fmul v7.4s, v1.4s, v7.4s
+	WORD $0x4e27d4c6 // fadd v6.4s, v6.4s, v7.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V6.H4]
-	WORD   $0x2e6138c6 // shll v6.4s, v6.4h, #16
-	WORD   $0x6e25dc45 // fmul v5.4s, v2.4s, v5.4s
-	WORD   $0x4ea5d4c5 // fsub v5.4s, v6.4s, v5.4s
-	WORD   $0x6f3004a6 // ushr v6.4s, v5.4s, #16
-	WORD   $0x4e231cc6 // and v6.16b, v6.16b, v3.16b
-	WORD   $0x4ea484c6 // add v6.4s, v6.4s, v4.4s
-	WORD   $0x4ea684a6 // add v6.4s, v5.4s, v6.4s
-	WORD   $0x4e25e4a5 // fcmeq v5.4s, v5.4s, v5.4s
-	WORD   $0x6e2058a5 // mvn v5.16b, v5.16b
-	WORD   $0x4ea51cc5 // orr v5.16b, v6.16b, v5.16b
-	WORD   $0x0f1084a5 // shrn v5.4h, v5.4s, #16
-	VST1.P [V5.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V7.H4]
+	WORD   $0x2e6138e7 // shll v7.4s, v7.4h, #16
+	WORD   $0x6e26dc46 // fmul v6.4s, v2.4s, v6.4s
+	WORD   $0x4ea6d4e6 // fsub v6.4s, v7.4s, v6.4s
+	WORD   $0x6f3004c7 // ushr v7.4s, v6.4s, #16
+	WORD   $0x4e241ce7 // and v7.16b, v7.16b, v4.16b
+	WORD   $0x4ea584e7 // add v7.4s, v7.4s, v5.4s
+	WORD   $0x4ea784c6 // add v6.4s, v6.4s, v7.4s
+	WORD   $0x0f1084c6 // shrn v6.4h, v6.4s, #16
+	VST1.P [V6.H4], 8(R0)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V5.S4]
-	WORD   $0x6e20dca5 // fmul v5.4s, v5.4s, v0.4s
+	VLD1.P 16(R1), [V6.S4]
+	WORD   $0x4e26e4c7 // fcmeq v7.4s, v6.4s, v6.4s
+	WORD   $0x6e631cc7 // bsl v7.16b, v6.16b, v3.16b
+	WORD   $0x6e20dce6 // fmul v6.4s, v7.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V6.H4]
-	WORD $0x2e6138c6 // shll v6.4s, v6.4h, #16
-	WORD $0x6e26dc26 // fmul v6.4s, v1.4s, v6.4s
-	WORD $0x4e26d4a5 // fadd v5.4s, v5.4s, v6.4s
+	VLD1 (R0), [V7.H4]
+	WORD $0x2e6138e7 // shll v7.4s, v7.4h, #16
+	WORD $0x6e27dc27 // fmul v7.4s, v1.4s, v7.4s
+	WORD $0x4e27d4c6 // fadd v6.4s, v6.4s, v7.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V6.H4]
-	WORD   $0x2e6138c6 // shll v6.4s, v6.4h, #16
-	WORD   $0x6e25dc45 // fmul v5.4s, v2.4s, v5.4s
-	WORD   $0x4ea5d4c5 // fsub v5.4s, v6.4s, v5.4s
-	WORD   $0x6f3004a6 // ushr v6.4s, v5.4s, #16
-	WORD   $0x4e231cc6 // and v6.16b, v6.16b, v3.16b
-	WORD   $0x4ea484c6 // add v6.4s, v6.4s, v4.4s
-	WORD   $0x4ea684a6 // add v6.4s, v5.4s, v6.4s
-	WORD   $0x4e25e4a5 // fcmeq v5.4s, v5.4s, v5.4s
-	WORD   $0x6e2058a5 // mvn v5.16b, v5.16b
-	WORD   $0x4ea51cc5 // orr v5.16b, v6.16b, v5.16b
-	WORD   $0x0f1084a5 // shrn v5.4h, v5.4s, #16
-	VST1.P [V5.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V7.H4]
+	WORD   $0x2e6138e7 // shll v7.4s, v7.4h, #16
+	WORD   $0x6e26dc46 // fmul v6.4s, v2.4s, v6.4s
+	WORD   $0x4ea6d4e6 // fsub v6.4s, v7.4s, v6.4s
+	WORD   $0x6f3004c7 // ushr v7.4s, v6.4s, #16
+	WORD   $0x4e241ce7 // and v7.16b, v7.16b, v4.16b
+	WORD   $0x4ea584e7 // add v7.4s, v7.4s, v5.4s
+	WORD   $0x4ea784c6 // add v6.4s, v6.4s, v7.4s
+	WORD   $0x0f1084c6 // shrn v6.4h, v6.4s, #16
+	VST1.P [V6.H4], 8(R0)
 	SUB    $16, R2
 	B      unrolled
 
@@ -293,29 +287,28 @@ single:
 	BLT tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V5.S4]
-	WORD   $0x6e20dca5 // fmul v5.4s, v5.4s, v0.4s
+	VLD1.P 16(R1), [V6.S4]
+	WORD   $0x4e26e4c7 // fcmeq v7.4s, v6.4s, v6.4s
+	WORD   $0x6e631cc7 // bsl v7.16b, v6.16b, v3.16b
+	WORD   $0x6e20dce6 // fmul v6.4s, v7.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V6.H4]
-	WORD $0x2e6138c6 // shll v6.4s, v6.4h, #16
-	WORD $0x6e26dc26 // fmul v6.4s, v1.4s, v6.4s
-	WORD $0x4e26d4a5 // fadd v5.4s, v5.4s, v6.4s
+	VLD1 (R0), [V7.H4]
+	WORD $0x2e6138e7 // shll v7.4s, v7.4h, #16
+	WORD $0x6e27dc27 // fmul v7.4s, v1.4s, v7.4s
+	WORD $0x4e27d4c6 // fadd v6.4s, v6.4s, v7.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V6.H4]
-	WORD   $0x2e6138c6 // shll v6.4s, v6.4h, #16
-	WORD   $0x6e25dc45 // fmul v5.4s, v2.4s, v5.4s
-	WORD   $0x4ea5d4c5 // fsub v5.4s, v6.4s, v5.4s
-	WORD   $0x6f3004a6 // ushr v6.4s, v5.4s, #16
-	WORD   $0x4e231cc6 // and v6.16b, v6.16b, v3.16b
-	WORD   $0x4ea484c6 // add v6.4s, v6.4s, v4.4s
-	WORD   $0x4ea684a6 // add v6.4s, v5.4s, v6.4s
-	WORD   $0x4e25e4a5 // fcmeq v5.4s, v5.4s, v5.4s
-	WORD   $0x6e2058a5 // mvn v5.16b, v5.16b
-	WORD   $0x4ea51cc5 // orr v5.16b, v6.16b, v5.16b
-	WORD   $0x0f1084a5 // shrn v5.4h, v5.4s, #16
-	VST1.P [V5.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V7.H4]
+	WORD   $0x2e6138e7 // shll v7.4s, v7.4h, #16
+	WORD   $0x6e26dc46 // fmul v6.4s, v2.4s, v6.4s
+	WORD   $0x4ea6d4e6 // fsub v6.4s, v7.4s, v6.4s
+	WORD   $0x6f3004c7 // ushr v7.4s, v6.4s, #16
+	WORD   $0x4e241ce7 // and v7.16b, v7.16b, v4.16b
+	WORD   $0x4ea584e7 // add v7.4s, v7.4s, v5.4s
+	WORD   $0x4ea784c6 // add v6.4s, v6.4s, v7.4s
+	WORD   $0x0f1084c6 // shrn v6.4h, v6.4s, #16
+	VST1.P [V6.H4], 8(R0)
 	SUB    $4, R2
 	B      single
 
@@ -324,30 +317,29 @@ tail:
 	CBZ R2, done
 
 	// scaled gradient (the scale is negative when maximizing)
-	FMOVS.P 4(R1), F5
-	FMULS   F0, F5, F5
+	FMOVS.P 4(R1), F6
+	WORD    $0x4e26e4c7 // fcmeq v7.4s, v6.4s, v6.4s
+	WORD    $0x6e631cc7 // bsl v7.16b, v6.16b, v3.16b
+	FMULS   F0, F7, F6
 
 	// L2 weight decay folded into the gradient
 	MOVHU (R0), R9
-	VMOV  R9, V6.S[0]
-	WORD  $0x2e6138c6 // shll v6.4s, v6.4h, #16
-	FMULS F6, F1, F6
-	FADDS F6, F5, F5
+	VMOV  R9, V7.S[0]
+	WORD  $0x2e6138e7 // shll v7.4s, v7.4h, #16
+	FMULS F7, F1, F7
+	FADDS F7, F6, F6
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	MOVHU  (R0), R9
-	VMOV   R9, V6.S[0]
-	WORD   $0x2e6138c6 // shll v6.4s, v6.4h, #16
-	FMULS  F5, F2, F5
-	FSUBS  F5, F6, F5
-	WORD   $0x6f3004a6 // ushr v6.4s, v5.4s, #16
-	WORD   $0x4e231cc6 // and v6.16b, v6.16b, v3.16b
-	WORD   $0x4ea484c6 // add v6.4s, v6.4s, v4.4s
-	WORD   $0x4ea684a6 // add v6.4s, v5.4s, v6.4s
-	WORD   $0x4e25e4a5 // fcmeq v5.4s, v5.4s, v5.4s
-	WORD   $0x6e2058a5 // mvn v5.16b, v5.16b
-	WORD   $0x4ea51cc5 // orr v5.16b, v6.16b, v5.16b
-	VMOV   V5.H[1], R9
+	VMOV   R9, V7.S[0]
+	WORD   $0x2e6138e7 // shll v7.4s, v7.4h, #16
+	FMULS  F6, F2, F6
+	FSUBS  F6, F7, F6
+	WORD   $0x6f3004c7 // ushr v7.4s, v6.4s, #16
+	WORD   $0x4e241ce7 // and v7.16b, v7.16b, v4.16b
+	WORD   $0x4ea584e7 // add v7.4s, v7.4s, v5.4s
+	WORD   $0x4ea784c6 // add v6.4s, v6.4s, v7.4s
+	VMOV   V6.H[1], R9
 	MOVH.P R9, 2(R0)
 	SUB    $1, R2
 	B      tail
@@ -373,10 +365,12 @@ TEXT ·sgdBF16NEONF32Momentum(SB), NOSPLIT, $0-100
 	VDUP  V3.S[0], V3.S4
 
 	// Broadcast the integer constants.
-	MOVW $0x1, R9
+	MOVW $0xffc00000, R9
 	VDUP R9, V4.S4
-	MOVW $0x7fff, R9
+	MOVW $0x1, R9
 	VDUP R9, V5.S4
+	MOVW $0x7fff, R9
+	VDUP R9, V6.S4
 
 	// Main loop: 4 vectors of 4 elements per iteration.
 unrolled:
@@ -384,144 +378,128 @@ unrolled:
 	BLT single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V6.S4]
-	WORD   $0x6e20dcc6 // fmul v6.4s, v6.4s, v0.4s
+	VLD1.P 16(R1), [V7.S4]
+	WORD   $0x4e27e4e8 // fcmeq v8.4s, v7.4s, v7.4s
+	WORD   $0x6e641ce8 // bsl v8.16b, v7.16b, v4.16b
+	WORD   $0x6e20dd07 // fmul v7.4s, v8.4s, v0.4s
 
 	// momentum buffer
-	VLD1   (R2), [V7.H4]
-	WORD   $0x2e6138e7 // shll v7.4s, v7.4h, #16
-	WORD   $0x6e27dc27 // fmul v7.4s, v1.4s, v7.4s
-	WORD   $0x6e26dc46 // fmul v6.4s, v2.4s, v6.4s
-	WORD   $0x4e26d4e6 // fadd v6.4s, v7.4s, v6.4s
-	WORD   $0x6f3004c7 // ushr v7.4s, v6.4s, #16
-	WORD   $0x4e241ce7 // and v7.16b, v7.16b, v4.16b
-	WORD   $0x4ea584e7 // add v7.4s, v7.4s, v5.4s
-	WORD   $0x4ea784c7 // add v7.4s, v6.4s, v7.4s
-	WORD   $0x4e26e4c8 // fcmeq v8.4s, v6.4s, v6.4s
-	WORD   $0x6e205908 // mvn v8.16b, v8.16b
-	WORD   $0x4ea81ce7 // orr v7.16b, v7.16b, v8.16b
-	WORD   $0x0f1084e7 // shrn v7.4h, v7.4s, #16
-	VST1.P [V7.H4], 8(R2)
+	VLD1   (R2), [V8.H4]
+	WORD   $0x2e613908 // shll v8.4s, v8.4h, #16
+	WORD   $0x6e28dc28 // fmul v8.4s, v1.4s, v8.4s
+	WORD   $0x6e27dc47 // fmul v7.4s, v2.4s, v7.4s
+	WORD   $0x4e27d507 // fadd v7.4s, v8.4s, v7.4s
+	WORD   $0x6f3004e8 // ushr v8.4s, v7.4s, #16
+	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
+	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
+	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
+	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
+	VST1.P [V8.H4], 8(R2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V7.H4]
-	WORD   $0x2e6138e7 // shll v7.4s, v7.4h, #16
-	WORD   $0x6e26dc66 // fmul v6.4s, v3.4s, v6.4s
-	WORD   $0x4ea6d4e6 // fsub v6.4s, v7.4s, v6.4s
-	WORD   $0x6f3004c7 // ushr v7.4s, v6.4s, #16
-	WORD   $0x4e241ce7 // and v7.16b, v7.16b, v4.16b
-	WORD   $0x4ea584e7 // add v7.4s, v7.4s, v5.4s
-	WORD   $0x4ea784c7 // add v7.4s, v6.4s, v7.4s
-	WORD   $0x4e26e4c6 // fcmeq v6.4s, v6.4s, v6.4s
-	WORD   $0x6e2058c6 // mvn v6.16b, v6.16b
-	WORD   $0x4ea61ce6 // orr v6.16b, v7.16b, v6.16b
-	WORD   $0x0f1084c6 // shrn v6.4h, v6.4s, #16
-	VST1.P [V6.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V8.H4]
+	WORD   $0x2e613908 // shll v8.4s, v8.4h, #16
+	WORD   $0x6e27dc67 // fmul v7.4s, v3.4s, v7.4s
+	WORD   $0x4ea7d507 // fsub v7.4s, v8.4s, v7.4s
+	WORD   $0x6f3004e8 // ushr v8.4s, v7.4s, #16
+	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
+	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
+	WORD   $0x4ea884e7 // add v7.4s, v7.4s, v8.4s
+	WORD   $0x0f1084e7 // shrn v7.4h, v7.4s, #16
+	VST1.P [V7.H4], 8(R0)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V6.S4]
-	WORD   $0x6e20dcc6 // fmul v6.4s, v6.4s, v0.4s
+	VLD1.P 16(R1), [V7.S4]
+	WORD   $0x4e27e4e8 // fcmeq v8.4s, v7.4s, v7.4s
+	WORD   $0x6e641ce8 // bsl v8.16b, v7.16b, v4.16b
+	WORD   $0x6e20dd07 // fmul v7.4s, v8.4s, v0.4s
 
 	// momentum buffer
-	VLD1   (R2), [V7.H4]
-	WORD   $0x2e6138e7 // shll v7.4s, v7.4h, #16
-	WORD   $0x6e27dc27 // fmul v7.4s, v1.4s, v7.4s
-	WORD   $0x6e26dc46 // fmul v6.4s, v2.4s, v6.4s
-	WORD   $0x4e26d4e6 // fadd v6.4s, v7.4s, v6.4s
-	WORD   $0x6f3004c7 // ushr v7.4s, v6.4s, #16
-	WORD   $0x4e241ce7 // and v7.16b, v7.16b, v4.16b
-	WORD   $0x4ea584e7 // add v7.4s, v7.4s, v5.4s
-	WORD   $0x4ea784c7 // add v7.4s, v6.4s, v7.4s
-	WORD   $0x4e26e4c8 // fcmeq v8.4s, v6.4s, v6.4s
-	WORD   $0x6e205908 // mvn v8.16b, v8.16b
-	WORD   $0x4ea81ce7 // orr v7.16b, v7.16b, v8.16b
-	WORD   $0x0f1084e7 // shrn v7.4h, v7.4s, #16
-	VST1.P [V7.H4], 8(R2)
+	VLD1   (R2), [V8.H4]
+	WORD   $0x2e613908 // shll v8.4s, v8.4h, #16
+	WORD   $0x6e28dc28 // fmul v8.4s, v1.4s, v8.4s
+	WORD   $0x6e27dc47 // fmul v7.4s, v2.4s, v7.4s
+	WORD   $0x4e27d507 // fadd v7.4s, v8.4s, v7.4s
+	WORD   $0x6f3004e8 // ushr v8.4s, v7.4s, #16
+	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
+	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
+	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
+	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
+	VST1.P [V8.H4], 8(R2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V7.H4]
-	WORD   $0x2e6138e7 // shll v7.4s, v7.4h, #16
-	WORD   $0x6e26dc66 // fmul v6.4s, v3.4s, v6.4s
-	WORD   $0x4ea6d4e6 // fsub v6.4s, v7.4s, v6.4s
-	WORD   $0x6f3004c7 // ushr v7.4s, v6.4s, #16
-	WORD   $0x4e241ce7 // and v7.16b, v7.16b, v4.16b
-	WORD   $0x4ea584e7 // add v7.4s, v7.4s, v5.4s
-	WORD   $0x4ea784c7 // add v7.4s, v6.4s, v7.4s
-	WORD   $0x4e26e4c6 // fcmeq v6.4s, v6.4s, v6.4s
-	WORD   $0x6e2058c6 // mvn v6.16b, v6.16b
-	WORD   $0x4ea61ce6 // orr v6.16b, v7.16b, v6.16b
-	WORD   $0x0f1084c6 // shrn v6.4h, v6.4s, #16
-	VST1.P [V6.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V8.H4]
+	WORD   $0x2e613908 // shll v8.4s, v8.4h, #16
+	WORD   $0x6e27dc67 // fmul v7.4s, v3.4s, v7.4s
+	WORD   $0x4ea7d507 // fsub v7.4s, v8.4s, v7.4s
+	WORD   $0x6f3004e8 // ushr v8.4s, v7.4s, #16
+	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
+	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
+	WORD   $0x4ea884e7 // add v7.4s, v7.4s, v8.4s
+	WORD   $0x0f1084e7 // shrn v7.4h, v7.4s, #16
+	VST1.P [V7.H4], 8(R0)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V6.S4]
-	WORD   $0x6e20dcc6 // fmul v6.4s, v6.4s, v0.4s
+	VLD1.P 16(R1), [V7.S4]
+	WORD   $0x4e27e4e8 // fcmeq v8.4s, v7.4s, v7.4s
+	WORD   $0x6e641ce8 // bsl v8.16b, v7.16b, v4.16b
+	WORD   $0x6e20dd07 // fmul v7.4s, v8.4s, v0.4s
 
 	// momentum buffer
-	VLD1   (R2), [V7.H4]
-	WORD   $0x2e6138e7 // shll v7.4s, v7.4h, #16
-	WORD   $0x6e27dc27 // fmul v7.4s, v1.4s, v7.4s
-	WORD   $0x6e26dc46 // fmul v6.4s, v2.4s, v6.4s
-	WORD   $0x4e26d4e6 // fadd v6.4s, v7.4s, v6.4s
-	WORD   $0x6f3004c7 // ushr v7.4s, v6.4s, #16
-	WORD   $0x4e241ce7 // and v7.16b, v7.16b, v4.16b
-	WORD   $0x4ea584e7 // add v7.4s, v7.4s, v5.4s
-	WORD   $0x4ea784c7 // add v7.4s, v6.4s, v7.4s
-	WORD   $0x4e26e4c8 // fcmeq v8.4s, v6.4s, v6.4s
-	WORD   $0x6e205908 // mvn v8.16b, v8.16b
-	WORD   $0x4ea81ce7 // orr v7.16b, v7.16b, v8.16b
-	WORD   $0x0f1084e7 // shrn v7.4h, v7.4s, #16
-	VST1.P [V7.H4], 8(R2)
+	VLD1   (R2), [V8.H4]
+	WORD   $0x2e613908 // shll v8.4s, v8.4h, #16
+	WORD   $0x6e28dc28 // fmul v8.4s, v1.4s, v8.4s
+	WORD   $0x6e27dc47 // fmul v7.4s, v2.4s, v7.4s
+	WORD   $0x4e27d507 // fadd v7.4s, v8.4s, v7.4s
+	WORD   $0x6f3004e8 // ushr v8.4s, v7.4s, #16
+	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
+	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
+	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
+	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
+	VST1.P [V8.H4], 8(R2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V7.H4]
-	WORD   $0x2e6138e7 // shll v7.4s, v7.4h, #16
-	WORD   $0x6e26dc66 // fmul v6.4s, v3.4s, v6.4s
-	WORD   $0x4ea6d4e6 // fsub v6.4s, v7.4s, v6.4s
-	WORD   $0x6f3004c7 // ushr v7.4s, v6.4s, #16
-	WORD   $0x4e241ce7 // and v7.16b, v7.16b, v4.16b
-	WORD   $0x4ea584e7 // add v7.4s, v7.4s, v5.4s
-	WORD   $0x4ea784c7 // add v7.4s, v6.4s, v7.4s
-	WORD   $0x4e26e4c6 // fcmeq v6.4s, v6.4s, v6.4s
-	WORD   $0x6e2058c6 // mvn v6.16b, v6.16b
-	WORD   $0x4ea61ce6 // orr v6.16b, v7.16b, v6.16b
-	WORD   $0x0f1084c6 // shrn v6.4h, v6.4s, #16
-	VST1.P [V6.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V8.H4]
+	WORD   $0x2e613908 // shll v8.4s, v8.4h, #16
+	WORD   $0x6e27dc67 // fmul v7.4s, v3.4s, v7.4s
+	WORD   $0x4ea7d507 // fsub v7.4s, v8.4s, v7.4s
+	WORD   $0x6f3004e8 // ushr v8.4s, v7.4s, #16
+	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
+	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
+	WORD   $0x4ea884e7 // add v7.4s, v7.4s, v8.4s
+	WORD   $0x0f1084e7 // shrn v7.4h, v7.4s, #16
+	VST1.P [V7.H4], 8(R0)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V6.S4]
-	WORD   $0x6e20dcc6 // fmul v6.4s, v6.4s, v0.4s
+	VLD1.P 16(R1), [V7.S4]
+	WORD   $0x4e27e4e8 // fcmeq v8.4s, v7.4s, v7.4s
+	WORD   $0x6e641ce8 // bsl v8.16b, v7.16b, v4.16b
+	WORD   $0x6e20dd07 // fmul v7.4s, v8.4s, v0.4s
 
 	// momentum buffer
-	VLD1   (R2), [V7.H4]
-	WORD   $0x2e6138e7 // shll v7.4s, v7.4h, #16
-	WORD   $0x6e27dc27 // fmul v7.4s, v1.4s, v7.4s
-	WORD   $0x6e26dc46 // fmul v6.4s, v2.4s, v6.4s
-	WORD   $0x4e26d4e6 // fadd v6.4s, v7.4s, v6.4s
-	WORD   $0x6f3004c7 // ushr v7.4s, v6.4s, #16
-	WORD   $0x4e241ce7 // and v7.16b, v7.16b, v4.16b
-	WORD   $0x4ea584e7 // add v7.4s, v7.4s, v5.4s
-	WORD   $0x4ea784c7 // add v7.4s, v6.4s, v7.4s
-	WORD   $0x4e26e4c8 // fcmeq v8.4s, v6.4s, v6.4s
-	WORD   $0x6e205908 // mvn v8.16b, v8.16b
-	WORD   $0x4ea81ce7 // orr v7.16b, v7.16b, v8.16b
-	WORD   $0x0f1084e7 // shrn v7.4h, v7.4s, #16
-	VST1.P [V7.H4], 8(R2)
+	VLD1   (R2), [V8.H4]
+	WORD   $0x2e613908 // shll v8.4s, v8.4h, #16
+	WORD   $0x6e28dc28 // fmul v8.4s, v1.4s, v8.4s
+	WORD   $0x6e27dc47 // fmul v7.4s, v2.4s, v7.4s
+	WORD   $0x4e27d507 // fadd v7.4s, v8.4s, v7.4s
+	WORD   $0x6f3004e8 // ushr v8.4s, v7.4s, #16
+	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
+	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
+	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
+	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
+	VST1.P [V8.H4], 8(R2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V7.H4]
-	WORD   $0x2e6138e7 // shll v7.4s, v7.4h, #16
-	WORD   $0x6e26dc66 // fmul v6.4s, v3.4s, v6.4s
-	WORD   $0x4ea6d4e6 // fsub v6.4s, v7.4s, v6.4s
-	WORD   $0x6f3004c7 // ushr v7.4s, v6.4s, #16
-	WORD   $0x4e241ce7 // and v7.16b, v7.16b, v4.16b
-	WORD   $0x4ea584e7 // add v7.4s, v7.4s, v5.4s
-	WORD   $0x4ea784c7 // add v7.4s, v6.4s, v7.4s
-	WORD   $0x4e26e4c6 // fcmeq v6.4s, v6.4s, v6.4s
-	WORD   $0x6e2058c6 // mvn v6.16b, v6.16b
-	WORD   $0x4ea61ce6 // orr v6.16b, v7.16b, v6.16b
-	WORD   $0x0f1084c6 // shrn v6.4h, v6.4s, #16
-	VST1.P [V6.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V8.H4]
+	WORD   $0x2e613908 // shll v8.4s, v8.4h, #16
+	WORD   $0x6e27dc67 // fmul v7.4s, v3.4s, v7.4s
+	WORD   $0x4ea7d507 // fsub v7.4s, v8.4s, v7.4s
+	WORD   $0x6f3004e8 // ushr v8.4s, v7.4s, #16
+	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
+	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
+	WORD   $0x4ea884e7 // add v7.4s, v7.4s, v8.4s
+	WORD   $0x0f1084e7 // shrn v7.4h, v7.4s, #16
+	VST1.P [V7.H4], 8(R0)
 	SUB    $16, R3
 	B      unrolled
 
@@ -531,39 +509,35 @@ single:
 	BLT tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V6.S4]
-	WORD   $0x6e20dcc6 // fmul v6.4s, v6.4s, v0.4s
+	VLD1.P 16(R1), [V7.S4]
+	WORD   $0x4e27e4e8 // fcmeq v8.4s, v7.4s, v7.4s
+	WORD   $0x6e641ce8 // bsl v8.16b, v7.16b, v4.16b
+	WORD   $0x6e20dd07 // fmul v7.4s, v8.4s, v0.4s
 
 	// momentum buffer
-	VLD1   (R2), [V7.H4]
-	WORD   $0x2e6138e7 // shll v7.4s, v7.4h, #16
-	WORD   $0x6e27dc27 // fmul v7.4s, v1.4s, v7.4s
-	WORD   $0x6e26dc46 // fmul v6.4s, v2.4s, v6.4s
-	WORD   $0x4e26d4e6 // fadd v6.4s, v7.4s, v6.4s
-	WORD   $0x6f3004c7 // ushr v7.4s, v6.4s, #16
-	WORD   $0x4e241ce7 // and v7.16b, v7.16b, v4.16b
-	WORD   $0x4ea584e7 // add v7.4s, v7.4s, v5.4s
-	WORD   $0x4ea784c7 // add v7.4s, v6.4s, v7.4s
-	WORD   $0x4e26e4c8 // fcmeq v8.4s, v6.4s, v6.4s
-	WORD   $0x6e205908 // mvn v8.16b, v8.16b
-	WORD   $0x4ea81ce7 // orr v7.16b, v7.16b, v8.16b
-	WORD   $0x0f1084e7 // shrn v7.4h, v7.4s, #16
-	VST1.P [V7.H4], 8(R2)
+	VLD1   (R2), [V8.H4]
+	WORD   $0x2e613908 // shll v8.4s, v8.4h, #16
+	WORD   $0x6e28dc28 // fmul v8.4s, v1.4s, v8.4s
+	WORD   $0x6e27dc47 // fmul v7.4s, v2.4s, v7.4s
+	WORD   $0x4e27d507 // fadd v7.4s, v8.4s, v7.4s
+	WORD   $0x6f3004e8 // ushr v8.4s, v7.4s, #16
+	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
+	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
+	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
+	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
+	VST1.P [V8.H4], 8(R2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V7.H4]
-	WORD   $0x2e6138e7 // shll v7.4s, v7.4h, #16
-	WORD   $0x6e26dc66 // fmul v6.4s, v3.4s, v6.4s
-	WORD   $0x4ea6d4e6 // fsub v6.4s, v7.4s, v6.4s
-	WORD   $0x6f3004c7 // ushr v7.4s, v6.4s, #16
-	WORD   $0x4e241ce7 // and v7.16b, v7.16b, v4.16b
-	WORD   $0x4ea584e7 // add v7.4s, v7.4s, v5.4s
-	WORD   $0x4ea784c7 // add v7.4s, v6.4s, v7.4s
-	WORD   $0x4e26e4c6 // fcmeq v6.4s, v6.4s, v6.4s
-	WORD   $0x6e2058c6 // mvn v6.16b, v6.16b
-	WORD   $0x4ea61ce6 // orr v6.16b, v7.16b, v6.16b
-	WORD   $0x0f1084c6 // shrn v6.4h, v6.4s, #16
-	VST1.P [V6.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V8.H4]
+	WORD   $0x2e613908 // shll v8.4s, v8.4h, #16
+	WORD   $0x6e27dc67 // fmul v7.4s, v3.4s, v7.4s
+	WORD   $0x4ea7d507 // fsub v7.4s, v8.4s, v7.4s
+	WORD   $0x6f3004e8 // ushr v8.4s, v7.4s, #16
+	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
+	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
+	WORD   $0x4ea884e7 // add v7.4s, v7.4s, v8.4s
+	WORD   $0x0f1084e7 // shrn v7.4h, v7.4s, #16
+	VST1.P [V7.H4], 8(R0)
 	SUB    $4, R3
 	B      single
 
@@ -572,40 +546,36 @@ tail:
 	CBZ R3, done
 
 	// scaled gradient (the scale is negative when maximizing)
-	FMOVS.P 4(R1), F6
-	FMULS   F0, F6, F6
+	FMOVS.P 4(R1), F7
+	WORD    $0x4e27e4e8 // fcmeq v8.4s, v7.4s, v7.4s
+	WORD    $0x6e641ce8 // bsl v8.16b, v7.16b, v4.16b
+	FMULS   F0, F8, F7
 
 	// momentum buffer
 	MOVHU  (R2), R9
-	VMOV   R9, V7.S[0]
-	WORD   $0x2e6138e7 // shll v7.4s, v7.4h, #16
-	FMULS  F7, F1, F7
-	FMULS  F6, F2, F6
-	FADDS  F6, F7, F6
-	WORD   $0x6f3004c7 // ushr v7.4s, v6.4s, #16
-	WORD   $0x4e241ce7 // and v7.16b, v7.16b, v4.16b
-	WORD   $0x4ea584e7 // add v7.4s, v7.4s, v5.4s
-	WORD   $0x4ea784c7 // add v7.4s, v6.4s, v7.4s
-	WORD   $0x4e26e4c8 // fcmeq v8.4s, v6.4s, v6.4s
-	WORD   $0x6e205908 // mvn v8.16b, v8.16b
-	WORD   $0x4ea81ce7 // orr v7.16b, v7.16b, v8.16b
-	VMOV   V7.H[1], R9
+	VMOV   R9, V8.S[0]
+	WORD   $0x2e613908 // shll v8.4s, v8.4h, #16
+	FMULS  F8, F1, F8
+	FMULS  F7, F2, F7
+	FADDS  F7, F8, F7
+	WORD   $0x6f3004e8 // ushr v8.4s, v7.4s, #16
+	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
+	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
+	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
+	VMOV   V8.H[1], R9
 	MOVH.P R9, 2(R2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	MOVHU  (R0), R9
-	VMOV   R9, V7.S[0]
-	WORD   $0x2e6138e7 // shll v7.4s, v7.4h, #16
-	FMULS  F6, F3, F6
-	FSUBS  F6, F7, F6
-	WORD   $0x6f3004c7 // ushr v7.4s, v6.4s, #16
-	WORD   $0x4e241ce7 // and v7.16b, v7.16b, v4.16b
-	WORD   $0x4ea584e7 // add v7.4s, v7.4s, v5.4s
-	WORD   $0x4ea784c7 // add v7.4s, v6.4s, v7.4s
-	WORD   $0x4e26e4c6 // fcmeq v6.4s, v6.4s, v6.4s
-	WORD   $0x6e2058c6 // mvn v6.16b, v6.16b
-	WORD   $0x4ea61ce6 // orr v6.16b, v7.16b, v6.16b
-	VMOV   V6.H[1], R9
+	VMOV   R9, V8.S[0]
+	WORD   $0x2e613908 // shll v8.4s, v8.4h, #16
+	FMULS  F7, F3, F7
+	FSUBS  F7, F8, F7
+	WORD   $0x6f3004e8 // ushr v8.4s, v7.4s, #16
+	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
+	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
+	WORD   $0x4ea884e7 // add v7.4s, v7.4s, v8.4s
+	VMOV   V7.H[1], R9
 	MOVH.P R9, 2(R0)
 	SUB    $1, R3
 	B      tail
@@ -633,10 +603,12 @@ TEXT ·sgdBF16NEONF32CoupledMomentum(SB), NOSPLIT, $0-100
 	VDUP  V4.S[0], V4.S4
 
 	// Broadcast the integer constants.
-	MOVW $0x1, R9
+	MOVW $0xffc00000, R9
 	VDUP R9, V5.S4
-	MOVW $0x7fff, R9
+	MOVW $0x1, R9
 	VDUP R9, V6.S4
+	MOVW $0x7fff, R9
+	VDUP R9, V7.S4
 
 	// Main loop: 4 vectors of 4 elements per iteration.
 unrolled:
@@ -644,168 +616,152 @@ unrolled:
 	BLT single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V7.S4]
-	WORD   $0x6e20dce7 // fmul v7.4s, v7.4s, v0.4s
+	VLD1.P 16(R1), [V8.S4]
+	WORD   $0x4e28e509 // fcmeq v9.4s, v8.4s, v8.4s
+	WORD   $0x6e651d09 // bsl v9.16b, v8.16b, v5.16b
+	WORD   $0x6e20dd28 // fmul v8.4s, v9.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V8.H4]
-	WORD $0x2e613908 // shll v8.4s, v8.4h, #16
-	WORD $0x6e28dc28 // fmul v8.4s, v1.4s, v8.4s
-	WORD $0x4e28d4e7 // fadd v7.4s, v7.4s, v8.4s
+	VLD1 (R0), [V9.H4]
+	WORD $0x2e613929 // shll v9.4s, v9.4h, #16
+	WORD $0x6e29dc29 // fmul v9.4s, v1.4s, v9.4s
+	WORD $0x4e29d508 // fadd v8.4s, v8.4s, v9.4s
 
 	// momentum buffer
-	VLD1   (R2), [V8.H4]
-	WORD   $0x2e613908 // shll v8.4s, v8.4h, #16
-	WORD   $0x6e28dc48 // fmul v8.4s, v2.4s, v8.4s
-	WORD   $0x6e27dc67 // fmul v7.4s, v3.4s, v7.4s
-	WORD   $0x4e27d507 // fadd v7.4s, v8.4s, v7.4s
-	WORD   $0x6f3004e8 // ushr v8.4s, v7.4s, #16
-	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
-	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
-	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
-	WORD   $0x4e27e4e9 // fcmeq v9.4s, v7.4s, v7.4s
-	WORD   $0x6e205929 // mvn v9.16b, v9.16b
-	WORD   $0x4ea91d08 // orr v8.16b, v8.16b, v9.16b
-	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
-	VST1.P [V8.H4], 8(R2)
+	VLD1   (R2), [V9.H4]
+	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
+	WORD   $0x6e29dc49 // fmul v9.4s, v2.4s, v9.4s
+	WORD   $0x6e28dc68 // fmul v8.4s, v3.4s, v8.4s
+	WORD   $0x4e28d528 // fadd v8.4s, v9.4s, v8.4s
+	WORD   $0x6f300509 // ushr v9.4s, v8.4s, #16
+	WORD   $0x4e261d29 // and v9.16b, v9.16b, v6.16b
+	WORD   $0x4ea78529 // add v9.4s, v9.4s, v7.4s
+	WORD   $0x4ea98509 // add v9.4s, v8.4s, v9.4s
+	WORD   $0x0f108529 // shrn v9.4h, v9.4s, #16
+	VST1.P [V9.H4], 8(R2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V8.H4]
-	WORD   $0x2e613908 // shll v8.4s, v8.4h, #16
-	WORD   $0x6e27dc87 // fmul v7.4s, v4.4s, v7.4s
-	WORD   $0x4ea7d507 // fsub v7.4s, v8.4s, v7.4s
-	WORD   $0x6f3004e8 // ushr v8.4s, v7.4s, #16
-	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
-	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
-	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
-	WORD   $0x4e27e4e7 // fcmeq v7.4s, v7.4s, v7.4s
-	WORD   $0x6e2058e7 // mvn v7.16b, v7.16b
-	WORD   $0x4ea71d07 // orr v7.16b, v8.16b, v7.16b
-	WORD   $0x0f1084e7 // shrn v7.4h, v7.4s, #16
-	VST1.P [V7.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V9.H4]
+	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
+	WORD   $0x6e28dc88 // fmul v8.4s, v4.4s, v8.4s
+	WORD   $0x4ea8d528 // fsub v8.4s, v9.4s, v8.4s
+	WORD   $0x6f300509 // ushr v9.4s, v8.4s, #16
+	WORD   $0x4e261d29 // and v9.16b, v9.16b, v6.16b
+	WORD   $0x4ea78529 // add v9.4s, v9.4s, v7.4s
+	WORD   $0x4ea98508 // add v8.4s, v8.4s, v9.4s
+	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
+	VST1.P [V8.H4], 8(R0)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V7.S4]
-	WORD   $0x6e20dce7 // fmul v7.4s, v7.4s, v0.4s
+	VLD1.P 16(R1), [V8.S4]
+	WORD   $0x4e28e509 // fcmeq v9.4s, v8.4s, v8.4s
+	WORD   $0x6e651d09 // bsl v9.16b, v8.16b, v5.16b
+	WORD   $0x6e20dd28 // fmul v8.4s, v9.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V8.H4]
-	WORD $0x2e613908 // shll v8.4s, v8.4h, #16
-	WORD $0x6e28dc28 // fmul v8.4s, v1.4s, v8.4s
-	WORD $0x4e28d4e7 // fadd v7.4s, v7.4s, v8.4s
+	VLD1 (R0), [V9.H4]
+	WORD $0x2e613929 // shll v9.4s, v9.4h, #16
+	WORD $0x6e29dc29 // fmul v9.4s, v1.4s, v9.4s
+	WORD $0x4e29d508 // fadd v8.4s, v8.4s, v9.4s
 
 	// momentum buffer
-	VLD1   (R2), [V8.H4]
-	WORD   $0x2e613908 // shll v8.4s, v8.4h, #16
-	WORD   $0x6e28dc48 // fmul v8.4s, v2.4s, v8.4s
-	WORD   $0x6e27dc67 // fmul v7.4s, v3.4s, v7.4s
-	WORD   $0x4e27d507 // fadd v7.4s, v8.4s, v7.4s
-	WORD   $0x6f3004e8 // ushr v8.4s, v7.4s, #16
-	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
-	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
-	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
-	WORD   $0x4e27e4e9 // fcmeq v9.4s, v7.4s, v7.4s
-	WORD   $0x6e205929 // mvn v9.16b, v9.16b
-	WORD   $0x4ea91d08 // orr v8.16b, v8.16b, v9.16b
-	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
-	VST1.P [V8.H4], 8(R2)
+	VLD1   (R2), [V9.H4]
+	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
+	WORD   $0x6e29dc49 // fmul v9.4s, v2.4s, v9.4s
+	WORD   $0x6e28dc68 // fmul v8.4s, v3.4s, v8.4s
+	WORD   $0x4e28d528 // fadd v8.4s, v9.4s, v8.4s
+	WORD   $0x6f300509 // ushr v9.4s, v8.4s, #16
+	WORD   $0x4e261d29 // and v9.16b, v9.16b, v6.16b
+	WORD   $0x4ea78529 // add v9.4s, v9.4s, v7.4s
+	WORD   $0x4ea98509 // add v9.4s, v8.4s, v9.4s
+	WORD   $0x0f108529 // shrn v9.4h, v9.4s, #16
+	VST1.P [V9.H4], 8(R2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V8.H4]
-	WORD   $0x2e613908 // shll v8.4s, v8.4h, #16
-	WORD   $0x6e27dc87 // fmul v7.4s, v4.4s, v7.4s
-	WORD   $0x4ea7d507 // fsub v7.4s, v8.4s, v7.4s
-	WORD   $0x6f3004e8 // ushr v8.4s, v7.4s, #16
-	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
-	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
-	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
-	WORD   $0x4e27e4e7 // fcmeq v7.4s, v7.4s, v7.4s
-	WORD   $0x6e2058e7 // mvn v7.16b, v7.16b
-	WORD   $0x4ea71d07 // orr v7.16b, v8.16b, v7.16b
-	WORD   $0x0f1084e7 // shrn v7.4h, v7.4s, #16
-	VST1.P [V7.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V9.H4]
+	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
+	WORD   $0x6e28dc88 // fmul v8.4s, v4.4s, v8.4s
+	WORD   $0x4ea8d528 // fsub v8.4s, v9.4s, v8.4s
+	WORD   $0x6f300509 // ushr v9.4s, v8.4s, #16
+	WORD   $0x4e261d29 // and v9.16b, v9.16b, v6.16b
+	WORD   $0x4ea78529 // add v9.4s, v9.4s, v7.4s
+	WORD   $0x4ea98508 // add v8.4s, v8.4s, v9.4s
+	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
+	VST1.P [V8.H4], 8(R0)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V7.S4]
-	WORD   $0x6e20dce7 // fmul v7.4s, v7.4s, v0.4s
+	VLD1.P 16(R1), [V8.S4]
+	WORD   $0x4e28e509 // fcmeq v9.4s, v8.4s, v8.4s
+	WORD   $0x6e651d09 // bsl v9.16b, v8.16b, v5.16b
+	WORD   $0x6e20dd28 // fmul v8.4s, v9.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V8.H4]
-	WORD $0x2e613908 // shll v8.4s, v8.4h, #16
-	WORD $0x6e28dc28 // fmul v8.4s, v1.4s, v8.4s
-	WORD $0x4e28d4e7 // fadd v7.4s, v7.4s, v8.4s
+	VLD1 (R0), [V9.H4]
+	WORD $0x2e613929 // shll v9.4s, v9.4h, #16
+	WORD $0x6e29dc29 // fmul v9.4s, v1.4s, v9.4s
+	WORD $0x4e29d508 // fadd v8.4s, v8.4s, v9.4s
 
 	// momentum buffer
-	VLD1   (R2), [V8.H4]
-	WORD   $0x2e613908 // shll v8.4s, v8.4h, #16
-	WORD   $0x6e28dc48 // fmul v8.4s, v2.4s, v8.4s
-	WORD   $0x6e27dc67 // fmul v7.4s, v3.4s, v7.4s
-	WORD   $0x4e27d507 // fadd v7.4s, v8.4s, v7.4s
-	WORD   $0x6f3004e8 // ushr v8.4s, v7.4s, #16
-	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
-	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
-	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
-	WORD   $0x4e27e4e9 // fcmeq v9.4s, v7.4s, v7.4s
-	WORD   $0x6e205929 // mvn v9.16b, v9.16b
-	WORD   $0x4ea91d08 // orr v8.16b, v8.16b, v9.16b
-	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
-	VST1.P [V8.H4], 8(R2)
+	VLD1   (R2), [V9.H4]
+	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
+	WORD   $0x6e29dc49 // fmul v9.4s, v2.4s, v9.4s
+	WORD   $0x6e28dc68 // fmul v8.4s, v3.4s, v8.4s
+	WORD   $0x4e28d528 // fadd v8.4s, v9.4s, v8.4s
+	WORD   $0x6f300509 // ushr v9.4s, v8.4s, #16
+	WORD   $0x4e261d29 // and v9.16b, v9.16b, v6.16b
+	WORD   $0x4ea78529 // add v9.4s, v9.4s, v7.4s
+	WORD   $0x4ea98509 // add v9.4s, v8.4s, v9.4s
+	WORD   $0x0f108529 // shrn v9.4h, v9.4s, #16
+	VST1.P [V9.H4], 8(R2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V8.H4]
-	WORD   $0x2e613908 // shll v8.4s, v8.4h, #16
-	WORD   $0x6e27dc87 // fmul v7.4s, v4.4s, v7.4s
-	WORD   $0x4ea7d507 // fsub v7.4s, v8.4s, v7.4s
-	WORD   $0x6f3004e8 // ushr v8.4s, v7.4s, #16
-	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
-	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
-	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
-	WORD   $0x4e27e4e7 // fcmeq v7.4s, v7.4s, v7.4s
-	WORD   $0x6e2058e7 // mvn v7.16b, v7.16b
-	WORD   $0x4ea71d07 // orr v7.16b, v8.16b, v7.16b
-	WORD   $0x0f1084e7 // shrn v7.4h, v7.4s, #16
-	VST1.P [V7.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V9.H4]
+	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
+	WORD   $0x6e28dc88 // fmul v8.4s, v4.4s, v8.4s
+	WORD   $0x4ea8d528 // fsub v8.4s, v9.4s, v8.4s
+	WORD   $0x6f300509 // ushr v9.4s, v8.4s, #16
+	WORD   $0x4e261d29 // and v9.16b, v9.16b, v6.16b
+	WORD   $0x4ea78529 // add v9.4s, v9.4s, v7.4s
+	WORD   $0x4ea98508 // add v8.4s, v8.4s, v9.4s
+	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
+	VST1.P [V8.H4], 8(R0)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V7.S4]
-	WORD   $0x6e20dce7 // fmul v7.4s, v7.4s, v0.4s
+	VLD1.P 16(R1), [V8.S4]
+	WORD   $0x4e28e509 // fcmeq v9.4s, v8.4s, v8.4s
+	WORD   $0x6e651d09 // bsl v9.16b, v8.16b, v5.16b
+	WORD   $0x6e20dd28 // fmul v8.4s, v9.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V8.H4]
-	WORD $0x2e613908 // shll v8.4s, v8.4h, #16
-	WORD $0x6e28dc28 // fmul v8.4s, v1.4s, v8.4s
-	WORD $0x4e28d4e7 // fadd v7.4s, v7.4s, v8.4s
+	VLD1 (R0), [V9.H4]
+	WORD $0x2e613929 // shll v9.4s, v9.4h, #16
+	WORD $0x6e29dc29 // fmul v9.4s, v1.4s, v9.4s
+	WORD $0x4e29d508 // fadd v8.4s, v8.4s, v9.4s
 
 	// momentum buffer
-	VLD1   (R2), [V8.H4]
-	WORD   $0x2e613908 // shll v8.4s, v8.4h, #16
-	WORD   $0x6e28dc48 // fmul v8.4s, v2.4s, v8.4s
-	WORD   $0x6e27dc67 // fmul v7.4s, v3.4s, v7.4s
-	WORD   $0x4e27d507 // fadd v7.4s, v8.4s, v7.4s
-	WORD   $0x6f3004e8 // ushr v8.4s, v7.4s, #16
-	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
-	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
-	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
-	WORD   $0x4e27e4e9 // fcmeq v9.4s, v7.4s, v7.4s
-	WORD   $0x6e205929 // mvn v9.16b, v9.16b
-	WORD   $0x4ea91d08 // orr v8.16b, v8.16b, v9.16b
-	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
-	VST1.P [V8.H4], 8(R2)
+	VLD1   (R2), [V9.H4]
+	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
+	WORD   $0x6e29dc49 // fmul v9.4s, v2.4s, v9.4s
+	WORD   $0x6e28dc68 // fmul v8.4s, v3.4s, v8.4s
+	WORD   $0x4e28d528 // fadd v8.4s, v9.4s, v8.4s
+	WORD   $0x6f300509 // ushr v9.4s, v8.4s, #16
+	WORD   $0x4e261d29 // and v9.16b, v9.16b, v6.16b
+	WORD   $0x4ea78529 // add v9.4s, v9.4s, v7.4s
+	WORD   $0x4ea98509 // add v9.4s, v8.4s, v9.4s
+	WORD   $0x0f108529 // shrn v9.4h, v9.4s, #16
+	VST1.P [V9.H4], 8(R2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V8.H4]
-	WORD   $0x2e613908 // shll v8.4s, v8.4h, #16
-	WORD   $0x6e27dc87 // fmul v7.4s, v4.4s, v7.4s
-	WORD   $0x4ea7d507 // fsub v7.4s, v8.4s, v7.4s
-	WORD   $0x6f3004e8 // ushr v8.4s, v7.4s, #16
-	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
-	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
-	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
-	WORD   $0x4e27e4e7 // fcmeq v7.4s, v7.4s, v7.4s
-	WORD   $0x6e2058e7 // mvn v7.16b, v7.16b
-	WORD   $0x4ea71d07 // orr v7.16b, v8.16b, v7.16b
-	WORD   $0x0f1084e7 // shrn v7.4h, v7.4s, #16
-	VST1.P [V7.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V9.H4]
+	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
+	WORD   $0x6e28dc88 // fmul v8.4s, v4.4s, v8.4s
+	WORD   $0x4ea8d528 // fsub v8.4s, v9.4s, v8.4s
+	WORD   $0x6f300509 // ushr v9.4s, v8.4s, #16
+	WORD   $0x4e261d29 // and v9.16b, v9.16b, v6.16b
+	WORD   $0x4ea78529 // add v9.4s, v9.4s, v7.4s
+	WORD   $0x4ea98508 // add v8.4s, v8.4s, v9.4s
+	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
+	VST1.P [V8.H4], 8(R0)
 	SUB    $16, R3
 	B      unrolled
 
@@ -815,45 +771,41 @@ single:
 	BLT tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V7.S4]
-	WORD   $0x6e20dce7 // fmul v7.4s, v7.4s, v0.4s
+	VLD1.P 16(R1), [V8.S4]
+	WORD   $0x4e28e509 // fcmeq v9.4s, v8.4s, v8.4s
+	WORD   $0x6e651d09 // bsl v9.16b, v8.16b, v5.16b
+	WORD   $0x6e20dd28 // fmul v8.4s, v9.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V8.H4]
-	WORD $0x2e613908 // shll v8.4s, v8.4h, #16
-	WORD $0x6e28dc28 // fmul v8.4s, v1.4s, v8.4s
-	WORD $0x4e28d4e7 // fadd v7.4s, v7.4s, v8.4s
+	VLD1 (R0), [V9.H4]
+	WORD $0x2e613929 // shll v9.4s, v9.4h, #16
+	WORD $0x6e29dc29 // fmul v9.4s, v1.4s, v9.4s
+	WORD $0x4e29d508 // fadd v8.4s, v8.4s, v9.4s
 
 	// momentum buffer
-	VLD1   (R2), [V8.H4]
-	WORD   $0x2e613908 // shll v8.4s, v8.4h, #16
-	WORD   $0x6e28dc48 // fmul v8.4s, v2.4s, v8.4s
-	WORD   $0x6e27dc67 // fmul v7.4s, v3.4s, v7.4s
-	WORD   $0x4e27d507 // fadd v7.4s, v8.4s, v7.4s
-	WORD   $0x6f3004e8 // ushr v8.4s, v7.4s, #16
-	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
-	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
-	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
-	WORD   $0x4e27e4e9 // fcmeq v9.4s, v7.4s, v7.4s
-	WORD   $0x6e205929 // mvn v9.16b, v9.16b
-	WORD   $0x4ea91d08 // orr v8.16b, v8.16b, v9.16b
-	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
-	VST1.P [V8.H4], 8(R2)
+	VLD1   (R2), [V9.H4]
+	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
+	WORD   $0x6e29dc49 // fmul v9.4s, v2.4s, v9.4s
+	WORD   $0x6e28dc68 // fmul v8.4s, v3.4s, v8.4s
+	WORD   $0x4e28d528 // fadd v8.4s, v9.4s, v8.4s
+	WORD   $0x6f300509 // ushr v9.4s, v8.4s, #16
+	WORD   $0x4e261d29 // and v9.16b, v9.16b, v6.16b
+	WORD   $0x4ea78529 // add v9.4s, v9.4s, v7.4s
+	WORD   $0x4ea98509 // add v9.4s, v8.4s, v9.4s
+	WORD   $0x0f108529 // shrn v9.4h, v9.4s, #16
+	VST1.P [V9.H4], 8(R2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V8.H4]
-	WORD   $0x2e613908 // shll v8.4s, v8.4h, #16
-	WORD   $0x6e27dc87 // fmul v7.4s, v4.4s, v7.4s
-	WORD   $0x4ea7d507 // fsub v7.4s, v8.4s, v7.4s
-	WORD   $0x6f3004e8 // ushr v8.4s, v7.4s, #16
-	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
-	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
-	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
-	WORD   $0x4e27e4e7 // fcmeq v7.4s, v7.4s, v7.4s
-	WORD   $0x6e2058e7 // mvn v7.16b, v7.16b
-	WORD   $0x4ea71d07 // orr v7.16b, v8.16b, v7.16b
-	WORD   $0x0f1084e7 // shrn v7.4h, v7.4s, #16
-	VST1.P [V7.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V9.H4]
+	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
+	WORD   $0x6e28dc88 // fmul v8.4s, v4.4s, v8.4s
+	WORD   $0x4ea8d528 // fsub v8.4s, v9.4s, v8.4s
+	WORD   $0x6f300509 // ushr v9.4s, v8.4s, #16
+	WORD   $0x4e261d29 // and v9.16b, v9.16b, v6.16b
+	WORD   $0x4ea78529 // add v9.4s, v9.4s, v7.4s
+	WORD   $0x4ea98508 // add v8.4s, v8.4s, v9.4s
+	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
+	VST1.P [V8.H4], 8(R0)
 	SUB    $4, R3
 	B      single
 
@@ -862,47 +814,43 @@ tail:
 	CBZ R3, done
 
 	// scaled gradient (the scale is negative when maximizing)
-	FMOVS.P 4(R1), F7
-	FMULS   F0, F7, F7
+	FMOVS.P 4(R1), F8
+	WORD    $0x4e28e509 // fcmeq v9.4s, v8.4s, v8.4s
+	WORD    $0x6e651d09 // bsl v9.16b, v8.16b, v5.16b
+	FMULS   F0, F9, F8
 
 	// L2 weight decay folded into the gradient
 	MOVHU (R0), R9
-	VMOV  R9, V8.S[0]
-	WORD  $0x2e613908 // shll v8.4s, v8.4h, #16
-	FMULS F8, F1, F8
-	FADDS F8, F7, F7
+	VMOV  R9, V9.S[0]
+	WORD  $0x2e613929 // shll v9.4s, v9.4h, #16
+	FMULS F9, F1, F9
+	FADDS F9, F8, F8
 
 	// momentum buffer
 	MOVHU  (R2), R9
-	VMOV   R9, V8.S[0]
-	WORD   $0x2e613908 // shll v8.4s, v8.4h, #16
-	FMULS  F8, F2, F8
-	FMULS  F7, F3, F7
-	FADDS  F7, F8, F7
-	WORD   $0x6f3004e8 // ushr v8.4s, v7.4s, #16
-	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
-	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
-	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
-	WORD   $0x4e27e4e9 // fcmeq v9.4s, v7.4s, v7.4s
-	WORD   $0x6e205929 // mvn v9.16b, v9.16b
-	WORD   $0x4ea91d08 // orr v8.16b, v8.16b, v9.16b
-	VMOV   V8.H[1], R9
+	VMOV   R9, V9.S[0]
+	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
+	FMULS  F9, F2, F9
+	FMULS  F8, F3, F8
+	FADDS  F8, F9, F8
+	WORD   $0x6f300509 // ushr v9.4s, v8.4s, #16
+	WORD   $0x4e261d29 // and v9.16b, v9.16b, v6.16b
+	WORD   $0x4ea78529 // add v9.4s, v9.4s, v7.4s
+	WORD   $0x4ea98509 // add v9.4s, v8.4s, v9.4s
+	VMOV   V9.H[1], R9
 	MOVH.P R9, 2(R2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	MOVHU  (R0), R9
-	VMOV   R9, V8.S[0]
-	WORD   $0x2e613908 // shll v8.4s, v8.4h, #16
-	FMULS  F7, F4, F7
-	FSUBS  F7, F8, F7
-	WORD   $0x6f3004e8 // ushr v8.4s, v7.4s, #16
-	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
-	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
-	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
-	WORD   $0x4e27e4e7 // fcmeq v7.4s, v7.4s, v7.4s
-	WORD   $0x6e2058e7 // mvn v7.16b, v7.16b
-	WORD   $0x4ea71d07 // orr v7.16b, v8.16b, v7.16b
-	VMOV   V7.H[1], R9
+	VMOV   R9, V9.S[0]
+	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
+	FMULS  F8, F4, F8
+	FSUBS  F8, F9, F8
+	WORD   $0x6f300509 // ushr v9.4s, v8.4s, #16
+	WORD   $0x4e261d29 // and v9.16b, v9.16b, v6.16b
+	WORD   $0x4ea78529 // add v9.4s, v9.4s, v7.4s
+	WORD   $0x4ea98508 // add v8.4s, v8.4s, v9.4s
+	VMOV   V8.H[1], R9
 	MOVH.P R9, 2(R0)
 	SUB    $1, R3
 	B      tail
@@ -930,10 +878,12 @@ TEXT ·sgdBF16NEONF32Nesterov(SB), NOSPLIT, $0-100
 	VDUP  V4.S[0], V4.S4
 
 	// Broadcast the integer constants.
-	MOVW $0x1, R9
+	MOVW $0xffc00000, R9
 	VDUP R9, V5.S4
-	MOVW $0x7fff, R9
+	MOVW $0x1, R9
 	VDUP R9, V6.S4
+	MOVW $0x7fff, R9
+	VDUP R9, V7.S4
 
 	// Main loop: 4 vectors of 4 elements per iteration.
 unrolled:
@@ -941,160 +891,144 @@ unrolled:
 	BLT single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V7.S4]
-	WORD   $0x6e20dce7 // fmul v7.4s, v7.4s, v0.4s
+	VLD1.P 16(R1), [V8.S4]
+	WORD   $0x4e28e509 // fcmeq v9.4s, v8.4s, v8.4s
+	WORD   $0x6e651d09 // bsl v9.16b, v8.16b, v5.16b
+	WORD   $0x6e20dd28 // fmul v8.4s, v9.4s, v0.4s
 
 	// momentum buffer
-	VLD1   (R2), [V8.H4]
-	WORD   $0x2e613908 // shll v8.4s, v8.4h, #16
-	WORD   $0x6e28dc28 // fmul v8.4s, v1.4s, v8.4s
-	WORD   $0x6e27dc49 // fmul v9.4s, v2.4s, v7.4s
-	WORD   $0x4e29d508 // fadd v8.4s, v8.4s, v9.4s
-	WORD   $0x6f300509 // ushr v9.4s, v8.4s, #16
-	WORD   $0x4e251d29 // and v9.16b, v9.16b, v5.16b
-	WORD   $0x4ea68529 // add v9.4s, v9.4s, v6.4s
-	WORD   $0x4ea98509 // add v9.4s, v8.4s, v9.4s
-	WORD   $0x4e28e50a // fcmeq v10.4s, v8.4s, v8.4s
-	WORD   $0x6e20594a // mvn v10.16b, v10.16b
-	WORD   $0x4eaa1d29 // orr v9.16b, v9.16b, v10.16b
-	WORD   $0x0f108529 // shrn v9.4h, v9.4s, #16
-	VST1.P [V9.H4], 8(R2)
+	VLD1   (R2), [V9.H4]
+	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
+	WORD   $0x6e29dc29 // fmul v9.4s, v1.4s, v9.4s
+	WORD   $0x6e28dc4a // fmul v10.4s, v2.4s, v8.4s
+	WORD   $0x4e2ad529 // fadd v9.4s, v9.4s, v10.4s
+	WORD   $0x6f30052a // ushr v10.4s, v9.4s, #16
+	WORD   $0x4e261d4a // and v10.16b, v10.16b, v6.16b
+	WORD   $0x4ea7854a // add v10.4s, v10.4s, v7.4s
+	WORD   $0x4eaa852a // add v10.4s, v9.4s, v10.4s
+	WORD   $0x0f10854a // shrn v10.4h, v10.4s, #16
+	VST1.P [V10.H4], 8(R2)
 
 	// Nesterov look-ahead
-	WORD $0x6e28dc68 // fmul v8.4s, v3.4s, v8.4s
-	WORD $0x4e28d4e7 // fadd v7.4s, v7.4s, v8.4s
+	WORD $0x6e29dc69 // fmul v9.4s, v3.4s, v9.4s
+	WORD $0x4e29d508 // fadd v8.4s, v8.4s, v9.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V8.H4]
-	WORD   $0x2e613908 // shll v8.4s, v8.4h, #16
-	WORD   $0x6e27dc87 // fmul v7.4s, v4.4s, v7.4s
-	WORD   $0x4ea7d507 // fsub v7.4s, v8.4s, v7.4s
-	WORD   $0x6f3004e8 // ushr v8.4s, v7.4s, #16
-	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
-	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
-	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
-	WORD   $0x4e27e4e7 // fcmeq v7.4s, v7.4s, v7.4s
-	WORD   $0x6e2058e7 // mvn v7.16b, v7.16b
-	WORD   $0x4ea71d07 // orr v7.16b, v8.16b, v7.16b
-	WORD   $0x0f1084e7 // shrn v7.4h, v7.4s, #16
-	VST1.P [V7.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V9.H4]
+	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
+	WORD   $0x6e28dc88 // fmul v8.4s, v4.4s, v8.4s
+	WORD   $0x4ea8d528 // fsub v8.4s, v9.4s, v8.4s
+	WORD   $0x6f300509 // ushr v9.4s, v8.4s, #16
+	WORD   $0x4e261d29 // and v9.16b, v9.16b, v6.16b
+	WORD   $0x4ea78529 // add v9.4s, v9.4s, v7.4s
+	WORD   $0x4ea98508 // add v8.4s, v8.4s, v9.4s
+	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
+	VST1.P [V8.H4], 8(R0)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V7.S4]
-	WORD   $0x6e20dce7 // fmul v7.4s, v7.4s, v0.4s
+	VLD1.P 16(R1), [V8.S4]
+	WORD   $0x4e28e509 // fcmeq v9.4s, v8.4s, v8.4s
+	WORD   $0x6e651d09 // bsl v9.16b, v8.16b, v5.16b
+	WORD   $0x6e20dd28 // fmul v8.4s, v9.4s, v0.4s
 
 	// momentum buffer
-	VLD1   (R2), [V8.H4]
-	WORD   $0x2e613908 // shll v8.4s, v8.4h, #16
-	WORD   $0x6e28dc28 // fmul v8.4s, v1.4s, v8.4s
-	WORD   $0x6e27dc49 // fmul v9.4s, v2.4s, v7.4s
-	WORD   $0x4e29d508 // fadd v8.4s, v8.4s, v9.4s
-	WORD   $0x6f300509 // ushr v9.4s, v8.4s, #16
-	WORD   $0x4e251d29 // and v9.16b, v9.16b, v5.16b
-	WORD   $0x4ea68529 // add v9.4s, v9.4s, v6.4s
-	WORD   $0x4ea98509 // add v9.4s, v8.4s, v9.4s
-	WORD   $0x4e28e50a // fcmeq v10.4s, v8.4s, v8.4s
-	WORD   $0x6e20594a // mvn v10.16b, v10.16b
-	WORD   $0x4eaa1d29 // orr v9.16b, v9.16b, v10.16b
-	WORD   $0x0f108529 // shrn v9.4h, v9.4s, #16
-	VST1.P [V9.H4], 8(R2)
+	VLD1   (R2), [V9.H4]
+	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
+	WORD   $0x6e29dc29 // fmul v9.4s, v1.4s, v9.4s
+	WORD   $0x6e28dc4a // fmul v10.4s, v2.4s, v8.4s
+	WORD   $0x4e2ad529 // fadd v9.4s, v9.4s, v10.4s
+	WORD   $0x6f30052a // ushr v10.4s, v9.4s, #16
+	WORD   $0x4e261d4a // and v10.16b, v10.16b, v6.16b
+	WORD   $0x4ea7854a // add v10.4s, v10.4s, v7.4s
+	WORD   $0x4eaa852a // add v10.4s, v9.4s, v10.4s
+	WORD   $0x0f10854a // shrn v10.4h, v10.4s, #16
+	VST1.P [V10.H4], 8(R2)
 
 	// Nesterov look-ahead
-	WORD $0x6e28dc68 // fmul v8.4s, v3.4s, v8.4s
-	WORD $0x4e28d4e7 // fadd v7.4s, v7.4s, v8.4s
+	WORD $0x6e29dc69 // fmul v9.4s, v3.4s, v9.4s
+	WORD $0x4e29d508 // fadd v8.4s, v8.4s, v9.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V8.H4]
-	WORD   $0x2e613908 // shll v8.4s, v8.4h, #16
-	WORD   $0x6e27dc87 // fmul v7.4s, v4.4s, v7.4s
-	WORD   $0x4ea7d507 // fsub v7.4s, v8.4s, v7.4s
-	WORD   $0x6f3004e8 // ushr v8.4s, v7.4s, #16
-	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
-	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
-	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
-	WORD   $0x4e27e4e7 // fcmeq v7.4s, v7.4s, v7.4s
-	WORD   $0x6e2058e7 // mvn v7.16b, v7.16b
-	WORD   $0x4ea71d07 // orr v7.16b, v8.16b, v7.16b
-	WORD   $0x0f1084e7 // shrn v7.4h, v7.4s, #16
-	VST1.P [V7.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V9.H4]
+	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
+	WORD   $0x6e28dc88 // fmul v8.4s, v4.4s, v8.4s
+	WORD   $0x4ea8d528 // fsub v8.4s, v9.4s, v8.4s
+	WORD   $0x6f300509 // ushr v9.4s, v8.4s, #16
+	WORD   $0x4e261d29 // and v9.16b, v9.16b, v6.16b
+	WORD   $0x4ea78529 // add v9.4s, v9.4s, v7.4s
+	WORD   $0x4ea98508 // add v8.4s, v8.4s, v9.4s
+	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
+	VST1.P [V8.H4], 8(R0)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V7.S4]
-	WORD   $0x6e20dce7 // fmul v7.4s, v7.4s, v0.4s
+	VLD1.P 16(R1), [V8.S4]
+	WORD   $0x4e28e509 // fcmeq v9.4s, v8.4s, v8.4s
+	WORD   $0x6e651d09 // bsl v9.16b, v8.16b, v5.16b
+	WORD   $0x6e20dd28 // fmul v8.4s, v9.4s, v0.4s
 
 	// momentum buffer
-	VLD1   (R2), [V8.H4]
-	WORD   $0x2e613908 // shll v8.4s, v8.4h, #16
-	WORD   $0x6e28dc28 // fmul v8.4s, v1.4s, v8.4s
-	WORD   $0x6e27dc49 // fmul v9.4s, v2.4s, v7.4s
-	WORD   $0x4e29d508 // fadd v8.4s, v8.4s, v9.4s
-	WORD   $0x6f300509 // ushr v9.4s, v8.4s, #16
-	WORD   $0x4e251d29 // and v9.16b, v9.16b, v5.16b
-	WORD   $0x4ea68529 // add v9.4s, v9.4s, v6.4s
-	WORD   $0x4ea98509 // add v9.4s, v8.4s, v9.4s
-	WORD   $0x4e28e50a // fcmeq v10.4s, v8.4s, v8.4s
-	WORD   $0x6e20594a // mvn v10.16b, v10.16b
-	WORD   $0x4eaa1d29 // orr v9.16b, v9.16b, v10.16b
-	WORD   $0x0f108529 // shrn v9.4h, v9.4s, #16
-	VST1.P [V9.H4], 8(R2)
+	VLD1   (R2), [V9.H4]
+	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
+	WORD   $0x6e29dc29 // fmul v9.4s, v1.4s, v9.4s
+	WORD   $0x6e28dc4a // fmul v10.4s, v2.4s, v8.4s
+	WORD   $0x4e2ad529 // fadd v9.4s, v9.4s, v10.4s
+	WORD   $0x6f30052a // ushr v10.4s, v9.4s, #16
+	WORD   $0x4e261d4a // and v10.16b, v10.16b, v6.16b
+	WORD   $0x4ea7854a // add v10.4s, v10.4s, v7.4s
+	WORD   $0x4eaa852a // add v10.4s, v9.4s, v10.4s
+	WORD   $0x0f10854a // shrn v10.4h, v10.4s, #16
+	VST1.P [V10.H4], 8(R2)
 
 	// Nesterov look-ahead
-	WORD $0x6e28dc68 // fmul v8.4s, v3.4s, v8.4s
-	WORD $0x4e28d4e7 // fadd v7.4s, v7.4s, v8.4s
+	WORD $0x6e29dc69 // fmul v9.4s, v3.4s, v9.4s
+	WORD $0x4e29d508 // fadd v8.4s, v8.4s, v9.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V8.H4]
-	WORD   $0x2e613908 // shll v8.4s, v8.4h, #16
-	WORD   $0x6e27dc87 // fmul v7.4s, v4.4s, v7.4s
-	WORD   $0x4ea7d507 // fsub v7.4s, v8.4s, v7.4s
-	WORD   $0x6f3004e8 // ushr v8.4s, v7.4s, #16
-	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
-	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
-	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
-	WORD   $0x4e27e4e7 // fcmeq v7.4s, v7.4s, v7.4s
-	WORD   $0x6e2058e7 // mvn v7.16b, v7.16b
-	WORD   $0x4ea71d07 // orr v7.16b, v8.16b, v7.16b
-	WORD   $0x0f1084e7 // shrn v7.4h, v7.4s, #16
-	VST1.P [V7.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V9.H4]
+	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
+	WORD   $0x6e28dc88 // fmul v8.4s, v4.4s, v8.4s
+	WORD   $0x4ea8d528 // fsub v8.4s, v9.4s, v8.4s
+	WORD   $0x6f300509 // ushr v9.4s, v8.4s, #16
+	WORD   $0x4e261d29 // and v9.16b, v9.16b, v6.16b
+	WORD   $0x4ea78529 // add v9.4s, v9.4s, v7.4s
+	WORD   $0x4ea98508 // add v8.4s, v8.4s, v9.4s
+	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
+	VST1.P [V8.H4], 8(R0)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V7.S4]
-	WORD   $0x6e20dce7 // fmul v7.4s, v7.4s, v0.4s
+	VLD1.P 16(R1), [V8.S4]
+	WORD   $0x4e28e509 // fcmeq v9.4s, v8.4s, v8.4s
+	WORD   $0x6e651d09 // bsl v9.16b, v8.16b, v5.16b
+	WORD   $0x6e20dd28 // fmul v8.4s, v9.4s, v0.4s
 
 	// momentum buffer
-	VLD1   (R2), [V8.H4]
-	WORD   $0x2e613908 // shll v8.4s, v8.4h, #16
-	WORD   $0x6e28dc28 // fmul v8.4s, v1.4s, v8.4s
-	WORD   $0x6e27dc49 // fmul v9.4s, v2.4s, v7.4s
-	WORD   $0x4e29d508 // fadd v8.4s, v8.4s, v9.4s
-	WORD   $0x6f300509 // ushr v9.4s, v8.4s, #16
-	WORD   $0x4e251d29 // and v9.16b, v9.16b, v5.16b
-	WORD   $0x4ea68529 // add v9.4s, v9.4s, v6.4s
-	WORD   $0x4ea98509 // add v9.4s, v8.4s, v9.4s
-	WORD   $0x4e28e50a // fcmeq v10.4s, v8.4s, v8.4s
-	WORD   $0x6e20594a // mvn v10.16b, v10.16b
-	WORD   $0x4eaa1d29 // orr v9.16b, v9.16b, v10.16b
-	WORD   $0x0f108529 // shrn v9.4h, v9.4s, #16
-	VST1.P [V9.H4], 8(R2)
+	VLD1   (R2), [V9.H4]
+	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
+	WORD   $0x6e29dc29 // fmul v9.4s, v1.4s, v9.4s
+	WORD   $0x6e28dc4a // fmul v10.4s, v2.4s, v8.4s
+	WORD   $0x4e2ad529 // fadd v9.4s, v9.4s, v10.4s
+	WORD   $0x6f30052a // ushr v10.4s, v9.4s, #16
+	WORD   $0x4e261d4a // and v10.16b, v10.16b, v6.16b
+	WORD   $0x4ea7854a // add v10.4s, v10.4s, v7.4s
+	WORD   $0x4eaa852a // add v10.4s, v9.4s, v10.4s
+	WORD   $0x0f10854a // shrn v10.4h, v10.4s, #16
+	VST1.P [V10.H4], 8(R2)
 
 	// Nesterov look-ahead
-	WORD $0x6e28dc68 // fmul v8.4s, v3.4s, v8.4s
-	WORD $0x4e28d4e7 // fadd v7.4s, v7.4s, v8.4s
+	WORD $0x6e29dc69 // fmul v9.4s, v3.4s, v9.4s
+	WORD $0x4e29d508 // fadd v8.4s, v8.4s, v9.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V8.H4]
-	WORD   $0x2e613908 // shll v8.4s, v8.4h, #16
-	WORD   $0x6e27dc87 // fmul v7.4s, v4.4s, v7.4s
-	WORD   $0x4ea7d507 // fsub v7.4s, v8.4s, v7.4s
-	WORD   $0x6f3004e8 // ushr v8.4s, v7.4s, #16
-	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
-	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
-	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
-	WORD   $0x4e27e4e7 // fcmeq v7.4s, v7.4s, v7.4s
-	WORD   $0x6e2058e7 // mvn v7.16b, v7.16b
-	WORD   $0x4ea71d07 // orr v7.16b, v8.16b, v7.16b
-	WORD   $0x0f1084e7 // shrn v7.4h, v7.4s, #16
-	VST1.P [V7.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V9.H4]
+	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
+	WORD   $0x6e28dc88 // fmul v8.4s, v4.4s, v8.4s
+	WORD   $0x4ea8d528 // fsub v8.4s, v9.4s, v8.4s
+	WORD   $0x6f300509 // ushr v9.4s, v8.4s, #16
+	WORD   $0x4e261d29 // and v9.16b, v9.16b, v6.16b
+	WORD   $0x4ea78529 // add v9.4s, v9.4s, v7.4s
+	WORD   $0x4ea98508 // add v8.4s, v8.4s, v9.4s
+	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
+	VST1.P [V8.H4], 8(R0)
 	SUB    $16, R3
 	B      unrolled
 
@@ -1104,43 +1038,39 @@ single:
 	BLT tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V7.S4]
-	WORD   $0x6e20dce7 // fmul v7.4s, v7.4s, v0.4s
+	VLD1.P 16(R1), [V8.S4]
+	WORD   $0x4e28e509 // fcmeq v9.4s, v8.4s, v8.4s
+	WORD   $0x6e651d09 // bsl v9.16b, v8.16b, v5.16b
+	WORD   $0x6e20dd28 // fmul v8.4s, v9.4s, v0.4s
 
 	// momentum buffer
-	VLD1   (R2), [V8.H4]
-	WORD   $0x2e613908 // shll v8.4s, v8.4h, #16
-	WORD   $0x6e28dc28 // fmul v8.4s, v1.4s, v8.4s
-	WORD   $0x6e27dc49 // fmul v9.4s, v2.4s, v7.4s
-	WORD   $0x4e29d508 // fadd v8.4s, v8.4s, v9.4s
-	WORD   $0x6f300509 // ushr v9.4s, v8.4s, #16
-	WORD   $0x4e251d29 // and v9.16b, v9.16b, v5.16b
-	WORD   $0x4ea68529 // add v9.4s, v9.4s, v6.4s
-	WORD   $0x4ea98509 // add v9.4s, v8.4s, v9.4s
-	WORD   $0x4e28e50a // fcmeq v10.4s, v8.4s, v8.4s
-	WORD   $0x6e20594a // mvn v10.16b, v10.16b
-	WORD   $0x4eaa1d29 // orr v9.16b, v9.16b, v10.16b
-	WORD   $0x0f108529 // shrn v9.4h, v9.4s, #16
-	VST1.P [V9.H4], 8(R2)
+	VLD1   (R2), [V9.H4]
+	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
+	WORD   $0x6e29dc29 // fmul v9.4s, v1.4s, v9.4s
+	WORD   $0x6e28dc4a // fmul v10.4s, v2.4s, v8.4s
+	WORD   $0x4e2ad529 // fadd v9.4s, v9.4s, v10.4s
+	WORD   $0x6f30052a // ushr v10.4s, v9.4s, #16
+	WORD   $0x4e261d4a // and v10.16b, v10.16b, v6.16b
+	WORD   $0x4ea7854a // add v10.4s, v10.4s, v7.4s
+	WORD   $0x4eaa852a // add v10.4s, v9.4s, v10.4s
+	WORD   $0x0f10854a // shrn v10.4h, v10.4s, #16
+	VST1.P [V10.H4], 8(R2)
 
 	// Nesterov look-ahead
-	WORD $0x6e28dc68 // fmul v8.4s, v3.4s, v8.4s
-	WORD $0x4e28d4e7 // fadd v7.4s, v7.4s, v8.4s
+	WORD $0x6e29dc69 // fmul v9.4s, v3.4s, v9.4s
+	WORD $0x4e29d508 // fadd v8.4s, v8.4s, v9.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V8.H4]
-	WORD   $0x2e613908 // shll v8.4s, v8.4h, #16
-	WORD   $0x6e27dc87 // fmul v7.4s, v4.4s, v7.4s
-	WORD   $0x4ea7d507 // fsub v7.4s, v8.4s, v7.4s
-	WORD   $0x6f3004e8 // ushr v8.4s, v7.4s, #16
-	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
-	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
-	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
-	WORD   $0x4e27e4e7 // fcmeq v7.4s, v7.4s, v7.4s
-	WORD   $0x6e2058e7 // mvn v7.16b, v7.16b
-	WORD   $0x4ea71d07 // orr v7.16b, v8.16b, v7.16b
-	WORD   $0x0f1084e7 // shrn v7.4h, v7.4s, #16
-	VST1.P [V7.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V9.H4]
+	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
+	WORD   $0x6e28dc88 // fmul v8.4s, v4.4s, v8.4s
+	WORD   $0x4ea8d528 // fsub v8.4s, v9.4s, v8.4s
+	WORD   $0x6f300509 // ushr v9.4s, v8.4s, #16
+	WORD   $0x4e261d29 // and v9.16b, v9.16b, v6.16b
+	WORD   $0x4ea78529 // add v9.4s, v9.4s, v7.4s
+	WORD   $0x4ea98508 // add v8.4s, v8.4s, v9.4s
+	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
+	VST1.P [V8.H4], 8(R0)
 	SUB    $4, R3
 	B      single
 
@@ -1149,44 +1079,40 @@ tail:
 	CBZ R3, done
 
 	// scaled gradient (the scale is negative when maximizing)
-	FMOVS.P 4(R1), F7
-	FMULS   F0, F7, F7
+	FMOVS.P 4(R1), F8
+	WORD    $0x4e28e509 // fcmeq v9.4s, v8.4s, v8.4s
+	WORD    $0x6e651d09 // bsl v9.16b, v8.16b, v5.16b
+	FMULS   F0, F9, F8
 
 	// momentum buffer
 	MOVHU  (R2), R9
-	VMOV   R9, V8.S[0]
-	WORD   $0x2e613908 // shll v8.4s, v8.4h, #16
-	FMULS  F8, F1, F8
-	FMULS  F7, F2, F9
-	FADDS  F9, F8, F8
-	WORD   $0x6f300509 // ushr v9.4s, v8.4s, #16
-	WORD   $0x4e251d29 // and v9.16b, v9.16b, v5.16b
-	WORD   $0x4ea68529 // add v9.4s, v9.4s, v6.4s
-	WORD   $0x4ea98509 // add v9.4s, v8.4s, v9.4s
-	WORD   $0x4e28e50a // fcmeq v10.4s, v8.4s, v8.4s
-	WORD   $0x6e20594a // mvn v10.16b, v10.16b
-	WORD   $0x4eaa1d29 // orr v9.16b, v9.16b, v10.16b
-	VMOV   V9.H[1], R9
+	VMOV   R9, V9.S[0]
+	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
+	FMULS  F9, F1, F9
+	FMULS  F8, F2, F10
+	FADDS  F10, F9, F9
+	WORD   $0x6f30052a // ushr v10.4s, v9.4s, #16
+	WORD   $0x4e261d4a // and v10.16b, v10.16b, v6.16b
+	WORD   $0x4ea7854a // add v10.4s, v10.4s, v7.4s
+	WORD   $0x4eaa852a // add v10.4s, v9.4s, v10.4s
+	VMOV   V10.H[1], R9
 	MOVH.P R9, 2(R2)
 
 	// Nesterov look-ahead
-	FMULS F8, F3, F8
-	FADDS F8, F7, F7
+	FMULS F9, F3, F9
+	FADDS F9, F8, F8
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	MOVHU  (R0), R9
-	VMOV   R9, V8.S[0]
-	WORD   $0x2e613908 // shll v8.4s, v8.4h, #16
-	FMULS  F7, F4, F7
-	FSUBS  F7, F8, F7
-	WORD   $0x6f3004e8 // ushr v8.4s, v7.4s, #16
-	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
-	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
-	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
-	WORD   $0x4e27e4e7 // fcmeq v7.4s, v7.4s, v7.4s
-	WORD   $0x6e2058e7 // mvn v7.16b, v7.16b
-	WORD   $0x4ea71d07 // orr v7.16b, v8.16b, v7.16b
-	VMOV   V7.H[1], R9
+	VMOV   R9, V9.S[0]
+	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
+	FMULS  F8, F4, F8
+	FSUBS  F8, F9, F8
+	WORD   $0x6f300509 // ushr v9.4s, v8.4s, #16
+	WORD   $0x4e261d29 // and v9.16b, v9.16b, v6.16b
+	WORD   $0x4ea78529 // add v9.4s, v9.4s, v7.4s
+	WORD   $0x4ea98508 // add v8.4s, v8.4s, v9.4s
+	VMOV   V8.H[1], R9
 	MOVH.P R9, 2(R0)
 	SUB    $1, R3
 	B      tail
@@ -1216,10 +1142,12 @@ TEXT ·sgdBF16NEONF32CoupledNesterov(SB), NOSPLIT, $0-100
 	VDUP  V5.S[0], V5.S4
 
 	// Broadcast the integer constants.
-	MOVW $0x1, R9
+	MOVW $0xffc00000, R9
 	VDUP R9, V6.S4
-	MOVW $0x7fff, R9
+	MOVW $0x1, R9
 	VDUP R9, V7.S4
+	MOVW $0x7fff, R9
+	VDUP R9, V8.S4
 
 	// Main loop: 4 vectors of 4 elements per iteration.
 unrolled:
@@ -1227,184 +1155,168 @@ unrolled:
 	BLT single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V8.S4]
-	WORD   $0x6e20dd08 // fmul v8.4s, v8.4s, v0.4s
+	VLD1.P 16(R1), [V9.S4]
+	WORD   $0x4e29e52a // fcmeq v10.4s, v9.4s, v9.4s
+	WORD   $0x6e661d2a // bsl v10.16b, v9.16b, v6.16b
+	WORD   $0x6e20dd49 // fmul v9.4s, v10.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V9.H4]
-	WORD $0x2e613929 // shll v9.4s, v9.4h, #16
-	WORD $0x6e29dc29 // fmul v9.4s, v1.4s, v9.4s
-	WORD $0x4e29d508 // fadd v8.4s, v8.4s, v9.4s
+	VLD1 (R0), [V10.H4]
+	WORD $0x2e61394a // shll v10.4s, v10.4h, #16
+	WORD $0x6e2adc2a // fmul v10.4s, v1.4s, v10.4s
+	WORD $0x4e2ad529 // fadd v9.4s, v9.4s, v10.4s
 
 	// momentum buffer
-	VLD1   (R2), [V9.H4]
-	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
-	WORD   $0x6e29dc49 // fmul v9.4s, v2.4s, v9.4s
-	WORD   $0x6e28dc6a // fmul v10.4s, v3.4s, v8.4s
-	WORD   $0x4e2ad529 // fadd v9.4s, v9.4s, v10.4s
-	WORD   $0x6f30052a // ushr v10.4s, v9.4s, #16
-	WORD   $0x4e261d4a // and v10.16b, v10.16b, v6.16b
-	WORD   $0x4ea7854a // add v10.4s, v10.4s, v7.4s
-	WORD   $0x4eaa852a // add v10.4s, v9.4s, v10.4s
-	WORD   $0x4e29e52b // fcmeq v11.4s, v9.4s, v9.4s
-	WORD   $0x6e20596b // mvn v11.16b, v11.16b
-	WORD   $0x4eab1d4a // orr v10.16b, v10.16b, v11.16b
-	WORD   $0x0f10854a // shrn v10.4h, v10.4s, #16
-	VST1.P [V10.H4], 8(R2)
+	VLD1   (R2), [V10.H4]
+	WORD   $0x2e61394a // shll v10.4s, v10.4h, #16
+	WORD   $0x6e2adc4a // fmul v10.4s, v2.4s, v10.4s
+	WORD   $0x6e29dc6b // fmul v11.4s, v3.4s, v9.4s
+	WORD   $0x4e2bd54a // fadd v10.4s, v10.4s, v11.4s
+	WORD   $0x6f30054b // ushr v11.4s, v10.4s, #16
+	WORD   $0x4e271d6b // and v11.16b, v11.16b, v7.16b
+	WORD   $0x4ea8856b // add v11.4s, v11.4s, v8.4s
+	WORD   $0x4eab854b // add v11.4s, v10.4s, v11.4s
+	WORD   $0x0f10856b // shrn v11.4h, v11.4s, #16
+	VST1.P [V11.H4], 8(R2)
 
 	// Nesterov look-ahead
-	WORD $0x6e29dc89 // fmul v9.4s, v4.4s, v9.4s
-	WORD $0x4e29d508 // fadd v8.4s, v8.4s, v9.4s
+	WORD $0x6e2adc8a // fmul v10.4s, v4.4s, v10.4s
+	WORD $0x4e2ad529 // fadd v9.4s, v9.4s, v10.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V9.H4]
-	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
-	WORD   $0x6e28dca8 // fmul v8.4s, v5.4s, v8.4s
-	WORD   $0x4ea8d528 // fsub v8.4s, v9.4s, v8.4s
-	WORD   $0x6f300509 // ushr v9.4s, v8.4s, #16
-	WORD   $0x4e261d29 // and v9.16b, v9.16b, v6.16b
-	WORD   $0x4ea78529 // add v9.4s, v9.4s, v7.4s
-	WORD   $0x4ea98509 // add v9.4s, v8.4s, v9.4s
-	WORD   $0x4e28e508 // fcmeq v8.4s, v8.4s, v8.4s
-	WORD   $0x6e205908 // mvn v8.16b, v8.16b
-	WORD   $0x4ea81d28 // orr v8.16b, v9.16b, v8.16b
-	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
-	VST1.P [V8.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V10.H4]
+	WORD   $0x2e61394a // shll v10.4s, v10.4h, #16
+	WORD   $0x6e29dca9 // fmul v9.4s, v5.4s, v9.4s
+	WORD   $0x4ea9d549 // fsub v9.4s, v10.4s, v9.4s
+	WORD   $0x6f30052a // ushr v10.4s, v9.4s, #16
+	WORD   $0x4e271d4a // and v10.16b, v10.16b, v7.16b
+	WORD   $0x4ea8854a // add v10.4s, v10.4s, v8.4s
+	WORD   $0x4eaa8529 // add v9.4s, v9.4s, v10.4s
+	WORD   $0x0f108529 // shrn v9.4h, v9.4s, #16
+	VST1.P [V9.H4], 8(R0)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V8.S4]
-	WORD   $0x6e20dd08 // fmul v8.4s, v8.4s, v0.4s
+	VLD1.P 16(R1), [V9.S4]
+	WORD   $0x4e29e52a // fcmeq v10.4s, v9.4s, v9.4s
+	WORD   $0x6e661d2a // bsl v10.16b, v9.16b, v6.16b
+	WORD   $0x6e20dd49 // fmul v9.4s, v10.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V9.H4]
-	WORD $0x2e613929 // shll v9.4s, v9.4h, #16
-	WORD $0x6e29dc29 // fmul v9.4s, v1.4s, v9.4s
-	WORD $0x4e29d508 // fadd v8.4s, v8.4s, v9.4s
+	VLD1 (R0), [V10.H4]
+	WORD $0x2e61394a // shll v10.4s, v10.4h, #16
+	WORD $0x6e2adc2a // fmul v10.4s, v1.4s, v10.4s
+	WORD $0x4e2ad529 // fadd v9.4s, v9.4s, v10.4s
 
 	// momentum buffer
-	VLD1   (R2), [V9.H4]
-	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
-	WORD   $0x6e29dc49 // fmul v9.4s, v2.4s, v9.4s
-	WORD   $0x6e28dc6a // fmul v10.4s, v3.4s, v8.4s
-	WORD   $0x4e2ad529 // fadd v9.4s, v9.4s, v10.4s
-	WORD   $0x6f30052a // ushr v10.4s, v9.4s, #16
-	WORD   $0x4e261d4a // and v10.16b, v10.16b, v6.16b
-	WORD   $0x4ea7854a // add v10.4s, v10.4s, v7.4s
-	WORD   $0x4eaa852a // add v10.4s, v9.4s, v10.4s
-	WORD   $0x4e29e52b // fcmeq v11.4s, v9.4s, v9.4s
-	WORD   $0x6e20596b // mvn v11.16b, v11.16b
-	WORD   $0x4eab1d4a // orr v10.16b, v10.16b, v11.16b
-	WORD   $0x0f10854a // shrn v10.4h, v10.4s, #16
-	VST1.P [V10.H4], 8(R2)
+	VLD1   (R2), [V10.H4]
+	WORD   $0x2e61394a // shll v10.4s, v10.4h, #16
+	WORD   $0x6e2adc4a // fmul v10.4s, v2.4s, v10.4s
+	WORD   $0x6e29dc6b // fmul v11.4s, v3.4s, v9.4s
+	WORD   $0x4e2bd54a // fadd v10.4s, v10.4s, v11.4s
+	WORD   $0x6f30054b // ushr v11.4s, v10.4s, #16
+	WORD   $0x4e271d6b // and v11.16b, v11.16b, v7.16b
+	WORD   $0x4ea8856b // add v11.4s, v11.4s, v8.4s
+	WORD   $0x4eab854b // add v11.4s, v10.4s, v11.4s
+	WORD   $0x0f10856b // shrn v11.4h, v11.4s, #16
+	VST1.P [V11.H4], 8(R2)
 
 	// Nesterov look-ahead
-	WORD $0x6e29dc89 // fmul v9.4s, v4.4s, v9.4s
-	WORD $0x4e29d508 // fadd v8.4s, v8.4s, v9.4s
+	WORD $0x6e2adc8a // fmul v10.4s, v4.4s, v10.4s
+	WORD $0x4e2ad529 // fadd v9.4s, v9.4s, v10.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V9.H4]
-	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
-	WORD   $0x6e28dca8 // fmul v8.4s, v5.4s, v8.4s
-	WORD   $0x4ea8d528 // fsub v8.4s, v9.4s, v8.4s
-	WORD   $0x6f300509 // ushr v9.4s, v8.4s, #16
-	WORD   $0x4e261d29 // and v9.16b, v9.16b, v6.16b
-	WORD   $0x4ea78529 // add v9.4s, v9.4s, v7.4s
-	WORD   $0x4ea98509 // add v9.4s, v8.4s, v9.4s
-	WORD   $0x4e28e508 // fcmeq v8.4s, v8.4s, v8.4s
-	WORD   $0x6e205908 // mvn v8.16b, v8.16b
-	WORD   $0x4ea81d28 // orr v8.16b, v9.16b, v8.16b
-	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
-	VST1.P [V8.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V10.H4]
+	WORD   $0x2e61394a // shll v10.4s, v10.4h, #16
+	WORD   $0x6e29dca9 // fmul v9.4s, v5.4s, v9.4s
+	WORD   $0x4ea9d549 // fsub v9.4s, v10.4s, v9.4s
+	WORD   $0x6f30052a // ushr v10.4s, v9.4s, #16
+	WORD   $0x4e271d4a // and v10.16b, v10.16b, v7.16b
+	WORD   $0x4ea8854a // add v10.4s, v10.4s, v8.4s
+	WORD   $0x4eaa8529 // add v9.4s, v9.4s, v10.4s
+	WORD   $0x0f108529 // shrn v9.4h, v9.4s, #16
+	VST1.P [V9.H4], 8(R0)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V8.S4]
-	WORD   $0x6e20dd08 // fmul v8.4s, v8.4s, v0.4s
+	VLD1.P 16(R1), [V9.S4]
+	WORD   $0x4e29e52a // fcmeq v10.4s, v9.4s, v9.4s
+	WORD   $0x6e661d2a // bsl v10.16b, v9.16b, v6.16b
+	WORD   $0x6e20dd49 // fmul v9.4s, v10.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V9.H4]
-	WORD $0x2e613929 // shll v9.4s, v9.4h, #16
-	WORD $0x6e29dc29 // fmul v9.4s, v1.4s, v9.4s
-	WORD $0x4e29d508 // fadd v8.4s, v8.4s, v9.4s
+	VLD1 (R0), [V10.H4]
+	WORD $0x2e61394a // shll v10.4s, v10.4h, #16
+	WORD $0x6e2adc2a // fmul v10.4s, v1.4s, v10.4s
+	WORD $0x4e2ad529 // fadd v9.4s, v9.4s, v10.4s
 
 	// momentum buffer
-	VLD1   (R2), [V9.H4]
-	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
-	WORD   $0x6e29dc49 // fmul v9.4s, v2.4s, v9.4s
-	WORD   $0x6e28dc6a // fmul v10.4s, v3.4s, v8.4s
-	WORD   $0x4e2ad529 // fadd v9.4s, v9.4s, v10.4s
-	WORD   $0x6f30052a // ushr v10.4s, v9.4s, #16
-	WORD   $0x4e261d4a // and v10.16b, v10.16b, v6.16b
-	WORD   $0x4ea7854a // add v10.4s, v10.4s, v7.4s
-	WORD   $0x4eaa852a // add v10.4s, v9.4s, v10.4s
-	WORD   $0x4e29e52b // fcmeq v11.4s, v9.4s, v9.4s
-	WORD   $0x6e20596b // mvn v11.16b, v11.16b
-	WORD   $0x4eab1d4a // orr v10.16b, v10.16b, v11.16b
-	WORD   $0x0f10854a // shrn v10.4h, v10.4s, #16
-	VST1.P [V10.H4], 8(R2)
+	VLD1   (R2), [V10.H4]
+	WORD   $0x2e61394a // shll v10.4s, v10.4h, #16
+	WORD   $0x6e2adc4a // fmul v10.4s, v2.4s, v10.4s
+	WORD   $0x6e29dc6b // fmul v11.4s, v3.4s, v9.4s
+	WORD   $0x4e2bd54a // fadd v10.4s, v10.4s, v11.4s
+	WORD   $0x6f30054b // ushr v11.4s, v10.4s, #16
+	WORD   $0x4e271d6b // and v11.16b, v11.16b, v7.16b
+	WORD   $0x4ea8856b // add v11.4s, v11.4s, v8.4s
+	WORD   $0x4eab854b // add v11.4s, v10.4s, v11.4s
+	WORD   $0x0f10856b // shrn v11.4h, v11.4s, #16
+	VST1.P [V11.H4], 8(R2)
 
 	// Nesterov look-ahead
-	WORD $0x6e29dc89 // fmul v9.4s, v4.4s, v9.4s
-	WORD $0x4e29d508 // fadd v8.4s, v8.4s, v9.4s
+	WORD $0x6e2adc8a // fmul v10.4s, v4.4s, v10.4s
+	WORD $0x4e2ad529 // fadd v9.4s, v9.4s, v10.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V9.H4]
-	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
-	WORD   $0x6e28dca8 // fmul v8.4s, v5.4s, v8.4s
-	WORD   $0x4ea8d528 // fsub v8.4s, v9.4s, v8.4s
-	WORD   $0x6f300509 // ushr v9.4s, v8.4s, #16
-	WORD   $0x4e261d29 // and v9.16b, v9.16b, v6.16b
-	WORD   $0x4ea78529 // add v9.4s, v9.4s, v7.4s
-	WORD   $0x4ea98509 // add v9.4s, v8.4s, v9.4s
-	WORD   $0x4e28e508 // fcmeq v8.4s, v8.4s, v8.4s
-	WORD   $0x6e205908 // mvn v8.16b, v8.16b
-	WORD   $0x4ea81d28 // orr v8.16b, v9.16b, v8.16b
-	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
-	VST1.P [V8.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V10.H4]
+	WORD   $0x2e61394a // shll v10.4s, v10.4h, #16
+	WORD   $0x6e29dca9 // fmul v9.4s, v5.4s, v9.4s
+	WORD   $0x4ea9d549 // fsub v9.4s, v10.4s, v9.4s
+	WORD   $0x6f30052a // ushr v10.4s, v9.4s, #16
+	WORD   $0x4e271d4a // and v10.16b, v10.16b, v7.16b
+	WORD   $0x4ea8854a // add v10.4s, v10.4s, v8.4s
+	WORD   $0x4eaa8529 // add v9.4s, v9.4s, v10.4s
+	WORD   $0x0f108529 // shrn v9.4h, v9.4s, #16
+	VST1.P [V9.H4], 8(R0)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V8.S4]
-	WORD   $0x6e20dd08 // fmul v8.4s, v8.4s, v0.4s
+	VLD1.P 16(R1), [V9.S4]
+	WORD   $0x4e29e52a // fcmeq v10.4s, v9.4s, v9.4s
+	WORD   $0x6e661d2a // bsl v10.16b, v9.16b, v6.16b
+	WORD   $0x6e20dd49 // fmul v9.4s, v10.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V9.H4]
-	WORD $0x2e613929 // shll v9.4s, v9.4h, #16
-	WORD $0x6e29dc29 // fmul v9.4s, v1.4s, v9.4s
-	WORD $0x4e29d508 // fadd v8.4s, v8.4s, v9.4s
+	VLD1 (R0), [V10.H4]
+	WORD $0x2e61394a // shll v10.4s, v10.4h, #16
+	WORD $0x6e2adc2a // fmul v10.4s, v1.4s, v10.4s
+	WORD $0x4e2ad529 // fadd v9.4s, v9.4s, v10.4s
 
 	// momentum buffer
-	VLD1   (R2), [V9.H4]
-	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
-	WORD   $0x6e29dc49 // fmul v9.4s, v2.4s, v9.4s
-	WORD   $0x6e28dc6a // fmul v10.4s, v3.4s, v8.4s
-	WORD   $0x4e2ad529 // fadd v9.4s, v9.4s, v10.4s
-	WORD   $0x6f30052a // ushr v10.4s, v9.4s, #16
-	WORD   $0x4e261d4a // and v10.16b, v10.16b, v6.16b
-	WORD   $0x4ea7854a // add v10.4s, v10.4s, v7.4s
-	WORD   $0x4eaa852a // add v10.4s, v9.4s, v10.4s
-	WORD   $0x4e29e52b // fcmeq v11.4s, v9.4s, v9.4s
-	WORD   $0x6e20596b // mvn v11.16b, v11.16b
-	WORD   $0x4eab1d4a // orr v10.16b, v10.16b, v11.16b
-	WORD   $0x0f10854a // shrn v10.4h, v10.4s, #16
-	VST1.P [V10.H4], 8(R2)
+	VLD1   (R2), [V10.H4]
+	WORD   $0x2e61394a // shll v10.4s, v10.4h, #16
+	WORD   $0x6e2adc4a // fmul v10.4s, v2.4s, v10.4s
+	WORD   $0x6e29dc6b // fmul v11.4s, v3.4s, v9.4s
+	WORD   $0x4e2bd54a // fadd v10.4s, v10.4s, v11.4s
+	WORD   $0x6f30054b // ushr v11.4s, v10.4s, #16
+	WORD   $0x4e271d6b // and v11.16b, v11.16b, v7.16b
+	WORD   $0x4ea8856b // add v11.4s, v11.4s, v8.4s
+	WORD   $0x4eab854b // add v11.4s, v10.4s, v11.4s
+	WORD   $0x0f10856b // shrn v11.4h, v11.4s, #16
+	VST1.P [V11.H4], 8(R2)
 
 	// Nesterov look-ahead
-	WORD $0x6e29dc89 // fmul v9.4s, v4.4s, v9.4s
-	WORD $0x4e29d508 // fadd v8.4s, v8.4s, v9.4s
+	WORD $0x6e2adc8a // fmul v10.4s, v4.4s, v10.4s
+	WORD $0x4e2ad529 // fadd v9.4s, v9.4s, v10.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V9.H4]
-	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
-	WORD   $0x6e28dca8 // fmul v8.4s, v5.4s, v8.4s
-	WORD   $0x4ea8d528 // fsub v8.4s, v9.4s, v8.4s
-	WORD   $0x6f300509 // ushr v9.4s, v8.4s, #16
-	WORD   $0x4e261d29 // and v9.16b, v9.16b, v6.16b
-	WORD   $0x4ea78529 // add v9.4s, v9.4s, v7.4s
-	WORD   $0x4ea98509 // add v9.4s, v8.4s, v9.4s
-	WORD   $0x4e28e508 // fcmeq v8.4s, v8.4s, v8.4s
-	WORD   $0x6e205908 // mvn v8.16b, v8.16b
-	WORD   $0x4ea81d28 // orr v8.16b, v9.16b, v8.16b
-	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
-	VST1.P [V8.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V10.H4]
+	WORD   $0x2e61394a // shll v10.4s, v10.4h, #16
+	WORD   $0x6e29dca9 // fmul v9.4s, v5.4s, v9.4s
+	WORD   $0x4ea9d549 // fsub v9.4s, v10.4s, v9.4s
+	WORD   $0x6f30052a // ushr v10.4s, v9.4s, #16
+	WORD   $0x4e271d4a // and v10.16b, v10.16b, v7.16b
+	WORD   $0x4ea8854a // add v10.4s, v10.4s, v8.4s
+	WORD   $0x4eaa8529 // add v9.4s, v9.4s, v10.4s
+	WORD   $0x0f108529 // shrn v9.4h, v9.4s, #16
+	VST1.P [V9.H4], 8(R0)
 	SUB    $16, R3
 	B      unrolled
 
@@ -1414,49 +1326,45 @@ single:
 	BLT tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V8.S4]
-	WORD   $0x6e20dd08 // fmul v8.4s, v8.4s, v0.4s
+	VLD1.P 16(R1), [V9.S4]
+	WORD   $0x4e29e52a // fcmeq v10.4s, v9.4s, v9.4s
+	WORD   $0x6e661d2a // bsl v10.16b, v9.16b, v6.16b
+	WORD   $0x6e20dd49 // fmul v9.4s, v10.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V9.H4]
-	WORD $0x2e613929 // shll v9.4s, v9.4h, #16
-	WORD $0x6e29dc29 // fmul v9.4s, v1.4s, v9.4s
-	WORD $0x4e29d508 // fadd v8.4s, v8.4s, v9.4s
+	VLD1 (R0), [V10.H4]
+	WORD $0x2e61394a // shll v10.4s, v10.4h, #16
+	WORD $0x6e2adc2a // fmul v10.4s, v1.4s, v10.4s
+	WORD $0x4e2ad529 // fadd v9.4s, v9.4s, v10.4s
 
 	// momentum buffer
-	VLD1   (R2), [V9.H4]
-	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
-	WORD   $0x6e29dc49 // fmul v9.4s, v2.4s, v9.4s
-	WORD   $0x6e28dc6a // fmul v10.4s, v3.4s, v8.4s
-	WORD   $0x4e2ad529 // fadd v9.4s, v9.4s, v10.4s
-	WORD   $0x6f30052a // ushr v10.4s, v9.4s, #16
-	WORD   $0x4e261d4a // and v10.16b, v10.16b, v6.16b
-	WORD   $0x4ea7854a // add v10.4s, v10.4s, v7.4s
-	WORD   $0x4eaa852a // add v10.4s, v9.4s, v10.4s
-	WORD   $0x4e29e52b // fcmeq v11.4s, v9.4s, v9.4s
-	WORD   $0x6e20596b // mvn v11.16b, v11.16b
-	WORD   $0x4eab1d4a // orr v10.16b, v10.16b, v11.16b
-	WORD   $0x0f10854a // shrn v10.4h, v10.4s, #16
-	VST1.P [V10.H4], 8(R2)
+	VLD1   (R2), [V10.H4]
+	WORD   $0x2e61394a // shll v10.4s, v10.4h, #16
+	WORD   $0x6e2adc4a // fmul v10.4s, v2.4s, v10.4s
+	WORD   $0x6e29dc6b // fmul v11.4s, v3.4s, v9.4s
+	WORD   $0x4e2bd54a // fadd v10.4s, v10.4s, v11.4s
+	WORD   $0x6f30054b // ushr v11.4s, v10.4s, #16
+	WORD   $0x4e271d6b // and v11.16b, v11.16b, v7.16b
+	WORD   $0x4ea8856b // add v11.4s, v11.4s, v8.4s
+	WORD   $0x4eab854b // add v11.4s, v10.4s, v11.4s
+	WORD   $0x0f10856b // shrn v11.4h, v11.4s, #16
+	VST1.P [V11.H4], 8(R2)
 
 	// Nesterov look-ahead
-	WORD $0x6e29dc89 // fmul v9.4s, v4.4s, v9.4s
-	WORD $0x4e29d508 // fadd v8.4s, v8.4s, v9.4s
+	WORD $0x6e2adc8a // fmul v10.4s, v4.4s, v10.4s
+	WORD $0x4e2ad529 // fadd v9.4s, v9.4s, v10.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V9.H4]
-	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
-	WORD   $0x6e28dca8 // fmul v8.4s, v5.4s, v8.4s
-	WORD   $0x4ea8d528 // fsub v8.4s, v9.4s, v8.4s
-	WORD   $0x6f300509 // ushr v9.4s, v8.4s, #16
-	WORD   $0x4e261d29 // and v9.16b, v9.16b, v6.16b
-	WORD   $0x4ea78529 // add v9.4s, v9.4s, v7.4s
-	WORD   $0x4ea98509 // add v9.4s, v8.4s, v9.4s
-	WORD   $0x4e28e508 // fcmeq v8.4s, v8.4s, v8.4s
-	WORD   $0x6e205908 // mvn v8.16b, v8.16b
-	WORD   $0x4ea81d28 // orr v8.16b, v9.16b, v8.16b
-	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
-	VST1.P [V8.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V10.H4]
+	WORD   $0x2e61394a // shll v10.4s, v10.4h, #16
+	WORD   $0x6e29dca9 // fmul v9.4s, v5.4s, v9.4s
+	WORD   $0x4ea9d549 // fsub v9.4s, v10.4s, v9.4s
+	WORD   $0x6f30052a // ushr v10.4s, v9.4s, #16
+	WORD   $0x4e271d4a // and v10.16b, v10.16b, v7.16b
+	WORD   $0x4ea8854a // add v10.4s, v10.4s, v8.4s
+	WORD   $0x4eaa8529 // add v9.4s, v9.4s, v10.4s
+	WORD   $0x0f108529 // shrn v9.4h, v9.4s, #16
+	VST1.P [V9.H4], 8(R0)
 	SUB    $4, R3
 	B      single
 
@@ -1465,51 +1373,47 @@ tail:
 	CBZ R3, done
 
 	// scaled gradient (the scale is negative when maximizing)
-	FMOVS.P 4(R1), F8
-	FMULS   F0, F8, F8
+	FMOVS.P 4(R1), F9
+	WORD    $0x4e29e52a // fcmeq v10.4s, v9.4s, v9.4s
+	WORD    $0x6e661d2a // bsl v10.16b, v9.16b, v6.16b
+	FMULS   F0, F10, F9
 
 	// L2 weight decay folded into the gradient
 	MOVHU (R0), R9
-	VMOV  R9, V9.S[0]
-	WORD  $0x2e613929 // shll v9.4s, v9.4h, #16
-	FMULS F9, F1, F9
-	FADDS F9, F8, F8
+	VMOV  R9, V10.S[0]
+	WORD  $0x2e61394a // shll v10.4s, v10.4h, #16
+	FMULS F10, F1, F10
+	FADDS F10, F9, F9
 
 	// momentum buffer
 	MOVHU  (R2), R9
-	VMOV   R9, V9.S[0]
-	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
-	FMULS  F9, F2, F9
-	FMULS  F8, F3, F10
-	FADDS  F10, F9, F9
-	WORD   $0x6f30052a // ushr v10.4s, v9.4s, #16
-	WORD   $0x4e261d4a // and v10.16b, v10.16b, v6.16b
-	WORD   $0x4ea7854a // add v10.4s, v10.4s, v7.4s
-	WORD   $0x4eaa852a // add v10.4s, v9.4s, v10.4s
-	WORD   $0x4e29e52b // fcmeq v11.4s, v9.4s, v9.4s
-	WORD   $0x6e20596b // mvn v11.16b, v11.16b
-	WORD   $0x4eab1d4a // orr v10.16b, v10.16b, v11.16b
-	VMOV   V10.H[1], R9
+	VMOV   R9, V10.S[0]
+	WORD   $0x2e61394a // shll v10.4s, v10.4h, #16
+	FMULS  F10, F2, F10
+	FMULS  F9, F3, F11
+	FADDS  F11, F10, F10
+	WORD   $0x6f30054b // ushr v11.4s, v10.4s, #16
+	WORD   $0x4e271d6b // and v11.16b, v11.16b, v7.16b
+	WORD   $0x4ea8856b // add v11.4s, v11.4s, v8.4s
+	WORD   $0x4eab854b // add v11.4s, v10.4s, v11.4s
+	VMOV   V11.H[1], R9
 	MOVH.P R9, 2(R2)
 
 	// Nesterov look-ahead
-	FMULS F9, F4, F9
-	FADDS F9, F8, F8
+	FMULS F10, F4, F10
+	FADDS F10, F9, F9
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	MOVHU  (R0), R9
-	VMOV   R9, V9.S[0]
-	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
-	FMULS  F8, F5, F8
-	FSUBS  F8, F9, F8
-	WORD   $0x6f300509 // ushr v9.4s, v8.4s, #16
-	WORD   $0x4e261d29 // and v9.16b, v9.16b, v6.16b
-	WORD   $0x4ea78529 // add v9.4s, v9.4s, v7.4s
-	WORD   $0x4ea98509 // add v9.4s, v8.4s, v9.4s
-	WORD   $0x4e28e508 // fcmeq v8.4s, v8.4s, v8.4s
-	WORD   $0x6e205908 // mvn v8.16b, v8.16b
-	WORD   $0x4ea81d28 // orr v8.16b, v9.16b, v8.16b
-	VMOV   V8.H[1], R9
+	VMOV   R9, V10.S[0]
+	WORD   $0x2e61394a // shll v10.4s, v10.4h, #16
+	FMULS  F9, F5, F9
+	FSUBS  F9, F10, F9
+	WORD   $0x6f30052a // ushr v10.4s, v9.4s, #16
+	WORD   $0x4e271d4a // and v10.16b, v10.16b, v7.16b
+	WORD   $0x4ea8854a // add v10.4s, v10.4s, v8.4s
+	WORD   $0x4eaa8529 // add v9.4s, v9.4s, v10.4s
+	VMOV   V9.H[1], R9
 	MOVH.P R9, 2(R0)
 	SUB    $1, R3
 	B      tail
@@ -1532,20 +1436,22 @@ TEXT ·sgdBF16NEONF32Stochastic(SB), NOSPLIT, $0-100
 	VDUP  V2.S[0], V2.S4
 
 	// Broadcast the integer constants.
-	MOVW $0x7feb352d, R9
+	MOVW $0xffc00000, R9
 	VDUP R9, V3.S4
-	MOVW $0x846ca68b, R9
+	MOVW $0x7feb352d, R9
 	VDUP R9, V4.S4
+	MOVW $0x846ca68b, R9
+	VDUP R9, V5.S4
 	// The index counter: the offset plus each lane's number.
 	MOVD $0x0000000100000000, R9
-	VMOV R9, V5.D[0]
+	VMOV R9, V6.D[0]
 	MOVD $0x0000000300000002, R9
-	VMOV R9, V5.D[1]
-	WORD $0x4ea284a5 // add v5.4s, v5.4s, v2.4s
+	VMOV R9, V6.D[1]
+	WORD $0x4ea284c6 // add v6.4s, v6.4s, v2.4s
 	MOVW $0x4, R9
-	VDUP R9, V6.S4
-	MOVW $0x1, R9
 	VDUP R9, V7.S4
+	MOVW $0x1, R9
+	VDUP R9, V8.S4
 
 	// Main loop: 4 vectors of 4 elements per iteration.
 unrolled:
@@ -1553,116 +1459,112 @@ unrolled:
 	BLT single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V8.S4]
-	WORD   $0x6e20dd08 // fmul v8.4s, v8.4s, v0.4s
+	VLD1.P 16(R1), [V9.S4]
+	WORD   $0x4e29e52a // fcmeq v10.4s, v9.4s, v9.4s
+	WORD   $0x6e631d2a // bsl v10.16b, v9.16b, v3.16b
+	WORD   $0x6e20dd49 // fmul v9.4s, v10.4s, v0.4s
 
 	// the rounding bits: lowbias32(index + key)
-	WORD $0x4ea51ca9 // orr v9.16b, v5.16b, v5.16b
-	WORD $0x4ea684a5 // add v5.4s, v5.4s, v6.4s
-	WORD $0x6f30052a // ushr v10.4s, v9.4s, #16
-	WORD $0x6e2a1d29 // eor v9.16b, v9.16b, v10.16b
-	WORD $0x4ea39d29 // mul v9.4s, v9.4s, v3.4s
-	WORD $0x6f31052a // ushr v10.4s, v9.4s, #15
-	WORD $0x6e2a1d29 // eor v9.16b, v9.16b, v10.16b
-	WORD $0x4ea49d29 // mul v9.4s, v9.4s, v4.4s
-	WORD $0x6f30052a // ushr v10.4s, v9.4s, #16
-	WORD $0x6e2a1d29 // eor v9.16b, v9.16b, v10.16b
+	WORD $0x4ea61cca // orr v10.16b, v6.16b, v6.16b
+	WORD $0x4ea784c6 // add v6.4s, v6.4s, v7.4s
+	WORD $0x6f30054b // ushr v11.4s, v10.4s, #16
+	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
+	WORD $0x4ea49d4a // mul v10.4s, v10.4s, v4.4s
+	WORD $0x6f31054b // ushr v11.4s, v10.4s, #15
+	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
+	WORD $0x4ea59d4a // mul v10.4s, v10.4s, v5.4s
+	WORD $0x6f30054b // ushr v11.4s, v10.4s, #16
+	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V9.H4]
-	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
-	WORD   $0x6e28dc28 // fmul v8.4s, v1.4s, v8.4s
-	WORD   $0x4ea8d528 // fsub v8.4s, v9.4s, v8.4s
-	WORD   $0x4eaa8509 // add v9.4s, v8.4s, v10.4s
-	WORD   $0x4e28e508 // fcmeq v8.4s, v8.4s, v8.4s
-	WORD   $0x6e205908 // mvn v8.16b, v8.16b
-	WORD   $0x4ea81d28 // orr v8.16b, v9.16b, v8.16b
-	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
-	VST1.P [V8.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V10.H4]
+	WORD   $0x2e61394a // shll v10.4s, v10.4h, #16
+	WORD   $0x6e29dc29 // fmul v9.4s, v1.4s, v9.4s
+	WORD   $0x4ea9d549 // fsub v9.4s, v10.4s, v9.4s
+	WORD   $0x4eab8529 // add v9.4s, v9.4s, v11.4s
+	WORD   $0x0f108529 // shrn v9.4h, v9.4s, #16
+	VST1.P [V9.H4], 8(R0)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V8.S4]
-	WORD   $0x6e20dd08 // fmul v8.4s, v8.4s, v0.4s
+	VLD1.P 16(R1), [V9.S4]
+	WORD   $0x4e29e52a // fcmeq v10.4s, v9.4s, v9.4s
+	WORD   $0x6e631d2a // bsl v10.16b, v9.16b, v3.16b
+	WORD   $0x6e20dd49 // fmul v9.4s, v10.4s, v0.4s
 
 	// the rounding bits: lowbias32(index + key)
-	WORD $0x4ea51ca9 // orr v9.16b, v5.16b, v5.16b
-	WORD $0x4ea684a5 // add v5.4s, v5.4s, v6.4s
-	WORD $0x6f30052a // ushr v10.4s, v9.4s, #16
-	WORD $0x6e2a1d29 // eor v9.16b, v9.16b, v10.16b
-	WORD $0x4ea39d29 // mul v9.4s, v9.4s, v3.4s
-	WORD $0x6f31052a // ushr v10.4s, v9.4s, #15
-	WORD $0x6e2a1d29 // eor v9.16b, v9.16b, v10.16b
-	WORD $0x4ea49d29 // mul v9.4s, v9.4s, v4.4s
-	WORD $0x6f30052a // ushr v10.4s, v9.4s, #16
-	WORD $0x6e2a1d29 // eor v9.16b, v9.16b, v10.16b
+	WORD $0x4ea61cca // orr v10.16b, v6.16b, v6.16b
+	WORD $0x4ea784c6 // add v6.4s, v6.4s, v7.4s
+	WORD $0x6f30054b // ushr v11.4s, v10.4s, #16
+	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
+	WORD $0x4ea49d4a // mul v10.4s, v10.4s, v4.4s
+	WORD $0x6f31054b // ushr v11.4s, v10.4s, #15
+	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
+	WORD $0x4ea59d4a // mul v10.4s, v10.4s, v5.4s
+	WORD $0x6f30054b // ushr v11.4s, v10.4s, #16
+	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V9.H4]
-	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
-	WORD   $0x6e28dc28 // fmul v8.4s, v1.4s, v8.4s
-	WORD   $0x4ea8d528 // fsub v8.4s, v9.4s, v8.4s
-	WORD   $0x4eaa8509 // add v9.4s, v8.4s, v10.4s
-	WORD   $0x4e28e508 // fcmeq v8.4s, v8.4s, v8.4s
-	WORD   $0x6e205908 // mvn v8.16b, v8.16b
-	WORD   $0x4ea81d28 // orr v8.16b, v9.16b, v8.16b
-	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
-	VST1.P [V8.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V10.H4]
+	WORD   $0x2e61394a // shll v10.4s, v10.4h, #16
+	WORD   $0x6e29dc29 // fmul v9.4s, v1.4s, v9.4s
+	WORD   $0x4ea9d549 // fsub v9.4s, v10.4s, v9.4s
+	WORD   $0x4eab8529 // add v9.4s, v9.4s, v11.4s
+	WORD   $0x0f108529 // shrn v9.4h, v9.4s, #16
+	VST1.P [V9.H4], 8(R0)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V8.S4]
-	WORD   $0x6e20dd08 // fmul v8.4s, v8.4s, v0.4s
+	VLD1.P 16(R1), [V9.S4]
+	WORD   $0x4e29e52a // fcmeq v10.4s, v9.4s, v9.4s
+	WORD   $0x6e631d2a // bsl v10.16b, v9.16b, v3.16b
+	WORD   $0x6e20dd49 // fmul v9.4s, v10.4s, v0.4s
 
 	// the rounding bits: lowbias32(index + key)
-	WORD $0x4ea51ca9 // orr v9.16b, v5.16b, v5.16b
-	WORD $0x4ea684a5 // add v5.4s, v5.4s, v6.4s
-	WORD $0x6f30052a // ushr v10.4s, v9.4s, #16
-	WORD $0x6e2a1d29 // eor v9.16b, v9.16b, v10.16b
-	WORD $0x4ea39d29 // mul v9.4s, v9.4s, v3.4s
-	WORD $0x6f31052a // ushr v10.4s, v9.4s, #15
-	WORD $0x6e2a1d29 // eor v9.16b, v9.16b, v10.16b
-	WORD $0x4ea49d29 // mul v9.4s, v9.4s, v4.4s
-	WORD $0x6f30052a // ushr v10.4s, v9.4s, #16
-	WORD $0x6e2a1d29 // eor v9.16b, v9.16b, v10.16b
+	WORD $0x4ea61cca // orr v10.16b, v6.16b, v6.16b
+	WORD $0x4ea784c6 // add v6.4s, v6.4s, v7.4s
+	WORD $0x6f30054b // ushr v11.4s, v10.4s, #16
+	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
+	WORD $0x4ea49d4a // mul v10.4s, v10.4s, v4.4s
+	WORD $0x6f31054b // ushr v11.4s, v10.4s, #15
+	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
+	WORD $0x4ea59d4a // mul v10.4s, v10.4s, v5.4s
+	WORD $0x6f30054b // ushr v11.4s, v10.4s, #16
+	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V9.H4]
-	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
-	WORD   $0x6e28dc28 // fmul v8.4s, v1.4s, v8.4s
-	WORD   $0x4ea8d528 // fsub v8.4s, v9.4s, v8.4s
-	WORD   $0x4eaa8509 // add v9.4s, v8.4s, v10.4s
-	WORD   $0x4e28e508 // fcmeq v8.4s, v8.4s, v8.4s
-	WORD   $0x6e205908 // mvn v8.16b, v8.16b
-	WORD   $0x4ea81d28 // orr v8.16b, v9.16b, v8.16b
-	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
-	VST1.P [V8.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V10.H4]
+	WORD   $0x2e61394a // shll v10.4s, v10.4h, #16
+	WORD   $0x6e29dc29 // fmul v9.4s, v1.4s, v9.4s
+	WORD   $0x4ea9d549 // fsub v9.4s, v10.4s, v9.4s
+	WORD   $0x4eab8529 // add v9.4s, v9.4s, v11.4s
+	WORD   $0x0f108529 // shrn v9.4h, v9.4s, #16
+	VST1.P [V9.H4], 8(R0)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V8.S4]
-	WORD   $0x6e20dd08 // fmul v8.4s, v8.4s, v0.4s
+	VLD1.P 16(R1), [V9.S4]
+	WORD   $0x4e29e52a // fcmeq v10.4s, v9.4s, v9.4s
+	WORD   $0x6e631d2a // bsl v10.16b, v9.16b, v3.16b
+	WORD   $0x6e20dd49 // fmul v9.4s, v10.4s, v0.4s
 
 	// the rounding bits: lowbias32(index + key)
-	WORD $0x4ea51ca9 // orr v9.16b, v5.16b, v5.16b
-	WORD $0x4ea684a5 // add v5.4s, v5.4s, v6.4s
-	WORD $0x6f30052a // ushr v10.4s, v9.4s, #16
-	WORD $0x6e2a1d29 // eor v9.16b, v9.16b, v10.16b
-	WORD $0x4ea39d29 // mul v9.4s, v9.4s, v3.4s
-	WORD $0x6f31052a // ushr v10.4s, v9.4s, #15
-	WORD $0x6e2a1d29 // eor v9.16b, v9.16b, v10.16b
-	WORD $0x4ea49d29 // mul v9.4s, v9.4s, v4.4s
-	WORD $0x6f30052a // ushr v10.4s, v9.4s, #16
-	WORD $0x6e2a1d29 // eor v9.16b, v9.16b, v10.16b
+	WORD $0x4ea61cca // orr v10.16b, v6.16b, v6.16b
+	WORD $0x4ea784c6 // add v6.4s, v6.4s, v7.4s
+	WORD $0x6f30054b // ushr v11.4s, v10.4s, #16
+	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
+	WORD $0x4ea49d4a // mul v10.4s, v10.4s, v4.4s
+	WORD $0x6f31054b // ushr v11.4s, v10.4s, #15
+	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
+	WORD $0x4ea59d4a // mul v10.4s, v10.4s, v5.4s
+	WORD $0x6f30054b // ushr v11.4s, v10.4s, #16
+	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V9.H4]
-	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
-	WORD   $0x6e28dc28 // fmul v8.4s, v1.4s, v8.4s
-	WORD   $0x4ea8d528 // fsub v8.4s, v9.4s, v8.4s
-	WORD   $0x4eaa8509 // add v9.4s, v8.4s, v10.4s
-	WORD   $0x4e28e508 // fcmeq v8.4s, v8.4s, v8.4s
-	WORD   $0x6e205908 // mvn v8.16b, v8.16b
-	WORD   $0x4ea81d28 // orr v8.16b, v9.16b, v8.16b
-	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
-	VST1.P [V8.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V10.H4]
+	WORD   $0x2e61394a // shll v10.4s, v10.4h, #16
+	WORD   $0x6e29dc29 // fmul v9.4s, v1.4s, v9.4s
+	WORD   $0x4ea9d549 // fsub v9.4s, v10.4s, v9.4s
+	WORD   $0x4eab8529 // add v9.4s, v9.4s, v11.4s
+	WORD   $0x0f108529 // shrn v9.4h, v9.4s, #16
+	VST1.P [V9.H4], 8(R0)
 	SUB    $16, R2
 	B      unrolled
 
@@ -1672,32 +1574,31 @@ single:
 	BLT tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V8.S4]
-	WORD   $0x6e20dd08 // fmul v8.4s, v8.4s, v0.4s
+	VLD1.P 16(R1), [V9.S4]
+	WORD   $0x4e29e52a // fcmeq v10.4s, v9.4s, v9.4s
+	WORD   $0x6e631d2a // bsl v10.16b, v9.16b, v3.16b
+	WORD   $0x6e20dd49 // fmul v9.4s, v10.4s, v0.4s
 
 	// the rounding bits: lowbias32(index + key)
-	WORD $0x4ea51ca9 // orr v9.16b, v5.16b, v5.16b
-	WORD $0x4ea684a5 // add v5.4s, v5.4s, v6.4s
-	WORD $0x6f30052a // ushr v10.4s, v9.4s, #16
-	WORD $0x6e2a1d29 // eor v9.16b, v9.16b, v10.16b
-	WORD $0x4ea39d29 // mul v9.4s, v9.4s, v3.4s
-	WORD $0x6f31052a // ushr v10.4s, v9.4s, #15
-	WORD $0x6e2a1d29 // eor v9.16b, v9.16b, v10.16b
-	WORD $0x4ea49d29 // mul v9.4s, v9.4s, v4.4s
-	WORD $0x6f30052a // ushr v10.4s, v9.4s, #16
-	WORD $0x6e2a1d29 // eor v9.16b, v9.16b, v10.16b
+	WORD $0x4ea61cca // orr v10.16b, v6.16b, v6.16b
+	WORD $0x4ea784c6 // add v6.4s, v6.4s, v7.4s
+	WORD $0x6f30054b // ushr v11.4s, v10.4s, #16
+	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
+	WORD $0x4ea49d4a // mul v10.4s, v10.4s, v4.4s
+	WORD $0x6f31054b // ushr v11.4s, v10.4s, #15
+	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
+	WORD $0x4ea59d4a // mul v10.4s, v10.4s, v5.4s
+	WORD $0x6f30054b // ushr v11.4s, v10.4s, #16
+	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V9.H4]
-	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
-	WORD   $0x6e28dc28 // fmul v8.4s, v1.4s, v8.4s
-	WORD   $0x4ea8d528 // fsub v8.4s, v9.4s, v8.4s
-	WORD   $0x4eaa8509 // add v9.4s, v8.4s, v10.4s
-	WORD   $0x4e28e508 // fcmeq v8.4s, v8.4s, v8.4s
-	WORD   $0x6e205908 // mvn v8.16b, v8.16b
-	WORD   $0x4ea81d28 // orr v8.16b, v9.16b, v8.16b
-	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
-	VST1.P [V8.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V10.H4]
+	WORD   $0x2e61394a // shll v10.4s, v10.4h, #16
+	WORD   $0x6e29dc29 // fmul v9.4s, v1.4s, v9.4s
+	WORD   $0x4ea9d549 // fsub v9.4s, v10.4s, v9.4s
+	WORD   $0x4eab8529 // add v9.4s, v9.4s, v11.4s
+	WORD   $0x0f108529 // shrn v9.4h, v9.4s, #16
+	VST1.P [V9.H4], 8(R0)
 	SUB    $4, R2
 	B      single
 
@@ -1706,32 +1607,31 @@ tail:
 	CBZ R2, done
 
 	// scaled gradient (the scale is negative when maximizing)
-	FMOVS.P 4(R1), F8
-	FMULS   F0, F8, F8
+	FMOVS.P 4(R1), F9
+	WORD    $0x4e29e52a // fcmeq v10.4s, v9.4s, v9.4s
+	WORD    $0x6e631d2a // bsl v10.16b, v9.16b, v3.16b
+	FMULS   F0, F10, F9
 
 	// the rounding bits: lowbias32(index + key)
-	WORD $0x4ea51ca9 // orr v9.16b, v5.16b, v5.16b
-	WORD $0x4ea784a5 // add v5.4s, v5.4s, v7.4s
-	WORD $0x6f30052a // ushr v10.4s, v9.4s, #16
-	WORD $0x6e2a1d29 // eor v9.16b, v9.16b, v10.16b
-	WORD $0x4ea39d29 // mul v9.4s, v9.4s, v3.4s
-	WORD $0x6f31052a // ushr v10.4s, v9.4s, #15
-	WORD $0x6e2a1d29 // eor v9.16b, v9.16b, v10.16b
-	WORD $0x4ea49d29 // mul v9.4s, v9.4s, v4.4s
-	WORD $0x6f30052a // ushr v10.4s, v9.4s, #16
-	WORD $0x6e2a1d29 // eor v9.16b, v9.16b, v10.16b
+	WORD $0x4ea61cca // orr v10.16b, v6.16b, v6.16b
+	WORD $0x4ea884c6 // add v6.4s, v6.4s, v8.4s
+	WORD $0x6f30054b // ushr v11.4s, v10.4s, #16
+	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
+	WORD $0x4ea49d4a // mul v10.4s, v10.4s, v4.4s
+	WORD $0x6f31054b // ushr v11.4s, v10.4s, #15
+	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
+	WORD $0x4ea59d4a // mul v10.4s, v10.4s, v5.4s
+	WORD $0x6f30054b // ushr v11.4s, v10.4s, #16
+	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	MOVHU  (R0), R9
-	VMOV   R9, V9.S[0]
-	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
-	FMULS  F8, F1, F8
-	FSUBS  F8, F9, F8
-	WORD   $0x4eaa8509 // add v9.4s, v8.4s, v10.4s
-	WORD   $0x4e28e508 // fcmeq v8.4s, v8.4s, v8.4s
-	WORD   $0x6e205908 // mvn v8.16b, v8.16b
-	WORD   $0x4ea81d28 // orr v8.16b, v9.16b, v8.16b
-	VMOV   V8.H[1], R9
+	VMOV   R9, V10.S[0]
+	WORD   $0x2e61394a // shll v10.4s, v10.4h, #16
+	FMULS  F9, F1, F9
+	FSUBS  F9, F10, F9
+	WORD   $0x4eab8529 // add v9.4s, v9.4s, v11.4s
+	VMOV   V9.H[1], R9
 	MOVH.P R9, 2(R0)
 	SUB    $1, R2
 	B      tail
@@ -1756,20 +1656,22 @@ TEXT ·sgdBF16NEONF32CoupledStochastic(SB), NOSPLIT, $0-100
 	VDUP  V3.S[0], V3.S4
 
 	// Broadcast the integer constants.
-	MOVW $0x7feb352d, R9
+	MOVW $0xffc00000, R9
 	VDUP R9, V4.S4
-	MOVW $0x846ca68b, R9
+	MOVW $0x7feb352d, R9
 	VDUP R9, V5.S4
+	MOVW $0x846ca68b, R9
+	VDUP R9, V6.S4
 	// The index counter: the offset plus each lane's number.
 	MOVD $0x0000000100000000, R9
-	VMOV R9, V6.D[0]
+	VMOV R9, V7.D[0]
 	MOVD $0x0000000300000002, R9
-	VMOV R9, V6.D[1]
-	WORD $0x4ea384c6 // add v6.4s, v6.4s, v3.4s
+	VMOV R9, V7.D[1]
+	WORD $0x4ea384e7 // add v7.4s, v7.4s, v3.4s
 	MOVW $0x4, R9
-	VDUP R9, V7.S4
-	MOVW $0x1, R9
 	VDUP R9, V8.S4
+	MOVW $0x1, R9
+	VDUP R9, V9.S4
 
 	// Main loop: 4 vectors of 4 elements per iteration.
 unrolled:
@@ -1777,140 +1679,136 @@ unrolled:
 	BLT single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V9.S4]
-	WORD   $0x6e20dd29 // fmul v9.4s, v9.4s, v0.4s
+	VLD1.P 16(R1), [V10.S4]
+	WORD   $0x4e2ae54b // fcmeq v11.4s, v10.4s, v10.4s
+	WORD   $0x6e641d4b // bsl v11.16b, v10.16b, v4.16b
+	WORD   $0x6e20dd6a // fmul v10.4s, v11.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V10.H4]
-	WORD $0x2e61394a // shll v10.4s, v10.4h, #16
-	WORD $0x6e2adc2a // fmul v10.4s, v1.4s, v10.4s
-	WORD $0x4e2ad529 // fadd v9.4s, v9.4s, v10.4s
+	VLD1 (R0), [V11.H4]
+	WORD $0x2e61396b // shll v11.4s, v11.4h, #16
+	WORD $0x6e2bdc2b // fmul v11.4s, v1.4s, v11.4s
+	WORD $0x4e2bd54a // fadd v10.4s, v10.4s, v11.4s
 
 	// the rounding bits: lowbias32(index + key)
-	WORD $0x4ea61cca // orr v10.16b, v6.16b, v6.16b
-	WORD $0x4ea784c6 // add v6.4s, v6.4s, v7.4s
-	WORD $0x6f30054b // ushr v11.4s, v10.4s, #16
-	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
-	WORD $0x4ea49d4a // mul v10.4s, v10.4s, v4.4s
-	WORD $0x6f31054b // ushr v11.4s, v10.4s, #15
-	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
-	WORD $0x4ea59d4a // mul v10.4s, v10.4s, v5.4s
-	WORD $0x6f30054b // ushr v11.4s, v10.4s, #16
-	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
+	WORD $0x4ea71ceb // orr v11.16b, v7.16b, v7.16b
+	WORD $0x4ea884e7 // add v7.4s, v7.4s, v8.4s
+	WORD $0x6f30056c // ushr v12.4s, v11.4s, #16
+	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
+	WORD $0x4ea59d6b // mul v11.4s, v11.4s, v5.4s
+	WORD $0x6f31056c // ushr v12.4s, v11.4s, #15
+	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
+	WORD $0x4ea69d6b // mul v11.4s, v11.4s, v6.4s
+	WORD $0x6f30056c // ushr v12.4s, v11.4s, #16
+	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V10.H4]
-	WORD   $0x2e61394a // shll v10.4s, v10.4h, #16
-	WORD   $0x6e29dc49 // fmul v9.4s, v2.4s, v9.4s
-	WORD   $0x4ea9d549 // fsub v9.4s, v10.4s, v9.4s
-	WORD   $0x4eab852a // add v10.4s, v9.4s, v11.4s
-	WORD   $0x4e29e529 // fcmeq v9.4s, v9.4s, v9.4s
-	WORD   $0x6e205929 // mvn v9.16b, v9.16b
-	WORD   $0x4ea91d49 // orr v9.16b, v10.16b, v9.16b
-	WORD   $0x0f108529 // shrn v9.4h, v9.4s, #16
-	VST1.P [V9.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V11.H4]
+	WORD   $0x2e61396b // shll v11.4s, v11.4h, #16
+	WORD   $0x6e2adc4a // fmul v10.4s, v2.4s, v10.4s
+	WORD   $0x4eaad56a // fsub v10.4s, v11.4s, v10.4s
+	WORD   $0x4eac854a // add v10.4s, v10.4s, v12.4s
+	WORD   $0x0f10854a // shrn v10.4h, v10.4s, #16
+	VST1.P [V10.H4], 8(R0)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V9.S4]
-	WORD   $0x6e20dd29 // fmul v9.4s, v9.4s, v0.4s
+	VLD1.P 16(R1), [V10.S4]
+	WORD   $0x4e2ae54b // fcmeq v11.4s, v10.4s, v10.4s
+	WORD   $0x6e641d4b // bsl v11.16b, v10.16b, v4.16b
+	WORD   $0x6e20dd6a // fmul v10.4s, v11.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V10.H4]
-	WORD $0x2e61394a // shll v10.4s, v10.4h, #16
-	WORD $0x6e2adc2a // fmul v10.4s, v1.4s, v10.4s
-	WORD $0x4e2ad529 // fadd v9.4s, v9.4s, v10.4s
+	VLD1 (R0), [V11.H4]
+	WORD $0x2e61396b // shll v11.4s, v11.4h, #16
+	WORD $0x6e2bdc2b // fmul v11.4s, v1.4s, v11.4s
+	WORD $0x4e2bd54a // fadd v10.4s, v10.4s, v11.4s
 
 	// the rounding bits: lowbias32(index + key)
-	WORD $0x4ea61cca // orr v10.16b, v6.16b, v6.16b
-	WORD $0x4ea784c6 // add v6.4s, v6.4s, v7.4s
-	WORD $0x6f30054b // ushr v11.4s, v10.4s, #16
-	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
-	WORD $0x4ea49d4a // mul v10.4s, v10.4s, v4.4s
-	WORD $0x6f31054b // ushr v11.4s, v10.4s, #15
-	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
-	WORD $0x4ea59d4a // mul v10.4s, v10.4s, v5.4s
-	WORD $0x6f30054b // ushr v11.4s, v10.4s, #16
-	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
+	WORD $0x4ea71ceb // orr v11.16b, v7.16b, v7.16b
+	WORD $0x4ea884e7 // add v7.4s, v7.4s, v8.4s
+	WORD $0x6f30056c // ushr v12.4s, v11.4s, #16
+	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
+	WORD $0x4ea59d6b // mul v11.4s, v11.4s, v5.4s
+	WORD $0x6f31056c // ushr v12.4s, v11.4s, #15
+	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
+	WORD $0x4ea69d6b // mul v11.4s, v11.4s, v6.4s
+	WORD $0x6f30056c // ushr v12.4s, v11.4s, #16
+	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V10.H4]
-	WORD   $0x2e61394a // shll v10.4s, v10.4h, #16
-	WORD   $0x6e29dc49 // fmul v9.4s, v2.4s, v9.4s
-	WORD   $0x4ea9d549 // fsub v9.4s, v10.4s, v9.4s
-	WORD   $0x4eab852a // add v10.4s, v9.4s, v11.4s
-	WORD   $0x4e29e529 // fcmeq v9.4s, v9.4s, v9.4s
-	WORD   $0x6e205929 // mvn v9.16b, v9.16b
-	WORD   $0x4ea91d49 // orr v9.16b, v10.16b, v9.16b
-	WORD   $0x0f108529 // shrn v9.4h, v9.4s, #16
-	VST1.P [V9.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V11.H4]
+	WORD   $0x2e61396b // shll v11.4s, v11.4h, #16
+	WORD   $0x6e2adc4a // fmul v10.4s, v2.4s, v10.4s
+	WORD   $0x4eaad56a // fsub v10.4s, v11.4s, v10.4s
+	WORD   $0x4eac854a // add v10.4s, v10.4s, v12.4s
+	WORD   $0x0f10854a // shrn v10.4h, v10.4s, #16
+	VST1.P [V10.H4], 8(R0)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V9.S4]
-	WORD   $0x6e20dd29 // fmul v9.4s, v9.4s, v0.4s
+	VLD1.P 16(R1), [V10.S4]
+	WORD   $0x4e2ae54b // fcmeq v11.4s, v10.4s, v10.4s
+	WORD   $0x6e641d4b // bsl v11.16b, v10.16b, v4.16b
+	WORD   $0x6e20dd6a // fmul v10.4s, v11.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V10.H4]
-	WORD $0x2e61394a // shll v10.4s, v10.4h, #16
-	WORD $0x6e2adc2a // fmul v10.4s, v1.4s, v10.4s
-	WORD $0x4e2ad529 // fadd v9.4s, v9.4s, v10.4s
+	VLD1 (R0), [V11.H4]
+	WORD $0x2e61396b // shll v11.4s, v11.4h, #16
+	WORD $0x6e2bdc2b // fmul v11.4s, v1.4s, v11.4s
+	WORD $0x4e2bd54a // fadd v10.4s, v10.4s, v11.4s
 
 	// the rounding bits: lowbias32(index + key)
-	WORD $0x4ea61cca // orr v10.16b, v6.16b, v6.16b
-	WORD $0x4ea784c6 // add v6.4s, v6.4s, v7.4s
-	WORD $0x6f30054b // ushr v11.4s, v10.4s, #16
-	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
-	WORD $0x4ea49d4a // mul v10.4s, v10.4s, v4.4s
-	WORD $0x6f31054b // ushr v11.4s, v10.4s, #15
-	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
-	WORD $0x4ea59d4a // mul v10.4s, v10.4s, v5.4s
-	WORD $0x6f30054b // ushr v11.4s, v10.4s, #16
-	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
+	WORD $0x4ea71ceb // orr v11.16b, v7.16b, v7.16b
+	WORD $0x4ea884e7 // add v7.4s, v7.4s, v8.4s
+	WORD $0x6f30056c // ushr v12.4s, v11.4s, #16
+	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
+	WORD $0x4ea59d6b // mul v11.4s, v11.4s, v5.4s
+	WORD $0x6f31056c // ushr v12.4s, v11.4s, #15
+	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
+	WORD $0x4ea69d6b // mul v11.4s, v11.4s, v6.4s
+	WORD $0x6f30056c // ushr v12.4s, v11.4s, #16
+	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V10.H4]
-	WORD   $0x2e61394a // shll v10.4s, v10.4h, #16
-	WORD   $0x6e29dc49 // fmul v9.4s, v2.4s, v9.4s
-	WORD   $0x4ea9d549 // fsub v9.4s, v10.4s, v9.4s
-	WORD   $0x4eab852a // add v10.4s, v9.4s, v11.4s
-	WORD   $0x4e29e529 // fcmeq v9.4s, v9.4s, v9.4s
-	WORD   $0x6e205929 // mvn v9.16b, v9.16b
-	WORD   $0x4ea91d49 // orr v9.16b, v10.16b, v9.16b
-	WORD   $0x0f108529 // shrn v9.4h, v9.4s, #16
-	VST1.P [V9.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V11.H4]
+	WORD   $0x2e61396b // shll v11.4s, v11.4h, #16
+	WORD   $0x6e2adc4a // fmul v10.4s, v2.4s, v10.4s
+	WORD   $0x4eaad56a // fsub v10.4s, v11.4s, v10.4s
+	WORD   $0x4eac854a // add v10.4s, v10.4s, v12.4s
+	WORD   $0x0f10854a // shrn v10.4h, v10.4s, #16
+	VST1.P [V10.H4], 8(R0)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V9.S4]
-	WORD   $0x6e20dd29 // fmul v9.4s, v9.4s, v0.4s
+	VLD1.P 16(R1), [V10.S4]
+	WORD   $0x4e2ae54b // fcmeq v11.4s, v10.4s, v10.4s
+	WORD   $0x6e641d4b // bsl v11.16b, v10.16b, v4.16b
+	WORD   $0x6e20dd6a // fmul v10.4s, v11.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V10.H4]
-	WORD $0x2e61394a // shll v10.4s, v10.4h, #16
-	WORD $0x6e2adc2a // fmul v10.4s, v1.4s, v10.4s
-	WORD $0x4e2ad529 // fadd v9.4s, v9.4s, v10.4s
+	VLD1 (R0), [V11.H4]
+	WORD $0x2e61396b // shll v11.4s, v11.4h, #16
+	WORD $0x6e2bdc2b // fmul v11.4s, v1.4s, v11.4s
+	WORD $0x4e2bd54a // fadd v10.4s, v10.4s, v11.4s
 
 	// the rounding bits: lowbias32(index + key)
-	WORD $0x4ea61cca // orr v10.16b, v6.16b, v6.16b
-	WORD $0x4ea784c6 // add v6.4s, v6.4s, v7.4s
-	WORD $0x6f30054b // ushr v11.4s, v10.4s, #16
-	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
-	WORD $0x4ea49d4a // mul v10.4s, v10.4s, v4.4s
-	WORD $0x6f31054b // ushr v11.4s, v10.4s, #15
-	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
-	WORD $0x4ea59d4a // mul v10.4s, v10.4s, v5.4s
-	WORD $0x6f30054b // ushr v11.4s, v10.4s, #16
-	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
+	WORD $0x4ea71ceb // orr v11.16b, v7.16b, v7.16b
+	WORD $0x4ea884e7 // add v7.4s, v7.4s, v8.4s
+	WORD $0x6f30056c // ushr v12.4s, v11.4s, #16
+	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
+	WORD $0x4ea59d6b // mul v11.4s, v11.4s, v5.4s
+	WORD $0x6f31056c // ushr v12.4s, v11.4s, #15
+	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
+	WORD $0x4ea69d6b // mul v11.4s, v11.4s, v6.4s
+	WORD $0x6f30056c // ushr v12.4s, v11.4s, #16
+	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V10.H4]
-	WORD   $0x2e61394a // shll v10.4s, v10.4h, #16
-	WORD   $0x6e29dc49 // fmul v9.4s, v2.4s, v9.4s
-	WORD   $0x4ea9d549 // fsub v9.4s, v10.4s, v9.4s
-	WORD   $0x4eab852a // add v10.4s, v9.4s, v11.4s
-	WORD   $0x4e29e529 // fcmeq v9.4s, v9.4s, v9.4s
-	WORD   $0x6e205929 // mvn v9.16b, v9.16b
-	WORD   $0x4ea91d49 // orr v9.16b, v10.16b, v9.16b
-	WORD   $0x0f108529 // shrn v9.4h, v9.4s, #16
-	VST1.P [V9.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V11.H4]
+	WORD   $0x2e61396b // shll v11.4s, v11.4h, #16
+	WORD   $0x6e2adc4a // fmul v10.4s, v2.4s, v10.4s
+	WORD   $0x4eaad56a // fsub v10.4s, v11.4s, v10.4s
+	WORD   $0x4eac854a // add v10.4s, v10.4s, v12.4s
+	WORD   $0x0f10854a // shrn v10.4h, v10.4s, #16
+	VST1.P [V10.H4], 8(R0)
 	SUB    $16, R2
 	B      unrolled
 
@@ -1920,38 +1818,37 @@ single:
 	BLT tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V9.S4]
-	WORD   $0x6e20dd29 // fmul v9.4s, v9.4s, v0.4s
+	VLD1.P 16(R1), [V10.S4]
+	WORD   $0x4e2ae54b // fcmeq v11.4s, v10.4s, v10.4s
+	WORD   $0x6e641d4b // bsl v11.16b, v10.16b, v4.16b
+	WORD   $0x6e20dd6a // fmul v10.4s, v11.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V10.H4]
-	WORD $0x2e61394a // shll v10.4s, v10.4h, #16
-	WORD $0x6e2adc2a // fmul v10.4s, v1.4s, v10.4s
-	WORD $0x4e2ad529 // fadd v9.4s, v9.4s, v10.4s
+	VLD1 (R0), [V11.H4]
+	WORD $0x2e61396b // shll v11.4s, v11.4h, #16
+	WORD $0x6e2bdc2b // fmul v11.4s, v1.4s, v11.4s
+	WORD $0x4e2bd54a // fadd v10.4s, v10.4s, v11.4s
 
 	// the rounding bits: lowbias32(index + key)
-	WORD $0x4ea61cca // orr v10.16b, v6.16b, v6.16b
-	WORD $0x4ea784c6 // add v6.4s, v6.4s, v7.4s
-	WORD $0x6f30054b // ushr v11.4s, v10.4s, #16
-	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
-	WORD $0x4ea49d4a // mul v10.4s, v10.4s, v4.4s
-	WORD $0x6f31054b // ushr v11.4s, v10.4s, #15
-	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
-	WORD $0x4ea59d4a // mul v10.4s, v10.4s, v5.4s
-	WORD $0x6f30054b // ushr v11.4s, v10.4s, #16
-	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
+	WORD $0x4ea71ceb // orr v11.16b, v7.16b, v7.16b
+	WORD $0x4ea884e7 // add v7.4s, v7.4s, v8.4s
+	WORD $0x6f30056c // ushr v12.4s, v11.4s, #16
+	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
+	WORD $0x4ea59d6b // mul v11.4s, v11.4s, v5.4s
+	WORD $0x6f31056c // ushr v12.4s, v11.4s, #15
+	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
+	WORD $0x4ea69d6b // mul v11.4s, v11.4s, v6.4s
+	WORD $0x6f30056c // ushr v12.4s, v11.4s, #16
+	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V10.H4]
-	WORD   $0x2e61394a // shll v10.4s, v10.4h, #16
-	WORD   $0x6e29dc49 // fmul v9.4s, v2.4s, v9.4s
-	WORD   $0x4ea9d549 // fsub v9.4s, v10.4s, v9.4s
-	WORD   $0x4eab852a // add v10.4s, v9.4s, v11.4s
-	WORD   $0x4e29e529 // fcmeq v9.4s, v9.4s, v9.4s
-	WORD   $0x6e205929 // mvn v9.16b, v9.16b
-	WORD   $0x4ea91d49 // orr v9.16b, v10.16b, v9.16b
-	WORD   $0x0f108529 // shrn v9.4h, v9.4s, #16
-	VST1.P [V9.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V11.H4]
+	WORD   $0x2e61396b // shll v11.4s, v11.4h, #16
+	WORD   $0x6e2adc4a // fmul v10.4s, v2.4s, v10.4s
+	WORD   $0x4eaad56a // fsub v10.4s, v11.4s, v10.4s
+	WORD   $0x4eac854a // add v10.4s, v10.4s, v12.4s
+	WORD   $0x0f10854a // shrn v10.4h, v10.4s, #16
+	VST1.P [V10.H4], 8(R0)
 	SUB    $4, R2
 	B      single
 
@@ -1960,39 +1857,38 @@ tail:
 	CBZ R2, done
 
 	// scaled gradient (the scale is negative when maximizing)
-	FMOVS.P 4(R1), F9
-	FMULS   F0, F9, F9
+	FMOVS.P 4(R1), F10
+	WORD    $0x4e2ae54b // fcmeq v11.4s, v10.4s, v10.4s
+	WORD    $0x6e641d4b // bsl v11.16b, v10.16b, v4.16b
+	FMULS   F0, F11, F10
 
 	// L2 weight decay folded into the gradient
 	MOVHU (R0), R9
-	VMOV  R9, V10.S[0]
-	WORD  $0x2e61394a // shll v10.4s, v10.4h, #16
-	FMULS F10, F1, F10
-	FADDS F10, F9, F9
+	VMOV  R9, V11.S[0]
+	WORD  $0x2e61396b // shll v11.4s, v11.4h, #16
+	FMULS F11, F1, F11
+	FADDS F11, F10, F10
 
 	// the rounding bits: lowbias32(index + key)
-	WORD $0x4ea61cca // orr v10.16b, v6.16b, v6.16b
-	WORD $0x4ea884c6 // add v6.4s, v6.4s, v8.4s
-	WORD $0x6f30054b // ushr v11.4s, v10.4s, #16
-	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
-	WORD $0x4ea49d4a // mul v10.4s, v10.4s, v4.4s
-	WORD $0x6f31054b // ushr v11.4s, v10.4s, #15
-	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
-	WORD $0x4ea59d4a // mul v10.4s, v10.4s, v5.4s
-	WORD $0x6f30054b // ushr v11.4s, v10.4s, #16
-	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
+	WORD $0x4ea71ceb // orr v11.16b, v7.16b, v7.16b
+	WORD $0x4ea984e7 // add v7.4s, v7.4s, v9.4s
+	WORD $0x6f30056c // ushr v12.4s, v11.4s, #16
+	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
+	WORD $0x4ea59d6b // mul v11.4s, v11.4s, v5.4s
+	WORD $0x6f31056c // ushr v12.4s, v11.4s, #15
+	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
+	WORD $0x4ea69d6b // mul v11.4s, v11.4s, v6.4s
+	WORD $0x6f30056c // ushr v12.4s, v11.4s, #16
+	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	MOVHU  (R0), R9
-	VMOV   R9, V10.S[0]
-	WORD   $0x2e61394a // shll v10.4s, v10.4h, #16
-	FMULS  F9, F2, F9
-	FSUBS  F9, F10, F9
-	WORD   $0x4eab852a // add v10.4s, v9.4s, v11.4s
-	WORD   $0x4e29e529 // fcmeq v9.4s, v9.4s, v9.4s
-	WORD   $0x6e205929 // mvn v9.16b, v9.16b
-	WORD   $0x4ea91d49 // orr v9.16b, v10.16b, v9.16b
-	VMOV   V9.H[1], R9
+	VMOV   R9, V11.S[0]
+	WORD   $0x2e61396b // shll v11.4s, v11.4h, #16
+	FMULS  F10, F2, F10
+	FSUBS  F10, F11, F10
+	WORD   $0x4eac854a // add v10.4s, v10.4s, v12.4s
+	VMOV   V10.H[1], R9
 	MOVH.P R9, 2(R0)
 	SUB    $1, R2
 	B      tail
@@ -2020,22 +1916,24 @@ TEXT ·sgdBF16NEONF32MomentumStochastic(SB), NOSPLIT, $0-100
 	VDUP  V4.S[0], V4.S4
 
 	// Broadcast the integer constants.
-	MOVW $0x7feb352d, R9
+	MOVW $0xffc00000, R9
 	VDUP R9, V5.S4
-	MOVW $0x846ca68b, R9
+	MOVW $0x7feb352d, R9
 	VDUP R9, V6.S4
-	MOVW $0xffff, R9
+	MOVW $0x846ca68b, R9
 	VDUP R9, V7.S4
+	MOVW $0xffff, R9
+	VDUP R9, V8.S4
 	// The index counter: the offset plus each lane's number.
 	MOVD $0x0000000100000000, R9
-	VMOV R9, V8.D[0]
+	VMOV R9, V9.D[0]
 	MOVD $0x0000000300000002, R9
-	VMOV R9, V8.D[1]
-	WORD $0x4ea48508 // add v8.4s, v8.4s, v4.4s
+	VMOV R9, V9.D[1]
+	WORD $0x4ea48529 // add v9.4s, v9.4s, v4.4s
 	MOVW $0x4, R9
-	VDUP R9, V9.S4
-	MOVW $0x1, R9
 	VDUP R9, V10.S4
+	MOVW $0x1, R9
+	VDUP R9, V11.S4
 
 	// Main loop: 4 vectors of 4 elements per iteration.
 unrolled:
@@ -2043,172 +1941,156 @@ unrolled:
 	BLT single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V11.S4]
-	WORD   $0x6e20dd6b // fmul v11.4s, v11.4s, v0.4s
+	VLD1.P 16(R1), [V12.S4]
+	WORD   $0x4e2ce58d // fcmeq v13.4s, v12.4s, v12.4s
+	WORD   $0x6e651d8d // bsl v13.16b, v12.16b, v5.16b
+	WORD   $0x6e20ddac // fmul v12.4s, v13.4s, v0.4s
 
 	// momentum buffer
-	VLD1 (R2), [V12.H4]
-	WORD $0x2e61398c // shll v12.4s, v12.4h, #16
-	WORD $0x6e2cdc2c // fmul v12.4s, v1.4s, v12.4s
-	WORD $0x6e2bdc4b // fmul v11.4s, v2.4s, v11.4s
-	WORD $0x4e2bd58b // fadd v11.4s, v12.4s, v11.4s
+	VLD1 (R2), [V13.H4]
+	WORD $0x2e6139ad // shll v13.4s, v13.4h, #16
+	WORD $0x6e2ddc2d // fmul v13.4s, v1.4s, v13.4s
+	WORD $0x6e2cdc4c // fmul v12.4s, v2.4s, v12.4s
+	WORD $0x4e2cd5ac // fadd v12.4s, v13.4s, v12.4s
 
 	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4ea81d0c // orr v12.16b, v8.16b, v8.16b
-	WORD   $0x4ea98508 // add v8.4s, v8.4s, v9.4s
-	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
-	WORD   $0x6e2d1d8c // eor v12.16b, v12.16b, v13.16b
-	WORD   $0x4ea59d8c // mul v12.4s, v12.4s, v5.4s
-	WORD   $0x6f31058d // ushr v13.4s, v12.4s, #15
-	WORD   $0x6e2d1d8c // eor v12.16b, v12.16b, v13.16b
-	WORD   $0x4ea69d8c // mul v12.4s, v12.4s, v6.4s
-	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
-	WORD   $0x6e2d1d8c // eor v12.16b, v12.16b, v13.16b
-	WORD   $0x4e271d8c // and v12.16b, v12.16b, v7.16b
-	WORD   $0x4eac856c // add v12.4s, v11.4s, v12.4s
-	WORD   $0x4e2be56e // fcmeq v14.4s, v11.4s, v11.4s
-	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4eae1d8c // orr v12.16b, v12.16b, v14.16b
-	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
-	VST1.P [V12.H4], 8(R2)
+	WORD   $0x4ea91d2d // orr v13.16b, v9.16b, v9.16b
+	WORD   $0x4eaa8529 // add v9.4s, v9.4s, v10.4s
+	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
+	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
+	WORD   $0x4ea69dad // mul v13.4s, v13.4s, v6.4s
+	WORD   $0x6f3105ae // ushr v14.4s, v13.4s, #15
+	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
+	WORD   $0x4ea79dad // mul v13.4s, v13.4s, v7.4s
+	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
+	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
+	WORD   $0x4e281dad // and v13.16b, v13.16b, v8.16b
+	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
+	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
+	VST1.P [V13.H4], 8(R2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V12.H4]
-	WORD   $0x2e61398c // shll v12.4s, v12.4h, #16
-	WORD   $0x6e2bdc6b // fmul v11.4s, v3.4s, v11.4s
-	WORD   $0x4eabd58b // fsub v11.4s, v12.4s, v11.4s
-	WORD   $0x4ead856c // add v12.4s, v11.4s, v13.4s
-	WORD   $0x4e2be56b // fcmeq v11.4s, v11.4s, v11.4s
-	WORD   $0x6e20596b // mvn v11.16b, v11.16b
-	WORD   $0x4eab1d8b // orr v11.16b, v12.16b, v11.16b
-	WORD   $0x0f10856b // shrn v11.4h, v11.4s, #16
-	VST1.P [V11.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V13.H4]
+	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
+	WORD   $0x6e2cdc6c // fmul v12.4s, v3.4s, v12.4s
+	WORD   $0x4eacd5ac // fsub v12.4s, v13.4s, v12.4s
+	WORD   $0x4eae858c // add v12.4s, v12.4s, v14.4s
+	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
+	VST1.P [V12.H4], 8(R0)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V11.S4]
-	WORD   $0x6e20dd6b // fmul v11.4s, v11.4s, v0.4s
+	VLD1.P 16(R1), [V12.S4]
+	WORD   $0x4e2ce58d // fcmeq v13.4s, v12.4s, v12.4s
+	WORD   $0x6e651d8d // bsl v13.16b, v12.16b, v5.16b
+	WORD   $0x6e20ddac // fmul v12.4s, v13.4s, v0.4s
 
 	// momentum buffer
-	VLD1 (R2), [V12.H4]
-	WORD $0x2e61398c // shll v12.4s, v12.4h, #16
-	WORD $0x6e2cdc2c // fmul v12.4s, v1.4s, v12.4s
-	WORD $0x6e2bdc4b // fmul v11.4s, v2.4s, v11.4s
-	WORD $0x4e2bd58b // fadd v11.4s, v12.4s, v11.4s
+	VLD1 (R2), [V13.H4]
+	WORD $0x2e6139ad // shll v13.4s, v13.4h, #16
+	WORD $0x6e2ddc2d // fmul v13.4s, v1.4s, v13.4s
+	WORD $0x6e2cdc4c // fmul v12.4s, v2.4s, v12.4s
+	WORD $0x4e2cd5ac // fadd v12.4s, v13.4s, v12.4s
 
 	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4ea81d0c // orr v12.16b, v8.16b, v8.16b
-	WORD   $0x4ea98508 // add v8.4s, v8.4s, v9.4s
-	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
-	WORD   $0x6e2d1d8c // eor v12.16b, v12.16b, v13.16b
-	WORD   $0x4ea59d8c // mul v12.4s, v12.4s, v5.4s
-	WORD   $0x6f31058d // ushr v13.4s, v12.4s, #15
-	WORD   $0x6e2d1d8c // eor v12.16b, v12.16b, v13.16b
-	WORD   $0x4ea69d8c // mul v12.4s, v12.4s, v6.4s
-	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
-	WORD   $0x6e2d1d8c // eor v12.16b, v12.16b, v13.16b
-	WORD   $0x4e271d8c // and v12.16b, v12.16b, v7.16b
-	WORD   $0x4eac856c // add v12.4s, v11.4s, v12.4s
-	WORD   $0x4e2be56e // fcmeq v14.4s, v11.4s, v11.4s
-	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4eae1d8c // orr v12.16b, v12.16b, v14.16b
-	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
-	VST1.P [V12.H4], 8(R2)
+	WORD   $0x4ea91d2d // orr v13.16b, v9.16b, v9.16b
+	WORD   $0x4eaa8529 // add v9.4s, v9.4s, v10.4s
+	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
+	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
+	WORD   $0x4ea69dad // mul v13.4s, v13.4s, v6.4s
+	WORD   $0x6f3105ae // ushr v14.4s, v13.4s, #15
+	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
+	WORD   $0x4ea79dad // mul v13.4s, v13.4s, v7.4s
+	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
+	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
+	WORD   $0x4e281dad // and v13.16b, v13.16b, v8.16b
+	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
+	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
+	VST1.P [V13.H4], 8(R2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V12.H4]
-	WORD   $0x2e61398c // shll v12.4s, v12.4h, #16
-	WORD   $0x6e2bdc6b // fmul v11.4s, v3.4s, v11.4s
-	WORD   $0x4eabd58b // fsub v11.4s, v12.4s, v11.4s
-	WORD   $0x4ead856c // add v12.4s, v11.4s, v13.4s
-	WORD   $0x4e2be56b // fcmeq v11.4s, v11.4s, v11.4s
-	WORD   $0x6e20596b // mvn v11.16b, v11.16b
-	WORD   $0x4eab1d8b // orr v11.16b, v12.16b, v11.16b
-	WORD   $0x0f10856b // shrn v11.4h, v11.4s, #16
-	VST1.P [V11.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V13.H4]
+	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
+	WORD   $0x6e2cdc6c // fmul v12.4s, v3.4s, v12.4s
+	WORD   $0x4eacd5ac // fsub v12.4s, v13.4s, v12.4s
+	WORD   $0x4eae858c // add v12.4s, v12.4s, v14.4s
+	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
+	VST1.P [V12.H4], 8(R0)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V11.S4]
-	WORD   $0x6e20dd6b // fmul v11.4s, v11.4s, v0.4s
+	VLD1.P 16(R1), [V12.S4]
+	WORD   $0x4e2ce58d // fcmeq v13.4s, v12.4s, v12.4s
+	WORD   $0x6e651d8d // bsl v13.16b, v12.16b, v5.16b
+	WORD   $0x6e20ddac // fmul v12.4s, v13.4s, v0.4s
 
 	// momentum buffer
-	VLD1 (R2), [V12.H4]
-	WORD $0x2e61398c // shll v12.4s, v12.4h, #16
-	WORD $0x6e2cdc2c // fmul v12.4s, v1.4s, v12.4s
-	WORD $0x6e2bdc4b // fmul v11.4s, v2.4s, v11.4s
-	WORD $0x4e2bd58b // fadd v11.4s, v12.4s, v11.4s
+	VLD1 (R2), [V13.H4]
+	WORD $0x2e6139ad // shll v13.4s, v13.4h, #16
+	WORD $0x6e2ddc2d // fmul v13.4s, v1.4s, v13.4s
+	WORD $0x6e2cdc4c // fmul v12.4s, v2.4s, v12.4s
+	WORD $0x4e2cd5ac // fadd v12.4s, v13.4s, v12.4s
 
 	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4ea81d0c // orr v12.16b, v8.16b, v8.16b
-	WORD   $0x4ea98508 // add v8.4s, v8.4s, v9.4s
-	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
-	WORD   $0x6e2d1d8c // eor v12.16b, v12.16b, v13.16b
-	WORD   $0x4ea59d8c // mul v12.4s, v12.4s, v5.4s
-	WORD   $0x6f31058d // ushr v13.4s, v12.4s, #15
-	WORD   $0x6e2d1d8c // eor v12.16b, v12.16b, v13.16b
-	WORD   $0x4ea69d8c // mul v12.4s, v12.4s, v6.4s
-	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
-	WORD   $0x6e2d1d8c // eor v12.16b, v12.16b, v13.16b
-	WORD   $0x4e271d8c // and v12.16b, v12.16b, v7.16b
-	WORD   $0x4eac856c // add v12.4s, v11.4s, v12.4s
-	WORD   $0x4e2be56e // fcmeq v14.4s, v11.4s, v11.4s
-	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4eae1d8c // orr v12.16b, v12.16b, v14.16b
-	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
-	VST1.P [V12.H4], 8(R2)
+	WORD   $0x4ea91d2d // orr v13.16b, v9.16b, v9.16b
+	WORD   $0x4eaa8529 // add v9.4s, v9.4s, v10.4s
+	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
+	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
+	WORD   $0x4ea69dad // mul v13.4s, v13.4s, v6.4s
+	WORD   $0x6f3105ae // ushr v14.4s, v13.4s, #15
+	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
+	WORD   $0x4ea79dad // mul v13.4s, v13.4s, v7.4s
+	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
+	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
+	WORD   $0x4e281dad // and v13.16b, v13.16b, v8.16b
+	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
+	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
+	VST1.P [V13.H4], 8(R2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V12.H4]
-	WORD   $0x2e61398c // shll v12.4s, v12.4h, #16
-	WORD   $0x6e2bdc6b // fmul v11.4s, v3.4s, v11.4s
-	WORD   $0x4eabd58b // fsub v11.4s, v12.4s, v11.4s
-	WORD   $0x4ead856c // add v12.4s, v11.4s, v13.4s
-	WORD   $0x4e2be56b // fcmeq v11.4s, v11.4s, v11.4s
-	WORD   $0x6e20596b // mvn v11.16b, v11.16b
-	WORD   $0x4eab1d8b // orr v11.16b, v12.16b, v11.16b
-	WORD   $0x0f10856b // shrn v11.4h, v11.4s, #16
-	VST1.P [V11.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V13.H4]
+	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
+	WORD   $0x6e2cdc6c // fmul v12.4s, v3.4s, v12.4s
+	WORD   $0x4eacd5ac // fsub v12.4s, v13.4s, v12.4s
+	WORD   $0x4eae858c // add v12.4s, v12.4s, v14.4s
+	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
+	VST1.P [V12.H4], 8(R0)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V11.S4]
-	WORD   $0x6e20dd6b // fmul v11.4s, v11.4s, v0.4s
+	VLD1.P 16(R1), [V12.S4]
+	WORD   $0x4e2ce58d // fcmeq v13.4s, v12.4s, v12.4s
+	WORD   $0x6e651d8d // bsl v13.16b, v12.16b, v5.16b
+	WORD   $0x6e20ddac // fmul v12.4s, v13.4s, v0.4s
 
 	// momentum buffer
-	VLD1 (R2), [V12.H4]
-	WORD $0x2e61398c // shll v12.4s, v12.4h, #16
-	WORD $0x6e2cdc2c // fmul v12.4s, v1.4s, v12.4s
-	WORD $0x6e2bdc4b // fmul v11.4s, v2.4s, v11.4s
-	WORD $0x4e2bd58b // fadd v11.4s, v12.4s, v11.4s
+	VLD1 (R2), [V13.H4]
+	WORD $0x2e6139ad // shll v13.4s, v13.4h, #16
+	WORD $0x6e2ddc2d // fmul v13.4s, v1.4s, v13.4s
+	WORD $0x6e2cdc4c // fmul v12.4s, v2.4s, v12.4s
+	WORD $0x4e2cd5ac // fadd v12.4s, v13.4s, v12.4s
 
 	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4ea81d0c // orr v12.16b, v8.16b, v8.16b
-	WORD   $0x4ea98508 // add v8.4s, v8.4s, v9.4s
-	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
-	WORD   $0x6e2d1d8c // eor v12.16b, v12.16b, v13.16b
-	WORD   $0x4ea59d8c // mul v12.4s, v12.4s, v5.4s
-	WORD   $0x6f31058d // ushr v13.4s, v12.4s, #15
-	WORD   $0x6e2d1d8c // eor v12.16b, v12.16b, v13.16b
-	WORD   $0x4ea69d8c // mul v12.4s, v12.4s, v6.4s
-	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
-	WORD   $0x6e2d1d8c // eor v12.16b, v12.16b, v13.16b
-	WORD   $0x4e271d8c // and v12.16b, v12.16b, v7.16b
-	WORD   $0x4eac856c // add v12.4s, v11.4s, v12.4s
-	WORD   $0x4e2be56e // fcmeq v14.4s, v11.4s, v11.4s
-	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4eae1d8c // orr v12.16b, v12.16b, v14.16b
-	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
-	VST1.P [V12.H4], 8(R2)
+	WORD   $0x4ea91d2d // orr v13.16b, v9.16b, v9.16b
+	WORD   $0x4eaa8529 // add v9.4s, v9.4s, v10.4s
+	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
+	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
+	WORD   $0x4ea69dad // mul v13.4s, v13.4s, v6.4s
+	WORD   $0x6f3105ae // ushr v14.4s, v13.4s, #15
+	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
+	WORD   $0x4ea79dad // mul v13.4s, v13.4s, v7.4s
+	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
+	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
+	WORD   $0x4e281dad // and v13.16b, v13.16b, v8.16b
+	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
+	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
+	VST1.P [V13.H4], 8(R2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V12.H4]
-	WORD   $0x2e61398c // shll v12.4s, v12.4h, #16
-	WORD   $0x6e2bdc6b // fmul v11.4s, v3.4s, v11.4s
-	WORD   $0x4eabd58b // fsub v11.4s, v12.4s, v11.4s
-	WORD   $0x4ead856c // add v12.4s, v11.4s, v13.4s
-	WORD   $0x4e2be56b // fcmeq v11.4s, v11.4s, v11.4s
-	WORD   $0x6e20596b // mvn v11.16b, v11.16b
-	WORD   $0x4eab1d8b // orr v11.16b, v12.16b, v11.16b
-	WORD   $0x0f10856b // shrn v11.4h, v11.4s, #16
-	VST1.P [V11.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V13.H4]
+	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
+	WORD   $0x6e2cdc6c // fmul v12.4s, v3.4s, v12.4s
+	WORD   $0x4eacd5ac // fsub v12.4s, v13.4s, v12.4s
+	WORD   $0x4eae858c // add v12.4s, v12.4s, v14.4s
+	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
+	VST1.P [V12.H4], 8(R0)
 	SUB    $16, R3
 	B      unrolled
 
@@ -2218,46 +2100,42 @@ single:
 	BLT tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V11.S4]
-	WORD   $0x6e20dd6b // fmul v11.4s, v11.4s, v0.4s
+	VLD1.P 16(R1), [V12.S4]
+	WORD   $0x4e2ce58d // fcmeq v13.4s, v12.4s, v12.4s
+	WORD   $0x6e651d8d // bsl v13.16b, v12.16b, v5.16b
+	WORD   $0x6e20ddac // fmul v12.4s, v13.4s, v0.4s
 
 	// momentum buffer
-	VLD1 (R2), [V12.H4]
-	WORD $0x2e61398c // shll v12.4s, v12.4h, #16
-	WORD $0x6e2cdc2c // fmul v12.4s, v1.4s, v12.4s
-	WORD $0x6e2bdc4b // fmul v11.4s, v2.4s, v11.4s
-	WORD $0x4e2bd58b // fadd v11.4s, v12.4s, v11.4s
+	VLD1 (R2), [V13.H4]
+	WORD $0x2e6139ad // shll v13.4s, v13.4h, #16
+	WORD $0x6e2ddc2d // fmul v13.4s, v1.4s, v13.4s
+	WORD $0x6e2cdc4c // fmul v12.4s, v2.4s, v12.4s
+	WORD $0x4e2cd5ac // fadd v12.4s, v13.4s, v12.4s
 
 	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4ea81d0c // orr v12.16b, v8.16b, v8.16b
-	WORD   $0x4ea98508 // add v8.4s, v8.4s, v9.4s
-	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
-	WORD   $0x6e2d1d8c // eor v12.16b, v12.16b, v13.16b
-	WORD   $0x4ea59d8c // mul v12.4s, v12.4s, v5.4s
-	WORD   $0x6f31058d // ushr v13.4s, v12.4s, #15
-	WORD   $0x6e2d1d8c // eor v12.16b, v12.16b, v13.16b
-	WORD   $0x4ea69d8c // mul v12.4s, v12.4s, v6.4s
-	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
-	WORD   $0x6e2d1d8c // eor v12.16b, v12.16b, v13.16b
-	WORD   $0x4e271d8c // and v12.16b, v12.16b, v7.16b
-	WORD   $0x4eac856c // add v12.4s, v11.4s, v12.4s
-	WORD   $0x4e2be56e // fcmeq v14.4s, v11.4s, v11.4s
-	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4eae1d8c // orr v12.16b, v12.16b, v14.16b
-	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
-	VST1.P [V12.H4], 8(R2)
+	WORD   $0x4ea91d2d // orr v13.16b, v9.16b, v9.16b
+	WORD   $0x4eaa8529 // add v9.4s, v9.4s, v10.4s
+	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
+	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
+	WORD   $0x4ea69dad // mul v13.4s, v13.4s, v6.4s
+	WORD   $0x6f3105ae // ushr v14.4s, v13.4s, #15
+	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
+	WORD   $0x4ea79dad // mul v13.4s, v13.4s, v7.4s
+	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
+	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
+	WORD   $0x4e281dad // and v13.16b, v13.16b, v8.16b
+	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
+	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
+	VST1.P [V13.H4], 8(R2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V12.H4]
-	WORD   $0x2e61398c // shll v12.4s, v12.4h, #16
-	WORD   $0x6e2bdc6b // fmul v11.4s, v3.4s, v11.4s
-	WORD   $0x4eabd58b // fsub v11.4s, v12.4s, v11.4s
-	WORD   $0x4ead856c // add v12.4s, v11.4s, v13.4s
-	WORD   $0x4e2be56b // fcmeq v11.4s, v11.4s, v11.4s
-	WORD   $0x6e20596b // mvn v11.16b, v11.16b
-	WORD   $0x4eab1d8b // orr v11.16b, v12.16b, v11.16b
-	WORD   $0x0f10856b // shrn v11.4h, v11.4s, #16
-	VST1.P [V11.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V13.H4]
+	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
+	WORD   $0x6e2cdc6c // fmul v12.4s, v3.4s, v12.4s
+	WORD   $0x4eacd5ac // fsub v12.4s, v13.4s, v12.4s
+	WORD   $0x4eae858c // add v12.4s, v12.4s, v14.4s
+	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
+	VST1.P [V12.H4], 8(R0)
 	SUB    $4, R3
 	B      single
 
@@ -2266,47 +2144,43 @@ tail:
 	CBZ R3, done
 
 	// scaled gradient (the scale is negative when maximizing)
-	FMOVS.P 4(R1), F11
-	FMULS   F0, F11, F11
+	FMOVS.P 4(R1), F12
+	WORD    $0x4e2ce58d // fcmeq v13.4s, v12.4s, v12.4s
+	WORD    $0x6e651d8d // bsl v13.16b, v12.16b, v5.16b
+	FMULS   F0, F13, F12
 
 	// momentum buffer
 	MOVHU (R2), R9
-	VMOV  R9, V12.S[0]
-	WORD  $0x2e61398c // shll v12.4s, v12.4h, #16
-	FMULS F12, F1, F12
-	FMULS F11, F2, F11
-	FADDS F11, F12, F11
+	VMOV  R9, V13.S[0]
+	WORD  $0x2e6139ad // shll v13.4s, v13.4h, #16
+	FMULS F13, F1, F13
+	FMULS F12, F2, F12
+	FADDS F12, F13, F12
 
 	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4ea81d0c // orr v12.16b, v8.16b, v8.16b
-	WORD   $0x4eaa8508 // add v8.4s, v8.4s, v10.4s
-	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
-	WORD   $0x6e2d1d8c // eor v12.16b, v12.16b, v13.16b
-	WORD   $0x4ea59d8c // mul v12.4s, v12.4s, v5.4s
-	WORD   $0x6f31058d // ushr v13.4s, v12.4s, #15
-	WORD   $0x6e2d1d8c // eor v12.16b, v12.16b, v13.16b
-	WORD   $0x4ea69d8c // mul v12.4s, v12.4s, v6.4s
-	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
-	WORD   $0x6e2d1d8c // eor v12.16b, v12.16b, v13.16b
-	WORD   $0x4e271d8c // and v12.16b, v12.16b, v7.16b
-	WORD   $0x4eac856c // add v12.4s, v11.4s, v12.4s
-	WORD   $0x4e2be56e // fcmeq v14.4s, v11.4s, v11.4s
-	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4eae1d8c // orr v12.16b, v12.16b, v14.16b
-	VMOV   V12.H[1], R9
+	WORD   $0x4ea91d2d // orr v13.16b, v9.16b, v9.16b
+	WORD   $0x4eab8529 // add v9.4s, v9.4s, v11.4s
+	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
+	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
+	WORD   $0x4ea69dad // mul v13.4s, v13.4s, v6.4s
+	WORD   $0x6f3105ae // ushr v14.4s, v13.4s, #15
+	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
+	WORD   $0x4ea79dad // mul v13.4s, v13.4s, v7.4s
+	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
+	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
+	WORD   $0x4e281dad // and v13.16b, v13.16b, v8.16b
+	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
+	VMOV   V13.H[1], R9
 	MOVH.P R9, 2(R2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	MOVHU  (R0), R9
-	VMOV   R9, V12.S[0]
-	WORD   $0x2e61398c // shll v12.4s, v12.4h, #16
-	FMULS  F11, F3, F11
-	FSUBS  F11, F12, F11
-	WORD   $0x4ead856c // add v12.4s, v11.4s, v13.4s
-	WORD   $0x4e2be56b // fcmeq v11.4s, v11.4s, v11.4s
-	WORD   $0x6e20596b // mvn v11.16b, v11.16b
-	WORD   $0x4eab1d8b // orr v11.16b, v12.16b, v11.16b
-	VMOV   V11.H[1], R9
+	VMOV   R9, V13.S[0]
+	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
+	FMULS  F12, F3, F12
+	FSUBS  F12, F13, F12
+	WORD   $0x4eae858c // add v12.4s, v12.4s, v14.4s
+	VMOV   V12.H[1], R9
 	MOVH.P R9, 2(R0)
 	SUB    $1, R3
 	B      tail
@@ -2336,22 +2210,24 @@ TEXT ·sgdBF16NEONF32CoupledMomentumStochastic(SB), NOSPLIT, $0-100
 	VDUP  V5.S[0], V5.S4
 
 	// Broadcast the integer constants.
-	MOVW $0x7feb352d, R9
+	MOVW $0xffc00000, R9
 	VDUP R9, V6.S4
-	MOVW $0x846ca68b, R9
+	MOVW $0x7feb352d, R9
 	VDUP R9, V7.S4
-	MOVW $0xffff, R9
+	MOVW $0x846ca68b, R9
 	VDUP R9, V8.S4
+	MOVW $0xffff, R9
+	VDUP R9, V9.S4
 	// The index counter: the offset plus each lane's number.
 	MOVD $0x0000000100000000, R9
-	VMOV R9, V9.D[0]
+	VMOV R9, V10.D[0]
 	MOVD $0x0000000300000002, R9
-	VMOV R9, V9.D[1]
-	WORD $0x4ea58529 // add v9.4s, v9.4s, v5.4s
+	VMOV R9, V10.D[1]
+	WORD $0x4ea5854a // add v10.4s, v10.4s, v5.4s
 	MOVW $0x4, R9
-	VDUP R9, V10.S4
-	MOVW $0x1, R9
 	VDUP R9, V11.S4
+	MOVW $0x1, R9
+	VDUP R9, V12.S4
 
 	// Main loop: 4 vectors of 4 elements per iteration.
 unrolled:
@@ -2359,196 +2235,180 @@ unrolled:
 	BLT single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V12.S4]
-	WORD   $0x6e20dd8c // fmul v12.4s, v12.4s, v0.4s
+	VLD1.P 16(R1), [V13.S4]
+	WORD   $0x4e2de5ae // fcmeq v14.4s, v13.4s, v13.4s
+	WORD   $0x6e661dae // bsl v14.16b, v13.16b, v6.16b
+	WORD   $0x6e20ddcd // fmul v13.4s, v14.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V13.H4]
-	WORD $0x2e6139ad // shll v13.4s, v13.4h, #16
-	WORD $0x6e2ddc2d // fmul v13.4s, v1.4s, v13.4s
-	WORD $0x4e2dd58c // fadd v12.4s, v12.4s, v13.4s
+	VLD1 (R0), [V14.H4]
+	WORD $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD $0x6e2edc2e // fmul v14.4s, v1.4s, v14.4s
+	WORD $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
 
 	// momentum buffer
-	VLD1 (R2), [V13.H4]
-	WORD $0x2e6139ad // shll v13.4s, v13.4h, #16
-	WORD $0x6e2ddc4d // fmul v13.4s, v2.4s, v13.4s
-	WORD $0x6e2cdc6c // fmul v12.4s, v3.4s, v12.4s
-	WORD $0x4e2cd5ac // fadd v12.4s, v13.4s, v12.4s
+	VLD1 (R2), [V14.H4]
+	WORD $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD $0x6e2edc4e // fmul v14.4s, v2.4s, v14.4s
+	WORD $0x6e2ddc6d // fmul v13.4s, v3.4s, v13.4s
+	WORD $0x4e2dd5cd // fadd v13.4s, v14.4s, v13.4s
 
 	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4ea91d2d // orr v13.16b, v9.16b, v9.16b
-	WORD   $0x4eaa8529 // add v9.4s, v9.4s, v10.4s
-	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
-	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
-	WORD   $0x4ea69dad // mul v13.4s, v13.4s, v6.4s
-	WORD   $0x6f3105ae // ushr v14.4s, v13.4s, #15
-	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
-	WORD   $0x4ea79dad // mul v13.4s, v13.4s, v7.4s
-	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
-	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
-	WORD   $0x4e281dad // and v13.16b, v13.16b, v8.16b
-	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
-	WORD   $0x4e2ce58f // fcmeq v15.4s, v12.4s, v12.4s
-	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4eaf1dad // orr v13.16b, v13.16b, v15.16b
-	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
-	VST1.P [V13.H4], 8(R2)
+	WORD   $0x4eaa1d4e // orr v14.16b, v10.16b, v10.16b
+	WORD   $0x4eab854a // add v10.4s, v10.4s, v11.4s
+	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
+	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
+	WORD   $0x4ea79dce // mul v14.4s, v14.4s, v7.4s
+	WORD   $0x6f3105cf // ushr v15.4s, v14.4s, #15
+	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
+	WORD   $0x4ea89dce // mul v14.4s, v14.4s, v8.4s
+	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
+	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
+	WORD   $0x4e291dce // and v14.16b, v14.16b, v9.16b
+	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
+	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
+	VST1.P [V14.H4], 8(R2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V13.H4]
-	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
-	WORD   $0x6e2cdc8c // fmul v12.4s, v4.4s, v12.4s
-	WORD   $0x4eacd5ac // fsub v12.4s, v13.4s, v12.4s
-	WORD   $0x4eae858d // add v13.4s, v12.4s, v14.4s
-	WORD   $0x4e2ce58c // fcmeq v12.4s, v12.4s, v12.4s
-	WORD   $0x6e20598c // mvn v12.16b, v12.16b
-	WORD   $0x4eac1dac // orr v12.16b, v13.16b, v12.16b
-	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
-	VST1.P [V12.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V14.H4]
+	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD   $0x6e2ddc8d // fmul v13.4s, v4.4s, v13.4s
+	WORD   $0x4eadd5cd // fsub v13.4s, v14.4s, v13.4s
+	WORD   $0x4eaf85ad // add v13.4s, v13.4s, v15.4s
+	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
+	VST1.P [V13.H4], 8(R0)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V12.S4]
-	WORD   $0x6e20dd8c // fmul v12.4s, v12.4s, v0.4s
+	VLD1.P 16(R1), [V13.S4]
+	WORD   $0x4e2de5ae // fcmeq v14.4s, v13.4s, v13.4s
+	WORD   $0x6e661dae // bsl v14.16b, v13.16b, v6.16b
+	WORD   $0x6e20ddcd // fmul v13.4s, v14.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V13.H4]
-	WORD $0x2e6139ad // shll v13.4s, v13.4h, #16
-	WORD $0x6e2ddc2d // fmul v13.4s, v1.4s, v13.4s
-	WORD $0x4e2dd58c // fadd v12.4s, v12.4s, v13.4s
+	VLD1 (R0), [V14.H4]
+	WORD $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD $0x6e2edc2e // fmul v14.4s, v1.4s, v14.4s
+	WORD $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
 
 	// momentum buffer
-	VLD1 (R2), [V13.H4]
-	WORD $0x2e6139ad // shll v13.4s, v13.4h, #16
-	WORD $0x6e2ddc4d // fmul v13.4s, v2.4s, v13.4s
-	WORD $0x6e2cdc6c // fmul v12.4s, v3.4s, v12.4s
-	WORD $0x4e2cd5ac // fadd v12.4s, v13.4s, v12.4s
+	VLD1 (R2), [V14.H4]
+	WORD $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD $0x6e2edc4e // fmul v14.4s, v2.4s, v14.4s
+	WORD $0x6e2ddc6d // fmul v13.4s, v3.4s, v13.4s
+	WORD $0x4e2dd5cd // fadd v13.4s, v14.4s, v13.4s
 
 	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4ea91d2d // orr v13.16b, v9.16b, v9.16b
-	WORD   $0x4eaa8529 // add v9.4s, v9.4s, v10.4s
-	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
-	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
-	WORD   $0x4ea69dad // mul v13.4s, v13.4s, v6.4s
-	WORD   $0x6f3105ae // ushr v14.4s, v13.4s, #15
-	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
-	WORD   $0x4ea79dad // mul v13.4s, v13.4s, v7.4s
-	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
-	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
-	WORD   $0x4e281dad // and v13.16b, v13.16b, v8.16b
-	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
-	WORD   $0x4e2ce58f // fcmeq v15.4s, v12.4s, v12.4s
-	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4eaf1dad // orr v13.16b, v13.16b, v15.16b
-	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
-	VST1.P [V13.H4], 8(R2)
+	WORD   $0x4eaa1d4e // orr v14.16b, v10.16b, v10.16b
+	WORD   $0x4eab854a // add v10.4s, v10.4s, v11.4s
+	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
+	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
+	WORD   $0x4ea79dce // mul v14.4s, v14.4s, v7.4s
+	WORD   $0x6f3105cf // ushr v15.4s, v14.4s, #15
+	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
+	WORD   $0x4ea89dce // mul v14.4s, v14.4s, v8.4s
+	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
+	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
+	WORD   $0x4e291dce // and v14.16b, v14.16b, v9.16b
+	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
+	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
+	VST1.P [V14.H4], 8(R2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V13.H4]
-	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
-	WORD   $0x6e2cdc8c // fmul v12.4s, v4.4s, v12.4s
-	WORD   $0x4eacd5ac // fsub v12.4s, v13.4s, v12.4s
-	WORD   $0x4eae858d // add v13.4s, v12.4s, v14.4s
-	WORD   $0x4e2ce58c // fcmeq v12.4s, v12.4s, v12.4s
-	WORD   $0x6e20598c // mvn v12.16b, v12.16b
-	WORD   $0x4eac1dac // orr v12.16b, v13.16b, v12.16b
-	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
-	VST1.P [V12.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V14.H4]
+	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD   $0x6e2ddc8d // fmul v13.4s, v4.4s, v13.4s
+	WORD   $0x4eadd5cd // fsub v13.4s, v14.4s, v13.4s
+	WORD   $0x4eaf85ad // add v13.4s, v13.4s, v15.4s
+	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
+	VST1.P [V13.H4], 8(R0)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V12.S4]
-	WORD   $0x6e20dd8c // fmul v12.4s, v12.4s, v0.4s
+	VLD1.P 16(R1), [V13.S4]
+	WORD   $0x4e2de5ae // fcmeq v14.4s, v13.4s, v13.4s
+	WORD   $0x6e661dae // bsl v14.16b, v13.16b, v6.16b
+	WORD   $0x6e20ddcd // fmul v13.4s, v14.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V13.H4]
-	WORD $0x2e6139ad // shll v13.4s, v13.4h, #16
-	WORD $0x6e2ddc2d // fmul v13.4s, v1.4s, v13.4s
-	WORD $0x4e2dd58c // fadd v12.4s, v12.4s, v13.4s
+	VLD1 (R0), [V14.H4]
+	WORD $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD $0x6e2edc2e // fmul v14.4s, v1.4s, v14.4s
+	WORD $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
 
 	// momentum buffer
-	VLD1 (R2), [V13.H4]
-	WORD $0x2e6139ad // shll v13.4s, v13.4h, #16
-	WORD $0x6e2ddc4d // fmul v13.4s, v2.4s, v13.4s
-	WORD $0x6e2cdc6c // fmul v12.4s, v3.4s, v12.4s
-	WORD $0x4e2cd5ac // fadd v12.4s, v13.4s, v12.4s
+	VLD1 (R2), [V14.H4]
+	WORD $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD $0x6e2edc4e // fmul v14.4s, v2.4s, v14.4s
+	WORD $0x6e2ddc6d // fmul v13.4s, v3.4s, v13.4s
+	WORD $0x4e2dd5cd // fadd v13.4s, v14.4s, v13.4s
 
 	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4ea91d2d // orr v13.16b, v9.16b, v9.16b
-	WORD   $0x4eaa8529 // add v9.4s, v9.4s, v10.4s
-	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
-	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
-	WORD   $0x4ea69dad // mul v13.4s, v13.4s, v6.4s
-	WORD   $0x6f3105ae // ushr v14.4s, v13.4s, #15
-	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
-	WORD   $0x4ea79dad // mul v13.4s, v13.4s, v7.4s
-	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
-	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
-	WORD   $0x4e281dad // and v13.16b, v13.16b, v8.16b
-	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
-	WORD   $0x4e2ce58f // fcmeq v15.4s, v12.4s, v12.4s
-	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4eaf1dad // orr v13.16b, v13.16b, v15.16b
-	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
-	VST1.P [V13.H4], 8(R2)
+	WORD   $0x4eaa1d4e // orr v14.16b, v10.16b, v10.16b
+	WORD   $0x4eab854a // add v10.4s, v10.4s, v11.4s
+	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
+	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
+	WORD   $0x4ea79dce // mul v14.4s, v14.4s, v7.4s
+	WORD   $0x6f3105cf // ushr v15.4s, v14.4s, #15
+	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
+	WORD   $0x4ea89dce // mul v14.4s, v14.4s, v8.4s
+	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
+	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
+	WORD   $0x4e291dce // and v14.16b, v14.16b, v9.16b
+	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
+	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
+	VST1.P [V14.H4], 8(R2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V13.H4]
-	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
-	WORD   $0x6e2cdc8c // fmul v12.4s, v4.4s, v12.4s
-	WORD   $0x4eacd5ac // fsub v12.4s, v13.4s, v12.4s
-	WORD   $0x4eae858d // add v13.4s, v12.4s, v14.4s
-	WORD   $0x4e2ce58c // fcmeq v12.4s, v12.4s, v12.4s
-	WORD   $0x6e20598c // mvn v12.16b, v12.16b
-	WORD   $0x4eac1dac // orr v12.16b, v13.16b, v12.16b
-	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
-	VST1.P [V12.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V14.H4]
+	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD   $0x6e2ddc8d // fmul v13.4s, v4.4s, v13.4s
+	WORD   $0x4eadd5cd // fsub v13.4s, v14.4s, v13.4s
+	WORD   $0x4eaf85ad // add v13.4s, v13.4s, v15.4s
+	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
+	VST1.P [V13.H4], 8(R0)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V12.S4]
-	WORD   $0x6e20dd8c // fmul v12.4s, v12.4s, v0.4s
+	VLD1.P 16(R1), [V13.S4]
+	WORD   $0x4e2de5ae // fcmeq v14.4s, v13.4s, v13.4s
+	WORD   $0x6e661dae // bsl v14.16b, v13.16b, v6.16b
+	WORD   $0x6e20ddcd // fmul v13.4s, v14.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V13.H4]
-	WORD $0x2e6139ad // shll v13.4s, v13.4h, #16
-	WORD $0x6e2ddc2d // fmul v13.4s, v1.4s, v13.4s
-	WORD $0x4e2dd58c // fadd v12.4s, v12.4s, v13.4s
+	VLD1 (R0), [V14.H4]
+	WORD $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD $0x6e2edc2e // fmul v14.4s, v1.4s, v14.4s
+	WORD $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
 
 	// momentum buffer
-	VLD1 (R2), [V13.H4]
-	WORD $0x2e6139ad // shll v13.4s, v13.4h, #16
-	WORD $0x6e2ddc4d // fmul v13.4s, v2.4s, v13.4s
-	WORD $0x6e2cdc6c // fmul v12.4s, v3.4s, v12.4s
-	WORD $0x4e2cd5ac // fadd v12.4s, v13.4s, v12.4s
+	VLD1 (R2), [V14.H4]
+	WORD $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD $0x6e2edc4e // fmul v14.4s, v2.4s, v14.4s
+	WORD $0x6e2ddc6d // fmul v13.4s, v3.4s, v13.4s
+	WORD $0x4e2dd5cd // fadd v13.4s, v14.4s, v13.4s
 
 	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4ea91d2d // orr v13.16b, v9.16b, v9.16b
-	WORD   $0x4eaa8529 // add v9.4s, v9.4s, v10.4s
-	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
-	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
-	WORD   $0x4ea69dad // mul v13.4s, v13.4s, v6.4s
-	WORD   $0x6f3105ae // ushr v14.4s, v13.4s, #15
-	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
-	WORD   $0x4ea79dad // mul v13.4s, v13.4s, v7.4s
-	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
-	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
-	WORD   $0x4e281dad // and v13.16b, v13.16b, v8.16b
-	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
-	WORD   $0x4e2ce58f // fcmeq v15.4s, v12.4s, v12.4s
-	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4eaf1dad // orr v13.16b, v13.16b, v15.16b
-	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
-	VST1.P [V13.H4], 8(R2)
+	WORD   $0x4eaa1d4e // orr v14.16b, v10.16b, v10.16b
+	WORD   $0x4eab854a // add v10.4s, v10.4s, v11.4s
+	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
+	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
+	WORD   $0x4ea79dce // mul v14.4s, v14.4s, v7.4s
+	WORD   $0x6f3105cf // ushr v15.4s, v14.4s, #15
+	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
+	WORD   $0x4ea89dce // mul v14.4s, v14.4s, v8.4s
+	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
+	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
+	WORD   $0x4e291dce // and v14.16b, v14.16b, v9.16b
+	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
+	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
+	VST1.P [V14.H4], 8(R2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V13.H4]
-	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
-	WORD   $0x6e2cdc8c // fmul v12.4s, v4.4s, v12.4s
-	WORD   $0x4eacd5ac // fsub v12.4s, v13.4s, v12.4s
-	WORD   $0x4eae858d // add v13.4s, v12.4s, v14.4s
-	WORD   $0x4e2ce58c // fcmeq v12.4s, v12.4s, v12.4s
-	WORD   $0x6e20598c // mvn v12.16b, v12.16b
-	WORD   $0x4eac1dac // orr v12.16b, v13.16b, v12.16b
-	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
-	VST1.P [V12.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V14.H4]
+	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD   $0x6e2ddc8d // fmul v13.4s, v4.4s, v13.4s
+	WORD   $0x4eadd5cd // fsub v13.4s, v14.4s, v13.4s
+	WORD   $0x4eaf85ad // add v13.4s, v13.4s, v15.4s
+	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
+	VST1.P [V13.H4], 8(R0)
 	SUB    $16, R3
 	B      unrolled
 
@@ -2558,52 +2418,48 @@ single:
 	BLT tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V12.S4]
-	WORD   $0x6e20dd8c // fmul v12.4s, v12.4s, v0.4s
+	VLD1.P 16(R1), [V13.S4]
+	WORD   $0x4e2de5ae // fcmeq v14.4s, v13.4s, v13.4s
+	WORD   $0x6e661dae // bsl v14.16b, v13.16b, v6.16b
+	WORD   $0x6e20ddcd // fmul v13.4s, v14.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V13.H4]
-	WORD $0x2e6139ad // shll v13.4s, v13.4h, #16
-	WORD $0x6e2ddc2d // fmul v13.4s, v1.4s, v13.4s
-	WORD $0x4e2dd58c // fadd v12.4s, v12.4s, v13.4s
+	VLD1 (R0), [V14.H4]
+	WORD $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD $0x6e2edc2e // fmul v14.4s, v1.4s, v14.4s
+	WORD $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
 
 	// momentum buffer
-	VLD1 (R2), [V13.H4]
-	WORD $0x2e6139ad // shll v13.4s, v13.4h, #16
-	WORD $0x6e2ddc4d // fmul v13.4s, v2.4s, v13.4s
-	WORD $0x6e2cdc6c // fmul v12.4s, v3.4s, v12.4s
-	WORD $0x4e2cd5ac // fadd v12.4s, v13.4s, v12.4s
+	VLD1 (R2), [V14.H4]
+	WORD $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD $0x6e2edc4e // fmul v14.4s, v2.4s, v14.4s
+	WORD $0x6e2ddc6d // fmul v13.4s, v3.4s, v13.4s
+	WORD $0x4e2dd5cd // fadd v13.4s, v14.4s, v13.4s
 
 	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4ea91d2d // orr v13.16b, v9.16b, v9.16b
-	WORD   $0x4eaa8529 // add v9.4s, v9.4s, v10.4s
-	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
-	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
-	WORD   $0x4ea69dad // mul v13.4s, v13.4s, v6.4s
-	WORD   $0x6f3105ae // ushr v14.4s, v13.4s, #15
-	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
-	WORD   $0x4ea79dad // mul v13.4s, v13.4s, v7.4s
-	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
-	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
-	WORD   $0x4e281dad // and v13.16b, v13.16b, v8.16b
-	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
-	WORD   $0x4e2ce58f // fcmeq v15.4s, v12.4s, v12.4s
-	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4eaf1dad // orr v13.16b, v13.16b, v15.16b
-	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
-	VST1.P [V13.H4], 8(R2)
+	WORD   $0x4eaa1d4e // orr v14.16b, v10.16b, v10.16b
+	WORD   $0x4eab854a // add v10.4s, v10.4s, v11.4s
+	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
+	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
+	WORD   $0x4ea79dce // mul v14.4s, v14.4s, v7.4s
+	WORD   $0x6f3105cf // ushr v15.4s, v14.4s, #15
+	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
+	WORD   $0x4ea89dce // mul v14.4s, v14.4s, v8.4s
+	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
+	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
+	WORD   $0x4e291dce // and v14.16b, v14.16b, v9.16b
+	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
+	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
+	VST1.P [V14.H4], 8(R2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V13.H4]
-	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
-	WORD   $0x6e2cdc8c // fmul v12.4s, v4.4s, v12.4s
-	WORD   $0x4eacd5ac // fsub v12.4s, v13.4s, v12.4s
-	WORD   $0x4eae858d // add v13.4s, v12.4s, v14.4s
-	WORD   $0x4e2ce58c // fcmeq v12.4s, v12.4s, v12.4s
-	WORD   $0x6e20598c // mvn v12.16b, v12.16b
-	WORD   $0x4eac1dac // orr v12.16b, v13.16b, v12.16b
-	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
-	VST1.P [V12.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V14.H4]
+	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD   $0x6e2ddc8d // fmul v13.4s, v4.4s, v13.4s
+	WORD   $0x4eadd5cd // fsub v13.4s, v14.4s, v13.4s
+	WORD   $0x4eaf85ad // add v13.4s, v13.4s, v15.4s
+	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
+	VST1.P [V13.H4], 8(R0)
 	SUB    $4, R3
 	B      single
 
@@ -2612,54 +2468,50 @@ tail:
 	CBZ R3, done
 
 	// scaled gradient (the scale is negative when maximizing)
-	FMOVS.P 4(R1), F12
-	FMULS   F0, F12, F12
+	FMOVS.P 4(R1), F13
+	WORD    $0x4e2de5ae // fcmeq v14.4s, v13.4s, v13.4s
+	WORD    $0x6e661dae // bsl v14.16b, v13.16b, v6.16b
+	FMULS   F0, F14, F13
 
 	// L2 weight decay folded into the gradient
 	MOVHU (R0), R9
-	VMOV  R9, V13.S[0]
-	WORD  $0x2e6139ad // shll v13.4s, v13.4h, #16
-	FMULS F13, F1, F13
-	FADDS F13, F12, F12
+	VMOV  R9, V14.S[0]
+	WORD  $0x2e6139ce // shll v14.4s, v14.4h, #16
+	FMULS F14, F1, F14
+	FADDS F14, F13, F13
 
 	// momentum buffer
 	MOVHU (R2), R9
-	VMOV  R9, V13.S[0]
-	WORD  $0x2e6139ad // shll v13.4s, v13.4h, #16
-	FMULS F13, F2, F13
-	FMULS F12, F3, F12
-	FADDS F12, F13, F12
+	VMOV  R9, V14.S[0]
+	WORD  $0x2e6139ce // shll v14.4s, v14.4h, #16
+	FMULS F14, F2, F14
+	FMULS F13, F3, F13
+	FADDS F13, F14, F13
 
 	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4ea91d2d // orr v13.16b, v9.16b, v9.16b
-	WORD   $0x4eab8529 // add v9.4s, v9.4s, v11.4s
-	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
-	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
-	WORD   $0x4ea69dad // mul v13.4s, v13.4s, v6.4s
-	WORD   $0x6f3105ae // ushr v14.4s, v13.4s, #15
-	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
-	WORD   $0x4ea79dad // mul v13.4s, v13.4s, v7.4s
-	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
-	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
-	WORD   $0x4e281dad // and v13.16b, v13.16b, v8.16b
-	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
-	WORD   $0x4e2ce58f // fcmeq v15.4s, v12.4s, v12.4s
-	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4eaf1dad // orr v13.16b, v13.16b, v15.16b
-	VMOV   V13.H[1], R9
+	WORD   $0x4eaa1d4e // orr v14.16b, v10.16b, v10.16b
+	WORD   $0x4eac854a // add v10.4s, v10.4s, v12.4s
+	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
+	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
+	WORD   $0x4ea79dce // mul v14.4s, v14.4s, v7.4s
+	WORD   $0x6f3105cf // ushr v15.4s, v14.4s, #15
+	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
+	WORD   $0x4ea89dce // mul v14.4s, v14.4s, v8.4s
+	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
+	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
+	WORD   $0x4e291dce // and v14.16b, v14.16b, v9.16b
+	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
+	VMOV   V14.H[1], R9
 	MOVH.P R9, 2(R2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	MOVHU  (R0), R9
-	VMOV   R9, V13.S[0]
-	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
-	FMULS  F12, F4, F12
-	FSUBS  F12, F13, F12
-	WORD   $0x4eae858d // add v13.4s, v12.4s, v14.4s
-	WORD   $0x4e2ce58c // fcmeq v12.4s, v12.4s, v12.4s
-	WORD   $0x6e20598c // mvn v12.16b, v12.16b
-	WORD   $0x4eac1dac // orr v12.16b, v13.16b, v12.16b
-	VMOV   V12.H[1], R9
+	VMOV   R9, V14.S[0]
+	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
+	FMULS  F13, F4, F13
+	FSUBS  F13, F14, F13
+	WORD   $0x4eaf85ad // add v13.4s, v13.4s, v15.4s
+	VMOV   V13.H[1], R9
 	MOVH.P R9, 2(R0)
 	SUB    $1, R3
 	B      tail
@@ -2689,22 +2541,24 @@ TEXT ·sgdBF16NEONF32NesterovStochastic(SB), NOSPLIT, $0-100
 	VDUP  V5.S[0], V5.S4
 
 	// Broadcast the integer constants.
-	MOVW $0x7feb352d, R9
+	MOVW $0xffc00000, R9
 	VDUP R9, V6.S4
-	MOVW $0x846ca68b, R9
+	MOVW $0x7feb352d, R9
 	VDUP R9, V7.S4
-	MOVW $0xffff, R9
+	MOVW $0x846ca68b, R9
 	VDUP R9, V8.S4
+	MOVW $0xffff, R9
+	VDUP R9, V9.S4
 	// The index counter: the offset plus each lane's number.
 	MOVD $0x0000000100000000, R9
-	VMOV R9, V9.D[0]
+	VMOV R9, V10.D[0]
 	MOVD $0x0000000300000002, R9
-	VMOV R9, V9.D[1]
-	WORD $0x4ea58529 // add v9.4s, v9.4s, v5.4s
+	VMOV R9, V10.D[1]
+	WORD $0x4ea5854a // add v10.4s, v10.4s, v5.4s
 	MOVW $0x4, R9
-	VDUP R9, V10.S4
-	MOVW $0x1, R9
 	VDUP R9, V11.S4
+	MOVW $0x1, R9
+	VDUP R9, V12.S4
 
 	// Main loop: 4 vectors of 4 elements per iteration.
 unrolled:
@@ -2712,188 +2566,172 @@ unrolled:
 	BLT single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V12.S4]
-	WORD   $0x6e20dd8c // fmul v12.4s, v12.4s, v0.4s
+	VLD1.P 16(R1), [V13.S4]
+	WORD   $0x4e2de5ae // fcmeq v14.4s, v13.4s, v13.4s
+	WORD   $0x6e661dae // bsl v14.16b, v13.16b, v6.16b
+	WORD   $0x6e20ddcd // fmul v13.4s, v14.4s, v0.4s
 
 	// momentum buffer
-	VLD1 (R2), [V13.H4]
-	WORD $0x2e6139ad // shll v13.4s, v13.4h, #16
-	WORD $0x6e2ddc2d // fmul v13.4s, v1.4s, v13.4s
-	WORD $0x6e2cdc4e // fmul v14.4s, v2.4s, v12.4s
-	WORD $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
+	VLD1 (R2), [V14.H4]
+	WORD $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD $0x6e2edc2e // fmul v14.4s, v1.4s, v14.4s
+	WORD $0x6e2ddc4f // fmul v15.4s, v2.4s, v13.4s
+	WORD $0x4e2fd5ce // fadd v14.4s, v14.4s, v15.4s
 
 	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4ea91d2e // orr v14.16b, v9.16b, v9.16b
-	WORD   $0x4eaa8529 // add v9.4s, v9.4s, v10.4s
-	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
-	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
-	WORD   $0x4ea69dce // mul v14.4s, v14.4s, v6.4s
-	WORD   $0x6f3105cf // ushr v15.4s, v14.4s, #15
-	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
-	WORD   $0x4ea79dce // mul v14.4s, v14.4s, v7.4s
-	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
-	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
-	WORD   $0x4e281dce // and v14.16b, v14.16b, v8.16b
-	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
-	WORD   $0x4e2de5b0 // fcmeq v16.4s, v13.4s, v13.4s
-	WORD   $0x6e205a10 // mvn v16.16b, v16.16b
-	WORD   $0x4eb01dce // orr v14.16b, v14.16b, v16.16b
-	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
-	VST1.P [V14.H4], 8(R2)
+	WORD   $0x4eaa1d4f // orr v15.16b, v10.16b, v10.16b
+	WORD   $0x4eab854a // add v10.4s, v10.4s, v11.4s
+	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
+	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
+	WORD   $0x4ea79def // mul v15.4s, v15.4s, v7.4s
+	WORD   $0x6f3105f0 // ushr v16.4s, v15.4s, #15
+	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
+	WORD   $0x4ea89def // mul v15.4s, v15.4s, v8.4s
+	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
+	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
+	WORD   $0x4e291def // and v15.16b, v15.16b, v9.16b
+	WORD   $0x4eaf85cf // add v15.4s, v14.4s, v15.4s
+	WORD   $0x0f1085ef // shrn v15.4h, v15.4s, #16
+	VST1.P [V15.H4], 8(R2)
 
 	// Nesterov look-ahead
-	WORD $0x6e2ddc6d // fmul v13.4s, v3.4s, v13.4s
-	WORD $0x4e2dd58c // fadd v12.4s, v12.4s, v13.4s
+	WORD $0x6e2edc6e // fmul v14.4s, v3.4s, v14.4s
+	WORD $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V13.H4]
-	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
-	WORD   $0x6e2cdc8c // fmul v12.4s, v4.4s, v12.4s
-	WORD   $0x4eacd5ac // fsub v12.4s, v13.4s, v12.4s
-	WORD   $0x4eaf858d // add v13.4s, v12.4s, v15.4s
-	WORD   $0x4e2ce58c // fcmeq v12.4s, v12.4s, v12.4s
-	WORD   $0x6e20598c // mvn v12.16b, v12.16b
-	WORD   $0x4eac1dac // orr v12.16b, v13.16b, v12.16b
-	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
-	VST1.P [V12.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V14.H4]
+	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD   $0x6e2ddc8d // fmul v13.4s, v4.4s, v13.4s
+	WORD   $0x4eadd5cd // fsub v13.4s, v14.4s, v13.4s
+	WORD   $0x4eb085ad // add v13.4s, v13.4s, v16.4s
+	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
+	VST1.P [V13.H4], 8(R0)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V12.S4]
-	WORD   $0x6e20dd8c // fmul v12.4s, v12.4s, v0.4s
+	VLD1.P 16(R1), [V13.S4]
+	WORD   $0x4e2de5ae // fcmeq v14.4s, v13.4s, v13.4s
+	WORD   $0x6e661dae // bsl v14.16b, v13.16b, v6.16b
+	WORD   $0x6e20ddcd // fmul v13.4s, v14.4s, v0.4s
 
 	// momentum buffer
-	VLD1 (R2), [V13.H4]
-	WORD $0x2e6139ad // shll v13.4s, v13.4h, #16
-	WORD $0x6e2ddc2d // fmul v13.4s, v1.4s, v13.4s
-	WORD $0x6e2cdc4e // fmul v14.4s, v2.4s, v12.4s
-	WORD $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
+	VLD1 (R2), [V14.H4]
+	WORD $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD $0x6e2edc2e // fmul v14.4s, v1.4s, v14.4s
+	WORD $0x6e2ddc4f // fmul v15.4s, v2.4s, v13.4s
+	WORD $0x4e2fd5ce // fadd v14.4s, v14.4s, v15.4s
 
 	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4ea91d2e // orr v14.16b, v9.16b, v9.16b
-	WORD   $0x4eaa8529 // add v9.4s, v9.4s, v10.4s
-	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
-	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
-	WORD   $0x4ea69dce // mul v14.4s, v14.4s, v6.4s
-	WORD   $0x6f3105cf // ushr v15.4s, v14.4s, #15
-	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
-	WORD   $0x4ea79dce // mul v14.4s, v14.4s, v7.4s
-	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
-	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
-	WORD   $0x4e281dce // and v14.16b, v14.16b, v8.16b
-	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
-	WORD   $0x4e2de5b0 // fcmeq v16.4s, v13.4s, v13.4s
-	WORD   $0x6e205a10 // mvn v16.16b, v16.16b
-	WORD   $0x4eb01dce // orr v14.16b, v14.16b, v16.16b
-	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
-	VST1.P [V14.H4], 8(R2)
+	WORD   $0x4eaa1d4f // orr v15.16b, v10.16b, v10.16b
+	WORD   $0x4eab854a // add v10.4s, v10.4s, v11.4s
+	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
+	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
+	WORD   $0x4ea79def // mul v15.4s, v15.4s, v7.4s
+	WORD   $0x6f3105f0 // ushr v16.4s, v15.4s, #15
+	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
+	WORD   $0x4ea89def // mul v15.4s, v15.4s, v8.4s
+	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
+	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
+	WORD   $0x4e291def // and v15.16b, v15.16b, v9.16b
+	WORD   $0x4eaf85cf // add v15.4s, v14.4s, v15.4s
+	WORD   $0x0f1085ef // shrn v15.4h, v15.4s, #16
+	VST1.P [V15.H4], 8(R2)
 
 	// Nesterov look-ahead
-	WORD $0x6e2ddc6d // fmul v13.4s, v3.4s, v13.4s
-	WORD $0x4e2dd58c // fadd v12.4s, v12.4s, v13.4s
+	WORD $0x6e2edc6e // fmul v14.4s, v3.4s, v14.4s
+	WORD $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V13.H4]
-	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
-	WORD   $0x6e2cdc8c // fmul v12.4s, v4.4s, v12.4s
-	WORD   $0x4eacd5ac // fsub v12.4s, v13.4s, v12.4s
-	WORD   $0x4eaf858d // add v13.4s, v12.4s, v15.4s
-	WORD   $0x4e2ce58c // fcmeq v12.4s, v12.4s, v12.4s
-	WORD   $0x6e20598c // mvn v12.16b, v12.16b
-	WORD   $0x4eac1dac // orr v12.16b, v13.16b, v12.16b
-	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
-	VST1.P [V12.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V14.H4]
+	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD   $0x6e2ddc8d // fmul v13.4s, v4.4s, v13.4s
+	WORD   $0x4eadd5cd // fsub v13.4s, v14.4s, v13.4s
+	WORD   $0x4eb085ad // add v13.4s, v13.4s, v16.4s
+	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
+	VST1.P [V13.H4], 8(R0)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V12.S4]
-	WORD   $0x6e20dd8c // fmul v12.4s, v12.4s, v0.4s
+	VLD1.P 16(R1), [V13.S4]
+	WORD   $0x4e2de5ae // fcmeq v14.4s, v13.4s, v13.4s
+	WORD   $0x6e661dae // bsl v14.16b, v13.16b, v6.16b
+	WORD   $0x6e20ddcd // fmul v13.4s, v14.4s, v0.4s
 
 	// momentum buffer
-	VLD1 (R2), [V13.H4]
-	WORD $0x2e6139ad // shll v13.4s, v13.4h, #16
-	WORD $0x6e2ddc2d // fmul v13.4s, v1.4s, v13.4s
-	WORD $0x6e2cdc4e // fmul v14.4s, v2.4s, v12.4s
-	WORD $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
+	VLD1 (R2), [V14.H4]
+	WORD $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD $0x6e2edc2e // fmul v14.4s, v1.4s, v14.4s
+	WORD $0x6e2ddc4f // fmul v15.4s, v2.4s, v13.4s
+	WORD $0x4e2fd5ce // fadd v14.4s, v14.4s, v15.4s
 
 	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4ea91d2e // orr v14.16b, v9.16b, v9.16b
-	WORD   $0x4eaa8529 // add v9.4s, v9.4s, v10.4s
-	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
-	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
-	WORD   $0x4ea69dce // mul v14.4s, v14.4s, v6.4s
-	WORD   $0x6f3105cf // ushr v15.4s, v14.4s, #15
-	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
-	WORD   $0x4ea79dce // mul v14.4s, v14.4s, v7.4s
-	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
-	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
-	WORD   $0x4e281dce // and v14.16b, v14.16b, v8.16b
-	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
-	WORD   $0x4e2de5b0 // fcmeq v16.4s, v13.4s, v13.4s
-	WORD   $0x6e205a10 // mvn v16.16b, v16.16b
-	WORD   $0x4eb01dce // orr v14.16b, v14.16b, v16.16b
-	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
-	VST1.P [V14.H4], 8(R2)
+	WORD   $0x4eaa1d4f // orr v15.16b, v10.16b, v10.16b
+	WORD   $0x4eab854a // add v10.4s, v10.4s, v11.4s
+	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
+	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
+	WORD   $0x4ea79def // mul v15.4s, v15.4s, v7.4s
+	WORD   $0x6f3105f0 // ushr v16.4s, v15.4s, #15
+	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
+	WORD   $0x4ea89def // mul v15.4s, v15.4s, v8.4s
+	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
+	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
+	WORD   $0x4e291def // and v15.16b, v15.16b, v9.16b
+	WORD   $0x4eaf85cf // add v15.4s, v14.4s, v15.4s
+	WORD   $0x0f1085ef // shrn v15.4h, v15.4s, #16
+	VST1.P [V15.H4], 8(R2)
 
 	// Nesterov look-ahead
-	WORD $0x6e2ddc6d // fmul v13.4s, v3.4s, v13.4s
-	WORD $0x4e2dd58c // fadd v12.4s, v12.4s, v13.4s
+	WORD $0x6e2edc6e // fmul v14.4s, v3.4s, v14.4s
+	WORD $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V13.H4]
-	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
-	WORD   $0x6e2cdc8c // fmul v12.4s, v4.4s, v12.4s
-	WORD   $0x4eacd5ac // fsub v12.4s, v13.4s, v12.4s
-	WORD   $0x4eaf858d // add v13.4s, v12.4s, v15.4s
-	WORD   $0x4e2ce58c // fcmeq v12.4s, v12.4s, v12.4s
-	WORD   $0x6e20598c // mvn v12.16b, v12.16b
-	WORD   $0x4eac1dac // orr v12.16b, v13.16b, v12.16b
-	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
-	VST1.P [V12.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V14.H4]
+	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD   $0x6e2ddc8d // fmul v13.4s, v4.4s, v13.4s
+	WORD   $0x4eadd5cd // fsub v13.4s, v14.4s, v13.4s
+	WORD   $0x4eb085ad // add v13.4s, v13.4s, v16.4s
+	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
+	VST1.P [V13.H4], 8(R0)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V12.S4]
-	WORD   $0x6e20dd8c // fmul v12.4s, v12.4s, v0.4s
+	VLD1.P 16(R1), [V13.S4]
+	WORD   $0x4e2de5ae // fcmeq v14.4s, v13.4s, v13.4s
+	WORD   $0x6e661dae // bsl v14.16b, v13.16b, v6.16b
+	WORD   $0x6e20ddcd // fmul v13.4s, v14.4s, v0.4s
 
 	// momentum buffer
-	VLD1 (R2), [V13.H4]
-	WORD $0x2e6139ad // shll v13.4s, v13.4h, #16
-	WORD $0x6e2ddc2d // fmul v13.4s, v1.4s, v13.4s
-	WORD $0x6e2cdc4e // fmul v14.4s, v2.4s, v12.4s
-	WORD $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
+	VLD1 (R2), [V14.H4]
+	WORD $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD $0x6e2edc2e // fmul v14.4s, v1.4s, v14.4s
+	WORD $0x6e2ddc4f // fmul v15.4s, v2.4s, v13.4s
+	WORD $0x4e2fd5ce // fadd v14.4s, v14.4s, v15.4s
 
 	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4ea91d2e // orr v14.16b, v9.16b, v9.16b
-	WORD   $0x4eaa8529 // add v9.4s, v9.4s, v10.4s
-	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
-	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
-	WORD   $0x4ea69dce // mul v14.4s, v14.4s, v6.4s
-	WORD   $0x6f3105cf // ushr v15.4s, v14.4s, #15
-	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
-	WORD   $0x4ea79dce // mul v14.4s, v14.4s, v7.4s
-	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
-	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
-	WORD   $0x4e281dce // and v14.16b, v14.16b, v8.16b
-	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
-	WORD   $0x4e2de5b0 // fcmeq v16.4s, v13.4s, v13.4s
-	WORD   $0x6e205a10 // mvn v16.16b, v16.16b
-	WORD   $0x4eb01dce // orr v14.16b, v14.16b, v16.16b
-	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
-	VST1.P [V14.H4], 8(R2)
+	WORD   $0x4eaa1d4f // orr v15.16b, v10.16b, v10.16b
+	WORD   $0x4eab854a // add v10.4s, v10.4s, v11.4s
+	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
+	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
+	WORD   $0x4ea79def // mul v15.4s, v15.4s, v7.4s
+	WORD   $0x6f3105f0 // ushr v16.4s, v15.4s, #15
+	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
+	WORD   $0x4ea89def // mul v15.4s, v15.4s, v8.4s
+	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
+	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
+	WORD   $0x4e291def // and v15.16b, v15.16b, v9.16b
+	WORD   $0x4eaf85cf // add v15.4s, v14.4s, v15.4s
+	WORD   $0x0f1085ef // shrn v15.4h, v15.4s, #16
+	VST1.P [V15.H4], 8(R2)
 
 	// Nesterov look-ahead
-	WORD $0x6e2ddc6d // fmul v13.4s, v3.4s, v13.4s
-	WORD $0x4e2dd58c // fadd v12.4s, v12.4s, v13.4s
+	WORD $0x6e2edc6e // fmul v14.4s, v3.4s, v14.4s
+	WORD $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V13.H4]
-	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
-	WORD   $0x6e2cdc8c // fmul v12.4s, v4.4s, v12.4s
-	WORD   $0x4eacd5ac // fsub v12.4s, v13.4s, v12.4s
-	WORD   $0x4eaf858d // add v13.4s, v12.4s, v15.4s
-	WORD   $0x4e2ce58c // fcmeq v12.4s, v12.4s, v12.4s
-	WORD   $0x6e20598c // mvn v12.16b, v12.16b
-	WORD   $0x4eac1dac // orr v12.16b, v13.16b, v12.16b
-	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
-	VST1.P [V12.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V14.H4]
+	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD   $0x6e2ddc8d // fmul v13.4s, v4.4s, v13.4s
+	WORD   $0x4eadd5cd // fsub v13.4s, v14.4s, v13.4s
+	WORD   $0x4eb085ad // add v13.4s, v13.4s, v16.4s
+	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
+	VST1.P [V13.H4], 8(R0)
 	SUB    $16, R3
 	B      unrolled
 
@@ -2903,50 +2741,46 @@ single:
 	BLT tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V12.S4]
-	WORD   $0x6e20dd8c // fmul v12.4s, v12.4s, v0.4s
+	VLD1.P 16(R1), [V13.S4]
+	WORD   $0x4e2de5ae // fcmeq v14.4s, v13.4s, v13.4s
+	WORD   $0x6e661dae // bsl v14.16b, v13.16b, v6.16b
+	WORD   $0x6e20ddcd // fmul v13.4s, v14.4s, v0.4s
 
 	// momentum buffer
-	VLD1 (R2), [V13.H4]
-	WORD $0x2e6139ad // shll v13.4s, v13.4h, #16
-	WORD $0x6e2ddc2d // fmul v13.4s, v1.4s, v13.4s
-	WORD $0x6e2cdc4e // fmul v14.4s, v2.4s, v12.4s
-	WORD $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
+	VLD1 (R2), [V14.H4]
+	WORD $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD $0x6e2edc2e // fmul v14.4s, v1.4s, v14.4s
+	WORD $0x6e2ddc4f // fmul v15.4s, v2.4s, v13.4s
+	WORD $0x4e2fd5ce // fadd v14.4s, v14.4s, v15.4s
 
 	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4ea91d2e // orr v14.16b, v9.16b, v9.16b
-	WORD   $0x4eaa8529 // add v9.4s, v9.4s, v10.4s
-	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
-	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
-	WORD   $0x4ea69dce // mul v14.4s, v14.4s, v6.4s
-	WORD   $0x6f3105cf // ushr v15.4s, v14.4s, #15
-	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
-	WORD   $0x4ea79dce // mul v14.4s, v14.4s, v7.4s
-	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
-	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
-	WORD   $0x4e281dce // and v14.16b, v14.16b, v8.16b
-	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
-	WORD   $0x4e2de5b0 // fcmeq v16.4s, v13.4s, v13.4s
-	WORD   $0x6e205a10 // mvn v16.16b, v16.16b
-	WORD   $0x4eb01dce // orr v14.16b, v14.16b, v16.16b
-	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
-	VST1.P [V14.H4], 8(R2)
+	WORD   $0x4eaa1d4f // orr v15.16b, v10.16b, v10.16b
+	WORD   $0x4eab854a // add v10.4s, v10.4s, v11.4s
+	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
+	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
+	WORD   $0x4ea79def // mul v15.4s, v15.4s, v7.4s
+	WORD   $0x6f3105f0 // ushr v16.4s, v15.4s, #15
+	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
+	WORD   $0x4ea89def // mul v15.4s, v15.4s, v8.4s
+	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
+	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
+	WORD   $0x4e291def // and v15.16b, v15.16b, v9.16b
+	WORD   $0x4eaf85cf // add v15.4s, v14.4s, v15.4s
+	WORD   $0x0f1085ef // shrn v15.4h, v15.4s, #16
+	VST1.P [V15.H4], 8(R2)
 
 	// Nesterov look-ahead
-	WORD $0x6e2ddc6d // fmul v13.4s, v3.4s, v13.4s
-	WORD $0x4e2dd58c // fadd v12.4s, v12.4s, v13.4s
+	WORD $0x6e2edc6e // fmul v14.4s, v3.4s, v14.4s
+	WORD $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V13.H4]
-	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
-	WORD   $0x6e2cdc8c // fmul v12.4s, v4.4s, v12.4s
-	WORD   $0x4eacd5ac // fsub v12.4s, v13.4s, v12.4s
-	WORD   $0x4eaf858d // add v13.4s, v12.4s, v15.4s
-	WORD   $0x4e2ce58c // fcmeq v12.4s, v12.4s, v12.4s
-	WORD   $0x6e20598c // mvn v12.16b, v12.16b
-	WORD   $0x4eac1dac // orr v12.16b, v13.16b, v12.16b
-	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
-	VST1.P [V12.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V14.H4]
+	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
+	WORD   $0x6e2ddc8d // fmul v13.4s, v4.4s, v13.4s
+	WORD   $0x4eadd5cd // fsub v13.4s, v14.4s, v13.4s
+	WORD   $0x4eb085ad // add v13.4s, v13.4s, v16.4s
+	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
+	VST1.P [V13.H4], 8(R0)
 	SUB    $4, R3
 	B      single
 
@@ -2955,51 +2789,47 @@ tail:
 	CBZ R3, done
 
 	// scaled gradient (the scale is negative when maximizing)
-	FMOVS.P 4(R1), F12
-	FMULS   F0, F12, F12
+	FMOVS.P 4(R1), F13
+	WORD    $0x4e2de5ae // fcmeq v14.4s, v13.4s, v13.4s
+	WORD    $0x6e661dae // bsl v14.16b, v13.16b, v6.16b
+	FMULS   F0, F14, F13
 
 	// momentum buffer
 	MOVHU (R2), R9
-	VMOV  R9, V13.S[0]
-	WORD  $0x2e6139ad // shll v13.4s, v13.4h, #16
-	FMULS F13, F1, F13
-	FMULS F12, F2, F14
-	FADDS F14, F13, F13
+	VMOV  R9, V14.S[0]
+	WORD  $0x2e6139ce // shll v14.4s, v14.4h, #16
+	FMULS F14, F1, F14
+	FMULS F13, F2, F15
+	FADDS F15, F14, F14
 
 	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4ea91d2e // orr v14.16b, v9.16b, v9.16b
-	WORD   $0x4eab8529 // add v9.4s, v9.4s, v11.4s
-	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
-	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
-	WORD   $0x4ea69dce // mul v14.4s, v14.4s, v6.4s
-	WORD   $0x6f3105cf // ushr v15.4s, v14.4s, #15
-	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
-	WORD   $0x4ea79dce // mul v14.4s, v14.4s, v7.4s
-	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
-	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
-	WORD   $0x4e281dce // and v14.16b, v14.16b, v8.16b
-	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
-	WORD   $0x4e2de5b0 // fcmeq v16.4s, v13.4s, v13.4s
-	WORD   $0x6e205a10 // mvn v16.16b, v16.16b
-	WORD   $0x4eb01dce // orr v14.16b, v14.16b, v16.16b
-	VMOV   V14.H[1], R9
+	WORD   $0x4eaa1d4f // orr v15.16b, v10.16b, v10.16b
+	WORD   $0x4eac854a // add v10.4s, v10.4s, v12.4s
+	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
+	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
+	WORD   $0x4ea79def // mul v15.4s, v15.4s, v7.4s
+	WORD   $0x6f3105f0 // ushr v16.4s, v15.4s, #15
+	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
+	WORD   $0x4ea89def // mul v15.4s, v15.4s, v8.4s
+	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
+	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
+	WORD   $0x4e291def // and v15.16b, v15.16b, v9.16b
+	WORD   $0x4eaf85cf // add v15.4s, v14.4s, v15.4s
+	VMOV   V15.H[1], R9
 	MOVH.P R9, 2(R2)
 
 	// Nesterov look-ahead
-	FMULS F13, F3, F13
-	FADDS F13, F12, F12
+	FMULS F14, F3, F14
+	FADDS F14, F13, F13
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	MOVHU  (R0), R9
-	VMOV   R9, V13.S[0]
-	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
-	FMULS  F12, F4, F12
-	FSUBS  F12, F13, F12
-	WORD   $0x4eaf858d // add v13.4s, v12.4s, v15.4s
-	WORD   $0x4e2ce58c // fcmeq v12.4s, v12.4s, v12.4s
-	WORD   $0x6e20598c // mvn v12.16b, v12.16b
-	WORD   $0x4eac1dac // orr v12.16b, v13.16b, v12.16b
-	VMOV   V12.H[1], R9
+	VMOV   R9, V14.S[0]
+	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
+	FMULS  F13, F4, F13
+	FSUBS  F13, F14, F13
+	WORD   $0x4eb085ad // add v13.4s, v13.4s, v16.4s
+	VMOV   V13.H[1], R9
 	MOVH.P R9, 2(R0)
 	SUB    $1, R3
 	B      tail
@@ -3031,22 +2861,24 @@ TEXT ·sgdBF16NEONF32CoupledNesterovStochastic(SB), NOSPLIT, $0-100
 	VDUP  V6.S[0], V6.S4
 
 	// Broadcast the integer constants.
-	MOVW $0x7feb352d, R9
+	MOVW $0xffc00000, R9
 	VDUP R9, V7.S4
-	MOVW $0x846ca68b, R9
+	MOVW $0x7feb352d, R9
 	VDUP R9, V8.S4
-	MOVW $0xffff, R9
+	MOVW $0x846ca68b, R9
 	VDUP R9, V9.S4
+	MOVW $0xffff, R9
+	VDUP R9, V10.S4
 	// The index counter: the offset plus each lane's number.
 	MOVD $0x0000000100000000, R9
-	VMOV R9, V10.D[0]
+	VMOV R9, V11.D[0]
 	MOVD $0x0000000300000002, R9
-	VMOV R9, V10.D[1]
-	WORD $0x4ea6854a // add v10.4s, v10.4s, v6.4s
+	VMOV R9, V11.D[1]
+	WORD $0x4ea6856b // add v11.4s, v11.4s, v6.4s
 	MOVW $0x4, R9
-	VDUP R9, V11.S4
-	MOVW $0x1, R9
 	VDUP R9, V12.S4
+	MOVW $0x1, R9
+	VDUP R9, V13.S4
 
 	// Main loop: 4 vectors of 4 elements per iteration.
 unrolled:
@@ -3054,212 +2886,196 @@ unrolled:
 	BLT single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V13.S4]
-	WORD   $0x6e20ddad // fmul v13.4s, v13.4s, v0.4s
+	VLD1.P 16(R1), [V14.S4]
+	WORD   $0x4e2ee5cf // fcmeq v15.4s, v14.4s, v14.4s
+	WORD   $0x6e671dcf // bsl v15.16b, v14.16b, v7.16b
+	WORD   $0x6e20ddee // fmul v14.4s, v15.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V14.H4]
-	WORD $0x2e6139ce // shll v14.4s, v14.4h, #16
-	WORD $0x6e2edc2e // fmul v14.4s, v1.4s, v14.4s
-	WORD $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
-
-	// momentum buffer
-	VLD1 (R2), [V14.H4]
-	WORD $0x2e6139ce // shll v14.4s, v14.4h, #16
-	WORD $0x6e2edc4e // fmul v14.4s, v2.4s, v14.4s
-	WORD $0x6e2ddc6f // fmul v15.4s, v3.4s, v13.4s
+	VLD1 (R0), [V15.H4]
+	WORD $0x2e6139ef // shll v15.4s, v15.4h, #16
+	WORD $0x6e2fdc2f // fmul v15.4s, v1.4s, v15.4s
 	WORD $0x4e2fd5ce // fadd v14.4s, v14.4s, v15.4s
 
+	// momentum buffer
+	VLD1 (R2), [V15.H4]
+	WORD $0x2e6139ef // shll v15.4s, v15.4h, #16
+	WORD $0x6e2fdc4f // fmul v15.4s, v2.4s, v15.4s
+	WORD $0x6e2edc70 // fmul v16.4s, v3.4s, v14.4s
+	WORD $0x4e30d5ef // fadd v15.4s, v15.4s, v16.4s
+
 	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4eaa1d4f // orr v15.16b, v10.16b, v10.16b
-	WORD   $0x4eab854a // add v10.4s, v10.4s, v11.4s
-	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
-	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
-	WORD   $0x4ea79def // mul v15.4s, v15.4s, v7.4s
-	WORD   $0x6f3105f0 // ushr v16.4s, v15.4s, #15
-	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
-	WORD   $0x4ea89def // mul v15.4s, v15.4s, v8.4s
-	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
-	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
-	WORD   $0x4e291def // and v15.16b, v15.16b, v9.16b
-	WORD   $0x4eaf85cf // add v15.4s, v14.4s, v15.4s
-	WORD   $0x4e2ee5d1 // fcmeq v17.4s, v14.4s, v14.4s
-	WORD   $0x6e205a31 // mvn v17.16b, v17.16b
-	WORD   $0x4eb11def // orr v15.16b, v15.16b, v17.16b
-	WORD   $0x0f1085ef // shrn v15.4h, v15.4s, #16
-	VST1.P [V15.H4], 8(R2)
+	WORD   $0x4eab1d70 // orr v16.16b, v11.16b, v11.16b
+	WORD   $0x4eac856b // add v11.4s, v11.4s, v12.4s
+	WORD   $0x6f300611 // ushr v17.4s, v16.4s, #16
+	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
+	WORD   $0x4ea89e10 // mul v16.4s, v16.4s, v8.4s
+	WORD   $0x6f310611 // ushr v17.4s, v16.4s, #15
+	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
+	WORD   $0x4ea99e10 // mul v16.4s, v16.4s, v9.4s
+	WORD   $0x6f300611 // ushr v17.4s, v16.4s, #16
+	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
+	WORD   $0x4e2a1e10 // and v16.16b, v16.16b, v10.16b
+	WORD   $0x4eb085f0 // add v16.4s, v15.4s, v16.4s
+	WORD   $0x0f108610 // shrn v16.4h, v16.4s, #16
+	VST1.P [V16.H4], 8(R2)
 
 	// Nesterov look-ahead
-	WORD $0x6e2edc8e // fmul v14.4s, v4.4s, v14.4s
-	WORD $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
+	WORD $0x6e2fdc8f // fmul v15.4s, v4.4s, v15.4s
+	WORD $0x4e2fd5ce // fadd v14.4s, v14.4s, v15.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V14.H4]
-	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
-	WORD   $0x6e2ddcad // fmul v13.4s, v5.4s, v13.4s
-	WORD   $0x4eadd5cd // fsub v13.4s, v14.4s, v13.4s
-	WORD   $0x4eb085ae // add v14.4s, v13.4s, v16.4s
-	WORD   $0x4e2de5ad // fcmeq v13.4s, v13.4s, v13.4s
-	WORD   $0x6e2059ad // mvn v13.16b, v13.16b
-	WORD   $0x4ead1dcd // orr v13.16b, v14.16b, v13.16b
-	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
-	VST1.P [V13.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V15.H4]
+	WORD   $0x2e6139ef // shll v15.4s, v15.4h, #16
+	WORD   $0x6e2edcae // fmul v14.4s, v5.4s, v14.4s
+	WORD   $0x4eaed5ee // fsub v14.4s, v15.4s, v14.4s
+	WORD   $0x4eb185ce // add v14.4s, v14.4s, v17.4s
+	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
+	VST1.P [V14.H4], 8(R0)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V13.S4]
-	WORD   $0x6e20ddad // fmul v13.4s, v13.4s, v0.4s
+	VLD1.P 16(R1), [V14.S4]
+	WORD   $0x4e2ee5cf // fcmeq v15.4s, v14.4s, v14.4s
+	WORD   $0x6e671dcf // bsl v15.16b, v14.16b, v7.16b
+	WORD   $0x6e20ddee // fmul v14.4s, v15.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V14.H4]
-	WORD $0x2e6139ce // shll v14.4s, v14.4h, #16
-	WORD $0x6e2edc2e // fmul v14.4s, v1.4s, v14.4s
-	WORD $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
-
-	// momentum buffer
-	VLD1 (R2), [V14.H4]
-	WORD $0x2e6139ce // shll v14.4s, v14.4h, #16
-	WORD $0x6e2edc4e // fmul v14.4s, v2.4s, v14.4s
-	WORD $0x6e2ddc6f // fmul v15.4s, v3.4s, v13.4s
+	VLD1 (R0), [V15.H4]
+	WORD $0x2e6139ef // shll v15.4s, v15.4h, #16
+	WORD $0x6e2fdc2f // fmul v15.4s, v1.4s, v15.4s
 	WORD $0x4e2fd5ce // fadd v14.4s, v14.4s, v15.4s
 
+	// momentum buffer
+	VLD1 (R2), [V15.H4]
+	WORD $0x2e6139ef // shll v15.4s, v15.4h, #16
+	WORD $0x6e2fdc4f // fmul v15.4s, v2.4s, v15.4s
+	WORD $0x6e2edc70 // fmul v16.4s, v3.4s, v14.4s
+	WORD $0x4e30d5ef // fadd v15.4s, v15.4s, v16.4s
+
 	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4eaa1d4f // orr v15.16b, v10.16b, v10.16b
-	WORD   $0x4eab854a // add v10.4s, v10.4s, v11.4s
-	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
-	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
-	WORD   $0x4ea79def // mul v15.4s, v15.4s, v7.4s
-	WORD   $0x6f3105f0 // ushr v16.4s, v15.4s, #15
-	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
-	WORD   $0x4ea89def // mul v15.4s, v15.4s, v8.4s
-	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
-	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
-	WORD   $0x4e291def // and v15.16b, v15.16b, v9.16b
-	WORD   $0x4eaf85cf // add v15.4s, v14.4s, v15.4s
-	WORD   $0x4e2ee5d1 // fcmeq v17.4s, v14.4s, v14.4s
-	WORD   $0x6e205a31 // mvn v17.16b, v17.16b
-	WORD   $0x4eb11def // orr v15.16b, v15.16b, v17.16b
-	WORD   $0x0f1085ef // shrn v15.4h, v15.4s, #16
-	VST1.P [V15.H4], 8(R2)
+	WORD   $0x4eab1d70 // orr v16.16b, v11.16b, v11.16b
+	WORD   $0x4eac856b // add v11.4s, v11.4s, v12.4s
+	WORD   $0x6f300611 // ushr v17.4s, v16.4s, #16
+	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
+	WORD   $0x4ea89e10 // mul v16.4s, v16.4s, v8.4s
+	WORD   $0x6f310611 // ushr v17.4s, v16.4s, #15
+	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
+	WORD   $0x4ea99e10 // mul v16.4s, v16.4s, v9.4s
+	WORD   $0x6f300611 // ushr v17.4s, v16.4s, #16
+	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
+	WORD   $0x4e2a1e10 // and v16.16b, v16.16b, v10.16b
+	WORD   $0x4eb085f0 // add v16.4s, v15.4s, v16.4s
+	WORD   $0x0f108610 // shrn v16.4h, v16.4s, #16
+	VST1.P [V16.H4], 8(R2)
 
 	// Nesterov look-ahead
-	WORD $0x6e2edc8e // fmul v14.4s, v4.4s, v14.4s
-	WORD $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
+	WORD $0x6e2fdc8f // fmul v15.4s, v4.4s, v15.4s
+	WORD $0x4e2fd5ce // fadd v14.4s, v14.4s, v15.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V14.H4]
-	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
-	WORD   $0x6e2ddcad // fmul v13.4s, v5.4s, v13.4s
-	WORD   $0x4eadd5cd // fsub v13.4s, v14.4s, v13.4s
-	WORD   $0x4eb085ae // add v14.4s, v13.4s, v16.4s
-	WORD   $0x4e2de5ad // fcmeq v13.4s, v13.4s, v13.4s
-	WORD   $0x6e2059ad // mvn v13.16b, v13.16b
-	WORD   $0x4ead1dcd // orr v13.16b, v14.16b, v13.16b
-	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
-	VST1.P [V13.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V15.H4]
+	WORD   $0x2e6139ef // shll v15.4s, v15.4h, #16
+	WORD   $0x6e2edcae // fmul v14.4s, v5.4s, v14.4s
+	WORD   $0x4eaed5ee // fsub v14.4s, v15.4s, v14.4s
+	WORD   $0x4eb185ce // add v14.4s, v14.4s, v17.4s
+	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
+	VST1.P [V14.H4], 8(R0)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V13.S4]
-	WORD   $0x6e20ddad // fmul v13.4s, v13.4s, v0.4s
+	VLD1.P 16(R1), [V14.S4]
+	WORD   $0x4e2ee5cf // fcmeq v15.4s, v14.4s, v14.4s
+	WORD   $0x6e671dcf // bsl v15.16b, v14.16b, v7.16b
+	WORD   $0x6e20ddee // fmul v14.4s, v15.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V14.H4]
-	WORD $0x2e6139ce // shll v14.4s, v14.4h, #16
-	WORD $0x6e2edc2e // fmul v14.4s, v1.4s, v14.4s
-	WORD $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
-
-	// momentum buffer
-	VLD1 (R2), [V14.H4]
-	WORD $0x2e6139ce // shll v14.4s, v14.4h, #16
-	WORD $0x6e2edc4e // fmul v14.4s, v2.4s, v14.4s
-	WORD $0x6e2ddc6f // fmul v15.4s, v3.4s, v13.4s
+	VLD1 (R0), [V15.H4]
+	WORD $0x2e6139ef // shll v15.4s, v15.4h, #16
+	WORD $0x6e2fdc2f // fmul v15.4s, v1.4s, v15.4s
 	WORD $0x4e2fd5ce // fadd v14.4s, v14.4s, v15.4s
 
+	// momentum buffer
+	VLD1 (R2), [V15.H4]
+	WORD $0x2e6139ef // shll v15.4s, v15.4h, #16
+	WORD $0x6e2fdc4f // fmul v15.4s, v2.4s, v15.4s
+	WORD $0x6e2edc70 // fmul v16.4s, v3.4s, v14.4s
+	WORD $0x4e30d5ef // fadd v15.4s, v15.4s, v16.4s
+
 	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4eaa1d4f // orr v15.16b, v10.16b, v10.16b
-	WORD   $0x4eab854a // add v10.4s, v10.4s, v11.4s
-	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
-	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
-	WORD   $0x4ea79def // mul v15.4s, v15.4s, v7.4s
-	WORD   $0x6f3105f0 // ushr v16.4s, v15.4s, #15
-	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
-	WORD   $0x4ea89def // mul v15.4s, v15.4s, v8.4s
-	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
-	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
-	WORD   $0x4e291def // and v15.16b, v15.16b, v9.16b
-	WORD   $0x4eaf85cf // add v15.4s, v14.4s, v15.4s
-	WORD   $0x4e2ee5d1 // fcmeq v17.4s, v14.4s, v14.4s
-	WORD   $0x6e205a31 // mvn v17.16b, v17.16b
-	WORD   $0x4eb11def // orr v15.16b, v15.16b, v17.16b
-	WORD   $0x0f1085ef // shrn v15.4h, v15.4s, #16
-	VST1.P [V15.H4], 8(R2)
+	WORD   $0x4eab1d70 // orr v16.16b, v11.16b, v11.16b
+	WORD   $0x4eac856b // add v11.4s, v11.4s, v12.4s
+	WORD   $0x6f300611 // ushr v17.4s, v16.4s, #16
+	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
+	WORD   $0x4ea89e10 // mul v16.4s, v16.4s, v8.4s
+	WORD   $0x6f310611 // ushr v17.4s, v16.4s, #15
+	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
+	WORD   $0x4ea99e10 // mul v16.4s, v16.4s, v9.4s
+	WORD   $0x6f300611 // ushr v17.4s, v16.4s, #16
+	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
+	WORD   $0x4e2a1e10 // and v16.16b, v16.16b, v10.16b
+	WORD   $0x4eb085f0 // add v16.4s, v15.4s, v16.4s
+	WORD   $0x0f108610 // shrn v16.4h, v16.4s, #16
+	VST1.P [V16.H4], 8(R2)
 
 	// Nesterov look-ahead
-	WORD $0x6e2edc8e // fmul v14.4s, v4.4s, v14.4s
-	WORD $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
+	WORD $0x6e2fdc8f // fmul v15.4s, v4.4s, v15.4s
+	WORD $0x4e2fd5ce // fadd v14.4s, v14.4s, v15.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V14.H4]
-	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
-	WORD   $0x6e2ddcad // fmul v13.4s, v5.4s, v13.4s
-	WORD   $0x4eadd5cd // fsub v13.4s, v14.4s, v13.4s
-	WORD   $0x4eb085ae // add v14.4s, v13.4s, v16.4s
-	WORD   $0x4e2de5ad // fcmeq v13.4s, v13.4s, v13.4s
-	WORD   $0x6e2059ad // mvn v13.16b, v13.16b
-	WORD   $0x4ead1dcd // orr v13.16b, v14.16b, v13.16b
-	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
-	VST1.P [V13.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V15.H4]
+	WORD   $0x2e6139ef // shll v15.4s, v15.4h, #16
+	WORD   $0x6e2edcae // fmul v14.4s, v5.4s, v14.4s
+	WORD   $0x4eaed5ee // fsub v14.4s, v15.4s, v14.4s
+	WORD   $0x4eb185ce // add v14.4s, v14.4s, v17.4s
+	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
+	VST1.P [V14.H4], 8(R0)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V13.S4]
-	WORD   $0x6e20ddad // fmul v13.4s, v13.4s, v0.4s
+	VLD1.P 16(R1), [V14.S4]
+	WORD   $0x4e2ee5cf // fcmeq v15.4s, v14.4s, v14.4s
+	WORD   $0x6e671dcf // bsl v15.16b, v14.16b, v7.16b
+	WORD   $0x6e20ddee // fmul v14.4s, v15.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V14.H4]
-	WORD $0x2e6139ce // shll v14.4s, v14.4h, #16
-	WORD $0x6e2edc2e // fmul v14.4s, v1.4s, v14.4s
-	WORD $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
-
-	// momentum buffer
-	VLD1 (R2), [V14.H4]
-	WORD $0x2e6139ce // shll v14.4s, v14.4h, #16
-	WORD $0x6e2edc4e // fmul v14.4s, v2.4s, v14.4s
-	WORD $0x6e2ddc6f // fmul v15.4s, v3.4s, v13.4s
+	VLD1 (R0), [V15.H4]
+	WORD $0x2e6139ef // shll v15.4s, v15.4h, #16
+	WORD $0x6e2fdc2f // fmul v15.4s, v1.4s, v15.4s
 	WORD $0x4e2fd5ce // fadd v14.4s, v14.4s, v15.4s
 
+	// momentum buffer
+	VLD1 (R2), [V15.H4]
+	WORD $0x2e6139ef // shll v15.4s, v15.4h, #16
+	WORD $0x6e2fdc4f // fmul v15.4s, v2.4s, v15.4s
+	WORD $0x6e2edc70 // fmul v16.4s, v3.4s, v14.4s
+	WORD $0x4e30d5ef // fadd v15.4s, v15.4s, v16.4s
+
 	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4eaa1d4f // orr v15.16b, v10.16b, v10.16b
-	WORD   $0x4eab854a // add v10.4s, v10.4s, v11.4s
-	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
-	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
-	WORD   $0x4ea79def // mul v15.4s, v15.4s, v7.4s
-	WORD   $0x6f3105f0 // ushr v16.4s, v15.4s, #15
-	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
-	WORD   $0x4ea89def // mul v15.4s, v15.4s, v8.4s
-	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
-	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
-	WORD   $0x4e291def // and v15.16b, v15.16b, v9.16b
-	WORD   $0x4eaf85cf // add v15.4s, v14.4s, v15.4s
-	WORD   $0x4e2ee5d1 // fcmeq v17.4s, v14.4s, v14.4s
-	WORD   $0x6e205a31 // mvn v17.16b, v17.16b
-	WORD   $0x4eb11def // orr v15.16b, v15.16b, v17.16b
-	WORD   $0x0f1085ef // shrn v15.4h, v15.4s, #16
-	VST1.P [V15.H4], 8(R2)
+	WORD   $0x4eab1d70 // orr v16.16b, v11.16b, v11.16b
+	WORD   $0x4eac856b // add v11.4s, v11.4s, v12.4s
+	WORD   $0x6f300611 // ushr v17.4s, v16.4s, #16
+	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
+	WORD   $0x4ea89e10 // mul v16.4s, v16.4s, v8.4s
+	WORD   $0x6f310611 // ushr v17.4s, v16.4s, #15
+	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
+	WORD   $0x4ea99e10 // mul v16.4s, v16.4s, v9.4s
+	WORD   $0x6f300611 // ushr v17.4s, v16.4s, #16
+	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
+	WORD   $0x4e2a1e10 // and v16.16b, v16.16b, v10.16b
+	WORD   $0x4eb085f0 // add v16.4s, v15.4s, v16.4s
+	WORD   $0x0f108610 // shrn v16.4h, v16.4s, #16
+	VST1.P [V16.H4], 8(R2)
 
 	// Nesterov look-ahead
-	WORD $0x6e2edc8e // fmul v14.4s, v4.4s, v14.4s
-	WORD $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
+	WORD $0x6e2fdc8f // fmul v15.4s, v4.4s, v15.4s
+	WORD $0x4e2fd5ce // fadd v14.4s, v14.4s, v15.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V14.H4]
-	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
-	WORD   $0x6e2ddcad // fmul v13.4s, v5.4s, v13.4s
-	WORD   $0x4eadd5cd // fsub v13.4s, v14.4s, v13.4s
-	WORD   $0x4eb085ae // add v14.4s, v13.4s, v16.4s
-	WORD   $0x4e2de5ad // fcmeq v13.4s, v13.4s, v13.4s
-	WORD   $0x6e2059ad // mvn v13.16b, v13.16b
-	WORD   $0x4ead1dcd // orr v13.16b, v14.16b, v13.16b
-	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
-	VST1.P [V13.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V15.H4]
+	WORD   $0x2e6139ef // shll v15.4s, v15.4h, #16
+	WORD   $0x6e2edcae // fmul v14.4s, v5.4s, v14.4s
+	WORD   $0x4eaed5ee // fsub v14.4s, v15.4s, v14.4s
+	WORD   $0x4eb185ce // add v14.4s, v14.4s, v17.4s
+	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
+	VST1.P [V14.H4], 8(R0)
 	SUB    $16, R3
 	B      unrolled
 
@@ -3269,56 +3085,52 @@ single:
 	BLT tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 16(R1), [V13.S4]
-	WORD   $0x6e20ddad // fmul v13.4s, v13.4s, v0.4s
+	VLD1.P 16(R1), [V14.S4]
+	WORD   $0x4e2ee5cf // fcmeq v15.4s, v14.4s, v14.4s
+	WORD   $0x6e671dcf // bsl v15.16b, v14.16b, v7.16b
+	WORD   $0x6e20ddee // fmul v14.4s, v15.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V14.H4]
-	WORD $0x2e6139ce // shll v14.4s, v14.4h, #16
-	WORD $0x6e2edc2e // fmul v14.4s, v1.4s, v14.4s
-	WORD $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
-
-	// momentum buffer
-	VLD1 (R2), [V14.H4]
-	WORD $0x2e6139ce // shll v14.4s, v14.4h, #16
-	WORD $0x6e2edc4e // fmul v14.4s, v2.4s, v14.4s
-	WORD $0x6e2ddc6f // fmul v15.4s, v3.4s, v13.4s
+	VLD1 (R0), [V15.H4]
+	WORD $0x2e6139ef // shll v15.4s, v15.4h, #16
+	WORD $0x6e2fdc2f // fmul v15.4s, v1.4s, v15.4s
 	WORD $0x4e2fd5ce // fadd v14.4s, v14.4s, v15.4s
 
+	// momentum buffer
+	VLD1 (R2), [V15.H4]
+	WORD $0x2e6139ef // shll v15.4s, v15.4h, #16
+	WORD $0x6e2fdc4f // fmul v15.4s, v2.4s, v15.4s
+	WORD $0x6e2edc70 // fmul v16.4s, v3.4s, v14.4s
+	WORD $0x4e30d5ef // fadd v15.4s, v15.4s, v16.4s
+
 	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4eaa1d4f // orr v15.16b, v10.16b, v10.16b
-	WORD   $0x4eab854a // add v10.4s, v10.4s, v11.4s
-	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
-	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
-	WORD   $0x4ea79def // mul v15.4s, v15.4s, v7.4s
-	WORD   $0x6f3105f0 // ushr v16.4s, v15.4s, #15
-	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
-	WORD   $0x4ea89def // mul v15.4s, v15.4s, v8.4s
-	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
-	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
-	WORD   $0x4e291def // and v15.16b, v15.16b, v9.16b
-	WORD   $0x4eaf85cf // add v15.4s, v14.4s, v15.4s
-	WORD   $0x4e2ee5d1 // fcmeq v17.4s, v14.4s, v14.4s
-	WORD   $0x6e205a31 // mvn v17.16b, v17.16b
-	WORD   $0x4eb11def // orr v15.16b, v15.16b, v17.16b
-	WORD   $0x0f1085ef // shrn v15.4h, v15.4s, #16
-	VST1.P [V15.H4], 8(R2)
+	WORD   $0x4eab1d70 // orr v16.16b, v11.16b, v11.16b
+	WORD   $0x4eac856b // add v11.4s, v11.4s, v12.4s
+	WORD   $0x6f300611 // ushr v17.4s, v16.4s, #16
+	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
+	WORD   $0x4ea89e10 // mul v16.4s, v16.4s, v8.4s
+	WORD   $0x6f310611 // ushr v17.4s, v16.4s, #15
+	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
+	WORD   $0x4ea99e10 // mul v16.4s, v16.4s, v9.4s
+	WORD   $0x6f300611 // ushr v17.4s, v16.4s, #16
+	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
+	WORD   $0x4e2a1e10 // and v16.16b, v16.16b, v10.16b
+	WORD   $0x4eb085f0 // add v16.4s, v15.4s, v16.4s
+	WORD   $0x0f108610 // shrn v16.4h, v16.4s, #16
+	VST1.P [V16.H4], 8(R2)
 
 	// Nesterov look-ahead
-	WORD $0x6e2edc8e // fmul v14.4s, v4.4s, v14.4s
-	WORD $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
+	WORD $0x6e2fdc8f // fmul v15.4s, v4.4s, v15.4s
+	WORD $0x4e2fd5ce // fadd v14.4s, v14.4s, v15.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VLD1   (R0), [V14.H4]
-	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
-	WORD   $0x6e2ddcad // fmul v13.4s, v5.4s, v13.4s
-	WORD   $0x4eadd5cd // fsub v13.4s, v14.4s, v13.4s
-	WORD   $0x4eb085ae // add v14.4s, v13.4s, v16.4s
-	WORD   $0x4e2de5ad // fcmeq v13.4s, v13.4s, v13.4s
-	WORD   $0x6e2059ad // mvn v13.16b, v13.16b
-	WORD   $0x4ead1dcd // orr v13.16b, v14.16b, v13.16b
-	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
-	VST1.P [V13.H4], 8(R0)
+	// round to bfloat16
+	VLD1   (R0), [V15.H4]
+	WORD   $0x2e6139ef // shll v15.4s, v15.4h, #16
+	WORD   $0x6e2edcae // fmul v14.4s, v5.4s, v14.4s
+	WORD   $0x4eaed5ee // fsub v14.4s, v15.4s, v14.4s
+	WORD   $0x4eb185ce // add v14.4s, v14.4s, v17.4s
+	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
+	VST1.P [V14.H4], 8(R0)
 	SUB    $4, R3
 	B      single
 
@@ -3327,58 +3139,54 @@ tail:
 	CBZ R3, done
 
 	// scaled gradient (the scale is negative when maximizing)
-	FMOVS.P 4(R1), F13
-	FMULS   F0, F13, F13
+	FMOVS.P 4(R1), F14
+	WORD    $0x4e2ee5cf // fcmeq v15.4s, v14.4s, v14.4s
+	WORD    $0x6e671dcf // bsl v15.16b, v14.16b, v7.16b
+	FMULS   F0, F15, F14
 
 	// L2 weight decay folded into the gradient
 	MOVHU (R0), R9
-	VMOV  R9, V14.S[0]
-	WORD  $0x2e6139ce // shll v14.4s, v14.4h, #16
-	FMULS F14, F1, F14
-	FADDS F14, F13, F13
+	VMOV  R9, V15.S[0]
+	WORD  $0x2e6139ef // shll v15.4s, v15.4h, #16
+	FMULS F15, F1, F15
+	FADDS F15, F14, F14
 
 	// momentum buffer
 	MOVHU (R2), R9
-	VMOV  R9, V14.S[0]
-	WORD  $0x2e6139ce // shll v14.4s, v14.4h, #16
-	FMULS F14, F2, F14
-	FMULS F13, F3, F15
-	FADDS F15, F14, F14
+	VMOV  R9, V15.S[0]
+	WORD  $0x2e6139ef // shll v15.4s, v15.4h, #16
+	FMULS F15, F2, F15
+	FMULS F14, F3, F16
+	FADDS F16, F15, F15
 
 	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4eaa1d4f // orr v15.16b, v10.16b, v10.16b
-	WORD   $0x4eac854a // add v10.4s, v10.4s, v12.4s
-	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
-	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
-	WORD   $0x4ea79def // mul v15.4s, v15.4s, v7.4s
-	WORD   $0x6f3105f0 // ushr v16.4s, v15.4s, #15
-	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
-	WORD   $0x4ea89def // mul v15.4s, v15.4s, v8.4s
-	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
-	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
-	WORD   $0x4e291def // and v15.16b, v15.16b, v9.16b
-	WORD   $0x4eaf85cf // add v15.4s, v14.4s, v15.4s
-	WORD   $0x4e2ee5d1 // fcmeq v17.4s, v14.4s, v14.4s
-	WORD   $0x6e205a31 // mvn v17.16b, v17.16b
-	WORD   $0x4eb11def // orr v15.16b, v15.16b, v17.16b
-	VMOV   V15.H[1], R9
+	WORD   $0x4eab1d70 // orr v16.16b, v11.16b, v11.16b
+	WORD   $0x4ead856b // add v11.4s, v11.4s, v13.4s
+	WORD   $0x6f300611 // ushr v17.4s, v16.4s, #16
+	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
+	WORD   $0x4ea89e10 // mul v16.4s, v16.4s, v8.4s
+	WORD   $0x6f310611 // ushr v17.4s, v16.4s, #15
+	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
+	WORD   $0x4ea99e10 // mul v16.4s, v16.4s, v9.4s
+	WORD   $0x6f300611 // ushr v17.4s, v16.4s, #16
+	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
+	WORD   $0x4e2a1e10 // and v16.16b, v16.16b, v10.16b
+	WORD   $0x4eb085f0 // add v16.4s, v15.4s, v16.4s
+	VMOV   V16.H[1], R9
 	MOVH.P R9, 2(R2)
 
 	// Nesterov look-ahead
-	FMULS F14, F4, F14
-	FADDS F14, F13, F13
+	FMULS F15, F4, F15
+	FADDS F15, F14, F14
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	MOVHU  (R0), R9
-	VMOV   R9, V14.S[0]
-	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
-	FMULS  F13, F5, F13
-	FSUBS  F13, F14, F13
-	WORD   $0x4eb085ae // add v14.4s, v13.4s, v16.4s
-	WORD   $0x4e2de5ad // fcmeq v13.4s, v13.4s, v13.4s
-	WORD   $0x6e2059ad // mvn v13.16b, v13.16b
-	WORD   $0x4ead1dcd // orr v13.16b, v14.16b, v13.16b
-	VMOV   V13.H[1], R9
+	VMOV   R9, V15.S[0]
+	WORD   $0x2e6139ef // shll v15.4s, v15.4h, #16
+	FMULS  F14, F5, F14
+	FSUBS  F14, F15, F14
+	WORD   $0x4eb185ce // add v14.4s, v14.4s, v17.4s
+	VMOV   V14.H[1], R9
 	MOVH.P R9, 2(R0)
 	SUB    $1, R3
 	B      tail

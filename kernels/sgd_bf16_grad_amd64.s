@@ -49,7 +49,7 @@ unrolled:
 	VPSLLD    $0x10, Y5, Y5
 	VMULPS    Y0, Y5, Y5
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD    (CX)(BX*2), Y6
 	VPSLLD       $0x10, Y6, Y6
 	VMULPS       Y2, Y1, Y2
@@ -78,30 +78,22 @@ unrolled:
 	VPSRLD       $0x10, Y5, Y9
 	VPAND        (SP), Y9, Y9
 	VPADDD       32(SP), Y9, Y9
-	VPADDD       Y6, Y2, Y6
-	VCMPPS       $0x03, Y2, Y2, Y2
-	VPOR         Y2, Y6, Y2
+	VPADDD       Y6, Y2, Y2
 	VPSRLD       $0x10, Y2, Y2
 	VEXTRACTI128 $0x01, Y2, X6
 	VPACKUSDW    X6, X2, X6
 	VMOVDQU      X6, (CX)(BX*2)
 	VPADDD       Y7, Y3, Y2
-	VCMPPS       $0x03, Y3, Y3, Y3
-	VPOR         Y3, Y2, Y2
 	VPSRLD       $0x10, Y2, Y2
 	VEXTRACTI128 $0x01, Y2, X3
 	VPACKUSDW    X3, X2, X3
 	VMOVDQU      X3, 16(CX)(BX*2)
 	VPADDD       Y8, Y4, Y2
-	VCMPPS       $0x03, Y4, Y4, Y3
-	VPOR         Y3, Y2, Y2
 	VPSRLD       $0x10, Y2, Y2
 	VEXTRACTI128 $0x01, Y2, X3
 	VPACKUSDW    X3, X2, X3
 	VMOVDQU      X3, 32(CX)(BX*2)
 	VPADDD       Y9, Y5, Y2
-	VCMPPS       $0x03, Y5, Y5, Y3
-	VPOR         Y3, Y2, Y2
 	VPSRLD       $0x10, Y2, Y2
 	VEXTRACTI128 $0x01, Y2, X3
 	VPACKUSDW    X3, X2, X3
@@ -121,7 +113,7 @@ single:
 	VPSLLD    $0x10, Y2, Y2
 	VMULPS    Y0, Y2, Y2
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD    (CX)(BX*2), Y3
 	VPSLLD       $0x10, Y3, Y3
 	VMULPS       Y2, Y1, Y2
@@ -129,9 +121,7 @@ single:
 	VPSRLD       $0x10, Y2, Y3
 	VPAND        (SP), Y3, Y3
 	VPADDD       32(SP), Y3, Y3
-	VPADDD       Y3, Y2, Y3
-	VCMPPS       $0x03, Y2, Y2, Y2
-	VPOR         Y2, Y3, Y2
+	VPADDD       Y3, Y2, Y2
 	VPSRLD       $0x10, Y2, Y2
 	VEXTRACTI128 $0x01, Y2, X3
 	VPACKUSDW    X3, X2, X3
@@ -150,7 +140,7 @@ tail:
 	VPSLLD  $0x10, X2, X2
 	VMULSS  X0, X2, X2
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	MOVWLZX (CX)(BX*2), SI
 	VMOVD   SI, X3
 	VPSLLD  $0x10, X3, X3
@@ -159,9 +149,7 @@ tail:
 	VPSRLD  $0x10, X2, X3
 	VPAND   (SP), X3, X3
 	VPADDD  32(SP), X3, X3
-	VPADDD  X3, X2, X3
-	VCMPSS  $0x03, X2, X2, X2
-	VPOR    X2, X3, X2
+	VPADDD  X3, X2, X2
 	VPEXTRW $0x01, X2, (CX)(BX*2)
 	INCQ    BX
 	JMP     tail
@@ -234,7 +222,7 @@ unrolled:
 	VMULPS    Y7, Y1, Y7
 	VADDPS    Y7, Y6, Y6
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD    (CX)(BX*2), Y7
 	VPSLLD       $0x10, Y7, Y7
 	VMULPS       Y3, Y2, Y3
@@ -263,30 +251,22 @@ unrolled:
 	VPSRLD       $0x10, Y6, Y10
 	VPAND        (SP), Y10, Y10
 	VPADDD       32(SP), Y10, Y10
-	VPADDD       Y7, Y3, Y7
-	VCMPPS       $0x03, Y3, Y3, Y3
-	VPOR         Y3, Y7, Y3
+	VPADDD       Y7, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X7
 	VPACKUSDW    X7, X3, X7
 	VMOVDQU      X7, (CX)(BX*2)
 	VPADDD       Y8, Y4, Y3
-	VCMPPS       $0x03, Y4, Y4, Y4
-	VPOR         Y4, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
 	VMOVDQU      X4, 16(CX)(BX*2)
 	VPADDD       Y9, Y5, Y3
-	VCMPPS       $0x03, Y5, Y5, Y4
-	VPOR         Y4, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
 	VMOVDQU      X4, 32(CX)(BX*2)
 	VPADDD       Y10, Y6, Y3
-	VCMPPS       $0x03, Y6, Y6, Y4
-	VPOR         Y4, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
@@ -312,7 +292,7 @@ single:
 	VMULPS    Y4, Y1, Y4
 	VADDPS    Y4, Y3, Y3
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD    (CX)(BX*2), Y4
 	VPSLLD       $0x10, Y4, Y4
 	VMULPS       Y3, Y2, Y3
@@ -320,9 +300,7 @@ single:
 	VPSRLD       $0x10, Y3, Y4
 	VPAND        (SP), Y4, Y4
 	VPADDD       32(SP), Y4, Y4
-	VPADDD       Y4, Y3, Y4
-	VCMPPS       $0x03, Y3, Y3, Y3
-	VPOR         Y3, Y4, Y3
+	VPADDD       Y4, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
@@ -348,7 +326,7 @@ tail:
 	VMULSS  X4, X1, X4
 	VADDSS  X4, X3, X3
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	MOVWLZX (CX)(BX*2), SI
 	VMOVD   SI, X4
 	VPSLLD  $0x10, X4, X4
@@ -357,9 +335,7 @@ tail:
 	VPSRLD  $0x10, X3, X4
 	VPAND   (SP), X4, X4
 	VPADDD  32(SP), X4, X4
-	VPADDD  X4, X3, X4
-	VCMPSS  $0x03, X3, X3, X3
-	VPOR    X3, X4, X3
+	VPADDD  X4, X3, X3
 	VPEXTRW $0x01, X3, (CX)(BX*2)
 	INCQ    BX
 	JMP     tail
@@ -438,7 +414,7 @@ unrolled:
 	VMULPS    Y7, Y2, Y7
 	VADDPS    Y7, Y8, Y7
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD       $0x10, Y4, Y8
 	VPAND        (SP), Y8, Y8
 	VPADDD       32(SP), Y8, Y8
@@ -452,35 +428,27 @@ unrolled:
 	VPAND        (SP), Y11, Y11
 	VPADDD       32(SP), Y11, Y11
 	VPADDD       Y8, Y4, Y8
-	VCMPPS       $0x03, Y4, Y4, Y12
-	VPOR         Y12, Y8, Y8
 	VPSRLD       $0x10, Y8, Y8
 	VEXTRACTI128 $0x01, Y8, X12
 	VPACKUSDW    X12, X8, X12
 	VMOVDQU      X12, (BX)(SI*2)
 	VPADDD       Y9, Y5, Y8
-	VCMPPS       $0x03, Y5, Y5, Y9
-	VPOR         Y9, Y8, Y8
 	VPSRLD       $0x10, Y8, Y8
 	VEXTRACTI128 $0x01, Y8, X9
 	VPACKUSDW    X9, X8, X9
 	VMOVDQU      X9, 16(BX)(SI*2)
 	VPADDD       Y10, Y6, Y8
-	VCMPPS       $0x03, Y6, Y6, Y9
-	VPOR         Y9, Y8, Y8
 	VPSRLD       $0x10, Y8, Y8
 	VEXTRACTI128 $0x01, Y8, X9
 	VPACKUSDW    X9, X8, X9
 	VMOVDQU      X9, 32(BX)(SI*2)
 	VPADDD       Y11, Y7, Y8
-	VCMPPS       $0x03, Y7, Y7, Y9
-	VPOR         Y9, Y8, Y8
 	VPSRLD       $0x10, Y8, Y8
 	VEXTRACTI128 $0x01, Y8, X9
 	VPACKUSDW    X9, X8, X9
 	VMOVDQU      X9, 48(BX)(SI*2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD    (CX)(SI*2), Y8
 	VPSLLD       $0x10, Y8, Y8
 	VMULPS       Y4, Y3, Y4
@@ -509,30 +477,22 @@ unrolled:
 	VPSRLD       $0x10, Y7, Y11
 	VPAND        (SP), Y11, Y11
 	VPADDD       32(SP), Y11, Y11
-	VPADDD       Y8, Y4, Y8
-	VCMPPS       $0x03, Y4, Y4, Y4
-	VPOR         Y4, Y8, Y4
+	VPADDD       Y8, Y4, Y4
 	VPSRLD       $0x10, Y4, Y4
 	VEXTRACTI128 $0x01, Y4, X8
 	VPACKUSDW    X8, X4, X8
 	VMOVDQU      X8, (CX)(SI*2)
 	VPADDD       Y9, Y5, Y4
-	VCMPPS       $0x03, Y5, Y5, Y5
-	VPOR         Y5, Y4, Y4
 	VPSRLD       $0x10, Y4, Y4
 	VEXTRACTI128 $0x01, Y4, X5
 	VPACKUSDW    X5, X4, X5
 	VMOVDQU      X5, 16(CX)(SI*2)
 	VPADDD       Y10, Y6, Y4
-	VCMPPS       $0x03, Y6, Y6, Y5
-	VPOR         Y5, Y4, Y4
 	VPSRLD       $0x10, Y4, Y4
 	VEXTRACTI128 $0x01, Y4, X5
 	VPACKUSDW    X5, X4, X5
 	VMOVDQU      X5, 32(CX)(SI*2)
 	VPADDD       Y11, Y7, Y4
-	VCMPPS       $0x03, Y7, Y7, Y5
-	VPOR         Y5, Y4, Y4
 	VPSRLD       $0x10, Y4, Y4
 	VEXTRACTI128 $0x01, Y4, X5
 	VPACKUSDW    X5, X4, X5
@@ -559,19 +519,17 @@ single:
 	VMULPS    Y4, Y2, Y4
 	VADDPS    Y4, Y5, Y4
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD       $0x10, Y4, Y5
 	VPAND        (SP), Y5, Y5
 	VPADDD       32(SP), Y5, Y5
 	VPADDD       Y5, Y4, Y5
-	VCMPPS       $0x03, Y4, Y4, Y6
-	VPOR         Y6, Y5, Y5
 	VPSRLD       $0x10, Y5, Y5
 	VEXTRACTI128 $0x01, Y5, X6
 	VPACKUSDW    X6, X5, X6
 	VMOVDQU      X6, (BX)(SI*2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD    (CX)(SI*2), Y5
 	VPSLLD       $0x10, Y5, Y5
 	VMULPS       Y4, Y3, Y4
@@ -579,9 +537,7 @@ single:
 	VPSRLD       $0x10, Y4, Y5
 	VPAND        (SP), Y5, Y5
 	VPADDD       32(SP), Y5, Y5
-	VPADDD       Y5, Y4, Y5
-	VCMPPS       $0x03, Y4, Y4, Y4
-	VPOR         Y4, Y5, Y4
+	VPADDD       Y5, Y4, Y4
 	VPSRLD       $0x10, Y4, Y4
 	VEXTRACTI128 $0x01, Y4, X5
 	VPACKUSDW    X5, X4, X5
@@ -608,16 +564,14 @@ tail:
 	VMULSS  X4, X2, X4
 	VADDSS  X4, X5, X4
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD  $0x10, X4, X5
 	VPAND   (SP), X5, X5
 	VPADDD  32(SP), X5, X5
 	VPADDD  X5, X4, X5
-	VCMPSS  $0x03, X4, X4, X6
-	VPOR    X6, X5, X5
 	VPEXTRW $0x01, X5, (BX)(SI*2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	MOVWLZX (CX)(SI*2), DI
 	VMOVD   DI, X5
 	VPSLLD  $0x10, X5, X5
@@ -626,9 +580,7 @@ tail:
 	VPSRLD  $0x10, X4, X5
 	VPAND   (SP), X5, X5
 	VPADDD  32(SP), X5, X5
-	VPADDD  X5, X4, X5
-	VCMPSS  $0x03, X4, X4, X4
-	VPOR    X4, X5, X4
+	VPADDD  X5, X4, X4
 	VPEXTRW $0x01, X4, (CX)(SI*2)
 	INCQ    SI
 	JMP     tail
@@ -726,7 +678,7 @@ unrolled:
 	VMULPS    Y8, Y3, Y8
 	VADDPS    Y8, Y9, Y8
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD       $0x10, Y5, Y9
 	VPAND        (SP), Y9, Y9
 	VPADDD       32(SP), Y9, Y9
@@ -740,35 +692,27 @@ unrolled:
 	VPAND        (SP), Y12, Y12
 	VPADDD       32(SP), Y12, Y12
 	VPADDD       Y9, Y5, Y9
-	VCMPPS       $0x03, Y5, Y5, Y13
-	VPOR         Y13, Y9, Y9
 	VPSRLD       $0x10, Y9, Y9
 	VEXTRACTI128 $0x01, Y9, X13
 	VPACKUSDW    X13, X9, X13
 	VMOVDQU      X13, (BX)(SI*2)
 	VPADDD       Y10, Y6, Y9
-	VCMPPS       $0x03, Y6, Y6, Y10
-	VPOR         Y10, Y9, Y9
 	VPSRLD       $0x10, Y9, Y9
 	VEXTRACTI128 $0x01, Y9, X10
 	VPACKUSDW    X10, X9, X10
 	VMOVDQU      X10, 16(BX)(SI*2)
 	VPADDD       Y11, Y7, Y9
-	VCMPPS       $0x03, Y7, Y7, Y10
-	VPOR         Y10, Y9, Y9
 	VPSRLD       $0x10, Y9, Y9
 	VEXTRACTI128 $0x01, Y9, X10
 	VPACKUSDW    X10, X9, X10
 	VMOVDQU      X10, 32(BX)(SI*2)
 	VPADDD       Y12, Y8, Y9
-	VCMPPS       $0x03, Y8, Y8, Y10
-	VPOR         Y10, Y9, Y9
 	VPSRLD       $0x10, Y9, Y9
 	VEXTRACTI128 $0x01, Y9, X10
 	VPACKUSDW    X10, X9, X10
 	VMOVDQU      X10, 48(BX)(SI*2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD    (CX)(SI*2), Y9
 	VPSLLD       $0x10, Y9, Y9
 	VMULPS       Y5, Y4, Y5
@@ -797,30 +741,22 @@ unrolled:
 	VPSRLD       $0x10, Y8, Y12
 	VPAND        (SP), Y12, Y12
 	VPADDD       32(SP), Y12, Y12
-	VPADDD       Y9, Y5, Y9
-	VCMPPS       $0x03, Y5, Y5, Y5
-	VPOR         Y5, Y9, Y5
+	VPADDD       Y9, Y5, Y5
 	VPSRLD       $0x10, Y5, Y5
 	VEXTRACTI128 $0x01, Y5, X9
 	VPACKUSDW    X9, X5, X9
 	VMOVDQU      X9, (CX)(SI*2)
 	VPADDD       Y10, Y6, Y5
-	VCMPPS       $0x03, Y6, Y6, Y6
-	VPOR         Y6, Y5, Y5
 	VPSRLD       $0x10, Y5, Y5
 	VEXTRACTI128 $0x01, Y5, X6
 	VPACKUSDW    X6, X5, X6
 	VMOVDQU      X6, 16(CX)(SI*2)
 	VPADDD       Y11, Y7, Y5
-	VCMPPS       $0x03, Y7, Y7, Y6
-	VPOR         Y6, Y5, Y5
 	VPSRLD       $0x10, Y5, Y5
 	VEXTRACTI128 $0x01, Y5, X6
 	VPACKUSDW    X6, X5, X6
 	VMOVDQU      X6, 32(CX)(SI*2)
 	VPADDD       Y12, Y8, Y5
-	VCMPPS       $0x03, Y8, Y8, Y6
-	VPOR         Y6, Y5, Y5
 	VPSRLD       $0x10, Y5, Y5
 	VEXTRACTI128 $0x01, Y5, X6
 	VPACKUSDW    X6, X5, X6
@@ -853,19 +789,17 @@ single:
 	VMULPS    Y5, Y3, Y5
 	VADDPS    Y5, Y6, Y5
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD       $0x10, Y5, Y6
 	VPAND        (SP), Y6, Y6
 	VPADDD       32(SP), Y6, Y6
 	VPADDD       Y6, Y5, Y6
-	VCMPPS       $0x03, Y5, Y5, Y7
-	VPOR         Y7, Y6, Y6
 	VPSRLD       $0x10, Y6, Y6
 	VEXTRACTI128 $0x01, Y6, X7
 	VPACKUSDW    X7, X6, X7
 	VMOVDQU      X7, (BX)(SI*2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD    (CX)(SI*2), Y6
 	VPSLLD       $0x10, Y6, Y6
 	VMULPS       Y5, Y4, Y5
@@ -873,9 +807,7 @@ single:
 	VPSRLD       $0x10, Y5, Y6
 	VPAND        (SP), Y6, Y6
 	VPADDD       32(SP), Y6, Y6
-	VPADDD       Y6, Y5, Y6
-	VCMPPS       $0x03, Y5, Y5, Y5
-	VPOR         Y5, Y6, Y5
+	VPADDD       Y6, Y5, Y5
 	VPSRLD       $0x10, Y5, Y5
 	VEXTRACTI128 $0x01, Y5, X6
 	VPACKUSDW    X6, X5, X6
@@ -909,16 +841,14 @@ tail:
 	VMULSS  X5, X3, X5
 	VADDSS  X5, X6, X5
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD  $0x10, X5, X6
 	VPAND   (SP), X6, X6
 	VPADDD  32(SP), X6, X6
 	VPADDD  X6, X5, X6
-	VCMPSS  $0x03, X5, X5, X7
-	VPOR    X7, X6, X6
 	VPEXTRW $0x01, X6, (BX)(SI*2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	MOVWLZX (CX)(SI*2), DI
 	VMOVD   DI, X6
 	VPSLLD  $0x10, X6, X6
@@ -927,9 +857,7 @@ tail:
 	VPSRLD  $0x10, X5, X6
 	VPAND   (SP), X6, X6
 	VPADDD  32(SP), X6, X6
-	VPADDD  X6, X5, X6
-	VCMPSS  $0x03, X5, X5, X5
-	VPOR    X5, X6, X5
+	VPADDD  X6, X5, X5
 	VPEXTRW $0x01, X5, (CX)(SI*2)
 	INCQ    SI
 	JMP     tail
@@ -1011,7 +939,7 @@ unrolled:
 	VMULPS    Y6, Y2, Y11
 	VADDPS    Y11, Y10, Y10
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD       $0x10, Y7, Y11
 	VPAND        64(SP), Y11, Y11
 	VPADDD       96(SP), Y11, Y11
@@ -1025,29 +953,21 @@ unrolled:
 	VPAND        64(SP), Y14, Y14
 	VPADDD       96(SP), Y14, Y14
 	VPADDD       Y11, Y7, Y11
-	VCMPPS       $0x03, Y7, Y7, Y15
-	VPOR         Y15, Y11, Y11
 	VPSRLD       $0x10, Y11, Y11
 	VEXTRACTI128 $0x01, Y11, X15
 	VPACKUSDW    X15, X11, X15
 	VMOVDQU      X15, (BX)(SI*2)
 	VPADDD       Y12, Y8, Y11
-	VCMPPS       $0x03, Y8, Y8, Y12
-	VPOR         Y12, Y11, Y11
 	VPSRLD       $0x10, Y11, Y11
 	VEXTRACTI128 $0x01, Y11, X12
 	VPACKUSDW    X12, X11, X12
 	VMOVDQU      X12, 16(BX)(SI*2)
 	VPADDD       Y13, Y9, Y11
-	VCMPPS       $0x03, Y9, Y9, Y12
-	VPOR         Y12, Y11, Y11
 	VPSRLD       $0x10, Y11, Y11
 	VEXTRACTI128 $0x01, Y11, X12
 	VPACKUSDW    X12, X11, X12
 	VMOVDQU      X12, 32(BX)(SI*2)
 	VPADDD       Y14, Y10, Y11
-	VCMPPS       $0x03, Y10, Y10, Y12
-	VPOR         Y12, Y11, Y11
 	VPSRLD       $0x10, Y11, Y11
 	VEXTRACTI128 $0x01, Y11, X12
 	VPACKUSDW    X12, X11, X12
@@ -1063,7 +983,7 @@ unrolled:
 	VMULPS (SP), Y10, Y7
 	VADDPS Y7, Y6, Y6
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD    (CX)(SI*2), Y7
 	VPSLLD       $0x10, Y7, Y7
 	VMULPS       32(SP), Y3, Y3
@@ -1092,30 +1012,22 @@ unrolled:
 	VPSRLD       $0x10, Y6, Y10
 	VPAND        64(SP), Y10, Y10
 	VPADDD       96(SP), Y10, Y10
-	VPADDD       Y7, Y3, Y7
-	VCMPPS       $0x03, Y3, Y3, Y3
-	VPOR         Y3, Y7, Y3
+	VPADDD       Y7, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X7
 	VPACKUSDW    X7, X3, X7
 	VMOVDQU      X7, (CX)(SI*2)
 	VPADDD       Y8, Y4, Y3
-	VCMPPS       $0x03, Y4, Y4, Y4
-	VPOR         Y4, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
 	VMOVDQU      X4, 16(CX)(SI*2)
 	VPADDD       Y9, Y5, Y3
-	VCMPPS       $0x03, Y5, Y5, Y4
-	VPOR         Y4, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
 	VMOVDQU      X4, 32(CX)(SI*2)
 	VPADDD       Y10, Y6, Y3
-	VCMPPS       $0x03, Y6, Y6, Y4
-	VPOR         Y4, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
@@ -1142,13 +1054,11 @@ single:
 	VMULPS    Y3, Y2, Y5
 	VADDPS    Y5, Y4, Y4
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD       $0x10, Y4, Y5
 	VPAND        64(SP), Y5, Y5
 	VPADDD       96(SP), Y5, Y5
 	VPADDD       Y5, Y4, Y5
-	VCMPPS       $0x03, Y4, Y4, Y6
-	VPOR         Y6, Y5, Y5
 	VPSRLD       $0x10, Y5, Y5
 	VEXTRACTI128 $0x01, Y5, X6
 	VPACKUSDW    X6, X5, X6
@@ -1158,7 +1068,7 @@ single:
 	VMULPS (SP), Y4, Y4
 	VADDPS Y4, Y3, Y3
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD    (CX)(SI*2), Y4
 	VPSLLD       $0x10, Y4, Y4
 	VMULPS       32(SP), Y3, Y3
@@ -1166,9 +1076,7 @@ single:
 	VPSRLD       $0x10, Y3, Y4
 	VPAND        64(SP), Y4, Y4
 	VPADDD       96(SP), Y4, Y4
-	VPADDD       Y4, Y3, Y4
-	VCMPPS       $0x03, Y3, Y3, Y3
-	VPOR         Y3, Y4, Y3
+	VPADDD       Y4, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
@@ -1195,20 +1103,18 @@ tail:
 	VMULSS  X3, X2, X5
 	VADDSS  X5, X4, X4
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD  $0x10, X4, X5
 	VPAND   64(SP), X5, X5
 	VPADDD  96(SP), X5, X5
 	VPADDD  X5, X4, X5
-	VCMPSS  $0x03, X4, X4, X6
-	VPOR    X6, X5, X5
 	VPEXTRW $0x01, X5, (BX)(SI*2)
 
 	// Nesterov look-ahead
 	VMULSS (SP), X4, X4
 	VADDSS X4, X3, X3
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	MOVWLZX (CX)(SI*2), DI
 	VMOVD   DI, X4
 	VPSLLD  $0x10, X4, X4
@@ -1217,9 +1123,7 @@ tail:
 	VPSRLD  $0x10, X3, X4
 	VPAND   64(SP), X4, X4
 	VPADDD  96(SP), X4, X4
-	VPADDD  X4, X3, X4
-	VCMPSS  $0x03, X3, X3, X3
-	VPOR    X3, X4, X3
+	VPADDD  X4, X3, X3
 	VPEXTRW $0x01, X3, (CX)(SI*2)
 	INCQ    SI
 	JMP     tail
@@ -1321,7 +1225,7 @@ unrolled:
 	VMULPS    (SP), Y6, Y11
 	VADDPS    Y11, Y10, Y10
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD       $0x10, Y7, Y11
 	VPAND        96(SP), Y11, Y11
 	VPADDD       128(SP), Y11, Y11
@@ -1335,29 +1239,21 @@ unrolled:
 	VPAND        96(SP), Y14, Y14
 	VPADDD       128(SP), Y14, Y14
 	VPADDD       Y11, Y7, Y11
-	VCMPPS       $0x03, Y7, Y7, Y15
-	VPOR         Y15, Y11, Y11
 	VPSRLD       $0x10, Y11, Y11
 	VEXTRACTI128 $0x01, Y11, X15
 	VPACKUSDW    X15, X11, X15
 	VMOVDQU      X15, (BX)(SI*2)
 	VPADDD       Y12, Y8, Y11
-	VCMPPS       $0x03, Y8, Y8, Y12
-	VPOR         Y12, Y11, Y11
 	VPSRLD       $0x10, Y11, Y11
 	VEXTRACTI128 $0x01, Y11, X12
 	VPACKUSDW    X12, X11, X12
 	VMOVDQU      X12, 16(BX)(SI*2)
 	VPADDD       Y13, Y9, Y11
-	VCMPPS       $0x03, Y9, Y9, Y12
-	VPOR         Y12, Y11, Y11
 	VPSRLD       $0x10, Y11, Y11
 	VEXTRACTI128 $0x01, Y11, X12
 	VPACKUSDW    X12, X11, X12
 	VMOVDQU      X12, 32(BX)(SI*2)
 	VPADDD       Y14, Y10, Y11
-	VCMPPS       $0x03, Y10, Y10, Y12
-	VPOR         Y12, Y11, Y11
 	VPSRLD       $0x10, Y11, Y11
 	VEXTRACTI128 $0x01, Y11, X12
 	VPACKUSDW    X12, X11, X12
@@ -1373,7 +1269,7 @@ unrolled:
 	VMULPS 32(SP), Y10, Y7
 	VADDPS Y7, Y6, Y6
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD    (CX)(SI*2), Y7
 	VPSLLD       $0x10, Y7, Y7
 	VMULPS       64(SP), Y3, Y3
@@ -1402,30 +1298,22 @@ unrolled:
 	VPSRLD       $0x10, Y6, Y10
 	VPAND        96(SP), Y10, Y10
 	VPADDD       128(SP), Y10, Y10
-	VPADDD       Y7, Y3, Y7
-	VCMPPS       $0x03, Y3, Y3, Y3
-	VPOR         Y3, Y7, Y3
+	VPADDD       Y7, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X7
 	VPACKUSDW    X7, X3, X7
 	VMOVDQU      X7, (CX)(SI*2)
 	VPADDD       Y8, Y4, Y3
-	VCMPPS       $0x03, Y4, Y4, Y4
-	VPOR         Y4, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
 	VMOVDQU      X4, 16(CX)(SI*2)
 	VPADDD       Y9, Y5, Y3
-	VCMPPS       $0x03, Y5, Y5, Y4
-	VPOR         Y4, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
 	VMOVDQU      X4, 32(CX)(SI*2)
 	VPADDD       Y10, Y6, Y3
-	VCMPPS       $0x03, Y6, Y6, Y4
-	VPOR         Y4, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
@@ -1458,13 +1346,11 @@ single:
 	VMULPS    (SP), Y3, Y5
 	VADDPS    Y5, Y4, Y4
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD       $0x10, Y4, Y5
 	VPAND        96(SP), Y5, Y5
 	VPADDD       128(SP), Y5, Y5
 	VPADDD       Y5, Y4, Y5
-	VCMPPS       $0x03, Y4, Y4, Y6
-	VPOR         Y6, Y5, Y5
 	VPSRLD       $0x10, Y5, Y5
 	VEXTRACTI128 $0x01, Y5, X6
 	VPACKUSDW    X6, X5, X6
@@ -1474,7 +1360,7 @@ single:
 	VMULPS 32(SP), Y4, Y4
 	VADDPS Y4, Y3, Y3
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD    (CX)(SI*2), Y4
 	VPSLLD       $0x10, Y4, Y4
 	VMULPS       64(SP), Y3, Y3
@@ -1482,9 +1368,7 @@ single:
 	VPSRLD       $0x10, Y3, Y4
 	VPAND        96(SP), Y4, Y4
 	VPADDD       128(SP), Y4, Y4
-	VPADDD       Y4, Y3, Y4
-	VCMPPS       $0x03, Y3, Y3, Y3
-	VPOR         Y3, Y4, Y3
+	VPADDD       Y4, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
@@ -1518,20 +1402,18 @@ tail:
 	VMULSS  (SP), X3, X5
 	VADDSS  X5, X4, X4
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD  $0x10, X4, X5
 	VPAND   96(SP), X5, X5
 	VPADDD  128(SP), X5, X5
 	VPADDD  X5, X4, X5
-	VCMPSS  $0x03, X4, X4, X6
-	VPOR    X6, X5, X5
 	VPEXTRW $0x01, X5, (BX)(SI*2)
 
 	// Nesterov look-ahead
 	VMULSS 32(SP), X4, X4
 	VADDSS X4, X3, X3
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	MOVWLZX (CX)(SI*2), DI
 	VMOVD   DI, X4
 	VPSLLD  $0x10, X4, X4
@@ -1540,9 +1422,7 @@ tail:
 	VPSRLD  $0x10, X3, X4
 	VPAND   96(SP), X4, X4
 	VPADDD  128(SP), X4, X4
-	VPADDD  X4, X3, X4
-	VCMPSS  $0x03, X3, X3, X3
-	VPOR    X3, X4, X3
+	VPADDD  X4, X3, X3
 	VPEXTRW $0x01, X3, (CX)(SI*2)
 	INCQ    SI
 	JMP     tail
@@ -1651,7 +1531,7 @@ unrolled:
 	VPXOR        Y12, Y8, Y6
 	VPXOR        Y13, Y9, Y6
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD    (CX)(BX*2), Y6
 	VPSLLD       $0x10, Y6, Y6
 	VMULPS       Y2, Y1, Y2
@@ -1668,30 +1548,22 @@ unrolled:
 	VPSLLD       $0x10, Y6, Y6
 	VMULPS       Y5, Y1, Y5
 	VSUBPS       Y5, Y6, Y5
-	VPADDD       Y10, Y2, Y6
-	VCMPPS       $0x03, Y2, Y2, Y2
-	VPOR         Y2, Y6, Y2
+	VPADDD       Y10, Y2, Y2
 	VPSRLD       $0x10, Y2, Y2
 	VEXTRACTI128 $0x01, Y2, X6
 	VPACKUSDW    X6, X2, X6
 	VMOVDQU      X6, (CX)(BX*2)
 	VPADDD       Y11, Y3, Y2
-	VCMPPS       $0x03, Y3, Y3, Y3
-	VPOR         Y3, Y2, Y2
 	VPSRLD       $0x10, Y2, Y2
 	VEXTRACTI128 $0x01, Y2, X3
 	VPACKUSDW    X3, X2, X3
 	VMOVDQU      X3, 16(CX)(BX*2)
 	VPADDD       Y12, Y4, Y2
-	VCMPPS       $0x03, Y4, Y4, Y3
-	VPOR         Y3, Y2, Y2
 	VPSRLD       $0x10, Y2, Y2
 	VEXTRACTI128 $0x01, Y2, X3
 	VPACKUSDW    X3, X2, X3
 	VMOVDQU      X3, 32(CX)(BX*2)
 	VPADDD       Y13, Y5, Y2
-	VCMPPS       $0x03, Y5, Y5, Y3
-	VPOR         Y3, Y2, Y2
 	VPSRLD       $0x10, Y2, Y2
 	VEXTRACTI128 $0x01, Y2, X3
 	VPACKUSDW    X3, X2, X3
@@ -1725,14 +1597,12 @@ single:
 	VPSRLD       $0x10, Y3, Y4
 	VPXOR        Y4, Y3, Y3
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD    (CX)(BX*2), Y3
 	VPSLLD       $0x10, Y3, Y3
 	VMULPS       Y2, Y1, Y2
 	VSUBPS       Y2, Y3, Y2
-	VPADDD       Y4, Y2, Y3
-	VCMPPS       $0x03, Y2, Y2, Y2
-	VPOR         Y2, Y3, Y2
+	VPADDD       Y4, Y2, Y2
 	VPSRLD       $0x10, Y2, Y2
 	VEXTRACTI128 $0x01, Y2, X3
 	VPACKUSDW    X3, X2, X3
@@ -1764,15 +1634,13 @@ tail:
 	VPSRLD  $0x10, X3, X4
 	VPXOR   X4, X3, X3
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	MOVWLZX (CX)(BX*2), SI
 	VMOVD   SI, X3
 	VPSLLD  $0x10, X3, X3
 	VMULSS  X2, X1, X2
 	VSUBSS  X2, X3, X2
-	VPADDD  X4, X2, X3
-	VCMPSS  $0x03, X2, X2, X2
-	VPOR    X2, X3, X2
+	VPADDD  X4, X2, X2
 	VPEXTRW $0x01, X2, (CX)(BX*2)
 	INCQ    BX
 	JMP     tail
@@ -1918,7 +1786,7 @@ unrolled:
 	VPXOR        Y13, Y9, Y7
 	VPXOR        Y14, Y10, Y7
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD    (CX)(BX*2), Y7
 	VPSLLD       $0x10, Y7, Y7
 	VMULPS       Y3, Y2, Y3
@@ -1935,30 +1803,22 @@ unrolled:
 	VPSLLD       $0x10, Y7, Y7
 	VMULPS       Y6, Y2, Y6
 	VSUBPS       Y6, Y7, Y6
-	VPADDD       Y11, Y3, Y7
-	VCMPPS       $0x03, Y3, Y3, Y3
-	VPOR         Y3, Y7, Y3
+	VPADDD       Y11, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X7
 	VPACKUSDW    X7, X3, X7
 	VMOVDQU      X7, (CX)(BX*2)
 	VPADDD       Y12, Y4, Y3
-	VCMPPS       $0x03, Y4, Y4, Y4
-	VPOR         Y4, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
 	VMOVDQU      X4, 16(CX)(BX*2)
 	VPADDD       Y13, Y5, Y3
-	VCMPPS       $0x03, Y5, Y5, Y4
-	VPOR         Y4, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
 	VMOVDQU      X4, 32(CX)(BX*2)
 	VPADDD       Y14, Y6, Y3
-	VCMPPS       $0x03, Y6, Y6, Y4
-	VPOR         Y4, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
@@ -1998,14 +1858,12 @@ single:
 	VPSRLD       $0x10, Y4, Y5
 	VPXOR        Y5, Y4, Y4
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD    (CX)(BX*2), Y4
 	VPSLLD       $0x10, Y4, Y4
 	VMULPS       Y3, Y2, Y3
 	VSUBPS       Y3, Y4, Y3
-	VPADDD       Y5, Y3, Y4
-	VCMPPS       $0x03, Y3, Y3, Y3
-	VPOR         Y3, Y4, Y3
+	VPADDD       Y5, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
@@ -2044,15 +1902,13 @@ tail:
 	VPSRLD  $0x10, X4, X5
 	VPXOR   X5, X4, X4
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	MOVWLZX (CX)(BX*2), SI
 	VMOVD   SI, X4
 	VPSLLD  $0x10, X4, X4
 	VMULSS  X3, X2, X3
 	VSUBSS  X3, X4, X3
-	VPADDD  X5, X3, X4
-	VCMPSS  $0x03, X3, X3, X3
-	VPOR    X3, X4, X3
+	VPADDD  X5, X3, X3
 	VPEXTRW $0x01, X3, (CX)(BX*2)
 	INCQ    BX
 	JMP     tail
@@ -2199,37 +2055,29 @@ unrolled:
 	VPAND        128(SP), Y9, Y9
 	VPAND        128(SP), Y10, Y10
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPADDD       Y7, Y3, Y7
-	VCMPPS       $0x03, Y3, Y3, Y15
-	VPOR         Y15, Y7, Y7
 	VPSRLD       $0x10, Y7, Y7
 	VEXTRACTI128 $0x01, Y7, X15
 	VPACKUSDW    X15, X7, X15
 	VMOVDQU      X15, (BX)(SI*2)
 	VPADDD       Y8, Y4, Y7
-	VCMPPS       $0x03, Y4, Y4, Y8
-	VPOR         Y8, Y7, Y7
 	VPSRLD       $0x10, Y7, Y7
 	VEXTRACTI128 $0x01, Y7, X8
 	VPACKUSDW    X8, X7, X8
 	VMOVDQU      X8, 16(BX)(SI*2)
 	VPADDD       Y9, Y5, Y7
-	VCMPPS       $0x03, Y5, Y5, Y8
-	VPOR         Y8, Y7, Y7
 	VPSRLD       $0x10, Y7, Y7
 	VEXTRACTI128 $0x01, Y7, X8
 	VPACKUSDW    X8, X7, X8
 	VMOVDQU      X8, 32(BX)(SI*2)
 	VPADDD       Y10, Y6, Y7
-	VCMPPS       $0x03, Y6, Y6, Y8
-	VPOR         Y8, Y7, Y7
 	VPSRLD       $0x10, Y7, Y7
 	VEXTRACTI128 $0x01, Y7, X8
 	VPACKUSDW    X8, X7, X8
 	VMOVDQU      X8, 48(BX)(SI*2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD    (CX)(SI*2), Y7
 	VPSLLD       $0x10, Y7, Y7
 	VMULPS       (SP), Y3, Y3
@@ -2246,30 +2094,22 @@ unrolled:
 	VPSLLD       $0x10, Y7, Y7
 	VMULPS       (SP), Y6, Y6
 	VSUBPS       Y6, Y7, Y6
-	VPADDD       Y11, Y3, Y7
-	VCMPPS       $0x03, Y3, Y3, Y3
-	VPOR         Y3, Y7, Y3
+	VPADDD       Y11, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X7
 	VPACKUSDW    X7, X3, X7
 	VMOVDQU      X7, (CX)(SI*2)
 	VPADDD       Y12, Y4, Y3
-	VCMPPS       $0x03, Y4, Y4, Y4
-	VPOR         Y4, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
 	VMOVDQU      X4, 16(CX)(SI*2)
 	VPADDD       Y13, Y5, Y3
-	VCMPPS       $0x03, Y5, Y5, Y4
-	VPOR         Y4, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
 	VMOVDQU      X4, 32(CX)(SI*2)
 	VPADDD       Y14, Y6, Y3
-	VCMPPS       $0x03, Y6, Y6, Y4
-	VPOR         Y4, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
@@ -2311,23 +2151,19 @@ single:
 	VPXOR        Y5, Y4, Y4
 	VPAND        128(SP), Y4, Y4
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPADDD       Y4, Y3, Y4
-	VCMPPS       $0x03, Y3, Y3, Y6
-	VPOR         Y6, Y4, Y4
 	VPSRLD       $0x10, Y4, Y4
 	VEXTRACTI128 $0x01, Y4, X6
 	VPACKUSDW    X6, X4, X6
 	VMOVDQU      X6, (BX)(SI*2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD    (CX)(SI*2), Y4
 	VPSLLD       $0x10, Y4, Y4
 	VMULPS       (SP), Y3, Y3
 	VSUBPS       Y3, Y4, Y3
-	VPADDD       Y5, Y3, Y4
-	VCMPPS       $0x03, Y3, Y3, Y3
-	VPOR         Y3, Y4, Y3
+	VPADDD       Y5, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
@@ -2368,21 +2204,17 @@ tail:
 	VPXOR   X5, X4, X4
 	VPAND   128(SP), X4, X4
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPADDD  X4, X3, X4
-	VCMPSS  $0x03, X3, X3, X6
-	VPOR    X6, X4, X4
 	VPEXTRW $0x01, X4, (BX)(SI*2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	MOVWLZX (CX)(SI*2), DI
 	VMOVD   DI, X4
 	VPSLLD  $0x10, X4, X4
 	VMULSS  (SP), X3, X3
 	VSUBSS  X3, X4, X3
-	VPADDD  X5, X3, X4
-	VCMPSS  $0x03, X3, X3, X3
-	VPOR    X3, X4, X3
+	VPADDD  X5, X3, X3
 	VPEXTRW $0x01, X3, (CX)(SI*2)
 	INCQ    SI
 	JMP     tail
@@ -2549,37 +2381,29 @@ unrolled:
 	VPAND        160(SP), Y9, Y9
 	VPAND        160(SP), Y10, Y10
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPADDD       Y7, Y3, Y7
-	VCMPPS       $0x03, Y3, Y3, Y15
-	VPOR         Y15, Y7, Y7
 	VPSRLD       $0x10, Y7, Y7
 	VEXTRACTI128 $0x01, Y7, X15
 	VPACKUSDW    X15, X7, X15
 	VMOVDQU      X15, (BX)(SI*2)
 	VPADDD       Y8, Y4, Y7
-	VCMPPS       $0x03, Y4, Y4, Y8
-	VPOR         Y8, Y7, Y7
 	VPSRLD       $0x10, Y7, Y7
 	VEXTRACTI128 $0x01, Y7, X8
 	VPACKUSDW    X8, X7, X8
 	VMOVDQU      X8, 16(BX)(SI*2)
 	VPADDD       Y9, Y5, Y7
-	VCMPPS       $0x03, Y5, Y5, Y8
-	VPOR         Y8, Y7, Y7
 	VPSRLD       $0x10, Y7, Y7
 	VEXTRACTI128 $0x01, Y7, X8
 	VPACKUSDW    X8, X7, X8
 	VMOVDQU      X8, 32(BX)(SI*2)
 	VPADDD       Y10, Y6, Y7
-	VCMPPS       $0x03, Y6, Y6, Y8
-	VPOR         Y8, Y7, Y7
 	VPSRLD       $0x10, Y7, Y7
 	VEXTRACTI128 $0x01, Y7, X8
 	VPACKUSDW    X8, X7, X8
 	VMOVDQU      X8, 48(BX)(SI*2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD    (CX)(SI*2), Y7
 	VPSLLD       $0x10, Y7, Y7
 	VMULPS       32(SP), Y3, Y3
@@ -2596,30 +2420,22 @@ unrolled:
 	VPSLLD       $0x10, Y7, Y7
 	VMULPS       32(SP), Y6, Y6
 	VSUBPS       Y6, Y7, Y6
-	VPADDD       Y11, Y3, Y7
-	VCMPPS       $0x03, Y3, Y3, Y3
-	VPOR         Y3, Y7, Y3
+	VPADDD       Y11, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X7
 	VPACKUSDW    X7, X3, X7
 	VMOVDQU      X7, (CX)(SI*2)
 	VPADDD       Y12, Y4, Y3
-	VCMPPS       $0x03, Y4, Y4, Y4
-	VPOR         Y4, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
 	VMOVDQU      X4, 16(CX)(SI*2)
 	VPADDD       Y13, Y5, Y3
-	VCMPPS       $0x03, Y5, Y5, Y4
-	VPOR         Y4, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
 	VMOVDQU      X4, 32(CX)(SI*2)
 	VPADDD       Y14, Y6, Y3
-	VCMPPS       $0x03, Y6, Y6, Y4
-	VPOR         Y4, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
@@ -2667,23 +2483,19 @@ single:
 	VPXOR        Y5, Y4, Y4
 	VPAND        160(SP), Y4, Y4
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPADDD       Y4, Y3, Y4
-	VCMPPS       $0x03, Y3, Y3, Y6
-	VPOR         Y6, Y4, Y4
 	VPSRLD       $0x10, Y4, Y4
 	VEXTRACTI128 $0x01, Y4, X6
 	VPACKUSDW    X6, X4, X6
 	VMOVDQU      X6, (BX)(SI*2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD    (CX)(SI*2), Y4
 	VPSLLD       $0x10, Y4, Y4
 	VMULPS       32(SP), Y3, Y3
 	VSUBPS       Y3, Y4, Y3
-	VPADDD       Y5, Y3, Y4
-	VCMPPS       $0x03, Y3, Y3, Y3
-	VPOR         Y3, Y4, Y3
+	VPADDD       Y5, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
@@ -2731,21 +2543,17 @@ tail:
 	VPXOR   X5, X4, X4
 	VPAND   160(SP), X4, X4
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPADDD  X4, X3, X4
-	VCMPSS  $0x03, X3, X3, X6
-	VPOR    X6, X4, X4
 	VPEXTRW $0x01, X4, (BX)(SI*2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	MOVWLZX (CX)(SI*2), DI
 	VMOVD   DI, X4
 	VPSLLD  $0x10, X4, X4
 	VMULSS  32(SP), X3, X3
 	VSUBSS  X3, X4, X3
-	VPADDD  X5, X3, X4
-	VCMPSS  $0x03, X3, X3, X3
-	VPOR    X3, X4, X3
+	VPADDD  X5, X3, X3
 	VPEXTRW $0x01, X3, (CX)(SI*2)
 	INCQ    SI
 	JMP     tail
@@ -2848,17 +2656,13 @@ unrolled:
 	VPAND        64(SP), Y9, Y9
 	VPAND        64(SP), Y10, Y10
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPADDD       Y9, Y7, Y9
-	VCMPPS       $0x03, Y7, Y7, Y13
-	VPOR         Y13, Y9, Y9
 	VPSRLD       $0x10, Y9, Y9
 	VEXTRACTI128 $0x01, Y9, X13
 	VPACKUSDW    X13, X9, X13
 	VMOVDQU      X13, (BX)(SI*2)
 	VPADDD       Y10, Y8, Y9
-	VCMPPS       $0x03, Y8, Y8, Y10
-	VPOR         Y10, Y9, Y9
 	VPSRLD       $0x10, Y9, Y9
 	VEXTRACTI128 $0x01, Y9, X10
 	VPACKUSDW    X10, X9, X10
@@ -2870,7 +2674,7 @@ unrolled:
 	VMULPS Y8, Y3, Y7
 	VADDPS Y7, Y6, Y6
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD    (CX)(SI*2), Y7
 	VPSLLD       $0x10, Y7, Y7
 	VMULPS       Y5, Y4, Y5
@@ -2879,16 +2683,12 @@ unrolled:
 	VPSLLD       $0x10, Y7, Y7
 	VMULPS       Y6, Y4, Y6
 	VSUBPS       Y6, Y7, Y6
-	VPADDD       Y11, Y5, Y7
-	VCMPPS       $0x03, Y5, Y5, Y5
-	VPOR         Y5, Y7, Y5
+	VPADDD       Y11, Y5, Y5
 	VPSRLD       $0x10, Y5, Y5
 	VEXTRACTI128 $0x01, Y5, X7
 	VPACKUSDW    X7, X5, X7
 	VMOVDQU      X7, (CX)(SI*2)
 	VPADDD       Y12, Y6, Y5
-	VCMPPS       $0x03, Y6, Y6, Y6
-	VPOR         Y6, Y5, Y5
 	VPSRLD       $0x10, Y5, Y5
 	VEXTRACTI128 $0x01, Y5, X6
 	VPACKUSDW    X6, X5, X6
@@ -2930,10 +2730,8 @@ single:
 	VPXOR        Y8, Y7, Y7
 	VPAND        64(SP), Y7, Y7
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPADDD       Y7, Y6, Y7
-	VCMPPS       $0x03, Y6, Y6, Y9
-	VPOR         Y9, Y7, Y7
 	VPSRLD       $0x10, Y7, Y7
 	VEXTRACTI128 $0x01, Y7, X9
 	VPACKUSDW    X9, X7, X9
@@ -2943,14 +2741,12 @@ single:
 	VMULPS Y6, Y3, Y6
 	VADDPS Y6, Y5, Y5
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD    (CX)(SI*2), Y6
 	VPSLLD       $0x10, Y6, Y6
 	VMULPS       Y5, Y4, Y5
 	VSUBPS       Y5, Y6, Y5
-	VPADDD       Y8, Y5, Y6
-	VCMPPS       $0x03, Y5, Y5, Y5
-	VPOR         Y5, Y6, Y5
+	VPADDD       Y8, Y5, Y5
 	VPSRLD       $0x10, Y5, Y5
 	VEXTRACTI128 $0x01, Y5, X6
 	VPACKUSDW    X6, X5, X6
@@ -2991,25 +2787,21 @@ tail:
 	VPXOR   X8, X7, X7
 	VPAND   64(SP), X7, X7
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPADDD  X7, X6, X7
-	VCMPSS  $0x03, X6, X6, X9
-	VPOR    X9, X7, X7
 	VPEXTRW $0x01, X7, (BX)(SI*2)
 
 	// Nesterov look-ahead
 	VMULSS X6, X3, X6
 	VADDSS X6, X5, X5
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	MOVWLZX (CX)(SI*2), DI
 	VMOVD   DI, X6
 	VPSLLD  $0x10, X6, X6
 	VMULSS  X5, X4, X5
 	VSUBSS  X5, X6, X5
-	VPADDD  X8, X5, X6
-	VCMPSS  $0x03, X5, X5, X5
-	VPOR    X5, X6, X5
+	VPADDD  X8, X5, X5
 	VPEXTRW $0x01, X5, (CX)(SI*2)
 	INCQ    SI
 	JMP     tail
@@ -3123,17 +2915,13 @@ unrolled:
 	VPAND        64(SP), Y10, Y10
 	VPAND        64(SP), Y11, Y11
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPADDD       Y10, Y8, Y10
-	VCMPPS       $0x03, Y8, Y8, Y14
-	VPOR         Y14, Y10, Y10
 	VPSRLD       $0x10, Y10, Y10
 	VEXTRACTI128 $0x01, Y10, X14
 	VPACKUSDW    X14, X10, X14
 	VMOVDQU      X14, (BX)(SI*2)
 	VPADDD       Y11, Y9, Y10
-	VCMPPS       $0x03, Y9, Y9, Y11
-	VPOR         Y11, Y10, Y10
 	VPSRLD       $0x10, Y10, Y10
 	VEXTRACTI128 $0x01, Y10, X11
 	VPACKUSDW    X11, X10, X11
@@ -3145,7 +2933,7 @@ unrolled:
 	VMULPS Y9, Y4, Y8
 	VADDPS Y8, Y7, Y7
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD    (CX)(SI*2), Y8
 	VPSLLD       $0x10, Y8, Y8
 	VMULPS       Y6, Y5, Y6
@@ -3154,16 +2942,12 @@ unrolled:
 	VPSLLD       $0x10, Y8, Y8
 	VMULPS       Y7, Y5, Y7
 	VSUBPS       Y7, Y8, Y7
-	VPADDD       Y12, Y6, Y8
-	VCMPPS       $0x03, Y6, Y6, Y6
-	VPOR         Y6, Y8, Y6
+	VPADDD       Y12, Y6, Y6
 	VPSRLD       $0x10, Y6, Y6
 	VEXTRACTI128 $0x01, Y6, X8
 	VPACKUSDW    X8, X6, X8
 	VMOVDQU      X8, (CX)(SI*2)
 	VPADDD       Y13, Y7, Y6
-	VCMPPS       $0x03, Y7, Y7, Y7
-	VPOR         Y7, Y6, Y6
 	VPSRLD       $0x10, Y6, Y6
 	VEXTRACTI128 $0x01, Y6, X7
 	VPACKUSDW    X7, X6, X7
@@ -3211,10 +2995,8 @@ single:
 	VPXOR        Y9, Y8, Y8
 	VPAND        64(SP), Y8, Y8
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPADDD       Y8, Y7, Y8
-	VCMPPS       $0x03, Y7, Y7, Y10
-	VPOR         Y10, Y8, Y8
 	VPSRLD       $0x10, Y8, Y8
 	VEXTRACTI128 $0x01, Y8, X10
 	VPACKUSDW    X10, X8, X10
@@ -3224,14 +3006,12 @@ single:
 	VMULPS Y7, Y4, Y7
 	VADDPS Y7, Y6, Y6
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD    (CX)(SI*2), Y7
 	VPSLLD       $0x10, Y7, Y7
 	VMULPS       Y6, Y5, Y6
 	VSUBPS       Y6, Y7, Y6
-	VPADDD       Y9, Y6, Y7
-	VCMPPS       $0x03, Y6, Y6, Y6
-	VPOR         Y6, Y7, Y6
+	VPADDD       Y9, Y6, Y6
 	VPSRLD       $0x10, Y6, Y6
 	VEXTRACTI128 $0x01, Y6, X7
 	VPACKUSDW    X7, X6, X7
@@ -3279,25 +3059,21 @@ tail:
 	VPXOR   X9, X8, X8
 	VPAND   64(SP), X8, X8
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPADDD  X8, X7, X8
-	VCMPSS  $0x03, X7, X7, X10
-	VPOR    X10, X8, X8
 	VPEXTRW $0x01, X8, (BX)(SI*2)
 
 	// Nesterov look-ahead
 	VMULSS X7, X4, X7
 	VADDSS X7, X6, X6
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	MOVWLZX (CX)(SI*2), DI
 	VMOVD   DI, X7
 	VPSLLD  $0x10, X7, X7
 	VMULSS  X6, X5, X6
 	VSUBSS  X6, X7, X6
-	VPADDD  X9, X6, X7
-	VCMPSS  $0x03, X6, X6, X6
-	VPOR    X6, X7, X6
+	VPADDD  X9, X6, X6
 	VPEXTRW $0x01, X6, (CX)(SI*2)
 	INCQ    SI
 	JMP     tail
@@ -3337,7 +3113,7 @@ unrolled:
 	VPANDD.BCST uint32_ffff0000<>+0(SB), Z5, Z5
 	VMULPS      Z0, Z5, Z5
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSLLD          $0x10, (CX)(BX*2), Z6
 	VMULPS          Z2, Z1, Z2
 	VSUBPS          Z2, Z6, Z2
@@ -3364,21 +3140,13 @@ unrolled:
 	VPSRLD          $0x10, Z5, Z9
 	VPANDD.BCST     uint32_00000001<>+0(SB), Z9, Z9
 	VPADDD.BCST     uint32_00007fff<>+0(SB), Z9, Z9
-	VPADDD          Z6, Z2, Z6
-	VCMPPS          $0x03, Z2, Z2, K1
-	VPTERNLOGD      $0xff, Z6, Z6, K1, Z6
-	VPADDD          Z7, Z3, Z2
-	VCMPPS          $0x03, Z3, Z3, K1
-	VPTERNLOGD      $0xff, Z2, Z2, K1, Z2
-	VPSRLD          $0x10, Z6, Z3
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z2, Z3
-	VMOVDQU32       Z3, (CX)(BX*2)
+	VPADDD          Z6, Z2, Z2
+	VPADDD          Z7, Z3, Z3
+	VPSRLD          $0x10, Z2, Z2
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z3, Z2
+	VMOVDQU32       Z2, (CX)(BX*2)
 	VPADDD          Z8, Z4, Z2
-	VCMPPS          $0x03, Z4, Z4, K1
-	VPTERNLOGD      $0xff, Z2, Z2, K1, Z2
 	VPADDD          Z9, Z5, Z3
-	VCMPPS          $0x03, Z5, Z5, K1
-	VPTERNLOGD      $0xff, Z3, Z3, K1, Z3
 	VPSRLD          $0x10, Z2, Z2
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z3, Z2
 	VMOVDQU32       Z2, 64(CX)(BX*2)
@@ -3397,7 +3165,7 @@ single:
 	VPSLLD    $0x10, Z2, Z2
 	VMULPS    Z0, Z2, Z2
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD   (CX)(BX*2), Z3
 	VPSLLD      $0x10, Z3, Z3
 	VMULPS      Z2, Z1, Z2
@@ -3405,10 +3173,8 @@ single:
 	VPSRLD      $0x10, Z2, Z3
 	VPANDD.BCST uint32_00000001<>+0(SB), Z3, Z3
 	VPADDD.BCST uint32_00007fff<>+0(SB), Z3, Z3
-	VPADDD      Z3, Z2, Z3
-	VCMPPS      $0x03, Z2, Z2, K1
-	VPTERNLOGD  $0xff, Z3, Z3, K1, Z3
-	VPSRLD      $0x10, Z3, Z2
+	VPADDD      Z3, Z2, Z2
+	VPSRLD      $0x10, Z2, Z2
 	VPMOVDW     Z2, Y2
 	VMOVDQU32   Y2, (CX)(BX*2)
 	ADDQ        $0x00000010, BX
@@ -3429,16 +3195,14 @@ tail:
 	// scaled gradient (the scale is negative when maximizing)
 	VMULPS Z0, Z3, Z0
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VMULPS      Z0, Z1, Z0
 	VSUBPS      Z0, Z2, Z0
 	VPSRLD      $0x10, Z0, Z1
 	VPANDD.BCST uint32_00000001<>+0(SB), Z1, Z1
 	VPADDD.BCST uint32_00007fff<>+0(SB), Z1, Z1
-	VPADDD      Z1, Z0, Z1
-	VCMPPS      $0x03, Z0, Z0, K2
-	VPTERNLOGD  $0xff, Z1, Z1, K2, Z1
-	VPSRLD      $0x10, Z1, Z0
+	VPADDD      Z1, Z0, Z0
+	VPSRLD      $0x10, Z0, Z0
 	VPMOVDW     Z0, K1, (CX)(BX*2)
 
 done:
@@ -3538,7 +3302,7 @@ unrolled:
 	VMULPS      Z7, Z1, Z7
 	VADDPS      Z7, Z6, Z6
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSLLD          $0x10, (CX)(BX*2), Z7
 	VMULPS          Z3, Z2, Z3
 	VSUBPS          Z3, Z7, Z3
@@ -3565,21 +3329,13 @@ unrolled:
 	VPSRLD          $0x10, Z6, Z10
 	VPANDD.BCST     uint32_00000001<>+0(SB), Z10, Z10
 	VPADDD.BCST     uint32_00007fff<>+0(SB), Z10, Z10
-	VPADDD          Z7, Z3, Z7
-	VCMPPS          $0x03, Z3, Z3, K1
-	VPTERNLOGD      $0xff, Z7, Z7, K1, Z7
-	VPADDD          Z8, Z4, Z3
-	VCMPPS          $0x03, Z4, Z4, K1
-	VPTERNLOGD      $0xff, Z3, Z3, K1, Z3
-	VPSRLD          $0x10, Z7, Z4
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z3, Z4
-	VMOVDQU32       Z4, (CX)(BX*2)
+	VPADDD          Z7, Z3, Z3
+	VPADDD          Z8, Z4, Z4
+	VPSRLD          $0x10, Z3, Z3
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z4, Z3
+	VMOVDQU32       Z3, (CX)(BX*2)
 	VPADDD          Z9, Z5, Z3
-	VCMPPS          $0x03, Z5, Z5, K1
-	VPTERNLOGD      $0xff, Z3, Z3, K1, Z3
 	VPADDD          Z10, Z6, Z4
-	VCMPPS          $0x03, Z6, Z6, K1
-	VPTERNLOGD      $0xff, Z4, Z4, K1, Z4
 	VPSRLD          $0x10, Z3, Z3
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z4, Z3
 	VMOVDQU32       Z3, 64(CX)(BX*2)
@@ -3604,7 +3360,7 @@ single:
 	VMULPS    Z4, Z1, Z4
 	VADDPS    Z4, Z3, Z3
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD   (CX)(BX*2), Z4
 	VPSLLD      $0x10, Z4, Z4
 	VMULPS      Z3, Z2, Z3
@@ -3612,10 +3368,8 @@ single:
 	VPSRLD      $0x10, Z3, Z4
 	VPANDD.BCST uint32_00000001<>+0(SB), Z4, Z4
 	VPADDD.BCST uint32_00007fff<>+0(SB), Z4, Z4
-	VPADDD      Z4, Z3, Z4
-	VCMPPS      $0x03, Z3, Z3, K1
-	VPTERNLOGD  $0xff, Z4, Z4, K1, Z4
-	VPSRLD      $0x10, Z4, Z3
+	VPADDD      Z4, Z3, Z3
+	VPSRLD      $0x10, Z3, Z3
 	VPMOVDW     Z3, Y3
 	VMOVDQU32   Y3, (CX)(BX*2)
 	ADDQ        $0x00000010, BX
@@ -3640,16 +3394,14 @@ tail:
 	VMULPS Z3, Z1, Z1
 	VADDPS Z1, Z0, Z0
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VMULPS      Z0, Z2, Z0
 	VSUBPS      Z0, Z3, Z0
 	VPSRLD      $0x10, Z0, Z1
 	VPANDD.BCST uint32_00000001<>+0(SB), Z1, Z1
 	VPADDD.BCST uint32_00007fff<>+0(SB), Z1, Z1
-	VPADDD      Z1, Z0, Z1
-	VCMPPS      $0x03, Z0, Z0, K2
-	VPTERNLOGD  $0xff, Z1, Z1, K2, Z1
-	VPSRLD      $0x10, Z1, Z0
+	VPADDD      Z1, Z0, Z0
+	VPSRLD      $0x10, Z0, Z0
 	VPMOVDW     Z0, K1, (CX)(BX*2)
 
 done:
@@ -3710,7 +3462,7 @@ unrolled:
 	VMULPS      Z7, Z2, Z7
 	VADDPS      Z7, Z8, Z7
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD          $0x10, Z4, Z8
 	VPANDD.BCST     uint32_00000001<>+0(SB), Z8, Z8
 	VPADDD.BCST     uint32_00007fff<>+0(SB), Z8, Z8
@@ -3724,25 +3476,17 @@ unrolled:
 	VPANDD.BCST     uint32_00000001<>+0(SB), Z11, Z11
 	VPADDD.BCST     uint32_00007fff<>+0(SB), Z11, Z11
 	VPADDD          Z8, Z4, Z8
-	VCMPPS          $0x03, Z4, Z4, K1
-	VPTERNLOGD      $0xff, Z8, Z8, K1, Z8
 	VPADDD          Z9, Z5, Z9
-	VCMPPS          $0x03, Z5, Z5, K1
-	VPTERNLOGD      $0xff, Z9, Z9, K1, Z9
 	VPSRLD          $0x10, Z8, Z8
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z9, Z8
 	VMOVDQU32       Z8, (BX)(SI*2)
 	VPADDD          Z10, Z6, Z8
-	VCMPPS          $0x03, Z6, Z6, K1
-	VPTERNLOGD      $0xff, Z8, Z8, K1, Z8
 	VPADDD          Z11, Z7, Z9
-	VCMPPS          $0x03, Z7, Z7, K1
-	VPTERNLOGD      $0xff, Z9, Z9, K1, Z9
 	VPSRLD          $0x10, Z8, Z8
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z9, Z8
 	VMOVDQU32       Z8, 64(BX)(SI*2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSLLD          $0x10, (CX)(SI*2), Z8
 	VMULPS          Z4, Z3, Z4
 	VSUBPS          Z4, Z8, Z4
@@ -3769,21 +3513,13 @@ unrolled:
 	VPSRLD          $0x10, Z7, Z11
 	VPANDD.BCST     uint32_00000001<>+0(SB), Z11, Z11
 	VPADDD.BCST     uint32_00007fff<>+0(SB), Z11, Z11
-	VPADDD          Z8, Z4, Z8
-	VCMPPS          $0x03, Z4, Z4, K1
-	VPTERNLOGD      $0xff, Z8, Z8, K1, Z8
-	VPADDD          Z9, Z5, Z4
-	VCMPPS          $0x03, Z5, Z5, K1
-	VPTERNLOGD      $0xff, Z4, Z4, K1, Z4
-	VPSRLD          $0x10, Z8, Z5
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z4, Z5
-	VMOVDQU32       Z5, (CX)(SI*2)
+	VPADDD          Z8, Z4, Z4
+	VPADDD          Z9, Z5, Z5
+	VPSRLD          $0x10, Z4, Z4
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z5, Z4
+	VMOVDQU32       Z4, (CX)(SI*2)
 	VPADDD          Z10, Z6, Z4
-	VCMPPS          $0x03, Z6, Z6, K1
-	VPTERNLOGD      $0xff, Z4, Z4, K1, Z4
 	VPADDD          Z11, Z7, Z5
-	VCMPPS          $0x03, Z7, Z7, K1
-	VPTERNLOGD      $0xff, Z5, Z5, K1, Z5
 	VPSRLD          $0x10, Z4, Z4
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z5, Z4
 	VMOVDQU32       Z4, 64(CX)(SI*2)
@@ -3809,18 +3545,16 @@ single:
 	VMULPS    Z4, Z2, Z4
 	VADDPS    Z4, Z5, Z4
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD      $0x10, Z4, Z5
 	VPANDD.BCST uint32_00000001<>+0(SB), Z5, Z5
 	VPADDD.BCST uint32_00007fff<>+0(SB), Z5, Z5
 	VPADDD      Z5, Z4, Z5
-	VCMPPS      $0x03, Z4, Z4, K1
-	VPTERNLOGD  $0xff, Z5, Z5, K1, Z5
 	VPSRLD      $0x10, Z5, Z5
 	VPMOVDW     Z5, Y5
 	VMOVDQU32   Y5, (BX)(SI*2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD   (CX)(SI*2), Z5
 	VPSLLD      $0x10, Z5, Z5
 	VMULPS      Z4, Z3, Z4
@@ -3828,10 +3562,8 @@ single:
 	VPSRLD      $0x10, Z4, Z5
 	VPANDD.BCST uint32_00000001<>+0(SB), Z5, Z5
 	VPADDD.BCST uint32_00007fff<>+0(SB), Z5, Z5
-	VPADDD      Z5, Z4, Z5
-	VCMPPS      $0x03, Z4, Z4, K1
-	VPTERNLOGD  $0xff, Z5, Z5, K1, Z5
-	VPSRLD      $0x10, Z5, Z4
+	VPADDD      Z5, Z4, Z4
+	VPSRLD      $0x10, Z4, Z4
 	VPMOVDW     Z4, Y4
 	VMOVDQU32   Y4, (CX)(SI*2)
 	ADDQ        $0x00000010, SI
@@ -3859,26 +3591,22 @@ tail:
 	VMULPS Z0, Z2, Z0
 	VADDPS Z0, Z1, Z0
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD      $0x10, Z0, Z1
 	VPANDD.BCST uint32_00000001<>+0(SB), Z1, Z1
 	VPADDD.BCST uint32_00007fff<>+0(SB), Z1, Z1
 	VPADDD      Z1, Z0, Z1
-	VCMPPS      $0x03, Z0, Z0, K2
-	VPTERNLOGD  $0xff, Z1, Z1, K2, Z1
 	VPSRLD      $0x10, Z1, Z1
 	VPMOVDW     Z1, K1, (BX)(SI*2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VMULPS      Z0, Z3, Z0
 	VSUBPS      Z0, Z4, Z0
 	VPSRLD      $0x10, Z0, Z1
 	VPANDD.BCST uint32_00000001<>+0(SB), Z1, Z1
 	VPADDD.BCST uint32_00007fff<>+0(SB), Z1, Z1
-	VPADDD      Z1, Z0, Z1
-	VCMPPS      $0x03, Z0, Z0, K2
-	VPTERNLOGD  $0xff, Z1, Z1, K2, Z1
-	VPSRLD      $0x10, Z1, Z0
+	VPADDD      Z1, Z0, Z0
+	VPSRLD      $0x10, Z0, Z0
 	VPMOVDW     Z0, K1, (CX)(SI*2)
 
 done:
@@ -3956,7 +3684,7 @@ unrolled:
 	VMULPS      Z8, Z3, Z8
 	VADDPS      Z8, Z9, Z8
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD          $0x10, Z5, Z9
 	VPANDD.BCST     uint32_00000001<>+0(SB), Z9, Z9
 	VPADDD.BCST     uint32_00007fff<>+0(SB), Z9, Z9
@@ -3970,25 +3698,17 @@ unrolled:
 	VPANDD.BCST     uint32_00000001<>+0(SB), Z12, Z12
 	VPADDD.BCST     uint32_00007fff<>+0(SB), Z12, Z12
 	VPADDD          Z9, Z5, Z9
-	VCMPPS          $0x03, Z5, Z5, K1
-	VPTERNLOGD      $0xff, Z9, Z9, K1, Z9
 	VPADDD          Z10, Z6, Z10
-	VCMPPS          $0x03, Z6, Z6, K1
-	VPTERNLOGD      $0xff, Z10, Z10, K1, Z10
 	VPSRLD          $0x10, Z9, Z9
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z10, Z9
 	VMOVDQU32       Z9, (BX)(SI*2)
 	VPADDD          Z11, Z7, Z9
-	VCMPPS          $0x03, Z7, Z7, K1
-	VPTERNLOGD      $0xff, Z9, Z9, K1, Z9
 	VPADDD          Z12, Z8, Z10
-	VCMPPS          $0x03, Z8, Z8, K1
-	VPTERNLOGD      $0xff, Z10, Z10, K1, Z10
 	VPSRLD          $0x10, Z9, Z9
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z10, Z9
 	VMOVDQU32       Z9, 64(BX)(SI*2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSLLD          $0x10, (CX)(SI*2), Z9
 	VMULPS          Z5, Z4, Z5
 	VSUBPS          Z5, Z9, Z5
@@ -4015,21 +3735,13 @@ unrolled:
 	VPSRLD          $0x10, Z8, Z12
 	VPANDD.BCST     uint32_00000001<>+0(SB), Z12, Z12
 	VPADDD.BCST     uint32_00007fff<>+0(SB), Z12, Z12
-	VPADDD          Z9, Z5, Z9
-	VCMPPS          $0x03, Z5, Z5, K1
-	VPTERNLOGD      $0xff, Z9, Z9, K1, Z9
-	VPADDD          Z10, Z6, Z5
-	VCMPPS          $0x03, Z6, Z6, K1
-	VPTERNLOGD      $0xff, Z5, Z5, K1, Z5
-	VPSRLD          $0x10, Z9, Z6
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z5, Z6
-	VMOVDQU32       Z6, (CX)(SI*2)
+	VPADDD          Z9, Z5, Z5
+	VPADDD          Z10, Z6, Z6
+	VPSRLD          $0x10, Z5, Z5
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z6, Z5
+	VMOVDQU32       Z5, (CX)(SI*2)
 	VPADDD          Z11, Z7, Z5
-	VCMPPS          $0x03, Z7, Z7, K1
-	VPTERNLOGD      $0xff, Z5, Z5, K1, Z5
 	VPADDD          Z12, Z8, Z6
-	VCMPPS          $0x03, Z8, Z8, K1
-	VPTERNLOGD      $0xff, Z6, Z6, K1, Z6
 	VPSRLD          $0x10, Z5, Z5
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z6, Z5
 	VMOVDQU32       Z5, 64(CX)(SI*2)
@@ -4061,18 +3773,16 @@ single:
 	VMULPS    Z5, Z3, Z5
 	VADDPS    Z5, Z6, Z5
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD      $0x10, Z5, Z6
 	VPANDD.BCST uint32_00000001<>+0(SB), Z6, Z6
 	VPADDD.BCST uint32_00007fff<>+0(SB), Z6, Z6
 	VPADDD      Z6, Z5, Z6
-	VCMPPS      $0x03, Z5, Z5, K1
-	VPTERNLOGD  $0xff, Z6, Z6, K1, Z6
 	VPSRLD      $0x10, Z6, Z6
 	VPMOVDW     Z6, Y6
 	VMOVDQU32   Y6, (BX)(SI*2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD   (CX)(SI*2), Z6
 	VPSLLD      $0x10, Z6, Z6
 	VMULPS      Z5, Z4, Z5
@@ -4080,10 +3790,8 @@ single:
 	VPSRLD      $0x10, Z5, Z6
 	VPANDD.BCST uint32_00000001<>+0(SB), Z6, Z6
 	VPADDD.BCST uint32_00007fff<>+0(SB), Z6, Z6
-	VPADDD      Z6, Z5, Z6
-	VCMPPS      $0x03, Z5, Z5, K1
-	VPTERNLOGD  $0xff, Z6, Z6, K1, Z6
-	VPSRLD      $0x10, Z6, Z5
+	VPADDD      Z6, Z5, Z5
+	VPSRLD      $0x10, Z5, Z5
 	VPMOVDW     Z5, Y5
 	VMOVDQU32   Y5, (CX)(SI*2)
 	ADDQ        $0x00000010, SI
@@ -4115,26 +3823,22 @@ tail:
 	VMULPS Z0, Z3, Z0
 	VADDPS Z0, Z1, Z0
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD      $0x10, Z0, Z1
 	VPANDD.BCST uint32_00000001<>+0(SB), Z1, Z1
 	VPADDD.BCST uint32_00007fff<>+0(SB), Z1, Z1
 	VPADDD      Z1, Z0, Z1
-	VCMPPS      $0x03, Z0, Z0, K2
-	VPTERNLOGD  $0xff, Z1, Z1, K2, Z1
 	VPSRLD      $0x10, Z1, Z1
 	VPMOVDW     Z1, K1, (BX)(SI*2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VMULPS      Z0, Z4, Z0
 	VSUBPS      Z0, Z5, Z0
 	VPSRLD      $0x10, Z0, Z1
 	VPANDD.BCST uint32_00000001<>+0(SB), Z1, Z1
 	VPADDD.BCST uint32_00007fff<>+0(SB), Z1, Z1
-	VPADDD      Z1, Z0, Z1
-	VCMPPS      $0x03, Z0, Z0, K2
-	VPTERNLOGD  $0xff, Z1, Z1, K2, Z1
-	VPSRLD      $0x10, Z1, Z0
+	VPADDD      Z1, Z0, Z0
+	VPSRLD      $0x10, Z0, Z0
 	VPMOVDW     Z0, K1, (CX)(SI*2)
 
 done:
@@ -4196,7 +3900,7 @@ unrolled:
 	VMULPS      Z8, Z2, Z13
 	VADDPS      Z13, Z12, Z12
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD          $0x10, Z9, Z13
 	VPANDD.BCST     uint32_00000001<>+0(SB), Z13, Z13
 	VPADDD.BCST     uint32_00007fff<>+0(SB), Z13, Z13
@@ -4210,20 +3914,12 @@ unrolled:
 	VPANDD.BCST     uint32_00000001<>+0(SB), Z16, Z16
 	VPADDD.BCST     uint32_00007fff<>+0(SB), Z16, Z16
 	VPADDD          Z13, Z9, Z13
-	VCMPPS          $0x03, Z9, Z9, K1
-	VPTERNLOGD      $0xff, Z13, Z13, K1, Z13
 	VPADDD          Z14, Z10, Z14
-	VCMPPS          $0x03, Z10, Z10, K1
-	VPTERNLOGD      $0xff, Z14, Z14, K1, Z14
 	VPSRLD          $0x10, Z13, Z13
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z14, Z13
 	VMOVDQU32       Z13, (BX)(SI*2)
 	VPADDD          Z15, Z11, Z13
-	VCMPPS          $0x03, Z11, Z11, K1
-	VPTERNLOGD      $0xff, Z13, Z13, K1, Z13
 	VPADDD          Z16, Z12, Z14
-	VCMPPS          $0x03, Z12, Z12, K1
-	VPTERNLOGD      $0xff, Z14, Z14, K1, Z14
 	VPSRLD          $0x10, Z13, Z13
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z14, Z13
 	VMOVDQU32       Z13, 64(BX)(SI*2)
@@ -4238,7 +3934,7 @@ unrolled:
 	VMULPS Z12, Z3, Z9
 	VADDPS Z9, Z8, Z8
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSLLD          $0x10, (CX)(SI*2), Z9
 	VMULPS          Z5, Z4, Z5
 	VSUBPS          Z5, Z9, Z5
@@ -4265,21 +3961,13 @@ unrolled:
 	VPSRLD          $0x10, Z8, Z12
 	VPANDD.BCST     uint32_00000001<>+0(SB), Z12, Z12
 	VPADDD.BCST     uint32_00007fff<>+0(SB), Z12, Z12
-	VPADDD          Z9, Z5, Z9
-	VCMPPS          $0x03, Z5, Z5, K1
-	VPTERNLOGD      $0xff, Z9, Z9, K1, Z9
-	VPADDD          Z10, Z6, Z5
-	VCMPPS          $0x03, Z6, Z6, K1
-	VPTERNLOGD      $0xff, Z5, Z5, K1, Z5
-	VPSRLD          $0x10, Z9, Z6
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z5, Z6
-	VMOVDQU32       Z6, (CX)(SI*2)
+	VPADDD          Z9, Z5, Z5
+	VPADDD          Z10, Z6, Z6
+	VPSRLD          $0x10, Z5, Z5
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z6, Z5
+	VMOVDQU32       Z5, (CX)(SI*2)
 	VPADDD          Z11, Z7, Z5
-	VCMPPS          $0x03, Z7, Z7, K1
-	VPTERNLOGD      $0xff, Z5, Z5, K1, Z5
 	VPADDD          Z12, Z8, Z6
-	VCMPPS          $0x03, Z8, Z8, K1
-	VPTERNLOGD      $0xff, Z6, Z6, K1, Z6
 	VPSRLD          $0x10, Z5, Z5
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z6, Z5
 	VMOVDQU32       Z5, 64(CX)(SI*2)
@@ -4305,13 +3993,11 @@ single:
 	VMULPS    Z5, Z2, Z7
 	VADDPS    Z7, Z6, Z6
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD      $0x10, Z6, Z7
 	VPANDD.BCST uint32_00000001<>+0(SB), Z7, Z7
 	VPADDD.BCST uint32_00007fff<>+0(SB), Z7, Z7
 	VPADDD      Z7, Z6, Z7
-	VCMPPS      $0x03, Z6, Z6, K1
-	VPTERNLOGD  $0xff, Z7, Z7, K1, Z7
 	VPSRLD      $0x10, Z7, Z7
 	VPMOVDW     Z7, Y7
 	VMOVDQU32   Y7, (BX)(SI*2)
@@ -4320,7 +4006,7 @@ single:
 	VMULPS Z6, Z3, Z6
 	VADDPS Z6, Z5, Z5
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD   (CX)(SI*2), Z6
 	VPSLLD      $0x10, Z6, Z6
 	VMULPS      Z5, Z4, Z5
@@ -4328,10 +4014,8 @@ single:
 	VPSRLD      $0x10, Z5, Z6
 	VPANDD.BCST uint32_00000001<>+0(SB), Z6, Z6
 	VPADDD.BCST uint32_00007fff<>+0(SB), Z6, Z6
-	VPADDD      Z6, Z5, Z6
-	VCMPPS      $0x03, Z5, Z5, K1
-	VPTERNLOGD  $0xff, Z6, Z6, K1, Z6
-	VPSRLD      $0x10, Z6, Z5
+	VPADDD      Z6, Z5, Z5
+	VPSRLD      $0x10, Z5, Z5
 	VPMOVDW     Z5, Y5
 	VMOVDQU32   Y5, (CX)(SI*2)
 	ADDQ        $0x00000010, SI
@@ -4359,13 +4043,11 @@ tail:
 	VMULPS Z0, Z2, Z2
 	VADDPS Z2, Z1, Z1
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD      $0x10, Z1, Z2
 	VPANDD.BCST uint32_00000001<>+0(SB), Z2, Z2
 	VPADDD.BCST uint32_00007fff<>+0(SB), Z2, Z2
 	VPADDD      Z2, Z1, Z2
-	VCMPPS      $0x03, Z1, Z1, K2
-	VPTERNLOGD  $0xff, Z2, Z2, K2, Z2
 	VPSRLD      $0x10, Z2, Z2
 	VPMOVDW     Z2, K1, (BX)(SI*2)
 
@@ -4373,16 +4055,14 @@ tail:
 	VMULPS Z1, Z3, Z1
 	VADDPS Z1, Z0, Z0
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VMULPS      Z0, Z4, Z0
 	VSUBPS      Z0, Z5, Z0
 	VPSRLD      $0x10, Z0, Z1
 	VPANDD.BCST uint32_00000001<>+0(SB), Z1, Z1
 	VPADDD.BCST uint32_00007fff<>+0(SB), Z1, Z1
-	VPADDD      Z1, Z0, Z1
-	VCMPPS      $0x03, Z0, Z0, K2
-	VPTERNLOGD  $0xff, Z1, Z1, K2, Z1
-	VPSRLD      $0x10, Z1, Z0
+	VPADDD      Z1, Z0, Z0
+	VPSRLD      $0x10, Z0, Z0
 	VPMOVDW     Z0, K1, (CX)(SI*2)
 
 done:
@@ -4461,7 +4141,7 @@ unrolled:
 	VMULPS      Z9, Z3, Z14
 	VADDPS      Z14, Z13, Z13
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD          $0x10, Z10, Z14
 	VPANDD.BCST     uint32_00000001<>+0(SB), Z14, Z14
 	VPADDD.BCST     uint32_00007fff<>+0(SB), Z14, Z14
@@ -4475,20 +4155,12 @@ unrolled:
 	VPANDD.BCST     uint32_00000001<>+0(SB), Z17, Z17
 	VPADDD.BCST     uint32_00007fff<>+0(SB), Z17, Z17
 	VPADDD          Z14, Z10, Z14
-	VCMPPS          $0x03, Z10, Z10, K1
-	VPTERNLOGD      $0xff, Z14, Z14, K1, Z14
 	VPADDD          Z15, Z11, Z15
-	VCMPPS          $0x03, Z11, Z11, K1
-	VPTERNLOGD      $0xff, Z15, Z15, K1, Z15
 	VPSRLD          $0x10, Z14, Z14
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z15, Z14
 	VMOVDQU32       Z14, (BX)(SI*2)
 	VPADDD          Z16, Z12, Z14
-	VCMPPS          $0x03, Z12, Z12, K1
-	VPTERNLOGD      $0xff, Z14, Z14, K1, Z14
 	VPADDD          Z17, Z13, Z15
-	VCMPPS          $0x03, Z13, Z13, K1
-	VPTERNLOGD      $0xff, Z15, Z15, K1, Z15
 	VPSRLD          $0x10, Z14, Z14
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z15, Z14
 	VMOVDQU32       Z14, 64(BX)(SI*2)
@@ -4503,7 +4175,7 @@ unrolled:
 	VMULPS Z13, Z4, Z10
 	VADDPS Z10, Z9, Z9
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSLLD          $0x10, (CX)(SI*2), Z10
 	VMULPS          Z6, Z5, Z6
 	VSUBPS          Z6, Z10, Z6
@@ -4530,21 +4202,13 @@ unrolled:
 	VPSRLD          $0x10, Z9, Z13
 	VPANDD.BCST     uint32_00000001<>+0(SB), Z13, Z13
 	VPADDD.BCST     uint32_00007fff<>+0(SB), Z13, Z13
-	VPADDD          Z10, Z6, Z10
-	VCMPPS          $0x03, Z6, Z6, K1
-	VPTERNLOGD      $0xff, Z10, Z10, K1, Z10
-	VPADDD          Z11, Z7, Z6
-	VCMPPS          $0x03, Z7, Z7, K1
-	VPTERNLOGD      $0xff, Z6, Z6, K1, Z6
-	VPSRLD          $0x10, Z10, Z7
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z6, Z7
-	VMOVDQU32       Z7, (CX)(SI*2)
+	VPADDD          Z10, Z6, Z6
+	VPADDD          Z11, Z7, Z7
+	VPSRLD          $0x10, Z6, Z6
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z7, Z6
+	VMOVDQU32       Z6, (CX)(SI*2)
 	VPADDD          Z12, Z8, Z6
-	VCMPPS          $0x03, Z8, Z8, K1
-	VPTERNLOGD      $0xff, Z6, Z6, K1, Z6
 	VPADDD          Z13, Z9, Z7
-	VCMPPS          $0x03, Z9, Z9, K1
-	VPTERNLOGD      $0xff, Z7, Z7, K1, Z7
 	VPSRLD          $0x10, Z6, Z6
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z7, Z6
 	VMOVDQU32       Z6, 64(CX)(SI*2)
@@ -4576,13 +4240,11 @@ single:
 	VMULPS    Z6, Z3, Z8
 	VADDPS    Z8, Z7, Z7
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD      $0x10, Z7, Z8
 	VPANDD.BCST uint32_00000001<>+0(SB), Z8, Z8
 	VPADDD.BCST uint32_00007fff<>+0(SB), Z8, Z8
 	VPADDD      Z8, Z7, Z8
-	VCMPPS      $0x03, Z7, Z7, K1
-	VPTERNLOGD  $0xff, Z8, Z8, K1, Z8
 	VPSRLD      $0x10, Z8, Z8
 	VPMOVDW     Z8, Y8
 	VMOVDQU32   Y8, (BX)(SI*2)
@@ -4591,7 +4253,7 @@ single:
 	VMULPS Z7, Z4, Z7
 	VADDPS Z7, Z6, Z6
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPMOVZXWD   (CX)(SI*2), Z7
 	VPSLLD      $0x10, Z7, Z7
 	VMULPS      Z6, Z5, Z6
@@ -4599,10 +4261,8 @@ single:
 	VPSRLD      $0x10, Z6, Z7
 	VPANDD.BCST uint32_00000001<>+0(SB), Z7, Z7
 	VPADDD.BCST uint32_00007fff<>+0(SB), Z7, Z7
-	VPADDD      Z7, Z6, Z7
-	VCMPPS      $0x03, Z6, Z6, K1
-	VPTERNLOGD  $0xff, Z7, Z7, K1, Z7
-	VPSRLD      $0x10, Z7, Z6
+	VPADDD      Z7, Z6, Z6
+	VPSRLD      $0x10, Z6, Z6
 	VPMOVDW     Z6, Y6
 	VMOVDQU32   Y6, (CX)(SI*2)
 	ADDQ        $0x00000010, SI
@@ -4634,13 +4294,11 @@ tail:
 	VMULPS Z0, Z3, Z2
 	VADDPS Z2, Z1, Z1
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSRLD      $0x10, Z1, Z2
 	VPANDD.BCST uint32_00000001<>+0(SB), Z2, Z2
 	VPADDD.BCST uint32_00007fff<>+0(SB), Z2, Z2
 	VPADDD      Z2, Z1, Z2
-	VCMPPS      $0x03, Z1, Z1, K2
-	VPTERNLOGD  $0xff, Z2, Z2, K2, Z2
 	VPSRLD      $0x10, Z2, Z2
 	VPMOVDW     Z2, K1, (BX)(SI*2)
 
@@ -4648,16 +4306,14 @@ tail:
 	VMULPS Z1, Z4, Z1
 	VADDPS Z1, Z0, Z0
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VMULPS      Z0, Z5, Z0
 	VSUBPS      Z0, Z6, Z0
 	VPSRLD      $0x10, Z0, Z1
 	VPANDD.BCST uint32_00000001<>+0(SB), Z1, Z1
 	VPADDD.BCST uint32_00007fff<>+0(SB), Z1, Z1
-	VPADDD      Z1, Z0, Z1
-	VCMPPS      $0x03, Z0, Z0, K2
-	VPTERNLOGD  $0xff, Z1, Z1, K2, Z1
-	VPSRLD      $0x10, Z1, Z0
+	VPADDD      Z1, Z0, Z0
+	VPSRLD      $0x10, Z0, Z0
 	VPMOVDW     Z0, K1, (CX)(SI*2)
 
 done:
@@ -4738,7 +4394,7 @@ unrolled:
 	VPXORD       Z14, Z10, Z8
 	VPXORD       Z15, Z11, Z8
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSLLD          $0x10, (CX)(BX*2), Z8
 	VMULPS          Z4, Z1, Z4
 	VSUBPS          Z4, Z8, Z4
@@ -4753,21 +4409,13 @@ unrolled:
 	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z8, Z8
 	VMULPS          Z7, Z1, Z7
 	VSUBPS          Z7, Z8, Z7
-	VPADDD          Z12, Z4, Z8
-	VCMPPS          $0x03, Z4, Z4, K1
-	VPTERNLOGD      $0xff, Z8, Z8, K1, Z8
-	VPADDD          Z13, Z5, Z4
-	VCMPPS          $0x03, Z5, Z5, K1
-	VPTERNLOGD      $0xff, Z4, Z4, K1, Z4
-	VPSRLD          $0x10, Z8, Z5
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z4, Z5
-	VMOVDQU32       Z5, (CX)(BX*2)
+	VPADDD          Z12, Z4, Z4
+	VPADDD          Z13, Z5, Z5
+	VPSRLD          $0x10, Z4, Z4
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z5, Z4
+	VMOVDQU32       Z4, (CX)(BX*2)
 	VPADDD          Z14, Z6, Z4
-	VCMPPS          $0x03, Z6, Z6, K1
-	VPTERNLOGD      $0xff, Z4, Z4, K1, Z4
 	VPADDD          Z15, Z7, Z5
-	VCMPPS          $0x03, Z7, Z7, K1
-	VPTERNLOGD      $0xff, Z5, Z5, K1, Z5
 	VPSRLD          $0x10, Z4, Z4
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z5, Z4
 	VMOVDQU32       Z4, 64(CX)(BX*2)
@@ -4800,19 +4448,17 @@ single:
 	VPSRLD       $0x10, Z4, Z5
 	VPXORD       Z5, Z4, Z4
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD  (CX)(BX*2), Z4
-	VPSLLD     $0x10, Z4, Z4
-	VMULPS     Z2, Z1, Z2
-	VSUBPS     Z2, Z4, Z2
-	VPADDD     Z5, Z2, Z4
-	VCMPPS     $0x03, Z2, Z2, K1
-	VPTERNLOGD $0xff, Z4, Z4, K1, Z4
-	VPSRLD     $0x10, Z4, Z2
-	VPMOVDW    Z2, Y2
-	VMOVDQU32  Y2, (CX)(BX*2)
-	ADDQ       $0x00000010, BX
-	JMP        single
+	// round to bfloat16
+	VPMOVZXWD (CX)(BX*2), Z4
+	VPSLLD    $0x10, Z4, Z4
+	VMULPS    Z2, Z1, Z2
+	VSUBPS    Z2, Z4, Z2
+	VPADDD    Z5, Z2, Z2
+	VPSRLD    $0x10, Z2, Z2
+	VPMOVDW   Z2, Y2
+	VMOVDQU32 Y2, (CX)(BX*2)
+	ADDQ      $0x00000010, BX
+	JMP       single
 
 tail:
 	// The last 0 to lanes-1 elements: one masked vector.
@@ -4842,14 +4488,12 @@ tail:
 	VPSRLD       $0x10, Z3, Z4
 	VPXORD       Z4, Z3, Z3
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS     Z0, Z1, Z0
-	VSUBPS     Z0, Z2, Z0
-	VPADDD     Z4, Z0, Z1
-	VCMPPS     $0x03, Z0, Z0, K2
-	VPTERNLOGD $0xff, Z1, Z1, K2, Z1
-	VPSRLD     $0x10, Z1, Z0
-	VPMOVDW    Z0, K1, (CX)(BX*2)
+	// round to bfloat16
+	VMULPS  Z0, Z1, Z0
+	VSUBPS  Z0, Z2, Z0
+	VPADDD  Z4, Z0, Z0
+	VPSRLD  $0x10, Z0, Z0
+	VPMOVDW Z0, K1, (CX)(BX*2)
 
 done:
 	VZEROUPPER
@@ -4964,7 +4608,7 @@ unrolled:
 	VPXORD       Z15, Z11, Z9
 	VPXORD       Z16, Z12, Z9
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSLLD          $0x10, (CX)(BX*2), Z9
 	VMULPS          Z5, Z2, Z5
 	VSUBPS          Z5, Z9, Z5
@@ -4979,21 +4623,13 @@ unrolled:
 	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z9, Z9
 	VMULPS          Z8, Z2, Z8
 	VSUBPS          Z8, Z9, Z8
-	VPADDD          Z13, Z5, Z9
-	VCMPPS          $0x03, Z5, Z5, K1
-	VPTERNLOGD      $0xff, Z9, Z9, K1, Z9
-	VPADDD          Z14, Z6, Z5
-	VCMPPS          $0x03, Z6, Z6, K1
-	VPTERNLOGD      $0xff, Z5, Z5, K1, Z5
-	VPSRLD          $0x10, Z9, Z6
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z5, Z6
-	VMOVDQU32       Z6, (CX)(BX*2)
+	VPADDD          Z13, Z5, Z5
+	VPADDD          Z14, Z6, Z6
+	VPSRLD          $0x10, Z5, Z5
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z6, Z5
+	VMOVDQU32       Z5, (CX)(BX*2)
 	VPADDD          Z15, Z7, Z5
-	VCMPPS          $0x03, Z7, Z7, K1
-	VPTERNLOGD      $0xff, Z5, Z5, K1, Z5
 	VPADDD          Z16, Z8, Z6
-	VCMPPS          $0x03, Z8, Z8, K1
-	VPTERNLOGD      $0xff, Z6, Z6, K1, Z6
 	VPSRLD          $0x10, Z5, Z5
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z6, Z5
 	VMOVDQU32       Z5, 64(CX)(BX*2)
@@ -5032,19 +4668,17 @@ single:
 	VPSRLD       $0x10, Z5, Z6
 	VPXORD       Z6, Z5, Z5
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD  (CX)(BX*2), Z5
-	VPSLLD     $0x10, Z5, Z5
-	VMULPS     Z3, Z2, Z3
-	VSUBPS     Z3, Z5, Z3
-	VPADDD     Z6, Z3, Z5
-	VCMPPS     $0x03, Z3, Z3, K1
-	VPTERNLOGD $0xff, Z5, Z5, K1, Z5
-	VPSRLD     $0x10, Z5, Z3
-	VPMOVDW    Z3, Y3
-	VMOVDQU32  Y3, (CX)(BX*2)
-	ADDQ       $0x00000010, BX
-	JMP        single
+	// round to bfloat16
+	VPMOVZXWD (CX)(BX*2), Z5
+	VPSLLD    $0x10, Z5, Z5
+	VMULPS    Z3, Z2, Z3
+	VSUBPS    Z3, Z5, Z3
+	VPADDD    Z6, Z3, Z3
+	VPSRLD    $0x10, Z3, Z3
+	VPMOVDW   Z3, Y3
+	VMOVDQU32 Y3, (CX)(BX*2)
+	ADDQ      $0x00000010, BX
+	JMP       single
 
 tail:
 	// The last 0 to lanes-1 elements: one masked vector.
@@ -5078,14 +4712,12 @@ tail:
 	VPSRLD       $0x10, Z1, Z4
 	VPXORD       Z4, Z1, Z1
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS     Z0, Z2, Z0
-	VSUBPS     Z0, Z3, Z0
-	VPADDD     Z4, Z0, Z1
-	VCMPPS     $0x03, Z0, Z0, K2
-	VPTERNLOGD $0xff, Z1, Z1, K2, Z1
-	VPSRLD     $0x10, Z1, Z0
-	VPMOVDW    Z0, K1, (CX)(BX*2)
+	// round to bfloat16
+	VMULPS  Z0, Z2, Z0
+	VSUBPS  Z0, Z3, Z0
+	VPADDD  Z4, Z0, Z0
+	VPSRLD  $0x10, Z0, Z0
+	VPMOVDW Z0, K1, (CX)(BX*2)
 
 done:
 	VZEROUPPER
@@ -5192,27 +4824,19 @@ unrolled:
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z12, Z12
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z13, Z13
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPADDD          Z10, Z6, Z10
-	VCMPPS          $0x03, Z6, Z6, K1
-	VPTERNLOGD      $0xff, Z10, Z10, K1, Z10
 	VPADDD          Z11, Z7, Z11
-	VCMPPS          $0x03, Z7, Z7, K1
-	VPTERNLOGD      $0xff, Z11, Z11, K1, Z11
 	VPSRLD          $0x10, Z10, Z10
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z11, Z10
 	VMOVDQU32       Z10, (BX)(SI*2)
 	VPADDD          Z12, Z8, Z10
-	VCMPPS          $0x03, Z8, Z8, K1
-	VPTERNLOGD      $0xff, Z10, Z10, K1, Z10
 	VPADDD          Z13, Z9, Z11
-	VCMPPS          $0x03, Z9, Z9, K1
-	VPTERNLOGD      $0xff, Z11, Z11, K1, Z11
 	VPSRLD          $0x10, Z10, Z10
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z11, Z10
 	VMOVDQU32       Z10, 64(BX)(SI*2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSLLD          $0x10, (CX)(SI*2), Z10
 	VMULPS          Z6, Z3, Z6
 	VSUBPS          Z6, Z10, Z6
@@ -5227,21 +4851,13 @@ unrolled:
 	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z10, Z10
 	VMULPS          Z9, Z3, Z9
 	VSUBPS          Z9, Z10, Z9
-	VPADDD          Z14, Z6, Z10
-	VCMPPS          $0x03, Z6, Z6, K1
-	VPTERNLOGD      $0xff, Z10, Z10, K1, Z10
-	VPADDD          Z15, Z7, Z6
-	VCMPPS          $0x03, Z7, Z7, K1
-	VPTERNLOGD      $0xff, Z6, Z6, K1, Z6
-	VPSRLD          $0x10, Z10, Z7
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z6, Z7
-	VMOVDQU32       Z7, (CX)(SI*2)
+	VPADDD          Z14, Z6, Z6
+	VPADDD          Z15, Z7, Z7
+	VPSRLD          $0x10, Z6, Z6
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z7, Z6
+	VMOVDQU32       Z6, (CX)(SI*2)
 	VPADDD          Z16, Z8, Z6
-	VCMPPS          $0x03, Z8, Z8, K1
-	VPTERNLOGD      $0xff, Z6, Z6, K1, Z6
 	VPADDD          Z17, Z9, Z7
-	VCMPPS          $0x03, Z9, Z9, K1
-	VPTERNLOGD      $0xff, Z7, Z7, K1, Z7
 	VPSRLD          $0x10, Z6, Z6
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z7, Z6
 	VMOVDQU32       Z6, 64(CX)(SI*2)
@@ -5282,27 +4898,23 @@ single:
 	VPXORD       Z7, Z6, Z6
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z6, Z6
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD     Z6, Z4, Z6
-	VCMPPS     $0x03, Z4, Z4, K1
-	VPTERNLOGD $0xff, Z6, Z6, K1, Z6
-	VPSRLD     $0x10, Z6, Z6
-	VPMOVDW    Z6, Y6
-	VMOVDQU32  Y6, (BX)(SI*2)
+	// round to bfloat16
+	VPADDD    Z6, Z4, Z6
+	VPSRLD    $0x10, Z6, Z6
+	VPMOVDW   Z6, Y6
+	VMOVDQU32 Y6, (BX)(SI*2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD  (CX)(SI*2), Z6
-	VPSLLD     $0x10, Z6, Z6
-	VMULPS     Z4, Z3, Z4
-	VSUBPS     Z4, Z6, Z4
-	VPADDD     Z7, Z4, Z6
-	VCMPPS     $0x03, Z4, Z4, K1
-	VPTERNLOGD $0xff, Z6, Z6, K1, Z6
-	VPSRLD     $0x10, Z6, Z4
-	VPMOVDW    Z4, Y4
-	VMOVDQU32  Y4, (CX)(SI*2)
-	ADDQ       $0x00000010, SI
-	JMP        single
+	// round to bfloat16
+	VPMOVZXWD (CX)(SI*2), Z6
+	VPSLLD    $0x10, Z6, Z6
+	VMULPS    Z4, Z3, Z4
+	VSUBPS    Z4, Z6, Z4
+	VPADDD    Z7, Z4, Z4
+	VPSRLD    $0x10, Z4, Z4
+	VPMOVDW   Z4, Y4
+	VMOVDQU32 Y4, (CX)(SI*2)
+	ADDQ      $0x00000010, SI
+	JMP       single
 
 tail:
 	// The last 0 to lanes-1 elements: one masked vector.
@@ -5340,21 +4952,17 @@ tail:
 	VPXORD       Z2, Z1, Z1
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z1, Z1
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD     Z1, Z0, Z1
-	VCMPPS     $0x03, Z0, Z0, K2
-	VPTERNLOGD $0xff, Z1, Z1, K2, Z1
-	VPSRLD     $0x10, Z1, Z1
-	VPMOVDW    Z1, K1, (BX)(SI*2)
+	// round to bfloat16
+	VPADDD  Z1, Z0, Z1
+	VPSRLD  $0x10, Z1, Z1
+	VPMOVDW Z1, K1, (BX)(SI*2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS     Z0, Z3, Z0
-	VSUBPS     Z0, Z4, Z0
-	VPADDD     Z2, Z0, Z1
-	VCMPPS     $0x03, Z0, Z0, K2
-	VPTERNLOGD $0xff, Z1, Z1, K2, Z1
-	VPSRLD     $0x10, Z1, Z0
-	VPMOVDW    Z0, K1, (CX)(SI*2)
+	// round to bfloat16
+	VMULPS  Z0, Z3, Z0
+	VSUBPS  Z0, Z4, Z0
+	VPADDD  Z2, Z0, Z0
+	VPSRLD  $0x10, Z0, Z0
+	VPMOVDW Z0, K1, (CX)(SI*2)
 
 done:
 	VZEROUPPER
@@ -5481,27 +5089,19 @@ unrolled:
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z13, Z13
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z14, Z14
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPADDD          Z11, Z7, Z11
-	VCMPPS          $0x03, Z7, Z7, K1
-	VPTERNLOGD      $0xff, Z11, Z11, K1, Z11
 	VPADDD          Z12, Z8, Z12
-	VCMPPS          $0x03, Z8, Z8, K1
-	VPTERNLOGD      $0xff, Z12, Z12, K1, Z12
 	VPSRLD          $0x10, Z11, Z11
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z12, Z11
 	VMOVDQU32       Z11, (BX)(SI*2)
 	VPADDD          Z13, Z9, Z11
-	VCMPPS          $0x03, Z9, Z9, K1
-	VPTERNLOGD      $0xff, Z11, Z11, K1, Z11
 	VPADDD          Z14, Z10, Z12
-	VCMPPS          $0x03, Z10, Z10, K1
-	VPTERNLOGD      $0xff, Z12, Z12, K1, Z12
 	VPSRLD          $0x10, Z11, Z11
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z12, Z11
 	VMOVDQU32       Z11, 64(BX)(SI*2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSLLD          $0x10, (CX)(SI*2), Z11
 	VMULPS          Z7, Z4, Z7
 	VSUBPS          Z7, Z11, Z7
@@ -5516,21 +5116,13 @@ unrolled:
 	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z11, Z11
 	VMULPS          Z10, Z4, Z10
 	VSUBPS          Z10, Z11, Z10
-	VPADDD          Z15, Z7, Z11
-	VCMPPS          $0x03, Z7, Z7, K1
-	VPTERNLOGD      $0xff, Z11, Z11, K1, Z11
-	VPADDD          Z16, Z8, Z7
-	VCMPPS          $0x03, Z8, Z8, K1
-	VPTERNLOGD      $0xff, Z7, Z7, K1, Z7
-	VPSRLD          $0x10, Z11, Z8
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z7, Z8
-	VMOVDQU32       Z8, (CX)(SI*2)
+	VPADDD          Z15, Z7, Z7
+	VPADDD          Z16, Z8, Z8
+	VPSRLD          $0x10, Z7, Z7
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z8, Z7
+	VMOVDQU32       Z7, (CX)(SI*2)
 	VPADDD          Z17, Z9, Z7
-	VCMPPS          $0x03, Z9, Z9, K1
-	VPTERNLOGD      $0xff, Z7, Z7, K1, Z7
 	VPADDD          Z18, Z10, Z8
-	VCMPPS          $0x03, Z10, Z10, K1
-	VPTERNLOGD      $0xff, Z8, Z8, K1, Z8
 	VPSRLD          $0x10, Z7, Z7
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z8, Z7
 	VMOVDQU32       Z7, 64(CX)(SI*2)
@@ -5577,27 +5169,23 @@ single:
 	VPXORD       Z8, Z7, Z7
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z7, Z7
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD     Z7, Z5, Z7
-	VCMPPS     $0x03, Z5, Z5, K1
-	VPTERNLOGD $0xff, Z7, Z7, K1, Z7
-	VPSRLD     $0x10, Z7, Z7
-	VPMOVDW    Z7, Y7
-	VMOVDQU32  Y7, (BX)(SI*2)
+	// round to bfloat16
+	VPADDD    Z7, Z5, Z7
+	VPSRLD    $0x10, Z7, Z7
+	VPMOVDW   Z7, Y7
+	VMOVDQU32 Y7, (BX)(SI*2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD  (CX)(SI*2), Z7
-	VPSLLD     $0x10, Z7, Z7
-	VMULPS     Z5, Z4, Z5
-	VSUBPS     Z5, Z7, Z5
-	VPADDD     Z8, Z5, Z7
-	VCMPPS     $0x03, Z5, Z5, K1
-	VPTERNLOGD $0xff, Z7, Z7, K1, Z7
-	VPSRLD     $0x10, Z7, Z5
-	VPMOVDW    Z5, Y5
-	VMOVDQU32  Y5, (CX)(SI*2)
-	ADDQ       $0x00000010, SI
-	JMP        single
+	// round to bfloat16
+	VPMOVZXWD (CX)(SI*2), Z7
+	VPSLLD    $0x10, Z7, Z7
+	VMULPS    Z5, Z4, Z5
+	VSUBPS    Z5, Z7, Z5
+	VPADDD    Z8, Z5, Z5
+	VPSRLD    $0x10, Z5, Z5
+	VPMOVDW   Z5, Y5
+	VMOVDQU32 Y5, (CX)(SI*2)
+	ADDQ      $0x00000010, SI
+	JMP       single
 
 tail:
 	// The last 0 to lanes-1 elements: one masked vector.
@@ -5639,21 +5227,17 @@ tail:
 	VPXORD       Z2, Z1, Z1
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z1, Z1
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD     Z1, Z0, Z1
-	VCMPPS     $0x03, Z0, Z0, K2
-	VPTERNLOGD $0xff, Z1, Z1, K2, Z1
-	VPSRLD     $0x10, Z1, Z1
-	VPMOVDW    Z1, K1, (BX)(SI*2)
+	// round to bfloat16
+	VPADDD  Z1, Z0, Z1
+	VPSRLD  $0x10, Z1, Z1
+	VPMOVDW Z1, K1, (BX)(SI*2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS     Z0, Z4, Z0
-	VSUBPS     Z0, Z5, Z0
-	VPADDD     Z2, Z0, Z1
-	VCMPPS     $0x03, Z0, Z0, K2
-	VPTERNLOGD $0xff, Z1, Z1, K2, Z1
-	VPSRLD     $0x10, Z1, Z0
-	VPMOVDW    Z0, K1, (CX)(SI*2)
+	// round to bfloat16
+	VMULPS  Z0, Z4, Z0
+	VSUBPS  Z0, Z5, Z0
+	VPADDD  Z2, Z0, Z0
+	VPSRLD  $0x10, Z0, Z0
+	VPMOVDW Z0, K1, (CX)(SI*2)
 
 done:
 	VZEROUPPER
@@ -5761,22 +5345,14 @@ unrolled:
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z17, Z17
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z18, Z18
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPADDD          Z15, Z11, Z15
-	VCMPPS          $0x03, Z11, Z11, K1
-	VPTERNLOGD      $0xff, Z15, Z15, K1, Z15
 	VPADDD          Z16, Z12, Z16
-	VCMPPS          $0x03, Z12, Z12, K1
-	VPTERNLOGD      $0xff, Z16, Z16, K1, Z16
 	VPSRLD          $0x10, Z15, Z15
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z16, Z15
 	VMOVDQU32       Z15, (BX)(SI*2)
 	VPADDD          Z17, Z13, Z15
-	VCMPPS          $0x03, Z13, Z13, K1
-	VPTERNLOGD      $0xff, Z15, Z15, K1, Z15
 	VPADDD          Z18, Z14, Z16
-	VCMPPS          $0x03, Z14, Z14, K1
-	VPTERNLOGD      $0xff, Z16, Z16, K1, Z16
 	VPSRLD          $0x10, Z15, Z15
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z16, Z15
 	VMOVDQU32       Z15, 64(BX)(SI*2)
@@ -5791,7 +5367,7 @@ unrolled:
 	VMULPS Z14, Z3, Z11
 	VADDPS Z11, Z10, Z10
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSLLD          $0x10, (CX)(SI*2), Z11
 	VMULPS          Z7, Z4, Z7
 	VSUBPS          Z7, Z11, Z7
@@ -5806,21 +5382,13 @@ unrolled:
 	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z11, Z11
 	VMULPS          Z10, Z4, Z10
 	VSUBPS          Z10, Z11, Z10
-	VPADDD          Z19, Z7, Z11
-	VCMPPS          $0x03, Z7, Z7, K1
-	VPTERNLOGD      $0xff, Z11, Z11, K1, Z11
-	VPADDD          Z20, Z8, Z7
-	VCMPPS          $0x03, Z8, Z8, K1
-	VPTERNLOGD      $0xff, Z7, Z7, K1, Z7
-	VPSRLD          $0x10, Z11, Z8
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z7, Z8
-	VMOVDQU32       Z8, (CX)(SI*2)
+	VPADDD          Z19, Z7, Z7
+	VPADDD          Z20, Z8, Z8
+	VPSRLD          $0x10, Z7, Z7
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z8, Z7
+	VMOVDQU32       Z7, (CX)(SI*2)
 	VPADDD          Z21, Z9, Z7
-	VCMPPS          $0x03, Z9, Z9, K1
-	VPTERNLOGD      $0xff, Z7, Z7, K1, Z7
 	VPADDD          Z22, Z10, Z8
-	VCMPPS          $0x03, Z10, Z10, K1
-	VPTERNLOGD      $0xff, Z8, Z8, K1, Z8
 	VPSRLD          $0x10, Z7, Z7
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z8, Z7
 	VMOVDQU32       Z7, 64(CX)(SI*2)
@@ -5861,31 +5429,27 @@ single:
 	VPXORD       Z9, Z8, Z8
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z8, Z8
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD     Z8, Z7, Z8
-	VCMPPS     $0x03, Z7, Z7, K1
-	VPTERNLOGD $0xff, Z8, Z8, K1, Z8
-	VPSRLD     $0x10, Z8, Z8
-	VPMOVDW    Z8, Y8
-	VMOVDQU32  Y8, (BX)(SI*2)
+	// round to bfloat16
+	VPADDD    Z8, Z7, Z8
+	VPSRLD    $0x10, Z8, Z8
+	VPMOVDW   Z8, Y8
+	VMOVDQU32 Y8, (BX)(SI*2)
 
 	// Nesterov look-ahead
 	VMULPS Z7, Z3, Z7
 	VADDPS Z7, Z5, Z5
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD  (CX)(SI*2), Z7
-	VPSLLD     $0x10, Z7, Z7
-	VMULPS     Z5, Z4, Z5
-	VSUBPS     Z5, Z7, Z5
-	VPADDD     Z9, Z5, Z7
-	VCMPPS     $0x03, Z5, Z5, K1
-	VPTERNLOGD $0xff, Z7, Z7, K1, Z7
-	VPSRLD     $0x10, Z7, Z5
-	VPMOVDW    Z5, Y5
-	VMOVDQU32  Y5, (CX)(SI*2)
-	ADDQ       $0x00000010, SI
-	JMP        single
+	// round to bfloat16
+	VPMOVZXWD (CX)(SI*2), Z7
+	VPSLLD    $0x10, Z7, Z7
+	VMULPS    Z5, Z4, Z5
+	VSUBPS    Z5, Z7, Z5
+	VPADDD    Z9, Z5, Z5
+	VPSRLD    $0x10, Z5, Z5
+	VPMOVDW   Z5, Y5
+	VMOVDQU32 Y5, (CX)(SI*2)
+	ADDQ      $0x00000010, SI
+	JMP       single
 
 tail:
 	// The last 0 to lanes-1 elements: one masked vector.
@@ -5923,25 +5487,21 @@ tail:
 	VPXORD       Z6, Z2, Z2
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z2, Z2
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD     Z2, Z1, Z2
-	VCMPPS     $0x03, Z1, Z1, K2
-	VPTERNLOGD $0xff, Z2, Z2, K2, Z2
-	VPSRLD     $0x10, Z2, Z2
-	VPMOVDW    Z2, K1, (BX)(SI*2)
+	// round to bfloat16
+	VPADDD  Z2, Z1, Z2
+	VPSRLD  $0x10, Z2, Z2
+	VPMOVDW Z2, K1, (BX)(SI*2)
 
 	// Nesterov look-ahead
 	VMULPS Z1, Z3, Z1
 	VADDPS Z1, Z0, Z0
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS     Z0, Z4, Z0
-	VSUBPS     Z0, Z5, Z0
-	VPADDD     Z6, Z0, Z1
-	VCMPPS     $0x03, Z0, Z0, K2
-	VPTERNLOGD $0xff, Z1, Z1, K2, Z1
-	VPSRLD     $0x10, Z1, Z0
-	VPMOVDW    Z0, K1, (CX)(SI*2)
+	// round to bfloat16
+	VMULPS  Z0, Z4, Z0
+	VSUBPS  Z0, Z5, Z0
+	VPADDD  Z6, Z0, Z0
+	VPSRLD  $0x10, Z0, Z0
+	VPMOVDW Z0, K1, (CX)(SI*2)
 
 done:
 	VZEROUPPER
@@ -6066,22 +5626,14 @@ unrolled:
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z18, Z18
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z19, Z19
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPADDD          Z16, Z12, Z16
-	VCMPPS          $0x03, Z12, Z12, K1
-	VPTERNLOGD      $0xff, Z16, Z16, K1, Z16
 	VPADDD          Z17, Z13, Z17
-	VCMPPS          $0x03, Z13, Z13, K1
-	VPTERNLOGD      $0xff, Z17, Z17, K1, Z17
 	VPSRLD          $0x10, Z16, Z16
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z17, Z16
 	VMOVDQU32       Z16, (BX)(SI*2)
 	VPADDD          Z18, Z14, Z16
-	VCMPPS          $0x03, Z14, Z14, K1
-	VPTERNLOGD      $0xff, Z16, Z16, K1, Z16
 	VPADDD          Z19, Z15, Z17
-	VCMPPS          $0x03, Z15, Z15, K1
-	VPTERNLOGD      $0xff, Z17, Z17, K1, Z17
 	VPSRLD          $0x10, Z16, Z16
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z17, Z16
 	VMOVDQU32       Z16, 64(BX)(SI*2)
@@ -6096,7 +5648,7 @@ unrolled:
 	VMULPS Z15, Z4, Z12
 	VADDPS Z12, Z11, Z11
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VPSLLD          $0x10, (CX)(SI*2), Z12
 	VMULPS          Z8, Z5, Z8
 	VSUBPS          Z8, Z12, Z8
@@ -6111,21 +5663,13 @@ unrolled:
 	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z12, Z12
 	VMULPS          Z11, Z5, Z11
 	VSUBPS          Z11, Z12, Z11
-	VPADDD          Z20, Z8, Z12
-	VCMPPS          $0x03, Z8, Z8, K1
-	VPTERNLOGD      $0xff, Z12, Z12, K1, Z12
-	VPADDD          Z21, Z9, Z8
-	VCMPPS          $0x03, Z9, Z9, K1
-	VPTERNLOGD      $0xff, Z8, Z8, K1, Z8
-	VPSRLD          $0x10, Z12, Z9
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z8, Z9
-	VMOVDQU32       Z9, (CX)(SI*2)
+	VPADDD          Z20, Z8, Z8
+	VPADDD          Z21, Z9, Z9
+	VPSRLD          $0x10, Z8, Z8
+	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z9, Z8
+	VMOVDQU32       Z8, (CX)(SI*2)
 	VPADDD          Z22, Z10, Z8
-	VCMPPS          $0x03, Z10, Z10, K1
-	VPTERNLOGD      $0xff, Z8, Z8, K1, Z8
 	VPADDD          Z23, Z11, Z9
-	VCMPPS          $0x03, Z11, Z11, K1
-	VPTERNLOGD      $0xff, Z9, Z9, K1, Z9
 	VPSRLD          $0x10, Z8, Z8
 	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z9, Z8
 	VMOVDQU32       Z8, 64(CX)(SI*2)
@@ -6172,31 +5716,27 @@ single:
 	VPXORD       Z10, Z9, Z9
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z9, Z9
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD     Z9, Z8, Z9
-	VCMPPS     $0x03, Z8, Z8, K1
-	VPTERNLOGD $0xff, Z9, Z9, K1, Z9
-	VPSRLD     $0x10, Z9, Z9
-	VPMOVDW    Z9, Y9
-	VMOVDQU32  Y9, (BX)(SI*2)
+	// round to bfloat16
+	VPADDD    Z9, Z8, Z9
+	VPSRLD    $0x10, Z9, Z9
+	VPMOVDW   Z9, Y9
+	VMOVDQU32 Y9, (BX)(SI*2)
 
 	// Nesterov look-ahead
 	VMULPS Z8, Z4, Z8
 	VADDPS Z8, Z6, Z6
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPMOVZXWD  (CX)(SI*2), Z8
-	VPSLLD     $0x10, Z8, Z8
-	VMULPS     Z6, Z5, Z6
-	VSUBPS     Z6, Z8, Z6
-	VPADDD     Z10, Z6, Z8
-	VCMPPS     $0x03, Z6, Z6, K1
-	VPTERNLOGD $0xff, Z8, Z8, K1, Z8
-	VPSRLD     $0x10, Z8, Z6
-	VPMOVDW    Z6, Y6
-	VMOVDQU32  Y6, (CX)(SI*2)
-	ADDQ       $0x00000010, SI
-	JMP        single
+	// round to bfloat16
+	VPMOVZXWD (CX)(SI*2), Z8
+	VPSLLD    $0x10, Z8, Z8
+	VMULPS    Z6, Z5, Z6
+	VSUBPS    Z6, Z8, Z6
+	VPADDD    Z10, Z6, Z6
+	VPSRLD    $0x10, Z6, Z6
+	VPMOVDW   Z6, Y6
+	VMOVDQU32 Y6, (CX)(SI*2)
+	ADDQ      $0x00000010, SI
+	JMP       single
 
 tail:
 	// The last 0 to lanes-1 elements: one masked vector.
@@ -6238,25 +5778,21 @@ tail:
 	VPXORD       Z3, Z2, Z2
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z2, Z2
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VPADDD     Z2, Z1, Z2
-	VCMPPS     $0x03, Z1, Z1, K2
-	VPTERNLOGD $0xff, Z2, Z2, K2, Z2
-	VPSRLD     $0x10, Z2, Z2
-	VPMOVDW    Z2, K1, (BX)(SI*2)
+	// round to bfloat16
+	VPADDD  Z2, Z1, Z2
+	VPSRLD  $0x10, Z2, Z2
+	VPMOVDW Z2, K1, (BX)(SI*2)
 
 	// Nesterov look-ahead
 	VMULPS Z1, Z4, Z1
 	VADDPS Z1, Z0, Z0
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
-	VMULPS     Z0, Z5, Z0
-	VSUBPS     Z0, Z6, Z0
-	VPADDD     Z3, Z0, Z1
-	VCMPPS     $0x03, Z0, Z0, K2
-	VPTERNLOGD $0xff, Z1, Z1, K2, Z1
-	VPSRLD     $0x10, Z1, Z0
-	VPMOVDW    Z0, K1, (CX)(SI*2)
+	// round to bfloat16
+	VMULPS  Z0, Z5, Z0
+	VSUBPS  Z0, Z6, Z0
+	VPADDD  Z3, Z0, Z0
+	VPSRLD  $0x10, Z0, Z0
+	VPMOVDW Z0, K1, (CX)(SI*2)
 
 done:
 	VZEROUPPER

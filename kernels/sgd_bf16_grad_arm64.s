@@ -32,7 +32,7 @@ unrolled:
 	WORD   $0x2e613884 // shll v4.4s, v4.4h, #16
 	WORD   $0x6e20dc84 // fmul v4.4s, v4.4s, v0.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V5.H4]
 	WORD   $0x2e6138a5 // shll v5.4s, v5.4h, #16
 	WORD   $0x6e24dc24 // fmul v4.4s, v1.4s, v4.4s
@@ -40,10 +40,7 @@ unrolled:
 	WORD   $0x6f300485 // ushr v5.4s, v4.4s, #16
 	WORD   $0x4e221ca5 // and v5.16b, v5.16b, v2.16b
 	WORD   $0x4ea384a5 // add v5.4s, v5.4s, v3.4s
-	WORD   $0x4ea58485 // add v5.4s, v4.4s, v5.4s
-	WORD   $0x4e24e484 // fcmeq v4.4s, v4.4s, v4.4s
-	WORD   $0x6e205884 // mvn v4.16b, v4.16b
-	WORD   $0x4ea41ca4 // orr v4.16b, v5.16b, v4.16b
+	WORD   $0x4ea58484 // add v4.4s, v4.4s, v5.4s
 	WORD   $0x0f108484 // shrn v4.4h, v4.4s, #16
 	VST1.P [V4.H4], 8(R0)
 
@@ -52,7 +49,7 @@ unrolled:
 	WORD   $0x2e613884 // shll v4.4s, v4.4h, #16
 	WORD   $0x6e20dc84 // fmul v4.4s, v4.4s, v0.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V5.H4]
 	WORD   $0x2e6138a5 // shll v5.4s, v5.4h, #16
 	WORD   $0x6e24dc24 // fmul v4.4s, v1.4s, v4.4s
@@ -60,10 +57,7 @@ unrolled:
 	WORD   $0x6f300485 // ushr v5.4s, v4.4s, #16
 	WORD   $0x4e221ca5 // and v5.16b, v5.16b, v2.16b
 	WORD   $0x4ea384a5 // add v5.4s, v5.4s, v3.4s
-	WORD   $0x4ea58485 // add v5.4s, v4.4s, v5.4s
-	WORD   $0x4e24e484 // fcmeq v4.4s, v4.4s, v4.4s
-	WORD   $0x6e205884 // mvn v4.16b, v4.16b
-	WORD   $0x4ea41ca4 // orr v4.16b, v5.16b, v4.16b
+	WORD   $0x4ea58484 // add v4.4s, v4.4s, v5.4s
 	WORD   $0x0f108484 // shrn v4.4h, v4.4s, #16
 	VST1.P [V4.H4], 8(R0)
 
@@ -72,7 +66,7 @@ unrolled:
 	WORD   $0x2e613884 // shll v4.4s, v4.4h, #16
 	WORD   $0x6e20dc84 // fmul v4.4s, v4.4s, v0.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V5.H4]
 	WORD   $0x2e6138a5 // shll v5.4s, v5.4h, #16
 	WORD   $0x6e24dc24 // fmul v4.4s, v1.4s, v4.4s
@@ -80,10 +74,7 @@ unrolled:
 	WORD   $0x6f300485 // ushr v5.4s, v4.4s, #16
 	WORD   $0x4e221ca5 // and v5.16b, v5.16b, v2.16b
 	WORD   $0x4ea384a5 // add v5.4s, v5.4s, v3.4s
-	WORD   $0x4ea58485 // add v5.4s, v4.4s, v5.4s
-	WORD   $0x4e24e484 // fcmeq v4.4s, v4.4s, v4.4s
-	WORD   $0x6e205884 // mvn v4.16b, v4.16b
-	WORD   $0x4ea41ca4 // orr v4.16b, v5.16b, v4.16b
+	WORD   $0x4ea58484 // add v4.4s, v4.4s, v5.4s
 	WORD   $0x0f108484 // shrn v4.4h, v4.4s, #16
 	VST1.P [V4.H4], 8(R0)
 
@@ -92,7 +83,7 @@ unrolled:
 	WORD   $0x2e613884 // shll v4.4s, v4.4h, #16
 	WORD   $0x6e20dc84 // fmul v4.4s, v4.4s, v0.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V5.H4]
 	WORD   $0x2e6138a5 // shll v5.4s, v5.4h, #16
 	WORD   $0x6e24dc24 // fmul v4.4s, v1.4s, v4.4s
@@ -100,10 +91,7 @@ unrolled:
 	WORD   $0x6f300485 // ushr v5.4s, v4.4s, #16
 	WORD   $0x4e221ca5 // and v5.16b, v5.16b, v2.16b
 	WORD   $0x4ea384a5 // add v5.4s, v5.4s, v3.4s
-	WORD   $0x4ea58485 // add v5.4s, v4.4s, v5.4s
-	WORD   $0x4e24e484 // fcmeq v4.4s, v4.4s, v4.4s
-	WORD   $0x6e205884 // mvn v4.16b, v4.16b
-	WORD   $0x4ea41ca4 // orr v4.16b, v5.16b, v4.16b
+	WORD   $0x4ea58484 // add v4.4s, v4.4s, v5.4s
 	WORD   $0x0f108484 // shrn v4.4h, v4.4s, #16
 	VST1.P [V4.H4], 8(R0)
 	SUB    $16, R2
@@ -119,7 +107,7 @@ single:
 	WORD   $0x2e613884 // shll v4.4s, v4.4h, #16
 	WORD   $0x6e20dc84 // fmul v4.4s, v4.4s, v0.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V5.H4]
 	WORD   $0x2e6138a5 // shll v5.4s, v5.4h, #16
 	WORD   $0x6e24dc24 // fmul v4.4s, v1.4s, v4.4s
@@ -127,10 +115,7 @@ single:
 	WORD   $0x6f300485 // ushr v5.4s, v4.4s, #16
 	WORD   $0x4e221ca5 // and v5.16b, v5.16b, v2.16b
 	WORD   $0x4ea384a5 // add v5.4s, v5.4s, v3.4s
-	WORD   $0x4ea58485 // add v5.4s, v4.4s, v5.4s
-	WORD   $0x4e24e484 // fcmeq v4.4s, v4.4s, v4.4s
-	WORD   $0x6e205884 // mvn v4.16b, v4.16b
-	WORD   $0x4ea41ca4 // orr v4.16b, v5.16b, v4.16b
+	WORD   $0x4ea58484 // add v4.4s, v4.4s, v5.4s
 	WORD   $0x0f108484 // shrn v4.4h, v4.4s, #16
 	VST1.P [V4.H4], 8(R0)
 	SUB    $4, R2
@@ -146,7 +131,7 @@ tail:
 	WORD    $0x2e613884 // shll v4.4s, v4.4h, #16
 	FMULS   F0, F4, F4
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	MOVHU  (R0), R9
 	VMOV   R9, V5.S[0]
 	WORD   $0x2e6138a5 // shll v5.4s, v5.4h, #16
@@ -155,10 +140,7 @@ tail:
 	WORD   $0x6f300485 // ushr v5.4s, v4.4s, #16
 	WORD   $0x4e221ca5 // and v5.16b, v5.16b, v2.16b
 	WORD   $0x4ea384a5 // add v5.4s, v5.4s, v3.4s
-	WORD   $0x4ea58485 // add v5.4s, v4.4s, v5.4s
-	WORD   $0x4e24e484 // fcmeq v4.4s, v4.4s, v4.4s
-	WORD   $0x6e205884 // mvn v4.16b, v4.16b
-	WORD   $0x4ea41ca4 // orr v4.16b, v5.16b, v4.16b
+	WORD   $0x4ea58484 // add v4.4s, v4.4s, v5.4s
 	VMOV   V4.H[1], R9
 	MOVH.P R9, 2(R0)
 	SUB    $1, R2
@@ -203,7 +185,7 @@ unrolled:
 	WORD $0x6e26dc26 // fmul v6.4s, v1.4s, v6.4s
 	WORD $0x4e26d4a5 // fadd v5.4s, v5.4s, v6.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V6.H4]
 	WORD   $0x2e6138c6 // shll v6.4s, v6.4h, #16
 	WORD   $0x6e25dc45 // fmul v5.4s, v2.4s, v5.4s
@@ -211,10 +193,7 @@ unrolled:
 	WORD   $0x6f3004a6 // ushr v6.4s, v5.4s, #16
 	WORD   $0x4e231cc6 // and v6.16b, v6.16b, v3.16b
 	WORD   $0x4ea484c6 // add v6.4s, v6.4s, v4.4s
-	WORD   $0x4ea684a6 // add v6.4s, v5.4s, v6.4s
-	WORD   $0x4e25e4a5 // fcmeq v5.4s, v5.4s, v5.4s
-	WORD   $0x6e2058a5 // mvn v5.16b, v5.16b
-	WORD   $0x4ea51cc5 // orr v5.16b, v6.16b, v5.16b
+	WORD   $0x4ea684a5 // add v5.4s, v5.4s, v6.4s
 	WORD   $0x0f1084a5 // shrn v5.4h, v5.4s, #16
 	VST1.P [V5.H4], 8(R0)
 
@@ -229,7 +208,7 @@ unrolled:
 	WORD $0x6e26dc26 // fmul v6.4s, v1.4s, v6.4s
 	WORD $0x4e26d4a5 // fadd v5.4s, v5.4s, v6.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V6.H4]
 	WORD   $0x2e6138c6 // shll v6.4s, v6.4h, #16
 	WORD   $0x6e25dc45 // fmul v5.4s, v2.4s, v5.4s
@@ -237,10 +216,7 @@ unrolled:
 	WORD   $0x6f3004a6 // ushr v6.4s, v5.4s, #16
 	WORD   $0x4e231cc6 // and v6.16b, v6.16b, v3.16b
 	WORD   $0x4ea484c6 // add v6.4s, v6.4s, v4.4s
-	WORD   $0x4ea684a6 // add v6.4s, v5.4s, v6.4s
-	WORD   $0x4e25e4a5 // fcmeq v5.4s, v5.4s, v5.4s
-	WORD   $0x6e2058a5 // mvn v5.16b, v5.16b
-	WORD   $0x4ea51cc5 // orr v5.16b, v6.16b, v5.16b
+	WORD   $0x4ea684a5 // add v5.4s, v5.4s, v6.4s
 	WORD   $0x0f1084a5 // shrn v5.4h, v5.4s, #16
 	VST1.P [V5.H4], 8(R0)
 
@@ -255,7 +231,7 @@ unrolled:
 	WORD $0x6e26dc26 // fmul v6.4s, v1.4s, v6.4s
 	WORD $0x4e26d4a5 // fadd v5.4s, v5.4s, v6.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V6.H4]
 	WORD   $0x2e6138c6 // shll v6.4s, v6.4h, #16
 	WORD   $0x6e25dc45 // fmul v5.4s, v2.4s, v5.4s
@@ -263,10 +239,7 @@ unrolled:
 	WORD   $0x6f3004a6 // ushr v6.4s, v5.4s, #16
 	WORD   $0x4e231cc6 // and v6.16b, v6.16b, v3.16b
 	WORD   $0x4ea484c6 // add v6.4s, v6.4s, v4.4s
-	WORD   $0x4ea684a6 // add v6.4s, v5.4s, v6.4s
-	WORD   $0x4e25e4a5 // fcmeq v5.4s, v5.4s, v5.4s
-	WORD   $0x6e2058a5 // mvn v5.16b, v5.16b
-	WORD   $0x4ea51cc5 // orr v5.16b, v6.16b, v5.16b
+	WORD   $0x4ea684a5 // add v5.4s, v5.4s, v6.4s
 	WORD   $0x0f1084a5 // shrn v5.4h, v5.4s, #16
 	VST1.P [V5.H4], 8(R0)
 
@@ -281,7 +254,7 @@ unrolled:
 	WORD $0x6e26dc26 // fmul v6.4s, v1.4s, v6.4s
 	WORD $0x4e26d4a5 // fadd v5.4s, v5.4s, v6.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V6.H4]
 	WORD   $0x2e6138c6 // shll v6.4s, v6.4h, #16
 	WORD   $0x6e25dc45 // fmul v5.4s, v2.4s, v5.4s
@@ -289,10 +262,7 @@ unrolled:
 	WORD   $0x6f3004a6 // ushr v6.4s, v5.4s, #16
 	WORD   $0x4e231cc6 // and v6.16b, v6.16b, v3.16b
 	WORD   $0x4ea484c6 // add v6.4s, v6.4s, v4.4s
-	WORD   $0x4ea684a6 // add v6.4s, v5.4s, v6.4s
-	WORD   $0x4e25e4a5 // fcmeq v5.4s, v5.4s, v5.4s
-	WORD   $0x6e2058a5 // mvn v5.16b, v5.16b
-	WORD   $0x4ea51cc5 // orr v5.16b, v6.16b, v5.16b
+	WORD   $0x4ea684a5 // add v5.4s, v5.4s, v6.4s
 	WORD   $0x0f1084a5 // shrn v5.4h, v5.4s, #16
 	VST1.P [V5.H4], 8(R0)
 	SUB    $16, R2
@@ -314,7 +284,7 @@ single:
 	WORD $0x6e26dc26 // fmul v6.4s, v1.4s, v6.4s
 	WORD $0x4e26d4a5 // fadd v5.4s, v5.4s, v6.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V6.H4]
 	WORD   $0x2e6138c6 // shll v6.4s, v6.4h, #16
 	WORD   $0x6e25dc45 // fmul v5.4s, v2.4s, v5.4s
@@ -322,10 +292,7 @@ single:
 	WORD   $0x6f3004a6 // ushr v6.4s, v5.4s, #16
 	WORD   $0x4e231cc6 // and v6.16b, v6.16b, v3.16b
 	WORD   $0x4ea484c6 // add v6.4s, v6.4s, v4.4s
-	WORD   $0x4ea684a6 // add v6.4s, v5.4s, v6.4s
-	WORD   $0x4e25e4a5 // fcmeq v5.4s, v5.4s, v5.4s
-	WORD   $0x6e2058a5 // mvn v5.16b, v5.16b
-	WORD   $0x4ea51cc5 // orr v5.16b, v6.16b, v5.16b
+	WORD   $0x4ea684a5 // add v5.4s, v5.4s, v6.4s
 	WORD   $0x0f1084a5 // shrn v5.4h, v5.4s, #16
 	VST1.P [V5.H4], 8(R0)
 	SUB    $4, R2
@@ -348,7 +315,7 @@ tail:
 	FMULS F6, F1, F6
 	FADDS F6, F5, F5
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	MOVHU  (R0), R9
 	VMOV   R9, V6.S[0]
 	WORD   $0x2e6138c6 // shll v6.4s, v6.4h, #16
@@ -357,10 +324,7 @@ tail:
 	WORD   $0x6f3004a6 // ushr v6.4s, v5.4s, #16
 	WORD   $0x4e231cc6 // and v6.16b, v6.16b, v3.16b
 	WORD   $0x4ea484c6 // add v6.4s, v6.4s, v4.4s
-	WORD   $0x4ea684a6 // add v6.4s, v5.4s, v6.4s
-	WORD   $0x4e25e4a5 // fcmeq v5.4s, v5.4s, v5.4s
-	WORD   $0x6e2058a5 // mvn v5.16b, v5.16b
-	WORD   $0x4ea51cc5 // orr v5.16b, v6.16b, v5.16b
+	WORD   $0x4ea684a5 // add v5.4s, v5.4s, v6.4s
 	VMOV   V5.H[1], R9
 	MOVH.P R9, 2(R0)
 	SUB    $1, R2
@@ -412,13 +376,10 @@ unrolled:
 	WORD   $0x4e241ce7 // and v7.16b, v7.16b, v4.16b
 	WORD   $0x4ea584e7 // add v7.4s, v7.4s, v5.4s
 	WORD   $0x4ea784c7 // add v7.4s, v6.4s, v7.4s
-	WORD   $0x4e26e4c8 // fcmeq v8.4s, v6.4s, v6.4s
-	WORD   $0x6e205908 // mvn v8.16b, v8.16b
-	WORD   $0x4ea81ce7 // orr v7.16b, v7.16b, v8.16b
 	WORD   $0x0f1084e7 // shrn v7.4h, v7.4s, #16
 	VST1.P [V7.H4], 8(R2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V7.H4]
 	WORD   $0x2e6138e7 // shll v7.4s, v7.4h, #16
 	WORD   $0x6e26dc66 // fmul v6.4s, v3.4s, v6.4s
@@ -426,10 +387,7 @@ unrolled:
 	WORD   $0x6f3004c7 // ushr v7.4s, v6.4s, #16
 	WORD   $0x4e241ce7 // and v7.16b, v7.16b, v4.16b
 	WORD   $0x4ea584e7 // add v7.4s, v7.4s, v5.4s
-	WORD   $0x4ea784c7 // add v7.4s, v6.4s, v7.4s
-	WORD   $0x4e26e4c6 // fcmeq v6.4s, v6.4s, v6.4s
-	WORD   $0x6e2058c6 // mvn v6.16b, v6.16b
-	WORD   $0x4ea61ce6 // orr v6.16b, v7.16b, v6.16b
+	WORD   $0x4ea784c6 // add v6.4s, v6.4s, v7.4s
 	WORD   $0x0f1084c6 // shrn v6.4h, v6.4s, #16
 	VST1.P [V6.H4], 8(R0)
 
@@ -448,13 +406,10 @@ unrolled:
 	WORD   $0x4e241ce7 // and v7.16b, v7.16b, v4.16b
 	WORD   $0x4ea584e7 // add v7.4s, v7.4s, v5.4s
 	WORD   $0x4ea784c7 // add v7.4s, v6.4s, v7.4s
-	WORD   $0x4e26e4c8 // fcmeq v8.4s, v6.4s, v6.4s
-	WORD   $0x6e205908 // mvn v8.16b, v8.16b
-	WORD   $0x4ea81ce7 // orr v7.16b, v7.16b, v8.16b
 	WORD   $0x0f1084e7 // shrn v7.4h, v7.4s, #16
 	VST1.P [V7.H4], 8(R2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V7.H4]
 	WORD   $0x2e6138e7 // shll v7.4s, v7.4h, #16
 	WORD   $0x6e26dc66 // fmul v6.4s, v3.4s, v6.4s
@@ -462,10 +417,7 @@ unrolled:
 	WORD   $0x6f3004c7 // ushr v7.4s, v6.4s, #16
 	WORD   $0x4e241ce7 // and v7.16b, v7.16b, v4.16b
 	WORD   $0x4ea584e7 // add v7.4s, v7.4s, v5.4s
-	WORD   $0x4ea784c7 // add v7.4s, v6.4s, v7.4s
-	WORD   $0x4e26e4c6 // fcmeq v6.4s, v6.4s, v6.4s
-	WORD   $0x6e2058c6 // mvn v6.16b, v6.16b
-	WORD   $0x4ea61ce6 // orr v6.16b, v7.16b, v6.16b
+	WORD   $0x4ea784c6 // add v6.4s, v6.4s, v7.4s
 	WORD   $0x0f1084c6 // shrn v6.4h, v6.4s, #16
 	VST1.P [V6.H4], 8(R0)
 
@@ -484,13 +436,10 @@ unrolled:
 	WORD   $0x4e241ce7 // and v7.16b, v7.16b, v4.16b
 	WORD   $0x4ea584e7 // add v7.4s, v7.4s, v5.4s
 	WORD   $0x4ea784c7 // add v7.4s, v6.4s, v7.4s
-	WORD   $0x4e26e4c8 // fcmeq v8.4s, v6.4s, v6.4s
-	WORD   $0x6e205908 // mvn v8.16b, v8.16b
-	WORD   $0x4ea81ce7 // orr v7.16b, v7.16b, v8.16b
 	WORD   $0x0f1084e7 // shrn v7.4h, v7.4s, #16
 	VST1.P [V7.H4], 8(R2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V7.H4]
 	WORD   $0x2e6138e7 // shll v7.4s, v7.4h, #16
 	WORD   $0x6e26dc66 // fmul v6.4s, v3.4s, v6.4s
@@ -498,10 +447,7 @@ unrolled:
 	WORD   $0x6f3004c7 // ushr v7.4s, v6.4s, #16
 	WORD   $0x4e241ce7 // and v7.16b, v7.16b, v4.16b
 	WORD   $0x4ea584e7 // add v7.4s, v7.4s, v5.4s
-	WORD   $0x4ea784c7 // add v7.4s, v6.4s, v7.4s
-	WORD   $0x4e26e4c6 // fcmeq v6.4s, v6.4s, v6.4s
-	WORD   $0x6e2058c6 // mvn v6.16b, v6.16b
-	WORD   $0x4ea61ce6 // orr v6.16b, v7.16b, v6.16b
+	WORD   $0x4ea784c6 // add v6.4s, v6.4s, v7.4s
 	WORD   $0x0f1084c6 // shrn v6.4h, v6.4s, #16
 	VST1.P [V6.H4], 8(R0)
 
@@ -520,13 +466,10 @@ unrolled:
 	WORD   $0x4e241ce7 // and v7.16b, v7.16b, v4.16b
 	WORD   $0x4ea584e7 // add v7.4s, v7.4s, v5.4s
 	WORD   $0x4ea784c7 // add v7.4s, v6.4s, v7.4s
-	WORD   $0x4e26e4c8 // fcmeq v8.4s, v6.4s, v6.4s
-	WORD   $0x6e205908 // mvn v8.16b, v8.16b
-	WORD   $0x4ea81ce7 // orr v7.16b, v7.16b, v8.16b
 	WORD   $0x0f1084e7 // shrn v7.4h, v7.4s, #16
 	VST1.P [V7.H4], 8(R2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V7.H4]
 	WORD   $0x2e6138e7 // shll v7.4s, v7.4h, #16
 	WORD   $0x6e26dc66 // fmul v6.4s, v3.4s, v6.4s
@@ -534,10 +477,7 @@ unrolled:
 	WORD   $0x6f3004c7 // ushr v7.4s, v6.4s, #16
 	WORD   $0x4e241ce7 // and v7.16b, v7.16b, v4.16b
 	WORD   $0x4ea584e7 // add v7.4s, v7.4s, v5.4s
-	WORD   $0x4ea784c7 // add v7.4s, v6.4s, v7.4s
-	WORD   $0x4e26e4c6 // fcmeq v6.4s, v6.4s, v6.4s
-	WORD   $0x6e2058c6 // mvn v6.16b, v6.16b
-	WORD   $0x4ea61ce6 // orr v6.16b, v7.16b, v6.16b
+	WORD   $0x4ea784c6 // add v6.4s, v6.4s, v7.4s
 	WORD   $0x0f1084c6 // shrn v6.4h, v6.4s, #16
 	VST1.P [V6.H4], 8(R0)
 	SUB    $16, R3
@@ -563,13 +503,10 @@ single:
 	WORD   $0x4e241ce7 // and v7.16b, v7.16b, v4.16b
 	WORD   $0x4ea584e7 // add v7.4s, v7.4s, v5.4s
 	WORD   $0x4ea784c7 // add v7.4s, v6.4s, v7.4s
-	WORD   $0x4e26e4c8 // fcmeq v8.4s, v6.4s, v6.4s
-	WORD   $0x6e205908 // mvn v8.16b, v8.16b
-	WORD   $0x4ea81ce7 // orr v7.16b, v7.16b, v8.16b
 	WORD   $0x0f1084e7 // shrn v7.4h, v7.4s, #16
 	VST1.P [V7.H4], 8(R2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V7.H4]
 	WORD   $0x2e6138e7 // shll v7.4s, v7.4h, #16
 	WORD   $0x6e26dc66 // fmul v6.4s, v3.4s, v6.4s
@@ -577,10 +514,7 @@ single:
 	WORD   $0x6f3004c7 // ushr v7.4s, v6.4s, #16
 	WORD   $0x4e241ce7 // and v7.16b, v7.16b, v4.16b
 	WORD   $0x4ea584e7 // add v7.4s, v7.4s, v5.4s
-	WORD   $0x4ea784c7 // add v7.4s, v6.4s, v7.4s
-	WORD   $0x4e26e4c6 // fcmeq v6.4s, v6.4s, v6.4s
-	WORD   $0x6e2058c6 // mvn v6.16b, v6.16b
-	WORD   $0x4ea61ce6 // orr v6.16b, v7.16b, v6.16b
+	WORD   $0x4ea784c6 // add v6.4s, v6.4s, v7.4s
 	WORD   $0x0f1084c6 // shrn v6.4h, v6.4s, #16
 	VST1.P [V6.H4], 8(R0)
 	SUB    $4, R3
@@ -607,13 +541,10 @@ tail:
 	WORD   $0x4e241ce7 // and v7.16b, v7.16b, v4.16b
 	WORD   $0x4ea584e7 // add v7.4s, v7.4s, v5.4s
 	WORD   $0x4ea784c7 // add v7.4s, v6.4s, v7.4s
-	WORD   $0x4e26e4c8 // fcmeq v8.4s, v6.4s, v6.4s
-	WORD   $0x6e205908 // mvn v8.16b, v8.16b
-	WORD   $0x4ea81ce7 // orr v7.16b, v7.16b, v8.16b
 	VMOV   V7.H[1], R9
 	MOVH.P R9, 2(R2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	MOVHU  (R0), R9
 	VMOV   R9, V7.S[0]
 	WORD   $0x2e6138e7 // shll v7.4s, v7.4h, #16
@@ -622,10 +553,7 @@ tail:
 	WORD   $0x6f3004c7 // ushr v7.4s, v6.4s, #16
 	WORD   $0x4e241ce7 // and v7.16b, v7.16b, v4.16b
 	WORD   $0x4ea584e7 // add v7.4s, v7.4s, v5.4s
-	WORD   $0x4ea784c7 // add v7.4s, v6.4s, v7.4s
-	WORD   $0x4e26e4c6 // fcmeq v6.4s, v6.4s, v6.4s
-	WORD   $0x6e2058c6 // mvn v6.16b, v6.16b
-	WORD   $0x4ea61ce6 // orr v6.16b, v7.16b, v6.16b
+	WORD   $0x4ea784c6 // add v6.4s, v6.4s, v7.4s
 	VMOV   V6.H[1], R9
 	MOVH.P R9, 2(R0)
 	SUB    $1, R3
@@ -685,13 +613,10 @@ unrolled:
 	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
 	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
 	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
-	WORD   $0x4e27e4e9 // fcmeq v9.4s, v7.4s, v7.4s
-	WORD   $0x6e205929 // mvn v9.16b, v9.16b
-	WORD   $0x4ea91d08 // orr v8.16b, v8.16b, v9.16b
 	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
 	VST1.P [V8.H4], 8(R2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V8.H4]
 	WORD   $0x2e613908 // shll v8.4s, v8.4h, #16
 	WORD   $0x6e27dc87 // fmul v7.4s, v4.4s, v7.4s
@@ -699,10 +624,7 @@ unrolled:
 	WORD   $0x6f3004e8 // ushr v8.4s, v7.4s, #16
 	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
 	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
-	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
-	WORD   $0x4e27e4e7 // fcmeq v7.4s, v7.4s, v7.4s
-	WORD   $0x6e2058e7 // mvn v7.16b, v7.16b
-	WORD   $0x4ea71d07 // orr v7.16b, v8.16b, v7.16b
+	WORD   $0x4ea884e7 // add v7.4s, v7.4s, v8.4s
 	WORD   $0x0f1084e7 // shrn v7.4h, v7.4s, #16
 	VST1.P [V7.H4], 8(R0)
 
@@ -727,13 +649,10 @@ unrolled:
 	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
 	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
 	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
-	WORD   $0x4e27e4e9 // fcmeq v9.4s, v7.4s, v7.4s
-	WORD   $0x6e205929 // mvn v9.16b, v9.16b
-	WORD   $0x4ea91d08 // orr v8.16b, v8.16b, v9.16b
 	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
 	VST1.P [V8.H4], 8(R2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V8.H4]
 	WORD   $0x2e613908 // shll v8.4s, v8.4h, #16
 	WORD   $0x6e27dc87 // fmul v7.4s, v4.4s, v7.4s
@@ -741,10 +660,7 @@ unrolled:
 	WORD   $0x6f3004e8 // ushr v8.4s, v7.4s, #16
 	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
 	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
-	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
-	WORD   $0x4e27e4e7 // fcmeq v7.4s, v7.4s, v7.4s
-	WORD   $0x6e2058e7 // mvn v7.16b, v7.16b
-	WORD   $0x4ea71d07 // orr v7.16b, v8.16b, v7.16b
+	WORD   $0x4ea884e7 // add v7.4s, v7.4s, v8.4s
 	WORD   $0x0f1084e7 // shrn v7.4h, v7.4s, #16
 	VST1.P [V7.H4], 8(R0)
 
@@ -769,13 +685,10 @@ unrolled:
 	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
 	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
 	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
-	WORD   $0x4e27e4e9 // fcmeq v9.4s, v7.4s, v7.4s
-	WORD   $0x6e205929 // mvn v9.16b, v9.16b
-	WORD   $0x4ea91d08 // orr v8.16b, v8.16b, v9.16b
 	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
 	VST1.P [V8.H4], 8(R2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V8.H4]
 	WORD   $0x2e613908 // shll v8.4s, v8.4h, #16
 	WORD   $0x6e27dc87 // fmul v7.4s, v4.4s, v7.4s
@@ -783,10 +696,7 @@ unrolled:
 	WORD   $0x6f3004e8 // ushr v8.4s, v7.4s, #16
 	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
 	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
-	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
-	WORD   $0x4e27e4e7 // fcmeq v7.4s, v7.4s, v7.4s
-	WORD   $0x6e2058e7 // mvn v7.16b, v7.16b
-	WORD   $0x4ea71d07 // orr v7.16b, v8.16b, v7.16b
+	WORD   $0x4ea884e7 // add v7.4s, v7.4s, v8.4s
 	WORD   $0x0f1084e7 // shrn v7.4h, v7.4s, #16
 	VST1.P [V7.H4], 8(R0)
 
@@ -811,13 +721,10 @@ unrolled:
 	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
 	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
 	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
-	WORD   $0x4e27e4e9 // fcmeq v9.4s, v7.4s, v7.4s
-	WORD   $0x6e205929 // mvn v9.16b, v9.16b
-	WORD   $0x4ea91d08 // orr v8.16b, v8.16b, v9.16b
 	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
 	VST1.P [V8.H4], 8(R2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V8.H4]
 	WORD   $0x2e613908 // shll v8.4s, v8.4h, #16
 	WORD   $0x6e27dc87 // fmul v7.4s, v4.4s, v7.4s
@@ -825,10 +732,7 @@ unrolled:
 	WORD   $0x6f3004e8 // ushr v8.4s, v7.4s, #16
 	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
 	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
-	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
-	WORD   $0x4e27e4e7 // fcmeq v7.4s, v7.4s, v7.4s
-	WORD   $0x6e2058e7 // mvn v7.16b, v7.16b
-	WORD   $0x4ea71d07 // orr v7.16b, v8.16b, v7.16b
+	WORD   $0x4ea884e7 // add v7.4s, v7.4s, v8.4s
 	WORD   $0x0f1084e7 // shrn v7.4h, v7.4s, #16
 	VST1.P [V7.H4], 8(R0)
 	SUB    $16, R3
@@ -860,13 +764,10 @@ single:
 	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
 	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
 	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
-	WORD   $0x4e27e4e9 // fcmeq v9.4s, v7.4s, v7.4s
-	WORD   $0x6e205929 // mvn v9.16b, v9.16b
-	WORD   $0x4ea91d08 // orr v8.16b, v8.16b, v9.16b
 	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
 	VST1.P [V8.H4], 8(R2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V8.H4]
 	WORD   $0x2e613908 // shll v8.4s, v8.4h, #16
 	WORD   $0x6e27dc87 // fmul v7.4s, v4.4s, v7.4s
@@ -874,10 +775,7 @@ single:
 	WORD   $0x6f3004e8 // ushr v8.4s, v7.4s, #16
 	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
 	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
-	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
-	WORD   $0x4e27e4e7 // fcmeq v7.4s, v7.4s, v7.4s
-	WORD   $0x6e2058e7 // mvn v7.16b, v7.16b
-	WORD   $0x4ea71d07 // orr v7.16b, v8.16b, v7.16b
+	WORD   $0x4ea884e7 // add v7.4s, v7.4s, v8.4s
 	WORD   $0x0f1084e7 // shrn v7.4h, v7.4s, #16
 	VST1.P [V7.H4], 8(R0)
 	SUB    $4, R3
@@ -911,13 +809,10 @@ tail:
 	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
 	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
 	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
-	WORD   $0x4e27e4e9 // fcmeq v9.4s, v7.4s, v7.4s
-	WORD   $0x6e205929 // mvn v9.16b, v9.16b
-	WORD   $0x4ea91d08 // orr v8.16b, v8.16b, v9.16b
 	VMOV   V8.H[1], R9
 	MOVH.P R9, 2(R2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	MOVHU  (R0), R9
 	VMOV   R9, V8.S[0]
 	WORD   $0x2e613908 // shll v8.4s, v8.4h, #16
@@ -926,10 +821,7 @@ tail:
 	WORD   $0x6f3004e8 // ushr v8.4s, v7.4s, #16
 	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
 	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
-	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
-	WORD   $0x4e27e4e7 // fcmeq v7.4s, v7.4s, v7.4s
-	WORD   $0x6e2058e7 // mvn v7.16b, v7.16b
-	WORD   $0x4ea71d07 // orr v7.16b, v8.16b, v7.16b
+	WORD   $0x4ea884e7 // add v7.4s, v7.4s, v8.4s
 	VMOV   V7.H[1], R9
 	MOVH.P R9, 2(R0)
 	SUB    $1, R3
@@ -983,9 +875,6 @@ unrolled:
 	WORD   $0x4e251d29 // and v9.16b, v9.16b, v5.16b
 	WORD   $0x4ea68529 // add v9.4s, v9.4s, v6.4s
 	WORD   $0x4ea98509 // add v9.4s, v8.4s, v9.4s
-	WORD   $0x4e28e50a // fcmeq v10.4s, v8.4s, v8.4s
-	WORD   $0x6e20594a // mvn v10.16b, v10.16b
-	WORD   $0x4eaa1d29 // orr v9.16b, v9.16b, v10.16b
 	WORD   $0x0f108529 // shrn v9.4h, v9.4s, #16
 	VST1.P [V9.H4], 8(R2)
 
@@ -993,7 +882,7 @@ unrolled:
 	WORD $0x6e28dc68 // fmul v8.4s, v3.4s, v8.4s
 	WORD $0x4e28d4e7 // fadd v7.4s, v7.4s, v8.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V8.H4]
 	WORD   $0x2e613908 // shll v8.4s, v8.4h, #16
 	WORD   $0x6e27dc87 // fmul v7.4s, v4.4s, v7.4s
@@ -1001,10 +890,7 @@ unrolled:
 	WORD   $0x6f3004e8 // ushr v8.4s, v7.4s, #16
 	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
 	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
-	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
-	WORD   $0x4e27e4e7 // fcmeq v7.4s, v7.4s, v7.4s
-	WORD   $0x6e2058e7 // mvn v7.16b, v7.16b
-	WORD   $0x4ea71d07 // orr v7.16b, v8.16b, v7.16b
+	WORD   $0x4ea884e7 // add v7.4s, v7.4s, v8.4s
 	WORD   $0x0f1084e7 // shrn v7.4h, v7.4s, #16
 	VST1.P [V7.H4], 8(R0)
 
@@ -1023,9 +909,6 @@ unrolled:
 	WORD   $0x4e251d29 // and v9.16b, v9.16b, v5.16b
 	WORD   $0x4ea68529 // add v9.4s, v9.4s, v6.4s
 	WORD   $0x4ea98509 // add v9.4s, v8.4s, v9.4s
-	WORD   $0x4e28e50a // fcmeq v10.4s, v8.4s, v8.4s
-	WORD   $0x6e20594a // mvn v10.16b, v10.16b
-	WORD   $0x4eaa1d29 // orr v9.16b, v9.16b, v10.16b
 	WORD   $0x0f108529 // shrn v9.4h, v9.4s, #16
 	VST1.P [V9.H4], 8(R2)
 
@@ -1033,7 +916,7 @@ unrolled:
 	WORD $0x6e28dc68 // fmul v8.4s, v3.4s, v8.4s
 	WORD $0x4e28d4e7 // fadd v7.4s, v7.4s, v8.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V8.H4]
 	WORD   $0x2e613908 // shll v8.4s, v8.4h, #16
 	WORD   $0x6e27dc87 // fmul v7.4s, v4.4s, v7.4s
@@ -1041,10 +924,7 @@ unrolled:
 	WORD   $0x6f3004e8 // ushr v8.4s, v7.4s, #16
 	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
 	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
-	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
-	WORD   $0x4e27e4e7 // fcmeq v7.4s, v7.4s, v7.4s
-	WORD   $0x6e2058e7 // mvn v7.16b, v7.16b
-	WORD   $0x4ea71d07 // orr v7.16b, v8.16b, v7.16b
+	WORD   $0x4ea884e7 // add v7.4s, v7.4s, v8.4s
 	WORD   $0x0f1084e7 // shrn v7.4h, v7.4s, #16
 	VST1.P [V7.H4], 8(R0)
 
@@ -1063,9 +943,6 @@ unrolled:
 	WORD   $0x4e251d29 // and v9.16b, v9.16b, v5.16b
 	WORD   $0x4ea68529 // add v9.4s, v9.4s, v6.4s
 	WORD   $0x4ea98509 // add v9.4s, v8.4s, v9.4s
-	WORD   $0x4e28e50a // fcmeq v10.4s, v8.4s, v8.4s
-	WORD   $0x6e20594a // mvn v10.16b, v10.16b
-	WORD   $0x4eaa1d29 // orr v9.16b, v9.16b, v10.16b
 	WORD   $0x0f108529 // shrn v9.4h, v9.4s, #16
 	VST1.P [V9.H4], 8(R2)
 
@@ -1073,7 +950,7 @@ unrolled:
 	WORD $0x6e28dc68 // fmul v8.4s, v3.4s, v8.4s
 	WORD $0x4e28d4e7 // fadd v7.4s, v7.4s, v8.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V8.H4]
 	WORD   $0x2e613908 // shll v8.4s, v8.4h, #16
 	WORD   $0x6e27dc87 // fmul v7.4s, v4.4s, v7.4s
@@ -1081,10 +958,7 @@ unrolled:
 	WORD   $0x6f3004e8 // ushr v8.4s, v7.4s, #16
 	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
 	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
-	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
-	WORD   $0x4e27e4e7 // fcmeq v7.4s, v7.4s, v7.4s
-	WORD   $0x6e2058e7 // mvn v7.16b, v7.16b
-	WORD   $0x4ea71d07 // orr v7.16b, v8.16b, v7.16b
+	WORD   $0x4ea884e7 // add v7.4s, v7.4s, v8.4s
 	WORD   $0x0f1084e7 // shrn v7.4h, v7.4s, #16
 	VST1.P [V7.H4], 8(R0)
 
@@ -1103,9 +977,6 @@ unrolled:
 	WORD   $0x4e251d29 // and v9.16b, v9.16b, v5.16b
 	WORD   $0x4ea68529 // add v9.4s, v9.4s, v6.4s
 	WORD   $0x4ea98509 // add v9.4s, v8.4s, v9.4s
-	WORD   $0x4e28e50a // fcmeq v10.4s, v8.4s, v8.4s
-	WORD   $0x6e20594a // mvn v10.16b, v10.16b
-	WORD   $0x4eaa1d29 // orr v9.16b, v9.16b, v10.16b
 	WORD   $0x0f108529 // shrn v9.4h, v9.4s, #16
 	VST1.P [V9.H4], 8(R2)
 
@@ -1113,7 +984,7 @@ unrolled:
 	WORD $0x6e28dc68 // fmul v8.4s, v3.4s, v8.4s
 	WORD $0x4e28d4e7 // fadd v7.4s, v7.4s, v8.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V8.H4]
 	WORD   $0x2e613908 // shll v8.4s, v8.4h, #16
 	WORD   $0x6e27dc87 // fmul v7.4s, v4.4s, v7.4s
@@ -1121,10 +992,7 @@ unrolled:
 	WORD   $0x6f3004e8 // ushr v8.4s, v7.4s, #16
 	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
 	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
-	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
-	WORD   $0x4e27e4e7 // fcmeq v7.4s, v7.4s, v7.4s
-	WORD   $0x6e2058e7 // mvn v7.16b, v7.16b
-	WORD   $0x4ea71d07 // orr v7.16b, v8.16b, v7.16b
+	WORD   $0x4ea884e7 // add v7.4s, v7.4s, v8.4s
 	WORD   $0x0f1084e7 // shrn v7.4h, v7.4s, #16
 	VST1.P [V7.H4], 8(R0)
 	SUB    $16, R3
@@ -1150,9 +1018,6 @@ single:
 	WORD   $0x4e251d29 // and v9.16b, v9.16b, v5.16b
 	WORD   $0x4ea68529 // add v9.4s, v9.4s, v6.4s
 	WORD   $0x4ea98509 // add v9.4s, v8.4s, v9.4s
-	WORD   $0x4e28e50a // fcmeq v10.4s, v8.4s, v8.4s
-	WORD   $0x6e20594a // mvn v10.16b, v10.16b
-	WORD   $0x4eaa1d29 // orr v9.16b, v9.16b, v10.16b
 	WORD   $0x0f108529 // shrn v9.4h, v9.4s, #16
 	VST1.P [V9.H4], 8(R2)
 
@@ -1160,7 +1025,7 @@ single:
 	WORD $0x6e28dc68 // fmul v8.4s, v3.4s, v8.4s
 	WORD $0x4e28d4e7 // fadd v7.4s, v7.4s, v8.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V8.H4]
 	WORD   $0x2e613908 // shll v8.4s, v8.4h, #16
 	WORD   $0x6e27dc87 // fmul v7.4s, v4.4s, v7.4s
@@ -1168,10 +1033,7 @@ single:
 	WORD   $0x6f3004e8 // ushr v8.4s, v7.4s, #16
 	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
 	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
-	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
-	WORD   $0x4e27e4e7 // fcmeq v7.4s, v7.4s, v7.4s
-	WORD   $0x6e2058e7 // mvn v7.16b, v7.16b
-	WORD   $0x4ea71d07 // orr v7.16b, v8.16b, v7.16b
+	WORD   $0x4ea884e7 // add v7.4s, v7.4s, v8.4s
 	WORD   $0x0f1084e7 // shrn v7.4h, v7.4s, #16
 	VST1.P [V7.H4], 8(R0)
 	SUB    $4, R3
@@ -1198,9 +1060,6 @@ tail:
 	WORD   $0x4e251d29 // and v9.16b, v9.16b, v5.16b
 	WORD   $0x4ea68529 // add v9.4s, v9.4s, v6.4s
 	WORD   $0x4ea98509 // add v9.4s, v8.4s, v9.4s
-	WORD   $0x4e28e50a // fcmeq v10.4s, v8.4s, v8.4s
-	WORD   $0x6e20594a // mvn v10.16b, v10.16b
-	WORD   $0x4eaa1d29 // orr v9.16b, v9.16b, v10.16b
 	VMOV   V9.H[1], R9
 	MOVH.P R9, 2(R2)
 
@@ -1208,7 +1067,7 @@ tail:
 	FMULS F8, F3, F8
 	FADDS F8, F7, F7
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	MOVHU  (R0), R9
 	VMOV   R9, V8.S[0]
 	WORD   $0x2e613908 // shll v8.4s, v8.4h, #16
@@ -1217,10 +1076,7 @@ tail:
 	WORD   $0x6f3004e8 // ushr v8.4s, v7.4s, #16
 	WORD   $0x4e251d08 // and v8.16b, v8.16b, v5.16b
 	WORD   $0x4ea68508 // add v8.4s, v8.4s, v6.4s
-	WORD   $0x4ea884e8 // add v8.4s, v7.4s, v8.4s
-	WORD   $0x4e27e4e7 // fcmeq v7.4s, v7.4s, v7.4s
-	WORD   $0x6e2058e7 // mvn v7.16b, v7.16b
-	WORD   $0x4ea71d07 // orr v7.16b, v8.16b, v7.16b
+	WORD   $0x4ea884e7 // add v7.4s, v7.4s, v8.4s
 	VMOV   V7.H[1], R9
 	MOVH.P R9, 2(R0)
 	SUB    $1, R3
@@ -1282,9 +1138,6 @@ unrolled:
 	WORD   $0x4e261d4a // and v10.16b, v10.16b, v6.16b
 	WORD   $0x4ea7854a // add v10.4s, v10.4s, v7.4s
 	WORD   $0x4eaa852a // add v10.4s, v9.4s, v10.4s
-	WORD   $0x4e29e52b // fcmeq v11.4s, v9.4s, v9.4s
-	WORD   $0x6e20596b // mvn v11.16b, v11.16b
-	WORD   $0x4eab1d4a // orr v10.16b, v10.16b, v11.16b
 	WORD   $0x0f10854a // shrn v10.4h, v10.4s, #16
 	VST1.P [V10.H4], 8(R2)
 
@@ -1292,7 +1145,7 @@ unrolled:
 	WORD $0x6e29dc89 // fmul v9.4s, v4.4s, v9.4s
 	WORD $0x4e29d508 // fadd v8.4s, v8.4s, v9.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V9.H4]
 	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
 	WORD   $0x6e28dca8 // fmul v8.4s, v5.4s, v8.4s
@@ -1300,10 +1153,7 @@ unrolled:
 	WORD   $0x6f300509 // ushr v9.4s, v8.4s, #16
 	WORD   $0x4e261d29 // and v9.16b, v9.16b, v6.16b
 	WORD   $0x4ea78529 // add v9.4s, v9.4s, v7.4s
-	WORD   $0x4ea98509 // add v9.4s, v8.4s, v9.4s
-	WORD   $0x4e28e508 // fcmeq v8.4s, v8.4s, v8.4s
-	WORD   $0x6e205908 // mvn v8.16b, v8.16b
-	WORD   $0x4ea81d28 // orr v8.16b, v9.16b, v8.16b
+	WORD   $0x4ea98508 // add v8.4s, v8.4s, v9.4s
 	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
 	VST1.P [V8.H4], 8(R0)
 
@@ -1328,9 +1178,6 @@ unrolled:
 	WORD   $0x4e261d4a // and v10.16b, v10.16b, v6.16b
 	WORD   $0x4ea7854a // add v10.4s, v10.4s, v7.4s
 	WORD   $0x4eaa852a // add v10.4s, v9.4s, v10.4s
-	WORD   $0x4e29e52b // fcmeq v11.4s, v9.4s, v9.4s
-	WORD   $0x6e20596b // mvn v11.16b, v11.16b
-	WORD   $0x4eab1d4a // orr v10.16b, v10.16b, v11.16b
 	WORD   $0x0f10854a // shrn v10.4h, v10.4s, #16
 	VST1.P [V10.H4], 8(R2)
 
@@ -1338,7 +1185,7 @@ unrolled:
 	WORD $0x6e29dc89 // fmul v9.4s, v4.4s, v9.4s
 	WORD $0x4e29d508 // fadd v8.4s, v8.4s, v9.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V9.H4]
 	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
 	WORD   $0x6e28dca8 // fmul v8.4s, v5.4s, v8.4s
@@ -1346,10 +1193,7 @@ unrolled:
 	WORD   $0x6f300509 // ushr v9.4s, v8.4s, #16
 	WORD   $0x4e261d29 // and v9.16b, v9.16b, v6.16b
 	WORD   $0x4ea78529 // add v9.4s, v9.4s, v7.4s
-	WORD   $0x4ea98509 // add v9.4s, v8.4s, v9.4s
-	WORD   $0x4e28e508 // fcmeq v8.4s, v8.4s, v8.4s
-	WORD   $0x6e205908 // mvn v8.16b, v8.16b
-	WORD   $0x4ea81d28 // orr v8.16b, v9.16b, v8.16b
+	WORD   $0x4ea98508 // add v8.4s, v8.4s, v9.4s
 	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
 	VST1.P [V8.H4], 8(R0)
 
@@ -1374,9 +1218,6 @@ unrolled:
 	WORD   $0x4e261d4a // and v10.16b, v10.16b, v6.16b
 	WORD   $0x4ea7854a // add v10.4s, v10.4s, v7.4s
 	WORD   $0x4eaa852a // add v10.4s, v9.4s, v10.4s
-	WORD   $0x4e29e52b // fcmeq v11.4s, v9.4s, v9.4s
-	WORD   $0x6e20596b // mvn v11.16b, v11.16b
-	WORD   $0x4eab1d4a // orr v10.16b, v10.16b, v11.16b
 	WORD   $0x0f10854a // shrn v10.4h, v10.4s, #16
 	VST1.P [V10.H4], 8(R2)
 
@@ -1384,7 +1225,7 @@ unrolled:
 	WORD $0x6e29dc89 // fmul v9.4s, v4.4s, v9.4s
 	WORD $0x4e29d508 // fadd v8.4s, v8.4s, v9.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V9.H4]
 	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
 	WORD   $0x6e28dca8 // fmul v8.4s, v5.4s, v8.4s
@@ -1392,10 +1233,7 @@ unrolled:
 	WORD   $0x6f300509 // ushr v9.4s, v8.4s, #16
 	WORD   $0x4e261d29 // and v9.16b, v9.16b, v6.16b
 	WORD   $0x4ea78529 // add v9.4s, v9.4s, v7.4s
-	WORD   $0x4ea98509 // add v9.4s, v8.4s, v9.4s
-	WORD   $0x4e28e508 // fcmeq v8.4s, v8.4s, v8.4s
-	WORD   $0x6e205908 // mvn v8.16b, v8.16b
-	WORD   $0x4ea81d28 // orr v8.16b, v9.16b, v8.16b
+	WORD   $0x4ea98508 // add v8.4s, v8.4s, v9.4s
 	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
 	VST1.P [V8.H4], 8(R0)
 
@@ -1420,9 +1258,6 @@ unrolled:
 	WORD   $0x4e261d4a // and v10.16b, v10.16b, v6.16b
 	WORD   $0x4ea7854a // add v10.4s, v10.4s, v7.4s
 	WORD   $0x4eaa852a // add v10.4s, v9.4s, v10.4s
-	WORD   $0x4e29e52b // fcmeq v11.4s, v9.4s, v9.4s
-	WORD   $0x6e20596b // mvn v11.16b, v11.16b
-	WORD   $0x4eab1d4a // orr v10.16b, v10.16b, v11.16b
 	WORD   $0x0f10854a // shrn v10.4h, v10.4s, #16
 	VST1.P [V10.H4], 8(R2)
 
@@ -1430,7 +1265,7 @@ unrolled:
 	WORD $0x6e29dc89 // fmul v9.4s, v4.4s, v9.4s
 	WORD $0x4e29d508 // fadd v8.4s, v8.4s, v9.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V9.H4]
 	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
 	WORD   $0x6e28dca8 // fmul v8.4s, v5.4s, v8.4s
@@ -1438,10 +1273,7 @@ unrolled:
 	WORD   $0x6f300509 // ushr v9.4s, v8.4s, #16
 	WORD   $0x4e261d29 // and v9.16b, v9.16b, v6.16b
 	WORD   $0x4ea78529 // add v9.4s, v9.4s, v7.4s
-	WORD   $0x4ea98509 // add v9.4s, v8.4s, v9.4s
-	WORD   $0x4e28e508 // fcmeq v8.4s, v8.4s, v8.4s
-	WORD   $0x6e205908 // mvn v8.16b, v8.16b
-	WORD   $0x4ea81d28 // orr v8.16b, v9.16b, v8.16b
+	WORD   $0x4ea98508 // add v8.4s, v8.4s, v9.4s
 	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
 	VST1.P [V8.H4], 8(R0)
 	SUB    $16, R3
@@ -1473,9 +1305,6 @@ single:
 	WORD   $0x4e261d4a // and v10.16b, v10.16b, v6.16b
 	WORD   $0x4ea7854a // add v10.4s, v10.4s, v7.4s
 	WORD   $0x4eaa852a // add v10.4s, v9.4s, v10.4s
-	WORD   $0x4e29e52b // fcmeq v11.4s, v9.4s, v9.4s
-	WORD   $0x6e20596b // mvn v11.16b, v11.16b
-	WORD   $0x4eab1d4a // orr v10.16b, v10.16b, v11.16b
 	WORD   $0x0f10854a // shrn v10.4h, v10.4s, #16
 	VST1.P [V10.H4], 8(R2)
 
@@ -1483,7 +1312,7 @@ single:
 	WORD $0x6e29dc89 // fmul v9.4s, v4.4s, v9.4s
 	WORD $0x4e29d508 // fadd v8.4s, v8.4s, v9.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V9.H4]
 	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
 	WORD   $0x6e28dca8 // fmul v8.4s, v5.4s, v8.4s
@@ -1491,10 +1320,7 @@ single:
 	WORD   $0x6f300509 // ushr v9.4s, v8.4s, #16
 	WORD   $0x4e261d29 // and v9.16b, v9.16b, v6.16b
 	WORD   $0x4ea78529 // add v9.4s, v9.4s, v7.4s
-	WORD   $0x4ea98509 // add v9.4s, v8.4s, v9.4s
-	WORD   $0x4e28e508 // fcmeq v8.4s, v8.4s, v8.4s
-	WORD   $0x6e205908 // mvn v8.16b, v8.16b
-	WORD   $0x4ea81d28 // orr v8.16b, v9.16b, v8.16b
+	WORD   $0x4ea98508 // add v8.4s, v8.4s, v9.4s
 	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
 	VST1.P [V8.H4], 8(R0)
 	SUB    $4, R3
@@ -1528,9 +1354,6 @@ tail:
 	WORD   $0x4e261d4a // and v10.16b, v10.16b, v6.16b
 	WORD   $0x4ea7854a // add v10.4s, v10.4s, v7.4s
 	WORD   $0x4eaa852a // add v10.4s, v9.4s, v10.4s
-	WORD   $0x4e29e52b // fcmeq v11.4s, v9.4s, v9.4s
-	WORD   $0x6e20596b // mvn v11.16b, v11.16b
-	WORD   $0x4eab1d4a // orr v10.16b, v10.16b, v11.16b
 	VMOV   V10.H[1], R9
 	MOVH.P R9, 2(R2)
 
@@ -1538,7 +1361,7 @@ tail:
 	FMULS F9, F4, F9
 	FADDS F9, F8, F8
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	MOVHU  (R0), R9
 	VMOV   R9, V9.S[0]
 	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
@@ -1547,10 +1370,7 @@ tail:
 	WORD   $0x6f300509 // ushr v9.4s, v8.4s, #16
 	WORD   $0x4e261d29 // and v9.16b, v9.16b, v6.16b
 	WORD   $0x4ea78529 // add v9.4s, v9.4s, v7.4s
-	WORD   $0x4ea98509 // add v9.4s, v8.4s, v9.4s
-	WORD   $0x4e28e508 // fcmeq v8.4s, v8.4s, v8.4s
-	WORD   $0x6e205908 // mvn v8.16b, v8.16b
-	WORD   $0x4ea81d28 // orr v8.16b, v9.16b, v8.16b
+	WORD   $0x4ea98508 // add v8.4s, v8.4s, v9.4s
 	VMOV   V8.H[1], R9
 	MOVH.P R9, 2(R0)
 	SUB    $1, R3
@@ -1611,15 +1431,12 @@ unrolled:
 	WORD $0x6f30052a // ushr v10.4s, v9.4s, #16
 	WORD $0x6e2a1d29 // eor v9.16b, v9.16b, v10.16b
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V9.H4]
 	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
 	WORD   $0x6e28dc28 // fmul v8.4s, v1.4s, v8.4s
 	WORD   $0x4ea8d528 // fsub v8.4s, v9.4s, v8.4s
-	WORD   $0x4eaa8509 // add v9.4s, v8.4s, v10.4s
-	WORD   $0x4e28e508 // fcmeq v8.4s, v8.4s, v8.4s
-	WORD   $0x6e205908 // mvn v8.16b, v8.16b
-	WORD   $0x4ea81d28 // orr v8.16b, v9.16b, v8.16b
+	WORD   $0x4eaa8508 // add v8.4s, v8.4s, v10.4s
 	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
 	VST1.P [V8.H4], 8(R0)
 
@@ -1640,15 +1457,12 @@ unrolled:
 	WORD $0x6f30052a // ushr v10.4s, v9.4s, #16
 	WORD $0x6e2a1d29 // eor v9.16b, v9.16b, v10.16b
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V9.H4]
 	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
 	WORD   $0x6e28dc28 // fmul v8.4s, v1.4s, v8.4s
 	WORD   $0x4ea8d528 // fsub v8.4s, v9.4s, v8.4s
-	WORD   $0x4eaa8509 // add v9.4s, v8.4s, v10.4s
-	WORD   $0x4e28e508 // fcmeq v8.4s, v8.4s, v8.4s
-	WORD   $0x6e205908 // mvn v8.16b, v8.16b
-	WORD   $0x4ea81d28 // orr v8.16b, v9.16b, v8.16b
+	WORD   $0x4eaa8508 // add v8.4s, v8.4s, v10.4s
 	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
 	VST1.P [V8.H4], 8(R0)
 
@@ -1669,15 +1483,12 @@ unrolled:
 	WORD $0x6f30052a // ushr v10.4s, v9.4s, #16
 	WORD $0x6e2a1d29 // eor v9.16b, v9.16b, v10.16b
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V9.H4]
 	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
 	WORD   $0x6e28dc28 // fmul v8.4s, v1.4s, v8.4s
 	WORD   $0x4ea8d528 // fsub v8.4s, v9.4s, v8.4s
-	WORD   $0x4eaa8509 // add v9.4s, v8.4s, v10.4s
-	WORD   $0x4e28e508 // fcmeq v8.4s, v8.4s, v8.4s
-	WORD   $0x6e205908 // mvn v8.16b, v8.16b
-	WORD   $0x4ea81d28 // orr v8.16b, v9.16b, v8.16b
+	WORD   $0x4eaa8508 // add v8.4s, v8.4s, v10.4s
 	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
 	VST1.P [V8.H4], 8(R0)
 
@@ -1698,15 +1509,12 @@ unrolled:
 	WORD $0x6f30052a // ushr v10.4s, v9.4s, #16
 	WORD $0x6e2a1d29 // eor v9.16b, v9.16b, v10.16b
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V9.H4]
 	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
 	WORD   $0x6e28dc28 // fmul v8.4s, v1.4s, v8.4s
 	WORD   $0x4ea8d528 // fsub v8.4s, v9.4s, v8.4s
-	WORD   $0x4eaa8509 // add v9.4s, v8.4s, v10.4s
-	WORD   $0x4e28e508 // fcmeq v8.4s, v8.4s, v8.4s
-	WORD   $0x6e205908 // mvn v8.16b, v8.16b
-	WORD   $0x4ea81d28 // orr v8.16b, v9.16b, v8.16b
+	WORD   $0x4eaa8508 // add v8.4s, v8.4s, v10.4s
 	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
 	VST1.P [V8.H4], 8(R0)
 	SUB    $16, R2
@@ -1734,15 +1542,12 @@ single:
 	WORD $0x6f30052a // ushr v10.4s, v9.4s, #16
 	WORD $0x6e2a1d29 // eor v9.16b, v9.16b, v10.16b
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V9.H4]
 	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
 	WORD   $0x6e28dc28 // fmul v8.4s, v1.4s, v8.4s
 	WORD   $0x4ea8d528 // fsub v8.4s, v9.4s, v8.4s
-	WORD   $0x4eaa8509 // add v9.4s, v8.4s, v10.4s
-	WORD   $0x4e28e508 // fcmeq v8.4s, v8.4s, v8.4s
-	WORD   $0x6e205908 // mvn v8.16b, v8.16b
-	WORD   $0x4ea81d28 // orr v8.16b, v9.16b, v8.16b
+	WORD   $0x4eaa8508 // add v8.4s, v8.4s, v10.4s
 	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
 	VST1.P [V8.H4], 8(R0)
 	SUB    $4, R2
@@ -1770,16 +1575,13 @@ tail:
 	WORD $0x6f30052a // ushr v10.4s, v9.4s, #16
 	WORD $0x6e2a1d29 // eor v9.16b, v9.16b, v10.16b
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	MOVHU  (R0), R9
 	VMOV   R9, V9.S[0]
 	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
 	FMULS  F8, F1, F8
 	FSUBS  F8, F9, F8
-	WORD   $0x4eaa8509 // add v9.4s, v8.4s, v10.4s
-	WORD   $0x4e28e508 // fcmeq v8.4s, v8.4s, v8.4s
-	WORD   $0x6e205908 // mvn v8.16b, v8.16b
-	WORD   $0x4ea81d28 // orr v8.16b, v9.16b, v8.16b
+	WORD   $0x4eaa8508 // add v8.4s, v8.4s, v10.4s
 	VMOV   V8.H[1], R9
 	MOVH.P R9, 2(R0)
 	SUB    $1, R2
@@ -1848,15 +1650,12 @@ unrolled:
 	WORD $0x6f30054b // ushr v11.4s, v10.4s, #16
 	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V10.H4]
 	WORD   $0x2e61394a // shll v10.4s, v10.4h, #16
 	WORD   $0x6e29dc49 // fmul v9.4s, v2.4s, v9.4s
 	WORD   $0x4ea9d549 // fsub v9.4s, v10.4s, v9.4s
-	WORD   $0x4eab852a // add v10.4s, v9.4s, v11.4s
-	WORD   $0x4e29e529 // fcmeq v9.4s, v9.4s, v9.4s
-	WORD   $0x6e205929 // mvn v9.16b, v9.16b
-	WORD   $0x4ea91d49 // orr v9.16b, v10.16b, v9.16b
+	WORD   $0x4eab8529 // add v9.4s, v9.4s, v11.4s
 	WORD   $0x0f108529 // shrn v9.4h, v9.4s, #16
 	VST1.P [V9.H4], 8(R0)
 
@@ -1883,15 +1682,12 @@ unrolled:
 	WORD $0x6f30054b // ushr v11.4s, v10.4s, #16
 	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V10.H4]
 	WORD   $0x2e61394a // shll v10.4s, v10.4h, #16
 	WORD   $0x6e29dc49 // fmul v9.4s, v2.4s, v9.4s
 	WORD   $0x4ea9d549 // fsub v9.4s, v10.4s, v9.4s
-	WORD   $0x4eab852a // add v10.4s, v9.4s, v11.4s
-	WORD   $0x4e29e529 // fcmeq v9.4s, v9.4s, v9.4s
-	WORD   $0x6e205929 // mvn v9.16b, v9.16b
-	WORD   $0x4ea91d49 // orr v9.16b, v10.16b, v9.16b
+	WORD   $0x4eab8529 // add v9.4s, v9.4s, v11.4s
 	WORD   $0x0f108529 // shrn v9.4h, v9.4s, #16
 	VST1.P [V9.H4], 8(R0)
 
@@ -1918,15 +1714,12 @@ unrolled:
 	WORD $0x6f30054b // ushr v11.4s, v10.4s, #16
 	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V10.H4]
 	WORD   $0x2e61394a // shll v10.4s, v10.4h, #16
 	WORD   $0x6e29dc49 // fmul v9.4s, v2.4s, v9.4s
 	WORD   $0x4ea9d549 // fsub v9.4s, v10.4s, v9.4s
-	WORD   $0x4eab852a // add v10.4s, v9.4s, v11.4s
-	WORD   $0x4e29e529 // fcmeq v9.4s, v9.4s, v9.4s
-	WORD   $0x6e205929 // mvn v9.16b, v9.16b
-	WORD   $0x4ea91d49 // orr v9.16b, v10.16b, v9.16b
+	WORD   $0x4eab8529 // add v9.4s, v9.4s, v11.4s
 	WORD   $0x0f108529 // shrn v9.4h, v9.4s, #16
 	VST1.P [V9.H4], 8(R0)
 
@@ -1953,15 +1746,12 @@ unrolled:
 	WORD $0x6f30054b // ushr v11.4s, v10.4s, #16
 	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V10.H4]
 	WORD   $0x2e61394a // shll v10.4s, v10.4h, #16
 	WORD   $0x6e29dc49 // fmul v9.4s, v2.4s, v9.4s
 	WORD   $0x4ea9d549 // fsub v9.4s, v10.4s, v9.4s
-	WORD   $0x4eab852a // add v10.4s, v9.4s, v11.4s
-	WORD   $0x4e29e529 // fcmeq v9.4s, v9.4s, v9.4s
-	WORD   $0x6e205929 // mvn v9.16b, v9.16b
-	WORD   $0x4ea91d49 // orr v9.16b, v10.16b, v9.16b
+	WORD   $0x4eab8529 // add v9.4s, v9.4s, v11.4s
 	WORD   $0x0f108529 // shrn v9.4h, v9.4s, #16
 	VST1.P [V9.H4], 8(R0)
 	SUB    $16, R2
@@ -1995,15 +1785,12 @@ single:
 	WORD $0x6f30054b // ushr v11.4s, v10.4s, #16
 	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V10.H4]
 	WORD   $0x2e61394a // shll v10.4s, v10.4h, #16
 	WORD   $0x6e29dc49 // fmul v9.4s, v2.4s, v9.4s
 	WORD   $0x4ea9d549 // fsub v9.4s, v10.4s, v9.4s
-	WORD   $0x4eab852a // add v10.4s, v9.4s, v11.4s
-	WORD   $0x4e29e529 // fcmeq v9.4s, v9.4s, v9.4s
-	WORD   $0x6e205929 // mvn v9.16b, v9.16b
-	WORD   $0x4ea91d49 // orr v9.16b, v10.16b, v9.16b
+	WORD   $0x4eab8529 // add v9.4s, v9.4s, v11.4s
 	WORD   $0x0f108529 // shrn v9.4h, v9.4s, #16
 	VST1.P [V9.H4], 8(R0)
 	SUB    $4, R2
@@ -2038,16 +1825,13 @@ tail:
 	WORD $0x6f30054b // ushr v11.4s, v10.4s, #16
 	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	MOVHU  (R0), R9
 	VMOV   R9, V10.S[0]
 	WORD   $0x2e61394a // shll v10.4s, v10.4h, #16
 	FMULS  F9, F2, F9
 	FSUBS  F9, F10, F9
-	WORD   $0x4eab852a // add v10.4s, v9.4s, v11.4s
-	WORD   $0x4e29e529 // fcmeq v9.4s, v9.4s, v9.4s
-	WORD   $0x6e205929 // mvn v9.16b, v9.16b
-	WORD   $0x4ea91d49 // orr v9.16b, v10.16b, v9.16b
+	WORD   $0x4eab8529 // add v9.4s, v9.4s, v11.4s
 	VMOV   V9.H[1], R9
 	MOVH.P R9, 2(R0)
 	SUB    $1, R2
@@ -2123,21 +1907,15 @@ unrolled:
 	WORD   $0x6e2d1d8c // eor v12.16b, v12.16b, v13.16b
 	WORD   $0x4e271d8c // and v12.16b, v12.16b, v7.16b
 	WORD   $0x4eac856c // add v12.4s, v11.4s, v12.4s
-	WORD   $0x4e2be56e // fcmeq v14.4s, v11.4s, v11.4s
-	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4eae1d8c // orr v12.16b, v12.16b, v14.16b
 	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
 	VST1.P [V12.H4], 8(R2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V12.H4]
 	WORD   $0x2e61398c // shll v12.4s, v12.4h, #16
 	WORD   $0x6e2bdc6b // fmul v11.4s, v3.4s, v11.4s
 	WORD   $0x4eabd58b // fsub v11.4s, v12.4s, v11.4s
-	WORD   $0x4ead856c // add v12.4s, v11.4s, v13.4s
-	WORD   $0x4e2be56b // fcmeq v11.4s, v11.4s, v11.4s
-	WORD   $0x6e20596b // mvn v11.16b, v11.16b
-	WORD   $0x4eab1d8b // orr v11.16b, v12.16b, v11.16b
+	WORD   $0x4ead856b // add v11.4s, v11.4s, v13.4s
 	WORD   $0x0f10856b // shrn v11.4h, v11.4s, #16
 	VST1.P [V11.H4], 8(R0)
 
@@ -2166,21 +1944,15 @@ unrolled:
 	WORD   $0x6e2d1d8c // eor v12.16b, v12.16b, v13.16b
 	WORD   $0x4e271d8c // and v12.16b, v12.16b, v7.16b
 	WORD   $0x4eac856c // add v12.4s, v11.4s, v12.4s
-	WORD   $0x4e2be56e // fcmeq v14.4s, v11.4s, v11.4s
-	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4eae1d8c // orr v12.16b, v12.16b, v14.16b
 	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
 	VST1.P [V12.H4], 8(R2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V12.H4]
 	WORD   $0x2e61398c // shll v12.4s, v12.4h, #16
 	WORD   $0x6e2bdc6b // fmul v11.4s, v3.4s, v11.4s
 	WORD   $0x4eabd58b // fsub v11.4s, v12.4s, v11.4s
-	WORD   $0x4ead856c // add v12.4s, v11.4s, v13.4s
-	WORD   $0x4e2be56b // fcmeq v11.4s, v11.4s, v11.4s
-	WORD   $0x6e20596b // mvn v11.16b, v11.16b
-	WORD   $0x4eab1d8b // orr v11.16b, v12.16b, v11.16b
+	WORD   $0x4ead856b // add v11.4s, v11.4s, v13.4s
 	WORD   $0x0f10856b // shrn v11.4h, v11.4s, #16
 	VST1.P [V11.H4], 8(R0)
 
@@ -2209,21 +1981,15 @@ unrolled:
 	WORD   $0x6e2d1d8c // eor v12.16b, v12.16b, v13.16b
 	WORD   $0x4e271d8c // and v12.16b, v12.16b, v7.16b
 	WORD   $0x4eac856c // add v12.4s, v11.4s, v12.4s
-	WORD   $0x4e2be56e // fcmeq v14.4s, v11.4s, v11.4s
-	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4eae1d8c // orr v12.16b, v12.16b, v14.16b
 	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
 	VST1.P [V12.H4], 8(R2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V12.H4]
 	WORD   $0x2e61398c // shll v12.4s, v12.4h, #16
 	WORD   $0x6e2bdc6b // fmul v11.4s, v3.4s, v11.4s
 	WORD   $0x4eabd58b // fsub v11.4s, v12.4s, v11.4s
-	WORD   $0x4ead856c // add v12.4s, v11.4s, v13.4s
-	WORD   $0x4e2be56b // fcmeq v11.4s, v11.4s, v11.4s
-	WORD   $0x6e20596b // mvn v11.16b, v11.16b
-	WORD   $0x4eab1d8b // orr v11.16b, v12.16b, v11.16b
+	WORD   $0x4ead856b // add v11.4s, v11.4s, v13.4s
 	WORD   $0x0f10856b // shrn v11.4h, v11.4s, #16
 	VST1.P [V11.H4], 8(R0)
 
@@ -2252,21 +2018,15 @@ unrolled:
 	WORD   $0x6e2d1d8c // eor v12.16b, v12.16b, v13.16b
 	WORD   $0x4e271d8c // and v12.16b, v12.16b, v7.16b
 	WORD   $0x4eac856c // add v12.4s, v11.4s, v12.4s
-	WORD   $0x4e2be56e // fcmeq v14.4s, v11.4s, v11.4s
-	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4eae1d8c // orr v12.16b, v12.16b, v14.16b
 	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
 	VST1.P [V12.H4], 8(R2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V12.H4]
 	WORD   $0x2e61398c // shll v12.4s, v12.4h, #16
 	WORD   $0x6e2bdc6b // fmul v11.4s, v3.4s, v11.4s
 	WORD   $0x4eabd58b // fsub v11.4s, v12.4s, v11.4s
-	WORD   $0x4ead856c // add v12.4s, v11.4s, v13.4s
-	WORD   $0x4e2be56b // fcmeq v11.4s, v11.4s, v11.4s
-	WORD   $0x6e20596b // mvn v11.16b, v11.16b
-	WORD   $0x4eab1d8b // orr v11.16b, v12.16b, v11.16b
+	WORD   $0x4ead856b // add v11.4s, v11.4s, v13.4s
 	WORD   $0x0f10856b // shrn v11.4h, v11.4s, #16
 	VST1.P [V11.H4], 8(R0)
 	SUB    $16, R3
@@ -2302,21 +2062,15 @@ single:
 	WORD   $0x6e2d1d8c // eor v12.16b, v12.16b, v13.16b
 	WORD   $0x4e271d8c // and v12.16b, v12.16b, v7.16b
 	WORD   $0x4eac856c // add v12.4s, v11.4s, v12.4s
-	WORD   $0x4e2be56e // fcmeq v14.4s, v11.4s, v11.4s
-	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4eae1d8c // orr v12.16b, v12.16b, v14.16b
 	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
 	VST1.P [V12.H4], 8(R2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V12.H4]
 	WORD   $0x2e61398c // shll v12.4s, v12.4h, #16
 	WORD   $0x6e2bdc6b // fmul v11.4s, v3.4s, v11.4s
 	WORD   $0x4eabd58b // fsub v11.4s, v12.4s, v11.4s
-	WORD   $0x4ead856c // add v12.4s, v11.4s, v13.4s
-	WORD   $0x4e2be56b // fcmeq v11.4s, v11.4s, v11.4s
-	WORD   $0x6e20596b // mvn v11.16b, v11.16b
-	WORD   $0x4eab1d8b // orr v11.16b, v12.16b, v11.16b
+	WORD   $0x4ead856b // add v11.4s, v11.4s, v13.4s
 	WORD   $0x0f10856b // shrn v11.4h, v11.4s, #16
 	VST1.P [V11.H4], 8(R0)
 	SUB    $4, R3
@@ -2353,22 +2107,16 @@ tail:
 	WORD   $0x6e2d1d8c // eor v12.16b, v12.16b, v13.16b
 	WORD   $0x4e271d8c // and v12.16b, v12.16b, v7.16b
 	WORD   $0x4eac856c // add v12.4s, v11.4s, v12.4s
-	WORD   $0x4e2be56e // fcmeq v14.4s, v11.4s, v11.4s
-	WORD   $0x6e2059ce // mvn v14.16b, v14.16b
-	WORD   $0x4eae1d8c // orr v12.16b, v12.16b, v14.16b
 	VMOV   V12.H[1], R9
 	MOVH.P R9, 2(R2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	MOVHU  (R0), R9
 	VMOV   R9, V12.S[0]
 	WORD   $0x2e61398c // shll v12.4s, v12.4h, #16
 	FMULS  F11, F3, F11
 	FSUBS  F11, F12, F11
-	WORD   $0x4ead856c // add v12.4s, v11.4s, v13.4s
-	WORD   $0x4e2be56b // fcmeq v11.4s, v11.4s, v11.4s
-	WORD   $0x6e20596b // mvn v11.16b, v11.16b
-	WORD   $0x4eab1d8b // orr v11.16b, v12.16b, v11.16b
+	WORD   $0x4ead856b // add v11.4s, v11.4s, v13.4s
 	VMOV   V11.H[1], R9
 	MOVH.P R9, 2(R0)
 	SUB    $1, R3
@@ -2452,21 +2200,15 @@ unrolled:
 	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
 	WORD   $0x4e281dad // and v13.16b, v13.16b, v8.16b
 	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
-	WORD   $0x4e2ce58f // fcmeq v15.4s, v12.4s, v12.4s
-	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4eaf1dad // orr v13.16b, v13.16b, v15.16b
 	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
 	VST1.P [V13.H4], 8(R2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V13.H4]
 	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
 	WORD   $0x6e2cdc8c // fmul v12.4s, v4.4s, v12.4s
 	WORD   $0x4eacd5ac // fsub v12.4s, v13.4s, v12.4s
-	WORD   $0x4eae858d // add v13.4s, v12.4s, v14.4s
-	WORD   $0x4e2ce58c // fcmeq v12.4s, v12.4s, v12.4s
-	WORD   $0x6e20598c // mvn v12.16b, v12.16b
-	WORD   $0x4eac1dac // orr v12.16b, v13.16b, v12.16b
+	WORD   $0x4eae858c // add v12.4s, v12.4s, v14.4s
 	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
 	VST1.P [V12.H4], 8(R0)
 
@@ -2501,21 +2243,15 @@ unrolled:
 	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
 	WORD   $0x4e281dad // and v13.16b, v13.16b, v8.16b
 	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
-	WORD   $0x4e2ce58f // fcmeq v15.4s, v12.4s, v12.4s
-	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4eaf1dad // orr v13.16b, v13.16b, v15.16b
 	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
 	VST1.P [V13.H4], 8(R2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V13.H4]
 	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
 	WORD   $0x6e2cdc8c // fmul v12.4s, v4.4s, v12.4s
 	WORD   $0x4eacd5ac // fsub v12.4s, v13.4s, v12.4s
-	WORD   $0x4eae858d // add v13.4s, v12.4s, v14.4s
-	WORD   $0x4e2ce58c // fcmeq v12.4s, v12.4s, v12.4s
-	WORD   $0x6e20598c // mvn v12.16b, v12.16b
-	WORD   $0x4eac1dac // orr v12.16b, v13.16b, v12.16b
+	WORD   $0x4eae858c // add v12.4s, v12.4s, v14.4s
 	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
 	VST1.P [V12.H4], 8(R0)
 
@@ -2550,21 +2286,15 @@ unrolled:
 	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
 	WORD   $0x4e281dad // and v13.16b, v13.16b, v8.16b
 	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
-	WORD   $0x4e2ce58f // fcmeq v15.4s, v12.4s, v12.4s
-	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4eaf1dad // orr v13.16b, v13.16b, v15.16b
 	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
 	VST1.P [V13.H4], 8(R2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V13.H4]
 	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
 	WORD   $0x6e2cdc8c // fmul v12.4s, v4.4s, v12.4s
 	WORD   $0x4eacd5ac // fsub v12.4s, v13.4s, v12.4s
-	WORD   $0x4eae858d // add v13.4s, v12.4s, v14.4s
-	WORD   $0x4e2ce58c // fcmeq v12.4s, v12.4s, v12.4s
-	WORD   $0x6e20598c // mvn v12.16b, v12.16b
-	WORD   $0x4eac1dac // orr v12.16b, v13.16b, v12.16b
+	WORD   $0x4eae858c // add v12.4s, v12.4s, v14.4s
 	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
 	VST1.P [V12.H4], 8(R0)
 
@@ -2599,21 +2329,15 @@ unrolled:
 	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
 	WORD   $0x4e281dad // and v13.16b, v13.16b, v8.16b
 	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
-	WORD   $0x4e2ce58f // fcmeq v15.4s, v12.4s, v12.4s
-	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4eaf1dad // orr v13.16b, v13.16b, v15.16b
 	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
 	VST1.P [V13.H4], 8(R2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V13.H4]
 	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
 	WORD   $0x6e2cdc8c // fmul v12.4s, v4.4s, v12.4s
 	WORD   $0x4eacd5ac // fsub v12.4s, v13.4s, v12.4s
-	WORD   $0x4eae858d // add v13.4s, v12.4s, v14.4s
-	WORD   $0x4e2ce58c // fcmeq v12.4s, v12.4s, v12.4s
-	WORD   $0x6e20598c // mvn v12.16b, v12.16b
-	WORD   $0x4eac1dac // orr v12.16b, v13.16b, v12.16b
+	WORD   $0x4eae858c // add v12.4s, v12.4s, v14.4s
 	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
 	VST1.P [V12.H4], 8(R0)
 	SUB    $16, R3
@@ -2655,21 +2379,15 @@ single:
 	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
 	WORD   $0x4e281dad // and v13.16b, v13.16b, v8.16b
 	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
-	WORD   $0x4e2ce58f // fcmeq v15.4s, v12.4s, v12.4s
-	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4eaf1dad // orr v13.16b, v13.16b, v15.16b
 	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
 	VST1.P [V13.H4], 8(R2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V13.H4]
 	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
 	WORD   $0x6e2cdc8c // fmul v12.4s, v4.4s, v12.4s
 	WORD   $0x4eacd5ac // fsub v12.4s, v13.4s, v12.4s
-	WORD   $0x4eae858d // add v13.4s, v12.4s, v14.4s
-	WORD   $0x4e2ce58c // fcmeq v12.4s, v12.4s, v12.4s
-	WORD   $0x6e20598c // mvn v12.16b, v12.16b
-	WORD   $0x4eac1dac // orr v12.16b, v13.16b, v12.16b
+	WORD   $0x4eae858c // add v12.4s, v12.4s, v14.4s
 	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
 	VST1.P [V12.H4], 8(R0)
 	SUB    $4, R3
@@ -2713,22 +2431,16 @@ tail:
 	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
 	WORD   $0x4e281dad // and v13.16b, v13.16b, v8.16b
 	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
-	WORD   $0x4e2ce58f // fcmeq v15.4s, v12.4s, v12.4s
-	WORD   $0x6e2059ef // mvn v15.16b, v15.16b
-	WORD   $0x4eaf1dad // orr v13.16b, v13.16b, v15.16b
 	VMOV   V13.H[1], R9
 	MOVH.P R9, 2(R2)
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	MOVHU  (R0), R9
 	VMOV   R9, V13.S[0]
 	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
 	FMULS  F12, F4, F12
 	FSUBS  F12, F13, F12
-	WORD   $0x4eae858d // add v13.4s, v12.4s, v14.4s
-	WORD   $0x4e2ce58c // fcmeq v12.4s, v12.4s, v12.4s
-	WORD   $0x6e20598c // mvn v12.16b, v12.16b
-	WORD   $0x4eac1dac // orr v12.16b, v13.16b, v12.16b
+	WORD   $0x4eae858c // add v12.4s, v12.4s, v14.4s
 	VMOV   V12.H[1], R9
 	MOVH.P R9, 2(R0)
 	SUB    $1, R3
@@ -2806,9 +2518,6 @@ unrolled:
 	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
 	WORD   $0x4e281dce // and v14.16b, v14.16b, v8.16b
 	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
-	WORD   $0x4e2de5b0 // fcmeq v16.4s, v13.4s, v13.4s
-	WORD   $0x6e205a10 // mvn v16.16b, v16.16b
-	WORD   $0x4eb01dce // orr v14.16b, v14.16b, v16.16b
 	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
 	VST1.P [V14.H4], 8(R2)
 
@@ -2816,15 +2525,12 @@ unrolled:
 	WORD $0x6e2ddc6d // fmul v13.4s, v3.4s, v13.4s
 	WORD $0x4e2dd58c // fadd v12.4s, v12.4s, v13.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V13.H4]
 	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
 	WORD   $0x6e2cdc8c // fmul v12.4s, v4.4s, v12.4s
 	WORD   $0x4eacd5ac // fsub v12.4s, v13.4s, v12.4s
-	WORD   $0x4eaf858d // add v13.4s, v12.4s, v15.4s
-	WORD   $0x4e2ce58c // fcmeq v12.4s, v12.4s, v12.4s
-	WORD   $0x6e20598c // mvn v12.16b, v12.16b
-	WORD   $0x4eac1dac // orr v12.16b, v13.16b, v12.16b
+	WORD   $0x4eaf858c // add v12.4s, v12.4s, v15.4s
 	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
 	VST1.P [V12.H4], 8(R0)
 
@@ -2853,9 +2559,6 @@ unrolled:
 	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
 	WORD   $0x4e281dce // and v14.16b, v14.16b, v8.16b
 	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
-	WORD   $0x4e2de5b0 // fcmeq v16.4s, v13.4s, v13.4s
-	WORD   $0x6e205a10 // mvn v16.16b, v16.16b
-	WORD   $0x4eb01dce // orr v14.16b, v14.16b, v16.16b
 	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
 	VST1.P [V14.H4], 8(R2)
 
@@ -2863,15 +2566,12 @@ unrolled:
 	WORD $0x6e2ddc6d // fmul v13.4s, v3.4s, v13.4s
 	WORD $0x4e2dd58c // fadd v12.4s, v12.4s, v13.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V13.H4]
 	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
 	WORD   $0x6e2cdc8c // fmul v12.4s, v4.4s, v12.4s
 	WORD   $0x4eacd5ac // fsub v12.4s, v13.4s, v12.4s
-	WORD   $0x4eaf858d // add v13.4s, v12.4s, v15.4s
-	WORD   $0x4e2ce58c // fcmeq v12.4s, v12.4s, v12.4s
-	WORD   $0x6e20598c // mvn v12.16b, v12.16b
-	WORD   $0x4eac1dac // orr v12.16b, v13.16b, v12.16b
+	WORD   $0x4eaf858c // add v12.4s, v12.4s, v15.4s
 	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
 	VST1.P [V12.H4], 8(R0)
 
@@ -2900,9 +2600,6 @@ unrolled:
 	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
 	WORD   $0x4e281dce // and v14.16b, v14.16b, v8.16b
 	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
-	WORD   $0x4e2de5b0 // fcmeq v16.4s, v13.4s, v13.4s
-	WORD   $0x6e205a10 // mvn v16.16b, v16.16b
-	WORD   $0x4eb01dce // orr v14.16b, v14.16b, v16.16b
 	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
 	VST1.P [V14.H4], 8(R2)
 
@@ -2910,15 +2607,12 @@ unrolled:
 	WORD $0x6e2ddc6d // fmul v13.4s, v3.4s, v13.4s
 	WORD $0x4e2dd58c // fadd v12.4s, v12.4s, v13.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V13.H4]
 	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
 	WORD   $0x6e2cdc8c // fmul v12.4s, v4.4s, v12.4s
 	WORD   $0x4eacd5ac // fsub v12.4s, v13.4s, v12.4s
-	WORD   $0x4eaf858d // add v13.4s, v12.4s, v15.4s
-	WORD   $0x4e2ce58c // fcmeq v12.4s, v12.4s, v12.4s
-	WORD   $0x6e20598c // mvn v12.16b, v12.16b
-	WORD   $0x4eac1dac // orr v12.16b, v13.16b, v12.16b
+	WORD   $0x4eaf858c // add v12.4s, v12.4s, v15.4s
 	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
 	VST1.P [V12.H4], 8(R0)
 
@@ -2947,9 +2641,6 @@ unrolled:
 	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
 	WORD   $0x4e281dce // and v14.16b, v14.16b, v8.16b
 	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
-	WORD   $0x4e2de5b0 // fcmeq v16.4s, v13.4s, v13.4s
-	WORD   $0x6e205a10 // mvn v16.16b, v16.16b
-	WORD   $0x4eb01dce // orr v14.16b, v14.16b, v16.16b
 	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
 	VST1.P [V14.H4], 8(R2)
 
@@ -2957,15 +2648,12 @@ unrolled:
 	WORD $0x6e2ddc6d // fmul v13.4s, v3.4s, v13.4s
 	WORD $0x4e2dd58c // fadd v12.4s, v12.4s, v13.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V13.H4]
 	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
 	WORD   $0x6e2cdc8c // fmul v12.4s, v4.4s, v12.4s
 	WORD   $0x4eacd5ac // fsub v12.4s, v13.4s, v12.4s
-	WORD   $0x4eaf858d // add v13.4s, v12.4s, v15.4s
-	WORD   $0x4e2ce58c // fcmeq v12.4s, v12.4s, v12.4s
-	WORD   $0x6e20598c // mvn v12.16b, v12.16b
-	WORD   $0x4eac1dac // orr v12.16b, v13.16b, v12.16b
+	WORD   $0x4eaf858c // add v12.4s, v12.4s, v15.4s
 	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
 	VST1.P [V12.H4], 8(R0)
 	SUB    $16, R3
@@ -3001,9 +2689,6 @@ single:
 	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
 	WORD   $0x4e281dce // and v14.16b, v14.16b, v8.16b
 	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
-	WORD   $0x4e2de5b0 // fcmeq v16.4s, v13.4s, v13.4s
-	WORD   $0x6e205a10 // mvn v16.16b, v16.16b
-	WORD   $0x4eb01dce // orr v14.16b, v14.16b, v16.16b
 	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
 	VST1.P [V14.H4], 8(R2)
 
@@ -3011,15 +2696,12 @@ single:
 	WORD $0x6e2ddc6d // fmul v13.4s, v3.4s, v13.4s
 	WORD $0x4e2dd58c // fadd v12.4s, v12.4s, v13.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V13.H4]
 	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
 	WORD   $0x6e2cdc8c // fmul v12.4s, v4.4s, v12.4s
 	WORD   $0x4eacd5ac // fsub v12.4s, v13.4s, v12.4s
-	WORD   $0x4eaf858d // add v13.4s, v12.4s, v15.4s
-	WORD   $0x4e2ce58c // fcmeq v12.4s, v12.4s, v12.4s
-	WORD   $0x6e20598c // mvn v12.16b, v12.16b
-	WORD   $0x4eac1dac // orr v12.16b, v13.16b, v12.16b
+	WORD   $0x4eaf858c // add v12.4s, v12.4s, v15.4s
 	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
 	VST1.P [V12.H4], 8(R0)
 	SUB    $4, R3
@@ -3056,9 +2738,6 @@ tail:
 	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
 	WORD   $0x4e281dce // and v14.16b, v14.16b, v8.16b
 	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
-	WORD   $0x4e2de5b0 // fcmeq v16.4s, v13.4s, v13.4s
-	WORD   $0x6e205a10 // mvn v16.16b, v16.16b
-	WORD   $0x4eb01dce // orr v14.16b, v14.16b, v16.16b
 	VMOV   V14.H[1], R9
 	MOVH.P R9, 2(R2)
 
@@ -3066,16 +2745,13 @@ tail:
 	FMULS F13, F3, F13
 	FADDS F13, F12, F12
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	MOVHU  (R0), R9
 	VMOV   R9, V13.S[0]
 	WORD   $0x2e6139ad // shll v13.4s, v13.4h, #16
 	FMULS  F12, F4, F12
 	FSUBS  F12, F13, F12
-	WORD   $0x4eaf858d // add v13.4s, v12.4s, v15.4s
-	WORD   $0x4e2ce58c // fcmeq v12.4s, v12.4s, v12.4s
-	WORD   $0x6e20598c // mvn v12.16b, v12.16b
-	WORD   $0x4eac1dac // orr v12.16b, v13.16b, v12.16b
+	WORD   $0x4eaf858c // add v12.4s, v12.4s, v15.4s
 	VMOV   V12.H[1], R9
 	MOVH.P R9, 2(R0)
 	SUB    $1, R3
@@ -3161,9 +2837,6 @@ unrolled:
 	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
 	WORD   $0x4e291def // and v15.16b, v15.16b, v9.16b
 	WORD   $0x4eaf85cf // add v15.4s, v14.4s, v15.4s
-	WORD   $0x4e2ee5d1 // fcmeq v17.4s, v14.4s, v14.4s
-	WORD   $0x6e205a31 // mvn v17.16b, v17.16b
-	WORD   $0x4eb11def // orr v15.16b, v15.16b, v17.16b
 	WORD   $0x0f1085ef // shrn v15.4h, v15.4s, #16
 	VST1.P [V15.H4], 8(R2)
 
@@ -3171,15 +2844,12 @@ unrolled:
 	WORD $0x6e2edc8e // fmul v14.4s, v4.4s, v14.4s
 	WORD $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V14.H4]
 	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
 	WORD   $0x6e2ddcad // fmul v13.4s, v5.4s, v13.4s
 	WORD   $0x4eadd5cd // fsub v13.4s, v14.4s, v13.4s
-	WORD   $0x4eb085ae // add v14.4s, v13.4s, v16.4s
-	WORD   $0x4e2de5ad // fcmeq v13.4s, v13.4s, v13.4s
-	WORD   $0x6e2059ad // mvn v13.16b, v13.16b
-	WORD   $0x4ead1dcd // orr v13.16b, v14.16b, v13.16b
+	WORD   $0x4eb085ad // add v13.4s, v13.4s, v16.4s
 	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
 	VST1.P [V13.H4], 8(R0)
 
@@ -3214,9 +2884,6 @@ unrolled:
 	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
 	WORD   $0x4e291def // and v15.16b, v15.16b, v9.16b
 	WORD   $0x4eaf85cf // add v15.4s, v14.4s, v15.4s
-	WORD   $0x4e2ee5d1 // fcmeq v17.4s, v14.4s, v14.4s
-	WORD   $0x6e205a31 // mvn v17.16b, v17.16b
-	WORD   $0x4eb11def // orr v15.16b, v15.16b, v17.16b
 	WORD   $0x0f1085ef // shrn v15.4h, v15.4s, #16
 	VST1.P [V15.H4], 8(R2)
 
@@ -3224,15 +2891,12 @@ unrolled:
 	WORD $0x6e2edc8e // fmul v14.4s, v4.4s, v14.4s
 	WORD $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V14.H4]
 	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
 	WORD   $0x6e2ddcad // fmul v13.4s, v5.4s, v13.4s
 	WORD   $0x4eadd5cd // fsub v13.4s, v14.4s, v13.4s
-	WORD   $0x4eb085ae // add v14.4s, v13.4s, v16.4s
-	WORD   $0x4e2de5ad // fcmeq v13.4s, v13.4s, v13.4s
-	WORD   $0x6e2059ad // mvn v13.16b, v13.16b
-	WORD   $0x4ead1dcd // orr v13.16b, v14.16b, v13.16b
+	WORD   $0x4eb085ad // add v13.4s, v13.4s, v16.4s
 	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
 	VST1.P [V13.H4], 8(R0)
 
@@ -3267,9 +2931,6 @@ unrolled:
 	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
 	WORD   $0x4e291def // and v15.16b, v15.16b, v9.16b
 	WORD   $0x4eaf85cf // add v15.4s, v14.4s, v15.4s
-	WORD   $0x4e2ee5d1 // fcmeq v17.4s, v14.4s, v14.4s
-	WORD   $0x6e205a31 // mvn v17.16b, v17.16b
-	WORD   $0x4eb11def // orr v15.16b, v15.16b, v17.16b
 	WORD   $0x0f1085ef // shrn v15.4h, v15.4s, #16
 	VST1.P [V15.H4], 8(R2)
 
@@ -3277,15 +2938,12 @@ unrolled:
 	WORD $0x6e2edc8e // fmul v14.4s, v4.4s, v14.4s
 	WORD $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V14.H4]
 	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
 	WORD   $0x6e2ddcad // fmul v13.4s, v5.4s, v13.4s
 	WORD   $0x4eadd5cd // fsub v13.4s, v14.4s, v13.4s
-	WORD   $0x4eb085ae // add v14.4s, v13.4s, v16.4s
-	WORD   $0x4e2de5ad // fcmeq v13.4s, v13.4s, v13.4s
-	WORD   $0x6e2059ad // mvn v13.16b, v13.16b
-	WORD   $0x4ead1dcd // orr v13.16b, v14.16b, v13.16b
+	WORD   $0x4eb085ad // add v13.4s, v13.4s, v16.4s
 	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
 	VST1.P [V13.H4], 8(R0)
 
@@ -3320,9 +2978,6 @@ unrolled:
 	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
 	WORD   $0x4e291def // and v15.16b, v15.16b, v9.16b
 	WORD   $0x4eaf85cf // add v15.4s, v14.4s, v15.4s
-	WORD   $0x4e2ee5d1 // fcmeq v17.4s, v14.4s, v14.4s
-	WORD   $0x6e205a31 // mvn v17.16b, v17.16b
-	WORD   $0x4eb11def // orr v15.16b, v15.16b, v17.16b
 	WORD   $0x0f1085ef // shrn v15.4h, v15.4s, #16
 	VST1.P [V15.H4], 8(R2)
 
@@ -3330,15 +2985,12 @@ unrolled:
 	WORD $0x6e2edc8e // fmul v14.4s, v4.4s, v14.4s
 	WORD $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V14.H4]
 	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
 	WORD   $0x6e2ddcad // fmul v13.4s, v5.4s, v13.4s
 	WORD   $0x4eadd5cd // fsub v13.4s, v14.4s, v13.4s
-	WORD   $0x4eb085ae // add v14.4s, v13.4s, v16.4s
-	WORD   $0x4e2de5ad // fcmeq v13.4s, v13.4s, v13.4s
-	WORD   $0x6e2059ad // mvn v13.16b, v13.16b
-	WORD   $0x4ead1dcd // orr v13.16b, v14.16b, v13.16b
+	WORD   $0x4eb085ad // add v13.4s, v13.4s, v16.4s
 	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
 	VST1.P [V13.H4], 8(R0)
 	SUB    $16, R3
@@ -3380,9 +3032,6 @@ single:
 	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
 	WORD   $0x4e291def // and v15.16b, v15.16b, v9.16b
 	WORD   $0x4eaf85cf // add v15.4s, v14.4s, v15.4s
-	WORD   $0x4e2ee5d1 // fcmeq v17.4s, v14.4s, v14.4s
-	WORD   $0x6e205a31 // mvn v17.16b, v17.16b
-	WORD   $0x4eb11def // orr v15.16b, v15.16b, v17.16b
 	WORD   $0x0f1085ef // shrn v15.4h, v15.4s, #16
 	VST1.P [V15.H4], 8(R2)
 
@@ -3390,15 +3039,12 @@ single:
 	WORD $0x6e2edc8e // fmul v14.4s, v4.4s, v14.4s
 	WORD $0x4e2ed5ad // fadd v13.4s, v13.4s, v14.4s
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	VLD1   (R0), [V14.H4]
 	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
 	WORD   $0x6e2ddcad // fmul v13.4s, v5.4s, v13.4s
 	WORD   $0x4eadd5cd // fsub v13.4s, v14.4s, v13.4s
-	WORD   $0x4eb085ae // add v14.4s, v13.4s, v16.4s
-	WORD   $0x4e2de5ad // fcmeq v13.4s, v13.4s, v13.4s
-	WORD   $0x6e2059ad // mvn v13.16b, v13.16b
-	WORD   $0x4ead1dcd // orr v13.16b, v14.16b, v13.16b
+	WORD   $0x4eb085ad // add v13.4s, v13.4s, v16.4s
 	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
 	VST1.P [V13.H4], 8(R0)
 	SUB    $4, R3
@@ -3442,9 +3088,6 @@ tail:
 	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
 	WORD   $0x4e291def // and v15.16b, v15.16b, v9.16b
 	WORD   $0x4eaf85cf // add v15.4s, v14.4s, v15.4s
-	WORD   $0x4e2ee5d1 // fcmeq v17.4s, v14.4s, v14.4s
-	WORD   $0x6e205a31 // mvn v17.16b, v17.16b
-	WORD   $0x4eb11def // orr v15.16b, v15.16b, v17.16b
 	VMOV   V15.H[1], R9
 	MOVH.P R9, 2(R2)
 
@@ -3452,16 +3095,13 @@ tail:
 	FMULS F14, F4, F14
 	FADDS F14, F13, F13
 
-	// round to bfloat16 (NaN becomes the NaN 0xffff)
+	// round to bfloat16
 	MOVHU  (R0), R9
 	VMOV   R9, V14.S[0]
 	WORD   $0x2e6139ce // shll v14.4s, v14.4h, #16
 	FMULS  F13, F5, F13
 	FSUBS  F13, F14, F13
-	WORD   $0x4eb085ae // add v14.4s, v13.4s, v16.4s
-	WORD   $0x4e2de5ad // fcmeq v13.4s, v13.4s, v13.4s
-	WORD   $0x6e2059ad // mvn v13.16b, v13.16b
-	WORD   $0x4ead1dcd // orr v13.16b, v14.16b, v13.16b
+	WORD   $0x4eb085ad // add v13.4s, v13.4s, v16.4s
 	VMOV   V13.H[1], R9
 	MOVH.P R9, 2(R0)
 	SUB    $1, R3

@@ -47,8 +47,8 @@ func (f *fn) evalInt(e *ir.Expr) (operand.Op, bool) {
 		return f.intConst(e.Imm), true
 	case ir.OpIndex:
 		return f.index(), true
-	case ir.OpNaNMask:
-		return f.nanMask(f.reg(f.eval(e.Args[0]))), true
+	case ir.OpCanonNaN:
+		return f.canonNaN(e.Args[0]), true
 	case ir.OpAndNot:
 		// VPANDN b, a, dst is dst = ^a & b: a &^ b is VPANDN a, b, dst.
 		a, b := f.eval(e.Args[0]), f.reg(f.eval(e.Args[1]))
@@ -68,9 +68,6 @@ func (f *fn) evalInt(e *ir.Expr) (operand.Op, bool) {
 	if _, ok := intOps[e.Op]; !ok {
 		return nil, false
 	}
-	if f.evex() && e.Op == ir.OpOr && e.Args[1].Op == ir.OpNaNMask && fresh(e.Args[0]) {
-		return f.orNaN(f.reg(f.eval(e.Args[0])), f.reg(f.eval(e.Args[1].Args[0]))), true
-	}
 	if f.evex() && (e.Args[0].Op == ir.OpConst || e.Args[1].Op == ir.OpConst) {
 		return f.intBcst(e), true
 	}
@@ -86,38 +83,33 @@ func (f *fn) evalInt(e *ir.Expr) (operand.Op, bool) {
 	return dst, true
 }
 
-// nanMask is all ones where a is NaN (compared unordered with itself):
-// VCMPPS gives the mask on YMM; on ZMM it gives a K register, which sets
-// all ones with a zero-masked VPTERNLOGD (any inputs, truth table 0xff).
-func (f *fn) nanMask(a reg.VecVirtual) reg.VecVirtual {
-	dst := f.vec()
-	switch {
-	case f.evex():
-		f.ctx.VPTERNLOGD_Z(operand.U8(0xff), a, a, f.unordered(a), dst)
-	case f.scalarForm:
-		f.ctx.VCMPSS(operand.U8(cmpUnord), a.AsX(), a.AsX(), dst.AsX())
-	default:
-		f.ctx.VCMPPS(operand.U8(cmpUnord), a, a, dst)
+// canonNaN is a, with ir.CanonicalNaN in its NaN lanes. On ZMM,
+// VFIXUPIMMPS does it in one instruction, in place on a fresh copy of a:
+// its table gives each input class a token, here 3 (the default NaN,
+// 0xffc00000) for quiet and signaling NaNs and 0 (the destination, a,
+// unchanged) for the other six. Elsewhere a compare and a blend.
+func (f *fn) canonNaN(arg *ir.Expr) reg.VecVirtual {
+	a := f.eval(arg)
+	if f.evex() {
+		v, ok := a.(reg.VecVirtual)
+		if ok && !(f.pairs && arg.Op == ir.OpLoad) { // a register that may be read again: copy it
+			v = f.vec()
+			f.ctx.VMOVDQA32(a, v)
+		} else if !ok {
+			v = f.reg(a)
+		}
+		f.ctx.VFIXUPIMMPS_BCST(operand.U8(0), f.intConst(0x33), v, v)
+		return v
 	}
+	x := f.reg(a)
+	nan, dst := f.vec(), f.vec()
+	if f.scalarForm {
+		f.ctx.VCMPSS(operand.U8(cmpUnord), x.AsX(), x.AsX(), nan.AsX())
+	} else {
+		f.ctx.VCMPPS(operand.U8(cmpUnord), x, x, nan)
+	}
+	f.isa.blendv(f.narrow(nan), f.operand(f.intConst(ir.CanonicalNaN)), f.narrow(x), f.narrow(dst))
 	return dst
-}
-
-// unordered is a K register with a bit set where a lane of a is NaN.
-func (f *fn) unordered(a reg.VecVirtual) reg.OpmaskVirtual {
-	k := f.ctx.K()
-	f.ctx.VCMPPS(operand.U8(cmpUnord), a, a, k)
-	return k
-}
-
-// orNaN emits x | NaNMask(a) on ZMM, x a fresh result: the NaN lanes'
-// K register sets them to all ones with a merge-masked VPTERNLOGD (truth
-// table 0xff) in place (two instructions, where the mask as a vector and
-// an OR take three). In place, because avo takes the destination of a
-// merge-masked instruction as read, and would keep a fresh one live
-// through the whole function.
-func (f *fn) orNaN(x, a reg.VecVirtual) reg.VecVirtual {
-	f.ctx.VPTERNLOGD(operand.U8(0xff), x, x, f.unordered(a), x)
-	return x
 }
 
 func (f *fn) intName(o ir.Op) string {
@@ -182,9 +174,13 @@ func intConstants(k *ir.Kernel) []uint32 {
 	seen := map[uint32]bool{}
 	var walk func(e *ir.Expr)
 	walk = func(e *ir.Expr) {
-		if e.Op == ir.OpConst && !seen[e.Imm] {
-			seen[e.Imm] = true
-			cs = append(cs, e.Imm)
+		c, ok := e.Imm, e.Op == ir.OpConst
+		if e.Op == ir.OpCanonNaN { // see canonNaN
+			c, ok = ir.CanonicalNaN, true
+		}
+		if ok && !seen[c] {
+			seen[c] = true
+			cs = append(cs, c)
 		}
 		for _, a := range e.Args {
 			walk(a)
@@ -308,11 +304,4 @@ func (f *fn) storeBF16(v reg.VecVirtual, s string) {
 		f.ctx.VPACKUSDW(hi, t.AsX(), hi)
 		f.ctx.VMOVDQU(hi, f.bf16Mem(s))
 	}
-}
-
-// fresh reports whether e's integer value is computed into a new
-// register (not a variable's, a constant's or a reinterpreted float's),
-// which an instruction may then overwrite.
-func fresh(e *ir.Expr) bool {
-	return e.Op.Int() && e.Op != ir.OpConst && e.Op != ir.OpBits
 }

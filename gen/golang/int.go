@@ -19,8 +19,8 @@ func intExpr(e *ir.Expr, bits int) (string, bool) {
 		return fmt.Sprintf("uint32(%#x)", e.Imm), true
 	case ir.OpIndex:
 		return e.Name + " + uint32(i)", true
-	case ir.OpNaNMask:
-		return "nanMask32(" + arg(0) + ")", true
+	case ir.OpCanonNaN:
+		return "canonNaN32(" + arg(0) + ")", true
 	case ir.OpShr, ir.OpShl:
 		return fmt.Sprintf("(%s %s %d)", arg(0), map[ir.Op]string{ir.OpShr: ">>", ir.OpShl: "<<"}[e.Op], e.Imm), true
 	case ir.OpSra:
@@ -87,15 +87,16 @@ func intHelpers(fams []Family) string {
 	for _, f := range fams {
 		for _, k := range f.Variants {
 			if k.HasBF16() {
-				return `// nanMask32 is all ones where x is NaN, else zero.
-func nanMask32(x float32) uint32 {
+				return fmt.Sprintf(`// canonNaN32 is x, or the NaN with bits %#x (low 16 bits zero) if x
+// is NaN.
+func canonNaN32(x float32) float32 {
 	if x != x {
-		return 1<<32 - 1
+		return math.Float32frombits(%#x)
 	}
-	return 0
+	return x
 }
 
-`
+`, ir.CanonicalNaN, ir.CanonicalNaN)
 			}
 		}
 	}

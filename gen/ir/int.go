@@ -26,7 +26,7 @@ const (
 	OpSra                              // a >> Imm, arithmetic (the sign bit copied)
 	OpConst                            // the uint32 Imm in every lane
 	OpIndex                            // the element's index i plus the int scalar Name, mod 2^32
-	OpNaNMask                          // all ones where float32 a is NaN, else zero
+	OpCanonNaN                         // float32 a, or the NaN CanonicalNaN if a is NaN
 )
 
 // The integer operations must follow the last floating-point one: this
@@ -35,10 +35,10 @@ const (
 var _ = [1]struct{}{}[int(OpBits)-len(opNames)]
 
 var intOpNames = [...]string{"bits", "frombits", "iadd", "isub", "imul", "xor", "and", "or", "andnot",
-	"shr", "shl", "sra", "const", "index", "nanmask"}
+	"shr", "shl", "sra", "const", "index", "canonnan"}
 
 // Int reports whether the operation's result is a uint32 lane.
-func (o Op) Int() bool { return o >= OpBits && o != OpFromBits }
+func (o Op) Int() bool { return o >= OpBits && o != OpFromBits && o != OpCanonNaN }
 
 // BF16 is the element type of a stream of bfloat16 numbers ([]BF16 in Go,
 // the high half of a float32's bits): a load widens an element to float32
@@ -95,9 +95,17 @@ func Shl(a *Expr, n uint32) *Expr { return shift(OpShl, a, n) }
 // Sra is a >> n, arithmetic (copies of the sign bit shifted in), 0 < n < 32.
 func Sra(a *Expr, n uint32) *Expr { return shift(OpSra, a, n) }
 
-// NaNMask is all ones (0xffffffff) where float32 a is NaN, else zero: a
-// floating-point compare of a with itself.
-func NaNMask(a *Expr) *Expr { return &Expr{Op: OpNaNMask, Args: []*Expr{a}} }
+// CanonicalNaN is the bits of the NaN that CanonNaN puts in place of
+// any other: a quiet NaN (x86's default NaN) whose low 16 bits are zero.
+const CanonicalNaN = 0xffc00000
+
+// CanonNaN is float32 a, or the NaN with bits CanonicalNaN where a is NaN.
+// A bfloat16 kernel applies it to each element of a float32 stream it
+// reads (see Stream.CanonNaN), so that every NaN it computes has zero low
+// 16 bits, as every NaN widened from a bfloat16 or made by an invalid
+// operation has: adding a rounding bias to such a NaN's bits cannot carry
+// into its high half, so RoundBF16 needs no NaN test.
+func CanonNaN(a *Expr) *Expr { return &Expr{Op: OpCanonNaN, Args: []*Expr{a}} }
 
 // Const is the uint32 c in every lane.
 func Const(c uint32) *Expr { return &Expr{Op: OpConst, Imm: c} }
@@ -163,22 +171,21 @@ func (h *Hash) Bits(j int) *Expr {
 // them). A finite value above the largest bfloat16 (0x1.fep127) rounds to
 // ±Inf as IEEE rounding does: to nearest from the midpoint 0x1.ffp127 on;
 // stochastically with probability (|x| - 0x1.fep127) / 2^120, as if 2^128
-// were the next bfloat16. NaN stays NaN: the result is all ones (the
-// bfloat16 0xffff, a quiet NaN), so that no payload truncates to Inf or
-// carries into the sign. (Setting all bits costs one OR; keeping the sign
-// and payload would cost three more operations per store, a measurable
-// share of the kernel.)
+// were the next bfloat16. NaN stays NaN, with no test: every NaN a
+// bfloat16 kernel computes has zero low 16 bits (see CanonNaN), so the
+// bias cannot carry into its high half, which is the NaN truncated. Which
+// NaN (sign, payload) follows each machine's NaN propagation, as in the
+// float32 kernels.
 func RoundBF16(b *Builder, x *Expr, uvar string, random *Expr) *Expr {
 	var bias *Expr
 	if random != nil {
 		bias = b.Let("bias", random, "")
 	}
-	r := b.Let("r", x, "round to bfloat16 (NaN becomes the NaN 0xffff)")
-	u := b.Let(uvar, Bits(r), "")
+	u := b.Let(uvar, Bits(x), "round to bfloat16")
 	if random == nil {
 		bias = b.Let("bias", IAdd(And(Shr(u, 16), Const(1)), Const(0x7fff)), "")
 	}
-	return Or(IAdd(u, bias), NaNMask(r))
+	return IAdd(u, bias)
 }
 
 // StreamOf is the kernel's stream s.

@@ -64,6 +64,9 @@ type Stream struct {
 	Name    string
 	Written bool   // the kernel stores to it (it is then also read)
 	Elem    string // "" for the kernel's float precision, or BF16
+	// CanonNaN makes each load of a float32 stream CanonNaN(the element):
+	// a bfloat16 kernel's float32 gradient, whose NaNs may have any payload.
+	CanonNaN bool
 }
 
 // Scalar is a per-step scalar argument of a kernel.
@@ -116,8 +119,11 @@ func NewBuilder(name string, variant []string, streams []Stream, scalars []Scala
 
 // Load is element i of stream s.
 func (b *Builder) Load(s string) *Expr {
-	b.stream(s)
-	return &Expr{Op: OpLoad, Name: s}
+	e := &Expr{Op: OpLoad, Name: s}
+	if b.stream(s).CanonNaN {
+		return CanonNaN(e)
+	}
+	return e
 }
 
 // Scalar is the per-step scalar s.

@@ -31,7 +31,7 @@ func intEncodings() []Encoding {
 		{Mnemonic: "and", Arr: B16, Base: 0x4e201c00},
 		{Mnemonic: "orr", Arr: B16, Base: 0x4ea01c00},
 		{Mnemonic: "bic", Arr: B16, Base: 0x4e601c00}, // Vn &^ Vm
-		{Mnemonic: "mvn", Arr: B16, Base: 0x6e205800, Unary: true},
+		{Mnemonic: "bsl", Arr: B16, Base: 0x6e601c00}, // Vd = Vd&Vn | ^Vd&Vm
 		// bfloat16 to float32 bits (zero-extend, shift left 16), and back
 		// (the high halves, narrowed).
 		{Mnemonic: "shll", Arr: S4, Src: H4, Base: 0x2e613800, Unary: true, Operand: "#16"},
@@ -83,9 +83,13 @@ func intFixed(k *ir.Kernel) []string {
 	index := false
 	var walk func(e *ir.Expr)
 	walk = func(e *ir.Expr) {
-		if e.Op == ir.OpConst && !seen[constName(e.Imm)] {
-			seen[constName(e.Imm)] = true
-			names = append(names, constName(e.Imm))
+		c, ok := e.Imm, e.Op == ir.OpConst
+		if e.Op == ir.OpCanonNaN { // its NaN, which bsl blends in
+			c, ok = ir.CanonicalNaN, true
+		}
+		if ok && !seen[constName(c)] {
+			seen[constName(c)] = true
+			names = append(names, constName(c))
 		}
 		index = index || e.Op == ir.OpIndex
 		for _, a := range e.Args {
@@ -160,11 +164,12 @@ func (f *fn) intInstr(in instr, regs map[value]int, scalar bool) bool {
 		f.line(lookup("shll", S4, "#16").Directive(d, d, 0))
 	case in.store || in.op == ir.OpLoad:
 		return false
-	case in.op == ir.OpNaNMask:
-		// fcmeq is all ones where a equals itself, that is, is not NaN.
-		d := regs[in.dst]
-		f.line(lookup("fcmeq", S4).Directive(d, regs[in.args[0]], regs[in.args[0]]))
-		f.line(lookup("mvn", B16).Directive(d, d, 0))
+	case in.op == ir.OpCanonNaN:
+		// fcmeq is all ones where a equals itself, that is, is not NaN;
+		// bsl then keeps a there and takes the NaN constant elsewhere.
+		d, a := regs[in.dst], regs[in.args[0]]
+		f.line(lookup("fcmeq", S4).Directive(d, a, a))
+		f.line(lookup("bsl", B16).Directive(d, a, regs[in.args[1]]))
 	case in.op == ir.OpIndex:
 		c, step := f.fixed[counterName], f.fixed[step4Name]
 		if scalar {

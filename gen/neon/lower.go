@@ -97,6 +97,11 @@ func (l *lowering) eval(e *ir.Expr) value {
 		// last read of a.
 		in.temps = []value{l.newValue(), l.newValue()}
 		in.early = true
+	case ir.OpCanonNaN:
+		// The sequence writes its mask into the result before it reads a
+		// again; its second argument is the NaN it blends in.
+		in.args = append(in.args, l.scalars[constName(ir.CanonicalNaN)])
+		in.early = true
 	}
 	return l.emit(in)
 }

@@ -28,6 +28,8 @@ func bf16Variants(name string, grad16 bool, names []string, scalars []Scalar, st
 		for i := range ss {
 			if ss[i].Name != "grad" || grad16 {
 				ss[i].Elem = BF16
+			} else {
+				ss[i].CanonNaN = true // see RoundBF16
 			}
 		}
 		b := NewBuilder(name, variant, ss, scalars)
