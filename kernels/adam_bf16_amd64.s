@@ -1591,8 +1591,9 @@ TEXT ·adamBF16AVX512F32(SB), NOSPLIT, $0-140
 	VBROADCASTSS s_7+124(FP), Z6
 	VBROADCASTSS s_8+128(FP), Z7
 	VBROADCASTSS s_9+132(FP), Z8
-	VMOVDQU32    evenLanes<>+0(SB), Z9
-	VMOVDQU32    oddLanes<>+0(SB), Z10
+	VPBROADCASTD uint32_ffff0000<>+0(SB), Z9
+	VMOVDQU32    evenLanes<>+0(SB), Z10
+	VMOVDQU32    oddLanes<>+0(SB), Z11
 	XORQ         DI, DI
 
 	// Main loop: 4 vectors of 16 elements per iteration.
@@ -1603,119 +1604,112 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVUPS          (DX)(DI*4), Z11
-	VPERMT2PS        64(DX)(DI*4), Z9, Z11
-	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z11, Z11
-	VMULPS           Z0, Z11, Z11
 	VMOVUPS          (DX)(DI*4), Z12
 	VPERMT2PS        64(DX)(DI*4), Z10, Z12
 	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z12, Z12
 	VMULPS           Z0, Z12, Z12
-	VMOVUPS          128(DX)(DI*4), Z13
-	VPERMT2PS        192(DX)(DI*4), Z9, Z13
+	VMOVUPS          (DX)(DI*4), Z13
+	VPERMT2PS        64(DX)(DI*4), Z11, Z13
 	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z13, Z13
 	VMULPS           Z0, Z13, Z13
 	VMOVUPS          128(DX)(DI*4), Z14
 	VPERMT2PS        192(DX)(DI*4), Z10, Z14
 	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z14, Z14
 	VMULPS           Z0, Z14, Z14
+	VMOVUPS          128(DX)(DI*4), Z15
+	VPERMT2PS        192(DX)(DI*4), Z11, Z15
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z15, Z15
+	VMULPS           Z0, Z15, Z15
 
 	// first moment
-	VPSLLD      $0x10, (BX)(DI*2), Z15
-	VMULPS      Z15, Z1, Z15
-	VMULPS      Z11, Z2, Z16
-	VADDPS      Z16, Z15, Z15
-	VMOVDQU32   (BX)(DI*2), Z16
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z16, Z16
-	VMULPS      Z16, Z1, Z16
-	VMULPS      Z12, Z2, Z17
-	VADDPS      Z17, Z16, Z16
-	VPSLLD      $0x10, 64(BX)(DI*2), Z17
-	VMULPS      Z17, Z1, Z17
-	VMULPS      Z13, Z2, Z18
-	VADDPS      Z18, Z17, Z17
-	VMOVDQU32   64(BX)(DI*2), Z18
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z18, Z18
-	VMULPS      Z18, Z1, Z18
-	VMULPS      Z14, Z2, Z19
-	VADDPS      Z19, Z18, Z18
+	VPSLLD $0x10, (BX)(DI*2), Z16
+	VMULPS Z16, Z1, Z16
+	VMULPS Z12, Z2, Z17
+	VADDPS Z17, Z16, Z16
+	VPANDD (BX)(DI*2), Z9, Z17
+	VMULPS Z17, Z1, Z17
+	VMULPS Z13, Z2, Z18
+	VADDPS Z18, Z17, Z17
+	VPSLLD $0x10, 64(BX)(DI*2), Z18
+	VMULPS Z18, Z1, Z18
+	VMULPS Z14, Z2, Z19
+	VADDPS Z19, Z18, Z18
+	VPANDD 64(BX)(DI*2), Z9, Z19
+	VMULPS Z19, Z1, Z19
+	VMULPS Z15, Z2, Z20
+	VADDPS Z20, Z19, Z19
 
 	// round to bfloat16
-	VPSRLD          $0x10, Z15, Z19
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z19, Z19
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z19, Z19
-	VPSRLD          $0x10, Z16, Z20
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z20, Z20
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z20, Z20
-	VPSRLD          $0x10, Z17, Z21
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z21, Z21
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z21, Z21
-	VPSRLD          $0x10, Z18, Z22
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z22, Z22
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z22, Z22
-	VPADDD          Z19, Z15, Z19
-	VPADDD          Z20, Z16, Z20
-	VPSRLD          $0x10, Z19, Z19
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z20, Z19
-	VMOVDQU32       Z19, (BX)(DI*2)
-	VPADDD          Z21, Z17, Z19
-	VPADDD          Z22, Z18, Z20
-	VPSRLD          $0x10, Z19, Z19
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z20, Z19
-	VMOVDQU32       Z19, 64(BX)(DI*2)
+	VPSRLD      $0x10, Z16, Z20
+	VPANDD.BCST uint32_00000001<>+0(SB), Z20, Z20
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z20, Z20
+	VPSRLD      $0x10, Z17, Z21
+	VPANDD.BCST uint32_00000001<>+0(SB), Z21, Z21
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z21, Z21
+	VPSRLD      $0x10, Z18, Z22
+	VPANDD.BCST uint32_00000001<>+0(SB), Z22, Z22
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z22, Z22
+	VPSRLD      $0x10, Z19, Z23
+	VPANDD.BCST uint32_00000001<>+0(SB), Z23, Z23
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z23, Z23
+	VPADDD      Z20, Z16, Z20
+	VPADDD      Z21, Z17, Z21
+	VPSRLD      $0x10, Z20, Z20
+	VPTERNLOGD  $0xf8, Z9, Z21, Z20
+	VMOVDQU32   Z20, (BX)(DI*2)
+	VPADDD      Z22, Z18, Z20
+	VPADDD      Z23, Z19, Z21
+	VPSRLD      $0x10, Z20, Z20
+	VPTERNLOGD  $0xf8, Z9, Z21, Z20
+	VMOVDQU32   Z20, 64(BX)(DI*2)
 
 	// second moment
-	VPSLLD      $0x10, (SI)(DI*2), Z19
-	VMULPS      Z19, Z3, Z19
-	VMULPS      Z11, Z11, Z11
-	VMULPS      Z11, Z4, Z11
-	VADDPS      Z11, Z19, Z11
-	VMOVDQU32   (SI)(DI*2), Z19
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z19, Z19
-	VMULPS      Z19, Z3, Z19
-	VMULPS      Z12, Z12, Z12
-	VMULPS      Z12, Z4, Z12
-	VADDPS      Z12, Z19, Z12
-	VPSLLD      $0x10, 64(SI)(DI*2), Z19
-	VMULPS      Z19, Z3, Z19
-	VMULPS      Z13, Z13, Z13
-	VMULPS      Z13, Z4, Z13
-	VADDPS      Z13, Z19, Z13
-	VMOVDQU32   64(SI)(DI*2), Z19
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z19, Z19
-	VMULPS      Z19, Z3, Z19
-	VMULPS      Z14, Z14, Z14
-	VMULPS      Z14, Z4, Z14
-	VADDPS      Z14, Z19, Z14
+	VPSLLD $0x10, (SI)(DI*2), Z20
+	VMULPS Z20, Z3, Z20
+	VMULPS Z12, Z12, Z12
+	VMULPS Z12, Z4, Z12
+	VADDPS Z12, Z20, Z12
+	VPANDD (SI)(DI*2), Z9, Z20
+	VMULPS Z20, Z3, Z20
+	VMULPS Z13, Z13, Z13
+	VMULPS Z13, Z4, Z13
+	VADDPS Z13, Z20, Z13
+	VPSLLD $0x10, 64(SI)(DI*2), Z20
+	VMULPS Z20, Z3, Z20
+	VMULPS Z14, Z14, Z14
+	VMULPS Z14, Z4, Z14
+	VADDPS Z14, Z20, Z14
+	VPANDD 64(SI)(DI*2), Z9, Z20
+	VMULPS Z20, Z3, Z20
+	VMULPS Z15, Z15, Z15
+	VMULPS Z15, Z4, Z15
+	VADDPS Z15, Z20, Z15
 
 	// round to bfloat16
-	VPSRLD          $0x10, Z11, Z19
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z19, Z19
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z19, Z19
-	VPSRLD          $0x10, Z12, Z20
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z20, Z20
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z20, Z20
-	VPSRLD          $0x10, Z13, Z21
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z21, Z21
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z21, Z21
-	VPSRLD          $0x10, Z14, Z22
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z22, Z22
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z22, Z22
-	VPADDD          Z19, Z11, Z19
-	VPADDD          Z20, Z12, Z20
-	VPSRLD          $0x10, Z19, Z19
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z20, Z19
-	VMOVDQU32       Z19, (SI)(DI*2)
-	VPADDD          Z21, Z13, Z19
-	VPADDD          Z22, Z14, Z20
-	VPSRLD          $0x10, Z19, Z19
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z20, Z19
-	VMOVDQU32       Z19, 64(SI)(DI*2)
+	VPSRLD      $0x10, Z12, Z20
+	VPANDD.BCST uint32_00000001<>+0(SB), Z20, Z20
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z20, Z20
+	VPSRLD      $0x10, Z13, Z21
+	VPANDD.BCST uint32_00000001<>+0(SB), Z21, Z21
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z21, Z21
+	VPSRLD      $0x10, Z14, Z22
+	VPANDD.BCST uint32_00000001<>+0(SB), Z22, Z22
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z22, Z22
+	VPSRLD      $0x10, Z15, Z23
+	VPANDD.BCST uint32_00000001<>+0(SB), Z23, Z23
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z23, Z23
+	VPADDD      Z20, Z12, Z20
+	VPADDD      Z21, Z13, Z21
+	VPSRLD      $0x10, Z20, Z20
+	VPTERNLOGD  $0xf8, Z9, Z21, Z20
+	VMOVDQU32   Z20, (SI)(DI*2)
+	VPADDD      Z22, Z14, Z20
+	VPADDD      Z23, Z15, Z21
+	VPSRLD      $0x10, Z20, Z20
+	VPTERNLOGD  $0xf8, Z9, Z21, Z20
+	VMOVDQU32   Z20, 64(SI)(DI*2)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPS Z11, Z11
-	VMULPS  Z5, Z11, Z11
-	VADDPS  Z6, Z11, Z11
 	VSQRTPS Z12, Z12
 	VMULPS  Z5, Z12, Z12
 	VADDPS  Z6, Z12, Z12
@@ -1725,54 +1719,55 @@ unrolled:
 	VSQRTPS Z14, Z14
 	VMULPS  Z5, Z14, Z14
 	VADDPS  Z6, Z14, Z14
+	VSQRTPS Z15, Z15
+	VMULPS  Z5, Z15, Z15
+	VADDPS  Z6, Z15, Z15
 
 	// round to bfloat16
-	VPSLLD          $0x10, (CX)(DI*2), Z19
-	VMULPS          Z8, Z19, Z19
-	VDIVPS          Z11, Z15, Z11
-	VMULPS          Z11, Z7, Z11
-	VSUBPS          Z11, Z19, Z11
-	VMOVDQU32       (CX)(DI*2), Z15
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z15, Z15
-	VMULPS          Z8, Z15, Z15
-	VDIVPS          Z12, Z16, Z12
-	VMULPS          Z12, Z7, Z12
-	VSUBPS          Z12, Z15, Z12
-	VPSLLD          $0x10, 64(CX)(DI*2), Z15
-	VMULPS          Z8, Z15, Z15
-	VDIVPS          Z13, Z17, Z13
-	VMULPS          Z13, Z7, Z13
-	VSUBPS          Z13, Z15, Z13
-	VMOVDQU32       64(CX)(DI*2), Z15
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z15, Z15
-	VMULPS          Z8, Z15, Z15
-	VDIVPS          Z14, Z18, Z14
-	VMULPS          Z14, Z7, Z14
-	VSUBPS          Z14, Z15, Z14
-	VPSRLD          $0x10, Z11, Z15
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z15, Z15
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z15, Z15
-	VPSRLD          $0x10, Z12, Z16
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z16, Z16
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z16, Z16
-	VPSRLD          $0x10, Z13, Z17
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z17, Z17
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z17, Z17
-	VPSRLD          $0x10, Z14, Z18
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z18, Z18
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z18, Z18
-	VPADDD          Z15, Z11, Z11
-	VPADDD          Z16, Z12, Z12
-	VPSRLD          $0x10, Z11, Z11
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z12, Z11
-	VMOVDQU32       Z11, (CX)(DI*2)
-	VPADDD          Z17, Z13, Z11
-	VPADDD          Z18, Z14, Z12
-	VPSRLD          $0x10, Z11, Z11
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z12, Z11
-	VMOVDQU32       Z11, 64(CX)(DI*2)
-	ADDQ            $0x00000040, DI
-	JMP             unrolled
+	VPSLLD      $0x10, (CX)(DI*2), Z20
+	VMULPS      Z8, Z20, Z20
+	VDIVPS      Z12, Z16, Z12
+	VMULPS      Z12, Z7, Z12
+	VSUBPS      Z12, Z20, Z12
+	VPANDD      (CX)(DI*2), Z9, Z16
+	VMULPS      Z8, Z16, Z16
+	VDIVPS      Z13, Z17, Z13
+	VMULPS      Z13, Z7, Z13
+	VSUBPS      Z13, Z16, Z13
+	VPSLLD      $0x10, 64(CX)(DI*2), Z16
+	VMULPS      Z8, Z16, Z16
+	VDIVPS      Z14, Z18, Z14
+	VMULPS      Z14, Z7, Z14
+	VSUBPS      Z14, Z16, Z14
+	VPANDD      64(CX)(DI*2), Z9, Z16
+	VMULPS      Z8, Z16, Z16
+	VDIVPS      Z15, Z19, Z15
+	VMULPS      Z15, Z7, Z15
+	VSUBPS      Z15, Z16, Z15
+	VPSRLD      $0x10, Z12, Z16
+	VPANDD.BCST uint32_00000001<>+0(SB), Z16, Z16
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z16, Z16
+	VPSRLD      $0x10, Z13, Z17
+	VPANDD.BCST uint32_00000001<>+0(SB), Z17, Z17
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z17, Z17
+	VPSRLD      $0x10, Z14, Z18
+	VPANDD.BCST uint32_00000001<>+0(SB), Z18, Z18
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z18, Z18
+	VPSRLD      $0x10, Z15, Z19
+	VPANDD.BCST uint32_00000001<>+0(SB), Z19, Z19
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z19, Z19
+	VPADDD      Z16, Z12, Z12
+	VPADDD      Z17, Z13, Z13
+	VPSRLD      $0x10, Z12, Z12
+	VPTERNLOGD  $0xf8, Z9, Z13, Z12
+	VMOVDQU32   Z12, (CX)(DI*2)
+	VPADDD      Z18, Z14, Z12
+	VPADDD      Z19, Z15, Z13
+	VPSRLD      $0x10, Z12, Z12
+	VPTERNLOGD  $0xf8, Z9, Z13, Z12
+	VMOVDQU32   Z12, 64(CX)(DI*2)
+	ADDQ        $0x00000040, DI
+	JMP         unrolled
 
 	// One vector at a time.
 single:
@@ -1945,11 +1940,11 @@ DATA oddLanes<>+56(SB)/4, $0x0000001d
 DATA oddLanes<>+60(SB)/4, $0x0000001f
 GLOBL oddLanes<>(SB), RODATA|NOPTR, $64
 
-DATA uint32_00000033<>+0(SB)/4, $0x00000033
-GLOBL uint32_00000033<>(SB), RODATA|NOPTR, $4
-
 DATA uint32_ffff0000<>+0(SB)/4, $0xffff0000
 GLOBL uint32_ffff0000<>(SB), RODATA|NOPTR, $4
+
+DATA uint32_00000033<>+0(SB)/4, $0x00000033
+GLOBL uint32_00000033<>(SB), RODATA|NOPTR, $4
 
 DATA uint32_00007fff<>+0(SB)/4, $0x00007fff
 GLOBL uint32_00007fff<>(SB), RODATA|NOPTR, $4
@@ -1977,8 +1972,9 @@ TEXT ·adamBF16AVX512F32Coupled(SB), NOSPLIT, $0-140
 	VBROADCASTSS s_7+124(FP), Z7
 	VBROADCASTSS s_8+128(FP), Z8
 	VBROADCASTSS s_9+132(FP), Z9
-	VMOVDQU32    evenLanes<>+0(SB), Z10
-	VMOVDQU32    oddLanes<>+0(SB), Z11
+	VPBROADCASTD uint32_ffff0000<>+0(SB), Z10
+	VMOVDQU32    evenLanes<>+0(SB), Z11
+	VMOVDQU32    oddLanes<>+0(SB), Z12
 	XORQ         DI, DI
 
 	// Main loop: 4 vectors of 16 elements per iteration.
@@ -1989,135 +1985,126 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVUPS          (DX)(DI*4), Z12
-	VPERMT2PS        64(DX)(DI*4), Z10, Z12
-	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z12, Z12
-	VMULPS           Z0, Z12, Z12
 	VMOVUPS          (DX)(DI*4), Z13
 	VPERMT2PS        64(DX)(DI*4), Z11, Z13
 	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z13, Z13
 	VMULPS           Z0, Z13, Z13
-	VMOVUPS          128(DX)(DI*4), Z14
-	VPERMT2PS        192(DX)(DI*4), Z10, Z14
+	VMOVUPS          (DX)(DI*4), Z14
+	VPERMT2PS        64(DX)(DI*4), Z12, Z14
 	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z14, Z14
 	VMULPS           Z0, Z14, Z14
 	VMOVUPS          128(DX)(DI*4), Z15
 	VPERMT2PS        192(DX)(DI*4), Z11, Z15
 	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z15, Z15
 	VMULPS           Z0, Z15, Z15
+	VMOVUPS          128(DX)(DI*4), Z16
+	VPERMT2PS        192(DX)(DI*4), Z12, Z16
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z16, Z16
+	VMULPS           Z0, Z16, Z16
 
 	// L2 weight decay folded into the gradient
-	VPSLLD      $0x10, (CX)(DI*2), Z16
-	VMULPS      Z16, Z1, Z16
-	VADDPS      Z16, Z12, Z12
-	VMOVDQU32   (CX)(DI*2), Z16
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z16, Z16
-	VMULPS      Z16, Z1, Z16
-	VADDPS      Z16, Z13, Z13
-	VPSLLD      $0x10, 64(CX)(DI*2), Z16
-	VMULPS      Z16, Z1, Z16
-	VADDPS      Z16, Z14, Z14
-	VMOVDQU32   64(CX)(DI*2), Z16
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z16, Z16
-	VMULPS      Z16, Z1, Z16
-	VADDPS      Z16, Z15, Z15
+	VPSLLD $0x10, (CX)(DI*2), Z17
+	VMULPS Z17, Z1, Z17
+	VADDPS Z17, Z13, Z13
+	VPANDD (CX)(DI*2), Z10, Z17
+	VMULPS Z17, Z1, Z17
+	VADDPS Z17, Z14, Z14
+	VPSLLD $0x10, 64(CX)(DI*2), Z17
+	VMULPS Z17, Z1, Z17
+	VADDPS Z17, Z15, Z15
+	VPANDD 64(CX)(DI*2), Z10, Z17
+	VMULPS Z17, Z1, Z17
+	VADDPS Z17, Z16, Z16
 
 	// first moment
-	VPSLLD      $0x10, (BX)(DI*2), Z16
-	VMULPS      Z16, Z2, Z16
-	VMULPS      Z12, Z3, Z17
-	VADDPS      Z17, Z16, Z16
-	VMOVDQU32   (BX)(DI*2), Z17
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z17, Z17
-	VMULPS      Z17, Z2, Z17
-	VMULPS      Z13, Z3, Z18
-	VADDPS      Z18, Z17, Z17
-	VPSLLD      $0x10, 64(BX)(DI*2), Z18
-	VMULPS      Z18, Z2, Z18
-	VMULPS      Z14, Z3, Z19
-	VADDPS      Z19, Z18, Z18
-	VMOVDQU32   64(BX)(DI*2), Z19
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z19, Z19
-	VMULPS      Z19, Z2, Z19
-	VMULPS      Z15, Z3, Z20
-	VADDPS      Z20, Z19, Z19
+	VPSLLD $0x10, (BX)(DI*2), Z17
+	VMULPS Z17, Z2, Z17
+	VMULPS Z13, Z3, Z18
+	VADDPS Z18, Z17, Z17
+	VPANDD (BX)(DI*2), Z10, Z18
+	VMULPS Z18, Z2, Z18
+	VMULPS Z14, Z3, Z19
+	VADDPS Z19, Z18, Z18
+	VPSLLD $0x10, 64(BX)(DI*2), Z19
+	VMULPS Z19, Z2, Z19
+	VMULPS Z15, Z3, Z20
+	VADDPS Z20, Z19, Z19
+	VPANDD 64(BX)(DI*2), Z10, Z20
+	VMULPS Z20, Z2, Z20
+	VMULPS Z16, Z3, Z21
+	VADDPS Z21, Z20, Z20
 
 	// round to bfloat16
-	VPSRLD          $0x10, Z16, Z20
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z20, Z20
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z20, Z20
-	VPSRLD          $0x10, Z17, Z21
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z21, Z21
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z21, Z21
-	VPSRLD          $0x10, Z18, Z22
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z22, Z22
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z22, Z22
-	VPSRLD          $0x10, Z19, Z23
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z23, Z23
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z23, Z23
-	VPADDD          Z20, Z16, Z20
-	VPADDD          Z21, Z17, Z21
-	VPSRLD          $0x10, Z20, Z20
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z21, Z20
-	VMOVDQU32       Z20, (BX)(DI*2)
-	VPADDD          Z22, Z18, Z20
-	VPADDD          Z23, Z19, Z21
-	VPSRLD          $0x10, Z20, Z20
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z21, Z20
-	VMOVDQU32       Z20, 64(BX)(DI*2)
+	VPSRLD      $0x10, Z17, Z21
+	VPANDD.BCST uint32_00000001<>+0(SB), Z21, Z21
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z21, Z21
+	VPSRLD      $0x10, Z18, Z22
+	VPANDD.BCST uint32_00000001<>+0(SB), Z22, Z22
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z22, Z22
+	VPSRLD      $0x10, Z19, Z23
+	VPANDD.BCST uint32_00000001<>+0(SB), Z23, Z23
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z23, Z23
+	VPSRLD      $0x10, Z20, Z24
+	VPANDD.BCST uint32_00000001<>+0(SB), Z24, Z24
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z24, Z24
+	VPADDD      Z21, Z17, Z21
+	VPADDD      Z22, Z18, Z22
+	VPSRLD      $0x10, Z21, Z21
+	VPTERNLOGD  $0xf8, Z10, Z22, Z21
+	VMOVDQU32   Z21, (BX)(DI*2)
+	VPADDD      Z23, Z19, Z21
+	VPADDD      Z24, Z20, Z22
+	VPSRLD      $0x10, Z21, Z21
+	VPTERNLOGD  $0xf8, Z10, Z22, Z21
+	VMOVDQU32   Z21, 64(BX)(DI*2)
 
 	// second moment
-	VPSLLD      $0x10, (SI)(DI*2), Z20
-	VMULPS      Z20, Z4, Z20
-	VMULPS      Z12, Z12, Z12
-	VMULPS      Z12, Z5, Z12
-	VADDPS      Z12, Z20, Z12
-	VMOVDQU32   (SI)(DI*2), Z20
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z20, Z20
-	VMULPS      Z20, Z4, Z20
-	VMULPS      Z13, Z13, Z13
-	VMULPS      Z13, Z5, Z13
-	VADDPS      Z13, Z20, Z13
-	VPSLLD      $0x10, 64(SI)(DI*2), Z20
-	VMULPS      Z20, Z4, Z20
-	VMULPS      Z14, Z14, Z14
-	VMULPS      Z14, Z5, Z14
-	VADDPS      Z14, Z20, Z14
-	VMOVDQU32   64(SI)(DI*2), Z20
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z20, Z20
-	VMULPS      Z20, Z4, Z20
-	VMULPS      Z15, Z15, Z15
-	VMULPS      Z15, Z5, Z15
-	VADDPS      Z15, Z20, Z15
+	VPSLLD $0x10, (SI)(DI*2), Z21
+	VMULPS Z21, Z4, Z21
+	VMULPS Z13, Z13, Z13
+	VMULPS Z13, Z5, Z13
+	VADDPS Z13, Z21, Z13
+	VPANDD (SI)(DI*2), Z10, Z21
+	VMULPS Z21, Z4, Z21
+	VMULPS Z14, Z14, Z14
+	VMULPS Z14, Z5, Z14
+	VADDPS Z14, Z21, Z14
+	VPSLLD $0x10, 64(SI)(DI*2), Z21
+	VMULPS Z21, Z4, Z21
+	VMULPS Z15, Z15, Z15
+	VMULPS Z15, Z5, Z15
+	VADDPS Z15, Z21, Z15
+	VPANDD 64(SI)(DI*2), Z10, Z21
+	VMULPS Z21, Z4, Z21
+	VMULPS Z16, Z16, Z16
+	VMULPS Z16, Z5, Z16
+	VADDPS Z16, Z21, Z16
 
 	// round to bfloat16
-	VPSRLD          $0x10, Z12, Z20
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z20, Z20
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z20, Z20
-	VPSRLD          $0x10, Z13, Z21
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z21, Z21
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z21, Z21
-	VPSRLD          $0x10, Z14, Z22
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z22, Z22
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z22, Z22
-	VPSRLD          $0x10, Z15, Z23
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z23, Z23
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z23, Z23
-	VPADDD          Z20, Z12, Z20
-	VPADDD          Z21, Z13, Z21
-	VPSRLD          $0x10, Z20, Z20
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z21, Z20
-	VMOVDQU32       Z20, (SI)(DI*2)
-	VPADDD          Z22, Z14, Z20
-	VPADDD          Z23, Z15, Z21
-	VPSRLD          $0x10, Z20, Z20
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z21, Z20
-	VMOVDQU32       Z20, 64(SI)(DI*2)
+	VPSRLD      $0x10, Z13, Z21
+	VPANDD.BCST uint32_00000001<>+0(SB), Z21, Z21
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z21, Z21
+	VPSRLD      $0x10, Z14, Z22
+	VPANDD.BCST uint32_00000001<>+0(SB), Z22, Z22
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z22, Z22
+	VPSRLD      $0x10, Z15, Z23
+	VPANDD.BCST uint32_00000001<>+0(SB), Z23, Z23
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z23, Z23
+	VPSRLD      $0x10, Z16, Z24
+	VPANDD.BCST uint32_00000001<>+0(SB), Z24, Z24
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z24, Z24
+	VPADDD      Z21, Z13, Z21
+	VPADDD      Z22, Z14, Z22
+	VPSRLD      $0x10, Z21, Z21
+	VPTERNLOGD  $0xf8, Z10, Z22, Z21
+	VMOVDQU32   Z21, (SI)(DI*2)
+	VPADDD      Z23, Z15, Z21
+	VPADDD      Z24, Z16, Z22
+	VPSRLD      $0x10, Z21, Z21
+	VPTERNLOGD  $0xf8, Z10, Z22, Z21
+	VMOVDQU32   Z21, 64(SI)(DI*2)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPS Z12, Z12
-	VMULPS  Z6, Z12, Z12
-	VADDPS  Z7, Z12, Z12
 	VSQRTPS Z13, Z13
 	VMULPS  Z6, Z13, Z13
 	VADDPS  Z7, Z13, Z13
@@ -2127,54 +2114,55 @@ unrolled:
 	VSQRTPS Z15, Z15
 	VMULPS  Z6, Z15, Z15
 	VADDPS  Z7, Z15, Z15
+	VSQRTPS Z16, Z16
+	VMULPS  Z6, Z16, Z16
+	VADDPS  Z7, Z16, Z16
 
 	// round to bfloat16
-	VPSLLD          $0x10, (CX)(DI*2), Z20
-	VMULPS          Z9, Z20, Z20
-	VDIVPS          Z12, Z16, Z12
-	VMULPS          Z12, Z8, Z12
-	VSUBPS          Z12, Z20, Z12
-	VMOVDQU32       (CX)(DI*2), Z16
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z16, Z16
-	VMULPS          Z9, Z16, Z16
-	VDIVPS          Z13, Z17, Z13
-	VMULPS          Z13, Z8, Z13
-	VSUBPS          Z13, Z16, Z13
-	VPSLLD          $0x10, 64(CX)(DI*2), Z16
-	VMULPS          Z9, Z16, Z16
-	VDIVPS          Z14, Z18, Z14
-	VMULPS          Z14, Z8, Z14
-	VSUBPS          Z14, Z16, Z14
-	VMOVDQU32       64(CX)(DI*2), Z16
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z16, Z16
-	VMULPS          Z9, Z16, Z16
-	VDIVPS          Z15, Z19, Z15
-	VMULPS          Z15, Z8, Z15
-	VSUBPS          Z15, Z16, Z15
-	VPSRLD          $0x10, Z12, Z16
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z16, Z16
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z16, Z16
-	VPSRLD          $0x10, Z13, Z17
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z17, Z17
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z17, Z17
-	VPSRLD          $0x10, Z14, Z18
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z18, Z18
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z18, Z18
-	VPSRLD          $0x10, Z15, Z19
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z19, Z19
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z19, Z19
-	VPADDD          Z16, Z12, Z12
-	VPADDD          Z17, Z13, Z13
-	VPSRLD          $0x10, Z12, Z12
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z13, Z12
-	VMOVDQU32       Z12, (CX)(DI*2)
-	VPADDD          Z18, Z14, Z12
-	VPADDD          Z19, Z15, Z13
-	VPSRLD          $0x10, Z12, Z12
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z13, Z12
-	VMOVDQU32       Z12, 64(CX)(DI*2)
-	ADDQ            $0x00000040, DI
-	JMP             unrolled
+	VPSLLD      $0x10, (CX)(DI*2), Z21
+	VMULPS      Z9, Z21, Z21
+	VDIVPS      Z13, Z17, Z13
+	VMULPS      Z13, Z8, Z13
+	VSUBPS      Z13, Z21, Z13
+	VPANDD      (CX)(DI*2), Z10, Z17
+	VMULPS      Z9, Z17, Z17
+	VDIVPS      Z14, Z18, Z14
+	VMULPS      Z14, Z8, Z14
+	VSUBPS      Z14, Z17, Z14
+	VPSLLD      $0x10, 64(CX)(DI*2), Z17
+	VMULPS      Z9, Z17, Z17
+	VDIVPS      Z15, Z19, Z15
+	VMULPS      Z15, Z8, Z15
+	VSUBPS      Z15, Z17, Z15
+	VPANDD      64(CX)(DI*2), Z10, Z17
+	VMULPS      Z9, Z17, Z17
+	VDIVPS      Z16, Z20, Z16
+	VMULPS      Z16, Z8, Z16
+	VSUBPS      Z16, Z17, Z16
+	VPSRLD      $0x10, Z13, Z17
+	VPANDD.BCST uint32_00000001<>+0(SB), Z17, Z17
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z17, Z17
+	VPSRLD      $0x10, Z14, Z18
+	VPANDD.BCST uint32_00000001<>+0(SB), Z18, Z18
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z18, Z18
+	VPSRLD      $0x10, Z15, Z19
+	VPANDD.BCST uint32_00000001<>+0(SB), Z19, Z19
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z19, Z19
+	VPSRLD      $0x10, Z16, Z20
+	VPANDD.BCST uint32_00000001<>+0(SB), Z20, Z20
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z20, Z20
+	VPADDD      Z17, Z13, Z13
+	VPADDD      Z18, Z14, Z14
+	VPSRLD      $0x10, Z13, Z13
+	VPTERNLOGD  $0xf8, Z10, Z14, Z13
+	VMOVDQU32   Z13, (CX)(DI*2)
+	VPADDD      Z19, Z15, Z13
+	VPADDD      Z20, Z16, Z14
+	VPSRLD      $0x10, Z13, Z13
+	VPTERNLOGD  $0xf8, Z10, Z14, Z13
+	VMOVDQU32   Z13, 64(CX)(DI*2)
+	ADDQ        $0x00000040, DI
+	JMP         unrolled
 
 	// One vector at a time.
 single:
@@ -2323,7 +2311,7 @@ done:
 
 // func adamBF16AVX512F32Stochastic(param []uint16, grad []float32, m []uint16, v []uint16, s [11]float32)
 // Requires: AVX, AVX512F, AVX512VL, BMI2
-TEXT ·adamBF16AVX512F32Stochastic(SB), NOSPLIT, $128-140
+TEXT ·adamBF16AVX512F32Stochastic(SB), NOSPLIT, $192-140
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -2339,19 +2327,21 @@ TEXT ·adamBF16AVX512F32Stochastic(SB), NOSPLIT, $128-140
 	VBROADCASTSS s_6+120(FP), Z5
 	VBROADCASTSS s_7+124(FP), Z6
 	VBROADCASTSS s_8+128(FP), Z7
-	VBROADCASTSS s_9+132(FP), Z8
-	VMOVUPS      Z8, (SP)
-	VBROADCASTSS s_10+136(FP), Z8
-	VMOVUPS      Z8, 64(SP)
+	VMOVUPS      Z7, (SP)
+	VBROADCASTSS s_9+132(FP), Z7
+	VMOVUPS      Z7, 64(SP)
+	VBROADCASTSS s_10+136(FP), Z7
+	VMOVUPS      Z7, 128(SP)
 
 	// The offset plus each lane's number: the index of the vector at element 0.
-	VMOVUPS   64(SP), Z8
-	VPADDD    laneNumbers<>+0(SB), Z8, Z8
-	VMOVDQU32 evenLanes<>+0(SB), Z9
-	VMOVDQU32 oddLanes<>+0(SB), Z10
-	VMOVUPS   64(SP), Z11
-	VPADDD    evenLanes<>+0(SB), Z11, Z11
-	XORQ      DI, DI
+	VMOVUPS      128(SP), Z7
+	VPADDD       laneNumbers<>+0(SB), Z7, Z7
+	VPBROADCASTD uint32_ffff0000<>+0(SB), Z8
+	VMOVDQU32    evenLanes<>+0(SB), Z9
+	VMOVDQU32    oddLanes<>+0(SB), Z10
+	VMOVUPS      128(SP), Z11
+	VPADDD       evenLanes<>+0(SB), Z11, Z11
+	XORQ         DI, DI
 
 	// Main loop: 4 vectors of 16 elements per iteration.
 unrolled:
@@ -2379,24 +2369,22 @@ unrolled:
 	VMULPS           Z0, Z15, Z15
 
 	// first moment
-	VPSLLD      $0x10, (BX)(DI*2), Z16
-	VMULPS      Z16, Z1, Z16
-	VMULPS      Z12, Z2, Z17
-	VADDPS      Z17, Z16, Z16
-	VMOVDQU32   (BX)(DI*2), Z17
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z17, Z17
-	VMULPS      Z17, Z1, Z17
-	VMULPS      Z13, Z2, Z18
-	VADDPS      Z18, Z17, Z17
-	VPSLLD      $0x10, 64(BX)(DI*2), Z18
-	VMULPS      Z18, Z1, Z18
-	VMULPS      Z14, Z2, Z19
-	VADDPS      Z19, Z18, Z18
-	VMOVDQU32   64(BX)(DI*2), Z19
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z19, Z19
-	VMULPS      Z19, Z1, Z19
-	VMULPS      Z15, Z2, Z20
-	VADDPS      Z20, Z19, Z19
+	VPSLLD $0x10, (BX)(DI*2), Z16
+	VMULPS Z16, Z1, Z16
+	VMULPS Z12, Z2, Z17
+	VADDPS Z17, Z16, Z16
+	VPANDD (BX)(DI*2), Z8, Z17
+	VMULPS Z17, Z1, Z17
+	VMULPS Z13, Z2, Z18
+	VADDPS Z18, Z17, Z17
+	VPSLLD $0x10, 64(BX)(DI*2), Z18
+	VMULPS Z18, Z1, Z18
+	VMULPS Z14, Z2, Z19
+	VADDPS Z19, Z18, Z18
+	VPANDD 64(BX)(DI*2), Z8, Z19
+	VMULPS Z19, Z1, Z19
+	VMULPS Z15, Z2, Z20
+	VADDPS Z20, Z19, Z19
 
 	// the rounding bits: lowbias32(index + key)
 	VPADDD.BCST  uint32_00000000<>+0(SB), Z11, Z20
@@ -2441,16 +2429,16 @@ unrolled:
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z23, Z31
 
 	// round to bfloat16
-	VPADDD          Z28, Z16, Z28
-	VPADDD          Z29, Z17, Z29
-	VPSRLD          $0x10, Z28, Z28
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z29, Z28
-	VMOVDQU32       Z28, (BX)(DI*2)
-	VPADDD          Z30, Z18, Z28
-	VPADDD          Z31, Z19, Z29
-	VPSRLD          $0x10, Z28, Z28
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z29, Z28
-	VMOVDQU32       Z28, 64(BX)(DI*2)
+	VPADDD     Z28, Z16, Z28
+	VPADDD     Z29, Z17, Z29
+	VPSRLD     $0x10, Z28, Z28
+	VPTERNLOGD $0xf8, Z8, Z29, Z28
+	VMOVDQU32  Z28, (BX)(DI*2)
+	VPADDD     Z30, Z18, Z28
+	VPADDD     Z31, Z19, Z29
+	VPSRLD     $0x10, Z28, Z28
+	VPTERNLOGD $0xf8, Z8, Z29, Z28
+	VMOVDQU32  Z28, 64(BX)(DI*2)
 
 	// second moment
 	VPSLLD       $0x10, (SI)(DI*2), Z28
@@ -2458,8 +2446,7 @@ unrolled:
 	VMULPS       Z12, Z12, Z12
 	VMULPS       Z12, Z4, Z12
 	VADDPS       Z12, Z28, Z12
-	VMOVDQU32    (SI)(DI*2), Z28
-	VPANDD.BCST  uint32_ffff0000<>+0(SB), Z28, Z28
+	VPANDD       (SI)(DI*2), Z8, Z28
 	VMULPS       Z28, Z3, Z28
 	VMULPS       Z13, Z13, Z13
 	VMULPS       Z13, Z4, Z13
@@ -2469,8 +2456,7 @@ unrolled:
 	VMULPS       Z14, Z14, Z14
 	VMULPS       Z14, Z4, Z14
 	VADDPS       Z14, Z28, Z14
-	VMOVDQU32    64(SI)(DI*2), Z28
-	VPANDD.BCST  uint32_ffff0000<>+0(SB), Z28, Z28
+	VPANDD       64(SI)(DI*2), Z8, Z28
 	VMULPS       Z28, Z3, Z28
 	VMULPS       Z15, Z15, Z15
 	VMULPS       Z15, Z4, Z15
@@ -2485,16 +2471,16 @@ unrolled:
 	VPSRLD       $0x10, Z23, Z23
 
 	// round to bfloat16
-	VPADDD          Z20, Z12, Z20
-	VPADDD          Z21, Z13, Z21
-	VPSRLD          $0x10, Z20, Z20
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z21, Z20
-	VMOVDQU32       Z20, (SI)(DI*2)
-	VPADDD          Z22, Z14, Z20
-	VPADDD          Z23, Z15, Z21
-	VPSRLD          $0x10, Z20, Z20
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z21, Z20
-	VMOVDQU32       Z20, 64(SI)(DI*2)
+	VPADDD     Z20, Z12, Z20
+	VPADDD     Z21, Z13, Z21
+	VPSRLD     $0x10, Z20, Z20
+	VPTERNLOGD $0xf8, Z8, Z21, Z20
+	VMOVDQU32  Z20, (SI)(DI*2)
+	VPADDD     Z22, Z14, Z20
+	VPADDD     Z23, Z15, Z21
+	VPSRLD     $0x10, Z20, Z20
+	VPTERNLOGD $0xf8, Z8, Z21, Z20
+	VMOVDQU32  Z20, 64(SI)(DI*2)
 
 	// sqrt(v / (1 - beta2^t)) + eps
 	VSQRTPS Z12, Z12
@@ -2511,41 +2497,39 @@ unrolled:
 	VADDPS  Z6, Z15, Z15
 
 	// round to bfloat16
-	VPSLLD          $0x10, (CX)(DI*2), Z20
-	VMULPS          (SP), Z20, Z20
-	VDIVPS          Z12, Z16, Z12
-	VMULPS          Z12, Z7, Z12
-	VSUBPS          Z12, Z20, Z12
-	VMOVDQU32       (CX)(DI*2), Z16
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z16, Z16
-	VMULPS          (SP), Z16, Z16
-	VDIVPS          Z13, Z17, Z13
-	VMULPS          Z13, Z7, Z13
-	VSUBPS          Z13, Z16, Z13
-	VPSLLD          $0x10, 64(CX)(DI*2), Z16
-	VMULPS          (SP), Z16, Z16
-	VDIVPS          Z14, Z18, Z14
-	VMULPS          Z14, Z7, Z14
-	VSUBPS          Z14, Z16, Z14
-	VMOVDQU32       64(CX)(DI*2), Z16
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z16, Z16
-	VMULPS          (SP), Z16, Z16
-	VDIVPS          Z15, Z19, Z15
-	VMULPS          Z15, Z7, Z15
-	VSUBPS          Z15, Z16, Z15
-	VPADDD          Z24, Z12, Z12
-	VPADDD          Z25, Z13, Z13
-	VPSRLD          $0x10, Z12, Z12
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z13, Z12
-	VMOVDQU32       Z12, (CX)(DI*2)
-	VPADDD          Z26, Z14, Z12
-	VPADDD          Z27, Z15, Z13
-	VPSRLD          $0x10, Z12, Z12
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z13, Z12
-	VMOVDQU32       Z12, 64(CX)(DI*2)
-	VPADDD.BCST     uint32_00000040<>+0(SB), Z11, Z11
-	ADDQ            $0x00000040, DI
-	JMP             unrolled
+	VPSLLD      $0x10, (CX)(DI*2), Z20
+	VMULPS      64(SP), Z20, Z20
+	VDIVPS      Z12, Z16, Z12
+	VMULPS      (SP), Z12, Z12
+	VSUBPS      Z12, Z20, Z12
+	VPANDD      (CX)(DI*2), Z8, Z16
+	VMULPS      64(SP), Z16, Z16
+	VDIVPS      Z13, Z17, Z13
+	VMULPS      (SP), Z13, Z13
+	VSUBPS      Z13, Z16, Z13
+	VPSLLD      $0x10, 64(CX)(DI*2), Z16
+	VMULPS      64(SP), Z16, Z16
+	VDIVPS      Z14, Z18, Z14
+	VMULPS      (SP), Z14, Z14
+	VSUBPS      Z14, Z16, Z14
+	VPANDD      64(CX)(DI*2), Z8, Z16
+	VMULPS      64(SP), Z16, Z16
+	VDIVPS      Z15, Z19, Z15
+	VMULPS      (SP), Z15, Z15
+	VSUBPS      Z15, Z16, Z15
+	VPADDD      Z24, Z12, Z12
+	VPADDD      Z25, Z13, Z13
+	VPSRLD      $0x10, Z12, Z12
+	VPTERNLOGD  $0xf8, Z8, Z13, Z12
+	VMOVDQU32   Z12, (CX)(DI*2)
+	VPADDD      Z26, Z14, Z12
+	VPADDD      Z27, Z15, Z13
+	VPSRLD      $0x10, Z12, Z12
+	VPTERNLOGD  $0xf8, Z8, Z13, Z12
+	VMOVDQU32   Z12, 64(CX)(DI*2)
+	VPADDD.BCST uint32_00000040<>+0(SB), Z11, Z11
+	ADDQ        $0x00000040, DI
+	JMP         unrolled
 
 	// One vector at a time.
 single:
@@ -2555,69 +2539,69 @@ single:
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVUPS          (DX)(DI*4), Z9
-	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z9, Z9
-	VMULPS           Z0, Z9, Z9
+	VMOVUPS          (DX)(DI*4), Z8
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z8, Z8
+	VMULPS           Z0, Z8, Z8
 
 	// first moment
-	VPMOVZXWD (BX)(DI*2), Z10
-	VPSLLD    $0x10, Z10, Z10
-	VMULPS    Z10, Z1, Z10
-	VMULPS    Z9, Z2, Z11
-	VADDPS    Z11, Z10, Z10
+	VPMOVZXWD (BX)(DI*2), Z9
+	VPSLLD    $0x10, Z9, Z9
+	VMULPS    Z9, Z1, Z9
+	VMULPS    Z8, Z2, Z10
+	VADDPS    Z10, Z9, Z9
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (DI), R8
-	VPBROADCASTD R8, Z11
-	VPADDD       Z8, Z11, Z11
-	VPSRLD       $0x10, Z11, Z12
-	VPXORD       Z12, Z11, Z11
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z11, Z11
-	VPSRLD       $0x0f, Z11, Z12
-	VPXORD       Z12, Z11, Z11
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z11, Z11
-	VPSRLD       $0x10, Z11, Z12
-	VPXORD       Z12, Z11, Z11
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z11, Z13
+	VPBROADCASTD R8, Z10
+	VPADDD       Z7, Z10, Z10
+	VPSRLD       $0x10, Z10, Z11
+	VPXORD       Z11, Z10, Z10
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z10, Z10
+	VPSRLD       $0x0f, Z10, Z11
+	VPXORD       Z11, Z10, Z10
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z10, Z10
+	VPSRLD       $0x10, Z10, Z11
+	VPXORD       Z11, Z10, Z10
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z10, Z12
 
 	// round to bfloat16
-	VPADDD    Z13, Z10, Z13
-	VPSRLD    $0x10, Z13, Z13
-	VPMOVDW   Z13, Y13
-	VMOVDQU32 Y13, (BX)(DI*2)
+	VPADDD    Z12, Z9, Z12
+	VPSRLD    $0x10, Z12, Z12
+	VPMOVDW   Z12, Y12
+	VMOVDQU32 Y12, (BX)(DI*2)
 
 	// second moment
-	VPMOVZXWD    (SI)(DI*2), Z13
-	VPSLLD       $0x10, Z13, Z13
-	VMULPS       Z13, Z3, Z13
-	VMULPS       Z9, Z9, Z9
-	VMULPS       Z9, Z4, Z9
-	VADDPS       Z9, Z13, Z9
-	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z11, Z11
-	VPSRLD       $0x10, Z11, Z11
+	VPMOVZXWD    (SI)(DI*2), Z12
+	VPSLLD       $0x10, Z12, Z12
+	VMULPS       Z12, Z3, Z12
+	VMULPS       Z8, Z8, Z8
+	VMULPS       Z8, Z4, Z8
+	VADDPS       Z8, Z12, Z8
+	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z10, Z10
+	VPSRLD       $0x10, Z10, Z10
 
 	// round to bfloat16
-	VPADDD    Z11, Z9, Z11
-	VPSRLD    $0x10, Z11, Z11
-	VPMOVDW   Z11, Y11
-	VMOVDQU32 Y11, (SI)(DI*2)
+	VPADDD    Z10, Z8, Z10
+	VPSRLD    $0x10, Z10, Z10
+	VPMOVDW   Z10, Y10
+	VMOVDQU32 Y10, (SI)(DI*2)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPS Z9, Z9
-	VMULPS  Z5, Z9, Z9
-	VADDPS  Z6, Z9, Z9
+	VSQRTPS Z8, Z8
+	VMULPS  Z5, Z8, Z8
+	VADDPS  Z6, Z8, Z8
 
 	// round to bfloat16
-	VPMOVZXWD (CX)(DI*2), Z11
-	VPSLLD    $0x10, Z11, Z11
-	VMULPS    (SP), Z11, Z11
-	VDIVPS    Z9, Z10, Z9
-	VMULPS    Z9, Z7, Z9
-	VSUBPS    Z9, Z11, Z9
-	VPADDD    Z12, Z9, Z9
-	VPSRLD    $0x10, Z9, Z9
-	VPMOVDW   Z9, Y9
-	VMOVDQU32 Y9, (CX)(DI*2)
+	VPMOVZXWD (CX)(DI*2), Z10
+	VPSLLD    $0x10, Z10, Z10
+	VMULPS    64(SP), Z10, Z10
+	VDIVPS    Z8, Z9, Z8
+	VMULPS    (SP), Z8, Z8
+	VSUBPS    Z8, Z10, Z8
+	VPADDD    Z11, Z8, Z8
+	VPSRLD    $0x10, Z8, Z8
+	VPMOVDW   Z8, Y8
+	VMOVDQU32 Y8, (CX)(DI*2)
 	ADDQ      $0x00000010, DI
 	JMP       single
 
@@ -2628,45 +2612,45 @@ tail:
 	MOVQ        $-1, AX
 	BZHIQ       R8, AX, AX
 	KMOVW       AX, K1
-	VPMOVZXWD.Z (CX)(DI*2), K1, Z9
-	VPSLLD      $0x10, Z9, Z9
-	VMOVUPS.Z   (DX)(DI*4), K1, Z10
-	VPMOVZXWD.Z (BX)(DI*2), K1, Z11
+	VPMOVZXWD.Z (CX)(DI*2), K1, Z8
+	VPSLLD      $0x10, Z8, Z8
+	VMOVUPS.Z   (DX)(DI*4), K1, Z9
+	VPMOVZXWD.Z (BX)(DI*2), K1, Z10
+	VPSLLD      $0x10, Z10, Z10
+	VPMOVZXWD.Z (SI)(DI*2), K1, Z11
 	VPSLLD      $0x10, Z11, Z11
-	VPMOVZXWD.Z (SI)(DI*2), K1, Z12
-	VPSLLD      $0x10, Z12, Z12
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVDQA32        Z10, Z10
-	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z10, Z10
-	VMULPS           Z0, Z10, Z0
+	VMOVDQA32        Z9, Z9
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z9, Z9
+	VMULPS           Z0, Z9, Z0
 
 	// first moment
-	VMULPS Z11, Z1, Z1
+	VMULPS Z10, Z1, Z1
 	VMULPS Z0, Z2, Z2
 	VADDPS Z2, Z1, Z1
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (DI), AX
 	VPBROADCASTD AX, Z2
-	VPADDD       Z8, Z2, Z2
-	VPSRLD       $0x10, Z2, Z8
-	VPXORD       Z8, Z2, Z2
+	VPADDD       Z7, Z2, Z2
+	VPSRLD       $0x10, Z2, Z7
+	VPXORD       Z7, Z2, Z2
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z2, Z2
-	VPSRLD       $0x0f, Z2, Z8
-	VPXORD       Z8, Z2, Z2
+	VPSRLD       $0x0f, Z2, Z7
+	VPXORD       Z7, Z2, Z2
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z2, Z2
-	VPSRLD       $0x10, Z2, Z8
-	VPXORD       Z8, Z2, Z2
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z2, Z10
+	VPSRLD       $0x10, Z2, Z7
+	VPXORD       Z7, Z2, Z2
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z2, Z9
 
 	// round to bfloat16
-	VPADDD  Z10, Z1, Z10
-	VPSRLD  $0x10, Z10, Z10
-	VPMOVDW Z10, K1, (BX)(DI*2)
+	VPADDD  Z9, Z1, Z9
+	VPSRLD  $0x10, Z9, Z9
+	VPMOVDW Z9, K1, (BX)(DI*2)
 
 	// second moment
-	VMULPS       Z12, Z3, Z3
+	VMULPS       Z11, Z3, Z3
 	VMULPS       Z0, Z0, Z0
 	VMULPS       Z0, Z4, Z0
 	VADDPS       Z0, Z3, Z0
@@ -2684,11 +2668,11 @@ tail:
 	VADDPS  Z6, Z0, Z0
 
 	// round to bfloat16
-	VMULPS  (SP), Z9, Z2
+	VMULPS  64(SP), Z8, Z2
 	VDIVPS  Z0, Z1, Z0
-	VMULPS  Z0, Z7, Z0
+	VMULPS  (SP), Z0, Z0
 	VSUBPS  Z0, Z2, Z0
-	VPADDD  Z8, Z0, Z0
+	VPADDD  Z7, Z0, Z0
 	VPSRLD  $0x10, Z0, Z0
 	VPMOVDW Z0, K1, (CX)(DI*2)
 
@@ -2722,7 +2706,7 @@ GLOBL uint32_00000040<>(SB), RODATA|NOPTR, $4
 
 // func adamBF16AVX512F32CoupledStochastic(param []uint16, grad []float32, m []uint16, v []uint16, s [11]float32)
 // Requires: AVX, AVX512F, AVX512VL, BMI2
-TEXT ·adamBF16AVX512F32CoupledStochastic(SB), NOSPLIT, $192-140
+TEXT ·adamBF16AVX512F32CoupledStochastic(SB), NOSPLIT, $256-140
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -2738,21 +2722,23 @@ TEXT ·adamBF16AVX512F32CoupledStochastic(SB), NOSPLIT, $192-140
 	VBROADCASTSS s_5+116(FP), Z5
 	VBROADCASTSS s_6+120(FP), Z6
 	VBROADCASTSS s_7+124(FP), Z7
-	VBROADCASTSS s_8+128(FP), Z8
-	VMOVUPS      Z8, (SP)
-	VBROADCASTSS s_9+132(FP), Z8
-	VMOVUPS      Z8, 64(SP)
-	VBROADCASTSS s_10+136(FP), Z8
-	VMOVUPS      Z8, 128(SP)
+	VMOVUPS      Z7, (SP)
+	VBROADCASTSS s_8+128(FP), Z7
+	VMOVUPS      Z7, 64(SP)
+	VBROADCASTSS s_9+132(FP), Z7
+	VMOVUPS      Z7, 128(SP)
+	VBROADCASTSS s_10+136(FP), Z7
+	VMOVUPS      Z7, 192(SP)
 
 	// The offset plus each lane's number: the index of the vector at element 0.
-	VMOVUPS   128(SP), Z8
-	VPADDD    laneNumbers<>+0(SB), Z8, Z8
-	VMOVDQU32 evenLanes<>+0(SB), Z9
-	VMOVDQU32 oddLanes<>+0(SB), Z10
-	VMOVUPS   128(SP), Z11
-	VPADDD    evenLanes<>+0(SB), Z11, Z11
-	XORQ      DI, DI
+	VMOVUPS      192(SP), Z7
+	VPADDD       laneNumbers<>+0(SB), Z7, Z7
+	VPBROADCASTD uint32_ffff0000<>+0(SB), Z8
+	VMOVDQU32    evenLanes<>+0(SB), Z9
+	VMOVDQU32    oddLanes<>+0(SB), Z10
+	VMOVUPS      192(SP), Z11
+	VPADDD       evenLanes<>+0(SB), Z11, Z11
+	XORQ         DI, DI
 
 	// Main loop: 4 vectors of 16 elements per iteration.
 unrolled:
@@ -2780,40 +2766,36 @@ unrolled:
 	VMULPS           Z0, Z15, Z15
 
 	// L2 weight decay folded into the gradient
-	VPSLLD      $0x10, (CX)(DI*2), Z16
-	VMULPS      Z16, Z1, Z16
-	VADDPS      Z16, Z12, Z12
-	VMOVDQU32   (CX)(DI*2), Z16
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z16, Z16
-	VMULPS      Z16, Z1, Z16
-	VADDPS      Z16, Z13, Z13
-	VPSLLD      $0x10, 64(CX)(DI*2), Z16
-	VMULPS      Z16, Z1, Z16
-	VADDPS      Z16, Z14, Z14
-	VMOVDQU32   64(CX)(DI*2), Z16
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z16, Z16
-	VMULPS      Z16, Z1, Z16
-	VADDPS      Z16, Z15, Z15
+	VPSLLD $0x10, (CX)(DI*2), Z16
+	VMULPS Z16, Z1, Z16
+	VADDPS Z16, Z12, Z12
+	VPANDD (CX)(DI*2), Z8, Z16
+	VMULPS Z16, Z1, Z16
+	VADDPS Z16, Z13, Z13
+	VPSLLD $0x10, 64(CX)(DI*2), Z16
+	VMULPS Z16, Z1, Z16
+	VADDPS Z16, Z14, Z14
+	VPANDD 64(CX)(DI*2), Z8, Z16
+	VMULPS Z16, Z1, Z16
+	VADDPS Z16, Z15, Z15
 
 	// first moment
-	VPSLLD      $0x10, (BX)(DI*2), Z16
-	VMULPS      Z16, Z2, Z16
-	VMULPS      Z12, Z3, Z17
-	VADDPS      Z17, Z16, Z16
-	VMOVDQU32   (BX)(DI*2), Z17
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z17, Z17
-	VMULPS      Z17, Z2, Z17
-	VMULPS      Z13, Z3, Z18
-	VADDPS      Z18, Z17, Z17
-	VPSLLD      $0x10, 64(BX)(DI*2), Z18
-	VMULPS      Z18, Z2, Z18
-	VMULPS      Z14, Z3, Z19
-	VADDPS      Z19, Z18, Z18
-	VMOVDQU32   64(BX)(DI*2), Z19
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z19, Z19
-	VMULPS      Z19, Z2, Z19
-	VMULPS      Z15, Z3, Z20
-	VADDPS      Z20, Z19, Z19
+	VPSLLD $0x10, (BX)(DI*2), Z16
+	VMULPS Z16, Z2, Z16
+	VMULPS Z12, Z3, Z17
+	VADDPS Z17, Z16, Z16
+	VPANDD (BX)(DI*2), Z8, Z17
+	VMULPS Z17, Z2, Z17
+	VMULPS Z13, Z3, Z18
+	VADDPS Z18, Z17, Z17
+	VPSLLD $0x10, 64(BX)(DI*2), Z18
+	VMULPS Z18, Z2, Z18
+	VMULPS Z14, Z3, Z19
+	VADDPS Z19, Z18, Z18
+	VPANDD 64(BX)(DI*2), Z8, Z19
+	VMULPS Z19, Z2, Z19
+	VMULPS Z15, Z3, Z20
+	VADDPS Z20, Z19, Z19
 
 	// the rounding bits: lowbias32(index + key)
 	VPADDD.BCST  uint32_00000000<>+0(SB), Z11, Z20
@@ -2858,16 +2840,16 @@ unrolled:
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z23, Z31
 
 	// round to bfloat16
-	VPADDD          Z28, Z16, Z28
-	VPADDD          Z29, Z17, Z29
-	VPSRLD          $0x10, Z28, Z28
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z29, Z28
-	VMOVDQU32       Z28, (BX)(DI*2)
-	VPADDD          Z30, Z18, Z28
-	VPADDD          Z31, Z19, Z29
-	VPSRLD          $0x10, Z28, Z28
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z29, Z28
-	VMOVDQU32       Z28, 64(BX)(DI*2)
+	VPADDD     Z28, Z16, Z28
+	VPADDD     Z29, Z17, Z29
+	VPSRLD     $0x10, Z28, Z28
+	VPTERNLOGD $0xf8, Z8, Z29, Z28
+	VMOVDQU32  Z28, (BX)(DI*2)
+	VPADDD     Z30, Z18, Z28
+	VPADDD     Z31, Z19, Z29
+	VPSRLD     $0x10, Z28, Z28
+	VPTERNLOGD $0xf8, Z8, Z29, Z28
+	VMOVDQU32  Z28, 64(BX)(DI*2)
 
 	// second moment
 	VPSLLD       $0x10, (SI)(DI*2), Z28
@@ -2875,8 +2857,7 @@ unrolled:
 	VMULPS       Z12, Z12, Z12
 	VMULPS       Z12, Z5, Z12
 	VADDPS       Z12, Z28, Z12
-	VMOVDQU32    (SI)(DI*2), Z28
-	VPANDD.BCST  uint32_ffff0000<>+0(SB), Z28, Z28
+	VPANDD       (SI)(DI*2), Z8, Z28
 	VMULPS       Z28, Z4, Z28
 	VMULPS       Z13, Z13, Z13
 	VMULPS       Z13, Z5, Z13
@@ -2886,8 +2867,7 @@ unrolled:
 	VMULPS       Z14, Z14, Z14
 	VMULPS       Z14, Z5, Z14
 	VADDPS       Z14, Z28, Z14
-	VMOVDQU32    64(SI)(DI*2), Z28
-	VPANDD.BCST  uint32_ffff0000<>+0(SB), Z28, Z28
+	VPANDD       64(SI)(DI*2), Z8, Z28
 	VMULPS       Z28, Z4, Z28
 	VMULPS       Z15, Z15, Z15
 	VMULPS       Z15, Z5, Z15
@@ -2902,67 +2882,65 @@ unrolled:
 	VPSRLD       $0x10, Z23, Z23
 
 	// round to bfloat16
-	VPADDD          Z20, Z12, Z20
-	VPADDD          Z21, Z13, Z21
-	VPSRLD          $0x10, Z20, Z20
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z21, Z20
-	VMOVDQU32       Z20, (SI)(DI*2)
-	VPADDD          Z22, Z14, Z20
-	VPADDD          Z23, Z15, Z21
-	VPSRLD          $0x10, Z20, Z20
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z21, Z20
-	VMOVDQU32       Z20, 64(SI)(DI*2)
+	VPADDD     Z20, Z12, Z20
+	VPADDD     Z21, Z13, Z21
+	VPSRLD     $0x10, Z20, Z20
+	VPTERNLOGD $0xf8, Z8, Z21, Z20
+	VMOVDQU32  Z20, (SI)(DI*2)
+	VPADDD     Z22, Z14, Z20
+	VPADDD     Z23, Z15, Z21
+	VPSRLD     $0x10, Z20, Z20
+	VPTERNLOGD $0xf8, Z8, Z21, Z20
+	VMOVDQU32  Z20, 64(SI)(DI*2)
 
 	// sqrt(v / (1 - beta2^t)) + eps
 	VSQRTPS Z12, Z12
 	VMULPS  Z6, Z12, Z12
-	VADDPS  Z7, Z12, Z12
+	VADDPS  (SP), Z12, Z12
 	VSQRTPS Z13, Z13
 	VMULPS  Z6, Z13, Z13
-	VADDPS  Z7, Z13, Z13
+	VADDPS  (SP), Z13, Z13
 	VSQRTPS Z14, Z14
 	VMULPS  Z6, Z14, Z14
-	VADDPS  Z7, Z14, Z14
+	VADDPS  (SP), Z14, Z14
 	VSQRTPS Z15, Z15
 	VMULPS  Z6, Z15, Z15
-	VADDPS  Z7, Z15, Z15
+	VADDPS  (SP), Z15, Z15
 
 	// round to bfloat16
-	VPSLLD          $0x10, (CX)(DI*2), Z20
-	VMULPS          64(SP), Z20, Z20
-	VDIVPS          Z12, Z16, Z12
-	VMULPS          (SP), Z12, Z12
-	VSUBPS          Z12, Z20, Z12
-	VMOVDQU32       (CX)(DI*2), Z16
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z16, Z16
-	VMULPS          64(SP), Z16, Z16
-	VDIVPS          Z13, Z17, Z13
-	VMULPS          (SP), Z13, Z13
-	VSUBPS          Z13, Z16, Z13
-	VPSLLD          $0x10, 64(CX)(DI*2), Z16
-	VMULPS          64(SP), Z16, Z16
-	VDIVPS          Z14, Z18, Z14
-	VMULPS          (SP), Z14, Z14
-	VSUBPS          Z14, Z16, Z14
-	VMOVDQU32       64(CX)(DI*2), Z16
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z16, Z16
-	VMULPS          64(SP), Z16, Z16
-	VDIVPS          Z15, Z19, Z15
-	VMULPS          (SP), Z15, Z15
-	VSUBPS          Z15, Z16, Z15
-	VPADDD          Z24, Z12, Z12
-	VPADDD          Z25, Z13, Z13
-	VPSRLD          $0x10, Z12, Z12
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z13, Z12
-	VMOVDQU32       Z12, (CX)(DI*2)
-	VPADDD          Z26, Z14, Z12
-	VPADDD          Z27, Z15, Z13
-	VPSRLD          $0x10, Z12, Z12
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z13, Z12
-	VMOVDQU32       Z12, 64(CX)(DI*2)
-	VPADDD.BCST     uint32_00000040<>+0(SB), Z11, Z11
-	ADDQ            $0x00000040, DI
-	JMP             unrolled
+	VPSLLD      $0x10, (CX)(DI*2), Z20
+	VMULPS      128(SP), Z20, Z20
+	VDIVPS      Z12, Z16, Z12
+	VMULPS      64(SP), Z12, Z12
+	VSUBPS      Z12, Z20, Z12
+	VPANDD      (CX)(DI*2), Z8, Z16
+	VMULPS      128(SP), Z16, Z16
+	VDIVPS      Z13, Z17, Z13
+	VMULPS      64(SP), Z13, Z13
+	VSUBPS      Z13, Z16, Z13
+	VPSLLD      $0x10, 64(CX)(DI*2), Z16
+	VMULPS      128(SP), Z16, Z16
+	VDIVPS      Z14, Z18, Z14
+	VMULPS      64(SP), Z14, Z14
+	VSUBPS      Z14, Z16, Z14
+	VPANDD      64(CX)(DI*2), Z8, Z16
+	VMULPS      128(SP), Z16, Z16
+	VDIVPS      Z15, Z19, Z15
+	VMULPS      64(SP), Z15, Z15
+	VSUBPS      Z15, Z16, Z15
+	VPADDD      Z24, Z12, Z12
+	VPADDD      Z25, Z13, Z13
+	VPSRLD      $0x10, Z12, Z12
+	VPTERNLOGD  $0xf8, Z8, Z13, Z12
+	VMOVDQU32   Z12, (CX)(DI*2)
+	VPADDD      Z26, Z14, Z12
+	VPADDD      Z27, Z15, Z13
+	VPSRLD      $0x10, Z12, Z12
+	VPTERNLOGD  $0xf8, Z8, Z13, Z12
+	VMOVDQU32   Z12, 64(CX)(DI*2)
+	VPADDD.BCST uint32_00000040<>+0(SB), Z11, Z11
+	ADDQ        $0x00000040, DI
+	JMP         unrolled
 
 	// One vector at a time.
 single:
@@ -2972,75 +2950,75 @@ single:
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVUPS          (DX)(DI*4), Z9
-	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z9, Z9
-	VMULPS           Z0, Z9, Z9
+	VMOVUPS          (DX)(DI*4), Z8
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z8, Z8
+	VMULPS           Z0, Z8, Z8
 
 	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(DI*2), Z10
-	VPSLLD    $0x10, Z10, Z10
-	VMULPS    Z10, Z1, Z10
-	VADDPS    Z10, Z9, Z9
+	VPMOVZXWD (CX)(DI*2), Z9
+	VPSLLD    $0x10, Z9, Z9
+	VMULPS    Z9, Z1, Z9
+	VADDPS    Z9, Z8, Z8
 
 	// first moment
-	VPMOVZXWD (BX)(DI*2), Z10
-	VPSLLD    $0x10, Z10, Z10
-	VMULPS    Z10, Z2, Z10
-	VMULPS    Z9, Z3, Z11
-	VADDPS    Z11, Z10, Z10
+	VPMOVZXWD (BX)(DI*2), Z9
+	VPSLLD    $0x10, Z9, Z9
+	VMULPS    Z9, Z2, Z9
+	VMULPS    Z8, Z3, Z10
+	VADDPS    Z10, Z9, Z9
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (DI), R8
-	VPBROADCASTD R8, Z11
-	VPADDD       Z8, Z11, Z11
-	VPSRLD       $0x10, Z11, Z12
-	VPXORD       Z12, Z11, Z11
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z11, Z11
-	VPSRLD       $0x0f, Z11, Z12
-	VPXORD       Z12, Z11, Z11
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z11, Z11
-	VPSRLD       $0x10, Z11, Z12
-	VPXORD       Z12, Z11, Z11
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z11, Z13
+	VPBROADCASTD R8, Z10
+	VPADDD       Z7, Z10, Z10
+	VPSRLD       $0x10, Z10, Z11
+	VPXORD       Z11, Z10, Z10
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z10, Z10
+	VPSRLD       $0x0f, Z10, Z11
+	VPXORD       Z11, Z10, Z10
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z10, Z10
+	VPSRLD       $0x10, Z10, Z11
+	VPXORD       Z11, Z10, Z10
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z10, Z12
 
 	// round to bfloat16
-	VPADDD    Z13, Z10, Z13
-	VPSRLD    $0x10, Z13, Z13
-	VPMOVDW   Z13, Y13
-	VMOVDQU32 Y13, (BX)(DI*2)
+	VPADDD    Z12, Z9, Z12
+	VPSRLD    $0x10, Z12, Z12
+	VPMOVDW   Z12, Y12
+	VMOVDQU32 Y12, (BX)(DI*2)
 
 	// second moment
-	VPMOVZXWD    (SI)(DI*2), Z13
-	VPSLLD       $0x10, Z13, Z13
-	VMULPS       Z13, Z4, Z13
-	VMULPS       Z9, Z9, Z9
-	VMULPS       Z9, Z5, Z9
-	VADDPS       Z9, Z13, Z9
-	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z11, Z11
-	VPSRLD       $0x10, Z11, Z11
+	VPMOVZXWD    (SI)(DI*2), Z12
+	VPSLLD       $0x10, Z12, Z12
+	VMULPS       Z12, Z4, Z12
+	VMULPS       Z8, Z8, Z8
+	VMULPS       Z8, Z5, Z8
+	VADDPS       Z8, Z12, Z8
+	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z10, Z10
+	VPSRLD       $0x10, Z10, Z10
 
 	// round to bfloat16
-	VPADDD    Z11, Z9, Z11
-	VPSRLD    $0x10, Z11, Z11
-	VPMOVDW   Z11, Y11
-	VMOVDQU32 Y11, (SI)(DI*2)
+	VPADDD    Z10, Z8, Z10
+	VPSRLD    $0x10, Z10, Z10
+	VPMOVDW   Z10, Y10
+	VMOVDQU32 Y10, (SI)(DI*2)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	VSQRTPS Z9, Z9
-	VMULPS  Z6, Z9, Z9
-	VADDPS  Z7, Z9, Z9
+	VSQRTPS Z8, Z8
+	VMULPS  Z6, Z8, Z8
+	VADDPS  (SP), Z8, Z8
 
 	// round to bfloat16
-	VPMOVZXWD (CX)(DI*2), Z11
-	VPSLLD    $0x10, Z11, Z11
-	VMULPS    64(SP), Z11, Z11
-	VDIVPS    Z9, Z10, Z9
-	VMULPS    (SP), Z9, Z9
-	VSUBPS    Z9, Z11, Z9
-	VPADDD    Z12, Z9, Z9
-	VPSRLD    $0x10, Z9, Z9
-	VPMOVDW   Z9, Y9
-	VMOVDQU32 Y9, (CX)(DI*2)
+	VPMOVZXWD (CX)(DI*2), Z10
+	VPSLLD    $0x10, Z10, Z10
+	VMULPS    128(SP), Z10, Z10
+	VDIVPS    Z8, Z9, Z8
+	VMULPS    64(SP), Z8, Z8
+	VSUBPS    Z8, Z10, Z8
+	VPADDD    Z11, Z8, Z8
+	VPSRLD    $0x10, Z8, Z8
+	VPMOVDW   Z8, Y8
+	VMOVDQU32 Y8, (CX)(DI*2)
 	ADDQ      $0x00000010, DI
 	JMP       single
 
@@ -3051,32 +3029,32 @@ tail:
 	MOVQ        $-1, AX
 	BZHIQ       R8, AX, AX
 	KMOVW       AX, K1
-	VPMOVZXWD.Z (CX)(DI*2), K1, Z9
-	VPSLLD      $0x10, Z9, Z9
-	VMOVUPS.Z   (DX)(DI*4), K1, Z10
-	VPMOVZXWD.Z (BX)(DI*2), K1, Z11
+	VPMOVZXWD.Z (CX)(DI*2), K1, Z8
+	VPSLLD      $0x10, Z8, Z8
+	VMOVUPS.Z   (DX)(DI*4), K1, Z9
+	VPMOVZXWD.Z (BX)(DI*2), K1, Z10
+	VPSLLD      $0x10, Z10, Z10
+	VPMOVZXWD.Z (SI)(DI*2), K1, Z11
 	VPSLLD      $0x10, Z11, Z11
-	VPMOVZXWD.Z (SI)(DI*2), K1, Z12
-	VPSLLD      $0x10, Z12, Z12
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVDQA32        Z10, Z10
-	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z10, Z10
-	VMULPS           Z0, Z10, Z0
+	VMOVDQA32        Z9, Z9
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z9, Z9
+	VMULPS           Z0, Z9, Z0
 
 	// L2 weight decay folded into the gradient
-	VMULPS Z9, Z1, Z1
+	VMULPS Z8, Z1, Z1
 	VADDPS Z1, Z0, Z0
 
 	// first moment
-	VMULPS Z11, Z2, Z1
+	VMULPS Z10, Z2, Z1
 	VMULPS Z0, Z3, Z2
 	VADDPS Z2, Z1, Z1
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (DI), AX
 	VPBROADCASTD AX, Z2
-	VPADDD       Z8, Z2, Z2
+	VPADDD       Z7, Z2, Z2
 	VPSRLD       $0x10, Z2, Z3
 	VPXORD       Z3, Z2, Z2
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z2, Z2
@@ -3085,15 +3063,15 @@ tail:
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z2, Z2
 	VPSRLD       $0x10, Z2, Z3
 	VPXORD       Z3, Z2, Z2
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z2, Z8
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z2, Z7
 
 	// round to bfloat16
-	VPADDD  Z8, Z1, Z8
-	VPSRLD  $0x10, Z8, Z8
-	VPMOVDW Z8, K1, (BX)(DI*2)
+	VPADDD  Z7, Z1, Z7
+	VPSRLD  $0x10, Z7, Z7
+	VPMOVDW Z7, K1, (BX)(DI*2)
 
 	// second moment
-	VMULPS       Z12, Z4, Z4
+	VMULPS       Z11, Z4, Z4
 	VMULPS       Z0, Z0, Z0
 	VMULPS       Z0, Z5, Z0
 	VADDPS       Z0, Z4, Z0
@@ -3108,12 +3086,12 @@ tail:
 	// sqrt(v / (1 - beta2^t)) + eps
 	VSQRTPS Z0, Z0
 	VMULPS  Z6, Z0, Z0
-	VADDPS  Z7, Z0, Z0
+	VADDPS  (SP), Z0, Z0
 
 	// round to bfloat16
-	VMULPS  64(SP), Z9, Z2
+	VMULPS  128(SP), Z8, Z2
 	VDIVPS  Z0, Z1, Z0
-	VMULPS  (SP), Z0, Z0
+	VMULPS  64(SP), Z0, Z0
 	VSUBPS  Z0, Z2, Z0
 	VPADDD  Z3, Z0, Z0
 	VPSRLD  $0x10, Z0, Z0

@@ -3220,8 +3220,9 @@ TEXT ·sgdBF16AVX512F32(SB), NOSPLIT, $0-100
 	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
 	VBROADCASTSS s_0+72(FP), Z0
 	VBROADCASTSS s_5+92(FP), Z1
-	VMOVDQU32    evenLanes<>+0(SB), Z2
-	VMOVDQU32    oddLanes<>+0(SB), Z3
+	VPBROADCASTD uint32_ffff0000<>+0(SB), Z2
+	VMOVDQU32    evenLanes<>+0(SB), Z3
+	VMOVDQU32    oddLanes<>+0(SB), Z4
 	XORQ         BX, BX
 
 	// Main loop: 4 vectors of 16 elements per iteration.
@@ -3232,62 +3233,60 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVUPS          (DX)(BX*4), Z4
-	VPERMT2PS        64(DX)(BX*4), Z2, Z4
-	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z4, Z4
-	VMULPS           Z0, Z4, Z4
 	VMOVUPS          (DX)(BX*4), Z5
 	VPERMT2PS        64(DX)(BX*4), Z3, Z5
 	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z5, Z5
 	VMULPS           Z0, Z5, Z5
-	VMOVUPS          128(DX)(BX*4), Z6
-	VPERMT2PS        192(DX)(BX*4), Z2, Z6
+	VMOVUPS          (DX)(BX*4), Z6
+	VPERMT2PS        64(DX)(BX*4), Z4, Z6
 	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z6, Z6
 	VMULPS           Z0, Z6, Z6
 	VMOVUPS          128(DX)(BX*4), Z7
 	VPERMT2PS        192(DX)(BX*4), Z3, Z7
 	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z7, Z7
 	VMULPS           Z0, Z7, Z7
+	VMOVUPS          128(DX)(BX*4), Z8
+	VPERMT2PS        192(DX)(BX*4), Z4, Z8
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z8, Z8
+	VMULPS           Z0, Z8, Z8
 
 	// round to bfloat16
-	VPSLLD          $0x10, (CX)(BX*2), Z8
-	VMULPS          Z4, Z1, Z4
-	VSUBPS          Z4, Z8, Z4
-	VMOVDQU32       (CX)(BX*2), Z8
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z8, Z8
-	VMULPS          Z5, Z1, Z5
-	VSUBPS          Z5, Z8, Z5
-	VPSLLD          $0x10, 64(CX)(BX*2), Z8
-	VMULPS          Z6, Z1, Z6
-	VSUBPS          Z6, Z8, Z6
-	VMOVDQU32       64(CX)(BX*2), Z8
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z8, Z8
-	VMULPS          Z7, Z1, Z7
-	VSUBPS          Z7, Z8, Z7
-	VPSRLD          $0x10, Z4, Z8
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z8, Z8
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z8, Z8
-	VPSRLD          $0x10, Z5, Z9
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z9, Z9
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z9, Z9
-	VPSRLD          $0x10, Z6, Z10
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z10, Z10
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z10, Z10
-	VPSRLD          $0x10, Z7, Z11
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z11, Z11
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z11, Z11
-	VPADDD          Z8, Z4, Z4
-	VPADDD          Z9, Z5, Z5
-	VPSRLD          $0x10, Z4, Z4
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z5, Z4
-	VMOVDQU32       Z4, (CX)(BX*2)
-	VPADDD          Z10, Z6, Z4
-	VPADDD          Z11, Z7, Z5
-	VPSRLD          $0x10, Z4, Z4
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z5, Z4
-	VMOVDQU32       Z4, 64(CX)(BX*2)
-	ADDQ            $0x00000040, BX
-	JMP             unrolled
+	VPSLLD      $0x10, (CX)(BX*2), Z9
+	VMULPS      Z5, Z1, Z5
+	VSUBPS      Z5, Z9, Z5
+	VPANDD      (CX)(BX*2), Z2, Z9
+	VMULPS      Z6, Z1, Z6
+	VSUBPS      Z6, Z9, Z6
+	VPSLLD      $0x10, 64(CX)(BX*2), Z9
+	VMULPS      Z7, Z1, Z7
+	VSUBPS      Z7, Z9, Z7
+	VPANDD      64(CX)(BX*2), Z2, Z9
+	VMULPS      Z8, Z1, Z8
+	VSUBPS      Z8, Z9, Z8
+	VPSRLD      $0x10, Z5, Z9
+	VPANDD.BCST uint32_00000001<>+0(SB), Z9, Z9
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z9, Z9
+	VPSRLD      $0x10, Z6, Z10
+	VPANDD.BCST uint32_00000001<>+0(SB), Z10, Z10
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z10, Z10
+	VPSRLD      $0x10, Z7, Z11
+	VPANDD.BCST uint32_00000001<>+0(SB), Z11, Z11
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z11, Z11
+	VPSRLD      $0x10, Z8, Z12
+	VPANDD.BCST uint32_00000001<>+0(SB), Z12, Z12
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z12, Z12
+	VPADDD      Z9, Z5, Z5
+	VPADDD      Z10, Z6, Z6
+	VPSRLD      $0x10, Z5, Z5
+	VPTERNLOGD  $0xf8, Z2, Z6, Z5
+	VMOVDQU32   Z5, (CX)(BX*2)
+	VPADDD      Z11, Z7, Z5
+	VPADDD      Z12, Z8, Z6
+	VPSRLD      $0x10, Z5, Z5
+	VPTERNLOGD  $0xf8, Z2, Z6, Z5
+	VMOVDQU32   Z5, 64(CX)(BX*2)
+	ADDQ        $0x00000040, BX
+	JMP         unrolled
 
 	// One vector at a time.
 single:
@@ -3382,11 +3381,11 @@ DATA oddLanes<>+56(SB)/4, $0x0000001d
 DATA oddLanes<>+60(SB)/4, $0x0000001f
 GLOBL oddLanes<>(SB), RODATA|NOPTR, $64
 
-DATA uint32_00000033<>+0(SB)/4, $0x00000033
-GLOBL uint32_00000033<>(SB), RODATA|NOPTR, $4
-
 DATA uint32_ffff0000<>+0(SB)/4, $0xffff0000
 GLOBL uint32_ffff0000<>(SB), RODATA|NOPTR, $4
+
+DATA uint32_00000033<>+0(SB)/4, $0x00000033
+GLOBL uint32_00000033<>(SB), RODATA|NOPTR, $4
 
 DATA uint32_00007fff<>+0(SB)/4, $0x00007fff
 GLOBL uint32_00007fff<>(SB), RODATA|NOPTR, $4
@@ -3405,8 +3404,9 @@ TEXT ·sgdBF16AVX512F32Coupled(SB), NOSPLIT, $0-100
 	VBROADCASTSS s_0+72(FP), Z0
 	VBROADCASTSS s_1+76(FP), Z1
 	VBROADCASTSS s_5+92(FP), Z2
-	VMOVDQU32    evenLanes<>+0(SB), Z3
-	VMOVDQU32    oddLanes<>+0(SB), Z4
+	VPBROADCASTD uint32_ffff0000<>+0(SB), Z3
+	VMOVDQU32    evenLanes<>+0(SB), Z4
+	VMOVDQU32    oddLanes<>+0(SB), Z5
 	XORQ         BX, BX
 
 	// Main loop: 4 vectors of 16 elements per iteration.
@@ -3417,78 +3417,74 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVUPS          (DX)(BX*4), Z5
-	VPERMT2PS        64(DX)(BX*4), Z3, Z5
-	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z5, Z5
-	VMULPS           Z0, Z5, Z5
 	VMOVUPS          (DX)(BX*4), Z6
 	VPERMT2PS        64(DX)(BX*4), Z4, Z6
 	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z6, Z6
 	VMULPS           Z0, Z6, Z6
-	VMOVUPS          128(DX)(BX*4), Z7
-	VPERMT2PS        192(DX)(BX*4), Z3, Z7
+	VMOVUPS          (DX)(BX*4), Z7
+	VPERMT2PS        64(DX)(BX*4), Z5, Z7
 	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z7, Z7
 	VMULPS           Z0, Z7, Z7
 	VMOVUPS          128(DX)(BX*4), Z8
 	VPERMT2PS        192(DX)(BX*4), Z4, Z8
 	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z8, Z8
 	VMULPS           Z0, Z8, Z8
+	VMOVUPS          128(DX)(BX*4), Z9
+	VPERMT2PS        192(DX)(BX*4), Z5, Z9
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z9, Z9
+	VMULPS           Z0, Z9, Z9
 
 	// L2 weight decay folded into the gradient
-	VPSLLD      $0x10, (CX)(BX*2), Z9
-	VMULPS      Z9, Z1, Z9
-	VADDPS      Z9, Z5, Z5
-	VMOVDQU32   (CX)(BX*2), Z9
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z9, Z9
-	VMULPS      Z9, Z1, Z9
-	VADDPS      Z9, Z6, Z6
-	VPSLLD      $0x10, 64(CX)(BX*2), Z9
-	VMULPS      Z9, Z1, Z9
-	VADDPS      Z9, Z7, Z7
-	VMOVDQU32   64(CX)(BX*2), Z9
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z9, Z9
-	VMULPS      Z9, Z1, Z9
-	VADDPS      Z9, Z8, Z8
+	VPSLLD $0x10, (CX)(BX*2), Z10
+	VMULPS Z10, Z1, Z10
+	VADDPS Z10, Z6, Z6
+	VPANDD (CX)(BX*2), Z3, Z10
+	VMULPS Z10, Z1, Z10
+	VADDPS Z10, Z7, Z7
+	VPSLLD $0x10, 64(CX)(BX*2), Z10
+	VMULPS Z10, Z1, Z10
+	VADDPS Z10, Z8, Z8
+	VPANDD 64(CX)(BX*2), Z3, Z10
+	VMULPS Z10, Z1, Z10
+	VADDPS Z10, Z9, Z9
 
 	// round to bfloat16
-	VPSLLD          $0x10, (CX)(BX*2), Z9
-	VMULPS          Z5, Z2, Z5
-	VSUBPS          Z5, Z9, Z5
-	VMOVDQU32       (CX)(BX*2), Z9
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z9, Z9
-	VMULPS          Z6, Z2, Z6
-	VSUBPS          Z6, Z9, Z6
-	VPSLLD          $0x10, 64(CX)(BX*2), Z9
-	VMULPS          Z7, Z2, Z7
-	VSUBPS          Z7, Z9, Z7
-	VMOVDQU32       64(CX)(BX*2), Z9
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z9, Z9
-	VMULPS          Z8, Z2, Z8
-	VSUBPS          Z8, Z9, Z8
-	VPSRLD          $0x10, Z5, Z9
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z9, Z9
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z9, Z9
-	VPSRLD          $0x10, Z6, Z10
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z10, Z10
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z10, Z10
-	VPSRLD          $0x10, Z7, Z11
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z11, Z11
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z11, Z11
-	VPSRLD          $0x10, Z8, Z12
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z12, Z12
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z12, Z12
-	VPADDD          Z9, Z5, Z5
-	VPADDD          Z10, Z6, Z6
-	VPSRLD          $0x10, Z5, Z5
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z6, Z5
-	VMOVDQU32       Z5, (CX)(BX*2)
-	VPADDD          Z11, Z7, Z5
-	VPADDD          Z12, Z8, Z6
-	VPSRLD          $0x10, Z5, Z5
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z6, Z5
-	VMOVDQU32       Z5, 64(CX)(BX*2)
-	ADDQ            $0x00000040, BX
-	JMP             unrolled
+	VPSLLD      $0x10, (CX)(BX*2), Z10
+	VMULPS      Z6, Z2, Z6
+	VSUBPS      Z6, Z10, Z6
+	VPANDD      (CX)(BX*2), Z3, Z10
+	VMULPS      Z7, Z2, Z7
+	VSUBPS      Z7, Z10, Z7
+	VPSLLD      $0x10, 64(CX)(BX*2), Z10
+	VMULPS      Z8, Z2, Z8
+	VSUBPS      Z8, Z10, Z8
+	VPANDD      64(CX)(BX*2), Z3, Z10
+	VMULPS      Z9, Z2, Z9
+	VSUBPS      Z9, Z10, Z9
+	VPSRLD      $0x10, Z6, Z10
+	VPANDD.BCST uint32_00000001<>+0(SB), Z10, Z10
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z10, Z10
+	VPSRLD      $0x10, Z7, Z11
+	VPANDD.BCST uint32_00000001<>+0(SB), Z11, Z11
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z11, Z11
+	VPSRLD      $0x10, Z8, Z12
+	VPANDD.BCST uint32_00000001<>+0(SB), Z12, Z12
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z12, Z12
+	VPSRLD      $0x10, Z9, Z13
+	VPANDD.BCST uint32_00000001<>+0(SB), Z13, Z13
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z13, Z13
+	VPADDD      Z10, Z6, Z6
+	VPADDD      Z11, Z7, Z7
+	VPSRLD      $0x10, Z6, Z6
+	VPTERNLOGD  $0xf8, Z3, Z7, Z6
+	VMOVDQU32   Z6, (CX)(BX*2)
+	VPADDD      Z12, Z8, Z6
+	VPADDD      Z13, Z9, Z7
+	VPSRLD      $0x10, Z6, Z6
+	VPTERNLOGD  $0xf8, Z3, Z7, Z6
+	VMOVDQU32   Z6, 64(CX)(BX*2)
+	ADDQ        $0x00000040, BX
+	JMP         unrolled
 
 	// One vector at a time.
 single:
@@ -3570,8 +3566,9 @@ TEXT ·sgdBF16AVX512F32Momentum(SB), NOSPLIT, $0-100
 	VBROADCASTSS s_2+80(FP), Z1
 	VBROADCASTSS s_3+84(FP), Z2
 	VBROADCASTSS s_5+92(FP), Z3
-	VMOVDQU32    evenLanes<>+0(SB), Z4
-	VMOVDQU32    oddLanes<>+0(SB), Z5
+	VPBROADCASTD uint32_ffff0000<>+0(SB), Z4
+	VMOVDQU32    evenLanes<>+0(SB), Z5
+	VMOVDQU32    oddLanes<>+0(SB), Z6
 	XORQ         SI, SI
 
 	// Main loop: 4 vectors of 16 elements per iteration.
@@ -3582,106 +3579,102 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVUPS          (DX)(SI*4), Z6
-	VPERMT2PS        64(DX)(SI*4), Z4, Z6
-	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z6, Z6
-	VMULPS           Z0, Z6, Z6
 	VMOVUPS          (DX)(SI*4), Z7
 	VPERMT2PS        64(DX)(SI*4), Z5, Z7
 	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z7, Z7
 	VMULPS           Z0, Z7, Z7
-	VMOVUPS          128(DX)(SI*4), Z8
-	VPERMT2PS        192(DX)(SI*4), Z4, Z8
+	VMOVUPS          (DX)(SI*4), Z8
+	VPERMT2PS        64(DX)(SI*4), Z6, Z8
 	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z8, Z8
 	VMULPS           Z0, Z8, Z8
 	VMOVUPS          128(DX)(SI*4), Z9
 	VPERMT2PS        192(DX)(SI*4), Z5, Z9
 	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z9, Z9
 	VMULPS           Z0, Z9, Z9
+	VMOVUPS          128(DX)(SI*4), Z10
+	VPERMT2PS        192(DX)(SI*4), Z6, Z10
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z10, Z10
+	VMULPS           Z0, Z10, Z10
 
 	// momentum buffer
-	VPSLLD      $0x10, (BX)(SI*2), Z10
-	VMULPS      Z10, Z1, Z10
-	VMULPS      Z6, Z2, Z6
-	VADDPS      Z6, Z10, Z6
-	VMOVDQU32   (BX)(SI*2), Z10
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z10, Z10
-	VMULPS      Z10, Z1, Z10
-	VMULPS      Z7, Z2, Z7
-	VADDPS      Z7, Z10, Z7
-	VPSLLD      $0x10, 64(BX)(SI*2), Z10
-	VMULPS      Z10, Z1, Z10
-	VMULPS      Z8, Z2, Z8
-	VADDPS      Z8, Z10, Z8
-	VMOVDQU32   64(BX)(SI*2), Z10
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z10, Z10
-	VMULPS      Z10, Z1, Z10
-	VMULPS      Z9, Z2, Z9
-	VADDPS      Z9, Z10, Z9
+	VPSLLD $0x10, (BX)(SI*2), Z11
+	VMULPS Z11, Z1, Z11
+	VMULPS Z7, Z2, Z7
+	VADDPS Z7, Z11, Z7
+	VPANDD (BX)(SI*2), Z4, Z11
+	VMULPS Z11, Z1, Z11
+	VMULPS Z8, Z2, Z8
+	VADDPS Z8, Z11, Z8
+	VPSLLD $0x10, 64(BX)(SI*2), Z11
+	VMULPS Z11, Z1, Z11
+	VMULPS Z9, Z2, Z9
+	VADDPS Z9, Z11, Z9
+	VPANDD 64(BX)(SI*2), Z4, Z11
+	VMULPS Z11, Z1, Z11
+	VMULPS Z10, Z2, Z10
+	VADDPS Z10, Z11, Z10
 
 	// round to bfloat16
-	VPSRLD          $0x10, Z6, Z10
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z10, Z10
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z10, Z10
-	VPSRLD          $0x10, Z7, Z11
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z11, Z11
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z11, Z11
-	VPSRLD          $0x10, Z8, Z12
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z12, Z12
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z12, Z12
-	VPSRLD          $0x10, Z9, Z13
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z13, Z13
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z13, Z13
-	VPADDD          Z10, Z6, Z10
-	VPADDD          Z11, Z7, Z11
-	VPSRLD          $0x10, Z10, Z10
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z11, Z10
-	VMOVDQU32       Z10, (BX)(SI*2)
-	VPADDD          Z12, Z8, Z10
-	VPADDD          Z13, Z9, Z11
-	VPSRLD          $0x10, Z10, Z10
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z11, Z10
-	VMOVDQU32       Z10, 64(BX)(SI*2)
+	VPSRLD      $0x10, Z7, Z11
+	VPANDD.BCST uint32_00000001<>+0(SB), Z11, Z11
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z11, Z11
+	VPSRLD      $0x10, Z8, Z12
+	VPANDD.BCST uint32_00000001<>+0(SB), Z12, Z12
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z12, Z12
+	VPSRLD      $0x10, Z9, Z13
+	VPANDD.BCST uint32_00000001<>+0(SB), Z13, Z13
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z13, Z13
+	VPSRLD      $0x10, Z10, Z14
+	VPANDD.BCST uint32_00000001<>+0(SB), Z14, Z14
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z14, Z14
+	VPADDD      Z11, Z7, Z11
+	VPADDD      Z12, Z8, Z12
+	VPSRLD      $0x10, Z11, Z11
+	VPTERNLOGD  $0xf8, Z4, Z12, Z11
+	VMOVDQU32   Z11, (BX)(SI*2)
+	VPADDD      Z13, Z9, Z11
+	VPADDD      Z14, Z10, Z12
+	VPSRLD      $0x10, Z11, Z11
+	VPTERNLOGD  $0xf8, Z4, Z12, Z11
+	VMOVDQU32   Z11, 64(BX)(SI*2)
 
 	// round to bfloat16
-	VPSLLD          $0x10, (CX)(SI*2), Z10
-	VMULPS          Z6, Z3, Z6
-	VSUBPS          Z6, Z10, Z6
-	VMOVDQU32       (CX)(SI*2), Z10
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z10, Z10
-	VMULPS          Z7, Z3, Z7
-	VSUBPS          Z7, Z10, Z7
-	VPSLLD          $0x10, 64(CX)(SI*2), Z10
-	VMULPS          Z8, Z3, Z8
-	VSUBPS          Z8, Z10, Z8
-	VMOVDQU32       64(CX)(SI*2), Z10
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z10, Z10
-	VMULPS          Z9, Z3, Z9
-	VSUBPS          Z9, Z10, Z9
-	VPSRLD          $0x10, Z6, Z10
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z10, Z10
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z10, Z10
-	VPSRLD          $0x10, Z7, Z11
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z11, Z11
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z11, Z11
-	VPSRLD          $0x10, Z8, Z12
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z12, Z12
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z12, Z12
-	VPSRLD          $0x10, Z9, Z13
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z13, Z13
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z13, Z13
-	VPADDD          Z10, Z6, Z6
-	VPADDD          Z11, Z7, Z7
-	VPSRLD          $0x10, Z6, Z6
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z7, Z6
-	VMOVDQU32       Z6, (CX)(SI*2)
-	VPADDD          Z12, Z8, Z6
-	VPADDD          Z13, Z9, Z7
-	VPSRLD          $0x10, Z6, Z6
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z7, Z6
-	VMOVDQU32       Z6, 64(CX)(SI*2)
-	ADDQ            $0x00000040, SI
-	JMP             unrolled
+	VPSLLD      $0x10, (CX)(SI*2), Z11
+	VMULPS      Z7, Z3, Z7
+	VSUBPS      Z7, Z11, Z7
+	VPANDD      (CX)(SI*2), Z4, Z11
+	VMULPS      Z8, Z3, Z8
+	VSUBPS      Z8, Z11, Z8
+	VPSLLD      $0x10, 64(CX)(SI*2), Z11
+	VMULPS      Z9, Z3, Z9
+	VSUBPS      Z9, Z11, Z9
+	VPANDD      64(CX)(SI*2), Z4, Z11
+	VMULPS      Z10, Z3, Z10
+	VSUBPS      Z10, Z11, Z10
+	VPSRLD      $0x10, Z7, Z11
+	VPANDD.BCST uint32_00000001<>+0(SB), Z11, Z11
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z11, Z11
+	VPSRLD      $0x10, Z8, Z12
+	VPANDD.BCST uint32_00000001<>+0(SB), Z12, Z12
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z12, Z12
+	VPSRLD      $0x10, Z9, Z13
+	VPANDD.BCST uint32_00000001<>+0(SB), Z13, Z13
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z13, Z13
+	VPSRLD      $0x10, Z10, Z14
+	VPANDD.BCST uint32_00000001<>+0(SB), Z14, Z14
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z14, Z14
+	VPADDD      Z11, Z7, Z7
+	VPADDD      Z12, Z8, Z8
+	VPSRLD      $0x10, Z7, Z7
+	VPTERNLOGD  $0xf8, Z4, Z8, Z7
+	VMOVDQU32   Z7, (CX)(SI*2)
+	VPADDD      Z13, Z9, Z7
+	VPADDD      Z14, Z10, Z8
+	VPSRLD      $0x10, Z7, Z7
+	VPTERNLOGD  $0xf8, Z4, Z8, Z7
+	VMOVDQU32   Z7, 64(CX)(SI*2)
+	ADDQ        $0x00000040, SI
+	JMP         unrolled
 
 	// One vector at a time.
 single:
@@ -3785,8 +3778,9 @@ TEXT ·sgdBF16AVX512F32CoupledMomentum(SB), NOSPLIT, $0-100
 	VBROADCASTSS s_2+80(FP), Z2
 	VBROADCASTSS s_3+84(FP), Z3
 	VBROADCASTSS s_5+92(FP), Z4
-	VMOVDQU32    evenLanes<>+0(SB), Z5
-	VMOVDQU32    oddLanes<>+0(SB), Z6
+	VPBROADCASTD uint32_ffff0000<>+0(SB), Z5
+	VMOVDQU32    evenLanes<>+0(SB), Z6
+	VMOVDQU32    oddLanes<>+0(SB), Z7
 	XORQ         SI, SI
 
 	// Main loop: 4 vectors of 16 elements per iteration.
@@ -3797,122 +3791,116 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVUPS          (DX)(SI*4), Z7
-	VPERMT2PS        64(DX)(SI*4), Z5, Z7
-	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z7, Z7
-	VMULPS           Z0, Z7, Z7
 	VMOVUPS          (DX)(SI*4), Z8
 	VPERMT2PS        64(DX)(SI*4), Z6, Z8
 	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z8, Z8
 	VMULPS           Z0, Z8, Z8
-	VMOVUPS          128(DX)(SI*4), Z9
-	VPERMT2PS        192(DX)(SI*4), Z5, Z9
+	VMOVUPS          (DX)(SI*4), Z9
+	VPERMT2PS        64(DX)(SI*4), Z7, Z9
 	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z9, Z9
 	VMULPS           Z0, Z9, Z9
 	VMOVUPS          128(DX)(SI*4), Z10
 	VPERMT2PS        192(DX)(SI*4), Z6, Z10
 	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z10, Z10
 	VMULPS           Z0, Z10, Z10
+	VMOVUPS          128(DX)(SI*4), Z11
+	VPERMT2PS        192(DX)(SI*4), Z7, Z11
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z11, Z11
+	VMULPS           Z0, Z11, Z11
 
 	// L2 weight decay folded into the gradient
-	VPSLLD      $0x10, (CX)(SI*2), Z11
-	VMULPS      Z11, Z1, Z11
-	VADDPS      Z11, Z7, Z7
-	VMOVDQU32   (CX)(SI*2), Z11
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z11, Z11
-	VMULPS      Z11, Z1, Z11
-	VADDPS      Z11, Z8, Z8
-	VPSLLD      $0x10, 64(CX)(SI*2), Z11
-	VMULPS      Z11, Z1, Z11
-	VADDPS      Z11, Z9, Z9
-	VMOVDQU32   64(CX)(SI*2), Z11
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z11, Z11
-	VMULPS      Z11, Z1, Z11
-	VADDPS      Z11, Z10, Z10
+	VPSLLD $0x10, (CX)(SI*2), Z12
+	VMULPS Z12, Z1, Z12
+	VADDPS Z12, Z8, Z8
+	VPANDD (CX)(SI*2), Z5, Z12
+	VMULPS Z12, Z1, Z12
+	VADDPS Z12, Z9, Z9
+	VPSLLD $0x10, 64(CX)(SI*2), Z12
+	VMULPS Z12, Z1, Z12
+	VADDPS Z12, Z10, Z10
+	VPANDD 64(CX)(SI*2), Z5, Z12
+	VMULPS Z12, Z1, Z12
+	VADDPS Z12, Z11, Z11
 
 	// momentum buffer
-	VPSLLD      $0x10, (BX)(SI*2), Z11
-	VMULPS      Z11, Z2, Z11
-	VMULPS      Z7, Z3, Z7
-	VADDPS      Z7, Z11, Z7
-	VMOVDQU32   (BX)(SI*2), Z11
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z11, Z11
-	VMULPS      Z11, Z2, Z11
-	VMULPS      Z8, Z3, Z8
-	VADDPS      Z8, Z11, Z8
-	VPSLLD      $0x10, 64(BX)(SI*2), Z11
-	VMULPS      Z11, Z2, Z11
-	VMULPS      Z9, Z3, Z9
-	VADDPS      Z9, Z11, Z9
-	VMOVDQU32   64(BX)(SI*2), Z11
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z11, Z11
-	VMULPS      Z11, Z2, Z11
-	VMULPS      Z10, Z3, Z10
-	VADDPS      Z10, Z11, Z10
+	VPSLLD $0x10, (BX)(SI*2), Z12
+	VMULPS Z12, Z2, Z12
+	VMULPS Z8, Z3, Z8
+	VADDPS Z8, Z12, Z8
+	VPANDD (BX)(SI*2), Z5, Z12
+	VMULPS Z12, Z2, Z12
+	VMULPS Z9, Z3, Z9
+	VADDPS Z9, Z12, Z9
+	VPSLLD $0x10, 64(BX)(SI*2), Z12
+	VMULPS Z12, Z2, Z12
+	VMULPS Z10, Z3, Z10
+	VADDPS Z10, Z12, Z10
+	VPANDD 64(BX)(SI*2), Z5, Z12
+	VMULPS Z12, Z2, Z12
+	VMULPS Z11, Z3, Z11
+	VADDPS Z11, Z12, Z11
 
 	// round to bfloat16
-	VPSRLD          $0x10, Z7, Z11
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z11, Z11
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z11, Z11
-	VPSRLD          $0x10, Z8, Z12
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z12, Z12
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z12, Z12
-	VPSRLD          $0x10, Z9, Z13
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z13, Z13
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z13, Z13
-	VPSRLD          $0x10, Z10, Z14
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z14, Z14
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z14, Z14
-	VPADDD          Z11, Z7, Z11
-	VPADDD          Z12, Z8, Z12
-	VPSRLD          $0x10, Z11, Z11
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z12, Z11
-	VMOVDQU32       Z11, (BX)(SI*2)
-	VPADDD          Z13, Z9, Z11
-	VPADDD          Z14, Z10, Z12
-	VPSRLD          $0x10, Z11, Z11
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z12, Z11
-	VMOVDQU32       Z11, 64(BX)(SI*2)
+	VPSRLD      $0x10, Z8, Z12
+	VPANDD.BCST uint32_00000001<>+0(SB), Z12, Z12
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z12, Z12
+	VPSRLD      $0x10, Z9, Z13
+	VPANDD.BCST uint32_00000001<>+0(SB), Z13, Z13
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z13, Z13
+	VPSRLD      $0x10, Z10, Z14
+	VPANDD.BCST uint32_00000001<>+0(SB), Z14, Z14
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z14, Z14
+	VPSRLD      $0x10, Z11, Z15
+	VPANDD.BCST uint32_00000001<>+0(SB), Z15, Z15
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z15, Z15
+	VPADDD      Z12, Z8, Z12
+	VPADDD      Z13, Z9, Z13
+	VPSRLD      $0x10, Z12, Z12
+	VPTERNLOGD  $0xf8, Z5, Z13, Z12
+	VMOVDQU32   Z12, (BX)(SI*2)
+	VPADDD      Z14, Z10, Z12
+	VPADDD      Z15, Z11, Z13
+	VPSRLD      $0x10, Z12, Z12
+	VPTERNLOGD  $0xf8, Z5, Z13, Z12
+	VMOVDQU32   Z12, 64(BX)(SI*2)
 
 	// round to bfloat16
-	VPSLLD          $0x10, (CX)(SI*2), Z11
-	VMULPS          Z7, Z4, Z7
-	VSUBPS          Z7, Z11, Z7
-	VMOVDQU32       (CX)(SI*2), Z11
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z11, Z11
-	VMULPS          Z8, Z4, Z8
-	VSUBPS          Z8, Z11, Z8
-	VPSLLD          $0x10, 64(CX)(SI*2), Z11
-	VMULPS          Z9, Z4, Z9
-	VSUBPS          Z9, Z11, Z9
-	VMOVDQU32       64(CX)(SI*2), Z11
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z11, Z11
-	VMULPS          Z10, Z4, Z10
-	VSUBPS          Z10, Z11, Z10
-	VPSRLD          $0x10, Z7, Z11
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z11, Z11
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z11, Z11
-	VPSRLD          $0x10, Z8, Z12
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z12, Z12
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z12, Z12
-	VPSRLD          $0x10, Z9, Z13
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z13, Z13
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z13, Z13
-	VPSRLD          $0x10, Z10, Z14
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z14, Z14
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z14, Z14
-	VPADDD          Z11, Z7, Z7
-	VPADDD          Z12, Z8, Z8
-	VPSRLD          $0x10, Z7, Z7
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z8, Z7
-	VMOVDQU32       Z7, (CX)(SI*2)
-	VPADDD          Z13, Z9, Z7
-	VPADDD          Z14, Z10, Z8
-	VPSRLD          $0x10, Z7, Z7
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z8, Z7
-	VMOVDQU32       Z7, 64(CX)(SI*2)
-	ADDQ            $0x00000040, SI
-	JMP             unrolled
+	VPSLLD      $0x10, (CX)(SI*2), Z12
+	VMULPS      Z8, Z4, Z8
+	VSUBPS      Z8, Z12, Z8
+	VPANDD      (CX)(SI*2), Z5, Z12
+	VMULPS      Z9, Z4, Z9
+	VSUBPS      Z9, Z12, Z9
+	VPSLLD      $0x10, 64(CX)(SI*2), Z12
+	VMULPS      Z10, Z4, Z10
+	VSUBPS      Z10, Z12, Z10
+	VPANDD      64(CX)(SI*2), Z5, Z12
+	VMULPS      Z11, Z4, Z11
+	VSUBPS      Z11, Z12, Z11
+	VPSRLD      $0x10, Z8, Z12
+	VPANDD.BCST uint32_00000001<>+0(SB), Z12, Z12
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z12, Z12
+	VPSRLD      $0x10, Z9, Z13
+	VPANDD.BCST uint32_00000001<>+0(SB), Z13, Z13
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z13, Z13
+	VPSRLD      $0x10, Z10, Z14
+	VPANDD.BCST uint32_00000001<>+0(SB), Z14, Z14
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z14, Z14
+	VPSRLD      $0x10, Z11, Z15
+	VPANDD.BCST uint32_00000001<>+0(SB), Z15, Z15
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z15, Z15
+	VPADDD      Z12, Z8, Z8
+	VPADDD      Z13, Z9, Z9
+	VPSRLD      $0x10, Z8, Z8
+	VPTERNLOGD  $0xf8, Z5, Z9, Z8
+	VMOVDQU32   Z8, (CX)(SI*2)
+	VPADDD      Z14, Z10, Z8
+	VPADDD      Z15, Z11, Z9
+	VPSRLD      $0x10, Z8, Z8
+	VPTERNLOGD  $0xf8, Z5, Z9, Z8
+	VMOVDQU32   Z8, 64(CX)(SI*2)
+	ADDQ        $0x00000040, SI
+	JMP         unrolled
 
 	// One vector at a time.
 single:
@@ -4026,8 +4014,9 @@ TEXT ·sgdBF16AVX512F32Nesterov(SB), NOSPLIT, $0-100
 	VBROADCASTSS s_3+84(FP), Z2
 	VBROADCASTSS s_4+88(FP), Z3
 	VBROADCASTSS s_5+92(FP), Z4
-	VMOVDQU32    evenLanes<>+0(SB), Z5
-	VMOVDQU32    oddLanes<>+0(SB), Z6
+	VPBROADCASTD uint32_ffff0000<>+0(SB), Z5
+	VMOVDQU32    evenLanes<>+0(SB), Z6
+	VMOVDQU32    oddLanes<>+0(SB), Z7
 	XORQ         SI, SI
 
 	// Main loop: 4 vectors of 16 elements per iteration.
@@ -4038,116 +4027,112 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVUPS          (DX)(SI*4), Z7
-	VPERMT2PS        64(DX)(SI*4), Z5, Z7
-	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z7, Z7
-	VMULPS           Z0, Z7, Z7
 	VMOVUPS          (DX)(SI*4), Z8
 	VPERMT2PS        64(DX)(SI*4), Z6, Z8
 	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z8, Z8
 	VMULPS           Z0, Z8, Z8
-	VMOVUPS          128(DX)(SI*4), Z9
-	VPERMT2PS        192(DX)(SI*4), Z5, Z9
+	VMOVUPS          (DX)(SI*4), Z9
+	VPERMT2PS        64(DX)(SI*4), Z7, Z9
 	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z9, Z9
 	VMULPS           Z0, Z9, Z9
 	VMOVUPS          128(DX)(SI*4), Z10
 	VPERMT2PS        192(DX)(SI*4), Z6, Z10
 	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z10, Z10
 	VMULPS           Z0, Z10, Z10
+	VMOVUPS          128(DX)(SI*4), Z11
+	VPERMT2PS        192(DX)(SI*4), Z7, Z11
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z11, Z11
+	VMULPS           Z0, Z11, Z11
 
 	// momentum buffer
-	VPSLLD      $0x10, (BX)(SI*2), Z11
-	VMULPS      Z11, Z1, Z11
-	VMULPS      Z7, Z2, Z12
-	VADDPS      Z12, Z11, Z11
-	VMOVDQU32   (BX)(SI*2), Z12
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z12, Z12
-	VMULPS      Z12, Z1, Z12
-	VMULPS      Z8, Z2, Z13
-	VADDPS      Z13, Z12, Z12
-	VPSLLD      $0x10, 64(BX)(SI*2), Z13
-	VMULPS      Z13, Z1, Z13
-	VMULPS      Z9, Z2, Z14
-	VADDPS      Z14, Z13, Z13
-	VMOVDQU32   64(BX)(SI*2), Z14
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z14, Z14
-	VMULPS      Z14, Z1, Z14
-	VMULPS      Z10, Z2, Z15
-	VADDPS      Z15, Z14, Z14
+	VPSLLD $0x10, (BX)(SI*2), Z12
+	VMULPS Z12, Z1, Z12
+	VMULPS Z8, Z2, Z13
+	VADDPS Z13, Z12, Z12
+	VPANDD (BX)(SI*2), Z5, Z13
+	VMULPS Z13, Z1, Z13
+	VMULPS Z9, Z2, Z14
+	VADDPS Z14, Z13, Z13
+	VPSLLD $0x10, 64(BX)(SI*2), Z14
+	VMULPS Z14, Z1, Z14
+	VMULPS Z10, Z2, Z15
+	VADDPS Z15, Z14, Z14
+	VPANDD 64(BX)(SI*2), Z5, Z15
+	VMULPS Z15, Z1, Z15
+	VMULPS Z11, Z2, Z16
+	VADDPS Z16, Z15, Z15
 
 	// round to bfloat16
-	VPSRLD          $0x10, Z11, Z15
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z15, Z15
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z15, Z15
-	VPSRLD          $0x10, Z12, Z16
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z16, Z16
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z16, Z16
-	VPSRLD          $0x10, Z13, Z17
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z17, Z17
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z17, Z17
-	VPSRLD          $0x10, Z14, Z18
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z18, Z18
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z18, Z18
-	VPADDD          Z15, Z11, Z15
-	VPADDD          Z16, Z12, Z16
-	VPSRLD          $0x10, Z15, Z15
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z16, Z15
-	VMOVDQU32       Z15, (BX)(SI*2)
-	VPADDD          Z17, Z13, Z15
-	VPADDD          Z18, Z14, Z16
-	VPSRLD          $0x10, Z15, Z15
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z16, Z15
-	VMOVDQU32       Z15, 64(BX)(SI*2)
+	VPSRLD      $0x10, Z12, Z16
+	VPANDD.BCST uint32_00000001<>+0(SB), Z16, Z16
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z16, Z16
+	VPSRLD      $0x10, Z13, Z17
+	VPANDD.BCST uint32_00000001<>+0(SB), Z17, Z17
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z17, Z17
+	VPSRLD      $0x10, Z14, Z18
+	VPANDD.BCST uint32_00000001<>+0(SB), Z18, Z18
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z18, Z18
+	VPSRLD      $0x10, Z15, Z19
+	VPANDD.BCST uint32_00000001<>+0(SB), Z19, Z19
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z19, Z19
+	VPADDD      Z16, Z12, Z16
+	VPADDD      Z17, Z13, Z17
+	VPSRLD      $0x10, Z16, Z16
+	VPTERNLOGD  $0xf8, Z5, Z17, Z16
+	VMOVDQU32   Z16, (BX)(SI*2)
+	VPADDD      Z18, Z14, Z16
+	VPADDD      Z19, Z15, Z17
+	VPSRLD      $0x10, Z16, Z16
+	VPTERNLOGD  $0xf8, Z5, Z17, Z16
+	VMOVDQU32   Z16, 64(BX)(SI*2)
 
 	// Nesterov look-ahead
-	VMULPS Z11, Z3, Z11
-	VADDPS Z11, Z7, Z7
-	VMULPS Z12, Z3, Z11
-	VADDPS Z11, Z8, Z8
-	VMULPS Z13, Z3, Z11
-	VADDPS Z11, Z9, Z9
-	VMULPS Z14, Z3, Z11
-	VADDPS Z11, Z10, Z10
+	VMULPS Z12, Z3, Z12
+	VADDPS Z12, Z8, Z8
+	VMULPS Z13, Z3, Z12
+	VADDPS Z12, Z9, Z9
+	VMULPS Z14, Z3, Z12
+	VADDPS Z12, Z10, Z10
+	VMULPS Z15, Z3, Z12
+	VADDPS Z12, Z11, Z11
 
 	// round to bfloat16
-	VPSLLD          $0x10, (CX)(SI*2), Z11
-	VMULPS          Z7, Z4, Z7
-	VSUBPS          Z7, Z11, Z7
-	VMOVDQU32       (CX)(SI*2), Z11
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z11, Z11
-	VMULPS          Z8, Z4, Z8
-	VSUBPS          Z8, Z11, Z8
-	VPSLLD          $0x10, 64(CX)(SI*2), Z11
-	VMULPS          Z9, Z4, Z9
-	VSUBPS          Z9, Z11, Z9
-	VMOVDQU32       64(CX)(SI*2), Z11
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z11, Z11
-	VMULPS          Z10, Z4, Z10
-	VSUBPS          Z10, Z11, Z10
-	VPSRLD          $0x10, Z7, Z11
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z11, Z11
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z11, Z11
-	VPSRLD          $0x10, Z8, Z12
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z12, Z12
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z12, Z12
-	VPSRLD          $0x10, Z9, Z13
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z13, Z13
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z13, Z13
-	VPSRLD          $0x10, Z10, Z14
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z14, Z14
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z14, Z14
-	VPADDD          Z11, Z7, Z7
-	VPADDD          Z12, Z8, Z8
-	VPSRLD          $0x10, Z7, Z7
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z8, Z7
-	VMOVDQU32       Z7, (CX)(SI*2)
-	VPADDD          Z13, Z9, Z7
-	VPADDD          Z14, Z10, Z8
-	VPSRLD          $0x10, Z7, Z7
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z8, Z7
-	VMOVDQU32       Z7, 64(CX)(SI*2)
-	ADDQ            $0x00000040, SI
-	JMP             unrolled
+	VPSLLD      $0x10, (CX)(SI*2), Z12
+	VMULPS      Z8, Z4, Z8
+	VSUBPS      Z8, Z12, Z8
+	VPANDD      (CX)(SI*2), Z5, Z12
+	VMULPS      Z9, Z4, Z9
+	VSUBPS      Z9, Z12, Z9
+	VPSLLD      $0x10, 64(CX)(SI*2), Z12
+	VMULPS      Z10, Z4, Z10
+	VSUBPS      Z10, Z12, Z10
+	VPANDD      64(CX)(SI*2), Z5, Z12
+	VMULPS      Z11, Z4, Z11
+	VSUBPS      Z11, Z12, Z11
+	VPSRLD      $0x10, Z8, Z12
+	VPANDD.BCST uint32_00000001<>+0(SB), Z12, Z12
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z12, Z12
+	VPSRLD      $0x10, Z9, Z13
+	VPANDD.BCST uint32_00000001<>+0(SB), Z13, Z13
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z13, Z13
+	VPSRLD      $0x10, Z10, Z14
+	VPANDD.BCST uint32_00000001<>+0(SB), Z14, Z14
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z14, Z14
+	VPSRLD      $0x10, Z11, Z15
+	VPANDD.BCST uint32_00000001<>+0(SB), Z15, Z15
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z15, Z15
+	VPADDD      Z12, Z8, Z8
+	VPADDD      Z13, Z9, Z9
+	VPSRLD      $0x10, Z8, Z8
+	VPTERNLOGD  $0xf8, Z5, Z9, Z8
+	VMOVDQU32   Z8, (CX)(SI*2)
+	VPADDD      Z14, Z10, Z8
+	VPADDD      Z15, Z11, Z9
+	VPSRLD      $0x10, Z8, Z8
+	VPTERNLOGD  $0xf8, Z5, Z9, Z8
+	VMOVDQU32   Z8, 64(CX)(SI*2)
+	ADDQ        $0x00000040, SI
+	JMP         unrolled
 
 	// One vector at a time.
 single:
@@ -4260,8 +4245,9 @@ TEXT ·sgdBF16AVX512F32CoupledNesterov(SB), NOSPLIT, $0-100
 	VBROADCASTSS s_3+84(FP), Z3
 	VBROADCASTSS s_4+88(FP), Z4
 	VBROADCASTSS s_5+92(FP), Z5
-	VMOVDQU32    evenLanes<>+0(SB), Z6
-	VMOVDQU32    oddLanes<>+0(SB), Z7
+	VPBROADCASTD uint32_ffff0000<>+0(SB), Z6
+	VMOVDQU32    evenLanes<>+0(SB), Z7
+	VMOVDQU32    oddLanes<>+0(SB), Z8
 	XORQ         SI, SI
 
 	// Main loop: 4 vectors of 16 elements per iteration.
@@ -4272,132 +4258,126 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVUPS          (DX)(SI*4), Z8
-	VPERMT2PS        64(DX)(SI*4), Z6, Z8
-	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z8, Z8
-	VMULPS           Z0, Z8, Z8
 	VMOVUPS          (DX)(SI*4), Z9
 	VPERMT2PS        64(DX)(SI*4), Z7, Z9
 	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z9, Z9
 	VMULPS           Z0, Z9, Z9
-	VMOVUPS          128(DX)(SI*4), Z10
-	VPERMT2PS        192(DX)(SI*4), Z6, Z10
+	VMOVUPS          (DX)(SI*4), Z10
+	VPERMT2PS        64(DX)(SI*4), Z8, Z10
 	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z10, Z10
 	VMULPS           Z0, Z10, Z10
 	VMOVUPS          128(DX)(SI*4), Z11
 	VPERMT2PS        192(DX)(SI*4), Z7, Z11
 	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z11, Z11
 	VMULPS           Z0, Z11, Z11
+	VMOVUPS          128(DX)(SI*4), Z12
+	VPERMT2PS        192(DX)(SI*4), Z8, Z12
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z12, Z12
+	VMULPS           Z0, Z12, Z12
 
 	// L2 weight decay folded into the gradient
-	VPSLLD      $0x10, (CX)(SI*2), Z12
-	VMULPS      Z12, Z1, Z12
-	VADDPS      Z12, Z8, Z8
-	VMOVDQU32   (CX)(SI*2), Z12
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z12, Z12
-	VMULPS      Z12, Z1, Z12
-	VADDPS      Z12, Z9, Z9
-	VPSLLD      $0x10, 64(CX)(SI*2), Z12
-	VMULPS      Z12, Z1, Z12
-	VADDPS      Z12, Z10, Z10
-	VMOVDQU32   64(CX)(SI*2), Z12
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z12, Z12
-	VMULPS      Z12, Z1, Z12
-	VADDPS      Z12, Z11, Z11
+	VPSLLD $0x10, (CX)(SI*2), Z13
+	VMULPS Z13, Z1, Z13
+	VADDPS Z13, Z9, Z9
+	VPANDD (CX)(SI*2), Z6, Z13
+	VMULPS Z13, Z1, Z13
+	VADDPS Z13, Z10, Z10
+	VPSLLD $0x10, 64(CX)(SI*2), Z13
+	VMULPS Z13, Z1, Z13
+	VADDPS Z13, Z11, Z11
+	VPANDD 64(CX)(SI*2), Z6, Z13
+	VMULPS Z13, Z1, Z13
+	VADDPS Z13, Z12, Z12
 
 	// momentum buffer
-	VPSLLD      $0x10, (BX)(SI*2), Z12
-	VMULPS      Z12, Z2, Z12
-	VMULPS      Z8, Z3, Z13
-	VADDPS      Z13, Z12, Z12
-	VMOVDQU32   (BX)(SI*2), Z13
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z13, Z13
-	VMULPS      Z13, Z2, Z13
-	VMULPS      Z9, Z3, Z14
-	VADDPS      Z14, Z13, Z13
-	VPSLLD      $0x10, 64(BX)(SI*2), Z14
-	VMULPS      Z14, Z2, Z14
-	VMULPS      Z10, Z3, Z15
-	VADDPS      Z15, Z14, Z14
-	VMOVDQU32   64(BX)(SI*2), Z15
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z15, Z15
-	VMULPS      Z15, Z2, Z15
-	VMULPS      Z11, Z3, Z16
-	VADDPS      Z16, Z15, Z15
+	VPSLLD $0x10, (BX)(SI*2), Z13
+	VMULPS Z13, Z2, Z13
+	VMULPS Z9, Z3, Z14
+	VADDPS Z14, Z13, Z13
+	VPANDD (BX)(SI*2), Z6, Z14
+	VMULPS Z14, Z2, Z14
+	VMULPS Z10, Z3, Z15
+	VADDPS Z15, Z14, Z14
+	VPSLLD $0x10, 64(BX)(SI*2), Z15
+	VMULPS Z15, Z2, Z15
+	VMULPS Z11, Z3, Z16
+	VADDPS Z16, Z15, Z15
+	VPANDD 64(BX)(SI*2), Z6, Z16
+	VMULPS Z16, Z2, Z16
+	VMULPS Z12, Z3, Z17
+	VADDPS Z17, Z16, Z16
 
 	// round to bfloat16
-	VPSRLD          $0x10, Z12, Z16
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z16, Z16
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z16, Z16
-	VPSRLD          $0x10, Z13, Z17
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z17, Z17
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z17, Z17
-	VPSRLD          $0x10, Z14, Z18
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z18, Z18
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z18, Z18
-	VPSRLD          $0x10, Z15, Z19
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z19, Z19
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z19, Z19
-	VPADDD          Z16, Z12, Z16
-	VPADDD          Z17, Z13, Z17
-	VPSRLD          $0x10, Z16, Z16
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z17, Z16
-	VMOVDQU32       Z16, (BX)(SI*2)
-	VPADDD          Z18, Z14, Z16
-	VPADDD          Z19, Z15, Z17
-	VPSRLD          $0x10, Z16, Z16
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z17, Z16
-	VMOVDQU32       Z16, 64(BX)(SI*2)
+	VPSRLD      $0x10, Z13, Z17
+	VPANDD.BCST uint32_00000001<>+0(SB), Z17, Z17
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z17, Z17
+	VPSRLD      $0x10, Z14, Z18
+	VPANDD.BCST uint32_00000001<>+0(SB), Z18, Z18
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z18, Z18
+	VPSRLD      $0x10, Z15, Z19
+	VPANDD.BCST uint32_00000001<>+0(SB), Z19, Z19
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z19, Z19
+	VPSRLD      $0x10, Z16, Z20
+	VPANDD.BCST uint32_00000001<>+0(SB), Z20, Z20
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z20, Z20
+	VPADDD      Z17, Z13, Z17
+	VPADDD      Z18, Z14, Z18
+	VPSRLD      $0x10, Z17, Z17
+	VPTERNLOGD  $0xf8, Z6, Z18, Z17
+	VMOVDQU32   Z17, (BX)(SI*2)
+	VPADDD      Z19, Z15, Z17
+	VPADDD      Z20, Z16, Z18
+	VPSRLD      $0x10, Z17, Z17
+	VPTERNLOGD  $0xf8, Z6, Z18, Z17
+	VMOVDQU32   Z17, 64(BX)(SI*2)
 
 	// Nesterov look-ahead
-	VMULPS Z12, Z4, Z12
-	VADDPS Z12, Z8, Z8
-	VMULPS Z13, Z4, Z12
-	VADDPS Z12, Z9, Z9
-	VMULPS Z14, Z4, Z12
-	VADDPS Z12, Z10, Z10
-	VMULPS Z15, Z4, Z12
-	VADDPS Z12, Z11, Z11
+	VMULPS Z13, Z4, Z13
+	VADDPS Z13, Z9, Z9
+	VMULPS Z14, Z4, Z13
+	VADDPS Z13, Z10, Z10
+	VMULPS Z15, Z4, Z13
+	VADDPS Z13, Z11, Z11
+	VMULPS Z16, Z4, Z13
+	VADDPS Z13, Z12, Z12
 
 	// round to bfloat16
-	VPSLLD          $0x10, (CX)(SI*2), Z12
-	VMULPS          Z8, Z5, Z8
-	VSUBPS          Z8, Z12, Z8
-	VMOVDQU32       (CX)(SI*2), Z12
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z12, Z12
-	VMULPS          Z9, Z5, Z9
-	VSUBPS          Z9, Z12, Z9
-	VPSLLD          $0x10, 64(CX)(SI*2), Z12
-	VMULPS          Z10, Z5, Z10
-	VSUBPS          Z10, Z12, Z10
-	VMOVDQU32       64(CX)(SI*2), Z12
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z12, Z12
-	VMULPS          Z11, Z5, Z11
-	VSUBPS          Z11, Z12, Z11
-	VPSRLD          $0x10, Z8, Z12
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z12, Z12
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z12, Z12
-	VPSRLD          $0x10, Z9, Z13
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z13, Z13
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z13, Z13
-	VPSRLD          $0x10, Z10, Z14
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z14, Z14
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z14, Z14
-	VPSRLD          $0x10, Z11, Z15
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z15, Z15
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z15, Z15
-	VPADDD          Z12, Z8, Z8
-	VPADDD          Z13, Z9, Z9
-	VPSRLD          $0x10, Z8, Z8
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z9, Z8
-	VMOVDQU32       Z8, (CX)(SI*2)
-	VPADDD          Z14, Z10, Z8
-	VPADDD          Z15, Z11, Z9
-	VPSRLD          $0x10, Z8, Z8
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z9, Z8
-	VMOVDQU32       Z8, 64(CX)(SI*2)
-	ADDQ            $0x00000040, SI
-	JMP             unrolled
+	VPSLLD      $0x10, (CX)(SI*2), Z13
+	VMULPS      Z9, Z5, Z9
+	VSUBPS      Z9, Z13, Z9
+	VPANDD      (CX)(SI*2), Z6, Z13
+	VMULPS      Z10, Z5, Z10
+	VSUBPS      Z10, Z13, Z10
+	VPSLLD      $0x10, 64(CX)(SI*2), Z13
+	VMULPS      Z11, Z5, Z11
+	VSUBPS      Z11, Z13, Z11
+	VPANDD      64(CX)(SI*2), Z6, Z13
+	VMULPS      Z12, Z5, Z12
+	VSUBPS      Z12, Z13, Z12
+	VPSRLD      $0x10, Z9, Z13
+	VPANDD.BCST uint32_00000001<>+0(SB), Z13, Z13
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z13, Z13
+	VPSRLD      $0x10, Z10, Z14
+	VPANDD.BCST uint32_00000001<>+0(SB), Z14, Z14
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z14, Z14
+	VPSRLD      $0x10, Z11, Z15
+	VPANDD.BCST uint32_00000001<>+0(SB), Z15, Z15
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z15, Z15
+	VPSRLD      $0x10, Z12, Z16
+	VPANDD.BCST uint32_00000001<>+0(SB), Z16, Z16
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z16, Z16
+	VPADDD      Z13, Z9, Z9
+	VPADDD      Z14, Z10, Z10
+	VPSRLD      $0x10, Z9, Z9
+	VPTERNLOGD  $0xf8, Z6, Z10, Z9
+	VMOVDQU32   Z9, (CX)(SI*2)
+	VPADDD      Z15, Z11, Z9
+	VPADDD      Z16, Z12, Z10
+	VPSRLD      $0x10, Z9, Z9
+	VPTERNLOGD  $0xf8, Z6, Z10, Z9
+	VMOVDQU32   Z9, 64(CX)(SI*2)
+	ADDQ        $0x00000040, SI
+	JMP         unrolled
 
 	// One vector at a time.
 single:
@@ -4518,11 +4498,12 @@ TEXT ·sgdBF16AVX512F32Stochastic(SB), NOSPLIT, $0-100
 	VBROADCASTSS s_6+96(FP), Z2
 
 	// The offset plus each lane's number: the index of the vector at element 0.
-	VPADDD    laneNumbers<>+0(SB), Z2, Z3
-	VMOVDQU32 evenLanes<>+0(SB), Z4
-	VMOVDQU32 oddLanes<>+0(SB), Z5
-	VPADDD    evenLanes<>+0(SB), Z2, Z2
-	XORQ      BX, BX
+	VPADDD       laneNumbers<>+0(SB), Z2, Z3
+	VPBROADCASTD uint32_ffff0000<>+0(SB), Z4
+	VMOVDQU32    evenLanes<>+0(SB), Z5
+	VMOVDQU32    oddLanes<>+0(SB), Z6
+	VPADDD       evenLanes<>+0(SB), Z2, Z2
+	XORQ         BX, BX
 
 	// Main loop: 4 vectors of 16 elements per iteration.
 unrolled:
@@ -4532,89 +4513,87 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVUPS          (DX)(BX*4), Z6
-	VPERMT2PS        64(DX)(BX*4), Z4, Z6
-	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z6, Z6
-	VMULPS           Z0, Z6, Z6
 	VMOVUPS          (DX)(BX*4), Z7
 	VPERMT2PS        64(DX)(BX*4), Z5, Z7
 	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z7, Z7
 	VMULPS           Z0, Z7, Z7
-	VMOVUPS          128(DX)(BX*4), Z8
-	VPERMT2PS        192(DX)(BX*4), Z4, Z8
+	VMOVUPS          (DX)(BX*4), Z8
+	VPERMT2PS        64(DX)(BX*4), Z6, Z8
 	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z8, Z8
 	VMULPS           Z0, Z8, Z8
 	VMOVUPS          128(DX)(BX*4), Z9
 	VPERMT2PS        192(DX)(BX*4), Z5, Z9
 	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z9, Z9
 	VMULPS           Z0, Z9, Z9
+	VMOVUPS          128(DX)(BX*4), Z10
+	VPERMT2PS        192(DX)(BX*4), Z6, Z10
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z10, Z10
+	VMULPS           Z0, Z10, Z10
 
 	// the rounding bits: lowbias32(index + key)
-	VPADDD.BCST  uint32_00000000<>+0(SB), Z2, Z10
-	VPADDD.BCST  uint32_00000001<>+0(SB), Z2, Z11
-	VPADDD.BCST  uint32_00000020<>+0(SB), Z2, Z12
-	VPADDD.BCST  uint32_00000021<>+0(SB), Z2, Z13
-	VPSRLD       $0x10, Z10, Z14
-	VPXORD       Z14, Z10, Z10
-	VPSRLD       $0x10, Z11, Z14
-	VPXORD       Z14, Z11, Z11
-	VPSRLD       $0x10, Z12, Z14
-	VPXORD       Z14, Z12, Z12
-	VPSRLD       $0x10, Z13, Z14
-	VPXORD       Z14, Z13, Z13
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z10, Z10
+	VPADDD.BCST  uint32_00000000<>+0(SB), Z2, Z11
+	VPADDD.BCST  uint32_00000001<>+0(SB), Z2, Z12
+	VPADDD.BCST  uint32_00000020<>+0(SB), Z2, Z13
+	VPADDD.BCST  uint32_00000021<>+0(SB), Z2, Z14
+	VPSRLD       $0x10, Z11, Z15
+	VPXORD       Z15, Z11, Z11
+	VPSRLD       $0x10, Z12, Z15
+	VPXORD       Z15, Z12, Z12
+	VPSRLD       $0x10, Z13, Z15
+	VPXORD       Z15, Z13, Z13
+	VPSRLD       $0x10, Z14, Z15
+	VPXORD       Z15, Z14, Z14
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z11, Z11
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z12, Z12
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z13, Z13
-	VPSRLD       $0x0f, Z10, Z14
-	VPXORD       Z14, Z10, Z10
-	VPSRLD       $0x0f, Z11, Z14
-	VPXORD       Z14, Z11, Z11
-	VPSRLD       $0x0f, Z12, Z14
-	VPXORD       Z14, Z12, Z12
-	VPSRLD       $0x0f, Z13, Z14
-	VPXORD       Z14, Z13, Z13
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z10, Z10
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z14, Z14
+	VPSRLD       $0x0f, Z11, Z15
+	VPXORD       Z15, Z11, Z11
+	VPSRLD       $0x0f, Z12, Z15
+	VPXORD       Z15, Z12, Z12
+	VPSRLD       $0x0f, Z13, Z15
+	VPXORD       Z15, Z13, Z13
+	VPSRLD       $0x0f, Z14, Z15
+	VPXORD       Z15, Z14, Z14
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z11, Z11
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z12, Z12
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z13, Z13
-	VPSRLD       $0x10, Z10, Z14
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z14, Z14
 	VPSRLD       $0x10, Z11, Z15
 	VPSRLD       $0x10, Z12, Z16
 	VPSRLD       $0x10, Z13, Z17
-	VPXORD       Z14, Z10, Z10
-	VPXORD       Z15, Z11, Z10
-	VPXORD       Z16, Z12, Z10
-	VPXORD       Z17, Z13, Z10
+	VPSRLD       $0x10, Z14, Z18
+	VPXORD       Z15, Z11, Z11
+	VPXORD       Z16, Z12, Z11
+	VPXORD       Z17, Z13, Z11
+	VPXORD       Z18, Z14, Z11
 
 	// round to bfloat16
-	VPSLLD          $0x10, (CX)(BX*2), Z10
-	VMULPS          Z6, Z1, Z6
-	VSUBPS          Z6, Z10, Z6
-	VMOVDQU32       (CX)(BX*2), Z10
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z10, Z10
-	VMULPS          Z7, Z1, Z7
-	VSUBPS          Z7, Z10, Z7
-	VPSLLD          $0x10, 64(CX)(BX*2), Z10
-	VMULPS          Z8, Z1, Z8
-	VSUBPS          Z8, Z10, Z8
-	VMOVDQU32       64(CX)(BX*2), Z10
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z10, Z10
-	VMULPS          Z9, Z1, Z9
-	VSUBPS          Z9, Z10, Z9
-	VPADDD          Z14, Z6, Z6
-	VPADDD          Z15, Z7, Z7
-	VPSRLD          $0x10, Z6, Z6
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z7, Z6
-	VMOVDQU32       Z6, (CX)(BX*2)
-	VPADDD          Z16, Z8, Z6
-	VPADDD          Z17, Z9, Z7
-	VPSRLD          $0x10, Z6, Z6
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z7, Z6
-	VMOVDQU32       Z6, 64(CX)(BX*2)
-	VPADDD.BCST     uint32_00000040<>+0(SB), Z2, Z2
-	ADDQ            $0x00000040, BX
-	JMP             unrolled
+	VPSLLD      $0x10, (CX)(BX*2), Z11
+	VMULPS      Z7, Z1, Z7
+	VSUBPS      Z7, Z11, Z7
+	VPANDD      (CX)(BX*2), Z4, Z11
+	VMULPS      Z8, Z1, Z8
+	VSUBPS      Z8, Z11, Z8
+	VPSLLD      $0x10, 64(CX)(BX*2), Z11
+	VMULPS      Z9, Z1, Z9
+	VSUBPS      Z9, Z11, Z9
+	VPANDD      64(CX)(BX*2), Z4, Z11
+	VMULPS      Z10, Z1, Z10
+	VSUBPS      Z10, Z11, Z10
+	VPADDD      Z15, Z7, Z7
+	VPADDD      Z16, Z8, Z8
+	VPSRLD      $0x10, Z7, Z7
+	VPTERNLOGD  $0xf8, Z4, Z8, Z7
+	VMOVDQU32   Z7, (CX)(BX*2)
+	VPADDD      Z17, Z9, Z7
+	VPADDD      Z18, Z10, Z8
+	VPSRLD      $0x10, Z7, Z7
+	VPTERNLOGD  $0xf8, Z4, Z8, Z7
+	VMOVDQU32   Z7, 64(CX)(BX*2)
+	VPADDD.BCST uint32_00000040<>+0(SB), Z2, Z2
+	ADDQ        $0x00000040, BX
+	JMP         unrolled
 
 	// One vector at a time.
 single:
@@ -4725,11 +4704,12 @@ TEXT ·sgdBF16AVX512F32CoupledStochastic(SB), NOSPLIT, $0-100
 	VBROADCASTSS s_6+96(FP), Z3
 
 	// The offset plus each lane's number: the index of the vector at element 0.
-	VPADDD    laneNumbers<>+0(SB), Z3, Z4
-	VMOVDQU32 evenLanes<>+0(SB), Z5
-	VMOVDQU32 oddLanes<>+0(SB), Z6
-	VPADDD    evenLanes<>+0(SB), Z3, Z3
-	XORQ      BX, BX
+	VPADDD       laneNumbers<>+0(SB), Z3, Z4
+	VPBROADCASTD uint32_ffff0000<>+0(SB), Z5
+	VMOVDQU32    evenLanes<>+0(SB), Z6
+	VMOVDQU32    oddLanes<>+0(SB), Z7
+	VPADDD       evenLanes<>+0(SB), Z3, Z3
+	XORQ         BX, BX
 
 	// Main loop: 4 vectors of 16 elements per iteration.
 unrolled:
@@ -4739,105 +4719,101 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVUPS          (DX)(BX*4), Z7
-	VPERMT2PS        64(DX)(BX*4), Z5, Z7
-	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z7, Z7
-	VMULPS           Z0, Z7, Z7
 	VMOVUPS          (DX)(BX*4), Z8
 	VPERMT2PS        64(DX)(BX*4), Z6, Z8
 	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z8, Z8
 	VMULPS           Z0, Z8, Z8
-	VMOVUPS          128(DX)(BX*4), Z9
-	VPERMT2PS        192(DX)(BX*4), Z5, Z9
+	VMOVUPS          (DX)(BX*4), Z9
+	VPERMT2PS        64(DX)(BX*4), Z7, Z9
 	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z9, Z9
 	VMULPS           Z0, Z9, Z9
 	VMOVUPS          128(DX)(BX*4), Z10
 	VPERMT2PS        192(DX)(BX*4), Z6, Z10
 	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z10, Z10
 	VMULPS           Z0, Z10, Z10
+	VMOVUPS          128(DX)(BX*4), Z11
+	VPERMT2PS        192(DX)(BX*4), Z7, Z11
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z11, Z11
+	VMULPS           Z0, Z11, Z11
 
 	// L2 weight decay folded into the gradient
-	VPSLLD      $0x10, (CX)(BX*2), Z11
-	VMULPS      Z11, Z1, Z11
-	VADDPS      Z11, Z7, Z7
-	VMOVDQU32   (CX)(BX*2), Z11
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z11, Z11
-	VMULPS      Z11, Z1, Z11
-	VADDPS      Z11, Z8, Z8
-	VPSLLD      $0x10, 64(CX)(BX*2), Z11
-	VMULPS      Z11, Z1, Z11
-	VADDPS      Z11, Z9, Z9
-	VMOVDQU32   64(CX)(BX*2), Z11
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z11, Z11
-	VMULPS      Z11, Z1, Z11
-	VADDPS      Z11, Z10, Z10
+	VPSLLD $0x10, (CX)(BX*2), Z12
+	VMULPS Z12, Z1, Z12
+	VADDPS Z12, Z8, Z8
+	VPANDD (CX)(BX*2), Z5, Z12
+	VMULPS Z12, Z1, Z12
+	VADDPS Z12, Z9, Z9
+	VPSLLD $0x10, 64(CX)(BX*2), Z12
+	VMULPS Z12, Z1, Z12
+	VADDPS Z12, Z10, Z10
+	VPANDD 64(CX)(BX*2), Z5, Z12
+	VMULPS Z12, Z1, Z12
+	VADDPS Z12, Z11, Z11
 
 	// the rounding bits: lowbias32(index + key)
-	VPADDD.BCST  uint32_00000000<>+0(SB), Z3, Z11
-	VPADDD.BCST  uint32_00000001<>+0(SB), Z3, Z12
-	VPADDD.BCST  uint32_00000020<>+0(SB), Z3, Z13
-	VPADDD.BCST  uint32_00000021<>+0(SB), Z3, Z14
-	VPSRLD       $0x10, Z11, Z15
-	VPXORD       Z15, Z11, Z11
-	VPSRLD       $0x10, Z12, Z15
-	VPXORD       Z15, Z12, Z12
-	VPSRLD       $0x10, Z13, Z15
-	VPXORD       Z15, Z13, Z13
-	VPSRLD       $0x10, Z14, Z15
-	VPXORD       Z15, Z14, Z14
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z11, Z11
+	VPADDD.BCST  uint32_00000000<>+0(SB), Z3, Z12
+	VPADDD.BCST  uint32_00000001<>+0(SB), Z3, Z13
+	VPADDD.BCST  uint32_00000020<>+0(SB), Z3, Z14
+	VPADDD.BCST  uint32_00000021<>+0(SB), Z3, Z15
+	VPSRLD       $0x10, Z12, Z16
+	VPXORD       Z16, Z12, Z12
+	VPSRLD       $0x10, Z13, Z16
+	VPXORD       Z16, Z13, Z13
+	VPSRLD       $0x10, Z14, Z16
+	VPXORD       Z16, Z14, Z14
+	VPSRLD       $0x10, Z15, Z16
+	VPXORD       Z16, Z15, Z15
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z12, Z12
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z13, Z13
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z14, Z14
-	VPSRLD       $0x0f, Z11, Z15
-	VPXORD       Z15, Z11, Z11
-	VPSRLD       $0x0f, Z12, Z15
-	VPXORD       Z15, Z12, Z12
-	VPSRLD       $0x0f, Z13, Z15
-	VPXORD       Z15, Z13, Z13
-	VPSRLD       $0x0f, Z14, Z15
-	VPXORD       Z15, Z14, Z14
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z11, Z11
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z15, Z15
+	VPSRLD       $0x0f, Z12, Z16
+	VPXORD       Z16, Z12, Z12
+	VPSRLD       $0x0f, Z13, Z16
+	VPXORD       Z16, Z13, Z13
+	VPSRLD       $0x0f, Z14, Z16
+	VPXORD       Z16, Z14, Z14
+	VPSRLD       $0x0f, Z15, Z16
+	VPXORD       Z16, Z15, Z15
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z12, Z12
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z13, Z13
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z14, Z14
-	VPSRLD       $0x10, Z11, Z15
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z15, Z15
 	VPSRLD       $0x10, Z12, Z16
 	VPSRLD       $0x10, Z13, Z17
 	VPSRLD       $0x10, Z14, Z18
-	VPXORD       Z15, Z11, Z11
-	VPXORD       Z16, Z12, Z11
-	VPXORD       Z17, Z13, Z11
-	VPXORD       Z18, Z14, Z11
+	VPSRLD       $0x10, Z15, Z19
+	VPXORD       Z16, Z12, Z12
+	VPXORD       Z17, Z13, Z12
+	VPXORD       Z18, Z14, Z12
+	VPXORD       Z19, Z15, Z12
 
 	// round to bfloat16
-	VPSLLD          $0x10, (CX)(BX*2), Z11
-	VMULPS          Z7, Z2, Z7
-	VSUBPS          Z7, Z11, Z7
-	VMOVDQU32       (CX)(BX*2), Z11
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z11, Z11
-	VMULPS          Z8, Z2, Z8
-	VSUBPS          Z8, Z11, Z8
-	VPSLLD          $0x10, 64(CX)(BX*2), Z11
-	VMULPS          Z9, Z2, Z9
-	VSUBPS          Z9, Z11, Z9
-	VMOVDQU32       64(CX)(BX*2), Z11
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z11, Z11
-	VMULPS          Z10, Z2, Z10
-	VSUBPS          Z10, Z11, Z10
-	VPADDD          Z15, Z7, Z7
-	VPADDD          Z16, Z8, Z8
-	VPSRLD          $0x10, Z7, Z7
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z8, Z7
-	VMOVDQU32       Z7, (CX)(BX*2)
-	VPADDD          Z17, Z9, Z7
-	VPADDD          Z18, Z10, Z8
-	VPSRLD          $0x10, Z7, Z7
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z8, Z7
-	VMOVDQU32       Z7, 64(CX)(BX*2)
-	VPADDD.BCST     uint32_00000040<>+0(SB), Z3, Z3
-	ADDQ            $0x00000040, BX
-	JMP             unrolled
+	VPSLLD      $0x10, (CX)(BX*2), Z12
+	VMULPS      Z8, Z2, Z8
+	VSUBPS      Z8, Z12, Z8
+	VPANDD      (CX)(BX*2), Z5, Z12
+	VMULPS      Z9, Z2, Z9
+	VSUBPS      Z9, Z12, Z9
+	VPSLLD      $0x10, 64(CX)(BX*2), Z12
+	VMULPS      Z10, Z2, Z10
+	VSUBPS      Z10, Z12, Z10
+	VPANDD      64(CX)(BX*2), Z5, Z12
+	VMULPS      Z11, Z2, Z11
+	VSUBPS      Z11, Z12, Z11
+	VPADDD      Z16, Z8, Z8
+	VPADDD      Z17, Z9, Z9
+	VPSRLD      $0x10, Z8, Z8
+	VPTERNLOGD  $0xf8, Z5, Z9, Z8
+	VMOVDQU32   Z8, (CX)(BX*2)
+	VPADDD      Z18, Z10, Z8
+	VPADDD      Z19, Z11, Z9
+	VPSRLD      $0x10, Z8, Z8
+	VPTERNLOGD  $0xf8, Z5, Z9, Z8
+	VMOVDQU32   Z8, 64(CX)(BX*2)
+	VPADDD.BCST uint32_00000040<>+0(SB), Z3, Z3
+	ADDQ        $0x00000040, BX
+	JMP         unrolled
 
 	// One vector at a time.
 single:
@@ -4942,11 +4918,12 @@ TEXT ·sgdBF16AVX512F32MomentumStochastic(SB), NOSPLIT, $0-100
 	VBROADCASTSS s_6+96(FP), Z4
 
 	// The offset plus each lane's number: the index of the vector at element 0.
-	VPADDD    laneNumbers<>+0(SB), Z4, Z5
-	VMOVDQU32 evenLanes<>+0(SB), Z6
-	VMOVDQU32 oddLanes<>+0(SB), Z7
-	VPADDD    evenLanes<>+0(SB), Z4, Z4
-	XORQ      SI, SI
+	VPADDD       laneNumbers<>+0(SB), Z4, Z5
+	VPBROADCASTD uint32_ffff0000<>+0(SB), Z6
+	VMOVDQU32    evenLanes<>+0(SB), Z7
+	VMOVDQU32    oddLanes<>+0(SB), Z8
+	VPADDD       evenLanes<>+0(SB), Z4, Z4
+	XORQ         SI, SI
 
 	// Main loop: 4 vectors of 16 elements per iteration.
 unrolled:
@@ -4956,125 +4933,121 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVUPS          (DX)(SI*4), Z8
-	VPERMT2PS        64(DX)(SI*4), Z6, Z8
-	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z8, Z8
-	VMULPS           Z0, Z8, Z8
 	VMOVUPS          (DX)(SI*4), Z9
 	VPERMT2PS        64(DX)(SI*4), Z7, Z9
 	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z9, Z9
 	VMULPS           Z0, Z9, Z9
-	VMOVUPS          128(DX)(SI*4), Z10
-	VPERMT2PS        192(DX)(SI*4), Z6, Z10
+	VMOVUPS          (DX)(SI*4), Z10
+	VPERMT2PS        64(DX)(SI*4), Z8, Z10
 	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z10, Z10
 	VMULPS           Z0, Z10, Z10
 	VMOVUPS          128(DX)(SI*4), Z11
 	VPERMT2PS        192(DX)(SI*4), Z7, Z11
 	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z11, Z11
 	VMULPS           Z0, Z11, Z11
+	VMOVUPS          128(DX)(SI*4), Z12
+	VPERMT2PS        192(DX)(SI*4), Z8, Z12
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z12, Z12
+	VMULPS           Z0, Z12, Z12
 
 	// momentum buffer
-	VPSLLD      $0x10, (BX)(SI*2), Z12
-	VMULPS      Z12, Z1, Z12
-	VMULPS      Z8, Z2, Z8
-	VADDPS      Z8, Z12, Z8
-	VMOVDQU32   (BX)(SI*2), Z12
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z12, Z12
-	VMULPS      Z12, Z1, Z12
-	VMULPS      Z9, Z2, Z9
-	VADDPS      Z9, Z12, Z9
-	VPSLLD      $0x10, 64(BX)(SI*2), Z12
-	VMULPS      Z12, Z1, Z12
-	VMULPS      Z10, Z2, Z10
-	VADDPS      Z10, Z12, Z10
-	VMOVDQU32   64(BX)(SI*2), Z12
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z12, Z12
-	VMULPS      Z12, Z1, Z12
-	VMULPS      Z11, Z2, Z11
-	VADDPS      Z11, Z12, Z11
+	VPSLLD $0x10, (BX)(SI*2), Z13
+	VMULPS Z13, Z1, Z13
+	VMULPS Z9, Z2, Z9
+	VADDPS Z9, Z13, Z9
+	VPANDD (BX)(SI*2), Z6, Z13
+	VMULPS Z13, Z1, Z13
+	VMULPS Z10, Z2, Z10
+	VADDPS Z10, Z13, Z10
+	VPSLLD $0x10, 64(BX)(SI*2), Z13
+	VMULPS Z13, Z1, Z13
+	VMULPS Z11, Z2, Z11
+	VADDPS Z11, Z13, Z11
+	VPANDD 64(BX)(SI*2), Z6, Z13
+	VMULPS Z13, Z1, Z13
+	VMULPS Z12, Z2, Z12
+	VADDPS Z12, Z13, Z12
 
 	// the rounding bits: lowbias32(index + key)
-	VPADDD.BCST  uint32_00000000<>+0(SB), Z4, Z12
-	VPADDD.BCST  uint32_00000001<>+0(SB), Z4, Z13
-	VPADDD.BCST  uint32_00000020<>+0(SB), Z4, Z14
-	VPADDD.BCST  uint32_00000021<>+0(SB), Z4, Z15
-	VPSRLD       $0x10, Z12, Z16
-	VPXORD       Z16, Z12, Z12
-	VPSRLD       $0x10, Z13, Z16
-	VPXORD       Z16, Z13, Z13
-	VPSRLD       $0x10, Z14, Z16
-	VPXORD       Z16, Z14, Z14
-	VPSRLD       $0x10, Z15, Z16
-	VPXORD       Z16, Z15, Z15
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z12, Z12
+	VPADDD.BCST  uint32_00000000<>+0(SB), Z4, Z13
+	VPADDD.BCST  uint32_00000001<>+0(SB), Z4, Z14
+	VPADDD.BCST  uint32_00000020<>+0(SB), Z4, Z15
+	VPADDD.BCST  uint32_00000021<>+0(SB), Z4, Z16
+	VPSRLD       $0x10, Z13, Z17
+	VPXORD       Z17, Z13, Z13
+	VPSRLD       $0x10, Z14, Z17
+	VPXORD       Z17, Z14, Z14
+	VPSRLD       $0x10, Z15, Z17
+	VPXORD       Z17, Z15, Z15
+	VPSRLD       $0x10, Z16, Z17
+	VPXORD       Z17, Z16, Z16
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z13, Z13
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z14, Z14
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z15, Z15
-	VPSRLD       $0x0f, Z12, Z16
-	VPXORD       Z16, Z12, Z12
-	VPSRLD       $0x0f, Z13, Z16
-	VPXORD       Z16, Z13, Z13
-	VPSRLD       $0x0f, Z14, Z16
-	VPXORD       Z16, Z14, Z14
-	VPSRLD       $0x0f, Z15, Z16
-	VPXORD       Z16, Z15, Z15
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z12, Z12
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z16, Z16
+	VPSRLD       $0x0f, Z13, Z17
+	VPXORD       Z17, Z13, Z13
+	VPSRLD       $0x0f, Z14, Z17
+	VPXORD       Z17, Z14, Z14
+	VPSRLD       $0x0f, Z15, Z17
+	VPXORD       Z17, Z15, Z15
+	VPSRLD       $0x0f, Z16, Z17
+	VPXORD       Z17, Z16, Z16
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z13, Z13
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z14, Z14
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z15, Z15
-	VPSRLD       $0x10, Z12, Z16
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z16, Z16
 	VPSRLD       $0x10, Z13, Z17
 	VPSRLD       $0x10, Z14, Z18
 	VPSRLD       $0x10, Z15, Z19
-	VPXORD       Z16, Z12, Z12
+	VPSRLD       $0x10, Z16, Z20
 	VPXORD       Z17, Z13, Z13
 	VPXORD       Z18, Z14, Z14
 	VPXORD       Z19, Z15, Z15
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z12, Z12
+	VPXORD       Z20, Z16, Z16
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z13, Z13
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z14, Z14
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z15, Z15
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z16, Z16
 
 	// round to bfloat16
-	VPADDD          Z12, Z8, Z12
-	VPADDD          Z13, Z9, Z13
-	VPSRLD          $0x10, Z12, Z12
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z13, Z12
-	VMOVDQU32       Z12, (BX)(SI*2)
-	VPADDD          Z14, Z10, Z12
-	VPADDD          Z15, Z11, Z13
-	VPSRLD          $0x10, Z12, Z12
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z13, Z12
-	VMOVDQU32       Z12, 64(BX)(SI*2)
+	VPADDD     Z13, Z9, Z13
+	VPADDD     Z14, Z10, Z14
+	VPSRLD     $0x10, Z13, Z13
+	VPTERNLOGD $0xf8, Z6, Z14, Z13
+	VMOVDQU32  Z13, (BX)(SI*2)
+	VPADDD     Z15, Z11, Z13
+	VPADDD     Z16, Z12, Z14
+	VPSRLD     $0x10, Z13, Z13
+	VPTERNLOGD $0xf8, Z6, Z14, Z13
+	VMOVDQU32  Z13, 64(BX)(SI*2)
 
 	// round to bfloat16
-	VPSLLD          $0x10, (CX)(SI*2), Z12
-	VMULPS          Z8, Z3, Z8
-	VSUBPS          Z8, Z12, Z8
-	VMOVDQU32       (CX)(SI*2), Z12
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z12, Z12
-	VMULPS          Z9, Z3, Z9
-	VSUBPS          Z9, Z12, Z9
-	VPSLLD          $0x10, 64(CX)(SI*2), Z12
-	VMULPS          Z10, Z3, Z10
-	VSUBPS          Z10, Z12, Z10
-	VMOVDQU32       64(CX)(SI*2), Z12
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z12, Z12
-	VMULPS          Z11, Z3, Z11
-	VSUBPS          Z11, Z12, Z11
-	VPADDD          Z16, Z8, Z8
-	VPADDD          Z17, Z9, Z9
-	VPSRLD          $0x10, Z8, Z8
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z9, Z8
-	VMOVDQU32       Z8, (CX)(SI*2)
-	VPADDD          Z18, Z10, Z8
-	VPADDD          Z19, Z11, Z9
-	VPSRLD          $0x10, Z8, Z8
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z9, Z8
-	VMOVDQU32       Z8, 64(CX)(SI*2)
-	VPADDD.BCST     uint32_00000040<>+0(SB), Z4, Z4
-	ADDQ            $0x00000040, SI
-	JMP             unrolled
+	VPSLLD      $0x10, (CX)(SI*2), Z13
+	VMULPS      Z9, Z3, Z9
+	VSUBPS      Z9, Z13, Z9
+	VPANDD      (CX)(SI*2), Z6, Z13
+	VMULPS      Z10, Z3, Z10
+	VSUBPS      Z10, Z13, Z10
+	VPSLLD      $0x10, 64(CX)(SI*2), Z13
+	VMULPS      Z11, Z3, Z11
+	VSUBPS      Z11, Z13, Z11
+	VPANDD      64(CX)(SI*2), Z6, Z13
+	VMULPS      Z12, Z3, Z12
+	VSUBPS      Z12, Z13, Z12
+	VPADDD      Z17, Z9, Z9
+	VPADDD      Z18, Z10, Z10
+	VPSRLD      $0x10, Z9, Z9
+	VPTERNLOGD  $0xf8, Z6, Z10, Z9
+	VMOVDQU32   Z9, (CX)(SI*2)
+	VPADDD      Z19, Z11, Z9
+	VPADDD      Z20, Z12, Z10
+	VPSRLD      $0x10, Z9, Z9
+	VPTERNLOGD  $0xf8, Z6, Z10, Z9
+	VMOVDQU32   Z9, 64(CX)(SI*2)
+	VPADDD.BCST uint32_00000040<>+0(SB), Z4, Z4
+	ADDQ        $0x00000040, SI
+	JMP         unrolled
 
 	// One vector at a time.
 single:
@@ -5200,11 +5173,12 @@ TEXT ·sgdBF16AVX512F32CoupledMomentumStochastic(SB), NOSPLIT, $0-100
 	VBROADCASTSS s_6+96(FP), Z5
 
 	// The offset plus each lane's number: the index of the vector at element 0.
-	VPADDD    laneNumbers<>+0(SB), Z5, Z6
-	VMOVDQU32 evenLanes<>+0(SB), Z7
-	VMOVDQU32 oddLanes<>+0(SB), Z8
-	VPADDD    evenLanes<>+0(SB), Z5, Z5
-	XORQ      SI, SI
+	VPADDD       laneNumbers<>+0(SB), Z5, Z6
+	VPBROADCASTD uint32_ffff0000<>+0(SB), Z7
+	VMOVDQU32    evenLanes<>+0(SB), Z8
+	VMOVDQU32    oddLanes<>+0(SB), Z9
+	VPADDD       evenLanes<>+0(SB), Z5, Z5
+	XORQ         SI, SI
 
 	// Main loop: 4 vectors of 16 elements per iteration.
 unrolled:
@@ -5214,141 +5188,135 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVUPS          (DX)(SI*4), Z9
-	VPERMT2PS        64(DX)(SI*4), Z7, Z9
-	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z9, Z9
-	VMULPS           Z0, Z9, Z9
 	VMOVUPS          (DX)(SI*4), Z10
 	VPERMT2PS        64(DX)(SI*4), Z8, Z10
 	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z10, Z10
 	VMULPS           Z0, Z10, Z10
-	VMOVUPS          128(DX)(SI*4), Z11
-	VPERMT2PS        192(DX)(SI*4), Z7, Z11
+	VMOVUPS          (DX)(SI*4), Z11
+	VPERMT2PS        64(DX)(SI*4), Z9, Z11
 	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z11, Z11
 	VMULPS           Z0, Z11, Z11
 	VMOVUPS          128(DX)(SI*4), Z12
 	VPERMT2PS        192(DX)(SI*4), Z8, Z12
 	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z12, Z12
 	VMULPS           Z0, Z12, Z12
+	VMOVUPS          128(DX)(SI*4), Z13
+	VPERMT2PS        192(DX)(SI*4), Z9, Z13
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z13, Z13
+	VMULPS           Z0, Z13, Z13
 
 	// L2 weight decay folded into the gradient
-	VPSLLD      $0x10, (CX)(SI*2), Z13
-	VMULPS      Z13, Z1, Z13
-	VADDPS      Z13, Z9, Z9
-	VMOVDQU32   (CX)(SI*2), Z13
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z13, Z13
-	VMULPS      Z13, Z1, Z13
-	VADDPS      Z13, Z10, Z10
-	VPSLLD      $0x10, 64(CX)(SI*2), Z13
-	VMULPS      Z13, Z1, Z13
-	VADDPS      Z13, Z11, Z11
-	VMOVDQU32   64(CX)(SI*2), Z13
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z13, Z13
-	VMULPS      Z13, Z1, Z13
-	VADDPS      Z13, Z12, Z12
+	VPSLLD $0x10, (CX)(SI*2), Z14
+	VMULPS Z14, Z1, Z14
+	VADDPS Z14, Z10, Z10
+	VPANDD (CX)(SI*2), Z7, Z14
+	VMULPS Z14, Z1, Z14
+	VADDPS Z14, Z11, Z11
+	VPSLLD $0x10, 64(CX)(SI*2), Z14
+	VMULPS Z14, Z1, Z14
+	VADDPS Z14, Z12, Z12
+	VPANDD 64(CX)(SI*2), Z7, Z14
+	VMULPS Z14, Z1, Z14
+	VADDPS Z14, Z13, Z13
 
 	// momentum buffer
-	VPSLLD      $0x10, (BX)(SI*2), Z13
-	VMULPS      Z13, Z2, Z13
-	VMULPS      Z9, Z3, Z9
-	VADDPS      Z9, Z13, Z9
-	VMOVDQU32   (BX)(SI*2), Z13
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z13, Z13
-	VMULPS      Z13, Z2, Z13
-	VMULPS      Z10, Z3, Z10
-	VADDPS      Z10, Z13, Z10
-	VPSLLD      $0x10, 64(BX)(SI*2), Z13
-	VMULPS      Z13, Z2, Z13
-	VMULPS      Z11, Z3, Z11
-	VADDPS      Z11, Z13, Z11
-	VMOVDQU32   64(BX)(SI*2), Z13
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z13, Z13
-	VMULPS      Z13, Z2, Z13
-	VMULPS      Z12, Z3, Z12
-	VADDPS      Z12, Z13, Z12
+	VPSLLD $0x10, (BX)(SI*2), Z14
+	VMULPS Z14, Z2, Z14
+	VMULPS Z10, Z3, Z10
+	VADDPS Z10, Z14, Z10
+	VPANDD (BX)(SI*2), Z7, Z14
+	VMULPS Z14, Z2, Z14
+	VMULPS Z11, Z3, Z11
+	VADDPS Z11, Z14, Z11
+	VPSLLD $0x10, 64(BX)(SI*2), Z14
+	VMULPS Z14, Z2, Z14
+	VMULPS Z12, Z3, Z12
+	VADDPS Z12, Z14, Z12
+	VPANDD 64(BX)(SI*2), Z7, Z14
+	VMULPS Z14, Z2, Z14
+	VMULPS Z13, Z3, Z13
+	VADDPS Z13, Z14, Z13
 
 	// the rounding bits: lowbias32(index + key)
-	VPADDD.BCST  uint32_00000000<>+0(SB), Z5, Z13
-	VPADDD.BCST  uint32_00000001<>+0(SB), Z5, Z14
-	VPADDD.BCST  uint32_00000020<>+0(SB), Z5, Z15
-	VPADDD.BCST  uint32_00000021<>+0(SB), Z5, Z16
-	VPSRLD       $0x10, Z13, Z17
-	VPXORD       Z17, Z13, Z13
-	VPSRLD       $0x10, Z14, Z17
-	VPXORD       Z17, Z14, Z14
-	VPSRLD       $0x10, Z15, Z17
-	VPXORD       Z17, Z15, Z15
-	VPSRLD       $0x10, Z16, Z17
-	VPXORD       Z17, Z16, Z16
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z13, Z13
+	VPADDD.BCST  uint32_00000000<>+0(SB), Z5, Z14
+	VPADDD.BCST  uint32_00000001<>+0(SB), Z5, Z15
+	VPADDD.BCST  uint32_00000020<>+0(SB), Z5, Z16
+	VPADDD.BCST  uint32_00000021<>+0(SB), Z5, Z17
+	VPSRLD       $0x10, Z14, Z18
+	VPXORD       Z18, Z14, Z14
+	VPSRLD       $0x10, Z15, Z18
+	VPXORD       Z18, Z15, Z15
+	VPSRLD       $0x10, Z16, Z18
+	VPXORD       Z18, Z16, Z16
+	VPSRLD       $0x10, Z17, Z18
+	VPXORD       Z18, Z17, Z17
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z14, Z14
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z15, Z15
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z16, Z16
-	VPSRLD       $0x0f, Z13, Z17
-	VPXORD       Z17, Z13, Z13
-	VPSRLD       $0x0f, Z14, Z17
-	VPXORD       Z17, Z14, Z14
-	VPSRLD       $0x0f, Z15, Z17
-	VPXORD       Z17, Z15, Z15
-	VPSRLD       $0x0f, Z16, Z17
-	VPXORD       Z17, Z16, Z16
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z13, Z13
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z17, Z17
+	VPSRLD       $0x0f, Z14, Z18
+	VPXORD       Z18, Z14, Z14
+	VPSRLD       $0x0f, Z15, Z18
+	VPXORD       Z18, Z15, Z15
+	VPSRLD       $0x0f, Z16, Z18
+	VPXORD       Z18, Z16, Z16
+	VPSRLD       $0x0f, Z17, Z18
+	VPXORD       Z18, Z17, Z17
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z14, Z14
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z15, Z15
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z16, Z16
-	VPSRLD       $0x10, Z13, Z17
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z17, Z17
 	VPSRLD       $0x10, Z14, Z18
 	VPSRLD       $0x10, Z15, Z19
 	VPSRLD       $0x10, Z16, Z20
-	VPXORD       Z17, Z13, Z13
+	VPSRLD       $0x10, Z17, Z21
 	VPXORD       Z18, Z14, Z14
 	VPXORD       Z19, Z15, Z15
 	VPXORD       Z20, Z16, Z16
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z13, Z13
+	VPXORD       Z21, Z17, Z17
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z14, Z14
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z15, Z15
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z16, Z16
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z17, Z17
 
 	// round to bfloat16
-	VPADDD          Z13, Z9, Z13
-	VPADDD          Z14, Z10, Z14
-	VPSRLD          $0x10, Z13, Z13
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z14, Z13
-	VMOVDQU32       Z13, (BX)(SI*2)
-	VPADDD          Z15, Z11, Z13
-	VPADDD          Z16, Z12, Z14
-	VPSRLD          $0x10, Z13, Z13
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z14, Z13
-	VMOVDQU32       Z13, 64(BX)(SI*2)
+	VPADDD     Z14, Z10, Z14
+	VPADDD     Z15, Z11, Z15
+	VPSRLD     $0x10, Z14, Z14
+	VPTERNLOGD $0xf8, Z7, Z15, Z14
+	VMOVDQU32  Z14, (BX)(SI*2)
+	VPADDD     Z16, Z12, Z14
+	VPADDD     Z17, Z13, Z15
+	VPSRLD     $0x10, Z14, Z14
+	VPTERNLOGD $0xf8, Z7, Z15, Z14
+	VMOVDQU32  Z14, 64(BX)(SI*2)
 
 	// round to bfloat16
-	VPSLLD          $0x10, (CX)(SI*2), Z13
-	VMULPS          Z9, Z4, Z9
-	VSUBPS          Z9, Z13, Z9
-	VMOVDQU32       (CX)(SI*2), Z13
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z13, Z13
-	VMULPS          Z10, Z4, Z10
-	VSUBPS          Z10, Z13, Z10
-	VPSLLD          $0x10, 64(CX)(SI*2), Z13
-	VMULPS          Z11, Z4, Z11
-	VSUBPS          Z11, Z13, Z11
-	VMOVDQU32       64(CX)(SI*2), Z13
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z13, Z13
-	VMULPS          Z12, Z4, Z12
-	VSUBPS          Z12, Z13, Z12
-	VPADDD          Z17, Z9, Z9
-	VPADDD          Z18, Z10, Z10
-	VPSRLD          $0x10, Z9, Z9
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z10, Z9
-	VMOVDQU32       Z9, (CX)(SI*2)
-	VPADDD          Z19, Z11, Z9
-	VPADDD          Z20, Z12, Z10
-	VPSRLD          $0x10, Z9, Z9
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z10, Z9
-	VMOVDQU32       Z9, 64(CX)(SI*2)
-	VPADDD.BCST     uint32_00000040<>+0(SB), Z5, Z5
-	ADDQ            $0x00000040, SI
-	JMP             unrolled
+	VPSLLD      $0x10, (CX)(SI*2), Z14
+	VMULPS      Z10, Z4, Z10
+	VSUBPS      Z10, Z14, Z10
+	VPANDD      (CX)(SI*2), Z7, Z14
+	VMULPS      Z11, Z4, Z11
+	VSUBPS      Z11, Z14, Z11
+	VPSLLD      $0x10, 64(CX)(SI*2), Z14
+	VMULPS      Z12, Z4, Z12
+	VSUBPS      Z12, Z14, Z12
+	VPANDD      64(CX)(SI*2), Z7, Z14
+	VMULPS      Z13, Z4, Z13
+	VSUBPS      Z13, Z14, Z13
+	VPADDD      Z18, Z10, Z10
+	VPADDD      Z19, Z11, Z11
+	VPSRLD      $0x10, Z10, Z10
+	VPTERNLOGD  $0xf8, Z7, Z11, Z10
+	VMOVDQU32   Z10, (CX)(SI*2)
+	VPADDD      Z20, Z12, Z10
+	VPADDD      Z21, Z13, Z11
+	VPSRLD      $0x10, Z10, Z10
+	VPTERNLOGD  $0xf8, Z7, Z11, Z10
+	VMOVDQU32   Z10, 64(CX)(SI*2)
+	VPADDD.BCST uint32_00000040<>+0(SB), Z5, Z5
+	ADDQ        $0x00000040, SI
+	JMP         unrolled
 
 	// One vector at a time.
 single:
@@ -5481,11 +5449,12 @@ TEXT ·sgdBF16AVX512F32NesterovStochastic(SB), NOSPLIT, $0-100
 	VBROADCASTSS s_6+96(FP), Z5
 
 	// The offset plus each lane's number: the index of the vector at element 0.
-	VPADDD    laneNumbers<>+0(SB), Z5, Z6
-	VMOVDQU32 evenLanes<>+0(SB), Z7
-	VMOVDQU32 oddLanes<>+0(SB), Z8
-	VPADDD    evenLanes<>+0(SB), Z5, Z5
-	XORQ      SI, SI
+	VPADDD       laneNumbers<>+0(SB), Z5, Z6
+	VPBROADCASTD uint32_ffff0000<>+0(SB), Z7
+	VMOVDQU32    evenLanes<>+0(SB), Z8
+	VMOVDQU32    oddLanes<>+0(SB), Z9
+	VPADDD       evenLanes<>+0(SB), Z5, Z5
+	XORQ         SI, SI
 
 	// Main loop: 4 vectors of 16 elements per iteration.
 unrolled:
@@ -5495,135 +5464,131 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVUPS          (DX)(SI*4), Z9
-	VPERMT2PS        64(DX)(SI*4), Z7, Z9
-	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z9, Z9
-	VMULPS           Z0, Z9, Z9
 	VMOVUPS          (DX)(SI*4), Z10
 	VPERMT2PS        64(DX)(SI*4), Z8, Z10
 	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z10, Z10
 	VMULPS           Z0, Z10, Z10
-	VMOVUPS          128(DX)(SI*4), Z11
-	VPERMT2PS        192(DX)(SI*4), Z7, Z11
+	VMOVUPS          (DX)(SI*4), Z11
+	VPERMT2PS        64(DX)(SI*4), Z9, Z11
 	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z11, Z11
 	VMULPS           Z0, Z11, Z11
 	VMOVUPS          128(DX)(SI*4), Z12
 	VPERMT2PS        192(DX)(SI*4), Z8, Z12
 	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z12, Z12
 	VMULPS           Z0, Z12, Z12
+	VMOVUPS          128(DX)(SI*4), Z13
+	VPERMT2PS        192(DX)(SI*4), Z9, Z13
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z13, Z13
+	VMULPS           Z0, Z13, Z13
 
 	// momentum buffer
-	VPSLLD      $0x10, (BX)(SI*2), Z13
-	VMULPS      Z13, Z1, Z13
-	VMULPS      Z9, Z2, Z14
-	VADDPS      Z14, Z13, Z13
-	VMOVDQU32   (BX)(SI*2), Z14
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z14, Z14
-	VMULPS      Z14, Z1, Z14
-	VMULPS      Z10, Z2, Z15
-	VADDPS      Z15, Z14, Z14
-	VPSLLD      $0x10, 64(BX)(SI*2), Z15
-	VMULPS      Z15, Z1, Z15
-	VMULPS      Z11, Z2, Z16
-	VADDPS      Z16, Z15, Z15
-	VMOVDQU32   64(BX)(SI*2), Z16
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z16, Z16
-	VMULPS      Z16, Z1, Z16
-	VMULPS      Z12, Z2, Z17
-	VADDPS      Z17, Z16, Z16
+	VPSLLD $0x10, (BX)(SI*2), Z14
+	VMULPS Z14, Z1, Z14
+	VMULPS Z10, Z2, Z15
+	VADDPS Z15, Z14, Z14
+	VPANDD (BX)(SI*2), Z7, Z15
+	VMULPS Z15, Z1, Z15
+	VMULPS Z11, Z2, Z16
+	VADDPS Z16, Z15, Z15
+	VPSLLD $0x10, 64(BX)(SI*2), Z16
+	VMULPS Z16, Z1, Z16
+	VMULPS Z12, Z2, Z17
+	VADDPS Z17, Z16, Z16
+	VPANDD 64(BX)(SI*2), Z7, Z17
+	VMULPS Z17, Z1, Z17
+	VMULPS Z13, Z2, Z18
+	VADDPS Z18, Z17, Z17
 
 	// the rounding bits: lowbias32(index + key)
-	VPADDD.BCST  uint32_00000000<>+0(SB), Z5, Z17
-	VPADDD.BCST  uint32_00000001<>+0(SB), Z5, Z18
-	VPADDD.BCST  uint32_00000020<>+0(SB), Z5, Z19
-	VPADDD.BCST  uint32_00000021<>+0(SB), Z5, Z20
-	VPSRLD       $0x10, Z17, Z21
-	VPXORD       Z21, Z17, Z17
-	VPSRLD       $0x10, Z18, Z21
-	VPXORD       Z21, Z18, Z18
-	VPSRLD       $0x10, Z19, Z21
-	VPXORD       Z21, Z19, Z19
-	VPSRLD       $0x10, Z20, Z21
-	VPXORD       Z21, Z20, Z20
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z17, Z17
+	VPADDD.BCST  uint32_00000000<>+0(SB), Z5, Z18
+	VPADDD.BCST  uint32_00000001<>+0(SB), Z5, Z19
+	VPADDD.BCST  uint32_00000020<>+0(SB), Z5, Z20
+	VPADDD.BCST  uint32_00000021<>+0(SB), Z5, Z21
+	VPSRLD       $0x10, Z18, Z22
+	VPXORD       Z22, Z18, Z18
+	VPSRLD       $0x10, Z19, Z22
+	VPXORD       Z22, Z19, Z19
+	VPSRLD       $0x10, Z20, Z22
+	VPXORD       Z22, Z20, Z20
+	VPSRLD       $0x10, Z21, Z22
+	VPXORD       Z22, Z21, Z21
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z18, Z18
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z19, Z19
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z20, Z20
-	VPSRLD       $0x0f, Z17, Z21
-	VPXORD       Z21, Z17, Z17
-	VPSRLD       $0x0f, Z18, Z21
-	VPXORD       Z21, Z18, Z18
-	VPSRLD       $0x0f, Z19, Z21
-	VPXORD       Z21, Z19, Z19
-	VPSRLD       $0x0f, Z20, Z21
-	VPXORD       Z21, Z20, Z20
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z17, Z17
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z21, Z21
+	VPSRLD       $0x0f, Z18, Z22
+	VPXORD       Z22, Z18, Z18
+	VPSRLD       $0x0f, Z19, Z22
+	VPXORD       Z22, Z19, Z19
+	VPSRLD       $0x0f, Z20, Z22
+	VPXORD       Z22, Z20, Z20
+	VPSRLD       $0x0f, Z21, Z22
+	VPXORD       Z22, Z21, Z21
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z18, Z18
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z19, Z19
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z20, Z20
-	VPSRLD       $0x10, Z17, Z21
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z21, Z21
 	VPSRLD       $0x10, Z18, Z22
 	VPSRLD       $0x10, Z19, Z23
 	VPSRLD       $0x10, Z20, Z24
-	VPXORD       Z21, Z17, Z17
+	VPSRLD       $0x10, Z21, Z25
 	VPXORD       Z22, Z18, Z18
 	VPXORD       Z23, Z19, Z19
 	VPXORD       Z24, Z20, Z20
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z17, Z17
+	VPXORD       Z25, Z21, Z21
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z18, Z18
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z19, Z19
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z20, Z20
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z21, Z21
 
 	// round to bfloat16
-	VPADDD          Z17, Z13, Z17
-	VPADDD          Z18, Z14, Z18
-	VPSRLD          $0x10, Z17, Z17
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z18, Z17
-	VMOVDQU32       Z17, (BX)(SI*2)
-	VPADDD          Z19, Z15, Z17
-	VPADDD          Z20, Z16, Z18
-	VPSRLD          $0x10, Z17, Z17
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z18, Z17
-	VMOVDQU32       Z17, 64(BX)(SI*2)
+	VPADDD     Z18, Z14, Z18
+	VPADDD     Z19, Z15, Z19
+	VPSRLD     $0x10, Z18, Z18
+	VPTERNLOGD $0xf8, Z7, Z19, Z18
+	VMOVDQU32  Z18, (BX)(SI*2)
+	VPADDD     Z20, Z16, Z18
+	VPADDD     Z21, Z17, Z19
+	VPSRLD     $0x10, Z18, Z18
+	VPTERNLOGD $0xf8, Z7, Z19, Z18
+	VMOVDQU32  Z18, 64(BX)(SI*2)
 
 	// Nesterov look-ahead
-	VMULPS Z13, Z3, Z13
-	VADDPS Z13, Z9, Z9
-	VMULPS Z14, Z3, Z13
-	VADDPS Z13, Z10, Z10
-	VMULPS Z15, Z3, Z13
-	VADDPS Z13, Z11, Z11
-	VMULPS Z16, Z3, Z13
-	VADDPS Z13, Z12, Z12
+	VMULPS Z14, Z3, Z14
+	VADDPS Z14, Z10, Z10
+	VMULPS Z15, Z3, Z14
+	VADDPS Z14, Z11, Z11
+	VMULPS Z16, Z3, Z14
+	VADDPS Z14, Z12, Z12
+	VMULPS Z17, Z3, Z14
+	VADDPS Z14, Z13, Z13
 
 	// round to bfloat16
-	VPSLLD          $0x10, (CX)(SI*2), Z13
-	VMULPS          Z9, Z4, Z9
-	VSUBPS          Z9, Z13, Z9
-	VMOVDQU32       (CX)(SI*2), Z13
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z13, Z13
-	VMULPS          Z10, Z4, Z10
-	VSUBPS          Z10, Z13, Z10
-	VPSLLD          $0x10, 64(CX)(SI*2), Z13
-	VMULPS          Z11, Z4, Z11
-	VSUBPS          Z11, Z13, Z11
-	VMOVDQU32       64(CX)(SI*2), Z13
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z13, Z13
-	VMULPS          Z12, Z4, Z12
-	VSUBPS          Z12, Z13, Z12
-	VPADDD          Z21, Z9, Z9
-	VPADDD          Z22, Z10, Z10
-	VPSRLD          $0x10, Z9, Z9
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z10, Z9
-	VMOVDQU32       Z9, (CX)(SI*2)
-	VPADDD          Z23, Z11, Z9
-	VPADDD          Z24, Z12, Z10
-	VPSRLD          $0x10, Z9, Z9
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z10, Z9
-	VMOVDQU32       Z9, 64(CX)(SI*2)
-	VPADDD.BCST     uint32_00000040<>+0(SB), Z5, Z5
-	ADDQ            $0x00000040, SI
-	JMP             unrolled
+	VPSLLD      $0x10, (CX)(SI*2), Z14
+	VMULPS      Z10, Z4, Z10
+	VSUBPS      Z10, Z14, Z10
+	VPANDD      (CX)(SI*2), Z7, Z14
+	VMULPS      Z11, Z4, Z11
+	VSUBPS      Z11, Z14, Z11
+	VPSLLD      $0x10, 64(CX)(SI*2), Z14
+	VMULPS      Z12, Z4, Z12
+	VSUBPS      Z12, Z14, Z12
+	VPANDD      64(CX)(SI*2), Z7, Z14
+	VMULPS      Z13, Z4, Z13
+	VSUBPS      Z13, Z14, Z13
+	VPADDD      Z22, Z10, Z10
+	VPADDD      Z23, Z11, Z11
+	VPSRLD      $0x10, Z10, Z10
+	VPTERNLOGD  $0xf8, Z7, Z11, Z10
+	VMOVDQU32   Z10, (CX)(SI*2)
+	VPADDD      Z24, Z12, Z10
+	VPADDD      Z25, Z13, Z11
+	VPSRLD      $0x10, Z10, Z10
+	VPTERNLOGD  $0xf8, Z7, Z11, Z10
+	VMOVDQU32   Z10, 64(CX)(SI*2)
+	VPADDD.BCST uint32_00000040<>+0(SB), Z5, Z5
+	ADDQ        $0x00000040, SI
+	JMP         unrolled
 
 	// One vector at a time.
 single:
@@ -5755,11 +5720,12 @@ TEXT ·sgdBF16AVX512F32CoupledNesterovStochastic(SB), NOSPLIT, $0-100
 	VBROADCASTSS s_6+96(FP), Z6
 
 	// The offset plus each lane's number: the index of the vector at element 0.
-	VPADDD    laneNumbers<>+0(SB), Z6, Z7
-	VMOVDQU32 evenLanes<>+0(SB), Z8
-	VMOVDQU32 oddLanes<>+0(SB), Z9
-	VPADDD    evenLanes<>+0(SB), Z6, Z6
-	XORQ      SI, SI
+	VPADDD       laneNumbers<>+0(SB), Z6, Z7
+	VPBROADCASTD uint32_ffff0000<>+0(SB), Z8
+	VMOVDQU32    evenLanes<>+0(SB), Z9
+	VMOVDQU32    oddLanes<>+0(SB), Z10
+	VPADDD       evenLanes<>+0(SB), Z6, Z6
+	XORQ         SI, SI
 
 	// Main loop: 4 vectors of 16 elements per iteration.
 unrolled:
@@ -5769,151 +5735,145 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVUPS          (DX)(SI*4), Z10
-	VPERMT2PS        64(DX)(SI*4), Z8, Z10
-	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z10, Z10
-	VMULPS           Z0, Z10, Z10
 	VMOVUPS          (DX)(SI*4), Z11
 	VPERMT2PS        64(DX)(SI*4), Z9, Z11
 	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z11, Z11
 	VMULPS           Z0, Z11, Z11
-	VMOVUPS          128(DX)(SI*4), Z12
-	VPERMT2PS        192(DX)(SI*4), Z8, Z12
+	VMOVUPS          (DX)(SI*4), Z12
+	VPERMT2PS        64(DX)(SI*4), Z10, Z12
 	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z12, Z12
 	VMULPS           Z0, Z12, Z12
 	VMOVUPS          128(DX)(SI*4), Z13
 	VPERMT2PS        192(DX)(SI*4), Z9, Z13
 	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z13, Z13
 	VMULPS           Z0, Z13, Z13
+	VMOVUPS          128(DX)(SI*4), Z14
+	VPERMT2PS        192(DX)(SI*4), Z10, Z14
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z14, Z14
+	VMULPS           Z0, Z14, Z14
 
 	// L2 weight decay folded into the gradient
-	VPSLLD      $0x10, (CX)(SI*2), Z14
-	VMULPS      Z14, Z1, Z14
-	VADDPS      Z14, Z10, Z10
-	VMOVDQU32   (CX)(SI*2), Z14
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z14, Z14
-	VMULPS      Z14, Z1, Z14
-	VADDPS      Z14, Z11, Z11
-	VPSLLD      $0x10, 64(CX)(SI*2), Z14
-	VMULPS      Z14, Z1, Z14
-	VADDPS      Z14, Z12, Z12
-	VMOVDQU32   64(CX)(SI*2), Z14
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z14, Z14
-	VMULPS      Z14, Z1, Z14
-	VADDPS      Z14, Z13, Z13
+	VPSLLD $0x10, (CX)(SI*2), Z15
+	VMULPS Z15, Z1, Z15
+	VADDPS Z15, Z11, Z11
+	VPANDD (CX)(SI*2), Z8, Z15
+	VMULPS Z15, Z1, Z15
+	VADDPS Z15, Z12, Z12
+	VPSLLD $0x10, 64(CX)(SI*2), Z15
+	VMULPS Z15, Z1, Z15
+	VADDPS Z15, Z13, Z13
+	VPANDD 64(CX)(SI*2), Z8, Z15
+	VMULPS Z15, Z1, Z15
+	VADDPS Z15, Z14, Z14
 
 	// momentum buffer
-	VPSLLD      $0x10, (BX)(SI*2), Z14
-	VMULPS      Z14, Z2, Z14
-	VMULPS      Z10, Z3, Z15
-	VADDPS      Z15, Z14, Z14
-	VMOVDQU32   (BX)(SI*2), Z15
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z15, Z15
-	VMULPS      Z15, Z2, Z15
-	VMULPS      Z11, Z3, Z16
-	VADDPS      Z16, Z15, Z15
-	VPSLLD      $0x10, 64(BX)(SI*2), Z16
-	VMULPS      Z16, Z2, Z16
-	VMULPS      Z12, Z3, Z17
-	VADDPS      Z17, Z16, Z16
-	VMOVDQU32   64(BX)(SI*2), Z17
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z17, Z17
-	VMULPS      Z17, Z2, Z17
-	VMULPS      Z13, Z3, Z18
-	VADDPS      Z18, Z17, Z17
+	VPSLLD $0x10, (BX)(SI*2), Z15
+	VMULPS Z15, Z2, Z15
+	VMULPS Z11, Z3, Z16
+	VADDPS Z16, Z15, Z15
+	VPANDD (BX)(SI*2), Z8, Z16
+	VMULPS Z16, Z2, Z16
+	VMULPS Z12, Z3, Z17
+	VADDPS Z17, Z16, Z16
+	VPSLLD $0x10, 64(BX)(SI*2), Z17
+	VMULPS Z17, Z2, Z17
+	VMULPS Z13, Z3, Z18
+	VADDPS Z18, Z17, Z17
+	VPANDD 64(BX)(SI*2), Z8, Z18
+	VMULPS Z18, Z2, Z18
+	VMULPS Z14, Z3, Z19
+	VADDPS Z19, Z18, Z18
 
 	// the rounding bits: lowbias32(index + key)
-	VPADDD.BCST  uint32_00000000<>+0(SB), Z6, Z18
-	VPADDD.BCST  uint32_00000001<>+0(SB), Z6, Z19
-	VPADDD.BCST  uint32_00000020<>+0(SB), Z6, Z20
-	VPADDD.BCST  uint32_00000021<>+0(SB), Z6, Z21
-	VPSRLD       $0x10, Z18, Z22
-	VPXORD       Z22, Z18, Z18
-	VPSRLD       $0x10, Z19, Z22
-	VPXORD       Z22, Z19, Z19
-	VPSRLD       $0x10, Z20, Z22
-	VPXORD       Z22, Z20, Z20
-	VPSRLD       $0x10, Z21, Z22
-	VPXORD       Z22, Z21, Z21
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z18, Z18
+	VPADDD.BCST  uint32_00000000<>+0(SB), Z6, Z19
+	VPADDD.BCST  uint32_00000001<>+0(SB), Z6, Z20
+	VPADDD.BCST  uint32_00000020<>+0(SB), Z6, Z21
+	VPADDD.BCST  uint32_00000021<>+0(SB), Z6, Z22
+	VPSRLD       $0x10, Z19, Z23
+	VPXORD       Z23, Z19, Z19
+	VPSRLD       $0x10, Z20, Z23
+	VPXORD       Z23, Z20, Z20
+	VPSRLD       $0x10, Z21, Z23
+	VPXORD       Z23, Z21, Z21
+	VPSRLD       $0x10, Z22, Z23
+	VPXORD       Z23, Z22, Z22
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z19, Z19
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z20, Z20
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z21, Z21
-	VPSRLD       $0x0f, Z18, Z22
-	VPXORD       Z22, Z18, Z18
-	VPSRLD       $0x0f, Z19, Z22
-	VPXORD       Z22, Z19, Z19
-	VPSRLD       $0x0f, Z20, Z22
-	VPXORD       Z22, Z20, Z20
-	VPSRLD       $0x0f, Z21, Z22
-	VPXORD       Z22, Z21, Z21
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z18, Z18
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z22, Z22
+	VPSRLD       $0x0f, Z19, Z23
+	VPXORD       Z23, Z19, Z19
+	VPSRLD       $0x0f, Z20, Z23
+	VPXORD       Z23, Z20, Z20
+	VPSRLD       $0x0f, Z21, Z23
+	VPXORD       Z23, Z21, Z21
+	VPSRLD       $0x0f, Z22, Z23
+	VPXORD       Z23, Z22, Z22
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z19, Z19
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z20, Z20
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z21, Z21
-	VPSRLD       $0x10, Z18, Z22
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z22, Z22
 	VPSRLD       $0x10, Z19, Z23
 	VPSRLD       $0x10, Z20, Z24
 	VPSRLD       $0x10, Z21, Z25
-	VPXORD       Z22, Z18, Z18
+	VPSRLD       $0x10, Z22, Z26
 	VPXORD       Z23, Z19, Z19
 	VPXORD       Z24, Z20, Z20
 	VPXORD       Z25, Z21, Z21
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z18, Z18
+	VPXORD       Z26, Z22, Z22
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z19, Z19
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z20, Z20
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z21, Z21
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z22, Z22
 
 	// round to bfloat16
-	VPADDD          Z18, Z14, Z18
-	VPADDD          Z19, Z15, Z19
-	VPSRLD          $0x10, Z18, Z18
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z19, Z18
-	VMOVDQU32       Z18, (BX)(SI*2)
-	VPADDD          Z20, Z16, Z18
-	VPADDD          Z21, Z17, Z19
-	VPSRLD          $0x10, Z18, Z18
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z19, Z18
-	VMOVDQU32       Z18, 64(BX)(SI*2)
+	VPADDD     Z19, Z15, Z19
+	VPADDD     Z20, Z16, Z20
+	VPSRLD     $0x10, Z19, Z19
+	VPTERNLOGD $0xf8, Z8, Z20, Z19
+	VMOVDQU32  Z19, (BX)(SI*2)
+	VPADDD     Z21, Z17, Z19
+	VPADDD     Z22, Z18, Z20
+	VPSRLD     $0x10, Z19, Z19
+	VPTERNLOGD $0xf8, Z8, Z20, Z19
+	VMOVDQU32  Z19, 64(BX)(SI*2)
 
 	// Nesterov look-ahead
-	VMULPS Z14, Z4, Z14
-	VADDPS Z14, Z10, Z10
-	VMULPS Z15, Z4, Z14
-	VADDPS Z14, Z11, Z11
-	VMULPS Z16, Z4, Z14
-	VADDPS Z14, Z12, Z12
-	VMULPS Z17, Z4, Z14
-	VADDPS Z14, Z13, Z13
+	VMULPS Z15, Z4, Z15
+	VADDPS Z15, Z11, Z11
+	VMULPS Z16, Z4, Z15
+	VADDPS Z15, Z12, Z12
+	VMULPS Z17, Z4, Z15
+	VADDPS Z15, Z13, Z13
+	VMULPS Z18, Z4, Z15
+	VADDPS Z15, Z14, Z14
 
 	// round to bfloat16
-	VPSLLD          $0x10, (CX)(SI*2), Z14
-	VMULPS          Z10, Z5, Z10
-	VSUBPS          Z10, Z14, Z10
-	VMOVDQU32       (CX)(SI*2), Z14
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z14, Z14
-	VMULPS          Z11, Z5, Z11
-	VSUBPS          Z11, Z14, Z11
-	VPSLLD          $0x10, 64(CX)(SI*2), Z14
-	VMULPS          Z12, Z5, Z12
-	VSUBPS          Z12, Z14, Z12
-	VMOVDQU32       64(CX)(SI*2), Z14
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z14, Z14
-	VMULPS          Z13, Z5, Z13
-	VSUBPS          Z13, Z14, Z13
-	VPADDD          Z22, Z10, Z10
-	VPADDD          Z23, Z11, Z11
-	VPSRLD          $0x10, Z10, Z10
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z11, Z10
-	VMOVDQU32       Z10, (CX)(SI*2)
-	VPADDD          Z24, Z12, Z10
-	VPADDD          Z25, Z13, Z11
-	VPSRLD          $0x10, Z10, Z10
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z11, Z10
-	VMOVDQU32       Z10, 64(CX)(SI*2)
-	VPADDD.BCST     uint32_00000040<>+0(SB), Z6, Z6
-	ADDQ            $0x00000040, SI
-	JMP             unrolled
+	VPSLLD      $0x10, (CX)(SI*2), Z15
+	VMULPS      Z11, Z5, Z11
+	VSUBPS      Z11, Z15, Z11
+	VPANDD      (CX)(SI*2), Z8, Z15
+	VMULPS      Z12, Z5, Z12
+	VSUBPS      Z12, Z15, Z12
+	VPSLLD      $0x10, 64(CX)(SI*2), Z15
+	VMULPS      Z13, Z5, Z13
+	VSUBPS      Z13, Z15, Z13
+	VPANDD      64(CX)(SI*2), Z8, Z15
+	VMULPS      Z14, Z5, Z14
+	VSUBPS      Z14, Z15, Z14
+	VPADDD      Z23, Z11, Z11
+	VPADDD      Z24, Z12, Z12
+	VPSRLD      $0x10, Z11, Z11
+	VPTERNLOGD  $0xf8, Z8, Z12, Z11
+	VMOVDQU32   Z11, (CX)(SI*2)
+	VPADDD      Z25, Z13, Z11
+	VPADDD      Z26, Z14, Z12
+	VPSRLD      $0x10, Z11, Z11
+	VPTERNLOGD  $0xf8, Z8, Z12, Z11
+	VMOVDQU32   Z11, 64(CX)(SI*2)
+	VPADDD.BCST uint32_00000040<>+0(SB), Z6, Z6
+	ADDQ        $0x00000040, SI
+	JMP         unrolled
 
 	// One vector at a time.
 single:

@@ -3092,6 +3092,7 @@ TEXT ·sgdBF16GradAVX512F32(SB), NOSPLIT, $0-100
 	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
 	VBROADCASTSS s_0+72(FP), Z0
 	VBROADCASTSS s_5+92(FP), Z1
+	VPBROADCASTD uint32_ffff0000<>+0(SB), Z2
 	XORQ         BX, BX
 
 	// Main loop: 4 vectors of 16 elements per iteration.
@@ -3102,56 +3103,52 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VPSLLD      $0x10, (DX)(BX*2), Z2
-	VMULPS      Z0, Z2, Z2
-	VMOVDQU32   (DX)(BX*2), Z3
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z3, Z3
-	VMULPS      Z0, Z3, Z3
-	VPSLLD      $0x10, 64(DX)(BX*2), Z4
-	VMULPS      Z0, Z4, Z4
-	VMOVDQU32   64(DX)(BX*2), Z5
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z5, Z5
-	VMULPS      Z0, Z5, Z5
+	VPSLLD $0x10, (DX)(BX*2), Z3
+	VMULPS Z0, Z3, Z3
+	VPANDD (DX)(BX*2), Z2, Z4
+	VMULPS Z0, Z4, Z4
+	VPSLLD $0x10, 64(DX)(BX*2), Z5
+	VMULPS Z0, Z5, Z5
+	VPANDD 64(DX)(BX*2), Z2, Z6
+	VMULPS Z0, Z6, Z6
 
 	// round to bfloat16
-	VPSLLD          $0x10, (CX)(BX*2), Z6
-	VMULPS          Z2, Z1, Z2
-	VSUBPS          Z2, Z6, Z2
-	VMOVDQU32       (CX)(BX*2), Z6
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z6, Z6
-	VMULPS          Z3, Z1, Z3
-	VSUBPS          Z3, Z6, Z3
-	VPSLLD          $0x10, 64(CX)(BX*2), Z6
-	VMULPS          Z4, Z1, Z4
-	VSUBPS          Z4, Z6, Z4
-	VMOVDQU32       64(CX)(BX*2), Z6
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z6, Z6
-	VMULPS          Z5, Z1, Z5
-	VSUBPS          Z5, Z6, Z5
-	VPSRLD          $0x10, Z2, Z6
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z6, Z6
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z6, Z6
-	VPSRLD          $0x10, Z3, Z7
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z7, Z7
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z7, Z7
-	VPSRLD          $0x10, Z4, Z8
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z8, Z8
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z8, Z8
-	VPSRLD          $0x10, Z5, Z9
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z9, Z9
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z9, Z9
-	VPADDD          Z6, Z2, Z2
-	VPADDD          Z7, Z3, Z3
-	VPSRLD          $0x10, Z2, Z2
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z3, Z2
-	VMOVDQU32       Z2, (CX)(BX*2)
-	VPADDD          Z8, Z4, Z2
-	VPADDD          Z9, Z5, Z3
-	VPSRLD          $0x10, Z2, Z2
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z3, Z2
-	VMOVDQU32       Z2, 64(CX)(BX*2)
-	ADDQ            $0x00000040, BX
-	JMP             unrolled
+	VPSLLD      $0x10, (CX)(BX*2), Z7
+	VMULPS      Z3, Z1, Z3
+	VSUBPS      Z3, Z7, Z3
+	VPANDD      (CX)(BX*2), Z2, Z7
+	VMULPS      Z4, Z1, Z4
+	VSUBPS      Z4, Z7, Z4
+	VPSLLD      $0x10, 64(CX)(BX*2), Z7
+	VMULPS      Z5, Z1, Z5
+	VSUBPS      Z5, Z7, Z5
+	VPANDD      64(CX)(BX*2), Z2, Z7
+	VMULPS      Z6, Z1, Z6
+	VSUBPS      Z6, Z7, Z6
+	VPSRLD      $0x10, Z3, Z7
+	VPANDD.BCST uint32_00000001<>+0(SB), Z7, Z7
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z7, Z7
+	VPSRLD      $0x10, Z4, Z8
+	VPANDD.BCST uint32_00000001<>+0(SB), Z8, Z8
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z8, Z8
+	VPSRLD      $0x10, Z5, Z9
+	VPANDD.BCST uint32_00000001<>+0(SB), Z9, Z9
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z9, Z9
+	VPSRLD      $0x10, Z6, Z10
+	VPANDD.BCST uint32_00000001<>+0(SB), Z10, Z10
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z10, Z10
+	VPADDD      Z7, Z3, Z3
+	VPADDD      Z8, Z4, Z4
+	VPSRLD      $0x10, Z3, Z3
+	VPTERNLOGD  $0xf8, Z2, Z4, Z3
+	VMOVDQU32   Z3, (CX)(BX*2)
+	VPADDD      Z9, Z5, Z3
+	VPADDD      Z10, Z6, Z4
+	VPSRLD      $0x10, Z3, Z3
+	VPTERNLOGD  $0xf8, Z2, Z4, Z3
+	VMOVDQU32   Z3, 64(CX)(BX*2)
+	ADDQ        $0x00000040, BX
+	JMP         unrolled
 
 	// One vector at a time.
 single:
@@ -3265,6 +3262,7 @@ TEXT ·sgdBF16GradAVX512F32Coupled(SB), NOSPLIT, $0-100
 	VBROADCASTSS s_0+72(FP), Z0
 	VBROADCASTSS s_1+76(FP), Z1
 	VBROADCASTSS s_5+92(FP), Z2
+	VPBROADCASTD uint32_ffff0000<>+0(SB), Z3
 	XORQ         BX, BX
 
 	// Main loop: 4 vectors of 16 elements per iteration.
@@ -3275,72 +3273,66 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VPSLLD      $0x10, (DX)(BX*2), Z3
-	VMULPS      Z0, Z3, Z3
-	VMOVDQU32   (DX)(BX*2), Z4
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z4, Z4
-	VMULPS      Z0, Z4, Z4
-	VPSLLD      $0x10, 64(DX)(BX*2), Z5
-	VMULPS      Z0, Z5, Z5
-	VMOVDQU32   64(DX)(BX*2), Z6
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z6, Z6
-	VMULPS      Z0, Z6, Z6
+	VPSLLD $0x10, (DX)(BX*2), Z4
+	VMULPS Z0, Z4, Z4
+	VPANDD (DX)(BX*2), Z3, Z5
+	VMULPS Z0, Z5, Z5
+	VPSLLD $0x10, 64(DX)(BX*2), Z6
+	VMULPS Z0, Z6, Z6
+	VPANDD 64(DX)(BX*2), Z3, Z7
+	VMULPS Z0, Z7, Z7
 
 	// L2 weight decay folded into the gradient
-	VPSLLD      $0x10, (CX)(BX*2), Z7
-	VMULPS      Z7, Z1, Z7
-	VADDPS      Z7, Z3, Z3
-	VMOVDQU32   (CX)(BX*2), Z7
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z7, Z7
-	VMULPS      Z7, Z1, Z7
-	VADDPS      Z7, Z4, Z4
-	VPSLLD      $0x10, 64(CX)(BX*2), Z7
-	VMULPS      Z7, Z1, Z7
-	VADDPS      Z7, Z5, Z5
-	VMOVDQU32   64(CX)(BX*2), Z7
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z7, Z7
-	VMULPS      Z7, Z1, Z7
-	VADDPS      Z7, Z6, Z6
+	VPSLLD $0x10, (CX)(BX*2), Z8
+	VMULPS Z8, Z1, Z8
+	VADDPS Z8, Z4, Z4
+	VPANDD (CX)(BX*2), Z3, Z8
+	VMULPS Z8, Z1, Z8
+	VADDPS Z8, Z5, Z5
+	VPSLLD $0x10, 64(CX)(BX*2), Z8
+	VMULPS Z8, Z1, Z8
+	VADDPS Z8, Z6, Z6
+	VPANDD 64(CX)(BX*2), Z3, Z8
+	VMULPS Z8, Z1, Z8
+	VADDPS Z8, Z7, Z7
 
 	// round to bfloat16
-	VPSLLD          $0x10, (CX)(BX*2), Z7
-	VMULPS          Z3, Z2, Z3
-	VSUBPS          Z3, Z7, Z3
-	VMOVDQU32       (CX)(BX*2), Z7
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z7, Z7
-	VMULPS          Z4, Z2, Z4
-	VSUBPS          Z4, Z7, Z4
-	VPSLLD          $0x10, 64(CX)(BX*2), Z7
-	VMULPS          Z5, Z2, Z5
-	VSUBPS          Z5, Z7, Z5
-	VMOVDQU32       64(CX)(BX*2), Z7
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z7, Z7
-	VMULPS          Z6, Z2, Z6
-	VSUBPS          Z6, Z7, Z6
-	VPSRLD          $0x10, Z3, Z7
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z7, Z7
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z7, Z7
-	VPSRLD          $0x10, Z4, Z8
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z8, Z8
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z8, Z8
-	VPSRLD          $0x10, Z5, Z9
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z9, Z9
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z9, Z9
-	VPSRLD          $0x10, Z6, Z10
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z10, Z10
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z10, Z10
-	VPADDD          Z7, Z3, Z3
-	VPADDD          Z8, Z4, Z4
-	VPSRLD          $0x10, Z3, Z3
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z4, Z3
-	VMOVDQU32       Z3, (CX)(BX*2)
-	VPADDD          Z9, Z5, Z3
-	VPADDD          Z10, Z6, Z4
-	VPSRLD          $0x10, Z3, Z3
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z4, Z3
-	VMOVDQU32       Z3, 64(CX)(BX*2)
-	ADDQ            $0x00000040, BX
-	JMP             unrolled
+	VPSLLD      $0x10, (CX)(BX*2), Z8
+	VMULPS      Z4, Z2, Z4
+	VSUBPS      Z4, Z8, Z4
+	VPANDD      (CX)(BX*2), Z3, Z8
+	VMULPS      Z5, Z2, Z5
+	VSUBPS      Z5, Z8, Z5
+	VPSLLD      $0x10, 64(CX)(BX*2), Z8
+	VMULPS      Z6, Z2, Z6
+	VSUBPS      Z6, Z8, Z6
+	VPANDD      64(CX)(BX*2), Z3, Z8
+	VMULPS      Z7, Z2, Z7
+	VSUBPS      Z7, Z8, Z7
+	VPSRLD      $0x10, Z4, Z8
+	VPANDD.BCST uint32_00000001<>+0(SB), Z8, Z8
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z8, Z8
+	VPSRLD      $0x10, Z5, Z9
+	VPANDD.BCST uint32_00000001<>+0(SB), Z9, Z9
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z9, Z9
+	VPSRLD      $0x10, Z6, Z10
+	VPANDD.BCST uint32_00000001<>+0(SB), Z10, Z10
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z10, Z10
+	VPSRLD      $0x10, Z7, Z11
+	VPANDD.BCST uint32_00000001<>+0(SB), Z11, Z11
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z11, Z11
+	VPADDD      Z8, Z4, Z4
+	VPADDD      Z9, Z5, Z5
+	VPSRLD      $0x10, Z4, Z4
+	VPTERNLOGD  $0xf8, Z3, Z5, Z4
+	VMOVDQU32   Z4, (CX)(BX*2)
+	VPADDD      Z10, Z6, Z4
+	VPADDD      Z11, Z7, Z5
+	VPSRLD      $0x10, Z4, Z4
+	VPTERNLOGD  $0xf8, Z3, Z5, Z4
+	VMOVDQU32   Z4, 64(CX)(BX*2)
+	ADDQ        $0x00000040, BX
+	JMP         unrolled
 
 	// One vector at a time.
 single:
@@ -3421,6 +3413,7 @@ TEXT ·sgdBF16GradAVX512F32Momentum(SB), NOSPLIT, $0-100
 	VBROADCASTSS s_2+80(FP), Z1
 	VBROADCASTSS s_3+84(FP), Z2
 	VBROADCASTSS s_5+92(FP), Z3
+	VPBROADCASTD uint32_ffff0000<>+0(SB), Z4
 	XORQ         SI, SI
 
 	// Main loop: 4 vectors of 16 elements per iteration.
@@ -3431,100 +3424,94 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VPSLLD      $0x10, (DX)(SI*2), Z4
-	VMULPS      Z0, Z4, Z4
-	VMOVDQU32   (DX)(SI*2), Z5
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z5, Z5
-	VMULPS      Z0, Z5, Z5
-	VPSLLD      $0x10, 64(DX)(SI*2), Z6
-	VMULPS      Z0, Z6, Z6
-	VMOVDQU32   64(DX)(SI*2), Z7
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z7, Z7
-	VMULPS      Z0, Z7, Z7
+	VPSLLD $0x10, (DX)(SI*2), Z5
+	VMULPS Z0, Z5, Z5
+	VPANDD (DX)(SI*2), Z4, Z6
+	VMULPS Z0, Z6, Z6
+	VPSLLD $0x10, 64(DX)(SI*2), Z7
+	VMULPS Z0, Z7, Z7
+	VPANDD 64(DX)(SI*2), Z4, Z8
+	VMULPS Z0, Z8, Z8
 
 	// momentum buffer
-	VPSLLD      $0x10, (BX)(SI*2), Z8
-	VMULPS      Z8, Z1, Z8
-	VMULPS      Z4, Z2, Z4
-	VADDPS      Z4, Z8, Z4
-	VMOVDQU32   (BX)(SI*2), Z8
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z8, Z8
-	VMULPS      Z8, Z1, Z8
-	VMULPS      Z5, Z2, Z5
-	VADDPS      Z5, Z8, Z5
-	VPSLLD      $0x10, 64(BX)(SI*2), Z8
-	VMULPS      Z8, Z1, Z8
-	VMULPS      Z6, Z2, Z6
-	VADDPS      Z6, Z8, Z6
-	VMOVDQU32   64(BX)(SI*2), Z8
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z8, Z8
-	VMULPS      Z8, Z1, Z8
-	VMULPS      Z7, Z2, Z7
-	VADDPS      Z7, Z8, Z7
+	VPSLLD $0x10, (BX)(SI*2), Z9
+	VMULPS Z9, Z1, Z9
+	VMULPS Z5, Z2, Z5
+	VADDPS Z5, Z9, Z5
+	VPANDD (BX)(SI*2), Z4, Z9
+	VMULPS Z9, Z1, Z9
+	VMULPS Z6, Z2, Z6
+	VADDPS Z6, Z9, Z6
+	VPSLLD $0x10, 64(BX)(SI*2), Z9
+	VMULPS Z9, Z1, Z9
+	VMULPS Z7, Z2, Z7
+	VADDPS Z7, Z9, Z7
+	VPANDD 64(BX)(SI*2), Z4, Z9
+	VMULPS Z9, Z1, Z9
+	VMULPS Z8, Z2, Z8
+	VADDPS Z8, Z9, Z8
 
 	// round to bfloat16
-	VPSRLD          $0x10, Z4, Z8
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z8, Z8
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z8, Z8
-	VPSRLD          $0x10, Z5, Z9
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z9, Z9
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z9, Z9
-	VPSRLD          $0x10, Z6, Z10
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z10, Z10
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z10, Z10
-	VPSRLD          $0x10, Z7, Z11
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z11, Z11
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z11, Z11
-	VPADDD          Z8, Z4, Z8
-	VPADDD          Z9, Z5, Z9
-	VPSRLD          $0x10, Z8, Z8
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z9, Z8
-	VMOVDQU32       Z8, (BX)(SI*2)
-	VPADDD          Z10, Z6, Z8
-	VPADDD          Z11, Z7, Z9
-	VPSRLD          $0x10, Z8, Z8
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z9, Z8
-	VMOVDQU32       Z8, 64(BX)(SI*2)
+	VPSRLD      $0x10, Z5, Z9
+	VPANDD.BCST uint32_00000001<>+0(SB), Z9, Z9
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z9, Z9
+	VPSRLD      $0x10, Z6, Z10
+	VPANDD.BCST uint32_00000001<>+0(SB), Z10, Z10
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z10, Z10
+	VPSRLD      $0x10, Z7, Z11
+	VPANDD.BCST uint32_00000001<>+0(SB), Z11, Z11
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z11, Z11
+	VPSRLD      $0x10, Z8, Z12
+	VPANDD.BCST uint32_00000001<>+0(SB), Z12, Z12
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z12, Z12
+	VPADDD      Z9, Z5, Z9
+	VPADDD      Z10, Z6, Z10
+	VPSRLD      $0x10, Z9, Z9
+	VPTERNLOGD  $0xf8, Z4, Z10, Z9
+	VMOVDQU32   Z9, (BX)(SI*2)
+	VPADDD      Z11, Z7, Z9
+	VPADDD      Z12, Z8, Z10
+	VPSRLD      $0x10, Z9, Z9
+	VPTERNLOGD  $0xf8, Z4, Z10, Z9
+	VMOVDQU32   Z9, 64(BX)(SI*2)
 
 	// round to bfloat16
-	VPSLLD          $0x10, (CX)(SI*2), Z8
-	VMULPS          Z4, Z3, Z4
-	VSUBPS          Z4, Z8, Z4
-	VMOVDQU32       (CX)(SI*2), Z8
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z8, Z8
-	VMULPS          Z5, Z3, Z5
-	VSUBPS          Z5, Z8, Z5
-	VPSLLD          $0x10, 64(CX)(SI*2), Z8
-	VMULPS          Z6, Z3, Z6
-	VSUBPS          Z6, Z8, Z6
-	VMOVDQU32       64(CX)(SI*2), Z8
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z8, Z8
-	VMULPS          Z7, Z3, Z7
-	VSUBPS          Z7, Z8, Z7
-	VPSRLD          $0x10, Z4, Z8
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z8, Z8
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z8, Z8
-	VPSRLD          $0x10, Z5, Z9
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z9, Z9
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z9, Z9
-	VPSRLD          $0x10, Z6, Z10
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z10, Z10
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z10, Z10
-	VPSRLD          $0x10, Z7, Z11
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z11, Z11
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z11, Z11
-	VPADDD          Z8, Z4, Z4
-	VPADDD          Z9, Z5, Z5
-	VPSRLD          $0x10, Z4, Z4
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z5, Z4
-	VMOVDQU32       Z4, (CX)(SI*2)
-	VPADDD          Z10, Z6, Z4
-	VPADDD          Z11, Z7, Z5
-	VPSRLD          $0x10, Z4, Z4
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z5, Z4
-	VMOVDQU32       Z4, 64(CX)(SI*2)
-	ADDQ            $0x00000040, SI
-	JMP             unrolled
+	VPSLLD      $0x10, (CX)(SI*2), Z9
+	VMULPS      Z5, Z3, Z5
+	VSUBPS      Z5, Z9, Z5
+	VPANDD      (CX)(SI*2), Z4, Z9
+	VMULPS      Z6, Z3, Z6
+	VSUBPS      Z6, Z9, Z6
+	VPSLLD      $0x10, 64(CX)(SI*2), Z9
+	VMULPS      Z7, Z3, Z7
+	VSUBPS      Z7, Z9, Z7
+	VPANDD      64(CX)(SI*2), Z4, Z9
+	VMULPS      Z8, Z3, Z8
+	VSUBPS      Z8, Z9, Z8
+	VPSRLD      $0x10, Z5, Z9
+	VPANDD.BCST uint32_00000001<>+0(SB), Z9, Z9
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z9, Z9
+	VPSRLD      $0x10, Z6, Z10
+	VPANDD.BCST uint32_00000001<>+0(SB), Z10, Z10
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z10, Z10
+	VPSRLD      $0x10, Z7, Z11
+	VPANDD.BCST uint32_00000001<>+0(SB), Z11, Z11
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z11, Z11
+	VPSRLD      $0x10, Z8, Z12
+	VPANDD.BCST uint32_00000001<>+0(SB), Z12, Z12
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z12, Z12
+	VPADDD      Z9, Z5, Z5
+	VPADDD      Z10, Z6, Z6
+	VPSRLD      $0x10, Z5, Z5
+	VPTERNLOGD  $0xf8, Z4, Z6, Z5
+	VMOVDQU32   Z5, (CX)(SI*2)
+	VPADDD      Z11, Z7, Z5
+	VPADDD      Z12, Z8, Z6
+	VPSRLD      $0x10, Z5, Z5
+	VPTERNLOGD  $0xf8, Z4, Z6, Z5
+	VMOVDQU32   Z5, 64(CX)(SI*2)
+	ADDQ        $0x00000040, SI
+	JMP         unrolled
 
 	// One vector at a time.
 single:
@@ -3627,6 +3614,7 @@ TEXT ·sgdBF16GradAVX512F32CoupledMomentum(SB), NOSPLIT, $0-100
 	VBROADCASTSS s_2+80(FP), Z2
 	VBROADCASTSS s_3+84(FP), Z3
 	VBROADCASTSS s_5+92(FP), Z4
+	VPBROADCASTD uint32_ffff0000<>+0(SB), Z5
 	XORQ         SI, SI
 
 	// Main loop: 4 vectors of 16 elements per iteration.
@@ -3637,116 +3625,108 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VPSLLD      $0x10, (DX)(SI*2), Z5
-	VMULPS      Z0, Z5, Z5
-	VMOVDQU32   (DX)(SI*2), Z6
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z6, Z6
-	VMULPS      Z0, Z6, Z6
-	VPSLLD      $0x10, 64(DX)(SI*2), Z7
-	VMULPS      Z0, Z7, Z7
-	VMOVDQU32   64(DX)(SI*2), Z8
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z8, Z8
-	VMULPS      Z0, Z8, Z8
+	VPSLLD $0x10, (DX)(SI*2), Z6
+	VMULPS Z0, Z6, Z6
+	VPANDD (DX)(SI*2), Z5, Z7
+	VMULPS Z0, Z7, Z7
+	VPSLLD $0x10, 64(DX)(SI*2), Z8
+	VMULPS Z0, Z8, Z8
+	VPANDD 64(DX)(SI*2), Z5, Z9
+	VMULPS Z0, Z9, Z9
 
 	// L2 weight decay folded into the gradient
-	VPSLLD      $0x10, (CX)(SI*2), Z9
-	VMULPS      Z9, Z1, Z9
-	VADDPS      Z9, Z5, Z5
-	VMOVDQU32   (CX)(SI*2), Z9
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z9, Z9
-	VMULPS      Z9, Z1, Z9
-	VADDPS      Z9, Z6, Z6
-	VPSLLD      $0x10, 64(CX)(SI*2), Z9
-	VMULPS      Z9, Z1, Z9
-	VADDPS      Z9, Z7, Z7
-	VMOVDQU32   64(CX)(SI*2), Z9
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z9, Z9
-	VMULPS      Z9, Z1, Z9
-	VADDPS      Z9, Z8, Z8
+	VPSLLD $0x10, (CX)(SI*2), Z10
+	VMULPS Z10, Z1, Z10
+	VADDPS Z10, Z6, Z6
+	VPANDD (CX)(SI*2), Z5, Z10
+	VMULPS Z10, Z1, Z10
+	VADDPS Z10, Z7, Z7
+	VPSLLD $0x10, 64(CX)(SI*2), Z10
+	VMULPS Z10, Z1, Z10
+	VADDPS Z10, Z8, Z8
+	VPANDD 64(CX)(SI*2), Z5, Z10
+	VMULPS Z10, Z1, Z10
+	VADDPS Z10, Z9, Z9
 
 	// momentum buffer
-	VPSLLD      $0x10, (BX)(SI*2), Z9
-	VMULPS      Z9, Z2, Z9
-	VMULPS      Z5, Z3, Z5
-	VADDPS      Z5, Z9, Z5
-	VMOVDQU32   (BX)(SI*2), Z9
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z9, Z9
-	VMULPS      Z9, Z2, Z9
-	VMULPS      Z6, Z3, Z6
-	VADDPS      Z6, Z9, Z6
-	VPSLLD      $0x10, 64(BX)(SI*2), Z9
-	VMULPS      Z9, Z2, Z9
-	VMULPS      Z7, Z3, Z7
-	VADDPS      Z7, Z9, Z7
-	VMOVDQU32   64(BX)(SI*2), Z9
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z9, Z9
-	VMULPS      Z9, Z2, Z9
-	VMULPS      Z8, Z3, Z8
-	VADDPS      Z8, Z9, Z8
+	VPSLLD $0x10, (BX)(SI*2), Z10
+	VMULPS Z10, Z2, Z10
+	VMULPS Z6, Z3, Z6
+	VADDPS Z6, Z10, Z6
+	VPANDD (BX)(SI*2), Z5, Z10
+	VMULPS Z10, Z2, Z10
+	VMULPS Z7, Z3, Z7
+	VADDPS Z7, Z10, Z7
+	VPSLLD $0x10, 64(BX)(SI*2), Z10
+	VMULPS Z10, Z2, Z10
+	VMULPS Z8, Z3, Z8
+	VADDPS Z8, Z10, Z8
+	VPANDD 64(BX)(SI*2), Z5, Z10
+	VMULPS Z10, Z2, Z10
+	VMULPS Z9, Z3, Z9
+	VADDPS Z9, Z10, Z9
 
 	// round to bfloat16
-	VPSRLD          $0x10, Z5, Z9
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z9, Z9
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z9, Z9
-	VPSRLD          $0x10, Z6, Z10
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z10, Z10
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z10, Z10
-	VPSRLD          $0x10, Z7, Z11
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z11, Z11
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z11, Z11
-	VPSRLD          $0x10, Z8, Z12
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z12, Z12
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z12, Z12
-	VPADDD          Z9, Z5, Z9
-	VPADDD          Z10, Z6, Z10
-	VPSRLD          $0x10, Z9, Z9
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z10, Z9
-	VMOVDQU32       Z9, (BX)(SI*2)
-	VPADDD          Z11, Z7, Z9
-	VPADDD          Z12, Z8, Z10
-	VPSRLD          $0x10, Z9, Z9
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z10, Z9
-	VMOVDQU32       Z9, 64(BX)(SI*2)
+	VPSRLD      $0x10, Z6, Z10
+	VPANDD.BCST uint32_00000001<>+0(SB), Z10, Z10
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z10, Z10
+	VPSRLD      $0x10, Z7, Z11
+	VPANDD.BCST uint32_00000001<>+0(SB), Z11, Z11
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z11, Z11
+	VPSRLD      $0x10, Z8, Z12
+	VPANDD.BCST uint32_00000001<>+0(SB), Z12, Z12
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z12, Z12
+	VPSRLD      $0x10, Z9, Z13
+	VPANDD.BCST uint32_00000001<>+0(SB), Z13, Z13
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z13, Z13
+	VPADDD      Z10, Z6, Z10
+	VPADDD      Z11, Z7, Z11
+	VPSRLD      $0x10, Z10, Z10
+	VPTERNLOGD  $0xf8, Z5, Z11, Z10
+	VMOVDQU32   Z10, (BX)(SI*2)
+	VPADDD      Z12, Z8, Z10
+	VPADDD      Z13, Z9, Z11
+	VPSRLD      $0x10, Z10, Z10
+	VPTERNLOGD  $0xf8, Z5, Z11, Z10
+	VMOVDQU32   Z10, 64(BX)(SI*2)
 
 	// round to bfloat16
-	VPSLLD          $0x10, (CX)(SI*2), Z9
-	VMULPS          Z5, Z4, Z5
-	VSUBPS          Z5, Z9, Z5
-	VMOVDQU32       (CX)(SI*2), Z9
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z9, Z9
-	VMULPS          Z6, Z4, Z6
-	VSUBPS          Z6, Z9, Z6
-	VPSLLD          $0x10, 64(CX)(SI*2), Z9
-	VMULPS          Z7, Z4, Z7
-	VSUBPS          Z7, Z9, Z7
-	VMOVDQU32       64(CX)(SI*2), Z9
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z9, Z9
-	VMULPS          Z8, Z4, Z8
-	VSUBPS          Z8, Z9, Z8
-	VPSRLD          $0x10, Z5, Z9
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z9, Z9
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z9, Z9
-	VPSRLD          $0x10, Z6, Z10
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z10, Z10
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z10, Z10
-	VPSRLD          $0x10, Z7, Z11
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z11, Z11
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z11, Z11
-	VPSRLD          $0x10, Z8, Z12
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z12, Z12
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z12, Z12
-	VPADDD          Z9, Z5, Z5
-	VPADDD          Z10, Z6, Z6
-	VPSRLD          $0x10, Z5, Z5
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z6, Z5
-	VMOVDQU32       Z5, (CX)(SI*2)
-	VPADDD          Z11, Z7, Z5
-	VPADDD          Z12, Z8, Z6
-	VPSRLD          $0x10, Z5, Z5
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z6, Z5
-	VMOVDQU32       Z5, 64(CX)(SI*2)
-	ADDQ            $0x00000040, SI
-	JMP             unrolled
+	VPSLLD      $0x10, (CX)(SI*2), Z10
+	VMULPS      Z6, Z4, Z6
+	VSUBPS      Z6, Z10, Z6
+	VPANDD      (CX)(SI*2), Z5, Z10
+	VMULPS      Z7, Z4, Z7
+	VSUBPS      Z7, Z10, Z7
+	VPSLLD      $0x10, 64(CX)(SI*2), Z10
+	VMULPS      Z8, Z4, Z8
+	VSUBPS      Z8, Z10, Z8
+	VPANDD      64(CX)(SI*2), Z5, Z10
+	VMULPS      Z9, Z4, Z9
+	VSUBPS      Z9, Z10, Z9
+	VPSRLD      $0x10, Z6, Z10
+	VPANDD.BCST uint32_00000001<>+0(SB), Z10, Z10
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z10, Z10
+	VPSRLD      $0x10, Z7, Z11
+	VPANDD.BCST uint32_00000001<>+0(SB), Z11, Z11
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z11, Z11
+	VPSRLD      $0x10, Z8, Z12
+	VPANDD.BCST uint32_00000001<>+0(SB), Z12, Z12
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z12, Z12
+	VPSRLD      $0x10, Z9, Z13
+	VPANDD.BCST uint32_00000001<>+0(SB), Z13, Z13
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z13, Z13
+	VPADDD      Z10, Z6, Z6
+	VPADDD      Z11, Z7, Z7
+	VPSRLD      $0x10, Z6, Z6
+	VPTERNLOGD  $0xf8, Z5, Z7, Z6
+	VMOVDQU32   Z6, (CX)(SI*2)
+	VPADDD      Z12, Z8, Z6
+	VPADDD      Z13, Z9, Z7
+	VPSRLD      $0x10, Z6, Z6
+	VPTERNLOGD  $0xf8, Z5, Z7, Z6
+	VMOVDQU32   Z6, 64(CX)(SI*2)
+	ADDQ        $0x00000040, SI
+	JMP         unrolled
 
 	// One vector at a time.
 single:
@@ -3859,6 +3839,7 @@ TEXT ·sgdBF16GradAVX512F32Nesterov(SB), NOSPLIT, $0-100
 	VBROADCASTSS s_3+84(FP), Z2
 	VBROADCASTSS s_4+88(FP), Z3
 	VBROADCASTSS s_5+92(FP), Z4
+	VPBROADCASTD uint32_ffff0000<>+0(SB), Z5
 	XORQ         SI, SI
 
 	// Main loop: 4 vectors of 16 elements per iteration.
@@ -3869,110 +3850,104 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VPSLLD      $0x10, (DX)(SI*2), Z5
-	VMULPS      Z0, Z5, Z5
-	VMOVDQU32   (DX)(SI*2), Z6
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z6, Z6
-	VMULPS      Z0, Z6, Z6
-	VPSLLD      $0x10, 64(DX)(SI*2), Z7
-	VMULPS      Z0, Z7, Z7
-	VMOVDQU32   64(DX)(SI*2), Z8
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z8, Z8
-	VMULPS      Z0, Z8, Z8
+	VPSLLD $0x10, (DX)(SI*2), Z6
+	VMULPS Z0, Z6, Z6
+	VPANDD (DX)(SI*2), Z5, Z7
+	VMULPS Z0, Z7, Z7
+	VPSLLD $0x10, 64(DX)(SI*2), Z8
+	VMULPS Z0, Z8, Z8
+	VPANDD 64(DX)(SI*2), Z5, Z9
+	VMULPS Z0, Z9, Z9
 
 	// momentum buffer
-	VPSLLD      $0x10, (BX)(SI*2), Z9
-	VMULPS      Z9, Z1, Z9
-	VMULPS      Z5, Z2, Z10
-	VADDPS      Z10, Z9, Z9
-	VMOVDQU32   (BX)(SI*2), Z10
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z10, Z10
-	VMULPS      Z10, Z1, Z10
-	VMULPS      Z6, Z2, Z11
-	VADDPS      Z11, Z10, Z10
-	VPSLLD      $0x10, 64(BX)(SI*2), Z11
-	VMULPS      Z11, Z1, Z11
-	VMULPS      Z7, Z2, Z12
-	VADDPS      Z12, Z11, Z11
-	VMOVDQU32   64(BX)(SI*2), Z12
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z12, Z12
-	VMULPS      Z12, Z1, Z12
-	VMULPS      Z8, Z2, Z13
-	VADDPS      Z13, Z12, Z12
+	VPSLLD $0x10, (BX)(SI*2), Z10
+	VMULPS Z10, Z1, Z10
+	VMULPS Z6, Z2, Z11
+	VADDPS Z11, Z10, Z10
+	VPANDD (BX)(SI*2), Z5, Z11
+	VMULPS Z11, Z1, Z11
+	VMULPS Z7, Z2, Z12
+	VADDPS Z12, Z11, Z11
+	VPSLLD $0x10, 64(BX)(SI*2), Z12
+	VMULPS Z12, Z1, Z12
+	VMULPS Z8, Z2, Z13
+	VADDPS Z13, Z12, Z12
+	VPANDD 64(BX)(SI*2), Z5, Z13
+	VMULPS Z13, Z1, Z13
+	VMULPS Z9, Z2, Z14
+	VADDPS Z14, Z13, Z13
 
 	// round to bfloat16
-	VPSRLD          $0x10, Z9, Z13
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z13, Z13
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z13, Z13
-	VPSRLD          $0x10, Z10, Z14
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z14, Z14
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z14, Z14
-	VPSRLD          $0x10, Z11, Z15
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z15, Z15
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z15, Z15
-	VPSRLD          $0x10, Z12, Z16
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z16, Z16
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z16, Z16
-	VPADDD          Z13, Z9, Z13
-	VPADDD          Z14, Z10, Z14
-	VPSRLD          $0x10, Z13, Z13
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z14, Z13
-	VMOVDQU32       Z13, (BX)(SI*2)
-	VPADDD          Z15, Z11, Z13
-	VPADDD          Z16, Z12, Z14
-	VPSRLD          $0x10, Z13, Z13
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z14, Z13
-	VMOVDQU32       Z13, 64(BX)(SI*2)
+	VPSRLD      $0x10, Z10, Z14
+	VPANDD.BCST uint32_00000001<>+0(SB), Z14, Z14
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z14, Z14
+	VPSRLD      $0x10, Z11, Z15
+	VPANDD.BCST uint32_00000001<>+0(SB), Z15, Z15
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z15, Z15
+	VPSRLD      $0x10, Z12, Z16
+	VPANDD.BCST uint32_00000001<>+0(SB), Z16, Z16
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z16, Z16
+	VPSRLD      $0x10, Z13, Z17
+	VPANDD.BCST uint32_00000001<>+0(SB), Z17, Z17
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z17, Z17
+	VPADDD      Z14, Z10, Z14
+	VPADDD      Z15, Z11, Z15
+	VPSRLD      $0x10, Z14, Z14
+	VPTERNLOGD  $0xf8, Z5, Z15, Z14
+	VMOVDQU32   Z14, (BX)(SI*2)
+	VPADDD      Z16, Z12, Z14
+	VPADDD      Z17, Z13, Z15
+	VPSRLD      $0x10, Z14, Z14
+	VPTERNLOGD  $0xf8, Z5, Z15, Z14
+	VMOVDQU32   Z14, 64(BX)(SI*2)
 
 	// Nesterov look-ahead
-	VMULPS Z9, Z3, Z9
-	VADDPS Z9, Z5, Z5
-	VMULPS Z10, Z3, Z9
-	VADDPS Z9, Z6, Z6
-	VMULPS Z11, Z3, Z9
-	VADDPS Z9, Z7, Z7
-	VMULPS Z12, Z3, Z9
-	VADDPS Z9, Z8, Z8
+	VMULPS Z10, Z3, Z10
+	VADDPS Z10, Z6, Z6
+	VMULPS Z11, Z3, Z10
+	VADDPS Z10, Z7, Z7
+	VMULPS Z12, Z3, Z10
+	VADDPS Z10, Z8, Z8
+	VMULPS Z13, Z3, Z10
+	VADDPS Z10, Z9, Z9
 
 	// round to bfloat16
-	VPSLLD          $0x10, (CX)(SI*2), Z9
-	VMULPS          Z5, Z4, Z5
-	VSUBPS          Z5, Z9, Z5
-	VMOVDQU32       (CX)(SI*2), Z9
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z9, Z9
-	VMULPS          Z6, Z4, Z6
-	VSUBPS          Z6, Z9, Z6
-	VPSLLD          $0x10, 64(CX)(SI*2), Z9
-	VMULPS          Z7, Z4, Z7
-	VSUBPS          Z7, Z9, Z7
-	VMOVDQU32       64(CX)(SI*2), Z9
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z9, Z9
-	VMULPS          Z8, Z4, Z8
-	VSUBPS          Z8, Z9, Z8
-	VPSRLD          $0x10, Z5, Z9
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z9, Z9
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z9, Z9
-	VPSRLD          $0x10, Z6, Z10
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z10, Z10
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z10, Z10
-	VPSRLD          $0x10, Z7, Z11
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z11, Z11
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z11, Z11
-	VPSRLD          $0x10, Z8, Z12
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z12, Z12
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z12, Z12
-	VPADDD          Z9, Z5, Z5
-	VPADDD          Z10, Z6, Z6
-	VPSRLD          $0x10, Z5, Z5
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z6, Z5
-	VMOVDQU32       Z5, (CX)(SI*2)
-	VPADDD          Z11, Z7, Z5
-	VPADDD          Z12, Z8, Z6
-	VPSRLD          $0x10, Z5, Z5
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z6, Z5
-	VMOVDQU32       Z5, 64(CX)(SI*2)
-	ADDQ            $0x00000040, SI
-	JMP             unrolled
+	VPSLLD      $0x10, (CX)(SI*2), Z10
+	VMULPS      Z6, Z4, Z6
+	VSUBPS      Z6, Z10, Z6
+	VPANDD      (CX)(SI*2), Z5, Z10
+	VMULPS      Z7, Z4, Z7
+	VSUBPS      Z7, Z10, Z7
+	VPSLLD      $0x10, 64(CX)(SI*2), Z10
+	VMULPS      Z8, Z4, Z8
+	VSUBPS      Z8, Z10, Z8
+	VPANDD      64(CX)(SI*2), Z5, Z10
+	VMULPS      Z9, Z4, Z9
+	VSUBPS      Z9, Z10, Z9
+	VPSRLD      $0x10, Z6, Z10
+	VPANDD.BCST uint32_00000001<>+0(SB), Z10, Z10
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z10, Z10
+	VPSRLD      $0x10, Z7, Z11
+	VPANDD.BCST uint32_00000001<>+0(SB), Z11, Z11
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z11, Z11
+	VPSRLD      $0x10, Z8, Z12
+	VPANDD.BCST uint32_00000001<>+0(SB), Z12, Z12
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z12, Z12
+	VPSRLD      $0x10, Z9, Z13
+	VPANDD.BCST uint32_00000001<>+0(SB), Z13, Z13
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z13, Z13
+	VPADDD      Z10, Z6, Z6
+	VPADDD      Z11, Z7, Z7
+	VPSRLD      $0x10, Z6, Z6
+	VPTERNLOGD  $0xf8, Z5, Z7, Z6
+	VMOVDQU32   Z6, (CX)(SI*2)
+	VPADDD      Z12, Z8, Z6
+	VPADDD      Z13, Z9, Z7
+	VPSRLD      $0x10, Z6, Z6
+	VPTERNLOGD  $0xf8, Z5, Z7, Z6
+	VMOVDQU32   Z6, 64(CX)(SI*2)
+	ADDQ        $0x00000040, SI
+	JMP         unrolled
 
 	// One vector at a time.
 single:
@@ -4084,6 +4059,7 @@ TEXT ·sgdBF16GradAVX512F32CoupledNesterov(SB), NOSPLIT, $0-100
 	VBROADCASTSS s_3+84(FP), Z3
 	VBROADCASTSS s_4+88(FP), Z4
 	VBROADCASTSS s_5+92(FP), Z5
+	VPBROADCASTD uint32_ffff0000<>+0(SB), Z6
 	XORQ         SI, SI
 
 	// Main loop: 4 vectors of 16 elements per iteration.
@@ -4094,126 +4070,118 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VPSLLD      $0x10, (DX)(SI*2), Z6
-	VMULPS      Z0, Z6, Z6
-	VMOVDQU32   (DX)(SI*2), Z7
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z7, Z7
-	VMULPS      Z0, Z7, Z7
-	VPSLLD      $0x10, 64(DX)(SI*2), Z8
-	VMULPS      Z0, Z8, Z8
-	VMOVDQU32   64(DX)(SI*2), Z9
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z9, Z9
-	VMULPS      Z0, Z9, Z9
+	VPSLLD $0x10, (DX)(SI*2), Z7
+	VMULPS Z0, Z7, Z7
+	VPANDD (DX)(SI*2), Z6, Z8
+	VMULPS Z0, Z8, Z8
+	VPSLLD $0x10, 64(DX)(SI*2), Z9
+	VMULPS Z0, Z9, Z9
+	VPANDD 64(DX)(SI*2), Z6, Z10
+	VMULPS Z0, Z10, Z10
 
 	// L2 weight decay folded into the gradient
-	VPSLLD      $0x10, (CX)(SI*2), Z10
-	VMULPS      Z10, Z1, Z10
-	VADDPS      Z10, Z6, Z6
-	VMOVDQU32   (CX)(SI*2), Z10
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z10, Z10
-	VMULPS      Z10, Z1, Z10
-	VADDPS      Z10, Z7, Z7
-	VPSLLD      $0x10, 64(CX)(SI*2), Z10
-	VMULPS      Z10, Z1, Z10
-	VADDPS      Z10, Z8, Z8
-	VMOVDQU32   64(CX)(SI*2), Z10
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z10, Z10
-	VMULPS      Z10, Z1, Z10
-	VADDPS      Z10, Z9, Z9
+	VPSLLD $0x10, (CX)(SI*2), Z11
+	VMULPS Z11, Z1, Z11
+	VADDPS Z11, Z7, Z7
+	VPANDD (CX)(SI*2), Z6, Z11
+	VMULPS Z11, Z1, Z11
+	VADDPS Z11, Z8, Z8
+	VPSLLD $0x10, 64(CX)(SI*2), Z11
+	VMULPS Z11, Z1, Z11
+	VADDPS Z11, Z9, Z9
+	VPANDD 64(CX)(SI*2), Z6, Z11
+	VMULPS Z11, Z1, Z11
+	VADDPS Z11, Z10, Z10
 
 	// momentum buffer
-	VPSLLD      $0x10, (BX)(SI*2), Z10
-	VMULPS      Z10, Z2, Z10
-	VMULPS      Z6, Z3, Z11
-	VADDPS      Z11, Z10, Z10
-	VMOVDQU32   (BX)(SI*2), Z11
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z11, Z11
-	VMULPS      Z11, Z2, Z11
-	VMULPS      Z7, Z3, Z12
-	VADDPS      Z12, Z11, Z11
-	VPSLLD      $0x10, 64(BX)(SI*2), Z12
-	VMULPS      Z12, Z2, Z12
-	VMULPS      Z8, Z3, Z13
-	VADDPS      Z13, Z12, Z12
-	VMOVDQU32   64(BX)(SI*2), Z13
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z13, Z13
-	VMULPS      Z13, Z2, Z13
-	VMULPS      Z9, Z3, Z14
-	VADDPS      Z14, Z13, Z13
+	VPSLLD $0x10, (BX)(SI*2), Z11
+	VMULPS Z11, Z2, Z11
+	VMULPS Z7, Z3, Z12
+	VADDPS Z12, Z11, Z11
+	VPANDD (BX)(SI*2), Z6, Z12
+	VMULPS Z12, Z2, Z12
+	VMULPS Z8, Z3, Z13
+	VADDPS Z13, Z12, Z12
+	VPSLLD $0x10, 64(BX)(SI*2), Z13
+	VMULPS Z13, Z2, Z13
+	VMULPS Z9, Z3, Z14
+	VADDPS Z14, Z13, Z13
+	VPANDD 64(BX)(SI*2), Z6, Z14
+	VMULPS Z14, Z2, Z14
+	VMULPS Z10, Z3, Z15
+	VADDPS Z15, Z14, Z14
 
 	// round to bfloat16
-	VPSRLD          $0x10, Z10, Z14
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z14, Z14
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z14, Z14
-	VPSRLD          $0x10, Z11, Z15
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z15, Z15
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z15, Z15
-	VPSRLD          $0x10, Z12, Z16
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z16, Z16
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z16, Z16
-	VPSRLD          $0x10, Z13, Z17
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z17, Z17
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z17, Z17
-	VPADDD          Z14, Z10, Z14
-	VPADDD          Z15, Z11, Z15
-	VPSRLD          $0x10, Z14, Z14
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z15, Z14
-	VMOVDQU32       Z14, (BX)(SI*2)
-	VPADDD          Z16, Z12, Z14
-	VPADDD          Z17, Z13, Z15
-	VPSRLD          $0x10, Z14, Z14
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z15, Z14
-	VMOVDQU32       Z14, 64(BX)(SI*2)
+	VPSRLD      $0x10, Z11, Z15
+	VPANDD.BCST uint32_00000001<>+0(SB), Z15, Z15
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z15, Z15
+	VPSRLD      $0x10, Z12, Z16
+	VPANDD.BCST uint32_00000001<>+0(SB), Z16, Z16
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z16, Z16
+	VPSRLD      $0x10, Z13, Z17
+	VPANDD.BCST uint32_00000001<>+0(SB), Z17, Z17
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z17, Z17
+	VPSRLD      $0x10, Z14, Z18
+	VPANDD.BCST uint32_00000001<>+0(SB), Z18, Z18
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z18, Z18
+	VPADDD      Z15, Z11, Z15
+	VPADDD      Z16, Z12, Z16
+	VPSRLD      $0x10, Z15, Z15
+	VPTERNLOGD  $0xf8, Z6, Z16, Z15
+	VMOVDQU32   Z15, (BX)(SI*2)
+	VPADDD      Z17, Z13, Z15
+	VPADDD      Z18, Z14, Z16
+	VPSRLD      $0x10, Z15, Z15
+	VPTERNLOGD  $0xf8, Z6, Z16, Z15
+	VMOVDQU32   Z15, 64(BX)(SI*2)
 
 	// Nesterov look-ahead
-	VMULPS Z10, Z4, Z10
-	VADDPS Z10, Z6, Z6
-	VMULPS Z11, Z4, Z10
-	VADDPS Z10, Z7, Z7
-	VMULPS Z12, Z4, Z10
-	VADDPS Z10, Z8, Z8
-	VMULPS Z13, Z4, Z10
-	VADDPS Z10, Z9, Z9
+	VMULPS Z11, Z4, Z11
+	VADDPS Z11, Z7, Z7
+	VMULPS Z12, Z4, Z11
+	VADDPS Z11, Z8, Z8
+	VMULPS Z13, Z4, Z11
+	VADDPS Z11, Z9, Z9
+	VMULPS Z14, Z4, Z11
+	VADDPS Z11, Z10, Z10
 
 	// round to bfloat16
-	VPSLLD          $0x10, (CX)(SI*2), Z10
-	VMULPS          Z6, Z5, Z6
-	VSUBPS          Z6, Z10, Z6
-	VMOVDQU32       (CX)(SI*2), Z10
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z10, Z10
-	VMULPS          Z7, Z5, Z7
-	VSUBPS          Z7, Z10, Z7
-	VPSLLD          $0x10, 64(CX)(SI*2), Z10
-	VMULPS          Z8, Z5, Z8
-	VSUBPS          Z8, Z10, Z8
-	VMOVDQU32       64(CX)(SI*2), Z10
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z10, Z10
-	VMULPS          Z9, Z5, Z9
-	VSUBPS          Z9, Z10, Z9
-	VPSRLD          $0x10, Z6, Z10
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z10, Z10
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z10, Z10
-	VPSRLD          $0x10, Z7, Z11
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z11, Z11
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z11, Z11
-	VPSRLD          $0x10, Z8, Z12
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z12, Z12
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z12, Z12
-	VPSRLD          $0x10, Z9, Z13
-	VPANDD.BCST     uint32_00000001<>+0(SB), Z13, Z13
-	VPADDD.BCST     uint32_00007fff<>+0(SB), Z13, Z13
-	VPADDD          Z10, Z6, Z6
-	VPADDD          Z11, Z7, Z7
-	VPSRLD          $0x10, Z6, Z6
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z7, Z6
-	VMOVDQU32       Z6, (CX)(SI*2)
-	VPADDD          Z12, Z8, Z6
-	VPADDD          Z13, Z9, Z7
-	VPSRLD          $0x10, Z6, Z6
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z7, Z6
-	VMOVDQU32       Z6, 64(CX)(SI*2)
-	ADDQ            $0x00000040, SI
-	JMP             unrolled
+	VPSLLD      $0x10, (CX)(SI*2), Z11
+	VMULPS      Z7, Z5, Z7
+	VSUBPS      Z7, Z11, Z7
+	VPANDD      (CX)(SI*2), Z6, Z11
+	VMULPS      Z8, Z5, Z8
+	VSUBPS      Z8, Z11, Z8
+	VPSLLD      $0x10, 64(CX)(SI*2), Z11
+	VMULPS      Z9, Z5, Z9
+	VSUBPS      Z9, Z11, Z9
+	VPANDD      64(CX)(SI*2), Z6, Z11
+	VMULPS      Z10, Z5, Z10
+	VSUBPS      Z10, Z11, Z10
+	VPSRLD      $0x10, Z7, Z11
+	VPANDD.BCST uint32_00000001<>+0(SB), Z11, Z11
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z11, Z11
+	VPSRLD      $0x10, Z8, Z12
+	VPANDD.BCST uint32_00000001<>+0(SB), Z12, Z12
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z12, Z12
+	VPSRLD      $0x10, Z9, Z13
+	VPANDD.BCST uint32_00000001<>+0(SB), Z13, Z13
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z13, Z13
+	VPSRLD      $0x10, Z10, Z14
+	VPANDD.BCST uint32_00000001<>+0(SB), Z14, Z14
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z14, Z14
+	VPADDD      Z11, Z7, Z7
+	VPADDD      Z12, Z8, Z8
+	VPSRLD      $0x10, Z7, Z7
+	VPTERNLOGD  $0xf8, Z6, Z8, Z7
+	VMOVDQU32   Z7, (CX)(SI*2)
+	VPADDD      Z13, Z9, Z7
+	VPADDD      Z14, Z10, Z8
+	VPSRLD      $0x10, Z7, Z7
+	VPTERNLOGD  $0xf8, Z6, Z8, Z7
+	VMOVDQU32   Z7, 64(CX)(SI*2)
+	ADDQ        $0x00000040, SI
+	JMP         unrolled
 
 	// One vector at a time.
 single:
@@ -4333,9 +4301,10 @@ TEXT ·sgdBF16GradAVX512F32Stochastic(SB), NOSPLIT, $0-100
 	VBROADCASTSS s_6+96(FP), Z2
 
 	// The offset plus each lane's number: the index of the vector at element 0.
-	VPADDD laneNumbers<>+0(SB), Z2, Z3
-	VPADDD evenLanes<>+0(SB), Z2, Z2
-	XORQ   BX, BX
+	VPADDD       laneNumbers<>+0(SB), Z2, Z3
+	VPBROADCASTD uint32_ffff0000<>+0(SB), Z4
+	VPADDD       evenLanes<>+0(SB), Z2, Z2
+	XORQ         BX, BX
 
 	// Main loop: 4 vectors of 16 elements per iteration.
 unrolled:
@@ -4345,83 +4314,79 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VPSLLD      $0x10, (DX)(BX*2), Z4
-	VMULPS      Z0, Z4, Z4
-	VMOVDQU32   (DX)(BX*2), Z5
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z5, Z5
-	VMULPS      Z0, Z5, Z5
-	VPSLLD      $0x10, 64(DX)(BX*2), Z6
-	VMULPS      Z0, Z6, Z6
-	VMOVDQU32   64(DX)(BX*2), Z7
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z7, Z7
-	VMULPS      Z0, Z7, Z7
+	VPSLLD $0x10, (DX)(BX*2), Z5
+	VMULPS Z0, Z5, Z5
+	VPANDD (DX)(BX*2), Z4, Z6
+	VMULPS Z0, Z6, Z6
+	VPSLLD $0x10, 64(DX)(BX*2), Z7
+	VMULPS Z0, Z7, Z7
+	VPANDD 64(DX)(BX*2), Z4, Z8
+	VMULPS Z0, Z8, Z8
 
 	// the rounding bits: lowbias32(index + key)
-	VPADDD.BCST  uint32_00000000<>+0(SB), Z2, Z8
-	VPADDD.BCST  uint32_00000001<>+0(SB), Z2, Z9
-	VPADDD.BCST  uint32_00000020<>+0(SB), Z2, Z10
-	VPADDD.BCST  uint32_00000021<>+0(SB), Z2, Z11
-	VPSRLD       $0x10, Z8, Z12
-	VPXORD       Z12, Z8, Z8
-	VPSRLD       $0x10, Z9, Z12
-	VPXORD       Z12, Z9, Z9
-	VPSRLD       $0x10, Z10, Z12
-	VPXORD       Z12, Z10, Z10
-	VPSRLD       $0x10, Z11, Z12
-	VPXORD       Z12, Z11, Z11
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z8, Z8
+	VPADDD.BCST  uint32_00000000<>+0(SB), Z2, Z9
+	VPADDD.BCST  uint32_00000001<>+0(SB), Z2, Z10
+	VPADDD.BCST  uint32_00000020<>+0(SB), Z2, Z11
+	VPADDD.BCST  uint32_00000021<>+0(SB), Z2, Z12
+	VPSRLD       $0x10, Z9, Z13
+	VPXORD       Z13, Z9, Z9
+	VPSRLD       $0x10, Z10, Z13
+	VPXORD       Z13, Z10, Z10
+	VPSRLD       $0x10, Z11, Z13
+	VPXORD       Z13, Z11, Z11
+	VPSRLD       $0x10, Z12, Z13
+	VPXORD       Z13, Z12, Z12
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z9, Z9
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z10, Z10
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z11, Z11
-	VPSRLD       $0x0f, Z8, Z12
-	VPXORD       Z12, Z8, Z8
-	VPSRLD       $0x0f, Z9, Z12
-	VPXORD       Z12, Z9, Z9
-	VPSRLD       $0x0f, Z10, Z12
-	VPXORD       Z12, Z10, Z10
-	VPSRLD       $0x0f, Z11, Z12
-	VPXORD       Z12, Z11, Z11
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z8, Z8
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z12, Z12
+	VPSRLD       $0x0f, Z9, Z13
+	VPXORD       Z13, Z9, Z9
+	VPSRLD       $0x0f, Z10, Z13
+	VPXORD       Z13, Z10, Z10
+	VPSRLD       $0x0f, Z11, Z13
+	VPXORD       Z13, Z11, Z11
+	VPSRLD       $0x0f, Z12, Z13
+	VPXORD       Z13, Z12, Z12
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z9, Z9
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z10, Z10
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z11, Z11
-	VPSRLD       $0x10, Z8, Z12
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z12, Z12
 	VPSRLD       $0x10, Z9, Z13
 	VPSRLD       $0x10, Z10, Z14
 	VPSRLD       $0x10, Z11, Z15
-	VPXORD       Z12, Z8, Z8
-	VPXORD       Z13, Z9, Z8
-	VPXORD       Z14, Z10, Z8
-	VPXORD       Z15, Z11, Z8
+	VPSRLD       $0x10, Z12, Z16
+	VPXORD       Z13, Z9, Z9
+	VPXORD       Z14, Z10, Z9
+	VPXORD       Z15, Z11, Z9
+	VPXORD       Z16, Z12, Z9
 
 	// round to bfloat16
-	VPSLLD          $0x10, (CX)(BX*2), Z8
-	VMULPS          Z4, Z1, Z4
-	VSUBPS          Z4, Z8, Z4
-	VMOVDQU32       (CX)(BX*2), Z8
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z8, Z8
-	VMULPS          Z5, Z1, Z5
-	VSUBPS          Z5, Z8, Z5
-	VPSLLD          $0x10, 64(CX)(BX*2), Z8
-	VMULPS          Z6, Z1, Z6
-	VSUBPS          Z6, Z8, Z6
-	VMOVDQU32       64(CX)(BX*2), Z8
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z8, Z8
-	VMULPS          Z7, Z1, Z7
-	VSUBPS          Z7, Z8, Z7
-	VPADDD          Z12, Z4, Z4
-	VPADDD          Z13, Z5, Z5
-	VPSRLD          $0x10, Z4, Z4
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z5, Z4
-	VMOVDQU32       Z4, (CX)(BX*2)
-	VPADDD          Z14, Z6, Z4
-	VPADDD          Z15, Z7, Z5
-	VPSRLD          $0x10, Z4, Z4
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z5, Z4
-	VMOVDQU32       Z4, 64(CX)(BX*2)
-	VPADDD.BCST     uint32_00000040<>+0(SB), Z2, Z2
-	ADDQ            $0x00000040, BX
-	JMP             unrolled
+	VPSLLD      $0x10, (CX)(BX*2), Z9
+	VMULPS      Z5, Z1, Z5
+	VSUBPS      Z5, Z9, Z5
+	VPANDD      (CX)(BX*2), Z4, Z9
+	VMULPS      Z6, Z1, Z6
+	VSUBPS      Z6, Z9, Z6
+	VPSLLD      $0x10, 64(CX)(BX*2), Z9
+	VMULPS      Z7, Z1, Z7
+	VSUBPS      Z7, Z9, Z7
+	VPANDD      64(CX)(BX*2), Z4, Z9
+	VMULPS      Z8, Z1, Z8
+	VSUBPS      Z8, Z9, Z8
+	VPADDD      Z13, Z5, Z5
+	VPADDD      Z14, Z6, Z6
+	VPSRLD      $0x10, Z5, Z5
+	VPTERNLOGD  $0xf8, Z4, Z6, Z5
+	VMOVDQU32   Z5, (CX)(BX*2)
+	VPADDD      Z15, Z7, Z5
+	VPADDD      Z16, Z8, Z6
+	VPSRLD      $0x10, Z5, Z5
+	VPTERNLOGD  $0xf8, Z4, Z6, Z5
+	VMOVDQU32   Z5, 64(CX)(BX*2)
+	VPADDD.BCST uint32_00000040<>+0(SB), Z2, Z2
+	ADDQ        $0x00000040, BX
+	JMP         unrolled
 
 	// One vector at a time.
 single:
@@ -4531,9 +4496,10 @@ TEXT ·sgdBF16GradAVX512F32CoupledStochastic(SB), NOSPLIT, $0-100
 	VBROADCASTSS s_6+96(FP), Z3
 
 	// The offset plus each lane's number: the index of the vector at element 0.
-	VPADDD laneNumbers<>+0(SB), Z3, Z4
-	VPADDD evenLanes<>+0(SB), Z3, Z3
-	XORQ   BX, BX
+	VPADDD       laneNumbers<>+0(SB), Z3, Z4
+	VPBROADCASTD uint32_ffff0000<>+0(SB), Z5
+	VPADDD       evenLanes<>+0(SB), Z3, Z3
+	XORQ         BX, BX
 
 	// Main loop: 4 vectors of 16 elements per iteration.
 unrolled:
@@ -4543,99 +4509,93 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VPSLLD      $0x10, (DX)(BX*2), Z5
-	VMULPS      Z0, Z5, Z5
-	VMOVDQU32   (DX)(BX*2), Z6
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z6, Z6
-	VMULPS      Z0, Z6, Z6
-	VPSLLD      $0x10, 64(DX)(BX*2), Z7
-	VMULPS      Z0, Z7, Z7
-	VMOVDQU32   64(DX)(BX*2), Z8
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z8, Z8
-	VMULPS      Z0, Z8, Z8
+	VPSLLD $0x10, (DX)(BX*2), Z6
+	VMULPS Z0, Z6, Z6
+	VPANDD (DX)(BX*2), Z5, Z7
+	VMULPS Z0, Z7, Z7
+	VPSLLD $0x10, 64(DX)(BX*2), Z8
+	VMULPS Z0, Z8, Z8
+	VPANDD 64(DX)(BX*2), Z5, Z9
+	VMULPS Z0, Z9, Z9
 
 	// L2 weight decay folded into the gradient
-	VPSLLD      $0x10, (CX)(BX*2), Z9
-	VMULPS      Z9, Z1, Z9
-	VADDPS      Z9, Z5, Z5
-	VMOVDQU32   (CX)(BX*2), Z9
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z9, Z9
-	VMULPS      Z9, Z1, Z9
-	VADDPS      Z9, Z6, Z6
-	VPSLLD      $0x10, 64(CX)(BX*2), Z9
-	VMULPS      Z9, Z1, Z9
-	VADDPS      Z9, Z7, Z7
-	VMOVDQU32   64(CX)(BX*2), Z9
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z9, Z9
-	VMULPS      Z9, Z1, Z9
-	VADDPS      Z9, Z8, Z8
+	VPSLLD $0x10, (CX)(BX*2), Z10
+	VMULPS Z10, Z1, Z10
+	VADDPS Z10, Z6, Z6
+	VPANDD (CX)(BX*2), Z5, Z10
+	VMULPS Z10, Z1, Z10
+	VADDPS Z10, Z7, Z7
+	VPSLLD $0x10, 64(CX)(BX*2), Z10
+	VMULPS Z10, Z1, Z10
+	VADDPS Z10, Z8, Z8
+	VPANDD 64(CX)(BX*2), Z5, Z10
+	VMULPS Z10, Z1, Z10
+	VADDPS Z10, Z9, Z9
 
 	// the rounding bits: lowbias32(index + key)
-	VPADDD.BCST  uint32_00000000<>+0(SB), Z3, Z9
-	VPADDD.BCST  uint32_00000001<>+0(SB), Z3, Z10
-	VPADDD.BCST  uint32_00000020<>+0(SB), Z3, Z11
-	VPADDD.BCST  uint32_00000021<>+0(SB), Z3, Z12
-	VPSRLD       $0x10, Z9, Z13
-	VPXORD       Z13, Z9, Z9
-	VPSRLD       $0x10, Z10, Z13
-	VPXORD       Z13, Z10, Z10
-	VPSRLD       $0x10, Z11, Z13
-	VPXORD       Z13, Z11, Z11
-	VPSRLD       $0x10, Z12, Z13
-	VPXORD       Z13, Z12, Z12
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z9, Z9
+	VPADDD.BCST  uint32_00000000<>+0(SB), Z3, Z10
+	VPADDD.BCST  uint32_00000001<>+0(SB), Z3, Z11
+	VPADDD.BCST  uint32_00000020<>+0(SB), Z3, Z12
+	VPADDD.BCST  uint32_00000021<>+0(SB), Z3, Z13
+	VPSRLD       $0x10, Z10, Z14
+	VPXORD       Z14, Z10, Z10
+	VPSRLD       $0x10, Z11, Z14
+	VPXORD       Z14, Z11, Z11
+	VPSRLD       $0x10, Z12, Z14
+	VPXORD       Z14, Z12, Z12
+	VPSRLD       $0x10, Z13, Z14
+	VPXORD       Z14, Z13, Z13
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z10, Z10
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z11, Z11
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z12, Z12
-	VPSRLD       $0x0f, Z9, Z13
-	VPXORD       Z13, Z9, Z9
-	VPSRLD       $0x0f, Z10, Z13
-	VPXORD       Z13, Z10, Z10
-	VPSRLD       $0x0f, Z11, Z13
-	VPXORD       Z13, Z11, Z11
-	VPSRLD       $0x0f, Z12, Z13
-	VPXORD       Z13, Z12, Z12
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z9, Z9
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z13, Z13
+	VPSRLD       $0x0f, Z10, Z14
+	VPXORD       Z14, Z10, Z10
+	VPSRLD       $0x0f, Z11, Z14
+	VPXORD       Z14, Z11, Z11
+	VPSRLD       $0x0f, Z12, Z14
+	VPXORD       Z14, Z12, Z12
+	VPSRLD       $0x0f, Z13, Z14
+	VPXORD       Z14, Z13, Z13
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z10, Z10
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z11, Z11
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z12, Z12
-	VPSRLD       $0x10, Z9, Z13
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z13, Z13
 	VPSRLD       $0x10, Z10, Z14
 	VPSRLD       $0x10, Z11, Z15
 	VPSRLD       $0x10, Z12, Z16
-	VPXORD       Z13, Z9, Z9
-	VPXORD       Z14, Z10, Z9
-	VPXORD       Z15, Z11, Z9
-	VPXORD       Z16, Z12, Z9
+	VPSRLD       $0x10, Z13, Z17
+	VPXORD       Z14, Z10, Z10
+	VPXORD       Z15, Z11, Z10
+	VPXORD       Z16, Z12, Z10
+	VPXORD       Z17, Z13, Z10
 
 	// round to bfloat16
-	VPSLLD          $0x10, (CX)(BX*2), Z9
-	VMULPS          Z5, Z2, Z5
-	VSUBPS          Z5, Z9, Z5
-	VMOVDQU32       (CX)(BX*2), Z9
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z9, Z9
-	VMULPS          Z6, Z2, Z6
-	VSUBPS          Z6, Z9, Z6
-	VPSLLD          $0x10, 64(CX)(BX*2), Z9
-	VMULPS          Z7, Z2, Z7
-	VSUBPS          Z7, Z9, Z7
-	VMOVDQU32       64(CX)(BX*2), Z9
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z9, Z9
-	VMULPS          Z8, Z2, Z8
-	VSUBPS          Z8, Z9, Z8
-	VPADDD          Z13, Z5, Z5
-	VPADDD          Z14, Z6, Z6
-	VPSRLD          $0x10, Z5, Z5
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z6, Z5
-	VMOVDQU32       Z5, (CX)(BX*2)
-	VPADDD          Z15, Z7, Z5
-	VPADDD          Z16, Z8, Z6
-	VPSRLD          $0x10, Z5, Z5
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z6, Z5
-	VMOVDQU32       Z5, 64(CX)(BX*2)
-	VPADDD.BCST     uint32_00000040<>+0(SB), Z3, Z3
-	ADDQ            $0x00000040, BX
-	JMP             unrolled
+	VPSLLD      $0x10, (CX)(BX*2), Z10
+	VMULPS      Z6, Z2, Z6
+	VSUBPS      Z6, Z10, Z6
+	VPANDD      (CX)(BX*2), Z5, Z10
+	VMULPS      Z7, Z2, Z7
+	VSUBPS      Z7, Z10, Z7
+	VPSLLD      $0x10, 64(CX)(BX*2), Z10
+	VMULPS      Z8, Z2, Z8
+	VSUBPS      Z8, Z10, Z8
+	VPANDD      64(CX)(BX*2), Z5, Z10
+	VMULPS      Z9, Z2, Z9
+	VSUBPS      Z9, Z10, Z9
+	VPADDD      Z14, Z6, Z6
+	VPADDD      Z15, Z7, Z7
+	VPSRLD      $0x10, Z6, Z6
+	VPTERNLOGD  $0xf8, Z5, Z7, Z6
+	VMOVDQU32   Z6, (CX)(BX*2)
+	VPADDD      Z16, Z8, Z6
+	VPADDD      Z17, Z9, Z7
+	VPSRLD      $0x10, Z6, Z6
+	VPTERNLOGD  $0xf8, Z5, Z7, Z6
+	VMOVDQU32   Z6, 64(CX)(BX*2)
+	VPADDD.BCST uint32_00000040<>+0(SB), Z3, Z3
+	ADDQ        $0x00000040, BX
+	JMP         unrolled
 
 	// One vector at a time.
 single:
@@ -4739,9 +4699,10 @@ TEXT ·sgdBF16GradAVX512F32MomentumStochastic(SB), NOSPLIT, $0-100
 	VBROADCASTSS s_6+96(FP), Z4
 
 	// The offset plus each lane's number: the index of the vector at element 0.
-	VPADDD laneNumbers<>+0(SB), Z4, Z5
-	VPADDD evenLanes<>+0(SB), Z4, Z4
-	XORQ   SI, SI
+	VPADDD       laneNumbers<>+0(SB), Z4, Z5
+	VPBROADCASTD uint32_ffff0000<>+0(SB), Z6
+	VPADDD       evenLanes<>+0(SB), Z4, Z4
+	XORQ         SI, SI
 
 	// Main loop: 4 vectors of 16 elements per iteration.
 unrolled:
@@ -4751,119 +4712,113 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VPSLLD      $0x10, (DX)(SI*2), Z6
-	VMULPS      Z0, Z6, Z6
-	VMOVDQU32   (DX)(SI*2), Z7
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z7, Z7
-	VMULPS      Z0, Z7, Z7
-	VPSLLD      $0x10, 64(DX)(SI*2), Z8
-	VMULPS      Z0, Z8, Z8
-	VMOVDQU32   64(DX)(SI*2), Z9
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z9, Z9
-	VMULPS      Z0, Z9, Z9
+	VPSLLD $0x10, (DX)(SI*2), Z7
+	VMULPS Z0, Z7, Z7
+	VPANDD (DX)(SI*2), Z6, Z8
+	VMULPS Z0, Z8, Z8
+	VPSLLD $0x10, 64(DX)(SI*2), Z9
+	VMULPS Z0, Z9, Z9
+	VPANDD 64(DX)(SI*2), Z6, Z10
+	VMULPS Z0, Z10, Z10
 
 	// momentum buffer
-	VPSLLD      $0x10, (BX)(SI*2), Z10
-	VMULPS      Z10, Z1, Z10
-	VMULPS      Z6, Z2, Z6
-	VADDPS      Z6, Z10, Z6
-	VMOVDQU32   (BX)(SI*2), Z10
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z10, Z10
-	VMULPS      Z10, Z1, Z10
-	VMULPS      Z7, Z2, Z7
-	VADDPS      Z7, Z10, Z7
-	VPSLLD      $0x10, 64(BX)(SI*2), Z10
-	VMULPS      Z10, Z1, Z10
-	VMULPS      Z8, Z2, Z8
-	VADDPS      Z8, Z10, Z8
-	VMOVDQU32   64(BX)(SI*2), Z10
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z10, Z10
-	VMULPS      Z10, Z1, Z10
-	VMULPS      Z9, Z2, Z9
-	VADDPS      Z9, Z10, Z9
+	VPSLLD $0x10, (BX)(SI*2), Z11
+	VMULPS Z11, Z1, Z11
+	VMULPS Z7, Z2, Z7
+	VADDPS Z7, Z11, Z7
+	VPANDD (BX)(SI*2), Z6, Z11
+	VMULPS Z11, Z1, Z11
+	VMULPS Z8, Z2, Z8
+	VADDPS Z8, Z11, Z8
+	VPSLLD $0x10, 64(BX)(SI*2), Z11
+	VMULPS Z11, Z1, Z11
+	VMULPS Z9, Z2, Z9
+	VADDPS Z9, Z11, Z9
+	VPANDD 64(BX)(SI*2), Z6, Z11
+	VMULPS Z11, Z1, Z11
+	VMULPS Z10, Z2, Z10
+	VADDPS Z10, Z11, Z10
 
 	// the rounding bits: lowbias32(index + key)
-	VPADDD.BCST  uint32_00000000<>+0(SB), Z4, Z10
-	VPADDD.BCST  uint32_00000001<>+0(SB), Z4, Z11
-	VPADDD.BCST  uint32_00000020<>+0(SB), Z4, Z12
-	VPADDD.BCST  uint32_00000021<>+0(SB), Z4, Z13
-	VPSRLD       $0x10, Z10, Z14
-	VPXORD       Z14, Z10, Z10
-	VPSRLD       $0x10, Z11, Z14
-	VPXORD       Z14, Z11, Z11
-	VPSRLD       $0x10, Z12, Z14
-	VPXORD       Z14, Z12, Z12
-	VPSRLD       $0x10, Z13, Z14
-	VPXORD       Z14, Z13, Z13
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z10, Z10
+	VPADDD.BCST  uint32_00000000<>+0(SB), Z4, Z11
+	VPADDD.BCST  uint32_00000001<>+0(SB), Z4, Z12
+	VPADDD.BCST  uint32_00000020<>+0(SB), Z4, Z13
+	VPADDD.BCST  uint32_00000021<>+0(SB), Z4, Z14
+	VPSRLD       $0x10, Z11, Z15
+	VPXORD       Z15, Z11, Z11
+	VPSRLD       $0x10, Z12, Z15
+	VPXORD       Z15, Z12, Z12
+	VPSRLD       $0x10, Z13, Z15
+	VPXORD       Z15, Z13, Z13
+	VPSRLD       $0x10, Z14, Z15
+	VPXORD       Z15, Z14, Z14
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z11, Z11
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z12, Z12
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z13, Z13
-	VPSRLD       $0x0f, Z10, Z14
-	VPXORD       Z14, Z10, Z10
-	VPSRLD       $0x0f, Z11, Z14
-	VPXORD       Z14, Z11, Z11
-	VPSRLD       $0x0f, Z12, Z14
-	VPXORD       Z14, Z12, Z12
-	VPSRLD       $0x0f, Z13, Z14
-	VPXORD       Z14, Z13, Z13
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z10, Z10
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z14, Z14
+	VPSRLD       $0x0f, Z11, Z15
+	VPXORD       Z15, Z11, Z11
+	VPSRLD       $0x0f, Z12, Z15
+	VPXORD       Z15, Z12, Z12
+	VPSRLD       $0x0f, Z13, Z15
+	VPXORD       Z15, Z13, Z13
+	VPSRLD       $0x0f, Z14, Z15
+	VPXORD       Z15, Z14, Z14
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z11, Z11
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z12, Z12
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z13, Z13
-	VPSRLD       $0x10, Z10, Z14
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z14, Z14
 	VPSRLD       $0x10, Z11, Z15
 	VPSRLD       $0x10, Z12, Z16
 	VPSRLD       $0x10, Z13, Z17
-	VPXORD       Z14, Z10, Z10
+	VPSRLD       $0x10, Z14, Z18
 	VPXORD       Z15, Z11, Z11
 	VPXORD       Z16, Z12, Z12
 	VPXORD       Z17, Z13, Z13
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z10, Z10
+	VPXORD       Z18, Z14, Z14
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z11, Z11
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z12, Z12
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z13, Z13
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z14, Z14
 
 	// round to bfloat16
-	VPADDD          Z10, Z6, Z10
-	VPADDD          Z11, Z7, Z11
-	VPSRLD          $0x10, Z10, Z10
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z11, Z10
-	VMOVDQU32       Z10, (BX)(SI*2)
-	VPADDD          Z12, Z8, Z10
-	VPADDD          Z13, Z9, Z11
-	VPSRLD          $0x10, Z10, Z10
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z11, Z10
-	VMOVDQU32       Z10, 64(BX)(SI*2)
+	VPADDD     Z11, Z7, Z11
+	VPADDD     Z12, Z8, Z12
+	VPSRLD     $0x10, Z11, Z11
+	VPTERNLOGD $0xf8, Z6, Z12, Z11
+	VMOVDQU32  Z11, (BX)(SI*2)
+	VPADDD     Z13, Z9, Z11
+	VPADDD     Z14, Z10, Z12
+	VPSRLD     $0x10, Z11, Z11
+	VPTERNLOGD $0xf8, Z6, Z12, Z11
+	VMOVDQU32  Z11, 64(BX)(SI*2)
 
 	// round to bfloat16
-	VPSLLD          $0x10, (CX)(SI*2), Z10
-	VMULPS          Z6, Z3, Z6
-	VSUBPS          Z6, Z10, Z6
-	VMOVDQU32       (CX)(SI*2), Z10
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z10, Z10
-	VMULPS          Z7, Z3, Z7
-	VSUBPS          Z7, Z10, Z7
-	VPSLLD          $0x10, 64(CX)(SI*2), Z10
-	VMULPS          Z8, Z3, Z8
-	VSUBPS          Z8, Z10, Z8
-	VMOVDQU32       64(CX)(SI*2), Z10
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z10, Z10
-	VMULPS          Z9, Z3, Z9
-	VSUBPS          Z9, Z10, Z9
-	VPADDD          Z14, Z6, Z6
-	VPADDD          Z15, Z7, Z7
-	VPSRLD          $0x10, Z6, Z6
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z7, Z6
-	VMOVDQU32       Z6, (CX)(SI*2)
-	VPADDD          Z16, Z8, Z6
-	VPADDD          Z17, Z9, Z7
-	VPSRLD          $0x10, Z6, Z6
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z7, Z6
-	VMOVDQU32       Z6, 64(CX)(SI*2)
-	VPADDD.BCST     uint32_00000040<>+0(SB), Z4, Z4
-	ADDQ            $0x00000040, SI
-	JMP             unrolled
+	VPSLLD      $0x10, (CX)(SI*2), Z11
+	VMULPS      Z7, Z3, Z7
+	VSUBPS      Z7, Z11, Z7
+	VPANDD      (CX)(SI*2), Z6, Z11
+	VMULPS      Z8, Z3, Z8
+	VSUBPS      Z8, Z11, Z8
+	VPSLLD      $0x10, 64(CX)(SI*2), Z11
+	VMULPS      Z9, Z3, Z9
+	VSUBPS      Z9, Z11, Z9
+	VPANDD      64(CX)(SI*2), Z6, Z11
+	VMULPS      Z10, Z3, Z10
+	VSUBPS      Z10, Z11, Z10
+	VPADDD      Z15, Z7, Z7
+	VPADDD      Z16, Z8, Z8
+	VPSRLD      $0x10, Z7, Z7
+	VPTERNLOGD  $0xf8, Z6, Z8, Z7
+	VMOVDQU32   Z7, (CX)(SI*2)
+	VPADDD      Z17, Z9, Z7
+	VPADDD      Z18, Z10, Z8
+	VPSRLD      $0x10, Z7, Z7
+	VPTERNLOGD  $0xf8, Z6, Z8, Z7
+	VMOVDQU32   Z7, 64(CX)(SI*2)
+	VPADDD.BCST uint32_00000040<>+0(SB), Z4, Z4
+	ADDQ        $0x00000040, SI
+	JMP         unrolled
 
 	// One vector at a time.
 single:
@@ -4988,9 +4943,10 @@ TEXT ·sgdBF16GradAVX512F32CoupledMomentumStochastic(SB), NOSPLIT, $0-100
 	VBROADCASTSS s_6+96(FP), Z5
 
 	// The offset plus each lane's number: the index of the vector at element 0.
-	VPADDD laneNumbers<>+0(SB), Z5, Z6
-	VPADDD evenLanes<>+0(SB), Z5, Z5
-	XORQ   SI, SI
+	VPADDD       laneNumbers<>+0(SB), Z5, Z6
+	VPBROADCASTD uint32_ffff0000<>+0(SB), Z7
+	VPADDD       evenLanes<>+0(SB), Z5, Z5
+	XORQ         SI, SI
 
 	// Main loop: 4 vectors of 16 elements per iteration.
 unrolled:
@@ -5000,135 +4956,127 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VPSLLD      $0x10, (DX)(SI*2), Z7
-	VMULPS      Z0, Z7, Z7
-	VMOVDQU32   (DX)(SI*2), Z8
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z8, Z8
-	VMULPS      Z0, Z8, Z8
-	VPSLLD      $0x10, 64(DX)(SI*2), Z9
-	VMULPS      Z0, Z9, Z9
-	VMOVDQU32   64(DX)(SI*2), Z10
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z10, Z10
-	VMULPS      Z0, Z10, Z10
+	VPSLLD $0x10, (DX)(SI*2), Z8
+	VMULPS Z0, Z8, Z8
+	VPANDD (DX)(SI*2), Z7, Z9
+	VMULPS Z0, Z9, Z9
+	VPSLLD $0x10, 64(DX)(SI*2), Z10
+	VMULPS Z0, Z10, Z10
+	VPANDD 64(DX)(SI*2), Z7, Z11
+	VMULPS Z0, Z11, Z11
 
 	// L2 weight decay folded into the gradient
-	VPSLLD      $0x10, (CX)(SI*2), Z11
-	VMULPS      Z11, Z1, Z11
-	VADDPS      Z11, Z7, Z7
-	VMOVDQU32   (CX)(SI*2), Z11
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z11, Z11
-	VMULPS      Z11, Z1, Z11
-	VADDPS      Z11, Z8, Z8
-	VPSLLD      $0x10, 64(CX)(SI*2), Z11
-	VMULPS      Z11, Z1, Z11
-	VADDPS      Z11, Z9, Z9
-	VMOVDQU32   64(CX)(SI*2), Z11
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z11, Z11
-	VMULPS      Z11, Z1, Z11
-	VADDPS      Z11, Z10, Z10
+	VPSLLD $0x10, (CX)(SI*2), Z12
+	VMULPS Z12, Z1, Z12
+	VADDPS Z12, Z8, Z8
+	VPANDD (CX)(SI*2), Z7, Z12
+	VMULPS Z12, Z1, Z12
+	VADDPS Z12, Z9, Z9
+	VPSLLD $0x10, 64(CX)(SI*2), Z12
+	VMULPS Z12, Z1, Z12
+	VADDPS Z12, Z10, Z10
+	VPANDD 64(CX)(SI*2), Z7, Z12
+	VMULPS Z12, Z1, Z12
+	VADDPS Z12, Z11, Z11
 
 	// momentum buffer
-	VPSLLD      $0x10, (BX)(SI*2), Z11
-	VMULPS      Z11, Z2, Z11
-	VMULPS      Z7, Z3, Z7
-	VADDPS      Z7, Z11, Z7
-	VMOVDQU32   (BX)(SI*2), Z11
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z11, Z11
-	VMULPS      Z11, Z2, Z11
-	VMULPS      Z8, Z3, Z8
-	VADDPS      Z8, Z11, Z8
-	VPSLLD      $0x10, 64(BX)(SI*2), Z11
-	VMULPS      Z11, Z2, Z11
-	VMULPS      Z9, Z3, Z9
-	VADDPS      Z9, Z11, Z9
-	VMOVDQU32   64(BX)(SI*2), Z11
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z11, Z11
-	VMULPS      Z11, Z2, Z11
-	VMULPS      Z10, Z3, Z10
-	VADDPS      Z10, Z11, Z10
+	VPSLLD $0x10, (BX)(SI*2), Z12
+	VMULPS Z12, Z2, Z12
+	VMULPS Z8, Z3, Z8
+	VADDPS Z8, Z12, Z8
+	VPANDD (BX)(SI*2), Z7, Z12
+	VMULPS Z12, Z2, Z12
+	VMULPS Z9, Z3, Z9
+	VADDPS Z9, Z12, Z9
+	VPSLLD $0x10, 64(BX)(SI*2), Z12
+	VMULPS Z12, Z2, Z12
+	VMULPS Z10, Z3, Z10
+	VADDPS Z10, Z12, Z10
+	VPANDD 64(BX)(SI*2), Z7, Z12
+	VMULPS Z12, Z2, Z12
+	VMULPS Z11, Z3, Z11
+	VADDPS Z11, Z12, Z11
 
 	// the rounding bits: lowbias32(index + key)
-	VPADDD.BCST  uint32_00000000<>+0(SB), Z5, Z11
-	VPADDD.BCST  uint32_00000001<>+0(SB), Z5, Z12
-	VPADDD.BCST  uint32_00000020<>+0(SB), Z5, Z13
-	VPADDD.BCST  uint32_00000021<>+0(SB), Z5, Z14
-	VPSRLD       $0x10, Z11, Z15
-	VPXORD       Z15, Z11, Z11
-	VPSRLD       $0x10, Z12, Z15
-	VPXORD       Z15, Z12, Z12
-	VPSRLD       $0x10, Z13, Z15
-	VPXORD       Z15, Z13, Z13
-	VPSRLD       $0x10, Z14, Z15
-	VPXORD       Z15, Z14, Z14
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z11, Z11
+	VPADDD.BCST  uint32_00000000<>+0(SB), Z5, Z12
+	VPADDD.BCST  uint32_00000001<>+0(SB), Z5, Z13
+	VPADDD.BCST  uint32_00000020<>+0(SB), Z5, Z14
+	VPADDD.BCST  uint32_00000021<>+0(SB), Z5, Z15
+	VPSRLD       $0x10, Z12, Z16
+	VPXORD       Z16, Z12, Z12
+	VPSRLD       $0x10, Z13, Z16
+	VPXORD       Z16, Z13, Z13
+	VPSRLD       $0x10, Z14, Z16
+	VPXORD       Z16, Z14, Z14
+	VPSRLD       $0x10, Z15, Z16
+	VPXORD       Z16, Z15, Z15
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z12, Z12
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z13, Z13
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z14, Z14
-	VPSRLD       $0x0f, Z11, Z15
-	VPXORD       Z15, Z11, Z11
-	VPSRLD       $0x0f, Z12, Z15
-	VPXORD       Z15, Z12, Z12
-	VPSRLD       $0x0f, Z13, Z15
-	VPXORD       Z15, Z13, Z13
-	VPSRLD       $0x0f, Z14, Z15
-	VPXORD       Z15, Z14, Z14
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z11, Z11
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z15, Z15
+	VPSRLD       $0x0f, Z12, Z16
+	VPXORD       Z16, Z12, Z12
+	VPSRLD       $0x0f, Z13, Z16
+	VPXORD       Z16, Z13, Z13
+	VPSRLD       $0x0f, Z14, Z16
+	VPXORD       Z16, Z14, Z14
+	VPSRLD       $0x0f, Z15, Z16
+	VPXORD       Z16, Z15, Z15
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z12, Z12
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z13, Z13
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z14, Z14
-	VPSRLD       $0x10, Z11, Z15
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z15, Z15
 	VPSRLD       $0x10, Z12, Z16
 	VPSRLD       $0x10, Z13, Z17
 	VPSRLD       $0x10, Z14, Z18
-	VPXORD       Z15, Z11, Z11
+	VPSRLD       $0x10, Z15, Z19
 	VPXORD       Z16, Z12, Z12
 	VPXORD       Z17, Z13, Z13
 	VPXORD       Z18, Z14, Z14
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z11, Z11
+	VPXORD       Z19, Z15, Z15
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z12, Z12
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z13, Z13
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z14, Z14
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z15, Z15
 
 	// round to bfloat16
-	VPADDD          Z11, Z7, Z11
-	VPADDD          Z12, Z8, Z12
-	VPSRLD          $0x10, Z11, Z11
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z12, Z11
-	VMOVDQU32       Z11, (BX)(SI*2)
-	VPADDD          Z13, Z9, Z11
-	VPADDD          Z14, Z10, Z12
-	VPSRLD          $0x10, Z11, Z11
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z12, Z11
-	VMOVDQU32       Z11, 64(BX)(SI*2)
+	VPADDD     Z12, Z8, Z12
+	VPADDD     Z13, Z9, Z13
+	VPSRLD     $0x10, Z12, Z12
+	VPTERNLOGD $0xf8, Z7, Z13, Z12
+	VMOVDQU32  Z12, (BX)(SI*2)
+	VPADDD     Z14, Z10, Z12
+	VPADDD     Z15, Z11, Z13
+	VPSRLD     $0x10, Z12, Z12
+	VPTERNLOGD $0xf8, Z7, Z13, Z12
+	VMOVDQU32  Z12, 64(BX)(SI*2)
 
 	// round to bfloat16
-	VPSLLD          $0x10, (CX)(SI*2), Z11
-	VMULPS          Z7, Z4, Z7
-	VSUBPS          Z7, Z11, Z7
-	VMOVDQU32       (CX)(SI*2), Z11
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z11, Z11
-	VMULPS          Z8, Z4, Z8
-	VSUBPS          Z8, Z11, Z8
-	VPSLLD          $0x10, 64(CX)(SI*2), Z11
-	VMULPS          Z9, Z4, Z9
-	VSUBPS          Z9, Z11, Z9
-	VMOVDQU32       64(CX)(SI*2), Z11
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z11, Z11
-	VMULPS          Z10, Z4, Z10
-	VSUBPS          Z10, Z11, Z10
-	VPADDD          Z15, Z7, Z7
-	VPADDD          Z16, Z8, Z8
-	VPSRLD          $0x10, Z7, Z7
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z8, Z7
-	VMOVDQU32       Z7, (CX)(SI*2)
-	VPADDD          Z17, Z9, Z7
-	VPADDD          Z18, Z10, Z8
-	VPSRLD          $0x10, Z7, Z7
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z8, Z7
-	VMOVDQU32       Z7, 64(CX)(SI*2)
-	VPADDD.BCST     uint32_00000040<>+0(SB), Z5, Z5
-	ADDQ            $0x00000040, SI
-	JMP             unrolled
+	VPSLLD      $0x10, (CX)(SI*2), Z12
+	VMULPS      Z8, Z4, Z8
+	VSUBPS      Z8, Z12, Z8
+	VPANDD      (CX)(SI*2), Z7, Z12
+	VMULPS      Z9, Z4, Z9
+	VSUBPS      Z9, Z12, Z9
+	VPSLLD      $0x10, 64(CX)(SI*2), Z12
+	VMULPS      Z10, Z4, Z10
+	VSUBPS      Z10, Z12, Z10
+	VPANDD      64(CX)(SI*2), Z7, Z12
+	VMULPS      Z11, Z4, Z11
+	VSUBPS      Z11, Z12, Z11
+	VPADDD      Z16, Z8, Z8
+	VPADDD      Z17, Z9, Z9
+	VPSRLD      $0x10, Z8, Z8
+	VPTERNLOGD  $0xf8, Z7, Z9, Z8
+	VMOVDQU32   Z8, (CX)(SI*2)
+	VPADDD      Z18, Z10, Z8
+	VPADDD      Z19, Z11, Z9
+	VPSRLD      $0x10, Z8, Z8
+	VPTERNLOGD  $0xf8, Z7, Z9, Z8
+	VMOVDQU32   Z8, 64(CX)(SI*2)
+	VPADDD.BCST uint32_00000040<>+0(SB), Z5, Z5
+	ADDQ        $0x00000040, SI
+	JMP         unrolled
 
 	// One vector at a time.
 single:
@@ -5260,9 +5208,10 @@ TEXT ·sgdBF16GradAVX512F32NesterovStochastic(SB), NOSPLIT, $0-100
 	VBROADCASTSS s_6+96(FP), Z5
 
 	// The offset plus each lane's number: the index of the vector at element 0.
-	VPADDD laneNumbers<>+0(SB), Z5, Z6
-	VPADDD evenLanes<>+0(SB), Z5, Z5
-	XORQ   SI, SI
+	VPADDD       laneNumbers<>+0(SB), Z5, Z6
+	VPBROADCASTD uint32_ffff0000<>+0(SB), Z7
+	VPADDD       evenLanes<>+0(SB), Z5, Z5
+	XORQ         SI, SI
 
 	// Main loop: 4 vectors of 16 elements per iteration.
 unrolled:
@@ -5272,129 +5221,123 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VPSLLD      $0x10, (DX)(SI*2), Z7
-	VMULPS      Z0, Z7, Z7
-	VMOVDQU32   (DX)(SI*2), Z8
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z8, Z8
-	VMULPS      Z0, Z8, Z8
-	VPSLLD      $0x10, 64(DX)(SI*2), Z9
-	VMULPS      Z0, Z9, Z9
-	VMOVDQU32   64(DX)(SI*2), Z10
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z10, Z10
-	VMULPS      Z0, Z10, Z10
+	VPSLLD $0x10, (DX)(SI*2), Z8
+	VMULPS Z0, Z8, Z8
+	VPANDD (DX)(SI*2), Z7, Z9
+	VMULPS Z0, Z9, Z9
+	VPSLLD $0x10, 64(DX)(SI*2), Z10
+	VMULPS Z0, Z10, Z10
+	VPANDD 64(DX)(SI*2), Z7, Z11
+	VMULPS Z0, Z11, Z11
 
 	// momentum buffer
-	VPSLLD      $0x10, (BX)(SI*2), Z11
-	VMULPS      Z11, Z1, Z11
-	VMULPS      Z7, Z2, Z12
-	VADDPS      Z12, Z11, Z11
-	VMOVDQU32   (BX)(SI*2), Z12
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z12, Z12
-	VMULPS      Z12, Z1, Z12
-	VMULPS      Z8, Z2, Z13
-	VADDPS      Z13, Z12, Z12
-	VPSLLD      $0x10, 64(BX)(SI*2), Z13
-	VMULPS      Z13, Z1, Z13
-	VMULPS      Z9, Z2, Z14
-	VADDPS      Z14, Z13, Z13
-	VMOVDQU32   64(BX)(SI*2), Z14
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z14, Z14
-	VMULPS      Z14, Z1, Z14
-	VMULPS      Z10, Z2, Z15
-	VADDPS      Z15, Z14, Z14
+	VPSLLD $0x10, (BX)(SI*2), Z12
+	VMULPS Z12, Z1, Z12
+	VMULPS Z8, Z2, Z13
+	VADDPS Z13, Z12, Z12
+	VPANDD (BX)(SI*2), Z7, Z13
+	VMULPS Z13, Z1, Z13
+	VMULPS Z9, Z2, Z14
+	VADDPS Z14, Z13, Z13
+	VPSLLD $0x10, 64(BX)(SI*2), Z14
+	VMULPS Z14, Z1, Z14
+	VMULPS Z10, Z2, Z15
+	VADDPS Z15, Z14, Z14
+	VPANDD 64(BX)(SI*2), Z7, Z15
+	VMULPS Z15, Z1, Z15
+	VMULPS Z11, Z2, Z16
+	VADDPS Z16, Z15, Z15
 
 	// the rounding bits: lowbias32(index + key)
-	VPADDD.BCST  uint32_00000000<>+0(SB), Z5, Z15
-	VPADDD.BCST  uint32_00000001<>+0(SB), Z5, Z16
-	VPADDD.BCST  uint32_00000020<>+0(SB), Z5, Z17
-	VPADDD.BCST  uint32_00000021<>+0(SB), Z5, Z18
-	VPSRLD       $0x10, Z15, Z19
-	VPXORD       Z19, Z15, Z15
-	VPSRLD       $0x10, Z16, Z19
-	VPXORD       Z19, Z16, Z16
-	VPSRLD       $0x10, Z17, Z19
-	VPXORD       Z19, Z17, Z17
-	VPSRLD       $0x10, Z18, Z19
-	VPXORD       Z19, Z18, Z18
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z15, Z15
+	VPADDD.BCST  uint32_00000000<>+0(SB), Z5, Z16
+	VPADDD.BCST  uint32_00000001<>+0(SB), Z5, Z17
+	VPADDD.BCST  uint32_00000020<>+0(SB), Z5, Z18
+	VPADDD.BCST  uint32_00000021<>+0(SB), Z5, Z19
+	VPSRLD       $0x10, Z16, Z20
+	VPXORD       Z20, Z16, Z16
+	VPSRLD       $0x10, Z17, Z20
+	VPXORD       Z20, Z17, Z17
+	VPSRLD       $0x10, Z18, Z20
+	VPXORD       Z20, Z18, Z18
+	VPSRLD       $0x10, Z19, Z20
+	VPXORD       Z20, Z19, Z19
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z16, Z16
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z17, Z17
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z18, Z18
-	VPSRLD       $0x0f, Z15, Z19
-	VPXORD       Z19, Z15, Z15
-	VPSRLD       $0x0f, Z16, Z19
-	VPXORD       Z19, Z16, Z16
-	VPSRLD       $0x0f, Z17, Z19
-	VPXORD       Z19, Z17, Z17
-	VPSRLD       $0x0f, Z18, Z19
-	VPXORD       Z19, Z18, Z18
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z15, Z15
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z19, Z19
+	VPSRLD       $0x0f, Z16, Z20
+	VPXORD       Z20, Z16, Z16
+	VPSRLD       $0x0f, Z17, Z20
+	VPXORD       Z20, Z17, Z17
+	VPSRLD       $0x0f, Z18, Z20
+	VPXORD       Z20, Z18, Z18
+	VPSRLD       $0x0f, Z19, Z20
+	VPXORD       Z20, Z19, Z19
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z16, Z16
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z17, Z17
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z18, Z18
-	VPSRLD       $0x10, Z15, Z19
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z19, Z19
 	VPSRLD       $0x10, Z16, Z20
 	VPSRLD       $0x10, Z17, Z21
 	VPSRLD       $0x10, Z18, Z22
-	VPXORD       Z19, Z15, Z15
+	VPSRLD       $0x10, Z19, Z23
 	VPXORD       Z20, Z16, Z16
 	VPXORD       Z21, Z17, Z17
 	VPXORD       Z22, Z18, Z18
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z15, Z15
+	VPXORD       Z23, Z19, Z19
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z16, Z16
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z17, Z17
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z18, Z18
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z19, Z19
 
 	// round to bfloat16
-	VPADDD          Z15, Z11, Z15
-	VPADDD          Z16, Z12, Z16
-	VPSRLD          $0x10, Z15, Z15
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z16, Z15
-	VMOVDQU32       Z15, (BX)(SI*2)
-	VPADDD          Z17, Z13, Z15
-	VPADDD          Z18, Z14, Z16
-	VPSRLD          $0x10, Z15, Z15
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z16, Z15
-	VMOVDQU32       Z15, 64(BX)(SI*2)
+	VPADDD     Z16, Z12, Z16
+	VPADDD     Z17, Z13, Z17
+	VPSRLD     $0x10, Z16, Z16
+	VPTERNLOGD $0xf8, Z7, Z17, Z16
+	VMOVDQU32  Z16, (BX)(SI*2)
+	VPADDD     Z18, Z14, Z16
+	VPADDD     Z19, Z15, Z17
+	VPSRLD     $0x10, Z16, Z16
+	VPTERNLOGD $0xf8, Z7, Z17, Z16
+	VMOVDQU32  Z16, 64(BX)(SI*2)
 
 	// Nesterov look-ahead
-	VMULPS Z11, Z3, Z11
-	VADDPS Z11, Z7, Z7
-	VMULPS Z12, Z3, Z11
-	VADDPS Z11, Z8, Z8
-	VMULPS Z13, Z3, Z11
-	VADDPS Z11, Z9, Z9
-	VMULPS Z14, Z3, Z11
-	VADDPS Z11, Z10, Z10
+	VMULPS Z12, Z3, Z12
+	VADDPS Z12, Z8, Z8
+	VMULPS Z13, Z3, Z12
+	VADDPS Z12, Z9, Z9
+	VMULPS Z14, Z3, Z12
+	VADDPS Z12, Z10, Z10
+	VMULPS Z15, Z3, Z12
+	VADDPS Z12, Z11, Z11
 
 	// round to bfloat16
-	VPSLLD          $0x10, (CX)(SI*2), Z11
-	VMULPS          Z7, Z4, Z7
-	VSUBPS          Z7, Z11, Z7
-	VMOVDQU32       (CX)(SI*2), Z11
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z11, Z11
-	VMULPS          Z8, Z4, Z8
-	VSUBPS          Z8, Z11, Z8
-	VPSLLD          $0x10, 64(CX)(SI*2), Z11
-	VMULPS          Z9, Z4, Z9
-	VSUBPS          Z9, Z11, Z9
-	VMOVDQU32       64(CX)(SI*2), Z11
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z11, Z11
-	VMULPS          Z10, Z4, Z10
-	VSUBPS          Z10, Z11, Z10
-	VPADDD          Z19, Z7, Z7
-	VPADDD          Z20, Z8, Z8
-	VPSRLD          $0x10, Z7, Z7
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z8, Z7
-	VMOVDQU32       Z7, (CX)(SI*2)
-	VPADDD          Z21, Z9, Z7
-	VPADDD          Z22, Z10, Z8
-	VPSRLD          $0x10, Z7, Z7
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z8, Z7
-	VMOVDQU32       Z7, 64(CX)(SI*2)
-	VPADDD.BCST     uint32_00000040<>+0(SB), Z5, Z5
-	ADDQ            $0x00000040, SI
-	JMP             unrolled
+	VPSLLD      $0x10, (CX)(SI*2), Z12
+	VMULPS      Z8, Z4, Z8
+	VSUBPS      Z8, Z12, Z8
+	VPANDD      (CX)(SI*2), Z7, Z12
+	VMULPS      Z9, Z4, Z9
+	VSUBPS      Z9, Z12, Z9
+	VPSLLD      $0x10, 64(CX)(SI*2), Z12
+	VMULPS      Z10, Z4, Z10
+	VSUBPS      Z10, Z12, Z10
+	VPANDD      64(CX)(SI*2), Z7, Z12
+	VMULPS      Z11, Z4, Z11
+	VSUBPS      Z11, Z12, Z11
+	VPADDD      Z20, Z8, Z8
+	VPADDD      Z21, Z9, Z9
+	VPSRLD      $0x10, Z8, Z8
+	VPTERNLOGD  $0xf8, Z7, Z9, Z8
+	VMOVDQU32   Z8, (CX)(SI*2)
+	VPADDD      Z22, Z10, Z8
+	VPADDD      Z23, Z11, Z9
+	VPSRLD      $0x10, Z8, Z8
+	VPTERNLOGD  $0xf8, Z7, Z9, Z8
+	VMOVDQU32   Z8, 64(CX)(SI*2)
+	VPADDD.BCST uint32_00000040<>+0(SB), Z5, Z5
+	ADDQ        $0x00000040, SI
+	JMP         unrolled
 
 	// One vector at a time.
 single:
@@ -5525,9 +5468,10 @@ TEXT ·sgdBF16GradAVX512F32CoupledNesterovStochastic(SB), NOSPLIT, $0-100
 	VBROADCASTSS s_6+96(FP), Z6
 
 	// The offset plus each lane's number: the index of the vector at element 0.
-	VPADDD laneNumbers<>+0(SB), Z6, Z7
-	VPADDD evenLanes<>+0(SB), Z6, Z6
-	XORQ   SI, SI
+	VPADDD       laneNumbers<>+0(SB), Z6, Z7
+	VPBROADCASTD uint32_ffff0000<>+0(SB), Z8
+	VPADDD       evenLanes<>+0(SB), Z6, Z6
+	XORQ         SI, SI
 
 	// Main loop: 4 vectors of 16 elements per iteration.
 unrolled:
@@ -5537,145 +5481,137 @@ unrolled:
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VPSLLD      $0x10, (DX)(SI*2), Z8
-	VMULPS      Z0, Z8, Z8
-	VMOVDQU32   (DX)(SI*2), Z9
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z9, Z9
-	VMULPS      Z0, Z9, Z9
-	VPSLLD      $0x10, 64(DX)(SI*2), Z10
-	VMULPS      Z0, Z10, Z10
-	VMOVDQU32   64(DX)(SI*2), Z11
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z11, Z11
-	VMULPS      Z0, Z11, Z11
+	VPSLLD $0x10, (DX)(SI*2), Z9
+	VMULPS Z0, Z9, Z9
+	VPANDD (DX)(SI*2), Z8, Z10
+	VMULPS Z0, Z10, Z10
+	VPSLLD $0x10, 64(DX)(SI*2), Z11
+	VMULPS Z0, Z11, Z11
+	VPANDD 64(DX)(SI*2), Z8, Z12
+	VMULPS Z0, Z12, Z12
 
 	// L2 weight decay folded into the gradient
-	VPSLLD      $0x10, (CX)(SI*2), Z12
-	VMULPS      Z12, Z1, Z12
-	VADDPS      Z12, Z8, Z8
-	VMOVDQU32   (CX)(SI*2), Z12
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z12, Z12
-	VMULPS      Z12, Z1, Z12
-	VADDPS      Z12, Z9, Z9
-	VPSLLD      $0x10, 64(CX)(SI*2), Z12
-	VMULPS      Z12, Z1, Z12
-	VADDPS      Z12, Z10, Z10
-	VMOVDQU32   64(CX)(SI*2), Z12
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z12, Z12
-	VMULPS      Z12, Z1, Z12
-	VADDPS      Z12, Z11, Z11
+	VPSLLD $0x10, (CX)(SI*2), Z13
+	VMULPS Z13, Z1, Z13
+	VADDPS Z13, Z9, Z9
+	VPANDD (CX)(SI*2), Z8, Z13
+	VMULPS Z13, Z1, Z13
+	VADDPS Z13, Z10, Z10
+	VPSLLD $0x10, 64(CX)(SI*2), Z13
+	VMULPS Z13, Z1, Z13
+	VADDPS Z13, Z11, Z11
+	VPANDD 64(CX)(SI*2), Z8, Z13
+	VMULPS Z13, Z1, Z13
+	VADDPS Z13, Z12, Z12
 
 	// momentum buffer
-	VPSLLD      $0x10, (BX)(SI*2), Z12
-	VMULPS      Z12, Z2, Z12
-	VMULPS      Z8, Z3, Z13
-	VADDPS      Z13, Z12, Z12
-	VMOVDQU32   (BX)(SI*2), Z13
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z13, Z13
-	VMULPS      Z13, Z2, Z13
-	VMULPS      Z9, Z3, Z14
-	VADDPS      Z14, Z13, Z13
-	VPSLLD      $0x10, 64(BX)(SI*2), Z14
-	VMULPS      Z14, Z2, Z14
-	VMULPS      Z10, Z3, Z15
-	VADDPS      Z15, Z14, Z14
-	VMOVDQU32   64(BX)(SI*2), Z15
-	VPANDD.BCST uint32_ffff0000<>+0(SB), Z15, Z15
-	VMULPS      Z15, Z2, Z15
-	VMULPS      Z11, Z3, Z16
-	VADDPS      Z16, Z15, Z15
+	VPSLLD $0x10, (BX)(SI*2), Z13
+	VMULPS Z13, Z2, Z13
+	VMULPS Z9, Z3, Z14
+	VADDPS Z14, Z13, Z13
+	VPANDD (BX)(SI*2), Z8, Z14
+	VMULPS Z14, Z2, Z14
+	VMULPS Z10, Z3, Z15
+	VADDPS Z15, Z14, Z14
+	VPSLLD $0x10, 64(BX)(SI*2), Z15
+	VMULPS Z15, Z2, Z15
+	VMULPS Z11, Z3, Z16
+	VADDPS Z16, Z15, Z15
+	VPANDD 64(BX)(SI*2), Z8, Z16
+	VMULPS Z16, Z2, Z16
+	VMULPS Z12, Z3, Z17
+	VADDPS Z17, Z16, Z16
 
 	// the rounding bits: lowbias32(index + key)
-	VPADDD.BCST  uint32_00000000<>+0(SB), Z6, Z16
-	VPADDD.BCST  uint32_00000001<>+0(SB), Z6, Z17
-	VPADDD.BCST  uint32_00000020<>+0(SB), Z6, Z18
-	VPADDD.BCST  uint32_00000021<>+0(SB), Z6, Z19
-	VPSRLD       $0x10, Z16, Z20
-	VPXORD       Z20, Z16, Z16
-	VPSRLD       $0x10, Z17, Z20
-	VPXORD       Z20, Z17, Z17
-	VPSRLD       $0x10, Z18, Z20
-	VPXORD       Z20, Z18, Z18
-	VPSRLD       $0x10, Z19, Z20
-	VPXORD       Z20, Z19, Z19
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z16, Z16
+	VPADDD.BCST  uint32_00000000<>+0(SB), Z6, Z17
+	VPADDD.BCST  uint32_00000001<>+0(SB), Z6, Z18
+	VPADDD.BCST  uint32_00000020<>+0(SB), Z6, Z19
+	VPADDD.BCST  uint32_00000021<>+0(SB), Z6, Z20
+	VPSRLD       $0x10, Z17, Z21
+	VPXORD       Z21, Z17, Z17
+	VPSRLD       $0x10, Z18, Z21
+	VPXORD       Z21, Z18, Z18
+	VPSRLD       $0x10, Z19, Z21
+	VPXORD       Z21, Z19, Z19
+	VPSRLD       $0x10, Z20, Z21
+	VPXORD       Z21, Z20, Z20
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z17, Z17
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z18, Z18
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z19, Z19
-	VPSRLD       $0x0f, Z16, Z20
-	VPXORD       Z20, Z16, Z16
-	VPSRLD       $0x0f, Z17, Z20
-	VPXORD       Z20, Z17, Z17
-	VPSRLD       $0x0f, Z18, Z20
-	VPXORD       Z20, Z18, Z18
-	VPSRLD       $0x0f, Z19, Z20
-	VPXORD       Z20, Z19, Z19
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z16, Z16
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z20, Z20
+	VPSRLD       $0x0f, Z17, Z21
+	VPXORD       Z21, Z17, Z17
+	VPSRLD       $0x0f, Z18, Z21
+	VPXORD       Z21, Z18, Z18
+	VPSRLD       $0x0f, Z19, Z21
+	VPXORD       Z21, Z19, Z19
+	VPSRLD       $0x0f, Z20, Z21
+	VPXORD       Z21, Z20, Z20
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z17, Z17
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z18, Z18
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z19, Z19
-	VPSRLD       $0x10, Z16, Z20
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z20, Z20
 	VPSRLD       $0x10, Z17, Z21
 	VPSRLD       $0x10, Z18, Z22
 	VPSRLD       $0x10, Z19, Z23
-	VPXORD       Z20, Z16, Z16
+	VPSRLD       $0x10, Z20, Z24
 	VPXORD       Z21, Z17, Z17
 	VPXORD       Z22, Z18, Z18
 	VPXORD       Z23, Z19, Z19
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z16, Z16
+	VPXORD       Z24, Z20, Z20
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z17, Z17
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z18, Z18
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z19, Z19
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z20, Z20
 
 	// round to bfloat16
-	VPADDD          Z16, Z12, Z16
-	VPADDD          Z17, Z13, Z17
-	VPSRLD          $0x10, Z16, Z16
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z17, Z16
-	VMOVDQU32       Z16, (BX)(SI*2)
-	VPADDD          Z18, Z14, Z16
-	VPADDD          Z19, Z15, Z17
-	VPSRLD          $0x10, Z16, Z16
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z17, Z16
-	VMOVDQU32       Z16, 64(BX)(SI*2)
+	VPADDD     Z17, Z13, Z17
+	VPADDD     Z18, Z14, Z18
+	VPSRLD     $0x10, Z17, Z17
+	VPTERNLOGD $0xf8, Z8, Z18, Z17
+	VMOVDQU32  Z17, (BX)(SI*2)
+	VPADDD     Z19, Z15, Z17
+	VPADDD     Z20, Z16, Z18
+	VPSRLD     $0x10, Z17, Z17
+	VPTERNLOGD $0xf8, Z8, Z18, Z17
+	VMOVDQU32  Z17, 64(BX)(SI*2)
 
 	// Nesterov look-ahead
-	VMULPS Z12, Z4, Z12
-	VADDPS Z12, Z8, Z8
-	VMULPS Z13, Z4, Z12
-	VADDPS Z12, Z9, Z9
-	VMULPS Z14, Z4, Z12
-	VADDPS Z12, Z10, Z10
-	VMULPS Z15, Z4, Z12
-	VADDPS Z12, Z11, Z11
+	VMULPS Z13, Z4, Z13
+	VADDPS Z13, Z9, Z9
+	VMULPS Z14, Z4, Z13
+	VADDPS Z13, Z10, Z10
+	VMULPS Z15, Z4, Z13
+	VADDPS Z13, Z11, Z11
+	VMULPS Z16, Z4, Z13
+	VADDPS Z13, Z12, Z12
 
 	// round to bfloat16
-	VPSLLD          $0x10, (CX)(SI*2), Z12
-	VMULPS          Z8, Z5, Z8
-	VSUBPS          Z8, Z12, Z8
-	VMOVDQU32       (CX)(SI*2), Z12
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z12, Z12
-	VMULPS          Z9, Z5, Z9
-	VSUBPS          Z9, Z12, Z9
-	VPSLLD          $0x10, 64(CX)(SI*2), Z12
-	VMULPS          Z10, Z5, Z10
-	VSUBPS          Z10, Z12, Z10
-	VMOVDQU32       64(CX)(SI*2), Z12
-	VPANDD.BCST     uint32_ffff0000<>+0(SB), Z12, Z12
-	VMULPS          Z11, Z5, Z11
-	VSUBPS          Z11, Z12, Z11
-	VPADDD          Z20, Z8, Z8
-	VPADDD          Z21, Z9, Z9
-	VPSRLD          $0x10, Z8, Z8
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z9, Z8
-	VMOVDQU32       Z8, (CX)(SI*2)
-	VPADDD          Z22, Z10, Z8
-	VPADDD          Z23, Z11, Z9
-	VPSRLD          $0x10, Z8, Z8
-	VPTERNLOGD.BCST $0xf8, uint32_ffff0000<>+0(SB), Z9, Z8
-	VMOVDQU32       Z8, 64(CX)(SI*2)
-	VPADDD.BCST     uint32_00000040<>+0(SB), Z6, Z6
-	ADDQ            $0x00000040, SI
-	JMP             unrolled
+	VPSLLD      $0x10, (CX)(SI*2), Z13
+	VMULPS      Z9, Z5, Z9
+	VSUBPS      Z9, Z13, Z9
+	VPANDD      (CX)(SI*2), Z8, Z13
+	VMULPS      Z10, Z5, Z10
+	VSUBPS      Z10, Z13, Z10
+	VPSLLD      $0x10, 64(CX)(SI*2), Z13
+	VMULPS      Z11, Z5, Z11
+	VSUBPS      Z11, Z13, Z11
+	VPANDD      64(CX)(SI*2), Z8, Z13
+	VMULPS      Z12, Z5, Z12
+	VSUBPS      Z12, Z13, Z12
+	VPADDD      Z21, Z9, Z9
+	VPADDD      Z22, Z10, Z10
+	VPSRLD      $0x10, Z9, Z9
+	VPTERNLOGD  $0xf8, Z8, Z10, Z9
+	VMOVDQU32   Z9, (CX)(SI*2)
+	VPADDD      Z23, Z11, Z9
+	VPADDD      Z24, Z12, Z10
+	VPSRLD      $0x10, Z9, Z9
+	VPTERNLOGD  $0xf8, Z8, Z10, Z9
+	VMOVDQU32   Z9, 64(CX)(SI*2)
+	VPADDD.BCST uint32_00000040<>+0(SB), Z6, Z6
+	ADDQ        $0x00000040, SI
+	JMP         unrolled
 
 	// One vector at a time.
 single:

@@ -138,6 +138,7 @@ type fn struct {
 	half      int
 	pickLanes [2]reg.VecVirtual
 	pairIndex reg.VecVirtual
+	highHalf  reg.VecVirtual // 0xffff0000 in every lane
 	evenValue map[string]reg.VecVirtual
 }
 

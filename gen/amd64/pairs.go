@@ -38,9 +38,11 @@ func pairable(lvl Level, k *ir.Kernel) bool {
 // being built: 2j and 2j+1 for lane j.
 var pairTables = map[*build.Context][2]operand.Mem{}
 
-// pairPrologue loads the even and odd lane numbers, which pick a float32
-// stream's elements, and adds the offset to the even ones: the element
-// index of the first pair, which the unrolled loop carries forward.
+// pairPrologue broadcasts the high-half mask (a register: the odd
+// elements widen with one AND that reads memory), loads the even and odd
+// lane numbers, which pick a float32 stream's elements, and adds the
+// offset to the even ones: the element index of the first pair, which the
+// unrolled loop carries forward.
 func (f *fn) pairPrologue() {
 	tables, ok := pairTables[f.ctx]
 	if !ok {
@@ -53,6 +55,8 @@ func (f *fn) pairPrologue() {
 		}
 		pairTables[f.ctx] = tables
 	}
+	f.highHalf = f.vec()
+	f.ctx.VPBROADCASTD(f.intConst(0xffff0000), f.highHalf)
 	offset, indexed := f.k.IndexOffset()
 	for half := range 2 {
 		if readsFloat32(f.k) {
@@ -92,8 +96,7 @@ func (f *fn) loadPairBF16(s string) reg.VecVirtual {
 		f.ctx.VPSLLD(operand.U8(16), f.pairMem(s), v)
 		return v
 	}
-	f.ctx.VMOVDQU32(f.pairMem(s), v)
-	f.ctx.VPANDD_BCST(f.intConst(0xffff0000), v, v)
+	f.ctx.VPANDD(f.pairMem(s), f.highHalf, v)
 	return v
 }
 
@@ -118,7 +121,7 @@ func (f *fn) storePairBF16(v reg.VecVirtual, s string) {
 	}
 	t := f.vec()
 	f.ctx.VPSRLD(operand.U8(16), f.evenValue[s], t)
-	f.ctx.VPTERNLOGD_BCST(operand.U8(0xf8), f.intConst(0xffff0000), v, t)
+	f.ctx.VPTERNLOGD(operand.U8(0xf8), f.highHalf, v, t)
 	f.ctx.VMOVDQU32(t, f.pairMem(s))
 }
 
