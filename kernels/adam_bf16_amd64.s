@@ -835,7 +835,7 @@ done:
 
 // func adamBF16AVX2F32Stochastic(param []uint16, grad []float32, m []uint16, v []uint16, s [11]float32)
 // Requires: AVX, AVX2
-TEXT ·adamBF16AVX2F32Stochastic(SB), NOSPLIT, $352-140
+TEXT ·adamBF16AVX2F32Stochastic(SB), NOSPLIT, $320-140
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -883,16 +883,10 @@ TEXT ·adamBF16AVX2F32Stochastic(SB), NOSPLIT, $352-140
 	VBROADCASTSS X5, Y5
 	VMOVUPS      Y5, 256(SP)
 
-	// Constant: 0x9e3779b9
-	MOVQ         $0x000000009e3779b9, DI
-	VMOVD        DI, X5
-	VBROADCASTSS X5, Y5
-	VMOVUPS      Y5, 288(SP)
-
 	// The offset plus each lane's number: the index of the vector at element 0.
 	VMOVUPS 128(SP), Y5
 	VPADDD  laneNumbers<>+0(SB), Y5, Y5
-	VMOVUPS Y5, 320(SP)
+	VMOVUPS Y5, 288(SP)
 	XORQ    DI, DI
 
 	// Main loop: 2 vectors of 8 elements per iteration.
@@ -928,11 +922,11 @@ unrolled:
 	LEAQ         (DI), R8
 	VMOVD        R8, X9
 	VPBROADCASTD X9, Y9
-	VPADDD       320(SP), Y9, Y9
+	VPADDD       288(SP), Y9, Y9
 	LEAQ         8(DI), R8
 	VMOVD        R8, X10
 	VPBROADCASTD X10, Y10
-	VPADDD       320(SP), Y10, Y10
+	VPADDD       288(SP), Y10, Y10
 	VPSRLD       $0x10, Y9, Y11
 	VPXOR        Y11, Y9, Y9
 	VPSRLD       $0x10, Y10, Y11
@@ -947,10 +941,10 @@ unrolled:
 	VPMULLD      224(SP), Y10, Y10
 	VPSRLD       $0x10, Y9, Y11
 	VPSRLD       $0x10, Y10, Y12
-	VPXOR        Y11, Y9, Y9
-	VPXOR        Y12, Y10, Y10
-	VPAND        256(SP), Y9, Y13
-	VPAND        256(SP), Y10, Y14
+	VPAND        256(SP), Y9, Y9
+	VPAND        256(SP), Y10, Y10
+	VPXOR        Y9, Y11, Y13
+	VPXOR        Y10, Y12, Y14
 
 	// round to bfloat16
 	VPADDD       Y13, Y7, Y13
@@ -977,10 +971,6 @@ unrolled:
 	VMULPS    Y6, Y6, Y6
 	VMULPS    Y6, Y4, Y6
 	VADDPS    Y6, Y13, Y6
-	VPMULLD   288(SP), Y9, Y9
-	VPSRLD    $0x10, Y9, Y9
-	VPMULLD   288(SP), Y10, Y10
-	VPSRLD    $0x10, Y10, Y10
 
 	// round to bfloat16
 	VPADDD       Y9, Y5, Y9
@@ -1052,7 +1042,7 @@ single:
 	LEAQ         (DI), R8
 	VMOVD        R8, X7
 	VPBROADCASTD X7, Y7
-	VPADDD       320(SP), Y7, Y7
+	VPADDD       288(SP), Y7, Y7
 	VPSRLD       $0x10, Y7, Y8
 	VPXOR        Y8, Y7, Y7
 	VPMULLD      192(SP), Y7, Y7
@@ -1060,8 +1050,8 @@ single:
 	VPXOR        Y8, Y7, Y7
 	VPMULLD      224(SP), Y7, Y7
 	VPSRLD       $0x10, Y7, Y8
-	VPXOR        Y8, Y7, Y7
-	VPAND        256(SP), Y7, Y9
+	VPAND        256(SP), Y7, Y7
+	VPXOR        Y7, Y8, Y9
 
 	// round to bfloat16
 	VPADDD       Y9, Y6, Y9
@@ -1077,8 +1067,6 @@ single:
 	VMULPS    Y5, Y5, Y5
 	VMULPS    Y5, Y4, Y5
 	VADDPS    Y5, Y9, Y5
-	VPMULLD   288(SP), Y7, Y7
-	VPSRLD    $0x10, Y7, Y7
 
 	// round to bfloat16
 	VPADDD       Y7, Y5, Y7
@@ -1129,7 +1117,7 @@ tail:
 	// the rounding bits: lowbias32(index + key)
 	LEAQ    (DI), R8
 	VMOVD   R8, X7
-	VPADDD  320(SP), X7, X7
+	VPADDD  288(SP), X7, X7
 	VPSRLD  $0x10, X7, X8
 	VPXOR   X8, X7, X7
 	VPMULLD 192(SP), X7, X7
@@ -1137,8 +1125,8 @@ tail:
 	VPXOR   X8, X7, X7
 	VPMULLD 224(SP), X7, X7
 	VPSRLD  $0x10, X7, X8
-	VPXOR   X8, X7, X7
-	VPAND   256(SP), X7, X9
+	VPAND   256(SP), X7, X7
+	VPXOR   X7, X8, X9
 
 	// round to bfloat16
 	VPADDD  X9, X6, X9
@@ -1152,8 +1140,6 @@ tail:
 	VMULSS  X5, X5, X5
 	VMULSS  X5, X4, X5
 	VADDSS  X5, X9, X5
-	VPMULLD 288(SP), X7, X7
-	VPSRLD  $0x10, X7, X7
 
 	// round to bfloat16
 	VPADDD  X7, X5, X7
@@ -1201,7 +1187,7 @@ GLOBL laneNumbers<>(SB), RODATA|NOPTR, $64
 
 // func adamBF16AVX2F32CoupledStochastic(param []uint16, grad []float32, m []uint16, v []uint16, s [11]float32)
 // Requires: AVX, AVX2
-TEXT ·adamBF16AVX2F32CoupledStochastic(SB), NOSPLIT, $384-140
+TEXT ·adamBF16AVX2F32CoupledStochastic(SB), NOSPLIT, $352-140
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -1251,16 +1237,10 @@ TEXT ·adamBF16AVX2F32CoupledStochastic(SB), NOSPLIT, $384-140
 	VBROADCASTSS X5, Y5
 	VMOVUPS      Y5, 288(SP)
 
-	// Constant: 0x9e3779b9
-	MOVQ         $0x000000009e3779b9, DI
-	VMOVD        DI, X5
-	VBROADCASTSS X5, Y5
-	VMOVUPS      Y5, 320(SP)
-
 	// The offset plus each lane's number: the index of the vector at element 0.
 	VMOVUPS 160(SP), Y5
 	VPADDD  laneNumbers<>+0(SB), Y5, Y5
-	VMOVUPS Y5, 352(SP)
+	VMOVUPS Y5, 320(SP)
 	XORQ    DI, DI
 
 	// Main loop: 2 vectors of 8 elements per iteration.
@@ -1306,11 +1286,11 @@ unrolled:
 	LEAQ         (DI), R8
 	VMOVD        R8, X9
 	VPBROADCASTD X9, Y9
-	VPADDD       352(SP), Y9, Y9
+	VPADDD       320(SP), Y9, Y9
 	LEAQ         8(DI), R8
 	VMOVD        R8, X10
 	VPBROADCASTD X10, Y10
-	VPADDD       352(SP), Y10, Y10
+	VPADDD       320(SP), Y10, Y10
 	VPSRLD       $0x10, Y9, Y11
 	VPXOR        Y11, Y9, Y9
 	VPSRLD       $0x10, Y10, Y11
@@ -1325,10 +1305,10 @@ unrolled:
 	VPMULLD      256(SP), Y10, Y10
 	VPSRLD       $0x10, Y9, Y11
 	VPSRLD       $0x10, Y10, Y12
-	VPXOR        Y11, Y9, Y9
-	VPXOR        Y12, Y10, Y10
-	VPAND        288(SP), Y9, Y13
-	VPAND        288(SP), Y10, Y14
+	VPAND        288(SP), Y9, Y9
+	VPAND        288(SP), Y10, Y10
+	VPXOR        Y9, Y11, Y13
+	VPXOR        Y10, Y12, Y14
 
 	// round to bfloat16
 	VPADDD       Y13, Y7, Y13
@@ -1355,10 +1335,6 @@ unrolled:
 	VMULPS    Y6, Y6, Y6
 	VMULPS    (SP), Y6, Y6
 	VADDPS    Y6, Y13, Y6
-	VPMULLD   320(SP), Y9, Y9
-	VPSRLD    $0x10, Y9, Y9
-	VPMULLD   320(SP), Y10, Y10
-	VPSRLD    $0x10, Y10, Y10
 
 	// round to bfloat16
 	VPADDD       Y9, Y5, Y9
@@ -1436,7 +1412,7 @@ single:
 	LEAQ         (DI), R8
 	VMOVD        R8, X7
 	VPBROADCASTD X7, Y7
-	VPADDD       352(SP), Y7, Y7
+	VPADDD       320(SP), Y7, Y7
 	VPSRLD       $0x10, Y7, Y8
 	VPXOR        Y8, Y7, Y7
 	VPMULLD      224(SP), Y7, Y7
@@ -1444,8 +1420,8 @@ single:
 	VPXOR        Y8, Y7, Y7
 	VPMULLD      256(SP), Y7, Y7
 	VPSRLD       $0x10, Y7, Y8
-	VPXOR        Y8, Y7, Y7
-	VPAND        288(SP), Y7, Y9
+	VPAND        288(SP), Y7, Y7
+	VPXOR        Y7, Y8, Y9
 
 	// round to bfloat16
 	VPADDD       Y9, Y6, Y9
@@ -1461,8 +1437,6 @@ single:
 	VMULPS    Y5, Y5, Y5
 	VMULPS    (SP), Y5, Y5
 	VADDPS    Y5, Y9, Y5
-	VPMULLD   320(SP), Y7, Y7
-	VPSRLD    $0x10, Y7, Y7
 
 	// round to bfloat16
 	VPADDD       Y7, Y5, Y7
@@ -1520,7 +1494,7 @@ tail:
 	// the rounding bits: lowbias32(index + key)
 	LEAQ    (DI), R8
 	VMOVD   R8, X7
-	VPADDD  352(SP), X7, X7
+	VPADDD  320(SP), X7, X7
 	VPSRLD  $0x10, X7, X8
 	VPXOR   X8, X7, X7
 	VPMULLD 224(SP), X7, X7
@@ -1528,8 +1502,8 @@ tail:
 	VPXOR   X8, X7, X7
 	VPMULLD 256(SP), X7, X7
 	VPSRLD  $0x10, X7, X8
-	VPXOR   X8, X7, X7
-	VPAND   288(SP), X7, X9
+	VPAND   288(SP), X7, X7
+	VPXOR   X7, X8, X9
 
 	// round to bfloat16
 	VPADDD  X9, X6, X9
@@ -1543,8 +1517,6 @@ tail:
 	VMULSS  X5, X5, X5
 	VMULSS  (SP), X5, X5
 	VADDSS  X5, X9, X5
-	VPMULLD 320(SP), X7, X7
-	VPSRLD  $0x10, X7, X7
 
 	// round to bfloat16
 	VPADDD  X7, X5, X7
@@ -2419,14 +2391,14 @@ unrolled:
 	VPSRLD       $0x10, Z21, Z25
 	VPSRLD       $0x10, Z22, Z26
 	VPSRLD       $0x10, Z23, Z27
-	VPXORD       Z24, Z20, Z20
-	VPXORD       Z25, Z21, Z21
-	VPXORD       Z26, Z22, Z22
-	VPXORD       Z27, Z23, Z23
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z20, Z28
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z21, Z29
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z22, Z30
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z23, Z31
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z20, Z20
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z21, Z21
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z22, Z22
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z23, Z23
+	VPXORD       Z20, Z24, Z28
+	VPXORD       Z21, Z25, Z29
+	VPXORD       Z22, Z26, Z30
+	VPXORD       Z23, Z27, Z31
 
 	// round to bfloat16
 	VPADDD     Z28, Z16, Z28
@@ -2441,34 +2413,26 @@ unrolled:
 	VMOVDQU32  Z28, 64(BX)(DI*2)
 
 	// second moment
-	VPSLLD       $0x10, (SI)(DI*2), Z28
-	VMULPS       Z28, Z3, Z28
-	VMULPS       Z12, Z12, Z12
-	VMULPS       Z12, Z4, Z12
-	VADDPS       Z12, Z28, Z12
-	VPANDD       (SI)(DI*2), Z8, Z28
-	VMULPS       Z28, Z3, Z28
-	VMULPS       Z13, Z13, Z13
-	VMULPS       Z13, Z4, Z13
-	VADDPS       Z13, Z28, Z13
-	VPSLLD       $0x10, 64(SI)(DI*2), Z28
-	VMULPS       Z28, Z3, Z28
-	VMULPS       Z14, Z14, Z14
-	VMULPS       Z14, Z4, Z14
-	VADDPS       Z14, Z28, Z14
-	VPANDD       64(SI)(DI*2), Z8, Z28
-	VMULPS       Z28, Z3, Z28
-	VMULPS       Z15, Z15, Z15
-	VMULPS       Z15, Z4, Z15
-	VADDPS       Z15, Z28, Z15
-	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z20, Z20
-	VPSRLD       $0x10, Z20, Z20
-	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z21, Z21
-	VPSRLD       $0x10, Z21, Z21
-	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z22, Z22
-	VPSRLD       $0x10, Z22, Z22
-	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z23, Z23
-	VPSRLD       $0x10, Z23, Z23
+	VPSLLD $0x10, (SI)(DI*2), Z28
+	VMULPS Z28, Z3, Z28
+	VMULPS Z12, Z12, Z12
+	VMULPS Z12, Z4, Z12
+	VADDPS Z12, Z28, Z12
+	VPANDD (SI)(DI*2), Z8, Z28
+	VMULPS Z28, Z3, Z28
+	VMULPS Z13, Z13, Z13
+	VMULPS Z13, Z4, Z13
+	VADDPS Z13, Z28, Z13
+	VPSLLD $0x10, 64(SI)(DI*2), Z28
+	VMULPS Z28, Z3, Z28
+	VMULPS Z14, Z14, Z14
+	VMULPS Z14, Z4, Z14
+	VADDPS Z14, Z28, Z14
+	VPANDD 64(SI)(DI*2), Z8, Z28
+	VMULPS Z28, Z3, Z28
+	VMULPS Z15, Z15, Z15
+	VMULPS Z15, Z4, Z15
+	VADDPS Z15, Z28, Z15
 
 	// round to bfloat16
 	VPADDD     Z20, Z12, Z20
@@ -2561,8 +2525,8 @@ single:
 	VPXORD       Z11, Z10, Z10
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z10, Z10
 	VPSRLD       $0x10, Z10, Z11
-	VPXORD       Z11, Z10, Z10
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z10, Z12
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z10, Z10
+	VPXORD       Z10, Z11, Z12
 
 	// round to bfloat16
 	VPADDD    Z12, Z9, Z12
@@ -2571,14 +2535,12 @@ single:
 	VMOVDQU32 Y12, (BX)(DI*2)
 
 	// second moment
-	VPMOVZXWD    (SI)(DI*2), Z12
-	VPSLLD       $0x10, Z12, Z12
-	VMULPS       Z12, Z3, Z12
-	VMULPS       Z8, Z8, Z8
-	VMULPS       Z8, Z4, Z8
-	VADDPS       Z8, Z12, Z8
-	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z10, Z10
-	VPSRLD       $0x10, Z10, Z10
+	VPMOVZXWD (SI)(DI*2), Z12
+	VPSLLD    $0x10, Z12, Z12
+	VMULPS    Z12, Z3, Z12
+	VMULPS    Z8, Z8, Z8
+	VMULPS    Z8, Z4, Z8
+	VADDPS    Z8, Z12, Z8
 
 	// round to bfloat16
 	VPADDD    Z10, Z8, Z10
@@ -2641,8 +2603,8 @@ tail:
 	VPXORD       Z7, Z2, Z2
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z2, Z2
 	VPSRLD       $0x10, Z2, Z7
-	VPXORD       Z7, Z2, Z2
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z2, Z9
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z2, Z2
+	VPXORD       Z2, Z7, Z9
 
 	// round to bfloat16
 	VPADDD  Z9, Z1, Z9
@@ -2650,12 +2612,10 @@ tail:
 	VPMOVDW Z9, K1, (BX)(DI*2)
 
 	// second moment
-	VMULPS       Z11, Z3, Z3
-	VMULPS       Z0, Z0, Z0
-	VMULPS       Z0, Z4, Z0
-	VADDPS       Z0, Z3, Z0
-	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z2, Z2
-	VPSRLD       $0x10, Z2, Z2
+	VMULPS Z11, Z3, Z3
+	VMULPS Z0, Z0, Z0
+	VMULPS Z0, Z4, Z0
+	VADDPS Z0, Z3, Z0
 
 	// round to bfloat16
 	VPADDD  Z2, Z0, Z2
@@ -2697,9 +2657,6 @@ GLOBL uint32_846ca68b<>(SB), RODATA|NOPTR, $4
 
 DATA uint32_0000ffff<>+0(SB)/4, $0x0000ffff
 GLOBL uint32_0000ffff<>(SB), RODATA|NOPTR, $4
-
-DATA uint32_9e3779b9<>+0(SB)/4, $0x9e3779b9
-GLOBL uint32_9e3779b9<>(SB), RODATA|NOPTR, $4
 
 DATA uint32_00000040<>+0(SB)/4, $0x00000040
 GLOBL uint32_00000040<>(SB), RODATA|NOPTR, $4
@@ -2830,14 +2787,14 @@ unrolled:
 	VPSRLD       $0x10, Z21, Z25
 	VPSRLD       $0x10, Z22, Z26
 	VPSRLD       $0x10, Z23, Z27
-	VPXORD       Z24, Z20, Z20
-	VPXORD       Z25, Z21, Z21
-	VPXORD       Z26, Z22, Z22
-	VPXORD       Z27, Z23, Z23
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z20, Z28
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z21, Z29
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z22, Z30
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z23, Z31
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z20, Z20
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z21, Z21
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z22, Z22
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z23, Z23
+	VPXORD       Z20, Z24, Z28
+	VPXORD       Z21, Z25, Z29
+	VPXORD       Z22, Z26, Z30
+	VPXORD       Z23, Z27, Z31
 
 	// round to bfloat16
 	VPADDD     Z28, Z16, Z28
@@ -2852,34 +2809,26 @@ unrolled:
 	VMOVDQU32  Z28, 64(BX)(DI*2)
 
 	// second moment
-	VPSLLD       $0x10, (SI)(DI*2), Z28
-	VMULPS       Z28, Z4, Z28
-	VMULPS       Z12, Z12, Z12
-	VMULPS       Z12, Z5, Z12
-	VADDPS       Z12, Z28, Z12
-	VPANDD       (SI)(DI*2), Z8, Z28
-	VMULPS       Z28, Z4, Z28
-	VMULPS       Z13, Z13, Z13
-	VMULPS       Z13, Z5, Z13
-	VADDPS       Z13, Z28, Z13
-	VPSLLD       $0x10, 64(SI)(DI*2), Z28
-	VMULPS       Z28, Z4, Z28
-	VMULPS       Z14, Z14, Z14
-	VMULPS       Z14, Z5, Z14
-	VADDPS       Z14, Z28, Z14
-	VPANDD       64(SI)(DI*2), Z8, Z28
-	VMULPS       Z28, Z4, Z28
-	VMULPS       Z15, Z15, Z15
-	VMULPS       Z15, Z5, Z15
-	VADDPS       Z15, Z28, Z15
-	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z20, Z20
-	VPSRLD       $0x10, Z20, Z20
-	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z21, Z21
-	VPSRLD       $0x10, Z21, Z21
-	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z22, Z22
-	VPSRLD       $0x10, Z22, Z22
-	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z23, Z23
-	VPSRLD       $0x10, Z23, Z23
+	VPSLLD $0x10, (SI)(DI*2), Z28
+	VMULPS Z28, Z4, Z28
+	VMULPS Z12, Z12, Z12
+	VMULPS Z12, Z5, Z12
+	VADDPS Z12, Z28, Z12
+	VPANDD (SI)(DI*2), Z8, Z28
+	VMULPS Z28, Z4, Z28
+	VMULPS Z13, Z13, Z13
+	VMULPS Z13, Z5, Z13
+	VADDPS Z13, Z28, Z13
+	VPSLLD $0x10, 64(SI)(DI*2), Z28
+	VMULPS Z28, Z4, Z28
+	VMULPS Z14, Z14, Z14
+	VMULPS Z14, Z5, Z14
+	VADDPS Z14, Z28, Z14
+	VPANDD 64(SI)(DI*2), Z8, Z28
+	VMULPS Z28, Z4, Z28
+	VMULPS Z15, Z15, Z15
+	VMULPS Z15, Z5, Z15
+	VADDPS Z15, Z28, Z15
 
 	// round to bfloat16
 	VPADDD     Z20, Z12, Z20
@@ -2978,8 +2927,8 @@ single:
 	VPXORD       Z11, Z10, Z10
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z10, Z10
 	VPSRLD       $0x10, Z10, Z11
-	VPXORD       Z11, Z10, Z10
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z10, Z12
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z10, Z10
+	VPXORD       Z10, Z11, Z12
 
 	// round to bfloat16
 	VPADDD    Z12, Z9, Z12
@@ -2988,14 +2937,12 @@ single:
 	VMOVDQU32 Y12, (BX)(DI*2)
 
 	// second moment
-	VPMOVZXWD    (SI)(DI*2), Z12
-	VPSLLD       $0x10, Z12, Z12
-	VMULPS       Z12, Z4, Z12
-	VMULPS       Z8, Z8, Z8
-	VMULPS       Z8, Z5, Z8
-	VADDPS       Z8, Z12, Z8
-	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z10, Z10
-	VPSRLD       $0x10, Z10, Z10
+	VPMOVZXWD (SI)(DI*2), Z12
+	VPSLLD    $0x10, Z12, Z12
+	VMULPS    Z12, Z4, Z12
+	VMULPS    Z8, Z8, Z8
+	VMULPS    Z8, Z5, Z8
+	VADDPS    Z8, Z12, Z8
 
 	// round to bfloat16
 	VPADDD    Z10, Z8, Z10
@@ -3062,8 +3009,8 @@ tail:
 	VPXORD       Z3, Z2, Z2
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z2, Z2
 	VPSRLD       $0x10, Z2, Z3
-	VPXORD       Z3, Z2, Z2
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z2, Z7
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z2, Z2
+	VPXORD       Z2, Z3, Z7
 
 	// round to bfloat16
 	VPADDD  Z7, Z1, Z7
@@ -3071,12 +3018,10 @@ tail:
 	VPMOVDW Z7, K1, (BX)(DI*2)
 
 	// second moment
-	VMULPS       Z11, Z4, Z4
-	VMULPS       Z0, Z0, Z0
-	VMULPS       Z0, Z5, Z0
-	VADDPS       Z0, Z4, Z0
-	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z2, Z2
-	VPSRLD       $0x10, Z2, Z2
+	VMULPS Z11, Z4, Z4
+	VMULPS Z0, Z0, Z0
+	VMULPS Z0, Z5, Z0
+	VADDPS Z0, Z4, Z0
 
 	// round to bfloat16
 	VPADDD  Z2, Z0, Z2

@@ -813,7 +813,7 @@ done:
 
 // func adamBF16GradAVX2F32Stochastic(param []uint16, grad []uint16, m []uint16, v []uint16, s [11]float32)
 // Requires: AVX, AVX2
-TEXT ·adamBF16GradAVX2F32Stochastic(SB), NOSPLIT, $320-140
+TEXT ·adamBF16GradAVX2F32Stochastic(SB), NOSPLIT, $288-140
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -855,16 +855,10 @@ TEXT ·adamBF16GradAVX2F32Stochastic(SB), NOSPLIT, $320-140
 	VBROADCASTSS X5, Y5
 	VMOVUPS      Y5, 224(SP)
 
-	// Constant: 0x9e3779b9
-	MOVQ         $0x000000009e3779b9, DI
-	VMOVD        DI, X5
-	VBROADCASTSS X5, Y5
-	VMOVUPS      Y5, 256(SP)
-
 	// The offset plus each lane's number: the index of the vector at element 0.
 	VMOVUPS 128(SP), Y5
 	VPADDD  laneNumbers<>+0(SB), Y5, Y5
-	VMOVUPS Y5, 288(SP)
+	VMOVUPS Y5, 256(SP)
 	XORQ    DI, DI
 
 	// Main loop: 2 vectors of 8 elements per iteration.
@@ -898,11 +892,11 @@ unrolled:
 	LEAQ         (DI), R8
 	VMOVD        R8, X9
 	VPBROADCASTD X9, Y9
-	VPADDD       288(SP), Y9, Y9
+	VPADDD       256(SP), Y9, Y9
 	LEAQ         8(DI), R8
 	VMOVD        R8, X10
 	VPBROADCASTD X10, Y10
-	VPADDD       288(SP), Y10, Y10
+	VPADDD       256(SP), Y10, Y10
 	VPSRLD       $0x10, Y9, Y11
 	VPXOR        Y11, Y9, Y9
 	VPSRLD       $0x10, Y10, Y11
@@ -917,10 +911,10 @@ unrolled:
 	VPMULLD      192(SP), Y10, Y10
 	VPSRLD       $0x10, Y9, Y11
 	VPSRLD       $0x10, Y10, Y12
-	VPXOR        Y11, Y9, Y9
-	VPXOR        Y12, Y10, Y10
-	VPAND        224(SP), Y9, Y13
-	VPAND        224(SP), Y10, Y14
+	VPAND        224(SP), Y9, Y9
+	VPAND        224(SP), Y10, Y10
+	VPXOR        Y9, Y11, Y13
+	VPXOR        Y10, Y12, Y14
 
 	// round to bfloat16
 	VPADDD       Y13, Y7, Y13
@@ -947,10 +941,6 @@ unrolled:
 	VMULPS    Y6, Y6, Y6
 	VMULPS    Y6, Y4, Y6
 	VADDPS    Y6, Y13, Y6
-	VPMULLD   256(SP), Y9, Y9
-	VPSRLD    $0x10, Y9, Y9
-	VPMULLD   256(SP), Y10, Y10
-	VPSRLD    $0x10, Y10, Y10
 
 	// round to bfloat16
 	VPADDD       Y9, Y5, Y9
@@ -1021,7 +1011,7 @@ single:
 	LEAQ         (DI), R8
 	VMOVD        R8, X7
 	VPBROADCASTD X7, Y7
-	VPADDD       288(SP), Y7, Y7
+	VPADDD       256(SP), Y7, Y7
 	VPSRLD       $0x10, Y7, Y8
 	VPXOR        Y8, Y7, Y7
 	VPMULLD      160(SP), Y7, Y7
@@ -1029,8 +1019,8 @@ single:
 	VPXOR        Y8, Y7, Y7
 	VPMULLD      192(SP), Y7, Y7
 	VPSRLD       $0x10, Y7, Y8
-	VPXOR        Y8, Y7, Y7
-	VPAND        224(SP), Y7, Y9
+	VPAND        224(SP), Y7, Y7
+	VPXOR        Y7, Y8, Y9
 
 	// round to bfloat16
 	VPADDD       Y9, Y6, Y9
@@ -1046,8 +1036,6 @@ single:
 	VMULPS    Y5, Y5, Y5
 	VMULPS    Y5, Y4, Y5
 	VADDPS    Y5, Y9, Y5
-	VPMULLD   256(SP), Y7, Y7
-	VPSRLD    $0x10, Y7, Y7
 
 	// round to bfloat16
 	VPADDD       Y7, Y5, Y7
@@ -1098,7 +1086,7 @@ tail:
 	// the rounding bits: lowbias32(index + key)
 	LEAQ    (DI), R8
 	VMOVD   R8, X7
-	VPADDD  288(SP), X7, X7
+	VPADDD  256(SP), X7, X7
 	VPSRLD  $0x10, X7, X8
 	VPXOR   X8, X7, X7
 	VPMULLD 160(SP), X7, X7
@@ -1106,8 +1094,8 @@ tail:
 	VPXOR   X8, X7, X7
 	VPMULLD 192(SP), X7, X7
 	VPSRLD  $0x10, X7, X8
-	VPXOR   X8, X7, X7
-	VPAND   224(SP), X7, X9
+	VPAND   224(SP), X7, X7
+	VPXOR   X7, X8, X9
 
 	// round to bfloat16
 	VPADDD  X9, X6, X9
@@ -1121,8 +1109,6 @@ tail:
 	VMULSS  X5, X5, X5
 	VMULSS  X5, X4, X5
 	VADDSS  X5, X9, X5
-	VPMULLD 256(SP), X7, X7
-	VPSRLD  $0x10, X7, X7
 
 	// round to bfloat16
 	VPADDD  X7, X5, X7
@@ -1170,7 +1156,7 @@ GLOBL laneNumbers<>(SB), RODATA|NOPTR, $64
 
 // func adamBF16GradAVX2F32CoupledStochastic(param []uint16, grad []uint16, m []uint16, v []uint16, s [11]float32)
 // Requires: AVX, AVX2
-TEXT ·adamBF16GradAVX2F32CoupledStochastic(SB), NOSPLIT, $352-140
+TEXT ·adamBF16GradAVX2F32CoupledStochastic(SB), NOSPLIT, $320-140
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -1214,16 +1200,10 @@ TEXT ·adamBF16GradAVX2F32CoupledStochastic(SB), NOSPLIT, $352-140
 	VBROADCASTSS X5, Y5
 	VMOVUPS      Y5, 256(SP)
 
-	// Constant: 0x9e3779b9
-	MOVQ         $0x000000009e3779b9, DI
-	VMOVD        DI, X5
-	VBROADCASTSS X5, Y5
-	VMOVUPS      Y5, 288(SP)
-
 	// The offset plus each lane's number: the index of the vector at element 0.
 	VMOVUPS 160(SP), Y5
 	VPADDD  laneNumbers<>+0(SB), Y5, Y5
-	VMOVUPS Y5, 320(SP)
+	VMOVUPS Y5, 288(SP)
 	XORQ    DI, DI
 
 	// Main loop: 2 vectors of 8 elements per iteration.
@@ -1267,11 +1247,11 @@ unrolled:
 	LEAQ         (DI), R8
 	VMOVD        R8, X9
 	VPBROADCASTD X9, Y9
-	VPADDD       320(SP), Y9, Y9
+	VPADDD       288(SP), Y9, Y9
 	LEAQ         8(DI), R8
 	VMOVD        R8, X10
 	VPBROADCASTD X10, Y10
-	VPADDD       320(SP), Y10, Y10
+	VPADDD       288(SP), Y10, Y10
 	VPSRLD       $0x10, Y9, Y11
 	VPXOR        Y11, Y9, Y9
 	VPSRLD       $0x10, Y10, Y11
@@ -1286,10 +1266,10 @@ unrolled:
 	VPMULLD      224(SP), Y10, Y10
 	VPSRLD       $0x10, Y9, Y11
 	VPSRLD       $0x10, Y10, Y12
-	VPXOR        Y11, Y9, Y9
-	VPXOR        Y12, Y10, Y10
-	VPAND        256(SP), Y9, Y13
-	VPAND        256(SP), Y10, Y14
+	VPAND        256(SP), Y9, Y9
+	VPAND        256(SP), Y10, Y10
+	VPXOR        Y9, Y11, Y13
+	VPXOR        Y10, Y12, Y14
 
 	// round to bfloat16
 	VPADDD       Y13, Y7, Y13
@@ -1316,10 +1296,6 @@ unrolled:
 	VMULPS    Y6, Y6, Y6
 	VMULPS    (SP), Y6, Y6
 	VADDPS    Y6, Y13, Y6
-	VPMULLD   288(SP), Y9, Y9
-	VPSRLD    $0x10, Y9, Y9
-	VPMULLD   288(SP), Y10, Y10
-	VPSRLD    $0x10, Y10, Y10
 
 	// round to bfloat16
 	VPADDD       Y9, Y5, Y9
@@ -1396,7 +1372,7 @@ single:
 	LEAQ         (DI), R8
 	VMOVD        R8, X7
 	VPBROADCASTD X7, Y7
-	VPADDD       320(SP), Y7, Y7
+	VPADDD       288(SP), Y7, Y7
 	VPSRLD       $0x10, Y7, Y8
 	VPXOR        Y8, Y7, Y7
 	VPMULLD      192(SP), Y7, Y7
@@ -1404,8 +1380,8 @@ single:
 	VPXOR        Y8, Y7, Y7
 	VPMULLD      224(SP), Y7, Y7
 	VPSRLD       $0x10, Y7, Y8
-	VPXOR        Y8, Y7, Y7
-	VPAND        256(SP), Y7, Y9
+	VPAND        256(SP), Y7, Y7
+	VPXOR        Y7, Y8, Y9
 
 	// round to bfloat16
 	VPADDD       Y9, Y6, Y9
@@ -1421,8 +1397,6 @@ single:
 	VMULPS    Y5, Y5, Y5
 	VMULPS    (SP), Y5, Y5
 	VADDPS    Y5, Y9, Y5
-	VPMULLD   288(SP), Y7, Y7
-	VPSRLD    $0x10, Y7, Y7
 
 	// round to bfloat16
 	VPADDD       Y7, Y5, Y7
@@ -1480,7 +1454,7 @@ tail:
 	// the rounding bits: lowbias32(index + key)
 	LEAQ    (DI), R8
 	VMOVD   R8, X7
-	VPADDD  320(SP), X7, X7
+	VPADDD  288(SP), X7, X7
 	VPSRLD  $0x10, X7, X8
 	VPXOR   X8, X7, X7
 	VPMULLD 192(SP), X7, X7
@@ -1488,8 +1462,8 @@ tail:
 	VPXOR   X8, X7, X7
 	VPMULLD 224(SP), X7, X7
 	VPSRLD  $0x10, X7, X8
-	VPXOR   X8, X7, X7
-	VPAND   256(SP), X7, X9
+	VPAND   256(SP), X7, X7
+	VPXOR   X7, X8, X9
 
 	// round to bfloat16
 	VPADDD  X9, X6, X9
@@ -1503,8 +1477,6 @@ tail:
 	VMULSS  X5, X5, X5
 	VMULSS  (SP), X5, X5
 	VADDSS  X5, X9, X5
-	VPMULLD 288(SP), X7, X7
-	VPSRLD  $0x10, X7, X7
 
 	// round to bfloat16
 	VPADDD  X7, X5, X7
@@ -2339,14 +2311,14 @@ unrolled:
 	VPSRLD       $0x10, Z21, Z25
 	VPSRLD       $0x10, Z22, Z26
 	VPSRLD       $0x10, Z23, Z27
-	VPXORD       Z24, Z20, Z20
-	VPXORD       Z25, Z21, Z21
-	VPXORD       Z26, Z22, Z22
-	VPXORD       Z27, Z23, Z23
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z20, Z28
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z21, Z29
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z22, Z30
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z23, Z31
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z20, Z20
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z21, Z21
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z22, Z22
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z23, Z23
+	VPXORD       Z20, Z24, Z28
+	VPXORD       Z21, Z25, Z29
+	VPXORD       Z22, Z26, Z30
+	VPXORD       Z23, Z27, Z31
 
 	// round to bfloat16
 	VPADDD     Z28, Z16, Z28
@@ -2361,34 +2333,26 @@ unrolled:
 	VMOVDQU32  Z28, 64(BX)(DI*2)
 
 	// second moment
-	VPSLLD       $0x10, (SI)(DI*2), Z28
-	VMULPS       Z28, Z3, Z28
-	VMULPS       Z12, Z12, Z12
-	VMULPS       Z12, Z4, Z12
-	VADDPS       Z12, Z28, Z12
-	VPANDD       (SI)(DI*2), Z11, Z28
-	VMULPS       Z28, Z3, Z28
-	VMULPS       Z13, Z13, Z13
-	VMULPS       Z13, Z4, Z13
-	VADDPS       Z13, Z28, Z13
-	VPSLLD       $0x10, 64(SI)(DI*2), Z28
-	VMULPS       Z28, Z3, Z28
-	VMULPS       Z14, Z14, Z14
-	VMULPS       Z14, Z4, Z14
-	VADDPS       Z14, Z28, Z14
-	VPANDD       64(SI)(DI*2), Z11, Z28
-	VMULPS       Z28, Z3, Z28
-	VMULPS       Z15, Z15, Z15
-	VMULPS       Z15, Z4, Z15
-	VADDPS       Z15, Z28, Z15
-	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z20, Z20
-	VPSRLD       $0x10, Z20, Z20
-	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z21, Z21
-	VPSRLD       $0x10, Z21, Z21
-	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z22, Z22
-	VPSRLD       $0x10, Z22, Z22
-	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z23, Z23
-	VPSRLD       $0x10, Z23, Z23
+	VPSLLD $0x10, (SI)(DI*2), Z28
+	VMULPS Z28, Z3, Z28
+	VMULPS Z12, Z12, Z12
+	VMULPS Z12, Z4, Z12
+	VADDPS Z12, Z28, Z12
+	VPANDD (SI)(DI*2), Z11, Z28
+	VMULPS Z28, Z3, Z28
+	VMULPS Z13, Z13, Z13
+	VMULPS Z13, Z4, Z13
+	VADDPS Z13, Z28, Z13
+	VPSLLD $0x10, 64(SI)(DI*2), Z28
+	VMULPS Z28, Z3, Z28
+	VMULPS Z14, Z14, Z14
+	VMULPS Z14, Z4, Z14
+	VADDPS Z14, Z28, Z14
+	VPANDD 64(SI)(DI*2), Z11, Z28
+	VMULPS Z28, Z3, Z28
+	VMULPS Z15, Z15, Z15
+	VMULPS Z15, Z4, Z15
+	VADDPS Z15, Z28, Z15
 
 	// round to bfloat16
 	VPADDD     Z20, Z12, Z20
@@ -2481,8 +2445,8 @@ single:
 	VPXORD       Z13, Z12, Z12
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z12, Z12
 	VPSRLD       $0x10, Z12, Z13
-	VPXORD       Z13, Z12, Z12
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z12, Z14
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z12, Z12
+	VPXORD       Z12, Z13, Z14
 
 	// round to bfloat16
 	VPADDD    Z14, Z11, Z14
@@ -2491,14 +2455,12 @@ single:
 	VMOVDQU32 Y14, (BX)(DI*2)
 
 	// second moment
-	VPMOVZXWD    (SI)(DI*2), Z14
-	VPSLLD       $0x10, Z14, Z14
-	VMULPS       Z14, Z3, Z14
-	VMULPS       Z9, Z9, Z9
-	VMULPS       Z9, Z4, Z9
-	VADDPS       Z9, Z14, Z9
-	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z12, Z12
-	VPSRLD       $0x10, Z12, Z12
+	VPMOVZXWD (SI)(DI*2), Z14
+	VPSLLD    $0x10, Z14, Z14
+	VMULPS    Z14, Z3, Z14
+	VMULPS    Z9, Z9, Z9
+	VMULPS    Z9, Z4, Z9
+	VADDPS    Z9, Z14, Z9
 
 	// round to bfloat16
 	VPADDD    Z12, Z9, Z12
@@ -2560,8 +2522,8 @@ tail:
 	VPXORD       Z10, Z2, Z2
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z2, Z2
 	VPSRLD       $0x10, Z2, Z10
-	VPXORD       Z10, Z2, Z2
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z2, Z11
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z2, Z2
+	VPXORD       Z2, Z10, Z11
 
 	// round to bfloat16
 	VPADDD  Z11, Z1, Z11
@@ -2569,12 +2531,10 @@ tail:
 	VPMOVDW Z11, K1, (BX)(DI*2)
 
 	// second moment
-	VMULPS       Z13, Z3, Z3
-	VMULPS       Z0, Z0, Z0
-	VMULPS       Z0, Z4, Z0
-	VADDPS       Z0, Z3, Z0
-	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z2, Z2
-	VPSRLD       $0x10, Z2, Z2
+	VMULPS Z13, Z3, Z3
+	VMULPS Z0, Z0, Z0
+	VMULPS Z0, Z4, Z0
+	VADDPS Z0, Z3, Z0
 
 	// round to bfloat16
 	VPADDD  Z2, Z0, Z2
@@ -2616,9 +2576,6 @@ GLOBL uint32_846ca68b<>(SB), RODATA|NOPTR, $4
 
 DATA uint32_0000ffff<>+0(SB)/4, $0x0000ffff
 GLOBL uint32_0000ffff<>(SB), RODATA|NOPTR, $4
-
-DATA uint32_9e3779b9<>+0(SB)/4, $0x9e3779b9
-GLOBL uint32_9e3779b9<>(SB), RODATA|NOPTR, $4
 
 DATA uint32_00000040<>+0(SB)/4, $0x00000040
 GLOBL uint32_00000040<>(SB), RODATA|NOPTR, $4
@@ -2737,14 +2694,14 @@ unrolled:
 	VPSRLD       $0x10, Z21, Z25
 	VPSRLD       $0x10, Z22, Z26
 	VPSRLD       $0x10, Z23, Z27
-	VPXORD       Z24, Z20, Z20
-	VPXORD       Z25, Z21, Z21
-	VPXORD       Z26, Z22, Z22
-	VPXORD       Z27, Z23, Z23
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z20, Z28
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z21, Z29
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z22, Z30
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z23, Z31
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z20, Z20
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z21, Z21
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z22, Z22
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z23, Z23
+	VPXORD       Z20, Z24, Z28
+	VPXORD       Z21, Z25, Z29
+	VPXORD       Z22, Z26, Z30
+	VPXORD       Z23, Z27, Z31
 
 	// round to bfloat16
 	VPADDD     Z28, Z16, Z28
@@ -2759,34 +2716,26 @@ unrolled:
 	VMOVDQU32  Z28, 64(BX)(DI*2)
 
 	// second moment
-	VPSLLD       $0x10, (SI)(DI*2), Z28
-	VMULPS       Z28, Z4, Z28
-	VMULPS       Z12, Z12, Z12
-	VMULPS       Z12, Z5, Z12
-	VADDPS       Z12, Z28, Z12
-	VPANDD       (SI)(DI*2), Z10, Z28
-	VMULPS       Z28, Z4, Z28
-	VMULPS       Z13, Z13, Z13
-	VMULPS       Z13, Z5, Z13
-	VADDPS       Z13, Z28, Z13
-	VPSLLD       $0x10, 64(SI)(DI*2), Z28
-	VMULPS       Z28, Z4, Z28
-	VMULPS       Z14, Z14, Z14
-	VMULPS       Z14, Z5, Z14
-	VADDPS       Z14, Z28, Z14
-	VPANDD       64(SI)(DI*2), Z10, Z28
-	VMULPS       Z28, Z4, Z28
-	VMULPS       Z15, Z15, Z15
-	VMULPS       Z15, Z5, Z15
-	VADDPS       Z15, Z28, Z15
-	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z20, Z20
-	VPSRLD       $0x10, Z20, Z20
-	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z21, Z21
-	VPSRLD       $0x10, Z21, Z21
-	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z22, Z22
-	VPSRLD       $0x10, Z22, Z22
-	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z23, Z23
-	VPSRLD       $0x10, Z23, Z23
+	VPSLLD $0x10, (SI)(DI*2), Z28
+	VMULPS Z28, Z4, Z28
+	VMULPS Z12, Z12, Z12
+	VMULPS Z12, Z5, Z12
+	VADDPS Z12, Z28, Z12
+	VPANDD (SI)(DI*2), Z10, Z28
+	VMULPS Z28, Z4, Z28
+	VMULPS Z13, Z13, Z13
+	VMULPS Z13, Z5, Z13
+	VADDPS Z13, Z28, Z13
+	VPSLLD $0x10, 64(SI)(DI*2), Z28
+	VMULPS Z28, Z4, Z28
+	VMULPS Z14, Z14, Z14
+	VMULPS Z14, Z5, Z14
+	VADDPS Z14, Z28, Z14
+	VPANDD 64(SI)(DI*2), Z10, Z28
+	VMULPS Z28, Z4, Z28
+	VMULPS Z15, Z15, Z15
+	VMULPS Z15, Z5, Z15
+	VADDPS Z15, Z28, Z15
 
 	// round to bfloat16
 	VPADDD     Z20, Z12, Z20
@@ -2885,8 +2834,8 @@ single:
 	VPXORD       Z13, Z12, Z12
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z12, Z12
 	VPSRLD       $0x10, Z12, Z13
-	VPXORD       Z13, Z12, Z12
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z12, Z14
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z12, Z12
+	VPXORD       Z12, Z13, Z14
 
 	// round to bfloat16
 	VPADDD    Z14, Z11, Z14
@@ -2895,14 +2844,12 @@ single:
 	VMOVDQU32 Y14, (BX)(DI*2)
 
 	// second moment
-	VPMOVZXWD    (SI)(DI*2), Z14
-	VPSLLD       $0x10, Z14, Z14
-	VMULPS       Z14, Z4, Z14
-	VMULPS       Z10, Z10, Z10
-	VMULPS       Z10, Z5, Z10
-	VADDPS       Z10, Z14, Z10
-	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z12, Z12
-	VPSRLD       $0x10, Z12, Z12
+	VPMOVZXWD (SI)(DI*2), Z14
+	VPSLLD    $0x10, Z14, Z14
+	VMULPS    Z14, Z4, Z14
+	VMULPS    Z10, Z10, Z10
+	VMULPS    Z10, Z5, Z10
+	VADDPS    Z10, Z14, Z10
 
 	// round to bfloat16
 	VPADDD    Z12, Z10, Z12
@@ -2968,8 +2915,8 @@ tail:
 	VPXORD       Z3, Z2, Z2
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z2, Z2
 	VPSRLD       $0x10, Z2, Z3
-	VPXORD       Z3, Z2, Z2
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z2, Z9
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z2, Z2
+	VPXORD       Z2, Z3, Z9
 
 	// round to bfloat16
 	VPADDD  Z9, Z1, Z9
@@ -2977,12 +2924,10 @@ tail:
 	VPMOVDW Z9, K1, (BX)(DI*2)
 
 	// second moment
-	VMULPS       Z13, Z4, Z4
-	VMULPS       Z0, Z0, Z0
-	VMULPS       Z0, Z5, Z0
-	VADDPS       Z0, Z4, Z0
-	VPMULLD.BCST uint32_9e3779b9<>+0(SB), Z2, Z2
-	VPSRLD       $0x10, Z2, Z2
+	VMULPS Z13, Z4, Z4
+	VMULPS Z0, Z0, Z0
+	VMULPS Z0, Z5, Z0
+	VADDPS Z0, Z4, Z0
 
 	// round to bfloat16
 	VPADDD  Z2, Z0, Z2

@@ -814,18 +814,16 @@ TEXT ·adamBF16GradNEONF32Stochastic(SB), NOSPLIT, $0-140
 	VDUP R9, V11.S4
 	MOVW $0xffff, R9
 	VDUP R9, V12.S4
-	MOVW $0x9e3779b9, R9
-	VDUP R9, V13.S4
 	// The index counter: the offset plus each lane's number.
 	MOVD $0x0000000100000000, R9
-	VMOV R9, V14.D[0]
+	VMOV R9, V13.D[0]
 	MOVD $0x0000000300000002, R9
-	VMOV R9, V14.D[1]
-	WORD $0x4ea985ce // add v14.4s, v14.4s, v9.4s
+	VMOV R9, V13.D[1]
+	WORD $0x4ea985ad // add v13.4s, v13.4s, v9.4s
 	MOVW $0x4, R9
-	VDUP R9, V15.S4
+	VDUP R9, V14.S4
 	MOVW $0x1, R9
-	VDUP R9, V16.S4
+	VDUP R9, V15.S4
 
 	// Main loop: 4 vectors of 4 elements per iteration.
 unrolled:
@@ -833,232 +831,224 @@ unrolled:
 	BLT single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 8(R1), [V17.H4]
-	WORD   $0x2e613a31 // shll v17.4s, v17.4h, #16
-	WORD   $0x6e20de31 // fmul v17.4s, v17.4s, v0.4s
+	VLD1.P 8(R1), [V16.H4]
+	WORD   $0x2e613a10 // shll v16.4s, v16.4h, #16
+	WORD   $0x6e20de10 // fmul v16.4s, v16.4s, v0.4s
 
 	// first moment
-	VLD1 (R2), [V18.H4]
-	WORD $0x2e613a52 // shll v18.4s, v18.4h, #16
-	WORD $0x6e32dc32 // fmul v18.4s, v1.4s, v18.4s
-	WORD $0x6e31dc53 // fmul v19.4s, v2.4s, v17.4s
-	WORD $0x4e33d652 // fadd v18.4s, v18.4s, v19.4s
+	VLD1 (R2), [V17.H4]
+	WORD $0x2e613a31 // shll v17.4s, v17.4h, #16
+	WORD $0x6e31dc31 // fmul v17.4s, v1.4s, v17.4s
+	WORD $0x6e30dc52 // fmul v18.4s, v2.4s, v16.4s
+	WORD $0x4e32d631 // fadd v17.4s, v17.4s, v18.4s
 
 	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4eae1dd3 // orr v19.16b, v14.16b, v14.16b
-	WORD   $0x4eaf85ce // add v14.4s, v14.4s, v15.4s
-	WORD   $0x6f300674 // ushr v20.4s, v19.4s, #16
-	WORD   $0x6e341e73 // eor v19.16b, v19.16b, v20.16b
-	WORD   $0x4eaa9e73 // mul v19.4s, v19.4s, v10.4s
-	WORD   $0x6f310674 // ushr v20.4s, v19.4s, #15
-	WORD   $0x6e341e73 // eor v19.16b, v19.16b, v20.16b
-	WORD   $0x4eab9e73 // mul v19.4s, v19.4s, v11.4s
-	WORD   $0x6f300674 // ushr v20.4s, v19.4s, #16
-	WORD   $0x6e341e73 // eor v19.16b, v19.16b, v20.16b
-	WORD   $0x4e2c1e75 // and v21.16b, v19.16b, v12.16b
-	WORD   $0x4eb58655 // add v21.4s, v18.4s, v21.4s
-	WORD   $0x0f1086b5 // shrn v21.4h, v21.4s, #16
-	VST1.P [V21.H4], 8(R2)
+	WORD   $0x4ead1db2 // orr v18.16b, v13.16b, v13.16b
+	WORD   $0x4eae85ad // add v13.4s, v13.4s, v14.4s
+	WORD   $0x6f300653 // ushr v19.4s, v18.4s, #16
+	WORD   $0x6e331e52 // eor v18.16b, v18.16b, v19.16b
+	WORD   $0x4eaa9e52 // mul v18.4s, v18.4s, v10.4s
+	WORD   $0x6f310653 // ushr v19.4s, v18.4s, #15
+	WORD   $0x6e331e52 // eor v18.16b, v18.16b, v19.16b
+	WORD   $0x4eab9e52 // mul v18.4s, v18.4s, v11.4s
+	WORD   $0x6f300653 // ushr v19.4s, v18.4s, #16
+	WORD   $0x4e2c1e52 // and v18.16b, v18.16b, v12.16b
+	WORD   $0x6e321e74 // eor v20.16b, v19.16b, v18.16b
+	WORD   $0x4eb48634 // add v20.4s, v17.4s, v20.4s
+	WORD   $0x0f108694 // shrn v20.4h, v20.4s, #16
+	VST1.P [V20.H4], 8(R2)
 
 	// second moment
-	VLD1   (R3), [V21.H4]
-	WORD   $0x2e613ab5 // shll v21.4s, v21.4h, #16
-	WORD   $0x6e35dc75 // fmul v21.4s, v3.4s, v21.4s
-	WORD   $0x6e31de31 // fmul v17.4s, v17.4s, v17.4s
-	WORD   $0x6e31dc91 // fmul v17.4s, v4.4s, v17.4s
-	WORD   $0x4e31d6b1 // fadd v17.4s, v21.4s, v17.4s
-	WORD   $0x4ead9e73 // mul v19.4s, v19.4s, v13.4s
-	WORD   $0x6f300673 // ushr v19.4s, v19.4s, #16
-	WORD   $0x4eb38633 // add v19.4s, v17.4s, v19.4s
-	WORD   $0x0f108673 // shrn v19.4h, v19.4s, #16
-	VST1.P [V19.H4], 8(R3)
+	VLD1   (R3), [V20.H4]
+	WORD   $0x2e613a94 // shll v20.4s, v20.4h, #16
+	WORD   $0x6e34dc74 // fmul v20.4s, v3.4s, v20.4s
+	WORD   $0x6e30de10 // fmul v16.4s, v16.4s, v16.4s
+	WORD   $0x6e30dc90 // fmul v16.4s, v4.4s, v16.4s
+	WORD   $0x4e30d690 // fadd v16.4s, v20.4s, v16.4s
+	WORD   $0x4eb28612 // add v18.4s, v16.4s, v18.4s
+	WORD   $0x0f108652 // shrn v18.4h, v18.4s, #16
+	VST1.P [V18.H4], 8(R3)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	WORD $0x6ea1fa31 // fsqrt v17.4s, v17.4s
-	WORD $0x6e25de31 // fmul v17.4s, v17.4s, v5.4s
-	WORD $0x4e26d631 // fadd v17.4s, v17.4s, v6.4s
+	WORD $0x6ea1fa10 // fsqrt v16.4s, v16.4s
+	WORD $0x6e25de10 // fmul v16.4s, v16.4s, v5.4s
+	WORD $0x4e26d610 // fadd v16.4s, v16.4s, v6.4s
 
 	// round to bfloat16
-	VLD1   (R0), [V19.H4]
-	WORD   $0x2e613a73 // shll v19.4s, v19.4h, #16
-	WORD   $0x6e28de73 // fmul v19.4s, v19.4s, v8.4s
-	WORD   $0x6e31fe51 // fdiv v17.4s, v18.4s, v17.4s
-	WORD   $0x6e31dcf1 // fmul v17.4s, v7.4s, v17.4s
-	WORD   $0x4eb1d671 // fsub v17.4s, v19.4s, v17.4s
-	WORD   $0x4eb48631 // add v17.4s, v17.4s, v20.4s
-	WORD   $0x0f108631 // shrn v17.4h, v17.4s, #16
-	VST1.P [V17.H4], 8(R0)
+	VLD1   (R0), [V18.H4]
+	WORD   $0x2e613a52 // shll v18.4s, v18.4h, #16
+	WORD   $0x6e28de52 // fmul v18.4s, v18.4s, v8.4s
+	WORD   $0x6e30fe30 // fdiv v16.4s, v17.4s, v16.4s
+	WORD   $0x6e30dcf0 // fmul v16.4s, v7.4s, v16.4s
+	WORD   $0x4eb0d650 // fsub v16.4s, v18.4s, v16.4s
+	WORD   $0x4eb38610 // add v16.4s, v16.4s, v19.4s
+	WORD   $0x0f108610 // shrn v16.4h, v16.4s, #16
+	VST1.P [V16.H4], 8(R0)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 8(R1), [V17.H4]
-	WORD   $0x2e613a31 // shll v17.4s, v17.4h, #16
-	WORD   $0x6e20de31 // fmul v17.4s, v17.4s, v0.4s
+	VLD1.P 8(R1), [V16.H4]
+	WORD   $0x2e613a10 // shll v16.4s, v16.4h, #16
+	WORD   $0x6e20de10 // fmul v16.4s, v16.4s, v0.4s
 
 	// first moment
-	VLD1 (R2), [V18.H4]
-	WORD $0x2e613a52 // shll v18.4s, v18.4h, #16
-	WORD $0x6e32dc32 // fmul v18.4s, v1.4s, v18.4s
-	WORD $0x6e31dc53 // fmul v19.4s, v2.4s, v17.4s
-	WORD $0x4e33d652 // fadd v18.4s, v18.4s, v19.4s
+	VLD1 (R2), [V17.H4]
+	WORD $0x2e613a31 // shll v17.4s, v17.4h, #16
+	WORD $0x6e31dc31 // fmul v17.4s, v1.4s, v17.4s
+	WORD $0x6e30dc52 // fmul v18.4s, v2.4s, v16.4s
+	WORD $0x4e32d631 // fadd v17.4s, v17.4s, v18.4s
 
 	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4eae1dd3 // orr v19.16b, v14.16b, v14.16b
-	WORD   $0x4eaf85ce // add v14.4s, v14.4s, v15.4s
-	WORD   $0x6f300674 // ushr v20.4s, v19.4s, #16
-	WORD   $0x6e341e73 // eor v19.16b, v19.16b, v20.16b
-	WORD   $0x4eaa9e73 // mul v19.4s, v19.4s, v10.4s
-	WORD   $0x6f310674 // ushr v20.4s, v19.4s, #15
-	WORD   $0x6e341e73 // eor v19.16b, v19.16b, v20.16b
-	WORD   $0x4eab9e73 // mul v19.4s, v19.4s, v11.4s
-	WORD   $0x6f300674 // ushr v20.4s, v19.4s, #16
-	WORD   $0x6e341e73 // eor v19.16b, v19.16b, v20.16b
-	WORD   $0x4e2c1e75 // and v21.16b, v19.16b, v12.16b
-	WORD   $0x4eb58655 // add v21.4s, v18.4s, v21.4s
-	WORD   $0x0f1086b5 // shrn v21.4h, v21.4s, #16
-	VST1.P [V21.H4], 8(R2)
+	WORD   $0x4ead1db2 // orr v18.16b, v13.16b, v13.16b
+	WORD   $0x4eae85ad // add v13.4s, v13.4s, v14.4s
+	WORD   $0x6f300653 // ushr v19.4s, v18.4s, #16
+	WORD   $0x6e331e52 // eor v18.16b, v18.16b, v19.16b
+	WORD   $0x4eaa9e52 // mul v18.4s, v18.4s, v10.4s
+	WORD   $0x6f310653 // ushr v19.4s, v18.4s, #15
+	WORD   $0x6e331e52 // eor v18.16b, v18.16b, v19.16b
+	WORD   $0x4eab9e52 // mul v18.4s, v18.4s, v11.4s
+	WORD   $0x6f300653 // ushr v19.4s, v18.4s, #16
+	WORD   $0x4e2c1e52 // and v18.16b, v18.16b, v12.16b
+	WORD   $0x6e321e74 // eor v20.16b, v19.16b, v18.16b
+	WORD   $0x4eb48634 // add v20.4s, v17.4s, v20.4s
+	WORD   $0x0f108694 // shrn v20.4h, v20.4s, #16
+	VST1.P [V20.H4], 8(R2)
 
 	// second moment
-	VLD1   (R3), [V21.H4]
-	WORD   $0x2e613ab5 // shll v21.4s, v21.4h, #16
-	WORD   $0x6e35dc75 // fmul v21.4s, v3.4s, v21.4s
-	WORD   $0x6e31de31 // fmul v17.4s, v17.4s, v17.4s
-	WORD   $0x6e31dc91 // fmul v17.4s, v4.4s, v17.4s
-	WORD   $0x4e31d6b1 // fadd v17.4s, v21.4s, v17.4s
-	WORD   $0x4ead9e73 // mul v19.4s, v19.4s, v13.4s
-	WORD   $0x6f300673 // ushr v19.4s, v19.4s, #16
-	WORD   $0x4eb38633 // add v19.4s, v17.4s, v19.4s
-	WORD   $0x0f108673 // shrn v19.4h, v19.4s, #16
-	VST1.P [V19.H4], 8(R3)
+	VLD1   (R3), [V20.H4]
+	WORD   $0x2e613a94 // shll v20.4s, v20.4h, #16
+	WORD   $0x6e34dc74 // fmul v20.4s, v3.4s, v20.4s
+	WORD   $0x6e30de10 // fmul v16.4s, v16.4s, v16.4s
+	WORD   $0x6e30dc90 // fmul v16.4s, v4.4s, v16.4s
+	WORD   $0x4e30d690 // fadd v16.4s, v20.4s, v16.4s
+	WORD   $0x4eb28612 // add v18.4s, v16.4s, v18.4s
+	WORD   $0x0f108652 // shrn v18.4h, v18.4s, #16
+	VST1.P [V18.H4], 8(R3)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	WORD $0x6ea1fa31 // fsqrt v17.4s, v17.4s
-	WORD $0x6e25de31 // fmul v17.4s, v17.4s, v5.4s
-	WORD $0x4e26d631 // fadd v17.4s, v17.4s, v6.4s
+	WORD $0x6ea1fa10 // fsqrt v16.4s, v16.4s
+	WORD $0x6e25de10 // fmul v16.4s, v16.4s, v5.4s
+	WORD $0x4e26d610 // fadd v16.4s, v16.4s, v6.4s
 
 	// round to bfloat16
-	VLD1   (R0), [V19.H4]
-	WORD   $0x2e613a73 // shll v19.4s, v19.4h, #16
-	WORD   $0x6e28de73 // fmul v19.4s, v19.4s, v8.4s
-	WORD   $0x6e31fe51 // fdiv v17.4s, v18.4s, v17.4s
-	WORD   $0x6e31dcf1 // fmul v17.4s, v7.4s, v17.4s
-	WORD   $0x4eb1d671 // fsub v17.4s, v19.4s, v17.4s
-	WORD   $0x4eb48631 // add v17.4s, v17.4s, v20.4s
-	WORD   $0x0f108631 // shrn v17.4h, v17.4s, #16
-	VST1.P [V17.H4], 8(R0)
+	VLD1   (R0), [V18.H4]
+	WORD   $0x2e613a52 // shll v18.4s, v18.4h, #16
+	WORD   $0x6e28de52 // fmul v18.4s, v18.4s, v8.4s
+	WORD   $0x6e30fe30 // fdiv v16.4s, v17.4s, v16.4s
+	WORD   $0x6e30dcf0 // fmul v16.4s, v7.4s, v16.4s
+	WORD   $0x4eb0d650 // fsub v16.4s, v18.4s, v16.4s
+	WORD   $0x4eb38610 // add v16.4s, v16.4s, v19.4s
+	WORD   $0x0f108610 // shrn v16.4h, v16.4s, #16
+	VST1.P [V16.H4], 8(R0)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 8(R1), [V17.H4]
-	WORD   $0x2e613a31 // shll v17.4s, v17.4h, #16
-	WORD   $0x6e20de31 // fmul v17.4s, v17.4s, v0.4s
+	VLD1.P 8(R1), [V16.H4]
+	WORD   $0x2e613a10 // shll v16.4s, v16.4h, #16
+	WORD   $0x6e20de10 // fmul v16.4s, v16.4s, v0.4s
 
 	// first moment
-	VLD1 (R2), [V18.H4]
-	WORD $0x2e613a52 // shll v18.4s, v18.4h, #16
-	WORD $0x6e32dc32 // fmul v18.4s, v1.4s, v18.4s
-	WORD $0x6e31dc53 // fmul v19.4s, v2.4s, v17.4s
-	WORD $0x4e33d652 // fadd v18.4s, v18.4s, v19.4s
+	VLD1 (R2), [V17.H4]
+	WORD $0x2e613a31 // shll v17.4s, v17.4h, #16
+	WORD $0x6e31dc31 // fmul v17.4s, v1.4s, v17.4s
+	WORD $0x6e30dc52 // fmul v18.4s, v2.4s, v16.4s
+	WORD $0x4e32d631 // fadd v17.4s, v17.4s, v18.4s
 
 	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4eae1dd3 // orr v19.16b, v14.16b, v14.16b
-	WORD   $0x4eaf85ce // add v14.4s, v14.4s, v15.4s
-	WORD   $0x6f300674 // ushr v20.4s, v19.4s, #16
-	WORD   $0x6e341e73 // eor v19.16b, v19.16b, v20.16b
-	WORD   $0x4eaa9e73 // mul v19.4s, v19.4s, v10.4s
-	WORD   $0x6f310674 // ushr v20.4s, v19.4s, #15
-	WORD   $0x6e341e73 // eor v19.16b, v19.16b, v20.16b
-	WORD   $0x4eab9e73 // mul v19.4s, v19.4s, v11.4s
-	WORD   $0x6f300674 // ushr v20.4s, v19.4s, #16
-	WORD   $0x6e341e73 // eor v19.16b, v19.16b, v20.16b
-	WORD   $0x4e2c1e75 // and v21.16b, v19.16b, v12.16b
-	WORD   $0x4eb58655 // add v21.4s, v18.4s, v21.4s
-	WORD   $0x0f1086b5 // shrn v21.4h, v21.4s, #16
-	VST1.P [V21.H4], 8(R2)
+	WORD   $0x4ead1db2 // orr v18.16b, v13.16b, v13.16b
+	WORD   $0x4eae85ad // add v13.4s, v13.4s, v14.4s
+	WORD   $0x6f300653 // ushr v19.4s, v18.4s, #16
+	WORD   $0x6e331e52 // eor v18.16b, v18.16b, v19.16b
+	WORD   $0x4eaa9e52 // mul v18.4s, v18.4s, v10.4s
+	WORD   $0x6f310653 // ushr v19.4s, v18.4s, #15
+	WORD   $0x6e331e52 // eor v18.16b, v18.16b, v19.16b
+	WORD   $0x4eab9e52 // mul v18.4s, v18.4s, v11.4s
+	WORD   $0x6f300653 // ushr v19.4s, v18.4s, #16
+	WORD   $0x4e2c1e52 // and v18.16b, v18.16b, v12.16b
+	WORD   $0x6e321e74 // eor v20.16b, v19.16b, v18.16b
+	WORD   $0x4eb48634 // add v20.4s, v17.4s, v20.4s
+	WORD   $0x0f108694 // shrn v20.4h, v20.4s, #16
+	VST1.P [V20.H4], 8(R2)
 
 	// second moment
-	VLD1   (R3), [V21.H4]
-	WORD   $0x2e613ab5 // shll v21.4s, v21.4h, #16
-	WORD   $0x6e35dc75 // fmul v21.4s, v3.4s, v21.4s
-	WORD   $0x6e31de31 // fmul v17.4s, v17.4s, v17.4s
-	WORD   $0x6e31dc91 // fmul v17.4s, v4.4s, v17.4s
-	WORD   $0x4e31d6b1 // fadd v17.4s, v21.4s, v17.4s
-	WORD   $0x4ead9e73 // mul v19.4s, v19.4s, v13.4s
-	WORD   $0x6f300673 // ushr v19.4s, v19.4s, #16
-	WORD   $0x4eb38633 // add v19.4s, v17.4s, v19.4s
-	WORD   $0x0f108673 // shrn v19.4h, v19.4s, #16
-	VST1.P [V19.H4], 8(R3)
+	VLD1   (R3), [V20.H4]
+	WORD   $0x2e613a94 // shll v20.4s, v20.4h, #16
+	WORD   $0x6e34dc74 // fmul v20.4s, v3.4s, v20.4s
+	WORD   $0x6e30de10 // fmul v16.4s, v16.4s, v16.4s
+	WORD   $0x6e30dc90 // fmul v16.4s, v4.4s, v16.4s
+	WORD   $0x4e30d690 // fadd v16.4s, v20.4s, v16.4s
+	WORD   $0x4eb28612 // add v18.4s, v16.4s, v18.4s
+	WORD   $0x0f108652 // shrn v18.4h, v18.4s, #16
+	VST1.P [V18.H4], 8(R3)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	WORD $0x6ea1fa31 // fsqrt v17.4s, v17.4s
-	WORD $0x6e25de31 // fmul v17.4s, v17.4s, v5.4s
-	WORD $0x4e26d631 // fadd v17.4s, v17.4s, v6.4s
+	WORD $0x6ea1fa10 // fsqrt v16.4s, v16.4s
+	WORD $0x6e25de10 // fmul v16.4s, v16.4s, v5.4s
+	WORD $0x4e26d610 // fadd v16.4s, v16.4s, v6.4s
 
 	// round to bfloat16
-	VLD1   (R0), [V19.H4]
-	WORD   $0x2e613a73 // shll v19.4s, v19.4h, #16
-	WORD   $0x6e28de73 // fmul v19.4s, v19.4s, v8.4s
-	WORD   $0x6e31fe51 // fdiv v17.4s, v18.4s, v17.4s
-	WORD   $0x6e31dcf1 // fmul v17.4s, v7.4s, v17.4s
-	WORD   $0x4eb1d671 // fsub v17.4s, v19.4s, v17.4s
-	WORD   $0x4eb48631 // add v17.4s, v17.4s, v20.4s
-	WORD   $0x0f108631 // shrn v17.4h, v17.4s, #16
-	VST1.P [V17.H4], 8(R0)
+	VLD1   (R0), [V18.H4]
+	WORD   $0x2e613a52 // shll v18.4s, v18.4h, #16
+	WORD   $0x6e28de52 // fmul v18.4s, v18.4s, v8.4s
+	WORD   $0x6e30fe30 // fdiv v16.4s, v17.4s, v16.4s
+	WORD   $0x6e30dcf0 // fmul v16.4s, v7.4s, v16.4s
+	WORD   $0x4eb0d650 // fsub v16.4s, v18.4s, v16.4s
+	WORD   $0x4eb38610 // add v16.4s, v16.4s, v19.4s
+	WORD   $0x0f108610 // shrn v16.4h, v16.4s, #16
+	VST1.P [V16.H4], 8(R0)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 8(R1), [V17.H4]
-	WORD   $0x2e613a31 // shll v17.4s, v17.4h, #16
-	WORD   $0x6e20de31 // fmul v17.4s, v17.4s, v0.4s
+	VLD1.P 8(R1), [V16.H4]
+	WORD   $0x2e613a10 // shll v16.4s, v16.4h, #16
+	WORD   $0x6e20de10 // fmul v16.4s, v16.4s, v0.4s
 
 	// first moment
-	VLD1 (R2), [V18.H4]
-	WORD $0x2e613a52 // shll v18.4s, v18.4h, #16
-	WORD $0x6e32dc32 // fmul v18.4s, v1.4s, v18.4s
-	WORD $0x6e31dc53 // fmul v19.4s, v2.4s, v17.4s
-	WORD $0x4e33d652 // fadd v18.4s, v18.4s, v19.4s
+	VLD1 (R2), [V17.H4]
+	WORD $0x2e613a31 // shll v17.4s, v17.4h, #16
+	WORD $0x6e31dc31 // fmul v17.4s, v1.4s, v17.4s
+	WORD $0x6e30dc52 // fmul v18.4s, v2.4s, v16.4s
+	WORD $0x4e32d631 // fadd v17.4s, v17.4s, v18.4s
 
 	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4eae1dd3 // orr v19.16b, v14.16b, v14.16b
-	WORD   $0x4eaf85ce // add v14.4s, v14.4s, v15.4s
-	WORD   $0x6f300674 // ushr v20.4s, v19.4s, #16
-	WORD   $0x6e341e73 // eor v19.16b, v19.16b, v20.16b
-	WORD   $0x4eaa9e73 // mul v19.4s, v19.4s, v10.4s
-	WORD   $0x6f310674 // ushr v20.4s, v19.4s, #15
-	WORD   $0x6e341e73 // eor v19.16b, v19.16b, v20.16b
-	WORD   $0x4eab9e73 // mul v19.4s, v19.4s, v11.4s
-	WORD   $0x6f300674 // ushr v20.4s, v19.4s, #16
-	WORD   $0x6e341e73 // eor v19.16b, v19.16b, v20.16b
-	WORD   $0x4e2c1e75 // and v21.16b, v19.16b, v12.16b
-	WORD   $0x4eb58655 // add v21.4s, v18.4s, v21.4s
-	WORD   $0x0f1086b5 // shrn v21.4h, v21.4s, #16
-	VST1.P [V21.H4], 8(R2)
+	WORD   $0x4ead1db2 // orr v18.16b, v13.16b, v13.16b
+	WORD   $0x4eae85ad // add v13.4s, v13.4s, v14.4s
+	WORD   $0x6f300653 // ushr v19.4s, v18.4s, #16
+	WORD   $0x6e331e52 // eor v18.16b, v18.16b, v19.16b
+	WORD   $0x4eaa9e52 // mul v18.4s, v18.4s, v10.4s
+	WORD   $0x6f310653 // ushr v19.4s, v18.4s, #15
+	WORD   $0x6e331e52 // eor v18.16b, v18.16b, v19.16b
+	WORD   $0x4eab9e52 // mul v18.4s, v18.4s, v11.4s
+	WORD   $0x6f300653 // ushr v19.4s, v18.4s, #16
+	WORD   $0x4e2c1e52 // and v18.16b, v18.16b, v12.16b
+	WORD   $0x6e321e74 // eor v20.16b, v19.16b, v18.16b
+	WORD   $0x4eb48634 // add v20.4s, v17.4s, v20.4s
+	WORD   $0x0f108694 // shrn v20.4h, v20.4s, #16
+	VST1.P [V20.H4], 8(R2)
 
 	// second moment
-	VLD1   (R3), [V21.H4]
-	WORD   $0x2e613ab5 // shll v21.4s, v21.4h, #16
-	WORD   $0x6e35dc75 // fmul v21.4s, v3.4s, v21.4s
-	WORD   $0x6e31de31 // fmul v17.4s, v17.4s, v17.4s
-	WORD   $0x6e31dc91 // fmul v17.4s, v4.4s, v17.4s
-	WORD   $0x4e31d6b1 // fadd v17.4s, v21.4s, v17.4s
-	WORD   $0x4ead9e73 // mul v19.4s, v19.4s, v13.4s
-	WORD   $0x6f300673 // ushr v19.4s, v19.4s, #16
-	WORD   $0x4eb38633 // add v19.4s, v17.4s, v19.4s
-	WORD   $0x0f108673 // shrn v19.4h, v19.4s, #16
-	VST1.P [V19.H4], 8(R3)
+	VLD1   (R3), [V20.H4]
+	WORD   $0x2e613a94 // shll v20.4s, v20.4h, #16
+	WORD   $0x6e34dc74 // fmul v20.4s, v3.4s, v20.4s
+	WORD   $0x6e30de10 // fmul v16.4s, v16.4s, v16.4s
+	WORD   $0x6e30dc90 // fmul v16.4s, v4.4s, v16.4s
+	WORD   $0x4e30d690 // fadd v16.4s, v20.4s, v16.4s
+	WORD   $0x4eb28612 // add v18.4s, v16.4s, v18.4s
+	WORD   $0x0f108652 // shrn v18.4h, v18.4s, #16
+	VST1.P [V18.H4], 8(R3)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	WORD $0x6ea1fa31 // fsqrt v17.4s, v17.4s
-	WORD $0x6e25de31 // fmul v17.4s, v17.4s, v5.4s
-	WORD $0x4e26d631 // fadd v17.4s, v17.4s, v6.4s
+	WORD $0x6ea1fa10 // fsqrt v16.4s, v16.4s
+	WORD $0x6e25de10 // fmul v16.4s, v16.4s, v5.4s
+	WORD $0x4e26d610 // fadd v16.4s, v16.4s, v6.4s
 
 	// round to bfloat16
-	VLD1   (R0), [V19.H4]
-	WORD   $0x2e613a73 // shll v19.4s, v19.4h, #16
-	WORD   $0x6e28de73 // fmul v19.4s, v19.4s, v8.4s
-	WORD   $0x6e31fe51 // fdiv v17.4s, v18.4s, v17.4s
-	WORD   $0x6e31dcf1 // fmul v17.4s, v7.4s, v17.4s
-	WORD   $0x4eb1d671 // fsub v17.4s, v19.4s, v17.4s
-	WORD   $0x4eb48631 // add v17.4s, v17.4s, v20.4s
-	WORD   $0x0f108631 // shrn v17.4h, v17.4s, #16
-	VST1.P [V17.H4], 8(R0)
+	VLD1   (R0), [V18.H4]
+	WORD   $0x2e613a52 // shll v18.4s, v18.4h, #16
+	WORD   $0x6e28de52 // fmul v18.4s, v18.4s, v8.4s
+	WORD   $0x6e30fe30 // fdiv v16.4s, v17.4s, v16.4s
+	WORD   $0x6e30dcf0 // fmul v16.4s, v7.4s, v16.4s
+	WORD   $0x4eb0d650 // fsub v16.4s, v18.4s, v16.4s
+	WORD   $0x4eb38610 // add v16.4s, v16.4s, v19.4s
+	WORD   $0x0f108610 // shrn v16.4h, v16.4s, #16
+	VST1.P [V16.H4], 8(R0)
 	SUB    $16, R4
 	B      unrolled
 
@@ -1068,61 +1058,59 @@ single:
 	BLT tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 8(R1), [V17.H4]
-	WORD   $0x2e613a31 // shll v17.4s, v17.4h, #16
-	WORD   $0x6e20de31 // fmul v17.4s, v17.4s, v0.4s
+	VLD1.P 8(R1), [V16.H4]
+	WORD   $0x2e613a10 // shll v16.4s, v16.4h, #16
+	WORD   $0x6e20de10 // fmul v16.4s, v16.4s, v0.4s
 
 	// first moment
-	VLD1 (R2), [V18.H4]
-	WORD $0x2e613a52 // shll v18.4s, v18.4h, #16
-	WORD $0x6e32dc32 // fmul v18.4s, v1.4s, v18.4s
-	WORD $0x6e31dc53 // fmul v19.4s, v2.4s, v17.4s
-	WORD $0x4e33d652 // fadd v18.4s, v18.4s, v19.4s
+	VLD1 (R2), [V17.H4]
+	WORD $0x2e613a31 // shll v17.4s, v17.4h, #16
+	WORD $0x6e31dc31 // fmul v17.4s, v1.4s, v17.4s
+	WORD $0x6e30dc52 // fmul v18.4s, v2.4s, v16.4s
+	WORD $0x4e32d631 // fadd v17.4s, v17.4s, v18.4s
 
 	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4eae1dd3 // orr v19.16b, v14.16b, v14.16b
-	WORD   $0x4eaf85ce // add v14.4s, v14.4s, v15.4s
-	WORD   $0x6f300674 // ushr v20.4s, v19.4s, #16
-	WORD   $0x6e341e73 // eor v19.16b, v19.16b, v20.16b
-	WORD   $0x4eaa9e73 // mul v19.4s, v19.4s, v10.4s
-	WORD   $0x6f310674 // ushr v20.4s, v19.4s, #15
-	WORD   $0x6e341e73 // eor v19.16b, v19.16b, v20.16b
-	WORD   $0x4eab9e73 // mul v19.4s, v19.4s, v11.4s
-	WORD   $0x6f300674 // ushr v20.4s, v19.4s, #16
-	WORD   $0x6e341e73 // eor v19.16b, v19.16b, v20.16b
-	WORD   $0x4e2c1e75 // and v21.16b, v19.16b, v12.16b
-	WORD   $0x4eb58655 // add v21.4s, v18.4s, v21.4s
-	WORD   $0x0f1086b5 // shrn v21.4h, v21.4s, #16
-	VST1.P [V21.H4], 8(R2)
+	WORD   $0x4ead1db2 // orr v18.16b, v13.16b, v13.16b
+	WORD   $0x4eae85ad // add v13.4s, v13.4s, v14.4s
+	WORD   $0x6f300653 // ushr v19.4s, v18.4s, #16
+	WORD   $0x6e331e52 // eor v18.16b, v18.16b, v19.16b
+	WORD   $0x4eaa9e52 // mul v18.4s, v18.4s, v10.4s
+	WORD   $0x6f310653 // ushr v19.4s, v18.4s, #15
+	WORD   $0x6e331e52 // eor v18.16b, v18.16b, v19.16b
+	WORD   $0x4eab9e52 // mul v18.4s, v18.4s, v11.4s
+	WORD   $0x6f300653 // ushr v19.4s, v18.4s, #16
+	WORD   $0x4e2c1e52 // and v18.16b, v18.16b, v12.16b
+	WORD   $0x6e321e74 // eor v20.16b, v19.16b, v18.16b
+	WORD   $0x4eb48634 // add v20.4s, v17.4s, v20.4s
+	WORD   $0x0f108694 // shrn v20.4h, v20.4s, #16
+	VST1.P [V20.H4], 8(R2)
 
 	// second moment
-	VLD1   (R3), [V21.H4]
-	WORD   $0x2e613ab5 // shll v21.4s, v21.4h, #16
-	WORD   $0x6e35dc75 // fmul v21.4s, v3.4s, v21.4s
-	WORD   $0x6e31de31 // fmul v17.4s, v17.4s, v17.4s
-	WORD   $0x6e31dc91 // fmul v17.4s, v4.4s, v17.4s
-	WORD   $0x4e31d6b1 // fadd v17.4s, v21.4s, v17.4s
-	WORD   $0x4ead9e73 // mul v19.4s, v19.4s, v13.4s
-	WORD   $0x6f300673 // ushr v19.4s, v19.4s, #16
-	WORD   $0x4eb38633 // add v19.4s, v17.4s, v19.4s
-	WORD   $0x0f108673 // shrn v19.4h, v19.4s, #16
-	VST1.P [V19.H4], 8(R3)
+	VLD1   (R3), [V20.H4]
+	WORD   $0x2e613a94 // shll v20.4s, v20.4h, #16
+	WORD   $0x6e34dc74 // fmul v20.4s, v3.4s, v20.4s
+	WORD   $0x6e30de10 // fmul v16.4s, v16.4s, v16.4s
+	WORD   $0x6e30dc90 // fmul v16.4s, v4.4s, v16.4s
+	WORD   $0x4e30d690 // fadd v16.4s, v20.4s, v16.4s
+	WORD   $0x4eb28612 // add v18.4s, v16.4s, v18.4s
+	WORD   $0x0f108652 // shrn v18.4h, v18.4s, #16
+	VST1.P [V18.H4], 8(R3)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	WORD $0x6ea1fa31 // fsqrt v17.4s, v17.4s
-	WORD $0x6e25de31 // fmul v17.4s, v17.4s, v5.4s
-	WORD $0x4e26d631 // fadd v17.4s, v17.4s, v6.4s
+	WORD $0x6ea1fa10 // fsqrt v16.4s, v16.4s
+	WORD $0x6e25de10 // fmul v16.4s, v16.4s, v5.4s
+	WORD $0x4e26d610 // fadd v16.4s, v16.4s, v6.4s
 
 	// round to bfloat16
-	VLD1   (R0), [V19.H4]
-	WORD   $0x2e613a73 // shll v19.4s, v19.4h, #16
-	WORD   $0x6e28de73 // fmul v19.4s, v19.4s, v8.4s
-	WORD   $0x6e31fe51 // fdiv v17.4s, v18.4s, v17.4s
-	WORD   $0x6e31dcf1 // fmul v17.4s, v7.4s, v17.4s
-	WORD   $0x4eb1d671 // fsub v17.4s, v19.4s, v17.4s
-	WORD   $0x4eb48631 // add v17.4s, v17.4s, v20.4s
-	WORD   $0x0f108631 // shrn v17.4h, v17.4s, #16
-	VST1.P [V17.H4], 8(R0)
+	VLD1   (R0), [V18.H4]
+	WORD   $0x2e613a52 // shll v18.4s, v18.4h, #16
+	WORD   $0x6e28de52 // fmul v18.4s, v18.4s, v8.4s
+	WORD   $0x6e30fe30 // fdiv v16.4s, v17.4s, v16.4s
+	WORD   $0x6e30dcf0 // fmul v16.4s, v7.4s, v16.4s
+	WORD   $0x4eb0d650 // fsub v16.4s, v18.4s, v16.4s
+	WORD   $0x4eb38610 // add v16.4s, v16.4s, v19.4s
+	WORD   $0x0f108610 // shrn v16.4h, v16.4s, #16
+	VST1.P [V16.H4], 8(R0)
 	SUB    $4, R4
 	B      single
 
@@ -1132,63 +1120,61 @@ tail:
 
 	// scaled gradient (the scale is negative when maximizing)
 	MOVHU.P 2(R1), R9
-	VMOV    R9, V17.S[0]
-	WORD    $0x2e613a31 // shll v17.4s, v17.4h, #16
-	FMULS   F0, F17, F17
+	VMOV    R9, V16.S[0]
+	WORD    $0x2e613a10 // shll v16.4s, v16.4h, #16
+	FMULS   F0, F16, F16
 
 	// first moment
 	MOVHU (R2), R9
-	VMOV  R9, V18.S[0]
-	WORD  $0x2e613a52 // shll v18.4s, v18.4h, #16
-	FMULS F18, F1, F18
-	FMULS F17, F2, F19
-	FADDS F19, F18, F18
+	VMOV  R9, V17.S[0]
+	WORD  $0x2e613a31 // shll v17.4s, v17.4h, #16
+	FMULS F17, F1, F17
+	FMULS F16, F2, F18
+	FADDS F18, F17, F17
 
 	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4eae1dd3 // orr v19.16b, v14.16b, v14.16b
-	WORD   $0x4eb085ce // add v14.4s, v14.4s, v16.4s
-	WORD   $0x6f300674 // ushr v20.4s, v19.4s, #16
-	WORD   $0x6e341e73 // eor v19.16b, v19.16b, v20.16b
-	WORD   $0x4eaa9e73 // mul v19.4s, v19.4s, v10.4s
-	WORD   $0x6f310674 // ushr v20.4s, v19.4s, #15
-	WORD   $0x6e341e73 // eor v19.16b, v19.16b, v20.16b
-	WORD   $0x4eab9e73 // mul v19.4s, v19.4s, v11.4s
-	WORD   $0x6f300674 // ushr v20.4s, v19.4s, #16
-	WORD   $0x6e341e73 // eor v19.16b, v19.16b, v20.16b
-	WORD   $0x4e2c1e75 // and v21.16b, v19.16b, v12.16b
-	WORD   $0x4eb58655 // add v21.4s, v18.4s, v21.4s
-	VMOV   V21.H[1], R9
+	WORD   $0x4ead1db2 // orr v18.16b, v13.16b, v13.16b
+	WORD   $0x4eaf85ad // add v13.4s, v13.4s, v15.4s
+	WORD   $0x6f300653 // ushr v19.4s, v18.4s, #16
+	WORD   $0x6e331e52 // eor v18.16b, v18.16b, v19.16b
+	WORD   $0x4eaa9e52 // mul v18.4s, v18.4s, v10.4s
+	WORD   $0x6f310653 // ushr v19.4s, v18.4s, #15
+	WORD   $0x6e331e52 // eor v18.16b, v18.16b, v19.16b
+	WORD   $0x4eab9e52 // mul v18.4s, v18.4s, v11.4s
+	WORD   $0x6f300653 // ushr v19.4s, v18.4s, #16
+	WORD   $0x4e2c1e52 // and v18.16b, v18.16b, v12.16b
+	WORD   $0x6e321e74 // eor v20.16b, v19.16b, v18.16b
+	WORD   $0x4eb48634 // add v20.4s, v17.4s, v20.4s
+	VMOV   V20.H[1], R9
 	MOVH.P R9, 2(R2)
 
 	// second moment
 	MOVHU  (R3), R9
-	VMOV   R9, V21.S[0]
-	WORD   $0x2e613ab5 // shll v21.4s, v21.4h, #16
-	FMULS  F21, F3, F21
-	FMULS  F17, F17, F17
-	FMULS  F17, F4, F17
-	FADDS  F17, F21, F17
-	WORD   $0x4ead9e73 // mul v19.4s, v19.4s, v13.4s
-	WORD   $0x6f300673 // ushr v19.4s, v19.4s, #16
-	WORD   $0x4eb38633 // add v19.4s, v17.4s, v19.4s
-	VMOV   V19.H[1], R9
+	VMOV   R9, V20.S[0]
+	WORD   $0x2e613a94 // shll v20.4s, v20.4h, #16
+	FMULS  F20, F3, F20
+	FMULS  F16, F16, F16
+	FMULS  F16, F4, F16
+	FADDS  F16, F20, F16
+	WORD   $0x4eb28612 // add v18.4s, v16.4s, v18.4s
+	VMOV   V18.H[1], R9
 	MOVH.P R9, 2(R3)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	FSQRTS F17, F17
-	FMULS  F5, F17, F17
-	FADDS  F6, F17, F17
+	FSQRTS F16, F16
+	FMULS  F5, F16, F16
+	FADDS  F6, F16, F16
 
 	// round to bfloat16
 	MOVHU  (R0), R9
-	VMOV   R9, V19.S[0]
-	WORD   $0x2e613a73 // shll v19.4s, v19.4h, #16
-	FMULS  F8, F19, F19
-	FDIVS  F17, F18, F17
-	FMULS  F17, F7, F17
-	FSUBS  F17, F19, F17
-	WORD   $0x4eb48631 // add v17.4s, v17.4s, v20.4s
-	VMOV   V17.H[1], R9
+	VMOV   R9, V18.S[0]
+	WORD   $0x2e613a52 // shll v18.4s, v18.4h, #16
+	FMULS  F8, F18, F18
+	FDIVS  F16, F17, F16
+	FMULS  F16, F7, F16
+	FSUBS  F16, F18, F16
+	WORD   $0x4eb38610 // add v16.4s, v16.4s, v19.4s
+	VMOV   V16.H[1], R9
 	MOVH.P R9, 2(R0)
 	SUB    $1, R4
 	B      tail
@@ -1235,18 +1221,16 @@ TEXT ·adamBF16GradNEONF32CoupledStochastic(SB), NOSPLIT, $0-140
 	VDUP R9, V12.S4
 	MOVW $0xffff, R9
 	VDUP R9, V13.S4
-	MOVW $0x9e3779b9, R9
-	VDUP R9, V14.S4
 	// The index counter: the offset plus each lane's number.
 	MOVD $0x0000000100000000, R9
-	VMOV R9, V15.D[0]
+	VMOV R9, V14.D[0]
 	MOVD $0x0000000300000002, R9
-	VMOV R9, V15.D[1]
-	WORD $0x4eaa85ef // add v15.4s, v15.4s, v10.4s
+	VMOV R9, V14.D[1]
+	WORD $0x4eaa85ce // add v14.4s, v14.4s, v10.4s
 	MOVW $0x4, R9
-	VDUP R9, V16.S4
+	VDUP R9, V15.S4
 	MOVW $0x1, R9
-	VDUP R9, V17.S4
+	VDUP R9, V16.S4
 
 	// Main loop: 4 vectors of 4 elements per iteration.
 unrolled:
@@ -1254,256 +1238,248 @@ unrolled:
 	BLT single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 8(R1), [V18.H4]
-	WORD   $0x2e613a52 // shll v18.4s, v18.4h, #16
-	WORD   $0x6e20de52 // fmul v18.4s, v18.4s, v0.4s
+	VLD1.P 8(R1), [V17.H4]
+	WORD   $0x2e613a31 // shll v17.4s, v17.4h, #16
+	WORD   $0x6e20de31 // fmul v17.4s, v17.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V19.H4]
-	WORD $0x2e613a73 // shll v19.4s, v19.4h, #16
-	WORD $0x6e33dc33 // fmul v19.4s, v1.4s, v19.4s
-	WORD $0x4e33d652 // fadd v18.4s, v18.4s, v19.4s
+	VLD1 (R0), [V18.H4]
+	WORD $0x2e613a52 // shll v18.4s, v18.4h, #16
+	WORD $0x6e32dc32 // fmul v18.4s, v1.4s, v18.4s
+	WORD $0x4e32d631 // fadd v17.4s, v17.4s, v18.4s
 
 	// first moment
-	VLD1 (R2), [V19.H4]
-	WORD $0x2e613a73 // shll v19.4s, v19.4h, #16
-	WORD $0x6e33dc53 // fmul v19.4s, v2.4s, v19.4s
-	WORD $0x6e32dc74 // fmul v20.4s, v3.4s, v18.4s
-	WORD $0x4e34d673 // fadd v19.4s, v19.4s, v20.4s
+	VLD1 (R2), [V18.H4]
+	WORD $0x2e613a52 // shll v18.4s, v18.4h, #16
+	WORD $0x6e32dc52 // fmul v18.4s, v2.4s, v18.4s
+	WORD $0x6e31dc73 // fmul v19.4s, v3.4s, v17.4s
+	WORD $0x4e33d652 // fadd v18.4s, v18.4s, v19.4s
 
 	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4eaf1df4 // orr v20.16b, v15.16b, v15.16b
-	WORD   $0x4eb085ef // add v15.4s, v15.4s, v16.4s
-	WORD   $0x6f300695 // ushr v21.4s, v20.4s, #16
-	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
-	WORD   $0x4eab9e94 // mul v20.4s, v20.4s, v11.4s
-	WORD   $0x6f310695 // ushr v21.4s, v20.4s, #15
-	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
-	WORD   $0x4eac9e94 // mul v20.4s, v20.4s, v12.4s
-	WORD   $0x6f300695 // ushr v21.4s, v20.4s, #16
-	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
-	WORD   $0x4e2d1e96 // and v22.16b, v20.16b, v13.16b
-	WORD   $0x4eb68676 // add v22.4s, v19.4s, v22.4s
-	WORD   $0x0f1086d6 // shrn v22.4h, v22.4s, #16
-	VST1.P [V22.H4], 8(R2)
+	WORD   $0x4eae1dd3 // orr v19.16b, v14.16b, v14.16b
+	WORD   $0x4eaf85ce // add v14.4s, v14.4s, v15.4s
+	WORD   $0x6f300674 // ushr v20.4s, v19.4s, #16
+	WORD   $0x6e341e73 // eor v19.16b, v19.16b, v20.16b
+	WORD   $0x4eab9e73 // mul v19.4s, v19.4s, v11.4s
+	WORD   $0x6f310674 // ushr v20.4s, v19.4s, #15
+	WORD   $0x6e341e73 // eor v19.16b, v19.16b, v20.16b
+	WORD   $0x4eac9e73 // mul v19.4s, v19.4s, v12.4s
+	WORD   $0x6f300674 // ushr v20.4s, v19.4s, #16
+	WORD   $0x4e2d1e73 // and v19.16b, v19.16b, v13.16b
+	WORD   $0x6e331e95 // eor v21.16b, v20.16b, v19.16b
+	WORD   $0x4eb58655 // add v21.4s, v18.4s, v21.4s
+	WORD   $0x0f1086b5 // shrn v21.4h, v21.4s, #16
+	VST1.P [V21.H4], 8(R2)
 
 	// second moment
-	VLD1   (R3), [V22.H4]
-	WORD   $0x2e613ad6 // shll v22.4s, v22.4h, #16
-	WORD   $0x6e36dc96 // fmul v22.4s, v4.4s, v22.4s
-	WORD   $0x6e32de52 // fmul v18.4s, v18.4s, v18.4s
-	WORD   $0x6e32dcb2 // fmul v18.4s, v5.4s, v18.4s
-	WORD   $0x4e32d6d2 // fadd v18.4s, v22.4s, v18.4s
-	WORD   $0x4eae9e94 // mul v20.4s, v20.4s, v14.4s
-	WORD   $0x6f300694 // ushr v20.4s, v20.4s, #16
-	WORD   $0x4eb48654 // add v20.4s, v18.4s, v20.4s
-	WORD   $0x0f108694 // shrn v20.4h, v20.4s, #16
-	VST1.P [V20.H4], 8(R3)
+	VLD1   (R3), [V21.H4]
+	WORD   $0x2e613ab5 // shll v21.4s, v21.4h, #16
+	WORD   $0x6e35dc95 // fmul v21.4s, v4.4s, v21.4s
+	WORD   $0x6e31de31 // fmul v17.4s, v17.4s, v17.4s
+	WORD   $0x6e31dcb1 // fmul v17.4s, v5.4s, v17.4s
+	WORD   $0x4e31d6b1 // fadd v17.4s, v21.4s, v17.4s
+	WORD   $0x4eb38633 // add v19.4s, v17.4s, v19.4s
+	WORD   $0x0f108673 // shrn v19.4h, v19.4s, #16
+	VST1.P [V19.H4], 8(R3)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	WORD $0x6ea1fa52 // fsqrt v18.4s, v18.4s
-	WORD $0x6e26de52 // fmul v18.4s, v18.4s, v6.4s
-	WORD $0x4e27d652 // fadd v18.4s, v18.4s, v7.4s
+	WORD $0x6ea1fa31 // fsqrt v17.4s, v17.4s
+	WORD $0x6e26de31 // fmul v17.4s, v17.4s, v6.4s
+	WORD $0x4e27d631 // fadd v17.4s, v17.4s, v7.4s
 
 	// round to bfloat16
-	VLD1   (R0), [V20.H4]
-	WORD   $0x2e613a94 // shll v20.4s, v20.4h, #16
-	WORD   $0x6e29de94 // fmul v20.4s, v20.4s, v9.4s
-	WORD   $0x6e32fe72 // fdiv v18.4s, v19.4s, v18.4s
-	WORD   $0x6e32dd12 // fmul v18.4s, v8.4s, v18.4s
-	WORD   $0x4eb2d692 // fsub v18.4s, v20.4s, v18.4s
-	WORD   $0x4eb58652 // add v18.4s, v18.4s, v21.4s
-	WORD   $0x0f108652 // shrn v18.4h, v18.4s, #16
-	VST1.P [V18.H4], 8(R0)
+	VLD1   (R0), [V19.H4]
+	WORD   $0x2e613a73 // shll v19.4s, v19.4h, #16
+	WORD   $0x6e29de73 // fmul v19.4s, v19.4s, v9.4s
+	WORD   $0x6e31fe51 // fdiv v17.4s, v18.4s, v17.4s
+	WORD   $0x6e31dd11 // fmul v17.4s, v8.4s, v17.4s
+	WORD   $0x4eb1d671 // fsub v17.4s, v19.4s, v17.4s
+	WORD   $0x4eb48631 // add v17.4s, v17.4s, v20.4s
+	WORD   $0x0f108631 // shrn v17.4h, v17.4s, #16
+	VST1.P [V17.H4], 8(R0)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 8(R1), [V18.H4]
-	WORD   $0x2e613a52 // shll v18.4s, v18.4h, #16
-	WORD   $0x6e20de52 // fmul v18.4s, v18.4s, v0.4s
+	VLD1.P 8(R1), [V17.H4]
+	WORD   $0x2e613a31 // shll v17.4s, v17.4h, #16
+	WORD   $0x6e20de31 // fmul v17.4s, v17.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V19.H4]
-	WORD $0x2e613a73 // shll v19.4s, v19.4h, #16
-	WORD $0x6e33dc33 // fmul v19.4s, v1.4s, v19.4s
-	WORD $0x4e33d652 // fadd v18.4s, v18.4s, v19.4s
+	VLD1 (R0), [V18.H4]
+	WORD $0x2e613a52 // shll v18.4s, v18.4h, #16
+	WORD $0x6e32dc32 // fmul v18.4s, v1.4s, v18.4s
+	WORD $0x4e32d631 // fadd v17.4s, v17.4s, v18.4s
 
 	// first moment
-	VLD1 (R2), [V19.H4]
-	WORD $0x2e613a73 // shll v19.4s, v19.4h, #16
-	WORD $0x6e33dc53 // fmul v19.4s, v2.4s, v19.4s
-	WORD $0x6e32dc74 // fmul v20.4s, v3.4s, v18.4s
-	WORD $0x4e34d673 // fadd v19.4s, v19.4s, v20.4s
+	VLD1 (R2), [V18.H4]
+	WORD $0x2e613a52 // shll v18.4s, v18.4h, #16
+	WORD $0x6e32dc52 // fmul v18.4s, v2.4s, v18.4s
+	WORD $0x6e31dc73 // fmul v19.4s, v3.4s, v17.4s
+	WORD $0x4e33d652 // fadd v18.4s, v18.4s, v19.4s
 
 	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4eaf1df4 // orr v20.16b, v15.16b, v15.16b
-	WORD   $0x4eb085ef // add v15.4s, v15.4s, v16.4s
-	WORD   $0x6f300695 // ushr v21.4s, v20.4s, #16
-	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
-	WORD   $0x4eab9e94 // mul v20.4s, v20.4s, v11.4s
-	WORD   $0x6f310695 // ushr v21.4s, v20.4s, #15
-	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
-	WORD   $0x4eac9e94 // mul v20.4s, v20.4s, v12.4s
-	WORD   $0x6f300695 // ushr v21.4s, v20.4s, #16
-	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
-	WORD   $0x4e2d1e96 // and v22.16b, v20.16b, v13.16b
-	WORD   $0x4eb68676 // add v22.4s, v19.4s, v22.4s
-	WORD   $0x0f1086d6 // shrn v22.4h, v22.4s, #16
-	VST1.P [V22.H4], 8(R2)
+	WORD   $0x4eae1dd3 // orr v19.16b, v14.16b, v14.16b
+	WORD   $0x4eaf85ce // add v14.4s, v14.4s, v15.4s
+	WORD   $0x6f300674 // ushr v20.4s, v19.4s, #16
+	WORD   $0x6e341e73 // eor v19.16b, v19.16b, v20.16b
+	WORD   $0x4eab9e73 // mul v19.4s, v19.4s, v11.4s
+	WORD   $0x6f310674 // ushr v20.4s, v19.4s, #15
+	WORD   $0x6e341e73 // eor v19.16b, v19.16b, v20.16b
+	WORD   $0x4eac9e73 // mul v19.4s, v19.4s, v12.4s
+	WORD   $0x6f300674 // ushr v20.4s, v19.4s, #16
+	WORD   $0x4e2d1e73 // and v19.16b, v19.16b, v13.16b
+	WORD   $0x6e331e95 // eor v21.16b, v20.16b, v19.16b
+	WORD   $0x4eb58655 // add v21.4s, v18.4s, v21.4s
+	WORD   $0x0f1086b5 // shrn v21.4h, v21.4s, #16
+	VST1.P [V21.H4], 8(R2)
 
 	// second moment
-	VLD1   (R3), [V22.H4]
-	WORD   $0x2e613ad6 // shll v22.4s, v22.4h, #16
-	WORD   $0x6e36dc96 // fmul v22.4s, v4.4s, v22.4s
-	WORD   $0x6e32de52 // fmul v18.4s, v18.4s, v18.4s
-	WORD   $0x6e32dcb2 // fmul v18.4s, v5.4s, v18.4s
-	WORD   $0x4e32d6d2 // fadd v18.4s, v22.4s, v18.4s
-	WORD   $0x4eae9e94 // mul v20.4s, v20.4s, v14.4s
-	WORD   $0x6f300694 // ushr v20.4s, v20.4s, #16
-	WORD   $0x4eb48654 // add v20.4s, v18.4s, v20.4s
-	WORD   $0x0f108694 // shrn v20.4h, v20.4s, #16
-	VST1.P [V20.H4], 8(R3)
+	VLD1   (R3), [V21.H4]
+	WORD   $0x2e613ab5 // shll v21.4s, v21.4h, #16
+	WORD   $0x6e35dc95 // fmul v21.4s, v4.4s, v21.4s
+	WORD   $0x6e31de31 // fmul v17.4s, v17.4s, v17.4s
+	WORD   $0x6e31dcb1 // fmul v17.4s, v5.4s, v17.4s
+	WORD   $0x4e31d6b1 // fadd v17.4s, v21.4s, v17.4s
+	WORD   $0x4eb38633 // add v19.4s, v17.4s, v19.4s
+	WORD   $0x0f108673 // shrn v19.4h, v19.4s, #16
+	VST1.P [V19.H4], 8(R3)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	WORD $0x6ea1fa52 // fsqrt v18.4s, v18.4s
-	WORD $0x6e26de52 // fmul v18.4s, v18.4s, v6.4s
-	WORD $0x4e27d652 // fadd v18.4s, v18.4s, v7.4s
+	WORD $0x6ea1fa31 // fsqrt v17.4s, v17.4s
+	WORD $0x6e26de31 // fmul v17.4s, v17.4s, v6.4s
+	WORD $0x4e27d631 // fadd v17.4s, v17.4s, v7.4s
 
 	// round to bfloat16
-	VLD1   (R0), [V20.H4]
-	WORD   $0x2e613a94 // shll v20.4s, v20.4h, #16
-	WORD   $0x6e29de94 // fmul v20.4s, v20.4s, v9.4s
-	WORD   $0x6e32fe72 // fdiv v18.4s, v19.4s, v18.4s
-	WORD   $0x6e32dd12 // fmul v18.4s, v8.4s, v18.4s
-	WORD   $0x4eb2d692 // fsub v18.4s, v20.4s, v18.4s
-	WORD   $0x4eb58652 // add v18.4s, v18.4s, v21.4s
-	WORD   $0x0f108652 // shrn v18.4h, v18.4s, #16
-	VST1.P [V18.H4], 8(R0)
+	VLD1   (R0), [V19.H4]
+	WORD   $0x2e613a73 // shll v19.4s, v19.4h, #16
+	WORD   $0x6e29de73 // fmul v19.4s, v19.4s, v9.4s
+	WORD   $0x6e31fe51 // fdiv v17.4s, v18.4s, v17.4s
+	WORD   $0x6e31dd11 // fmul v17.4s, v8.4s, v17.4s
+	WORD   $0x4eb1d671 // fsub v17.4s, v19.4s, v17.4s
+	WORD   $0x4eb48631 // add v17.4s, v17.4s, v20.4s
+	WORD   $0x0f108631 // shrn v17.4h, v17.4s, #16
+	VST1.P [V17.H4], 8(R0)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 8(R1), [V18.H4]
-	WORD   $0x2e613a52 // shll v18.4s, v18.4h, #16
-	WORD   $0x6e20de52 // fmul v18.4s, v18.4s, v0.4s
+	VLD1.P 8(R1), [V17.H4]
+	WORD   $0x2e613a31 // shll v17.4s, v17.4h, #16
+	WORD   $0x6e20de31 // fmul v17.4s, v17.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V19.H4]
-	WORD $0x2e613a73 // shll v19.4s, v19.4h, #16
-	WORD $0x6e33dc33 // fmul v19.4s, v1.4s, v19.4s
-	WORD $0x4e33d652 // fadd v18.4s, v18.4s, v19.4s
+	VLD1 (R0), [V18.H4]
+	WORD $0x2e613a52 // shll v18.4s, v18.4h, #16
+	WORD $0x6e32dc32 // fmul v18.4s, v1.4s, v18.4s
+	WORD $0x4e32d631 // fadd v17.4s, v17.4s, v18.4s
 
 	// first moment
-	VLD1 (R2), [V19.H4]
-	WORD $0x2e613a73 // shll v19.4s, v19.4h, #16
-	WORD $0x6e33dc53 // fmul v19.4s, v2.4s, v19.4s
-	WORD $0x6e32dc74 // fmul v20.4s, v3.4s, v18.4s
-	WORD $0x4e34d673 // fadd v19.4s, v19.4s, v20.4s
+	VLD1 (R2), [V18.H4]
+	WORD $0x2e613a52 // shll v18.4s, v18.4h, #16
+	WORD $0x6e32dc52 // fmul v18.4s, v2.4s, v18.4s
+	WORD $0x6e31dc73 // fmul v19.4s, v3.4s, v17.4s
+	WORD $0x4e33d652 // fadd v18.4s, v18.4s, v19.4s
 
 	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4eaf1df4 // orr v20.16b, v15.16b, v15.16b
-	WORD   $0x4eb085ef // add v15.4s, v15.4s, v16.4s
-	WORD   $0x6f300695 // ushr v21.4s, v20.4s, #16
-	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
-	WORD   $0x4eab9e94 // mul v20.4s, v20.4s, v11.4s
-	WORD   $0x6f310695 // ushr v21.4s, v20.4s, #15
-	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
-	WORD   $0x4eac9e94 // mul v20.4s, v20.4s, v12.4s
-	WORD   $0x6f300695 // ushr v21.4s, v20.4s, #16
-	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
-	WORD   $0x4e2d1e96 // and v22.16b, v20.16b, v13.16b
-	WORD   $0x4eb68676 // add v22.4s, v19.4s, v22.4s
-	WORD   $0x0f1086d6 // shrn v22.4h, v22.4s, #16
-	VST1.P [V22.H4], 8(R2)
+	WORD   $0x4eae1dd3 // orr v19.16b, v14.16b, v14.16b
+	WORD   $0x4eaf85ce // add v14.4s, v14.4s, v15.4s
+	WORD   $0x6f300674 // ushr v20.4s, v19.4s, #16
+	WORD   $0x6e341e73 // eor v19.16b, v19.16b, v20.16b
+	WORD   $0x4eab9e73 // mul v19.4s, v19.4s, v11.4s
+	WORD   $0x6f310674 // ushr v20.4s, v19.4s, #15
+	WORD   $0x6e341e73 // eor v19.16b, v19.16b, v20.16b
+	WORD   $0x4eac9e73 // mul v19.4s, v19.4s, v12.4s
+	WORD   $0x6f300674 // ushr v20.4s, v19.4s, #16
+	WORD   $0x4e2d1e73 // and v19.16b, v19.16b, v13.16b
+	WORD   $0x6e331e95 // eor v21.16b, v20.16b, v19.16b
+	WORD   $0x4eb58655 // add v21.4s, v18.4s, v21.4s
+	WORD   $0x0f1086b5 // shrn v21.4h, v21.4s, #16
+	VST1.P [V21.H4], 8(R2)
 
 	// second moment
-	VLD1   (R3), [V22.H4]
-	WORD   $0x2e613ad6 // shll v22.4s, v22.4h, #16
-	WORD   $0x6e36dc96 // fmul v22.4s, v4.4s, v22.4s
-	WORD   $0x6e32de52 // fmul v18.4s, v18.4s, v18.4s
-	WORD   $0x6e32dcb2 // fmul v18.4s, v5.4s, v18.4s
-	WORD   $0x4e32d6d2 // fadd v18.4s, v22.4s, v18.4s
-	WORD   $0x4eae9e94 // mul v20.4s, v20.4s, v14.4s
-	WORD   $0x6f300694 // ushr v20.4s, v20.4s, #16
-	WORD   $0x4eb48654 // add v20.4s, v18.4s, v20.4s
-	WORD   $0x0f108694 // shrn v20.4h, v20.4s, #16
-	VST1.P [V20.H4], 8(R3)
+	VLD1   (R3), [V21.H4]
+	WORD   $0x2e613ab5 // shll v21.4s, v21.4h, #16
+	WORD   $0x6e35dc95 // fmul v21.4s, v4.4s, v21.4s
+	WORD   $0x6e31de31 // fmul v17.4s, v17.4s, v17.4s
+	WORD   $0x6e31dcb1 // fmul v17.4s, v5.4s, v17.4s
+	WORD   $0x4e31d6b1 // fadd v17.4s, v21.4s, v17.4s
+	WORD   $0x4eb38633 // add v19.4s, v17.4s, v19.4s
+	WORD   $0x0f108673 // shrn v19.4h, v19.4s, #16
+	VST1.P [V19.H4], 8(R3)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	WORD $0x6ea1fa52 // fsqrt v18.4s, v18.4s
-	WORD $0x6e26de52 // fmul v18.4s, v18.4s, v6.4s
-	WORD $0x4e27d652 // fadd v18.4s, v18.4s, v7.4s
+	WORD $0x6ea1fa31 // fsqrt v17.4s, v17.4s
+	WORD $0x6e26de31 // fmul v17.4s, v17.4s, v6.4s
+	WORD $0x4e27d631 // fadd v17.4s, v17.4s, v7.4s
 
 	// round to bfloat16
-	VLD1   (R0), [V20.H4]
-	WORD   $0x2e613a94 // shll v20.4s, v20.4h, #16
-	WORD   $0x6e29de94 // fmul v20.4s, v20.4s, v9.4s
-	WORD   $0x6e32fe72 // fdiv v18.4s, v19.4s, v18.4s
-	WORD   $0x6e32dd12 // fmul v18.4s, v8.4s, v18.4s
-	WORD   $0x4eb2d692 // fsub v18.4s, v20.4s, v18.4s
-	WORD   $0x4eb58652 // add v18.4s, v18.4s, v21.4s
-	WORD   $0x0f108652 // shrn v18.4h, v18.4s, #16
-	VST1.P [V18.H4], 8(R0)
+	VLD1   (R0), [V19.H4]
+	WORD   $0x2e613a73 // shll v19.4s, v19.4h, #16
+	WORD   $0x6e29de73 // fmul v19.4s, v19.4s, v9.4s
+	WORD   $0x6e31fe51 // fdiv v17.4s, v18.4s, v17.4s
+	WORD   $0x6e31dd11 // fmul v17.4s, v8.4s, v17.4s
+	WORD   $0x4eb1d671 // fsub v17.4s, v19.4s, v17.4s
+	WORD   $0x4eb48631 // add v17.4s, v17.4s, v20.4s
+	WORD   $0x0f108631 // shrn v17.4h, v17.4s, #16
+	VST1.P [V17.H4], 8(R0)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 8(R1), [V18.H4]
-	WORD   $0x2e613a52 // shll v18.4s, v18.4h, #16
-	WORD   $0x6e20de52 // fmul v18.4s, v18.4s, v0.4s
+	VLD1.P 8(R1), [V17.H4]
+	WORD   $0x2e613a31 // shll v17.4s, v17.4h, #16
+	WORD   $0x6e20de31 // fmul v17.4s, v17.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V19.H4]
-	WORD $0x2e613a73 // shll v19.4s, v19.4h, #16
-	WORD $0x6e33dc33 // fmul v19.4s, v1.4s, v19.4s
-	WORD $0x4e33d652 // fadd v18.4s, v18.4s, v19.4s
+	VLD1 (R0), [V18.H4]
+	WORD $0x2e613a52 // shll v18.4s, v18.4h, #16
+	WORD $0x6e32dc32 // fmul v18.4s, v1.4s, v18.4s
+	WORD $0x4e32d631 // fadd v17.4s, v17.4s, v18.4s
 
 	// first moment
-	VLD1 (R2), [V19.H4]
-	WORD $0x2e613a73 // shll v19.4s, v19.4h, #16
-	WORD $0x6e33dc53 // fmul v19.4s, v2.4s, v19.4s
-	WORD $0x6e32dc74 // fmul v20.4s, v3.4s, v18.4s
-	WORD $0x4e34d673 // fadd v19.4s, v19.4s, v20.4s
+	VLD1 (R2), [V18.H4]
+	WORD $0x2e613a52 // shll v18.4s, v18.4h, #16
+	WORD $0x6e32dc52 // fmul v18.4s, v2.4s, v18.4s
+	WORD $0x6e31dc73 // fmul v19.4s, v3.4s, v17.4s
+	WORD $0x4e33d652 // fadd v18.4s, v18.4s, v19.4s
 
 	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4eaf1df4 // orr v20.16b, v15.16b, v15.16b
-	WORD   $0x4eb085ef // add v15.4s, v15.4s, v16.4s
-	WORD   $0x6f300695 // ushr v21.4s, v20.4s, #16
-	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
-	WORD   $0x4eab9e94 // mul v20.4s, v20.4s, v11.4s
-	WORD   $0x6f310695 // ushr v21.4s, v20.4s, #15
-	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
-	WORD   $0x4eac9e94 // mul v20.4s, v20.4s, v12.4s
-	WORD   $0x6f300695 // ushr v21.4s, v20.4s, #16
-	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
-	WORD   $0x4e2d1e96 // and v22.16b, v20.16b, v13.16b
-	WORD   $0x4eb68676 // add v22.4s, v19.4s, v22.4s
-	WORD   $0x0f1086d6 // shrn v22.4h, v22.4s, #16
-	VST1.P [V22.H4], 8(R2)
+	WORD   $0x4eae1dd3 // orr v19.16b, v14.16b, v14.16b
+	WORD   $0x4eaf85ce // add v14.4s, v14.4s, v15.4s
+	WORD   $0x6f300674 // ushr v20.4s, v19.4s, #16
+	WORD   $0x6e341e73 // eor v19.16b, v19.16b, v20.16b
+	WORD   $0x4eab9e73 // mul v19.4s, v19.4s, v11.4s
+	WORD   $0x6f310674 // ushr v20.4s, v19.4s, #15
+	WORD   $0x6e341e73 // eor v19.16b, v19.16b, v20.16b
+	WORD   $0x4eac9e73 // mul v19.4s, v19.4s, v12.4s
+	WORD   $0x6f300674 // ushr v20.4s, v19.4s, #16
+	WORD   $0x4e2d1e73 // and v19.16b, v19.16b, v13.16b
+	WORD   $0x6e331e95 // eor v21.16b, v20.16b, v19.16b
+	WORD   $0x4eb58655 // add v21.4s, v18.4s, v21.4s
+	WORD   $0x0f1086b5 // shrn v21.4h, v21.4s, #16
+	VST1.P [V21.H4], 8(R2)
 
 	// second moment
-	VLD1   (R3), [V22.H4]
-	WORD   $0x2e613ad6 // shll v22.4s, v22.4h, #16
-	WORD   $0x6e36dc96 // fmul v22.4s, v4.4s, v22.4s
-	WORD   $0x6e32de52 // fmul v18.4s, v18.4s, v18.4s
-	WORD   $0x6e32dcb2 // fmul v18.4s, v5.4s, v18.4s
-	WORD   $0x4e32d6d2 // fadd v18.4s, v22.4s, v18.4s
-	WORD   $0x4eae9e94 // mul v20.4s, v20.4s, v14.4s
-	WORD   $0x6f300694 // ushr v20.4s, v20.4s, #16
-	WORD   $0x4eb48654 // add v20.4s, v18.4s, v20.4s
-	WORD   $0x0f108694 // shrn v20.4h, v20.4s, #16
-	VST1.P [V20.H4], 8(R3)
+	VLD1   (R3), [V21.H4]
+	WORD   $0x2e613ab5 // shll v21.4s, v21.4h, #16
+	WORD   $0x6e35dc95 // fmul v21.4s, v4.4s, v21.4s
+	WORD   $0x6e31de31 // fmul v17.4s, v17.4s, v17.4s
+	WORD   $0x6e31dcb1 // fmul v17.4s, v5.4s, v17.4s
+	WORD   $0x4e31d6b1 // fadd v17.4s, v21.4s, v17.4s
+	WORD   $0x4eb38633 // add v19.4s, v17.4s, v19.4s
+	WORD   $0x0f108673 // shrn v19.4h, v19.4s, #16
+	VST1.P [V19.H4], 8(R3)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	WORD $0x6ea1fa52 // fsqrt v18.4s, v18.4s
-	WORD $0x6e26de52 // fmul v18.4s, v18.4s, v6.4s
-	WORD $0x4e27d652 // fadd v18.4s, v18.4s, v7.4s
+	WORD $0x6ea1fa31 // fsqrt v17.4s, v17.4s
+	WORD $0x6e26de31 // fmul v17.4s, v17.4s, v6.4s
+	WORD $0x4e27d631 // fadd v17.4s, v17.4s, v7.4s
 
 	// round to bfloat16
-	VLD1   (R0), [V20.H4]
-	WORD   $0x2e613a94 // shll v20.4s, v20.4h, #16
-	WORD   $0x6e29de94 // fmul v20.4s, v20.4s, v9.4s
-	WORD   $0x6e32fe72 // fdiv v18.4s, v19.4s, v18.4s
-	WORD   $0x6e32dd12 // fmul v18.4s, v8.4s, v18.4s
-	WORD   $0x4eb2d692 // fsub v18.4s, v20.4s, v18.4s
-	WORD   $0x4eb58652 // add v18.4s, v18.4s, v21.4s
-	WORD   $0x0f108652 // shrn v18.4h, v18.4s, #16
-	VST1.P [V18.H4], 8(R0)
+	VLD1   (R0), [V19.H4]
+	WORD   $0x2e613a73 // shll v19.4s, v19.4h, #16
+	WORD   $0x6e29de73 // fmul v19.4s, v19.4s, v9.4s
+	WORD   $0x6e31fe51 // fdiv v17.4s, v18.4s, v17.4s
+	WORD   $0x6e31dd11 // fmul v17.4s, v8.4s, v17.4s
+	WORD   $0x4eb1d671 // fsub v17.4s, v19.4s, v17.4s
+	WORD   $0x4eb48631 // add v17.4s, v17.4s, v20.4s
+	WORD   $0x0f108631 // shrn v17.4h, v17.4s, #16
+	VST1.P [V17.H4], 8(R0)
 	SUB    $16, R4
 	B      unrolled
 
@@ -1513,67 +1489,65 @@ single:
 	BLT tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VLD1.P 8(R1), [V18.H4]
-	WORD   $0x2e613a52 // shll v18.4s, v18.4h, #16
-	WORD   $0x6e20de52 // fmul v18.4s, v18.4s, v0.4s
+	VLD1.P 8(R1), [V17.H4]
+	WORD   $0x2e613a31 // shll v17.4s, v17.4h, #16
+	WORD   $0x6e20de31 // fmul v17.4s, v17.4s, v0.4s
 
 	// L2 weight decay folded into the gradient
-	VLD1 (R0), [V19.H4]
-	WORD $0x2e613a73 // shll v19.4s, v19.4h, #16
-	WORD $0x6e33dc33 // fmul v19.4s, v1.4s, v19.4s
-	WORD $0x4e33d652 // fadd v18.4s, v18.4s, v19.4s
+	VLD1 (R0), [V18.H4]
+	WORD $0x2e613a52 // shll v18.4s, v18.4h, #16
+	WORD $0x6e32dc32 // fmul v18.4s, v1.4s, v18.4s
+	WORD $0x4e32d631 // fadd v17.4s, v17.4s, v18.4s
 
 	// first moment
-	VLD1 (R2), [V19.H4]
-	WORD $0x2e613a73 // shll v19.4s, v19.4h, #16
-	WORD $0x6e33dc53 // fmul v19.4s, v2.4s, v19.4s
-	WORD $0x6e32dc74 // fmul v20.4s, v3.4s, v18.4s
-	WORD $0x4e34d673 // fadd v19.4s, v19.4s, v20.4s
+	VLD1 (R2), [V18.H4]
+	WORD $0x2e613a52 // shll v18.4s, v18.4h, #16
+	WORD $0x6e32dc52 // fmul v18.4s, v2.4s, v18.4s
+	WORD $0x6e31dc73 // fmul v19.4s, v3.4s, v17.4s
+	WORD $0x4e33d652 // fadd v18.4s, v18.4s, v19.4s
 
 	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4eaf1df4 // orr v20.16b, v15.16b, v15.16b
-	WORD   $0x4eb085ef // add v15.4s, v15.4s, v16.4s
-	WORD   $0x6f300695 // ushr v21.4s, v20.4s, #16
-	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
-	WORD   $0x4eab9e94 // mul v20.4s, v20.4s, v11.4s
-	WORD   $0x6f310695 // ushr v21.4s, v20.4s, #15
-	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
-	WORD   $0x4eac9e94 // mul v20.4s, v20.4s, v12.4s
-	WORD   $0x6f300695 // ushr v21.4s, v20.4s, #16
-	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
-	WORD   $0x4e2d1e96 // and v22.16b, v20.16b, v13.16b
-	WORD   $0x4eb68676 // add v22.4s, v19.4s, v22.4s
-	WORD   $0x0f1086d6 // shrn v22.4h, v22.4s, #16
-	VST1.P [V22.H4], 8(R2)
+	WORD   $0x4eae1dd3 // orr v19.16b, v14.16b, v14.16b
+	WORD   $0x4eaf85ce // add v14.4s, v14.4s, v15.4s
+	WORD   $0x6f300674 // ushr v20.4s, v19.4s, #16
+	WORD   $0x6e341e73 // eor v19.16b, v19.16b, v20.16b
+	WORD   $0x4eab9e73 // mul v19.4s, v19.4s, v11.4s
+	WORD   $0x6f310674 // ushr v20.4s, v19.4s, #15
+	WORD   $0x6e341e73 // eor v19.16b, v19.16b, v20.16b
+	WORD   $0x4eac9e73 // mul v19.4s, v19.4s, v12.4s
+	WORD   $0x6f300674 // ushr v20.4s, v19.4s, #16
+	WORD   $0x4e2d1e73 // and v19.16b, v19.16b, v13.16b
+	WORD   $0x6e331e95 // eor v21.16b, v20.16b, v19.16b
+	WORD   $0x4eb58655 // add v21.4s, v18.4s, v21.4s
+	WORD   $0x0f1086b5 // shrn v21.4h, v21.4s, #16
+	VST1.P [V21.H4], 8(R2)
 
 	// second moment
-	VLD1   (R3), [V22.H4]
-	WORD   $0x2e613ad6 // shll v22.4s, v22.4h, #16
-	WORD   $0x6e36dc96 // fmul v22.4s, v4.4s, v22.4s
-	WORD   $0x6e32de52 // fmul v18.4s, v18.4s, v18.4s
-	WORD   $0x6e32dcb2 // fmul v18.4s, v5.4s, v18.4s
-	WORD   $0x4e32d6d2 // fadd v18.4s, v22.4s, v18.4s
-	WORD   $0x4eae9e94 // mul v20.4s, v20.4s, v14.4s
-	WORD   $0x6f300694 // ushr v20.4s, v20.4s, #16
-	WORD   $0x4eb48654 // add v20.4s, v18.4s, v20.4s
-	WORD   $0x0f108694 // shrn v20.4h, v20.4s, #16
-	VST1.P [V20.H4], 8(R3)
+	VLD1   (R3), [V21.H4]
+	WORD   $0x2e613ab5 // shll v21.4s, v21.4h, #16
+	WORD   $0x6e35dc95 // fmul v21.4s, v4.4s, v21.4s
+	WORD   $0x6e31de31 // fmul v17.4s, v17.4s, v17.4s
+	WORD   $0x6e31dcb1 // fmul v17.4s, v5.4s, v17.4s
+	WORD   $0x4e31d6b1 // fadd v17.4s, v21.4s, v17.4s
+	WORD   $0x4eb38633 // add v19.4s, v17.4s, v19.4s
+	WORD   $0x0f108673 // shrn v19.4h, v19.4s, #16
+	VST1.P [V19.H4], 8(R3)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	WORD $0x6ea1fa52 // fsqrt v18.4s, v18.4s
-	WORD $0x6e26de52 // fmul v18.4s, v18.4s, v6.4s
-	WORD $0x4e27d652 // fadd v18.4s, v18.4s, v7.4s
+	WORD $0x6ea1fa31 // fsqrt v17.4s, v17.4s
+	WORD $0x6e26de31 // fmul v17.4s, v17.4s, v6.4s
+	WORD $0x4e27d631 // fadd v17.4s, v17.4s, v7.4s
 
 	// round to bfloat16
-	VLD1   (R0), [V20.H4]
-	WORD   $0x2e613a94 // shll v20.4s, v20.4h, #16
-	WORD   $0x6e29de94 // fmul v20.4s, v20.4s, v9.4s
-	WORD   $0x6e32fe72 // fdiv v18.4s, v19.4s, v18.4s
-	WORD   $0x6e32dd12 // fmul v18.4s, v8.4s, v18.4s
-	WORD   $0x4eb2d692 // fsub v18.4s, v20.4s, v18.4s
-	WORD   $0x4eb58652 // add v18.4s, v18.4s, v21.4s
-	WORD   $0x0f108652 // shrn v18.4h, v18.4s, #16
-	VST1.P [V18.H4], 8(R0)
+	VLD1   (R0), [V19.H4]
+	WORD   $0x2e613a73 // shll v19.4s, v19.4h, #16
+	WORD   $0x6e29de73 // fmul v19.4s, v19.4s, v9.4s
+	WORD   $0x6e31fe51 // fdiv v17.4s, v18.4s, v17.4s
+	WORD   $0x6e31dd11 // fmul v17.4s, v8.4s, v17.4s
+	WORD   $0x4eb1d671 // fsub v17.4s, v19.4s, v17.4s
+	WORD   $0x4eb48631 // add v17.4s, v17.4s, v20.4s
+	WORD   $0x0f108631 // shrn v17.4h, v17.4s, #16
+	VST1.P [V17.H4], 8(R0)
 	SUB    $4, R4
 	B      single
 
@@ -1583,70 +1557,68 @@ tail:
 
 	// scaled gradient (the scale is negative when maximizing)
 	MOVHU.P 2(R1), R9
-	VMOV    R9, V18.S[0]
-	WORD    $0x2e613a52 // shll v18.4s, v18.4h, #16
-	FMULS   F0, F18, F18
+	VMOV    R9, V17.S[0]
+	WORD    $0x2e613a31 // shll v17.4s, v17.4h, #16
+	FMULS   F0, F17, F17
 
 	// L2 weight decay folded into the gradient
 	MOVHU (R0), R9
-	VMOV  R9, V19.S[0]
-	WORD  $0x2e613a73 // shll v19.4s, v19.4h, #16
-	FMULS F19, F1, F19
-	FADDS F19, F18, F18
+	VMOV  R9, V18.S[0]
+	WORD  $0x2e613a52 // shll v18.4s, v18.4h, #16
+	FMULS F18, F1, F18
+	FADDS F18, F17, F17
 
 	// first moment
 	MOVHU (R2), R9
-	VMOV  R9, V19.S[0]
-	WORD  $0x2e613a73 // shll v19.4s, v19.4h, #16
-	FMULS F19, F2, F19
-	FMULS F18, F3, F20
-	FADDS F20, F19, F19
+	VMOV  R9, V18.S[0]
+	WORD  $0x2e613a52 // shll v18.4s, v18.4h, #16
+	FMULS F18, F2, F18
+	FMULS F17, F3, F19
+	FADDS F19, F18, F18
 
 	// the rounding bits: lowbias32(index + key)
-	WORD   $0x4eaf1df4 // orr v20.16b, v15.16b, v15.16b
-	WORD   $0x4eb185ef // add v15.4s, v15.4s, v17.4s
-	WORD   $0x6f300695 // ushr v21.4s, v20.4s, #16
-	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
-	WORD   $0x4eab9e94 // mul v20.4s, v20.4s, v11.4s
-	WORD   $0x6f310695 // ushr v21.4s, v20.4s, #15
-	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
-	WORD   $0x4eac9e94 // mul v20.4s, v20.4s, v12.4s
-	WORD   $0x6f300695 // ushr v21.4s, v20.4s, #16
-	WORD   $0x6e351e94 // eor v20.16b, v20.16b, v21.16b
-	WORD   $0x4e2d1e96 // and v22.16b, v20.16b, v13.16b
-	WORD   $0x4eb68676 // add v22.4s, v19.4s, v22.4s
-	VMOV   V22.H[1], R9
+	WORD   $0x4eae1dd3 // orr v19.16b, v14.16b, v14.16b
+	WORD   $0x4eb085ce // add v14.4s, v14.4s, v16.4s
+	WORD   $0x6f300674 // ushr v20.4s, v19.4s, #16
+	WORD   $0x6e341e73 // eor v19.16b, v19.16b, v20.16b
+	WORD   $0x4eab9e73 // mul v19.4s, v19.4s, v11.4s
+	WORD   $0x6f310674 // ushr v20.4s, v19.4s, #15
+	WORD   $0x6e341e73 // eor v19.16b, v19.16b, v20.16b
+	WORD   $0x4eac9e73 // mul v19.4s, v19.4s, v12.4s
+	WORD   $0x6f300674 // ushr v20.4s, v19.4s, #16
+	WORD   $0x4e2d1e73 // and v19.16b, v19.16b, v13.16b
+	WORD   $0x6e331e95 // eor v21.16b, v20.16b, v19.16b
+	WORD   $0x4eb58655 // add v21.4s, v18.4s, v21.4s
+	VMOV   V21.H[1], R9
 	MOVH.P R9, 2(R2)
 
 	// second moment
 	MOVHU  (R3), R9
-	VMOV   R9, V22.S[0]
-	WORD   $0x2e613ad6 // shll v22.4s, v22.4h, #16
-	FMULS  F22, F4, F22
-	FMULS  F18, F18, F18
-	FMULS  F18, F5, F18
-	FADDS  F18, F22, F18
-	WORD   $0x4eae9e94 // mul v20.4s, v20.4s, v14.4s
-	WORD   $0x6f300694 // ushr v20.4s, v20.4s, #16
-	WORD   $0x4eb48654 // add v20.4s, v18.4s, v20.4s
-	VMOV   V20.H[1], R9
+	VMOV   R9, V21.S[0]
+	WORD   $0x2e613ab5 // shll v21.4s, v21.4h, #16
+	FMULS  F21, F4, F21
+	FMULS  F17, F17, F17
+	FMULS  F17, F5, F17
+	FADDS  F17, F21, F17
+	WORD   $0x4eb38633 // add v19.4s, v17.4s, v19.4s
+	VMOV   V19.H[1], R9
 	MOVH.P R9, 2(R3)
 
 	// sqrt(v / (1 - beta2^t)) + eps
-	FSQRTS F18, F18
-	FMULS  F6, F18, F18
-	FADDS  F7, F18, F18
+	FSQRTS F17, F17
+	FMULS  F6, F17, F17
+	FADDS  F7, F17, F17
 
 	// round to bfloat16
 	MOVHU  (R0), R9
-	VMOV   R9, V20.S[0]
-	WORD   $0x2e613a94 // shll v20.4s, v20.4h, #16
-	FMULS  F9, F20, F20
-	FDIVS  F18, F19, F18
-	FMULS  F18, F8, F18
-	FSUBS  F18, F20, F18
-	WORD   $0x4eb58652 // add v18.4s, v18.4s, v21.4s
-	VMOV   V18.H[1], R9
+	VMOV   R9, V19.S[0]
+	WORD   $0x2e613a73 // shll v19.4s, v19.4h, #16
+	FMULS  F9, F19, F19
+	FDIVS  F17, F18, F17
+	FMULS  F17, F8, F17
+	FSUBS  F17, F19, F17
+	WORD   $0x4eb48631 // add v17.4s, v17.4s, v20.4s
+	VMOV   V17.H[1], R9
 	MOVH.P R9, 2(R0)
 	SUB    $1, R4
 	B      tail

@@ -55,15 +55,16 @@ func roundBF16Bits(u, bias uint32) uint32 { return u + bias }
 //	x     = lowbias32(index + key mod 2^32)
 //	bits  = x >> 16                       for param
 //	        x & 0xffff                    for m (Adam) or the momentum buffer (SGD)
-//	        (x * 0x9e3779b9 mod 2^32) >> 16 for v
+//	        (x >> 16) ^ (x & 0xffff)      for v
 //
 // where splitmix64 is Steele et al.'s finalizer (z ^= z>>30; z *=
 // 0xbf58476d1ce4e5b9; z ^= z>>27; z *= 0x94d049bb133111eb; z ^= z>>31)
 // and lowbias32 Chris Wellons' 32-bit mixer (x ^= x>>16; x *= 0x7feb352d;
 // x ^= x>>15; x *= 0x846ca68b; x ^= x>>16). Over the keys, x is uniform
-// (lowbias32 is a bijection), and so is each stream's 16 bits (x * the
-// odd 0x9e3779b9 too); the bits of param and m are independent. (One
-// hash for three streams is a third of the work of one hash each.) A
+// (lowbias32 is a bijection), so its two halves are independent and
+// uniform, and so is their XOR, which is independent of each: the three
+// streams' bits are uniform and pairwise independent. (One hash for
+// three streams is a third of the work of one hash each.) A
 // step over a chunk of a tensor passes the chunk's start as Offset, and
 // so gets the bits the whole tensor's step would; different tensors
 // should get different Seeds (or disjoint Offset ranges), else their

@@ -271,7 +271,7 @@ func refStreamBits(x uint32, stream uint64) uint32 {
 	case 1:
 		return x & 0xffff
 	}
-	return x * 0x9e3779b9 >> 16
+	return x>>16 ^ x&0xffff
 }
 
 // refRound is the documented rounding of x: nearest even (from the two

@@ -2726,21 +2726,21 @@ func adamBF16F32Stochastic(param []uint16, grad []float32, m []uint16, v []uint1
 		h = (h * uint32(0x7feb352d))
 		h = (h ^ (h >> 15))
 		h = (h * uint32(0x846ca68b))
-		hs := (h >> 16)
-		h = (h ^ hs)
-		bias := (h & uint32(0xffff))
+		hi := (h >> 16)
+		lo := (h & uint32(0xffff))
+		bias := (hi ^ lo)
 		// round to bfloat16
 		u := math.Float32bits(mt)
 		m[i] = uint16((u + bias) >> 16)
 		// second moment
 		vt := float32(b2*vW) + float32(omb2*(g*g))
-		bias = ((h * uint32(0x9e3779b9)) >> 16)
+		bias = lo
 		// round to bfloat16
 		u = math.Float32bits(vt)
 		v[i] = uint16((u + bias) >> 16)
 		// sqrt(v / (1 - beta2^t)) + eps
 		denom := float32(sqrt32(vt)*ibc2) + eps
-		bias = hs
+		bias = hi
 		// round to bfloat16
 		u = math.Float32bits(float32(paramW*pdecay) - float32(step*(mt/denom)))
 		param[i] = uint16((u + bias) >> 16)
@@ -2780,21 +2780,21 @@ func adamBF16F32CoupledStochastic(param []uint16, grad []float32, m []uint16, v 
 		h = (h * uint32(0x7feb352d))
 		h = (h ^ (h >> 15))
 		h = (h * uint32(0x846ca68b))
-		hs := (h >> 16)
-		h = (h ^ hs)
-		bias := (h & uint32(0xffff))
+		hi := (h >> 16)
+		lo := (h & uint32(0xffff))
+		bias := (hi ^ lo)
 		// round to bfloat16
 		u := math.Float32bits(mt)
 		m[i] = uint16((u + bias) >> 16)
 		// second moment
 		vt := float32(b2*vW) + float32(omb2*(g*g))
-		bias = ((h * uint32(0x9e3779b9)) >> 16)
+		bias = lo
 		// round to bfloat16
 		u = math.Float32bits(vt)
 		v[i] = uint16((u + bias) >> 16)
 		// sqrt(v / (1 - beta2^t)) + eps
 		denom := float32(sqrt32(vt)*ibc2) + eps
-		bias = hs
+		bias = hi
 		// round to bfloat16
 		u = math.Float32bits(float32(paramW*pdecay) - float32(step*(mt/denom)))
 		param[i] = uint16((u + bias) >> 16)
@@ -2937,21 +2937,21 @@ func adamBF16GradF32Stochastic(param []uint16, grad []uint16, m []uint16, v []ui
 		h = (h * uint32(0x7feb352d))
 		h = (h ^ (h >> 15))
 		h = (h * uint32(0x846ca68b))
-		hs := (h >> 16)
-		h = (h ^ hs)
-		bias := (h & uint32(0xffff))
+		hi := (h >> 16)
+		lo := (h & uint32(0xffff))
+		bias := (hi ^ lo)
 		// round to bfloat16
 		u := math.Float32bits(mt)
 		m[i] = uint16((u + bias) >> 16)
 		// second moment
 		vt := float32(b2*vW) + float32(omb2*(g*g))
-		bias = ((h * uint32(0x9e3779b9)) >> 16)
+		bias = lo
 		// round to bfloat16
 		u = math.Float32bits(vt)
 		v[i] = uint16((u + bias) >> 16)
 		// sqrt(v / (1 - beta2^t)) + eps
 		denom := float32(sqrt32(vt)*ibc2) + eps
-		bias = hs
+		bias = hi
 		// round to bfloat16
 		u = math.Float32bits(float32(paramW*pdecay) - float32(step*(mt/denom)))
 		param[i] = uint16((u + bias) >> 16)
@@ -2992,21 +2992,21 @@ func adamBF16GradF32CoupledStochastic(param []uint16, grad []uint16, m []uint16,
 		h = (h * uint32(0x7feb352d))
 		h = (h ^ (h >> 15))
 		h = (h * uint32(0x846ca68b))
-		hs := (h >> 16)
-		h = (h ^ hs)
-		bias := (h & uint32(0xffff))
+		hi := (h >> 16)
+		lo := (h & uint32(0xffff))
+		bias := (hi ^ lo)
 		// round to bfloat16
 		u := math.Float32bits(mt)
 		m[i] = uint16((u + bias) >> 16)
 		// second moment
 		vt := float32(b2*vW) + float32(omb2*(g*g))
-		bias = ((h * uint32(0x9e3779b9)) >> 16)
+		bias = lo
 		// round to bfloat16
 		u = math.Float32bits(vt)
 		v[i] = uint16((u + bias) >> 16)
 		// sqrt(v / (1 - beta2^t)) + eps
 		denom := float32(sqrt32(vt)*ibc2) + eps
-		bias = hs
+		bias = hi
 		// round to bfloat16
 		u = math.Float32bits(float32(paramW*pdecay) - float32(step*(mt/denom)))
 		param[i] = uint16((u + bias) >> 16)
@@ -3199,9 +3199,8 @@ func sgdBF16F32Stochastic(param []uint16, grad []float32, buf []uint16, s [7]flo
 		h = (h * uint32(0x7feb352d))
 		h = (h ^ (h >> 15))
 		h = (h * uint32(0x846ca68b))
-		hs := (h >> 16)
-		h = (h ^ hs)
-		bias := hs
+		hi := (h >> 16)
+		bias := hi
 		// round to bfloat16
 		u := math.Float32bits(paramW - float32(lr*g))
 		param[i] = uint16((u + bias) >> 16)
@@ -3228,9 +3227,8 @@ func sgdBF16F32CoupledStochastic(param []uint16, grad []float32, buf []uint16, s
 		h = (h * uint32(0x7feb352d))
 		h = (h ^ (h >> 15))
 		h = (h * uint32(0x846ca68b))
-		hs := (h >> 16)
-		h = (h ^ hs)
-		bias := hs
+		hi := (h >> 16)
+		bias := hi
 		// round to bfloat16
 		u := math.Float32bits(paramW - float32(lr*g))
 		param[i] = uint16((u + bias) >> 16)
@@ -3260,13 +3258,13 @@ func sgdBF16F32MomentumStochastic(param []uint16, grad []float32, buf []uint16, 
 		h = (h * uint32(0x7feb352d))
 		h = (h ^ (h >> 15))
 		h = (h * uint32(0x846ca68b))
-		hs := (h >> 16)
-		h = (h ^ hs)
-		bias := (h & uint32(0xffff))
+		hi := (h >> 16)
+		lo := (h & uint32(0xffff))
+		bias := (hi ^ lo)
 		// round to bfloat16
 		u := math.Float32bits(bt)
 		buf[i] = uint16((u + bias) >> 16)
-		bias = hs
+		bias = hi
 		// round to bfloat16
 		u = math.Float32bits(paramW - float32(lr*bt))
 		param[i] = uint16((u + bias) >> 16)
@@ -3299,13 +3297,13 @@ func sgdBF16F32CoupledMomentumStochastic(param []uint16, grad []float32, buf []u
 		h = (h * uint32(0x7feb352d))
 		h = (h ^ (h >> 15))
 		h = (h * uint32(0x846ca68b))
-		hs := (h >> 16)
-		h = (h ^ hs)
-		bias := (h & uint32(0xffff))
+		hi := (h >> 16)
+		lo := (h & uint32(0xffff))
+		bias := (hi ^ lo)
 		// round to bfloat16
 		u := math.Float32bits(bt)
 		buf[i] = uint16((u + bias) >> 16)
-		bias = hs
+		bias = hi
 		// round to bfloat16
 		u = math.Float32bits(paramW - float32(lr*bt))
 		param[i] = uint16((u + bias) >> 16)
@@ -3336,15 +3334,15 @@ func sgdBF16F32NesterovStochastic(param []uint16, grad []float32, buf []uint16, 
 		h = (h * uint32(0x7feb352d))
 		h = (h ^ (h >> 15))
 		h = (h * uint32(0x846ca68b))
-		hs := (h >> 16)
-		h = (h ^ hs)
-		bias := (h & uint32(0xffff))
+		hi := (h >> 16)
+		lo := (h & uint32(0xffff))
+		bias := (hi ^ lo)
 		// round to bfloat16
 		u := math.Float32bits(bt)
 		buf[i] = uint16((u + bias) >> 16)
 		// Nesterov look-ahead
 		g = g + float32(nest*bt)
-		bias = hs
+		bias = hi
 		// round to bfloat16
 		u = math.Float32bits(paramW - float32(lr*g))
 		param[i] = uint16((u + bias) >> 16)
@@ -3378,15 +3376,15 @@ func sgdBF16F32CoupledNesterovStochastic(param []uint16, grad []float32, buf []u
 		h = (h * uint32(0x7feb352d))
 		h = (h ^ (h >> 15))
 		h = (h * uint32(0x846ca68b))
-		hs := (h >> 16)
-		h = (h ^ hs)
-		bias := (h & uint32(0xffff))
+		hi := (h >> 16)
+		lo := (h & uint32(0xffff))
+		bias := (hi ^ lo)
 		// round to bfloat16
 		u := math.Float32bits(bt)
 		buf[i] = uint16((u + bias) >> 16)
 		// Nesterov look-ahead
 		g = g + float32(nest*bt)
-		bias = hs
+		bias = hi
 		// round to bfloat16
 		u = math.Float32bits(paramW - float32(lr*g))
 		param[i] = uint16((u + bias) >> 16)
@@ -3586,9 +3584,8 @@ func sgdBF16GradF32Stochastic(param []uint16, grad []uint16, buf []uint16, s [7]
 		h = (h * uint32(0x7feb352d))
 		h = (h ^ (h >> 15))
 		h = (h * uint32(0x846ca68b))
-		hs := (h >> 16)
-		h = (h ^ hs)
-		bias := hs
+		hi := (h >> 16)
+		bias := hi
 		// round to bfloat16
 		u := math.Float32bits(paramW - float32(lr*g))
 		param[i] = uint16((u + bias) >> 16)
@@ -3616,9 +3613,8 @@ func sgdBF16GradF32CoupledStochastic(param []uint16, grad []uint16, buf []uint16
 		h = (h * uint32(0x7feb352d))
 		h = (h ^ (h >> 15))
 		h = (h * uint32(0x846ca68b))
-		hs := (h >> 16)
-		h = (h ^ hs)
-		bias := hs
+		hi := (h >> 16)
+		bias := hi
 		// round to bfloat16
 		u := math.Float32bits(paramW - float32(lr*g))
 		param[i] = uint16((u + bias) >> 16)
@@ -3649,13 +3645,13 @@ func sgdBF16GradF32MomentumStochastic(param []uint16, grad []uint16, buf []uint1
 		h = (h * uint32(0x7feb352d))
 		h = (h ^ (h >> 15))
 		h = (h * uint32(0x846ca68b))
-		hs := (h >> 16)
-		h = (h ^ hs)
-		bias := (h & uint32(0xffff))
+		hi := (h >> 16)
+		lo := (h & uint32(0xffff))
+		bias := (hi ^ lo)
 		// round to bfloat16
 		u := math.Float32bits(bt)
 		buf[i] = uint16((u + bias) >> 16)
-		bias = hs
+		bias = hi
 		// round to bfloat16
 		u = math.Float32bits(paramW - float32(lr*bt))
 		param[i] = uint16((u + bias) >> 16)
@@ -3689,13 +3685,13 @@ func sgdBF16GradF32CoupledMomentumStochastic(param []uint16, grad []uint16, buf 
 		h = (h * uint32(0x7feb352d))
 		h = (h ^ (h >> 15))
 		h = (h * uint32(0x846ca68b))
-		hs := (h >> 16)
-		h = (h ^ hs)
-		bias := (h & uint32(0xffff))
+		hi := (h >> 16)
+		lo := (h & uint32(0xffff))
+		bias := (hi ^ lo)
 		// round to bfloat16
 		u := math.Float32bits(bt)
 		buf[i] = uint16((u + bias) >> 16)
-		bias = hs
+		bias = hi
 		// round to bfloat16
 		u = math.Float32bits(paramW - float32(lr*bt))
 		param[i] = uint16((u + bias) >> 16)
@@ -3727,15 +3723,15 @@ func sgdBF16GradF32NesterovStochastic(param []uint16, grad []uint16, buf []uint1
 		h = (h * uint32(0x7feb352d))
 		h = (h ^ (h >> 15))
 		h = (h * uint32(0x846ca68b))
-		hs := (h >> 16)
-		h = (h ^ hs)
-		bias := (h & uint32(0xffff))
+		hi := (h >> 16)
+		lo := (h & uint32(0xffff))
+		bias := (hi ^ lo)
 		// round to bfloat16
 		u := math.Float32bits(bt)
 		buf[i] = uint16((u + bias) >> 16)
 		// Nesterov look-ahead
 		g = g + float32(nest*bt)
-		bias = hs
+		bias = hi
 		// round to bfloat16
 		u = math.Float32bits(paramW - float32(lr*g))
 		param[i] = uint16((u + bias) >> 16)
@@ -3770,15 +3766,15 @@ func sgdBF16GradF32CoupledNesterovStochastic(param []uint16, grad []uint16, buf 
 		h = (h * uint32(0x7feb352d))
 		h = (h ^ (h >> 15))
 		h = (h * uint32(0x846ca68b))
-		hs := (h >> 16)
-		h = (h ^ hs)
-		bias := (h & uint32(0xffff))
+		hi := (h >> 16)
+		lo := (h & uint32(0xffff))
+		bias := (hi ^ lo)
 		// round to bfloat16
 		u := math.Float32bits(bt)
 		buf[i] = uint16((u + bias) >> 16)
 		// Nesterov look-ahead
 		g = g + float32(nest*bt)
-		bias = hs
+		bias = hi
 		// round to bfloat16
 		u = math.Float32bits(paramW - float32(lr*g))
 		param[i] = uint16((u + bias) >> 16)

@@ -1473,15 +1473,14 @@ unrolled:
 	WORD $0x6f31054b // ushr v11.4s, v10.4s, #15
 	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
 	WORD $0x4ea59d4a // mul v10.4s, v10.4s, v5.4s
-	WORD $0x6f30054b // ushr v11.4s, v10.4s, #16
-	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
+	WORD $0x6f30054a // ushr v10.4s, v10.4s, #16
 
 	// round to bfloat16
-	VLD1   (R0), [V10.H4]
-	WORD   $0x2e61394a // shll v10.4s, v10.4h, #16
+	VLD1   (R0), [V11.H4]
+	WORD   $0x2e61396b // shll v11.4s, v11.4h, #16
 	WORD   $0x6e29dc29 // fmul v9.4s, v1.4s, v9.4s
-	WORD   $0x4ea9d549 // fsub v9.4s, v10.4s, v9.4s
-	WORD   $0x4eab8529 // add v9.4s, v9.4s, v11.4s
+	WORD   $0x4ea9d569 // fsub v9.4s, v11.4s, v9.4s
+	WORD   $0x4eaa8529 // add v9.4s, v9.4s, v10.4s
 	WORD   $0x0f108529 // shrn v9.4h, v9.4s, #16
 	VST1.P [V9.H4], 8(R0)
 
@@ -1500,15 +1499,14 @@ unrolled:
 	WORD $0x6f31054b // ushr v11.4s, v10.4s, #15
 	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
 	WORD $0x4ea59d4a // mul v10.4s, v10.4s, v5.4s
-	WORD $0x6f30054b // ushr v11.4s, v10.4s, #16
-	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
+	WORD $0x6f30054a // ushr v10.4s, v10.4s, #16
 
 	// round to bfloat16
-	VLD1   (R0), [V10.H4]
-	WORD   $0x2e61394a // shll v10.4s, v10.4h, #16
+	VLD1   (R0), [V11.H4]
+	WORD   $0x2e61396b // shll v11.4s, v11.4h, #16
 	WORD   $0x6e29dc29 // fmul v9.4s, v1.4s, v9.4s
-	WORD   $0x4ea9d549 // fsub v9.4s, v10.4s, v9.4s
-	WORD   $0x4eab8529 // add v9.4s, v9.4s, v11.4s
+	WORD   $0x4ea9d569 // fsub v9.4s, v11.4s, v9.4s
+	WORD   $0x4eaa8529 // add v9.4s, v9.4s, v10.4s
 	WORD   $0x0f108529 // shrn v9.4h, v9.4s, #16
 	VST1.P [V9.H4], 8(R0)
 
@@ -1527,15 +1525,14 @@ unrolled:
 	WORD $0x6f31054b // ushr v11.4s, v10.4s, #15
 	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
 	WORD $0x4ea59d4a // mul v10.4s, v10.4s, v5.4s
-	WORD $0x6f30054b // ushr v11.4s, v10.4s, #16
-	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
+	WORD $0x6f30054a // ushr v10.4s, v10.4s, #16
 
 	// round to bfloat16
-	VLD1   (R0), [V10.H4]
-	WORD   $0x2e61394a // shll v10.4s, v10.4h, #16
+	VLD1   (R0), [V11.H4]
+	WORD   $0x2e61396b // shll v11.4s, v11.4h, #16
 	WORD   $0x6e29dc29 // fmul v9.4s, v1.4s, v9.4s
-	WORD   $0x4ea9d549 // fsub v9.4s, v10.4s, v9.4s
-	WORD   $0x4eab8529 // add v9.4s, v9.4s, v11.4s
+	WORD   $0x4ea9d569 // fsub v9.4s, v11.4s, v9.4s
+	WORD   $0x4eaa8529 // add v9.4s, v9.4s, v10.4s
 	WORD   $0x0f108529 // shrn v9.4h, v9.4s, #16
 	VST1.P [V9.H4], 8(R0)
 
@@ -1554,15 +1551,14 @@ unrolled:
 	WORD $0x6f31054b // ushr v11.4s, v10.4s, #15
 	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
 	WORD $0x4ea59d4a // mul v10.4s, v10.4s, v5.4s
-	WORD $0x6f30054b // ushr v11.4s, v10.4s, #16
-	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
+	WORD $0x6f30054a // ushr v10.4s, v10.4s, #16
 
 	// round to bfloat16
-	VLD1   (R0), [V10.H4]
-	WORD   $0x2e61394a // shll v10.4s, v10.4h, #16
+	VLD1   (R0), [V11.H4]
+	WORD   $0x2e61396b // shll v11.4s, v11.4h, #16
 	WORD   $0x6e29dc29 // fmul v9.4s, v1.4s, v9.4s
-	WORD   $0x4ea9d549 // fsub v9.4s, v10.4s, v9.4s
-	WORD   $0x4eab8529 // add v9.4s, v9.4s, v11.4s
+	WORD   $0x4ea9d569 // fsub v9.4s, v11.4s, v9.4s
+	WORD   $0x4eaa8529 // add v9.4s, v9.4s, v10.4s
 	WORD   $0x0f108529 // shrn v9.4h, v9.4s, #16
 	VST1.P [V9.H4], 8(R0)
 	SUB    $16, R2
@@ -1588,15 +1584,14 @@ single:
 	WORD $0x6f31054b // ushr v11.4s, v10.4s, #15
 	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
 	WORD $0x4ea59d4a // mul v10.4s, v10.4s, v5.4s
-	WORD $0x6f30054b // ushr v11.4s, v10.4s, #16
-	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
+	WORD $0x6f30054a // ushr v10.4s, v10.4s, #16
 
 	// round to bfloat16
-	VLD1   (R0), [V10.H4]
-	WORD   $0x2e61394a // shll v10.4s, v10.4h, #16
+	VLD1   (R0), [V11.H4]
+	WORD   $0x2e61396b // shll v11.4s, v11.4h, #16
 	WORD   $0x6e29dc29 // fmul v9.4s, v1.4s, v9.4s
-	WORD   $0x4ea9d549 // fsub v9.4s, v10.4s, v9.4s
-	WORD   $0x4eab8529 // add v9.4s, v9.4s, v11.4s
+	WORD   $0x4ea9d569 // fsub v9.4s, v11.4s, v9.4s
+	WORD   $0x4eaa8529 // add v9.4s, v9.4s, v10.4s
 	WORD   $0x0f108529 // shrn v9.4h, v9.4s, #16
 	VST1.P [V9.H4], 8(R0)
 	SUB    $4, R2
@@ -1621,16 +1616,15 @@ tail:
 	WORD $0x6f31054b // ushr v11.4s, v10.4s, #15
 	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
 	WORD $0x4ea59d4a // mul v10.4s, v10.4s, v5.4s
-	WORD $0x6f30054b // ushr v11.4s, v10.4s, #16
-	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
+	WORD $0x6f30054a // ushr v10.4s, v10.4s, #16
 
 	// round to bfloat16
 	MOVHU  (R0), R9
-	VMOV   R9, V10.S[0]
-	WORD   $0x2e61394a // shll v10.4s, v10.4h, #16
+	VMOV   R9, V11.S[0]
+	WORD   $0x2e61396b // shll v11.4s, v11.4h, #16
 	FMULS  F9, F1, F9
-	FSUBS  F9, F10, F9
-	WORD   $0x4eab8529 // add v9.4s, v9.4s, v11.4s
+	FSUBS  F9, F11, F9
+	WORD   $0x4eaa8529 // add v9.4s, v9.4s, v10.4s
 	VMOV   V9.H[1], R9
 	MOVH.P R9, 2(R0)
 	SUB    $1, R2
@@ -1699,15 +1693,14 @@ unrolled:
 	WORD $0x6f31056c // ushr v12.4s, v11.4s, #15
 	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
 	WORD $0x4ea69d6b // mul v11.4s, v11.4s, v6.4s
-	WORD $0x6f30056c // ushr v12.4s, v11.4s, #16
-	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
+	WORD $0x6f30056b // ushr v11.4s, v11.4s, #16
 
 	// round to bfloat16
-	VLD1   (R0), [V11.H4]
-	WORD   $0x2e61396b // shll v11.4s, v11.4h, #16
+	VLD1   (R0), [V12.H4]
+	WORD   $0x2e61398c // shll v12.4s, v12.4h, #16
 	WORD   $0x6e2adc4a // fmul v10.4s, v2.4s, v10.4s
-	WORD   $0x4eaad56a // fsub v10.4s, v11.4s, v10.4s
-	WORD   $0x4eac854a // add v10.4s, v10.4s, v12.4s
+	WORD   $0x4eaad58a // fsub v10.4s, v12.4s, v10.4s
+	WORD   $0x4eab854a // add v10.4s, v10.4s, v11.4s
 	WORD   $0x0f10854a // shrn v10.4h, v10.4s, #16
 	VST1.P [V10.H4], 8(R0)
 
@@ -1732,15 +1725,14 @@ unrolled:
 	WORD $0x6f31056c // ushr v12.4s, v11.4s, #15
 	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
 	WORD $0x4ea69d6b // mul v11.4s, v11.4s, v6.4s
-	WORD $0x6f30056c // ushr v12.4s, v11.4s, #16
-	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
+	WORD $0x6f30056b // ushr v11.4s, v11.4s, #16
 
 	// round to bfloat16
-	VLD1   (R0), [V11.H4]
-	WORD   $0x2e61396b // shll v11.4s, v11.4h, #16
+	VLD1   (R0), [V12.H4]
+	WORD   $0x2e61398c // shll v12.4s, v12.4h, #16
 	WORD   $0x6e2adc4a // fmul v10.4s, v2.4s, v10.4s
-	WORD   $0x4eaad56a // fsub v10.4s, v11.4s, v10.4s
-	WORD   $0x4eac854a // add v10.4s, v10.4s, v12.4s
+	WORD   $0x4eaad58a // fsub v10.4s, v12.4s, v10.4s
+	WORD   $0x4eab854a // add v10.4s, v10.4s, v11.4s
 	WORD   $0x0f10854a // shrn v10.4h, v10.4s, #16
 	VST1.P [V10.H4], 8(R0)
 
@@ -1765,15 +1757,14 @@ unrolled:
 	WORD $0x6f31056c // ushr v12.4s, v11.4s, #15
 	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
 	WORD $0x4ea69d6b // mul v11.4s, v11.4s, v6.4s
-	WORD $0x6f30056c // ushr v12.4s, v11.4s, #16
-	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
+	WORD $0x6f30056b // ushr v11.4s, v11.4s, #16
 
 	// round to bfloat16
-	VLD1   (R0), [V11.H4]
-	WORD   $0x2e61396b // shll v11.4s, v11.4h, #16
+	VLD1   (R0), [V12.H4]
+	WORD   $0x2e61398c // shll v12.4s, v12.4h, #16
 	WORD   $0x6e2adc4a // fmul v10.4s, v2.4s, v10.4s
-	WORD   $0x4eaad56a // fsub v10.4s, v11.4s, v10.4s
-	WORD   $0x4eac854a // add v10.4s, v10.4s, v12.4s
+	WORD   $0x4eaad58a // fsub v10.4s, v12.4s, v10.4s
+	WORD   $0x4eab854a // add v10.4s, v10.4s, v11.4s
 	WORD   $0x0f10854a // shrn v10.4h, v10.4s, #16
 	VST1.P [V10.H4], 8(R0)
 
@@ -1798,15 +1789,14 @@ unrolled:
 	WORD $0x6f31056c // ushr v12.4s, v11.4s, #15
 	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
 	WORD $0x4ea69d6b // mul v11.4s, v11.4s, v6.4s
-	WORD $0x6f30056c // ushr v12.4s, v11.4s, #16
-	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
+	WORD $0x6f30056b // ushr v11.4s, v11.4s, #16
 
 	// round to bfloat16
-	VLD1   (R0), [V11.H4]
-	WORD   $0x2e61396b // shll v11.4s, v11.4h, #16
+	VLD1   (R0), [V12.H4]
+	WORD   $0x2e61398c // shll v12.4s, v12.4h, #16
 	WORD   $0x6e2adc4a // fmul v10.4s, v2.4s, v10.4s
-	WORD   $0x4eaad56a // fsub v10.4s, v11.4s, v10.4s
-	WORD   $0x4eac854a // add v10.4s, v10.4s, v12.4s
+	WORD   $0x4eaad58a // fsub v10.4s, v12.4s, v10.4s
+	WORD   $0x4eab854a // add v10.4s, v10.4s, v11.4s
 	WORD   $0x0f10854a // shrn v10.4h, v10.4s, #16
 	VST1.P [V10.H4], 8(R0)
 	SUB    $16, R2
@@ -1838,15 +1828,14 @@ single:
 	WORD $0x6f31056c // ushr v12.4s, v11.4s, #15
 	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
 	WORD $0x4ea69d6b // mul v11.4s, v11.4s, v6.4s
-	WORD $0x6f30056c // ushr v12.4s, v11.4s, #16
-	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
+	WORD $0x6f30056b // ushr v11.4s, v11.4s, #16
 
 	// round to bfloat16
-	VLD1   (R0), [V11.H4]
-	WORD   $0x2e61396b // shll v11.4s, v11.4h, #16
+	VLD1   (R0), [V12.H4]
+	WORD   $0x2e61398c // shll v12.4s, v12.4h, #16
 	WORD   $0x6e2adc4a // fmul v10.4s, v2.4s, v10.4s
-	WORD   $0x4eaad56a // fsub v10.4s, v11.4s, v10.4s
-	WORD   $0x4eac854a // add v10.4s, v10.4s, v12.4s
+	WORD   $0x4eaad58a // fsub v10.4s, v12.4s, v10.4s
+	WORD   $0x4eab854a // add v10.4s, v10.4s, v11.4s
 	WORD   $0x0f10854a // shrn v10.4h, v10.4s, #16
 	VST1.P [V10.H4], 8(R0)
 	SUB    $4, R2
@@ -1878,16 +1867,15 @@ tail:
 	WORD $0x6f31056c // ushr v12.4s, v11.4s, #15
 	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
 	WORD $0x4ea69d6b // mul v11.4s, v11.4s, v6.4s
-	WORD $0x6f30056c // ushr v12.4s, v11.4s, #16
-	WORD $0x6e2c1d6b // eor v11.16b, v11.16b, v12.16b
+	WORD $0x6f30056b // ushr v11.4s, v11.4s, #16
 
 	// round to bfloat16
 	MOVHU  (R0), R9
-	VMOV   R9, V11.S[0]
-	WORD   $0x2e61396b // shll v11.4s, v11.4h, #16
+	VMOV   R9, V12.S[0]
+	WORD   $0x2e61398c // shll v12.4s, v12.4h, #16
 	FMULS  F10, F2, F10
-	FSUBS  F10, F11, F10
-	WORD   $0x4eac854a // add v10.4s, v10.4s, v12.4s
+	FSUBS  F10, F12, F10
+	WORD   $0x4eab854a // add v10.4s, v10.4s, v11.4s
 	VMOV   V10.H[1], R9
 	MOVH.P R9, 2(R0)
 	SUB    $1, R2
@@ -1963,8 +1951,8 @@ unrolled:
 	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
 	WORD   $0x4ea79dad // mul v13.4s, v13.4s, v7.4s
 	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
-	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
 	WORD   $0x4e281dad // and v13.16b, v13.16b, v8.16b
+	WORD   $0x6e2d1dcd // eor v13.16b, v14.16b, v13.16b
 	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
 	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
 	VST1.P [V13.H4], 8(R2)
@@ -2001,8 +1989,8 @@ unrolled:
 	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
 	WORD   $0x4ea79dad // mul v13.4s, v13.4s, v7.4s
 	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
-	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
 	WORD   $0x4e281dad // and v13.16b, v13.16b, v8.16b
+	WORD   $0x6e2d1dcd // eor v13.16b, v14.16b, v13.16b
 	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
 	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
 	VST1.P [V13.H4], 8(R2)
@@ -2039,8 +2027,8 @@ unrolled:
 	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
 	WORD   $0x4ea79dad // mul v13.4s, v13.4s, v7.4s
 	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
-	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
 	WORD   $0x4e281dad // and v13.16b, v13.16b, v8.16b
+	WORD   $0x6e2d1dcd // eor v13.16b, v14.16b, v13.16b
 	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
 	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
 	VST1.P [V13.H4], 8(R2)
@@ -2077,8 +2065,8 @@ unrolled:
 	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
 	WORD   $0x4ea79dad // mul v13.4s, v13.4s, v7.4s
 	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
-	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
 	WORD   $0x4e281dad // and v13.16b, v13.16b, v8.16b
+	WORD   $0x6e2d1dcd // eor v13.16b, v14.16b, v13.16b
 	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
 	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
 	VST1.P [V13.H4], 8(R2)
@@ -2122,8 +2110,8 @@ single:
 	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
 	WORD   $0x4ea79dad // mul v13.4s, v13.4s, v7.4s
 	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
-	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
 	WORD   $0x4e281dad // and v13.16b, v13.16b, v8.16b
+	WORD   $0x6e2d1dcd // eor v13.16b, v14.16b, v13.16b
 	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
 	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
 	VST1.P [V13.H4], 8(R2)
@@ -2167,8 +2155,8 @@ tail:
 	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
 	WORD   $0x4ea79dad // mul v13.4s, v13.4s, v7.4s
 	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
-	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
 	WORD   $0x4e281dad // and v13.16b, v13.16b, v8.16b
+	WORD   $0x6e2d1dcd // eor v13.16b, v14.16b, v13.16b
 	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
 	VMOV   V13.H[1], R9
 	MOVH.P R9, 2(R2)
@@ -2263,8 +2251,8 @@ unrolled:
 	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
 	WORD   $0x4ea89dce // mul v14.4s, v14.4s, v8.4s
 	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
-	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
 	WORD   $0x4e291dce // and v14.16b, v14.16b, v9.16b
+	WORD   $0x6e2e1dee // eor v14.16b, v15.16b, v14.16b
 	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
 	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
 	VST1.P [V14.H4], 8(R2)
@@ -2307,8 +2295,8 @@ unrolled:
 	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
 	WORD   $0x4ea89dce // mul v14.4s, v14.4s, v8.4s
 	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
-	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
 	WORD   $0x4e291dce // and v14.16b, v14.16b, v9.16b
+	WORD   $0x6e2e1dee // eor v14.16b, v15.16b, v14.16b
 	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
 	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
 	VST1.P [V14.H4], 8(R2)
@@ -2351,8 +2339,8 @@ unrolled:
 	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
 	WORD   $0x4ea89dce // mul v14.4s, v14.4s, v8.4s
 	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
-	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
 	WORD   $0x4e291dce // and v14.16b, v14.16b, v9.16b
+	WORD   $0x6e2e1dee // eor v14.16b, v15.16b, v14.16b
 	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
 	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
 	VST1.P [V14.H4], 8(R2)
@@ -2395,8 +2383,8 @@ unrolled:
 	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
 	WORD   $0x4ea89dce // mul v14.4s, v14.4s, v8.4s
 	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
-	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
 	WORD   $0x4e291dce // and v14.16b, v14.16b, v9.16b
+	WORD   $0x6e2e1dee // eor v14.16b, v15.16b, v14.16b
 	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
 	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
 	VST1.P [V14.H4], 8(R2)
@@ -2446,8 +2434,8 @@ single:
 	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
 	WORD   $0x4ea89dce // mul v14.4s, v14.4s, v8.4s
 	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
-	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
 	WORD   $0x4e291dce // and v14.16b, v14.16b, v9.16b
+	WORD   $0x6e2e1dee // eor v14.16b, v15.16b, v14.16b
 	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
 	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
 	VST1.P [V14.H4], 8(R2)
@@ -2498,8 +2486,8 @@ tail:
 	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
 	WORD   $0x4ea89dce // mul v14.4s, v14.4s, v8.4s
 	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
-	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
 	WORD   $0x4e291dce // and v14.16b, v14.16b, v9.16b
+	WORD   $0x6e2e1dee // eor v14.16b, v15.16b, v14.16b
 	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
 	VMOV   V14.H[1], R9
 	MOVH.P R9, 2(R2)
@@ -2588,8 +2576,8 @@ unrolled:
 	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
 	WORD   $0x4ea89def // mul v15.4s, v15.4s, v8.4s
 	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
-	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
 	WORD   $0x4e291def // and v15.16b, v15.16b, v9.16b
+	WORD   $0x6e2f1e0f // eor v15.16b, v16.16b, v15.16b
 	WORD   $0x4eaf85cf // add v15.4s, v14.4s, v15.4s
 	WORD   $0x0f1085ef // shrn v15.4h, v15.4s, #16
 	VST1.P [V15.H4], 8(R2)
@@ -2630,8 +2618,8 @@ unrolled:
 	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
 	WORD   $0x4ea89def // mul v15.4s, v15.4s, v8.4s
 	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
-	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
 	WORD   $0x4e291def // and v15.16b, v15.16b, v9.16b
+	WORD   $0x6e2f1e0f // eor v15.16b, v16.16b, v15.16b
 	WORD   $0x4eaf85cf // add v15.4s, v14.4s, v15.4s
 	WORD   $0x0f1085ef // shrn v15.4h, v15.4s, #16
 	VST1.P [V15.H4], 8(R2)
@@ -2672,8 +2660,8 @@ unrolled:
 	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
 	WORD   $0x4ea89def // mul v15.4s, v15.4s, v8.4s
 	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
-	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
 	WORD   $0x4e291def // and v15.16b, v15.16b, v9.16b
+	WORD   $0x6e2f1e0f // eor v15.16b, v16.16b, v15.16b
 	WORD   $0x4eaf85cf // add v15.4s, v14.4s, v15.4s
 	WORD   $0x0f1085ef // shrn v15.4h, v15.4s, #16
 	VST1.P [V15.H4], 8(R2)
@@ -2714,8 +2702,8 @@ unrolled:
 	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
 	WORD   $0x4ea89def // mul v15.4s, v15.4s, v8.4s
 	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
-	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
 	WORD   $0x4e291def // and v15.16b, v15.16b, v9.16b
+	WORD   $0x6e2f1e0f // eor v15.16b, v16.16b, v15.16b
 	WORD   $0x4eaf85cf // add v15.4s, v14.4s, v15.4s
 	WORD   $0x0f1085ef // shrn v15.4h, v15.4s, #16
 	VST1.P [V15.H4], 8(R2)
@@ -2763,8 +2751,8 @@ single:
 	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
 	WORD   $0x4ea89def // mul v15.4s, v15.4s, v8.4s
 	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
-	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
 	WORD   $0x4e291def // and v15.16b, v15.16b, v9.16b
+	WORD   $0x6e2f1e0f // eor v15.16b, v16.16b, v15.16b
 	WORD   $0x4eaf85cf // add v15.4s, v14.4s, v15.4s
 	WORD   $0x0f1085ef // shrn v15.4h, v15.4s, #16
 	VST1.P [V15.H4], 8(R2)
@@ -2812,8 +2800,8 @@ tail:
 	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
 	WORD   $0x4ea89def // mul v15.4s, v15.4s, v8.4s
 	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
-	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
 	WORD   $0x4e291def // and v15.16b, v15.16b, v9.16b
+	WORD   $0x6e2f1e0f // eor v15.16b, v16.16b, v15.16b
 	WORD   $0x4eaf85cf // add v15.4s, v14.4s, v15.4s
 	VMOV   V15.H[1], R9
 	MOVH.P R9, 2(R2)
@@ -2914,8 +2902,8 @@ unrolled:
 	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
 	WORD   $0x4ea99e10 // mul v16.4s, v16.4s, v9.4s
 	WORD   $0x6f300611 // ushr v17.4s, v16.4s, #16
-	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
 	WORD   $0x4e2a1e10 // and v16.16b, v16.16b, v10.16b
+	WORD   $0x6e301e30 // eor v16.16b, v17.16b, v16.16b
 	WORD   $0x4eb085f0 // add v16.4s, v15.4s, v16.4s
 	WORD   $0x0f108610 // shrn v16.4h, v16.4s, #16
 	VST1.P [V16.H4], 8(R2)
@@ -2962,8 +2950,8 @@ unrolled:
 	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
 	WORD   $0x4ea99e10 // mul v16.4s, v16.4s, v9.4s
 	WORD   $0x6f300611 // ushr v17.4s, v16.4s, #16
-	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
 	WORD   $0x4e2a1e10 // and v16.16b, v16.16b, v10.16b
+	WORD   $0x6e301e30 // eor v16.16b, v17.16b, v16.16b
 	WORD   $0x4eb085f0 // add v16.4s, v15.4s, v16.4s
 	WORD   $0x0f108610 // shrn v16.4h, v16.4s, #16
 	VST1.P [V16.H4], 8(R2)
@@ -3010,8 +2998,8 @@ unrolled:
 	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
 	WORD   $0x4ea99e10 // mul v16.4s, v16.4s, v9.4s
 	WORD   $0x6f300611 // ushr v17.4s, v16.4s, #16
-	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
 	WORD   $0x4e2a1e10 // and v16.16b, v16.16b, v10.16b
+	WORD   $0x6e301e30 // eor v16.16b, v17.16b, v16.16b
 	WORD   $0x4eb085f0 // add v16.4s, v15.4s, v16.4s
 	WORD   $0x0f108610 // shrn v16.4h, v16.4s, #16
 	VST1.P [V16.H4], 8(R2)
@@ -3058,8 +3046,8 @@ unrolled:
 	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
 	WORD   $0x4ea99e10 // mul v16.4s, v16.4s, v9.4s
 	WORD   $0x6f300611 // ushr v17.4s, v16.4s, #16
-	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
 	WORD   $0x4e2a1e10 // and v16.16b, v16.16b, v10.16b
+	WORD   $0x6e301e30 // eor v16.16b, v17.16b, v16.16b
 	WORD   $0x4eb085f0 // add v16.4s, v15.4s, v16.4s
 	WORD   $0x0f108610 // shrn v16.4h, v16.4s, #16
 	VST1.P [V16.H4], 8(R2)
@@ -3113,8 +3101,8 @@ single:
 	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
 	WORD   $0x4ea99e10 // mul v16.4s, v16.4s, v9.4s
 	WORD   $0x6f300611 // ushr v17.4s, v16.4s, #16
-	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
 	WORD   $0x4e2a1e10 // and v16.16b, v16.16b, v10.16b
+	WORD   $0x6e301e30 // eor v16.16b, v17.16b, v16.16b
 	WORD   $0x4eb085f0 // add v16.4s, v15.4s, v16.4s
 	WORD   $0x0f108610 // shrn v16.4h, v16.4s, #16
 	VST1.P [V16.H4], 8(R2)
@@ -3169,8 +3157,8 @@ tail:
 	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
 	WORD   $0x4ea99e10 // mul v16.4s, v16.4s, v9.4s
 	WORD   $0x6f300611 // ushr v17.4s, v16.4s, #16
-	WORD   $0x6e311e10 // eor v16.16b, v16.16b, v17.16b
 	WORD   $0x4e2a1e10 // and v16.16b, v16.16b, v10.16b
+	WORD   $0x6e301e30 // eor v16.16b, v17.16b, v16.16b
 	WORD   $0x4eb085f0 // add v16.4s, v15.4s, v16.4s
 	VMOV   V16.H[1], R9
 	MOVH.P R9, 2(R2)

@@ -1522,48 +1522,44 @@ unrolled:
 	VPMULLD      32(SP), Y7, Y7
 	VPMULLD      32(SP), Y8, Y8
 	VPMULLD      32(SP), Y9, Y9
-	VPSRLD       $0x10, Y6, Y10
-	VPSRLD       $0x10, Y7, Y11
-	VPSRLD       $0x10, Y8, Y12
-	VPSRLD       $0x10, Y9, Y13
-	VPXOR        Y10, Y6, Y6
-	VPXOR        Y11, Y7, Y6
-	VPXOR        Y12, Y8, Y6
-	VPXOR        Y13, Y9, Y6
+	VPSRLD       $0x10, Y6, Y6
+	VPSRLD       $0x10, Y7, Y7
+	VPSRLD       $0x10, Y8, Y8
+	VPSRLD       $0x10, Y9, Y9
 
 	// round to bfloat16
-	VPMOVZXWD    (CX)(BX*2), Y6
-	VPSLLD       $0x10, Y6, Y6
+	VPMOVZXWD    (CX)(BX*2), Y10
+	VPSLLD       $0x10, Y10, Y10
 	VMULPS       Y2, Y1, Y2
-	VSUBPS       Y2, Y6, Y2
-	VPMOVZXWD    16(CX)(BX*2), Y6
-	VPSLLD       $0x10, Y6, Y6
+	VSUBPS       Y2, Y10, Y2
+	VPMOVZXWD    16(CX)(BX*2), Y10
+	VPSLLD       $0x10, Y10, Y10
 	VMULPS       Y3, Y1, Y3
-	VSUBPS       Y3, Y6, Y3
-	VPMOVZXWD    32(CX)(BX*2), Y6
-	VPSLLD       $0x10, Y6, Y6
+	VSUBPS       Y3, Y10, Y3
+	VPMOVZXWD    32(CX)(BX*2), Y10
+	VPSLLD       $0x10, Y10, Y10
 	VMULPS       Y4, Y1, Y4
-	VSUBPS       Y4, Y6, Y4
-	VPMOVZXWD    48(CX)(BX*2), Y6
-	VPSLLD       $0x10, Y6, Y6
+	VSUBPS       Y4, Y10, Y4
+	VPMOVZXWD    48(CX)(BX*2), Y10
+	VPSLLD       $0x10, Y10, Y10
 	VMULPS       Y5, Y1, Y5
-	VSUBPS       Y5, Y6, Y5
-	VPADDD       Y10, Y2, Y2
+	VSUBPS       Y5, Y10, Y5
+	VPADDD       Y6, Y2, Y2
 	VPSRLD       $0x10, Y2, Y2
 	VEXTRACTI128 $0x01, Y2, X6
 	VPACKUSDW    X6, X2, X6
 	VMOVDQU      X6, (CX)(BX*2)
-	VPADDD       Y11, Y3, Y2
+	VPADDD       Y7, Y3, Y2
 	VPSRLD       $0x10, Y2, Y2
 	VEXTRACTI128 $0x01, Y2, X3
 	VPACKUSDW    X3, X2, X3
 	VMOVDQU      X3, 16(CX)(BX*2)
-	VPADDD       Y12, Y4, Y2
+	VPADDD       Y8, Y4, Y2
 	VPSRLD       $0x10, Y2, Y2
 	VEXTRACTI128 $0x01, Y2, X3
 	VPACKUSDW    X3, X2, X3
 	VMOVDQU      X3, 32(CX)(BX*2)
-	VPADDD       Y13, Y5, Y2
+	VPADDD       Y9, Y5, Y2
 	VPSRLD       $0x10, Y2, Y2
 	VEXTRACTI128 $0x01, Y2, X3
 	VPACKUSDW    X3, X2, X3
@@ -1594,15 +1590,14 @@ single:
 	VPSRLD       $0x0f, Y3, Y4
 	VPXOR        Y4, Y3, Y3
 	VPMULLD      32(SP), Y3, Y3
-	VPSRLD       $0x10, Y3, Y4
-	VPXOR        Y4, Y3, Y3
+	VPSRLD       $0x10, Y3, Y3
 
 	// round to bfloat16
-	VPMOVZXWD    (CX)(BX*2), Y3
-	VPSLLD       $0x10, Y3, Y3
+	VPMOVZXWD    (CX)(BX*2), Y4
+	VPSLLD       $0x10, Y4, Y4
 	VMULPS       Y2, Y1, Y2
-	VSUBPS       Y2, Y3, Y2
-	VPADDD       Y4, Y2, Y2
+	VSUBPS       Y2, Y4, Y2
+	VPADDD       Y3, Y2, Y2
 	VPSRLD       $0x10, Y2, Y2
 	VEXTRACTI128 $0x01, Y2, X3
 	VPACKUSDW    X3, X2, X3
@@ -1631,16 +1626,15 @@ tail:
 	VPSRLD  $0x0f, X3, X4
 	VPXOR   X4, X3, X3
 	VPMULLD 32(SP), X3, X3
-	VPSRLD  $0x10, X3, X4
-	VPXOR   X4, X3, X3
+	VPSRLD  $0x10, X3, X3
 
 	// round to bfloat16
 	MOVWLZX (CX)(BX*2), SI
-	VMOVD   SI, X3
-	VPSLLD  $0x10, X3, X3
+	VMOVD   SI, X4
+	VPSLLD  $0x10, X4, X4
 	VMULSS  X2, X1, X2
-	VSUBSS  X2, X3, X2
-	VPADDD  X4, X2, X2
+	VSUBSS  X2, X4, X2
+	VPADDD  X3, X2, X2
 	VPEXTRW $0x01, X2, (CX)(BX*2)
 	INCQ    BX
 	JMP     tail
@@ -1777,48 +1771,44 @@ unrolled:
 	VPMULLD      32(SP), Y8, Y8
 	VPMULLD      32(SP), Y9, Y9
 	VPMULLD      32(SP), Y10, Y10
-	VPSRLD       $0x10, Y7, Y11
-	VPSRLD       $0x10, Y8, Y12
-	VPSRLD       $0x10, Y9, Y13
-	VPSRLD       $0x10, Y10, Y14
-	VPXOR        Y11, Y7, Y7
-	VPXOR        Y12, Y8, Y7
-	VPXOR        Y13, Y9, Y7
-	VPXOR        Y14, Y10, Y7
+	VPSRLD       $0x10, Y7, Y7
+	VPSRLD       $0x10, Y8, Y8
+	VPSRLD       $0x10, Y9, Y9
+	VPSRLD       $0x10, Y10, Y10
 
 	// round to bfloat16
-	VPMOVZXWD    (CX)(BX*2), Y7
-	VPSLLD       $0x10, Y7, Y7
+	VPMOVZXWD    (CX)(BX*2), Y11
+	VPSLLD       $0x10, Y11, Y11
 	VMULPS       Y3, Y2, Y3
-	VSUBPS       Y3, Y7, Y3
-	VPMOVZXWD    16(CX)(BX*2), Y7
-	VPSLLD       $0x10, Y7, Y7
+	VSUBPS       Y3, Y11, Y3
+	VPMOVZXWD    16(CX)(BX*2), Y11
+	VPSLLD       $0x10, Y11, Y11
 	VMULPS       Y4, Y2, Y4
-	VSUBPS       Y4, Y7, Y4
-	VPMOVZXWD    32(CX)(BX*2), Y7
-	VPSLLD       $0x10, Y7, Y7
+	VSUBPS       Y4, Y11, Y4
+	VPMOVZXWD    32(CX)(BX*2), Y11
+	VPSLLD       $0x10, Y11, Y11
 	VMULPS       Y5, Y2, Y5
-	VSUBPS       Y5, Y7, Y5
-	VPMOVZXWD    48(CX)(BX*2), Y7
-	VPSLLD       $0x10, Y7, Y7
+	VSUBPS       Y5, Y11, Y5
+	VPMOVZXWD    48(CX)(BX*2), Y11
+	VPSLLD       $0x10, Y11, Y11
 	VMULPS       Y6, Y2, Y6
-	VSUBPS       Y6, Y7, Y6
-	VPADDD       Y11, Y3, Y3
+	VSUBPS       Y6, Y11, Y6
+	VPADDD       Y7, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X7
 	VPACKUSDW    X7, X3, X7
 	VMOVDQU      X7, (CX)(BX*2)
-	VPADDD       Y12, Y4, Y3
+	VPADDD       Y8, Y4, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
 	VMOVDQU      X4, 16(CX)(BX*2)
-	VPADDD       Y13, Y5, Y3
+	VPADDD       Y9, Y5, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
 	VMOVDQU      X4, 32(CX)(BX*2)
-	VPADDD       Y14, Y6, Y3
+	VPADDD       Y10, Y6, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
@@ -1855,15 +1845,14 @@ single:
 	VPSRLD       $0x0f, Y4, Y5
 	VPXOR        Y5, Y4, Y4
 	VPMULLD      32(SP), Y4, Y4
-	VPSRLD       $0x10, Y4, Y5
-	VPXOR        Y5, Y4, Y4
+	VPSRLD       $0x10, Y4, Y4
 
 	// round to bfloat16
-	VPMOVZXWD    (CX)(BX*2), Y4
-	VPSLLD       $0x10, Y4, Y4
+	VPMOVZXWD    (CX)(BX*2), Y5
+	VPSLLD       $0x10, Y5, Y5
 	VMULPS       Y3, Y2, Y3
-	VSUBPS       Y3, Y4, Y3
-	VPADDD       Y5, Y3, Y3
+	VSUBPS       Y3, Y5, Y3
+	VPADDD       Y4, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
@@ -1899,16 +1888,15 @@ tail:
 	VPSRLD  $0x0f, X4, X5
 	VPXOR   X5, X4, X4
 	VPMULLD 32(SP), X4, X4
-	VPSRLD  $0x10, X4, X5
-	VPXOR   X5, X4, X4
+	VPSRLD  $0x10, X4, X4
 
 	// round to bfloat16
 	MOVWLZX (CX)(BX*2), SI
-	VMOVD   SI, X4
-	VPSLLD  $0x10, X4, X4
+	VMOVD   SI, X5
+	VPSLLD  $0x10, X5, X5
 	VMULSS  X3, X2, X3
-	VSUBSS  X3, X4, X3
-	VPADDD  X5, X3, X3
+	VSUBSS  X3, X5, X3
+	VPADDD  X4, X3, X3
 	VPEXTRW $0x01, X3, (CX)(BX*2)
 	INCQ    BX
 	JMP     tail
@@ -2046,14 +2034,14 @@ unrolled:
 	VPSRLD       $0x10, Y8, Y12
 	VPSRLD       $0x10, Y9, Y13
 	VPSRLD       $0x10, Y10, Y14
-	VPXOR        Y11, Y7, Y7
-	VPXOR        Y12, Y8, Y8
-	VPXOR        Y13, Y9, Y9
-	VPXOR        Y14, Y10, Y10
 	VPAND        128(SP), Y7, Y7
 	VPAND        128(SP), Y8, Y8
 	VPAND        128(SP), Y9, Y9
 	VPAND        128(SP), Y10, Y10
+	VPXOR        Y7, Y11, Y7
+	VPXOR        Y8, Y12, Y8
+	VPXOR        Y9, Y13, Y9
+	VPXOR        Y10, Y14, Y10
 
 	// round to bfloat16
 	VPADDD       Y7, Y3, Y7
@@ -2148,8 +2136,8 @@ single:
 	VPXOR        Y5, Y4, Y4
 	VPMULLD      96(SP), Y4, Y4
 	VPSRLD       $0x10, Y4, Y5
-	VPXOR        Y5, Y4, Y4
 	VPAND        128(SP), Y4, Y4
+	VPXOR        Y4, Y5, Y4
 
 	// round to bfloat16
 	VPADDD       Y4, Y3, Y4
@@ -2201,8 +2189,8 @@ tail:
 	VPXOR   X5, X4, X4
 	VPMULLD 96(SP), X4, X4
 	VPSRLD  $0x10, X4, X5
-	VPXOR   X5, X4, X4
 	VPAND   128(SP), X4, X4
+	VPXOR   X4, X5, X4
 
 	// round to bfloat16
 	VPADDD  X4, X3, X4
@@ -2372,14 +2360,14 @@ unrolled:
 	VPSRLD       $0x10, Y8, Y12
 	VPSRLD       $0x10, Y9, Y13
 	VPSRLD       $0x10, Y10, Y14
-	VPXOR        Y11, Y7, Y7
-	VPXOR        Y12, Y8, Y8
-	VPXOR        Y13, Y9, Y9
-	VPXOR        Y14, Y10, Y10
 	VPAND        160(SP), Y7, Y7
 	VPAND        160(SP), Y8, Y8
 	VPAND        160(SP), Y9, Y9
 	VPAND        160(SP), Y10, Y10
+	VPXOR        Y7, Y11, Y7
+	VPXOR        Y8, Y12, Y8
+	VPXOR        Y9, Y13, Y9
+	VPXOR        Y10, Y14, Y10
 
 	// round to bfloat16
 	VPADDD       Y7, Y3, Y7
@@ -2480,8 +2468,8 @@ single:
 	VPXOR        Y5, Y4, Y4
 	VPMULLD      128(SP), Y4, Y4
 	VPSRLD       $0x10, Y4, Y5
-	VPXOR        Y5, Y4, Y4
 	VPAND        160(SP), Y4, Y4
+	VPXOR        Y4, Y5, Y4
 
 	// round to bfloat16
 	VPADDD       Y4, Y3, Y4
@@ -2540,8 +2528,8 @@ tail:
 	VPXOR   X5, X4, X4
 	VPMULLD 128(SP), X4, X4
 	VPSRLD  $0x10, X4, X5
-	VPXOR   X5, X4, X4
 	VPAND   160(SP), X4, X4
+	VPXOR   X4, X5, X4
 
 	// round to bfloat16
 	VPADDD  X4, X3, X4
@@ -2651,10 +2639,10 @@ unrolled:
 	VPMULLD      32(SP), Y10, Y10
 	VPSRLD       $0x10, Y9, Y11
 	VPSRLD       $0x10, Y10, Y12
-	VPXOR        Y11, Y9, Y9
-	VPXOR        Y12, Y10, Y10
 	VPAND        64(SP), Y9, Y9
 	VPAND        64(SP), Y10, Y10
+	VPXOR        Y9, Y11, Y9
+	VPXOR        Y10, Y12, Y10
 
 	// round to bfloat16
 	VPADDD       Y9, Y7, Y9
@@ -2727,8 +2715,8 @@ single:
 	VPXOR        Y8, Y7, Y7
 	VPMULLD      32(SP), Y7, Y7
 	VPSRLD       $0x10, Y7, Y8
-	VPXOR        Y8, Y7, Y7
 	VPAND        64(SP), Y7, Y7
+	VPXOR        Y7, Y8, Y7
 
 	// round to bfloat16
 	VPADDD       Y7, Y6, Y7
@@ -2784,8 +2772,8 @@ tail:
 	VPXOR   X8, X7, X7
 	VPMULLD 32(SP), X7, X7
 	VPSRLD  $0x10, X7, X8
-	VPXOR   X8, X7, X7
 	VPAND   64(SP), X7, X7
+	VPXOR   X7, X8, X7
 
 	// round to bfloat16
 	VPADDD  X7, X6, X7
@@ -2910,10 +2898,10 @@ unrolled:
 	VPMULLD      32(SP), Y11, Y11
 	VPSRLD       $0x10, Y10, Y12
 	VPSRLD       $0x10, Y11, Y13
-	VPXOR        Y12, Y10, Y10
-	VPXOR        Y13, Y11, Y11
 	VPAND        64(SP), Y10, Y10
 	VPAND        64(SP), Y11, Y11
+	VPXOR        Y10, Y12, Y10
+	VPXOR        Y11, Y13, Y11
 
 	// round to bfloat16
 	VPADDD       Y10, Y8, Y10
@@ -2992,8 +2980,8 @@ single:
 	VPXOR        Y9, Y8, Y8
 	VPMULLD      32(SP), Y8, Y8
 	VPSRLD       $0x10, Y8, Y9
-	VPXOR        Y9, Y8, Y8
 	VPAND        64(SP), Y8, Y8
+	VPXOR        Y8, Y9, Y8
 
 	// round to bfloat16
 	VPADDD       Y8, Y7, Y8
@@ -3056,8 +3044,8 @@ tail:
 	VPXOR   X9, X8, X8
 	VPMULLD 32(SP), X8, X8
 	VPSRLD  $0x10, X8, X9
-	VPXOR   X9, X8, X8
 	VPAND   64(SP), X8, X8
+	VPXOR   X8, X9, X8
 
 	// round to bfloat16
 	VPADDD  X8, X7, X8
@@ -4352,35 +4340,31 @@ unrolled:
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z10, Z10
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z11, Z11
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z12, Z12
-	VPSRLD       $0x10, Z9, Z13
-	VPSRLD       $0x10, Z10, Z14
-	VPSRLD       $0x10, Z11, Z15
-	VPSRLD       $0x10, Z12, Z16
-	VPXORD       Z13, Z9, Z9
-	VPXORD       Z14, Z10, Z9
-	VPXORD       Z15, Z11, Z9
-	VPXORD       Z16, Z12, Z9
+	VPSRLD       $0x10, Z9, Z9
+	VPSRLD       $0x10, Z10, Z10
+	VPSRLD       $0x10, Z11, Z11
+	VPSRLD       $0x10, Z12, Z12
 
 	// round to bfloat16
-	VPSLLD      $0x10, (CX)(BX*2), Z9
+	VPSLLD      $0x10, (CX)(BX*2), Z13
 	VMULPS      Z5, Z1, Z5
-	VSUBPS      Z5, Z9, Z5
-	VPANDD      (CX)(BX*2), Z4, Z9
+	VSUBPS      Z5, Z13, Z5
+	VPANDD      (CX)(BX*2), Z4, Z13
 	VMULPS      Z6, Z1, Z6
-	VSUBPS      Z6, Z9, Z6
-	VPSLLD      $0x10, 64(CX)(BX*2), Z9
+	VSUBPS      Z6, Z13, Z6
+	VPSLLD      $0x10, 64(CX)(BX*2), Z13
 	VMULPS      Z7, Z1, Z7
-	VSUBPS      Z7, Z9, Z7
-	VPANDD      64(CX)(BX*2), Z4, Z9
+	VSUBPS      Z7, Z13, Z7
+	VPANDD      64(CX)(BX*2), Z4, Z13
 	VMULPS      Z8, Z1, Z8
-	VSUBPS      Z8, Z9, Z8
-	VPADDD      Z13, Z5, Z5
-	VPADDD      Z14, Z6, Z6
+	VSUBPS      Z8, Z13, Z8
+	VPADDD      Z9, Z5, Z5
+	VPADDD      Z10, Z6, Z6
 	VPSRLD      $0x10, Z5, Z5
 	VPTERNLOGD  $0xf8, Z4, Z6, Z5
 	VMOVDQU32   Z5, (CX)(BX*2)
-	VPADDD      Z15, Z7, Z5
-	VPADDD      Z16, Z8, Z6
+	VPADDD      Z11, Z7, Z5
+	VPADDD      Z12, Z8, Z6
 	VPSRLD      $0x10, Z5, Z5
 	VPTERNLOGD  $0xf8, Z4, Z6, Z5
 	VMOVDQU32   Z5, 64(CX)(BX*2)
@@ -4410,15 +4394,14 @@ single:
 	VPSRLD       $0x0f, Z4, Z5
 	VPXORD       Z5, Z4, Z4
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z4, Z4
-	VPSRLD       $0x10, Z4, Z5
-	VPXORD       Z5, Z4, Z4
+	VPSRLD       $0x10, Z4, Z4
 
 	// round to bfloat16
-	VPMOVZXWD (CX)(BX*2), Z4
-	VPSLLD    $0x10, Z4, Z4
+	VPMOVZXWD (CX)(BX*2), Z5
+	VPSLLD    $0x10, Z5, Z5
 	VMULPS    Z2, Z1, Z2
-	VSUBPS    Z2, Z4, Z2
-	VPADDD    Z5, Z2, Z2
+	VSUBPS    Z2, Z5, Z2
+	VPADDD    Z4, Z2, Z2
 	VPSRLD    $0x10, Z2, Z2
 	VPMOVDW   Z2, Y2
 	VMOVDQU32 Y2, (CX)(BX*2)
@@ -4450,13 +4433,12 @@ tail:
 	VPSRLD       $0x0f, Z3, Z4
 	VPXORD       Z4, Z3, Z3
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z3, Z3
-	VPSRLD       $0x10, Z3, Z4
-	VPXORD       Z4, Z3, Z3
+	VPSRLD       $0x10, Z3, Z3
 
 	// round to bfloat16
 	VMULPS  Z0, Z1, Z0
 	VSUBPS  Z0, Z2, Z0
-	VPADDD  Z4, Z0, Z0
+	VPADDD  Z3, Z0, Z0
 	VPSRLD  $0x10, Z0, Z0
 	VPMOVDW Z0, K1, (CX)(BX*2)
 
@@ -4561,35 +4543,31 @@ unrolled:
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z11, Z11
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z12, Z12
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z13, Z13
-	VPSRLD       $0x10, Z10, Z14
-	VPSRLD       $0x10, Z11, Z15
-	VPSRLD       $0x10, Z12, Z16
-	VPSRLD       $0x10, Z13, Z17
-	VPXORD       Z14, Z10, Z10
-	VPXORD       Z15, Z11, Z10
-	VPXORD       Z16, Z12, Z10
-	VPXORD       Z17, Z13, Z10
+	VPSRLD       $0x10, Z10, Z10
+	VPSRLD       $0x10, Z11, Z11
+	VPSRLD       $0x10, Z12, Z12
+	VPSRLD       $0x10, Z13, Z13
 
 	// round to bfloat16
-	VPSLLD      $0x10, (CX)(BX*2), Z10
+	VPSLLD      $0x10, (CX)(BX*2), Z14
 	VMULPS      Z6, Z2, Z6
-	VSUBPS      Z6, Z10, Z6
-	VPANDD      (CX)(BX*2), Z5, Z10
+	VSUBPS      Z6, Z14, Z6
+	VPANDD      (CX)(BX*2), Z5, Z14
 	VMULPS      Z7, Z2, Z7
-	VSUBPS      Z7, Z10, Z7
-	VPSLLD      $0x10, 64(CX)(BX*2), Z10
+	VSUBPS      Z7, Z14, Z7
+	VPSLLD      $0x10, 64(CX)(BX*2), Z14
 	VMULPS      Z8, Z2, Z8
-	VSUBPS      Z8, Z10, Z8
-	VPANDD      64(CX)(BX*2), Z5, Z10
+	VSUBPS      Z8, Z14, Z8
+	VPANDD      64(CX)(BX*2), Z5, Z14
 	VMULPS      Z9, Z2, Z9
-	VSUBPS      Z9, Z10, Z9
-	VPADDD      Z14, Z6, Z6
-	VPADDD      Z15, Z7, Z7
+	VSUBPS      Z9, Z14, Z9
+	VPADDD      Z10, Z6, Z6
+	VPADDD      Z11, Z7, Z7
 	VPSRLD      $0x10, Z6, Z6
 	VPTERNLOGD  $0xf8, Z5, Z7, Z6
 	VMOVDQU32   Z6, (CX)(BX*2)
-	VPADDD      Z16, Z8, Z6
-	VPADDD      Z17, Z9, Z7
+	VPADDD      Z12, Z8, Z6
+	VPADDD      Z13, Z9, Z7
 	VPSRLD      $0x10, Z6, Z6
 	VPTERNLOGD  $0xf8, Z5, Z7, Z6
 	VMOVDQU32   Z6, 64(CX)(BX*2)
@@ -4625,15 +4603,14 @@ single:
 	VPSRLD       $0x0f, Z5, Z6
 	VPXORD       Z6, Z5, Z5
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z5, Z5
-	VPSRLD       $0x10, Z5, Z6
-	VPXORD       Z6, Z5, Z5
+	VPSRLD       $0x10, Z5, Z5
 
 	// round to bfloat16
-	VPMOVZXWD (CX)(BX*2), Z5
-	VPSLLD    $0x10, Z5, Z5
+	VPMOVZXWD (CX)(BX*2), Z6
+	VPSLLD    $0x10, Z6, Z6
 	VMULPS    Z3, Z2, Z3
-	VSUBPS    Z3, Z5, Z3
-	VPADDD    Z6, Z3, Z3
+	VSUBPS    Z3, Z6, Z3
+	VPADDD    Z5, Z3, Z3
 	VPSRLD    $0x10, Z3, Z3
 	VPMOVDW   Z3, Y3
 	VMOVDQU32 Y3, (CX)(BX*2)
@@ -4669,13 +4646,12 @@ tail:
 	VPSRLD       $0x0f, Z1, Z4
 	VPXORD       Z4, Z1, Z1
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z1, Z1
-	VPSRLD       $0x10, Z1, Z4
-	VPXORD       Z4, Z1, Z1
+	VPSRLD       $0x10, Z1, Z1
 
 	// round to bfloat16
 	VMULPS  Z0, Z2, Z0
 	VSUBPS  Z0, Z3, Z0
-	VPADDD  Z4, Z0, Z0
+	VPADDD  Z1, Z0, Z0
 	VPSRLD  $0x10, Z0, Z0
 	VPMOVDW Z0, K1, (CX)(BX*2)
 
@@ -4772,14 +4748,14 @@ unrolled:
 	VPSRLD       $0x10, Z12, Z16
 	VPSRLD       $0x10, Z13, Z17
 	VPSRLD       $0x10, Z14, Z18
-	VPXORD       Z15, Z11, Z11
-	VPXORD       Z16, Z12, Z12
-	VPXORD       Z17, Z13, Z13
-	VPXORD       Z18, Z14, Z14
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z11, Z11
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z12, Z12
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z13, Z13
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z14, Z14
+	VPXORD       Z11, Z15, Z11
+	VPXORD       Z12, Z16, Z12
+	VPXORD       Z13, Z17, Z13
+	VPXORD       Z14, Z18, Z14
 
 	// round to bfloat16
 	VPADDD     Z11, Z7, Z11
@@ -4850,8 +4826,8 @@ single:
 	VPXORD       Z7, Z6, Z6
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z6, Z6
 	VPSRLD       $0x10, Z6, Z7
-	VPXORD       Z7, Z6, Z6
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z6, Z6
+	VPXORD       Z6, Z7, Z6
 
 	// round to bfloat16
 	VPADDD    Z6, Z4, Z6
@@ -4904,8 +4880,8 @@ tail:
 	VPXORD       Z2, Z1, Z1
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z1, Z1
 	VPSRLD       $0x10, Z1, Z2
-	VPXORD       Z2, Z1, Z1
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z1, Z1
+	VPXORD       Z1, Z2, Z1
 
 	// round to bfloat16
 	VPADDD  Z1, Z0, Z1
@@ -5030,14 +5006,14 @@ unrolled:
 	VPSRLD       $0x10, Z13, Z17
 	VPSRLD       $0x10, Z14, Z18
 	VPSRLD       $0x10, Z15, Z19
-	VPXORD       Z16, Z12, Z12
-	VPXORD       Z17, Z13, Z13
-	VPXORD       Z18, Z14, Z14
-	VPXORD       Z19, Z15, Z15
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z12, Z12
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z13, Z13
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z14, Z14
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z15, Z15
+	VPXORD       Z12, Z16, Z12
+	VPXORD       Z13, Z17, Z13
+	VPXORD       Z14, Z18, Z14
+	VPXORD       Z15, Z19, Z15
 
 	// round to bfloat16
 	VPADDD     Z12, Z8, Z12
@@ -5114,8 +5090,8 @@ single:
 	VPXORD       Z8, Z7, Z7
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z7, Z7
 	VPSRLD       $0x10, Z7, Z8
-	VPXORD       Z8, Z7, Z7
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z7, Z7
+	VPXORD       Z7, Z8, Z7
 
 	// round to bfloat16
 	VPADDD    Z7, Z5, Z7
@@ -5172,8 +5148,8 @@ tail:
 	VPXORD       Z2, Z1, Z1
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z1, Z1
 	VPSRLD       $0x10, Z1, Z2
-	VPXORD       Z2, Z1, Z1
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z1, Z1
+	VPXORD       Z1, Z2, Z1
 
 	// round to bfloat16
 	VPADDD  Z1, Z0, Z1
@@ -5281,14 +5257,14 @@ unrolled:
 	VPSRLD       $0x10, Z17, Z21
 	VPSRLD       $0x10, Z18, Z22
 	VPSRLD       $0x10, Z19, Z23
-	VPXORD       Z20, Z16, Z16
-	VPXORD       Z21, Z17, Z17
-	VPXORD       Z22, Z18, Z18
-	VPXORD       Z23, Z19, Z19
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z16, Z16
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z17, Z17
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z18, Z18
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z19, Z19
+	VPXORD       Z16, Z20, Z16
+	VPXORD       Z17, Z21, Z17
+	VPXORD       Z18, Z22, Z18
+	VPXORD       Z19, Z23, Z19
 
 	// round to bfloat16
 	VPADDD     Z16, Z12, Z16
@@ -5369,8 +5345,8 @@ single:
 	VPXORD       Z9, Z8, Z8
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z8, Z8
 	VPSRLD       $0x10, Z8, Z9
-	VPXORD       Z9, Z8, Z8
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z8, Z8
+	VPXORD       Z8, Z9, Z8
 
 	// round to bfloat16
 	VPADDD    Z8, Z7, Z8
@@ -5427,8 +5403,8 @@ tail:
 	VPXORD       Z6, Z2, Z2
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z2, Z2
 	VPSRLD       $0x10, Z2, Z6
-	VPXORD       Z6, Z2, Z2
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z2, Z2
+	VPXORD       Z2, Z6, Z2
 
 	// round to bfloat16
 	VPADDD  Z2, Z1, Z2
@@ -5555,14 +5531,14 @@ unrolled:
 	VPSRLD       $0x10, Z18, Z22
 	VPSRLD       $0x10, Z19, Z23
 	VPSRLD       $0x10, Z20, Z24
-	VPXORD       Z21, Z17, Z17
-	VPXORD       Z22, Z18, Z18
-	VPXORD       Z23, Z19, Z19
-	VPXORD       Z24, Z20, Z20
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z17, Z17
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z18, Z18
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z19, Z19
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z20, Z20
+	VPXORD       Z17, Z21, Z17
+	VPXORD       Z18, Z22, Z18
+	VPXORD       Z19, Z23, Z19
+	VPXORD       Z20, Z24, Z20
 
 	// round to bfloat16
 	VPADDD     Z17, Z13, Z17
@@ -5649,8 +5625,8 @@ single:
 	VPXORD       Z10, Z9, Z9
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z9, Z9
 	VPSRLD       $0x10, Z9, Z10
-	VPXORD       Z10, Z9, Z9
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z9, Z9
+	VPXORD       Z9, Z10, Z9
 
 	// round to bfloat16
 	VPADDD    Z9, Z8, Z9
@@ -5711,8 +5687,8 @@ tail:
 	VPXORD       Z3, Z2, Z2
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z2, Z2
 	VPSRLD       $0x10, Z2, Z3
-	VPXORD       Z3, Z2, Z2
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z2, Z2
+	VPXORD       Z2, Z3, Z2
 
 	// round to bfloat16
 	VPADDD  Z2, Z1, Z2

@@ -1428,15 +1428,14 @@ unrolled:
 	WORD $0x6f31052a // ushr v10.4s, v9.4s, #15
 	WORD $0x6e2a1d29 // eor v9.16b, v9.16b, v10.16b
 	WORD $0x4ea49d29 // mul v9.4s, v9.4s, v4.4s
-	WORD $0x6f30052a // ushr v10.4s, v9.4s, #16
-	WORD $0x6e2a1d29 // eor v9.16b, v9.16b, v10.16b
+	WORD $0x6f300529 // ushr v9.4s, v9.4s, #16
 
 	// round to bfloat16
-	VLD1   (R0), [V9.H4]
-	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
+	VLD1   (R0), [V10.H4]
+	WORD   $0x2e61394a // shll v10.4s, v10.4h, #16
 	WORD   $0x6e28dc28 // fmul v8.4s, v1.4s, v8.4s
-	WORD   $0x4ea8d528 // fsub v8.4s, v9.4s, v8.4s
-	WORD   $0x4eaa8508 // add v8.4s, v8.4s, v10.4s
+	WORD   $0x4ea8d548 // fsub v8.4s, v10.4s, v8.4s
+	WORD   $0x4ea98508 // add v8.4s, v8.4s, v9.4s
 	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
 	VST1.P [V8.H4], 8(R0)
 
@@ -1454,15 +1453,14 @@ unrolled:
 	WORD $0x6f31052a // ushr v10.4s, v9.4s, #15
 	WORD $0x6e2a1d29 // eor v9.16b, v9.16b, v10.16b
 	WORD $0x4ea49d29 // mul v9.4s, v9.4s, v4.4s
-	WORD $0x6f30052a // ushr v10.4s, v9.4s, #16
-	WORD $0x6e2a1d29 // eor v9.16b, v9.16b, v10.16b
+	WORD $0x6f300529 // ushr v9.4s, v9.4s, #16
 
 	// round to bfloat16
-	VLD1   (R0), [V9.H4]
-	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
+	VLD1   (R0), [V10.H4]
+	WORD   $0x2e61394a // shll v10.4s, v10.4h, #16
 	WORD   $0x6e28dc28 // fmul v8.4s, v1.4s, v8.4s
-	WORD   $0x4ea8d528 // fsub v8.4s, v9.4s, v8.4s
-	WORD   $0x4eaa8508 // add v8.4s, v8.4s, v10.4s
+	WORD   $0x4ea8d548 // fsub v8.4s, v10.4s, v8.4s
+	WORD   $0x4ea98508 // add v8.4s, v8.4s, v9.4s
 	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
 	VST1.P [V8.H4], 8(R0)
 
@@ -1480,15 +1478,14 @@ unrolled:
 	WORD $0x6f31052a // ushr v10.4s, v9.4s, #15
 	WORD $0x6e2a1d29 // eor v9.16b, v9.16b, v10.16b
 	WORD $0x4ea49d29 // mul v9.4s, v9.4s, v4.4s
-	WORD $0x6f30052a // ushr v10.4s, v9.4s, #16
-	WORD $0x6e2a1d29 // eor v9.16b, v9.16b, v10.16b
+	WORD $0x6f300529 // ushr v9.4s, v9.4s, #16
 
 	// round to bfloat16
-	VLD1   (R0), [V9.H4]
-	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
+	VLD1   (R0), [V10.H4]
+	WORD   $0x2e61394a // shll v10.4s, v10.4h, #16
 	WORD   $0x6e28dc28 // fmul v8.4s, v1.4s, v8.4s
-	WORD   $0x4ea8d528 // fsub v8.4s, v9.4s, v8.4s
-	WORD   $0x4eaa8508 // add v8.4s, v8.4s, v10.4s
+	WORD   $0x4ea8d548 // fsub v8.4s, v10.4s, v8.4s
+	WORD   $0x4ea98508 // add v8.4s, v8.4s, v9.4s
 	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
 	VST1.P [V8.H4], 8(R0)
 
@@ -1506,15 +1503,14 @@ unrolled:
 	WORD $0x6f31052a // ushr v10.4s, v9.4s, #15
 	WORD $0x6e2a1d29 // eor v9.16b, v9.16b, v10.16b
 	WORD $0x4ea49d29 // mul v9.4s, v9.4s, v4.4s
-	WORD $0x6f30052a // ushr v10.4s, v9.4s, #16
-	WORD $0x6e2a1d29 // eor v9.16b, v9.16b, v10.16b
+	WORD $0x6f300529 // ushr v9.4s, v9.4s, #16
 
 	// round to bfloat16
-	VLD1   (R0), [V9.H4]
-	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
+	VLD1   (R0), [V10.H4]
+	WORD   $0x2e61394a // shll v10.4s, v10.4h, #16
 	WORD   $0x6e28dc28 // fmul v8.4s, v1.4s, v8.4s
-	WORD   $0x4ea8d528 // fsub v8.4s, v9.4s, v8.4s
-	WORD   $0x4eaa8508 // add v8.4s, v8.4s, v10.4s
+	WORD   $0x4ea8d548 // fsub v8.4s, v10.4s, v8.4s
+	WORD   $0x4ea98508 // add v8.4s, v8.4s, v9.4s
 	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
 	VST1.P [V8.H4], 8(R0)
 	SUB    $16, R2
@@ -1539,15 +1535,14 @@ single:
 	WORD $0x6f31052a // ushr v10.4s, v9.4s, #15
 	WORD $0x6e2a1d29 // eor v9.16b, v9.16b, v10.16b
 	WORD $0x4ea49d29 // mul v9.4s, v9.4s, v4.4s
-	WORD $0x6f30052a // ushr v10.4s, v9.4s, #16
-	WORD $0x6e2a1d29 // eor v9.16b, v9.16b, v10.16b
+	WORD $0x6f300529 // ushr v9.4s, v9.4s, #16
 
 	// round to bfloat16
-	VLD1   (R0), [V9.H4]
-	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
+	VLD1   (R0), [V10.H4]
+	WORD   $0x2e61394a // shll v10.4s, v10.4h, #16
 	WORD   $0x6e28dc28 // fmul v8.4s, v1.4s, v8.4s
-	WORD   $0x4ea8d528 // fsub v8.4s, v9.4s, v8.4s
-	WORD   $0x4eaa8508 // add v8.4s, v8.4s, v10.4s
+	WORD   $0x4ea8d548 // fsub v8.4s, v10.4s, v8.4s
+	WORD   $0x4ea98508 // add v8.4s, v8.4s, v9.4s
 	WORD   $0x0f108508 // shrn v8.4h, v8.4s, #16
 	VST1.P [V8.H4], 8(R0)
 	SUB    $4, R2
@@ -1572,16 +1567,15 @@ tail:
 	WORD $0x6f31052a // ushr v10.4s, v9.4s, #15
 	WORD $0x6e2a1d29 // eor v9.16b, v9.16b, v10.16b
 	WORD $0x4ea49d29 // mul v9.4s, v9.4s, v4.4s
-	WORD $0x6f30052a // ushr v10.4s, v9.4s, #16
-	WORD $0x6e2a1d29 // eor v9.16b, v9.16b, v10.16b
+	WORD $0x6f300529 // ushr v9.4s, v9.4s, #16
 
 	// round to bfloat16
 	MOVHU  (R0), R9
-	VMOV   R9, V9.S[0]
-	WORD   $0x2e613929 // shll v9.4s, v9.4h, #16
+	VMOV   R9, V10.S[0]
+	WORD   $0x2e61394a // shll v10.4s, v10.4h, #16
 	FMULS  F8, F1, F8
-	FSUBS  F8, F9, F8
-	WORD   $0x4eaa8508 // add v8.4s, v8.4s, v10.4s
+	FSUBS  F8, F10, F8
+	WORD   $0x4ea98508 // add v8.4s, v8.4s, v9.4s
 	VMOV   V8.H[1], R9
 	MOVH.P R9, 2(R0)
 	SUB    $1, R2
@@ -1647,15 +1641,14 @@ unrolled:
 	WORD $0x6f31054b // ushr v11.4s, v10.4s, #15
 	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
 	WORD $0x4ea59d4a // mul v10.4s, v10.4s, v5.4s
-	WORD $0x6f30054b // ushr v11.4s, v10.4s, #16
-	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
+	WORD $0x6f30054a // ushr v10.4s, v10.4s, #16
 
 	// round to bfloat16
-	VLD1   (R0), [V10.H4]
-	WORD   $0x2e61394a // shll v10.4s, v10.4h, #16
+	VLD1   (R0), [V11.H4]
+	WORD   $0x2e61396b // shll v11.4s, v11.4h, #16
 	WORD   $0x6e29dc49 // fmul v9.4s, v2.4s, v9.4s
-	WORD   $0x4ea9d549 // fsub v9.4s, v10.4s, v9.4s
-	WORD   $0x4eab8529 // add v9.4s, v9.4s, v11.4s
+	WORD   $0x4ea9d569 // fsub v9.4s, v11.4s, v9.4s
+	WORD   $0x4eaa8529 // add v9.4s, v9.4s, v10.4s
 	WORD   $0x0f108529 // shrn v9.4h, v9.4s, #16
 	VST1.P [V9.H4], 8(R0)
 
@@ -1679,15 +1672,14 @@ unrolled:
 	WORD $0x6f31054b // ushr v11.4s, v10.4s, #15
 	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
 	WORD $0x4ea59d4a // mul v10.4s, v10.4s, v5.4s
-	WORD $0x6f30054b // ushr v11.4s, v10.4s, #16
-	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
+	WORD $0x6f30054a // ushr v10.4s, v10.4s, #16
 
 	// round to bfloat16
-	VLD1   (R0), [V10.H4]
-	WORD   $0x2e61394a // shll v10.4s, v10.4h, #16
+	VLD1   (R0), [V11.H4]
+	WORD   $0x2e61396b // shll v11.4s, v11.4h, #16
 	WORD   $0x6e29dc49 // fmul v9.4s, v2.4s, v9.4s
-	WORD   $0x4ea9d549 // fsub v9.4s, v10.4s, v9.4s
-	WORD   $0x4eab8529 // add v9.4s, v9.4s, v11.4s
+	WORD   $0x4ea9d569 // fsub v9.4s, v11.4s, v9.4s
+	WORD   $0x4eaa8529 // add v9.4s, v9.4s, v10.4s
 	WORD   $0x0f108529 // shrn v9.4h, v9.4s, #16
 	VST1.P [V9.H4], 8(R0)
 
@@ -1711,15 +1703,14 @@ unrolled:
 	WORD $0x6f31054b // ushr v11.4s, v10.4s, #15
 	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
 	WORD $0x4ea59d4a // mul v10.4s, v10.4s, v5.4s
-	WORD $0x6f30054b // ushr v11.4s, v10.4s, #16
-	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
+	WORD $0x6f30054a // ushr v10.4s, v10.4s, #16
 
 	// round to bfloat16
-	VLD1   (R0), [V10.H4]
-	WORD   $0x2e61394a // shll v10.4s, v10.4h, #16
+	VLD1   (R0), [V11.H4]
+	WORD   $0x2e61396b // shll v11.4s, v11.4h, #16
 	WORD   $0x6e29dc49 // fmul v9.4s, v2.4s, v9.4s
-	WORD   $0x4ea9d549 // fsub v9.4s, v10.4s, v9.4s
-	WORD   $0x4eab8529 // add v9.4s, v9.4s, v11.4s
+	WORD   $0x4ea9d569 // fsub v9.4s, v11.4s, v9.4s
+	WORD   $0x4eaa8529 // add v9.4s, v9.4s, v10.4s
 	WORD   $0x0f108529 // shrn v9.4h, v9.4s, #16
 	VST1.P [V9.H4], 8(R0)
 
@@ -1743,15 +1734,14 @@ unrolled:
 	WORD $0x6f31054b // ushr v11.4s, v10.4s, #15
 	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
 	WORD $0x4ea59d4a // mul v10.4s, v10.4s, v5.4s
-	WORD $0x6f30054b // ushr v11.4s, v10.4s, #16
-	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
+	WORD $0x6f30054a // ushr v10.4s, v10.4s, #16
 
 	// round to bfloat16
-	VLD1   (R0), [V10.H4]
-	WORD   $0x2e61394a // shll v10.4s, v10.4h, #16
+	VLD1   (R0), [V11.H4]
+	WORD   $0x2e61396b // shll v11.4s, v11.4h, #16
 	WORD   $0x6e29dc49 // fmul v9.4s, v2.4s, v9.4s
-	WORD   $0x4ea9d549 // fsub v9.4s, v10.4s, v9.4s
-	WORD   $0x4eab8529 // add v9.4s, v9.4s, v11.4s
+	WORD   $0x4ea9d569 // fsub v9.4s, v11.4s, v9.4s
+	WORD   $0x4eaa8529 // add v9.4s, v9.4s, v10.4s
 	WORD   $0x0f108529 // shrn v9.4h, v9.4s, #16
 	VST1.P [V9.H4], 8(R0)
 	SUB    $16, R2
@@ -1782,15 +1772,14 @@ single:
 	WORD $0x6f31054b // ushr v11.4s, v10.4s, #15
 	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
 	WORD $0x4ea59d4a // mul v10.4s, v10.4s, v5.4s
-	WORD $0x6f30054b // ushr v11.4s, v10.4s, #16
-	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
+	WORD $0x6f30054a // ushr v10.4s, v10.4s, #16
 
 	// round to bfloat16
-	VLD1   (R0), [V10.H4]
-	WORD   $0x2e61394a // shll v10.4s, v10.4h, #16
+	VLD1   (R0), [V11.H4]
+	WORD   $0x2e61396b // shll v11.4s, v11.4h, #16
 	WORD   $0x6e29dc49 // fmul v9.4s, v2.4s, v9.4s
-	WORD   $0x4ea9d549 // fsub v9.4s, v10.4s, v9.4s
-	WORD   $0x4eab8529 // add v9.4s, v9.4s, v11.4s
+	WORD   $0x4ea9d569 // fsub v9.4s, v11.4s, v9.4s
+	WORD   $0x4eaa8529 // add v9.4s, v9.4s, v10.4s
 	WORD   $0x0f108529 // shrn v9.4h, v9.4s, #16
 	VST1.P [V9.H4], 8(R0)
 	SUB    $4, R2
@@ -1822,16 +1811,15 @@ tail:
 	WORD $0x6f31054b // ushr v11.4s, v10.4s, #15
 	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
 	WORD $0x4ea59d4a // mul v10.4s, v10.4s, v5.4s
-	WORD $0x6f30054b // ushr v11.4s, v10.4s, #16
-	WORD $0x6e2b1d4a // eor v10.16b, v10.16b, v11.16b
+	WORD $0x6f30054a // ushr v10.4s, v10.4s, #16
 
 	// round to bfloat16
 	MOVHU  (R0), R9
-	VMOV   R9, V10.S[0]
-	WORD   $0x2e61394a // shll v10.4s, v10.4h, #16
+	VMOV   R9, V11.S[0]
+	WORD   $0x2e61396b // shll v11.4s, v11.4h, #16
 	FMULS  F9, F2, F9
-	FSUBS  F9, F10, F9
-	WORD   $0x4eab8529 // add v9.4s, v9.4s, v11.4s
+	FSUBS  F9, F11, F9
+	WORD   $0x4eaa8529 // add v9.4s, v9.4s, v10.4s
 	VMOV   V9.H[1], R9
 	MOVH.P R9, 2(R0)
 	SUB    $1, R2
@@ -1904,8 +1892,8 @@ unrolled:
 	WORD   $0x6e2d1d8c // eor v12.16b, v12.16b, v13.16b
 	WORD   $0x4ea69d8c // mul v12.4s, v12.4s, v6.4s
 	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
-	WORD   $0x6e2d1d8c // eor v12.16b, v12.16b, v13.16b
 	WORD   $0x4e271d8c // and v12.16b, v12.16b, v7.16b
+	WORD   $0x6e2c1dac // eor v12.16b, v13.16b, v12.16b
 	WORD   $0x4eac856c // add v12.4s, v11.4s, v12.4s
 	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
 	VST1.P [V12.H4], 8(R2)
@@ -1941,8 +1929,8 @@ unrolled:
 	WORD   $0x6e2d1d8c // eor v12.16b, v12.16b, v13.16b
 	WORD   $0x4ea69d8c // mul v12.4s, v12.4s, v6.4s
 	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
-	WORD   $0x6e2d1d8c // eor v12.16b, v12.16b, v13.16b
 	WORD   $0x4e271d8c // and v12.16b, v12.16b, v7.16b
+	WORD   $0x6e2c1dac // eor v12.16b, v13.16b, v12.16b
 	WORD   $0x4eac856c // add v12.4s, v11.4s, v12.4s
 	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
 	VST1.P [V12.H4], 8(R2)
@@ -1978,8 +1966,8 @@ unrolled:
 	WORD   $0x6e2d1d8c // eor v12.16b, v12.16b, v13.16b
 	WORD   $0x4ea69d8c // mul v12.4s, v12.4s, v6.4s
 	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
-	WORD   $0x6e2d1d8c // eor v12.16b, v12.16b, v13.16b
 	WORD   $0x4e271d8c // and v12.16b, v12.16b, v7.16b
+	WORD   $0x6e2c1dac // eor v12.16b, v13.16b, v12.16b
 	WORD   $0x4eac856c // add v12.4s, v11.4s, v12.4s
 	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
 	VST1.P [V12.H4], 8(R2)
@@ -2015,8 +2003,8 @@ unrolled:
 	WORD   $0x6e2d1d8c // eor v12.16b, v12.16b, v13.16b
 	WORD   $0x4ea69d8c // mul v12.4s, v12.4s, v6.4s
 	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
-	WORD   $0x6e2d1d8c // eor v12.16b, v12.16b, v13.16b
 	WORD   $0x4e271d8c // and v12.16b, v12.16b, v7.16b
+	WORD   $0x6e2c1dac // eor v12.16b, v13.16b, v12.16b
 	WORD   $0x4eac856c // add v12.4s, v11.4s, v12.4s
 	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
 	VST1.P [V12.H4], 8(R2)
@@ -2059,8 +2047,8 @@ single:
 	WORD   $0x6e2d1d8c // eor v12.16b, v12.16b, v13.16b
 	WORD   $0x4ea69d8c // mul v12.4s, v12.4s, v6.4s
 	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
-	WORD   $0x6e2d1d8c // eor v12.16b, v12.16b, v13.16b
 	WORD   $0x4e271d8c // and v12.16b, v12.16b, v7.16b
+	WORD   $0x6e2c1dac // eor v12.16b, v13.16b, v12.16b
 	WORD   $0x4eac856c // add v12.4s, v11.4s, v12.4s
 	WORD   $0x0f10858c // shrn v12.4h, v12.4s, #16
 	VST1.P [V12.H4], 8(R2)
@@ -2104,8 +2092,8 @@ tail:
 	WORD   $0x6e2d1d8c // eor v12.16b, v12.16b, v13.16b
 	WORD   $0x4ea69d8c // mul v12.4s, v12.4s, v6.4s
 	WORD   $0x6f30058d // ushr v13.4s, v12.4s, #16
-	WORD   $0x6e2d1d8c // eor v12.16b, v12.16b, v13.16b
 	WORD   $0x4e271d8c // and v12.16b, v12.16b, v7.16b
+	WORD   $0x6e2c1dac // eor v12.16b, v13.16b, v12.16b
 	WORD   $0x4eac856c // add v12.4s, v11.4s, v12.4s
 	VMOV   V12.H[1], R9
 	MOVH.P R9, 2(R2)
@@ -2197,8 +2185,8 @@ unrolled:
 	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
 	WORD   $0x4ea79dad // mul v13.4s, v13.4s, v7.4s
 	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
-	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
 	WORD   $0x4e281dad // and v13.16b, v13.16b, v8.16b
+	WORD   $0x6e2d1dcd // eor v13.16b, v14.16b, v13.16b
 	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
 	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
 	VST1.P [V13.H4], 8(R2)
@@ -2240,8 +2228,8 @@ unrolled:
 	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
 	WORD   $0x4ea79dad // mul v13.4s, v13.4s, v7.4s
 	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
-	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
 	WORD   $0x4e281dad // and v13.16b, v13.16b, v8.16b
+	WORD   $0x6e2d1dcd // eor v13.16b, v14.16b, v13.16b
 	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
 	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
 	VST1.P [V13.H4], 8(R2)
@@ -2283,8 +2271,8 @@ unrolled:
 	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
 	WORD   $0x4ea79dad // mul v13.4s, v13.4s, v7.4s
 	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
-	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
 	WORD   $0x4e281dad // and v13.16b, v13.16b, v8.16b
+	WORD   $0x6e2d1dcd // eor v13.16b, v14.16b, v13.16b
 	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
 	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
 	VST1.P [V13.H4], 8(R2)
@@ -2326,8 +2314,8 @@ unrolled:
 	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
 	WORD   $0x4ea79dad // mul v13.4s, v13.4s, v7.4s
 	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
-	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
 	WORD   $0x4e281dad // and v13.16b, v13.16b, v8.16b
+	WORD   $0x6e2d1dcd // eor v13.16b, v14.16b, v13.16b
 	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
 	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
 	VST1.P [V13.H4], 8(R2)
@@ -2376,8 +2364,8 @@ single:
 	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
 	WORD   $0x4ea79dad // mul v13.4s, v13.4s, v7.4s
 	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
-	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
 	WORD   $0x4e281dad // and v13.16b, v13.16b, v8.16b
+	WORD   $0x6e2d1dcd // eor v13.16b, v14.16b, v13.16b
 	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
 	WORD   $0x0f1085ad // shrn v13.4h, v13.4s, #16
 	VST1.P [V13.H4], 8(R2)
@@ -2428,8 +2416,8 @@ tail:
 	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
 	WORD   $0x4ea79dad // mul v13.4s, v13.4s, v7.4s
 	WORD   $0x6f3005ae // ushr v14.4s, v13.4s, #16
-	WORD   $0x6e2e1dad // eor v13.16b, v13.16b, v14.16b
 	WORD   $0x4e281dad // and v13.16b, v13.16b, v8.16b
+	WORD   $0x6e2d1dcd // eor v13.16b, v14.16b, v13.16b
 	WORD   $0x4ead858d // add v13.4s, v12.4s, v13.4s
 	VMOV   V13.H[1], R9
 	MOVH.P R9, 2(R2)
@@ -2515,8 +2503,8 @@ unrolled:
 	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
 	WORD   $0x4ea79dce // mul v14.4s, v14.4s, v7.4s
 	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
-	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
 	WORD   $0x4e281dce // and v14.16b, v14.16b, v8.16b
+	WORD   $0x6e2e1dee // eor v14.16b, v15.16b, v14.16b
 	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
 	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
 	VST1.P [V14.H4], 8(R2)
@@ -2556,8 +2544,8 @@ unrolled:
 	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
 	WORD   $0x4ea79dce // mul v14.4s, v14.4s, v7.4s
 	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
-	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
 	WORD   $0x4e281dce // and v14.16b, v14.16b, v8.16b
+	WORD   $0x6e2e1dee // eor v14.16b, v15.16b, v14.16b
 	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
 	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
 	VST1.P [V14.H4], 8(R2)
@@ -2597,8 +2585,8 @@ unrolled:
 	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
 	WORD   $0x4ea79dce // mul v14.4s, v14.4s, v7.4s
 	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
-	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
 	WORD   $0x4e281dce // and v14.16b, v14.16b, v8.16b
+	WORD   $0x6e2e1dee // eor v14.16b, v15.16b, v14.16b
 	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
 	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
 	VST1.P [V14.H4], 8(R2)
@@ -2638,8 +2626,8 @@ unrolled:
 	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
 	WORD   $0x4ea79dce // mul v14.4s, v14.4s, v7.4s
 	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
-	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
 	WORD   $0x4e281dce // and v14.16b, v14.16b, v8.16b
+	WORD   $0x6e2e1dee // eor v14.16b, v15.16b, v14.16b
 	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
 	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
 	VST1.P [V14.H4], 8(R2)
@@ -2686,8 +2674,8 @@ single:
 	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
 	WORD   $0x4ea79dce // mul v14.4s, v14.4s, v7.4s
 	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
-	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
 	WORD   $0x4e281dce // and v14.16b, v14.16b, v8.16b
+	WORD   $0x6e2e1dee // eor v14.16b, v15.16b, v14.16b
 	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
 	WORD   $0x0f1085ce // shrn v14.4h, v14.4s, #16
 	VST1.P [V14.H4], 8(R2)
@@ -2735,8 +2723,8 @@ tail:
 	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
 	WORD   $0x4ea79dce // mul v14.4s, v14.4s, v7.4s
 	WORD   $0x6f3005cf // ushr v15.4s, v14.4s, #16
-	WORD   $0x6e2f1dce // eor v14.16b, v14.16b, v15.16b
 	WORD   $0x4e281dce // and v14.16b, v14.16b, v8.16b
+	WORD   $0x6e2e1dee // eor v14.16b, v15.16b, v14.16b
 	WORD   $0x4eae85ae // add v14.4s, v13.4s, v14.4s
 	VMOV   V14.H[1], R9
 	MOVH.P R9, 2(R2)
@@ -2834,8 +2822,8 @@ unrolled:
 	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
 	WORD   $0x4ea89def // mul v15.4s, v15.4s, v8.4s
 	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
-	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
 	WORD   $0x4e291def // and v15.16b, v15.16b, v9.16b
+	WORD   $0x6e2f1e0f // eor v15.16b, v16.16b, v15.16b
 	WORD   $0x4eaf85cf // add v15.4s, v14.4s, v15.4s
 	WORD   $0x0f1085ef // shrn v15.4h, v15.4s, #16
 	VST1.P [V15.H4], 8(R2)
@@ -2881,8 +2869,8 @@ unrolled:
 	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
 	WORD   $0x4ea89def // mul v15.4s, v15.4s, v8.4s
 	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
-	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
 	WORD   $0x4e291def // and v15.16b, v15.16b, v9.16b
+	WORD   $0x6e2f1e0f // eor v15.16b, v16.16b, v15.16b
 	WORD   $0x4eaf85cf // add v15.4s, v14.4s, v15.4s
 	WORD   $0x0f1085ef // shrn v15.4h, v15.4s, #16
 	VST1.P [V15.H4], 8(R2)
@@ -2928,8 +2916,8 @@ unrolled:
 	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
 	WORD   $0x4ea89def // mul v15.4s, v15.4s, v8.4s
 	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
-	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
 	WORD   $0x4e291def // and v15.16b, v15.16b, v9.16b
+	WORD   $0x6e2f1e0f // eor v15.16b, v16.16b, v15.16b
 	WORD   $0x4eaf85cf // add v15.4s, v14.4s, v15.4s
 	WORD   $0x0f1085ef // shrn v15.4h, v15.4s, #16
 	VST1.P [V15.H4], 8(R2)
@@ -2975,8 +2963,8 @@ unrolled:
 	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
 	WORD   $0x4ea89def // mul v15.4s, v15.4s, v8.4s
 	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
-	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
 	WORD   $0x4e291def // and v15.16b, v15.16b, v9.16b
+	WORD   $0x6e2f1e0f // eor v15.16b, v16.16b, v15.16b
 	WORD   $0x4eaf85cf // add v15.4s, v14.4s, v15.4s
 	WORD   $0x0f1085ef // shrn v15.4h, v15.4s, #16
 	VST1.P [V15.H4], 8(R2)
@@ -3029,8 +3017,8 @@ single:
 	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
 	WORD   $0x4ea89def // mul v15.4s, v15.4s, v8.4s
 	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
-	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
 	WORD   $0x4e291def // and v15.16b, v15.16b, v9.16b
+	WORD   $0x6e2f1e0f // eor v15.16b, v16.16b, v15.16b
 	WORD   $0x4eaf85cf // add v15.4s, v14.4s, v15.4s
 	WORD   $0x0f1085ef // shrn v15.4h, v15.4s, #16
 	VST1.P [V15.H4], 8(R2)
@@ -3085,8 +3073,8 @@ tail:
 	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
 	WORD   $0x4ea89def // mul v15.4s, v15.4s, v8.4s
 	WORD   $0x6f3005f0 // ushr v16.4s, v15.4s, #16
-	WORD   $0x6e301def // eor v15.16b, v15.16b, v16.16b
 	WORD   $0x4e291def // and v15.16b, v15.16b, v9.16b
+	WORD   $0x6e2f1e0f // eor v15.16b, v16.16b, v15.16b
 	WORD   $0x4eaf85cf // add v15.4s, v14.4s, v15.4s
 	VMOV   V15.H[1], R9
 	MOVH.P R9, 2(R2)

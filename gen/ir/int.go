@@ -118,13 +118,20 @@ func (b *Builder) Index(offset string) *Expr {
 	return &Expr{Op: OpIndex, Name: offset}
 }
 
-// Hash is the random bits of an element's stochastic roundings: x =
+// Hash is the random bits of an element's stochastic roundings, from x =
 // lowbias32(index + key) (Chris Wellons' two-round multiply-xorshift
-// mixer, a bijection of uint32 with low bias), computed once per element
-// into the variables h (x) and hs (x >> 16, lowbias32's last shift, kept
-// for the first stream's bits). Bits then gives each of up to three
-// streams its 16 bits.
-type Hash struct{ x, hi *Expr }
+// mixer, a bijection of uint32 with low bias): param takes x's high 16
+// bits, m its low 16, and v the two halves' XOR. Halves of a uniform x are
+// independent and uniform, and their XOR is independent of each, so the
+// three streams are pairwise independent (no 48 bits from one 32-bit hash
+// can be more). lowbias32's last step, x ^= x >> 16, only XORs the high
+// half into the low one, so the hash stops before it: with hi and lo the
+// halves before that step, param is hi, m is lo ^ hi and v is lo, three
+// operations for three streams.
+type Hash struct {
+	b         *Builder
+	x, hi, lo *Expr // hi and lo once a stream needs them
+}
 
 // NewHash emits the element's hash of keyed, its index plus the key.
 func NewHash(b *Builder, keyed *Expr) *Hash {
@@ -132,28 +139,26 @@ func NewHash(b *Builder, keyed *Expr) *Hash {
 	x = b.Let("h", Xor(x, Shr(x, 16)), "")
 	x = b.Let("h", IMul(x, Const(0x7feb352d)), "")
 	x = b.Let("h", Xor(x, Shr(x, 15)), "")
-	x = b.Let("h", IMul(x, Const(0x846ca68b)), "")
-	hi := b.Let("hs", Shr(x, 16), "")
-	return &Hash{x: b.Let("h", Xor(x, hi), ""), hi: hi}
+	return &Hash{b: b, x: b.Let("h", IMul(x, Const(0x846ca68b)), "")}
 }
 
-// HashMul is the odd multiplier of the third stream's bits (2^32 over
-// the golden ratio, Knuth's multiplicative hash).
-const HashMul = 0x9e3779b9
-
 // Bits is the 16 random bits of stream j (0, 1 or 2), as a uint32 in
-// 0..65535: x's high half, x's low half, and the high half of x *
-// HashMul. Each is uniform over 0..65535 when the key is (x is, a
-// bijection of index + key; so is x * HashMul, odd), and the first two
-// are independent.
+// 0..65535: lowbias32's high half, its low half, and the XOR of the two
+// (see Hash). The halves are emitted where a stream first needs them.
 func (h *Hash) Bits(j int) *Expr {
+	if h.hi == nil {
+		h.hi = h.b.Let("hi", Shr(h.x, 16), "")
+	}
+	if h.lo == nil && j > 0 {
+		h.lo = h.b.Let("lo", And(h.x, Const(0xffff)), "")
+	}
 	switch j {
 	case 0:
 		return h.hi
 	case 1:
-		return And(h.x, Const(0xffff))
+		return Xor(h.hi, h.lo)
 	case 2:
-		return Shr(IMul(h.x, Const(HashMul)), 16)
+		return h.lo
 	}
 	panic("ir: a hash gives the bits of three streams")
 }
