@@ -1545,7 +1545,7 @@ done:
 	RET
 
 // func adamBF16AVX512F32(param []uint16, grad []float32, m []uint16, v []uint16, s [11]float32)
-// Requires: AVX, AVX512F, AVX512VL, BMI2
+// Requires: AVX, AVX512F, AVX512VL, BMI2, MMX+
 TEXT ·adamBF16AVX512F32(SB), NOSPLIT, $0-140
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
@@ -1570,10 +1570,20 @@ TEXT ·adamBF16AVX512F32(SB), NOSPLIT, $0-140
 
 	// Main loop: 4 vectors of 16 elements per iteration.
 unrolled:
-	MOVQ AX, R8
-	SUBQ DI, R8
-	CMPQ R8, $0x00000040
-	JL   single
+	MOVQ       AX, R8
+	SUBQ       DI, R8
+	CMPQ       R8, $0x00000040
+	JL         single
+	PREFETCHT0 512(CX)(DI*2)
+	PREFETCHT0 576(CX)(DI*2)
+	PREFETCHT0 1024(DX)(DI*4)
+	PREFETCHT0 1088(DX)(DI*4)
+	PREFETCHT0 1152(DX)(DI*4)
+	PREFETCHT0 1216(DX)(DI*4)
+	PREFETCHT0 512(BX)(DI*2)
+	PREFETCHT0 576(BX)(DI*2)
+	PREFETCHT0 512(SI)(DI*2)
+	PREFETCHT0 576(SI)(DI*2)
 
 	// scaled gradient (the scale is negative when maximizing)
 	VMOVUPS          (DX)(DI*4), Z12
@@ -1925,7 +1935,7 @@ DATA uint32_00000001<>+0(SB)/4, $0x00000001
 GLOBL uint32_00000001<>(SB), RODATA|NOPTR, $4
 
 // func adamBF16AVX512F32Coupled(param []uint16, grad []float32, m []uint16, v []uint16, s [11]float32)
-// Requires: AVX, AVX512F, AVX512VL, BMI2
+// Requires: AVX, AVX512F, AVX512VL, BMI2, MMX+
 TEXT ·adamBF16AVX512F32Coupled(SB), NOSPLIT, $0-140
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
@@ -1951,10 +1961,20 @@ TEXT ·adamBF16AVX512F32Coupled(SB), NOSPLIT, $0-140
 
 	// Main loop: 4 vectors of 16 elements per iteration.
 unrolled:
-	MOVQ AX, R8
-	SUBQ DI, R8
-	CMPQ R8, $0x00000040
-	JL   single
+	MOVQ       AX, R8
+	SUBQ       DI, R8
+	CMPQ       R8, $0x00000040
+	JL         single
+	PREFETCHT0 512(CX)(DI*2)
+	PREFETCHT0 576(CX)(DI*2)
+	PREFETCHT0 1024(DX)(DI*4)
+	PREFETCHT0 1088(DX)(DI*4)
+	PREFETCHT0 1152(DX)(DI*4)
+	PREFETCHT0 1216(DX)(DI*4)
+	PREFETCHT0 512(BX)(DI*2)
+	PREFETCHT0 576(BX)(DI*2)
+	PREFETCHT0 512(SI)(DI*2)
+	PREFETCHT0 576(SI)(DI*2)
 
 	// scaled gradient (the scale is negative when maximizing)
 	VMOVUPS          (DX)(DI*4), Z13
@@ -2282,7 +2302,7 @@ done:
 	RET
 
 // func adamBF16AVX512F32Stochastic(param []uint16, grad []float32, m []uint16, v []uint16, s [11]float32)
-// Requires: AVX, AVX512F, AVX512VL, BMI2
+// Requires: AVX, AVX512F, AVX512VL, BMI2, MMX+
 TEXT ·adamBF16AVX512F32Stochastic(SB), NOSPLIT, $192-140
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
@@ -2317,10 +2337,20 @@ TEXT ·adamBF16AVX512F32Stochastic(SB), NOSPLIT, $192-140
 
 	// Main loop: 4 vectors of 16 elements per iteration.
 unrolled:
-	MOVQ AX, R8
-	SUBQ DI, R8
-	CMPQ R8, $0x00000040
-	JL   single
+	MOVQ       AX, R8
+	SUBQ       DI, R8
+	CMPQ       R8, $0x00000040
+	JL         single
+	PREFETCHT0 512(CX)(DI*2)
+	PREFETCHT0 576(CX)(DI*2)
+	PREFETCHT0 1024(DX)(DI*4)
+	PREFETCHT0 1088(DX)(DI*4)
+	PREFETCHT0 1152(DX)(DI*4)
+	PREFETCHT0 1216(DX)(DI*4)
+	PREFETCHT0 512(BX)(DI*2)
+	PREFETCHT0 576(BX)(DI*2)
+	PREFETCHT0 512(SI)(DI*2)
+	PREFETCHT0 576(SI)(DI*2)
 
 	// scaled gradient (the scale is negative when maximizing)
 	VMOVUPS          (DX)(DI*4), Z12
@@ -2662,7 +2692,7 @@ DATA uint32_00000040<>+0(SB)/4, $0x00000040
 GLOBL uint32_00000040<>(SB), RODATA|NOPTR, $4
 
 // func adamBF16AVX512F32CoupledStochastic(param []uint16, grad []float32, m []uint16, v []uint16, s [11]float32)
-// Requires: AVX, AVX512F, AVX512VL, BMI2
+// Requires: AVX, AVX512F, AVX512VL, BMI2, MMX+
 TEXT ·adamBF16AVX512F32CoupledStochastic(SB), NOSPLIT, $256-140
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
@@ -2699,10 +2729,20 @@ TEXT ·adamBF16AVX512F32CoupledStochastic(SB), NOSPLIT, $256-140
 
 	// Main loop: 4 vectors of 16 elements per iteration.
 unrolled:
-	MOVQ AX, R8
-	SUBQ DI, R8
-	CMPQ R8, $0x00000040
-	JL   single
+	MOVQ       AX, R8
+	SUBQ       DI, R8
+	CMPQ       R8, $0x00000040
+	JL         single
+	PREFETCHT0 512(CX)(DI*2)
+	PREFETCHT0 576(CX)(DI*2)
+	PREFETCHT0 1024(DX)(DI*4)
+	PREFETCHT0 1088(DX)(DI*4)
+	PREFETCHT0 1152(DX)(DI*4)
+	PREFETCHT0 1216(DX)(DI*4)
+	PREFETCHT0 512(BX)(DI*2)
+	PREFETCHT0 576(BX)(DI*2)
+	PREFETCHT0 512(SI)(DI*2)
+	PREFETCHT0 576(SI)(DI*2)
 
 	// scaled gradient (the scale is negative when maximizing)
 	VMOVUPS          (DX)(DI*4), Z12

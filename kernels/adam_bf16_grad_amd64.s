@@ -1505,7 +1505,7 @@ done:
 	RET
 
 // func adamBF16GradAVX512F32(param []uint16, grad []uint16, m []uint16, v []uint16, s [11]float32)
-// Requires: AVX, AVX512F, AVX512VL, BMI2
+// Requires: AVX, AVX512F, AVX512VL, BMI2, MMX+
 TEXT ·adamBF16GradAVX512F32(SB), NOSPLIT, $0-140
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
@@ -1528,10 +1528,18 @@ TEXT ·adamBF16GradAVX512F32(SB), NOSPLIT, $0-140
 
 	// Main loop: 4 vectors of 16 elements per iteration.
 unrolled:
-	MOVQ AX, R8
-	SUBQ DI, R8
-	CMPQ R8, $0x00000040
-	JL   single
+	MOVQ       AX, R8
+	SUBQ       DI, R8
+	CMPQ       R8, $0x00000040
+	JL         single
+	PREFETCHT0 512(CX)(DI*2)
+	PREFETCHT0 576(CX)(DI*2)
+	PREFETCHT0 512(DX)(DI*2)
+	PREFETCHT0 576(DX)(DI*2)
+	PREFETCHT0 512(BX)(DI*2)
+	PREFETCHT0 576(BX)(DI*2)
+	PREFETCHT0 512(SI)(DI*2)
+	PREFETCHT0 576(SI)(DI*2)
 
 	// scaled gradient (the scale is negative when maximizing)
 	VPSLLD $0x10, (DX)(DI*2), Z10
@@ -1871,7 +1879,7 @@ DATA uint32_00000001<>+0(SB)/4, $0x00000001
 GLOBL uint32_00000001<>(SB), RODATA|NOPTR, $4
 
 // func adamBF16GradAVX512F32Coupled(param []uint16, grad []uint16, m []uint16, v []uint16, s [11]float32)
-// Requires: AVX, AVX512F, AVX512VL, BMI2
+// Requires: AVX, AVX512F, AVX512VL, BMI2, MMX+
 TEXT ·adamBF16GradAVX512F32Coupled(SB), NOSPLIT, $0-140
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
@@ -1895,10 +1903,18 @@ TEXT ·adamBF16GradAVX512F32Coupled(SB), NOSPLIT, $0-140
 
 	// Main loop: 4 vectors of 16 elements per iteration.
 unrolled:
-	MOVQ AX, R8
-	SUBQ DI, R8
-	CMPQ R8, $0x00000040
-	JL   single
+	MOVQ       AX, R8
+	SUBQ       DI, R8
+	CMPQ       R8, $0x00000040
+	JL         single
+	PREFETCHT0 512(CX)(DI*2)
+	PREFETCHT0 576(CX)(DI*2)
+	PREFETCHT0 512(DX)(DI*2)
+	PREFETCHT0 576(DX)(DI*2)
+	PREFETCHT0 512(BX)(DI*2)
+	PREFETCHT0 576(BX)(DI*2)
+	PREFETCHT0 512(SI)(DI*2)
+	PREFETCHT0 576(SI)(DI*2)
 
 	// scaled gradient (the scale is negative when maximizing)
 	VPSLLD $0x10, (DX)(DI*2), Z11
@@ -2217,7 +2233,7 @@ done:
 	RET
 
 // func adamBF16GradAVX512F32Stochastic(param []uint16, grad []uint16, m []uint16, v []uint16, s [11]float32)
-// Requires: AVX, AVX512F, AVX512VL, BMI2
+// Requires: AVX, AVX512F, AVX512VL, BMI2, MMX+
 TEXT ·adamBF16GradAVX512F32Stochastic(SB), NOSPLIT, $0-140
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
@@ -2245,10 +2261,18 @@ TEXT ·adamBF16GradAVX512F32Stochastic(SB), NOSPLIT, $0-140
 
 	// Main loop: 4 vectors of 16 elements per iteration.
 unrolled:
-	MOVQ AX, R8
-	SUBQ DI, R8
-	CMPQ R8, $0x00000040
-	JL   single
+	MOVQ       AX, R8
+	SUBQ       DI, R8
+	CMPQ       R8, $0x00000040
+	JL         single
+	PREFETCHT0 512(CX)(DI*2)
+	PREFETCHT0 576(CX)(DI*2)
+	PREFETCHT0 512(DX)(DI*2)
+	PREFETCHT0 576(DX)(DI*2)
+	PREFETCHT0 512(BX)(DI*2)
+	PREFETCHT0 576(BX)(DI*2)
+	PREFETCHT0 512(SI)(DI*2)
+	PREFETCHT0 576(SI)(DI*2)
 
 	// scaled gradient (the scale is negative when maximizing)
 	VPSLLD $0x10, (DX)(DI*2), Z12
@@ -2581,7 +2605,7 @@ DATA uint32_00000040<>+0(SB)/4, $0x00000040
 GLOBL uint32_00000040<>(SB), RODATA|NOPTR, $4
 
 // func adamBF16GradAVX512F32CoupledStochastic(param []uint16, grad []uint16, m []uint16, v []uint16, s [11]float32)
-// Requires: AVX, AVX512F, AVX512VL, BMI2
+// Requires: AVX, AVX512F, AVX512VL, BMI2, MMX+
 TEXT ·adamBF16GradAVX512F32CoupledStochastic(SB), NOSPLIT, $128-140
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
@@ -2614,10 +2638,18 @@ TEXT ·adamBF16GradAVX512F32CoupledStochastic(SB), NOSPLIT, $128-140
 
 	// Main loop: 4 vectors of 16 elements per iteration.
 unrolled:
-	MOVQ AX, R8
-	SUBQ DI, R8
-	CMPQ R8, $0x00000040
-	JL   single
+	MOVQ       AX, R8
+	SUBQ       DI, R8
+	CMPQ       R8, $0x00000040
+	JL         single
+	PREFETCHT0 512(CX)(DI*2)
+	PREFETCHT0 576(CX)(DI*2)
+	PREFETCHT0 512(DX)(DI*2)
+	PREFETCHT0 576(DX)(DI*2)
+	PREFETCHT0 512(BX)(DI*2)
+	PREFETCHT0 576(BX)(DI*2)
+	PREFETCHT0 512(SI)(DI*2)
+	PREFETCHT0 576(SI)(DI*2)
 
 	// scaled gradient (the scale is negative when maximizing)
 	VPSLLD $0x10, (DX)(DI*2), Z12

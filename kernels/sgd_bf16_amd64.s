@@ -3208,72 +3208,33 @@ TEXT ·sgdBF16AVX512F32(SB), NOSPLIT, $0-100
 	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
 	VBROADCASTSS s_0+72(FP), Z0
 	VBROADCASTSS s_5+92(FP), Z1
-	VPBROADCASTD uint32_ffff0000<>+0(SB), Z2
-	VMOVDQU32    evenLanes<>+0(SB), Z3
-	VMOVDQU32    oddLanes<>+0(SB), Z4
 	XORQ         BX, BX
 
-	// Main loop: 4 vectors of 16 elements per iteration.
+	// Main loop: 1 vectors of 16 elements per iteration.
 unrolled:
 	MOVQ AX, SI
 	SUBQ BX, SI
-	CMPQ SI, $0x00000040
+	CMPQ SI, $0x00000010
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVUPS          (DX)(BX*4), Z5
-	VPERMT2PS        64(DX)(BX*4), Z3, Z5
-	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z5, Z5
-	VMULPS           Z0, Z5, Z5
-	VMOVUPS          (DX)(BX*4), Z6
-	VPERMT2PS        64(DX)(BX*4), Z4, Z6
-	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z6, Z6
-	VMULPS           Z0, Z6, Z6
-	VMOVUPS          128(DX)(BX*4), Z7
-	VPERMT2PS        192(DX)(BX*4), Z3, Z7
-	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z7, Z7
-	VMULPS           Z0, Z7, Z7
-	VMOVUPS          128(DX)(BX*4), Z8
-	VPERMT2PS        192(DX)(BX*4), Z4, Z8
-	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z8, Z8
-	VMULPS           Z0, Z8, Z8
+	VMOVUPS          (DX)(BX*4), Z2
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z2, Z2
+	VMULPS           Z0, Z2, Z2
 
 	// round to bfloat16
-	VPSLLD      $0x10, (CX)(BX*2), Z9
-	VMULPS      Z5, Z1, Z5
-	VSUBPS      Z5, Z9, Z5
-	VPANDD      (CX)(BX*2), Z2, Z9
-	VMULPS      Z6, Z1, Z6
-	VSUBPS      Z6, Z9, Z6
-	VPSLLD      $0x10, 64(CX)(BX*2), Z9
-	VMULPS      Z7, Z1, Z7
-	VSUBPS      Z7, Z9, Z7
-	VPANDD      64(CX)(BX*2), Z2, Z9
-	VMULPS      Z8, Z1, Z8
-	VSUBPS      Z8, Z9, Z8
-	VPSRLD      $0x10, Z5, Z9
-	VPANDD.BCST uint32_00000001<>+0(SB), Z9, Z9
-	VPADDD.BCST uint32_00007fff<>+0(SB), Z9, Z9
-	VPSRLD      $0x10, Z6, Z10
-	VPANDD.BCST uint32_00000001<>+0(SB), Z10, Z10
-	VPADDD.BCST uint32_00007fff<>+0(SB), Z10, Z10
-	VPSRLD      $0x10, Z7, Z11
-	VPANDD.BCST uint32_00000001<>+0(SB), Z11, Z11
-	VPADDD.BCST uint32_00007fff<>+0(SB), Z11, Z11
-	VPSRLD      $0x10, Z8, Z12
-	VPANDD.BCST uint32_00000001<>+0(SB), Z12, Z12
-	VPADDD.BCST uint32_00007fff<>+0(SB), Z12, Z12
-	VPADDD      Z9, Z5, Z5
-	VPADDD      Z10, Z6, Z6
-	VPSRLD      $0x10, Z5, Z5
-	VPTERNLOGD  $0xf8, Z2, Z6, Z5
-	VMOVDQU32   Z5, (CX)(BX*2)
-	VPADDD      Z11, Z7, Z5
-	VPADDD      Z12, Z8, Z6
-	VPSRLD      $0x10, Z5, Z5
-	VPTERNLOGD  $0xf8, Z2, Z6, Z5
-	VMOVDQU32   Z5, 64(CX)(BX*2)
-	ADDQ        $0x00000040, BX
+	VPMOVZXWD   (CX)(BX*2), Z3
+	VPSLLD      $0x10, Z3, Z3
+	VMULPS      Z2, Z1, Z2
+	VSUBPS      Z2, Z3, Z2
+	VPSRLD      $0x10, Z2, Z3
+	VPANDD.BCST uint32_00000001<>+0(SB), Z3, Z3
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z3, Z3
+	VPADDD      Z3, Z2, Z2
+	VPSRLD      $0x10, Z2, Z2
+	VPMOVDW     Z2, Y2
+	VMOVDQU32   Y2, (CX)(BX*2)
+	ADDQ        $0x00000010, BX
 	JMP         unrolled
 
 	// One vector at a time.
@@ -3333,45 +3294,6 @@ done:
 	VZEROUPPER
 	RET
 
-DATA evenLanes<>+0(SB)/4, $0x00000000
-DATA evenLanes<>+4(SB)/4, $0x00000002
-DATA evenLanes<>+8(SB)/4, $0x00000004
-DATA evenLanes<>+12(SB)/4, $0x00000006
-DATA evenLanes<>+16(SB)/4, $0x00000008
-DATA evenLanes<>+20(SB)/4, $0x0000000a
-DATA evenLanes<>+24(SB)/4, $0x0000000c
-DATA evenLanes<>+28(SB)/4, $0x0000000e
-DATA evenLanes<>+32(SB)/4, $0x00000010
-DATA evenLanes<>+36(SB)/4, $0x00000012
-DATA evenLanes<>+40(SB)/4, $0x00000014
-DATA evenLanes<>+44(SB)/4, $0x00000016
-DATA evenLanes<>+48(SB)/4, $0x00000018
-DATA evenLanes<>+52(SB)/4, $0x0000001a
-DATA evenLanes<>+56(SB)/4, $0x0000001c
-DATA evenLanes<>+60(SB)/4, $0x0000001e
-GLOBL evenLanes<>(SB), RODATA|NOPTR, $64
-
-DATA oddLanes<>+0(SB)/4, $0x00000001
-DATA oddLanes<>+4(SB)/4, $0x00000003
-DATA oddLanes<>+8(SB)/4, $0x00000005
-DATA oddLanes<>+12(SB)/4, $0x00000007
-DATA oddLanes<>+16(SB)/4, $0x00000009
-DATA oddLanes<>+20(SB)/4, $0x0000000b
-DATA oddLanes<>+24(SB)/4, $0x0000000d
-DATA oddLanes<>+28(SB)/4, $0x0000000f
-DATA oddLanes<>+32(SB)/4, $0x00000011
-DATA oddLanes<>+36(SB)/4, $0x00000013
-DATA oddLanes<>+40(SB)/4, $0x00000015
-DATA oddLanes<>+44(SB)/4, $0x00000017
-DATA oddLanes<>+48(SB)/4, $0x00000019
-DATA oddLanes<>+52(SB)/4, $0x0000001b
-DATA oddLanes<>+56(SB)/4, $0x0000001d
-DATA oddLanes<>+60(SB)/4, $0x0000001f
-GLOBL oddLanes<>(SB), RODATA|NOPTR, $64
-
-DATA uint32_ffff0000<>+0(SB)/4, $0xffff0000
-GLOBL uint32_ffff0000<>(SB), RODATA|NOPTR, $4
-
 DATA uint32_00000033<>+0(SB)/4, $0x00000033
 GLOBL uint32_00000033<>(SB), RODATA|NOPTR, $4
 
@@ -3392,86 +3314,39 @@ TEXT ·sgdBF16AVX512F32Coupled(SB), NOSPLIT, $0-100
 	VBROADCASTSS s_0+72(FP), Z0
 	VBROADCASTSS s_1+76(FP), Z1
 	VBROADCASTSS s_5+92(FP), Z2
-	VPBROADCASTD uint32_ffff0000<>+0(SB), Z3
-	VMOVDQU32    evenLanes<>+0(SB), Z4
-	VMOVDQU32    oddLanes<>+0(SB), Z5
 	XORQ         BX, BX
 
-	// Main loop: 4 vectors of 16 elements per iteration.
+	// Main loop: 1 vectors of 16 elements per iteration.
 unrolled:
 	MOVQ AX, SI
 	SUBQ BX, SI
-	CMPQ SI, $0x00000040
+	CMPQ SI, $0x00000010
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVUPS          (DX)(BX*4), Z6
-	VPERMT2PS        64(DX)(BX*4), Z4, Z6
-	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z6, Z6
-	VMULPS           Z0, Z6, Z6
-	VMOVUPS          (DX)(BX*4), Z7
-	VPERMT2PS        64(DX)(BX*4), Z5, Z7
-	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z7, Z7
-	VMULPS           Z0, Z7, Z7
-	VMOVUPS          128(DX)(BX*4), Z8
-	VPERMT2PS        192(DX)(BX*4), Z4, Z8
-	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z8, Z8
-	VMULPS           Z0, Z8, Z8
-	VMOVUPS          128(DX)(BX*4), Z9
-	VPERMT2PS        192(DX)(BX*4), Z5, Z9
-	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z9, Z9
-	VMULPS           Z0, Z9, Z9
+	VMOVUPS          (DX)(BX*4), Z3
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z3, Z3
+	VMULPS           Z0, Z3, Z3
 
 	// L2 weight decay folded into the gradient
-	VPSLLD $0x10, (CX)(BX*2), Z10
-	VMULPS Z10, Z1, Z10
-	VADDPS Z10, Z6, Z6
-	VPANDD (CX)(BX*2), Z3, Z10
-	VMULPS Z10, Z1, Z10
-	VADDPS Z10, Z7, Z7
-	VPSLLD $0x10, 64(CX)(BX*2), Z10
-	VMULPS Z10, Z1, Z10
-	VADDPS Z10, Z8, Z8
-	VPANDD 64(CX)(BX*2), Z3, Z10
-	VMULPS Z10, Z1, Z10
-	VADDPS Z10, Z9, Z9
+	VPMOVZXWD (CX)(BX*2), Z4
+	VPSLLD    $0x10, Z4, Z4
+	VMULPS    Z4, Z1, Z4
+	VADDPS    Z4, Z3, Z3
 
 	// round to bfloat16
-	VPSLLD      $0x10, (CX)(BX*2), Z10
-	VMULPS      Z6, Z2, Z6
-	VSUBPS      Z6, Z10, Z6
-	VPANDD      (CX)(BX*2), Z3, Z10
-	VMULPS      Z7, Z2, Z7
-	VSUBPS      Z7, Z10, Z7
-	VPSLLD      $0x10, 64(CX)(BX*2), Z10
-	VMULPS      Z8, Z2, Z8
-	VSUBPS      Z8, Z10, Z8
-	VPANDD      64(CX)(BX*2), Z3, Z10
-	VMULPS      Z9, Z2, Z9
-	VSUBPS      Z9, Z10, Z9
-	VPSRLD      $0x10, Z6, Z10
-	VPANDD.BCST uint32_00000001<>+0(SB), Z10, Z10
-	VPADDD.BCST uint32_00007fff<>+0(SB), Z10, Z10
-	VPSRLD      $0x10, Z7, Z11
-	VPANDD.BCST uint32_00000001<>+0(SB), Z11, Z11
-	VPADDD.BCST uint32_00007fff<>+0(SB), Z11, Z11
-	VPSRLD      $0x10, Z8, Z12
-	VPANDD.BCST uint32_00000001<>+0(SB), Z12, Z12
-	VPADDD.BCST uint32_00007fff<>+0(SB), Z12, Z12
-	VPSRLD      $0x10, Z9, Z13
-	VPANDD.BCST uint32_00000001<>+0(SB), Z13, Z13
-	VPADDD.BCST uint32_00007fff<>+0(SB), Z13, Z13
-	VPADDD      Z10, Z6, Z6
-	VPADDD      Z11, Z7, Z7
-	VPSRLD      $0x10, Z6, Z6
-	VPTERNLOGD  $0xf8, Z3, Z7, Z6
-	VMOVDQU32   Z6, (CX)(BX*2)
-	VPADDD      Z12, Z8, Z6
-	VPADDD      Z13, Z9, Z7
-	VPSRLD      $0x10, Z6, Z6
-	VPTERNLOGD  $0xf8, Z3, Z7, Z6
-	VMOVDQU32   Z6, 64(CX)(BX*2)
-	ADDQ        $0x00000040, BX
+	VPMOVZXWD   (CX)(BX*2), Z4
+	VPSLLD      $0x10, Z4, Z4
+	VMULPS      Z3, Z2, Z3
+	VSUBPS      Z3, Z4, Z3
+	VPSRLD      $0x10, Z3, Z4
+	VPANDD.BCST uint32_00000001<>+0(SB), Z4, Z4
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z4, Z4
+	VPADDD      Z4, Z3, Z3
+	VPSRLD      $0x10, Z3, Z3
+	VPMOVDW     Z3, Y3
+	VMOVDQU32   Y3, (CX)(BX*2)
+	ADDQ        $0x00000010, BX
 	JMP         unrolled
 
 	// One vector at a time.
@@ -3542,7 +3417,7 @@ done:
 	RET
 
 // func sgdBF16AVX512F32Momentum(param []uint16, grad []float32, buf []uint16, s [7]float32)
-// Requires: AVX, AVX512F, AVX512VL, BMI2
+// Requires: AVX, AVX512F, AVX512VL, BMI2, MMX+
 TEXT ·sgdBF16AVX512F32Momentum(SB), NOSPLIT, $0-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
@@ -3561,10 +3436,18 @@ TEXT ·sgdBF16AVX512F32Momentum(SB), NOSPLIT, $0-100
 
 	// Main loop: 4 vectors of 16 elements per iteration.
 unrolled:
-	MOVQ AX, DI
-	SUBQ SI, DI
-	CMPQ DI, $0x00000040
-	JL   single
+	MOVQ       AX, DI
+	SUBQ       SI, DI
+	CMPQ       DI, $0x00000040
+	JL         single
+	PREFETCHT0 512(CX)(SI*2)
+	PREFETCHT0 576(CX)(SI*2)
+	PREFETCHT0 1024(DX)(SI*4)
+	PREFETCHT0 1088(DX)(SI*4)
+	PREFETCHT0 1152(DX)(SI*4)
+	PREFETCHT0 1216(DX)(SI*4)
+	PREFETCHT0 512(BX)(SI*2)
+	PREFETCHT0 576(BX)(SI*2)
 
 	// scaled gradient (the scale is negative when maximizing)
 	VMOVUPS          (DX)(SI*4), Z7
@@ -3752,8 +3635,47 @@ done:
 	VZEROUPPER
 	RET
 
+DATA evenLanes<>+0(SB)/4, $0x00000000
+DATA evenLanes<>+4(SB)/4, $0x00000002
+DATA evenLanes<>+8(SB)/4, $0x00000004
+DATA evenLanes<>+12(SB)/4, $0x00000006
+DATA evenLanes<>+16(SB)/4, $0x00000008
+DATA evenLanes<>+20(SB)/4, $0x0000000a
+DATA evenLanes<>+24(SB)/4, $0x0000000c
+DATA evenLanes<>+28(SB)/4, $0x0000000e
+DATA evenLanes<>+32(SB)/4, $0x00000010
+DATA evenLanes<>+36(SB)/4, $0x00000012
+DATA evenLanes<>+40(SB)/4, $0x00000014
+DATA evenLanes<>+44(SB)/4, $0x00000016
+DATA evenLanes<>+48(SB)/4, $0x00000018
+DATA evenLanes<>+52(SB)/4, $0x0000001a
+DATA evenLanes<>+56(SB)/4, $0x0000001c
+DATA evenLanes<>+60(SB)/4, $0x0000001e
+GLOBL evenLanes<>(SB), RODATA|NOPTR, $64
+
+DATA oddLanes<>+0(SB)/4, $0x00000001
+DATA oddLanes<>+4(SB)/4, $0x00000003
+DATA oddLanes<>+8(SB)/4, $0x00000005
+DATA oddLanes<>+12(SB)/4, $0x00000007
+DATA oddLanes<>+16(SB)/4, $0x00000009
+DATA oddLanes<>+20(SB)/4, $0x0000000b
+DATA oddLanes<>+24(SB)/4, $0x0000000d
+DATA oddLanes<>+28(SB)/4, $0x0000000f
+DATA oddLanes<>+32(SB)/4, $0x00000011
+DATA oddLanes<>+36(SB)/4, $0x00000013
+DATA oddLanes<>+40(SB)/4, $0x00000015
+DATA oddLanes<>+44(SB)/4, $0x00000017
+DATA oddLanes<>+48(SB)/4, $0x00000019
+DATA oddLanes<>+52(SB)/4, $0x0000001b
+DATA oddLanes<>+56(SB)/4, $0x0000001d
+DATA oddLanes<>+60(SB)/4, $0x0000001f
+GLOBL oddLanes<>(SB), RODATA|NOPTR, $64
+
+DATA uint32_ffff0000<>+0(SB)/4, $0xffff0000
+GLOBL uint32_ffff0000<>(SB), RODATA|NOPTR, $4
+
 // func sgdBF16AVX512F32CoupledMomentum(param []uint16, grad []float32, buf []uint16, s [7]float32)
-// Requires: AVX, AVX512F, AVX512VL, BMI2
+// Requires: AVX, AVX512F, AVX512VL, BMI2, MMX+
 TEXT ·sgdBF16AVX512F32CoupledMomentum(SB), NOSPLIT, $0-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
@@ -3773,10 +3695,18 @@ TEXT ·sgdBF16AVX512F32CoupledMomentum(SB), NOSPLIT, $0-100
 
 	// Main loop: 4 vectors of 16 elements per iteration.
 unrolled:
-	MOVQ AX, DI
-	SUBQ SI, DI
-	CMPQ DI, $0x00000040
-	JL   single
+	MOVQ       AX, DI
+	SUBQ       SI, DI
+	CMPQ       DI, $0x00000040
+	JL         single
+	PREFETCHT0 512(CX)(SI*2)
+	PREFETCHT0 576(CX)(SI*2)
+	PREFETCHT0 1024(DX)(SI*4)
+	PREFETCHT0 1088(DX)(SI*4)
+	PREFETCHT0 1152(DX)(SI*4)
+	PREFETCHT0 1216(DX)(SI*4)
+	PREFETCHT0 512(BX)(SI*2)
+	PREFETCHT0 576(BX)(SI*2)
 
 	// scaled gradient (the scale is negative when maximizing)
 	VMOVUPS          (DX)(SI*4), Z8
@@ -3989,7 +3919,7 @@ done:
 	RET
 
 // func sgdBF16AVX512F32Nesterov(param []uint16, grad []float32, buf []uint16, s [7]float32)
-// Requires: AVX, AVX512F, AVX512VL, BMI2
+// Requires: AVX, AVX512F, AVX512VL, BMI2, MMX+
 TEXT ·sgdBF16AVX512F32Nesterov(SB), NOSPLIT, $0-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
@@ -4009,10 +3939,18 @@ TEXT ·sgdBF16AVX512F32Nesterov(SB), NOSPLIT, $0-100
 
 	// Main loop: 4 vectors of 16 elements per iteration.
 unrolled:
-	MOVQ AX, DI
-	SUBQ SI, DI
-	CMPQ DI, $0x00000040
-	JL   single
+	MOVQ       AX, DI
+	SUBQ       SI, DI
+	CMPQ       DI, $0x00000040
+	JL         single
+	PREFETCHT0 512(CX)(SI*2)
+	PREFETCHT0 576(CX)(SI*2)
+	PREFETCHT0 1024(DX)(SI*4)
+	PREFETCHT0 1088(DX)(SI*4)
+	PREFETCHT0 1152(DX)(SI*4)
+	PREFETCHT0 1216(DX)(SI*4)
+	PREFETCHT0 512(BX)(SI*2)
+	PREFETCHT0 576(BX)(SI*2)
 
 	// scaled gradient (the scale is negative when maximizing)
 	VMOVUPS          (DX)(SI*4), Z8
@@ -4219,7 +4157,7 @@ done:
 	RET
 
 // func sgdBF16AVX512F32CoupledNesterov(param []uint16, grad []float32, buf []uint16, s [7]float32)
-// Requires: AVX, AVX512F, AVX512VL, BMI2
+// Requires: AVX, AVX512F, AVX512VL, BMI2, MMX+
 TEXT ·sgdBF16AVX512F32CoupledNesterov(SB), NOSPLIT, $0-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
@@ -4240,10 +4178,18 @@ TEXT ·sgdBF16AVX512F32CoupledNesterov(SB), NOSPLIT, $0-100
 
 	// Main loop: 4 vectors of 16 elements per iteration.
 unrolled:
-	MOVQ AX, DI
-	SUBQ SI, DI
-	CMPQ DI, $0x00000040
-	JL   single
+	MOVQ       AX, DI
+	SUBQ       SI, DI
+	CMPQ       DI, $0x00000040
+	JL         single
+	PREFETCHT0 512(CX)(SI*2)
+	PREFETCHT0 576(CX)(SI*2)
+	PREFETCHT0 1024(DX)(SI*4)
+	PREFETCHT0 1088(DX)(SI*4)
+	PREFETCHT0 1152(DX)(SI*4)
+	PREFETCHT0 1216(DX)(SI*4)
+	PREFETCHT0 512(BX)(SI*2)
+	PREFETCHT0 576(BX)(SI*2)
 
 	// scaled gradient (the scale is negative when maximizing)
 	VMOVUPS          (DX)(SI*4), Z9
@@ -4486,115 +4432,25 @@ TEXT ·sgdBF16AVX512F32Stochastic(SB), NOSPLIT, $0-100
 	VBROADCASTSS s_6+96(FP), Z2
 
 	// The offset plus each lane's number: the index of the vector at element 0.
-	VPADDD       laneNumbers<>+0(SB), Z2, Z3
-	VPBROADCASTD uint32_ffff0000<>+0(SB), Z4
-	VMOVDQU32    evenLanes<>+0(SB), Z5
-	VMOVDQU32    oddLanes<>+0(SB), Z6
-	VPADDD       evenLanes<>+0(SB), Z2, Z2
-	XORQ         BX, BX
+	VPADDD laneNumbers<>+0(SB), Z2, Z2
+	XORQ   BX, BX
 
-	// Main loop: 4 vectors of 16 elements per iteration.
+	// Main loop: 1 vectors of 16 elements per iteration.
 unrolled:
 	MOVQ AX, SI
 	SUBQ BX, SI
-	CMPQ SI, $0x00000040
+	CMPQ SI, $0x00000010
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVUPS          (DX)(BX*4), Z7
-	VPERMT2PS        64(DX)(BX*4), Z5, Z7
-	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z7, Z7
-	VMULPS           Z0, Z7, Z7
-	VMOVUPS          (DX)(BX*4), Z8
-	VPERMT2PS        64(DX)(BX*4), Z6, Z8
-	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z8, Z8
-	VMULPS           Z0, Z8, Z8
-	VMOVUPS          128(DX)(BX*4), Z9
-	VPERMT2PS        192(DX)(BX*4), Z5, Z9
-	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z9, Z9
-	VMULPS           Z0, Z9, Z9
-	VMOVUPS          128(DX)(BX*4), Z10
-	VPERMT2PS        192(DX)(BX*4), Z6, Z10
-	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z10, Z10
-	VMULPS           Z0, Z10, Z10
-
-	// the rounding bits: lowbias32(index + key)
-	VPADDD.BCST  uint32_00000000<>+0(SB), Z2, Z11
-	VPADDD.BCST  uint32_00000001<>+0(SB), Z2, Z12
-	VPADDD.BCST  uint32_00000020<>+0(SB), Z2, Z13
-	VPADDD.BCST  uint32_00000021<>+0(SB), Z2, Z14
-	VPSRLD       $0x10, Z11, Z15
-	VPXORD       Z15, Z11, Z11
-	VPSRLD       $0x10, Z12, Z15
-	VPXORD       Z15, Z12, Z12
-	VPSRLD       $0x10, Z13, Z15
-	VPXORD       Z15, Z13, Z13
-	VPSRLD       $0x10, Z14, Z15
-	VPXORD       Z15, Z14, Z14
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z11, Z11
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z12, Z12
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z13, Z13
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z14, Z14
-	VPSRLD       $0x0f, Z11, Z15
-	VPXORD       Z15, Z11, Z11
-	VPSRLD       $0x0f, Z12, Z15
-	VPXORD       Z15, Z12, Z12
-	VPSRLD       $0x0f, Z13, Z15
-	VPXORD       Z15, Z13, Z13
-	VPSRLD       $0x0f, Z14, Z15
-	VPXORD       Z15, Z14, Z14
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z11, Z11
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z12, Z12
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z13, Z13
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z14, Z14
-	VPSRLD       $0x10, Z11, Z11
-	VPSRLD       $0x10, Z12, Z12
-	VPSRLD       $0x10, Z13, Z13
-	VPSRLD       $0x10, Z14, Z14
-
-	// round to bfloat16
-	VPSLLD      $0x10, (CX)(BX*2), Z15
-	VMULPS      Z7, Z1, Z7
-	VSUBPS      Z7, Z15, Z7
-	VPANDD      (CX)(BX*2), Z4, Z15
-	VMULPS      Z8, Z1, Z8
-	VSUBPS      Z8, Z15, Z8
-	VPSLLD      $0x10, 64(CX)(BX*2), Z15
-	VMULPS      Z9, Z1, Z9
-	VSUBPS      Z9, Z15, Z9
-	VPANDD      64(CX)(BX*2), Z4, Z15
-	VMULPS      Z10, Z1, Z10
-	VSUBPS      Z10, Z15, Z10
-	VPADDD      Z11, Z7, Z7
-	VPADDD      Z12, Z8, Z8
-	VPSRLD      $0x10, Z7, Z7
-	VPTERNLOGD  $0xf8, Z4, Z8, Z7
-	VMOVDQU32   Z7, (CX)(BX*2)
-	VPADDD      Z13, Z9, Z7
-	VPADDD      Z14, Z10, Z8
-	VPSRLD      $0x10, Z7, Z7
-	VPTERNLOGD  $0xf8, Z4, Z8, Z7
-	VMOVDQU32   Z7, 64(CX)(BX*2)
-	VPADDD.BCST uint32_00000040<>+0(SB), Z2, Z2
-	ADDQ        $0x00000040, BX
-	JMP         unrolled
-
-	// One vector at a time.
-single:
-	MOVQ AX, SI
-	SUBQ BX, SI
-	CMPQ SI, $0x00000010
-	JL   tail
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMOVUPS          (DX)(BX*4), Z2
-	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z2, Z2
-	VMULPS           Z0, Z2, Z2
+	VMOVUPS          (DX)(BX*4), Z3
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z3, Z3
+	VMULPS           Z0, Z3, Z3
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (BX), SI
 	VPBROADCASTD SI, Z4
-	VPADDD       Z3, Z4, Z4
+	VPADDD       Z2, Z4, Z4
 	VPSRLD       $0x10, Z4, Z5
 	VPXORD       Z5, Z4, Z4
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z4, Z4
@@ -4606,192 +4462,14 @@ single:
 	// round to bfloat16
 	VPMOVZXWD (CX)(BX*2), Z5
 	VPSLLD    $0x10, Z5, Z5
-	VMULPS    Z2, Z1, Z2
-	VSUBPS    Z2, Z5, Z2
-	VPADDD    Z4, Z2, Z2
-	VPSRLD    $0x10, Z2, Z2
-	VPMOVDW   Z2, Y2
-	VMOVDQU32 Y2, (CX)(BX*2)
+	VMULPS    Z3, Z1, Z3
+	VSUBPS    Z3, Z5, Z3
+	VPADDD    Z4, Z3, Z3
+	VPSRLD    $0x10, Z3, Z3
+	VPMOVDW   Z3, Y3
+	VMOVDQU32 Y3, (CX)(BX*2)
 	ADDQ      $0x00000010, BX
-	JMP       single
-
-tail:
-	// The last 0 to lanes-1 elements: one masked vector.
-	TESTQ       SI, SI
-	JZ          done
-	MOVQ        $-1, AX
-	BZHIQ       SI, AX, AX
-	KMOVW       AX, K1
-	VPMOVZXWD.Z (CX)(BX*2), K1, Z2
-	VPSLLD      $0x10, Z2, Z2
-	VMOVUPS.Z   (DX)(BX*4), K1, Z4
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMOVDQA32        Z4, Z4
-	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z4, Z4
-	VMULPS           Z0, Z4, Z0
-
-	// the rounding bits: lowbias32(index + key)
-	LEAQ         (BX), AX
-	VPBROADCASTD AX, Z4
-	VPADDD       Z3, Z4, Z4
-	VPSRLD       $0x10, Z4, Z3
-	VPXORD       Z3, Z4, Z3
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z3, Z3
-	VPSRLD       $0x0f, Z3, Z4
-	VPXORD       Z4, Z3, Z3
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z3, Z3
-	VPSRLD       $0x10, Z3, Z3
-
-	// round to bfloat16
-	VMULPS  Z0, Z1, Z0
-	VSUBPS  Z0, Z2, Z0
-	VPADDD  Z3, Z0, Z0
-	VPSRLD  $0x10, Z0, Z0
-	VPMOVDW Z0, K1, (CX)(BX*2)
-
-done:
-	VZEROUPPER
-	RET
-
-DATA uint32_00000000<>+0(SB)/4, $0x00000000
-GLOBL uint32_00000000<>(SB), RODATA|NOPTR, $4
-
-DATA uint32_00000020<>+0(SB)/4, $0x00000020
-GLOBL uint32_00000020<>(SB), RODATA|NOPTR, $4
-
-DATA uint32_00000021<>+0(SB)/4, $0x00000021
-GLOBL uint32_00000021<>(SB), RODATA|NOPTR, $4
-
-DATA uint32_7feb352d<>+0(SB)/4, $0x7feb352d
-GLOBL uint32_7feb352d<>(SB), RODATA|NOPTR, $4
-
-DATA uint32_846ca68b<>+0(SB)/4, $0x846ca68b
-GLOBL uint32_846ca68b<>(SB), RODATA|NOPTR, $4
-
-DATA uint32_00000040<>+0(SB)/4, $0x00000040
-GLOBL uint32_00000040<>(SB), RODATA|NOPTR, $4
-
-// func sgdBF16AVX512F32CoupledStochastic(param []uint16, grad []float32, buf []uint16, s [7]float32)
-// Requires: AVX, AVX512F, AVX512VL, BMI2
-TEXT ·sgdBF16AVX512F32CoupledStochastic(SB), NOSPLIT, $0-100
-	MOVQ param_len+8(FP), AX
-	MOVQ param_base+0(FP), CX
-	MOVQ grad_base+24(FP), DX
-
-	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
-	VBROADCASTSS s_0+72(FP), Z0
-	VBROADCASTSS s_1+76(FP), Z1
-	VBROADCASTSS s_5+92(FP), Z2
-	VBROADCASTSS s_6+96(FP), Z3
-
-	// The offset plus each lane's number: the index of the vector at element 0.
-	VPADDD       laneNumbers<>+0(SB), Z3, Z4
-	VPBROADCASTD uint32_ffff0000<>+0(SB), Z5
-	VMOVDQU32    evenLanes<>+0(SB), Z6
-	VMOVDQU32    oddLanes<>+0(SB), Z7
-	VPADDD       evenLanes<>+0(SB), Z3, Z3
-	XORQ         BX, BX
-
-	// Main loop: 4 vectors of 16 elements per iteration.
-unrolled:
-	MOVQ AX, SI
-	SUBQ BX, SI
-	CMPQ SI, $0x00000040
-	JL   single
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMOVUPS          (DX)(BX*4), Z8
-	VPERMT2PS        64(DX)(BX*4), Z6, Z8
-	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z8, Z8
-	VMULPS           Z0, Z8, Z8
-	VMOVUPS          (DX)(BX*4), Z9
-	VPERMT2PS        64(DX)(BX*4), Z7, Z9
-	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z9, Z9
-	VMULPS           Z0, Z9, Z9
-	VMOVUPS          128(DX)(BX*4), Z10
-	VPERMT2PS        192(DX)(BX*4), Z6, Z10
-	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z10, Z10
-	VMULPS           Z0, Z10, Z10
-	VMOVUPS          128(DX)(BX*4), Z11
-	VPERMT2PS        192(DX)(BX*4), Z7, Z11
-	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z11, Z11
-	VMULPS           Z0, Z11, Z11
-
-	// L2 weight decay folded into the gradient
-	VPSLLD $0x10, (CX)(BX*2), Z12
-	VMULPS Z12, Z1, Z12
-	VADDPS Z12, Z8, Z8
-	VPANDD (CX)(BX*2), Z5, Z12
-	VMULPS Z12, Z1, Z12
-	VADDPS Z12, Z9, Z9
-	VPSLLD $0x10, 64(CX)(BX*2), Z12
-	VMULPS Z12, Z1, Z12
-	VADDPS Z12, Z10, Z10
-	VPANDD 64(CX)(BX*2), Z5, Z12
-	VMULPS Z12, Z1, Z12
-	VADDPS Z12, Z11, Z11
-
-	// the rounding bits: lowbias32(index + key)
-	VPADDD.BCST  uint32_00000000<>+0(SB), Z3, Z12
-	VPADDD.BCST  uint32_00000001<>+0(SB), Z3, Z13
-	VPADDD.BCST  uint32_00000020<>+0(SB), Z3, Z14
-	VPADDD.BCST  uint32_00000021<>+0(SB), Z3, Z15
-	VPSRLD       $0x10, Z12, Z16
-	VPXORD       Z16, Z12, Z12
-	VPSRLD       $0x10, Z13, Z16
-	VPXORD       Z16, Z13, Z13
-	VPSRLD       $0x10, Z14, Z16
-	VPXORD       Z16, Z14, Z14
-	VPSRLD       $0x10, Z15, Z16
-	VPXORD       Z16, Z15, Z15
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z12, Z12
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z13, Z13
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z14, Z14
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z15, Z15
-	VPSRLD       $0x0f, Z12, Z16
-	VPXORD       Z16, Z12, Z12
-	VPSRLD       $0x0f, Z13, Z16
-	VPXORD       Z16, Z13, Z13
-	VPSRLD       $0x0f, Z14, Z16
-	VPXORD       Z16, Z14, Z14
-	VPSRLD       $0x0f, Z15, Z16
-	VPXORD       Z16, Z15, Z15
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z12, Z12
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z13, Z13
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z14, Z14
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z15, Z15
-	VPSRLD       $0x10, Z12, Z12
-	VPSRLD       $0x10, Z13, Z13
-	VPSRLD       $0x10, Z14, Z14
-	VPSRLD       $0x10, Z15, Z15
-
-	// round to bfloat16
-	VPSLLD      $0x10, (CX)(BX*2), Z16
-	VMULPS      Z8, Z2, Z8
-	VSUBPS      Z8, Z16, Z8
-	VPANDD      (CX)(BX*2), Z5, Z16
-	VMULPS      Z9, Z2, Z9
-	VSUBPS      Z9, Z16, Z9
-	VPSLLD      $0x10, 64(CX)(BX*2), Z16
-	VMULPS      Z10, Z2, Z10
-	VSUBPS      Z10, Z16, Z10
-	VPANDD      64(CX)(BX*2), Z5, Z16
-	VMULPS      Z11, Z2, Z11
-	VSUBPS      Z11, Z16, Z11
-	VPADDD      Z12, Z8, Z8
-	VPADDD      Z13, Z9, Z9
-	VPSRLD      $0x10, Z8, Z8
-	VPTERNLOGD  $0xf8, Z5, Z9, Z8
-	VMOVDQU32   Z8, (CX)(BX*2)
-	VPADDD      Z14, Z10, Z8
-	VPADDD      Z15, Z11, Z9
-	VPSRLD      $0x10, Z8, Z8
-	VPTERNLOGD  $0xf8, Z5, Z9, Z8
-	VMOVDQU32   Z8, 64(CX)(BX*2)
-	VPADDD.BCST uint32_00000040<>+0(SB), Z3, Z3
-	ADDQ        $0x00000040, BX
-	JMP         unrolled
+	JMP       unrolled
 
 	// One vector at a time.
 single:
@@ -4805,30 +4483,24 @@ single:
 	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z3, Z3
 	VMULPS           Z0, Z3, Z3
 
-	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(BX*2), Z5
-	VPSLLD    $0x10, Z5, Z5
-	VMULPS    Z5, Z1, Z5
-	VADDPS    Z5, Z3, Z3
-
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (BX), SI
-	VPBROADCASTD SI, Z5
-	VPADDD       Z4, Z5, Z5
-	VPSRLD       $0x10, Z5, Z6
-	VPXORD       Z6, Z5, Z5
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z5, Z5
-	VPSRLD       $0x0f, Z5, Z6
-	VPXORD       Z6, Z5, Z5
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z5, Z5
-	VPSRLD       $0x10, Z5, Z5
+	VPBROADCASTD SI, Z4
+	VPADDD       Z2, Z4, Z4
+	VPSRLD       $0x10, Z4, Z5
+	VPXORD       Z5, Z4, Z4
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z4, Z4
+	VPSRLD       $0x0f, Z4, Z5
+	VPXORD       Z5, Z4, Z4
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z4, Z4
+	VPSRLD       $0x10, Z4, Z4
 
 	// round to bfloat16
-	VPMOVZXWD (CX)(BX*2), Z6
-	VPSLLD    $0x10, Z6, Z6
-	VMULPS    Z3, Z2, Z3
-	VSUBPS    Z3, Z6, Z3
-	VPADDD    Z5, Z3, Z3
+	VPMOVZXWD (CX)(BX*2), Z5
+	VPSLLD    $0x10, Z5, Z5
+	VMULPS    Z3, Z1, Z3
+	VSUBPS    Z3, Z5, Z3
+	VPADDD    Z4, Z3, Z3
 	VPSRLD    $0x10, Z3, Z3
 	VPMOVDW   Z3, Y3
 	VMOVDQU32 Y3, (CX)(BX*2)
@@ -4844,6 +4516,152 @@ tail:
 	KMOVW       AX, K1
 	VPMOVZXWD.Z (CX)(BX*2), K1, Z3
 	VPSLLD      $0x10, Z3, Z3
+	VMOVUPS.Z   (DX)(BX*4), K1, Z4
+
+	// scaled gradient (the scale is negative when maximizing)
+	VMOVDQA32        Z4, Z4
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z4, Z4
+	VMULPS           Z0, Z4, Z0
+
+	// the rounding bits: lowbias32(index + key)
+	LEAQ         (BX), AX
+	VPBROADCASTD AX, Z4
+	VPADDD       Z2, Z4, Z4
+	VPSRLD       $0x10, Z4, Z2
+	VPXORD       Z2, Z4, Z2
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z2, Z2
+	VPSRLD       $0x0f, Z2, Z4
+	VPXORD       Z4, Z2, Z2
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z2, Z2
+	VPSRLD       $0x10, Z2, Z2
+
+	// round to bfloat16
+	VMULPS  Z0, Z1, Z0
+	VSUBPS  Z0, Z3, Z0
+	VPADDD  Z2, Z0, Z0
+	VPSRLD  $0x10, Z0, Z0
+	VPMOVDW Z0, K1, (CX)(BX*2)
+
+done:
+	VZEROUPPER
+	RET
+
+DATA uint32_7feb352d<>+0(SB)/4, $0x7feb352d
+GLOBL uint32_7feb352d<>(SB), RODATA|NOPTR, $4
+
+DATA uint32_846ca68b<>+0(SB)/4, $0x846ca68b
+GLOBL uint32_846ca68b<>(SB), RODATA|NOPTR, $4
+
+// func sgdBF16AVX512F32CoupledStochastic(param []uint16, grad []float32, buf []uint16, s [7]float32)
+// Requires: AVX, AVX512F, AVX512VL, BMI2
+TEXT ·sgdBF16AVX512F32CoupledStochastic(SB), NOSPLIT, $0-100
+	MOVQ param_len+8(FP), AX
+	MOVQ param_base+0(FP), CX
+	MOVQ grad_base+24(FP), DX
+
+	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
+	VBROADCASTSS s_0+72(FP), Z0
+	VBROADCASTSS s_1+76(FP), Z1
+	VBROADCASTSS s_5+92(FP), Z2
+	VBROADCASTSS s_6+96(FP), Z3
+
+	// The offset plus each lane's number: the index of the vector at element 0.
+	VPADDD laneNumbers<>+0(SB), Z3, Z3
+	XORQ   BX, BX
+
+	// Main loop: 1 vectors of 16 elements per iteration.
+unrolled:
+	MOVQ AX, SI
+	SUBQ BX, SI
+	CMPQ SI, $0x00000010
+	JL   single
+
+	// scaled gradient (the scale is negative when maximizing)
+	VMOVUPS          (DX)(BX*4), Z4
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z4, Z4
+	VMULPS           Z0, Z4, Z4
+
+	// L2 weight decay folded into the gradient
+	VPMOVZXWD (CX)(BX*2), Z5
+	VPSLLD    $0x10, Z5, Z5
+	VMULPS    Z5, Z1, Z5
+	VADDPS    Z5, Z4, Z4
+
+	// the rounding bits: lowbias32(index + key)
+	LEAQ         (BX), SI
+	VPBROADCASTD SI, Z5
+	VPADDD       Z3, Z5, Z5
+	VPSRLD       $0x10, Z5, Z6
+	VPXORD       Z6, Z5, Z5
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z5, Z5
+	VPSRLD       $0x0f, Z5, Z6
+	VPXORD       Z6, Z5, Z5
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z5, Z5
+	VPSRLD       $0x10, Z5, Z5
+
+	// round to bfloat16
+	VPMOVZXWD (CX)(BX*2), Z6
+	VPSLLD    $0x10, Z6, Z6
+	VMULPS    Z4, Z2, Z4
+	VSUBPS    Z4, Z6, Z4
+	VPADDD    Z5, Z4, Z4
+	VPSRLD    $0x10, Z4, Z4
+	VPMOVDW   Z4, Y4
+	VMOVDQU32 Y4, (CX)(BX*2)
+	ADDQ      $0x00000010, BX
+	JMP       unrolled
+
+	// One vector at a time.
+single:
+	MOVQ AX, SI
+	SUBQ BX, SI
+	CMPQ SI, $0x00000010
+	JL   tail
+
+	// scaled gradient (the scale is negative when maximizing)
+	VMOVUPS          (DX)(BX*4), Z4
+	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z4, Z4
+	VMULPS           Z0, Z4, Z4
+
+	// L2 weight decay folded into the gradient
+	VPMOVZXWD (CX)(BX*2), Z5
+	VPSLLD    $0x10, Z5, Z5
+	VMULPS    Z5, Z1, Z5
+	VADDPS    Z5, Z4, Z4
+
+	// the rounding bits: lowbias32(index + key)
+	LEAQ         (BX), SI
+	VPBROADCASTD SI, Z5
+	VPADDD       Z3, Z5, Z5
+	VPSRLD       $0x10, Z5, Z6
+	VPXORD       Z6, Z5, Z5
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z5, Z5
+	VPSRLD       $0x0f, Z5, Z6
+	VPXORD       Z6, Z5, Z5
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z5, Z5
+	VPSRLD       $0x10, Z5, Z5
+
+	// round to bfloat16
+	VPMOVZXWD (CX)(BX*2), Z6
+	VPSLLD    $0x10, Z6, Z6
+	VMULPS    Z4, Z2, Z4
+	VSUBPS    Z4, Z6, Z4
+	VPADDD    Z5, Z4, Z4
+	VPSRLD    $0x10, Z4, Z4
+	VPMOVDW   Z4, Y4
+	VMOVDQU32 Y4, (CX)(BX*2)
+	ADDQ      $0x00000010, BX
+	JMP       single
+
+tail:
+	// The last 0 to lanes-1 elements: one masked vector.
+	TESTQ       SI, SI
+	JZ          done
+	MOVQ        $-1, AX
+	BZHIQ       SI, AX, AX
+	KMOVW       AX, K1
+	VPMOVZXWD.Z (CX)(BX*2), K1, Z4
+	VPSLLD      $0x10, Z4, Z4
 	VMOVUPS.Z   (DX)(BX*4), K1, Z5
 
 	// scaled gradient (the scale is negative when maximizing)
@@ -4852,24 +4670,24 @@ tail:
 	VMULPS           Z0, Z5, Z0
 
 	// L2 weight decay folded into the gradient
-	VMULPS Z3, Z1, Z1
+	VMULPS Z4, Z1, Z1
 	VADDPS Z1, Z0, Z0
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (BX), AX
 	VPBROADCASTD AX, Z1
-	VPADDD       Z4, Z1, Z1
-	VPSRLD       $0x10, Z1, Z4
-	VPXORD       Z4, Z1, Z1
+	VPADDD       Z3, Z1, Z1
+	VPSRLD       $0x10, Z1, Z3
+	VPXORD       Z3, Z1, Z1
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z1, Z1
-	VPSRLD       $0x0f, Z1, Z4
-	VPXORD       Z4, Z1, Z1
+	VPSRLD       $0x0f, Z1, Z3
+	VPXORD       Z3, Z1, Z1
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z1, Z1
 	VPSRLD       $0x10, Z1, Z1
 
 	// round to bfloat16
 	VMULPS  Z0, Z2, Z0
-	VSUBPS  Z0, Z3, Z0
+	VSUBPS  Z0, Z4, Z0
 	VPADDD  Z1, Z0, Z0
 	VPSRLD  $0x10, Z0, Z0
 	VPMOVDW Z0, K1, (CX)(BX*2)
@@ -4879,7 +4697,7 @@ done:
 	RET
 
 // func sgdBF16AVX512F32MomentumStochastic(param []uint16, grad []float32, buf []uint16, s [7]float32)
-// Requires: AVX, AVX512F, AVX512VL, BMI2
+// Requires: AVX, AVX512F, AVX512VL, BMI2, MMX+
 TEXT ·sgdBF16AVX512F32MomentumStochastic(SB), NOSPLIT, $0-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
@@ -4903,10 +4721,18 @@ TEXT ·sgdBF16AVX512F32MomentumStochastic(SB), NOSPLIT, $0-100
 
 	// Main loop: 4 vectors of 16 elements per iteration.
 unrolled:
-	MOVQ AX, DI
-	SUBQ SI, DI
-	CMPQ DI, $0x00000040
-	JL   single
+	MOVQ       AX, DI
+	SUBQ       SI, DI
+	CMPQ       DI, $0x00000040
+	JL         single
+	PREFETCHT0 512(CX)(SI*2)
+	PREFETCHT0 576(CX)(SI*2)
+	PREFETCHT0 1024(DX)(SI*4)
+	PREFETCHT0 1088(DX)(SI*4)
+	PREFETCHT0 1152(DX)(SI*4)
+	PREFETCHT0 1216(DX)(SI*4)
+	PREFETCHT0 512(BX)(SI*2)
+	PREFETCHT0 576(BX)(SI*2)
 
 	// scaled gradient (the scale is negative when maximizing)
 	VMOVUPS          (DX)(SI*4), Z9
@@ -5129,11 +4955,23 @@ done:
 	VZEROUPPER
 	RET
 
+DATA uint32_00000000<>+0(SB)/4, $0x00000000
+GLOBL uint32_00000000<>(SB), RODATA|NOPTR, $4
+
+DATA uint32_00000020<>+0(SB)/4, $0x00000020
+GLOBL uint32_00000020<>(SB), RODATA|NOPTR, $4
+
+DATA uint32_00000021<>+0(SB)/4, $0x00000021
+GLOBL uint32_00000021<>(SB), RODATA|NOPTR, $4
+
 DATA uint32_0000ffff<>+0(SB)/4, $0x0000ffff
 GLOBL uint32_0000ffff<>(SB), RODATA|NOPTR, $4
 
+DATA uint32_00000040<>+0(SB)/4, $0x00000040
+GLOBL uint32_00000040<>(SB), RODATA|NOPTR, $4
+
 // func sgdBF16AVX512F32CoupledMomentumStochastic(param []uint16, grad []float32, buf []uint16, s [7]float32)
-// Requires: AVX, AVX512F, AVX512VL, BMI2
+// Requires: AVX, AVX512F, AVX512VL, BMI2, MMX+
 TEXT ·sgdBF16AVX512F32CoupledMomentumStochastic(SB), NOSPLIT, $0-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
@@ -5158,10 +4996,18 @@ TEXT ·sgdBF16AVX512F32CoupledMomentumStochastic(SB), NOSPLIT, $0-100
 
 	// Main loop: 4 vectors of 16 elements per iteration.
 unrolled:
-	MOVQ AX, DI
-	SUBQ SI, DI
-	CMPQ DI, $0x00000040
-	JL   single
+	MOVQ       AX, DI
+	SUBQ       SI, DI
+	CMPQ       DI, $0x00000040
+	JL         single
+	PREFETCHT0 512(CX)(SI*2)
+	PREFETCHT0 576(CX)(SI*2)
+	PREFETCHT0 1024(DX)(SI*4)
+	PREFETCHT0 1088(DX)(SI*4)
+	PREFETCHT0 1152(DX)(SI*4)
+	PREFETCHT0 1216(DX)(SI*4)
+	PREFETCHT0 512(BX)(SI*2)
+	PREFETCHT0 576(BX)(SI*2)
 
 	// scaled gradient (the scale is negative when maximizing)
 	VMOVUPS          (DX)(SI*4), Z10
@@ -5409,7 +5255,7 @@ done:
 	RET
 
 // func sgdBF16AVX512F32NesterovStochastic(param []uint16, grad []float32, buf []uint16, s [7]float32)
-// Requires: AVX, AVX512F, AVX512VL, BMI2
+// Requires: AVX, AVX512F, AVX512VL, BMI2, MMX+
 TEXT ·sgdBF16AVX512F32NesterovStochastic(SB), NOSPLIT, $0-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
@@ -5434,10 +5280,18 @@ TEXT ·sgdBF16AVX512F32NesterovStochastic(SB), NOSPLIT, $0-100
 
 	// Main loop: 4 vectors of 16 elements per iteration.
 unrolled:
-	MOVQ AX, DI
-	SUBQ SI, DI
-	CMPQ DI, $0x00000040
-	JL   single
+	MOVQ       AX, DI
+	SUBQ       SI, DI
+	CMPQ       DI, $0x00000040
+	JL         single
+	PREFETCHT0 512(CX)(SI*2)
+	PREFETCHT0 576(CX)(SI*2)
+	PREFETCHT0 1024(DX)(SI*4)
+	PREFETCHT0 1088(DX)(SI*4)
+	PREFETCHT0 1152(DX)(SI*4)
+	PREFETCHT0 1216(DX)(SI*4)
+	PREFETCHT0 512(BX)(SI*2)
+	PREFETCHT0 576(BX)(SI*2)
 
 	// scaled gradient (the scale is negative when maximizing)
 	VMOVUPS          (DX)(SI*4), Z10
@@ -5679,7 +5533,7 @@ done:
 	RET
 
 // func sgdBF16AVX512F32CoupledNesterovStochastic(param []uint16, grad []float32, buf []uint16, s [7]float32)
-// Requires: AVX, AVX512F, AVX512VL, BMI2
+// Requires: AVX, AVX512F, AVX512VL, BMI2, MMX+
 TEXT ·sgdBF16AVX512F32CoupledNesterovStochastic(SB), NOSPLIT, $0-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
@@ -5705,10 +5559,18 @@ TEXT ·sgdBF16AVX512F32CoupledNesterovStochastic(SB), NOSPLIT, $0-100
 
 	// Main loop: 4 vectors of 16 elements per iteration.
 unrolled:
-	MOVQ AX, DI
-	SUBQ SI, DI
-	CMPQ DI, $0x00000040
-	JL   single
+	MOVQ       AX, DI
+	SUBQ       SI, DI
+	CMPQ       DI, $0x00000040
+	JL         single
+	PREFETCHT0 512(CX)(SI*2)
+	PREFETCHT0 576(CX)(SI*2)
+	PREFETCHT0 1024(DX)(SI*4)
+	PREFETCHT0 1088(DX)(SI*4)
+	PREFETCHT0 1152(DX)(SI*4)
+	PREFETCHT0 1216(DX)(SI*4)
+	PREFETCHT0 512(BX)(SI*2)
+	PREFETCHT0 576(BX)(SI*2)
 
 	// scaled gradient (the scale is negative when maximizing)
 	VMOVUPS          (DX)(SI*4), Z11

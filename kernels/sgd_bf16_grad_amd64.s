@@ -3080,62 +3080,33 @@ TEXT ·sgdBF16GradAVX512F32(SB), NOSPLIT, $0-100
 	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
 	VBROADCASTSS s_0+72(FP), Z0
 	VBROADCASTSS s_5+92(FP), Z1
-	VPBROADCASTD uint32_ffff0000<>+0(SB), Z2
 	XORQ         BX, BX
 
-	// Main loop: 4 vectors of 16 elements per iteration.
+	// Main loop: 1 vectors of 16 elements per iteration.
 unrolled:
 	MOVQ AX, SI
 	SUBQ BX, SI
-	CMPQ SI, $0x00000040
+	CMPQ SI, $0x00000010
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VPSLLD $0x10, (DX)(BX*2), Z3
-	VMULPS Z0, Z3, Z3
-	VPANDD (DX)(BX*2), Z2, Z4
-	VMULPS Z0, Z4, Z4
-	VPSLLD $0x10, 64(DX)(BX*2), Z5
-	VMULPS Z0, Z5, Z5
-	VPANDD 64(DX)(BX*2), Z2, Z6
-	VMULPS Z0, Z6, Z6
+	VPMOVZXWD (DX)(BX*2), Z2
+	VPSLLD    $0x10, Z2, Z2
+	VMULPS    Z0, Z2, Z2
 
 	// round to bfloat16
-	VPSLLD      $0x10, (CX)(BX*2), Z7
-	VMULPS      Z3, Z1, Z3
-	VSUBPS      Z3, Z7, Z3
-	VPANDD      (CX)(BX*2), Z2, Z7
-	VMULPS      Z4, Z1, Z4
-	VSUBPS      Z4, Z7, Z4
-	VPSLLD      $0x10, 64(CX)(BX*2), Z7
-	VMULPS      Z5, Z1, Z5
-	VSUBPS      Z5, Z7, Z5
-	VPANDD      64(CX)(BX*2), Z2, Z7
-	VMULPS      Z6, Z1, Z6
-	VSUBPS      Z6, Z7, Z6
-	VPSRLD      $0x10, Z3, Z7
-	VPANDD.BCST uint32_00000001<>+0(SB), Z7, Z7
-	VPADDD.BCST uint32_00007fff<>+0(SB), Z7, Z7
-	VPSRLD      $0x10, Z4, Z8
-	VPANDD.BCST uint32_00000001<>+0(SB), Z8, Z8
-	VPADDD.BCST uint32_00007fff<>+0(SB), Z8, Z8
-	VPSRLD      $0x10, Z5, Z9
-	VPANDD.BCST uint32_00000001<>+0(SB), Z9, Z9
-	VPADDD.BCST uint32_00007fff<>+0(SB), Z9, Z9
-	VPSRLD      $0x10, Z6, Z10
-	VPANDD.BCST uint32_00000001<>+0(SB), Z10, Z10
-	VPADDD.BCST uint32_00007fff<>+0(SB), Z10, Z10
-	VPADDD      Z7, Z3, Z3
-	VPADDD      Z8, Z4, Z4
-	VPSRLD      $0x10, Z3, Z3
-	VPTERNLOGD  $0xf8, Z2, Z4, Z3
-	VMOVDQU32   Z3, (CX)(BX*2)
-	VPADDD      Z9, Z5, Z3
-	VPADDD      Z10, Z6, Z4
-	VPSRLD      $0x10, Z3, Z3
-	VPTERNLOGD  $0xf8, Z2, Z4, Z3
-	VMOVDQU32   Z3, 64(CX)(BX*2)
-	ADDQ        $0x00000040, BX
+	VPMOVZXWD   (CX)(BX*2), Z3
+	VPSLLD      $0x10, Z3, Z3
+	VMULPS      Z2, Z1, Z2
+	VSUBPS      Z2, Z3, Z2
+	VPSRLD      $0x10, Z2, Z3
+	VPANDD.BCST uint32_00000001<>+0(SB), Z3, Z3
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z3, Z3
+	VPADDD      Z3, Z2, Z2
+	VPSRLD      $0x10, Z2, Z2
+	VPMOVDW     Z2, Y2
+	VMOVDQU32   Y2, (CX)(BX*2)
+	ADDQ        $0x00000010, BX
 	JMP         unrolled
 
 	// One vector at a time.
@@ -3194,45 +3165,6 @@ done:
 	VZEROUPPER
 	RET
 
-DATA evenLanes<>+0(SB)/4, $0x00000000
-DATA evenLanes<>+4(SB)/4, $0x00000002
-DATA evenLanes<>+8(SB)/4, $0x00000004
-DATA evenLanes<>+12(SB)/4, $0x00000006
-DATA evenLanes<>+16(SB)/4, $0x00000008
-DATA evenLanes<>+20(SB)/4, $0x0000000a
-DATA evenLanes<>+24(SB)/4, $0x0000000c
-DATA evenLanes<>+28(SB)/4, $0x0000000e
-DATA evenLanes<>+32(SB)/4, $0x00000010
-DATA evenLanes<>+36(SB)/4, $0x00000012
-DATA evenLanes<>+40(SB)/4, $0x00000014
-DATA evenLanes<>+44(SB)/4, $0x00000016
-DATA evenLanes<>+48(SB)/4, $0x00000018
-DATA evenLanes<>+52(SB)/4, $0x0000001a
-DATA evenLanes<>+56(SB)/4, $0x0000001c
-DATA evenLanes<>+60(SB)/4, $0x0000001e
-GLOBL evenLanes<>(SB), RODATA|NOPTR, $64
-
-DATA oddLanes<>+0(SB)/4, $0x00000001
-DATA oddLanes<>+4(SB)/4, $0x00000003
-DATA oddLanes<>+8(SB)/4, $0x00000005
-DATA oddLanes<>+12(SB)/4, $0x00000007
-DATA oddLanes<>+16(SB)/4, $0x00000009
-DATA oddLanes<>+20(SB)/4, $0x0000000b
-DATA oddLanes<>+24(SB)/4, $0x0000000d
-DATA oddLanes<>+28(SB)/4, $0x0000000f
-DATA oddLanes<>+32(SB)/4, $0x00000011
-DATA oddLanes<>+36(SB)/4, $0x00000013
-DATA oddLanes<>+40(SB)/4, $0x00000015
-DATA oddLanes<>+44(SB)/4, $0x00000017
-DATA oddLanes<>+48(SB)/4, $0x00000019
-DATA oddLanes<>+52(SB)/4, $0x0000001b
-DATA oddLanes<>+56(SB)/4, $0x0000001d
-DATA oddLanes<>+60(SB)/4, $0x0000001f
-GLOBL oddLanes<>(SB), RODATA|NOPTR, $64
-
-DATA uint32_ffff0000<>+0(SB)/4, $0xffff0000
-GLOBL uint32_ffff0000<>(SB), RODATA|NOPTR, $4
-
 DATA uint32_00007fff<>+0(SB)/4, $0x00007fff
 GLOBL uint32_00007fff<>(SB), RODATA|NOPTR, $4
 
@@ -3250,76 +3182,39 @@ TEXT ·sgdBF16GradAVX512F32Coupled(SB), NOSPLIT, $0-100
 	VBROADCASTSS s_0+72(FP), Z0
 	VBROADCASTSS s_1+76(FP), Z1
 	VBROADCASTSS s_5+92(FP), Z2
-	VPBROADCASTD uint32_ffff0000<>+0(SB), Z3
 	XORQ         BX, BX
 
-	// Main loop: 4 vectors of 16 elements per iteration.
+	// Main loop: 1 vectors of 16 elements per iteration.
 unrolled:
 	MOVQ AX, SI
 	SUBQ BX, SI
-	CMPQ SI, $0x00000040
+	CMPQ SI, $0x00000010
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VPSLLD $0x10, (DX)(BX*2), Z4
-	VMULPS Z0, Z4, Z4
-	VPANDD (DX)(BX*2), Z3, Z5
-	VMULPS Z0, Z5, Z5
-	VPSLLD $0x10, 64(DX)(BX*2), Z6
-	VMULPS Z0, Z6, Z6
-	VPANDD 64(DX)(BX*2), Z3, Z7
-	VMULPS Z0, Z7, Z7
+	VPMOVZXWD (DX)(BX*2), Z3
+	VPSLLD    $0x10, Z3, Z3
+	VMULPS    Z0, Z3, Z3
 
 	// L2 weight decay folded into the gradient
-	VPSLLD $0x10, (CX)(BX*2), Z8
-	VMULPS Z8, Z1, Z8
-	VADDPS Z8, Z4, Z4
-	VPANDD (CX)(BX*2), Z3, Z8
-	VMULPS Z8, Z1, Z8
-	VADDPS Z8, Z5, Z5
-	VPSLLD $0x10, 64(CX)(BX*2), Z8
-	VMULPS Z8, Z1, Z8
-	VADDPS Z8, Z6, Z6
-	VPANDD 64(CX)(BX*2), Z3, Z8
-	VMULPS Z8, Z1, Z8
-	VADDPS Z8, Z7, Z7
+	VPMOVZXWD (CX)(BX*2), Z4
+	VPSLLD    $0x10, Z4, Z4
+	VMULPS    Z4, Z1, Z4
+	VADDPS    Z4, Z3, Z3
 
 	// round to bfloat16
-	VPSLLD      $0x10, (CX)(BX*2), Z8
-	VMULPS      Z4, Z2, Z4
-	VSUBPS      Z4, Z8, Z4
-	VPANDD      (CX)(BX*2), Z3, Z8
-	VMULPS      Z5, Z2, Z5
-	VSUBPS      Z5, Z8, Z5
-	VPSLLD      $0x10, 64(CX)(BX*2), Z8
-	VMULPS      Z6, Z2, Z6
-	VSUBPS      Z6, Z8, Z6
-	VPANDD      64(CX)(BX*2), Z3, Z8
-	VMULPS      Z7, Z2, Z7
-	VSUBPS      Z7, Z8, Z7
-	VPSRLD      $0x10, Z4, Z8
-	VPANDD.BCST uint32_00000001<>+0(SB), Z8, Z8
-	VPADDD.BCST uint32_00007fff<>+0(SB), Z8, Z8
-	VPSRLD      $0x10, Z5, Z9
-	VPANDD.BCST uint32_00000001<>+0(SB), Z9, Z9
-	VPADDD.BCST uint32_00007fff<>+0(SB), Z9, Z9
-	VPSRLD      $0x10, Z6, Z10
-	VPANDD.BCST uint32_00000001<>+0(SB), Z10, Z10
-	VPADDD.BCST uint32_00007fff<>+0(SB), Z10, Z10
-	VPSRLD      $0x10, Z7, Z11
-	VPANDD.BCST uint32_00000001<>+0(SB), Z11, Z11
-	VPADDD.BCST uint32_00007fff<>+0(SB), Z11, Z11
-	VPADDD      Z8, Z4, Z4
-	VPADDD      Z9, Z5, Z5
-	VPSRLD      $0x10, Z4, Z4
-	VPTERNLOGD  $0xf8, Z3, Z5, Z4
-	VMOVDQU32   Z4, (CX)(BX*2)
-	VPADDD      Z10, Z6, Z4
-	VPADDD      Z11, Z7, Z5
-	VPSRLD      $0x10, Z4, Z4
-	VPTERNLOGD  $0xf8, Z3, Z5, Z4
-	VMOVDQU32   Z4, 64(CX)(BX*2)
-	ADDQ        $0x00000040, BX
+	VPMOVZXWD   (CX)(BX*2), Z4
+	VPSLLD      $0x10, Z4, Z4
+	VMULPS      Z3, Z2, Z3
+	VSUBPS      Z3, Z4, Z3
+	VPSRLD      $0x10, Z3, Z4
+	VPANDD.BCST uint32_00000001<>+0(SB), Z4, Z4
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z4, Z4
+	VPADDD      Z4, Z3, Z3
+	VPSRLD      $0x10, Z3, Z3
+	VPMOVDW     Z3, Y3
+	VMOVDQU32   Y3, (CX)(BX*2)
+	ADDQ        $0x00000010, BX
 	JMP         unrolled
 
 	// One vector at a time.
@@ -3389,7 +3284,7 @@ done:
 	RET
 
 // func sgdBF16GradAVX512F32Momentum(param []uint16, grad []uint16, buf []uint16, s [7]float32)
-// Requires: AVX, AVX512F, AVX512VL, BMI2
+// Requires: AVX, AVX512F, AVX512VL, BMI2, MMX+
 TEXT ·sgdBF16GradAVX512F32Momentum(SB), NOSPLIT, $0-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
@@ -3406,10 +3301,16 @@ TEXT ·sgdBF16GradAVX512F32Momentum(SB), NOSPLIT, $0-100
 
 	// Main loop: 4 vectors of 16 elements per iteration.
 unrolled:
-	MOVQ AX, DI
-	SUBQ SI, DI
-	CMPQ DI, $0x00000040
-	JL   single
+	MOVQ       AX, DI
+	SUBQ       SI, DI
+	CMPQ       DI, $0x00000040
+	JL         single
+	PREFETCHT0 512(CX)(SI*2)
+	PREFETCHT0 576(CX)(SI*2)
+	PREFETCHT0 512(DX)(SI*2)
+	PREFETCHT0 576(DX)(SI*2)
+	PREFETCHT0 512(BX)(SI*2)
+	PREFETCHT0 576(BX)(SI*2)
 
 	// scaled gradient (the scale is negative when maximizing)
 	VPSLLD $0x10, (DX)(SI*2), Z5
@@ -3588,8 +3489,47 @@ done:
 	VZEROUPPER
 	RET
 
+DATA evenLanes<>+0(SB)/4, $0x00000000
+DATA evenLanes<>+4(SB)/4, $0x00000002
+DATA evenLanes<>+8(SB)/4, $0x00000004
+DATA evenLanes<>+12(SB)/4, $0x00000006
+DATA evenLanes<>+16(SB)/4, $0x00000008
+DATA evenLanes<>+20(SB)/4, $0x0000000a
+DATA evenLanes<>+24(SB)/4, $0x0000000c
+DATA evenLanes<>+28(SB)/4, $0x0000000e
+DATA evenLanes<>+32(SB)/4, $0x00000010
+DATA evenLanes<>+36(SB)/4, $0x00000012
+DATA evenLanes<>+40(SB)/4, $0x00000014
+DATA evenLanes<>+44(SB)/4, $0x00000016
+DATA evenLanes<>+48(SB)/4, $0x00000018
+DATA evenLanes<>+52(SB)/4, $0x0000001a
+DATA evenLanes<>+56(SB)/4, $0x0000001c
+DATA evenLanes<>+60(SB)/4, $0x0000001e
+GLOBL evenLanes<>(SB), RODATA|NOPTR, $64
+
+DATA oddLanes<>+0(SB)/4, $0x00000001
+DATA oddLanes<>+4(SB)/4, $0x00000003
+DATA oddLanes<>+8(SB)/4, $0x00000005
+DATA oddLanes<>+12(SB)/4, $0x00000007
+DATA oddLanes<>+16(SB)/4, $0x00000009
+DATA oddLanes<>+20(SB)/4, $0x0000000b
+DATA oddLanes<>+24(SB)/4, $0x0000000d
+DATA oddLanes<>+28(SB)/4, $0x0000000f
+DATA oddLanes<>+32(SB)/4, $0x00000011
+DATA oddLanes<>+36(SB)/4, $0x00000013
+DATA oddLanes<>+40(SB)/4, $0x00000015
+DATA oddLanes<>+44(SB)/4, $0x00000017
+DATA oddLanes<>+48(SB)/4, $0x00000019
+DATA oddLanes<>+52(SB)/4, $0x0000001b
+DATA oddLanes<>+56(SB)/4, $0x0000001d
+DATA oddLanes<>+60(SB)/4, $0x0000001f
+GLOBL oddLanes<>(SB), RODATA|NOPTR, $64
+
+DATA uint32_ffff0000<>+0(SB)/4, $0xffff0000
+GLOBL uint32_ffff0000<>(SB), RODATA|NOPTR, $4
+
 // func sgdBF16GradAVX512F32CoupledMomentum(param []uint16, grad []uint16, buf []uint16, s [7]float32)
-// Requires: AVX, AVX512F, AVX512VL, BMI2
+// Requires: AVX, AVX512F, AVX512VL, BMI2, MMX+
 TEXT ·sgdBF16GradAVX512F32CoupledMomentum(SB), NOSPLIT, $0-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
@@ -3607,10 +3547,16 @@ TEXT ·sgdBF16GradAVX512F32CoupledMomentum(SB), NOSPLIT, $0-100
 
 	// Main loop: 4 vectors of 16 elements per iteration.
 unrolled:
-	MOVQ AX, DI
-	SUBQ SI, DI
-	CMPQ DI, $0x00000040
-	JL   single
+	MOVQ       AX, DI
+	SUBQ       SI, DI
+	CMPQ       DI, $0x00000040
+	JL         single
+	PREFETCHT0 512(CX)(SI*2)
+	PREFETCHT0 576(CX)(SI*2)
+	PREFETCHT0 512(DX)(SI*2)
+	PREFETCHT0 576(DX)(SI*2)
+	PREFETCHT0 512(BX)(SI*2)
+	PREFETCHT0 576(BX)(SI*2)
 
 	// scaled gradient (the scale is negative when maximizing)
 	VPSLLD $0x10, (DX)(SI*2), Z6
@@ -3814,7 +3760,7 @@ done:
 	RET
 
 // func sgdBF16GradAVX512F32Nesterov(param []uint16, grad []uint16, buf []uint16, s [7]float32)
-// Requires: AVX, AVX512F, AVX512VL, BMI2
+// Requires: AVX, AVX512F, AVX512VL, BMI2, MMX+
 TEXT ·sgdBF16GradAVX512F32Nesterov(SB), NOSPLIT, $0-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
@@ -3832,10 +3778,16 @@ TEXT ·sgdBF16GradAVX512F32Nesterov(SB), NOSPLIT, $0-100
 
 	// Main loop: 4 vectors of 16 elements per iteration.
 unrolled:
-	MOVQ AX, DI
-	SUBQ SI, DI
-	CMPQ DI, $0x00000040
-	JL   single
+	MOVQ       AX, DI
+	SUBQ       SI, DI
+	CMPQ       DI, $0x00000040
+	JL         single
+	PREFETCHT0 512(CX)(SI*2)
+	PREFETCHT0 576(CX)(SI*2)
+	PREFETCHT0 512(DX)(SI*2)
+	PREFETCHT0 576(DX)(SI*2)
+	PREFETCHT0 512(BX)(SI*2)
+	PREFETCHT0 576(BX)(SI*2)
 
 	// scaled gradient (the scale is negative when maximizing)
 	VPSLLD $0x10, (DX)(SI*2), Z6
@@ -4033,7 +3985,7 @@ done:
 	RET
 
 // func sgdBF16GradAVX512F32CoupledNesterov(param []uint16, grad []uint16, buf []uint16, s [7]float32)
-// Requires: AVX, AVX512F, AVX512VL, BMI2
+// Requires: AVX, AVX512F, AVX512VL, BMI2, MMX+
 TEXT ·sgdBF16GradAVX512F32CoupledNesterov(SB), NOSPLIT, $0-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
@@ -4052,10 +4004,16 @@ TEXT ·sgdBF16GradAVX512F32CoupledNesterov(SB), NOSPLIT, $0-100
 
 	// Main loop: 4 vectors of 16 elements per iteration.
 unrolled:
-	MOVQ AX, DI
-	SUBQ SI, DI
-	CMPQ DI, $0x00000040
-	JL   single
+	MOVQ       AX, DI
+	SUBQ       SI, DI
+	CMPQ       DI, $0x00000040
+	JL         single
+	PREFETCHT0 512(CX)(SI*2)
+	PREFETCHT0 576(CX)(SI*2)
+	PREFETCHT0 512(DX)(SI*2)
+	PREFETCHT0 576(DX)(SI*2)
+	PREFETCHT0 512(BX)(SI*2)
+	PREFETCHT0 576(BX)(SI*2)
 
 	// scaled gradient (the scale is negative when maximizing)
 	VPSLLD $0x10, (DX)(SI*2), Z7
@@ -4289,105 +4247,25 @@ TEXT ·sgdBF16GradAVX512F32Stochastic(SB), NOSPLIT, $0-100
 	VBROADCASTSS s_6+96(FP), Z2
 
 	// The offset plus each lane's number: the index of the vector at element 0.
-	VPADDD       laneNumbers<>+0(SB), Z2, Z3
-	VPBROADCASTD uint32_ffff0000<>+0(SB), Z4
-	VPADDD       evenLanes<>+0(SB), Z2, Z2
-	XORQ         BX, BX
+	VPADDD laneNumbers<>+0(SB), Z2, Z2
+	XORQ   BX, BX
 
-	// Main loop: 4 vectors of 16 elements per iteration.
+	// Main loop: 1 vectors of 16 elements per iteration.
 unrolled:
 	MOVQ AX, SI
 	SUBQ BX, SI
-	CMPQ SI, $0x00000040
+	CMPQ SI, $0x00000010
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
-	VPSLLD $0x10, (DX)(BX*2), Z5
-	VMULPS Z0, Z5, Z5
-	VPANDD (DX)(BX*2), Z4, Z6
-	VMULPS Z0, Z6, Z6
-	VPSLLD $0x10, 64(DX)(BX*2), Z7
-	VMULPS Z0, Z7, Z7
-	VPANDD 64(DX)(BX*2), Z4, Z8
-	VMULPS Z0, Z8, Z8
-
-	// the rounding bits: lowbias32(index + key)
-	VPADDD.BCST  uint32_00000000<>+0(SB), Z2, Z9
-	VPADDD.BCST  uint32_00000001<>+0(SB), Z2, Z10
-	VPADDD.BCST  uint32_00000020<>+0(SB), Z2, Z11
-	VPADDD.BCST  uint32_00000021<>+0(SB), Z2, Z12
-	VPSRLD       $0x10, Z9, Z13
-	VPXORD       Z13, Z9, Z9
-	VPSRLD       $0x10, Z10, Z13
-	VPXORD       Z13, Z10, Z10
-	VPSRLD       $0x10, Z11, Z13
-	VPXORD       Z13, Z11, Z11
-	VPSRLD       $0x10, Z12, Z13
-	VPXORD       Z13, Z12, Z12
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z9, Z9
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z10, Z10
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z11, Z11
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z12, Z12
-	VPSRLD       $0x0f, Z9, Z13
-	VPXORD       Z13, Z9, Z9
-	VPSRLD       $0x0f, Z10, Z13
-	VPXORD       Z13, Z10, Z10
-	VPSRLD       $0x0f, Z11, Z13
-	VPXORD       Z13, Z11, Z11
-	VPSRLD       $0x0f, Z12, Z13
-	VPXORD       Z13, Z12, Z12
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z9, Z9
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z10, Z10
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z11, Z11
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z12, Z12
-	VPSRLD       $0x10, Z9, Z9
-	VPSRLD       $0x10, Z10, Z10
-	VPSRLD       $0x10, Z11, Z11
-	VPSRLD       $0x10, Z12, Z12
-
-	// round to bfloat16
-	VPSLLD      $0x10, (CX)(BX*2), Z13
-	VMULPS      Z5, Z1, Z5
-	VSUBPS      Z5, Z13, Z5
-	VPANDD      (CX)(BX*2), Z4, Z13
-	VMULPS      Z6, Z1, Z6
-	VSUBPS      Z6, Z13, Z6
-	VPSLLD      $0x10, 64(CX)(BX*2), Z13
-	VMULPS      Z7, Z1, Z7
-	VSUBPS      Z7, Z13, Z7
-	VPANDD      64(CX)(BX*2), Z4, Z13
-	VMULPS      Z8, Z1, Z8
-	VSUBPS      Z8, Z13, Z8
-	VPADDD      Z9, Z5, Z5
-	VPADDD      Z10, Z6, Z6
-	VPSRLD      $0x10, Z5, Z5
-	VPTERNLOGD  $0xf8, Z4, Z6, Z5
-	VMOVDQU32   Z5, (CX)(BX*2)
-	VPADDD      Z11, Z7, Z5
-	VPADDD      Z12, Z8, Z6
-	VPSRLD      $0x10, Z5, Z5
-	VPTERNLOGD  $0xf8, Z4, Z6, Z5
-	VMOVDQU32   Z5, 64(CX)(BX*2)
-	VPADDD.BCST uint32_00000040<>+0(SB), Z2, Z2
-	ADDQ        $0x00000040, BX
-	JMP         unrolled
-
-	// One vector at a time.
-single:
-	MOVQ AX, SI
-	SUBQ BX, SI
-	CMPQ SI, $0x00000010
-	JL   tail
-
-	// scaled gradient (the scale is negative when maximizing)
-	VPMOVZXWD (DX)(BX*2), Z2
-	VPSLLD    $0x10, Z2, Z2
-	VMULPS    Z0, Z2, Z2
+	VPMOVZXWD (DX)(BX*2), Z3
+	VPSLLD    $0x10, Z3, Z3
+	VMULPS    Z0, Z3, Z3
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (BX), SI
 	VPBROADCASTD SI, Z4
-	VPADDD       Z3, Z4, Z4
+	VPADDD       Z2, Z4, Z4
 	VPSRLD       $0x10, Z4, Z5
 	VPXORD       Z5, Z4, Z4
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z4, Z4
@@ -4399,181 +4277,14 @@ single:
 	// round to bfloat16
 	VPMOVZXWD (CX)(BX*2), Z5
 	VPSLLD    $0x10, Z5, Z5
-	VMULPS    Z2, Z1, Z2
-	VSUBPS    Z2, Z5, Z2
-	VPADDD    Z4, Z2, Z2
-	VPSRLD    $0x10, Z2, Z2
-	VPMOVDW   Z2, Y2
-	VMOVDQU32 Y2, (CX)(BX*2)
+	VMULPS    Z3, Z1, Z3
+	VSUBPS    Z3, Z5, Z3
+	VPADDD    Z4, Z3, Z3
+	VPSRLD    $0x10, Z3, Z3
+	VPMOVDW   Z3, Y3
+	VMOVDQU32 Y3, (CX)(BX*2)
 	ADDQ      $0x00000010, BX
-	JMP       single
-
-tail:
-	// The last 0 to lanes-1 elements: one masked vector.
-	TESTQ       SI, SI
-	JZ          done
-	MOVQ        $-1, AX
-	BZHIQ       SI, AX, AX
-	KMOVW       AX, K1
-	VPMOVZXWD.Z (CX)(BX*2), K1, Z2
-	VPSLLD      $0x10, Z2, Z2
-	VPMOVZXWD.Z (DX)(BX*2), K1, Z4
-	VPSLLD      $0x10, Z4, Z4
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPS Z0, Z4, Z0
-
-	// the rounding bits: lowbias32(index + key)
-	LEAQ         (BX), AX
-	VPBROADCASTD AX, Z4
-	VPADDD       Z3, Z4, Z4
-	VPSRLD       $0x10, Z4, Z3
-	VPXORD       Z3, Z4, Z3
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z3, Z3
-	VPSRLD       $0x0f, Z3, Z4
-	VPXORD       Z4, Z3, Z3
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z3, Z3
-	VPSRLD       $0x10, Z3, Z3
-
-	// round to bfloat16
-	VMULPS  Z0, Z1, Z0
-	VSUBPS  Z0, Z2, Z0
-	VPADDD  Z3, Z0, Z0
-	VPSRLD  $0x10, Z0, Z0
-	VPMOVDW Z0, K1, (CX)(BX*2)
-
-done:
-	VZEROUPPER
-	RET
-
-DATA uint32_00000000<>+0(SB)/4, $0x00000000
-GLOBL uint32_00000000<>(SB), RODATA|NOPTR, $4
-
-DATA uint32_00000020<>+0(SB)/4, $0x00000020
-GLOBL uint32_00000020<>(SB), RODATA|NOPTR, $4
-
-DATA uint32_00000021<>+0(SB)/4, $0x00000021
-GLOBL uint32_00000021<>(SB), RODATA|NOPTR, $4
-
-DATA uint32_7feb352d<>+0(SB)/4, $0x7feb352d
-GLOBL uint32_7feb352d<>(SB), RODATA|NOPTR, $4
-
-DATA uint32_846ca68b<>+0(SB)/4, $0x846ca68b
-GLOBL uint32_846ca68b<>(SB), RODATA|NOPTR, $4
-
-DATA uint32_00000040<>+0(SB)/4, $0x00000040
-GLOBL uint32_00000040<>(SB), RODATA|NOPTR, $4
-
-// func sgdBF16GradAVX512F32CoupledStochastic(param []uint16, grad []uint16, buf []uint16, s [7]float32)
-// Requires: AVX, AVX512F, AVX512VL, BMI2
-TEXT ·sgdBF16GradAVX512F32CoupledStochastic(SB), NOSPLIT, $0-100
-	MOVQ param_len+8(FP), AX
-	MOVQ param_base+0(FP), CX
-	MOVQ grad_base+24(FP), DX
-
-	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
-	VBROADCASTSS s_0+72(FP), Z0
-	VBROADCASTSS s_1+76(FP), Z1
-	VBROADCASTSS s_5+92(FP), Z2
-	VBROADCASTSS s_6+96(FP), Z3
-
-	// The offset plus each lane's number: the index of the vector at element 0.
-	VPADDD       laneNumbers<>+0(SB), Z3, Z4
-	VPBROADCASTD uint32_ffff0000<>+0(SB), Z5
-	VPADDD       evenLanes<>+0(SB), Z3, Z3
-	XORQ         BX, BX
-
-	// Main loop: 4 vectors of 16 elements per iteration.
-unrolled:
-	MOVQ AX, SI
-	SUBQ BX, SI
-	CMPQ SI, $0x00000040
-	JL   single
-
-	// scaled gradient (the scale is negative when maximizing)
-	VPSLLD $0x10, (DX)(BX*2), Z6
-	VMULPS Z0, Z6, Z6
-	VPANDD (DX)(BX*2), Z5, Z7
-	VMULPS Z0, Z7, Z7
-	VPSLLD $0x10, 64(DX)(BX*2), Z8
-	VMULPS Z0, Z8, Z8
-	VPANDD 64(DX)(BX*2), Z5, Z9
-	VMULPS Z0, Z9, Z9
-
-	// L2 weight decay folded into the gradient
-	VPSLLD $0x10, (CX)(BX*2), Z10
-	VMULPS Z10, Z1, Z10
-	VADDPS Z10, Z6, Z6
-	VPANDD (CX)(BX*2), Z5, Z10
-	VMULPS Z10, Z1, Z10
-	VADDPS Z10, Z7, Z7
-	VPSLLD $0x10, 64(CX)(BX*2), Z10
-	VMULPS Z10, Z1, Z10
-	VADDPS Z10, Z8, Z8
-	VPANDD 64(CX)(BX*2), Z5, Z10
-	VMULPS Z10, Z1, Z10
-	VADDPS Z10, Z9, Z9
-
-	// the rounding bits: lowbias32(index + key)
-	VPADDD.BCST  uint32_00000000<>+0(SB), Z3, Z10
-	VPADDD.BCST  uint32_00000001<>+0(SB), Z3, Z11
-	VPADDD.BCST  uint32_00000020<>+0(SB), Z3, Z12
-	VPADDD.BCST  uint32_00000021<>+0(SB), Z3, Z13
-	VPSRLD       $0x10, Z10, Z14
-	VPXORD       Z14, Z10, Z10
-	VPSRLD       $0x10, Z11, Z14
-	VPXORD       Z14, Z11, Z11
-	VPSRLD       $0x10, Z12, Z14
-	VPXORD       Z14, Z12, Z12
-	VPSRLD       $0x10, Z13, Z14
-	VPXORD       Z14, Z13, Z13
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z10, Z10
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z11, Z11
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z12, Z12
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z13, Z13
-	VPSRLD       $0x0f, Z10, Z14
-	VPXORD       Z14, Z10, Z10
-	VPSRLD       $0x0f, Z11, Z14
-	VPXORD       Z14, Z11, Z11
-	VPSRLD       $0x0f, Z12, Z14
-	VPXORD       Z14, Z12, Z12
-	VPSRLD       $0x0f, Z13, Z14
-	VPXORD       Z14, Z13, Z13
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z10, Z10
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z11, Z11
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z12, Z12
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z13, Z13
-	VPSRLD       $0x10, Z10, Z10
-	VPSRLD       $0x10, Z11, Z11
-	VPSRLD       $0x10, Z12, Z12
-	VPSRLD       $0x10, Z13, Z13
-
-	// round to bfloat16
-	VPSLLD      $0x10, (CX)(BX*2), Z14
-	VMULPS      Z6, Z2, Z6
-	VSUBPS      Z6, Z14, Z6
-	VPANDD      (CX)(BX*2), Z5, Z14
-	VMULPS      Z7, Z2, Z7
-	VSUBPS      Z7, Z14, Z7
-	VPSLLD      $0x10, 64(CX)(BX*2), Z14
-	VMULPS      Z8, Z2, Z8
-	VSUBPS      Z8, Z14, Z8
-	VPANDD      64(CX)(BX*2), Z5, Z14
-	VMULPS      Z9, Z2, Z9
-	VSUBPS      Z9, Z14, Z9
-	VPADDD      Z10, Z6, Z6
-	VPADDD      Z11, Z7, Z7
-	VPSRLD      $0x10, Z6, Z6
-	VPTERNLOGD  $0xf8, Z5, Z7, Z6
-	VMOVDQU32   Z6, (CX)(BX*2)
-	VPADDD      Z12, Z8, Z6
-	VPADDD      Z13, Z9, Z7
-	VPSRLD      $0x10, Z6, Z6
-	VPTERNLOGD  $0xf8, Z5, Z7, Z6
-	VMOVDQU32   Z6, 64(CX)(BX*2)
-	VPADDD.BCST uint32_00000040<>+0(SB), Z3, Z3
-	ADDQ        $0x00000040, BX
-	JMP         unrolled
+	JMP       unrolled
 
 	// One vector at a time.
 single:
@@ -4587,30 +4298,24 @@ single:
 	VPSLLD    $0x10, Z3, Z3
 	VMULPS    Z0, Z3, Z3
 
-	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(BX*2), Z5
-	VPSLLD    $0x10, Z5, Z5
-	VMULPS    Z5, Z1, Z5
-	VADDPS    Z5, Z3, Z3
-
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (BX), SI
-	VPBROADCASTD SI, Z5
-	VPADDD       Z4, Z5, Z5
-	VPSRLD       $0x10, Z5, Z6
-	VPXORD       Z6, Z5, Z5
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z5, Z5
-	VPSRLD       $0x0f, Z5, Z6
-	VPXORD       Z6, Z5, Z5
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z5, Z5
-	VPSRLD       $0x10, Z5, Z5
+	VPBROADCASTD SI, Z4
+	VPADDD       Z2, Z4, Z4
+	VPSRLD       $0x10, Z4, Z5
+	VPXORD       Z5, Z4, Z4
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z4, Z4
+	VPSRLD       $0x0f, Z4, Z5
+	VPXORD       Z5, Z4, Z4
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z4, Z4
+	VPSRLD       $0x10, Z4, Z4
 
 	// round to bfloat16
-	VPMOVZXWD (CX)(BX*2), Z6
-	VPSLLD    $0x10, Z6, Z6
-	VMULPS    Z3, Z2, Z3
-	VSUBPS    Z3, Z6, Z3
-	VPADDD    Z5, Z3, Z3
+	VPMOVZXWD (CX)(BX*2), Z5
+	VPSLLD    $0x10, Z5, Z5
+	VMULPS    Z3, Z1, Z3
+	VSUBPS    Z3, Z5, Z3
+	VPADDD    Z4, Z3, Z3
 	VPSRLD    $0x10, Z3, Z3
 	VPMOVDW   Z3, Y3
 	VMOVDQU32 Y3, (CX)(BX*2)
@@ -4626,6 +4331,151 @@ tail:
 	KMOVW       AX, K1
 	VPMOVZXWD.Z (CX)(BX*2), K1, Z3
 	VPSLLD      $0x10, Z3, Z3
+	VPMOVZXWD.Z (DX)(BX*2), K1, Z4
+	VPSLLD      $0x10, Z4, Z4
+
+	// scaled gradient (the scale is negative when maximizing)
+	VMULPS Z0, Z4, Z0
+
+	// the rounding bits: lowbias32(index + key)
+	LEAQ         (BX), AX
+	VPBROADCASTD AX, Z4
+	VPADDD       Z2, Z4, Z4
+	VPSRLD       $0x10, Z4, Z2
+	VPXORD       Z2, Z4, Z2
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z2, Z2
+	VPSRLD       $0x0f, Z2, Z4
+	VPXORD       Z4, Z2, Z2
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z2, Z2
+	VPSRLD       $0x10, Z2, Z2
+
+	// round to bfloat16
+	VMULPS  Z0, Z1, Z0
+	VSUBPS  Z0, Z3, Z0
+	VPADDD  Z2, Z0, Z0
+	VPSRLD  $0x10, Z0, Z0
+	VPMOVDW Z0, K1, (CX)(BX*2)
+
+done:
+	VZEROUPPER
+	RET
+
+DATA uint32_7feb352d<>+0(SB)/4, $0x7feb352d
+GLOBL uint32_7feb352d<>(SB), RODATA|NOPTR, $4
+
+DATA uint32_846ca68b<>+0(SB)/4, $0x846ca68b
+GLOBL uint32_846ca68b<>(SB), RODATA|NOPTR, $4
+
+// func sgdBF16GradAVX512F32CoupledStochastic(param []uint16, grad []uint16, buf []uint16, s [7]float32)
+// Requires: AVX, AVX512F, AVX512VL, BMI2
+TEXT ·sgdBF16GradAVX512F32CoupledStochastic(SB), NOSPLIT, $0-100
+	MOVQ param_len+8(FP), AX
+	MOVQ param_base+0(FP), CX
+	MOVQ grad_base+24(FP), DX
+
+	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
+	VBROADCASTSS s_0+72(FP), Z0
+	VBROADCASTSS s_1+76(FP), Z1
+	VBROADCASTSS s_5+92(FP), Z2
+	VBROADCASTSS s_6+96(FP), Z3
+
+	// The offset plus each lane's number: the index of the vector at element 0.
+	VPADDD laneNumbers<>+0(SB), Z3, Z3
+	XORQ   BX, BX
+
+	// Main loop: 1 vectors of 16 elements per iteration.
+unrolled:
+	MOVQ AX, SI
+	SUBQ BX, SI
+	CMPQ SI, $0x00000010
+	JL   single
+
+	// scaled gradient (the scale is negative when maximizing)
+	VPMOVZXWD (DX)(BX*2), Z4
+	VPSLLD    $0x10, Z4, Z4
+	VMULPS    Z0, Z4, Z4
+
+	// L2 weight decay folded into the gradient
+	VPMOVZXWD (CX)(BX*2), Z5
+	VPSLLD    $0x10, Z5, Z5
+	VMULPS    Z5, Z1, Z5
+	VADDPS    Z5, Z4, Z4
+
+	// the rounding bits: lowbias32(index + key)
+	LEAQ         (BX), SI
+	VPBROADCASTD SI, Z5
+	VPADDD       Z3, Z5, Z5
+	VPSRLD       $0x10, Z5, Z6
+	VPXORD       Z6, Z5, Z5
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z5, Z5
+	VPSRLD       $0x0f, Z5, Z6
+	VPXORD       Z6, Z5, Z5
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z5, Z5
+	VPSRLD       $0x10, Z5, Z5
+
+	// round to bfloat16
+	VPMOVZXWD (CX)(BX*2), Z6
+	VPSLLD    $0x10, Z6, Z6
+	VMULPS    Z4, Z2, Z4
+	VSUBPS    Z4, Z6, Z4
+	VPADDD    Z5, Z4, Z4
+	VPSRLD    $0x10, Z4, Z4
+	VPMOVDW   Z4, Y4
+	VMOVDQU32 Y4, (CX)(BX*2)
+	ADDQ      $0x00000010, BX
+	JMP       unrolled
+
+	// One vector at a time.
+single:
+	MOVQ AX, SI
+	SUBQ BX, SI
+	CMPQ SI, $0x00000010
+	JL   tail
+
+	// scaled gradient (the scale is negative when maximizing)
+	VPMOVZXWD (DX)(BX*2), Z4
+	VPSLLD    $0x10, Z4, Z4
+	VMULPS    Z0, Z4, Z4
+
+	// L2 weight decay folded into the gradient
+	VPMOVZXWD (CX)(BX*2), Z5
+	VPSLLD    $0x10, Z5, Z5
+	VMULPS    Z5, Z1, Z5
+	VADDPS    Z5, Z4, Z4
+
+	// the rounding bits: lowbias32(index + key)
+	LEAQ         (BX), SI
+	VPBROADCASTD SI, Z5
+	VPADDD       Z3, Z5, Z5
+	VPSRLD       $0x10, Z5, Z6
+	VPXORD       Z6, Z5, Z5
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z5, Z5
+	VPSRLD       $0x0f, Z5, Z6
+	VPXORD       Z6, Z5, Z5
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z5, Z5
+	VPSRLD       $0x10, Z5, Z5
+
+	// round to bfloat16
+	VPMOVZXWD (CX)(BX*2), Z6
+	VPSLLD    $0x10, Z6, Z6
+	VMULPS    Z4, Z2, Z4
+	VSUBPS    Z4, Z6, Z4
+	VPADDD    Z5, Z4, Z4
+	VPSRLD    $0x10, Z4, Z4
+	VPMOVDW   Z4, Y4
+	VMOVDQU32 Y4, (CX)(BX*2)
+	ADDQ      $0x00000010, BX
+	JMP       single
+
+tail:
+	// The last 0 to lanes-1 elements: one masked vector.
+	TESTQ       SI, SI
+	JZ          done
+	MOVQ        $-1, AX
+	BZHIQ       SI, AX, AX
+	KMOVW       AX, K1
+	VPMOVZXWD.Z (CX)(BX*2), K1, Z4
+	VPSLLD      $0x10, Z4, Z4
 	VPMOVZXWD.Z (DX)(BX*2), K1, Z5
 	VPSLLD      $0x10, Z5, Z5
 
@@ -4633,24 +4483,24 @@ tail:
 	VMULPS Z0, Z5, Z0
 
 	// L2 weight decay folded into the gradient
-	VMULPS Z3, Z1, Z1
+	VMULPS Z4, Z1, Z1
 	VADDPS Z1, Z0, Z0
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (BX), AX
 	VPBROADCASTD AX, Z1
-	VPADDD       Z4, Z1, Z1
-	VPSRLD       $0x10, Z1, Z4
-	VPXORD       Z4, Z1, Z1
+	VPADDD       Z3, Z1, Z1
+	VPSRLD       $0x10, Z1, Z3
+	VPXORD       Z3, Z1, Z1
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z1, Z1
-	VPSRLD       $0x0f, Z1, Z4
-	VPXORD       Z4, Z1, Z1
+	VPSRLD       $0x0f, Z1, Z3
+	VPXORD       Z3, Z1, Z1
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z1, Z1
 	VPSRLD       $0x10, Z1, Z1
 
 	// round to bfloat16
 	VMULPS  Z0, Z2, Z0
-	VSUBPS  Z0, Z3, Z0
+	VSUBPS  Z0, Z4, Z0
 	VPADDD  Z1, Z0, Z0
 	VPSRLD  $0x10, Z0, Z0
 	VPMOVDW Z0, K1, (CX)(BX*2)
@@ -4660,7 +4510,7 @@ done:
 	RET
 
 // func sgdBF16GradAVX512F32MomentumStochastic(param []uint16, grad []uint16, buf []uint16, s [7]float32)
-// Requires: AVX, AVX512F, AVX512VL, BMI2
+// Requires: AVX, AVX512F, AVX512VL, BMI2, MMX+
 TEXT ·sgdBF16GradAVX512F32MomentumStochastic(SB), NOSPLIT, $0-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
@@ -4682,10 +4532,16 @@ TEXT ·sgdBF16GradAVX512F32MomentumStochastic(SB), NOSPLIT, $0-100
 
 	// Main loop: 4 vectors of 16 elements per iteration.
 unrolled:
-	MOVQ AX, DI
-	SUBQ SI, DI
-	CMPQ DI, $0x00000040
-	JL   single
+	MOVQ       AX, DI
+	SUBQ       SI, DI
+	CMPQ       DI, $0x00000040
+	JL         single
+	PREFETCHT0 512(CX)(SI*2)
+	PREFETCHT0 576(CX)(SI*2)
+	PREFETCHT0 512(DX)(SI*2)
+	PREFETCHT0 576(DX)(SI*2)
+	PREFETCHT0 512(BX)(SI*2)
+	PREFETCHT0 576(BX)(SI*2)
 
 	// scaled gradient (the scale is negative when maximizing)
 	VPSLLD $0x10, (DX)(SI*2), Z7
@@ -4899,11 +4755,23 @@ done:
 	VZEROUPPER
 	RET
 
+DATA uint32_00000000<>+0(SB)/4, $0x00000000
+GLOBL uint32_00000000<>(SB), RODATA|NOPTR, $4
+
+DATA uint32_00000020<>+0(SB)/4, $0x00000020
+GLOBL uint32_00000020<>(SB), RODATA|NOPTR, $4
+
+DATA uint32_00000021<>+0(SB)/4, $0x00000021
+GLOBL uint32_00000021<>(SB), RODATA|NOPTR, $4
+
 DATA uint32_0000ffff<>+0(SB)/4, $0x0000ffff
 GLOBL uint32_0000ffff<>(SB), RODATA|NOPTR, $4
 
+DATA uint32_00000040<>+0(SB)/4, $0x00000040
+GLOBL uint32_00000040<>(SB), RODATA|NOPTR, $4
+
 // func sgdBF16GradAVX512F32CoupledMomentumStochastic(param []uint16, grad []uint16, buf []uint16, s [7]float32)
-// Requires: AVX, AVX512F, AVX512VL, BMI2
+// Requires: AVX, AVX512F, AVX512VL, BMI2, MMX+
 TEXT ·sgdBF16GradAVX512F32CoupledMomentumStochastic(SB), NOSPLIT, $0-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
@@ -4926,10 +4794,16 @@ TEXT ·sgdBF16GradAVX512F32CoupledMomentumStochastic(SB), NOSPLIT, $0-100
 
 	// Main loop: 4 vectors of 16 elements per iteration.
 unrolled:
-	MOVQ AX, DI
-	SUBQ SI, DI
-	CMPQ DI, $0x00000040
-	JL   single
+	MOVQ       AX, DI
+	SUBQ       SI, DI
+	CMPQ       DI, $0x00000040
+	JL         single
+	PREFETCHT0 512(CX)(SI*2)
+	PREFETCHT0 576(CX)(SI*2)
+	PREFETCHT0 512(DX)(SI*2)
+	PREFETCHT0 576(DX)(SI*2)
+	PREFETCHT0 512(BX)(SI*2)
+	PREFETCHT0 576(BX)(SI*2)
 
 	// scaled gradient (the scale is negative when maximizing)
 	VPSLLD $0x10, (DX)(SI*2), Z8
@@ -5168,7 +5042,7 @@ done:
 	RET
 
 // func sgdBF16GradAVX512F32NesterovStochastic(param []uint16, grad []uint16, buf []uint16, s [7]float32)
-// Requires: AVX, AVX512F, AVX512VL, BMI2
+// Requires: AVX, AVX512F, AVX512VL, BMI2, MMX+
 TEXT ·sgdBF16GradAVX512F32NesterovStochastic(SB), NOSPLIT, $0-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
@@ -5191,10 +5065,16 @@ TEXT ·sgdBF16GradAVX512F32NesterovStochastic(SB), NOSPLIT, $0-100
 
 	// Main loop: 4 vectors of 16 elements per iteration.
 unrolled:
-	MOVQ AX, DI
-	SUBQ SI, DI
-	CMPQ DI, $0x00000040
-	JL   single
+	MOVQ       AX, DI
+	SUBQ       SI, DI
+	CMPQ       DI, $0x00000040
+	JL         single
+	PREFETCHT0 512(CX)(SI*2)
+	PREFETCHT0 576(CX)(SI*2)
+	PREFETCHT0 512(DX)(SI*2)
+	PREFETCHT0 576(DX)(SI*2)
+	PREFETCHT0 512(BX)(SI*2)
+	PREFETCHT0 576(BX)(SI*2)
 
 	// scaled gradient (the scale is negative when maximizing)
 	VPSLLD $0x10, (DX)(SI*2), Z8
@@ -5427,7 +5307,7 @@ done:
 	RET
 
 // func sgdBF16GradAVX512F32CoupledNesterovStochastic(param []uint16, grad []uint16, buf []uint16, s [7]float32)
-// Requires: AVX, AVX512F, AVX512VL, BMI2
+// Requires: AVX, AVX512F, AVX512VL, BMI2, MMX+
 TEXT ·sgdBF16GradAVX512F32CoupledNesterovStochastic(SB), NOSPLIT, $0-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
@@ -5451,10 +5331,16 @@ TEXT ·sgdBF16GradAVX512F32CoupledNesterovStochastic(SB), NOSPLIT, $0-100
 
 	// Main loop: 4 vectors of 16 elements per iteration.
 unrolled:
-	MOVQ AX, DI
-	SUBQ SI, DI
-	CMPQ DI, $0x00000040
-	JL   single
+	MOVQ       AX, DI
+	SUBQ       SI, DI
+	CMPQ       DI, $0x00000040
+	JL         single
+	PREFETCHT0 512(CX)(SI*2)
+	PREFETCHT0 576(CX)(SI*2)
+	PREFETCHT0 512(DX)(SI*2)
+	PREFETCHT0 576(DX)(SI*2)
+	PREFETCHT0 512(BX)(SI*2)
+	PREFETCHT0 576(BX)(SI*2)
 
 	// scaled gradient (the scale is negative when maximizing)
 	VPSLLD $0x10, (DX)(SI*2), Z9

@@ -158,6 +158,9 @@ func emit(ctx *build.Context, lvl Level, k *ir.Kernel, bits int, signature strin
 		disps = append(disps, u*lvl.VecBytes)
 	}
 	f.pairs = pairable(lvl, k)
+	if f.pairs {
+		f.prefetchPairs()
+	}
 	f.body(false, disps...)
 	if f.pairs {
 		f.nextPairs()
