@@ -2,6 +2,7 @@ package amd64
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/mmcloughlin/avo/attr"
 	"github.com/mmcloughlin/avo/build"
@@ -210,7 +211,15 @@ func (f *fn) intPrologue() {
 		return local
 	}
 	if !f.lvl.Masked { // ZMM reads its constants from memory; see intConst
-		for _, c := range intConstants(f.k) {
+		cs := intConstants(f.k)
+		if pairable(f.lvl, f.k) {
+			for _, c := range pairConstants(f.lvl) {
+				if !slices.Contains(cs, c) {
+					cs = append(cs, c)
+				}
+			}
+		}
+		for _, c := range cs {
 			f.ctx.Comment(fmt.Sprintf("Constant: %#x", c))
 			f.intConsts[fmt.Sprintf("uint32 %#x", c)] = keep(f.broadcastBits(uint64(c)))
 		}

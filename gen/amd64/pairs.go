@@ -21,9 +21,11 @@ import (
 // and the element index comes from the even or odd lane numbers. Every
 // element still gets the same operations, so the bits are the same.
 
-// pairable reports whether lvl's unrolled loop of k goes by pairs.
+// pairable reports whether lvl's unrolled loop of k goes by pairs: on
+// YMM only if k reads no float32 stream, which would take AVX-512's
+// two-table permutation to split.
 func pairable(lvl Level, k *ir.Kernel) bool {
-	if !lvl.Masked || lvl.Unroll%2 != 0 || !k.HasBF16() {
+	if lvl.Unroll%2 != 0 || !k.HasBF16() || !lvl.Masked && readsFloat32(k) {
 		return false
 	}
 	for _, s := range k.Streams {
@@ -55,8 +57,12 @@ func (f *fn) pairPrologue() {
 		}
 		pairTables[f.ctx] = tables
 	}
-	f.highHalf = f.vec()
-	f.ctx.VPBROADCASTD(f.intConst(0xffff0000), f.highHalf)
+	if f.lvl.Masked {
+		f.highHalf = f.vec()
+		f.ctx.VPBROADCASTD(f.intConst(0xffff0000), f.highHalf)
+	} else {
+		f.highHalf = f.broadcastBits(0xffff0000)
+	}
 	offset, indexed := f.k.IndexOffset()
 	for half := range 2 {
 		if readsFloat32(f.k) {
@@ -75,15 +81,37 @@ func (f *fn) pairPrologue() {
 // the loop counter takes three).
 func (f *fn) indexPair() reg.VecVirtual {
 	v := f.vec()
-	f.ctx.VPADDD_BCST(f.intConst(uint32(f.disp/f.size+f.half)), f.pairIndex, v)
+	f.addConst(uint32(f.disp/f.size+f.half), f.pairIndex, v)
 	return v
 }
 
 // nextPairs moves the first pair's index on by one iteration.
 func (f *fn) nextPairs() {
 	if f.pairIndex != nil {
-		f.ctx.VPADDD_BCST(f.intConst(uint32(f.lvl.Unroll*f.lanes)), f.pairIndex, f.pairIndex)
+		f.addConst(uint32(f.lvl.Unroll*f.lanes), f.pairIndex, f.pairIndex)
 	}
+}
+
+// addConst is dst = a + c in every lane: an embedded broadcast on ZMM, a
+// stack copy on YMM (see pairConstants).
+func (f *fn) addConst(c uint32, a, dst reg.VecVirtual) {
+	if f.lvl.Masked {
+		f.ctx.VPADDD_BCST(f.intConst(c), a, dst)
+		return
+	}
+	f.ctx.VPADDD(f.intConst(c), a, dst)
+}
+
+// pairConstants is the constants of the pair loop's element indices on
+// YMM, which intPrologue broadcasts to the stack: each half's offset from
+// the iteration's first pair, and one iteration's elements.
+func pairConstants(lvl Level) []uint32 {
+	lanes := lvl.VecBytes / 4
+	cs := []uint32{uint32(lvl.Unroll * lanes)}
+	for p := 0; p < lvl.Unroll; p += 2 {
+		cs = append(cs, uint32(p*lanes), uint32(p*lanes+1))
+	}
+	return cs
 }
 
 // pairMem is the 64 bytes of bfloat16 stream s of the current pair.
@@ -92,11 +120,17 @@ func (f *fn) pairMem(s string) operand.Mem { return f.bf16Mem(s) }
 // loadPairBF16 widens the current half of bfloat16 stream s's pair.
 func (f *fn) loadPairBF16(s string) reg.VecVirtual {
 	v := f.vec()
-	if f.half == 0 {
+	switch {
+	case f.half == 1 && f.lvl.Masked:
+		f.ctx.VPANDD(f.pairMem(s), f.highHalf, v)
+	case f.half == 1:
+		f.ctx.VPAND(f.pairMem(s), f.highHalf, v)
+	case f.lvl.Masked:
 		f.ctx.VPSLLD(operand.U8(16), f.pairMem(s), v)
-		return v
+	default: // VEX shifts take no memory operand
+		f.ctx.VMOVDQU(f.pairMem(s), v)
+		f.ctx.VPSLLD(operand.U8(16), v, v)
 	}
-	f.ctx.VPANDD(f.pairMem(s), f.highHalf, v)
 	return v
 }
 
@@ -112,8 +146,9 @@ func (f *fn) loadPairF32(s string) reg.VecVirtual {
 
 // storePairBF16 keeps the even half's value of bfloat16 stream s, and
 // with the odd half's, writes the pair: the even values' high halves
-// shifted down, under the odd values' high halves (VPTERNLOGD's truth
-// table 0xf8 is A | B&C, C the mask 0xffff0000).
+// shifted down, under the odd values' high halves (ZMM: VPTERNLOGD's
+// truth table 0xf8 is A | B&C, C the mask 0xffff0000; YMM: VPBLENDW
+// takes the odd words, 0xaa, from the odd values).
 func (f *fn) storePairBF16(v reg.VecVirtual, s string) {
 	if f.half == 0 {
 		f.evenValue[s] = v
@@ -121,8 +156,13 @@ func (f *fn) storePairBF16(v reg.VecVirtual, s string) {
 	}
 	t := f.vec()
 	f.ctx.VPSRLD(operand.U8(16), f.evenValue[s], t)
-	f.ctx.VPTERNLOGD(operand.U8(0xf8), f.highHalf, v, t)
-	f.ctx.VMOVDQU32(t, f.pairMem(s))
+	if f.lvl.Masked {
+		f.ctx.VPTERNLOGD(operand.U8(0xf8), f.highHalf, v, t)
+		f.ctx.VMOVDQU32(t, f.pairMem(s))
+		return
+	}
+	f.ctx.VPBLENDW(operand.U8(0xaa), v, t, t)
+	f.ctx.VMOVDQU(t, f.pairMem(s))
 }
 
 // prefetchAhead is how many elements ahead of the pair loop prefetchPairs
