@@ -1,10 +1,6 @@
 package kernels
 
-import (
-	"math"
-
-	"github.com/fusedopt/fusedopt/internal/memspan"
-)
+import "github.com/fusedopt/fusedopt/internal/memspan"
 
 // AdamTensorBF16 is one bfloat16 tensor of a model and its Adam state, for
 // Adam.StepTensorsBF16: the slices of one Adam.StepBF16 call, and Offset,
@@ -31,22 +27,28 @@ type AdamTensorBF16Grad struct {
 // as the offset of the rounding's hash, so the result is bit-identical to
 // StepBF16's whatever the number of workers.
 func (o Adam) StepParallelBF16(p *Pool, t int, r Rounding, param []BF16, grad []float32, m, v []BF16) error {
-	s, err := o.scalarsBF16(t, r)
+	s, late, err := o.scalarsBF16(t, r)
 	if err != nil {
 		return err
 	}
 	adamCheckBF16(o, "Adam.StepParallelBF16", &AdamTensorBF16{param, grad, m, v, 0})
+	if late != nil {
+		return late
+	}
 	adamJobsBF16.job(current().adamBF16F32[o.variantBF16(r)], s).stepOne(p, AdamTensorBF16{param, grad, m, v, 0})
 	return nil
 }
 
 // StepParallelBF16Grad is StepParallelBF16 with a bfloat16 gradient.
 func (o Adam) StepParallelBF16Grad(p *Pool, t int, r Rounding, param, grad, m, v []BF16) error {
-	s, err := o.scalarsBF16(t, r)
+	s, late, err := o.scalarsBF16(t, r)
 	if err != nil {
 		return err
 	}
 	adamCheckBF16Grad(o, "Adam.StepParallelBF16Grad", &AdamTensorBF16Grad{param, grad, m, v, 0})
+	if late != nil {
+		return late
+	}
 	adamJobsBF16Grad.job(current().adamBF16GradF32[o.variantBF16(r)], s).stepOne(p, AdamTensorBF16Grad{param, grad, m, v, 0})
 	return nil
 }
@@ -54,22 +56,28 @@ func (o Adam) StepParallelBF16Grad(p *Pool, t int, r Rounding, param, grad, m, v
 // StepTensorsBF16 is StepBF16 on every tensor of ts, as StepTensors32 is
 // Step32: element k of tensor x rounds with index r.Offset + x.Offset + k.
 func (o Adam) StepTensorsBF16(p *Pool, t int, r Rounding, ts []AdamTensorBF16) error {
-	s, err := o.scalarsBF16(t, r)
+	s, late, err := o.scalarsBF16(t, r)
 	if err != nil {
 		return err
 	}
 	checkTensors(o, "Adam.StepTensorsBF16", ts, adamCheckBF16)
+	if late != nil {
+		return late
+	}
 	adamJobsBF16.job(current().adamBF16F32[o.variantBF16(r)], s).step(p, ts)
 	return nil
 }
 
 // StepTensorsBF16Grad is StepTensorsBF16 with bfloat16 gradients.
 func (o Adam) StepTensorsBF16Grad(p *Pool, t int, r Rounding, ts []AdamTensorBF16Grad) error {
-	s, err := o.scalarsBF16(t, r)
+	s, late, err := o.scalarsBF16(t, r)
 	if err != nil {
 		return err
 	}
 	checkTensors(o, "Adam.StepTensorsBF16Grad", ts, adamCheckBF16Grad)
+	if late != nil {
+		return late
+	}
 	adamJobsBF16Grad.job(current().adamBF16GradF32[o.variantBF16(r)], s).step(p, ts)
 	return nil
 }
@@ -82,37 +90,26 @@ type (
 var (
 	adamJobsBF16 = newTensorKind(2, func(x *AdamTensorBF16) int { return len(x.Param) },
 		func(j *adamJobBF16, x *AdamTensorBF16, lo, hi int) {
-			j.kernel(bf16Bits(x.Param[lo:hi]), x.Grad[lo:hi], bf16Bits(x.M[lo:hi]), bf16Bits(x.V[lo:hi]), chunkScalars(j.s, x.Offset, lo))
+			s := j.s
+			atChunk(s[:], adamBF16Off, x.Offset, lo)
+			j.kernel(bf16Bits(x.Param[lo:hi]), x.Grad[lo:hi], bf16Bits(x.M[lo:hi]), bf16Bits(x.V[lo:hi]), s)
 		})
 	adamJobsBF16Grad = newTensorKind(2, func(x *AdamTensorBF16Grad) int { return len(x.Param) },
 		func(j *adamJobBF16Grad, x *AdamTensorBF16Grad, lo, hi int) {
-			j.kernel(bf16Bits(x.Param[lo:hi]), bf16Bits(x.Grad[lo:hi]), bf16Bits(x.M[lo:hi]), bf16Bits(x.V[lo:hi]), chunkScalars(j.s, x.Offset, lo))
+			s := j.s
+			atChunk(s[:], adamBF16GradOff, x.Offset, lo)
+			j.kernel(bf16Bits(x.Param[lo:hi]), bf16Bits(x.Grad[lo:hi]), bf16Bits(x.M[lo:hi]), bf16Bits(x.V[lo:hi]), s)
 		})
 )
 
-// chunkScalars is s with the offset of the hash moved to the chunk that
-// starts at element lo of a tensor whose Param[0] has index offset.
-func chunkScalars(s [adamBF16ScalarCount]float32, offset uint64, lo int) [adamBF16ScalarCount]float32 {
-	s[adamBF16Off] = u32Scalar(math.Float32bits(s[adamBF16Off]) + uint32(offset) + uint32(lo))
-	return s
-}
-
 // adamCheckBF16 and adamCheckBF16Grad check a tensor's slice lengths and
-// overlaps for checkTensors and the steps; an empty tensor skips the
-// overlap check, which would be most of an empty call's cost.
+// overlaps for checkTensors and the steps.
 func adamCheckBF16(a Adam, op string, x *AdamTensorBF16) memspan.Span {
 	a.checkLens(op, len(x.Param), len(x.Grad), len(x.M), len(x.V), 0)
-	if len(x.Param) == 0 {
-		return memspan.Span{} // every slice is empty: nothing can overlap
-	}
-	checkSpans(op, &adamArgs, []memspan.Span{memspan.Of(x.Param), memspan.Of(x.Grad), memspan.Of(x.M), memspan.Of(x.V)})
-	return memspan.Of(x.Param)
+	return checkSpansBF16(op, &adamArgs, memspan.Of(x.Param), memspan.Of(x.Grad), memspan.Of(x.M), memspan.Of(x.V))
 }
+
 func adamCheckBF16Grad(a Adam, op string, x *AdamTensorBF16Grad) memspan.Span {
 	a.checkLens(op, len(x.Param), len(x.Grad), len(x.M), len(x.V), 0)
-	if len(x.Param) == 0 {
-		return memspan.Span{} // every slice is empty: nothing can overlap
-	}
-	checkSpans(op, &adamArgs, []memspan.Span{memspan.Of(x.Param), memspan.Of(x.Grad), memspan.Of(x.M), memspan.Of(x.V)})
-	return memspan.Of(x.Param)
+	return checkSpansBF16(op, &adamArgs, memspan.Of(x.Param), memspan.Of(x.Grad), memspan.Of(x.M), memspan.Of(x.V))
 }

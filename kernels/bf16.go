@@ -110,10 +110,11 @@ func u32Scalar(x uint32) float32 { return math.Float32frombits(x) }
 func bf16Bits(s []BF16) []uint16 { return unsafe.Slice((*uint16)(unsafe.SliceData(s)), len(s)) }
 
 // SliceFrom32 rounds each element of src to the nearest bfloat16 (ties to
-// even) into dst, which must be as long as src, or it panics.
+// even) into dst, which must be as long as src, or it panics naming both
+// lengths.
 func SliceFrom32(dst []BF16, src []float32) {
 	if len(dst) != len(src) {
-		panic("fusedopt: SliceFrom32: len(dst) != len(src)")
+		lengthPanicOf("SliceFrom32", "dst", len(dst), "src", len(src))
 	}
 	for i, x := range src {
 		dst[i] = BF16From32(x)
@@ -121,10 +122,10 @@ func SliceFrom32(dst []BF16, src []float32) {
 }
 
 // SliceTo32 widens each element of src into dst exactly; dst must be as
-// long as src, or it panics.
+// long as src, or it panics naming both lengths.
 func SliceTo32(dst []float32, src []BF16) {
 	if len(dst) != len(src) {
-		panic("fusedopt: SliceTo32: len(dst) != len(src)")
+		lengthPanicOf("SliceTo32", "dst", len(dst), "src", len(src))
 	}
 	for i, b := range src {
 		dst[i] = b.Float32()

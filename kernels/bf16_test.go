@@ -348,6 +348,15 @@ func TestBF16Errors(t *testing.T) {
 	}
 }
 
+// TestSliceConversionLengths checks that SliceFrom32 and SliceTo32 panic
+// naming both lengths, as the steps' length panics do.
+func TestSliceConversionLengths(t *testing.T) {
+	mustPanic(t, "SliceFrom32", func() { SliceFrom32(make([]BF16, 3), make([]float32, 5)) },
+		"SliceFrom32", "len(dst) = 3, want len(src) = 5")
+	mustPanic(t, "SliceTo32", func() { SliceTo32(make([]float32, 6), make([]BF16, 2)) },
+		"SliceTo32", "len(dst) = 6, want len(src) = 2")
+}
+
 // TestBF16NoAllocs checks that the bfloat16 steps do not allocate (the
 // parallel ones after their first calls).
 func TestBF16NoAllocs(t *testing.T) {

@@ -23,6 +23,10 @@ func (e *ParamError) Error() string {
 
 // lengthPanic panics with the Go convention for slice kernels: the
 // mismatched lengths, named.
-func lengthPanic(op, name string, got, want int) {
-	panic(fmt.Sprintf("fusedopt: %s: len(%s) = %d, want len(param) = %d", op, name, got, want))
+func lengthPanic(op, name string, got, want int) { lengthPanicOf(op, name, got, "param", want) }
+
+// lengthPanicOf is lengthPanic against a slice other than param: len(name)
+// = got where len(of) = want was needed.
+func lengthPanicOf(op, name string, got int, of string, want int) {
+	panic(fmt.Sprintf("fusedopt: %s: len(%s) = %d, want len(%s) = %d", op, name, got, of, want))
 }
