@@ -94,6 +94,18 @@ func TestBF16ValidationOrder(t *testing.T) {
 	sgdSteps := map[string]func(o SGD, step int, x orderSlices) error{
 		"StepBF16":     func(o SGD, step int, x orderSlices) error { return o.StepBF16(step, r, x.param, x.grad, x.buf) },
 		"StepBF16Grad": func(o SGD, step int, x orderSlices) error { return o.StepBF16Grad(step, r, x.param, x.grad16, x.buf) },
+		"StepParallelBF16": func(o SGD, step int, x orderSlices) error {
+			return o.StepParallelBF16(nil, step, r, x.param, x.grad, x.buf)
+		},
+		"StepParallelBF16Grad": func(o SGD, step int, x orderSlices) error {
+			return o.StepParallelBF16Grad(nil, step, r, x.param, x.grad16, x.buf)
+		},
+		"StepTensorsBF16": func(o SGD, step int, x orderSlices) error {
+			return o.StepTensorsBF16(nil, step, r, []SGDTensorBF16{{x.param, x.grad, x.buf, 0}})
+		},
+		"StepTensorsBF16Grad": func(o SGD, step int, x orderSlices) error {
+			return o.StepTensorsBF16Grad(nil, step, r, []SGDTensorBF16Grad{{x.param, x.grad16, x.buf, 0}})
+		},
 	}
 	type hyper[O any] struct {
 		name string

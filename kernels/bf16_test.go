@@ -365,11 +365,16 @@ func TestBF16NoAllocs(t *testing.T) {
 	a, r := DefaultAdamW(), Rounding{Stochastic: true, Seed: 1}
 	step := 1
 	ts := []AdamTensorBF16{{p, g, m, v, 0}}
+	sgd := SGD{LR: 0.1, Momentum: 0.9}
+	sts := []SGDTensorBF16Grad{{p, g16, m, 0}}
 	if n := testing.AllocsPerRun(50, func() {
 		a.StepBF16(step, r, p, g, m, v)
 		a.StepBF16Grad(step, r, p, g16, m, v)
 		a.StepParallelBF16(nil, step, r, p, g, m, v)
 		a.StepTensorsBF16(nil, step, r, ts)
+		sgd.StepBF16(step, r, p, g, m)
+		sgd.StepParallelBF16Grad(nil, step, r, p, g16, m)
+		sgd.StepTensorsBF16Grad(nil, step, r, sts)
 		step++
 	}); n != 0 && runtime.GOARCH != "wasm" {
 		t.Errorf("%v allocations per call", n)

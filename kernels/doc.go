@@ -135,9 +135,10 @@
 // bfloat16 spacing of a parameter vanish and training stalls; stochastic
 // rounding keeps them in expectation. AMSGrad is not offered in bfloat16.
 // SGD.StepBF16 and StepBF16Grad do the same for SGD and its momentum
-// buffer. Adam's bfloat16 steps also come in parallel and tensor-list
-// forms (StepParallelBF16, StepTensorsBF16), whose chunks hash with their
-// global indexes and so give the same bits as one call.
+// buffer. Adam's and SGD's bfloat16 steps also come in parallel and
+// tensor-list forms (StepParallelBF16, StepTensorsBF16 and their Grad
+// forms), whose chunks hash with their global indexes and so give the
+// same bits as one call.
 //
 // # Reductions
 //

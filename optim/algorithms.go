@@ -195,26 +195,9 @@ var adamBF16 = stepperBF16(func(x *tensor[kernels.BF16]) kernels.AdamTensorBF16G
 	return h.StepTensorsBF16Grad(p, int(c.steps), r, ts)
 })
 
-// sgdTensorBF16 is one bfloat16 tensor's SGD.StepBF16Grad call.
-type sgdTensorBF16 struct {
-	param, grad, buf []kernels.BF16
-	offset           uint64
-}
-
-// sgdBF16 steps SGD's bfloat16 tensors one StepBF16Grad call after the
-// other, on the calling goroutine: the kernels have no tensor-list form
-// of it. The call on no tensors validates h and t.
-var sgdBF16 = stepperBF16(func(x *tensor[kernels.BF16]) sgdTensorBF16 {
-	return sgdTensorBF16{x.window(x.data), x.window(x.grad), x.state[0], x.roundingOffset()}
-}, func(h *kernels.SGD, _ *kernels.Pool, c clock, r kernels.Rounding, ts []sgdTensorBF16) error {
-	if len(ts) == 0 {
-		return h.StepBF16Grad(int(c.steps), r, nil, nil, nil)
-	}
-	for _, x := range ts {
-		r.Offset = x.offset
-		if err := h.StepBF16Grad(int(c.steps), r, x.param, x.grad, x.buf); err != nil {
-			return err
-		}
-	}
-	return nil
+// sgdBF16 steps SGD's bfloat16 tensors, as adamBF16 does Adam's.
+var sgdBF16 = stepperBF16(func(x *tensor[kernels.BF16]) kernels.SGDTensorBF16Grad {
+	return kernels.SGDTensorBF16Grad{Param: x.window(x.data), Grad: x.window(x.grad), Buf: x.state[0], Offset: x.roundingOffset()}
+}, func(h *kernels.SGD, p *kernels.Pool, c clock, r kernels.Rounding, ts []kernels.SGDTensorBF16Grad) error {
+	return h.StepTensorsBF16Grad(p, int(c.steps), r, ts)
 })

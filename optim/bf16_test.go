@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -234,4 +235,95 @@ func TestClipBF16(t *testing.T) {
 			t.Fatalf("clamped grad[%d] = %#04x, want %#04x", i, g, want)
 		}
 	}
+}
+
+// TestBF16Workers checks that an optimizer of bfloat16 parameters, some
+// large enough that their steps split into chunks, gives the same bits on
+// pools of several sizes as on the calling goroutine alone: for Adam, and
+// SGD with and without Nesterov momentum, rounding stochastically.
+func TestBF16Workers(t *testing.T) {
+	sizes := []int{300_001, 17, 140_000, 1}
+	r := kernels.Rounding{Stochastic: true, Seed: 12}
+	run := func(t *testing.T, build func(cfg *Config) stepper3, pool *kernels.Pool) [][]kernels.BF16 {
+		o := build(&Config{Pool: pool, Rounding: r})
+		var out [][]kernels.BF16
+		for i, n := range sizes {
+			p := bf16Param(fmt.Sprint("w", i), n)
+			for j := range p.Data {
+				p.Data[j] = kernels.BF16From32(float32(j%101)/50 - 1)
+			}
+			if err := o.addBF16(p); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, p.Data, p.Grad)
+		}
+		for k := range 3 {
+			for i := 0; i < len(out); i += 2 {
+				for j := range out[i+1] {
+					out[i+1][j] = kernels.BF16From32(float32((j*7+k)%13) - 6)
+				}
+			}
+			if err := o.step(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return append(out, o.states()...)
+	}
+	for name, build := range map[string]func(cfg *Config) stepper3{
+		"AdamW": func(cfg *Config) stepper3 { return mustNew(t, kernels.DefaultAdamW(), cfg) },
+		"SGD":   func(cfg *Config) stepper3 { return mustNew(t, kernels.SGD{LR: 0.1}, cfg) },
+		"SGDMomentum": func(cfg *Config) stepper3 {
+			return mustNew(t, kernels.SGD{LR: 0.1, Momentum: 0.9, WeightDecay: 0.01}, cfg)
+		},
+		"SGDNesterov": func(cfg *Config) stepper3 {
+			return mustNew(t, kernels.SGD{LR: 0.1, Momentum: 0.9, Nesterov: true}, cfg)
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			want := run(t, build, nil)
+			for _, workers := range []int{1, 2, 3} {
+				pool := kernels.NewPool(workers)
+				got := run(t, build, pool)
+				pool.Close()
+				for i := range want {
+					if j := sameBits(got[i], want[i]); j >= 0 {
+						t.Fatalf("%d workers: slice %d, element %d = %#04x, on the caller %#04x", workers, i, j, got[i][j], want[i][j])
+					}
+				}
+			}
+		})
+	}
+}
+
+// stepper3 is what TestBF16Workers needs of an Optimizer of any algorithm.
+type stepper3 interface {
+	addBF16(p ParamBF16) error
+	step() error
+	states() [][]kernels.BF16
+}
+
+type bf16Optimizer[H Algorithm] struct{ *Optimizer[H] }
+
+func (o bf16Optimizer[H]) addBF16(p ParamBF16) error { return o.AddBF16(0, p) }
+func (o bf16Optimizer[H]) step() error               { return o.Step() }
+
+// states is every bfloat16 parameter's state slots, in order.
+func (o bf16Optimizer[H]) states() [][]kernels.BF16 {
+	var s [][]kernels.BF16
+	for _, p := range o.params {
+		for _, x := range p.bf.state {
+			if x != nil {
+				s = append(s, x)
+			}
+		}
+	}
+	return s
+}
+
+func mustNew[H Algorithm](t *testing.T, h H, cfg *Config) stepper3 {
+	o, err := New(h, nil, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bf16Optimizer[H]{o}
 }

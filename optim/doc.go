@@ -60,8 +60,8 @@
 //
 // AddBF16 registers a bfloat16 parameter (kernels.BF16) with a bfloat16
 // gradient, for the algorithms with bfloat16 kernels: Adam and AdamW
-// without AMSGrad (one StepTensorsBF16Grad call per group) and SGD (one
-// StepBF16Grad call per tensor, on the calling goroutine); another
+// without AMSGrad and SGD (one StepTensorsBF16Grad call per group, on
+// the Optimizer's pool, as for float32); another
 // algorithm refuses it with an error naming itself. Its state is stored
 // in bfloat16 too: 2 bytes per element for the parameter, the gradient
 // and each slot, 8 per element for Adam against float32's 16. The
