@@ -57,9 +57,10 @@ type algorithm[H Algorithm] struct {
 	step32 stepFunc[H, float32]
 	step64 stepFunc[H, float64]
 
-	// stepBF16 steps bfloat16 tensors; nil where the kernels have no
-	// bfloat16 form of the algorithm.
-	stepBF16 stepFuncBF16[H]
+	// stepBF16 steps bfloat16 tensors with bfloat16 gradients, and
+	// stepBF16Grad32 those with float32 ones (Grad32); both nil where the
+	// kernels have no bfloat16 form of the algorithm. They validate alike.
+	stepBF16, stepBF16Grad32 stepFuncBF16[H]
 }
 
 // stepFunc runs one StepTensors call of hyperparameters h at clock c (the

@@ -23,7 +23,8 @@ var adamAlgorithm = algorithm[kernels.Adam]{
 	}, func(h *kernels.Adam, p *kernels.Pool, c clock, ts []kernels.AdamTensor64) error {
 		return h.StepTensors64(p, int(c.steps), ts)
 	}),
-	stepBF16: adamBF16,
+	stepBF16:       adamBF16,
+	stepBF16Grad32: adamBF16Grad32,
 }
 
 var sgdAlgorithm = algorithm[kernels.SGD]{
@@ -43,7 +44,8 @@ var sgdAlgorithm = algorithm[kernels.SGD]{
 	}, func(h *kernels.SGD, p *kernels.Pool, c clock, ts []kernels.SGDTensor64) error {
 		return h.StepTensors64(p, int(c.steps), ts)
 	}),
-	stepBF16: sgdBF16,
+	stepBF16:       sgdBF16,
+	stepBF16Grad32: sgdBF16Grad32,
 }
 
 var adagradAlgorithm = algorithm[kernels.Adagrad]{
@@ -186,18 +188,34 @@ var lionAlgorithm = algorithm[kernels.Lion]{
 	}),
 }
 
-// adamBF16 steps Adam's bfloat16 tensors: each tensor's Offset is its
-// place in the registration order, so that every element has its own
-// random bits and a Shard changes none.
-var adamBF16 = stepperBF16(func(x *tensor[kernels.BF16]) kernels.AdamTensorBF16Grad {
-	return kernels.AdamTensorBF16Grad{Param: x.window(x.data), Grad: x.window(x.grad), M: x.state[0], V: x.state[1], Offset: x.roundingOffset()}
-}, func(h *kernels.Adam, p *kernels.Pool, c clock, r kernels.Rounding, ts []kernels.AdamTensorBF16Grad) error {
-	return h.StepTensorsBF16Grad(p, int(c.steps), r, ts)
-})
+// adamBF16 and adamBF16Grad32 step Adam's bfloat16 tensors, with
+// bfloat16 and with float32 gradients: each tensor's Offset is its place
+// in the registration order, so that every element has its own random
+// bits and a Shard changes none.
+var (
+	adamBF16 = stepperBF16(func(x *tensor[kernels.BF16]) kernels.AdamTensorBF16Grad {
+		return kernels.AdamTensorBF16Grad{Param: x.window(x.data), Grad: x.window(x.grad), M: x.state[0], V: x.state[1], Offset: x.roundingOffset()}
+	}, func(h *kernels.Adam, p *kernels.Pool, c clock, r kernels.Rounding, ts []kernels.AdamTensorBF16Grad) error {
+		return h.StepTensorsBF16Grad(p, int(c.steps), r, ts)
+	})
+	adamBF16Grad32 = stepperBF16(func(x *tensor[kernels.BF16]) kernels.AdamTensorBF16 {
+		return kernels.AdamTensorBF16{Param: x.window(x.data), Grad: x.window32(), M: x.state[0], V: x.state[1], Offset: x.roundingOffset()}
+	}, func(h *kernels.Adam, p *kernels.Pool, c clock, r kernels.Rounding, ts []kernels.AdamTensorBF16) error {
+		return h.StepTensorsBF16(p, int(c.steps), r, ts)
+	})
+)
 
-// sgdBF16 steps SGD's bfloat16 tensors, as adamBF16 does Adam's.
-var sgdBF16 = stepperBF16(func(x *tensor[kernels.BF16]) kernels.SGDTensorBF16Grad {
-	return kernels.SGDTensorBF16Grad{Param: x.window(x.data), Grad: x.window(x.grad), Buf: x.state[0], Offset: x.roundingOffset()}
-}, func(h *kernels.SGD, p *kernels.Pool, c clock, r kernels.Rounding, ts []kernels.SGDTensorBF16Grad) error {
-	return h.StepTensorsBF16Grad(p, int(c.steps), r, ts)
-})
+// sgdBF16 and sgdBF16Grad32 step SGD's bfloat16 tensors, as adamBF16 and
+// adamBF16Grad32 do Adam's.
+var (
+	sgdBF16 = stepperBF16(func(x *tensor[kernels.BF16]) kernels.SGDTensorBF16Grad {
+		return kernels.SGDTensorBF16Grad{Param: x.window(x.data), Grad: x.window(x.grad), Buf: x.state[0], Offset: x.roundingOffset()}
+	}, func(h *kernels.SGD, p *kernels.Pool, c clock, r kernels.Rounding, ts []kernels.SGDTensorBF16Grad) error {
+		return h.StepTensorsBF16Grad(p, int(c.steps), r, ts)
+	})
+	sgdBF16Grad32 = stepperBF16(func(x *tensor[kernels.BF16]) kernels.SGDTensorBF16 {
+		return kernels.SGDTensorBF16{Param: x.window(x.data), Grad: x.window32(), Buf: x.state[0], Offset: x.roundingOffset()}
+	}, func(h *kernels.SGD, p *kernels.Pool, c clock, r kernels.Rounding, ts []kernels.SGDTensorBF16) error {
+		return h.StepTensorsBF16(p, int(c.steps), r, ts)
+	})
+)

@@ -42,7 +42,10 @@ const normEps = 1e-6
 //	c = maxNorm / (norm + 1e-6)     (when c < 1; a NaN c scales too, as in PyTorch)
 //
 // It returns the total norm. The norm is of the Grad slices as they are
-// stored, before any group's GradScale, as PyTorch's is of p.grad.
+// stored, before any group's GradScale, as PyTorch's is of p.grad. A
+// gradient is treated by its own dtype, not its parameter's: the float32
+// gradient of a bfloat16 parameter (ParamBF16.Grad32) is clipped as a
+// float32 parameter's is.
 //
 // The 2-norm is √S, with S the sum of each gradient's
 // kernels.SumSquares32 or SumSquares64 in registration order (starting
@@ -127,17 +130,17 @@ func (o *Optimizer[H]) PendingGradScale() float64 {
 // ClipGradValue is PyTorch's torch.nn.utils.clip_grad_value_: it clamps
 // every element of every registered gradient (the whole of each, also
 // outside a Shard) to [-clip, clip], with clip rounded to float32 for
-// float32 gradients (and stored as the nearest bfloat16 for bfloat16
-// ones). NaN elements stay NaN. A clip below 0 or NaN is an
-// error that changes nothing.
+// float32 gradients (a bfloat16 parameter's Grad32 among them) and stored
+// as the nearest bfloat16 for bfloat16 ones. NaN elements stay NaN. A
+// clip below 0 or NaN is an error that changes nothing.
 func (o *Optimizer[H]) ClipGradValue(clip float64) error {
 	if !(clip >= 0) {
 		return fmt.Errorf("optim: ClipGradValue: clip %g: want >= 0", clip)
 	}
 	for _, p := range o.params {
-		switch {
-		case p.f32 != nil:
-			clampSlice(p.f32.grad, float32(clip))
+		switch g := p.float32Grad(); {
+		case g != nil:
+			clampSlice(g, float32(clip))
 		case p.f64 != nil:
 			clampSlice(p.f64.grad, clip)
 		default:
@@ -163,8 +166,8 @@ func clampSlice[E float](g []E, c E) {
 func (o *Optimizer[H]) sumSquares() float64 {
 	o.norms.g32, o.norms.g64 = o.norms.g32[:0], o.norms.g64[:0]
 	for _, p := range o.params {
-		if p.f32 != nil {
-			o.norms.g32 = append(o.norms.g32, p.f32.grad)
+		if g := p.float32Grad(); g != nil {
+			o.norms.g32 = append(o.norms.g32, g)
 		} else if p.f64 != nil {
 			o.norms.g64 = append(o.norms.g64, p.f64.grad)
 		}
@@ -177,7 +180,7 @@ func (o *Optimizer[H]) sumSquares() float64 {
 	i32, i64 := 0, 0
 	for _, p := range o.params {
 		switch {
-		case p.f32 != nil:
+		case p.float32Grad() != nil:
 			total += o.norms.s32[i32]
 			i32++
 		case p.f64 != nil:
@@ -196,9 +199,9 @@ func (o *Optimizer[H]) maxAbs() float64 {
 	var m float64
 	for _, p := range o.params {
 		var a float64
-		switch {
-		case p.f32 != nil:
-			a = kernels.MaxAbs32(p.f32.grad)
+		switch g := p.float32Grad(); {
+		case g != nil:
+			a = kernels.MaxAbs32(g)
 		case p.f64 != nil:
 			a = kernels.MaxAbs64(p.f64.grad)
 		default:
@@ -216,11 +219,11 @@ func (o *Optimizer[H]) maxAbs() float64 {
 // g.mul_(clip_coef): float32 ones by float32(c).
 func (o *Optimizer[H]) scaleGrads(c float64) {
 	for _, p := range o.params {
-		switch {
-		case p.f32 != nil:
+		switch g := p.float32Grad(); {
+		case g != nil:
 			c32 := float32(c)
-			for i := range p.f32.grad {
-				p.f32.grad[i] *= c32
+			for i := range g {
+				g[i] *= c32
 			}
 		case p.f64 != nil:
 			for i := range p.f64.grad {

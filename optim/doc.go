@@ -59,7 +59,7 @@
 // # bfloat16
 //
 // AddBF16 registers a bfloat16 parameter (kernels.BF16) with a bfloat16
-// gradient, for the algorithms with bfloat16 kernels: Adam and AdamW
+// gradient (or a float32 one: see below), for the algorithms with bfloat16 kernels: Adam and AdamW
 // without AMSGrad and SGD (one StepTensorsBF16Grad call per group, on
 // the Optimizer's pool, as for float32); another
 // algorithm refuses it with an error naming itself. Its state is stored
@@ -77,6 +77,16 @@
 // step's bits, and so does a run on any machine; the index wraps at 2^32
 // elements. The gradient clipping of bfloat16 gradients sums exact squares
 // in float64, and rounds scaled or clamped gradients to nearest.
+//
+// A bfloat16 parameter may instead come with a float32 gradient
+// (ParamBF16.Grad32, in place of Grad), for a trainer that accumulates
+// its gradients in float32: Step reads it as it is, without rounding it
+// to bfloat16 first (the kernels' StepTensorsBF16, one more call per
+// group; 2 bytes per element more to read), and gives exactly the bits of
+// the kernels' StepBF16 on the parameter. SetGrad32 replaces such a
+// gradient, and ZeroGrad, ClipGradNorm and ClipGradValue treat it as the
+// float32 gradient it is. Checkpoints, which hold no gradients, are the
+// same either way.
 //
 // A schedule is a pure function of the count, so nothing but the count
 // needs saving, and a schedule can be replaced mid-run (SetSchedule): the

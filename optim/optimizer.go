@@ -83,7 +83,8 @@ type group[H Algorithm] struct {
 	clock clock
 	f32   bucket[float32]
 	f64   bucket[float64]
-	bf    bucket[kernels.BF16]
+	bf    bucket[kernels.BF16] // bfloat16 parameters with bfloat16 gradients
+	bf32  bucket[kernels.BF16] // bfloat16 parameters with float32 gradients (Grad32)
 
 	// next holds what a Step computes for the group before it commits:
 	// the hyperparameters with the scheduled LR, and the advanced clock.
@@ -105,7 +106,7 @@ type bucket[E elem] struct {
 // the tensors or of their state slices.
 func (o *Optimizer[H]) invalidate() {
 	for _, gr := range o.groups {
-		gr.f32.stale, gr.f64.stale, gr.bf.stale = true, true, true
+		gr.f32.stale, gr.f64.stale, gr.bf.stale, gr.bf32.stale = true, true, true, true
 	}
 }
 

@@ -3,6 +3,7 @@ package optim
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/fusedopt/fusedopt/internal/memspan"
 	"github.com/fusedopt/fusedopt/kernels"
@@ -28,14 +29,20 @@ type Param64 struct {
 	Grad  []float64
 }
 
-// ParamBF16 is Param32 for a bfloat16 tensor, whose gradient is bfloat16
-// too (as PyTorch's gradients have their parameter's dtype) and whose
-// state the Optimizer keeps in bfloat16 (see AddBF16).
+// ParamBF16 is Param32 for a bfloat16 tensor, whose state the Optimizer
+// keeps in bfloat16 (see AddBF16). Its gradient is either bfloat16, in
+// Grad (as PyTorch's gradients have their parameter's dtype), or float32,
+// in Grad32 (as a trainer that accumulates gradients in float32 keeps
+// them): exactly one of the two must be set. A float32 gradient costs 2
+// bytes per element more to read, and is not rounded to bfloat16 before
+// the step reads it. The choice is the parameter's for good: SetGradBF16
+// replaces a Grad, SetGrad32 a Grad32.
 type ParamBF16 struct {
-	Name  string
-	Shape []int64
-	Data  []kernels.BF16
-	Grad  []kernels.BF16
+	Name   string
+	Shape  []int64
+	Data   []kernels.BF16
+	Grad   []kernels.BF16
+	Grad32 []float32
 }
 
 // Add32 registers a float32 parameter in group g and allocates its state,
@@ -61,11 +68,23 @@ func (o *Optimizer[H]) Add64(g int, p Param64) error {
 // (Adam and AdamW without AMSGrad, and SGD); for another, or for a group
 // whose hyperparameters the bfloat16 kernels refuse, AddBF16 returns an
 // error naming it and registers nothing.
+//
+// Exactly one of p.Grad and p.Grad32 must be set; both or neither is an
+// error naming the parameter.
 func (o *Optimizer[H]) AddBF16(g int, p ParamBF16) error {
 	if err := o.checkBF16(&o.group(g).hyper); err != nil {
 		return fmt.Errorf("optim: Add %q to group %d: %w", p.Name, g, err)
 	}
-	return add(o, g, p.Name, p.Shape, p.Data, p.Grad, func(pr *param, x *tensor[kernels.BF16]) { pr.bf = x })
+	set := func(pr *param, x *tensor[kernels.BF16]) { pr.bf = x }
+	switch {
+	case p.Grad != nil && p.Grad32 != nil:
+		return fmt.Errorf("optim: Add %q to group %d: both Grad and Grad32 are set; a bfloat16 parameter takes one gradient", p.Name, g)
+	case p.Grad32 != nil:
+		return add(o, g, p.Name, p.Shape, p.Data, p.Grad32, set)
+	case p.Grad == nil && p.Data != nil:
+		return fmt.Errorf("optim: Add %q to group %d: Grad and Grad32 are nil; set one of them", p.Name, g)
+	}
+	return add(o, g, p.Name, p.Shape, p.Data, p.Grad, set)
 }
 
 // checkBF16 returns an error if the bfloat16 kernels cannot step a group
@@ -91,7 +110,10 @@ func (o *Optimizer[H]) hasBF16(g int) bool {
 	return false
 }
 
-func add[H Algorithm, E elem](o *Optimizer[H], g int, name string, shape []int64, data, grad []E, set func(*param, *tensor[E])) error {
+// add registers a parameter whose data is of element type E and whose
+// gradient is of G: E itself, or float32 for a bfloat16 parameter with a
+// float32 gradient.
+func add[H Algorithm, E, G elem](o *Optimizer[H], g int, name string, shape []int64, data []E, grad []G, set func(*param, *tensor[E])) error {
 	gr := o.group(g)
 	fail := func(format string, args ...any) error {
 		return fmt.Errorf("optim: Add %q to group %d: %s", name, g, fmt.Sprintf(format, args...))
@@ -134,7 +156,13 @@ func add[H Algorithm, E elem](o *Optimizer[H], g int, name string, shape []int64
 		return fail("the Shard [%d, %d) cuts it (elements [%d, %d)); %s's trust ratio needs whole tensors: shard at parameter boundaries",
 			o.shard.Lo, o.shard.Hi, o.next, o.next+int64(len(data)), o.algo.name)
 	}
-	x := &tensor[E]{p: pr, data: data, grad: grad}
+	x := &tensor[E]{p: pr, data: data}
+	switch gr := any(grad).(type) {
+	case []E:
+		x.grad = gr
+	case []float32:
+		x.grad32 = gr
+	}
 	if lo < hi {
 		x.lo, x.hi = int(lo-o.next), int(hi-o.next)
 		x.initState(o.algo.uses(&gr.hyper), start)
@@ -146,7 +174,7 @@ func add[H Algorithm, E elem](o *Optimizer[H], g int, name string, shape []int64
 	o.params = append(o.params, pr)
 	o.byName[name] = pr
 	if lo < hi {
-		b := bucketOf[H, E](gr)
+		b := bucketOf[H, E](gr, x)
 		b.ts = append(b.ts, x)
 		b.stale = true
 	}
@@ -218,8 +246,9 @@ func toFloat64[E elem](x E) float64 {
 	return any(x).(float64)
 }
 
-// bucketOf is group gr's bucket of precision E.
-func bucketOf[H Algorithm, E elem](gr *group[H]) *bucket[E] {
+// bucketOf is group gr's bucket of tensors like x: of precision E, and
+// for bfloat16 of x's gradient's.
+func bucketOf[H Algorithm, E elem](gr *group[H], x *tensor[E]) *bucket[E] {
 	var b any
 	var e E
 	switch any(e).(type) {
@@ -229,6 +258,9 @@ func bucketOf[H Algorithm, E elem](gr *group[H]) *bucket[E] {
 		b = &gr.f64
 	case kernels.BF16:
 		b = &gr.bf
+		if x.grad32 != nil {
+			b = &gr.bf32
+		}
 	}
 	return b.(*bucket[E])
 }
@@ -251,7 +283,7 @@ func (o *Optimizer[H]) relayout(g int, h *H) error {
 	for _, x := range gr.f64.ts {
 		x.initState(uses, s64)
 	}
-	for _, x := range gr.bf.ts {
+	for _, x := range slices.Concat(gr.bf.ts, gr.bf32.ts) {
 		x.initState(uses, sbf)
 	}
 	o.invalidate()

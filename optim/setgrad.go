@@ -13,13 +13,17 @@ import (
 // reads it in place instead of the caller copying it into the registered
 // one. The same checks as Add32's apply (length, nil, memory shared with
 // another parameter or gradient, or with this parameter's Data); an error
-// changes nothing.
+// changes nothing. It also replaces the float32 gradient of a bfloat16
+// parameter registered with one (ParamBF16.Grad32).
 func (o *Optimizer[H]) SetGrad32(name string, grad []float32) error {
 	p := o.byName[name]
-	if p == nil || p.f32 == nil {
-		return o.noParam(name, "F32")
+	switch {
+	case p != nil && p.f32 != nil:
+		return setGrad(o, p, p.f32.data, &p.f32.grad, grad)
+	case p != nil && p.bf != nil && p.bf.grad32 != nil:
+		return setGrad(o, p, p.bf.data, &p.bf.grad32, grad)
 	}
-	return setGrad(o, p, p.f32, grad)
+	return o.noParam(name, "F32")
 }
 
 // SetGrad64 is SetGrad32 for a float64 parameter.
@@ -28,40 +32,49 @@ func (o *Optimizer[H]) SetGrad64(name string, grad []float64) error {
 	if p == nil || p.f64 == nil {
 		return o.noParam(name, "F64")
 	}
-	return setGrad(o, p, p.f64, grad)
+	return setGrad(o, p, p.f64.data, &p.f64.grad, grad)
 }
 
-// SetGradBF16 is SetGrad32 for a bfloat16 parameter.
+// SetGradBF16 is SetGrad32 for a bfloat16 parameter registered with a
+// bfloat16 gradient (ParamBF16.Grad).
 func (o *Optimizer[H]) SetGradBF16(name string, grad []kernels.BF16) error {
 	p := o.byName[name]
-	if p == nil || p.bf == nil {
+	if p == nil || p.bf == nil || p.bf.grad32 != nil {
 		return o.noParam(name, "BF16")
 	}
-	return setGrad(o, p, p.bf, grad)
+	return setGrad(o, p, p.bf.data, &p.bf.grad, grad)
 }
 
+// noParam is the error of a SetGrad whose gradient of dtype is not the
+// registered parameter name's.
 func (o *Optimizer[H]) noParam(name, dtype string) error {
-	if o.byName[name] == nil {
+	p := o.byName[name]
+	switch {
+	case p == nil:
 		return fmt.Errorf("optim: SetGrad %q: no such parameter", name)
+	case p.dtype() != p.gradDType():
+		return fmt.Errorf("optim: SetGrad %q: the parameter is %s with a gradient that is %s, not %s", name, p.dtype(), p.gradDType(), dtype)
 	}
-	return fmt.Errorf("optim: SetGrad %q: the parameter is %s, not %s", name, o.byName[name].dtype(), dtype)
+	return fmt.Errorf("optim: SetGrad %q: the parameter is %s, not %s", name, p.dtype(), dtype)
 }
 
-func setGrad[H Algorithm, E elem](o *Optimizer[H], p *param, x *tensor[E], grad []E) error {
+// setGrad points *slot, the gradient of parameter p whose data is data, at
+// grad.
+func setGrad[H Algorithm, E, G elem](o *Optimizer[H], p *param, data []E, slot *[]G, grad []G) error {
 	fail := func(format string, args ...any) error {
 		return fmt.Errorf("optim: SetGrad %q: %s", p.name, fmt.Sprintf(format, args...))
 	}
 	switch {
 	case grad == nil:
 		return fail("the gradient is nil")
-	case len(grad) != len(x.data):
-		return fail("len(grad) = %d, want len(Data) = %d", len(grad), len(x.data))
+	case len(grad) != len(data):
+		return fail("len(grad) = %d, want len(Data) = %d", len(grad), len(data))
 	}
-	old, now := memspan.Of(x.grad), memspan.Of(grad)
+	old, now := memspan.Of(*slot), memspan.Of(grad)
 	if old == now {
 		return nil
 	}
-	if now.Overlaps(memspan.Of(x.data)) {
+	if now.Overlaps(memspan.Of(data)) {
 		return fail("the gradient shares memory with Data; ZeroGrad would zero the parameter")
 	}
 	o.memory.remove(old)
@@ -70,7 +83,7 @@ func setGrad[H Algorithm, E elem](o *Optimizer[H], p *param, x *tensor[E], grad 
 		return fail("its memory overlaps that of %s", other)
 	}
 	o.memory.insert(now, "the gradient of "+p.name)
-	x.grad = grad
+	*slot = grad
 	o.invalidate()
 	return nil
 }

@@ -8,7 +8,8 @@ import (
 // Step takes one optimizer step: every group's parameters are updated from
 // their gradients with the group's hyperparameters and the LR its schedule
 // gives at the group's step count, through one StepTensors call per group
-// and precision (so validation and the per-step scalars happen once each).
+// and precision (so validation and the per-step scalars happen once each;
+// bfloat16 parameters with float32 gradients take a call of their own).
 // Then every group's count advances, as do NAdam's products of mu.
 //
 // Step changes everything or nothing: a bad hyperparameter (a
@@ -41,6 +42,11 @@ func (o *Optimizer[H]) Step() error {
 		if len(gr.bf.ts) > 0 {
 			if err := o.algo.stepBF16(h, o.pool, c, o.round, &gr.bf); err != nil {
 				panic(fmt.Sprintf("optim: group %d: bfloat16 step failed after validation: %v", g, err))
+			}
+		}
+		if len(gr.bf32.ts) > 0 {
+			if err := o.algo.stepBF16Grad32(h, o.pool, c, o.round, &gr.bf32); err != nil {
+				panic(fmt.Sprintf("optim: group %d: bfloat16 step (float32 gradients) failed after validation: %v", g, err))
 			}
 		}
 	}
@@ -85,7 +91,7 @@ func (o *Optimizer[H]) prepare(g int, gr *group[H]) error {
 			return fmt.Errorf("optim: group %d: %w", g, err)
 		}
 	}
-	if len(gr.bf.ts) > 0 {
+	if len(gr.bf.ts) > 0 || len(gr.bf32.ts) > 0 { // both validate alike
 		if err := o.algo.stepBF16(&gr.next.hyper, o.pool, gr.next.clock, o.round, nil); err != nil {
 			return fmt.Errorf("optim: group %d: %w", g, err)
 		}

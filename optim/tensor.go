@@ -17,15 +17,22 @@ type elem interface{ float | kernels.BF16 }
 // window [lo, hi) of its elements that the shard owns (all of them without
 // a shard), and the state of that window.
 type tensor[E elem] struct {
-	p      *param
-	data   []E // the whole registered parameter
-	grad   []E // its whole gradient
+	p    *param
+	data []E // the whole registered parameter
+	grad []E // its whole gradient, or nil where grad32 is set
+
+	// grad32 is the whole float32 gradient of a bfloat16 parameter
+	// registered with one (ParamBF16.Grad32), or nil.
+	grad32 []float32
 	lo, hi int
 	state  [maxSlots][]E // hi-lo elements each; nil where the group's hyperparameters use no such slot
 }
 
 // window is the owned part of s, a parameter-length slice.
 func (x *tensor[E]) window(s []E) []E { return s[x.lo:x.hi:x.hi] }
+
+// window32 is the owned part of x's float32 gradient grad32.
+func (x *tensor[E]) window32() []float32 { return x.grad32[x.lo:x.hi:x.hi] }
 
 // initState allocates the slots that uses names, each filled with its
 // starting value, and drops the others: the state before a first step.
@@ -89,7 +96,28 @@ func (p *param) clearGrad() {
 		clear(p.f64.grad)
 	default:
 		clear(p.bf.grad)
+		clear(p.bf.grad32)
 	}
+}
+
+// float32Grad is the parameter's gradient if it is float32 (a float32
+// parameter's, or a bfloat16 one's Grad32), else nil.
+func (p *param) float32Grad() []float32 {
+	switch {
+	case p.f32 != nil:
+		return p.f32.grad
+	case p.bf != nil:
+		return p.bf.grad32
+	}
+	return nil
+}
+
+// gradDType is the safetensors dtype of the parameter's gradient.
+func (p *param) gradDType() safetensors.DType {
+	if p.bf != nil && p.bf.grad32 != nil {
+		return safetensors.F32
+	}
+	return p.dtype()
 }
 
 // roundingOffset is the index of x's first owned element in the hash of a
