@@ -33,7 +33,7 @@ func BF16From32(x float32) BF16 {
 func roundBF16Bits(u, bias uint32) uint32 { return u + bias }
 
 // Rounding selects how a bfloat16 step rounds the float32 value of each
-// element it stores (param, m, v).
+// element it stores (param, m, v; SGD's buf).
 //
 // The zero value rounds to nearest, ties to even. Small updates then
 // vanish: an update below half a unit in the last place of the parameter
@@ -54,7 +54,7 @@ func roundBF16Bits(u, bias uint32) uint32 { return u + bias }
 //	index = (Offset + i) mod 2^32 for element i of the slices
 //	x     = lowbias32(index + key mod 2^32)
 //	bits  = x >> 16                       for param
-//	        x & 0xffff                    for m (Adam) or the momentum buffer (SGD)
+//	        x & 0xffff                    for m (Adam, Lion) or the momentum buffer (SGD)
 //	        (x >> 16) ^ (x & 0xffff)      for v
 //
 // where splitmix64 is Steele et al.'s finalizer (z ^= z>>30; z *=

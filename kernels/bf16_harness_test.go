@@ -42,19 +42,23 @@ func randomBF16Inputs(r *testbuf.Rand, n, every int) bf16Inputs {
 }
 
 // bf16Case is one kernel variant: the hyperparameters (Adam's, or SGD's
-// if sgd is set, whose buffer is the inputs' m), the rounding, and which
-// gradient it reads.
+// if sgd is set, whose buffer is the inputs' m, or Lion's if lion is set,
+// whose m is the inputs' m), the rounding, and which gradient it reads.
 type bf16Case struct {
 	a      Adam
 	sgd    *SGD
+	lion   *Lion
 	t      int
 	r      Rounding
 	grad16 bool
 }
 
 func (c bf16Case) String() string {
-	if c.sgd != nil {
+	switch {
+	case c.sgd != nil:
 		return fmt.Sprintf("t=%d rounding=%+v grad16=%v SGD %+v", c.t, c.r, c.grad16, *c.sgd)
+	case c.lion != nil:
+		return fmt.Sprintf("t=%d rounding=%+v grad16=%v Lion %+v", c.t, c.r, c.grad16, *c.lion)
 	}
 	return fmt.Sprintf("t=%d rounding=%+v grad16=%v %+v", c.t, c.r, c.grad16, c.a)
 }
@@ -86,6 +90,14 @@ func bf16Cases() []bf16Case {
 			}
 		}
 	}
+	// Lion last, so that the golden digests of the others keep their lines.
+	for i, o := range []Lion{DefaultLion(), {LR: 0.1, Beta1: 0.5, Beta2: 0.25, WeightDecay: 0.5, Maximize: true, GradScale: 8}} {
+		for _, r := range []Rounding{RoundNearestEven, {Stochastic: true, Seed: 3 + uint64(i), Offset: 4321}} {
+			for _, g16 := range []bool{false, true} {
+				cs = append(cs, bf16Case{lion: &o, t: 2 + 5*i, r: r, grad16: g16})
+			}
+		}
+	}
 	return cs
 }
 
@@ -93,6 +105,18 @@ func bf16Cases() []bf16Case {
 func stepBF16At(tb testing.TB, l Level, c bf16Case, in bf16Inputs) {
 	tb.Helper()
 	k := kernelsFor(l)
+	if c.lion != nil {
+		s, late, err := c.lion.scalarsBF16(c.t, c.r)
+		if err = cmp.Or(err, late); err != nil {
+			tb.Fatal(err)
+		}
+		if c.grad16 {
+			k.lionBF16GradF32[variantBF16(c.r)](bf16Bits(in.param), bf16Bits(in.grad16), bf16Bits(in.m), s)
+		} else {
+			k.lionBF16F32[variantBF16(c.r)](bf16Bits(in.param), in.grad, bf16Bits(in.m), s)
+		}
+		return
+	}
 	if c.sgd != nil {
 		s, late, err := c.sgd.scalarsBF16(c.t, c.r)
 		if err = cmp.Or(err, late); err != nil {
@@ -121,6 +145,10 @@ func stepBF16(tb testing.TB, c bf16Case, in bf16Inputs) {
 	tb.Helper()
 	var err error
 	switch {
+	case c.lion != nil && c.grad16:
+		err = c.lion.StepBF16Grad(c.t, c.r, in.param, in.grad16, in.m)
+	case c.lion != nil:
+		err = c.lion.StepBF16(c.t, c.r, in.param, in.grad, in.m)
 	case c.sgd != nil && c.grad16:
 		err = c.sgd.StepBF16Grad(c.t, c.r, in.param, in.grad16, in.m)
 	case c.sgd != nil:
@@ -136,7 +164,8 @@ func stepBF16(tb testing.TB, c bf16Case, in bf16Inputs) {
 }
 
 // step32Reference is what c's bfloat16 step computes before it rounds:
-// Step32 on in widened to float32 (param, m or SGD's buf, v).
+// Step32 on in widened to float32 (param, m or SGD's buf, v; Lion's and
+// SGD's v is in.v unchanged).
 func step32Reference(tb testing.TB, c bf16Case, in bf16Inputs) [3][]float32 {
 	tb.Helper()
 	n := len(in.param)
@@ -151,9 +180,12 @@ func step32Reference(tb testing.TB, c bf16Case, in bf16Inputs) [3][]float32 {
 		SliceTo32(g, in.grad16)
 	}
 	var err error
-	if c.sgd != nil {
+	switch {
+	case c.lion != nil:
+		err = c.lion.Step32(out[0], g, out[1])
+	case c.sgd != nil:
 		err = c.sgd.Step32(c.t, out[0], g, out[1])
-	} else {
+	default:
 		err = c.a.Step32(c.t, out[0], g, out[1], out[2], nil)
 	}
 	if err != nil {

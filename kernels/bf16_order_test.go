@@ -66,6 +66,32 @@ func withAdam(change func(*Adam)) Adam {
 	return a
 }
 
+// orderHyper is one optimizer's hyperparameters and step number, named.
+type orderHyper[O any] struct {
+	name string
+	o    O
+	t    int
+}
+
+// checkOrder runs every step of steps with every hyperparameters of hs on
+// every orderCases, and demands the outcome of step32 (its Step32 on the
+// float32 slices), adding each outcome to kinds.
+func checkOrder[O any](t *testing.T, opt string, hs []orderHyper[O], steps map[string]func(o O, step int, x orderSlices) error,
+	kinds map[string]bool, step32 func(h orderHyper[O], x orderSlices) error) {
+	t.Helper()
+	for _, h := range hs {
+		for _, x := range orderCases() {
+			want := outcome(func() error { return step32(h, x) })
+			kinds[want] = true
+			for name, step := range steps {
+				if got := outcome(func() error { return step(h.o, h.t, x) }); got != want {
+					t.Errorf("%s.%s, %s, slices %s: %s; Step32: %s", opt, name, h.name, x.name, got, want)
+				}
+			}
+		}
+	}
+}
+
 // TestBF16ValidationOrder checks that every bfloat16 step fails as
 // Step32 does, for each kind of bad input: a hyperparameter out of its
 // domain or t < 1 (an error before the slices are looked at), a length
@@ -107,48 +133,56 @@ func TestBF16ValidationOrder(t *testing.T) {
 			return o.StepTensorsBF16Grad(nil, step, r, []SGDTensorBF16Grad{{x.param, x.grad16, x.buf, 0}})
 		},
 	}
-	type hyper[O any] struct {
-		name string
-		o    O
-		t    int
+	lionSteps := map[string]func(o Lion, step int, x orderSlices) error{
+		"StepBF16":     func(o Lion, step int, x orderSlices) error { return o.StepBF16(step, r, x.param, x.grad, x.buf) },
+		"StepBF16Grad": func(o Lion, step int, x orderSlices) error { return o.StepBF16Grad(step, r, x.param, x.grad16, x.buf) },
+		"StepParallelBF16": func(o Lion, step int, x orderSlices) error {
+			return o.StepParallelBF16(nil, step, r, x.param, x.grad, x.buf)
+		},
+		"StepParallelBF16Grad": func(o Lion, step int, x orderSlices) error {
+			return o.StepParallelBF16Grad(nil, step, r, x.param, x.grad16, x.buf)
+		},
+		"StepTensorsBF16": func(o Lion, step int, x orderSlices) error {
+			return o.StepTensorsBF16(nil, step, r, []LionTensorBF16{{x.param, x.grad, x.buf, 0}})
+		},
+		"StepTensorsBF16Grad": func(o Lion, step int, x orderSlices) error {
+			return o.StepTensorsBF16Grad(nil, step, r, []LionTensorBF16Grad{{x.param, x.grad16, x.buf, 0}})
+		},
 	}
-	adams := []hyper[Adam]{
+	adams := []orderHyper[Adam]{
 		{"good", DefaultAdamW(), 2},
 		{"Beta1 = 2", withAdam(func(a *Adam) { a.Beta1 = 2 }), 2},
 		{"t = 0", DefaultAdamW(), 0},
 		{"LR = 1e39", withAdam(func(a *Adam) { a.LR = 1e39 }), 2},
 		{"Eps = 1e-50", withAdam(func(a *Adam) { a.Eps = 1e-50 }), 2},
 	}
-	sgds := []hyper[SGD]{
+	sgds := []orderHyper[SGD]{
 		{"good", SGD{LR: 0.1, Momentum: 0.9}, 2},
 		{"LR = -1", SGD{LR: -1, Momentum: 0.9}, 2},
 		{"t = 0", SGD{LR: 0.1, Momentum: 0.9}, 0},
 		{"LR = 1e39", SGD{LR: 1e39, Momentum: 0.9}, 2},
 		{"WeightDecay = 1e39", SGD{LR: 0.1, Momentum: 0.9, WeightDecay: 1e39}, 2},
 	}
+	lions := []orderHyper[Lion]{
+		{"good", DefaultLion(), 2},
+		{"Beta2 = 1", Lion{LR: 0.1, Beta1: 0.5, Beta2: 1}, 2},
+		{"t = 0", DefaultLion(), 0}, // only the bfloat16 steps take a t
+		{"LR = 1e39", Lion{LR: 1e39, Beta1: 0.5, Beta2: 0.5}, 2},
+		{"LR*WeightDecay = Inf", Lion{LR: 1e300, Beta1: 0.5, Beta2: 0.5, WeightDecay: 1e300}, 2},
+	}
 	kinds := map[string]bool{}
-	for _, h := range adams {
-		for _, x := range orderCases() {
-			want := outcome(func() error { return h.o.Step32(h.t, x.p32, x.g32, x.m32, x.v32, nil) })
-			kinds[want] = true
-			for name, step := range adamSteps {
-				if got := outcome(func() error { return step(h.o, h.t, x) }); got != want {
-					t.Errorf("Adam.%s, %s, slices %s: %s; Step32: %s", name, h.name, x.name, got, want)
-				}
-			}
+	checkOrder(t, "Adam", adams, adamSteps, kinds, func(h orderHyper[Adam], x orderSlices) error {
+		return h.o.Step32(h.t, x.p32, x.g32, x.m32, x.v32, nil)
+	})
+	checkOrder(t, "SGD", sgds, sgdSteps, kinds, func(h orderHyper[SGD], x orderSlices) error {
+		return h.o.Step32(h.t, x.p32, x.g32, x.b32)
+	})
+	checkOrder(t, "Lion", lions, lionSteps, kinds, func(h orderHyper[Lion], x orderSlices) error {
+		if h.t < 1 {
+			return &ParamError{Field: "t"} // Lion's Step32 takes no t
 		}
-	}
-	for _, h := range sgds {
-		for _, x := range orderCases() {
-			want := outcome(func() error { return h.o.Step32(h.t, x.p32, x.g32, x.b32) })
-			kinds[want] = true
-			for name, step := range sgdSteps {
-				if got := outcome(func() error { return step(h.o, h.t, x) }); got != want {
-					t.Errorf("SGD.%s, %s, slices %s: %s; Step32: %s", name, h.name, x.name, got, want)
-				}
-			}
-		}
-	}
+		return h.o.Step32(x.p32, x.g32, x.b32)
+	})
 	// The cases must reach every outcome, else they test less than they say.
 	for _, k := range []string{"ok", "length panic", "overlap panic", "error Beta1", "error t", "error LR", "error Eps", "error WeightDecay"} {
 		if !kinds[k] {

@@ -13,6 +13,10 @@ func (c bf16Case) step(tb testing.TB, r Rounding, in bf16Inputs) {
 	tb.Helper()
 	var err error
 	switch {
+	case c.lion != nil && c.grad16:
+		err = c.lion.StepBF16Grad(c.t, r, in.param, in.grad16, in.m)
+	case c.lion != nil:
+		err = c.lion.StepBF16(c.t, r, in.param, in.grad, in.m)
 	case c.sgd != nil && c.grad16:
 		err = c.sgd.StepBF16Grad(c.t, r, in.param, in.grad16, in.m)
 	case c.sgd != nil:
@@ -32,6 +36,10 @@ func (c bf16Case) stepParallel(tb testing.TB, p *Pool, in bf16Inputs) {
 	tb.Helper()
 	var err error
 	switch {
+	case c.lion != nil && c.grad16:
+		err = c.lion.StepParallelBF16Grad(p, c.t, c.r, in.param, in.grad16, in.m)
+	case c.lion != nil:
+		err = c.lion.StepParallelBF16(p, c.t, c.r, in.param, in.grad, in.m)
 	case c.sgd != nil && c.grad16:
 		err = c.sgd.StepParallelBF16Grad(p, c.t, c.r, in.param, in.grad16, in.m)
 	case c.sgd != nil:
@@ -52,6 +60,18 @@ func (c bf16Case) stepTensors(tb testing.TB, p *Pool, ins []bf16Inputs, offsets 
 	tb.Helper()
 	var err error
 	switch {
+	case c.lion != nil && c.grad16:
+		ts := make([]LionTensorBF16Grad, len(ins))
+		for i, in := range ins {
+			ts[i] = LionTensorBF16Grad{in.param, in.grad16, in.m, offsets[i]}
+		}
+		err = c.lion.StepTensorsBF16Grad(p, c.t, c.r, ts)
+	case c.lion != nil:
+		ts := make([]LionTensorBF16, len(ins))
+		for i, in := range ins {
+			ts[i] = LionTensorBF16{in.param, in.grad, in.m, offsets[i]}
+		}
+		err = c.lion.StepTensorsBF16(p, c.t, c.r, ts)
 	case c.sgd != nil && c.grad16:
 		ts := make([]SGDTensorBF16Grad, len(ins))
 		for i, in := range ins {
@@ -96,17 +116,19 @@ func sameStates(got, want bf16Inputs) string {
 	return ""
 }
 
-// parallelBF16Cases are the variants the parallel tests run: AdamW, and
-// SGD without momentum, with it (and coupled decay) and with Nesterov
-// momentum, each in both roundings and with both gradients. (Without
-// momentum SGD's buffer, in.m, must stay as it was: the serial step
-// leaves it too.)
+// parallelBF16Cases are the variants the parallel tests run: AdamW,
+// Lion, and SGD without momentum, with it (and coupled decay) and with
+// Nesterov momentum, each in both roundings and with both gradients.
+// (Without momentum SGD's buffer, in.m, must stay as it was: the serial
+// step leaves it too.)
 func parallelBF16Cases() []bf16Case {
 	var cs []bf16Case
 	sgds := []SGD{{LR: 0.1}, {LR: 0.01, Momentum: 0.9, WeightDecay: 1e-3}, {LR: 0.5, Momentum: 0.5, Nesterov: true}}
+	lion := DefaultLion()
 	for _, r := range []Rounding{RoundNearestEven, {Stochastic: true, Seed: 99, Offset: 7}} {
 		for _, g16 := range []bool{false, true} {
 			cs = append(cs, bf16Case{a: DefaultAdamW(), t: 4, r: r, grad16: g16})
+			cs = append(cs, bf16Case{lion: &lion, t: 4, r: r, grad16: g16})
 			for i := range sgds {
 				cs = append(cs, bf16Case{sgd: &sgds[i], t: 4, r: r, grad16: g16})
 			}

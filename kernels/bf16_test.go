@@ -75,7 +75,7 @@ func TestBF16Specials(t *testing.T) {
 		out := in.clone()
 		stepBF16At(t, Generic, c, out)
 		for s, got := range [][]BF16{out.param, out.m, out.v} {
-			if c.sgd != nil && s == 2 {
+			if (c.sgd != nil || c.lion != nil) && s == 2 {
 				break
 			}
 			for i := range n {
@@ -142,8 +142,8 @@ func TestBF16MatchesStep32ThenRounding(t *testing.T) {
 			want   []float32
 			got    []BF16
 		}{{"param", 0, want[0], out.param}, {"m", 1, want[1], out.m}, {"v", 2, want[2], out.v}}
-		if c.sgd != nil {
-			streams = streams[:2] // param and buf (m), which stays as it was without momentum
+		if c.sgd != nil || c.lion != nil {
+			streams = streams[:2] // param and m (SGD's buf, which stays as it was without momentum)
 		}
 		for _, s := range streams {
 			if c.sgd != nil && c.sgd.Momentum == 0 && s.name == "m" {
@@ -367,6 +367,7 @@ func TestBF16NoAllocs(t *testing.T) {
 	ts := []AdamTensorBF16{{p, g, m, v, 0}}
 	sgd := SGD{LR: 0.1, Momentum: 0.9}
 	sts := []SGDTensorBF16Grad{{p, g16, m, 0}}
+	lion, lts := DefaultLion(), []LionTensorBF16{{p, g, m, 0}}
 	if n := testing.AllocsPerRun(50, func() {
 		a.StepBF16(step, r, p, g, m, v)
 		a.StepBF16Grad(step, r, p, g16, m, v)
@@ -375,6 +376,9 @@ func TestBF16NoAllocs(t *testing.T) {
 		sgd.StepBF16(step, r, p, g, m)
 		sgd.StepParallelBF16Grad(nil, step, r, p, g16, m)
 		sgd.StepTensorsBF16Grad(nil, step, r, sts)
+		lion.StepBF16Grad(step, r, p, g16, m)
+		lion.StepParallelBF16(nil, step, r, p, g, m)
+		lion.StepTensorsBF16(nil, step, r, lts)
 		step++
 	}); n != 0 && runtime.GOARCH != "wasm" {
 		t.Errorf("%v allocations per call", n)

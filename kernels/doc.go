@@ -135,7 +135,9 @@
 // bfloat16 spacing of a parameter vanish and training stalls; stochastic
 // rounding keeps them in expectation. AMSGrad is not offered in bfloat16.
 // SGD.StepBF16 and StepBF16Grad do the same for SGD and its momentum
-// buffer. Adam's and SGD's bfloat16 steps also come in parallel and
+// buffer, and Lion.StepBF16 and StepBF16Grad for Lion and its momentum
+// (which, unlike Lion's Step32, take the step number t: the rounding's
+// random bits need it). Every bfloat16 step also comes in parallel and
 // tensor-list forms (StepParallelBF16, StepTensorsBF16 and their Grad
 // forms), whose chunks hash with their global indexes and so give the
 // same bits as one call.

@@ -87,6 +87,8 @@ type kernelSet struct {
 	adamBF16GradF32 adamBF16GradF32Table
 	sgdBF16F32      sgdBF16F32Table
 	sgdBF16GradF32  sgdBF16GradF32Table
+	lionBF16F32     lionBF16F32Table
+	lionBF16GradF32 lionBF16GradF32Table
 }
 
 // adamF32Table holds a level's Adam float32 kernels, by variant.
@@ -155,6 +157,12 @@ type sgdBF16F32Table [12]func(param []uint16, grad []float32, buf []uint16, s [7
 // sgdBF16GradF32Table holds a level's SGD (bfloat16 storage and gradient) float32 kernels, by variant.
 type sgdBF16GradF32Table [12]func(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 
+// lionBF16F32Table holds a level's Lion (bfloat16 storage) float32 kernels, by variant.
+type lionBF16F32Table [2]func(param []uint16, grad []float32, m []uint16, s [8]float32)
+
+// lionBF16GradF32Table holds a level's Lion (bfloat16 storage and gradient) float32 kernels, by variant.
+type lionBF16GradF32Table [2]func(param []uint16, grad []uint16, m []uint16, s [8]float32)
+
 // genericKernels are the pure-Go kernels, for every target.
 var genericKernels = kernelSet{
 	adamF32:         adamF32Table{adamF32, adamF32Coupled, adamF32AMSGrad, adamF32CoupledAMSGrad},
@@ -179,6 +187,8 @@ var genericKernels = kernelSet{
 	adamBF16GradF32: adamBF16GradF32Table{adamBF16GradF32, adamBF16GradF32Coupled, adamBF16GradF32Stochastic, adamBF16GradF32CoupledStochastic},
 	sgdBF16F32:      sgdBF16F32Table{sgdBF16F32, sgdBF16F32Coupled, sgdBF16F32Momentum, sgdBF16F32CoupledMomentum, sgdBF16F32Nesterov, sgdBF16F32CoupledNesterov, sgdBF16F32Stochastic, sgdBF16F32CoupledStochastic, sgdBF16F32MomentumStochastic, sgdBF16F32CoupledMomentumStochastic, sgdBF16F32NesterovStochastic, sgdBF16F32CoupledNesterovStochastic},
 	sgdBF16GradF32:  sgdBF16GradF32Table{sgdBF16GradF32, sgdBF16GradF32Coupled, sgdBF16GradF32Momentum, sgdBF16GradF32CoupledMomentum, sgdBF16GradF32Nesterov, sgdBF16GradF32CoupledNesterov, sgdBF16GradF32Stochastic, sgdBF16GradF32CoupledStochastic, sgdBF16GradF32MomentumStochastic, sgdBF16GradF32CoupledMomentumStochastic, sgdBF16GradF32NesterovStochastic, sgdBF16GradF32CoupledNesterovStochastic},
+	lionBF16F32:     lionBF16F32Table{lionBF16F32, lionBF16F32Stochastic},
+	lionBF16GradF32: lionBF16GradF32Table{lionBF16GradF32, lionBF16GradF32Stochastic},
 }
 
 // Indexes of Adam's per-step scalars in the array its kernels take.
@@ -2563,8 +2573,8 @@ func lionF32(param, grad, m []float32, s [7]float32) {
 		// interpolated update direction
 		c := float32(b1*m[i]) + float32(omb1*g)
 		// the step: lr*sign(c) plus the decoupled decay
-		u := float32(lr*sign32(c)) + float32(lrwd*param[i])
-		param[i] = param[i] - u
+		upd := float32(lr*sign32(c)) + float32(lrwd*param[i])
+		param[i] = param[i] - upd
 		m[i] = float32(b2*m[i]) + float32(omb2*g)
 	}
 }
@@ -2587,8 +2597,8 @@ func lionF64(param, grad, m []float64, s [7]float64) {
 		// interpolated update direction
 		c := float64(b1*m[i]) + float64(omb1*g)
 		// the step: lr*sign(c) plus the decoupled decay
-		u := float64(lr*sign64(c)) + float64(lrwd*param[i])
-		param[i] = param[i] - u
+		upd := float64(lr*sign64(c)) + float64(lrwd*param[i])
+		param[i] = param[i] - upd
 		m[i] = float64(b2*m[i]) + float64(omb2*g)
 	}
 }
@@ -3778,5 +3788,179 @@ func sgdBF16GradF32CoupledNesterovStochastic(param []uint16, grad []uint16, buf 
 		// round to bfloat16
 		u = math.Float32bits(paramW - float32(lr*g))
 		param[i] = uint16((u + bias) >> 16)
+	}
+}
+
+// Indexes of Lion (bfloat16 storage)'s per-step scalars in the array its kernels take.
+const (
+	lionBF16Gscale = iota // gradient scale, negated when maximizing
+	lionBF16B1            // beta1, the interpolation of the update
+	lionBF16Omb1          // 1 - beta1
+	lionBF16B2            // beta2, the decay of the momentum
+	lionBF16Omb2          // 1 - beta2
+	lionBF16Lr            // learning rate
+	lionBF16Lrwd          // lr * weight_decay
+	lionBF16Off           // global index of the first element plus the step's hash key, mod 2^32
+	lionBF16ScalarCount
+)
+
+// lionBF16F32 is the pure-Go Lion (bfloat16 storage) kernel (float32; variant: plain).
+// Every assembly level performs exactly these operations in this order.
+func lionBF16F32(param []uint16, grad []float32, m []uint16, s [8]float32) {
+	gscale := s[lionBF16Gscale]
+	b1 := s[lionBF16B1]
+	omb1 := s[lionBF16Omb1]
+	b2 := s[lionBF16B2]
+	omb2 := s[lionBF16Omb2]
+	lr := s[lionBF16Lr]
+	lrwd := s[lionBF16Lrwd]
+	grad = grad[:len(param)]
+	m = m[:len(param)]
+	for i := range param {
+		paramW := math.Float32frombits(uint32(param[i]) << 16)
+		mW := math.Float32frombits(uint32(m[i]) << 16)
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(canonNaN32(grad[i]) * gscale)
+		// interpolated update direction
+		c := float32(b1*mW) + float32(omb1*g)
+		// the step: lr*sign(c) plus the decoupled decay
+		upd := float32(lr*sign32(c)) + float32(lrwd*paramW)
+		// round to bfloat16
+		u := math.Float32bits(paramW - upd)
+		bias := (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
+		param[i] = uint16((u + bias) >> 16)
+		// round to bfloat16
+		u = math.Float32bits(float32(b2*mW) + float32(omb2*g))
+		bias = (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
+		m[i] = uint16((u + bias) >> 16)
+	}
+}
+
+// lionBF16F32Stochastic is the pure-Go Lion (bfloat16 storage) kernel (float32; variant: Stochastic).
+// Every assembly level performs exactly these operations in this order.
+func lionBF16F32Stochastic(param []uint16, grad []float32, m []uint16, s [8]float32) {
+	gscale := s[lionBF16Gscale]
+	b1 := s[lionBF16B1]
+	omb1 := s[lionBF16Omb1]
+	b2 := s[lionBF16B2]
+	omb2 := s[lionBF16Omb2]
+	lr := s[lionBF16Lr]
+	lrwd := s[lionBF16Lrwd]
+	off := math.Float32bits(s[lionBF16Off])
+	grad = grad[:len(param)]
+	m = m[:len(param)]
+	for i := range param {
+		paramW := math.Float32frombits(uint32(param[i]) << 16)
+		mW := math.Float32frombits(uint32(m[i]) << 16)
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(canonNaN32(grad[i]) * gscale)
+		// interpolated update direction
+		c := float32(b1*mW) + float32(omb1*g)
+		// the step: lr*sign(c) plus the decoupled decay
+		upd := float32(lr*sign32(c)) + float32(lrwd*paramW)
+		// the rounding bits: lowbias32(index + key)
+		h := off + uint32(i)
+		h = (h ^ (h >> 16))
+		h = (h * uint32(0x7feb352d))
+		h = (h ^ (h >> 15))
+		h = (h * uint32(0x846ca68b))
+		hi := (h >> 16)
+		bias := hi
+		// round to bfloat16
+		u := math.Float32bits(paramW - upd)
+		param[i] = uint16((u + bias) >> 16)
+		lo := (h & uint32(0xffff))
+		bias = (hi ^ lo)
+		// round to bfloat16
+		u = math.Float32bits(float32(b2*mW) + float32(omb2*g))
+		m[i] = uint16((u + bias) >> 16)
+	}
+}
+
+// Indexes of Lion (bfloat16 storage and gradient)'s per-step scalars in the array its kernels take.
+const (
+	lionBF16GradGscale = iota // gradient scale, negated when maximizing
+	lionBF16GradB1            // beta1, the interpolation of the update
+	lionBF16GradOmb1          // 1 - beta1
+	lionBF16GradB2            // beta2, the decay of the momentum
+	lionBF16GradOmb2          // 1 - beta2
+	lionBF16GradLr            // learning rate
+	lionBF16GradLrwd          // lr * weight_decay
+	lionBF16GradOff           // global index of the first element plus the step's hash key, mod 2^32
+	lionBF16GradScalarCount
+)
+
+// lionBF16GradF32 is the pure-Go Lion (bfloat16 storage and gradient) kernel (float32; variant: plain).
+// Every assembly level performs exactly these operations in this order.
+func lionBF16GradF32(param []uint16, grad []uint16, m []uint16, s [8]float32) {
+	gscale := s[lionBF16GradGscale]
+	b1 := s[lionBF16GradB1]
+	omb1 := s[lionBF16GradOmb1]
+	b2 := s[lionBF16GradB2]
+	omb2 := s[lionBF16GradOmb2]
+	lr := s[lionBF16GradLr]
+	lrwd := s[lionBF16GradLrwd]
+	grad = grad[:len(param)]
+	m = m[:len(param)]
+	for i := range param {
+		paramW := math.Float32frombits(uint32(param[i]) << 16)
+		gradW := math.Float32frombits(uint32(grad[i]) << 16)
+		mW := math.Float32frombits(uint32(m[i]) << 16)
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(gradW * gscale)
+		// interpolated update direction
+		c := float32(b1*mW) + float32(omb1*g)
+		// the step: lr*sign(c) plus the decoupled decay
+		upd := float32(lr*sign32(c)) + float32(lrwd*paramW)
+		// round to bfloat16
+		u := math.Float32bits(paramW - upd)
+		bias := (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
+		param[i] = uint16((u + bias) >> 16)
+		// round to bfloat16
+		u = math.Float32bits(float32(b2*mW) + float32(omb2*g))
+		bias = (((u >> 16) & uint32(0x1)) + uint32(0x7fff))
+		m[i] = uint16((u + bias) >> 16)
+	}
+}
+
+// lionBF16GradF32Stochastic is the pure-Go Lion (bfloat16 storage and gradient) kernel (float32; variant: Stochastic).
+// Every assembly level performs exactly these operations in this order.
+func lionBF16GradF32Stochastic(param []uint16, grad []uint16, m []uint16, s [8]float32) {
+	gscale := s[lionBF16GradGscale]
+	b1 := s[lionBF16GradB1]
+	omb1 := s[lionBF16GradOmb1]
+	b2 := s[lionBF16GradB2]
+	omb2 := s[lionBF16GradOmb2]
+	lr := s[lionBF16GradLr]
+	lrwd := s[lionBF16GradLrwd]
+	off := math.Float32bits(s[lionBF16GradOff])
+	grad = grad[:len(param)]
+	m = m[:len(param)]
+	for i := range param {
+		paramW := math.Float32frombits(uint32(param[i]) << 16)
+		gradW := math.Float32frombits(uint32(grad[i]) << 16)
+		mW := math.Float32frombits(uint32(m[i]) << 16)
+		// scaled gradient (the scale is negative when maximizing)
+		g := float32(gradW * gscale)
+		// interpolated update direction
+		c := float32(b1*mW) + float32(omb1*g)
+		// the step: lr*sign(c) plus the decoupled decay
+		upd := float32(lr*sign32(c)) + float32(lrwd*paramW)
+		// the rounding bits: lowbias32(index + key)
+		h := off + uint32(i)
+		h = (h ^ (h >> 16))
+		h = (h * uint32(0x7feb352d))
+		h = (h ^ (h >> 15))
+		h = (h * uint32(0x846ca68b))
+		hi := (h >> 16)
+		bias := hi
+		// round to bfloat16
+		u := math.Float32bits(paramW - upd)
+		param[i] = uint16((u + bias) >> 16)
+		lo := (h & uint32(0xffff))
+		bias = (hi ^ lo)
+		// round to bfloat16
+		u = math.Float32bits(float32(b2*mW) + float32(omb2*g))
+		m[i] = uint16((u + bias) >> 16)
 	}
 }

@@ -28,6 +28,8 @@ var avx2Kernels = kernelSet{
 	adamBF16GradF32: adamBF16GradF32Table{adamBF16GradAVX2F32, adamBF16GradAVX2F32Coupled, adamBF16GradAVX2F32Stochastic, adamBF16GradAVX2F32CoupledStochastic},
 	sgdBF16F32:      sgdBF16F32Table{sgdBF16AVX2F32, sgdBF16AVX2F32Coupled, sgdBF16AVX2F32Momentum, sgdBF16AVX2F32CoupledMomentum, sgdBF16AVX2F32Nesterov, sgdBF16AVX2F32CoupledNesterov, sgdBF16AVX2F32Stochastic, sgdBF16AVX2F32CoupledStochastic, sgdBF16AVX2F32MomentumStochastic, sgdBF16AVX2F32CoupledMomentumStochastic, sgdBF16AVX2F32NesterovStochastic, sgdBF16AVX2F32CoupledNesterovStochastic},
 	sgdBF16GradF32:  sgdBF16GradF32Table{sgdBF16GradAVX2F32, sgdBF16GradAVX2F32Coupled, sgdBF16GradAVX2F32Momentum, sgdBF16GradAVX2F32CoupledMomentum, sgdBF16GradAVX2F32Nesterov, sgdBF16GradAVX2F32CoupledNesterov, sgdBF16GradAVX2F32Stochastic, sgdBF16GradAVX2F32CoupledStochastic, sgdBF16GradAVX2F32MomentumStochastic, sgdBF16GradAVX2F32CoupledMomentumStochastic, sgdBF16GradAVX2F32NesterovStochastic, sgdBF16GradAVX2F32CoupledNesterovStochastic},
+	lionBF16F32:     lionBF16F32Table{lionBF16AVX2F32, lionBF16AVX2F32Stochastic},
+	lionBF16GradF32: lionBF16GradF32Table{lionBF16GradAVX2F32, lionBF16GradAVX2F32Stochastic},
 }
 
 // avx512Kernels are the AVX512 kernels.
@@ -54,4 +56,6 @@ var avx512Kernels = kernelSet{
 	adamBF16GradF32: adamBF16GradF32Table{adamBF16GradAVX512F32, adamBF16GradAVX512F32Coupled, adamBF16GradAVX512F32Stochastic, adamBF16GradAVX512F32CoupledStochastic},
 	sgdBF16F32:      sgdBF16F32Table{sgdBF16AVX512F32, sgdBF16AVX512F32Coupled, sgdBF16AVX512F32Momentum, sgdBF16AVX512F32CoupledMomentum, sgdBF16AVX512F32Nesterov, sgdBF16AVX512F32CoupledNesterov, sgdBF16AVX512F32Stochastic, sgdBF16AVX512F32CoupledStochastic, sgdBF16AVX512F32MomentumStochastic, sgdBF16AVX512F32CoupledMomentumStochastic, sgdBF16AVX512F32NesterovStochastic, sgdBF16AVX512F32CoupledNesterovStochastic},
 	sgdBF16GradF32:  sgdBF16GradF32Table{sgdBF16GradAVX512F32, sgdBF16GradAVX512F32Coupled, sgdBF16GradAVX512F32Momentum, sgdBF16GradAVX512F32CoupledMomentum, sgdBF16GradAVX512F32Nesterov, sgdBF16GradAVX512F32CoupledNesterov, sgdBF16GradAVX512F32Stochastic, sgdBF16GradAVX512F32CoupledStochastic, sgdBF16GradAVX512F32MomentumStochastic, sgdBF16GradAVX512F32CoupledMomentumStochastic, sgdBF16GradAVX512F32NesterovStochastic, sgdBF16GradAVX512F32CoupledNesterovStochastic},
+	lionBF16F32:     lionBF16F32Table{lionBF16AVX512F32, lionBF16AVX512F32Stochastic},
+	lionBF16GradF32: lionBF16GradF32Table{lionBF16GradAVX512F32, lionBF16GradAVX512F32Stochastic},
 }

@@ -28,4 +28,6 @@ var neonKernels = kernelSet{
 	adamBF16GradF32: adamBF16GradF32Table{adamBF16GradNEONF32, adamBF16GradNEONF32Coupled, adamBF16GradNEONF32Stochastic, adamBF16GradNEONF32CoupledStochastic},
 	sgdBF16F32:      sgdBF16F32Table{sgdBF16NEONF32, sgdBF16NEONF32Coupled, sgdBF16NEONF32Momentum, sgdBF16NEONF32CoupledMomentum, sgdBF16NEONF32Nesterov, sgdBF16NEONF32CoupledNesterov, sgdBF16NEONF32Stochastic, sgdBF16NEONF32CoupledStochastic, sgdBF16NEONF32MomentumStochastic, sgdBF16NEONF32CoupledMomentumStochastic, sgdBF16NEONF32NesterovStochastic, sgdBF16NEONF32CoupledNesterovStochastic},
 	sgdBF16GradF32:  sgdBF16GradF32Table{sgdBF16GradNEONF32, sgdBF16GradNEONF32Coupled, sgdBF16GradNEONF32Momentum, sgdBF16GradNEONF32CoupledMomentum, sgdBF16GradNEONF32Nesterov, sgdBF16GradNEONF32CoupledNesterov, sgdBF16GradNEONF32Stochastic, sgdBF16GradNEONF32CoupledStochastic, sgdBF16GradNEONF32MomentumStochastic, sgdBF16GradNEONF32CoupledMomentumStochastic, sgdBF16GradNEONF32NesterovStochastic, sgdBF16GradNEONF32CoupledNesterovStochastic},
+	lionBF16F32:     lionBF16F32Table{lionBF16NEONF32, lionBF16NEONF32Stochastic},
+	lionBF16GradF32: lionBF16GradF32Table{lionBF16GradNEONF32, lionBF16GradNEONF32Stochastic},
 }

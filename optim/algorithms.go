@@ -186,6 +186,8 @@ var lionAlgorithm = algorithm[kernels.Lion]{
 	}, func(h *kernels.Lion, p *kernels.Pool, _ clock, ts []kernels.LionTensor64) error {
 		return h.StepTensors64(p, ts)
 	}),
+	stepBF16:       lionBF16,
+	stepBF16Grad32: lionBF16Grad32,
 }
 
 // adamBF16 and adamBF16Grad32 step Adam's bfloat16 tensors, with
@@ -216,6 +218,22 @@ var (
 	sgdBF16Grad32 = stepperBF16(func(x *tensor[kernels.BF16]) kernels.SGDTensorBF16 {
 		return kernels.SGDTensorBF16{Param: x.window(x.data), Grad: x.window32(), Buf: x.state[0], Offset: x.roundingOffset()}
 	}, func(h *kernels.SGD, p *kernels.Pool, c clock, r kernels.Rounding, ts []kernels.SGDTensorBF16) error {
+		return h.StepTensorsBF16(p, int(c.steps), r, ts)
+	})
+)
+
+// lionBF16 and lionBF16Grad32 step Lion's bfloat16 tensors, as adamBF16
+// and adamBF16Grad32 do Adam's; the group's step count, which Lion's
+// update ignores, keys the rounding's random bits.
+var (
+	lionBF16 = stepperBF16(func(x *tensor[kernels.BF16]) kernels.LionTensorBF16Grad {
+		return kernels.LionTensorBF16Grad{Param: x.window(x.data), Grad: x.window(x.grad), M: x.state[0], Offset: x.roundingOffset()}
+	}, func(h *kernels.Lion, p *kernels.Pool, c clock, r kernels.Rounding, ts []kernels.LionTensorBF16Grad) error {
+		return h.StepTensorsBF16Grad(p, int(c.steps), r, ts)
+	})
+	lionBF16Grad32 = stepperBF16(func(x *tensor[kernels.BF16]) kernels.LionTensorBF16 {
+		return kernels.LionTensorBF16{Param: x.window(x.data), Grad: x.window32(), M: x.state[0], Offset: x.roundingOffset()}
+	}, func(h *kernels.Lion, p *kernels.Pool, c clock, r kernels.Rounding, ts []kernels.LionTensorBF16) error {
 		return h.StepTensorsBF16(p, int(c.steps), r, ts)
 	})
 )

@@ -99,16 +99,16 @@ func (m *grad32Model) offsets() []uint64 {
 
 // TestBF16Grad32Step checks that Step on bfloat16 parameters with float32
 // gradients gives exactly the bits of the kernels' StepBF16 on each, with
-// its offset in the registration order, for Adam and SGD, on the caller
-// and on a pool; that Step does not allocate after the first; and that
+// its offset in the registration order, for Adam, SGD and Lion, on the
+// caller and on a pool; that Step does not allocate after the first; and that
 // ZeroGrad clears the float32 gradients.
 func TestBF16Grad32Step(t *testing.T) {
 	r := kernels.Rounding{Stochastic: true, Seed: 77}
-	adam, sgd := kernels.DefaultAdamW(), kernels.SGD{LR: 0.05, Momentum: 0.9, Nesterov: true}
+	adam, sgd, lion := kernels.DefaultAdamW(), kernels.SGD{LR: 0.05, Momentum: 0.9, Nesterov: true}, kernels.DefaultLion()
 	pool := kernels.NewPool(3)
 	defer pool.Close()
 	for _, on := range []*kernels.Pool{nil, pool} {
-		for _, name := range []string{"Adam", "SGD"} {
+		for _, name := range []string{"Adam", "SGD", "Lion"} {
 			m, ref := newGrad32Model(), newGrad32Model()
 			var o interface {
 				AddBF16(int, ParamBF16) error
@@ -117,10 +117,13 @@ func TestBF16Grad32Step(t *testing.T) {
 				ZeroGrad()
 			}
 			var err error
-			if name == "Adam" {
+			switch name {
+			case "Adam":
 				o, err = New(adam, nil, &Config{Pool: on, Rounding: r})
-			} else {
+			case "SGD":
 				o, err = New(sgd, nil, &Config{Pool: on, Rounding: r})
+			default:
+				o, err = New(lion, nil, &Config{Pool: on, Rounding: r})
 			}
 			if err != nil {
 				t.Fatal(err)
@@ -140,10 +143,13 @@ func TestBF16Grad32Step(t *testing.T) {
 				for i := range ref.data {
 					rr := r
 					rr.Offset = offs[i]
-					if name == "Adam" {
+					switch name {
+					case "Adam":
 						err = adam.StepBF16(k, rr, ref.data[i], ref.grads[i], state[i][0], state[i][1])
-					} else {
+					case "SGD":
 						err = sgd.StepBF16(k, rr, ref.data[i], ref.grads[i], state[i][0])
+					default:
+						err = lion.StepBF16(k, rr, ref.data[i], ref.grads[i], state[i][0])
 					}
 					if err != nil {
 						t.Fatal(err)

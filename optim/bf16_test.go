@@ -239,8 +239,9 @@ func TestClipBF16(t *testing.T) {
 
 // TestBF16Workers checks that an optimizer of bfloat16 parameters, some
 // large enough that their steps split into chunks, gives the same bits on
-// pools of several sizes as on the calling goroutine alone: for Adam, and
-// SGD with and without Nesterov momentum, rounding stochastically.
+// pools of several sizes as on the calling goroutine alone: for Adam,
+// Lion, and SGD with and without Nesterov momentum, rounding
+// stochastically.
 func TestBF16Workers(t *testing.T) {
 	sizes := []int{300_001, 17, 140_000, 1}
 	r := kernels.Rounding{Stochastic: true, Seed: 12}
@@ -272,6 +273,7 @@ func TestBF16Workers(t *testing.T) {
 	for name, build := range map[string]func(cfg *Config) stepper3{
 		"AdamW": func(cfg *Config) stepper3 { return mustNew(t, kernels.DefaultAdamW(), cfg) },
 		"SGD":   func(cfg *Config) stepper3 { return mustNew(t, kernels.SGD{LR: 0.1}, cfg) },
+		"Lion":  func(cfg *Config) stepper3 { return mustNew(t, kernels.DefaultLion(), cfg) },
 		"SGDMomentum": func(cfg *Config) stepper3 {
 			return mustNew(t, kernels.SGD{LR: 0.1, Momentum: 0.9, WeightDecay: 0.01}, cfg)
 		},

@@ -59,18 +59,19 @@
 // # bfloat16
 //
 // AddBF16 registers a bfloat16 parameter (kernels.BF16) with a bfloat16
-// gradient (or a float32 one: see below), for the algorithms with bfloat16 kernels: Adam and AdamW
-// without AMSGrad and SGD (one StepTensorsBF16Grad call per group, on
-// the Optimizer's pool, as for float32); another
-// algorithm refuses it with an error naming itself. Its state is stored
+// gradient (or a float32 one: see below), for the algorithms with
+// bfloat16 kernels: Adam and AdamW without AMSGrad, SGD and Lion (one
+// StepTensorsBF16Grad call per group, on the Optimizer's pool, as for
+// float32); another algorithm refuses it with an error naming itself. Its state is stored
 // in bfloat16 too: 2 bytes per element for the parameter, the gradient
 // and each slot, 8 per element for Adam against float32's 16. The
 // equations are the float32 ones, computed in float32 from the widened
 // values; only the stores round, as Config.Rounding says: to nearest,
 // ties to even (its zero value), or stochastically with Seed. The random
 // bits of element j of a parameter are the kernels' hash (see
-// kernels.Rounding) of the seed, the group's step t, the slot (param,
-// exp_avg or momentum_buffer, exp_avg_sq) and the index offset+j, where
+// kernels.Rounding) of the seed, the group's step t (Lion's too, though
+// its update ignores t), the slot (param, exp_avg or momentum_buffer,
+// exp_avg_sq) and the index offset+j, where
 // offset is the parameter's place in the registration order (see Shard):
 // the sum of the sizes of the parameters registered before it. No two
 // elements of an optimizer share bits, a shard's step has the unsharded

@@ -52,5 +52,5 @@ func ExampleOptimizer_AddBF16() {
 	fmt.Println(ada.AddBF16(0, optim.ParamBF16{Name: "w", Data: w, Grad: gw}))
 	// Output:
 	// y = 3.0x -1.0
-	// optim: Add "w" to group 0: Adagrad has no bfloat16 kernels; bfloat16 parameters take Adam, AdamW or SGD
+	// optim: Add "w" to group 0: Adagrad has no bfloat16 kernels; bfloat16 parameters take Adam, AdamW, SGD or Lion
 }

@@ -21,9 +21,10 @@ var update = flag.Bool("update", false, "rewrite testdata/resume: the checkpoint
 // digest of 12 uninterrupted steps here. Run on arm64 (CI does, under
 // qemu), it shows that a checkpoint from one architecture resumes on
 // another to the same bits. go test -run GoldenResume -update rewrites
-// them; the bfloat16 cases' (AdamBF16*, SGDBF16) depend on the bits of the
-// kernels' stochastic rounding hash, and a change of that hash needs
-// go test ./optim -run 'GoldenResume/BF16' -update, and a commit of what it writes.
+// them; the bfloat16 cases' (AdamBF16*, SGDBF16, LionBF16) depend on the
+// bits of the kernels' stochastic rounding hash, and a change of that
+// hash needs go test ./optim -run 'GoldenResume/BF16' -update, and a
+// commit of what it writes.
 func TestGoldenResume(t *testing.T) {
 	for _, c := range allCases() {
 		t.Run(c.Name(), c.golden)

@@ -58,7 +58,7 @@ func allCases() []suite {
 		adamaxCase(), nadamCase(), radamCase(), lionCase(), lambCase(), larsCase(),
 		adamBF16Case(kernels.Rounding{Stochastic: true, Seed: 0x5eed}),
 		adamBF16Case(kernels.Rounding{}),
-		sgdBF16Case()}
+		sgdBF16Case(), lionBF16Case()}
 }
 
 // model is a model for c: with bfloat16 tensors among the others where c
@@ -119,6 +119,17 @@ func sgdBF16Case() algoCase[kernels.SGD] {
 	c := sgdCase()
 	c.name, c.round = "SGDBF16", kernels.Rounding{Stochastic: true, Seed: 1<<63 + 5}
 	c.ref.bf = func(h kernels.SGD, c clock, r kernels.Rounding, x *refState[kernels.BF16]) error {
+		return h.StepBF16Grad(int(c.steps), r, x.data, x.grad, x.state[0])
+	}
+	return c
+}
+
+// lionBF16Case is Lion over a model with bfloat16 tensors, rounding
+// stochastically.
+func lionBF16Case() algoCase[kernels.Lion] {
+	c := lionCase()
+	c.name, c.round = "LionBF16", kernels.Rounding{Stochastic: true, Seed: 0x11a}
+	c.ref.bf = func(h kernels.Lion, c clock, r kernels.Rounding, x *refState[kernels.BF16]) error {
 		return h.StepBF16Grad(int(c.steps), r, x.data, x.grad, x.state[0])
 	}
 	return c

@@ -65,9 +65,9 @@ func (o *Optimizer[H]) Add64(g int, p Param64) error {
 // AddBF16 is Add32 for a bfloat16 parameter: its state is allocated in
 // bfloat16, and Step rounds the parameter and the state it stores as
 // Config.Rounding says. Only algorithms with bfloat16 kernels take one
-// (Adam and AdamW without AMSGrad, and SGD); for another, or for a group
-// whose hyperparameters the bfloat16 kernels refuse, AddBF16 returns an
-// error naming it and registers nothing.
+// (Adam and AdamW without AMSGrad, SGD and Lion); for another, or for a
+// group whose hyperparameters the bfloat16 kernels refuse, AddBF16
+// returns an error naming it and registers nothing.
 //
 // Exactly one of p.Grad and p.Grad32 must be set; both or neither is an
 // error naming the parameter.
@@ -91,7 +91,7 @@ func (o *Optimizer[H]) AddBF16(g int, p ParamBF16) error {
 // with hyperparameters h (no such kernels, or AMSGrad).
 func (o *Optimizer[H]) checkBF16(h *H) error {
 	if o.algo.stepBF16 == nil {
-		return fmt.Errorf("%s has no bfloat16 kernels; bfloat16 parameters take Adam, AdamW or SGD", o.algo.name)
+		return fmt.Errorf("%s has no bfloat16 kernels; bfloat16 parameters take Adam, AdamW, SGD or Lion", o.algo.name)
 	}
 	if err := o.algo.stepBF16(h, o.pool, clock{steps: 1}, o.round, nil); err != nil {
 		return fmt.Errorf("bfloat16 %s: %w", o.algo.name, err)
@@ -275,7 +275,7 @@ func (o *Optimizer[H]) relayout(g int, h *H) error {
 		return fmt.Errorf("optim: group %d: %v", g, err)
 	}
 	s64, _ := startValues[H, float64](o, h)
-	sbf, _ := startValues[H, kernels.BF16](o, h) // only Adam and SGD step bfloat16: zeros
+	sbf, _ := startValues[H, kernels.BF16](o, h) // only Adam, SGD and Lion step bfloat16: zeros
 	uses := o.algo.uses(h)
 	for _, x := range gr.f32.ts {
 		x.initState(uses, s32)

@@ -34,5 +34,7 @@ func BF16() []golang.Family {
 		{Name: "adamBF16Grad", Title: "Adam (bfloat16 storage and gradient)", Variants: optimizers.AdamBF16(true), Bits: []int{32}},
 		{Name: "sgdBF16", Title: "SGD (bfloat16 storage)", Variants: optimizers.SGDBF16(false), Bits: []int{32}},
 		{Name: "sgdBF16Grad", Title: "SGD (bfloat16 storage and gradient)", Variants: optimizers.SGDBF16(true), Bits: []int{32}},
+		{Name: "lionBF16", Title: "Lion (bfloat16 storage)", Variants: optimizers.LionBF16(false), Bits: []int{32}},
+		{Name: "lionBF16Grad", Title: "Lion (bfloat16 storage and gradient)", Variants: optimizers.LionBF16(true), Bits: []int{32}},
 	}
 }

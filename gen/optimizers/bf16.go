@@ -63,3 +63,11 @@ func SGDBF16(grad16 bool) []*Kernel {
 	return bf16Variants("sgdBF16", grad16, []string{"param", "grad", "buf"}, sgdScalars(),
 		[]string{"param", "buf"}, sgdOptions(), sgdBody)
 }
+
+// LionBF16 is Lion with param and the momentum m stored as bfloat16, as
+// AdamBF16 is Adam; m takes the second stream of random bits, as Adam's
+// m and SGD's buffer do.
+func LionBF16(grad16 bool) []*Kernel {
+	return bf16Variants("lionBF16", grad16, []string{"param", "grad", "m"}, lionScalars(),
+		[]string{"param", "m"}, nil, lionBody)
+}
