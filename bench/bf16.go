@@ -8,7 +8,7 @@ import (
 )
 
 // The bfloat16 rows (-precision bf16): the optimizers with bfloat16
-// kernels (Adam, SGD) with param and state stored as bfloat16, timed at
+// kernels (Adam, SGD, Lion) with param and state stored as bfloat16, timed at
 // each level. The float32 Traffic kernels move other bytes, so these rows
 // have no roofline; instead each reports its speedup over the float32
 // kernel of the same variant, level and size in the same run (vs f32).
