@@ -17,6 +17,8 @@ import (
 //	reduce_amd64.s/.go           AVX2 and AVX-512 (avo)
 //	reduce_arm64.s/.go           NEON (gen/neon)
 //	reduce_dispatch_<arch>.go    sumsqF32At...: a level's kernel, called directly
+//
+// for every element width of ir.ReductionBits.
 func writeReductions(dir, pkg string, reds []*ir.Reduction) {
 	src, err := golang.ReductionsGeneric(pkg, reds)
 	check(err)
@@ -25,7 +27,7 @@ func writeReductions(dir, pkg string, reds []*ir.Reduction) {
 	asm, stubs := avoFile(pkg, func(ctx *build.Context) {
 		for _, lvl := range amd64Levels {
 			for _, r := range reds {
-				for _, bits := range []int{32, 64} {
+				for _, bits := range ir.ReductionBits {
 					amd64.Reduction(ctx, lvl, r, bits, "func"+golang.ReductionSignature(r, bits))
 				}
 			}

@@ -144,14 +144,17 @@
 //
 // # Reductions
 //
-// SumSquares32 and SumSquares64 return Σ x[i]² in float64 (the squared
-// 2-norm; MaxAbs32 and MaxAbs64 the infinity norm), and SumSquaresTensors32
-// and SumSquaresTensors64 the same for each tensor of a list, on a Pool.
-// Every level, and every number of workers, adds in one fixed order:
+// SumSquares32, SumSquares64 and SumSquaresBF16 return Σ x[i]² in float64
+// (the squared 2-norm; MaxAbs32 and MaxAbs64 the infinity norm), and
+// SumSquaresTensors32, SumSquaresTensors64 and SumSquaresTensorsBF16 the
+// same for each tensor of a list, on a Pool. Every level, and every number
+// of workers, adds in one fixed order:
 //
 //   - x is cut into chunks of NormChunk (65536) elements from its start;
 //   - in a chunk, element j is squared in float64 (float32 inputs widened
-//     first, so their squares are exact) and added to partial sum j mod 16,
+//     first, so their squares are exact; bfloat16 inputs widened exactly to
+//     float32 before that, so SumSquaresBF16 is SumSquares32 of the
+//     widened values, bit for bit) and added to partial sum j mod 16,
 //     in element order, each partial starting at +0;
 //   - the 16 partials are combined by a fixed tree: p[j] += p[j+8] for
 //     j < 8, then p[j+4], p[j+2], p[j+1]; the chunk's sum is p[0];

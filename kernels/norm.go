@@ -37,9 +37,21 @@ func SumSquares64(x []float64) float64 {
 	return sumSquares(ActiveLevel(), x)
 }
 
+// SumSquaresBF16 is SumSquares32 for bfloat16 slices: each element is
+// widened exactly to float32, so the result is SumSquares32 of the
+// widened values (SliceTo32), bit for bit, at every level, with its
+// error bound. It reads half the bytes. NaN in x gives NaN, ±Inf (and no
+// NaN) +Inf; the sum cannot overflow. It does not allocate.
+func SumSquaresBF16(x []BF16) float64 {
+	return sumSquares(ActiveLevel(), x)
+}
+
+// normElem is the element types of the reductions.
+type normElem interface{ float32 | float64 | BF16 }
+
 // sumSquares is the fixed order: chunks of NormChunk elements, each
 // reduced by chunkSumSquares, added in index order starting from +0.
-func sumSquares[E float32 | float64](l Level, x []E) float64 {
+func sumSquares[E normElem](l Level, x []E) float64 {
 	var total float64
 	for lo := 0; lo < len(x); lo += NormChunk {
 		total += chunkSumSquares(l, x[lo:min(lo+NormChunk, len(x))])
@@ -50,24 +62,38 @@ func sumSquares[E float32 | float64](l Level, x []E) float64 {
 // chunkSumSquares reduces one chunk: element j of the chunk is added to
 // partial j mod 16, in element order (the level's kernel takes the whole
 // blocks of 16, this function the tail), then the partials are combined
-// by the fixed tree of combinePartials.
-func chunkSumSquares[E float32 | float64](l Level, x []E) float64 {
+// by the fixed tree of combinePartials. A bfloat16 chunk is reduced as
+// the float32 chunk of its widened values.
+func chunkSumSquares[E normElem](l Level, x []E) float64 {
 	var acc [normPartials]float64
+	n := len(x) &^ (normPartials - 1)
 	// The generated functions call level l's kernel directly: through a
 	// func value, acc would escape to the heap.
 	switch x := any(x).(type) {
 	case []float32:
 		sumsqF32At(l, x, &acc)
+		addSquares(&acc, x[n:])
 	case []float64:
 		sumsqF64At(l, x, &acc)
+		addSquares(&acc, x[n:])
+	case []BF16:
+		sumsqBF16At(l, bf16Bits(x), &acc)
+		var buf [normPartials]float32
+		tail := buf[:len(x)-n]
+		SliceTo32(tail, x[n:])
+		addSquares(&acc, tail)
 	}
-	n := len(x) &^ (normPartials - 1)
-	for j, v := range x[n:] {
+	return combinePartials(&acc)
+}
+
+// addSquares adds the square of tail[j] to acc[j]: a chunk's tail, after
+// the kernel's whole blocks.
+func addSquares[F float32 | float64](acc *[normPartials]float64, tail []F) {
+	for j, v := range tail {
 		// The conversion rounds the square (exact for float32) before the
 		// sum, as the kernels do: Go could otherwise fuse them (FMA).
 		acc[j] += float64(float64(v) * float64(v))
 	}
-	return combinePartials(&acc)
 }
 
 // combinePartials adds the 16 partials pairwise: p[j] += p[j+8] for j <
@@ -120,15 +146,23 @@ func SumSquaresTensors64(p *Pool, xs [][]float64, sums []float64) {
 	sumSquaresTensors(p, xs, sums, 8, &normJobs64)
 }
 
+// SumSquaresTensorsBF16 is SumSquaresTensors32 for bfloat16 slices: it
+// sets sums[i] to SumSquaresBF16(xs[i]), which is SumSquares32 of the
+// widened values, bit for bit, on any number of workers.
+func SumSquaresTensorsBF16(p *Pool, xs [][]BF16, sums []float64) {
+	sumSquaresTensors(p, xs, sums, 2, &normJobsBF16)
+}
+
 var (
-	normJobs32 = newFreeList[normJob[float32]]()
-	normJobs64 = newFreeList[normJob[float64]]()
+	normJobs32   = newFreeList[normJob[float32]]()
+	normJobs64   = newFreeList[normJob[float64]]()
+	normJobsBF16 = newFreeList[normJob[BF16]]()
 )
 
 // normJob is the pool's job for SumSquaresTensors: its "elements" are
 // chunks of NormChunk elements, so that a piece of the pool's plan is a
 // range of whole chunks of one tensor.
-type normJob[E float32 | float64] struct {
+type normJob[E normElem] struct {
 	xs     [][]E
 	level  Level
 	first  []int     // index in chunks of each tensor's chunk 0
@@ -147,7 +181,7 @@ func (j *normJob[E]) run(i, lo, hi int) {
 
 func chunksOf(n int) int { return (n + NormChunk - 1) / NormChunk }
 
-func sumSquaresTensors[E float32 | float64](p *Pool, xs [][]E, sums []float64, elemBytes int, jobs *freeList[normJob[E]]) {
+func sumSquaresTensors[E normElem](p *Pool, xs [][]E, sums []float64, elemBytes int, jobs *freeList[normJob[E]]) {
 	if len(sums) != len(xs) {
 		panic(fmt.Sprintf("fusedopt: SumSquaresTensors: %d sums for %d tensors", len(sums), len(xs)))
 	}

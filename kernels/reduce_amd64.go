@@ -14,6 +14,11 @@ func sumsqAVX2F32(x []float32, acc *[16]float64)
 //go:noescape
 func sumsqAVX2F64(x []float64, acc *[16]float64)
 
+// sumsqAVX2BF16 is the AVX2 form of sumsqBF16; see there.
+//
+//go:noescape
+func sumsqAVX2BF16(x []uint16, acc *[16]float64)
+
 // sumsqAVX512F32 is the AVX512 form of sumsqF32; see there.
 //
 //go:noescape
@@ -23,3 +28,8 @@ func sumsqAVX512F32(x []float32, acc *[16]float64)
 //
 //go:noescape
 func sumsqAVX512F64(x []float64, acc *[16]float64)
+
+// sumsqAVX512BF16 is the AVX512 form of sumsqBF16; see there.
+//
+//go:noescape
+func sumsqAVX512BF16(x []uint16, acc *[16]float64)

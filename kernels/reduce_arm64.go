@@ -13,3 +13,8 @@ func sumsqNEONF32(x []float32, acc *[16]float64)
 //
 //go:noescape
 func sumsqNEONF64(x []float64, acc *[16]float64)
+
+// sumsqNEONBF16 is the NEON form of sumsqBF16; see there.
+//
+//go:noescape
+func sumsqNEONBF16(x []uint16, acc *[16]float64)

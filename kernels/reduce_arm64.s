@@ -92,3 +92,55 @@ done:
 	VST1 [V0.D2, V1.D2, V2.D2, V3.D2], (R2)
 	VST1 [V4.D2, V5.D2, V6.D2, V7.D2], (R3)
 	RET
+
+// func sumsqNEONBF16(x []uint16, acc *[16]float64)
+TEXT ·sumsqNEONBF16(SB), NOSPLIT, $0-32
+	MOVD x_base+0(FP), R0
+	MOVD x_len+8(FP), R1
+	MOVD acc+24(FP), R2
+	ADD  $64, R2, R3
+
+	// The partial sums: Vu lane l holds acc[2u+l].
+	VLD1 (R2), [V0.D2, V1.D2, V2.D2, V3.D2]
+	VLD1 (R3), [V4.D2, V5.D2, V6.D2, V7.D2]
+
+	// One block of 16 elements per iteration.
+block:
+	CMP    $16, R1
+	BLT    done
+	VLD1.P 32(R0), [V8.H8, V9.H8]
+	WORD   $0x2e61390a // shll v10.4s, v8.4h, #16
+	WORD   $0x6e61390b // shll2 v11.4s, v8.8h, #16
+	WORD   $0x2e61392c // shll v12.4s, v9.4h, #16
+	WORD   $0x6e61392d // shll2 v13.4s, v9.8h, #16
+	WORD   $0x0e61794e // fcvtl v14.2d, v10.2s
+	WORD   $0x6e6eddcf // fmul v15.2d, v14.2d, v14.2d
+	WORD   $0x4e6fd400 // fadd v0.2d, v0.2d, v15.2d
+	WORD   $0x4e61794e // fcvtl2 v14.2d, v10.4s
+	WORD   $0x6e6eddcf // fmul v15.2d, v14.2d, v14.2d
+	WORD   $0x4e6fd421 // fadd v1.2d, v1.2d, v15.2d
+	WORD   $0x0e61796e // fcvtl v14.2d, v11.2s
+	WORD   $0x6e6eddcf // fmul v15.2d, v14.2d, v14.2d
+	WORD   $0x4e6fd442 // fadd v2.2d, v2.2d, v15.2d
+	WORD   $0x4e61796e // fcvtl2 v14.2d, v11.4s
+	WORD   $0x6e6eddcf // fmul v15.2d, v14.2d, v14.2d
+	WORD   $0x4e6fd463 // fadd v3.2d, v3.2d, v15.2d
+	WORD   $0x0e61798e // fcvtl v14.2d, v12.2s
+	WORD   $0x6e6eddcf // fmul v15.2d, v14.2d, v14.2d
+	WORD   $0x4e6fd484 // fadd v4.2d, v4.2d, v15.2d
+	WORD   $0x4e61798e // fcvtl2 v14.2d, v12.4s
+	WORD   $0x6e6eddcf // fmul v15.2d, v14.2d, v14.2d
+	WORD   $0x4e6fd4a5 // fadd v5.2d, v5.2d, v15.2d
+	WORD   $0x0e6179ae // fcvtl v14.2d, v13.2s
+	WORD   $0x6e6eddcf // fmul v15.2d, v14.2d, v14.2d
+	WORD   $0x4e6fd4c6 // fadd v6.2d, v6.2d, v15.2d
+	WORD   $0x4e6179ae // fcvtl2 v14.2d, v13.4s
+	WORD   $0x6e6eddcf // fmul v15.2d, v14.2d, v14.2d
+	WORD   $0x4e6fd4e7 // fadd v7.2d, v7.2d, v15.2d
+	SUB    $16, R1
+	B      block
+
+done:
+	VST1 [V0.D2, V1.D2, V2.D2, V3.D2], (R2)
+	VST1 [V4.D2, V5.D2, V6.D2, V7.D2], (R3)
+	RET

@@ -29,3 +29,16 @@ func sumsqF64At(l Level, x []float64, acc *[16]float64) {
 	}
 	sumsqF64(x, acc)
 }
+
+// sumsqBF16At runs level l's sum of squares kernel, sumsqBF16.
+func sumsqBF16At(l Level, x []uint16, acc *[16]float64) {
+	switch l {
+	case AVX2:
+		sumsqAVX2BF16(x, acc)
+		return
+	case AVX512:
+		sumsqAVX512BF16(x, acc)
+		return
+	}
+	sumsqBF16(x, acc)
+}

@@ -23,3 +23,13 @@ func sumsqF64At(l Level, x []float64, acc *[16]float64) {
 	}
 	sumsqF64(x, acc)
 }
+
+// sumsqBF16At runs level l's sum of squares kernel, sumsqBF16.
+func sumsqBF16At(l Level, x []uint16, acc *[16]float64) {
+	switch l {
+	case NEON:
+		sumsqNEONBF16(x, acc)
+		return
+	}
+	sumsqBF16(x, acc)
+}

@@ -15,3 +15,9 @@ func sumsqF64At(l Level, x []float64, acc *[16]float64) {
 	_ = l
 	sumsqF64(x, acc)
 }
+
+// sumsqBF16At runs level l's sum of squares kernel, sumsqBF16.
+func sumsqBF16At(l Level, x []uint16, acc *[16]float64) {
+	_ = l
+	sumsqBF16(x, acc)
+}

@@ -2,6 +2,8 @@
 
 package kernels
 
+import "math"
+
 // sumsqF32 is the pure-Go sum of squares kernel (float32): for each whole block of 16
 // elements it adds element j's term to acc[j], in element order. Every
 // assembly level performs exactly these additions in this order.
@@ -52,6 +54,35 @@ func sumsqF64(x []float64, acc *[16]float64) {
 		p13 += float64(xb[13] * xb[13])
 		p14 += float64(xb[14] * xb[14])
 		p15 += float64(xb[15] * xb[15])
+	}
+	acc[0], acc[1], acc[2], acc[3], acc[4], acc[5], acc[6], acc[7], acc[8], acc[9], acc[10], acc[11], acc[12], acc[13], acc[14], acc[15] = p0, p1, p2, p3, p4, p5, p6, p7, p8, p9, p10, p11, p12, p13, p14, p15
+}
+
+// sumsqBF16 is the pure-Go sum of squares kernel (bfloat16): for each whole block of 16
+// elements it adds element j's term to acc[j], in element order. Every
+// assembly level performs exactly these additions in this order.
+// Each element is first widened exactly to float32: the terms are
+// sumsqF32's of the widened values.
+func sumsqBF16(x []uint16, acc *[16]float64) {
+	p0, p1, p2, p3, p4, p5, p6, p7, p8, p9, p10, p11, p12, p13, p14, p15 := acc[0], acc[1], acc[2], acc[3], acc[4], acc[5], acc[6], acc[7], acc[8], acc[9], acc[10], acc[11], acc[12], acc[13], acc[14], acc[15]
+	for i := 0; i+16 <= len(x); i += 16 {
+		xb := (*[16]uint16)(x[i : i+16])
+		p0 += float64(float64(math.Float32frombits(uint32(xb[0])<<16)) * float64(math.Float32frombits(uint32(xb[0])<<16)))
+		p1 += float64(float64(math.Float32frombits(uint32(xb[1])<<16)) * float64(math.Float32frombits(uint32(xb[1])<<16)))
+		p2 += float64(float64(math.Float32frombits(uint32(xb[2])<<16)) * float64(math.Float32frombits(uint32(xb[2])<<16)))
+		p3 += float64(float64(math.Float32frombits(uint32(xb[3])<<16)) * float64(math.Float32frombits(uint32(xb[3])<<16)))
+		p4 += float64(float64(math.Float32frombits(uint32(xb[4])<<16)) * float64(math.Float32frombits(uint32(xb[4])<<16)))
+		p5 += float64(float64(math.Float32frombits(uint32(xb[5])<<16)) * float64(math.Float32frombits(uint32(xb[5])<<16)))
+		p6 += float64(float64(math.Float32frombits(uint32(xb[6])<<16)) * float64(math.Float32frombits(uint32(xb[6])<<16)))
+		p7 += float64(float64(math.Float32frombits(uint32(xb[7])<<16)) * float64(math.Float32frombits(uint32(xb[7])<<16)))
+		p8 += float64(float64(math.Float32frombits(uint32(xb[8])<<16)) * float64(math.Float32frombits(uint32(xb[8])<<16)))
+		p9 += float64(float64(math.Float32frombits(uint32(xb[9])<<16)) * float64(math.Float32frombits(uint32(xb[9])<<16)))
+		p10 += float64(float64(math.Float32frombits(uint32(xb[10])<<16)) * float64(math.Float32frombits(uint32(xb[10])<<16)))
+		p11 += float64(float64(math.Float32frombits(uint32(xb[11])<<16)) * float64(math.Float32frombits(uint32(xb[11])<<16)))
+		p12 += float64(float64(math.Float32frombits(uint32(xb[12])<<16)) * float64(math.Float32frombits(uint32(xb[12])<<16)))
+		p13 += float64(float64(math.Float32frombits(uint32(xb[13])<<16)) * float64(math.Float32frombits(uint32(xb[13])<<16)))
+		p14 += float64(float64(math.Float32frombits(uint32(xb[14])<<16)) * float64(math.Float32frombits(uint32(xb[14])<<16)))
+		p15 += float64(float64(math.Float32frombits(uint32(xb[15])<<16)) * float64(math.Float32frombits(uint32(xb[15])<<16)))
 	}
 	acc[0], acc[1], acc[2], acc[3], acc[4], acc[5], acc[6], acc[7], acc[8], acc[9], acc[10], acc[11], acc[12], acc[13], acc[14], acc[15] = p0, p1, p2, p3, p4, p5, p6, p7, p8, p9, p10, p11, p12, p13, p14, p15
 }

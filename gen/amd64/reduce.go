@@ -11,14 +11,15 @@ import (
 	"github.com/fusedopt/fusedopt/gen/ir"
 )
 
-// Reduction emits the reduction r for one level and the precision of its
-// streams into ctx. The ir.Partials float64 partial sums live in
+// Reduction emits the reduction r for one level and the element width of
+// its streams into ctx. The ir.Partials float64 partial sums live in
 // ir.Partials/lanes vector registers (AVX2: 4 YMM of 4 lanes; AVX-512: 2
 // ZMM of 8), register u lane l holding partial u·lanes+l, so that each
-// block of ir.Partials elements takes one load (and for float32 one
-// VCVTPS2PD, which is exact), one multiplication and one addition per
-// register: the pure-Go kernel's operations, lane by lane. Only whole
-// blocks are summed; the caller adds the tail.
+// block of ir.Partials elements takes one load (for float32 one
+// VCVTPS2PD, which is exact; for bfloat16 first its widening to float32,
+// see widenBF16), one multiplication and one addition per register: the
+// pure-Go kernel's operations, lane by lane. Only whole blocks are
+// summed; the caller adds the tail.
 func Reduction(ctx *build.Context, lvl Level, r *ir.Reduction, bits int, signature string) {
 	name := r.FuncName(lvl.Name, bits)
 	ctx.Function(name)
@@ -50,6 +51,11 @@ func Reduction(ctx *build.Context, lvl Level, r *ir.Reduction, bits int, signatu
 	}
 	idx, left := ctx.GP64(), ctx.GP64()
 	ctx.XORQ(idx, idx)
+	var zero reg.VecVirtual // the zero words widenBF16 interleaves on AVX2
+	if bits == ir.BF16Bits && lvl.VecBytes == 32 {
+		zero = ctx.XMM()
+		ctx.VPXOR(zero, zero, zero)
+	}
 
 	ctx.Comment(fmt.Sprintf("One block of %d elements per iteration.", ir.Partials))
 	ctx.Label("block")
@@ -66,18 +72,15 @@ func Reduction(ctx *build.Context, lvl Level, r *ir.Reduction, bits int, signatu
 			}
 			v := vec()
 			switch e.Op {
-			case ir.OpLoad, ir.OpWiden:
-				ld := e
-				if e.Op == ir.OpWiden {
-					ld = e.Args[0]
-				} else if bits == 32 {
-					panic("amd64: reduction " + r.Name + " reads float32 " + e.Name + " without widening it")
-				}
-				m := operand.Mem{Base: base[ld.Name], Index: idx, Scale: uint8(size), Disp: u * lanes * size}
-				if bits == 32 {
-					ctx.VCVTPS2PD(m, v) // exact
-				} else {
+			case ir.OpWiden: // of a load (ir.NewReduction checks)
+				m := operand.Mem{Base: base[e.Args[0].Name], Index: idx, Scale: uint8(size), Disp: u * lanes * size}
+				switch bits {
+				case 64:
 					ctx.VMOVUPD(m, v)
+				case 32:
+					ctx.VCVTPS2PD(m, v) // exact
+				case ir.BF16Bits:
+					ctx.VCVTPS2PD(widenBF16(ctx, lvl, m, u, zero), v) // exact
 				}
 			case ir.OpMul:
 				ctx.VMULPD(eval(e.Args[1]), eval(e.Args[0]), v)
@@ -100,4 +103,27 @@ func Reduction(ctx *build.Context, lvl Level, r *ir.Reduction, bits int, signatu
 	}
 	ctx.VZEROUPPER()
 	ctx.RET()
+}
+
+// widenBF16 loads the lanes bfloat16 elements of register u's partials,
+// at m, as float32 (exact: each element's bits in a float32's high
+// half), into an XMM (AVX2) or YMM (AVX-512). AVX2 interleaves zero
+// words below the words of m's 16-byte group (u's four elements are its
+// low half for even u, its high half for odd u); AVX-512 zero-extends
+// its eight words to 32 bits and shifts them into the high halves.
+func widenBF16(ctx *build.Context, lvl Level, m operand.Mem, u int, zero reg.VecVirtual) reg.VecVirtual {
+	if lvl.VecBytes == 32 {
+		v := ctx.XMM()
+		if u%2 == 0 {
+			ctx.VPUNPCKLWD(m, zero, v)
+		} else {
+			m.Disp -= 8
+			ctx.VPUNPCKHWD(m, zero, v)
+		}
+		return v
+	}
+	v := ctx.YMM()
+	ctx.VPMOVZXWD(m, v)
+	ctx.VPSLLD(operand.U8(16), v, v)
+	return v
 }

@@ -38,10 +38,18 @@ func intExpr(e *ir.Expr, bits int) (string, bool) {
 // precision.
 func elemType(s ir.Stream, bits int) string {
 	if s.Elem == ir.BF16 {
-		return "uint16"
+		return bf16GoType
 	}
 	return fmt.Sprintf("float%d", bits)
 }
+
+// bf16GoType is the Go element type of a bfloat16 stream in a generated
+// kernel: its bits (package kernels passes a []BF16 as []uint16).
+const bf16GoType = "uint16"
+
+// widenBF16 is the Go expression of the bfloat16 bits b widened to
+// float32, exactly: the bits shifted into a float32's high half.
+func widenBF16(b string) string { return "math.Float32frombits(uint32(" + b + ") << 16)" }
 
 // typedSignature is Signature for a kernel with bfloat16 streams: each
 // slice with its own element type.
@@ -75,7 +83,7 @@ func widenedLoads(k *ir.Kernel) (body []ir.Stmt, defs []string) {
 	}
 	for _, s := range k.Streams {
 		if s.Elem == ir.BF16 && k.Reads(s.Name) {
-			defs = append(defs, fmt.Sprintf("%sW := math.Float32frombits(uint32(%s[i]) << 16)", s.Name, s.Name))
+			defs = append(defs, fmt.Sprintf("%sW := %s", s.Name, widenBF16(s.Name+"[i]")))
 		}
 	}
 	return body, defs

@@ -18,16 +18,25 @@ func ReductionSignature(r *ir.Reduction, bits int) string {
 	for _, s := range r.Streams {
 		names = append(names, s.Name)
 	}
-	return fmt.Sprintf("(%s []float%d, acc *[%d]float64)", strings.Join(names, ", "), bits, ir.Partials)
+	return fmt.Sprintf("(%s []%s, acc *[%d]float64)", strings.Join(names, ", "), reductionElemType(bits), ir.Partials)
+}
+
+// reductionElemType is the Go element type of a reduction's streams of
+// the given width (see ir.ReductionBits).
+func reductionElemType(bits int) string {
+	if bits == ir.BF16Bits {
+		return bf16GoType
+	}
+	return fmt.Sprintf("float%d", bits)
 }
 
 // ReductionsGeneric returns the source of reduce_generic.go: the pure-Go
 // reduction kernels.
 func ReductionsGeneric(pkg string, reds []*ir.Reduction) ([]byte, error) {
 	var w bytes.Buffer
-	fmt.Fprintf(&w, "%s\npackage %s\n\n", Header, pkg)
+	fmt.Fprintf(&w, "%s\npackage %s\n\nimport \"math\"\n\n", Header, pkg)
 	for _, r := range reds {
-		for _, bits := range []int{32, 64} {
+		for _, bits := range ir.ReductionBits {
 			writeReduction(&w, r, bits)
 		}
 	}
@@ -44,7 +53,7 @@ func ReductionDispatch(pkg, constraint string, levels []string, reds []*ir.Reduc
 	var w bytes.Buffer
 	fmt.Fprintf(&w, "%s\n%s\n\npackage %s\n\n", Header, constraint, pkg)
 	for _, r := range reds {
-		for _, bits := range []int{32, 64} {
+		for _, bits := range ir.ReductionBits {
 			var args []string
 			for _, s := range r.Streams {
 				args = append(args, s.Name)
@@ -71,9 +80,13 @@ func ReductionDispatch(pkg, constraint string, levels []string, reds []*ir.Reduc
 func writeReduction(w *bytes.Buffer, r *ir.Reduction, bits int) {
 	name := r.FuncName("", bits)
 	const p = ir.Partials
-	fmt.Fprintf(w, "// %s is the pure-Go %s kernel (float%d): for each whole block of %d\n", name, r.Title, bits, p)
+	fmt.Fprintf(w, "// %s is the pure-Go %s kernel (%s): for each whole block of %d\n", name, r.Title, elemTitle(bits), p)
 	fmt.Fprintf(w, "// elements it adds element j's term to acc[j], in element order. Every\n")
 	fmt.Fprintf(w, "// assembly level performs exactly these additions in this order.\n")
+	if bits == ir.BF16Bits {
+		fmt.Fprintf(w, "// Each element is first widened exactly to float32: the terms are\n")
+		fmt.Fprintf(w, "// %s's of the widened values.\n", r.FuncName("", 32))
+	}
 	fmt.Fprintf(w, "func %s%s {\n", name, ReductionSignature(r, bits))
 	first := r.Streams[0].Name
 	for _, s := range r.Streams[1:] {
@@ -88,7 +101,7 @@ func writeReduction(w *bytes.Buffer, r *ir.Reduction, bits int) {
 	fmt.Fprintf(w, "\t%s := %s\n", strings.Join(ps, ", "), strings.Join(accs, ", "))
 	fmt.Fprintf(w, "\tfor i := 0; i+%d <= len(%s); i += %d {\n", p, first, p)
 	for _, s := range r.Streams {
-		fmt.Fprintf(w, "\t\t%sb := (*[%d]float%d)(%s[i : i+%d])\n", s.Name, p, bits, s.Name, p)
+		fmt.Fprintf(w, "\t\t%sb := (*[%d]%s)(%s[i : i+%d])\n", s.Name, p, reductionElemType(bits), s.Name, p)
 	}
 	for j := range p {
 		// The conversion rounds the term before the sum: without it the
@@ -110,8 +123,11 @@ func reductionTerm(e *ir.Expr, bits, j int) string {
 	case ir.OpLoad:
 		return fmt.Sprintf("%sb[%d]", e.Name, j)
 	case ir.OpWiden:
-		if bits == 64 {
+		switch bits {
+		case 64:
 			return reductionTerm(e.Args[0], bits, j)
+		case ir.BF16Bits:
+			return "float64(" + widenBF16(reductionTerm(e.Args[0], bits, j)) + ")"
 		}
 		return "float64(" + reductionTerm(e.Args[0], bits, j) + ")"
 	case ir.OpMul:
@@ -120,4 +136,12 @@ func reductionTerm(e *ir.Expr, bits, j int) string {
 		return "(" + reductionTerm(e.Args[0], bits, j) + " + " + reductionTerm(e.Args[1], bits, j) + ")"
 	}
 	panic("golang: reduction operation " + e.Op.String())
+}
+
+// elemTitle names the elements of the given width, for comments.
+func elemTitle(bits int) string {
+	if bits == ir.BF16Bits {
+		return "bfloat16"
+	}
+	return fmt.Sprintf("float%d", bits)
 }

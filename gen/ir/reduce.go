@@ -10,10 +10,21 @@ import "fmt"
 // same order.
 const Partials = 16
 
+// ReductionBits are the element widths every reduction is emitted for:
+// float32, float64 and bfloat16 (BF16Bits).
+var ReductionBits = []int{32, 64, BF16Bits}
+
+// BF16Bits is the width of a bfloat16 element, the only 16-bit one. A
+// reduction over bfloat16 streams widens each element exactly to float32
+// as it loads it (its bits shifted left by 16, as the update kernels
+// do), and then computes the float32 kernel's term: its result is the
+// float32 kernel's over the widened values, bit for bit.
+const BF16Bits = 16
+
 // Reduction is a sum over the elements of its streams: for each element
 // i, Term is evaluated in float64 and added to partial i mod Partials.
-// Term reads float32 streams through Widen, an exact conversion; in a
-// float64 kernel Widen is the identity. The kernels of a reduction handle
+// Term reads its streams through Widen, an exact conversion to float64
+// (the identity in a float64 kernel). The kernels of a reduction handle
 // whole blocks of Partials elements only and take the partials in and
 // out through a pointer, so that the caller (package kernels, by hand)
 // owns the tail, the fixed tree that combines the partials, and the
@@ -22,34 +33,48 @@ type Reduction struct {
 	Name    string // Go-style base name, e.g. "sumsq"
 	Title   string // e.g. "sum of squares", for comments
 	Streams []Stream
-	Term    *Expr // over OpLoad, OpWiden, OpMul and OpAdd
+	Term    *Expr // over OpWiden (of an OpLoad), OpMul and OpAdd
 }
 
-// FuncName is the kernel's function name for a level and the precision
-// of its streams, e.g. sumsqAVX2F32; level is "" for the pure-Go kernel.
+// FuncName is the kernel's function name for a level and the element
+// width of its streams, e.g. sumsqAVX2F32 or sumsqNEONBF16; level is ""
+// for the pure-Go kernel.
 func (r *Reduction) FuncName(level string, bits int) string {
-	return fmt.Sprintf("%s%sF%d", r.Name, level, bits)
+	return r.Name + level + ElemSuffix(bits)
+}
+
+// ElemSuffix names the elements of the given width in a function name:
+// F32, F64, or BF16.
+func ElemSuffix(bits int) string {
+	if bits == BF16Bits {
+		return "BF16"
+	}
+	return fmt.Sprintf("F%d", bits)
 }
 
 // NewReduction checks that term uses only the operations every backend's
-// reduction loop implements, and only the given streams.
+// reduction loop implements, and only the given streams, each element
+// through Widen (which gives every width its float64 value).
 func NewReduction(name, title string, streams []Stream, term *Expr) *Reduction {
 	r := &Reduction{Name: name, Title: title, Streams: streams, Term: term}
 	var walk func(e *Expr)
 	walk = func(e *Expr) {
 		switch e.Op {
 		case OpLoad:
-			found := false
-			for _, s := range streams {
-				found = found || s.Name == e.Name
-			}
-			if !found {
-				panic("ir: reduction " + name + " reads unknown stream " + e.Name)
-			}
+			panic("ir: reduction " + name + " reads " + e.Name + " without widening it")
 		case OpWiden:
-			if e.Args[0].Op != OpLoad {
+			ld := e.Args[0]
+			if ld.Op != OpLoad {
 				panic("ir: reduction " + name + ": widen applies to loads only")
 			}
+			found := false
+			for _, s := range streams {
+				found = found || s.Name == ld.Name
+			}
+			if !found {
+				panic("ir: reduction " + name + " reads unknown stream " + ld.Name)
+			}
+			return
 		case OpMul, OpAdd:
 		default:
 			panic("ir: reduction " + name + ": operation " + e.Op.String() + " is not supported in a reduction")

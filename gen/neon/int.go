@@ -18,6 +18,8 @@ var (
 	B16 = Arrangement{Go: "B16", GNU: "16b", Lanes: 16, Bits: 8}
 	// H4 is four 16-bit lanes: the bfloat16 of one float32 vector.
 	H4 = Arrangement{Go: "H4", GNU: "4h", Lanes: 4, Bits: 16}
+	// H8 is eight 16-bit lanes: the bfloat16 of two float32 vectors.
+	H8 = Arrangement{Go: "H8", GNU: "8h", Lanes: 8, Bits: 16}
 )
 
 // intEncodings are the integer instructions: Advanced SIMD three-same
@@ -35,6 +37,7 @@ func intEncodings() []Encoding {
 		// bfloat16 to float32 bits (zero-extend, shift left 16), and back
 		// (the high halves, narrowed).
 		{Mnemonic: "shll", Arr: S4, Src: H4, Base: 0x2e613800, Unary: true, Operand: "#16"},
+		{Mnemonic: "shll2", Arr: S4, Src: H8, Base: 0x6e613800, Unary: true, Operand: "#16"}, // the high four of eight
 		{Mnemonic: "shrn", Arr: H4, Src: S4, Base: 0x0f108400, Unary: true, Operand: "#16"},
 	}
 	for n := uint32(1); n < 32; n++ {

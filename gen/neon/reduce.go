@@ -19,7 +19,7 @@ func Reductions(pkg string, reds []*ir.Reduction) (asm, stubs []byte, err error)
 	fmt.Fprintf(&a, "%s\n%s\n\n#include \"textflag.h\"\n", golang.Header, buildConstraint)
 	fmt.Fprintf(&s, "%s\n%s\n\npackage %s\n\n", golang.Header, buildConstraint, pkg)
 	for _, r := range reds {
-		for _, bits := range []int{32, 64} {
+		for _, bits := range ir.ReductionBits {
 			text, err := Reduction(r, bits)
 			if err != nil {
 				return nil, nil, err
@@ -35,23 +35,29 @@ func Reductions(pkg string, reds []*ir.Reduction) (asm, stubs []byte, err error)
 	return a.Bytes(), stubs, err
 }
 
-// Reduction returns the assembly of one reduction for one precision. The
-// ir.Partials float64 partial sums live in V0 to V7, two lanes each (Vu
-// lane l holds partial 2u+l). Each iteration loads one block of
+// Reduction returns the assembly of one reduction for one element width.
+// The ir.Partials float64 partial sums live in V0 to V7, two lanes each
+// (Vu lane l holds partial 2u+l). Each iteration loads one block of
 // ir.Partials elements of every stream with VLD1.P (float32: four S4
-// registers, float64: eight D2), widens float32 lanes exactly with FCVTL
-// (lanes 0-1 of a register) and FCVTL2 (lanes 2-3), and adds each term to
-// its partials: the pure-Go kernel's operations, lane by lane. Only whole
-// blocks are summed; the caller adds the tail.
+// registers, float64: eight D2, bfloat16: two H8, which SHLL and SHLL2
+// widen exactly to four S4 of float32), widens float32 lanes exactly with
+// FCVTL (lanes 0-1 of a register) and FCVTL2 (lanes 2-3), and adds each
+// term to its partials: the pure-Go kernel's operations, lane by lane.
+// Only whole blocks are summed; the caller adds the tail.
 func Reduction(r *ir.Reduction, bits int) ([]byte, error) {
 	const nacc = ir.Partials / 2
 	name := r.FuncName(Level, bits)
 	perBlock := ir.Partials * bits / 128 // registers one block of a stream fills
-	loadBase := map[string]int{}
+	loadBase := map[string]int{}         // a stream's block, as loaded
+	f32Base := map[string]int{}          // its block in float32 (float32 and bfloat16 streams)
 	next := nacc
 	for _, s := range r.Streams {
-		loadBase[s.Name] = next
+		loadBase[s.Name], f32Base[s.Name] = next, next
 		next += perBlock
+		if bits == ir.BF16Bits {
+			f32Base[s.Name] = next
+			next += ir.Partials / S4.Lanes
+		}
 	}
 	firstTemp := next
 
@@ -79,10 +85,17 @@ func Reduction(r *ir.Reduction, bits int) ([]byte, error) {
 	f.label("block")
 	f.op("CMP", "$%d, %s", ir.Partials, left)
 	f.op("BLT", "done")
-	arr := map[int]string{32: "S4", 64: "D2"}[bits]
+	arr := map[int]string{32: "S4", 64: "D2", ir.BF16Bits: "H8"}[bits]
 	for i, s := range r.Streams {
 		for k := 0; k < perBlock; k += 4 {
-			f.op("VLD1.P", "64(R%d), %s", i, regList(loadBase[s.Name]+k, 4, arr))
+			n := min(4, perBlock-k)
+			f.op("VLD1.P", "%d(R%d), %s", 16*n, i, regList(loadBase[s.Name]+k, n, arr))
+		}
+		if bits == ir.BF16Bits {
+			for k := range perBlock {
+				f.line(lookup("shll", S4, "#16").Directive(f32Base[s.Name]+2*k, loadBase[s.Name]+k, 0))
+				f.line(lookup("shll2", S4, "#16").Directive(f32Base[s.Name]+2*k+1, loadBase[s.Name]+k, 0))
+			}
 		}
 	}
 	for u := range nacc {
@@ -95,20 +108,15 @@ func Reduction(r *ir.Reduction, bits int) ([]byte, error) {
 			}
 			var v int
 			switch e.Op {
-			case ir.OpLoad, ir.OpWiden:
-				ld := e
-				if e.Op == ir.OpWiden {
-					ld = e.Args[0]
-				} else if bits == 32 {
-					return 0, fmt.Errorf("%s reads float32 %s without widening it", name, e.Name)
-				}
+			case ir.OpWiden: // of a load (ir.NewReduction checks)
+				ld := e.Args[0]
 				if bits == 64 {
 					v = loadBase[ld.Name] + u
 					break
 				}
 				v = temp
 				temp++
-				src := loadBase[ld.Name] + u/2
+				src := f32Base[ld.Name] + u/2
 				if u%2 == 0 {
 					f.line(lookup("fcvtl", D2).Directive(v, src, 0))
 				} else {

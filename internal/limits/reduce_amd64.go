@@ -14,6 +14,11 @@ func readonlyAVX2F32(x []float32, acc *[16]float64)
 //go:noescape
 func readonlyAVX2F64(x []float64, acc *[16]float64)
 
+// readonlyAVX2BF16 is the AVX2 form of readonlyBF16; see there.
+//
+//go:noescape
+func readonlyAVX2BF16(x []uint16, acc *[16]float64)
+
 // readonlyAVX512F32 is the AVX512 form of readonlyF32; see there.
 //
 //go:noescape
@@ -23,3 +28,8 @@ func readonlyAVX512F32(x []float32, acc *[16]float64)
 //
 //go:noescape
 func readonlyAVX512F64(x []float64, acc *[16]float64)
+
+// readonlyAVX512BF16 is the AVX512 form of readonlyBF16; see there.
+//
+//go:noescape
+func readonlyAVX512BF16(x []uint16, acc *[16]float64)

@@ -82,6 +82,50 @@ done:
 	VZEROUPPER
 	RET
 
+// func readonlyAVX2BF16(x []uint16, acc *[16]float64)
+// Requires: AVX
+TEXT ·readonlyAVX2BF16(SB), NOSPLIT, $0-32
+	MOVQ x_len+8(FP), AX
+	MOVQ x_base+0(FP), CX
+	MOVQ acc+24(FP), DX
+
+	// The partial sums: register u, lane l holds acc[u*lanes+l].
+	VMOVUPD (DX), Y0
+	VMOVUPD 32(DX), Y1
+	VMOVUPD 64(DX), Y2
+	VMOVUPD 96(DX), Y3
+	XORQ    BX, BX
+	VPXOR   X4, X4, X4
+
+	// One block of 16 elements per iteration.
+block:
+	MOVQ       AX, SI
+	SUBQ       BX, SI
+	CMPQ       SI, $0x00000010
+	JL         done
+	VPUNPCKLWD (CX)(BX*2), X4, X5
+	VCVTPS2PD  X5, Y5
+	VADDPD     Y5, Y0, Y0
+	VPUNPCKHWD (CX)(BX*2), X4, X5
+	VCVTPS2PD  X5, Y5
+	VADDPD     Y5, Y1, Y1
+	VPUNPCKLWD 16(CX)(BX*2), X4, X5
+	VCVTPS2PD  X5, Y5
+	VADDPD     Y5, Y2, Y2
+	VPUNPCKHWD 16(CX)(BX*2), X4, X5
+	VCVTPS2PD  X5, Y5
+	VADDPD     Y5, Y3, Y3
+	ADDQ       $0x00000010, BX
+	JMP        block
+
+done:
+	VMOVUPD Y0, (DX)
+	VMOVUPD Y1, 32(DX)
+	VMOVUPD Y2, 64(DX)
+	VMOVUPD Y3, 96(DX)
+	VZEROUPPER
+	RET
+
 // func readonlyAVX512F32(x []float32, acc *[16]float64)
 // Requires: AVX, AVX512F
 TEXT ·readonlyAVX512F32(SB), NOSPLIT, $0-32
@@ -137,6 +181,41 @@ block:
 	VADDPD  Z2, Z1, Z1
 	ADDQ    $0x00000010, BX
 	JMP     block
+
+done:
+	VMOVUPD Z0, (DX)
+	VMOVUPD Z1, 64(DX)
+	VZEROUPPER
+	RET
+
+// func readonlyAVX512BF16(x []uint16, acc *[16]float64)
+// Requires: AVX, AVX2, AVX512F
+TEXT ·readonlyAVX512BF16(SB), NOSPLIT, $0-32
+	MOVQ x_len+8(FP), AX
+	MOVQ x_base+0(FP), CX
+	MOVQ acc+24(FP), DX
+
+	// The partial sums: register u, lane l holds acc[u*lanes+l].
+	VMOVUPD (DX), Z0
+	VMOVUPD 64(DX), Z1
+	XORQ    BX, BX
+
+	// One block of 16 elements per iteration.
+block:
+	MOVQ      AX, SI
+	SUBQ      BX, SI
+	CMPQ      SI, $0x00000010
+	JL        done
+	VPMOVZXWD (CX)(BX*2), Y2
+	VPSLLD    $0x10, Y2, Y2
+	VCVTPS2PD Y2, Z2
+	VADDPD    Z2, Z0, Z0
+	VPMOVZXWD 16(CX)(BX*2), Y2
+	VPSLLD    $0x10, Y2, Y2
+	VCVTPS2PD Y2, Z2
+	VADDPD    Z2, Z1, Z1
+	ADDQ      $0x00000010, BX
+	JMP       block
 
 done:
 	VMOVUPD Z0, (DX)

@@ -13,3 +13,8 @@ func readonlyNEONF32(x []float32, acc *[16]float64)
 //
 //go:noescape
 func readonlyNEONF64(x []float64, acc *[16]float64)
+
+// readonlyNEONBF16 is the NEON form of readonlyBF16; see there.
+//
+//go:noescape
+func readonlyNEONBF16(x []uint16, acc *[16]float64)

@@ -29,3 +29,16 @@ func readonlyF64At(l Level, x []float64, acc *[16]float64) {
 	}
 	readonlyF64(x, acc)
 }
+
+// readonlyBF16At runs level l's read-only roofline kernel, readonlyBF16.
+func readonlyBF16At(l Level, x []uint16, acc *[16]float64) {
+	switch l {
+	case AVX2:
+		readonlyAVX2BF16(x, acc)
+		return
+	case AVX512:
+		readonlyAVX512BF16(x, acc)
+		return
+	}
+	readonlyBF16(x, acc)
+}

@@ -23,3 +23,13 @@ func readonlyF64At(l Level, x []float64, acc *[16]float64) {
 	}
 	readonlyF64(x, acc)
 }
+
+// readonlyBF16At runs level l's read-only roofline kernel, readonlyBF16.
+func readonlyBF16At(l Level, x []uint16, acc *[16]float64) {
+	switch l {
+	case NEON:
+		readonlyNEONBF16(x, acc)
+		return
+	}
+	readonlyBF16(x, acc)
+}

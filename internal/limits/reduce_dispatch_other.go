@@ -15,3 +15,9 @@ func readonlyF64At(l Level, x []float64, acc *[16]float64) {
 	_ = l
 	readonlyF64(x, acc)
 }
+
+// readonlyBF16At runs level l's read-only roofline kernel, readonlyBF16.
+func readonlyBF16At(l Level, x []uint16, acc *[16]float64) {
+	_ = l
+	readonlyBF16(x, acc)
+}
