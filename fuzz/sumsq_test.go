@@ -36,6 +36,32 @@ func FuzzSumSquares64(f *testing.F) {
 	})
 }
 
+// FuzzSumSquaresBF16 is FuzzSumSquares32 for SumSquaresBF16 on the
+// fuzzed float32 slice rounded to bfloat16 (specials included), with
+// every other element's bits fuzzed outright if raw is odd (any bit
+// pattern: NaNs, infinities, subnormals), and demands besides the bits
+// of SumSquares32 of the widened values.
+func FuzzSumSquaresBF16(f *testing.F) {
+	f.Add(uint32(100), uint8(1), int8(0), int8(10), uint64(1), []byte{3, 7}, uint8(2), uint32(40), uint8(0))
+	f.Add(uint32(kernels.NormChunk+17), uint8(0), int8(-126), int8(127), uint64(2), []byte{}, uint8(3), uint32(1000), uint8(1))
+	f.Fuzz(func(t *testing.T, n uint32, offset uint8, lo, hi int8, seed uint64, specials []byte, workers uint8, cut uint32, raw uint8) {
+		x32 := sumsqInput[float32](n, offset, int(lo), int(hi), -133, 127, seed, specials)
+		x := make([]kernels.BF16, len(x32)+int(offset%4))[offset%4:]
+		kernels.SliceFrom32(x, x32)
+		if raw%2 == 1 {
+			r := testbuf.NewRand(seed ^ 0x5bf16)
+			for i := 0; i < len(x); i += 2 {
+				x[i] = kernels.BF16(r.Uint64())
+			}
+		}
+		sumsqCheck(t, x, kernels.SumSquaresBF16, kernels.SumSquaresTensorsBF16, int(workers), int(cut))
+		kernels.SliceTo32(x32, x)
+		if got, want := kernels.SumSquaresBF16(x), kernels.SumSquares32(x32); math.Float64bits(got) != math.Float64bits(want) && !(math.IsNaN(got) && math.IsNaN(want)) {
+			t.Fatalf("n=%d: %x, SumSquares32 of the widened values %x", len(x), math.Float64bits(got), math.Float64bits(want))
+		}
+	})
+}
+
 // sumsqInput is a seeded slice of the fuzzed length, starting offset%4
 // elements into its allocation, with exponents in [lo, hi] (clamped to
 // [minExp, maxExp]) and, at the positions specials names, special values.
@@ -54,7 +80,7 @@ func sumsqInput[F testbuf.Float](n uint32, offset uint8, lo, hi, minExp, maxExp 
 	return x
 }
 
-func sumsqCheck[F testbuf.Float](t *testing.T, x []F, one func([]F) float64, many func(*kernels.Pool, [][]F, []float64), workers, cut int) {
+func sumsqCheck[F any](t *testing.T, x []F, one func([]F) float64, many func(*kernels.Pool, [][]F, []float64), workers, cut int) {
 	t.Helper()
 	orig := kernels.ActiveLevel()
 	defer kernels.SetLevel(orig)

@@ -342,16 +342,17 @@ func TestSumSquaresDigest(t *testing.T) {
 }
 
 // BenchmarkSumSquares times the reduction at every level, in cache (64K
-// elements) and from memory (16M), one goroutine; the bytes are the
-// slice's, read once.
+// elements) and from memory (16M), one goroutine, for float32, float64 and
+// bfloat16 slices; the bytes are the slice's, read once.
 //
 //	go test -run '^$' -bench SumSquares -benchtime 200x ./kernels
 func BenchmarkSumSquares(b *testing.B) {
 	for _, n := range []int{64 << 10, 16 << 20} {
 		x32 := make([]float32, n)
 		x64 := make([]float64, n)
+		x16 := make([]BF16, n)
 		for i := range x32 {
-			x32[i], x64[i] = float32(i%7), float64(i%7)
+			x32[i], x64[i], x16[i] = float32(i%7), float64(i%7), BF16From32(float32(i%7))
 		}
 		for _, l := range Levels() {
 			b.Run(fmt.Sprintf("f32/%s/%dK", l, n>>10), func(b *testing.B) {
@@ -364,6 +365,12 @@ func BenchmarkSumSquares(b *testing.B) {
 				b.SetBytes(int64(8 * n))
 				for b.Loop() {
 					sumSquares(l, x64)
+				}
+			})
+			b.Run(fmt.Sprintf("bf16/%s/%dK", l, n>>10), func(b *testing.B) {
+				b.SetBytes(int64(2 * n))
+				for b.Loop() {
+					sumSquares(l, x16)
 				}
 			})
 		}
