@@ -48,16 +48,14 @@ const normEps = 1e-6
 // float32 parameter's is.
 //
 // The 2-norm is √S, with S the sum of each gradient's
-// kernels.SumSquares32 or SumSquares64 in registration order (starting
-// from +0), each in package kernels' fixed order (on Config.Pool's
-// workers): the same bits on every machine, level and worker count, with
-// the error bound kernels documents. (PyTorch takes the norm of the per-tensor norms, with a
-// square root and a square more per tensor: the two differ by a few
-// roundings.) A bfloat16 gradient's sum of squares (kernels has no
-// bfloat16 reduction) is added element by element in index order in
-// float64, where every square is exact, on the calling goroutine: also
-// the same bits everywhere, but slower. The infinity norm is the largest
-// |g| (NaN if any is NaN).
+// kernels.SumSquares32, SumSquares64 or SumSquaresBF16 in registration
+// order (starting from +0), each in package kernels' fixed order (on
+// Config.Pool's workers): the same bits on every machine, level and
+// worker count, with the error bound kernels documents. (PyTorch takes
+// the norm of the per-tensor norms, with a square root and a square more
+// per tensor: the two differ by a few roundings.) A bfloat16 gradient's
+// sum of squares is SumSquares32's of its values widened to float32, bit
+// for bit. The infinity norm is the largest |g| (NaN if any is NaN).
 //
 // In place (the default), each float32 element becomes g·float32(c),
 // each float64 one g·c and each bfloat16 one the bfloat16 nearest to
@@ -164,20 +162,24 @@ func clampSlice[E float](g []E, c E) {
 // tensor's in the kernels' fixed order (on the pool), added in
 // registration order.
 func (o *Optimizer[H]) sumSquares() float64 {
-	o.norms.g32, o.norms.g64 = o.norms.g32[:0], o.norms.g64[:0]
+	o.norms.g32, o.norms.g64, o.norms.gbf = o.norms.g32[:0], o.norms.g64[:0], o.norms.gbf[:0]
 	for _, p := range o.params {
 		if g := p.float32Grad(); g != nil {
 			o.norms.g32 = append(o.norms.g32, g)
 		} else if p.f64 != nil {
 			o.norms.g64 = append(o.norms.g64, p.f64.grad)
+		} else {
+			o.norms.gbf = append(o.norms.gbf, p.bf.grad)
 		}
 	}
 	o.norms.s32 = resize(o.norms.s32, len(o.norms.g32))
 	o.norms.s64 = resize(o.norms.s64, len(o.norms.g64))
+	o.norms.sbf = resize(o.norms.sbf, len(o.norms.gbf))
 	kernels.SumSquaresTensors32(o.pool, o.norms.g32, o.norms.s32)
 	kernels.SumSquaresTensors64(o.pool, o.norms.g64, o.norms.s64)
+	kernels.SumSquaresTensorsBF16(o.pool, o.norms.gbf, o.norms.sbf)
 	var total float64
-	i32, i64 := 0, 0
+	i32, i64, ibf := 0, 0, 0
 	for _, p := range o.params {
 		switch {
 		case p.float32Grad() != nil:
@@ -187,7 +189,8 @@ func (o *Optimizer[H]) sumSquares() float64 {
 			total += o.norms.s64[i64]
 			i64++
 		default:
-			total += sumSquaresBF16(p.bf.grad)
+			total += o.norms.sbf[ibf]
+			ibf++
 		}
 	}
 	return total
@@ -237,9 +240,10 @@ func (o *Optimizer[H]) scaleGrads(c float64) {
 
 // normScratch is what ClipGradNorm reuses between calls.
 type normScratch struct {
-	g32      [][]float32
-	g64      [][]float64
-	s32, s64 []float64
+	g32           [][]float32
+	g64           [][]float64
+	gbf           [][]kernels.BF16
+	s32, s64, sbf []float64
 }
 
 func resize(s []float64, n int) []float64 {

@@ -6,23 +6,11 @@ import (
 	"github.com/fusedopt/fusedopt/kernels"
 )
 
-// Gradient clipping of bfloat16 gradients. The kernels have no bfloat16
-// reductions, so these are plain loops: each computes in float32 or
-// float64 from the exact widened values, in a fixed order, and so gives
-// the same bits on every machine and shard.
-
-// sumSquaresBF16 is the sum of the squares of g, in float64, in index
-// order. A bfloat16's square is exact in float64 (8 significant bits
-// squared fit in 53), so only the sum rounds, and a fused multiply-add
-// changes nothing.
-func sumSquaresBF16(g []kernels.BF16) float64 {
-	var s float64
-	for _, b := range g {
-		x := float64(b.Float32())
-		s += x * x
-	}
-	return s
-}
+// Gradient clipping of bfloat16 gradients. The sum of squares is the
+// kernels' (kernels.SumSquaresTensorsBF16, on the pool, in sumSquares);
+// the rest are plain loops: each computes in float32 from the exact
+// widened values, in a fixed order, and so gives the same bits on every
+// machine and shard.
 
 // maxAbsBF16 is the largest magnitude in g, NaN if any element is NaN.
 func maxAbsBF16(g []kernels.BF16) float64 {
