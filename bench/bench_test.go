@@ -88,7 +88,7 @@ func benchOptimizer(b *testing.B, name, kind string) {
 }
 
 func benchBF16(b *testing.B, o *optimizer, v variant) {
-	for _, f := range bf16Forms {
+	for _, f := range o.bf16FormsOf() {
 		b.Run("variant="+bf16Variant(v, f), func(b *testing.B) {
 			for _, n := range benchSizes() {
 				b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {

@@ -30,6 +30,14 @@ var bf16Forms = []bf16Form{
 	{name: "nearest", gradBF16: true},
 }
 
+// bf16FormsOf are the forms of o's bfloat16 rows.
+func (o *optimizer) bf16FormsOf() []bf16Form {
+	if o.formsBF16 != nil {
+		return o.formsBF16
+	}
+	return bf16Forms
+}
+
 // bf16Variant is the Variant name of a bfloat16 row: plain.sr, ...
 func bf16Variant(v variant, f bf16Form) string { return v.name + "." + f.name }
 
@@ -101,7 +109,7 @@ func runBF16(s *suite, o *optimizer) []Result {
 	data := newBF16Data(o, maxN, 1)
 	var results []Result
 	for _, v := range cfg.variantsOf(o) {
-		for _, f := range bf16Forms {
+		for _, f := range o.bf16FormsOf() {
 			step := o.stepBF16(v, f)
 			if step == nil {
 				s.logf("%s bf16 %s: no bfloat16 kernel\n", o.name, v.name)

@@ -8,11 +8,11 @@ import (
 )
 
 // TestTinyRunBF16 runs -precision f32,bf16 on a tiny size: every bfloat16
-// form of Adam, SGD and Lion at every level with its bytes and its
-// speedup over float32, none for Adagrad, which has no bfloat16 kernels,
-// and the table, CSV, benchstat and chart of those rows.
+// form of Adam, SGD and Lion, and SumSquares' one, at every level with
+// its bytes and its speedup over float32, none for Adagrad, which has no
+// bfloat16 kernels, and the table, CSV, benchstat and chart of those rows.
 func TestTinyRunBF16(t *testing.T) {
-	args := []string{"-optimizer", "adam,sgd,lion,adagrad", "-precision", "f32,bf16", "-sizes", "256", "-reps", "1",
+	args := []string{"-optimizer", "adam,sgd,lion,adagrad,sumsq", "-precision", "f32,bf16", "-sizes", "256", "-reps", "1",
 		"-mintime", "1ms", "-q"}
 	cfg, err := parseFlags(args, new(bytes.Buffer))
 	if err != nil {
@@ -22,7 +22,8 @@ func TestTinyRunBF16(t *testing.T) {
 	rs := (&suite{cfg: cfg, machine: m}).run()
 	bytesOf := map[string]int{"adam/plain.sr": 14, "adam/plain.sr-f32grad": 16, "adam/plain.nearest": 14,
 		"sgd/momentum.sr": 10, "sgd/momentum.sr-f32grad": 12, "sgd/momentum.nearest": 10,
-		"lion/plain.sr": 10, "lion/plain.sr-f32grad": 12, "lion/plain.nearest": 10}
+		"lion/plain.sr": 10, "lion/plain.sr-f32grad": 12, "lion/plain.nearest": 10,
+		"sumsq/norm.bf16grad": 2}
 	kernelRows := map[string]int{}
 	for _, r := range rs {
 		if r.Precision != "bf16" {

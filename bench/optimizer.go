@@ -31,6 +31,9 @@ type optimizer struct {
 	// of variant v at the active level, or nil if the kernels have no
 	// such step; a nil stepBF16 means none for any variant.
 	stepBF16 func(v variant, f bf16Form) func(d bf16Data)
+	// formsBF16 are the forms of its bfloat16 rows; nil: bf16Forms, the
+	// roundings and gradient types of an update.
+	formsBF16 []bf16Form
 
 	// c32 runs iters steps of the C baseline (nil: none for this optimizer).
 	c32 func(fast bool, v variant, s [][]float32, iters int)

@@ -8,10 +8,10 @@ import (
 )
 
 // sumsqOptimizer is not an optimizer but the reduction under
-// ClipGradNorm (and LAMB's and LARS's norms): kernels.SumSquares32 and
-// SumSquares64 over one slice, read once (one value per element, nothing
-// written). Its roofline is the fastest loop that reads the same bytes:
-// internal/limits' read-only loop at each level (each element widened and
+// ClipGradNorm (and LAMB's and LARS's norms): kernels.SumSquares32,
+// SumSquares64 and (-precision bf16) SumSquaresBF16 over one slice, read
+// once (one value per element, nothing written). Its roofline is the
+// fastest loop that reads the same bytes: internal/limits' read-only loop at each level (each element widened and
 // added, without the square), or the C baseline compiled with -ffast-math,
 // which sums in an order of gcc's choosing.
 func sumsqOptimizer() *optimizer {
@@ -31,6 +31,12 @@ func sumsqOptimizer() *optimizer {
 		},
 		c32: func(fast bool, _ variant, s [][]float32, iters int) { keep(cSumSquares32(fast, s[0], iters)) },
 		c64: func(fast bool, _ variant, s [][]float64, iters int) { keep(cSumSquares64(fast, s[0], iters)) },
+		stepBF16: func(variant, bf16Form) func(bf16Data) {
+			return func(d bf16Data) { keep(kernels.SumSquaresBF16(d.s[0])) }
+		},
+		// A reduction rounds nothing: one bfloat16 row, of a bfloat16
+		// gradient, 2 bytes per element.
+		formsBF16: []bf16Form{{name: "bf16grad", gradBF16: true}},
 	}
 }
 
