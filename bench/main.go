@@ -65,7 +65,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.SetOutput(stderr)
 	var (
 		optimizer = fs.String("optimizer", "all", "optimizers to run, comma-separated, or all (have: "+optimizerNames()+")")
-		precision = fs.String("precision", "auto", "precisions, comma-separated: f32, f64, bf16 (bfloat16 param and state: adam and sgd; bfloat16 gradients: sumsq); or auto: f32,f64 for adam, f32 for the others")
+		precision = fs.String("precision", "auto", "precisions, comma-separated: f32, f64, bf16 (bfloat16 param and state: adam, sgd and lion; bfloat16 gradients: sumsq); or auto: f32,f64 for adam, f32 for the others")
 		variants  = fs.String("variant", "", "variants, comma-separated: a name (every selected optimizer that has it), optimizer:name, or all; "+
 			"an optimizer none of whose variants is named runs its first ("+variantNames()+")")
 		levels = fs.String("levels", "all", "levels to time, comma-separated: generic, avx2, avx512, neon, c (both C baselines, Adam only), or all; "+
