@@ -89,9 +89,9 @@ unrolled:
 	SUBQ       SI, DI
 	CMPQ       DI, $0x00000020
 	JL         single
-	PREFETCHT0 512(CX)(SI*2)
-	PREFETCHT0 512(DX)(SI*2)
-	PREFETCHT0 512(BX)(SI*2)
+	PREFETCHT0 256(CX)(SI*2)
+	PREFETCHT0 256(DX)(SI*2)
+	PREFETCHT0 256(BX)(SI*2)
 
 	// scaled gradient (the scale is negative when maximizing)
 	VMOVDQU (DX)(SI*2), Y4
@@ -488,9 +488,9 @@ unrolled:
 	SUBQ       SI, DI
 	CMPQ       DI, $0x00000010
 	JL         single
-	PREFETCHT0 512(CX)(SI*2)
-	PREFETCHT0 512(DX)(SI*2)
-	PREFETCHT0 512(BX)(SI*2)
+	PREFETCHT0 256(CX)(SI*2)
+	PREFETCHT0 256(DX)(SI*2)
+	PREFETCHT0 256(BX)(SI*2)
 
 	// scaled gradient (the scale is negative when maximizing)
 	VMOVDQU (DX)(SI*2), Y7
@@ -778,12 +778,12 @@ unrolled:
 	SUBQ       SI, DI
 	CMPQ       DI, $0x00000040
 	JL         single
-	PREFETCHT0 512(CX)(SI*2)
-	PREFETCHT0 576(CX)(SI*2)
-	PREFETCHT0 512(DX)(SI*2)
-	PREFETCHT0 576(DX)(SI*2)
-	PREFETCHT0 512(BX)(SI*2)
-	PREFETCHT0 576(BX)(SI*2)
+	PREFETCHT0 256(CX)(SI*2)
+	PREFETCHT0 320(CX)(SI*2)
+	PREFETCHT0 256(DX)(SI*2)
+	PREFETCHT0 320(DX)(SI*2)
+	PREFETCHT0 256(BX)(SI*2)
+	PREFETCHT0 320(BX)(SI*2)
 
 	// scaled gradient (the scale is negative when maximizing)
 	VPSLLD $0x10, (DX)(SI*2), Z11
@@ -1095,12 +1095,12 @@ unrolled:
 	SUBQ       SI, DI
 	CMPQ       DI, $0x00000040
 	JL         single
-	PREFETCHT0 512(CX)(SI*2)
-	PREFETCHT0 576(CX)(SI*2)
-	PREFETCHT0 512(DX)(SI*2)
-	PREFETCHT0 576(DX)(SI*2)
-	PREFETCHT0 512(BX)(SI*2)
-	PREFETCHT0 576(BX)(SI*2)
+	PREFETCHT0 256(CX)(SI*2)
+	PREFETCHT0 320(CX)(SI*2)
+	PREFETCHT0 256(DX)(SI*2)
+	PREFETCHT0 320(DX)(SI*2)
+	PREFETCHT0 256(BX)(SI*2)
+	PREFETCHT0 320(BX)(SI*2)
 
 	// scaled gradient (the scale is negative when maximizing)
 	VPSLLD $0x10, (DX)(SI*2), Z15

@@ -302,9 +302,9 @@ unrolled:
 	SUBQ       SI, DI
 	CMPQ       DI, $0x00000020
 	JL         single
-	PREFETCHT0 512(CX)(SI*2)
-	PREFETCHT0 512(DX)(SI*2)
-	PREFETCHT0 512(BX)(SI*2)
+	PREFETCHT0 256(CX)(SI*2)
+	PREFETCHT0 256(DX)(SI*2)
+	PREFETCHT0 256(BX)(SI*2)
 
 	// scaled gradient (the scale is negative when maximizing)
 	VMOVDQU (DX)(SI*2), Y5
@@ -588,9 +588,9 @@ unrolled:
 	SUBQ       SI, DI
 	CMPQ       DI, $0x00000020
 	JL         single
-	PREFETCHT0 512(CX)(SI*2)
-	PREFETCHT0 512(DX)(SI*2)
-	PREFETCHT0 512(BX)(SI*2)
+	PREFETCHT0 256(CX)(SI*2)
+	PREFETCHT0 256(DX)(SI*2)
+	PREFETCHT0 256(BX)(SI*2)
 
 	// scaled gradient (the scale is negative when maximizing)
 	VMOVDQU (DX)(SI*2), Y6
@@ -869,9 +869,9 @@ unrolled:
 	SUBQ       SI, DI
 	CMPQ       DI, $0x00000020
 	JL         single
-	PREFETCHT0 512(CX)(SI*2)
-	PREFETCHT0 512(DX)(SI*2)
-	PREFETCHT0 512(BX)(SI*2)
+	PREFETCHT0 256(CX)(SI*2)
+	PREFETCHT0 256(DX)(SI*2)
+	PREFETCHT0 256(BX)(SI*2)
 
 	// scaled gradient (the scale is negative when maximizing)
 	VMOVDQU (DX)(SI*2), Y4
@@ -1141,9 +1141,9 @@ unrolled:
 	SUBQ       SI, DI
 	CMPQ       DI, $0x00000020
 	JL         single
-	PREFETCHT0 512(CX)(SI*2)
-	PREFETCHT0 512(DX)(SI*2)
-	PREFETCHT0 512(BX)(SI*2)
+	PREFETCHT0 256(CX)(SI*2)
+	PREFETCHT0 256(DX)(SI*2)
+	PREFETCHT0 256(BX)(SI*2)
 
 	// scaled gradient (the scale is negative when maximizing)
 	VMOVDQU (DX)(SI*2), Y4
@@ -1784,9 +1784,9 @@ unrolled:
 	SUBQ       SI, DI
 	CMPQ       DI, $0x00000020
 	JL         single
-	PREFETCHT0 512(CX)(SI*2)
-	PREFETCHT0 512(DX)(SI*2)
-	PREFETCHT0 512(BX)(SI*2)
+	PREFETCHT0 256(CX)(SI*2)
+	PREFETCHT0 256(DX)(SI*2)
+	PREFETCHT0 256(BX)(SI*2)
 
 	// scaled gradient (the scale is negative when maximizing)
 	VMOVDQU (DX)(SI*2), Y4
@@ -2094,9 +2094,9 @@ unrolled:
 	SUBQ       SI, DI
 	CMPQ       DI, $0x00000020
 	JL         single
-	PREFETCHT0 512(CX)(SI*2)
-	PREFETCHT0 512(DX)(SI*2)
-	PREFETCHT0 512(BX)(SI*2)
+	PREFETCHT0 256(CX)(SI*2)
+	PREFETCHT0 256(DX)(SI*2)
+	PREFETCHT0 256(BX)(SI*2)
 
 	// scaled gradient (the scale is negative when maximizing)
 	VMOVDQU (DX)(SI*2), Y4
@@ -2415,9 +2415,9 @@ unrolled:
 	SUBQ       SI, DI
 	CMPQ       DI, $0x00000010
 	JL         single
-	PREFETCHT0 512(CX)(SI*2)
-	PREFETCHT0 512(DX)(SI*2)
-	PREFETCHT0 512(BX)(SI*2)
+	PREFETCHT0 256(CX)(SI*2)
+	PREFETCHT0 256(DX)(SI*2)
+	PREFETCHT0 256(BX)(SI*2)
 
 	// scaled gradient (the scale is negative when maximizing)
 	VMOVDQU (DX)(SI*2), Y7
@@ -2671,9 +2671,9 @@ unrolled:
 	SUBQ       SI, DI
 	CMPQ       DI, $0x00000010
 	JL         single
-	PREFETCHT0 512(CX)(SI*2)
-	PREFETCHT0 512(DX)(SI*2)
-	PREFETCHT0 512(BX)(SI*2)
+	PREFETCHT0 256(CX)(SI*2)
+	PREFETCHT0 256(DX)(SI*2)
+	PREFETCHT0 256(BX)(SI*2)
 
 	// scaled gradient (the scale is negative when maximizing)
 	VMOVDQU (DX)(SI*2), Y8
@@ -3116,12 +3116,12 @@ unrolled:
 	SUBQ       SI, DI
 	CMPQ       DI, $0x00000040
 	JL         single
-	PREFETCHT0 512(CX)(SI*2)
-	PREFETCHT0 576(CX)(SI*2)
-	PREFETCHT0 512(DX)(SI*2)
-	PREFETCHT0 576(DX)(SI*2)
-	PREFETCHT0 512(BX)(SI*2)
-	PREFETCHT0 576(BX)(SI*2)
+	PREFETCHT0 256(CX)(SI*2)
+	PREFETCHT0 320(CX)(SI*2)
+	PREFETCHT0 256(DX)(SI*2)
+	PREFETCHT0 320(DX)(SI*2)
+	PREFETCHT0 256(BX)(SI*2)
+	PREFETCHT0 320(BX)(SI*2)
 
 	// scaled gradient (the scale is negative when maximizing)
 	VPSLLD $0x10, (DX)(SI*2), Z5
@@ -3326,12 +3326,12 @@ unrolled:
 	SUBQ       SI, DI
 	CMPQ       DI, $0x00000040
 	JL         single
-	PREFETCHT0 512(CX)(SI*2)
-	PREFETCHT0 576(CX)(SI*2)
-	PREFETCHT0 512(DX)(SI*2)
-	PREFETCHT0 576(DX)(SI*2)
-	PREFETCHT0 512(BX)(SI*2)
-	PREFETCHT0 576(BX)(SI*2)
+	PREFETCHT0 256(CX)(SI*2)
+	PREFETCHT0 320(CX)(SI*2)
+	PREFETCHT0 256(DX)(SI*2)
+	PREFETCHT0 320(DX)(SI*2)
+	PREFETCHT0 256(BX)(SI*2)
+	PREFETCHT0 320(BX)(SI*2)
 
 	// scaled gradient (the scale is negative when maximizing)
 	VPSLLD $0x10, (DX)(SI*2), Z6
@@ -3557,12 +3557,12 @@ unrolled:
 	SUBQ       SI, DI
 	CMPQ       DI, $0x00000040
 	JL         single
-	PREFETCHT0 512(CX)(SI*2)
-	PREFETCHT0 576(CX)(SI*2)
-	PREFETCHT0 512(DX)(SI*2)
-	PREFETCHT0 576(DX)(SI*2)
-	PREFETCHT0 512(BX)(SI*2)
-	PREFETCHT0 576(BX)(SI*2)
+	PREFETCHT0 256(CX)(SI*2)
+	PREFETCHT0 320(CX)(SI*2)
+	PREFETCHT0 256(DX)(SI*2)
+	PREFETCHT0 320(DX)(SI*2)
+	PREFETCHT0 256(BX)(SI*2)
+	PREFETCHT0 320(BX)(SI*2)
 
 	// scaled gradient (the scale is negative when maximizing)
 	VPSLLD $0x10, (DX)(SI*2), Z6
@@ -3783,12 +3783,12 @@ unrolled:
 	SUBQ       SI, DI
 	CMPQ       DI, $0x00000040
 	JL         single
-	PREFETCHT0 512(CX)(SI*2)
-	PREFETCHT0 576(CX)(SI*2)
-	PREFETCHT0 512(DX)(SI*2)
-	PREFETCHT0 576(DX)(SI*2)
-	PREFETCHT0 512(BX)(SI*2)
-	PREFETCHT0 576(BX)(SI*2)
+	PREFETCHT0 256(CX)(SI*2)
+	PREFETCHT0 320(CX)(SI*2)
+	PREFETCHT0 256(DX)(SI*2)
+	PREFETCHT0 320(DX)(SI*2)
+	PREFETCHT0 256(BX)(SI*2)
+	PREFETCHT0 320(BX)(SI*2)
 
 	// scaled gradient (the scale is negative when maximizing)
 	VPSLLD $0x10, (DX)(SI*2), Z7
@@ -4311,12 +4311,12 @@ unrolled:
 	SUBQ       SI, DI
 	CMPQ       DI, $0x00000040
 	JL         single
-	PREFETCHT0 512(CX)(SI*2)
-	PREFETCHT0 576(CX)(SI*2)
-	PREFETCHT0 512(DX)(SI*2)
-	PREFETCHT0 576(DX)(SI*2)
-	PREFETCHT0 512(BX)(SI*2)
-	PREFETCHT0 576(BX)(SI*2)
+	PREFETCHT0 256(CX)(SI*2)
+	PREFETCHT0 320(CX)(SI*2)
+	PREFETCHT0 256(DX)(SI*2)
+	PREFETCHT0 320(DX)(SI*2)
+	PREFETCHT0 256(BX)(SI*2)
+	PREFETCHT0 320(BX)(SI*2)
 
 	// scaled gradient (the scale is negative when maximizing)
 	VPSLLD $0x10, (DX)(SI*2), Z7
@@ -4573,12 +4573,12 @@ unrolled:
 	SUBQ       SI, DI
 	CMPQ       DI, $0x00000040
 	JL         single
-	PREFETCHT0 512(CX)(SI*2)
-	PREFETCHT0 576(CX)(SI*2)
-	PREFETCHT0 512(DX)(SI*2)
-	PREFETCHT0 576(DX)(SI*2)
-	PREFETCHT0 512(BX)(SI*2)
-	PREFETCHT0 576(BX)(SI*2)
+	PREFETCHT0 256(CX)(SI*2)
+	PREFETCHT0 320(CX)(SI*2)
+	PREFETCHT0 256(DX)(SI*2)
+	PREFETCHT0 320(DX)(SI*2)
+	PREFETCHT0 256(BX)(SI*2)
+	PREFETCHT0 320(BX)(SI*2)
 
 	// scaled gradient (the scale is negative when maximizing)
 	VPSLLD $0x10, (DX)(SI*2), Z8
@@ -4844,12 +4844,12 @@ unrolled:
 	SUBQ       SI, DI
 	CMPQ       DI, $0x00000040
 	JL         single
-	PREFETCHT0 512(CX)(SI*2)
-	PREFETCHT0 576(CX)(SI*2)
-	PREFETCHT0 512(DX)(SI*2)
-	PREFETCHT0 576(DX)(SI*2)
-	PREFETCHT0 512(BX)(SI*2)
-	PREFETCHT0 576(BX)(SI*2)
+	PREFETCHT0 256(CX)(SI*2)
+	PREFETCHT0 320(CX)(SI*2)
+	PREFETCHT0 256(DX)(SI*2)
+	PREFETCHT0 320(DX)(SI*2)
+	PREFETCHT0 256(BX)(SI*2)
+	PREFETCHT0 320(BX)(SI*2)
 
 	// scaled gradient (the scale is negative when maximizing)
 	VPSLLD $0x10, (DX)(SI*2), Z8
@@ -5110,12 +5110,12 @@ unrolled:
 	SUBQ       SI, DI
 	CMPQ       DI, $0x00000040
 	JL         single
-	PREFETCHT0 512(CX)(SI*2)
-	PREFETCHT0 576(CX)(SI*2)
-	PREFETCHT0 512(DX)(SI*2)
-	PREFETCHT0 576(DX)(SI*2)
-	PREFETCHT0 512(BX)(SI*2)
-	PREFETCHT0 576(BX)(SI*2)
+	PREFETCHT0 256(CX)(SI*2)
+	PREFETCHT0 320(CX)(SI*2)
+	PREFETCHT0 256(DX)(SI*2)
+	PREFETCHT0 320(DX)(SI*2)
+	PREFETCHT0 256(BX)(SI*2)
+	PREFETCHT0 320(BX)(SI*2)
 
 	// scaled gradient (the scale is negative when maximizing)
 	VPSLLD $0x10, (DX)(SI*2), Z9
