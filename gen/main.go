@@ -10,6 +10,8 @@
 //	families_test.go       every family described alike, for internal/famtest
 //	<family>_parallel.go   kernels only: the tensor types and the parallel and
 //	                       multi-tensor steps (optimizers.APIs)
+//	<family>_bf16_api.go   kernels only: the same for bfloat16, with the single
+//	                       steps (optimizers.BF16APIs)
 //
 // kernels gets the optimizers and the reductions (reduce_*); internal/limits
 // gets the memory-roofline (Traffic) and arithmetic-bound (Arith) kernels
@@ -59,6 +61,7 @@ func main() {
 	writeReductions(kernelsDir, "kernels", optimizers.Reductions())
 	writeFused(kernelsDir, "kernels")
 	writeParallel(kernelsDir, base)
+	writeParallelBF16(kernelsDir, base, families.BF16())
 	limitsDir := filepath.Join(*root, "internal", "limits")
 	writePackage(limitsDir, "limits", "l", limits, nil)
 	writeReductions(limitsDir, "limits", optimizers.ReductionLimits())
@@ -82,6 +85,34 @@ func writeParallel(dir string, fams []golang.Family) {
 		src, err := golang.Parallel(fams[i], a)
 		check(err)
 		write(dir, a.Name+"_parallel.go", src)
+	}
+}
+
+// writeParallelBF16 writes kernels/<name>_bf16_api.go, the bfloat16
+// tensor types and steps, for every optimizer that optimizers.BF16APIs
+// describes, on its families <name>BF16 and <name>BF16Grad of typed.
+func writeParallelBF16(dir string, base, typed []golang.Family) {
+	family := func(fams []golang.Family, name string) golang.Family {
+		i := slices.IndexFunc(fams, func(f golang.Family) bool { return f.Name == name })
+		if i < 0 {
+			log.Fatalf("optimizers.BF16APIs: no family %s", name)
+		}
+		return fams[i]
+	}
+	apis := optimizers.APIs()
+	ref := ""
+	for _, b := range optimizers.BF16APIs() {
+		i := slices.IndexFunc(apis, func(a optimizers.API) bool { return a.Name == b.Name })
+		if i < 0 {
+			log.Fatalf("optimizers.BF16APIs describes %q, which optimizers.APIs does not", b.Name)
+		}
+		src, err := golang.ParallelBF16(family(base, b.Name), family(typed, b.Name+"BF16"), family(typed, b.Name+"BF16Grad"),
+			apis[i], b, ref)
+		check(err)
+		write(dir, b.Name+"_bf16_api.go", src)
+		if ref == "" {
+			ref = apis[i].Title + "TensorBF16" // the first documents Offset
+		}
 	}
 }
 

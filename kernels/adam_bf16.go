@@ -1,42 +1,8 @@
 package kernels
 
-// StepBF16 is Step32 with param and the state m and v stored as bfloat16
-// and a float32 gradient: it computes exactly what Step32 computes from
-// the widened values, in float32 and in the same order, and rounds each
-// stored value as r says (see Rounding). AMSGrad is not offered: with
-// AMSGrad set, StepBF16 returns a *ParamError. Lengths, overlaps, errors
-// and allocations are as for Step32.
-func (o Adam) StepBF16(t int, r Rounding, param []BF16, grad []float32, m, v []BF16) error {
-	s, late, err := o.scalarsBF16(t, r)
-	if err != nil {
-		return err
-	}
-	adamCheckBF16(o, "Adam.StepBF16", &AdamTensorBF16{param, grad, m, v, 0})
-	if late != nil {
-		return late
-	}
-	if len(param) > 0 {
-		current().adamBF16F32[o.variantBF16(r)](bf16Bits(param), grad, bf16Bits(m), bf16Bits(v), s)
-	}
-	return nil
-}
-
-// StepBF16Grad is StepBF16 with a bfloat16 gradient (14 bytes of memory
-// traffic per element, against Step32's 28).
-func (o Adam) StepBF16Grad(t int, r Rounding, param, grad, m, v []BF16) error {
-	s, late, err := o.scalarsBF16(t, r)
-	if err != nil {
-		return err
-	}
-	adamCheckBF16Grad(o, "Adam.StepBF16Grad", &AdamTensorBF16Grad{param, grad, m, v, 0})
-	if late != nil {
-		return late
-	}
-	if len(param) > 0 {
-		current().adamBF16GradF32[o.variantBF16(r)](bf16Bits(param), bf16Bits(grad), bf16Bits(m), bf16Bits(v), s)
-	}
-	return nil
-}
+// This file holds what is particular to Adam's bfloat16 steps, which
+// adam_bf16_api.go (generated from gen/optimizers.BF16APIs) declares: their
+// scalars and their kernels' variant.
 
 // scalarsBF16 is Step32's scalars (from its cache), with the offset plus
 // the hash key. It validates in two parts, so that the steps fail in

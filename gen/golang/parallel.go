@@ -20,13 +20,17 @@ func Parallel(f Family, a optimizers.API) ([]byte, error) {
 	for _, o := range a.Optional {
 		p.optional = append(p.optional, o.Slot)
 	}
+	return apiFile(p.tensorTypes, p.stepParallel, p.stepTensors, p.jobs, p.checks)
+}
+
+// apiFile is the formatted source of a generated file of package kernels
+// that uses memspan, made of the sections that each of sections writes.
+func apiFile(sections ...func(w *bytes.Buffer)) ([]byte, error) {
 	var w bytes.Buffer
 	fmt.Fprintf(&w, "%s\npackage kernels\n\nimport \"github.com/fusedopt/fusedopt/internal/memspan\"\n\n", Header)
-	p.tensorTypes(&w)
-	p.stepParallel(&w)
-	p.stepTensors(&w)
-	p.jobs(&w)
-	p.checks(&w)
+	for _, write := range sections {
+		write(&w)
+	}
 	return format.Source(w.Bytes())
 }
 

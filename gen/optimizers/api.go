@@ -66,3 +66,51 @@ func APIs() []API {
 			Update: "one update", BadInput: "A bad hyperparameter", Variant: "0"},
 	}
 }
+
+// BF16API describes an optimizer's bfloat16 steps (kernels/<name>_bf16_api.go:
+// the <Title>TensorBF16 and <Title>TensorBF16Grad types and the StepBF16,
+// StepParallelBF16 and StepTensorsBF16 methods, each also with a bfloat16
+// gradient) beyond its API, whose Title, Fields and Optional slots they
+// share, and beyond the slices, which come from the streams of the
+// families <name>BF16 and <name>BF16Grad. The methods call the optimizer's
+// hand-written scalarsBF16, variantBF16 and checkLens.
+type BF16API struct {
+	Name string // the family's name, "adam", as in APIs
+
+	// StepParam is the steps' parameter before the Rounding, passed on to
+	// scalarsBF16: "t int" even for Lion, whose update does not depend on
+	// t, as the rounding's hash does.
+	StepParam string
+
+	// StepBF16's doc comment says that it is Step32 with param and State
+	// stored as bfloat16 (and, when the kernels store two streams, which
+	// half of the hash's bits each takes), adds Note, and ends with
+	// "Lengths, overlaps, errors and allocations are as for Step32"
+	// completed by LensNote.
+	State, Note, LensNote string
+
+	GradNote  string // completes "StepBF16Grad is StepBF16 with a bfloat16 gradient"
+	TensorDoc string // ends the doc comment of <Title>TensorBF16: how the state starts
+	Variant   string // the kernel tables' index ("o.variantBF16(r)" if "")
+}
+
+// BF16APIs lists the APIs of the optimizers with bfloat16 kernels, in the
+// order of families.BF16. The first one's tensor type documents Offset;
+// the others refer to it.
+func BF16APIs() []BF16API {
+	return []BF16API{
+		{Name: "adam", StepParam: "t int", State: "the state m and v",
+			Note:     "AMSGrad is not offered: with AMSGrad set, StepBF16 returns a *ParamError.",
+			GradNote: " (14 bytes of memory traffic per element, against Step32's 28)"},
+		{Name: "sgd", StepParam: "t int", State: "the momentum buffer buf",
+			LensNote:  "; buf is ignored, and may be nil, without momentum",
+			TensorDoc: "Buf starts as zeros and is used only with momentum (it may be nil without)."},
+		{Name: "lion", StepParam: "t int", State: "the momentum m",
+			Note: "Lion's update does not depend on the step number, but the rounding's random bits do: " +
+				"t, counted from 1, must differ from step to step (pass the count of steps taken plus one), " +
+				"or every step rounds with the same bits.",
+			LensNote:  ", and t < 1 returns a *ParamError",
+			TensorDoc: "M starts as zeros.",
+			Variant:   "variantBF16(r)"},
+	}
+}
