@@ -5,8 +5,8 @@
 #include "textflag.h"
 
 // func lionBF16AVX2F32(param []uint16, grad []float32, m []uint16, s [8]float32)
-// Requires: AVX, AVX2
-TEXT ·lionBF16AVX2F32(SB), NOSPLIT, $288-104
+// Requires: AVX, AVX2, MMX+
+TEXT ·lionBF16AVX2F32(SB), NOSPLIT, $448-104
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -14,239 +14,251 @@ TEXT ·lionBF16AVX2F32(SB), NOSPLIT, $288-104
 
 	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
 	VBROADCASTSS s_0+72(FP), Y0
-	VBROADCASTSS s_1+76(FP), Y1
-	VMOVUPS      Y1, (SP)
-	VBROADCASTSS s_2+80(FP), Y1
-	VMOVUPS      Y1, 32(SP)
-	VBROADCASTSS s_3+84(FP), Y1
-	VMOVUPS      Y1, 64(SP)
-	VBROADCASTSS s_4+88(FP), Y1
-	VMOVUPS      Y1, 96(SP)
-	VBROADCASTSS s_5+92(FP), Y1
-	VMOVUPS      Y1, 128(SP)
-	VBROADCASTSS s_6+96(FP), Y1
-	VMOVUPS      Y1, 160(SP)
+	VMOVUPS      Y0, (SP)
+	VBROADCASTSS s_1+76(FP), Y0
+	VMOVUPS      Y0, 32(SP)
+	VBROADCASTSS s_2+80(FP), Y0
+	VMOVUPS      Y0, 64(SP)
+	VBROADCASTSS s_3+84(FP), Y0
+	VMOVUPS      Y0, 96(SP)
+	VBROADCASTSS s_4+88(FP), Y0
+	VMOVUPS      Y0, 128(SP)
+	VBROADCASTSS s_5+92(FP), Y0
+	VMOVUPS      Y0, 160(SP)
+	VBROADCASTSS s_6+96(FP), Y0
+	VMOVUPS      Y0, 192(SP)
 
 	// Constant: sign bit
 	MOVQ         $0x0000000080000000, SI
-	VMOVD        SI, X1
-	VBROADCASTSS X1, Y1
+	VMOVD        SI, X0
+	VBROADCASTSS X0, Y0
 
 	// Constant: one
 	MOVQ         $0x000000003f800000, SI
-	VMOVD        SI, X2
-	VBROADCASTSS X2, Y2
+	VMOVD        SI, X1
+	VBROADCASTSS X1, Y1
 
 	// Constant: zero
 	MOVQ         $0x0000000000000000, SI
-	VMOVD        SI, X3
-	VBROADCASTSS X3, Y3
+	VMOVD        SI, X2
+	VBROADCASTSS X2, Y2
 
 	// Constant: 0xffc00000
 	MOVQ         $0x00000000ffc00000, SI
-	VMOVD        SI, X4
-	VBROADCASTSS X4, Y4
-	VMOVUPS      Y4, 192(SP)
+	VMOVD        SI, X3
+	VBROADCASTSS X3, Y3
+	VMOVUPS      Y3, 224(SP)
 
 	// Constant: 0x1
 	MOVQ         $0x0000000000000001, SI
-	VMOVD        SI, X4
-	VBROADCASTSS X4, Y4
-	VMOVUPS      Y4, 224(SP)
+	VMOVD        SI, X3
+	VBROADCASTSS X3, Y3
+	VMOVUPS      Y3, 256(SP)
 
 	// Constant: 0x7fff
 	MOVQ         $0x0000000000007fff, SI
-	VMOVD        SI, X4
-	VBROADCASTSS X4, Y4
-	VMOVUPS      Y4, 256(SP)
+	VMOVD        SI, X3
+	VBROADCASTSS X3, Y3
+	VMOVUPS      Y3, 288(SP)
+
+	// Constant: 0x20
+	MOVQ         $0x0000000000000020, SI
+	VMOVD        SI, X3
+	VBROADCASTSS X3, Y3
+	VMOVUPS      Y3, 320(SP)
+
+	// Constant: 0x0
+	MOVQ         $0x0000000000000000, SI
+	VMOVD        SI, X3
+	VBROADCASTSS X3, Y3
+	VMOVUPS      Y3, 352(SP)
+
+	// Constant: 0x10
+	MOVQ         $0x0000000000000010, SI
+	VMOVD        SI, X3
+	VBROADCASTSS X3, Y3
+	VMOVUPS      Y3, 384(SP)
+
+	// Constant: 0x11
+	MOVQ         $0x0000000000000011, SI
+	VMOVD        SI, X3
+	VBROADCASTSS X3, Y3
+	VMOVUPS      Y3, 416(SP)
+	MOVQ         $0x00000000ffff0000, SI
+	VMOVD        SI, X3
+	VBROADCASTSS X3, Y3
 	XORQ         SI, SI
 
 	// Main loop: 4 vectors of 8 elements per iteration.
 unrolled:
-	MOVQ AX, DI
-	SUBQ SI, DI
-	CMPQ DI, $0x00000020
-	JL   single
+	MOVQ       AX, DI
+	SUBQ       SI, DI
+	CMPQ       DI, $0x00000020
+	JL         single
+	PREFETCHT0 256(CX)(SI*2)
+	PREFETCHT0 512(DX)(SI*4)
+	PREFETCHT0 576(DX)(SI*4)
+	PREFETCHT0 256(BX)(SI*2)
 
 	// scaled gradient (the scale is negative when maximizing)
 	VMOVUPS   (DX)(SI*4), Y4
+	VSHUFPS   $0x88, 32(DX)(SI*4), Y4, Y4
+	VPERMPD   $0xd8, Y4, Y4
 	VCMPPS    $0x03, Y4, Y4, Y5
-	VBLENDVPS Y5, 192(SP), Y4, Y4
-	VMULPS    Y0, Y4, Y4
-	VMOVUPS   32(DX)(SI*4), Y5
+	VBLENDVPS Y5, 224(SP), Y4, Y4
+	VMULPS    (SP), Y4, Y4
+	VMOVUPS   (DX)(SI*4), Y5
+	VSHUFPS   $0xdd, 32(DX)(SI*4), Y5, Y5
+	VPERMPD   $0xd8, Y5, Y5
 	VCMPPS    $0x03, Y5, Y5, Y6
-	VBLENDVPS Y6, 192(SP), Y5, Y5
-	VMULPS    Y0, Y5, Y5
+	VBLENDVPS Y6, 224(SP), Y5, Y5
+	VMULPS    (SP), Y5, Y5
 	VMOVUPS   64(DX)(SI*4), Y6
+	VSHUFPS   $0x88, 96(DX)(SI*4), Y6, Y6
+	VPERMPD   $0xd8, Y6, Y6
 	VCMPPS    $0x03, Y6, Y6, Y7
-	VBLENDVPS Y7, 192(SP), Y6, Y6
-	VMULPS    Y0, Y6, Y6
-	VMOVUPS   96(DX)(SI*4), Y7
+	VBLENDVPS Y7, 224(SP), Y6, Y6
+	VMULPS    (SP), Y6, Y6
+	VMOVUPS   64(DX)(SI*4), Y7
+	VSHUFPS   $0xdd, 96(DX)(SI*4), Y7, Y7
+	VPERMPD   $0xd8, Y7, Y7
 	VCMPPS    $0x03, Y7, Y7, Y8
-	VBLENDVPS Y8, 192(SP), Y7, Y7
-	VMULPS    Y0, Y7, Y7
+	VBLENDVPS Y8, 224(SP), Y7, Y7
+	VMULPS    (SP), Y7, Y7
 
 	// interpolated update direction
-	VPMOVZXWD (BX)(SI*2), Y8
-	VPSLLD    $0x10, Y8, Y8
-	VMULPS    (SP), Y8, Y8
-	VMULPS    32(SP), Y4, Y9
-	VADDPS    Y9, Y8, Y8
-	VPMOVZXWD 16(BX)(SI*2), Y9
-	VPSLLD    $0x10, Y9, Y9
-	VMULPS    (SP), Y9, Y9
-	VMULPS    32(SP), Y5, Y10
-	VADDPS    Y10, Y9, Y9
-	VPMOVZXWD 32(BX)(SI*2), Y10
-	VPSLLD    $0x10, Y10, Y10
-	VMULPS    (SP), Y10, Y10
-	VMULPS    32(SP), Y6, Y11
-	VADDPS    Y11, Y10, Y10
-	VPMOVZXWD 48(BX)(SI*2), Y11
-	VPSLLD    $0x10, Y11, Y11
-	VMULPS    (SP), Y11, Y11
-	VMULPS    32(SP), Y7, Y12
-	VADDPS    Y12, Y11, Y11
+	VMOVDQU (BX)(SI*2), Y8
+	VPSLLD  $0x10, Y8, Y8
+	VMULPS  32(SP), Y8, Y8
+	VMULPS  64(SP), Y4, Y9
+	VADDPS  Y9, Y8, Y8
+	VPAND   (BX)(SI*2), Y3, Y9
+	VMULPS  32(SP), Y9, Y9
+	VMULPS  64(SP), Y5, Y10
+	VADDPS  Y10, Y9, Y9
+	VMOVDQU 32(BX)(SI*2), Y10
+	VPSLLD  $0x10, Y10, Y10
+	VMULPS  32(SP), Y10, Y10
+	VMULPS  64(SP), Y6, Y11
+	VADDPS  Y11, Y10, Y10
+	VPAND   32(BX)(SI*2), Y3, Y11
+	VMULPS  32(SP), Y11, Y11
+	VMULPS  64(SP), Y7, Y12
+	VADDPS  Y12, Y11, Y11
 
 	// the step: lr*sign(c) plus the decoupled decay
-	VANDPS    Y8, Y1, Y12
-	VORPS     Y2, Y12, Y12
-	VCMPPS    $0x0c, Y3, Y8, Y13
+	VANDPS    Y8, Y0, Y12
+	VORPS     Y1, Y12, Y12
+	VCMPPS    $0x0c, Y2, Y8, Y13
 	VBLENDVPS Y13, Y12, Y8, Y8
-	VMULPS    128(SP), Y8, Y8
-	VPMOVZXWD (CX)(SI*2), Y12
+	VMULPS    160(SP), Y8, Y8
+	VMOVDQU   (CX)(SI*2), Y12
 	VPSLLD    $0x10, Y12, Y12
-	VMULPS    160(SP), Y12, Y12
+	VMULPS    192(SP), Y12, Y12
 	VADDPS    Y12, Y8, Y8
-	VANDPS    Y9, Y1, Y12
-	VORPS     Y2, Y12, Y12
-	VCMPPS    $0x0c, Y3, Y9, Y13
+	VANDPS    Y9, Y0, Y12
+	VORPS     Y1, Y12, Y12
+	VCMPPS    $0x0c, Y2, Y9, Y13
 	VBLENDVPS Y13, Y12, Y9, Y9
-	VMULPS    128(SP), Y9, Y9
-	VPMOVZXWD 16(CX)(SI*2), Y12
-	VPSLLD    $0x10, Y12, Y12
-	VMULPS    160(SP), Y12, Y12
+	VMULPS    160(SP), Y9, Y9
+	VPAND     (CX)(SI*2), Y3, Y12
+	VMULPS    192(SP), Y12, Y12
 	VADDPS    Y12, Y9, Y9
-	VANDPS    Y10, Y1, Y12
-	VORPS     Y2, Y12, Y12
-	VCMPPS    $0x0c, Y3, Y10, Y13
+	VANDPS    Y10, Y0, Y12
+	VORPS     Y1, Y12, Y12
+	VCMPPS    $0x0c, Y2, Y10, Y13
 	VBLENDVPS Y13, Y12, Y10, Y10
-	VMULPS    128(SP), Y10, Y10
-	VPMOVZXWD 32(CX)(SI*2), Y12
+	VMULPS    160(SP), Y10, Y10
+	VMOVDQU   32(CX)(SI*2), Y12
 	VPSLLD    $0x10, Y12, Y12
-	VMULPS    160(SP), Y12, Y12
+	VMULPS    192(SP), Y12, Y12
 	VADDPS    Y12, Y10, Y10
-	VANDPS    Y11, Y1, Y12
-	VORPS     Y2, Y12, Y12
-	VCMPPS    $0x0c, Y3, Y11, Y13
+	VANDPS    Y11, Y0, Y12
+	VORPS     Y1, Y12, Y12
+	VCMPPS    $0x0c, Y2, Y11, Y13
 	VBLENDVPS Y13, Y12, Y11, Y11
-	VMULPS    128(SP), Y11, Y11
-	VPMOVZXWD 48(CX)(SI*2), Y12
-	VPSLLD    $0x10, Y12, Y12
-	VMULPS    160(SP), Y12, Y12
+	VMULPS    160(SP), Y11, Y11
+	VPAND     32(CX)(SI*2), Y3, Y12
+	VMULPS    192(SP), Y12, Y12
 	VADDPS    Y12, Y11, Y11
 
 	// round to bfloat16
-	VPMOVZXWD    (CX)(SI*2), Y12
-	VPSLLD       $0x10, Y12, Y12
-	VSUBPS       Y8, Y12, Y8
-	VPMOVZXWD    16(CX)(SI*2), Y12
-	VPSLLD       $0x10, Y12, Y12
-	VSUBPS       Y9, Y12, Y9
-	VPMOVZXWD    32(CX)(SI*2), Y12
-	VPSLLD       $0x10, Y12, Y12
-	VSUBPS       Y10, Y12, Y10
-	VPMOVZXWD    48(CX)(SI*2), Y12
-	VPSLLD       $0x10, Y12, Y12
-	VSUBPS       Y11, Y12, Y11
-	VPSRLD       $0x10, Y8, Y12
-	VPAND        224(SP), Y12, Y12
-	VPADDD       256(SP), Y12, Y12
-	VPSRLD       $0x10, Y9, Y13
-	VPAND        224(SP), Y13, Y13
-	VPADDD       256(SP), Y13, Y13
-	VPSRLD       $0x10, Y10, Y14
-	VPAND        224(SP), Y14, Y14
-	VPADDD       256(SP), Y14, Y14
-	VPSRLD       $0x10, Y11, Y15
-	VPAND        224(SP), Y15, Y15
-	VPADDD       256(SP), Y15, Y15
-	VPADDD       Y12, Y8, Y8
-	VPSRLD       $0x10, Y8, Y8
-	VEXTRACTI128 $0x01, Y8, X12
-	VPACKUSDW    X12, X8, X12
-	VMOVDQU      X12, (CX)(SI*2)
-	VPADDD       Y13, Y9, Y8
-	VPSRLD       $0x10, Y8, Y8
-	VEXTRACTI128 $0x01, Y8, X9
-	VPACKUSDW    X9, X8, X9
-	VMOVDQU      X9, 16(CX)(SI*2)
-	VPADDD       Y14, Y10, Y8
-	VPSRLD       $0x10, Y8, Y8
-	VEXTRACTI128 $0x01, Y8, X9
-	VPACKUSDW    X9, X8, X9
-	VMOVDQU      X9, 32(CX)(SI*2)
-	VPADDD       Y15, Y11, Y8
-	VPSRLD       $0x10, Y8, Y8
-	VEXTRACTI128 $0x01, Y8, X9
-	VPACKUSDW    X9, X8, X9
-	VMOVDQU      X9, 48(CX)(SI*2)
+	VMOVDQU  (CX)(SI*2), Y12
+	VPSLLD   $0x10, Y12, Y12
+	VSUBPS   Y8, Y12, Y8
+	VPAND    (CX)(SI*2), Y3, Y12
+	VSUBPS   Y9, Y12, Y9
+	VMOVDQU  32(CX)(SI*2), Y12
+	VPSLLD   $0x10, Y12, Y12
+	VSUBPS   Y10, Y12, Y10
+	VPAND    32(CX)(SI*2), Y3, Y12
+	VSUBPS   Y11, Y12, Y11
+	VPSRLD   $0x10, Y8, Y12
+	VPAND    256(SP), Y12, Y12
+	VPADDD   288(SP), Y12, Y12
+	VPSRLD   $0x10, Y9, Y13
+	VPAND    256(SP), Y13, Y13
+	VPADDD   288(SP), Y13, Y13
+	VPSRLD   $0x10, Y10, Y14
+	VPAND    256(SP), Y14, Y14
+	VPADDD   288(SP), Y14, Y14
+	VPSRLD   $0x10, Y11, Y15
+	VPAND    256(SP), Y15, Y15
+	VPADDD   288(SP), Y15, Y15
+	VPADDD   Y12, Y8, Y8
+	VPADDD   Y13, Y9, Y9
+	VPSRLD   $0x10, Y8, Y8
+	VPBLENDW $0xaa, Y9, Y8, Y8
+	VMOVDQU  Y8, (CX)(SI*2)
+	VPADDD   Y14, Y10, Y8
+	VPADDD   Y15, Y11, Y9
+	VPSRLD   $0x10, Y8, Y8
+	VPBLENDW $0xaa, Y9, Y8, Y8
+	VMOVDQU  Y8, 32(CX)(SI*2)
 
 	// round to bfloat16
-	VPMOVZXWD    (BX)(SI*2), Y8
-	VPSLLD       $0x10, Y8, Y8
-	VMULPS       64(SP), Y8, Y8
-	VMULPS       96(SP), Y4, Y4
-	VADDPS       Y4, Y8, Y4
-	VPMOVZXWD    16(BX)(SI*2), Y8
-	VPSLLD       $0x10, Y8, Y8
-	VMULPS       64(SP), Y8, Y8
-	VMULPS       96(SP), Y5, Y5
-	VADDPS       Y5, Y8, Y5
-	VPMOVZXWD    32(BX)(SI*2), Y8
-	VPSLLD       $0x10, Y8, Y8
-	VMULPS       64(SP), Y8, Y8
-	VMULPS       96(SP), Y6, Y6
-	VADDPS       Y6, Y8, Y6
-	VPMOVZXWD    48(BX)(SI*2), Y8
-	VPSLLD       $0x10, Y8, Y8
-	VMULPS       64(SP), Y8, Y8
-	VMULPS       96(SP), Y7, Y7
-	VADDPS       Y7, Y8, Y7
-	VPSRLD       $0x10, Y4, Y8
-	VPAND        224(SP), Y8, Y8
-	VPADDD       256(SP), Y8, Y8
-	VPSRLD       $0x10, Y5, Y9
-	VPAND        224(SP), Y9, Y9
-	VPADDD       256(SP), Y9, Y9
-	VPSRLD       $0x10, Y6, Y10
-	VPAND        224(SP), Y10, Y10
-	VPADDD       256(SP), Y10, Y10
-	VPSRLD       $0x10, Y7, Y11
-	VPAND        224(SP), Y11, Y11
-	VPADDD       256(SP), Y11, Y11
-	VPADDD       Y8, Y4, Y4
-	VPSRLD       $0x10, Y4, Y4
-	VEXTRACTI128 $0x01, Y4, X8
-	VPACKUSDW    X8, X4, X8
-	VMOVDQU      X8, (BX)(SI*2)
-	VPADDD       Y9, Y5, Y4
-	VPSRLD       $0x10, Y4, Y4
-	VEXTRACTI128 $0x01, Y4, X5
-	VPACKUSDW    X5, X4, X5
-	VMOVDQU      X5, 16(BX)(SI*2)
-	VPADDD       Y10, Y6, Y4
-	VPSRLD       $0x10, Y4, Y4
-	VEXTRACTI128 $0x01, Y4, X5
-	VPACKUSDW    X5, X4, X5
-	VMOVDQU      X5, 32(BX)(SI*2)
-	VPADDD       Y11, Y7, Y4
-	VPSRLD       $0x10, Y4, Y4
-	VEXTRACTI128 $0x01, Y4, X5
-	VPACKUSDW    X5, X4, X5
-	VMOVDQU      X5, 48(BX)(SI*2)
-	ADDQ         $0x00000020, SI
-	JMP          unrolled
+	VMOVDQU  (BX)(SI*2), Y8
+	VPSLLD   $0x10, Y8, Y8
+	VMULPS   96(SP), Y8, Y8
+	VMULPS   128(SP), Y4, Y4
+	VADDPS   Y4, Y8, Y4
+	VPAND    (BX)(SI*2), Y3, Y8
+	VMULPS   96(SP), Y8, Y8
+	VMULPS   128(SP), Y5, Y5
+	VADDPS   Y5, Y8, Y5
+	VMOVDQU  32(BX)(SI*2), Y8
+	VPSLLD   $0x10, Y8, Y8
+	VMULPS   96(SP), Y8, Y8
+	VMULPS   128(SP), Y6, Y6
+	VADDPS   Y6, Y8, Y6
+	VPAND    32(BX)(SI*2), Y3, Y8
+	VMULPS   96(SP), Y8, Y8
+	VMULPS   128(SP), Y7, Y7
+	VADDPS   Y7, Y8, Y7
+	VPSRLD   $0x10, Y4, Y8
+	VPAND    256(SP), Y8, Y8
+	VPADDD   288(SP), Y8, Y8
+	VPSRLD   $0x10, Y5, Y9
+	VPAND    256(SP), Y9, Y9
+	VPADDD   288(SP), Y9, Y9
+	VPSRLD   $0x10, Y6, Y10
+	VPAND    256(SP), Y10, Y10
+	VPADDD   288(SP), Y10, Y10
+	VPSRLD   $0x10, Y7, Y11
+	VPAND    256(SP), Y11, Y11
+	VPADDD   288(SP), Y11, Y11
+	VPADDD   Y8, Y4, Y4
+	VPADDD   Y9, Y5, Y5
+	VPSRLD   $0x10, Y4, Y4
+	VPBLENDW $0xaa, Y5, Y4, Y4
+	VMOVDQU  Y4, (BX)(SI*2)
+	VPADDD   Y10, Y6, Y4
+	VPADDD   Y11, Y7, Y5
+	VPSRLD   $0x10, Y4, Y4
+	VPBLENDW $0xaa, Y5, Y4, Y4
+	VMOVDQU  Y4, 32(BX)(SI*2)
+	ADDQ     $0x00000020, SI
+	JMP      unrolled
 
 	// One vector at a time.
 single:
@@ -256,56 +268,56 @@ single:
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVUPS   (DX)(SI*4), Y4
-	VCMPPS    $0x03, Y4, Y4, Y5
-	VBLENDVPS Y5, 192(SP), Y4, Y4
-	VMULPS    Y0, Y4, Y4
+	VMOVUPS   (DX)(SI*4), Y3
+	VCMPPS    $0x03, Y3, Y3, Y4
+	VBLENDVPS Y4, 224(SP), Y3, Y3
+	VMULPS    (SP), Y3, Y3
 
 	// interpolated update direction
-	VPMOVZXWD (BX)(SI*2), Y5
-	VPSLLD    $0x10, Y5, Y5
-	VMULPS    (SP), Y5, Y5
-	VMULPS    32(SP), Y4, Y6
-	VADDPS    Y6, Y5, Y5
+	VPMOVZXWD (BX)(SI*2), Y4
+	VPSLLD    $0x10, Y4, Y4
+	VMULPS    32(SP), Y4, Y4
+	VMULPS    64(SP), Y3, Y5
+	VADDPS    Y5, Y4, Y4
 
 	// the step: lr*sign(c) plus the decoupled decay
-	VANDPS    Y5, Y1, Y6
-	VORPS     Y2, Y6, Y6
-	VCMPPS    $0x0c, Y3, Y5, Y7
-	VBLENDVPS Y7, Y6, Y5, Y5
-	VMULPS    128(SP), Y5, Y5
-	VPMOVZXWD (CX)(SI*2), Y6
-	VPSLLD    $0x10, Y6, Y6
-	VMULPS    160(SP), Y6, Y6
-	VADDPS    Y6, Y5, Y5
+	VANDPS    Y4, Y0, Y5
+	VORPS     Y1, Y5, Y5
+	VCMPPS    $0x0c, Y2, Y4, Y6
+	VBLENDVPS Y6, Y5, Y4, Y4
+	VMULPS    160(SP), Y4, Y4
+	VPMOVZXWD (CX)(SI*2), Y5
+	VPSLLD    $0x10, Y5, Y5
+	VMULPS    192(SP), Y5, Y5
+	VADDPS    Y5, Y4, Y4
 
 	// round to bfloat16
-	VPMOVZXWD    (CX)(SI*2), Y6
-	VPSLLD       $0x10, Y6, Y6
-	VSUBPS       Y5, Y6, Y5
-	VPSRLD       $0x10, Y5, Y6
-	VPAND        224(SP), Y6, Y6
-	VPADDD       256(SP), Y6, Y6
-	VPADDD       Y6, Y5, Y5
-	VPSRLD       $0x10, Y5, Y5
-	VEXTRACTI128 $0x01, Y5, X6
-	VPACKUSDW    X6, X5, X6
-	VMOVDQU      X6, (CX)(SI*2)
-
-	// round to bfloat16
-	VPMOVZXWD    (BX)(SI*2), Y5
+	VPMOVZXWD    (CX)(SI*2), Y5
 	VPSLLD       $0x10, Y5, Y5
-	VMULPS       64(SP), Y5, Y5
-	VMULPS       96(SP), Y4, Y4
-	VADDPS       Y4, Y5, Y4
+	VSUBPS       Y4, Y5, Y4
 	VPSRLD       $0x10, Y4, Y5
-	VPAND        224(SP), Y5, Y5
-	VPADDD       256(SP), Y5, Y5
+	VPAND        256(SP), Y5, Y5
+	VPADDD       288(SP), Y5, Y5
 	VPADDD       Y5, Y4, Y4
 	VPSRLD       $0x10, Y4, Y4
 	VEXTRACTI128 $0x01, Y4, X5
 	VPACKUSDW    X5, X4, X5
-	VMOVDQU      X5, (BX)(SI*2)
+	VMOVDQU      X5, (CX)(SI*2)
+
+	// round to bfloat16
+	VPMOVZXWD    (BX)(SI*2), Y4
+	VPSLLD       $0x10, Y4, Y4
+	VMULPS       96(SP), Y4, Y4
+	VMULPS       128(SP), Y3, Y3
+	VADDPS       Y3, Y4, Y3
+	VPSRLD       $0x10, Y3, Y4
+	VPAND        256(SP), Y4, Y4
+	VPADDD       288(SP), Y4, Y4
+	VPADDD       Y4, Y3, Y3
+	VPSRLD       $0x10, Y3, Y3
+	VEXTRACTI128 $0x01, Y3, X4
+	VPACKUSDW    X4, X3, X4
+	VMOVDQU      X4, (BX)(SI*2)
 	ADDQ         $0x00000008, SI
 	JMP          single
 
@@ -315,54 +327,54 @@ tail:
 	JGE  done
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVSS    (DX)(SI*4), X4
-	VCMPSS    $0x03, X4, X4, X5
-	VBLENDVPS X5, 192(SP), X4, X4
-	VMULSS    X0, X4, X4
+	VMOVSS    (DX)(SI*4), X3
+	VCMPSS    $0x03, X3, X3, X4
+	VBLENDVPS X4, 224(SP), X3, X3
+	VMULSS    (SP), X3, X3
 
 	// interpolated update direction
 	MOVWLZX (BX)(SI*2), DI
-	VMOVD   DI, X5
-	VPSLLD  $0x10, X5, X5
-	VMULSS  (SP), X5, X5
-	VMULSS  32(SP), X4, X6
-	VADDSS  X6, X5, X5
+	VMOVD   DI, X4
+	VPSLLD  $0x10, X4, X4
+	VMULSS  32(SP), X4, X4
+	VMULSS  64(SP), X3, X5
+	VADDSS  X5, X4, X4
 
 	// the step: lr*sign(c) plus the decoupled decay
-	VANDPS    X5, X1, X6
-	VORPS     X2, X6, X6
-	VCMPSS    $0x0c, X3, X5, X7
-	VBLENDVPS X7, X6, X5, X5
-	VMULSS    128(SP), X5, X5
+	VANDPS    X4, X0, X5
+	VORPS     X1, X5, X5
+	VCMPSS    $0x0c, X2, X4, X6
+	VBLENDVPS X6, X5, X4, X4
+	VMULSS    160(SP), X4, X4
 	MOVWLZX   (CX)(SI*2), DI
-	VMOVD     DI, X6
-	VPSLLD    $0x10, X6, X6
-	VMULSS    160(SP), X6, X6
-	VADDSS    X6, X5, X5
+	VMOVD     DI, X5
+	VPSLLD    $0x10, X5, X5
+	VMULSS    192(SP), X5, X5
+	VADDSS    X5, X4, X4
 
 	// round to bfloat16
 	MOVWLZX (CX)(SI*2), DI
-	VMOVD   DI, X6
-	VPSLLD  $0x10, X6, X6
-	VSUBSS  X5, X6, X5
-	VPSRLD  $0x10, X5, X6
-	VPAND   224(SP), X6, X6
-	VPADDD  256(SP), X6, X6
-	VPADDD  X6, X5, X5
-	VPEXTRW $0x01, X5, (CX)(SI*2)
+	VMOVD   DI, X5
+	VPSLLD  $0x10, X5, X5
+	VSUBSS  X4, X5, X4
+	VPSRLD  $0x10, X4, X5
+	VPAND   256(SP), X5, X5
+	VPADDD  288(SP), X5, X5
+	VPADDD  X5, X4, X4
+	VPEXTRW $0x01, X4, (CX)(SI*2)
 
 	// round to bfloat16
 	MOVWLZX (BX)(SI*2), DI
-	VMOVD   DI, X5
-	VPSLLD  $0x10, X5, X5
-	VMULSS  64(SP), X5, X5
+	VMOVD   DI, X4
+	VPSLLD  $0x10, X4, X4
 	VMULSS  96(SP), X4, X4
-	VADDSS  X4, X5, X4
-	VPSRLD  $0x10, X4, X5
-	VPAND   224(SP), X5, X5
-	VPADDD  256(SP), X5, X5
-	VPADDD  X5, X4, X4
-	VPEXTRW $0x01, X4, (BX)(SI*2)
+	VMULSS  128(SP), X3, X3
+	VADDSS  X3, X4, X3
+	VPSRLD  $0x10, X3, X4
+	VPAND   256(SP), X4, X4
+	VPADDD  288(SP), X4, X4
+	VPADDD  X4, X3, X3
+	VPEXTRW $0x01, X3, (BX)(SI*2)
 	INCQ    SI
 	JMP     tail
 
@@ -370,9 +382,45 @@ done:
 	VZEROUPPER
 	RET
 
+DATA evenLanes<>+0(SB)/4, $0x00000000
+DATA evenLanes<>+4(SB)/4, $0x00000002
+DATA evenLanes<>+8(SB)/4, $0x00000004
+DATA evenLanes<>+12(SB)/4, $0x00000006
+DATA evenLanes<>+16(SB)/4, $0x00000008
+DATA evenLanes<>+20(SB)/4, $0x0000000a
+DATA evenLanes<>+24(SB)/4, $0x0000000c
+DATA evenLanes<>+28(SB)/4, $0x0000000e
+DATA evenLanes<>+32(SB)/4, $0x00000010
+DATA evenLanes<>+36(SB)/4, $0x00000012
+DATA evenLanes<>+40(SB)/4, $0x00000014
+DATA evenLanes<>+44(SB)/4, $0x00000016
+DATA evenLanes<>+48(SB)/4, $0x00000018
+DATA evenLanes<>+52(SB)/4, $0x0000001a
+DATA evenLanes<>+56(SB)/4, $0x0000001c
+DATA evenLanes<>+60(SB)/4, $0x0000001e
+GLOBL evenLanes<>(SB), RODATA|NOPTR, $64
+
+DATA oddLanes<>+0(SB)/4, $0x00000001
+DATA oddLanes<>+4(SB)/4, $0x00000003
+DATA oddLanes<>+8(SB)/4, $0x00000005
+DATA oddLanes<>+12(SB)/4, $0x00000007
+DATA oddLanes<>+16(SB)/4, $0x00000009
+DATA oddLanes<>+20(SB)/4, $0x0000000b
+DATA oddLanes<>+24(SB)/4, $0x0000000d
+DATA oddLanes<>+28(SB)/4, $0x0000000f
+DATA oddLanes<>+32(SB)/4, $0x00000011
+DATA oddLanes<>+36(SB)/4, $0x00000013
+DATA oddLanes<>+40(SB)/4, $0x00000015
+DATA oddLanes<>+44(SB)/4, $0x00000017
+DATA oddLanes<>+48(SB)/4, $0x00000019
+DATA oddLanes<>+52(SB)/4, $0x0000001b
+DATA oddLanes<>+56(SB)/4, $0x0000001d
+DATA oddLanes<>+60(SB)/4, $0x0000001f
+GLOBL oddLanes<>(SB), RODATA|NOPTR, $64
+
 // func lionBF16AVX2F32Stochastic(param []uint16, grad []float32, m []uint16, s [8]float32)
-// Requires: AVX, AVX2
-TEXT ·lionBF16AVX2F32Stochastic(SB), NOSPLIT, $288-104
+// Requires: AVX, AVX2, MMX+
+TEXT ·lionBF16AVX2F32Stochastic(SB), NOSPLIT, $448-104
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -382,179 +430,192 @@ TEXT ·lionBF16AVX2F32Stochastic(SB), NOSPLIT, $288-104
 	VBROADCASTSS s_0+72(FP), Y0
 	VBROADCASTSS s_1+76(FP), Y1
 	VBROADCASTSS s_2+80(FP), Y2
-	VBROADCASTSS s_3+84(FP), Y3
-	VBROADCASTSS s_4+88(FP), Y4
-	VMOVUPS      Y4, (SP)
-	VBROADCASTSS s_5+92(FP), Y4
-	VMOVUPS      Y4, 32(SP)
-	VBROADCASTSS s_6+96(FP), Y4
-	VMOVUPS      Y4, 64(SP)
-	VBROADCASTSS s_7+100(FP), Y4
-	VMOVUPS      Y4, 96(SP)
+	VMOVUPS      Y2, (SP)
+	VBROADCASTSS s_3+84(FP), Y2
+	VMOVUPS      Y2, 32(SP)
+	VBROADCASTSS s_4+88(FP), Y2
+	VMOVUPS      Y2, 64(SP)
+	VBROADCASTSS s_5+92(FP), Y2
+	VMOVUPS      Y2, 96(SP)
+	VBROADCASTSS s_6+96(FP), Y2
+	VMOVUPS      Y2, 128(SP)
+	VBROADCASTSS s_7+100(FP), Y2
+	VMOVUPS      Y2, 160(SP)
 
 	// Constant: sign bit
 	MOVQ         $0x0000000080000000, SI
-	VMOVD        SI, X4
-	VBROADCASTSS X4, Y4
+	VMOVD        SI, X2
+	VBROADCASTSS X2, Y2
 
 	// Constant: one
 	MOVQ         $0x000000003f800000, SI
-	VMOVD        SI, X5
-	VBROADCASTSS X5, Y5
+	VMOVD        SI, X3
+	VBROADCASTSS X3, Y3
 
 	// Constant: zero
 	MOVQ         $0x0000000000000000, SI
-	VMOVD        SI, X6
-	VBROADCASTSS X6, Y6
+	VMOVD        SI, X4
+	VBROADCASTSS X4, Y4
 
 	// Constant: 0xffc00000
 	MOVQ         $0x00000000ffc00000, SI
-	VMOVD        SI, X7
-	VBROADCASTSS X7, Y7
-	VMOVUPS      Y7, 128(SP)
+	VMOVD        SI, X5
+	VBROADCASTSS X5, Y5
+	VMOVUPS      Y5, 192(SP)
 
 	// Constant: 0x7feb352d
 	MOVQ         $0x000000007feb352d, SI
-	VMOVD        SI, X7
-	VBROADCASTSS X7, Y7
-	VMOVUPS      Y7, 160(SP)
+	VMOVD        SI, X5
+	VBROADCASTSS X5, Y5
+	VMOVUPS      Y5, 224(SP)
 
 	// Constant: 0x846ca68b
 	MOVQ         $0x00000000846ca68b, SI
-	VMOVD        SI, X7
-	VBROADCASTSS X7, Y7
-	VMOVUPS      Y7, 192(SP)
+	VMOVD        SI, X5
+	VBROADCASTSS X5, Y5
+	VMOVUPS      Y5, 256(SP)
 
 	// Constant: 0xffff
 	MOVQ         $0x000000000000ffff, SI
-	VMOVD        SI, X7
-	VBROADCASTSS X7, Y7
-	VMOVUPS      Y7, 224(SP)
+	VMOVD        SI, X5
+	VBROADCASTSS X5, Y5
+	VMOVUPS      Y5, 288(SP)
+
+	// Constant: 0x10
+	MOVQ         $0x0000000000000010, SI
+	VMOVD        SI, X5
+	VBROADCASTSS X5, Y5
+	VMOVUPS      Y5, 320(SP)
+
+	// Constant: 0x0
+	MOVQ         $0x0000000000000000, SI
+	VMOVD        SI, X5
+	VBROADCASTSS X5, Y5
+	VMOVUPS      Y5, 352(SP)
+
+	// Constant: 0x1
+	MOVQ         $0x0000000000000001, SI
+	VMOVD        SI, X5
+	VBROADCASTSS X5, Y5
+	VMOVUPS      Y5, 384(SP)
 
 	// The offset plus each lane's number: the index of the vector at element 0.
-	VMOVUPS 96(SP), Y7
-	VPADDD  laneNumbers<>+0(SB), Y7, Y7
-	VMOVUPS Y7, 256(SP)
-	XORQ    SI, SI
+	VMOVUPS      160(SP), Y5
+	VPADDD       laneNumbers<>+0(SB), Y5, Y5
+	VMOVUPS      Y5, 416(SP)
+	MOVQ         $0x00000000ffff0000, SI
+	VMOVD        SI, X5
+	VBROADCASTSS X5, Y5
+	VMOVUPS      160(SP), Y6
+	VPADDD       evenLanes<>+0(SB), Y6, Y6
+	XORQ         SI, SI
 
 	// Main loop: 2 vectors of 8 elements per iteration.
 unrolled:
-	MOVQ AX, DI
-	SUBQ SI, DI
-	CMPQ DI, $0x00000010
-	JL   single
+	MOVQ       AX, DI
+	SUBQ       SI, DI
+	CMPQ       DI, $0x00000010
+	JL         single
+	PREFETCHT0 256(CX)(SI*2)
+	PREFETCHT0 512(DX)(SI*4)
+	PREFETCHT0 256(BX)(SI*2)
 
 	// scaled gradient (the scale is negative when maximizing)
 	VMOVUPS   (DX)(SI*4), Y7
+	VSHUFPS   $0x88, 32(DX)(SI*4), Y7, Y7
+	VPERMPD   $0xd8, Y7, Y7
 	VCMPPS    $0x03, Y7, Y7, Y8
-	VBLENDVPS Y8, 128(SP), Y7, Y7
+	VBLENDVPS Y8, 192(SP), Y7, Y7
 	VMULPS    Y0, Y7, Y7
-	VMOVUPS   32(DX)(SI*4), Y8
+	VMOVUPS   (DX)(SI*4), Y8
+	VSHUFPS   $0xdd, 32(DX)(SI*4), Y8, Y8
+	VPERMPD   $0xd8, Y8, Y8
 	VCMPPS    $0x03, Y8, Y8, Y9
-	VBLENDVPS Y9, 128(SP), Y8, Y8
+	VBLENDVPS Y9, 192(SP), Y8, Y8
 	VMULPS    Y0, Y8, Y8
 
 	// interpolated update direction
-	VPMOVZXWD (BX)(SI*2), Y9
-	VPSLLD    $0x10, Y9, Y9
-	VMULPS    Y9, Y1, Y9
-	VMULPS    Y7, Y2, Y10
-	VADDPS    Y10, Y9, Y9
-	VPMOVZXWD 16(BX)(SI*2), Y10
-	VPSLLD    $0x10, Y10, Y10
-	VMULPS    Y10, Y1, Y10
-	VMULPS    Y8, Y2, Y11
-	VADDPS    Y11, Y10, Y10
+	VMOVDQU (BX)(SI*2), Y9
+	VPSLLD  $0x10, Y9, Y9
+	VMULPS  Y9, Y1, Y9
+	VMULPS  (SP), Y7, Y10
+	VADDPS  Y10, Y9, Y9
+	VPAND   (BX)(SI*2), Y5, Y10
+	VMULPS  Y10, Y1, Y10
+	VMULPS  (SP), Y8, Y11
+	VADDPS  Y11, Y10, Y10
 
 	// the step: lr*sign(c) plus the decoupled decay
-	VANDPS    Y9, Y4, Y11
-	VORPS     Y5, Y11, Y11
-	VCMPPS    $0x0c, Y6, Y9, Y12
+	VANDPS    Y9, Y2, Y11
+	VORPS     Y3, Y11, Y11
+	VCMPPS    $0x0c, Y4, Y9, Y12
 	VBLENDVPS Y12, Y11, Y9, Y9
-	VMULPS    32(SP), Y9, Y9
-	VPMOVZXWD (CX)(SI*2), Y11
+	VMULPS    96(SP), Y9, Y9
+	VMOVDQU   (CX)(SI*2), Y11
 	VPSLLD    $0x10, Y11, Y11
-	VMULPS    64(SP), Y11, Y11
+	VMULPS    128(SP), Y11, Y11
 	VADDPS    Y11, Y9, Y9
-	VANDPS    Y10, Y4, Y11
-	VORPS     Y5, Y11, Y11
-	VCMPPS    $0x0c, Y6, Y10, Y12
+	VANDPS    Y10, Y2, Y11
+	VORPS     Y3, Y11, Y11
+	VCMPPS    $0x0c, Y4, Y10, Y12
 	VBLENDVPS Y12, Y11, Y10, Y10
-	VMULPS    32(SP), Y10, Y10
-	VPMOVZXWD 16(CX)(SI*2), Y11
-	VPSLLD    $0x10, Y11, Y11
-	VMULPS    64(SP), Y11, Y11
+	VMULPS    96(SP), Y10, Y10
+	VPAND     (CX)(SI*2), Y5, Y11
+	VMULPS    128(SP), Y11, Y11
 	VADDPS    Y11, Y10, Y10
 
 	// the rounding bits: lowbias32(index + key)
-	LEAQ         (SI), DI
-	VMOVD        DI, X11
-	VPBROADCASTD X11, Y11
-	VPADDD       256(SP), Y11, Y11
-	LEAQ         8(SI), DI
-	VMOVD        DI, X12
-	VPBROADCASTD X12, Y12
-	VPADDD       256(SP), Y12, Y12
-	VPSRLD       $0x10, Y11, Y13
-	VPXOR        Y13, Y11, Y11
-	VPSRLD       $0x10, Y12, Y13
-	VPXOR        Y13, Y12, Y12
-	VPMULLD      160(SP), Y11, Y11
-	VPMULLD      160(SP), Y12, Y12
-	VPSRLD       $0x0f, Y11, Y13
-	VPXOR        Y13, Y11, Y11
-	VPSRLD       $0x0f, Y12, Y13
-	VPXOR        Y13, Y12, Y12
-	VPMULLD      192(SP), Y11, Y11
-	VPMULLD      192(SP), Y12, Y12
-	VPSRLD       $0x10, Y11, Y13
-	VPSRLD       $0x10, Y12, Y14
+	VPADDD  352(SP), Y6, Y11
+	VPADDD  384(SP), Y6, Y12
+	VPSRLD  $0x10, Y11, Y13
+	VPXOR   Y13, Y11, Y11
+	VPSRLD  $0x10, Y12, Y13
+	VPXOR   Y13, Y12, Y12
+	VPMULLD 224(SP), Y11, Y11
+	VPMULLD 224(SP), Y12, Y12
+	VPSRLD  $0x0f, Y11, Y13
+	VPXOR   Y13, Y11, Y11
+	VPSRLD  $0x0f, Y12, Y13
+	VPXOR   Y13, Y12, Y12
+	VPMULLD 256(SP), Y11, Y11
+	VPMULLD 256(SP), Y12, Y12
+	VPSRLD  $0x10, Y11, Y13
+	VPSRLD  $0x10, Y12, Y14
 
 	// round to bfloat16
-	VPMOVZXWD    (CX)(SI*2), Y15
-	VPSLLD       $0x10, Y15, Y15
-	VSUBPS       Y9, Y15, Y9
-	VPMOVZXWD    16(CX)(SI*2), Y15
-	VPSLLD       $0x10, Y15, Y15
-	VSUBPS       Y10, Y15, Y10
-	VPADDD       Y13, Y9, Y9
-	VPSRLD       $0x10, Y9, Y9
-	VEXTRACTI128 $0x01, Y9, X15
-	VPACKUSDW    X15, X9, X15
-	VMOVDQU      X15, (CX)(SI*2)
-	VPADDD       Y14, Y10, Y9
-	VPSRLD       $0x10, Y9, Y9
-	VEXTRACTI128 $0x01, Y9, X10
-	VPACKUSDW    X10, X9, X10
-	VMOVDQU      X10, 16(CX)(SI*2)
-	VPAND        224(SP), Y11, Y9
-	VPAND        224(SP), Y12, Y10
-	VPXOR        Y9, Y13, Y9
-	VPXOR        Y10, Y14, Y10
+	VMOVDQU  (CX)(SI*2), Y15
+	VPSLLD   $0x10, Y15, Y15
+	VSUBPS   Y9, Y15, Y9
+	VPAND    (CX)(SI*2), Y5, Y15
+	VSUBPS   Y10, Y15, Y10
+	VPADDD   Y13, Y9, Y9
+	VPADDD   Y14, Y10, Y10
+	VPSRLD   $0x10, Y9, Y9
+	VPBLENDW $0xaa, Y10, Y9, Y9
+	VMOVDQU  Y9, (CX)(SI*2)
+	VPAND    288(SP), Y11, Y9
+	VPAND    288(SP), Y12, Y10
+	VPXOR    Y9, Y13, Y9
+	VPXOR    Y10, Y14, Y10
 
 	// round to bfloat16
-	VPMOVZXWD    (BX)(SI*2), Y11
-	VPSLLD       $0x10, Y11, Y11
-	VMULPS       Y11, Y3, Y11
-	VMULPS       (SP), Y7, Y7
-	VADDPS       Y7, Y11, Y7
-	VPMOVZXWD    16(BX)(SI*2), Y11
-	VPSLLD       $0x10, Y11, Y11
-	VMULPS       Y11, Y3, Y11
-	VMULPS       (SP), Y8, Y8
-	VADDPS       Y8, Y11, Y8
-	VPADDD       Y9, Y7, Y7
-	VPSRLD       $0x10, Y7, Y7
-	VEXTRACTI128 $0x01, Y7, X9
-	VPACKUSDW    X9, X7, X9
-	VMOVDQU      X9, (BX)(SI*2)
-	VPADDD       Y10, Y8, Y7
-	VPSRLD       $0x10, Y7, Y7
-	VEXTRACTI128 $0x01, Y7, X8
-	VPACKUSDW    X8, X7, X8
-	VMOVDQU      X8, 16(BX)(SI*2)
-	ADDQ         $0x00000010, SI
-	JMP          unrolled
+	VMOVDQU  (BX)(SI*2), Y11
+	VPSLLD   $0x10, Y11, Y11
+	VMULPS   32(SP), Y11, Y11
+	VMULPS   64(SP), Y7, Y7
+	VADDPS   Y7, Y11, Y7
+	VPAND    (BX)(SI*2), Y5, Y11
+	VMULPS   32(SP), Y11, Y11
+	VMULPS   64(SP), Y8, Y8
+	VADDPS   Y8, Y11, Y8
+	VPADDD   Y9, Y7, Y7
+	VPADDD   Y10, Y8, Y8
+	VPSRLD   $0x10, Y7, Y7
+	VPBLENDW $0xaa, Y8, Y7, Y7
+	VMOVDQU  Y7, (BX)(SI*2)
+	VPADDD   320(SP), Y6, Y6
+	ADDQ     $0x00000010, SI
+	JMP      unrolled
 
 	// One vector at a time.
 single:
@@ -564,65 +625,65 @@ single:
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVUPS   (DX)(SI*4), Y7
-	VCMPPS    $0x03, Y7, Y7, Y8
-	VBLENDVPS Y8, 128(SP), Y7, Y7
-	VMULPS    Y0, Y7, Y7
+	VMOVUPS   (DX)(SI*4), Y5
+	VCMPPS    $0x03, Y5, Y5, Y6
+	VBLENDVPS Y6, 192(SP), Y5, Y5
+	VMULPS    Y0, Y5, Y5
 
 	// interpolated update direction
-	VPMOVZXWD (BX)(SI*2), Y8
-	VPSLLD    $0x10, Y8, Y8
-	VMULPS    Y8, Y1, Y8
-	VMULPS    Y7, Y2, Y9
-	VADDPS    Y9, Y8, Y8
+	VPMOVZXWD (BX)(SI*2), Y6
+	VPSLLD    $0x10, Y6, Y6
+	VMULPS    Y6, Y1, Y6
+	VMULPS    (SP), Y5, Y7
+	VADDPS    Y7, Y6, Y6
 
 	// the step: lr*sign(c) plus the decoupled decay
-	VANDPS    Y8, Y4, Y9
-	VORPS     Y5, Y9, Y9
-	VCMPPS    $0x0c, Y6, Y8, Y10
-	VBLENDVPS Y10, Y9, Y8, Y8
-	VMULPS    32(SP), Y8, Y8
-	VPMOVZXWD (CX)(SI*2), Y9
-	VPSLLD    $0x10, Y9, Y9
-	VMULPS    64(SP), Y9, Y9
-	VADDPS    Y9, Y8, Y8
+	VANDPS    Y6, Y2, Y7
+	VORPS     Y3, Y7, Y7
+	VCMPPS    $0x0c, Y4, Y6, Y8
+	VBLENDVPS Y8, Y7, Y6, Y6
+	VMULPS    96(SP), Y6, Y6
+	VPMOVZXWD (CX)(SI*2), Y7
+	VPSLLD    $0x10, Y7, Y7
+	VMULPS    128(SP), Y7, Y7
+	VADDPS    Y7, Y6, Y6
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (SI), DI
-	VMOVD        DI, X9
-	VPBROADCASTD X9, Y9
-	VPADDD       256(SP), Y9, Y9
-	VPSRLD       $0x10, Y9, Y10
-	VPXOR        Y10, Y9, Y9
-	VPMULLD      160(SP), Y9, Y9
-	VPSRLD       $0x0f, Y9, Y10
-	VPXOR        Y10, Y9, Y9
-	VPMULLD      192(SP), Y9, Y9
-	VPSRLD       $0x10, Y9, Y10
+	VMOVD        DI, X7
+	VPBROADCASTD X7, Y7
+	VPADDD       416(SP), Y7, Y7
+	VPSRLD       $0x10, Y7, Y8
+	VPXOR        Y8, Y7, Y7
+	VPMULLD      224(SP), Y7, Y7
+	VPSRLD       $0x0f, Y7, Y8
+	VPXOR        Y8, Y7, Y7
+	VPMULLD      256(SP), Y7, Y7
+	VPSRLD       $0x10, Y7, Y8
 
 	// round to bfloat16
-	VPMOVZXWD    (CX)(SI*2), Y11
-	VPSLLD       $0x10, Y11, Y11
-	VSUBPS       Y8, Y11, Y8
-	VPADDD       Y10, Y8, Y8
-	VPSRLD       $0x10, Y8, Y8
-	VEXTRACTI128 $0x01, Y8, X11
-	VPACKUSDW    X11, X8, X11
-	VMOVDQU      X11, (CX)(SI*2)
-	VPAND        224(SP), Y9, Y8
-	VPXOR        Y8, Y10, Y8
-
-	// round to bfloat16
-	VPMOVZXWD    (BX)(SI*2), Y9
+	VPMOVZXWD    (CX)(SI*2), Y9
 	VPSLLD       $0x10, Y9, Y9
-	VMULPS       Y9, Y3, Y9
-	VMULPS       (SP), Y7, Y7
-	VADDPS       Y7, Y9, Y7
-	VPADDD       Y8, Y7, Y7
-	VPSRLD       $0x10, Y7, Y7
-	VEXTRACTI128 $0x01, Y7, X8
-	VPACKUSDW    X8, X7, X8
-	VMOVDQU      X8, (BX)(SI*2)
+	VSUBPS       Y6, Y9, Y6
+	VPADDD       Y8, Y6, Y6
+	VPSRLD       $0x10, Y6, Y6
+	VEXTRACTI128 $0x01, Y6, X9
+	VPACKUSDW    X9, X6, X9
+	VMOVDQU      X9, (CX)(SI*2)
+	VPAND        288(SP), Y7, Y6
+	VPXOR        Y6, Y8, Y6
+
+	// round to bfloat16
+	VPMOVZXWD    (BX)(SI*2), Y7
+	VPSLLD       $0x10, Y7, Y7
+	VMULPS       32(SP), Y7, Y7
+	VMULPS       64(SP), Y5, Y5
+	VADDPS       Y5, Y7, Y5
+	VPADDD       Y6, Y5, Y5
+	VPSRLD       $0x10, Y5, Y5
+	VEXTRACTI128 $0x01, Y5, X6
+	VPACKUSDW    X6, X5, X6
+	VMOVDQU      X6, (BX)(SI*2)
 	ADDQ         $0x00000008, SI
 	JMP          single
 
@@ -632,62 +693,62 @@ tail:
 	JGE  done
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVSS    (DX)(SI*4), X7
-	VCMPSS    $0x03, X7, X7, X8
-	VBLENDVPS X8, 128(SP), X7, X7
-	VMULSS    X0, X7, X7
+	VMOVSS    (DX)(SI*4), X5
+	VCMPSS    $0x03, X5, X5, X6
+	VBLENDVPS X6, 192(SP), X5, X5
+	VMULSS    X0, X5, X5
 
 	// interpolated update direction
 	MOVWLZX (BX)(SI*2), DI
-	VMOVD   DI, X8
-	VPSLLD  $0x10, X8, X8
-	VMULSS  X8, X1, X8
-	VMULSS  X7, X2, X9
-	VADDSS  X9, X8, X8
+	VMOVD   DI, X6
+	VPSLLD  $0x10, X6, X6
+	VMULSS  X6, X1, X6
+	VMULSS  (SP), X5, X7
+	VADDSS  X7, X6, X6
 
 	// the step: lr*sign(c) plus the decoupled decay
-	VANDPS    X8, X4, X9
-	VORPS     X5, X9, X9
-	VCMPSS    $0x0c, X6, X8, X10
-	VBLENDVPS X10, X9, X8, X8
-	VMULSS    32(SP), X8, X8
+	VANDPS    X6, X2, X7
+	VORPS     X3, X7, X7
+	VCMPSS    $0x0c, X4, X6, X8
+	VBLENDVPS X8, X7, X6, X6
+	VMULSS    96(SP), X6, X6
 	MOVWLZX   (CX)(SI*2), DI
-	VMOVD     DI, X9
-	VPSLLD    $0x10, X9, X9
-	VMULSS    64(SP), X9, X9
-	VADDSS    X9, X8, X8
+	VMOVD     DI, X7
+	VPSLLD    $0x10, X7, X7
+	VMULSS    128(SP), X7, X7
+	VADDSS    X7, X6, X6
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ    (SI), DI
-	VMOVD   DI, X9
-	VPADDD  256(SP), X9, X9
-	VPSRLD  $0x10, X9, X10
-	VPXOR   X10, X9, X9
-	VPMULLD 160(SP), X9, X9
-	VPSRLD  $0x0f, X9, X10
-	VPXOR   X10, X9, X9
-	VPMULLD 192(SP), X9, X9
-	VPSRLD  $0x10, X9, X10
+	VMOVD   DI, X7
+	VPADDD  416(SP), X7, X7
+	VPSRLD  $0x10, X7, X8
+	VPXOR   X8, X7, X7
+	VPMULLD 224(SP), X7, X7
+	VPSRLD  $0x0f, X7, X8
+	VPXOR   X8, X7, X7
+	VPMULLD 256(SP), X7, X7
+	VPSRLD  $0x10, X7, X8
 
 	// round to bfloat16
 	MOVWLZX (CX)(SI*2), DI
-	VMOVD   DI, X11
-	VPSLLD  $0x10, X11, X11
-	VSUBSS  X8, X11, X8
-	VPADDD  X10, X8, X8
-	VPEXTRW $0x01, X8, (CX)(SI*2)
-	VPAND   224(SP), X9, X8
-	VPXOR   X8, X10, X8
+	VMOVD   DI, X9
+	VPSLLD  $0x10, X9, X9
+	VSUBSS  X6, X9, X6
+	VPADDD  X8, X6, X6
+	VPEXTRW $0x01, X6, (CX)(SI*2)
+	VPAND   288(SP), X7, X6
+	VPXOR   X6, X8, X6
 
 	// round to bfloat16
 	MOVWLZX (BX)(SI*2), DI
-	VMOVD   DI, X9
-	VPSLLD  $0x10, X9, X9
-	VMULSS  X9, X3, X9
-	VMULSS  (SP), X7, X7
-	VADDSS  X7, X9, X7
-	VPADDD  X8, X7, X7
-	VPEXTRW $0x01, X7, (BX)(SI*2)
+	VMOVD   DI, X7
+	VPSLLD  $0x10, X7, X7
+	VMULSS  32(SP), X7, X7
+	VMULSS  64(SP), X5, X5
+	VADDSS  X5, X7, X5
+	VPADDD  X6, X5, X5
+	VPEXTRW $0x01, X5, (BX)(SI*2)
 	INCQ    SI
 	JMP     tail
 
@@ -1021,42 +1082,6 @@ tail:
 done:
 	VZEROUPPER
 	RET
-
-DATA evenLanes<>+0(SB)/4, $0x00000000
-DATA evenLanes<>+4(SB)/4, $0x00000002
-DATA evenLanes<>+8(SB)/4, $0x00000004
-DATA evenLanes<>+12(SB)/4, $0x00000006
-DATA evenLanes<>+16(SB)/4, $0x00000008
-DATA evenLanes<>+20(SB)/4, $0x0000000a
-DATA evenLanes<>+24(SB)/4, $0x0000000c
-DATA evenLanes<>+28(SB)/4, $0x0000000e
-DATA evenLanes<>+32(SB)/4, $0x00000010
-DATA evenLanes<>+36(SB)/4, $0x00000012
-DATA evenLanes<>+40(SB)/4, $0x00000014
-DATA evenLanes<>+44(SB)/4, $0x00000016
-DATA evenLanes<>+48(SB)/4, $0x00000018
-DATA evenLanes<>+52(SB)/4, $0x0000001a
-DATA evenLanes<>+56(SB)/4, $0x0000001c
-DATA evenLanes<>+60(SB)/4, $0x0000001e
-GLOBL evenLanes<>(SB), RODATA|NOPTR, $64
-
-DATA oddLanes<>+0(SB)/4, $0x00000001
-DATA oddLanes<>+4(SB)/4, $0x00000003
-DATA oddLanes<>+8(SB)/4, $0x00000005
-DATA oddLanes<>+12(SB)/4, $0x00000007
-DATA oddLanes<>+16(SB)/4, $0x00000009
-DATA oddLanes<>+20(SB)/4, $0x0000000b
-DATA oddLanes<>+24(SB)/4, $0x0000000d
-DATA oddLanes<>+28(SB)/4, $0x0000000f
-DATA oddLanes<>+32(SB)/4, $0x00000011
-DATA oddLanes<>+36(SB)/4, $0x00000013
-DATA oddLanes<>+40(SB)/4, $0x00000015
-DATA oddLanes<>+44(SB)/4, $0x00000017
-DATA oddLanes<>+48(SB)/4, $0x00000019
-DATA oddLanes<>+52(SB)/4, $0x0000001b
-DATA oddLanes<>+56(SB)/4, $0x0000001d
-DATA oddLanes<>+60(SB)/4, $0x0000001f
-GLOBL oddLanes<>(SB), RODATA|NOPTR, $64
 
 DATA uint32_ffff0000<>+0(SB)/4, $0xffff0000
 GLOBL uint32_ffff0000<>(SB), RODATA|NOPTR, $4

@@ -34,11 +34,11 @@ TEXT ·sgdBF16AVX2F32(SB), NOSPLIT, $96-100
 	VMOVUPS      Y2, 64(SP)
 	XORQ         BX, BX
 
-	// Main loop: 4 vectors of 8 elements per iteration.
+	// Main loop: 1 vectors of 8 elements per iteration.
 unrolled:
 	MOVQ AX, SI
 	SUBQ BX, SI
-	CMPQ SI, $0x00000020
+	CMPQ SI, $0x00000008
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
@@ -46,69 +46,21 @@ unrolled:
 	VCMPPS    $0x03, Y2, Y2, Y3
 	VBLENDVPS Y3, (SP), Y2, Y2
 	VMULPS    Y0, Y2, Y2
-	VMOVUPS   32(DX)(BX*4), Y3
-	VCMPPS    $0x03, Y3, Y3, Y4
-	VBLENDVPS Y4, (SP), Y3, Y3
-	VMULPS    Y0, Y3, Y3
-	VMOVUPS   64(DX)(BX*4), Y4
-	VCMPPS    $0x03, Y4, Y4, Y5
-	VBLENDVPS Y5, (SP), Y4, Y4
-	VMULPS    Y0, Y4, Y4
-	VMOVUPS   96(DX)(BX*4), Y5
-	VCMPPS    $0x03, Y5, Y5, Y6
-	VBLENDVPS Y6, (SP), Y5, Y5
-	VMULPS    Y0, Y5, Y5
 
 	// round to bfloat16
-	VPMOVZXWD    (CX)(BX*2), Y6
-	VPSLLD       $0x10, Y6, Y6
+	VPMOVZXWD    (CX)(BX*2), Y3
+	VPSLLD       $0x10, Y3, Y3
 	VMULPS       Y2, Y1, Y2
-	VSUBPS       Y2, Y6, Y2
-	VPMOVZXWD    16(CX)(BX*2), Y6
-	VPSLLD       $0x10, Y6, Y6
-	VMULPS       Y3, Y1, Y3
-	VSUBPS       Y3, Y6, Y3
-	VPMOVZXWD    32(CX)(BX*2), Y6
-	VPSLLD       $0x10, Y6, Y6
-	VMULPS       Y4, Y1, Y4
-	VSUBPS       Y4, Y6, Y4
-	VPMOVZXWD    48(CX)(BX*2), Y6
-	VPSLLD       $0x10, Y6, Y6
-	VMULPS       Y5, Y1, Y5
-	VSUBPS       Y5, Y6, Y5
-	VPSRLD       $0x10, Y2, Y6
-	VPAND        32(SP), Y6, Y6
-	VPADDD       64(SP), Y6, Y6
-	VPSRLD       $0x10, Y3, Y7
-	VPAND        32(SP), Y7, Y7
-	VPADDD       64(SP), Y7, Y7
-	VPSRLD       $0x10, Y4, Y8
-	VPAND        32(SP), Y8, Y8
-	VPADDD       64(SP), Y8, Y8
-	VPSRLD       $0x10, Y5, Y9
-	VPAND        32(SP), Y9, Y9
-	VPADDD       64(SP), Y9, Y9
-	VPADDD       Y6, Y2, Y2
-	VPSRLD       $0x10, Y2, Y2
-	VEXTRACTI128 $0x01, Y2, X6
-	VPACKUSDW    X6, X2, X6
-	VMOVDQU      X6, (CX)(BX*2)
-	VPADDD       Y7, Y3, Y2
+	VSUBPS       Y2, Y3, Y2
+	VPSRLD       $0x10, Y2, Y3
+	VPAND        32(SP), Y3, Y3
+	VPADDD       64(SP), Y3, Y3
+	VPADDD       Y3, Y2, Y2
 	VPSRLD       $0x10, Y2, Y2
 	VEXTRACTI128 $0x01, Y2, X3
 	VPACKUSDW    X3, X2, X3
-	VMOVDQU      X3, 16(CX)(BX*2)
-	VPADDD       Y8, Y4, Y2
-	VPSRLD       $0x10, Y2, Y2
-	VEXTRACTI128 $0x01, Y2, X3
-	VPACKUSDW    X3, X2, X3
-	VMOVDQU      X3, 32(CX)(BX*2)
-	VPADDD       Y9, Y5, Y2
-	VPSRLD       $0x10, Y2, Y2
-	VEXTRACTI128 $0x01, Y2, X3
-	VPACKUSDW    X3, X2, X3
-	VMOVDQU      X3, 48(CX)(BX*2)
-	ADDQ         $0x00000020, BX
+	VMOVDQU      X3, (CX)(BX*2)
+	ADDQ         $0x00000008, BX
 	JMP          unrolled
 
 	// One vector at a time.
@@ -200,11 +152,11 @@ TEXT ·sgdBF16AVX2F32Coupled(SB), NOSPLIT, $96-100
 	VMOVUPS      Y3, 64(SP)
 	XORQ         BX, BX
 
-	// Main loop: 4 vectors of 8 elements per iteration.
+	// Main loop: 1 vectors of 8 elements per iteration.
 unrolled:
 	MOVQ AX, SI
 	SUBQ BX, SI
-	CMPQ SI, $0x00000020
+	CMPQ SI, $0x00000008
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
@@ -212,87 +164,27 @@ unrolled:
 	VCMPPS    $0x03, Y3, Y3, Y4
 	VBLENDVPS Y4, (SP), Y3, Y3
 	VMULPS    Y0, Y3, Y3
-	VMOVUPS   32(DX)(BX*4), Y4
-	VCMPPS    $0x03, Y4, Y4, Y5
-	VBLENDVPS Y5, (SP), Y4, Y4
-	VMULPS    Y0, Y4, Y4
-	VMOVUPS   64(DX)(BX*4), Y5
-	VCMPPS    $0x03, Y5, Y5, Y6
-	VBLENDVPS Y6, (SP), Y5, Y5
-	VMULPS    Y0, Y5, Y5
-	VMOVUPS   96(DX)(BX*4), Y6
-	VCMPPS    $0x03, Y6, Y6, Y7
-	VBLENDVPS Y7, (SP), Y6, Y6
-	VMULPS    Y0, Y6, Y6
 
 	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(BX*2), Y7
-	VPSLLD    $0x10, Y7, Y7
-	VMULPS    Y7, Y1, Y7
-	VADDPS    Y7, Y3, Y3
-	VPMOVZXWD 16(CX)(BX*2), Y7
-	VPSLLD    $0x10, Y7, Y7
-	VMULPS    Y7, Y1, Y7
-	VADDPS    Y7, Y4, Y4
-	VPMOVZXWD 32(CX)(BX*2), Y7
-	VPSLLD    $0x10, Y7, Y7
-	VMULPS    Y7, Y1, Y7
-	VADDPS    Y7, Y5, Y5
-	VPMOVZXWD 48(CX)(BX*2), Y7
-	VPSLLD    $0x10, Y7, Y7
-	VMULPS    Y7, Y1, Y7
-	VADDPS    Y7, Y6, Y6
+	VPMOVZXWD (CX)(BX*2), Y4
+	VPSLLD    $0x10, Y4, Y4
+	VMULPS    Y4, Y1, Y4
+	VADDPS    Y4, Y3, Y3
 
 	// round to bfloat16
-	VPMOVZXWD    (CX)(BX*2), Y7
-	VPSLLD       $0x10, Y7, Y7
+	VPMOVZXWD    (CX)(BX*2), Y4
+	VPSLLD       $0x10, Y4, Y4
 	VMULPS       Y3, Y2, Y3
-	VSUBPS       Y3, Y7, Y3
-	VPMOVZXWD    16(CX)(BX*2), Y7
-	VPSLLD       $0x10, Y7, Y7
-	VMULPS       Y4, Y2, Y4
-	VSUBPS       Y4, Y7, Y4
-	VPMOVZXWD    32(CX)(BX*2), Y7
-	VPSLLD       $0x10, Y7, Y7
-	VMULPS       Y5, Y2, Y5
-	VSUBPS       Y5, Y7, Y5
-	VPMOVZXWD    48(CX)(BX*2), Y7
-	VPSLLD       $0x10, Y7, Y7
-	VMULPS       Y6, Y2, Y6
-	VSUBPS       Y6, Y7, Y6
-	VPSRLD       $0x10, Y3, Y7
-	VPAND        32(SP), Y7, Y7
-	VPADDD       64(SP), Y7, Y7
-	VPSRLD       $0x10, Y4, Y8
-	VPAND        32(SP), Y8, Y8
-	VPADDD       64(SP), Y8, Y8
-	VPSRLD       $0x10, Y5, Y9
-	VPAND        32(SP), Y9, Y9
-	VPADDD       64(SP), Y9, Y9
-	VPSRLD       $0x10, Y6, Y10
-	VPAND        32(SP), Y10, Y10
-	VPADDD       64(SP), Y10, Y10
-	VPADDD       Y7, Y3, Y3
-	VPSRLD       $0x10, Y3, Y3
-	VEXTRACTI128 $0x01, Y3, X7
-	VPACKUSDW    X7, X3, X7
-	VMOVDQU      X7, (CX)(BX*2)
-	VPADDD       Y8, Y4, Y3
+	VSUBPS       Y3, Y4, Y3
+	VPSRLD       $0x10, Y3, Y4
+	VPAND        32(SP), Y4, Y4
+	VPADDD       64(SP), Y4, Y4
+	VPADDD       Y4, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
-	VMOVDQU      X4, 16(CX)(BX*2)
-	VPADDD       Y9, Y5, Y3
-	VPSRLD       $0x10, Y3, Y3
-	VEXTRACTI128 $0x01, Y3, X4
-	VPACKUSDW    X4, X3, X4
-	VMOVDQU      X4, 32(CX)(BX*2)
-	VPADDD       Y10, Y6, Y3
-	VPSRLD       $0x10, Y3, Y3
-	VEXTRACTI128 $0x01, Y3, X4
-	VPACKUSDW    X4, X3, X4
-	VMOVDQU      X4, 48(CX)(BX*2)
-	ADDQ         $0x00000020, BX
+	VMOVDQU      X4, (CX)(BX*2)
+	ADDQ         $0x00000008, BX
 	JMP          unrolled
 
 	// One vector at a time.
@@ -367,8 +259,8 @@ done:
 	RET
 
 // func sgdBF16AVX2F32Momentum(param []uint16, grad []float32, buf []uint16, s [7]float32)
-// Requires: AVX, AVX2
-TEXT ·sgdBF16AVX2F32Momentum(SB), NOSPLIT, $96-100
+// Requires: AVX, AVX2, MMX+
+TEXT ·sgdBF16AVX2F32Momentum(SB), NOSPLIT, $224-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -397,140 +289,155 @@ TEXT ·sgdBF16AVX2F32Momentum(SB), NOSPLIT, $96-100
 	VMOVD        SI, X4
 	VBROADCASTSS X4, Y4
 	VMOVUPS      Y4, 64(SP)
+
+	// Constant: 0x20
+	MOVQ         $0x0000000000000020, SI
+	VMOVD        SI, X4
+	VBROADCASTSS X4, Y4
+	VMOVUPS      Y4, 96(SP)
+
+	// Constant: 0x0
+	MOVQ         $0x0000000000000000, SI
+	VMOVD        SI, X4
+	VBROADCASTSS X4, Y4
+	VMOVUPS      Y4, 128(SP)
+
+	// Constant: 0x10
+	MOVQ         $0x0000000000000010, SI
+	VMOVD        SI, X4
+	VBROADCASTSS X4, Y4
+	VMOVUPS      Y4, 160(SP)
+
+	// Constant: 0x11
+	MOVQ         $0x0000000000000011, SI
+	VMOVD        SI, X4
+	VBROADCASTSS X4, Y4
+	VMOVUPS      Y4, 192(SP)
+	MOVQ         $0x00000000ffff0000, SI
+	VMOVD        SI, X4
+	VBROADCASTSS X4, Y4
 	XORQ         SI, SI
 
 	// Main loop: 4 vectors of 8 elements per iteration.
 unrolled:
-	MOVQ AX, DI
-	SUBQ SI, DI
-	CMPQ DI, $0x00000020
-	JL   single
+	MOVQ       AX, DI
+	SUBQ       SI, DI
+	CMPQ       DI, $0x00000020
+	JL         single
+	PREFETCHT0 256(CX)(SI*2)
+	PREFETCHT0 512(DX)(SI*4)
+	PREFETCHT0 576(DX)(SI*4)
+	PREFETCHT0 256(BX)(SI*2)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVUPS   (DX)(SI*4), Y4
-	VCMPPS    $0x03, Y4, Y4, Y5
-	VBLENDVPS Y5, (SP), Y4, Y4
-	VMULPS    Y0, Y4, Y4
-	VMOVUPS   32(DX)(SI*4), Y5
+	VMOVUPS   (DX)(SI*4), Y5
+	VSHUFPS   $0x88, 32(DX)(SI*4), Y5, Y5
+	VPERMPD   $0xd8, Y5, Y5
 	VCMPPS    $0x03, Y5, Y5, Y6
 	VBLENDVPS Y6, (SP), Y5, Y5
 	VMULPS    Y0, Y5, Y5
-	VMOVUPS   64(DX)(SI*4), Y6
+	VMOVUPS   (DX)(SI*4), Y6
+	VSHUFPS   $0xdd, 32(DX)(SI*4), Y6, Y6
+	VPERMPD   $0xd8, Y6, Y6
 	VCMPPS    $0x03, Y6, Y6, Y7
 	VBLENDVPS Y7, (SP), Y6, Y6
 	VMULPS    Y0, Y6, Y6
-	VMOVUPS   96(DX)(SI*4), Y7
+	VMOVUPS   64(DX)(SI*4), Y7
+	VSHUFPS   $0x88, 96(DX)(SI*4), Y7, Y7
+	VPERMPD   $0xd8, Y7, Y7
 	VCMPPS    $0x03, Y7, Y7, Y8
 	VBLENDVPS Y8, (SP), Y7, Y7
 	VMULPS    Y0, Y7, Y7
+	VMOVUPS   64(DX)(SI*4), Y8
+	VSHUFPS   $0xdd, 96(DX)(SI*4), Y8, Y8
+	VPERMPD   $0xd8, Y8, Y8
+	VCMPPS    $0x03, Y8, Y8, Y9
+	VBLENDVPS Y9, (SP), Y8, Y8
+	VMULPS    Y0, Y8, Y8
 
 	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Y8
-	VPSLLD    $0x10, Y8, Y8
-	VMULPS    Y8, Y1, Y8
-	VMULPS    Y4, Y2, Y4
-	VADDPS    Y4, Y8, Y4
-	VPMOVZXWD 16(BX)(SI*2), Y8
-	VPSLLD    $0x10, Y8, Y8
-	VMULPS    Y8, Y1, Y8
-	VMULPS    Y5, Y2, Y5
-	VADDPS    Y5, Y8, Y5
-	VPMOVZXWD 32(BX)(SI*2), Y8
-	VPSLLD    $0x10, Y8, Y8
-	VMULPS    Y8, Y1, Y8
-	VMULPS    Y6, Y2, Y6
-	VADDPS    Y6, Y8, Y6
-	VPMOVZXWD 48(BX)(SI*2), Y8
-	VPSLLD    $0x10, Y8, Y8
-	VMULPS    Y8, Y1, Y8
-	VMULPS    Y7, Y2, Y7
-	VADDPS    Y7, Y8, Y7
+	VMOVDQU (BX)(SI*2), Y9
+	VPSLLD  $0x10, Y9, Y9
+	VMULPS  Y9, Y1, Y9
+	VMULPS  Y5, Y2, Y5
+	VADDPS  Y5, Y9, Y5
+	VPAND   (BX)(SI*2), Y4, Y9
+	VMULPS  Y9, Y1, Y9
+	VMULPS  Y6, Y2, Y6
+	VADDPS  Y6, Y9, Y6
+	VMOVDQU 32(BX)(SI*2), Y9
+	VPSLLD  $0x10, Y9, Y9
+	VMULPS  Y9, Y1, Y9
+	VMULPS  Y7, Y2, Y7
+	VADDPS  Y7, Y9, Y7
+	VPAND   32(BX)(SI*2), Y4, Y9
+	VMULPS  Y9, Y1, Y9
+	VMULPS  Y8, Y2, Y8
+	VADDPS  Y8, Y9, Y8
 
 	// round to bfloat16
-	VPSRLD       $0x10, Y4, Y8
-	VPAND        32(SP), Y8, Y8
-	VPADDD       64(SP), Y8, Y8
-	VPSRLD       $0x10, Y5, Y9
-	VPAND        32(SP), Y9, Y9
-	VPADDD       64(SP), Y9, Y9
-	VPSRLD       $0x10, Y6, Y10
-	VPAND        32(SP), Y10, Y10
-	VPADDD       64(SP), Y10, Y10
-	VPSRLD       $0x10, Y7, Y11
-	VPAND        32(SP), Y11, Y11
-	VPADDD       64(SP), Y11, Y11
-	VPADDD       Y8, Y4, Y8
-	VPSRLD       $0x10, Y8, Y8
-	VEXTRACTI128 $0x01, Y8, X12
-	VPACKUSDW    X12, X8, X12
-	VMOVDQU      X12, (BX)(SI*2)
-	VPADDD       Y9, Y5, Y8
-	VPSRLD       $0x10, Y8, Y8
-	VEXTRACTI128 $0x01, Y8, X9
-	VPACKUSDW    X9, X8, X9
-	VMOVDQU      X9, 16(BX)(SI*2)
-	VPADDD       Y10, Y6, Y8
-	VPSRLD       $0x10, Y8, Y8
-	VEXTRACTI128 $0x01, Y8, X9
-	VPACKUSDW    X9, X8, X9
-	VMOVDQU      X9, 32(BX)(SI*2)
-	VPADDD       Y11, Y7, Y8
-	VPSRLD       $0x10, Y8, Y8
-	VEXTRACTI128 $0x01, Y8, X9
-	VPACKUSDW    X9, X8, X9
-	VMOVDQU      X9, 48(BX)(SI*2)
+	VPSRLD   $0x10, Y5, Y9
+	VPAND    32(SP), Y9, Y9
+	VPADDD   64(SP), Y9, Y9
+	VPSRLD   $0x10, Y6, Y10
+	VPAND    32(SP), Y10, Y10
+	VPADDD   64(SP), Y10, Y10
+	VPSRLD   $0x10, Y7, Y11
+	VPAND    32(SP), Y11, Y11
+	VPADDD   64(SP), Y11, Y11
+	VPSRLD   $0x10, Y8, Y12
+	VPAND    32(SP), Y12, Y12
+	VPADDD   64(SP), Y12, Y12
+	VPADDD   Y9, Y5, Y9
+	VPADDD   Y10, Y6, Y10
+	VPSRLD   $0x10, Y9, Y9
+	VPBLENDW $0xaa, Y10, Y9, Y9
+	VMOVDQU  Y9, (BX)(SI*2)
+	VPADDD   Y11, Y7, Y9
+	VPADDD   Y12, Y8, Y10
+	VPSRLD   $0x10, Y9, Y9
+	VPBLENDW $0xaa, Y10, Y9, Y9
+	VMOVDQU  Y9, 32(BX)(SI*2)
 
 	// round to bfloat16
-	VPMOVZXWD    (CX)(SI*2), Y8
-	VPSLLD       $0x10, Y8, Y8
-	VMULPS       Y4, Y3, Y4
-	VSUBPS       Y4, Y8, Y4
-	VPMOVZXWD    16(CX)(SI*2), Y8
-	VPSLLD       $0x10, Y8, Y8
-	VMULPS       Y5, Y3, Y5
-	VSUBPS       Y5, Y8, Y5
-	VPMOVZXWD    32(CX)(SI*2), Y8
-	VPSLLD       $0x10, Y8, Y8
-	VMULPS       Y6, Y3, Y6
-	VSUBPS       Y6, Y8, Y6
-	VPMOVZXWD    48(CX)(SI*2), Y8
-	VPSLLD       $0x10, Y8, Y8
-	VMULPS       Y7, Y3, Y7
-	VSUBPS       Y7, Y8, Y7
-	VPSRLD       $0x10, Y4, Y8
-	VPAND        32(SP), Y8, Y8
-	VPADDD       64(SP), Y8, Y8
-	VPSRLD       $0x10, Y5, Y9
-	VPAND        32(SP), Y9, Y9
-	VPADDD       64(SP), Y9, Y9
-	VPSRLD       $0x10, Y6, Y10
-	VPAND        32(SP), Y10, Y10
-	VPADDD       64(SP), Y10, Y10
-	VPSRLD       $0x10, Y7, Y11
-	VPAND        32(SP), Y11, Y11
-	VPADDD       64(SP), Y11, Y11
-	VPADDD       Y8, Y4, Y4
-	VPSRLD       $0x10, Y4, Y4
-	VEXTRACTI128 $0x01, Y4, X8
-	VPACKUSDW    X8, X4, X8
-	VMOVDQU      X8, (CX)(SI*2)
-	VPADDD       Y9, Y5, Y4
-	VPSRLD       $0x10, Y4, Y4
-	VEXTRACTI128 $0x01, Y4, X5
-	VPACKUSDW    X5, X4, X5
-	VMOVDQU      X5, 16(CX)(SI*2)
-	VPADDD       Y10, Y6, Y4
-	VPSRLD       $0x10, Y4, Y4
-	VEXTRACTI128 $0x01, Y4, X5
-	VPACKUSDW    X5, X4, X5
-	VMOVDQU      X5, 32(CX)(SI*2)
-	VPADDD       Y11, Y7, Y4
-	VPSRLD       $0x10, Y4, Y4
-	VEXTRACTI128 $0x01, Y4, X5
-	VPACKUSDW    X5, X4, X5
-	VMOVDQU      X5, 48(CX)(SI*2)
-	ADDQ         $0x00000020, SI
-	JMP          unrolled
+	VMOVDQU  (CX)(SI*2), Y9
+	VPSLLD   $0x10, Y9, Y9
+	VMULPS   Y5, Y3, Y5
+	VSUBPS   Y5, Y9, Y5
+	VPAND    (CX)(SI*2), Y4, Y9
+	VMULPS   Y6, Y3, Y6
+	VSUBPS   Y6, Y9, Y6
+	VMOVDQU  32(CX)(SI*2), Y9
+	VPSLLD   $0x10, Y9, Y9
+	VMULPS   Y7, Y3, Y7
+	VSUBPS   Y7, Y9, Y7
+	VPAND    32(CX)(SI*2), Y4, Y9
+	VMULPS   Y8, Y3, Y8
+	VSUBPS   Y8, Y9, Y8
+	VPSRLD   $0x10, Y5, Y9
+	VPAND    32(SP), Y9, Y9
+	VPADDD   64(SP), Y9, Y9
+	VPSRLD   $0x10, Y6, Y10
+	VPAND    32(SP), Y10, Y10
+	VPADDD   64(SP), Y10, Y10
+	VPSRLD   $0x10, Y7, Y11
+	VPAND    32(SP), Y11, Y11
+	VPADDD   64(SP), Y11, Y11
+	VPSRLD   $0x10, Y8, Y12
+	VPAND    32(SP), Y12, Y12
+	VPADDD   64(SP), Y12, Y12
+	VPADDD   Y9, Y5, Y5
+	VPADDD   Y10, Y6, Y6
+	VPSRLD   $0x10, Y5, Y5
+	VPBLENDW $0xaa, Y6, Y5, Y5
+	VMOVDQU  Y5, (CX)(SI*2)
+	VPADDD   Y11, Y7, Y5
+	VPADDD   Y12, Y8, Y6
+	VPSRLD   $0x10, Y5, Y5
+	VPBLENDW $0xaa, Y6, Y5, Y5
+	VMOVDQU  Y5, 32(CX)(SI*2)
+	ADDQ     $0x00000020, SI
+	JMP      unrolled
 
 	// One vector at a time.
 single:
@@ -622,9 +529,45 @@ done:
 	VZEROUPPER
 	RET
 
+DATA evenLanes<>+0(SB)/4, $0x00000000
+DATA evenLanes<>+4(SB)/4, $0x00000002
+DATA evenLanes<>+8(SB)/4, $0x00000004
+DATA evenLanes<>+12(SB)/4, $0x00000006
+DATA evenLanes<>+16(SB)/4, $0x00000008
+DATA evenLanes<>+20(SB)/4, $0x0000000a
+DATA evenLanes<>+24(SB)/4, $0x0000000c
+DATA evenLanes<>+28(SB)/4, $0x0000000e
+DATA evenLanes<>+32(SB)/4, $0x00000010
+DATA evenLanes<>+36(SB)/4, $0x00000012
+DATA evenLanes<>+40(SB)/4, $0x00000014
+DATA evenLanes<>+44(SB)/4, $0x00000016
+DATA evenLanes<>+48(SB)/4, $0x00000018
+DATA evenLanes<>+52(SB)/4, $0x0000001a
+DATA evenLanes<>+56(SB)/4, $0x0000001c
+DATA evenLanes<>+60(SB)/4, $0x0000001e
+GLOBL evenLanes<>(SB), RODATA|NOPTR, $64
+
+DATA oddLanes<>+0(SB)/4, $0x00000001
+DATA oddLanes<>+4(SB)/4, $0x00000003
+DATA oddLanes<>+8(SB)/4, $0x00000005
+DATA oddLanes<>+12(SB)/4, $0x00000007
+DATA oddLanes<>+16(SB)/4, $0x00000009
+DATA oddLanes<>+20(SB)/4, $0x0000000b
+DATA oddLanes<>+24(SB)/4, $0x0000000d
+DATA oddLanes<>+28(SB)/4, $0x0000000f
+DATA oddLanes<>+32(SB)/4, $0x00000011
+DATA oddLanes<>+36(SB)/4, $0x00000013
+DATA oddLanes<>+40(SB)/4, $0x00000015
+DATA oddLanes<>+44(SB)/4, $0x00000017
+DATA oddLanes<>+48(SB)/4, $0x00000019
+DATA oddLanes<>+52(SB)/4, $0x0000001b
+DATA oddLanes<>+56(SB)/4, $0x0000001d
+DATA oddLanes<>+60(SB)/4, $0x0000001f
+GLOBL oddLanes<>(SB), RODATA|NOPTR, $64
+
 // func sgdBF16AVX2F32CoupledMomentum(param []uint16, grad []float32, buf []uint16, s [7]float32)
-// Requires: AVX, AVX2
-TEXT ·sgdBF16AVX2F32CoupledMomentum(SB), NOSPLIT, $96-100
+// Requires: AVX, AVX2, MMX+
+TEXT ·sgdBF16AVX2F32CoupledMomentum(SB), NOSPLIT, $224-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -654,158 +597,171 @@ TEXT ·sgdBF16AVX2F32CoupledMomentum(SB), NOSPLIT, $96-100
 	VMOVD        SI, X5
 	VBROADCASTSS X5, Y5
 	VMOVUPS      Y5, 64(SP)
+
+	// Constant: 0x20
+	MOVQ         $0x0000000000000020, SI
+	VMOVD        SI, X5
+	VBROADCASTSS X5, Y5
+	VMOVUPS      Y5, 96(SP)
+
+	// Constant: 0x0
+	MOVQ         $0x0000000000000000, SI
+	VMOVD        SI, X5
+	VBROADCASTSS X5, Y5
+	VMOVUPS      Y5, 128(SP)
+
+	// Constant: 0x10
+	MOVQ         $0x0000000000000010, SI
+	VMOVD        SI, X5
+	VBROADCASTSS X5, Y5
+	VMOVUPS      Y5, 160(SP)
+
+	// Constant: 0x11
+	MOVQ         $0x0000000000000011, SI
+	VMOVD        SI, X5
+	VBROADCASTSS X5, Y5
+	VMOVUPS      Y5, 192(SP)
+	MOVQ         $0x00000000ffff0000, SI
+	VMOVD        SI, X5
+	VBROADCASTSS X5, Y5
 	XORQ         SI, SI
 
 	// Main loop: 4 vectors of 8 elements per iteration.
 unrolled:
-	MOVQ AX, DI
-	SUBQ SI, DI
-	CMPQ DI, $0x00000020
-	JL   single
+	MOVQ       AX, DI
+	SUBQ       SI, DI
+	CMPQ       DI, $0x00000020
+	JL         single
+	PREFETCHT0 256(CX)(SI*2)
+	PREFETCHT0 512(DX)(SI*4)
+	PREFETCHT0 576(DX)(SI*4)
+	PREFETCHT0 256(BX)(SI*2)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVUPS   (DX)(SI*4), Y5
-	VCMPPS    $0x03, Y5, Y5, Y6
-	VBLENDVPS Y6, (SP), Y5, Y5
-	VMULPS    Y0, Y5, Y5
-	VMOVUPS   32(DX)(SI*4), Y6
+	VMOVUPS   (DX)(SI*4), Y6
+	VSHUFPS   $0x88, 32(DX)(SI*4), Y6, Y6
+	VPERMPD   $0xd8, Y6, Y6
 	VCMPPS    $0x03, Y6, Y6, Y7
 	VBLENDVPS Y7, (SP), Y6, Y6
 	VMULPS    Y0, Y6, Y6
-	VMOVUPS   64(DX)(SI*4), Y7
+	VMOVUPS   (DX)(SI*4), Y7
+	VSHUFPS   $0xdd, 32(DX)(SI*4), Y7, Y7
+	VPERMPD   $0xd8, Y7, Y7
 	VCMPPS    $0x03, Y7, Y7, Y8
 	VBLENDVPS Y8, (SP), Y7, Y7
 	VMULPS    Y0, Y7, Y7
-	VMOVUPS   96(DX)(SI*4), Y8
+	VMOVUPS   64(DX)(SI*4), Y8
+	VSHUFPS   $0x88, 96(DX)(SI*4), Y8, Y8
+	VPERMPD   $0xd8, Y8, Y8
 	VCMPPS    $0x03, Y8, Y8, Y9
 	VBLENDVPS Y9, (SP), Y8, Y8
 	VMULPS    Y0, Y8, Y8
+	VMOVUPS   64(DX)(SI*4), Y9
+	VSHUFPS   $0xdd, 96(DX)(SI*4), Y9, Y9
+	VPERMPD   $0xd8, Y9, Y9
+	VCMPPS    $0x03, Y9, Y9, Y10
+	VBLENDVPS Y10, (SP), Y9, Y9
+	VMULPS    Y0, Y9, Y9
 
 	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(SI*2), Y9
-	VPSLLD    $0x10, Y9, Y9
-	VMULPS    Y9, Y1, Y9
-	VADDPS    Y9, Y5, Y5
-	VPMOVZXWD 16(CX)(SI*2), Y9
-	VPSLLD    $0x10, Y9, Y9
-	VMULPS    Y9, Y1, Y9
-	VADDPS    Y9, Y6, Y6
-	VPMOVZXWD 32(CX)(SI*2), Y9
-	VPSLLD    $0x10, Y9, Y9
-	VMULPS    Y9, Y1, Y9
-	VADDPS    Y9, Y7, Y7
-	VPMOVZXWD 48(CX)(SI*2), Y9
-	VPSLLD    $0x10, Y9, Y9
-	VMULPS    Y9, Y1, Y9
-	VADDPS    Y9, Y8, Y8
+	VMOVDQU (CX)(SI*2), Y10
+	VPSLLD  $0x10, Y10, Y10
+	VMULPS  Y10, Y1, Y10
+	VADDPS  Y10, Y6, Y6
+	VPAND   (CX)(SI*2), Y5, Y10
+	VMULPS  Y10, Y1, Y10
+	VADDPS  Y10, Y7, Y7
+	VMOVDQU 32(CX)(SI*2), Y10
+	VPSLLD  $0x10, Y10, Y10
+	VMULPS  Y10, Y1, Y10
+	VADDPS  Y10, Y8, Y8
+	VPAND   32(CX)(SI*2), Y5, Y10
+	VMULPS  Y10, Y1, Y10
+	VADDPS  Y10, Y9, Y9
 
 	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Y9
-	VPSLLD    $0x10, Y9, Y9
-	VMULPS    Y9, Y2, Y9
-	VMULPS    Y5, Y3, Y5
-	VADDPS    Y5, Y9, Y5
-	VPMOVZXWD 16(BX)(SI*2), Y9
-	VPSLLD    $0x10, Y9, Y9
-	VMULPS    Y9, Y2, Y9
-	VMULPS    Y6, Y3, Y6
-	VADDPS    Y6, Y9, Y6
-	VPMOVZXWD 32(BX)(SI*2), Y9
-	VPSLLD    $0x10, Y9, Y9
-	VMULPS    Y9, Y2, Y9
-	VMULPS    Y7, Y3, Y7
-	VADDPS    Y7, Y9, Y7
-	VPMOVZXWD 48(BX)(SI*2), Y9
-	VPSLLD    $0x10, Y9, Y9
-	VMULPS    Y9, Y2, Y9
-	VMULPS    Y8, Y3, Y8
-	VADDPS    Y8, Y9, Y8
+	VMOVDQU (BX)(SI*2), Y10
+	VPSLLD  $0x10, Y10, Y10
+	VMULPS  Y10, Y2, Y10
+	VMULPS  Y6, Y3, Y6
+	VADDPS  Y6, Y10, Y6
+	VPAND   (BX)(SI*2), Y5, Y10
+	VMULPS  Y10, Y2, Y10
+	VMULPS  Y7, Y3, Y7
+	VADDPS  Y7, Y10, Y7
+	VMOVDQU 32(BX)(SI*2), Y10
+	VPSLLD  $0x10, Y10, Y10
+	VMULPS  Y10, Y2, Y10
+	VMULPS  Y8, Y3, Y8
+	VADDPS  Y8, Y10, Y8
+	VPAND   32(BX)(SI*2), Y5, Y10
+	VMULPS  Y10, Y2, Y10
+	VMULPS  Y9, Y3, Y9
+	VADDPS  Y9, Y10, Y9
 
 	// round to bfloat16
-	VPSRLD       $0x10, Y5, Y9
-	VPAND        32(SP), Y9, Y9
-	VPADDD       64(SP), Y9, Y9
-	VPSRLD       $0x10, Y6, Y10
-	VPAND        32(SP), Y10, Y10
-	VPADDD       64(SP), Y10, Y10
-	VPSRLD       $0x10, Y7, Y11
-	VPAND        32(SP), Y11, Y11
-	VPADDD       64(SP), Y11, Y11
-	VPSRLD       $0x10, Y8, Y12
-	VPAND        32(SP), Y12, Y12
-	VPADDD       64(SP), Y12, Y12
-	VPADDD       Y9, Y5, Y9
-	VPSRLD       $0x10, Y9, Y9
-	VEXTRACTI128 $0x01, Y9, X13
-	VPACKUSDW    X13, X9, X13
-	VMOVDQU      X13, (BX)(SI*2)
-	VPADDD       Y10, Y6, Y9
-	VPSRLD       $0x10, Y9, Y9
-	VEXTRACTI128 $0x01, Y9, X10
-	VPACKUSDW    X10, X9, X10
-	VMOVDQU      X10, 16(BX)(SI*2)
-	VPADDD       Y11, Y7, Y9
-	VPSRLD       $0x10, Y9, Y9
-	VEXTRACTI128 $0x01, Y9, X10
-	VPACKUSDW    X10, X9, X10
-	VMOVDQU      X10, 32(BX)(SI*2)
-	VPADDD       Y12, Y8, Y9
-	VPSRLD       $0x10, Y9, Y9
-	VEXTRACTI128 $0x01, Y9, X10
-	VPACKUSDW    X10, X9, X10
-	VMOVDQU      X10, 48(BX)(SI*2)
+	VPSRLD   $0x10, Y6, Y10
+	VPAND    32(SP), Y10, Y10
+	VPADDD   64(SP), Y10, Y10
+	VPSRLD   $0x10, Y7, Y11
+	VPAND    32(SP), Y11, Y11
+	VPADDD   64(SP), Y11, Y11
+	VPSRLD   $0x10, Y8, Y12
+	VPAND    32(SP), Y12, Y12
+	VPADDD   64(SP), Y12, Y12
+	VPSRLD   $0x10, Y9, Y13
+	VPAND    32(SP), Y13, Y13
+	VPADDD   64(SP), Y13, Y13
+	VPADDD   Y10, Y6, Y10
+	VPADDD   Y11, Y7, Y11
+	VPSRLD   $0x10, Y10, Y10
+	VPBLENDW $0xaa, Y11, Y10, Y10
+	VMOVDQU  Y10, (BX)(SI*2)
+	VPADDD   Y12, Y8, Y10
+	VPADDD   Y13, Y9, Y11
+	VPSRLD   $0x10, Y10, Y10
+	VPBLENDW $0xaa, Y11, Y10, Y10
+	VMOVDQU  Y10, 32(BX)(SI*2)
 
 	// round to bfloat16
-	VPMOVZXWD    (CX)(SI*2), Y9
-	VPSLLD       $0x10, Y9, Y9
-	VMULPS       Y5, Y4, Y5
-	VSUBPS       Y5, Y9, Y5
-	VPMOVZXWD    16(CX)(SI*2), Y9
-	VPSLLD       $0x10, Y9, Y9
-	VMULPS       Y6, Y4, Y6
-	VSUBPS       Y6, Y9, Y6
-	VPMOVZXWD    32(CX)(SI*2), Y9
-	VPSLLD       $0x10, Y9, Y9
-	VMULPS       Y7, Y4, Y7
-	VSUBPS       Y7, Y9, Y7
-	VPMOVZXWD    48(CX)(SI*2), Y9
-	VPSLLD       $0x10, Y9, Y9
-	VMULPS       Y8, Y4, Y8
-	VSUBPS       Y8, Y9, Y8
-	VPSRLD       $0x10, Y5, Y9
-	VPAND        32(SP), Y9, Y9
-	VPADDD       64(SP), Y9, Y9
-	VPSRLD       $0x10, Y6, Y10
-	VPAND        32(SP), Y10, Y10
-	VPADDD       64(SP), Y10, Y10
-	VPSRLD       $0x10, Y7, Y11
-	VPAND        32(SP), Y11, Y11
-	VPADDD       64(SP), Y11, Y11
-	VPSRLD       $0x10, Y8, Y12
-	VPAND        32(SP), Y12, Y12
-	VPADDD       64(SP), Y12, Y12
-	VPADDD       Y9, Y5, Y5
-	VPSRLD       $0x10, Y5, Y5
-	VEXTRACTI128 $0x01, Y5, X9
-	VPACKUSDW    X9, X5, X9
-	VMOVDQU      X9, (CX)(SI*2)
-	VPADDD       Y10, Y6, Y5
-	VPSRLD       $0x10, Y5, Y5
-	VEXTRACTI128 $0x01, Y5, X6
-	VPACKUSDW    X6, X5, X6
-	VMOVDQU      X6, 16(CX)(SI*2)
-	VPADDD       Y11, Y7, Y5
-	VPSRLD       $0x10, Y5, Y5
-	VEXTRACTI128 $0x01, Y5, X6
-	VPACKUSDW    X6, X5, X6
-	VMOVDQU      X6, 32(CX)(SI*2)
-	VPADDD       Y12, Y8, Y5
-	VPSRLD       $0x10, Y5, Y5
-	VEXTRACTI128 $0x01, Y5, X6
-	VPACKUSDW    X6, X5, X6
-	VMOVDQU      X6, 48(CX)(SI*2)
-	ADDQ         $0x00000020, SI
-	JMP          unrolled
+	VMOVDQU  (CX)(SI*2), Y10
+	VPSLLD   $0x10, Y10, Y10
+	VMULPS   Y6, Y4, Y6
+	VSUBPS   Y6, Y10, Y6
+	VPAND    (CX)(SI*2), Y5, Y10
+	VMULPS   Y7, Y4, Y7
+	VSUBPS   Y7, Y10, Y7
+	VMOVDQU  32(CX)(SI*2), Y10
+	VPSLLD   $0x10, Y10, Y10
+	VMULPS   Y8, Y4, Y8
+	VSUBPS   Y8, Y10, Y8
+	VPAND    32(CX)(SI*2), Y5, Y10
+	VMULPS   Y9, Y4, Y9
+	VSUBPS   Y9, Y10, Y9
+	VPSRLD   $0x10, Y6, Y10
+	VPAND    32(SP), Y10, Y10
+	VPADDD   64(SP), Y10, Y10
+	VPSRLD   $0x10, Y7, Y11
+	VPAND    32(SP), Y11, Y11
+	VPADDD   64(SP), Y11, Y11
+	VPSRLD   $0x10, Y8, Y12
+	VPAND    32(SP), Y12, Y12
+	VPADDD   64(SP), Y12, Y12
+	VPSRLD   $0x10, Y9, Y13
+	VPAND    32(SP), Y13, Y13
+	VPADDD   64(SP), Y13, Y13
+	VPADDD   Y10, Y6, Y6
+	VPADDD   Y11, Y7, Y7
+	VPSRLD   $0x10, Y6, Y6
+	VPBLENDW $0xaa, Y7, Y6, Y6
+	VMOVDQU  Y6, (CX)(SI*2)
+	VPADDD   Y12, Y8, Y6
+	VPADDD   Y13, Y9, Y7
+	VPSRLD   $0x10, Y6, Y6
+	VPBLENDW $0xaa, Y7, Y6, Y6
+	VMOVDQU  Y6, 32(CX)(SI*2)
+	ADDQ     $0x00000020, SI
+	JMP      unrolled
 
 	// One vector at a time.
 single:
@@ -911,8 +867,8 @@ done:
 	RET
 
 // func sgdBF16AVX2F32Nesterov(param []uint16, grad []float32, buf []uint16, s [7]float32)
-// Requires: AVX, AVX2
-TEXT ·sgdBF16AVX2F32Nesterov(SB), NOSPLIT, $160-100
+// Requires: AVX, AVX2, MMX+
+TEXT ·sgdBF16AVX2F32Nesterov(SB), NOSPLIT, $288-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -944,150 +900,165 @@ TEXT ·sgdBF16AVX2F32Nesterov(SB), NOSPLIT, $160-100
 	VMOVD        SI, X3
 	VBROADCASTSS X3, Y3
 	VMOVUPS      Y3, 128(SP)
+
+	// Constant: 0x20
+	MOVQ         $0x0000000000000020, SI
+	VMOVD        SI, X3
+	VBROADCASTSS X3, Y3
+	VMOVUPS      Y3, 160(SP)
+
+	// Constant: 0x0
+	MOVQ         $0x0000000000000000, SI
+	VMOVD        SI, X3
+	VBROADCASTSS X3, Y3
+	VMOVUPS      Y3, 192(SP)
+
+	// Constant: 0x10
+	MOVQ         $0x0000000000000010, SI
+	VMOVD        SI, X3
+	VBROADCASTSS X3, Y3
+	VMOVUPS      Y3, 224(SP)
+
+	// Constant: 0x11
+	MOVQ         $0x0000000000000011, SI
+	VMOVD        SI, X3
+	VBROADCASTSS X3, Y3
+	VMOVUPS      Y3, 256(SP)
+	MOVQ         $0x00000000ffff0000, SI
+	VMOVD        SI, X3
+	VBROADCASTSS X3, Y3
 	XORQ         SI, SI
 
 	// Main loop: 4 vectors of 8 elements per iteration.
 unrolled:
-	MOVQ AX, DI
-	SUBQ SI, DI
-	CMPQ DI, $0x00000020
-	JL   single
+	MOVQ       AX, DI
+	SUBQ       SI, DI
+	CMPQ       DI, $0x00000020
+	JL         single
+	PREFETCHT0 256(CX)(SI*2)
+	PREFETCHT0 512(DX)(SI*4)
+	PREFETCHT0 576(DX)(SI*4)
+	PREFETCHT0 256(BX)(SI*2)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVUPS   (DX)(SI*4), Y3
-	VCMPPS    $0x03, Y3, Y3, Y4
-	VBLENDVPS Y4, 64(SP), Y3, Y3
-	VMULPS    Y0, Y3, Y3
-	VMOVUPS   32(DX)(SI*4), Y4
+	VMOVUPS   (DX)(SI*4), Y4
+	VSHUFPS   $0x88, 32(DX)(SI*4), Y4, Y4
+	VPERMPD   $0xd8, Y4, Y4
 	VCMPPS    $0x03, Y4, Y4, Y5
 	VBLENDVPS Y5, 64(SP), Y4, Y4
 	VMULPS    Y0, Y4, Y4
-	VMOVUPS   64(DX)(SI*4), Y5
+	VMOVUPS   (DX)(SI*4), Y5
+	VSHUFPS   $0xdd, 32(DX)(SI*4), Y5, Y5
+	VPERMPD   $0xd8, Y5, Y5
 	VCMPPS    $0x03, Y5, Y5, Y6
 	VBLENDVPS Y6, 64(SP), Y5, Y5
 	VMULPS    Y0, Y5, Y5
-	VMOVUPS   96(DX)(SI*4), Y6
+	VMOVUPS   64(DX)(SI*4), Y6
+	VSHUFPS   $0x88, 96(DX)(SI*4), Y6, Y6
+	VPERMPD   $0xd8, Y6, Y6
 	VCMPPS    $0x03, Y6, Y6, Y7
 	VBLENDVPS Y7, 64(SP), Y6, Y6
 	VMULPS    Y0, Y6, Y6
+	VMOVUPS   64(DX)(SI*4), Y7
+	VSHUFPS   $0xdd, 96(DX)(SI*4), Y7, Y7
+	VPERMPD   $0xd8, Y7, Y7
+	VCMPPS    $0x03, Y7, Y7, Y8
+	VBLENDVPS Y8, 64(SP), Y7, Y7
+	VMULPS    Y0, Y7, Y7
 
 	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Y7
-	VPSLLD    $0x10, Y7, Y7
-	VMULPS    Y7, Y1, Y7
-	VMULPS    Y3, Y2, Y8
-	VADDPS    Y8, Y7, Y7
-	VPMOVZXWD 16(BX)(SI*2), Y8
-	VPSLLD    $0x10, Y8, Y8
-	VMULPS    Y8, Y1, Y8
-	VMULPS    Y4, Y2, Y9
-	VADDPS    Y9, Y8, Y8
-	VPMOVZXWD 32(BX)(SI*2), Y9
-	VPSLLD    $0x10, Y9, Y9
-	VMULPS    Y9, Y1, Y9
-	VMULPS    Y5, Y2, Y10
-	VADDPS    Y10, Y9, Y9
-	VPMOVZXWD 48(BX)(SI*2), Y10
-	VPSLLD    $0x10, Y10, Y10
-	VMULPS    Y10, Y1, Y10
-	VMULPS    Y6, Y2, Y11
-	VADDPS    Y11, Y10, Y10
+	VMOVDQU (BX)(SI*2), Y8
+	VPSLLD  $0x10, Y8, Y8
+	VMULPS  Y8, Y1, Y8
+	VMULPS  Y4, Y2, Y9
+	VADDPS  Y9, Y8, Y8
+	VPAND   (BX)(SI*2), Y3, Y9
+	VMULPS  Y9, Y1, Y9
+	VMULPS  Y5, Y2, Y10
+	VADDPS  Y10, Y9, Y9
+	VMOVDQU 32(BX)(SI*2), Y10
+	VPSLLD  $0x10, Y10, Y10
+	VMULPS  Y10, Y1, Y10
+	VMULPS  Y6, Y2, Y11
+	VADDPS  Y11, Y10, Y10
+	VPAND   32(BX)(SI*2), Y3, Y11
+	VMULPS  Y11, Y1, Y11
+	VMULPS  Y7, Y2, Y12
+	VADDPS  Y12, Y11, Y11
 
 	// round to bfloat16
-	VPSRLD       $0x10, Y7, Y11
-	VPAND        96(SP), Y11, Y11
-	VPADDD       128(SP), Y11, Y11
-	VPSRLD       $0x10, Y8, Y12
-	VPAND        96(SP), Y12, Y12
-	VPADDD       128(SP), Y12, Y12
-	VPSRLD       $0x10, Y9, Y13
-	VPAND        96(SP), Y13, Y13
-	VPADDD       128(SP), Y13, Y13
-	VPSRLD       $0x10, Y10, Y14
-	VPAND        96(SP), Y14, Y14
-	VPADDD       128(SP), Y14, Y14
-	VPADDD       Y11, Y7, Y11
-	VPSRLD       $0x10, Y11, Y11
-	VEXTRACTI128 $0x01, Y11, X15
-	VPACKUSDW    X15, X11, X15
-	VMOVDQU      X15, (BX)(SI*2)
-	VPADDD       Y12, Y8, Y11
-	VPSRLD       $0x10, Y11, Y11
-	VEXTRACTI128 $0x01, Y11, X12
-	VPACKUSDW    X12, X11, X12
-	VMOVDQU      X12, 16(BX)(SI*2)
-	VPADDD       Y13, Y9, Y11
-	VPSRLD       $0x10, Y11, Y11
-	VEXTRACTI128 $0x01, Y11, X12
-	VPACKUSDW    X12, X11, X12
-	VMOVDQU      X12, 32(BX)(SI*2)
-	VPADDD       Y14, Y10, Y11
-	VPSRLD       $0x10, Y11, Y11
-	VEXTRACTI128 $0x01, Y11, X12
-	VPACKUSDW    X12, X11, X12
-	VMOVDQU      X12, 48(BX)(SI*2)
+	VPSRLD   $0x10, Y8, Y12
+	VPAND    96(SP), Y12, Y12
+	VPADDD   128(SP), Y12, Y12
+	VPSRLD   $0x10, Y9, Y13
+	VPAND    96(SP), Y13, Y13
+	VPADDD   128(SP), Y13, Y13
+	VPSRLD   $0x10, Y10, Y14
+	VPAND    96(SP), Y14, Y14
+	VPADDD   128(SP), Y14, Y14
+	VPSRLD   $0x10, Y11, Y15
+	VPAND    96(SP), Y15, Y15
+	VPADDD   128(SP), Y15, Y15
+	VPADDD   Y12, Y8, Y12
+	VPADDD   Y13, Y9, Y13
+	VPSRLD   $0x10, Y12, Y12
+	VPBLENDW $0xaa, Y13, Y12, Y12
+	VMOVDQU  Y12, (BX)(SI*2)
+	VPADDD   Y14, Y10, Y12
+	VPADDD   Y15, Y11, Y13
+	VPSRLD   $0x10, Y12, Y12
+	VPBLENDW $0xaa, Y13, Y12, Y12
+	VMOVDQU  Y12, 32(BX)(SI*2)
 
 	// Nesterov look-ahead
-	VMULPS (SP), Y7, Y7
-	VADDPS Y7, Y3, Y3
-	VMULPS (SP), Y8, Y7
-	VADDPS Y7, Y4, Y4
-	VMULPS (SP), Y9, Y7
-	VADDPS Y7, Y5, Y5
-	VMULPS (SP), Y10, Y7
-	VADDPS Y7, Y6, Y6
+	VMULPS (SP), Y8, Y8
+	VADDPS Y8, Y4, Y4
+	VMULPS (SP), Y9, Y8
+	VADDPS Y8, Y5, Y5
+	VMULPS (SP), Y10, Y8
+	VADDPS Y8, Y6, Y6
+	VMULPS (SP), Y11, Y8
+	VADDPS Y8, Y7, Y7
 
 	// round to bfloat16
-	VPMOVZXWD    (CX)(SI*2), Y7
-	VPSLLD       $0x10, Y7, Y7
-	VMULPS       32(SP), Y3, Y3
-	VSUBPS       Y3, Y7, Y3
-	VPMOVZXWD    16(CX)(SI*2), Y7
-	VPSLLD       $0x10, Y7, Y7
-	VMULPS       32(SP), Y4, Y4
-	VSUBPS       Y4, Y7, Y4
-	VPMOVZXWD    32(CX)(SI*2), Y7
-	VPSLLD       $0x10, Y7, Y7
-	VMULPS       32(SP), Y5, Y5
-	VSUBPS       Y5, Y7, Y5
-	VPMOVZXWD    48(CX)(SI*2), Y7
-	VPSLLD       $0x10, Y7, Y7
-	VMULPS       32(SP), Y6, Y6
-	VSUBPS       Y6, Y7, Y6
-	VPSRLD       $0x10, Y3, Y7
-	VPAND        96(SP), Y7, Y7
-	VPADDD       128(SP), Y7, Y7
-	VPSRLD       $0x10, Y4, Y8
-	VPAND        96(SP), Y8, Y8
-	VPADDD       128(SP), Y8, Y8
-	VPSRLD       $0x10, Y5, Y9
-	VPAND        96(SP), Y9, Y9
-	VPADDD       128(SP), Y9, Y9
-	VPSRLD       $0x10, Y6, Y10
-	VPAND        96(SP), Y10, Y10
-	VPADDD       128(SP), Y10, Y10
-	VPADDD       Y7, Y3, Y3
-	VPSRLD       $0x10, Y3, Y3
-	VEXTRACTI128 $0x01, Y3, X7
-	VPACKUSDW    X7, X3, X7
-	VMOVDQU      X7, (CX)(SI*2)
-	VPADDD       Y8, Y4, Y3
-	VPSRLD       $0x10, Y3, Y3
-	VEXTRACTI128 $0x01, Y3, X4
-	VPACKUSDW    X4, X3, X4
-	VMOVDQU      X4, 16(CX)(SI*2)
-	VPADDD       Y9, Y5, Y3
-	VPSRLD       $0x10, Y3, Y3
-	VEXTRACTI128 $0x01, Y3, X4
-	VPACKUSDW    X4, X3, X4
-	VMOVDQU      X4, 32(CX)(SI*2)
-	VPADDD       Y10, Y6, Y3
-	VPSRLD       $0x10, Y3, Y3
-	VEXTRACTI128 $0x01, Y3, X4
-	VPACKUSDW    X4, X3, X4
-	VMOVDQU      X4, 48(CX)(SI*2)
-	ADDQ         $0x00000020, SI
-	JMP          unrolled
+	VMOVDQU  (CX)(SI*2), Y8
+	VPSLLD   $0x10, Y8, Y8
+	VMULPS   32(SP), Y4, Y4
+	VSUBPS   Y4, Y8, Y4
+	VPAND    (CX)(SI*2), Y3, Y8
+	VMULPS   32(SP), Y5, Y5
+	VSUBPS   Y5, Y8, Y5
+	VMOVDQU  32(CX)(SI*2), Y8
+	VPSLLD   $0x10, Y8, Y8
+	VMULPS   32(SP), Y6, Y6
+	VSUBPS   Y6, Y8, Y6
+	VPAND    32(CX)(SI*2), Y3, Y8
+	VMULPS   32(SP), Y7, Y7
+	VSUBPS   Y7, Y8, Y7
+	VPSRLD   $0x10, Y4, Y8
+	VPAND    96(SP), Y8, Y8
+	VPADDD   128(SP), Y8, Y8
+	VPSRLD   $0x10, Y5, Y9
+	VPAND    96(SP), Y9, Y9
+	VPADDD   128(SP), Y9, Y9
+	VPSRLD   $0x10, Y6, Y10
+	VPAND    96(SP), Y10, Y10
+	VPADDD   128(SP), Y10, Y10
+	VPSRLD   $0x10, Y7, Y11
+	VPAND    96(SP), Y11, Y11
+	VPADDD   128(SP), Y11, Y11
+	VPADDD   Y8, Y4, Y4
+	VPADDD   Y9, Y5, Y5
+	VPSRLD   $0x10, Y4, Y4
+	VPBLENDW $0xaa, Y5, Y4, Y4
+	VMOVDQU  Y4, (CX)(SI*2)
+	VPADDD   Y10, Y6, Y4
+	VPADDD   Y11, Y7, Y5
+	VPSRLD   $0x10, Y4, Y4
+	VPBLENDW $0xaa, Y5, Y4, Y4
+	VMOVDQU  Y4, 32(CX)(SI*2)
+	ADDQ     $0x00000020, SI
+	JMP      unrolled
 
 	// One vector at a time.
 single:
@@ -1188,8 +1159,8 @@ done:
 	RET
 
 // func sgdBF16AVX2F32CoupledNesterov(param []uint16, grad []float32, buf []uint16, s [7]float32)
-// Requires: AVX, AVX2
-TEXT ·sgdBF16AVX2F32CoupledNesterov(SB), NOSPLIT, $192-100
+// Requires: AVX, AVX2, MMX+
+TEXT ·sgdBF16AVX2F32CoupledNesterov(SB), NOSPLIT, $320-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -1223,168 +1194,181 @@ TEXT ·sgdBF16AVX2F32CoupledNesterov(SB), NOSPLIT, $192-100
 	VMOVD        SI, X3
 	VBROADCASTSS X3, Y3
 	VMOVUPS      Y3, 160(SP)
+
+	// Constant: 0x20
+	MOVQ         $0x0000000000000020, SI
+	VMOVD        SI, X3
+	VBROADCASTSS X3, Y3
+	VMOVUPS      Y3, 192(SP)
+
+	// Constant: 0x0
+	MOVQ         $0x0000000000000000, SI
+	VMOVD        SI, X3
+	VBROADCASTSS X3, Y3
+	VMOVUPS      Y3, 224(SP)
+
+	// Constant: 0x10
+	MOVQ         $0x0000000000000010, SI
+	VMOVD        SI, X3
+	VBROADCASTSS X3, Y3
+	VMOVUPS      Y3, 256(SP)
+
+	// Constant: 0x11
+	MOVQ         $0x0000000000000011, SI
+	VMOVD        SI, X3
+	VBROADCASTSS X3, Y3
+	VMOVUPS      Y3, 288(SP)
+	MOVQ         $0x00000000ffff0000, SI
+	VMOVD        SI, X3
+	VBROADCASTSS X3, Y3
 	XORQ         SI, SI
 
 	// Main loop: 4 vectors of 8 elements per iteration.
 unrolled:
-	MOVQ AX, DI
-	SUBQ SI, DI
-	CMPQ DI, $0x00000020
-	JL   single
+	MOVQ       AX, DI
+	SUBQ       SI, DI
+	CMPQ       DI, $0x00000020
+	JL         single
+	PREFETCHT0 256(CX)(SI*2)
+	PREFETCHT0 512(DX)(SI*4)
+	PREFETCHT0 576(DX)(SI*4)
+	PREFETCHT0 256(BX)(SI*2)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVUPS   (DX)(SI*4), Y3
-	VCMPPS    $0x03, Y3, Y3, Y4
-	VBLENDVPS Y4, 96(SP), Y3, Y3
-	VMULPS    Y0, Y3, Y3
-	VMOVUPS   32(DX)(SI*4), Y4
+	VMOVUPS   (DX)(SI*4), Y4
+	VSHUFPS   $0x88, 32(DX)(SI*4), Y4, Y4
+	VPERMPD   $0xd8, Y4, Y4
 	VCMPPS    $0x03, Y4, Y4, Y5
 	VBLENDVPS Y5, 96(SP), Y4, Y4
 	VMULPS    Y0, Y4, Y4
-	VMOVUPS   64(DX)(SI*4), Y5
+	VMOVUPS   (DX)(SI*4), Y5
+	VSHUFPS   $0xdd, 32(DX)(SI*4), Y5, Y5
+	VPERMPD   $0xd8, Y5, Y5
 	VCMPPS    $0x03, Y5, Y5, Y6
 	VBLENDVPS Y6, 96(SP), Y5, Y5
 	VMULPS    Y0, Y5, Y5
-	VMOVUPS   96(DX)(SI*4), Y6
+	VMOVUPS   64(DX)(SI*4), Y6
+	VSHUFPS   $0x88, 96(DX)(SI*4), Y6, Y6
+	VPERMPD   $0xd8, Y6, Y6
 	VCMPPS    $0x03, Y6, Y6, Y7
 	VBLENDVPS Y7, 96(SP), Y6, Y6
 	VMULPS    Y0, Y6, Y6
+	VMOVUPS   64(DX)(SI*4), Y7
+	VSHUFPS   $0xdd, 96(DX)(SI*4), Y7, Y7
+	VPERMPD   $0xd8, Y7, Y7
+	VCMPPS    $0x03, Y7, Y7, Y8
+	VBLENDVPS Y8, 96(SP), Y7, Y7
+	VMULPS    Y0, Y7, Y7
 
 	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(SI*2), Y7
-	VPSLLD    $0x10, Y7, Y7
-	VMULPS    Y7, Y1, Y7
-	VADDPS    Y7, Y3, Y3
-	VPMOVZXWD 16(CX)(SI*2), Y7
-	VPSLLD    $0x10, Y7, Y7
-	VMULPS    Y7, Y1, Y7
-	VADDPS    Y7, Y4, Y4
-	VPMOVZXWD 32(CX)(SI*2), Y7
-	VPSLLD    $0x10, Y7, Y7
-	VMULPS    Y7, Y1, Y7
-	VADDPS    Y7, Y5, Y5
-	VPMOVZXWD 48(CX)(SI*2), Y7
-	VPSLLD    $0x10, Y7, Y7
-	VMULPS    Y7, Y1, Y7
-	VADDPS    Y7, Y6, Y6
+	VMOVDQU (CX)(SI*2), Y8
+	VPSLLD  $0x10, Y8, Y8
+	VMULPS  Y8, Y1, Y8
+	VADDPS  Y8, Y4, Y4
+	VPAND   (CX)(SI*2), Y3, Y8
+	VMULPS  Y8, Y1, Y8
+	VADDPS  Y8, Y5, Y5
+	VMOVDQU 32(CX)(SI*2), Y8
+	VPSLLD  $0x10, Y8, Y8
+	VMULPS  Y8, Y1, Y8
+	VADDPS  Y8, Y6, Y6
+	VPAND   32(CX)(SI*2), Y3, Y8
+	VMULPS  Y8, Y1, Y8
+	VADDPS  Y8, Y7, Y7
 
 	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Y7
-	VPSLLD    $0x10, Y7, Y7
-	VMULPS    Y7, Y2, Y7
-	VMULPS    (SP), Y3, Y8
-	VADDPS    Y8, Y7, Y7
-	VPMOVZXWD 16(BX)(SI*2), Y8
-	VPSLLD    $0x10, Y8, Y8
-	VMULPS    Y8, Y2, Y8
-	VMULPS    (SP), Y4, Y9
-	VADDPS    Y9, Y8, Y8
-	VPMOVZXWD 32(BX)(SI*2), Y9
-	VPSLLD    $0x10, Y9, Y9
-	VMULPS    Y9, Y2, Y9
-	VMULPS    (SP), Y5, Y10
-	VADDPS    Y10, Y9, Y9
-	VPMOVZXWD 48(BX)(SI*2), Y10
-	VPSLLD    $0x10, Y10, Y10
-	VMULPS    Y10, Y2, Y10
-	VMULPS    (SP), Y6, Y11
-	VADDPS    Y11, Y10, Y10
+	VMOVDQU (BX)(SI*2), Y8
+	VPSLLD  $0x10, Y8, Y8
+	VMULPS  Y8, Y2, Y8
+	VMULPS  (SP), Y4, Y9
+	VADDPS  Y9, Y8, Y8
+	VPAND   (BX)(SI*2), Y3, Y9
+	VMULPS  Y9, Y2, Y9
+	VMULPS  (SP), Y5, Y10
+	VADDPS  Y10, Y9, Y9
+	VMOVDQU 32(BX)(SI*2), Y10
+	VPSLLD  $0x10, Y10, Y10
+	VMULPS  Y10, Y2, Y10
+	VMULPS  (SP), Y6, Y11
+	VADDPS  Y11, Y10, Y10
+	VPAND   32(BX)(SI*2), Y3, Y11
+	VMULPS  Y11, Y2, Y11
+	VMULPS  (SP), Y7, Y12
+	VADDPS  Y12, Y11, Y11
 
 	// round to bfloat16
-	VPSRLD       $0x10, Y7, Y11
-	VPAND        128(SP), Y11, Y11
-	VPADDD       160(SP), Y11, Y11
-	VPSRLD       $0x10, Y8, Y12
-	VPAND        128(SP), Y12, Y12
-	VPADDD       160(SP), Y12, Y12
-	VPSRLD       $0x10, Y9, Y13
-	VPAND        128(SP), Y13, Y13
-	VPADDD       160(SP), Y13, Y13
-	VPSRLD       $0x10, Y10, Y14
-	VPAND        128(SP), Y14, Y14
-	VPADDD       160(SP), Y14, Y14
-	VPADDD       Y11, Y7, Y11
-	VPSRLD       $0x10, Y11, Y11
-	VEXTRACTI128 $0x01, Y11, X15
-	VPACKUSDW    X15, X11, X15
-	VMOVDQU      X15, (BX)(SI*2)
-	VPADDD       Y12, Y8, Y11
-	VPSRLD       $0x10, Y11, Y11
-	VEXTRACTI128 $0x01, Y11, X12
-	VPACKUSDW    X12, X11, X12
-	VMOVDQU      X12, 16(BX)(SI*2)
-	VPADDD       Y13, Y9, Y11
-	VPSRLD       $0x10, Y11, Y11
-	VEXTRACTI128 $0x01, Y11, X12
-	VPACKUSDW    X12, X11, X12
-	VMOVDQU      X12, 32(BX)(SI*2)
-	VPADDD       Y14, Y10, Y11
-	VPSRLD       $0x10, Y11, Y11
-	VEXTRACTI128 $0x01, Y11, X12
-	VPACKUSDW    X12, X11, X12
-	VMOVDQU      X12, 48(BX)(SI*2)
+	VPSRLD   $0x10, Y8, Y12
+	VPAND    128(SP), Y12, Y12
+	VPADDD   160(SP), Y12, Y12
+	VPSRLD   $0x10, Y9, Y13
+	VPAND    128(SP), Y13, Y13
+	VPADDD   160(SP), Y13, Y13
+	VPSRLD   $0x10, Y10, Y14
+	VPAND    128(SP), Y14, Y14
+	VPADDD   160(SP), Y14, Y14
+	VPSRLD   $0x10, Y11, Y15
+	VPAND    128(SP), Y15, Y15
+	VPADDD   160(SP), Y15, Y15
+	VPADDD   Y12, Y8, Y12
+	VPADDD   Y13, Y9, Y13
+	VPSRLD   $0x10, Y12, Y12
+	VPBLENDW $0xaa, Y13, Y12, Y12
+	VMOVDQU  Y12, (BX)(SI*2)
+	VPADDD   Y14, Y10, Y12
+	VPADDD   Y15, Y11, Y13
+	VPSRLD   $0x10, Y12, Y12
+	VPBLENDW $0xaa, Y13, Y12, Y12
+	VMOVDQU  Y12, 32(BX)(SI*2)
 
 	// Nesterov look-ahead
-	VMULPS 32(SP), Y7, Y7
-	VADDPS Y7, Y3, Y3
-	VMULPS 32(SP), Y8, Y7
-	VADDPS Y7, Y4, Y4
-	VMULPS 32(SP), Y9, Y7
-	VADDPS Y7, Y5, Y5
-	VMULPS 32(SP), Y10, Y7
-	VADDPS Y7, Y6, Y6
+	VMULPS 32(SP), Y8, Y8
+	VADDPS Y8, Y4, Y4
+	VMULPS 32(SP), Y9, Y8
+	VADDPS Y8, Y5, Y5
+	VMULPS 32(SP), Y10, Y8
+	VADDPS Y8, Y6, Y6
+	VMULPS 32(SP), Y11, Y8
+	VADDPS Y8, Y7, Y7
 
 	// round to bfloat16
-	VPMOVZXWD    (CX)(SI*2), Y7
-	VPSLLD       $0x10, Y7, Y7
-	VMULPS       64(SP), Y3, Y3
-	VSUBPS       Y3, Y7, Y3
-	VPMOVZXWD    16(CX)(SI*2), Y7
-	VPSLLD       $0x10, Y7, Y7
-	VMULPS       64(SP), Y4, Y4
-	VSUBPS       Y4, Y7, Y4
-	VPMOVZXWD    32(CX)(SI*2), Y7
-	VPSLLD       $0x10, Y7, Y7
-	VMULPS       64(SP), Y5, Y5
-	VSUBPS       Y5, Y7, Y5
-	VPMOVZXWD    48(CX)(SI*2), Y7
-	VPSLLD       $0x10, Y7, Y7
-	VMULPS       64(SP), Y6, Y6
-	VSUBPS       Y6, Y7, Y6
-	VPSRLD       $0x10, Y3, Y7
-	VPAND        128(SP), Y7, Y7
-	VPADDD       160(SP), Y7, Y7
-	VPSRLD       $0x10, Y4, Y8
-	VPAND        128(SP), Y8, Y8
-	VPADDD       160(SP), Y8, Y8
-	VPSRLD       $0x10, Y5, Y9
-	VPAND        128(SP), Y9, Y9
-	VPADDD       160(SP), Y9, Y9
-	VPSRLD       $0x10, Y6, Y10
-	VPAND        128(SP), Y10, Y10
-	VPADDD       160(SP), Y10, Y10
-	VPADDD       Y7, Y3, Y3
-	VPSRLD       $0x10, Y3, Y3
-	VEXTRACTI128 $0x01, Y3, X7
-	VPACKUSDW    X7, X3, X7
-	VMOVDQU      X7, (CX)(SI*2)
-	VPADDD       Y8, Y4, Y3
-	VPSRLD       $0x10, Y3, Y3
-	VEXTRACTI128 $0x01, Y3, X4
-	VPACKUSDW    X4, X3, X4
-	VMOVDQU      X4, 16(CX)(SI*2)
-	VPADDD       Y9, Y5, Y3
-	VPSRLD       $0x10, Y3, Y3
-	VEXTRACTI128 $0x01, Y3, X4
-	VPACKUSDW    X4, X3, X4
-	VMOVDQU      X4, 32(CX)(SI*2)
-	VPADDD       Y10, Y6, Y3
-	VPSRLD       $0x10, Y3, Y3
-	VEXTRACTI128 $0x01, Y3, X4
-	VPACKUSDW    X4, X3, X4
-	VMOVDQU      X4, 48(CX)(SI*2)
-	ADDQ         $0x00000020, SI
-	JMP          unrolled
+	VMOVDQU  (CX)(SI*2), Y8
+	VPSLLD   $0x10, Y8, Y8
+	VMULPS   64(SP), Y4, Y4
+	VSUBPS   Y4, Y8, Y4
+	VPAND    (CX)(SI*2), Y3, Y8
+	VMULPS   64(SP), Y5, Y5
+	VSUBPS   Y5, Y8, Y5
+	VMOVDQU  32(CX)(SI*2), Y8
+	VPSLLD   $0x10, Y8, Y8
+	VMULPS   64(SP), Y6, Y6
+	VSUBPS   Y6, Y8, Y6
+	VPAND    32(CX)(SI*2), Y3, Y8
+	VMULPS   64(SP), Y7, Y7
+	VSUBPS   Y7, Y8, Y7
+	VPSRLD   $0x10, Y4, Y8
+	VPAND    128(SP), Y8, Y8
+	VPADDD   160(SP), Y8, Y8
+	VPSRLD   $0x10, Y5, Y9
+	VPAND    128(SP), Y9, Y9
+	VPADDD   160(SP), Y9, Y9
+	VPSRLD   $0x10, Y6, Y10
+	VPAND    128(SP), Y10, Y10
+	VPADDD   160(SP), Y10, Y10
+	VPSRLD   $0x10, Y7, Y11
+	VPAND    128(SP), Y11, Y11
+	VPADDD   160(SP), Y11, Y11
+	VPADDD   Y8, Y4, Y4
+	VPADDD   Y9, Y5, Y5
+	VPSRLD   $0x10, Y4, Y4
+	VPBLENDW $0xaa, Y5, Y4, Y4
+	VMOVDQU  Y4, (CX)(SI*2)
+	VPADDD   Y10, Y6, Y4
+	VPADDD   Y11, Y7, Y5
+	VPSRLD   $0x10, Y4, Y4
+	VPBLENDW $0xaa, Y5, Y4, Y4
+	VMOVDQU  Y4, 32(CX)(SI*2)
+	ADDQ     $0x00000020, SI
+	JMP      unrolled
 
 	// One vector at a time.
 single:
@@ -1532,11 +1516,11 @@ TEXT ·sgdBF16AVX2F32Stochastic(SB), NOSPLIT, $128-100
 	VMOVUPS Y2, 96(SP)
 	XORQ    BX, BX
 
-	// Main loop: 4 vectors of 8 elements per iteration.
+	// Main loop: 1 vectors of 8 elements per iteration.
 unrolled:
 	MOVQ AX, SI
 	SUBQ BX, SI
-	CMPQ SI, $0x00000020
+	CMPQ SI, $0x00000008
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
@@ -1544,103 +1528,31 @@ unrolled:
 	VCMPPS    $0x03, Y2, Y2, Y3
 	VBLENDVPS Y3, (SP), Y2, Y2
 	VMULPS    Y0, Y2, Y2
-	VMOVUPS   32(DX)(BX*4), Y3
-	VCMPPS    $0x03, Y3, Y3, Y4
-	VBLENDVPS Y4, (SP), Y3, Y3
-	VMULPS    Y0, Y3, Y3
-	VMOVUPS   64(DX)(BX*4), Y4
-	VCMPPS    $0x03, Y4, Y4, Y5
-	VBLENDVPS Y5, (SP), Y4, Y4
-	VMULPS    Y0, Y4, Y4
-	VMOVUPS   96(DX)(BX*4), Y5
-	VCMPPS    $0x03, Y5, Y5, Y6
-	VBLENDVPS Y6, (SP), Y5, Y5
-	VMULPS    Y0, Y5, Y5
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (BX), SI
-	VMOVD        SI, X6
-	VPBROADCASTD X6, Y6
-	VPADDD       96(SP), Y6, Y6
-	LEAQ         8(BX), SI
-	VMOVD        SI, X7
-	VPBROADCASTD X7, Y7
-	VPADDD       96(SP), Y7, Y7
-	LEAQ         16(BX), SI
-	VMOVD        SI, X8
-	VPBROADCASTD X8, Y8
-	VPADDD       96(SP), Y8, Y8
-	LEAQ         24(BX), SI
-	VMOVD        SI, X9
-	VPBROADCASTD X9, Y9
-	VPADDD       96(SP), Y9, Y9
-	VPSRLD       $0x10, Y6, Y10
-	VPXOR        Y10, Y6, Y6
-	VPSRLD       $0x10, Y7, Y10
-	VPXOR        Y10, Y7, Y7
-	VPSRLD       $0x10, Y8, Y10
-	VPXOR        Y10, Y8, Y8
-	VPSRLD       $0x10, Y9, Y10
-	VPXOR        Y10, Y9, Y9
-	VPMULLD      32(SP), Y6, Y6
-	VPMULLD      32(SP), Y7, Y7
-	VPMULLD      32(SP), Y8, Y8
-	VPMULLD      32(SP), Y9, Y9
-	VPSRLD       $0x0f, Y6, Y10
-	VPXOR        Y10, Y6, Y6
-	VPSRLD       $0x0f, Y7, Y10
-	VPXOR        Y10, Y7, Y7
-	VPSRLD       $0x0f, Y8, Y10
-	VPXOR        Y10, Y8, Y8
-	VPSRLD       $0x0f, Y9, Y10
-	VPXOR        Y10, Y9, Y9
-	VPMULLD      64(SP), Y6, Y6
-	VPMULLD      64(SP), Y7, Y7
-	VPMULLD      64(SP), Y8, Y8
-	VPMULLD      64(SP), Y9, Y9
-	VPSRLD       $0x10, Y6, Y6
-	VPSRLD       $0x10, Y7, Y7
-	VPSRLD       $0x10, Y8, Y8
-	VPSRLD       $0x10, Y9, Y9
+	VMOVD        SI, X3
+	VPBROADCASTD X3, Y3
+	VPADDD       96(SP), Y3, Y3
+	VPSRLD       $0x10, Y3, Y4
+	VPXOR        Y4, Y3, Y3
+	VPMULLD      32(SP), Y3, Y3
+	VPSRLD       $0x0f, Y3, Y4
+	VPXOR        Y4, Y3, Y3
+	VPMULLD      64(SP), Y3, Y3
+	VPSRLD       $0x10, Y3, Y3
 
 	// round to bfloat16
-	VPMOVZXWD    (CX)(BX*2), Y10
-	VPSLLD       $0x10, Y10, Y10
+	VPMOVZXWD    (CX)(BX*2), Y4
+	VPSLLD       $0x10, Y4, Y4
 	VMULPS       Y2, Y1, Y2
-	VSUBPS       Y2, Y10, Y2
-	VPMOVZXWD    16(CX)(BX*2), Y10
-	VPSLLD       $0x10, Y10, Y10
-	VMULPS       Y3, Y1, Y3
-	VSUBPS       Y3, Y10, Y3
-	VPMOVZXWD    32(CX)(BX*2), Y10
-	VPSLLD       $0x10, Y10, Y10
-	VMULPS       Y4, Y1, Y4
-	VSUBPS       Y4, Y10, Y4
-	VPMOVZXWD    48(CX)(BX*2), Y10
-	VPSLLD       $0x10, Y10, Y10
-	VMULPS       Y5, Y1, Y5
-	VSUBPS       Y5, Y10, Y5
-	VPADDD       Y6, Y2, Y2
-	VPSRLD       $0x10, Y2, Y2
-	VEXTRACTI128 $0x01, Y2, X6
-	VPACKUSDW    X6, X2, X6
-	VMOVDQU      X6, (CX)(BX*2)
-	VPADDD       Y7, Y3, Y2
+	VSUBPS       Y2, Y4, Y2
+	VPADDD       Y3, Y2, Y2
 	VPSRLD       $0x10, Y2, Y2
 	VEXTRACTI128 $0x01, Y2, X3
 	VPACKUSDW    X3, X2, X3
-	VMOVDQU      X3, 16(CX)(BX*2)
-	VPADDD       Y8, Y4, Y2
-	VPSRLD       $0x10, Y2, Y2
-	VEXTRACTI128 $0x01, Y2, X3
-	VPACKUSDW    X3, X2, X3
-	VMOVDQU      X3, 32(CX)(BX*2)
-	VPADDD       Y9, Y5, Y2
-	VPSRLD       $0x10, Y2, Y2
-	VEXTRACTI128 $0x01, Y2, X3
-	VPACKUSDW    X3, X2, X3
-	VMOVDQU      X3, 48(CX)(BX*2)
-	ADDQ         $0x00000020, BX
+	VMOVDQU      X3, (CX)(BX*2)
+	ADDQ         $0x00000008, BX
 	JMP          unrolled
 
 	// One vector at a time.
@@ -1774,11 +1686,11 @@ TEXT ·sgdBF16AVX2F32CoupledStochastic(SB), NOSPLIT, $128-100
 	VMOVUPS Y3, 96(SP)
 	XORQ    BX, BX
 
-	// Main loop: 4 vectors of 8 elements per iteration.
+	// Main loop: 1 vectors of 8 elements per iteration.
 unrolled:
 	MOVQ AX, SI
 	SUBQ BX, SI
-	CMPQ SI, $0x00000020
+	CMPQ SI, $0x00000008
 	JL   single
 
 	// scaled gradient (the scale is negative when maximizing)
@@ -1786,121 +1698,37 @@ unrolled:
 	VCMPPS    $0x03, Y3, Y3, Y4
 	VBLENDVPS Y4, (SP), Y3, Y3
 	VMULPS    Y0, Y3, Y3
-	VMOVUPS   32(DX)(BX*4), Y4
-	VCMPPS    $0x03, Y4, Y4, Y5
-	VBLENDVPS Y5, (SP), Y4, Y4
-	VMULPS    Y0, Y4, Y4
-	VMOVUPS   64(DX)(BX*4), Y5
-	VCMPPS    $0x03, Y5, Y5, Y6
-	VBLENDVPS Y6, (SP), Y5, Y5
-	VMULPS    Y0, Y5, Y5
-	VMOVUPS   96(DX)(BX*4), Y6
-	VCMPPS    $0x03, Y6, Y6, Y7
-	VBLENDVPS Y7, (SP), Y6, Y6
-	VMULPS    Y0, Y6, Y6
 
 	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(BX*2), Y7
-	VPSLLD    $0x10, Y7, Y7
-	VMULPS    Y7, Y1, Y7
-	VADDPS    Y7, Y3, Y3
-	VPMOVZXWD 16(CX)(BX*2), Y7
-	VPSLLD    $0x10, Y7, Y7
-	VMULPS    Y7, Y1, Y7
-	VADDPS    Y7, Y4, Y4
-	VPMOVZXWD 32(CX)(BX*2), Y7
-	VPSLLD    $0x10, Y7, Y7
-	VMULPS    Y7, Y1, Y7
-	VADDPS    Y7, Y5, Y5
-	VPMOVZXWD 48(CX)(BX*2), Y7
-	VPSLLD    $0x10, Y7, Y7
-	VMULPS    Y7, Y1, Y7
-	VADDPS    Y7, Y6, Y6
+	VPMOVZXWD (CX)(BX*2), Y4
+	VPSLLD    $0x10, Y4, Y4
+	VMULPS    Y4, Y1, Y4
+	VADDPS    Y4, Y3, Y3
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (BX), SI
-	VMOVD        SI, X7
-	VPBROADCASTD X7, Y7
-	VPADDD       96(SP), Y7, Y7
-	LEAQ         8(BX), SI
-	VMOVD        SI, X8
-	VPBROADCASTD X8, Y8
-	VPADDD       96(SP), Y8, Y8
-	LEAQ         16(BX), SI
-	VMOVD        SI, X9
-	VPBROADCASTD X9, Y9
-	VPADDD       96(SP), Y9, Y9
-	LEAQ         24(BX), SI
-	VMOVD        SI, X10
-	VPBROADCASTD X10, Y10
-	VPADDD       96(SP), Y10, Y10
-	VPSRLD       $0x10, Y7, Y11
-	VPXOR        Y11, Y7, Y7
-	VPSRLD       $0x10, Y8, Y11
-	VPXOR        Y11, Y8, Y8
-	VPSRLD       $0x10, Y9, Y11
-	VPXOR        Y11, Y9, Y9
-	VPSRLD       $0x10, Y10, Y11
-	VPXOR        Y11, Y10, Y10
-	VPMULLD      32(SP), Y7, Y7
-	VPMULLD      32(SP), Y8, Y8
-	VPMULLD      32(SP), Y9, Y9
-	VPMULLD      32(SP), Y10, Y10
-	VPSRLD       $0x0f, Y7, Y11
-	VPXOR        Y11, Y7, Y7
-	VPSRLD       $0x0f, Y8, Y11
-	VPXOR        Y11, Y8, Y8
-	VPSRLD       $0x0f, Y9, Y11
-	VPXOR        Y11, Y9, Y9
-	VPSRLD       $0x0f, Y10, Y11
-	VPXOR        Y11, Y10, Y10
-	VPMULLD      64(SP), Y7, Y7
-	VPMULLD      64(SP), Y8, Y8
-	VPMULLD      64(SP), Y9, Y9
-	VPMULLD      64(SP), Y10, Y10
-	VPSRLD       $0x10, Y7, Y7
-	VPSRLD       $0x10, Y8, Y8
-	VPSRLD       $0x10, Y9, Y9
-	VPSRLD       $0x10, Y10, Y10
+	VMOVD        SI, X4
+	VPBROADCASTD X4, Y4
+	VPADDD       96(SP), Y4, Y4
+	VPSRLD       $0x10, Y4, Y5
+	VPXOR        Y5, Y4, Y4
+	VPMULLD      32(SP), Y4, Y4
+	VPSRLD       $0x0f, Y4, Y5
+	VPXOR        Y5, Y4, Y4
+	VPMULLD      64(SP), Y4, Y4
+	VPSRLD       $0x10, Y4, Y4
 
 	// round to bfloat16
-	VPMOVZXWD    (CX)(BX*2), Y11
-	VPSLLD       $0x10, Y11, Y11
+	VPMOVZXWD    (CX)(BX*2), Y5
+	VPSLLD       $0x10, Y5, Y5
 	VMULPS       Y3, Y2, Y3
-	VSUBPS       Y3, Y11, Y3
-	VPMOVZXWD    16(CX)(BX*2), Y11
-	VPSLLD       $0x10, Y11, Y11
-	VMULPS       Y4, Y2, Y4
-	VSUBPS       Y4, Y11, Y4
-	VPMOVZXWD    32(CX)(BX*2), Y11
-	VPSLLD       $0x10, Y11, Y11
-	VMULPS       Y5, Y2, Y5
-	VSUBPS       Y5, Y11, Y5
-	VPMOVZXWD    48(CX)(BX*2), Y11
-	VPSLLD       $0x10, Y11, Y11
-	VMULPS       Y6, Y2, Y6
-	VSUBPS       Y6, Y11, Y6
-	VPADDD       Y7, Y3, Y3
-	VPSRLD       $0x10, Y3, Y3
-	VEXTRACTI128 $0x01, Y3, X7
-	VPACKUSDW    X7, X3, X7
-	VMOVDQU      X7, (CX)(BX*2)
-	VPADDD       Y8, Y4, Y3
+	VSUBPS       Y3, Y5, Y3
+	VPADDD       Y4, Y3, Y3
 	VPSRLD       $0x10, Y3, Y3
 	VEXTRACTI128 $0x01, Y3, X4
 	VPACKUSDW    X4, X3, X4
-	VMOVDQU      X4, 16(CX)(BX*2)
-	VPADDD       Y9, Y5, Y3
-	VPSRLD       $0x10, Y3, Y3
-	VEXTRACTI128 $0x01, Y3, X4
-	VPACKUSDW    X4, X3, X4
-	VMOVDQU      X4, 32(CX)(BX*2)
-	VPADDD       Y10, Y6, Y3
-	VPSRLD       $0x10, Y3, Y3
-	VEXTRACTI128 $0x01, Y3, X4
-	VPACKUSDW    X4, X3, X4
-	VMOVDQU      X4, 48(CX)(BX*2)
-	ADDQ         $0x00000020, BX
+	VMOVDQU      X4, (CX)(BX*2)
+	ADDQ         $0x00000008, BX
 	JMP          unrolled
 
 	// One vector at a time.
@@ -1994,8 +1822,8 @@ done:
 	RET
 
 // func sgdBF16AVX2F32MomentumStochastic(param []uint16, grad []float32, buf []uint16, s [7]float32)
-// Requires: AVX, AVX2
-TEXT ·sgdBF16AVX2F32MomentumStochastic(SB), NOSPLIT, $224-100
+// Requires: AVX, AVX2, MMX+
+TEXT ·sgdBF16AVX2F32MomentumStochastic(SB), NOSPLIT, $416-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -2005,203 +1833,216 @@ TEXT ·sgdBF16AVX2F32MomentumStochastic(SB), NOSPLIT, $224-100
 	VBROADCASTSS s_0+72(FP), Y0
 	VBROADCASTSS s_2+80(FP), Y1
 	VBROADCASTSS s_3+84(FP), Y2
-	VBROADCASTSS s_5+92(FP), Y3
-	VMOVUPS      Y3, (SP)
-	VBROADCASTSS s_6+96(FP), Y3
-	VMOVUPS      Y3, 32(SP)
+	VMOVUPS      Y2, (SP)
+	VBROADCASTSS s_5+92(FP), Y2
+	VMOVUPS      Y2, 32(SP)
+	VBROADCASTSS s_6+96(FP), Y2
+	VMOVUPS      Y2, 64(SP)
 
 	// Constant: 0xffc00000
 	MOVQ         $0x00000000ffc00000, SI
-	VMOVD        SI, X3
-	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 64(SP)
+	VMOVD        SI, X2
+	VBROADCASTSS X2, Y2
+	VMOVUPS      Y2, 96(SP)
 
 	// Constant: 0x7feb352d
 	MOVQ         $0x000000007feb352d, SI
-	VMOVD        SI, X3
-	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 96(SP)
+	VMOVD        SI, X2
+	VBROADCASTSS X2, Y2
+	VMOVUPS      Y2, 128(SP)
 
 	// Constant: 0x846ca68b
 	MOVQ         $0x00000000846ca68b, SI
-	VMOVD        SI, X3
-	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 128(SP)
+	VMOVD        SI, X2
+	VBROADCASTSS X2, Y2
+	VMOVUPS      Y2, 160(SP)
 
 	// Constant: 0xffff
 	MOVQ         $0x000000000000ffff, SI
-	VMOVD        SI, X3
-	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 160(SP)
+	VMOVD        SI, X2
+	VBROADCASTSS X2, Y2
+	VMOVUPS      Y2, 192(SP)
+
+	// Constant: 0x20
+	MOVQ         $0x0000000000000020, SI
+	VMOVD        SI, X2
+	VBROADCASTSS X2, Y2
+	VMOVUPS      Y2, 224(SP)
+
+	// Constant: 0x0
+	MOVQ         $0x0000000000000000, SI
+	VMOVD        SI, X2
+	VBROADCASTSS X2, Y2
+	VMOVUPS      Y2, 256(SP)
+
+	// Constant: 0x1
+	MOVQ         $0x0000000000000001, SI
+	VMOVD        SI, X2
+	VBROADCASTSS X2, Y2
+	VMOVUPS      Y2, 288(SP)
+
+	// Constant: 0x10
+	MOVQ         $0x0000000000000010, SI
+	VMOVD        SI, X2
+	VBROADCASTSS X2, Y2
+	VMOVUPS      Y2, 320(SP)
+
+	// Constant: 0x11
+	MOVQ         $0x0000000000000011, SI
+	VMOVD        SI, X2
+	VBROADCASTSS X2, Y2
+	VMOVUPS      Y2, 352(SP)
 
 	// The offset plus each lane's number: the index of the vector at element 0.
-	VMOVUPS 32(SP), Y3
-	VPADDD  laneNumbers<>+0(SB), Y3, Y3
-	VMOVUPS Y3, 192(SP)
-	XORQ    SI, SI
+	VMOVUPS      64(SP), Y2
+	VPADDD       laneNumbers<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 384(SP)
+	MOVQ         $0x00000000ffff0000, SI
+	VMOVD        SI, X2
+	VBROADCASTSS X2, Y2
+	VMOVUPS      64(SP), Y3
+	VPADDD       evenLanes<>+0(SB), Y3, Y3
+	XORQ         SI, SI
 
 	// Main loop: 4 vectors of 8 elements per iteration.
 unrolled:
-	MOVQ AX, DI
-	SUBQ SI, DI
-	CMPQ DI, $0x00000020
-	JL   single
+	MOVQ       AX, DI
+	SUBQ       SI, DI
+	CMPQ       DI, $0x00000020
+	JL         single
+	PREFETCHT0 256(CX)(SI*2)
+	PREFETCHT0 512(DX)(SI*4)
+	PREFETCHT0 576(DX)(SI*4)
+	PREFETCHT0 256(BX)(SI*2)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVUPS   (DX)(SI*4), Y3
-	VCMPPS    $0x03, Y3, Y3, Y4
-	VBLENDVPS Y4, 64(SP), Y3, Y3
-	VMULPS    Y0, Y3, Y3
-	VMOVUPS   32(DX)(SI*4), Y4
+	VMOVUPS   (DX)(SI*4), Y4
+	VSHUFPS   $0x88, 32(DX)(SI*4), Y4, Y4
+	VPERMPD   $0xd8, Y4, Y4
 	VCMPPS    $0x03, Y4, Y4, Y5
-	VBLENDVPS Y5, 64(SP), Y4, Y4
+	VBLENDVPS Y5, 96(SP), Y4, Y4
 	VMULPS    Y0, Y4, Y4
-	VMOVUPS   64(DX)(SI*4), Y5
+	VMOVUPS   (DX)(SI*4), Y5
+	VSHUFPS   $0xdd, 32(DX)(SI*4), Y5, Y5
+	VPERMPD   $0xd8, Y5, Y5
 	VCMPPS    $0x03, Y5, Y5, Y6
-	VBLENDVPS Y6, 64(SP), Y5, Y5
+	VBLENDVPS Y6, 96(SP), Y5, Y5
 	VMULPS    Y0, Y5, Y5
-	VMOVUPS   96(DX)(SI*4), Y6
+	VMOVUPS   64(DX)(SI*4), Y6
+	VSHUFPS   $0x88, 96(DX)(SI*4), Y6, Y6
+	VPERMPD   $0xd8, Y6, Y6
 	VCMPPS    $0x03, Y6, Y6, Y7
-	VBLENDVPS Y7, 64(SP), Y6, Y6
+	VBLENDVPS Y7, 96(SP), Y6, Y6
 	VMULPS    Y0, Y6, Y6
+	VMOVUPS   64(DX)(SI*4), Y7
+	VSHUFPS   $0xdd, 96(DX)(SI*4), Y7, Y7
+	VPERMPD   $0xd8, Y7, Y7
+	VCMPPS    $0x03, Y7, Y7, Y8
+	VBLENDVPS Y8, 96(SP), Y7, Y7
+	VMULPS    Y0, Y7, Y7
 
 	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Y7
-	VPSLLD    $0x10, Y7, Y7
-	VMULPS    Y7, Y1, Y7
-	VMULPS    Y3, Y2, Y3
-	VADDPS    Y3, Y7, Y3
-	VPMOVZXWD 16(BX)(SI*2), Y7
-	VPSLLD    $0x10, Y7, Y7
-	VMULPS    Y7, Y1, Y7
-	VMULPS    Y4, Y2, Y4
-	VADDPS    Y4, Y7, Y4
-	VPMOVZXWD 32(BX)(SI*2), Y7
-	VPSLLD    $0x10, Y7, Y7
-	VMULPS    Y7, Y1, Y7
-	VMULPS    Y5, Y2, Y5
-	VADDPS    Y5, Y7, Y5
-	VPMOVZXWD 48(BX)(SI*2), Y7
-	VPSLLD    $0x10, Y7, Y7
-	VMULPS    Y7, Y1, Y7
-	VMULPS    Y6, Y2, Y6
-	VADDPS    Y6, Y7, Y6
+	VMOVDQU (BX)(SI*2), Y8
+	VPSLLD  $0x10, Y8, Y8
+	VMULPS  Y8, Y1, Y8
+	VMULPS  (SP), Y4, Y4
+	VADDPS  Y4, Y8, Y4
+	VPAND   (BX)(SI*2), Y2, Y8
+	VMULPS  Y8, Y1, Y8
+	VMULPS  (SP), Y5, Y5
+	VADDPS  Y5, Y8, Y5
+	VMOVDQU 32(BX)(SI*2), Y8
+	VPSLLD  $0x10, Y8, Y8
+	VMULPS  Y8, Y1, Y8
+	VMULPS  (SP), Y6, Y6
+	VADDPS  Y6, Y8, Y6
+	VPAND   32(BX)(SI*2), Y2, Y8
+	VMULPS  Y8, Y1, Y8
+	VMULPS  (SP), Y7, Y7
+	VADDPS  Y7, Y8, Y7
 
 	// the rounding bits: lowbias32(index + key)
-	LEAQ         (SI), DI
-	VMOVD        DI, X7
-	VPBROADCASTD X7, Y7
-	VPADDD       192(SP), Y7, Y7
-	LEAQ         8(SI), DI
-	VMOVD        DI, X8
-	VPBROADCASTD X8, Y8
-	VPADDD       192(SP), Y8, Y8
-	LEAQ         16(SI), DI
-	VMOVD        DI, X9
-	VPBROADCASTD X9, Y9
-	VPADDD       192(SP), Y9, Y9
-	LEAQ         24(SI), DI
-	VMOVD        DI, X10
-	VPBROADCASTD X10, Y10
-	VPADDD       192(SP), Y10, Y10
-	VPSRLD       $0x10, Y7, Y11
-	VPXOR        Y11, Y7, Y7
-	VPSRLD       $0x10, Y8, Y11
-	VPXOR        Y11, Y8, Y8
-	VPSRLD       $0x10, Y9, Y11
-	VPXOR        Y11, Y9, Y9
-	VPSRLD       $0x10, Y10, Y11
-	VPXOR        Y11, Y10, Y10
-	VPMULLD      96(SP), Y7, Y7
-	VPMULLD      96(SP), Y8, Y8
-	VPMULLD      96(SP), Y9, Y9
-	VPMULLD      96(SP), Y10, Y10
-	VPSRLD       $0x0f, Y7, Y11
-	VPXOR        Y11, Y7, Y7
-	VPSRLD       $0x0f, Y8, Y11
-	VPXOR        Y11, Y8, Y8
-	VPSRLD       $0x0f, Y9, Y11
-	VPXOR        Y11, Y9, Y9
-	VPSRLD       $0x0f, Y10, Y11
-	VPXOR        Y11, Y10, Y10
-	VPMULLD      128(SP), Y7, Y7
-	VPMULLD      128(SP), Y8, Y8
-	VPMULLD      128(SP), Y9, Y9
-	VPMULLD      128(SP), Y10, Y10
-	VPSRLD       $0x10, Y7, Y11
-	VPSRLD       $0x10, Y8, Y12
-	VPSRLD       $0x10, Y9, Y13
-	VPSRLD       $0x10, Y10, Y14
-	VPAND        160(SP), Y7, Y7
-	VPAND        160(SP), Y8, Y8
-	VPAND        160(SP), Y9, Y9
-	VPAND        160(SP), Y10, Y10
-	VPXOR        Y7, Y11, Y7
-	VPXOR        Y8, Y12, Y8
-	VPXOR        Y9, Y13, Y9
-	VPXOR        Y10, Y14, Y10
+	VPADDD  256(SP), Y3, Y8
+	VPADDD  288(SP), Y3, Y9
+	VPADDD  320(SP), Y3, Y10
+	VPADDD  352(SP), Y3, Y11
+	VPSRLD  $0x10, Y8, Y12
+	VPXOR   Y12, Y8, Y8
+	VPSRLD  $0x10, Y9, Y12
+	VPXOR   Y12, Y9, Y9
+	VPSRLD  $0x10, Y10, Y12
+	VPXOR   Y12, Y10, Y10
+	VPSRLD  $0x10, Y11, Y12
+	VPXOR   Y12, Y11, Y11
+	VPMULLD 128(SP), Y8, Y8
+	VPMULLD 128(SP), Y9, Y9
+	VPMULLD 128(SP), Y10, Y10
+	VPMULLD 128(SP), Y11, Y11
+	VPSRLD  $0x0f, Y8, Y12
+	VPXOR   Y12, Y8, Y8
+	VPSRLD  $0x0f, Y9, Y12
+	VPXOR   Y12, Y9, Y9
+	VPSRLD  $0x0f, Y10, Y12
+	VPXOR   Y12, Y10, Y10
+	VPSRLD  $0x0f, Y11, Y12
+	VPXOR   Y12, Y11, Y11
+	VPMULLD 160(SP), Y8, Y8
+	VPMULLD 160(SP), Y9, Y9
+	VPMULLD 160(SP), Y10, Y10
+	VPMULLD 160(SP), Y11, Y11
+	VPSRLD  $0x10, Y8, Y12
+	VPSRLD  $0x10, Y9, Y13
+	VPSRLD  $0x10, Y10, Y14
+	VPSRLD  $0x10, Y11, Y15
+	VPAND   192(SP), Y8, Y8
+	VPAND   192(SP), Y9, Y9
+	VPAND   192(SP), Y10, Y10
+	VPAND   192(SP), Y11, Y11
+	VPXOR   Y8, Y12, Y8
+	VPXOR   Y9, Y13, Y9
+	VPXOR   Y10, Y14, Y10
+	VPXOR   Y11, Y15, Y11
 
 	// round to bfloat16
-	VPADDD       Y7, Y3, Y7
-	VPSRLD       $0x10, Y7, Y7
-	VEXTRACTI128 $0x01, Y7, X15
-	VPACKUSDW    X15, X7, X15
-	VMOVDQU      X15, (BX)(SI*2)
-	VPADDD       Y8, Y4, Y7
-	VPSRLD       $0x10, Y7, Y7
-	VEXTRACTI128 $0x01, Y7, X8
-	VPACKUSDW    X8, X7, X8
-	VMOVDQU      X8, 16(BX)(SI*2)
-	VPADDD       Y9, Y5, Y7
-	VPSRLD       $0x10, Y7, Y7
-	VEXTRACTI128 $0x01, Y7, X8
-	VPACKUSDW    X8, X7, X8
-	VMOVDQU      X8, 32(BX)(SI*2)
-	VPADDD       Y10, Y6, Y7
-	VPSRLD       $0x10, Y7, Y7
-	VEXTRACTI128 $0x01, Y7, X8
-	VPACKUSDW    X8, X7, X8
-	VMOVDQU      X8, 48(BX)(SI*2)
+	VPADDD   Y8, Y4, Y8
+	VPADDD   Y9, Y5, Y9
+	VPSRLD   $0x10, Y8, Y8
+	VPBLENDW $0xaa, Y9, Y8, Y8
+	VMOVDQU  Y8, (BX)(SI*2)
+	VPADDD   Y10, Y6, Y8
+	VPADDD   Y11, Y7, Y9
+	VPSRLD   $0x10, Y8, Y8
+	VPBLENDW $0xaa, Y9, Y8, Y8
+	VMOVDQU  Y8, 32(BX)(SI*2)
 
 	// round to bfloat16
-	VPMOVZXWD    (CX)(SI*2), Y7
-	VPSLLD       $0x10, Y7, Y7
-	VMULPS       (SP), Y3, Y3
-	VSUBPS       Y3, Y7, Y3
-	VPMOVZXWD    16(CX)(SI*2), Y7
-	VPSLLD       $0x10, Y7, Y7
-	VMULPS       (SP), Y4, Y4
-	VSUBPS       Y4, Y7, Y4
-	VPMOVZXWD    32(CX)(SI*2), Y7
-	VPSLLD       $0x10, Y7, Y7
-	VMULPS       (SP), Y5, Y5
-	VSUBPS       Y5, Y7, Y5
-	VPMOVZXWD    48(CX)(SI*2), Y7
-	VPSLLD       $0x10, Y7, Y7
-	VMULPS       (SP), Y6, Y6
-	VSUBPS       Y6, Y7, Y6
-	VPADDD       Y11, Y3, Y3
-	VPSRLD       $0x10, Y3, Y3
-	VEXTRACTI128 $0x01, Y3, X7
-	VPACKUSDW    X7, X3, X7
-	VMOVDQU      X7, (CX)(SI*2)
-	VPADDD       Y12, Y4, Y3
-	VPSRLD       $0x10, Y3, Y3
-	VEXTRACTI128 $0x01, Y3, X4
-	VPACKUSDW    X4, X3, X4
-	VMOVDQU      X4, 16(CX)(SI*2)
-	VPADDD       Y13, Y5, Y3
-	VPSRLD       $0x10, Y3, Y3
-	VEXTRACTI128 $0x01, Y3, X4
-	VPACKUSDW    X4, X3, X4
-	VMOVDQU      X4, 32(CX)(SI*2)
-	VPADDD       Y14, Y6, Y3
-	VPSRLD       $0x10, Y3, Y3
-	VEXTRACTI128 $0x01, Y3, X4
-	VPACKUSDW    X4, X3, X4
-	VMOVDQU      X4, 48(CX)(SI*2)
-	ADDQ         $0x00000020, SI
-	JMP          unrolled
+	VMOVDQU  (CX)(SI*2), Y8
+	VPSLLD   $0x10, Y8, Y8
+	VMULPS   32(SP), Y4, Y4
+	VSUBPS   Y4, Y8, Y4
+	VPAND    (CX)(SI*2), Y2, Y8
+	VMULPS   32(SP), Y5, Y5
+	VSUBPS   Y5, Y8, Y5
+	VMOVDQU  32(CX)(SI*2), Y8
+	VPSLLD   $0x10, Y8, Y8
+	VMULPS   32(SP), Y6, Y6
+	VSUBPS   Y6, Y8, Y6
+	VPAND    32(CX)(SI*2), Y2, Y8
+	VMULPS   32(SP), Y7, Y7
+	VSUBPS   Y7, Y8, Y7
+	VPADDD   Y12, Y4, Y4
+	VPADDD   Y13, Y5, Y5
+	VPSRLD   $0x10, Y4, Y4
+	VPBLENDW $0xaa, Y5, Y4, Y4
+	VMOVDQU  Y4, (CX)(SI*2)
+	VPADDD   Y14, Y6, Y4
+	VPADDD   Y15, Y7, Y5
+	VPSRLD   $0x10, Y4, Y4
+	VPBLENDW $0xaa, Y5, Y4, Y4
+	VMOVDQU  Y4, 32(CX)(SI*2)
+	VPADDD   224(SP), Y3, Y3
+	ADDQ     $0x00000020, SI
+	JMP      unrolled
 
 	// One vector at a time.
 single:
@@ -2211,50 +2052,50 @@ single:
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVUPS   (DX)(SI*4), Y3
-	VCMPPS    $0x03, Y3, Y3, Y4
-	VBLENDVPS Y4, 64(SP), Y3, Y3
-	VMULPS    Y0, Y3, Y3
+	VMOVUPS   (DX)(SI*4), Y2
+	VCMPPS    $0x03, Y2, Y2, Y3
+	VBLENDVPS Y3, 96(SP), Y2, Y2
+	VMULPS    Y0, Y2, Y2
 
 	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Y4
-	VPSLLD    $0x10, Y4, Y4
-	VMULPS    Y4, Y1, Y4
-	VMULPS    Y3, Y2, Y3
-	VADDPS    Y3, Y4, Y3
+	VPMOVZXWD (BX)(SI*2), Y3
+	VPSLLD    $0x10, Y3, Y3
+	VMULPS    Y3, Y1, Y3
+	VMULPS    (SP), Y2, Y2
+	VADDPS    Y2, Y3, Y2
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (SI), DI
-	VMOVD        DI, X4
-	VPBROADCASTD X4, Y4
-	VPADDD       192(SP), Y4, Y4
-	VPSRLD       $0x10, Y4, Y5
-	VPXOR        Y5, Y4, Y4
-	VPMULLD      96(SP), Y4, Y4
-	VPSRLD       $0x0f, Y4, Y5
-	VPXOR        Y5, Y4, Y4
-	VPMULLD      128(SP), Y4, Y4
-	VPSRLD       $0x10, Y4, Y5
-	VPAND        160(SP), Y4, Y4
-	VPXOR        Y4, Y5, Y4
+	VMOVD        DI, X3
+	VPBROADCASTD X3, Y3
+	VPADDD       384(SP), Y3, Y3
+	VPSRLD       $0x10, Y3, Y4
+	VPXOR        Y4, Y3, Y3
+	VPMULLD      128(SP), Y3, Y3
+	VPSRLD       $0x0f, Y3, Y4
+	VPXOR        Y4, Y3, Y3
+	VPMULLD      160(SP), Y3, Y3
+	VPSRLD       $0x10, Y3, Y4
+	VPAND        192(SP), Y3, Y3
+	VPXOR        Y3, Y4, Y3
 
 	// round to bfloat16
-	VPADDD       Y4, Y3, Y4
-	VPSRLD       $0x10, Y4, Y4
-	VEXTRACTI128 $0x01, Y4, X6
-	VPACKUSDW    X6, X4, X6
-	VMOVDQU      X6, (BX)(SI*2)
-
-	// round to bfloat16
-	VPMOVZXWD    (CX)(SI*2), Y4
-	VPSLLD       $0x10, Y4, Y4
-	VMULPS       (SP), Y3, Y3
-	VSUBPS       Y3, Y4, Y3
-	VPADDD       Y5, Y3, Y3
+	VPADDD       Y3, Y2, Y3
 	VPSRLD       $0x10, Y3, Y3
-	VEXTRACTI128 $0x01, Y3, X4
-	VPACKUSDW    X4, X3, X4
-	VMOVDQU      X4, (CX)(SI*2)
+	VEXTRACTI128 $0x01, Y3, X5
+	VPACKUSDW    X5, X3, X5
+	VMOVDQU      X5, (BX)(SI*2)
+
+	// round to bfloat16
+	VPMOVZXWD    (CX)(SI*2), Y3
+	VPSLLD       $0x10, Y3, Y3
+	VMULPS       32(SP), Y2, Y2
+	VSUBPS       Y2, Y3, Y2
+	VPADDD       Y4, Y2, Y2
+	VPSRLD       $0x10, Y2, Y2
+	VEXTRACTI128 $0x01, Y2, X3
+	VPACKUSDW    X3, X2, X3
+	VMOVDQU      X3, (CX)(SI*2)
 	ADDQ         $0x00000008, SI
 	JMP          single
 
@@ -2264,45 +2105,45 @@ tail:
 	JGE  done
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVSS    (DX)(SI*4), X3
-	VCMPSS    $0x03, X3, X3, X4
-	VBLENDVPS X4, 64(SP), X3, X3
-	VMULSS    X0, X3, X3
+	VMOVSS    (DX)(SI*4), X2
+	VCMPSS    $0x03, X2, X2, X3
+	VBLENDVPS X3, 96(SP), X2, X2
+	VMULSS    X0, X2, X2
 
 	// momentum buffer
 	MOVWLZX (BX)(SI*2), DI
-	VMOVD   DI, X4
-	VPSLLD  $0x10, X4, X4
-	VMULSS  X4, X1, X4
-	VMULSS  X3, X2, X3
-	VADDSS  X3, X4, X3
+	VMOVD   DI, X3
+	VPSLLD  $0x10, X3, X3
+	VMULSS  X3, X1, X3
+	VMULSS  (SP), X2, X2
+	VADDSS  X2, X3, X2
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ    (SI), DI
-	VMOVD   DI, X4
-	VPADDD  192(SP), X4, X4
-	VPSRLD  $0x10, X4, X5
-	VPXOR   X5, X4, X4
-	VPMULLD 96(SP), X4, X4
-	VPSRLD  $0x0f, X4, X5
-	VPXOR   X5, X4, X4
-	VPMULLD 128(SP), X4, X4
-	VPSRLD  $0x10, X4, X5
-	VPAND   160(SP), X4, X4
-	VPXOR   X4, X5, X4
+	VMOVD   DI, X3
+	VPADDD  384(SP), X3, X3
+	VPSRLD  $0x10, X3, X4
+	VPXOR   X4, X3, X3
+	VPMULLD 128(SP), X3, X3
+	VPSRLD  $0x0f, X3, X4
+	VPXOR   X4, X3, X3
+	VPMULLD 160(SP), X3, X3
+	VPSRLD  $0x10, X3, X4
+	VPAND   192(SP), X3, X3
+	VPXOR   X3, X4, X3
 
 	// round to bfloat16
-	VPADDD  X4, X3, X4
-	VPEXTRW $0x01, X4, (BX)(SI*2)
+	VPADDD  X3, X2, X3
+	VPEXTRW $0x01, X3, (BX)(SI*2)
 
 	// round to bfloat16
 	MOVWLZX (CX)(SI*2), DI
-	VMOVD   DI, X4
-	VPSLLD  $0x10, X4, X4
-	VMULSS  (SP), X3, X3
-	VSUBSS  X3, X4, X3
-	VPADDD  X5, X3, X3
-	VPEXTRW $0x01, X3, (CX)(SI*2)
+	VMOVD   DI, X3
+	VPSLLD  $0x10, X3, X3
+	VMULSS  32(SP), X2, X2
+	VSUBSS  X2, X3, X2
+	VPADDD  X4, X2, X2
+	VPEXTRW $0x01, X2, (CX)(SI*2)
 	INCQ    SI
 	JMP     tail
 
@@ -2311,8 +2152,8 @@ done:
 	RET
 
 // func sgdBF16AVX2F32CoupledMomentumStochastic(param []uint16, grad []float32, buf []uint16, s [7]float32)
-// Requires: AVX, AVX2
-TEXT ·sgdBF16AVX2F32CoupledMomentumStochastic(SB), NOSPLIT, $256-100
+// Requires: AVX, AVX2, MMX+
+TEXT ·sgdBF16AVX2F32CoupledMomentumStochastic(SB), NOSPLIT, $448-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -2322,223 +2163,234 @@ TEXT ·sgdBF16AVX2F32CoupledMomentumStochastic(SB), NOSPLIT, $256-100
 	VBROADCASTSS s_0+72(FP), Y0
 	VBROADCASTSS s_1+76(FP), Y1
 	VBROADCASTSS s_2+80(FP), Y2
-	VBROADCASTSS s_3+84(FP), Y3
-	VMOVUPS      Y3, (SP)
-	VBROADCASTSS s_5+92(FP), Y3
-	VMOVUPS      Y3, 32(SP)
-	VBROADCASTSS s_6+96(FP), Y3
-	VMOVUPS      Y3, 64(SP)
+	VMOVUPS      Y2, (SP)
+	VBROADCASTSS s_3+84(FP), Y2
+	VMOVUPS      Y2, 32(SP)
+	VBROADCASTSS s_5+92(FP), Y2
+	VMOVUPS      Y2, 64(SP)
+	VBROADCASTSS s_6+96(FP), Y2
+	VMOVUPS      Y2, 96(SP)
 
 	// Constant: 0xffc00000
 	MOVQ         $0x00000000ffc00000, SI
-	VMOVD        SI, X3
-	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 96(SP)
+	VMOVD        SI, X2
+	VBROADCASTSS X2, Y2
+	VMOVUPS      Y2, 128(SP)
 
 	// Constant: 0x7feb352d
 	MOVQ         $0x000000007feb352d, SI
-	VMOVD        SI, X3
-	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 128(SP)
+	VMOVD        SI, X2
+	VBROADCASTSS X2, Y2
+	VMOVUPS      Y2, 160(SP)
 
 	// Constant: 0x846ca68b
 	MOVQ         $0x00000000846ca68b, SI
-	VMOVD        SI, X3
-	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 160(SP)
+	VMOVD        SI, X2
+	VBROADCASTSS X2, Y2
+	VMOVUPS      Y2, 192(SP)
 
 	// Constant: 0xffff
 	MOVQ         $0x000000000000ffff, SI
-	VMOVD        SI, X3
-	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 192(SP)
+	VMOVD        SI, X2
+	VBROADCASTSS X2, Y2
+	VMOVUPS      Y2, 224(SP)
+
+	// Constant: 0x20
+	MOVQ         $0x0000000000000020, SI
+	VMOVD        SI, X2
+	VBROADCASTSS X2, Y2
+	VMOVUPS      Y2, 256(SP)
+
+	// Constant: 0x0
+	MOVQ         $0x0000000000000000, SI
+	VMOVD        SI, X2
+	VBROADCASTSS X2, Y2
+	VMOVUPS      Y2, 288(SP)
+
+	// Constant: 0x1
+	MOVQ         $0x0000000000000001, SI
+	VMOVD        SI, X2
+	VBROADCASTSS X2, Y2
+	VMOVUPS      Y2, 320(SP)
+
+	// Constant: 0x10
+	MOVQ         $0x0000000000000010, SI
+	VMOVD        SI, X2
+	VBROADCASTSS X2, Y2
+	VMOVUPS      Y2, 352(SP)
+
+	// Constant: 0x11
+	MOVQ         $0x0000000000000011, SI
+	VMOVD        SI, X2
+	VBROADCASTSS X2, Y2
+	VMOVUPS      Y2, 384(SP)
 
 	// The offset plus each lane's number: the index of the vector at element 0.
-	VMOVUPS 64(SP), Y3
-	VPADDD  laneNumbers<>+0(SB), Y3, Y3
-	VMOVUPS Y3, 224(SP)
-	XORQ    SI, SI
+	VMOVUPS      96(SP), Y2
+	VPADDD       laneNumbers<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 416(SP)
+	MOVQ         $0x00000000ffff0000, SI
+	VMOVD        SI, X2
+	VBROADCASTSS X2, Y2
+	VMOVUPS      96(SP), Y3
+	VPADDD       evenLanes<>+0(SB), Y3, Y3
+	XORQ         SI, SI
 
 	// Main loop: 4 vectors of 8 elements per iteration.
 unrolled:
-	MOVQ AX, DI
-	SUBQ SI, DI
-	CMPQ DI, $0x00000020
-	JL   single
+	MOVQ       AX, DI
+	SUBQ       SI, DI
+	CMPQ       DI, $0x00000020
+	JL         single
+	PREFETCHT0 256(CX)(SI*2)
+	PREFETCHT0 512(DX)(SI*4)
+	PREFETCHT0 576(DX)(SI*4)
+	PREFETCHT0 256(BX)(SI*2)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVUPS   (DX)(SI*4), Y3
-	VCMPPS    $0x03, Y3, Y3, Y4
-	VBLENDVPS Y4, 96(SP), Y3, Y3
-	VMULPS    Y0, Y3, Y3
-	VMOVUPS   32(DX)(SI*4), Y4
+	VMOVUPS   (DX)(SI*4), Y4
+	VSHUFPS   $0x88, 32(DX)(SI*4), Y4, Y4
+	VPERMPD   $0xd8, Y4, Y4
 	VCMPPS    $0x03, Y4, Y4, Y5
-	VBLENDVPS Y5, 96(SP), Y4, Y4
+	VBLENDVPS Y5, 128(SP), Y4, Y4
 	VMULPS    Y0, Y4, Y4
-	VMOVUPS   64(DX)(SI*4), Y5
+	VMOVUPS   (DX)(SI*4), Y5
+	VSHUFPS   $0xdd, 32(DX)(SI*4), Y5, Y5
+	VPERMPD   $0xd8, Y5, Y5
 	VCMPPS    $0x03, Y5, Y5, Y6
-	VBLENDVPS Y6, 96(SP), Y5, Y5
+	VBLENDVPS Y6, 128(SP), Y5, Y5
 	VMULPS    Y0, Y5, Y5
-	VMOVUPS   96(DX)(SI*4), Y6
+	VMOVUPS   64(DX)(SI*4), Y6
+	VSHUFPS   $0x88, 96(DX)(SI*4), Y6, Y6
+	VPERMPD   $0xd8, Y6, Y6
 	VCMPPS    $0x03, Y6, Y6, Y7
-	VBLENDVPS Y7, 96(SP), Y6, Y6
+	VBLENDVPS Y7, 128(SP), Y6, Y6
 	VMULPS    Y0, Y6, Y6
+	VMOVUPS   64(DX)(SI*4), Y7
+	VSHUFPS   $0xdd, 96(DX)(SI*4), Y7, Y7
+	VPERMPD   $0xd8, Y7, Y7
+	VCMPPS    $0x03, Y7, Y7, Y8
+	VBLENDVPS Y8, 128(SP), Y7, Y7
+	VMULPS    Y0, Y7, Y7
 
 	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(SI*2), Y7
-	VPSLLD    $0x10, Y7, Y7
-	VMULPS    Y7, Y1, Y7
-	VADDPS    Y7, Y3, Y3
-	VPMOVZXWD 16(CX)(SI*2), Y7
-	VPSLLD    $0x10, Y7, Y7
-	VMULPS    Y7, Y1, Y7
-	VADDPS    Y7, Y4, Y4
-	VPMOVZXWD 32(CX)(SI*2), Y7
-	VPSLLD    $0x10, Y7, Y7
-	VMULPS    Y7, Y1, Y7
-	VADDPS    Y7, Y5, Y5
-	VPMOVZXWD 48(CX)(SI*2), Y7
-	VPSLLD    $0x10, Y7, Y7
-	VMULPS    Y7, Y1, Y7
-	VADDPS    Y7, Y6, Y6
+	VMOVDQU (CX)(SI*2), Y8
+	VPSLLD  $0x10, Y8, Y8
+	VMULPS  Y8, Y1, Y8
+	VADDPS  Y8, Y4, Y4
+	VPAND   (CX)(SI*2), Y2, Y8
+	VMULPS  Y8, Y1, Y8
+	VADDPS  Y8, Y5, Y5
+	VMOVDQU 32(CX)(SI*2), Y8
+	VPSLLD  $0x10, Y8, Y8
+	VMULPS  Y8, Y1, Y8
+	VADDPS  Y8, Y6, Y6
+	VPAND   32(CX)(SI*2), Y2, Y8
+	VMULPS  Y8, Y1, Y8
+	VADDPS  Y8, Y7, Y7
 
 	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Y7
-	VPSLLD    $0x10, Y7, Y7
-	VMULPS    Y7, Y2, Y7
-	VMULPS    (SP), Y3, Y3
-	VADDPS    Y3, Y7, Y3
-	VPMOVZXWD 16(BX)(SI*2), Y7
-	VPSLLD    $0x10, Y7, Y7
-	VMULPS    Y7, Y2, Y7
-	VMULPS    (SP), Y4, Y4
-	VADDPS    Y4, Y7, Y4
-	VPMOVZXWD 32(BX)(SI*2), Y7
-	VPSLLD    $0x10, Y7, Y7
-	VMULPS    Y7, Y2, Y7
-	VMULPS    (SP), Y5, Y5
-	VADDPS    Y5, Y7, Y5
-	VPMOVZXWD 48(BX)(SI*2), Y7
-	VPSLLD    $0x10, Y7, Y7
-	VMULPS    Y7, Y2, Y7
-	VMULPS    (SP), Y6, Y6
-	VADDPS    Y6, Y7, Y6
+	VMOVDQU (BX)(SI*2), Y8
+	VPSLLD  $0x10, Y8, Y8
+	VMULPS  (SP), Y8, Y8
+	VMULPS  32(SP), Y4, Y4
+	VADDPS  Y4, Y8, Y4
+	VPAND   (BX)(SI*2), Y2, Y8
+	VMULPS  (SP), Y8, Y8
+	VMULPS  32(SP), Y5, Y5
+	VADDPS  Y5, Y8, Y5
+	VMOVDQU 32(BX)(SI*2), Y8
+	VPSLLD  $0x10, Y8, Y8
+	VMULPS  (SP), Y8, Y8
+	VMULPS  32(SP), Y6, Y6
+	VADDPS  Y6, Y8, Y6
+	VPAND   32(BX)(SI*2), Y2, Y8
+	VMULPS  (SP), Y8, Y8
+	VMULPS  32(SP), Y7, Y7
+	VADDPS  Y7, Y8, Y7
 
 	// the rounding bits: lowbias32(index + key)
-	LEAQ         (SI), DI
-	VMOVD        DI, X7
-	VPBROADCASTD X7, Y7
-	VPADDD       224(SP), Y7, Y7
-	LEAQ         8(SI), DI
-	VMOVD        DI, X8
-	VPBROADCASTD X8, Y8
-	VPADDD       224(SP), Y8, Y8
-	LEAQ         16(SI), DI
-	VMOVD        DI, X9
-	VPBROADCASTD X9, Y9
-	VPADDD       224(SP), Y9, Y9
-	LEAQ         24(SI), DI
-	VMOVD        DI, X10
-	VPBROADCASTD X10, Y10
-	VPADDD       224(SP), Y10, Y10
-	VPSRLD       $0x10, Y7, Y11
-	VPXOR        Y11, Y7, Y7
-	VPSRLD       $0x10, Y8, Y11
-	VPXOR        Y11, Y8, Y8
-	VPSRLD       $0x10, Y9, Y11
-	VPXOR        Y11, Y9, Y9
-	VPSRLD       $0x10, Y10, Y11
-	VPXOR        Y11, Y10, Y10
-	VPMULLD      128(SP), Y7, Y7
-	VPMULLD      128(SP), Y8, Y8
-	VPMULLD      128(SP), Y9, Y9
-	VPMULLD      128(SP), Y10, Y10
-	VPSRLD       $0x0f, Y7, Y11
-	VPXOR        Y11, Y7, Y7
-	VPSRLD       $0x0f, Y8, Y11
-	VPXOR        Y11, Y8, Y8
-	VPSRLD       $0x0f, Y9, Y11
-	VPXOR        Y11, Y9, Y9
-	VPSRLD       $0x0f, Y10, Y11
-	VPXOR        Y11, Y10, Y10
-	VPMULLD      160(SP), Y7, Y7
-	VPMULLD      160(SP), Y8, Y8
-	VPMULLD      160(SP), Y9, Y9
-	VPMULLD      160(SP), Y10, Y10
-	VPSRLD       $0x10, Y7, Y11
-	VPSRLD       $0x10, Y8, Y12
-	VPSRLD       $0x10, Y9, Y13
-	VPSRLD       $0x10, Y10, Y14
-	VPAND        192(SP), Y7, Y7
-	VPAND        192(SP), Y8, Y8
-	VPAND        192(SP), Y9, Y9
-	VPAND        192(SP), Y10, Y10
-	VPXOR        Y7, Y11, Y7
-	VPXOR        Y8, Y12, Y8
-	VPXOR        Y9, Y13, Y9
-	VPXOR        Y10, Y14, Y10
+	VPADDD  288(SP), Y3, Y8
+	VPADDD  320(SP), Y3, Y9
+	VPADDD  352(SP), Y3, Y10
+	VPADDD  384(SP), Y3, Y11
+	VPSRLD  $0x10, Y8, Y12
+	VPXOR   Y12, Y8, Y8
+	VPSRLD  $0x10, Y9, Y12
+	VPXOR   Y12, Y9, Y9
+	VPSRLD  $0x10, Y10, Y12
+	VPXOR   Y12, Y10, Y10
+	VPSRLD  $0x10, Y11, Y12
+	VPXOR   Y12, Y11, Y11
+	VPMULLD 160(SP), Y8, Y8
+	VPMULLD 160(SP), Y9, Y9
+	VPMULLD 160(SP), Y10, Y10
+	VPMULLD 160(SP), Y11, Y11
+	VPSRLD  $0x0f, Y8, Y12
+	VPXOR   Y12, Y8, Y8
+	VPSRLD  $0x0f, Y9, Y12
+	VPXOR   Y12, Y9, Y9
+	VPSRLD  $0x0f, Y10, Y12
+	VPXOR   Y12, Y10, Y10
+	VPSRLD  $0x0f, Y11, Y12
+	VPXOR   Y12, Y11, Y11
+	VPMULLD 192(SP), Y8, Y8
+	VPMULLD 192(SP), Y9, Y9
+	VPMULLD 192(SP), Y10, Y10
+	VPMULLD 192(SP), Y11, Y11
+	VPSRLD  $0x10, Y8, Y12
+	VPSRLD  $0x10, Y9, Y13
+	VPSRLD  $0x10, Y10, Y14
+	VPSRLD  $0x10, Y11, Y15
+	VPAND   224(SP), Y8, Y8
+	VPAND   224(SP), Y9, Y9
+	VPAND   224(SP), Y10, Y10
+	VPAND   224(SP), Y11, Y11
+	VPXOR   Y8, Y12, Y8
+	VPXOR   Y9, Y13, Y9
+	VPXOR   Y10, Y14, Y10
+	VPXOR   Y11, Y15, Y11
 
 	// round to bfloat16
-	VPADDD       Y7, Y3, Y7
-	VPSRLD       $0x10, Y7, Y7
-	VEXTRACTI128 $0x01, Y7, X15
-	VPACKUSDW    X15, X7, X15
-	VMOVDQU      X15, (BX)(SI*2)
-	VPADDD       Y8, Y4, Y7
-	VPSRLD       $0x10, Y7, Y7
-	VEXTRACTI128 $0x01, Y7, X8
-	VPACKUSDW    X8, X7, X8
-	VMOVDQU      X8, 16(BX)(SI*2)
-	VPADDD       Y9, Y5, Y7
-	VPSRLD       $0x10, Y7, Y7
-	VEXTRACTI128 $0x01, Y7, X8
-	VPACKUSDW    X8, X7, X8
-	VMOVDQU      X8, 32(BX)(SI*2)
-	VPADDD       Y10, Y6, Y7
-	VPSRLD       $0x10, Y7, Y7
-	VEXTRACTI128 $0x01, Y7, X8
-	VPACKUSDW    X8, X7, X8
-	VMOVDQU      X8, 48(BX)(SI*2)
+	VPADDD   Y8, Y4, Y8
+	VPADDD   Y9, Y5, Y9
+	VPSRLD   $0x10, Y8, Y8
+	VPBLENDW $0xaa, Y9, Y8, Y8
+	VMOVDQU  Y8, (BX)(SI*2)
+	VPADDD   Y10, Y6, Y8
+	VPADDD   Y11, Y7, Y9
+	VPSRLD   $0x10, Y8, Y8
+	VPBLENDW $0xaa, Y9, Y8, Y8
+	VMOVDQU  Y8, 32(BX)(SI*2)
 
 	// round to bfloat16
-	VPMOVZXWD    (CX)(SI*2), Y7
-	VPSLLD       $0x10, Y7, Y7
-	VMULPS       32(SP), Y3, Y3
-	VSUBPS       Y3, Y7, Y3
-	VPMOVZXWD    16(CX)(SI*2), Y7
-	VPSLLD       $0x10, Y7, Y7
-	VMULPS       32(SP), Y4, Y4
-	VSUBPS       Y4, Y7, Y4
-	VPMOVZXWD    32(CX)(SI*2), Y7
-	VPSLLD       $0x10, Y7, Y7
-	VMULPS       32(SP), Y5, Y5
-	VSUBPS       Y5, Y7, Y5
-	VPMOVZXWD    48(CX)(SI*2), Y7
-	VPSLLD       $0x10, Y7, Y7
-	VMULPS       32(SP), Y6, Y6
-	VSUBPS       Y6, Y7, Y6
-	VPADDD       Y11, Y3, Y3
-	VPSRLD       $0x10, Y3, Y3
-	VEXTRACTI128 $0x01, Y3, X7
-	VPACKUSDW    X7, X3, X7
-	VMOVDQU      X7, (CX)(SI*2)
-	VPADDD       Y12, Y4, Y3
-	VPSRLD       $0x10, Y3, Y3
-	VEXTRACTI128 $0x01, Y3, X4
-	VPACKUSDW    X4, X3, X4
-	VMOVDQU      X4, 16(CX)(SI*2)
-	VPADDD       Y13, Y5, Y3
-	VPSRLD       $0x10, Y3, Y3
-	VEXTRACTI128 $0x01, Y3, X4
-	VPACKUSDW    X4, X3, X4
-	VMOVDQU      X4, 32(CX)(SI*2)
-	VPADDD       Y14, Y6, Y3
-	VPSRLD       $0x10, Y3, Y3
-	VEXTRACTI128 $0x01, Y3, X4
-	VPACKUSDW    X4, X3, X4
-	VMOVDQU      X4, 48(CX)(SI*2)
-	ADDQ         $0x00000020, SI
-	JMP          unrolled
+	VMOVDQU  (CX)(SI*2), Y8
+	VPSLLD   $0x10, Y8, Y8
+	VMULPS   64(SP), Y4, Y4
+	VSUBPS   Y4, Y8, Y4
+	VPAND    (CX)(SI*2), Y2, Y8
+	VMULPS   64(SP), Y5, Y5
+	VSUBPS   Y5, Y8, Y5
+	VMOVDQU  32(CX)(SI*2), Y8
+	VPSLLD   $0x10, Y8, Y8
+	VMULPS   64(SP), Y6, Y6
+	VSUBPS   Y6, Y8, Y6
+	VPAND    32(CX)(SI*2), Y2, Y8
+	VMULPS   64(SP), Y7, Y7
+	VSUBPS   Y7, Y8, Y7
+	VPADDD   Y12, Y4, Y4
+	VPADDD   Y13, Y5, Y5
+	VPSRLD   $0x10, Y4, Y4
+	VPBLENDW $0xaa, Y5, Y4, Y4
+	VMOVDQU  Y4, (CX)(SI*2)
+	VPADDD   Y14, Y6, Y4
+	VPADDD   Y15, Y7, Y5
+	VPSRLD   $0x10, Y4, Y4
+	VPBLENDW $0xaa, Y5, Y4, Y4
+	VMOVDQU  Y4, 32(CX)(SI*2)
+	VPADDD   256(SP), Y3, Y3
+	ADDQ     $0x00000020, SI
+	JMP      unrolled
 
 	// One vector at a time.
 single:
@@ -2548,56 +2400,56 @@ single:
 	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVUPS   (DX)(SI*4), Y3
-	VCMPPS    $0x03, Y3, Y3, Y4
-	VBLENDVPS Y4, 96(SP), Y3, Y3
-	VMULPS    Y0, Y3, Y3
+	VMOVUPS   (DX)(SI*4), Y2
+	VCMPPS    $0x03, Y2, Y2, Y3
+	VBLENDVPS Y3, 128(SP), Y2, Y2
+	VMULPS    Y0, Y2, Y2
 
 	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(SI*2), Y4
-	VPSLLD    $0x10, Y4, Y4
-	VMULPS    Y4, Y1, Y4
-	VADDPS    Y4, Y3, Y3
+	VPMOVZXWD (CX)(SI*2), Y3
+	VPSLLD    $0x10, Y3, Y3
+	VMULPS    Y3, Y1, Y3
+	VADDPS    Y3, Y2, Y2
 
 	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Y4
-	VPSLLD    $0x10, Y4, Y4
-	VMULPS    Y4, Y2, Y4
+	VPMOVZXWD (BX)(SI*2), Y3
+	VPSLLD    $0x10, Y3, Y3
 	VMULPS    (SP), Y3, Y3
-	VADDPS    Y3, Y4, Y3
+	VMULPS    32(SP), Y2, Y2
+	VADDPS    Y2, Y3, Y2
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (SI), DI
-	VMOVD        DI, X4
-	VPBROADCASTD X4, Y4
-	VPADDD       224(SP), Y4, Y4
-	VPSRLD       $0x10, Y4, Y5
-	VPXOR        Y5, Y4, Y4
-	VPMULLD      128(SP), Y4, Y4
-	VPSRLD       $0x0f, Y4, Y5
-	VPXOR        Y5, Y4, Y4
-	VPMULLD      160(SP), Y4, Y4
-	VPSRLD       $0x10, Y4, Y5
-	VPAND        192(SP), Y4, Y4
-	VPXOR        Y4, Y5, Y4
+	VMOVD        DI, X3
+	VPBROADCASTD X3, Y3
+	VPADDD       416(SP), Y3, Y3
+	VPSRLD       $0x10, Y3, Y4
+	VPXOR        Y4, Y3, Y3
+	VPMULLD      160(SP), Y3, Y3
+	VPSRLD       $0x0f, Y3, Y4
+	VPXOR        Y4, Y3, Y3
+	VPMULLD      192(SP), Y3, Y3
+	VPSRLD       $0x10, Y3, Y4
+	VPAND        224(SP), Y3, Y3
+	VPXOR        Y3, Y4, Y3
 
 	// round to bfloat16
-	VPADDD       Y4, Y3, Y4
-	VPSRLD       $0x10, Y4, Y4
-	VEXTRACTI128 $0x01, Y4, X6
-	VPACKUSDW    X6, X4, X6
-	VMOVDQU      X6, (BX)(SI*2)
-
-	// round to bfloat16
-	VPMOVZXWD    (CX)(SI*2), Y4
-	VPSLLD       $0x10, Y4, Y4
-	VMULPS       32(SP), Y3, Y3
-	VSUBPS       Y3, Y4, Y3
-	VPADDD       Y5, Y3, Y3
+	VPADDD       Y3, Y2, Y3
 	VPSRLD       $0x10, Y3, Y3
-	VEXTRACTI128 $0x01, Y3, X4
-	VPACKUSDW    X4, X3, X4
-	VMOVDQU      X4, (CX)(SI*2)
+	VEXTRACTI128 $0x01, Y3, X5
+	VPACKUSDW    X5, X3, X5
+	VMOVDQU      X5, (BX)(SI*2)
+
+	// round to bfloat16
+	VPMOVZXWD    (CX)(SI*2), Y3
+	VPSLLD       $0x10, Y3, Y3
+	VMULPS       64(SP), Y2, Y2
+	VSUBPS       Y2, Y3, Y2
+	VPADDD       Y4, Y2, Y2
+	VPSRLD       $0x10, Y2, Y2
+	VEXTRACTI128 $0x01, Y2, X3
+	VPACKUSDW    X3, X2, X3
+	VMOVDQU      X3, (CX)(SI*2)
 	ADDQ         $0x00000008, SI
 	JMP          single
 
@@ -2607,52 +2459,52 @@ tail:
 	JGE  done
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVSS    (DX)(SI*4), X3
-	VCMPSS    $0x03, X3, X3, X4
-	VBLENDVPS X4, 96(SP), X3, X3
-	VMULSS    X0, X3, X3
+	VMOVSS    (DX)(SI*4), X2
+	VCMPSS    $0x03, X2, X2, X3
+	VBLENDVPS X3, 128(SP), X2, X2
+	VMULSS    X0, X2, X2
 
 	// L2 weight decay folded into the gradient
 	MOVWLZX (CX)(SI*2), DI
-	VMOVD   DI, X4
-	VPSLLD  $0x10, X4, X4
-	VMULSS  X4, X1, X4
-	VADDSS  X4, X3, X3
+	VMOVD   DI, X3
+	VPSLLD  $0x10, X3, X3
+	VMULSS  X3, X1, X3
+	VADDSS  X3, X2, X2
 
 	// momentum buffer
 	MOVWLZX (BX)(SI*2), DI
-	VMOVD   DI, X4
-	VPSLLD  $0x10, X4, X4
-	VMULSS  X4, X2, X4
+	VMOVD   DI, X3
+	VPSLLD  $0x10, X3, X3
 	VMULSS  (SP), X3, X3
-	VADDSS  X3, X4, X3
+	VMULSS  32(SP), X2, X2
+	VADDSS  X2, X3, X2
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ    (SI), DI
-	VMOVD   DI, X4
-	VPADDD  224(SP), X4, X4
-	VPSRLD  $0x10, X4, X5
-	VPXOR   X5, X4, X4
-	VPMULLD 128(SP), X4, X4
-	VPSRLD  $0x0f, X4, X5
-	VPXOR   X5, X4, X4
-	VPMULLD 160(SP), X4, X4
-	VPSRLD  $0x10, X4, X5
-	VPAND   192(SP), X4, X4
-	VPXOR   X4, X5, X4
+	VMOVD   DI, X3
+	VPADDD  416(SP), X3, X3
+	VPSRLD  $0x10, X3, X4
+	VPXOR   X4, X3, X3
+	VPMULLD 160(SP), X3, X3
+	VPSRLD  $0x0f, X3, X4
+	VPXOR   X4, X3, X3
+	VPMULLD 192(SP), X3, X3
+	VPSRLD  $0x10, X3, X4
+	VPAND   224(SP), X3, X3
+	VPXOR   X3, X4, X3
 
 	// round to bfloat16
-	VPADDD  X4, X3, X4
-	VPEXTRW $0x01, X4, (BX)(SI*2)
+	VPADDD  X3, X2, X3
+	VPEXTRW $0x01, X3, (BX)(SI*2)
 
 	// round to bfloat16
 	MOVWLZX (CX)(SI*2), DI
-	VMOVD   DI, X4
-	VPSLLD  $0x10, X4, X4
-	VMULSS  32(SP), X3, X3
-	VSUBSS  X3, X4, X3
-	VPADDD  X5, X3, X3
-	VPEXTRW $0x01, X3, (CX)(SI*2)
+	VMOVD   DI, X3
+	VPSLLD  $0x10, X3, X3
+	VMULSS  64(SP), X2, X2
+	VSUBSS  X2, X3, X2
+	VPADDD  X4, X2, X2
+	VPEXTRW $0x01, X2, (CX)(SI*2)
 	INCQ    SI
 	JMP     tail
 
@@ -2661,8 +2513,8 @@ done:
 	RET
 
 // func sgdBF16AVX2F32NesterovStochastic(param []uint16, grad []float32, buf []uint16, s [7]float32)
-// Requires: AVX, AVX2
-TEXT ·sgdBF16AVX2F32NesterovStochastic(SB), NOSPLIT, $160-100
+// Requires: AVX, AVX2, MMX+
+TEXT ·sgdBF16AVX2F32NesterovStochastic(SB), NOSPLIT, $256-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -2700,107 +2552,119 @@ TEXT ·sgdBF16AVX2F32NesterovStochastic(SB), NOSPLIT, $160-100
 	VBROADCASTSS X6, Y6
 	VMOVUPS      Y6, 96(SP)
 
+	// Constant: 0x10
+	MOVQ         $0x0000000000000010, SI
+	VMOVD        SI, X6
+	VBROADCASTSS X6, Y6
+	VMOVUPS      Y6, 128(SP)
+
+	// Constant: 0x0
+	MOVQ         $0x0000000000000000, SI
+	VMOVD        SI, X6
+	VBROADCASTSS X6, Y6
+	VMOVUPS      Y6, 160(SP)
+
+	// Constant: 0x1
+	MOVQ         $0x0000000000000001, SI
+	VMOVD        SI, X6
+	VBROADCASTSS X6, Y6
+	VMOVUPS      Y6, 192(SP)
+
 	// The offset plus each lane's number: the index of the vector at element 0.
-	VPADDD  laneNumbers<>+0(SB), Y5, Y5
-	VMOVUPS Y5, 128(SP)
-	XORQ    SI, SI
+	VPADDD       laneNumbers<>+0(SB), Y5, Y6
+	VMOVUPS      Y6, 224(SP)
+	MOVQ         $0x00000000ffff0000, SI
+	VMOVD        SI, X6
+	VBROADCASTSS X6, Y6
+	VPADDD       evenLanes<>+0(SB), Y5, Y5
+	XORQ         SI, SI
 
 	// Main loop: 2 vectors of 8 elements per iteration.
 unrolled:
-	MOVQ AX, DI
-	SUBQ SI, DI
-	CMPQ DI, $0x00000010
-	JL   single
+	MOVQ       AX, DI
+	SUBQ       SI, DI
+	CMPQ       DI, $0x00000010
+	JL         single
+	PREFETCHT0 256(CX)(SI*2)
+	PREFETCHT0 512(DX)(SI*4)
+	PREFETCHT0 256(BX)(SI*2)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVUPS   (DX)(SI*4), Y5
-	VCMPPS    $0x03, Y5, Y5, Y6
-	VBLENDVPS Y6, (SP), Y5, Y5
-	VMULPS    Y0, Y5, Y5
-	VMOVUPS   32(DX)(SI*4), Y6
-	VCMPPS    $0x03, Y6, Y6, Y7
-	VBLENDVPS Y7, (SP), Y6, Y6
-	VMULPS    Y0, Y6, Y6
+	VMOVUPS   (DX)(SI*4), Y7
+	VSHUFPS   $0x88, 32(DX)(SI*4), Y7, Y7
+	VPERMPD   $0xd8, Y7, Y7
+	VCMPPS    $0x03, Y7, Y7, Y8
+	VBLENDVPS Y8, (SP), Y7, Y7
+	VMULPS    Y0, Y7, Y7
+	VMOVUPS   (DX)(SI*4), Y8
+	VSHUFPS   $0xdd, 32(DX)(SI*4), Y8, Y8
+	VPERMPD   $0xd8, Y8, Y8
+	VCMPPS    $0x03, Y8, Y8, Y9
+	VBLENDVPS Y9, (SP), Y8, Y8
+	VMULPS    Y0, Y8, Y8
 
 	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Y7
-	VPSLLD    $0x10, Y7, Y7
-	VMULPS    Y7, Y1, Y7
-	VMULPS    Y5, Y2, Y8
-	VADDPS    Y8, Y7, Y7
-	VPMOVZXWD 16(BX)(SI*2), Y8
-	VPSLLD    $0x10, Y8, Y8
-	VMULPS    Y8, Y1, Y8
-	VMULPS    Y6, Y2, Y9
-	VADDPS    Y9, Y8, Y8
+	VMOVDQU (BX)(SI*2), Y9
+	VPSLLD  $0x10, Y9, Y9
+	VMULPS  Y9, Y1, Y9
+	VMULPS  Y7, Y2, Y10
+	VADDPS  Y10, Y9, Y9
+	VPAND   (BX)(SI*2), Y6, Y10
+	VMULPS  Y10, Y1, Y10
+	VMULPS  Y8, Y2, Y11
+	VADDPS  Y11, Y10, Y10
 
 	// the rounding bits: lowbias32(index + key)
-	LEAQ         (SI), DI
-	VMOVD        DI, X9
-	VPBROADCASTD X9, Y9
-	VPADDD       128(SP), Y9, Y9
-	LEAQ         8(SI), DI
-	VMOVD        DI, X10
-	VPBROADCASTD X10, Y10
-	VPADDD       128(SP), Y10, Y10
-	VPSRLD       $0x10, Y9, Y11
-	VPXOR        Y11, Y9, Y9
-	VPSRLD       $0x10, Y10, Y11
-	VPXOR        Y11, Y10, Y10
-	VPMULLD      32(SP), Y9, Y9
-	VPMULLD      32(SP), Y10, Y10
-	VPSRLD       $0x0f, Y9, Y11
-	VPXOR        Y11, Y9, Y9
-	VPSRLD       $0x0f, Y10, Y11
-	VPXOR        Y11, Y10, Y10
-	VPMULLD      64(SP), Y9, Y9
-	VPMULLD      64(SP), Y10, Y10
-	VPSRLD       $0x10, Y9, Y11
-	VPSRLD       $0x10, Y10, Y12
-	VPAND        96(SP), Y9, Y9
-	VPAND        96(SP), Y10, Y10
-	VPXOR        Y9, Y11, Y9
-	VPXOR        Y10, Y12, Y10
+	VPADDD  160(SP), Y5, Y11
+	VPADDD  192(SP), Y5, Y12
+	VPSRLD  $0x10, Y11, Y13
+	VPXOR   Y13, Y11, Y11
+	VPSRLD  $0x10, Y12, Y13
+	VPXOR   Y13, Y12, Y12
+	VPMULLD 32(SP), Y11, Y11
+	VPMULLD 32(SP), Y12, Y12
+	VPSRLD  $0x0f, Y11, Y13
+	VPXOR   Y13, Y11, Y11
+	VPSRLD  $0x0f, Y12, Y13
+	VPXOR   Y13, Y12, Y12
+	VPMULLD 64(SP), Y11, Y11
+	VPMULLD 64(SP), Y12, Y12
+	VPSRLD  $0x10, Y11, Y13
+	VPSRLD  $0x10, Y12, Y14
+	VPAND   96(SP), Y11, Y11
+	VPAND   96(SP), Y12, Y12
+	VPXOR   Y11, Y13, Y11
+	VPXOR   Y12, Y14, Y12
 
 	// round to bfloat16
-	VPADDD       Y9, Y7, Y9
-	VPSRLD       $0x10, Y9, Y9
-	VEXTRACTI128 $0x01, Y9, X13
-	VPACKUSDW    X13, X9, X13
-	VMOVDQU      X13, (BX)(SI*2)
-	VPADDD       Y10, Y8, Y9
-	VPSRLD       $0x10, Y9, Y9
-	VEXTRACTI128 $0x01, Y9, X10
-	VPACKUSDW    X10, X9, X10
-	VMOVDQU      X10, 16(BX)(SI*2)
+	VPADDD   Y11, Y9, Y11
+	VPADDD   Y12, Y10, Y12
+	VPSRLD   $0x10, Y11, Y11
+	VPBLENDW $0xaa, Y12, Y11, Y11
+	VMOVDQU  Y11, (BX)(SI*2)
 
 	// Nesterov look-ahead
-	VMULPS Y7, Y3, Y7
-	VADDPS Y7, Y5, Y5
-	VMULPS Y8, Y3, Y7
-	VADDPS Y7, Y6, Y6
+	VMULPS Y9, Y3, Y9
+	VADDPS Y9, Y7, Y7
+	VMULPS Y10, Y3, Y9
+	VADDPS Y9, Y8, Y8
 
 	// round to bfloat16
-	VPMOVZXWD    (CX)(SI*2), Y7
-	VPSLLD       $0x10, Y7, Y7
-	VMULPS       Y5, Y4, Y5
-	VSUBPS       Y5, Y7, Y5
-	VPMOVZXWD    16(CX)(SI*2), Y7
-	VPSLLD       $0x10, Y7, Y7
-	VMULPS       Y6, Y4, Y6
-	VSUBPS       Y6, Y7, Y6
-	VPADDD       Y11, Y5, Y5
-	VPSRLD       $0x10, Y5, Y5
-	VEXTRACTI128 $0x01, Y5, X7
-	VPACKUSDW    X7, X5, X7
-	VMOVDQU      X7, (CX)(SI*2)
-	VPADDD       Y12, Y6, Y5
-	VPSRLD       $0x10, Y5, Y5
-	VEXTRACTI128 $0x01, Y5, X6
-	VPACKUSDW    X6, X5, X6
-	VMOVDQU      X6, 16(CX)(SI*2)
-	ADDQ         $0x00000010, SI
-	JMP          unrolled
+	VMOVDQU  (CX)(SI*2), Y9
+	VPSLLD   $0x10, Y9, Y9
+	VMULPS   Y7, Y4, Y7
+	VSUBPS   Y7, Y9, Y7
+	VPAND    (CX)(SI*2), Y6, Y9
+	VMULPS   Y8, Y4, Y8
+	VSUBPS   Y8, Y9, Y8
+	VPADDD   Y13, Y7, Y7
+	VPADDD   Y14, Y8, Y8
+	VPSRLD   $0x10, Y7, Y7
+	VPBLENDW $0xaa, Y8, Y7, Y7
+	VMOVDQU  Y7, (CX)(SI*2)
+	VPADDD   128(SP), Y5, Y5
+	ADDQ     $0x00000010, SI
+	JMP      unrolled
 
 	// One vector at a time.
 single:
@@ -2826,7 +2690,7 @@ single:
 	LEAQ         (SI), DI
 	VMOVD        DI, X7
 	VPBROADCASTD X7, Y7
-	VPADDD       128(SP), Y7, Y7
+	VPADDD       224(SP), Y7, Y7
 	VPSRLD       $0x10, Y7, Y8
 	VPXOR        Y8, Y7, Y7
 	VPMULLD      32(SP), Y7, Y7
@@ -2883,7 +2747,7 @@ tail:
 	// the rounding bits: lowbias32(index + key)
 	LEAQ    (SI), DI
 	VMOVD   DI, X7
-	VPADDD  128(SP), X7, X7
+	VPADDD  224(SP), X7, X7
 	VPSRLD  $0x10, X7, X8
 	VPXOR   X8, X7, X7
 	VPMULLD 32(SP), X7, X7
@@ -2918,8 +2782,8 @@ done:
 	RET
 
 // func sgdBF16AVX2F32CoupledNesterovStochastic(param []uint16, grad []float32, buf []uint16, s [7]float32)
-// Requires: AVX, AVX2
-TEXT ·sgdBF16AVX2F32CoupledNesterovStochastic(SB), NOSPLIT, $160-100
+// Requires: AVX, AVX2, MMX+
+TEXT ·sgdBF16AVX2F32CoupledNesterovStochastic(SB), NOSPLIT, $256-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -2958,117 +2822,128 @@ TEXT ·sgdBF16AVX2F32CoupledNesterovStochastic(SB), NOSPLIT, $160-100
 	VBROADCASTSS X7, Y7
 	VMOVUPS      Y7, 96(SP)
 
+	// Constant: 0x10
+	MOVQ         $0x0000000000000010, SI
+	VMOVD        SI, X7
+	VBROADCASTSS X7, Y7
+	VMOVUPS      Y7, 128(SP)
+
+	// Constant: 0x0
+	MOVQ         $0x0000000000000000, SI
+	VMOVD        SI, X7
+	VBROADCASTSS X7, Y7
+	VMOVUPS      Y7, 160(SP)
+
+	// Constant: 0x1
+	MOVQ         $0x0000000000000001, SI
+	VMOVD        SI, X7
+	VBROADCASTSS X7, Y7
+	VMOVUPS      Y7, 192(SP)
+
 	// The offset plus each lane's number: the index of the vector at element 0.
-	VPADDD  laneNumbers<>+0(SB), Y6, Y6
-	VMOVUPS Y6, 128(SP)
-	XORQ    SI, SI
+	VPADDD       laneNumbers<>+0(SB), Y6, Y7
+	VMOVUPS      Y7, 224(SP)
+	MOVQ         $0x00000000ffff0000, SI
+	VMOVD        SI, X7
+	VBROADCASTSS X7, Y7
+	VPADDD       evenLanes<>+0(SB), Y6, Y6
+	XORQ         SI, SI
 
 	// Main loop: 2 vectors of 8 elements per iteration.
 unrolled:
-	MOVQ AX, DI
-	SUBQ SI, DI
-	CMPQ DI, $0x00000010
-	JL   single
+	MOVQ       AX, DI
+	SUBQ       SI, DI
+	CMPQ       DI, $0x00000010
+	JL         single
+	PREFETCHT0 256(CX)(SI*2)
+	PREFETCHT0 512(DX)(SI*4)
+	PREFETCHT0 256(BX)(SI*2)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVUPS   (DX)(SI*4), Y6
-	VCMPPS    $0x03, Y6, Y6, Y7
-	VBLENDVPS Y7, (SP), Y6, Y6
-	VMULPS    Y0, Y6, Y6
-	VMOVUPS   32(DX)(SI*4), Y7
-	VCMPPS    $0x03, Y7, Y7, Y8
-	VBLENDVPS Y8, (SP), Y7, Y7
-	VMULPS    Y0, Y7, Y7
+	VMOVUPS   (DX)(SI*4), Y8
+	VSHUFPS   $0x88, 32(DX)(SI*4), Y8, Y8
+	VPERMPD   $0xd8, Y8, Y8
+	VCMPPS    $0x03, Y8, Y8, Y9
+	VBLENDVPS Y9, (SP), Y8, Y8
+	VMULPS    Y0, Y8, Y8
+	VMOVUPS   (DX)(SI*4), Y9
+	VSHUFPS   $0xdd, 32(DX)(SI*4), Y9, Y9
+	VPERMPD   $0xd8, Y9, Y9
+	VCMPPS    $0x03, Y9, Y9, Y10
+	VBLENDVPS Y10, (SP), Y9, Y9
+	VMULPS    Y0, Y9, Y9
 
 	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(SI*2), Y8
-	VPSLLD    $0x10, Y8, Y8
-	VMULPS    Y8, Y1, Y8
-	VADDPS    Y8, Y6, Y6
-	VPMOVZXWD 16(CX)(SI*2), Y8
-	VPSLLD    $0x10, Y8, Y8
-	VMULPS    Y8, Y1, Y8
-	VADDPS    Y8, Y7, Y7
+	VMOVDQU (CX)(SI*2), Y10
+	VPSLLD  $0x10, Y10, Y10
+	VMULPS  Y10, Y1, Y10
+	VADDPS  Y10, Y8, Y8
+	VPAND   (CX)(SI*2), Y7, Y10
+	VMULPS  Y10, Y1, Y10
+	VADDPS  Y10, Y9, Y9
 
 	// momentum buffer
-	VPMOVZXWD (BX)(SI*2), Y8
-	VPSLLD    $0x10, Y8, Y8
-	VMULPS    Y8, Y2, Y8
-	VMULPS    Y6, Y3, Y9
-	VADDPS    Y9, Y8, Y8
-	VPMOVZXWD 16(BX)(SI*2), Y9
-	VPSLLD    $0x10, Y9, Y9
-	VMULPS    Y9, Y2, Y9
-	VMULPS    Y7, Y3, Y10
-	VADDPS    Y10, Y9, Y9
+	VMOVDQU (BX)(SI*2), Y10
+	VPSLLD  $0x10, Y10, Y10
+	VMULPS  Y10, Y2, Y10
+	VMULPS  Y8, Y3, Y11
+	VADDPS  Y11, Y10, Y10
+	VPAND   (BX)(SI*2), Y7, Y11
+	VMULPS  Y11, Y2, Y11
+	VMULPS  Y9, Y3, Y12
+	VADDPS  Y12, Y11, Y11
 
 	// the rounding bits: lowbias32(index + key)
-	LEAQ         (SI), DI
-	VMOVD        DI, X10
-	VPBROADCASTD X10, Y10
-	VPADDD       128(SP), Y10, Y10
-	LEAQ         8(SI), DI
-	VMOVD        DI, X11
-	VPBROADCASTD X11, Y11
-	VPADDD       128(SP), Y11, Y11
-	VPSRLD       $0x10, Y10, Y12
-	VPXOR        Y12, Y10, Y10
-	VPSRLD       $0x10, Y11, Y12
-	VPXOR        Y12, Y11, Y11
-	VPMULLD      32(SP), Y10, Y10
-	VPMULLD      32(SP), Y11, Y11
-	VPSRLD       $0x0f, Y10, Y12
-	VPXOR        Y12, Y10, Y10
-	VPSRLD       $0x0f, Y11, Y12
-	VPXOR        Y12, Y11, Y11
-	VPMULLD      64(SP), Y10, Y10
-	VPMULLD      64(SP), Y11, Y11
-	VPSRLD       $0x10, Y10, Y12
-	VPSRLD       $0x10, Y11, Y13
-	VPAND        96(SP), Y10, Y10
-	VPAND        96(SP), Y11, Y11
-	VPXOR        Y10, Y12, Y10
-	VPXOR        Y11, Y13, Y11
+	VPADDD  160(SP), Y6, Y12
+	VPADDD  192(SP), Y6, Y13
+	VPSRLD  $0x10, Y12, Y14
+	VPXOR   Y14, Y12, Y12
+	VPSRLD  $0x10, Y13, Y14
+	VPXOR   Y14, Y13, Y13
+	VPMULLD 32(SP), Y12, Y12
+	VPMULLD 32(SP), Y13, Y13
+	VPSRLD  $0x0f, Y12, Y14
+	VPXOR   Y14, Y12, Y12
+	VPSRLD  $0x0f, Y13, Y14
+	VPXOR   Y14, Y13, Y13
+	VPMULLD 64(SP), Y12, Y12
+	VPMULLD 64(SP), Y13, Y13
+	VPSRLD  $0x10, Y12, Y14
+	VPSRLD  $0x10, Y13, Y15
+	VPAND   96(SP), Y12, Y12
+	VPAND   96(SP), Y13, Y13
+	VPXOR   Y12, Y14, Y12
+	VPXOR   Y13, Y15, Y13
 
 	// round to bfloat16
-	VPADDD       Y10, Y8, Y10
-	VPSRLD       $0x10, Y10, Y10
-	VEXTRACTI128 $0x01, Y10, X14
-	VPACKUSDW    X14, X10, X14
-	VMOVDQU      X14, (BX)(SI*2)
-	VPADDD       Y11, Y9, Y10
-	VPSRLD       $0x10, Y10, Y10
-	VEXTRACTI128 $0x01, Y10, X11
-	VPACKUSDW    X11, X10, X11
-	VMOVDQU      X11, 16(BX)(SI*2)
+	VPADDD   Y12, Y10, Y12
+	VPADDD   Y13, Y11, Y13
+	VPSRLD   $0x10, Y12, Y12
+	VPBLENDW $0xaa, Y13, Y12, Y12
+	VMOVDQU  Y12, (BX)(SI*2)
 
 	// Nesterov look-ahead
-	VMULPS Y8, Y4, Y8
-	VADDPS Y8, Y6, Y6
-	VMULPS Y9, Y4, Y8
-	VADDPS Y8, Y7, Y7
+	VMULPS Y10, Y4, Y10
+	VADDPS Y10, Y8, Y8
+	VMULPS Y11, Y4, Y10
+	VADDPS Y10, Y9, Y9
 
 	// round to bfloat16
-	VPMOVZXWD    (CX)(SI*2), Y8
-	VPSLLD       $0x10, Y8, Y8
-	VMULPS       Y6, Y5, Y6
-	VSUBPS       Y6, Y8, Y6
-	VPMOVZXWD    16(CX)(SI*2), Y8
-	VPSLLD       $0x10, Y8, Y8
-	VMULPS       Y7, Y5, Y7
-	VSUBPS       Y7, Y8, Y7
-	VPADDD       Y12, Y6, Y6
-	VPSRLD       $0x10, Y6, Y6
-	VEXTRACTI128 $0x01, Y6, X8
-	VPACKUSDW    X8, X6, X8
-	VMOVDQU      X8, (CX)(SI*2)
-	VPADDD       Y13, Y7, Y6
-	VPSRLD       $0x10, Y6, Y6
-	VEXTRACTI128 $0x01, Y6, X7
-	VPACKUSDW    X7, X6, X7
-	VMOVDQU      X7, 16(CX)(SI*2)
-	ADDQ         $0x00000010, SI
-	JMP          unrolled
+	VMOVDQU  (CX)(SI*2), Y10
+	VPSLLD   $0x10, Y10, Y10
+	VMULPS   Y8, Y5, Y8
+	VSUBPS   Y8, Y10, Y8
+	VPAND    (CX)(SI*2), Y7, Y10
+	VMULPS   Y9, Y5, Y9
+	VSUBPS   Y9, Y10, Y9
+	VPADDD   Y14, Y8, Y8
+	VPADDD   Y15, Y9, Y9
+	VPSRLD   $0x10, Y8, Y8
+	VPBLENDW $0xaa, Y9, Y8, Y8
+	VMOVDQU  Y8, (CX)(SI*2)
+	VPADDD   128(SP), Y6, Y6
+	ADDQ     $0x00000010, SI
+	JMP      unrolled
 
 	// One vector at a time.
 single:
@@ -3100,7 +2975,7 @@ single:
 	LEAQ         (SI), DI
 	VMOVD        DI, X8
 	VPBROADCASTD X8, Y8
-	VPADDD       128(SP), Y8, Y8
+	VPADDD       224(SP), Y8, Y8
 	VPSRLD       $0x10, Y8, Y9
 	VPXOR        Y9, Y8, Y8
 	VPMULLD      32(SP), Y8, Y8
@@ -3164,7 +3039,7 @@ tail:
 	// the rounding bits: lowbias32(index + key)
 	LEAQ    (SI), DI
 	VMOVD   DI, X8
-	VPADDD  128(SP), X8, X8
+	VPADDD  224(SP), X8, X8
 	VPSRLD  $0x10, X8, X9
 	VPXOR   X9, X8, X8
 	VPMULLD 32(SP), X8, X8
@@ -3634,42 +3509,6 @@ tail:
 done:
 	VZEROUPPER
 	RET
-
-DATA evenLanes<>+0(SB)/4, $0x00000000
-DATA evenLanes<>+4(SB)/4, $0x00000002
-DATA evenLanes<>+8(SB)/4, $0x00000004
-DATA evenLanes<>+12(SB)/4, $0x00000006
-DATA evenLanes<>+16(SB)/4, $0x00000008
-DATA evenLanes<>+20(SB)/4, $0x0000000a
-DATA evenLanes<>+24(SB)/4, $0x0000000c
-DATA evenLanes<>+28(SB)/4, $0x0000000e
-DATA evenLanes<>+32(SB)/4, $0x00000010
-DATA evenLanes<>+36(SB)/4, $0x00000012
-DATA evenLanes<>+40(SB)/4, $0x00000014
-DATA evenLanes<>+44(SB)/4, $0x00000016
-DATA evenLanes<>+48(SB)/4, $0x00000018
-DATA evenLanes<>+52(SB)/4, $0x0000001a
-DATA evenLanes<>+56(SB)/4, $0x0000001c
-DATA evenLanes<>+60(SB)/4, $0x0000001e
-GLOBL evenLanes<>(SB), RODATA|NOPTR, $64
-
-DATA oddLanes<>+0(SB)/4, $0x00000001
-DATA oddLanes<>+4(SB)/4, $0x00000003
-DATA oddLanes<>+8(SB)/4, $0x00000005
-DATA oddLanes<>+12(SB)/4, $0x00000007
-DATA oddLanes<>+16(SB)/4, $0x00000009
-DATA oddLanes<>+20(SB)/4, $0x0000000b
-DATA oddLanes<>+24(SB)/4, $0x0000000d
-DATA oddLanes<>+28(SB)/4, $0x0000000f
-DATA oddLanes<>+32(SB)/4, $0x00000011
-DATA oddLanes<>+36(SB)/4, $0x00000013
-DATA oddLanes<>+40(SB)/4, $0x00000015
-DATA oddLanes<>+44(SB)/4, $0x00000017
-DATA oddLanes<>+48(SB)/4, $0x00000019
-DATA oddLanes<>+52(SB)/4, $0x0000001b
-DATA oddLanes<>+56(SB)/4, $0x0000001d
-DATA oddLanes<>+60(SB)/4, $0x0000001f
-GLOBL oddLanes<>(SB), RODATA|NOPTR, $64
 
 DATA uint32_ffff0000<>+0(SB)/4, $0xffff0000
 GLOBL uint32_ffff0000<>(SB), RODATA|NOPTR, $4

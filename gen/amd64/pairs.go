@@ -9,23 +9,22 @@ import (
 	"github.com/fusedopt/fusedopt/gen/ir"
 )
 
-// Even/odd pairs. In the unrolled loop of a ZMM kernel whose stores are
-// all bfloat16, vectors go by pairs over 32 elements: the first vector
-// holds the even elements, the second the odd ones. Then 64 bytes of a
-// bfloat16 stream, read as 16 32-bit words, widen with one operation
-// per vector (even: the word shifted left by 16; odd: its high half
-// masked), and a pair stores with two ((even >> 16) | the odd's high
-// halves), where the element order would take a zero-extending move and
-// a shift per load, and a shift and a narrowing move (two µops on Zen 4)
-// per store. A float32 stream is split with one permutation per vector,
+// Even/odd pairs. In the unrolled loop of a kernel whose stores are all
+// bfloat16, vectors go by pairs over 32 elements (ZMM; 16 on YMM): the
+// first vector holds the even elements, the second the odd ones. Then 64
+// bytes of a bfloat16 stream, read as 16 32-bit words, widen with one
+// operation per vector (even: the word shifted left by 16, a load and a
+// shift on YMM; odd: its high half masked), and a pair stores with two
+// ((even >> 16) | the odd's high halves), where the element order would
+// take a zero-extending move and a shift per load, and a shift and a
+// narrowing move (two µops on Zen 4) per store. A float32 stream is split
+// with one permutation per vector (two shuffles on YMM; see loadPairF32),
 // and the element index comes from the even or odd lane numbers. Every
 // element still gets the same operations, so the bits are the same.
 
-// pairable reports whether lvl's unrolled loop of k goes by pairs: on
-// YMM only if k reads no float32 stream, which would take AVX-512's
-// two-table permutation to split.
+// pairable reports whether lvl's unrolled loop of k goes by pairs.
 func pairable(lvl Level, k *ir.Kernel) bool {
-	if lvl.Unroll%2 != 0 || !k.HasBF16() || !lvl.Masked && readsFloat32(k) {
+	if lvl.Unroll%2 != 0 || !k.HasBF16() {
 		return false
 	}
 	for _, s := range k.Streams {
@@ -65,7 +64,7 @@ func (f *fn) pairPrologue() {
 	}
 	offset, indexed := f.k.IndexOffset()
 	for half := range 2 {
-		if readsFloat32(f.k) {
+		if f.lvl.Masked && readsFloat32(f.k) {
 			f.pickLanes[half] = f.vec()
 			f.ctx.VMOVDQU32(tables[half], f.pickLanes[half])
 		}
@@ -134,13 +133,22 @@ func (f *fn) loadPairBF16(s string) reg.VecVirtual {
 	return v
 }
 
-// loadPairF32 is the current half of float32 stream s's 32 elements.
+// loadPairF32 is the current half of the pair's elements of float32
+// stream s (two vectors' worth). ZMM picks them with one two-table permutation. YMM has none: VSHUFPS
+// takes elements 0, 2 (or 1, 3) of each 128-bit lane of the two vectors,
+// which leaves the 64-bit pairs of elements in the order 0 2 1 3, and
+// VPERMPD puts them in order.
 func (f *fn) loadPairF32(s string) reg.VecVirtual {
 	v := f.vec()
 	f.isa.movu(f.mem(s), v)
 	next := f.mem(s)
 	next.Disp += f.lvl.VecBytes
-	f.ctx.VPERMT2PS(next, f.pickLanes[f.half], v)
+	if f.lvl.Masked {
+		f.ctx.VPERMT2PS(next, f.pickLanes[f.half], v)
+		return v
+	}
+	f.ctx.VSHUFPS(operand.U8([2]uint8{0x88, 0xdd}[f.half]), next, v, v)
+	f.ctx.VPERMPD(operand.U8(0xd8), v, v)
 	return v
 }
 
