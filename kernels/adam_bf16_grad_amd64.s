@@ -6,7 +6,7 @@
 
 // func adamBF16GradAVX2F32(param []uint16, grad []uint16, m []uint16, v []uint16, s [11]float32)
 // Requires: AVX, AVX2, MMX+
-TEXT ·adamBF16GradAVX2F32(SB), NOSPLIT, $384-140
+TEXT ·adamBF16GradAVX2F32(SB), NOSPLIT, $352-140
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -48,23 +48,17 @@ TEXT ·adamBF16GradAVX2F32(SB), NOSPLIT, $384-140
 	VBROADCASTSS X3, Y3
 	VMOVUPS      Y3, 256(SP)
 
-	// Constant: 0x0
-	MOVQ         $0x0000000000000000, DI
-	VMOVD        DI, X3
-	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 288(SP)
-
 	// Constant: 0x10
 	MOVQ         $0x0000000000000010, DI
 	VMOVD        DI, X3
 	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 320(SP)
+	VMOVUPS      Y3, 288(SP)
 
 	// Constant: 0x11
 	MOVQ         $0x0000000000000011, DI
 	VMOVD        DI, X3
 	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 352(SP)
+	VMOVUPS      Y3, 320(SP)
 	MOVQ         $0x00000000ffff0000, DI
 	VMOVD        DI, X3
 	VBROADCASTSS X3, Y3
@@ -422,7 +416,7 @@ GLOBL oddLanes<>(SB), RODATA|NOPTR, $64
 
 // func adamBF16GradAVX2F32Coupled(param []uint16, grad []uint16, m []uint16, v []uint16, s [11]float32)
 // Requires: AVX, AVX2, MMX+
-TEXT ·adamBF16GradAVX2F32Coupled(SB), NOSPLIT, $416-140
+TEXT ·adamBF16GradAVX2F32Coupled(SB), NOSPLIT, $384-140
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -466,23 +460,17 @@ TEXT ·adamBF16GradAVX2F32Coupled(SB), NOSPLIT, $416-140
 	VBROADCASTSS X3, Y3
 	VMOVUPS      Y3, 288(SP)
 
-	// Constant: 0x0
-	MOVQ         $0x0000000000000000, DI
-	VMOVD        DI, X3
-	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 320(SP)
-
 	// Constant: 0x10
 	MOVQ         $0x0000000000000010, DI
 	VMOVD        DI, X3
 	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 352(SP)
+	VMOVUPS      Y3, 320(SP)
 
 	// Constant: 0x11
 	MOVQ         $0x0000000000000011, DI
 	VMOVD        DI, X3
 	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 384(SP)
+	VMOVUPS      Y3, 352(SP)
 	MOVQ         $0x00000000ffff0000, DI
 	VMOVD        DI, X3
 	VBROADCASTSS X3, Y3
@@ -833,7 +821,7 @@ done:
 
 // func adamBF16GradAVX2F32Stochastic(param []uint16, grad []uint16, m []uint16, v []uint16, s [11]float32)
 // Requires: AVX, AVX2, MMX+
-TEXT ·adamBF16GradAVX2F32Stochastic(SB), NOSPLIT, $416-140
+TEXT ·adamBF16GradAVX2F32Stochastic(SB), NOSPLIT, $384-140
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -882,22 +870,16 @@ TEXT ·adamBF16GradAVX2F32Stochastic(SB), NOSPLIT, $416-140
 	VBROADCASTSS X4, Y4
 	VMOVUPS      Y4, 288(SP)
 
-	// Constant: 0x0
-	MOVQ         $0x0000000000000000, DI
-	VMOVD        DI, X4
-	VBROADCASTSS X4, Y4
-	VMOVUPS      Y4, 320(SP)
-
 	// Constant: 0x1
 	MOVQ         $0x0000000000000001, DI
 	VMOVD        DI, X4
 	VBROADCASTSS X4, Y4
-	VMOVUPS      Y4, 352(SP)
+	VMOVUPS      Y4, 320(SP)
 
 	// The offset plus each lane's number: the index of the vector at element 0.
 	VMOVUPS      160(SP), Y4
 	VPADDD       laneNumbers<>+0(SB), Y4, Y4
-	VMOVUPS      Y4, 384(SP)
+	VMOVUPS      Y4, 352(SP)
 	MOVQ         $0x00000000ffff0000, DI
 	VMOVD        DI, X4
 	VBROADCASTSS X4, Y4
@@ -936,25 +918,24 @@ unrolled:
 
 	// the rounding bits: lowbias32(index + key)
 	VPADDD  320(SP), Y5, Y10
-	VPADDD  352(SP), Y5, Y11
+	VPSRLD  $0x10, Y5, Y11
+	VPXOR   Y11, Y5, Y11
 	VPSRLD  $0x10, Y10, Y12
 	VPXOR   Y12, Y10, Y10
-	VPSRLD  $0x10, Y11, Y12
-	VPXOR   Y12, Y11, Y11
-	VPMULLD 192(SP), Y10, Y10
 	VPMULLD 192(SP), Y11, Y11
-	VPSRLD  $0x0f, Y10, Y12
-	VPXOR   Y12, Y10, Y10
+	VPMULLD 192(SP), Y10, Y10
 	VPSRLD  $0x0f, Y11, Y12
 	VPXOR   Y12, Y11, Y11
-	VPMULLD 224(SP), Y10, Y10
+	VPSRLD  $0x0f, Y10, Y12
+	VPXOR   Y12, Y10, Y10
 	VPMULLD 224(SP), Y11, Y11
-	VPSRLD  $0x10, Y10, Y12
-	VPSRLD  $0x10, Y11, Y13
-	VPAND   256(SP), Y10, Y10
+	VPMULLD 224(SP), Y10, Y10
+	VPSRLD  $0x10, Y11, Y12
+	VPSRLD  $0x10, Y10, Y13
 	VPAND   256(SP), Y11, Y11
-	VPXOR   Y10, Y12, Y14
-	VPXOR   Y11, Y13, Y15
+	VPAND   256(SP), Y10, Y10
+	VPXOR   Y11, Y12, Y14
+	VPXOR   Y10, Y13, Y15
 
 	// round to bfloat16
 	VPADDD   Y14, Y8, Y14
@@ -977,11 +958,11 @@ unrolled:
 	VADDPS  Y7, Y14, Y7
 
 	// round to bfloat16
-	VPADDD   Y10, Y6, Y10
-	VPADDD   Y11, Y7, Y11
-	VPSRLD   $0x10, Y10, Y10
-	VPBLENDW $0xaa, Y11, Y10, Y10
-	VMOVDQU  Y10, (SI)(DI*2)
+	VPADDD   Y11, Y6, Y11
+	VPADDD   Y10, Y7, Y10
+	VPSRLD   $0x10, Y11, Y11
+	VPBLENDW $0xaa, Y10, Y11, Y11
+	VMOVDQU  Y11, (SI)(DI*2)
 
 	// sqrt(v / (1 - beta2^t)) + eps
 	VSQRTPS Y6, Y6
@@ -1035,7 +1016,7 @@ single:
 	LEAQ         (DI), R8
 	VMOVD        R8, X6
 	VPBROADCASTD X6, Y6
-	VPADDD       384(SP), Y6, Y6
+	VPADDD       352(SP), Y6, Y6
 	VPSRLD       $0x10, Y6, Y7
 	VPXOR        Y7, Y6, Y6
 	VPMULLD      192(SP), Y6, Y6
@@ -1110,7 +1091,7 @@ tail:
 	// the rounding bits: lowbias32(index + key)
 	LEAQ    (DI), R8
 	VMOVD   R8, X6
-	VPADDD  384(SP), X6, X6
+	VPADDD  352(SP), X6, X6
 	VPSRLD  $0x10, X6, X7
 	VPXOR   X7, X6, X6
 	VPMULLD 192(SP), X6, X6
@@ -1180,7 +1161,7 @@ GLOBL laneNumbers<>(SB), RODATA|NOPTR, $64
 
 // func adamBF16GradAVX2F32CoupledStochastic(param []uint16, grad []uint16, m []uint16, v []uint16, s [11]float32)
 // Requires: AVX, AVX2, MMX+
-TEXT ·adamBF16GradAVX2F32CoupledStochastic(SB), NOSPLIT, $448-140
+TEXT ·adamBF16GradAVX2F32CoupledStochastic(SB), NOSPLIT, $416-140
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -1231,22 +1212,16 @@ TEXT ·adamBF16GradAVX2F32CoupledStochastic(SB), NOSPLIT, $448-140
 	VBROADCASTSS X4, Y4
 	VMOVUPS      Y4, 320(SP)
 
-	// Constant: 0x0
-	MOVQ         $0x0000000000000000, DI
-	VMOVD        DI, X4
-	VBROADCASTSS X4, Y4
-	VMOVUPS      Y4, 352(SP)
-
 	// Constant: 0x1
 	MOVQ         $0x0000000000000001, DI
 	VMOVD        DI, X4
 	VBROADCASTSS X4, Y4
-	VMOVUPS      Y4, 384(SP)
+	VMOVUPS      Y4, 352(SP)
 
 	// The offset plus each lane's number: the index of the vector at element 0.
 	VMOVUPS      192(SP), Y4
 	VPADDD       laneNumbers<>+0(SB), Y4, Y4
-	VMOVUPS      Y4, 416(SP)
+	VMOVUPS      Y4, 384(SP)
 	MOVQ         $0x00000000ffff0000, DI
 	VMOVD        DI, X4
 	VBROADCASTSS X4, Y4
@@ -1294,25 +1269,24 @@ unrolled:
 
 	// the rounding bits: lowbias32(index + key)
 	VPADDD  352(SP), Y5, Y10
-	VPADDD  384(SP), Y5, Y11
+	VPSRLD  $0x10, Y5, Y11
+	VPXOR   Y11, Y5, Y11
 	VPSRLD  $0x10, Y10, Y12
 	VPXOR   Y12, Y10, Y10
-	VPSRLD  $0x10, Y11, Y12
-	VPXOR   Y12, Y11, Y11
-	VPMULLD 224(SP), Y10, Y10
 	VPMULLD 224(SP), Y11, Y11
-	VPSRLD  $0x0f, Y10, Y12
-	VPXOR   Y12, Y10, Y10
+	VPMULLD 224(SP), Y10, Y10
 	VPSRLD  $0x0f, Y11, Y12
 	VPXOR   Y12, Y11, Y11
-	VPMULLD 256(SP), Y10, Y10
+	VPSRLD  $0x0f, Y10, Y12
+	VPXOR   Y12, Y10, Y10
 	VPMULLD 256(SP), Y11, Y11
-	VPSRLD  $0x10, Y10, Y12
-	VPSRLD  $0x10, Y11, Y13
-	VPAND   288(SP), Y10, Y10
+	VPMULLD 256(SP), Y10, Y10
+	VPSRLD  $0x10, Y11, Y12
+	VPSRLD  $0x10, Y10, Y13
 	VPAND   288(SP), Y11, Y11
-	VPXOR   Y10, Y12, Y14
-	VPXOR   Y11, Y13, Y15
+	VPAND   288(SP), Y10, Y10
+	VPXOR   Y11, Y12, Y14
+	VPXOR   Y10, Y13, Y15
 
 	// round to bfloat16
 	VPADDD   Y14, Y8, Y14
@@ -1335,11 +1309,11 @@ unrolled:
 	VADDPS  Y7, Y14, Y7
 
 	// round to bfloat16
-	VPADDD   Y10, Y6, Y10
-	VPADDD   Y11, Y7, Y11
-	VPSRLD   $0x10, Y10, Y10
-	VPBLENDW $0xaa, Y11, Y10, Y10
-	VMOVDQU  Y10, (SI)(DI*2)
+	VPADDD   Y11, Y6, Y11
+	VPADDD   Y10, Y7, Y10
+	VPSRLD   $0x10, Y11, Y11
+	VPBLENDW $0xaa, Y10, Y11, Y11
+	VMOVDQU  Y11, (SI)(DI*2)
 
 	// sqrt(v / (1 - beta2^t)) + eps
 	VSQRTPS Y6, Y6
@@ -1399,7 +1373,7 @@ single:
 	LEAQ         (DI), R8
 	VMOVD        R8, X6
 	VPBROADCASTD X6, Y6
-	VPADDD       416(SP), Y6, Y6
+	VPADDD       384(SP), Y6, Y6
 	VPSRLD       $0x10, Y6, Y7
 	VPXOR        Y7, Y6, Y6
 	VPMULLD      224(SP), Y6, Y6
@@ -1481,7 +1455,7 @@ tail:
 	// the rounding bits: lowbias32(index + key)
 	LEAQ    (DI), R8
 	VMOVD   R8, X6
-	VPADDD  416(SP), X6, X6
+	VPADDD  384(SP), X6, X6
 	VPSRLD  $0x10, X6, X7
 	VPXOR   X7, X6, X6
 	VPMULLD 224(SP), X6, X6
@@ -2294,46 +2268,45 @@ unrolled:
 	VADDPS Z20, Z19, Z19
 
 	// the rounding bits: lowbias32(index + key)
-	VPADDD.BCST  uint32_00000000<>+0(SB), Z9, Z20
-	VPADDD.BCST  uint32_00000001<>+0(SB), Z9, Z21
-	VPADDD.BCST  uint32_00000020<>+0(SB), Z9, Z22
-	VPADDD.BCST  uint32_00000021<>+0(SB), Z9, Z23
+	VPADDD.BCST  uint32_00000001<>+0(SB), Z9, Z20
+	VPADDD.BCST  uint32_00000020<>+0(SB), Z9, Z21
+	VPADDD.BCST  uint32_00000021<>+0(SB), Z9, Z22
+	VPSRLD       $0x10, Z9, Z23
+	VPXORD       Z23, Z9, Z23
 	VPSRLD       $0x10, Z20, Z24
 	VPXORD       Z24, Z20, Z20
 	VPSRLD       $0x10, Z21, Z24
 	VPXORD       Z24, Z21, Z21
 	VPSRLD       $0x10, Z22, Z24
 	VPXORD       Z24, Z22, Z22
-	VPSRLD       $0x10, Z23, Z24
-	VPXORD       Z24, Z23, Z23
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z23, Z23
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z20, Z20
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z21, Z21
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z22, Z22
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z23, Z23
+	VPSRLD       $0x0f, Z23, Z24
+	VPXORD       Z24, Z23, Z23
 	VPSRLD       $0x0f, Z20, Z24
 	VPXORD       Z24, Z20, Z20
 	VPSRLD       $0x0f, Z21, Z24
 	VPXORD       Z24, Z21, Z21
 	VPSRLD       $0x0f, Z22, Z24
 	VPXORD       Z24, Z22, Z22
-	VPSRLD       $0x0f, Z23, Z24
-	VPXORD       Z24, Z23, Z23
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z23, Z23
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z20, Z20
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z21, Z21
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z22, Z22
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z23, Z23
-	VPSRLD       $0x10, Z20, Z24
-	VPSRLD       $0x10, Z21, Z25
-	VPSRLD       $0x10, Z22, Z26
-	VPSRLD       $0x10, Z23, Z27
+	VPSRLD       $0x10, Z23, Z24
+	VPSRLD       $0x10, Z20, Z25
+	VPSRLD       $0x10, Z21, Z26
+	VPSRLD       $0x10, Z22, Z27
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z23, Z23
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z20, Z20
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z21, Z21
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z22, Z22
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z23, Z23
-	VPXORD       Z20, Z24, Z28
-	VPXORD       Z21, Z25, Z29
-	VPXORD       Z22, Z26, Z30
-	VPXORD       Z23, Z27, Z31
+	VPXORD       Z23, Z24, Z28
+	VPXORD       Z20, Z25, Z29
+	VPXORD       Z21, Z26, Z30
+	VPXORD       Z22, Z27, Z31
 
 	// round to bfloat16
 	VPADDD     Z28, Z16, Z28
@@ -2370,13 +2343,13 @@ unrolled:
 	VADDPS Z15, Z28, Z15
 
 	// round to bfloat16
-	VPADDD     Z20, Z12, Z20
-	VPADDD     Z21, Z13, Z21
-	VPSRLD     $0x10, Z20, Z20
-	VPTERNLOGD $0xf8, Z11, Z21, Z20
-	VMOVDQU32  Z20, (SI)(DI*2)
-	VPADDD     Z22, Z14, Z20
-	VPADDD     Z23, Z15, Z21
+	VPADDD     Z23, Z12, Z23
+	VPADDD     Z20, Z13, Z20
+	VPSRLD     $0x10, Z23, Z23
+	VPTERNLOGD $0xf8, Z11, Z20, Z23
+	VMOVDQU32  Z23, (SI)(DI*2)
+	VPADDD     Z21, Z14, Z20
+	VPADDD     Z22, Z15, Z21
 	VPSRLD     $0x10, Z20, Z20
 	VPTERNLOGD $0xf8, Z11, Z21, Z20
 	VMOVDQU32  Z20, 64(SI)(DI*2)
@@ -2574,9 +2547,6 @@ done:
 	VZEROUPPER
 	RET
 
-DATA uint32_00000000<>+0(SB)/4, $0x00000000
-GLOBL uint32_00000000<>(SB), RODATA|NOPTR, $4
-
 DATA uint32_00000020<>+0(SB)/4, $0x00000020
 GLOBL uint32_00000020<>(SB), RODATA|NOPTR, $4
 
@@ -2685,46 +2655,45 @@ unrolled:
 	VADDPS Z20, Z19, Z19
 
 	// the rounding bits: lowbias32(index + key)
-	VPADDD.BCST  uint32_00000000<>+0(SB), Z11, Z20
-	VPADDD.BCST  uint32_00000001<>+0(SB), Z11, Z21
-	VPADDD.BCST  uint32_00000020<>+0(SB), Z11, Z22
-	VPADDD.BCST  uint32_00000021<>+0(SB), Z11, Z23
+	VPADDD.BCST  uint32_00000001<>+0(SB), Z11, Z20
+	VPADDD.BCST  uint32_00000020<>+0(SB), Z11, Z21
+	VPADDD.BCST  uint32_00000021<>+0(SB), Z11, Z22
+	VPSRLD       $0x10, Z11, Z23
+	VPXORD       Z23, Z11, Z23
 	VPSRLD       $0x10, Z20, Z24
 	VPXORD       Z24, Z20, Z20
 	VPSRLD       $0x10, Z21, Z24
 	VPXORD       Z24, Z21, Z21
 	VPSRLD       $0x10, Z22, Z24
 	VPXORD       Z24, Z22, Z22
-	VPSRLD       $0x10, Z23, Z24
-	VPXORD       Z24, Z23, Z23
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z23, Z23
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z20, Z20
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z21, Z21
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z22, Z22
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z23, Z23
+	VPSRLD       $0x0f, Z23, Z24
+	VPXORD       Z24, Z23, Z23
 	VPSRLD       $0x0f, Z20, Z24
 	VPXORD       Z24, Z20, Z20
 	VPSRLD       $0x0f, Z21, Z24
 	VPXORD       Z24, Z21, Z21
 	VPSRLD       $0x0f, Z22, Z24
 	VPXORD       Z24, Z22, Z22
-	VPSRLD       $0x0f, Z23, Z24
-	VPXORD       Z24, Z23, Z23
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z23, Z23
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z20, Z20
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z21, Z21
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z22, Z22
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z23, Z23
-	VPSRLD       $0x10, Z20, Z24
-	VPSRLD       $0x10, Z21, Z25
-	VPSRLD       $0x10, Z22, Z26
-	VPSRLD       $0x10, Z23, Z27
+	VPSRLD       $0x10, Z23, Z24
+	VPSRLD       $0x10, Z20, Z25
+	VPSRLD       $0x10, Z21, Z26
+	VPSRLD       $0x10, Z22, Z27
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z23, Z23
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z20, Z20
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z21, Z21
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z22, Z22
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z23, Z23
-	VPXORD       Z20, Z24, Z28
-	VPXORD       Z21, Z25, Z29
-	VPXORD       Z22, Z26, Z30
-	VPXORD       Z23, Z27, Z31
+	VPXORD       Z23, Z24, Z28
+	VPXORD       Z20, Z25, Z29
+	VPXORD       Z21, Z26, Z30
+	VPXORD       Z22, Z27, Z31
 
 	// round to bfloat16
 	VPADDD     Z28, Z16, Z28
@@ -2761,13 +2730,13 @@ unrolled:
 	VADDPS Z15, Z28, Z15
 
 	// round to bfloat16
-	VPADDD     Z20, Z12, Z20
-	VPADDD     Z21, Z13, Z21
-	VPSRLD     $0x10, Z20, Z20
-	VPTERNLOGD $0xf8, Z10, Z21, Z20
-	VMOVDQU32  Z20, (SI)(DI*2)
-	VPADDD     Z22, Z14, Z20
-	VPADDD     Z23, Z15, Z21
+	VPADDD     Z23, Z12, Z23
+	VPADDD     Z20, Z13, Z20
+	VPSRLD     $0x10, Z23, Z23
+	VPTERNLOGD $0xf8, Z10, Z20, Z23
+	VMOVDQU32  Z23, (SI)(DI*2)
+	VPADDD     Z21, Z14, Z20
+	VPADDD     Z22, Z15, Z21
 	VPSRLD     $0x10, Z20, Z20
 	VPTERNLOGD $0xf8, Z10, Z21, Z20
 	VMOVDQU32  Z20, 64(SI)(DI*2)

@@ -6,7 +6,7 @@
 
 // func lionBF16GradAVX2F32(param []uint16, grad []uint16, m []uint16, s [8]float32)
 // Requires: AVX, AVX2, MMX+
-TEXT ·lionBF16GradAVX2F32(SB), NOSPLIT, $416-104
+TEXT ·lionBF16GradAVX2F32(SB), NOSPLIT, $384-104
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -61,23 +61,17 @@ TEXT ·lionBF16GradAVX2F32(SB), NOSPLIT, $416-104
 	VBROADCASTSS X3, Y3
 	VMOVUPS      Y3, 288(SP)
 
-	// Constant: 0x0
-	MOVQ         $0x0000000000000000, SI
-	VMOVD        SI, X3
-	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 320(SP)
-
 	// Constant: 0x10
 	MOVQ         $0x0000000000000010, SI
 	VMOVD        SI, X3
 	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 352(SP)
+	VMOVUPS      Y3, 320(SP)
 
 	// Constant: 0x11
 	MOVQ         $0x0000000000000011, SI
 	VMOVD        SI, X3
 	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 384(SP)
+	VMOVUPS      Y3, 352(SP)
 	MOVQ         $0x00000000ffff0000, SI
 	VMOVD        SI, X3
 	VBROADCASTSS X3, Y3
@@ -398,7 +392,7 @@ GLOBL oddLanes<>(SB), RODATA|NOPTR, $64
 
 // func lionBF16GradAVX2F32Stochastic(param []uint16, grad []uint16, m []uint16, s [8]float32)
 // Requires: AVX, AVX2, MMX+
-TEXT ·lionBF16GradAVX2F32Stochastic(SB), NOSPLIT, $416-104
+TEXT ·lionBF16GradAVX2F32Stochastic(SB), NOSPLIT, $384-104
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -459,22 +453,16 @@ TEXT ·lionBF16GradAVX2F32Stochastic(SB), NOSPLIT, $416-104
 	VBROADCASTSS X5, Y5
 	VMOVUPS      Y5, 288(SP)
 
-	// Constant: 0x0
-	MOVQ         $0x0000000000000000, SI
-	VMOVD        SI, X5
-	VBROADCASTSS X5, Y5
-	VMOVUPS      Y5, 320(SP)
-
 	// Constant: 0x1
 	MOVQ         $0x0000000000000001, SI
 	VMOVD        SI, X5
 	VBROADCASTSS X5, Y5
-	VMOVUPS      Y5, 352(SP)
+	VMOVUPS      Y5, 320(SP)
 
 	// The offset plus each lane's number: the index of the vector at element 0.
 	VMOVUPS      160(SP), Y5
 	VPADDD       laneNumbers<>+0(SB), Y5, Y5
-	VMOVUPS      Y5, 384(SP)
+	VMOVUPS      Y5, 352(SP)
 	MOVQ         $0x00000000ffff0000, SI
 	VMOVD        SI, X5
 	VBROADCASTSS X5, Y5
@@ -531,21 +519,20 @@ unrolled:
 
 	// the rounding bits: lowbias32(index + key)
 	VPADDD  320(SP), Y6, Y11
-	VPADDD  352(SP), Y6, Y12
+	VPSRLD  $0x10, Y6, Y12
+	VPXOR   Y12, Y6, Y12
 	VPSRLD  $0x10, Y11, Y13
 	VPXOR   Y13, Y11, Y11
-	VPSRLD  $0x10, Y12, Y13
-	VPXOR   Y13, Y12, Y12
-	VPMULLD 192(SP), Y11, Y11
 	VPMULLD 192(SP), Y12, Y12
-	VPSRLD  $0x0f, Y11, Y13
-	VPXOR   Y13, Y11, Y11
+	VPMULLD 192(SP), Y11, Y11
 	VPSRLD  $0x0f, Y12, Y13
 	VPXOR   Y13, Y12, Y12
-	VPMULLD 224(SP), Y11, Y11
+	VPSRLD  $0x0f, Y11, Y13
+	VPXOR   Y13, Y11, Y11
 	VPMULLD 224(SP), Y12, Y12
-	VPSRLD  $0x10, Y11, Y13
-	VPSRLD  $0x10, Y12, Y14
+	VPMULLD 224(SP), Y11, Y11
+	VPSRLD  $0x10, Y12, Y13
+	VPSRLD  $0x10, Y11, Y14
 
 	// round to bfloat16
 	VMOVDQU  (CX)(SI*2), Y15
@@ -558,8 +545,8 @@ unrolled:
 	VPSRLD   $0x10, Y9, Y9
 	VPBLENDW $0xaa, Y10, Y9, Y9
 	VMOVDQU  Y9, (CX)(SI*2)
-	VPAND    256(SP), Y11, Y9
-	VPAND    256(SP), Y12, Y10
+	VPAND    256(SP), Y12, Y9
+	VPAND    256(SP), Y11, Y10
 	VPXOR    Y9, Y13, Y9
 	VPXOR    Y10, Y14, Y10
 
@@ -616,7 +603,7 @@ single:
 	LEAQ         (SI), DI
 	VMOVD        DI, X7
 	VPBROADCASTD X7, Y7
-	VPADDD       384(SP), Y7, Y7
+	VPADDD       352(SP), Y7, Y7
 	VPSRLD       $0x10, Y7, Y8
 	VPXOR        Y8, Y7, Y7
 	VPMULLD      192(SP), Y7, Y7
@@ -685,7 +672,7 @@ tail:
 	// the rounding bits: lowbias32(index + key)
 	LEAQ    (SI), DI
 	VMOVD   DI, X7
-	VPADDD  384(SP), X7, X7
+	VPADDD  352(SP), X7, X7
 	VPSRLD  $0x10, X7, X8
 	VPXOR   X8, X7, X7
 	VPMULLD 192(SP), X7, X7
@@ -1165,38 +1152,37 @@ unrolled:
 	VADDPS    Z23, Z22, Z22
 
 	// the rounding bits: lowbias32(index + key)
-	VPADDD.BCST  uint32_00000000<>+0(SB), Z14, Z23
-	VPADDD.BCST  uint32_00000001<>+0(SB), Z14, Z24
-	VPADDD.BCST  uint32_00000020<>+0(SB), Z14, Z25
-	VPADDD.BCST  uint32_00000021<>+0(SB), Z14, Z26
+	VPADDD.BCST  uint32_00000001<>+0(SB), Z14, Z23
+	VPADDD.BCST  uint32_00000020<>+0(SB), Z14, Z24
+	VPADDD.BCST  uint32_00000021<>+0(SB), Z14, Z25
+	VPSRLD       $0x10, Z14, Z26
+	VPXORD       Z26, Z14, Z26
 	VPSRLD       $0x10, Z23, Z27
 	VPXORD       Z27, Z23, Z23
 	VPSRLD       $0x10, Z24, Z27
 	VPXORD       Z27, Z24, Z24
 	VPSRLD       $0x10, Z25, Z27
 	VPXORD       Z27, Z25, Z25
-	VPSRLD       $0x10, Z26, Z27
-	VPXORD       Z27, Z26, Z26
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z26, Z26
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z23, Z23
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z24, Z24
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z25, Z25
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z26, Z26
+	VPSRLD       $0x0f, Z26, Z27
+	VPXORD       Z27, Z26, Z26
 	VPSRLD       $0x0f, Z23, Z27
 	VPXORD       Z27, Z23, Z23
 	VPSRLD       $0x0f, Z24, Z27
 	VPXORD       Z27, Z24, Z24
 	VPSRLD       $0x0f, Z25, Z27
 	VPXORD       Z27, Z25, Z25
-	VPSRLD       $0x0f, Z26, Z27
-	VPXORD       Z27, Z26, Z26
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z26, Z26
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z23, Z23
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z24, Z24
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z25, Z25
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z26, Z26
-	VPSRLD       $0x10, Z23, Z27
-	VPSRLD       $0x10, Z24, Z28
-	VPSRLD       $0x10, Z25, Z29
-	VPSRLD       $0x10, Z26, Z30
+	VPSRLD       $0x10, Z26, Z27
+	VPSRLD       $0x10, Z23, Z28
+	VPSRLD       $0x10, Z24, Z29
+	VPSRLD       $0x10, Z25, Z30
 
 	// round to bfloat16
 	VPSLLD      $0x10, (CX)(SI*2), Z31
@@ -1217,10 +1203,10 @@ unrolled:
 	VPSRLD      $0x10, Z19, Z19
 	VPTERNLOGD  $0xf8, Z13, Z20, Z19
 	VMOVDQU32   Z19, 64(CX)(SI*2)
-	VPANDD.BCST uint32_0000ffff<>+0(SB), Z23, Z19
-	VPANDD.BCST uint32_0000ffff<>+0(SB), Z24, Z20
-	VPANDD.BCST uint32_0000ffff<>+0(SB), Z25, Z21
-	VPANDD.BCST uint32_0000ffff<>+0(SB), Z26, Z22
+	VPANDD.BCST uint32_0000ffff<>+0(SB), Z26, Z19
+	VPANDD.BCST uint32_0000ffff<>+0(SB), Z23, Z20
+	VPANDD.BCST uint32_0000ffff<>+0(SB), Z24, Z21
+	VPANDD.BCST uint32_0000ffff<>+0(SB), Z25, Z22
 	VPXORD      Z19, Z27, Z19
 	VPXORD      Z20, Z28, Z20
 	VPXORD      Z21, Z29, Z21
@@ -1385,9 +1371,6 @@ tail:
 done:
 	VZEROUPPER
 	RET
-
-DATA uint32_00000000<>+0(SB)/4, $0x00000000
-GLOBL uint32_00000000<>(SB), RODATA|NOPTR, $4
 
 DATA uint32_00000020<>+0(SB)/4, $0x00000020
 GLOBL uint32_00000020<>(SB), RODATA|NOPTR, $4

@@ -260,7 +260,7 @@ done:
 
 // func sgdBF16AVX2F32Momentum(param []uint16, grad []float32, buf []uint16, s [7]float32)
 // Requires: AVX, AVX2, MMX+
-TEXT ·sgdBF16AVX2F32Momentum(SB), NOSPLIT, $224-100
+TEXT ·sgdBF16AVX2F32Momentum(SB), NOSPLIT, $192-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -296,23 +296,17 @@ TEXT ·sgdBF16AVX2F32Momentum(SB), NOSPLIT, $224-100
 	VBROADCASTSS X4, Y4
 	VMOVUPS      Y4, 96(SP)
 
-	// Constant: 0x0
-	MOVQ         $0x0000000000000000, SI
-	VMOVD        SI, X4
-	VBROADCASTSS X4, Y4
-	VMOVUPS      Y4, 128(SP)
-
 	// Constant: 0x10
 	MOVQ         $0x0000000000000010, SI
 	VMOVD        SI, X4
 	VBROADCASTSS X4, Y4
-	VMOVUPS      Y4, 160(SP)
+	VMOVUPS      Y4, 128(SP)
 
 	// Constant: 0x11
 	MOVQ         $0x0000000000000011, SI
 	VMOVD        SI, X4
 	VBROADCASTSS X4, Y4
-	VMOVUPS      Y4, 192(SP)
+	VMOVUPS      Y4, 160(SP)
 	MOVQ         $0x00000000ffff0000, SI
 	VMOVD        SI, X4
 	VBROADCASTSS X4, Y4
@@ -567,7 +561,7 @@ GLOBL oddLanes<>(SB), RODATA|NOPTR, $64
 
 // func sgdBF16AVX2F32CoupledMomentum(param []uint16, grad []float32, buf []uint16, s [7]float32)
 // Requires: AVX, AVX2, MMX+
-TEXT ·sgdBF16AVX2F32CoupledMomentum(SB), NOSPLIT, $224-100
+TEXT ·sgdBF16AVX2F32CoupledMomentum(SB), NOSPLIT, $192-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -604,23 +598,17 @@ TEXT ·sgdBF16AVX2F32CoupledMomentum(SB), NOSPLIT, $224-100
 	VBROADCASTSS X5, Y5
 	VMOVUPS      Y5, 96(SP)
 
-	// Constant: 0x0
-	MOVQ         $0x0000000000000000, SI
-	VMOVD        SI, X5
-	VBROADCASTSS X5, Y5
-	VMOVUPS      Y5, 128(SP)
-
 	// Constant: 0x10
 	MOVQ         $0x0000000000000010, SI
 	VMOVD        SI, X5
 	VBROADCASTSS X5, Y5
-	VMOVUPS      Y5, 160(SP)
+	VMOVUPS      Y5, 128(SP)
 
 	// Constant: 0x11
 	MOVQ         $0x0000000000000011, SI
 	VMOVD        SI, X5
 	VBROADCASTSS X5, Y5
-	VMOVUPS      Y5, 192(SP)
+	VMOVUPS      Y5, 160(SP)
 	MOVQ         $0x00000000ffff0000, SI
 	VMOVD        SI, X5
 	VBROADCASTSS X5, Y5
@@ -868,7 +856,7 @@ done:
 
 // func sgdBF16AVX2F32Nesterov(param []uint16, grad []float32, buf []uint16, s [7]float32)
 // Requires: AVX, AVX2, MMX+
-TEXT ·sgdBF16AVX2F32Nesterov(SB), NOSPLIT, $288-100
+TEXT ·sgdBF16AVX2F32Nesterov(SB), NOSPLIT, $256-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -907,23 +895,17 @@ TEXT ·sgdBF16AVX2F32Nesterov(SB), NOSPLIT, $288-100
 	VBROADCASTSS X3, Y3
 	VMOVUPS      Y3, 160(SP)
 
-	// Constant: 0x0
-	MOVQ         $0x0000000000000000, SI
-	VMOVD        SI, X3
-	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 192(SP)
-
 	// Constant: 0x10
 	MOVQ         $0x0000000000000010, SI
 	VMOVD        SI, X3
 	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 224(SP)
+	VMOVUPS      Y3, 192(SP)
 
 	// Constant: 0x11
 	MOVQ         $0x0000000000000011, SI
 	VMOVD        SI, X3
 	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 256(SP)
+	VMOVUPS      Y3, 224(SP)
 	MOVQ         $0x00000000ffff0000, SI
 	VMOVD        SI, X3
 	VBROADCASTSS X3, Y3
@@ -1160,7 +1142,7 @@ done:
 
 // func sgdBF16AVX2F32CoupledNesterov(param []uint16, grad []float32, buf []uint16, s [7]float32)
 // Requires: AVX, AVX2, MMX+
-TEXT ·sgdBF16AVX2F32CoupledNesterov(SB), NOSPLIT, $320-100
+TEXT ·sgdBF16AVX2F32CoupledNesterov(SB), NOSPLIT, $288-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -1201,23 +1183,17 @@ TEXT ·sgdBF16AVX2F32CoupledNesterov(SB), NOSPLIT, $320-100
 	VBROADCASTSS X3, Y3
 	VMOVUPS      Y3, 192(SP)
 
-	// Constant: 0x0
-	MOVQ         $0x0000000000000000, SI
-	VMOVD        SI, X3
-	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 224(SP)
-
 	// Constant: 0x10
 	MOVQ         $0x0000000000000010, SI
 	VMOVD        SI, X3
 	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 256(SP)
+	VMOVUPS      Y3, 224(SP)
 
 	// Constant: 0x11
 	MOVQ         $0x0000000000000011, SI
 	VMOVD        SI, X3
 	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 288(SP)
+	VMOVUPS      Y3, 256(SP)
 	MOVQ         $0x00000000ffff0000, SI
 	VMOVD        SI, X3
 	VBROADCASTSS X3, Y3
@@ -1823,7 +1799,7 @@ done:
 
 // func sgdBF16AVX2F32MomentumStochastic(param []uint16, grad []float32, buf []uint16, s [7]float32)
 // Requires: AVX, AVX2, MMX+
-TEXT ·sgdBF16AVX2F32MomentumStochastic(SB), NOSPLIT, $416-100
+TEXT ·sgdBF16AVX2F32MomentumStochastic(SB), NOSPLIT, $384-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -1869,34 +1845,28 @@ TEXT ·sgdBF16AVX2F32MomentumStochastic(SB), NOSPLIT, $416-100
 	VBROADCASTSS X2, Y2
 	VMOVUPS      Y2, 224(SP)
 
-	// Constant: 0x0
-	MOVQ         $0x0000000000000000, SI
-	VMOVD        SI, X2
-	VBROADCASTSS X2, Y2
-	VMOVUPS      Y2, 256(SP)
-
 	// Constant: 0x1
 	MOVQ         $0x0000000000000001, SI
 	VMOVD        SI, X2
 	VBROADCASTSS X2, Y2
-	VMOVUPS      Y2, 288(SP)
+	VMOVUPS      Y2, 256(SP)
 
 	// Constant: 0x10
 	MOVQ         $0x0000000000000010, SI
 	VMOVD        SI, X2
 	VBROADCASTSS X2, Y2
-	VMOVUPS      Y2, 320(SP)
+	VMOVUPS      Y2, 288(SP)
 
 	// Constant: 0x11
 	MOVQ         $0x0000000000000011, SI
 	VMOVD        SI, X2
 	VBROADCASTSS X2, Y2
-	VMOVUPS      Y2, 352(SP)
+	VMOVUPS      Y2, 320(SP)
 
 	// The offset plus each lane's number: the index of the vector at element 0.
 	VMOVUPS      64(SP), Y2
 	VPADDD       laneNumbers<>+0(SB), Y2, Y2
-	VMOVUPS      Y2, 384(SP)
+	VMOVUPS      Y2, 352(SP)
 	MOVQ         $0x00000000ffff0000, SI
 	VMOVD        SI, X2
 	VBROADCASTSS X2, Y2
@@ -1965,52 +1935,51 @@ unrolled:
 	VPADDD  256(SP), Y3, Y8
 	VPADDD  288(SP), Y3, Y9
 	VPADDD  320(SP), Y3, Y10
-	VPADDD  352(SP), Y3, Y11
+	VPSRLD  $0x10, Y3, Y11
+	VPXOR   Y11, Y3, Y11
 	VPSRLD  $0x10, Y8, Y12
 	VPXOR   Y12, Y8, Y8
 	VPSRLD  $0x10, Y9, Y12
 	VPXOR   Y12, Y9, Y9
 	VPSRLD  $0x10, Y10, Y12
 	VPXOR   Y12, Y10, Y10
-	VPSRLD  $0x10, Y11, Y12
-	VPXOR   Y12, Y11, Y11
+	VPMULLD 128(SP), Y11, Y11
 	VPMULLD 128(SP), Y8, Y8
 	VPMULLD 128(SP), Y9, Y9
 	VPMULLD 128(SP), Y10, Y10
-	VPMULLD 128(SP), Y11, Y11
+	VPSRLD  $0x0f, Y11, Y12
+	VPXOR   Y12, Y11, Y11
 	VPSRLD  $0x0f, Y8, Y12
 	VPXOR   Y12, Y8, Y8
 	VPSRLD  $0x0f, Y9, Y12
 	VPXOR   Y12, Y9, Y9
 	VPSRLD  $0x0f, Y10, Y12
 	VPXOR   Y12, Y10, Y10
-	VPSRLD  $0x0f, Y11, Y12
-	VPXOR   Y12, Y11, Y11
+	VPMULLD 160(SP), Y11, Y11
 	VPMULLD 160(SP), Y8, Y8
 	VPMULLD 160(SP), Y9, Y9
 	VPMULLD 160(SP), Y10, Y10
-	VPMULLD 160(SP), Y11, Y11
-	VPSRLD  $0x10, Y8, Y12
-	VPSRLD  $0x10, Y9, Y13
-	VPSRLD  $0x10, Y10, Y14
-	VPSRLD  $0x10, Y11, Y15
+	VPSRLD  $0x10, Y11, Y12
+	VPSRLD  $0x10, Y8, Y13
+	VPSRLD  $0x10, Y9, Y14
+	VPSRLD  $0x10, Y10, Y15
+	VPAND   192(SP), Y11, Y11
 	VPAND   192(SP), Y8, Y8
 	VPAND   192(SP), Y9, Y9
 	VPAND   192(SP), Y10, Y10
-	VPAND   192(SP), Y11, Y11
-	VPXOR   Y8, Y12, Y8
-	VPXOR   Y9, Y13, Y9
-	VPXOR   Y10, Y14, Y10
-	VPXOR   Y11, Y15, Y11
+	VPXOR   Y11, Y12, Y11
+	VPXOR   Y8, Y13, Y8
+	VPXOR   Y9, Y14, Y9
+	VPXOR   Y10, Y15, Y10
 
 	// round to bfloat16
-	VPADDD   Y8, Y4, Y8
-	VPADDD   Y9, Y5, Y9
-	VPSRLD   $0x10, Y8, Y8
-	VPBLENDW $0xaa, Y9, Y8, Y8
-	VMOVDQU  Y8, (BX)(SI*2)
-	VPADDD   Y10, Y6, Y8
-	VPADDD   Y11, Y7, Y9
+	VPADDD   Y11, Y4, Y11
+	VPADDD   Y8, Y5, Y8
+	VPSRLD   $0x10, Y11, Y11
+	VPBLENDW $0xaa, Y8, Y11, Y11
+	VMOVDQU  Y11, (BX)(SI*2)
+	VPADDD   Y9, Y6, Y8
+	VPADDD   Y10, Y7, Y9
 	VPSRLD   $0x10, Y8, Y8
 	VPBLENDW $0xaa, Y9, Y8, Y8
 	VMOVDQU  Y8, 32(BX)(SI*2)
@@ -2068,7 +2037,7 @@ single:
 	LEAQ         (SI), DI
 	VMOVD        DI, X3
 	VPBROADCASTD X3, Y3
-	VPADDD       384(SP), Y3, Y3
+	VPADDD       352(SP), Y3, Y3
 	VPSRLD       $0x10, Y3, Y4
 	VPXOR        Y4, Y3, Y3
 	VPMULLD      128(SP), Y3, Y3
@@ -2121,7 +2090,7 @@ tail:
 	// the rounding bits: lowbias32(index + key)
 	LEAQ    (SI), DI
 	VMOVD   DI, X3
-	VPADDD  384(SP), X3, X3
+	VPADDD  352(SP), X3, X3
 	VPSRLD  $0x10, X3, X4
 	VPXOR   X4, X3, X3
 	VPMULLD 128(SP), X3, X3
@@ -2153,7 +2122,7 @@ done:
 
 // func sgdBF16AVX2F32CoupledMomentumStochastic(param []uint16, grad []float32, buf []uint16, s [7]float32)
 // Requires: AVX, AVX2, MMX+
-TEXT ·sgdBF16AVX2F32CoupledMomentumStochastic(SB), NOSPLIT, $448-100
+TEXT ·sgdBF16AVX2F32CoupledMomentumStochastic(SB), NOSPLIT, $416-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -2201,34 +2170,28 @@ TEXT ·sgdBF16AVX2F32CoupledMomentumStochastic(SB), NOSPLIT, $448-100
 	VBROADCASTSS X2, Y2
 	VMOVUPS      Y2, 256(SP)
 
-	// Constant: 0x0
-	MOVQ         $0x0000000000000000, SI
-	VMOVD        SI, X2
-	VBROADCASTSS X2, Y2
-	VMOVUPS      Y2, 288(SP)
-
 	// Constant: 0x1
 	MOVQ         $0x0000000000000001, SI
 	VMOVD        SI, X2
 	VBROADCASTSS X2, Y2
-	VMOVUPS      Y2, 320(SP)
+	VMOVUPS      Y2, 288(SP)
 
 	// Constant: 0x10
 	MOVQ         $0x0000000000000010, SI
 	VMOVD        SI, X2
 	VBROADCASTSS X2, Y2
-	VMOVUPS      Y2, 352(SP)
+	VMOVUPS      Y2, 320(SP)
 
 	// Constant: 0x11
 	MOVQ         $0x0000000000000011, SI
 	VMOVD        SI, X2
 	VBROADCASTSS X2, Y2
-	VMOVUPS      Y2, 384(SP)
+	VMOVUPS      Y2, 352(SP)
 
 	// The offset plus each lane's number: the index of the vector at element 0.
 	VMOVUPS      96(SP), Y2
 	VPADDD       laneNumbers<>+0(SB), Y2, Y2
-	VMOVUPS      Y2, 416(SP)
+	VMOVUPS      Y2, 384(SP)
 	MOVQ         $0x00000000ffff0000, SI
 	VMOVD        SI, X2
 	VBROADCASTSS X2, Y2
@@ -2313,52 +2276,51 @@ unrolled:
 	VPADDD  288(SP), Y3, Y8
 	VPADDD  320(SP), Y3, Y9
 	VPADDD  352(SP), Y3, Y10
-	VPADDD  384(SP), Y3, Y11
+	VPSRLD  $0x10, Y3, Y11
+	VPXOR   Y11, Y3, Y11
 	VPSRLD  $0x10, Y8, Y12
 	VPXOR   Y12, Y8, Y8
 	VPSRLD  $0x10, Y9, Y12
 	VPXOR   Y12, Y9, Y9
 	VPSRLD  $0x10, Y10, Y12
 	VPXOR   Y12, Y10, Y10
-	VPSRLD  $0x10, Y11, Y12
-	VPXOR   Y12, Y11, Y11
+	VPMULLD 160(SP), Y11, Y11
 	VPMULLD 160(SP), Y8, Y8
 	VPMULLD 160(SP), Y9, Y9
 	VPMULLD 160(SP), Y10, Y10
-	VPMULLD 160(SP), Y11, Y11
+	VPSRLD  $0x0f, Y11, Y12
+	VPXOR   Y12, Y11, Y11
 	VPSRLD  $0x0f, Y8, Y12
 	VPXOR   Y12, Y8, Y8
 	VPSRLD  $0x0f, Y9, Y12
 	VPXOR   Y12, Y9, Y9
 	VPSRLD  $0x0f, Y10, Y12
 	VPXOR   Y12, Y10, Y10
-	VPSRLD  $0x0f, Y11, Y12
-	VPXOR   Y12, Y11, Y11
+	VPMULLD 192(SP), Y11, Y11
 	VPMULLD 192(SP), Y8, Y8
 	VPMULLD 192(SP), Y9, Y9
 	VPMULLD 192(SP), Y10, Y10
-	VPMULLD 192(SP), Y11, Y11
-	VPSRLD  $0x10, Y8, Y12
-	VPSRLD  $0x10, Y9, Y13
-	VPSRLD  $0x10, Y10, Y14
-	VPSRLD  $0x10, Y11, Y15
+	VPSRLD  $0x10, Y11, Y12
+	VPSRLD  $0x10, Y8, Y13
+	VPSRLD  $0x10, Y9, Y14
+	VPSRLD  $0x10, Y10, Y15
+	VPAND   224(SP), Y11, Y11
 	VPAND   224(SP), Y8, Y8
 	VPAND   224(SP), Y9, Y9
 	VPAND   224(SP), Y10, Y10
-	VPAND   224(SP), Y11, Y11
-	VPXOR   Y8, Y12, Y8
-	VPXOR   Y9, Y13, Y9
-	VPXOR   Y10, Y14, Y10
-	VPXOR   Y11, Y15, Y11
+	VPXOR   Y11, Y12, Y11
+	VPXOR   Y8, Y13, Y8
+	VPXOR   Y9, Y14, Y9
+	VPXOR   Y10, Y15, Y10
 
 	// round to bfloat16
-	VPADDD   Y8, Y4, Y8
-	VPADDD   Y9, Y5, Y9
-	VPSRLD   $0x10, Y8, Y8
-	VPBLENDW $0xaa, Y9, Y8, Y8
-	VMOVDQU  Y8, (BX)(SI*2)
-	VPADDD   Y10, Y6, Y8
-	VPADDD   Y11, Y7, Y9
+	VPADDD   Y11, Y4, Y11
+	VPADDD   Y8, Y5, Y8
+	VPSRLD   $0x10, Y11, Y11
+	VPBLENDW $0xaa, Y8, Y11, Y11
+	VMOVDQU  Y11, (BX)(SI*2)
+	VPADDD   Y9, Y6, Y8
+	VPADDD   Y10, Y7, Y9
 	VPSRLD   $0x10, Y8, Y8
 	VPBLENDW $0xaa, Y9, Y8, Y8
 	VMOVDQU  Y8, 32(BX)(SI*2)
@@ -2422,7 +2384,7 @@ single:
 	LEAQ         (SI), DI
 	VMOVD        DI, X3
 	VPBROADCASTD X3, Y3
-	VPADDD       416(SP), Y3, Y3
+	VPADDD       384(SP), Y3, Y3
 	VPSRLD       $0x10, Y3, Y4
 	VPXOR        Y4, Y3, Y3
 	VPMULLD      160(SP), Y3, Y3
@@ -2482,7 +2444,7 @@ tail:
 	// the rounding bits: lowbias32(index + key)
 	LEAQ    (SI), DI
 	VMOVD   DI, X3
-	VPADDD  416(SP), X3, X3
+	VPADDD  384(SP), X3, X3
 	VPSRLD  $0x10, X3, X4
 	VPXOR   X4, X3, X3
 	VPMULLD 160(SP), X3, X3
@@ -2514,7 +2476,7 @@ done:
 
 // func sgdBF16AVX2F32NesterovStochastic(param []uint16, grad []float32, buf []uint16, s [7]float32)
 // Requires: AVX, AVX2, MMX+
-TEXT ·sgdBF16AVX2F32NesterovStochastic(SB), NOSPLIT, $256-100
+TEXT ·sgdBF16AVX2F32NesterovStochastic(SB), NOSPLIT, $224-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -2558,21 +2520,15 @@ TEXT ·sgdBF16AVX2F32NesterovStochastic(SB), NOSPLIT, $256-100
 	VBROADCASTSS X6, Y6
 	VMOVUPS      Y6, 128(SP)
 
-	// Constant: 0x0
-	MOVQ         $0x0000000000000000, SI
-	VMOVD        SI, X6
-	VBROADCASTSS X6, Y6
-	VMOVUPS      Y6, 160(SP)
-
 	// Constant: 0x1
 	MOVQ         $0x0000000000000001, SI
 	VMOVD        SI, X6
 	VBROADCASTSS X6, Y6
-	VMOVUPS      Y6, 192(SP)
+	VMOVUPS      Y6, 160(SP)
 
 	// The offset plus each lane's number: the index of the vector at element 0.
 	VPADDD       laneNumbers<>+0(SB), Y5, Y6
-	VMOVUPS      Y6, 224(SP)
+	VMOVUPS      Y6, 192(SP)
 	MOVQ         $0x00000000ffff0000, SI
 	VMOVD        SI, X6
 	VBROADCASTSS X6, Y6
@@ -2616,32 +2572,31 @@ unrolled:
 
 	// the rounding bits: lowbias32(index + key)
 	VPADDD  160(SP), Y5, Y11
-	VPADDD  192(SP), Y5, Y12
+	VPSRLD  $0x10, Y5, Y12
+	VPXOR   Y12, Y5, Y12
 	VPSRLD  $0x10, Y11, Y13
 	VPXOR   Y13, Y11, Y11
-	VPSRLD  $0x10, Y12, Y13
-	VPXOR   Y13, Y12, Y12
-	VPMULLD 32(SP), Y11, Y11
 	VPMULLD 32(SP), Y12, Y12
-	VPSRLD  $0x0f, Y11, Y13
-	VPXOR   Y13, Y11, Y11
+	VPMULLD 32(SP), Y11, Y11
 	VPSRLD  $0x0f, Y12, Y13
 	VPXOR   Y13, Y12, Y12
-	VPMULLD 64(SP), Y11, Y11
+	VPSRLD  $0x0f, Y11, Y13
+	VPXOR   Y13, Y11, Y11
 	VPMULLD 64(SP), Y12, Y12
-	VPSRLD  $0x10, Y11, Y13
-	VPSRLD  $0x10, Y12, Y14
-	VPAND   96(SP), Y11, Y11
+	VPMULLD 64(SP), Y11, Y11
+	VPSRLD  $0x10, Y12, Y13
+	VPSRLD  $0x10, Y11, Y14
 	VPAND   96(SP), Y12, Y12
-	VPXOR   Y11, Y13, Y11
-	VPXOR   Y12, Y14, Y12
+	VPAND   96(SP), Y11, Y11
+	VPXOR   Y12, Y13, Y12
+	VPXOR   Y11, Y14, Y11
 
 	// round to bfloat16
-	VPADDD   Y11, Y9, Y11
-	VPADDD   Y12, Y10, Y12
-	VPSRLD   $0x10, Y11, Y11
-	VPBLENDW $0xaa, Y12, Y11, Y11
-	VMOVDQU  Y11, (BX)(SI*2)
+	VPADDD   Y12, Y9, Y12
+	VPADDD   Y11, Y10, Y11
+	VPSRLD   $0x10, Y12, Y12
+	VPBLENDW $0xaa, Y11, Y12, Y12
+	VMOVDQU  Y12, (BX)(SI*2)
 
 	// Nesterov look-ahead
 	VMULPS Y9, Y3, Y9
@@ -2690,7 +2645,7 @@ single:
 	LEAQ         (SI), DI
 	VMOVD        DI, X7
 	VPBROADCASTD X7, Y7
-	VPADDD       224(SP), Y7, Y7
+	VPADDD       192(SP), Y7, Y7
 	VPSRLD       $0x10, Y7, Y8
 	VPXOR        Y8, Y7, Y7
 	VPMULLD      32(SP), Y7, Y7
@@ -2747,7 +2702,7 @@ tail:
 	// the rounding bits: lowbias32(index + key)
 	LEAQ    (SI), DI
 	VMOVD   DI, X7
-	VPADDD  224(SP), X7, X7
+	VPADDD  192(SP), X7, X7
 	VPSRLD  $0x10, X7, X8
 	VPXOR   X8, X7, X7
 	VPMULLD 32(SP), X7, X7
@@ -2783,7 +2738,7 @@ done:
 
 // func sgdBF16AVX2F32CoupledNesterovStochastic(param []uint16, grad []float32, buf []uint16, s [7]float32)
 // Requires: AVX, AVX2, MMX+
-TEXT ·sgdBF16AVX2F32CoupledNesterovStochastic(SB), NOSPLIT, $256-100
+TEXT ·sgdBF16AVX2F32CoupledNesterovStochastic(SB), NOSPLIT, $224-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -2828,21 +2783,15 @@ TEXT ·sgdBF16AVX2F32CoupledNesterovStochastic(SB), NOSPLIT, $256-100
 	VBROADCASTSS X7, Y7
 	VMOVUPS      Y7, 128(SP)
 
-	// Constant: 0x0
-	MOVQ         $0x0000000000000000, SI
-	VMOVD        SI, X7
-	VBROADCASTSS X7, Y7
-	VMOVUPS      Y7, 160(SP)
-
 	// Constant: 0x1
 	MOVQ         $0x0000000000000001, SI
 	VMOVD        SI, X7
 	VBROADCASTSS X7, Y7
-	VMOVUPS      Y7, 192(SP)
+	VMOVUPS      Y7, 160(SP)
 
 	// The offset plus each lane's number: the index of the vector at element 0.
 	VPADDD       laneNumbers<>+0(SB), Y6, Y7
-	VMOVUPS      Y7, 224(SP)
+	VMOVUPS      Y7, 192(SP)
 	MOVQ         $0x00000000ffff0000, SI
 	VMOVD        SI, X7
 	VBROADCASTSS X7, Y7
@@ -2895,32 +2844,31 @@ unrolled:
 
 	// the rounding bits: lowbias32(index + key)
 	VPADDD  160(SP), Y6, Y12
-	VPADDD  192(SP), Y6, Y13
+	VPSRLD  $0x10, Y6, Y13
+	VPXOR   Y13, Y6, Y13
 	VPSRLD  $0x10, Y12, Y14
 	VPXOR   Y14, Y12, Y12
-	VPSRLD  $0x10, Y13, Y14
-	VPXOR   Y14, Y13, Y13
-	VPMULLD 32(SP), Y12, Y12
 	VPMULLD 32(SP), Y13, Y13
-	VPSRLD  $0x0f, Y12, Y14
-	VPXOR   Y14, Y12, Y12
+	VPMULLD 32(SP), Y12, Y12
 	VPSRLD  $0x0f, Y13, Y14
 	VPXOR   Y14, Y13, Y13
-	VPMULLD 64(SP), Y12, Y12
+	VPSRLD  $0x0f, Y12, Y14
+	VPXOR   Y14, Y12, Y12
 	VPMULLD 64(SP), Y13, Y13
-	VPSRLD  $0x10, Y12, Y14
-	VPSRLD  $0x10, Y13, Y15
-	VPAND   96(SP), Y12, Y12
+	VPMULLD 64(SP), Y12, Y12
+	VPSRLD  $0x10, Y13, Y14
+	VPSRLD  $0x10, Y12, Y15
 	VPAND   96(SP), Y13, Y13
-	VPXOR   Y12, Y14, Y12
-	VPXOR   Y13, Y15, Y13
+	VPAND   96(SP), Y12, Y12
+	VPXOR   Y13, Y14, Y13
+	VPXOR   Y12, Y15, Y12
 
 	// round to bfloat16
-	VPADDD   Y12, Y10, Y12
-	VPADDD   Y13, Y11, Y13
-	VPSRLD   $0x10, Y12, Y12
-	VPBLENDW $0xaa, Y13, Y12, Y12
-	VMOVDQU  Y12, (BX)(SI*2)
+	VPADDD   Y13, Y10, Y13
+	VPADDD   Y12, Y11, Y12
+	VPSRLD   $0x10, Y13, Y13
+	VPBLENDW $0xaa, Y12, Y13, Y13
+	VMOVDQU  Y13, (BX)(SI*2)
 
 	// Nesterov look-ahead
 	VMULPS Y10, Y4, Y10
@@ -2975,7 +2923,7 @@ single:
 	LEAQ         (SI), DI
 	VMOVD        DI, X8
 	VPBROADCASTD X8, Y8
-	VPADDD       224(SP), Y8, Y8
+	VPADDD       192(SP), Y8, Y8
 	VPSRLD       $0x10, Y8, Y9
 	VPXOR        Y9, Y8, Y8
 	VPMULLD      32(SP), Y8, Y8
@@ -3039,7 +2987,7 @@ tail:
 	// the rounding bits: lowbias32(index + key)
 	LEAQ    (SI), DI
 	VMOVD   DI, X8
-	VPADDD  224(SP), X8, X8
+	VPADDD  192(SP), X8, X8
 	VPSRLD  $0x10, X8, X9
 	VPXOR   X9, X8, X8
 	VPMULLD 32(SP), X8, X8
@@ -4610,55 +4558,54 @@ unrolled:
 	VADDPS Z12, Z13, Z12
 
 	// the rounding bits: lowbias32(index + key)
-	VPADDD.BCST  uint32_00000000<>+0(SB), Z4, Z13
-	VPADDD.BCST  uint32_00000001<>+0(SB), Z4, Z14
-	VPADDD.BCST  uint32_00000020<>+0(SB), Z4, Z15
-	VPADDD.BCST  uint32_00000021<>+0(SB), Z4, Z16
+	VPADDD.BCST  uint32_00000001<>+0(SB), Z4, Z13
+	VPADDD.BCST  uint32_00000020<>+0(SB), Z4, Z14
+	VPADDD.BCST  uint32_00000021<>+0(SB), Z4, Z15
+	VPSRLD       $0x10, Z4, Z16
+	VPXORD       Z16, Z4, Z16
 	VPSRLD       $0x10, Z13, Z17
 	VPXORD       Z17, Z13, Z13
 	VPSRLD       $0x10, Z14, Z17
 	VPXORD       Z17, Z14, Z14
 	VPSRLD       $0x10, Z15, Z17
 	VPXORD       Z17, Z15, Z15
-	VPSRLD       $0x10, Z16, Z17
-	VPXORD       Z17, Z16, Z16
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z16, Z16
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z13, Z13
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z14, Z14
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z15, Z15
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z16, Z16
+	VPSRLD       $0x0f, Z16, Z17
+	VPXORD       Z17, Z16, Z16
 	VPSRLD       $0x0f, Z13, Z17
 	VPXORD       Z17, Z13, Z13
 	VPSRLD       $0x0f, Z14, Z17
 	VPXORD       Z17, Z14, Z14
 	VPSRLD       $0x0f, Z15, Z17
 	VPXORD       Z17, Z15, Z15
-	VPSRLD       $0x0f, Z16, Z17
-	VPXORD       Z17, Z16, Z16
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z16, Z16
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z13, Z13
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z14, Z14
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z15, Z15
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z16, Z16
-	VPSRLD       $0x10, Z13, Z17
-	VPSRLD       $0x10, Z14, Z18
-	VPSRLD       $0x10, Z15, Z19
-	VPSRLD       $0x10, Z16, Z20
+	VPSRLD       $0x10, Z16, Z17
+	VPSRLD       $0x10, Z13, Z18
+	VPSRLD       $0x10, Z14, Z19
+	VPSRLD       $0x10, Z15, Z20
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z16, Z16
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z13, Z13
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z14, Z14
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z15, Z15
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z16, Z16
-	VPXORD       Z13, Z17, Z13
-	VPXORD       Z14, Z18, Z14
-	VPXORD       Z15, Z19, Z15
-	VPXORD       Z16, Z20, Z16
+	VPXORD       Z16, Z17, Z16
+	VPXORD       Z13, Z18, Z13
+	VPXORD       Z14, Z19, Z14
+	VPXORD       Z15, Z20, Z15
 
 	// round to bfloat16
-	VPADDD     Z13, Z9, Z13
-	VPADDD     Z14, Z10, Z14
-	VPSRLD     $0x10, Z13, Z13
-	VPTERNLOGD $0xf8, Z6, Z14, Z13
-	VMOVDQU32  Z13, (BX)(SI*2)
-	VPADDD     Z15, Z11, Z13
-	VPADDD     Z16, Z12, Z14
+	VPADDD     Z16, Z9, Z16
+	VPADDD     Z13, Z10, Z13
+	VPSRLD     $0x10, Z16, Z16
+	VPTERNLOGD $0xf8, Z6, Z13, Z16
+	VMOVDQU32  Z16, (BX)(SI*2)
+	VPADDD     Z14, Z11, Z13
+	VPADDD     Z15, Z12, Z14
 	VPSRLD     $0x10, Z13, Z13
 	VPTERNLOGD $0xf8, Z6, Z14, Z13
 	VMOVDQU32  Z13, 64(BX)(SI*2)
@@ -4794,9 +4741,6 @@ done:
 	VZEROUPPER
 	RET
 
-DATA uint32_00000000<>+0(SB)/4, $0x00000000
-GLOBL uint32_00000000<>(SB), RODATA|NOPTR, $4
-
 DATA uint32_00000020<>+0(SB)/4, $0x00000020
 GLOBL uint32_00000020<>(SB), RODATA|NOPTR, $4
 
@@ -4899,55 +4843,54 @@ unrolled:
 	VADDPS Z13, Z14, Z13
 
 	// the rounding bits: lowbias32(index + key)
-	VPADDD.BCST  uint32_00000000<>+0(SB), Z5, Z14
-	VPADDD.BCST  uint32_00000001<>+0(SB), Z5, Z15
-	VPADDD.BCST  uint32_00000020<>+0(SB), Z5, Z16
-	VPADDD.BCST  uint32_00000021<>+0(SB), Z5, Z17
+	VPADDD.BCST  uint32_00000001<>+0(SB), Z5, Z14
+	VPADDD.BCST  uint32_00000020<>+0(SB), Z5, Z15
+	VPADDD.BCST  uint32_00000021<>+0(SB), Z5, Z16
+	VPSRLD       $0x10, Z5, Z17
+	VPXORD       Z17, Z5, Z17
 	VPSRLD       $0x10, Z14, Z18
 	VPXORD       Z18, Z14, Z14
 	VPSRLD       $0x10, Z15, Z18
 	VPXORD       Z18, Z15, Z15
 	VPSRLD       $0x10, Z16, Z18
 	VPXORD       Z18, Z16, Z16
-	VPSRLD       $0x10, Z17, Z18
-	VPXORD       Z18, Z17, Z17
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z17, Z17
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z14, Z14
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z15, Z15
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z16, Z16
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z17, Z17
+	VPSRLD       $0x0f, Z17, Z18
+	VPXORD       Z18, Z17, Z17
 	VPSRLD       $0x0f, Z14, Z18
 	VPXORD       Z18, Z14, Z14
 	VPSRLD       $0x0f, Z15, Z18
 	VPXORD       Z18, Z15, Z15
 	VPSRLD       $0x0f, Z16, Z18
 	VPXORD       Z18, Z16, Z16
-	VPSRLD       $0x0f, Z17, Z18
-	VPXORD       Z18, Z17, Z17
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z17, Z17
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z14, Z14
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z15, Z15
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z16, Z16
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z17, Z17
-	VPSRLD       $0x10, Z14, Z18
-	VPSRLD       $0x10, Z15, Z19
-	VPSRLD       $0x10, Z16, Z20
-	VPSRLD       $0x10, Z17, Z21
+	VPSRLD       $0x10, Z17, Z18
+	VPSRLD       $0x10, Z14, Z19
+	VPSRLD       $0x10, Z15, Z20
+	VPSRLD       $0x10, Z16, Z21
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z17, Z17
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z14, Z14
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z15, Z15
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z16, Z16
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z17, Z17
-	VPXORD       Z14, Z18, Z14
-	VPXORD       Z15, Z19, Z15
-	VPXORD       Z16, Z20, Z16
-	VPXORD       Z17, Z21, Z17
+	VPXORD       Z17, Z18, Z17
+	VPXORD       Z14, Z19, Z14
+	VPXORD       Z15, Z20, Z15
+	VPXORD       Z16, Z21, Z16
 
 	// round to bfloat16
-	VPADDD     Z14, Z10, Z14
-	VPADDD     Z15, Z11, Z15
-	VPSRLD     $0x10, Z14, Z14
-	VPTERNLOGD $0xf8, Z7, Z15, Z14
-	VMOVDQU32  Z14, (BX)(SI*2)
-	VPADDD     Z16, Z12, Z14
-	VPADDD     Z17, Z13, Z15
+	VPADDD     Z17, Z10, Z17
+	VPADDD     Z14, Z11, Z14
+	VPSRLD     $0x10, Z17, Z17
+	VPTERNLOGD $0xf8, Z7, Z14, Z17
+	VMOVDQU32  Z17, (BX)(SI*2)
+	VPADDD     Z15, Z12, Z14
+	VPADDD     Z16, Z13, Z15
 	VPSRLD     $0x10, Z14, Z14
 	VPTERNLOGD $0xf8, Z7, Z15, Z14
 	VMOVDQU32  Z14, 64(BX)(SI*2)
@@ -5169,55 +5112,54 @@ unrolled:
 	VADDPS Z18, Z17, Z17
 
 	// the rounding bits: lowbias32(index + key)
-	VPADDD.BCST  uint32_00000000<>+0(SB), Z5, Z18
-	VPADDD.BCST  uint32_00000001<>+0(SB), Z5, Z19
-	VPADDD.BCST  uint32_00000020<>+0(SB), Z5, Z20
-	VPADDD.BCST  uint32_00000021<>+0(SB), Z5, Z21
+	VPADDD.BCST  uint32_00000001<>+0(SB), Z5, Z18
+	VPADDD.BCST  uint32_00000020<>+0(SB), Z5, Z19
+	VPADDD.BCST  uint32_00000021<>+0(SB), Z5, Z20
+	VPSRLD       $0x10, Z5, Z21
+	VPXORD       Z21, Z5, Z21
 	VPSRLD       $0x10, Z18, Z22
 	VPXORD       Z22, Z18, Z18
 	VPSRLD       $0x10, Z19, Z22
 	VPXORD       Z22, Z19, Z19
 	VPSRLD       $0x10, Z20, Z22
 	VPXORD       Z22, Z20, Z20
-	VPSRLD       $0x10, Z21, Z22
-	VPXORD       Z22, Z21, Z21
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z21, Z21
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z18, Z18
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z19, Z19
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z20, Z20
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z21, Z21
+	VPSRLD       $0x0f, Z21, Z22
+	VPXORD       Z22, Z21, Z21
 	VPSRLD       $0x0f, Z18, Z22
 	VPXORD       Z22, Z18, Z18
 	VPSRLD       $0x0f, Z19, Z22
 	VPXORD       Z22, Z19, Z19
 	VPSRLD       $0x0f, Z20, Z22
 	VPXORD       Z22, Z20, Z20
-	VPSRLD       $0x0f, Z21, Z22
-	VPXORD       Z22, Z21, Z21
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z21, Z21
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z18, Z18
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z19, Z19
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z20, Z20
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z21, Z21
-	VPSRLD       $0x10, Z18, Z22
-	VPSRLD       $0x10, Z19, Z23
-	VPSRLD       $0x10, Z20, Z24
-	VPSRLD       $0x10, Z21, Z25
+	VPSRLD       $0x10, Z21, Z22
+	VPSRLD       $0x10, Z18, Z23
+	VPSRLD       $0x10, Z19, Z24
+	VPSRLD       $0x10, Z20, Z25
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z21, Z21
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z18, Z18
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z19, Z19
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z20, Z20
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z21, Z21
-	VPXORD       Z18, Z22, Z18
-	VPXORD       Z19, Z23, Z19
-	VPXORD       Z20, Z24, Z20
-	VPXORD       Z21, Z25, Z21
+	VPXORD       Z21, Z22, Z21
+	VPXORD       Z18, Z23, Z18
+	VPXORD       Z19, Z24, Z19
+	VPXORD       Z20, Z25, Z20
 
 	// round to bfloat16
-	VPADDD     Z18, Z14, Z18
-	VPADDD     Z19, Z15, Z19
-	VPSRLD     $0x10, Z18, Z18
-	VPTERNLOGD $0xf8, Z7, Z19, Z18
-	VMOVDQU32  Z18, (BX)(SI*2)
-	VPADDD     Z20, Z16, Z18
-	VPADDD     Z21, Z17, Z19
+	VPADDD     Z21, Z14, Z21
+	VPADDD     Z18, Z15, Z18
+	VPSRLD     $0x10, Z21, Z21
+	VPTERNLOGD $0xf8, Z7, Z18, Z21
+	VMOVDQU32  Z21, (BX)(SI*2)
+	VPADDD     Z19, Z16, Z18
+	VPADDD     Z20, Z17, Z19
 	VPSRLD     $0x10, Z18, Z18
 	VPTERNLOGD $0xf8, Z7, Z19, Z18
 	VMOVDQU32  Z18, 64(BX)(SI*2)
@@ -5462,55 +5404,54 @@ unrolled:
 	VADDPS Z19, Z18, Z18
 
 	// the rounding bits: lowbias32(index + key)
-	VPADDD.BCST  uint32_00000000<>+0(SB), Z6, Z19
-	VPADDD.BCST  uint32_00000001<>+0(SB), Z6, Z20
-	VPADDD.BCST  uint32_00000020<>+0(SB), Z6, Z21
-	VPADDD.BCST  uint32_00000021<>+0(SB), Z6, Z22
+	VPADDD.BCST  uint32_00000001<>+0(SB), Z6, Z19
+	VPADDD.BCST  uint32_00000020<>+0(SB), Z6, Z20
+	VPADDD.BCST  uint32_00000021<>+0(SB), Z6, Z21
+	VPSRLD       $0x10, Z6, Z22
+	VPXORD       Z22, Z6, Z22
 	VPSRLD       $0x10, Z19, Z23
 	VPXORD       Z23, Z19, Z19
 	VPSRLD       $0x10, Z20, Z23
 	VPXORD       Z23, Z20, Z20
 	VPSRLD       $0x10, Z21, Z23
 	VPXORD       Z23, Z21, Z21
-	VPSRLD       $0x10, Z22, Z23
-	VPXORD       Z23, Z22, Z22
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z22, Z22
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z19, Z19
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z20, Z20
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z21, Z21
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z22, Z22
+	VPSRLD       $0x0f, Z22, Z23
+	VPXORD       Z23, Z22, Z22
 	VPSRLD       $0x0f, Z19, Z23
 	VPXORD       Z23, Z19, Z19
 	VPSRLD       $0x0f, Z20, Z23
 	VPXORD       Z23, Z20, Z20
 	VPSRLD       $0x0f, Z21, Z23
 	VPXORD       Z23, Z21, Z21
-	VPSRLD       $0x0f, Z22, Z23
-	VPXORD       Z23, Z22, Z22
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z22, Z22
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z19, Z19
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z20, Z20
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z21, Z21
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z22, Z22
-	VPSRLD       $0x10, Z19, Z23
-	VPSRLD       $0x10, Z20, Z24
-	VPSRLD       $0x10, Z21, Z25
-	VPSRLD       $0x10, Z22, Z26
+	VPSRLD       $0x10, Z22, Z23
+	VPSRLD       $0x10, Z19, Z24
+	VPSRLD       $0x10, Z20, Z25
+	VPSRLD       $0x10, Z21, Z26
+	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z22, Z22
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z19, Z19
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z20, Z20
 	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z21, Z21
-	VPANDD.BCST  uint32_0000ffff<>+0(SB), Z22, Z22
-	VPXORD       Z19, Z23, Z19
-	VPXORD       Z20, Z24, Z20
-	VPXORD       Z21, Z25, Z21
-	VPXORD       Z22, Z26, Z22
+	VPXORD       Z22, Z23, Z22
+	VPXORD       Z19, Z24, Z19
+	VPXORD       Z20, Z25, Z20
+	VPXORD       Z21, Z26, Z21
 
 	// round to bfloat16
-	VPADDD     Z19, Z15, Z19
-	VPADDD     Z20, Z16, Z20
-	VPSRLD     $0x10, Z19, Z19
-	VPTERNLOGD $0xf8, Z8, Z20, Z19
-	VMOVDQU32  Z19, (BX)(SI*2)
-	VPADDD     Z21, Z17, Z19
-	VPADDD     Z22, Z18, Z20
+	VPADDD     Z22, Z15, Z22
+	VPADDD     Z19, Z16, Z19
+	VPSRLD     $0x10, Z22, Z22
+	VPTERNLOGD $0xf8, Z8, Z19, Z22
+	VMOVDQU32  Z22, (BX)(SI*2)
+	VPADDD     Z20, Z17, Z19
+	VPADDD     Z21, Z18, Z20
 	VPSRLD     $0x10, Z19, Z19
 	VPTERNLOGD $0xf8, Z8, Z20, Z19
 	VMOVDQU32  Z19, 64(BX)(SI*2)

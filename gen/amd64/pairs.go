@@ -77,10 +77,15 @@ func (f *fn) pairPrologue() {
 
 // indexPair is the element index of the current half: the first pair's,
 // plus the pair's start and the half (one operation, where broadcasting
-// the loop counter takes three).
+// the loop counter takes three; none for the first pair's even half,
+// whose index is the first pair's: nothing writes a register it reads).
 func (f *fn) indexPair() reg.VecVirtual {
+	c := uint32(f.disp/f.size + f.half)
+	if c == 0 {
+		return f.pairIndex
+	}
 	v := f.vec()
-	f.addConst(uint32(f.disp/f.size+f.half), f.pairIndex, v)
+	f.addConst(c, f.pairIndex, v)
 	return v
 }
 
@@ -108,7 +113,10 @@ func pairConstants(lvl Level) []uint32 {
 	lanes := lvl.VecBytes / 4
 	cs := []uint32{uint32(lvl.Unroll * lanes)}
 	for p := 0; p < lvl.Unroll; p += 2 {
-		cs = append(cs, uint32(p*lanes), uint32(p*lanes+1))
+		if p > 0 { // the first pair's even half needs no addition (indexPair)
+			cs = append(cs, uint32(p*lanes))
+		}
+		cs = append(cs, uint32(p*lanes+1))
 	}
 	return cs
 }
