@@ -21,8 +21,8 @@ func (o Adam) scalarsBF16(t int, r Rounding) (s [adamBF16ScalarCount]float32, la
 	if !c.ok {
 		return s, o.checkRounded32(c.s), nil
 	}
-	copy(s[:], c.s[:])                                      // Step32's scalars, in the same order
-	s[adamBF16Off] = u32Scalar(uint32(r.Offset) + r.key(t)) // the hash's input at element 0
+	copy(s[:], c.s[:]) // Step32's scalars, in the same order
+	s[adamBF16Off] = r.offScalar(t)
 	return s, nil, nil
 }
 

@@ -102,6 +102,10 @@ func (r Rounding) key(t int) uint32 {
 	return uint32((z ^ z>>31) >> 32)
 }
 
+// offScalar is the kernels' scalar off of step t: the hash's input at
+// element 0 (the offset plus the key, mod 2^32), as a float32's bits.
+func (r Rounding) offScalar(t int) float32 { return u32Scalar(uint32(r.Offset) + r.key(t)) }
+
 // u32Scalar is the float32 holding the bits of x: how the kernels take their
 // integer scalars, in their float32 scalar array.
 func u32Scalar(x uint32) float32 { return math.Float32frombits(x) }

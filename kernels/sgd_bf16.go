@@ -17,8 +17,8 @@ func (o SGD) scalarsBF16(t int, r Rounding) (s [sgdBF16ScalarCount]float32, late
 	if err := o.checkRounded32(s32); err != nil {
 		return s, err, nil
 	}
-	copy(s[:], s32[:])                                     // the same scalars in the same order
-	s[sgdBF16Off] = u32Scalar(uint32(r.Offset) + r.key(t)) // the hash's input at element 0
+	copy(s[:], s32[:]) // the same scalars in the same order
+	s[sgdBF16Off] = r.offScalar(t)
 	return s, nil, nil
 }
 
