@@ -66,6 +66,18 @@ func BenchmarkCall(b *testing.B) {
 			adam.Step32(500, p, g, m, v, nil)
 		}
 	})
+	var e16 []BF16
+	sr := Rounding{Stochastic: true, Seed: 1}
+	b.Run("AdamBF16/empty/new-t", func(b *testing.B) {
+		for i := 0; b.Loop(); i++ {
+			adam.StepBF16Grad(i%1000+1, sr, e16, e16, e16, e16)
+		}
+	})
+	b.Run("AdamBF16/empty/same-t", func(b *testing.B) {
+		for b.Loop() {
+			adam.StepBF16Grad(500, sr, e16, e16, e16, e16)
+		}
+	})
 	var ts []AdamTensor32
 	for range 100 {
 		t := func() []float32 { return make([]float32, 16) }
