@@ -37,10 +37,10 @@ type Family struct {
 	Run64 func(level uint8, v int, sl [][]float64, s []float64)
 }
 
-// fastLevels is every supported level other than Generic, the levels that
+// FastLevels is every supported level other than Generic, the levels that
 // must match Generic. It logs each level it leaves out, so that a run on a
 // machine without AVX-512 says so instead of passing quietly.
-func fastLevels(t *testing.T) []uint8 {
+func FastLevels(t *testing.T) []uint8 {
 	t.Helper()
 	var ls []uint8
 	for l := uint8(0); cpulevel.Name(l) != ""; l++ {
@@ -58,10 +58,10 @@ func fastLevels(t *testing.T) []uint8 {
 	return ls
 }
 
-// allLevels is every supported level, Generic included, logging the rest.
-func allLevels(t *testing.T) []uint8 {
+// AllLevels is every supported level, Generic included, logging the rest.
+func AllLevels(t *testing.T) []uint8 {
 	t.Helper()
-	return append(fastLevels(t), cpulevel.Generic)
+	return append(FastLevels(t), cpulevel.Generic)
 }
 
 func levelNames(ls []uint8) []string {

@@ -94,7 +94,7 @@ func GoldenDigests(t *testing.T, fams []Family, g Golden) {
 		t.Errorf("%s has a digest for %s, which names no variant of any family: "+
 			"the family or variant was removed or renamed; regenerate the file with %s", g.File, name, g.Cmd)
 	}
-	for _, l := range allLevels(t) {
+	for _, l := range AllLevels(t) {
 		t.Run(cpulevel.Name(l), func(t *testing.T) {
 			for _, c := range cases {
 				got := goldenDigest(c, l)

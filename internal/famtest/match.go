@@ -7,14 +7,14 @@ import (
 	"github.com/fusedopt/fusedopt/internal/testbuf"
 )
 
-// sweepLens are the lengths the first (plausible) scalar set runs at:
+// SweepLens are the lengths the first (plausible) scalar set runs at:
 // every length up to two unrolled iterations of the widest level (64
 // float32s per AVX-512 iteration) and past them, so that every remainder
 // modulo every vector width and unroll factor meets the unrolled loop, the
 // single-vector loop and the tail; then a few longer ones. With -short
 // (the emulated runs) every length up to 3 NEON iterations (16 float32s)
 // and past an AVX2 one (32), then some around 64 and 96.
-func sweepLens() []int {
+func SweepLens() []int {
 	last, extra := 136, []int{191, 192, 193, 255, 256, 257}
 	if testing.Short() {
 		last, extra = 48, []int{63, 64, 65, 95, 96, 97, 129}
@@ -48,7 +48,7 @@ const specialEvery = 32
 // misalignments of 0 to 3 elements, without writing outside its slices
 // (guard bands).
 func MatchGeneric(t *testing.T, fams []Family) {
-	for _, l := range fastLevels(t) {
+	for _, l := range FastLevels(t) {
 		t.Run(cpulevel.Name(l), func(t *testing.T) {
 			for fi := range fams {
 				f := &fams[fi]
@@ -71,7 +71,7 @@ func sweep[F testbuf.Float](t *testing.T, f *Family, v int, l uint8) {
 	for si, sc := range scalarSets[F](f) {
 		ns := edgeLens()
 		if si == 0 {
-			ns = sweepLens()
+			ns = SweepLens()
 		}
 		r := testbuf.NewRand(seed("sweep", f.Name, variantName(f, v), prec[F](), sc.name))
 		for _, n := range ns {

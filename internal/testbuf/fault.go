@@ -42,7 +42,7 @@ func CatchFault(f func()) (err error) {
 
 // Where describes addr relative to the slice s, for fault messages: e.g.
 // "4 bytes past the end of a 12-byte slice".
-func Where[F Float](addr uintptr, s []F) string {
+func Where[F Elem](addr uintptr, s []F) string {
 	start := uintptr(unsafe.Pointer(unsafe.SliceData(s)))
 	size := uintptr(len(s) * Size[F]())
 	switch end := start + size; {

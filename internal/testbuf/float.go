@@ -30,13 +30,8 @@ func FromBits[F Float](b uint64) F {
 // isFloat32 reports whether F is 4 bytes wide.
 func isFloat32[F Float]() bool { return unsafe.Sizeof(F(0)) == 4 }
 
-// Size is the width of F in bytes: 4 or 8.
-func Size[F Float]() int {
-	if isFloat32[F]() {
-		return 4
-	}
-	return 8
-}
+// Size is the width of E in bytes: 2 (bfloat16), 4 or 8.
+func Size[E Elem]() int { return int(unsafe.Sizeof(*new(E))) }
 
 // Same reports whether a and b have identical bits, or are both NaN. The
 // kernels promise bit-identical results "NaN payloads aside": the sign and

@@ -24,10 +24,8 @@ const align = 64
 type Guarded[F Float] struct {
 	// S is the slice under test: len n, cap n, so append cannot reach the
 	// band either.
-	S    []F
-	full []F
-	lo   int // index of S[0] in full
-	salt uint64
+	S []F
+	fence[F]
 }
 
 var guardSalt atomic.Uint64
@@ -35,21 +33,8 @@ var guardSalt atomic.Uint64
 // NewGuarded returns n elements (zero) whose first element lies offset
 // elements past a 64-byte boundary, fenced by guard bands.
 func NewGuarded[F Float](n, offset int) *Guarded[F] {
-	size := Size[F]()
-	slack := align / size
-	full := make([]F, Band+slack+offset+n+Band)
-	// Start the front band where S[0] lands offset elements past an
-	// aligned address: skip elements so that full[skip+Band] is aligned.
-	addr := uintptr(unsafe.Pointer(unsafe.SliceData(full))) + uintptr(Band*size)
-	skip := int((align-addr%align)%align) / size
-	g := &Guarded[F]{full: full[skip : skip+Band+offset+n+Band], lo: Band + offset, salt: guardSalt.Add(1)}
-	g.S = g.full[g.lo : g.lo+n : g.lo+n]
-	for i := range g.full {
-		if i < g.lo || i >= g.lo+n {
-			g.full[i] = g.sigil(i)
-		}
-	}
-	return g
+	f, s := newFence(n, offset, floatSigil[F])
+	return &Guarded[F]{S: s, fence: f}
 }
 
 // GuardedCopy is NewGuarded holding a copy of src.
@@ -59,11 +44,9 @@ func GuardedCopy[F Float](src []F, offset int) *Guarded[F] {
 	return g
 }
 
-// sigil is the value guarding full[i]: a normal number in [1, 2) (or its
-// negative) with a mantissa hashed from the buffer and the position.
-func (g *Guarded[F]) sigil(i int) F {
-	h := (g.salt*0x9e3779b97f4a7c15 + uint64(i)) * 0xbf58476d1ce4e5b9
-	h ^= h >> 31
+// floatSigil is the sigil of hash h: a normal number in [1, 2) (or its
+// negative) with a mantissa from h.
+func floatSigil[F Float](h uint64) F {
 	if isFloat32[F]() {
 		return FromBits[F](h>>32&(1<<31) | 0x3f800000 | h&(1<<23-1))
 	}
@@ -73,17 +56,57 @@ func (g *Guarded[F]) sigil(i int) F {
 // Check reports the first guard element that no longer holds its sigil,
 // or nil. name labels the buffer in the error.
 func (g *Guarded[F]) Check(name string) error {
-	n := len(g.S)
-	for i, x := range g.full {
-		if i >= g.lo && i < g.lo+n {
+	return g.check(name, len(g.S), floatSigil[F], Bits[F], Hex[F])
+}
+
+// fence is the buffer behind a guarded slice of n elements: the slice at
+// full[lo:lo+n], and in the bands around it, each element the sigil of a
+// hash of the buffer's salt and the element's position.
+type fence[E Elem] struct {
+	full []E
+	lo   int // index of S[0] in full
+	salt uint64
+}
+
+// newFence lays out n elements (zero) that start offset elements past a
+// 64-byte boundary between two bands of sigils, and returns the fence and
+// the slice.
+func newFence[E Elem](n, offset int, sigil func(h uint64) E) (fence[E], []E) {
+	size := Size[E]()
+	full := make([]E, Band+align/size+offset+n+Band)
+	// Start the front band where S[0] lands offset elements past an
+	// aligned address: skip elements so that full[skip+Band] is aligned.
+	addr := uintptr(unsafe.Pointer(unsafe.SliceData(full))) + uintptr(Band*size)
+	skip := int((align-addr%align)%align) / size
+	f := fence[E]{full: full[skip : skip+Band+offset+n+Band], lo: Band + offset, salt: guardSalt.Add(1)}
+	for i := range f.full {
+		if i < f.lo || i >= f.lo+n {
+			f.full[i] = sigil(f.hash(i))
+		}
+	}
+	return f, f.full[f.lo : f.lo+n : f.lo+n]
+}
+
+// hash is the hash behind the sigil guarding full[i].
+func (f *fence[E]) hash(i int) uint64 {
+	h := (f.salt*0x9e3779b97f4a7c15 + uint64(i)) * 0xbf58476d1ce4e5b9
+	return h ^ h>>31
+}
+
+// check reports the first band element whose bits are no longer its
+// sigil's, or nil; name labels the slice of n elements, hex formats an
+// element.
+func (f *fence[E]) check(name string, n int, sigil func(uint64) E, bits func(E) uint64, hex func(E) string) error {
+	for i, x := range f.full {
+		if i >= f.lo && i < f.lo+n {
 			continue
 		}
-		if want := g.sigil(i); Bits(x) != Bits(want) {
-			where := fmt.Sprintf("%d elements before %s[0]", g.lo-i, name)
-			if i >= g.lo+n {
-				where = fmt.Sprintf("%s[%d], %d past the end (len %d)", name, i-g.lo, i-g.lo-n, n)
+		if want := sigil(f.hash(i)); bits(x) != bits(want) {
+			where := fmt.Sprintf("%d elements before %s[0]", f.lo-i, name)
+			if i >= f.lo+n {
+				where = fmt.Sprintf("%s[%d], %d past the end (len %d)", name, i-f.lo, i-f.lo-n, n)
 			}
-			return fmt.Errorf("guard band overwritten at %s: got %s, want sigil %s", where, Hex(x), Hex(want))
+			return fmt.Errorf("guard band overwritten at %s: got %s, want sigil %s", where, hex(x), hex(want))
 		}
 	}
 	return nil

@@ -30,7 +30,7 @@ func (p *Pages) Free() error { return p.free() }
 // trailing guard page begins: any access past the end faults. The start's
 // alignment then varies with n, so a sweep of lengths also sweeps start
 // misalignments.
-func AtEnd[F Float](p *Pages, n int) []F {
+func AtEnd[F Elem](p *Pages, n int) []F {
 	size := Size[F]()
 	if n*size > len(p.Data) {
 		panic("testbuf: AtEnd: the slice does not fit in the pages")
@@ -42,7 +42,7 @@ func AtEnd[F Float](p *Pages, n int) []F {
 // leading guard page: any access before offset elements ahead of the start
 // faults. An offset of 0 puts the first element on the guard page's edge;
 // 1 to 3 give misaligned starts.
-func AtStart[F Float](p *Pages, n, offset int) []F {
+func AtStart[F Elem](p *Pages, n, offset int) []F {
 	size := Size[F]()
 	if (offset+n)*size > len(p.Data) {
 		panic("testbuf: AtStart: the slice does not fit in the pages")
@@ -50,7 +50,7 @@ func AtStart[F Float](p *Pages, n, offset int) []F {
 	return view[F](p, offset*size, n)
 }
 
-func view[F Float](p *Pages, byteOff, n int) []F {
+func view[F Elem](p *Pages, byteOff, n int) []F {
 	base := unsafe.Pointer(unsafe.SliceData(p.Data))
 	return unsafe.Slice((*F)(unsafe.Add(base, byteOff)), n)[:n:n]
 }

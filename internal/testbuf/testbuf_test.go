@@ -127,6 +127,34 @@ func TestGuardedCatchesOverwrite(t *testing.T) {
 	}
 }
 
+// TestGuardedBF16CatchesOverwrite: the bfloat16 bands sit around a
+// slice placed as asked, and a write one element past either end shows.
+func TestGuardedBF16CatchesOverwrite(t *testing.T) {
+	for offset := range 4 {
+		src := []uint16{1, 2, 3, 4, 5}
+		g := GuardedCopyBF16(src, offset)
+		if a := uintptr(unsafe.Pointer(&g.S[0])) % align; a != uintptr(offset*2) {
+			t.Errorf("offset %d: S[0] is %d bytes past a 64-byte boundary", offset, a)
+		}
+		if g.S[4] != 5 || len(g.S) != 5 || cap(g.S) != 5 {
+			t.Errorf("offset %d: GuardedCopyBF16 = %v, cap %d", offset, g.S, cap(g.S))
+		}
+		g.S[0], g.S[4] = 0x7fc0, 0xffff // writing inside is fine
+		if err := g.Check("x"); err != nil {
+			t.Fatalf("untouched bands reported: %v", err)
+		}
+		g.full[g.lo+5] = 0x3f80
+		if err := g.Check("x"); err == nil || !strings.Contains(err.Error(), "x[5], 0 past the end") {
+			t.Errorf("write one past the end: Check = %v", err)
+		}
+		g = GuardedCopyBF16(src, offset)
+		g.full[g.lo-1] ^= 1
+		if err := g.Check("x"); err == nil || !strings.Contains(err.Error(), "1 elements before x[0]") {
+			t.Errorf("write one before the start: Check = %v", err)
+		}
+	}
+}
+
 func TestPagesFault(t *testing.T) {
 	p, err := NewPages(100)
 	if err != nil {
@@ -159,6 +187,18 @@ func TestPagesFault(t *testing.T) {
 	}
 	if err := CatchFault(func() { sink = AtStart[float32](p, 2, 3)[1] }); err != nil {
 		t.Errorf("reading inside faulted: %v", err)
+	}
+	// bfloat16 elements, 2 bytes each, touch the pages alike.
+	end16 := AtEnd[uint16](p, 3)
+	if err := CatchFault(func() { sink = float32(unsafe.Slice(&end16[0], 4)[3]) }); err == nil {
+		t.Error("reading a bfloat16 past AtEnd did not fault")
+	} else if w := Where(err.(*FaultError).Addr, end16); w != "0 bytes past the end of a 6-byte slice" {
+		t.Errorf("bfloat16 fault is %s", w)
+	}
+	start16 := AtStart[uint16](p, 2, 1)
+	before16 := unsafe.Slice((*uint16)(unsafe.Add(unsafe.Pointer(&start16[0]), -4)), 1)
+	if err := CatchFault(func() { sink = float32(before16[0]) }); err == nil {
+		t.Error("reading a bfloat16 before AtStart(offset 1) did not fault")
 	}
 	_ = sink
 }
