@@ -15,9 +15,9 @@
 //
 // kernels gets the optimizers and the reductions (reduce_*); internal/limits
 // gets the memory-roofline (Traffic) and arithmetic-bound (Arith) kernels
-// derived from each optimizer, which only the benchmarks use, entries.go,
-// their table by optimizer name, and the reductions' read-only roofline
-// (reduce_*).
+// derived from each optimizer, and the Traffic kernels of its bfloat16
+// families, which only the benchmarks use, entries.go, their table by
+// optimizer name, and the reductions' read-only roofline (reduce_*).
 //
 // Run it with go generate in this directory.
 package main
@@ -63,9 +63,9 @@ func main() {
 	writeParallel(kernelsDir, base)
 	writeParallelBF16(kernelsDir, base, families.BF16())
 	limitsDir := filepath.Join(*root, "internal", "limits")
-	writePackage(limitsDir, "limits", "l", limits, nil)
+	writePackage(limitsDir, "limits", "l", limits, golang.TrafficFamilies(families.BF16()))
 	writeReductions(limitsDir, "limits", optimizers.ReductionLimits())
-	src, err := golang.Limits("limits", base)
+	src, err := golang.Limits("limits", base, families.BF16())
 	check(err)
 	write(limitsDir, "entries.go", src)
 

@@ -1,7 +1,8 @@
 // Package families lists every optimizer the kernels package ships, in the
 // order of its generated tables: the one list the generator and the
 // backends' tests share. (The benchmarks' limit kernels, in
-// internal/limits, are derived from it: golang.LimitFamilies.)
+// internal/limits, are derived from it: golang.LimitFamilies, and
+// golang.TrafficFamilies for the bfloat16 ones.)
 package families
 
 import (

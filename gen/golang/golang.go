@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"fmt"
 	"go/format"
+	"slices"
 	"strings"
 
 	"github.com/fusedopt/fusedopt/gen/ir"
@@ -320,17 +321,32 @@ func operand(e *ir.Expr, bits int, parentIsSum bool) string {
 func LimitFamilies(fams []Family) []Family {
 	var all []Family
 	for _, f := range fams {
-		traffic := Family{Name: f.Name + "Traffic", Title: f.Title + " memory roofline"}
-		arith := Family{Name: f.Name + "Arith", Title: f.Title + " arithmetic bound"}
-		for i, k := range f.Variants {
-			traffic.Variants = append(traffic.Variants, shared(traffic.Variants, ir.Traffic(k)))
-			arith.Variants = append(arith.Variants, shared(arith.Variants, ir.Arith(k)))
-			traffic.Names = append(traffic.Names, f.VariantName(i))
-			arith.Names = append(arith.Names, f.VariantName(i))
-		}
-		all = append(all, traffic, arith)
+		all = append(all, derived(f, "Traffic", " memory roofline", ir.Traffic), derived(f, "Arith", " arithmetic bound", ir.Arith))
 	}
 	return all
+}
+
+// TrafficFamilies derives from each family of fams its Traffic family
+// alone, with the same variant slots and precisions: the bfloat16
+// families', whose rows the benchmarks hold to the memory roofline only.
+func TrafficFamilies(fams []Family) []Family {
+	var all []Family
+	for _, f := range fams {
+		all = append(all, derived(f, "Traffic", " memory roofline", ir.Traffic))
+	}
+	return all
+}
+
+// derived is the family of the kernels derive makes from f's, named f's
+// name plus suffix, one per slot of f (slots whose kernels derive alike
+// share one).
+func derived(f Family, suffix, title string, derive func(*ir.Kernel) *ir.Kernel) Family {
+	d := Family{Name: f.Name + suffix, Title: f.Title + title, Bits: f.Bits}
+	for i, k := range f.Variants {
+		d.Variants = append(d.Variants, shared(d.Variants, derive(k)))
+		d.Names = append(d.Names, f.VariantName(i))
+	}
+	return d
 }
 
 // shared is an earlier kernel of ks with k's body, or k itself.
@@ -345,9 +361,11 @@ func shared(ks []*ir.Kernel, k *ir.Kernel) *ir.Kernel {
 
 // Limits returns the source of internal/limits' table of entries: each
 // optimizer of fams (the families LimitFamilies derived from) by name,
-// with its Traffic and Arith kernels at any level. The limit kernels
-// ignore the per-step scalars; they get zeros.
-func Limits(pkg string, fams []Family) ([]byte, error) {
+// with its Traffic and Arith kernels at any level, and the Traffic
+// kernels of its bfloat16 families among typed (<name>BF16 and
+// <name>BF16Grad, which TrafficFamilies derived from), if it has them.
+// The limit kernels ignore the per-step scalars; they get zeros.
+func Limits(pkg string, fams, typed []Family) ([]byte, error) {
 	var w bytes.Buffer
 	fmt.Fprintf(&w, "%s\npackage %s\n\n", Header, pkg)
 	w.WriteString("// entries are the limit kernels of every optimizer, by name.\n")
@@ -366,10 +384,38 @@ func Limits(pkg string, fams []Family) ([]byte, error) {
 					f.Name, kind, bits, strings.Join(args, ", "), len(k.Scalars), bits)
 			}
 		}
+		for _, t := range typed {
+			if form, ok := strings.CutPrefix(t.Name, f.Name+"BF16"); ok && (form == "" || form == "Grad") {
+				w.WriteString(limitBF16(f, t, "TrafficBF16"+form))
+			}
+		}
 		w.WriteString("\t},\n")
 	}
 	w.WriteString("}\n")
 	return format.Source(w.Bytes())
+}
+
+// limitBF16 is the Entry field (TrafficBF16 or TrafficBF16Grad) that runs
+// the Traffic kernel of typed, a bfloat16 family of base: each stream is
+// the slice of base's stream of its name, as bfloat16 bits, and the
+// float32 gradient grad32.
+func limitBF16(base, typed Family, field string) string {
+	k, grad := typed.Variants[0], "_"
+	var args []string
+	for _, s := range k.Streams {
+		i := slices.IndexFunc(base.Variants[0].Streams, func(b ir.Stream) bool { return b.Name == s.Name })
+		switch {
+		case i < 0:
+			panic("golang: " + typed.Name + " has a stream " + s.Name + ", which " + base.Name + " has not")
+		case s.Elem == ir.BF16:
+			args = append(args, fmt.Sprintf("s[%d]", i))
+		default:
+			grad = "grad32"
+			args = append(args, grad)
+		}
+	}
+	return fmt.Sprintf("\t\t%s: func(l uint8, variant int, s [][]%s, %s []float32) {\n\t\t\tkernelsFor(l).%sTrafficF32[variant](%s, [%d]float32{})\n\t\t},\n",
+		field, bf16GoType, grad, typed.Name, strings.Join(args, ", "), len(k.Scalars))
 }
 
 // Registry returns the source of a test file describing every family to

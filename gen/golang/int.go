@@ -90,11 +90,12 @@ func widenedLoads(k *ir.Kernel) (body []ir.Stmt, defs []string) {
 }
 
 // intHelpers is the helper functions of the integer operations, if a
-// kernel of fams has bfloat16 streams (the only ones that use them).
+// kernel of fams uses them: canonNaN32, for the bfloat16 kernels' float32
+// gradients (not their Traffic kernels, which read it as it is).
 func intHelpers(fams []Family) string {
 	for _, f := range fams {
 		for _, k := range f.Variants {
-			if k.HasBF16() {
+			if k.Uses(ir.OpCanonNaN) {
 				return fmt.Sprintf(`// canonNaN32 is x, or the NaN with bits %#x (low 16 bits zero) if x
 // is NaN.
 func canonNaN32(x float32) float32 {

@@ -223,6 +223,22 @@ func (k *Kernel) HasBF16() bool {
 	return false
 }
 
+// Uses reports whether k's body has an operation op.
+func (k *Kernel) Uses(op Op) bool {
+	found := false
+	var walk func(e *Expr)
+	walk = func(e *Expr) {
+		found = found || e.Op == op
+		for _, a := range e.Args {
+			walk(a)
+		}
+	}
+	for _, st := range k.Body {
+		walk(st.Value)
+	}
+	return found
+}
+
 // IsInt reports whether e's value is a uint32 lane (else a float).
 func (k *Kernel) IsInt(e *Expr, vars map[string]bool) bool {
 	switch e.Op {

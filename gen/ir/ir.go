@@ -231,8 +231,19 @@ func (k *Kernel) UsesScalar(s string) bool { return k.ScalarUses()[s] > 0 }
 // and written as k, with one addition per written element instead of k's
 // arithmetic. Benchmarks time it at the same size to show how close k
 // comes to the memory bandwidth.
+//
+// A kernel with bfloat16 streams keeps their width: a bfloat16 stream is
+// widened as k loads it and stored truncated (the sum's bits, whose high
+// half a bfloat16 store keeps), and a float32 stream is read as it is,
+// without CanonNaN. The rounding bias, its hash and CanonNaN are k's
+// arithmetic, not its traffic: they only make k's rounding exact. (A NaN
+// the sum makes is quiet, so its high half is a NaN too.)
 func Traffic(k *Kernel) *Kernel {
-	b := NewBuilder(k.Name+"Traffic", k.Variant, k.Streams, k.Scalars)
+	streams := append([]Stream(nil), k.Streams...)
+	for i := range streams {
+		streams[i].CanonNaN = false
+	}
+	b := NewBuilder(k.Name+"Traffic", k.Variant, streams, k.Scalars)
 	var in *Expr
 	for _, s := range k.Streams {
 		if k.reads(s.Name) && !k.writes(s.Name) {
@@ -245,9 +256,14 @@ func Traffic(k *Kernel) *Kernel {
 	}
 	x := b.Let("x", in, "the read-only streams, summed")
 	for _, s := range k.Streams {
-		if k.writes(s.Name) {
-			b.Store(s.Name, Add(b.Load(s.Name), x))
+		if !k.writes(s.Name) {
+			continue
 		}
+		sum := Add(b.Load(s.Name), x)
+		if s.Elem == BF16 {
+			sum = Bits(sum) // truncated by the store
+		}
+		b.Store(s.Name, sum)
 	}
 	return b.Kernel()
 }

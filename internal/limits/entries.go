@@ -17,6 +17,12 @@ var entries = map[string]Entry{
 		Arith64: func(l uint8, variant int, s [][]float64) {
 			kernelsFor(l).adamArithF64[variant](s[0], s[1], s[2], s[3], s[4], [10]float64{})
 		},
+		TrafficBF16: func(l uint8, variant int, s [][]uint16, grad32 []float32) {
+			kernelsFor(l).adamBF16TrafficF32[variant](s[0], grad32, s[2], s[3], [11]float32{})
+		},
+		TrafficBF16Grad: func(l uint8, variant int, s [][]uint16, _ []float32) {
+			kernelsFor(l).adamBF16GradTrafficF32[variant](s[0], s[1], s[2], s[3], [11]float32{})
+		},
 	},
 	"sgd": {
 		Traffic32: func(l uint8, variant int, s [][]float32) {
@@ -30,6 +36,12 @@ var entries = map[string]Entry{
 		},
 		Arith64: func(l uint8, variant int, s [][]float64) {
 			kernelsFor(l).sgdArithF64[variant](s[0], s[1], s[2], [6]float64{})
+		},
+		TrafficBF16: func(l uint8, variant int, s [][]uint16, grad32 []float32) {
+			kernelsFor(l).sgdBF16TrafficF32[variant](s[0], grad32, s[2], [7]float32{})
+		},
+		TrafficBF16Grad: func(l uint8, variant int, s [][]uint16, _ []float32) {
+			kernelsFor(l).sgdBF16GradTrafficF32[variant](s[0], s[1], s[2], [7]float32{})
 		},
 	},
 	"adagrad": {
@@ -128,6 +140,12 @@ var entries = map[string]Entry{
 		},
 		Arith64: func(l uint8, variant int, s [][]float64) {
 			kernelsFor(l).lionArithF64[variant](s[0], s[1], s[2], [7]float64{})
+		},
+		TrafficBF16: func(l uint8, variant int, s [][]uint16, grad32 []float32) {
+			kernelsFor(l).lionBF16TrafficF32[variant](s[0], grad32, s[2], [8]float32{})
+		},
+		TrafficBF16Grad: func(l uint8, variant int, s [][]uint16, _ []float32) {
+			kernelsFor(l).lionBF16GradTrafficF32[variant](s[0], s[1], s[2], [8]float32{})
 		},
 	},
 }

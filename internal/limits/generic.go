@@ -56,42 +56,48 @@ func sqrt32(x float32) float32 { return float32(math.Sqrt(float64(x))) }
 // kernelSet is one level's kernels; each array is indexed by variant
 // (see the optimizer's Step methods for the variant numbering).
 type kernelSet struct {
-	adamTrafficF32     adamTrafficF32Table
-	adamTrafficF64     adamTrafficF64Table
-	adamArithF32       adamArithF32Table
-	adamArithF64       adamArithF64Table
-	sgdTrafficF32      sgdTrafficF32Table
-	sgdTrafficF64      sgdTrafficF64Table
-	sgdArithF32        sgdArithF32Table
-	sgdArithF64        sgdArithF64Table
-	adagradTrafficF32  adagradTrafficF32Table
-	adagradTrafficF64  adagradTrafficF64Table
-	adagradArithF32    adagradArithF32Table
-	adagradArithF64    adagradArithF64Table
-	rmspropTrafficF32  rmspropTrafficF32Table
-	rmspropTrafficF64  rmspropTrafficF64Table
-	rmspropArithF32    rmspropArithF32Table
-	rmspropArithF64    rmspropArithF64Table
-	adadeltaTrafficF32 adadeltaTrafficF32Table
-	adadeltaTrafficF64 adadeltaTrafficF64Table
-	adadeltaArithF32   adadeltaArithF32Table
-	adadeltaArithF64   adadeltaArithF64Table
-	nadamTrafficF32    nadamTrafficF32Table
-	nadamTrafficF64    nadamTrafficF64Table
-	nadamArithF32      nadamArithF32Table
-	nadamArithF64      nadamArithF64Table
-	radamTrafficF32    radamTrafficF32Table
-	radamTrafficF64    radamTrafficF64Table
-	radamArithF32      radamArithF32Table
-	radamArithF64      radamArithF64Table
-	adamaxTrafficF32   adamaxTrafficF32Table
-	adamaxTrafficF64   adamaxTrafficF64Table
-	adamaxArithF32     adamaxArithF32Table
-	adamaxArithF64     adamaxArithF64Table
-	lionTrafficF32     lionTrafficF32Table
-	lionTrafficF64     lionTrafficF64Table
-	lionArithF32       lionArithF32Table
-	lionArithF64       lionArithF64Table
+	adamTrafficF32         adamTrafficF32Table
+	adamTrafficF64         adamTrafficF64Table
+	adamArithF32           adamArithF32Table
+	adamArithF64           adamArithF64Table
+	sgdTrafficF32          sgdTrafficF32Table
+	sgdTrafficF64          sgdTrafficF64Table
+	sgdArithF32            sgdArithF32Table
+	sgdArithF64            sgdArithF64Table
+	adagradTrafficF32      adagradTrafficF32Table
+	adagradTrafficF64      adagradTrafficF64Table
+	adagradArithF32        adagradArithF32Table
+	adagradArithF64        adagradArithF64Table
+	rmspropTrafficF32      rmspropTrafficF32Table
+	rmspropTrafficF64      rmspropTrafficF64Table
+	rmspropArithF32        rmspropArithF32Table
+	rmspropArithF64        rmspropArithF64Table
+	adadeltaTrafficF32     adadeltaTrafficF32Table
+	adadeltaTrafficF64     adadeltaTrafficF64Table
+	adadeltaArithF32       adadeltaArithF32Table
+	adadeltaArithF64       adadeltaArithF64Table
+	nadamTrafficF32        nadamTrafficF32Table
+	nadamTrafficF64        nadamTrafficF64Table
+	nadamArithF32          nadamArithF32Table
+	nadamArithF64          nadamArithF64Table
+	radamTrafficF32        radamTrafficF32Table
+	radamTrafficF64        radamTrafficF64Table
+	radamArithF32          radamArithF32Table
+	radamArithF64          radamArithF64Table
+	adamaxTrafficF32       adamaxTrafficF32Table
+	adamaxTrafficF64       adamaxTrafficF64Table
+	adamaxArithF32         adamaxArithF32Table
+	adamaxArithF64         adamaxArithF64Table
+	lionTrafficF32         lionTrafficF32Table
+	lionTrafficF64         lionTrafficF64Table
+	lionArithF32           lionArithF32Table
+	lionArithF64           lionArithF64Table
+	adamBF16TrafficF32     adamBF16TrafficF32Table
+	adamBF16GradTrafficF32 adamBF16GradTrafficF32Table
+	sgdBF16TrafficF32      sgdBF16TrafficF32Table
+	sgdBF16GradTrafficF32  sgdBF16GradTrafficF32Table
+	lionBF16TrafficF32     lionBF16TrafficF32Table
+	lionBF16GradTrafficF32 lionBF16GradTrafficF32Table
 }
 
 // adamTrafficF32Table holds a level's Adam memory roofline float32 kernels, by variant.
@@ -202,44 +208,68 @@ type lionArithF32Table [1]func(param, grad, m []float32, s [7]float32)
 // lionArithF64Table holds a level's Lion arithmetic bound float64 kernels, by variant.
 type lionArithF64Table [1]func(param, grad, m []float64, s [7]float64)
 
+// adamBF16TrafficF32Table holds a level's Adam (bfloat16 storage) memory roofline float32 kernels, by variant.
+type adamBF16TrafficF32Table [4]func(param []uint16, grad []float32, m []uint16, v []uint16, s [11]float32)
+
+// adamBF16GradTrafficF32Table holds a level's Adam (bfloat16 storage and gradient) memory roofline float32 kernels, by variant.
+type adamBF16GradTrafficF32Table [4]func(param []uint16, grad []uint16, m []uint16, v []uint16, s [11]float32)
+
+// sgdBF16TrafficF32Table holds a level's SGD (bfloat16 storage) memory roofline float32 kernels, by variant.
+type sgdBF16TrafficF32Table [12]func(param []uint16, grad []float32, buf []uint16, s [7]float32)
+
+// sgdBF16GradTrafficF32Table holds a level's SGD (bfloat16 storage and gradient) memory roofline float32 kernels, by variant.
+type sgdBF16GradTrafficF32Table [12]func(param []uint16, grad []uint16, buf []uint16, s [7]float32)
+
+// lionBF16TrafficF32Table holds a level's Lion (bfloat16 storage) memory roofline float32 kernels, by variant.
+type lionBF16TrafficF32Table [2]func(param []uint16, grad []float32, m []uint16, s [8]float32)
+
+// lionBF16GradTrafficF32Table holds a level's Lion (bfloat16 storage and gradient) memory roofline float32 kernels, by variant.
+type lionBF16GradTrafficF32Table [2]func(param []uint16, grad []uint16, m []uint16, s [8]float32)
+
 // genericKernels are the pure-Go kernels, for every target.
 var genericKernels = kernelSet{
-	adamTrafficF32:     adamTrafficF32Table{adamTrafficF32, adamTrafficF32, adamTrafficF32AMSGrad, adamTrafficF32AMSGrad},
-	adamTrafficF64:     adamTrafficF64Table{adamTrafficF64, adamTrafficF64, adamTrafficF64AMSGrad, adamTrafficF64AMSGrad},
-	adamArithF32:       adamArithF32Table{adamArithF32, adamArithF32, adamArithF32, adamArithF32},
-	adamArithF64:       adamArithF64Table{adamArithF64, adamArithF64, adamArithF64, adamArithF64},
-	sgdTrafficF32:      sgdTrafficF32Table{sgdTrafficF32, sgdTrafficF32, sgdTrafficF32Momentum, sgdTrafficF32Momentum, sgdTrafficF32Momentum, sgdTrafficF32Momentum},
-	sgdTrafficF64:      sgdTrafficF64Table{sgdTrafficF64, sgdTrafficF64, sgdTrafficF64Momentum, sgdTrafficF64Momentum, sgdTrafficF64Momentum, sgdTrafficF64Momentum},
-	sgdArithF32:        sgdArithF32Table{sgdArithF32, sgdArithF32, sgdArithF32, sgdArithF32, sgdArithF32, sgdArithF32},
-	sgdArithF64:        sgdArithF64Table{sgdArithF64, sgdArithF64, sgdArithF64, sgdArithF64, sgdArithF64, sgdArithF64},
-	adagradTrafficF32:  adagradTrafficF32Table{adagradTrafficF32, adagradTrafficF32, adagradTrafficF32, adagradTrafficF32},
-	adagradTrafficF64:  adagradTrafficF64Table{adagradTrafficF64, adagradTrafficF64, adagradTrafficF64, adagradTrafficF64},
-	adagradArithF32:    adagradArithF32Table{adagradArithF32, adagradArithF32, adagradArithF32, adagradArithF32},
-	adagradArithF64:    adagradArithF64Table{adagradArithF64, adagradArithF64, adagradArithF64, adagradArithF64},
-	rmspropTrafficF32:  rmspropTrafficF32Table{rmspropTrafficF32, rmspropTrafficF32, rmspropTrafficF32Centered, rmspropTrafficF32Centered, rmspropTrafficF32Momentum, rmspropTrafficF32Momentum, rmspropTrafficF32CenteredMomentum, rmspropTrafficF32CenteredMomentum, rmspropTrafficF32, rmspropTrafficF32, rmspropTrafficF32Centered, rmspropTrafficF32Centered, rmspropTrafficF32Momentum, rmspropTrafficF32Momentum, rmspropTrafficF32CenteredMomentum, rmspropTrafficF32CenteredMomentum},
-	rmspropTrafficF64:  rmspropTrafficF64Table{rmspropTrafficF64, rmspropTrafficF64, rmspropTrafficF64Centered, rmspropTrafficF64Centered, rmspropTrafficF64Momentum, rmspropTrafficF64Momentum, rmspropTrafficF64CenteredMomentum, rmspropTrafficF64CenteredMomentum, rmspropTrafficF64, rmspropTrafficF64, rmspropTrafficF64Centered, rmspropTrafficF64Centered, rmspropTrafficF64Momentum, rmspropTrafficF64Momentum, rmspropTrafficF64CenteredMomentum, rmspropTrafficF64CenteredMomentum},
-	rmspropArithF32:    rmspropArithF32Table{rmspropArithF32, rmspropArithF32, rmspropArithF32, rmspropArithF32, rmspropArithF32, rmspropArithF32, rmspropArithF32, rmspropArithF32, rmspropArithF32, rmspropArithF32, rmspropArithF32, rmspropArithF32, rmspropArithF32, rmspropArithF32, rmspropArithF32, rmspropArithF32},
-	rmspropArithF64:    rmspropArithF64Table{rmspropArithF64, rmspropArithF64, rmspropArithF64, rmspropArithF64, rmspropArithF64, rmspropArithF64, rmspropArithF64, rmspropArithF64, rmspropArithF64, rmspropArithF64, rmspropArithF64, rmspropArithF64, rmspropArithF64, rmspropArithF64, rmspropArithF64, rmspropArithF64},
-	adadeltaTrafficF32: adadeltaTrafficF32Table{adadeltaTrafficF32, adadeltaTrafficF32},
-	adadeltaTrafficF64: adadeltaTrafficF64Table{adadeltaTrafficF64, adadeltaTrafficF64},
-	adadeltaArithF32:   adadeltaArithF32Table{adadeltaArithF32, adadeltaArithF32},
-	adadeltaArithF64:   adadeltaArithF64Table{adadeltaArithF64, adadeltaArithF64},
-	nadamTrafficF32:    nadamTrafficF32Table{nadamTrafficF32, nadamTrafficF32},
-	nadamTrafficF64:    nadamTrafficF64Table{nadamTrafficF64, nadamTrafficF64},
-	nadamArithF32:      nadamArithF32Table{nadamArithF32, nadamArithF32},
-	nadamArithF64:      nadamArithF64Table{nadamArithF64, nadamArithF64},
-	radamTrafficF32:    radamTrafficF32Table{radamTrafficF32, radamTrafficF32, radamTrafficF32, radamTrafficF32},
-	radamTrafficF64:    radamTrafficF64Table{radamTrafficF64, radamTrafficF64, radamTrafficF64, radamTrafficF64},
-	radamArithF32:      radamArithF32Table{radamArithF32, radamArithF32, radamArithF32Rectified, radamArithF32Rectified},
-	radamArithF64:      radamArithF64Table{radamArithF64, radamArithF64, radamArithF64Rectified, radamArithF64Rectified},
-	adamaxTrafficF32:   adamaxTrafficF32Table{adamaxTrafficF32, adamaxTrafficF32},
-	adamaxTrafficF64:   adamaxTrafficF64Table{adamaxTrafficF64, adamaxTrafficF64},
-	adamaxArithF32:     adamaxArithF32Table{adamaxArithF32, adamaxArithF32},
-	adamaxArithF64:     adamaxArithF64Table{adamaxArithF64, adamaxArithF64},
-	lionTrafficF32:     lionTrafficF32Table{lionTrafficF32},
-	lionTrafficF64:     lionTrafficF64Table{lionTrafficF64},
-	lionArithF32:       lionArithF32Table{lionArithF32},
-	lionArithF64:       lionArithF64Table{lionArithF64},
+	adamTrafficF32:         adamTrafficF32Table{adamTrafficF32, adamTrafficF32, adamTrafficF32AMSGrad, adamTrafficF32AMSGrad},
+	adamTrafficF64:         adamTrafficF64Table{adamTrafficF64, adamTrafficF64, adamTrafficF64AMSGrad, adamTrafficF64AMSGrad},
+	adamArithF32:           adamArithF32Table{adamArithF32, adamArithF32, adamArithF32, adamArithF32},
+	adamArithF64:           adamArithF64Table{adamArithF64, adamArithF64, adamArithF64, adamArithF64},
+	sgdTrafficF32:          sgdTrafficF32Table{sgdTrafficF32, sgdTrafficF32, sgdTrafficF32Momentum, sgdTrafficF32Momentum, sgdTrafficF32Momentum, sgdTrafficF32Momentum},
+	sgdTrafficF64:          sgdTrafficF64Table{sgdTrafficF64, sgdTrafficF64, sgdTrafficF64Momentum, sgdTrafficF64Momentum, sgdTrafficF64Momentum, sgdTrafficF64Momentum},
+	sgdArithF32:            sgdArithF32Table{sgdArithF32, sgdArithF32, sgdArithF32, sgdArithF32, sgdArithF32, sgdArithF32},
+	sgdArithF64:            sgdArithF64Table{sgdArithF64, sgdArithF64, sgdArithF64, sgdArithF64, sgdArithF64, sgdArithF64},
+	adagradTrafficF32:      adagradTrafficF32Table{adagradTrafficF32, adagradTrafficF32, adagradTrafficF32, adagradTrafficF32},
+	adagradTrafficF64:      adagradTrafficF64Table{adagradTrafficF64, adagradTrafficF64, adagradTrafficF64, adagradTrafficF64},
+	adagradArithF32:        adagradArithF32Table{adagradArithF32, adagradArithF32, adagradArithF32, adagradArithF32},
+	adagradArithF64:        adagradArithF64Table{adagradArithF64, adagradArithF64, adagradArithF64, adagradArithF64},
+	rmspropTrafficF32:      rmspropTrafficF32Table{rmspropTrafficF32, rmspropTrafficF32, rmspropTrafficF32Centered, rmspropTrafficF32Centered, rmspropTrafficF32Momentum, rmspropTrafficF32Momentum, rmspropTrafficF32CenteredMomentum, rmspropTrafficF32CenteredMomentum, rmspropTrafficF32, rmspropTrafficF32, rmspropTrafficF32Centered, rmspropTrafficF32Centered, rmspropTrafficF32Momentum, rmspropTrafficF32Momentum, rmspropTrafficF32CenteredMomentum, rmspropTrafficF32CenteredMomentum},
+	rmspropTrafficF64:      rmspropTrafficF64Table{rmspropTrafficF64, rmspropTrafficF64, rmspropTrafficF64Centered, rmspropTrafficF64Centered, rmspropTrafficF64Momentum, rmspropTrafficF64Momentum, rmspropTrafficF64CenteredMomentum, rmspropTrafficF64CenteredMomentum, rmspropTrafficF64, rmspropTrafficF64, rmspropTrafficF64Centered, rmspropTrafficF64Centered, rmspropTrafficF64Momentum, rmspropTrafficF64Momentum, rmspropTrafficF64CenteredMomentum, rmspropTrafficF64CenteredMomentum},
+	rmspropArithF32:        rmspropArithF32Table{rmspropArithF32, rmspropArithF32, rmspropArithF32, rmspropArithF32, rmspropArithF32, rmspropArithF32, rmspropArithF32, rmspropArithF32, rmspropArithF32, rmspropArithF32, rmspropArithF32, rmspropArithF32, rmspropArithF32, rmspropArithF32, rmspropArithF32, rmspropArithF32},
+	rmspropArithF64:        rmspropArithF64Table{rmspropArithF64, rmspropArithF64, rmspropArithF64, rmspropArithF64, rmspropArithF64, rmspropArithF64, rmspropArithF64, rmspropArithF64, rmspropArithF64, rmspropArithF64, rmspropArithF64, rmspropArithF64, rmspropArithF64, rmspropArithF64, rmspropArithF64, rmspropArithF64},
+	adadeltaTrafficF32:     adadeltaTrafficF32Table{adadeltaTrafficF32, adadeltaTrafficF32},
+	adadeltaTrafficF64:     adadeltaTrafficF64Table{adadeltaTrafficF64, adadeltaTrafficF64},
+	adadeltaArithF32:       adadeltaArithF32Table{adadeltaArithF32, adadeltaArithF32},
+	adadeltaArithF64:       adadeltaArithF64Table{adadeltaArithF64, adadeltaArithF64},
+	nadamTrafficF32:        nadamTrafficF32Table{nadamTrafficF32, nadamTrafficF32},
+	nadamTrafficF64:        nadamTrafficF64Table{nadamTrafficF64, nadamTrafficF64},
+	nadamArithF32:          nadamArithF32Table{nadamArithF32, nadamArithF32},
+	nadamArithF64:          nadamArithF64Table{nadamArithF64, nadamArithF64},
+	radamTrafficF32:        radamTrafficF32Table{radamTrafficF32, radamTrafficF32, radamTrafficF32, radamTrafficF32},
+	radamTrafficF64:        radamTrafficF64Table{radamTrafficF64, radamTrafficF64, radamTrafficF64, radamTrafficF64},
+	radamArithF32:          radamArithF32Table{radamArithF32, radamArithF32, radamArithF32Rectified, radamArithF32Rectified},
+	radamArithF64:          radamArithF64Table{radamArithF64, radamArithF64, radamArithF64Rectified, radamArithF64Rectified},
+	adamaxTrafficF32:       adamaxTrafficF32Table{adamaxTrafficF32, adamaxTrafficF32},
+	adamaxTrafficF64:       adamaxTrafficF64Table{adamaxTrafficF64, adamaxTrafficF64},
+	adamaxArithF32:         adamaxArithF32Table{adamaxArithF32, adamaxArithF32},
+	adamaxArithF64:         adamaxArithF64Table{adamaxArithF64, adamaxArithF64},
+	lionTrafficF32:         lionTrafficF32Table{lionTrafficF32},
+	lionTrafficF64:         lionTrafficF64Table{lionTrafficF64},
+	lionArithF32:           lionArithF32Table{lionArithF32},
+	lionArithF64:           lionArithF64Table{lionArithF64},
+	adamBF16TrafficF32:     adamBF16TrafficF32Table{adamBF16TrafficF32, adamBF16TrafficF32, adamBF16TrafficF32, adamBF16TrafficF32},
+	adamBF16GradTrafficF32: adamBF16GradTrafficF32Table{adamBF16GradTrafficF32, adamBF16GradTrafficF32, adamBF16GradTrafficF32, adamBF16GradTrafficF32},
+	sgdBF16TrafficF32:      sgdBF16TrafficF32Table{sgdBF16TrafficF32, sgdBF16TrafficF32, sgdBF16TrafficF32Momentum, sgdBF16TrafficF32Momentum, sgdBF16TrafficF32Momentum, sgdBF16TrafficF32Momentum, sgdBF16TrafficF32, sgdBF16TrafficF32, sgdBF16TrafficF32Momentum, sgdBF16TrafficF32Momentum, sgdBF16TrafficF32Momentum, sgdBF16TrafficF32Momentum},
+	sgdBF16GradTrafficF32:  sgdBF16GradTrafficF32Table{sgdBF16GradTrafficF32, sgdBF16GradTrafficF32, sgdBF16GradTrafficF32Momentum, sgdBF16GradTrafficF32Momentum, sgdBF16GradTrafficF32Momentum, sgdBF16GradTrafficF32Momentum, sgdBF16GradTrafficF32, sgdBF16GradTrafficF32, sgdBF16GradTrafficF32Momentum, sgdBF16GradTrafficF32Momentum, sgdBF16GradTrafficF32Momentum, sgdBF16GradTrafficF32Momentum},
+	lionBF16TrafficF32:     lionBF16TrafficF32Table{lionBF16TrafficF32, lionBF16TrafficF32},
+	lionBF16GradTrafficF32: lionBF16GradTrafficF32Table{lionBF16GradTrafficF32, lionBF16GradTrafficF32},
 }
 
 // Indexes of Adam memory roofline's per-step scalars in the array its kernels take.
@@ -1095,5 +1125,211 @@ func lionArithF64(param, grad, m []float64, s [7]float64) {
 	for i := range param {
 		x := grad[i]
 		param[i] = x
+	}
+}
+
+// Indexes of Adam (bfloat16 storage) memory roofline's per-step scalars in the array its kernels take.
+const (
+	adamBF16TrafficGscale = iota // gradient scale, negated when maximizing
+	adamBF16TrafficWd            // coupled (L2) weight decay
+	adamBF16TrafficB1            // beta1
+	adamBF16TrafficOmb1          // 1 - beta1
+	adamBF16TrafficB2            // beta2
+	adamBF16TrafficOmb2          // 1 - beta2
+	adamBF16TrafficIbc2          // 1 / sqrt(1 - beta2^t), or 1 without bias correction or with eps-hat
+	adamBF16TrafficEps           // epsilon, added outside the square root
+	adamBF16TrafficStep          // lr / (1 - beta1^t) (see Adam.scalars)
+	adamBF16TrafficPdecay        // 1 - lr*weight_decay for decoupled decay (AdamW), else 1
+	adamBF16TrafficOff           // global index of the first element plus the step's hash key, mod 2^32
+	adamBF16TrafficScalarCount
+)
+
+// adamBF16TrafficF32 is the pure-Go Adam (bfloat16 storage) memory roofline kernel (float32; variant: plain).
+// Every assembly level performs exactly these operations in this order.
+func adamBF16TrafficF32(param []uint16, grad []float32, m []uint16, v []uint16, s [11]float32) {
+	grad = grad[:len(param)]
+	m = m[:len(param)]
+	v = v[:len(param)]
+	for i := range param {
+		paramW := math.Float32frombits(uint32(param[i]) << 16)
+		mW := math.Float32frombits(uint32(m[i]) << 16)
+		vW := math.Float32frombits(uint32(v[i]) << 16)
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = uint16(math.Float32bits(paramW+x) >> 16)
+		m[i] = uint16(math.Float32bits(mW+x) >> 16)
+		v[i] = uint16(math.Float32bits(vW+x) >> 16)
+	}
+}
+
+// Indexes of Adam (bfloat16 storage and gradient) memory roofline's per-step scalars in the array its kernels take.
+const (
+	adamBF16GradTrafficGscale = iota // gradient scale, negated when maximizing
+	adamBF16GradTrafficWd            // coupled (L2) weight decay
+	adamBF16GradTrafficB1            // beta1
+	adamBF16GradTrafficOmb1          // 1 - beta1
+	adamBF16GradTrafficB2            // beta2
+	adamBF16GradTrafficOmb2          // 1 - beta2
+	adamBF16GradTrafficIbc2          // 1 / sqrt(1 - beta2^t), or 1 without bias correction or with eps-hat
+	adamBF16GradTrafficEps           // epsilon, added outside the square root
+	adamBF16GradTrafficStep          // lr / (1 - beta1^t) (see Adam.scalars)
+	adamBF16GradTrafficPdecay        // 1 - lr*weight_decay for decoupled decay (AdamW), else 1
+	adamBF16GradTrafficOff           // global index of the first element plus the step's hash key, mod 2^32
+	adamBF16GradTrafficScalarCount
+)
+
+// adamBF16GradTrafficF32 is the pure-Go Adam (bfloat16 storage and gradient) memory roofline kernel (float32; variant: plain).
+// Every assembly level performs exactly these operations in this order.
+func adamBF16GradTrafficF32(param []uint16, grad []uint16, m []uint16, v []uint16, s [11]float32) {
+	grad = grad[:len(param)]
+	m = m[:len(param)]
+	v = v[:len(param)]
+	for i := range param {
+		paramW := math.Float32frombits(uint32(param[i]) << 16)
+		gradW := math.Float32frombits(uint32(grad[i]) << 16)
+		mW := math.Float32frombits(uint32(m[i]) << 16)
+		vW := math.Float32frombits(uint32(v[i]) << 16)
+		// the read-only streams, summed
+		x := gradW
+		param[i] = uint16(math.Float32bits(paramW+x) >> 16)
+		m[i] = uint16(math.Float32bits(mW+x) >> 16)
+		v[i] = uint16(math.Float32bits(vW+x) >> 16)
+	}
+}
+
+// Indexes of SGD (bfloat16 storage) memory roofline's per-step scalars in the array its kernels take.
+const (
+	sgdBF16TrafficGscale = iota // gradient scale, negated when maximizing
+	sgdBF16TrafficWd            // coupled (L2) weight decay
+	sgdBF16TrafficMom           // momentum, or 0 on the first step
+	sgdBF16TrafficDamp          // 1 - dampening, or 1 on the first step
+	sgdBF16TrafficNest          // momentum, for the Nesterov look-ahead
+	sgdBF16TrafficLr            // learning rate
+	sgdBF16TrafficOff           // global index of the first element plus the step's hash key, mod 2^32
+	sgdBF16TrafficScalarCount
+)
+
+// sgdBF16TrafficF32 is the pure-Go SGD (bfloat16 storage) memory roofline kernel (float32; variant: plain).
+// Every assembly level performs exactly these operations in this order.
+func sgdBF16TrafficF32(param []uint16, grad []float32, buf []uint16, s [7]float32) {
+	grad = grad[:len(param)]
+	for i := range param {
+		paramW := math.Float32frombits(uint32(param[i]) << 16)
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = uint16(math.Float32bits(paramW+x) >> 16)
+	}
+}
+
+// sgdBF16TrafficF32Momentum is the pure-Go SGD (bfloat16 storage) memory roofline kernel (float32; variant: Momentum).
+// Every assembly level performs exactly these operations in this order.
+func sgdBF16TrafficF32Momentum(param []uint16, grad []float32, buf []uint16, s [7]float32) {
+	grad = grad[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		paramW := math.Float32frombits(uint32(param[i]) << 16)
+		bufW := math.Float32frombits(uint32(buf[i]) << 16)
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = uint16(math.Float32bits(paramW+x) >> 16)
+		buf[i] = uint16(math.Float32bits(bufW+x) >> 16)
+	}
+}
+
+// Indexes of SGD (bfloat16 storage and gradient) memory roofline's per-step scalars in the array its kernels take.
+const (
+	sgdBF16GradTrafficGscale = iota // gradient scale, negated when maximizing
+	sgdBF16GradTrafficWd            // coupled (L2) weight decay
+	sgdBF16GradTrafficMom           // momentum, or 0 on the first step
+	sgdBF16GradTrafficDamp          // 1 - dampening, or 1 on the first step
+	sgdBF16GradTrafficNest          // momentum, for the Nesterov look-ahead
+	sgdBF16GradTrafficLr            // learning rate
+	sgdBF16GradTrafficOff           // global index of the first element plus the step's hash key, mod 2^32
+	sgdBF16GradTrafficScalarCount
+)
+
+// sgdBF16GradTrafficF32 is the pure-Go SGD (bfloat16 storage and gradient) memory roofline kernel (float32; variant: plain).
+// Every assembly level performs exactly these operations in this order.
+func sgdBF16GradTrafficF32(param []uint16, grad []uint16, buf []uint16, s [7]float32) {
+	grad = grad[:len(param)]
+	for i := range param {
+		paramW := math.Float32frombits(uint32(param[i]) << 16)
+		gradW := math.Float32frombits(uint32(grad[i]) << 16)
+		// the read-only streams, summed
+		x := gradW
+		param[i] = uint16(math.Float32bits(paramW+x) >> 16)
+	}
+}
+
+// sgdBF16GradTrafficF32Momentum is the pure-Go SGD (bfloat16 storage and gradient) memory roofline kernel (float32; variant: Momentum).
+// Every assembly level performs exactly these operations in this order.
+func sgdBF16GradTrafficF32Momentum(param []uint16, grad []uint16, buf []uint16, s [7]float32) {
+	grad = grad[:len(param)]
+	buf = buf[:len(param)]
+	for i := range param {
+		paramW := math.Float32frombits(uint32(param[i]) << 16)
+		gradW := math.Float32frombits(uint32(grad[i]) << 16)
+		bufW := math.Float32frombits(uint32(buf[i]) << 16)
+		// the read-only streams, summed
+		x := gradW
+		param[i] = uint16(math.Float32bits(paramW+x) >> 16)
+		buf[i] = uint16(math.Float32bits(bufW+x) >> 16)
+	}
+}
+
+// Indexes of Lion (bfloat16 storage) memory roofline's per-step scalars in the array its kernels take.
+const (
+	lionBF16TrafficGscale = iota // gradient scale, negated when maximizing
+	lionBF16TrafficB1            // beta1, the interpolation of the update
+	lionBF16TrafficOmb1          // 1 - beta1
+	lionBF16TrafficB2            // beta2, the decay of the momentum
+	lionBF16TrafficOmb2          // 1 - beta2
+	lionBF16TrafficLr            // learning rate
+	lionBF16TrafficLrwd          // lr * weight_decay
+	lionBF16TrafficOff           // global index of the first element plus the step's hash key, mod 2^32
+	lionBF16TrafficScalarCount
+)
+
+// lionBF16TrafficF32 is the pure-Go Lion (bfloat16 storage) memory roofline kernel (float32; variant: plain).
+// Every assembly level performs exactly these operations in this order.
+func lionBF16TrafficF32(param []uint16, grad []float32, m []uint16, s [8]float32) {
+	grad = grad[:len(param)]
+	m = m[:len(param)]
+	for i := range param {
+		paramW := math.Float32frombits(uint32(param[i]) << 16)
+		mW := math.Float32frombits(uint32(m[i]) << 16)
+		// the read-only streams, summed
+		x := grad[i]
+		param[i] = uint16(math.Float32bits(paramW+x) >> 16)
+		m[i] = uint16(math.Float32bits(mW+x) >> 16)
+	}
+}
+
+// Indexes of Lion (bfloat16 storage and gradient) memory roofline's per-step scalars in the array its kernels take.
+const (
+	lionBF16GradTrafficGscale = iota // gradient scale, negated when maximizing
+	lionBF16GradTrafficB1            // beta1, the interpolation of the update
+	lionBF16GradTrafficOmb1          // 1 - beta1
+	lionBF16GradTrafficB2            // beta2, the decay of the momentum
+	lionBF16GradTrafficOmb2          // 1 - beta2
+	lionBF16GradTrafficLr            // learning rate
+	lionBF16GradTrafficLrwd          // lr * weight_decay
+	lionBF16GradTrafficOff           // global index of the first element plus the step's hash key, mod 2^32
+	lionBF16GradTrafficScalarCount
+)
+
+// lionBF16GradTrafficF32 is the pure-Go Lion (bfloat16 storage and gradient) memory roofline kernel (float32; variant: plain).
+// Every assembly level performs exactly these operations in this order.
+func lionBF16GradTrafficF32(param []uint16, grad []uint16, m []uint16, s [8]float32) {
+	grad = grad[:len(param)]
+	m = m[:len(param)]
+	for i := range param {
+		paramW := math.Float32frombits(uint32(param[i]) << 16)
+		gradW := math.Float32frombits(uint32(grad[i]) << 16)
+		mW := math.Float32frombits(uint32(m[i]) << 16)
+		// the read-only streams, summed
+		x := gradW
+		param[i] = uint16(math.Float32bits(paramW+x) >> 16)
+		m[i] = uint16(math.Float32bits(mW+x) >> 16)
 	}
 }

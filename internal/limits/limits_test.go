@@ -2,6 +2,7 @@ package limits
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 
@@ -61,14 +62,16 @@ func catch(f func()) (msg string) {
 }
 
 // TestReadOnly: the sum of squares' read-only loop reads every element once
-// at every supported level: small integers sum exactly.
+// at every supported level, in every precision: small integers sum
+// exactly.
 func TestReadOnly(t *testing.T) {
 	for _, l := range cpulevel.Detect() {
 		for _, n := range []int{0, 1, 15, 16, 17, 33, 1000} {
-			x32, x64 := make([]float32, n), make([]float64, n)
+			x32, x64, x16 := make([]float32, n), make([]float64, n), make([]uint16, n)
 			want := 0.0
 			for i := range x32 {
 				x32[i], x64[i] = float32(i%7), float64(i%7)
+				x16[i] = uint16(math.Float32bits(x32[i]) >> 16) // exact
 				want += float64(i % 7)
 			}
 			if got := readOnly(l, x32); got != want {
@@ -77,10 +80,14 @@ func TestReadOnly(t *testing.T) {
 			if got := readOnly(l, x64); got != want {
 				t.Errorf("%s n=%d float64: sum %v, want %v", cpulevel.Name(l), n, got, want)
 			}
+			if got := readOnly(l, x16); got != want {
+				t.Errorf("%s n=%d bfloat16: sum %v, want %v", cpulevel.Name(l), n, got, want)
+			}
 		}
 	}
 	e, ok := For("sumsq")
-	if !ok || e.Traffic32 == nil || e.Traffic64 == nil || e.Arith32 != nil || e.Arith64 != nil {
-		t.Errorf(`For("sumsq") = %+v, %v: want the Traffic kernels only`, e, ok)
+	if !ok || e.Traffic32 == nil || e.Traffic64 == nil || e.TrafficBF16Grad == nil ||
+		e.Arith32 != nil || e.Arith64 != nil || e.TrafficBF16 != nil {
+		t.Errorf(`For("sumsq") = %+v, %v: want the Traffic kernels only, of a bfloat16 gradient too`, e, ok)
 	}
 }
