@@ -26,11 +26,12 @@ func benchSizes() []int {
 // benchLevels are this machine's levels, generic first.
 func benchLevels() []kernels.Level { return reverse(kernels.Levels()) }
 
-// One benchmark per optimizer (its default variant, float32 and float64),
-// and one per limit: Roofline times the Traffic kernel (the optimizer's
-// reads and writes without its arithmetic: the memory roofline at each
-// size), Arith the Arith kernel on L1-resident slices (its square roots
-// and divisions alone: the arithmetic bound). SGD and Lion have no square
+// One benchmark per optimizer (its default variant, float32 and float64,
+// and bfloat16 where it has bfloat16 kernels), and one per limit:
+// Roofline times the Traffic kernel (the optimizer's reads and writes
+// without its arithmetic: the memory roofline at each size; bfloat16 too),
+// Arith the Arith kernel on L1-resident slices (its square roots and
+// divisions alone: the arithmetic bound). SGD and Lion have no square
 // root or division, hence no Arith benchmark.
 
 func BenchmarkAdam(b *testing.B)             { benchOptimizer(b, "adam", kindKernel) }
@@ -82,20 +83,30 @@ func benchOptimizer(b *testing.B, name, kind string) {
 			}
 		})
 	}
-	if kind == kindKernel && o.stepBF16 != nil {
-		b.Run("bf16", func(b *testing.B) { benchBF16(b, o, v) })
+	if kind != kindArith && o.stepBF16 != nil {
+		b.Run("bf16", func(b *testing.B) { benchBF16(b, o, v, kind) })
 	}
 }
 
-func benchBF16(b *testing.B, o *optimizer, v variant) {
+// benchBF16 times each bfloat16 form's step (kindKernel) or its Traffic
+// kernel (kindRoofline).
+func benchBF16(b *testing.B, o *optimizer, v variant, kind string) {
 	for _, f := range o.bf16FormsOf() {
+		limit := f.traffic(o.limits())
+		if kind == kindRoofline && limit == nil {
+			continue
+		}
 		b.Run("variant="+bf16Variant(v, f), func(b *testing.B) {
 			for _, n := range benchSizes() {
 				b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
 					d := newBF16Data(o, n, 1)
 					for _, l := range benchLevels() {
+						step := o.stepBF16(v, f)
+						if kind == kindRoofline {
+							step = trafficStep(limit, l, v)
+						}
 						b.Run("level="+l.String(), func(b *testing.B) {
-							runJob(b, bf16Job(o.stepBF16(v, f), l, d, 1), f.bytesPerElement(v))
+							runJob(b, bf16Job(kind, l, step, d, 1), f.bytesPerElement(v))
 						})
 					}
 				})

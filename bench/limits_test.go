@@ -145,3 +145,29 @@ func TestTableMarksBeyond(t *testing.T) {
 		t.Errorf("a mark without a row beyond a limit:\n%s", out)
 	}
 }
+
+// TestTableBF16Limits: a bfloat16 block shows each row's share of the
+// roofline its own Traffic kernels set, marks a row beyond it, and prints
+// the roofline table of its form, without an arithmetic bound.
+func TestTableBF16Limits(t *testing.T) {
+	rows := zen4Rows()
+	for i := range rows {
+		rows[i].Precision, rows[i].Variant, rows[i].BytesPerElement = "bf16", "momentum.sr-f32grad", 12
+		rows[i].GBps = 12 / rows[i].NsPerElement.Median // the same times, 12 bytes
+	}
+	applyLimits(rows)
+	var buf bytes.Buffer
+	writeBlock(&buf, config{}, blocks(rows)[0])
+	out := buf.String()
+	for _, want := range []string{
+		"sgd bf16 momentum.sr-f32grad: 12 B moved per element",
+		"GB/s  speedup  %roofline  vs f32", "104%" + beyondMark,
+		"no C baseline; vs f32: float32 momentum's time at the same level and size in this run / this time",
+		"memory roofline (GB/s): the fastest loop moving these bytes at the size, among the bfloat16 Traffic kernels of every level (bfloat16 loads and truncating stores, a float32 gradient)",
+		"size  where  roofline    by  generic  avx2  avx512", "64K     L2      93.6  avx2     20.4  93.6    74.4",
+		"no arithmetic bound: none is measured for the bfloat16 kernels"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+}

@@ -51,7 +51,7 @@ func writeBlock(w io.Writer, cfg config, b *block) {
 	fmt.Fprintf(w, "%s %s %s: %d B moved per element%s\n", b.optimizer, b.precision, b.variant, bpe, note)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	if bf16 {
-		fmt.Fprintln(tw, "size\twhere\tlevel\tns/elem\t±\tGB/s\tspeedup\tvs f32\t")
+		fmt.Fprintln(tw, "size\twhere\tlevel\tns/elem\t±\tGB/s\tspeedup\t%roofline\tvs f32\t")
 	} else {
 		fmt.Fprintln(tw, "size\twhere\tlevel\tns/elem\t±\tGB/s\tspeedup\t%roofline\t%arith\t")
 	}
@@ -75,8 +75,9 @@ func writeBlock(w io.Writer, cfg config, b *block) {
 			beyond = append(beyond, r)
 		}
 		if bf16 {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%.3f\t%s\t%.1f\t%s\t%s\t\n", size, wh, r.Level,
-				r.NsPerElement.Median, spread(r.NsPerElement), r.GBps, orDash(r.Speedup, "%.2fx"), orDash(r.VsF32, "%.2fx"))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%.3f\t%s\t%.1f\t%s\t%s\t%s\t\n", size, wh, r.Level,
+				r.NsPerElement.Median, spread(r.NsPerElement), r.GBps, orDash(r.Speedup, "%.2fx"),
+				pct(r.RooflinePct, r.BeyondRoofline), orDash(r.VsF32, "%.2fx"))
 			continue
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%.3f\t%s\t%.1f\t%s\t%s\t%s\t\n", size, wh, r.Level,
@@ -91,8 +92,7 @@ func writeBlock(w io.Writer, cfg config, b *block) {
 		fmt.Fprintf(w, "a call on empty slices (validation, per-step scalars) takes %s\n", call)
 	}
 	if bf16 {
-		fmt.Fprintf(w, "no roofline (the float32 Traffic kernels move other bytes) and no C baseline; vs f32: float32 %s's time at the same level and size in this run / this time\n", bf16Base(b.variant))
-		return
+		fmt.Fprintf(w, "no C baseline; vs f32: float32 %s's time at the same level and size in this run / this time\n", bf16Base(b.variant))
 	}
 	writeLimits(w, b)
 }
@@ -145,6 +145,9 @@ func writeLimits(w io.Writer, b *block) {
 	among := "the Traffic kernels of every level"
 	if len(cs) > 0 {
 		among += " and the C baselines"
+	}
+	if b.precision == "bf16" {
+		among = "the bfloat16 Traffic kernels of every level (bfloat16 loads and truncating stores, " + gradOf(b) + ")"
 	}
 	fmt.Fprintf(w, "memory roofline (GB/s): the fastest loop moving these bytes at the size, among %s\n", among)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
@@ -218,6 +221,9 @@ func gbpsOf(rows []Result, l string) string {
 
 // noArithReason says why a block has no arithmetic bound.
 func noArithReason(b *block) string {
+	if b.precision == "bf16" {
+		return "no arithmetic bound: none is measured for the bfloat16 kernels"
+	}
 	if o := findOptimizer(b.optimizer); o != nil {
 		if v, ok := o.findVariant(b.variant); ok && !v.arith {
 			return "no arithmetic bound: no square root or division, memory-bound at every size"
