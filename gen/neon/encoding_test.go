@@ -44,10 +44,12 @@ func TestEncodingsMatchBinutils(t *testing.T) {
 var wordLine = regexp.MustCompile(`WORD\s+\$0x([0-9a-f]{8}) // (.+)`)
 
 // TestEmittedWordsMatchBinutils assembles the comment of every WORD the
-// emitter writes for every optimizer, limit kernel, reduction and fused
-// kernel, and compares the words with the directives.
+// emitter writes for every optimizer and limit kernel (bfloat16 ones
+// too), reduction and fused kernel, and compares the words with the
+// directives.
 func TestEmittedWordsMatchBinutils(t *testing.T) {
 	fams := append(families.All(), golang.LimitFamilies(families.All())...)
+	fams = append(append(fams, families.BF16()...), golang.TrafficFamilies(families.BF16())...)
 	seen := map[string]bool{}
 	var texts []string
 	var want []uint32
