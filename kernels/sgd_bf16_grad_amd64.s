@@ -5,8 +5,8 @@
 #include "textflag.h"
 
 // func sgdBF16GradAVX2F32(param []uint16, grad []uint16, buf []uint16, s [7]float32)
-// Requires: AVX, AVX2
-TEXT ·sgdBF16GradAVX2F32(SB), NOSPLIT, $64-100
+// Requires: AVX, AVX2, MMX+
+TEXT ·sgdBF16GradAVX2F32(SB), NOSPLIT, $160-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -26,35 +26,89 @@ TEXT ·sgdBF16GradAVX2F32(SB), NOSPLIT, $64-100
 	VMOVD        BX, X2
 	VBROADCASTSS X2, Y2
 	VMOVUPS      Y2, 32(SP)
+
+	// Constant: 0x20
+	MOVQ         $0x0000000000000020, BX
+	VMOVD        BX, X2
+	VBROADCASTSS X2, Y2
+	VMOVUPS      Y2, 64(SP)
+
+	// Constant: 0x10
+	MOVQ         $0x0000000000000010, BX
+	VMOVD        BX, X2
+	VBROADCASTSS X2, Y2
+	VMOVUPS      Y2, 96(SP)
+
+	// Constant: 0x11
+	MOVQ         $0x0000000000000011, BX
+	VMOVD        BX, X2
+	VBROADCASTSS X2, Y2
+	VMOVUPS      Y2, 128(SP)
+	MOVQ         $0x00000000ffff0000, BX
+	VMOVD        BX, X2
+	VBROADCASTSS X2, Y2
 	XORQ         BX, BX
 
-	// Main loop: 1 vectors of 8 elements per iteration.
+	// Main loop: 4 vectors of 8 elements per iteration.
 unrolled:
-	MOVQ AX, SI
-	SUBQ BX, SI
-	CMPQ SI, $0x00000008
-	JL   single
+	MOVQ       AX, SI
+	SUBQ       BX, SI
+	CMPQ       SI, $0x00000020
+	JL         single
+	PREFETCHT0 256(CX)(BX*2)
+	PREFETCHT0 256(DX)(BX*2)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VPMOVZXWD (DX)(BX*2), Y2
-	VPSLLD    $0x10, Y2, Y2
-	VMULPS    Y0, Y2, Y2
+	VMOVDQU (DX)(BX*2), Y3
+	VPSLLD  $0x10, Y3, Y3
+	VMULPS  Y0, Y3, Y3
+	VPAND   (DX)(BX*2), Y2, Y4
+	VMULPS  Y0, Y4, Y4
+	VMOVDQU 32(DX)(BX*2), Y5
+	VPSLLD  $0x10, Y5, Y5
+	VMULPS  Y0, Y5, Y5
+	VPAND   32(DX)(BX*2), Y2, Y6
+	VMULPS  Y0, Y6, Y6
 
 	// round to bfloat16
-	VPMOVZXWD    (CX)(BX*2), Y3
-	VPSLLD       $0x10, Y3, Y3
-	VMULPS       Y2, Y1, Y2
-	VSUBPS       Y2, Y3, Y2
-	VPSRLD       $0x10, Y2, Y3
-	VPAND        (SP), Y3, Y3
-	VPADDD       32(SP), Y3, Y3
-	VPADDD       Y3, Y2, Y2
-	VPSRLD       $0x10, Y2, Y2
-	VEXTRACTI128 $0x01, Y2, X3
-	VPACKUSDW    X3, X2, X3
-	VMOVDQU      X3, (CX)(BX*2)
-	ADDQ         $0x00000008, BX
-	JMP          unrolled
+	VMOVDQU  (CX)(BX*2), Y7
+	VPSLLD   $0x10, Y7, Y7
+	VMULPS   Y3, Y1, Y3
+	VSUBPS   Y3, Y7, Y3
+	VPAND    (CX)(BX*2), Y2, Y7
+	VMULPS   Y4, Y1, Y4
+	VSUBPS   Y4, Y7, Y4
+	VMOVDQU  32(CX)(BX*2), Y7
+	VPSLLD   $0x10, Y7, Y7
+	VMULPS   Y5, Y1, Y5
+	VSUBPS   Y5, Y7, Y5
+	VPAND    32(CX)(BX*2), Y2, Y7
+	VMULPS   Y6, Y1, Y6
+	VSUBPS   Y6, Y7, Y6
+	VPSRLD   $0x10, Y3, Y7
+	VPAND    (SP), Y7, Y7
+	VPADDD   32(SP), Y7, Y7
+	VPSRLD   $0x10, Y4, Y8
+	VPAND    (SP), Y8, Y8
+	VPADDD   32(SP), Y8, Y8
+	VPSRLD   $0x10, Y5, Y9
+	VPAND    (SP), Y9, Y9
+	VPADDD   32(SP), Y9, Y9
+	VPSRLD   $0x10, Y6, Y10
+	VPAND    (SP), Y10, Y10
+	VPADDD   32(SP), Y10, Y10
+	VPADDD   Y7, Y3, Y3
+	VPADDD   Y8, Y4, Y4
+	VPSRLD   $0x10, Y3, Y3
+	VPBLENDW $0xaa, Y4, Y3, Y3
+	VMOVDQU  Y3, (CX)(BX*2)
+	VPADDD   Y9, Y5, Y3
+	VPADDD   Y10, Y6, Y4
+	VPSRLD   $0x10, Y3, Y3
+	VPBLENDW $0xaa, Y4, Y3, Y3
+	VMOVDQU  Y3, 32(CX)(BX*2)
+	ADDQ     $0x00000020, BX
+	JMP      unrolled
 
 	// One vector at a time.
 single:
@@ -113,9 +167,45 @@ done:
 	VZEROUPPER
 	RET
 
+DATA evenLanes<>+0(SB)/4, $0x00000000
+DATA evenLanes<>+4(SB)/4, $0x00000002
+DATA evenLanes<>+8(SB)/4, $0x00000004
+DATA evenLanes<>+12(SB)/4, $0x00000006
+DATA evenLanes<>+16(SB)/4, $0x00000008
+DATA evenLanes<>+20(SB)/4, $0x0000000a
+DATA evenLanes<>+24(SB)/4, $0x0000000c
+DATA evenLanes<>+28(SB)/4, $0x0000000e
+DATA evenLanes<>+32(SB)/4, $0x00000010
+DATA evenLanes<>+36(SB)/4, $0x00000012
+DATA evenLanes<>+40(SB)/4, $0x00000014
+DATA evenLanes<>+44(SB)/4, $0x00000016
+DATA evenLanes<>+48(SB)/4, $0x00000018
+DATA evenLanes<>+52(SB)/4, $0x0000001a
+DATA evenLanes<>+56(SB)/4, $0x0000001c
+DATA evenLanes<>+60(SB)/4, $0x0000001e
+GLOBL evenLanes<>(SB), RODATA|NOPTR, $64
+
+DATA oddLanes<>+0(SB)/4, $0x00000001
+DATA oddLanes<>+4(SB)/4, $0x00000003
+DATA oddLanes<>+8(SB)/4, $0x00000005
+DATA oddLanes<>+12(SB)/4, $0x00000007
+DATA oddLanes<>+16(SB)/4, $0x00000009
+DATA oddLanes<>+20(SB)/4, $0x0000000b
+DATA oddLanes<>+24(SB)/4, $0x0000000d
+DATA oddLanes<>+28(SB)/4, $0x0000000f
+DATA oddLanes<>+32(SB)/4, $0x00000011
+DATA oddLanes<>+36(SB)/4, $0x00000013
+DATA oddLanes<>+40(SB)/4, $0x00000015
+DATA oddLanes<>+44(SB)/4, $0x00000017
+DATA oddLanes<>+48(SB)/4, $0x00000019
+DATA oddLanes<>+52(SB)/4, $0x0000001b
+DATA oddLanes<>+56(SB)/4, $0x0000001d
+DATA oddLanes<>+60(SB)/4, $0x0000001f
+GLOBL oddLanes<>(SB), RODATA|NOPTR, $64
+
 // func sgdBF16GradAVX2F32Coupled(param []uint16, grad []uint16, buf []uint16, s [7]float32)
-// Requires: AVX, AVX2
-TEXT ·sgdBF16GradAVX2F32Coupled(SB), NOSPLIT, $64-100
+// Requires: AVX, AVX2, MMX+
+TEXT ·sgdBF16GradAVX2F32Coupled(SB), NOSPLIT, $160-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -136,41 +226,105 @@ TEXT ·sgdBF16GradAVX2F32Coupled(SB), NOSPLIT, $64-100
 	VMOVD        BX, X3
 	VBROADCASTSS X3, Y3
 	VMOVUPS      Y3, 32(SP)
+
+	// Constant: 0x20
+	MOVQ         $0x0000000000000020, BX
+	VMOVD        BX, X3
+	VBROADCASTSS X3, Y3
+	VMOVUPS      Y3, 64(SP)
+
+	// Constant: 0x10
+	MOVQ         $0x0000000000000010, BX
+	VMOVD        BX, X3
+	VBROADCASTSS X3, Y3
+	VMOVUPS      Y3, 96(SP)
+
+	// Constant: 0x11
+	MOVQ         $0x0000000000000011, BX
+	VMOVD        BX, X3
+	VBROADCASTSS X3, Y3
+	VMOVUPS      Y3, 128(SP)
+	MOVQ         $0x00000000ffff0000, BX
+	VMOVD        BX, X3
+	VBROADCASTSS X3, Y3
 	XORQ         BX, BX
 
-	// Main loop: 1 vectors of 8 elements per iteration.
+	// Main loop: 4 vectors of 8 elements per iteration.
 unrolled:
-	MOVQ AX, SI
-	SUBQ BX, SI
-	CMPQ SI, $0x00000008
-	JL   single
+	MOVQ       AX, SI
+	SUBQ       BX, SI
+	CMPQ       SI, $0x00000020
+	JL         single
+	PREFETCHT0 256(CX)(BX*2)
+	PREFETCHT0 256(DX)(BX*2)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VPMOVZXWD (DX)(BX*2), Y3
-	VPSLLD    $0x10, Y3, Y3
-	VMULPS    Y0, Y3, Y3
+	VMOVDQU (DX)(BX*2), Y4
+	VPSLLD  $0x10, Y4, Y4
+	VMULPS  Y0, Y4, Y4
+	VPAND   (DX)(BX*2), Y3, Y5
+	VMULPS  Y0, Y5, Y5
+	VMOVDQU 32(DX)(BX*2), Y6
+	VPSLLD  $0x10, Y6, Y6
+	VMULPS  Y0, Y6, Y6
+	VPAND   32(DX)(BX*2), Y3, Y7
+	VMULPS  Y0, Y7, Y7
 
 	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(BX*2), Y4
-	VPSLLD    $0x10, Y4, Y4
-	VMULPS    Y4, Y1, Y4
-	VADDPS    Y4, Y3, Y3
+	VMOVDQU (CX)(BX*2), Y8
+	VPSLLD  $0x10, Y8, Y8
+	VMULPS  Y8, Y1, Y8
+	VADDPS  Y8, Y4, Y4
+	VPAND   (CX)(BX*2), Y3, Y8
+	VMULPS  Y8, Y1, Y8
+	VADDPS  Y8, Y5, Y5
+	VMOVDQU 32(CX)(BX*2), Y8
+	VPSLLD  $0x10, Y8, Y8
+	VMULPS  Y8, Y1, Y8
+	VADDPS  Y8, Y6, Y6
+	VPAND   32(CX)(BX*2), Y3, Y8
+	VMULPS  Y8, Y1, Y8
+	VADDPS  Y8, Y7, Y7
 
 	// round to bfloat16
-	VPMOVZXWD    (CX)(BX*2), Y4
-	VPSLLD       $0x10, Y4, Y4
-	VMULPS       Y3, Y2, Y3
-	VSUBPS       Y3, Y4, Y3
-	VPSRLD       $0x10, Y3, Y4
-	VPAND        (SP), Y4, Y4
-	VPADDD       32(SP), Y4, Y4
-	VPADDD       Y4, Y3, Y3
-	VPSRLD       $0x10, Y3, Y3
-	VEXTRACTI128 $0x01, Y3, X4
-	VPACKUSDW    X4, X3, X4
-	VMOVDQU      X4, (CX)(BX*2)
-	ADDQ         $0x00000008, BX
-	JMP          unrolled
+	VMOVDQU  (CX)(BX*2), Y8
+	VPSLLD   $0x10, Y8, Y8
+	VMULPS   Y4, Y2, Y4
+	VSUBPS   Y4, Y8, Y4
+	VPAND    (CX)(BX*2), Y3, Y8
+	VMULPS   Y5, Y2, Y5
+	VSUBPS   Y5, Y8, Y5
+	VMOVDQU  32(CX)(BX*2), Y8
+	VPSLLD   $0x10, Y8, Y8
+	VMULPS   Y6, Y2, Y6
+	VSUBPS   Y6, Y8, Y6
+	VPAND    32(CX)(BX*2), Y3, Y8
+	VMULPS   Y7, Y2, Y7
+	VSUBPS   Y7, Y8, Y7
+	VPSRLD   $0x10, Y4, Y8
+	VPAND    (SP), Y8, Y8
+	VPADDD   32(SP), Y8, Y8
+	VPSRLD   $0x10, Y5, Y9
+	VPAND    (SP), Y9, Y9
+	VPADDD   32(SP), Y9, Y9
+	VPSRLD   $0x10, Y6, Y10
+	VPAND    (SP), Y10, Y10
+	VPADDD   32(SP), Y10, Y10
+	VPSRLD   $0x10, Y7, Y11
+	VPAND    (SP), Y11, Y11
+	VPADDD   32(SP), Y11, Y11
+	VPADDD   Y8, Y4, Y4
+	VPADDD   Y9, Y5, Y5
+	VPSRLD   $0x10, Y4, Y4
+	VPBLENDW $0xaa, Y5, Y4, Y4
+	VMOVDQU  Y4, (CX)(BX*2)
+	VPADDD   Y10, Y6, Y4
+	VPADDD   Y11, Y7, Y5
+	VPSRLD   $0x10, Y4, Y4
+	VPBLENDW $0xaa, Y5, Y4, Y4
+	VMOVDQU  Y4, 32(CX)(BX*2)
+	ADDQ     $0x00000020, BX
+	JMP      unrolled
 
 	// One vector at a time.
 single:
@@ -484,42 +638,6 @@ tail:
 done:
 	VZEROUPPER
 	RET
-
-DATA evenLanes<>+0(SB)/4, $0x00000000
-DATA evenLanes<>+4(SB)/4, $0x00000002
-DATA evenLanes<>+8(SB)/4, $0x00000004
-DATA evenLanes<>+12(SB)/4, $0x00000006
-DATA evenLanes<>+16(SB)/4, $0x00000008
-DATA evenLanes<>+20(SB)/4, $0x0000000a
-DATA evenLanes<>+24(SB)/4, $0x0000000c
-DATA evenLanes<>+28(SB)/4, $0x0000000e
-DATA evenLanes<>+32(SB)/4, $0x00000010
-DATA evenLanes<>+36(SB)/4, $0x00000012
-DATA evenLanes<>+40(SB)/4, $0x00000014
-DATA evenLanes<>+44(SB)/4, $0x00000016
-DATA evenLanes<>+48(SB)/4, $0x00000018
-DATA evenLanes<>+52(SB)/4, $0x0000001a
-DATA evenLanes<>+56(SB)/4, $0x0000001c
-DATA evenLanes<>+60(SB)/4, $0x0000001e
-GLOBL evenLanes<>(SB), RODATA|NOPTR, $64
-
-DATA oddLanes<>+0(SB)/4, $0x00000001
-DATA oddLanes<>+4(SB)/4, $0x00000003
-DATA oddLanes<>+8(SB)/4, $0x00000005
-DATA oddLanes<>+12(SB)/4, $0x00000007
-DATA oddLanes<>+16(SB)/4, $0x00000009
-DATA oddLanes<>+20(SB)/4, $0x0000000b
-DATA oddLanes<>+24(SB)/4, $0x0000000d
-DATA oddLanes<>+28(SB)/4, $0x0000000f
-DATA oddLanes<>+32(SB)/4, $0x00000011
-DATA oddLanes<>+36(SB)/4, $0x00000013
-DATA oddLanes<>+40(SB)/4, $0x00000015
-DATA oddLanes<>+44(SB)/4, $0x00000017
-DATA oddLanes<>+48(SB)/4, $0x00000019
-DATA oddLanes<>+52(SB)/4, $0x0000001b
-DATA oddLanes<>+56(SB)/4, $0x0000001d
-DATA oddLanes<>+60(SB)/4, $0x0000001f
-GLOBL oddLanes<>(SB), RODATA|NOPTR, $64
 
 // func sgdBF16GradAVX2F32CoupledMomentum(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 // Requires: AVX, AVX2, MMX+
@@ -1354,8 +1472,8 @@ done:
 	RET
 
 // func sgdBF16GradAVX2F32Stochastic(param []uint16, grad []uint16, buf []uint16, s [7]float32)
-// Requires: AVX, AVX2
-TEXT ·sgdBF16GradAVX2F32Stochastic(SB), NOSPLIT, $96-100
+// Requires: AVX, AVX2, MMX+
+TEXT ·sgdBF16GradAVX2F32Stochastic(SB), NOSPLIT, $224-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -1377,48 +1495,121 @@ TEXT ·sgdBF16GradAVX2F32Stochastic(SB), NOSPLIT, $96-100
 	VBROADCASTSS X3, Y3
 	VMOVUPS      Y3, 32(SP)
 
-	// The offset plus each lane's number: the index of the vector at element 0.
-	VPADDD  laneNumbers<>+0(SB), Y2, Y2
-	VMOVUPS Y2, 64(SP)
-	XORQ    BX, BX
+	// Constant: 0x20
+	MOVQ         $0x0000000000000020, BX
+	VMOVD        BX, X3
+	VBROADCASTSS X3, Y3
+	VMOVUPS      Y3, 64(SP)
 
-	// Main loop: 1 vectors of 8 elements per iteration.
+	// Constant: 0x1
+	MOVQ         $0x0000000000000001, BX
+	VMOVD        BX, X3
+	VBROADCASTSS X3, Y3
+	VMOVUPS      Y3, 96(SP)
+
+	// Constant: 0x10
+	MOVQ         $0x0000000000000010, BX
+	VMOVD        BX, X3
+	VBROADCASTSS X3, Y3
+	VMOVUPS      Y3, 128(SP)
+
+	// Constant: 0x11
+	MOVQ         $0x0000000000000011, BX
+	VMOVD        BX, X3
+	VBROADCASTSS X3, Y3
+	VMOVUPS      Y3, 160(SP)
+
+	// The offset plus each lane's number: the index of the vector at element 0.
+	VPADDD       laneNumbers<>+0(SB), Y2, Y3
+	VMOVUPS      Y3, 192(SP)
+	MOVQ         $0x00000000ffff0000, BX
+	VMOVD        BX, X3
+	VBROADCASTSS X3, Y3
+	VPADDD       evenLanes<>+0(SB), Y2, Y2
+	XORQ         BX, BX
+
+	// Main loop: 4 vectors of 8 elements per iteration.
 unrolled:
-	MOVQ AX, SI
-	SUBQ BX, SI
-	CMPQ SI, $0x00000008
-	JL   single
+	MOVQ       AX, SI
+	SUBQ       BX, SI
+	CMPQ       SI, $0x00000020
+	JL         single
+	PREFETCHT0 256(CX)(BX*2)
+	PREFETCHT0 256(DX)(BX*2)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VPMOVZXWD (DX)(BX*2), Y2
-	VPSLLD    $0x10, Y2, Y2
-	VMULPS    Y0, Y2, Y2
+	VMOVDQU (DX)(BX*2), Y4
+	VPSLLD  $0x10, Y4, Y4
+	VMULPS  Y0, Y4, Y4
+	VPAND   (DX)(BX*2), Y3, Y5
+	VMULPS  Y0, Y5, Y5
+	VMOVDQU 32(DX)(BX*2), Y6
+	VPSLLD  $0x10, Y6, Y6
+	VMULPS  Y0, Y6, Y6
+	VPAND   32(DX)(BX*2), Y3, Y7
+	VMULPS  Y0, Y7, Y7
 
 	// the rounding bits: lowbias32(index + key)
-	LEAQ         (BX), SI
-	VMOVD        SI, X3
-	VPBROADCASTD X3, Y3
-	VPADDD       64(SP), Y3, Y3
-	VPSRLD       $0x10, Y3, Y4
-	VPXOR        Y4, Y3, Y3
-	VPMULLD      (SP), Y3, Y3
-	VPSRLD       $0x0f, Y3, Y4
-	VPXOR        Y4, Y3, Y3
-	VPMULLD      32(SP), Y3, Y3
-	VPSRLD       $0x10, Y3, Y3
+	VPADDD  96(SP), Y2, Y8
+	VPADDD  128(SP), Y2, Y9
+	VPADDD  160(SP), Y2, Y10
+	VPSRLD  $0x10, Y2, Y11
+	VPXOR   Y11, Y2, Y11
+	VPSRLD  $0x10, Y8, Y12
+	VPXOR   Y12, Y8, Y8
+	VPSRLD  $0x10, Y9, Y12
+	VPXOR   Y12, Y9, Y9
+	VPSRLD  $0x10, Y10, Y12
+	VPXOR   Y12, Y10, Y10
+	VPMULLD (SP), Y11, Y11
+	VPMULLD (SP), Y8, Y8
+	VPMULLD (SP), Y9, Y9
+	VPMULLD (SP), Y10, Y10
+	VPSRLD  $0x0f, Y11, Y12
+	VPXOR   Y12, Y11, Y11
+	VPSRLD  $0x0f, Y8, Y12
+	VPXOR   Y12, Y8, Y8
+	VPSRLD  $0x0f, Y9, Y12
+	VPXOR   Y12, Y9, Y9
+	VPSRLD  $0x0f, Y10, Y12
+	VPXOR   Y12, Y10, Y10
+	VPMULLD 32(SP), Y11, Y11
+	VPMULLD 32(SP), Y8, Y8
+	VPMULLD 32(SP), Y9, Y9
+	VPMULLD 32(SP), Y10, Y10
+	VPSRLD  $0x10, Y11, Y11
+	VPSRLD  $0x10, Y8, Y8
+	VPSRLD  $0x10, Y9, Y9
+	VPSRLD  $0x10, Y10, Y10
 
 	// round to bfloat16
-	VPMOVZXWD    (CX)(BX*2), Y4
-	VPSLLD       $0x10, Y4, Y4
-	VMULPS       Y2, Y1, Y2
-	VSUBPS       Y2, Y4, Y2
-	VPADDD       Y3, Y2, Y2
-	VPSRLD       $0x10, Y2, Y2
-	VEXTRACTI128 $0x01, Y2, X3
-	VPACKUSDW    X3, X2, X3
-	VMOVDQU      X3, (CX)(BX*2)
-	ADDQ         $0x00000008, BX
-	JMP          unrolled
+	VMOVDQU  (CX)(BX*2), Y12
+	VPSLLD   $0x10, Y12, Y12
+	VMULPS   Y4, Y1, Y4
+	VSUBPS   Y4, Y12, Y4
+	VPAND    (CX)(BX*2), Y3, Y12
+	VMULPS   Y5, Y1, Y5
+	VSUBPS   Y5, Y12, Y5
+	VMOVDQU  32(CX)(BX*2), Y12
+	VPSLLD   $0x10, Y12, Y12
+	VMULPS   Y6, Y1, Y6
+	VSUBPS   Y6, Y12, Y6
+	VPAND    32(CX)(BX*2), Y3, Y12
+	VMULPS   Y7, Y1, Y7
+	VSUBPS   Y7, Y12, Y7
+	VPADDD   Y11, Y4, Y4
+	VPADDD   Y8, Y5, Y5
+	VPSRLD   $0x10, Y4, Y4
+	VPBLENDW $0xaa, Y5, Y4, Y4
+	VMOVDQU  Y4, (CX)(BX*2)
+	VPADDD   Y9, Y6, Y4
+	VPADDD   Y10, Y7, Y5
+	VPSRLD   $0x10, Y4, Y4
+	VPBLENDW $0xaa, Y5, Y4, Y4
+	VMOVDQU  Y4, 32(CX)(BX*2)
+	VPADDD   64(SP), Y2, Y2
+	ADDQ     $0x00000020, BX
+	JMP      unrolled
 
 	// One vector at a time.
 single:
@@ -1436,7 +1627,7 @@ single:
 	LEAQ         (BX), SI
 	VMOVD        SI, X3
 	VPBROADCASTD X3, Y3
-	VPADDD       64(SP), Y3, Y3
+	VPADDD       192(SP), Y3, Y3
 	VPSRLD       $0x10, Y3, Y4
 	VPXOR        Y4, Y3, Y3
 	VPMULLD      (SP), Y3, Y3
@@ -1472,7 +1663,7 @@ tail:
 	// the rounding bits: lowbias32(index + key)
 	LEAQ    (BX), SI
 	VMOVD   SI, X3
-	VPADDD  64(SP), X3, X3
+	VPADDD  192(SP), X3, X3
 	VPSRLD  $0x10, X3, X4
 	VPXOR   X4, X3, X3
 	VPMULLD (SP), X3, X3
@@ -1515,8 +1706,8 @@ DATA laneNumbers<>+60(SB)/4, $0x0000000f
 GLOBL laneNumbers<>(SB), RODATA|NOPTR, $64
 
 // func sgdBF16GradAVX2F32CoupledStochastic(param []uint16, grad []uint16, buf []uint16, s [7]float32)
-// Requires: AVX, AVX2
-TEXT ·sgdBF16GradAVX2F32CoupledStochastic(SB), NOSPLIT, $96-100
+// Requires: AVX, AVX2, MMX+
+TEXT ·sgdBF16GradAVX2F32CoupledStochastic(SB), NOSPLIT, $224-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -1539,54 +1730,137 @@ TEXT ·sgdBF16GradAVX2F32CoupledStochastic(SB), NOSPLIT, $96-100
 	VBROADCASTSS X4, Y4
 	VMOVUPS      Y4, 32(SP)
 
-	// The offset plus each lane's number: the index of the vector at element 0.
-	VPADDD  laneNumbers<>+0(SB), Y3, Y3
-	VMOVUPS Y3, 64(SP)
-	XORQ    BX, BX
+	// Constant: 0x20
+	MOVQ         $0x0000000000000020, BX
+	VMOVD        BX, X4
+	VBROADCASTSS X4, Y4
+	VMOVUPS      Y4, 64(SP)
 
-	// Main loop: 1 vectors of 8 elements per iteration.
+	// Constant: 0x1
+	MOVQ         $0x0000000000000001, BX
+	VMOVD        BX, X4
+	VBROADCASTSS X4, Y4
+	VMOVUPS      Y4, 96(SP)
+
+	// Constant: 0x10
+	MOVQ         $0x0000000000000010, BX
+	VMOVD        BX, X4
+	VBROADCASTSS X4, Y4
+	VMOVUPS      Y4, 128(SP)
+
+	// Constant: 0x11
+	MOVQ         $0x0000000000000011, BX
+	VMOVD        BX, X4
+	VBROADCASTSS X4, Y4
+	VMOVUPS      Y4, 160(SP)
+
+	// The offset plus each lane's number: the index of the vector at element 0.
+	VPADDD       laneNumbers<>+0(SB), Y3, Y4
+	VMOVUPS      Y4, 192(SP)
+	MOVQ         $0x00000000ffff0000, BX
+	VMOVD        BX, X4
+	VBROADCASTSS X4, Y4
+	VPADDD       evenLanes<>+0(SB), Y3, Y3
+	XORQ         BX, BX
+
+	// Main loop: 4 vectors of 8 elements per iteration.
 unrolled:
-	MOVQ AX, SI
-	SUBQ BX, SI
-	CMPQ SI, $0x00000008
-	JL   single
+	MOVQ       AX, SI
+	SUBQ       BX, SI
+	CMPQ       SI, $0x00000020
+	JL         single
+	PREFETCHT0 256(CX)(BX*2)
+	PREFETCHT0 256(DX)(BX*2)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VPMOVZXWD (DX)(BX*2), Y3
-	VPSLLD    $0x10, Y3, Y3
-	VMULPS    Y0, Y3, Y3
+	VMOVDQU (DX)(BX*2), Y5
+	VPSLLD  $0x10, Y5, Y5
+	VMULPS  Y0, Y5, Y5
+	VPAND   (DX)(BX*2), Y4, Y6
+	VMULPS  Y0, Y6, Y6
+	VMOVDQU 32(DX)(BX*2), Y7
+	VPSLLD  $0x10, Y7, Y7
+	VMULPS  Y0, Y7, Y7
+	VPAND   32(DX)(BX*2), Y4, Y8
+	VMULPS  Y0, Y8, Y8
 
 	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(BX*2), Y4
-	VPSLLD    $0x10, Y4, Y4
-	VMULPS    Y4, Y1, Y4
-	VADDPS    Y4, Y3, Y3
+	VMOVDQU (CX)(BX*2), Y9
+	VPSLLD  $0x10, Y9, Y9
+	VMULPS  Y9, Y1, Y9
+	VADDPS  Y9, Y5, Y5
+	VPAND   (CX)(BX*2), Y4, Y9
+	VMULPS  Y9, Y1, Y9
+	VADDPS  Y9, Y6, Y6
+	VMOVDQU 32(CX)(BX*2), Y9
+	VPSLLD  $0x10, Y9, Y9
+	VMULPS  Y9, Y1, Y9
+	VADDPS  Y9, Y7, Y7
+	VPAND   32(CX)(BX*2), Y4, Y9
+	VMULPS  Y9, Y1, Y9
+	VADDPS  Y9, Y8, Y8
 
 	// the rounding bits: lowbias32(index + key)
-	LEAQ         (BX), SI
-	VMOVD        SI, X4
-	VPBROADCASTD X4, Y4
-	VPADDD       64(SP), Y4, Y4
-	VPSRLD       $0x10, Y4, Y5
-	VPXOR        Y5, Y4, Y4
-	VPMULLD      (SP), Y4, Y4
-	VPSRLD       $0x0f, Y4, Y5
-	VPXOR        Y5, Y4, Y4
-	VPMULLD      32(SP), Y4, Y4
-	VPSRLD       $0x10, Y4, Y4
+	VPADDD  96(SP), Y3, Y9
+	VPADDD  128(SP), Y3, Y10
+	VPADDD  160(SP), Y3, Y11
+	VPSRLD  $0x10, Y3, Y12
+	VPXOR   Y12, Y3, Y12
+	VPSRLD  $0x10, Y9, Y13
+	VPXOR   Y13, Y9, Y9
+	VPSRLD  $0x10, Y10, Y13
+	VPXOR   Y13, Y10, Y10
+	VPSRLD  $0x10, Y11, Y13
+	VPXOR   Y13, Y11, Y11
+	VPMULLD (SP), Y12, Y12
+	VPMULLD (SP), Y9, Y9
+	VPMULLD (SP), Y10, Y10
+	VPMULLD (SP), Y11, Y11
+	VPSRLD  $0x0f, Y12, Y13
+	VPXOR   Y13, Y12, Y12
+	VPSRLD  $0x0f, Y9, Y13
+	VPXOR   Y13, Y9, Y9
+	VPSRLD  $0x0f, Y10, Y13
+	VPXOR   Y13, Y10, Y10
+	VPSRLD  $0x0f, Y11, Y13
+	VPXOR   Y13, Y11, Y11
+	VPMULLD 32(SP), Y12, Y12
+	VPMULLD 32(SP), Y9, Y9
+	VPMULLD 32(SP), Y10, Y10
+	VPMULLD 32(SP), Y11, Y11
+	VPSRLD  $0x10, Y12, Y12
+	VPSRLD  $0x10, Y9, Y9
+	VPSRLD  $0x10, Y10, Y10
+	VPSRLD  $0x10, Y11, Y11
 
 	// round to bfloat16
-	VPMOVZXWD    (CX)(BX*2), Y5
-	VPSLLD       $0x10, Y5, Y5
-	VMULPS       Y3, Y2, Y3
-	VSUBPS       Y3, Y5, Y3
-	VPADDD       Y4, Y3, Y3
-	VPSRLD       $0x10, Y3, Y3
-	VEXTRACTI128 $0x01, Y3, X4
-	VPACKUSDW    X4, X3, X4
-	VMOVDQU      X4, (CX)(BX*2)
-	ADDQ         $0x00000008, BX
-	JMP          unrolled
+	VMOVDQU  (CX)(BX*2), Y13
+	VPSLLD   $0x10, Y13, Y13
+	VMULPS   Y5, Y2, Y5
+	VSUBPS   Y5, Y13, Y5
+	VPAND    (CX)(BX*2), Y4, Y13
+	VMULPS   Y6, Y2, Y6
+	VSUBPS   Y6, Y13, Y6
+	VMOVDQU  32(CX)(BX*2), Y13
+	VPSLLD   $0x10, Y13, Y13
+	VMULPS   Y7, Y2, Y7
+	VSUBPS   Y7, Y13, Y7
+	VPAND    32(CX)(BX*2), Y4, Y13
+	VMULPS   Y8, Y2, Y8
+	VSUBPS   Y8, Y13, Y8
+	VPADDD   Y12, Y5, Y5
+	VPADDD   Y9, Y6, Y6
+	VPSRLD   $0x10, Y5, Y5
+	VPBLENDW $0xaa, Y6, Y5, Y5
+	VMOVDQU  Y5, (CX)(BX*2)
+	VPADDD   Y10, Y7, Y5
+	VPADDD   Y11, Y8, Y6
+	VPSRLD   $0x10, Y5, Y5
+	VPBLENDW $0xaa, Y6, Y5, Y5
+	VMOVDQU  Y5, 32(CX)(BX*2)
+	VPADDD   64(SP), Y3, Y3
+	ADDQ     $0x00000020, BX
+	JMP      unrolled
 
 	// One vector at a time.
 single:
@@ -1610,7 +1884,7 @@ single:
 	LEAQ         (BX), SI
 	VMOVD        SI, X4
 	VPBROADCASTD X4, Y4
-	VPADDD       64(SP), Y4, Y4
+	VPADDD       192(SP), Y4, Y4
 	VPSRLD       $0x10, Y4, Y5
 	VPXOR        Y5, Y4, Y4
 	VPMULLD      (SP), Y4, Y4
@@ -1653,7 +1927,7 @@ tail:
 	// the rounding bits: lowbias32(index + key)
 	LEAQ    (BX), SI
 	VMOVD   SI, X4
-	VPADDD  64(SP), X4, X4
+	VPADDD  192(SP), X4, X4
 	VPSRLD  $0x10, X4, X5
 	VPXOR   X5, X4, X4
 	VPMULLD (SP), X4, X4
@@ -2830,7 +3104,7 @@ done:
 	RET
 
 // func sgdBF16GradAVX512F32(param []uint16, grad []uint16, buf []uint16, s [7]float32)
-// Requires: AVX, AVX512F, AVX512VL, BMI2
+// Requires: AVX, AVX512F, AVX512VL, BMI2, MMX+
 TEXT ·sgdBF16GradAVX512F32(SB), NOSPLIT, $0-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
@@ -2839,33 +3113,66 @@ TEXT ·sgdBF16GradAVX512F32(SB), NOSPLIT, $0-100
 	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
 	VBROADCASTSS s_0+72(FP), Z0
 	VBROADCASTSS s_5+92(FP), Z1
+	VPBROADCASTD uint32_ffff0000<>+0(SB), Z2
 	XORQ         BX, BX
 
-	// Main loop: 1 vectors of 16 elements per iteration.
+	// Main loop: 4 vectors of 16 elements per iteration.
 unrolled:
-	MOVQ AX, SI
-	SUBQ BX, SI
-	CMPQ SI, $0x00000010
-	JL   single
+	MOVQ       AX, SI
+	SUBQ       BX, SI
+	CMPQ       SI, $0x00000040
+	JL         single
+	PREFETCHT0 256(CX)(BX*2)
+	PREFETCHT0 320(CX)(BX*2)
+	PREFETCHT0 256(DX)(BX*2)
+	PREFETCHT0 320(DX)(BX*2)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VPMOVZXWD (DX)(BX*2), Z2
-	VPSLLD    $0x10, Z2, Z2
-	VMULPS    Z0, Z2, Z2
+	VPSLLD $0x10, (DX)(BX*2), Z3
+	VMULPS Z0, Z3, Z3
+	VPANDD (DX)(BX*2), Z2, Z4
+	VMULPS Z0, Z4, Z4
+	VPSLLD $0x10, 64(DX)(BX*2), Z5
+	VMULPS Z0, Z5, Z5
+	VPANDD 64(DX)(BX*2), Z2, Z6
+	VMULPS Z0, Z6, Z6
 
 	// round to bfloat16
-	VPMOVZXWD   (CX)(BX*2), Z3
-	VPSLLD      $0x10, Z3, Z3
-	VMULPS      Z2, Z1, Z2
-	VSUBPS      Z2, Z3, Z2
-	VPSRLD      $0x10, Z2, Z3
-	VPANDD.BCST uint32_00000001<>+0(SB), Z3, Z3
-	VPADDD.BCST uint32_00007fff<>+0(SB), Z3, Z3
-	VPADDD      Z3, Z2, Z2
-	VPSRLD      $0x10, Z2, Z2
-	VPMOVDW     Z2, Y2
-	VMOVDQU32   Y2, (CX)(BX*2)
-	ADDQ        $0x00000010, BX
+	VPSLLD      $0x10, (CX)(BX*2), Z7
+	VMULPS      Z3, Z1, Z3
+	VSUBPS      Z3, Z7, Z3
+	VPANDD      (CX)(BX*2), Z2, Z7
+	VMULPS      Z4, Z1, Z4
+	VSUBPS      Z4, Z7, Z4
+	VPSLLD      $0x10, 64(CX)(BX*2), Z7
+	VMULPS      Z5, Z1, Z5
+	VSUBPS      Z5, Z7, Z5
+	VPANDD      64(CX)(BX*2), Z2, Z7
+	VMULPS      Z6, Z1, Z6
+	VSUBPS      Z6, Z7, Z6
+	VPSRLD      $0x10, Z3, Z7
+	VPANDD.BCST uint32_00000001<>+0(SB), Z7, Z7
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z7, Z7
+	VPSRLD      $0x10, Z4, Z8
+	VPANDD.BCST uint32_00000001<>+0(SB), Z8, Z8
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z8, Z8
+	VPSRLD      $0x10, Z5, Z9
+	VPANDD.BCST uint32_00000001<>+0(SB), Z9, Z9
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z9, Z9
+	VPSRLD      $0x10, Z6, Z10
+	VPANDD.BCST uint32_00000001<>+0(SB), Z10, Z10
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z10, Z10
+	VPADDD      Z7, Z3, Z3
+	VPADDD      Z8, Z4, Z4
+	VPSRLD      $0x10, Z3, Z3
+	VPTERNLOGD  $0xf8, Z2, Z4, Z3
+	VMOVDQU32   Z3, (CX)(BX*2)
+	VPADDD      Z9, Z5, Z3
+	VPADDD      Z10, Z6, Z4
+	VPSRLD      $0x10, Z3, Z3
+	VPTERNLOGD  $0xf8, Z2, Z4, Z3
+	VMOVDQU32   Z3, 64(CX)(BX*2)
+	ADDQ        $0x00000040, BX
 	JMP         unrolled
 
 	// One vector at a time.
@@ -2924,6 +3231,9 @@ done:
 	VZEROUPPER
 	RET
 
+DATA uint32_ffff0000<>+0(SB)/4, $0xffff0000
+GLOBL uint32_ffff0000<>(SB), RODATA|NOPTR, $4
+
 DATA uint32_00007fff<>+0(SB)/4, $0x00007fff
 GLOBL uint32_00007fff<>(SB), RODATA|NOPTR, $4
 
@@ -2931,7 +3241,7 @@ DATA uint32_00000001<>+0(SB)/4, $0x00000001
 GLOBL uint32_00000001<>(SB), RODATA|NOPTR, $4
 
 // func sgdBF16GradAVX512F32Coupled(param []uint16, grad []uint16, buf []uint16, s [7]float32)
-// Requires: AVX, AVX512F, AVX512VL, BMI2
+// Requires: AVX, AVX512F, AVX512VL, BMI2, MMX+
 TEXT ·sgdBF16GradAVX512F32Coupled(SB), NOSPLIT, $0-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
@@ -2941,39 +3251,80 @@ TEXT ·sgdBF16GradAVX512F32Coupled(SB), NOSPLIT, $0-100
 	VBROADCASTSS s_0+72(FP), Z0
 	VBROADCASTSS s_1+76(FP), Z1
 	VBROADCASTSS s_5+92(FP), Z2
+	VPBROADCASTD uint32_ffff0000<>+0(SB), Z3
 	XORQ         BX, BX
 
-	// Main loop: 1 vectors of 16 elements per iteration.
+	// Main loop: 4 vectors of 16 elements per iteration.
 unrolled:
-	MOVQ AX, SI
-	SUBQ BX, SI
-	CMPQ SI, $0x00000010
-	JL   single
+	MOVQ       AX, SI
+	SUBQ       BX, SI
+	CMPQ       SI, $0x00000040
+	JL         single
+	PREFETCHT0 256(CX)(BX*2)
+	PREFETCHT0 320(CX)(BX*2)
+	PREFETCHT0 256(DX)(BX*2)
+	PREFETCHT0 320(DX)(BX*2)
 
 	// scaled gradient (the scale is negative when maximizing)
-	VPMOVZXWD (DX)(BX*2), Z3
-	VPSLLD    $0x10, Z3, Z3
-	VMULPS    Z0, Z3, Z3
+	VPSLLD $0x10, (DX)(BX*2), Z4
+	VMULPS Z0, Z4, Z4
+	VPANDD (DX)(BX*2), Z3, Z5
+	VMULPS Z0, Z5, Z5
+	VPSLLD $0x10, 64(DX)(BX*2), Z6
+	VMULPS Z0, Z6, Z6
+	VPANDD 64(DX)(BX*2), Z3, Z7
+	VMULPS Z0, Z7, Z7
 
 	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(BX*2), Z4
-	VPSLLD    $0x10, Z4, Z4
-	VMULPS    Z4, Z1, Z4
-	VADDPS    Z4, Z3, Z3
+	VPSLLD $0x10, (CX)(BX*2), Z8
+	VMULPS Z8, Z1, Z8
+	VADDPS Z8, Z4, Z4
+	VPANDD (CX)(BX*2), Z3, Z8
+	VMULPS Z8, Z1, Z8
+	VADDPS Z8, Z5, Z5
+	VPSLLD $0x10, 64(CX)(BX*2), Z8
+	VMULPS Z8, Z1, Z8
+	VADDPS Z8, Z6, Z6
+	VPANDD 64(CX)(BX*2), Z3, Z8
+	VMULPS Z8, Z1, Z8
+	VADDPS Z8, Z7, Z7
 
 	// round to bfloat16
-	VPMOVZXWD   (CX)(BX*2), Z4
-	VPSLLD      $0x10, Z4, Z4
-	VMULPS      Z3, Z2, Z3
-	VSUBPS      Z3, Z4, Z3
-	VPSRLD      $0x10, Z3, Z4
-	VPANDD.BCST uint32_00000001<>+0(SB), Z4, Z4
-	VPADDD.BCST uint32_00007fff<>+0(SB), Z4, Z4
-	VPADDD      Z4, Z3, Z3
-	VPSRLD      $0x10, Z3, Z3
-	VPMOVDW     Z3, Y3
-	VMOVDQU32   Y3, (CX)(BX*2)
-	ADDQ        $0x00000010, BX
+	VPSLLD      $0x10, (CX)(BX*2), Z8
+	VMULPS      Z4, Z2, Z4
+	VSUBPS      Z4, Z8, Z4
+	VPANDD      (CX)(BX*2), Z3, Z8
+	VMULPS      Z5, Z2, Z5
+	VSUBPS      Z5, Z8, Z5
+	VPSLLD      $0x10, 64(CX)(BX*2), Z8
+	VMULPS      Z6, Z2, Z6
+	VSUBPS      Z6, Z8, Z6
+	VPANDD      64(CX)(BX*2), Z3, Z8
+	VMULPS      Z7, Z2, Z7
+	VSUBPS      Z7, Z8, Z7
+	VPSRLD      $0x10, Z4, Z8
+	VPANDD.BCST uint32_00000001<>+0(SB), Z8, Z8
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z8, Z8
+	VPSRLD      $0x10, Z5, Z9
+	VPANDD.BCST uint32_00000001<>+0(SB), Z9, Z9
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z9, Z9
+	VPSRLD      $0x10, Z6, Z10
+	VPANDD.BCST uint32_00000001<>+0(SB), Z10, Z10
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z10, Z10
+	VPSRLD      $0x10, Z7, Z11
+	VPANDD.BCST uint32_00000001<>+0(SB), Z11, Z11
+	VPADDD.BCST uint32_00007fff<>+0(SB), Z11, Z11
+	VPADDD      Z8, Z4, Z4
+	VPADDD      Z9, Z5, Z5
+	VPSRLD      $0x10, Z4, Z4
+	VPTERNLOGD  $0xf8, Z3, Z5, Z4
+	VMOVDQU32   Z4, (CX)(BX*2)
+	VPADDD      Z10, Z6, Z4
+	VPADDD      Z11, Z7, Z5
+	VPSRLD      $0x10, Z4, Z4
+	VPTERNLOGD  $0xf8, Z3, Z5, Z4
+	VMOVDQU32   Z4, 64(CX)(BX*2)
+	ADDQ        $0x00000040, BX
 	JMP         unrolled
 
 	// One vector at a time.
@@ -3247,9 +3598,6 @@ tail:
 done:
 	VZEROUPPER
 	RET
-
-DATA uint32_ffff0000<>+0(SB)/4, $0xffff0000
-GLOBL uint32_ffff0000<>(SB), RODATA|NOPTR, $4
 
 // func sgdBF16GradAVX512F32CoupledMomentum(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 // Requires: AVX, AVX512F, AVX512VL, BMI2, MMX+
@@ -3958,7 +4306,7 @@ done:
 	RET
 
 // func sgdBF16GradAVX512F32Stochastic(param []uint16, grad []uint16, buf []uint16, s [7]float32)
-// Requires: AVX, AVX512F, AVX512VL, BMI2
+// Requires: AVX, AVX512F, AVX512VL, BMI2, MMX+
 TEXT ·sgdBF16GradAVX512F32Stochastic(SB), NOSPLIT, $0-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
@@ -3970,25 +4318,108 @@ TEXT ·sgdBF16GradAVX512F32Stochastic(SB), NOSPLIT, $0-100
 	VBROADCASTSS s_6+96(FP), Z2
 
 	// The offset plus each lane's number: the index of the vector at element 0.
-	VPADDD laneNumbers<>+0(SB), Z2, Z2
-	XORQ   BX, BX
+	VPADDD       laneNumbers<>+0(SB), Z2, Z3
+	VPBROADCASTD uint32_ffff0000<>+0(SB), Z4
+	VPADDD       evenLanes<>+0(SB), Z2, Z2
+	XORQ         BX, BX
 
-	// Main loop: 1 vectors of 16 elements per iteration.
+	// Main loop: 4 vectors of 16 elements per iteration.
 unrolled:
+	MOVQ       AX, SI
+	SUBQ       BX, SI
+	CMPQ       SI, $0x00000040
+	JL         single
+	PREFETCHT0 256(CX)(BX*2)
+	PREFETCHT0 320(CX)(BX*2)
+	PREFETCHT0 256(DX)(BX*2)
+	PREFETCHT0 320(DX)(BX*2)
+
+	// scaled gradient (the scale is negative when maximizing)
+	VPSLLD $0x10, (DX)(BX*2), Z5
+	VMULPS Z0, Z5, Z5
+	VPANDD (DX)(BX*2), Z4, Z6
+	VMULPS Z0, Z6, Z6
+	VPSLLD $0x10, 64(DX)(BX*2), Z7
+	VMULPS Z0, Z7, Z7
+	VPANDD 64(DX)(BX*2), Z4, Z8
+	VMULPS Z0, Z8, Z8
+
+	// the rounding bits: lowbias32(index + key)
+	VPADDD.BCST  uint32_00000001<>+0(SB), Z2, Z9
+	VPADDD.BCST  uint32_00000020<>+0(SB), Z2, Z10
+	VPADDD.BCST  uint32_00000021<>+0(SB), Z2, Z11
+	VPSRLD       $0x10, Z2, Z12
+	VPXORD       Z12, Z2, Z12
+	VPSRLD       $0x10, Z9, Z13
+	VPXORD       Z13, Z9, Z9
+	VPSRLD       $0x10, Z10, Z13
+	VPXORD       Z13, Z10, Z10
+	VPSRLD       $0x10, Z11, Z13
+	VPXORD       Z13, Z11, Z11
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z12, Z12
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z9, Z9
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z10, Z10
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z11, Z11
+	VPSRLD       $0x0f, Z12, Z13
+	VPXORD       Z13, Z12, Z12
+	VPSRLD       $0x0f, Z9, Z13
+	VPXORD       Z13, Z9, Z9
+	VPSRLD       $0x0f, Z10, Z13
+	VPXORD       Z13, Z10, Z10
+	VPSRLD       $0x0f, Z11, Z13
+	VPXORD       Z13, Z11, Z11
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z12, Z12
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z9, Z9
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z10, Z10
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z11, Z11
+	VPSRLD       $0x10, Z12, Z12
+	VPSRLD       $0x10, Z9, Z9
+	VPSRLD       $0x10, Z10, Z10
+	VPSRLD       $0x10, Z11, Z11
+
+	// round to bfloat16
+	VPSLLD      $0x10, (CX)(BX*2), Z13
+	VMULPS      Z5, Z1, Z5
+	VSUBPS      Z5, Z13, Z5
+	VPANDD      (CX)(BX*2), Z4, Z13
+	VMULPS      Z6, Z1, Z6
+	VSUBPS      Z6, Z13, Z6
+	VPSLLD      $0x10, 64(CX)(BX*2), Z13
+	VMULPS      Z7, Z1, Z7
+	VSUBPS      Z7, Z13, Z7
+	VPANDD      64(CX)(BX*2), Z4, Z13
+	VMULPS      Z8, Z1, Z8
+	VSUBPS      Z8, Z13, Z8
+	VPADDD      Z12, Z5, Z5
+	VPADDD      Z9, Z6, Z6
+	VPSRLD      $0x10, Z5, Z5
+	VPTERNLOGD  $0xf8, Z4, Z6, Z5
+	VMOVDQU32   Z5, (CX)(BX*2)
+	VPADDD      Z10, Z7, Z5
+	VPADDD      Z11, Z8, Z6
+	VPSRLD      $0x10, Z5, Z5
+	VPTERNLOGD  $0xf8, Z4, Z6, Z5
+	VMOVDQU32   Z5, 64(CX)(BX*2)
+	VPADDD.BCST uint32_00000040<>+0(SB), Z2, Z2
+	ADDQ        $0x00000040, BX
+	JMP         unrolled
+
+	// One vector at a time.
+single:
 	MOVQ AX, SI
 	SUBQ BX, SI
 	CMPQ SI, $0x00000010
-	JL   single
+	JL   tail
 
 	// scaled gradient (the scale is negative when maximizing)
-	VPMOVZXWD (DX)(BX*2), Z3
-	VPSLLD    $0x10, Z3, Z3
-	VMULPS    Z0, Z3, Z3
+	VPMOVZXWD (DX)(BX*2), Z2
+	VPSLLD    $0x10, Z2, Z2
+	VMULPS    Z0, Z2, Z2
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (BX), SI
 	VPBROADCASTD SI, Z4
-	VPADDD       Z2, Z4, Z4
+	VPADDD       Z3, Z4, Z4
 	VPSRLD       $0x10, Z4, Z5
 	VPXORD       Z5, Z4, Z4
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z4, Z4
@@ -4000,14 +4431,181 @@ unrolled:
 	// round to bfloat16
 	VPMOVZXWD (CX)(BX*2), Z5
 	VPSLLD    $0x10, Z5, Z5
-	VMULPS    Z3, Z1, Z3
-	VSUBPS    Z3, Z5, Z3
-	VPADDD    Z4, Z3, Z3
-	VPSRLD    $0x10, Z3, Z3
-	VPMOVDW   Z3, Y3
-	VMOVDQU32 Y3, (CX)(BX*2)
+	VMULPS    Z2, Z1, Z2
+	VSUBPS    Z2, Z5, Z2
+	VPADDD    Z4, Z2, Z2
+	VPSRLD    $0x10, Z2, Z2
+	VPMOVDW   Z2, Y2
+	VMOVDQU32 Y2, (CX)(BX*2)
 	ADDQ      $0x00000010, BX
-	JMP       unrolled
+	JMP       single
+
+tail:
+	// The last 0 to lanes-1 elements: one masked vector.
+	TESTQ       SI, SI
+	JZ          done
+	MOVQ        $-1, AX
+	BZHIQ       SI, AX, AX
+	KMOVW       AX, K1
+	VPMOVZXWD.Z (CX)(BX*2), K1, Z2
+	VPSLLD      $0x10, Z2, Z2
+	VPMOVZXWD.Z (DX)(BX*2), K1, Z4
+	VPSLLD      $0x10, Z4, Z4
+
+	// scaled gradient (the scale is negative when maximizing)
+	VMULPS Z0, Z4, Z0
+
+	// the rounding bits: lowbias32(index + key)
+	LEAQ         (BX), AX
+	VPBROADCASTD AX, Z4
+	VPADDD       Z3, Z4, Z4
+	VPSRLD       $0x10, Z4, Z3
+	VPXORD       Z3, Z4, Z3
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z3, Z3
+	VPSRLD       $0x0f, Z3, Z4
+	VPXORD       Z4, Z3, Z3
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z3, Z3
+	VPSRLD       $0x10, Z3, Z3
+
+	// round to bfloat16
+	VMULPS  Z0, Z1, Z0
+	VSUBPS  Z0, Z2, Z0
+	VPADDD  Z3, Z0, Z0
+	VPSRLD  $0x10, Z0, Z0
+	VPMOVDW Z0, K1, (CX)(BX*2)
+
+done:
+	VZEROUPPER
+	RET
+
+DATA uint32_00000020<>+0(SB)/4, $0x00000020
+GLOBL uint32_00000020<>(SB), RODATA|NOPTR, $4
+
+DATA uint32_00000021<>+0(SB)/4, $0x00000021
+GLOBL uint32_00000021<>(SB), RODATA|NOPTR, $4
+
+DATA uint32_7feb352d<>+0(SB)/4, $0x7feb352d
+GLOBL uint32_7feb352d<>(SB), RODATA|NOPTR, $4
+
+DATA uint32_846ca68b<>+0(SB)/4, $0x846ca68b
+GLOBL uint32_846ca68b<>(SB), RODATA|NOPTR, $4
+
+DATA uint32_00000040<>+0(SB)/4, $0x00000040
+GLOBL uint32_00000040<>(SB), RODATA|NOPTR, $4
+
+// func sgdBF16GradAVX512F32CoupledStochastic(param []uint16, grad []uint16, buf []uint16, s [7]float32)
+// Requires: AVX, AVX512F, AVX512VL, BMI2, MMX+
+TEXT ·sgdBF16GradAVX512F32CoupledStochastic(SB), NOSPLIT, $0-100
+	MOVQ param_len+8(FP), AX
+	MOVQ param_base+0(FP), CX
+	MOVQ grad_base+24(FP), DX
+
+	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
+	VBROADCASTSS s_0+72(FP), Z0
+	VBROADCASTSS s_1+76(FP), Z1
+	VBROADCASTSS s_5+92(FP), Z2
+	VBROADCASTSS s_6+96(FP), Z3
+
+	// The offset plus each lane's number: the index of the vector at element 0.
+	VPADDD       laneNumbers<>+0(SB), Z3, Z4
+	VPBROADCASTD uint32_ffff0000<>+0(SB), Z5
+	VPADDD       evenLanes<>+0(SB), Z3, Z3
+	XORQ         BX, BX
+
+	// Main loop: 4 vectors of 16 elements per iteration.
+unrolled:
+	MOVQ       AX, SI
+	SUBQ       BX, SI
+	CMPQ       SI, $0x00000040
+	JL         single
+	PREFETCHT0 256(CX)(BX*2)
+	PREFETCHT0 320(CX)(BX*2)
+	PREFETCHT0 256(DX)(BX*2)
+	PREFETCHT0 320(DX)(BX*2)
+
+	// scaled gradient (the scale is negative when maximizing)
+	VPSLLD $0x10, (DX)(BX*2), Z6
+	VMULPS Z0, Z6, Z6
+	VPANDD (DX)(BX*2), Z5, Z7
+	VMULPS Z0, Z7, Z7
+	VPSLLD $0x10, 64(DX)(BX*2), Z8
+	VMULPS Z0, Z8, Z8
+	VPANDD 64(DX)(BX*2), Z5, Z9
+	VMULPS Z0, Z9, Z9
+
+	// L2 weight decay folded into the gradient
+	VPSLLD $0x10, (CX)(BX*2), Z10
+	VMULPS Z10, Z1, Z10
+	VADDPS Z10, Z6, Z6
+	VPANDD (CX)(BX*2), Z5, Z10
+	VMULPS Z10, Z1, Z10
+	VADDPS Z10, Z7, Z7
+	VPSLLD $0x10, 64(CX)(BX*2), Z10
+	VMULPS Z10, Z1, Z10
+	VADDPS Z10, Z8, Z8
+	VPANDD 64(CX)(BX*2), Z5, Z10
+	VMULPS Z10, Z1, Z10
+	VADDPS Z10, Z9, Z9
+
+	// the rounding bits: lowbias32(index + key)
+	VPADDD.BCST  uint32_00000001<>+0(SB), Z3, Z10
+	VPADDD.BCST  uint32_00000020<>+0(SB), Z3, Z11
+	VPADDD.BCST  uint32_00000021<>+0(SB), Z3, Z12
+	VPSRLD       $0x10, Z3, Z13
+	VPXORD       Z13, Z3, Z13
+	VPSRLD       $0x10, Z10, Z14
+	VPXORD       Z14, Z10, Z10
+	VPSRLD       $0x10, Z11, Z14
+	VPXORD       Z14, Z11, Z11
+	VPSRLD       $0x10, Z12, Z14
+	VPXORD       Z14, Z12, Z12
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z13, Z13
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z10, Z10
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z11, Z11
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z12, Z12
+	VPSRLD       $0x0f, Z13, Z14
+	VPXORD       Z14, Z13, Z13
+	VPSRLD       $0x0f, Z10, Z14
+	VPXORD       Z14, Z10, Z10
+	VPSRLD       $0x0f, Z11, Z14
+	VPXORD       Z14, Z11, Z11
+	VPSRLD       $0x0f, Z12, Z14
+	VPXORD       Z14, Z12, Z12
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z13, Z13
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z10, Z10
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z11, Z11
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z12, Z12
+	VPSRLD       $0x10, Z13, Z13
+	VPSRLD       $0x10, Z10, Z10
+	VPSRLD       $0x10, Z11, Z11
+	VPSRLD       $0x10, Z12, Z12
+
+	// round to bfloat16
+	VPSLLD      $0x10, (CX)(BX*2), Z14
+	VMULPS      Z6, Z2, Z6
+	VSUBPS      Z6, Z14, Z6
+	VPANDD      (CX)(BX*2), Z5, Z14
+	VMULPS      Z7, Z2, Z7
+	VSUBPS      Z7, Z14, Z7
+	VPSLLD      $0x10, 64(CX)(BX*2), Z14
+	VMULPS      Z8, Z2, Z8
+	VSUBPS      Z8, Z14, Z8
+	VPANDD      64(CX)(BX*2), Z5, Z14
+	VMULPS      Z9, Z2, Z9
+	VSUBPS      Z9, Z14, Z9
+	VPADDD      Z13, Z6, Z6
+	VPADDD      Z10, Z7, Z7
+	VPSRLD      $0x10, Z6, Z6
+	VPTERNLOGD  $0xf8, Z5, Z7, Z6
+	VMOVDQU32   Z6, (CX)(BX*2)
+	VPADDD      Z11, Z8, Z6
+	VPADDD      Z12, Z9, Z7
+	VPSRLD      $0x10, Z6, Z6
+	VPTERNLOGD  $0xf8, Z5, Z7, Z6
+	VMOVDQU32   Z6, 64(CX)(BX*2)
+	VPADDD.BCST uint32_00000040<>+0(SB), Z3, Z3
+	ADDQ        $0x00000040, BX
+	JMP         unrolled
 
 	// One vector at a time.
 single:
@@ -4021,24 +4619,30 @@ single:
 	VPSLLD    $0x10, Z3, Z3
 	VMULPS    Z0, Z3, Z3
 
-	// the rounding bits: lowbias32(index + key)
-	LEAQ         (BX), SI
-	VPBROADCASTD SI, Z4
-	VPADDD       Z2, Z4, Z4
-	VPSRLD       $0x10, Z4, Z5
-	VPXORD       Z5, Z4, Z4
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z4, Z4
-	VPSRLD       $0x0f, Z4, Z5
-	VPXORD       Z5, Z4, Z4
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z4, Z4
-	VPSRLD       $0x10, Z4, Z4
-
-	// round to bfloat16
+	// L2 weight decay folded into the gradient
 	VPMOVZXWD (CX)(BX*2), Z5
 	VPSLLD    $0x10, Z5, Z5
-	VMULPS    Z3, Z1, Z3
-	VSUBPS    Z3, Z5, Z3
-	VPADDD    Z4, Z3, Z3
+	VMULPS    Z5, Z1, Z5
+	VADDPS    Z5, Z3, Z3
+
+	// the rounding bits: lowbias32(index + key)
+	LEAQ         (BX), SI
+	VPBROADCASTD SI, Z5
+	VPADDD       Z4, Z5, Z5
+	VPSRLD       $0x10, Z5, Z6
+	VPXORD       Z6, Z5, Z5
+	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z5, Z5
+	VPSRLD       $0x0f, Z5, Z6
+	VPXORD       Z6, Z5, Z5
+	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z5, Z5
+	VPSRLD       $0x10, Z5, Z5
+
+	// round to bfloat16
+	VPMOVZXWD (CX)(BX*2), Z6
+	VPSLLD    $0x10, Z6, Z6
+	VMULPS    Z3, Z2, Z3
+	VSUBPS    Z3, Z6, Z3
+	VPADDD    Z5, Z3, Z3
 	VPSRLD    $0x10, Z3, Z3
 	VPMOVDW   Z3, Y3
 	VMOVDQU32 Y3, (CX)(BX*2)
@@ -4054,151 +4658,6 @@ tail:
 	KMOVW       AX, K1
 	VPMOVZXWD.Z (CX)(BX*2), K1, Z3
 	VPSLLD      $0x10, Z3, Z3
-	VPMOVZXWD.Z (DX)(BX*2), K1, Z4
-	VPSLLD      $0x10, Z4, Z4
-
-	// scaled gradient (the scale is negative when maximizing)
-	VMULPS Z0, Z4, Z0
-
-	// the rounding bits: lowbias32(index + key)
-	LEAQ         (BX), AX
-	VPBROADCASTD AX, Z4
-	VPADDD       Z2, Z4, Z4
-	VPSRLD       $0x10, Z4, Z2
-	VPXORD       Z2, Z4, Z2
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z2, Z2
-	VPSRLD       $0x0f, Z2, Z4
-	VPXORD       Z4, Z2, Z2
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z2, Z2
-	VPSRLD       $0x10, Z2, Z2
-
-	// round to bfloat16
-	VMULPS  Z0, Z1, Z0
-	VSUBPS  Z0, Z3, Z0
-	VPADDD  Z2, Z0, Z0
-	VPSRLD  $0x10, Z0, Z0
-	VPMOVDW Z0, K1, (CX)(BX*2)
-
-done:
-	VZEROUPPER
-	RET
-
-DATA uint32_7feb352d<>+0(SB)/4, $0x7feb352d
-GLOBL uint32_7feb352d<>(SB), RODATA|NOPTR, $4
-
-DATA uint32_846ca68b<>+0(SB)/4, $0x846ca68b
-GLOBL uint32_846ca68b<>(SB), RODATA|NOPTR, $4
-
-// func sgdBF16GradAVX512F32CoupledStochastic(param []uint16, grad []uint16, buf []uint16, s [7]float32)
-// Requires: AVX, AVX512F, AVX512VL, BMI2
-TEXT ·sgdBF16GradAVX512F32CoupledStochastic(SB), NOSPLIT, $0-100
-	MOVQ param_len+8(FP), AX
-	MOVQ param_base+0(FP), CX
-	MOVQ grad_base+24(FP), DX
-
-	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
-	VBROADCASTSS s_0+72(FP), Z0
-	VBROADCASTSS s_1+76(FP), Z1
-	VBROADCASTSS s_5+92(FP), Z2
-	VBROADCASTSS s_6+96(FP), Z3
-
-	// The offset plus each lane's number: the index of the vector at element 0.
-	VPADDD laneNumbers<>+0(SB), Z3, Z3
-	XORQ   BX, BX
-
-	// Main loop: 1 vectors of 16 elements per iteration.
-unrolled:
-	MOVQ AX, SI
-	SUBQ BX, SI
-	CMPQ SI, $0x00000010
-	JL   single
-
-	// scaled gradient (the scale is negative when maximizing)
-	VPMOVZXWD (DX)(BX*2), Z4
-	VPSLLD    $0x10, Z4, Z4
-	VMULPS    Z0, Z4, Z4
-
-	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(BX*2), Z5
-	VPSLLD    $0x10, Z5, Z5
-	VMULPS    Z5, Z1, Z5
-	VADDPS    Z5, Z4, Z4
-
-	// the rounding bits: lowbias32(index + key)
-	LEAQ         (BX), SI
-	VPBROADCASTD SI, Z5
-	VPADDD       Z3, Z5, Z5
-	VPSRLD       $0x10, Z5, Z6
-	VPXORD       Z6, Z5, Z5
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z5, Z5
-	VPSRLD       $0x0f, Z5, Z6
-	VPXORD       Z6, Z5, Z5
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z5, Z5
-	VPSRLD       $0x10, Z5, Z5
-
-	// round to bfloat16
-	VPMOVZXWD (CX)(BX*2), Z6
-	VPSLLD    $0x10, Z6, Z6
-	VMULPS    Z4, Z2, Z4
-	VSUBPS    Z4, Z6, Z4
-	VPADDD    Z5, Z4, Z4
-	VPSRLD    $0x10, Z4, Z4
-	VPMOVDW   Z4, Y4
-	VMOVDQU32 Y4, (CX)(BX*2)
-	ADDQ      $0x00000010, BX
-	JMP       unrolled
-
-	// One vector at a time.
-single:
-	MOVQ AX, SI
-	SUBQ BX, SI
-	CMPQ SI, $0x00000010
-	JL   tail
-
-	// scaled gradient (the scale is negative when maximizing)
-	VPMOVZXWD (DX)(BX*2), Z4
-	VPSLLD    $0x10, Z4, Z4
-	VMULPS    Z0, Z4, Z4
-
-	// L2 weight decay folded into the gradient
-	VPMOVZXWD (CX)(BX*2), Z5
-	VPSLLD    $0x10, Z5, Z5
-	VMULPS    Z5, Z1, Z5
-	VADDPS    Z5, Z4, Z4
-
-	// the rounding bits: lowbias32(index + key)
-	LEAQ         (BX), SI
-	VPBROADCASTD SI, Z5
-	VPADDD       Z3, Z5, Z5
-	VPSRLD       $0x10, Z5, Z6
-	VPXORD       Z6, Z5, Z5
-	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z5, Z5
-	VPSRLD       $0x0f, Z5, Z6
-	VPXORD       Z6, Z5, Z5
-	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z5, Z5
-	VPSRLD       $0x10, Z5, Z5
-
-	// round to bfloat16
-	VPMOVZXWD (CX)(BX*2), Z6
-	VPSLLD    $0x10, Z6, Z6
-	VMULPS    Z4, Z2, Z4
-	VSUBPS    Z4, Z6, Z4
-	VPADDD    Z5, Z4, Z4
-	VPSRLD    $0x10, Z4, Z4
-	VPMOVDW   Z4, Y4
-	VMOVDQU32 Y4, (CX)(BX*2)
-	ADDQ      $0x00000010, BX
-	JMP       single
-
-tail:
-	// The last 0 to lanes-1 elements: one masked vector.
-	TESTQ       SI, SI
-	JZ          done
-	MOVQ        $-1, AX
-	BZHIQ       SI, AX, AX
-	KMOVW       AX, K1
-	VPMOVZXWD.Z (CX)(BX*2), K1, Z4
-	VPSLLD      $0x10, Z4, Z4
 	VPMOVZXWD.Z (DX)(BX*2), K1, Z5
 	VPSLLD      $0x10, Z5, Z5
 
@@ -4206,24 +4665,24 @@ tail:
 	VMULPS Z0, Z5, Z0
 
 	// L2 weight decay folded into the gradient
-	VMULPS Z4, Z1, Z1
+	VMULPS Z3, Z1, Z1
 	VADDPS Z1, Z0, Z0
 
 	// the rounding bits: lowbias32(index + key)
 	LEAQ         (BX), AX
 	VPBROADCASTD AX, Z1
-	VPADDD       Z3, Z1, Z1
-	VPSRLD       $0x10, Z1, Z3
-	VPXORD       Z3, Z1, Z1
+	VPADDD       Z4, Z1, Z1
+	VPSRLD       $0x10, Z1, Z4
+	VPXORD       Z4, Z1, Z1
 	VPMULLD.BCST uint32_7feb352d<>+0(SB), Z1, Z1
-	VPSRLD       $0x0f, Z1, Z3
-	VPXORD       Z3, Z1, Z1
+	VPSRLD       $0x0f, Z1, Z4
+	VPXORD       Z4, Z1, Z1
 	VPMULLD.BCST uint32_846ca68b<>+0(SB), Z1, Z1
 	VPSRLD       $0x10, Z1, Z1
 
 	// round to bfloat16
 	VMULPS  Z0, Z2, Z0
-	VSUBPS  Z0, Z4, Z0
+	VSUBPS  Z0, Z3, Z0
 	VPADDD  Z1, Z0, Z0
 	VPSRLD  $0x10, Z0, Z0
 	VPMOVDW Z0, K1, (CX)(BX*2)
@@ -4477,17 +4936,8 @@ done:
 	VZEROUPPER
 	RET
 
-DATA uint32_00000020<>+0(SB)/4, $0x00000020
-GLOBL uint32_00000020<>(SB), RODATA|NOPTR, $4
-
-DATA uint32_00000021<>+0(SB)/4, $0x00000021
-GLOBL uint32_00000021<>(SB), RODATA|NOPTR, $4
-
 DATA uint32_0000ffff<>+0(SB)/4, $0x0000ffff
 GLOBL uint32_0000ffff<>(SB), RODATA|NOPTR, $4
-
-DATA uint32_00000040<>+0(SB)/4, $0x00000040
-GLOBL uint32_00000040<>(SB), RODATA|NOPTR, $4
 
 // func sgdBF16GradAVX512F32CoupledMomentumStochastic(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 // Requires: AVX, AVX512F, AVX512VL, BMI2, MMX+

@@ -69,12 +69,18 @@ func scalarsInRegisters(lvl Level, k *ir.Kernel, bits int, signature string) (in
 }
 
 // fits reports whether the function try emits assembles within the
-// level's registers, on a throwaway context.
+// level's registers, on a throwaway context; an instruction avo rejects
+// panics.
 func fits(lvl Level, try func(ctx *build.Context)) bool {
 	ctx := build.NewContext()
 	try(ctx)
 	f, err := ctx.Result()
-	return err == nil && pass.Compile.Execute(f) == nil && (lvl.Masked || !usesEVEXRegisters(f))
+	if err != nil {
+		// An instruction avo rejects is a bug in the emitter, not a body
+		// too big for the registers: fail loudly rather than unroll less.
+		panic(fmt.Sprintf("amd64: %v", err))
+	}
+	return pass.Compile.Execute(f) == nil && (lvl.Masked || !usesEVEXRegisters(f))
 }
 
 // usesEVEXRegisters reports whether avo allocated any of X/Y16-31, which

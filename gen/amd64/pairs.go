@@ -197,12 +197,16 @@ const prefetchAhead = 128
 // never faults.
 func (f *fn) prefetchPairs() {
 	for _, s := range f.k.Streams {
+		base, ok := f.base[s.Name]
+		if !ok { // a stream this variant never touches (plain SGD's buf)
+			continue
+		}
 		size := 4
 		if s.Elem == ir.BF16 {
 			size = 2
 		}
 		for line := 0; line < f.lvl.Unroll*f.lanes*size; line += 64 {
-			f.ctx.PREFETCHT0(operand.Mem{Base: f.base[s.Name], Index: f.idx, Scale: uint8(size), Disp: prefetchAhead*size + line})
+			f.ctx.PREFETCHT0(operand.Mem{Base: base, Index: f.idx, Scale: uint8(size), Disp: prefetchAhead*size + line})
 		}
 	}
 }

@@ -5,33 +5,82 @@
 #include "textflag.h"
 
 // func sgdBF16TrafficAVX2F32(param []uint16, grad []float32, buf []uint16, s [7]float32)
-// Requires: AVX, AVX2
-TEXT ·sgdBF16TrafficAVX2F32(SB), NOSPLIT, $0-100
+// Requires: AVX, AVX2, MMX+
+TEXT ·sgdBF16TrafficAVX2F32(SB), NOSPLIT, $128-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
 
 	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
-	XORQ BX, BX
+	// Constant: 0x20
+	MOVQ         $0x0000000000000020, BX
+	VMOVD        BX, X0
+	VBROADCASTSS X0, Y0
+	VMOVUPS      Y0, (SP)
 
-	// Main loop: 1 vectors of 8 elements per iteration.
+	// Constant: 0x1
+	MOVQ         $0x0000000000000001, BX
+	VMOVD        BX, X0
+	VBROADCASTSS X0, Y0
+	VMOVUPS      Y0, 32(SP)
+
+	// Constant: 0x10
+	MOVQ         $0x0000000000000010, BX
+	VMOVD        BX, X0
+	VBROADCASTSS X0, Y0
+	VMOVUPS      Y0, 64(SP)
+
+	// Constant: 0x11
+	MOVQ         $0x0000000000000011, BX
+	VMOVD        BX, X0
+	VBROADCASTSS X0, Y0
+	VMOVUPS      Y0, 96(SP)
+	MOVQ         $0x00000000ffff0000, BX
+	VMOVD        BX, X0
+	VBROADCASTSS X0, Y0
+	XORQ         BX, BX
+
+	// Main loop: 4 vectors of 8 elements per iteration.
 unrolled:
-	MOVQ AX, SI
-	SUBQ BX, SI
-	CMPQ SI, $0x00000008
-	JL   single
+	MOVQ       AX, SI
+	SUBQ       BX, SI
+	CMPQ       SI, $0x00000020
+	JL         single
+	PREFETCHT0 256(CX)(BX*2)
+	PREFETCHT0 512(DX)(BX*4)
+	PREFETCHT0 576(DX)(BX*4)
 
 	// the read-only streams, summed
-	VMOVUPS      (DX)(BX*4), Y0
-	VPMOVZXWD    (CX)(BX*2), Y1
-	VPSLLD       $0x10, Y1, Y1
-	VADDPS       Y0, Y1, Y0
-	VPSRLD       $0x10, Y0, Y0
-	VEXTRACTI128 $0x01, Y0, X1
-	VPACKUSDW    X1, X0, X1
-	VMOVDQU      X1, (CX)(BX*2)
-	ADDQ         $0x00000008, BX
-	JMP          unrolled
+	VMOVUPS  (DX)(BX*4), Y1
+	VSHUFPS  $0x88, 32(DX)(BX*4), Y1, Y1
+	VPERMPD  $0xd8, Y1, Y1
+	VMOVUPS  (DX)(BX*4), Y2
+	VSHUFPS  $0xdd, 32(DX)(BX*4), Y2, Y2
+	VPERMPD  $0xd8, Y2, Y2
+	VMOVUPS  64(DX)(BX*4), Y3
+	VSHUFPS  $0x88, 96(DX)(BX*4), Y3, Y3
+	VPERMPD  $0xd8, Y3, Y3
+	VMOVUPS  64(DX)(BX*4), Y4
+	VSHUFPS  $0xdd, 96(DX)(BX*4), Y4, Y4
+	VPERMPD  $0xd8, Y4, Y4
+	VMOVDQU  (CX)(BX*2), Y5
+	VPSLLD   $0x10, Y5, Y5
+	VADDPS   Y1, Y5, Y1
+	VPAND    (CX)(BX*2), Y0, Y5
+	VADDPS   Y2, Y5, Y2
+	VPSRLD   $0x10, Y1, Y1
+	VPBLENDW $0xaa, Y2, Y1, Y1
+	VMOVDQU  Y1, (CX)(BX*2)
+	VMOVDQU  32(CX)(BX*2), Y1
+	VPSLLD   $0x10, Y1, Y1
+	VADDPS   Y3, Y1, Y1
+	VPAND    32(CX)(BX*2), Y0, Y2
+	VADDPS   Y4, Y2, Y2
+	VPSRLD   $0x10, Y1, Y1
+	VPBLENDW $0xaa, Y2, Y1, Y1
+	VMOVDQU  Y1, 32(CX)(BX*2)
+	ADDQ     $0x00000020, BX
+	JMP      unrolled
 
 	// One vector at a time.
 single:
@@ -70,6 +119,42 @@ tail:
 done:
 	VZEROUPPER
 	RET
+
+DATA evenLanes<>+0(SB)/4, $0x00000000
+DATA evenLanes<>+4(SB)/4, $0x00000002
+DATA evenLanes<>+8(SB)/4, $0x00000004
+DATA evenLanes<>+12(SB)/4, $0x00000006
+DATA evenLanes<>+16(SB)/4, $0x00000008
+DATA evenLanes<>+20(SB)/4, $0x0000000a
+DATA evenLanes<>+24(SB)/4, $0x0000000c
+DATA evenLanes<>+28(SB)/4, $0x0000000e
+DATA evenLanes<>+32(SB)/4, $0x00000010
+DATA evenLanes<>+36(SB)/4, $0x00000012
+DATA evenLanes<>+40(SB)/4, $0x00000014
+DATA evenLanes<>+44(SB)/4, $0x00000016
+DATA evenLanes<>+48(SB)/4, $0x00000018
+DATA evenLanes<>+52(SB)/4, $0x0000001a
+DATA evenLanes<>+56(SB)/4, $0x0000001c
+DATA evenLanes<>+60(SB)/4, $0x0000001e
+GLOBL evenLanes<>(SB), RODATA|NOPTR, $64
+
+DATA oddLanes<>+0(SB)/4, $0x00000001
+DATA oddLanes<>+4(SB)/4, $0x00000003
+DATA oddLanes<>+8(SB)/4, $0x00000005
+DATA oddLanes<>+12(SB)/4, $0x00000007
+DATA oddLanes<>+16(SB)/4, $0x00000009
+DATA oddLanes<>+20(SB)/4, $0x0000000b
+DATA oddLanes<>+24(SB)/4, $0x0000000d
+DATA oddLanes<>+28(SB)/4, $0x0000000f
+DATA oddLanes<>+32(SB)/4, $0x00000011
+DATA oddLanes<>+36(SB)/4, $0x00000013
+DATA oddLanes<>+40(SB)/4, $0x00000015
+DATA oddLanes<>+44(SB)/4, $0x00000017
+DATA oddLanes<>+48(SB)/4, $0x00000019
+DATA oddLanes<>+52(SB)/4, $0x0000001b
+DATA oddLanes<>+56(SB)/4, $0x0000001d
+DATA oddLanes<>+60(SB)/4, $0x0000001f
+GLOBL oddLanes<>(SB), RODATA|NOPTR, $64
 
 // func sgdBF16TrafficAVX2F32Momentum(param []uint16, grad []float32, buf []uint16, s [7]float32)
 // Requires: AVX, AVX2, MMX+
@@ -217,69 +302,57 @@ done:
 	VZEROUPPER
 	RET
 
-DATA evenLanes<>+0(SB)/4, $0x00000000
-DATA evenLanes<>+4(SB)/4, $0x00000002
-DATA evenLanes<>+8(SB)/4, $0x00000004
-DATA evenLanes<>+12(SB)/4, $0x00000006
-DATA evenLanes<>+16(SB)/4, $0x00000008
-DATA evenLanes<>+20(SB)/4, $0x0000000a
-DATA evenLanes<>+24(SB)/4, $0x0000000c
-DATA evenLanes<>+28(SB)/4, $0x0000000e
-DATA evenLanes<>+32(SB)/4, $0x00000010
-DATA evenLanes<>+36(SB)/4, $0x00000012
-DATA evenLanes<>+40(SB)/4, $0x00000014
-DATA evenLanes<>+44(SB)/4, $0x00000016
-DATA evenLanes<>+48(SB)/4, $0x00000018
-DATA evenLanes<>+52(SB)/4, $0x0000001a
-DATA evenLanes<>+56(SB)/4, $0x0000001c
-DATA evenLanes<>+60(SB)/4, $0x0000001e
-GLOBL evenLanes<>(SB), RODATA|NOPTR, $64
-
-DATA oddLanes<>+0(SB)/4, $0x00000001
-DATA oddLanes<>+4(SB)/4, $0x00000003
-DATA oddLanes<>+8(SB)/4, $0x00000005
-DATA oddLanes<>+12(SB)/4, $0x00000007
-DATA oddLanes<>+16(SB)/4, $0x00000009
-DATA oddLanes<>+20(SB)/4, $0x0000000b
-DATA oddLanes<>+24(SB)/4, $0x0000000d
-DATA oddLanes<>+28(SB)/4, $0x0000000f
-DATA oddLanes<>+32(SB)/4, $0x00000011
-DATA oddLanes<>+36(SB)/4, $0x00000013
-DATA oddLanes<>+40(SB)/4, $0x00000015
-DATA oddLanes<>+44(SB)/4, $0x00000017
-DATA oddLanes<>+48(SB)/4, $0x00000019
-DATA oddLanes<>+52(SB)/4, $0x0000001b
-DATA oddLanes<>+56(SB)/4, $0x0000001d
-DATA oddLanes<>+60(SB)/4, $0x0000001f
-GLOBL oddLanes<>(SB), RODATA|NOPTR, $64
-
 // func sgdBF16TrafficAVX512F32(param []uint16, grad []float32, buf []uint16, s [7]float32)
-// Requires: AVX, AVX512F, AVX512VL, BMI2
+// Requires: AVX, AVX512F, AVX512VL, BMI2, MMX+
 TEXT ·sgdBF16TrafficAVX512F32(SB), NOSPLIT, $0-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
 
 	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
-	XORQ BX, BX
+	VPBROADCASTD uint32_ffff0000<>+0(SB), Z0
+	VMOVDQU32    evenLanes<>+0(SB), Z1
+	VMOVDQU32    oddLanes<>+0(SB), Z2
+	XORQ         BX, BX
 
-	// Main loop: 1 vectors of 16 elements per iteration.
+	// Main loop: 4 vectors of 16 elements per iteration.
 unrolled:
-	MOVQ AX, SI
-	SUBQ BX, SI
-	CMPQ SI, $0x00000010
-	JL   single
+	MOVQ       AX, SI
+	SUBQ       BX, SI
+	CMPQ       SI, $0x00000040
+	JL         single
+	PREFETCHT0 256(CX)(BX*2)
+	PREFETCHT0 320(CX)(BX*2)
+	PREFETCHT0 512(DX)(BX*4)
+	PREFETCHT0 576(DX)(BX*4)
+	PREFETCHT0 640(DX)(BX*4)
+	PREFETCHT0 704(DX)(BX*4)
 
 	// the read-only streams, summed
-	VMOVUPS   (DX)(BX*4), Z0
-	VPMOVZXWD (CX)(BX*2), Z1
-	VPSLLD    $0x10, Z1, Z1
-	VADDPS    Z0, Z1, Z0
-	VPSRLD    $0x10, Z0, Z0
-	VPMOVDW   Z0, Y0
-	VMOVDQU32 Y0, (CX)(BX*2)
-	ADDQ      $0x00000010, BX
-	JMP       unrolled
+	VMOVUPS    (DX)(BX*4), Z3
+	VPERMT2PS  64(DX)(BX*4), Z1, Z3
+	VMOVUPS    (DX)(BX*4), Z4
+	VPERMT2PS  64(DX)(BX*4), Z2, Z4
+	VMOVUPS    128(DX)(BX*4), Z5
+	VPERMT2PS  192(DX)(BX*4), Z1, Z5
+	VMOVUPS    128(DX)(BX*4), Z6
+	VPERMT2PS  192(DX)(BX*4), Z2, Z6
+	VPSLLD     $0x10, (CX)(BX*2), Z7
+	VADDPS     Z3, Z7, Z3
+	VPANDD     (CX)(BX*2), Z0, Z7
+	VADDPS     Z4, Z7, Z4
+	VPSRLD     $0x10, Z3, Z3
+	VPTERNLOGD $0xf8, Z0, Z4, Z3
+	VMOVDQU32  Z3, (CX)(BX*2)
+	VPSLLD     $0x10, 64(CX)(BX*2), Z3
+	VADDPS     Z5, Z3, Z3
+	VPANDD     64(CX)(BX*2), Z0, Z4
+	VADDPS     Z6, Z4, Z4
+	VPSRLD     $0x10, Z3, Z3
+	VPTERNLOGD $0xf8, Z0, Z4, Z3
+	VMOVDQU32  Z3, 64(CX)(BX*2)
+	ADDQ       $0x00000040, BX
+	JMP        unrolled
 
 	// One vector at a time.
 single:
@@ -318,6 +391,9 @@ tail:
 done:
 	VZEROUPPER
 	RET
+
+DATA uint32_ffff0000<>+0(SB)/4, $0xffff0000
+GLOBL uint32_ffff0000<>(SB), RODATA|NOPTR, $4
 
 // func sgdBF16TrafficAVX512F32Momentum(param []uint16, grad []float32, buf []uint16, s [7]float32)
 // Requires: AVX, AVX512F, AVX512VL, BMI2, MMX+
@@ -436,6 +512,3 @@ tail:
 done:
 	VZEROUPPER
 	RET
-
-DATA uint32_ffff0000<>+0(SB)/4, $0xffff0000
-GLOBL uint32_ffff0000<>(SB), RODATA|NOPTR, $4
