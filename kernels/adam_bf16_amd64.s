@@ -6,7 +6,7 @@
 
 // func adamBF16AVX2F32(param []uint16, grad []float32, m []uint16, v []uint16, s [11]float32)
 // Requires: AVX, AVX2, MMX+
-TEXT ·adamBF16AVX2F32(SB), NOSPLIT, $384-140
+TEXT ·adamBF16AVX2F32(SB), NOSPLIT, $288-140
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -47,24 +47,6 @@ TEXT ·adamBF16AVX2F32(SB), NOSPLIT, $384-140
 	VMOVD        DI, X3
 	VBROADCASTSS X3, Y3
 	VMOVUPS      Y3, 256(SP)
-
-	// Constant: 0x20
-	MOVQ         $0x0000000000000020, DI
-	VMOVD        DI, X3
-	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 288(SP)
-
-	// Constant: 0x10
-	MOVQ         $0x0000000000000010, DI
-	VMOVD        DI, X3
-	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 320(SP)
-
-	// Constant: 0x11
-	MOVQ         $0x0000000000000011, DI
-	VMOVD        DI, X3
-	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 352(SP)
 	MOVQ         $0x00000000ffff0000, DI
 	VMOVD        DI, X3
 	VBROADCASTSS X3, Y3
@@ -438,7 +420,7 @@ GLOBL oddLanes<>(SB), RODATA|NOPTR, $64
 
 // func adamBF16AVX2F32Coupled(param []uint16, grad []float32, m []uint16, v []uint16, s [11]float32)
 // Requires: AVX, AVX2, MMX+
-TEXT ·adamBF16AVX2F32Coupled(SB), NOSPLIT, $416-140
+TEXT ·adamBF16AVX2F32Coupled(SB), NOSPLIT, $320-140
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -481,24 +463,6 @@ TEXT ·adamBF16AVX2F32Coupled(SB), NOSPLIT, $416-140
 	VMOVD        DI, X3
 	VBROADCASTSS X3, Y3
 	VMOVUPS      Y3, 288(SP)
-
-	// Constant: 0x20
-	MOVQ         $0x0000000000000020, DI
-	VMOVD        DI, X3
-	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 320(SP)
-
-	// Constant: 0x10
-	MOVQ         $0x0000000000000010, DI
-	VMOVD        DI, X3
-	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 352(SP)
-
-	// Constant: 0x11
-	MOVQ         $0x0000000000000011, DI
-	VMOVD        DI, X3
-	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 384(SP)
 	MOVQ         $0x00000000ffff0000, DI
 	VMOVD        DI, X3
 	VBROADCASTSS X3, Y3

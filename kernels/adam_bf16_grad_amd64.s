@@ -6,7 +6,7 @@
 
 // func adamBF16GradAVX2F32(param []uint16, grad []uint16, m []uint16, v []uint16, s [11]float32)
 // Requires: AVX, AVX2, MMX+
-TEXT ·adamBF16GradAVX2F32(SB), NOSPLIT, $352-140
+TEXT ·adamBF16GradAVX2F32(SB), NOSPLIT, $256-140
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -41,24 +41,6 @@ TEXT ·adamBF16GradAVX2F32(SB), NOSPLIT, $352-140
 	VMOVD        DI, X3
 	VBROADCASTSS X3, Y3
 	VMOVUPS      Y3, 224(SP)
-
-	// Constant: 0x20
-	MOVQ         $0x0000000000000020, DI
-	VMOVD        DI, X3
-	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 256(SP)
-
-	// Constant: 0x10
-	MOVQ         $0x0000000000000010, DI
-	VMOVD        DI, X3
-	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 288(SP)
-
-	// Constant: 0x11
-	MOVQ         $0x0000000000000011, DI
-	VMOVD        DI, X3
-	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 320(SP)
 	MOVQ         $0x00000000ffff0000, DI
 	VMOVD        DI, X3
 	VBROADCASTSS X3, Y3
@@ -416,7 +398,7 @@ GLOBL oddLanes<>(SB), RODATA|NOPTR, $64
 
 // func adamBF16GradAVX2F32Coupled(param []uint16, grad []uint16, m []uint16, v []uint16, s [11]float32)
 // Requires: AVX, AVX2, MMX+
-TEXT ·adamBF16GradAVX2F32Coupled(SB), NOSPLIT, $384-140
+TEXT ·adamBF16GradAVX2F32Coupled(SB), NOSPLIT, $288-140
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -453,24 +435,6 @@ TEXT ·adamBF16GradAVX2F32Coupled(SB), NOSPLIT, $384-140
 	VMOVD        DI, X3
 	VBROADCASTSS X3, Y3
 	VMOVUPS      Y3, 256(SP)
-
-	// Constant: 0x20
-	MOVQ         $0x0000000000000020, DI
-	VMOVD        DI, X3
-	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 288(SP)
-
-	// Constant: 0x10
-	MOVQ         $0x0000000000000010, DI
-	VMOVD        DI, X3
-	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 320(SP)
-
-	// Constant: 0x11
-	MOVQ         $0x0000000000000011, DI
-	VMOVD        DI, X3
-	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 352(SP)
 	MOVQ         $0x00000000ffff0000, DI
 	VMOVD        DI, X3
 	VBROADCASTSS X3, Y3

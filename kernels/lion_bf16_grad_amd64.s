@@ -6,7 +6,7 @@
 
 // func lionBF16GradAVX2F32(param []uint16, grad []uint16, m []uint16, s [8]float32)
 // Requires: AVX, AVX2, MMX+
-TEXT ·lionBF16GradAVX2F32(SB), NOSPLIT, $384-104
+TEXT ·lionBF16GradAVX2F32(SB), NOSPLIT, $288-104
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -54,24 +54,6 @@ TEXT ·lionBF16GradAVX2F32(SB), NOSPLIT, $384-104
 	VMOVD        SI, X3
 	VBROADCASTSS X3, Y3
 	VMOVUPS      Y3, 256(SP)
-
-	// Constant: 0x20
-	MOVQ         $0x0000000000000020, SI
-	VMOVD        SI, X3
-	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 288(SP)
-
-	// Constant: 0x10
-	MOVQ         $0x0000000000000010, SI
-	VMOVD        SI, X3
-	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 320(SP)
-
-	// Constant: 0x11
-	MOVQ         $0x0000000000000011, SI
-	VMOVD        SI, X3
-	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 352(SP)
 	MOVQ         $0x00000000ffff0000, SI
 	VMOVD        SI, X3
 	VBROADCASTSS X3, Y3

@@ -6,7 +6,7 @@
 
 // func sgdBF16AVX2F32(param []uint16, grad []float32, buf []uint16, s [7]float32)
 // Requires: AVX, AVX2, MMX+
-TEXT ·sgdBF16AVX2F32(SB), NOSPLIT, $192-100
+TEXT ·sgdBF16AVX2F32(SB), NOSPLIT, $96-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -32,24 +32,6 @@ TEXT ·sgdBF16AVX2F32(SB), NOSPLIT, $192-100
 	VMOVD        BX, X2
 	VBROADCASTSS X2, Y2
 	VMOVUPS      Y2, 64(SP)
-
-	// Constant: 0x20
-	MOVQ         $0x0000000000000020, BX
-	VMOVD        BX, X2
-	VBROADCASTSS X2, Y2
-	VMOVUPS      Y2, 96(SP)
-
-	// Constant: 0x10
-	MOVQ         $0x0000000000000010, BX
-	VMOVD        BX, X2
-	VBROADCASTSS X2, Y2
-	VMOVUPS      Y2, 128(SP)
-
-	// Constant: 0x11
-	MOVQ         $0x0000000000000011, BX
-	VMOVD        BX, X2
-	VBROADCASTSS X2, Y2
-	VMOVUPS      Y2, 160(SP)
 	MOVQ         $0x00000000ffff0000, BX
 	VMOVD        BX, X2
 	VBROADCASTSS X2, Y2
@@ -227,7 +209,7 @@ GLOBL oddLanes<>(SB), RODATA|NOPTR, $64
 
 // func sgdBF16AVX2F32Coupled(param []uint16, grad []float32, buf []uint16, s [7]float32)
 // Requires: AVX, AVX2, MMX+
-TEXT ·sgdBF16AVX2F32Coupled(SB), NOSPLIT, $192-100
+TEXT ·sgdBF16AVX2F32Coupled(SB), NOSPLIT, $96-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -254,24 +236,6 @@ TEXT ·sgdBF16AVX2F32Coupled(SB), NOSPLIT, $192-100
 	VMOVD        BX, X3
 	VBROADCASTSS X3, Y3
 	VMOVUPS      Y3, 64(SP)
-
-	// Constant: 0x20
-	MOVQ         $0x0000000000000020, BX
-	VMOVD        BX, X3
-	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 96(SP)
-
-	// Constant: 0x10
-	MOVQ         $0x0000000000000010, BX
-	VMOVD        BX, X3
-	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 128(SP)
-
-	// Constant: 0x11
-	MOVQ         $0x0000000000000011, BX
-	VMOVD        BX, X3
-	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 160(SP)
 	MOVQ         $0x00000000ffff0000, BX
 	VMOVD        BX, X3
 	VBROADCASTSS X3, Y3
@@ -442,7 +406,7 @@ done:
 
 // func sgdBF16AVX2F32Momentum(param []uint16, grad []float32, buf []uint16, s [7]float32)
 // Requires: AVX, AVX2, MMX+
-TEXT ·sgdBF16AVX2F32Momentum(SB), NOSPLIT, $192-100
+TEXT ·sgdBF16AVX2F32Momentum(SB), NOSPLIT, $96-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -471,24 +435,6 @@ TEXT ·sgdBF16AVX2F32Momentum(SB), NOSPLIT, $192-100
 	VMOVD        SI, X4
 	VBROADCASTSS X4, Y4
 	VMOVUPS      Y4, 64(SP)
-
-	// Constant: 0x20
-	MOVQ         $0x0000000000000020, SI
-	VMOVD        SI, X4
-	VBROADCASTSS X4, Y4
-	VMOVUPS      Y4, 96(SP)
-
-	// Constant: 0x10
-	MOVQ         $0x0000000000000010, SI
-	VMOVD        SI, X4
-	VBROADCASTSS X4, Y4
-	VMOVUPS      Y4, 128(SP)
-
-	// Constant: 0x11
-	MOVQ         $0x0000000000000011, SI
-	VMOVD        SI, X4
-	VBROADCASTSS X4, Y4
-	VMOVUPS      Y4, 160(SP)
 	MOVQ         $0x00000000ffff0000, SI
 	VMOVD        SI, X4
 	VBROADCASTSS X4, Y4
@@ -707,7 +653,7 @@ done:
 
 // func sgdBF16AVX2F32CoupledMomentum(param []uint16, grad []float32, buf []uint16, s [7]float32)
 // Requires: AVX, AVX2, MMX+
-TEXT ·sgdBF16AVX2F32CoupledMomentum(SB), NOSPLIT, $192-100
+TEXT ·sgdBF16AVX2F32CoupledMomentum(SB), NOSPLIT, $96-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -737,24 +683,6 @@ TEXT ·sgdBF16AVX2F32CoupledMomentum(SB), NOSPLIT, $192-100
 	VMOVD        SI, X5
 	VBROADCASTSS X5, Y5
 	VMOVUPS      Y5, 64(SP)
-
-	// Constant: 0x20
-	MOVQ         $0x0000000000000020, SI
-	VMOVD        SI, X5
-	VBROADCASTSS X5, Y5
-	VMOVUPS      Y5, 96(SP)
-
-	// Constant: 0x10
-	MOVQ         $0x0000000000000010, SI
-	VMOVD        SI, X5
-	VBROADCASTSS X5, Y5
-	VMOVUPS      Y5, 128(SP)
-
-	// Constant: 0x11
-	MOVQ         $0x0000000000000011, SI
-	VMOVD        SI, X5
-	VBROADCASTSS X5, Y5
-	VMOVUPS      Y5, 160(SP)
 	MOVQ         $0x00000000ffff0000, SI
 	VMOVD        SI, X5
 	VBROADCASTSS X5, Y5
@@ -1002,7 +930,7 @@ done:
 
 // func sgdBF16AVX2F32Nesterov(param []uint16, grad []float32, buf []uint16, s [7]float32)
 // Requires: AVX, AVX2, MMX+
-TEXT ·sgdBF16AVX2F32Nesterov(SB), NOSPLIT, $256-100
+TEXT ·sgdBF16AVX2F32Nesterov(SB), NOSPLIT, $160-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -1034,24 +962,6 @@ TEXT ·sgdBF16AVX2F32Nesterov(SB), NOSPLIT, $256-100
 	VMOVD        SI, X3
 	VBROADCASTSS X3, Y3
 	VMOVUPS      Y3, 128(SP)
-
-	// Constant: 0x20
-	MOVQ         $0x0000000000000020, SI
-	VMOVD        SI, X3
-	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 160(SP)
-
-	// Constant: 0x10
-	MOVQ         $0x0000000000000010, SI
-	VMOVD        SI, X3
-	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 192(SP)
-
-	// Constant: 0x11
-	MOVQ         $0x0000000000000011, SI
-	VMOVD        SI, X3
-	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 224(SP)
 	MOVQ         $0x00000000ffff0000, SI
 	VMOVD        SI, X3
 	VBROADCASTSS X3, Y3
@@ -1288,7 +1198,7 @@ done:
 
 // func sgdBF16AVX2F32CoupledNesterov(param []uint16, grad []float32, buf []uint16, s [7]float32)
 // Requires: AVX, AVX2, MMX+
-TEXT ·sgdBF16AVX2F32CoupledNesterov(SB), NOSPLIT, $288-100
+TEXT ·sgdBF16AVX2F32CoupledNesterov(SB), NOSPLIT, $192-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -1322,24 +1232,6 @@ TEXT ·sgdBF16AVX2F32CoupledNesterov(SB), NOSPLIT, $288-100
 	VMOVD        SI, X3
 	VBROADCASTSS X3, Y3
 	VMOVUPS      Y3, 160(SP)
-
-	// Constant: 0x20
-	MOVQ         $0x0000000000000020, SI
-	VMOVD        SI, X3
-	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 192(SP)
-
-	// Constant: 0x10
-	MOVQ         $0x0000000000000010, SI
-	VMOVD        SI, X3
-	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 224(SP)
-
-	// Constant: 0x11
-	MOVQ         $0x0000000000000011, SI
-	VMOVD        SI, X3
-	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 256(SP)
 	MOVQ         $0x00000000ffff0000, SI
 	VMOVD        SI, X3
 	VBROADCASTSS X3, Y3

@@ -6,7 +6,7 @@
 
 // func sgdBF16GradAVX2F32(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 // Requires: AVX, AVX2, MMX+
-TEXT ·sgdBF16GradAVX2F32(SB), NOSPLIT, $160-100
+TEXT ·sgdBF16GradAVX2F32(SB), NOSPLIT, $64-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -26,24 +26,6 @@ TEXT ·sgdBF16GradAVX2F32(SB), NOSPLIT, $160-100
 	VMOVD        BX, X2
 	VBROADCASTSS X2, Y2
 	VMOVUPS      Y2, 32(SP)
-
-	// Constant: 0x20
-	MOVQ         $0x0000000000000020, BX
-	VMOVD        BX, X2
-	VBROADCASTSS X2, Y2
-	VMOVUPS      Y2, 64(SP)
-
-	// Constant: 0x10
-	MOVQ         $0x0000000000000010, BX
-	VMOVD        BX, X2
-	VBROADCASTSS X2, Y2
-	VMOVUPS      Y2, 96(SP)
-
-	// Constant: 0x11
-	MOVQ         $0x0000000000000011, BX
-	VMOVD        BX, X2
-	VBROADCASTSS X2, Y2
-	VMOVUPS      Y2, 128(SP)
 	MOVQ         $0x00000000ffff0000, BX
 	VMOVD        BX, X2
 	VBROADCASTSS X2, Y2
@@ -205,7 +187,7 @@ GLOBL oddLanes<>(SB), RODATA|NOPTR, $64
 
 // func sgdBF16GradAVX2F32Coupled(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 // Requires: AVX, AVX2, MMX+
-TEXT ·sgdBF16GradAVX2F32Coupled(SB), NOSPLIT, $160-100
+TEXT ·sgdBF16GradAVX2F32Coupled(SB), NOSPLIT, $64-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -226,24 +208,6 @@ TEXT ·sgdBF16GradAVX2F32Coupled(SB), NOSPLIT, $160-100
 	VMOVD        BX, X3
 	VBROADCASTSS X3, Y3
 	VMOVUPS      Y3, 32(SP)
-
-	// Constant: 0x20
-	MOVQ         $0x0000000000000020, BX
-	VMOVD        BX, X3
-	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 64(SP)
-
-	// Constant: 0x10
-	MOVQ         $0x0000000000000010, BX
-	VMOVD        BX, X3
-	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 96(SP)
-
-	// Constant: 0x11
-	MOVQ         $0x0000000000000011, BX
-	VMOVD        BX, X3
-	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 128(SP)
 	MOVQ         $0x00000000ffff0000, BX
 	VMOVD        BX, X3
 	VBROADCASTSS X3, Y3
@@ -398,7 +362,7 @@ done:
 
 // func sgdBF16GradAVX2F32Momentum(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 // Requires: AVX, AVX2, MMX+
-TEXT ·sgdBF16GradAVX2F32Momentum(SB), NOSPLIT, $160-100
+TEXT ·sgdBF16GradAVX2F32Momentum(SB), NOSPLIT, $64-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -421,24 +385,6 @@ TEXT ·sgdBF16GradAVX2F32Momentum(SB), NOSPLIT, $160-100
 	VMOVD        SI, X4
 	VBROADCASTSS X4, Y4
 	VMOVUPS      Y4, 32(SP)
-
-	// Constant: 0x20
-	MOVQ         $0x0000000000000020, SI
-	VMOVD        SI, X4
-	VBROADCASTSS X4, Y4
-	VMOVUPS      Y4, 64(SP)
-
-	// Constant: 0x10
-	MOVQ         $0x0000000000000010, SI
-	VMOVD        SI, X4
-	VBROADCASTSS X4, Y4
-	VMOVUPS      Y4, 96(SP)
-
-	// Constant: 0x11
-	MOVQ         $0x0000000000000011, SI
-	VMOVD        SI, X4
-	VBROADCASTSS X4, Y4
-	VMOVUPS      Y4, 128(SP)
 	MOVQ         $0x00000000ffff0000, SI
 	VMOVD        SI, X4
 	VBROADCASTSS X4, Y4
@@ -641,7 +587,7 @@ done:
 
 // func sgdBF16GradAVX2F32CoupledMomentum(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 // Requires: AVX, AVX2, MMX+
-TEXT ·sgdBF16GradAVX2F32CoupledMomentum(SB), NOSPLIT, $160-100
+TEXT ·sgdBF16GradAVX2F32CoupledMomentum(SB), NOSPLIT, $64-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -665,24 +611,6 @@ TEXT ·sgdBF16GradAVX2F32CoupledMomentum(SB), NOSPLIT, $160-100
 	VMOVD        SI, X5
 	VBROADCASTSS X5, Y5
 	VMOVUPS      Y5, 32(SP)
-
-	// Constant: 0x20
-	MOVQ         $0x0000000000000020, SI
-	VMOVD        SI, X5
-	VBROADCASTSS X5, Y5
-	VMOVUPS      Y5, 64(SP)
-
-	// Constant: 0x10
-	MOVQ         $0x0000000000000010, SI
-	VMOVD        SI, X5
-	VBROADCASTSS X5, Y5
-	VMOVUPS      Y5, 96(SP)
-
-	// Constant: 0x11
-	MOVQ         $0x0000000000000011, SI
-	VMOVD        SI, X5
-	VBROADCASTSS X5, Y5
-	VMOVUPS      Y5, 128(SP)
 	MOVQ         $0x00000000ffff0000, SI
 	VMOVD        SI, X5
 	VBROADCASTSS X5, Y5
@@ -914,7 +842,7 @@ done:
 
 // func sgdBF16GradAVX2F32Nesterov(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 // Requires: AVX, AVX2, MMX+
-TEXT ·sgdBF16GradAVX2F32Nesterov(SB), NOSPLIT, $224-100
+TEXT ·sgdBF16GradAVX2F32Nesterov(SB), NOSPLIT, $128-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -940,24 +868,6 @@ TEXT ·sgdBF16GradAVX2F32Nesterov(SB), NOSPLIT, $224-100
 	VMOVD        SI, X3
 	VBROADCASTSS X3, Y3
 	VMOVUPS      Y3, 96(SP)
-
-	// Constant: 0x20
-	MOVQ         $0x0000000000000020, SI
-	VMOVD        SI, X3
-	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 128(SP)
-
-	// Constant: 0x10
-	MOVQ         $0x0000000000000010, SI
-	VMOVD        SI, X3
-	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 160(SP)
-
-	// Constant: 0x11
-	MOVQ         $0x0000000000000011, SI
-	VMOVD        SI, X3
-	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 192(SP)
 	MOVQ         $0x00000000ffff0000, SI
 	VMOVD        SI, X3
 	VBROADCASTSS X3, Y3
@@ -1178,7 +1088,7 @@ done:
 
 // func sgdBF16GradAVX2F32CoupledNesterov(param []uint16, grad []uint16, buf []uint16, s [7]float32)
 // Requires: AVX, AVX2, MMX+
-TEXT ·sgdBF16GradAVX2F32CoupledNesterov(SB), NOSPLIT, $256-100
+TEXT ·sgdBF16GradAVX2F32CoupledNesterov(SB), NOSPLIT, $160-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -1206,24 +1116,6 @@ TEXT ·sgdBF16GradAVX2F32CoupledNesterov(SB), NOSPLIT, $256-100
 	VMOVD        SI, X3
 	VBROADCASTSS X3, Y3
 	VMOVUPS      Y3, 128(SP)
-
-	// Constant: 0x20
-	MOVQ         $0x0000000000000020, SI
-	VMOVD        SI, X3
-	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 160(SP)
-
-	// Constant: 0x10
-	MOVQ         $0x0000000000000010, SI
-	VMOVD        SI, X3
-	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 192(SP)
-
-	// Constant: 0x11
-	MOVQ         $0x0000000000000011, SI
-	VMOVD        SI, X3
-	VBROADCASTSS X3, Y3
-	VMOVUPS      Y3, 224(SP)
 	MOVQ         $0x00000000ffff0000, SI
 	VMOVD        SI, X3
 	VBROADCASTSS X3, Y3

@@ -212,7 +212,7 @@ func (f *fn) intPrologue() {
 	}
 	if !f.lvl.Masked { // ZMM reads its constants from memory; see intConst
 		cs := intConstants(f.k)
-		if pairable(f.lvl, f.k) {
+		if _, indexed := f.k.IndexOffset(); indexed && pairable(f.lvl, f.k) {
 			for _, c := range pairConstants(f.lvl) {
 				if !slices.Contains(cs, c) {
 					cs = append(cs, c)

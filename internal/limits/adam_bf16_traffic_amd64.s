@@ -6,7 +6,7 @@
 
 // func adamBF16TrafficAVX2F32(param []uint16, grad []float32, m []uint16, v []uint16, s [11]float32)
 // Requires: AVX, AVX2, MMX+
-TEXT ·adamBF16TrafficAVX2F32(SB), NOSPLIT, $128-140
+TEXT ·adamBF16TrafficAVX2F32(SB), NOSPLIT, $0-140
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
@@ -14,29 +14,6 @@ TEXT ·adamBF16TrafficAVX2F32(SB), NOSPLIT, $128-140
 	MOVQ v_base+72(FP), SI
 
 	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
-	// Constant: 0x20
-	MOVQ         $0x0000000000000020, DI
-	VMOVD        DI, X0
-	VBROADCASTSS X0, Y0
-	VMOVUPS      Y0, (SP)
-
-	// Constant: 0x1
-	MOVQ         $0x0000000000000001, DI
-	VMOVD        DI, X0
-	VBROADCASTSS X0, Y0
-	VMOVUPS      Y0, 32(SP)
-
-	// Constant: 0x10
-	MOVQ         $0x0000000000000010, DI
-	VMOVD        DI, X0
-	VBROADCASTSS X0, Y0
-	VMOVUPS      Y0, 64(SP)
-
-	// Constant: 0x11
-	MOVQ         $0x0000000000000011, DI
-	VMOVD        DI, X0
-	VBROADCASTSS X0, Y0
-	VMOVUPS      Y0, 96(SP)
 	MOVQ         $0x00000000ffff0000, DI
 	VMOVD        DI, X0
 	VBROADCASTSS X0, Y0

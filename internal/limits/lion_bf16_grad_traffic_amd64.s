@@ -6,36 +6,13 @@
 
 // func lionBF16GradTrafficAVX2F32(param []uint16, grad []uint16, m []uint16, s [8]float32)
 // Requires: AVX, AVX2, MMX+
-TEXT ·lionBF16GradTrafficAVX2F32(SB), NOSPLIT, $128-104
+TEXT ·lionBF16GradTrafficAVX2F32(SB), NOSPLIT, $0-104
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
 	MOVQ m_base+48(FP), BX
 
 	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
-	// Constant: 0x20
-	MOVQ         $0x0000000000000020, SI
-	VMOVD        SI, X0
-	VBROADCASTSS X0, Y0
-	VMOVUPS      Y0, (SP)
-
-	// Constant: 0x1
-	MOVQ         $0x0000000000000001, SI
-	VMOVD        SI, X0
-	VBROADCASTSS X0, Y0
-	VMOVUPS      Y0, 32(SP)
-
-	// Constant: 0x10
-	MOVQ         $0x0000000000000010, SI
-	VMOVD        SI, X0
-	VBROADCASTSS X0, Y0
-	VMOVUPS      Y0, 64(SP)
-
-	// Constant: 0x11
-	MOVQ         $0x0000000000000011, SI
-	VMOVD        SI, X0
-	VBROADCASTSS X0, Y0
-	VMOVUPS      Y0, 96(SP)
 	MOVQ         $0x00000000ffff0000, SI
 	VMOVD        SI, X0
 	VBROADCASTSS X0, Y0

@@ -6,35 +6,12 @@
 
 // func sgdBF16TrafficAVX2F32(param []uint16, grad []float32, buf []uint16, s [7]float32)
 // Requires: AVX, AVX2, MMX+
-TEXT ·sgdBF16TrafficAVX2F32(SB), NOSPLIT, $128-100
+TEXT ·sgdBF16TrafficAVX2F32(SB), NOSPLIT, $0-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
 
 	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
-	// Constant: 0x20
-	MOVQ         $0x0000000000000020, BX
-	VMOVD        BX, X0
-	VBROADCASTSS X0, Y0
-	VMOVUPS      Y0, (SP)
-
-	// Constant: 0x1
-	MOVQ         $0x0000000000000001, BX
-	VMOVD        BX, X0
-	VBROADCASTSS X0, Y0
-	VMOVUPS      Y0, 32(SP)
-
-	// Constant: 0x10
-	MOVQ         $0x0000000000000010, BX
-	VMOVD        BX, X0
-	VBROADCASTSS X0, Y0
-	VMOVUPS      Y0, 64(SP)
-
-	// Constant: 0x11
-	MOVQ         $0x0000000000000011, BX
-	VMOVD        BX, X0
-	VBROADCASTSS X0, Y0
-	VMOVUPS      Y0, 96(SP)
 	MOVQ         $0x00000000ffff0000, BX
 	VMOVD        BX, X0
 	VBROADCASTSS X0, Y0
@@ -158,36 +135,13 @@ GLOBL oddLanes<>(SB), RODATA|NOPTR, $64
 
 // func sgdBF16TrafficAVX2F32Momentum(param []uint16, grad []float32, buf []uint16, s [7]float32)
 // Requires: AVX, AVX2, MMX+
-TEXT ·sgdBF16TrafficAVX2F32Momentum(SB), NOSPLIT, $128-100
+TEXT ·sgdBF16TrafficAVX2F32Momentum(SB), NOSPLIT, $0-100
 	MOVQ param_len+8(FP), AX
 	MOVQ param_base+0(FP), CX
 	MOVQ grad_base+24(FP), DX
 	MOVQ buf_base+48(FP), BX
 
 	// Broadcast the per-step scalars: the busiest into registers, the rest to the stack.
-	// Constant: 0x20
-	MOVQ         $0x0000000000000020, SI
-	VMOVD        SI, X0
-	VBROADCASTSS X0, Y0
-	VMOVUPS      Y0, (SP)
-
-	// Constant: 0x1
-	MOVQ         $0x0000000000000001, SI
-	VMOVD        SI, X0
-	VBROADCASTSS X0, Y0
-	VMOVUPS      Y0, 32(SP)
-
-	// Constant: 0x10
-	MOVQ         $0x0000000000000010, SI
-	VMOVD        SI, X0
-	VBROADCASTSS X0, Y0
-	VMOVUPS      Y0, 64(SP)
-
-	// Constant: 0x11
-	MOVQ         $0x0000000000000011, SI
-	VMOVD        SI, X0
-	VBROADCASTSS X0, Y0
-	VMOVUPS      Y0, 96(SP)
 	MOVQ         $0x00000000ffff0000, SI
 	VMOVD        SI, X0
 	VBROADCASTSS X0, Y0
