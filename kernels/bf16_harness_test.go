@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"testing"
-	"unsafe"
 
 	"github.com/fusedopt/fusedopt/internal/testbuf"
 )
@@ -208,51 +207,23 @@ func sameBF16(got, want []BF16) int {
 
 func isNaN16(b BF16) bool { return b&0x7fff > 0x7f80 }
 
-// guardedBF16 is a copy of s starting offset elements into a buffer
-// whose other elements hold a sigil, so that a stray write shows.
-type guardedBF16 struct {
-	buf    []BF16
-	S      []BF16
-	offset int
-}
-
-const sigil16 = BF16(0x7fad) // a NaN no kernel writes
-
-func newGuardedBF16(s []BF16, offset int) guardedBF16 {
-	buf := make([]BF16, offset+len(s)+32)
-	for i := range buf {
-		buf[i] = sigil16
-	}
-	g := guardedBF16{buf: buf, S: buf[offset : offset+len(s) : offset+len(s)], offset: offset}
-	copy(g.S, s)
-	return g
-}
-
-func (g guardedBF16) check(name string) error {
-	for i, b := range g.buf {
-		if (i < g.offset || i >= g.offset+len(g.S)) && b != sigil16 {
-			return fmt.Errorf("%s: element %d outside the slice written: %#04x", name, i-g.offset, b)
-		}
-	}
-	return nil
-}
-
 // compareBF16WithGeneric runs level l on guarded copies of in, starting
 // offset elements into their buffers, and the generic level on plain
 // copies, and describes the first difference, or returns "".
 func compareBF16WithGeneric(tb testing.TB, l Level, c bf16Case, in bf16Inputs, offset int) string {
 	want := in.clone()
 	stepBF16At(tb, Generic, c, want)
-	gp, gm, gv, gg := newGuardedBF16(in.param, offset), newGuardedBF16(in.m, offset), newGuardedBF16(in.v, offset), newGuardedBF16(in.grad16, offset)
+	gp, gm, gv, gg := testbuf.GuardedCopyBF16(in.param, offset), testbuf.GuardedCopyBF16(in.m, offset),
+		testbuf.GuardedCopyBF16(in.v, offset), testbuf.GuardedCopyBF16(in.grad16, offset)
 	grad := testbuf.GuardedCopy(in.grad, offset)
 	got := bf16Inputs{param: gp.S, m: gm.S, v: gv.S, grad16: gg.S, grad: grad.S}
 	stepBF16At(tb, l, c, got)
 	for _, g := range []struct {
 		name      string
 		got, want []BF16
-		guard     guardedBF16
+		guard     *testbuf.GuardedBF16[BF16]
 	}{{"param", got.param, want.param, gp}, {"m", got.m, want.m, gm}, {"v", got.v, want.v, gv}, {"grad16", got.grad16, want.grad16, gg}} {
-		if err := g.guard.check(g.name); err != nil {
+		if err := g.guard.Check(g.name); err != nil {
 			return fmt.Sprintf("%v (n=%d offset=%d %v)", err, len(in.param), offset, c)
 		}
 		if j := sameBF16(g.got, g.want); j >= 0 {
@@ -264,14 +235,6 @@ func compareBF16WithGeneric(tb testing.TB, l Level, c bf16Case, in bf16Inputs, o
 		return err.Error()
 	}
 	return ""
-}
-
-// bf16AtEnd is n bfloat16 elements of p ending where its trailing guard
-// page begins.
-func bf16AtEnd(p *testbuf.Pages, n int) []BF16 {
-	f := testbuf.AtEnd[float32](p, (n+1)/2)
-	all := unsafe.Slice((*BF16)(unsafe.Pointer(unsafe.SliceData(f))), 2*len(f))
-	return all[len(all)-n:]
 }
 
 // refKey is Rounding.key written out from its documentation.

@@ -108,8 +108,8 @@ func TestBF16GuardPages(t *testing.T) {
 		for _, c := range bf16Cases()[:8] {
 			for n := 0; n <= 80; n++ {
 				src := randomBF16Inputs(r, n, 0)
-				in := bf16Inputs{param: bf16AtEnd(pages[0], n), m: bf16AtEnd(pages[1], n), v: bf16AtEnd(pages[2], n),
-					grad16: bf16AtEnd(pages[3], n), grad: testbuf.AtEnd[float32](pages[4], n)}
+				in := bf16Inputs{param: testbuf.AtEnd[BF16](pages[0], n), m: testbuf.AtEnd[BF16](pages[1], n), v: testbuf.AtEnd[BF16](pages[2], n),
+					grad16: testbuf.AtEnd[BF16](pages[3], n), grad: testbuf.AtEnd[float32](pages[4], n)}
 				copy(in.param, src.param)
 				copy(in.m, src.m)
 				copy(in.v, src.v)

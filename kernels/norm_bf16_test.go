@@ -109,7 +109,7 @@ func TestSumSquaresBF16GuardPages(t *testing.T) {
 			for _, off := range []int{-1, 0, 1, 2, 3} {
 				var x []BF16
 				if off < 0 {
-					x = bf16AtEnd(p, n)
+					x = testbuf.AtEnd[BF16](p, n)
 				} else {
 					x = bf16AtStart(p, n, off)
 				}
