@@ -36,11 +36,11 @@ type Kernel64 func(level uint8, variant int, slices [][]float64)
 // KernelBF16 runs the Traffic kernel of a bfloat16 step at a level (as
 // Kernel32) for a variant number of the step's kernel tables (whose first
 // variants, rounding to nearest, are numbered as the float32 step's are;
-// the stochastic ones move the same bytes), on slices given in the order of the optimizer's Step arguments (those
-// of Kernel32), as bfloat16 bits (a kernels.BF16 is a uint16), and a
-// float32 gradient grad32; all of the same length. The kernel reads the
-// gradient from grad32 or from s, as the step it stands for does, and
-// ignores the other.
+// the stochastic ones move the same bytes), on slices given in the order
+// of the optimizer's Step arguments (those of Kernel32), as bfloat16 bits
+// (a kernels.BF16 is a uint16), and a float32 gradient grad32; all of the
+// same length. The kernel reads the gradient from grad32 or from s, as
+// the step it stands for does, and ignores the other.
 type KernelBF16 func(level uint8, variant int, s [][]uint16, grad32 []float32)
 
 // Entry is one optimizer's limit kernels.
