@@ -10,20 +10,20 @@ package kernels
 // which a step returns before it looks at the slices; late is a value
 // that float32 cannot carry, which it returns after their length and
 // overlap checks.
-func (o Adam) scalarsBF16(t int, r Rounding) (s [adamBF16ScalarCount]float32, late, err error) {
+func (o Adam) scalarsBF16(t int, r Rounding, s *[adamBF16ScalarCount]float32) (late, err error) {
 	if o.AMSGrad {
-		return s, nil, o.bad("AMSGrad", 1, "false for the bfloat16 steps (not offered)")
+		return nil, o.bad("AMSGrad", 1, "false for the bfloat16 steps (not offered)")
 	}
 	var c scalars32[[adamScalarCount]float32]
 	if err := o.scalars32(t, &c); err != nil {
-		return s, nil, err
+		return nil, err
 	}
 	if !c.ok {
-		return s, o.checkRounded32(c.s), nil
+		return o.checkRounded32(c.s), nil
 	}
 	copy(s[:], c.s[:]) // Step32's scalars, in the same order
 	s[adamBF16Off] = r.offScalar(t)
-	return s, nil, nil
+	return nil, nil
 }
 
 // variantBF16 indexes the bfloat16 kernel tables: coupled decay +

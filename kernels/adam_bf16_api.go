@@ -31,7 +31,8 @@ type AdamTensorBF16Grad struct {
 // StepBF16 returns a *ParamError. Lengths, overlaps, errors and allocations
 // are as for Step32.
 func (o Adam) StepBF16(t int, r Rounding, param []BF16, grad []float32, m, v []BF16) error {
-	s, late, err := o.scalarsBF16(t, r)
+	var s [adamBF16ScalarCount]float32
+	late, err := o.scalarsBF16(t, r, &s)
 	if err != nil {
 		return err
 	}
@@ -48,7 +49,8 @@ func (o Adam) StepBF16(t int, r Rounding, param []BF16, grad []float32, m, v []B
 // StepBF16Grad is StepBF16 with a bfloat16 gradient (14 bytes of memory
 // traffic per element, against Step32's 28).
 func (o Adam) StepBF16Grad(t int, r Rounding, param, grad, m, v []BF16) error {
-	s, late, err := o.scalarsBF16(t, r)
+	var s [adamBF16ScalarCount]float32
+	late, err := o.scalarsBF16(t, r, &s)
 	if err != nil {
 		return err
 	}
@@ -67,7 +69,8 @@ func (o Adam) StepBF16Grad(t int, r Rounding, param, grad, m, v []BF16) error {
 // the offset of the rounding's hash, so the result is bit-identical to
 // StepBF16's whatever the number of workers.
 func (o Adam) StepParallelBF16(p *Pool, t int, r Rounding, param []BF16, grad []float32, m, v []BF16) error {
-	s, late, err := o.scalarsBF16(t, r)
+	var s [adamBF16ScalarCount]float32
+	late, err := o.scalarsBF16(t, r, &s)
 	if err != nil {
 		return err
 	}
@@ -81,7 +84,8 @@ func (o Adam) StepParallelBF16(p *Pool, t int, r Rounding, param []BF16, grad []
 
 // StepParallelBF16Grad is StepParallelBF16 with a bfloat16 gradient.
 func (o Adam) StepParallelBF16Grad(p *Pool, t int, r Rounding, param, grad, m, v []BF16) error {
-	s, late, err := o.scalarsBF16(t, r)
+	var s [adamBF16ScalarCount]float32
+	late, err := o.scalarsBF16(t, r, &s)
 	if err != nil {
 		return err
 	}
@@ -96,7 +100,8 @@ func (o Adam) StepParallelBF16Grad(p *Pool, t int, r Rounding, param, grad, m, v
 // StepTensorsBF16 is StepBF16 on every tensor of ts, as StepTensors32 is
 // Step32: element k of tensor x rounds with index r.Offset + x.Offset + k.
 func (o Adam) StepTensorsBF16(p *Pool, t int, r Rounding, ts []AdamTensorBF16) error {
-	s, late, err := o.scalarsBF16(t, r)
+	var s [adamBF16ScalarCount]float32
+	late, err := o.scalarsBF16(t, r, &s)
 	if err != nil {
 		return err
 	}
@@ -110,7 +115,8 @@ func (o Adam) StepTensorsBF16(p *Pool, t int, r Rounding, ts []AdamTensorBF16) e
 
 // StepTensorsBF16Grad is StepTensorsBF16 with bfloat16 gradients.
 func (o Adam) StepTensorsBF16Grad(p *Pool, t int, r Rounding, ts []AdamTensorBF16Grad) error {
-	s, late, err := o.scalarsBF16(t, r)
+	var s [adamBF16ScalarCount]float32
+	late, err := o.scalarsBF16(t, r, &s)
 	if err != nil {
 		return err
 	}

@@ -105,7 +105,8 @@ func stepBF16At(tb testing.TB, l Level, c bf16Case, in bf16Inputs) {
 	tb.Helper()
 	k := kernelsFor(l)
 	if c.lion != nil {
-		s, late, err := c.lion.scalarsBF16(c.t, c.r)
+		var s [lionBF16ScalarCount]float32
+		late, err := c.lion.scalarsBF16(c.t, c.r, &s)
 		if err = cmp.Or(err, late); err != nil {
 			tb.Fatal(err)
 		}
@@ -117,7 +118,8 @@ func stepBF16At(tb testing.TB, l Level, c bf16Case, in bf16Inputs) {
 		return
 	}
 	if c.sgd != nil {
-		s, late, err := c.sgd.scalarsBF16(c.t, c.r)
+		var s [sgdBF16ScalarCount]float32
+		late, err := c.sgd.scalarsBF16(c.t, c.r, &s)
 		if err = cmp.Or(err, late); err != nil {
 			tb.Fatal(err)
 		}
@@ -128,7 +130,8 @@ func stepBF16At(tb testing.TB, l Level, c bf16Case, in bf16Inputs) {
 		}
 		return
 	}
-	s, late, err := c.a.scalarsBF16(c.t, c.r)
+	var s [adamBF16ScalarCount]float32
+	late, err := c.a.scalarsBF16(c.t, c.r, &s)
 	if err = cmp.Or(err, late); err != nil {
 		tb.Fatal(err)
 	}

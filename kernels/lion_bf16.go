@@ -8,22 +8,22 @@ package kernels
 // step t, validated in two parts as Adam's are: err (a bad hyperparameter
 // or t) before the slices are checked, late after (see
 // Adam.scalarsBF16).
-func (o Lion) scalarsBF16(t int, r Rounding) (s [lionBF16ScalarCount]float32, late, err error) {
+func (o Lion) scalarsBF16(t int, r Rounding, s *[lionBF16ScalarCount]float32) (late, err error) {
 	s64, err := o.scalars()
 	if err != nil {
-		return s, nil, err
+		return nil, err
 	}
 	if t < 1 {
-		return s, nil, o.bad("t", float64(t), ">= 1 (steps count from 1; the bfloat16 steps' rounding hashes it)")
+		return nil, o.bad("t", float64(t), ">= 1 (steps count from 1; the bfloat16 steps' rounding hashes it)")
 	}
 	var s32 [lionScalarCount]float32
 	round32(s32[:], s64[:])
 	if err := o.checkRounded32(s32); err != nil {
-		return s, err, nil
+		return err, nil
 	}
 	copy(s[:], s32[:]) // the same scalars in the same order
 	s[lionBF16Off] = r.offScalar(t)
-	return s, nil, nil
+	return nil, nil
 }
 
 // variantBF16 indexes the bfloat16 kernel tables of an optimizer without

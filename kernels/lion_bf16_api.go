@@ -32,7 +32,8 @@ type LionTensorBF16Grad struct {
 // with the same bits. Lengths, overlaps, errors and allocations are as for
 // Step32, and t < 1 returns a *ParamError.
 func (o Lion) StepBF16(t int, r Rounding, param []BF16, grad []float32, m []BF16) error {
-	s, late, err := o.scalarsBF16(t, r)
+	var s [lionBF16ScalarCount]float32
+	late, err := o.scalarsBF16(t, r, &s)
 	if err != nil {
 		return err
 	}
@@ -48,7 +49,8 @@ func (o Lion) StepBF16(t int, r Rounding, param []BF16, grad []float32, m []BF16
 
 // StepBF16Grad is StepBF16 with a bfloat16 gradient.
 func (o Lion) StepBF16Grad(t int, r Rounding, param, grad, m []BF16) error {
-	s, late, err := o.scalarsBF16(t, r)
+	var s [lionBF16ScalarCount]float32
+	late, err := o.scalarsBF16(t, r, &s)
 	if err != nil {
 		return err
 	}
@@ -67,7 +69,8 @@ func (o Lion) StepBF16Grad(t int, r Rounding, param, grad, m []BF16) error {
 // the offset of the rounding's hash, so the result is bit-identical to
 // StepBF16's whatever the number of workers.
 func (o Lion) StepParallelBF16(p *Pool, t int, r Rounding, param []BF16, grad []float32, m []BF16) error {
-	s, late, err := o.scalarsBF16(t, r)
+	var s [lionBF16ScalarCount]float32
+	late, err := o.scalarsBF16(t, r, &s)
 	if err != nil {
 		return err
 	}
@@ -81,7 +84,8 @@ func (o Lion) StepParallelBF16(p *Pool, t int, r Rounding, param []BF16, grad []
 
 // StepParallelBF16Grad is StepParallelBF16 with a bfloat16 gradient.
 func (o Lion) StepParallelBF16Grad(p *Pool, t int, r Rounding, param, grad, m []BF16) error {
-	s, late, err := o.scalarsBF16(t, r)
+	var s [lionBF16ScalarCount]float32
+	late, err := o.scalarsBF16(t, r, &s)
 	if err != nil {
 		return err
 	}
@@ -96,7 +100,8 @@ func (o Lion) StepParallelBF16Grad(p *Pool, t int, r Rounding, param, grad, m []
 // StepTensorsBF16 is StepBF16 on every tensor of ts, as StepTensors32 is
 // Step32: element k of tensor x rounds with index r.Offset + x.Offset + k.
 func (o Lion) StepTensorsBF16(p *Pool, t int, r Rounding, ts []LionTensorBF16) error {
-	s, late, err := o.scalarsBF16(t, r)
+	var s [lionBF16ScalarCount]float32
+	late, err := o.scalarsBF16(t, r, &s)
 	if err != nil {
 		return err
 	}
@@ -110,7 +115,8 @@ func (o Lion) StepTensorsBF16(p *Pool, t int, r Rounding, ts []LionTensorBF16) e
 
 // StepTensorsBF16Grad is StepTensorsBF16 with bfloat16 gradients.
 func (o Lion) StepTensorsBF16Grad(p *Pool, t int, r Rounding, ts []LionTensorBF16Grad) error {
-	s, late, err := o.scalarsBF16(t, r)
+	var s [lionBF16ScalarCount]float32
+	late, err := o.scalarsBF16(t, r, &s)
 	if err != nil {
 		return err
 	}

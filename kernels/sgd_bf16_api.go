@@ -31,7 +31,8 @@ type SGDTensorBF16Grad struct {
 // allocations are as for Step32; buf is ignored, and may be nil, without
 // momentum.
 func (o SGD) StepBF16(t int, r Rounding, param []BF16, grad []float32, buf []BF16) error {
-	s, late, err := o.scalarsBF16(t, r)
+	var s [sgdBF16ScalarCount]float32
+	late, err := o.scalarsBF16(t, r, &s)
 	if err != nil {
 		return err
 	}
@@ -47,7 +48,8 @@ func (o SGD) StepBF16(t int, r Rounding, param []BF16, grad []float32, buf []BF1
 
 // StepBF16Grad is StepBF16 with a bfloat16 gradient.
 func (o SGD) StepBF16Grad(t int, r Rounding, param, grad, buf []BF16) error {
-	s, late, err := o.scalarsBF16(t, r)
+	var s [sgdBF16ScalarCount]float32
+	late, err := o.scalarsBF16(t, r, &s)
 	if err != nil {
 		return err
 	}
@@ -66,7 +68,8 @@ func (o SGD) StepBF16Grad(t int, r Rounding, param, grad, buf []BF16) error {
 // the offset of the rounding's hash, so the result is bit-identical to
 // StepBF16's whatever the number of workers.
 func (o SGD) StepParallelBF16(p *Pool, t int, r Rounding, param []BF16, grad []float32, buf []BF16) error {
-	s, late, err := o.scalarsBF16(t, r)
+	var s [sgdBF16ScalarCount]float32
+	late, err := o.scalarsBF16(t, r, &s)
 	if err != nil {
 		return err
 	}
@@ -80,7 +83,8 @@ func (o SGD) StepParallelBF16(p *Pool, t int, r Rounding, param []BF16, grad []f
 
 // StepParallelBF16Grad is StepParallelBF16 with a bfloat16 gradient.
 func (o SGD) StepParallelBF16Grad(p *Pool, t int, r Rounding, param, grad, buf []BF16) error {
-	s, late, err := o.scalarsBF16(t, r)
+	var s [sgdBF16ScalarCount]float32
+	late, err := o.scalarsBF16(t, r, &s)
 	if err != nil {
 		return err
 	}
@@ -95,7 +99,8 @@ func (o SGD) StepParallelBF16Grad(p *Pool, t int, r Rounding, param, grad, buf [
 // StepTensorsBF16 is StepBF16 on every tensor of ts, as StepTensors32 is
 // Step32: element k of tensor x rounds with index r.Offset + x.Offset + k.
 func (o SGD) StepTensorsBF16(p *Pool, t int, r Rounding, ts []SGDTensorBF16) error {
-	s, late, err := o.scalarsBF16(t, r)
+	var s [sgdBF16ScalarCount]float32
+	late, err := o.scalarsBF16(t, r, &s)
 	if err != nil {
 		return err
 	}
@@ -109,7 +114,8 @@ func (o SGD) StepTensorsBF16(p *Pool, t int, r Rounding, ts []SGDTensorBF16) err
 
 // StepTensorsBF16Grad is StepTensorsBF16 with bfloat16 gradients.
 func (o SGD) StepTensorsBF16Grad(p *Pool, t int, r Rounding, ts []SGDTensorBF16Grad) error {
-	s, late, err := o.scalarsBF16(t, r)
+	var s [sgdBF16ScalarCount]float32
+	late, err := o.scalarsBF16(t, r, &s)
 	if err != nil {
 		return err
 	}

@@ -122,9 +122,12 @@ func (p bf16File) kernel(f bf16Form) string {
 
 func (p bf16File) params() string { return p.b.StepParam + ", r Rounding, " }
 
+// scalarsBF16 declares the scalar array s and fills it (through a
+// pointer: a returned array costs the empty call a copy).
 func (p bf16File) scalarsBF16() string {
 	name, _, _ := strings.Cut(p.b.StepParam, " ")
-	return fmt.Sprintf("s, late, err := o.scalarsBF16(%s, r)\n\tif err != nil {\n\t\treturn err\n\t}\n", name)
+	return fmt.Sprintf("var s [%sScalarCount]float32\n\tlate, err := o.scalarsBF16(%s, r, &s)\n\tif err != nil {\n\t\treturn err\n\t}\n",
+		p.forms[0].fam, name)
 }
 
 // literal is the tensor of form f holding the step's slices.
