@@ -170,6 +170,7 @@ func avoFile(pkg string, emit func(ctx *build.Context)) (asm, stubs []byte) {
 	file, err := ctx.Result()
 	check(err)
 	check(pass.Compile.Execute(file))
+	amd64.PruneVectorSelfMoves(file)
 	cfg := printer.Config{Name: "go generate in gen/", Pkg: pkg}
 	asm, err = printer.NewGoAsm(cfg).Print(file)
 	check(err)

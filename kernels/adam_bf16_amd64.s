@@ -1831,7 +1831,6 @@ tail:
 	VPSLLD      $0x10, Z12, Z12
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVDQA32        Z10, Z10
 	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z10, Z10
 	VMULPS           Z0, Z10, Z0
 
@@ -2206,7 +2205,6 @@ tail:
 	VPSLLD      $0x10, Z13, Z13
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVDQA32        Z11, Z11
 	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z11, Z11
 	VMULPS           Z0, Z11, Z0
 
@@ -2573,7 +2571,6 @@ tail:
 	VPSLLD      $0x10, Z11, Z11
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVDQA32        Z9, Z9
 	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z9, Z9
 	VMULPS           Z0, Z9, Z0
 
@@ -2981,7 +2978,6 @@ tail:
 	VPSLLD      $0x10, Z11, Z11
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVDQA32        Z9, Z9
 	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z9, Z9
 	VMULPS           Z0, Z9, Z0
 

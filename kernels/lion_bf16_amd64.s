@@ -1010,7 +1010,6 @@ tail:
 	VPSLLD      $0x10, Z12, Z12
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVDQA32        Z11, Z11
 	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z11, Z11
 	VMULPS           Z0, Z11, Z0
 
@@ -1371,7 +1370,6 @@ tail:
 	VPSLLD      $0x10, Z4, Z4
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVDQA32        Z3, Z3
 	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z3, Z3
 	VMULPS           Z0, Z3, Z0
 

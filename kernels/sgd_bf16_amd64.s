@@ -3366,7 +3366,6 @@ tail:
 	VMOVUPS.Z   (DX)(BX*4), K1, Z3
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVDQA32        Z3, Z3
 	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z3, Z3
 	VMULPS           Z0, Z3, Z0
 
@@ -3540,7 +3539,6 @@ tail:
 	VMOVUPS.Z   (DX)(BX*4), K1, Z4
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVDQA32        Z4, Z4
 	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z4, Z4
 	VMULPS           Z0, Z4, Z0
 
@@ -3750,7 +3748,6 @@ tail:
 	VPSLLD      $0x10, Z6, Z6
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVDQA32        Z5, Z5
 	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z5, Z5
 	VMULPS           Z0, Z5, Z0
 
@@ -3990,7 +3987,6 @@ tail:
 	VPSLLD      $0x10, Z7, Z7
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVDQA32        Z6, Z6
 	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z6, Z6
 	VMULPS           Z0, Z6, Z0
 
@@ -4228,7 +4224,6 @@ tail:
 	VPSLLD      $0x10, Z7, Z7
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVDQA32        Z6, Z6
 	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z6, Z6
 	VMULPS           Z0, Z6, Z0
 
@@ -4487,7 +4482,6 @@ tail:
 	VPSLLD      $0x10, Z8, Z8
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVDQA32        Z7, Z7
 	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z7, Z7
 	VMULPS           Z0, Z7, Z0
 
@@ -4685,7 +4679,6 @@ tail:
 	VMOVUPS.Z   (DX)(BX*4), K1, Z4
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVDQA32        Z4, Z4
 	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z4, Z4
 	VMULPS           Z0, Z4, Z0
 
@@ -4907,7 +4900,6 @@ tail:
 	VMOVUPS.Z   (DX)(BX*4), K1, Z5
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVDQA32        Z5, Z5
 	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z5, Z5
 	VMULPS           Z0, Z5, Z0
 
@@ -5157,7 +5149,6 @@ tail:
 	VPSLLD      $0x10, Z7, Z7
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVDQA32        Z6, Z6
 	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z6, Z6
 	VMULPS           Z0, Z6, Z0
 
@@ -5439,7 +5430,6 @@ tail:
 	VPSLLD      $0x10, Z8, Z8
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVDQA32        Z7, Z7
 	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z7, Z7
 	VMULPS           Z0, Z7, Z0
 
@@ -5716,7 +5706,6 @@ tail:
 	VPSLLD      $0x10, Z8, Z8
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVDQA32        Z7, Z7
 	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z7, Z7
 	VMULPS           Z0, Z7, Z0
 
@@ -6014,7 +6003,6 @@ tail:
 	VPSLLD      $0x10, Z9, Z9
 
 	// scaled gradient (the scale is negative when maximizing)
-	VMOVDQA32        Z8, Z8
 	VFIXUPIMMPS.BCST $0x00, uint32_00000033<>+0(SB), Z8, Z8
 	VMULPS           Z0, Z8, Z0
 
