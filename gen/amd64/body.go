@@ -198,15 +198,26 @@ func (f *fn) max(a reg.VecVirtual, b operand.Op) reg.VecVirtual {
 // sign emits ir.Sign(a): the sign bit of a on 1.0, where a is a nonzero
 // number; a itself (±0, NaN) elsewhere.
 func (f *fn) sign(a reg.VecVirtual) reg.VecVirtual {
-	s, dst := f.vec(), f.vec()
-	f.and(a, f.consts[constSignBit], s)
-	f.or(f.consts[constOne], s, s)
+	dst := f.vec()
 	zero := f.narrow(f.consts[constZero])
-	switch {
-	case f.lvl.Masked && !f.scalarForm:
+	if f.lvl.Masked && !f.scalarForm {
+		// a, and in the nonzero lanes (a & sign bit) | 1.0: one
+		// merge-masked ternary logic (truth table 0xea: A&B | C), whose
+		// mask goes by elements: Q for float64.
 		nonzero := f.ctx.K()
 		f.isa.cmp(operand.U8(cmpNeqOrdered), zero, a, nonzero)
-		f.isa.blendm(s, a, nonzero, dst)
+		f.ctx.VMOVAPS(a, dst)
+		ternlog := f.ctx.VPTERNLOGD
+		if f.size == 8 {
+			ternlog = f.ctx.VPTERNLOGQ
+		}
+		ternlog(operand.U8(0xea), f.consts[constOne], f.consts[constSignBit], nonzero, dst)
+		return dst
+	}
+	s := f.vec()
+	f.and(a, f.consts[constSignBit], s)
+	f.or(f.consts[constOne], s, s)
+	switch {
 	case f.scalarForm:
 		nonzero := f.vec()
 		f.isa.cmps(operand.U8(cmpNeqOrdered), zero, a.AsX(), nonzero.AsX())
