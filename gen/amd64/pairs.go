@@ -107,8 +107,8 @@ func (f *fn) addConst(c uint32, a, dst reg.VecVirtual) {
 }
 
 // pairConstants is the constants of the pair loop's element indices on
-// YMM, which intPrologue broadcasts to the stack: each half's offset from
-// the iteration's first pair, and one iteration's elements.
+// YMM, which intPrologue broadcasts to the stack: each half's nonzero
+// offset from the iteration's first pair, and one iteration's elements.
 func pairConstants(lvl Level) []uint32 {
 	lanes := lvl.VecBytes / 4
 	cs := []uint32{uint32(lvl.Unroll * lanes)}
